@@ -1,0 +1,108 @@
+// The only module that reads process.env. Every problem is collected and reported at once,
+// so an operator fixes a bad deployment in one pass instead of one restart per mistake.
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  apiKey: string | undefined;
+  sugar: {
+    url: string;
+    username: string;
+    password: string;
+    platform: string;
+    apiVersion: string;
+    origin: string | undefined;
+    timeoutMs: number;
+  };
+  smtp: { url: string; rate: number; ratePerHour: number; maxConnections: number };
+  bounceDomain: string;
+  bounceSmtpPort: number;
+  dkim: { domain: string | undefined; selector: string | undefined; privateKeyFile: string | undefined };
+  senderAddress: string;
+  secret: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback?: string): string => {
+    const v = env[`LEADFWD_${name}`]?.trim();
+    if (v) return v;
+    if (fallback === undefined) problems.push(`LEADFWD_${name} is required`);
+    return fallback ?? '';
+  };
+  const opt = (name: string): string | undefined => env[`LEADFWD_${name}`]?.trim() || undefined;
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = opt(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`LEADFWD_${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, fallback?: string): string => {
+    const v = str(name, fallback);
+    if (v && !/^https?:\/\/[^\s]+$/i.test(v)) problems.push(`LEADFWD_${name} must be an http(s) URL, got "${v}"`);
+    return v.replace(/\/+$/, '');
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const config: Config = {
+    port,
+    host: str('HOST', '127.0.0.1'),
+    publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`),
+    dataDir: str('DATA_DIR', './data'),
+    apiKey: opt('API_KEY'),
+    sugar: {
+      url: url('SUGAR_URL', 'http://127.0.0.1:8089'),
+      username: str('SUGAR_USERNAME', 'admin'),
+      password: str('SUGAR_PASSWORD', 'admin'),
+      platform: str('SUGAR_PLATFORM', 'leadfwd'),
+      apiVersion: str('SUGAR_API_VERSION', 'v11_1'),
+      origin: opt('SUGAR_ORIGIN'),
+      timeoutMs: int('SUGAR_TIMEOUT_MS', 30_000, 100, 600_000),
+    },
+    smtp: {
+      url: str('SMTP_URL', 'smtp://127.0.0.1:2525'),
+      rate: int('SMTP_RATE', 500, 1, 100_000),
+      ratePerHour: int('SMTP_RATE_PER_HOUR', 0, 0, 100_000_000),
+      maxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 100),
+    },
+    bounceDomain: str('BOUNCE_DOMAIN', 'bounces.leadfwd.localhost'),
+    bounceSmtpPort: int('BOUNCE_SMTP_PORT', 2526, 0, 65535),
+    dkim: {
+      domain: opt('DKIM_DOMAIN'),
+      selector: opt('DKIM_SELECTOR'),
+      privateKeyFile: opt('DKIM_PRIVATE_KEY_FILE'),
+    },
+    senderAddress: str('SENDER_ADDRESS', 'LeadFWD Demo, 1 Example Street, Springfield'),
+    secret: str('SECRET', 'dev-only-secret-change-me'),
+    logLevel: str('LOG_LEVEL', 'info'),
+  };
+
+  if (!/^smtps?:\/\//i.test(config.smtp.url)) problems.push(`LEADFWD_SMTP_URL must start with smtp:// or smtps://`);
+  const dkimSet = [config.dkim.domain, config.dkim.selector, config.dkim.privateKeyFile].filter(Boolean).length;
+  if (dkimSet !== 0 && dkimSet !== 3) {
+    problems.push('LEADFWD_DKIM_DOMAIN, LEADFWD_DKIM_SELECTOR and LEADFWD_DKIM_PRIVATE_KEY_FILE must be set together');
+  }
+  if (env.NODE_ENV === 'production' && config.secret === 'dev-only-secret-change-me') {
+    problems.push('LEADFWD_SECRET must be set in production (it signs tracking and unsubscribe tokens)');
+  }
+  if (config.apiKey !== undefined && config.apiKey.length < 16) problems.push('LEADFWD_API_KEY must be at least 16 characters');
+
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
