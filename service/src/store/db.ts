@@ -1,0 +1,85 @@
+// Opens the SQLite store: the only place that creates a better-sqlite3 connection.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreMigrationError, guarded, translate } from './errors.js';
+import { loadMigrations, migrate } from './migrate.js';
+import type { Store } from './ports.js';
+import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
+import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
+import { SqliteEventRepo } from './sqlite-event-repo.js';
+import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
+import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
+import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
+import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
+
+export type * from './ports.js';
+export { StoreInputError, StoreMigrationError, StoreUnavailableError } from './errors.js';
+
+export interface StoreOptions {
+  /** Source of "now" for created/updated times; tests pass a fixed clock. */
+  clock?: () => Date;
+  /** An outbox claim older than this is taken to be lost with its worker (default 10 minutes). */
+  outboxStaleMs?: number;
+  /** How long a write waits for another connection's lock before giving up (default 5 s). */
+  busyTimeoutMs?: number;
+  migrationsDir?: string;
+}
+
+export function openStore(path: string, opts: StoreOptions = {}): Store {
+  const clock = opts.clock ?? (() => new Date());
+  const now = () => clock().toISOString();
+  const migrations = loadMigrations(opts.migrationsDir);
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (err) {
+    throw translate(err);
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, now);
+    return new SqliteStore(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
+  } catch (err) {
+    db.close();
+    throw err instanceof StoreMigrationError ? err : translate(err);
+  }
+}
+
+class SqliteStore implements Store {
+  readonly campaigns;
+  readonly recipients;
+  readonly suppressions;
+  readonly lists;
+  readonly events;
+  readonly outbox;
+  readonly engagement;
+
+  constructor(private readonly db: Database.Database, readonly path: string, now: () => string, outboxStaleMs: number) {
+    // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
+    this.campaigns = guarded(new SqliteCampaignRepo(db, now));
+    this.recipients = guarded(new SqliteRecipientRepo(db, now));
+    this.suppressions = guarded(new SqliteSuppressionRepo(db, now));
+    this.lists = guarded(new SqliteLeadfwdListRepo(db, now));
+    this.events = guarded(new SqliteEventRepo(db));
+    this.outbox = guarded(new SqliteOutboxRepo(db, now, outboxStaleMs));
+    this.engagement = guarded(new SqliteEngagementRepo(db));
+  }
+
+  transaction<T>(fn: () => T): T {
+    try {
+      // IMMEDIATE takes the write lock up front, so a read-then-write cannot deadlock with another process.
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,172 @@
+// Narrow storage interfaces the services code against. The SQLite classes implement them; a PostgreSQL
+// adapter for multi-node deployments would implement the same ones. Only domain types cross this line.
+import type {
+  Audit, Campaign, CampaignStatus, Recipient, RecipientState, Target, TargetModule,
+} from '../domain/types.js';
+
+export interface NewCampaign {
+  name: string;
+  subject: string;
+  fromName: string;
+  fromEmail: string;
+  replyTo?: string;
+  mjml?: string;
+  html?: string;
+  targetListIds: string[];
+  leadfwdListIds: string[];
+  customFields: string[];
+  sendAt: string; // ISO time; stored normalised to UTC `toISOString()` form
+  sugarCampaignId?: string;
+  testAddresses?: string[];
+}
+
+/** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
+export type StoredCampaign = Campaign & { testAddresses?: string[] };
+
+export interface CampaignHistoryEntry { status: CampaignStatus; at: string; reason?: string }
+
+export interface CampaignRepo {
+  create(input: NewCampaign, id?: string): StoredCampaign;
+  get(id: string): StoredCampaign | undefined;
+  list(opts: { limit: number; offset: number; status?: CampaignStatus }): StoredCampaign[];
+  /** Compare-and-set: false when the current status is not in `allowedFrom` (or the campaign is unknown). */
+  transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean;
+  history(id: string): CampaignHistoryEntry[];
+  due(nowIso: string): StoredCampaign[];
+  inStatus(statuses: CampaignStatus[]): StoredCampaign[];
+  saveAudit(id: string, audit: Audit): void;
+  getAudit(id: string): Audit | undefined;
+  setSugarCampaignId(id: string, sugarId: string): void;
+  /** Link index = array index. Saving the same list again is a no-op; extending it appends; changing it throws. */
+  saveLinks(id: string, links: string[]): void;
+  links(id: string): string[];
+}
+
+/** A ledger row: the shared Recipient plus what the ledger itself tracks. */
+export type LedgerRecipient = Recipient & {
+  addressKey: string;
+  retryAt?: string;    // set while a 4xx retry waits
+  acceptedAt?: string; // when the relay accepted it (engagement timing uses it)
+};
+
+export type OutcomeState = 'accepted' | 'failed' | 'uncertain' | 'queued';
+export interface Outcome {
+  rowId: number;
+  state: OutcomeState;
+  messageId?: string;
+  error?: string;
+  retryAt?: string; // with state 'queued': not claimable before this time
+}
+
+export interface RecipientRepo {
+  /** Ignores rows whose (campaign, address key) is already in the ledger; returns how many were new. */
+  insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number;
+  /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
+  claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[];
+  /** One transaction. Only rows still in 'sending' change; returns how many did. */
+  markOutcomes(batch: Outcome[]): number;
+  /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
+  release(rowIds: number[]): number;
+  /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
+  recoverInFlight(): number;
+  get(rowId: number): LedgerRecipient | undefined;
+  counts(campaignId: string): Record<RecipientState, number>;
+  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[];
+}
+
+export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'soft_bounce_limit' | 'manual';
+export interface Suppression { addressKey: string; email: string; reason: SuppressionReason; source?: string; at: string }
+
+export interface SuppressionRepo {
+  /** Idempotent: the first reason recorded for a key is kept. True if the key was new. */
+  add(addressKey: string, email: string, reason: SuppressionReason, source?: string): boolean;
+  get(addressKey: string): { reason: SuppressionReason; at: string; email: string; source?: string } | undefined;
+  filterSuppressed(keys: string[]): Set<string>;
+  remove(addressKey: string): boolean;
+}
+
+export type ListSource = 'filter' | 'csv' | 'api';
+export interface LeadfwdList { id: string; name: string; source: ListSource; createdAt: string; sugarListId?: string }
+export interface ListMember { module: TargetModule; recordId: string; email?: string }
+
+export interface LeadfwdListRepo {
+  create(name: string, source: ListSource, id?: string): LeadfwdList;
+  /** Ignores members already in the list (same module and record id); returns how many were new. */
+  addMembers(listId: string, members: ListMember[]): number;
+  members(listId: string): ListMember[];
+  get(id: string): LeadfwdList | undefined;
+  list(): Array<LeadfwdList & { memberCount: number }>;
+  /** Returns the ids that do not exist. */
+  exists(ids: string[]): string[];
+  /** The Sugar Target List this list was copied to by the write-back. */
+  setSugarListId(id: string, sugarListId: string): void;
+}
+
+export interface EngagementEvent {
+  id: number;
+  recipientRowId: number;
+  campaignId: string;
+  type: string;
+  at: string;
+  data?: Record<string, unknown>;
+}
+
+export interface EventRepo {
+  add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): number;
+  list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): EngagementEvent[];
+  pruneOlderThan(iso: string): number;
+}
+
+export interface OutboxClaim { id: number; key: string; kind: string; campaignId?: string; payload: unknown; attempts: number }
+export interface OutboxStats { pending: number; done: number; dead: number; oldestPendingAt?: string }
+
+export interface OutboxRepo {
+  /** False when an item with the same key exists (pending, done or dead): facts are written back once. */
+  enqueue(item: { key: string; kind: string; campaignId?: string; payload: unknown; runAt?: string }): boolean;
+  /** Due pending rows not locked, or locked before the stale limit; `attempts` counts this claim. */
+  claim(limit: number, workerId: string, nowIso: string): OutboxClaim[];
+  complete(ids: number[]): void;
+  /** retryAt null: the row is dead (kept with its error for the API). */
+  fail(id: number, error: string, retryAt: string | null): void;
+  /** Unlocks pending rows locked before `olderThanIso`; returns the count. */
+  sweepStale(olderThanIso: string): number;
+  stats(campaignId?: string): OutboxStats;
+  dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>;
+  /** Operator action once the cause is fixed: dead rows become pending again with attempts reset. */
+  revive(ids: number[], runAtIso: string): number;
+}
+
+/** Per recipient counters of opens and clicks, human and machine kept apart. */
+export interface EngagementCounter {
+  kind: 'open' | 'click';
+  linkIndex?: number;
+  humanHits: number;
+  machineHits: number;
+  firstHumanAt?: string;
+  lastHumanAt?: string;
+  lastMachineAt?: string;
+}
+
+export interface EngagementRepo {
+  /** Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link. */
+  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
+    { firstHuman: boolean; humanHits: number };
+  forRecipient(recipientRowId: number): EngagementCounter[];
+  /** Soft bounces seen for an address key across campaigns; returns the new total. */
+  countSoftBounce(addressKey: string, at: string): number;
+  softBounces(addressKey: string): number;
+}
+
+export interface Store {
+  campaigns: CampaignRepo;
+  recipients: RecipientRepo;
+  suppressions: SuppressionRepo;
+  lists: LeadfwdListRepo;
+  events: EventRepo;
+  outbox: OutboxRepo;
+  engagement: EngagementRepo;
+  /** Synchronous; nested calls become savepoints. Everything inside commits or rolls back together. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+  readonly path: string;
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { canTransition } from '../domain/lifecycle.js';
+import type { Audit, CampaignStatus } from '../domain/types.js';
+import { StoreInputError } from './errors.js';
+import type { CampaignHistoryEntry, CampaignRepo, NewCampaign, StoredCampaign } from './ports.js';
+import { fromJson, isoTime, opt, stringArray, toJson } from './values.js';
+
+interface CampaignRow {
+  id: string; name: string; status: CampaignStatus; subject: string; from_name: string; from_email: string;
+  reply_to: string | null; mjml: string | null; html: string | null; target_list_ids: string; leadfwd_list_ids: string;
+  custom_fields: string; test_addresses: string | null; send_at: string; sugar_campaign_id: string | null;
+  created_at: string; updated_at: string;
+}
+
+const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
+  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, created_at, updated_at`;
+
+function toCampaign(r: CampaignRow): StoredCampaign {
+  return {
+    id: r.id, name: r.name, status: r.status, subject: r.subject, fromName: r.from_name, fromEmail: r.from_email,
+    replyTo: opt(r.reply_to), mjml: opt(r.mjml), html: opt(r.html),
+    targetListIds: fromJson(r.target_list_ids, []), leadfwdListIds: fromJson(r.leadfwd_list_ids, []),
+    customFields: fromJson(r.custom_fields, []), testAddresses: fromJson(r.test_addresses, undefined),
+    sendAt: r.send_at, sugarCampaignId: opt(r.sugar_campaign_id), createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+export class SqliteCampaignRepo implements CampaignRepo {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+    this.q = {
+      insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
+        @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
+        @sugarCampaignId, @now, @now)`),
+      get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
+      list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
+        ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
+      cas: db.prepare(`UPDATE campaigns SET status = @to, updated_at = @now
+        WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
+      addHistory: db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
+      history: db.prepare('SELECT status, at, reason FROM campaign_history WHERE campaign_id = ? ORDER BY id'),
+      due: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND send_at <= ? ORDER BY send_at, id`),
+      inStatus: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
+        ORDER BY created_at, id`),
+      saveAudit: db.prepare('UPDATE campaigns SET audit = ?, updated_at = ? WHERE id = ?'),
+      getAudit: db.prepare('SELECT audit FROM campaigns WHERE id = ?'),
+      setSugarId: db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
+      addLink: db.prepare('INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, ?, ?)'),
+      links: db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
+    };
+  }
+
+  create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
+    const now = this.now();
+    const row = {
+      id, name: input.name, subject: input.subject, fromName: input.fromName, fromEmail: input.fromEmail,
+      replyTo: input.replyTo ?? null, mjml: input.mjml ?? null, html: input.html ?? null,
+      targetListIds: toJson(stringArray(input.targetListIds, 'targetListIds')),
+      leadfwdListIds: toJson(stringArray(input.leadfwdListIds, 'leadfwdListIds')),
+      customFields: toJson(stringArray(input.customFields, 'customFields')),
+      testAddresses: input.testAddresses ? toJson(stringArray(input.testAddresses, 'testAddresses')) : null,
+      sendAt: isoTime(input.sendAt, 'sendAt'), sugarCampaignId: input.sugarCampaignId ?? null, now,
+    };
+    this.db.transaction(() => {
+      this.q.insert.run(row);
+      this.q.addHistory.run(id, 'draft', now, null);
+    })();
+    return this.get(id)!;
+  }
+
+  get(id: string): StoredCampaign | undefined {
+    const r = this.q.get.get(id) as CampaignRow | undefined;
+    return r && toCampaign(r);
+  }
+
+  list(opts: { limit: number; offset: number; status?: CampaignStatus }): StoredCampaign[] {
+    const rows = this.q.list.all({ status: opts.status ?? null, limit: opts.limit, offset: opts.offset }) as CampaignRow[];
+    return rows.map(toCampaign);
+  }
+
+  transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean {
+    const illegal = allowedFrom.filter((from) => !canTransition(from, to));
+    if (illegal.length > 0) throw new StoreInputError(`illegal campaign transition: ${illegal.join('|')} → ${to}`);
+    const now = this.now();
+    return this.db.transaction(() => {
+      const changed = this.q.cas.run({ id, to, now, from: toJson(allowedFrom) }).changes === 1;
+      if (changed) this.q.addHistory.run(id, to, now, reason ?? null);
+      return changed;
+    })();
+  }
+
+  history(id: string): CampaignHistoryEntry[] {
+    const rows = this.q.history.all(id) as Array<{ status: CampaignStatus; at: string; reason: string | null }>;
+    return rows.map((r) => (r.reason === null ? { status: r.status, at: r.at } : { status: r.status, at: r.at, reason: r.reason }));
+  }
+
+  due(nowIso: string): StoredCampaign[] {
+    return (this.q.due.all(isoTime(nowIso, 'now')) as CampaignRow[]).map(toCampaign);
+  }
+
+  inStatus(statuses: CampaignStatus[]): StoredCampaign[] {
+    return (this.q.inStatus.all(toJson(statuses)) as CampaignRow[]).map(toCampaign);
+  }
+
+  saveAudit(id: string, audit: Audit): void {
+    this.mustChange(this.q.saveAudit.run(toJson(audit), this.now(), id).changes, id);
+  }
+
+  getAudit(id: string): Audit | undefined {
+    const r = this.q.getAudit.get(id) as { audit: string | null } | undefined;
+    return r?.audit ? (JSON.parse(r.audit) as Audit) : undefined;
+  }
+
+  setSugarCampaignId(id: string, sugarId: string): void {
+    this.mustChange(this.q.setSugarId.run(sugarId, this.now(), id).changes, id);
+  }
+
+  saveLinks(id: string, links: string[]): void {
+    stringArray(links, 'links');
+    this.db.transaction(() => {
+      const existing = this.links(id);
+      const conflict = existing.findIndex((url, i) => i < links.length && links[i] !== url);
+      if (conflict >= 0 || links.length < existing.length) {
+        throw new StoreInputError(`links of campaign ${id} are already saved and differ at index ${conflict >= 0 ? conflict : links.length}`);
+      }
+      for (let i = existing.length; i < links.length; i++) this.q.addLink.run(id, i, links[i]);
+    })();
+  }
+
+  links(id: string): string[] {
+    return this.q.links.all(id) as string[];
+  }
+
+  private mustChange(changes: number, id: string): void {
+    if (changes !== 1) throw new StoreInputError(`unknown campaign: ${id}`);
+  }
+}

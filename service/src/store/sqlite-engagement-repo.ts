@@ -1,0 +1,67 @@
+import type Database from 'better-sqlite3';
+import { StoreInputError } from './errors.js';
+import type { EngagementCounter, EngagementRepo } from './ports.js';
+import { isoTime, opt } from './values.js';
+
+interface CounterRow {
+  kind: 'open' | 'click'; link_idx: number; human_hits: number; machine_hits: number;
+  first_human_at: string | null; last_human_at: string | null; last_machine_at: string | null;
+}
+
+export class SqliteEngagementRepo implements EngagementRepo {
+  private readonly q;
+
+  constructor(db: Database.Database) {
+    this.q = {
+      bump: db.prepare(`INSERT INTO engagement (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits,
+          first_human_at, last_human_at, last_machine_at)
+        VALUES (@rowId, @kind, @linkIdx, @campaignId, @human, 1 - @human, @humanAt, @humanAt, @machineAt)
+        ON CONFLICT (recipient_row_id, kind, link_idx) DO UPDATE SET
+          human_hits = human_hits + excluded.human_hits,
+          machine_hits = machine_hits + excluded.machine_hits,
+          first_human_at = coalesce(first_human_at, excluded.first_human_at),
+          last_human_at = coalesce(excluded.last_human_at, last_human_at),
+          last_machine_at = coalesce(excluded.last_machine_at, last_machine_at)
+        RETURNING human_hits`).pluck(),
+      forRecipient: db.prepare(`SELECT kind, link_idx, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at
+        FROM engagement WHERE recipient_row_id = ? ORDER BY kind DESC, link_idx`),
+      softBounce: db.prepare(`INSERT INTO soft_bounces (address_key, count, last_at) VALUES (?, 1, ?)
+        ON CONFLICT (address_key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count`).pluck(),
+      softBounces: db.prepare('SELECT count FROM soft_bounces WHERE address_key = ?').pluck(),
+    };
+  }
+
+  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
+    { firstHuman: boolean; humanHits: number } {
+    if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
+    const linkIdx = e.kind === 'open' ? -1 : e.linkIndex;
+    if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) {
+      throw new StoreInputError('a click needs a link index of 0 or more');
+    }
+    const at = isoTime(e.at, 'engagement time');
+    const humanHits = this.q.bump.get({
+      rowId: e.recipientRowId, kind: e.kind, linkIdx, campaignId: e.campaignId, human: e.human ? 1 : 0,
+      humanAt: e.human ? at : null, machineAt: e.human ? null : at,
+    }) as number;
+    return { firstHuman: e.human && humanHits === 1, humanHits };
+  }
+
+  forRecipient(recipientRowId: number): EngagementCounter[] {
+    return (this.q.forRecipient.all(recipientRowId) as CounterRow[]).map((r) => {
+      const c: EngagementCounter = {
+        kind: r.kind, humanHits: r.human_hits, machineHits: r.machine_hits,
+        firstHumanAt: opt(r.first_human_at), lastHumanAt: opt(r.last_human_at), lastMachineAt: opt(r.last_machine_at),
+      };
+      if (r.kind === 'click') c.linkIndex = r.link_idx;
+      return c;
+    });
+  }
+
+  countSoftBounce(addressKey: string, at: string): number {
+    return this.q.softBounce.get(addressKey, isoTime(at, 'bounce time')) as number;
+  }
+
+  softBounces(addressKey: string): number {
+    return (this.q.softBounces.get(addressKey) as number | undefined) ?? 0;
+  }
+}

@@ -1,0 +1,36 @@
+import type Database from 'better-sqlite3';
+import type { EngagementEvent, EventRepo } from './ports.js';
+import { isoTime } from './values.js';
+
+export class SqliteEventRepo implements EventRepo {
+  private readonly q;
+
+  constructor(db: Database.Database) {
+    this.q = {
+      add: db.prepare('INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (?, ?, ?, ?, ?)'),
+      list: db.prepare(`SELECT id, recipient_row_id, campaign_id, type, at, data FROM events
+        WHERE campaign_id = @campaignId AND (@type IS NULL OR type = @type) AND id > @afterId ORDER BY id LIMIT @limit`),
+      prune: db.prepare('DELETE FROM events WHERE at < ?'),
+    };
+  }
+
+  add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): number {
+    const data = e.data === undefined ? null : JSON.stringify(e.data);
+    return Number(this.q.add.run(e.recipientRowId, e.campaignId, e.type, isoTime(e.at, 'event time'), data).lastInsertRowid);
+  }
+
+  list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): EngagementEvent[] {
+    const rows = this.q.list.all({ campaignId, type: opts.type ?? null, afterId: opts.afterId ?? 0, limit: opts.limit }) as Array<{
+      id: number; recipient_row_id: number; campaign_id: string; type: string; at: string; data: string | null;
+    }>;
+    return rows.map((r) => {
+      const e: EngagementEvent = { id: r.id, recipientRowId: r.recipient_row_id, campaignId: r.campaign_id, type: r.type, at: r.at };
+      if (r.data !== null) e.data = JSON.parse(r.data) as Record<string, unknown>;
+      return e;
+    });
+  }
+
+  pruneOlderThan(iso: string): number {
+    return this.q.prune.run(isoTime(iso, 'prune time')).changes;
+  }
+}

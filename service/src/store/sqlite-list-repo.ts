@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { TargetModule } from '../domain/types.js';
+import { StoreInputError } from './errors.js';
+import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from './ports.js';
+import { opt, toJson } from './values.js';
+
+interface ListRow { id: string; name: string; source: ListSource; sugar_list_id: string | null; created_at: string }
+
+const SOURCES = new Set<ListSource>(['filter', 'csv', 'api']);
+const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
+
+function toList(r: ListRow): LeadfwdList {
+  return { id: r.id, name: r.name, source: r.source, createdAt: r.created_at, sugarListId: opt(r.sugar_list_id) };
+}
+
+export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+    this.q = {
+      create: db.prepare('INSERT INTO leadfwd_lists (id, name, source, created_at) VALUES (?, ?, ?, ?)'),
+      get: db.prepare('SELECT id, name, source, sugar_list_id, created_at FROM leadfwd_lists WHERE id = ?'),
+      list: db.prepare(`SELECT l.id, l.name, l.source, l.sugar_list_id, l.created_at,
+          (SELECT count(*) FROM leadfwd_list_members m WHERE m.list_id = l.id) AS member_count
+        FROM leadfwd_lists l ORDER BY l.created_at, l.id`),
+      nextPosition: db.prepare('SELECT coalesce(max(position), -1) + 1 FROM leadfwd_list_members WHERE list_id = ?').pluck(),
+      addMember: db.prepare(`INSERT INTO leadfwd_list_members (list_id, module, record_id, email, position)
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (list_id, module, record_id) DO NOTHING`),
+      members: db.prepare('SELECT module, record_id, email FROM leadfwd_list_members WHERE list_id = ? ORDER BY position'),
+      known: db.prepare('SELECT id FROM leadfwd_lists WHERE id IN (SELECT value FROM json_each(?))').pluck(),
+      setSugarId: db.prepare('UPDATE leadfwd_lists SET sugar_list_id = ? WHERE id = ?'),
+    };
+  }
+
+  create(name: string, source: ListSource, id: string = randomUUID()): LeadfwdList {
+    if (!SOURCES.has(source)) throw new StoreInputError(`list source must be filter, csv or api, got ${String(source)}`);
+    this.q.create.run(id, name, source, this.now());
+    return this.get(id)!;
+  }
+
+  addMembers(listId: string, members: ListMember[]): number {
+    for (const m of members) {
+      if (!MODULES.has(m.module)) throw new StoreInputError(`unknown module for a list member: ${String(m.module)}`);
+    }
+    return this.db.transaction(() => {
+      if (!this.q.get.get(listId)) throw new StoreInputError(`unknown LeadFWD list: ${listId}`);
+      // Positions keep the import order, so the list reads back the way it was built.
+      let position = this.q.nextPosition.get(listId) as number;
+      let added = 0;
+      for (const m of members) {
+        const changes = this.q.addMember.run(listId, m.module, m.recordId, m.email ?? null, position).changes;
+        added += changes;
+        position += changes;
+      }
+      return added;
+    })();
+  }
+
+  members(listId: string): ListMember[] {
+    const rows = this.q.members.all(listId) as Array<{ module: TargetModule; record_id: string; email: string | null }>;
+    return rows.map((r) => (r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email }));
+  }
+
+  get(id: string): LeadfwdList | undefined {
+    const r = this.q.get.get(id) as ListRow | undefined;
+    return r && toList(r);
+  }
+
+  list(): Array<LeadfwdList & { memberCount: number }> {
+    return (this.q.list.all() as Array<ListRow & { member_count: number }>).map((r) => ({ ...toList(r), memberCount: r.member_count }));
+  }
+
+  exists(ids: string[]): string[] {
+    if (ids.length === 0) return [];
+    const known = new Set(this.q.known.all(toJson(ids)) as string[]);
+    return [...new Set(ids)].filter((id) => !known.has(id));
+  }
+
+  setSugarListId(id: string, sugarListId: string): void {
+    if (this.q.setSugarId.run(sugarListId, id).changes !== 1) throw new StoreInputError(`unknown LeadFWD list: ${id}`);
+  }
+}

@@ -1,0 +1,89 @@
+import type Database from 'better-sqlite3';
+import { StoreInputError } from './errors.js';
+import type { OutboxClaim, OutboxRepo, OutboxStats } from './ports.js';
+import { isoTime, opt, toJson } from './values.js';
+
+interface ClaimRow { id: number; key: string; kind: string; campaign_id: string | null; payload: string; attempts: number }
+
+export class SqliteOutboxRepo implements OutboxRepo {
+  private readonly q;
+
+  /** `staleMs`: a claim older than this is presumed lost with its worker and may be claimed again. */
+  constructor(private readonly db: Database.Database, private readonly now: () => string, private readonly staleMs: number) {
+    this.q = {
+      enqueue: db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
+      claim: db.prepare(`UPDATE outbox SET locked_at = @now, locked_by = @worker, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= @now
+          AND (locked_at IS NULL OR locked_at < @staleBefore) ORDER BY run_at, id LIMIT @limit)
+        RETURNING id, key, kind, campaign_id, payload, attempts`),
+      complete: db.prepare(`UPDATE outbox SET state = 'done', done_at = ?, locked_at = NULL, locked_by = NULL
+        WHERE id = ? AND state = 'pending'`),
+      retry: db.prepare(`UPDATE outbox SET run_at = ?, last_error = ?, locked_at = NULL, locked_by = NULL
+        WHERE id = ? AND state = 'pending'`),
+      kill: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, done_at = ?, locked_at = NULL, locked_by = NULL
+        WHERE id = ? AND state = 'pending'`),
+      revive: db.prepare(`UPDATE outbox SET state = 'pending', run_at = ?, done_at = NULL, attempts = 0
+        WHERE id = ? AND state = 'dead'`),
+      sweep: db.prepare(`UPDATE outbox SET locked_at = NULL, locked_by = NULL
+        WHERE state = 'pending' AND locked_at IS NOT NULL AND locked_at < ?`),
+      countsAll: db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state'),
+      countsCampaign: db.prepare('SELECT state, count(*) AS n FROM outbox WHERE campaign_id = ? GROUP BY state'),
+      oldestAll: db.prepare(`SELECT min(created_at) FROM outbox WHERE state = 'pending'`).pluck(),
+      oldestCampaign: db.prepare(`SELECT min(created_at) FROM outbox WHERE campaign_id = ? AND state = 'pending'`).pluck(),
+      dead: db.prepare(`SELECT id, key, kind, campaign_id, last_error, attempts FROM outbox
+        WHERE state = 'dead' AND (@campaignId IS NULL OR campaign_id = @campaignId) ORDER BY id DESC LIMIT @limit`),
+    };
+  }
+
+  enqueue(item: { key: string; kind: string; campaignId?: string; payload: unknown; runAt?: string }): boolean {
+    if (typeof item.key !== 'string' || item.key === '') throw new StoreInputError('outbox item needs a key');
+    const now = this.now();
+    const runAt = item.runAt ? isoTime(item.runAt, 'runAt') : now;
+    return this.q.enqueue.run(item.key, item.kind, item.campaignId ?? null, toJson(item.payload), runAt, now).changes === 1;
+  }
+
+  claim(limit: number, workerId: string, nowIso: string): OutboxClaim[] {
+    const nowMs = Date.parse(isoTime(nowIso, 'now'));
+    const rows = this.q.claim.all({
+      now: new Date(nowMs).toISOString(), staleBefore: new Date(nowMs - this.staleMs).toISOString(), worker: workerId, limit,
+    }) as ClaimRow[];
+    return rows
+      .map((r) => ({ id: r.id, key: r.key, kind: r.kind, campaignId: opt(r.campaign_id), payload: JSON.parse(r.payload) as unknown, attempts: r.attempts }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  complete(ids: number[]): void {
+    const now = this.now();
+    this.db.transaction(() => { for (const id of ids) this.q.complete.run(now, id); })();
+  }
+
+  fail(id: number, error: string, retryAt: string | null): void {
+    if (retryAt === null) this.q.kill.run(error, this.now(), id);
+    else this.q.retry.run(isoTime(retryAt, 'retryAt'), error, id);
+  }
+
+  /** Operator action after fixing the cause (rights, deleted record): dead rows go back to pending. */
+  revive(ids: number[], runAtIso: string): number {
+    const runAt = isoTime(runAtIso, 'runAt');
+    return this.db.transaction(() => ids.reduce((n, id) => n + this.q.revive.run(runAt, id).changes, 0))();
+  }
+
+  sweepStale(olderThanIso: string): number {
+    return this.q.sweep.run(isoTime(olderThanIso, 'olderThan')).changes;
+  }
+
+  stats(campaignId?: string): OutboxStats {
+    const rows = (campaignId === undefined ? this.q.countsAll.all() : this.q.countsCampaign.all(campaignId)) as Array<{ state: string; n: number }>;
+    const by = Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    const oldest = (campaignId === undefined ? this.q.oldestAll.get() : this.q.oldestCampaign.get(campaignId)) as string | null;
+    const stats: OutboxStats = { pending: by.pending ?? 0, done: by.done ?? 0, dead: by.dead ?? 0 };
+    if (oldest) stats.oldestPendingAt = oldest;
+    return stats;
+  }
+
+  dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }> {
+    const rows = this.q.dead.all({ limit, campaignId: campaignId ?? null }) as Array<{ id: number; key: string; kind: string; campaign_id: string | null; last_error: string | null; attempts: number }>;
+    return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, campaignId: opt(r.campaign_id), lastError: r.last_error ?? '', attempts: r.attempts }));
+  }
+}

@@ -1,0 +1,119 @@
+import type Database from 'better-sqlite3';
+import type { RecipientState, Target, TargetModule } from '../domain/types.js';
+import { StoreInputError } from './errors.js';
+import type { LedgerRecipient, Outcome, RecipientRepo } from './ports.js';
+import { isoTime, opt, toJson } from './values.js';
+
+interface RecipientRow {
+  row_id: number; campaign_id: string; address_key: string; module: TargetModule; record_id: string; list_id: string;
+  email: string; email_address_id: string | null; fields: string; tracking_consent: number; state: RecipientState;
+  attempts: number; retry_at: string; message_id: string | null; last_error: string | null; accepted_at: string | null;
+}
+
+const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
+  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at`;
+
+const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
+const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
+
+// Message kept on rows found mid-send after a crash, so the operator sees why they were not resent.
+const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
+
+function toRecipient(r: RecipientRow): LedgerRecipient {
+  return {
+    rowId: r.row_id, campaignId: r.campaign_id, addressKey: r.address_key, module: r.module, id: r.record_id,
+    listId: r.list_id, email: r.email, emailAddressId: opt(r.email_address_id), fields: JSON.parse(r.fields),
+    trackingConsent: r.tracking_consent === 1, state: r.state, attempts: r.attempts,
+    retryAt: r.retry_at === '' ? undefined : r.retry_at, messageId: opt(r.message_id), lastError: opt(r.last_error),
+    acceptedAt: opt(r.accepted_at),
+  };
+}
+
+export class SqliteRecipientRepo implements RecipientRepo {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+    this.q = {
+      insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
+          email_address_id, fields, tracking_consent, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
+      // One statement, so two workers (or two processes) can never both take the same row.
+      claim: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now
+        WHERE row_id IN (SELECT row_id FROM recipients
+          WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
+          ORDER BY retry_at, row_id LIMIT @limit)
+        RETURNING ${COLUMNS}`),
+      outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
+          last_error = @error, retry_at = @retryAt, updated_at = @now,
+          accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
+        WHERE row_id = @rowId AND state = 'sending'`),
+      release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
+        WHERE row_id = ? AND state = 'sending'`),
+      recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
+      get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
+      counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
+      list: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE campaign_id = @campaignId
+        AND (@state IS NULL OR state = @state) ORDER BY row_id LIMIT @limit OFFSET @offset`),
+    };
+  }
+
+  insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number {
+    const now = this.now();
+    return this.db.transaction(() => {
+      let inserted = 0;
+      for (const t of targets) {
+        inserted += this.q.insert.run(campaignId, t.addressKey, t.module, t.id, t.listId, t.email,
+          t.emailAddressId ?? null, toJson(t.fields ?? {}), t.trackingConsent ? 1 : 0, now).changes;
+      }
+      return inserted;
+    })();
+  }
+
+  claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[] {
+    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
+    const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now') }) as RecipientRow[];
+    return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
+  }
+
+  markOutcomes(batch: Outcome[]): number {
+    for (const o of batch) {
+      if (!OUTCOME_STATES.has(o.state)) throw new StoreInputError(`outcome state must be accepted, failed, uncertain or queued, got ${String(o.state)}`);
+    }
+    const now = this.now();
+    return this.db.transaction(() => {
+      let changed = 0;
+      for (const o of batch) {
+        changed += this.q.outcome.run({
+          rowId: o.rowId, state: o.state, messageId: o.messageId ?? null, error: o.error ?? null, now,
+          retryAt: o.state === 'queued' && o.retryAt ? isoTime(o.retryAt, 'retryAt') : '',
+        }).changes;
+      }
+      return changed;
+    })();
+  }
+
+  release(rowIds: number[]): number {
+    const now = this.now();
+    return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.release.run(now, id).changes, 0))();
+  }
+
+  recoverInFlight(): number {
+    return this.q.recover.run(INTERRUPTED, this.now()).changes;
+  }
+
+  get(rowId: number): LedgerRecipient | undefined {
+    const r = this.q.get.get(rowId) as RecipientRow | undefined;
+    return r && toRecipient(r);
+  }
+
+  counts(campaignId: string): Record<RecipientState, number> {
+    const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
+    for (const r of this.q.counts.all(campaignId) as Array<{ state: RecipientState; n: number }>) out[r.state] = r.n;
+    return out;
+  }
+
+  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[] {
+    const rows = this.q.list.all({ campaignId, state: opts.state ?? null, limit: opts.limit, offset: opts.offset }) as RecipientRow[];
+    return rows.map(toRecipient);
+  }
+}

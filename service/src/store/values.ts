@@ -1,0 +1,30 @@
+// Conversions between domain values and column values, shared by the SQLite repos.
+import { StoreInputError } from './errors.js';
+
+/** Normalises any parseable time to `toISOString()` form so text comparison in SQL is time order. */
+export function isoTime(value: string, what: string): string {
+  const t = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new StoreInputError(`${what} must be an ISO date-time, got ${JSON.stringify(value)}`);
+  return new Date(t).toISOString();
+}
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function fromJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text === null || text === undefined || text === '') return fallback;
+  return JSON.parse(text) as T;
+}
+
+/** null from SQLite becomes an absent property, matching the optional fields of the domain types. */
+export function opt<T>(value: T | null | undefined): T | undefined {
+  return value === null ? undefined : value;
+}
+
+export function stringArray(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new StoreInputError(`${what} must be an array of strings`);
+  }
+  return value as string[];
+}

@@ -1,0 +1,44 @@
+// Builders shared by the store tests: real files in a fresh temp folder, real migrations.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type NewCampaign, type Store, type StoreOptions } from '../../service/src/store/db.js';
+import type { Target } from '../../service/src/domain/types.js';
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'leadfwd-store-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function memoryStore(opts?: StoreOptions): Store {
+  return openStore(':memory:', opts);
+}
+
+export function newCampaign(over: Partial<NewCampaign> = {}): NewCampaign {
+  return {
+    name: 'Spring launch', subject: 'Hello {{first_name}}', fromName: 'Acme', fromEmail: 'news@acme.test',
+    html: '<p>Hi</p>', targetListIds: ['tl-1'], leadfwdListIds: [], customFields: ['industry_c'],
+    sendAt: '2026-03-01T09:00:00.000Z', ...over,
+  };
+}
+
+export function targets(n: number, start = 0): Array<Target & { addressKey: string }> {
+  return Array.from({ length: n }, (_, i) => {
+    const k = start + i;
+    return {
+      module: 'Contacts' as const, id: `c-${k}`, listId: 'tl-1', email: `Person${k}@Example.test`,
+      emailAddressId: `ea-${k}`, fields: { first_name: `P${k}` }, trackingConsent: k % 2 === 0,
+      addressKey: `person${k}@example.test`,
+    };
+  });
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(startIso = '2026-03-01T08:00:00.000Z') {
+  let t = Date.parse(startIso);
+  return {
+    now: () => new Date(t),
+    iso: () => new Date(t).toISOString(),
+    advance: (ms: number) => { t += ms; },
+  };
+}

@@ -1,0 +1,109 @@
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, StoreMigrationError } from '../../service/src/store/db.js';
+import { MIGRATIONS_DIR, loadMigrations } from '../../service/src/store/migrate.js';
+import { tempDir } from './helpers.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+function dir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+function versions(file: string): number[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('migrations', () => {
+  it('creates the folder, applies every migration once and configures the connection', () => {
+    const file = join(dir(), 'nested', 'deeper', 'leadfwd.db');
+    const store = openStore(file);
+    store.close();
+    const known = loadMigrations().map((m) => m.version);
+    expect(versions(file)).toEqual(known);
+
+    const db = new Database(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('is idempotent on reopen and keeps the data', () => {
+    const file = join(dir(), 'leadfwd.db');
+    const a = openStore(file);
+    a.suppressions.add('x@example.test', 'x@example.test', 'manual');
+    a.close();
+    const b = openStore(file);
+    expect(b.suppressions.get('x@example.test')?.reason).toBe('manual');
+    b.close();
+    expect(versions(file)).toEqual(loadMigrations().map((m) => m.version));
+  });
+
+  it('turns on foreign keys for every connection', () => {
+    const store = openStore(':memory:');
+    expect(() => store.recipients.insertMany('no-such-campaign', [{
+      module: 'Contacts', id: 'c', listId: 'l', email: 'a@b.test', fields: {}, trackingConsent: false, addressKey: 'a@b.test',
+    }])).toThrow(/FOREIGN KEY/);
+    store.close();
+  });
+
+  it('refuses to start on a database written by a newer version', () => {
+    const file = join(dir(), 'leadfwd.db');
+    openStore(file).close();
+    const db = new Database(file);
+    db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)')
+      .run(9999, 'from_the_future', 'x', new Date().toISOString());
+    db.close();
+    expect(() => openStore(file)).toThrow(StoreMigrationError);
+    expect(() => openStore(file)).toThrow(/migration 9999 \(from_the_future\).*newer LeadFWD version/);
+  });
+
+  it('refuses a migration that was edited after it was applied', () => {
+    const migrations = join(dir(), 'migrations');
+    mkdirSync(migrations);
+    copyFileSync(join(MIGRATIONS_DIR, '0001_init.sql'), join(migrations, '0001_init.sql'));
+    const file = join(dir(), 'leadfwd.db');
+    openStore(file, { migrationsDir: migrations }).close();
+    writeFileSync(join(migrations, '0001_init.sql'), '-- edited\n', { flag: 'a' });
+    expect(() => openStore(file, { migrationsDir: migrations })).toThrow(/changed after it was applied/);
+  });
+
+  it('applies a new migration on the next open, inside the same all-or-nothing transaction', () => {
+    const migrations = join(dir(), 'migrations');
+    mkdirSync(migrations);
+    copyFileSync(join(MIGRATIONS_DIR, '0001_init.sql'), join(migrations, '0001_init.sql'));
+    const file = join(dir(), 'leadfwd.db');
+    openStore(file, { migrationsDir: migrations }).close();
+
+    // A broken 0002 must leave neither its table nor its version row behind.
+    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER);\nTHIS IS NOT SQL;\n');
+    expect(() => openStore(file, { migrationsDir: migrations })).toThrow();
+    expect(versions(file)).toEqual([1]);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").pluck().get()).toBe(0);
+    db.close();
+
+    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER);\n');
+    openStore(file, { migrationsDir: migrations }).close();
+    expect(versions(file)).toEqual([1, 2]);
+  });
+
+  it('rejects badly numbered migration files before touching the database', () => {
+    const migrations = join(dir(), 'migrations');
+    mkdirSync(migrations);
+    copyFileSync(join(MIGRATIONS_DIR, '0001_init.sql'), join(migrations, '0001_init.sql'));
+    writeFileSync(join(migrations, '0003_skipped_two.sql'), 'SELECT 1;');
+    expect(() => loadMigrations(migrations)).toThrow(/should be number 0002/);
+    rmSync(join(migrations, '0003_skipped_two.sql'));
+    writeFileSync(join(migrations, 'notes.sql'), 'SELECT 1;');
+    expect(() => loadMigrations(migrations)).toThrow(/must look like 0001_name.sql/);
+  });
+});
