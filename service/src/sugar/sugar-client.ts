@@ -1,0 +1,187 @@
+// The service's only door to Sugar's REST API (v11_1 by default): session handling, retries,
+// paging and bulk. Callers see plain JSON or a SugarApiError.
+import { SugarApiError, errorFromResponse, errorLabel } from './errors.js';
+import { TokenSession } from './token-session.js';
+import { SugarTransport, emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, type SugarLogger } from './transport.js';
+
+export { SugarApiError, type SugarErrorKind } from './errors.js';
+export { fetchCurrentUser } from './current-user.js';
+export type { HttpMethod, SugarCallStats, SugarLogger } from './transport.js';
+
+export interface SugarClientOptions {
+  baseUrl: string;
+  apiVersion?: string;
+  username: string;
+  password: string;
+  platform?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  logger?: SugarLogger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RequestOptions { query?: Record<string, unknown>; body?: unknown; idempotent?: boolean }
+export interface BulkItem { method: HttpMethod; path: string; data?: unknown }
+export interface BulkResult { status: number; contents: unknown }
+type Row = Record<string, unknown>;
+
+const MAX_PAGE = 1000;
+
+export class SugarClient {
+  readonly apiVersion: string;
+  private readonly transport: SugarTransport;
+  private readonly session: TokenSession;
+
+  constructor(opts: SugarClientOptions) {
+    if (!/^https?:\/\//i.test(opts.baseUrl ?? '')) throw new TypeError('SugarClient needs an http(s) baseUrl');
+    if (!opts.username || typeof opts.password !== 'string') throw new TypeError('SugarClient needs a username and password');
+    this.apiVersion = opts.apiVersion ?? 'v11_1';
+    if (!/^v\d\d(_\d{1,2})?$/.test(this.apiVersion)) throw new TypeError(`Not a Sugar API version: ${this.apiVersion}`);
+    this.transport = new SugarTransport({
+      baseUrl: opts.baseUrl, apiVersion: this.apiVersion, timeoutMs: opts.timeoutMs ?? 30_000,
+      maxRetries: opts.maxRetries ?? 5, retryBaseMs: opts.retryBaseMs ?? 250, retryMaxMs: opts.retryMaxMs ?? 30_000,
+      logger: opts.logger, sleep: opts.sleep,
+    });
+    this.session = new TokenSession(this.transport, {
+      username: opts.username, password: opts.password, platform: opts.platform ?? 'leadfwd',
+    });
+  }
+
+  /**
+   * One authenticated call. GET, PUT and DELETE are replayed after timeouts and 5xx; a POST only with
+   * `idempotent: true` (e.g. a create with a client-chosen id, which Sugar refuses with 422 on replay).
+   */
+  async request<T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const spec = { method, path, query: opts.query, body: opts.body, idempotent: opts.idempotent ?? method !== 'POST' };
+    let token = await this.session.current();
+    let res = await this.transport.exchange({ ...spec, token });
+    if (res.status === 401) {
+      const { label } = errorLabel(res.body);
+      if (label === 'invalid_grant' || label === 'need_login') {
+        token = await this.session.renew(token, label === 'invalid_grant' ? 'refresh' : 'login');
+        res = await this.transport.exchange({ ...spec, token });
+      }
+    }
+    return unwrap<T>(method, path, res);
+  }
+
+  get<T = unknown>(path: string, query?: Record<string, unknown>): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+  post<T = unknown>(path: string, body?: unknown, opts: { idempotent?: boolean } = {}): Promise<T> {
+    return this.request<T>('POST', path, { body, idempotent: opts.idempotent });
+  }
+  put<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('PUT', path, { body });
+  }
+  delete<T = unknown>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
+  /**
+   * Pages through POST /<M>/filter. Ordered by id unless told otherwise: the default date_modified order
+   * would shift under offset paging while the caller writes to the same records.
+   */
+  async *filterPages(module: string, opts: { filter?: unknown[]; fields?: string[]; orderBy?: string; pageSize?: number } = {}): AsyncGenerator<Row[]> {
+    const path = `/${seg(module)}/filter`;
+    const base = { filter: opts.filter?.length ? opts.filter : undefined, fields: opts.fields, order_by: opts.orderBy ?? 'id' };
+    yield* this.pages('POST', path, (max_num, offset) =>
+      this.request<unknown>('POST', path, { body: { ...base, max_num, offset }, idempotent: true }), opts.pageSize);
+  }
+
+  async *linkPages(module: string, id: string, link: string, opts: { filter?: unknown[]; fields?: string[]; pageSize?: number } = {}): AsyncGenerator<Row[]> {
+    const path = `/${seg(module)}/${seg(id)}/link/${seg(link)}`;
+    const base = { filter: opts.filter, fields: opts.fields, order_by: 'id' };
+    yield* this.pages('GET', path, (max_num, offset) => this.get<unknown>(path, { ...base, max_num, offset }), opts.pageSize);
+  }
+
+  async count(module: string, filter?: unknown[]): Promise<number> {
+    const path = `/${seg(module)}/filter/count`;
+    const res = await this.get<{ record_count?: unknown }>(path, { filter });
+    const n = Number(res?.record_count);
+    if (!Number.isInteger(n)) throw malformed('GET', path, 'count response without record_count');
+    return n;
+  }
+
+  /**
+   * POST /bulk in chunks. A failing item is returned with its status rather than thrown. A chunk is
+   * replayed after a timeout or 5xx only when it holds no POST, unless the caller vouches for it.
+   */
+  async bulk(items: BulkItem[], opts: { chunkSize?: number; idempotent?: boolean } = {}): Promise<BulkResult[]> {
+    const size = Math.max(1, Math.floor(opts.chunkSize ?? 100));
+    for (const item of items) {
+      if (!item.path?.startsWith('/')) throw new TypeError(`Bulk item path must start with "/": ${item.path}`);
+    }
+    const results: BulkResult[] = [];
+    for (let i = 0; i < items.length; i += size) {
+      const chunk = items.slice(i, i + size);
+      const requests = chunk.map((it) => ({
+        url: `/${this.apiVersion}${it.path}`, method: it.method,
+        ...(it.data === undefined ? {} : { data: JSON.stringify(it.data) }),
+      }));
+      const idempotent = opts.idempotent ?? chunk.every((it) => it.method !== 'POST');
+      const res = await this.request<unknown>('POST', '/bulk', { body: { requests }, idempotent });
+      const rows = listOf(res);
+      if (!rows || rows.length !== chunk.length) throw malformed('POST', '/bulk', `expected ${chunk.length} bulk results`);
+      for (const row of rows) {
+        const r = (row ?? {}) as Row;
+        results.push({ status: Number(r.status), contents: r.contents });
+      }
+    }
+    return results;
+  }
+
+  stats(): SugarCallStats {
+    const s = this.transport.stats;
+    return { ...s, byStatus: { ...s.byStatus } };
+  }
+
+  resetStats(): void {
+    Object.assign(this.transport.stats, emptyStats());
+  }
+
+  /** Ends the Sugar session and releases pooled connections; the client logs in again if used later. */
+  async logout(): Promise<void> {
+    try {
+      await this.session.logout();
+    } finally {
+      this.transport.destroy();
+    }
+  }
+
+  private async *pages(method: HttpMethod, path: string, fetchPage: (maxNum: number, offset: number) => Promise<unknown>, pageSize?: number): AsyncGenerator<Row[]> {
+    const maxNum = Math.min(MAX_PAGE, Math.max(1, Math.floor(pageSize ?? MAX_PAGE)));
+    let offset = 0;
+    for (;;) {
+      const page = (await fetchPage(maxNum, offset)) as { next_offset?: unknown; records?: unknown } | undefined;
+      const next = Number(page?.next_offset);
+      if (!Array.isArray(page?.records) || !Number.isInteger(next)) throw malformed(method, path, 'list response without records and next_offset');
+      if (page.records.length) yield page.records as Row[];
+      // A server that does not move forward would otherwise loop forever.
+      if (next < 0 || next <= offset) return;
+      offset = next;
+    }
+  }
+}
+
+function unwrap<T>(method: string, path: string, res: RawResponse): T {
+  const logPath = path.split('?')[0];
+  if (res.status < 200 || res.status >= 300) throw errorFromResponse(method, logPath, res.status, res.body);
+  if (!res.json) throw malformed(method, logPath, 'response body is not JSON', res.status);
+  return res.body as T;
+}
+
+function malformed(method: string, path: string, message: string, status?: number): SugarApiError {
+  return new SugarApiError({ kind: 'unexpected', method, path, message, status });
+}
+
+function listOf(v: unknown): unknown[] | undefined {
+  if (Array.isArray(v)) return v;
+  // PHP sends an index-keyed object when the keys are not 0..n-1.
+  if (typeof v === 'object' && v !== null) return Object.values(v);
+  return undefined;
+}
+
+const seg = (s: string) => encodeURIComponent(s);
