@@ -12,7 +12,8 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
   if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
   const text = String(raw).trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
+  // An HTTP-date always names its weekday and month; bare numbers like "-5" are not dates.
+  const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }
