@@ -292,11 +292,18 @@ export function compileOrderBy(orderBy: unknown, ctx: FilterContext): (a: SimRec
   }
   // id breaks ties so that offset paging is stable.
   terms.push({ acc: { name: 'id', type: 'id', values: (rec) => [rec.id] }, desc: false });
+  // Sort keys are computed once per record: a sort compares each record many times.
+  const keys = new WeakMap<SimRecord, Norm[]>();
+  const keyOf = (rec: SimRecord) => {
+    let k = keys.get(rec);
+    if (!k) keys.set(rec, (k = terms.map(({ acc }) => normalize(acc.values(rec)[0], kindOf(acc.type)))));
+    return k;
+  };
   return (a, b) => {
-    for (const { acc, desc } of terms) {
-      const kind = kindOf(acc.type);
-      const c = sortCompare(normalize(acc.values(a)[0], kind), normalize(acc.values(b)[0], kind));
-      if (c !== 0) return desc ? -c : c;
+    const ka = keyOf(a), kb = keyOf(b);
+    for (let i = 0; i < terms.length; i++) {
+      const c = sortCompare(ka[i], kb[i]);
+      if (c !== 0) return terms[i].desc ? -c : c;
     }
     return 0;
   };
