@@ -13,8 +13,9 @@ export class SqliteOutboxRepo implements OutboxRepo {
     this.q = {
       enqueue: db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
+      // INDEXED BY: without it the planner picks outbox_state and sorts every pending row per claim.
       claim: db.prepare(`UPDATE outbox SET locked_at = @now, locked_by = @worker, attempts = attempts + 1
-        WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= @now
+        WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND run_at <= @now
           AND (locked_at IS NULL OR locked_at < @staleBefore) ORDER BY run_at, id LIMIT @limit)
         RETURNING id, key, kind, campaign_id, payload, attempts`),
       complete: db.prepare(`UPDATE outbox SET state = 'done', done_at = ?, locked_at = NULL, locked_by = NULL

@@ -13,6 +13,14 @@ interface RecipientRow {
 const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
   tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at`;
 
+// One statement, so two workers (or two processes) can never both take the same row. The inner
+// select reads only the partial index recipients_claim (exported so a test can check the plan).
+export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now
+  WHERE row_id IN (SELECT row_id FROM recipients
+    WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
+    ORDER BY retry_at, row_id LIMIT @limit)
+  RETURNING ${COLUMNS}`;
+
 const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
 const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
 
@@ -37,12 +45,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
           email_address_id, fields, tracking_consent, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
-      // One statement, so two workers (or two processes) can never both take the same row.
-      claim: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now
-        WHERE row_id IN (SELECT row_id FROM recipients
-          WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
-          ORDER BY retry_at, row_id LIMIT @limit)
-        RETURNING ${COLUMNS}`),
+      claim: db.prepare(CLAIM_SQL),
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
