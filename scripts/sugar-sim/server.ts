@@ -1,0 +1,106 @@
+// SugarCRM REST v11 simulator: a real HTTP server on loopback with its own SQLite state.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request, type Response } from 'express';
+import type Database from 'better-sqlite3';
+import { controlRouter } from './control.js';
+import { SimCore, type QueryParser } from './core.js';
+import { openDb } from './db.js';
+import type { SimFaults } from './faults.js';
+import { restErrorHandler, restHandler } from './http.js';
+import type { RequestLogEntry } from './request-log.js';
+import { seedDemo, seedUsers } from './seed.js';
+import { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
+import { campaignLogCounts } from './stats.js';
+
+export type { SimFaults } from './faults.js';
+export type { RequestLogEntry } from './request-log.js';
+export type { BulkSeedOptions } from './seed-bulk.js';
+export { DEMO_IDS } from './seed.js';
+export { SEED_USERS } from './users.js';
+
+export interface SimOptions {
+  port?: number;
+  host?: string;
+  dbPath?: string;
+  seed?: 'demo' | 'empty' | 'none';
+  platforms?: string[];
+  accessTokenLifetime?: number;
+  refreshTokenLifetime?: number;
+  sessionCheckDelayMs?: number;
+  maxVersion?: string;
+  quiet?: boolean;
+}
+
+export interface SugarSim {
+  url: string;
+  port: number;
+  faults: SimFaults;
+  requests(): RequestLogEntry[];
+  clearRequests(): void;
+  campaignLogCounts(campaignId: string): Record<string, number>;
+  seedBulk(opts: BulkSeedOptions): { listIds: string[] };
+  db: Database.Database;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PLATFORMS = ['base', 'mobile', 'portal', 'opi', 'lpi', 'leadfwd'];
+
+export async function startSugarSim(opts: SimOptions = {}): Promise<SugarSim> {
+  const maxVersion = opts.maxVersion ?? '11_27';
+  if (!/^11_\d{1,2}$|^1[01]$/.test(maxVersion)) throw new TypeError(`maxVersion must look like 11_27, got ${maxVersion}`);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'extended');
+  const parseQuery = app.get('query parser fn') as QueryParser;
+  const db = openDb(opts.dbPath ?? ':memory:');
+  const core = new SimCore(db, {
+    platforms: opts.platforms ?? DEFAULT_PLATFORMS,
+    accessTokenLifetime: opts.accessTokenLifetime ?? 3600,
+    refreshTokenLifetime: opts.refreshTokenLifetime ?? 1_209_600,
+    sessionCheckDelayMs: opts.sessionCheckDelayMs ?? 0,
+    maxVersion,
+    quiet: opts.quiet ?? false,
+  }, parseQuery);
+  const seed = opts.seed ?? 'demo';
+  if (seed !== 'none') seedUsers(core);
+  if (seed === 'demo') seedDemo(core);
+
+  app.use('/__sim', controlRouter(core));
+  app.use('/rest', express.raw({ type: () => true, limit: '64mb' }), restHandler(core), restErrorHandler(core));
+  app.get('/', (_req: Request, res: Response) => {
+    res.json({ simulator: 'sugar-sim', rest: '/rest/v11_1', maxVersion: `v${maxVersion}`, control: '/__sim/' });
+  });
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'no_method', error_message: 'Not a Sugar REST path; the API lives under /rest/v11_1/.' });
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  let closed = false;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    faults: core.faults,
+    requests: () => core.log.list(),
+    clearRequests: () => core.log.clear(),
+    campaignLogCounts: (id) => campaignLogCounts(core, id),
+    seedBulk: (o) => seedBulk(core, o),
+    db,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    },
+  };
+}
