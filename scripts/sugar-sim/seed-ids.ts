@@ -15,17 +15,21 @@ const l = (n: number) => leads[n - 1];
 const p = (n: number) => prospects[n - 1];
 const a = (n: number) => accounts[n - 1];
 
+const lists = {
+  newsletter: demoId(5, 1),     // default: contacts 1-30, leads 1-10, accounts 1-3
+  tradeShow: demoId(5, 2),      // default: contacts 21-40, leads 5-30, prospects 1-30
+  test: demoId(5, 3),           // test: contact 1, users sally and max
+  exempt: demoId(5, 4),         // exempt: contact 25, lead 7
+  exemptAddress: demoId(5, 5),  // exempt_address: prospect 29 (blocked@example.com)
+  exemptDomain: demoId(5, 6),   // exempt_domain: domain_name competitor.example
+};
+
 export const DEMO_IDS = {
   users: { admin: '1', sally: 'seed_sally_id', max: 'seed_max_id', chris: 'seed_chris_id' },
   accounts, contacts, leads, prospects,
-  lists: {
-    newsletter: demoId(5, 1),     // default: contacts 1-30, leads 1-10, accounts 1-3
-    tradeShow: demoId(5, 2),      // default: contacts 21-40, leads 5-30, prospects 1-30
-    test: demoId(5, 3),           // test: contact 1, users sally and max
-    exempt: demoId(5, 4),         // exempt: contact 25, lead 7
-    exemptAddress: demoId(5, 5),  // exempt_address: prospect 29 (blocked@example.com)
-    exemptDomain: demoId(5, 6),   // exempt_domain: domain_name competitor.example
-  },
+  lists,
+  // The lists a real send reads from (type default); the others are for test sends or exemptions.
+  sendableListIds: [lists.newsletter, lists.tradeShow],
   campaigns: {
     spring: demoId(6, 1),  // Planning/Email, linked to all six lists
     autumn: demoId(6, 2),  // Planning/Email, linked to tradeShow only
