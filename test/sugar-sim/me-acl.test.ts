@@ -1,0 +1,68 @@
+// Checklist 3: /me, /ping and the ACL that lets the service test 403s (§9).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { api, expectSugarError, startTestSim } from './helpers.js';
+
+let sim: SugarSim;
+let a: ReturnType<typeof api>;
+let admin: string;
+let chris: string;
+
+beforeAll(async () => {
+  sim = await startTestSim();
+  a = api(sim);
+  admin = (await a.login('admin')).access_token;
+  chris = (await a.login('chris')).access_token;
+});
+afterAll(() => sim.close());
+
+describe('GET /me and /ping', () => {
+  it('describes the admin', async () => {
+    const r = await a.req('GET', '/me', { token: admin });
+    expect(r.status).toBe(200);
+    const u = r.body.current_user;
+    expect(u).toMatchObject({ id: '1', user_name: 'admin', type: 'admin', full_name: 'Ada Admin' });
+    expect(u.preferences).toMatchObject({ timezone: 'UTC' });
+    expect(u.module_list).toHaveProperty('Campaigns');
+    expect(u.acl.Campaigns).toEqual({ fields: {}, _hash: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(typeof u._hash).toBe('string');
+  });
+
+  it('lists only denied actions, as "no"', async () => {
+    const sally = (await a.login('sally')).access_token;
+    const s = (await a.req('GET', '/me', { token: sally })).body.current_user;
+    expect(s.type).toBe('user');
+    expect(s.acl.Contacts).toEqual({ fields: {}, _hash: expect.any(String), admin: 'no', developer: 'no' });
+    const c = (await a.req('GET', '/me', { token: chris })).body.current_user;
+    for (const action of ['access', 'view', 'list', 'edit', 'delete', 'create', 'import', 'export', 'massupdate']) {
+      expect(c.acl.Campaigns[action]).toBe('no');
+    }
+    expect(c.module_list).not.toHaveProperty('Campaigns');
+  });
+
+  it('ping answers "pong" and needs a login', async () => {
+    const r = await a.req('GET', '/ping', { token: admin });
+    expect(r.text).toBe('"pong"');
+    expectSugarError(await a.req('GET', '/me'), 401, 'need_login');
+  });
+});
+
+describe('a user denied Campaigns gets 403 not_authorized everywhere', () => {
+  const cid = DEMO_IDS.campaigns.spring;
+  it('on list, count, read, create, update, delete and links', async () => {
+    expectSugarError(await a.req('GET', '/Campaigns', { token: chris }), 403, 'not_authorized', 'No access to view records for module: Campaigns');
+    expectSugarError(await a.req('GET', '/Campaigns/count', { token: chris }), 403, 'not_authorized');
+    expectSugarError(await a.req('GET', `/Campaigns/${cid}`, { token: chris }), 403, 'not_authorized', 'Not allowed to perform action "view" on this record');
+    expectSugarError(await a.req('POST', '/Campaigns', { token: chris, body: { name: 'x' } }), 403, 'not_authorized');
+    expectSugarError(await a.req('PUT', `/Campaigns/${cid}`, { token: chris, body: { name: 'x' } }), 403, 'not_authorized');
+    expectSugarError(await a.req('DELETE', `/Campaigns/${cid}`, { token: chris }), 403, 'not_authorized');
+    expectSugarError(await a.req('GET', `/Campaigns/${cid}/link/prospectlists`, { token: chris }), 403, 'not_authorized');
+    expectSugarError(await a.req('GET', `/ProspectLists/${DEMO_IDS.lists.newsletter}/link/campaigns`, { token: chris }), 403, 'not_authorized');
+  });
+
+  it('while other modules stay open to him', async () => {
+    const r = await a.req('GET', '/Contacts?max_num=1', { token: chris });
+    expect(r.status).toBe(200);
+    expect(r.body.records).toHaveLength(1);
+  });
+});
