@@ -55,7 +55,9 @@ export function classifySmtpOutcome(input: SmtpOutcomeInput): SmtpClassification
   }
   if (code >= 200 && code < 300) return { outcome: 'accepted', ...base };
   const recipientProblem = RECIPIENT_UNKNOWN.test(response);
-  const policy = !recipientProblem && (enhanced?.slice(1, 4) === '.7.' || POLICY.test(response) || input.errorCode === 'EAUTH');
+  // Greylisting is routine deferral, not a verdict on our reputation.
+  const greylisted = /gr[ae]y ?list/i.test(response);
+  const policy = !recipientProblem && !greylisted && (enhanced?.slice(1, 4) === '.7.' || POLICY.test(response) || input.errorCode === 'EAUTH');
   if (code >= 400 && code < 500) return { outcome: 'retryable', ...base, ...(policy ? { policy } : {}) };
   if (code >= 500 && code < 600) {
     if (enhanced === '5.2.2' || (!recipientProblem && MAILBOX_FULL.test(response))) return { outcome: 'retryable', ...base };

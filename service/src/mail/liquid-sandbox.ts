@@ -1,0 +1,91 @@
+// Merge templates are written by marketers, not developers, so they run in a LiquidJS
+// instance with no file system, no partials or layouts, no loops and only string-ish filters.
+import { Liquid, type Template } from 'liquidjs';
+
+// Tags that could reach files (include/render/layout) or run unbounded (for/tablerow) are gone.
+const ALLOWED_TAGS = new Set(['if', 'unless', 'case', 'comment', 'raw', 'assign', 'capture', 'echo', '#']);
+const ALLOWED_FILTERS = new Set([
+  'default', 'upcase', 'downcase', 'capitalize', 'strip', 'lstrip', 'rstrip', 'strip_newlines', 'squish',
+  'normalize_whitespace', 'truncate', 'truncatewords', 'replace', 'replace_first', 'replace_last', 'remove',
+  'remove_first', 'remove_last', 'append', 'prepend', 'slice', 'size', 'split', 'join', 'first', 'last',
+  'url_encode', 'url_decode', 'strip_html', 'newline_to_br', 'date', 'abs', 'plus', 'minus', 'times',
+  'divided_by', 'modulo', 'round', 'ceil', 'floor', 'at_least', 'at_most', 'slugify', 'number_of_words',
+]);
+// Output is escaped (or not) by the sandbox itself; a user's own "| escape" must not double it.
+const IDENTITY_FILTERS = ['escape', 'escape_once', 'xml_escape'];
+
+const denied = (): never => {
+  throw new Error('file access is disabled');
+};
+const NO_FILES = {
+  readFileSync: denied,
+  readFile: async () => denied(),
+  existsSync: () => false,
+  exists: async () => false,
+  contains: async () => false,
+  containsSync: () => false,
+  resolve: denied,
+  sep: '/',
+};
+
+export type Sandbox = Liquid;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/** Same output as Liquid's escape filter, so the fast render path matches the engine. */
+export function escapeHtml(s: string): string {
+  return /[&<>"']/.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]) : s;
+}
+
+/** HTML made by our own code (open pixel, footer); only these pass the lf_raw filter unescaped. */
+export class SafeHtml {
+  constructor(readonly html: string) {}
+  toString(): string {
+    return this.html;
+  }
+}
+
+export function createSandbox(context: 'html' | 'text'): Sandbox {
+  const liquid = new Liquid({
+    fs: NO_FILES,
+    root: [],
+    partials: [],
+    layouts: [],
+    relativeReference: false,
+    dynamicPartials: false,
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    jsTruthy: false,
+    outputEscape: context === 'html' ? 'escape' : undefined,
+    parseLimit: 2_000_000,
+    memoryLimit: 20_000_000,
+    globals: {},
+  });
+  for (const name of Object.keys(liquid.tags)) if (!ALLOWED_TAGS.has(name)) delete liquid.tags[name];
+  for (const name of Object.keys(liquid.filters)) if (!ALLOWED_FILTERS.has(name)) liquid.unregisterFilter(name);
+  for (const name of IDENTITY_FILTERS) liquid.registerFilter(name, (v: unknown) => v);
+  liquid.registerFilter('lf_raw', {
+    raw: true,
+    handler: (v: unknown) => (v instanceof SafeHtml ? v.html : context === 'html' ? escapeHtml(String(v ?? '')) : String(v ?? '')),
+  });
+  return liquid;
+}
+
+export interface LiquidProblem { line?: number; message: string; tagName?: string }
+
+/** Parses or explains why not, in words a template author can act on. */
+export function parseTemplate(liquid: Sandbox, source: string, where: string): { tpl?: Template[]; problem?: LiquidProblem } {
+  try {
+    return { tpl: liquid.parse(source) };
+  } catch (err) {
+    const e = err as { message?: string; token?: { getPosition?: () => [number, number] } };
+    const message = String(e.message ?? err).replace(/^\w*Error: /, '').replace(/tag "?(\w+)"? not found/, 'tag "$1" is not allowed').replace(/undefined filter: (\w+)/, 'filter "$1" is not allowed');
+    const line = e.token?.getPosition?.()[0];
+    return { problem: { ...(line !== undefined ? { line } : {}), message: `${where}: ${message}` } };
+  }
+}
+
+export function renderSync(liquid: Sandbox, tpl: Template[], scope: object): string {
+  return String(liquid.renderSync(tpl, scope));
+}

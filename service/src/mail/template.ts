@@ -1,0 +1,198 @@
+// Campaign content compiled once: MJML to HTML, links turned into slots, Liquid parsed in a
+// sandbox, a text part derived. Per recipient only renderContent runs (see message.ts).
+import { createHash, randomBytes } from 'node:crypto';
+import { isSendableAddress } from '../domain/address.js';
+import { extractLinks } from '../domain/links.js';
+import { compileHref, type HrefRenderer } from './href-merge.js';
+import { createSandbox, escapeHtml, SafeHtml } from './liquid-sandbox.js';
+import { formatMailbox, sanitizeHeaderText } from './mime.js';
+import { compileMjml } from './mjml-compile.js';
+import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
+import { TemplateError, type TemplateProblem } from './template-error.js';
+import { buildTextSource } from './text-part.js';
+
+export { TemplateError } from './template-error.js';
+
+export interface CampaignMessageSpec {
+  campaignId: string;
+  subject: string;
+  fromName: string;
+  fromEmail: string;
+  replyTo?: string;
+  mjml?: string;
+  html?: string;
+}
+
+type Slot = { link: number } | { href: HrefRenderer };
+
+export interface CompiledCampaign {
+  campaignId: string;
+  /** Tracked links; a click token's link index points here. Store them for the redirect endpoint. */
+  links: string[];
+  /** Internal to mail/: compiled pieces used by renderContent and buildMessage. */
+  readonly internal: {
+    subject: RenderProgram;
+    html: RenderProgram;
+    text: RenderProgram;
+    slots: Slot[];
+    /** The author placed {{ unsubscribe_url }} themselves; the footer then only adds the address. */
+    authorUnsubscribe: boolean;
+    fromHeader: string;
+    replyToHeader?: string;
+    boundary: string;
+  };
+}
+
+export interface RenderTracking {
+  /** URL for a tracked link slot; null keeps the original link. */
+  clickUrl: (linkIndex: number) => string | null;
+  pixelUrl: string; // '' = no pixel
+  unsubscribeUrl: string;
+  postalAddress: string;
+}
+
+const MAX_SOURCE = 1_000_000;
+const htmlSandbox = createSandbox('html');
+const textSandbox = createSandbox('text');
+const cache = new Map<string, Promise<CompiledCampaign>>();
+const CACHE_SIZE = 64;
+const PIXEL_TAG = '{{ __lf.pixel | lf_raw }}';
+const FOOTER_TAG = '{{ __lf.footer | lf_raw }}';
+const NO_PIXEL = new SafeHtml('');
+
+/** Leading indentation and blank lines are noise in mail (MJML emits plenty); <pre> content is left alone. */
+function compactHtml(html: string): string {
+  if (/<pre[\s>]|<textarea[\s>]|white-space\s*:\s*pre/i.test(html)) return html;
+  return html.split('\n').map((l) => l.trimStart()).filter((l) => l.length > 0).join('\n');
+}
+
+/** The pixel goes right after <body> (survives Gmail's clipping), the footer right before </body>. */
+function insertPixelAndFooter(parts: string[]): string[] {
+  const out = [...parts];
+  const bodyAt = out.findIndex((p) => /<body\b[^>]*>/i.test(p));
+  if (bodyAt >= 0) out[bodyAt] = out[bodyAt].replace(/<body\b[^>]*>/i, (tag) => tag + PIXEL_TAG);
+  else out[0] = PIXEL_TAG + out[0];
+  let closeAt = -1;
+  for (let i = out.length - 1; i >= 0 && closeAt < 0; i--) if (/<\/body>/i.test(out[i])) closeAt = i;
+  if (closeAt >= 0) {
+    const p = out[closeAt];
+    const at = p.toLowerCase().lastIndexOf('</body>');
+    out[closeAt] = p.slice(0, at) + FOOTER_TAG + p.slice(at);
+  } else out[out.length - 1] += FOOTER_TAG;
+  return out;
+}
+
+function footerHtml(addr: string, unsubscribeUrl: string | null): SafeHtml {
+  return new SafeHtml(
+    '<div style="padding:24px 16px;text-align:center;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:18px;color:#666666;">' +
+      (addr ? escapeHtml(addr) + (unsubscribeUrl ? '<br>' : '') : '') +
+      (unsubscribeUrl ? `<a href="${escapeHtml(unsubscribeUrl)}" style="color:#666666;text-decoration:underline;">Unsubscribe</a>` : '') +
+      '</div>',
+  );
+}
+
+function footerText(addr: string, unsubscribeUrl: string | null): string {
+  return '\n\n--\n' + (addr ? addr + '\n' : '') + (unsubscribeUrl ? `Unsubscribe: ${unsubscribeUrl}\n` : '');
+}
+
+function validateSpec(spec: CampaignMessageSpec): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  if (!spec.campaignId?.trim()) problems.push({ message: 'campaignId is required' });
+  if (!sanitizeHeaderText(spec.subject ?? '')) problems.push({ message: 'subject is required' });
+  if (!isSendableAddress(spec.fromEmail ?? '')) problems.push({ message: `fromEmail "${spec.fromEmail ?? ''}" is not a valid address` });
+  if (spec.replyTo && !isSendableAddress(spec.replyTo)) problems.push({ message: `replyTo "${spec.replyTo}" is not a valid address` });
+  const bodies = [spec.mjml, spec.html].filter((b) => typeof b === 'string' && b.trim() !== '');
+  if (bodies.length !== 1) problems.push({ message: 'exactly one of mjml or html is required' });
+  else if (bodies[0]!.length > MAX_SOURCE) problems.push({ message: `the template is larger than ${MAX_SOURCE} characters` });
+  return problems;
+}
+
+async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampaign> {
+  const problems = validateSpec(spec);
+  if (problems.length) throw new TemplateError(problems);
+  let html = spec.html ?? '';
+  if (spec.mjml?.trim()) {
+    const result = await compileMjml(spec.mjml);
+    if (!result.html) throw new TemplateError(result.problems);
+    html = result.html;
+  }
+  const t = extractLinks(compactHtml(html));
+  const htmlSource = insertPixelAndFooter(t.parts).reduce((acc, p, i) => acc + (i === 0 ? '' : `{{ __lf.s[${i - 1}] }}`) + p, '');
+  const textSource = buildTextSource(t.parts) + FOOTER_TAG;
+
+  const slots: Slot[] = [];
+  for (const [i, linkIndex] of t.slotLinkIndex.entries()) {
+    if (linkIndex >= 0) slots.push({ link: linkIndex });
+    else {
+      const { render, problem } = compileHref(t.slotHrefs[i], textSandbox);
+      if (problem) problems.push(problem);
+      else slots.push({ href: render! });
+    }
+  }
+  const subject = compileProgram(spec.subject, textSandbox, false, 'subject');
+  const htmlProgram = compileProgram(htmlSource, htmlSandbox, true, 'html');
+  const textProgram = compileProgram(textSource, textSandbox, false, 'text part');
+  for (const r of [subject, htmlProgram, textProgram]) if (r.problem) problems.push(r.problem);
+  if (problems.length) throw new TemplateError(problems);
+
+  return {
+    campaignId: spec.campaignId,
+    links: t.links,
+    internal: {
+      subject: subject.program!,
+      html: htmlProgram.program!,
+      text: textProgram.program!,
+      slots,
+      authorUnsubscribe: /\bunsubscribe_url\b/.test(html),
+      fromHeader: formatMailbox(spec.fromName, spec.fromEmail),
+      replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
+      boundary: `=_lf_${randomBytes(12).toString('hex')}`, // "=_" never occurs in quoted-printable
+    },
+  };
+}
+
+/** Compiles (or returns the cached compilation of) a campaign's content; throws TemplateError. */
+export function compileCampaign(spec: CampaignMessageSpec): Promise<CompiledCampaign> {
+  const key = createHash('sha256').update(JSON.stringify([spec.campaignId, spec.subject, spec.fromName, spec.fromEmail, spec.replyTo ?? null, spec.mjml ?? null, spec.html ?? null])).digest('base64');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const pending = compileUncached(spec);
+  cache.set(key, pending);
+  pending.catch(() => cache.delete(key));
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return pending;
+}
+
+/** Field values plus what the programs need for one recipient. */
+function prepare(c: CompiledCampaign, fields: Record<string, string>, t: RenderTracking) {
+  const { internal } = c;
+  const merged: Record<string, unknown> = { ...fields, unsubscribe_url: t.unsubscribeUrl };
+  const s = internal.slots.map((slot) => ('link' in slot ? t.clickUrl(slot.link) ?? c.links[slot.link] : slot.href(merged)));
+  const footerLink = internal.authorUnsubscribe ? null : t.unsubscribeUrl;
+  const pixel = t.pixelUrl
+    ? new SafeHtml(`<img src="${escapeHtml(t.pixelUrl)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px;">`)
+    : NO_PIXEL;
+  const html: Internals = { s, pixel, footer: footerHtml(t.postalAddress, footerLink) };
+  const text: Internals = { s, pixel: NO_PIXEL, footer: footerText(t.postalAddress, footerLink) };
+  return { merged, html, text };
+}
+
+export function renderSubject(c: CompiledCampaign, fields: Record<string, unknown>): string {
+  return sanitizeHeaderText(c.internal.subject.render(fields, { s: [], pixel: NO_PIXEL, footer: '' }), 998);
+}
+
+export function renderContent(c: CompiledCampaign, fields: Record<string, string>, t: RenderTracking): { subject: string; html: string; text: string } {
+  const p = prepare(c, fields, t);
+  return { subject: renderSubject(c, p.merged), html: c.internal.html.render(p.merged, p.html), text: c.internal.text.render(p.merged, p.text) };
+}
+
+/** Same as renderContent, with the bodies quoted-printable encoded for the MIME writer. */
+export function renderContentQp(c: CompiledCampaign, fields: Record<string, string>, t: RenderTracking): { subject: string; htmlQp: string; textQp: string } {
+  const p = prepare(c, fields, t);
+  return { subject: renderSubject(c, p.merged), htmlQp: c.internal.html.renderQp(p.merged, p.html), textQp: c.internal.text.renderQp(p.merged, p.text) };
+}
+
+/** The message as the recipient would see it, without tracking, for the campaign editor. */
+export function renderPreview(c: CompiledCampaign, fields: Record<string, string>, opts: { senderPostalAddress?: string } = {}) {
+  return renderContent(c, fields, { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: opts.senderPostalAddress ?? '' });
+}
