@@ -1,0 +1,94 @@
+// One recipient's message as raw MIME, built by string joining from the compiled campaign:
+// tokens, per-recipient URLs, headers and quoted-printable bodies. DKIM is added at send time
+// by the transport, which owns the key.
+import { randomBytes } from 'node:crypto';
+import { signToken } from '../domain/tokens.js';
+import { verpAddress } from '../domain/verp.js';
+import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
+import { renderContentQp, type CompiledCampaign } from './template.js';
+
+export type { CompiledCampaign } from './template.js';
+
+export interface MessageContext {
+  publicUrl: string; // base of tracking and unsubscribe URLs
+  secret: string;
+  bounceDomain: string;
+  messageIdDomain: string;
+  feedbackSenderId: string; // e.g. 'leadfwd'
+  senderPostalAddress: string;
+}
+
+export interface RecipientForMessage {
+  rowId: number;
+  email: string;
+  fields: Record<string, string>;
+  trackingConsent: boolean;
+}
+
+export interface BuiltMessage {
+  messageId: string;
+  envelope: { from: string; to: string[] };
+  /** Complete RFC 5322 message, ASCII with CRLF line ends, not yet DKIM-signed. */
+  raw: string;
+}
+
+const ATOM_UNSAFE = /[^A-Za-z0-9-]/g;
+
+export function trackingUrls(ctx: MessageContext, rowId: number) {
+  const base = ctx.publicUrl.replace(/\/+$/, '');
+  const unsubscribeToken = signToken(ctx.secret, { k: 'u', r: rowId });
+  return {
+    base,
+    unsubscribeUrl: `${base}/u/${unsubscribeToken}`,
+    unsubscribeMailto: `mailto:unsubscribe+${unsubscribeToken}@${ctx.bounceDomain}`,
+    pixelUrl: `${base}/t/o/${signToken(ctx.secret, { k: 'o', r: rowId })}`,
+    clickUrl: (linkIndex: number) => `${base}/t/c/${signToken(ctx.secret, { k: 'c', r: rowId, l: linkIndex })}`,
+  };
+}
+
+export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage {
+  const urls = trackingUrls(ctx, r.rowId);
+  const consent = r.trackingConsent === true;
+  const clickCache = new Map<number, string>();
+  const content = renderContentQp(c, r.fields ?? {}, {
+    // Without consent links stay as written: no per-person tokens at all.
+    clickUrl: consent
+      ? (i) => clickCache.get(i) ?? (clickCache.set(i, urls.clickUrl(i)), clickCache.get(i)!)
+      : () => null,
+    pixelUrl: consent ? urls.pixelUrl : '',
+    unsubscribeUrl: urls.unsubscribeUrl,
+    postalAddress: ctx.senderPostalAddress,
+  });
+
+  const campaignAtom = c.campaignId.replace(ATOM_UNSAFE, '-').slice(0, 64) || 'campaign';
+  const messageId = `<lf.${campaignAtom}.${r.rowId}.${randomBytes(9).toString('base64url')}@${ctx.messageIdDomain}>`;
+  const feedbackId = `${campaignAtom.slice(0, 40)}:campaign:${ctx.feedbackSenderId.replace(ATOM_UNSAFE, '')}`;
+  const { boundary, fromHeader, replyToHeader } = c.internal;
+
+  const head =
+    `From: ${fromHeader}\r\n` +
+    (replyToHeader ? `Reply-To: ${replyToHeader}\r\n` : '') +
+    `To: ${formatMailbox(undefined, r.email)}\r\n` +
+    `Subject: ${encodeUnstructured(content.subject, 7)}\r\n` +
+    `Date: ${rfc5322Date()}\r\n` +
+    `Message-ID: ${messageId}\r\n` +
+    'MIME-Version: 1.0\r\n' +
+    `List-Unsubscribe: <${urls.unsubscribeUrl}>,\r\n <${urls.unsubscribeMailto}>\r\n` +
+    'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n' +
+    `Feedback-ID: ${feedbackId}\r\n` +
+    `Content-Type: multipart/alternative; boundary="${boundary}"\r\n`;
+  const body =
+    `--${boundary}\r\n` +
+    'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+    content.textQp +
+    `\r\n--${boundary}\r\n` +
+    'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+    content.htmlQp +
+    `\r\n--${boundary}--\r\n`;
+
+  return {
+    messageId,
+    envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] },
+    raw: head + '\r\n' + body,
+  };
+}
