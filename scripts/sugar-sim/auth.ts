@@ -18,8 +18,6 @@ export interface TokenResult { body: Record<string, unknown>; cookies: string[] 
 const oauth400 = (label: string, msg: string) => new SugarError(400, label, msg);
 
 export class Auth {
-  private seq = Date.now();
-
   constructor(private rows: Rows, private opts: AuthOptions) {}
 
   validatePlatform(platform: unknown): string {
@@ -79,7 +77,7 @@ export class Auth {
     const accessExp = now + this.opts.accessTokenLifetime * 1000;
     const refreshExp = now + this.opts.refreshTokenLifetime * 1000;
     this.rows.prepare('INSERT INTO oauth_refresh_tokens (token, user_id, platform, expires_at, created_seq) VALUES (?, ?, ?, ?, ?)')
-      .run(refresh, userId, platform, refreshExp, ++this.seq);
+      .run(refresh, userId, platform, refreshExp, this.nextSeq());
     this.rows.prepare(`INSERT INTO oauth_access_tokens (token, user_id, platform, refresh_token, expires_at, dies_at, download_token)
       VALUES (?, ?, ?, ?, ?, NULL, ?)`).run(access, userId, platform, refresh, accessExp, download);
     return {
@@ -94,6 +92,11 @@ export class Auth {
       },
       cookies: [`download_token_${platform}=${download}; Path=/; HttpOnly`],
     };
+  }
+
+  // Ordering survives restarts on a file database, unlike an in-memory counter.
+  private nextSeq(): number {
+    return (this.rows.prepare('SELECT COALESCE(MAX(created_seq), 0) + 1 AS n FROM oauth_refresh_tokens').get() as { n: number }).n;
   }
 
   // A killed refresh token is gone at once; its access tokens notice after the session re-check delay (§1).

@@ -14,7 +14,8 @@ export function runBulk(c: Call): unknown[] {
   }
   // Sub-requests inherit the outer call's headers (its OAuth-Token), then apply their own.
   const inherited: Headers = { ...c.headers };
-  for (const k of ['content-length', 'content-type', 'transfer-encoding', 'if-none-match']) delete inherited[k];
+  // Each item's url carries its version, so an inherited Accept version would clash with it.
+  for (const k of ['content-length', 'content-type', 'transfer-encoding', 'if-none-match', 'accept']) delete inherited[k];
 
   return (requests as Array<Record<string, unknown>>).map((item) => {
     const url = item.url as string;
