@@ -7,6 +7,7 @@ import { parseListArgs } from './filter-args.js';
 import { countRecords, listRecords } from './lists.js';
 import { LINK_ROUTES } from './routes-links.js';
 import { createRecord, deleteRecord, formatRecord, retrieveRecord, setFavorite, updateRecord } from './records.js';
+import { metadataBody } from './metadata.js';
 import { meBody } from './users.js';
 import { MODULES } from './vardefs.js';
 
@@ -51,6 +52,7 @@ export const ROUTES: Route[] = [
     return meBody(c.actor, user);
   }),
   r('GET', 'ping', () => 'pong'),
+  r('GET', 'metadata', (c) => metadataBody(c.actor, c.query)),
   r('POST', 'bulk', (c) => runBulk(c)),
   r(['GET', 'POST'], ':module/filter/count', count),
   r(['GET', 'POST'], ':module/filter', list),

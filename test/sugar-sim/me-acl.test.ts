@@ -47,6 +47,23 @@ describe('GET /me and /ping', () => {
   });
 });
 
+describe('GET /metadata', () => {
+  it('gives field definitions per module, custom fields marked, non-db fields flagged', async () => {
+    const r = await a.req('GET', '/metadata?type_filter=modules&module_filter=Contacts', { token: admin });
+    expect(Object.keys(r.body.modules)).toEqual(['Contacts']);
+    const f = r.body.modules.Contacts.fields;
+    expect(f.region_c).toMatchObject({ name: 'region_c', type: 'enum', source: 'custom_fields' });
+    expect(f.first_name).toMatchObject({ type: 'varchar', vname: 'LBL_FIRST_NAME' });
+    expect(f.first_name).not.toHaveProperty('source');
+    expect(f.email).toMatchObject({ type: 'email', source: 'non-db' });
+    expect(f.full_name).toMatchObject({ type: 'fullname', source: 'non-db' });
+    expect(f.prospect_lists).toMatchObject({ type: 'link', module: 'ProspectLists' });
+    const hidden = await a.req('GET', '/metadata?type_filter=modules&module_filter=Campaigns', { token: chris });
+    expect(hidden.body.modules).toEqual({});
+    expectSugarError(await a.req('GET', '/metadata'), 401, 'need_login');
+  });
+});
+
 describe('a user denied Campaigns gets 403 not_authorized everywhere', () => {
   const cid = DEMO_IDS.campaigns.spring;
   it('on list, count, read, create, update, delete and links', async () => {
