@@ -1,0 +1,58 @@
+// `npm run demo`: the whole product on loopback with embedded defaults — the seeded Sugar simulator,
+// a local SMTP sink that writes every message as an .eml file, and the service on SQLite.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startSugarSim } from './sugar-sim/server.js';
+import { DEMO_IDS } from './sugar-sim/seed.js';
+import { startSmtpSink } from '../service/src/mail/sink.js';
+import { loadConfig } from '../service/src/config.js';
+import { startService } from '../service/src/composition.js';
+
+const dir = resolve(process.env.LEADFWD_DEMO_DIR ?? 'demo-data');
+const mailDir = resolve(dir, 'mail');
+mkdirSync(mailDir, { recursive: true });
+
+const simPort = Number(process.env.SUGAR_SIM_PORT ?? 8089);
+const smtpPort = Number(process.env.LEADFWD_DEMO_SMTP_PORT ?? 2525);
+const sim = await startSugarSim({ port: simPort, seed: 'demo', quiet: true });
+const sink = await startSmtpSink({ port: smtpPort, dir: mailDir });
+const apiKey = process.env.LEADFWD_API_KEY ?? 'demo-api-key-change-me';
+const config = loadConfig({
+  LEADFWD_DATA_DIR: resolve(dir, 'service'),
+  LEADFWD_SUGAR_URL: sim.url,
+  LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+  LEADFWD_API_KEY: apiKey,
+  LEADFWD_SUGAR_ORIGIN: sim.url,
+  ...process.env,
+});
+const service = await startService(config);
+
+const body = JSON.stringify({
+  name: 'Demo newsletter',
+  subject: 'Hello {{ first_name | default: "there" }}',
+  fromName: 'LeadFWD Demo',
+  fromEmail: 'news@leadfwd.localhost',
+  html: '<h1>Hi {{ first_name | default: "there" }}</h1><p>Your region: {{ region_c | default: "unknown" }}</p><p><a href="https://example.com/offer?utm_source=leadfwd">See the offer</a></p>',
+  targetListIds: DEMO_IDS.sendableListIds,
+  customFields: ['region_c'],
+});
+console.log(`
+LeadFWD demo is running (Ctrl+C stops it)
+  Service          ${service.url}   (API key: ${apiKey})
+  Sugar simulator  ${sim.url}/rest/v11_1   users admin/admin, sally/sally, max/max
+  SMTP sink        smtp://127.0.0.1:${sink.port}   messages written to ${mailDir}
+
+Send the demo campaign now:
+  curl -s -X POST ${service.url}/api/v1/campaigns -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${body.replace(/'/g, "'\\''")}'
+Then watch it:
+  curl -s ${service.url}/api/v1/campaigns -H 'Authorization: Bearer ${apiKey}'
+`);
+
+const stop = async () => {
+  await service.stop();
+  await sink.close();
+  await sim.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

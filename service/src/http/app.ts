@@ -1,0 +1,50 @@
+// The only module that builds the Express app. Routes get their collaborators passed in.
+import express, { type Express, type Router } from 'express';
+import { errorHandler, HttpError } from './errors.js';
+import { requireAuth, type AuthOptions } from './auth.js';
+
+export interface AppOptions {
+  auth: AuthOptions;
+  corsOrigin?: string;
+  apiRouters: Router[];
+  publicRouters?: Router[];
+  bodyLimit?: string;
+  logger?: { error(o: object, m?: string): void };
+}
+
+export function createApp(opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    next();
+  });
+  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  for (const r of opts.publicRouters ?? []) app.use(r);
+
+  const api = express.Router();
+  api.use((req, res, next) => {
+    const origin = req.get('origin');
+    if (origin && opts.corsOrigin && origin === opts.corsOrigin) {
+      res.set({
+        'Access-Control-Allow-Origin': origin,
+        Vary: 'Origin',
+        'Access-Control-Allow-Headers': 'OAuth-Token, Authorization, Content-Type',
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Max-Age': '600',
+      });
+    }
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(express.json({ limit: opts.bodyLimit ?? '2mb' }));
+  api.use(requireAuth(opts.auth));
+  for (const r of opts.apiRouters) api.use(r);
+  api.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}`)));
+  app.use('/api/v1', api);
+  app.use((req, res) => { res.status(404).json({ error: 'not_found', message: 'Not found' }); });
+  app.use(errorHandler(opts.logger));
+  return app;
+}

@@ -1,0 +1,110 @@
+// Hands one campaign's queued ledger rows to SMTP. Rows are claimed just in time (only as many
+// as there are free connections), so a crash leaves at most a handful of rows 'sending'; those
+// become 'uncertain' at restart and are never resent blindly.
+import PQueue from 'p-queue';
+import { addressKey } from '../domain/address.js';
+import { createTokenBucket } from '../domain/rate-limit.js';
+import type { Campaign, Recipient } from '../domain/types.js';
+import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage } from '../mail/message.js';
+import type { SendResult } from '../mail/transport.js';
+import type { Store } from '../store/ports.js';
+
+export interface SendWorkerDeps {
+  store: Store;
+  mailer: { send(m: BuiltMessage): Promise<SendResult> };
+  compiled: (campaign: Campaign) => Promise<CompiledCampaign>;
+  build: (c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext) => BuiltMessage;
+  messageContext: MessageContext;
+  rate: { perSecond: number; perHour?: number };
+  concurrency: number;
+  maxAttempts?: number;
+  retryDelayMs?: (attempt: number) => number;
+  flushEvery?: number;
+  idlePollMs?: number;
+  onOutcome?: (r: Recipient, result: SendResult) => void;
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}
+
+type Outcome = Parameters<Store['recipients']['markOutcomes']>[0][number];
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const defaultRetryDelay = (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 3_600_000);
+
+export function outcomeFor(r: Recipient, res: SendResult, messageId: string, maxAttempts: number, retryDelayMs: (a: number) => number, now = Date.now()): Outcome {
+  const detail = [res.code, res.enhanced, res.text].filter(Boolean).join(' ').slice(0, 500);
+  switch (res.outcome) {
+    case 'accepted': return { rowId: r.rowId, state: 'accepted', messageId };
+    case 'permanent': return { rowId: r.rowId, state: 'failed', messageId, error: detail };
+    case 'uncertain': return { rowId: r.rowId, state: 'uncertain', messageId, error: detail };
+    case 'retryable':
+      if (r.attempts >= maxAttempts) return { rowId: r.rowId, state: 'failed', messageId, error: `gave up after ${r.attempts} attempts: ${detail}` };
+      return { rowId: r.rowId, state: 'queued', error: detail, retryAt: new Date(now + retryDelayMs(r.attempts)).toISOString() };
+  }
+  throw new Error(`unknown send outcome ${String(res.outcome)}`);
+}
+
+export function createSendWorker(deps: SendWorkerDeps) {
+  const maxAttempts = deps.maxAttempts ?? 5;
+  const retryDelayMs = deps.retryDelayMs ?? defaultRetryDelay;
+  const flushEvery = deps.flushEvery ?? 200;
+  const bucket = createTokenBucket({ perSecond: deps.rate.perSecond, perHour: deps.rate.perHour });
+
+  /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
+  async function run(campaignId: string, signal?: AbortSignal): Promise<'done' | 'stopped'> {
+    const { store } = deps;
+    const campaign = store.campaigns.get(campaignId);
+    if (!campaign) return 'stopped';
+    const compiled = await deps.compiled(campaign);
+    const queue = new PQueue({ concurrency: deps.concurrency });
+    let outcomes: Outcome[] = [];
+    const flush = () => {
+      if (outcomes.length === 0) return;
+      const batch = outcomes;
+      outcomes = [];
+      store.recipients.markOutcomes(batch);
+    };
+    const record = (o: Outcome) => {
+      outcomes.push(o);
+      if (outcomes.length >= flushEvery) flush();
+    };
+    const flushTimer = setInterval(flush, 100);
+    try {
+      for (;;) {
+        if (signal?.aborted || store.campaigns.get(campaignId)?.status !== 'sending') {
+          await queue.onIdle();
+          return 'stopped';
+        }
+        await queue.onSizeLessThan(1);
+        const free = Math.max(1, deps.concurrency - queue.pending);
+        const batch = store.recipients.claim(campaignId, free, new Date().toISOString());
+        if (batch.length === 0) {
+          await queue.onIdle();
+          flush();
+          const counts = store.recipients.counts(campaignId);
+          if (counts.queued === 0 && counts.sending === 0) return 'done';
+          await sleep(deps.idlePollMs ?? 1000); // only retries waiting for their time remain
+          continue;
+        }
+        const suppressed = store.suppressions.filterSuppressed(batch.map((r) => addressKey(r.email) ?? r.email));
+        for (const r of batch) {
+          if (suppressed.has(addressKey(r.email) ?? r.email)) {
+            record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off' });
+            continue;
+          }
+          for (let wait = bucket.take(); wait > 0; wait = bucket.take()) await sleep(wait);
+          const msg = deps.build(compiled, { rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent }, deps.messageContext);
+          void queue.add(async () => {
+            const res = await deps.mailer.send(msg);
+            record(outcomeFor(r, res, msg.messageId, maxAttempts, retryDelayMs));
+            deps.onOutcome?.(r, res);
+          });
+        }
+      }
+    } finally {
+      clearInterval(flushTimer);
+      flush();
+    }
+  }
+
+  return { run };
+}

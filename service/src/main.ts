@@ -1,0 +1,23 @@
+// `npm start`: configuration from the environment, then the composition root.
+import { ConfigError, loadConfig } from './config.js';
+import { startService } from './composition.js';
+
+try {
+  const service = await startService(loadConfig());
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1); // a second signal means "now"
+    stopping = true;
+    service.logger.info({ signal }, 'service.stopping');
+    await service.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(78); // EX_CONFIG
+  }
+  throw e;
+}

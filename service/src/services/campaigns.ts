@@ -1,0 +1,132 @@
+// Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
+import { canTransition, resumeTarget } from '../domain/lifecycle.js';
+import { isSendableAddress } from '../domain/address.js';
+import type { Campaign, CampaignStatus } from '../domain/types.js';
+import type { CompiledCampaign } from '../mail/message.js';
+import type { Store } from '../store/ports.js';
+import { loadTargetLists, type SugarReader } from './extract-targets.js';
+
+export class UseCaseError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'UseCaseError';
+  }
+}
+
+export interface CreateCampaignInput {
+  name?: unknown; subject?: unknown; fromName?: unknown; fromEmail?: unknown; replyTo?: unknown;
+  mjml?: unknown; html?: unknown; targetListIds?: unknown; leadfwdListIds?: unknown; customFields?: unknown;
+  sendAt?: unknown; sugarCampaignId?: unknown;
+}
+
+export interface CampaignDeps {
+  store: Store;
+  sugar: SugarReader;
+  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<CompiledCampaign>;
+  now?: () => Date;
+}
+
+const str = (v: unknown, field: string, problems: string[], max: number, required = true): string | undefined => {
+  if (v === undefined || v === null || v === '') {
+    if (required) problems.push(`${field} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') { problems.push(`${field} must be a string`); return undefined; }
+  if (v.length > max) { problems.push(`${field} must be at most ${max} characters`); return undefined; }
+  return v;
+};
+const ids = (v: unknown, field: string, problems: string[]): string[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(x))) {
+    problems.push(`${field} must be an array of ids`);
+    return [];
+  }
+  return [...new Set(v as string[])];
+};
+
+export function createCampaignService(deps: CampaignDeps) {
+  const now = () => (deps.now ? deps.now() : new Date());
+
+  async function validate(input: CreateCampaignInput) {
+    const problems: string[] = [];
+    const name = str(input.name, 'name', problems, 200);
+    const subject = str(input.subject, 'subject', problems, 998);
+    const fromName = str(input.fromName, 'fromName', problems, 200);
+    const fromEmail = str(input.fromEmail, 'fromEmail', problems, 254);
+    const replyTo = str(input.replyTo, 'replyTo', problems, 254, false);
+    const mjml = str(input.mjml, 'mjml', problems, 2_000_000, false);
+    const html = str(input.html, 'html', problems, 2_000_000, false);
+    if (!mjml && !html) problems.push('one of mjml or html is required');
+    if (mjml && html) problems.push('give either mjml or html, not both');
+    if (fromEmail && !isSendableAddress(fromEmail)) problems.push('fromEmail is not a valid address');
+    if (replyTo && !isSendableAddress(replyTo)) problems.push('replyTo is not a valid address');
+    const targetListIds = ids(input.targetListIds, 'targetListIds', problems);
+    const leadfwdListIds = ids(input.leadfwdListIds, 'leadfwdListIds', problems);
+    const customFields = ids(input.customFields, 'customFields', problems);
+    if (targetListIds.length + leadfwdListIds.length === 0) problems.push('choose at least one target list or LeadFWD list');
+    let sendAt = now();
+    if (input.sendAt !== undefined && input.sendAt !== null && input.sendAt !== '') {
+      const t = typeof input.sendAt === 'string' ? new Date(input.sendAt) : new Date(NaN);
+      if (Number.isNaN(t.getTime())) problems.push('sendAt must be an ISO 8601 date-time');
+      else if (t > sendAt) sendAt = t; // a time in the past means "now"
+    }
+    const sugarCampaignId = str(input.sugarCampaignId, 'sugarCampaignId', problems, 64, false);
+    if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
+    return { name: name!, subject: subject!, fromName: fromName!, fromEmail: fromEmail!, replyTo, mjml, html, targetListIds, leadfwdListIds, customFields, sendAt: sendAt.toISOString(), sugarCampaignId };
+  }
+
+  async function create(input: CreateCampaignInput): Promise<Campaign> {
+    const v = await validate(input);
+    const unknownLeadfwd = deps.store.lists.exists(v.leadfwdListIds);
+    if (unknownLeadfwd.length) throw new UseCaseError(422, 'unknown_lists', `Unknown LeadFWD list ids: ${unknownLeadfwd.join(', ')}`, { unknownLeadfwdListIds: unknownLeadfwd });
+    try {
+      await loadTargetLists(deps.sugar, v.targetListIds);
+    } catch (e) {
+      const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
+      if (unknownIds?.length) throw new UseCaseError(422, 'unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
+      throw e;
+    }
+    // Compile before storing so broken MJML never leaves a half-made campaign behind.
+    await deps.compile({ campaignId: 'validation', ...v });
+    return deps.store.campaigns.create(v);
+  }
+
+  function get(id: string): Campaign {
+    const c = deps.store.campaigns.get(id);
+    if (!c) throw new UseCaseError(404, 'not_found', `No campaign ${id}`);
+    return c;
+  }
+
+  function move(id: string, to: CampaignStatus, reason: string): Campaign {
+    const c = get(id);
+    if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
+      throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
+    }
+    return get(id);
+  }
+
+  return {
+    create,
+    get,
+    list: (limit = 50, offset = 0) => deps.store.campaigns.list({ limit, offset }),
+    pause: (id: string) => move(id, 'paused', 'paused by user'),
+    cancel: (id: string) => move(id, 'cancelled', 'cancelled by user'),
+    resume: (id: string) => {
+      const c = get(id);
+      if (c.status !== 'paused') throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
+      return move(id, resumeTarget(deps.store.campaigns.history(id)), 'resumed by user');
+    },
+    view: (id: string) => {
+      const c = get(id);
+      const { mjml: _m, html: _h, ...rest } = c;
+      return {
+        ...rest,
+        audit: deps.store.campaigns.getAudit(id) ?? null,
+        progress: deps.store.recipients.counts(id),
+        history: deps.store.campaigns.history(id),
+      };
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;

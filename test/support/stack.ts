@@ -1,0 +1,82 @@
+// The whole product on loopback for end-to-end tests: the Sugar simulator, an SMTP sink and the
+// service, each on port 0, with a DKIM key made for the run.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSugarSim, type SimOptions, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { loadConfig } from '../../service/src/config.js';
+import { startService, type RunningService } from '../../service/src/composition.js';
+import { createLogger } from '../../service/src/logger.js';
+
+export const API_KEY = 'test-api-key-0123456789';
+
+export interface Stack {
+  sim: SugarSim;
+  sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  service: RunningService;
+  dkim: { domain: string; selector: string; publicKeyDer: Buffer };
+  dir: string;
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+export function makeDkimKey() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
+  };
+}
+
+export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typeof startSmtpSink>[0]; env?: Record<string, string> } = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'leadfwd-e2e-'));
+  const sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true, ...opts.sim });
+  const sink = await startSmtpSink({ port: 0, ...opts.sink });
+  const key = makeDkimKey();
+  writeFileSync(join(dir, 'dkim.pem'), key.privatePem, { mode: 0o600 });
+  const config = loadConfig({
+    LEADFWD_PORT: '0',
+    LEADFWD_DATA_DIR: join(dir, 'data'),
+    LEADFWD_SUGAR_URL: sim.url,
+    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    LEADFWD_SMTP_RATE: '100000',
+    LEADFWD_API_KEY: API_KEY,
+    LEADFWD_SECRET: 'e2e-secret-e2e-secret',
+    LEADFWD_DKIM_DOMAIN: 'news.example.test',
+    LEADFWD_DKIM_SELECTOR: 'lf2026',
+    LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
+    ...opts.env,
+  });
+  const service = await startService(config, { logger: createLogger('silent') });
+  const api: Stack['api'] = async (method, path, body, headers = {}) => {
+    const res = await fetch(`${service.url}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${API_KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    sim, sink, service, dir, api,
+    dkim: { domain: 'news.example.test', selector: 'lf2026', publicKeyDer: key.publicKeyDer },
+    async stop() {
+      await service.stop();
+      await sink.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

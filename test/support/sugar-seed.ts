@@ -1,0 +1,36 @@
+// Builds Sugar data for a test through the simulator's real REST API, as an admin would.
+import { SugarClient } from '../../service/src/sugar/sugar-client.js';
+
+export interface PersonSpec {
+  module: 'Contacts' | 'Leads' | 'Prospects' | 'Accounts';
+  first_name?: string;
+  name?: string;
+  emails?: Array<{ address: string; primary?: boolean; opt_out?: boolean; invalid?: boolean }>;
+  fields?: Record<string, unknown>;
+}
+
+export function adminClient(simUrl: string) {
+  return new SugarClient({ baseUrl: simUrl, username: 'admin', password: 'admin', platform: 'base', retryBaseMs: 1 });
+}
+
+export async function createPerson(sugar: SugarClient, p: PersonSpec): Promise<string> {
+  const email = (p.emails ?? []).map((e, i) => ({
+    email_address: e.address, primary_address: e.primary ?? i === 0, opt_out: e.opt_out ?? false, invalid_email: e.invalid ?? false,
+  }));
+  const body: Record<string, unknown> = { ...p.fields, email };
+  if (p.module === 'Accounts') body.name = p.name ?? p.first_name ?? 'Account';
+  else { body.first_name = p.first_name ?? 'Pat'; body.last_name = 'Tester'; }
+  const rec = await sugar.post<{ id: string }>(`/${p.module}`, body);
+  return rec.id;
+}
+
+export async function createList(sugar: SugarClient, name: string, listType = 'default', domainName?: string): Promise<string> {
+  const rec = await sugar.post<{ id: string }>('/ProspectLists', { name, list_type: listType, ...(domainName ? { domain_name: domainName } : {}) });
+  return rec.id;
+}
+
+const LINK_OF = { Contacts: 'contacts', Leads: 'leads', Prospects: 'prospects', Accounts: 'accounts' } as const;
+
+export async function addToList(sugar: SugarClient, listId: string, module: PersonSpec['module'], ids: string[]) {
+  await sugar.post(`/ProspectLists/${listId}/link`, { link_name: LINK_OF[module], ids });
+}
