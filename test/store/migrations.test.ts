@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,15 @@ function dir(): string {
   const t = tempDir();
   cleanups.push(t.cleanup);
   return t.dir;
+}
+
+/** A private copy of the shipped migrations, so a test can add or edit files without touching the real ones. */
+function copyOfMigrations(): { dir: string; files: string[]; next: string } {
+  const target = join(dir(), 'migrations');
+  mkdirSync(target);
+  const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  for (const f of files) copyFileSync(join(MIGRATIONS_DIR, f), join(target, f));
+  return { dir: target, files, next: String(files.length + 1).padStart(4, '0') };
 }
 
 function versions(file: string): number[] {
@@ -67,42 +76,38 @@ describe('migrations', () => {
   });
 
   it('refuses a migration that was edited after it was applied', () => {
-    const migrations = join(dir(), 'migrations');
-    mkdirSync(migrations);
-    copyFileSync(join(MIGRATIONS_DIR, '0001_init.sql'), join(migrations, '0001_init.sql'));
+    const { dir: migrations } = copyOfMigrations();
     const file = join(dir(), 'leadfwd.db');
     openStore(file, { migrationsDir: migrations }).close();
     writeFileSync(join(migrations, '0001_init.sql'), '-- edited\n', { flag: 'a' });
-    expect(() => openStore(file, { migrationsDir: migrations })).toThrow(/changed after it was applied/);
+    expect(() => openStore(file, { migrationsDir: migrations })).toThrow(/migration 1 \(init\) changed after it was applied/);
   });
 
   it('applies a new migration on the next open, inside the same all-or-nothing transaction', () => {
-    const migrations = join(dir(), 'migrations');
-    mkdirSync(migrations);
-    copyFileSync(join(MIGRATIONS_DIR, '0001_init.sql'), join(migrations, '0001_init.sql'));
+    const { dir: migrations, files, next } = copyOfMigrations();
+    const shipped = files.map((_, i) => i + 1);
     const file = join(dir(), 'leadfwd.db');
     openStore(file, { migrationsDir: migrations }).close();
 
-    // A broken 0002 must leave neither its table nor its version row behind.
-    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER);\nTHIS IS NOT SQL;\n');
-    expect(() => openStore(file, { migrationsDir: migrations })).toThrow();
-    expect(versions(file)).toEqual([1]);
+    // A broken next migration must leave neither its table nor its version row behind.
+    writeFileSync(join(migrations, `${next}_extra.sql`), 'CREATE TABLE extra (id INTEGER);\nTHIS IS NOT SQL;\n');
+    expect(() => openStore(file, { migrationsDir: migrations })).toThrow(/syntax error/);
+    expect(versions(file)).toEqual(shipped);
     const db = new Database(file, { readonly: true });
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").pluck().get()).toBe(0);
     db.close();
 
-    writeFileSync(join(migrations, '0002_extra.sql'), 'CREATE TABLE extra (id INTEGER);\n');
+    writeFileSync(join(migrations, `${next}_extra.sql`), 'CREATE TABLE extra (id INTEGER);\n');
     openStore(file, { migrationsDir: migrations }).close();
-    expect(versions(file)).toEqual([1, 2]);
+    expect(versions(file)).toEqual([...shipped, shipped.length + 1]);
   });
 
   it('rejects badly numbered migration files before touching the database', () => {
-    const migrations = join(dir(), 'migrations');
-    mkdirSync(migrations);
-    copyFileSync(join(MIGRATIONS_DIR, '0001_init.sql'), join(migrations, '0001_init.sql'));
-    writeFileSync(join(migrations, '0003_skipped_two.sql'), 'SELECT 1;');
-    expect(() => loadMigrations(migrations)).toThrow(/should be number 0002/);
-    rmSync(join(migrations, '0003_skipped_two.sql'));
+    const { dir: migrations, files, next } = copyOfMigrations();
+    const skipping = `${String(files.length + 2).padStart(4, '0')}_skipped_one.sql`;
+    writeFileSync(join(migrations, skipping), 'SELECT 1;');
+    expect(() => loadMigrations(migrations)).toThrow(new RegExp(`should be number ${next}`));
+    rmSync(join(migrations, skipping));
     writeFileSync(join(migrations, 'notes.sql'), 'SELECT 1;');
     expect(() => loadMigrations(migrations)).toThrow(/must look like 0001_name.sql/);
   });

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreMigrationError, guarded, translate } from './errors.js';
+import { StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import type { Store } from './ports.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
@@ -23,6 +23,8 @@ export interface StoreOptions {
   outboxStaleMs?: number;
   /** How long a write waits for another connection's lock before giving up (default 5 s). */
   busyTimeoutMs?: number;
+  /** Quota for the database file; writes beyond it fail as "disk full" instead of filling the real disk. */
+  maxSizeBytes?: number;
   migrationsDir?: string;
 }
 
@@ -31,8 +33,15 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   const now = () => clock().toISOString();
   const migrations = loadMigrations(opts.migrationsDir);
   let db: Database.Database;
+  if (path !== ':memory:' && path !== '') {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? 'EIO');
+      throw new StoreUnavailableError(code, { cause: err, detail: `cannot create the data folder ${dirname(path)}: ${code}` });
+    }
+  }
   try {
-    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
   } catch (err) {
     throw translate(err);
@@ -43,6 +52,10 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, migrations, now);
+    if (opts.maxSizeBytes !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
+    }
     return new SqliteStore(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
   } catch (err) {
     db.close();

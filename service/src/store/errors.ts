@@ -3,8 +3,8 @@
 /** The database cannot take writes right now (disk full, read-only, I/O error, locked too long): answer 503. */
 export class StoreUnavailableError extends Error {
   readonly code: string;
-  constructor(code: string, options?: { cause?: unknown }) {
-    super(`The data store is unavailable (${describe(code)}); nothing was written. Try again later.`, options);
+  constructor(code: string, options?: { cause?: unknown; detail?: string }) {
+    super(`The data store is unavailable (${options?.detail ?? describe(code)}); nothing was written. Try again later.`, options);
     this.name = 'StoreUnavailableError';
     this.code = code;
   }
@@ -20,8 +20,8 @@ export class StoreMigrationError extends Error {
 
 /** A caller broke a store rule (unknown id, changed links, bad time); a programming or input error. */
 export class StoreInputError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'StoreInputError';
   }
 }
@@ -51,7 +51,7 @@ export function translate(err: unknown): unknown {
   // A constraint failure means the caller passed something the schema forbids (unknown id, bad enum value).
   const raw = err as { code?: unknown; message?: unknown } | null;
   if (typeof raw?.code === 'string' && raw.code.startsWith('SQLITE_CONSTRAINT')) {
-    return new StoreInputError(`the store rejected the write: ${String(raw.message)}`);
+    return new StoreInputError(`the store rejected the write: ${String(raw.message)}`, { cause: err });
   }
   return err;
 }

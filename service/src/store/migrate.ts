@@ -26,36 +26,48 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
+interface AppliedRow { version: number; name: string; checksum: string }
+
+function readApplied(db: Database.Database): AppliedRow[] {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!exists) return [];
+  return db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedRow[];
+}
+
+/** The migrations still to apply; throws if the database knows more than this code or a file was edited. */
+function pending(applied: AppliedRow[], migrations: Migration[]): Migration[] {
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  for (const row of applied) {
+    const m = known.get(row.version);
+    if (!m) {
+      throw new StoreMigrationError(
+        `the database has migration ${row.version} (${row.name}) but this code only knows up to ${migrations.length}; ` +
+        'it was written by a newer LeadFWD version. Upgrade the service or restore a matching backup.');
+    }
+    if (m.checksum !== row.checksum) {
+      throw new StoreMigrationError(`migration ${row.version} (${row.name}) changed after it was applied; migrations are append-only`);
+    }
+  }
+  const done = new Set(applied.map((r) => r.version));
+  return migrations.filter((m) => !done.has(m.version));
+}
+
 /** Returns the versions applied by this call. */
 export function migrate(db: Database.Database, migrations: Migration[], now: () => string): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied: number[] = [];
-  // IMMEDIATE so two processes opening the same file at once cannot both apply a migration.
+  // Nothing to do means nothing to write, so an up-to-date read-only file still opens (reads work, writes 503).
+  if (pending(readApplied(db), migrations).length === 0) return [];
+  // IMMEDIATE, and re-read inside, so two processes opening the same file at once cannot both apply a migration.
   const run = db.transaction(() => {
-    const rows = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version')
-      .all() as Array<{ version: number; name: string; checksum: string }>;
-    const known = new Map(migrations.map((m) => [m.version, m]));
-    for (const row of rows) {
-      const m = known.get(row.version);
-      if (!m) {
-        throw new StoreMigrationError(
-          `the database has migration ${row.version} (${row.name}) but this code only knows up to ${migrations.length}; ` +
-          'it was written by a newer LeadFWD version. Upgrade the service or restore a matching backup.');
-      }
-      if (m.checksum !== row.checksum) {
-        throw new StoreMigrationError(`migration ${row.version} (${row.name}) changed after it was applied; migrations are append-only`);
-      }
-    }
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
     const insert = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
-    const done = new Set(rows.map((r) => r.version));
-    for (const m of migrations) {
-      if (done.has(m.version)) continue;
+    const applied: number[] = [];
+    for (const m of pending(readApplied(db), migrations)) {
       db.exec(m.sql);
       insert.run(m.version, m.name, m.checksum, now());
       applied.push(m.version);
     }
+    return applied;
   });
-  run.immediate();
-  return applied;
+  return run.immediate();
 }
