@@ -46,7 +46,7 @@ export function outcomeFor(r: Recipient, res: SendResult, messageId: string, max
 export function createSendWorker(deps: SendWorkerDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
   const retryDelayMs = deps.retryDelayMs ?? defaultRetryDelay;
-  const flushEvery = deps.flushEvery ?? 200;
+  const flushEvery = deps.flushEvery ?? 100;
   const bucket = createTokenBucket({ perSecond: deps.rate.perSecond, perHour: deps.rate.perHour });
 
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
@@ -67,7 +67,8 @@ export function createSendWorker(deps: SendWorkerDeps) {
       outcomes.push(o);
       if (outcomes.length >= flushEvery) flush();
     };
-    const flushTimer = setInterval(flush, 100);
+    // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
+    const flushTimer = setInterval(flush, 25);
     try {
       for (;;) {
         if (signal?.aborted || store.campaigns.get(campaignId)?.status !== 'sending') {
