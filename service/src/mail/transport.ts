@@ -1,0 +1,167 @@
+// SMTP delivery through a pooled nodemailer transport. Messages arrive as raw MIME from
+// message.ts and are DKIM-signed here with a key parsed once. send() never throws for an SMTP
+// outcome: every reply or failure is classified (domain/smtp-reply.ts), and a connection lost
+// after the whole message went out is "uncertain", never retried blindly.
+import { Readable } from 'node:stream';
+import nodemailer from 'nodemailer';
+import { classifySmtpOutcome, type SmtpOutcome } from '../domain/smtp-reply.js';
+import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
+import { createRsaSignerPool } from './dkim-pool.js';
+import type { BuiltMessage } from './message.js';
+
+export type { DkimOptions } from './dkim.js';
+
+export interface TransportLogger {
+  warn(obj: object, msg?: string): void;
+  info?(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
+}
+
+export interface TransportOptions {
+  smtpUrl: string; // smtp://user:pass@host:port?ignoreTLS=true, smtps:// for implicit TLS
+  maxConnections?: number;
+  maxMessagesPerConnection?: number;
+  dkim?: DkimOptions;
+  logger?: TransportLogger;
+  /** Per-message socket timeouts in ms (connection, greeting, idle socket). */
+  timeoutMs?: number;
+  /** Worker threads for RSA signing; 0 (default) signs on the calling thread. */
+  dkimWorkers?: number;
+}
+
+export interface SendResult {
+  outcome: SmtpOutcome;
+  code?: number;
+  enhanced?: string;
+  text: string;
+  policy?: boolean;
+}
+
+export interface MailTransport {
+  send(m: BuiltMessage): Promise<SendResult>;
+  verify(): Promise<void>;
+  close(): void;
+}
+
+type Sign = (raw: string) => Promise<string>;
+
+/** One buffer as a stream; cheaper than Readable.from, and 'end' marks the body as handed over. */
+class MessageBody extends Readable {
+  constructor(private buf: Buffer | null) {
+    super();
+  }
+  _read(): void {
+    const b = this.buf;
+    this.buf = null;
+    this.push(b);
+    if (b) this.push(null);
+  }
+}
+
+/** The DKIM-Signature header for a message, computed inline or on worker threads. */
+function dkimHeaderFor(opts: TransportOptions): { sign: Sign | null; close(): void } {
+  if (!opts.dkim) return { sign: null, close: () => {} };
+  if (!opts.dkimWorkers) {
+    const inline = createDkimSigner(opts.dkim); // parses the key once, throws now if it is bad
+    return { sign: async (raw) => inline(raw), close: () => {} };
+  }
+  const pool = createRsaSignerPool(opts.dkim.privateKeyPem, opts.dkimWorkers);
+  const prepare = createDkimPreparer(opts.dkim);
+  return {
+    sign: async (raw) => {
+      const p = prepare(raw);
+      return p.finish(await pool.sign(p.canonical));
+    },
+    close: () => void pool.close(),
+  };
+}
+
+const BOOLEAN_PARAMS = new Set(['ignoreTLS', 'requireTLS', 'secure']);
+
+export function smtpOptionsFromUrl(smtpUrl: string): { host: string; port: number; secure: boolean; auth?: { user: string; pass: string }; ignoreTLS?: boolean; requireTLS?: boolean; tls?: { rejectUnauthorized: boolean } } {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new Error(`SMTP URL is not a URL: "${smtpUrl}"`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+  const secure = url.protocol === 'smtps:';
+  const opts: ReturnType<typeof smtpOptionsFromUrl> = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (secure ? 465 : 25), secure };
+  if (url.username) opts.auth = { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
+  for (const [key, value] of url.searchParams) {
+    if (BOOLEAN_PARAMS.has(key)) (opts as Record<string, unknown>)[key] = value === 'true';
+    else if (key === 'tls.rejectUnauthorized') opts.tls = { rejectUnauthorized: value !== 'false' };
+    else throw new Error(`unknown SMTP URL parameter "${key}"`);
+  }
+  return opts;
+}
+
+interface NodemailerError extends Error {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+}
+
+export function createTransport(opts: TransportOptions): MailTransport {
+  const dkim = dkimHeaderFor(opts);
+  const timeout = opts.timeoutMs ?? 60_000;
+  const transporter = nodemailer.createTransport({
+    ...smtpOptionsFromUrl(opts.smtpUrl),
+    pool: true,
+    maxConnections: opts.maxConnections ?? 5,
+    maxMessages: opts.maxMessagesPerConnection ?? 1000,
+    connectionTimeout: Math.min(timeout, 30_000),
+    greetingTimeout: Math.min(timeout, 30_000),
+    socketTimeout: timeout,
+    logger: false, // nodemailer logs every message at info level; outcomes are logged by callers
+  });
+
+  return {
+    async send(m: BuiltMessage): Promise<SendResult> {
+      let raw: string;
+      try {
+        raw = dkim.sign ? (await dkim.sign(m.raw)) + m.raw : m.raw;
+      } catch (err) {
+        // Nothing left this process, so a later attempt is safe; policy flags it as our problem.
+        return { outcome: 'retryable', text: `message could not be signed: ${(err as Error).message}`, policy: true };
+      }
+      // Whether the message body was fully consumed tells "lost before DATA finished" (safe to
+      // retry: the server discards a message without its final dot) from "lost after it".
+      let fullyRead = false;
+      const stream = new MessageBody(Buffer.from(raw));
+      stream.once('end', () => (fullyRead = true));
+      try {
+        const info = await transporter.sendMail({ envelope: m.envelope, raw: stream });
+        const rejected = (info.rejected ?? []) as unknown[];
+        if (rejected.length && !(info.accepted ?? []).length) {
+          const e = ((info as { rejectedErrors?: NodemailerError[] }).rejectedErrors ?? [])[0];
+          return classifySmtpOutcome({ responseCode: e?.responseCode, response: e?.response, errorCode: 'EENVELOPE', command: 'RCPT TO' });
+        }
+        return classifySmtpOutcome({ response: typeof info.response === 'string' ? info.response : '250 accepted' });
+      } catch (err) {
+        const e = err as NodemailerError;
+        const result = classifySmtpOutcome({
+          responseCode: e.responseCode,
+          response: e.response,
+          errorCode: e.code ?? 'EUNKNOWN',
+          command: e.command,
+          message: e.message,
+          afterData: fullyRead,
+        });
+        if (result.outcome !== 'permanent' || result.policy) {
+          opts.logger?.warn({ event: 'smtp.send_failed', outcome: result.outcome, code: result.code, text: result.text, messageId: m.messageId }, 'SMTP send did not succeed');
+        }
+        return result;
+      }
+    },
+    async verify() {
+      await transporter.verify();
+    },
+    close() {
+      transporter.close();
+      dkim.close();
+    },
+  };
+}
