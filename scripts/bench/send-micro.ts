@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
 import { buildMessage, type MessageContext } from '../../service/src/mail/message.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
