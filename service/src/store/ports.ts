@@ -115,6 +115,8 @@ export interface EventRepo {
   add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): number;
   list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): EngagementEvent[];
   pruneOlderThan(iso: string): number;
+  /** Raw events of a campaign per UTC hour ('2026-11-26T09'), machine hits (data.machine) apart. */
+  countByHour(campaignId: string): Array<{ hour: string; type: string; machine: boolean; count: number }>;
 }
 
 export interface OutboxClaim { id: number; key: string; kind: string; campaignId?: string; payload: unknown; attempts: number }
@@ -147,6 +149,17 @@ export interface EngagementCounter {
   lastMachineAt?: string;
 }
 
+/** Per-recipient delivery and consent facts; each recipient has a fact at most once. */
+export type RecipientFact = 'hard_bounce' | 'soft_bounce' | 'block' | 'complaint' | 'opt_out';
+
+/** Campaign totals from the counters and facts (these outlive raw-event retention). */
+export interface EngagementSummary {
+  opens: { people: number; machineOnly: number; humanHits: number; machineHits: number };
+  clicks: { people: number; machineOnly: number; humanHits: number; machineHits: number };
+  links: Array<{ linkIndex: number; people: number; humanHits: number; machineHits: number }>;
+  facts: Record<RecipientFact, number>;
+}
+
 export interface EngagementRepo {
   /** Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link. */
   record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
@@ -155,6 +168,9 @@ export interface EngagementRepo {
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): number;
   softBounces(addressKey: string): number;
+  /** True when the fact is new for the recipient; a repeat changes nothing. */
+  addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): boolean;
+  summary(campaignId: string): EngagementSummary;
 }
 
 export interface Store {

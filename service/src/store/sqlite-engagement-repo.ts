@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreInputError } from './errors.js';
-import type { EngagementCounter, EngagementRepo } from './ports.js';
+import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from './ports.js';
 import { isoTime, opt } from './values.js';
 
 interface CounterRow {
@@ -28,6 +28,16 @@ export class SqliteEngagementRepo implements EngagementRepo {
       softBounce: db.prepare(`INSERT INTO soft_bounces (address_key, count, last_at) VALUES (?, 1, ?)
         ON CONFLICT (address_key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count`).pluck(),
       softBounces: db.prepare('SELECT count FROM soft_bounces WHERE address_key = ?').pluck(),
+      addFact: db.prepare(`INSERT INTO engagement_facts (recipient_row_id, fact, campaign_id, at, detail)
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (recipient_row_id, fact) DO NOTHING`),
+      // Per recipient first, so "people" counts each recipient once across all links.
+      perPerson: db.prepare(`SELECT coalesce(sum(h > 0), 0) AS people, coalesce(sum(h = 0 AND m > 0), 0) AS machine_only,
+          coalesce(sum(h), 0) AS human_hits, coalesce(sum(m), 0) AS machine_hits
+        FROM (SELECT sum(human_hits) AS h, sum(machine_hits) AS m FROM engagement
+          WHERE campaign_id = ? AND kind = ? GROUP BY recipient_row_id)`),
+      links: db.prepare(`SELECT link_idx, sum(human_hits > 0) AS people, sum(human_hits) AS human_hits, sum(machine_hits) AS machine_hits
+        FROM engagement WHERE campaign_id = ? AND kind = 'click' GROUP BY link_idx ORDER BY link_idx`),
+      facts: db.prepare('SELECT fact, count(*) AS n FROM engagement_facts WHERE campaign_id = ? GROUP BY fact'),
     };
   }
 
@@ -64,4 +74,25 @@ export class SqliteEngagementRepo implements EngagementRepo {
   softBounces(addressKey: string): number {
     return (this.q.softBounces.get(addressKey) as number | undefined) ?? 0;
   }
+
+  addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): boolean {
+    if (!FACTS.has(f.fact)) throw new StoreInputError(`unknown engagement fact: ${String(f.fact)}`);
+    const at = isoTime(f.at, 'fact time');
+    return this.q.addFact.run(f.recipientRowId, f.fact, f.campaignId, at, f.detail ?? null).changes === 1;
+  }
+
+  summary(campaignId: string): EngagementSummary {
+    type PersonRow = { people: number; machine_only: number; human_hits: number; machine_hits: number };
+    const person = (kind: 'open' | 'click') => {
+      const r = this.q.perPerson.get(campaignId, kind) as PersonRow;
+      return { people: r.people, machineOnly: r.machine_only, humanHits: r.human_hits, machineHits: r.machine_hits };
+    };
+    const facts = Object.fromEntries([...FACTS].map((f) => [f, 0])) as Record<RecipientFact, number>;
+    for (const r of this.q.facts.all(campaignId) as Array<{ fact: RecipientFact; n: number }>) facts[r.fact] = r.n;
+    const links = (this.q.links.all(campaignId) as Array<{ link_idx: number; people: number; human_hits: number; machine_hits: number }>)
+      .map((r) => ({ linkIndex: r.link_idx, people: r.people, humanHits: r.human_hits, machineHits: r.machine_hits }));
+    return { opens: person('open'), clicks: person('click'), links, facts };
+  }
 }
+
+const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'complaint', 'opt_out']);

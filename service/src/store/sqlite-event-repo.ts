@@ -11,6 +11,8 @@ export class SqliteEventRepo implements EventRepo {
       list: db.prepare(`SELECT id, recipient_row_id, campaign_id, type, at, data FROM events
         WHERE campaign_id = @campaignId AND (@type IS NULL OR type = @type) AND id > @afterId ORDER BY id LIMIT @limit`),
       prune: db.prepare('DELETE FROM events WHERE at < ?'),
+      byHour: db.prepare(`SELECT substr(at, 1, 13) AS hour, type, coalesce(json_extract(data, '$.machine'), 0) AS machine,
+          count(*) AS n FROM events WHERE campaign_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
     };
   }
 
@@ -32,5 +34,10 @@ export class SqliteEventRepo implements EventRepo {
 
   pruneOlderThan(iso: string): number {
     return this.q.prune.run(isoTime(iso, 'prune time')).changes;
+  }
+
+  countByHour(campaignId: string): Array<{ hour: string; type: string; machine: boolean; count: number }> {
+    const rows = this.q.byHour.all(campaignId) as Array<{ hour: string; type: string; machine: number; n: number }>;
+    return rows.map((r) => ({ hour: r.hour, type: r.type, machine: r.machine === 1, count: r.n }));
   }
 }
