@@ -1,0 +1,76 @@
+// Turns a raw inbound message into what the intake needs: the machine-readable report parts
+// (delivery-status, feedback-report), the ids of the returned original message, and whether it is
+// an auto-reply. postal-mime keeps report parts and the returned message as attachments.
+import PostalMime from 'postal-mime';
+import {
+  isAutoReply, messageIdsIn, parseDeliveryStatus, parseFeedbackReport, parseFieldBlocks,
+  type DeliveryStatus, type FeedbackReport,
+} from '../../domain/dsn.js';
+
+export interface InboundReport {
+  kind: 'dsn' | 'arf' | 'other';
+  autoReply: boolean;
+  subject?: string;
+  /** Candidate ids of our original message: returned headers, In-Reply-To, References, X-Original-Message-ID. */
+  messageIds: string[];
+  delivery?: DeliveryStatus;
+  feedback?: FeedbackReport;
+  /** Start of the human-readable part, for reports without a diagnostic code. */
+  humanText?: string;
+  /** Set when the MIME structure could not be parsed at all. */
+  error?: string;
+}
+
+const DELIVERY_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
+const FEEDBACK_TYPES = new Set(['message/feedback-report']);
+const ORIGINAL_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers', 'message/rfc822-headers']);
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function text(content: ArrayBuffer | string | Uint8Array): string {
+  return typeof content === 'string' ? content : decoder.decode(content);
+}
+
+/** The header block of a returned message (everything before its first empty line). */
+function originalHeaderIds(part: string): string[] {
+  const head = part.slice(0, 64 * 1024).replace(/\r\n?/g, '\n').split('\n\n')[0];
+  const fields = parseFieldBlocks(head)[0];
+  return messageIdsIn(fields?.get('message-id'));
+}
+
+export async function parseInboundReport(raw: Buffer | Uint8Array | string): Promise<InboundReport> {
+  let email: Awaited<ReturnType<typeof PostalMime.parse>>;
+  try {
+    email = await PostalMime.parse(raw, { forceRfc822Attachments: true, maxNestingDepth: 32, maxHeadersSize: 256 * 1024, attachmentEncoding: 'arraybuffer' });
+  } catch (err) {
+    return { kind: 'other', autoReply: false, messageIds: [], error: (err as Error)?.message ?? 'unparseable' };
+  }
+  const header = (name: string) => email.headers.find((h) => h.key === name)?.value;
+  const ids = new Set<string>([...messageIdsIn(header('in-reply-to')), ...messageIdsIn(header('references'))]);
+  let delivery: DeliveryStatus | undefined;
+  let feedback: FeedbackReport | undefined;
+  for (const a of email.attachments.slice(0, 50)) {
+    const type = (a.mimeType ?? '').toLowerCase();
+    if (DELIVERY_TYPES.has(type) && !delivery) {
+      const body = text(a.content);
+      delivery = parseDeliveryStatus(body);
+      const perMessage = parseFieldBlocks(body)[0];
+      for (const id of messageIdsIn(perMessage?.get('x-original-message-id'))) ids.add(id);
+    } else if (FEEDBACK_TYPES.has(type) && !feedback) {
+      feedback = parseFeedbackReport(text(a.content));
+    } else if (ORIGINAL_TYPES.has(type)) {
+      for (const id of originalHeaderIds(text(a.content))) ids.add(id);
+    }
+  }
+  const kind = feedback ? 'arf' : delivery ? 'dsn' : 'other';
+  return {
+    kind,
+    autoReply: isAutoReply({
+      autoSubmitted: header('auto-submitted'), subject: email.subject, precedence: header('precedence'), xAutoreply: header('x-autoreply'),
+    }),
+    subject: email.subject?.slice(0, 300),
+    messageIds: [...ids].slice(0, 100),
+    ...(delivery ? { delivery } : {}),
+    ...(feedback ? { feedback } : {}),
+    humanText: (email.text ?? '').slice(0, 4000) || undefined,
+  };
+}
