@@ -37,3 +37,9 @@ export function seededStore(opts: { n?: number; acceptedAt?: string; links?: str
 }
 
 export const later = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000);
+
+/** Changes one character inside the token's MAC, keeping the encoding canonical. */
+export function tamper(path: string): string {
+  const i = path.length - 5;
+  return path.slice(0, i) + (path[i] === 'A' ? 'B' : 'A') + path.slice(i + 1);
+}

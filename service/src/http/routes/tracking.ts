@@ -1,0 +1,117 @@
+// Public tracking endpoints. The pixel always answers the GIF (bad token, store down, whatever):
+// a mail client must never show a broken image. It runs as a node:http fast path in front of
+// Express because the pixel is the hottest route by far; it answers after the group commit, so an
+// answered pixel is a recorded open. Clicks redirect only to the stored link of a signed token.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router, type Request, type Response } from 'express';
+import { verifyToken } from '../../domain/tokens.js';
+import type { ClickRecorder } from '../../services/engagement/clicks.js';
+import type { OpenRecorder } from '../../services/engagement/open-recorder.js';
+
+export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const NO_STORE = 'no-store, no-cache, must-revalidate, private, max-age=0';
+const PIXEL_HEADERS = {
+  'Content-Type': 'image/gif',
+  'Content-Length': String(PIXEL_GIF.length),
+  'Cache-Control': NO_STORE,
+  Pragma: 'no-cache',
+  Expires: '0',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+export interface TrackingDeps {
+  secret: string;
+  opens: OpenRecorder;
+  clicks: ClickRecorder;
+  clock?: () => Date;
+  logger?: { warn(o: object, m?: string): void };
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** The client address: the socket's, or the nearest forwarded one when a local proxy sits in front. */
+export function clientIp(req: IncomingMessage): string | undefined {
+  const peer = req.socket.remoteAddress;
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!peer || !LOOPBACK.test(peer) || typeof forwarded !== 'string') return peer;
+  const hops = forwarded.split(',').map((h) => h.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!LOOPBACK.test(hops[i])) return hops[i];
+  return peer;
+}
+
+function tokenFrom(path: string, prefix: string): string {
+  const q = path.indexOf('?');
+  return (q >= 0 ? path.slice(0, q) : path).slice(prefix.length);
+}
+
+function answerPixel(res: ServerResponse, head: boolean) {
+  if (res.headersSent) return;
+  res.writeHead(200, PIXEL_HEADERS);
+  res.end(head ? undefined : PIXEL_GIF);
+}
+
+export function pixelHandler(deps: TrackingDeps) {
+  const now = deps.clock ?? (() => new Date());
+  let warned = 0;
+  return (req: IncomingMessage, res: ServerResponse, token: string): void => {
+    const head = req.method === 'HEAD';
+    const p = head ? null : verifyToken(deps.secret, token, 'o');
+    if (!p) return answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
+    const ua = req.headers['user-agent'];
+    deps.opens.record({ rowId: p.r, method: req.method ?? 'GET', userAgent: typeof ua === 'string' ? ua : undefined, ip: clientIp(req), at: now() })
+      .catch((err: unknown) => {
+        if (warned++ % 1000 === 0) deps.logger?.warn({ err: (err as Error)?.message }, 'tracking.open.not_recorded');
+      })
+      .finally(() => answerPixel(res, false));
+  };
+}
+
+/** Handles GET/HEAD /t/o/<token> before Express; returns false for every other request. */
+export function trackingFastPath(deps: TrackingDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const pixel = pixelHandler(deps);
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/t/o/') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    pixel(req, res, tokenFrom(url, '/t/o/'));
+    return true;
+  };
+}
+
+function notFound(res: Response) {
+  res.status(404).set({ 'Cache-Control': NO_STORE, 'Content-Type': 'text/plain; charset=utf-8' }).send('This link is not valid.');
+}
+
+export function trackingRoutes(deps: TrackingDeps): Router {
+  const r = Router();
+  const pixel = pixelHandler(deps);
+  const now = deps.clock ?? (() => new Date());
+  // Raw paths (no parameter decoding), so percent-encoded tricks simply fail verification.
+  r.use('/t/o', (req: Request, res: Response, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    pixel(req, res, tokenFrom(req.url, '/'));
+  });
+  r.use('/t/c', (req: Request, res: Response, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const p = verifyToken(deps.secret, tokenFrom(req.url, '/'), 'c');
+    if (!p || p.l === undefined) return notFound(res);
+    let target;
+    try {
+      target = deps.clicks.resolve(p.r, p.l);
+    } catch (err) {
+      deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.unresolved');
+      return void res.status(503).set({ 'Cache-Control': NO_STORE, 'Retry-After': '30', 'Content-Type': 'text/plain; charset=utf-8' })
+        .send('This link cannot be opened right now. Please try again in a moment.');
+    }
+    if (!target) return notFound(res);
+    try {
+      deps.clicks.record({ rowId: p.r, linkIndex: p.l, method: req.method, userAgent: req.get('user-agent'), ip: clientIp(req), at: now() }, target);
+    } catch (err) {
+      // The reader still gets where they were going; only the statistic is lost.
+      deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.not_recorded');
+    }
+    res.status(302).set({ Location: target.url, 'Cache-Control': NO_STORE, 'Referrer-Policy': 'no-referrer' }).end();
+  });
+  return r;
+}
