@@ -1,7 +1,7 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore } from './store/db.js';
@@ -21,6 +21,12 @@ import { sugarRoutes } from './http/routes/sugar.js';
 import { listRoutes } from './http/routes/lists.js';
 import { createLeadfwdLists } from './services/leadfwd-lists.js';
 import type { Campaign } from './domain/types.js';
+import { createEngagement } from './services/engagement/index.js';
+import { trackingFastPath, trackingRoutes, withPixelFastPath } from './http/routes/tracking.js';
+import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
+import { reportRoutes } from './http/routes/report.js';
+import { startInboundListener } from './mail/inbound/listener.js';
 
 export interface RunningService {
   url: string;
@@ -29,6 +35,8 @@ export interface RunningService {
   logger: Logger;
   store: ReturnType<typeof openStore>;
   sugar: SugarClient;
+  /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes). */
+  bouncePort: number;
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
   stop(): Promise<void>;
 }
@@ -62,12 +70,23 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     return p;
   };
 
+  const engagement = createEngagement({
+    store, softBounceLimit: config.engagement.softBounceLimit, retentionDays: config.engagement.retentionDays,
+    appleEgressCidrs: config.engagement.appleEgressCidrs, scannerCidrs: config.engagement.scannerCidrs,
+    logger: logger.child({ component: 'engagement' }),
+  });
+  const tracking = { secret: config.secret, opens: engagement.opens, clicks: engagement.clicks, logger: logger.child({ component: 'tracking' }) };
+
   const campaigns = createCampaignService({ store, sugar, compile: compileCampaign });
   const worker = createSendWorker({
     store, mailer: transport, compiled, build: buildMessage, messageContext,
     rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
     concurrency: config.smtp.maxConnections * 2,
     logger: logger.child({ component: 'send' }),
+    // The relay's own 5xx/4xx verdicts become bounce facts; a store hiccup must not fail the send loop.
+    onOutcome: (r, res) => {
+      try { engagement.smtpOutcome(r, res); } catch (err) { logger.warn({ err, rowId: r.rowId }, 'engagement.smtp_outcome_failed'); }
+    },
   });
   const scheduler = createScheduler({
     store,
@@ -84,7 +103,16 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     },
     corsOrigin: config.sugar.origin,
     logger,
+    publicRouters: [
+      trackingRoutes(tracking),
+      unsubscribeRoutes({
+        secret: config.secret, facts: engagement.facts, lookup: engagement.lookup, senderName: config.senderName,
+        senderAddress: config.senderAddress, logger: logger.child({ component: 'unsubscribe' }),
+      }),
+      webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
+    ],
     apiRouters: [
+      reportRoutes({ report: engagement.report }),
       campaignRoutes({
         campaigns,
         kick: () => scheduler.kick(),
@@ -103,21 +131,31 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ],
   });
 
+  const http = withPixelFastPath(app, trackingFastPath(tracking));
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    const s = createServer(http.listener).listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  const inbound = await startInboundListener({
+    port: config.bounceSmtpPort, host: config.host, secret: config.secret, bounceDomain: config.bounceDomain,
+    maxBytes: config.engagement.bounceMaxBytes, handle: (route, report) => engagement.intake.handle(route, report),
+    logger: logger.child({ component: 'inbound' }),
+  });
+  engagement.start();
   const port = (server.address() as { port: number }).port;
   // Tests listen on port 0; tracking links must then point at the port actually bound.
   if (/:0$/.test(config.publicUrl)) messageContext.publicUrl = `http://${config.host}:${port}`;
   scheduler.start();
-  logger.info({ port }, 'service.started');
+  logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
-    url: `http://${config.host}:${port}`, port, config, logger, store, sugar,
+    url: `http://${config.host}:${port}`, port, config, logger, store, sugar, bouncePort: inbound.port,
     async stop() {
-      server.close();
+      const drained = http.drain(server);
+      await inbound.close();
       await scheduler.stop();
+      await drained;
+      engagement.close(); // commits buffered opens before the store closes
       transport.close();
       await sugar.logout().catch(() => undefined);
       store.close();

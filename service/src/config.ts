@@ -1,5 +1,6 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
+import { cidrMatcher } from './domain/engagement.js';
 
 export interface Config {
   port: number;
@@ -21,6 +22,15 @@ export interface Config {
   bounceSmtpPort: number;
   dkim: { domain: string | undefined; selector: string | undefined; privateKeyFile: string | undefined };
   senderAddress: string;
+  senderName: string;
+  engagement: {
+    retentionDays: number;
+    softBounceLimit: number;
+    webhookSecret: string | undefined;
+    bounceMaxBytes: number;
+    appleEgressCidrs: string[];
+    scannerCidrs: string[];
+  };
   secret: string;
   logLevel: string;
 }
@@ -59,6 +69,17 @@ export function loadConfig(env: Env = process.env): Config {
     return v.replace(/\/+$/, '');
   };
 
+  const cidrs = (name: string): string[] => {
+    const list = (opt(name) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    try {
+      cidrMatcher(list);
+    } catch (e) {
+      problems.push(`LEADFWD_${name} must be a comma-separated list of CIDR ranges: ${(e as Error).message}`);
+      return [];
+    }
+    return list;
+  };
+
   const port = int('PORT', 8080, 0, 65535);
   const config: Config = {
     port,
@@ -82,13 +103,23 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 100),
     },
     bounceDomain: str('BOUNCE_DOMAIN', 'bounces.leadfwd.localhost'),
-    bounceSmtpPort: int('BOUNCE_SMTP_PORT', 2526, 0, 65535),
+    // A service on an ephemeral port (tests) gets an ephemeral bounce listener too.
+    bounceSmtpPort: int('BOUNCE_SMTP_PORT', port === 0 ? 0 : 2526, 0, 65535),
     dkim: {
       domain: opt('DKIM_DOMAIN'),
       selector: opt('DKIM_SELECTOR'),
       privateKeyFile: opt('DKIM_PRIVATE_KEY_FILE'),
     },
     senderAddress: str('SENDER_ADDRESS', 'LeadFWD Demo, 1 Example Street, Springfield'),
+    senderName: str('SENDER_NAME', 'LeadFWD Demo'),
+    engagement: {
+      retentionDays: int('EVENT_RETENTION_DAYS', 90, 1, 3650),
+      softBounceLimit: int('SOFT_BOUNCE_LIMIT', 3, 1, 100),
+      webhookSecret: opt('WEBHOOK_SECRET'),
+      bounceMaxBytes: int('BOUNCE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      appleEgressCidrs: cidrs('APPLE_EGRESS_CIDRS'),
+      scannerCidrs: cidrs('SCANNER_CIDRS'),
+    },
     secret: str('SECRET', 'dev-only-secret-change-me'),
     logLevel: str('LOG_LEVEL', 'info'),
   };
@@ -100,6 +131,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (env.NODE_ENV === 'production' && config.secret === 'dev-only-secret-change-me') {
     problems.push('LEADFWD_SECRET must be set in production (it signs tracking and unsubscribe tokens)');
+  }
+  if (config.engagement.webhookSecret !== undefined && config.engagement.webhookSecret.length < 16) {
+    problems.push('LEADFWD_WEBHOOK_SECRET must be at least 16 characters');
   }
   if (config.apiKey !== undefined && config.apiKey.length < 16) problems.push('LEADFWD_API_KEY must be at least 16 characters');
 

@@ -2,7 +2,7 @@
 // a mail client must never show a broken image. It runs as a node:http fast path in front of
 // Express because the pixel is the hottest route by far; it answers after the group commit, so an
 // answered pixel is a recorded open. Clicks redirect only to the stored link of a signed token.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { verifyToken } from '../../domain/tokens.js';
 import type { ClickRecorder } from '../../services/engagement/clicks.js';
@@ -115,3 +115,27 @@ export function trackingRoutes(deps: TrackingDeps): Router {
   });
   return r;
 }
+
+/**
+ * The service's request listener: the pixel fast path, then Express. drain() stops accepting,
+ * asks keep-alive clients to hang up after their current request and waits for in-flight
+ * requests (each pixel answers only after its commit), so a stop under load loses no answered open.
+ */
+export function withPixelFastPath(app: RequestListener, fast: (req: IncomingMessage, res: ServerResponse) => boolean) {
+  let draining = false;
+  return {
+    listener: ((req, res) => {
+      if (draining) res.setHeader('Connection', 'close');
+      if (!fast(req, res)) app(req, res);
+    }) as RequestListener,
+    async drain(server: Server, timeoutMs = 5_000): Promise<void> {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      await closed;
+      clearTimeout(force);
+    },
+  };
+}
+
