@@ -30,6 +30,8 @@ export interface Config {
     bounceMaxBytes: number;
     appleEgressCidrs: string[];
     scannerCidrs: string[];
+    openTooSoonMs: number;
+    clickTooSoonMs: number;
   };
   secret: string;
   logLevel: string;
@@ -119,6 +121,8 @@ export function loadConfig(env: Env = process.env): Config {
       bounceMaxBytes: int('BOUNCE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       appleEgressCidrs: cidrs('APPLE_EGRESS_CIDRS'),
       scannerCidrs: cidrs('SCANNER_CIDRS'),
+      openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
+      clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
     },
     secret: str('SECRET', 'dev-only-secret-change-me'),
     logLevel: str('LOG_LEVEL', 'info'),

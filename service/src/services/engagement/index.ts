@@ -24,6 +24,9 @@ export interface EngagementOptions {
   appleEgressCidrs?: string[];
   /** Datacenter or mail-security networks whose hits are machine hits. */
   scannerCidrs?: string[];
+  /** Hits sooner than these after acceptance are machines (defaults in DEFAULT_BOT_RULES). */
+  openTooSoonMs?: number;
+  clickTooSoonMs?: number;
   /** Open-pixel group-commit window in ms. */
   flushMs?: number;
   logger?: EngagementLogger;
@@ -34,6 +37,8 @@ export function createEngagement(o: EngagementOptions) {
   const lookup = createRecipientLookup(store);
   const rules: BotRules = {
     ...DEFAULT_BOT_RULES,
+    ...(o.openTooSoonMs !== undefined ? { openTooSoonMs: o.openTooSoonMs } : {}),
+    ...(o.clickTooSoonMs !== undefined ? { clickTooSoonMs: o.clickTooSoonMs } : {}),
     appleEgress: cidrMatcher([APPLE_NETWORK, ...(o.appleEgressCidrs ?? [])]),
     ...(o.scannerCidrs?.length ? { scannerIps: cidrMatcher(o.scannerCidrs) } : {}),
   };
