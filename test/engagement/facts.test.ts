@@ -1,0 +1,92 @@
+// Relay verdicts at RCPT/DATA as bounce facts, opt-out idempotence, and raw-event retention.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFactRecorder } from '../../service/src/services/engagement/facts.js';
+import { createRecipientLookup } from '../../service/src/services/engagement/recipients.js';
+import { startRetention } from '../../service/src/services/engagement/retention.js';
+import { seededStore, type Seeded } from './helpers.js';
+
+let s: Seeded;
+afterEach(() => s?.store.close());
+
+function setup(softBounceLimit = 3) {
+  s = seededStore({ n: 3 });
+  const errors: object[] = [];
+  const facts = createFactRecorder({
+    store: s.store, lookup: createRecipientLookup(s.store), softBounceLimit,
+    logger: { error: (o) => errors.push(o), warn: () => undefined },
+  });
+  return { facts, errors };
+}
+const row = (i: number) => ({ rowId: s.rows[i].rowId, attempts: 1 });
+const key = (i: number) => s.rows[i].email.toLowerCase();
+
+describe('smtpOutcome (synchronous relay verdicts)', () => {
+  it('a permanent 550 5.1.1 at RCPT is a hard bounce: suppressed and queued for Sugar', () => {
+    const { facts } = setup();
+    const res = facts.smtpOutcome(row(0), { outcome: 'permanent', code: 550, enhanced: '5.1.1', text: '550 5.1.1 <a@b>: Recipient address rejected: User unknown' });
+    expect(res).toMatchObject({ known: true, recorded: true, suppressed: true });
+    expect(s.store.suppressions.get(key(0))).toMatchObject({ reason: 'hard_bounce', source: 'smtp:camp-1' });
+    expect(s.store.outbox.stats().pending).toBe(1);
+  });
+
+  it('a policy refusal is a block: the campaign pauses with an alert, nobody is suppressed', () => {
+    const { facts, errors } = setup();
+    facts.smtpOutcome(row(1), { outcome: 'permanent', code: 554, enhanced: '5.7.1', text: '554 5.7.1 Message rejected as spam', policy: true });
+    expect(s.store.suppressions.get(key(1))).toBeUndefined();
+    expect(s.store.campaigns.get(s.campaignId)?.status).toBe('paused');
+    expect(errors).toEqual([expect.objectContaining({ event: 'sender.blocked', campaignId: 'camp-1', paused: true })]);
+    expect(s.store.engagement.summary(s.campaignId).facts.block).toBe(1);
+  });
+
+  it('a 4xx the worker will retry is not a bounce yet; the last attempt is a soft bounce', () => {
+    const { facts } = setup();
+    const busy = { outcome: 'retryable' as const, code: 452, enhanced: '4.2.2', text: '452 4.2.2 Mailbox full' };
+    expect(facts.smtpOutcome({ rowId: s.rows[2].rowId, attempts: 2 }, busy)).toBeUndefined();
+    expect(facts.smtpOutcome({ rowId: s.rows[2].rowId, attempts: 5 }, busy)).toMatchObject({ recorded: true, suppressed: false });
+    expect(s.store.engagement.summary(s.campaignId).facts.soft_bounce).toBe(1);
+    expect(s.store.engagement.softBounces(key(2))).toBe(1);
+  });
+
+  it('ignores accepted and uncertain outcomes and unknown rows', () => {
+    const { facts } = setup();
+    expect(facts.smtpOutcome(row(0), { outcome: 'accepted', text: '250 ok' })).toBeUndefined();
+    expect(facts.smtpOutcome(row(0), { outcome: 'uncertain', text: 'connection lost' })).toBeUndefined();
+    expect(facts.smtpOutcome({ rowId: 999_999, attempts: 1 }, { outcome: 'permanent', code: 550, text: '550 5.1.1 no' })).toEqual({ known: false, recorded: false, suppressed: false });
+  });
+});
+
+describe('optOut', () => {
+  it('writes suppression, fact, event and one outbox row, and a replay writes nothing new', () => {
+    const { facts } = setup();
+    expect(facts.optOut(s.rows[0].rowId, 'one_click')).toEqual({ known: true, recorded: true, suppressed: true });
+    expect(facts.optOut(s.rows[0].rowId, 'page')).toEqual({ known: true, recorded: false, suppressed: false });
+    expect(s.store.outbox.stats().pending).toBe(1);
+    expect(s.store.events.list(s.campaignId, { type: 'optout', limit: 10 })).toHaveLength(1);
+  });
+
+  it('rolls everything back when one write fails', () => {
+    setup();
+    const failing = Object.create(s.store) as typeof s.store;
+    failing.outbox = { ...s.store.outbox, enqueue: () => { throw new Error('disk on fire'); } };
+    const facts = createFactRecorder({ store: failing, lookup: createRecipientLookup(s.store), softBounceLimit: 3 });
+    expect(() => facts.optOut(s.rows[0].rowId, 'one_click')).toThrow('disk on fire');
+    expect(s.store.suppressions.get(key(0))).toBeUndefined();
+    expect(s.store.engagement.summary(s.campaignId).facts.opt_out).toBe(0);
+  });
+});
+
+describe('retention', () => {
+  it('prunes raw events older than the retention and keeps counters and facts', () => {
+    const { facts } = setup();
+    facts.optOut(s.rows[0].rowId, 'one_click'); // event at the store clock (an hour after acceptance)
+    s.store.events.add({ recipientRowId: s.rows[1].rowId, campaignId: s.campaignId, type: 'open', at: '2026-01-01T00:00:00Z' });
+    const r = startRetention({ store: s.store, days: 90, clock: () => new Date('2026-11-26T12:00:00Z') });
+    try {
+      expect(r.runOnce()).toBe(1);
+      expect(s.store.events.list(s.campaignId, { limit: 10 }).map((e) => e.type)).toEqual(['optout']);
+      expect(s.store.engagement.summary(s.campaignId).facts.opt_out).toBe(1);
+    } finally {
+      r.stop();
+    }
+  });
+});
