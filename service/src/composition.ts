@@ -53,7 +53,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const dkim = config.dkim.privateKeyFile
     ? { domainName: config.dkim.domain!, keySelector: config.dkim.selector!, privateKeyPem: readFileSync(config.dkim.privateKeyFile, 'utf8') }
     : undefined;
-  const transport = createTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, logger: logger.child({ component: 'smtp' }) });
+  const transport = createTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim ? config.dkim.workers : 0, logger: logger.child({ component: 'smtp' }) });
   const messageContext: MessageContext = {
     publicUrl: config.publicUrl, secret: config.secret, bounceDomain: config.bounceDomain,
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,

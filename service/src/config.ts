@@ -20,7 +20,7 @@ export interface Config {
   smtp: { url: string; rate: number; ratePerHour: number; maxConnections: number };
   bounceDomain: string;
   bounceSmtpPort: number;
-  dkim: { domain: string | undefined; selector: string | undefined; privateKeyFile: string | undefined };
+  dkim: { domain: string | undefined; selector: string | undefined; privateKeyFile: string | undefined; workers: number };
   senderAddress: string;
   senderName: string;
   engagement: {
@@ -111,6 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
       domain: opt('DKIM_DOMAIN'),
       selector: opt('DKIM_SELECTOR'),
       privateKeyFile: opt('DKIM_PRIVATE_KEY_FILE'),
+      // RSA signing is the costliest step per message; one worker thread lets it overlap SMTP I/O.
+      workers: int('DKIM_WORKERS', 1, 0, 8),
     },
     senderAddress: str('SENDER_ADDRESS', 'LeadFWD Demo, 1 Example Street, Springfield'),
     senderName: str('SENDER_NAME', 'LeadFWD Demo'),

@@ -2,7 +2,6 @@
 // as there are free connections), so a crash leaves at most a handful of rows 'sending'; those
 // become 'uncertain' at restart and are never resent blindly.
 import PQueue from 'p-queue';
-import { addressKey } from '../domain/address.js';
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Campaign, Recipient } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage } from '../mail/message.js';
@@ -69,15 +68,26 @@ export function createSendWorker(deps: SendWorkerDeps) {
     };
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
     const flushTimer = setInterval(flush, 25);
+    // Re-reading the campaign for every message costs more than the message; a pause is noticed within this.
+    let checkedAt = 0;
+    let active = true;
+    const stillSending = () => {
+      if (Date.now() - checkedAt > 200) {
+        checkedAt = Date.now();
+        active = store.campaigns.get(campaignId)?.status === 'sending';
+      }
+      return active && !signal?.aborted;
+    };
     try {
       for (;;) {
-        if (signal?.aborted || store.campaigns.get(campaignId)?.status !== 'sending') {
+        if (!stillSending()) {
           await queue.onIdle();
           return 'stopped';
         }
-        await queue.onSizeLessThan(1);
-        const free = Math.max(1, deps.concurrency - queue.pending);
-        const batch = store.recipients.claim(campaignId, free, new Date().toISOString());
+        // Refill only once half the waiting batch has started: claims stay batched (one statement
+        // for many rows) while at most one batch waits behind the running sends.
+        await queue.onSizeLessThan(Math.ceil(deps.concurrency / 2));
+        const batch = store.recipients.claim(campaignId, deps.concurrency - queue.size, new Date().toISOString());
         if (batch.length === 0) {
           await queue.onIdle();
           flush();
@@ -86,9 +96,9 @@ export function createSendWorker(deps: SendWorkerDeps) {
           await sleep(deps.idlePollMs ?? 1000); // only retries waiting for their time remain
           continue;
         }
-        const suppressed = store.suppressions.filterSuppressed(batch.map((r) => addressKey(r.email) ?? r.email));
+        const suppressed = store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
         for (const r of batch) {
-          if (suppressed.has(addressKey(r.email) ?? r.email)) {
+          if (suppressed.has(r.addressKey)) {
             record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off' });
             continue;
           }

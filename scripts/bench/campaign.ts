@@ -1,0 +1,112 @@
+// Benchmark (not a test) of the whole campaign pipeline — extraction from the Sugar simulator,
+// merge, link rewriting, DKIM, ledger writes, pooled SMTP — against Postfix's smtp-sink on loopback,
+// next to bare nodemailer sending the same pre-built bytes in the same run.
+//   npx tsx scripts/bench/campaign.ts [recipients=20000]
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { startSugarSim } from '../sugar-sim/server.js';
+
+const TOTAL = Number(process.argv[2] ?? 20_000);
+const LISTS = 3;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const API_KEY = 'bench-api-key-0123456789';
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-'));
+const smtpPort = await freePort();
+const sinkProc = spawn('/usr/sbin/smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${smtpPort}`, '1000'], { stdio: 'ignore' });
+const sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
+// Overlap and bad addresses make extraction do real work; the per-list size is chosen so the
+// queued total lands near TOTAL.
+const perList = Math.ceil(TOTAL / LISTS / 0.85);
+const { listIds } = sim.seedBulk({ lists: LISTS, perList, overlap: 0.05, optedOutFraction: 0.03, invalidFraction: 0.02, missingFraction: 0.02 });
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+writeFileSync(join(dir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+
+const servicePort = await freePort();
+const service = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', 'service/src/main.ts'], {
+  env: {
+    ...process.env, LEADFWD_PORT: String(servicePort), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
+    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LEADFWD_SMTP_RATE: '100000', LEADFWD_SMTP_MAX_CONNECTIONS: String(CONNECTIONS),
+    LEADFWD_API_KEY: API_KEY, LEADFWD_LOG_LEVEL: 'warn', LEADFWD_DKIM_DOMAIN: 'example.com', LEADFWD_DKIM_SELECTOR: 'lf',
+    LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+process.on('exit', () => { service.kill('SIGKILL'); sinkProc.kill(); });
+const peakRssMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const api = async (path: string, body?: unknown) => (await fetch(`http://127.0.0.1:${servicePort}/api/v1${path}`, {
+  method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
+})).json() as any;
+for (let i = 0; ; i++) {
+  if (await fetch(`http://127.0.0.1:${servicePort}/healthz`).then((r) => r.ok, () => false)) break;
+  if (i > 300) throw new Error('service did not start');
+  await sleep(100);
+}
+
+const section = (i: number) => `<mj-section><mj-column><mj-text><h2>Story ${i} for {{ first_name | default: "you" }}</h2><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua at {{ account_name | default: "your company" }}.</p><p><a href="https://news.example.com/story/${i}?utm_source=leadfwd">Read more</a></p></mj-text><mj-button href="https://shop.example.com/p/${i}">Shop</mj-button></mj-column></mj-section>`;
+sim.clearRequests();
+const t0 = performance.now();
+const created = await api('/campaigns', {
+  name: 'Benchmark', subject: 'News for {{ first_name }}', fromName: 'Example', fromEmail: 'news@example.com',
+  mjml: `<mjml><mj-body>${Array.from({ length: 6 }, (_, i) => section(i)).join('')}</mj-body></mjml>`, targetListIds: listIds,
+});
+let c: any;
+let sendingAt = 0;
+for (;;) {
+  c = await api(`/campaigns/${created.id}`);
+  if (c.status === 'sending' && !sendingAt) sendingAt = performance.now();
+  if (c.status === 'sent' || c.status === 'failed') break;
+  await sleep(c.status === 'sending' ? 50 : 20);
+}
+const sentAt = performance.now();
+const extractMs = (c.history.find((h: any) => h.status === 'pending') ? Date.parse(c.history.find((h: any) => h.status === 'pending').at) - Date.parse(c.history.find((h: any) => h.status === 'extracting').at) : NaN);
+const sendMs = Date.parse(c.history.find((h: any) => h.status === 'sent').at) - Date.parse(c.history.find((h: any) => h.status === 'sending').at);
+const pipelineRate = c.progress.accepted / (sendMs / 1000);
+const rss = peakRssMb();
+const calls = sim.requests().filter((r) => !r.bulk && r.path.includes('/rest/'));
+// Minimum at page size 1000: one call per page of each list's link (an empty link still costs one call),
+// one to look the lists up, and one login.
+const members = (sim.db.prepare(`SELECT prospect_list_id AS list_id, related_type, COUNT(*) n FROM prospect_lists_prospects WHERE deleted = 0 GROUP BY prospect_list_id, related_type`).all() as Array<{ list_id: string; related_type: string; n: number }>);
+const minimum = 2 + listIds.reduce((sum, id) => sum + 5 + members.filter((m) => m.list_id === id).reduce((s, m) => s + Math.max(0, Math.ceil(m.n / 1000) - 1), 0), 0);
+service.kill('SIGTERM');
+
+// Baseline: bare nodemailer pool, same connection count, the same size of message pre-built once.
+const sample = 'x'.repeat(Math.round(c.progress.accepted ? 14_000 : 14_000));
+const raw = `From: news@example.com\r\nTo: a@example.org\r\nSubject: bench\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n${sample.replace(/(.{76})/g, '$1\r\n')}\r\n`;
+const bare = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
+const N = c.progress.accepted;
+let next = 0;
+const b0 = performance.now();
+await Promise.all(Array.from({ length: CONNECTIONS * 4 }, async () => {
+  while (next < N) { next++; await bare.sendMail({ envelope: { from: 'b@example.com', to: ['a@example.org'] }, raw }); }
+}));
+const bareRate = N / ((performance.now() - b0) / 1000);
+bare.close();
+
+console.log(`
+Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections; smtp-sink on loopback)
+  extraction: ${c.audit.candidates} candidates → ${c.audit.queued} queued in ${(extractMs / 1000).toFixed(2)} s
+  Sugar HTTP calls for extraction: ${calls.length} (minimum at page size 1000: ${minimum})
+  whole pipeline (merge, links, DKIM, ledger, SMTP): ${pipelineRate.toFixed(0)} messages/s
+  bare nodemailer pool, pre-built ${raw.length}-byte messages: ${bareRate.toFixed(0)} messages/s
+  ratio pipeline / bare: ${(pipelineRate / bareRate).toFixed(2)}
+  service peak RSS: ${rss.toFixed(0)} MB
+  wall time create → sent: ${((sentAt - t0) / 1000).toFixed(1)} s`);
+
+sinkProc.kill();
+await sim.close();
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
