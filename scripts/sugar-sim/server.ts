@@ -1,6 +1,7 @@
 // SugarCRM REST v11 simulator: a real HTTP server on loopback with its own SQLite state.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import qs from 'qs';
 import express, { type Request, type Response } from 'express';
 import type Database from 'better-sqlite3';
 import { controlRouter } from './control.js';
@@ -52,8 +53,10 @@ export async function startSugarSim(opts: SimOptions = {}): Promise<SugarSim> {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('query parser', 'extended');
-  const parseQuery = app.get('query parser fn') as QueryParser;
+  // PHP's parse_str nests bracket forms deeply (filter[0][$or][0][$and][0][name][$starts]=x);
+  // qs stops at depth 5 by default, so raise it to Sugar's JSON depth limit.
+  const parseQuery: QueryParser = (s: string) => qs.parse(s, { depth: 32, arrayLimit: 10_000, parameterLimit: 10_000 });
+  app.set('query parser', parseQuery);
   const db = openDb(opts.dbPath ?? ':memory:');
   const core = new SimCore(db, {
     platforms: opts.platforms ?? DEFAULT_PLATFORMS,

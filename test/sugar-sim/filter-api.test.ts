@@ -63,6 +63,14 @@ describe('list endpoints', () => {
     }
   });
 
+  it('accepts bracket forms nested deeper than qs allows by default', async () => {
+    const deep = await get('/Contacts?filter[0][$or][0][$and][0][last_name][$starts]=Ch&filter[0][$or][1][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1');
+    expect(deep.status).toBe(200);
+    const asJson = await get(`/Contacts?filter=${json([{ $or: [{ $and: [{ last_name: { $starts: 'Ch' } }] }, { region_c: { $in: ['NA'] } }] }])}&fields=last_name,region_c&max_num=-1`);
+    expect(deep.body.records.length).toBeGreaterThan(0);
+    expect(deep.body).toEqual(asJson.body);
+  });
+
   it('filters on email_addresses.* across all of a record\'s addresses and on email for the primary only', async () => {
     const twoAddr = DEMO_IDS.special.twoAddressContact;
     const bySecondary = await get(`/Contacts?filter=${json([{ 'email_addresses.email_address': 'dana@example.com' }])}&fields=id`);
