@@ -34,6 +34,8 @@ const body = JSON.stringify({
   fromEmail: 'news@leadfwd.localhost',
   html: '<h1>Hi {{ first_name | default: "there" }}</h1><p>Your region: {{ region_c | default: "unknown" }}</p><p><a href="https://example.com/offer?utm_source=leadfwd">See the offer</a></p>',
   targetListIds: DEMO_IDS.sendableListIds,
+  // Started from the seeded Sugar campaign, so its exempt lists apply as they would in Sugar.
+  sugarCampaignId: DEMO_IDS.campaigns.spring,
   customFields: ['region_c'],
 });
 console.log(`

@@ -18,6 +18,7 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (e.type === 'entity.too.large') return { status: 413, body: { error: 'too_large', message: 'Request body is larger than allowed' } };
   if (e.type === 'entity.parse.failed') return { status: 400, body: { error: 'bad_json', message: 'Request body is not valid JSON' } };
   if (e.name === 'TemplateError') return { status: 422, body: { error: 'invalid_template', message: e.message, details: e.details ?? (err as { errors?: unknown }).errors } };
+  if (e.name === 'StoreInputError') return { status: 422, body: { error: 'invalid_input', message: e.message } };
   if (e.name === 'StoreUnavailableError') return { status: 503, body: { error: 'store_unavailable', message: 'The service cannot write its database right now; nothing was changed' } };
   if (e.name === 'SugarApiError') {
     if (e.kind === 'forbidden') return { status: 403, body: { error: 'sugar_forbidden', message: 'Sugar refused access to this data' } };
