@@ -1,7 +1,7 @@
 // `npm run build`: bundles the service for `node dist/service.mjs` (dependencies stay external,
 // native better-sqlite3 cannot be bundled) and, once it exists, the Sidecar UI into sugar-module/.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 
 await build({
   entryPoints: ['service/src/main.ts'],
@@ -14,5 +14,8 @@ await build({
   sourcemap: true,
   logLevel: 'info',
 });
+
+// The store reads its numbered migrations at run time from ./migrations beside its module.
+cpSync('service/src/store/migrations', 'dist/migrations', { recursive: true });
 
 if (existsSync('sidecar-ui/build.mjs')) await import('../sidecar-ui/build.mjs');
