@@ -73,7 +73,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const engagement = createEngagement({
     store, softBounceLimit: config.engagement.softBounceLimit, retentionDays: config.engagement.retentionDays,
     appleEgressCidrs: config.engagement.appleEgressCidrs, scannerCidrs: config.engagement.scannerCidrs,
-    openTooSoonMs: config.engagement.openTooSoonMs, clickTooSoonMs: config.engagement.clickTooSoonMs,
+    openTooSoonMs: config.engagement.openTooSoonMs, clickTooSoonMs: config.engagement.clickTooSoonMs, flushMs: config.engagement.pixelFlushMs,
     logger: logger.child({ component: 'engagement' }),
   });
   const tracking = { secret: config.secret, opens: engagement.opens, clicks: engagement.clicks, logger: logger.child({ component: 'tracking' }) };

@@ -32,6 +32,7 @@ export interface Config {
     scannerCidrs: string[];
     openTooSoonMs: number;
     clickTooSoonMs: number;
+    pixelFlushMs: number;
   };
   secret: string;
   logLevel: string;
@@ -125,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
       scannerCidrs: cidrs('SCANNER_CIDRS'),
       openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
       clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
+      pixelFlushMs: int('PIXEL_FLUSH_MS', 4, 0, 100),
     },
     secret: str('SECRET', 'dev-only-secret-change-me'),
     logLevel: str('LOG_LEVEL', 'info'),

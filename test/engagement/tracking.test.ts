@@ -144,3 +144,18 @@ describe('requests Node refuses before any route runs', () => {
     expectGif(await rawGet(srv.url, open(s.rows[0].rowId), 'GET', { 'user-agent': CHROME }));
   });
 });
+
+describe('without the fast path', () => {
+  it('the Express route records and answers the same GIF', async () => {
+    const { default: request } = await import('supertest');
+    const { createApp } = await import('../../service/src/http/app.js');
+    const { trackingRoutes } = await import('../../service/src/http/routes/tracking.js');
+    const app = createApp({ auth: { verifySugarToken: async () => { throw new Error('none'); } }, apiRouters: [], publicRouters: [trackingRoutes({ secret: SECRET, opens: srv.engagement.opens, clicks: srv.engagement.clicks })] });
+    const res = await request(app).get(open(s.rows[0].rowId)).set('user-agent', CHROME).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on('data', (d: Buffer) => c.push(d)); r.on('end', () => cb(null, Buffer.concat(c))); });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/gif');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect((res.body as Buffer).equals(PIXEL_GIF)).toBe(true);
+    expect(counters(s.rows[0].rowId)[0].humanHits).toBe(1);
+  });
+});

@@ -46,9 +46,12 @@ function tokenFrom(path: string, prefix: string): string {
   return (q >= 0 ? path.slice(0, q) : path).slice(prefix.length);
 }
 
+// Flat [name, value, ...] list: writeHead takes it without building a header object per response.
+const PIXEL_HEADER_LIST = Object.entries(PIXEL_HEADERS).flat();
+
 function answerPixel(res: ServerResponse, head: boolean) {
   if (res.headersSent) return;
-  res.writeHead(200, PIXEL_HEADERS);
+  res.writeHead(200, PIXEL_HEADER_LIST);
   res.end(head ? undefined : PIXEL_GIF);
 }
 

@@ -19,7 +19,7 @@ export interface OpenRecorderOptions {
   store: Store;
   lookup: RecipientLookup;
   rules: BotRules;
-  /** Longest a hit waits for its batch (default 4 ms). */
+  /** Longest a hit waits for its batch (default 4 ms; 0 = end of the current event-loop turn). */
   flushMs?: number;
   /** A batch this large commits at once (default 1000). */
   maxBatch?: number;
@@ -45,7 +45,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
   const flushMs = o.flushMs ?? 4;
   const maxBatch = o.maxBatch ?? 1000;
   let batch = newBatch();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let closed = false;
   let recorded = 0;
 
@@ -72,7 +72,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
   }
 
   function flush(): void {
-    if (timer) { clearTimeout(timer); timer = undefined; }
+    if (timer) { clearTimeout(timer as NodeJS.Timeout); clearImmediate(timer as NodeJS.Immediate); timer = undefined; }
     const current = batch;
     if (current.hits.length === 0) return;
     batch = newBatch();
@@ -92,7 +92,8 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
       batch.hits.push(hit);
       const done = batch.done;
       if (batch.hits.length >= maxBatch) flush();
-      else if (!timer) timer = setTimeout(flush, flushMs);
+      // 0: commit once the current event-loop turn has read every request that is ready.
+      else if (!timer) timer = flushMs === 0 ? setImmediate(flush) : setTimeout(flush, flushMs);
       return done;
     },
     flush,
