@@ -31,12 +31,17 @@ beforeAll(async () => {
   landingUrl = `http://127.0.0.1:${(landing.address() as { port: number }).port}`;
 
   // Timing windows shortened so a test-speed reader is not mistaken for a link scanner.
-  stack = await startStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_SENDER_NAME: 'Spring Team' } });
+  stack = await startStack({
+    env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_SENDER_NAME: 'Spring Team' },
+    // The relay refuses one recipient at RCPT: a synchronous hard bounce.
+    sink: { behaviour: (rcpt) => (rcpt === 'carl@example.net' ? { code: 550, message: '5.1.1 <carl@example.net>: Recipient address rejected: User unknown' } : 'accept') },
+  });
   const sugar = adminClient(stack.sim.url);
   const ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
   const bob = await createPerson(sugar, { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.org' }] });
+  const carl = await createPerson(sugar, { module: 'Contacts', first_name: 'Carl', emails: [{ address: 'carl@example.net' }] });
   const list = await createList(sugar, 'Spring list');
-  await addToList(sugar, list, 'Contacts', [ann]);
+  await addToList(sugar, list, 'Contacts', [ann, carl]);
   await addToList(sugar, list, 'Leads', [bob]);
   const created = await stack.api('POST', '/campaigns', {
     name: 'Spring news', subject: 'Spring is here', fromName: 'Spring Team', fromEmail: 'news@news.example.test',
@@ -110,11 +115,15 @@ describe('engagement end to end with a real browser', () => {
     expect(stack.service.store.suppressions.get('bob@example.org')).toMatchObject({ reason: 'hard_bounce' });
   });
 
+  it('turns the relay\'s 550 5.1.1 at RCPT into a hard bounce', () => {
+    expect(stack.service.store.suppressions.get('carl@example.net')).toMatchObject({ reason: 'hard_bounce', source: 'smtp:' + campaignId });
+  });
+
   it('reports it all', async () => {
     const { status, body } = await stack.api('GET', `/campaigns/${campaignId}/report`);
     expect(status).toBe(200);
     expect(body).toMatchObject({
-      accepted: 2, bounced: { hard: 1, soft: 0 }, optedOut: 1,
+      sent: 3, accepted: 2, recipients: { failed: 1 }, bounced: { hard: 2, soft: 0 }, optedOut: 1,
       opened: { people: 1 }, clicked: { people: 1, botOnly: 0 },
       links: [{ index: 0, url: `${landingUrl}/spring?utm_source=leadfwd&utm_campaign=spring#top`, people: 1, clicks: 1 }],
     });
