@@ -2,7 +2,7 @@
 // for 1,000 recipients at 100 concurrent connections, counted in the database afterwards, next to a
 // bare node:http server answering the same GIF without recording. Then the same load is stopped
 // with SIGTERM to check that every answered pixel was recorded.
-//   npx tsx scripts/bench/pixel.ts [seconds=10]
+//   npx tsx scripts/bench/pixel.ts [seconds per round=5]   (BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +12,8 @@ import autocannon from 'autocannon';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
 
-const SECONDS = Number(process.argv[2] ?? 10);
+const SECONDS = Number(process.argv[2] ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const RECIPIENTS = 1000;
 const SECRET = 'bench-secret-bench-secret';
@@ -103,26 +104,35 @@ try {
   const rows = seed();
   const paths = rows.map((r) => `/t/o/${signToken(SECRET, { k: 'o', r })}`);
 
+  // Both servers stay up and take turns, so a neighbour's load on this shared machine hits both alike.
   const svc = await startService();
-  await load(svc.url, paths, 2); // warm-up: JIT, caches, page cache
-  const before = countOpens();
-  const rec = await load(svc.url, paths, SECONDS);
-  svc.proc.kill('SIGTERM');
-  await stopped(svc.proc);
-  const recorded = countOpens() - before;
-
   const bare = await startBare();
+  await load(svc.url, paths, 2); // warm-up: JIT, caches, page cache
   await load(bare.url, ['/t/o/x'], 2);
-  const base = await load(bare.url, ['/t/o/x'], SECONDS);
+  const rounds: Array<{ recorded: number; p99: number; answered: number; bare: number; bareP99: number }> = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const before = countOpens();
+    const rec = await load(svc.url, paths, SECONDS);
+    await sleep(200); // the last batch commits after autocannon stops counting
+    const recorded = countOpens() - before;
+    const base = await load(bare.url, ['/t/o/x'], SECONDS);
+    rounds.push({ recorded: recorded / SECONDS, p99: rec.latency.p99, answered: rec['2xx'], bare: base.requests.average, bareP99: base.latency.p99 });
+    console.log(`  round ${r + 1}: service ${Math.round(recorded / SECONDS)} recorded/s (2xx ${rec['2xx']}, recorded ${recorded}, errors ${rec.errors}, non-2xx ${rec.non2xx}) p99 ${rec.latency.p99} ms | bare ${Math.round(base.requests.average)} req/s p99 ${base.latency.p99} ms`);
+  }
+  svc.proc.kill('SIGTERM');
   bare.proc.kill('SIGTERM');
-  await stopped(bare.proc);
+  await Promise.all([stopped(svc.proc), stopped(bare.proc)]);
 
-  const recordedPerSecond = recorded / SECONDS;
-  console.log(`open pixel, ${CONNECTIONS} connections, ${SECONDS} s each, loopback, ${RECIPIENTS} recipients`);
-  console.log(`  service (durable recording): ${Math.round(recordedPerSecond)} recorded opens/s   p99 ${rec.latency.p99} ms   (2xx ${rec['2xx']}, recorded ${recorded}, errors ${rec.errors}, non-2xx ${rec.non2xx})`);
-  console.log(`  bare node:http GIF:          ${Math.round(base.requests.average)} req/s            p99 ${base.latency.p99} ms`);
-  console.log(`  ratio recorded/bare:         ${(recordedPerSecond / base.requests.average).toFixed(2)}`);
-  console.log(`  goals: >= 10000/s ${recordedPerSecond >= 10_000 ? 'met' : 'MISSED'}, ratio >= 0.5 ${recordedPerSecond / base.requests.average >= 0.5 ? 'met' : 'MISSED'}, p99 < 20 ms ${rec.latency.p99 < 20 ? 'met' : 'MISSED'}`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const recordedPerSecond = median(rounds.map((r) => r.recorded));
+  const p99 = median(rounds.map((r) => r.p99));
+  const bareRps = median(rounds.map((r) => r.bare));
+  const ratio = median(rounds.map((r) => r.recorded / r.bare));
+  console.log(`open pixel, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, loopback, ${RECIPIENTS} recipients (medians)`);
+  console.log(`  service (durable recording): ${Math.round(recordedPerSecond)} recorded opens/s   p99 ${p99} ms`);
+  console.log(`  bare node:http GIF:          ${Math.round(bareRps)} req/s   p99 ${median(rounds.map((r) => r.bareP99))} ms`);
+  console.log(`  ratio recorded/bare:         ${ratio.toFixed(2)}`);
+  console.log(`  goals: >= 10000/s ${recordedPerSecond >= 10_000 ? 'met' : 'MISSED'}, ratio >= 0.5 ${ratio >= 0.5 ? 'met' : 'MISSED'}, p99 < 20 ms ${p99 < 20 ? 'met' : 'MISSED'}`);
 
   // SIGTERM under load: every pixel answered 200 must be in the database afterwards.
   const svc2 = await startService();

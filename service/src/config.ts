@@ -1,5 +1,6 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
+import { availableParallelism } from 'node:os';
 import { cidrMatcher } from './domain/engagement.js';
 
 export interface Config {
@@ -17,7 +18,7 @@ export interface Config {
     origin: string | undefined;
     timeoutMs: number;
   };
-  smtp: { url: string; rate: number; ratePerHour: number; maxConnections: number };
+  smtp: { url: string; rate: number; ratePerHour: number; maxConnections: number; sendThreads: number };
   bounceDomain: string;
   bounceSmtpPort: number;
   dkim: { domain: string | undefined; selector: string | undefined; privateKeyFile: string | undefined; workers: number };
@@ -104,6 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
       rate: int('SMTP_RATE', 500, 1, 100_000),
       ratePerHour: int('SMTP_RATE_PER_HOUR', 0, 0, 100_000_000),
       maxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 100),
+      // Build + DKIM + SMTP on this many worker threads (0 = on the main thread); one per core.
+      sendThreads: int('SEND_THREADS', Math.min(4, availableParallelism()), 0, 32),
     },
     bounceDomain: str('BOUNCE_DOMAIN', 'bounces.leadfwd.localhost'),
     // A service on an ephemeral port (tests) gets an ephemeral bounce listener too.
@@ -126,7 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
       scannerCidrs: cidrs('SCANNER_CIDRS'),
       openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
       clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
-      pixelFlushMs: int('PIXEL_FLUSH_MS', 4, 0, 100),
+      pixelFlushMs: int('PIXEL_FLUSH_MS', 0, 0, 100),
     },
     secret: str('SECRET', 'dev-only-secret-change-me'),
     logLevel: str('LOG_LEVEL', 'info'),

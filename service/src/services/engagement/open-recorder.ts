@@ -1,5 +1,5 @@
-// Group commit for the open pixel. Hits are buffered for a few milliseconds and written in one
-// transaction (one fsync-free WAL commit for hundreds of hits); each request is answered only after
+// Group commit for the open pixel. Hits read in one event-loop turn (or a few milliseconds, if configured)
+// are written in one transaction (one fsync-free WAL commit for hundreds of hits); each request is answered only after
 // its batch committed, so an answered pixel is a durable open. On shutdown close() commits what is
 // buffered before the store closes, so a SIGTERM under load loses nothing that was answered.
 import { classifyOpen, type BotRules } from '../../domain/bot-detect.js';
@@ -19,7 +19,7 @@ export interface OpenRecorderOptions {
   store: Store;
   lookup: RecipientLookup;
   rules: BotRules;
-  /** Longest a hit waits for its batch (default 4 ms; 0 = end of the current event-loop turn). */
+  /** Longest a hit waits for its batch in ms; 0 (default) commits at the end of the event-loop turn that read it. */
   flushMs?: number;
   /** A batch this large commits at once (default 1000). */
   maxBatch?: number;
@@ -42,7 +42,7 @@ function newBatch(): Batch {
 }
 
 export function createOpenRecorder(o: OpenRecorderOptions) {
-  const flushMs = o.flushMs ?? 4;
+  const flushMs = o.flushMs ?? 0;
   const maxBatch = o.maxBatch ?? 1000;
   let batch = newBatch();
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
