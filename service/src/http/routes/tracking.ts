@@ -64,10 +64,10 @@ export function pixelHandler(deps: TrackingDeps) {
     if (!p) return answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
     const ua = req.headers['user-agent'];
     deps.opens.record({ rowId: p.r, method: req.method ?? 'GET', userAgent: typeof ua === 'string' ? ua : undefined, ip: clientIp(req), at: now() })
-      .catch((err: unknown) => {
+      .then(() => answerPixel(res, false), (err: unknown) => {
         if (warned++ % 1000 === 0) deps.logger?.warn({ err: (err as Error)?.message }, 'tracking.open.not_recorded');
-      })
-      .finally(() => answerPixel(res, false));
+        answerPixel(res, false);
+      });
   };
 }
 
