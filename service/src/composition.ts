@@ -27,6 +27,8 @@ import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { reportRoutes } from './http/routes/report.js';
 import { startInboundListener } from './mail/inbound/listener.js';
+import { createWriteback, type Writeback } from './writeback/index.js';
+import { writebackRoutes } from './writeback/routes.js';
 
 export interface RunningService {
   url: string;
@@ -35,6 +37,8 @@ export interface RunningService {
   logger: Logger;
   store: ReturnType<typeof openStore>;
   sugar: SugarClient;
+  /** Writes every campaign's activity back to Sugar through the outbox. */
+  writeback: Writeback;
   /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes). */
   bouncePort: number;
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
@@ -89,8 +93,13 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
       try { engagement.smtpOutcome(r, res); } catch (err) { logger.warn({ err, rowId: r.rowId }, 'engagement.smtp_outcome_failed'); }
     },
   });
+  const writeback = createWriteback({
+    store, sugar, settings: config.writeback, links: (c) => compiled(c).then((cc) => cc.links),
+    logger: logger.child({ component: 'writeback' }),
+  });
   const scheduler = createScheduler({
     store,
+    onSendingStarted: (c) => writeback.campaignStarted(c),
     extract: (c) => extractTargets({ sugar, store }, c),
     send: (id, signal) => worker.run(id, signal),
     logger: logger.child({ component: 'scheduler' }),
@@ -129,6 +138,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
       }),
       sugarRoutes({ targetLists: () => directory.targetLists(), fields: (m) => directory.fields(m) }),
       listRoutes(createLeadfwdLists({ store, sugar })),
+      writebackRoutes(writeback),
     ],
   });
 
@@ -146,17 +156,19 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const port = (server.address() as { port: number }).port;
   // Tests listen on port 0; tracking links must then point at the port actually bound.
   if (/:0$/.test(config.publicUrl)) messageContext.publicUrl = `http://${config.host}:${port}`;
+  writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
   scheduler.start();
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
-    url: `http://${config.host}:${port}`, port, config, logger, store, sugar, bouncePort: inbound.port,
+    url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback, bouncePort: inbound.port,
     async stop() {
       const drained = http.drain(server);
       await inbound.close();
       await scheduler.stop();
       await drained;
       engagement.close(); // commits buffered opens before the store closes
+      await writeback.stop(); // calls in flight are answered and committed, or retried next start
       transport.close();
       await sugar.logout().catch(() => undefined);
       store.close();

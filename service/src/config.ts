@@ -2,6 +2,7 @@
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
 import { availableParallelism } from 'node:os';
 import { cidrMatcher } from './domain/engagement.js';
+import { DEFAULT_WRITEBACK, type WritebackSettings } from './writeback/settings.js';
 
 export interface Config {
   port: number;
@@ -35,6 +36,7 @@ export interface Config {
     clickTooSoonMs: number;
     pixelFlushMs: number;
   };
+  writeback: WritebackSettings;
   secret: string;
   logLevel: string;
 }
@@ -84,6 +86,13 @@ export function loadConfig(env: Env = process.env): Config {
     return list;
   };
 
+  const optOutScope = (raw: string | undefined): WritebackSettings['optOutScope'] => {
+    if (raw === undefined) return DEFAULT_WRITEBACK.optOutScope;
+    if (raw === 'address' || raw === 'all' || raw === 'none') return raw;
+    problems.push(`LEADFWD_OPT_OUT_SCOPE must be address, all or none, got "${raw}"`);
+    return DEFAULT_WRITEBACK.optOutScope;
+  };
+
   const port = int('PORT', 8080, 0, 65535);
   const config: Config = {
     port,
@@ -130,6 +139,15 @@ export function loadConfig(env: Env = process.env): Config {
       openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
       clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
       pixelFlushMs: int('PIXEL_FLUSH_MS', 0, 0, 100),
+    },
+    writeback: {
+      ...DEFAULT_WRITEBACK,
+      batchSize: int('WRITEBACK_BATCH', DEFAULT_WRITEBACK.batchSize, 1, 5000),
+      bulkMax: int('WRITEBACK_BULK_MAX', DEFAULT_WRITEBACK.bulkMax, 1, 5000),
+      inFlight: int('WRITEBACK_IN_FLIGHT', DEFAULT_WRITEBACK.inFlight, 1, 16),
+      ratePerSecond: int('WRITEBACK_RATE', DEFAULT_WRITEBACK.ratePerSecond, 0, 1000),
+      maxAttempts: int('WRITEBACK_MAX_ATTEMPTS', DEFAULT_WRITEBACK.maxAttempts, 1, 1000),
+      optOutScope: optOutScope(opt('OPT_OUT_SCOPE')),
     },
     secret: str('SECRET', 'dev-only-secret-change-me'),
     logLevel: str('LOG_LEVEL', 'info'),

@@ -5,6 +5,7 @@ import type { Campaign, CampaignStatus } from '../domain/types.js';
 import type { CompiledCampaign } from '../mail/message.js';
 import type { Store } from '../store/ports.js';
 import { loadTargetLists, type SugarReader } from './extract-targets.js';
+import { writebackState } from '../writeback/state.js';
 
 export class UseCaseError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
@@ -124,6 +125,7 @@ export function createCampaignService(deps: CampaignDeps) {
         audit: deps.store.campaigns.getAudit(id) ?? null,
         progress: deps.store.recipients.counts(id),
         history: deps.store.campaigns.history(id),
+        writeback: writebackState(deps.store, id, now()),
       };
     },
   };

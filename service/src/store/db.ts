@@ -12,6 +12,7 @@ import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
+import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
 export type * from './ports.js';
 export { StoreInputError, StoreMigrationError, StoreUnavailableError } from './errors.js';
@@ -71,6 +72,7 @@ class SqliteStore implements Store {
   readonly events;
   readonly outbox;
   readonly engagement;
+  readonly writeback;
 
   constructor(private readonly db: Database.Database, readonly path: string, now: () => string, outboxStaleMs: number) {
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
@@ -81,6 +83,7 @@ class SqliteStore implements Store {
     this.events = guarded(new SqliteEventRepo(db));
     this.outbox = guarded(new SqliteOutboxRepo(db, now, outboxStaleMs));
     this.engagement = guarded(new SqliteEngagementRepo(db));
+    this.writeback = guarded(new SqliteWritebackRepo(db, now));
   }
 
   transaction<T>(fn: () => T): T {

@@ -63,7 +63,10 @@ export interface RecipientRepo {
   insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number;
   /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[];
-  /** One transaction. Only rows still in 'sending' change; returns how many did. */
+  /**
+   * One transaction. Only rows still in 'sending' change; returns how many did. An accepted or failed row of
+   * a campaign the write-back took on also gets its `sent:<rowId>` outbox row in the same transaction.
+   */
   markOutcomes(batch: Outcome[]): number;
   /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
   release(rowIds: number[]): number;
@@ -136,6 +139,43 @@ export interface OutboxRepo {
   dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>;
   /** Operator action once the cause is fixed: dead rows become pending again with attempts reset. */
   revive(ids: number[], runAtIso: string): number;
+  /** Claimed rows put back unattempted (waiting on another row): unlocked, the claim not counted, due at `runAtIso`. */
+  defer(ids: number[], runAtIso: string): void;
+  /** A done row keeps a note (what could not be done, e.g. a deleted record's flag) in place of an error. */
+  note(id: number, text: string): void;
+  /** State of each known key; unknown keys are absent. */
+  states(keys: string[]): Map<string, 'pending' | 'done' | 'dead'>;
+  /** Rows of a campaign still pending that failed at least once, newest first, with their last error. */
+  retrying(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; lastError: string; attempts: number; runAt: string }>;
+}
+
+/** A CampaignLog row confirmed in Sugar. `hits` for viewed/link rows: the value written. */
+export interface WrittenLogRow {
+  logId: string;
+  campaignId: string;
+  recipientRowId: number;
+  activityType: string;
+  targetId: string;
+  linkIndex?: number;
+  hits?: number;
+}
+
+export interface StaleHits { logId: string; campaignId: string; recipientRowId: number; activityType: string; linkIndex: number; written: number; current: number }
+
+/** What the write-back wrote to Sugar, and the hit counters it keeps equal to the local human counts. */
+export interface WritebackRepo {
+  /** Idempotent per logId. A viewed/link row is marked stale at once if the local count already moved on. */
+  recordWritten(rows: WrittenLogRow[]): void;
+  /** Written viewed/link rows whose local human count differs from what Sugar holds. */
+  staleHits(limit: number): StaleHits[];
+  /** After Sugar confirmed `hits`; stays stale if the local count moved again meanwhile. */
+  hitsWritten(logId: string, hits: number): void;
+  /** Gives up on a row's hits (deleted in Sugar): no longer stale. */
+  dropStale(logId: string): void;
+  /** Confirmed CampaignLog rows per activity type. */
+  counts(campaignId: string): Record<string, number>;
+  rows(campaignId: string): Array<{ logId: string; activityType: string; targetId: string }>;
+  staleCount(campaignId: string): number;
 }
 
 /** Per recipient counters of opens and clicks, human and machine kept apart. */
@@ -181,6 +221,7 @@ export interface Store {
   events: EventRepo;
   outbox: OutboxRepo;
   engagement: EngagementRepo;
+  writeback: WritebackRepo;
   /** Synchronous; nested calls become savepoints. Everything inside commits or rolls back together. */
   transaction<T>(fn: () => T): T;
   close(): void;

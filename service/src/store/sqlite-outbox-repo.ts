@@ -18,8 +18,16 @@ export class SqliteOutboxRepo implements OutboxRepo {
         WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND run_at <= @now
           AND (locked_at IS NULL OR locked_at < @staleBefore) ORDER BY run_at, id LIMIT @limit)
         RETURNING id, key, kind, campaign_id, payload, attempts`),
-      complete: db.prepare(`UPDATE outbox SET state = 'done', done_at = ?, locked_at = NULL, locked_by = NULL
+      complete: db.prepare(`UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL, locked_at = NULL, locked_by = NULL
         WHERE id = ? AND state = 'pending'`),
+      defer: db.prepare(`UPDATE outbox SET run_at = ?, attempts = max(attempts - 1, 0), locked_at = NULL, locked_by = NULL
+        WHERE id = ? AND state = 'pending'`),
+      note: db.prepare('UPDATE outbox SET last_error = ? WHERE id = ?'),
+      state: db.prepare('SELECT state FROM outbox WHERE key = ?').pluck(),
+      retryingAll: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
+        WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
+      retryingCampaign: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
+        WHERE campaign_id = ? AND state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
       retry: db.prepare(`UPDATE outbox SET run_at = ?, last_error = ?, locked_at = NULL, locked_by = NULL
         WHERE id = ? AND state = 'pending'`),
       kill: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, done_at = ?, locked_at = NULL, locked_by = NULL
@@ -68,6 +76,29 @@ export class SqliteOutboxRepo implements OutboxRepo {
   revive(ids: number[], runAtIso: string): number {
     const runAt = isoTime(runAtIso, 'runAt');
     return this.db.transaction(() => ids.reduce((n, id) => n + this.q.revive.run(runAt, id).changes, 0))();
+  }
+
+  defer(ids: number[], runAtIso: string): void {
+    const runAt = isoTime(runAtIso, 'runAt');
+    this.db.transaction(() => { for (const id of ids) this.q.defer.run(runAt, id); })();
+  }
+
+  note(id: number, text: string): void {
+    this.q.note.run(text.slice(0, 2000), id);
+  }
+
+  states(keys: string[]): Map<string, 'pending' | 'done' | 'dead'> {
+    const out = new Map<string, 'pending' | 'done' | 'dead'>();
+    for (const key of new Set(keys)) {
+      const state = this.q.state.get(key) as 'pending' | 'done' | 'dead' | undefined;
+      if (state) out.set(key, state);
+    }
+    return out;
+  }
+
+  retrying(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; lastError: string; attempts: number; runAt: string }> {
+    const rows = (campaignId === undefined ? this.q.retryingAll.all(limit) : this.q.retryingCampaign.all(campaignId, limit)) as Array<{ id: number; key: string; kind: string; last_error: string; attempts: number; run_at: string }>;
+    return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, lastError: r.last_error, attempts: r.attempts, runAt: r.run_at }));
   }
 
   sweepStale(olderThanIso: string): number {

@@ -1,0 +1,36 @@
+// Keeps `hits` on Sugar's viewed and link rows equal to the local human counts. Sugar's own tracker
+// does hits+1 per open; we set the value instead, so a replayed call can never count twice.
+import { hitsOp } from '../domain/writeback.js';
+import type { Store } from '../store/ports.js';
+import { callErrorMessage, isTransientCallError, type Send, type WritebackLogger } from './send.js';
+
+/** Returns how many rows were brought up to date, or 'outage' when Sugar could not be reached. */
+export async function syncHits(store: Store, send: Send, limit: number, logger?: WritebackLogger): Promise<number | 'outage'> {
+  const stale = store.writeback.staleHits(limit);
+  if (stale.length === 0) return 0;
+  const ops = stale.map((s) => hitsOp(s.logId, s.current, s.activityType));
+  let results;
+  try {
+    results = await send(ops);
+  } catch (e) {
+    if (isTransientCallError(e)) return 'outage';
+    logger?.error({ event: 'writeback.hits_failed', err: callErrorMessage(e) }, 'writeback.hits_failed');
+    store.transaction(() => { for (const s of stale) store.writeback.dropStale(s.logId); });
+    return 0;
+  }
+  let synced = 0;
+  store.transaction(() => {
+    results.forEach((r, i) => {
+      const s = stale[i];
+      if (r.verdict.ok) {
+        store.writeback.hitsWritten(s.logId, s.current);
+        synced++;
+      } else if (r.verdict.permanent) {
+        // The row was deleted in Sugar or may not be edited: stop trying until the count moves again.
+        store.writeback.dropStale(s.logId);
+        logger?.warn({ event: 'writeback.hits_refused', logId: s.logId, campaignId: s.campaignId, err: r.verdict.message }, 'writeback.hits_refused');
+      }
+    });
+  });
+  return synced;
+}

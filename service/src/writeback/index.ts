@@ -1,0 +1,77 @@
+// Write-back wiring: one object the composition root creates. It takes campaigns on when they start
+// sending, runs the outbox worker, and gives the API the dead rows and a way to revive them.
+import type { Campaign } from '../domain/types.js';
+import type { Store, StoredCampaign } from '../store/ports.js';
+import type { BulkPort, WritebackLogger } from './send.js';
+import type { WritebackSettings } from './settings.js';
+import { writebackState } from './state.js';
+import { createWritebackWorker } from './worker.js';
+
+export { DEFAULT_WRITEBACK, type WritebackSettings } from './settings.js';
+export { writebackState, type WritebackState } from './state.js';
+
+export interface WritebackOptions {
+  store: Store;
+  sugar: BulkPort;
+  settings: WritebackSettings;
+  links: (c: StoredCampaign) => Promise<string[]>;
+  logger?: WritebackLogger;
+  afterSugarAnswer?: () => void;
+}
+
+export function createWriteback(o: WritebackOptions) {
+  const { store } = o;
+
+  /** The campaign's setup rows: its Sugar Campaign, then one row per selected list. Idempotent. */
+  function enqueueSetup(c: Campaign): boolean {
+    return store.transaction(() => {
+      const fresh = store.outbox.enqueue({ key: `campaign:${c.id}`, kind: 'campaign', campaignId: c.id, payload: { campaignId: c.id } });
+      for (const listId of c.targetListIds) {
+        store.outbox.enqueue({ key: `list:${c.id}:${listId}`, kind: 'list', campaignId: c.id, payload: { campaignId: c.id, listId, source: 'sugar' } });
+      }
+      for (const listId of c.leadfwdListIds) {
+        store.outbox.enqueue({ key: `list:${c.id}:${listId}`, kind: 'list', campaignId: c.id, payload: { campaignId: c.id, listId, source: 'leadfwd' } });
+      }
+      return fresh;
+    });
+  }
+
+  const worker = createWritebackWorker({
+    store, sugar: o.sugar, settings: o.settings, links: o.links, logger: o.logger, afterSugarAnswer: o.afterSugarAnswer,
+    ensureSetup: (c) => { enqueueSetup(c); },
+  });
+
+  return {
+    /** For the scheduler's onSendingStarted: never throws, so sending starts whatever happens here. */
+    campaignStarted(c: Campaign): void {
+      try {
+        if (enqueueSetup(c)) o.logger?.info({ event: 'writeback.campaign_started', campaignId: c.id }, 'writeback.campaign_started');
+        worker.wake();
+      } catch (err) {
+        o.logger?.error({ event: 'writeback.enqueue_failed', campaignId: c.id, err }, 'writeback.enqueue_failed');
+      }
+    },
+    /**
+     * Starts the worker. A campaign already sending (the process died right after it started) gets its
+     * setup rows now, before the scheduler sends more, so no delivery misses its outbox row.
+     */
+    start(): void {
+      for (const c of store.campaigns.inStatus(['sending'])) enqueueSetup(c);
+      worker.start();
+    },
+    stop: () => worker.stop(),
+    wake: () => worker.wake(),
+    state: (campaignId: string) => writebackState(store, campaignId),
+    dead: (limit: number, campaignId?: string) => store.outbox.dead(limit, campaignId),
+    /** Dead rows back to pending (all of a campaign's when no ids are given); returns how many. */
+    revive(ids: number[] | undefined, campaignId?: string): number {
+      const targets = ids ?? store.outbox.dead(100_000, campaignId).map((d) => d.id);
+      const n = store.outbox.revive(targets, new Date().toISOString());
+      if (n) worker.wake();
+      return n;
+    },
+    worker,
+  };
+}
+
+export type Writeback = ReturnType<typeof createWriteback>;

@@ -1,0 +1,36 @@
+// What the campaign view shows about the write-back: rows pending, written back and dead, the lag,
+// the CampaignLog rows Sugar holds by activity, and the errors an operator needs to act on.
+import type { Store } from '../store/ports.js';
+
+export interface WritebackState {
+  pending: number;
+  done: number;
+  dead: number;
+  oldestPendingAt?: string;
+  /** Seconds since the oldest row not yet written back was created (0 when none). */
+  lagSeconds: number;
+  sugarCampaignId?: string;
+  /** CampaignLog rows confirmed in Sugar, by activity_type. */
+  activity: Record<string, number>;
+  /** viewed/link rows whose hits wait to be brought up to the local count. */
+  hitsPending: number;
+  errors: Array<{ id: number; key: string; kind: string; error: string; attempts: number; dead: boolean }>;
+}
+
+export function writebackState(store: Store, campaignId: string, now = new Date()): WritebackState {
+  const stats = store.outbox.stats(campaignId);
+  const state: WritebackState = {
+    pending: stats.pending, done: stats.done, dead: stats.dead,
+    lagSeconds: stats.oldestPendingAt ? Math.max(0, Math.round((now.getTime() - Date.parse(stats.oldestPendingAt)) / 1000)) : 0,
+    activity: store.writeback.counts(campaignId),
+    hitsPending: store.writeback.staleCount(campaignId),
+    errors: [
+      ...store.outbox.dead(5, campaignId).map((d) => ({ id: d.id, key: d.key, kind: d.kind, error: d.lastError, attempts: d.attempts, dead: true })),
+      ...store.outbox.retrying(5, campaignId).map((r) => ({ id: r.id, key: r.key, kind: r.kind, error: r.lastError, attempts: r.attempts, dead: false })),
+    ],
+  };
+  if (stats.oldestPendingAt) state.oldestPendingAt = stats.oldestPendingAt;
+  const sugarCampaignId = store.campaigns.get(campaignId)?.sugarCampaignId;
+  if (sugarCampaignId) state.sugarCampaignId = sugarCampaignId;
+  return state;
+}
