@@ -1,0 +1,48 @@
+<?php
+// LeadFWD for Sugar: Module Loader manifest. `npm run package` writes the version and date from package.json
+// into the copy inside the zip and checks that `copy` below lists exactly the files under sugar-module/.
+// Every file is copied (never a whole folder), so uninstalling removes exactly what was installed.
+// The Campaign detail-view button is added by a script, so no customer detailviewdefs.php or record.js is replaced.
+
+$manifest = array(
+    'key' => 'leadfwd',
+    'name' => 'LeadFWD for Sugar',
+    'description' => 'Send email campaigns through LeadFWD from inside Sugar: a dashlet, a "Send via LeadFWD" action, and settings in Administration.',
+    'author' => 'LeadFWD',
+    'version' => '0.1.0',
+    'published_date' => '2026-01-01 00:00:00',
+    'type' => 'module',
+    'is_uninstallable' => true,
+    'built_in_version' => '26.1.0',
+    'acceptable_sugar_versions' => array(
+        'exact_matches' => array(),
+        // Sugar 8 to 15, then the year-based numbers 25.x, 26.x and later.
+        'regex_matches' => array('^(8|9|1[0-5])\.', '^2[5-9]\.'),
+    ),
+);
+
+$installdefs = array(
+    'id' => 'leadfwd',
+    'copy' => array(
+        array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdConfigApi.php', 'to' => 'custom/clients/base/api/LeadfwdConfigApi.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/layouts/leadfwd-config/leadfwd-config.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/layouts/leadfwd-send/leadfwd-send.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.js', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.js'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.php', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.hbs', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.hbs'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.js', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.js'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-send/leadfwd-send.hbs', 'to' => 'custom/clients/base/views/leadfwd-send/leadfwd-send.hbs'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-send/leadfwd-send.js', 'to' => 'custom/clients/base/views/leadfwd-send/leadfwd-send.js'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/views/leadfwd-send/leadfwd-send.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/JSGroupings/leadfwd.php', 'to' => 'custom/Extension/application/Ext/JSGroupings/leadfwd.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/Platforms/leadfwd.php', 'to' => 'custom/Extension/application/Ext/Platforms/leadfwd.php'),
+        array('from' => '<basepath>/Files/custom/Extension/modules/Administration/Ext/Administration/leadfwd.php', 'to' => 'custom/Extension/modules/Administration/Ext/Administration/leadfwd.php'),
+        array('from' => '<basepath>/Files/custom/Extension/modules/Administration/Ext/Language/en_us.leadfwd.php', 'to' => 'custom/Extension/modules/Administration/Ext/Language/en_us.leadfwd.php'),
+        array('from' => '<basepath>/Files/custom/Extension/modules/Campaigns/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/Campaigns/Ext/clients/base/views/record/leadfwd_send.php'),
+        array('from' => '<basepath>/Files/custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php'),
+        array('from' => '<basepath>/Files/custom/include/javascript/leadfwd/leadfwd-buttons.js', 'to' => 'custom/include/javascript/leadfwd/leadfwd-buttons.js'),
+    ),
+);

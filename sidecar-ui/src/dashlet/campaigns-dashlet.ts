@@ -1,0 +1,164 @@
+// The "LeadFWD Campaigns" dashlet: recent campaigns with live status, progress, audit and results,
+// refreshed on a timer while it is on screen; the send flow opens from its toolbar.
+import { getApp, t } from '../shared/app.js';
+import { h, replaceChildren } from '../shared/dom.js';
+import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
+import { describeError } from '../shared/errors.js';
+import { addSample, isActive, isRehearsal, sentCount, type RateSample } from '../shared/format.js';
+import { ServiceError, type ServiceClient } from '../shared/service-client.js';
+import type { CampaignReport, CampaignView } from '../shared/service-types.js';
+import { connect } from '../shared/settings.js';
+import { addStyles } from '../shared/style.js';
+import type { SidecarView } from '../sidecar.js';
+import { campaignCard, type CampaignAction } from './card.js';
+
+interface DashletState {
+  mode: string;
+  client?: ServiceClient;
+  campaigns: CampaignView[];
+  reports: Record<string, CampaignReport>;
+  samples: Record<string, RateSample[]>;
+  loaded: boolean;
+  updatedAt?: Date;
+  error?: string;
+  lastErrorKind?: string;
+  timer?: number;
+  inFlight?: Promise<void>;
+  disposed: boolean;
+  onChanged: () => void;
+}
+
+const state = (view: SidecarView) => view._lfState as DashletState;
+const setting = (view: SidecarView, key: string, fallback: number) => {
+  const v = Number(view.settings?.get(key));
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
+};
+
+/** Where the dashlet sits decides which campaigns it shows and what the send flow starts from. */
+function origin(view: SidecarView): SendOrigin & { module?: string; id?: string } {
+  const module = view.context?.get('module') as string | undefined;
+  const model = view.context?.get('model');
+  const id = (model && typeof model.get === 'function' ? model.get('id') : undefined) ?? view.context?.get('modelId');
+  if (module === 'Campaigns' && id) return { module, id, sugarCampaignId: id };
+  if (module === 'ProspectLists' && id) return { module, id, prospectListId: id };
+  return { module };
+}
+
+function visibleCampaigns(view: SidecarView, all: CampaignView[]): CampaignView[] {
+  const o = origin(view);
+  return all
+    .filter((c) => !isRehearsal(c))
+    .filter((c) => (o.sugarCampaignId ? c.sugarCampaignId === o.sugarCampaignId : o.prospectListId ? c.targetListIds.includes(o.prospectListId) : true))
+    .slice(0, setting(view, 'limit', 5));
+}
+
+function paint(view: SidecarView): void {
+  const st = state(view);
+  const list = view.el.querySelector('.leadfwd-campaign-list');
+  const message = view.el.querySelector('.leadfwd-message');
+  const status = view.el.querySelector('.leadfwd-status');
+  if (!list || !message || !status || st.disposed) return;
+  replaceChildren(message, st.error ?? '');
+  if (st.mode === 'preview') {
+    replaceChildren(list, h('li', { class: 'leadfwd-line' }, t('LBL_LEADFWD_DASHLET_DESC')));
+    return;
+  }
+  if (!st.loaded) { replaceChildren(status, t('LBL_LEADFWD_LOADING')); return; }
+  replaceChildren(status, st.updatedAt ? t('LBL_LEADFWD_UPDATED_AT', { time: st.updatedAt.toLocaleTimeString() }) : '');
+  const shown = visibleCampaigns(view, st.campaigns);
+  if (!shown.length) { replaceChildren(list, h('li', { class: 'leadfwd-line leadfwd-empty' }, t('LBL_LEADFWD_NO_CAMPAIGNS'))); return; }
+  replaceChildren(list, shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], (cc, a) => void act(view, cc, a))));
+}
+
+async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
+  if (!st.client) st.client = await connect();
+  const { campaigns } = await st.client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50');
+  const shown = visibleCampaigns(view, campaigns);
+  const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
+  const reports = await Promise.all(withResults.map((c) => st.client!.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));
+  const now = Date.now();
+  st.campaigns = campaigns;
+  st.reports = {};
+  withResults.forEach((c, i) => { if (reports[i]) st.reports[c.id] = reports[i]!; });
+  for (const c of shown) st.samples[c.id] = addSample(st.samples[c.id] ?? [], { at: now, sent: sentCount(c.progress) });
+}
+
+function load(view: SidecarView): Promise<void> {
+  const st = state(view);
+  if (st.disposed || st.mode === 'preview') return Promise.resolve();
+  if (st.inFlight) return st.inFlight;
+  if (st.timer !== undefined) { window.clearTimeout(st.timer); st.timer = undefined; }
+  st.inFlight = fetchAll(view, st).then(() => {
+    st.loaded = true;
+    st.updatedAt = new Date();
+    st.error = undefined;
+    st.lastErrorKind = undefined;
+  }, (e: unknown) => {
+    st.loaded = true;
+    const msg = describeError(e);
+    st.error = msg.text;
+    // The next load reads the settings again, in case an admin has just fixed the service URL.
+    if (!(e instanceof ServiceError) || ['not_configured', 'unreachable', 'token_rejected'].includes(e.kind)) st.client = undefined;
+    if (msg.kind !== st.lastErrorKind) getApp().alert.show('leadfwd-dashlet-error', { level: 'error', messages: msg.text, autoClose: true });
+    st.lastErrorKind = msg.kind;
+  }).then(() => {
+    st.inFlight = undefined;
+    if (st.disposed) return;
+    paint(view);
+    const secs = setting(view, 'refresh_seconds', 10);
+    const busy = st.campaigns.some((c) => isActive(c.status) && !isRehearsal(c));
+    if (secs > 0) st.timer = window.setTimeout(() => void load(view), (busy ? secs : Math.min(secs * 6, 300)) * 1000);
+  });
+  return st.inFlight;
+}
+
+async function act(view: SidecarView, c: CampaignView, action: CampaignAction): Promise<void> {
+  const app = getApp();
+  const run = async () => {
+    try {
+      const st = state(view);
+      if (!st.client) st.client = await connect();
+      await st.client.post(`/campaigns/${encodeURIComponent(c.id)}/${action}`);
+      app.alert.show('leadfwd-action', { level: 'success', messages: t(`LBL_LEADFWD_DONE_${action.toUpperCase()}`, { name: c.name }), autoClose: true });
+    } catch (e) {
+      app.alert.show('leadfwd-action', { level: 'error', messages: describeError(e).text });
+    }
+    await load(view);
+  };
+  if (action !== 'cancel') return run();
+  app.alert.show('leadfwd-confirm-cancel', {
+    level: 'confirmation', messages: t('LBL_LEADFWD_CONFIRM_CANCEL', { name: c.name }),
+    onConfirm: () => void run(),
+  });
+}
+
+export const campaignsDashlet = {
+  initialize(view: SidecarView): void {
+    addStyles();
+    const st: DashletState = { mode: 'main', campaigns: [], reports: {}, samples: {}, loaded: false, disposed: false, onChanged: () => void load(view) };
+    view._lfState = st;
+    getApp().events.on(CHANGED_EVENT, st.onChanged);
+  },
+  initDashlet(view: SidecarView, mode?: string): void {
+    const st = state(view);
+    st.mode = mode || 'main';
+    if (st.mode === 'main') void load(view);
+  },
+  _render(view: SidecarView): void {
+    const st = state(view);
+    view.el.querySelector('.leadfwd-new')?.addEventListener('click', () => openSendFlow(origin(view)));
+    view.el.querySelector('.leadfwd-refresh')?.addEventListener('click', () => void load(view));
+    if (st.mode === 'main' && !st.loaded && !st.inFlight) void load(view);
+    paint(view);
+  },
+  loadData(view: SidecarView, options?: { complete?: () => void }): void {
+    void load(view).then(() => options?.complete?.());
+  },
+  _dispose(view: SidecarView): void {
+    const st = state(view);
+    if (!st) return;
+    st.disposed = true;
+    if (st.timer !== undefined) window.clearTimeout(st.timer);
+    getApp().events.off(CHANGED_EVENT, st.onChanged);
+  },
+};

@@ -1,0 +1,3 @@
+import { install } from '../global/buttons.js';
+
+install();

@@ -1,0 +1,1 @@
+export { campaignsDashlet as controller } from '../dashlet/campaigns-dashlet.js';

@@ -1,0 +1,1 @@
+export { configView as controller } from '../admin/config-view.js';

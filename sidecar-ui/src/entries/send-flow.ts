@@ -1,0 +1,1 @@
+export { sendFlow as controller } from '../send/send-flow.js';

@@ -1,0 +1,164 @@
+// The "Send via LeadFWD" view (opened in a drawer): loads lists and fields, keeps the user's input across
+// re-renders, and wires the buttons to the steps in actions.ts.
+import { getApp, sugarCall } from '../shared/app.js';
+import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import { connect } from '../shared/settings.js';
+import { addStyles } from '../shared/style.js';
+import type { SidecarView } from '../sidecar.js';
+import { back, close, confirm, preview, review, testSend } from './actions.js';
+import { exemptNote, isSendable, renderFieldOptions, renderTestLists } from './lists.js';
+import { restore, snapshot, STARTER_HTML, STARTER_MJML } from './starter.js';
+import { dropRehearsal, formOf, paintLists, showError, showStep, state, type SendState } from './state.js';
+
+function userDefaults(): { fromName: string; fromEmail: string } {
+  const user = getApp().user;
+  const emails = (user?.get('email') ?? []) as Array<{ email_address?: string; primary_address?: boolean }>;
+  const primary = Array.isArray(emails) ? (emails.find((e) => e.primary_address) ?? emails[0]) : undefined;
+  return { fromName: String(user?.get('full_name') ?? ''), fromEmail: String(primary?.email_address ?? '') };
+}
+
+function fill(form: HTMLFormElement, name: string, value: string): void {
+  const el = form.elements.namedItem(name) as HTMLInputElement | null;
+  if (el && !el.value && value) el.value = value;
+}
+
+async function loadFields(view: SidecarView, module: string): Promise<void> {
+  const st = state(view);
+  if (!st.fields[module]) {
+    try {
+      const r = await st.client!.get<{ fields: MergeField[] }>(`/sugar/fields?module=${encodeURIComponent(module)}`);
+      st.fields[module] = r.fields;
+    } catch (e) {
+      showError(view, e);
+      return;
+    }
+  }
+  paintFields(view, module);
+}
+
+function paintFields(view: SidecarView, module: string): void {
+  const st = state(view);
+  const form = formOf(view);
+  if (!form || !st.fields[module]) return;
+  renderFieldOptions(form.querySelector('.leadfwd-field-options')!, view.cid, st.fields[module], st.chosenFields, (name, on) => {
+    if (on) st.chosenFields.add(name); else st.chosenFields.delete(name);
+  });
+}
+
+async function load(view: SidecarView): Promise<void> {
+  const st = state(view);
+  try {
+    st.client = await connect();
+    const app = getApp();
+    const linked = st.sugarCampaignId
+      ? sugarCall<{ records: TargetList[] }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId, link: 'prospectlists' }, { fields: 'id,name,list_type', max_num: 100 }))
+      : Promise.resolve({ records: [] as TargetList[] });
+    const campaign = st.sugarCampaignId
+      ? sugarCall<{ name?: string }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId }, { fields: 'id,name' })).catch(() => ({ name: '' }))
+      : Promise.resolve({ name: '' });
+    const [lists, ours, links, sugarCampaign] = await Promise.all([
+      st.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
+      st.client.get<{ lists: LeadfwdList[] }>('/lists'),
+      linked, campaign,
+    ]);
+    if (st.disposed) return;
+    st.sugarLists = lists.targetLists;
+    st.leadfwdLists = ours.lists;
+    st.linkedLists = links.records ?? [];
+    for (const l of st.linkedLists) if (isSendable(l)) st.selectedSugar.add(l.id);
+    if (st.prospectListId) st.selectedSugar.add(st.prospectListId);
+    st.values = { ...(st.values ?? {}), ...(sugarCampaign.name && !st.values?.name ? { name: sugarCampaign.name } : {}) };
+    st.loaded = true;
+    paint(view);
+    await loadFields(view, 'Contacts');
+  } catch (e) {
+    showError(view, e);
+  }
+}
+
+/** Puts the loaded state into a freshly rendered template. */
+function paint(view: SidecarView): void {
+  const st = state(view);
+  const form = formOf(view);
+  if (!form || !st.loaded) return;
+  paintLists(view);
+  exemptNote(form.querySelector('.leadfwd-exempt-note')!, st.linkedLists);
+  renderTestLists(form.querySelector('select[name="testList"]') as HTMLSelectElement, st.sugarLists);
+  paintFields(view, (form.elements.namedItem('fieldModule') as HTMLSelectElement).value || 'Contacts');
+  if (st.values?.name) fill(form, 'name', st.values.name);
+}
+
+function toggleSchedule(form: HTMLFormElement): void {
+  const later = form.querySelector<HTMLInputElement>('input[name="schedule"][value="later"]')!.checked;
+  (form.elements.namedItem('sendAtLocal') as HTMLInputElement).disabled = !later;
+}
+
+function bind(view: SidecarView, form: HTMLFormElement): void {
+  const st = state(view);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (st.step === 'compose') void review(view);
+    else if (st.step === 'review' && document.activeElement === form.elements.namedItem('testAddresses')) void testSend(view);
+  });
+  form.addEventListener('change', (e) => {
+    const el = e.target as HTMLInputElement;
+    if (el.name === 'targetList') { if (el.checked) st.selectedSugar.add(el.value); else st.selectedSugar.delete(el.value); }
+    if (el.name === 'leadfwdList') { if (el.checked) st.selectedLeadfwd.add(el.value); else st.selectedLeadfwd.delete(el.value); }
+    if (el.name === 'fieldModule') void loadFields(view, el.value);
+    if (el.name === 'schedule') toggleSchedule(form);
+    if (el.name === 'format') {
+      const content = form.elements.namedItem('content') as HTMLTextAreaElement;
+      if (content.value === STARTER_HTML || content.value === STARTER_MJML || !content.value.trim()) content.value = el.value === 'mjml' ? STARTER_MJML : STARTER_HTML;
+    }
+  });
+  const on = (selector: string, fn: () => void) => form.querySelectorAll(selector).forEach((b) => b.addEventListener('click', fn));
+  on('.leadfwd-preview-button', () => void preview(view));
+  on('.leadfwd-test-button', () => void testSend(view));
+  on('.leadfwd-back-button', () => back(view));
+  on('.leadfwd-confirm-button', () => void confirm(view));
+  on('.leadfwd-close', () => close(view));
+}
+
+export const sendFlow = {
+  initialize(view: SidecarView): void {
+    addStyles();
+    const ctx = view.context;
+    const st: SendState = {
+      step: 'compose', sugarLists: [], linkedLists: [], leadfwdLists: [], selectedSugar: new Set(), selectedLeadfwd: new Set(),
+      goneLists: new Set(), fields: {}, chosenFields: new Set(), loaded: false, rendered: false, disposed: false,
+      sugarCampaignId: ctx?.get('leadfwdSugarCampaignId') || undefined,
+      prospectListId: ctx?.get('leadfwdProspectListId') || undefined,
+    };
+    view._lfState = st;
+    void load(view);
+  },
+  /** Runs after Sidecar rendered the template: restore input, refill the dynamic parts, rebind. */
+  _render(view: SidecarView): void {
+    const st = state(view);
+    const form = formOf(view);
+    if (!form) return;
+    bind(view, form);
+    paint(view);
+    if (st.values) restore(form, st.values);
+    const d = userDefaults();
+    fill(form, 'fromName', d.fromName);
+    fill(form, 'fromEmail', d.fromEmail);
+    fill(form, 'testAddresses', d.fromEmail);
+    fill(form, 'content', STARTER_HTML);
+    toggleSchedule(form);
+    showStep(view, st.step, false);
+    if (!st.rendered) (form.querySelector(`#${view.cid}-title`) as HTMLElement | null)?.focus();
+    st.rendered = true;
+  },
+  /** Before Sidecar replaces the markup, keep what the user typed. */
+  beforeRender(view: SidecarView): void {
+    const form = formOf(view);
+    if (form) state(view).values = snapshot(form);
+  },
+  _dispose(view: SidecarView): void {
+    const st = state(view);
+    if (!st) return;
+    st.disposed = true;
+    dropRehearsal(st);
+  },
+};

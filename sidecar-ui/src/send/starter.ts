@@ -1,0 +1,44 @@
+// Starter content for a new campaign, so the first preview shows merge tags and a tracked link at work.
+export const STARTER_HTML = `<h1>Hello {{ first_name | default: "there" }}</h1>
+<p>Write your message here.</p>
+<p><a href="https://example.com/">Read more</a></p>
+`;
+
+export const STARTER_MJML = `<mjml>
+  <mj-body>
+    <mj-section>
+      <mj-column>
+        <mj-text font-size="20px">Hello {{ first_name | default: "there" }}</mj-text>
+        <mj-text>Write your message here.</mj-text>
+        <mj-button href="https://example.com/">Read more</mj-button>
+      </mj-column>
+    </mj-section>
+  </mj-body>
+</mjml>
+`;
+
+/** Values shown in the preview for merge fields, so a reader can tell which tag became what. */
+export function sampleFields(customFields: string[]): Record<string, string> {
+  const out: Record<string, string> = { first_name: 'Sam', last_name: 'Example', full_name: 'Sam Example', name: 'Sam Example', account_name: 'Example Ltd' };
+  for (const f of customFields) if (!(f in out)) out[f] = `[${f}]`;
+  return out;
+}
+
+/** Keeps what the user typed in the form when Sidecar re-renders the view. */
+export function snapshot(form: HTMLFormElement): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const el of Array.from(form.elements) as Array<HTMLInputElement>) {
+    if (!el.name || el.type === 'checkbox' || el.type === 'button' || el.type === 'submit') continue;
+    if (el.type === 'radio') { if (el.checked) out[el.name] = el.value; continue; }
+    out[el.name] = el.value;
+  }
+  return out;
+}
+
+export function restore(form: HTMLFormElement, values: Record<string, string>): void {
+  for (const el of Array.from(form.elements) as Array<HTMLInputElement>) {
+    if (!el.name || !(el.name in values) || el.type === 'checkbox') continue;
+    if (el.type === 'radio') el.checked = el.value === values[el.name];
+    else el.value = values[el.name];
+  }
+}

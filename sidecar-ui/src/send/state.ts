@@ -1,0 +1,85 @@
+// Per-view state of the send flow, and the helpers every step shares.
+import { getApp } from '../shared/app.js';
+import { describeError } from '../shared/errors.js';
+import type { ServiceClient } from '../shared/service-client.js';
+import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { SidecarView } from '../sidecar.js';
+import { showProblems } from './form-dom.js';
+import { renderLeadfwdLists, renderSugarLists } from './lists.js';
+import type { FieldProblem, SendForm } from './validate.js';
+
+export type Step = 'compose' | 'review' | 'done';
+
+export interface SendState {
+  step: Step;
+  client?: ServiceClient;
+  sugarCampaignId?: string;
+  prospectListId?: string;
+  sugarLists: TargetList[];
+  linkedLists: TargetList[];
+  leadfwdLists: LeadfwdList[];
+  selectedSugar: Set<string>;
+  selectedLeadfwd: Set<string>;
+  goneLists: Set<string>;
+  fields: Record<string, MergeField[]>;
+  chosenFields: Set<string>;
+  /** The review campaign: parked far in the future so it never sends, cancelled when the user moves on. */
+  rehearsalId?: string;
+  reviewed?: SendForm;
+  created?: CampaignView;
+  values?: Record<string, string>;
+  loaded: boolean;
+  rendered: boolean;
+  disposed: boolean;
+}
+
+export const state = (view: SidecarView) => view._lfState as SendState;
+export const formOf = (view: SidecarView) => view.el.querySelector('form.leadfwd-send') as HTMLFormElement | null;
+
+export function listName(st: SendState, id: string): string {
+  return st.sugarLists.find((l) => l.id === id)?.name ?? st.linkedLists.find((l) => l.id === id)?.name ?? st.leadfwdLists.find((l) => l.id === id)?.name ?? id;
+}
+
+export function paintLists(view: SidecarView): void {
+  const st = state(view);
+  const form = formOf(view);
+  if (!form || !st.loaded) return;
+  renderSugarLists(form.querySelector('.leadfwd-sugar-lists')!, view.cid, st.sugarLists, st.selectedSugar, st.goneLists);
+  renderLeadfwdLists(form.querySelector('.leadfwd-leadfwd-lists')!, view.cid, st.leadfwdLists, st.selectedLeadfwd, st.goneLists);
+}
+
+/** Shows any failure in the form's summary and as a Sugar alert; the user's input is left as it is. */
+export function showError(view: SidecarView, err: unknown, extra: FieldProblem[] = []): void {
+  const st = state(view);
+  const msg = describeError(err, (id) => listName(st, id));
+  const problems = extra.slice();
+  if (msg.unknownListIds.length) {
+    msg.unknownListIds.forEach((id) => st.goneLists.add(id));
+    paintLists(view);
+    problems.push({ field: 'lists', label: 'LBL_LEADFWD_ERR_UNKNOWN_LISTS', vars: { lists: msg.unknownListIds.map((id) => listName(st, id)).join(', ') } });
+  }
+  if (msg.kind === 'invalid_template') problems.push({ field: 'content', label: 'LBL_LEADFWD_ERR_TEMPLATE' });
+  const form = formOf(view);
+  if (form) showProblems(form, view.cid, problems, { headline: msg.text, details: msg.details });
+  getApp().alert.show('leadfwd-send-error', { level: 'error', messages: msg.text });
+}
+
+export function showStep(view: SidecarView, step: Step, focus = true): void {
+  const st = state(view);
+  st.step = step;
+  const form = formOf(view);
+  if (!form) return;
+  (form.querySelector('.leadfwd-compose') as HTMLElement).hidden = step !== 'compose';
+  (form.querySelector('.leadfwd-review') as HTMLElement).hidden = step !== 'review';
+  (form.querySelector('.leadfwd-done') as HTMLElement).hidden = step !== 'done';
+  if (!focus) return;
+  const target = step === 'review' ? `#${view.cid}-review-title` : step === 'done' ? `#${view.cid}-done-title` : '.leadfwd-review-button';
+  (form.querySelector(target) as HTMLElement | null)?.focus();
+}
+
+/** Fire and forget: a review campaign left behind would only wait, hidden, until the year 2999. */
+export function dropRehearsal(st: SendState): void {
+  const id = st.rehearsalId;
+  st.rehearsalId = undefined;
+  if (id && st.client) void st.client.post(`/campaigns/${encodeURIComponent(id)}/cancel`).catch(() => undefined);
+}

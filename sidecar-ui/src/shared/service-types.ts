@@ -1,0 +1,59 @@
+// Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them.
+export type CampaignStatus = 'draft' | 'extracting' | 'pending' | 'sending' | 'sent' | 'paused' | 'cancelled' | 'failed';
+export type RecipientState = 'queued' | 'sending' | 'accepted' | 'failed' | 'uncertain';
+export type SkipReason = 'opted_out' | 'invalid' | 'duplicate' | 'no_address' | 'suppressed' | 'exempt' | 'malformed';
+
+export interface Audit {
+  candidates: number;
+  queued: number;
+  skipped: Partial<Record<SkipReason, number>>;
+  progress?: { listsDone: number; listsTotal: number; recordsRead: number };
+}
+
+/** Write-back state from the write-back issue; every key optional until that lands. */
+export interface WriteBackState { pending?: number; done?: number; dead?: number; oldestPendingAgeMs?: number; lagMs?: number }
+
+export interface CampaignView {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  subject: string;
+  fromName: string;
+  fromEmail: string;
+  targetListIds: string[];
+  leadfwdListIds: string[];
+  customFields: string[];
+  sendAt: string;
+  sugarCampaignId?: string;
+  createdAt: string;
+  updatedAt: string;
+  audit: Audit | null;
+  progress: Partial<Record<RecipientState, number>>;
+  history: Array<{ status: CampaignStatus; at: string; reason?: string }>;
+  writeBack?: WriteBackState;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  status: string;
+  sent: number;
+  accepted: number;
+  bounced: { hard: number; soft: number };
+  blocked: number;
+  opened: { people: number; machineOnly: number; humanOpens: number; machineOpens: number; rate: number };
+  clicked: { people: number; botOnly: number; humanClicks: number; botClicks: number; rate: number };
+  optedOut: number;
+  complaints: number;
+}
+
+export interface TargetList { id: string; name: string; list_type: string; memberCount: number | null }
+export interface LeadfwdList { id: string; name: string; memberCount: number }
+export interface MergeField { name: string; type: string; label: string; custom: boolean }
+export interface Preview { subject: string; html: string; text: string }
+export interface TestSendResult { sent: number; results: Array<{ email: string; outcome: string; detail?: string }> }
+
+export interface NewCampaign {
+  name: string; subject: string; fromName: string; fromEmail: string; replyTo?: string;
+  mjml?: string; html?: string; targetListIds: string[]; leadfwdListIds: string[]; customFields: string[];
+  sendAt?: string; sugarCampaignId?: string;
+}

@@ -1,0 +1,138 @@
+// The package's PHP evaluated by php-cli as Sugar would include it: labels, view metadata, extensions and
+// the settings endpoint (routed through the harness runner with stubs of the documented Sugar contract).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { phpEval, runPhpApi } from '../support/sidecar-harness/php-bridge.js';
+
+const M = join(process.cwd(), 'sugar-module', 'custom');
+const EXT = join(M, 'Extension');
+const API = join(M, 'clients', 'base', 'api', 'LeadfwdConfigApi.php');
+
+function sources(dir: string, exts: RegExp): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sources(p, exts) : exts.test(n) ? [p] : [];
+  });
+}
+
+/** Every label key the UI can ask for, with the dynamic families spelled out. */
+function labelsUsed(): Set<string> {
+  const text = [...sources('sidecar-ui/src', /\.ts$/), ...sources(M, /\.(hbs|php)$/).filter((f) => !f.includes('Language'))]
+    .map((f) => readFileSync(f, 'utf8')).join('\n');
+  const keys = new Set((text.match(/LBL_LEADFWD_[A-Z_]+[A-Z]/g) ?? []).filter((k) => !k.startsWith('LBL_LEADFWD_ADMIN_')));
+  const families: Record<string, string[]> = {
+    STATUS_: ['DRAFT', 'EXTRACTING', 'PENDING', 'SENDING', 'SENT', 'PAUSED', 'CANCELLED', 'FAILED'],
+    SKIP_: ['OPTED_OUT', 'INVALID', 'DUPLICATE', 'NO_ADDRESS', 'SUPPRESSED', 'EXEMPT', 'MALFORMED'],
+    SKIPPED_: ['OPTED_OUT', 'INVALID', 'DUPLICATE', 'NO_ADDRESS', 'SUPPRESSED', 'EXEMPT', 'MALFORMED'],
+    ACTION_: ['PAUSE', 'RESUME', 'CANCEL', 'PAUSE_NAMED', 'RESUME_NAMED', 'CANCEL_NAMED'],
+    DONE_: ['PAUSE', 'RESUME', 'CANCEL'],
+  };
+  for (const [prefix, names] of Object.entries(families)) {
+    keys.delete(`LBL_LEADFWD_${prefix.replace(/_$/, '')}`);
+    for (const n of names) keys.add(`LBL_LEADFWD_${prefix}${n}`);
+  }
+  return keys;
+}
+
+describe('language strings', () => {
+  it('define every label the UI, templates and metadata use, and nothing unused', async () => {
+    const app = await phpEval<Record<string, string>>(join(EXT, 'application/Ext/Language/en_us.leadfwd.php'), '$app_strings', '$app_strings = array()');
+    const used = labelsUsed();
+    expect([...used].filter((k) => !(k in app)).sort()).toEqual([]);
+    expect(Object.keys(app).filter((k) => !used.has(k)).sort()).toEqual([]);
+    for (const [k, v] of Object.entries(app)) expect(v.trim(), k).not.toBe('');
+  });
+
+  it('gives the Administration entry its own module strings', async () => {
+    const mod = await phpEval<Record<string, string>>(join(EXT, 'modules/Administration/Ext/Language/en_us.leadfwd.php'), '$mod_strings', '$mod_strings = array()');
+    const admin = await phpEval<any>(join(EXT, 'modules/Administration/Ext/Administration/leadfwd.php'), '$admin_group_header', '$admin_group_header = array()');
+    expect(admin).toHaveLength(1);
+    const [title, , , options, desc] = admin[0];
+    expect([title, desc]).toEqual(['LBL_LEADFWD_ADMIN_SECTION', 'LBL_LEADFWD_ADMIN_SECTION_DESC']);
+    const entry = options.Administration.leadfwd_settings;
+    expect(entry[3]).toContain('Administration/layout/leadfwd-config');
+    for (const k of [title, desc, entry[1], entry[2]]) expect(mod[k], k).toBeTruthy();
+  });
+});
+
+describe('extensions', () => {
+  const stock = () => `$viewdefs = array('%M%' => array('base' => array('view' => array('record' => array('buttons' => array(
+    array('name' => 'cancel_button', 'type' => 'button'), array('name' => 'save_button', 'type' => 'rowaction'),
+    array('name' => 'main_dropdown', 'type' => 'actiondropdown'), array('name' => 'sidebar_toggle', 'type' => 'sidebartoggle'),
+  ))))))`;
+
+  for (const module of ['ProspectLists', 'Campaigns']) {
+    const file = join(EXT, `modules/${module}/Ext/clients/base/views/record/leadfwd_send.php`);
+    it(`${module}: puts the button before the actions menu, once, firing button:leadfwd_send:click`, async () => {
+      const names = await phpEval<string[]>(file, `array_column($viewdefs['${module}']['base']['view']['record']['buttons'], 'name')`, stock().replace('%M%', module));
+      expect(names).toEqual(['cancel_button', 'save_button', 'leadfwd_send', 'main_dropdown', 'sidebar_toggle']);
+      const twice = await phpEval<string[]>(file, `array_column($viewdefs['${module}']['base']['view']['record']['buttons'], 'name')`, `${stock().replace('%M%', module)}; include ${JSON.stringify(file)}`);
+      expect(twice.filter((n) => n === 'leadfwd_send')).toHaveLength(1);
+      const button = await phpEval<any>(file, `$viewdefs['${module}']['base']['view']['record']['buttons'][2]`, stock().replace('%M%', module));
+      expect(button).toMatchObject({ type: 'button', label: 'LBL_LEADFWD_SEND', events: { click: 'button:leadfwd_send:click' } });
+    });
+    it(`${module}: adds nothing, and raises no notice, where there is no Sidecar record view`, async () => {
+      expect(await phpEval(file, 'isset($viewdefs) ? $viewdefs : null', '')).toBeNull();
+    });
+  }
+
+  it('registers the leadfwd API platform', async () => {
+    expect(await phpEval(join(EXT, 'application/Ext/Platforms/leadfwd.php'), '$platforms', "$platforms = array('base', 'mobile')")).toEqual(['base', 'mobile', 'leadfwd']);
+  });
+
+  it('adds the button script to sugar_grp7 only', async () => {
+    const prelude = `$js_groupings = array(
+      array('include/javascript/a.js' => 'include/javascript/sugar_grp1.js'),
+      array('include/javascript/b.js' => 'include/javascript/sugar_grp7.min.js', 'include/javascript/c.js' => 'include/javascript/sugar_grp7.min.js'))`;
+    const g = await phpEval<Array<Record<string, string>>>(join(EXT, 'application/Ext/JSGroupings/leadfwd.php'), '$js_groupings', prelude);
+    expect(g[0]).toEqual({ 'include/javascript/a.js': 'include/javascript/sugar_grp1.js' });
+    expect(g[1]['custom/include/javascript/leadfwd/leadfwd-buttons.js']).toBe('include/javascript/sugar_grp7.min.js');
+  });
+
+  it('declares the dashlet with a config (Sugar skips dashlets without one) and the drawer layouts', async () => {
+    const views = join(M, 'clients/base/views');
+    const d = await phpEval<any>(join(views, 'leadfwd-campaigns/leadfwd-campaigns.php'), "$viewdefs['base']['view']['leadfwd-campaigns']", '$viewdefs = array()');
+    expect(d.dashlets[0]).toMatchObject({ label: 'LBL_LEADFWD_DASHLET_TITLE', config: { limit: '5', refresh_seconds: '10' }, filter: { module: ['Home', 'ProspectLists', 'Campaigns'] } });
+    expect(d.panels[0].fields.map((f: { name: string }) => f.name)).toEqual(['limit', 'refresh_seconds']);
+    for (const name of ['leadfwd-send', 'leadfwd-config']) {
+      const l = await phpEval<any>(join(M, `clients/base/layouts/${name}/${name}.php`), `$viewdefs['base']['layout']['${name}']`, '$viewdefs = array()');
+      expect(l.components).toEqual([{ view: name }]);
+    }
+  });
+});
+
+describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
+  const call = (method: 'GET' | 'PUT', args: Record<string, unknown>, user: { is_admin: boolean } | null, settings: Record<string, string> = {}) =>
+    runPhpApi({ file: API, class: 'LeadfwdConfigApi', method, path: 'leadfwd/config', args, user, settings });
+
+  it('answers defaults to any user before an admin saved anything', async () => {
+    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: 'all', set_sugar_optout: true });
+  });
+
+  it('lets only administrators save, with 403 not_authorized for others', async () => {
+    const r = await call('PUT', { service_url: 'https://leadfwd.example.com' }, { is_admin: false });
+    expect(r.status).toBe(403);
+    expect(r.body.error).toBe('not_authorized');
+    expect(r.settings).toEqual({});
+  });
+
+  it('stores a clean URL and the write-back options, then reads them back', async () => {
+    const saved = await call('PUT', { service_url: ' https://leadfwd.example.com/ ', optout_scope: 'address', set_sugar_optout: false }, { is_admin: true });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toEqual({ service_url: 'https://leadfwd.example.com', optout_scope: 'address', set_sugar_optout: false });
+    expect(saved.settings).toEqual({ leadfwd_service_url: 'https://leadfwd.example.com', leadfwd_optout_scope: 'address', leadfwd_set_sugar_optout: '0' });
+    expect((await call('GET', {}, { is_admin: false }, saved.settings)).body).toEqual(saved.body);
+  });
+
+  it('refuses addresses a browser should not be sent to, with 422', async () => {
+    for (const url of ['http://leadfwd.example.com', 'javascript:alert(1)', 'https://user:pw@leadfwd.example.com', 'ftp://x.example', 'not a url', `https://${'a'.repeat(260)}.example`]) {
+      const r = await call('PUT', { service_url: url }, { is_admin: true });
+      expect(r.status, url).toBe(422);
+      expect(r.body.error).toBe('invalid_parameter');
+    }
+    expect((await call('PUT', { service_url: 'http://127.0.0.1:8080' }, { is_admin: true })).status).toBe(200);
+    expect((await call('PUT', { service_url: 'https://x.example', optout_scope: 'everyone' }, { is_admin: true })).status).toBe(422);
+    expect((await call('PUT', {}, { is_admin: true })).body.error).toBe('missing_parameter');
+  });
+});
