@@ -178,7 +178,7 @@ export function trackerName(url: string, linkIndex: number): string {
   let where = url;
   try {
     const u = new URL(url);
-    where = `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    if (u.host) where = `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
   } catch { /* keep the raw text */ }
   return clip(`${linkIndex + 1} ${where}`, TEXT_LIMIT.trackerName, true);
 }

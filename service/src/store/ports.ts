@@ -143,6 +143,8 @@ export interface OutboxRepo {
   defer(ids: number[], runAtIso: string): void;
   /** A done row keeps a note (what could not be done, e.g. a deleted record's flag) in place of an error. */
   note(id: number, text: string): void;
+  /** Done rows that carry a note, newest first. */
+  notes(limit: number, campaignId: string): Array<{ id: number; key: string; kind: string; note: string }>;
   /** State of each known key; unknown keys are absent. */
   states(keys: string[]): Map<string, 'pending' | 'done' | 'dead'>;
   /** Rows of a campaign still pending that failed at least once, newest first, with their last error. */

@@ -24,6 +24,8 @@ export class SqliteOutboxRepo implements OutboxRepo {
         WHERE id = ? AND state = 'pending'`),
       note: db.prepare('UPDATE outbox SET last_error = ? WHERE id = ?'),
       state: db.prepare('SELECT state FROM outbox WHERE key = ?').pluck(),
+      notes: db.prepare(`SELECT id, key, kind, last_error FROM outbox
+        WHERE campaign_id = ? AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
       retryingAll: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
         WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
       retryingCampaign: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
@@ -85,6 +87,11 @@ export class SqliteOutboxRepo implements OutboxRepo {
 
   note(id: number, text: string): void {
     this.q.note.run(text.slice(0, 2000), id);
+  }
+
+  notes(limit: number, campaignId: string): Array<{ id: number; key: string; kind: string; note: string }> {
+    const rows = this.q.notes.all(campaignId, limit) as Array<{ id: number; key: string; kind: string; last_error: string }>;
+    return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, note: r.last_error }));
   }
 
   states(keys: string[]): Map<string, 'pending' | 'done' | 'dead'> {

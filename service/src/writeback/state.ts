@@ -15,6 +15,8 @@ export interface WritebackState {
   /** viewed/link rows whose hits wait to be brought up to the local count. */
   hitsPending: number;
   errors: Array<{ id: number; key: string; kind: string; error: string; attempts: number; dead: boolean }>;
+  /** Rows written back with something left undone (a deleted record's flag, list members gone from Sugar). */
+  notes: Array<{ id: number; key: string; kind: string; note: string }>;
 }
 
 export function writebackState(store: Store, campaignId: string, now = new Date()): WritebackState {
@@ -28,6 +30,7 @@ export function writebackState(store: Store, campaignId: string, now = new Date(
       ...store.outbox.dead(5, campaignId).map((d) => ({ id: d.id, key: d.key, kind: d.kind, error: d.lastError, attempts: d.attempts, dead: true })),
       ...store.outbox.retrying(5, campaignId).map((r) => ({ id: r.id, key: r.key, kind: r.kind, error: r.lastError, attempts: r.attempts, dead: false })),
     ],
+    notes: store.outbox.notes(5, campaignId),
   };
   if (stats.oldestPendingAt) state.oldestPendingAt = stats.oldestPendingAt;
   const sugarCampaignId = store.campaigns.get(campaignId)?.sugarCampaignId;
