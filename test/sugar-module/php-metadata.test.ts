@@ -107,7 +107,7 @@ describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
     runPhpApi({ file: API, class: 'LeadfwdConfigApi', method, path: 'leadfwd/config', args, user, settings });
 
   it('answers defaults to any user before an admin saved anything', async () => {
-    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: 'all', set_sugar_optout: true });
+    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: 'all' });
   });
 
   it('lets only administrators save, with 403 not_authorized for others', async () => {
@@ -117,11 +117,11 @@ describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
     expect(r.settings).toEqual({});
   });
 
-  it('stores a clean URL and the write-back options, then reads them back', async () => {
-    const saved = await call('PUT', { service_url: ' https://leadfwd.example.com/ ', optout_scope: 'address', set_sugar_optout: false }, { is_admin: true });
+  it('stores a clean URL and the opt-out scope, then reads them back', async () => {
+    const saved = await call('PUT', { service_url: ' https://leadfwd.example.com/ ', optout_scope: 'none' }, { is_admin: true });
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ service_url: 'https://leadfwd.example.com', optout_scope: 'address', set_sugar_optout: false });
-    expect(saved.settings).toEqual({ leadfwd_service_url: 'https://leadfwd.example.com', leadfwd_optout_scope: 'address', leadfwd_set_sugar_optout: '0' });
+    expect(saved.body).toEqual({ service_url: 'https://leadfwd.example.com', optout_scope: 'none' });
+    expect(saved.settings).toEqual({ leadfwd_service_url: 'https://leadfwd.example.com', leadfwd_optout_scope: 'none' });
     expect((await call('GET', {}, { is_admin: false }, saved.settings)).body).toEqual(saved.body);
   });
 

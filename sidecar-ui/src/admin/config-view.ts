@@ -18,8 +18,7 @@ function read(form: HTMLFormElement): LeadfwdSettings {
   const el = (n: string) => form.elements.namedItem(n) as HTMLInputElement;
   return {
     service_url: el('service_url').value.trim(),
-    optout_scope: el('optout_scope').value === 'address' ? 'address' : 'all',
-    set_sugar_optout: el('set_sugar_optout').checked,
+    optout_scope: el('optout_scope').value === 'address' || el('optout_scope').value === 'none' ? el('optout_scope').value as 'address' | 'none' : 'all',
   };
 }
 
@@ -32,7 +31,6 @@ function paint(view: SidecarView): void {
   if (s) {
     (form.elements.namedItem('service_url') as HTMLInputElement).value = s.service_url;
     (form.elements.namedItem('optout_scope') as HTMLSelectElement).value = s.optout_scope;
-    (form.elements.namedItem('set_sugar_optout') as HTMLInputElement).checked = s.set_sugar_optout;
   }
   const admin = isAdmin();
   (form.querySelector('.leadfwd-readonly') as HTMLElement).hidden = admin;

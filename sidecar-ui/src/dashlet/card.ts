@@ -43,11 +43,11 @@ function auditLine(c: CampaignView): HTMLElement | null {
 }
 
 function writeBackLine(c: CampaignView): HTMLElement | null {
-  const w = c.writeBack;
+  const w = c.writeback;
   if (!w) return null;
   const lag = writeBackLagMs(c);
   return h('p', { class: 'leadfwd-line leadfwd-writeback' }, t('LBL_LEADFWD_WRITEBACK_LINE', {
-    pending: w.pending ?? 0, done: w.done ?? 0, dead: w.dead ?? 0, lag: lag === undefined ? '–' : formatDuration(lag),
+    pending: w.pending, done: w.done, dead: w.dead, lag: lag === undefined ? '-' : formatDuration(lag),
   }));
 }
 

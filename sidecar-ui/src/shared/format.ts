@@ -66,10 +66,8 @@ export function skips(audit: Audit): Array<[SkipReason, number]> {
   return SKIP_REASONS.map((r) => [r, n(audit.skipped?.[r])] as [SkipReason, number]).filter(([, v]) => v > 0);
 }
 
-/** Write-back lag in ms, from whichever name the service reports it under. */
+/** Write-back lag in ms; undefined when the service reports no write-back state. */
 export function writeBackLagMs(c: CampaignView): number | undefined {
-  const w = c.writeBack;
-  if (!w) return undefined;
-  const v = w.lagMs ?? w.oldestPendingAgeMs;
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  const v = c.writeback?.lagSeconds;
+  return typeof v === 'number' && Number.isFinite(v) ? v * 1000 : undefined;
 }

@@ -10,8 +10,8 @@ export interface Audit {
   progress?: { listsDone: number; listsTotal: number; recordsRead: number };
 }
 
-/** Write-back state from the write-back issue; every key optional until that lands. */
-export interface WriteBackState { pending?: number; done?: number; dead?: number; oldestPendingAgeMs?: number; lagMs?: number }
+/** Rows the service still has to write into Sugar, written, and given up on; lag of the oldest pending row. */
+export interface WriteBackState { pending: number; done: number; dead: number; lagSeconds: number; errors?: Array<{ kind: string; error: string; dead: boolean }> }
 
 export interface CampaignView {
   id: string;
@@ -30,7 +30,7 @@ export interface CampaignView {
   audit: Audit | null;
   progress: Partial<Record<RecipientState, number>>;
   history: Array<{ status: CampaignStatus; at: string; reason?: string }>;
-  writeBack?: WriteBackState;
+  writeback?: WriteBackState;
 }
 
 export interface CampaignReport {

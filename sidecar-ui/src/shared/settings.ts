@@ -3,7 +3,8 @@
 import { getApp, sugarCall } from './app.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
 
-export interface LeadfwdSettings { service_url: string; optout_scope: 'address' | 'all'; set_sugar_optout: boolean }
+/** optout_scope mirrors the service's LEADFWD_OPT_OUT_SCOPE: all of the target's addresses, the one address, or none. */
+export interface LeadfwdSettings { service_url: string; optout_scope: 'all' | 'address' | 'none' }
 
 export const settingsUrl = () => getApp().api.buildURL('leadfwd', 'config');
 
@@ -11,8 +12,7 @@ export async function loadSettings(): Promise<LeadfwdSettings> {
   const s = await sugarCall<Partial<LeadfwdSettings>>('read', settingsUrl());
   return {
     service_url: typeof s?.service_url === 'string' ? s.service_url : '',
-    optout_scope: s?.optout_scope === 'address' ? 'address' : 'all',
-    set_sugar_optout: s?.set_sugar_optout !== false,
+    optout_scope: s?.optout_scope === 'address' || s?.optout_scope === 'none' ? s.optout_scope : 'all',
   };
 }
 

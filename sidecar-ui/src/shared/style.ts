@@ -6,7 +6,8 @@ const CSS = `
 .leadfwd :focus-visible, .leadfwd-bwc-send:focus-visible { outline: 3px solid #0b63c5 !important; outline-offset: 2px; }
 .leadfwd button:focus, .leadfwd input:focus, .leadfwd select:focus, .leadfwd textarea:focus, .leadfwd a:focus, .leadfwd summary:focus { outline: 3px solid #0b63c5; outline-offset: 2px; }
 .leadfwd [hidden] { display: none !important; }
-.leadfwd .leadfwd-toolbar { display: flex; gap: 8px; margin-bottom: 8px; flex-wrap: wrap; }
+.leadfwd .leadfwd-toolbar { display: flex; gap: 8px; margin-bottom: 8px; flex-wrap: wrap; align-items: center; }
+.leadfwd .leadfwd-title { margin: 0; font-size: 18px; flex: 1; }
 .leadfwd .leadfwd-message:empty, .leadfwd .leadfwd-status:empty { display: none; }
 .leadfwd .leadfwd-message { background: #fdecea; border: 1px solid #d93025; padding: 6px 8px; margin-bottom: 8px; border-radius: 3px; }
 .leadfwd .leadfwd-status { color: #52606d; font-size: 12px; margin-bottom: 6px; }

@@ -1,11 +1,14 @@
 <?php
-// LeadFWD for Sugar: GET|PUT /leadfwd/config. Every logged-in user reads the settings (the dashlet needs the
+// LeadFWD for Sugar: GET|PUT /leadfwd/config ({service_url, optout_scope}). Every logged-in user reads the settings (the dashlet needs the
 // service address); only administrators change them. Stored as Sugar settings in category "leadfwd".
 // Nothing secret is kept here: users reach the service with their own Sugar session.
 
 class LeadfwdConfigApi extends SugarApi
 {
     const CATEGORY = 'leadfwd';
+
+    /** The service's LEADFWD_OPT_OUT_SCOPE values: every address of the target, the one address, or none. */
+    protected static $scopes = array('all', 'address', 'none');
 
     public function registerApiRest()
     {
@@ -36,11 +39,9 @@ class LeadfwdConfigApi extends SugarApi
         $settings = is_array($admin->settings) ? $admin->settings : array();
         $url = isset($settings['leadfwd_service_url']) ? (string) $settings['leadfwd_service_url'] : '';
         $scope = isset($settings['leadfwd_optout_scope']) ? (string) $settings['leadfwd_optout_scope'] : 'all';
-        $setOptOut = isset($settings['leadfwd_set_sugar_optout']) ? (string) $settings['leadfwd_set_sugar_optout'] : '1';
         return array(
             'service_url' => $url,
-            'optout_scope' => $scope === 'address' ? 'address' : 'all',
-            'set_sugar_optout' => $setOptOut !== '0',
+            'optout_scope' => in_array($scope, self::$scopes, true) ? $scope : 'all',
         );
     }
 
@@ -57,15 +58,13 @@ class LeadfwdConfigApi extends SugarApi
             throw new SugarApiExceptionInvalidParameter('service_url must be an https:// address (http:// only on this computer)');
         }
         $scope = isset($args['optout_scope']) ? $args['optout_scope'] : 'all';
-        if ($scope !== 'all' && $scope !== 'address') {
-            throw new SugarApiExceptionInvalidParameter('optout_scope must be "all" or "address"');
+        if (!in_array($scope, self::$scopes, true)) {
+            throw new SugarApiExceptionInvalidParameter('optout_scope must be "all", "address" or "none"');
         }
-        $setOptOut = !isset($args['set_sugar_optout']) || $args['set_sugar_optout'] === true || $args['set_sugar_optout'] === 'true' || $args['set_sugar_optout'] === '1' || $args['set_sugar_optout'] === 1;
 
         $admin = BeanFactory::newBean('Administration');
         $admin->saveSetting(self::CATEGORY, 'service_url', $url);
         $admin->saveSetting(self::CATEGORY, 'optout_scope', $scope);
-        $admin->saveSetting(self::CATEGORY, 'set_sugar_optout', $setOptOut ? '1' : '0');
         return $this->readConfig($api, array());
     }
 

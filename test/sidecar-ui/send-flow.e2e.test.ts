@@ -1,0 +1,123 @@
+// Issue 6 "Must show", end to end in headless Chromium: a Sugar user opens a legacy (BWC) Campaign, clicks
+// "Send via LeadFWD", picks lists and a merge field, previews, reviews the service's audit, sends a test,
+// confirms; the campaign goes to the SMTP sink and the dashlet shows its progress, audit and results,
+// which update when a recipient opens the message.
+import PostalMime from 'postal-mime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
+import { waitFor } from '../support/stack.js';
+import { alerts, startBrowserStack, type BrowserStack } from './browser-stack.js';
+
+const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+let bs: BrowserStack;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  // Opens within the bot window would count as machine opens; a test reads mail faster than a person.
+  bs = await startBrowserStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' } });
+  ({ page, errors } = await bs.open('sally'));
+}, 60_000);
+afterAll(async () => { await bs?.close(); });
+
+const drawer = () => page.locator('.harness-drawer form.leadfwd-send');
+
+describe('Send via LeadFWD from a legacy Campaign detail view', () => {
+  let campaignId = '';
+
+  it('adds the button inside the BWC page and opens the send flow in the parent app, lists preselected', async () => {
+    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
+    const frame = page.frameLocator('iframe.harness-bwc');
+    await frame.locator('input.leadfwd-bwc-send').click();
+    await drawer().waitFor();
+    // The drawer's heading has focus, so keyboard users start at the top of the flow.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('leadfwd-title'));
+    const newsletter = drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`);
+    await newsletter.waitFor();
+    expect(await newsletter.isChecked()).toBe(true);
+    expect(await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.tradeShow}"]`).isChecked()).toBe(true);
+    // Test and exempt lists are not offered as recipients; the exempt ones linked to the campaign are named.
+    expect(await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.test}"]`).count()).toBe(0);
+    expect(await drawer().locator('.leadfwd-exempt-note').textContent()).toMatch(/Exempt lists linked to this campaign apply automatically/);
+    expect(await drawer().locator('input[name="name"]').inputValue()).toBe('Spring Newsletter');
+    await bs.shot(page, 'bwc-send-button', 'iframe.harness-bwc');
+  });
+
+  it('previews the message as the service renders it, with merge fields filled', async () => {
+    await drawer().locator('input[name="mergeField"][value="region_c"]').check();
+    await drawer().locator('input[name="subject"]').fill('Spring news for {{ first_name | default: "you" }}');
+    await drawer().locator('.leadfwd-preview-button').click();
+    const frame = drawer().locator('iframe.leadfwd-preview-frame');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await frame.getAttribute('srcdoc')).toContain('Hello Sam');
+    expect(await drawer().locator('.leadfwd-preview').textContent()).toContain('Spring news for Sam');
+    await page.setViewportSize({ width: 1280, height: 2200 });
+    await bs.shot(page, 'send-flow-compose', '.harness-drawer');
+  });
+
+  it('shows the audit the service computed before anything is sent, and sends a test outside the campaign', async () => {
+    await drawer().locator('.leadfwd-review-button').click();
+    const queued = drawer().locator('.leadfwd-audit-queued');
+    await queued.waitFor();
+    const { body } = await bs.stack.api('GET', '/campaigns');
+    const rehearsal = body.campaigns.find((c: { sendAt: string }) => c.sendAt.startsWith('2999'));
+    expect(rehearsal.status).toBe('pending');
+    expect(Number(await queued.textContent())).toBe(rehearsal.audit.queued);
+    expect(Number(await drawer().locator('.leadfwd-audit-candidates').textContent())).toBe(rehearsal.audit.candidates);
+    expect(rehearsal.audit.queued).toBeGreaterThan(10);
+    expect(await drawer().locator('.leadfwd-audit').textContent()).toMatch(/Skipped: opted out/);
+    expect(bs.stack.sink.messages).toHaveLength(0);
+
+    await drawer().locator('input[name="testAddresses"]').fill('proof.reader@example.com');
+    await drawer().locator('.leadfwd-test-button').click();
+    await drawer().locator('.leadfwd-test-result p').waitFor();
+    expect(await drawer().locator('.leadfwd-test-result').textContent()).toMatch(/Test sent to 1 of 1 addresses/);
+    expect(bs.stack.sink.messages.map((m) => m.envelope.to).flat()).toEqual(['proof.reader@example.com']);
+    await bs.shot(page, 'send-flow-review', '.harness-drawer');
+  });
+
+  it('confirms: one real campaign from the Sugar Campaign, the review campaign cancelled', async () => {
+    await drawer().locator('.leadfwd-confirm-button').click();
+    await drawer().locator('.leadfwd-done:not([hidden])').waitFor();
+    expect(await drawer().locator('.leadfwd-done-text').textContent()).toMatch(/Spring Newsletter starts sending/);
+    const { body } = await bs.stack.api('GET', '/campaigns');
+    const real = body.campaigns.filter((c: { sendAt: string }) => !c.sendAt.startsWith('2999'));
+    expect(real).toHaveLength(1);
+    expect(real[0]).toMatchObject({ name: 'Spring Newsletter', sugarCampaignId: DEMO_IDS.campaigns.spring, customFields: ['region_c'] });
+    expect(real[0].targetListIds.sort()).toEqual([DEMO_IDS.lists.newsletter, DEMO_IDS.lists.tradeShow].sort());
+    campaignId = real[0].id;
+    await waitFor(async () => (await bs.stack.api('GET', '/campaigns')).body.campaigns
+      .find((c: { sendAt: string }) => c.sendAt.startsWith('2999'))?.status === 'cancelled' || undefined, 'review campaign cancelled');
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await drawer().locator('.leadfwd-done .leadfwd-close').click();
+    expect(await page.locator('.harness-drawer').count()).toBe(0);
+    expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
+  });
+
+  it('shows the campaign in the dashlet with live progress, audit and results that update on an open', async () => {
+    await page.goto(`${bs.harness.url}#Home`);
+    const card = page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"]`);
+    await card.waitFor();
+    await page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"][data-status="sent"]`).waitFor();
+    const view = (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body;
+    const sent = view.progress.accepted + view.progress.failed + view.progress.uncertain;
+    expect(bs.stack.sink.messages.length).toBe(sent + 1);
+    await page.waitForFunction(([id, n]) => document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-progress-text`)?.textContent?.includes(`Sent ${n} of ${n}`), [campaignId, sent] as const);
+    expect(await card.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
+    expect(await card.locator('.leadfwd-audit').textContent()).toContain(`${view.audit.queued} to receive`);
+    await card.locator('.leadfwd-results').waitFor();
+    expect(await card.locator('svg.leadfwd-chart').getAttribute('aria-label')).toMatch(/Delivered \d+, Opened 0/);
+
+    // A recipient opens the message: the dashlet's next refresh shows one person opening.
+    const mail = bs.stack.sink.messages.find((m) => m.envelope.to[0] !== 'proof.reader@example.com')!;
+    const html = (await PostalMime.parse(mail.raw)).html ?? '';
+    const pixel = /https?:\/\/[^"'\s>]+\/t\/o\/[A-Za-z0-9._~-]+/.exec(html)![0];
+    expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
+    await page.waitForFunction((id) => /Opened 1/.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] svg.leadfwd-chart`)?.getAttribute('aria-label') ?? ''), campaignId);
+    expect(await card.locator('.leadfwd-results').textContent()).toMatch(/Opened \(people\)1 \(/);
+    await bs.shot(page, 'dashlet', '.harness-dashlet');
+    expect(errors).toEqual([]);
+  });
+});

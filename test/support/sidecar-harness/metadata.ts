@@ -1,0 +1,46 @@
+// Sidecar metadata for the harness, read from the package itself: controller text and templates as files,
+// view/layout definitions, labels and record-view buttons by evaluating the package's PHP with php-cli.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { phpEval } from './php-bridge.js';
+
+// Sugar's own record buttons are not ours to ship; these stand-ins let our extension splice into something.
+const STOCK_BUTTONS = `array(
+  array('name' => 'edit_button', 'type' => 'rowaction', 'label' => 'LBL_HARNESS_EDIT'),
+  array('name' => 'main_dropdown', 'type' => 'actiondropdown', 'label' => 'LBL_HARNESS_ACTIONS'),
+  array('name' => 'sidebar_toggle', 'type' => 'sidebartoggle', 'label' => 'LBL_HARNESS_SIDEBAR'),
+)`;
+const HARNESS_LABELS = { LBL_HARNESS_EDIT: 'Edit', LBL_HARNESS_ACTIONS: 'Actions', LBL_HARNESS_SIDEBAR: 'Toggle sidebar' };
+
+export interface HarnessMetadata {
+  views: Record<string, { controller?: string; templates: Record<string, string>; meta: unknown }>;
+  layouts: Record<string, { meta: unknown }>;
+  labels: Record<string, string>;
+  modules: Record<string, { recordButtons: unknown[] }>;
+}
+
+export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata> {
+  const base = join(moduleDir, 'custom', 'clients', 'base');
+  const out: HarnessMetadata = { views: {}, layouts: {}, labels: {}, modules: {} };
+  for (const name of readdirSync(join(base, 'views'))) {
+    const dir = join(base, 'views', name);
+    const js = join(dir, `${name}.js`);
+    const hbs = join(dir, `${name}.hbs`);
+    out.views[name] = {
+      controller: existsSync(js) ? readFileSync(js, 'utf8') : undefined,
+      templates: existsSync(hbs) ? { [name]: readFileSync(hbs, 'utf8') } : {},
+      meta: await phpEval(join(dir, `${name}.php`), `$viewdefs['base']['view'][${JSON.stringify(name)}]`, '$viewdefs = array()'),
+    };
+  }
+  for (const name of readdirSync(join(base, 'layouts'))) {
+    out.layouts[name] = { meta: await phpEval(join(base, 'layouts', name, `${name}.php`), `$viewdefs['base']['layout'][${JSON.stringify(name)}]`, '$viewdefs = array()') };
+  }
+  const ext = join(moduleDir, 'custom', 'Extension');
+  out.labels = { ...HARNESS_LABELS, ...(await phpEval(join(ext, 'application', 'Ext', 'Language', 'en_us.leadfwd.php'), '$app_strings', '$app_strings = array()')) };
+  for (const module of ['ProspectLists', 'Campaigns']) {
+    const file = join(ext, 'modules', module, 'Ext', 'clients', 'base', 'views', 'record', 'leadfwd_send.php');
+    const prelude = `$viewdefs = array(${JSON.stringify(module)} => array('base' => array('view' => array('record' => array('buttons' => ${STOCK_BUTTONS})))))`;
+    out.modules[module] = { recordButtons: await phpEval(file, `$viewdefs[${JSON.stringify(module)}]['base']['view']['record']['buttons']`, prelude) };
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+// The harness page's SUGAR.App: built from the open-source backbone, underscore, jquery and handlebars, with
+// the contract our components use. Boot: log in to the Sugar simulator, load metadata, app:init, route.
+/// <reference path="./globals.d.ts" />
+import { createApi } from './api.js';
+import { createComponents, dashletPlugin, type Metadata } from './components.js';
+import { createPages } from './pages.js';
+import { createAlert, createDrawer } from './ui.js';
+
+const cfg = (window as any).HARNESS_CONFIG as { serverUrl: string; refreshSeconds: number };
+const events = { ..._.clone(Backbone.Events) };
+const components = createComponents();
+const strings: Record<string, string> = {};
+
+const app: any = {
+  config: { platform: 'base', serverUrl: cfg.serverUrl },
+  events,
+  api: createApi(cfg.serverUrl, events),
+  lang: { get: (key: string) => (key in strings ? strings[key] : key) },
+  alert: createAlert(document.getElementById('alerts')!),
+  user: new Backbone.Model(),
+  controller: { context: undefined },
+  context: { getContext: (attrs: Record<string, unknown>) => new Backbone.Model(attrs) },
+  router: { ..._.clone(Backbone.Events), navigate: (fragment: string) => { location.hash = fragment; } },
+  plugins: { register: (name: string, _types: unknown, def: any) => components.registerPlugin(name, def) },
+};
+let metadata: Metadata;
+app.drawer = createDrawer(document.getElementById('drawers')!, (def) => {
+  const context = app.context.getContext({ ...(def.context ?? {}) });
+  return app.view.createLayout({ type: def.layout, context }, metadata.layouts);
+});
+app.view = { ...components, createLayout: (o: { type: string; context: any }) => components.createLayout(o, metadata.layouts) };
+(window as any).SUGAR = { App: app };
+Handlebars.registerHelper('str', (key: string, module?: unknown) => app.lang.get(key, typeof module === 'string' ? module : undefined));
+
+/** Links to the pages a person wants to try: the dashboard, lists, campaigns (legacy and Sidecar), settings. */
+async function buildNav(): Promise<void> {
+  const nav = document.getElementById('nav')!;
+  const link = (href: string, text: string) => {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    nav.append(a, ' ');
+  };
+  link('#Home', 'Home dashboard');
+  const lists = await app.api.call('read', app.api.buildURL('ProspectLists', null, null, { fields: 'id,name,list_type', max_num: 20 }));
+  for (const l of (lists?.records ?? []).filter((x: any) => x.list_type === 'default').slice(0, 2)) link(`#ProspectLists/${l.id}`, `List: ${l.name}`);
+  const campaigns = await app.api.call('read', app.api.buildURL('Campaigns', null, null, { fields: 'id,name', max_num: 5, order_by: 'name' }));
+  for (const c of (campaigns?.records ?? []).slice(0, 2)) {
+    link(`#Campaigns/${c.id}`, `Campaign (legacy): ${c.name}`);
+    link(`#Campaigns/${c.id}/record`, `Campaign (Sidecar): ${c.name}`);
+  }
+  link('#Administration/layout/leadfwd-config', 'Administration: LeadFWD settings');
+}
+
+async function start(): Promise<void> {
+  const me = await app.api.call('read', app.api.buildURL('me'));
+  app.user.set(me.current_user);
+  metadata = await (await fetch('/harness/metadata.json')).json();
+  Object.assign(strings, metadata.labels);
+  app.plugins.register('Dashlet', ['view'], dashletPlugin());
+  components.setMetadata(metadata);
+  app.events.trigger('app:init');
+  document.getElementById('who')!.textContent = `${app.user.get('full_name')} (${app.user.get('user_name')})`;
+  await buildNav();
+  document.body.classList.add('harness-ready');
+  const pages = createPages(app, metadata, document.getElementById('main')!, { refreshSeconds: cfg.refreshSeconds });
+  window.addEventListener('hashchange', () => pages.route(location.hash));
+  pages.route(location.hash);
+}
+
+const form = document.getElementById('login') as HTMLFormElement;
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const data = new FormData(form);
+  const out = document.getElementById('login-error')!;
+  out.textContent = '';
+  app.api.login(String(data.get('username')), String(data.get('password')))
+    .then(() => { form.hidden = true; return start(); })
+    .catch((err: Error) => { out.textContent = err.message; });
+});

@@ -1,0 +1,127 @@
+// The harness page's server, standing in for a Sugar instance's web tier: it serves the page, the
+// open-source libraries and the package's files, proxies /rest/* to the Sugar simulator, and answers the
+// package's own endpoint (/rest/<v>/leadfwd/config) by running LeadfwdConfigApi.php under php-cli.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { buildSidecarUi, MODULE_DIR, ROOT } from '../../../sidecar-ui/bundle.mjs';
+import { buildMetadata, type HarnessMetadata } from './metadata.js';
+import { runPhpApi } from './php-bridge.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const modules = join(ROOT, 'node_modules');
+const VENDOR: Record<string, string> = {
+  'jquery.js': join(modules, 'jquery', 'dist', 'jquery.js'),
+  'underscore.js': join(modules, 'underscore', 'underscore-umd.js'),
+  'backbone.js': join(modules, 'backbone', 'backbone.js'),
+  'handlebars.js': join(modules, 'handlebars', 'dist', 'handlebars.js'),
+};
+const API_FILE = join(MODULE_DIR, 'custom', 'clients', 'base', 'api', 'LeadfwdConfigApi.php');
+const REST_VERSION = 'v11_1';
+
+export interface HarnessOptions { port?: number; host?: string; refreshSeconds?: number }
+
+export interface Harness {
+  url: string;
+  /** Where the page and Sugar's REST API are served from: the origin the service's CORS must allow. */
+  origin: string;
+  configure(o: { sugarUrl: string; serviceUrl?: string }): void;
+  /** The LeadFWD settings as Sugar would store them (category leadfwd). */
+  settings: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const send = (res: ServerResponse, status: number, body: string | Buffer, type: string) =>
+  void res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), 'application/json');
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  await buildSidecarUi();
+  const metadata: HarnessMetadata = await buildMetadata(MODULE_DIR);
+  const runtime = (await build({
+    entryPoints: [join(here, 'runtime', 'boot.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent',
+  })).outputFiles[0].text;
+  let sugarUrl = '';
+  const settings: Record<string, string> = {};
+
+  async function proxy(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+    if (!sugarUrl) return json(res, 503, { error: 'service_unavailable', error_message: 'The harness has no Sugar to talk to yet.' });
+    const headers: Record<string, string> = {};
+    for (const h of ['oauth-token', 'content-type', 'accept']) if (req.headers[h]) headers[h] = String(req.headers[h]);
+    const r = await fetch(`${sugarUrl}${req.url}`, { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : new Uint8Array(body) });
+    res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json', 'Cache-Control': 'no-store' });
+    res.end(Buffer.from(await r.arrayBuffer()));
+  }
+
+  /** Sugar's routing then auth for our endpoint: who is asking decides whether PUT is allowed. */
+  async function configApi(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+    const token = String(req.headers['oauth-token'] ?? '');
+    const me = await fetch(`${sugarUrl}/rest/${REST_VERSION}/me`, { headers: token ? { 'OAuth-Token': token } : {} });
+    if (!me.ok) return send(res, me.status, Buffer.from(await me.arrayBuffer()), 'application/json');
+    const user = (await me.json()).current_user as { type: string };
+    let args: Record<string, unknown> = {};
+    try { args = body.length ? JSON.parse(body.toString('utf8')) : {}; } catch { return json(res, 422, { error: 'invalid_parameter', error_message: 'A parameter in your request was invalid.' }); }
+    const r = await runPhpApi({ file: API_FILE, class: 'LeadfwdConfigApi', method: req.method as 'GET', path: 'leadfwd/config', args, user: { is_admin: user.type === 'admin' }, settings });
+    Object.assign(settings, r.settings);
+    json(res, r.status, r.body);
+  }
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://harness');
+      const path = url.pathname;
+      if (path === '/' || path === '/index.html') {
+        const page = readFileSync(join(here, 'index.html'), 'utf8')
+          .replace('__HARNESS_CONFIG__', JSON.stringify({ serverUrl: `/rest/${REST_VERSION}`, refreshSeconds: opts.refreshSeconds ?? 2 }));
+        return send(res, 200, page, 'text/html; charset=utf-8');
+      }
+      if (path.startsWith('/harness/vendor/') && VENDOR[path.slice(16)]) return send(res, 200, readFileSync(VENDOR[path.slice(16)]), 'text/javascript');
+      if (path === '/harness/runtime.js') return send(res, 200, runtime, 'text/javascript');
+      if (path === '/harness/metadata.json') return json(res, 200, metadata);
+      if (path.startsWith('/harness/sugar/')) {
+        const rel = normalize(path.slice('/harness/sugar/'.length)).replace(/^(\.\.[/\\])+/, '');
+        if (!rel.startsWith('custom/') || !rel.endsWith('.js')) return send(res, 404, 'not found', 'text/plain');
+        return send(res, 200, readFileSync(join(MODULE_DIR, rel)), 'text/javascript');
+      }
+      if (path === '/harness/bwc/index.php') return send(res, 200, bwcPage(url.searchParams), 'text/html; charset=utf-8');
+      const body = await readBody(req);
+      if (/^\/rest\/v1\d(_\d{1,2})?\/leadfwd\/config$/.test(path) && sugarUrl) return configApi(req, res, body);
+      if (path.startsWith('/rest/')) return proxy(req, res, body);
+      send(res, 404, 'not found', 'text/plain');
+    })().catch((e) => { if (!res.headersSent) json(res, 502, { error: 'bad_gateway', error_message: String((e as Error).message) }); });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const origin = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  return {
+    url: `${origin}/`,
+    origin,
+    settings,
+    configure(o) {
+      sugarUrl = o.sugarUrl.replace(/\/+$/, '');
+      if (o.serviceUrl) settings.leadfwd_service_url = o.serviceUrl;
+    },
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A page shaped like a legacy (BWC) detail view: a DetailView form with its buttons, then the fields. */
+function bwcPage(q: URLSearchParams): string {
+  const name = esc(q.get('name') ?? '');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Campaigns: ${name}</title>
+<style>body{font-family:Arial,sans-serif;font-size:13px;margin:8px 12px}.button{padding:3px 8px;margin-right:4px}table.detail{border-collapse:collapse;margin-top:8px}table.detail td{border:1px solid #ccc;padding:4px 8px}</style></head>
+<body><h2>Campaigns: ${name}</h2>
+<form name="DetailView" id="formDetailView" method="post" action="index.php"><input type="button" class="button" value="Edit"><input type="button" class="button" value="Duplicate"><input type="button" class="button" value="View Status"></form>
+<table class="detail"><tr><td>Name</td><td>${name}</td></tr><tr><td>Record</td><td>${esc(q.get('record') ?? '')}</td></tr><tr><td>Type</td><td>Email</td></tr></table>
+</body></html>`;
+}
