@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sugarIds, uuidv5 } from '../../service/src/domain/writeback-ids.js';
 import {
-  addressIdOf, campaignBody, clip, logOps, logSpecFor, moreInformation, optOutAddressIds, sugarDateTime, trackerName, trackerOp,
+  addressIdOf, campaignBody, clip, hitsOp, logOps, logSpecFor, moreInformation, optOutAddressIds, sugarDateTime, trackerName, trackerOp,
   type TargetRef,
 } from '../../service/src/domain/writeback.js';
 import { judge, retryDelayMs } from '../../service/src/domain/writeback-results.js';
@@ -41,21 +41,19 @@ describe('facts to CampaignLog rows', () => {
     expect(logSpecFor({ kind: 'bounce', at, reason: 'soft' })?.activity).toBe('send error');
   });
 
-  it('fills campaign, target, list, tracker key, date and address, and sets hits after the create', () => {
+  it('fills campaign, target, list, tracker key, date, address and hits', () => {
     const ops = logOps(target, { activity: 'link', at: '2026-05-01T14:03:00.123Z', hits: 3, linkIndex: 1 });
-    const id = sugarIds.log('c-1', 7, 'link', 1);
     expect(ops).toEqual([
       {
         method: 'POST', path: '/CampaignLog', create: true, what: 'CampaignLog link',
         data: {
-          id, campaign_id: 'sugar-camp', target_id: 'lead-1', target_type: 'Leads', activity_type: 'link',
+          id: sugarIds.log('c-1', 7, 'link', 1), campaign_id: 'sugar-camp', target_id: 'lead-1', target_type: 'Leads', activity_type: 'link',
           activity_date: '2026-05-01T14:03:00+00:00', target_tracker_key: sugarIds.trackerKey('c-1', 7), more_information: 'Lee@Example.com',
           archived: false, list_id: 'list-1', hits: 3, related_id: sugarIds.tracker('c-1', 1), related_type: 'CampaignTrackers',
         },
       },
-      { method: 'PUT', path: `/CampaignLog/${id}`, data: { hits: 3 }, what: 'link hits' },
     ]);
-    expect(logOps(target, { activity: 'targeted', at: '2026-05-01T14:03:00Z' })).toHaveLength(1);
+    expect(hitsOp('abc', 4, 'viewed')).toEqual({ method: 'PUT', path: '/CampaignLog/abc', data: { hits: 4 }, what: 'viewed hits' });
   });
 
   it('keeps more_information within 100 characters, address first', () => {
@@ -109,7 +107,7 @@ describe('reading Sugar\'s answers', () => {
   it('accepts records, and "already exists" for our own creates only', () => {
     expect(judge(create, 200, { id: 'x' })).toEqual({ ok: true });
     const exists = { error: 'invalid_parameter', error_message: 'Record already exists: x in module: CampaignLog' };
-    expect(judge(create, 422, exists)).toEqual({ ok: true });
+    expect(judge(create, 422, exists)).toEqual({ ok: true, existed: true });
     expect(judge(put, 422, exists)).toMatchObject({ ok: false, permanent: true });
   });
 

@@ -3,7 +3,8 @@
 // an outage or an odd answer is retried with backoff until the attempts run out.
 import type { SugarOp } from './writeback.js';
 
-export type OpVerdict = { ok: true } | { ok: false; permanent: boolean; message: string };
+/** `existed`: our create was refused because an earlier attempt had already made the record. */
+export type OpVerdict = { ok: true; existed?: boolean } | { ok: false; permanent: boolean; message: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -35,7 +36,7 @@ export function judge(op: SugarOp, status: number, contents: unknown): OpVerdict
     if (!isObject(contents)) return { ok: false, permanent: false, message: `${op.what}: ${op.method} ${op.path.split('?')[0]} answered ${status} with an unexpected body` };
     return { ok: true };
   }
-  if (status === 422 && op.create && /already exists/i.test(sugarError(contents).message ?? '')) return { ok: true };
+  if (status === 422 && op.create && /already exists/i.test(sugarError(contents).message ?? '')) return { ok: true, existed: true };
   const transient = !Number.isInteger(status) || status === 401 || status === 408 || status === 409 || status === 429 || status >= 500 || status < 100;
   return { ok: false, permanent: !transient, message: describeFailure(op, Number.isInteger(status) ? status : 'no status', contents) };
 }

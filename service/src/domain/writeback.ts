@@ -103,12 +103,12 @@ export function logBody(t: TargetRef, spec: LogSpec): Record<string, unknown> {
   return body;
 }
 
-/** Create the row; for counted rows also set hits, so a replayed create (422) still leaves the current count. */
+/**
+ * Creates the row with the current hits. A replayed create (422, the row exists from an attempt whose
+ * answer was lost) leaves the older hits in Sugar; the worker then sets them with hitsOp.
+ */
 export function logOps(t: TargetRef, spec: LogSpec): SugarOp[] {
-  const body = logBody(t, spec);
-  const ops: SugarOp[] = [{ method: 'POST', path: '/CampaignLog', data: body, create: true, what: `CampaignLog ${spec.activity}` }];
-  if (spec.hits !== undefined) ops.push(hitsOp(String(body.id), spec.hits, spec.activity));
-  return ops;
+  return [{ method: 'POST', path: '/CampaignLog', data: logBody(t, spec), create: true, what: `CampaignLog ${spec.activity}` }];
 }
 
 export function hitsOp(logRowId: string, hits: number, activity: string): SugarOp {

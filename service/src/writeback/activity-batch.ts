@@ -69,7 +69,10 @@ async function writeGroup(plans: RowPlan[], send: Send): Promise<BatchResult> {
       const permanent = failed.filter((v) => v.permanent);
       if (permanent.length) return { id: p.claim.id, kind: 'dead', error: permanent.map((v) => v.message).join('; ') };
       if (failed.length) return { id: p.claim.id, kind: 'retry', error: failed.map((v) => v.message).join('; ') };
-      return { id: p.claim.id, kind: 'done', written: p.written, note: p.note };
+      // A replayed create left whatever hits the lost attempt wrote: unknown, so the hits sync sets them.
+      const replayed = mine.some((r) => r.verdict.ok && r.verdict.existed);
+      const written = replayed ? p.written.map((w) => (w.hits === undefined ? w : { ...w, hits: -1 })) : p.written;
+      return { id: p.claim.id, kind: 'done', written, note: p.note };
     });
     return { outcomes, outage: false };
   } catch (e) {
