@@ -10,6 +10,8 @@ import { compileCampaign, renderPreview } from './mail/template.js';
 import { buildMessage, type CompiledCampaign, type MessageContext } from './mail/message.js';
 import { createTransport } from './mail/transport.js';
 import { createSendWorker } from './jobs/send-worker.js';
+import { createInProcessDelivery } from './jobs/delivery.js';
+import { createThreadDelivery } from './jobs/send-pool/pool.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { extractTargets } from './services/extract-targets.js';
 import { createCampaignService } from './services/campaigns.js';
@@ -39,7 +41,7 @@ export interface RunningService {
   sugar: SugarClient;
   /** Writes every campaign's activity back to Sugar through the outbox. */
   writeback: Writeback;
-  /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes). */
+  /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes); 0 while that port is taken. */
   bouncePort: number;
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
   stop(): Promise<void>;
@@ -57,7 +59,9 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const dkim = config.dkim.privateKeyFile
     ? { domainName: config.dkim.domain!, keySelector: config.dkim.selector!, privateKeyPem: readFileSync(config.dkim.privateKeyFile, 'utf8') }
     : undefined;
-  const transport = createTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim ? config.dkim.workers : 0, logger: logger.child({ component: 'smtp' }) });
+  const threaded = config.smtp.sendThreads > 0;
+  // With send threads this transport only carries test sends, so it signs inline.
+  const transport = createTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim && !threaded ? config.dkim.workers : 0, logger: logger.child({ component: 'smtp' }) });
   const messageContext: MessageContext = {
     publicUrl: config.publicUrl, secret: config.secret, bounceDomain: config.bounceDomain,
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
@@ -83,10 +87,15 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const tracking = { secret: config.secret, opens: engagement.opens, clicks: engagement.clicks, logger: logger.child({ component: 'tracking' }) };
 
   const campaigns = createCampaignService({ store, sugar, compile: compileCampaign });
+  const delivery = threaded
+    ? createThreadDelivery({
+      threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
+      logger: logger.child({ component: 'send-thread' }),
+    })
+    : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
   const worker = createSendWorker({
-    store, mailer: transport, compiled, build: buildMessage, messageContext,
+    store, delivery,
     rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
-    concurrency: config.smtp.maxConnections * 2,
     logger: logger.child({ component: 'send' }),
     // The relay's own 5xx/4xx verdicts become bounce facts; a store hiccup must not fail the send loop.
     onOutcome: (r, res) => {
@@ -161,11 +170,13 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
-    url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback, bouncePort: inbound.port,
+    url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback,
+    get bouncePort() { return inbound.port; },
     async stop() {
       const drained = http.drain(server);
       await inbound.close();
       await scheduler.stop();
+      await delivery.close(); // the scheduler waited for every row in flight to be answered
       await drained;
       engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start

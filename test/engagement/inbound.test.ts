@@ -169,3 +169,27 @@ describe('mailto unsubscribe and limits', () => {
     expect(outbox().pending).toBe(1);
   });
 });
+
+describe('a taken port', () => {
+  it('does not fail start-up: the listener keeps trying and takes the port once it is free', async () => {
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
+    const port = (squatter.address() as { port: number }).port;
+    const errors: object[] = [];
+    const late = await startInboundListener({
+      port, host: '127.0.0.1', secret: SECRET, bounceDomain: BOUNCE_DOMAIN, retryBindMs: 50,
+      handle: () => undefined, logger: { info: () => undefined, warn: () => undefined, error: (o) => errors.push(o) },
+    });
+    try {
+      expect(late.port).toBe(0);
+      expect(errors[0]).toMatchObject({ event: 'inbound.port_in_use', port });
+      await new Promise<void>((r) => squatter.close(() => r()));
+      for (let i = 0; i < 100 && late.port === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(late.port).toBe(port);
+      expect(await deliver(port, [`postmaster@${BOUNCE_DOMAIN}`], 'Subject: x\r\n\r\ny')).toMatchObject({ ok: false, code: 550 }); // it answers SMTP now
+    } finally {
+      await late.close();
+    }
+  });
+});

@@ -20,12 +20,15 @@ export interface InboundListenerOptions {
   /** Messages above this are refused with 552 (default 10 MB). */
   maxBytes?: number;
   maxRecipients?: number;
+  /** When the port is taken, try again this often instead of failing (default 30 s). */
+  retryBindMs?: number;
   handle(route: InboundRoute, report: InboundReport): unknown;
   logger?: InboundLogger;
 }
 
 export interface InboundListener {
-  port: number;
+  /** The bound port; 0 while the port is still taken. */
+  readonly port: number;
   close(): Promise<void>;
 }
 
@@ -85,16 +88,38 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
+  // A taken port (an old process still stopping, a neighbour) must not take tracking and unsubscribe
+  // down with it: log loudly and keep trying, so bounces flow as soon as the port is free.
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const listen = () => new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.server.once('error', onError);
     server.listen(o.port, o.host, () => {
-      server.server.off('error', reject);
+      server.server.off('error', onError);
       resolve();
     });
   });
-  const address = server.server.address();
+  const bind = async (): Promise<void> => {
+    try {
+      await listen();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || closed) throw err;
+      o.logger?.error({ event: 'inbound.port_in_use', host: o.host, port: o.port }, 'inbound.port_in_use: bounces, complaints and mailto unsubscribes wait until the port is free');
+      retry = setTimeout(() => void bind().catch((e: unknown) => o.logger?.error({ err: e }, 'inbound.listen_failed')), o.retryBindMs ?? 30_000);
+      retry.unref();
+    }
+  };
+  await bind();
   return {
-    port: typeof address === 'object' && address ? address.port : o.port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    get port() {
+      const address = server.server.listening ? server.server.address() : null;
+      return typeof address === 'object' && address ? address.port : 0;
+    },
+    close: () => {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      return server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    },
   };
 }
