@@ -6,6 +6,7 @@ import {
   type TargetRef,
 } from '../../service/src/domain/writeback.js';
 import { judge, retryDelayMs } from '../../service/src/domain/writeback-results.js';
+import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
 
 const target: TargetRef = {
   campaignId: 'c-1', rowId: 7, sugarCampaignId: 'sugar-camp', module: 'Leads', recordId: 'lead-1',
@@ -129,5 +130,12 @@ describe('reading Sugar\'s answers', () => {
     expect(retryDelayMs(1, 1000, 300_000, () => 1)).toBe(1000);
     expect(retryDelayMs(4, 1000, 300_000, () => 1)).toBe(8000);
     expect(retryDelayMs(40, 1000, 300_000, () => 1)).toBe(300_000);
+  });
+
+  it('lets a row ride out a 2-minute outage many times over before the default settings call it dead', () => {
+    const { maxAttempts, retryBaseMs, retryMaxMs } = DEFAULT_WRITEBACK;
+    let shortest = 0; // every wait at the low end of its jitter
+    for (let attempt = 1; attempt < maxAttempts; attempt++) shortest += retryDelayMs(attempt, retryBaseMs, retryMaxMs, () => 0);
+    expect(shortest).toBeGreaterThan(10 * 120_000);
   });
 });

@@ -24,11 +24,12 @@ export class SqliteOutboxRepo implements OutboxRepo {
         WHERE id = ? AND state = 'pending'`),
       note: db.prepare('UPDATE outbox SET last_error = ? WHERE id = ?'),
       state: db.prepare('SELECT state FROM outbox WHERE key = ?').pluck(),
-      notes: db.prepare(`SELECT id, key, kind, last_error FROM outbox
+      notes: db.prepare(`SELECT id, key, kind, last_error FROM outbox INDEXED BY outbox_with_error
         WHERE campaign_id = ? AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
       retryingAll: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
         WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
-      retryingCampaign: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
+      // INDEXED BY: the partial index holds only rows with an error or note; outbox_campaign would scan every row.
+      retryingCampaign: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox INDEXED BY outbox_with_error
         WHERE campaign_id = ? AND state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
       retry: db.prepare(`UPDATE outbox SET run_at = ?, last_error = ?, locked_at = NULL, locked_by = NULL
         WHERE id = ? AND state = 'pending'`),
