@@ -84,7 +84,10 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     openTooSoonMs: config.engagement.openTooSoonMs, clickTooSoonMs: config.engagement.clickTooSoonMs, flushMs: config.engagement.pixelFlushMs,
     logger: logger.child({ component: 'engagement' }),
   });
-  const tracking = { secret: config.secret, opens: engagement.opens, clicks: engagement.clicks, logger: logger.child({ component: 'tracking' }) };
+  const tracking = {
+    secret: config.secret, opens: engagement.opens, clicks: engagement.clicks,
+    answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
+  };
 
   const campaigns = createCampaignService({ store, sugar, compile: compileCampaign });
   const delivery = threaded

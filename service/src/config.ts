@@ -35,6 +35,7 @@ export interface Config {
     openTooSoonMs: number;
     clickTooSoonMs: number;
     pixelFlushMs: number;
+    pixelAnswerAfterCommit: boolean;
   };
   writeback: WritebackSettings;
   secret: string;
@@ -75,6 +76,14 @@ export function loadConfig(env: Env = process.env): Config {
     return v.replace(/\/+$/, '');
   };
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = opt(name);
+    if (raw === undefined) return fallback;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    problems.push(`LEADFWD_${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
   const cidrs = (name: string): string[] => {
     const list = (opt(name) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
     try {
@@ -139,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
       openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
       clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
       pixelFlushMs: int('PIXEL_FLUSH_MS', 0, 0, 100),
+      pixelAnswerAfterCommit: bool('PIXEL_ANSWER_AFTER_COMMIT', true),
     },
     writeback: {
       ...DEFAULT_WRITEBACK,

@@ -159,3 +159,22 @@ describe('without the fast path', () => {
     expect(counters(s.rows[0].rowId)[0].humanHits).toBe(1);
   });
 });
+
+describe('answering before the commit (LEADFWD_PIXEL_ANSWER_AFTER_COMMIT=false)', () => {
+  it('answers the GIF at once and still stores the open moments later', async () => {
+    const { trackingFastPath } = await import('../../service/src/http/routes/tracking.js');
+    const { createServer } = await import('node:http');
+    const fast = trackingFastPath({ secret: SECRET, opens: srv.engagement.opens, clicks: srv.engagement.clicks, answerAfterCommit: false });
+    const server = createServer((req, res) => { if (!fast(req, res)) res.writeHead(404).end(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      expectGif(await rawGet(url, open(s.rows[1].rowId), 'GET', { 'user-agent': CHROME }));
+      for (let i = 0; i < 50 && counters(s.rows[1].rowId).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(counters(s.rows[1].rowId)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 1 })]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+

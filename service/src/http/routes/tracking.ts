@@ -25,6 +25,12 @@ export interface TrackingDeps {
   secret: string;
   opens: OpenRecorder;
   clicks: ClickRecorder;
+  /**
+   * true (default): answer after the open is committed, so an answered pixel is a stored open.
+   * false: answer at once; the open is committed moments later (a crash may lose the last batch,
+   * a SIGTERM does not), and a slow disk no longer delays the image.
+   */
+  answerAfterCommit?: boolean;
   clock?: () => Date;
   logger?: { warn(o: object, m?: string): void };
 }
@@ -57,17 +63,23 @@ function answerPixel(res: ServerResponse, head: boolean) {
 
 export function pixelHandler(deps: TrackingDeps) {
   const now = deps.clock ?? (() => new Date());
+  const afterCommit = deps.answerAfterCommit ?? true;
   let warned = 0;
   return (req: IncomingMessage, res: ServerResponse, token: string): void => {
     const head = req.method === 'HEAD';
     const p = head ? null : verifyToken(deps.secret, token, 'o');
     if (!p) return answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
     const ua = req.headers['user-agent'];
-    deps.opens.record({ rowId: p.r, method: req.method ?? 'GET', userAgent: typeof ua === 'string' ? ua : undefined, ip: clientIp(req), at: now() })
-      .then(() => answerPixel(res, false), (err: unknown) => {
-        if (warned++ % 1000 === 0) deps.logger?.warn({ err: (err as Error)?.message }, 'tracking.open.not_recorded');
-        answerPixel(res, false);
-      });
+    const recorded = deps.opens.record({ rowId: p.r, method: req.method ?? 'GET', userAgent: typeof ua === 'string' ? ua : undefined, ip: clientIp(req), at: now() });
+    const failed = (err: unknown) => {
+      if (warned++ % 1000 === 0) deps.logger?.warn({ err: (err as Error)?.message }, 'tracking.open.not_recorded');
+    };
+    if (afterCommit) {
+      recorded.then(() => answerPixel(res, false), (err: unknown) => { failed(err); answerPixel(res, false); });
+    } else {
+      recorded.catch(failed);
+      answerPixel(res, false);
+    }
   };
 }
 
