@@ -46,9 +46,15 @@ export function createWritebackWorker(deps: WorkerDeps) {
   const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
   function noteOutage(outage: boolean) {
-    if (!outage) { outages = 0; return; }
+    if (!outage) {
+      if (outages) deps.logger?.info({ event: 'writeback.sugar_back', failedCalls: outages }, 'writeback.sugar_back');
+      outages = 0;
+      return;
+    }
     outages++;
-    pauseUntil = Date.now() + retryDelayMs(outages, 500, 30_000, deps.random);
+    const pauseMs = retryDelayMs(outages, 500, 30_000, deps.random);
+    pauseUntil = Date.now() + pauseMs;
+    if (outages === 1 || outages % 10 === 0) deps.logger?.warn({ event: 'writeback.sugar_unavailable', failedCalls: outages, pauseMs }, 'writeback.sugar_unavailable');
   }
 
   function commit(claims: OutboxClaim[], outcomes: Array<RowOutcome | SetupOutcome>) {
