@@ -34,6 +34,19 @@ export interface BuiltMessage {
 
 const ATOM_UNSAFE = /[^A-Za-z0-9-]/g;
 
+// One CSPRNG call per 455 Message-IDs instead of one each: each call into OpenSSL costs ~5 µs.
+const RANDOM_POOL = 4095;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomId(): string {
+  if (poolAt + 9 > pool.length) {
+    pool = randomBytes(RANDOM_POOL);
+    poolAt = 0;
+  }
+  poolAt += 9;
+  return pool.toString('base64url', poolAt - 9, poolAt);
+}
+
 export function trackingUrls(ctx: MessageContext, rowId: number) {
   const base = ctx.publicUrl.replace(/\/+$/, '');
   const unsubscribeToken = signToken(ctx.secret, { k: 'u', r: rowId });
@@ -61,7 +74,7 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
   });
 
   const campaignAtom = c.campaignId.replace(ATOM_UNSAFE, '-').slice(0, 64) || 'campaign';
-  const messageId = `<lf.${campaignAtom}.${r.rowId}.${randomBytes(9).toString('base64url')}@${ctx.messageIdDomain}>`;
+  const messageId = `<lf.${campaignAtom}.${r.rowId}.${randomId()}@${ctx.messageIdDomain}>`;
   const feedbackId = `${campaignAtom.slice(0, 40)}:campaign:${ctx.feedbackSenderId.replace(ATOM_UNSAFE, '')}`;
   const { boundary, fromHeader, replyToHeader } = c.internal;
 

@@ -1,13 +1,12 @@
-// SMTP delivery through a pooled nodemailer transport. Messages arrive as raw MIME from
-// message.ts and are DKIM-signed here with a key parsed once. send() never throws for an SMTP
+// SMTP delivery over pooled nodemailer SMTP connections (smtp-pool.ts). Messages arrive as raw
+// MIME from message.ts and are DKIM-signed here with a key parsed once. send() never throws for an SMTP
 // outcome: every reply or failure is classified (domain/smtp-reply.ts), and a connection lost
 // after the whole message went out is "uncertain", never retried blindly.
-import { Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
 import { classifySmtpOutcome, type SmtpOutcome } from '../domain/smtp-reply.js';
 import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
 import { createRsaSignerPool } from './dkim-pool.js';
 import type { BuiltMessage } from './message.js';
+import { createSmtpPool, type SmtpSendError } from './smtp-pool.js';
 
 export type { DkimOptions } from './dkim.js';
 
@@ -35,6 +34,8 @@ export interface SendResult {
   enhanced?: string;
   text: string;
   policy?: boolean;
+  /** Our own failure (building, a crashed send thread), not the relay's verdict: never a bounce fact. */
+  internal?: boolean;
 }
 
 export interface MailTransport {
@@ -44,19 +45,6 @@ export interface MailTransport {
 }
 
 type Sign = (raw: string) => Promise<string>;
-
-/** One buffer as a stream; cheaper than Readable.from, and 'end' marks the body as handed over. */
-class MessageBody extends Readable {
-  constructor(private buf: Buffer | null) {
-    super();
-  }
-  _read(): void {
-    const b = this.buf;
-    this.buf = null;
-    this.push(b);
-    if (b) this.push(null);
-  }
-}
 
 /** The DKIM-Signature header for a message, computed inline or on worker threads. */
 function dkimHeaderFor(opts: TransportOptions): { sign: Sign | null; close(): void } {
@@ -97,25 +85,16 @@ export function smtpOptionsFromUrl(smtpUrl: string): { host: string; port: numbe
   return opts;
 }
 
-interface NodemailerError extends Error {
-  code?: string;
-  command?: string;
-  responseCode?: number;
-  response?: string;
-}
-
 export function createTransport(opts: TransportOptions): MailTransport {
   const dkim = dkimHeaderFor(opts);
   const timeout = opts.timeoutMs ?? 60_000;
-  const transporter = nodemailer.createTransport({
+  const pool = createSmtpPool({
     ...smtpOptionsFromUrl(opts.smtpUrl),
-    pool: true,
     maxConnections: opts.maxConnections ?? 5,
     maxMessages: opts.maxMessagesPerConnection ?? 1000,
     connectionTimeout: Math.min(timeout, 30_000),
     greetingTimeout: Math.min(timeout, 30_000),
     socketTimeout: timeout,
-    logger: false, // nodemailer logs every message at info level; outcomes are logged by callers
   });
 
   return {
@@ -127,28 +106,24 @@ export function createTransport(opts: TransportOptions): MailTransport {
         // Nothing left this process, so a later attempt is safe; policy flags it as our problem.
         return { outcome: 'retryable', text: `message could not be signed: ${(err as Error).message}`, policy: true };
       }
-      // Whether the message body was fully consumed tells "lost before DATA finished" (safe to
-      // retry: the server discards a message without its final dot) from "lost after it".
-      let fullyRead = false;
-      const stream = new MessageBody(Buffer.from(raw));
-      stream.once('end', () => (fullyRead = true));
       try {
-        const info = await transporter.sendMail({ envelope: m.envelope, raw: stream });
+        const info = await pool.send(m.envelope, Buffer.from(raw));
         const rejected = (info.rejected ?? []) as unknown[];
         if (rejected.length && !(info.accepted ?? []).length) {
-          const e = ((info as { rejectedErrors?: NodemailerError[] }).rejectedErrors ?? [])[0];
+          const e = ((info as { rejectedErrors?: SmtpSendError[] }).rejectedErrors ?? [])[0];
           return classifySmtpOutcome({ responseCode: e?.responseCode, response: e?.response, errorCode: 'EENVELOPE', command: 'RCPT TO' });
         }
         return classifySmtpOutcome({ response: typeof info.response === 'string' ? info.response : '250 accepted' });
       } catch (err) {
-        const e = err as NodemailerError;
+        const e = err as SmtpSendError;
         const result = classifySmtpOutcome({
           responseCode: e.responseCode,
           response: e.response,
           errorCode: e.code ?? 'EUNKNOWN',
           command: e.command,
           message: e.message,
-          afterData: fullyRead,
+          // Once the body went to the socket only the server knows whether it kept the message.
+          afterData: e.bodyStarted === true,
         });
         if (result.outcome !== 'permanent' || result.policy) {
           opts.logger?.warn({ event: 'smtp.send_failed', outcome: result.outcome, code: result.code, text: result.text, messageId: m.messageId }, 'SMTP send did not succeed');
@@ -156,11 +131,9 @@ export function createTransport(opts: TransportOptions): MailTransport {
         return result;
       }
     },
-    async verify() {
-      await transporter.verify();
-    },
+    verify: () => pool.verify(),
     close() {
-      transporter.close();
+      pool.close();
       dkim.close();
     },
   };
