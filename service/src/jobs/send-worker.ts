@@ -1,25 +1,22 @@
-// Hands one campaign's queued ledger rows to SMTP. Rows are claimed just in time (only as many
-// as there are free connections), so a crash leaves at most a handful of rows 'sending'; those
-// become 'uncertain' at restart and are never resent blindly.
-import PQueue from 'p-queue';
+// Hands one campaign's queued ledger rows to delivery (send threads or in-process). Rows are
+// claimed just in time (only as many as delivery can work on), so a crash leaves at most a
+// handful of rows 'sending'; those become 'uncertain' at restart and are never resent blindly.
+// Only this thread touches the ledger: claims before hand-off, outcomes in short batches.
 import { createTokenBucket } from '../domain/rate-limit.js';
-import type { Campaign, Recipient } from '../domain/types.js';
-import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage } from '../mail/message.js';
+import type { Recipient } from '../domain/types.js';
 import type { SendResult } from '../mail/transport.js';
-import type { Store } from '../store/ports.js';
+import type { LedgerRecipient, Store } from '../store/ports.js';
+import type { Delivery, RowResult } from './delivery.js';
 
 export interface SendWorkerDeps {
   store: Store;
-  mailer: { send(m: BuiltMessage): Promise<SendResult> };
-  compiled: (campaign: Campaign) => Promise<CompiledCampaign>;
-  build: (c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext) => BuiltMessage;
-  messageContext: MessageContext;
+  delivery: Delivery;
   rate: { perSecond: number; perHour?: number };
-  concurrency: number;
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
   flushEvery?: number;
   idlePollMs?: number;
+  /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
   onOutcome?: (r: Recipient, result: SendResult) => void;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }
@@ -29,7 +26,7 @@ type Outcome = Parameters<Store['recipients']['markOutcomes']>[0][number];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const defaultRetryDelay = (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 3_600_000);
 
-export function outcomeFor(r: Recipient, res: SendResult, messageId: string, maxAttempts: number, retryDelayMs: (a: number) => number, now = Date.now()): Outcome {
+export function outcomeFor(r: Recipient, res: SendResult, messageId: string | undefined, maxAttempts: number, retryDelayMs: (a: number) => number, now = Date.now()): Outcome {
   const detail = [res.code, res.enhanced, res.text].filter(Boolean).join(' ').slice(0, 500);
   switch (res.outcome) {
     case 'accepted': return { rowId: r.rowId, state: 'accepted', messageId };
@@ -46,6 +43,7 @@ export function createSendWorker(deps: SendWorkerDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
   const retryDelayMs = deps.retryDelayMs ?? defaultRetryDelay;
   const flushEvery = deps.flushEvery ?? 100;
+  const capacity = Math.max(1, deps.delivery.capacity);
   const bucket = createTokenBucket({ perSecond: deps.rate.perSecond, perHour: deps.rate.perHour });
 
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
@@ -53,8 +51,7 @@ export function createSendWorker(deps: SendWorkerDeps) {
     const { store } = deps;
     const campaign = store.campaigns.get(campaignId);
     if (!campaign) return 'stopped';
-    const compiled = await deps.compiled(campaign);
-    const queue = new PQueue({ concurrency: deps.concurrency });
+
     let outcomes: Outcome[] = [];
     const flush = () => {
       if (outcomes.length === 0) return;
@@ -66,9 +63,36 @@ export function createSendWorker(deps: SendWorkerDeps) {
       outcomes.push(o);
       if (outcomes.length >= flushEvery) flush();
     };
+
+    // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
+    const inFlight = new Map<number, LedgerRecipient>();
+    let waiter: { below: number; wake(): void } | undefined;
+    const room = (below: number) => inFlight.size < below ? Promise.resolve() : new Promise<void>((wake) => (waiter = { below, wake }));
+    const onResults = (results: RowResult[]) => {
+      for (const { rowId, messageId, result } of results) {
+        const r = inFlight.get(rowId);
+        if (!r) continue;
+        inFlight.delete(rowId);
+        record(outcomeFor(r, result, messageId, maxAttempts, retryDelayMs));
+        if (!result.internal && deps.onOutcome) {
+          try {
+            deps.onOutcome(r, result);
+          } catch (err) {
+            deps.logger?.warn({ err, rowId }, 'send.on_outcome_failed');
+          }
+        }
+      }
+      if (waiter && inFlight.size < waiter.below) {
+        const w = waiter;
+        waiter = undefined;
+        w.wake();
+      }
+    };
+
+    const session = await deps.delivery.open(campaign, onResults);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
     const flushTimer = setInterval(flush, 25);
-    // Re-reading the campaign for every message costs more than the message; a pause is noticed within this.
+    // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
     let checkedAt = 0;
     let active = true;
     const stillSending = () => {
@@ -81,15 +105,15 @@ export function createSendWorker(deps: SendWorkerDeps) {
     try {
       for (;;) {
         if (!stillSending()) {
-          await queue.onIdle();
+          await room(1);
           return 'stopped';
         }
-        // Refill only once half the waiting batch has started: claims stay batched (one statement
-        // for many rows) while at most one batch waits behind the running sends.
-        await queue.onSizeLessThan(Math.ceil(deps.concurrency / 2));
-        const batch = store.recipients.claim(campaignId, deps.concurrency - queue.size, new Date().toISOString());
+        // Refill once half the capacity is free: claims stay batched (one statement for many
+        // rows) while delivery always has work queued behind the messages on the wire.
+        await room(Math.ceil(capacity / 2));
+        const batch = store.recipients.claim(campaignId, capacity - inFlight.size, new Date().toISOString());
         if (batch.length === 0) {
-          await queue.onIdle();
+          await room(1);
           flush();
           const counts = store.recipients.counts(campaignId);
           if (counts.queued === 0 && counts.sending === 0) return 'done';
@@ -97,23 +121,29 @@ export function createSendWorker(deps: SendWorkerDeps) {
           continue;
         }
         const suppressed = store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
+        let ready: LedgerRecipient[] = [];
+        const handOver = () => {
+          if (!ready.length) return;
+          session.send(ready.map((r) => ({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent })));
+          ready = [];
+        };
         for (const r of batch) {
           if (suppressed.has(r.addressKey)) {
             record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off' });
             continue;
           }
-          for (let wait = bucket.take(); wait > 0; wait = bucket.take()) await sleep(wait);
-          const msg = deps.build(compiled, { rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent }, deps.messageContext);
-          void queue.add(async () => {
-            const res = await deps.mailer.send(msg);
-            record(outcomeFor(r, res, msg.messageId, maxAttempts, retryDelayMs));
-            deps.onOutcome?.(r, res);
-          });
+          let wait = bucket.take();
+          if (wait > 0) handOver(); // what the bucket already allowed goes now, not after the wait
+          for (; wait > 0; wait = bucket.take()) await sleep(wait);
+          inFlight.set(r.rowId, r);
+          ready.push(r);
         }
+        handOver();
       }
     } finally {
       clearInterval(flushTimer);
       flush();
+      session.close();
     }
   }
 
