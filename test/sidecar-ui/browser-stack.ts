@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { startHarness, type Harness } from '../support/sidecar-harness/server.js';
@@ -92,3 +92,9 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
 
 /** Alerts the page has shown through app.alert, newest last. */
 export const alerts = (page: Page) => page.evaluate(() => (window as unknown as { __leadfwdAlerts: Array<{ key: string; level: string; messages: string }> }).__leadfwdAlerts);
+
+/** Scrolls first: Playwright's own scroll-then-click can land on the preview iframe inside the fixed drawer. */
+export async function press(locator: Locator): Promise<void> {
+  await locator.scrollIntoViewIfNeeded();
+  await locator.click();
+}

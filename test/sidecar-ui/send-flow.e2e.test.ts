@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
-import { alerts, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { alerts, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let bs: BrowserStack;
@@ -47,7 +47,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
   it('previews the message as the service renders it, with merge fields filled', async () => {
     await drawer().locator('input[name="mergeField"][value="region_c"]').check();
     await drawer().locator('input[name="subject"]').fill('Spring news for {{ first_name | default: "you" }}');
-    await drawer().locator('.leadfwd-preview-button').click();
+    await press(drawer().locator('.leadfwd-preview-button'));
     const frame = drawer().locator('iframe.leadfwd-preview-frame');
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
@@ -58,7 +58,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
   });
 
   it('shows the audit the service computed before anything is sent, and sends a test outside the campaign', async () => {
-    await drawer().locator('.leadfwd-review-button').click();
+    await press(drawer().locator('.leadfwd-review-button'));
     const queued = drawer().locator('.leadfwd-audit-queued');
     await queued.waitFor();
     const { body } = await bs.stack.api('GET', '/campaigns');
@@ -71,7 +71,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     expect(bs.stack.sink.messages).toHaveLength(0);
 
     await drawer().locator('input[name="testAddresses"]').fill('proof.reader@example.com');
-    await drawer().locator('.leadfwd-test-button').click();
+    await press(drawer().locator('.leadfwd-test-button'));
     await drawer().locator('.leadfwd-test-result p').waitFor();
     expect(await drawer().locator('.leadfwd-test-result').textContent()).toMatch(/Test sent to 1 of 1 addresses/);
     expect(bs.stack.sink.messages.map((m) => m.envelope.to).flat()).toEqual(['proof.reader@example.com']);
@@ -79,7 +79,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
   });
 
   it('confirms: one real campaign from the Sugar Campaign, the review campaign cancelled', async () => {
-    await drawer().locator('.leadfwd-confirm-button').click();
+    await press(drawer().locator('.leadfwd-confirm-button'));
     await drawer().locator('.leadfwd-done:not([hidden])').waitFor();
     expect(await drawer().locator('.leadfwd-done-text').textContent()).toMatch(/Spring Newsletter starts sending/);
     const { body } = await bs.stack.api('GET', '/campaigns');
@@ -91,7 +91,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await waitFor(async () => (await bs.stack.api('GET', '/campaigns')).body.campaigns
       .find((c: { sendAt: string }) => c.sendAt.startsWith('2999'))?.status === 'cancelled' || undefined, 'review campaign cancelled');
     await page.setViewportSize({ width: 1280, height: 1000 });
-    await drawer().locator('.leadfwd-done .leadfwd-close').click();
+    await press(drawer().locator('.leadfwd-done .leadfwd-close'));
     expect(await page.locator('.harness-drawer').count()).toBe(0);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
   });

@@ -55,12 +55,13 @@ export function showError(view: SidecarView, err: unknown, extra: FieldProblem[]
   const problems = extra.slice();
   if (msg.unknownListIds.length) {
     msg.unknownListIds.forEach((id) => st.goneLists.add(id));
-    paintLists(view);
     problems.push({ field: 'lists', label: 'LBL_LEADFWD_ERR_UNKNOWN_LISTS', vars: { lists: msg.unknownListIds.map((id) => listName(st, id)).join(', ') } });
   }
   if (msg.kind === 'invalid_template') problems.push({ field: 'content', label: 'LBL_LEADFWD_ERR_TEMPLATE' });
   const form = formOf(view);
   if (form) showProblems(form, view.cid, problems, { headline: msg.text, details: msg.details });
+  // After the summary: the list rows are drawn again with the deleted ones marked invalid.
+  if (msg.unknownListIds.length) paintLists(view);
   getApp().alert.show('leadfwd-send-error', { level: 'error', messages: msg.text });
 }
 
