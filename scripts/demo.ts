@@ -7,6 +7,7 @@ import { DEMO_IDS } from './sugar-sim/seed.js';
 import { startSmtpSink } from '../service/src/mail/sink.js';
 import { loadConfig } from '../service/src/config.js';
 import { startService } from '../service/src/composition.js';
+import { startHarness } from '../test/support/sidecar-harness/server.js';
 
 const dir = resolve(process.env.LEADFWD_DEMO_DIR ?? 'demo-data');
 const mailDir = resolve(dir, 'mail');
@@ -17,15 +18,19 @@ const smtpPort = Number(process.env.LEADFWD_DEMO_SMTP_PORT ?? 2525);
 const sim = await startSugarSim({ port: simPort, seed: 'demo', quiet: true });
 const sink = await startSmtpSink({ port: smtpPort, dir: mailDir });
 const apiKey = process.env.LEADFWD_API_KEY ?? 'demo-api-key-change-me';
+// The dashlet and send flow inside a Sidecar-compatible page in front of the simulator (needs php-cli).
+const harness = await startHarness({ port: Number(process.env.LEADFWD_DEMO_HARNESS_PORT ?? 8090), refreshSeconds: 5 })
+  .catch((e: Error) => { console.warn(`Sugar UI page not started: ${e.message}`); return undefined; });
 const config = loadConfig({
   LEADFWD_DATA_DIR: resolve(dir, 'service'),
   LEADFWD_SUGAR_URL: sim.url,
   LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
   LEADFWD_API_KEY: apiKey,
-  LEADFWD_SUGAR_ORIGIN: sim.url,
+  LEADFWD_SUGAR_ORIGIN: harness?.origin ?? sim.url,
   ...process.env,
 });
 const service = await startService(config);
+harness?.configure({ sugarUrl: sim.url, serviceUrl: service.url });
 
 const body = JSON.stringify({
   name: 'Demo newsletter',
@@ -43,6 +48,7 @@ LeadFWD demo is running (Ctrl+C stops it)
   Service          ${service.url}   (API key: ${apiKey})
   Sugar simulator  ${sim.url}/rest/v11_1   users admin/admin, sally/sally, max/max
   SMTP sink        smtp://127.0.0.1:${sink.port}   messages written to ${mailDir}
+  Inside Sugar     ${harness ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration)` : 'not started'}
 
 Send the demo campaign now:
   curl -s -X POST ${service.url}/api/v1/campaigns -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${body.replace(/'/g, "'\\''")}'
@@ -54,6 +60,7 @@ const stop = async () => {
   await service.stop();
   await sink.close();
   await sim.close();
+  await harness?.close();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
