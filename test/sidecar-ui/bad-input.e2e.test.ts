@@ -78,7 +78,7 @@ describe('the send flow by keyboard', () => {
     await tabTo('.leadfwd-error-summary a');
     await page.keyboard.press('Enter');
     expect((await active()).name).toBe('targetList');
-    await bs.shot(page, 'send-flow-errors', '.harness-drawer');
+    await bs.shot(page, 'send-flow-errors', '.harness-drawer form.leadfwd-send');
   });
 
   it('ticks a list with Space and names the campaign', async () => {
@@ -151,7 +151,7 @@ describe('bad input keeps what the user entered', () => {
     await page.waitForFunction(() => /cannot be reached/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
     expect(await summary().textContent()).toContain(`The LeadFWD service at ${bs.serviceUrl} cannot be reached`);
     expect(await values()).toMatchObject({ name: 'Keyboard campaign', subject: 'Hello from the keyboard', lists: [DEMO_IDS.lists.newsletter] });
-    await bs.shot(page, 'send-flow-service-down', '.harness-drawer');
+    await bs.shot(page, 'send-flow-service-down', '.harness-drawer form.leadfwd-send');
 
     await bs.setServiceUp(true);
     await press(drawer().locator('.leadfwd-review-button'));

@@ -29,6 +29,8 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
   it('adds the button inside the BWC page and opens the send flow in the parent app, lists preselected', async () => {
     await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
     const frame = page.frameLocator('iframe.harness-bwc');
+    await frame.locator('input.leadfwd-bwc-send').waitFor();
+    await bs.shot(page, 'bwc-send-button', 'iframe.harness-bwc');
     await frame.locator('input.leadfwd-bwc-send').click();
     await drawer().waitFor();
     // The drawer's heading has focus, so keyboard users start at the top of the flow.
@@ -41,7 +43,6 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     expect(await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.test}"]`).count()).toBe(0);
     expect(await drawer().locator('.leadfwd-exempt-note').textContent()).toMatch(/Exempt lists linked to this campaign apply automatically/);
     expect(await drawer().locator('input[name="name"]').inputValue()).toBe('Spring Newsletter');
-    await bs.shot(page, 'bwc-send-button', 'iframe.harness-bwc');
   });
 
   it('previews the message as the service renders it, with merge fields filled', async () => {
@@ -54,7 +55,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     expect(await frame.getAttribute('srcdoc')).toContain('Hello Sam');
     expect(await drawer().locator('.leadfwd-preview').textContent()).toContain('Spring news for Sam');
     await page.setViewportSize({ width: 1280, height: 2200 });
-    await bs.shot(page, 'send-flow-compose', '.harness-drawer');
+    await bs.shot(page, 'send-flow-compose', '.harness-drawer form.leadfwd-send');
   });
 
   it('shows the audit the service computed before anything is sent, and sends a test outside the campaign', async () => {
@@ -75,7 +76,7 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await drawer().locator('.leadfwd-test-result p').waitFor();
     expect(await drawer().locator('.leadfwd-test-result').textContent()).toMatch(/Test sent to 1 of 1 addresses/);
     expect(bs.stack.sink.messages.map((m) => m.envelope.to).flat()).toEqual(['proof.reader@example.com']);
-    await bs.shot(page, 'send-flow-review', '.harness-drawer');
+    await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send');
   });
 
   it('confirms: one real campaign from the Sugar Campaign, the review campaign cancelled', async () => {
