@@ -98,3 +98,8 @@ export async function press(locator: Locator): Promise<void> {
   await locator.scrollIntoViewIfNeeded();
   await locator.click();
 }
+
+/** waitForFunction that names what it waited for when it gives up. */
+export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeout = 20_000): Promise<void> {
+  await page.waitForFunction(fn as never, arg, { timeout }).catch((e: Error) => { throw new Error(`gave up waiting for ${what}: ${e.message.split('\n')[0]}`); });
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
-import { alerts, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { alerts, press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let bs: BrowserStack;
@@ -101,11 +101,12 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await page.goto(`${bs.harness.url}#Home`);
     const card = page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"]`);
     await card.waitFor();
+    await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'campaign sent', 30_000);
     await page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"][data-status="sent"]`).waitFor();
     const view = (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body;
     const sent = view.progress.accepted + view.progress.failed + view.progress.uncertain;
     expect(bs.stack.sink.messages.length).toBe(sent + 1);
-    await page.waitForFunction(([id, n]) => document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-progress-text`)?.textContent?.includes(`Sent ${n} of ${n}`), [campaignId, sent] as const);
+    await until(page, `Sent ${sent} of ${sent}`, ([id, n]) => document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-progress-text`)?.textContent?.includes(`Sent ${n} of ${n}`), [campaignId, sent] as const);
     expect(await card.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
     expect(await card.locator('.leadfwd-audit').textContent()).toContain(`${view.audit.queued} to receive`);
     await card.locator('.leadfwd-results').waitFor();
@@ -116,9 +117,10 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     const html = (await PostalMime.parse(mail.raw)).html ?? '';
     const pixel = /https?:\/\/[^"'\s>]+\/t\/o\/[A-Za-z0-9._~-]+/.exec(html)![0];
     expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
-    await page.waitForFunction((id) => /Opened 1/.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] svg.leadfwd-chart`)?.getAttribute('aria-label') ?? ''), campaignId);
+    await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}/report`)).body.opened.people === 1 || undefined, 'the open in the report');
+    await until(page, 'the dashlet to show the open', (id) => /Opened 1/.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] svg.leadfwd-chart`)?.getAttribute('aria-label') ?? ''), campaignId);
     expect(await card.locator('.leadfwd-results').textContent()).toMatch(/Opened \(people\)1 \(/);
     await bs.shot(page, 'dashlet', '.harness-dashlet');
     expect(errors).toEqual([]);
-  });
+  }, 90_000);
 });

@@ -16,6 +16,8 @@ export function php(args: string[], stdin = ''): Promise<{ code: number; stdout:
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // php -l and php -r never read stdin; a closed pipe must not become an uncaught EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(stdin);
   });
 }
