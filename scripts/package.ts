@@ -1,11 +1,14 @@
 // `npm run package`: builds dist/leadfwd-sugar-<version>.zip for Sugar's Module Loader — manifest.php at the
 // root (version and date from package.json), every file of sugar-module/ under Files/, and nothing Module
-// Loader would refuse (sugar-platform.md §0.6, §11). Fails with a clear message instead of a bad zip.
+// Loader would refuse (sugar-platform.md §0.6, §11): allowed extensions only, no "<?" in JS/HBS, PHP that lints and
+// passes the banned-function scan (when php-cli is installed). Fails with a clear message instead of a bad zip.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { zipSync } from 'fflate';
 import { buildSidecarUi, MODULE_DIR, ROOT } from '../sidecar-ui/bundle.mjs';
+import { php } from '../test/support/sidecar-harness/php-bridge.js';
+import { scanPhp } from '../test/sugar-module/php-scan.js';
 
 export const ALLOWED_EXTENSIONS = ['png', 'gif', 'jpg', 'css', 'js', 'php', 'txt', 'html', 'htm', 'tpl', 'pdf', 'md5', 'xml', 'hbs', 'less', 'wsdl'];
 export const FILES_PREFIX = 'Files/';
@@ -55,7 +58,20 @@ export function stampManifest(manifest: string, version: string, date: Date): st
   return out;
 }
 
-export interface BuiltPackage { zipPath: string; version: string; entries: string[] }
+export interface BuiltPackage { zipPath: string; version: string; entries: string[]; phpChecked: boolean }
+
+/** php -l and the banned-function scan on every PHP file; false when php-cli is not installed. */
+async function checkPhp(files: string[], problems: string[]): Promise<boolean> {
+  const available = await php(['-v']).then((r) => r.code === 0, () => false);
+  if (!available) return false;
+  for (const f of files.filter((x) => x.endsWith('.php'))) {
+    const path = join(MODULE_DIR, f);
+    const lint = await php(['-l', path]);
+    if (lint.code !== 0) problems.push(`sugar-module/${f}: ${(lint.stderr || lint.stdout).trim()}`);
+    else for (const p of await scanPhp(path)) problems.push(`sugar-module/${f}: Module Loader would refuse ${p}`);
+  }
+  return true;
+}
 
 export async function buildPackage(opts: { outDir?: string; now?: Date; skipUiBuild?: boolean } = {}): Promise<BuiltPackage> {
   if (!opts.skipUiBuild) await buildSidecarUi();
@@ -78,18 +94,20 @@ export async function buildPackage(opts: { outDir?: string; now?: Date; skipUiBu
     if (/\.(js|hbs)$/.test(f) && data.includes('<?')) problems.push(`sugar-module/${f} contains "<?", which Sugar would parse as PHP`);
     entries[`${FILES_PREFIX}${f}`] = data;
   }
+  const phpChecked = await checkPhp(files, problems);
   if (problems.length) throw new PackageError(problems);
   const outDir = opts.outDir ?? join(ROOT, 'dist');
   mkdirSync(outDir, { recursive: true });
   const zipPath = join(outDir, `leadfwd-sugar-${pkg.version}.zip`);
   const mtime = opts.now ?? new Date();
   writeFileSync(zipPath, zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { mtime }]])), { level: 9 }));
-  return { zipPath, version: pkg.version, entries: Object.keys(entries) };
+  return { zipPath, version: pkg.version, entries: Object.keys(entries), phpChecked };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   buildPackage().then((p) => {
     console.log(`${relative(process.cwd(), p.zipPath)}: ${p.entries.length} files, version ${p.version}`);
+    if (!p.phpChecked) console.warn('php-cli not found: PHP files were not linted or scanned (install php-cli, or run the package tests where it is).');
   }, (e: Error) => {
     console.error(e instanceof PackageError ? e.message : `Packaging failed: ${e.message}`);
     process.exit(1);

@@ -22,6 +22,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-pkg-'));
   const built = await buildPackage({ outDir: dir, now: new Date('2026-05-20T10:11:12Z') });
   zipPath = built.zipPath;
+  expect(built.phpChecked).toBe(true);
   files = unzipSync(readFileSync(zipPath));
   for (const [name, data] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, 'x', name)), { recursive: true });
@@ -142,6 +143,24 @@ describe('controllers in the shape Sugar evaluates', () => {
 });
 
 describe('packaging rules', () => {
+  it('refuses to build with a file Module Loader would refuse or the manifest does not copy', async () => {
+    const stray = ['custom/leadfwd-stray-test.json', 'custom/leadfwd-stray-test.php'].map((f) => join('sugar-module', f));
+    writeFileSync(stray[0], '{}');
+    writeFileSync(stray[1], "<?php\nexec('id');\n");
+    try {
+      const err = await buildPackage({ outDir: join(dir, 'refused'), skipUiBuild: true }).catch((e) => e);
+      expect(err).toBeInstanceOf(PackageError);
+      expect(err.problems).toEqual(expect.arrayContaining([
+        'sugar-module/custom/leadfwd-stray-test.json is not in manifest.php\'s copy list',
+        'sugar-module/custom/leadfwd-stray-test.json: Module Loader does not accept this file type',
+        'sugar-module/custom/leadfwd-stray-test.php: Module Loader would refuse line 2: function exec()',
+      ]));
+      expect(existsSync(join(dir, 'refused'))).toBe(false);
+    } finally {
+      for (const f of stray) rmSync(f, { force: true });
+    }
+  });
+
   it('stamps the version and date, refusing a version PHP could misread', () => {
     const m = "'version' => '0.0.0',\n'published_date' => 'x',";
     expect(stampManifest(m, '1.2.3', new Date('2026-02-03T04:05:06Z'))).toBe("'version' => '1.2.3',\n'published_date' => '2026-02-03 04:05:06',");
