@@ -23,7 +23,7 @@ function startServiceProcess(): Promise<ChildProcess> {
     env: {
       ...process.env,
       LEADFWD_PORT: String(port), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
-      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_SMTP_RATE: '600', LEADFWD_API_KEY: API_KEY,
+      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_SMTP_RATE: '600', LEADFWD_API_KEY: API_KEY, LEADFWD_BOUNCE_SMTP_PORT: '0',
       LEADFWD_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
