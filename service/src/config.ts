@@ -123,8 +123,9 @@ export function loadConfig(env: Env = process.env): Config {
       rate: int('SMTP_RATE', 500, 1, 100_000),
       ratePerHour: int('SMTP_RATE_PER_HOUR', 0, 0, 100_000_000),
       maxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 100),
-      // Build + DKIM + SMTP on this many worker threads (0 = on the main thread); one per core.
-      sendThreads: int('SEND_THREADS', Math.min(4, availableParallelism()), 0, 32),
+      // Build + SMTP on worker threads (0 = on the main thread), each with LEADFWD_DKIM_WORKERS RSA
+      // signers: a send thread and its signer keep about two cores busy.
+      sendThreads: int('SEND_THREADS', Math.max(1, Math.min(8, Math.floor(availableParallelism() / 2))), 0, 32),
     },
     bounceDomain: str('BOUNCE_DOMAIN', 'bounces.leadfwd.localhost'),
     // A service on an ephemeral port (tests) gets an ephemeral bounce listener too.

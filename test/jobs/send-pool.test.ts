@@ -54,8 +54,8 @@ afterAll(async () => {
 });
 
 describe('thread delivery', () => {
-  it('answers every row exactly once and delivers each message signed, once', async () => {
-    const d = delivery();
+  it.each([[0, 'on the send thread'], [1, 'on a signer of the send thread']])('answers every row exactly once and delivers each message signed (%i signers: %s), once', async (dkimWorkers) => {
+    const d = delivery({ dkimWorkers });
     try {
       const c = campaign('pool-basic');
       const s = await session(d, c);
@@ -80,6 +80,27 @@ describe('thread delivery', () => {
       const accepted = byRow.get(1)!;
       expect(received.some((m) => m.raw.toString().includes(accepted.messageId!))).toBe(true);
       s.close();
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('sends an MJML campaign from the HTML the main thread compiled, with the same link numbering', async () => {
+    const d = delivery({ threads: 1 });
+    try {
+      const c: Campaign = {
+        ...campaign('pool-mjml'), html: undefined,
+        mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ first_name }} <a href="https://acme.example/one">1</a></mj-text>' +
+          '<mj-button href="https://acme.example/two">2</mj-button></mj-column></mj-section></mj-body></mjml>',
+      };
+      const s = await session(d, c);
+      const before = sink.messages.length;
+      s.send(rows(500, 2));
+      expect((await s.settled(2)).map((a) => a.result.outcome)).toEqual(['accepted', 'accepted']);
+      const raw = sink.messages.slice(before).map((m) => m.raw.toString()).join('\n');
+      expect(raw).toContain('Hi P500');
+      expect((await compiled(c)).links).toEqual(['https://acme.example/one', 'https://acme.example/two']);
+      expect(raw).toMatch(/\/t\/c\/c[0-9a-z]+-1\./); // second link, tokenised
     } finally {
       await d.close();
     }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Campaign } from '../../domain/types.js';
 import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../../mail/message.js';
+import { compileMjml } from '../../mail/mjml-compile.js';
 import type { CampaignMessageSpec } from '../../mail/template.js';
 import type { CampaignSession, Delivery, RowResult } from '../delivery.js';
 import type { FromThread, ThreadSettings, ToThread } from './protocol.js';
@@ -19,6 +20,8 @@ export interface ThreadDeliveryOptions {
   maxMessagesPerConnection?: number;
   timeoutMs?: number;
   dkim?: { domainName: string; keySelector: string; privateKeyPem: string };
+  /** RSA signing workers per send thread; 0 (default) signs on the send thread itself. */
+  dkimWorkers?: number;
   /** Read when a campaign opens: the public URL may only be known once the server listens. */
   messageContext: MessageContext;
   /** The main thread's compilation: validates the content and stores its links. */
@@ -46,6 +49,16 @@ export function specOf(c: Campaign): CampaignMessageSpec {
   return { campaignId: c.id, subject: c.subject, fromName: c.fromName, fromEmail: c.fromEmail, replyTo: c.replyTo, mjml: c.mjml, html: c.html };
 }
 
+/** Threads get the HTML that MJML made, so they never run MJML themselves (it weighs ~60 MB per thread once loaded). */
+async function threadSpec(c: Campaign): Promise<CampaignMessageSpec> {
+  const spec = specOf(c);
+  if (!spec.mjml?.trim()) return spec;
+  const { html } = await compileMjml(spec.mjml);
+  // Past the template size limit the HTML would be refused; the thread then compiles the MJML as the main thread did.
+  if (!html || html.length > 1_000_000) return spec;
+  return { ...spec, mjml: undefined, html };
+}
+
 const lost = (text: string): RowResult['result'] => ({ outcome: 'uncertain', text, internal: true });
 const notSent = (text: string): RowResult['result'] => ({ outcome: 'retryable', text, internal: true });
 
@@ -60,7 +73,7 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
   }
   const settings: ThreadSettings = {
     entry, smtpUrl: opts.smtpUrl, maxConnections: connections, maxMessagesPerConnection: opts.maxMessagesPerConnection,
-    timeoutMs: opts.timeoutMs, dkim: opts.dkim, concurrency: connections * 2,
+    timeoutMs: opts.timeoutMs, dkim: opts.dkim, dkimWorkers: opts.dkim ? opts.dkimWorkers ?? 0 : 0, concurrency: connections * 2,
   };
   const slots: Array<Slot | undefined> = [];
   const owner = new Map<number, OpenCampaign>();
@@ -166,11 +179,13 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
   for (let i = 0; i < threads; i++) slots[i] = spawn(i);
 
   return {
-    capacity: threads * settings.concurrency,
+    // Each thread holds one turn of work beyond what it is working on, so it never waits for the
+    // main thread's next claim; a crash can leave at most this many rows 'sending' (then 'uncertain').
+    capacity: threads * settings.concurrency * 2,
 
     async open(campaign, onResults): Promise<CampaignSession> {
       const compiled = await opts.compiled(campaign);
-      const c: OpenCampaign = { spec: specOf(campaign), context: { ...opts.messageContext }, onResults };
+      const c: OpenCampaign = { spec: await threadSpec(campaign), context: { ...opts.messageContext }, onResults };
       open.set(campaign.id, c);
       try {
         const live = slots.filter((s): s is Slot => s !== undefined);

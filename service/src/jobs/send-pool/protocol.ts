@@ -12,6 +12,8 @@ export interface ThreadSettings {
   maxMessagesPerConnection?: number;
   timeoutMs?: number;
   dkim?: { domainName: string; keySelector: string; privateKeyPem: string };
+  /** RSA signing workers of this thread (0: it signs inline). */
+  dkimWorkers: number;
   /** Messages one thread works on at once (building, signing or on the wire). */
   concurrency: number;
 }
