@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import type { Store } from './ports.js';
+import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
@@ -65,6 +66,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
 }
 
 class SqliteStore implements Store {
+  readonly automations;
   readonly campaigns;
   readonly recipients;
   readonly suppressions;
@@ -76,6 +78,7 @@ class SqliteStore implements Store {
 
   constructor(private readonly db: Database.Database, readonly path: string, now: () => string, outboxStaleMs: number) {
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
+    this.automations = guarded(new SqliteAutomationRepo(db, now));
     this.campaigns = guarded(new SqliteCampaignRepo(db, now));
     this.recipients = guarded(new SqliteRecipientRepo(db, now));
     this.suppressions = guarded(new SqliteSuppressionRepo(db, now));
