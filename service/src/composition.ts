@@ -31,6 +31,8 @@ import { reportRoutes } from './http/routes/report.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { writebackRoutes } from './writeback/routes.js';
+import { createMetrics } from './ops/metrics.js';
+import { createReadiness } from './ops/readiness.js';
 
 export interface RunningService {
   url: string;
@@ -67,6 +69,11 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
   };
 
+  const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
+  const readiness = createReadiness({
+    probeStore: () => store.probeWritable(), sugarUrl: config.sugar.url, sugarApiVersion: config.sugar.apiVersion, smtpUrl: config.smtp.url,
+  });
+
   const compiledCache = new Map<string, Promise<CompiledCampaign>>();
   const compiled = (c: Campaign) => {
     let p = compiledCache.get(c.id);
@@ -102,6 +109,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     logger: logger.child({ component: 'send' }),
     // The relay's own 5xx/4xx verdicts become bounce facts; a store hiccup must not fail the send loop.
     onOutcome: (r, res) => {
+      metrics.send(res.outcome);
       try { engagement.smtpOutcome(r, res); } catch (err) { logger.warn({ err, rowId: r.rowId }, 'engagement.smtp_outcome_failed'); }
     },
   });
@@ -124,7 +132,8 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
       verifySugarToken: (token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs),
     },
     corsOrigin: config.sugar.origin,
-    logger,
+    logger: logger.child({ component: 'http' }),
+    ops: { readiness, metrics },
     publicRouters: [
       trackingRoutes(tracking),
       unsubscribeRoutes({

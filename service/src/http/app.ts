@@ -2,6 +2,7 @@
 import express, { type Express, type Router } from 'express';
 import { errorHandler, HttpError } from './errors.js';
 import { requireAuth, type AuthOptions } from './auth.js';
+import { opsRoutes, requestIds, type OpsOptions } from './ops-routes.js';
 
 export interface AppOptions {
   auth: AuthOptions;
@@ -9,18 +10,23 @@ export interface AppOptions {
   apiRouters: Router[];
   publicRouters?: Router[];
   bodyLimit?: string;
-  logger?: { error(o: object, m?: string): void };
+  logger?: { error(o: object, m?: string): void; info?(o: object, m?: string): void };
+  /** /readyz and /metrics; without it /readyz answers ready and /metrics is 404. */
+  ops?: Omit<OpsOptions, 'apiKey'>;
 }
 
 export function createApp(opts: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const log = opts.logger;
+  app.use(requestIds(log?.info ? { info: (o, m) => log.info!(o, m) } : undefined, opts.ops?.metrics));
   app.use((_req, res, next) => {
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
   });
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  app.use(opsRoutes({ ...opts.ops, apiKey: opts.auth.apiKey }));
   for (const r of opts.publicRouters ?? []) app.use(r);
 
   const api = express.Router();

@@ -32,7 +32,7 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
 export function errorHandler(logger?: { error(o: object, m?: string): void }): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { status, body } = toHttp(err);
-    if (status >= 500) logger?.error({ err, method: req.method, path: req.path }, 'http.error');
+    if (status >= 500) logger?.error({ err, requestId: res.locals.requestId, method: req.method, path: req.path.slice(0, 300) }, 'http.error');
     res.status(status).set('Cache-Control', 'no-store').json(body);
   };
 }

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
+import { StoreInputError, StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import type { Store } from './ports.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
@@ -30,7 +30,20 @@ export interface StoreOptions {
   migrationsDir?: string;
 }
 
-export function openStore(path: string, opts: StoreOptions = {}): Store {
+/** Operator-facing reads and the online backup; kept off the repos because no use case needs them. */
+export interface StoreOps {
+  /** Takes and releases the write lock; throws StoreUnavailableError when the file cannot be written. */
+  probeWritable(): void;
+  /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
+  opsCounts(): {
+    recipients: Record<string, number>; outboxPending: number; outboxOldestDueAt: string | undefined;
+    events: Record<string, number>; hits: { kind: string; human: number; machine: number }[];
+  };
+  /** Online copy of the whole database to `file` while the service keeps running. */
+  backup(file: string): Promise<void>;
+}
+
+export function openStore(path: string, opts: StoreOptions = {}): Store & StoreOps {
   const clock = opts.clock ?? (() => new Date());
   const now = () => clock().toISOString();
   const migrations = loadMigrations(opts.migrationsDir);
@@ -65,7 +78,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   }
 }
 
-class SqliteStore implements Store {
+class SqliteStore implements Store, StoreOps {
   readonly automations;
   readonly campaigns;
   readonly recipients;
@@ -93,6 +106,38 @@ class SqliteStore implements Store {
     try {
       // IMMEDIATE takes the write lock up front, so a read-then-write cannot deadlock with another process.
       return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  probeWritable(): void {
+    try {
+      this.db.exec('BEGIN IMMEDIATE; ROLLBACK');
+      const max = this.db.pragma('max_page_count', { simple: true }) as number;
+      const used = this.db.pragma('page_count', { simple: true }) as number;
+      if (used >= max) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  opsCounts(): ReturnType<StoreOps['opsCounts']> {
+    const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, r.n]));
+    const outbox = this.db.prepare("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'").get() as { n: number; oldest: string | null };
+    return {
+      recipients: byKey(this.db.prepare('SELECT state AS k, count(*) AS n FROM recipients GROUP BY state').all() as { k: string; n: number }[]),
+      outboxPending: outbox.n,
+      outboxOldestDueAt: outbox.oldest ?? undefined,
+      events: byKey(this.db.prepare('SELECT type AS k, count(*) AS n FROM events GROUP BY type').all() as { k: string; n: number }[]),
+      hits: this.db.prepare('SELECT kind, total(human_hits) AS human, total(machine_hits) AS machine FROM engagement GROUP BY kind').all() as { kind: string; human: number; machine: number }[],
+    };
+  }
+
+  async backup(file: string): Promise<void> {
+    if (this.path === ':memory:' || this.path === '') throw new StoreInputError('an in-memory database cannot be backed up');
+    try {
+      await this.db.backup(file);
     } catch (err) {
       throw translate(err);
     }

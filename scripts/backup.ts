@@ -1,0 +1,33 @@
+// `npm run backup -- <file>`: an online copy of the service's SQLite database, safe while the
+// service runs (SQLite's backup API copies a consistent snapshot page by page).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../service/src/config.js';
+import { openStore } from '../service/src/store/db.js';
+
+export async function backupDatabase(dataDir: string, target: string): Promise<{ source: string; target: string }> {
+  if (dataDir === ':memory:') throw new Error('LEADFWD_DATA_DIR is :memory:, there is no database file to back up');
+  const source = join(dataDir, 'leadfwd.sqlite');
+  if (!existsSync(source)) throw new Error(`no database at ${source} (check LEADFWD_DATA_DIR)`);
+  const out = resolve(target);
+  if (existsSync(out)) throw new Error(`${out} exists; choose a new file name`);
+  const store = openStore(source);
+  try {
+    await store.backup(out);
+  } finally {
+    store.close();
+  }
+  return { source, target: out };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/backup.ts')) {
+  const target = process.argv[2];
+  try {
+    if (!target) throw new Error('usage: npm run backup -- <file>');
+    const done = await backupDatabase(loadConfig().dataDir, target);
+    console.log(JSON.stringify({ event: 'backup.done', ...done }));
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : `backup failed: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}

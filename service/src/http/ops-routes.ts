@@ -1,0 +1,62 @@
+// Operator routes and the request-id/log middleware, mounted before everything else.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type RequestHandler, type Router } from 'express';
+import type { Readiness } from '../ops/readiness.js';
+import type { Metrics } from '../ops/metrics.js';
+
+export interface OpsOptions {
+  readiness?: () => Promise<Readiness>;
+  metrics?: Metrics;
+  /** API key that may read /metrics from anywhere; without it only direct loopback callers may. */
+  apiKey?: string;
+}
+
+export interface RequestLogger { info(o: object, m?: string): void }
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+// Tracking and unsubscribe tokens ride in the path; a log line keeps the route, not the token.
+const loggablePath = (p: string) => p.slice(0, 300).split('/').map((s) => (s.length > 40 ? ':token' : s)).join('/');
+
+/** Takes a sane X-Request-Id from the caller or makes one, echoes it, and logs one line per answer. */
+export function requestIds(logger?: RequestLogger, metrics?: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    const path = loggablePath(req.path); // routers rewrite req.path on the way down
+    res.on('finish', () => {
+      metrics?.http(res.statusCode);
+      logger?.info({
+        event: 'http.request', requestId: id, method: req.method, path, status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+      }, 'http.request');
+    });
+    next();
+  };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+export function opsRoutes(o: OpsOptions): Router {
+  const r = express.Router();
+  const keyHash = o.apiKey ? sha256(o.apiKey) : undefined;
+  r.get('/readyz', async (_req, res) => {
+    if (!o.readiness) return void res.json({ ready: true, checks: {} });
+    const result = await o.readiness();
+    res.status(result.ready ? 200 : 503).set('Cache-Control', 'no-store').json(result);
+  });
+  r.get('/metrics', async (req, res) => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const byKey = bearer !== undefined && keyHash !== undefined && timingSafeEqual(sha256(bearer), keyHash);
+    // A reverse proxy on loopback forwards strangers too: a forwarded request needs the key.
+    const direct = LOOPBACK.has(req.socket.remoteAddress ?? '') && !req.get('x-forwarded-for') && !req.get('forwarded');
+    if (!byKey && !direct) return void res.status(403).json({ error: 'forbidden', message: 'Metrics are served to loopback callers or with the API key' });
+    if (!o.metrics) return void res.status(404).json({ error: 'not_found', message: 'Metrics are not enabled' });
+    const { contentType, body } = await o.metrics.render();
+    res.set({ 'Content-Type': contentType, 'Cache-Control': 'no-store' }).send(body);
+  });
+  return r;
+}

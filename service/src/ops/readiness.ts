@@ -1,0 +1,83 @@
+// /readyz answers "can this instance do its job right now": its database takes writes, Sugar
+// answers HTTP, and the SMTP relay greets. Each failing check names its reason for the operator.
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+
+export interface CheckResult { ok: boolean; reason?: string }
+export interface Readiness { ready: boolean; checks: Record<string, CheckResult> }
+
+export interface ReadinessOptions {
+  probeStore: () => void;
+  sugarUrl: string;
+  sugarApiVersion: string;
+  smtpUrl: string;
+  timeoutMs?: number;
+}
+
+const reasonOf = (err: unknown) => {
+  const e = err as { code?: string; message?: string; name?: string };
+  if (e?.name === 'StoreUnavailableError') return `database not writable (${e.code ?? 'error'})`;
+  return e?.code ? `${e.code}` : String(e?.message ?? err);
+};
+
+async function checkSugar(url: string, version: string, timeoutMs: number): Promise<void> {
+  // /ping without a token: any answer below 500 (normally 401) proves Sugar is up and routing.
+  const res = await fetch(`${url}/rest/${version}/ping`, { signal: AbortSignal.timeout(timeoutMs) }).catch((err: unknown) => {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    throw new Error((err as Error).name === 'TimeoutError' ? `Sugar did not answer within ${timeoutMs} ms` : `Sugar unreachable (${cause?.code ?? (err as Error).message})`);
+  });
+  await res.body?.cancel();
+  if (res.status >= 500) throw new Error(`Sugar answered HTTP ${res.status}`);
+}
+
+/** Connects, reads the greeting, says QUIT. A 4xx/5xx greeting (421 busy) counts as not reachable. */
+export function checkSmtp(smtpUrl: string, timeoutMs: number): Promise<void> {
+  const u = new URL(smtpUrl);
+  const secure = u.protocol === 'smtps:';
+  const port = Number(u.port || (secure ? 465 : 25));
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const socket: Socket = secure
+      ? tlsConnect({ host: u.hostname, port, servername: u.hostname, rejectUnauthorized: false })
+      : tcpConnect({ host: u.hostname, port });
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.removeAllListeners('data');
+      socket.on('error', () => undefined);
+      if (err) socket.destroy(); else socket.end('QUIT\r\n');
+      if (err) reject(err); else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`SMTP relay did not greet within ${timeoutMs} ms`)), timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      const line = /^(\d{3})[ ](.*)\r?\n/m.exec(buf);
+      if (!line) return void (buf.length > 4096 && done(new Error('SMTP relay sent no greeting line')));
+      if (line[1] === '220') done();
+      else done(new Error(`SMTP relay answered ${line[1]} ${line[2].slice(0, 100)}`));
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => done(new Error(`SMTP relay unreachable (${err.code ?? err.message})`)));
+    socket.on('end', () => done(new Error('SMTP relay closed the connection before greeting')));
+  });
+}
+
+export function createReadiness(o: ReadinessOptions): () => Promise<Readiness> {
+  const timeoutMs = o.timeoutMs ?? 2000;
+  const run = async (fn: () => Promise<void> | void): Promise<CheckResult> => {
+    try {
+      await fn();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error && !(err as { code?: string }).code ? err.message : reasonOf(err) };
+    }
+  };
+  return async () => {
+    const [database, sugar, smtp] = await Promise.all([
+      run(o.probeStore),
+      run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)),
+      run(() => checkSmtp(o.smtpUrl, timeoutMs)),
+    ]);
+    const checks = { database, sugar, smtp };
+    return { ready: database.ok && sugar.ok && smtp.ok, checks };
+  };
+}
