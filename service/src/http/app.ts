@@ -22,7 +22,11 @@ export function createApp(opts: AppOptions): Express {
   const log = opts.logger;
   app.use(requestIds(log?.info ? { info: (o, m) => log.info!(o, m) } : undefined, opts.ops?.metrics));
   app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    // Locked down by default; the unsubscribe page sets its own, narrower policy for its one style.
+    res.set({
+      'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    });
     next();
   });
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
