@@ -1,0 +1,128 @@
+// The automation engine: enrols targets and, on each tick, moves every due target through its steps.
+// A target's sends (ledger rows in the step's own campaign) and its new position commit together, and a
+// (target, step) pair is passed once (a unique key), so a crash or restart never sends a step twice.
+// Each email step is backed by an internal campaign, so delivery, tracking, report and write-back are the
+// campaign engine's own: the send worker claims the ledger rows, the write-back gives each its Sugar Campaign.
+import { addressKey } from '../domain/address.js';
+import { advance, type Engagement } from '../domain/automation-steps.js';
+import type { EmailContent } from '../domain/automation.js';
+import type { Campaign, Target } from '../domain/types.js';
+import type { Enrolment, Store, StoredAutomation } from '../store/ports.js';
+
+export interface EngineDeps {
+  store: Store;
+  /** The write-back's campaignStarted: the step's Sugar Campaign is created the first time the step sends. */
+  campaignStarted?: (c: Campaign) => void;
+  /** Wakes the campaign scheduler so new ledger rows go out without waiting for its next tick. */
+  kick?: () => void;
+  now?: () => Date;
+  /** Targets advanced per transaction. */
+  batchSize?: number;
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+}
+
+export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> & { listId?: string; fields?: Record<string, string>; trackingConsent?: boolean };
+
+const NO_ENGAGEMENT: Engagement = { opened: false, clicked: false };
+
+export function createAutomationEngine(deps: EngineDeps) {
+  const { store } = deps;
+  const now = () => (deps.now ? deps.now() : new Date());
+  const batchSize = deps.batchSize ?? 500;
+
+  /** Step campaigns are created lazily, straight into 'sending': there is no extraction, the engine fills the ledger. */
+  function stepCampaign(a: StoredAutomation, key: string, email: EmailContent, started: Campaign[]): string {
+    const known = store.automations.stepCampaigns(a.id).get(key);
+    if (known) return known;
+    const c = store.campaigns.create({
+      name: `${a.name} – ${email.name}`.slice(0, 200), subject: email.subject, fromName: email.fromName, fromEmail: email.fromEmail,
+      replyTo: email.replyTo, mjml: email.mjml, html: email.html, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [],
+      sendAt: now().toISOString(),
+    });
+    store.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
+    store.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');
+    store.campaigns.transition(c.id, ['pending'], 'sending', 'first target reached the step');
+    store.automations.setStepCampaign(a.id, key, c.id);
+    started.push(store.campaigns.get(c.id)!);
+    return c.id;
+  }
+
+  function engagementOf(rowId: number | undefined): Engagement {
+    if (rowId === undefined) return NO_ENGAGEMENT;
+    const counters = store.engagement.forRecipient(rowId);
+    return {
+      opened: counters.some((c) => c.kind === 'open' && c.humanHits > 0),
+      clicked: counters.some((c) => c.kind === 'click' && c.humanHits > 0),
+    };
+  }
+
+  function advanceOne(e: Enrolment, a: StoredAutomation, at: Date, started: Campaign[]): number {
+    const sends = store.automations.sends(e.id);
+    const r = advance(a.program, e.position, { now: at, passed: (k) => sends.has(k), engagement: (k) => engagementOf(sends.get(k)) });
+    let queued = 0;
+    for (const s of r.sends) {
+      if (!store.automations.markSent(e.id, s.key)) continue;
+      const campaignId = stepCampaign(a, s.key, s.email, started);
+      queued += store.recipients.insertMany(campaignId, [e.target]);
+      store.automations.linkLedgerRow(e.id, s.key, campaignId, e.target.addressKey);
+    }
+    store.automations.saveProgress(e.id, r.position, r.done ? null : r.wakeAt!);
+    return queued;
+  }
+
+  /** Moves every due target; returns how many targets moved and how many ledger rows were queued. */
+  function tick(): { advanced: number; queued: number; left: number } {
+    const totals = { advanced: 0, queued: 0, left: 0 };
+    const cache = new Map<string, StoredAutomation | undefined>();
+    for (;;) {
+      const at = now();
+      const due = store.automations.due(at.toISOString(), batchSize);
+      if (due.length === 0) break;
+      const started: Campaign[] = [];
+      store.transaction(() => {
+        const suppressed = store.suppressions.filterSuppressed(due.map((e) => e.target.addressKey));
+        if (suppressed.size) totals.left += store.automations.leave([...suppressed], 'suppressed');
+        for (const e of due) {
+          if (suppressed.has(e.target.addressKey)) continue;
+          if (!cache.has(e.automationId)) cache.set(e.automationId, store.automations.get(e.automationId));
+          const a = cache.get(e.automationId);
+          if (!a) continue;
+          totals.queued += advanceOne(e, a, at, started);
+          totals.advanced++;
+        }
+      });
+      for (const c of started) deps.campaignStarted?.(c);
+      if (due.length < batchSize) break;
+    }
+    if (totals.queued) deps.kick?.();
+    return totals;
+  }
+
+  /** Idempotent: targets already enrolled (same module and record) are not enrolled twice. */
+  function enrol(automationId: string, targets: EnrolTarget[]): { enrolled: number; skipped: Array<{ id: string; reason: string }> } {
+    const a = store.automations.get(automationId);
+    if (!a) throw new Error(`unknown automation ${automationId}`);
+    const ready: Array<Target & { addressKey: string }> = [];
+    const skipped: Array<{ id: string; reason: string }> = [];
+    for (const t of targets) {
+      const key = addressKey(t.email);
+      if (!key) { skipped.push({ id: t.id, reason: 'invalid_email' }); continue; }
+      ready.push({
+        module: t.module, id: t.id, listId: t.listId ?? 'api', email: t.email, emailAddressId: t.emailAddressId,
+        fields: t.fields ?? {}, trackingConsent: t.trackingConsent ?? false, addressKey: key,
+      });
+    }
+    const suppressed = store.suppressions.filterSuppressed(ready.map((t) => t.addressKey));
+    const allowed = ready.filter((t) => {
+      if (!suppressed.has(t.addressKey)) return true;
+      skipped.push({ id: t.id, reason: 'suppressed' });
+      return false;
+    });
+    const enrolled = store.automations.enrol(a.id, allowed, a.program[0]?.key ?? null);
+    return { enrolled, skipped };
+  }
+
+  return { tick, enrol };
+}
+
+export type AutomationEngine = ReturnType<typeof createAutomationEngine>;

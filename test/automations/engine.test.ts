@@ -1,0 +1,111 @@
+// The engine against a real SQLite file and a fake clock: ledger rows per step campaign, branches on human
+// engagement, opt-outs leaving, and a crash in the middle of a step sending nobody anything twice.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAutomationEngine } from '../../service/src/automations/engine.js';
+import { compileAutomation } from '../../service/src/domain/automation.js';
+import type { Campaign } from '../../service/src/domain/types.js';
+import { openStore, type Store } from '../../service/src/store/db.js';
+import { tempDir } from '../store/helpers.js';
+
+const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: `<p>${name}</p>` });
+const definition = {
+  name: 'Onboarding', targetListIds: [], steps: [
+    send('Welcome'), { type: 'wait', duration: 'P2D' },
+    { type: 'branch', on: 'opened', then: [send('Thanks')], else: [send('Reminder')] },
+  ],
+};
+const people = (n: number) => Array.from({ length: n }, (_, i) => ({ module: 'Contacts' as const, id: `c-${i}`, email: `p${i}@example.test` }));
+
+let clock = new Date('2026-11-26T10:00:00.000Z');
+const later = (days: number) => { clock = new Date(clock.getTime() + days * 86_400_000); };
+let cleanups: Array<() => void> = [];
+afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; clock = new Date('2026-11-26T10:00:00.000Z'); });
+
+function setup(dir?: string) {
+  const d = dir ?? (() => { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; })();
+  const store = openStore(`${d}/leadfwd.db`, { clock: () => clock });
+  cleanups.unshift(() => store.close());
+  const started: Campaign[] = [];
+  const engine = createAutomationEngine({ store, now: () => clock, campaignStarted: (c) => started.push(c), batchSize: 2 });
+  return { store, engine, started, dir: d };
+}
+
+function stepRows(store: Store, automationId: string) {
+  const out: Record<string, string[]> = {};
+  for (const [, campaignId] of store.automations.stepCampaigns(automationId)) {
+    const c = store.campaigns.get(campaignId)!;
+    out[c.name] = store.recipients.list(campaignId, { limit: 100, offset: 0 }).map((r) => r.id).sort();
+  }
+  return out;
+}
+
+describe('automation engine', () => {
+  it('sends each step once per target, branches on human opens only, and an opt-out leaves', () => {
+    const { store, engine, started } = setup();
+    const a = store.automations.create({ ...compileAutomation(definition), definition });
+    expect(engine.enrol(a.id, [...people(3), { module: 'Leads', id: 'bad', email: 'not an address' }])).toEqual({ enrolled: 3, skipped: [{ id: 'bad', reason: 'invalid_email' }] });
+    expect(engine.enrol(a.id, people(3)).enrolled).toBe(0);
+
+    expect(engine.tick()).toEqual({ advanced: 3, queued: 3, left: 0 });
+    expect(engine.tick()).toEqual({ advanced: 0, queued: 0, left: 0 });
+    expect(stepRows(store, a.id)).toEqual({ 'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'] });
+    expect(started.map((c) => [c.name, c.status])).toEqual([['Onboarding – Welcome', 'sending']]);
+
+    const welcome = store.automations.stepCampaigns(a.id).get('steps[0]')!;
+    const rows = store.recipients.list(welcome, { limit: 10, offset: 0 });
+    const row = (id: string) => rows.find((r) => r.id === id)!.rowId;
+    store.engagement.record({ recipientRowId: row('c-0'), campaignId: welcome, kind: 'open', at: clock.toISOString(), human: true });
+    store.engagement.record({ recipientRowId: row('c-1'), campaignId: welcome, kind: 'open', at: clock.toISOString(), human: false });
+    store.suppressions.add('p2@example.test', 'p2@example.test', 'unsubscribe');
+
+    later(1.9);
+    expect(engine.tick().queued).toBe(0);
+    later(0.1);
+    expect(engine.tick()).toEqual({ advanced: 2, queued: 2, left: 1 });
+    expect(stepRows(store, a.id)).toEqual({
+      'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'], 'Onboarding – Thanks': ['c-0'], 'Onboarding – Reminder': ['c-1'],
+    });
+    expect(store.automations.counts(a.id)).toMatchObject({ enrolments: { active: 0, done: 2, left: 1 } });
+    expect(started).toHaveLength(3);
+    expect(engine.enrol(a.id, [{ module: 'Contacts', id: 'c-9', email: 'P2@example.test' }]).skipped).toEqual([{ id: 'c-9', reason: 'suppressed' }]);
+  });
+
+  it('a paused automation holds its targets; resumed, they move on', () => {
+    const { store, engine } = setup();
+    const a = store.automations.create({ ...compileAutomation(definition), definition });
+    engine.enrol(a.id, people(2));
+    store.automations.setStatus(a.id, ['active'], 'paused');
+    expect(engine.tick().advanced).toBe(0);
+    store.automations.setStatus(a.id, ['paused'], 'active');
+    expect(engine.tick().advanced).toBe(2);
+  });
+
+  it('a crash in the middle of a step rolls the batch back; after a restart nobody gets the step twice', () => {
+    const first = setup();
+    const a = first.store.automations.create({ ...compileAutomation(definition), definition });
+    first.engine.enrol(a.id, people(5));
+    first.engine.tick(); // batch size 2: all five get Welcome
+    later(2);
+    // The process dies while writing the third target's next step (second batch, first target).
+    const real = first.store.recipients;
+    let calls = 0;
+    // The store's repos are frozen, so the failing one is a child object with its own insertMany.
+    const recipients = Object.defineProperty(Object.create(real) as typeof real, 'insertMany', {
+      value: (id: string, ts: Parameters<typeof real.insertMany>[1]) => { if (++calls === 3) throw new Error('power cut'); return real.insertMany(id, ts); },
+    });
+    const crashing = Object.assign(Object.create(first.store) as Store, { recipients });
+    expect(() => createAutomationEngine({ store: crashing, now: () => clock, batchSize: 2 }).tick()).toThrow(/^power cut$/);
+    expect(calls).toBe(3);
+    // The first batch (two targets) committed before the crash; the second rolled back whole.
+    expect(stepRows(first.store, a.id)['Onboarding – Reminder']).toEqual(['c-0', 'c-1']);
+    first.store.close();
+
+    const second = setup(first.dir);
+    second.engine.tick();
+    second.engine.tick();
+    const rows = stepRows(second.store, a.id);
+    expect(rows['Onboarding – Welcome']).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4']);
+    expect(rows['Onboarding – Reminder']).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4']);
+    expect(second.store.automations.counts(a.id).enrolments).toEqual({ active: 0, done: 5, left: 0 });
+  });
+});
