@@ -1,0 +1,140 @@
+// What a stranger can send: a table of hostile requests to every public route, the API (with a valid
+// key) and the inbound SMTP listener. Each gets a clear 4xx (the pixel its GIF), never a 5xx or a
+// stack trace, and nothing is stored from it. XSS in a campaign name and merge fields stays inert
+// on the unsubscribe page.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, startStack, waitFor, type Stack } from '../support/stack.js';
+import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { deliver } from '../engagement/inbound-support.js';
+
+let stack: Stack;
+beforeAll(async () => { stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: 'webhook-secret-0123456789' } }); }, 30_000);
+afterAll(async () => { await stack?.stop(); });
+
+const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'';
+const BIG = 'x'.repeat(3 * 1024 * 1024);
+type Case = [name: string, method: string, path: string, init?: { body?: string; type?: string; auth?: boolean; headers?: Record<string, string>; accept?: number }];
+
+const CASES: Case[] = [
+  ['pixel, garbage token', 'GET', '/t/o/%00%ff%fe'],
+  ['pixel, huge token', 'GET', `/t/o/${'o'.repeat(8000)}`],
+  ['pixel, traversal', 'GET', '/t/o/..%2F..%2Fetc%2Fpasswd'],
+  ['click, XSS token', 'GET', `/t/c/${encodeURIComponent(XSS)}`],
+  ['click, lone surrogate', 'GET', '/t/c/%ED%A0%80'],
+  ['click, header injection', 'GET', '/t/c/c1-0.abc%0d%0aLocation:%20https://evil.test'],
+  ['unsubscribe page, XSS token', 'GET', `/u/${encodeURIComponent(XSS)}`],
+  ['unsubscribe POST, truncated token', 'POST', '/u/u1.AAAA', { body: 'List-Unsubscribe=One-Click', type: 'application/x-www-form-urlencoded' }],
+  ['unsubscribe POST, oversized body', 'POST', '/u/u1.AAAA', { body: BIG, type: 'application/x-www-form-urlencoded' }],
+  ['malformed percent-encoding', 'GET', '/u/%E0%A4%A'],
+  ['webhook, no secret', 'POST', '/webhooks/events', { body: '{"events":[]}', type: 'application/json' }],
+  ['webhook, truncated JSON', 'POST', '/webhooks/events', { body: '{"events":[{"type":"bou', type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' } }],
+  // A body that is not {events: [...]} is read as one bare event, and rejected as such.
+  ['webhook, wrong types', 'POST', '/webhooks/events', { body: '{"events":"bounce"}', type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' }, accept: 200 }],
+  // A batch answers per event: 200 with each foreign event rejected by name.
+  ['webhook, unknown Message-ID with XSS', 'POST', '/webhooks/events', { body: JSON.stringify({ events: [{ type: 'bounce', messageId: `<${XSS}@x>`, recipient: XSS }] }), type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' }, accept: 200 }],
+  ['webhook, oversized', 'POST', '/webhooks/events', { body: `{"events":["${BIG}"]}`, type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' } }],
+  ['api, truncated JSON', 'POST', '/api/v1/campaigns', { body: '{"name":"x', type: 'application/json', auth: true }],
+  ['api, oversized body', 'POST', '/api/v1/campaigns', { body: `{"name":"${BIG}"}`, type: 'application/json', auth: true }],
+  ['api, wrong types', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 42, subject: ['a'], fromEmail: {}, html: 7, targetListIds: 'all' }), type: 'application/json', auth: true }],
+  ['api, prototype pollution', 'POST', '/api/v1/campaigns', { body: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}', type: 'application/json', auth: true }],
+  ['api, subject header injection', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 'n', subject: 'Hi\r\nBcc: victim@example.com', fromName: 'A', fromEmail: 'a@example.com', html: '<p>x</p>', targetListIds: ['nope'] }), type: 'application/json', auth: true }],
+  ['api, from header injection', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 'n', subject: 'Hi', fromName: 'A\r\nBcc: v@example.com', fromEmail: 'a@example.com\r\nBcc: v@example.com', html: '<p>x</p>', targetListIds: ['nope'] }), type: 'application/json', auth: true }],
+  ['api, lone surrogates and NUL', 'POST', '/api/v1/campaigns', { body: '{"name":"\\ud800\\u0000","subject":"\\udfff","fromName":"x","fromEmail":"a@example.com","html":"<p>x</p>","targetListIds":["nope"]}', type: 'application/json', auth: true }],
+  ['api, id traversal', 'GET', '/api/v1/campaigns/..%2F..%2Fetc%2Fpasswd', { auth: true }],
+  ['api, huge id', 'GET', `/api/v1/campaigns/${'i'.repeat(5000)}/report`, { auth: true }],
+  ['api, wrong content type', 'POST', '/api/v1/lists', { body: '<xml/>', type: 'application/xml', auth: true }],
+  ['api, fields for a traversal module', 'GET', '/api/v1/sugar/fields?module=../../Users', { auth: true }],
+  // A repeated query parameter is read as its first value, which is a valid module.
+  ['api, fields with array query', 'GET', '/api/v1/sugar/fields?module[]=Contacts&module[]=Leads', { auth: true, accept: 200 }],
+  ['api, revive with wrong types', 'POST', '/api/v1/writeback/revive', { body: '{"ids":"all"}', type: 'application/json', auth: true }],
+  ['api, preview with XSS in a bad MJML', 'POST', '/api/v1/preview', { body: JSON.stringify({ subject: XSS, mjml: `<mjml><mj-body>${XSS}`, fields: 'x' }), type: 'application/json', auth: true }],
+];
+
+describe('hostile HTTP input', () => {
+  it.each(CASES)('%s: a clear 4xx (the pixel: its GIF), no stack, nothing stored', async (_name, method, path, init = {}) => {
+    const res = await fetch(`${stack.service.url}${path}`, {
+      method, redirect: 'manual',
+      headers: { ...(init.type ? { 'Content-Type': init.type } : {}), ...(init.auth ? { Authorization: `Bearer ${API_KEY}` } : {}), ...init.headers },
+      body: init.body,
+    });
+    const text = await res.text();
+    if (path.startsWith('/t/o/')) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/gif');
+    } else if (init.accept) {
+      expect(res.status, text.slice(0, 200)).toBe(init.accept);
+      if (path.startsWith('/webhooks/')) expect(JSON.parse(text).results.map((r: { result: string }) => r.result)).toEqual(['rejected']);
+    } else {
+      expect(res.status, text.slice(0, 200)).toBeGreaterThanOrEqual(400);
+      expect(res.status, text.slice(0, 200)).toBeLessThan(500);
+    }
+    expect(res.headers.get('location')).toBeNull();
+    expect(text).not.toMatch(/\n\s+at |node_modules|SqliteError|TypeError/);
+    expect(text).not.toContain('<script>');
+    expect(stack.service.store.campaigns.list({ limit: 10, offset: 0 })).toEqual([]);
+    expect(stack.service.store.opsCounts().events).toEqual({});
+  });
+});
+
+function smtpDialogue(port: number, lines: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let got = '';
+    let i = 0;
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => {
+      got += c;
+      if (/\r\n$/.test(got) && i < lines.length) s.write(lines[i++] + '\r\n');
+      else if (i >= lines.length) s.end();
+    });
+    s.on('error', () => resolve(got));
+    s.on('close', () => resolve(got));
+    setTimeout(() => s.destroy(), 5000).unref();
+  });
+}
+
+describe('hostile SMTP input to the inbound listener', () => {
+  it('refuses unsigned, forged and injected recipients, garbage commands and oversized reports, and keeps serving', async () => {
+    const port = stack.service.bouncePort;
+    expect(port).toBeGreaterThan(0);
+    const domain = 'bounces.leadfwd.localhost';
+    for (const rcpt of [`postmaster@${domain}`, `b-1-2.${'A'.repeat(22)}@${domain}`, `unsubscribe+forged@${domain}`, `someone@evil.test`, `${XSS}@${domain}`]) {
+      const r = await deliver(port, [rcpt], 'Subject: x\r\n\r\nhello\r\n');
+      expect(r.ok, rcpt).toBe(false);
+      expect(r.code, rcpt).toBeGreaterThanOrEqual(500);
+    }
+    const garbage = await smtpDialogue(port, ['EHLO x', 'MAIL FROM:<a@b>\r\nRCPT TO:<x@y>', 'DATA', '\u0000\u00ff\ud800', 'QUIT']);
+    expect(garbage).toMatch(/^220 /);
+    expect(garbage).not.toMatch(/\n\s+at /);
+    const big = await deliver(port, [`fbl@${domain}`], 'Subject: x\r\n\r\n' + 'y'.repeat(11 * 1024 * 1024));
+    expect(big.ok).toBe(false);
+    expect(big.code).toBe(552);
+    expect(stack.service.store.opsCounts().events).toEqual({});
+    expect((await fetch(`${stack.service.url}/healthz`)).status).toBe(200);
+  }, 30_000);
+});
+
+describe('XSS in a campaign name and merge fields', () => {
+  it('is escaped on the unsubscribe page and leaves no script in the message', async () => {
+    const sugar = adminClient(stack.sim.url);
+    const id = await createPerson(sugar, { module: 'Contacts', first_name: XSS, emails: [{ address: 'x@example.com' }] });
+    const list = await createList(sugar, '<script>alert(1)</script>');
+    await addToList(sugar, list, 'Contacts', [id]);
+    const created = await stack.api('POST', '/campaigns', {
+      name: XSS, subject: `Hi {{ first_name }}`, fromName: 'A', fromEmail: 'a@news.example.test',
+      html: '<p>Hi {{ first_name }}</p>', targetListIds: [list], sendAt: new Date().toISOString(),
+    });
+    expect(created.status).toBe(201);
+    await waitFor(() => stack.sink.messages.length > 0 || undefined, 'the message');
+    const raw = String((stack.sink.messages[0] as { raw?: unknown }).raw ?? JSON.stringify(stack.sink.messages[0]));
+    const unsub = /https?:\/\/[^\s"<>]+\/u\/[A-Za-z0-9._-]+/.exec(raw.replace(/=\r?\n/g, ''))?.[0];
+    expect(unsub).toBeDefined();
+    const page = await fetch(unsub!);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).not.toContain('<script>');
+    expect(html).not.toMatch(/<img[^>]*onerror/i);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  }, 30_000);
+});
