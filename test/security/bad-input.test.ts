@@ -138,3 +138,25 @@ describe('XSS in a campaign name and merge fields', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
   }, 30_000);
 });
+
+describe('header injection through campaign fields and merge values', () => {
+  it('folds CR/LF into one header line and mails only the target', async () => {
+    const sugar = adminClient(stack.sim.url);
+    const id = await createPerson(sugar, { module: 'Contacts', first_name: 'Eve\r\nBcc: evil@example.com', emails: [{ address: 'eve@example.com' }] });
+    const list = await createList(sugar, 'Injection');
+    await addToList(sugar, list, 'Contacts', [id]);
+    const created = await stack.api('POST', '/campaigns', {
+      name: 'n', subject: 'Hi {{ first_name }}\r\nBcc: v@example.com', fromName: 'A\r\nBcc: w@example.com', fromEmail: 'a@news.example.test',
+      html: '<p>x</p>', targetListIds: [list], sendAt: new Date().toISOString(),
+    });
+    expect(created.status).toBe(201);
+    const bad = await stack.api('POST', '/campaigns', { ...created.body, id: undefined, replyTo: 'r@example.com\r\nBcc: z@example.com' });
+    expect(bad.status).toBe(422);
+    const msg = await waitFor(() => stack.sink.messages.find((m) => (m as { envelope: { to: string[] } }).envelope.to.includes('eve@example.com')), 'the message') as { envelope: { to: string[] }; raw: unknown };
+    expect(msg.envelope.to).toEqual(['eve@example.com']);
+    const head = String(msg.raw).split('\r\n\r\n')[0];
+    expect(head).not.toMatch(/^Bcc:/im);
+    expect(head).toMatch(/^Subject: Hi Eve Bcc: evil@example.com Bcc: v@example.com$/m);
+    expect(head).toMatch(/^From: "A Bcc: w@example.com" <a@news.example.test>$/m);
+  }, 30_000);
+});
