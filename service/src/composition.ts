@@ -31,6 +31,10 @@ import { reportRoutes } from './http/routes/report.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { writebackRoutes } from './writeback/routes.js';
+import { createAutomationEngine } from './automations/engine.js';
+import { createAutomationRunner } from './automations/runner.js';
+import { createAutomationService } from './automations/service.js';
+import { automationRoutes } from './http/routes/automations.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 
@@ -49,7 +53,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, opts: { logger?: Logger } = {}): Promise<RunningService> {
+export async function startService(config: Config, opts: { logger?: Logger; /** Automation clock; tests pass a fake one. */ now?: () => Date } = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'));
@@ -121,10 +125,20 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     store,
     onSendingStarted: (c) => writeback.campaignStarted(c),
     extract: (c) => extractTargets({ sugar, store }, c),
-    send: (id, signal) => worker.run(id, signal),
+    // A step campaign stays 'sending' when its ledger is empty: targets reach the step later.
+    send: async (id, signal) => {
+      const result = await worker.run(id, signal);
+      return result === 'done' && store.automations.isStepCampaign(id) ? 'stopped' : result;
+    },
     logger: logger.child({ component: 'scheduler' }),
   });
   const directory = createSugarDirectory(sugar);
+  const automationEngine = createAutomationEngine({
+    store, now: opts.now, campaignStarted: (c) => writeback.campaignStarted(c), kick: () => scheduler.kick(),
+    logger: logger.child({ component: 'automations' }),
+  });
+  const automationRunner = createAutomationRunner({ engine: automationEngine, tickMs: config.automationTickMs, logger: logger.child({ component: 'automations' }) });
+  const automations = createAutomationService({ store, sugar, engine: automationEngine, compile: compileCampaign, wake: () => automationRunner.wake() });
 
   const app = createApp({
     auth: {
@@ -160,6 +174,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
       sugarRoutes({ targetLists: () => directory.targetLists(), fields: (m) => directory.fields(m) }),
       listRoutes(createLeadfwdLists({ store, sugar })),
       writebackRoutes(writeback),
+      automationRoutes(automations),
     ],
   });
 
@@ -179,6 +194,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   if (/:0$/.test(config.publicUrl)) messageContext.publicUrl = `http://${config.host}:${port}`;
   writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
   scheduler.start();
+  automationRunner.start();
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
@@ -186,6 +202,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     get bouncePort() { return inbound.port; },
     async stop() {
       const drained = http.drain(server);
+      automationRunner.stop();
       await inbound.close();
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered

@@ -38,6 +38,8 @@ export interface Config {
     pixelAnswerAfterCommit: boolean;
   };
   writeback: WritebackSettings;
+  /** How often automated campaigns move due targets (LEADFWD_AUTOMATION_TICK_MS). */
+  automationTickMs: number;
   secret: string;
   logLevel: string;
 }
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: str('HOST', '127.0.0.1'),
     publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     dataDir: str('DATA_DIR', './data'),
+    automationTickMs: int('AUTOMATION_TICK_MS', 1000, 50, 3_600_000),
     apiKey: opt('API_KEY'),
     sugar: {
       url: url('SUGAR_URL', 'http://127.0.0.1:8089'),

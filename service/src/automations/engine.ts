@@ -21,6 +21,7 @@ export interface EngineDeps {
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
 
+/** `trackingConsent` defaults to true, as extraction does when no consent field is configured. */
 export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> & { listId?: string; fields?: Record<string, string>; trackingConsent?: boolean };
 
 const NO_ENGAGEMENT: Engagement = { opened: false, clicked: false };
@@ -109,7 +110,7 @@ export function createAutomationEngine(deps: EngineDeps) {
       if (!key) { skipped.push({ id: t.id, reason: 'invalid_email' }); continue; }
       ready.push({
         module: t.module, id: t.id, listId: t.listId ?? 'api', email: t.email, emailAddressId: t.emailAddressId,
-        fields: t.fields ?? {}, trackingConsent: t.trackingConsent ?? false, addressKey: key,
+        fields: t.fields ?? {}, trackingConsent: t.trackingConsent ?? true, addressKey: key,
       });
     }
     const suppressed = store.suppressions.filterSuppressed(ready.map((t) => t.addressKey));

@@ -55,6 +55,7 @@ export class SqliteAutomationRepo implements AutomationRepo {
       listsRead: db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
       setStep: db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
+      isStep: db.prepare('SELECT 1 FROM automation_steps WHERE campaign_id = ?').pluck(),
       enrol: db.prepare(`INSERT INTO automation_enrolments (automation_id, module, record_id, list_id, email, email_address_id,
           address_key, fields, tracking_consent, at_key, enrolled_at, updated_at)
         VALUES (@automationId, @module, @recordId, @listId, @email, @emailAddressId, @addressKey, @fields, @consent, @atKey, @now, @now)
@@ -117,6 +118,10 @@ export class SqliteAutomationRepo implements AutomationRepo {
   stepCampaigns(automationId: string): Map<string, string> {
     const rows = this.q.steps.all(automationId) as Array<{ step_key: string; campaign_id: string }>;
     return new Map(rows.map((r) => [r.step_key, r.campaign_id]));
+  }
+
+  isStepCampaign(campaignId: string): boolean {
+    return this.q.isStep.get(campaignId) !== undefined;
   }
 
   enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): number {

@@ -1,0 +1,121 @@
+// Automation use cases for the API: create (validated and compiled, nothing half-saved), list, the view with
+// per-step counts, pause / resume / stop, and enrolment through the API.
+import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
+import type { TargetModule } from '../domain/types.js';
+import { UseCaseError } from '../services/campaigns.js';
+import { loadTargetLists, type SugarReader } from '../services/extract-targets.js';
+import type { AutomationStatus, Store } from '../store/ports.js';
+import type { AutomationEngine, EnrolTarget } from './engine.js';
+
+export interface AutomationServiceDeps {
+  store: Store;
+  sugar: SugarReader;
+  engine: AutomationEngine;
+  /** Compiles an email like a campaign's, so broken MJML or Liquid is refused at create time. */
+  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<unknown>;
+  /** Runs a tick soon, so enrolled targets get their first step without waiting. */
+  wake?: () => void;
+}
+
+const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
+const MAX_ENROL = 10_000;
+
+function parseTargets(body: unknown): EnrolTarget[] {
+  const list = (body as { targets?: unknown } | null)?.targets;
+  const problems: string[] = [];
+  if (!Array.isArray(list) || list.length === 0) problems.push('targets must be a non-empty array of {module, id, email}');
+  else if (list.length > MAX_ENROL) problems.push(`at most ${MAX_ENROL} targets per request`);
+  else {
+    list.forEach((t, i) => {
+      const o = (t ?? {}) as Record<string, unknown>;
+      if (!MODULES.has(o.module as TargetModule)) problems.push(`targets[${i}].module must be one of ${[...MODULES].join(', ')}`);
+      if (typeof o.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.id)) problems.push(`targets[${i}].id must be a record id`);
+      if (typeof o.email !== 'string' || o.email.length > 254) problems.push(`targets[${i}].email must be a string`);
+      if (o.fields !== undefined && (typeof o.fields !== 'object' || o.fields === null || Object.values(o.fields).some((v) => typeof v !== 'string'))) {
+        problems.push(`targets[${i}].fields must be an object of strings`);
+      }
+    });
+  }
+  if (problems.length) throw new UseCaseError(422, 'invalid_enrolment', problems.join('; '), { problems });
+  return list as EnrolTarget[];
+}
+
+export function createAutomationService(deps: AutomationServiceDeps) {
+  const { store } = deps;
+
+  function get(id: string) {
+    const a = store.automations.get(id);
+    if (!a) throw new UseCaseError(404, 'not_found', `No automation ${id}`);
+    return a;
+  }
+
+  async function create(body: unknown) {
+    let compiled;
+    try {
+      compiled = compileAutomation(body);
+    } catch (e) {
+      if (e instanceof AutomationInvalid) throw new UseCaseError(422, 'invalid_automation', e.message, { problems: e.problems });
+      throw e;
+    }
+    try {
+      await loadTargetLists(deps.sugar, compiled.targetListIds);
+    } catch (e) {
+      const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
+      if (unknownIds?.length) throw new UseCaseError(422, 'unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
+      throw e;
+    }
+    for (const ins of compiled.program) {
+      if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
+    }
+    return view(store.automations.create({ ...compiled, definition: body }).id);
+  }
+
+  function view(id: string) {
+    const a = get(id);
+    const counts = store.automations.counts(id);
+    const campaigns = store.automations.stepCampaigns(id);
+    const steps = a.program.filter((i) => i.op === 'send' || i.op === 'wait').map((i) => {
+      const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
+      if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
+      const campaignId = campaigns.get(i.key);
+      const summary = campaignId ? store.engagement.summary(campaignId) : undefined;
+      return {
+        ...base, name: i.email.name, subject: i.email.subject, campaignId: campaignId ?? null, passed: counts.passed[i.key] ?? 0,
+        delivery: campaignId ? store.recipients.counts(campaignId) : null,
+        // People only: machine opens and bot clicks are reported apart, as in the campaign report.
+        engagement: summary ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts } : null,
+      };
+    });
+    return {
+      id: a.id, name: a.name, status: a.status, targetListIds: a.targetListIds, createdAt: a.createdAt, updatedAt: a.updatedAt,
+      enrolments: counts.enrolments, steps,
+    };
+  }
+
+  function move(id: string, from: AutomationStatus[], to: AutomationStatus) {
+    const a = get(id);
+    if (!store.automations.setStatus(id, from, to)) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
+    if (to === 'active') deps.wake?.();
+    return view(id);
+  }
+
+  return {
+    create,
+    view,
+    list: (limit = 50, offset = 0) => store.automations.list({ limit, offset }).map((a) => ({
+      id: a.id, name: a.name, status: a.status, createdAt: a.createdAt, enrolments: store.automations.counts(a.id).enrolments,
+    })),
+    pause: (id: string) => move(id, ['active'], 'paused'),
+    resume: (id: string) => move(id, ['paused'], 'active'),
+    stop: (id: string) => move(id, ['active', 'paused'], 'stopped'),
+    enrol: (id: string, body: unknown) => {
+      const a = get(id);
+      if (a.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+      const result = deps.engine.enrol(id, parseTargets(body));
+      deps.wake?.();
+      return result;
+    },
+  };
+}
+
+export type AutomationService = ReturnType<typeof createAutomationService>;

@@ -1,0 +1,135 @@
+// The API and engine wired into the service, against the Sugar simulator and an SMTP sink, with a fake
+// clock for the automation: a wait, a branch on a human open, each email step its own Sugar Campaign.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PostalMime from 'postal-mime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { loadConfig } from '../../service/src/config.js';
+import { startService, type RunningService } from '../../service/src/composition.js';
+import { createLogger } from '../../service/src/logger.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { waitFor } from '../support/stack.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
+
+const KEY = 'automation-api-key-0123456789';
+let sim: SugarSim;
+let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+let service: RunningService;
+let dir: string;
+let clock = new Date('2026-11-26T10:00:00.000Z');
+const ids: Record<string, string> = {};
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${service.url}/api/v1${path}`, {
+    method, headers: { Authorization: `Bearer ${KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+const to = (addr: string) => sink.messages.filter((m) => m.envelope.to[0].toLowerCase() === addr);
+const subjects = (addr: string) => to(addr).map((m) => /^Subject: (.*)$/m.exec(m.raw.toString())![1].trim());
+const email = (name: string, html = `<p>${name}</p>`) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@news.example.test', html });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'leadfwd-automation-'));
+  sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
+  sink = await startSmtpSink({ port: 0 });
+  const config = loadConfig({
+    LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SECRET: 'automation-secret-0123', LEADFWD_BOUNCE_SMTP_PORT: '0',
+    LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50',
+  });
+  service = await startService(config, { logger: createLogger('silent'), now: () => clock });
+  const sugar = adminClient(sim.url);
+  ids.ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
+  ids.bob = await createPerson(sugar, { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.com' }] });
+  ids.list = await createList(sugar, 'Onboarding list');
+  await addToList(sugar, ids.list, 'Contacts', [ids.ann]);
+  await sugar.logout();
+}, 60_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await sink?.close();
+  await sim?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('/api/v1/automations', () => {
+  it('422 lists every problem and saves nothing', async () => {
+    const res = await api('POST', '/automations', {
+      name: 'Broken', targetListIds: [ids.list],
+      steps: [{ type: 'branch', on: 'opened', then: [] }, { type: 'wait', duration: 'P6M' }, { type: 'content_stream', name: 'S', interval: 'P1D', fromName: 'A', fromEmail: 'a@b.test', contents: [] }],
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('invalid_automation');
+    expect(res.body.details.problems).toHaveLength(3);
+    expect((await api('POST', '/automations', { name: 'X', targetListIds: ['no-such-list'], steps: [email('A')] })).body).toMatchObject({ error: 'unknown_lists' });
+    expect((await api('POST', '/automations', { name: 'X', steps: [email('A', '')], })).status).toBe(422);
+    expect((await api('GET', '/automations')).body).toEqual({ automations: [] });
+  });
+
+  it('sends the first email, waits two days, then branches on a human open; one Sugar Campaign per email step', async () => {
+    const created = await api('POST', '/automations', {
+      name: 'Onboarding', targetListIds: [ids.list],
+      steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, { type: 'branch', on: 'opened', then: [email('Thanks')], else: [email('Reminder')] }],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const enrol = await api('POST', `/automations/${id}/enrol`, { targets: [
+      { module: 'Contacts', id: ids.ann, email: 'ann@example.com' }, { module: 'Leads', id: ids.bob, email: 'bob@example.com' },
+    ] });
+    expect(enrol.body).toEqual({ enrolled: 2, skipped: [] });
+    expect((await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: ids.ann, email: 'ann@example.com' }] })).body.enrolled).toBe(0);
+    expect((await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Nope', id: '1' }] })).status).toBe(422);
+
+    await waitFor(() => to('ann@example.com').length === 1 && to('bob@example.com').length === 1, 'the welcome emails');
+    const html = (await PostalMime.parse(to('ann@example.com')[0].raw)).html!;
+    const pixel = /src="([^"]*\/t\/o\/[^"]+)"/.exec(html)![1].replaceAll('&amp;', '&');
+    expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
+    await waitFor(async () => (await api('GET', `/automations/${id}`)).body.steps[0].engagement?.opened === 1, 'the open counted');
+
+    clock = new Date(clock.getTime() + 2 * 86_400_000);
+    await waitFor(() => to('ann@example.com').length === 2 && to('bob@example.com').length === 2, 'the branch emails');
+    expect(subjects('ann@example.com')).toEqual(['Welcome', 'Thanks']);
+    expect(subjects('bob@example.com')).toEqual(['Welcome', 'Reminder']);
+
+    const view = (await api('GET', `/automations/${id}`)).body;
+    expect(view).toMatchObject({ name: 'Onboarding', status: 'active', enrolments: { active: 0, done: 2, left: 0 } });
+    expect(view.steps.map((s: any) => [s.type, s.name, s.passed ?? s.waiting])).toEqual([
+      ['send_email', 'Welcome', 2], ['wait', undefined, 0], ['send_email', 'Thanks', 1], ['send_email', 'Reminder', 1],
+    ]);
+    const names = await waitFor(() => {
+      const rows = sim.db.prepare("SELECT name FROM campaigns WHERE name LIKE 'Onboarding – %' ORDER BY name").pluck().all() as string[];
+      return rows.length === 3 ? rows : undefined;
+    }, 'three Sugar campaigns');
+    expect(names).toEqual(['Onboarding – Reminder', 'Onboarding – Thanks', 'Onboarding – Welcome']);
+    const sugarId = (name: string) => sim.db.prepare('SELECT id FROM campaigns WHERE name = ?').pluck().get(name) as string;
+    const log = (name: string, expected: Record<string, number>) => waitFor(() => {
+      const c = sim.campaignLogCounts(sugarId(name));
+      return JSON.stringify(c) === JSON.stringify(expected) ? c : undefined;
+    }, `CampaignLog of ${name}`);
+    await log('Onboarding – Welcome', { targeted: 2, viewed: 1 });
+    await log('Onboarding – Thanks', { targeted: 1 });
+    await log('Onboarding – Reminder', { targeted: 1 });
+    // Step campaigns stay open for targets who reach the step later.
+    for (const s of view.steps.filter((x: any) => x.campaignId)) {
+      expect((await api('GET', `/campaigns/${s.campaignId}`)).body.status).toBe('sending');
+    }
+  });
+
+  it('pause, resume and stop are checked transitions', async () => {
+    const id = (await api('POST', '/automations', { name: 'Short', steps: [email('Only')] })).body.id;
+    expect((await api('POST', `/automations/${id}/resume`)).status).toBe(409);
+    expect((await api('POST', `/automations/${id}/pause`)).body.status).toBe('paused');
+    expect((await api('POST', `/automations/${id}/resume`)).body.status).toBe('active');
+    expect((await api('POST', `/automations/${id}/stop`)).body.status).toBe('stopped');
+    expect((await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: 'x', email: 'x@example.com' }] })).status).toBe(409);
+    expect((await api('GET', '/automations/nope')).status).toBe(404);
+    expect((await api('GET', '/automations')).body.automations.map((a: any) => a.name).sort()).toEqual(['Onboarding', 'Short']);
+  });
+});
