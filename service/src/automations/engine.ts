@@ -71,11 +71,15 @@ export function createAutomationEngine(deps: EngineDeps) {
     return queued;
   }
 
-  /** Moves every due target; returns how many targets moved and how many ledger rows were queued. */
-  function tick(): { advanced: number; queued: number; left: number } {
-    const totals = { advanced: 0, queued: 0, left: 0 };
+  /**
+   * Moves due targets, at most `maxBatches` batches (the runner passes 1 and yields between batches so HTTP
+   * and tracking stay responsive); `more` says due targets remain.
+   */
+  function tick(opts: { maxBatches?: number } = {}): { advanced: number; queued: number; left: number; more: boolean } {
+    const totals = { advanced: 0, queued: 0, left: 0, more: false };
     const cache = new Map<string, StoredAutomation | undefined>();
-    for (;;) {
+    for (let batches = 0; ; batches++) {
+      if (batches >= (opts.maxBatches ?? Infinity)) { totals.more = true; break; }
       const at = now();
       const due = store.automations.due(at.toISOString(), batchSize);
       if (due.length === 0) break;

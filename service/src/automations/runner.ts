@@ -12,7 +12,7 @@ export function createAutomationRunner(o: {
     soon = undefined;
     if (stopped) return;
     try {
-      o.engine.tick();
+      if (o.engine.tick({ maxBatches: 1 }).more) soon = setImmediate(run);
     } catch (err) {
       // A failed batch rolled back whole; the next tick retries it.
       o.logger?.error({ err }, 'automation.tick_failed');
