@@ -23,6 +23,7 @@ import { sugarRoutes } from './http/routes/sugar.js';
 import { listRoutes } from './http/routes/lists.js';
 import { createLeadfwdLists } from './services/leadfwd-lists.js';
 import type { Campaign } from './domain/types.js';
+import type { StoredAutomation } from './store/ports.js';
 import { createEngagement } from './services/engagement/index.js';
 import { trackingFastPath, trackingRoutes, withPixelFastPath } from './http/routes/tracking.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
@@ -34,6 +35,7 @@ import { writebackRoutes } from './writeback/routes.js';
 import { createAutomationEngine } from './automations/engine.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
+import { enrolFromLists } from './automations/list-enrolment.js';
 import { automationRoutes } from './http/routes/automations.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
@@ -137,8 +139,17 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     store, now: opts.now, campaignStarted: (c) => writeback.campaignStarted(c), kick: () => scheduler.kick(),
     logger: logger.child({ component: 'automations' }),
   });
-  const automationRunner = createAutomationRunner({ engine: automationEngine, tickMs: config.automationTickMs, logger: logger.child({ component: 'automations' }) });
-  const automations = createAutomationService({ store, sugar, engine: automationEngine, compile: compileCampaign, wake: () => automationRunner.wake() });
+  const automationLog = logger.child({ component: 'automations' });
+  const readLists = (a: StoredAutomation) => enrolFromLists({ store, sugar }, a, (opts.now?.() ?? new Date()).toISOString())
+    .then(({ enrolled }) => { if (enrolled) automationRunner.wake(); });
+  const automationRunner = createAutomationRunner({
+    engine: automationEngine, tickMs: config.automationTickMs, refreshMs: config.automationListRefreshMs, logger: automationLog,
+    refreshLists: async () => { for (const a of store.automations.inStatus('active')) if (a.targetListIds.length) await readLists(a); },
+  });
+  const automations = createAutomationService({
+    store, sugar, engine: automationEngine, compile: compileCampaign, wake: () => automationRunner.wake(),
+    readLists: (a) => { readLists(a).catch((err) => automationLog.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed')); },
+  });
 
   const app = createApp({
     auth: {
@@ -202,7 +213,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     get bouncePort() { return inbound.port; },
     async stop() {
       const drained = http.drain(server);
-      automationRunner.stop();
+      await automationRunner.stop();
       await inbound.close();
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered

@@ -40,6 +40,8 @@ export interface Config {
   writeback: WritebackSettings;
   /** How often automated campaigns move due targets (LEADFWD_AUTOMATION_TICK_MS). */
   automationTickMs: number;
+  /** How often automations re-read their Sugar target lists to enrol new members (LEADFWD_AUTOMATION_LIST_REFRESH_MS). */
+  automationListRefreshMs: number;
   secret: string;
   logLevel: string;
 }
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     dataDir: str('DATA_DIR', './data'),
     automationTickMs: int('AUTOMATION_TICK_MS', 1000, 50, 3_600_000),
+    automationListRefreshMs: int('AUTOMATION_LIST_REFRESH_MS', 15 * 60_000, 100, 24 * 3_600_000),
     apiKey: opt('API_KEY'),
     sugar: {
       url: url('SUGAR_URL', 'http://127.0.0.1:8089'),

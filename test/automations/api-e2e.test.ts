@@ -41,7 +41,7 @@ beforeAll(async () => {
   const config = loadConfig({
     LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SECRET: 'automation-secret-0123', LEADFWD_BOUNCE_SMTP_PORT: '0',
-    LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50',
+    LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50', LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200',
   });
   service = await startService(config, { logger: createLogger('silent'), now: () => clock });
   const sugar = adminClient(sim.url);
@@ -75,7 +75,7 @@ describe('/api/v1/automations', () => {
 
   it('sends the first email, waits two days, then branches on a human open; one Sugar Campaign per email step', async () => {
     const created = await api('POST', '/automations', {
-      name: 'Onboarding', targetListIds: [ids.list],
+      name: 'Onboarding', targetListIds: [],
       steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, { type: 'branch', on: 'opened', then: [email('Thanks')], else: [email('Reminder')] }],
     });
     expect(created.status).toBe(201);
@@ -122,6 +122,20 @@ describe('/api/v1/automations', () => {
     }
   });
 
+  it('enrols the members of its Sugar lists, and members added later at the next read', async () => {
+    const created = await api('POST', '/automations', { name: 'From the list', targetListIds: [ids.list], steps: [email('Listed')] });
+    expect(created.status).toBe(201);
+    await waitFor(() => to('ann@example.com').some((m) => /^Subject: Listed/m.test(m.raw.toString())), 'the list member mailed');
+    const sugar = adminClient(sim.url);
+    ids.cat = await createPerson(sugar, { module: 'Contacts', first_name: 'Cat', emails: [{ address: 'cat@example.com' }] });
+    await addToList(sugar, ids.list, 'Contacts', [ids.cat]);
+    await sugar.logout();
+    await waitFor(() => to('cat@example.com').length === 1, 'the new member mailed');
+    const view = (await api('GET', `/automations/${created.body.id}`)).body;
+    expect(view.enrolments).toEqual({ active: 0, done: 2, left: 0 });
+    expect(to('ann@example.com').filter((m) => /^Subject: Listed/m.test(m.raw.toString()))).toHaveLength(1);
+  });
+
   it('pause, resume and stop are checked transitions', async () => {
     const id = (await api('POST', '/automations', { name: 'Short', steps: [email('Only')] })).body.id;
     expect((await api('POST', `/automations/${id}/resume`)).status).toBe(409);
@@ -130,6 +144,6 @@ describe('/api/v1/automations', () => {
     expect((await api('POST', `/automations/${id}/stop`)).body.status).toBe('stopped');
     expect((await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: 'x', email: 'x@example.com' }] })).status).toBe(409);
     expect((await api('GET', '/automations/nope')).status).toBe(404);
-    expect((await api('GET', '/automations')).body.automations.map((a: any) => a.name).sort()).toEqual(['Onboarding', 'Short']);
+    expect((await api('GET', '/automations')).body.automations.map((a: any) => a.name).sort()).toEqual(['From the list', 'Onboarding', 'Short']);
   });
 });

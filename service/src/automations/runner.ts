@@ -3,9 +3,21 @@ import type { AutomationEngine } from './engine.js';
 
 export function createAutomationRunner(o: {
   engine: AutomationEngine; tickMs?: number;
+  /** Re-reads enrolment lists so new members enrol; called every `refreshMs`, never two at once. */
+  refreshLists?: () => Promise<void>; refreshMs?: number;
   logger?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }) {
   let timer: NodeJS.Timeout | undefined;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let refreshing: Promise<void> | undefined;
+  const refresh = () => {
+    if (refreshing || stopped || !o.refreshLists) return refreshing;
+    refreshing = o.refreshLists()
+      .then(() => { if (!stopped) run(); })
+      .catch((err) => o.logger?.warn({ err: (err as Error).message }, 'automation.list_refresh_failed'))
+      .finally(() => { refreshing = undefined; });
+    return refreshing;
+  };
   let soon: NodeJS.Immediate | undefined;
   let stopped = false;
   const run = () => {
@@ -19,8 +31,21 @@ export function createAutomationRunner(o: {
     }
   };
   return {
-    start() { stopped = false; run(); timer = setInterval(run, o.tickMs ?? 1000); },
+    start() {
+      stopped = false;
+      run();
+      timer = setInterval(run, o.tickMs ?? 1000);
+      if (o.refreshLists) { void refresh(); refreshTimer = setInterval(() => void refresh(), o.refreshMs ?? 15 * 60_000); }
+    },
     wake() { if (!soon && !stopped) soon = setImmediate(run); },
-    stop() { stopped = true; if (timer) clearInterval(timer); if (soon) clearImmediate(soon); },
+    /** Reads the lists now (after a create); resolves when done. */
+    refreshNow: () => refresh() ?? Promise.resolve(),
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      if (refreshTimer) clearInterval(refreshTimer);
+      if (soon) clearImmediate(soon);
+      await refreshing;
+    },
   };
 }

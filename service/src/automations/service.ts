@@ -4,7 +4,7 @@ import { AutomationInvalid, compileAutomation, type EmailContent } from '../doma
 import type { TargetModule } from '../domain/types.js';
 import { UseCaseError } from '../services/campaigns.js';
 import { loadTargetLists, type SugarReader } from '../services/extract-targets.js';
-import type { AutomationStatus, Store } from '../store/ports.js';
+import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 
 export interface AutomationServiceDeps {
@@ -15,6 +15,8 @@ export interface AutomationServiceDeps {
   compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<unknown>;
   /** Runs a tick soon, so enrolled targets get their first step without waiting. */
   wake?: () => void;
+  /** Reads a new automation's Sugar lists in the background and enrols their members. */
+  readLists?: (a: StoredAutomation) => void;
 }
 
 const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
@@ -67,7 +69,9 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     for (const ins of compiled.program) {
       if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
     }
-    return view(store.automations.create({ ...compiled, definition: body }).id);
+    const a = store.automations.create({ ...compiled, definition: body });
+    if (a.targetListIds.length) deps.readLists?.(a);
+    return view(a.id);
   }
 
   function view(id: string) {
