@@ -58,7 +58,9 @@ export interface RunningService {
 export async function startService(config: Config, opts: { logger?: Logger; /** Automation clock; tests pass a fake one. */ now?: () => Date } = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
-  const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'));
+  const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
+    maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
+  });
   const sugar = new SugarClient({
     baseUrl: config.sugar.url, apiVersion: config.sugar.apiVersion, username: config.sugar.username,
     password: config.sugar.password, platform: config.sugar.platform, timeoutMs: config.sugar.timeoutMs,
@@ -127,10 +129,10 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     store,
     onSendingStarted: (c) => writeback.campaignStarted(c),
     extract: (c) => extractTargets({ sugar, store }, c),
-    // A step campaign stays 'sending' when its ledger is empty: targets reach the step later.
+    // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
     send: async (id, signal) => {
       const result = await worker.run(id, signal);
-      return result === 'done' && store.automations.isStepCampaign(id) ? 'stopped' : result;
+      return result === 'done' && store.automations.isOpenStepCampaign(id) ? 'stopped' : result;
     },
     logger: logger.child({ component: 'scheduler' }),
   });

@@ -134,6 +134,9 @@ describe('/api/v1/automations', () => {
     const view = (await api('GET', `/automations/${created.body.id}`)).body;
     expect(view.enrolments).toEqual({ active: 0, done: 2, left: 0 });
     expect(to('ann@example.com').filter((m) => /^Subject: Listed/m.test(m.raw.toString()))).toHaveLength(1);
+    // Stopped: its step campaign finishes like any campaign once its ledger is empty.
+    expect((await api('POST', `/automations/${created.body.id}/stop`)).body.status).toBe('stopped');
+    await waitFor(async () => (await api('GET', `/campaigns/${view.steps[0].campaignId}`)).body.status === 'sent', 'the step campaign sent');
   });
 
   it('pause, resume and stop are checked transitions', async () => {

@@ -72,6 +72,8 @@ describe('automation repo', () => {
     store.automations.setStepCampaign(a.id, 'steps[0]', c.id);
     store.automations.setStepCampaign(a.id, 'steps[0]', 'other'); // the first one stays
     expect(store.automations.stepCampaigns(a.id)).toEqual(new Map([['steps[0]', c.id]]));
+    expect(store.automations.isOpenStepCampaign(c.id)).toBe(true);
+    expect(store.automations.isOpenStepCampaign('other')).toBe(false);
     const [t] = targets(1);
     store.automations.enrol(a.id, [t], 'steps[0]');
     const [e] = store.automations.due('2026-11-26T10:00:00.000Z', 1);
@@ -82,6 +84,8 @@ describe('automation repo', () => {
     const rowId = store.recipients.list(c.id, { limit: 1, offset: 0 })[0].rowId;
     expect(store.automations.sends(e.id)).toEqual(new Map([['steps[0]', rowId]]));
     expect(store.automations.counts(a.id).passed).toEqual({ 'steps[0]': 1 });
+    store.automations.setStatus(a.id, ['active'], 'stopped');
+    expect(store.automations.isOpenStepCampaign(c.id)).toBe(false);
   });
 
   it('an address that opts out leaves every automation, and a left target cannot be moved', () => {

@@ -242,8 +242,8 @@ export interface AutomationRepo {
   /** The internal campaign backing an email step; the first one recorded for a step stays. */
   setStepCampaign(automationId: string, stepKey: string, campaignId: string): void;
   stepCampaigns(automationId: string): Map<string, string>;
-  /** True for a campaign that backs an automation step (it stays open for targets reaching the step later). */
-  isStepCampaign(campaignId: string): boolean;
+  /** True for a campaign backing a step of an automation not stopped: it stays open for targets reaching the step later. */
+  isOpenStepCampaign(campaignId: string): boolean;
   /** Idempotent per (automation, module, record); new targets stand at `firstKey`, due now. Returns how many were new. */
   enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): number;
   /** Active enrolments of active automations due by `nowIso`, oldest due first. */

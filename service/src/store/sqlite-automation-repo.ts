@@ -55,7 +55,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
       listsRead: db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
       setStep: db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
-      isStep: db.prepare('SELECT 1 FROM automation_steps WHERE campaign_id = ?').pluck(),
+      isOpenStep: db.prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
+        WHERE s.campaign_id = ? AND a.status <> 'stopped'`).pluck(),
       enrol: db.prepare(`INSERT INTO automation_enrolments (automation_id, module, record_id, list_id, email, email_address_id,
           address_key, fields, tracking_consent, at_key, enrolled_at, updated_at)
         VALUES (@automationId, @module, @recordId, @listId, @email, @emailAddressId, @addressKey, @fields, @consent, @atKey, @now, @now)
@@ -120,8 +121,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
     return new Map(rows.map((r) => [r.step_key, r.campaign_id]));
   }
 
-  isStepCampaign(campaignId: string): boolean {
-    return this.q.isStep.get(campaignId) !== undefined;
+  isOpenStepCampaign(campaignId: string): boolean {
+    return this.q.isOpenStep.get(campaignId) !== undefined;
   }
 
   enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): number {
