@@ -58,7 +58,9 @@ export interface RunningService {
 export async function startService(config: Config, opts: { logger?: Logger; /** Automation clock; tests pass a fake one. */ now?: () => Date } = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
-  const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'));
+  const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
+    maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
+  });
   const sugar = new SugarClient({
     baseUrl: config.sugar.url, apiVersion: config.sugar.apiVersion, username: config.sugar.username,
     password: config.sugar.password, platform: config.sugar.platform, timeoutMs: config.sugar.timeoutMs,

@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   dataDir: string;
+  /** Quota for the database file in MB (0 = none): past it writes fail as disk full, cleanly. */
+  dbMaxMb: number;
   apiKey: string | undefined;
   sugar: {
     url: string;
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: str('HOST', '127.0.0.1'),
     publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     dataDir: str('DATA_DIR', './data'),
+    dbMaxMb: int('DB_MAX_MB', 0, 0, 10_000_000),
     automationTickMs: int('AUTOMATION_TICK_MS', 1000, 50, 3_600_000),
     automationListRefreshMs: int('AUTOMATION_LIST_REFRESH_MS', 15 * 60_000, 100, 24 * 3_600_000),
     apiKey: opt('API_KEY'),

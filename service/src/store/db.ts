@@ -32,7 +32,7 @@ export interface StoreOptions {
 
 /** Operator-facing reads and the online backup; kept off the repos because no use case needs them. */
 export interface StoreOps {
-  /** Takes and releases the write lock; throws StoreUnavailableError when the file cannot be written. */
+  /** A rolled-back write of about one batch; throws StoreUnavailableError when it would not fit or cannot be written. */
   probeWritable(): void;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
   opsCounts(): {
@@ -42,6 +42,9 @@ export interface StoreOps {
   /** Online copy of the whole database to `file` while the service keeps running. */
   backup(file: string): Promise<void>;
 }
+
+/** About one extraction batch of targets. */
+const PROBE_BYTES = 256 * 1024;
 
 export function openStore(path: string, opts: StoreOptions = {}): Store & StoreOps {
   const clock = opts.clock ?? (() => new Date());
@@ -112,11 +115,15 @@ class SqliteStore implements Store, StoreOps {
   }
 
   probeWritable(): void {
+    // A rolled-back write of a batch's size: it takes the write lock and allocates pages (so a quota
+    // or a full disk shows) without touching the file when there is room.
     try {
-      this.db.exec('BEGIN IMMEDIATE; ROLLBACK');
-      const max = this.db.pragma('max_page_count', { simple: true }) as number;
-      const used = this.db.pragma('page_count', { simple: true }) as number;
-      if (used >= max) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.prepare("INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (0, '', 'probe', '', zeroblob(?))").run(PROBE_BYTES);
+      } finally {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK'); // SQLITE_FULL may have rolled it back already
+      }
     } catch (err) {
       throw translate(err);
     }
