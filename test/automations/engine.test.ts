@@ -59,9 +59,11 @@ describe('automation engine', () => {
     store.suppressions.add('p2@example.test', 'p2@example.test', 'unsubscribe');
 
     later(1.9);
-    expect(engine.tick().queued).toBe(0);
+    // The opt-out leaves at once, with its reason, not only when the wait is over.
+    expect(engine.tick()).toMatchObject({ advanced: 0, queued: 0, left: 1 });
+    expect(store.automations.getEnrolment(3)).toMatchObject({ status: 'left', leftReason: 'unsubscribe' });
     later(0.1);
-    expect(engine.tick()).toMatchObject({ advanced: 2, queued: 2, left: 1 });
+    expect(engine.tick()).toMatchObject({ advanced: 2, queued: 2, left: 0 });
     expect(stepRows(store, a.id)).toEqual({
       'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'], 'Onboarding – Thanks': ['c-0'], 'Onboarding – Reminder': ['c-1'],
     });

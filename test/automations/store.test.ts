@@ -104,6 +104,10 @@ describe('automation repo', () => {
     expect(leftId.leftReason).toBe('unsubscribe');
     expect(store.automations.saveProgress(leftId.id, { at: 'steps[1]' }, null)).toBe(false);
     expect(store.automations.leave([], 'x')).toBe(0);
+    store.suppressions.add(ts[1].addressKey, ts[1].email, 'hard_bounce');
+    expect(store.automations.leaveSuppressed()).toBe(2);
+    expect(store.automations.leaveSuppressed()).toBe(0);
+    expect(store.automations.counts(b.id).enrolments).toEqual({ active: 0, done: 0, left: 2 });
   });
 
   it('everything survives a reopen of the file', () => {

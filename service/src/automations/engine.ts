@@ -76,7 +76,7 @@ export function createAutomationEngine(deps: EngineDeps) {
    * and tracking stay responsive); `more` says due targets remain.
    */
   function tick(opts: { maxBatches?: number } = {}): { advanced: number; queued: number; left: number; more: boolean } {
-    const totals = { advanced: 0, queued: 0, left: 0, more: false };
+    const totals = { advanced: 0, queued: 0, left: store.automations.leaveSuppressed(), more: false };
     const cache = new Map<string, StoredAutomation | undefined>();
     for (let batches = 0; ; batches++) {
       if (batches >= (opts.maxBatches ?? Infinity)) { totals.more = true; break; }

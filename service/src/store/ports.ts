@@ -259,6 +259,8 @@ export interface AutomationRepo {
   sends(enrolmentId: number): Map<string, number | undefined>;
   /** Opt-out, hard bounce, complaint: active enrolments with these address keys leave every automation. */
   leave(addressKeys: string[], reason: string): number;
+  /** Every active enrolment whose address is suppressed leaves, with the suppression's reason. Returns the count. */
+  leaveSuppressed(): number;
   counts(automationId: string): {
     enrolments: Record<EnrolmentStatus, number>;
     /** Active targets per instruction key they stand at (waiting there). */

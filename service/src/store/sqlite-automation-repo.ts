@@ -75,6 +75,9 @@ export class SqliteAutomationRepo implements AutomationRepo {
       sends: db.prepare('SELECT step_key, recipient_row_id FROM automation_sends WHERE enrolment_id = ?'),
       leave: db.prepare(`UPDATE automation_enrolments SET status = 'left', left_reason = @reason, due_at = '', updated_at = @now
         WHERE status = 'active' AND address_key IN (SELECT value FROM json_each(@keys))`),
+      // Driven from the (usually small) suppression list through the partial address index.
+      leaveSuppressed: db.prepare(`UPDATE automation_enrolments AS e SET status = 'left', left_reason = s.reason, due_at = '', updated_at = @now
+        FROM suppressions AS s WHERE e.address_key = s.address_key AND e.status = 'active'`),
       statusCounts: db.prepare('SELECT status, count(*) AS n FROM automation_enrolments WHERE automation_id = ? GROUP BY status'),
       waitingAt: db.prepare(`SELECT at_key, count(*) AS n FROM automation_enrolments
         WHERE automation_id = ? AND status = 'active' AND at_key IS NOT NULL GROUP BY at_key`),
@@ -172,6 +175,10 @@ export class SqliteAutomationRepo implements AutomationRepo {
   leave(addressKeys: string[], reason: string): number {
     if (addressKeys.length === 0) return 0;
     return this.q.leave.run({ keys: toJson(addressKeys), reason, now: this.now() }).changes;
+  }
+
+  leaveSuppressed(): number {
+    return this.q.leaveSuppressed.run({ now: this.now() }).changes;
   }
 
   counts(automationId: string) {
