@@ -36,7 +36,8 @@ export function createRsaSignerPool(privateKeyPem: string, size: number): RsaSig
   let closed = false;
 
   const workers = Array.from({ length: Math.max(1, size) }, (_, index) => {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { pem: privateKeyPem } });
+    // It holds a key and a few header blocks at a time; V8's default nursery would hold far more.
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { pem: privateKeyPem }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     load[index] = 0;
     w.on('message', (results: Array<[number, string | null, string?]>) => {
       load[index] -= results.length;

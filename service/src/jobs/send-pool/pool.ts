@@ -43,6 +43,7 @@ interface OpenCampaign { spec: CampaignMessageSpec; context: MessageContext; onR
 
 const SOURCE_MODE = import.meta.url.endsWith('.ts');
 const CRASH_WINDOW_MS = 60_000;
+const YOUNG_GENERATION_MB = 12;
 const MAX_CRASHES = 5;
 
 export function specOf(c: Campaign): CampaignMessageSpec {
@@ -94,7 +95,9 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
   };
 
   function spawn(index: number): Slot {
-    const worker = new Worker(script, { workerData: settings });
+    // A small young generation: a send thread's garbage (one message at a time) dies young, and
+    // V8's default lets each thread's nursery grow to tens of MB of resident memory.
+    const worker = new Worker(script, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     const slot: Slot = { worker, rows: new Set(), unseen: new Map(), nextBatch: 1, ready: new Map() };
     worker.on('message', (m: FromThread) => {
       switch (m.type) {

@@ -26,7 +26,7 @@ const transport = createTransport({
 interface Job { campaignId: string; row: RecipientForMessage }
 const campaigns = new Map<string, { compiled: Promise<CompiledCampaign>; context: MessageContext }>();
 const waiting: Job[] = [];
-let waitingAt = 0; // index of the next job; the array is compacted when it drains
+let waitingAt = 0; // index of the next job; started jobs are cut off the front now and then
 const active = new Set<number>();
 let closing = false;
 
@@ -81,8 +81,10 @@ function pump() {
       pump();
     });
   }
-  if (waitingAt === waiting.length) {
-    waiting.length = 0;
+  // The main thread refills before the queue drains, so it may never be empty: cut it instead,
+  // or every job ever queued would stay reachable.
+  if (waitingAt >= 256 || waitingAt === waiting.length) {
+    waiting.splice(0, waitingAt);
     waitingAt = 0;
   }
 }
