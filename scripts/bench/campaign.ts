@@ -135,10 +135,12 @@ const bare = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, poo
 const N = c.progress.accepted;
 let next = 0;
 const b0 = performance.now();
+const bareCpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: CONNECTIONS * 4 }, async () => {
   while (next < N) { next++; await bare.sendMail({ envelope: { from: sample.envelope.from, to: [...sample.envelope.to] }, raw }); }
 }));
 const bareRate = N / ((performance.now() - b0) / 1000);
+const bareCpu = process.cpuUsage(bareCpu0);
 bare.close();
 
 console.log(`
@@ -149,7 +151,7 @@ Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${per
   whole pipeline (merge, links, DKIM, ledger, SMTP): ${pipelineRate.toFixed(0)} messages/s
   bare nodemailer pool, pre-built ${raw.length}-byte messages: ${bareRate.toFixed(0)} messages/s
   ratio pipeline / bare: ${(pipelineRate / bareRate).toFixed(2)}
-  service CPU while sending: ${((cpuAtSent - cpuAtSending) * 1000 / N).toFixed(0)} µs per message (all threads; machine load average ${loadavg()[0].toFixed(1)})
+  CPU per message: service ${((cpuAtSent - cpuAtSending) * 1000 / N).toFixed(0)} µs (all threads), bare nodemailer ${((bareCpu.user + bareCpu.system) / N).toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)})
   service peak RSS: ${rss.toFixed(0)} MB (sampled: ${peakExtractMb.toFixed(0)} MB while extracting, ${peakSendMb.toFixed(0)} MB while sending)
   wall time create → sent: ${((sentAt - t0) / 1000).toFixed(1)} s`);
 

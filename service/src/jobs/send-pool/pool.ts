@@ -1,6 +1,6 @@
-// Delivery on worker threads: each thread owns its SMTP pool and signs inline, so building,
-// RSA signing and nodemailer's stream work spread over every core while the main thread keeps
-// the ledger. Rows are spread to the least-loaded thread; every row handed over is answered once,
+// Delivery on worker threads: each thread owns its SMTP pool and signs (inline or on its own RSA
+// workers), so building, signing and nodemailer's stream work spread over the cores while the main
+// thread keeps the ledger and stays free for HTTP. Rows are spread to the least-loaded thread; every row handed over is answered once,
 // by its thread or, if the thread dies, here ('uncertain': it may have left).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
-// One send thread: compiles each campaign once, then builds, DKIM-signs (inline, on this thread)
-// and sends the rows the main thread claimed for it over its own pooled SMTP connections.
+// One send thread: compiles each campaign once, then builds, DKIM-signs (here, or on this thread's
+// RSA workers) and sends the rows the main thread claimed for it over its own pooled SMTP connections.
 // It never touches the ledger; every row it is given is answered exactly once.
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildMessage, type CompiledCampaign, type MessageContext, type RecipientForMessage } from '../../mail/message.js';
