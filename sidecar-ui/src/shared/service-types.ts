@@ -57,3 +57,16 @@ export interface NewCampaign {
   mjml?: string; html?: string; targetListIds: string[]; leadfwdListIds: string[]; customFields: string[];
   sendAt?: string; sugarCampaignId?: string;
 }
+
+export type AutomationStatus = 'active' | 'paused' | 'stopped';
+export interface Enrolments { active: number; done: number; left: number }
+export interface AutomationSummary { id: string; name: string; status: AutomationStatus; createdAt: string; enrolments: Enrolments }
+export interface AutomationWindow { weekdays: string[]; from: string; to: string; timeZone: string }
+export type AutomationStep =
+  | { key: string; type: 'wait'; waiting: number; seconds?: number; window?: AutomationWindow }
+  | {
+    key: string; type: 'send_email'; waiting: number; name: string; subject: string; campaignId: string | null; passed: number;
+    delivery: Partial<Record<RecipientState, number>> | null;
+    engagement: { opened: number; clicked: number; machineOnlyOpens: number } | null;
+  };
+export interface AutomationView extends AutomationSummary { targetListIds: string[]; updatedAt: string; steps: AutomationStep[] }
