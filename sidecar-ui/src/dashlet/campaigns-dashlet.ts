@@ -6,10 +6,11 @@ import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.j
 import { describeError } from '../shared/errors.js';
 import { addSample, isActive, isRehearsal, sentCount, type RateSample } from '../shared/format.js';
 import { ServiceError, type ServiceClient } from '../shared/service-client.js';
-import type { CampaignReport, CampaignView } from '../shared/service-types.js';
+import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
+import { automationCard, fetchAutomations } from './automations.js';
 import { campaignCard, type CampaignAction } from './card.js';
 
 interface DashletState {
@@ -18,6 +19,9 @@ interface DashletState {
   campaigns: CampaignView[];
   reports: Record<string, CampaignReport>;
   samples: Record<string, RateSample[]>;
+  automations: AutomationView[];
+  /** Shown in the Automations section only, so the campaigns stay readable when just this part fails. */
+  automationsError?: string;
   loaded: boolean;
   updatedAt?: Date;
   error?: string;
@@ -52,6 +56,25 @@ function visibleCampaigns(view: SidecarView, all: CampaignView[]): CampaignView[
     .slice(0, setting(view, 'limit', 5));
 }
 
+/** Automations are not tied to one Sugar Campaign; on a target list they are the ones enrolling from it. */
+function visibleAutomations(view: SidecarView, all: AutomationView[]): AutomationView[] | undefined {
+  const o = origin(view);
+  if (o.sugarCampaignId) return undefined;
+  return o.prospectListId ? all.filter((a) => (a.targetListIds ?? []).includes(o.prospectListId!)) : all;
+}
+
+function paintAutomations(view: SidecarView, st: DashletState): void {
+  const section = view.el.querySelector<HTMLElement>('.leadfwd-automations');
+  const list = view.el.querySelector('.leadfwd-automation-list');
+  const message = view.el.querySelector('.leadfwd-automations-message');
+  if (!section || !list || !message) return;
+  const shown = st.mode === 'preview' || !st.loaded ? undefined : visibleAutomations(view, st.automations);
+  section.hidden = !shown || (!shown.length && !st.automationsError && !st.error);
+  replaceChildren(message, st.error ? '' : st.automationsError ?? '');
+  if (!shown) return;
+  replaceChildren(list, shown.length || st.automationsError ? shown.map(automationCard) : h('li', { class: 'leadfwd-line leadfwd-empty' }, t('LBL_LEADFWD_NO_AUTOMATIONS')));
+}
+
 function paint(view: SidecarView): void {
   const st = state(view);
   const list = view.el.querySelector('.leadfwd-campaign-list');
@@ -59,6 +82,7 @@ function paint(view: SidecarView): void {
   const status = view.el.querySelector('.leadfwd-status');
   if (!list || !message || !status || st.disposed) return;
   replaceChildren(message, st.error ?? '');
+  paintAutomations(view, st);
   if (st.mode === 'preview') {
     replaceChildren(list, h('li', { class: 'leadfwd-line' }, t('LBL_LEADFWD_DASHLET_DESC')));
     return;
@@ -72,7 +96,11 @@ function paint(view: SidecarView): void {
 
 async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
   if (!st.client) st.client = await connect();
-  const { campaigns } = await st.client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50');
+  const client = st.client;
+  const automations = fetchAutomations(client, setting(view, 'limit', 5)).then(
+    (list) => ({ list, error: undefined as string | undefined }),
+    (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }));
+  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50');
   const shown = visibleCampaigns(view, campaigns);
   const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
   const reports = await Promise.all(withResults.map((c) => st.client!.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));
@@ -81,6 +109,9 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
   st.reports = {};
   withResults.forEach((c, i) => { if (reports[i]) st.reports[c.id] = reports[i]!; });
   for (const c of shown) st.samples[c.id] = addSample(st.samples[c.id] ?? [], { at: now, sent: sentCount(c.progress) });
+  const a = await automations;
+  st.automations = a.list;
+  st.automationsError = a.error;
 }
 
 function load(view: SidecarView): Promise<void> {
@@ -106,7 +137,8 @@ function load(view: SidecarView): Promise<void> {
     if (st.disposed) return;
     paint(view);
     const secs = setting(view, 'refresh_seconds', 10);
-    const busy = st.campaigns.some((c) => isActive(c.status) && !isRehearsal(c));
+    const busy = st.campaigns.some((c) => isActive(c.status) && !isRehearsal(c))
+      || st.automations.some((x) => x.status === 'active' && x.enrolments?.active > 0);
     if (secs > 0) st.timer = window.setTimeout(() => void load(view), (busy ? secs : Math.min(secs * 6, 300)) * 1000);
   });
   return st.inFlight;
@@ -135,7 +167,7 @@ async function act(view: SidecarView, c: CampaignView, action: CampaignAction): 
 export const campaignsDashlet = {
   initialize(view: SidecarView): void {
     addStyles();
-    const st: DashletState = { mode: 'main', campaigns: [], reports: {}, samples: {}, loaded: false, disposed: false, onChanged: () => void load(view) };
+    const st: DashletState = { mode: 'main', campaigns: [], reports: {}, samples: {}, automations: [], loaded: false, disposed: false, onChanged: () => void load(view) };
     view._lfState = st;
     getApp().events.on(CHANGED_EVENT, st.onChanged);
   },

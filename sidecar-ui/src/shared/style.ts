@@ -17,6 +17,17 @@ const CSS = `
 .leadfwd .leadfwd-badge { font-size: 11px; padding: 1px 6px; border-radius: 8px; background: #e4e7eb; white-space: nowrap; }
 .leadfwd .leadfwd-badge-sending, .leadfwd .leadfwd-badge-extracting { background: #d5e8fb; }
 .leadfwd .leadfwd-badge-sent { background: #d7f2dc; }
+.leadfwd .leadfwd-badge-active { background: #d5e8fb; }
+.leadfwd .leadfwd-badge-stopped { background: #e4e7eb; }
+.leadfwd .leadfwd-automations-title { font-size: 14px; margin: 12px 0 6px; }
+.leadfwd .leadfwd-automations-message:empty { display: none; }
+.leadfwd .leadfwd-automations-message { background: #fdecea; border: 1px solid #d93025; padding: 6px 8px; margin-bottom: 8px; border-radius: 3px; }
+.leadfwd .leadfwd-automation-list { list-style: none; margin: 0; padding: 0; }
+.leadfwd .leadfwd-automation { border: 1px solid #d9e2ec; border-radius: 4px; padding: 8px 10px; margin-bottom: 8px; }
+.leadfwd .leadfwd-steps { width: 100%; border-collapse: collapse; margin-top: 4px; font-size: 12px; }
+.leadfwd .leadfwd-steps caption { text-align: left; color: #52606d; }
+.leadfwd .leadfwd-steps th, .leadfwd .leadfwd-steps td { padding: 2px 4px; border-top: 1px solid #e4e7eb; text-align: right; }
+.leadfwd .leadfwd-steps .leadfwd-step-name, .leadfwd .leadfwd-steps thead th:first-child { text-align: left; font-weight: normal; }
 .leadfwd .leadfwd-badge-failed, .leadfwd .leadfwd-badge-cancelled { background: #fde2e1; }
 .leadfwd .leadfwd-badge-paused { background: #fff1c2; }
 .leadfwd .leadfwd-progress { height: 8px; background: #e4e7eb; border-radius: 4px; overflow: hidden; margin: 6px 0 2px; }

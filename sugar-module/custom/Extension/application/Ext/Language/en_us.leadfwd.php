@@ -53,6 +53,21 @@ $app_strings['LBL_LEADFWD_C_BOUNCED'] = 'Bounced';
 $app_strings['LBL_LEADFWD_C_OPTED_OUT'] = 'Opted out';
 $app_strings['LBL_LEADFWD_CHART_TITLE'] = 'Results: {{summary}}';
 
+$app_strings['LBL_LEADFWD_AUTOMATIONS'] = 'Automations';
+$app_strings['LBL_LEADFWD_NO_AUTOMATIONS'] = 'No automations here yet.';
+$app_strings['LBL_LEADFWD_AUTOMATIONS_FAILED'] = 'Automations cannot be shown: {{reason}}';
+$app_strings['LBL_LEADFWD_AUTOMATION_ACTIVE'] = 'Active';
+$app_strings['LBL_LEADFWD_AUTOMATION_PAUSED'] = 'Paused';
+$app_strings['LBL_LEADFWD_AUTOMATION_STOPPED'] = 'Stopped';
+$app_strings['LBL_LEADFWD_AUTOMATION_ENROLMENTS'] = 'Enrolled: {{active}} in progress, {{done}} finished, {{left}} left';
+$app_strings['LBL_LEADFWD_AUTOMATION_NO_STEPS'] = 'This automation has no steps to report.';
+$app_strings['LBL_LEADFWD_AUTOMATION_STEPS_CAPTION'] = 'Steps of {{name}}';
+$app_strings['LBL_LEADFWD_AUTOMATION_STEP'] = 'Step';
+$app_strings['LBL_LEADFWD_AUTOMATION_WAITING'] = 'Waiting';
+$app_strings['LBL_LEADFWD_AUTOMATION_PASSED'] = 'Passed';
+$app_strings['LBL_LEADFWD_AUTOMATION_SENT'] = 'Sent';
+$app_strings['LBL_LEADFWD_AUTOMATION_WAIT'] = 'Wait {{length}}';
+
 $app_strings['LBL_LEADFWD_ACTION_PAUSE'] = 'Pause';
 $app_strings['LBL_LEADFWD_ACTION_RESUME'] = 'Resume';
 $app_strings['LBL_LEADFWD_ACTION_CANCEL'] = 'Cancel campaign';
