@@ -108,7 +108,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   const delivery = threaded
     ? createThreadDelivery({
       threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
-      dkimWorkers: config.dkim.workers, logger: logger.child({ component: 'send-thread' }),
+      logger: logger.child({ component: 'send-thread' }),
     })
     : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
   const worker = createSendWorker({
