@@ -14,7 +14,11 @@ export const SIGNED_HEADERS = [
   'list-unsubscribe', 'list-unsubscribe-post', 'feedback-id', 'list-id', 'cc', 'in-reply-to', 'references',
 ];
 
-export type DkimSigner = (raw: string) => string;
+/**
+ * `canonicalBody`, when given, is the message body as bytes that the caller vouches are in relaxed
+ * form already (message.ts builds them so); it is hashed as it is, skipping a copy and a scan.
+ */
+export type DkimSigner = (raw: string, canonicalBody?: Buffer) => string;
 
 /** Everything but the RSA operation: what has to be signed, and how to finish the header. */
 export interface DkimPrepared {
@@ -75,14 +79,14 @@ export function parseDkimKey(pem: string): KeyObject {
 }
 
 /** Body hash and canonical headers for one message; the caller supplies the RSA signature. */
-export function createDkimPreparer(opts: Omit<DkimOptions, 'privateKeyPem'>, headerNames: string[] = SIGNED_HEADERS): (raw: string) => DkimPrepared {
+export function createDkimPreparer(opts: Omit<DkimOptions, 'privateKeyPem'>, headerNames: string[] = SIGNED_HEADERS): (raw: string, canonicalBody?: Buffer) => DkimPrepared {
   const domain = opts.domainName.toLowerCase();
   const selector = opts.keySelector;
-  return (raw: string) => {
+  return (raw: string, canonicalBody?: Buffer) => {
     const split = raw.indexOf('\r\n\r\n');
     const head = split < 0 ? raw : raw.slice(0, split);
-    const body = split < 0 ? '' : raw.slice(split + 4);
-    const bh = createHash('sha256').update(relaxedBody(body)).digest('base64');
+    const body = canonicalBody ?? relaxedBody(split < 0 ? '' : raw.slice(split + 4));
+    const bh = createHash('sha256').update(body).digest('base64');
     const fields = headerFields(head);
     const signedNames: string[] = [];
     let canonical = '';
@@ -110,8 +114,8 @@ export function createDkimPreparer(opts: Omit<DkimOptions, 'privateKeyPem'>, hea
 export function createDkimSigner(opts: DkimOptions, headerNames: string[] = SIGNED_HEADERS): DkimSigner {
   const key = parseDkimKey(opts.privateKeyPem);
   const prepare = createDkimPreparer(opts, headerNames);
-  return (raw: string) => {
-    const p = prepare(raw);
+  return (raw: string, canonicalBody?: Buffer) => {
+    const p = prepare(raw, canonicalBody);
     return p.finish(sign('sha256', Buffer.from(p.canonical), key).toString('base64'));
   };
 }

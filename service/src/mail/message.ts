@@ -30,6 +30,8 @@ export interface BuiltMessage {
   envelope: { from: string; to: string[] };
   /** Complete RFC 5322 message, ASCII with CRLF line ends, not yet DKIM-signed. */
   raw: string;
+  /** The body is in DKIM relaxed form already (every part quoted-printable), so signing skips canonicalising it. */
+  canonicalBody?: boolean;
 }
 
 const ATOM_UNSAFE = /[^A-Za-z0-9-]/g;
@@ -103,5 +105,6 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
     messageId,
     envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] },
     raw: head + '\r\n' + body,
+    canonicalBody: true,
   };
 }

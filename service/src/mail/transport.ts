@@ -44,20 +44,21 @@ export interface MailTransport {
   close(): void;
 }
 
-type Sign = (raw: string) => Promise<string>;
+type Sign = (raw: string, canonicalBody?: Buffer) => Promise<string>;
+const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** The DKIM-Signature header for a message, computed inline or on worker threads. */
 function dkimHeaderFor(opts: TransportOptions): { sign: Sign | null; close(): void } {
   if (!opts.dkim) return { sign: null, close: () => {} };
   if (!opts.dkimWorkers) {
     const inline = createDkimSigner(opts.dkim); // parses the key once, throws now if it is bad
-    return { sign: async (raw) => inline(raw), close: () => {} };
+    return { sign: async (raw, body) => inline(raw, body), close: () => {} };
   }
   const pool = createRsaSignerPool(opts.dkim.privateKeyPem, opts.dkimWorkers);
   const prepare = createDkimPreparer(opts.dkim);
   return {
-    sign: async (raw) => {
-      const p = prepare(raw);
+    sign: async (raw, body) => {
+      const p = prepare(raw, body);
       return p.finish(await pool.sign(p.canonical));
     },
     close: () => void pool.close(),
@@ -99,15 +100,21 @@ export function createTransport(opts: TransportOptions): MailTransport {
 
   return {
     async send(m: BuiltMessage): Promise<SendResult> {
-      let raw: string;
+      // Encoded once: the same bytes are hashed for DKIM and written to the socket.
+      const bytes = Buffer.from(m.raw);
+      let raw = bytes;
       try {
-        raw = dkim.sign ? (await dkim.sign(m.raw)) + m.raw : m.raw;
+        if (dkim.sign) {
+          const at = m.canonicalBody ? bytes.indexOf(HEADER_END) : -1;
+          const header = await dkim.sign(m.raw, at >= 0 ? bytes.subarray(at + 4) : undefined);
+          raw = Buffer.concat([Buffer.from(header, 'latin1'), bytes]);
+        }
       } catch (err) {
         // Nothing left this process, so a later attempt is safe; policy flags it as our problem.
         return { outcome: 'retryable', text: `message could not be signed: ${(err as Error).message}`, policy: true };
       }
       try {
-        const info = await pool.send(m.envelope, Buffer.from(raw));
+        const info = await pool.send(m.envelope, raw);
         const rejected = (info.rejected ?? []) as unknown[];
         if (rejected.length && !(info.accepted ?? []).length) {
           const e = ((info as { rejectedErrors?: SmtpSendError[] }).rejectedErrors ?? [])[0];
