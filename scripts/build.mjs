@@ -3,17 +3,16 @@
 import { build } from 'esbuild';
 import { cpSync, existsSync } from 'node:fs';
 
-await build({
-  entryPoints: ['service/src/main.ts'],
-  outfile: 'dist/service.mjs',
-  bundle: true,
+const common = { bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   packages: 'external',
   sourcemap: true,
-  logLevel: 'info',
-});
+  logLevel: 'info' };
+await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: 'dist/service.mjs' });
+// Send threads load their own module beside the bundle (service/src/jobs/send-pool/pool.ts).
+await build({ ...common, entryPoints: ['service/src/jobs/send-pool/thread.ts'], outfile: 'dist/send-thread.mjs' });
 
 // The store reads its numbered migrations at run time from ./migrations beside its module.
 cpSync('service/src/store/migrations', 'dist/migrations', { recursive: true });
