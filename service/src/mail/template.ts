@@ -11,16 +11,11 @@ import { compileProgram, type Internals, type RenderProgram } from './render-pro
 import { TemplateError, type TemplateProblem } from './template-error.js';
 import { buildTextSource } from './text-part.js';
 
+import type { CampaignContent } from '../domain/types.js';
 export { TemplateError } from './template-error.js';
 
-export interface CampaignMessageSpec {
+export interface CampaignMessageSpec extends CampaignContent {
   campaignId: string;
-  subject: string;
-  fromName: string;
-  fromEmail: string;
-  replyTo?: string;
-  mjml?: string;
-  html?: string;
 }
 
 type Slot = { link: number } | { href: HrefRenderer };

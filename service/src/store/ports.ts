@@ -1,19 +1,13 @@
 // Narrow storage interfaces the services code against. The SQLite classes implement them; a PostgreSQL
 // adapter for multi-node deployments would implement the same ones. Only domain types cross this line.
 import type {
-  Audit, Campaign, CampaignStatus, Recipient, RecipientState, Target, TargetModule,
+  Audit, Campaign, CampaignContent, CampaignStatus, Recipient, RecipientState, Target, TargetModule,
 } from '../domain/types.js';
 import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
 
-export interface NewCampaign {
+export interface NewCampaign extends CampaignContent {
   name: string;
-  subject: string;
-  fromName: string;
-  fromEmail: string;
-  replyTo?: string;
-  mjml?: string;
-  html?: string;
   targetListIds: string[];
   leadfwdListIds: string[];
   customFields: string[];
