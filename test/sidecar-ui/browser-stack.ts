@@ -32,7 +32,14 @@ async function passThrough(port: number) {
   const start = () => new Promise<void>((resolve) => {
     server = createServer((client) => {
       const upstream = connect(port, '127.0.0.1');
-      for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => s.destroy()); }
+      // Either side closing closes the other: a keep-alive socket the service has closed must not stay open
+      // towards the browser, or a request written into it waits for the page's 30 s timeout under load.
+      const pair = [client, upstream];
+      for (const s of pair) {
+        sockets.add(s);
+        s.on('close', () => { sockets.delete(s); for (const o of pair) o.destroy(); });
+        s.on('error', () => s.destroy());
+      }
       client.pipe(upstream).pipe(client);
     });
     server.listen(listenPort, '127.0.0.1', () => { listenPort = (server!.address() as { port: number }).port; resolve(); });

@@ -112,13 +112,13 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await card.locator('.leadfwd-results').waitFor();
     expect(await card.locator('svg.leadfwd-chart').getAttribute('aria-label')).toMatch(/Delivered \d+, Opened 0/);
 
-    // A recipient opens the message: the dashlet's next refresh shows one person opening.
+    // A recipient opens the message: a later refresh (every 6 s once nothing is sending) shows one person opening.
     const mail = bs.stack.sink.messages.find((m) => m.envelope.to[0] !== 'proof.reader@example.com')!;
     const html = (await PostalMime.parse(mail.raw)).html ?? '';
     const pixel = /https?:\/\/[^"'\s>]+\/t\/o\/[A-Za-z0-9._~-]+/.exec(html)![0];
     expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
     await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}/report`)).body.opened.people === 1 || undefined, 'the open in the report');
-    await until(page, 'the dashlet to show the open', (id) => /Opened 1/.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] svg.leadfwd-chart`)?.getAttribute('aria-label') ?? ''), campaignId);
+    await until(page, 'the dashlet to show the open', (id) => /Opened 1/.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] svg.leadfwd-chart`)?.getAttribute('aria-label') ?? ''), campaignId, 45_000);
     expect(await card.locator('.leadfwd-results').textContent()).toMatch(/Opened \(people\)1 \(/);
     await bs.shot(page, 'dashlet', '.harness-dashlet');
     expect(errors).toEqual([]);
