@@ -60,6 +60,8 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
     maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
+    checkpointEveryMs: config.dbCheckpointMs,
+    onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
   });
   const sugar = new SugarClient({
     baseUrl: config.sugar.url, apiVersion: config.sugar.apiVersion, username: config.sugar.username,

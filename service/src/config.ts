@@ -11,6 +11,8 @@ export interface Config {
   dataDir: string;
   /** Quota for the database file in MB (0 = none): past it writes fail as disk full, cleanly. */
   dbMaxMb: number;
+  /** WAL checkpoints from a background thread this often, in ms (0 = SQLite's own, inside commits). */
+  dbCheckpointMs: number;
   apiKey: string | undefined;
   sugar: {
     url: string;
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     dataDir: str('DATA_DIR', './data'),
     dbMaxMb: int('DB_MAX_MB', 0, 0, 10_000_000),
+    dbCheckpointMs: int('DB_CHECKPOINT_MS', 1000, 0, 3_600_000),
     automationTickMs: int('AUTOMATION_TICK_MS', 1000, 50, 3_600_000),
     automationListRefreshMs: int('AUTOMATION_LIST_REFRESH_MS', 15 * 60_000, 100, 24 * 3_600_000),
     apiKey: opt('API_KEY'),

@@ -1,6 +1,10 @@
 // Signed, compact tokens for the open pixel, click redirects and unsubscribe links.
 // The token only names the recipient row and link index; the destination URL is looked up
 // server-side, so a token can never be turned into an open redirect.
+// A click token's link index is outside the MAC: the tag binds kind and recipient, so a message's
+// links share one HMAC instead of one each (a tenth of the build cost of a 12-link message). Editing
+// the index only reaches another link stored for the same campaign, as that recipient, which anyone
+// holding the message can do by clicking it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TokenKind = 'o' | 'c' | 'u'; // open, click, unsubscribe
@@ -26,16 +30,28 @@ function isRowId(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
 
-export function signToken(secret: string, p: TokenPayload): string {
+function signed(secret: string, k: TokenKind, r: number): { body: string; tag: string } {
   if (!secret) throw new Error('token secret is empty');
-  if (!isRowId(p.r)) throw new Error(`token recipient id must be a non-negative integer, got ${p.r}`);
-  let body = p.k + p.r.toString(36);
-  if (p.l !== undefined) {
-    if (p.k !== 'c') throw new Error('only click tokens carry a link index');
-    if (!Number.isInteger(p.l) || p.l < 0 || p.l > 2_000_000_000) throw new Error(`bad link index ${p.l}`);
-    body += '-' + p.l.toString(36);
-  }
-  return body + '.' + tag(secret, body).toString('base64url');
+  if (!isRowId(r)) throw new Error(`token recipient id must be a non-negative integer, got ${r}`);
+  const body = k + r.toString(36);
+  return { body, tag: tag(secret, body).toString('base64url') };
+}
+
+function linkPart(l: number): string {
+  if (!Number.isInteger(l) || l < 0 || l > 2_000_000_000) throw new Error(`bad link index ${l}`);
+  return '-' + l.toString(36);
+}
+
+export function signToken(secret: string, p: TokenPayload): string {
+  if (p.l !== undefined && p.k !== 'c') throw new Error('only click tokens carry a link index');
+  const { body, tag: t } = signed(secret, p.k, p.r);
+  return body + (p.l === undefined ? '' : linkPart(p.l)) + '.' + t;
+}
+
+/** Click tokens for every link of one recipient's message, from one HMAC. */
+export function clickTokens(secret: string, rowId: number): (linkIndex: number) => string {
+  const { body, tag: t } = signed(secret, 'c', rowId);
+  return (l) => body + linkPart(l) + '.' + t;
 }
 
 /** Returns the payload, or null for anything forged, truncated, oversized or of another kind. */
@@ -48,8 +64,7 @@ export function verifyToken(secret: string, token: string, kind: TokenKind): Tok
   const given = Buffer.from(tagPart, 'base64url');
   // Reject non-canonical encodings (extra low bits) so each payload has exactly one token.
   if (given.length !== TAG_BYTES || given.toString('base64url') !== tagPart || tagPart.length !== TAG_CHARS) return null;
-  const body = token.slice(0, token.length - TAG_CHARS - 1);
-  if (!timingSafeEqual(given, tag(secret, body))) return null;
+  if (!timingSafeEqual(given, tag(secret, k + rowPart))) return null;
   const r = parseInt(rowPart, 36);
   if (!isRowId(r)) return null;
   const payload: TokenPayload = { k: kind, r };

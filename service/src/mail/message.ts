@@ -2,7 +2,7 @@
 // tokens, per-recipient URLs, headers and quoted-printable bodies. DKIM is added at send time
 // by the transport, which owns the key.
 import { randomBytes } from 'node:crypto';
-import { signToken } from '../domain/tokens.js';
+import { clickTokens, signToken } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
 import { renderContentQp, type CompiledCampaign } from './template.js';
@@ -52,12 +52,13 @@ function randomId(): string {
 export function trackingUrls(ctx: MessageContext, rowId: number) {
   const base = ctx.publicUrl.replace(/\/+$/, '');
   const unsubscribeToken = signToken(ctx.secret, { k: 'u', r: rowId });
+  const clickToken = clickTokens(ctx.secret, rowId);
   return {
     base,
     unsubscribeUrl: `${base}/u/${unsubscribeToken}`,
     unsubscribeMailto: `mailto:unsubscribe+${unsubscribeToken}@${ctx.bounceDomain}`,
     pixelUrl: `${base}/t/o/${signToken(ctx.secret, { k: 'o', r: rowId })}`,
-    clickUrl: (linkIndex: number) => `${base}/t/c/${signToken(ctx.secret, { k: 'c', r: rowId, l: linkIndex })}`,
+    clickUrl: (linkIndex: number) => `${base}/t/c/${clickToken(linkIndex)}`,
   };
 }
 

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { StoreInputError, StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import type { Store } from './ports.js';
@@ -28,6 +29,10 @@ export interface StoreOptions {
   /** Quota for the database file; writes beyond it fail as "disk full" instead of filling the real disk. */
   maxSizeBytes?: number;
   migrationsDir?: string;
+  /** Checkpoint the WAL this often from a thread of its own instead of inside commits (file databases only). */
+  checkpointEveryMs?: number;
+  /** Told when the checkpoint thread died and SQLite's own checkpoints took over again. */
+  onCheckpointerDied?: (reason: string) => void;
 }
 
 /** Operator-facing reads and the online backup; kept off the repos because no use case needs them. */
@@ -42,6 +47,8 @@ export interface StoreOps {
   /** Online copy of the whole database to `file` while the service keeps running. */
   backup(file: string): Promise<void>;
 }
+
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000; // pages
 
 /** About one extraction batch of targets. */
 const PROBE_BYTES = 256 * 1024;
@@ -74,7 +81,9 @@ export function openStore(path: string, opts: StoreOptions = {}): Store & StoreO
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
     }
-    return new SqliteStore(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
+    const store = new SqliteStore(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
+    if (opts.checkpointEveryMs && path !== ':memory:' && path !== '') store.checkpointInBackground(opts.checkpointEveryMs, opts.onCheckpointerDied);
+    return store;
   } catch (err) {
     db.close();
     throw err instanceof StoreMigrationError ? err : translate(err);
@@ -150,7 +159,23 @@ class SqliteStore implements Store, StoreOps {
     }
   }
 
+  private checkpointer: Checkpointer | undefined;
+
+  checkpointInBackground(everyMs: number, onDied?: (reason: string) => void): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = startCheckpointer(this.path, {
+      everyMs,
+      onDied: (reason) => {
+        this.checkpointer = undefined;
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+        onDied?.(reason);
+      },
+    });
+  }
+
   close(): void {
+    void this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 }
