@@ -12,8 +12,11 @@ function bytesOf(uuid: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+const LEADFWD_NAMESPACE_BYTES = bytesOf(LEADFWD_NAMESPACE);
+
 export function uuidv5(name: string, namespace: string = LEADFWD_NAMESPACE): string {
-  const hash = createHash('sha1').update(bytesOf(namespace)).update(name, 'utf8').digest();
+  const ns = namespace === LEADFWD_NAMESPACE ? LEADFWD_NAMESPACE_BYTES : bytesOf(namespace);
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   const b = hash.subarray(0, 16);
   b[6] = (b[6] & 0x0f) | 0x50; // version 5
   b[8] = (b[8] & 0x3f) | 0x80; // RFC variant

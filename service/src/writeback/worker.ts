@@ -4,7 +4,7 @@
 // itself backs off, so an outage costs a few calls instead of one per row.
 import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from '../domain/writeback-results.js';
-import type { OutboxClaim, Store, StoredCampaign } from '../store/ports.js';
+import type { OutboxClaim, Store, StoredCampaign, WrittenLogRow } from '../store/ports.js';
 import { writeActivity, type RowOutcome } from './activity-batch.js';
 import { syncHits } from './hits.js';
 import { ACTIVITY_KINDS, prepareActivity, type RowPlan } from './plan.js';
@@ -59,14 +59,19 @@ export function createWritebackWorker(deps: WorkerDeps) {
 
   function commit(claims: OutboxClaim[], outcomes: Array<RowOutcome | SetupOutcome>) {
     const byId = new Map(claims.map((c) => [c.id, c]));
+    // Done rows are completed in one statement batch: one per row cost a savepoint each, a tenth of the
+    // main thread's time while a campaign was sending.
+    const done: number[] = [];
+    const written: WrittenLogRow[] = [];
+    const notes: Array<[number, string]> = [];
     store.transaction(() => {
       for (const o of outcomes) {
         const claim = byId.get(o.id)!;
         if (o.kind === 'done') {
           (o as SetupOutcome).after?.();
-          if (o.written.length) store.writeback.recordWritten(o.written);
-          store.outbox.complete([o.id]);
-          if (o.note) store.outbox.note(o.id, o.note);
+          written.push(...o.written);
+          done.push(o.id);
+          if (o.note) notes.push([o.id, o.note]);
         } else if (o.kind === 'dead' || claim.attempts >= settings.maxAttempts) {
           const error = o.kind === 'dead' ? o.error : `gave up after ${claim.attempts} attempts: ${o.error}`;
           store.outbox.fail(o.id, error, null);
@@ -75,6 +80,9 @@ export function createWritebackWorker(deps: WorkerDeps) {
           store.outbox.fail(o.id, o.error, later(retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random)));
         }
       }
+      if (written.length) store.writeback.recordWritten(written);
+      if (done.length) store.outbox.complete(done);
+      for (const [id, text] of notes) store.outbox.note(id, text);
     });
   }
 
