@@ -26,6 +26,8 @@ export interface WorkerDeps {
 }
 
 const SETUP_WAIT_MS = 500;
+
+const campaignIdOf = (claim: OutboxClaim) => claim.campaignId ?? (claim.payload as { campaignId?: string } | null)?.campaignId;
 const HITS_EVERY_MS = 1000;
 
 export function createWritebackWorker(deps: WorkerDeps) {
@@ -33,6 +35,8 @@ export function createWritebackWorker(deps: WorkerDeps) {
   const workerId = `wb-${process.pid}-${randomUUID().slice(0, 8)}`;
   const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer });
   const setupDone = new Set<string>();
+  /** When a campaign's failed setup runs next (ms): its activity rows wait until then. */
+  const setupRetryAt = new Map<string, number>();
   const active = new Set<Promise<void>>();
   let running = false;
   let loopDone: Promise<void> | undefined;
@@ -77,7 +81,9 @@ export function createWritebackWorker(deps: WorkerDeps) {
           store.outbox.fail(o.id, error, null);
           deps.logger?.error({ event: 'outbox.dead', id: o.id, key: claim.key, campaignId: claim.campaignId, error }, 'outbox.dead');
         } else {
-          store.outbox.fail(o.id, o.error, later(retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random)));
+          const retryAt = Date.now() + retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random);
+          if (claim.kind === 'campaign') setupRetryAt.set(campaignIdOf(claim) ?? '', retryAt);
+          store.outbox.fail(o.id, o.error, new Date(retryAt).toISOString());
         }
       }
       if (written.length) store.writeback.recordWritten(written);
@@ -99,7 +105,7 @@ export function createWritebackWorker(deps: WorkerDeps) {
 
   async function processBatch(claims: OutboxClaim[]) {
     const outcomes: Array<RowOutcome | SetupOutcome> = [];
-    const deferred: number[] = [];
+    const deferred = new Map<string, number[]>();
     const plans: RowPlan[] = [];
     const campaigns = new Map<string, StoredCampaign | undefined>();
     const campaignOf = (id: string) => {
@@ -107,22 +113,30 @@ export function createWritebackWorker(deps: WorkerDeps) {
       return campaigns.get(id);
     };
     let outage = false;
+    let calledSugar = false;
     for (const claim of claims) {
-      const campaignId = claim.campaignId ?? (claim.payload as { campaignId?: string } | null)?.campaignId;
+      const campaignId = campaignIdOf(claim);
       const c = campaignId ? campaignOf(campaignId) : undefined;
       if (!c) { outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId ?? '(none)'} of ${claim.key} does not exist here any more` }); continue; }
       if (claim.kind === 'campaign') {
         const o = await runCampaignSetup({ store, send, links: deps.links }, claim, c);
+        calledSugar = true;
         outage ||= !!o.outage;
         commit([claim], [o]);
-        if (o.kind === 'done') setupDone.add(c.id);
+        if (o.kind === 'done') { setupDone.add(c.id); setupRetryAt.delete(c.id); }
         continue;
       }
       const setup = setupState(c);
-      if (setup === 'wait') { deferred.push(claim.id); continue; }
+      if (setup === 'wait') {
+        const waiting = deferred.get(c.id) ?? [];
+        waiting.push(claim.id);
+        deferred.set(c.id, waiting);
+        continue;
+      }
       if (typeof setup === 'object') { outcomes.push({ id: claim.id, kind: 'dead', error: setup.dead }); continue; }
       if (claim.kind === 'list') {
         const o = await runListSetup({ store, send, links: deps.links }, claim, c);
+        calledSugar = true;
         outage ||= !!o.outage;
         commit([claim], [o]);
         continue;
@@ -133,14 +147,20 @@ export function createWritebackWorker(deps: WorkerDeps) {
       else if ('done' in prepared) outcomes.push({ id: claim.id, kind: 'done', written: [], note: prepared.note });
       else outcomes.push({ id: claim.id, kind: 'dead', error: prepared.dead });
     }
-    if (deferred.length) store.outbox.defer(deferred, later(SETUP_WAIT_MS));
+    // Rows waiting for their campaign's setup wait as long as the setup does: every 500 ms through a
+    // Sugar outage they were claimed and deferred again, a whole campaign's outbox rewritten per turn.
+    for (const [campaignId, ids] of deferred) {
+      store.outbox.defer(ids, later(Math.max(SETUP_WAIT_MS, (setupRetryAt.get(campaignId) ?? 0) - Date.now())));
+    }
     if (plans.length) {
       const res = await writeActivity(plans, send, settings.bulkMax);
-      outcomes.push(...res.outcomes);
+      calledSugar = true;
       outage ||= res.outage;
+      outcomes.push(...res.outcomes);
     }
     commit(claims, outcomes);
-    noteOutage(outage);
+    // A batch that only waited learned nothing about Sugar; it must not reset the outage backoff.
+    if (calledSugar) noteOutage(outage);
   }
 
   const sleep = (ms: number) => new Promise<void>((resolve) => {
