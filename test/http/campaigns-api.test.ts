@@ -97,6 +97,43 @@ describe('scheduling and lifecycle', () => {
   });
 });
 
+describe('held campaigns (review before sending)', () => {
+  it('extracts a held campaign but sends nothing until confirmed, then sends it with the audit it was reviewed with', async () => {
+    const r = await stack.api('POST', '/campaigns', { ...base, name: 'Held', targetListIds: [DEMO_IDS.lists.newsletter], hold: true, sendAt: '2001-01-01T00:00:00Z' });
+    expect(r.status).toBe(201);
+    expect(r.body.held).toBe(true);
+    const id = r.body.id;
+    const pending = await waitFor(async () => {
+      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
+      return c.status === 'pending' ? c : undefined;
+    }, 'the held campaign extracted');
+    expect(pending.audit.queued).toBeGreaterThan(0);
+    await new Promise((res) => setTimeout(res, 600)); // several scheduler ticks with the send time long past
+    expect((await stack.api('GET', `/campaigns/${id}`)).body).toMatchObject({ status: 'pending', held: true });
+    expect(stack.sink.messages.filter((m) => m.raw.toString().includes('lf.' + id)).length).toBe(0);
+
+    expect((await stack.api('POST', `/campaigns/${id}/confirm`, { sendAt: 'next tuesday' })).status).toBe(422);
+    const confirmed = await stack.api('POST', `/campaigns/${id}/confirm`, {});
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.held).toBe(false);
+    const sent = await waitFor(async () => {
+      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
+      return c.status === 'sent' ? c : undefined;
+    }, 'the confirmed campaign sent');
+    expect(sent.audit).toEqual(pending.audit);
+    expect(sent.progress.accepted).toBe(pending.audit.queued);
+    expect((await stack.api('POST', `/campaigns/${id}/confirm`, {})).body.error).toBe('not_held');
+  });
+
+  it('refuses to confirm a held campaign that was cancelled, and a hold that is not a boolean', async () => {
+    const r = await stack.api('POST', '/campaigns', { ...base, targetListIds: [DEMO_IDS.lists.newsletter], hold: true });
+    expect((await stack.api('POST', `/campaigns/${r.body.id}/cancel`)).body.status).toBe('cancelled');
+    const refused = await stack.api('POST', `/campaigns/${r.body.id}/confirm`, {});
+    expect(refused.status).toBe(409);
+    expect((await stack.api('POST', '/campaigns', { ...base, targetListIds: [DEMO_IDS.lists.newsletter], hold: 'yes' })).status).toBe(422);
+  });
+});
+
 describe('test sends and header safety', () => {
   it('sends a test to given addresses outside the ledger, with injected headers neutralised', async () => {
     const r = await stack.api('POST', '/campaigns', { ...base, subject: 'Hi\r\nBcc: evil@attacker.example', fromName: 'Team\r\nX-Evil: 1', targetListIds: DEMO_IDS.sendableListIds, sendAt: new Date(Date.now() + 3_600_000).toISOString() });

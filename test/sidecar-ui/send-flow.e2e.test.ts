@@ -25,6 +25,7 @@ const drawer = () => page.locator('.harness-drawer form.leadfwd-send');
 
 describe('Send via LeadFWD from a legacy Campaign detail view', () => {
   let campaignId = '';
+  let reviewedId = '';
 
   it('adds the button inside the BWC page and opens the send flow in the parent app, lists preselected', async () => {
     await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
@@ -63,8 +64,9 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     const queued = drawer().locator('.leadfwd-audit-queued');
     await queued.waitFor();
     const { body } = await bs.stack.api('GET', '/campaigns');
-    const rehearsal = body.campaigns.find((c: { sendAt: string }) => c.sendAt.startsWith('2999'));
+    const rehearsal = body.campaigns.find((c: { held: boolean }) => c.held);
     expect(rehearsal.status).toBe('pending');
+    reviewedId = rehearsal.id;
     expect(Number(await queued.textContent())).toBe(rehearsal.audit.queued);
     expect(Number(await drawer().locator('.leadfwd-audit-candidates').textContent())).toBe(rehearsal.audit.candidates);
     expect(rehearsal.audit.queued).toBeGreaterThan(10);
@@ -79,18 +81,16 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send');
   });
 
-  it('confirms: one real campaign from the Sugar Campaign, the review campaign cancelled', async () => {
+  it('confirms: the reviewed campaign itself is released, from the Sugar Campaign, nothing extracted twice', async () => {
     await press(drawer().locator('.leadfwd-confirm-button'));
     await drawer().locator('.leadfwd-done:not([hidden])').waitFor();
     expect(await drawer().locator('.leadfwd-done-text').textContent()).toMatch(/Spring Newsletter starts sending/);
     const { body } = await bs.stack.api('GET', '/campaigns');
-    const real = body.campaigns.filter((c: { sendAt: string }) => !c.sendAt.startsWith('2999'));
-    expect(real).toHaveLength(1);
-    expect(real[0]).toMatchObject({ name: 'Spring Newsletter', sugarCampaignId: DEMO_IDS.campaigns.spring, customFields: ['region_c'] });
-    expect(real[0].targetListIds.sort()).toEqual([DEMO_IDS.lists.newsletter, DEMO_IDS.lists.tradeShow].sort());
-    campaignId = real[0].id;
-    await waitFor(async () => (await bs.stack.api('GET', '/campaigns')).body.campaigns
-      .find((c: { sendAt: string }) => c.sendAt.startsWith('2999'))?.status === 'cancelled' || undefined, 'review campaign cancelled');
+    expect(body.campaigns).toHaveLength(1);
+    expect(body.campaigns[0]).toMatchObject({ id: reviewedId, held: false, name: 'Spring Newsletter', sugarCampaignId: DEMO_IDS.campaigns.spring, customFields: ['region_c'] });
+    expect(body.campaigns[0].targetListIds.sort()).toEqual([DEMO_IDS.lists.newsletter, DEMO_IDS.lists.tradeShow].sort());
+    expect(body.campaigns[0].history.filter((h: { status: string }) => h.status === 'extracting')).toHaveLength(1);
+    campaignId = reviewedId;
     await page.setViewportSize({ width: 1280, height: 1000 });
     await press(drawer().locator('.leadfwd-done .leadfwd-close'));
     expect(await page.locator('.harness-drawer').count()).toBe(0);

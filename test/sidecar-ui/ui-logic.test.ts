@@ -2,7 +2,7 @@
 // against a real HTTP server on port 0 (status mapping, token retry, unreachable service).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSample, etaMs, formatDuration, isRehearsal, percent, sentCount, skips, totalCount, writeBackLagMs } from '../../sidecar-ui/src/shared/format.js';
+import { addSample, etaMs, formatDuration, isHeld, percent, sentCount, skips, totalCount, writeBackLagMs } from '../../sidecar-ui/src/shared/format.js';
 import { createServiceClient, normaliseBaseUrl, ServiceError } from '../../sidecar-ui/src/shared/service-client.js';
 import { describeError } from '../../sidecar-ui/src/shared/errors.js';
 import { parseAddresses, parseLocalDateTime, toNewCampaign, validateSendForm, type SendForm } from '../../sidecar-ui/src/send/validate.js';
@@ -47,7 +47,8 @@ describe('send form rules', () => {
     const now2 = toNewCampaign(form());
     expect(now2.sendAt).toBeUndefined();
     expect(now2.html).toBe('<p>x</p>');
-    expect(toNewCampaign(form(), { sendAt: '2999-12-31T00:00:00.000Z' }).sendAt).toBe('2999-12-31T00:00:00.000Z');
+    expect(toNewCampaign(form(), { hold: true })).toMatchObject({ hold: true });
+    expect(toNewCampaign(form())).not.toHaveProperty('hold');
   });
 });
 
@@ -74,8 +75,9 @@ describe('dashlet arithmetic', () => {
     expect(skips({ candidates: 9, queued: 4, skipped: { duplicate: 2, opted_out: 3, invalid: 0 } })).toEqual([['opted_out', 3], ['duplicate', 2]]);
     const c = { writeback: { pending: 3, done: 1, dead: 0, lagSeconds: 7 } } as never;
     expect(writeBackLagMs(c)).toBe(7000);
-    expect(isRehearsal({ sendAt: '2999-12-31T00:00:00.000Z' })).toBe(true);
-    expect(isRehearsal({ sendAt: '2026-05-20T10:00:00.000Z' })).toBe(false);
+    expect(isHeld({ held: true })).toBe(true);
+    expect(isHeld({ held: false })).toBe(false);
+    expect(isHeld({})).toBe(false);
   });
 });
 

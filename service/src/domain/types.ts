@@ -30,6 +30,8 @@ export interface Campaign extends CampaignContent {
   customFields: string[];
   sendAt: string; // ISO time
   sugarCampaignId?: string;
+  /** Extracted but waiting for a person to confirm it; the scheduler never starts a held campaign. */
+  held?: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -17,7 +17,7 @@ export class UseCaseError extends Error {
 export interface CreateCampaignInput {
   name?: unknown; subject?: unknown; fromName?: unknown; fromEmail?: unknown; replyTo?: unknown;
   mjml?: unknown; html?: unknown; targetListIds?: unknown; leadfwdListIds?: unknown; customFields?: unknown;
-  sendAt?: unknown; sugarCampaignId?: unknown;
+  sendAt?: unknown; sugarCampaignId?: unknown; hold?: unknown;
 }
 
 export interface CampaignDeps {
@@ -65,15 +65,37 @@ export function createCampaignService(deps: CampaignDeps) {
     const leadfwdListIds = ids(input.leadfwdListIds, 'leadfwdListIds', problems);
     const customFields = ids(input.customFields, 'customFields', problems);
     if (targetListIds.length + leadfwdListIds.length === 0) problems.push('choose at least one target list or LeadFWD list');
-    let sendAt = now();
-    if (input.sendAt !== undefined && input.sendAt !== null && input.sendAt !== '') {
-      const t = typeof input.sendAt === 'string' ? new Date(input.sendAt) : new Date(NaN);
-      if (Number.isNaN(t.getTime())) problems.push('sendAt must be an ISO 8601 date-time');
-      else if (t > sendAt) sendAt = t; // a time in the past means "now"
-    }
+    const sendAt = sendTime(input.sendAt, problems);
     const sugarCampaignId = str(input.sugarCampaignId, 'sugarCampaignId', problems, 64, false);
+    if (input.hold !== undefined && typeof input.hold !== 'boolean') problems.push('hold must be true or false');
     if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
-    return { name: name!, subject: subject!, fromName: fromName!, fromEmail: fromEmail!, replyTo, mjml, html, targetListIds, leadfwdListIds, customFields, sendAt: sendAt.toISOString(), sugarCampaignId };
+    return {
+      name: name!, subject: subject!, fromName: fromName!, fromEmail: fromEmail!, replyTo, mjml, html, targetListIds, leadfwdListIds,
+      customFields, sendAt, sugarCampaignId, held: input.hold === true,
+    };
+  }
+
+  /** An ISO time, or now when absent or past (a time in the past means "now"). */
+  function sendTime(v: unknown, problems: string[]): string {
+    const at = now();
+    if (v === undefined || v === null || v === '') return at.toISOString();
+    const t = typeof v === 'string' ? new Date(v) : new Date(NaN);
+    if (Number.isNaN(t.getTime())) {
+      problems.push('sendAt must be an ISO 8601 date-time');
+      return at.toISOString();
+    }
+    return (t > at ? t : at).toISOString();
+  }
+
+  /** Lets a held campaign go, at `sendAt` (absent or past: now), with the audit it was reviewed with. */
+  function confirm(id: string, body: { sendAt?: unknown }): Campaign {
+    const c = get(id);
+    const problems: string[] = [];
+    const sendAt = sendTime(body.sendAt, problems);
+    if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
+    if (!c.held) throw new UseCaseError(409, 'not_held', `Campaign ${id} is not waiting for confirmation`);
+    if (!deps.store.campaigns.release(id, sendAt)) throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
+    return get(id);
   }
 
   async function create(input: CreateCampaignInput): Promise<Campaign> {
@@ -112,6 +134,7 @@ export function createCampaignService(deps: CampaignDeps) {
     list: (limit = 50, offset = 0) => deps.store.campaigns.list({ limit, offset }),
     pause: (id: string) => move(id, 'paused', 'paused by user'),
     cancel: (id: string) => move(id, 'cancelled', 'cancelled by user'),
+    confirm,
     resume: (id: string) => {
       const c = get(id);
       if (c.status !== 'paused') throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status}, not paused`);

@@ -14,6 +14,8 @@ export interface NewCampaign extends CampaignContent {
   sendAt: string; // ISO time; stored normalised to UTC `toISOString()` form
   sugarCampaignId?: string;
   testAddresses?: string[];
+  /** Waits for confirm before the scheduler may start it (extraction still runs). */
+  held?: boolean;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
@@ -29,6 +31,8 @@ export interface CampaignRepo {
   transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean;
   history(id: string): CampaignHistoryEntry[];
   due(nowIso: string): StoredCampaign[];
+  /** Confirms a held campaign for `sendAtIso`; false when it is not held (or already cancelled, failed or sent). */
+  release(id: string, sendAtIso: string): boolean;
   inStatus(statuses: CampaignStatus[]): StoredCampaign[];
   saveAudit(id: string, audit: Audit): void;
   getAudit(id: string): Audit | undefined;

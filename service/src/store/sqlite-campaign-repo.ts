@@ -10,11 +10,11 @@ interface CampaignRow {
   id: string; name: string; status: CampaignStatus; subject: string; from_name: string; from_email: string;
   reply_to: string | null; mjml: string | null; html: string | null; target_list_ids: string; leadfwd_list_ids: string;
   custom_fields: string; test_addresses: string | null; send_at: string; sugar_campaign_id: string | null;
-  created_at: string; updated_at: string;
+  held: number; created_at: string; updated_at: string;
 }
 
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
-  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, created_at, updated_at`;
+  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_at, updated_at`;
 
 function toCampaign(r: CampaignRow): StoredCampaign {
   return {
@@ -22,7 +22,7 @@ function toCampaign(r: CampaignRow): StoredCampaign {
     replyTo: opt(r.reply_to), mjml: opt(r.mjml), html: opt(r.html),
     targetListIds: fromJson(r.target_list_ids, []), leadfwdListIds: fromJson(r.leadfwd_list_ids, []),
     customFields: fromJson(r.custom_fields, []), testAddresses: fromJson(r.test_addresses, undefined),
-    sendAt: r.send_at, sugarCampaignId: opt(r.sugar_campaign_id), createdAt: r.created_at, updatedAt: r.updated_at,
+    sendAt: r.send_at, sugarCampaignId: opt(r.sugar_campaign_id), held: r.held === 1, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
@@ -33,7 +33,7 @@ export class SqliteCampaignRepo implements CampaignRepo {
     this.q = {
       insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
         @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
-        @sugarCampaignId, @now, @now)`),
+        @sugarCampaignId, @held, @now, @now)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
       list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
         ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
@@ -41,7 +41,9 @@ export class SqliteCampaignRepo implements CampaignRepo {
         WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
       addHistory: db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
       history: db.prepare('SELECT status, at, reason FROM campaign_history WHERE campaign_id = ? ORDER BY id'),
-      due: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND send_at <= ? ORDER BY send_at, id`),
+      due: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND held = 0 AND send_at <= ? ORDER BY send_at, id`),
+      release: db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1
+        AND status IN ('draft', 'extracting', 'pending', 'paused')`),
       inStatus: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
         ORDER BY created_at, id`),
       saveAudit: db.prepare('UPDATE campaigns SET audit = ?, updated_at = ? WHERE id = ?'),
@@ -61,13 +63,17 @@ export class SqliteCampaignRepo implements CampaignRepo {
       leadfwdListIds: toJson(stringArray(input.leadfwdListIds, 'leadfwdListIds')),
       customFields: toJson(stringArray(input.customFields, 'customFields')),
       testAddresses: input.testAddresses ? toJson(stringArray(input.testAddresses, 'testAddresses')) : null,
-      sendAt: isoTime(input.sendAt, 'sendAt'), sugarCampaignId: input.sugarCampaignId ?? null, now,
+      sendAt: isoTime(input.sendAt, 'sendAt'), sugarCampaignId: input.sugarCampaignId ?? null, held: input.held ? 1 : 0, now,
     };
     this.db.transaction(() => {
       this.q.insert.run(row);
       this.q.addHistory.run(id, 'draft', now, null);
     })();
     return this.get(id)!;
+  }
+
+  release(id: string, sendAtIso: string): boolean {
+    return this.q.release.run(isoTime(sendAtIso, 'sendAt'), this.now(), id).changes === 1;
   }
 
   get(id: string): StoredCampaign | undefined {

@@ -4,7 +4,7 @@ import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
 import { describeError } from '../shared/errors.js';
-import { addSample, isActive, isRehearsal, sentCount, type RateSample } from '../shared/format.js';
+import { addSample, isActive, isHeld, sentCount, type RateSample } from '../shared/format.js';
 import { ServiceError, type ServiceClient } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
@@ -51,7 +51,7 @@ function origin(view: SidecarView): SendOrigin & { module?: string; id?: string 
 function visibleCampaigns(view: SidecarView, all: CampaignView[]): CampaignView[] {
   const o = origin(view);
   return all
-    .filter((c) => !isRehearsal(c))
+    .filter((c) => !isHeld(c))
     .filter((c) => (o.sugarCampaignId ? c.sugarCampaignId === o.sugarCampaignId : o.prospectListId ? c.targetListIds.includes(o.prospectListId) : true))
     .slice(0, setting(view, 'limit', 5));
 }
@@ -137,7 +137,7 @@ function load(view: SidecarView): Promise<void> {
     if (st.disposed) return;
     paint(view);
     const secs = setting(view, 'refresh_seconds', 10);
-    const busy = st.campaigns.some((c) => isActive(c.status) && !isRehearsal(c))
+    const busy = st.campaigns.some((c) => isActive(c.status) && !isHeld(c))
       || st.automations.some((x) => x.status === 'active' && x.enrolments?.active > 0);
     if (secs > 0) st.timer = window.setTimeout(() => void load(view), (busy ? secs : Math.min(secs * 6, 300)) * 1000);
   });

@@ -2,15 +2,14 @@
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT } from '../shared/drawer.js';
-import { REHEARSAL_SEND_AT } from '../shared/format.js';
 import type { CampaignView, Preview, TestSendResult } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearProblems, readForm, setBusy, setStatus, showProblems } from './form-dom.js';
 import { renderAudit, renderCounting, renderSummary } from './review.js';
 import { sampleFields } from './starter.js';
-import { dropRehearsal, formOf, listName, showError, showStep, state } from './state.js';
-import { parseAddresses, parseLocalDateTime, toNewCampaign, validateSendForm, type FieldProblem } from './validate.js';
+import { dropReview, formOf, listName, showError, showStep, state } from './state.js';
+import { parseAddresses, parseLocalDateTime, sendAtOf, toNewCampaign, validateSendForm, type FieldProblem } from './validate.js';
 
 const POLL_MS = 400;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,11 +54,11 @@ export async function review(view: SidecarView): Promise<void> {
   const problems = validateSendForm(f, new Date());
   if (problems.length) return showProblems(form, view.cid, problems);
   clearProblems(form);
-  dropRehearsal(st);
+  dropReview(st);
   const created = await busy(view, t('LBL_LEADFWD_PREPARING'), () =>
-    st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId, sendAt: REHEARSAL_SEND_AT })));
+    st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId, hold: true })));
   if (!created || st.disposed) return;
-  st.rehearsalId = created.id;
+  st.reviewId = created.id;
   st.reviewed = f;
   renderSummary(form.querySelector('.leadfwd-review-summary')!, f, (id) => listName(st, id));
   const audit = form.querySelector('.leadfwd-audit')!;
@@ -69,7 +68,7 @@ export async function review(view: SidecarView): Promise<void> {
   showStep(view, 'review');
   confirm.disabled = true;
   let c = created;
-  while (['draft', 'extracting'].includes(c.status) && st.rehearsalId === created.id && !st.disposed) {
+  while (['draft', 'extracting'].includes(c.status) && st.reviewId === created.id && !st.disposed) {
     await wait(POLL_MS);
     try {
       c = await st.client!.get<CampaignView>(`/campaigns/${encodeURIComponent(created.id)}`);
@@ -79,14 +78,14 @@ export async function review(view: SidecarView): Promise<void> {
     }
     renderCounting(audit, c);
   }
-  if (st.rehearsalId !== created.id || st.disposed) return;
+  if (st.reviewId !== created.id || st.disposed) return;
   confirm.disabled = !renderAudit(audit, c);
 }
 
 export async function testSend(view: SidecarView): Promise<void> {
   const form = formOf(view)!;
   const st = state(view);
-  if (!st.rehearsalId) return;
+  if (!st.reviewId) return;
   const raw = (form.elements.namedItem('testAddresses') as HTMLInputElement).value;
   const listId = (form.elements.namedItem('testList') as HTMLSelectElement).value;
   const { ok, bad } = parseAddresses(raw);
@@ -94,7 +93,7 @@ export async function testSend(view: SidecarView): Promise<void> {
   if (!ok.length && !listId && !bad.length) problems.push({ field: 'testAddresses', label: 'LBL_LEADFWD_ERR_TEST_NOTHING' });
   if (problems.length) return showProblems(form, view.cid, problems);
   clearProblems(form);
-  const id = encodeURIComponent(st.rehearsalId);
+  const id = encodeURIComponent(st.reviewId);
   const result = await busy(view, t('LBL_LEADFWD_TEST_SENDING'), async () => {
     const out: TestSendResult = { sent: 0, results: [] };
     for (const body of [ok.length ? { addresses: ok } : null, listId ? { targetListId: listId } : null]) {
@@ -113,7 +112,7 @@ export async function testSend(view: SidecarView): Promise<void> {
 
 export function back(view: SidecarView): void {
   const form = formOf(view);
-  dropRehearsal(state(view));
+  dropReview(state(view));
   if (form) clearProblems(form);
   showStep(view, 'compose');
 }
@@ -128,9 +127,14 @@ export async function confirm(view: SidecarView): Promise<void> {
     back(view);
     return showProblems(form, view.cid, problems);
   }
-  const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId })));
+  // The reviewed campaign itself goes: the audit the person saw is the one it sends with.
+  const reviewedId = st.reviewId;
+  const sendAt = sendAtOf(f);
+  const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => (reviewedId
+    ? st.client!.post<CampaignView>(`/campaigns/${encodeURIComponent(reviewedId)}/confirm`, sendAt ? { sendAt } : {})
+    : st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId }))));
   if (!created || st.disposed) return;
-  dropRehearsal(st);
+  if (st.reviewId === reviewedId) st.reviewId = undefined;
   st.created = created;
   const at = f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal) : undefined;
   replaceChildren(form.querySelector('.leadfwd-done-text')!, at
@@ -144,6 +148,6 @@ export async function confirm(view: SidecarView): Promise<void> {
 
 export function close(view: SidecarView): void {
   const st = state(view);
-  dropRehearsal(st);
+  dropReview(st);
   getApp().drawer?.close(st.created);
 }

@@ -8,7 +8,7 @@ import type { SidecarView } from '../sidecar.js';
 import { back, close, confirm, preview, review, testSend } from './actions.js';
 import { exemptNote, isSendable, renderFieldOptions, renderTestLists } from './lists.js';
 import { restore, snapshot, STARTER_HTML, STARTER_MJML } from './starter.js';
-import { dropRehearsal, formOf, paintLists, showError, showStep, state, type SendState } from './state.js';
+import { dropReview, formOf, paintLists, showError, showStep, state, type SendState } from './state.js';
 
 function userDefaults(): { fromName: string; fromEmail: string } {
   const user = getApp().user;
@@ -159,6 +159,6 @@ export const sendFlow = {
     const st = state(view);
     if (!st) return;
     st.disposed = true;
-    dropRehearsal(st);
+    dropReview(st);
   },
 };

@@ -23,8 +23,8 @@ export interface SendState {
   goneLists: Set<string>;
   fields: Record<string, MergeField[]>;
   chosenFields: Set<string>;
-  /** The review campaign: parked far in the future so it never sends, cancelled when the user moves on. */
-  rehearsalId?: string;
+  /** The review campaign: created held (extracted, never sent until confirmed), cancelled when the user moves on. */
+  reviewId?: string;
   reviewed?: SendForm;
   created?: CampaignView;
   values?: Record<string, string>;
@@ -78,9 +78,9 @@ export function showStep(view: SidecarView, step: Step, focus = true): void {
   (form.querySelector(target) as HTMLElement | null)?.focus();
 }
 
-/** Fire and forget: a review campaign left behind would only wait, hidden, until the year 2999. */
-export function dropRehearsal(st: SendState): void {
-  const id = st.rehearsalId;
-  st.rehearsalId = undefined;
+/** Fire and forget: a review campaign left behind would only stay held, never sent and hidden from the dashlet. */
+export function dropReview(st: SendState): void {
+  const id = st.reviewId;
+  st.reviewId = undefined;
   if (id && st.client) void st.client.post(`/campaigns/${encodeURIComponent(id)}/cancel`).catch(() => undefined);
 }

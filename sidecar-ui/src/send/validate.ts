@@ -56,9 +56,14 @@ export function validateSendForm(f: SendForm, now: Date): FieldProblem[] {
   return problems;
 }
 
-export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; sendAt?: string } = {}): NewCampaign {
+/** The form's schedule as an ISO time; undefined means now. */
+export function sendAtOf(f: SendForm): string | undefined {
+  return f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal)?.toISOString() : undefined;
+}
+
+export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; hold?: boolean } = {}): NewCampaign {
   const replyTo = f.replyTo.trim();
-  const at = f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal) : undefined;
+  const sendAt = sendAtOf(f);
   return {
     name: f.name.trim(),
     subject: f.subject,
@@ -69,7 +74,8 @@ export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; sen
     targetListIds: f.targetListIds.slice(),
     leadfwdListIds: f.leadfwdListIds.slice(),
     customFields: f.customFields.slice(),
-    ...(opts.sendAt ? { sendAt: opts.sendAt } : at ? { sendAt: at.toISOString() } : {}),
+    ...(sendAt ? { sendAt } : {}),
     ...(opts.sugarCampaignId ? { sugarCampaignId: opts.sugarCampaignId } : {}),
+    ...(opts.hold ? { hold: true } : {}),
   };
 }

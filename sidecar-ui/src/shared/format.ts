@@ -4,9 +4,8 @@ import type { Audit, CampaignStatus, CampaignView, RecipientState, SkipReason } 
 export const ACTIVE_STATUSES: readonly CampaignStatus[] = ['draft', 'extracting', 'pending', 'sending', 'paused'];
 export const isActive = (s: CampaignStatus) => ACTIVE_STATUSES.includes(s);
 
-/** The send flow parks its review campaign at this time; it is cancelled before any real send. */
-export const REHEARSAL_SEND_AT = '2999-12-31T00:00:00.000Z';
-export const isRehearsal = (c: Pick<CampaignView, 'sendAt'>) => new Date(c.sendAt).getUTCFullYear() >= 2999;
+/** Created by the send flow's review step and waiting for the person to confirm it: not a campaign to show yet. */
+export const isHeld = (c: Pick<CampaignView, 'held'>) => c.held === true;
 
 type Progress = Partial<Record<RecipientState, number>>;
 const n = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

@@ -25,6 +25,7 @@ export interface CampaignView {
   customFields: string[];
   sendAt: string;
   sugarCampaignId?: string;
+  held?: boolean;
   createdAt: string;
   updatedAt: string;
   audit: Audit | null;
@@ -56,6 +57,8 @@ export interface NewCampaign {
   name: string; subject: string; fromName: string; fromEmail: string; replyTo?: string;
   mjml?: string; html?: string; targetListIds: string[]; leadfwdListIds: string[]; customFields: string[];
   sendAt?: string; sugarCampaignId?: string;
+  /** Extract and count, but send only after POST /campaigns/:id/confirm. */
+  hold?: boolean;
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';

@@ -36,6 +36,11 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
       return campaigns.view(id(req));
     }));
   }
+  r.post('/campaigns/:id/confirm', wrap((req) => {
+    campaigns.confirm(id(req), req.body ?? {});
+    deps.kick();
+    return campaigns.view(id(req));
+  }));
   r.post('/campaigns/:id/test-send', wrap((req) => deps.testSend(campaigns.get(id(req)), req.body ?? {})));
   r.post('/preview', wrap((req) => deps.preview(req.body ?? {})));
   return r;
