@@ -117,7 +117,13 @@ describe('/api/v1/automations', () => {
     await log('Onboarding – Thanks', { targeted: 1 });
     await log('Onboarding – Reminder', { targeted: 1 });
     // Step campaigns stay open for targets who reach the step later.
+    // Each names its automation, and refuses to be paused or cancelled on its own (the automation is the control).
     for (const s of view.steps.filter((x: any) => x.campaignId)) {
+      const c = (await api('GET', `/campaigns/${s.campaignId}`)).body;
+      expect(c).toMatchObject({ status: 'sending', automation: { automationId: id, automationName: 'Onboarding', stepKey: s.key } });
+      const refused = await api('POST', `/campaigns/${s.campaignId}/cancel`);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ error: 'automation_step', details: { automationId: id } });
       expect((await api('GET', `/campaigns/${s.campaignId}`)).body.status).toBe('sending');
     }
   });

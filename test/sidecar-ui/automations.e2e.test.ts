@@ -53,6 +53,12 @@ describe('Automations in the dashlet', () => {
     expect(await cells(0)).toEqual(['Welcome', '0', String(n), String(n), '0', '0']);
     expect(await cells(1)).toEqual(['Wait 2 d', String(n), '-', '-', '-', '-']);
     expect(await cells(2)).toEqual(['Follow-up', '0', '0', '0', '0', '0']);
+
+    // The step's own campaign card names its automation and offers no pause or cancel of its own.
+    const stepCard = page.locator(`.leadfwd-campaign[data-campaign-id="${v.steps[0].campaignId}"]`);
+    await stepCard.waitFor();
+    expect(await stepCard.locator('.leadfwd-automation-step').textContent()).toBe('Sends a step of the automation Welcome series; pause or stop it there');
+    expect(await stepCard.locator('.leadfwd-actions button').count()).toBe(0);
   });
 
   it('counts a person opening the first email on the next refresh', async () => {

@@ -42,6 +42,9 @@ describe('language strings', () => {
     expect([...used].filter((k) => !(k in app)).sort()).toEqual([]);
     expect(Object.keys(app).filter((k) => !used.has(k)).sort()).toEqual([]);
     for (const [k, v] of Object.entries(app)) expect(v.trim(), k).not.toBe('');
+    // PHP keeps the last of two assignments to one key silently, so a reused key would relabel another control.
+    const assigned = [...readFileSync(join(EXT, 'application/Ext/Language/en_us.leadfwd.php'), 'utf8').matchAll(/\$app_strings\['([^']+)'\]\s*=/g)].map((m) => m[1]);
+    expect(assigned.filter((k, i) => assigned.indexOf(k) !== i)).toEqual([]);
   });
 
   it('gives the Administration entry its own module strings', async () => {

@@ -122,6 +122,9 @@ export function createCampaignService(deps: CampaignDeps) {
 
   function move(id: string, to: CampaignStatus, reason: string): Campaign {
     const c = get(id);
+    const step = deps.store.automations.stepOf(id);
+    // The engine keeps adding targets to a step's campaign; pausing or cancelling it alone would strand them.
+    if (step) throw new UseCaseError(409, 'automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
     if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
       throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
     }
@@ -149,6 +152,7 @@ export function createCampaignService(deps: CampaignDeps) {
         progress: deps.store.recipients.counts(id),
         history: deps.store.campaigns.history(id),
         writeback: writebackState(deps.store, id, now()),
+        automation: deps.store.automations.stepOf(id) ?? null,
       };
     },
   };

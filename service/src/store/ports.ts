@@ -242,6 +242,8 @@ export interface AutomationRepo {
   stepCampaigns(automationId: string): Map<string, string>;
   /** True for a campaign backing a step of an automation not stopped: it stays open for targets reaching the step later. */
   isOpenStepCampaign(campaignId: string): boolean;
+  /** The automation step a campaign sends for, if it is one. */
+  stepOf(campaignId: string): { automationId: string; automationName: string; stepKey: string } | undefined;
   /** Idempotent per (automation, module, record); new targets stand at `firstKey`, due now. Returns how many were new. */
   enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): number;
   /** Active enrolments of active automations due by `nowIso`, oldest due first. */

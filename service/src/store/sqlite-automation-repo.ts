@@ -55,6 +55,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
       listsRead: db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
       setStep: db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
+      stepOf: db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, s.step_key AS stepKey
+        FROM automation_steps s JOIN automations a ON a.id = s.automation_id WHERE s.campaign_id = ?`),
       isOpenStep: db.prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
         WHERE s.campaign_id = ? AND a.status <> 'stopped'`).pluck(),
       enrol: db.prepare(`INSERT INTO automation_enrolments (automation_id, module, record_id, list_id, email, email_address_id,
@@ -122,6 +124,10 @@ export class SqliteAutomationRepo implements AutomationRepo {
   stepCampaigns(automationId: string): Map<string, string> {
     const rows = this.q.steps.all(automationId) as Array<{ step_key: string; campaign_id: string }>;
     return new Map(rows.map((r) => [r.step_key, r.campaign_id]));
+  }
+
+  stepOf(campaignId: string): { automationId: string; automationName: string; stepKey: string } | undefined {
+    return this.q.stepOf.get(campaignId) as { automationId: string; automationName: string; stepKey: string } | undefined;
   }
 
   isOpenStepCampaign(campaignId: string): boolean {

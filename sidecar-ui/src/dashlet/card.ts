@@ -73,6 +73,8 @@ function results(r: CampaignReport): HTMLElement[] {
 }
 
 function actions(c: CampaignView, onAction: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
+  // A step's campaign follows its automation: it is paused or stopped there, never on its own.
+  if (c.automation) return null;
   const can: CampaignAction[] = [];
   if (['extracting', 'pending', 'sending'].includes(c.status)) can.push('pause');
   if (c.status === 'paused') can.push('resume');
@@ -90,6 +92,7 @@ export function campaignCard(c: CampaignView, report: CampaignReport | undefined
       h('strong', { class: 'leadfwd-campaign-name' }, c.name),
       h('span', { class: `leadfwd-badge leadfwd-badge-${c.status}` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
     h('p', { class: 'leadfwd-line' }, c.subject),
+    c.automation ? h('p', { class: 'leadfwd-line leadfwd-automation-step' }, t('LBL_LEADFWD_CAMPAIGN_OF_AUTOMATION', { name: c.automation.automationName })) : null,
     progressLines(c, samples),
     auditLine(c),
     writeBackLine(c),

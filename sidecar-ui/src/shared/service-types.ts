@@ -26,6 +26,8 @@ export interface CampaignView {
   sendAt: string;
   sugarCampaignId?: string;
   held?: boolean;
+  /** Set when the campaign sends a step of an automation, which controls it. */
+  automation?: { automationId: string; automationName: string; stepKey: string } | null;
   createdAt: string;
   updatedAt: string;
   audit: Audit | null;

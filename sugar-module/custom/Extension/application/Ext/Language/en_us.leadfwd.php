@@ -71,6 +71,7 @@ $app_strings['LBL_LEADFWD_AUTOMATION_WAIT'] = 'Wait {{length}}';
 $app_strings['LBL_LEADFWD_ACTION_PAUSE'] = 'Pause';
 $app_strings['LBL_LEADFWD_ACTION_RESUME'] = 'Resume';
 $app_strings['LBL_LEADFWD_ACTION_CANCEL'] = 'Cancel campaign';
+$app_strings['LBL_LEADFWD_CAMPAIGN_OF_AUTOMATION'] = 'Sends a step of the automation {{name}}; pause or stop it there';
 $app_strings['LBL_LEADFWD_ACTION_PAUSE_NAMED'] = 'Pause {{name}}';
 $app_strings['LBL_LEADFWD_ACTION_RESUME_NAMED'] = 'Resume {{name}}';
 $app_strings['LBL_LEADFWD_ACTION_CANCEL_NAMED'] = 'Cancel {{name}}';
