@@ -30,7 +30,7 @@ const config = loadConfig({
   ...process.env,
 });
 const service = await startService(config);
-harness?.configure({ sugarUrl: sim.url, serviceUrl: service.url });
+harness?.configure({ sugarUrl: sim.url, serviceUrl: service.url, settings: sim.leadfwdSettings });
 
 const body = JSON.stringify({
   name: 'Demo newsletter',

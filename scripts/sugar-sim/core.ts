@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import { Auth } from './auth.js';
 import { Emails } from './emails.js';
 import { Faults } from './faults.js';
+import type { LeadfwdSettings } from './leadfwd-module.js';
 import { Links } from './links.js';
 import { RecordStore } from './record-store.js';
 import { RequestLog } from './request-log.js';
@@ -28,6 +29,8 @@ export class SimCore {
   readonly auth: Auth;
   readonly faults: Faults;
   readonly log = new RequestLog();
+  /** Config rows of LeadFWD's package (category "leadfwd"); shared with the harness that saves them. */
+  readonly leadfwdSettings: LeadfwdSettings = {};
 
   constructor(readonly db: Db, readonly opts: CoreOptions, readonly parseQuery: QueryParser) {
     this.rows = new Rows(db);

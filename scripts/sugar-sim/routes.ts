@@ -6,6 +6,7 @@ import { SugarError } from './errors.js';
 import { parseListArgs } from './filter-args.js';
 import { countRecords, listRecords } from './lists.js';
 import { LINK_ROUTES } from './routes-links.js';
+import { leadfwdConfigBody } from './leadfwd-module.js';
 import { createRecord, deleteRecord, formatRecord, retrieveRecord, setFavorite, updateRecord } from './records.js';
 import { metadataBody } from './metadata.js';
 import { meBody } from './users.js';
@@ -54,6 +55,7 @@ export const ROUTES: Route[] = [
   r('GET', 'ping', () => 'pong'),
   r('GET', 'metadata', (c) => metadataBody(c.actor, c.query)),
   r('POST', 'bulk', (c) => runBulk(c)),
+  r('GET', 'leadfwd/config', (c) => leadfwdConfigBody(c.core.leadfwdSettings)),
   r(['GET', 'POST'], ':module/filter/count', count),
   r(['GET', 'POST'], ':module/filter', list),
   r('GET', ':module/count', count),

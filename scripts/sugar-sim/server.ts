@@ -13,6 +13,7 @@ import type { RequestLogEntry } from './request-log.js';
 import { seedDemo, seedUsers } from './seed.js';
 import { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
 import { campaignLogCounts } from './stats.js';
+import type { LeadfwdSettings } from './leadfwd-module.js';
 
 export type { SimFaults } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
@@ -41,6 +42,8 @@ export interface SugarSim {
   clearRequests(): void;
   campaignLogCounts(campaignId: string): Record<string, number>;
   seedBulk(opts: BulkSeedOptions): { listIds: string[] };
+  /** LeadFWD's settings as its package stores them in Sugar (read by GET /leadfwd/config). */
+  leadfwdSettings: LeadfwdSettings;
   db: Database.Database;
   close(): Promise<void>;
 }
@@ -95,6 +98,7 @@ export async function startSugarSim(opts: SimOptions = {}): Promise<SugarSim> {
     clearRequests: () => core.log.clear(),
     campaignLogCounts: (id) => campaignLogCounts(core, id),
     seedBulk: (o) => seedBulk(core, o),
+    leadfwdSettings: core.leadfwdSettings,
     db,
     close: async () => {
       if (closed) return;

@@ -32,6 +32,7 @@ import { reportRoutes } from './http/routes/report.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { writebackRoutes } from './writeback/routes.js';
+import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
 import { createAutomationEngine } from './automations/engine.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
@@ -123,9 +124,11 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
       try { engagement.smtpOutcome(r, res); } catch (err) { logger.warn({ err, rowId: r.rowId }, 'engagement.smtp_outcome_failed'); }
     },
   });
+  const writebackLogger = logger.child({ component: 'writeback' });
   const writeback = createWriteback({
     store, sugar, settings: config.writeback, links: (c) => compiled(c).then((cc) => cc.links),
-    logger: logger.child({ component: 'writeback' }),
+    logger: writebackLogger,
+    optOutScope: createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: config.writeback.optOutScope, logger: writebackLogger }),
   });
   const scheduler = createScheduler({
     store,

@@ -59,7 +59,7 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
   const harness = await startHarness({ refreshSeconds: opts.refreshSeconds ?? 1 });
   const stack = await startStack({ sim: { seed: 'demo' }, env: { LEADFWD_SUGAR_ORIGIN: harness.origin, ...opts.env } });
   const proxy = await passThrough(stack.service.port);
-  harness.configure({ sugarUrl: stack.sim.url, serviceUrl: proxy.url() });
+  harness.configure({ sugarUrl: stack.sim.url, serviceUrl: proxy.url(), settings: stack.sim.leadfwdSettings });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const sugar = new SugarClient({ baseUrl: stack.sim.url, username: 'admin', password: 'admin', platform: 'mobile', retryBaseMs: 1 });
   let up = true;

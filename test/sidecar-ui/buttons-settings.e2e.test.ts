@@ -117,6 +117,8 @@ describe('Administration: LeadFWD settings', () => {
     await press(f.locator('.leadfwd-save'));
     await p.waitForFunction(() => /settings saved/.test(document.querySelector('form.leadfwd-config .leadfwd-status')?.textContent ?? ''));
     expect(bs.harness.settings).toMatchObject({ leadfwd_service_url: bs.serviceUrl, leadfwd_optout_scope: 'address' });
+    // Saved where the service reads it: Sugar's own GET /leadfwd/config now answers the new scope.
+    expect(await bs.sugar.get('/leadfwd/config')).toEqual({ service_url: bs.serviceUrl, optout_scope: 'address' });
     expect((await alerts(p)).map((a) => a.level)).toContain('success');
     await bs.shot(p, 'admin-settings', 'form.leadfwd-config');
     expect(admin.errors).toEqual([]);

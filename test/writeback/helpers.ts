@@ -9,6 +9,7 @@ import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/su
 import { createEngagement, type Engagement } from '../../service/src/services/engagement/index.js';
 import { createWriteback, type Writeback } from '../../service/src/writeback/index.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
+import type { OptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
 import type { TargetModule } from '../../service/src/domain/types.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { waitFor } from '../support/stack.js';
@@ -54,7 +55,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function openHarness(sim: SugarSim, o: { settings?: Partial<WritebackSettings>; client?: Partial<SugarClientOptions>; dir?: string; afterSugarAnswer?: () => void } = {}): Harness {
+export function openHarness(sim: SugarSim, o: {
+  settings?: Partial<WritebackSettings>; client?: Partial<SugarClientOptions>; dir?: string; afterSugarAnswer?: () => void;
+  optOutScope?: (sugar: SugarClient) => OptOutScopeSource;
+} = {}): Harness {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'leadfwd-wb-'));
   const path = join(dir, 'leadfwd.sqlite');
   const store = openStore(path);
@@ -62,6 +66,7 @@ export function openHarness(sim: SugarSim, o: { settings?: Partial<WritebackSett
   const engagement = createEngagement({ store, softBounceLimit: 1, retentionDays: 30, openTooSoonMs: 0, clickTooSoonMs: 0, flushMs: 0 });
   const writeback = createWriteback({
     store, sugar, settings: { ...TEST_SETTINGS, ...o.settings }, links: async (c) => store.campaigns.links(c.id), afterSugarAnswer: o.afterSugarAnswer,
+    optOutScope: o.optOutScope?.(sugar),
   });
   return {
     store, engagement, writeback, sugar, dir, path,

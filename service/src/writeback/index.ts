@@ -5,6 +5,7 @@ import type { Store, StoredCampaign } from '../store/ports.js';
 import type { BulkPort, WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { writebackState } from './state.js';
+import type { OptOutScopeSource } from './opt-out-scope.js';
 import { createWritebackWorker } from './worker.js';
 
 export { DEFAULT_WRITEBACK, type WritebackSettings } from './settings.js';
@@ -17,6 +18,8 @@ export interface WritebackOptions {
   links: (c: StoredCampaign) => Promise<string[]>;
   logger?: WritebackLogger;
   afterSugarAnswer?: () => void;
+  /** The admin's choice in Sugar; without it, settings.optOutScope. */
+  optOutScope?: OptOutScopeSource;
 }
 
 export function createWriteback(o: WritebackOptions) {
@@ -38,6 +41,7 @@ export function createWriteback(o: WritebackOptions) {
 
   const worker = createWritebackWorker({
     store, sugar: o.sugar, settings: o.settings, links: o.links, logger: o.logger, afterSugarAnswer: o.afterSugarAnswer,
+    optOutScope: o.optOutScope ?? { current: async () => o.settings.optOutScope },
     ensureSetup: (c) => { enqueueSetup(c); },
   });
 

@@ -9,6 +9,7 @@ import { writeActivity, type RowOutcome } from './activity-batch.js';
 import { syncHits } from './hits.js';
 import { ACTIVITY_KINDS, prepareActivity, type RowPlan } from './plan.js';
 import { createSender, type BulkPort, type WritebackLogger } from './send.js';
+import type { OptOutScopeSource } from './opt-out-scope.js';
 import type { WritebackSettings } from './settings.js';
 import { runCampaignSetup, runListSetup, type SetupOutcome } from './setup.js';
 
@@ -20,6 +21,7 @@ export interface WorkerDeps {
   /** Puts a campaign's setup rows in the outbox (idempotent). */
   ensureSetup: (c: StoredCampaign) => void;
   logger?: WritebackLogger;
+  optOutScope: OptOutScopeSource;
   /** Test seam: runs after Sugar answered a call and before the verdicts are committed. */
   afterSugarAnswer?: () => void;
   random?: () => number;
@@ -114,6 +116,7 @@ export function createWritebackWorker(deps: WorkerDeps) {
     };
     let outage = false;
     let calledSugar = false;
+    const optOutScope = await deps.optOutScope.current();
     for (const claim of claims) {
       const campaignId = campaignIdOf(claim);
       const c = campaignId ? campaignOf(campaignId) : undefined;
@@ -142,7 +145,7 @@ export function createWritebackWorker(deps: WorkerDeps) {
         continue;
       }
       if (!ACTIVITY_KINDS.has(claim.kind)) { outcomes.push({ id: claim.id, kind: 'dead', error: `unknown outbox kind "${claim.kind}"` }); continue; }
-      const prepared = prepareActivity(store, c, claim, settings.optOutScope);
+      const prepared = prepareActivity(store, c, claim, optOutScope);
       if ('plan' in prepared) plans.push(prepared.plan);
       else if ('done' in prepared) outcomes.push({ id: claim.id, kind: 'done', written: [], note: prepared.note });
       else outcomes.push({ id: claim.id, kind: 'dead', error: prepared.dead });

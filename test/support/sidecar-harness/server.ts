@@ -27,9 +27,10 @@ export interface Harness {
   url: string;
   /** Where the page and Sugar's REST API are served from: the origin the service's CORS must allow. */
   origin: string;
-  configure(o: { sugarUrl: string; serviceUrl?: string }): void;
+  /** `settings`: the Sugar-side store of LeadFWD's settings (the simulator's), which the real PHP endpoint then writes. */
+  configure(o: { sugarUrl: string; serviceUrl?: string; settings?: Record<string, string> }): void;
   /** The LeadFWD settings as Sugar would store them (category leadfwd). */
-  settings: Record<string, string>;
+  readonly settings: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     entryPoints: [join(here, 'runtime', 'boot.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent',
   })).outputFiles[0].text;
   let sugarUrl = '';
-  const settings: Record<string, string> = {};
+  let settings: Record<string, string> = {};
 
   async function proxy(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     if (!sugarUrl) return json(res, 503, { error: 'service_unavailable', error_message: 'The harness has no Sugar to talk to yet.' });
@@ -104,9 +105,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   return {
     url: `${origin}/`,
     origin,
-    settings,
+    get settings() { return settings; },
     configure(o) {
       sugarUrl = o.sugarUrl.replace(/\/+$/, '');
+      if (o.settings) settings = Object.assign(o.settings, settings);
       if (o.serviceUrl) settings.leadfwd_service_url = o.serviceUrl;
     },
     close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
