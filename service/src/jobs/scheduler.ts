@@ -12,11 +12,14 @@ export interface SchedulerDeps {
   onSendingStarted?: (campaign: Campaign) => void;
   tickMs?: number;
   retryExtractionMs?: number;
+  /** A held campaign nobody confirmed within this long is cancelled (default 24 hours). */
+  heldForMs?: number;
   now?: () => Date;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }
 
 const isRetryable = (e: unknown) => (e as { retryable?: boolean }).retryable === true;
+const DAY_MS = 24 * 3_600_000;
 
 export function createScheduler(deps: SchedulerDeps) {
   const { store } = deps;
@@ -62,6 +65,11 @@ export function createScheduler(deps: SchedulerDeps) {
       if (store.campaigns.transition(c.id, ['draft'], 'extracting', 'extraction started')) startExtraction({ ...c, status: 'extracting' });
     }
     for (const c of store.campaigns.inStatus(['extracting'])) startExtraction(c);
+    // A review left open in a closed browser would otherwise stay held, and in every list, for ever.
+    const heldSince = now().getTime() - (deps.heldForMs ?? DAY_MS);
+    for (const c of store.campaigns.inStatus(['pending'])) {
+      if (c.held && Date.parse(c.createdAt) < heldSince) store.campaigns.transition(c.id, ['pending'], 'cancelled', 'held for review and never confirmed');
+    }
     for (const c of store.campaigns.due(now().toISOString())) {
       if (store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {
         deps.onSendingStarted?.(c);
