@@ -155,4 +155,43 @@ describe('/api/v1/automations', () => {
     expect((await api('GET', '/automations/nope')).status).toBe(404);
     expect((await api('GET', '/automations')).body.automations.map((a: any) => a.name).sort()).toEqual(['From the list', 'Onboarding', 'Short']);
   });
+  it('edits an automation: nobody gets a step twice, and the edited email goes out from a campaign of its own', async () => {
+    const sugar = adminClient(sim.url);
+    ids.dee = await createPerson(sugar, { module: 'Contacts', first_name: 'Dee', emails: [{ address: 'dee@example.com' }] });
+    ids.eve = await createPerson(sugar, { module: 'Contacts', first_name: 'Eve', emails: [{ address: 'eve@example.com' }] });
+    await sugar.logout();
+    const body = (first: string) => ({
+      name: 'Edited', steps: [{ ...email(first), id: 'hello' }, { type: 'wait', duration: 'P1D', id: 'pause' }, { ...email('Later'), id: 'later' }],
+    });
+    const id = (await api('POST', '/automations', body('Hello'))).body.id;
+    await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: ids.dee, email: 'dee@example.com' }] });
+    await waitFor(() => subjects('dee@example.com').includes('Hello') || undefined, 'Dee mailed the first version');
+    const firstCampaign = (await api('GET', `/automations/${id}`)).body.steps[0].campaignId;
+
+    expect((await api('PUT', `/automations/${id}`, { name: 'Edited', steps: [] })).status).toBe(422);
+    const edited = await api('PUT', `/automations/${id}`, body('Hello again'));
+    expect(edited.status).toBe(200);
+    expect(edited.body.steps[0]).toMatchObject({ key: '#hello', subject: 'Hello again' });
+    await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: ids.eve, email: 'eve@example.com' }] });
+    await waitFor(() => subjects('eve@example.com').includes('Hello again') || undefined, 'Eve mailed the edited version');
+    const stepCampaign = (await api('GET', `/automations/${id}`)).body.steps[0].campaignId;
+    expect(stepCampaign).not.toBe(firstCampaign);
+    const editedName = (await api('GET', `/campaigns/${stepCampaign}`)).body.name as string;
+    expect(editedName).toMatch(/^Edited – Hello again \(edited \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
+    // Sugar gets the edited email as a Campaign of its own, beside the first version's.
+    const sugarCampaign = (name: string) => sim.db.prepare('SELECT id FROM campaigns WHERE name = ? AND deleted = 0').pluck().get(name) as string | undefined;
+    await waitFor(() => {
+      const [a, b] = ['Edited – Hello', editedName].map(sugarCampaign);
+      return a && b && sim.campaignLogCounts(a).targeted === 1 && sim.campaignLogCounts(b).targeted === 1 || undefined;
+    }, 'one Sugar Campaign per version, each with its one target');
+    await waitFor(async () => (await api('GET', `/campaigns/${firstCampaign}`)).body.status === 'sent' || undefined, 'the replaced step campaign finished');
+
+    // A day on, both reach the second email; Dee, who passed the edited step, never got it again.
+    clock = new Date(clock.getTime() + 25 * 3_600_000);
+    await waitFor(() => (subjects('dee@example.com').includes('Later') && subjects('eve@example.com').includes('Later')) || undefined, 'both mailed Later');
+    expect(subjects('dee@example.com')).toEqual(['Hello', 'Later']);
+    expect(subjects('eve@example.com')).toEqual(['Hello again', 'Later']);
+    expect((await api('POST', `/automations/${id}/stop`)).body.status).toBe('stopped');
+    expect((await api('PUT', `/automations/${id}`, body('Too late'))).status).toBe(409);
+  });
 });

@@ -26,24 +26,34 @@ export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> 
 
 const NO_ENGAGEMENT: Engagement = { opened: false, clicked: false };
 
+const CONTENT_FIELDS = ['subject', 'fromName', 'fromEmail', 'replyTo', 'mjml', 'html'] as const;
+const sameContent = (c: Campaign, email: EmailContent) => CONTENT_FIELDS.every((f) => (c[f] ?? undefined) === (email[f] ?? undefined));
+
 export function createAutomationEngine(deps: EngineDeps) {
   const { store } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
   const batchSize = deps.batchSize ?? 500;
 
-  /** Step campaigns are created lazily, straight into 'sending': there is no extraction, the engine fills the ledger. */
+  /**
+   * Step campaigns are created lazily, straight into 'sending': there is no extraction, the engine fills the ledger.
+   * An edit that changed a step's email gets a campaign (and Sugar Campaign) of its own; the old one finishes
+   * what it holds, and nobody who passed the step is sent it again (that is keyed by step, not campaign).
+   */
   function stepCampaign(a: StoredAutomation, key: string, email: EmailContent, started: Campaign[]): string {
     const known = store.automations.stepCampaigns(a.id).get(key);
-    if (known) return known;
+    const current = known ? store.campaigns.get(known) : undefined;
+    if (known && current && sameContent(current, email)) return known;
+    const edited = known ? ` (edited ${now().toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
     const c = store.campaigns.create({
-      name: `${a.name} – ${email.name}`.slice(0, 200), subject: email.subject, fromName: email.fromName, fromEmail: email.fromEmail,
+      name: `${`${a.name} – ${email.name}`.slice(0, 200 - edited.length)}${edited}`, subject: email.subject, fromName: email.fromName, fromEmail: email.fromEmail,
       replyTo: email.replyTo, mjml: email.mjml, html: email.html, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [],
       sendAt: now().toISOString(),
     });
     store.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
     store.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');
     store.campaigns.transition(c.id, ['pending'], 'sending', 'first target reached the step');
-    store.automations.setStepCampaign(a.id, key, c.id);
+    if (known) store.automations.replaceStepCampaign(a.id, key, c.id);
+    else store.automations.setStepCampaign(a.id, key, c.id);
     started.push(store.campaigns.get(c.id)!);
     return c.id;
   }

@@ -51,7 +51,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     return a;
   }
 
-  async function create(body: unknown) {
+  /** Validates like a campaign: the steps, the Sugar lists, and every email compiled. Saves nothing. */
+  async function validate(body: unknown) {
     let compiled;
     try {
       compiled = compileAutomation(body);
@@ -69,9 +70,30 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     for (const ins of compiled.program) {
       if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
     }
+    return compiled;
+  }
+
+  async function create(body: unknown) {
+    const compiled = await validate(body);
     const a = store.automations.create({ ...compiled, definition: body });
     if (a.targetListIds.length) deps.readLists?.(a);
     return view(a.id);
+  }
+
+  /**
+   * Replaces name, lists and steps. Steps keep their identity through their `id`, so targets keep their place
+   * and never get a step they passed again; a target standing on a step that is gone walks the new steps from
+   * the top, skipping every email it was sent.
+   */
+  async function update(id: string, body: unknown) {
+    const before = get(id);
+    if (before.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    const compiled = await validate(body);
+    if (!store.automations.update(id, { ...compiled, definition: body })) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    const a = get(id);
+    if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
+    deps.wake?.();
+    return view(id);
   }
 
   function view(id: string) {
@@ -105,6 +127,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   return {
     create,
+    update,
     view,
     list: (limit = 50, offset = 0) => store.automations.list({ limit, offset }).map((a) => ({
       id: a.id, name: a.name, status: a.status, createdAt: a.createdAt, enrolments: store.automations.counts(a.id).enrolments,

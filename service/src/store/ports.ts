@@ -231,6 +231,8 @@ export interface Enrolment {
 /** Automations, their enrolled targets and the steps each target passed (once per target and step). */
 export interface AutomationRepo {
   create(input: NewAutomation, id?: string): StoredAutomation;
+  /** Replaces name, lists and steps; false when it does not exist or is stopped. Progress rows are kept. */
+  update(id: string, input: NewAutomation): boolean;
   get(id: string): StoredAutomation | undefined;
   list(opts: { limit: number; offset: number }): StoredAutomation[];
   inStatus(status: AutomationStatus): StoredAutomation[];
@@ -239,6 +241,8 @@ export interface AutomationRepo {
   listsRead(id: string, atIso: string): void;
   /** The internal campaign backing an email step; the first one recorded for a step stays. */
   setStepCampaign(automationId: string, stepKey: string, campaignId: string): void;
+  /** After an edit changed a step's email: the step sends from this campaign from now on. */
+  replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): void;
   stepCampaigns(automationId: string): Map<string, string>;
   /** True for a campaign backing a step of an automation not stopped: it stays open for targets reaching the step later. */
   isOpenStepCampaign(campaignId: string): boolean;

@@ -54,6 +54,9 @@ export class SqliteAutomationRepo implements AutomationRepo {
         WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
       listsRead: db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
       setStep: db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      replaceStep: db.prepare('UPDATE automation_steps SET campaign_id = ? WHERE automation_id = ? AND step_key = ?'),
+      update: db.prepare(`UPDATE automations SET name = @name, definition = @definition, program = @program, target_list_ids = @lists,
+        updated_at = @now WHERE id = @id AND status <> 'stopped'`),
       steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
       stepOf: db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, s.step_key AS stepKey
         FROM automation_steps s JOIN automations a ON a.id = s.automation_id WHERE s.campaign_id = ?`),
@@ -95,6 +98,12 @@ export class SqliteAutomationRepo implements AutomationRepo {
     return this.get(id)!;
   }
 
+  update(id: string, input: NewAutomation): boolean {
+    return this.q.update.run({
+      id, name: input.name, definition: toJson(input.definition), program: toJson(input.program), lists: toJson(input.targetListIds), now: this.now(),
+    }).changes === 1;
+  }
+
   get(id: string): StoredAutomation | undefined {
     const r = this.q.get.get(id) as AutomationRow | undefined;
     return r && toAutomation(r);
@@ -119,6 +128,10 @@ export class SqliteAutomationRepo implements AutomationRepo {
 
   setStepCampaign(automationId: string, stepKey: string, campaignId: string): void {
     this.q.setStep.run(automationId, stepKey, campaignId);
+  }
+
+  replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): void {
+    this.q.replaceStep.run(campaignId, automationId, stepKey);
   }
 
   stepCampaigns(automationId: string): Map<string, string> {

@@ -11,6 +11,7 @@ export function automationRoutes(automations: AutomationService): Router {
   r.get('/automations', wrap((req) => ({ automations: automations.list(page(req.query.limit, 50, 200) || 50, page(req.query.offset, 0, 1e9)) })));
   r.post('/automations', wrap((req) => automations.create(req.body), 201));
   r.get('/automations/:id', wrap((req) => automations.view(id(req))));
+  r.put('/automations/:id', wrap((req) => automations.update(id(req), req.body)));
   r.post('/automations/:id/pause', wrap((req) => automations.pause(id(req))));
   r.post('/automations/:id/resume', wrap((req) => automations.resume(id(req))));
   r.post('/automations/:id/stop', wrap((req) => automations.stop(id(req))));
