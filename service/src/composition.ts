@@ -83,6 +83,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(), sugarUrl: config.sugar.url, sugarApiVersion: config.sugar.apiVersion, smtpUrl: config.smtp.url,
+    dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
 
   const compiledCache = new Map<string, Promise<CompiledCampaign>>();
@@ -196,7 +197,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     ],
   });
 
-  const http = withPixelFastPath(app, trackingFastPath(tracking));
+  const http = withPixelFastPath(app, trackingFastPath(tracking), () => metrics.http(200));
   const server: Server = await new Promise((resolve, reject) => {
     const s = createServer(http.listener).listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

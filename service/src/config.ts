@@ -13,6 +13,8 @@ export interface Config {
   dbMaxMb: number;
   /** WAL checkpoints from a background thread this often, in ms (0 = SQLite's own, inside commits). */
   dbCheckpointMs: number;
+  /** /readyz fails its database check below this much free space on the data disk, in MB (0 = no check). */
+  diskMinFreeMb: number;
   apiKey: string | undefined;
   sugar: {
     url: string;
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: str('DATA_DIR', './data'),
     dbMaxMb: int('DB_MAX_MB', 0, 0, 10_000_000),
     dbCheckpointMs: int('DB_CHECKPOINT_MS', 1000, 0, 3_600_000),
+    diskMinFreeMb: int('DISK_MIN_FREE_MB', 64, 0, 10_000_000),
     automationTickMs: int('AUTOMATION_TICK_MS', 1000, 50, 3_600_000),
     automationListRefreshMs: int('AUTOMATION_LIST_REFRESH_MS', 15 * 60_000, 100, 24 * 3_600_000),
     apiKey: opt('API_KEY'),

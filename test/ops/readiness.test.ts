@@ -49,6 +49,19 @@ describe('readiness', () => {
     store.close();
   });
 
+  it('fails the database check, with the numbers, when the data disk has less room than required', async () => {
+    const store = openStore(join(dir, 'room.sqlite'));
+    const options = { probeStore: () => store.probeWritable(), sugarUrl: `http://127.0.0.1:${sugarPort}`, sugarApiVersion: 'v11_1', smtpUrl: `smtp://127.0.0.1:${sink.port}`, dataDir: dir };
+    // No real disk has an exabyte free; a megabyte is always there while the tests run.
+    const short = await createReadiness({ ...options, minFreeBytes: 2 ** 60 })();
+    const roomy = await createReadiness({ ...options, minFreeBytes: 1_048_576 })();
+    store.close();
+    expect(short.ready).toBe(false);
+    expect(short.checks.database.reason).toMatch(/^only \d+ MB free on the data disk \(.+\); at least \d+ MB needed$/);
+    expect(short.checks.database.reason).toContain(`(${dir})`);
+    expect(roomy).toMatchObject({ ready: true, checks: { database: { ok: true } } });
+  });
+
   it('names each reason when Sugar answers 503, the relay refuses connections and the database is full', async () => {
     const store = openStore(join(dir, 'full.sqlite'), { maxSizeBytes: 1 });
     sugarStatus = 503;

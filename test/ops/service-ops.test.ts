@@ -119,6 +119,14 @@ describe('/metrics', () => {
     expect(text).toContain('leadfwd_process_resident_memory_bytes ');
     expect(metric(text, 'leadfwd_http_responses_total{class="2xx"}')).toBeGreaterThan(0);
   });
+
+  it('counts pixel requests too, though they are answered before Express sees them', async () => {
+    const count = async () => metric(await (await get('/metrics')).text(), 'leadfwd_http_responses_total{class="2xx"}');
+    const before = await count();
+    for (let i = 0; i < 5; i++) expect((await get('/t/o/not-a-real-token')).status).toBe(200);
+    // The metrics read itself is a 2xx too.
+    expect(await count()).toBe(before! + 5 + 1);
+  });
 });
 
 describe('online backup', () => {

@@ -1,5 +1,6 @@
-// /readyz answers "can this instance do its job right now": its database takes writes, Sugar
-// answers HTTP, and the SMTP relay greets. Each failing check names its reason for the operator.
+// /readyz answers "can this instance do its job right now": its database takes writes and its disk has
+// room, Sugar answers HTTP, and the SMTP relay greets. Each failing check names its reason for the operator.
+import { statfsSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
@@ -12,6 +13,18 @@ export interface ReadinessOptions {
   sugarApiVersion: string;
   smtpUrl: string;
   timeoutMs?: number;
+  /** The folder holding the database; below `minFreeBytes` free there the database check fails before writes do. */
+  dataDir?: string;
+  minFreeBytes?: number;
+}
+
+/** A disk filling up shows here while writes still succeed, so an operator hears of it before a campaign fails. */
+function checkDiskRoom(dir: string, minFreeBytes: number): void {
+  const s = statfsSync(dir);
+  const free = s.bavail * s.bsize;
+  if (free < minFreeBytes) {
+    throw new Error(`only ${Math.floor(free / 1_048_576)} MB free on the data disk (${dir}); at least ${Math.ceil(minFreeBytes / 1_048_576)} MB needed`);
+  }
 }
 
 const reasonOf = (err: unknown) => {
@@ -73,7 +86,10 @@ export function createReadiness(o: ReadinessOptions): () => Promise<Readiness> {
   };
   return async () => {
     const [database, sugar, smtp] = await Promise.all([
-      run(o.probeStore),
+      run(() => {
+        o.probeStore();
+        if (o.dataDir && o.minFreeBytes) checkDiskRoom(o.dataDir, o.minFreeBytes);
+      }),
       run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)),
       run(() => checkSmtp(o.smtpUrl, timeoutMs)),
     ]);

@@ -136,12 +136,14 @@ export function trackingRoutes(deps: TrackingDeps): Router {
  * asks keep-alive clients to hang up after their current request and waits for in-flight
  * requests (each pixel answers only after its commit), so a stop under load loses no answered open.
  */
-export function withPixelFastPath(app: RequestListener, fast: (req: IncomingMessage, res: ServerResponse) => boolean) {
+/** `answered`: counts a pixel request (always a 200 GIF) where Express's own response metrics never see it. */
+export function withPixelFastPath(app: RequestListener, fast: (req: IncomingMessage, res: ServerResponse) => boolean, answered?: () => void) {
   let draining = false;
   return {
     listener: ((req, res) => {
       if (draining) res.setHeader('Connection', 'close');
-      if (!fast(req, res)) app(req, res);
+      if (fast(req, res)) answered?.();
+      else app(req, res);
     }) as RequestListener,
     async drain(server: Server, timeoutMs = 5_000): Promise<void> {
       draining = true;
