@@ -1,7 +1,10 @@
 // MJML to HTML, strict: mjml's own validator is lenient about unclosed tags and silently
 // drops mj-include, so a structural pass runs first and names the line of each problem.
-import mjml2html from 'mjml';
 import type { TemplateProblem } from './template-error.js';
+
+// Loaded on first use: send threads receive HTML from the main thread and never need mjml (~58 MB each).
+let mjml: Promise<typeof import('mjml').default> | undefined;
+const loadMjml = () => (mjml ??= import('mjml').then((m) => m.default));
 
 const MJ_TAG = /<(\/?)(mj[a-z0-9-]*)\b((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/gi;
 
@@ -47,6 +50,7 @@ export async function compileMjml(src: string): Promise<{ html?: string; problem
   const structural = checkMjmlStructure(src);
   if (structural.length) return { problems: structural };
   try {
+    const mjml2html = await loadMjml();
     const result = await mjml2html(src, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, minify: false });
     if (result.errors?.length) return { problems: result.errors.map(toProblem) };
     return { html: result.html, problems: [] };
