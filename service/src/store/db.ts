@@ -49,6 +49,8 @@ export interface StoreOps {
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000; // pages
+const BACKGROUND_AUTOCHECKPOINT = 4000; // pages (16 MB at 4 KB)
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024; // the WAL file is cut back to this after it starts over
 
 /** About one extraction batch of targets. */
 const PROBE_BYTES = 256 * 1024;
@@ -162,15 +164,21 @@ class SqliteStore implements Store, StoreOps {
   private checkpointer: Checkpointer | undefined;
 
   checkpointInBackground(everyMs: number, onDied?: (reason: string) => void): void {
-    this.db.pragma('wal_autocheckpoint = 0');
-    this.checkpointer = startCheckpointer(this.path, {
-      everyMs,
-      onDied: (reason) => {
-        this.checkpointer = undefined;
-        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
-        onDied?.(reason);
-      },
-    });
+    const fallBack = (reason: string) => {
+      this.checkpointer = undefined;
+      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+      onDied?.(reason);
+    };
+    // The thread copies; a commit still checkpoints past a higher mark. Under steady writes a PASSIVE checkpoint
+    // never catches the last frames, and only a fully copied WAL starts over, so without this the WAL grows for as
+    // long as the load lasts. The commit that crosses it has only the frames since the thread's last pass to copy.
+    this.db.pragma(`wal_autocheckpoint = ${BACKGROUND_AUTOCHECKPOINT}`);
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    try {
+      this.checkpointer = startCheckpointer(this.path, { everyMs, onDied: fallBack });
+    } catch (err) {
+      fallBack((err as Error).message);
+    }
   }
 
   close(): void {
