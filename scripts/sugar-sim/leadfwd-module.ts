@@ -6,8 +6,8 @@ export type LeadfwdSettings = Record<string, string>;
 
 const SCOPES = ['all', 'address', 'none'];
 
-/** readConfig()'s answer: an unknown or missing scope reads as "all". */
-export function leadfwdConfigBody(s: LeadfwdSettings): { service_url: string; optout_scope: string } {
-  const scope = s.leadfwd_optout_scope ?? 'all';
-  return { service_url: s.leadfwd_service_url ?? '', optout_scope: SCOPES.includes(scope) ? scope : 'all' };
+/** readConfig()'s answer: a scope no administrator chose (or an unknown one) reads as null. */
+export function leadfwdConfigBody(s: LeadfwdSettings): { service_url: string; optout_scope: string | null } {
+  const scope = s.leadfwd_optout_scope;
+  return { service_url: s.leadfwd_service_url ?? '', optout_scope: scope !== undefined && SCOPES.includes(scope) ? scope : null };
 }

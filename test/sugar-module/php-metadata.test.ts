@@ -110,7 +110,7 @@ describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
     runPhpApi({ file: API, class: 'LeadfwdConfigApi', method, path: 'leadfwd/config', args, user, settings });
 
   it('answers defaults to any user before an admin saved anything', async () => {
-    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: 'all' });
+    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: null });
   });
 
   it('lets only administrators save, with 403 not_authorized for others', async () => {
@@ -136,6 +136,9 @@ describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
     }
     expect((await call('PUT', { service_url: 'http://127.0.0.1:8080' }, { is_admin: true })).status).toBe(200);
     expect((await call('PUT', { service_url: 'https://x.example', optout_scope: 'everyone' }, { is_admin: true })).status).toBe(422);
+    // '' hands the choice back to the service: Sugar then answers null, as before any choice.
+    const handedBack = await call('PUT', { service_url: 'https://x.example', optout_scope: '' }, { is_admin: true });
+    expect(handedBack.body).toEqual({ service_url: 'https://x.example', optout_scope: null });
     expect((await call('PUT', {}, { is_admin: true })).body.error).toBe('missing_parameter');
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { createOptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
-import { drained, emailFlags, openHarness, seedPeople, sendingCampaign, startWritebackSim, type Harness, type Person } from './helpers.js';
+import { drained, emailFlags, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness, type Person } from './helpers.js';
 
 let sim: SugarSim;
 let sugar: SugarClient;
@@ -23,15 +23,22 @@ describe('the opt-out scope source', () => {
     let clock = 0;
     const source = createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: 'none', ttlMs: 60_000, now: () => clock });
     const before = configCalls();
-    // Never saved in Sugar: the package answers its own default, as the admin panel shows it.
-    expect(await source.current()).toBe('all');
+    // Never chosen in Sugar: the package answers null and the service keeps its own setting.
+    expect(await source.current()).toBe('none');
     sim.leadfwdSettings.leadfwd_optout_scope = 'address';
     clock += 59_000;
-    expect(await source.current()).toBe('all');
+    expect(await source.current()).toBe('none');
     expect(configCalls() - before).toBe(1);
     clock += 2_000;
-    expect(await source.current()).toBe('address');
+    // Stale: the batch at hand still uses the last answer while a fresh one is fetched behind it.
+    expect(await source.current()).toBe('none');
+    expect(await waitFor(async () => (await source.current()) === 'address' || undefined, 'the new choice read')).toBe(true);
     expect(configCalls() - before).toBe(2);
+    // Handed back to the service in Sugar: ours applies again.
+    sim.leadfwdSettings.leadfwd_optout_scope = '';
+    clock += 61_000;
+    await source.current();
+    expect(await waitFor(async () => (await source.current()) === 'none' || undefined, 'the service default back')).toBe(true);
   });
 
   it('falls back to LEADFWD_OPT_OUT_SCOPE while Sugar cannot answer, and says so once', async () => {

@@ -1,6 +1,7 @@
 // Which of a target's addresses an opt-out flags in Sugar: what the admin chose in Sugar's Administration panel
 // (LeadFWD settings, GET /leadfwd/config from our package), read at most once per `ttlMs`. LEADFWD_OPT_OUT_SCOPE
-// applies while Sugar has no answer (package not installed, Sugar down): the last setting read wins over it.
+// applies until an administrator chooses, and while Sugar has no answer (package not installed, Sugar down) and
+// none was read before.
 import type { OptOutScope } from '../domain/writeback.js';
 import type { WritebackLogger } from './send.js';
 
@@ -14,14 +15,17 @@ export function createOptOutScopeSource(o: {
   read: () => Promise<unknown>;
   fallback: OptOutScope;
   ttlMs?: number;
+  /** Longest a read may take; the write-back never waits on Sugar's retries for this. */
+  readTimeoutMs?: number;
   logger?: WritebackLogger;
   now?: () => number;
 }): OptOutScopeSource {
   const ttlMs = o.ttlMs ?? 60_000;
+  const readTimeoutMs = o.readTimeoutMs ?? 3_000;
   const now = o.now ?? Date.now;
   let known: OptOutScope | undefined;
   let readAt = -Infinity;
-  let reading: Promise<OptOutScope> | undefined;
+  let reading: Promise<void> | undefined;
   let lastProblem = '';
 
   const note = (problem: string) => {
@@ -29,10 +33,18 @@ export function createOptOutScopeSource(o: {
     lastProblem = problem;
   };
 
-  async function read(): Promise<OptOutScope> {
+  async function read(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Sugar did not answer within ${readTimeoutMs} ms`)), readTimeoutMs);
+      timer.unref();
+    });
     try {
-      const scope = ((await o.read()) as { optout_scope?: unknown } | null)?.optout_scope;
-      if (SCOPES.includes(scope as OptOutScope)) {
+      const scope = ((await Promise.race([o.read(), timeout])) as { optout_scope?: unknown } | null)?.optout_scope;
+      if (scope === null || scope === undefined) {
+        known = undefined; // no administrator has chosen: ours applies
+        lastProblem = '';
+      } else if (SCOPES.includes(scope as OptOutScope)) {
         known = scope as OptOutScope;
         lastProblem = '';
       } else {
@@ -40,16 +52,19 @@ export function createOptOutScopeSource(o: {
       }
     } catch (err) {
       note((err as Error).message);
+    } finally {
+      clearTimeout(timer);
     }
     readAt = now();
-    return known ?? o.fallback;
   }
 
   return {
     current() {
-      if (now() - readAt < ttlMs) return Promise.resolve(known ?? o.fallback);
-      reading ??= read().finally(() => { reading = undefined; });
-      return reading;
+      const first = readAt === -Infinity;
+      if (now() - readAt >= ttlMs) reading ??= read().finally(() => { reading = undefined; });
+      // Only the first answer is waited for; later ones refresh behind the batches that use the last one.
+      if (first && reading) return reading.then(() => known ?? o.fallback);
+      return Promise.resolve(known ?? o.fallback);
     },
   };
 }

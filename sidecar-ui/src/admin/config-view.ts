@@ -3,7 +3,7 @@
 import { getApp, t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import { normaliseBaseUrl } from '../shared/service-client.js';
-import { loadSettings, saveSettings, serviceFor, type LeadfwdSettings } from '../shared/settings.js';
+import { loadSettings, optOutScopeSetting, saveSettings, serviceFor, type LeadfwdSettings } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearProblems, setBusy, setStatus, showProblems } from '../send/form-dom.js';
@@ -18,7 +18,7 @@ function read(form: HTMLFormElement): LeadfwdSettings {
   const el = (n: string) => form.elements.namedItem(n) as HTMLInputElement;
   return {
     service_url: el('service_url').value.trim(),
-    optout_scope: el('optout_scope').value === 'address' || el('optout_scope').value === 'none' ? el('optout_scope').value as 'address' | 'none' : 'all',
+    optout_scope: optOutScopeSetting(el('optout_scope').value),
   };
 }
 

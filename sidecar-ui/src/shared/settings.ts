@@ -3,8 +3,14 @@
 import { getApp, sugarCall } from './app.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
 
-/** optout_scope mirrors the service's LEADFWD_OPT_OUT_SCOPE: all of the target's addresses, the one address, or none. */
-export interface LeadfwdSettings { service_url: string; optout_scope: 'all' | 'address' | 'none' }
+/**
+ * optout_scope mirrors the service's LEADFWD_OPT_OUT_SCOPE: all of the target's addresses, the one address, or none;
+ * '' leaves it to the service (Sugar answers null until an administrator chooses).
+ */
+export type OptOutScopeSetting = 'all' | 'address' | 'none' | '';
+export interface LeadfwdSettings { service_url: string; optout_scope: OptOutScopeSetting }
+
+export const optOutScopeSetting = (v: unknown): OptOutScopeSetting => (v === 'all' || v === 'address' || v === 'none' ? v : '');
 
 export const settingsUrl = () => getApp().api.buildURL('leadfwd', 'config');
 
@@ -12,7 +18,7 @@ export async function loadSettings(): Promise<LeadfwdSettings> {
   const s = await sugarCall<Partial<LeadfwdSettings>>('read', settingsUrl());
   return {
     service_url: typeof s?.service_url === 'string' ? s.service_url : '',
-    optout_scope: s?.optout_scope === 'address' || s?.optout_scope === 'none' ? s.optout_scope : 'all',
+    optout_scope: optOutScopeSetting(s?.optout_scope),
   };
 }
 

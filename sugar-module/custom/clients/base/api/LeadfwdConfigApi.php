@@ -38,10 +38,11 @@ class LeadfwdConfigApi extends SugarApi
         $admin->retrieveSettings(self::CATEGORY, true);
         $settings = is_array($admin->settings) ? $admin->settings : array();
         $url = isset($settings['leadfwd_service_url']) ? (string) $settings['leadfwd_service_url'] : '';
-        $scope = isset($settings['leadfwd_optout_scope']) ? (string) $settings['leadfwd_optout_scope'] : 'all';
+        // null until an administrator chooses: the service then keeps its own LEADFWD_OPT_OUT_SCOPE.
+        $scope = isset($settings['leadfwd_optout_scope']) ? (string) $settings['leadfwd_optout_scope'] : null;
         return array(
             'service_url' => $url,
-            'optout_scope' => in_array($scope, self::$scopes, true) ? $scope : 'all',
+            'optout_scope' => in_array($scope, self::$scopes, true) ? $scope : null,
         );
     }
 
@@ -57,9 +58,10 @@ class LeadfwdConfigApi extends SugarApi
         if (!$this->isServiceUrl($url)) {
             throw new SugarApiExceptionInvalidParameter('service_url must be an https:// address (http:// only on this computer)');
         }
-        $scope = isset($args['optout_scope']) ? $args['optout_scope'] : 'all';
-        if (!in_array($scope, self::$scopes, true)) {
-            throw new SugarApiExceptionInvalidParameter('optout_scope must be "all", "address" or "none"');
+        // '' (or absent) leaves the choice to the service's own LEADFWD_OPT_OUT_SCOPE.
+        $scope = isset($args['optout_scope']) ? $args['optout_scope'] : '';
+        if ($scope !== '' && !in_array($scope, self::$scopes, true)) {
+            throw new SugarApiExceptionInvalidParameter('optout_scope must be "all", "address", "none" or "" (the service decides)');
         }
 
         $admin = BeanFactory::newBean('Administration');

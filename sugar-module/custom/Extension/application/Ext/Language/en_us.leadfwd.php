@@ -188,6 +188,7 @@ $app_strings['LBL_LEADFWD_CONFIG_READONLY'] = 'Only Sugar administrators can cha
 $app_strings['LBL_LEADFWD_CONFIG_SERVICE_URL'] = 'LeadFWD service address';
 $app_strings['LBL_LEADFWD_CONFIG_SERVICE_URL_HINT'] = 'For example https://leadfwd.example.com';
 $app_strings['LBL_LEADFWD_CONFIG_OPTOUT_SCOPE'] = 'When someone opts out';
+$app_strings['LBL_LEADFWD_CONFIG_OPTOUT_SERVICE'] = 'As the LeadFWD service is configured (LEADFWD_OPT_OUT_SCOPE)';
 $app_strings['LBL_LEADFWD_CONFIG_OPTOUT_ALL'] = 'Flag all of the person\'s addresses as opted out, as Sugar does';
 $app_strings['LBL_LEADFWD_CONFIG_OPTOUT_ADDRESS'] = 'Flag only the address that opted out';
 $app_strings['LBL_LEADFWD_CONFIG_OPTOUT_NONE'] = 'Record the opt-out in the campaign log only; leave Sugar\'s opt-out flags alone';
