@@ -165,4 +165,23 @@ describe('bad input keeps what the user entered', () => {
     expect(bs.stack.sink.messages).toHaveLength(0);
     expect(errors).toEqual([]);
   });
+  it('a Confirm lost while the service is down is retried on the same reviewed campaign, never a second one', async () => {
+    await press(drawer().locator('.leadfwd-review-button'));
+    await drawer().locator('.leadfwd-audit-queued').waitFor();
+    const reviewed = (await bs.stack.api('GET', '/campaigns')).body.campaigns.find((c: { held: boolean }) => c.held);
+    await bs.setServiceUp(false);
+    await press(drawer().locator('.leadfwd-confirm-button'));
+    await page.waitForFunction(() => /cannot be reached/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
+    expect((await bs.stack.api('GET', `/campaigns/${reviewed.id}`)).body).toMatchObject({ held: true, status: 'pending' });
+
+    await bs.setServiceUp(true);
+    await press(drawer().locator('.leadfwd-confirm-button'));
+    await drawer().locator('.leadfwd-done:not([hidden])').waitFor();
+    const { body } = await bs.stack.api('GET', '/campaigns');
+    expect(body.campaigns.filter((c: { status: string }) => c.status !== 'cancelled').map((c: { id: string }) => c.id)).toEqual([reviewed.id]);
+    expect((await bs.stack.api('GET', `/campaigns/${reviewed.id}`)).body.held).toBe(false);
+    await press(drawer().locator('.leadfwd-done .leadfwd-close'));
+    // Closing after the confirm leaves the campaign going.
+    expect((await bs.stack.api('GET', `/campaigns/${reviewed.id}`)).body.status).not.toBe('cancelled');
+  });
 });

@@ -8,7 +8,7 @@ import type { SidecarView } from '../sidecar.js';
 import { clearProblems, readForm, setBusy, setStatus, showProblems } from './form-dom.js';
 import { renderAudit, renderCounting, renderSummary } from './review.js';
 import { sampleFields } from './starter.js';
-import { dropReview, formOf, listName, showError, showStep, state } from './state.js';
+import { dropReview, formOf, listName, showError, showStep, state, type SendState } from './state.js';
 import { parseAddresses, parseLocalDateTime, sendAtOf, toNewCampaign, validateSendForm, type FieldProblem } from './validate.js';
 
 const POLL_MS = 400;
@@ -55,6 +55,7 @@ export async function review(view: SidecarView): Promise<void> {
   if (problems.length) return showProblems(form, view.cid, problems);
   clearProblems(form);
   dropReview(st);
+  st.confirmingId = undefined;
   const created = await busy(view, t('LBL_LEADFWD_PREPARING'), () =>
     st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId, hold: true })));
   if (!created || st.disposed) return;
@@ -117,6 +118,26 @@ export function back(view: SidecarView): void {
   showStep(view, 'compose');
 }
 
+/**
+ * Releases the reviewed campaign. A failure may hide a release that happened (an answer lost on the way, or a
+ * retry of one that answers 409): ask before failing. Still held, it is back under review (Close cancels it);
+ * unknown, the next Confirm asks again.
+ */
+async function confirmReviewed(st: SendState, id: string, sendAt: string | undefined): Promise<CampaignView> {
+  const path = `/campaigns/${encodeURIComponent(id)}`;
+  try {
+    return await st.client!.post<CampaignView>(`${path}/confirm`, sendAt ? { sendAt } : {});
+  } catch (e) {
+    const now = await st.client!.get<CampaignView>(path).catch(() => undefined);
+    if (now && !now.held && now.status !== 'cancelled') return now;
+    if (now?.held) {
+      st.reviewId = id;
+      st.confirmingId = undefined;
+    }
+    throw e;
+  }
+}
+
 export async function confirm(view: SidecarView): Promise<void> {
   const form = formOf(view)!;
   const st = state(view);
@@ -127,14 +148,17 @@ export async function confirm(view: SidecarView): Promise<void> {
     back(view);
     return showProblems(form, view.cid, problems);
   }
-  // The reviewed campaign itself goes: the audit the person saw is the one it sends with.
-  const reviewedId = st.reviewId;
+  // The reviewed campaign itself goes: the audit the person saw is the one it sends with. From the moment it is
+  // asked to go, Close or Back must not cancel it: it may be sending already.
+  const reviewedId = st.reviewId ?? st.confirmingId;
+  st.reviewId = undefined;
+  st.confirmingId = reviewedId;
   const sendAt = sendAtOf(f);
   const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => (reviewedId
-    ? st.client!.post<CampaignView>(`/campaigns/${encodeURIComponent(reviewedId)}/confirm`, sendAt ? { sendAt } : {})
+    ? confirmReviewed(st, reviewedId, sendAt)
     : st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId }))));
   if (!created || st.disposed) return;
-  if (st.reviewId === reviewedId) st.reviewId = undefined;
+  st.confirmingId = undefined;
   st.created = created;
   const at = f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal) : undefined;
   replaceChildren(form.querySelector('.leadfwd-done-text')!, at

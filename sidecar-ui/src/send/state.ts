@@ -25,6 +25,8 @@ export interface SendState {
   chosenFields: Set<string>;
   /** The review campaign: created held (extracted, never sent until confirmed), cancelled when the user moves on. */
   reviewId?: string;
+  /** Asked to go, answer not known: a retry confirms it again, and Close leaves it alone (it may be sending). */
+  confirmingId?: string;
   reviewed?: SendForm;
   created?: CampaignView;
   values?: Record<string, string>;
