@@ -191,7 +191,17 @@ describe('/api/v1/automations', () => {
     await waitFor(() => (subjects('dee@example.com').includes('Later') && subjects('eve@example.com').includes('Later')) || undefined, 'both mailed Later');
     expect(subjects('dee@example.com')).toEqual(['Hello', 'Later']);
     expect(subjects('eve@example.com')).toEqual(['Hello again', 'Later']);
+    // Once it has sent, every step needs an id: a position could be given to another step by the edit.
+    const unnamed = await api('PUT', `/automations/${id}`, { name: 'Edited', steps: [{ ...email('Hello again'), id: 'hello' }, email('New, no id')] });
+    expect(unnamed).toMatchObject({ status: 422, body: { error: 'invalid_automation', details: { problems: ['steps[1] needs an id'] } } });
     expect((await api('POST', `/automations/${id}/stop`)).body.status).toBe('stopped');
     expect((await api('PUT', `/automations/${id}`, body('Too late'))).status).toBe(409);
+
+    // An automation that sent steps without ids cannot be edited at all: nobody could tell which step a target passed.
+    const plain = (await api('POST', '/automations', { name: 'No ids', steps: [email('First'), email('Second')] })).body.id;
+    await api('POST', `/automations/${plain}/enrol`, { targets: [{ module: 'Contacts', id: ids.eve, email: 'eve@example.com' }] });
+    await waitFor(() => subjects('eve@example.com').includes('Second') || undefined, 'the plain automation sent');
+    const refused = await api('PUT', `/automations/${plain}`, { name: 'No ids', steps: [email('Inserted'), email('First'), email('Second')] });
+    expect(refused).toMatchObject({ status: 409, body: { error: 'not_editable' } });
   });
 });

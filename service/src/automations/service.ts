@@ -19,6 +19,8 @@ export interface AutomationServiceDeps {
   readLists?: (a: StoredAutomation) => void;
 }
 
+/** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
+const positional = (key: string) => !key.startsWith('#');
 const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
 const MAX_ENROL = 10_000;
 
@@ -88,7 +90,16 @@ export function createAutomationService(deps: AutomationServiceDeps) {
   async function update(id: string, body: unknown) {
     const before = get(id);
     if (before.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
+    const sent = Object.keys(store.automations.counts(id).passed);
+    if (sent.some(positional)) {
+      throw new UseCaseError(409, 'not_editable', `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`);
+    }
     const compiled = await validate(body);
+    const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
+    if (unnamed.length) {
+      throw new UseCaseError(422, 'invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, { problems: unnamed.map((k) => `${k} needs an id`) });
+    }
     if (!store.automations.update(id, { ...compiled, definition: body })) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
     const a = get(id);
     if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
