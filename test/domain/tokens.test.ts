@@ -38,6 +38,9 @@ describe('signToken / verifyToken', () => {
   it('binds kind and recipient, not the link: another index is another link of the same recipient', () => {
     expect(verifyToken(SECRET, good.replace('-3.', '-4.'), 'c')).toEqual({ k: 'c', r: 77, l: 4 });
     expect(verifyToken(SECRET, good.replace('-3.', '.'), 'c')).toBeNull();
+    // Outside the MAC, so only the canonical index is accepted: one token per link.
+    expect(verifyToken(SECRET, good.replace('-3.', '-03.'), 'c')).toBeNull();
+    expect(verifyToken(SECRET, good.replace('-3.', '-zzzzzz.'), 'c')).toBeNull();
     const forMessage = clickTokens(SECRET, 77);
     expect(forMessage(3)).toBe(good);
     expect([0, 1, 35, 36].map((l) => verifyToken(SECRET, forMessage(l), 'c'))).toEqual([0, 1, 35, 36].map((l) => ({ k: 'c', r: 77, l })));

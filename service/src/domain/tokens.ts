@@ -19,7 +19,9 @@ export interface TokenPayload {
 const TAG_BYTES = 16;
 const TAG_CHARS = 22; // base64url of 16 bytes, unpadded
 const MAX_TOKEN_LENGTH = 64;
-const TOKEN_SHAPE = /^([ocu])([0-9a-z]{1,11})(?:-([0-9a-z]{1,6}))?\.([A-Za-z0-9_-]{22})$/;
+const MAX_LINK_INDEX = 2_000_000_000;
+// The link index sits outside the MAC, so only its canonical form is accepted (no leading zeros).
+const TOKEN_SHAPE = /^([ocu])([0-9a-z]{1,11})(?:-(0|[1-9a-z][0-9a-z]{0,5}))?\.([A-Za-z0-9_-]{22})$/;
 
 function tag(secret: string, body: string): Buffer {
   // Domain-separated so a token tag can never double as a VERP signature.
@@ -38,7 +40,7 @@ function signed(secret: string, k: TokenKind, r: number): { body: string; tag: s
 }
 
 function linkPart(l: number): string {
-  if (!Number.isInteger(l) || l < 0 || l > 2_000_000_000) throw new Error(`bad link index ${l}`);
+  if (!Number.isInteger(l) || l < 0 || l > MAX_LINK_INDEX) throw new Error(`bad link index ${l}`);
   return '-' + l.toString(36);
 }
 
@@ -68,6 +70,9 @@ export function verifyToken(secret: string, token: string, kind: TokenKind): Tok
   const r = parseInt(rowPart, 36);
   if (!isRowId(r)) return null;
   const payload: TokenPayload = { k: kind, r };
-  if (linkPart !== undefined) payload.l = parseInt(linkPart, 36);
+  if (linkPart !== undefined) {
+    payload.l = parseInt(linkPart, 36);
+    if (payload.l > MAX_LINK_INDEX) return null;
+  }
   return payload;
 }

@@ -66,9 +66,9 @@ export function createScheduler(deps: SchedulerDeps) {
     }
     for (const c of store.campaigns.inStatus(['extracting'])) startExtraction(c);
     // A review left open in a closed browser would otherwise stay held, and in every list, for ever.
-    const heldSince = now().getTime() - (deps.heldForMs ?? DAY_MS);
-    for (const c of store.campaigns.inStatus(['pending'])) {
-      if (c.held && Date.parse(c.createdAt) < heldSince) store.campaigns.transition(c.id, ['pending'], 'cancelled', 'held for review and never confirmed');
+    const heldSince = new Date(now().getTime() - (deps.heldForMs ?? DAY_MS)).toISOString();
+    for (const c of store.campaigns.staleHolds(heldSince)) {
+      store.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
     }
     for (const c of store.campaigns.due(now().toISOString())) {
       if (store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {

@@ -123,8 +123,9 @@ export function createCampaignService(deps: CampaignDeps) {
   function move(id: string, to: CampaignStatus, reason: string): Campaign {
     const c = get(id);
     const step = deps.store.automations.stepOf(id);
-    // The engine keeps adding targets to a step's campaign; pausing or cancelling it alone would strand them.
-    if (step) throw new UseCaseError(409, 'automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
+    // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
+    // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
+    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled')) throw new UseCaseError(409, 'automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
     if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
       throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
     }

@@ -31,6 +31,8 @@ export interface CampaignRepo {
   transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean;
   history(id: string): CampaignHistoryEntry[];
   due(nowIso: string): StoredCampaign[];
+  /** Held campaigns created before `createdBeforeIso` and not finished: reviews nobody confirmed. */
+  staleHolds(createdBeforeIso: string): Array<{ id: string; status: CampaignStatus }>;
   /** Confirms a held campaign for `sendAtIso`; false when it is not held (or already cancelled, failed or sent). */
   release(id: string, sendAtIso: string): boolean;
   inStatus(statuses: CampaignStatus[]): StoredCampaign[];
@@ -216,6 +218,8 @@ export interface EngagementRepo {
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';
+/** The automation step a campaign sends for. */
+export interface AutomationStep { automationId: string; automationName: string; automationStatus: AutomationStatus; stepKey: string }
 export interface NewAutomation { name: string; targetListIds: string[]; definition: unknown; program: Instruction[] }
 export interface StoredAutomation extends NewAutomation {
   id: string; status: AutomationStatus; listsReadAt?: string; createdAt: string; updatedAt: string;
@@ -247,7 +251,7 @@ export interface AutomationRepo {
   /** True for a campaign backing a step of an automation not stopped: it stays open for targets reaching the step later. */
   isOpenStepCampaign(campaignId: string): boolean;
   /** The automation step a campaign sends for, if it is one. */
-  stepOf(campaignId: string): { automationId: string; automationName: string; stepKey: string } | undefined;
+  stepOf(campaignId: string): AutomationStep | undefined;
   /** Idempotent per (automation, module, record); new targets stand at `firstKey`, due now. Returns how many were new. */
   enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): number;
   /** Active enrolments of active automations due by `nowIso`, oldest due first. */

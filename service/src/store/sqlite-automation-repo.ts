@@ -4,7 +4,7 @@ import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
 import type { Target, TargetModule } from '../domain/types.js';
 import { StoreInputError } from './errors.js';
-import type { AutomationRepo, AutomationStatus, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from './ports.js';
+import type { AutomationStep, AutomationRepo, AutomationStatus, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from './ports.js';
 import { fromJson, isoTime, opt, toJson } from './values.js';
 
 interface AutomationRow {
@@ -58,7 +58,7 @@ export class SqliteAutomationRepo implements AutomationRepo {
       update: db.prepare(`UPDATE automations SET name = @name, definition = @definition, program = @program, target_list_ids = @lists,
         updated_at = @now WHERE id = @id AND status <> 'stopped'`),
       steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
-      stepOf: db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, s.step_key AS stepKey
+      stepOf: db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, a.status AS automationStatus, s.step_key AS stepKey
         FROM automation_steps s JOIN automations a ON a.id = s.automation_id WHERE s.campaign_id = ?`),
       isOpenStep: db.prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
         WHERE s.campaign_id = ? AND a.status <> 'stopped'`).pluck(),
@@ -139,8 +139,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
     return new Map(rows.map((r) => [r.step_key, r.campaign_id]));
   }
 
-  stepOf(campaignId: string): { automationId: string; automationName: string; stepKey: string } | undefined {
-    return this.q.stepOf.get(campaignId) as { automationId: string; automationName: string; stepKey: string } | undefined;
+  stepOf(campaignId: string): AutomationStep | undefined {
+    return this.q.stepOf.get(campaignId) as AutomationStep | undefined;
   }
 
   isOpenStepCampaign(campaignId: string): boolean {

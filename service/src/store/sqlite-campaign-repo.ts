@@ -42,6 +42,8 @@ export class SqliteCampaignRepo implements CampaignRepo {
       addHistory: db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
       history: db.prepare('SELECT status, at, reason FROM campaign_history WHERE campaign_id = ? ORDER BY id'),
       due: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND held = 0 AND send_at <= ? ORDER BY send_at, id`),
+      staleHolds: db.prepare(`SELECT id, status FROM campaigns WHERE held = 1 AND created_at < ?
+        AND status IN ('draft', 'extracting', 'pending', 'paused')`),
       release: db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1
         AND status IN ('draft', 'extracting', 'pending', 'paused')`),
       inStatus: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
@@ -70,6 +72,10 @@ export class SqliteCampaignRepo implements CampaignRepo {
       this.q.addHistory.run(id, 'draft', now, null);
     })();
     return this.get(id)!;
+  }
+
+  staleHolds(createdBeforeIso: string): Array<{ id: string; status: CampaignStatus }> {
+    return this.q.staleHolds.all(isoTime(createdBeforeIso, 'createdBefore')) as Array<{ id: string; status: CampaignStatus }>;
   }
 
   release(id: string, sendAtIso: string): boolean {

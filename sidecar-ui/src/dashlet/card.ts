@@ -73,8 +73,8 @@ function results(r: CampaignReport): HTMLElement[] {
 }
 
 function actions(c: CampaignView, onAction: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
-  // A step's campaign follows its automation: it is paused or stopped there, never on its own.
-  if (c.automation) return null;
+  // A running automation's step campaign follows it: it is paused or stopped there, never on its own.
+  if (c.automation && c.automation.automationStatus !== 'stopped') return null;
   const can: CampaignAction[] = [];
   if (['extracting', 'pending', 'sending'].includes(c.status)) can.push('pause');
   if (c.status === 'paused') can.push('resume');

@@ -27,7 +27,7 @@ export interface CampaignView {
   sugarCampaignId?: string;
   held?: boolean;
   /** Set when the campaign sends a step of an automation, which controls it. */
-  automation?: { automationId: string; automationName: string; stepKey: string } | null;
+  automation?: { automationId: string; automationName: string; automationStatus: AutomationStatus; stepKey: string } | null;
   createdAt: string;
   updatedAt: string;
   audit: Audit | null;
