@@ -26,6 +26,9 @@ export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> 
 
 const NO_ENGAGEMENT: Engagement = { opened: false, clicked: false };
 
+/** What one transaction of a tick shares: campaigns it started, and each step's campaign once checked. */
+interface Batch { started: Campaign[]; stepCampaigns: Map<string, string> }
+
 const CONTENT_FIELDS = ['subject', 'fromName', 'fromEmail', 'replyTo', 'mjml', 'html'] as const;
 const sameContent = (c: Campaign, email: EmailContent) => CONTENT_FIELDS.every((f) => (c[f] ?? undefined) === (email[f] ?? undefined));
 
@@ -34,12 +37,22 @@ export function createAutomationEngine(deps: EngineDeps) {
   const now = () => (deps.now ? deps.now() : new Date());
   const batchSize = deps.batchSize ?? 500;
 
+  function stepCampaign(a: StoredAutomation, key: string, email: EmailContent, batch: Batch): string {
+    // Read and compared once per batch, not once per target passing the step.
+    const memo = `${a.id}\n${key}`;
+    const checked = batch.stepCampaigns.get(memo);
+    if (checked) return checked;
+    const id = currentStepCampaign(a, key, email, batch.started);
+    batch.stepCampaigns.set(memo, id);
+    return id;
+  }
+
   /**
    * Step campaigns are created lazily, straight into 'sending': there is no extraction, the engine fills the ledger.
    * An edit that changed a step's email gets a campaign (and Sugar Campaign) of its own; the old one finishes
    * what it holds, and nobody who passed the step is sent it again (that is keyed by step, not campaign).
    */
-  function stepCampaign(a: StoredAutomation, key: string, email: EmailContent, started: Campaign[]): string {
+  function currentStepCampaign(a: StoredAutomation, key: string, email: EmailContent, started: Campaign[]): string {
     const known = store.automations.stepCampaigns(a.id).get(key);
     const current = known ? store.campaigns.get(known) : undefined;
     if (known && current && sameContent(current, email)) return known;
@@ -67,13 +80,13 @@ export function createAutomationEngine(deps: EngineDeps) {
     };
   }
 
-  function advanceOne(e: Enrolment, a: StoredAutomation, at: Date, started: Campaign[]): number {
+  function advanceOne(e: Enrolment, a: StoredAutomation, at: Date, batch: Batch): number {
     const sends = store.automations.sends(e.id);
     const r = advance(a.program, e.position, { now: at, passed: (k) => sends.has(k), engagement: (k) => engagementOf(sends.get(k)) });
     let queued = 0;
     for (const s of r.sends) {
       if (!store.automations.markSent(e.id, s.key)) continue;
-      const campaignId = stepCampaign(a, s.key, s.email, started);
+      const campaignId = stepCampaign(a, s.key, s.email, batch);
       queued += store.recipients.insertMany(campaignId, [e.target]);
       store.automations.linkLedgerRow(e.id, s.key, campaignId, e.target.addressKey);
     }
@@ -93,7 +106,7 @@ export function createAutomationEngine(deps: EngineDeps) {
       const at = now();
       const due = store.automations.due(at.toISOString(), batchSize);
       if (due.length === 0) break;
-      const started: Campaign[] = [];
+      const batch: Batch = { started: [], stepCampaigns: new Map() };
       store.transaction(() => {
         const suppressed = store.suppressions.filterSuppressed(due.map((e) => e.target.addressKey));
         if (suppressed.size) totals.left += store.automations.leave([...suppressed], 'suppressed');
@@ -102,11 +115,11 @@ export function createAutomationEngine(deps: EngineDeps) {
           if (!cache.has(e.automationId)) cache.set(e.automationId, store.automations.get(e.automationId));
           const a = cache.get(e.automationId);
           if (!a) continue;
-          totals.queued += advanceOne(e, a, at, started);
+          totals.queued += advanceOne(e, a, at, batch);
           totals.advanced++;
         }
       });
-      for (const c of started) deps.campaignStarted?.(c);
+      for (const c of batch.started) deps.campaignStarted?.(c);
       if (due.length < batchSize) break;
     }
     if (totals.queued) deps.kick?.();
