@@ -2,8 +2,8 @@
 // per-step counts, pause / resume / stop, and enrolment through the API.
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import type { TargetModule } from '../domain/types.js';
-import { UseCaseError } from '../services/campaigns.js';
-import { loadTargetLists, type SugarReader } from '../services/extract-targets.js';
+import { requireTargetLists, UseCaseError } from '../services/campaigns.js';
+import type { SugarReader } from '../services/extract-targets.js';
 import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 
@@ -62,13 +62,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (e instanceof AutomationInvalid) throw new UseCaseError(422, 'invalid_automation', e.message, { problems: e.problems });
       throw e;
     }
-    try {
-      await loadTargetLists(deps.sugar, compiled.targetListIds);
-    } catch (e) {
-      const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
-      if (unknownIds?.length) throw new UseCaseError(422, 'unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
-      throw e;
-    }
+    await requireTargetLists(deps.sugar, compiled.targetListIds);
     for (const ins of compiled.program) {
       if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
     }

@@ -14,6 +14,17 @@ export class UseCaseError extends Error {
   }
 }
 
+/** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
+export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
+  try {
+    await loadTargetLists(sugar, ids);
+  } catch (e) {
+    const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
+    if (unknownIds?.length) throw new UseCaseError(422, 'unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
+    throw e;
+  }
+}
+
 export interface CreateCampaignInput {
   name?: unknown; subject?: unknown; fromName?: unknown; fromEmail?: unknown; replyTo?: unknown;
   mjml?: unknown; html?: unknown; targetListIds?: unknown; leadfwdListIds?: unknown; customFields?: unknown;
@@ -102,13 +113,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const v = await validate(input);
     const unknownLeadfwd = deps.store.lists.exists(v.leadfwdListIds);
     if (unknownLeadfwd.length) throw new UseCaseError(422, 'unknown_lists', `Unknown LeadFWD list ids: ${unknownLeadfwd.join(', ')}`, { unknownLeadfwdListIds: unknownLeadfwd });
-    try {
-      await loadTargetLists(deps.sugar, v.targetListIds);
-    } catch (e) {
-      const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
-      if (unknownIds?.length) throw new UseCaseError(422, 'unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
-      throw e;
-    }
+    await requireTargetLists(deps.sugar, v.targetListIds);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
     await deps.compile({ campaignId: 'validation', ...v });
     return deps.store.campaigns.create(v);
