@@ -11,7 +11,7 @@ import { loadConfig } from '../../service/src/config.js';
 import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
-import { waitFor } from '../support/stack.js';
+import { apiClient, mailTo, subjectsTo, waitFor } from '../support/stack.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
 const KEY = 'automation-api-key-0123456789';
@@ -22,16 +22,9 @@ let dir: string;
 let clock = new Date('2026-11-26T10:00:00.000Z');
 const ids: Record<string, string> = {};
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${service.url}/api/v1${path}`, {
-    method, headers: { Authorization: `Bearer ${KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-const to = (addr: string) => sink.messages.filter((m) => m.envelope.to[0].toLowerCase() === addr);
-const subjects = (addr: string) => to(addr).map((m) => /^Subject: (.*)$/m.exec(m.raw.toString())![1].trim());
+const api = apiClient(() => service.url, KEY);
+const to = (addr: string) => mailTo(sink, addr);
+const subjects = (addr: string) => subjectsTo(sink, addr);
 const email = (name: string, html = `<p>${name}</p>`) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@news.example.test', html });
 
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../../service/src/config.js';
 import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
-import { waitFor } from '../support/stack.js';
+import { apiClient, mailTo, subjectsTo, waitFor } from '../support/stack.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
 const KEY = 'automation-full-key-0123456789';
@@ -26,16 +26,9 @@ const days = (n: number) => { clock = new Date(clock.getTime() + n * 86_400_000)
 const ids: Record<string, string> = {};
 let automationId: string;
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${service.url}/api/v1${path}`, {
-    method, headers: { Authorization: `Bearer ${KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-const to = (addr: string) => sink.messages.filter((m) => m.envelope.to[0].toLowerCase() === addr);
-const subjects = (addr: string) => to(addr).map((m) => /^Subject: (.*)$/m.exec(m.raw.toString())![1].trim());
+const api = apiClient(() => service.url, KEY);
+const to = (addr: string) => mailTo(sink, addr);
+const subjects = (addr: string) => subjectsTo(sink, addr);
 const counts = () => ['ann', 'bob', 'cat'].map((p) => to(`${p}@example.com`).length).join(',');
 const sender = { fromName: 'Acme', fromEmail: 'news@news.example.test' };
 const email = (name: string) => ({ type: 'send_email', name, subject: name, ...sender, html: `<p>${name}</p>` });

@@ -50,15 +50,7 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
     ...opts.env,
   });
   const service = await startService(config, { logger: createLogger('silent') });
-  const api: Stack['api'] = async (method, path, body, headers = {}) => {
-    const res = await fetch(`${service.url}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${API_KEY}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = apiClient(() => service.url, API_KEY);
   return {
     sim, sink, service, dir, api,
     dkim: { domain: 'news.example.test', selector: 'lf2026', publicKeyDer: key.publicKeyDer },
@@ -70,6 +62,24 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
     },
   };
 }
+
+/** JSON calls to a service's /api/v1 with an API key; `baseUrl` is read per call, so a restarted service is followed. */
+export function apiClient(baseUrl: () => string, key: string): Stack['api'] {
+  return async (method, path, body, headers = {}) => {
+    const res = await fetch(`${baseUrl()}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
+/** Messages the sink took for one address (compared lower-cased), oldest first. */
+export const mailTo = (sink: Sink, address: string) => sink.messages.filter((m) => m.envelope.to[0].toLowerCase() === address);
+export const subjectsTo = (sink: Sink, address: string) => mailTo(sink, address).map((m) => /^Subject: (.*)$/m.exec(m.raw.toString())![1].trim());
 
 export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   const until = Date.now() + timeoutMs;
