@@ -16,6 +16,9 @@ interface CampaignRow {
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
   leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_at, updated_at`;
 
+/** Statuses a held campaign can be in before it is confirmed (it never reaches sending while held). */
+const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
+
 function toCampaign(r: CampaignRow): StoredCampaign {
   return {
     id: r.id, name: r.name, status: r.status, subject: r.subject, fromName: r.from_name, fromEmail: r.from_email,
@@ -42,10 +45,8 @@ export class SqliteCampaignRepo implements CampaignRepo {
       addHistory: db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
       history: db.prepare('SELECT status, at, reason FROM campaign_history WHERE campaign_id = ? ORDER BY id'),
       due: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND held = 0 AND send_at <= ? ORDER BY send_at, id`),
-      staleHolds: db.prepare(`SELECT id, status FROM campaigns WHERE held = 1 AND created_at < ?
-        AND status IN ('draft', 'extracting', 'pending', 'paused')`),
-      release: db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1
-        AND status IN ('draft', 'extracting', 'pending', 'paused')`),
+      staleHolds: db.prepare(`SELECT id, status FROM campaigns WHERE held = 1 AND created_at < ? AND status IN ${STILL_HELD}`),
+      release: db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1 AND status IN ${STILL_HELD}`),
       inStatus: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
         ORDER BY created_at, id`),
       saveAudit: db.prepare('UPDATE campaigns SET audit = ?, updated_at = ? WHERE id = ?'),
