@@ -9,7 +9,7 @@ import { clearProblems, readForm, setBusy, setStatus, showProblems } from './for
 import { renderAudit, renderCounting, renderSummary } from './review.js';
 import { sampleFields } from './starter.js';
 import { dropReview, formOf, listName, showError, showStep, state, type SendState } from './state.js';
-import { parseAddresses, parseLocalDateTime, sendAtOf, toNewCampaign, validateSendForm, type FieldProblem } from './validate.js';
+import { parseAddresses, sendAtOf, toNewCampaign, validateSendForm, type FieldProblem } from './validate.js';
 
 const POLL_MS = 400;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -160,7 +160,7 @@ export async function confirm(view: SidecarView): Promise<void> {
   if (!created || st.disposed) return;
   st.confirmingId = undefined;
   st.created = created;
-  const at = f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal) : undefined;
+  const at = sendAt ? new Date(sendAt) : undefined;
   replaceChildren(form.querySelector('.leadfwd-done-text')!, at
     ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: at.toLocaleString() })
     : t('LBL_LEADFWD_DONE_NOW', { name: created.name }));
