@@ -2,7 +2,7 @@
 // rotating refresh tokens, and one live session per (user, platform) (two on mobile).
 import { SugarError } from './errors.js';
 import type { Row, Rows } from './rows.js';
-import { actorFor, hashPassword, type Actor } from './users.js';
+import { actorFor, hashPassword, type Actor, type Role } from './users.js';
 import { newId } from './util.js';
 
 export interface AuthOptions {
@@ -11,6 +11,8 @@ export interface AuthOptions {
   refreshTokenLifetime: number;
   sessionCheckDelayMs: number;
   rejectRefresh: () => boolean;
+  /** Roles changed at run time, by user id. */
+  roles?: Map<string, Role>;
 }
 
 export interface TokenResult { body: Record<string, unknown>; cookies: string[] }
@@ -119,7 +121,7 @@ export class Auth {
     if (Number(row.expires_at) <= now) throw new SugarError(401, 'invalid_grant', 'The access token provided has expired.');
     const user = this.rows.prepare("SELECT id, user_name, is_admin FROM users WHERE id = ? AND deleted = 0 AND status = 'Active'").get(row.user_id) as Row | undefined;
     if (!user) throw invalid();
-    return actorFor(user as { id: unknown; user_name: unknown; is_admin: unknown });
+    return actorFor(user as { id: unknown; user_name: unknown; is_admin: unknown }, this.opts.roles?.get(String(user.id)));
   }
 
   logout(accessToken: string, refreshToken: unknown): void {

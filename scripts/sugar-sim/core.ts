@@ -4,6 +4,7 @@ import { Auth } from './auth.js';
 import { Emails } from './emails.js';
 import { Faults } from './faults.js';
 import type { LeadfwdSettings } from './leadfwd-module.js';
+import type { Role } from './users.js';
 import { Links } from './links.js';
 import { RecordStore } from './record-store.js';
 import { RequestLog } from './request-log.js';
@@ -31,13 +32,15 @@ export class SimCore {
   readonly log = new RequestLog();
   /** Config rows of LeadFWD's package (category "leadfwd"); shared with the harness that saves them. */
   readonly leadfwdSettings: LeadfwdSettings = {};
+  /** Roles an administrator changed while the simulator runs, by user id. */
+  readonly roles = new Map<string, Role>();
 
   constructor(readonly db: Db, readonly opts: CoreOptions, readonly parseQuery: QueryParser) {
     this.rows = new Rows(db);
     this.emails = new Emails(this.rows);
     this.store = new RecordStore(this.rows, this.emails);
     this.links = new Links(this.rows, this.store);
-    this.auth = new Auth(this.rows, { ...opts, rejectRefresh: () => this.faults.rejectRefresh });
+    this.auth = new Auth(this.rows, { ...opts, rejectRefresh: () => this.faults.rejectRefresh, roles: this.roles });
     this.faults = new Faults(() => this.auth.expireAll());
   }
 

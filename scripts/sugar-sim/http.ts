@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Headers } from './call.js';
 import type { SimCore } from './core.js';
 import { handleRest } from './dispatch.js';
+import { handleLeadfwdPackage } from './leadfwd-module.js';
 import { SugarError } from './errors.js';
 import { encodeJson, parseBody } from './json.js';
 import { errorResponse, type SimResponse } from './response.js';
@@ -50,7 +51,8 @@ export function restHandler(core: SimCore) {
         const body = !raw || raw.length === 0
           ? undefined
           : isForm ? { value: parseBody(raw, req.headers['content-type'], core.parseQuery) } : { text: raw.toString('utf8') };
-        r = handleRest(core, { method: req.method, path: req.path, query: req.query as Record<string, unknown>, headers: headersOf(req), body });
+        const simReq = { method: req.method, path: req.path, query: req.query as Record<string, unknown>, headers: headersOf(req), body };
+        r = (await handleLeadfwdPackage(core, simReq)) ?? handleRest(core, simReq);
       } catch (err) {
         r = errorResponse(err, core);
       }

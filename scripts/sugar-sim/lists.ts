@@ -4,7 +4,7 @@ import { compileFilter, compileOrderBy, type FieldDefs, type FilterContext } fro
 import type { ListArgs } from './filter-args.js';
 import { pageRecords } from './filter-args.js';
 import type { SimRecord } from './record-store.js';
-import { requireAccess, type Actor } from './users.js';
+import { asSeenBy, requireAccess, type Actor } from './users.js';
 import { MODULES } from './vardefs.js';
 
 const filterFields = new Map<string, FieldDefs>();
@@ -53,7 +53,7 @@ export function listRecords(core: SimCore, module: string, args: ListArgs, actor
   const favorites = core.favorites(actor.id, module);
   return {
     next_offset: page.next_offset,
-    records: page.records.map((r) => core.store.toApi(module, r, args.fields, favorites.has(String(r.id)))),
+    records: page.records.map((r) => asSeenBy(actor, module, r, core.store.toApi(module, r, args.fields, favorites.has(String(r.id))))),
   };
 }
 

@@ -4,7 +4,7 @@ import type { SimCore } from './core.js';
 import { SugarError, notFound } from './errors.js';
 import type { SimRecord } from './record-store.js';
 import type { Row } from './rows.js';
-import { requireAccess, type Actor } from './users.js';
+import { asSeenBy, requireAccess, type Actor } from './users.js';
 import { isPlainObject, newId } from './util.js';
 import { ACTIVITY_TYPES, type ModuleDef } from './vardefs.js';
 
@@ -20,7 +20,7 @@ export function loadLive(core: SimCore, module: string, id: string): SimRecord {
 }
 
 export function formatRecord(core: SimCore, module: string, rec: SimRecord, actor: Actor, fields?: string[]): SimRecord {
-  return core.store.toApi(module, rec, fields, core.favorites(actor.id, module).has(String(rec.id)));
+  return asSeenBy(actor, module, rec, core.store.toApi(module, rec, fields, core.favorites(actor.id, module).has(String(rec.id))));
 }
 
 export function retrieveRecord(core: SimCore, module: string, id: string, actor: Actor): SimRecord {
@@ -63,7 +63,7 @@ export function updateRecord(
   core: SimCore, module: string, id: string, data: Record<string, unknown>, actor: Actor, xTimestamp?: string,
 ): SimRecord {
   const rec = loadLive(core, module, id);
-  requireAccess(actor, module, 'edit');
+  requireAccess(actor, module, 'edit', rec);
   if (xTimestamp && Date.parse(xTimestamp) !== Date.parse(String(rec.date_modified))) {
     throw new SugarError(409, 'edit_conflict', 'Edit conflict, please reload the record data.', {
       record: formatRecord(core, module, rec, actor),
@@ -86,8 +86,7 @@ export function updateRecord(
 }
 
 export function deleteRecord(core: SimCore, module: string, id: string, actor: Actor): void {
-  loadLive(core, module, id);
-  requireAccess(actor, module, 'delete');
+  requireAccess(actor, module, 'delete', loadLive(core, module, id));
   const now = core.now();
   core.tx(() => {
     core.rows.update(module, id, { deleted: true, date_modified: now });

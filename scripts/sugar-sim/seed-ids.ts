@@ -25,7 +25,7 @@ const lists = {
 };
 
 export const DEMO_IDS = {
-  users: { admin: '1', sally: 'seed_sally_id', max: 'seed_max_id', chris: 'seed_chris_id' },
+  users: { admin: '1', sally: 'seed_sally_id', max: 'seed_max_id', chris: 'seed_chris_id', dana: 'seed_dana_id' },
   accounts, contacts, leads, prospects,
   lists,
   // The lists a real send reads from (type default); the others are for test sends or exemptions.

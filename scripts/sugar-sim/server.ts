@@ -14,12 +14,13 @@ import { seedDemo, seedUsers } from './seed.js';
 import { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
 import { campaignLogCounts } from './stats.js';
 import type { LeadfwdSettings } from './leadfwd-module.js';
+import { SEED_USERS, type Role } from './users.js';
 
 export type { SimFaults } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { BulkSeedOptions } from './seed-bulk.js';
 export { DEMO_IDS } from './seed.js';
-export { SEED_USERS } from './users.js';
+export { SEED_USERS, type Role } from './users.js';
 
 export interface SimOptions {
   port?: number;
@@ -44,6 +45,8 @@ export interface SugarSim {
   seedBulk(opts: BulkSeedOptions): { listIds: string[] };
   /** LeadFWD's settings as its package stores them in Sugar (read by GET /leadfwd/config). */
   leadfwdSettings: LeadfwdSettings;
+  /** Changes a user's role from now on, as an administrator would in Sugar (undefined: back to the seeded role). */
+  setRole(userName: string, role: Role | undefined): void;
   db: Database.Database;
   close(): Promise<void>;
 }
@@ -99,6 +102,12 @@ export async function startSugarSim(opts: SimOptions = {}): Promise<SugarSim> {
     campaignLogCounts: (id) => campaignLogCounts(core, id),
     seedBulk: (o) => seedBulk(core, o),
     leadfwdSettings: core.leadfwdSettings,
+    setRole: (userName, role) => {
+      const id = SEED_USERS.find((u) => u.user_name === userName)?.id;
+      if (!id) throw new TypeError(`no seeded user ${userName}`);
+      if (role) core.roles.set(id, role);
+      else core.roles.delete(id);
+    },
     db,
     close: async () => {
       if (closed) return;

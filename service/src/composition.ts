@@ -15,7 +15,6 @@ import { createThreadDelivery } from './jobs/send-pool/pool.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { extractTargets } from './services/extract-targets.js';
 import { createCampaignService } from './services/campaigns.js';
-import { createSugarDirectory } from './services/sugar-directory.js';
 import { testSend } from './services/test-send.js';
 import { createApp } from './http/app.js';
 import { campaignRoutes } from './http/routes/campaigns.js';
@@ -33,6 +32,8 @@ import { startInboundListener } from './mail/inbound/listener.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { writebackRoutes } from './writeback/routes.js';
 import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
+import { createPairing } from './relay/pairing.js';
+import { meRoutes } from './http/routes/me.js';
 import { createAutomationEngine } from './automations/engine.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
@@ -108,7 +109,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
   };
 
-  const campaigns = createCampaignService({ store, sugar, compile: compileCampaign });
+  const campaigns = createCampaignService({ store, compile: compileCampaign, senderDomains: config.senderDomains });
   const delivery = threaded
     ? createThreadDelivery({
       threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
@@ -142,7 +143,6 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     },
     logger: logger.child({ component: 'scheduler' }),
   });
-  const directory = createSugarDirectory(sugar);
   const automationEngine = createAutomationEngine({
     store, now: opts.now, campaignStarted: (c) => writeback.campaignStarted(c), kick: () => scheduler.kick(),
     logger: logger.child({ component: 'automations' }),
@@ -155,16 +155,20 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     refreshLists: async () => { for (const a of store.automations.inStatus('active')) if (a.targetListIds.length) await readLists(a); },
   });
   const automations = createAutomationService({
-    store, sugar, engine: automationEngine, compile: compileCampaign, wake: () => automationRunner.wake(),
+    store, engine: automationEngine, compile: compileCampaign, senderDomains: config.senderDomains, wake: () => automationRunner.wake(),
     readLists: (a) => { readLists(a).catch((err) => automationLog.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed')); },
   });
 
+  const pairing = createPairing({ relay: store.relay, serviceSecrets: [config.secret] });
   const app = createApp({
     auth: {
       apiKey: config.apiKey,
       verifySugarToken: (token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs),
+      sugarAs: (token) => sugar.asUser(token),
+      cacheMs: config.sugar.rightsCacheMs,
+      operatorSugar: sugar,
     },
-    corsOrigin: config.sugar.origin,
+    relay: { pairing, relay: store.relay },
     logger: logger.child({ component: 'http' }),
     ops: { readiness, metrics },
     publicRouters: [
@@ -176,11 +180,12 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
       webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
     ],
     apiRouters: [
-      reportRoutes({ report: engagement.report }),
+      meRoutes({ newPairingCode: () => pairing.newCode() }),
+      reportRoutes({ report: engagement.report, mayView: (id, actor) => campaigns.allowed(id, actor, 'view') }),
       campaignRoutes({
         campaigns,
         kick: () => scheduler.kick(),
-        testSend: (c, body) => testSend({ sugar, compiled, build: buildMessage, messageContext, mailer: transport }, c, body),
+        testSend: (c, body, actor) => testSend({ compile: compileCampaign, build: buildMessage, messageContext, mailer: transport, allowance: store.relay }, c, body, actor),
         preview: async (input) => {
           const cc = await compileCampaign({
             campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
@@ -190,8 +195,8 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
           return renderPreview(cc, (input.fields ?? {}) as Record<string, string>);
         },
       }),
-      sugarRoutes({ targetLists: () => directory.targetLists(), fields: (m) => directory.fields(m) }),
-      listRoutes(createLeadfwdLists({ store, sugar })),
+      sugarRoutes(),
+      listRoutes(createLeadfwdLists({ store })),
       writebackRoutes(writeback),
       automationRoutes(automations),
     ],

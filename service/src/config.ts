@@ -22,9 +22,12 @@ export interface Config {
     password: string;
     platform: string;
     apiVersion: string;
-    origin: string | undefined;
     timeoutMs: number;
+    /** How long a user's rights read from Sugar's /me are reused (LEADFWD_SUGAR_RIGHTS_CACHE_MS). */
+    rightsCacheMs: number;
   };
+  /** Domains campaigns may send From (LEADFWD_SENDER_DOMAINS; default: the DKIM domain). */
+  senderDomains: string[];
   smtp: { url: string; rate: number; ratePerHour: number; maxConnections: number; sendThreads: number };
   bounceDomain: string;
   bounceSmtpPort: number;
@@ -105,6 +108,15 @@ export function loadConfig(env: Env = process.env): Config {
     return list;
   };
 
+  const domains = (name: string): string[] | undefined => {
+    const raw = opt(name);
+    if (raw === undefined) return undefined;
+    const list = raw.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+    const bad = list.filter((d) => !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d));
+    if (bad.length) problems.push(`LEADFWD_${name} must be a comma-separated list of domain names, got "${bad.join(', ')}"`);
+    return list;
+  };
+
   const optOutScope = (raw: string | undefined): WritebackSettings['optOutScope'] => {
     if (raw === undefined) return DEFAULT_WRITEBACK.optOutScope;
     if (raw === 'address' || raw === 'all' || raw === 'none') return raw;
@@ -130,8 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
       password: str('SUGAR_PASSWORD', 'admin'),
       platform: str('SUGAR_PLATFORM', 'leadfwd'),
       apiVersion: str('SUGAR_API_VERSION', 'v11_1'),
-      origin: opt('SUGAR_ORIGIN'),
       timeoutMs: int('SUGAR_TIMEOUT_MS', 30_000, 100, 600_000),
+      rightsCacheMs: int('SUGAR_RIGHTS_CACHE_MS', 5_000, 0, 300_000),
     },
     smtp: {
       url: str('SMTP_URL', 'smtp://127.0.0.1:2525'),
@@ -141,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
       // Build, DKIM and SMTP on worker threads, one per core (0 = all on the main thread).
       sendThreads: int('SEND_THREADS', Math.min(8, availableParallelism()), 0, 32),
     },
+    senderDomains: domains('SENDER_DOMAINS') ?? (opt('DKIM_DOMAIN') ? [opt('DKIM_DOMAIN')!.toLowerCase()] : []),
     bounceDomain: str('BOUNCE_DOMAIN', 'bounces.leadfwd.localhost'),
     // A service on an ephemeral port (tests) gets an ephemeral bounce listener too.
     bounceSmtpPort: int('BOUNCE_SMTP_PORT', port === 0 ? 0 : 2526, 0, 65535),

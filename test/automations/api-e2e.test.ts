@@ -11,7 +11,7 @@ import { loadConfig } from '../../service/src/config.js';
 import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
-import { apiClient, mailTo, subjectsTo, waitFor } from '../support/stack.js';
+import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
 const KEY = 'automation-api-key-0123456789';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   sink = await startSmtpSink({ port: 0 });
   const config = loadConfig({
     LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SECRET: 'automation-secret-0123', LEADFWD_BOUNCE_SMTP_PORT: '0',
+    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: 'automation-secret-0123', LEADFWD_BOUNCE_SMTP_PORT: '0',
     LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50', LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200',
   });
   service = await startService(config, { logger: createLogger('silent'), now: () => clock });

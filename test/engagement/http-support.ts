@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../../service/src/http/app.js';
 import { reportRoutes } from '../../service/src/http/routes/report.js';
+import { requireCampaignRight } from '../../service/src/access/policy.js';
 import { trackingFastPath, trackingRoutes } from '../../service/src/http/routes/tracking.js';
 import { unsubscribeRoutes } from '../../service/src/http/routes/unsubscribe.js';
 import { webhookRoutes } from '../../service/src/http/routes/webhooks.js';
@@ -28,7 +29,10 @@ export async function startTrackingServer(store: Store, opts: { senderName?: str
       }),
       webhookRoutes({ secret: opts.webhookSecret === null ? undefined : opts.webhookSecret ?? WEBHOOK_SECRET, facts: engagement.facts, lookup: engagement.lookup }),
     ],
-    apiRouters: [reportRoutes({ report: engagement.report })],
+    apiRouters: [reportRoutes({
+      report: engagement.report,
+      mayView: async (id, actor) => { const c = store.campaigns.get(id); if (c) await requireCampaignRight(actor, c, 'view'); },
+    })],
   });
   const fast = trackingFastPath(deps);
   const server: Server = createServer((req, res) => { if (!fast(req, res)) app(req, res); });

@@ -138,7 +138,7 @@ describe('file-backed state', () => {
     try {
       const t = (await api(empty).login('sally')).access_token;
       expect((await api(empty).req('GET', '/Contacts/count', { token: t })).body).toEqual({ record_count: 0 });
-      expect((await api(empty).req('GET', '/Users/count', { token: t })).body).toEqual({ record_count: 4 });
+      expect((await api(empty).req('GET', '/Users/count', { token: t })).body).toEqual({ record_count: 5 });
     } finally {
       await empty.close();
     }

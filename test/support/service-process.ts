@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { waitFor } from './stack.js';
+import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 
 export interface ServiceRig {
   sim: SugarSim;
@@ -35,7 +35,7 @@ export async function createServiceRig(name: string, env: Record<string, string>
         ...process.env,
         LEADFWD_PORT: String(port), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
         LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_API_KEY: apiKey, LEADFWD_BOUNCE_SMTP_PORT: '0',
-        LEADFWD_LOG_LEVEL: 'warn', ...env,
+        LEADFWD_LOG_LEVEL: 'warn', LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

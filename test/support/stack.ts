@@ -11,6 +11,8 @@ import { startService, type RunningService } from '../../service/src/composition
 import { createLogger } from '../../service/src/logger.js';
 
 export const API_KEY = 'test-api-key-0123456789';
+/** Every From domain the tests send from (LEADFWD_SENDER_DOMAINS). */
+export const TEST_SENDER_DOMAINS = 'news.example.test,acme.test,example.com,acme.example,example.test,b.test,bench.test';
 
 export interface Stack {
   sim: SugarSim;
@@ -45,6 +47,7 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
     LEADFWD_API_KEY: API_KEY,
     LEADFWD_SECRET: 'e2e-secret-e2e-secret',
     LEADFWD_DKIM_DOMAIN: 'news.example.test',
+    LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
     LEADFWD_DKIM_SELECTOR: 'lf2026',
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
     ...opts.env,

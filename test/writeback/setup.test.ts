@@ -8,6 +8,9 @@ import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { errorHandler } from '../../service/src/http/errors.js';
 import { writebackRoutes } from '../../service/src/writeback/routes.js';
+import { requireAuth } from '../../service/src/http/auth.js';
+
+const KEY = 'setup-test-api-key-0123';
 import { adminClient } from '../support/sugar-seed.js';
 import { drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor, type Harness, type Person } from './helpers.js';
 
@@ -91,21 +94,22 @@ describe('campaign setup in Sugar', () => {
     h.writeback.start();
     const id = c.campaign.id;
     await waitFor(() => (h.writeback.state(id).pending === 0 ? true : undefined), 'rows to settle');
-    const app = express().use(express.json()).use('/api/v1', writebackRoutes(h.writeback)).use(errorHandler());
+    // Behind the API key, as the service mounts it: the operator may see and revive every row.
+    const app = express().use(express.json()).use('/api/v1', requireAuth({ apiKey: KEY, verifySugarToken: async () => { throw new Error('no users here'); } }), writebackRoutes(h.writeback)).use(errorHandler());
 
-    const dead = await request(app).get('/api/v1/writeback/dead').query({ campaignId: id }).expect(200);
+    const dead = await request(app).get('/api/v1/writeback/dead').set('Authorization', `Bearer ${KEY}`).query({ campaignId: id }).expect(200);
     expect(dead.body.dead.map((d: any) => d.key).sort()).toEqual([`campaign:${id}`, `list:${id}:${listId}`, `open:${c.rowIds[0]}`, `sent:${c.rowIds[0]}`].sort());
     expect(dead.body.dead.find((d: any) => d.kind === 'campaign').lastError).toMatch(/the Sugar Campaign .* the campaign started from: GET \/Campaigns\/.* answered 404 not_found/);
     expect(dead.body.dead.find((d: any) => d.kind === 'sent').lastError).toMatch(/could not be set up .* revive it first/);
     expect(dead.body.dead.every((d: any) => d.attempts === 1)).toBe(true);
 
-    await request(app).post('/api/v1/writeback/revive').send({ ids: ['x'] }).expect(422);
-    await request(app).post('/api/v1/writeback/revive').send({}).expect(422);
-    await request(app).get('/api/v1/writeback/dead').query({ campaignId: 'x'.repeat(300) }).expect(422);
+    await request(app).post('/api/v1/writeback/revive').set('Authorization', `Bearer ${KEY}`).send({ ids: ['x'] }).expect(422);
+    await request(app).post('/api/v1/writeback/revive').set('Authorization', `Bearer ${KEY}`).send({}).expect(422);
+    await request(app).get('/api/v1/writeback/dead').set('Authorization', `Bearer ${KEY}`).query({ campaignId: 'x'.repeat(300) }).expect(422);
 
     await admin.post('/Campaigns', { id: existing, name: 'Restored', campaign_type: 'Email', status: 'Active', end_date: '2026-12-31' });
     await admin.logout();
-    const revived = await request(app).post('/api/v1/writeback/revive').send({ campaignId: id }).expect(200);
+    const revived = await request(app).post('/api/v1/writeback/revive').set('Authorization', `Bearer ${KEY}`).send({ campaignId: id }).expect(200);
     expect(revived.body).toEqual({ revived: 4 });
     await drained(h, id);
     expect(h.writeback.state(id)).toMatchObject({ dead: 0, errors: [] });

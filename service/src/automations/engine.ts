@@ -60,7 +60,7 @@ export function createAutomationEngine(deps: EngineDeps) {
     const c = store.campaigns.create({
       name: `${`${a.name} – ${email.name}`.slice(0, 200 - edited.length)}${edited}`, subject: email.subject, fromName: email.fromName, fromEmail: email.fromEmail,
       replyTo: email.replyTo, mjml: email.mjml, html: email.html, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [],
-      sendAt: now().toISOString(),
+      sendAt: now().toISOString(), createdBy: a.createdBy,
     });
     store.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
     store.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');

@@ -2,15 +2,17 @@
 // per-step counts, pause / resume / stop, and enrolment through the API.
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import type { TargetModule } from '../domain/types.js';
-import { requireTargetLists, UseCaseError } from '../services/campaigns.js';
-import type { SugarReader } from '../services/extract-targets.js';
+import { requireSender, requireTargetLists, UseCaseError } from '../services/campaigns.js';
 import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
+import { creatorOf, type Actor } from '../access/actor.js';
+import { requireCampaignRight, requireModule, visibleOwned, type Owned } from '../access/policy.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 
 export interface AutomationServiceDeps {
   store: Store;
-  sugar: SugarReader;
   engine: AutomationEngine;
+  /** Domains an email may be sent From (LEADFWD_SENDER_DOMAINS). */
+  senderDomains: readonly string[];
   /** Compiles an email like a campaign's, so broken MJML or Liquid is refused at create time. */
   compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<unknown>;
   /** Runs a tick soon, so enrolled targets get their first step without waiting. */
@@ -53,8 +55,20 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     return a;
   }
 
-  /** Validates like a campaign: the steps, the Sugar lists, and every email compiled. Saves nothing. */
-  async function validate(body: unknown) {
+  /** An automation answers to Sugar's rights on its step campaigns' Sugar Campaigns (all assigned to its creator). */
+  function owned(a: StoredAutomation): Owned {
+    const stepCampaign = [...store.automations.stepCampaigns(a.id).values()].map((id) => store.campaigns.get(id)).find((c) => c?.sugarCampaignId);
+    return { id: a.id, name: a.name, createdBy: a.createdBy, sugarCampaignId: stepCampaign?.sugarCampaignId };
+  }
+
+  async function allowed(id: string, actor: Actor, action: 'view' | 'edit') {
+    const a = get(id);
+    await requireCampaignRight(actor, owned(a), action, 'automation');
+    return a;
+  }
+
+  /** Validates like a campaign: the steps, the Sugar lists (as the actor), every email compiled. Saves nothing. */
+  async function validate(body: unknown, actor: Actor) {
     let compiled;
     try {
       compiled = compileAutomation(body);
@@ -62,16 +76,18 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (e instanceof AutomationInvalid) throw new UseCaseError(422, 'invalid_automation', e.message, { problems: e.problems });
       throw e;
     }
-    await requireTargetLists(deps.sugar, compiled.targetListIds);
+    for (const ins of compiled.program) if (ins.op === 'send') requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
+    await requireTargetLists(actor.sugar, compiled.targetListIds);
     for (const ins of compiled.program) {
       if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
     }
     return compiled;
   }
 
-  async function create(body: unknown) {
-    const compiled = await validate(body);
-    const a = store.automations.create({ ...compiled, definition: body });
+  async function create(body: unknown, actor: Actor) {
+    requireModule(actor, 'Campaigns', 'create');
+    const compiled = await validate(body, actor);
+    const a = store.automations.create({ ...compiled, definition: body, createdBy: creatorOf(actor) });
     if (a.targetListIds.length) deps.readLists?.(a);
     return view(a.id);
   }
@@ -81,20 +97,20 @@ export function createAutomationService(deps: AutomationServiceDeps) {
    * and never get a step they passed again; a target standing on a step that is gone walks the new steps from
    * the top, skipping every email it was sent.
    */
-  async function update(id: string, body: unknown) {
-    const before = get(id);
+  async function update(id: string, body: unknown, actor: Actor) {
+    const before = await allowed(id, actor, 'edit');
     if (before.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
     // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
     const sent = Object.keys(store.automations.counts(id).passed);
     if (sent.some(positional)) {
       throw new UseCaseError(409, 'not_editable', `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`);
     }
-    const compiled = await validate(body);
+    const compiled = await validate(body, actor);
     const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
     if (unnamed.length) {
       throw new UseCaseError(422, 'invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, { problems: unnamed.map((k) => `${k} needs an id`) });
     }
-    if (!store.automations.update(id, { ...compiled, definition: body })) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
     const a = get(id);
     if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
     deps.wake?.();
@@ -123,8 +139,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     };
   }
 
-  function move(id: string, from: AutomationStatus[], to: AutomationStatus) {
-    const a = get(id);
+  async function move(id: string, from: AutomationStatus[], to: AutomationStatus, actor: Actor) {
+    const a = await allowed(id, actor, 'edit');
     if (!store.automations.setStatus(id, from, to)) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
     if (to === 'active') deps.wake?.();
     return view(id);
@@ -133,17 +149,26 @@ export function createAutomationService(deps: AutomationServiceDeps) {
   return {
     create,
     update,
-    view,
-    list: (limit = 50, offset = 0) => store.automations.list({ limit, offset }).map((a) => ({
-      id: a.id, name: a.name, status: a.status, createdAt: a.createdAt, enrolments: store.automations.counts(a.id).enrolments,
-    })),
-    pause: (id: string) => move(id, ['active'], 'paused'),
-    resume: (id: string) => move(id, ['paused'], 'active'),
-    stop: (id: string) => move(id, ['active', 'paused'], 'stopped'),
-    enrol: (id: string, body: unknown) => {
-      const a = get(id);
+    view: async (id: string, actor: Actor) => {
+      await allowed(id, actor, 'view');
+      return view(id);
+    },
+    list: async (limit: number, offset: number, actor: Actor) => {
+      const all = store.automations.list({ limit, offset });
+      const byId = new Map(all.map((a) => [a.id, a]));
+      return (await visibleOwned(actor, all.map(owned))).map(({ id }) => byId.get(id)!).map((a) => ({
+        id: a.id, name: a.name, status: a.status, createdAt: a.createdAt, createdBy: a.createdBy ?? null, enrolments: store.automations.counts(a.id).enrolments,
+      }));
+    },
+    pause: (id: string, actor: Actor) => move(id, ['active'], 'paused', actor),
+    resume: (id: string, actor: Actor) => move(id, ['paused'], 'active', actor),
+    stop: (id: string, actor: Actor) => move(id, ['active', 'paused'], 'stopped', actor),
+    enrol: async (id: string, body: unknown, actor: Actor) => {
+      const a = await allowed(id, actor, 'edit');
       if (a.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
-      const result = deps.engine.enrol(id, parseTargets(body));
+      const targets = parseTargets(body);
+      for (const m of new Set(targets.map((t) => t.module))) requireModule(actor, m, 'list');
+      const result = deps.engine.enrol(id, targets);
       deps.wake?.();
       return result;
     },

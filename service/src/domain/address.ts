@@ -49,3 +49,11 @@ export function isSendableAddress(addr: string): boolean {
   const domain = asciiDomain(parts.domain);
   return domain !== null && parts.local.length + 1 + domain.length <= MAX_ADDRESS;
 }
+
+/** True when the address's domain is one of `domains` (compared in ASCII, case-insensitively). */
+export function senderAllowed(domains: readonly string[], email: string): boolean {
+  const key = addressKey(email);
+  if (!key) return false;
+  const domain = key.slice(key.lastIndexOf('@') + 1);
+  return domains.some((d) => addressKey(`x@${d}`)?.slice(2) === domain);
+}

@@ -21,6 +21,9 @@ export interface CampaignContent {
   html?: string;
 }
 
+/** The Sugar user who created a campaign, list or automation; absent when the API key did. */
+export interface Creator { id: string; userName: string }
+
 export interface Campaign extends CampaignContent {
   id: string;
   name: string;
@@ -32,6 +35,7 @@ export interface Campaign extends CampaignContent {
   sugarCampaignId?: string;
   /** Extracted but waiting for a person to confirm it; the scheduler never starts a held campaign. */
   held?: boolean;
+  createdBy?: Creator;
   createdAt: string;
   updatedAt: string;
 }

@@ -144,6 +144,8 @@ export function addressIdOf(email: string, emails?: SugarEmailEntry[]): string |
 
 export interface CampaignSummary {
   id: string;
+  /** The Sugar user who created it: the Sugar Campaign is assigned to them, so owner-only roles apply in Sugar too. */
+  createdBy?: { id: string };
   name: string;
   subject: string;
   fromName: string;
@@ -165,6 +167,7 @@ export function campaignBody(c: CampaignSummary, linkCount: number): Record<stri
     start_date: sugarDate(start),
     // Sugar requires an end date; opens and clicks keep arriving for weeks after a send.
     end_date: sugarDate(start + 30 * 86_400_000),
+    ...(c.createdBy ? { assigned_user_id: c.createdBy.id } : {}),
     content: [
       `Sent with LeadFWD (campaign ${c.id}) at ${sugarDateTime(c.sendAt)}.`,
       `Subject: ${c.subject}`,

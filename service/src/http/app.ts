@@ -1,12 +1,14 @@
 // The only module that builds the Express app. Routes get their collaborators passed in.
 import express, { type Express, type Router } from 'express';
 import { errorHandler, HttpError } from './errors.js';
-import { requireAuth, type AuthOptions } from './auth.js';
+import { authenticators, type AuthOptions } from './auth.js';
+import { relayPublicRoutes, verifyRelay, type RelayDeps } from '../relay/routes.js';
 import { opsRoutes, requestIds, type OpsOptions } from './ops-routes.js';
 
 export interface AppOptions {
   auth: AuthOptions;
-  corsOrigin?: string;
+  /** Calls forwarded by the paired Sugar (docs/relay.md); absent: /relay is not served. */
+  relay?: RelayDeps;
   apiRouters: Router[];
   publicRouters?: Router[];
   bodyLimit?: string;
@@ -32,28 +34,15 @@ export function createApp(opts: AppOptions): Express {
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   app.use(opsRoutes({ ...opts.ops, apiKey: opts.auth.apiKey }));
   for (const r of opts.publicRouters ?? []) app.use(r);
+  if (opts.relay) app.use(relayPublicRoutes(opts.relay));
 
-  const api = express.Router();
-  api.use((req, res, next) => {
-    const origin = req.get('origin');
-    if (origin && opts.corsOrigin && origin === opts.corsOrigin) {
-      res.set({
-        'Access-Control-Allow-Origin': origin,
-        Vary: 'Origin',
-        'Access-Control-Allow-Headers': 'OAuth-Token, Authorization, Content-Type',
-        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-        'Access-Control-Max-Age': '600',
-      });
-    }
-    if (req.method === 'OPTIONS') return void res.status(204).end();
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-  api.use(express.json({ limit: opts.bodyLimit ?? '2mb' }));
-  api.use(requireAuth(opts.auth));
-  for (const r of opts.apiRouters) api.use(r);
-  api.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}`)));
-  app.use('/api/v1', api);
+  const routes = express.Router();
+  for (const r of opts.apiRouters) routes.use(r);
+  routes.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}`)));
+  const { api, relay } = authenticators(opts.auth);
+  const noStore: express.RequestHandler = (_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); };
+  app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, routes);
+  if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, routes);
   app.use((req, res) => { res.status(404).json({ error: 'not_found', message: 'Not found' }); });
   app.use(errorHandler(opts.logger));
   return app;

@@ -1,7 +1,9 @@
-// Two ways in: an API key for servers, or a Sugar user's own token from the dashlet, checked
-// against the configured Sugar's /me (cached briefly, never refreshed, never stored).
+// Who is calling: an API key for the operator's servers, or a Sugar user's own token (sent by Sugar's relay, or
+// by an integrator), checked against the configured Sugar's /me (cached briefly, never refreshed, never stored).
+// The caller becomes an Actor (res.locals.actor) whose Sugar reads go out with that same token.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { Actor, SugarAs } from '../access/actor.js';
 import { HttpError } from './errors.js';
 
 export interface SugarUser { id: string; user_name: string; type: string; acl: Record<string, Record<string, unknown>> }
@@ -9,54 +11,86 @@ export interface SugarUser { id: string; user_name: string; type: string; acl: R
 export interface AuthOptions {
   apiKey?: string;
   verifySugarToken: (token: string) => Promise<SugarUser>;
+  /** Sugar asked as the user with this token. */
+  sugarAs?: (token: string) => SugarAs;
+  /** Sugar asked as the service's own user, for the API key. */
+  operatorSugar?: SugarAs;
   cacheMs?: number;
   now?: () => number;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
-export function requireAuth(opts: AuthOptions): RequestHandler {
-  const keyHash = opts.apiKey ? sha256(opts.apiKey) : undefined;
+const NO_SUGAR: SugarAs = {
+  get: () => Promise.reject(new Error('no Sugar client configured')),
+  // eslint-disable-next-line require-yield
+  filterPages: async function* () { throw new Error('no Sugar client configured'); },
+  // eslint-disable-next-line require-yield
+  linkPages: async function* () { throw new Error('no Sugar client configured'); },
+  bulk: () => Promise.reject(new Error('no Sugar client configured')),
+};
+
+export const actorOf = (res: Response): Actor => res.locals.actor as Actor;
+
+function userResolver(opts: AuthOptions) {
   const cache = new Map<string, { user: SugarUser; until: number }>();
   const now = opts.now ?? Date.now;
-  const ttl = opts.cacheMs ?? 60_000;
+  // Short, so a role changed in Sugar applies within seconds, while a burst of calls costs one /me.
+  const ttl = opts.cacheMs ?? 5_000;
+  return async (token: string): Promise<Actor> => {
+    if (token.length > 512) throw new HttpError(401, 'unauthorized', 'Invalid Sugar token');
+    const cacheKey = sha256(token).toString('hex');
+    let hit = cache.get(cacheKey);
+    if (!hit || hit.until < now()) {
+      let user: SugarUser;
+      try {
+        user = await opts.verifySugarToken(token);
+      } catch (e) {
+        if ((e as { kind?: string }).kind === 'auth') throw new HttpError(401, 'sugar_token_rejected', 'Sugar did not accept this token; log in to Sugar again');
+        throw e;
+      }
+      hit = { user, until: now() + ttl };
+      cache.set(cacheKey, hit);
+      if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
+    }
+    const { user } = hit;
+    const campaignsAcl = user.acl?.Campaigns ?? {};
+    if (user.type !== 'admin' && (campaignsAcl.access === 'no' || campaignsAcl.view === 'no')) {
+      throw new HttpError(403, 'forbidden', 'Your Sugar role does not give you access to Campaigns');
+    }
+    return {
+      kind: 'user', id: user.id, userName: user.user_name, isAdmin: user.type === 'admin', acl: user.acl ?? {},
+      sugar: opts.sugarAs ? opts.sugarAs(token) : NO_SUGAR,
+    };
+  };
+}
 
-  return async (req, res, next) => {
-    try {
+/** The two doors, sharing one cache of verified tokens. */
+export function authenticators(opts: AuthOptions): { api: RequestHandler; relay: RequestHandler } {
+  const keyHash = opts.apiKey ? sha256(opts.apiKey) : undefined;
+  const resolve = userResolver(opts);
+  return {
+    // /api/v1: the API key, or a Sugar user's token.
+    api: async (req, res, next) => {
       const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
       if (bearer !== undefined) {
         if (keyHash && timingSafeEqual(sha256(bearer), keyHash)) {
-          res.locals.principal = { kind: 'api_key' };
+          res.locals.actor = { kind: 'operator', sugar: opts.operatorSugar ?? NO_SUGAR } satisfies Actor;
           return next();
         }
         throw new HttpError(401, 'unauthorized', 'Invalid API key');
       }
       const token = req.get('oauth-token');
       if (!token) throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <api key> or OAuth-Token: <Sugar token>');
-      if (token.length > 512) throw new HttpError(401, 'unauthorized', 'Invalid Sugar token');
-      const cacheKey = sha256(token).toString('hex');
-      let hit = cache.get(cacheKey);
-      if (!hit || hit.until < now()) {
-        let user: SugarUser;
-        try {
-          user = await opts.verifySugarToken(token);
-        } catch (e) {
-          const kind = (e as { kind?: string }).kind;
-          if (kind === 'auth') throw new HttpError(401, 'sugar_token_rejected', 'Sugar did not accept this token; log in to Sugar again');
-          throw e;
-        }
-        hit = { user, until: now() + ttl };
-        cache.set(cacheKey, hit);
-        if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-      }
-      const campaignsAcl = hit.user.acl?.Campaigns ?? {};
-      if (hit.user.type !== 'admin' && (campaignsAcl.access === 'no' || campaignsAcl.view === 'no')) {
-        throw new HttpError(403, 'forbidden', 'Your Sugar role does not give you access to Campaigns');
-      }
-      res.locals.principal = { kind: 'sugar_user', user: hit.user };
+      res.locals.actor = await resolve(token);
       next();
-    } catch (e) {
-      next(e);
-    }
+    },
+    // /relay/v1, after the signature was checked: the user whose token the relay forwarded.
+    relay: async (req, res, next) => {
+      res.locals.actor = await resolve(req.get('oauth-token') ?? '');
+      next();
+    },
   };
 }
+
+export const requireAuth = (opts: AuthOptions): RequestHandler => authenticators(opts).api;

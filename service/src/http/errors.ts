@@ -20,6 +20,9 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (e.name === 'TemplateError') return { status: 422, body: { error: 'invalid_template', message: e.message, details: e.details ?? (err as { errors?: unknown }).errors } };
   if (e.name === 'StoreInputError') return { status: 422, body: { error: 'invalid_input', message: e.message } };
   if (e.name === 'StoreUnavailableError') return { status: 503, body: { error: 'store_unavailable', message: 'The service cannot write its database right now; nothing was changed' } };
+  if (e.name === 'SugarApiError' && (e as { label?: string }).label === 'user_token_refused') {
+    return { status: 401, body: { error: 'sugar_token_rejected', message: 'Sugar did not accept this token; log in to Sugar again' } };
+  }
   if (e.name === 'SugarApiError') {
     if (e.kind === 'forbidden') return { status: 403, body: { error: 'sugar_forbidden', message: 'Sugar refused access to this data' } };
     return { status: e.retryable ? 503 : 502, body: { error: 'sugar_unavailable', message: `Sugar answered with an error (${e.kind})` } };

@@ -6,13 +6,14 @@ import type { CompiledCampaign } from '../mail/message.js';
 import type { Store } from '../store/ports.js';
 import { loadTargetLists, type SugarReader } from './extract-targets.js';
 import { writebackState } from '../writeback/state.js';
+import { creatorOf, type Actor } from '../access/actor.js';
+import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
+import { denied, notAllowed } from '../access/errors.js';
+import { senderAllowed } from '../domain/address.js';
 
-export class UseCaseError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
-    super(message);
-    this.name = 'UseCaseError';
-  }
-}
+import { UseCaseError } from './use-case-error.js';
+
+export { UseCaseError };
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
 export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
@@ -33,9 +34,27 @@ export interface CreateCampaignInput {
 
 export interface CampaignDeps {
   store: Store;
-  sugar: SugarReader;
   compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<CompiledCampaign>;
+  /** Domains a campaign may send From (LEADFWD_SENDER_DOMAINS). */
+  senderDomains: readonly string[];
   now?: () => Date;
+}
+
+/** The From address must be on a domain the operator set up for sending (its DKIM, SPF, DMARC). */
+export function requireSender(domains: readonly string[], fromEmail: string): void {
+  if (senderAllowed(domains, fromEmail)) return;
+  const which = domains.length ? `one of ${domains.join(', ')}` : 'none: set LEADFWD_SENDER_DOMAINS';
+  throw notAllowed('sender_not_allowed', `fromEmail ${fromEmail} is not on a sender domain of this service (${which})`, { senderDomains: domains });
+}
+
+/** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
+export function requireLeadfwdLists(store: Store, actor: Actor, ids: string[]): void {
+  const unknown = store.lists.exists(ids);
+  if (unknown.length) throw new UseCaseError(422, 'unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
+  for (const id of ids) {
+    const hidden = store.lists.modules(id).filter((m) => !allowsModule(actor, m, 'list'));
+    if (hidden.length) throw denied('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, { listId: id, modules: hidden });
+  }
 }
 
 const str = (v: unknown, field: string, problems: string[], max: number, required = true): string | undefined => {
@@ -59,7 +78,7 @@ const ids = (v: unknown, field: string, problems: string[]): string[] => {
 export function createCampaignService(deps: CampaignDeps) {
   const now = () => (deps.now ? deps.now() : new Date());
 
-  async function validate(input: CreateCampaignInput) {
+  async function validate(input: CreateCampaignInput, actor: Actor) {
     const problems: string[] = [];
     const name = str(input.name, 'name', problems, 200);
     const subject = str(input.subject, 'subject', problems, 998);
@@ -80,6 +99,8 @@ export function createCampaignService(deps: CampaignDeps) {
     const sugarCampaignId = str(input.sugarCampaignId, 'sugarCampaignId', problems, 64, false);
     if (input.hold !== undefined && typeof input.hold !== 'boolean') problems.push('hold must be true or false');
     if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
+    requireSender(deps.senderDomains, fromEmail!);
+    requireReadableFields(actor, customFields);
     return {
       name: name!, subject: subject!, fromName: fromName!, fromEmail: fromEmail!, replyTo, mjml, html, targetListIds, leadfwdListIds,
       customFields, sendAt, sugarCampaignId, held: input.hold === true,
@@ -99,8 +120,8 @@ export function createCampaignService(deps: CampaignDeps) {
   }
 
   /** Lets a held campaign go, at `sendAt` (absent or past: now), with the audit it was reviewed with. */
-  function confirm(id: string, body: { sendAt?: unknown }): Campaign {
-    const c = get(id);
+  async function confirm(id: string, body: { sendAt?: unknown }, actor: Actor): Promise<Campaign> {
+    const c = await allowed(id, actor, 'edit');
     const problems: string[] = [];
     const sendAt = sendTime(body.sendAt, problems);
     if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
@@ -109,14 +130,22 @@ export function createCampaignService(deps: CampaignDeps) {
     return get(id);
   }
 
-  async function create(input: CreateCampaignInput): Promise<Campaign> {
-    const v = await validate(input);
-    const unknownLeadfwd = deps.store.lists.exists(v.leadfwdListIds);
-    if (unknownLeadfwd.length) throw new UseCaseError(422, 'unknown_lists', `Unknown LeadFWD list ids: ${unknownLeadfwd.join(', ')}`, { unknownLeadfwdListIds: unknownLeadfwd });
-    await requireTargetLists(deps.sugar, v.targetListIds);
+  async function create(input: CreateCampaignInput, actor: Actor): Promise<Campaign> {
+    requireModule(actor, 'Campaigns', 'create');
+    const v = await validate(input, actor);
+    requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
+    await requireTargetLists(actor.sugar, v.targetListIds);
+    if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
     await deps.compile({ campaignId: 'validation', ...v });
-    return deps.store.campaigns.create(v);
+    return deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
+  }
+
+  /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */
+  async function allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> {
+    const c = get(id);
+    await requireCampaignRight(actor, c, action);
+    return c;
   }
 
   function get(id: string): Campaign {
@@ -125,8 +154,8 @@ export function createCampaignService(deps: CampaignDeps) {
     return c;
   }
 
-  function move(id: string, to: CampaignStatus, reason: string): Campaign {
-    const c = get(id);
+  async function move(id: string, to: CampaignStatus, reason: string, actor: Actor): Promise<Campaign> {
+    const c = await allowed(id, actor, 'edit');
     const step = deps.store.automations.stepOf(id);
     // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
     // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
@@ -137,17 +166,21 @@ export function createCampaignService(deps: CampaignDeps) {
     return get(id);
   }
 
+  const by = (actor: Actor, what: string) => (actor.kind === 'user' ? `${what} by ${actor.userName}` : `${what} by the API`);
+
   return {
     create,
     get,
-    list: (limit = 50, offset = 0) => deps.store.campaigns.list({ limit, offset }),
-    pause: (id: string) => move(id, 'paused', 'paused by user'),
-    cancel: (id: string) => move(id, 'cancelled', 'cancelled by user'),
+    allowed,
+    /** Newest first, only those the actor may see. */
+    list: async (limit: number, offset: number, actor: Actor) => visibleOwned(actor, deps.store.campaigns.list({ limit, offset })),
+    pause: (id: string, actor: Actor) => move(id, 'paused', by(actor, 'paused'), actor),
+    cancel: (id: string, actor: Actor) => move(id, 'cancelled', by(actor, 'cancelled'), actor),
     confirm,
-    resume: (id: string) => {
-      const c = get(id);
+    resume: async (id: string, actor: Actor) => {
+      const c = await allowed(id, actor, 'edit');
       if (c.status !== 'paused') throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
-      return move(id, resumeTarget(deps.store.campaigns.history(id)), 'resumed by user');
+      return move(id, resumeTarget(deps.store.campaigns.history(id)), by(actor, 'resumed'), actor);
     },
     view: (id: string) => {
       const c = get(id);

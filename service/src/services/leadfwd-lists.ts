@@ -3,15 +3,15 @@
 import { addressKey } from '../domain/address.js';
 import { emailColumn, parseCsv } from '../domain/csv.js';
 import type { TargetModule } from '../domain/types.js';
+import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
 import type { Store } from '../store/ports.js';
-import { UseCaseError } from './campaigns.js';
+import { creatorOf, isPrivileged, type Actor } from '../access/actor.js';
+import { allowsModule, requireModule, requireReadableFields } from '../access/policy.js';
+import { denied, notAllowed } from '../access/errors.js';
+import { UseCaseError } from './use-case-error.js';
 
-export interface ListSugarClient {
-  filterPages(module: string, opts?: { filter?: unknown[]; fields?: string[]; pageSize?: number }): AsyncGenerator<Record<string, unknown>[]>;
-}
-
+// CSV rows are matched to people by address; Accounts are reached through filters only.
 const PERSON_MODULES: TargetModule[] = ['Contacts', 'Leads', 'Prospects'];
-const ALL_MODULES = new Set<string>([...PERSON_MODULES, 'Accounts', 'Users']);
 const MATCH_CHUNK = 500;
 
 const nameOf = (v: unknown) => {
@@ -19,27 +19,38 @@ const nameOf = (v: unknown) => {
   return v.trim();
 };
 
-export function createLeadfwdLists(deps: { store: Store; sugar: ListSugarClient }) {
-  const { store, sugar } = deps;
+/** A list's members are only shown to those Sugar lets list every module they belong to. */
+const mayRead = (store: Store, actor: Actor, listId: string) => isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
 
-  async function fromFilter(body: { name?: unknown; module?: unknown; filter?: unknown }) {
+export function createLeadfwdLists(deps: { store: Store }) {
+  const { store } = deps;
+
+  /** The filter runs in Sugar as the user, so the list holds exactly the records Sugar shows them. */
+  async function fromFilter(body: { name?: unknown; module?: unknown; filter?: unknown }, actor: Actor) {
     const name = nameOf(body.name);
     const module = String(body.module ?? '');
-    if (!ALL_MODULES.has(module)) throw new UseCaseError(422, 'invalid_list', `module must be one of ${[...ALL_MODULES].join(', ')}`);
+    if (!isListModule(module)) throw notAllowed('module_not_allowed', `module must be one of ${LIST_MODULES.join(', ')}`);
     if (body.filter !== undefined && !Array.isArray(body.filter)) throw new UseCaseError(422, 'invalid_list', 'filter must be a Sugar filter array');
+    requireModule(actor, module, 'list');
+    requireReadableFields(actor, [...filterFields(body.filter ?? [])], [module]);
+    const sugar = actor.sugar;
     const members: Array<{ module: TargetModule; recordId: string; email?: string }> = [];
     for await (const page of sugar.filterPages(module, { filter: (body.filter as unknown[]) ?? [], fields: ['id', 'email1'], pageSize: 1000 })) {
       for (const r of page) members.push({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined });
     }
     return store.transaction(() => {
-      const list = store.lists.create(name, 'filter');
+      const list = store.lists.create(name, 'filter', undefined, creatorOf(actor));
       store.lists.addMembers(list.id, members);
       return { ...list, memberCount: members.length };
     });
   }
 
-  async function fromCsv(body: { name?: unknown; csv?: unknown }) {
+  /** Addresses are matched in Sugar as the user, in the person modules Sugar lets them list. */
+  async function fromCsv(body: { name?: unknown; csv?: unknown }, actor: Actor) {
     const name = nameOf(body.name);
+    const modules = PERSON_MODULES.filter((m) => allowsModule(actor, m, 'list'));
+    if (!modules.length) throw denied('sugar_rights', 'Your Sugar role does not let you list Contacts, Leads or Targets');
+    const sugar = actor.sugar;
     if (typeof body.csv !== 'string' || !body.csv.trim()) throw new UseCaseError(422, 'invalid_list', 'csv is required');
     let rows: string[][];
     try { rows = parseCsv(body.csv); } catch (e) { throw new UseCaseError(422, 'invalid_list', (e as Error).message); }
@@ -55,7 +66,7 @@ export function createLeadfwdLists(deps: { store: Store; sugar: ListSugarClient 
     });
     const found = new Map<string, { module: TargetModule; recordId: string; email: string }>();
     const keys = [...wanted.keys()];
-    for (const module of PERSON_MODULES) {
+    for (const module of modules) {
       const missing = keys.filter((k) => !found.has(k));
       for (let i = 0; i < missing.length; i += MATCH_CHUNK) {
         const chunk = missing.slice(i, i + MATCH_CHUNK).map((k) => wanted.get(k)!.email);
@@ -69,10 +80,10 @@ export function createLeadfwdLists(deps: { store: Store; sugar: ListSugarClient 
         }
       }
     }
-    for (const [k, w] of wanted) if (!found.has(k)) unmatched.push({ row: w.row, value: w.email, reason: 'no Contact, Lead or Target in Sugar has this address' });
+    for (const [k, w] of wanted) if (!found.has(k)) unmatched.push({ row: w.row, value: w.email, reason: 'no Contact, Lead or Target you can see in Sugar has this address' });
     unmatched.sort((a, b) => a.row - b.row);
     return store.transaction(() => {
-      const list = store.lists.create(name, 'csv');
+      const list = store.lists.create(name, 'csv', undefined, creatorOf(actor));
       store.lists.addMembers(list.id, [...found.values()]);
       return { ...list, memberCount: found.size, unmatched };
     });
@@ -81,10 +92,11 @@ export function createLeadfwdLists(deps: { store: Store; sugar: ListSugarClient 
   return {
     fromFilter,
     fromCsv,
-    list: () => store.lists.list(),
-    get: (id: string) => {
+    list: (actor: Actor) => store.lists.list().filter((l) => mayRead(store, actor, l.id)),
+    get: (id: string, actor: Actor) => {
       const l = store.lists.get(id);
       if (!l) throw new UseCaseError(404, 'not_found', `No LeadFWD list ${id}`);
+      if (!mayRead(store, actor, id)) throw denied('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
       return { ...l, members: store.lists.members(id) };
     },
   };

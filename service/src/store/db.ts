@@ -12,6 +12,7 @@ import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
+import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
@@ -93,6 +94,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store & StoreO
 }
 
 class SqliteStore implements Store, StoreOps {
+  readonly relay;
   readonly automations;
   readonly campaigns;
   readonly recipients;
@@ -105,6 +107,7 @@ class SqliteStore implements Store, StoreOps {
 
   constructor(private readonly db: Database.Database, readonly path: string, now: () => string, outboxStaleMs: number) {
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
+    this.relay = guarded(new SqliteRelayRepo(db));
     this.automations = guarded(new SqliteAutomationRepo(db, now));
     this.campaigns = guarded(new SqliteCampaignRepo(db, now));
     this.recipients = guarded(new SqliteRecipientRepo(db, now));

@@ -1,7 +1,7 @@
 // Narrow storage interfaces the services code against. The SQLite classes implement them; a PostgreSQL
 // adapter for multi-node deployments would implement the same ones. Only domain types cross this line.
 import type {
-  Audit, Campaign, CampaignContent, CampaignStatus, Recipient, RecipientState, Target, TargetModule,
+  Audit, Campaign, CampaignContent, CampaignStatus, Creator, Recipient, RecipientState, Target, TargetModule,
 } from '../domain/types.js';
 import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
@@ -16,6 +16,7 @@ export interface NewCampaign extends CampaignContent {
   testAddresses?: string[];
   /** Waits for confirm before the scheduler may start it (extraction still runs). */
   held?: boolean;
+  createdBy?: Creator;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
@@ -91,14 +92,16 @@ export interface SuppressionRepo {
 }
 
 export type ListSource = 'filter' | 'csv' | 'api';
-export interface LeadfwdList { id: string; name: string; source: ListSource; createdAt: string; sugarListId?: string }
+export interface LeadfwdList { id: string; name: string; source: ListSource; createdAt: string; sugarListId?: string; createdBy?: Creator }
 export interface ListMember { module: TargetModule; recordId: string; email?: string }
 
 export interface LeadfwdListRepo {
-  create(name: string, source: ListSource, id?: string): LeadfwdList;
+  create(name: string, source: ListSource, id?: string, createdBy?: Creator): LeadfwdList;
   /** Ignores members already in the list (same module and record id); returns how many were new. */
   addMembers(listId: string, members: ListMember[]): number;
   members(listId: string): ListMember[];
+  /** The modules a list's members belong to. */
+  modules(listId: string): TargetModule[];
   get(id: string): LeadfwdList | undefined;
   list(): Array<LeadfwdList & { memberCount: number }>;
   /** Returns the ids that do not exist. */
@@ -220,7 +223,7 @@ export interface EngagementRepo {
 export type AutomationStatus = 'active' | 'paused' | 'stopped';
 /** The automation step a campaign sends for. */
 export interface AutomationStep { automationId: string; automationName: string; automationStatus: AutomationStatus; stepKey: string }
-export interface NewAutomation { name: string; targetListIds: string[]; definition: unknown; program: Instruction[] }
+export interface NewAutomation { name: string; targetListIds: string[]; definition: unknown; program: Instruction[]; createdBy?: Creator }
 export interface StoredAutomation extends NewAutomation {
   id: string; status: AutomationStatus; listsReadAt?: string; createdAt: string; updatedAt: string;
 }
@@ -278,7 +281,25 @@ export interface AutomationRepo {
   };
 }
 
+/** The Sugar relay's pairing, its one-time code, seen nonces, and test sends per actor (docs/relay.md). */
+export interface RelayRepo {
+  pairing(): { secretSealed: string; sugarUrl: string | null; pairedAt: string } | undefined;
+  /** Replaces any earlier pairing. */
+  pair(secretSealed: string, sugarUrl: string | undefined, atIso: string): void;
+  pairingCode(): { codeHash: string; expiresAt: string; failures: number; usedAt: string | null } | undefined;
+  /** Replaces the live code. */
+  newPairingCode(codeHash: string, expiresAtIso: string): void;
+  pairingCodeFailed(): void;
+  /** True once: marks the live code used if it has this hash and was not used. */
+  usePairingCode(codeHash: string, atIso: string): boolean;
+  /** True the first time a nonce is seen (until it expires); prunes expired ones. */
+  seeNonce(nonce: string, expiresAtIso: string, nowIso: string): boolean;
+  /** Records a test send unless `actor` already made `max` since `sinceIso`; false when over the limit. */
+  takeTestSend(actor: string, sinceIso: string, max: number, nowIso: string): boolean;
+}
+
 export interface Store {
+  relay: RelayRepo;
   automations: AutomationRepo;
   campaigns: CampaignRepo;
   recipients: RecipientRepo;

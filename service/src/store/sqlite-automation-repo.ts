@@ -9,7 +9,7 @@ import { fromJson, isoTime, opt, toJson } from './values.js';
 
 interface AutomationRow {
   id: string; name: string; status: AutomationStatus; definition: string; program: string; target_list_ids: string;
-  lists_read_at: string | null; created_at: string; updated_at: string;
+  lists_read_at: string | null; created_by_id: string | null; created_by_name: string | null; created_at: string; updated_at: string;
 }
 interface EnrolmentRow {
   id: number; automation_id: string; module: TargetModule; record_id: string; list_id: string; email: string;
@@ -26,6 +26,7 @@ function toAutomation(r: AutomationRow): StoredAutomation {
   return {
     id: r.id, name: r.name, status: r.status, definition: fromJson(r.definition, null), program: fromJson<Instruction[]>(r.program, []),
     targetListIds: fromJson<string[]>(r.target_list_ids, []), listsReadAt: opt(r.lists_read_at), createdAt: r.created_at, updatedAt: r.updated_at,
+    createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
   };
 }
 
@@ -45,8 +46,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
 
   constructor(private readonly db: Database.Database, private readonly now: () => string) {
     this.q = {
-      create: db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_at, updated_at)
-        VALUES (@id, @name, 'active', @definition, @program, @lists, @now, @now)`),
+      create: db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_by_id, created_by_name, created_at, updated_at)
+        VALUES (@id, @name, 'active', @definition, @program, @lists, @createdById, @createdByName, @now, @now)`),
       get: db.prepare('SELECT * FROM automations WHERE id = ?'),
       list: db.prepare('SELECT * FROM automations ORDER BY created_at DESC, id LIMIT ? OFFSET ?'),
       inStatus: db.prepare("SELECT * FROM automations WHERE status = ? ORDER BY created_at, id"),
@@ -93,7 +94,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
 
   create(input: NewAutomation, id: string = randomUUID()): StoredAutomation {
     this.q.create.run({
-      id, name: input.name, definition: toJson(input.definition), program: toJson(input.program), lists: toJson(input.targetListIds), now: this.now(),
+      id, name: input.name, definition: toJson(input.definition), program: toJson(input.program), lists: toJson(input.targetListIds),
+      createdById: input.createdBy?.id ?? null, createdByName: input.createdBy?.userName ?? null, now: this.now(),
     });
     return this.get(id)!;
   }

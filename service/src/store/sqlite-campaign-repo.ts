@@ -10,11 +10,11 @@ interface CampaignRow {
   id: string; name: string; status: CampaignStatus; subject: string; from_name: string; from_email: string;
   reply_to: string | null; mjml: string | null; html: string | null; target_list_ids: string; leadfwd_list_ids: string;
   custom_fields: string; test_addresses: string | null; send_at: string; sugar_campaign_id: string | null;
-  held: number; created_at: string; updated_at: string;
+  held: number; created_by_id: string | null; created_by_name: string | null; created_at: string; updated_at: string;
 }
 
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
-  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_at, updated_at`;
+  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_by_id, created_by_name, created_at, updated_at`;
 
 /** Statuses a held campaign can be in before it is confirmed (it never reaches sending while held). */
 const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
@@ -25,7 +25,8 @@ function toCampaign(r: CampaignRow): StoredCampaign {
     replyTo: opt(r.reply_to), mjml: opt(r.mjml), html: opt(r.html),
     targetListIds: fromJson(r.target_list_ids, []), leadfwdListIds: fromJson(r.leadfwd_list_ids, []),
     customFields: fromJson(r.custom_fields, []), testAddresses: fromJson(r.test_addresses, undefined),
-    sendAt: r.send_at, sugarCampaignId: opt(r.sugar_campaign_id), held: r.held === 1, createdAt: r.created_at, updatedAt: r.updated_at,
+    sendAt: r.send_at, sugarCampaignId: opt(r.sugar_campaign_id), held: r.held === 1,
+    createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
@@ -36,7 +37,7 @@ export class SqliteCampaignRepo implements CampaignRepo {
     this.q = {
       insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
         @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
-        @sugarCampaignId, @held, @now, @now)`),
+        @sugarCampaignId, @held, @createdById, @createdByName, @now, @now)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
       list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
         ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
@@ -66,7 +67,8 @@ export class SqliteCampaignRepo implements CampaignRepo {
       leadfwdListIds: toJson(stringArray(input.leadfwdListIds, 'leadfwdListIds')),
       customFields: toJson(stringArray(input.customFields, 'customFields')),
       testAddresses: input.testAddresses ? toJson(stringArray(input.testAddresses, 'testAddresses')) : null,
-      sendAt: isoTime(input.sendAt, 'sendAt'), sugarCampaignId: input.sugarCampaignId ?? null, held: input.held ? 1 : 0, now,
+      sendAt: isoTime(input.sendAt, 'sendAt'), sugarCampaignId: input.sugarCampaignId ?? null, held: input.held ? 1 : 0,
+      createdById: input.createdBy?.id ?? null, createdByName: input.createdBy?.userName ?? null, now,
     };
     this.db.transaction(() => {
       this.q.insert.run(row);

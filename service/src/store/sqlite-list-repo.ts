@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { TargetModule } from '../domain/types.js';
+import type { Creator, TargetModule } from '../domain/types.js';
 import { StoreInputError } from './errors.js';
 import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from './ports.js';
 import { opt, toJson } from './values.js';
 
-interface ListRow { id: string; name: string; source: ListSource; sugar_list_id: string | null; created_at: string }
+interface ListRow { id: string; name: string; source: ListSource; sugar_list_id: string | null; created_by_id: string | null; created_by_name: string | null; created_at: string }
 
 const SOURCES = new Set<ListSource>(['filter', 'csv', 'api']);
 const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
 
 function toList(r: ListRow): LeadfwdList {
-  return { id: r.id, name: r.name, source: r.source, createdAt: r.created_at, sugarListId: opt(r.sugar_list_id) };
+  return {
+    id: r.id, name: r.name, source: r.source, createdAt: r.created_at, sugarListId: opt(r.sugar_list_id),
+    createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
+  };
 }
 
 export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
@@ -19,23 +22,24 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
 
   constructor(private readonly db: Database.Database, private readonly now: () => string) {
     this.q = {
-      create: db.prepare('INSERT INTO leadfwd_lists (id, name, source, created_at) VALUES (?, ?, ?, ?)'),
-      get: db.prepare('SELECT id, name, source, sugar_list_id, created_at FROM leadfwd_lists WHERE id = ?'),
-      list: db.prepare(`SELECT l.id, l.name, l.source, l.sugar_list_id, l.created_at,
+      create: db.prepare('INSERT INTO leadfwd_lists (id, name, source, created_by_id, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      get: db.prepare('SELECT id, name, source, sugar_list_id, created_by_id, created_by_name, created_at FROM leadfwd_lists WHERE id = ?'),
+      list: db.prepare(`SELECT l.id, l.name, l.source, l.sugar_list_id, l.created_by_id, l.created_by_name, l.created_at,
           (SELECT count(*) FROM leadfwd_list_members m WHERE m.list_id = l.id) AS member_count
         FROM leadfwd_lists l ORDER BY l.created_at, l.id`),
       nextPosition: db.prepare('SELECT coalesce(max(position), -1) + 1 FROM leadfwd_list_members WHERE list_id = ?').pluck(),
       addMember: db.prepare(`INSERT INTO leadfwd_list_members (list_id, module, record_id, email, position)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (list_id, module, record_id) DO NOTHING`),
       members: db.prepare('SELECT module, record_id, email FROM leadfwd_list_members WHERE list_id = ? ORDER BY position'),
+      modules: db.prepare('SELECT DISTINCT module FROM leadfwd_list_members WHERE list_id = ?').pluck(),
       known: db.prepare('SELECT id FROM leadfwd_lists WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       setSugarId: db.prepare('UPDATE leadfwd_lists SET sugar_list_id = ? WHERE id = ?'),
     };
   }
 
-  create(name: string, source: ListSource, id: string = randomUUID()): LeadfwdList {
+  create(name: string, source: ListSource, id: string = randomUUID(), createdBy?: Creator): LeadfwdList {
     if (!SOURCES.has(source)) throw new StoreInputError(`list source must be filter, csv or api, got ${String(source)}`);
-    this.q.create.run(id, name, source, this.now());
+    this.q.create.run(id, name, source, createdBy?.id ?? null, createdBy?.userName ?? null, this.now());
     return this.get(id)!;
   }
 
@@ -60,6 +64,10 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
   members(listId: string): ListMember[] {
     const rows = this.q.members.all(listId) as Array<{ module: TargetModule; record_id: string; email: string | null }>;
     return rows.map((r) => (r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email }));
+  }
+
+  modules(listId: string): TargetModule[] {
+    return this.q.modules.all(listId) as TargetModule[];
   }
 
   get(id: string): LeadfwdList | undefined {

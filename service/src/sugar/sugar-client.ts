@@ -29,12 +29,42 @@ type Row = Record<string, unknown>;
 
 const MAX_PAGE = 1000;
 
+/** Where a client's token comes from: the service's own session, or a user's token lent for one request. */
+interface TokenSource {
+  current(): Promise<string>;
+  renew(failed: string | undefined, mode: 'refresh' | 'login'): Promise<string>;
+  logout(): Promise<void>;
+}
+
+/** Label of the error a user's client throws when Sugar refuses their token (the caller answers 401). */
+export const USER_TOKEN_REFUSED = 'user_token_refused';
+
+/** A Sugar user's own token: never refreshed or replaced (it is theirs), so Sugar refusing it ends the call. */
+class UserToken implements TokenSource {
+  constructor(private readonly token: string) {}
+  current() { return Promise.resolve(this.token); }
+  renew(): Promise<string> {
+    return Promise.reject(new SugarApiError({ kind: 'auth', method: 'GET', path: '/me', label: USER_TOKEN_REFUSED, message: "Sugar refused the user's token" }));
+  }
+  logout() { return Promise.resolve(); }
+}
+
 export class SugarClient {
   readonly apiVersion: string;
   private readonly transport: SugarTransport;
-  private readonly session: TokenSession;
+  private readonly session: TokenSource;
+  private readonly maxRetries: number | undefined;
+  private readonly ownsTransport: boolean;
 
-  constructor(opts: SugarClientOptions) {
+  constructor(opts: SugarClientOptions, shared?: { transport: SugarTransport; session: TokenSource; maxRetries?: number }) {
+    if (shared) {
+      this.apiVersion = opts.apiVersion ?? 'v11_1';
+      this.transport = shared.transport;
+      this.session = shared.session;
+      this.maxRetries = shared.maxRetries;
+      this.ownsTransport = false;
+      return;
+    }
     if (!/^https?:\/\//i.test(opts.baseUrl ?? '')) throw new TypeError('SugarClient needs an http(s) baseUrl');
     if (!opts.username || typeof opts.password !== 'string') throw new TypeError('SugarClient needs a username and password');
     this.apiVersion = opts.apiVersion ?? 'v11_1';
@@ -44,9 +74,19 @@ export class SugarClient {
       maxRetries: opts.maxRetries ?? 5, retryBaseMs: opts.retryBaseMs ?? 250, retryMaxMs: opts.retryMaxMs ?? 30_000,
       logger: opts.logger, sleep: opts.sleep,
     });
+    this.ownsTransport = true;
     this.session = new TokenSession(this.transport, {
       username: opts.username, password: opts.password, platform: opts.platform ?? 'leadfwd',
     });
+  }
+
+  /**
+   * The same Sugar, asked as a user with their own token, so Sugar applies that user's roles, teams and field
+   * rights. Shares this client's connections; retries at most once, since a person is waiting.
+   */
+  asUser(token: string): SugarClient {
+    return new SugarClient({ baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
+      { transport: this.transport, session: new UserToken(token), maxRetries: 1 });
   }
 
   /**
@@ -54,7 +94,7 @@ export class SugarClient {
    * `idempotent: true` (e.g. a create with a client-chosen id, which Sugar refuses with 422 on replay).
    */
   async request<T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const spec = { method, path, query: opts.query, body: opts.body, idempotent: opts.idempotent ?? method !== 'POST' };
+    const spec = { method, path, query: opts.query, body: opts.body, idempotent: opts.idempotent ?? method !== 'POST', maxRetries: this.maxRetries };
     let token = await this.session.current();
     let res = await this.transport.exchange({ ...spec, token });
     if (res.status === 401) {
@@ -144,6 +184,7 @@ export class SugarClient {
 
   /** Ends the Sugar session and releases pooled connections; the client logs in again if used later. */
   async logout(): Promise<void> {
+    if (!this.ownsTransport) return;
     try {
       await this.session.logout();
     } finally {

@@ -2,6 +2,9 @@
 // the operator sees what could not reach Sugar and why, fixes the cause, and sends it again.
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { HttpError } from '../http/errors.js';
+import { actorOf } from '../http/auth.js';
+import { isPrivileged } from '../access/actor.js';
+import { denied } from '../access/errors.js';
 
 export interface WritebackRouteDeps {
   dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>;
@@ -16,6 +19,11 @@ const campaignParam = (v: unknown): string | undefined => {
 
 export function writebackRoutes(deps: WritebackRouteDeps): Router {
   const r = Router();
+  // Dead rows name records across campaigns, and reviving writes to Sugar: Sugar administrators and the operator only.
+  r.use('/writeback', (_req: Request, res: Response, next: NextFunction) => {
+    if (!isPrivileged(actorOf(res))) throw denied('admin_only', 'Only a Sugar administrator can see or revive write-back rows');
+    next();
+  });
   r.get('/writeback/dead', (req: Request, res: Response, next: NextFunction) => {
     try {
       const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);

@@ -1,47 +1,52 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { CampaignService } from '../../services/campaigns.js';
 import type { Campaign } from '../../domain/types.js';
+import type { Actor } from '../../access/actor.js';
+import { actorOf } from '../auth.js';
 
 export interface CampaignRouteDeps {
   campaigns: CampaignService;
   kick: () => void;
-  testSend: (c: Campaign, body: Record<string, unknown>) => Promise<unknown>;
+  testSend: (c: Campaign, body: Record<string, unknown>, actor: Actor) => Promise<unknown>;
   preview: (input: Record<string, unknown>) => Promise<unknown>;
 }
 
-const wrap = <T>(fn: (req: import('express').Request) => Promise<T> | T, status = 200) =>
-  async (req: import('express').Request, res: import('express').Response, next: import('express').NextFunction) => {
-    try { res.status(status).json(await fn(req)); } catch (e) { next(e); }
-  };
+const id = (req: Request) => String(req.params.id);
+const page = (v: unknown, dflt: number, max: number) => Math.min(Math.max(Number(v ?? dflt) || dflt, 1), max);
 
 export function campaignRoutes(deps: CampaignRouteDeps): Router {
   const r = Router();
   const { campaigns } = deps;
-  const id = (req: import('express').Request) => String(req.params.id);
-  r.post('/campaigns', wrap(async (req) => {
-    const c = await campaigns.create(req.body ?? {});
+  r.post('/campaigns', async (req: Request, res: Response) => {
+    const c = await campaigns.create(req.body ?? {}, actorOf(res));
     deps.kick();
-    return campaigns.view(c.id);
-  }, 201));
-  r.get('/campaigns', wrap((req) => {
-    const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 500);
+    res.status(201).json(campaigns.view(c.id));
+  });
+  r.get('/campaigns', async (req: Request, res: Response) => {
     const offset = Math.max(Number(req.query.offset ?? 0) || 0, 0);
-    return { campaigns: campaigns.list(limit, offset).map((c) => campaigns.view(c.id)) };
-  }));
-  r.get('/campaigns/:id', wrap((req) => campaigns.view(id(req))));
+    const list = await campaigns.list(page(req.query.limit, 50, 500), offset, actorOf(res));
+    res.json({ campaigns: list.map((c) => campaigns.view(c.id)) });
+  });
+  r.get('/campaigns/:id', async (req: Request, res: Response) => {
+    await campaigns.allowed(id(req), actorOf(res), 'view');
+    res.json(campaigns.view(id(req)));
+  });
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    r.post(`/campaigns/:id/${action}`, wrap((req) => {
-      campaigns[action](id(req));
+    r.post(`/campaigns/:id/${action}`, async (req: Request, res: Response) => {
+      await campaigns[action](id(req), actorOf(res));
       deps.kick();
-      return campaigns.view(id(req));
-    }));
+      res.json(campaigns.view(id(req)));
+    });
   }
-  r.post('/campaigns/:id/confirm', wrap((req) => {
-    campaigns.confirm(id(req), req.body ?? {});
+  r.post('/campaigns/:id/confirm', async (req: Request, res: Response) => {
+    await campaigns.confirm(id(req), req.body ?? {}, actorOf(res));
     deps.kick();
-    return campaigns.view(id(req));
-  }));
-  r.post('/campaigns/:id/test-send', wrap((req) => deps.testSend(campaigns.get(id(req)), req.body ?? {})));
-  r.post('/preview', wrap((req) => deps.preview(req.body ?? {})));
+    res.json(campaigns.view(id(req)));
+  });
+  r.post('/campaigns/:id/test-send', async (req: Request, res: Response) => {
+    const actor = actorOf(res);
+    res.json(await deps.testSend(await campaigns.allowed(id(req), actor, 'edit'), req.body ?? {}, actor));
+  });
+  r.post('/preview', async (req: Request, res: Response) => { res.json(await deps.preview(req.body ?? {})); });
   return r;
 }

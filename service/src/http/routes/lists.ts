@@ -1,15 +1,15 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { createLeadfwdLists } from '../../services/leadfwd-lists.js';
+import { actorOf } from '../auth.js';
 
 export function listRoutes(lists: ReturnType<typeof createLeadfwdLists>): Router {
   const r = Router();
-  r.get('/lists', (_req, res) => { res.json({ lists: lists.list() }); });
-  r.get('/lists/:id', (req, res, next) => { try { res.json(lists.get(String(req.params.id))); } catch (e) { next(e); } });
-  r.post('/lists', async (req, res, next) => {
-    try {
-      const body = req.body ?? {};
-      res.status(201).json(body.csv !== undefined ? await lists.fromCsv(body) : await lists.fromFilter(body));
-    } catch (e) { next(e); }
+  r.get('/lists', (_req: Request, res: Response) => { res.json({ lists: lists.list(actorOf(res)) }); });
+  r.get('/lists/:id', (req: Request, res: Response) => { res.json(lists.get(String(req.params.id), actorOf(res))); });
+  r.post('/lists', async (req: Request, res: Response) => {
+    const body = req.body ?? {};
+    const actor = actorOf(res);
+    res.status(201).json(body.csv !== undefined ? await lists.fromCsv(body, actor) : await lists.fromFilter(body, actor));
   });
   return r;
 }

@@ -1,19 +1,25 @@
-// GET /api/v1/campaigns/:id/report (authenticated by the API router).
-import { Router } from 'express';
+// GET /api/v1/campaigns/:id/report: for those Sugar lets see the campaign.
+import { Router, type Request, type Response } from 'express';
 import { HttpError } from '../errors.js';
 import type { CampaignReport } from '../../services/engagement/report.js';
+import type { Actor } from '../../access/actor.js';
+import { actorOf } from '../auth.js';
 
-export function reportRoutes(deps: { report(campaignId: string): CampaignReport | undefined }): Router {
+export interface ReportRouteDeps {
+  report(campaignId: string): CampaignReport | undefined;
+  /** Throws unless the actor may see the campaign. */
+  mayView(campaignId: string, actor: Actor): Promise<unknown>;
+}
+
+export function reportRoutes(deps: ReportRouteDeps): Router {
   const r = Router();
-  r.get('/campaigns/:id/report', (req, res, next) => {
-    try {
-      const id = String(req.params.id);
-      const report = id.length <= 200 ? deps.report(id) : undefined;
-      if (!report) throw new HttpError(404, 'not_found', 'No such campaign');
-      res.json(report);
-    } catch (e) {
-      next(e);
-    }
+  r.get('/campaigns/:id/report', async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (id.length > 200) throw new HttpError(404, 'not_found', 'No such campaign');
+    await deps.mayView(id, actorOf(res));
+    const report = deps.report(id);
+    if (!report) throw new HttpError(404, 'not_found', 'No such campaign');
+    res.json(report);
   });
   return r;
 }

@@ -1,25 +1,22 @@
-// Read-only views of the customer's Sugar for the send flow: which lists exist and which fields can be merged.
-import { Router } from 'express';
+// Read-only views of the customer's Sugar for the send flow, asked as the user: which lists exist and which
+// fields they may merge.
+import { Router, type Request, type Response } from 'express';
+import { isListModule, LIST_MODULES } from '../../domain/rights.js';
+import { mergeFields, targetLists } from '../../services/sugar-directory.js';
+import { requireModule } from '../../access/policy.js';
 import { HttpError } from '../errors.js';
+import { actorOf } from '../auth.js';
 
-export interface SugarRouteDeps {
-  targetLists: () => Promise<unknown>;
-  fields: (module: string) => Promise<unknown>;
-}
-
-const MODULES = new Set(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
-
-export function sugarRoutes(deps: SugarRouteDeps): Router {
+export function sugarRoutes(): Router {
   const r = Router();
-  r.get('/sugar/target-lists', async (_req, res, next) => {
-    try { res.json({ targetLists: await deps.targetLists() }); } catch (e) { next(e); }
+  r.get('/sugar/target-lists', async (_req: Request, res: Response) => {
+    res.json({ targetLists: await targetLists(actorOf(res)) });
   });
-  r.get('/sugar/fields', async (req, res, next) => {
-    try {
-      const module = String(req.query.module ?? 'Contacts');
-      if (!MODULES.has(module)) throw new HttpError(422, 'invalid_module', `module must be one of ${[...MODULES].join(', ')}`);
-      res.json({ module, fields: await deps.fields(module) });
-    } catch (e) { next(e); }
+  r.get('/sugar/fields', async (req: Request, res: Response) => {
+    const module = String(req.query.module ?? 'Contacts');
+    if (!isListModule(module)) throw new HttpError(422, 'invalid_module', `module must be one of ${LIST_MODULES.join(', ')}`);
+    requireModule(actorOf(res), module, 'view');
+    res.json({ module, fields: await mergeFields(actorOf(res), module) });
   });
   return r;
 }

@@ -1,0 +1,99 @@
+// The access rules every use case applies before it acts (README "Inside Sugar" → who may do what). Sugar is
+// asked as the user wherever a record decides (its `_acl`), so roles, teams and owner-only rights are Sugar's own.
+import { fieldReadable, isSecretField, LIST_MODULES, moduleAllows, recordAllows, type ModuleAction } from '../domain/rights.js';
+import type { Creator } from '../domain/types.js';
+import { isPrivileged, rightsOf, type Actor } from './actor.js';
+import { denied, notAllowed } from './errors.js';
+
+const VERB: Record<ModuleAction, string> = {
+  access: 'use', view: 'view', list: 'list', edit: 'change', create: 'create', delete: 'delete', export: 'export',
+};
+
+export function allowsModule(actor: Actor, module: string, action: ModuleAction): boolean {
+  return moduleAllows(rightsOf(actor), module, action);
+}
+
+export function requireModule(actor: Actor, module: string, action: ModuleAction): void {
+  if (!allowsModule(actor, module, action)) {
+    throw denied('sugar_rights', `Your Sugar role does not let you ${VERB[action]} ${module}`, { module, action });
+  }
+}
+
+/**
+ * Fields a user merges into mail or filters on must be readable by them in every module a campaign may reach;
+ * secret fields (passwords, hashes, keys) are refused for everyone.
+ */
+export function requireReadableFields(actor: Actor, fields: string[], modules: readonly string[] = LIST_MODULES): void {
+  const secret = fields.filter((f) => f.split('.').some(isSecretField));
+  if (secret.length) throw notAllowed('secret_field', `These fields never leave Sugar: ${secret.join(', ')}`, { fields: secret });
+  const rights = rightsOf(actor);
+  const hidden = fields.filter((f) => modules.some((m) => !fieldReadable(rights, m, f.split('.')[0])));
+  if (hidden.length) throw denied('field_not_readable', `Your Sugar role does not let you read: ${hidden.join(', ')}`, { fields: hidden });
+}
+
+/** Something LeadFWD keeps that belongs to its creator until Sugar has a record that says otherwise. */
+export interface Owned { id: string; name: string; createdBy?: Creator; sugarCampaignId?: string }
+
+type SugarVerdict = 'allowed' | 'refused' | 'no_record';
+
+async function askSugarCampaign(actor: Actor, sugarCampaignId: string, action: ModuleAction): Promise<SugarVerdict> {
+  try {
+    const rec = await actor.sugar.get<{ _acl?: unknown }>(`/Campaigns/${encodeURIComponent(sugarCampaignId)}`, { fields: 'id' });
+    return recordAllows(rec?._acl, action) ? 'allowed' : 'refused';
+  } catch (e) {
+    const kind = (e as { kind?: string }).kind;
+    if (kind === 'not_found') return 'no_record';
+    if (kind === 'forbidden') return 'refused';
+    throw e;
+  }
+}
+
+/**
+ * View or change a campaign (or an automation's step): the right Sugar gives the user on its Sugar Campaign.
+ * Before that Campaign exists there is no record to ask about, so only its creator (or an administrator) may
+ * change it, while anyone Sugar lets view Campaigns may see it.
+ */
+export async function requireCampaignRight(actor: Actor, item: Owned, action: 'view' | 'edit', what = 'campaign'): Promise<void> {
+  if (isPrivileged(actor)) return;
+  requireModule(actor, 'Campaigns', action);
+  const verdict = item.sugarCampaignId ? await askSugarCampaign(actor, item.sugarCampaignId, action) : 'no_record';
+  if (verdict === 'allowed') return;
+  const mine = item.createdBy?.id === (actor.kind === 'user' ? actor.id : undefined);
+  if (verdict === 'no_record' && (action === 'view' || mine)) return;
+  const who = item.createdBy ? ` (created by ${item.createdBy.userName})` : '';
+  throw denied('not_your_campaign', `Sugar does not let you ${action === 'view' ? 'see' : 'change'} the ${what} "${item.name}"${who}`, { id: item.id });
+}
+
+/** Starting from a Sugar Campaign writes to it: it must exist for the actor, and Sugar must let them edit it. */
+export async function requireSugarCampaignEdit(actor: Actor, sugarCampaignId: string): Promise<void> {
+  let rec: { _acl?: unknown; name?: unknown };
+  try {
+    rec = await actor.sugar.get(`/Campaigns/${encodeURIComponent(sugarCampaignId)}`, { fields: 'id,name' });
+  } catch (e) {
+    const kind = (e as { kind?: string }).kind;
+    if (kind === 'not_found' || kind === 'forbidden') throw notAllowed('unknown_sugar_campaign', `Sugar has no Campaign ${sugarCampaignId} that you can see`);
+    throw e;
+  }
+  if (isPrivileged(actor)) return;
+  requireModule(actor, 'Campaigns', 'edit');
+  if (!recordAllows(rec?._acl, 'edit')) throw denied('not_your_campaign', `Sugar does not let you change the Campaign "${String(rec?.name ?? sugarCampaignId)}"`, { sugarCampaignId });
+}
+
+/** The Sugar Campaign ids among `ids` the user may see (one Sugar call, as the user). */
+export async function visibleSugarCampaigns(actor: Actor, ids: string[]): Promise<Set<string>> {
+  if (isPrivileged(actor) || ids.length === 0) return new Set(ids);
+  const seen = new Set<string>();
+  for await (const page of actor.sugar.filterPages('Campaigns', { filter: [{ id: { $in: ids } }], fields: ['id'], pageSize: 1000 })) {
+    for (const r of page) seen.add(String(r.id));
+  }
+  return seen;
+}
+
+/** Lists and items LeadFWD keeps, filtered to those the user may see. */
+export async function visibleOwned<T extends Owned>(actor: Actor, items: T[]): Promise<T[]> {
+  if (isPrivileged(actor)) return items;
+  if (!allowsModule(actor, 'Campaigns', 'list')) return [];
+  const withSugar = items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!);
+  const visible = await visibleSugarCampaigns(actor, withSugar);
+  return items.filter((i) => !i.sugarCampaignId || visible.has(i.sugarCampaignId));
+}

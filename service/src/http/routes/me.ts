@@ -1,0 +1,32 @@
+// GET /api/v1/me: who the caller is and what LeadFWD lets them do, so the UI can show one clear no-access state
+// instead of failing later. POST /api/v1/relay/pairing-code: a new pairing code, for the operator's API key only.
+import { Router, type Request, type Response } from 'express';
+import { LIST_MODULES } from '../../domain/rights.js';
+import { isPrivileged } from '../../access/actor.js';
+import { allowsModule } from '../../access/policy.js';
+import { denied } from '../../access/errors.js';
+import { actorOf } from '../auth.js';
+
+export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: string } }): Router {
+  const r = Router();
+  r.get('/me', (_req: Request, res: Response) => {
+    const actor = actorOf(res);
+    const listModules = LIST_MODULES.filter((m) => allowsModule(actor, m, 'list'));
+    res.json({
+      user: actor.kind === 'user' ? { id: actor.id, userName: actor.userName, isAdmin: actor.isAdmin } : null,
+      can: {
+        viewCampaigns: allowsModule(actor, 'Campaigns', 'list'),
+        createCampaigns: allowsModule(actor, 'Campaigns', 'create'),
+        editCampaigns: allowsModule(actor, 'Campaigns', 'edit'),
+        buildLists: listModules.length > 0,
+        listModules,
+        manageWriteback: isPrivileged(actor),
+      },
+    });
+  });
+  r.post('/relay/pairing-code', (_req: Request, res: Response) => {
+    if (actorOf(res).kind !== 'operator') throw denied('api_key_only', 'Only the operator (API key) can make a pairing code');
+    res.status(201).json(deps.newPairingCode());
+  });
+  return r;
+}

@@ -1,0 +1,68 @@
+// Pairing (docs/relay.md): an administrator types a one-time code shown by the service into Sugar; Sugar trades
+// it for the relay secret it will sign every forwarded call with. One pairing at a time; a new one replaces it.
+import { randomBytes } from 'node:crypto';
+import { newPairingCode, normalisePairingCode, pairingCodeHash, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES } from '../domain/pairing-code.js';
+import { seal, unseal } from '../domain/sealed.js';
+import type { RelayRepo } from '../store/ports.js';
+import { UseCaseError } from '../services/use-case-error.js';
+
+export interface PairingDeps {
+  relay: RelayRepo;
+  /** LEADFWD_SECRET first, then LEADFWD_SECRET_PREVIOUS: the relay secret is sealed with the first, opened with either. */
+  serviceSecrets: readonly string[];
+  now?: () => Date;
+}
+
+const PURPOSE = 'relay-secret';
+const invalid = () => new UseCaseError(422, 'pairing_code_invalid', 'This pairing code is not valid: make a new one on the LeadFWD service and try again');
+
+export function createPairing(deps: PairingDeps) {
+  const now = deps.now ?? (() => new Date());
+  let cached: { sealed: string; secret: Buffer | undefined } | undefined;
+
+  function newCode(): { code: string; expiresAt: string } {
+    const code = newPairingCode();
+    const expiresAt = new Date(now().getTime() + PAIRING_CODE_TTL_MS).toISOString();
+    deps.relay.newPairingCode(pairingCodeHash(normalisePairingCode(code)!), expiresAt);
+    return { code, expiresAt };
+  }
+
+  /** Trades a live code for a new relay secret, answered once and kept only sealed. */
+  function pair(body: unknown): { service: 'leadfwd'; relay: 1; secret: string; pairedAt: string } {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; sugarUrl?: unknown };
+    const canonical = normalisePairingCode(b.code);
+    const sugarUrl = typeof b.sugarUrl === 'string' && /^https?:\/\/\S{1,250}$/i.test(b.sugarUrl) ? b.sugarUrl : undefined;
+    if (b.sugarUrl !== undefined && sugarUrl === undefined) throw new UseCaseError(400, 'bad_request', 'sugarUrl must be an http(s) address');
+    const live = deps.relay.pairingCode();
+    const at = now().toISOString();
+    const usable = live && !live.usedAt && live.expiresAt > at && live.failures < PAIRING_MAX_FAILURES;
+    if (!canonical || !usable || live.codeHash !== pairingCodeHash(canonical) || !deps.relay.usePairingCode(live.codeHash, at)) {
+      if (usable) deps.relay.pairingCodeFailed();
+      throw invalid();
+    }
+    const secret = randomBytes(32);
+    deps.relay.pair(seal(deps.serviceSecrets[0], PURPOSE, secret), sugarUrl, at);
+    cached = undefined;
+    return { service: 'leadfwd', relay: 1, secret: secret.toString('base64url'), pairedAt: at };
+  }
+
+  /** The relay secret, or undefined while not paired (or sealed with a secret the service no longer has). */
+  function secret(): Buffer | undefined {
+    const row = deps.relay.pairing();
+    if (!row) return undefined;
+    if (cached?.sealed !== row.secretSealed) cached = { sealed: row.secretSealed, secret: unseal(deps.serviceSecrets, PURPOSE, row.secretSealed) };
+    return cached.secret;
+  }
+
+  return {
+    newCode,
+    pair,
+    secret,
+    status: () => {
+      const row = deps.relay.pairing();
+      return { paired: secret() !== undefined, pairedAt: row?.pairedAt };
+    },
+  };
+}
+
+export type Pairing = ReturnType<typeof createPairing>;
