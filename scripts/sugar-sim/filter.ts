@@ -1,5 +1,5 @@
 // Filter API semantics of sugar-platform.md §4, evaluated in memory over simulator records.
-import { invalidParameter } from './errors.js';
+import { invalidParameter, SugarError } from './errors.js';
 
 export type FieldType =
   | 'id' | 'varchar' | 'name' | 'text' | 'enum' | 'bool' | 'int' | 'decimal'
@@ -12,6 +12,8 @@ export type RelatedFieldResolver = (link: string, field: string) =>
 export interface FilterContext {
   module: string; fields: FieldDefs; userId: string; now: Date; favorites?: Set<string>;
   relatedField?: RelatedFieldResolver;
+  /** Fields the asking user has no access to (field ACL None): filtering on them is refused (FilterApi::verifyField). */
+  hidden?: ReadonlySet<string>;
 }
 
 type Pred = (rec: SimRecord) => boolean;
@@ -62,6 +64,7 @@ function compileKey(key: string, value: unknown, ctx: FilterContext): Pred {
 }
 
 function resolveField(name: string, ctx: FilterContext): Accessor {
+  if (ctx.hidden?.has(name)) throw new SugarError(403, 'not_authorized', `Access for field ${name} is not allowed`);
   const dot = name.indexOf('.');
   if (dot < 0) {
     const def = fieldDef(name, ctx);

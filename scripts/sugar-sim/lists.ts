@@ -32,7 +32,10 @@ function quickSearch(module: string, q: string): (rec: SimRecord) => boolean {
 
 function select(core: SimCore, module: string, args: ListArgs, actor: Actor, ids?: string[]): SimRecord[] {
   requireAccess(actor, module, 'list');
-  const ctx: FilterContext = { module, fields: fieldDefs(module), userId: actor.id, now: new Date(), favorites: core.favorites(actor.id, module) };
+  const ctx: FilterContext = {
+    module, fields: fieldDefs(module), userId: actor.id, now: new Date(), favorites: core.favorites(actor.id, module),
+    hidden: actor.isAdmin ? undefined : new Set(actor.hiddenFields?.[module] ?? []),
+  };
   const pred = compileFilter(args.filter, ctx);
   const order = compileOrderBy(args.orderBy, ctx);
   const search = args.q ? quickSearch(module, args.q) : () => true;

@@ -76,7 +76,9 @@ export function can(actor: Actor, module: string, action: AclAction): boolean {
 export function recordDenied(actor: Actor, module: string, rec: { assigned_user_id?: unknown } | undefined): AclAction[] {
   if (actor.isAdmin || !rec) return [];
   const owner = actor.ownerOnly?.[module] ?? [];
-  return rec.assigned_user_id === actor.id ? [] : [...owner];
+  if (rec.assigned_user_id === actor.id) return [];
+  // getBeanAcl copies edit to create: a record one may not edit is one one may not "create" over either.
+  return owner.includes('edit') ? [...owner, 'create'] : [...owner];
 }
 
 export function fieldHidden(actor: Actor, module: string, field: string): boolean {

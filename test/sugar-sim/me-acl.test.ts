@@ -83,3 +83,46 @@ describe('a user denied Campaigns gets 403 not_authorized everywhere', () => {
     expect(r.body.records).toHaveLength(1);
   });
 });
+
+describe('roles as Sugar computes them (sugar-platform.md §9, §13): dana, max', () => {
+  it('dana: no people or users at all, Campaigns and Target Lists to view only', async () => {
+    const dana = (await a.login('dana')).access_token;
+    const me = (await a.req('GET', '/me', { token: dana })).body.current_user;
+    for (const m of ['Contacts', 'Leads', 'Prospects', 'Users']) expect(me.acl[m]).toMatchObject({ access: 'no', list: 'no', view: 'no' });
+    for (const m of ['Campaigns', 'ProspectLists']) {
+      expect(me.acl[m]).toMatchObject({ create: 'no', edit: 'no', delete: 'no' });
+      expect(me.acl[m].view).toBeUndefined();
+      expect(me.acl[m].list).toBeUndefined();
+    }
+    expectSugarError(await a.req('GET', '/Contacts', { token: dana }), 403, 'not_authorized');
+    expectSugarError(await a.req('GET', `/ProspectLists/${DEMO_IDS.lists.newsletter}/link/contacts`, { token: dana }), 403, 'not_authorized');
+    expect((await a.req('GET', '/Campaigns', { token: dana })).status).toBe(200);
+    expectSugarError(await a.req('PUT', `/Campaigns/${DEMO_IDS.campaigns.spring}`, { token: dana, body: { name: 'x' } }), 403, 'not_authorized');
+  });
+
+  it('max: owner-only Campaigns edit is absent from /me and "no" in the _acl of a record not his; PUT is refused there', async () => {
+    const max = (await a.login('max')).access_token;
+    const me = (await a.req('GET', '/me', { token: max })).body.current_user;
+    expect(me.acl.Campaigns.edit).toBeUndefined();
+    const spring = await a.req('GET', `/Campaigns/${DEMO_IDS.campaigns.spring}`, { token: max });
+    expect(spring.body._acl).toEqual({ fields: {}, edit: 'no', delete: 'no', create: 'no' });
+    expectSugarError(await a.req('PUT', `/Campaigns/${DEMO_IDS.campaigns.spring}`, { token: max, body: { name: 'x' } }), 403, 'not_authorized');
+    const own = await a.req('POST', '/Campaigns', { token: max, body: { name: 'Max own', campaign_type: 'Email', status: 'Planning', end_date: '2030-01-01' } });
+    expect(own.body._acl).toEqual({ fields: {} });
+    expect((await a.req('PUT', `/Campaigns/${own.body.id}`, { token: max, body: { name: 'Max own, renamed' } })).status).toBe(200);
+  });
+
+  it('max: mobile numbers are hidden from /me\'s field ACL, from records, and refused in filters', async () => {
+    const max = (await a.login('max')).access_token;
+    const me = (await a.req('GET', '/me', { token: max })).body.current_user;
+    expect(me.acl.Contacts.fields).toEqual({ phone_mobile: { read: 'no', write: 'no', create: 'no' } });
+    const c = await a.req('GET', `/Contacts/${DEMO_IDS.contacts[0]}`, { token: max });
+    expect(c.body).not.toHaveProperty('phone_mobile');
+    expect(c.body).toHaveProperty('last_name');
+    const r = await a.req('POST', '/Contacts/filter', { token: max, body: { filter: [{ phone_mobile: { $starts: '+' } }] } });
+    expectSugarError(r, 403, 'not_authorized');
+    expect(r.body.error_message).toBe('Access for field phone_mobile is not allowed');
+    const adminView = await a.req('GET', `/Contacts/${DEMO_IDS.contacts[0]}`, { token: admin });
+    expect(adminView.body).toHaveProperty('phone_mobile');
+  });
+});
