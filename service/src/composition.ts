@@ -53,6 +53,8 @@ export interface RunningService {
   writeback: Writeback;
   /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes); 0 while that port is taken. */
   bouncePort: number;
+  /** A fresh pairing code while no Sugar is paired (for the operator to type into Sugar); undefined once paired. */
+  pairingCodeIfUnpaired(): { code: string; expiresAt: string } | undefined;
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
   stop(): Promise<void>;
 }
@@ -224,6 +226,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   return {
     url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback,
     get bouncePort() { return inbound.port; },
+    pairingCodeIfUnpaired: () => (pairing.status().paired ? undefined : pairing.newCode()),
     async stop() {
       const drained = http.drain(server);
       await automationRunner.stop();

@@ -1,0 +1,46 @@
+// The operator's two ways to a pairing code outside the API: the code `npm start` prints while no Sugar is paired,
+// and `npm run pairing-code` beside a running service. Both work once against the running service.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServiceRig, type ServiceRig } from '../support/service-process.js';
+import { waitFor } from '../support/stack.js';
+
+let rig: ServiceRig;
+beforeAll(async () => { rig = await createServiceRig('pairing', { LEADFWD_SECRET: 'pairing-cli-secret-0123456789abcdef' }); }, 30_000);
+afterAll(async () => { await rig?.close(); });
+
+const CODE = /Pairing code: ([0-9A-Z]{4}-[0-9A-Z]{4})/;
+const pair = (code: string) => fetch(`http://127.0.0.1:${rig.port}/relay/pair`, {
+  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }),
+}).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+function run(script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+describe('pairing codes for the operator', () => {
+  it('npm start prints one while unpaired; npm run pairing-code makes a new one the running service accepts', async () => {
+    const child = await rig.start();
+    let stderr = '';
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const printed = await waitFor(() => CODE.exec(stderr)?.[1], 'the printed pairing code');
+    const env = { LEADFWD_DATA_DIR: join(rig.dir, 'data'), LEADFWD_SECRET: 'pairing-cli-secret-0123456789abcdef' };
+    const cli = await run('scripts/pairing-code.ts', env);
+    expect(cli.code).toBe(0);
+    const fresh = CODE.exec(cli.out)![1];
+    // The new code replaced the printed one.
+    expect((await pair(printed)).body).toMatchObject({ error: 'pairing_code_invalid' });
+    const ok = await pair(fresh);
+    expect(ok).toMatchObject({ status: 200, body: { service: 'leadfwd', relay: 1 } });
+    expect(String(ok.body.secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stderr).not.toContain(String(ok.body.secret));
+    expect((await pair(fresh)).status).toBe(422);
+  });
+});
