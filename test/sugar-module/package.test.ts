@@ -101,14 +101,29 @@ describe('npm run package', () => {
 describe('the scanner itself', () => {
   it('finds what Module Loader refuses', async () => {
     const f = join(dir, 'bad.php');
-    writeFileSync(f, '<?php\n$a = file_get_contents("x");\n$b = array_map("trim", $a);\n$c = `ls`;\n$d = "exec"; $d("id");\n$r = new ReflectionClass("X");\n$e = new ZipArchive();\n$z = $x->get(1);\n');
+    writeFileSync(f, '<?php\n$a = file_get_contents("x");\n$b = array_map("trim", $a);\n$c = `ls`;\n$d = "exec"; $d("id");\n$r = new ReflectionClass("X");\n$e = new ZipArchive();\n$z = $x->get(1);\n'
+      + 'class A { public function get($k) { return $k; } public function open() {} }\n$n = new $cls();\n$m = $o->$meth();\nerror_log("x"); is_file("y"); pathinfo("z");\nSugarAutoLoader::put("a");\n');
     const found = await scanPhp(f);
     expect(found).toEqual(expect.arrayContaining([
       expect.stringMatching(/line 2: function file_get_contents/), expect.stringMatching(/line 3: function array_map/),
       expect.stringMatching(/line 4: backtick/), expect.stringMatching(/line 5: variable function call \$d/),
       expect.stringMatching(/line 6: class ReflectionClass/), expect.stringMatching(/line 7: class ZipArchive/),
       expect.stringMatching(/line 8: method get/),
+      // Sugar 8.0 refuses a method DECLARED with a banned name (ML_INVALID_FUNCTION get()).
+      expect.stringMatching(/line 9: function get\(\) declared/), expect.stringMatching(/line 9: function open\(\) declared/),
+      expect.stringMatching(/line 10: class instantiated by variable/), expect.stringMatching(/line 11: variable method call/),
+      expect.stringMatching(/line 12: function error_log/), expect.stringMatching(/line 12: function is_file/), expect.stringMatching(/line 12: function pathinfo/),
+      expect.stringMatching(/line 13: method SugarAutoLoader::put/),
     ]));
+  });
+
+  it('lets through what Sugar allows and the relay needs: cURL, hashing, random bytes, JSON, $_SERVER', async () => {
+    const f = join(dir, 'good.php');
+    writeFileSync(f, '<?php\n$ch = curl_init("https://x.example"); curl_setopt_array($ch, array(CURLOPT_RETURNTRANSFER => true)); $t = curl_exec($ch); $n = curl_errno($ch);\n'
+      + '$h = hash_hmac("sha256", "a", "k"); $s = hash("sha256", ""); $r = bin2hex(random_bytes(16)); $ok = hash_equals($h, $s);\n'
+      + '$j = json_encode(array("a" => time())); $u = parse_url("https://x"); $v = filter_var("https://x", FILTER_VALIDATE_URL); $m = $_SERVER["REQUEST_METHOD"];\n'
+      + 'class B { public function __construct() {} public function relay() { return $this->relay(); } public static function make() { return new self(); } }\n');
+    expect(await scanPhp(f)).toEqual([]);
   });
 });
 
