@@ -25,6 +25,7 @@ $installdefs = array(
     'id' => 'leadfwd',
     'copy' => array(
         array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdConfigApi.php', 'to' => 'custom/clients/base/api/LeadfwdConfigApi.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdRelayApi.php', 'to' => 'custom/clients/base/api/LeadfwdRelayApi.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/layouts/leadfwd-config/leadfwd-config.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/layouts/leadfwd-send/leadfwd-send.php'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs'),
@@ -44,5 +45,6 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/Extension/modules/Campaigns/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/Campaigns/Ext/clients/base/views/record/leadfwd_send.php'),
         array('from' => '<basepath>/Files/custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php'),
         array('from' => '<basepath>/Files/custom/include/javascript/leadfwd/leadfwd-buttons.js', 'to' => 'custom/include/javascript/leadfwd/leadfwd-buttons.js'),
+        array('from' => '<basepath>/Files/custom/include/leadfwd/LeadfwdServiceClient.php', 'to' => 'custom/include/leadfwd/LeadfwdServiceClient.php'),
     ),
 );

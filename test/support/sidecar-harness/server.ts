@@ -1,6 +1,7 @@
 // The harness page's server, standing in for a Sugar instance's web tier: it serves the page, the
 // open-source libraries and the package's files, proxies /rest/* to the Sugar simulator, and answers the
-// package's own endpoint (/rest/<v>/leadfwd/config) by running LeadfwdConfigApi.php under php-cli.
+// package's own endpoints (/rest/<v>/leadfwd/…: config, pair, test and the relay api/…) by running the package's
+// real *Api.php files under php-cli, whose cURL calls reach the LeadFWD service as they would from Sugar.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildSidecarUi, MODULE_DIR, ROOT } from '../../../sidecar-ui/bundle.mjs';
 import { buildMetadata, type HarnessMetadata } from './metadata.js';
-import { runPhpApi } from './php-bridge.js';
+import { runSugarRest } from './php-bridge.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modules = join(ROOT, 'node_modules');
@@ -18,17 +19,16 @@ const VENDOR: Record<string, string> = {
   'backbone.js': join(modules, 'backbone', 'backbone.js'),
   'handlebars.js': join(modules, 'handlebars', 'dist', 'handlebars.js'),
 };
-const API_FILE = join(MODULE_DIR, 'custom', 'clients', 'base', 'api', 'LeadfwdConfigApi.php');
 const REST_VERSION = 'v11_1';
 
 export interface HarnessOptions { port?: number; host?: string; refreshSeconds?: number }
 
 export interface Harness {
   url: string;
-  /** Where the page and Sugar's REST API are served from: the origin the service's CORS must allow. */
+  /** Where the page and Sugar's REST API are served from ('self' in the page's Content-Security-Policy). */
   origin: string;
   /** `settings`: the Sugar-side store of LeadFWD's settings (the simulator's), which the real PHP endpoint then writes. */
-  configure(o: { sugarUrl: string; serviceUrl?: string; settings?: Record<string, string> }): void;
+  configure(o: { sugarUrl: string; serviceUrl?: string; settings?: Record<string, string>; sugarConfig?: Record<string, unknown> }): void;
   /** The LeadFWD settings as Sugar would store them (category leadfwd). */
   readonly settings: Record<string, string>;
   close(): Promise<void>;
@@ -52,6 +52,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   })).outputFiles[0].text;
   let sugarUrl = '';
   let settings: Record<string, string> = {};
+  let sugarConfig: Record<string, unknown> = {};
 
   async function proxy(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     if (!sugarUrl) return json(res, 503, { error: 'service_unavailable', error_message: 'The harness has no Sugar to talk to yet.' });
@@ -62,16 +63,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     res.end(Buffer.from(await r.arrayBuffer()));
   }
 
-  /** Sugar's routing then auth for our endpoint: who is asking decides whether PUT is allowed. */
-  async function configApi(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+  /** Sugar's authentication, then its routing to the package's PHP: the caller's own token goes along. */
+  async function packageApi(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) {
     const token = String(req.headers['oauth-token'] ?? '');
     const me = await fetch(`${sugarUrl}/rest/${REST_VERSION}/me`, { headers: token ? { 'OAuth-Token': token } : {} });
     if (!me.ok) return send(res, me.status, Buffer.from(await me.arrayBuffer()), 'application/json');
-    const user = (await me.json()).current_user as { type: string };
-    let args: Record<string, unknown> = {};
-    try { args = body.length ? JSON.parse(body.toString('utf8')) : {}; } catch { return json(res, 422, { error: 'invalid_parameter', error_message: 'A parameter in your request was invalid.' }); }
-    const r = await runPhpApi({ file: API_FILE, class: 'LeadfwdConfigApi', method: req.method as 'GET', path: 'leadfwd/config', args, user: { is_admin: user.type === 'admin' }, settings });
-    Object.assign(settings, r.settings);
+    const user = (await me.json()).current_user as { id: string; user_name: string; type: string };
+    const r = await runSugarRest({
+      method: req.method as 'GET', path: url.pathname.replace(/^\/rest\/v1\d(_\d{1,2})?\//, ''), query: Object.fromEntries(url.searchParams),
+      body: body.toString('utf8'), token, user: { id: user.id, user_name: user.user_name, is_admin: user.type === 'admin' },
+      settings, sugarConfig: { site_url: origin, ...sugarConfig },
+    });
+    Object.assign(settings, r.writes);
     json(res, r.status, r.body);
   }
 
@@ -94,7 +97,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       }
       if (path === '/harness/bwc/index.php') return send(res, 200, bwcPage(url.searchParams), 'text/html; charset=utf-8');
       const body = await readBody(req);
-      if (/^\/rest\/v1\d(_\d{1,2})?\/leadfwd\/config$/.test(path) && sugarUrl) return configApi(req, res, body);
+      if (/^\/rest\/v1\d(_\d{1,2})?\/leadfwd\//.test(path) && sugarUrl) return packageApi(req, res, url, body);
       if (path.startsWith('/rest/')) return proxy(req, res, body);
       send(res, 404, 'not found', 'text/plain');
     })().catch((e) => { if (!res.headersSent) json(res, 502, { error: 'bad_gateway', error_message: String((e as Error).message) }); });
@@ -110,6 +113,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       sugarUrl = o.sugarUrl.replace(/\/+$/, '');
       if (o.settings) settings = Object.assign(o.settings, settings);
       if (o.serviceUrl) settings.leadfwd_service_url = o.serviceUrl;
+      if (o.sugarConfig) sugarConfig = o.sugarConfig;
     },
     close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
   };
