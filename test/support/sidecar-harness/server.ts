@@ -20,6 +20,12 @@ const VENDOR: Record<string, string> = {
   'handlebars.js': join(modules, 'handlebars', 'dist', 'handlebars.js'),
 };
 const REST_VERSION = 'v11_1';
+/**
+ * The Content-Security-Policy Sugar 12+ sends on its pages (include/utils.php insert_csp_header, defaults), without
+ * Sugar's own domains: scripts may be inline and eval'd (Sidecar needs both), but connect-src is 'self' only, so a
+ * page can call Sugar and nothing else. Frames fall back to default-src: the sandboxed srcdoc preview is allowed.
+ */
+export const SUGAR_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self'; img-src data: http: https: blob:; object-src 'self'; frame-ancestors 'self'";
 
 export interface HarnessOptions { port?: number; host?: string; refreshSeconds?: number }
 
@@ -35,7 +41,7 @@ export interface Harness {
 }
 
 const send = (res: ServerResponse, status: number, body: string | Buffer, type: string) =>
-  void res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+  void res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...(type.startsWith('text/html') ? { 'Content-Security-Policy': SUGAR_CSP } : {}) }).end(body);
 const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), 'application/json');
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -95,7 +101,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         if (!rel.startsWith('custom/') || !rel.endsWith('.js')) return send(res, 404, 'not found', 'text/plain');
         return send(res, 200, readFileSync(join(MODULE_DIR, rel)), 'text/javascript');
       }
-      if (path === '/harness/bwc/index.php') return send(res, 200, bwcPage(url.searchParams), 'text/html; charset=utf-8');
+      if (path === '/harness/bwc/index.php') {
+        const page = bwcPage(url.searchParams, metadata);
+        return send(res, page ? 200 : 404, page ?? notFoundPage(), 'text/html; charset=utf-8');
+      }
       const body = await readBody(req);
       if (/^\/rest\/v1\d(_\d{1,2})?\/leadfwd\//.test(path) && sugarUrl) return packageApi(req, res, url, body);
       if (path.startsWith('/rest/')) return proxy(req, res, body);
@@ -121,8 +130,32 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The legacy pages the harness has: a Campaign detail view and, for "Sugar 8", the Administration page. */
+function bwcPage(q: URLSearchParams, metadata: HarnessMetadata): string | undefined {
+  if (q.get('module') === 'Campaigns' && q.get('action') === 'DetailView') return campaignPage(q);
+  if (q.get('module') === 'Administration' && q.get('action') === 'index') return adminPage(metadata);
+  return undefined;
+}
+
+/** Sugar 8's legacy Administration page: each extension link is an <a href> in this (iframe) page. */
+function adminPage(metadata: HarnessMetadata): string {
+  const sections = [...new Set(metadata.admin.map((a) => a.section))].map((section) => {
+    const links = metadata.admin.filter((a) => a.section === section);
+    return `<h3>${esc(section)}</h3><p>${esc(links[0].sectionDesc)}</p><table class="other view">${links.map((a) =>
+      `<tr><td><a href="${esc(a.link)}" class="tabDetailViewDL2Link">${esc(a.title)}</a></td><td>${esc(a.desc)}</td></tr>`).join('')}</table>`;
+  }).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Administration</title>
+<style>body{font-family:Arial,sans-serif;font-size:13px;margin:8px 12px}td{padding:4px 8px}</style></head>
+<body><h2>Administration</h2>${sections}</body></html>`;
+}
+
+function notFoundPage(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>
+<body><h2 class="harness-bwc-missing">This legacy page does not exist.</h2></body></html>`;
+}
+
 /** A page shaped like a legacy (BWC) detail view: a DetailView form with its buttons, then the fields. */
-function bwcPage(q: URLSearchParams): string {
+function campaignPage(q: URLSearchParams): string {
   const name = esc(q.get('name') ?? '');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Campaigns: ${name}</title>
 <style>body{font-family:Arial,sans-serif;font-size:13px;margin:8px 12px}.button{padding:3px 8px;margin-right:4px}table.detail{border-collapse:collapse;margin-top:8px}table.detail td{border:1px solid #ccc;padding:4px 8px}</style></head>
