@@ -3,6 +3,8 @@
 // into the copy inside the zip and checks that `copy` below lists exactly the files under sugar-module/.
 // Every file is copied (never a whole folder), so uninstalling removes exactly what was installed.
 // The Campaign detail-view button is added by a script, so no customer detailviewdefs.php or record.js is replaced.
+// scripts/rebuild_caches.php (in the zip, outside Files/, never copied) runs after install and after uninstall, so the
+// button script is served, and stops, without a manual Quick Repair and Rebuild on Sugar 8.x.
 
 $manifest = array(
     'key' => 'leadfwd',
@@ -23,8 +25,11 @@ $manifest = array(
 
 $installdefs = array(
     'id' => 'leadfwd',
+    'post_execute' => array('<basepath>/scripts/rebuild_caches.php'),
+    'post_uninstall' => array('<basepath>/scripts/rebuild_caches.php'),
     'copy' => array(
         array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdConfigApi.php', 'to' => 'custom/clients/base/api/LeadfwdConfigApi.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdRelayApi.php', 'to' => 'custom/clients/base/api/LeadfwdRelayApi.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/layouts/leadfwd-config/leadfwd-config.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/layouts/leadfwd-send/leadfwd-send.php'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs'),
@@ -44,5 +49,6 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/Extension/modules/Campaigns/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/Campaigns/Ext/clients/base/views/record/leadfwd_send.php'),
         array('from' => '<basepath>/Files/custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php'),
         array('from' => '<basepath>/Files/custom/include/javascript/leadfwd/leadfwd-buttons.js', 'to' => 'custom/include/javascript/leadfwd/leadfwd-buttons.js'),
+        array('from' => '<basepath>/Files/custom/include/leadfwd/LeadfwdServiceClient.php', 'to' => 'custom/include/leadfwd/LeadfwdServiceClient.php'),
     ),
 );

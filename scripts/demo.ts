@@ -1,5 +1,7 @@
 // `npm run demo`: the whole product on loopback with embedded defaults — the seeded Sugar simulator,
-// a local SMTP sink that writes every message as an .eml file, and the service on SQLite.
+// a local SMTP sink that writes every message as an .eml file, the service on SQLite, and a Sidecar-compatible page
+// playing Sugar (its leadfwd/* endpoints run the package's real PHP). The demo pairs that Sugar with the service the
+// way an administrator does once on a real Sugar: a one-time code from the service, traded in Sugar's LeadFWD settings.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSugarSim } from './sugar-sim/server.js';
@@ -26,11 +28,37 @@ const config = loadConfig({
   LEADFWD_SUGAR_URL: sim.url,
   LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
   LEADFWD_API_KEY: apiKey,
-  LEADFWD_SUGAR_ORIGIN: harness?.origin ?? sim.url,
+  // The demo's From addresses: the curl example below and the seeded Sugar users (sally@example.com …).
+  LEADFWD_SENDER_DOMAINS: 'leadfwd.localhost,example.com',
   ...process.env,
 });
 const service = await startService(config);
 harness?.configure({ sugarUrl: sim.url, serviceUrl: service.url, settings: sim.leadfwdSettings });
+
+/**
+ * What an administrator does once in Sugar (Administration → LeadFWD settings): the service address and a pairing
+ * code, then Pair. Through the harness that is the package's own PHP endpoint; without php-cli, the simulator's copy.
+ */
+async function pairSugar(): Promise<string> {
+  const made = await fetch(`${service.url}/api/v1/relay/pairing-code`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}` } });
+  const { code } = (await made.json()) as { code: string };
+  const login = await fetch(`${sim.url}/rest/v11_1/oauth2/token`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'admin', password: 'admin', platform: 'mobile' }),
+  });
+  const { access_token: token } = (await login.json()) as { access_token: string };
+  const sugarRest = harness ? `${harness.origin}/rest/v11_1` : `${sim.url}/rest/v11_1`;
+  const paired = await fetch(`${sugarRest}/leadfwd/pair`, {
+    method: 'POST', headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ service_url: service.url, code }),
+  });
+  const answer = (await paired.json()) as { status?: number; body?: string };
+  if (answer.status !== 200) throw new Error(`pairing failed: ${JSON.stringify(answer)}`);
+  return code;
+}
+const pairing = await pairSugar().then(
+  (code) => `paired with code ${code} (used; a code works once)`,
+  (e: Error) => `NOT paired: ${e.message}`,
+);
 
 const body = JSON.stringify({
   name: 'Demo newsletter',
@@ -46,9 +74,13 @@ const body = JSON.stringify({
 console.log(`
 LeadFWD demo is running (Ctrl+C stops it)
   Service          ${service.url}   (API key: ${apiKey})
-  Sugar simulator  ${sim.url}/rest/v11_1   users admin/admin, sally/sally, max/max
+  Sugar simulator  ${sim.url}/rest/v11_1   users admin, sally, max, dana, chris (password = user name)
   SMTP sink        smtp://127.0.0.1:${sink.port}   messages written to ${mailDir}
-  Inside Sugar     ${harness ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration)` : 'not started'}
+  Inside Sugar     ${harness ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration;
+                   dana/dana may only follow campaigns, chris/chris has no Campaigns; ?sugar=8 plays Sugar 8)` : 'not started (needs php-cli with curl)'}
+  Sugar ↔ service  ${pairing}
+                   On a real Sugar an administrator does this once: Administration → LeadFWD settings → the service
+                   address and the code the service prints at start (or npm run pairing-code) → Pair.
 
 Send the demo campaign now:
   curl -s -X POST ${service.url}/api/v1/campaigns -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '${body.replace(/'/g, "'\\''")}'

@@ -1,5 +1,6 @@
 // `npm run package`: builds dist/leadfwd-sugar-<version>.zip for Sugar's Module Loader — manifest.php at the
-// root (version and date from package.json), every file of sugar-module/ under Files/, and nothing Module
+// root (version and date from package.json), every file of sugar-module/custom/ under Files/, the install scripts of
+// sugar-module/scripts/ at scripts/ (run by post_execute/post_uninstall, never copied), and nothing Module
 // Loader would refuse (sugar-platform.md §0.6, §11): allowed extensions only, no "<?" in JS/HBS, PHP that lints and
 // passes the banned-function scan (when php-cli is installed). Fails with a clear message instead of a bad zip.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { scanPhp } from '../test/sugar-module/php-scan.js';
 
 export const ALLOWED_EXTENSIONS = ['png', 'gif', 'jpg', 'css', 'js', 'php', 'txt', 'html', 'htm', 'tpl', 'pdf', 'md5', 'xml', 'hbs', 'less', 'wsdl'];
 export const FILES_PREFIX = 'Files/';
+/** Files Module Loader includes after install or uninstall: at the zip's root, outside Files/, never copied into Sugar. */
+export const SCRIPTS_PREFIX = 'scripts/';
 
 export class PackageError extends Error {
   constructor(readonly problems: string[]) {
@@ -48,6 +51,11 @@ export function manifestCopies(manifest: string): Array<{ from: string; to: stri
   return Array.from(manifest.matchAll(re), (m) => ({ from: m[1], to: m[2] }));
 }
 
+/** The scripts post_execute and post_uninstall name, relative to the zip's root (read as text, like the copy list). */
+export function manifestScripts(manifest: string): string[] {
+  return [...new Set(Array.from(manifest.matchAll(/'<basepath>\/(scripts\/[^']+)'/g), (m) => m[1]))];
+}
+
 export function stampManifest(manifest: string, version: string, date: Date): string {
   if (!/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) throw new PackageError([`package.json version "${version}" is not a plain semantic version`]);
   const published = date.toISOString().slice(0, 19).replace('T', ' ');
@@ -79,9 +87,15 @@ export async function buildPackage(opts: { outDir?: string; now?: Date; skipUiBu
   const manifest = stampManifest(readFileSync(join(ROOT, 'manifest.php'), 'utf8'), pkg.version, opts.now ?? new Date());
   const files = moduleFiles();
   const copies = manifestCopies(manifest);
+  const scripts = manifestScripts(manifest);
   const problems: string[] = [];
   const listed = new Set(copies.map((c) => c.from));
-  for (const f of files) if (!listed.has(`${FILES_PREFIX}${f}`)) problems.push(`sugar-module/${f} is not in manifest.php's copy list`);
+  for (const f of files) {
+    if (f.startsWith(SCRIPTS_PREFIX)) {
+      if (!scripts.includes(f)) problems.push(`sugar-module/${f} is not run by manifest.php's post_execute or post_uninstall`);
+    } else if (!listed.has(`${FILES_PREFIX}${f}`)) problems.push(`sugar-module/${f} is not in manifest.php's copy list`);
+  }
+  for (const f of scripts) if (!files.includes(f)) problems.push(`manifest.php runs ${f}, which is not a file under sugar-module/`);
   for (const c of copies) {
     if (!c.from.startsWith(FILES_PREFIX) || !files.includes(c.from.slice(FILES_PREFIX.length))) problems.push(`manifest.php copies ${c.from}, which is not a file under sugar-module/`);
     if (`${FILES_PREFIX}${c.to}` !== c.from) problems.push(`manifest.php copies ${c.from} to a different path (${c.to})`);
@@ -92,7 +106,7 @@ export async function buildPackage(opts: { outDir?: string; now?: Date; skipUiBu
     if (!extensionAllowed(f)) problems.push(`sugar-module/${f}: Module Loader does not accept this file type`);
     const data = readFileSync(join(MODULE_DIR, f));
     if (/\.(js|hbs)$/.test(f) && data.includes('<?')) problems.push(`sugar-module/${f} contains "<?", which Sugar would parse as PHP`);
-    entries[`${FILES_PREFIX}${f}`] = data;
+    entries[f.startsWith(SCRIPTS_PREFIX) ? f : `${FILES_PREFIX}${f}`] = data;
   }
   const phpChecked = await checkPhp(files, problems);
   if (problems.length) throw new PackageError(problems);

@@ -58,7 +58,7 @@ function isAdmin(core: SimCore, req: SimRequest) {
 
 const serviceUrlOf = (v: unknown): string => {
   const url = typeof v === 'string' ? v.trim().replace(/\/+$/, '') : '';
-  if (!/^https:\/\/[^\s/]+|^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(url)) {
+  if (!/^https:\/\/[^\s/]+|^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(url) || /[?#]/.test(url)) {
     throw new SugarError(422, 'invalid_parameter', 'service_url must be an https:// address (http:// only on this computer)');
   }
   return url;
@@ -79,7 +79,7 @@ async function relay(core: SimCore, req: SimRequest, segments: string[]): Promis
   const query = typeof args.lf_query === 'string' ? args.lf_query : '';
   const body = typeof args.lf_body === 'string' ? args.lf_body : '';
   if (!RELAY_FIRST.has(segments[0]) || segments.some((p) => !/^[A-Za-z0-9_-]{1,64}$/.test(p)) || body.length > MAX_BODY
-    || (args.lf_body !== undefined && typeof args.lf_body !== 'string') || /[#\s]/.test(query)) {
+    || (args.lf_body !== undefined && typeof args.lf_body !== 'string') || /[#\s]/.test(query) || (req.method === 'GET' && body !== '')) {
     return relayError(422, 'relay_bad_request', 'This LeadFWD request cannot be relayed');
   }
   const path = `/relay/v1/${segments.join('/')}${query ? `?${query}` : ''}`;
@@ -100,9 +100,10 @@ async function pair(core: SimCore, req: SimRequest): Promise<SimResponse> {
   isAdmin(core, req);
   const args = argsOf(req);
   const url = serviceUrlOf(args.service_url);
+  if (typeof args.code !== 'string' || !args.code.trim()) throw new SugarError(422, 'missing_parameter', 'Missing parameter: code');
   const r = await callService(`${url}/relay/pair`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ code: String(args.code ?? ''), sugarUrl: 'http://sugar-sim.local' }),
+    body: JSON.stringify({ code: args.code.trim().slice(0, 64), sugarUrl: 'http://sugar-sim.local' }),
   });
   const env = r.body as { status: number; body: string };
   const answer = (() => { try { return JSON.parse(env.body) as Record<string, unknown>; } catch { return {}; } })();

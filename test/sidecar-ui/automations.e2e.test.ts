@@ -74,10 +74,12 @@ describe('Automations in the dashlet', () => {
   });
 
   it('says in its own section when the automations cannot be read, and keeps the rest of the dashlet', async () => {
-    await page.route((url) => url.pathname === '/api/v1/automations', async (route) => {
+    // Sugar's relay answers the service's 503 inside its 200 envelope.
+    await page.route((url) => url.pathname.endsWith('/leadfwd/api/automations'), async (route) => {
       if (route.request().method() !== 'GET') return route.continue();
       const real = await route.fetch();
-      await route.fulfill({ response: real, status: 503, body: JSON.stringify({ error: 'store_unavailable', message: 'Store busy' }) });
+      const body = JSON.stringify({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'store_unavailable', message: 'Store busy' }) });
+      await route.fulfill({ response: real, status: 200, body });
     });
     await press(page.locator('.leadfwd-refresh'));
     const message = page.locator('.leadfwd-automations-message');

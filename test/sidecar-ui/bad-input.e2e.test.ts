@@ -1,6 +1,7 @@
 // Issue 6 "Bad input" and keyboard operation, in headless Chromium: the send flow driven by keyboard,
 // then no lists, a past schedule, invalid MJML, a list deleted meanwhile, a refused token and the service
-// down. Each time a clear, translated message appears (inline and via app.alert) and the input stays.
+// down (Sugar's relay cannot reach it). Each time a clear, translated message appears (inline and via app.alert)
+// and the input stays.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
@@ -129,7 +130,19 @@ describe('bad input keeps what the user entered', () => {
     await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`).check();
   });
 
-  it('says so when the Sugar session is refused, and recovers once Sugar refreshes an expired token', async () => {
+  it('names the field the service refuses: a From address outside its sender domains', async () => {
+    const from = drawer().locator('input[name="fromEmail"]');
+    const before = await from.inputValue();
+    await from.fill('ceo@bigcorp.example');
+    await press(drawer().locator('.leadfwd-review-button'));
+    await page.waitForFunction(() => /does not send from this address/.test(document.querySelector('.harness-drawer [id$="-fromEmail-error"]')?.textContent ?? ''));
+    expect(await summary().textContent()).toMatch(/Use an address on one of its sender domains: .*news\.example\.test/);
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    expect(await lastError()).toContain('LeadFWD does not send from this address');
+    await from.fill(before);
+  });
+
+  it('says so when Sugar refuses the session, and recovers once Sidecar refreshes an expired token', async () => {
     const saved = await page.evaluate(() => ({ access: (window as any).SUGAR.App.api.getOAuthToken(), refresh: (window as any).SUGAR.App.api.getRefreshToken() }));
     await page.evaluate(() => (window as any).SUGAR.App.api.setTokens('expired-access-token', 'revoked-refresh-token'));
     await press(drawer().locator('.leadfwd-preview-button'));
@@ -137,7 +150,7 @@ describe('bad input keeps what the user entered', () => {
     expect(await lastError()).toContain('Log in to Sugar again');
     expect(await values()).toMatchObject({ name: 'Keyboard campaign', content: '<p>Hello {{ first_name }}</p>' });
 
-    // Only the access token has expired: the service refuses it, a Sugar call refreshes it, the retry works.
+    // Only the access token has expired: Sugar answers 401 to the relay call, Sidecar refreshes and replays it.
     await page.evaluate((r) => (window as any).SUGAR.App.api.setTokens('expired-access-token', r), saved.refresh);
     await press(drawer().locator('.leadfwd-preview-button'));
     await drawer().locator('iframe.leadfwd-preview-frame').waitFor();
@@ -148,8 +161,9 @@ describe('bad input keeps what the user entered', () => {
   it('says the service cannot be reached while it is down, then works when it is back', async () => {
     await bs.setServiceUp(false);
     await press(drawer().locator('.leadfwd-review-button'));
-    await page.waitForFunction(() => /cannot be reached/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
-    expect(await summary().textContent()).toContain(`The LeadFWD service at ${bs.serviceUrl} cannot be reached`);
+    await page.waitForFunction(() => /cannot reach the LeadFWD service/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
+    expect(await summary().textContent()).toContain('Sugar cannot reach the LeadFWD service right now. Your entries are kept');
+    expect(await lastError()).toContain('Sugar cannot reach the LeadFWD service right now');
     expect(await values()).toMatchObject({ name: 'Keyboard campaign', subject: 'Hello from the keyboard', lists: [DEMO_IDS.lists.newsletter] });
     await bs.shot(page, 'send-flow-service-down', '.harness-drawer form.leadfwd-send');
 
@@ -171,7 +185,7 @@ describe('bad input keeps what the user entered', () => {
     const reviewed = (await bs.stack.api('GET', '/campaigns')).body.campaigns.find((c: { held: boolean }) => c.held);
     await bs.setServiceUp(false);
     await press(drawer().locator('.leadfwd-confirm-button'));
-    await page.waitForFunction(() => /cannot be reached/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
+    await page.waitForFunction(() => /cannot reach the LeadFWD service/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
     expect((await bs.stack.api('GET', `/campaigns/${reviewed.id}`)).body).toMatchObject({ held: true, status: 'pending' });
 
     await bs.setServiceUp(true);

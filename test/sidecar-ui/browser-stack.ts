@@ -1,11 +1,16 @@
 // One real stack for a browser test: Sugar simulator (demo seed), SMTP sink and service from
-// test/support/stack.ts, the harness page in front of the simulator, headless Chromium, and a TCP
-// pass-through in front of the service so a test can take "the service" down and bring it back.
+// test/support/stack.ts, the harness page in front of the simulator (served under Sugar 12's Content-Security-Policy,
+// its leadfwd/* endpoints answered by the package's real PHP), headless Chromium, and a TCP pass-through in front of
+// the service so a test can take "the service" down and bring it back. Sugar is paired with the service the way an
+// administrator does it: a code made with the API key, traded through the package's own leadfwd/pair endpoint.
+// Every page records the requests it makes and any Content-Security-Policy violation, so a test can prove that no
+// browser call left Sugar.
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
+import { sugarToken } from '../support/relay.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { startHarness, type Harness } from '../support/sidecar-harness/server.js';
 
@@ -20,7 +25,15 @@ export interface BrowserStack {
   setServiceUp(up: boolean): Promise<void>;
   /** A Sugar admin client on its own platform, so it never logs the browser's user out. */
   sugar: SugarClient;
-  open(user?: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /** Pairs the harness's Sugar with the service through leadfwd/pair, as an administrator would. */
+  pair(): Promise<void>;
+  /** `sugar: '8'` plays Sugar 8 (legacy Administration); `requests` are the URLs the page asked for. */
+  open(user?: string, o?: { sugar?: '8' | '12' }): Promise<{ context: BrowserContext; page: Page; errors: string[]; requests: string[] }>;
+  /** Loads the harness page (as Sugar `sugar`) in an open page and logs in: a second session of one user on one
+   *  platform would end the first one (Sugar keeps one per user and platform), so tests switch a page instead. */
+  login(page: Page, user: string, o?: { sugar?: '8' | '12'; hash?: string }): Promise<void>;
+  /** Requests of a page that went anywhere but the harness's (Sugar's) origin. */
+  offSugar(requests: string[]): string[];
   shot(page: Page, name: string, selector?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,35 +67,62 @@ async function passThrough(port: number) {
   return { url: () => `http://127.0.0.1:${listenPort}`, start, stop };
 }
 
-export async function startBrowserStack(opts: { refreshSeconds?: number; env?: Record<string, string> } = {}): Promise<BrowserStack> {
+export async function startBrowserStack(opts: { refreshSeconds?: number; env?: Record<string, string>; pair?: boolean } = {}): Promise<BrowserStack> {
   mkdirSync(SHOTS, { recursive: true });
   const harness = await startHarness({ refreshSeconds: opts.refreshSeconds ?? 1 });
-  const stack = await startStack({ sim: { seed: 'demo' }, env: { LEADFWD_SUGAR_ORIGIN: harness.origin, ...opts.env } });
+  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env });
   const proxy = await passThrough(stack.service.port);
   harness.configure({ sugarUrl: stack.sim.url, serviceUrl: proxy.url(), settings: stack.sim.leadfwdSettings });
+  async function pair() {
+    const code = (await stack.api('POST', '/relay/pairing-code')).body.code as string;
+    const token = await sugarToken(stack.sim.url, 'admin', 'mobile');
+    const res = await fetch(`${harness.origin}/rest/v11_1/leadfwd/pair`, {
+      method: 'POST', headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ service_url: proxy.url(), code }),
+    });
+    const env = (await res.json()) as { status?: number; body?: string };
+    if (res.status !== 200 || env.status !== 200) throw new Error(`pairing the harness failed: ${res.status} ${JSON.stringify(env)}`);
+  }
+  if (opts.pair !== false) await pair();
+  const login: BrowserStack['login'] = async (page, user, o = {}) => {
+    await page.goto(`${harness.url}${o.sugar ? `?sugar=${o.sugar}` : ''}${o.hash ?? ''}`);
+    await page.fill('#username', user);
+    await page.fill('#password', user);
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('body.harness-ready');
+  };
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const sugar = new SugarClient({ baseUrl: stack.sim.url, username: 'admin', password: 'admin', platform: 'mobile', retryBaseMs: 1 });
   let up = true;
   return {
-    stack, harness, browser, sugar,
+    stack, harness, browser, sugar, pair,
     serviceUrl: proxy.url(),
+    offSugar: (requests) => requests.filter((u) => !u.startsWith(`${harness.origin}/`) && !/^(data|blob|about):/.test(u)),
     async setServiceUp(want) {
       if (want === up) return;
       up = want;
       await (want ? proxy.start() : proxy.stop());
     },
-    async open(user = 'sally') {
+    async open(user = 'sally', o = {}) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+      // In every frame: a Content-Security-Policy violation (a blocked call to another origin) is an error of the page.
+      await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          const record = (w: Window | null) => {
+            const x = w as unknown as { __cspViolations?: string[] };
+            (x.__cspViolations ??= []).push(`${e.effectiveDirective} ${e.blockedURI}`);
+          };
+          try { record(window.top); } catch { record(window); }
+        });
+      });
       const page = await context.newPage();
       const errors: string[] = [];
+      const requests: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(harness.url);
-      await page.fill('#username', user);
-      await page.fill('#password', user);
-      await page.click('#login button[type=submit]');
-      await page.waitForSelector('body.harness-ready');
-      return { context, page, errors };
+      page.on('request', (r) => requests.push(r.url()));
+      await login(page, user, o);
+      return { context, page, errors, requests };
     },
+    login,
     async shot(page, name, selector) {
       const path = join(SHOTS, `${name}.png`);
       if (selector) await page.locator(selector).first().screenshot({ path });
@@ -97,8 +137,11 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
   };
 }
 
+/** Content-Security-Policy violations the page (or one of its frames) reported. */
+export const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
+
 /** Alerts the page has shown through app.alert, newest last. */
-export const alerts = (page: Page) => page.evaluate(() => (window as unknown as { __leadfwdAlerts: Array<{ key: string; level: string; messages: string }> }).__leadfwdAlerts);
+export const alerts = (page: Page) => page.evaluate(() => (window as unknown as { __leadfwdAlerts: Array<{ key: string; level: string; messages: string; html: string }> }).__leadfwdAlerts);
 
 /** Scrolls first: Playwright's own scroll-then-click can land on the preview iframe inside the fixed drawer. */
 export async function press(locator: Locator): Promise<void> {

@@ -1,10 +1,10 @@
-// Headless Chromium against the harness: the record-view buttons from the package's view extensions, the
-// harness's Sidecar contract (eval of controller text, extendsFrom, _super, Dashlet plugin), and the
-// Administration settings page backed by the package's own PHP endpoint.
+// Headless Chromium against the harness: the record-view buttons from the package's view extensions, and the
+// harness's Sidecar contract (eval of controller text, extendsFrom, _super, Dashlet plugin). Administration and
+// pairing: admin-settings.e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
-import { alerts, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { press, startBrowserStack, type BrowserStack } from './browser-stack.js';
 
 let bs: BrowserStack;
 let page: Page;
@@ -76,68 +76,6 @@ describe('the harness follows the Sidecar contract', () => {
       return out;
     });
     expect(r).toEqual({ ready: true, rendered: true, inherits: true });
-  });
-});
-
-describe('Administration: LeadFWD settings', () => {
-  const form = () => page.locator('form.leadfwd-config');
-
-  it('is read-only for a user who is not an administrator', async () => {
-    await page.goto(`${bs.harness.url}#Administration/layout/leadfwd-config`);
-    await page.waitForFunction(() => (document.querySelector('form.leadfwd-config input[name="service_url"]') as HTMLInputElement | null)?.value !== '');
-    expect(await form().locator('.leadfwd-readonly').isVisible()).toBe(true);
-    expect(await form().locator('input[name="service_url"]').isDisabled()).toBe(true);
-    expect(await form().locator('.leadfwd-save').isDisabled()).toBe(true);
     expect(errors).toEqual([]);
-  });
-
-  it('lets an administrator test, validate and save the settings through the package\'s endpoint', async () => {
-    const admin = await bs.open('admin');
-    const p = admin.page;
-    const f = p.locator('form.leadfwd-config');
-    await p.goto(`${bs.harness.url}#Administration/layout/leadfwd-config`);
-    await p.waitForFunction((u) => (document.querySelector('form.leadfwd-config input[name="service_url"]') as HTMLInputElement | null)?.value === u, bs.serviceUrl);
-    expect(await f.locator('.leadfwd-readonly').isVisible()).toBe(false);
-
-    await press(f.locator('.leadfwd-test-connection'));
-    await p.waitForFunction(() => /Connected to LeadFWD/.test(document.querySelector('form.leadfwd-config .leadfwd-test-result')?.textContent ?? ''));
-
-    await f.locator('input[name="service_url"]').fill('leadfwd.example.com');
-    await press(f.locator('.leadfwd-save'));
-    await p.waitForFunction(() => /starting with https/.test(document.querySelector('form.leadfwd-config .leadfwd-error-summary')?.textContent ?? ''));
-
-    // Plain http to another host is refused by LeadfwdConfigApi.php itself (422), shown as Sugar said it.
-    await f.locator('input[name="service_url"]').fill('http://leadfwd.example.com');
-    await press(f.locator('.leadfwd-save'));
-    await p.waitForFunction(() => /https:\/\/ address/.test(document.querySelector('form.leadfwd-config .leadfwd-error-summary')?.textContent ?? ''));
-    expect(bs.harness.settings.leadfwd_service_url).toBe(bs.serviceUrl);
-
-    await f.locator('input[name="service_url"]').fill(`${bs.serviceUrl}/`);
-    await f.locator('select[name="optout_scope"]').selectOption('address');
-    await press(f.locator('.leadfwd-save'));
-    await p.waitForFunction(() => /settings saved/.test(document.querySelector('form.leadfwd-config .leadfwd-status')?.textContent ?? ''));
-    expect(bs.harness.settings).toMatchObject({ leadfwd_service_url: bs.serviceUrl, leadfwd_optout_scope: 'address' });
-    // Saved where the service reads it: Sugar's own GET /leadfwd/config now answers the new scope.
-    expect(await bs.sugar.get('/leadfwd/config')).toEqual({ service_url: bs.serviceUrl, optout_scope: 'address' });
-    expect((await alerts(p)).map((a) => a.level)).toContain('success');
-    await bs.shot(p, 'admin-settings', 'form.leadfwd-config');
-    expect(admin.errors).toEqual([]);
-    await admin.context.close();
-  });
-
-  it('tells users to ask an administrator while no service address is set', async () => {
-    const saved = bs.harness.settings.leadfwd_service_url;
-    bs.harness.settings.leadfwd_service_url = '';
-    try {
-      await page.goto(`${bs.harness.url}#Home`);
-      await page.reload();
-      await page.fill('#username', 'sally');
-      await page.fill('#password', 'sally');
-      await page.click('#login button[type=submit]');
-      await page.waitForFunction(() => /service address is not set/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
-      expect((await alerts(page)).pop()?.messages).toMatch(/Ask your Sugar administrator/);
-    } finally {
-      bs.harness.settings.leadfwd_service_url = saved;
-    }
   });
 });

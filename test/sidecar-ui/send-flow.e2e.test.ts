@@ -2,22 +2,25 @@
 // "Send via LeadFWD", picks lists and a merge field, previews, reviews the service's audit, sends a test,
 // confirms; the campaign goes to the SMTP sink and the dashlet shows its progress, audit and results,
 // which update when a recipient opens the message.
+// Issue 11: all of it under Sugar 12's Content-Security-Policy (connect-src 'self'), every call through Sugar's relay
+// (the package's PHP, which calls the service with cURL): the page never asks the service's origin for anything.
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
-import { alerts, press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
+import { alerts, cspViolations, press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let bs: BrowserStack;
 let page: Page;
 let errors: string[];
+let requests: string[];
 
 beforeAll(async () => {
   // Opens within the bot window would count as machine opens; a test reads mail faster than a person.
   bs = await startBrowserStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' } });
-  ({ page, errors } = await bs.open('sally'));
+  ({ page, errors, requests } = await bs.open('sally'));
 }, 60_000);
 afterAll(async () => { await bs?.close(); });
 
@@ -54,6 +57,8 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
     expect(await frame.getAttribute('srcdoc')).toContain('Hello Sam');
+    // Rendered, not only set: the page's Content-Security-Policy lets the sandboxed srcdoc frame show.
+    await page.frameLocator('iframe.leadfwd-preview-frame').locator('h1', { hasText: 'Hello Sam' }).waitFor();
     expect(await drawer().locator('.leadfwd-preview').textContent()).toContain('Spring news for Sam');
     await page.setViewportSize({ width: 1280, height: 2200 });
     await bs.shot(page, 'send-flow-compose', '.harness-drawer form.leadfwd-send');
@@ -123,4 +128,23 @@ describe('Send via LeadFWD from a legacy Campaign detail view', () => {
     await bs.shot(page, 'dashlet', '.harness-dashlet');
     expect(errors).toEqual([]);
   }, 90_000);
+});
+
+describe('no browser call leaves Sugar', () => {
+  it('everything above went to Sugar (the relay), nothing to the service\'s origin, and no policy was violated', async () => {
+    expect(bs.offSugar(requests)).toEqual([]);
+    const service = [bs.serviceUrl, bs.stack.service.url].map((u) => new URL(u).origin);
+    expect(requests.filter((u) => service.includes(new URL(u).origin))).toEqual([]);
+    expect(requests.filter((u) => u.includes('/rest/v11_1/leadfwd/api/')).length).toBeGreaterThan(10);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+
+  it('would notice a UI that called the service directly: the policy blocks it and the page reports it', async () => {
+    const outcome = await page.evaluate((url) => fetch(`${url}/api/v1/campaigns`).then(() => 'reached', () => 'blocked'), bs.serviceUrl);
+    expect(outcome).toBe('blocked');
+    // Blocked before it left the browser: the violation is what tells (the request check above catches a page
+    // served without the policy).
+    expect(await cspViolations(page)).toEqual([`connect-src ${bs.serviceUrl}/api/v1/campaigns`]);
+    expect(bs.offSugar(requests)).toEqual([]);
+  });
 });

@@ -1,9 +1,9 @@
-// The UI's rules without a browser: form validation, progress and ETA arithmetic, and the service client
-// against a real HTTP server on port 0 (status mapping, token retry, unreachable service).
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// The UI's rules without a browser: form validation, progress and ETA arithmetic, and the service client through a
+// stand-in for Sidecar's app.api (URLs, lf_query and lf_body, Sugar's envelope, error kinds), and alert escaping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSample, etaMs, formatDuration, isHeld, percent, sentCount, skips, totalCount, writeBackLagMs } from '../../sidecar-ui/src/shared/format.js';
-import { createServiceClient, normaliseBaseUrl, ServiceError } from '../../sidecar-ui/src/shared/service-client.js';
+import { createServiceClient, relayUrl, ServiceError } from '../../sidecar-ui/src/shared/service-client.js';
+import { escapeHtml } from '../../sidecar-ui/src/shared/alert.js';
 import { describeError } from '../../sidecar-ui/src/shared/errors.js';
 import { parseAddresses, parseLocalDateTime, toNewCampaign, validateSendForm, type SendForm } from '../../sidecar-ui/src/send/validate.js';
 
@@ -81,72 +81,81 @@ describe('dashlet arithmetic', () => {
   });
 });
 
-describe('service client against a real server', () => {
-  let server: Server;
-  let base = '';
-  const seen: Array<{ url: string; token: string | undefined; origin?: string }> = [];
-  let accepted = 'good-token';
+describe('the service client goes through Sugar (the relay)', () => {
+  type Call = { method: string; url: string; data: unknown };
+  const calls: Call[] = [];
+  let answer: (c: Call) => { ok: true; body: unknown } | { ok: false; error: { status: number; code: string; message: string } };
+  const api = {
+    buildURL: (module: string, _a?: string | null, _b?: unknown, params?: Record<string, unknown>) =>
+      `/rest/v11_1/${module}${params && Object.keys(params).length ? `?${new URLSearchParams(params as Record<string, string>)}` : ''}`,
+    call: (method: string, url: string, data: unknown, cb: { success?: (d: any) => void; error?: (e: any) => void }) => {
+      const c = { method, url, data };
+      calls.push(c);
+      const a = answer(c);
+      setTimeout(() => (a.ok ? cb.success?.(a.body) : cb.error?.(a.error)), 0);
+    },
+  };
+  const env = (status: number, body: unknown, contentType = 'application/json') => ({ ok: true as const, body: { status, contentType, body: typeof body === 'string' ? body : JSON.stringify(body) } });
+  const labels: Record<string, string> = {
+    LBL_LEADFWD_ERR_UNKNOWN_LISTS: 'Gone: {{lists}}', LBL_LEADFWD_ERR_LINE: 'Line {{line}}: {{message}}', LBL_LEADFWD_ERR_SENDER: 'Use {{domains}}',
+  };
+  beforeAll(() => { (globalThis as { window?: unknown }).window = { SUGAR: { App: { lang: { get: (k: string) => labels[k] ?? k } } } }; });
+  afterAll(() => { delete (globalThis as { window?: unknown }).window; });
 
-  beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => {
-      const token = req.headers['oauth-token'] as string | undefined;
-      seen.push({ url: req.url ?? '', token });
-      const reply = (status: number, body: unknown) => void res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-      if (token !== accepted) return reply(401, { error: 'sugar_token_rejected', message: 'Sugar did not accept this token' });
-      if (req.url === '/api/v1/ok') return reply(200, { ok: true });
-      if (req.url === '/api/v1/lists-gone') return reply(422, { error: 'unknown_lists', message: 'Unknown', details: { unknownTargetListIds: ['l9'] } });
-      if (req.url === '/api/v1/mjml') return reply(422, { error: 'invalid_template', message: 'Invalid template', details: [{ message: 'mj-text not closed', line: 3 }] });
-      if (req.url === '/api/v1/busy') return reply(503, { error: 'sugar_unavailable', message: 'Sugar answered with an error' });
-      if (req.url === '/api/v1/html') return void res.writeHead(502, { 'Content-Type': 'text/html' }).end('<h1>Bad gateway</h1>');
-      reply(404, { error: 'not_found', message: 'No route' });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-    (globalThis as { window?: unknown }).window = { SUGAR: { App: { lang: { get: (k: string) => ({ LBL_LEADFWD_ERR_UNKNOWN_LISTS: 'Gone: {{lists}}', LBL_LEADFWD_ERR_LINE: 'Line {{line}}: {{message}}' } as Record<string, string>)[k] ?? k } } } };
-  });
-  afterAll(async () => {
-    delete (globalThis as { window?: unknown }).window;
-    await new Promise<void>((r) => server.close(() => r()));
-  });
-
-  it('sends the Sugar token and answers the JSON', async () => {
-    const c = createServiceClient({ baseUrl: base, getToken: () => 'good-token' });
-    expect(c.baseUrl).toBe(base.replace(/\/$/, ''));
-    expect(await c.get('/ok')).toEqual({ ok: true });
-    expect(seen.pop()).toMatchObject({ url: '/api/v1/ok', token: 'good-token' });
-  });
-
-  it('lets Sugar refresh a refused token once, then retries with the new one', async () => {
-    let token = 'stale-token';
-    let refreshes = 0;
-    const c = createServiceClient({ baseUrl: base, getToken: () => token, refreshToken: async () => { refreshes++; token = 'good-token'; } });
-    expect(await c.get('/ok')).toEqual({ ok: true });
-    expect(refreshes).toBe(1);
-    const never = createServiceClient({ baseUrl: base, getToken: () => 'stale-token', refreshToken: async () => { refreshes++; } });
-    await expect(never.get('/ok')).rejects.toMatchObject({ kind: 'token_rejected', status: 401 });
-    expect(refreshes).toBe(2);
+  it('calls leadfwd/api/<path> with the query in lf_query and the body as a string in lf_body', async () => {
+    const c = createServiceClient(api);
+    answer = () => env(200, { campaigns: [] });
+    expect(await c.get('/campaigns?limit=5&offset=0')).toEqual({ campaigns: [] });
+    answer = () => env(201, { id: 'c1' });
+    expect(await c.post('/campaigns/c1/test-send', { fields: {}, list: [] })).toEqual({ id: 'c1' });
+    expect(await c.post('/campaigns/c1/pause')).toEqual({ id: 'c1' });
+    expect(calls.splice(0)).toEqual([
+      { method: 'read', url: '/rest/v11_1/leadfwd/api/campaigns?lf_query=limit%3D5%26offset%3D0', data: null },
+      { method: 'create', url: '/rest/v11_1/leadfwd/api/campaigns/c1/test-send', data: { lf_body: '{"fields":{},"list":[]}' } },
+      { method: 'create', url: '/rest/v11_1/leadfwd/api/campaigns/c1/pause', data: { lf_body: '{}' } },
+    ]);
+    expect(relayUrl(api, 'me')).toBe('/rest/v11_1/leadfwd/api/me');
+    answer = () => env(200, 'email\na@example.com\n', 'text/csv');
+    expect(await c.get('/report/export')).toBe('email\na@example.com\n');
   });
 
-  it('maps the service\'s errors to kinds the UI translates, with their details', async () => {
-    const c = createServiceClient({ baseUrl: base, getToken: () => 'good-token' });
-    const gone = await c.post('/lists-gone').catch((e) => e);
+  it('turns the service\'s refusals inside the envelope into kinds the UI translates, with their details and field', async () => {
+    const c = createServiceClient(api);
+    answer = () => env(422, { error: 'unknown_lists', message: 'Unknown', details: { unknownTargetListIds: ['l9'] } });
+    const gone = await c.post('/campaigns').catch((e) => e);
     expect(gone).toBeInstanceOf(ServiceError);
     expect(describeError(gone, (id) => (id === 'l9' ? 'Old list' : id))).toMatchObject({ kind: 'unknown_lists', text: 'Gone: Old list', unknownListIds: ['l9'] });
-    expect(describeError(await c.post('/mjml').catch((e) => e))).toMatchObject({ kind: 'invalid_template', details: ['Line 3: mj-text not closed'] });
-    await expect(c.get('/busy')).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
-    await expect(c.get('/html')).rejects.toMatchObject({ kind: 'unavailable', status: 502, message: 'HTTP 502' });
-    await expect(c.get('/nothing')).rejects.toMatchObject({ kind: 'not_found' });
+    answer = () => env(422, { error: 'invalid_template', message: 'Invalid template', details: [{ message: 'mj-text not closed', line: 3 }] });
+    expect(describeError(await c.post('/preview').catch((e) => e))).toMatchObject({ kind: 'invalid_template', details: ['Line 3: mj-text not closed'] });
+    answer = () => env(422, { error: 'sender_not_allowed', message: 'no', details: { senderDomains: ['news.example.test'] } });
+    expect(describeError(await c.post('/campaigns').catch((e) => e))).toMatchObject({ kind: 'sender_not_allowed', text: 'Use news.example.test', field: 'fromEmail' });
+    const cases: Array<[number, string, string]> = [
+      [409, 'relay_not_configured', 'not_configured'], [409, 'relay_not_paired', 'not_paired'], [502, 'service_unreachable', 'unreachable'],
+      [504, 'service_timeout', 'timeout'], [502, 'not_leadfwd', 'not_leadfwd'], [422, 'relay_bad_request', 'bad_request'],
+      [401, 'relay_signature_invalid', 'pairing_broken'], [401, 'relay_stale', 'clock'], [401, 'sugar_token_rejected', 'token_rejected'],
+      [403, 'forbidden', 'forbidden'], [403, 'sugar_rights', 'rights'], [403, 'not_your_campaign', 'rights'], [403, 'field_not_readable', 'rights'],
+      [422, 'secret_field', 'secret_field'], [422, 'module_not_allowed', 'module_not_allowed'], [429, 'test_send_limit', 'test_send_limit'],
+      [422, 'too_many', 'too_many'], [422, 'pairing_code_invalid', 'pairing_code_invalid'], [503, 'store_unavailable', 'unavailable'],
+      [502, '', 'unavailable'], [404, '', 'not_found'], [409, 'invalid_transition', 'conflict'],
+    ];
+    for (const [status, error, kind] of cases) {
+      answer = () => env(status, error ? { error, message: 'm' } : '<h1>x</h1>', error ? 'application/json' : 'text/html');
+      await expect(c.get('/campaigns'), error).rejects.toMatchObject({ kind, status });
+    }
   });
 
-  it('says unreachable for a closed port and not configured without a URL', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((r) => closed.close(() => r()));
-    const c = createServiceClient({ baseUrl: `http://127.0.0.1:${port}`, getToken: () => 'good-token' });
-    await expect(c.get('/ok')).rejects.toMatchObject({ kind: 'unreachable', details: { url: `http://127.0.0.1:${port}` } });
-    await expect(createServiceClient({ baseUrl: '', getToken: () => 't' }).get('/ok')).rejects.toMatchObject({ kind: 'not_configured' });
-    expect(normaliseBaseUrl('javascript:alert(1)')).toBeUndefined();
-    expect(normaliseBaseUrl(' https://x.example/// ')).toBe('https://x.example');
+  it('leaves Sugar\'s own refusals to Sugar (401 is refreshed by Sidecar before this), and says so', async () => {
+    const c = createServiceClient(api);
+    answer = () => ({ ok: false, error: { status: 401, code: 'invalid_grant', message: 'The access token provided is invalid.' } });
+    const e = await c.get('/campaigns').catch((x) => x);
+    expect(e).toMatchObject({ sugar: true, status: 401, code: 'invalid_grant' });
+    expect(describeError(e).kind).toBe('token_rejected');
+    answer = () => ({ ok: true, body: { not: 'an envelope' } });
+    await expect(c.get('/campaigns')).rejects.toMatchObject({ kind: 'unknown' });
+  });
+
+  it('escapes what goes into Sugar\'s alerts, which render HTML', () => {
+    expect(escapeHtml('<img src=x onerror="alert(1)"> & \'q\' `b`')).toBe('&lt;img src&#x3D;x onerror&#x3D;&quot;alert(1)&quot;&gt; &amp; &#x27;q&#x27; &#x60;b&#x60;');
+    expect(escapeHtml(undefined)).toBe('');
   });
 });

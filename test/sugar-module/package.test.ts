@@ -16,7 +16,7 @@ const pkgVersion = JSON.parse(readFileSync('package.json', 'utf8')).version as s
 let dir: string;
 let zipPath: string;
 let files: Record<string, Uint8Array>;
-let evaluated: { manifest: Record<string, any>; installdefs: { id: string; copy: Array<{ from: string; to: string }> } };
+let evaluated: { manifest: Record<string, any>; installdefs: { id: string; copy: Array<{ from: string; to: string }>; post_execute: string[]; post_uninstall: string[] } };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-pkg-'));
@@ -39,9 +39,11 @@ describe('npm run package', () => {
     if (existsSync('/usr/bin/unzip')) expect(execFileSync('unzip', ['-tq', zipPath]).toString()).toMatch(/No errors/);
   });
 
-  it('holds exactly manifest.php plus the files installdefs copies, each copied under custom/', () => {
+  it('holds exactly manifest.php, the files installdefs copies, each copied under custom/, and the install scripts', () => {
     const copied = evaluated.installdefs.copy.map((c) => c.from.replace(/^<basepath>\//, ''));
-    expect(Object.keys(files).sort()).toEqual(['manifest.php', ...copied].sort());
+    const scripts = [...new Set([...evaluated.installdefs.post_execute, ...evaluated.installdefs.post_uninstall])].map((f) => f.replace(/^<basepath>\//, ''));
+    expect(scripts).toEqual(['scripts/rebuild_caches.php']);
+    expect(Object.keys(files).sort()).toEqual(['manifest.php', ...copied, ...scripts].sort());
     for (const c of evaluated.installdefs.copy) {
       expect(c.from).toMatch(/^<basepath>\/Files\/custom\//);
       expect(c.to).toBe(c.from.replace('<basepath>/Files/', ''));
@@ -98,17 +100,68 @@ describe('npm run package', () => {
   });
 });
 
+describe('install and uninstall scripts', () => {
+  /** Runs a script the way Module Loader does (require_once from Sugar's root), with a RepairAndClear that records. */
+  async function runScript(rel: string) {
+    const root = mkdtempSync(join(tmpdir(), 'leadfwd-sugar-root-'));
+    mkdirSync(join(root, 'modules', 'Administration'), { recursive: true });
+    writeFileSync(join(root, 'modules', 'Administration', 'QuickRepairAndRebuild.php'), `<?php
+class RepairAndClear {
+    public function repairAndClearAll($actions, $modules, $autoexecute = false, $show_output = true) {
+        $GLOBALS['repairs'][] = array($actions, $modules, $autoexecute, $show_output);
+    }
+}
+`);
+    const code = `error_reporting(E_ALL); set_error_handler(function ($n, $s) { fwrite(STDERR, $s); exit(3); });
+      define('sugarEntry', true); function translate($l) { return $l === 'LBL_ALL_MODULES' ? 'All Modules' : $l; }
+      chdir(${JSON.stringify(root)}); $GLOBALS['repairs'] = array(); ob_start(); require_once ${JSON.stringify(join(dir, 'x', rel))};
+      $out = ob_get_clean(); echo json_encode(array('repairs' => $GLOBALS['repairs'], 'output' => $out));`;
+    const r = await php(['-r', code]);
+    rmSync(root, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { repairs: unknown[]; output: string };
+  }
+
+  it('rebuild the extensions and clear the JavaScript groups after install and after uninstall, printing nothing', async () => {
+    for (const list of [evaluated.installdefs.post_execute, evaluated.installdefs.post_uninstall]) {
+      expect(list).toHaveLength(1);
+      const r = await runScript(list[0].replace('<basepath>/', ''));
+      expect(r).toEqual({ repairs: [[['rebuildExtensions', 'clearAdditionalCaches'], ['All Modules'], false, false]], output: '' });
+    }
+  });
+
+  it('refuse to run outside Sugar', async () => {
+    const r = await php(['-r', `require ${JSON.stringify(join(dir, 'x', 'scripts/rebuild_caches.php'))};`]);
+    expect(r.stdout).toBe('Not A Valid Entry Point');
+  });
+});
+
 describe('the scanner itself', () => {
   it('finds what Module Loader refuses', async () => {
     const f = join(dir, 'bad.php');
-    writeFileSync(f, '<?php\n$a = file_get_contents("x");\n$b = array_map("trim", $a);\n$c = `ls`;\n$d = "exec"; $d("id");\n$r = new ReflectionClass("X");\n$e = new ZipArchive();\n$z = $x->get(1);\n');
+    writeFileSync(f, '<?php\n$a = file_get_contents("x");\n$b = array_map("trim", $a);\n$c = `ls`;\n$d = "exec"; $d("id");\n$r = new ReflectionClass("X");\n$e = new ZipArchive();\n$z = $x->get(1);\n'
+      + 'class A { public function get($k) { return $k; } public function open() {} }\n$n = new $cls();\n$m = $o->$meth();\nerror_log("x"); is_file("y"); pathinfo("z");\nSugarAutoLoader::put("a");\n');
     const found = await scanPhp(f);
     expect(found).toEqual(expect.arrayContaining([
       expect.stringMatching(/line 2: function file_get_contents/), expect.stringMatching(/line 3: function array_map/),
       expect.stringMatching(/line 4: backtick/), expect.stringMatching(/line 5: variable function call \$d/),
       expect.stringMatching(/line 6: class ReflectionClass/), expect.stringMatching(/line 7: class ZipArchive/),
       expect.stringMatching(/line 8: method get/),
+      // Sugar 8.0 refuses a method DECLARED with a banned name (ML_INVALID_FUNCTION get()).
+      expect.stringMatching(/line 9: function get\(\) declared/), expect.stringMatching(/line 9: function open\(\) declared/),
+      expect.stringMatching(/line 10: class instantiated by variable/), expect.stringMatching(/line 11: variable method call/),
+      expect.stringMatching(/line 12: function error_log/), expect.stringMatching(/line 12: function is_file/), expect.stringMatching(/line 12: function pathinfo/),
+      expect.stringMatching(/line 13: method SugarAutoLoader::put/),
     ]));
+  });
+
+  it('lets through what Sugar allows and the relay needs: cURL, hashing, random bytes, JSON, $_SERVER', async () => {
+    const f = join(dir, 'good.php');
+    writeFileSync(f, '<?php\n$ch = curl_init("https://x.example"); curl_setopt_array($ch, array(CURLOPT_RETURNTRANSFER => true)); $t = curl_exec($ch); $n = curl_errno($ch);\n'
+      + '$h = hash_hmac("sha256", "a", "k"); $s = hash("sha256", ""); $r = bin2hex(random_bytes(16)); $ok = hash_equals($h, $s);\n'
+      + '$j = json_encode(array("a" => time())); $u = parse_url("https://x"); $v = filter_var("https://x", FILTER_VALIDATE_URL); $m = $_SERVER["REQUEST_METHOD"];\n'
+      + 'class B { public function __construct() {} public function relay() { return $this->relay(); } public static function make() { return new self(); } }\n');
+    expect(await scanPhp(f)).toEqual([]);
   });
 });
 
@@ -144,9 +197,10 @@ describe('controllers in the shape Sugar evaluates', () => {
 
 describe('packaging rules', () => {
   it('refuses to build with a file Module Loader would refuse or the manifest does not copy', async () => {
-    const stray = ['custom/leadfwd-stray-test.json', 'custom/leadfwd-stray-test.php'].map((f) => join('sugar-module', f));
+    const stray = ['custom/leadfwd-stray-test.json', 'custom/leadfwd-stray-test.php', 'scripts/leadfwd-stray-test.php'].map((f) => join('sugar-module', f));
     writeFileSync(stray[0], '{}');
     writeFileSync(stray[1], "<?php\nexec('id');\n");
+    writeFileSync(stray[2], '<?php\n');
     try {
       const err = await buildPackage({ outDir: join(dir, 'refused'), skipUiBuild: true }).catch((e) => e);
       expect(err).toBeInstanceOf(PackageError);
@@ -154,6 +208,7 @@ describe('packaging rules', () => {
         'sugar-module/custom/leadfwd-stray-test.json is not in manifest.php\'s copy list',
         'sugar-module/custom/leadfwd-stray-test.json: Module Loader does not accept this file type',
         'sugar-module/custom/leadfwd-stray-test.php: Module Loader would refuse line 2: function exec()',
+        "sugar-module/scripts/leadfwd-stray-test.php is not run by manifest.php's post_execute or post_uninstall",
       ]));
       expect(existsSync(join(dir, 'refused'))).toBe(false);
     } finally {

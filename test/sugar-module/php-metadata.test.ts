@@ -3,11 +3,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { phpEval, runPhpApi } from '../support/sidecar-harness/php-bridge.js';
+import { phpEval, runSugarRest } from '../support/sidecar-harness/php-bridge.js';
 
 const M = join(process.cwd(), 'sugar-module', 'custom');
 const EXT = join(M, 'Extension');
-const API = join(M, 'clients', 'base', 'api', 'LeadfwdConfigApi.php');
 
 function sources(dir: string, exts: RegExp): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -54,7 +53,8 @@ describe('language strings', () => {
     const [title, , , options, desc] = admin[0];
     expect([title, desc]).toEqual(['LBL_LEADFWD_ADMIN_SECTION', 'LBL_LEADFWD_ADMIN_SECTION_DESC']);
     const entry = options.Administration.leadfwd_settings;
-    expect(entry[3]).toContain('Administration/layout/leadfwd-config');
+    // The parent app's route under Home: #Administration/layout/<x> is bwcRedirect-ed to a missing legacy page on 8.x.
+    expect(entry[3]).toBe('javascript:void(parent.SUGAR.App.router.navigate("Home/layout/leadfwd-config", {trigger: true}));');
     for (const k of [title, desc, entry[1], entry[2]]) expect(mod[k], k).toBeTruthy();
   });
 });
@@ -106,30 +106,33 @@ describe('extensions', () => {
 });
 
 describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
-  const call = (method: 'GET' | 'PUT', args: Record<string, unknown>, user: { is_admin: boolean } | null, settings: Record<string, string> = {}) =>
-    runPhpApi({ file: API, class: 'LeadfwdConfigApi', method, path: 'leadfwd/config', args, user, settings });
+  const call = async (method: 'GET' | 'PUT', args: Record<string, unknown>, user: { is_admin: boolean } | null, settings: Record<string, string> = {}) => {
+    const r = await runSugarRest({ method, path: 'leadfwd/config', body: method === 'GET' ? '' : JSON.stringify(args), user, settings });
+    return { ...r, settings: { ...settings, ...r.writes } };
+  };
+  const unpaired = { paired: false, paired_at: null };
 
   it('answers defaults to any user before an admin saved anything', async () => {
-    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: null });
+    expect((await call('GET', {}, { is_admin: false })).body).toEqual({ service_url: '', optout_scope: null, ...unpaired });
   });
 
   it('lets only administrators save, with 403 not_authorized for others', async () => {
     const r = await call('PUT', { service_url: 'https://leadfwd.example.com' }, { is_admin: false });
     expect(r.status).toBe(403);
     expect(r.body.error).toBe('not_authorized');
-    expect(r.settings).toEqual({});
+    expect(r.writes).toEqual({});
   });
 
   it('stores a clean URL and the opt-out scope, then reads them back', async () => {
     const saved = await call('PUT', { service_url: ' https://leadfwd.example.com/ ', optout_scope: 'none' }, { is_admin: true });
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ service_url: 'https://leadfwd.example.com', optout_scope: 'none' });
-    expect(saved.settings).toEqual({ leadfwd_service_url: 'https://leadfwd.example.com', leadfwd_optout_scope: 'none' });
+    expect(saved.body).toEqual({ service_url: 'https://leadfwd.example.com', optout_scope: 'none', ...unpaired });
+    expect(saved.writes).toEqual({ leadfwd_service_url: 'https://leadfwd.example.com', leadfwd_optout_scope: 'none' });
     expect((await call('GET', {}, { is_admin: false }, saved.settings)).body).toEqual(saved.body);
   });
 
   it('refuses addresses a browser should not be sent to, with 422', async () => {
-    for (const url of ['http://leadfwd.example.com', 'javascript:alert(1)', 'https://user:pw@leadfwd.example.com', 'ftp://x.example', 'not a url', `https://${'a'.repeat(260)}.example`]) {
+    for (const url of ['http://leadfwd.example.com', 'javascript:alert(1)', 'https://user:pw@leadfwd.example.com', 'ftp://x.example', 'not a url', `https://${'a'.repeat(260)}.example`, 'https://x.example/?a=1']) {
       const r = await call('PUT', { service_url: url }, { is_admin: true });
       expect(r.status, url).toBe(422);
       expect(r.body.error).toBe('invalid_parameter');
@@ -138,7 +141,21 @@ describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
     expect((await call('PUT', { service_url: 'https://x.example', optout_scope: 'everyone' }, { is_admin: true })).status).toBe(422);
     // '' hands the choice back to the service: Sugar then answers null, as before any choice.
     const handedBack = await call('PUT', { service_url: 'https://x.example', optout_scope: '' }, { is_admin: true });
-    expect(handedBack.body).toEqual({ service_url: 'https://x.example', optout_scope: null });
+    expect(handedBack.body).toEqual({ service_url: 'https://x.example', optout_scope: null, ...unpaired });
     expect((await call('PUT', {}, { is_admin: true })).body.error).toBe('missing_parameter');
+  });
+
+  it('answers paired and paired_at, never the secret; another address ends the pairing, the same one keeps it', async () => {
+    const secret = 'A'.repeat(43);
+    const paired = { leadfwd_service_url: 'https://leadfwd.example.com', leadfwd_relay_secret: secret, leadfwd_paired_at: '2026-12-03T10:00:00.000Z' };
+    const read = await call('GET', {}, { is_admin: false }, paired);
+    expect(read.body).toEqual({ service_url: 'https://leadfwd.example.com', optout_scope: null, paired: true, paired_at: '2026-12-03T10:00:00.000Z' });
+    expect(JSON.stringify(read.body)).not.toContain(secret);
+    const same = await call('PUT', { service_url: 'https://leadfwd.example.com/', optout_scope: 'all' }, { is_admin: true }, paired);
+    expect(same.body).toMatchObject({ paired: true, optout_scope: 'all' });
+    expect(same.writes).not.toHaveProperty('leadfwd_relay_secret');
+    const moved = await call('PUT', { service_url: 'https://other.example.com' }, { is_admin: true }, paired);
+    expect(moved.body).toEqual({ service_url: 'https://other.example.com', optout_scope: null, ...unpaired });
+    expect(moved.writes).toMatchObject({ leadfwd_relay_secret: '', leadfwd_paired_at: '' });
   });
 });

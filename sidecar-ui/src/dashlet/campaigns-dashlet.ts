@@ -1,5 +1,7 @@
 // The "LeadFWD Campaigns" dashlet: recent campaigns with live status, progress, audit and results,
 // refreshed on a timer while it is on screen; the send flow opens from its toolbar.
+import { loadAccess, type Access } from '../shared/access.js';
+import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
@@ -16,6 +18,8 @@ import { campaignCard, type CampaignAction } from './card.js';
 interface DashletState {
   mode: string;
   client?: ServiceClient;
+  /** What LeadFWD lets this user do (GET me), read once and again after an error. */
+  access?: Access;
   campaigns: CampaignView[];
   reports: Record<string, CampaignReport>;
   samples: Record<string, RateSample[]>;
@@ -82,6 +86,7 @@ function paint(view: SidecarView): void {
   const status = view.el.querySelector('.leadfwd-status');
   if (!list || !message || !status || st.disposed) return;
   replaceChildren(message, st.error ?? '');
+  paintAccess(view, st);
   paintAutomations(view, st);
   if (st.mode === 'preview') {
     replaceChildren(list, h('li', { class: 'leadfwd-line' }, t('LBL_LEADFWD_DASHLET_DESC')));
@@ -91,12 +96,27 @@ function paint(view: SidecarView): void {
   replaceChildren(status, st.updatedAt ? t('LBL_LEADFWD_UPDATED_AT', { time: st.updatedAt.toLocaleTimeString() }) : '');
   const shown = visibleCampaigns(view, st.campaigns);
   if (!shown.length) { replaceChildren(list, h('li', { class: 'leadfwd-line leadfwd-empty' }, t('LBL_LEADFWD_NO_CAMPAIGNS'))); return; }
-  replaceChildren(list, shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], (cc, a) => void act(view, cc, a))));
+  // Pause, Resume and Cancel only for a role that may change Campaigns at all (Sugar still decides per record).
+  const onAction = st.access?.can.editCampaigns === false ? undefined : (cc: CampaignView, a: CampaignAction) => void act(view, cc, a);
+  replaceChildren(list, shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], onAction)));
+}
+
+/** A user Sugar lets follow campaigns but not create them (a view-only role) sees no "Send via LeadFWD", and why. */
+function paintAccess(view: SidecarView, st: DashletState): void {
+  const button = view.el.querySelector<HTMLElement>('.leadfwd-new');
+  const note = view.el.querySelector<HTMLElement>('.leadfwd-access');
+  const cannot = st.access !== undefined && !st.access.can.createCampaigns;
+  if (button) button.hidden = cannot;
+  if (note) {
+    note.hidden = !cannot;
+    replaceChildren(note, cannot ? t('LBL_LEADFWD_NO_CREATE') : '');
+  }
 }
 
 async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
-  if (!st.client) st.client = await connect();
+  if (!st.client) st.client = connect();
   const client = st.client;
+  if (!st.access) st.access = await loadAccess(client);
   const automations = fetchAutomations(client, setting(view, 'limit', 5)).then(
     (list) => ({ list, error: undefined as string | undefined }),
     (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }));
@@ -128,9 +148,9 @@ function load(view: SidecarView): Promise<void> {
     st.loaded = true;
     const msg = describeError(e);
     st.error = msg.text;
-    // The next load reads the settings again, in case an admin has just fixed the service URL.
-    if (!(e instanceof ServiceError) || ['not_configured', 'unreachable', 'token_rejected'].includes(e.kind)) st.client = undefined;
-    if (msg.kind !== st.lastErrorKind) getApp().alert.show('leadfwd-dashlet-error', { level: 'error', messages: msg.text, autoClose: true });
+    // The next load asks again what the user may do, in case an admin has just paired Sugar or changed a role.
+    if (!(e instanceof ServiceError) || !['unavailable', 'conflict', 'not_found', 'invalid'].includes(e.kind)) st.access = undefined;
+    if (msg.kind !== st.lastErrorKind) showAlert('leadfwd-dashlet-error', 'error', msg.text, { autoClose: true });
     st.lastErrorKind = msg.kind;
   }).then(() => {
     st.inFlight = undefined;
@@ -145,23 +165,19 @@ function load(view: SidecarView): Promise<void> {
 }
 
 async function act(view: SidecarView, c: CampaignView, action: CampaignAction): Promise<void> {
-  const app = getApp();
   const run = async () => {
     try {
       const st = state(view);
-      if (!st.client) st.client = await connect();
+      if (!st.client) st.client = connect();
       await st.client.post(`/campaigns/${encodeURIComponent(c.id)}/${action}`);
-      app.alert.show('leadfwd-action', { level: 'success', messages: t(`LBL_LEADFWD_DONE_${action.toUpperCase()}`, { name: c.name }), autoClose: true });
+      showAlert('leadfwd-action', 'success', t(`LBL_LEADFWD_DONE_${action.toUpperCase()}`, { name: c.name }), { autoClose: true });
     } catch (e) {
-      app.alert.show('leadfwd-action', { level: 'error', messages: describeError(e).text });
+      showAlert('leadfwd-action', 'error', describeError(e).text);
     }
     await load(view);
   };
   if (action !== 'cancel') return run();
-  app.alert.show('leadfwd-confirm-cancel', {
-    level: 'confirmation', messages: t('LBL_LEADFWD_CONFIRM_CANCEL', { name: c.name }),
-    onConfirm: () => void run(),
-  });
+  showAlert('leadfwd-confirm-cancel', 'confirmation', t('LBL_LEADFWD_CONFIRM_CANCEL', { name: c.name }), { onConfirm: () => void run() });
 }
 
 export const campaignsDashlet = {

@@ -72,7 +72,8 @@ function results(r: CampaignReport): HTMLElement[] {
   return [dl, barChart(bars, title) as unknown as HTMLElement];
 }
 
-function actions(c: CampaignView, onAction: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
+function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
+  if (!onAction) return null;
   // A running automation's step campaign follows it: it is paused or stopped there, never on its own.
   if (c.automation && c.automation.automationStatus !== 'stopped') return null;
   const can: CampaignAction[] = [];
@@ -86,7 +87,7 @@ function actions(c: CampaignView, onAction: (c: CampaignView, a: CampaignAction)
   }, t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}`))));
 }
 
-export function campaignCard(c: CampaignView, report: CampaignReport | undefined, samples: RateSample[], onAction: (c: CampaignView, a: CampaignAction) => void): HTMLLIElement {
+export function campaignCard(c: CampaignView, report: CampaignReport | undefined, samples: RateSample[], onAction?: (c: CampaignView, a: CampaignAction) => void): HTMLLIElement {
   return h('li', { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
     h('div', { class: 'leadfwd-campaign-head' },
       h('strong', { class: 'leadfwd-campaign-name' }, c.name),

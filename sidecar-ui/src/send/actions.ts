@@ -1,4 +1,5 @@
 // What the send flow's buttons do: preview, review (with the service's audit), test send, confirm.
+import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT } from '../shared/drawer.js';
@@ -21,7 +22,7 @@ async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>
   setStatus(form, status);
   try {
     const st = state(view);
-    if (!st.client) st.client = await connect();
+    if (!st.client) st.client = connect();
     return await work();
   } catch (e) {
     showError(view, e);
@@ -165,9 +166,8 @@ export async function confirm(view: SidecarView): Promise<void> {
     ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: at.toLocaleString() })
     : t('LBL_LEADFWD_DONE_NOW', { name: created.name }));
   showStep(view, 'done');
-  const app = getApp();
-  app.alert.show('leadfwd-scheduled', { level: 'success', messages: t('LBL_LEADFWD_DONE_TITLE'), autoClose: true });
-  app.events.trigger(CHANGED_EVENT);
+  showAlert('leadfwd-scheduled', 'success', t('LBL_LEADFWD_DONE_TITLE'), { autoClose: true });
+  getApp().events.trigger(CHANGED_EVENT);
 }
 
 export function close(view: SidecarView): void {

@@ -4,7 +4,8 @@ import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import type { SendForm } from './validate.js';
 
-export interface Problem { field: string; label: string; vars?: Record<string, string | number> }
+/** A problem at a field: a label (with vars) to translate, or a text already translated. */
+export interface Problem { field: string; label: string; vars?: Record<string, string | number>; text?: string }
 
 const checked = (root: ParentNode, selector: string) =>
   Array.from(root.querySelectorAll<HTMLInputElement>(selector)).filter((i) => i.checked).map((i) => i.value);
@@ -47,7 +48,7 @@ export function showProblems(form: HTMLFormElement, cid: string, problems: Probl
   const summary = form.querySelector<HTMLElement>('.leadfwd-error-summary');
   if (!summary) return;
   const items = problems.map((p) => {
-    const text = t(p.label, p.vars);
+    const text = p.text ?? t(p.label, p.vars);
     const control = controlFor(form, cid, p.field);
     if (control) control.setAttribute('aria-invalid', 'true');
     const slot = form.querySelector(`#${cid}-${p.field === 'lists' ? 'lists' : p.field}-error`);

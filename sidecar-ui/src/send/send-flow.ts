@@ -1,6 +1,8 @@
 // The "Send via LeadFWD" view (opened in a drawer): loads lists and fields, keeps the user's input across
 // re-renders, and wires the buttons to the steps in actions.ts.
-import { getApp, sugarCall } from '../shared/app.js';
+import { loadAccess } from '../shared/access.js';
+import { getApp, sugarCall, t } from '../shared/app.js';
+import { replaceChildren } from '../shared/dom.js';
 import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
@@ -48,7 +50,14 @@ function paintFields(view: SidecarView, module: string): void {
 async function load(view: SidecarView): Promise<void> {
   const st = state(view);
   try {
-    st.client = await connect();
+    st.client = connect();
+    const access = await loadAccess(st.client);
+    if (st.disposed) return;
+    if (!access.can.createCampaigns) {
+      st.noAccess = true;
+      paintNoAccess(view);
+      return;
+    }
     const app = getApp();
     const linked = st.sugarCampaignId
       ? sugarCall<{ records: TargetList[] }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId, link: 'prospectlists' }, { fields: 'id,name,list_type', max_num: 100 }))
@@ -74,6 +83,16 @@ async function load(view: SidecarView): Promise<void> {
   } catch (e) {
     showError(view, e);
   }
+}
+
+/** One clear message instead of a form the user's Sugar role would refuse at the end. */
+function paintNoAccess(view: SidecarView): void {
+  const form = formOf(view);
+  if (!form || !state(view).noAccess) return;
+  const note = form.querySelector<HTMLElement>('.leadfwd-no-access')!;
+  replaceChildren(note, t('LBL_LEADFWD_NO_CREATE_SEND'));
+  note.hidden = false;
+  (form.querySelector('.leadfwd-compose') as HTMLElement).hidden = true;
 }
 
 /** Puts the loaded state into a freshly rendered template. */
@@ -147,6 +166,7 @@ export const sendFlow = {
     fill(form, 'content', STARTER_HTML);
     toggleSchedule(form);
     showStep(view, st.step, false);
+    paintNoAccess(view);
     if (!st.rendered) (form.querySelector(`#${view.cid}-title`) as HTMLElement | null)?.focus();
     st.rendered = true;
   },

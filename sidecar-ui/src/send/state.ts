@@ -1,10 +1,10 @@
 // Per-view state of the send flow, and the helpers every step shares.
-import { getApp } from '../shared/app.js';
+import { showAlert } from '../shared/alert.js';
 import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
-import { showProblems } from './form-dom.js';
+import { showProblems, type Problem } from './form-dom.js';
 import { renderLeadfwdLists, renderSugarLists } from './lists.js';
 import type { FieldProblem, SendForm } from './validate.js';
 
@@ -31,6 +31,8 @@ export interface SendState {
   created?: CampaignView;
   values?: Record<string, string>;
   loaded: boolean;
+  /** The user's Sugar role does not let them create campaigns: the flow shows that, and no form. */
+  noAccess?: boolean;
   rendered: boolean;
   disposed: boolean;
 }
@@ -54,17 +56,19 @@ export function paintLists(view: SidecarView): void {
 export function showError(view: SidecarView, err: unknown, extra: FieldProblem[] = []): void {
   const st = state(view);
   const msg = describeError(err, (id) => listName(st, id));
-  const problems = extra.slice();
+  const problems: Problem[] = extra.slice();
   if (msg.unknownListIds.length) {
     msg.unknownListIds.forEach((id) => st.goneLists.add(id));
     problems.push({ field: 'lists', label: 'LBL_LEADFWD_ERR_UNKNOWN_LISTS', vars: { lists: msg.unknownListIds.map((id) => listName(st, id)).join(', ') } });
   }
   if (msg.kind === 'invalid_template') problems.push({ field: 'content', label: 'LBL_LEADFWD_ERR_TEMPLATE' });
   const form = formOf(view);
+  // A refusal about one field (From not on a sender domain, too many test addresses) is shown at that field too.
+  if (msg.field && form?.querySelector(`#${view.cid}-${msg.field}`)) problems.push({ field: msg.field, label: '', text: msg.text });
   if (form) showProblems(form, view.cid, problems, { headline: msg.text, details: msg.details });
   // After the summary: the list rows are drawn again with the deleted ones marked invalid.
   if (msg.unknownListIds.length) paintLists(view);
-  getApp().alert.show('leadfwd-send-error', { level: 'error', messages: msg.text });
+  showAlert('leadfwd-send-error', 'error', msg.text);
 }
 
 export function showStep(view: SidecarView, step: Step, focus = true): void {

@@ -1,6 +1,7 @@
 // Access to Sugar's running app and its labels. Controllers are evaluated by Sidecar, so `app` is
 // reached through the page's SUGAR.App rather than a module import.
-import type { ApiError, SidecarApp } from '../sidecar.js';
+import type { SidecarApp } from '../sidecar.js';
+import { callSugar } from './service-client.js';
 
 export function getApp(): SidecarApp {
   const app = (window as unknown as { SUGAR?: { App?: SidecarApp } }).SUGAR?.App;
@@ -18,13 +19,7 @@ export function t(key: string, vars?: LabelVars): string {
   return label.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-/** app.api.call as a promise; rejects with ventana's error object. */
+/** app.api.call as a promise; rejects with ventana's error object (marked `sugar: true`). */
 export function sugarCall<T>(method: 'read' | 'create' | 'update' | 'delete', url: string, data?: unknown): Promise<T> {
-  const app = getApp();
-  return new Promise<T>((resolve, reject) => {
-    app.api.call<T>(method, url, data ?? null, {
-      success: (d) => resolve(d),
-      error: (e: ApiError) => reject(Object.assign(new Error(e?.message || e?.code || 'Sugar request failed'), { status: e?.status, code: e?.code, sugar: true })),
-    });
-  });
+  return callSugar<T>(getApp().api, method, url, data);
 }

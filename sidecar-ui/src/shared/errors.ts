@@ -1,14 +1,28 @@
-// Turns any failure into a translated sentence plus optional detail lines (MJML problems, list names).
+// Turns any failure into a translated sentence plus optional detail lines (MJML problems, list names), and names the
+// form field it is about when there is one.
 import { t } from './app.js';
 import { ServiceError } from './service-client.js';
 
-export interface UserMessage { text: string; details: string[]; kind: string; unknownListIds: string[] }
+export interface UserMessage { text: string; details: string[]; kind: string; unknownListIds: string[]; field?: string }
 
 const LABEL_BY_KIND: Record<string, string> = {
   not_configured: 'LBL_LEADFWD_ERR_NOT_CONFIGURED',
+  not_paired: 'LBL_LEADFWD_ERR_NOT_PAIRED',
   unreachable: 'LBL_LEADFWD_ERR_UNREACHABLE',
+  timeout: 'LBL_LEADFWD_ERR_TIMEOUT',
+  not_leadfwd: 'LBL_LEADFWD_ERR_NOT_LEADFWD',
+  bad_request: 'LBL_LEADFWD_ERR_BAD_REQUEST',
+  pairing_broken: 'LBL_LEADFWD_ERR_PAIRING_BROKEN',
+  clock: 'LBL_LEADFWD_ERR_CLOCK',
   token_rejected: 'LBL_LEADFWD_ERR_TOKEN',
   forbidden: 'LBL_LEADFWD_ERR_FORBIDDEN',
+  rights: 'LBL_LEADFWD_ERR_RIGHTS',
+  secret_field: 'LBL_LEADFWD_ERR_SECRET_FIELD',
+  sender_not_allowed: 'LBL_LEADFWD_ERR_SENDER',
+  module_not_allowed: 'LBL_LEADFWD_ERR_MODULE',
+  test_send_limit: 'LBL_LEADFWD_ERR_TEST_LIMIT',
+  too_many: 'LBL_LEADFWD_ERR_TOO_MANY',
+  pairing_code_invalid: 'LBL_LEADFWD_ERR_PAIRING_CODE',
   invalid: 'LBL_LEADFWD_ERR_INVALID',
   unknown_lists: 'LBL_LEADFWD_ERR_UNKNOWN_LISTS',
   invalid_template: 'LBL_LEADFWD_ERR_TEMPLATE',
@@ -16,6 +30,12 @@ const LABEL_BY_KIND: Record<string, string> = {
   conflict: 'LBL_LEADFWD_ERR_CONFLICT',
   unavailable: 'LBL_LEADFWD_ERR_UNAVAILABLE',
   unknown: 'LBL_LEADFWD_ERR_UNKNOWN',
+};
+
+/** The form field a refusal is about (the send flow's and the settings page's field names). */
+const FIELD_BY_KIND: Record<string, string> = {
+  sender_not_allowed: 'fromEmail', too_many: 'testAddresses', test_send_limit: 'testAddresses',
+  pairing_code_invalid: 'code', not_leadfwd: 'service_url', unreachable: 'service_url', timeout: 'service_url',
 };
 
 function templateProblems(details: unknown): string[] {
@@ -32,22 +52,27 @@ function unknownIds(details: unknown): string[] {
   return [d.unknownTargetListIds, d.unknownLeadfwdListIds].flatMap((v) => (Array.isArray(v) ? v.map(String) : []));
 }
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
 /** `listName` maps list ids to the names the user saw, so a deleted list is named, not shown as an id. */
 export function describeError(err: unknown, listName: (id: string) => string = (id) => id): UserMessage {
   if (err instanceof ServiceError) {
     const ids = err.kind === 'unknown_lists' ? unknownIds(err.details) : [];
+    const d = (err.details ?? {}) as { fields?: unknown; senderDomains?: unknown; problems?: unknown };
     const text = t(LABEL_BY_KIND[err.kind] ?? 'LBL_LEADFWD_ERR_UNKNOWN', {
-      message: err.message, url: String((err.details as { url?: string } | undefined)?.url ?? ''), lists: ids.map(listName).join(', '),
+      message: err.message, lists: ids.map(listName).join(', '), fields: strings(d.fields).join(', '), domains: strings(d.senderDomains).join(', '),
     });
     const details = err.kind === 'invalid_template' ? templateProblems(err.details)
-      : err.kind === 'invalid' && Array.isArray((err.details as { problems?: unknown })?.problems) ? (err.details as { problems: string[] }).problems.map(String)
+      : err.kind === 'invalid' && Array.isArray(d.problems) ? d.problems.map(String)
       : [];
-    return { text, details, kind: err.kind, unknownListIds: ids };
+    return { text, details, kind: err.kind, unknownListIds: ids, field: FIELD_BY_KIND[err.kind] };
   }
   const e = (err ?? {}) as { sugar?: boolean; status?: number; message?: string };
   if (e.sugar) {
-    const kind = e.status === 401 ? 'token_rejected' : e.status === 403 ? 'forbidden' : 'sugar';
-    const text = kind === 'sugar' ? t('LBL_LEADFWD_ERR_SUGAR', { message: e.message ?? '' }) : t(LABEL_BY_KIND[kind]);
+    const kind = e.status === 401 ? 'token_rejected' : e.status === 403 ? 'sugar_forbidden' : 'sugar';
+    const text = kind === 'token_rejected' ? t(LABEL_BY_KIND.token_rejected)
+      : kind === 'sugar_forbidden' ? t('LBL_LEADFWD_ERR_SUGAR_FORBIDDEN', { message: e.message ?? '' })
+      : t('LBL_LEADFWD_ERR_SUGAR', { message: e.message ?? '' });
     return { text, details: [], kind, unknownListIds: [] };
   }
   return { text: t('LBL_LEADFWD_ERR_UNKNOWN', { message: e.message ?? String(err) }), details: [], kind: 'unknown', unknownListIds: [] };

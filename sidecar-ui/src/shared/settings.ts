@@ -1,7 +1,7 @@
-// LeadFWD settings live in Sugar (custom endpoint leadfwd/config, see LeadfwdConfigApi.php): the service URL
-// every user needs and the write-back options only admins change. No secret is stored there.
+// LeadFWD settings live in Sugar (the package's endpoints, LeadfwdConfigApi.php): the service address, the opt-out
+// scope and whether Sugar is paired with the service. The relay secret never leaves Sugar's server.
 import { getApp, sugarCall } from './app.js';
-import { createServiceClient, type ServiceClient } from './service-client.js';
+import { createServiceClient, unwrap, type Envelope, type ServiceClient } from './service-client.js';
 
 /**
  * optout_scope mirrors the service's LEADFWD_OPT_OUT_SCOPE: all of the target's addresses, the one address, or none;
@@ -9,34 +9,42 @@ import { createServiceClient, type ServiceClient } from './service-client.js';
  */
 export type OptOutScopeSetting = 'all' | 'address' | 'none' | '';
 export interface LeadfwdSettings { service_url: string; optout_scope: OptOutScopeSetting }
+export interface LeadfwdConfig extends LeadfwdSettings { paired: boolean; paired_at: string | null }
+/** What GET <service>/relay/hello answers through "Test connection". */
+export interface Hello { service: 'leadfwd'; relay: number; paired: boolean }
 
 export const optOutScopeSetting = (v: unknown): OptOutScopeSetting => (v === 'all' || v === 'address' || v === 'none' ? v : '');
 
-export const settingsUrl = () => getApp().api.buildURL('leadfwd', 'config');
+const url = (action: string) => getApp().api.buildURL('leadfwd', action);
 
-export async function loadSettings(): Promise<LeadfwdSettings> {
-  const s = await sugarCall<Partial<LeadfwdSettings>>('read', settingsUrl());
+function config(s: Partial<LeadfwdConfig> | undefined): LeadfwdConfig {
   return {
     service_url: typeof s?.service_url === 'string' ? s.service_url : '',
     optout_scope: optOutScopeSetting(s?.optout_scope),
+    paired: s?.paired === true,
+    paired_at: typeof s?.paired_at === 'string' ? s.paired_at : null,
   };
 }
 
-export function saveSettings(s: LeadfwdSettings): Promise<LeadfwdSettings> {
-  return sugarCall<LeadfwdSettings>('update', settingsUrl(), s);
+export async function loadSettings(): Promise<LeadfwdConfig> {
+  return config(await sugarCall<Partial<LeadfwdConfig>>('read', url('config')));
 }
 
-/** A service client carrying the user's current Sugar token; a ping lets Sugar refresh an expired one. */
-export function serviceFor(serviceUrl: string): ServiceClient {
-  const app = getApp();
-  return createServiceClient({
-    baseUrl: serviceUrl,
-    getToken: () => app.api.getOAuthToken(),
-    refreshToken: () => sugarCall('read', app.api.buildURL('ping')).then(() => undefined),
-  });
+export async function saveSettings(s: LeadfwdSettings): Promise<LeadfwdConfig> {
+  return config(await sugarCall<Partial<LeadfwdConfig>>('update', url('config'), s));
 }
 
-export async function connect(): Promise<ServiceClient> {
-  const s = await loadSettings();
-  return serviceFor(s.service_url);
+/** Administrators: trades the service's one-time code for the relay secret, kept by Sugar. */
+export async function pairWith(serviceUrl: string, code: string): Promise<{ paired: boolean; paired_at: string }> {
+  return unwrap(await sugarCall<Envelope>('create', url('pair'), { service_url: serviceUrl, code }));
+}
+
+/** Administrators: what answers at an address, asked by Sugar's server (the browser never calls it). */
+export async function testConnection(serviceUrl: string): Promise<Hello> {
+  return unwrap(await sugarCall<Envelope>('create', url('test'), { service_url: serviceUrl }));
+}
+
+/** The LeadFWD service as this user, through Sugar's relay. */
+export function connect(): ServiceClient {
+  return createServiceClient(getApp().api);
 }

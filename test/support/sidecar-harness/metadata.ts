@@ -12,16 +12,20 @@ const STOCK_BUTTONS = `array(
 )`;
 const HARNESS_LABELS = { LBL_HARNESS_EDIT: 'Edit', LBL_HARNESS_ACTIONS: 'Actions', LBL_HARNESS_SIDEBAR: 'Toggle sidebar' };
 
+/** One link of Sugar's Administration page, as the package's Administration extension declares it. */
+export interface AdminLink { section: string; sectionDesc: string; key: string; title: string; desc: string; link: string }
+
 export interface HarnessMetadata {
   views: Record<string, { controller?: string; templates: Record<string, string>; meta: unknown }>;
   layouts: Record<string, { meta: unknown }>;
   labels: Record<string, string>;
   modules: Record<string, { recordButtons: unknown[] }>;
+  admin: AdminLink[];
 }
 
 export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata> {
   const base = join(moduleDir, 'custom', 'clients', 'base');
-  const out: HarnessMetadata = { views: {}, layouts: {}, labels: {}, modules: {} };
+  const out: HarnessMetadata = { views: {}, layouts: {}, labels: {}, modules: {}, admin: [] };
   for (const name of readdirSync(join(base, 'views'))) {
     const dir = join(base, 'views', name);
     const js = join(dir, `${name}.js`);
@@ -41,6 +45,15 @@ export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata>
     const file = join(ext, 'modules', module, 'Ext', 'clients', 'base', 'views', 'record', 'leadfwd_send.php');
     const prelude = `$viewdefs = array(${JSON.stringify(module)} => array('base' => array('view' => array('record' => array('buttons' => ${STOCK_BUTTONS})))))`;
     out.modules[module] = { recordButtons: await phpEval(file, `$viewdefs[${JSON.stringify(module)}]['base']['view']['record']['buttons']`, prelude) };
+  }
+  // $admin_group_header entries: [title label, '', false, $admin_option_defs, description label].
+  const mod = await phpEval<Record<string, string>>(join(ext, 'modules', 'Administration', 'Ext', 'Language', 'en_us.leadfwd.php'), '$mod_strings', '$mod_strings = array()');
+  const groups = await phpEval<Array<[string, string, boolean, Record<string, Record<string, string[]>>, string]>>(
+    join(ext, 'modules', 'Administration', 'Ext', 'Administration', 'leadfwd.php'), '$admin_group_header', '$admin_group_header = array()');
+  for (const [title, , , options, desc] of groups) {
+    for (const [key, [, label, labelDesc, link]] of Object.entries(options.Administration ?? {})) {
+      out.admin.push({ section: mod[title] ?? title, sectionDesc: mod[desc] ?? desc, key, title: mod[label] ?? label, desc: mod[labelDesc] ?? labelDesc, link });
+    }
   }
   return out;
 }

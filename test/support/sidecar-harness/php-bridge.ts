@@ -30,18 +30,42 @@ export async function phpEval<T = any>(file: string, expr: string, prelude = '')
   return JSON.parse(r.stdout) as T;
 }
 
-export interface PhpApiCall {
-  file: string;
-  class: string;
+/** One REST request to Sugar's PHP side, as Sugar's REST service would hand it to the package's *Api.php classes. */
+export interface SugarRestCall {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** Without the version: 'leadfwd/config', 'leadfwd/api/campaigns'. */
   path: string;
-  args?: Record<string, unknown>;
-  user?: { is_admin: boolean } | null;
+  query?: Record<string, unknown>;
+  /** The raw request body (JSON text), as the browser sent it. */
+  body?: string;
+  /** The caller's access token, as the OAuth-Token header carried it. */
+  token?: string;
+  user?: { id?: string; user_name?: string; is_admin: boolean } | null;
   settings?: Record<string, string>;
+  sugarConfig?: Record<string, unknown>;
+  /** The tree holding custom/…; sugar-module/ unless a test gives a copy. */
+  root?: string;
 }
 
-export async function runPhpApi(call: PhpApiCall): Promise<{ status: number; body: any; settings: Record<string, string> }> {
-  const r = await php([RUN_API], JSON.stringify(call));
+export interface SugarRestAnswer {
+  status: number;
+  body: any;
+  /** Settings the call saved (saveSetting), key "leadfwd_<name>". */
+  writes: Record<string, string>;
+  /** Lines written to $GLOBALS['log'], as [level, message]. */
+  log: Array<[string, string]>;
+}
+
+export const MODULE_ROOT = join(here, '..', '..', '..', 'sugar-module');
+
+export async function runSugarRest(call: SugarRestCall): Promise<SugarRestAnswer> {
+  const input = {
+    root: call.root ?? MODULE_ROOT, method: call.method, path: call.path, query: call.query ?? {}, body: call.body ?? '',
+    headers: call.token ? { OAUTH_TOKEN: call.token } : {},
+    user: call.user === null ? null : { id: call.user?.id ?? '1', user_name: call.user?.user_name ?? 'someone', is_admin: call.user?.is_admin ?? false },
+    settings: call.settings ?? {}, sugar_config: call.sugarConfig ?? {},
+  };
+  const r = await php([RUN_API], JSON.stringify(input));
   if (r.code !== 0 || !r.stdout) throw new Error(`php api runner failed (${r.code}): ${r.stderr || r.stdout}`);
   return JSON.parse(r.stdout);
 }

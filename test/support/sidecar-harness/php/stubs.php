@@ -1,6 +1,11 @@
 <?php
-// Test doubles for the few Sugar classes LeadfwdConfigApi.php uses, written from the documented contract
-// (sugar-platform.md §2, §10): no Sugar code. Settings live in $GLOBALS['leadfwd_harness_settings'].
+// Test doubles for the few Sugar classes and globals the package's PHP uses, written from the documented contract
+// (sugar-platform.md §2, §10, §13): no Sugar code. Settings live in $GLOBALS['leadfwd_harness_settings'], every
+// saveSetting() is also recorded in $GLOBALS['leadfwd_harness_writes'], log lines in $GLOBALS['leadfwd_harness_log'].
+
+if (!defined('sugarEntry')) {
+    define('sugarEntry', true);
+}
 
 class SugarApiException extends Exception
 {
@@ -29,9 +34,13 @@ class SugarApi
 
 class HarnessUser
 {
+    public $id;
+    public $user_name;
     private $admin;
-    public function __construct($admin)
+    public function __construct($id, $userName, $admin)
     {
+        $this->id = (string) $id;
+        $this->user_name = (string) $userName;
         $this->admin = (bool) $admin;
     }
     public function isAdmin()
@@ -40,9 +49,42 @@ class HarnessUser
     }
 }
 
+/** The request as a handler sees it: headers are stored without the HTTP_ prefix, upper case (OAUTH_TOKEN). */
+class HarnessRequest
+{
+    private $method;
+    private $headers;
+    public function __construct($method, array $headers)
+    {
+        $this->method = $method;
+        $this->headers = $headers;
+    }
+    public function getMethod()
+    {
+        return $this->method;
+    }
+    public function getHeader($name)
+    {
+        return isset($this->headers[$name]) ? $this->headers[$name] : null;
+    }
+}
+
 class ServiceBase
 {
     public $user;
+    public $request;
+    public function getRequest()
+    {
+        return $this->request;
+    }
+}
+
+class HarnessLog
+{
+    public function __call($level, $args)
+    {
+        $GLOBALS['leadfwd_harness_log'][] = array($level, (string) $args[0]);
+    }
 }
 
 class Administration
@@ -61,6 +103,7 @@ class Administration
     public function saveSetting($category, $key, $value, $platform = '')
     {
         $GLOBALS['leadfwd_harness_settings'][$category . '_' . $key] = (string) $value;
+        $GLOBALS['leadfwd_harness_writes'][$category . '_' . $key] = (string) $value;
         return 1;
     }
 }
@@ -75,3 +118,14 @@ class BeanFactory
         return new Administration();
     }
 }
+
+function translate($label, $module = '')
+{
+    return $label === 'LBL_ALL_MODULES' ? 'All Modules' : $label;
+}
+
+$GLOBALS['leadfwd_harness_settings'] = array();
+$GLOBALS['leadfwd_harness_writes'] = array();
+$GLOBALS['leadfwd_harness_log'] = array();
+$GLOBALS['log'] = new HarnessLog();
+$GLOBALS['sugar_config'] = array();

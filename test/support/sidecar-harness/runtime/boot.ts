@@ -3,10 +3,12 @@
 /// <reference path="./globals.d.ts" />
 import { createApi } from './api.js';
 import { createComponents, dashletPlugin, type Metadata } from './components.js';
-import { createPages } from './pages.js';
+import { createPages, type SugarGeneration } from './pages.js';
 import { createAlert, createDrawer } from './ui.js';
 
 const cfg = (window as any).HARNESS_CONFIG as { serverUrl: string; refreshSeconds: number };
+/** Which Sugar the page plays: ?sugar=8 (Administration is a legacy page) or 12 (the default). */
+const sugar: SugarGeneration = new URLSearchParams(location.search).get('sugar') === '8' ? '8' : '12';
 const events = { ..._.clone(Backbone.Events) };
 const components = createComponents();
 const strings: Record<string, string> = {};
@@ -20,12 +22,20 @@ const app: any = {
   user: new Backbone.Model(),
   controller: { context: undefined },
   context: { getContext: (attrs: Record<string, unknown>) => new Backbone.Model(attrs) },
+  // Sidecar's router: navigate(fragment, {trigger: true}) shows the route (a hash change here).
   router: { ..._.clone(Backbone.Events), navigate: (fragment: string) => { location.hash = fragment; } },
   plugins: { register: (name: string, _types: unknown, def: any) => components.registerPlugin(name, def) },
 };
 let metadata: Metadata;
 app.drawer = createDrawer(document.getElementById('drawers')!, (def) => {
   const context = app.context.getContext({ ...(def.context ?? {}) });
+  // Sidecar's context loads a collection of its module for the layout unless told fetch: false (context.js
+  // shouldFetch); a user without list rights on that module then sees Sugar's 403 alert.
+  if (context.get('module') && context.get('fetch') !== false) {
+    app.api.call('read', app.api.buildURL(context.get('module'), null, null, { max_num: 20 }), null, {
+      error: (e: { message: string }) => app.alert.show('server-error', { level: 'error', title: 'Error', messages: e.message }),
+    });
+  }
   return app.view.createLayout({ type: def.layout, context }, metadata.layouts);
 });
 app.view = { ...components, createLayout: (o: { type: string; context: any }) => components.createLayout(o, metadata.layouts) };
@@ -49,7 +59,7 @@ async function buildNav(): Promise<void> {
     link(`#Campaigns/${c.id}`, `Campaign (legacy): ${c.name}`);
     link(`#Campaigns/${c.id}/record`, `Campaign (Sidecar): ${c.name}`);
   }
-  link('#Administration/layout/leadfwd-config', 'Administration: LeadFWD settings');
+  link('#Administration', 'Administration');
 }
 
 async function start(): Promise<void> {
@@ -60,10 +70,10 @@ async function start(): Promise<void> {
   app.plugins.register('Dashlet', ['view'], dashletPlugin());
   components.setMetadata(metadata);
   app.events.trigger('app:init');
-  document.getElementById('who')!.textContent = `${app.user.get('full_name')} (${app.user.get('user_name')})`;
+  document.getElementById('who')!.textContent = `Sugar ${sugar} · ${app.user.get('full_name')} (${app.user.get('user_name')})`;
   await buildNav();
   document.body.classList.add('harness-ready');
-  const pages = createPages(app, metadata, document.getElementById('main')!, { refreshSeconds: cfg.refreshSeconds });
+  const pages = createPages(app, metadata, document.getElementById('main')!, { refreshSeconds: cfg.refreshSeconds, sugar });
   window.addEventListener('hashchange', () => pages.route(location.hash));
   pages.route(location.hash);
 }

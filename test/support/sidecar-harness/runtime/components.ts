@@ -4,7 +4,10 @@
 /// <reference path="./globals.d.ts" />
 
 export interface ViewMeta { controller?: string | Record<string, unknown>; templates?: Record<string, string>; meta?: any }
-export interface Metadata { views: Record<string, ViewMeta>; layouts: Record<string, { meta: any }>; labels: Record<string, string>; modules?: Record<string, any> }
+export interface Metadata {
+  views: Record<string, ViewMeta>; layouts: Record<string, { meta: any }>; labels: Record<string, string>; modules?: Record<string, any>;
+  admin: Array<{ section: string; sectionDesc: string; key: string; title: string; desc: string; link: string }>;
+}
 
 type Plugin = { onAttach?: (this: any, component: any) => void; [k: string]: unknown };
 

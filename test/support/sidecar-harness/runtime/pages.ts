@@ -1,7 +1,16 @@
 // The harness's stand-ins for Sugar pages: the Home dashboard, a Sidecar record view (ProspectLists, and
-// Campaigns as on a Sugar where it is Sidecar), a legacy BWC Campaign page in an iframe, and Administration.
+// Campaigns as on a Sugar where it is Sidecar), legacy (BWC) pages in an iframe, Administration, and the generic
+// route :module/layout/:layout. Two Sugar generations (sugar-platform.md §13):
+// - "8": Administration is a BWC module. #Administration is the legacy admin page in an iframe, whose links run in
+//   the iframe (parent = the app); a layout route of a BWC module is redirected by bwcRedirect to a legacy
+//   DetailView URL that does not exist (so #Administration/layout/<x> breaks, #Home/layout/<x> works).
+// - "12": Administration is Sidecar; its page renders the links' hrefs as they are, in the app's own window.
 /// <reference path="./globals.d.ts" />
 import type { Metadata } from './components.js';
+
+export type SugarGeneration = '8' | '12';
+/** Modules Sugar serves as legacy pages, by generation ($bwcModules). */
+const BWC_MODULES: Record<SugarGeneration, string[]> = { 8: ['Administration', 'Campaigns'], 12: ['Campaigns'] };
 
 type Page = { dispose(): void };
 const el = (tag: string, attrs: Record<string, string> = {}, text?: string) => {
@@ -11,7 +20,7 @@ const el = (tag: string, attrs: Record<string, string> = {}, text?: string) => {
   return e;
 };
 
-export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: { refreshSeconds: number }) {
+export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: { refreshSeconds: number; sugar: SugarGeneration }) {
   let current: Page | undefined;
 
   function dashlet(context: any, slot: HTMLElement): Page {
@@ -64,15 +73,41 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     return dashlet(context, side);
   }
 
-  function bwc(id: string): Page {
-    const context = app.context.getContext({ module: 'Campaigns', layout: 'bwc' });
+  /** A legacy page in Sugar's BWC iframe; `query` is what follows index.php? (known at once, or once a name is read). */
+  function bwcFrame(module: string, title: string, query: string | Promise<string>): Page {
+    const context = app.context.getContext({ module, layout: 'bwc' });
     app.controller.context = context;
-    const frame = el('iframe', { class: 'harness-bwc', title: 'Campaign (legacy view)' }) as HTMLIFrameElement;
+    const frame = el('iframe', { class: 'harness-bwc', title }) as HTMLIFrameElement;
     root.appendChild(frame);
-    void recordName('Campaigns', id).then((name) => {
-      frame.src = `/harness/bwc/index.php?module=Campaigns&action=DetailView&record=${encodeURIComponent(id)}&name=${encodeURIComponent(name)}`;
-    });
+    void Promise.resolve(query).then((q) => { frame.src = `/harness/bwc/index.php?${q}`; });
     return { dispose: () => frame.remove() };
+  }
+
+  function bwc(id: string): Page {
+    return bwcFrame('Campaigns', 'Campaign (legacy view)', recordName('Campaigns', id).then((name) =>
+      `module=Campaigns&action=DetailView&record=${encodeURIComponent(id)}&name=${encodeURIComponent(name)}`));
+  }
+
+  /** Sugar 12's Sidecar Administration page: each link's href as the extension wrote it, in this window. */
+  function adminPage(): Page {
+    const context = app.context.getContext({ module: 'Administration' });
+    app.controller.context = context;
+    const main = el('div', { class: 'harness-admin' });
+    main.appendChild(el('h1', {}, 'Administration'));
+    for (const section of [...new Set(meta.admin.map((a) => a.section))]) {
+      const links = meta.admin.filter((a) => a.section === section);
+      main.appendChild(el('h2', {}, section));
+      main.appendChild(el('p', {}, links[0].sectionDesc));
+      const ul = el('ul');
+      for (const a of links) {
+        const li = el('li');
+        li.append(el('a', { href: a.link, class: 'harness-admin-link' }, a.title), ` ${a.desc}`);
+        ul.appendChild(li);
+      }
+      main.appendChild(ul);
+    }
+    root.appendChild(main);
+    return { dispose: () => main.remove() };
   }
 
   function layout(module: string, name: string): Page {
@@ -84,14 +119,33 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     return l;
   }
 
+  /** Sidecar's bwcRedirect: a route of a legacy module becomes the legacy URL Sugar would build for it. */
+  function bwcRedirect(parts: string[]): string | undefined {
+    if (!BWC_MODULES[opts.sugar].includes(parts[0]) || parts[0] === 'Campaigns') return undefined;
+    if (!parts[1]) return `bwc/index.php?module=${parts[0]}&action=index`;
+    return `bwc/index.php?module=${parts[0]}&action=DetailView&record=${parts[parts.length - 1]}`;
+  }
+
   function route(hash: string): string {
+    const fragment = hash.replace(/^#/, '');
+    const redirect = bwcRedirect(fragment.split('/').filter(Boolean));
+    if (redirect) {
+      location.replace(`#${redirect}`);
+      return 'bwc-redirect';
+    }
     current?.dispose();
     root.innerHTML = '';
-    const parts = hash.replace(/^#/, '').split('/').filter(Boolean);
+    const parts = fragment.split('/').filter(Boolean);
     let name = 'home';
-    if (parts[0] === 'ProspectLists' && parts[1]) { current = record('ProspectLists', parts[1]); name = 'record'; }
+    if (parts[0] === 'bwc') {
+      const query = fragment.split('?')[1] ?? '';
+      current = bwcFrame(new URLSearchParams(query).get('module') ?? '', 'Legacy page', query);
+      name = 'bwc';
+    }
+    else if (parts[0] === 'ProspectLists' && parts[1]) { current = record('ProspectLists', parts[1]); name = 'record'; }
     else if (parts[0] === 'Campaigns' && parts[1] && parts[2] === 'record') { current = record('Campaigns', parts[1]); name = 'record'; }
     else if (parts[0] === 'Campaigns' && parts[1]) { current = bwc(parts[1]); name = 'bwc'; }
+    else if (parts[0] === 'Administration' && !parts[1]) { current = adminPage(); name = 'administration'; }
     else if (parts[1] === 'layout' && parts[2]) { current = layout(parts[0], parts[2]); name = parts[2]; }
     else current = home();
     app.events.trigger('app:view:change', name, { module: parts[0] });

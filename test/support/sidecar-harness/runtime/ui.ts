@@ -1,5 +1,8 @@
 // app.alert and app.drawer for the harness page: visible, keyboard-usable, and recorded for tests.
-export interface AlertRecord { key: string; level: string; messages: string }
+// Like Sugar's alert view, the title and messages are rendered as HTML (Handlebars.SafeString): whatever the caller
+// did not escape is markup, so a test with a campaign named <img src=x onerror=…> fails if the UI forgot to escape.
+/** `messages` is the text a person sees; `html` what the caller passed. */
+export interface AlertRecord { key: string; level: string; messages: string; html: string }
 
 export function createAlert(root: HTMLElement) {
   const log: AlertRecord[] = [];
@@ -9,12 +12,15 @@ export function createAlert(root: HTMLElement) {
     show(key: string, o: { level: string; messages?: string | string[]; title?: string; autoClose?: boolean; onConfirm?: () => void; onCancel?: () => void }) {
       alert.dismiss(key);
       const messages = Array.isArray(o.messages) ? o.messages.join(' ') : (o.messages ?? '');
-      log.push({ key, level: o.level, messages });
       const el = document.createElement('div');
       el.className = `harness-alert harness-alert-${o.level}`;
       el.setAttribute('role', o.level === 'error' || o.level === 'confirmation' ? 'alert' : 'status');
       el.dataset.key = key;
-      el.appendChild(document.createTextNode(messages));
+      const body = document.createElement('span');
+      body.className = 'harness-alert-text';
+      body.innerHTML = `${o.title ? `<strong>${o.title}</strong> ` : ''}${messages}`;
+      el.appendChild(body);
+      log.push({ key, level: o.level, messages: body.textContent ?? '', html: messages });
       const button = (label: string, fn?: () => void) => {
         const b = document.createElement('button');
         b.type = 'button';

@@ -1,12 +1,17 @@
 <?php
-// LeadFWD for Sugar: GET|PUT /leadfwd/config ({service_url, optout_scope}). Every logged-in user reads the settings (the dashlet needs the
-// service address); only administrators change them. Stored as Sugar settings in category "leadfwd".
-// Nothing secret is kept here: users reach the service with their own Sugar session.
+// LeadFWD for Sugar: the settings behind Administration → LeadFWD settings, kept in Sugar's config table (category
+// "leadfwd", which Sugar never sends to browsers).
+// - GET leadfwd/config: every logged-in user reads {service_url, optout_scope, paired, paired_at}; never the secret.
+// - PUT leadfwd/config: administrators change the address and the opt-out scope. A new address ends the pairing:
+//   users' tokens only ever go to the service Sugar paired with.
+// - POST leadfwd/pair {service_url, code}: administrators trade the service's one-time code for the relay secret.
+// - POST leadfwd/test {service_url}: administrators ask what answers at an address ("Test connection").
+// pair and test answer Sugar's 200 envelope {status, contentType, body}, like the relay (docs/relay.md).
+
+require_once 'custom/include/leadfwd/LeadfwdServiceClient.php';
 
 class LeadfwdConfigApi extends SugarApi
 {
-    const CATEGORY = 'leadfwd';
-
     /** The service's LEADFWD_OPT_OUT_SCOPE values: every address of the target, the one address, or none. */
     protected static $scopes = array('all', 'address', 'none');
 
@@ -18,7 +23,7 @@ class LeadfwdConfigApi extends SugarApi
                 'path' => array('leadfwd', 'config'),
                 'pathVars' => array('', ''),
                 'method' => 'readConfig',
-                'shortHelp' => 'LeadFWD settings: service address and opt-out handling',
+                'shortHelp' => 'LeadFWD settings: service address, opt-out handling, pairing state',
                 'longHelp' => '',
             ),
             'leadfwdConfigSave' => array(
@@ -29,62 +34,99 @@ class LeadfwdConfigApi extends SugarApi
                 'shortHelp' => 'Change the LeadFWD settings (administrators only)',
                 'longHelp' => '',
             ),
+            'leadfwdPair' => array(
+                'reqType' => 'POST',
+                'path' => array('leadfwd', 'pair'),
+                'pathVars' => array('', ''),
+                'method' => 'pairService',
+                'shortHelp' => 'Pair Sugar with the LeadFWD service using its one-time code (administrators only)',
+                'longHelp' => '',
+            ),
+            'leadfwdTest' => array(
+                'reqType' => 'POST',
+                'path' => array('leadfwd', 'test'),
+                'pathVars' => array('', ''),
+                'method' => 'testService',
+                'shortHelp' => 'Tell whether a LeadFWD service answers at an address (administrators only)',
+                'longHelp' => '',
+            ),
         );
     }
 
     public function readConfig(ServiceBase $api, array $args)
     {
-        $admin = BeanFactory::newBean('Administration');
-        $admin->retrieveSettings(self::CATEGORY, true);
-        $settings = is_array($admin->settings) ? $admin->settings : array();
-        $url = isset($settings['leadfwd_service_url']) ? (string) $settings['leadfwd_service_url'] : '';
+        $settings = LeadfwdServiceClient::settings();
         // null until an administrator chooses: the service then keeps its own LEADFWD_OPT_OUT_SCOPE.
-        $scope = isset($settings['leadfwd_optout_scope']) ? (string) $settings['leadfwd_optout_scope'] : null;
+        $scope = LeadfwdServiceClient::setting($settings, 'optout_scope');
+        $paired = LeadfwdServiceClient::secretBytes($settings) !== null;
+        $pairedAt = LeadfwdServiceClient::setting($settings, 'paired_at');
         return array(
-            'service_url' => $url,
+            'service_url' => LeadfwdServiceClient::setting($settings, 'service_url'),
             'optout_scope' => in_array($scope, self::$scopes, true) ? $scope : null,
+            'paired' => $paired,
+            'paired_at' => $paired && $pairedAt !== '' ? $pairedAt : null,
         );
     }
 
     public function saveConfig(ServiceBase $api, array $args)
     {
-        if (empty($api->user) || !$api->user->isAdmin()) {
-            throw new SugarApiExceptionNotAuthorized('Only administrators can change the LeadFWD settings');
-        }
-        if (!isset($args['service_url']) || !is_string($args['service_url'])) {
-            throw new SugarApiExceptionMissingParameter('Missing parameter: service_url');
-        }
-        $url = rtrim(trim($args['service_url']), '/');
-        if (!$this->isServiceUrl($url)) {
-            throw new SugarApiExceptionInvalidParameter('service_url must be an https:// address (http:// only on this computer)');
-        }
+        $this->requireAdmin($api);
+        $url = $this->serviceUrlArg($args);
         // '' (or absent) leaves the choice to the service's own LEADFWD_OPT_OUT_SCOPE.
         $scope = isset($args['optout_scope']) ? $args['optout_scope'] : '';
         if ($scope !== '' && !in_array($scope, self::$scopes, true)) {
             throw new SugarApiExceptionInvalidParameter('optout_scope must be "all", "address", "none" or "" (the service decides)');
         }
-
-        $admin = BeanFactory::newBean('Administration');
-        $admin->saveSetting(self::CATEGORY, 'service_url', $url);
-        $admin->saveSetting(self::CATEGORY, 'optout_scope', $scope);
+        $settings = LeadfwdServiceClient::settings();
+        $values = array();
+        if ($url !== LeadfwdServiceClient::setting($settings, 'service_url') && LeadfwdServiceClient::setting($settings, 'relay_secret') !== '') {
+            // Another address is another service: the pairing (and with it every user's token) stays with the old one.
+            $values['relay_secret'] = '';
+            $values['paired_at'] = '';
+        }
+        $values['service_url'] = $url;
+        $values['optout_scope'] = $scope;
+        LeadfwdServiceClient::saveSettings($values);
         return $this->readConfig($api, array());
     }
 
-    /** An absolute http(s) URL without credentials; plain http only for loopback addresses. */
-    protected function isServiceUrl($url)
+    public function pairService(ServiceBase $api, array $args)
     {
-        if (strlen($url) > 255 || filter_var($url, FILTER_VALIDATE_URL) === false) {
-            return false;
+        $this->requireAdmin($api);
+        $url = $this->serviceUrlArg($args);
+        $code = isset($args['code']) && is_string($args['code']) ? trim($args['code']) : '';
+        if ($code === '') {
+            throw new SugarApiExceptionMissingParameter('Missing parameter: code');
         }
-        $parts = parse_url($url);
-        if (!is_array($parts) || empty($parts['scheme']) || empty($parts['host']) || isset($parts['user']) || isset($parts['pass'])) {
-            return false;
+        if (strlen($code) > 64) {
+            $code = substr($code, 0, 64);
         }
-        $scheme = strtolower($parts['scheme']);
-        $host = strtolower(trim($parts['host'], '[]'));
-        if ($scheme === 'https') {
-            return true;
+        $siteUrl = isset($GLOBALS['sugar_config']['site_url']) ? $GLOBALS['sugar_config']['site_url'] : '';
+        return LeadfwdServiceClient::pair($url, $code, $siteUrl);
+    }
+
+    public function testService(ServiceBase $api, array $args)
+    {
+        $this->requireAdmin($api);
+        return LeadfwdServiceClient::hello($this->serviceUrlArg($args));
+    }
+
+    protected function requireAdmin(ServiceBase $api)
+    {
+        if (empty($api->user) || !$api->user->isAdmin()) {
+            throw new SugarApiExceptionNotAuthorized('Only administrators can change the LeadFWD settings');
         }
-        return $scheme === 'http' && ($host === 'localhost' || $host === '127.0.0.1' || $host === '::1');
+    }
+
+    protected function serviceUrlArg(array $args)
+    {
+        if (!isset($args['service_url']) || !is_string($args['service_url'])) {
+            throw new SugarApiExceptionMissingParameter('Missing parameter: service_url');
+        }
+        $url = LeadfwdServiceClient::normaliseUrl($args['service_url']);
+        if (!LeadfwdServiceClient::isServiceUrl($url)) {
+            throw new SugarApiExceptionInvalidParameter('service_url must be an https:// address (http:// only on this computer)');
+        }
+        return $url;
     }
 }

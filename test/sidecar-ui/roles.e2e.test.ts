@@ -1,0 +1,113 @@
+// Issue 11 in headless Chromium: every user acts with the rights Sugar gives them, and the UI says so once instead of
+// failing later. dana (views Campaigns, cannot create) follows campaigns but gets no "Send via LeadFWD"; chris (no
+// Campaigns) is told LeadFWD is not for him; max (owner-only edit) cannot cancel sally's campaign. And nothing a user
+// typed becomes HTML in Sugar's alerts (which render HTML): a campaign named like markup stays text everywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
+import { relayAs } from '../support/relay.js';
+import { waitFor } from '../support/stack.js';
+import { alerts, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+
+const EVIL = '<img src=x onerror="window.__xss=1">';
+let bs: BrowserStack;
+let evilId = '';
+
+beforeAll(async () => {
+  bs = await startBrowserStack({ refreshSeconds: 0 });
+  const sally = await relayAs(bs.stack, 'sally');
+  const created = await sally('POST', '/campaigns', {
+    name: EVIL, subject: 'Hello', fromName: 'Acme', fromEmail: 'news@news.example.test', html: '<p>Hi</p>',
+    targetListIds: [DEMO_IDS.lists.newsletter], sendAt: '2999-01-01T00:00:00Z',
+  });
+  expect(created.status).toBe(201);
+  evilId = created.body.id;
+  await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${evilId}`)).body.status === 'pending' || undefined, 'the campaign counted');
+}, 60_000);
+afterAll(async () => { await bs?.close(); });
+
+const card = (p: Page) => p.locator(`.leadfwd-campaign[data-campaign-id="${evilId}"]`);
+const xss = (p: Page) => p.evaluate(() => (window as unknown as { __xss?: number }).__xss);
+const noMarkupInAlerts = async (p: Page) => {
+  expect(await p.locator('#alerts img').count()).toBe(0);
+  expect(await xss(p)).toBeUndefined();
+};
+
+describe('max (may change only his own Campaigns)', () => {
+  it('sees the markup-named campaign as text, is asked before cancelling, and is refused by Sugar\'s rights', async () => {
+    const { page, errors, requests, context } = await bs.open('max');
+    await card(page).waitFor();
+    expect(await card(page).locator('.leadfwd-campaign-name').textContent()).toBe(EVIL);
+    await press(card(page).locator('.leadfwd-action-cancel'));
+    const confirm = (await alerts(page)).pop()!;
+    expect(confirm).toMatchObject({ level: 'confirmation', messages: `Cancel ${EVIL}? Messages not sent yet will not be sent.` });
+    expect(confirm.html).toContain('&lt;img src&#x3D;x');
+    await noMarkupInAlerts(page);
+    await page.locator('#alerts .harness-confirm').click();
+    await page.waitForFunction(() => (window as any).__leadfwdAlerts.some((a: { level: string }) => a.level === 'error'));
+    const refused = (await alerts(page)).filter((a) => a.level === 'error').pop()!;
+    expect(refused.messages).toContain(`Sugar does not let you change the campaign "${EVIL}" (created by sally)`);
+    expect(refused.messages).toContain('Your Sugar role decides what you can do in LeadFWD');
+    await noMarkupInAlerts(page);
+    expect((await bs.stack.api('GET', `/campaigns/${evilId}`)).body.status).toBe('pending');
+    expect(bs.offSugar(requests)).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('dana (views Campaigns and Target Lists, creates nothing)', () => {
+  it('follows campaigns in the dashlet, without "Send via LeadFWD" or actions, and is told why', async () => {
+    const { page, errors, context } = await bs.open('dana');
+    await card(page).waitFor();
+    expect(await page.locator('.leadfwd-dashlet .leadfwd-new').isHidden()).toBe(true);
+    expect(await page.locator('.leadfwd-dashlet .leadfwd-access').textContent()).toMatch(/Your Sugar role does not let you create campaigns/);
+    expect(await card(page).locator('.leadfwd-actions button').count()).toBe(0);
+    await bs.shot(page, 'dashlet-view-only', '.harness-dashlet');
+
+    // The record-view button is metadata (always there); the flow it opens says what dana cannot do, once.
+    await page.goto(`${bs.harness.url}#ProspectLists/${DEMO_IDS.lists.newsletter}`);
+    await page.locator('.harness-record-buttons button[name="leadfwd_send"]').click();
+    const note = page.locator('.harness-drawer .leadfwd-no-access');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/does not let you create campaigns, so you cannot send one through LeadFWD/);
+    expect(await page.locator('.harness-drawer .leadfwd-compose').isHidden()).toBe(true);
+    expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('chris (no access to Campaigns)', () => {
+  it('is told LeadFWD is not for his role; the drawer loads no Campaigns of its own (fetch: false)', async () => {
+    const { page, errors, requests, context } = await bs.open('chris');
+    await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
+    await page.goto(`${bs.harness.url}#ProspectLists/${DEMO_IDS.lists.newsletter}`);
+    const button = page.locator('.harness-record-buttons button[name="leadfwd_send"]');
+    await button.waitFor();
+    const before = requests.length;
+    await button.click();
+    await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
+    // Sidecar would have fetched a Campaigns collection for the drawer's context and shown Sugar's 403 alert.
+    expect(requests.slice(before).filter((u) => /\/rest\/v11_1\/Campaigns(\?|$)/.test(u))).toEqual([]);
+    expect(requests.slice(before).filter((u) => u.includes('/leadfwd/api/me')).length).toBe(1);
+    expect((await alerts(page)).filter((a) => a.key === 'server-error')).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('sally (her own campaign)', () => {
+  it('cancels it; the confirmation names it as text', async () => {
+    const { page, errors, context } = await bs.open('sally');
+    await press(card(page).locator('.leadfwd-action-cancel'));
+    await page.locator('#alerts .harness-confirm').click();
+    await page.waitForFunction(() => (window as any).__leadfwdAlerts.some((a: { level: string }) => a.level === 'success'));
+    expect((await alerts(page)).filter((a) => a.level === 'success').pop()?.messages).toBe(`${EVIL} is cancelled.`);
+    await noMarkupInAlerts(page);
+    expect((await bs.stack.api('GET', `/campaigns/${evilId}`)).body.status).toBe('cancelled');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
