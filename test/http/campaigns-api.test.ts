@@ -9,7 +9,7 @@ let stack: Stack;
 const base = { name: 'API test', subject: 'Hi {{ first_name | default: "there" }}', fromName: 'Team', fromEmail: 'team@news.example.test', html: '<p>Hello</p>' };
 
 beforeAll(async () => {
-  stack = await startStack({ sim: { seed: 'demo' }, env: { LEADFWD_SUGAR_ORIGIN: 'https://crm.example.com' } });
+  stack = await startStack({ sim: { seed: 'demo' } });
 }, 60_000);
 afterAll(async () => { await stack?.stop(); });
 
