@@ -4,6 +4,7 @@
 // with SIGTERM to check that every answered pixel was recorded.
 //   npx tsx scripts/bench/pixel.ts [seconds per round=5]   (BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const RECIPIENTS = 1000;
-const SECRET = 'bench-secret-bench-secret';
+const SECRET = randomBytes(32).toString('base64url'); // the service refuses a weak LEADFWD_SECRET
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 const freePort = () => new Promise<number>((resolve) => {

@@ -80,6 +80,8 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
   };
 
+  // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
+  const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(), sugarUrl: config.sugar.url, sugarApiVersion: config.sugar.apiVersion, smtpUrl: config.smtp.url,
@@ -104,7 +106,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     logger: logger.child({ component: 'engagement' }),
   });
   const tracking = {
-    secret: config.secret, opens: engagement.opens, clicks: engagement.clicks,
+    secret: verifyKeys, opens: engagement.opens, clicks: engagement.clicks,
     answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
   };
 
@@ -170,7 +172,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     publicRouters: [
       trackingRoutes(tracking),
       unsubscribeRoutes({
-        secret: config.secret, facts: engagement.facts, lookup: engagement.lookup, senderName: config.senderName,
+        secret: verifyKeys, facts: engagement.facts, lookup: engagement.lookup, senderName: config.senderName,
         senderAddress: config.senderAddress, logger: logger.child({ component: 'unsubscribe' }),
       }),
       webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
@@ -203,7 +205,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     s.once('error', reject);
   });
   const inbound = await startInboundListener({
-    port: config.bounceSmtpPort, host: config.host, secret: config.secret, bounceDomain: config.bounceDomain,
+    port: config.bounceSmtpPort, host: config.host, secret: verifyKeys, bounceDomain: config.bounceDomain,
     maxBytes: config.engagement.bounceMaxBytes, handle: (route, report) => engagement.intake.handle(route, report),
     logger: logger.child({ component: 'inbound' }),
   });

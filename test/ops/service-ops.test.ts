@@ -17,8 +17,9 @@ import { openStore } from '../../service/src/store/db.js';
 import { backupDatabase } from '../../scripts/backup.js';
 import { waitFor } from '../support/stack.js';
 import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { randomSecret } from '../support/secrets.js';
 
-const API_KEY = 'ops-test-api-key-0123456789';
+const API_KEY = randomSecret('ops-test-api-key-');
 const lines: any[] = [];
 let dir: string;
 let sim: SugarSim;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const out = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
   service = await startService(loadConfig({
     LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: API_KEY, LEADFWD_SECRET: 'ops-secret-ops-secret', LEADFWD_SEND_THREADS: '0',
+    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: API_KEY, LEADFWD_SECRET: randomSecret(), LEADFWD_SEND_THREADS: '0',
   }), { logger: pino({ level: 'info' }, out) });
 }, 30_000);
 

@@ -9,8 +9,9 @@ import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { loadConfig } from '../../service/src/config.js';
 import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
+import { randomSecret } from './secrets.js';
 
-export const API_KEY = 'test-api-key-0123456789';
+export const API_KEY = randomSecret('test-api-key-');
 
 export interface Stack {
   sim: SugarSim;
@@ -43,7 +44,7 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
     LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     LEADFWD_SMTP_RATE: '100000',
     LEADFWD_API_KEY: API_KEY,
-    LEADFWD_SECRET: 'e2e-secret-e2e-secret',
+    LEADFWD_SECRET: randomSecret(),
     LEADFWD_DKIM_DOMAIN: 'news.example.test',
     LEADFWD_DKIM_SELECTOR: 'lf2026',
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),

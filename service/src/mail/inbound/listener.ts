@@ -3,6 +3,7 @@
 // bounce: a report it cannot use is accepted and dropped. A store outage answers 451 so the sending
 // MTA retries later instead of the fact being lost.
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import type { VerifyKeys } from '../../domain/tokens.js';
 import { routeFor, type InboundRoute } from './addresses.js';
 import { parseInboundReport, type InboundReport } from './report-parser.js';
 
@@ -15,7 +16,8 @@ export interface InboundLogger {
 export interface InboundListenerOptions {
   port: number;
   host: string;
-  secret: string;
+  /** Current secret first, then the one before a rotation. */
+  secret: VerifyKeys;
   bounceDomain: string;
   /** Messages above this are refused with 552 (default 10 MB). */
   maxBytes?: number;
