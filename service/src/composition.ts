@@ -52,6 +52,8 @@ export interface RunningService {
   writeback: Writeback;
   /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes); 0 while that port is taken. */
   bouncePort: number;
+  /** What the inbound SMTP listener holds right now (bytes buffered, connections). */
+  inboundStats(): { bufferedBytes: number; connections: number };
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
   stop(): Promise<void>;
 }
@@ -206,7 +208,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   });
   const inbound = await startInboundListener({
     port: config.bounceSmtpPort, host: config.host, secret: verifyKeys, bounceDomain: config.bounceDomain,
-    maxBytes: config.engagement.bounceMaxBytes, handle: (route, report) => engagement.intake.handle(route, report),
+    maxBytes: config.engagement.bounceMaxBytes, ...config.engagement.inbound, handle: (route, report) => engagement.intake.handle(route, report),
     logger: logger.child({ component: 'inbound' }),
   });
   engagement.start();
@@ -221,6 +223,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   return {
     url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback,
     get bouncePort() { return inbound.port; },
+    inboundStats: () => inbound.stats(),
     async stop() {
       const drained = http.drain(server);
       await automationRunner.stop();

@@ -36,6 +36,8 @@ export interface Config {
     softBounceLimit: number;
     webhookSecret: string | undefined;
     bounceMaxBytes: number;
+    /** Inbound SMTP limits (issue 12): bytes buffered across connections, connections in all and per IP, idle and DATA time. */
+    inbound: { maxBufferedBytes: number; maxClients: number; maxClientsPerIp: number; idleTimeoutMs: number; dataTimeoutMs: number };
     appleEgressCidrs: string[];
     scannerCidrs: string[];
     openTooSoonMs: number;
@@ -185,7 +187,14 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       retentionDays: int('EVENT_RETENTION_DAYS', 90, 1, 3650),
       softBounceLimit: int('SOFT_BOUNCE_LIMIT', 3, 1, 100),
       webhookSecret: opt('WEBHOOK_SECRET'),
-      bounceMaxBytes: int('BOUNCE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      bounceMaxBytes: int('BOUNCE_MAX_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      inbound: {
+        maxBufferedBytes: int('INBOUND_BUFFER_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+        maxClients: int('INBOUND_MAX_CLIENTS', 50, 1, 10_000),
+        maxClientsPerIp: int('INBOUND_MAX_CLIENTS_PER_IP', 5, 1, 10_000),
+        idleTimeoutMs: int('INBOUND_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
+        dataTimeoutMs: int('INBOUND_DATA_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      },
       appleEgressCidrs: cidrs('APPLE_EGRESS_CIDRS'),
       scannerCidrs: cidrs('SCANNER_CIDRS'),
       openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
@@ -207,6 +216,9 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     logLevel: str('LOG_LEVEL', 'info'),
   };
 
+  if (config.engagement.inbound.maxBufferedBytes < config.engagement.bounceMaxBytes) {
+    problems.push('LEADFWD_INBOUND_BUFFER_MAX_BYTES must be at least LEADFWD_BOUNCE_MAX_BYTES, or no message of the largest size could be taken');
+  }
   if (!/^smtps?:\/\//i.test(config.smtp.url)) problems.push(`LEADFWD_SMTP_URL must start with smtp:// or smtps://`);
   const dkimSet = [config.dkim.domain, config.dkim.selector, config.dkim.privateKeyFile].filter(Boolean).length;
   if (dkimSet !== 0 && dkimSet !== 3) {
