@@ -112,7 +112,9 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
   };
 
-  const campaigns = createCampaignService({ store, sugar, compile: compileCampaign });
+  // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
+  const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
+  const campaigns = createCampaignService({ store, sugar, compile: compileOffered });
   const delivery = threaded
     ? createThreadDelivery({
       threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
@@ -159,7 +161,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     refreshLists: async () => { for (const a of store.automations.inStatus('active')) if (a.targetListIds.length) await readLists(a); },
   });
   const automations = createAutomationService({
-    store, sugar, engine: automationEngine, compile: compileCampaign, wake: () => automationRunner.wake(),
+    store, sugar, engine: automationEngine, compile: compileOffered, wake: () => automationRunner.wake(),
     readLists: (a) => { readLists(a).catch((err) => automationLog.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed')); },
   });
 
@@ -186,7 +188,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
         kick: () => scheduler.kick(),
         testSend: (c, body) => testSend({ sugar, compiled, build: buildMessage, messageContext, mailer: transport }, c, body),
         preview: async (input) => {
-          const cc = await compileCampaign({
+          const cc = await compileOffered({
             campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
             fromEmail: String(input.fromEmail ?? 'preview@example.com'),
             mjml: typeof input.mjml === 'string' ? input.mjml : undefined, html: typeof input.html === 'string' ? input.html : undefined,

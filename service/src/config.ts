@@ -51,6 +51,8 @@ export interface Config {
   /** How often automations re-read their Sugar target lists to enrol new members (LEADFWD_AUTOMATION_LIST_REFRESH_MS). */
   automationListRefreshMs: number;
   /** Signs tracking, unsubscribe and VERP tokens (LEADFWD_SECRET, required, at least 32 random bytes). */
+  /** Largest MJML or HTML body the API takes, in bytes (LEADFWD_CONTENT_MAX_BYTES); more is a 413. */
+  contentMaxBytes: number;
   secret: string;
   /** The secret before a rotation (LEADFWD_SECRET_PREVIOUS): still accepted when verifying, never used to sign. */
   secretPrevious: string | undefined;
@@ -211,6 +213,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       maxAttempts: int('WRITEBACK_MAX_ATTEMPTS', DEFAULT_WRITEBACK.maxAttempts, 1, 1000),
       optOutScope: optOutScope(opt('OPT_OUT_SCOPE')),
     },
+    contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
     secret: opt('SECRET') ?? '',
     secretPrevious: opt('SECRET_PREVIOUS'),
     logLevel: str('LOG_LEVEL', 'info'),
