@@ -99,6 +99,13 @@ export interface LeadfwdListRepo {
   /** Ignores members already in the list (same module and record id); returns how many were new. */
   addMembers(listId: string, members: ListMember[]): number;
   members(listId: string): ListMember[];
+  /**
+   * Members in list order, `limit` at a time after the position `after` (-1: from the start). `next` is the
+   * position to pass for the following page, undefined after the last. Big lists are read this way, so no caller
+   * holds a whole list or blocks the event loop reading one.
+   */
+  membersPage(listId: string, after: number, limit: number): { members: ListMember[]; next?: number };
+  memberCount(listId: string): number;
   get(id: string): LeadfwdList | undefined;
   list(): Array<LeadfwdList & { memberCount: number }>;
   /** Returns the ids that do not exist. */

@@ -28,6 +28,9 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
       addMember: db.prepare(`INSERT INTO leadfwd_list_members (list_id, module, record_id, email, position)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (list_id, module, record_id) DO NOTHING`),
       members: db.prepare('SELECT module, record_id, email FROM leadfwd_list_members WHERE list_id = ? ORDER BY position'),
+      membersPage: db.prepare(`SELECT module, record_id, email, position FROM leadfwd_list_members
+        WHERE list_id = ? AND position > ? ORDER BY position LIMIT ?`),
+      memberCount: db.prepare('SELECT count(*) FROM leadfwd_list_members WHERE list_id = ?').pluck(),
       known: db.prepare('SELECT id FROM leadfwd_lists WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       setSugarId: db.prepare('UPDATE leadfwd_lists SET sugar_list_id = ? WHERE id = ?'),
     };
@@ -60,6 +63,16 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
   members(listId: string): ListMember[] {
     const rows = this.q.members.all(listId) as Array<{ module: TargetModule; record_id: string; email: string | null }>;
     return rows.map((r) => (r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email }));
+  }
+
+  membersPage(listId: string, after: number, limit: number): { members: ListMember[]; next?: number } {
+    const rows = this.q.membersPage.all(listId, after, limit) as Array<{ module: TargetModule; record_id: string; email: string | null; position: number }>;
+    const members = rows.map((r) => (r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email }));
+    return rows.length === limit ? { members, next: rows[rows.length - 1].position } : { members };
+  }
+
+  memberCount(listId: string): number {
+    return this.q.memberCount.get(listId) as number;
   }
 
   get(id: string): LeadfwdList | undefined {
