@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore } from './store/db.js';
 import { SugarClient, fetchCurrentUser } from './sugar/sugar-client.js';
+import { createTokenVerifier } from './sugar/token-verifier.js';
 import { compileCampaign, renderPreview } from './mail/template.js';
 import { buildMessage, type CompiledCampaign, type MessageContext } from './mail/message.js';
 import { createTransport } from './mail/transport.js';
@@ -168,7 +169,10 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   const app = createApp({
     auth: {
       apiKey: config.apiKey,
-      verifySugarToken: (token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs),
+      // Rejected tokens remembered briefly, /me calls limited in number (issue 12).
+      verifySugarToken: createTokenVerifier((token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs), {
+        rejectedTtlMs: config.tokenCheck.rejectedTtlMs, maxConcurrent: config.tokenCheck.maxConcurrent,
+      }),
     },
     corsOrigin: config.sugar.origin,
     logger: logger.child({ component: 'http' }),
