@@ -218,6 +218,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     logger: logger.child({ component: 'inbound' }),
   });
   engagement.start();
+  readiness.start(); // the first checks, so the first /readyz has a result without running them itself
   const port = (server.address() as { port: number }).port;
   // Tests listen on port 0; tracking links must then point at the port actually bound.
   if (/:0$/.test(config.publicUrl)) messageContext.publicUrl = `http://${config.host}:${port}`;
