@@ -106,6 +106,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     store, softBounceLimit: config.engagement.softBounceLimit, retentionDays: config.engagement.retentionDays,
     appleEgressCidrs: config.engagement.appleEgressCidrs, scannerCidrs: config.engagement.scannerCidrs,
     openTooSoonMs: config.engagement.openTooSoonMs, clickTooSoonMs: config.engagement.clickTooSoonMs, flushMs: config.engagement.pixelFlushMs,
+    eventsPerRecipient: config.engagement.eventsPerRecipient,
     logger: logger.child({ component: 'engagement' }),
   });
   const tracking = {

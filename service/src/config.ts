@@ -44,6 +44,8 @@ export interface Config {
     clickTooSoonMs: number;
     pixelFlushMs: number;
     pixelAnswerAfterCommit: boolean;
+    /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
+    eventsPerRecipient: number;
   };
   writeback: WritebackSettings;
   /** How often automated campaigns move due targets (LEADFWD_AUTOMATION_TICK_MS). */
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
       pixelFlushMs: int('PIXEL_FLUSH_MS', 0, 0, 100),
       pixelAnswerAfterCommit: bool('PIXEL_ANSWER_AFTER_COMMIT', true),
+      eventsPerRecipient: int('EVENTS_PER_RECIPIENT', 50, 1, 100_000),
     },
     writeback: {
       ...DEFAULT_WRITEBACK,

@@ -3,7 +3,8 @@
 // lock and opened a Sugar request and an SMTP connection per call; raw events per recipient were unbounded;
 // a LeadFWD list from a filter read a whole module into memory, and GET /lists/:id was not paged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
+import { mailTo, startStack, waitFor, type Stack } from '../support/stack.js';
+import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
 import { createTokenVerifier } from '../../service/src/sugar/token-verifier.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
 
@@ -63,4 +64,34 @@ describe('Sugar token checks', () => {
     await expect(verify('t')).rejects.toMatchObject({ kind: 'auth' });
     expect(calls).toBe(4);
   });
+});
+
+describe('raw events per recipient', () => {
+  it('keeps at most 50 raw opens and 50 raw clicks for one recipient, while the counters count every hit', async () => {
+    const sugar = adminClient(stack.sim.url);
+    const id = await createPerson(sugar, { module: 'Contacts', first_name: 'Rae', emails: [{ address: 'rae@example.com' }] });
+    const list = await createList(sugar, 'Events cap');
+    await addToList(sugar, list, 'Contacts', [id]);
+    const created = await stack.api('POST', '/campaigns', {
+      name: 'Events cap', subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com', targetListIds: [list], sendAt: new Date().toISOString(),
+      html: '<p>Hi <a href="https://example.com/one">one</a> <a href="https://example.com/two">two</a></p>',
+    });
+    expect(created.status).toBe(201);
+    const msg = await waitFor(() => mailTo(stack.sink, 'rae@example.com')[0], 'the message');
+    const body = msg.raw.toString().replace(/=\r\n/g, '').replace(/=3D/g, '=');
+    const pixel = /\/t\/o\/[A-Za-z0-9._-]+/.exec(body)![0];
+    const clicks = [...new Set([...body.matchAll(/\/t\/c\/[A-Za-z0-9._-]+/g)].map((m) => m[0]))];
+    expect(clicks.length).toBe(2);
+    for (let i = 0; i < 120; i++) await fetch(`${stack.service.url}${pixel}`).then((r) => r.arrayBuffer());
+    for (let i = 0; i < 70; i++) await fetch(`${stack.service.url}${clicks[i % 2]}`, { redirect: 'manual' }).then((r) => r.arrayBuffer());
+    const store = stack.service.store;
+    const rowId = store.recipients.list(created.body.id, { limit: 1, offset: 0 })[0].rowId;
+    const counters = store.engagement.forRecipient(rowId);
+    const hits = (kind: string) => counters.filter((k) => k.kind === kind).reduce((n, k) => n + k.humanHits + k.machineHits, 0);
+    expect(hits('open')).toBe(120);
+    expect(hits('click')).toBe(70);
+    const events = store.events.list(created.body.id, { limit: 10_000 });
+    expect(events.filter((e) => e.type === 'open').length).toBe(50);
+    expect(events.filter((e) => e.type === 'click').length).toBe(50);
+  }, 60_000);
 });
