@@ -202,7 +202,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
         },
       }),
       sugarRoutes({ targetLists: () => directory.targetLists(), fields: (m) => directory.fields(m) }),
-      listRoutes(createLeadfwdLists({ store, sugar })),
+      listRoutes(createLeadfwdLists({ store, sugar, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
     ],

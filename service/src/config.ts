@@ -55,6 +55,8 @@ export interface Config {
   /** Signs tracking, unsubscribe and VERP tokens (LEADFWD_SECRET, required, at least 32 random bytes). */
   /** Checks of Sugar users' tokens: how long a rejected token is refused without asking Sugar, and /me calls at once. */
   tokenCheck: { rejectedTtlMs: number; maxConcurrent: number };
+  /** Most members a LeadFWD list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS). */
+  listMaxMembers: number;
   /** Largest MJML or HTML body the API takes, in bytes (LEADFWD_CONTENT_MAX_BYTES); more is a 413. */
   contentMaxBytes: number;
   secret: string;
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       optOutScope: optOutScope(opt('OPT_OUT_SCOPE')),
     },
     contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
+    listMaxMembers: int('LIST_MAX_MEMBERS', 200_000, 1, 10_000_000),
     tokenCheck: {
       rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000),
       maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100),

@@ -7,6 +7,7 @@ import { mailTo, startStack, waitFor, type Stack } from '../support/stack.js';
 import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
 import { createTokenVerifier } from '../../service/src/sugar/token-verifier.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
+import { createLeadfwdLists } from '../../service/src/services/leadfwd-lists.js';
 
 let stack: Stack;
 beforeAll(async () => { stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } }); }, 30_000);
@@ -93,5 +94,37 @@ describe('raw events per recipient', () => {
     const events = store.events.list(created.body.id, { limit: 10_000 });
     expect(events.filter((e) => e.type === 'open').length).toBe(50);
     expect(events.filter((e) => e.type === 'click').length).toBe(50);
+  }, 60_000);
+});
+
+describe('LeadFWD lists from a filter', () => {
+  it('are streamed page by page, refused with 422 above the maximum leaving nothing behind, and read back a page at a time', async () => {
+    stack.sim.seedBulk({ lists: 1, perList: 2500, modules: ['Contacts'] });
+    const small = createLeadfwdLists({ store: stack.service.store, sugar: stack.service.sugar, maxMembers: 1000 });
+    const listsBefore = stack.service.store.lists.list().length;
+    await expect(small.fromFilter({ name: 'Too big', module: 'Contacts', filter: [] })).rejects.toMatchObject({ status: 422, code: 'list_too_large' });
+    expect(stack.service.store.lists.list().length).toBe(listsBefore);
+
+    const created = await stack.api('POST', '/lists', { name: 'Everyone', module: 'Contacts', filter: [] });
+    expect(created.status).toBe(201);
+    expect(created.body.memberCount).toBeGreaterThanOrEqual(2500);
+    const seen = new Set<string>();
+    let after: number | undefined;
+    let pages = 0;
+    do {
+      const page = await stack.api('GET', `/lists/${created.body.id}?limit=1000${after !== undefined ? `&after=${after}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.members.length).toBeLessThanOrEqual(1000);
+      expect(page.body.memberCount).toBe(created.body.memberCount);
+      for (const m of page.body.members) seen.add(m.recordId);
+      after = page.body.nextAfter;
+      pages++;
+    } while (after !== undefined);
+    expect(seen.size).toBe(created.body.memberCount);
+    expect(pages).toBe(Math.ceil(created.body.memberCount / 1000) + (created.body.memberCount % 1000 === 0 ? 1 : 0));
+    for (const bad of ['limit=0', 'limit=99999', 'after=-1', 'limit=abc']) {
+      const r = await stack.api('GET', `/lists/${created.body.id}?${bad}`);
+      expect(r.status, bad).toBe(422);
+    }
   }, 60_000);
 });

@@ -106,6 +106,8 @@ export interface LeadfwdListRepo {
    */
   membersPage(listId: string, after: number, limit: number): { members: ListMember[]; next?: number };
   memberCount(listId: string): number;
+  /** Deletes a list and its members (a list whose building was refused half-way). */
+  remove(id: string): void;
   get(id: string): LeadfwdList | undefined;
   list(): Array<LeadfwdList & { memberCount: number }>;
   /** Returns the ids that do not exist. */
