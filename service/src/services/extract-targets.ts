@@ -30,6 +30,7 @@ export const MEMBER_LINKS: Array<[string, TargetModule]> = [
 const BASE_FIELDS = ['id', 'email', 'first_name', 'last_name', 'name', 'full_name', 'salutation', 'title', 'account_name'];
 const SENDING_TYPES = new Set(['default', 'seed']);
 const EXEMPT_TYPES = new Set(['exempt', 'exempt_address', 'exempt_domain']);
+const JUDGE_CHUNK = 250;
 
 export class ExtractionError extends Error {
   constructor(message: string, readonly unknownIds: string[] = []) {
@@ -136,6 +137,14 @@ export async function extractTargets(
     });
     onProgress(audit);
   };
+  // A page of 1,000 is judged and committed 250 at a time, yielding between, so the event loop (which also
+  // answers the open pixel) never waits for a whole page's decisions and inserts at once.
+  const judgePage = async (candidates: Candidate[]) => {
+    for (let i = 0; i < candidates.length; i += JUDGE_CHUNK) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      judge(candidates.slice(i, i + JUDGE_CHUNK));
+    }
+  };
   const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => ({
     module, id: String(rec.id), listId,
     email: rec.email as Candidate['email'],
@@ -146,7 +155,7 @@ export async function extractTargets(
   for (const list of sources) {
     for (const [link, module] of MEMBER_LINKS) {
       for await (const page of deps.sugar.linkPages('ProspectLists', list.id, link, { fields, pageSize: deps.pageSize ?? 1000 })) {
-        judge(page.map((rec) => toCandidate(rec, module, list.id)));
+        await judgePage(page.map((rec) => toCandidate(rec, module, list.id)));
       }
     }
     audit.progress!.listsDone++;
@@ -163,7 +172,7 @@ export async function extractTargets(
       }
       for (const [module, ids] of byModule) {
         for await (const recs of deps.sugar.filterPages(module, { filter: [{ id: { $in: ids } }], fields, pageSize: 1000 })) {
-          judge(recs.map((rec) => toCandidate(rec, module, listId)));
+          await judgePage(recs.map((rec) => toCandidate(rec, module, listId)));
         }
       }
       if (page.next === undefined) break;

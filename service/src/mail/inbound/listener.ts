@@ -78,6 +78,17 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
   const dataTimeoutMs = o.dataTimeoutMs ?? 60_000;
   const maxRecipients = o.maxRecipients ?? 20;
   let buffered = 0;
+  // A flood must not become a flood of log lines: each kind of refusal is logged at most once a minute, with how
+  // many went unlogged since.
+  const quiet = new Map<string, { at: number; skipped: number }>();
+  const refusedLog = (reason: string, fields: object) => {
+    const now = Date.now();
+    const q = quiet.get(reason);
+    if (q && now - q.at < 60_000) { q.skipped++; return; }
+    quiet.set(reason, { at: now, skipped: 0 });
+    o.logger?.warn({ event: reason === 'too_large' ? 'inbound.too_large' : 'inbound.refused', reason, ...fields, ...(q?.skipped ? { notLogged: q.skipped } : {}) },
+      reason === 'too_large' ? 'inbound.too_large' : 'inbound.refused');
+  };
   const perIp = new Map<string, number>();
   const counted = new Map<string, string>(); // session id -> IP, for the sessions counted in perIp
   const server: SMTPServer = new SMTPServer({
@@ -95,7 +106,7 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
       const ip = session.remoteAddress || 'unknown';
       const n = perIp.get(ip) ?? 0;
       if (n >= maxPerIp) {
-        o.logger?.warn({ event: 'inbound.refused', reason: 'per_ip', limit: maxPerIp }, 'inbound.refused');
+        refusedLog('per_ip', { limit: maxPerIp });
         return callback(smtpError(421, `4.7.0 Too many connections from your address (at most ${maxPerIp}), try again later`));
       }
       perIp.set(ip, n + 1);
@@ -132,7 +143,7 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
       // A slow drip resets the idle timer with every byte; DATA as a whole gets a deadline.
       const deadline = setTimeout(() => {
         const conn = [...(server as unknown as { connections: Set<Connection> }).connections].find((c) => c.session === session);
-        o.logger?.warn({ event: 'inbound.refused', reason: 'data_timeout', size }, 'inbound.refused');
+        refusedLog('data_timeout', { size });
         release();
         chunks = [];
         conn?.send(421, '4.4.2 DATA took too long, closing connection');
@@ -160,10 +171,10 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
           release();
           chunks = [];
           if (size <= maxBytes) { // a message of an acceptable size that found no room: the sender retries
-            o.logger?.warn({ event: 'inbound.refused', reason: 'buffer_full', size, kind, limit: maxBuffered }, 'inbound.refused');
+            refusedLog('buffer_full', { size, kind, limit: maxBuffered });
             return callback(smtpError(452, '4.3.1 Insufficient system storage, try again later'));
           }
-          o.logger?.warn({ event: 'inbound.too_large', size, kind, limit: maxBytes }, 'inbound.too_large');
+          refusedLog('too_large', { size, kind, limit: maxBytes });
           return callback(smtpError(552, `5.3.4 Message exceeds the ${maxBytes}-byte limit`));
         }
         const routes = session.envelope.rcptTo
