@@ -100,7 +100,7 @@ describe('list building is linear: a 50,000-member LeadFWD list never stalls the
     });
     expect(seeded.status).toBe(200);
     dir = mkdtempSync(join(tmpdir(), 'leadfwd-loop-'));
-    store = openStore(join(dir, 'leadfwd.sqlite'));
+    store = openStore(join(dir, 'leadfwd.sqlite'), { checkpointEveryMs: 1000 }); // as the service opens it
     listId = store.lists.create('Big', 'api').id;
     store.lists.addMembers(listId, Array.from({ length: MEMBERS }, (_, i) => ({ module: 'Contacts' as const, recordId: bulkId(1, i + 1) })));
   }, 60_000);
