@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore } from './store/db.js';
 import { SugarClient, fetchCurrentUser } from './sugar/sugar-client.js';
-import { createTokenVerifier } from './sugar/token-verifier.js';
+import { createTokenVerifier } from './http/token-checks.js';
 import { compileCampaign, renderPreview } from './mail/template.js';
 import { buildMessage, type CompiledCampaign, type MessageContext } from './mail/message.js';
 import { createTransport } from './mail/transport.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailTo, startStack, waitFor, type Stack } from '../support/stack.js';
 import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
-import { createTokenVerifier } from '../../service/src/sugar/token-verifier.js';
+import { createTokenVerifier } from '../../service/src/http/token-checks.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
 import { createLeadfwdLists } from '../../service/src/services/leadfwd-lists.js';
 
@@ -26,7 +26,7 @@ describe('Sugar token checks', () => {
     expect(meCalls() - before).toBe(1);
   });
 
-  it('keeps at most 4 /me calls in flight for 200 different junk tokens, the overflow refused as busy (503), and a second round costs nothing', async () => {
+  it('keeps at most 4 /me calls in flight for 200 different junk tokens, the overflow refused with 429, and a second round costs nothing', async () => {
     stack.sim.faults.latencyMs = 100;
     try {
       const before = meCalls();
@@ -35,12 +35,13 @@ describe('Sugar token checks', () => {
       const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => withToken(`junk-${i}`).then((r) => r.status)));
       clearInterval(sampler);
       expect(peak).toBeLessThanOrEqual(4);
-      expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect(statuses).toContain(429);
       const asked = meCalls() - before;
       expect(asked).toBeLessThanOrEqual(4 + 64); // in flight plus queued; was one per token
       const again = await Promise.all(Array.from({ length: 200 }, (_, i) => withToken(`junk-${i}`).then((r) => r.status)));
       expect(again.filter((s) => s === 401).length).toBeGreaterThanOrEqual(asked);
-      expect(meCalls() - before).toBeLessThanOrEqual(asked + statuses.filter((s) => s === 503).length); // only tokens never asked about
+      expect(meCalls() - before).toBeLessThanOrEqual(asked + statuses.filter((s) => s === 429).length); // only tokens never asked about
     } finally {
       stack.sim.faults.latencyMs = 0;
     }

@@ -3,10 +3,12 @@
 // - A token Sugar rejected is remembered (by its SHA-256, for `rejectedTtlMs`) and refused without a call.
 // - Calls for the same token at the same moment share one /me call.
 // - At most `maxConcurrent` /me calls are in flight; up to `maxQueued` more wait their turn, the rest are
-//   refused at once as Sugar being busy (503), never piled onto Sugar.
+//   refused at once with 429 too_many_token_checks (a 4xx: a flood of them is not a flood of error logs),
+//   never piled onto Sugar.
 // Accepted users are cached by the auth middleware itself (http/auth.ts), which this leaves as it is.
 import { createHash } from 'node:crypto';
-import { SugarApiError } from './errors.js';
+import { SugarApiError } from '../sugar/errors.js';
+import { HttpError } from './errors.js';
 
 export interface TokenVerifierOptions {
   rejectedTtlMs?: number;
@@ -33,7 +35,7 @@ export function createTokenVerifier<U>(verify: (token: string) => Promise<U>, o:
   const slot = async () => {
     if (active < maxConcurrent) { active++; return; }
     if (waiting.length >= maxQueued) {
-      throw new SugarApiError({ kind: 'rate_limited', method: 'GET', path: '/me', message: 'too many Sugar token checks at once; try again in a moment' });
+      throw new HttpError(429, 'too_many_token_checks', 'Too many Sugar tokens are being checked at once; try again in a moment');
     }
     await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over by release()
   };
