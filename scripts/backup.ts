@@ -24,7 +24,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   const target = process.argv[2];
   try {
     if (!target) throw new Error('usage: npm run backup -- <file>');
-    const done = await backupDatabase(loadConfig().dataDir, target);
+    const done = await backupDatabase(loadConfig(process.env, { requireSecret: false }).dataDir, target);
     console.log(JSON.stringify({ event: 'backup.done', ...done }));
   } catch (e) {
     console.error(e instanceof ConfigError ? e.message : `backup failed: ${(e as Error).message}`);

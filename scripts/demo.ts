@@ -2,7 +2,8 @@
 // a local SMTP sink that writes every message as an .eml file, the service on SQLite, and a Sidecar-compatible page
 // playing Sugar (its leadfwd/* endpoints run the package's real PHP). The demo pairs that Sugar with the service the
 // way an administrator does once on a real Sugar: a one-time code from the service, traded in Sugar's LeadFWD settings.
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSugarSim } from './sugar-sim/server.js';
 import { DEMO_IDS } from './sugar-sim/seed.js';
@@ -19,7 +20,20 @@ const simPort = Number(process.env.SUGAR_SIM_PORT ?? 8089);
 const smtpPort = Number(process.env.LEADFWD_DEMO_SMTP_PORT ?? 2525);
 const sim = await startSugarSim({ port: simPort, seed: 'demo', quiet: true });
 const sink = await startSmtpSink({ port: smtpPort, dir: mailDir });
-const apiKey = process.env.LEADFWD_API_KEY ?? 'demo-api-key-change-me';
+/**
+ * The service refuses to start without strong secrets (no public defaults), so the demo makes its own the first
+ * time, 32 random bytes each, keeps them in its data folder (owner-only) and reuses them on the next run: links in
+ * mail the sink already holds keep working. The environment wins when it sets them.
+ */
+function demoSecret(name: string): string {
+  const file = resolve(dir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = randomBytes(32).toString('base64url');
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  return value;
+}
+const secret = process.env.LEADFWD_SECRET ?? demoSecret('secret');
+const apiKey = process.env.LEADFWD_API_KEY ?? demoSecret('api-key');
 // The dashlet and send flow inside a Sidecar-compatible page in front of the simulator (needs php-cli).
 const harness = await startHarness({ port: Number(process.env.LEADFWD_DEMO_HARNESS_PORT ?? 8090), refreshSeconds: 5 })
   .catch((e: Error) => { console.warn(`Sugar UI page not started: ${e.message}`); return undefined; });
@@ -30,6 +44,7 @@ const config = loadConfig({
   LEADFWD_API_KEY: apiKey,
   // The demo's From addresses: the curl example below and the seeded Sugar users (sally@example.com …).
   LEADFWD_SENDER_DOMAINS: 'leadfwd.localhost,example.com',
+  LEADFWD_SECRET: secret,
   ...process.env,
 });
 const service = await startService(config);
@@ -73,7 +88,7 @@ const body = JSON.stringify({
 });
 console.log(`
 LeadFWD demo is running (Ctrl+C stops it)
-  Service          ${service.url}   (API key: ${apiKey})
+  Service          ${service.url}   (API key: ${apiKey}, kept with the signing secret in ${dir})
   Sugar simulator  ${sim.url}/rest/v11_1   users admin, sally, max, dana, chris (password = user name)
   SMTP sink        smtp://127.0.0.1:${sink.port}   messages written to ${mailDir}
   Inside Sugar     ${harness ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration;

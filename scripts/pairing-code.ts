@@ -9,7 +9,7 @@ import { createPairing } from '../service/src/relay/pairing.js';
 try {
   const config = loadConfig();
   const store = openStore(join(config.dataDir, 'leadfwd.sqlite'));
-  const { code, expiresAt } = createPairing({ relay: store.relay, serviceSecrets: [config.secret] }).newCode();
+  const { code, expiresAt } = createPairing({ relay: store.relay, serviceSecrets: config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret] }).newCode();
   store.close();
   console.log(`Pairing code: ${code}\nValid until ${expiresAt} (15 minutes), once. Enter it in Sugar: Administration → LeadFWD settings.`);
 } catch (e) {

@@ -8,7 +8,7 @@
 // (LEADFWD_SEND_THREADS / LEADFWD_DKIM_WORKERS; default: the service's own), BENCH_PROF=1 (CPU
 // profiles of every service thread in /tmp/prof).
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { startSugarSim } from '../sugar-sim/server.js';
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const API_KEY = 'bench-api-key-0123456789';
+const API_KEY = randomBytes(32).toString('base64url'); // the service refuses weak secrets
 
 const freePort = () => new Promise<number>((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -62,7 +62,7 @@ const service = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-pr
   env: {
     ...process.env, LEADFWD_PORT: String(servicePort), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
     LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LEADFWD_SMTP_RATE: '100000', LEADFWD_SMTP_MAX_CONNECTIONS: String(CONNECTIONS),
-    LEADFWD_API_KEY: API_KEY, LEADFWD_LOG_LEVEL: 'warn', LEADFWD_DKIM_DOMAIN: 'example.com', LEADFWD_DKIM_SELECTOR: 'lf',
+    LEADFWD_API_KEY: API_KEY, LEADFWD_SECRET: randomBytes(32).toString('base64url'), LEADFWD_LOG_LEVEL: 'warn', LEADFWD_DKIM_DOMAIN: 'example.com', LEADFWD_DKIM_SELECTOR: 'lf',
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
     LEADFWD_BOUNCE_SMTP_PORT: String(bouncePort),
     ...(process.env.BENCH_THREADS !== undefined ? { LEADFWD_SEND_THREADS: process.env.BENCH_THREADS } : {}),

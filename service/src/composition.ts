@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore } from './store/db.js';
 import { SugarClient, fetchCurrentUser } from './sugar/sugar-client.js';
+import { createTokenVerifier } from './http/token-checks.js';
 import { compileCampaign, renderPreview } from './mail/template.js';
 import { buildMessage, type CompiledCampaign, type MessageContext } from './mail/message.js';
 import { createTransport } from './mail/transport.js';
@@ -55,6 +56,8 @@ export interface RunningService {
   bouncePort: number;
   /** A fresh pairing code while no Sugar is paired (for the operator to type into Sugar); undefined once paired. */
   pairingCodeIfUnpaired(): { code: string; expiresAt: string } | undefined;
+  /** What the inbound SMTP listener holds right now (bytes buffered, connections). */
+  inboundStats(): { bufferedBytes: number; connections: number };
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
   stop(): Promise<void>;
 }
@@ -83,6 +86,8 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
   };
 
+  // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
+  const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(), sugarUrl: config.sugar.url, sugarApiVersion: config.sugar.apiVersion, smtpUrl: config.smtp.url,
@@ -104,14 +109,17 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     store, softBounceLimit: config.engagement.softBounceLimit, retentionDays: config.engagement.retentionDays,
     appleEgressCidrs: config.engagement.appleEgressCidrs, scannerCidrs: config.engagement.scannerCidrs,
     openTooSoonMs: config.engagement.openTooSoonMs, clickTooSoonMs: config.engagement.clickTooSoonMs, flushMs: config.engagement.pixelFlushMs,
+    eventsPerRecipient: config.engagement.eventsPerRecipient,
     logger: logger.child({ component: 'engagement' }),
   });
   const tracking = {
-    secret: config.secret, opens: engagement.opens, clicks: engagement.clicks,
+    secret: verifyKeys, opens: engagement.opens, clicks: engagement.clicks,
     answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
   };
 
-  const campaigns = createCampaignService({ store, compile: compileCampaign, senderDomains: config.senderDomains });
+  // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
+  const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
+  const campaigns = createCampaignService({ store, compile: compileOffered, senderDomains: config.senderDomains });
   const delivery = threaded
     ? createThreadDelivery({
       threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
@@ -157,15 +165,18 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     refreshLists: async () => { for (const a of store.automations.inStatus('active')) if (a.targetListIds.length) await readLists(a); },
   });
   const automations = createAutomationService({
-    store, engine: automationEngine, compile: compileCampaign, senderDomains: config.senderDomains, wake: () => automationRunner.wake(),
+    store, engine: automationEngine, compile: compileOffered, senderDomains: config.senderDomains, wake: () => automationRunner.wake(),
     readLists: (a) => { readLists(a).catch((err) => automationLog.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed')); },
   });
 
-  const pairing = createPairing({ relay: store.relay, serviceSecrets: [config.secret] });
+  const pairing = createPairing({ relay: store.relay, serviceSecrets: verifyKeys });
   const app = createApp({
     auth: {
       apiKey: config.apiKey,
-      verifySugarToken: (token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs),
+      // Rejected tokens remembered briefly, /me calls limited in number (issue 12).
+      verifySugarToken: createTokenVerifier((token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs), {
+        rejectedTtlMs: config.tokenCheck.rejectedTtlMs, maxConcurrent: config.tokenCheck.maxConcurrent,
+      }),
       sugarAs: (token) => sugar.asUser(token),
       cacheMs: config.sugar.rightsCacheMs,
       operatorSugar: sugar,
@@ -176,7 +187,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     publicRouters: [
       trackingRoutes(tracking),
       unsubscribeRoutes({
-        secret: config.secret, facts: engagement.facts, lookup: engagement.lookup, senderName: config.senderName,
+        secret: verifyKeys, facts: engagement.facts, lookup: engagement.lookup, senderName: config.senderName,
         senderAddress: config.senderAddress, logger: logger.child({ component: 'unsubscribe' }),
       }),
       webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
@@ -189,7 +200,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
         kick: () => scheduler.kick(),
         testSend: (c, body, actor) => testSend({ compile: compileCampaign, build: buildMessage, messageContext, mailer: transport, allowance: store.relay }, c, body, actor),
         preview: async (input) => {
-          const cc = await compileCampaign({
+          const cc = await compileOffered({
             campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
             fromEmail: String(input.fromEmail ?? 'preview@example.com'),
             mjml: typeof input.mjml === 'string' ? input.mjml : undefined, html: typeof input.html === 'string' ? input.html : undefined,
@@ -198,7 +209,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
         },
       }),
       sugarRoutes(),
-      listRoutes(createLeadfwdLists({ store })),
+      listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
     ],
@@ -210,11 +221,12 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     s.once('error', reject);
   });
   const inbound = await startInboundListener({
-    port: config.bounceSmtpPort, host: config.host, secret: config.secret, bounceDomain: config.bounceDomain,
-    maxBytes: config.engagement.bounceMaxBytes, handle: (route, report) => engagement.intake.handle(route, report),
+    port: config.bounceSmtpPort, host: config.host, secret: verifyKeys, bounceDomain: config.bounceDomain,
+    maxBytes: config.engagement.bounceMaxBytes, ...config.engagement.inbound, handle: (route, report) => engagement.intake.handle(route, report),
     logger: logger.child({ component: 'inbound' }),
   });
   engagement.start();
+  readiness.start(); // the first checks, so the first /readyz has a result without running them itself
   const port = (server.address() as { port: number }).port;
   // Tests listen on port 0; tracking links must then point at the port actually bound.
   if (/:0$/.test(config.publicUrl)) messageContext.publicUrl = `http://${config.host}:${port}`;
@@ -227,6 +239,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback,
     get bouncePort() { return inbound.port; },
     pairingCodeIfUnpaired: () => (pairing.status().paired ? undefined : pairing.newCode()),
+    inboundStats: () => inbound.stats(),
     async stop() {
       const drained = http.drain(server);
       await automationRunner.stop();

@@ -39,19 +39,32 @@ export interface Config {
     softBounceLimit: number;
     webhookSecret: string | undefined;
     bounceMaxBytes: number;
+    /** Inbound SMTP limits (issue 12): bytes buffered across connections, connections in all and per IP, idle and DATA time. */
+    inbound: { maxBufferedBytes: number; maxClients: number; maxClientsPerIp: number; idleTimeoutMs: number; dataTimeoutMs: number };
     appleEgressCidrs: string[];
     scannerCidrs: string[];
     openTooSoonMs: number;
     clickTooSoonMs: number;
     pixelFlushMs: number;
     pixelAnswerAfterCommit: boolean;
+    /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
+    eventsPerRecipient: number;
   };
   writeback: WritebackSettings;
   /** How often automated campaigns move due targets (LEADFWD_AUTOMATION_TICK_MS). */
   automationTickMs: number;
   /** How often automations re-read their Sugar target lists to enrol new members (LEADFWD_AUTOMATION_LIST_REFRESH_MS). */
   automationListRefreshMs: number;
+  /** Signs tracking, unsubscribe and VERP tokens (LEADFWD_SECRET, required, at least 32 random bytes). */
+  /** Checks of Sugar users' tokens: how long a rejected token is refused without asking Sugar, and /me calls at once. */
+  tokenCheck: { rejectedTtlMs: number; maxConcurrent: number };
+  /** Most members a LeadFWD list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS). */
+  listMaxMembers: number;
+  /** Largest MJML or HTML body the API takes, in bytes (LEADFWD_CONTENT_MAX_BYTES); more is a 413. */
+  contentMaxBytes: number;
   secret: string;
+  /** The secret before a rotation (LEADFWD_SECRET_PREVIOUS): still accepted when verifying, never used to sign. */
+  secretPrevious: string | undefined;
   logLevel: string;
 }
 
@@ -64,7 +77,31 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env): Config {
+/** Bytes a secret holds: hex and base64 (the forms `openssl rand` prints) count decoded, anything else as written. */
+export function secretBytes(value: string): number {
+  if (/^(?:[0-9a-f]{2})+$/i.test(value)) return value.length / 2;
+  const b64 = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? value.replace(/=+$/, '') : undefined;
+  if (b64 !== undefined) return Math.floor((b64.length * 6) / 8);
+  return Buffer.byteLength(value, 'utf8');
+}
+
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * The one rule for every secret the service holds (LEADFWD_SECRET, LEADFWD_SECRET_PREVIOUS, LEADFWD_API_KEY,
+ * LEADFWD_WEBHOOK_SECRET): at least 32 bytes of key material (64 hex or 43 base64 characters, e.g.
+ * `openssl rand -base64 32`), not a repeated pattern or a handful of characters. Names the variable, never the value.
+ */
+export function secretProblem(name: string, value: string): string | undefined {
+  const hint = `at least ${MIN_SECRET_BYTES} random bytes, e.g. the output of \`openssl rand -base64 32\``;
+  if (secretBytes(value) < MIN_SECRET_BYTES) return `${name} is too short: it must hold ${hint}`;
+  // 'abcabcabc…', 'xxxxxxxx…': long enough, but nowhere near random.
+  if ((value + value).indexOf(value, 1) < value.length || new Set(value).size < 10) return `${name} looks like a placeholder or a repeated pattern: it must be ${hint}`;
+  return undefined;
+}
+
+/** `requireSecret: false` is for operator tools that never sign or verify anything (`npm run backup`). */
+export function loadConfig(env: Env = process.env, opts: { requireSecret?: boolean } = {}): Config {
   const problems: string[] = [];
   const str = (name: string, fallback?: string): string => {
     const v = env[`LEADFWD_${name}`]?.trim();
@@ -171,13 +208,21 @@ export function loadConfig(env: Env = process.env): Config {
       retentionDays: int('EVENT_RETENTION_DAYS', 90, 1, 3650),
       softBounceLimit: int('SOFT_BOUNCE_LIMIT', 3, 1, 100),
       webhookSecret: opt('WEBHOOK_SECRET'),
-      bounceMaxBytes: int('BOUNCE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      bounceMaxBytes: int('BOUNCE_MAX_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      inbound: {
+        maxBufferedBytes: int('INBOUND_BUFFER_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+        maxClients: int('INBOUND_MAX_CLIENTS', 50, 1, 10_000),
+        maxClientsPerIp: int('INBOUND_MAX_CLIENTS_PER_IP', 5, 1, 10_000),
+        idleTimeoutMs: int('INBOUND_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
+        dataTimeoutMs: int('INBOUND_DATA_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      },
       appleEgressCidrs: cidrs('APPLE_EGRESS_CIDRS'),
       scannerCidrs: cidrs('SCANNER_CIDRS'),
       openTooSoonMs: int('BOT_OPEN_WINDOW_MS', 2_000, 0, 600_000),
       clickTooSoonMs: int('BOT_CLICK_WINDOW_MS', 10_000, 0, 600_000),
       pixelFlushMs: int('PIXEL_FLUSH_MS', 0, 0, 100),
       pixelAnswerAfterCommit: bool('PIXEL_ANSWER_AFTER_COMMIT', true),
+      eventsPerRecipient: int('EVENTS_PER_RECIPIENT', 50, 1, 100_000),
     },
     writeback: {
       ...DEFAULT_WRITEBACK,
@@ -188,22 +233,45 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: int('WRITEBACK_MAX_ATTEMPTS', DEFAULT_WRITEBACK.maxAttempts, 1, 1000),
       optOutScope: optOutScope(opt('OPT_OUT_SCOPE')),
     },
-    secret: str('SECRET', 'dev-only-secret-change-me'),
+    contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
+    listMaxMembers: int('LIST_MAX_MEMBERS', 200_000, 1, 10_000_000),
+    tokenCheck: {
+      rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000),
+      maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100),
+    },
+    secret: opt('SECRET') ?? '',
+    secretPrevious: opt('SECRET_PREVIOUS'),
     logLevel: str('LOG_LEVEL', 'info'),
   };
 
+  if (config.engagement.inbound.maxBufferedBytes < config.engagement.bounceMaxBytes) {
+    problems.push('LEADFWD_INBOUND_BUFFER_MAX_BYTES must be at least LEADFWD_BOUNCE_MAX_BYTES, or no message of the largest size could be taken');
+  }
   if (!/^smtps?:\/\//i.test(config.smtp.url)) problems.push(`LEADFWD_SMTP_URL must start with smtp:// or smtps://`);
   const dkimSet = [config.dkim.domain, config.dkim.selector, config.dkim.privateKeyFile].filter(Boolean).length;
   if (dkimSet !== 0 && dkimSet !== 3) {
     problems.push('LEADFWD_DKIM_DOMAIN, LEADFWD_DKIM_SELECTOR and LEADFWD_DKIM_PRIVATE_KEY_FILE must be set together');
   }
-  if (env.NODE_ENV === 'production' && config.secret === 'dev-only-secret-change-me') {
-    problems.push('LEADFWD_SECRET must be set in production (it signs tracking and unsubscribe tokens)');
+  // No default, whatever NODE_ENV says: a public default lets anyone sign unsubscribe, open and click tokens
+  // and VERP addresses offline (issue 12).
+  if (!config.secret && opts.requireSecret !== false) {
+    problems.push('LEADFWD_SECRET is required: it signs tracking, unsubscribe and bounce addresses; give it at least '
+      + `${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 32\``);
   }
-  if (config.engagement.webhookSecret !== undefined && config.engagement.webhookSecret.length < 16) {
-    problems.push('LEADFWD_WEBHOOK_SECRET must be at least 16 characters');
+  const secrets: Array<[string, string | undefined]> = [
+    ['LEADFWD_SECRET', config.secret || undefined], ['LEADFWD_SECRET_PREVIOUS', config.secretPrevious],
+    ['LEADFWD_API_KEY', config.apiKey], ['LEADFWD_WEBHOOK_SECRET', config.engagement.webhookSecret],
+  ];
+  for (const [name, value] of secrets) {
+    const problem = value === undefined ? undefined : secretProblem(name, value);
+    if (problem) problems.push(problem);
   }
-  if (config.apiKey !== undefined && config.apiKey.length < 16) problems.push('LEADFWD_API_KEY must be at least 16 characters');
+  // One value in two roles leaks one through the other: the API key travels in headers, the webhook secret is
+  // shared with the ESP, and either would then sign tokens.
+  const set = secrets.filter(([, v]) => v !== undefined) as Array<[string, string]>;
+  for (let i = 0; i < set.length; i++) {
+    for (let j = i + 1; j < set.length; j++) if (set[i][1] === set[j][1]) problems.push(`${set[i][0]} and ${set[j][0]} must differ`);
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -13,8 +13,9 @@ import { createLogger } from '../../service/src/logger.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
+import { randomSecret } from '../support/secrets.js';
 
-const KEY = 'automation-api-key-0123456789';
+const KEY = randomSecret('automation-key-');
 let sim: SugarSim;
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 let service: RunningService;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   sink = await startSmtpSink({ port: 0 });
   const config = loadConfig({
     LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: 'automation-secret-0123', LEADFWD_BOUNCE_SMTP_PORT: '0',
+    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: randomSecret(), LEADFWD_BOUNCE_SMTP_PORT: '0',
     LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50', LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200',
   });
   service = await startService(config, { logger: createLogger('silent'), now: () => clock });

@@ -26,7 +26,8 @@ describe('disk full while a campaign is extracted', () => {
     expect((await stack.api('GET', `/campaigns/${created.body.id}`)).body.progress).toMatchObject({ sending: 0, accepted: 0, uncertain: 0 });
     expect((await fetch(`${stack.service.url}/healthz`)).status).toBe(200);
     expect((await stack.api('GET', '/campaigns')).status).toBe(200);
-    const ready = await fetch(`${stack.service.url}/readyz`);
+    // /readyz answers from checks run in the background (at most 5 s old): wait for the database check to fail.
+    const ready = await waitFor(async () => { const r = await fetch(`${stack.service.url}/readyz`); return r.status === 503 ? r : void await r.arrayBuffer(); }, '/readyz to fail', 15_000);
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.database).toEqual({ ok: false, reason: 'database not writable (SQLITE_FULL)' });
   }, 60_000);

@@ -118,7 +118,8 @@ describe('relay faults', () => {
     expect(byState('queued')).toHaveLength(rows.length);
     expect(stack.sink.messages).toHaveLength(0);
     for (const r of rows) expect(r.lastError).toMatch(/ECONNREFUSED|refused/i);
-    const ready = await fetch(`${stack.service.url}/readyz`);
+    // /readyz answers from checks run in the background (at most 5 s old): the one from start-up already failed.
+    const ready = await waitFor(async () => { const r = await fetch(`${stack!.service.url}/readyz`); return r.status === 503 ? r : void await r.arrayBuffer(); }, '/readyz to fail', 15_000);
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.smtp).toMatchObject({ ok: false, reason: 'SMTP relay unreachable (ECONNREFUSED)' });
   }, 90_000);

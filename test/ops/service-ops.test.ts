@@ -17,8 +17,9 @@ import { openStore } from '../../service/src/store/db.js';
 import { backupDatabase } from '../../scripts/backup.js';
 import { TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
 import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { randomSecret } from '../support/secrets.js';
 
-const API_KEY = 'ops-test-api-key-0123456789';
+const API_KEY = randomSecret('ops-test-api-key-');
 const lines: any[] = [];
 let dir: string;
 let sim: SugarSim;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const out = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
   service = await startService(loadConfig({
     LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: API_KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: 'ops-secret-ops-secret', LEADFWD_SEND_THREADS: '0',
+    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: API_KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: randomSecret(), LEADFWD_SEND_THREADS: '0',
   }), { logger: pino({ level: 'info' }, out) });
 }, 30_000);
 
@@ -75,14 +76,26 @@ describe('request ids and logs', () => {
 
 describe('/readyz', () => {
   it('is 200 with every check ok, and 503 naming Sugar while Sugar is in maintenance', async () => {
-    const ok = await get('/readyz');
+    // /readyz answers from checks run in the background, at most every 5 s while someone asks: wait for each change.
+    const until = (status: number) => waitFor(async () => { const r = await get('/readyz'); return r.status === status ? r : void await r.arrayBuffer(); }, `/readyz ${status}`, 15_000);
+    const ok = await until(200);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true } } });
     sim.faults.maintenanceFor(60_000);
-    const down = await get('/readyz');
+    const down = await until(503);
     sim.faults.reset();
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ ready: false, checks: { database: { ok: true }, sugar: { ok: false, reason: 'Sugar answered HTTP 503' }, smtp: { ok: true } } });
+    expect(Number(down.headers.get('age'))).toBeLessThanOrEqual(6);
+  }, 30_000);
+
+  it('never runs its checks on a request: 300 requests in a burst cost at most one Sugar ping', { timeout: 30_000 }, async () => {
+    const pings = () => sim.requests().filter((r) => r.path.endsWith('/ping')).length;
+    await waitFor(async () => { const r = await get('/readyz'); return r.status === 200 ? r : void await r.arrayBuffer(); }, '/readyz 200 after the maintenance', 15_000);
+    const before = pings();
+    const answers = await Promise.all(Array.from({ length: 300 }, () => get('/readyz').then((r) => r.status)));
+    expect(new Set(answers)).toEqual(new Set([200]));
+    expect(pings() - before).toBeLessThanOrEqual(1); // was 300: one write probe, one ping and one SMTP connection per request
   });
 });
 

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
+import { randomSecret } from '../support/secrets.js';
 
 let rig: ServiceRig;
-beforeAll(async () => { rig = await createServiceRig('pairing', { LEADFWD_SECRET: 'pairing-cli-secret-0123456789abcdef' }); }, 30_000);
+const secret = randomSecret();
+beforeAll(async () => { rig = await createServiceRig('pairing', { LEADFWD_SECRET: secret }); }, 30_000);
 afterAll(async () => { await rig?.close(); });
 
 const CODE = /Pairing code: ([0-9A-Z]{4}-[0-9A-Z]{4})/;
@@ -31,7 +33,7 @@ describe('pairing codes for the operator', () => {
     let stderr = '';
     child.stderr!.on('data', (d) => { stderr += d; });
     const printed = await waitFor(() => CODE.exec(stderr)?.[1], 'the printed pairing code');
-    const env = { LEADFWD_DATA_DIR: join(rig.dir, 'data'), LEADFWD_SECRET: 'pairing-cli-secret-0123456789abcdef' };
+    const env = { LEADFWD_DATA_DIR: join(rig.dir, 'data'), LEADFWD_SECRET: secret };
     const cli = await run('scripts/pairing-code.ts', env);
     expect(cli.code).toBe(0);
     const fresh = CODE.exec(cli.out)![1];

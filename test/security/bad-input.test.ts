@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, startStack, waitFor, type Stack } from '../support/stack.js';
 import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
 import { deliver } from '../engagement/inbound-support.js';
+import { randomSecret } from '../support/secrets.js';
 
 let stack: Stack;
-beforeAll(async () => { stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: 'webhook-secret-0123456789' } }); }, 30_000);
+const WEBHOOK_SECRET = randomSecret('webhook-');
+beforeAll(async () => { stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK_SECRET } }); }, 30_000);
 afterAll(async () => { await stack?.stop(); });
 
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'';
@@ -28,12 +30,12 @@ const CASES: Case[] = [
   ['unsubscribe POST, oversized body', 'POST', '/u/u1.AAAA', { body: BIG, type: 'application/x-www-form-urlencoded' }],
   ['malformed percent-encoding', 'GET', '/u/%E0%A4%A'],
   ['webhook, no secret', 'POST', '/webhooks/events', { body: '{"events":[]}', type: 'application/json' }],
-  ['webhook, truncated JSON', 'POST', '/webhooks/events', { body: '{"events":[{"type":"bou', type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' } }],
+  ['webhook, truncated JSON', 'POST', '/webhooks/events', { body: '{"events":[{"type":"bou', type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` } }],
   // A body that is not {events: [...]} is read as one bare event, and rejected as such.
-  ['webhook, wrong types', 'POST', '/webhooks/events', { body: '{"events":"bounce"}', type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' }, accept: 200 }],
+  ['webhook, wrong types', 'POST', '/webhooks/events', { body: '{"events":"bounce"}', type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` }, accept: 200 }],
   // A batch answers per event: 200 with each foreign event rejected by name.
-  ['webhook, unknown Message-ID with XSS', 'POST', '/webhooks/events', { body: JSON.stringify({ events: [{ type: 'bounce', messageId: `<${XSS}@x>`, recipient: XSS }] }), type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' }, accept: 200 }],
-  ['webhook, oversized', 'POST', '/webhooks/events', { body: `{"events":["${BIG}"]}`, type: 'application/json', headers: { Authorization: 'Bearer webhook-secret-0123456789' } }],
+  ['webhook, unknown Message-ID with XSS', 'POST', '/webhooks/events', { body: JSON.stringify({ events: [{ type: 'bounce', messageId: `<${XSS}@x>`, recipient: XSS }] }), type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` }, accept: 200 }],
+  ['webhook, oversized', 'POST', '/webhooks/events', { body: `{"events":["${BIG}"]}`, type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` } }],
   ['api, truncated JSON', 'POST', '/api/v1/campaigns', { body: '{"name":"x', type: 'application/json', auth: true }],
   ['api, oversized body', 'POST', '/api/v1/campaigns', { body: `{"name":"${BIG}"}`, type: 'application/json', auth: true }],
   ['api, wrong types', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 42, subject: ['a'], fromEmail: {}, html: 7, targetListIds: 'all' }), type: 'application/json', auth: true }],

@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { waitFor } from '../support/stack.js';
+import { randomSecret } from '../support/secrets.js';
 
 const SECRETS = {
-  LEADFWD_API_KEY: 'apikey-SECRET-7c1e9a4b2d',
-  LEADFWD_SECRET: 'hmac-SECRET-5f0d8e3a71',
-  LEADFWD_WEBHOOK_SECRET: 'webhook-SECRET-9a8b7c6d',
+  LEADFWD_API_KEY: randomSecret('apikey-SECRET-'),
+  LEADFWD_SECRET: randomSecret('hmac-SECRET-'),
+  LEADFWD_WEBHOOK_SECRET: randomSecret('webhook-SECRET-'),
 };
 let dir: string;
 let sim: SugarSim;

@@ -33,11 +33,11 @@ describe('engagement counters', () => {
   it('counts human and machine hits apart and tells the first human hit', () => {
     const rec = (human: boolean, at: string, kind: 'open' | 'click' = 'open', linkIndex?: number) =>
       store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human });
-    expect(rec(false, '2026-03-01T09:00:01Z')).toEqual({ firstHuman: false, humanHits: 0 });
-    expect(rec(true, '2026-03-01T10:00:00Z')).toEqual({ firstHuman: true, humanHits: 1 });
-    expect(rec(true, '2026-03-01T11:00:00Z')).toEqual({ firstHuman: false, humanHits: 2 });
-    expect(rec(true, '2026-03-01T10:30:00Z', 'click', 1)).toEqual({ firstHuman: true, humanHits: 1 });
-    expect(rec(false, '2026-03-01T10:31:00Z', 'click', 0)).toEqual({ firstHuman: false, humanHits: 0 });
+    expect(rec(false, '2026-03-01T09:00:01Z')).toEqual({ firstHuman: false, humanHits: 0, hits: 1 });
+    expect(rec(true, '2026-03-01T10:00:00Z')).toEqual({ firstHuman: true, humanHits: 1, hits: 2 });
+    expect(rec(true, '2026-03-01T11:00:00Z')).toEqual({ firstHuman: false, humanHits: 2, hits: 3 });
+    expect(rec(true, '2026-03-01T10:30:00Z', 'click', 1)).toEqual({ firstHuman: true, humanHits: 1, hits: 1 });
+    expect(rec(false, '2026-03-01T10:31:00Z', 'click', 0)).toEqual({ firstHuman: false, humanHits: 0, hits: 1 });
     expect(store.engagement.forRecipient(rowId)).toEqual([
       { kind: 'open', humanHits: 2, machineHits: 1, firstHumanAt: '2026-03-01T10:00:00.000Z', lastHumanAt: '2026-03-01T11:00:00.000Z', lastMachineAt: '2026-03-01T09:00:01.000Z' },
       { kind: 'click', linkIndex: 0, humanHits: 0, machineHits: 1, firstHumanAt: undefined, lastHumanAt: undefined, lastMachineAt: '2026-03-01T10:31:00.000Z' },

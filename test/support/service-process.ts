@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
+import { randomSecret } from './secrets.js';
 
 export interface ServiceRig {
   sim: SugarSim;
@@ -26,7 +27,9 @@ export async function createServiceRig(name: string, env: Record<string, string>
   const probe = await startSmtpSink({ port: 0 }); // borrow a free port for the service
   const port = probe.port;
   await probe.close();
-  const apiKey = `${name}-api-key-0123456789`;
+  const apiKey = randomSecret(`${name}-api-key-`);
+  // One secret for every start, so links in mail sent before a restart still verify after it.
+  const secret = randomSecret();
   const children = new Set<ChildProcess>();
 
   const start = () => {
@@ -34,7 +37,7 @@ export async function createServiceRig(name: string, env: Record<string, string>
       env: {
         ...process.env,
         LEADFWD_PORT: String(port), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
-        LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_API_KEY: apiKey, LEADFWD_BOUNCE_SMTP_PORT: '0',
+        LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_API_KEY: apiKey, LEADFWD_SECRET: secret, LEADFWD_BOUNCE_SMTP_PORT: '0',
         LEADFWD_LOG_LEVEL: 'warn', LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],

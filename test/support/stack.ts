@@ -9,8 +9,9 @@ import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { loadConfig } from '../../service/src/config.js';
 import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
+import { randomSecret } from './secrets.js';
 
-export const API_KEY = 'test-api-key-0123456789';
+export const API_KEY = randomSecret('test-api-key-');
 /** Every From domain the tests send from (LEADFWD_SENDER_DOMAINS). */
 export const TEST_SENDER_DOMAINS = 'news.example.test,acme.test,example.com,acme.example,example.test,b.test,bench.test';
 
@@ -45,7 +46,7 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
     LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     LEADFWD_SMTP_RATE: '100000',
     LEADFWD_API_KEY: API_KEY,
-    LEADFWD_SECRET: 'e2e-secret-e2e-secret',
+    LEADFWD_SECRET: randomSecret(),
     LEADFWD_DKIM_DOMAIN: 'news.example.test',
     LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
     LEADFWD_DKIM_SELECTOR: 'lf2026',

@@ -2,11 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../service/src/config.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
+import { randomSecret } from '../support/secrets.js';
 
 describe('write-back configuration', () => {
   it('defaults to the documented settings and reads overrides', () => {
-    expect(loadConfig({}).writeback).toEqual(DEFAULT_WRITEBACK);
+    expect(loadConfig({ LEADFWD_SECRET: randomSecret() }).writeback).toEqual(DEFAULT_WRITEBACK);
     const c = loadConfig({
+      LEADFWD_SECRET: randomSecret(),
       LEADFWD_WRITEBACK_BATCH: '50', LEADFWD_WRITEBACK_BULK_MAX: '100', LEADFWD_WRITEBACK_IN_FLIGHT: '4',
       LEADFWD_WRITEBACK_RATE: '0', LEADFWD_WRITEBACK_MAX_ATTEMPTS: '5', LEADFWD_OPT_OUT_SCOPE: 'none',
     });
@@ -16,7 +18,7 @@ describe('write-back configuration', () => {
   it('names every bad value at once', () => {
     let err: ConfigError | undefined;
     try {
-      loadConfig({ LEADFWD_OPT_OUT_SCOPE: 'everyone', LEADFWD_WRITEBACK_IN_FLIGHT: '0', LEADFWD_WRITEBACK_BATCH: 'many' });
+      loadConfig({ LEADFWD_SECRET: randomSecret(), LEADFWD_OPT_OUT_SCOPE: 'everyone', LEADFWD_WRITEBACK_IN_FLIGHT: '0', LEADFWD_WRITEBACK_BATCH: 'many' });
     } catch (e) {
       err = e as ConfigError;
     }

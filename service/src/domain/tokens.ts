@@ -9,6 +9,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TokenKind = 'o' | 'c' | 'u'; // open, click, unsubscribe
 
+/**
+ * Secrets a token may be verified with: the current one first, then the one before a rotation
+ * (LEADFWD_SECRET_PREVIOUS), so links in mail already sent keep working. Signing always uses the current one.
+ */
+export type VerifyKeys = string | readonly string[];
+
+export function keyList(keys: VerifyKeys): readonly string[] {
+  return typeof keys === 'string' ? [keys] : keys;
+}
+
 export interface TokenPayload {
   k: TokenKind;
   r: number; // recipient row id
@@ -56,9 +66,14 @@ export function clickTokens(secret: string, rowId: number): (linkIndex: number) 
   return (l) => body + linkPart(l) + '.' + t;
 }
 
-/** Returns the payload, or null for anything forged, truncated, oversized or of another kind. */
-export function verifyToken(secret: string, token: string, kind: TokenKind): TokenPayload | null {
-  if (!secret || typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+/**
+ * Returns the payload, or null for anything forged, truncated, oversized or of another kind. With several keys
+ * the current (first) is tried first, so the open pixel's hot path costs one HMAC; only a token that fails it
+ * costs a second.
+ */
+export function verifyToken(keys: VerifyKeys, token: string, kind: TokenKind): TokenPayload | null {
+  const secrets = keyList(keys);
+  if (secrets.length === 0 || typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const m = TOKEN_SHAPE.exec(token);
   if (!m || m[1] !== kind) return null;
   const [, k, rowPart, linkPart, tagPart] = m;
@@ -66,7 +81,11 @@ export function verifyToken(secret: string, token: string, kind: TokenKind): Tok
   const given = Buffer.from(tagPart, 'base64url');
   // Reject non-canonical encodings (extra low bits) so each payload has exactly one token.
   if (given.length !== TAG_BYTES || given.toString('base64url') !== tagPart || tagPart.length !== TAG_CHARS) return null;
-  if (!timingSafeEqual(given, tag(secret, k + rowPart))) return null;
+  let matched = false;
+  for (const secret of secrets) {
+    if (secret && timingSafeEqual(given, tag(secret, k + rowPart))) { matched = true; break; }
+  }
+  if (!matched) return null;
   const r = parseInt(rowPart, 36);
   if (!isRowId(r)) return null;
   const payload: TokenPayload = { k: kind, r };

@@ -1,6 +1,7 @@
 // Per-recipient envelope sender (VERP): a bounce to b-<id>-<sig>@<bounce domain> names the
 // recipient row, and the HMAC stops anyone from suppressing addresses with forged bounces.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { keyList, type VerifyKeys } from './tokens.js';
 
 const SIG_BYTES = 10; // 80 bits, 16 base32 characters
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -37,15 +38,17 @@ export function verpAddress(secret: string, recipientRowId: number, bounceDomain
   return `b-${idPart}-${signature(secret, idPart)}@${bounceDomain.toLowerCase()}`;
 }
 
-export function parseVerp(secret: string, address: string, bounceDomain: string): number | null {
-  if (!secret || typeof address !== 'string' || address.length > 254) return null;
+/** The recipient row a VERP address names, checked against the current secret and then a previous one. */
+export function parseVerp(keys: VerifyKeys, address: string, bounceDomain: string): number | null {
+  const secrets = keyList(keys);
+  if (secrets.length === 0 || typeof address !== 'string' || address.length > 254) return null;
   const addr = address.trim().replace(/^<|>$/g, '').toLowerCase();
   const at = addr.lastIndexOf('@');
   if (at <= 0 || addr.slice(at + 1) !== bounceDomain.toLowerCase()) return null;
   const m = LOCAL_SHAPE.exec(addr.slice(0, at));
   if (!m) return null;
-  const expected = Buffer.from(signature(secret, m[1]));
-  if (!timingSafeEqual(Buffer.from(m[2]), expected)) return null;
+  const given = Buffer.from(m[2]);
+  if (!secrets.some((secret) => secret && timingSafeEqual(given, Buffer.from(signature(secret, m[1]))))) return null;
   const id = parseInt(m[1], 36);
   return Number.isSafeInteger(id) ? id : null;
 }

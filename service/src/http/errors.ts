@@ -15,6 +15,7 @@ export function toHttp(err: unknown): { status: number; body: Record<string, unk
   if (e instanceof HttpError || e.name === 'UseCaseError') {
     return { status: e.status!, body: { error: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } };
   }
+  if (e.name === 'ContentTooLargeError') return { status: 413, body: { error: 'content_too_large', message: e.message } };
   if (e.type === 'entity.too.large') return { status: 413, body: { error: 'too_large', message: 'Request body is larger than allowed' } };
   if (e.type === 'entity.parse.failed') return { status: 400, body: { error: 'bad_json', message: 'Request body is not valid JSON' } };
   if (e.name === 'TemplateError') return { status: 422, body: { error: 'invalid_template', message: e.message, details: e.details ?? (err as { errors?: unknown }).errors } };

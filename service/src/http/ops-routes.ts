@@ -46,6 +46,9 @@ export function opsRoutes(o: OpsOptions): Router {
   r.get('/readyz', async (_req, res) => {
     if (!o.readiness) return void res.json({ ready: true, checks: {} });
     const result = await o.readiness();
+    const at = (o.readiness as { checkedAt?: () => number | undefined }).checkedAt?.();
+    // The checks ran in the background at most 5 s before; Age says how long ago.
+    if (at !== undefined) res.set('Age', String(Math.max(0, Math.floor((Date.now() - at) / 1000))));
     res.status(result.ready ? 200 : 503).set('Cache-Control', 'no-store').json(result);
   });
   r.get('/metrics', async (req, res) => {

@@ -8,11 +8,11 @@ import { createSandbox, escapeHtml, SafeHtml } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
-import { TemplateError, type TemplateProblem } from './template-error.js';
+import { ContentTooLargeError, TemplateError, type TemplateProblem } from './template-error.js';
 import { buildTextSource } from './text-part.js';
 
 import type { CampaignContent } from '../domain/types.js';
-export { TemplateError } from './template-error.js';
+export { ContentTooLargeError, TemplateError } from './template-error.js';
 
 export interface CampaignMessageSpec extends CampaignContent {
   campaignId: string;
@@ -47,6 +47,8 @@ export interface RenderTracking {
 }
 
 const MAX_SOURCE = 1_000_000;
+/** Liquid's own parse limit (liquid-sandbox.ts); HTML compiled from MJML beyond it is refused at once. */
+const MAX_COMPILED_HTML = 2_000_000;
 const htmlSandbox = createSandbox('html');
 const textSandbox = createSandbox('text');
 const cache = new Map<string, Promise<CompiledCampaign>>();
@@ -61,11 +63,25 @@ function compactHtml(html: string): string {
   return html.split('\n').map((l) => l.trimStart()).filter((l) => l.length > 0).join('\n');
 }
 
+/**
+ * Index just after the first complete `<body ...>` tag, or -1. One pass: /<body\b[^>]*>/ rescanned the rest of
+ * the input from every '<body' that has no '>' (quadratic on a hostile template).
+ */
+function afterBodyTag(s: string): number {
+  const re = /<body\b/gi;
+  const m = re.exec(s);
+  if (!m) return -1;
+  const close = s.indexOf('>', m.index);
+  return close < 0 ? -1 : close + 1; // no '>' after the first '<body': none after a later one either
+}
+
 /** The pixel goes right after <body> (survives Gmail's clipping), the footer right before </body>. */
 function insertPixelAndFooter(parts: string[]): string[] {
   const out = [...parts];
-  const bodyAt = out.findIndex((p) => /<body\b[^>]*>/i.test(p));
-  if (bodyAt >= 0) out[bodyAt] = out[bodyAt].replace(/<body\b[^>]*>/i, (tag) => tag + PIXEL_TAG);
+  let bodyAt = -1;
+  let at = -1;
+  for (let i = 0; i < out.length && bodyAt < 0; i++) if ((at = afterBodyTag(out[i])) >= 0) bodyAt = i;
+  if (bodyAt >= 0) out[bodyAt] = out[bodyAt].slice(0, at) + PIXEL_TAG + out[bodyAt].slice(at);
   else out[0] = PIXEL_TAG + out[0];
   let closeAt = -1;
   for (let i = out.length - 1; i >= 0 && closeAt < 0; i--) if (/<\/body>/i.test(out[i])) closeAt = i;
@@ -109,6 +125,11 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   if (spec.mjml?.trim()) {
     const result = await compileMjml(spec.mjml);
     if (!result.html) throw new TemplateError(result.problems);
+    // MJML expands its source 5-15 times; what comes out is held to what Liquid would parse anyway, before any
+    // more work on the main thread.
+    if (result.html.length > MAX_COMPILED_HTML) {
+      throw new TemplateError([{ message: `this MJML compiles to ${result.html.length} characters of HTML; at most ${MAX_COMPILED_HTML} are sent` }]);
+    }
     html = result.html;
   }
   const t = extractLinks(compactHtml(html));
@@ -146,8 +167,22 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   };
 }
 
-/** Compiles (or returns the cached compilation of) a campaign's content; throws TemplateError. */
-export function compileCampaign(spec: CampaignMessageSpec): Promise<CompiledCampaign> {
+/**
+ * Compiles (or returns the cached compilation of) a campaign's content; throws TemplateError. `maxBytes` bounds
+ * the MJML or HTML body of content offered now (LEADFWD_CONTENT_MAX_BYTES): over it, ContentTooLargeError (413)
+ * before any work. Campaigns already stored are compiled with the built-in ceiling, so lowering the setting never
+ * stops a campaign already accepted.
+ */
+export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: number } = {}): Promise<CompiledCampaign> {
+  const maxBytes = opts.maxBytes ?? MAX_SOURCE;
+  for (const field of ['mjml', 'html'] as const) {
+    const body = spec[field];
+    // length first: a string is at most 3 bytes per UTF-16 unit, so only a long one needs counting.
+    if (typeof body === 'string' && body.length * 3 > maxBytes) {
+      const bytes = Buffer.byteLength(body, 'utf8');
+      if (bytes > maxBytes) return Promise.reject(new ContentTooLargeError(field, bytes, maxBytes));
+    }
+  }
   const key = createHash('sha256').update(JSON.stringify([spec.campaignId, spec.subject, spec.fromName, spec.fromEmail, spec.replyTo ?? null, spec.mjml ?? null, spec.html ?? null])).digest('base64');
   const hit = cache.get(key);
   if (hit) return hit;

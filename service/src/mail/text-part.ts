@@ -15,7 +15,31 @@ const toText = compile({
   ],
 });
 
-const LIQUID_TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+/**
+ * Replaces each `{{ … }}` and `{% … %}` (first closer wins, as /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g did) in one
+ * pass. The regular expression rescanned the rest of the input from every unclosed '{{' (quadratic).
+ */
+function replaceLiquidTags(html: string, fn: (tag: string) => string): string {
+  let out = '';
+  let cursor = 0;
+  let noCloseOutput = false; // no '}}' after some point: no later '{{' can close either
+  let noCloseTag = false;
+  for (let i = html.indexOf('{', cursor); i >= 0 && i < html.length - 1; i = html.indexOf('{', i + 1)) {
+    const next = html[i + 1];
+    if (next !== '{' && next !== '%') continue;
+    if ((next === '{' && noCloseOutput) || (next === '%' && noCloseTag)) continue;
+    const close = html.indexOf(next === '{' ? '}}' : '%}', i + 2);
+    if (close < 0) {
+      if (next === '{') noCloseOutput = true; else noCloseTag = true;
+      if (noCloseOutput && noCloseTag) break;
+      continue;
+    }
+    out += html.slice(cursor, i) + fn(html.slice(i, close + 2));
+    cursor = close + 2;
+    i = close + 1;
+  }
+  return out + html.slice(cursor);
+}
 const PLACEHOLDER = /lfq(\d+)x|lfslot(\d+)x/g;
 
 /**
@@ -25,7 +49,7 @@ const PLACEHOLDER = /lfq(\d+)x|lfslot(\d+)x/g;
 export function buildTextSource(parts: string[]): string {
   const html = parts.reduce((acc, part, i) => acc + (i === 0 ? '' : `lfslot${i - 1}x`) + part, '');
   const tags: string[] = [];
-  const shielded = html.replace(LIQUID_TAG, (tag) => `lfq${tags.push(tag) - 1}x`);
+  const shielded = replaceLiquidTags(html, (tag) => `lfq${tags.push(tag) - 1}x`);
   const text = toText(shielded);
   let out = '';
   let cursor = 0;

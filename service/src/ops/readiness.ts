@@ -16,6 +16,18 @@ export interface ReadinessOptions {
   /** The folder holding the database; below `minFreeBytes` free there the database check fails before writes do. */
   dataDir?: string;
   minFreeBytes?: number;
+  /** A result older than this is refreshed in the background when asked for (default and most 5 s). */
+  refreshMs?: number;
+  now?: () => number;
+}
+
+/** `/readyz`'s answer: the latest result, and when its checks ran. */
+export interface ReadinessSource {
+  (): Promise<Readiness>;
+  /** Epoch ms of the result last answered, for the Age of the answer. */
+  checkedAt(): number | undefined;
+  /** Runs the first checks now, so the first /readyz has a result to answer with. */
+  start(): void;
 }
 
 /** A disk filling up shows here while writes still succeed, so an operator hears of it before a campaign fails. */
@@ -74,7 +86,34 @@ export function checkSmtp(smtpUrl: string, timeoutMs: number): Promise<void> {
   });
 }
 
-export function createReadiness(o: ReadinessOptions): () => Promise<Readiness> {
+/**
+ * Readiness answered from a result refreshed in the background, never by a request (issue 12): each check takes
+ * the database's write lock, a Sugar request and an SMTP connection, and /readyz is public. A request finds the
+ * latest result; if it is older than `refreshMs` one refresh starts behind it (never two at once), so the checks
+ * run at most every 5 s, and only while someone asks. Only a request that comes before any result at all waits
+ * for the first one (start() begins it when the service starts).
+ */
+export function createReadiness(o: ReadinessOptions): ReadinessSource {
+  const refreshMs = Math.min(o.refreshMs ?? 5000, 5000);
+  const now = o.now ?? Date.now;
+  const checkNow = checksOf(o);
+  let last: { result: Readiness; at: number } | undefined;
+  let running: Promise<Readiness> | undefined;
+  const refresh = () => {
+    running ??= checkNow().then((result) => { last = { result, at: now() }; return result; }).finally(() => { running = undefined; });
+    return running;
+  };
+  const source = (() => {
+    if (!last) return refresh();
+    if (now() - last.at >= refreshMs) void refresh();
+    return Promise.resolve(last.result);
+  }) as ReadinessSource;
+  source.checkedAt = () => last?.at;
+  source.start = () => { void refresh(); };
+  return source;
+}
+
+function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
   const timeoutMs = o.timeoutMs ?? 2000;
   const run = async (fn: () => Promise<void> | void): Promise<CheckResult> => {
     try {

@@ -30,6 +30,7 @@ export const MEMBER_LINKS: Array<[string, TargetModule]> = [
 const BASE_FIELDS = ['id', 'email', 'first_name', 'last_name', 'name', 'full_name', 'salutation', 'title', 'account_name'];
 const SENDING_TYPES = new Set(['default', 'seed']);
 const EXEMPT_TYPES = new Set(['exempt', 'exempt_address', 'exempt_domain']);
+const JUDGE_CHUNK = 250;
 
 export class ExtractionError extends Error {
   constructor(message: string, readonly unknownIds: string[] = []) {
@@ -44,9 +45,10 @@ export async function loadTargetLists(sugar: SugarReader, ids: string[]): Promis
   for await (const page of sugar.filterPages('ProspectLists', {
     filter: [{ id: { $in: ids } }], fields: ['id', 'name', 'list_type', 'domain_name'], pageSize: 1000,
   })) found.push(...(page as unknown as TargetListInfo[]));
-  const missing = ids.filter((id) => !found.some((l) => l.id === id));
+  const byId = new Map(found.map((l) => [l.id, l]));
+  const missing = ids.filter((id) => !byId.has(id));
   if (missing.length) throw new ExtractionError(`Unknown Sugar target list ids: ${missing.join(', ')}`, missing);
-  return ids.map((id) => found.find((l) => l.id === id)!);
+  return ids.map((id) => byId.get(id)!);
 }
 
 function stringFields(rec: SugarRecord, names: string[]): Record<string, string> {
@@ -135,6 +137,14 @@ export async function extractTargets(
     });
     onProgress(audit);
   };
+  // A page of 1,000 is judged and committed 250 at a time, yielding between, so the event loop (which also
+  // answers the open pixel) never waits for a whole page's decisions and inserts at once.
+  const judgePage = async (candidates: Candidate[]) => {
+    for (let i = 0; i < candidates.length; i += JUDGE_CHUNK) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      judge(candidates.slice(i, i + JUDGE_CHUNK));
+    }
+  };
   const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => ({
     module, id: String(rec.id), listId,
     email: rec.email as Candidate['email'],
@@ -145,21 +155,28 @@ export async function extractTargets(
   for (const list of sources) {
     for (const [link, module] of MEMBER_LINKS) {
       for await (const page of deps.sugar.linkPages('ProspectLists', list.id, link, { fields, pageSize: deps.pageSize ?? 1000 })) {
-        judge(page.map((rec) => toCandidate(rec, module, list.id)));
+        await judgePage(page.map((rec) => toCandidate(rec, module, list.id)));
       }
     }
     audit.progress!.listsDone++;
   }
+  // A LeadFWD list is read 1,000 members at a time, each page grouped by module (push, never a copy of the
+  // group per member: that was quadratic, 7.3 s of blocked event loop for 50,000 members in one list).
   for (const listId of campaign.leadfwdListIds) {
-    const byModule = new Map<TargetModule, string[]>();
-    for (const m of store.lists.members(listId)) byModule.set(m.module, [...(byModule.get(m.module) ?? []), m.recordId]);
-    for (const [module, ids] of byModule) {
-      for (let i = 0; i < ids.length; i += 1000) {
-        const chunk = ids.slice(i, i + 1000);
-        for await (const page of deps.sugar.filterPages(module, { filter: [{ id: { $in: chunk } }], fields, pageSize: 1000 })) {
-          judge(page.map((rec) => toCandidate(rec, module, listId)));
+    for (let after = -1; ;) {
+      const page = store.lists.membersPage(listId, after, 1000);
+      const byModule = new Map<TargetModule, string[]>();
+      for (const m of page.members) {
+        const ids = byModule.get(m.module);
+        if (ids) ids.push(m.recordId); else byModule.set(m.module, [m.recordId]);
+      }
+      for (const [module, ids] of byModule) {
+        for await (const recs of deps.sugar.filterPages(module, { filter: [{ id: { $in: ids } }], fields, pageSize: 1000 })) {
+          await judgePage(recs.map((rec) => toCandidate(rec, module, listId)));
         }
       }
+      if (page.next === undefined) break;
+      after = page.next;
     }
     audit.progress!.listsDone++;
   }

@@ -22,10 +22,17 @@ const nameOf = (v: unknown) => {
 /** A list's members are only shown to those Sugar lets list every module they belong to. */
 const mayRead = (store: Store, actor: Actor, listId: string) => isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
 
-export function createLeadfwdLists(deps: { store: Store }) {
+/** `maxMembers`: the most members a list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS); more is a 422. */
+export function createLeadfwdLists(deps: { store: Store; maxMembers?: number }) {
   const { store } = deps;
+  const maxMembers = deps.maxMembers ?? 200_000;
+  const tooMany = (what: string) => new UseCaseError(422, 'list_too_large',
+    `${what} more than ${maxMembers} records; a LeadFWD list holds at most ${maxMembers} (LEADFWD_LIST_MAX_MEMBERS): narrow the filter`, { maxMembers });
 
-  /** The filter runs in Sugar as the user, so the list holds exactly the records Sugar shows them. */
+  /**
+   * The filter runs in Sugar as the user, so the list holds exactly the records Sugar shows them; streamed page by
+   * page into the new list (never a whole module in memory); refused, or failed, it leaves nothing.
+   */
   async function fromFilter(body: { name?: unknown; module?: unknown; filter?: unknown }, actor: Actor) {
     const name = nameOf(body.name);
     const module = String(body.module ?? '');
@@ -33,16 +40,18 @@ export function createLeadfwdLists(deps: { store: Store }) {
     if (body.filter !== undefined && !Array.isArray(body.filter)) throw new UseCaseError(422, 'invalid_list', 'filter must be a Sugar filter array');
     requireModule(actor, module, 'list');
     requireReadableFields(actor, [...filterFields(body.filter ?? [])], [module]);
-    const sugar = actor.sugar;
-    const members: Array<{ module: TargetModule; recordId: string; email?: string }> = [];
-    for await (const page of sugar.filterPages(module, { filter: (body.filter as unknown[]) ?? [], fields: ['id', 'email1'], pageSize: 1000 })) {
-      for (const r of page) members.push({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined });
+    const list = store.lists.create(name, 'filter', undefined, creatorOf(actor));
+    let count = 0;
+    try {
+      for await (const page of actor.sugar.filterPages(module, { filter: (body.filter as unknown[]) ?? [], fields: ['id', 'email1'], pageSize: 1000 })) {
+        count += store.lists.addMembers(list.id, page.map((r) => ({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined })));
+        if (count > maxMembers) throw tooMany('this filter matches');
+      }
+    } catch (e) {
+      store.lists.remove(list.id);
+      throw e;
     }
-    return store.transaction(() => {
-      const list = store.lists.create(name, 'filter', undefined, creatorOf(actor));
-      store.lists.addMembers(list.id, members);
-      return { ...list, memberCount: members.length };
-    });
+    return { ...list, memberCount: count };
   }
 
   /** Addresses are matched in Sugar as the user, in the person modules Sugar lets them list. */
@@ -64,6 +73,7 @@ export function createLeadfwdLists(deps: { store: Store }) {
       if (!key) unmatched.push({ row: i + 1, value: value.slice(0, 100), reason: 'not an e-mail address' });
       else if (!wanted.has(key)) wanted.set(key, { row: i + 1, email: value });
     });
+    if (wanted.size > maxMembers) throw tooMany('this file names');
     const found = new Map<string, { module: TargetModule; recordId: string; email: string }>();
     const keys = [...wanted.keys()];
     for (const module of modules) {
@@ -93,11 +103,21 @@ export function createLeadfwdLists(deps: { store: Store }) {
     fromFilter,
     fromCsv,
     list: (actor: Actor) => store.lists.list().filter((l) => mayRead(store, actor, l.id)),
-    get: (id: string, actor: Actor) => {
+    /** A page of members (`limit` after the cursor `after`, from the previous page's `nextAfter`), never the whole list. */
+    get: (id: string, actor: Actor, page: { after?: unknown; limit?: unknown } = {}) => {
       const l = store.lists.get(id);
       if (!l) throw new UseCaseError(404, 'not_found', `No LeadFWD list ${id}`);
       if (!mayRead(store, actor, id)) throw denied('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
-      return { ...l, members: store.lists.members(id) };
+      const int = (v: unknown, field: string, fallback: number, min: number, max: number) => {
+        if (v === undefined) return fallback;
+        const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
+        if (!Number.isSafeInteger(n) || n < min || n > max) throw new UseCaseError(422, 'invalid_input', `${field} must be an integer from ${min} to ${max}`);
+        return n;
+      };
+      const limit = int(page.limit, 'limit', 1000, 1, 5000);
+      const after = int(page.after, 'after', -1, 0, Number.MAX_SAFE_INTEGER);
+      const { members, next } = store.lists.membersPage(id, after, limit);
+      return { ...l, memberCount: store.lists.memberCount(id), members, ...(next !== undefined ? { nextAfter: next } : {}) };
     },
   };
 }

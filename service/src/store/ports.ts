@@ -102,6 +102,15 @@ export interface LeadfwdListRepo {
   members(listId: string): ListMember[];
   /** The modules a list's members belong to. */
   modules(listId: string): TargetModule[];
+  /**
+   * Members in list order, `limit` at a time after the position `after` (-1: from the start). `next` is the
+   * position to pass for the following page, undefined after the last. Big lists are read this way, so no caller
+   * holds a whole list or blocks the event loop reading one.
+   */
+  membersPage(listId: string, after: number, limit: number): { members: ListMember[]; next?: number };
+  memberCount(listId: string): number;
+  /** Deletes a list and its members (a list whose building was refused half-way). */
+  remove(id: string): void;
   get(id: string): LeadfwdList | undefined;
   list(): Array<LeadfwdList & { memberCount: number }>;
   /** Returns the ids that do not exist. */
@@ -208,9 +217,12 @@ export interface EngagementSummary {
 }
 
 export interface EngagementRepo {
-  /** Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link. */
+  /**
+   * Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link,
+   * `hits` counts every hit of that kind/link, human or machine, this one included.
+   */
   record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
-    { firstHuman: boolean; humanHits: number };
+    { firstHuman: boolean; humanHits: number; hits: number };
   forRecipient(recipientRowId: number): EngagementCounter[];
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): number;

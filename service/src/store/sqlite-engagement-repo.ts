@@ -23,7 +23,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
           first_human_at = coalesce(first_human_at, excluded.first_human_at),
           last_human_at = coalesce(excluded.last_human_at, last_human_at),
           last_machine_at = coalesce(excluded.last_machine_at, last_machine_at)`),
-      humanHits: db.prepare('SELECT human_hits FROM engagement WHERE recipient_row_id = ? AND kind = ? AND link_idx = ?').pluck(),
+      hits: db.prepare('SELECT human_hits, machine_hits FROM engagement WHERE recipient_row_id = ? AND kind = ? AND link_idx = ?'),
       forRecipient: db.prepare(`SELECT kind, link_idx, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at
         FROM engagement WHERE recipient_row_id = ? ORDER BY kind DESC, link_idx`),
       softBounce: db.prepare(`INSERT INTO soft_bounces (address_key, count, last_at) VALUES (?, 1, ?)
@@ -43,7 +43,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
   }
 
   record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
-    { firstHuman: boolean; humanHits: number } {
+    { firstHuman: boolean; humanHits: number; hits: number } {
     if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
     const linkIdx = e.kind === 'open' ? -1 : e.linkIndex;
     if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) {
@@ -52,8 +52,9 @@ export class SqliteEngagementRepo implements EngagementRepo {
     const at = isoTime(e.at, 'engagement time');
     const human = e.human ? 1 : 0;
     this.q.bump.run(e.recipientRowId, e.kind, linkIdx, e.campaignId, human, human, e.human ? at : null, e.human ? at : null, e.human ? null : at);
-    const humanHits = this.q.humanHits.get(e.recipientRowId, e.kind, linkIdx) as number;
-    return { firstHuman: e.human && humanHits === 1, humanHits };
+    const row = this.q.hits.get(e.recipientRowId, e.kind, linkIdx) as { human_hits: number; machine_hits: number };
+    const humanHits = row.human_hits;
+    return { firstHuman: e.human && humanHits === 1, humanHits, hits: humanHits + row.machine_hits };
   }
 
   forRecipient(recipientRowId: number): EngagementCounter[] {

@@ -32,6 +32,11 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (list_id, module, record_id) DO NOTHING`),
       members: db.prepare('SELECT module, record_id, email FROM leadfwd_list_members WHERE list_id = ? ORDER BY position'),
       modules: db.prepare('SELECT DISTINCT module FROM leadfwd_list_members WHERE list_id = ?').pluck(),
+      membersPage: db.prepare(`SELECT module, record_id, email, position FROM leadfwd_list_members
+        WHERE list_id = ? AND position > ? ORDER BY position LIMIT ?`),
+      memberCount: db.prepare('SELECT count(*) FROM leadfwd_list_members WHERE list_id = ?').pluck(),
+      removeMembers: db.prepare('DELETE FROM leadfwd_list_members WHERE list_id = ?'),
+      remove: db.prepare('DELETE FROM leadfwd_lists WHERE id = ?'),
       known: db.prepare('SELECT id FROM leadfwd_lists WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       setSugarId: db.prepare('UPDATE leadfwd_lists SET sugar_list_id = ? WHERE id = ?'),
     };
@@ -68,6 +73,20 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
 
   modules(listId: string): TargetModule[] {
     return this.q.modules.all(listId) as TargetModule[];
+  }
+
+  membersPage(listId: string, after: number, limit: number): { members: ListMember[]; next?: number } {
+    const rows = this.q.membersPage.all(listId, after, limit) as Array<{ module: TargetModule; record_id: string; email: string | null; position: number }>;
+    const members = rows.map((r) => (r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email }));
+    return rows.length === limit ? { members, next: rows[rows.length - 1].position } : { members };
+  }
+
+  remove(id: string): void {
+    this.db.transaction(() => { this.q.removeMembers.run(id); this.q.remove.run(id); })();
+  }
+
+  memberCount(listId: string): number {
+    return this.q.memberCount.get(listId) as number;
   }
 
   get(id: string): LeadfwdList | undefined {

@@ -85,7 +85,10 @@ async function copyLeadfwdList(deps: SetupDeps, claim: OutboxClaim, listId: stri
   const members = deps.store.lists.members(listId);
   const slid = list.sugarListId ?? sugarIds.list(listId);
   const byLink = new Map<string, string[]>();
-  for (const m of members) byLink.set(LINK_OF[m.module], [...(byLink.get(LINK_OF[m.module]) ?? []), m.recordId]);
+  for (const m of members) { // push, never a copy per member (that was quadratic)
+    const ids = byLink.get(LINK_OF[m.module]);
+    if (ids) ids.push(m.recordId); else byLink.set(LINK_OF[m.module], [m.recordId]);
+  }
   const chunks: Array<{ link: string; ids: string[] }> = [];
   for (const [link, ids] of byLink) for (let i = 0; i < ids.length; i += MEMBER_CHUNK) chunks.push({ link, ids: ids.slice(i, i + MEMBER_CHUNK) });
 

@@ -5,7 +5,9 @@ import { actorOf } from '../auth.js';
 export function listRoutes(lists: ReturnType<typeof createLeadfwdLists>): Router {
   const r = Router();
   r.get('/lists', (_req: Request, res: Response) => { res.json({ lists: lists.list(actorOf(res)) }); });
-  r.get('/lists/:id', (req: Request, res: Response) => { res.json(lists.get(String(req.params.id), actorOf(res))); });
+  r.get('/lists/:id', (req: Request, res: Response) => {
+    res.json(lists.get(String(req.params.id), actorOf(res), { after: req.query.after, limit: req.query.limit }));
+  });
   r.post('/lists', async (req: Request, res: Response) => {
     const body = req.body ?? {};
     const actor = actorOf(res);

@@ -4,7 +4,7 @@
 // answered pixel is a recorded open. Clicks redirect only to the stored link of a signed token.
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
-import { verifyToken } from '../../domain/tokens.js';
+import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
 import type { ClickRecorder } from '../../services/engagement/clicks.js';
 import type { OpenRecorder } from '../../services/engagement/open-recorder.js';
 
@@ -22,7 +22,8 @@ const PIXEL_HEADERS = {
 };
 
 export interface TrackingDeps {
-  secret: string;
+  /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */
+  secret: VerifyKeys;
   opens: OpenRecorder;
   clicks: ClickRecorder;
   /**

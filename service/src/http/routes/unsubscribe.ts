@@ -3,12 +3,13 @@
 // a confirmation page with a real form button, because link scanners fetch every URL they see.
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { verifyToken } from '../../domain/tokens.js';
+import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
 import type { FactRecorder } from '../../services/engagement/facts.js';
 import type { RecipientLookup } from '../../services/engagement/recipients.js';
 
 export interface UnsubscribeDeps {
-  secret: string;
+  /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */
+  secret: VerifyKeys;
   facts: Pick<FactRecorder, 'optOut'>;
   lookup: Pick<RecipientLookup, 'get'>;
   senderName: string;

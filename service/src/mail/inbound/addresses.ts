@@ -1,7 +1,7 @@
 // Which of our inbound mailboxes an envelope recipient names. Only signed addresses are accepted:
 // a VERP return path (b-<row>-<sig>@bounce domain), a mailto unsubscribe
 // (unsubscribe+<token>@bounce domain) or the feedback-loop mailbox for ARF complaints.
-import { verifyToken } from '../../domain/tokens.js';
+import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
 import { parseVerp } from '../../domain/verp.js';
 
 export type InboundRoute =
@@ -11,7 +11,7 @@ export type InboundRoute =
 
 export const FBL_LOCAL_PART = 'fbl';
 
-export function routeFor(address: string, secret: string, bounceDomain: string): InboundRoute | null {
+export function routeFor(address: string, secret: VerifyKeys, bounceDomain: string): InboundRoute | null {
   if (typeof address !== 'string' || address.length > 254) return null;
   const addr = address.trim().replace(/^<|>$/g, '');
   const at = addr.lastIndexOf('@');

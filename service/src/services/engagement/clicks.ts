@@ -32,8 +32,11 @@ export function safeRedirectTarget(stored: string | undefined): string | undefin
   }
 }
 
-export function createClickRecorder(o: { store: Store; lookup: RecipientLookup; rules: BotRules }) {
+/** `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit. */
+export function createClickRecorder(o: { store: Store; lookup: RecipientLookup; rules: BotRules; maxEventsPerRecipient?: number }) {
   const { store, lookup } = o;
+  const maxEvents = o.maxEventsPerRecipient ?? 50;
+  const hitsOf = (k: { humanHits: number; machineHits: number }) => k.humanHits + k.machineHits;
 
   function resolve(rowId: number, linkIndex: number): ResolvedClick | undefined {
     const recipient = lookup.get(rowId);
@@ -54,7 +57,8 @@ export function createClickRecorder(o: { store: Store; lookup: RecipientLookup; 
       const at = hit.at.toISOString();
       const human = !verdict.bot;
       const { firstHuman } = store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'click', linkIndex: hit.linkIndex, at, human });
-      store.events.add({
+      const clicksBefore = counters.filter((k) => k.kind === 'click').reduce((n, k) => n + hitsOf(k), 0);
+      if (clicksBefore < maxEvents) store.events.add({
         recipientRowId: r.rowId, campaignId: r.campaignId, type: 'click', at,
         data: { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
       });
@@ -67,7 +71,8 @@ export function createClickRecorder(o: { store: Store; lookup: RecipientLookup; 
       const opened = counters.some((k) => k.kind === 'open' && k.humanHits > 0);
       if (human && !opened) {
         store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
-        store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at, data: { class: 'human', machine: false, reason: 'implied_by_click' } });
+        const opensBefore = counters.filter((k) => k.kind === 'open').reduce((n, k) => n + hitsOf(k), 0);
+        if (opensBefore < maxEvents) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at, data: { class: 'human', machine: false, reason: 'implied_by_click' } });
         store.outbox.enqueue({ key: outboxKey.open(r.rowId), kind: 'open', campaignId: r.campaignId, payload: payloadFor(r, hit.at, { detail: 'implied_by_click' }) });
       }
       return verdict;

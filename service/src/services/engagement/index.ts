@@ -29,6 +29,8 @@ export interface EngagementOptions {
   clickTooSoonMs?: number;
   /** Open-pixel group-commit window in ms. */
   flushMs?: number;
+  /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
+  eventsPerRecipient?: number;
   logger?: EngagementLogger;
 }
 
@@ -43,8 +45,8 @@ export function createEngagement(o: EngagementOptions) {
     ...(o.scannerCidrs?.length ? { scannerIps: cidrMatcher(o.scannerCidrs) } : {}),
   };
   const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger });
-  const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger });
-  const clicks = createClickRecorder({ store, lookup, rules });
+  const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: o.eventsPerRecipient });
+  const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: o.eventsPerRecipient });
   const intake = createInboundIntake({ facts, lookup });
   let retention: ReturnType<typeof startRetention> | undefined;
 

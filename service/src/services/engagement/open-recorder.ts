@@ -23,6 +23,8 @@ export interface OpenRecorderOptions {
   flushMs?: number;
   /** A batch this large commits at once (default 1000). */
   maxBatch?: number;
+  /** Raw open events kept per recipient (default 50); the counters count every open past it. */
+  maxEventsPerRecipient?: number;
   logger?: { error(o: object, m?: string): void };
 }
 
@@ -44,6 +46,7 @@ function newBatch(): Batch {
 export function createOpenRecorder(o: OpenRecorderOptions) {
   const flushMs = o.flushMs ?? 0;
   const maxBatch = o.maxBatch ?? 1000;
+  const maxEvents = o.maxEventsPerRecipient ?? 50;
   let batch = newBatch();
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let closed = false;
@@ -57,8 +60,9 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
         if (!r) continue; // row gone with its campaign: nothing to attach the open to
         const v = classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, o.rules);
         const at = hit.at.toISOString();
-        const { firstHuman } = o.store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person });
-        o.store.events.add({
+        const { firstHuman, hits } = o.store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person });
+        // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
+        if (hits <= maxEvents) o.store.events.add({
           recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at,
           data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
         });
