@@ -11,7 +11,7 @@ import { DEFAULT_GUARD_RAILS, guardRailBreach } from '../../service/src/domain/g
 describe('mailbox providers', () => {
   it.each([
     [['gmail-smtp-in.l.google.com'], 'google'], [['aspmx.l.google.com', 'alt1.aspmx.l.google.com'], 'google'], [['smtp.google.com'], 'google'],
-    [['acme-com.mail.protection.outlook.com'], 'microsoft'], [['hotmail-com.olc.protection.outlook.com'], 'microsoft'],
+    [['acme-com.mail.protection.outlook.com'], 'microsoft'], [['hotmail-com.olc.protection.outlook.com'], 'microsoft'], [['acme-com.b-v1.mx.microsoft'], 'microsoft'], [['mail.evilgoogle.com'], 'mx:evilgoogle.com'],
     [['mta5.am0.yahoodns.net'], 'yahoo'], [['mx01.mail.icloud.com.'], 'apple'],
     [['mx1.mail.ovh.net'], 'mx:ovh.net'], [['mail.example.co.uk'], 'mx:example.co.uk'], [[], 'unknown'],
   ] as const)('MX %j → %s', (mx, provider) => {

@@ -10,7 +10,8 @@ export const BIG_PROVIDERS: readonly BigProvider[] = ['google', 'microsoft', 'ya
 
 const MX_PATTERNS: ReadonlyArray<[BigProvider, RegExp]> = [
   ['google', /(^|\.)(google\.com|googlemail\.com)$/],
-  ['microsoft', /(^|\.)(protection\.outlook\.com|mail\.eo\.outlook\.com|hotmail\.com|outlook\.com)$/],
+  // Microsoft 365 gives domains set up since 2024 MX hosts under mx.microsoft (KumoMTA's shaping table).
+  ['microsoft', /(^|\.)(protection\.outlook\.com|mail\.eo\.outlook\.com|hotmail\.com|outlook\.com|mx\.microsoft)$/],
   ['yahoo', /(^|\.)(yahoodns\.net|yahoo\.com|aol\.com)$/],
   ['apple', /(^|\.)(mail\.icloud\.com|icloud\.com|me\.com)$/],
 ];
