@@ -10,7 +10,7 @@ import { DEMO_IDS } from './sugar-sim/seed.js';
 import { startSmtpSink } from '../service/src/mail/sink.js';
 import { loadConfig } from '../service/src/config.js';
 import { startService } from '../service/src/composition.js';
-import { startHarness } from '../test/support/sidecar-harness/server.js';
+import { startHarness } from './sugar-harness/server.js';
 
 const dir = resolve(process.env.LEADFWD_DEMO_DIR ?? 'demo-data');
 const mailDir = resolve(dir, 'mail');

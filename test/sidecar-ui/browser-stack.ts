@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { sugarToken } from '../support/relay.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { startHarness, type Harness } from '../support/sidecar-harness/server.js';
+import { startHarness, type Harness } from '../../scripts/sugar-harness/server.js';
 
 export const SHOTS = join(process.cwd(), 'test-output', 'sidecar-ui');
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { phpEval, runSugarRest } from '../support/sidecar-harness/php-bridge.js';
+import { phpEval, runSugarRest } from '../../scripts/sugar-harness/php-bridge.js';
 
 const M = join(process.cwd(), 'sugar-module', 'custom');
 const EXT = join(M, 'Extension');

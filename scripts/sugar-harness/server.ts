@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildSidecarUi, MODULE_DIR, ROOT } from '../../../sidecar-ui/bundle.mjs';
+import { buildSidecarUi, MODULE_DIR, ROOT } from '../../sidecar-ui/bundle.mjs';
 import { buildMetadata, type HarnessMetadata } from './metadata.js';
 import { runSugarRest } from './php-bridge.js';
 
