@@ -58,7 +58,7 @@ export function demoDkimKey(dir: string, domain: string, selector: string): Demo
 export function quietRequests(logger: Logger): Logger {
   const wrap = (l: Logger): Logger => new Proxy(l, {
     get(target, prop, receiver) {
-      if (prop === 'child') return (...args: Parameters<Logger['child']>) => wrap(target.child(...args));
+      if (prop === 'child') return (bindings: Record<string, unknown>) => wrap(target.child(bindings) as Logger);
       if (prop === 'info') {
         return (obj: unknown, msg?: string, ...rest: unknown[]) => (msg === 'http.request'
           ? target.debug(obj as object, msg)
