@@ -30,6 +30,8 @@ $installdefs = array(
     'copy' => array(
         array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdConfigApi.php', 'to' => 'custom/clients/base/api/LeadfwdConfigApi.php'),
         array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdRelayApi.php', 'to' => 'custom/clients/base/api/LeadfwdRelayApi.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-campaign-report/leadfwd-campaign-report.php', 'to' => 'custom/clients/base/layouts/leadfwd-campaign-report/leadfwd-campaign-report.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-campaigns/leadfwd-campaigns.php', 'to' => 'custom/clients/base/layouts/leadfwd-campaigns/leadfwd-campaigns.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/layouts/leadfwd-config/leadfwd-config.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/layouts/leadfwd-send/leadfwd-send.php'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs'),
@@ -38,6 +40,9 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.hbs', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.hbs'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.js', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.js'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-page/leadfwd-page.hbs', 'to' => 'custom/clients/base/views/leadfwd-page/leadfwd-page.hbs'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-page/leadfwd-page.js', 'to' => 'custom/clients/base/views/leadfwd-page/leadfwd-page.js'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-page/leadfwd-page.php', 'to' => 'custom/clients/base/views/leadfwd-page/leadfwd-page.php'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-send/leadfwd-send.hbs', 'to' => 'custom/clients/base/views/leadfwd-send/leadfwd-send.hbs'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-send/leadfwd-send.js', 'to' => 'custom/clients/base/views/leadfwd-send/leadfwd-send.js'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/views/leadfwd-send/leadfwd-send.php'),

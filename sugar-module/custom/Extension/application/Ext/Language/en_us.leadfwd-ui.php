@@ -85,3 +85,11 @@ $app_strings['LBL_LEADFWD_CONFIG_ERR_UNREACHABLE'] = 'Sugar cannot reach {{url}}
 $app_strings['LBL_LEADFWD_CONFIG_ERR_TIMEOUT'] = '{{url}} did not answer Sugar in time. Check the LeadFWD service address, or try again in a moment.';
 $app_strings['LBL_LEADFWD_CONFIG_ERR_NOT_LEADFWD'] = '{{url}} does not answer like a LeadFWD service. Check the LeadFWD service address.';
 $app_strings['LBL_LEADFWD_CONFIG_ERR_CODE'] = 'This pairing code is not valid: it may be mistyped, used already or expired. Make a new code on the LeadFWD service and enter it here.';
+
+$app_strings['LBL_LEADFWD_PAGE_CAMPAIGNS'] = 'LeadFWD campaigns';
+$app_strings['LBL_LEADFWD_PAGE_REPORT'] = 'Campaign report';
+$app_strings['LBL_LEADFWD_PAGE_HOME'] = 'Back to Home';
+$app_strings['LBL_LEADFWD_PAGE_LINKS'] = 'Clicks per link (people)';
+$app_strings['LBL_LEADFWD_PAGE_LINK'] = 'Link';
+$app_strings['LBL_LEADFWD_PAGE_PEOPLE'] = 'People';
+$app_strings['LBL_LEADFWD_PAGE_CLICKS'] = 'Clicks';
