@@ -10,6 +10,7 @@ import { fieldLabel, fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag
 import { inertHtml } from '../../sidecar-ui/src/send/preview.js';
 import { formatInZone, utcToZonedInput, zonedToUtc } from '../../sidecar-ui/src/shared/time.js';
 import { campaignFromRoute, reportHref } from '../../sidecar-ui/src/shared/routes.js';
+import { hourly } from '../../sidecar-ui/src/shared/chart.js';
 
 const form = (over: Partial<SendForm> = {}): SendForm => ({
   name: 'Spring', subject: 'Hi', fromName: 'Team', fromEmail: 'news@example.com', replyTo: '', format: 'html', content: '<p>x</p>',
@@ -102,6 +103,19 @@ describe('merge fields', () => {
     expect(reportHref('a b')).toBe('#Home/layout/leadfwd-campaign-report?campaign=a%20b');
     expect(campaignFromRoute('#Home/layout/leadfwd-campaign-report?campaign=a%20b')).toBe('a b');
     expect(campaignFromRoute('#Home')).toBeUndefined();
+  });
+});
+
+describe('chart data', () => {
+  it('spreads hourly points on a continuous axis, empty hours as zero, at least six and at most 48 hours', () => {
+    const one = hourly([{ hour: '2026-12-03T10:00:00.000Z', opens: 2, clicks: 1 }], ['opens', 'clicks']);
+    expect(one.times).toHaveLength(6);
+    expect(one.times[5]).toBe(Date.parse('2026-12-03T10:00:00Z') / 1000);
+    expect(one.values).toEqual({ opens: [0, 0, 0, 0, 0, 2], clicks: [0, 0, 0, 0, 0, 1] });
+    const long = hourly([{ hour: '2026-12-01T00:00:00.000Z', opens: 1, clicks: 0 }, { hour: '2026-12-05T00:00:00.000Z', opens: 3, clicks: 0 }], ['opens']);
+    expect(long.times).toHaveLength(48);
+    expect(long.values.opens.at(-1)).toBe(3);
+    expect(hourly([], ['opens'])).toEqual({ times: [], values: { opens: [] } });
   });
 });
 

@@ -5,7 +5,7 @@
 import { loadAccess, type Access } from '../shared/access.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
-import { timeChart, type DrawnChart } from '../shared/chart.js';
+import { hourly, timeChart, type DrawnChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
 import { describeError } from '../shared/errors.js';
@@ -81,12 +81,13 @@ function latestChart(shown: CampaignView[], reports: DashletState['reports']): {
   for (const c of shown) {
     const tl = reports[c.id]?.timeline ?? [];
     if (!tl.some((x) => x.opens + x.clicks > 0)) continue;
+    const { times, values } = hourly(tl, ['opens', 'clicks']);
     const chart = timeChart({
       title: t('LBL_LEADFWD_CHART_HOURLY', { name: c.name }),
-      times: tl.map((x) => Math.floor(Date.parse(x.hour) / 1000)),
+      times,
       series: [
-        { label: t('LBL_LEADFWD_CHART_OPENS'), values: tl.map((x) => x.opens), tone: 'primary' },
-        { label: t('LBL_LEADFWD_CHART_CLICKS'), values: tl.map((x) => x.clicks), tone: 'success' },
+        { label: t('LBL_LEADFWD_CHART_OPENS'), values: values.opens, tone: 'primary' },
+        { label: t('LBL_LEADFWD_CHART_CLICKS'), values: values.clicks, tone: 'success' },
       ],
       timeLabel: t('LBL_LEADFWD_CHART_HOUR'),
       formatTime: (s) => new Date(s * 1000).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }),

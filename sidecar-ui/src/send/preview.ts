@@ -18,7 +18,8 @@ export function renderPreview(el: Element, p: PreviewContent, opts: { width: Pre
     type: 'button', class: `btn btn-small leadfwd-width-${w}${opts.width === w ? ' active' : ''}`, 'aria-pressed': opts.width === w ? 'true' : 'false',
     onclick: () => opts.onWidth(w),
   }, t(label));
-  const frame = h('iframe', { title: t('LBL_LEADFWD_PREVIEW_FRAME'), sandbox: '', class: 'leadfwd-preview-frame' });
+  // Out of the Tab order: its links are inert on purpose, and the text part below reads the same message as text.
+  const frame = h('iframe', { title: t('LBL_LEADFWD_PREVIEW_FRAME'), sandbox: '', class: 'leadfwd-preview-frame', tabindex: '-1' });
   frame.srcdoc = inertHtml(p.html);
   replaceChildren(el, h('div', { class: 'leadfwd-preview-panel' },
     opts.note ? h('p', { class: 'help-block leadfwd-preview-note' }, opts.note) : null,

@@ -42,6 +42,29 @@ export function themeColor(host: Element, tone: Tone): string {
 /** `color` (any CSS colour) at `alpha`, for grid lines. */
 const faint = (color: string, alpha: number) => `color-mix(in srgb, ${color} ${Math.round(alpha * 100)}%, transparent)`;
 
+const HOUR = 3600;
+
+/**
+ * Hourly points (ISO hours, as the report's timeline gives them) spread on a continuous axis with the empty hours as
+ * zero: the last `maxHours` hours up to the latest point, and at least `minHours` so one busy hour still reads as a
+ * moment in time. Returns the unix-second times and, for each series key, its values.
+ */
+export function hourly<K extends string>(points: Array<{ hour: string } & Record<K, number>>, keys: K[], o: { minHours?: number; maxHours?: number } = {}): { times: number[]; values: Record<K, number[]> } {
+  const at = points.map((p) => Math.floor(Date.parse(p.hour) / 1000 / HOUR) * HOUR);
+  const values = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  if (!at.length) return { times: [], values };
+  const last = Math.max(...at);
+  const first = Math.min(Math.max(Math.min(...at), last - ((o.maxHours ?? 48) - 1) * HOUR), last - ((o.minHours ?? 6) - 1) * HOUR);
+  const times: number[] = [];
+  for (let t = first; t <= last; t += HOUR) times.push(t);
+  for (const k of keys) {
+    const byHour = new Map<number, number>();
+    points.forEach((p, i) => byHour.set(at[i], (byHour.get(at[i]) ?? 0) + (p[k] ?? 0)));
+    values[k] = times.map((t) => byHour.get(t) ?? 0);
+  }
+  return { times, values };
+}
+
 export interface DrawnChart { el: HTMLElement; destroy(): void }
 
 /**
@@ -55,7 +78,10 @@ export function timeChart(spec: TimeChartSpec): DrawnChart & { draw(): void } {
   const table = h('table', { class: 'leadfwd-sr-only leadfwd-chart-table' },
     h('caption', {}, spec.title),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, spec.timeLabel), spec.series.map((s) => h('th', { scope: 'col' }, s.label)))),
-    h('tbody', {}, spec.times.map((time, i) => h('tr', {}, h('th', { scope: 'row' }, spec.formatTime(time)), spec.series.map((s) => h('td', {}, String(s.values[i] ?? 0)))))));
+    // Only the times something happened: a screen reader does not need the empty hours the line draws as zero.
+    h('tbody', {}, spec.times.map((time, i) => (spec.series.some((s) => (s.values[i] ?? 0) > 0)
+      ? h('tr', {}, h('th', { scope: 'row' }, spec.formatTime(time)), spec.series.map((s) => h('td', {}, String(s.values[i] ?? 0))))
+      : null))));
   const el = h('figure', { class: 'leadfwd-chart', 'aria-labelledby': id },
     h('figcaption', { id, class: 'help-block' }, spec.title), plot, legend, table);
   let chart: uPlot | undefined;

@@ -11,6 +11,7 @@ const CSS = `
 .leadfwd { line-height: 1.45; }
 .leadfwd [hidden] { display: none !important; }
 .leadfwd :focus-visible, .leadfwd-bwc-send:focus-visible { outline: 3px solid currentColor; outline-offset: 2px; }
+.leadfwd input:focus, .leadfwd select:focus, .leadfwd textarea:focus, .leadfwd iframe:focus, .leadfwd summary:focus { outline: 3px solid currentColor; outline-offset: 2px; }
 .leadfwd .leadfwd-sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .leadfwd .leadfwd-toolbar { display: flex; gap: 8px; margin-bottom: 8px; flex-wrap: wrap; align-items: center; }
 .leadfwd .leadfwd-title { margin: 0; font-size: 18px; flex: 1; }
