@@ -150,6 +150,8 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     else if (parts[0] === 'Administration' && !parts[1]) { current = adminPage(); name = 'administration'; }
     else if (parts[1] === 'layout' && parts[2]) { current = layout(parts[0], parts[2]); name = parts[2]; }
     else current = home();
+    // For tests: the page's layout or view, to render it again as Sidecar does on a context change.
+    (window as unknown as { __harnessPage?: Page }).__harnessPage = current;
     app.events.trigger('app:view:change', name, { module: parts[0] });
     app.router.trigger('route', name);
     return name;
