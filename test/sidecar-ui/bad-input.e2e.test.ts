@@ -120,7 +120,7 @@ describe('the send flow by keyboard alone', () => {
     expect((await active()).name).toBe('sendAtLocal');
     expect(await said('The send time is in the past')).toBe(1);
     expect(await drawer().locator('input[name="sendAtLocal"]').inputValue()).toBe('2020-01-01T09:00');
-    await drawer().locator('input[name="schedule"][value="now"]').check();
+    await drawer().locator('input[name="sendAtLocal"]').fill('2099-01-05T09:30');
     expect(await fieldError('sendAtLocal').textContent()).toBe('');
   });
 
@@ -130,6 +130,10 @@ describe('the send flow by keyboard alone', () => {
     await drawer().locator('.leadfwd-audit-queued').waitFor();
     expect(await current()).toBe('review');
     expect((await active()).id).toMatch(/-review-title$/);
+    // The schedule as the user reads it: their Sugar time zone (Berlin), not the browser's.
+    expect(await drawer().locator('.leadfwd-summary-schedule').textContent()).toMatch(/^Monday,? 5 January 2099 at 09:30 \(Europe\/Berlin\)$|^Monday, January 5, 2099 at 9:30 AM \(Europe\/Berlin\)$/);
+    const held = (await bs.stack.api('GET', '/campaigns')).body.campaigns[0];
+    expect(held.sendAt).toBe('2099-01-05T08:30:00.000Z');
     await tabTo('.leadfwd-back-button');
     await page.keyboard.press('Enter');
     expect(await current()).toBe('settings');
