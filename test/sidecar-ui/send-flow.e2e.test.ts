@@ -79,20 +79,6 @@ describe('Send via LeadFWD, step by step', () => {
     expect(await content().inputValue()).toContain('<p>Region: {{ region_c }}</p>');
   });
 
-  it('Content: switching the format converts the content, both ways, and never keeps the wrong source', async () => {
-    await drawer().locator('input[name="format"][value="mjml"]').check();
-    await page.waitForFunction(() => /^<mjml>/.test((document.querySelector('.harness-drawer textarea[name="content"]') as HTMLTextAreaElement).value));
-    expect(await content().inputValue()).toContain('<mj-text>\n<h1>Hello {{ first_name | default: "there" }}</h1>');
-    expect(await drawer().locator('.leadfwd-format-note').textContent()).toMatch(/your HTML now sits in one MJML text block/);
-    await drawer().locator('input[name="format"][value="html"]').check();
-    await page.waitForFunction(() => /^<!doctype html>/i.test((document.querySelector('.harness-drawer textarea[name="content"]') as HTMLTextAreaElement).value));
-    const html = await content().inputValue();
-    expect(html).toContain('Hello {{ first_name | default: "there" }}');
-    expect(html).toContain('{{ region_c }}');
-    expect(html).not.toContain('<mj-');
-    expect(await drawer().locator('.leadfwd-format-note').textContent()).toMatch(/MJML compiled your content to HTML; your merge tags are kept/);
-  });
-
   it('Content: previews a sample, custom fields showing their defaults, at desktop and mobile width with the text part', async () => {
     await press(drawer().locator('.leadfwd-preview-button'));
     const panel = step('content').locator('.leadfwd-sample-preview .leadfwd-preview-panel');
@@ -116,6 +102,20 @@ describe('Send via LeadFWD, step by step', () => {
     await page.setViewportSize({ width: 1280, height: 1700 });
     await bs.shot(page, 'send-flow-content', '.harness-drawer form.leadfwd-send');
     await page.setViewportSize({ width: 1280, height: 1000 });
+  });
+
+  it('Content: switching the format converts the content, both ways, and never keeps the wrong source', async () => {
+    await drawer().locator('input[name="format"][value="mjml"]').check();
+    await page.waitForFunction(() => /^<mjml>/.test((document.querySelector('.harness-drawer textarea[name="content"]') as HTMLTextAreaElement).value));
+    expect(await content().inputValue()).toContain('<mj-text>\n<h1>Hello {{ first_name | default: "there" }}</h1>');
+    expect(await drawer().locator('.leadfwd-format-note').textContent()).toMatch(/your HTML now sits in one MJML text block/);
+    await drawer().locator('input[name="format"][value="html"]').check();
+    await page.waitForFunction(() => /^<!doctype html>/i.test((document.querySelector('.harness-drawer textarea[name="content"]') as HTMLTextAreaElement).value));
+    const html = await content().inputValue();
+    expect(html).toContain('Hello {{ first_name | default: "there" }}');
+    expect(html).toContain('{{ region_c }}');
+    expect(html).not.toContain('<mj-');
+    expect(await drawer().locator('.leadfwd-format-note').textContent()).toMatch(/MJML compiled your content to HTML; your merge tags are kept/);
     await press(step('content').locator('.leadfwd-next'));
     expect(await current()).toBe('settings');
   });
