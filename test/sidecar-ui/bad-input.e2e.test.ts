@@ -50,7 +50,7 @@ const values = () => drawer().evaluate((f: HTMLFormElement) => ({
 /** How many times a text is on screen in the flow and in Sugar's alerts: a problem is said once. */
 const said = (text: string) => page.evaluate((x) => {
   const shown = (el: Element) => !!(el as HTMLElement).offsetParent || el.getClientRects().length > 0;
-  const nodes = [...document.querySelectorAll('.harness-drawer *, #alerts *')].filter((el) => shown(el) && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.includes(x)));
+  const nodes = Array.from(document.querySelectorAll('.harness-drawer *, #alerts *')).filter((el) => shown(el) && Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.includes(x)));
   return nodes.length;
 }, text);
 const errorAlerts = async () => (await alerts(page)).filter((a) => a.level === 'error');

@@ -49,7 +49,7 @@ const HOUR = 3600;
  * zero: the last `maxHours` hours up to the latest point, and at least `minHours` so one busy hour still reads as a
  * moment in time. Returns the unix-second times and, for each series key, its values.
  */
-export function hourly<K extends string>(points: Array<{ hour: string } & Record<K, number>>, keys: K[], o: { minHours?: number; maxHours?: number } = {}): { times: number[]; values: Record<K, number[]> } {
+export function hourly<P extends { hour: string }, K extends keyof P & string>(points: readonly P[], keys: K[], o: { minHours?: number; maxHours?: number } = {}): { times: number[]; values: Record<K, number[]> } {
   const at = points.map((p) => Math.floor(Date.parse(p.hour) / 1000 / HOUR) * HOUR);
   const values = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   if (!at.length) return { times: [], values };
@@ -59,7 +59,7 @@ export function hourly<K extends string>(points: Array<{ hour: string } & Record
   for (let t = first; t <= last; t += HOUR) times.push(t);
   for (const k of keys) {
     const byHour = new Map<number, number>();
-    points.forEach((p, i) => byHour.set(at[i], (byHour.get(at[i]) ?? 0) + (p[k] ?? 0)));
+    points.forEach((p, i) => byHour.set(at[i], (byHour.get(at[i]) ?? 0) + (Number(p[k]) || 0)));
     values[k] = times.map((t) => byHour.get(t) ?? 0);
   }
   return { times, values };
