@@ -161,7 +161,8 @@ describe('bad input keeps what the user entered, and is said once', () => {
     expect(await drawer().locator('textarea[name="content"]').getAttribute('aria-invalid')).toBe('true');
     expect((await values()).content).toBe(broken);
     // Switching to HTML cannot convert broken MJML: the format stays MJML, nothing is lost.
-    await drawer().locator('input[name="format"][value="html"]').check();
+    // click, not check: the flow puts the radio back to MJML, which Playwright's check() would take for a failed click.
+    await drawer().locator('input[name="format"][value="html"]').click();
     await page.waitForFunction(() => /could not be converted/.test(document.querySelector('.harness-drawer .leadfwd-format-note')?.textContent ?? ''));
     expect(await drawer().locator('input[name="format"][value="mjml"]').isChecked()).toBe(true);
     expect((await values()).content).toBe(broken);

@@ -41,6 +41,7 @@ const CSS = `
 .leadfwd-send .leadfwd-step-number { display: inline-block; min-width: 1.5em; border: 1px solid currentColor; border-radius: 50%; text-align: center; font-size: 11px; line-height: 1.5em; margin-right: 4px; }
 .leadfwd-send .leadfwd-step-done .leadfwd-step-number { background: ${tint}; }
 .leadfwd-send .leadfwd-step h3 { font-size: 16px; margin: 4px 0 8px; }
+.leadfwd-send fieldset[data-field=format] .leadfwd-choice { display: inline-flex; margin-right: 16px; }
 .leadfwd-send .leadfwd-insert-row { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-end; }
 .leadfwd-send .leadfwd-insert-row .control-group { margin: 0; min-width: 180px; }
 .leadfwd-send .leadfwd-insert-row button { margin-bottom: 1px; }
