@@ -1,12 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that measure time on the machine itself (event-loop stalls, a checkpoint thread keeping pace with writes).
+ * They run after all the others, one file at a time: on two cores a browser test beside them (Chromium, the
+ * harness, PHP, a service) starves them and their thresholds fail for reasons that are not theirs.
+ */
+const TIMING = ['test/security/event-loop.test.ts', 'test/store/checkpointer.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: e2e tests spawn real servers, so keep parallelism modest.
     maxWorkers: 2,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: TIMING, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'timing', include: TIMING, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -10,16 +10,25 @@ import { DEMO_IDS } from './sugar-sim/seed.js';
 import { startSmtpSink } from '../service/src/mail/sink.js';
 import { loadConfig } from '../service/src/config.js';
 import { startService } from '../service/src/composition.js';
-import { startHarness } from '../test/support/sidecar-harness/server.js';
+import { createLogger } from '../service/src/logger.js';
+import { startHarness } from './sugar-harness/server.js';
+import { choosePort, demoDkimKey, quietRequests } from './demo/first-run.js';
 
 const dir = resolve(process.env.LEADFWD_DEMO_DIR ?? 'demo-data');
 const mailDir = resolve(dir, 'mail');
 mkdirSync(mailDir, { recursive: true });
 
-const simPort = Number(process.env.SUGAR_SIM_PORT ?? 8089);
-const smtpPort = Number(process.env.LEADFWD_DEMO_SMTP_PORT ?? 2525);
-const sim = await startSugarSim({ port: simPort, seed: 'demo', quiet: true });
-const sink = await startSmtpSink({ port: smtpPort, dir: mailDir });
+// Each default port, or a free one when something else (a local Postfix on 2525/2526, another demo) holds it.
+const env = process.env;
+const ports = {
+  sim: await choosePort('Sugar simulator', env.SUGAR_SIM_PORT, 8089),
+  smtp: await choosePort('SMTP sink', env.LEADFWD_DEMO_SMTP_PORT, 2525),
+  service: await choosePort('service', env.LEADFWD_PORT, 8080),
+  bounce: await choosePort('bounce SMTP listener', env.LEADFWD_BOUNCE_SMTP_PORT, 2526),
+  harness: await choosePort('Sugar UI page', env.LEADFWD_DEMO_HARNESS_PORT, 8090),
+};
+const sim = await startSugarSim({ port: ports.sim.port, seed: 'demo', quiet: true });
+const sink = await startSmtpSink({ port: ports.smtp.port, dir: mailDir });
 /**
  * The service refuses to start without strong secrets (no public defaults), so the demo makes its own the first
  * time, 32 random bytes each, keeps them in its data folder (owner-only) and reuses them on the next run: links in
@@ -35,10 +44,15 @@ function demoSecret(name: string): string {
 const secret = process.env.LEADFWD_SECRET ?? demoSecret('secret');
 const apiKey = process.env.LEADFWD_API_KEY ?? demoSecret('api-key');
 // The dashlet and send flow inside a Sidecar-compatible page in front of the simulator (needs php-cli).
-const harness = await startHarness({ port: Number(process.env.LEADFWD_DEMO_HARNESS_PORT ?? 8090), refreshSeconds: 5 })
+const harness = await startHarness({ port: ports.harness.port, refreshSeconds: 5 })
   .catch((e: Error) => { console.warn(`Sugar UI page not started: ${e.message}`); return undefined; });
+// Signed as the README says: a demo key of its own, made once and kept with the other demo secrets.
+const dkim = env.LEADFWD_DKIM_PRIVATE_KEY_FILE ? undefined : demoDkimKey(dir, 'leadfwd.localhost', 'demo');
 const config = loadConfig({
   LEADFWD_DATA_DIR: resolve(dir, 'service'),
+  LEADFWD_PORT: String(ports.service.port),
+  LEADFWD_BOUNCE_SMTP_PORT: String(ports.bounce.port),
+  ...(dkim ? { LEADFWD_DKIM_DOMAIN: dkim.domain, LEADFWD_DKIM_SELECTOR: dkim.selector, LEADFWD_DKIM_PRIVATE_KEY_FILE: dkim.keyFile } : {}),
   LEADFWD_SUGAR_URL: sim.url,
   LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
   LEADFWD_API_KEY: apiKey,
@@ -47,7 +61,7 @@ const config = loadConfig({
   LEADFWD_SECRET: secret,
   ...process.env,
 });
-const service = await startService(config);
+const service = await startService(config, { logger: quietRequests(createLogger(config.logLevel)) });
 harness?.configure({ sugarUrl: sim.url, serviceUrl: service.url, settings: sim.leadfwdSettings });
 
 /**
@@ -86,11 +100,16 @@ const body = JSON.stringify({
   sugarCampaignId: DEMO_IDS.campaigns.spring,
   customFields: ['region_c'],
 });
+const moved = Object.values(ports).filter((p) => p.moved);
 console.log(`
 LeadFWD demo is running (Ctrl+C stops it)
   Service          ${service.url}   (API key: ${apiKey}, kept with the signing secret in ${dir})
   Sugar simulator  ${sim.url}/rest/v11_1   users admin, sally, max, dana, chris (password = user name)
-  SMTP sink        smtp://127.0.0.1:${sink.port}   messages written to ${mailDir}
+  SMTP sink        smtp://127.0.0.1:${sink.port}   each message written to ${mailDir} as <time>_<recipient>_<n>.eml
+  Bounces          smtp://127.0.0.1:${service.bouncePort}   (LEADFWD_BOUNCE_SMTP_PORT) bounces, complaints and mailto unsubscribes
+${moved.map((p) => `  Port ${p.wanted} is taken (another mail server or demo?): the ${p.name} uses ${p.port} instead.\n`).join('')}  DKIM             ${dkim ? `signed as d=${dkim.domain} s=${dkim.selector} with a demo key ${dkim.created ? 'made now' : 'kept'} in ${dkim.keyFile}
+                   A real domain would publish:  ${dkim.dnsName}. IN TXT ${(dkim.dnsRecord.match(/.{1,255}/g) ?? []).map((c) => `"${c}"`).join(' ')}` : `the key LEADFWD_DKIM_PRIVATE_KEY_FILE names`}
+  Log              one JSON line per event; HTTP requests only with LEADFWD_LOG_LEVEL=debug
   Inside Sugar     ${harness ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration;
                    dana/dana may only follow campaigns, chris/chris has no Campaigns; ?sugar=8 plays Sugar 8)` : 'not started (needs php-cli with curl)'}
   Sugar ↔ service  ${pairing}

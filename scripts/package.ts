@@ -8,8 +8,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { zipSync } from 'fflate';
 import { buildSidecarUi, MODULE_DIR, ROOT } from '../sidecar-ui/bundle.mjs';
-import { php } from '../test/support/sidecar-harness/php-bridge.js';
-import { scanPhp } from '../test/sugar-module/php-scan.js';
+import { php } from './sugar-harness/php-bridge.js';
+import { scanPhp } from './package-scan.js';
 
 export const ALLOWED_EXTENSIONS = ['png', 'gif', 'jpg', 'css', 'js', 'php', 'txt', 'html', 'htm', 'tpl', 'pdf', 'md5', 'xml', 'hbs', 'less', 'wsdl'];
 export const FILES_PREFIX = 'Files/';

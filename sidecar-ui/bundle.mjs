@@ -27,6 +27,12 @@ export const CONTROLLERS = [
     hooks: ['initialize', '_render', '_dispose'],
   },
   {
+    entry: 'sidecar-ui/src/entries/page.ts',
+    out: 'custom/clients/base/views/leadfwd-page/leadfwd-page.js',
+    extra: '',
+    hooks: ['initialize', '_render', '_dispose'],
+  },
+  {
     entry: 'sidecar-ui/src/entries/config-view.ts',
     out: 'custom/clients/base/views/leadfwd-config/leadfwd-config.js',
     extra: '',

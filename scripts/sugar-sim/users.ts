@@ -31,6 +31,19 @@ export const SEED_USERS: readonly SeedUser[] = [
   },
 ];
 
+/** Users' time zone preference (Sugar's user profile); UTC for the others. sally works in Berlin. */
+export const TIME_ZONES: Record<string, string> = { seed_sally_id: 'Europe/Berlin' };
+
+/** The offset of `zone` at `at` as Sugar writes it in /me ("+01:00") and in seconds. */
+function zoneOffset(zone: string, at: Date): { text: string; seconds: number } {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(at).map((p) => [p.type, p.value]));
+  const local = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const seconds = Math.round((local - at.getTime()) / 60_000) * 60;
+  const abs = Math.abs(seconds);
+  return { seconds, text: `${seconds < 0 ? '-' : '+'}${String(Math.floor(abs / 3600)).padStart(2, '0')}:${String((abs % 3600) / 60).padStart(2, '0')}` };
+}
+
 // max: the owner-only Campaigns editor, who may not read mobile numbers.
 Object.assign(SEED_USERS[2], {
   ownerOnly: { Campaigns: ['edit', 'delete'] },
@@ -123,6 +136,8 @@ export function meBody(actor: Actor, user: Record<string, unknown>): Record<stri
     acl[m] = entry;
     if (can(actor, m, 'access')) moduleList[m] = m;
   }
+  const zone = TIME_ZONES[actor.id] ?? 'UTC';
+  const offset = zoneOffset(zone, new Date());
   const currentUser = {
     type: actor.isAdmin ? 'admin' : 'user',
     id: actor.id,
@@ -131,7 +146,7 @@ export function meBody(actor: Actor, user: Record<string, unknown>): Record<stri
     first_name: user.first_name,
     last_name: user.last_name,
     email: user.email,
-    preferences: { timezone: 'UTC', tz_offset: '+00:00', tz_offset_sec: 0, datepref: 'Y-m-d', timepref: 'H:i', currency_id: '-99', language: 'en_us', default_locale_name_format: 's f l' },
+    preferences: { timezone: zone, tz_offset: offset.text, tz_offset_sec: offset.seconds, datepref: 'Y-m-d', timepref: 'H:i', currency_id: '-99', language: 'en_us', default_locale_name_format: 's f l' },
     module_list: moduleList,
     roles: [],
     my_teams: [{ id: '1', name: 'Global' }],

@@ -40,6 +40,7 @@ import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
 import { enrolFromLists } from './automations/list-enrolment.js';
 import { automationRoutes } from './http/routes/automations.js';
+import { recipientPreviewRoutes } from './preview/routes.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 
@@ -212,6 +213,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
       listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
+      recipientPreviewRoutes({ campaigns, recipients: store.recipients, compile: compiled, messageContext, contentMaxBytes: config.contentMaxBytes }),
     ],
   });
 

@@ -7,7 +7,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVerp } from '../../service/src/domain/verp.js';
 import { buildMessage, type BuiltMessage } from '../../service/src/mail/message.js';
-import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../service/src/mail/sink.js';
+import { mailFileName, startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../service/src/mail/sink.js';
 import { compileCampaign, type CompiledCampaign } from '../../service/src/mail/template.js';
 import { createTransport, type MailTransport } from '../../service/src/mail/transport.js';
 import { ctx, dkimResolver, testKeys } from './helpers.js';
@@ -102,10 +102,13 @@ describe('createTransport -> startSmtpSink', () => {
     expect(parsed.html).toContain('href="https://acme.example/deal?utm_source=lf"');
   });
 
-  it('writes each received message as a numbered .eml file', async () => {
+  it('writes each received message as an .eml file named after its time, recipient and number', async () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
     expect(files.length).toBe(sink.messages.length);
-    expect(readFileSync(join(dir, '1.eml'))).toEqual(sink.messages[0].raw);
+    const first = files.find((f) => f.endsWith('_1.eml'))!;
+    expect(first).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}_${sink.messages[0].envelope.to[0].replace(/[.+]/g, '\\$&')}_1\\.eml$`));
+    expect(readFileSync(join(dir, first))).toEqual(sink.messages[0].raw);
+    expect(mailFileName(new Date('2026-12-03T10:01:02Z'), 'a/b c@x.org', 3)).toBe('2026-12-03T10-01-02_a_b_c@x.org_3.eml');
   });
 
   it.each<[string, object]>([

@@ -5,7 +5,7 @@
 // browser, and no request leaves Sugar.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { alerts, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
 
 let bs: BrowserStack;
 let admin: { page: Page; errors: string[]; requests: string[] };
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => { await bs?.close(); });
 
 const form = (p: Page) => p.locator('form.leadfwd-config');
-const summary = (p: Page) => form(p).locator('.leadfwd-error-summary');
+const message = (p: Page) => form(p).locator('.leadfwd-message');
 const fieldError = (p: Page, name: string) => form(p).locator(`.leadfwd-field-error[id$="-${name}-error"]`);
 
 describe('the Administration link', () => {
@@ -54,23 +54,30 @@ describe('the Administration link', () => {
 });
 
 describe('before pairing', () => {
-  it('users are told to ask their administrator, and see the settings read-only', async () => {
+  it('users are told once to ask their administrator, with nothing to act on, and see the settings read-only', async () => {
     const sally = await bs.open('sally');
+    const dashlet = sally.page.locator('.leadfwd-dashlet');
     await sally.page.waitForFunction(() => /not paired with the LeadFWD service yet/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
-    expect((await alerts(sally.page)).pop()?.messages).toMatch(/Ask your Sugar administrator to pair it/);
+    expect(await dashlet.locator('.leadfwd-message').textContent()).toMatch(/Ask your Sugar administrator to pair it/);
+    // One message: no "No campaigns here yet" beside it, no alert repeating it, and no action that would fail.
+    expect(await dashlet.locator('.leadfwd-campaigns-section').isHidden()).toBe(true);
+    expect(await dashlet.locator('.leadfwd-automations').isHidden()).toBe(true);
+    expect(await dashlet.locator('.leadfwd-new').isDisabled()).toBe(true);
+    expect((await alerts(sally.page)).filter((a) => a.level === 'error')).toEqual([]);
     await sally.page.goto(`${bs.harness.url}#Home/layout/leadfwd-config`);
     await sally.page.waitForFunction(() => /Not paired yet/.test(document.querySelector('.leadfwd-pairing-state')?.textContent ?? ''));
     expect(await form(sally.page).locator('.leadfwd-readonly').isVisible()).toBe(true);
     for (const sel of ['input[name="service_url"]', 'input[name="code"]', '.leadfwd-pair', '.leadfwd-save', '.leadfwd-test-connection']) {
       expect(await form(sally.page).locator(sel).isDisabled(), sel).toBe(true);
     }
+    expect(await axeViolations(sally.page, 'form.leadfwd-config')).toEqual([]);
     expect(sally.errors).toEqual([]);
     await sally.context.close();
   });
 });
 
 describe('an administrator pairs Sugar with the service', () => {
-  it('tests the typed address through Sugar, keeping what was typed, and names the field when it is wrong', async () => {
+  it('tests the typed address through Sugar and keeps it: a failure names the address field and what was typed', async () => {
     const p = admin.page;
     await p.goto(`${bs.harness.url}?sugar=12#Home/layout/leadfwd-config`);
     await p.waitForFunction((u) => (document.querySelector('form.leadfwd-config input[name="service_url"]') as HTMLInputElement | null)?.value === u, bs.serviceUrl);
@@ -80,12 +87,28 @@ describe('an administrator pairs Sugar with the service', () => {
     await press(form(p).locator('.leadfwd-test-connection'));
     await p.waitForFunction(() => /answers as a LeadFWD service\. It is not paired/.test(document.querySelector('form.leadfwd-config .leadfwd-test-result')?.textContent ?? ''));
 
-    // Sugar's simulator answers, but not as LeadFWD: the address field says so, and keeps what was typed.
+    // Sugar's simulator answers, but not as LeadFWD: said once, at the address field, naming what was typed.
+    const url = fieldError(p, 'service_url');
     await form(p).locator('input[name="service_url"]').fill(bs.stack.sim.url);
     await press(form(p).locator('.leadfwd-test-connection'));
-    await p.waitForFunction(() => /does not answer like a LeadFWD service/.test(document.querySelector('form.leadfwd-config [id$="-service_url-error"]')?.textContent ?? ''));
+    await url.filter({ hasText: 'does not answer like a LeadFWD service' }).waitFor();
+    expect(await url.textContent()).toBe(`${bs.stack.sim.url} does not answer like a LeadFWD service. Check the LeadFWD service address.`);
     expect(await form(p).locator('input[name="service_url"]').getAttribute('aria-invalid')).toBe('true');
+    expect(await message(p).isHidden()).toBe(true);
+    expect((await alerts(p)).filter((a) => a.level === 'error')).toEqual([]);
+    // What was typed stays: after the failure, and after Sidecar renders the view again.
     expect(await form(p).locator('input[name="service_url"]').inputValue()).toBe(bs.stack.sim.url);
+    await p.evaluate(() => (window as any).__harnessPage.components[0].render());
+    expect(await form(p).locator('input[name="service_url"]').inputValue()).toBe(bs.stack.sim.url);
+
+    // An address nobody answers at: Sugar cannot reach it, and says which.
+    await form(p).locator('input[name="service_url"]').fill('http://127.0.0.1:9');
+    expect(await url.textContent()).toBe('');
+    await press(form(p).locator('.leadfwd-test-connection'));
+    await url.filter({ hasText: 'Sugar cannot reach http://127.0.0.1:9' }).waitFor();
+    expect(await form(p).locator('input[name="service_url"]').inputValue()).toBe('http://127.0.0.1:9');
+    expect(await axeViolations(p, 'form.leadfwd-config')).toEqual([]);
+    await bs.shot(p, 'admin-settings-test-failed', 'form.leadfwd-config');
     await form(p).locator('input[name="service_url"]').fill(bs.serviceUrl);
   });
 
@@ -96,7 +119,8 @@ describe('an administrator pairs Sugar with the service', () => {
     await form(p).locator('input[name="code"]').fill('ZZZZ-ZZZZ');
     await press(form(p).locator('.leadfwd-pair'));
     await p.waitForFunction(() => /pairing code is not valid/.test(document.querySelector('form.leadfwd-config [id$="-code-error"]')?.textContent ?? ''));
-    expect(await summary(p).textContent()).toMatch(/Make a new code on the LeadFWD service/);
+    expect(await fieldError(p, 'code').textContent()).toMatch(/Make a new code on the LeadFWD service/);
+    expect(await message(p).isHidden()).toBe(true);
     expect(bs.harness.settings.leadfwd_relay_secret ?? '').toBe('');
     expect(await form(p).locator('input[name="code"]').inputValue()).toBe('ZZZZ-ZZZZ');
   });
@@ -107,7 +131,7 @@ describe('an administrator pairs Sugar with the service', () => {
     await form(p).locator('input[name="code"]').fill(code);
     await form(p).locator('input[name="code"]').press('Enter');
     await p.waitForFunction(() => /Paired with the LeadFWD service on/.test(document.querySelector('.leadfwd-pairing-state')?.textContent ?? ''));
-    expect(await summary(p).isHidden()).toBe(true);
+    expect(await fieldError(p, 'code').textContent()).toBe('');
     expect(await form(p).locator('input[name="code"]').inputValue()).toBe('');
     const secret = bs.harness.settings.leadfwd_relay_secret;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -129,11 +153,11 @@ describe('an administrator pairs Sugar with the service', () => {
     const p = admin.page;
     await form(p).locator('input[name="service_url"]').fill('leadfwd.example.com');
     await press(form(p).locator('.leadfwd-save'));
-    await p.waitForFunction(() => /starting with https/.test(document.querySelector('form.leadfwd-config .leadfwd-error-summary')?.textContent ?? ''));
+    await p.waitForFunction(() => /starting with https/.test(document.querySelector('form.leadfwd-config [id$="-service_url-error"]')?.textContent ?? ''));
     // Plain http to another host is refused by LeadfwdConfigApi.php itself (422), shown at the field.
     await form(p).locator('input[name="service_url"]').fill('http://leadfwd.example.com');
     await press(form(p).locator('.leadfwd-save'));
-    await p.waitForFunction(() => /Sugar refused this address: .*https:\/\/ address/.test(document.querySelector('form.leadfwd-config [id$="-service_url-error"]')?.textContent ?? ''));
+    await p.waitForFunction(() => /Sugar refused this LeadFWD service address: .*https:\/\/ address/.test(document.querySelector('form.leadfwd-config [id$="-service_url-error"]')?.textContent ?? ''));
     expect(bs.harness.settings.leadfwd_service_url).toBe(bs.serviceUrl);
 
     await form(p).locator('input[name="service_url"]').fill(`${bs.serviceUrl}/`);

@@ -1,14 +1,14 @@
-// Issue 7 "a view in the Sugar dashlet listing automations with per-step results", in headless Chromium:
-// an automation created through the API enrols a Sugar list, sends its first email, and the dashlet lists
-// it with its enrolments and, per step, waiting / passed / sent / people who opened. When only the
-// automations part of the service fails, the dashlet says so in that section and keeps the campaigns.
+// Issue 7 and issue 13 in headless Chromium: an automation created through the API enrols a Sugar list and sends
+// its first email; the dashlet shows it as ONE line — status, enrolments, what its emails did — with Pause, Resume and
+// Stop, and its step campaigns are not listed as campaigns of their own. When only the automations part of the
+// service fails, the dashlet says so in that section and keeps the campaigns.
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList } from '../support/sugar-seed.js';
-import { press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const email = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@news.example.test', html: `<p>${name}</p>` });
@@ -31,11 +31,10 @@ beforeAll(async () => {
 afterAll(async () => { await bs?.close(); });
 
 const card = () => page.locator(`.leadfwd-automation[data-automation-id="${automationId}"]`);
-const cells = (row: number) => card().locator('tbody tr').nth(row).locator('th, td').allTextContents();
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
 
 describe('Automations in the dashlet', () => {
-  it('lists the automation with its enrolments and per-step results as the service counts them', async () => {
+  it('shows the automation as one line with its enrolments and its emails\' figures; its step campaigns are not separate cards', async () => {
     const v = await waitFor(async () => {
       const b = await view();
       return b.steps[0].passed > 0 && b.steps[0].passed === b.enrolments.active && b.steps[0].delivery?.accepted === b.steps[0].passed ? b : undefined;
@@ -45,20 +44,15 @@ describe('Automations in the dashlet', () => {
 
     await page.goto(`${bs.harness.url}#Home`);
     await card().waitFor();
-    await until(page, `Welcome sent to ${n}`, ([id, k]) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-step-sent`)?.textContent === String(k), [automationId, n] as const);
+    await until(page, `${n} sent`, ([id, k]) => (document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-automation-totals`)?.textContent ?? '').includes(`${k} sent`), [automationId, n] as const);
     expect(await card().locator('.leadfwd-automation-name').textContent()).toBe('Welcome series');
-    expect(await card().locator('.leadfwd-badge').textContent()).toBe('Active');
+    expect(await card().locator('.leadfwd-status-label').textContent()).toBe('Active');
     expect(await card().locator('.leadfwd-enrolments').textContent()).toBe(`Enrolled: ${n} in progress, 0 finished, 0 left`);
-    expect(await card().locator('thead th').allTextContents()).toEqual(['Step', 'Waiting', 'Passed', 'Sent', 'Opened', 'Clicked']);
-    expect(await cells(0)).toEqual(['Welcome', '0', String(n), String(n), '0', '0']);
-    expect(await cells(1)).toEqual(['Wait 2 d', String(n), '-', '-', '-', '-']);
-    expect(await cells(2)).toEqual(['Follow-up', '0', '0', '0', '0', '0']);
-
-    // The step's own campaign card names its automation and offers no pause or cancel of its own.
-    const stepCard = page.locator(`.leadfwd-campaign[data-campaign-id="${v.steps[0].campaignId}"]`);
-    await stepCard.waitFor();
-    expect(await stepCard.locator('.leadfwd-automation-step').textContent()).toBe('Sends a step of the automation Welcome series; pause or stop it there');
-    expect(await stepCard.locator('.leadfwd-actions button').count()).toBe(0);
+    expect(await card().locator('.leadfwd-automation-totals').textContent()).toBe(`2 emails: ${n} sent, 0 opened, 0 clicked`);
+    // The step's campaign belongs to the automation: no card of its own, no "Sending" stuck in the campaign list.
+    expect(await page.locator(`.leadfwd-campaign[data-campaign-id="${v.steps[0].campaignId}"]`).count()).toBe(0);
+    expect(await page.locator('.leadfwd-campaign-list').textContent()).toContain('No LeadFWD campaigns here yet.');
+    expect(await card().locator('button').allTextContents()).toEqual(['Pause', 'Stop']);
   });
 
   it('counts a person opening the first email on the next refresh', async () => {
@@ -68,9 +62,30 @@ describe('Automations in the dashlet', () => {
     expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
     await waitFor(async () => (await view()).steps[0].engagement?.opened === 1 || undefined, 'the open in the automation view');
     await press(page.locator('.leadfwd-refresh'));
-    await until(page, 'the open in the dashlet', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-step-opened`)?.textContent === '1', automationId);
+    await until(page, 'the open in the dashlet', (id) => /, 1 opened,/.test(document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-automation-totals`)?.textContent ?? ''), automationId);
+    expect(await axeViolations(page, '.harness-dashlet')).toEqual([]);
     await bs.shot(page, 'dashlet-automations', '.harness-dashlet');
     expect(errors).toEqual([]);
+  });
+
+  it('pauses, resumes and, once confirmed, stops the automation from its line', async () => {
+    await press(card().locator('.leadfwd-automation-pause'));
+    await until(page, 'paused', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'paused', automationId);
+    expect((await view()).status).toBe('paused');
+    expect(await card().locator('.leadfwd-status-label').textContent()).toBe('Paused');
+    expect(await card().locator('button').allTextContents()).toEqual(['Resume', 'Stop']);
+    await press(card().locator('.leadfwd-automation-resume'));
+    await until(page, 'active again', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'active', automationId);
+    expect((await view()).status).toBe('active');
+    await press(card().locator('.leadfwd-automation-stop'));
+    const ask = (await alerts(page)).pop()!;
+    expect(ask).toMatchObject({ level: 'confirmation', messages: expect.stringContaining('Stop Welcome series?') });
+    expect((await view()).status).toBe('active');
+    await page.locator('#alerts .harness-confirm').click();
+    await until(page, 'stopped', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'stopped', automationId);
+    expect((await view()).status).toBe('stopped');
+    expect(await card().locator('button').count()).toBe(0);
+    expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
   });
 
   it('says in its own section when the automations cannot be read, and keeps the rest of the dashlet', async () => {

@@ -5,14 +5,14 @@
 // administrator does it: a code made with the API key, traded through the package's own leadfwd/pair endpoint.
 // Every page records the requests it makes and any Content-Security-Policy violation, so a test can prove that no
 // browser call left Sugar.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { sugarToken } from '../support/relay.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { startHarness, type Harness } from '../support/sidecar-harness/server.js';
+import { startHarness, type Harness } from '../../scripts/sugar-harness/server.js';
 
 export const SHOTS = join(process.cwd(), 'test-output', 'sidecar-ui');
 
@@ -28,10 +28,10 @@ export interface BrowserStack {
   /** Pairs the harness's Sugar with the service through leadfwd/pair, as an administrator would. */
   pair(): Promise<void>;
   /** `sugar: '8'` plays Sugar 8 (legacy Administration); `requests` are the URLs the page asked for. */
-  open(user?: string, o?: { sugar?: '8' | '12' }): Promise<{ context: BrowserContext; page: Page; errors: string[]; requests: string[] }>;
+  open(user?: string, o?: { sugar?: '8' | '12'; theme?: 'dark' }): Promise<{ context: BrowserContext; page: Page; errors: string[]; requests: string[] }>;
   /** Loads the harness page (as Sugar `sugar`) in an open page and logs in: a second session of one user on one
    *  platform would end the first one (Sugar keeps one per user and platform), so tests switch a page instead. */
-  login(page: Page, user: string, o?: { sugar?: '8' | '12'; hash?: string }): Promise<void>;
+  login(page: Page, user: string, o?: { sugar?: '8' | '12'; hash?: string; theme?: 'dark' }): Promise<void>;
   /** Requests of a page that went anywhere but the harness's (Sugar's) origin. */
   offSugar(requests: string[]): string[];
   shot(page: Page, name: string, selector?: string): Promise<void>;
@@ -84,7 +84,8 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
   }
   if (opts.pair !== false) await pair();
   const login: BrowserStack['login'] = async (page, user, o = {}) => {
-    await page.goto(`${harness.url}${o.sugar ? `?sugar=${o.sugar}` : ''}${o.hash ?? ''}`);
+    const query = new URLSearchParams({ ...(o.sugar ? { sugar: o.sugar } : {}), ...(o.theme ? { theme: o.theme } : {}) }).toString();
+    await page.goto(`${harness.url}${query ? `?${query}` : ''}${o.hash ?? ''}`);
     await page.fill('#username', user);
     await page.fill('#password', user);
     await page.click('#login button[type=submit]');
@@ -118,7 +119,9 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      page.on('request', (r) => requests.push(r.url()));
+      // A message preview (a sandboxed srcdoc frame) loads the message's own images and fonts, as a mail client
+      // would; that is the message's content, not a call of the UI, so it is not counted here.
+      page.on('request', (r) => { if (r.frame().url() !== 'about:srcdoc') requests.push(r.url()); });
       await login(page, user, o);
       return { context, page, errors, requests };
     },
@@ -152,4 +155,22 @@ export async function press(locator: Locator): Promise<void> {
 /** waitForFunction that names what it waited for when it gives up. */
 export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeout = 20_000): Promise<void> {
   await page.waitForFunction(fn as never, arg, { timeout }).catch((e: Error) => { throw new Error(`gave up waiting for ${what}: ${e.message.split('\n')[0]}`); });
+}
+
+export interface AxeViolation { id: string; impact: string; help: string; nodes: string[] }
+
+/**
+ * axe-core (injected into the page) on the part of it `selector` names: the serious and critical violations, with the
+ * elements they are about. Run it on each state of a screen worth checking.
+ */
+export async function axeViolations(page: Page, selector: string): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => !!(window as unknown as { axe?: unknown }).axe))) {
+    await page.addScriptTag({ content: readFileSync(join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
+  }
+  return page.evaluate(async (sel) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const r = await axe.run({ include: [sel] }, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  }, selector);
 }

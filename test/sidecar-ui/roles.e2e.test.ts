@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
-import { alerts, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
 
 const EVIL = '<img src=x onerror="window.__xss=1">';
 let bs: BrowserStack;
@@ -58,12 +58,16 @@ describe('max (may change only his own Campaigns)', () => {
 });
 
 describe('dana (views Campaigns and Target Lists, creates nothing)', () => {
-  it('follows campaigns in the dashlet, without "Send via LeadFWD" or actions, and is told why', async () => {
+  it('follows campaigns in the dashlet, without "Send via LeadFWD" or actions, and is told why once', async () => {
     const { page, errors, context } = await bs.open('dana');
     await card(page).waitFor();
-    expect(await page.locator('.leadfwd-dashlet .leadfwd-new').isHidden()).toBe(true);
-    expect(await page.locator('.leadfwd-dashlet .leadfwd-access').textContent()).toMatch(/Your Sugar role does not let you create campaigns/);
+    const dashlet = page.locator('.leadfwd-dashlet');
+    expect(await dashlet.locator('.leadfwd-new').isHidden()).toBe(true);
+    expect(await dashlet.locator('.leadfwd-message').textContent()).toMatch(/Your Sugar role does not let you create campaigns/);
+    expect(await dashlet.locator('.leadfwd-message').getAttribute('class')).toContain('alert-info');
+    expect(await page.locator('.harness-dashlet').evaluate((d) => (d.textContent!.match(/does not let you create campaigns/g) ?? []).length)).toBe(1);
     expect(await card(page).locator('.leadfwd-actions button').count()).toBe(0);
+    expect(await axeViolations(page, '.harness-dashlet')).toEqual([]);
     await bs.shot(page, 'dashlet-view-only', '.harness-dashlet');
 
     // The record-view button is metadata (always there); the flow it opens says what dana cannot do, once.
@@ -72,7 +76,8 @@ describe('dana (views Campaigns and Target Lists, creates nothing)', () => {
     const note = page.locator('.harness-drawer .leadfwd-no-access');
     await note.waitFor();
     expect(await note.textContent()).toMatch(/does not let you create campaigns, so you cannot send one through LeadFWD/);
-    expect(await page.locator('.harness-drawer .leadfwd-compose').isHidden()).toBe(true);
+    expect(await page.locator('.harness-drawer section.leadfwd-step:visible').count()).toBe(0);
+    expect(await page.locator('.harness-drawer .leadfwd-stepper').isHidden()).toBe(true);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
@@ -80,15 +85,25 @@ describe('dana (views Campaigns and Target Lists, creates nothing)', () => {
 });
 
 describe('chris (no access to Campaigns)', () => {
-  it('is told LeadFWD is not for his role; the drawer loads no Campaigns of its own (fetch: false)', async () => {
+  it('is told once that LeadFWD is not for his role, with nothing to act on; the drawer loads no Campaigns (fetch: false)', async () => {
     const { page, errors, requests, context } = await bs.open('chris');
+    const dashlet = page.locator('.leadfwd-dashlet');
     await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
+    // One message: not repeated in an alert or in the automations section, no "No campaigns here yet", Send disabled.
+    expect(await page.locator('.harness-dashlet').evaluate((d) => (d.textContent!.match(/does not give you access to Campaigns/g) ?? []).length)).toBe(1);
+    expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
+    expect(await dashlet.locator('.leadfwd-campaigns-section').isHidden()).toBe(true);
+    expect(await dashlet.locator('.leadfwd-automations').isHidden()).toBe(true);
+    expect(await page.locator('.harness-dashlet').textContent()).not.toContain('No LeadFWD campaigns here yet');
+    expect(await dashlet.locator('.leadfwd-new').isDisabled()).toBe(true);
+    expect(await axeViolations(page, '.harness-dashlet')).toEqual([]);
+    await bs.shot(page, 'dashlet-no-access', '.harness-dashlet');
     await page.goto(`${bs.harness.url}#ProspectLists/${DEMO_IDS.lists.newsletter}`);
     const button = page.locator('.harness-record-buttons button[name="leadfwd_send"]');
     await button.waitFor();
     const before = requests.length;
     await button.click();
-    await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.harness-drawer .leadfwd-error-summary')?.textContent ?? ''));
+    await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.harness-drawer .leadfwd-message')?.textContent ?? ''));
     // Sidecar would have fetched a Campaigns collection for the drawer's context and shown Sugar's 403 alert.
     expect(requests.slice(before).filter((u) => /\/rest\/v11_1\/Campaigns(\?|$)/.test(u))).toEqual([]);
     expect(requests.slice(before).filter((u) => u.includes('/leadfwd/api/me')).length).toBe(1);

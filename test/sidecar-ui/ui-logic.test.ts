@@ -5,21 +5,41 @@ import { addSample, etaMs, formatDuration, isHeld, percent, sentCount, skips, to
 import { createServiceClient, relayUrl, ServiceError } from '../../sidecar-ui/src/shared/service-client.js';
 import { escapeHtml } from '../../sidecar-ui/src/shared/alert.js';
 import { describeError } from '../../sidecar-ui/src/shared/errors.js';
-import { parseAddresses, parseLocalDateTime, toNewCampaign, validateSendForm, type SendForm } from '../../sidecar-ui/src/send/validate.js';
+import { parseAddresses, toNewCampaign, validateSendForm, validateStep, type SendForm } from '../../sidecar-ui/src/send/validate.js';
+import { fieldLabel, fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag, namesUsed } from '../../sidecar-ui/src/send/merge.js';
+import { inertHtml } from '../../sidecar-ui/src/send/preview.js';
+import { formatInZone, utcToZonedInput, zonedToUtc } from '../../sidecar-ui/src/shared/time.js';
+import { campaignFromRoute, reportHref } from '../../sidecar-ui/src/shared/routes.js';
+import { hourly } from '../../sidecar-ui/src/shared/chart.js';
 
 const form = (over: Partial<SendForm> = {}): SendForm => ({
   name: 'Spring', subject: 'Hi', fromName: 'Team', fromEmail: 'news@example.com', replyTo: '', format: 'html', content: '<p>x</p>',
-  targetListIds: ['l1'], leadfwdListIds: [], customFields: ['region_c'], schedule: 'now', sendAtLocal: '', ...over,
+  targetListIds: ['l1'], leadfwdListIds: [], customFields: ['region_c'], schedule: 'now', sendAtLocal: '', timeZone: 'UTC', ...over,
 });
 
-describe('send form rules', () => {
-  const now = new Date(2026, 4, 20, 10, 30, 45);
+describe('send form rules, step by step', () => {
+  const now = new Date(Date.UTC(2026, 4, 20, 10, 30, 45));
 
-  it('accepts a complete form and reports every problem of an empty one at once', () => {
+  it('accepts a complete form and reports each step\'s problems on that step', () => {
     expect(validateSendForm(form(), now)).toEqual([]);
-    const labels = validateSendForm(form({ name: ' ', subject: '', fromName: '', fromEmail: '', content: '', targetListIds: [] }), now).map((p) => p.label);
-    expect(labels).toEqual(['LBL_LEADFWD_ERR_NO_LISTS', 'LBL_LEADFWD_ERR_NAME_REQUIRED', 'LBL_LEADFWD_ERR_SUBJECT_REQUIRED',
-      'LBL_LEADFWD_ERR_FROM_NAME_REQUIRED', 'LBL_LEADFWD_ERR_FROM_EMAIL_REQUIRED', 'LBL_LEADFWD_ERR_CONTENT_REQUIRED']);
+    const empty = form({ name: ' ', subject: '', fromName: '', fromEmail: '', content: '', targetListIds: [] });
+    expect(validateStep('audience', empty, now).map((p) => p.label)).toEqual(['LBL_LEADFWD_ERR_NO_LISTS']);
+    // An empty subject is the subject's problem, not the content's.
+    expect(validateStep('content', empty, now)).toEqual([{ field: 'subject', label: 'LBL_LEADFWD_ERR_SUBJECT_REQUIRED' }, { field: 'content', label: 'LBL_LEADFWD_ERR_CONTENT_REQUIRED' }]);
+    expect(validateStep('settings', empty, now).map((p) => p.field)).toEqual(['name', 'fromName', 'fromEmail']);
+    expect(validateStep('review', empty, now)).toHaveLength(6);
+  });
+
+  it('never lets MJML go out as HTML, or HTML as MJML', () => {
+    const mjml = '<mjml><mj-body></mj-body></mjml>';
+    expect(validateStep('content', form({ content: mjml }), now)).toEqual([{ field: 'content', label: 'LBL_LEADFWD_ERR_MJML_AS_HTML' }]);
+    expect(validateStep('content', form({ format: 'mjml', content: '<p>x</p>' }), now)).toEqual([{ field: 'content', label: 'LBL_LEADFWD_ERR_HTML_AS_MJML' }]);
+    expect(validateStep('content', form({ format: 'mjml', content: `<!-- a -->\n${mjml}` }), now)).toEqual([]);
+    expect(looksLikeMjml('<p>about <mjml></p>')).toBe(false);
+    const wrapped = htmlToMjml('<html><body><h1>Hi {{ first_name }}</h1></body></html>');
+    expect(looksLikeMjml(wrapped)).toBe(true);
+    expect(wrapped).toContain('<mj-text>\n<h1>Hi {{ first_name }}</h1>\n');
+    expect(wrapped).not.toContain('<body>');
   });
 
   it('refuses malformed addresses and names them', () => {
@@ -30,25 +50,72 @@ describe('send form rules', () => {
     expect(parseAddresses('a@x.com, b@y.org;bad  c@bücher.example')).toEqual({ ok: ['a@x.com', 'b@y.org', 'c@bücher.example'], bad: ['bad'] });
   });
 
-  it('treats a time before the current minute as past, the current minute as now, and nonsense as invalid', () => {
-    expect(validateSendForm(form({ schedule: 'later', sendAtLocal: '2026-05-20T10:29' }), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_PAST');
-    expect(validateSendForm(form({ schedule: 'later', sendAtLocal: '2026-05-20T10:30' }), now)).toEqual([]);
-    expect(validateSendForm(form({ schedule: 'later', sendAtLocal: '2026-02-30T10:00' }), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_INVALID');
-    expect(validateSendForm(form({ schedule: 'later', sendAtLocal: '' }), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_INVALID');
-    expect(parseLocalDateTime('2026-05-20T10:30')?.getHours()).toBe(10);
+  it('reads a schedule in the user\'s Sugar time zone: past, this minute, nonsense', () => {
+    // 10:30:45 UTC is 12:30:45 in Berlin (summer time).
+    const berlin = (v: string) => form({ schedule: 'later', sendAtLocal: v, timeZone: 'Europe/Berlin' });
+    expect(validateSendForm(berlin('2026-05-20T12:29'), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_PAST');
+    expect(validateSendForm(berlin('2026-05-20T12:30'), now)).toEqual([]);
+    expect(validateSendForm(berlin('2026-05-20T11:00'), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_PAST');
+    expect(validateSendForm(berlin('2026-02-30T10:00'), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_INVALID');
+    expect(validateSendForm(berlin(''), now)[0]?.label).toBe('LBL_LEADFWD_ERR_SCHEDULE_INVALID');
+    expect(zonedToUtc('2026-12-10T09:00', 'Europe/Berlin')?.toISOString()).toBe('2026-12-10T08:00:00.000Z');
+    expect(zonedToUtc('2026-07-10T09:00', 'America/New_York')?.toISOString()).toBe('2026-07-10T13:00:00.000Z');
+    // 02:30 does not exist in Berlin on 29 March 2026: clocks jump to 03:30.
+    expect(zonedToUtc('2026-03-29T02:30', 'Europe/Berlin')?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(utcToZonedInput(new Date('2026-12-10T08:00:00Z'), 'Europe/Berlin')).toBe('2026-12-10T09:00');
+    expect(formatInZone(new Date('2026-12-10T08:00:00Z'), 'Europe/Berlin', 'en-GB')).toMatch(/^Thursday,? 10 December 2026 at 09:00 \(Europe\/Berlin\)$/);
   });
 
   it('builds the service request: mjml or html, the schedule as an ISO time, the Sugar campaign', () => {
-    const later = toNewCampaign(form({ format: 'mjml', content: '<mjml/>', schedule: 'later', sendAtLocal: '2026-05-21T08:00', replyTo: ' r@x.com ' }), { sugarCampaignId: 'c1' });
+    const later = toNewCampaign(form({ format: 'mjml', content: '<mjml/>', schedule: 'later', sendAtLocal: '2026-05-21T08:00', replyTo: ' r@x.com ', timeZone: 'Europe/Berlin' }), { sugarCampaignId: 'c1' });
     expect(later).toEqual({
       name: 'Spring', subject: 'Hi', fromName: 'Team', fromEmail: 'news@example.com', replyTo: 'r@x.com', mjml: '<mjml/>',
-      targetListIds: ['l1'], leadfwdListIds: [], customFields: ['region_c'], sendAt: new Date(2026, 4, 21, 8, 0).toISOString(), sugarCampaignId: 'c1',
+      targetListIds: ['l1'], leadfwdListIds: [], customFields: ['region_c'], sendAt: '2026-05-21T06:00:00.000Z', sugarCampaignId: 'c1',
     });
     const now2 = toNewCampaign(form());
     expect(now2.sendAt).toBeUndefined();
     expect(now2.html).toBe('<p>x</p>');
     expect(toNewCampaign(form(), { hold: true })).toMatchObject({ hold: true });
     expect(toNewCampaign(form())).not.toHaveProperty('hold');
+  });
+});
+
+describe('merge fields', () => {
+  it('reads every field the subject and content use, beyond the ones always read', () => {
+    expect(namesUsed('Hi {{ first_name | default: "x" }} {{region_c}} {%- if loyalty_tier_c %}{{ unsubscribe_url }}{% endif %}')).toEqual(['first_name', 'region_c', 'loyalty_tier_c']);
+    expect(fieldsToRead(['Hi {{ first_name }} from {{ department }}', '{{ region_c | default: "EMEA" }} {{ nothing_known }}'], ['department', 'first_name'])).toEqual(['department', 'region_c']);
+  });
+
+  it('names a field with Sugar\'s label, inserts its tag at the caret', () => {
+    const labels: Record<string, string> = { LBL_REGION: 'Region:' };
+    const tr = (k: string) => labels[k] ?? k;
+    expect(fieldLabel({ name: 'region_c', label: 'LBL_REGION' }, tr)).toBe('Region');
+    expect(fieldLabel({ name: 'loyalty_tier_c', label: 'LBL_LOYALTY_TIER' }, tr)).toBe('Loyalty tier');
+    expect(mergeTag('region_c', 'your "region"')).toBe('{{ region_c | default: "your region" }}');
+    expect(mergeTag('first_name')).toBe('{{ first_name }}');
+    expect(insertAt('Hello !', 6, 6, '{{ first_name }}')).toEqual({ value: 'Hello {{ first_name }}!', caret: 22 });
+    expect(insertAt('Hello XX', 6, 8, 'Y')).toEqual({ value: 'Hello Y', caret: 7 });
+  });
+
+  it('keeps preview links from going anywhere, and routes a report by campaign', () => {
+    expect(inertHtml('<html><head><title>x</title></head><body><a href="u">l</a></body></html>')).toBe('<html><head><base target="_blank"><title>x</title></head><body><a href="u">l</a></body></html>');
+    expect(inertHtml('<p>x</p>')).toBe('<base target="_blank"><p>x</p>');
+    expect(reportHref('a b')).toBe('#Home/layout/leadfwd-campaign-report?campaign=a%20b');
+    expect(campaignFromRoute('#Home/layout/leadfwd-campaign-report?campaign=a%20b')).toBe('a b');
+    expect(campaignFromRoute('#Home')).toBeUndefined();
+  });
+});
+
+describe('chart data', () => {
+  it('spreads hourly points on a continuous axis, empty hours as zero, at least six and at most 48 hours', () => {
+    const one = hourly([{ hour: '2026-12-03T10:00:00.000Z', opens: 2, clicks: 1 }], ['opens', 'clicks']);
+    expect(one.times).toHaveLength(6);
+    expect(one.times[5]).toBe(Date.parse('2026-12-03T10:00:00Z') / 1000);
+    expect(one.values).toEqual({ opens: [0, 0, 0, 0, 0, 2], clicks: [0, 0, 0, 0, 0, 1] });
+    const long = hourly([{ hour: '2026-12-01T00:00:00.000Z', opens: 1, clicks: 0 }, { hour: '2026-12-05T00:00:00.000Z', opens: 3, clicks: 0 }], ['opens']);
+    expect(long.times).toHaveLength(48);
+    expect(long.values.opens.at(-1)).toBe(3);
+    expect(hourly([], ['opens'])).toEqual({ times: [], values: { opens: [] } });
   });
 });
 

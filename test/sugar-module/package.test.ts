@@ -8,9 +8,9 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_EXTENSIONS, buildPackage, extensionAllowed, manifestCopies, PackageError, stampManifest } from '../../scripts/package.js';
 import { CONTROLLERS } from '../../sidecar-ui/bundle.mjs';
-import { php, phpEval } from '../support/sidecar-harness/php-bridge.js';
+import { php, phpEval } from '../../scripts/sugar-harness/php-bridge.js';
 import { post2015Syntax } from './es2015.js';
-import { scanPhp } from './php-scan.js';
+import { scanPhp } from '../../scripts/package-scan.js';
 
 const pkgVersion = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
 let dir: string;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { phpEval, runSugarRest } from '../support/sidecar-harness/php-bridge.js';
+import { phpEval, runSugarRest } from '../../scripts/sugar-harness/php-bridge.js';
 
 const M = join(process.cwd(), 'sugar-module', 'custom');
 const EXT = join(M, 'Extension');
@@ -26,6 +26,8 @@ function labelsUsed(): Set<string> {
     SKIPPED_: ['OPTED_OUT', 'INVALID', 'DUPLICATE', 'NO_ADDRESS', 'SUPPRESSED', 'EXEMPT', 'MALFORMED'],
     ACTION_: ['PAUSE', 'RESUME', 'CANCEL', 'PAUSE_NAMED', 'RESUME_NAMED', 'CANCEL_NAMED'],
     DONE_: ['PAUSE', 'RESUME', 'CANCEL'],
+    AUTOMATION_: ['PAUSE', 'RESUME', 'STOP', 'PAUSE_NAMED', 'RESUME_NAMED', 'STOP_NAMED'],
+    AUTOMATION_DONE_: ['PAUSE', 'RESUME', 'STOP'],
   };
   for (const [prefix, names] of Object.entries(families)) {
     keys.delete(`LBL_LEADFWD_${prefix.replace(/_$/, '')}`);
@@ -35,14 +37,18 @@ function labelsUsed(): Set<string> {
 }
 
 describe('language strings', () => {
+  // Every application language file of the package, as Sugar merges them (en_us.leadfwd.php, en_us.leadfwd-ui.php, …).
+  const langFiles = () => readdirSync(join(EXT, 'application/Ext/Language')).filter((n) => /^en_us\..+\.php$/.test(n)).map((n) => join(EXT, 'application/Ext/Language', n));
+
   it('define every label the UI, templates and metadata use, and nothing unused', async () => {
-    const app = await phpEval<Record<string, string>>(join(EXT, 'application/Ext/Language/en_us.leadfwd.php'), '$app_strings', '$app_strings = array()');
+    const app: Record<string, string> = {};
+    for (const f of langFiles()) Object.assign(app, await phpEval<Record<string, string>>(f, '$app_strings', '$app_strings = array()'));
     const used = labelsUsed();
     expect([...used].filter((k) => !(k in app)).sort()).toEqual([]);
     expect(Object.keys(app).filter((k) => !used.has(k)).sort()).toEqual([]);
     for (const [k, v] of Object.entries(app)) expect(v.trim(), k).not.toBe('');
     // PHP keeps the last of two assignments to one key silently, so a reused key would relabel another control.
-    const assigned = [...readFileSync(join(EXT, 'application/Ext/Language/en_us.leadfwd.php'), 'utf8').matchAll(/\$app_strings\['([^']+)'\]\s*=/g)].map((m) => m[1]);
+    const assigned = langFiles().flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\$app_strings\['([^']+)'\]\s*=/g)].map((m) => m[1]));
     expect(assigned.filter((k, i) => assigned.indexOf(k) !== i)).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSugarRest, type SugarRestCall } from '../support/sidecar-harness/php-bridge.js';
+import { runSugarRest, type SugarRestCall } from '../../scripts/sugar-harness/php-bridge.js';
 import { sugarToken } from '../support/relay.js';
 import { startStack, type Stack } from '../support/stack.js';
 

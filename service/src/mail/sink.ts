@@ -25,6 +25,12 @@ export interface SinkOptions {
   behaviour?: (rcpt: string) => SinkBehaviour;
 }
 
+/** `2026-12-03T10-01-02_alice@example.org_7.eml`: sorts by time, says who it went to, never collides. */
+export function mailFileName(at: Date, recipient: string, n: number): string {
+  const safe = recipient.replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 120) || 'unknown';
+  return `${at.toISOString().slice(0, 19).replace(/:/g, '-')}_${safe}_${n}.eml`;
+}
+
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -63,7 +69,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const raw = Buffer.concat(chunks);
         messages.push({ envelope: { from, to }, raw });
-        if (opts.dir) writeFileSync(join(opts.dir, `${++written}.eml`), raw);
+        if (opts.dir) writeFileSync(join(opts.dir, mailFileName(new Date(), to[0] ?? '', ++written)), raw);
         callback();
       });
     },

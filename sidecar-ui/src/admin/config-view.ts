@@ -1,20 +1,31 @@
 // Administration → LeadFWD settings: the service address, pairing Sugar with the service once (a one-time code the
 // service shows), "Test connection", and the opt-out scope. Everything goes through the package's endpoints in Sugar
 // (LeadfwdConfigApi.php); the relay secret pairing gives Sugar never reaches a browser.
+// What the administrator typed stays as typed: a test, a failure or a re-render never puts the saved value back.
+// Each problem is said once, at the field it is about and naming it; one that is about no field, in the alert line.
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import { loadSettings, optOutScopeSetting, pairWith, saveSettings, testConnection, type LeadfwdConfig, type LeadfwdSettings } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
-import { clearProblems, setBusy, setStatus, showProblems, type Problem } from '../send/form-dom.js';
+import { clearFieldError, clearProblems, setBusy, setMessage, setStatus, showFieldProblems } from '../send/form-dom.js';
 import { replaceChildren } from '../shared/dom.js';
+import { restore, snapshot } from '../send/starter.js';
 
-interface ConfigState { config?: LeadfwdConfig; error?: unknown; filled: boolean; disposed: boolean }
+interface ConfigState { config?: LeadfwdConfig; error?: unknown; typed: Set<string>; values?: Record<string, string>; disposed: boolean }
 const state = (view: SidecarView) => view._lfState as ConfigState;
 const formOf = (view: SidecarView) => view.el.querySelector('form.leadfwd-config') as HTMLFormElement | null;
 const isAdmin = () => getApp().user?.get('type') === 'admin';
 const looksLikeUrl = (url: string) => /^https?:\/\/[^\s/]+/i.test(url);
+
+/** Refusals that are about the address or the code, said with the field's name and what was typed. */
+const TEXT_BY_KIND: Record<string, string> = {
+  unreachable: 'LBL_LEADFWD_CONFIG_ERR_UNREACHABLE',
+  timeout: 'LBL_LEADFWD_CONFIG_ERR_TIMEOUT',
+  not_leadfwd: 'LBL_LEADFWD_CONFIG_ERR_NOT_LEADFWD',
+  pairing_code_invalid: 'LBL_LEADFWD_CONFIG_ERR_CODE',
+};
 
 function field(form: HTMLFormElement, name: string): HTMLInputElement {
   return form.elements.namedItem(name) as HTMLInputElement;
@@ -33,17 +44,16 @@ function when(iso: string | null): string {
   return d && !Number.isNaN(d.getTime()) ? d.toLocaleString() : String(iso ?? '');
 }
 
-/** The saved values go into the form once; later paints leave what the administrator typed alone. */
+/** The saved values fill only fields the administrator has not typed in; the rest of the page follows the state. */
 function paint(view: SidecarView): void {
   const st = state(view);
   const form = formOf(view);
   if (!form) return;
-  if (st.error) showProblems(form, view.cid, [], { headline: describeError(st.error).text });
+  if (st.error) setMessage(form, describeError(st.error).text);
   const c = st.config;
-  if (c && !st.filled) {
-    field(form, 'service_url').value = c.service_url;
-    field(form, 'optout_scope').value = c.optout_scope;
-    st.filled = true;
+  if (c) {
+    if (!st.typed.has('service_url')) field(form, 'service_url').value = c.service_url;
+    if (!st.typed.has('optout_scope')) field(form, 'optout_scope').value = c.optout_scope;
   }
   replaceChildren(form.querySelector('.leadfwd-pairing-state')!, !c ? ''
     : c.paired ? t('LBL_LEADFWD_CONFIG_PAIRED', { date: when(c.paired_at) }) : t('LBL_LEADFWD_CONFIG_NOT_PAIRED'));
@@ -52,36 +62,41 @@ function paint(view: SidecarView): void {
   form.querySelectorAll<HTMLInputElement>('input, select, button').forEach((el) => { el.disabled = !admin; });
 }
 
-/** A failure of Sugar or of the service, shown at the field it is about (the address, the code) and in the summary. */
-function showFailure(view: SidecarView, form: HTMLFormElement, e: unknown): void {
+/** A failure of Sugar or of the service: at the address or the code when it is about one of them, else in the alert line. */
+function showFailure(view: SidecarView, form: HTMLFormElement, e: unknown, url: string): void {
   const msg = describeError(e);
   const sugar = e as { sugar?: boolean; code?: string; message?: string };
-  let problems: Problem[] = [];
-  let headline = msg.text;
   if (sugar.sugar && sugar.code === 'invalid_parameter') {
-    headline = t('LBL_LEADFWD_ERR_SERVICE_URL_REFUSED', { message: sugar.message ?? '' });
-    problems = [{ field: 'service_url', label: '', text: headline }];
-  } else if (msg.field && form.querySelector(`#${view.cid}-${msg.field}`)) {
-    problems = [{ field: msg.field, label: '', text: msg.text }];
+    focusFirst(showFieldProblems(form, view.cid, [{ field: 'service_url', label: 'LBL_LEADFWD_ERR_SERVICE_URL_REFUSED', vars: { message: sugar.message ?? '' } }]));
+    return;
   }
-  showProblems(form, view.cid, problems, { headline });
-  showAlert('leadfwd-config', 'error', headline);
+  if (msg.field && form.querySelector(`#${view.cid}-${msg.field}`)) {
+    const label = TEXT_BY_KIND[msg.kind];
+    focusFirst(showFieldProblems(form, view.cid, [{ field: msg.field, label: label ?? '', text: label ? undefined : msg.text, vars: { url } }]));
+    return;
+  }
+  setMessage(form, msg.text, true);
 }
+const focusFirst = (el?: HTMLElement) => el?.focus();
 
 function checkUrl(view: SidecarView, form: HTMLFormElement, url: string): boolean {
   if (looksLikeUrl(url)) return true;
-  showProblems(form, view.cid, [{ field: 'service_url', label: 'LBL_LEADFWD_ERR_SERVICE_URL' }]);
+  focusFirst(showFieldProblems(form, view.cid, [{ field: 'service_url', label: 'LBL_LEADFWD_ERR_SERVICE_URL' }]));
   return false;
 }
 
 async function busy(view: SidecarView, work: (form: HTMLFormElement) => Promise<void>): Promise<void> {
   const form = formOf(view);
   if (!form) return;
+  const url = read(form).service_url;
+  clearProblems(form, view.cid);
+  setMessage(form, '');
+  setStatus(form, '');
   setBusy(form, true);
   try {
     await work(form);
   } catch (e) {
-    if (!state(view).disposed) showFailure(view, form, e);
+    if (!state(view).disposed) showFailure(view, form, e, url);
   } finally {
     setBusy(form, false);
     if (!state(view).disposed) paint(view);
@@ -92,10 +107,12 @@ function save(view: SidecarView): Promise<void> {
   return busy(view, async (form) => {
     const s = read(form);
     if (!checkUrl(view, form, s.service_url)) return;
-    clearProblems(form);
     const before = state(view).config;
     const saved = await saveSettings({ service_url: s.service_url, optout_scope: s.optout_scope });
-    state(view).config = saved;
+    const st = state(view);
+    st.config = saved;
+    // Saved: the form now shows what Sugar keeps (the address as Sugar normalised it).
+    st.typed.clear();
     // A new address ends the pairing (users' tokens only go where Sugar paired): say so.
     const text = before?.paired && !saved.paired ? t('LBL_LEADFWD_CONFIG_SAVED_UNPAIRED') : t('LBL_LEADFWD_CONFIG_SAVED');
     setStatus(form, text);
@@ -107,10 +124,10 @@ function pair(view: SidecarView): Promise<void> {
   return busy(view, async (form) => {
     const s = read(form);
     if (!checkUrl(view, form, s.service_url)) return;
-    if (!s.code) return showProblems(form, view.cid, [{ field: 'code', label: 'LBL_LEADFWD_ERR_CODE_REQUIRED' }]);
-    clearProblems(form);
+    if (!s.code) { focusFirst(showFieldProblems(form, view.cid, [{ field: 'code', label: 'LBL_LEADFWD_ERR_CODE_REQUIRED' }])); return; }
     await pairWith(s.service_url, s.code);
     state(view).config = await loadSettings();
+    state(view).typed.delete('service_url');
     field(form, 'code').value = '';
     setStatus(form, t('LBL_LEADFWD_CONFIG_PAIR_DONE'));
     showAlert('leadfwd-config', 'success', t('LBL_LEADFWD_CONFIG_PAIR_DONE'), { autoClose: true });
@@ -124,7 +141,8 @@ function test(view: SidecarView): Promise<void> {
     replaceChildren(out);
     const url = read(form).service_url;
     if (!checkUrl(view, form, url)) return;
-    clearProblems(form);
+    // What was typed is what the administrator is working on, tested or not: no later paint replaces it.
+    state(view).typed.add('service_url');
     const hello = await testConnection(url);
     replaceChildren(out, t(hello.paired ? 'LBL_LEADFWD_CONFIG_CONNECTED_PAIRED' : 'LBL_LEADFWD_CONFIG_CONNECTED', { url }));
   });
@@ -133,15 +151,26 @@ function test(view: SidecarView): Promise<void> {
 export const configView = {
   initialize(view: SidecarView): void {
     addStyles();
-    const st: ConfigState = { filled: false, disposed: false };
+    const st: ConfigState = { typed: new Set(), disposed: false };
     view._lfState = st;
     loadSettings().then((c) => { st.config = c; }, (e) => { st.error = e; }).then(() => { if (!st.disposed) paint(view); });
+  },
+  beforeRender(view: SidecarView): void {
+    const form = formOf(view);
+    if (form) state(view).values = snapshot(form);
   },
   _render(view: SidecarView): void {
     const form = formOf(view);
     if (!form) return;
-    state(view).filled = false;
+    const st = state(view);
+    if (st.values) restore(form, st.values);
     form.addEventListener('submit', (e) => { e.preventDefault(); void save(view); });
+    form.addEventListener('input', (e) => {
+      const name = (e.target as HTMLInputElement).name;
+      st.typed.add(name);
+      clearFieldError(form, view.cid, name);
+    });
+    form.addEventListener('change', (e) => { st.typed.add((e.target as HTMLInputElement).name); });
     form.querySelector('.leadfwd-test-connection')?.addEventListener('click', () => void test(view));
     form.querySelector('.leadfwd-pair')?.addEventListener('click', () => void pair(view));
     form.querySelector<HTMLInputElement>('input[name="code"]')?.addEventListener('keydown', (e) => {

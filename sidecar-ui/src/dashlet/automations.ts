@@ -1,10 +1,12 @@
-// The dashlet's "Automations" section: each automation with its status, enrolments and, per step, the
-// targets waiting there and, for emails, passed / sent / people who opened and clicked.
+// The dashlet's automations: one line each — name, status, who is enrolled, what its emails did — with Pause, Resume
+// and Stop. Their step campaigns are not listed as campaigns of their own: they belong to the automation.
 import { t } from '../shared/app.js';
-import { automationStatusLabel, stepRows, type StepRow } from '../shared/automation-format.js';
+import { automationStatusLabel, stepRows } from '../shared/automation-format.js';
 import { h } from '../shared/dom.js';
 import type { ServiceClient } from '../shared/service-client.js';
-import type { AutomationSummary, AutomationView } from '../shared/service-types.js';
+import type { AutomationStatus, AutomationSummary, AutomationView } from '../shared/service-types.js';
+
+export type AutomationAction = 'pause' | 'resume' | 'stop';
 
 /** The newest automations with their step counts; one failed view drops only that automation. */
 export async function fetchAutomations(client: ServiceClient, limit: number): Promise<AutomationView[]> {
@@ -13,36 +15,25 @@ export async function fetchAutomations(client: ServiceClient, limit: number): Pr
   return views.filter((v): v is AutomationView => !!v);
 }
 
-const cell = (cls: string, value: string | number) => h('td', { class: cls }, String(value));
+const STATUS_CLASS: Record<AutomationStatus, string> = { active: 'label label-info', paused: 'label label-warning', stopped: 'label' };
 
-function stepRow(r: StepRow): HTMLTableRowElement {
-  const email = r.kind === 'email';
-  return h('tr', { class: `leadfwd-step leadfwd-step-${r.kind}`, 'data-step-key': r.key },
-    h('th', { scope: 'row', class: 'leadfwd-step-name' }, email ? r.title : t('LBL_LEADFWD_AUTOMATION_WAIT', { length: r.title })),
-    cell('leadfwd-step-waiting', r.waiting),
-    cell('leadfwd-step-passed', email ? r.passed : '-'),
-    cell('leadfwd-step-sent', email ? r.sent : '-'),
-    cell('leadfwd-step-opened', email ? r.opened : '-'),
-    cell('leadfwd-step-clicked', email ? r.clicked : '-'));
+/** Sent, opened and clicked over every email step of the automation. */
+export function automationTotals(a: AutomationView): { sent: number; opened: number; clicked: number } {
+  return stepRows(a.steps).reduce((s, r) => ({ sent: s.sent + r.sent, opened: s.opened + r.opened, clicked: s.clicked + r.clicked }), { sent: 0, opened: 0, clicked: 0 });
 }
 
-function stepsTable(a: AutomationView): HTMLElement {
-  const rows = stepRows(a.steps);
-  if (!rows.length) return h('p', { class: 'leadfwd-line leadfwd-empty' }, t('LBL_LEADFWD_AUTOMATION_NO_STEPS'));
-  const head = ['LBL_LEADFWD_AUTOMATION_STEP', 'LBL_LEADFWD_AUTOMATION_WAITING', 'LBL_LEADFWD_AUTOMATION_PASSED',
-    'LBL_LEADFWD_AUTOMATION_SENT', 'LBL_LEADFWD_C_OPENED', 'LBL_LEADFWD_C_CLICKED'];
-  return h('table', { class: 'leadfwd-steps' },
-    h('caption', { class: 'leadfwd-steps-caption' }, t('LBL_LEADFWD_AUTOMATION_STEPS_CAPTION', { name: a.name })),
-    h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', {}, rows.map(stepRow)));
-}
-
-export function automationCard(a: AutomationView): HTMLLIElement {
+export function automationCard(a: AutomationView, onAction?: (a: AutomationView, action: AutomationAction) => void): HTMLLIElement {
   const e = a.enrolments ?? { active: 0, done: 0, left: 0 };
+  const sum = automationTotals(a);
+  const can: AutomationAction[] = !onAction ? [] : a.status === 'active' ? ['pause', 'stop'] : a.status === 'paused' ? ['resume', 'stop'] : [];
   return h('li', { class: 'leadfwd-automation', 'data-automation-id': a.id, 'data-status': a.status },
-    h('div', { class: 'leadfwd-campaign-head' },
+    h('div', { class: 'leadfwd-row-head' },
       h('strong', { class: 'leadfwd-automation-name' }, a.name),
-      h('span', { class: `leadfwd-badge leadfwd-badge-${a.status}` }, t(automationStatusLabel(a.status)))),
-    h('p', { class: 'leadfwd-line leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
-    stepsTable(a));
+      h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status)))),
+    h('p', { class: 'leadfwd-line help-block leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
+    h('p', { class: 'leadfwd-line leadfwd-automation-totals' }, t('LBL_LEADFWD_AUTOMATION_TOTALS', { steps: stepRows(a.steps).filter((r) => r.kind === 'email').length, ...sum })),
+    can.length ? h('div', { class: 'leadfwd-actions' }, can.map((x) => h('button', {
+      type: 'button', class: `btn btn-small leadfwd-automation-${x}`, 'aria-label': t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}_NAMED`, { name: a.name }),
+      onclick: () => onAction!(a, x),
+    }, t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}`)))) : null);
 }

@@ -1,8 +1,11 @@
-// The "LeadFWD Campaigns" dashlet: recent campaigns with live status, progress, audit and results,
-// refreshed on a timer while it is on screen; the send flow opens from its toolbar.
+// The "LeadFWD Campaigns" dashlet: a compact summary — recent campaigns with status, send date, live progress and key
+// figures, a small chart of the latest one's opens and clicks, and one line per automation — refreshed on a timer
+// while it is on screen. Names open the full pages; the send flow opens from its toolbar. A problem is said once,
+// in the dashlet's alert line, and cleared on the next good refresh.
 import { loadAccess, type Access } from '../shared/access.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
+import { hourly, timeChart, type DrawnChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
 import { describeError } from '../shared/errors.js';
@@ -12,7 +15,7 @@ import type { AutomationView, CampaignReport, CampaignView } from '../shared/ser
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
-import { automationCard, fetchAutomations } from './automations.js';
+import { automationCard, fetchAutomations, type AutomationAction } from './automations.js';
 import { campaignCard, type CampaignAction } from './card.js';
 
 interface DashletState {
@@ -27,14 +30,19 @@ interface DashletState {
   /** Shown in the Automations section only, so the campaigns stay readable when just this part fails. */
   automationsError?: string;
   loaded: boolean;
+  /** A refresh has succeeded at least once since the last blocking failure. */
+  hasData: boolean;
   updatedAt?: Date;
-  error?: string;
-  lastErrorKind?: string;
+  error?: { text: string; blocking: boolean };
+  charts: DrawnChart[];
   timer?: number;
   inFlight?: Promise<void>;
   disposed: boolean;
   onChanged: () => void;
 }
+
+/** Failures that mean LeadFWD cannot be used here at all (rights, pairing, session): no stale list, no actions. */
+const BLOCKING = ['forbidden', 'not_configured', 'not_paired', 'token_rejected', 'pairing_broken', 'clock', 'not_leadfwd', 'bad_request'];
 
 const state = (view: SidecarView) => view._lfState as DashletState;
 const setting = (view: SidecarView, key: string, fallback: number) => {
@@ -52,10 +60,11 @@ function origin(view: SidecarView): SendOrigin & { module?: string; id?: string 
   return { module };
 }
 
+/** Campaigns a person sent: not the send flow's held reviews, not the step campaigns of automations. */
 function visibleCampaigns(view: SidecarView, all: CampaignView[]): CampaignView[] {
   const o = origin(view);
   return all
-    .filter((c) => !isHeld(c))
+    .filter((c) => !isHeld(c) && !c.automation)
     .filter((c) => (o.sugarCampaignId ? c.sugarCampaignId === o.sugarCampaignId : o.prospectListId ? c.targetListIds.includes(o.prospectListId) : true))
     .slice(0, setting(view, 'limit', 5));
 }
@@ -67,50 +76,88 @@ function visibleAutomations(view: SidecarView, all: AutomationView[]): Automatio
   return o.prospectListId ? all.filter((a) => (a.targetListIds ?? []).includes(o.prospectListId!)) : all;
 }
 
+/** Opens and clicks of people by hour, for the newest campaign that has any. */
+function latestChart(shown: CampaignView[], reports: DashletState['reports']): { id: string; chart: ReturnType<typeof timeChart> } | undefined {
+  for (const c of shown) {
+    const tl = reports[c.id]?.timeline ?? [];
+    if (!tl.some((x) => x.opens + x.clicks > 0)) continue;
+    const { times, values } = hourly(tl, ['opens', 'clicks']);
+    const chart = timeChart({
+      title: t('LBL_LEADFWD_CHART_HOURLY', { name: c.name }),
+      times,
+      series: [
+        { label: t('LBL_LEADFWD_CHART_OPENS'), values: values.opens, tone: 'primary' },
+        { label: t('LBL_LEADFWD_CHART_CLICKS'), values: values.clicks, tone: 'success' },
+      ],
+      timeLabel: t('LBL_LEADFWD_CHART_HOUR'),
+      formatTime: (s) => new Date(s * 1000).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+      height: 110,
+    });
+    return { id: c.id, chart };
+  }
+  return undefined;
+}
+
+function paintMessage(view: SidecarView, st: DashletState): void {
+  const el = view.el.querySelector<HTMLElement>('.leadfwd-message');
+  if (!el) return;
+  const cannotCreate = !st.error && st.access !== undefined && !st.access.can.createCampaigns;
+  const text = st.error?.text ?? (cannotCreate ? t('LBL_LEADFWD_NO_CREATE') : '');
+  el.className = `alert ${st.error ? 'alert-danger' : 'alert-info'} leadfwd-message`;
+  el.setAttribute('role', st.error ? 'alert' : 'status');
+  replaceChildren(el, text);
+  el.hidden = !text;
+}
+
+function paintToolbar(view: SidecarView, st: DashletState): void {
+  const button = view.el.querySelector<HTMLButtonElement>('.leadfwd-new');
+  if (!button) return;
+  // A view-only role never gets the button; while LeadFWD cannot be used here at all, it is there but disabled.
+  button.hidden = st.access !== undefined && !st.access.can.createCampaigns;
+  button.disabled = !!st.error?.blocking;
+}
+
 function paintAutomations(view: SidecarView, st: DashletState): void {
   const section = view.el.querySelector<HTMLElement>('.leadfwd-automations');
   const list = view.el.querySelector('.leadfwd-automation-list');
-  const message = view.el.querySelector('.leadfwd-automations-message');
+  const message = view.el.querySelector<HTMLElement>('.leadfwd-automations-message');
   if (!section || !list || !message) return;
-  const shown = st.mode === 'preview' || !st.loaded ? undefined : visibleAutomations(view, st.automations);
-  section.hidden = !shown || (!shown.length && !st.automationsError && !st.error);
-  replaceChildren(message, st.error ? '' : st.automationsError ?? '');
+  const shown = st.mode === 'preview' || !st.hasData ? undefined : visibleAutomations(view, st.automations);
+  section.hidden = !shown || (!shown.length && !st.automationsError);
+  replaceChildren(message, st.automationsError ?? '');
+  message.hidden = !st.automationsError;
   if (!shown) return;
-  replaceChildren(list, shown.length || st.automationsError ? shown.map(automationCard) : h('li', { class: 'leadfwd-line leadfwd-empty' }, t('LBL_LEADFWD_NO_AUTOMATIONS')));
+  const onAction = st.access?.can.editCampaigns === false ? undefined : (a: AutomationView, x: AutomationAction) => void actOnAutomation(view, a, x);
+  replaceChildren(list, shown.map((a) => automationCard(a, onAction)));
 }
 
 function paint(view: SidecarView): void {
   const st = state(view);
   const list = view.el.querySelector('.leadfwd-campaign-list');
-  const message = view.el.querySelector('.leadfwd-message');
+  const section = view.el.querySelector<HTMLElement>('.leadfwd-campaigns-section');
   const status = view.el.querySelector('.leadfwd-status');
-  if (!list || !message || !status || st.disposed) return;
-  replaceChildren(message, st.error ?? '');
-  paintAccess(view, st);
+  if (!list || !section || !status || st.disposed) return;
+  for (const c of st.charts) c.destroy();
+  st.charts = [];
+  paintMessage(view, st);
+  paintToolbar(view, st);
   paintAutomations(view, st);
   if (st.mode === 'preview') {
     replaceChildren(list, h('li', { class: 'leadfwd-line' }, t('LBL_LEADFWD_DASHLET_DESC')));
     return;
   }
   if (!st.loaded) { replaceChildren(status, t('LBL_LEADFWD_LOADING')); return; }
-  replaceChildren(status, st.updatedAt ? t('LBL_LEADFWD_UPDATED_AT', { time: st.updatedAt.toLocaleTimeString() }) : '');
+  replaceChildren(status, st.updatedAt && st.hasData ? t('LBL_LEADFWD_UPDATED_AT', { time: st.updatedAt.toLocaleTimeString() }) : '');
+  // Nothing to show while LeadFWD cannot be used here: the alert line says why, once.
+  section.hidden = !st.hasData;
+  if (!st.hasData) { replaceChildren(list); return; }
   const shown = visibleCampaigns(view, st.campaigns);
-  if (!shown.length) { replaceChildren(list, h('li', { class: 'leadfwd-line leadfwd-empty' }, t('LBL_LEADFWD_NO_CAMPAIGNS'))); return; }
+  if (!shown.length) { replaceChildren(list, h('li', { class: 'leadfwd-line help-block leadfwd-empty' }, t('LBL_LEADFWD_NO_CAMPAIGNS'))); return; }
   // Pause, Resume and Cancel only for a role that may change Campaigns at all (Sugar still decides per record).
   const onAction = st.access?.can.editCampaigns === false ? undefined : (cc: CampaignView, a: CampaignAction) => void act(view, cc, a);
-  replaceChildren(list, shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], onAction)));
-}
-
-/** A user Sugar lets follow campaigns but not create them (a view-only role) sees no "Send via LeadFWD", and why. */
-function paintAccess(view: SidecarView, st: DashletState): void {
-  const button = view.el.querySelector<HTMLElement>('.leadfwd-new');
-  const note = view.el.querySelector<HTMLElement>('.leadfwd-access');
-  const cannot = st.access !== undefined && !st.access.can.createCampaigns;
-  if (button) button.hidden = cannot;
-  if (note) {
-    note.hidden = !cannot;
-    replaceChildren(note, cannot ? t('LBL_LEADFWD_NO_CREATE') : '');
-  }
+  const chart = latestChart(shown, st.reports);
+  replaceChildren(list, shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], onAction, chart?.id === c.id ? chart.chart.el : null)));
+  if (chart) { chart.chart.draw(); st.charts.push(chart.chart); }
 }
 
 async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
@@ -123,7 +170,7 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
   const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50');
   const shown = visibleCampaigns(view, campaigns);
   const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
-  const reports = await Promise.all(withResults.map((c) => st.client!.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));
+  const reports = await Promise.all(withResults.map((c) => client.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));
   const now = Date.now();
   st.campaigns = campaigns;
   st.reports = {};
@@ -141,17 +188,18 @@ function load(view: SidecarView): Promise<void> {
   if (st.timer !== undefined) { window.clearTimeout(st.timer); st.timer = undefined; }
   st.inFlight = fetchAll(view, st).then(() => {
     st.loaded = true;
+    st.hasData = true;
     st.updatedAt = new Date();
     st.error = undefined;
-    st.lastErrorKind = undefined;
   }, (e: unknown) => {
     st.loaded = true;
     const msg = describeError(e);
-    st.error = msg.text;
+    const blocking = BLOCKING.includes(msg.kind);
+    // A passing failure leaves the last figures on screen (the status line says when they were read).
+    st.error = { text: blocking || !st.hasData ? msg.text : t('LBL_LEADFWD_REFRESH_FAILED', { reason: msg.text }), blocking };
+    if (blocking) st.hasData = false;
     // The next load asks again what the user may do, in case an admin has just paired Sugar or changed a role.
     if (!(e instanceof ServiceError) || !['unavailable', 'conflict', 'not_found', 'invalid'].includes(e.kind)) st.access = undefined;
-    if (msg.kind !== st.lastErrorKind) showAlert('leadfwd-dashlet-error', 'error', msg.text, { autoClose: true });
-    st.lastErrorKind = msg.kind;
   }).then(() => {
     st.inFlight = undefined;
     if (st.disposed) return;
@@ -180,10 +228,29 @@ async function act(view: SidecarView, c: CampaignView, action: CampaignAction): 
   showAlert('leadfwd-confirm-cancel', 'confirmation', t('LBL_LEADFWD_CONFIRM_CANCEL', { name: c.name }), { onConfirm: () => void run() });
 }
 
+async function actOnAutomation(view: SidecarView, a: AutomationView, action: AutomationAction): Promise<void> {
+  const run = async () => {
+    try {
+      const st = state(view);
+      if (!st.client) st.client = connect();
+      await st.client.post(`/automations/${encodeURIComponent(a.id)}/${action}`);
+      showAlert('leadfwd-action', 'success', t(`LBL_LEADFWD_AUTOMATION_DONE_${action.toUpperCase()}`, { name: a.name }), { autoClose: true });
+    } catch (e) {
+      showAlert('leadfwd-action', 'error', describeError(e).text);
+    }
+    await load(view);
+  };
+  if (action !== 'stop') return run();
+  showAlert('leadfwd-confirm-stop', 'confirmation', t('LBL_LEADFWD_AUTOMATION_CONFIRM_STOP', { name: a.name }), { onConfirm: () => void run() });
+}
+
 export const campaignsDashlet = {
   initialize(view: SidecarView): void {
     addStyles();
-    const st: DashletState = { mode: 'main', campaigns: [], reports: {}, samples: {}, automations: [], loaded: false, disposed: false, onChanged: () => void load(view) };
+    const st: DashletState = {
+      mode: 'main', campaigns: [], reports: {}, samples: {}, automations: [], loaded: false, hasData: false, charts: [], disposed: false,
+      onChanged: () => void load(view),
+    };
     view._lfState = st;
     getApp().events.on(CHANGED_EVENT, st.onChanged);
   },
@@ -206,6 +273,7 @@ export const campaignsDashlet = {
     const st = state(view);
     if (!st) return;
     st.disposed = true;
+    for (const c of st.charts) c.destroy();
     if (st.timer !== undefined) window.clearTimeout(st.timer);
     getApp().events.off(CHANGED_EVENT, st.onChanged);
   },

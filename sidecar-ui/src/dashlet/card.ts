@@ -1,81 +1,66 @@
-// One campaign in the dashlet: status, progress with ETA, extraction audit, write-back lag, results and a chart.
+// One campaign in the dashlet, compact: its name (opening its report), status, when it was sent or sends, live
+// progress while it sends, the key figures (people, not machines) and Pause / Resume / Cancel.
 import { t } from '../shared/app.js';
-import { barChart } from '../shared/chart.js';
 import { h } from '../shared/dom.js';
-import { etaMs, formatDuration, formatPercent, percent, sentCount, skippedTotal, skips, totalCount, writeBackLagMs, type RateSample } from '../shared/format.js';
-import type { CampaignReport, CampaignView } from '../shared/service-types.js';
+import { etaMs, formatDuration, formatPercent, percent, sentCount, totalCount, type RateSample } from '../shared/format.js';
+import { reportHref } from '../shared/routes.js';
+import type { CampaignReport, CampaignStatus, CampaignView } from '../shared/service-types.js';
 
 export type CampaignAction = 'pause' | 'resume' | 'cancel';
 
-const when = (iso: string) => {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+/** Sugar's label colours by status. */
+export const STATUS_CLASS: Record<CampaignStatus, string> = {
+  draft: 'label', extracting: 'label label-info', pending: 'label label-info', sending: 'label label-info',
+  sent: 'label label-success', paused: 'label label-warning', cancelled: 'label', failed: 'label label-important',
 };
 
-function progressLines(c: CampaignView, samples: RateSample[]): HTMLElement[] {
+const when = (iso: string | undefined) => {
+  const d = iso ? new Date(iso) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
+};
+
+/** The time that matters for the status: sent at, sending since, sends at. */
+export function dateLine(c: CampaignView): string {
+  const last = (status: string) => [...(c.history ?? [])].reverse().find((x) => x.status === status)?.at;
+  if (c.status === 'sent') return t('LBL_LEADFWD_SENT_ON', { when: when(last('sent') ?? c.updatedAt) });
+  if (c.status === 'sending') return t('LBL_LEADFWD_SENDING_SINCE', { when: when(last('sending') ?? c.updatedAt) });
+  if (c.status === 'pending' || c.status === 'draft' || c.status === 'extracting') return t('LBL_LEADFWD_SENDS_ON', { when: when(c.sendAt) });
+  if (c.status === 'paused') return t('LBL_LEADFWD_PAUSED_ON', { when: when(last('paused') ?? c.updatedAt) });
+  if (c.status === 'cancelled') return t('LBL_LEADFWD_CANCELLED_ON', { when: when(last('cancelled') ?? c.updatedAt) });
+  return t('LBL_LEADFWD_FAILED_ON', { when: when(last('failed') ?? c.updatedAt), reason: c.history[c.history.length - 1]?.reason ?? '' });
+}
+
+function progress(c: CampaignView, samples: RateSample[]): HTMLElement[] {
+  if (!['sending', 'paused', 'extracting'].includes(c.status)) return [];
   const total = totalCount(c.progress);
   const sent = sentCount(c.progress);
   const pct = percent(sent, total);
-  const bar = h('div', { class: 'leadfwd-progress-bar' });
+  const bar = h('div', { class: 'bar' });
   bar.style.width = `${pct}%`;
-  const lines: HTMLElement[] = [
-    h('div', { class: 'leadfwd-progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct,
-      'aria-label': t('LBL_LEADFWD_PROGRESS_LABEL', { name: c.name }) }, bar),
-  ];
-  let text = t('LBL_LEADFWD_PROGRESS_SENT', { sent, total });
+  let text = c.status === 'extracting' ? t('LBL_LEADFWD_AUDIT_RUNNING') : t('LBL_LEADFWD_PROGRESS_SENT', { sent, total });
   if (c.status === 'sending') {
     const eta = etaMs(samples, total - sent);
     if (eta !== undefined && eta > 0) text += ` · ${t('LBL_LEADFWD_PROGRESS_ETA', { eta: formatDuration(eta) })}`;
-  } else if (c.status === 'pending') {
-    text += ` · ${t('LBL_LEADFWD_SENDS_AT', { when: when(c.sendAt) })}`;
   }
-  lines.push(h('p', { class: 'leadfwd-line leadfwd-progress-text' }, text));
-  return lines;
-}
-
-function auditLine(c: CampaignView): HTMLElement | null {
-  const a = c.audit;
-  if (!a) return c.status === 'extracting' || c.status === 'draft' ? h('p', { class: 'leadfwd-line leadfwd-audit' }, t('LBL_LEADFWD_AUDIT_RUNNING')) : null;
-  const parts = skips(a).map(([reason, n]) => t(`LBL_LEADFWD_SKIP_${reason.toUpperCase()}`, { n }));
-  const head = t('LBL_LEADFWD_AUDIT_LINE', { candidates: a.candidates, queued: a.queued, skipped: skippedTotal(a) });
-  const running = c.status === 'extracting' && a.progress ? ` ${t('LBL_LEADFWD_AUDIT_PROGRESS', { done: a.progress.listsDone, total: a.progress.listsTotal })}` : '';
-  return h('p', { class: 'leadfwd-line leadfwd-audit' }, head + running + (parts.length ? ` (${parts.join(', ')})` : ''));
-}
-
-function writeBackLine(c: CampaignView): HTMLElement | null {
-  const w = c.writeback;
-  if (!w) return null;
-  const lag = writeBackLagMs(c);
-  return h('p', { class: 'leadfwd-line leadfwd-writeback' }, t('LBL_LEADFWD_WRITEBACK_LINE', {
-    pending: w.pending, done: w.done, dead: w.dead, lag: lag === undefined ? '-' : formatDuration(lag),
-  }));
-}
-
-function results(r: CampaignReport): HTMLElement[] {
-  const pair = (label: string, value: string) => [h('dt', {}, t(label)), h('dd', {}, value)];
-  const dl = h('dl', { class: 'leadfwd-results' },
-    pair('LBL_LEADFWD_R_OPENED', `${r.opened.people} (${formatPercent(r.opened.rate)})`),
-    pair('LBL_LEADFWD_R_MACHINE_OPENS', String(r.opened.machineOnly)),
-    pair('LBL_LEADFWD_R_CLICKED', `${r.clicked.people} (${formatPercent(r.clicked.rate)})`),
-    pair('LBL_LEADFWD_R_BOT_CLICKS', String(r.clicked.botOnly)),
-    pair('LBL_LEADFWD_R_BOUNCED', t('LBL_LEADFWD_R_BOUNCED_VALUE', { hard: r.bounced.hard, soft: r.bounced.soft })),
-    pair('LBL_LEADFWD_R_OPTED_OUT', String(r.optedOut)),
-  );
-  const bars = [
-    { label: t('LBL_LEADFWD_C_DELIVERED'), value: r.accepted, color: '#0b63c5' },
-    { label: t('LBL_LEADFWD_C_OPENED'), value: r.opened.people, color: '#2f9e44' },
-    { label: t('LBL_LEADFWD_C_CLICKED'), value: r.clicked.people, color: '#7048e8' },
-    { label: t('LBL_LEADFWD_C_BOUNCED'), value: r.bounced.hard + r.bounced.soft, color: '#d9480f' },
-    { label: t('LBL_LEADFWD_C_OPTED_OUT'), value: r.optedOut, color: '#868e96' },
+  return [
+    h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': t('LBL_LEADFWD_PROGRESS_LABEL', { name: c.name }) }, bar),
+    h('p', { class: 'leadfwd-line help-block leadfwd-progress-text' }, text),
   ];
-  const title = t('LBL_LEADFWD_CHART_TITLE', { summary: bars.map((b) => `${b.label} ${b.value}`).join(', ') });
-  return [dl, barChart(bars, title) as unknown as HTMLElement];
+}
+
+/** People's figures; machine opens and bot clicks are left to the report page. */
+export function figures(r: CampaignReport): HTMLElement {
+  const item = (cls: string, label: string, value: string) => h('li', { class: cls }, h('strong', {}, value), ` ${t(label)}`);
+  return h('ul', { class: 'leadfwd-figures', 'aria-label': t('LBL_LEADFWD_FIGURES') },
+    item('leadfwd-fig-accepted', 'LBL_LEADFWD_FIG_ACCEPTED', String(r.accepted)),
+    item('leadfwd-fig-opened', 'LBL_LEADFWD_FIG_OPENED', `${r.opened.people} (${formatPercent(r.opened.rate)})`),
+    item('leadfwd-fig-clicked', 'LBL_LEADFWD_FIG_CLICKED', `${r.clicked.people} (${formatPercent(r.clicked.rate)})`),
+    item('leadfwd-fig-bounced', 'LBL_LEADFWD_FIG_BOUNCED', String(r.bounced.hard + r.bounced.soft)),
+    item('leadfwd-fig-opted-out', 'LBL_LEADFWD_FIG_OPTED_OUT', String(r.optedOut)));
 }
 
 function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
   if (!onAction) return null;
-  // A running automation's step campaign follows it: it is paused or stopped there, never on its own.
-  if (c.automation && c.automation.automationStatus !== 'stopped') return null;
   const can: CampaignAction[] = [];
   if (['extracting', 'pending', 'sending'].includes(c.status)) can.push('pause');
   if (c.status === 'paused') can.push('resume');
@@ -87,16 +72,14 @@ function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction
   }, t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}`))));
 }
 
-export function campaignCard(c: CampaignView, report: CampaignReport | undefined, samples: RateSample[], onAction?: (c: CampaignView, a: CampaignAction) => void): HTMLLIElement {
+export function campaignCard(c: CampaignView, report: CampaignReport | undefined, samples: RateSample[], onAction?: (c: CampaignView, a: CampaignAction) => void, extra?: HTMLElement | null): HTMLLIElement {
   return h('li', { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
-    h('div', { class: 'leadfwd-campaign-head' },
-      h('strong', { class: 'leadfwd-campaign-name' }, c.name),
-      h('span', { class: `leadfwd-badge leadfwd-badge-${c.status}` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
-    h('p', { class: 'leadfwd-line' }, c.subject),
-    c.automation ? h('p', { class: 'leadfwd-line leadfwd-automation-step' }, t('LBL_LEADFWD_CAMPAIGN_OF_AUTOMATION', { name: c.automation.automationName })) : null,
-    progressLines(c, samples),
-    auditLine(c),
-    writeBackLine(c),
-    report && report.sent > 0 ? results(report) : null,
+    h('div', { class: 'leadfwd-row-head' },
+      h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
+      h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
+    h('p', { class: 'leadfwd-line help-block leadfwd-date' }, dateLine(c)),
+    progress(c, samples),
+    report && report.sent > 0 ? figures(report) : null,
+    extra ?? null,
     actions(c, onAction));
 }

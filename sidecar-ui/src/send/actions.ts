@@ -1,31 +1,47 @@
-// What the send flow's buttons do: preview, review (with the service's audit), test send, confirm.
+// What the send flow's steps do: move between steps (each checked before the next opens), switch the content format
+// (converting, never shipping the wrong source), insert merge fields, preview, review (the service's audit and a real
+// recipient's message), test send, confirm.
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT } from '../shared/drawer.js';
 import type { CampaignView, Preview, TestSendResult } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
+import { formatInZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
-import { clearProblems, readForm, setBusy, setStatus, showProblems } from './form-dom.js';
+import { clearFieldError, readForm, setBusy, setMessage, setStatus } from './form-dom.js';
+import { fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag } from './merge.js';
+import { renderPreview, type PreviewContent } from './preview.js';
 import { renderAudit, renderCounting, renderSummary } from './review.js';
-import { sampleFields } from './starter.js';
-import { dropReview, formOf, listName, showError, showStep, state, type SendState } from './state.js';
-import { parseAddresses, sendAtOf, toNewCampaign, validateSendForm, type FieldProblem } from './validate.js';
+import { sampleFields, STARTER_HTML, STARTER_MJML } from './starter.js';
+import { dropReview, formOf, listName, showError, showProblems, showStep, state, type RecipientChoice, type SendState } from './state.js';
+import { parseAddresses, sendAtOf, STEPS, toNewCampaign, validateStep, type FieldProblem, type SendForm, type Step } from './validate.js';
 
 const POLL_MS = 400;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The form as the service will get it: the fields to read are the ones the subject and content use. */
+export function current(view: SidecarView): SendForm {
+  const st = state(view);
+  const form = formOf(view)!;
+  const known = Object.values(st.fields).flat().map((f) => f.name);
+  const subject = (form.elements.namedItem('subject') as HTMLInputElement).value;
+  const content = (form.elements.namedItem('content') as HTMLTextAreaElement).value;
+  return readForm(form, { customFields: fieldsToRead([subject, content], known), timeZone: st.timeZone });
+}
 
 async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>): Promise<T | undefined> {
   const form = formOf(view);
   if (!form) return undefined;
   setBusy(form, true);
   setStatus(form, status);
+  setMessage(form, '');
   try {
     const st = state(view);
     if (!st.client) st.client = connect();
     return await work();
   } catch (e) {
-    showError(view, e);
+    if (!state(view).disposed) showError(view, e);
     return undefined;
   } finally {
     setBusy(form, false);
@@ -33,28 +49,151 @@ async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>
   }
 }
 
-export async function preview(view: SidecarView): Promise<void> {
-  const form = formOf(view)!;
+/** Next / a step in the indicator: every step before `to` must be in order; the first that is not opens instead. */
+export function goTo(view: SidecarView, to: Step): void {
   const st = state(view);
-  const f = readForm(form, st.chosenFields);
-  if (!f.content.trim()) return showProblems(form, view.cid, [{ field: 'content', label: 'LBL_LEADFWD_ERR_CONTENT_REQUIRED' }]);
-  const body = { subject: f.subject, ...(f.format === 'mjml' ? { mjml: f.content } : { html: f.content }), fields: sampleFields(f.customFields) };
-  const p = await busy(view, t('LBL_LEADFWD_PREVIEWING'), () => state(view).client!.post<Preview>('/preview', body));
-  if (!p || st.disposed) return;
-  clearProblems(form);
-  const frame = h('iframe', { title: t('LBL_LEADFWD_PREVIEW_FRAME'), sandbox: '', class: 'leadfwd-preview-frame' });
-  frame.srcdoc = p.html;
-  replaceChildren(form.querySelector('.leadfwd-preview')!, h('p', {}, h('strong', {}, `${t('LBL_LEADFWD_SUBJECT')}: `), p.subject), frame);
+  if (st.step === 'done' || st.noAccess || st.step === to) return;
+  const from = STEPS.indexOf(st.step as Step);
+  const target = STEPS.indexOf(to);
+  if (target > from) {
+    const f = current(view);
+    for (let i = from; i < target; i++) {
+      const problems = validateStep(STEPS[i], f, new Date());
+      if (problems.length) return showProblems(view, problems);
+    }
+  }
+  if (to === 'review') { void review(view); return; }
+  if (st.step === 'review') dropReview(st);
+  setMessage(formOf(view)!, '');
+  showStep(view, to);
 }
 
-/** Creates the review campaign and shows the audit once the service has counted the targets. */
+export function next(view: SidecarView): void {
+  const st = state(view);
+  const at = STEPS.indexOf(st.step as Step);
+  if (at >= 0 && at < STEPS.length - 1) goTo(view, STEPS[at + 1]);
+}
+
+export function prev(view: SidecarView): void {
+  const st = state(view);
+  const at = STEPS.indexOf(st.step as Step);
+  if (at > 0) goTo(view, STEPS[at - 1]);
+}
+
+/** A problem disappears as soon as its field changes; the same check runs again on Next. */
+export function fieldChanged(view: SidecarView, field: string): void {
+  const form = formOf(view);
+  if (form) clearFieldError(form, view.cid, field === 'targetList' || field === 'leadfwdList' ? 'lists' : field === 'schedule' ? 'sendAtLocal' : field);
+}
+
+const contentArea = (form: HTMLFormElement) => form.elements.namedItem('content') as HTMLTextAreaElement;
+const isStarter = (v: string) => !v.trim() || v === STARTER_HTML || v === STARTER_MJML;
+const formatNote = (form: HTMLFormElement, text: string) => replaceChildren(form.querySelector('.leadfwd-format-note')!, text);
+const setFormat = (form: HTMLFormElement, format: 'html' | 'mjml') => {
+  form.querySelector<HTMLInputElement>(`input[name="format"][value="${format}"]`)!.checked = true;
+};
+
+/**
+ * The content format changed: the content follows it. The starter text becomes the other starter; HTML becomes one
+ * MJML text block; MJML is compiled to HTML by the service (merge tags kept). If MJML cannot be converted the format
+ * stays MJML and says why: the source and its format never disagree.
+ */
+export async function formatChanged(view: SidecarView, to: 'html' | 'mjml'): Promise<void> {
+  const form = formOf(view)!;
+  const area = contentArea(form);
+  clearFieldError(form, view.cid, 'format');
+  clearFieldError(form, view.cid, 'content');
+  if (isStarter(area.value)) {
+    area.value = to === 'mjml' ? STARTER_MJML : STARTER_HTML;
+    formatNote(form, t('LBL_LEADFWD_FORMAT_STARTER'));
+    return;
+  }
+  if (to === 'mjml') {
+    if (looksLikeMjml(area.value)) { formatNote(form, t('LBL_LEADFWD_FORMAT_ALREADY_MJML')); return; }
+    area.value = htmlToMjml(area.value);
+    formatNote(form, t('LBL_LEADFWD_FORMAT_TO_MJML'));
+    return;
+  }
+  if (!looksLikeMjml(area.value)) { formatNote(form, ''); return; }
+  const source = area.value;
+  const r = await busy(view, t('LBL_LEADFWD_FORMAT_CONVERTING'), () => state(view).client!.post<{ html: string }>('/preview/mjml', { mjml: source }));
+  if (!r || state(view).disposed) {
+    setFormat(form, 'mjml');
+    formatNote(form, t('LBL_LEADFWD_FORMAT_KEPT_MJML'));
+    return;
+  }
+  if (area.value === source) area.value = r.html;
+  formatNote(form, t('LBL_LEADFWD_FORMAT_TO_HTML'));
+}
+
+/** The insert helper: the chosen field's tag at the caret of the subject or content (whichever was used last). */
+export function insertField(view: SidecarView): void {
+  const form = formOf(view)!;
+  const st = state(view);
+  const name = (form.elements.namedItem('insertField') as HTMLSelectElement).value;
+  if (!name) return;
+  const fallback = (form.elements.namedItem('insertDefault') as HTMLInputElement).value;
+  const target = form.elements.namedItem(st.insertTarget) as HTMLInputElement | HTMLTextAreaElement;
+  const { value, caret } = insertAt(target.value, target.selectionStart ?? target.value.length, target.selectionEnd ?? target.value.length, mergeTag(name, fallback));
+  target.value = value;
+  target.focus();
+  target.setSelectionRange(caret, caret);
+  fieldChanged(view, st.insertTarget);
+  setStatus(form, t('LBL_LEADFWD_INSERTED', { tag: mergeTag(name, fallback), where: t(st.insertTarget === 'subject' ? 'LBL_LEADFWD_SUBJECT' : 'LBL_LEADFWD_CONTENT') }));
+}
+
+const previewOpts = (view: SidecarView, again: () => void, note?: string) => ({
+  width: state(view).previewWidth,
+  onWidth: (w: 'desktop' | 'mobile') => { state(view).previewWidth = w; again(); },
+  note,
+});
+
+/** The content step's preview: sample names, custom fields empty so their defaults show, no tracking. */
+export async function preview(view: SidecarView): Promise<void> {
+  const form = formOf(view)!;
+  const f = current(view);
+  const problems = validateStep('content', f, new Date());
+  if (problems.length) return showProblems(view, problems);
+  const body = { subject: f.subject, ...(f.format === 'mjml' ? { mjml: f.content } : { html: f.content }), fields: sampleFields() };
+  const p = await busy(view, t('LBL_LEADFWD_PREVIEWING'), () => state(view).client!.post<Preview>('/preview', body));
+  if (!p || state(view).disposed) return;
+  const el = form.querySelector('.leadfwd-sample-preview')!;
+  const paint = () => renderPreview(el, p, previewOpts(view, paint, t('LBL_LEADFWD_PREVIEW_SAMPLE_NOTE')));
+  paint();
+}
+
+/** The review step's preview: the message the chosen recipient would get, as the service builds it. */
+export async function previewRecipient(view: SidecarView): Promise<void> {
+  const form = formOf(view)!;
+  const st = state(view);
+  const id = st.reviewId;
+  const rowId = Number((form.elements.namedItem('recipient') as HTMLSelectElement).value);
+  if (!id || !rowId) return;
+  const p = await busy(view, t('LBL_LEADFWD_PREVIEWING'), () => st.client!.post<PreviewContent>(`/campaigns/${encodeURIComponent(id)}/preview`, { rowId }));
+  if (!p || st.disposed || st.reviewId !== id) return;
+  const el = form.querySelector('.leadfwd-recipient-preview')!;
+  const paint = () => renderPreview(el, p, previewOpts(view, paint));
+  paint();
+  renderSummary(form.querySelector('.leadfwd-review-summary')!, st.reviewed!, { listName: (x) => listName(st, x), subject: p.subject, recipient: p.name || p.to, fields: st.fields });
+}
+
+function paintRecipients(view: SidecarView, list: RecipientChoice[], total: number): void {
+  const select = formOf(view)!.elements.namedItem('recipient') as HTMLSelectElement;
+  replaceChildren(select, list.map((r) => h('option', { value: String(r.rowId) }, r.name ? `${r.name} <${r.email}>` : r.email)));
+  select.disabled = !list.length;
+  const more = total > list.length ? t('LBL_LEADFWD_RECIPIENTS_FIRST', { shown: list.length, total }) : '';
+  const group = select.closest('.control-group');
+  group?.querySelector('.leadfwd-recipients-more')?.remove();
+  if (more) select.insertAdjacentElement('afterend', h('p', { class: 'help-block leadfwd-recipients-more' }, more));
+}
+
+/** Creates the review campaign (held: extracted and counted, never sent until confirmed) and shows its audit. */
 export async function review(view: SidecarView): Promise<void> {
   const form = formOf(view)!;
   const st = state(view);
-  const f = readForm(form, st.chosenFields);
-  const problems = validateSendForm(f, new Date());
-  if (problems.length) return showProblems(form, view.cid, problems);
-  clearProblems(form);
+  const f = current(view);
+  const problems = validateStep('review', f, new Date());
+  if (problems.length) return showProblems(view, problems);
   dropReview(st);
   st.confirmingId = undefined;
   const created = await busy(view, t('LBL_LEADFWD_PREPARING'), () =>
@@ -62,10 +201,12 @@ export async function review(view: SidecarView): Promise<void> {
   if (!created || st.disposed) return;
   st.reviewId = created.id;
   st.reviewed = f;
-  renderSummary(form.querySelector('.leadfwd-review-summary')!, f, (id) => listName(st, id));
+  renderSummary(form.querySelector('.leadfwd-review-summary')!, f, { listName: (id) => listName(st, id), fields: st.fields });
   const audit = form.querySelector('.leadfwd-audit')!;
   const confirm = form.querySelector<HTMLButtonElement>('.leadfwd-confirm-button')!;
   replaceChildren(form.querySelector('.leadfwd-test-result')!);
+  replaceChildren(form.querySelector('.leadfwd-recipient-preview')!);
+  paintRecipients(view, [], 0);
   renderCounting(audit);
   showStep(view, 'review');
   confirm.disabled = true;
@@ -75,13 +216,24 @@ export async function review(view: SidecarView): Promise<void> {
     try {
       c = await st.client!.get<CampaignView>(`/campaigns/${encodeURIComponent(created.id)}`);
     } catch (e) {
-      showError(view, e);
+      showError(view, e, { stay: true });
       return;
     }
     renderCounting(audit, c);
   }
   if (st.reviewId !== created.id || st.disposed) return;
-  confirm.disabled = !renderAudit(audit, c);
+  const sendable = renderAudit(audit, c);
+  confirm.disabled = !sendable;
+  if (!sendable) return;
+  try {
+    const r = await st.client!.get<{ recipients: RecipientChoice[]; total: number }>(`/campaigns/${encodeURIComponent(created.id)}/recipients?limit=50`);
+    if (st.reviewId !== created.id || st.disposed) return;
+    st.recipients = r.recipients;
+    paintRecipients(view, r.recipients, r.total);
+    if (r.recipients.length) await previewRecipient(view);
+  } catch (e) {
+    showError(view, e, { stay: true });
+  }
 }
 
 export async function testSend(view: SidecarView): Promise<void> {
@@ -91,10 +243,10 @@ export async function testSend(view: SidecarView): Promise<void> {
   const raw = (form.elements.namedItem('testAddresses') as HTMLInputElement).value;
   const listId = (form.elements.namedItem('testList') as HTMLSelectElement).value;
   const { ok, bad } = parseAddresses(raw);
-  const problems: FieldProblem[] = bad.map((address) => ({ field: 'testAddresses', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address } }));
+  const problems: FieldProblem[] = bad.length ? [{ field: 'testAddresses', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: bad.join(', ') } }] : [];
   if (!ok.length && !listId && !bad.length) problems.push({ field: 'testAddresses', label: 'LBL_LEADFWD_ERR_TEST_NOTHING' });
-  if (problems.length) return showProblems(form, view.cid, problems);
-  clearProblems(form);
+  if (problems.length) return showProblems(view, problems);
+  clearFieldError(form, view.cid, 'testAddresses');
   const id = encodeURIComponent(st.reviewId);
   const result = await busy(view, t('LBL_LEADFWD_TEST_SENDING'), async () => {
     const out: TestSendResult = { sent: 0, results: [] };
@@ -110,13 +262,6 @@ export async function testSend(view: SidecarView): Promise<void> {
   replaceChildren(form.querySelector('.leadfwd-test-result')!,
     h('p', {}, t('LBL_LEADFWD_TEST_RESULT', { sent: result.sent, total: result.results.length })),
     h('ul', {}, result.results.map((r) => h('li', {}, `${r.email}: ${t(r.outcome === 'accepted' ? 'LBL_LEADFWD_TEST_ACCEPTED' : 'LBL_LEADFWD_TEST_REJECTED')}${r.outcome === 'accepted' || !r.detail ? '' : ` (${r.detail})`}`))));
-}
-
-export function back(view: SidecarView): void {
-  const form = formOf(view);
-  dropReview(state(view));
-  if (form) clearProblems(form);
-  showStep(view, 'compose');
 }
 
 /**
@@ -142,28 +287,23 @@ async function confirmReviewed(st: SendState, id: string, sendAt: string | undef
 export async function confirm(view: SidecarView): Promise<void> {
   const form = formOf(view)!;
   const st = state(view);
-  const f = st.reviewed ?? readForm(form, st.chosenFields);
+  const f = st.reviewed ?? current(view);
   // Time passes while a person reviews: a schedule can have become past since.
-  const problems = validateSendForm(f, new Date());
-  if (problems.length) {
-    back(view);
-    return showProblems(form, view.cid, problems);
-  }
+  const problems = validateStep('review', f, new Date());
+  if (problems.length) return showProblems(view, problems);
   // The reviewed campaign itself goes: the audit the person saw is the one it sends with. From the moment it is
   // asked to go, Close or Back must not cancel it: it may be sending already.
   const reviewedId = st.reviewId ?? st.confirmingId;
+  if (!reviewedId) return;
   st.reviewId = undefined;
   st.confirmingId = reviewedId;
   const sendAt = sendAtOf(f);
-  const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => (reviewedId
-    ? confirmReviewed(st, reviewedId, sendAt)
-    : st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId }))));
+  const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => confirmReviewed(st, reviewedId, sendAt));
   if (!created || st.disposed) return;
   st.confirmingId = undefined;
   st.created = created;
-  const at = sendAt ? new Date(sendAt) : undefined;
-  replaceChildren(form.querySelector('.leadfwd-done-text')!, at
-    ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: at.toLocaleString() })
+  replaceChildren(form.querySelector('.leadfwd-done-text')!, sendAt
+    ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: formatInZone(new Date(sendAt), st.timeZone) })
     : t('LBL_LEADFWD_DONE_NOW', { name: created.name }));
   showStep(view, 'done');
   showAlert('leadfwd-scheduled', 'success', t('LBL_LEADFWD_DONE_TITLE'), { autoClose: true });

@@ -1,16 +1,18 @@
-// Reads the send form from the DOM and shows problems next to their fields and in one summary at the top,
-// never touching what the user typed.
+// The send flow's form in the DOM: reading it, and showing each problem ONCE, next to the field it is about (Sugar's
+// control-group "error" state, aria-invalid, the message in the field's own error line), cleared as soon as that
+// field changes. A problem that is about no field (the service is down, the session expired) is one message in the
+// form's alert line. Never touches what the user typed.
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import type { SendForm } from './validate.js';
 
-/** A problem at a field: a label (with vars) to translate, or a text already translated. */
-export interface Problem { field: string; label: string; vars?: Record<string, string | number>; text?: string }
+/** A problem at a field: a label (with vars) to translate, or a text already translated, and optional detail lines. */
+export interface Problem { field: string; label: string; vars?: Record<string, string | number>; text?: string; details?: string[] }
 
 const checked = (root: ParentNode, selector: string) =>
   Array.from(root.querySelectorAll<HTMLInputElement>(selector)).filter((i) => i.checked).map((i) => i.value);
 
-export function readForm(form: HTMLFormElement, customFields: Set<string>): SendForm {
+export function readForm(form: HTMLFormElement, extra: { customFields: string[]; timeZone: string }): SendForm {
   const val = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null)?.value ?? '';
   const radio = (name: string) => (form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? '');
   return {
@@ -23,47 +25,61 @@ export function readForm(form: HTMLFormElement, customFields: Set<string>): Send
     content: val('content'),
     targetListIds: checked(form, 'input[name="targetList"]'),
     leadfwdListIds: checked(form, 'input[name="leadfwdList"]'),
-    customFields: Array.from(customFields),
+    customFields: extra.customFields,
     schedule: radio('schedule') === 'later' ? 'later' : 'now',
     sendAtLocal: val('sendAtLocal'),
+    timeZone: extra.timeZone,
   };
 }
 
-/** The control a problem is about, so the summary can link to it and focus can land on it. */
-function controlFor(form: HTMLFormElement, cid: string, field: string): HTMLElement | null {
-  if (field === 'lists') return form.querySelector<HTMLElement>('input[name="targetList"], input[name="leadfwdList"]');
-  return form.querySelector<HTMLElement>(`#${cid}-${field}`);
+/** The controls a field's problem marks invalid (the list checkboxes for 'lists', the radios for 'format'). */
+export function controlsOf(form: HTMLFormElement, cid: string, field: string): HTMLElement[] {
+  if (field === 'lists') return Array.from(form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"]'));
+  if (field === 'format') return Array.from(form.querySelectorAll<HTMLElement>('input[name="format"]'));
+  const el = form.querySelector<HTMLElement>(`#${cid}-${field}`);
+  return el ? [el] : [];
 }
 
-export function clearProblems(form: HTMLFormElement): void {
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
-  form.querySelectorAll('.leadfwd-field-error').forEach((el) => replaceChildren(el));
-  const summary = form.querySelector<HTMLElement>('.leadfwd-error-summary');
-  if (summary) { replaceChildren(summary); summary.hidden = true; }
+const groupOf = (form: HTMLFormElement, field: string) => form.querySelector<HTMLElement>(`.control-group[data-field="${field}"]`);
+
+export function clearFieldError(form: HTMLFormElement, cid: string, field: string): void {
+  const slot = form.querySelector(`#${cid}-${field}-error`);
+  if (slot) replaceChildren(slot);
+  groupOf(form, field)?.classList.remove('error');
+  for (const c of controlsOf(form, cid, field)) {
+    c.removeAttribute('aria-invalid');
+    if (field === 'lists' || field === 'format') c.removeAttribute('aria-describedby');
+  }
 }
 
-/** Shows a summary (with links to fields, or free detail lines) and moves focus to it. */
-export function showProblems(form: HTMLFormElement, cid: string, problems: Problem[], opts: { headline?: string; details?: string[] } = {}): void {
-  clearProblems(form);
-  const summary = form.querySelector<HTMLElement>('.leadfwd-error-summary');
-  if (!summary) return;
-  const items = problems.map((p) => {
+export function clearProblems(form: HTMLFormElement, cid: string): void {
+  form.querySelectorAll<HTMLElement>('.control-group.error[data-field]').forEach((g) => clearFieldError(form, cid, g.dataset.field!));
+}
+
+/** Shows each problem at its field; returns the first control to focus. */
+export function showFieldProblems(form: HTMLFormElement, cid: string, problems: Problem[]): HTMLElement | undefined {
+  let first: HTMLElement | undefined;
+  for (const p of problems) {
     const text = p.text ?? t(p.label, p.vars);
-    const control = controlFor(form, cid, p.field);
-    if (control) control.setAttribute('aria-invalid', 'true');
-    const slot = form.querySelector(`#${cid}-${p.field === 'lists' ? 'lists' : p.field}-error`);
-    if (slot) replaceChildren(slot, text);
-    const target = control?.id ? control.id : '';
-    return h('li', {}, target
-      ? h('a', { href: `#${target}`, onclick: (e: Event) => { e.preventDefault(); control!.focus(); } }, text)
-      : text);
-  });
-  const details = (opts.details ?? []).map((d) => h('li', {}, d));
-  replaceChildren(summary,
-    h('strong', {}, opts.headline ?? t('LBL_LEADFWD_ERR_SUMMARY')),
-    items.length || details.length ? h('ul', {}, items, details) : null);
-  summary.hidden = false;
-  summary.focus();
+    const slot = form.querySelector(`#${cid}-${p.field}-error`);
+    if (slot) replaceChildren(slot, text, p.details?.length ? h('ul', { class: 'leadfwd-details' }, p.details.map((d) => h('li', {}, d))) : null);
+    groupOf(form, p.field)?.classList.add('error');
+    for (const c of controlsOf(form, cid, p.field)) {
+      c.setAttribute('aria-invalid', 'true');
+      if (p.field === 'lists' || p.field === 'format') c.setAttribute('aria-describedby', `${cid}-${p.field}-error`);
+      first ??= c;
+    }
+  }
+  return first;
+}
+
+/** The one line for a problem that is about no field. Empty text hides it. */
+export function setMessage(form: HTMLFormElement, text: string, focus = false): void {
+  const el = form.querySelector<HTMLElement>('.leadfwd-message');
+  if (!el) return;
+  replaceChildren(el, text);
+  el.hidden = !text;
+  if (text && focus) el.focus();
 }
 
 const focusBeforeBusy = new WeakMap<HTMLFormElement, HTMLElement>();

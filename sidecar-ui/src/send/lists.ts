@@ -1,7 +1,9 @@
-// The choices of the send flow: Sugar target lists, LeadFWD lists and merge fields, as labelled checkboxes.
-import { t } from '../shared/app.js';
+// The choices of the send flow: Sugar target lists and LeadFWD lists as labelled checkboxes, the test lists, and the
+// merge fields the insert helper offers (Sugar's field labels, custom fields first).
+import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import { fieldLabel } from './merge.js';
 
 /** Sugar sends to every linked list except test and exempt ones (sugar-platform.md §7); so do we. */
 export const SENDABLE_TYPES = ['default', 'seed'];
@@ -12,42 +14,43 @@ function count(n: number | null): string {
   return n === null ? t('LBL_LEADFWD_MEMBERS_UNKNOWN') : t('LBL_LEADFWD_MEMBERS', { n });
 }
 
-function checkbox(cid: string, name: string, id: string, label: string, checked: boolean, problem?: string): HTMLLIElement {
+/** A list deleted in Sugar since the flow opened stays on screen (ticked) and says so in its label. */
+function checkbox(cid: string, name: string, id: string, label: string, checked: boolean, gone: boolean): HTMLLIElement {
   const inputId = `${cid}-${name}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const errId = `${inputId}-error`;
   return h('li', { class: 'leadfwd-choice' },
-    h('input', { type: 'checkbox', id: inputId, name, value: id, checked, 'aria-invalid': problem ? 'true' : null, 'aria-describedby': problem ? errId : null }),
-    h('label', { for: inputId }, label),
-    problem ? h('span', { class: 'leadfwd-field-error', id: errId }, problem) : null);
+    h('input', { type: 'checkbox', id: inputId, name, value: id, checked }),
+    h('label', { for: inputId }, gone ? `${label} (${t('LBL_LEADFWD_LIST_GONE')})` : label));
 }
 
-export function renderSugarLists(ul: Element, cid: string, lists: TargetList[], selected: Set<string>, gone: Set<string>): void {
+export function renderSugarLists(ul: Element, cid: string, lists: TargetList[], selected: Set<string>, gone: Set<string>, names: (id: string) => string): void {
   const sendable = lists.filter(isSendable);
-  // A list chosen before it was deleted stays on screen (and ticked) so the user sees what changed.
   const goneChosen = Array.from(gone).filter((id) => selected.has(id) && !sendable.some((l) => l.id === id));
-  if (!sendable.length && !goneChosen.length) { replaceChildren(ul, h('li', { class: 'leadfwd-hint' }, t('LBL_LEADFWD_NO_SUGAR_LISTS'))); return; }
+  if (!sendable.length && !goneChosen.length) { replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_SUGAR_LISTS'))); return; }
   replaceChildren(ul,
-    sendable.map((l) => checkbox(cid, 'targetList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id) ? t('LBL_LEADFWD_LIST_GONE') : undefined)),
-    goneChosen.map((id) => checkbox(cid, 'targetList', id, id, true, t('LBL_LEADFWD_LIST_GONE'))));
+    sendable.map((l) => checkbox(cid, 'targetList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id))),
+    goneChosen.map((id) => checkbox(cid, 'targetList', id, names(id), true, true)));
 }
 
 export function renderLeadfwdLists(ul: Element, cid: string, lists: LeadfwdList[], selected: Set<string>, gone: Set<string>): void {
-  if (!lists.length) { replaceChildren(ul, h('li', { class: 'leadfwd-hint' }, t('LBL_LEADFWD_NO_LEADFWD_LISTS'))); return; }
-  replaceChildren(ul, lists.map((l) => checkbox(cid, 'leadfwdList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id) ? t('LBL_LEADFWD_LIST_GONE') : undefined)));
+  if (!lists.length) { replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_LEADFWD_LISTS'))); return; }
+  replaceChildren(ul, lists.map((l) => checkbox(cid, 'leadfwdList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id))));
 }
 
-export function renderFieldOptions(ul: Element, cid: string, fields: MergeField[], chosen: Set<string>, onToggle: (name: string, on: boolean) => void): void {
-  if (!fields.length) { replaceChildren(ul, h('li', { class: 'leadfwd-hint' }, t('LBL_LEADFWD_NO_FIELDS'))); return; }
-  const item = (f: MergeField) => {
-    const li = checkbox(cid, 'mergeField', f.name, `${f.name}${f.custom ? ` · ${t('LBL_LEADFWD_CUSTOM')}` : ''}`, chosen.has(f.name));
-    li.querySelector('input')!.addEventListener('change', (e) => onToggle(f.name, (e.target as HTMLInputElement).checked));
-    return li;
-  };
+/** Sugar's label of a field in `module` (Sidecar's app.lang.get(vname, module)). */
+export const labelOf = (f: Pick<MergeField, 'name' | 'label'>, module: string) => fieldLabel(f, (key) => getApp().lang.get(key, module));
+
+/** The insert helper's field choice: labels people know, custom fields first, the tag name as a hint. */
+export function renderInsertFields(select: HTMLSelectElement, module: string, fields: MergeField[] | undefined): void {
+  const keep = select.value;
+  if (!fields) { replaceChildren(select, h('option', { value: '' }, t('LBL_LEADFWD_LOADING_FIELDS'))); return; }
+  if (!fields.length) { replaceChildren(select, h('option', { value: '' }, t('LBL_LEADFWD_NO_FIELDS'))); return; }
+  const option = (f: MergeField) => h('option', { value: f.name }, `${labelOf(f, module)} (${f.name})`);
   const custom = fields.filter((f) => f.custom);
   const other = fields.filter((f) => !f.custom);
-  replaceChildren(ul,
-    custom.map(item),
-    other.length ? h('li', {}, h('details', {}, h('summary', {}, t('LBL_LEADFWD_OTHER_FIELDS', { n: other.length })), h('ul', { class: 'leadfwd-checklist' }, other.map(item)))) : null);
+  replaceChildren(select,
+    custom.length ? h('optgroup', { label: t('LBL_LEADFWD_CUSTOM_FIELDS') }, custom.map(option)) : null,
+    other.length ? h('optgroup', { label: t('LBL_LEADFWD_STANDARD_FIELDS') }, other.map(option)) : null);
+  if (keep && fields.some((f) => f.name === keep)) select.value = keep;
 }
 
 export function exemptNote(el: Element, linked: TargetList[]): void {

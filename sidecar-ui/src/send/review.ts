@@ -1,25 +1,48 @@
-// The review step: what will be sent to whom and when, and the extraction audit the service computed.
+// The review step: what will be sent, from whom, to which lists, when (in the user's Sugar time zone), and the
+// extraction audit the service computed for exactly this campaign.
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { skips } from '../shared/format.js';
-import type { CampaignView } from '../shared/service-types.js';
-import { parseLocalDateTime, type SendForm } from './validate.js';
+import type { CampaignView, MergeField } from '../shared/service-types.js';
+import { formatInZone, zonedToUtc } from '../shared/time.js';
+import { labelOf } from './lists.js';
+import type { SendForm } from './validate.js';
 
-export function renderSummary(el: Element, f: SendForm, listName: (id: string) => string): void {
-  const row = (label: string, value: string) => [h('dt', {}, t(label)), h('dd', {}, value)];
-  const at = f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal) : undefined;
-  replaceChildren(el, h('dl', { class: 'leadfwd-results' },
-    row('LBL_LEADFWD_LISTS', [...f.targetListIds, ...f.leadfwdListIds].map(listName).join(', ')),
-    row('LBL_LEADFWD_MERGE_FIELDS', f.customFields.length ? f.customFields.join(', ') : '–'),
-    row('LBL_LEADFWD_FROM', `${f.fromName} <${f.fromEmail}>`),
-    row('LBL_LEADFWD_SUBJECT', f.subject),
-    row('LBL_LEADFWD_SCHEDULE', at ? at.toLocaleString() : t('LBL_LEADFWD_SCHEDULE_NOW'))));
+export interface SummaryOptions {
+  listName: (id: string) => string;
+  /** The subject as the chosen recipient gets it, once their preview is in. */
+  subject?: string;
+  recipient?: string;
+  fields: Record<string, MergeField[]>;
+}
+
+/** A field's label from whichever module's list has it, else its name. */
+function fieldName(name: string, fields: Record<string, MergeField[]>): string {
+  for (const [module, list] of Object.entries(fields)) {
+    const f = list.find((x) => x.name === name);
+    if (f) return labelOf(f, module);
+  }
+  return name;
+}
+
+export function renderSummary(el: Element, f: SendForm, o: SummaryOptions): void {
+  const row = (label: string, value: Node | string, cls = '') => [h('dt', {}, t(label)), h('dd', { class: cls }, value)];
+  const at = f.schedule === 'later' ? zonedToUtc(f.sendAtLocal, f.timeZone) : undefined;
+  replaceChildren(el, h('dl', { class: 'leadfwd-summary' },
+    o.subject !== undefined
+      ? row('LBL_LEADFWD_SUBJECT', h('span', {}, o.subject, o.recipient ? h('span', { class: 'help-inline' }, ` ${t('LBL_LEADFWD_SUBJECT_FOR', { name: o.recipient })}`) : null), 'leadfwd-summary-subject')
+      : row('LBL_LEADFWD_SUBJECT', t('LBL_LEADFWD_SUBJECT_PENDING'), 'leadfwd-summary-subject'),
+    row('LBL_LEADFWD_FROM', `${f.fromName} <${f.fromEmail}>`, 'leadfwd-summary-from'),
+    f.replyTo.trim() ? row('LBL_LEADFWD_REPLY_TO', f.replyTo.trim()) : null,
+    row('LBL_LEADFWD_AUDIENCE', [...f.targetListIds, ...f.leadfwdListIds].map(o.listName).join(', '), 'leadfwd-summary-lists'),
+    row('LBL_LEADFWD_MERGE_FIELDS', f.customFields.length ? f.customFields.map((n) => fieldName(n, o.fields)).join(', ') : t('LBL_LEADFWD_MERGE_NONE')),
+    row('LBL_LEADFWD_SCHEDULE', at ? formatInZone(at, f.timeZone) : t('LBL_LEADFWD_SCHEDULE_NOW'), 'leadfwd-summary-schedule')));
 }
 
 /** Extraction still running: lists and records read so far. */
 export function renderCounting(el: Element, c?: CampaignView): void {
   const p = c?.audit?.progress;
-  replaceChildren(el, h('p', { class: 'leadfwd-notice' }, p
+  replaceChildren(el, h('p', { class: 'alert alert-info' }, p
     ? t('LBL_LEADFWD_AUDIT_COUNTING_PROGRESS', { done: p.listsDone, total: p.listsTotal, records: p.recordsRead })
     : t('LBL_LEADFWD_AUDIT_COUNTING')));
 }
@@ -28,17 +51,17 @@ export function renderAudit(el: Element, c: CampaignView): boolean {
   const a = c.audit;
   if (c.status === 'failed' || !a) {
     const reason = c.history[c.history.length - 1]?.reason ?? '';
-    replaceChildren(el, h('p', { class: 'leadfwd-warning' }, t('LBL_LEADFWD_AUDIT_FAILED', { reason })));
+    replaceChildren(el, h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_FAILED', { reason })));
     return false;
   }
   const rows = skips(a).map(([reason, n]) => h('tr', {}, h('th', { scope: 'row' }, t(`LBL_LEADFWD_SKIPPED_${reason.toUpperCase()}`)), h('td', {}, String(n))));
   replaceChildren(el,
-    h('table', { class: 'leadfwd-audit-table' },
-      h('caption', { class: 'leadfwd-hint' }, t('LBL_LEADFWD_AUDIT_CAPTION')),
+    h('table', { class: 'table table-condensed leadfwd-audit-table' },
+      h('caption', { class: 'help-block' }, t('LBL_LEADFWD_AUDIT_CAPTION')),
       h('tbody', {},
         h('tr', {}, h('th', { scope: 'row' }, t('LBL_LEADFWD_AUDIT_CANDIDATES')), h('td', { class: 'leadfwd-audit-candidates' }, String(a.candidates))),
         h('tr', {}, h('th', { scope: 'row' }, t('LBL_LEADFWD_AUDIT_QUEUED')), h('td', { class: 'leadfwd-audit-queued' }, String(a.queued))),
         rows)),
-    a.queued === 0 ? h('p', { class: 'leadfwd-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null);
+    a.queued === 0 ? h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null);
   return a.queued > 0;
 }

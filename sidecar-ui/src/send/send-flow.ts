@@ -1,16 +1,18 @@
-// The "Send via LeadFWD" view (opened in a drawer): loads lists and fields, keeps the user's input across
-// re-renders, and wires the buttons to the steps in actions.ts.
+// The "Send via LeadFWD" view (opened in a drawer): four short steps — Audience, Content, Settings, Review — with a
+// step indicator, Enter for Next, focus on each step's heading, and the user's input kept across re-renders.
 import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
 import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
+import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
-import { back, close, confirm, preview, review, testSend } from './actions.js';
-import { exemptNote, isSendable, renderFieldOptions, renderTestLists } from './lists.js';
-import { restore, snapshot, STARTER_HTML, STARTER_MJML } from './starter.js';
+import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
+import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
+import { restore, snapshot, STARTER_HTML } from './starter.js';
 import { dropReview, formOf, paintLists, showError, showStep, state, type SendState } from './state.js';
+import type { Step } from './validate.js';
 
 function userDefaults(): { fromName: string; fromEmail: string } {
   const user = getApp().user;
@@ -27,24 +29,22 @@ function fill(form: HTMLFormElement, name: string, value: string): void {
 async function loadFields(view: SidecarView, module: string): Promise<void> {
   const st = state(view);
   if (!st.fields[module]) {
+    paintFields(view, module);
     try {
       const r = await st.client!.get<{ fields: MergeField[] }>(`/sugar/fields?module=${encodeURIComponent(module)}`);
       st.fields[module] = r.fields;
     } catch (e) {
-      showError(view, e);
-      return;
+      st.fields[module] = [];
+      showError(view, e, { stay: true });
     }
   }
   paintFields(view, module);
 }
 
 function paintFields(view: SidecarView, module: string): void {
-  const st = state(view);
   const form = formOf(view);
-  if (!form || !st.fields[module]) return;
-  renderFieldOptions(form.querySelector('.leadfwd-field-options')!, view.cid, st.fields[module], st.chosenFields, (name, on) => {
-    if (on) st.chosenFields.add(name); else st.chosenFields.delete(name);
-  });
+  if (!form) return;
+  renderInsertFields(form.elements.namedItem('insertField') as HTMLSelectElement, module, state(view).fields[module]);
 }
 
 async function load(view: SidecarView): Promise<void> {
@@ -85,14 +85,14 @@ async function load(view: SidecarView): Promise<void> {
   }
 }
 
-/** One clear message instead of a form the user's Sugar role would refuse at the end. */
+/** One clear message, and no steps, for a user whose Sugar role would refuse the campaign at the end. */
 function paintNoAccess(view: SidecarView): void {
   const form = formOf(view);
   if (!form || !state(view).noAccess) return;
   const note = form.querySelector<HTMLElement>('.leadfwd-no-access')!;
   replaceChildren(note, t('LBL_LEADFWD_NO_CREATE_SEND'));
   note.hidden = false;
-  (form.querySelector('.leadfwd-compose') as HTMLElement).hidden = true;
+  form.querySelectorAll<HTMLElement>('section.leadfwd-step, .leadfwd-stepper').forEach((s) => { s.hidden = true; });
 }
 
 /** Puts the loaded state into a freshly rendered template. */
@@ -116,24 +116,33 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
   const st = state(view);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (st.step === 'compose') void review(view);
-    else if (st.step === 'review' && document.activeElement === form.elements.namedItem('testAddresses')) void testSend(view);
+    if (st.step === 'review') {
+      if (document.activeElement === form.elements.namedItem('testAddresses')) void testSend(view);
+      return;
+    }
+    if (st.step !== 'done') next(view);
+  });
+  form.addEventListener('input', (e) => fieldChanged(view, (e.target as HTMLInputElement).name));
+  form.addEventListener('focusin', (e) => {
+    const name = (e.target as HTMLInputElement).name;
+    if (name === 'subject' || name === 'content') st.insertTarget = name;
   });
   form.addEventListener('change', (e) => {
     const el = e.target as HTMLInputElement;
+    fieldChanged(view, el.name);
     if (el.name === 'targetList') { if (el.checked) st.selectedSugar.add(el.value); else st.selectedSugar.delete(el.value); }
     if (el.name === 'leadfwdList') { if (el.checked) st.selectedLeadfwd.add(el.value); else st.selectedLeadfwd.delete(el.value); }
     if (el.name === 'fieldModule') void loadFields(view, el.value);
     if (el.name === 'schedule') toggleSchedule(form);
-    if (el.name === 'format') {
-      const content = form.elements.namedItem('content') as HTMLTextAreaElement;
-      if (content.value === STARTER_HTML || content.value === STARTER_MJML || !content.value.trim()) content.value = el.value === 'mjml' ? STARTER_MJML : STARTER_HTML;
-    }
+    if (el.name === 'format') void formatChanged(view, el.value === 'mjml' ? 'mjml' : 'html');
+    if (el.name === 'recipient') void previewRecipient(view);
   });
-  const on = (selector: string, fn: () => void) => form.querySelectorAll(selector).forEach((b) => b.addEventListener('click', fn));
+  const on = (selector: string, fn: (b: HTMLElement) => void) => form.querySelectorAll<HTMLElement>(selector).forEach((b) => b.addEventListener('click', () => fn(b)));
+  on('.leadfwd-step-tab', (b) => goTo(view, b.dataset.step as Step));
+  on('.leadfwd-prev', () => prev(view));
+  on('.leadfwd-insert-button', () => insertField(view));
   on('.leadfwd-preview-button', () => void preview(view));
   on('.leadfwd-test-button', () => void testSend(view));
-  on('.leadfwd-back-button', () => back(view));
   on('.leadfwd-confirm-button', () => void confirm(view));
   on('.leadfwd-close', () => close(view));
 }
@@ -143,8 +152,9 @@ export const sendFlow = {
     addStyles();
     const ctx = view.context;
     const st: SendState = {
-      step: 'compose', sugarLists: [], linkedLists: [], leadfwdLists: [], selectedSugar: new Set(), selectedLeadfwd: new Set(),
-      goneLists: new Set(), fields: {}, chosenFields: new Set(), loaded: false, rendered: false, disposed: false,
+      step: 'audience', sugarLists: [], linkedLists: [], leadfwdLists: [], selectedSugar: new Set(), selectedLeadfwd: new Set(),
+      goneLists: new Set(), fields: {}, insertTarget: 'content', timeZone: userTimeZone(), previewWidth: 'desktop', recipients: [],
+      loaded: false, rendered: false, disposed: false,
       sugarCampaignId: ctx?.get('leadfwdSugarCampaignId') || undefined,
       prospectListId: ctx?.get('leadfwdProspectListId') || undefined,
     };
@@ -164,6 +174,7 @@ export const sendFlow = {
     fill(form, 'fromEmail', d.fromEmail);
     fill(form, 'testAddresses', d.fromEmail);
     fill(form, 'content', STARTER_HTML);
+    replaceChildren(form.querySelector('.leadfwd-zone')!, `(${st.timeZone})`);
     toggleSchedule(form);
     showStep(view, st.step, false);
     paintNoAccess(view);

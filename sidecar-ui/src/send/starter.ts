@@ -17,11 +17,12 @@ export const STARTER_MJML = `<mjml>
 </mjml>
 `;
 
-/** Values shown in the preview for merge fields, so a reader can tell which tag became what. */
-export function sampleFields(customFields: string[]): Record<string, string> {
-  const out: Record<string, string> = { first_name: 'Sam', last_name: 'Example', full_name: 'Sam Example', name: 'Sam Example', account_name: 'Example Ltd' };
-  for (const f of customFields) if (!(f in out)) out[f] = `[${f}]`;
-  return out;
+/**
+ * Values for the content step's preview: a sample name, and nothing for any other field, so each tag shows its
+ * default as a target without that value would get it. The review step previews a real target's message.
+ */
+export function sampleFields(): Record<string, string> {
+  return { first_name: 'Sam', last_name: 'Example', full_name: 'Sam Example', name: 'Sam Example' };
 }
 
 /** Keeps what the user typed in the form when Sidecar re-renders the view. */

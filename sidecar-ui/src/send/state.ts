@@ -1,17 +1,20 @@
 // Per-view state of the send flow, and the helpers every step shares.
-import { showAlert } from '../shared/alert.js';
+import { t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
-import { showProblems, type Problem } from './form-dom.js';
+import { clearProblems, setMessage, showFieldProblems, type Problem } from './form-dom.js';
 import { renderLeadfwdLists, renderSugarLists } from './lists.js';
-import type { FieldProblem, SendForm } from './validate.js';
+import type { PreviewWidth } from './preview.js';
+import { STEP_OF, STEPS, type FieldProblem, type SendForm, type Step } from './validate.js';
 
-export type Step = 'compose' | 'review' | 'done';
+export type View = Step | 'done';
+
+export interface RecipientChoice { rowId: number; email: string; name: string; module: string; recordId: string }
 
 export interface SendState {
-  step: Step;
+  step: View;
   client?: ServiceClient;
   sugarCampaignId?: string;
   prospectListId?: string;
@@ -21,13 +24,18 @@ export interface SendState {
   selectedSugar: Set<string>;
   selectedLeadfwd: Set<string>;
   goneLists: Set<string>;
+  /** Mergeable fields per module, as the service answers them for this user (fields they may read). */
   fields: Record<string, MergeField[]>;
-  chosenFields: Set<string>;
+  /** Where the insert helper puts a tag: the subject or the content, whichever had focus last. */
+  insertTarget: 'subject' | 'content';
+  timeZone: string;
+  previewWidth: PreviewWidth;
   /** The review campaign: created held (extracted, never sent until confirmed), cancelled when the user moves on. */
   reviewId?: string;
   /** Asked to go, answer not known: a retry confirms it again, and Close leaves it alone (it may be sending). */
   confirmingId?: string;
   reviewed?: SendForm;
+  recipients: RecipientChoice[];
   created?: CampaignView;
   values?: Record<string, string>;
   loaded: boolean;
@@ -48,45 +56,76 @@ export function paintLists(view: SidecarView): void {
   const st = state(view);
   const form = formOf(view);
   if (!form || !st.loaded) return;
-  renderSugarLists(form.querySelector('.leadfwd-sugar-lists')!, view.cid, st.sugarLists, st.selectedSugar, st.goneLists);
+  renderSugarLists(form.querySelector('.leadfwd-sugar-lists')!, view.cid, st.sugarLists, st.selectedSugar, st.goneLists, (id) => listName(st, id));
   renderLeadfwdLists(form.querySelector('.leadfwd-leadfwd-lists')!, view.cid, st.leadfwdLists, st.selectedLeadfwd, st.goneLists);
 }
 
-/** Shows any failure in the form's summary and as a Sugar alert; the user's input is left as it is. */
-export function showError(view: SidecarView, err: unknown, extra: FieldProblem[] = []): void {
-  const st = state(view);
-  const msg = describeError(err, (id) => listName(st, id));
-  const problems: Problem[] = extra.slice();
-  if (msg.unknownListIds.length) {
-    msg.unknownListIds.forEach((id) => st.goneLists.add(id));
-    problems.push({ field: 'lists', label: 'LBL_LEADFWD_ERR_UNKNOWN_LISTS', vars: { lists: msg.unknownListIds.map((id) => listName(st, id)).join(', ') } });
-  }
-  if (msg.kind === 'invalid_template') problems.push({ field: 'content', label: 'LBL_LEADFWD_ERR_TEMPLATE' });
-  const form = formOf(view);
-  // A refusal about one field (From not on a sender domain, too many test addresses) is shown at that field too.
-  if (msg.field && form?.querySelector(`#${view.cid}-${msg.field}`)) problems.push({ field: msg.field, label: '', text: msg.text });
-  if (form) showProblems(form, view.cid, problems, { headline: msg.text, details: msg.details });
-  // After the summary: the list rows are drawn again with the deleted ones marked invalid.
-  if (msg.unknownListIds.length) paintLists(view);
-  showAlert('leadfwd-send-error', 'error', msg.text);
-}
-
-export function showStep(view: SidecarView, step: Step, focus = true): void {
+/** Shows the step, marks the indicator, and (by default) moves focus to the step's heading. */
+export function showStep(view: SidecarView, step: View, focus = true): void {
   const st = state(view);
   st.step = step;
   const form = formOf(view);
   if (!form) return;
-  (form.querySelector('.leadfwd-compose') as HTMLElement).hidden = step !== 'compose';
-  (form.querySelector('.leadfwd-review') as HTMLElement).hidden = step !== 'review';
-  (form.querySelector('.leadfwd-done') as HTMLElement).hidden = step !== 'done';
-  if (!focus) return;
-  const target = step === 'review' ? `#${view.cid}-review-title` : step === 'done' ? `#${view.cid}-done-title` : '.leadfwd-review-button';
-  (form.querySelector(target) as HTMLElement | null)?.focus();
+  form.querySelectorAll<HTMLElement>('section.leadfwd-step').forEach((s) => { s.hidden = s.dataset.step !== step; });
+  const at = STEPS.indexOf(step as Step);
+  form.querySelectorAll<HTMLButtonElement>('.leadfwd-step-tab').forEach((b) => {
+    const i = STEPS.indexOf(b.dataset.step as Step);
+    const current = i === at;
+    if (current) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current');
+    b.classList.toggle('leadfwd-step-done', step === 'done' || i < at);
+    const label = b.querySelector('.leadfwd-step-state');
+    if (label) label.textContent = current ? ` (${t('LBL_LEADFWD_STEP_CURRENT')})` : (step === 'done' || i < at) ? ` (${t('LBL_LEADFWD_STEP_DONE')})` : '';
+    b.disabled = step === 'done';
+  });
+  (form.querySelector('.leadfwd-stepper') as HTMLElement).hidden = !!st.noAccess;
+  if (focus) (form.querySelector(`#${view.cid}-${step}-title`) as HTMLElement | null)?.focus();
+}
+
+/**
+ * Shows a failure once: at the field it is about (opening that field's step), or in the form's alert line when it is
+ * about no field. The user's input is left as it is.
+ */
+export function showError(view: SidecarView, err: unknown, opts: { stay?: boolean } = {}): void {
+  const st = state(view);
+  const form = formOf(view);
+  if (!form) return;
+  const msg = describeError(err, (id) => listName(st, id));
+  let problem: Problem | undefined;
+  if (msg.unknownListIds.length) {
+    msg.unknownListIds.forEach((id) => st.goneLists.add(id));
+    paintLists(view);
+    problem = { field: 'lists', label: '', text: msg.text };
+  } else if (msg.kind === 'invalid_template') {
+    problem = { field: 'content', label: '', text: msg.text, details: msg.details };
+  } else if (msg.field && form.querySelector(`#${view.cid}-${msg.field}-error`)) {
+    problem = { field: msg.field, label: '', text: msg.text, details: msg.details };
+  }
+  if (!problem) {
+    setMessage(form, msg.details.length ? `${msg.text} ${msg.details.join(' ')}` : msg.text, true);
+    return;
+  }
+  setMessage(form, '');
+  showProblems(view, [problem], opts);
+}
+
+/** Field problems: each at its field; the flow opens the first one's step and focuses its control. */
+export function showProblems(view: SidecarView, problems: Array<Problem | FieldProblem>, opts: { stay?: boolean } = {}): void {
+  const form = formOf(view);
+  if (!form || !problems.length) return;
+  clearProblems(form, view.cid);
+  const step = STEP_OF[problems[0].field as keyof typeof STEP_OF];
+  if (step && !opts.stay && state(view).step !== step) {
+    if (state(view).step === 'review') dropReview(state(view));
+    showStep(view, step, false);
+  }
+  const first = showFieldProblems(form, view.cid, problems as Problem[]);
+  first?.focus();
 }
 
 /** Fire and forget: a review campaign left behind would only stay held, never sent and hidden from the dashlet. */
 export function dropReview(st: SendState): void {
   const id = st.reviewId;
   st.reviewId = undefined;
+  st.recipients = [];
   if (id && st.client) void st.client.post(`/campaigns/${encodeURIComponent(id)}/cancel`).catch(() => undefined);
 }

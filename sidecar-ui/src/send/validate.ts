@@ -1,5 +1,8 @@
-// The send form's rules, checked before anything goes to the service so the user gets every problem at once.
+// The send flow's rules, step by step: each step is checked before the next opens, so a problem shows next to its
+// field on the step where it can be fixed. No DOM.
+import { zonedToUtc } from '../shared/time.js';
 import type { NewCampaign } from '../shared/service-types.js';
+import { looksLikeMjml } from './merge.js';
 
 export interface SendForm {
   name: string;
@@ -14,10 +17,23 @@ export interface SendForm {
   customFields: string[];
   schedule: 'now' | 'later';
   sendAtLocal: string;
+  /** The user's Sugar time zone: sendAtLocal is a wall-clock time there. */
+  timeZone: string;
 }
 
-export type ProblemField = keyof SendForm | 'lists' | 'testAddresses';
+export type Step = 'audience' | 'content' | 'settings' | 'review';
+export const STEPS: readonly Step[] = ['audience', 'content', 'settings', 'review'];
+
+export type ProblemField = keyof SendForm | 'lists' | 'testAddresses' | 'recipient';
 export interface FieldProblem { field: ProblemField; label: string; vars?: Record<string, string | number> }
+
+/** The step where a field is edited. */
+export const STEP_OF: Partial<Record<ProblemField, Step>> = {
+  lists: 'audience', targetListIds: 'audience', leadfwdListIds: 'audience',
+  subject: 'content', format: 'content', content: 'content', customFields: 'content',
+  name: 'settings', fromName: 'settings', fromEmail: 'settings', replyTo: 'settings', schedule: 'settings', sendAtLocal: 'settings',
+  testAddresses: 'review', recipient: 'review',
+};
 
 const ADDRESS = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:".]+(\.[^\s@<>()[\],;:".]+)+$/;
 export const isAddress = (s: string) => s.length <= 254 && ADDRESS.test(s);
@@ -28,37 +44,50 @@ export function parseAddresses(s: string): { ok: string[]; bad: string[] } {
   return { ok: parts.filter(isAddress), bad: parts.filter((p) => !isAddress(p)) };
 }
 
-/** A datetime-local value (YYYY-MM-DDTHH:MM[:SS]) read as the browser's local time. */
-export function parseLocalDateTime(v: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim());
-  if (!m) return undefined;
-  const d = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0);
-  return d.getMonth() === +m[2] - 1 && d.getDate() === +m[3] ? d : undefined;
+function audience(f: SendForm): FieldProblem[] {
+  return f.targetListIds.length + f.leadfwdListIds.length === 0 ? [{ field: 'lists', label: 'LBL_LEADFWD_ERR_NO_LISTS' }] : [];
 }
 
-export function validateSendForm(f: SendForm, now: Date): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const need = (field: ProblemField, value: string, label: string) => { if (!value.trim()) problems.push({ field, label }); };
-  if (f.targetListIds.length + f.leadfwdListIds.length === 0) problems.push({ field: 'lists', label: 'LBL_LEADFWD_ERR_NO_LISTS' });
-  need('name', f.name, 'LBL_LEADFWD_ERR_NAME_REQUIRED');
-  need('subject', f.subject, 'LBL_LEADFWD_ERR_SUBJECT_REQUIRED');
-  need('fromName', f.fromName, 'LBL_LEADFWD_ERR_FROM_NAME_REQUIRED');
-  if (!f.fromEmail.trim()) problems.push({ field: 'fromEmail', label: 'LBL_LEADFWD_ERR_FROM_EMAIL_REQUIRED' });
-  else if (!isAddress(f.fromEmail.trim())) problems.push({ field: 'fromEmail', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.fromEmail.trim() } });
-  if (f.replyTo.trim() && !isAddress(f.replyTo.trim())) problems.push({ field: 'replyTo', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.replyTo.trim() } });
-  need('content', f.content, 'LBL_LEADFWD_ERR_CONTENT_REQUIRED');
-  if (f.schedule === 'later') {
-    const at = parseLocalDateTime(f.sendAtLocal);
-    const minuteStart = new Date(now.getTime() - (now.getTime() % 60_000));
-    if (!at) problems.push({ field: 'sendAtLocal', label: 'LBL_LEADFWD_ERR_SCHEDULE_INVALID' });
-    else if (at < minuteStart) problems.push({ field: 'sendAtLocal', label: 'LBL_LEADFWD_ERR_SCHEDULE_PAST' });
-  }
-  return problems;
+function content(f: SendForm): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  if (!f.subject.trim()) out.push({ field: 'subject', label: 'LBL_LEADFWD_ERR_SUBJECT_REQUIRED' });
+  if (!f.content.trim()) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_CONTENT_REQUIRED' });
+  // The format says how the content is read: MJML sent as HTML would arrive as raw, unstyled tags.
+  else if (f.format === 'html' && looksLikeMjml(f.content)) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_MJML_AS_HTML' });
+  else if (f.format === 'mjml' && !looksLikeMjml(f.content)) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_HTML_AS_MJML' });
+  return out;
 }
+
+function settings(f: SendForm, now: Date): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  if (!f.name.trim()) out.push({ field: 'name', label: 'LBL_LEADFWD_ERR_NAME_REQUIRED' });
+  if (!f.fromName.trim()) out.push({ field: 'fromName', label: 'LBL_LEADFWD_ERR_FROM_NAME_REQUIRED' });
+  if (!f.fromEmail.trim()) out.push({ field: 'fromEmail', label: 'LBL_LEADFWD_ERR_FROM_EMAIL_REQUIRED' });
+  else if (!isAddress(f.fromEmail.trim())) out.push({ field: 'fromEmail', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.fromEmail.trim() } });
+  if (f.replyTo.trim() && !isAddress(f.replyTo.trim())) out.push({ field: 'replyTo', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.replyTo.trim() } });
+  if (f.schedule === 'later') {
+    const at = zonedToUtc(f.sendAtLocal, f.timeZone);
+    const minuteStart = new Date(now.getTime() - (now.getTime() % 60_000));
+    if (!at) out.push({ field: 'sendAtLocal', label: 'LBL_LEADFWD_ERR_SCHEDULE_INVALID' });
+    else if (at < minuteStart) out.push({ field: 'sendAtLocal', label: 'LBL_LEADFWD_ERR_SCHEDULE_PAST' });
+  }
+  return out;
+}
+
+/** The problems of one step; 'review' checks every step before it (time passes while a person reviews). */
+export function validateStep(step: Step, f: SendForm, now: Date): FieldProblem[] {
+  if (step === 'audience') return audience(f);
+  if (step === 'content') return content(f);
+  if (step === 'settings') return settings(f, now);
+  return [...audience(f), ...content(f), ...settings(f, now)];
+}
+
+/** Every problem of the whole form, in the order of the steps. */
+export const validateSendForm = (f: SendForm, now: Date) => validateStep('review', f, now);
 
 /** The form's schedule as an ISO time; undefined means now. */
 export function sendAtOf(f: SendForm): string | undefined {
-  return f.schedule === 'later' ? parseLocalDateTime(f.sendAtLocal)?.toISOString() : undefined;
+  return f.schedule === 'later' ? zonedToUtc(f.sendAtLocal, f.timeZone)?.toISOString() : undefined;
 }
 
 export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; hold?: boolean } = {}): NewCampaign {

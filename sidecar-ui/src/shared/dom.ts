@@ -26,14 +26,6 @@ export function replaceChildren(el: Element, ...children: Array<Child | Child[]>
   append(el, children);
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-export function svg(tag: string, attrs: Record<string, string | number> = {}, ...children: Array<Node | string>): SVGElement {
-  const el = document.createElementNS(SVG_NS, tag) as SVGElement;
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-  return el;
-}
-
 /** Adds one <style> per id to the page head: Sugar's theme files stay untouched. */
 export function injectStyle(id: string, css: string): void {
   if (document.getElementById(id)) return;

@@ -38,6 +38,9 @@ const FIELD_BY_KIND: Record<string, string> = {
   pairing_code_invalid: 'code', not_leadfwd: 'service_url', unreachable: 'service_url', timeout: 'service_url',
 };
 
+/** Refusals whose code says which field of the send flow they are about. */
+const FIELD_BY_CODE: Record<string, string> = { field_not_readable: 'content', secret_field: 'content', content_too_large: 'content' };
+
 function templateProblems(details: unknown): string[] {
   const list = Array.isArray(details) ? details : Array.isArray((details as { errors?: unknown })?.errors) ? (details as { errors: unknown[] }).errors : [];
   return list.slice(0, 20).map((p) => {
@@ -65,7 +68,7 @@ export function describeError(err: unknown, listName: (id: string) => string = (
     const details = err.kind === 'invalid_template' ? templateProblems(err.details)
       : err.kind === 'invalid' && Array.isArray(d.problems) ? d.problems.map(String)
       : [];
-    return { text, details, kind: err.kind, unknownListIds: ids, field: FIELD_BY_KIND[err.kind] };
+    return { text, details, kind: err.kind, unknownListIds: ids, field: FIELD_BY_CODE[err.code] ?? FIELD_BY_KIND[err.kind] };
   }
   const e = (err ?? {}) as { sugar?: boolean; status?: number; message?: string };
   if (e.sugar) {

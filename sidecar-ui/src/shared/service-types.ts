@@ -47,7 +47,13 @@ export interface CampaignReport {
   clicked: { people: number; botOnly: number; humanClicks: number; botClicks: number; rate: number };
   optedOut: number;
   complaints: number;
+  /** Per tracked link: people who clicked, their clicks, bot clicks. */
+  links?: Array<{ index: number; url: string; people: number; clicks: number; botClicks: number }>;
+  /** By hour (raw events within retention). */
+  timeline?: TimelineHour[];
 }
+
+export interface TimelineHour { hour: string; opens: number; machineOpens: number; clicks: number; botClicks: number; bounces: number; optOuts: number; complaints: number }
 
 export interface TargetList { id: string; name: string; list_type: string; memberCount: number | null }
 export interface LeadfwdList { id: string; name: string; memberCount: number }

@@ -1,64 +1,80 @@
-// One stylesheet for every LeadFWD component, added to the page once: no theme file is overwritten.
+// Layout for every LeadFWD component, added to the page once. Colours are Sugar's: the components use Sugar's own
+// classes (btn, btn-primary, alert alert-*, label label-*, table, help-block, progress/bar, control-group error) and
+// inherit the theme's text colour, so a customer's theme and Sugar's dark appearance (body.sugar-dark-theme) apply.
+// This sheet sets no colour of its own: lines and tints are the current text colour at a low strength.
 import { injectStyle } from './dom.js';
 
+const line = 'color-mix(in srgb, currentColor 22%, transparent)';
+const tint = 'color-mix(in srgb, currentColor 6%, transparent)';
+
 const CSS = `
-.leadfwd { font-size: 13px; line-height: 1.45; color: #1f2933; }
-.leadfwd :focus-visible, .leadfwd-bwc-send:focus-visible { outline: 3px solid #0b63c5 !important; outline-offset: 2px; }
-.leadfwd button:focus, .leadfwd input:focus, .leadfwd select:focus, .leadfwd textarea:focus, .leadfwd a:focus, .leadfwd summary:focus { outline: 3px solid #0b63c5; outline-offset: 2px; }
+.leadfwd { line-height: 1.45; }
 .leadfwd [hidden] { display: none !important; }
+.leadfwd :focus-visible, .leadfwd-bwc-send:focus-visible { outline: 3px solid currentColor; outline-offset: 2px; }
+.leadfwd input:focus, .leadfwd select:focus, .leadfwd textarea:focus, .leadfwd iframe:focus, .leadfwd summary:focus { outline: 3px solid currentColor; outline-offset: 2px; }
+.leadfwd .leadfwd-sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .leadfwd .leadfwd-toolbar { display: flex; gap: 8px; margin-bottom: 8px; flex-wrap: wrap; align-items: center; }
 .leadfwd .leadfwd-title { margin: 0; font-size: 18px; flex: 1; }
-.leadfwd .leadfwd-message:empty, .leadfwd .leadfwd-status:empty { display: none; }
-.leadfwd .leadfwd-message { background: #fdecea; border: 1px solid #d93025; padding: 6px 8px; margin-bottom: 8px; border-radius: 3px; }
-.leadfwd .leadfwd-status { color: #52606d; font-size: 12px; margin-bottom: 6px; }
-.leadfwd .leadfwd-campaign-list { list-style: none; margin: 0; padding: 0; }
-.leadfwd .leadfwd-campaign { border: 1px solid #d9e2ec; border-radius: 4px; padding: 8px 10px; margin-bottom: 8px; }
-.leadfwd .leadfwd-campaign-head { display: flex; justify-content: space-between; gap: 8px; align-items: baseline; }
-.leadfwd .leadfwd-badge { font-size: 11px; padding: 1px 6px; border-radius: 8px; background: #e4e7eb; white-space: nowrap; }
-.leadfwd .leadfwd-badge-sending, .leadfwd .leadfwd-badge-extracting { background: #d5e8fb; }
-.leadfwd .leadfwd-badge-sent { background: #d7f2dc; }
-.leadfwd .leadfwd-badge-active { background: #d5e8fb; }
-.leadfwd .leadfwd-badge-stopped { background: #e4e7eb; }
-.leadfwd .leadfwd-automations-title { font-size: 14px; margin: 12px 0 6px; }
-.leadfwd .leadfwd-automations-message:empty { display: none; }
-.leadfwd .leadfwd-automations-message { background: #fdecea; border: 1px solid #d93025; padding: 6px 8px; margin-bottom: 8px; border-radius: 3px; }
-.leadfwd .leadfwd-automation-list { list-style: none; margin: 0; padding: 0; }
-.leadfwd .leadfwd-automation { border: 1px solid #d9e2ec; border-radius: 4px; padding: 8px 10px; margin-bottom: 8px; }
-.leadfwd .leadfwd-steps { width: 100%; border-collapse: collapse; margin-top: 4px; font-size: 12px; }
-.leadfwd .leadfwd-steps caption { text-align: left; color: #52606d; }
-.leadfwd .leadfwd-steps th, .leadfwd .leadfwd-steps td { padding: 2px 4px; border-top: 1px solid #e4e7eb; text-align: right; }
-.leadfwd .leadfwd-steps .leadfwd-step-name, .leadfwd .leadfwd-steps thead th:first-child { text-align: left; font-weight: normal; }
-.leadfwd .leadfwd-badge-failed, .leadfwd .leadfwd-badge-cancelled { background: #fde2e1; }
-.leadfwd .leadfwd-badge-paused { background: #fff1c2; }
-.leadfwd .leadfwd-progress { height: 8px; background: #e4e7eb; border-radius: 4px; overflow: hidden; margin: 6px 0 2px; }
-.leadfwd .leadfwd-progress-bar { height: 100%; background: #0b63c5; }
-.leadfwd .leadfwd-line { margin: 2px 0; color: #3e4c59; }
-.leadfwd .leadfwd-results { display: grid; grid-template-columns: auto auto; gap: 0 12px; margin: 6px 0; }
-.leadfwd .leadfwd-results dt { font-weight: normal; color: #52606d; }
-.leadfwd .leadfwd-results dd { margin: 0; font-weight: 600; }
-.leadfwd .leadfwd-chart { display: block; max-width: 100%; }
-.leadfwd .leadfwd-actions { display: flex; gap: 6px; margin-top: 6px; }
+.leadfwd .leadfwd-status:empty { display: none; }
+.leadfwd .leadfwd-buttons { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 10px; align-items: center; }
+.leadfwd .leadfwd-summary { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; }
+.leadfwd .leadfwd-summary dt { font-weight: 600; }
+.leadfwd .leadfwd-summary dd { margin: 0; overflow-wrap: anywhere; }
+.leadfwd .leadfwd-fieldset { border: 1px solid ${line}; border-radius: 4px; padding: 6px 12px 10px; margin: 0 0 12px; }
+.leadfwd .leadfwd-fieldset legend { font-weight: 600; padding: 0 4px; width: auto; border: 0; margin: 0; font-size: 14px; }
+.leadfwd .leadfwd-choice { display: flex; gap: 6px; align-items: center; margin: 3px 0; }
+.leadfwd .leadfwd-choice input { margin: 0; }
+.leadfwd .leadfwd-checklist { list-style: none; padding: 0; margin: 4px 0; }
+.leadfwd .leadfwd-field-error:empty { display: none; }
+.leadfwd .leadfwd-field-error { font-weight: 600; margin: 2px 0; }
+.leadfwd .leadfwd-details { margin: 2px 0 0 18px; font-weight: normal; }
+.leadfwd .control-group { margin: 8px 0; }
+.leadfwd .control-label { display: block; font-weight: 600; }
+
 .leadfwd-send { padding: 12px 16px; max-width: 980px; }
-.leadfwd-send fieldset { border: 1px solid #d9e2ec; border-radius: 4px; padding: 8px 12px 12px; margin: 0 0 12px; }
-.leadfwd-send legend { font-weight: 600; padding: 0 4px; width: auto; border: 0; margin: 0; font-size: 14px; }
-.leadfwd-send .leadfwd-row { display: flex; flex-direction: column; margin: 6px 0; }
-.leadfwd-send .leadfwd-row label { font-weight: 600; margin-bottom: 2px; }
-.leadfwd-send .leadfwd-row input[type=text], .leadfwd-send .leadfwd-row input[type=email], .leadfwd-send .leadfwd-row input[type=datetime-local], .leadfwd-send .leadfwd-row select, .leadfwd-send textarea { max-width: 640px; width: 100%; box-sizing: border-box; padding: 4px 6px; }
-.leadfwd-send textarea { font-family: monospace; min-height: 180px; }
-.leadfwd-send .leadfwd-choice { display: flex; gap: 6px; align-items: center; margin: 3px 0; }
-.leadfwd-send .leadfwd-choice input { margin: 0; }
-.leadfwd-send .leadfwd-checklist { list-style: none; padding: 0; margin: 4px 0; }
-.leadfwd-send .leadfwd-hint { color: #52606d; margin: 2px 0 6px; }
-.leadfwd-send .leadfwd-field-error { color: #b3261e; font-weight: 600; }
-.leadfwd-send [aria-invalid=true] { border-color: #b3261e !important; box-shadow: 0 0 0 1px #b3261e; }
-.leadfwd-send .leadfwd-error-summary { border: 2px solid #b3261e; background: #fdecea; padding: 8px 12px; margin-bottom: 12px; border-radius: 4px; }
-.leadfwd-send .leadfwd-error-summary ul { margin: 4px 0 0 18px; }
-.leadfwd-send .leadfwd-buttons { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; }
-.leadfwd-send .leadfwd-preview iframe { width: 100%; max-width: 720px; height: 360px; border: 1px solid #d9e2ec; background: #fff; }
-.leadfwd-send .leadfwd-audit-table td, .leadfwd-send .leadfwd-audit-table th { padding: 2px 10px 2px 0; text-align: left; }
-.leadfwd-send .leadfwd-notice { background: #eef5fc; border: 1px solid #9ec5ee; padding: 6px 10px; border-radius: 4px; }
-.leadfwd-send .leadfwd-warning { background: #fff7e0; border: 1px solid #e6b800; padding: 6px 10px; border-radius: 4px; }
 .leadfwd-send[aria-busy=true] { cursor: progress; }
+.leadfwd-send input[type=text], .leadfwd-send input[type=email], .leadfwd-send input[type=datetime-local], .leadfwd-send select, .leadfwd-send textarea { max-width: 640px; width: 100%; box-sizing: border-box; }
+.leadfwd-send textarea { font-family: ui-monospace, monospace; min-height: 200px; }
+.leadfwd-send .leadfwd-stepper ol { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 0 0 10px; padding: 0; border-bottom: 1px solid ${line}; }
+.leadfwd-send .leadfwd-step-tab { border-radius: 4px 4px 0 0; border-bottom: 3px solid transparent; text-decoration: none; padding: 4px 10px; }
+.leadfwd-send .leadfwd-step-tab[aria-current=step] { border-bottom-color: currentColor; font-weight: 700; }
+.leadfwd-send .leadfwd-step-number { display: inline-block; min-width: 1.5em; border: 1px solid currentColor; border-radius: 50%; text-align: center; font-size: 11px; line-height: 1.5em; margin-right: 4px; }
+.leadfwd-send .leadfwd-step-done .leadfwd-step-number { background: ${tint}; }
+.leadfwd-send .leadfwd-step h3 { font-size: 16px; margin: 4px 0 8px; }
+.leadfwd-send fieldset[data-field=format] .leadfwd-choice { display: inline-flex; margin-right: 16px; }
+.leadfwd-send .leadfwd-insert-row { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-end; }
+.leadfwd-send .leadfwd-insert-row .control-group { margin: 0; min-width: 180px; }
+.leadfwd-send .leadfwd-insert-row button { margin-bottom: 1px; }
+.leadfwd-send .leadfwd-preview-panel { border: 1px solid ${line}; border-radius: 4px; padding: 8px 10px; margin-top: 8px; }
+.leadfwd-send .leadfwd-preview-viewport { margin: 8px 0; border: 1px solid ${line}; resize: vertical; overflow: hidden; height: 380px; }
+.leadfwd-send .leadfwd-preview-desktop { width: 100%; max-width: 720px; }
+.leadfwd-send .leadfwd-preview-mobile { width: 375px; max-width: 100%; }
+.leadfwd-send .leadfwd-preview-frame { width: 100%; height: 100%; border: 0; background: Canvas; color-scheme: light; }
+.leadfwd-send .leadfwd-preview-text-body { white-space: pre-wrap; max-height: 240px; overflow: auto; border: 1px solid ${line}; padding: 6px; }
+.leadfwd-send .leadfwd-audit-table { width: auto; min-width: 320px; }
+.leadfwd-send .leadfwd-audit-table caption { text-align: left; }
+
+.leadfwd-dashlet .leadfwd-campaign-list, .leadfwd-dashlet .leadfwd-automation-list { list-style: none; margin: 0; padding: 0; }
+.leadfwd-dashlet .leadfwd-campaign, .leadfwd-dashlet .leadfwd-automation { border-top: 1px solid ${line}; padding: 6px 0; }
+.leadfwd-dashlet .leadfwd-row-head { display: flex; justify-content: space-between; gap: 8px; align-items: baseline; }
+.leadfwd-dashlet .leadfwd-row-head a { font-weight: 600; }
+.leadfwd-dashlet .leadfwd-line { margin: 2px 0; }
+.leadfwd-dashlet .leadfwd-figures { display: flex; flex-wrap: wrap; gap: 2px 14px; margin: 4px 0 0; padding: 0; list-style: none; }
+.leadfwd-dashlet .leadfwd-figures strong { font-size: 14px; }
+.leadfwd-dashlet .progress { margin: 4px 0 2px; }
+.leadfwd-dashlet .leadfwd-actions { display: flex; gap: 6px; margin-top: 4px; flex-wrap: wrap; }
+.leadfwd-dashlet .leadfwd-section-title { font-size: 13px; margin: 10px 0 4px; text-transform: none; }
+.leadfwd-dashlet .leadfwd-more { margin-top: 6px; }
+.leadfwd .leadfwd-chart { position: relative; margin: 4px 0; }
+.leadfwd .leadfwd-chart canvas { display: block; }
+.leadfwd .leadfwd-chart .u-wrap { position: relative; }
+.leadfwd .leadfwd-chart .u-over, .leadfwd .leadfwd-chart .u-under { position: absolute; }
+.leadfwd .leadfwd-chart .u-legend { display: none; }
+.leadfwd .leadfwd-chart-legend { display: flex; gap: 12px; margin: 0; padding: 0; list-style: none; font-size: 11px; }
+.leadfwd .leadfwd-chart-key { display: inline-block; width: 10px; height: 3px; vertical-align: middle; margin-right: 4px; }
+
+.leadfwd-config { max-width: 760px; padding: 8px 0; }
+.leadfwd-config input[type=text], .leadfwd-config select { max-width: 560px; width: 100%; box-sizing: border-box; }
 `;
 
 export const addStyles = () => injectStyle('leadfwd-style', CSS);

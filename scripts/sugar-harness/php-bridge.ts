@@ -56,7 +56,7 @@ export interface SugarRestAnswer {
   log: Array<[string, string]>;
 }
 
-export const MODULE_ROOT = join(here, '..', '..', '..', 'sugar-module');
+export const MODULE_ROOT = join(here, '..', '..', 'sugar-module');
 
 export async function runSugarRest(call: SugarRestCall): Promise<SugarRestAnswer> {
   const input = {

@@ -11,6 +11,14 @@ const STOCK_BUTTONS = `array(
   array('name' => 'sidebar_toggle', 'type' => 'sidebartoggle', 'label' => 'LBL_HARNESS_SIDEBAR'),
 )`;
 const HARNESS_LABELS = { LBL_HARNESS_EDIT: 'Edit', LBL_HARNESS_ACTIONS: 'Actions', LBL_HARNESS_SIDEBAR: 'Toggle sidebar' };
+/** Field labels as a Sugar's module strings would give them for the simulator's vnames (LBL_<FIELD>), in plain words. */
+const FIELD_LABELS: Record<string, string> = {
+  LBL_FIRST_NAME: 'First Name', LBL_LAST_NAME: 'Last Name', LBL_NAME: 'Name', LBL_FULL_NAME: 'Full Name', LBL_SALUTATION: 'Salutation',
+  LBL_TITLE: 'Title', LBL_DEPARTMENT: 'Department', LBL_ACCOUNT_NAME: 'Account Name', LBL_PHONE_WORK: 'Office Phone',
+  LBL_PHONE_MOBILE: 'Mobile', LBL_PRIMARY_ADDRESS_CITY: 'City', LBL_PRIMARY_ADDRESS_COUNTRY: 'Country', LBL_LEAD_SOURCE: 'Lead Source',
+  LBL_BIRTHDATE: 'Birthdate', LBL_DESCRIPTION: 'Description', LBL_REGION: 'Region', LBL_INDUSTRY: 'Industry', LBL_LOYALTY_TIER: 'Loyalty Tier',
+  LBL_EMAIL1: 'Email Address', LBL_EMAIL2: 'Other Email', LBL_WEBSITE: 'Website', LBL_BILLING_ADDRESS_CITY: 'Billing City',
+};
 
 /** One link of Sugar's Administration page, as the package's Administration extension declares it. */
 export interface AdminLink { section: string; sectionDesc: string; key: string; title: string; desc: string; link: string }
@@ -40,7 +48,12 @@ export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata>
     out.layouts[name] = { meta: await phpEval(join(base, 'layouts', name, `${name}.php`), `$viewdefs['base']['layout'][${JSON.stringify(name)}]`, '$viewdefs = array()') };
   }
   const ext = join(moduleDir, 'custom', 'Extension');
-  out.labels = { ...HARNESS_LABELS, ...(await phpEval(join(ext, 'application', 'Ext', 'Language', 'en_us.leadfwd.php'), '$app_strings', '$app_strings = array()')) };
+  // Every application language file of the package (en_us.leadfwd.php, en_us.leadfwd-ui.php, …), as Sugar merges them.
+  out.labels = { ...HARNESS_LABELS, ...FIELD_LABELS };
+  const langDir = join(ext, 'application', 'Ext', 'Language');
+  for (const f of readdirSync(langDir).filter((n) => /^en_us\..+\.php$/.test(n)).sort()) {
+    Object.assign(out.labels, await phpEval(join(langDir, f), '$app_strings', '$app_strings = array()'));
+  }
   for (const module of ['ProspectLists', 'Campaigns']) {
     const file = join(ext, 'modules', module, 'Ext', 'clients', 'base', 'views', 'record', 'leadfwd_send.php');
     const prelude = `$viewdefs = array(${JSON.stringify(module)} => array('base' => array('view' => array('record' => array('buttons' => ${STOCK_BUTTONS})))))`;

@@ -65,6 +65,8 @@ async function buildNav(): Promise<void> {
 async function start(): Promise<void> {
   const me = await app.api.call('read', app.api.buildURL('me'));
   app.user.set(me.current_user);
+  // Sidecar's user model reads the profile's preferences (time zone, date format) with getPreference.
+  app.user.getPreference = (key: string) => app.user.get('preferences')?.[key];
   metadata = await (await fetch('/harness/metadata.json')).json();
   Object.assign(strings, metadata.labels);
   app.plugins.register('Dashlet', ['view'], dashletPlugin());

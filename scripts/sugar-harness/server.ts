@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildSidecarUi, MODULE_DIR, ROOT } from '../../../sidecar-ui/bundle.mjs';
+import { buildSidecarUi, MODULE_DIR, ROOT } from '../../sidecar-ui/bundle.mjs';
 import { buildMetadata, type HarnessMetadata } from './metadata.js';
 import { runSugarRest } from './php-bridge.js';
 
@@ -95,6 +95,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       }
       if (path.startsWith('/harness/vendor/') && VENDOR[path.slice(16)]) return send(res, 200, readFileSync(VENDOR[path.slice(16)]), 'text/javascript');
       if (path === '/harness/runtime.js') return send(res, 200, runtime, 'text/javascript');
+      if (path === '/harness/sugar-theme.css') return send(res, 200, readFileSync(join(here, 'sugar-theme.css')), 'text/css');
       if (path === '/harness/metadata.json') return json(res, 200, metadata);
       if (path.startsWith('/harness/sugar/')) {
         const rel = normalize(path.slice('/harness/sugar/'.length)).replace(/^(\.\.[/\\])+/, '');

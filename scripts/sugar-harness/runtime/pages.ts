@@ -114,6 +114,7 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     const context = app.context.getContext({ module });
     app.controller.context = context;
     const l = app.view.createLayout({ type: name, context });
+    l.el.classList.add('harness-layout');
     root.appendChild(l.el);
     l.render();
     return l;
@@ -135,7 +136,8 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     }
     current?.dispose();
     root.innerHTML = '';
-    const parts = fragment.split('/').filter(Boolean);
+    // Backbone's router hands a route's query (after "?") to the route as its last argument; the path is matched alone.
+    const parts = (fragment.startsWith('bwc') ? fragment : fragment.split('?')[0]).split('/').filter(Boolean);
     let name = 'home';
     if (parts[0] === 'bwc') {
       const query = fragment.split('?')[1] ?? '';
@@ -148,6 +150,8 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     else if (parts[0] === 'Administration' && !parts[1]) { current = adminPage(); name = 'administration'; }
     else if (parts[1] === 'layout' && parts[2]) { current = layout(parts[0], parts[2]); name = parts[2]; }
     else current = home();
+    // For tests: the page's layout or view, to render it again as Sidecar does on a context change.
+    (window as unknown as { __harnessPage?: Page }).__harnessPage = current;
     app.events.trigger('app:view:change', name, { module: parts[0] });
     app.router.trigger('route', name);
     return name;

@@ -1,0 +1,1 @@
+export { leadfwdPage as controller } from '../pages/page.js';
