@@ -1,11 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests that measure time on the machine itself (event-loop stalls, a checkpoint thread keeping pace with writes).
+ * Tests that measure time on the machine itself (event-loop stalls, a checkpoint thread keeping pace with writes,
+ * /healthz answering while an SMTP flood is refused).
  * They run after all the others, one file at a time: on two cores a browser test beside them (Chromium, the
  * harness, PHP, a service) starves them and their thresholds fail for reasons that are not theirs.
  */
-const TIMING = ['test/security/event-loop.test.ts', 'test/store/checkpointer.test.ts'];
+const TIMING = ['test/security/event-loop.test.ts', 'test/store/checkpointer.test.ts', 'test/security/inbound-flood.test.ts'];
 
 export default defineConfig({
   test: {
