@@ -2,7 +2,8 @@
 // per-step counts, pause / resume / stop, and enrolment through the API.
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import type { TargetModule } from '../domain/types.js';
-import { requireSender, requireTargetLists, UseCaseError } from '../services/campaigns.js';
+import { requireSender, requireTargetLists } from '../services/campaigns.js';
+import { AppError } from '../domain/errors.js';
 import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { requireCampaignRight, requireModule, visibleOwned, type Owned } from '../access/policy.js';
@@ -42,7 +43,7 @@ function parseTargets(body: unknown): EnrolTarget[] {
       }
     });
   }
-  if (problems.length) throw new UseCaseError(422, 'invalid_enrolment', problems.join('; '), { problems });
+  if (problems.length) throw new AppError('invalid_enrolment', problems.join('; '), { problems });
   return list as EnrolTarget[];
 }
 
@@ -51,7 +52,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   function get(id: string) {
     const a = store.automations.get(id);
-    if (!a) throw new UseCaseError(404, 'not_found', `No automation ${id}`);
+    if (!a) throw new AppError('not_found', `No automation ${id}`);
     return a;
   }
 
@@ -73,7 +74,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     try {
       compiled = compileAutomation(body);
     } catch (e) {
-      if (e instanceof AutomationInvalid) throw new UseCaseError(422, 'invalid_automation', e.message, { problems: e.problems });
+      if (e instanceof AutomationInvalid) throw new AppError('invalid_automation', e.message, { problems: e.problems });
       throw e;
     }
     for (const ins of compiled.program) if (ins.op === 'send') requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
@@ -99,18 +100,18 @@ export function createAutomationService(deps: AutomationServiceDeps) {
    */
   async function update(id: string, body: unknown, actor: Actor) {
     const before = await allowed(id, actor, 'edit');
-    if (before.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    if (before.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
     const sent = Object.keys(store.automations.counts(id).passed);
     if (sent.some(positional)) {
-      throw new UseCaseError(409, 'not_editable', `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`);
+      throw new AppError('not_editable', `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`);
     }
     const compiled = await validate(body, actor);
     const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
     if (unnamed.length) {
-      throw new UseCaseError(422, 'invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, { problems: unnamed.map((k) => `${k} needs an id`) });
+      throw new AppError('invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, { problems: unnamed.map((k) => `${k} needs an id`) });
     }
-    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })) throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     const a = get(id);
     if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
     deps.wake?.();
@@ -141,7 +142,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   async function move(id: string, from: AutomationStatus[], to: AutomationStatus, actor: Actor) {
     const a = await allowed(id, actor, 'edit');
-    if (!store.automations.setStatus(id, from, to)) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
+    if (!store.automations.setStatus(id, from, to)) throw new AppError('invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
     if (to === 'active') deps.wake?.();
     return view(id);
   }
@@ -165,7 +166,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     stop: (id: string, actor: Actor) => move(id, ['active', 'paused'], 'stopped', actor),
     enrol: async (id: string, body: unknown, actor: Actor) => {
       const a = await allowed(id, actor, 'edit');
-      if (a.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+      if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
       const targets = parseTargets(body);
       for (const m of new Set(targets.map((t) => t.module))) requireModule(actor, m, 'list');
       const result = deps.engine.enrol(id, targets);

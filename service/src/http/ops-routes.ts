@@ -1,6 +1,7 @@
 // Operator routes and the request-id/log middleware, mounted before everything else.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
+import { AppError } from '../domain/errors.js';
 import type { Readiness } from '../ops/readiness.js';
 import type { Metrics } from '../ops/metrics.js';
 
@@ -56,8 +57,8 @@ export function opsRoutes(o: OpsOptions): Router {
     const byKey = bearer !== undefined && keyHash !== undefined && timingSafeEqual(sha256(bearer), keyHash);
     // A reverse proxy on loopback forwards strangers too: a forwarded request needs the key.
     const direct = LOOPBACK.has(req.socket.remoteAddress ?? '') && !req.get('x-forwarded-for') && !req.get('forwarded');
-    if (!byKey && !direct) return void res.status(403).json({ error: 'forbidden', message: 'Metrics are served to loopback callers or with the API key' });
-    if (!o.metrics) return void res.status(404).json({ error: 'not_found', message: 'Metrics are not enabled' });
+    if (!byKey && !direct) throw new AppError('forbidden', 'Metrics are served to loopback callers or with the API key');
+    if (!o.metrics) throw new AppError('not_found', 'Metrics are not enabled');
     const { contentType, body } = await o.metrics.render();
     res.set({ 'Content-Type': contentType, 'Cache-Control': 'no-store' }).send(body);
   });

@@ -8,7 +8,7 @@
 // Accepted users are cached by the auth middleware itself (http/auth.ts), which this leaves as it is.
 import { createHash } from 'node:crypto';
 import { SugarApiError } from '../sugar/errors.js';
-import { HttpError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 
 export interface TokenVerifierOptions {
   rejectedTtlMs?: number;
@@ -35,7 +35,7 @@ export function createTokenVerifier<U>(verify: (token: string) => Promise<U>, o:
   const slot = async () => {
     if (active < maxConcurrent) { active++; return; }
     if (waiting.length >= maxQueued) {
-      throw new HttpError(429, 'too_many_token_checks', 'Too many Sugar tokens are being checked at once; try again in a moment');
+      throw new AppError('too_many_token_checks', 'Too many Sugar tokens are being checked at once; try again in a moment');
     }
     await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over by release()
   };

@@ -3,6 +3,7 @@
 import { statfsSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { StoreUnavailableError } from '../store/errors.js';
 
 export interface CheckResult { ok: boolean; reason?: string }
 export interface Readiness { ready: boolean; checks: Record<string, CheckResult> }
@@ -40,8 +41,8 @@ function checkDiskRoom(dir: string, minFreeBytes: number): void {
 }
 
 const reasonOf = (err: unknown) => {
-  const e = err as { code?: string; message?: string; name?: string };
-  if (e?.name === 'StoreUnavailableError') return `database not writable (${e.code ?? 'error'})`;
+  if (err instanceof StoreUnavailableError) return `database not writable (${err.code})`;
+  const e = err as { code?: string; message?: string };
   return e?.code ? `${e.code}` : String(e?.message ?? err);
 };
 

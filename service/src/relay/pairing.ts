@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { newPairingCode, normalisePairingCode, pairingCodeHash, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES } from '../domain/pairing-code.js';
 import { seal, unseal } from '../domain/sealed.js';
 import type { RelayRepo } from '../store/ports.js';
-import { UseCaseError } from '../services/use-case-error.js';
+import { AppError } from '../domain/errors.js';
 
 export interface PairingDeps {
   relay: RelayRepo;
@@ -14,7 +14,7 @@ export interface PairingDeps {
 }
 
 const PURPOSE = 'relay-secret';
-const invalid = () => new UseCaseError(422, 'pairing_code_invalid', 'This pairing code is not valid: make a new one on the LeadFWD service and try again');
+const invalid = () => new AppError('pairing_code_invalid', 'This pairing code is not valid: make a new one on the LeadFWD service and try again');
 
 export function createPairing(deps: PairingDeps) {
   const now = deps.now ?? (() => new Date());
@@ -32,7 +32,7 @@ export function createPairing(deps: PairingDeps) {
     const b = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; sugarUrl?: unknown };
     const canonical = normalisePairingCode(b.code);
     const sugarUrl = typeof b.sugarUrl === 'string' && /^https?:\/\/\S{1,250}$/i.test(b.sugarUrl) ? b.sugarUrl : undefined;
-    if (b.sugarUrl !== undefined && sugarUrl === undefined) throw new UseCaseError(400, 'bad_request', 'sugarUrl must be an http(s) address');
+    if (b.sugarUrl !== undefined && sugarUrl === undefined) throw new AppError('bad_request', 'sugarUrl must be an http(s) address');
     const live = deps.relay.pairingCode();
     const at = now().toISOString();
     const usable = live && !live.usedAt && live.expiresAt > at && live.failures < PAIRING_MAX_FAILURES;

@@ -3,7 +3,7 @@
 // forwarded call only with a fresh, unseen, correctly signed request carrying the user's Sugar token.
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { RELAY_WINDOW_SECONDS, verifyRelay as verifySignature } from '../domain/relay-signature.js';
-import { HttpError } from '../http/errors.js';
+import { AppError } from '../domain/errors.js';
 import type { RelayRepo } from '../store/ports.js';
 import type { Pairing } from './pairing.js';
 
@@ -25,7 +25,6 @@ export function relayPublicRoutes(deps: RelayDeps): Router {
   return r;
 }
 
-const refuse = (code: string, message: string) => new HttpError(401, code, message);
 
 /** Mounted before the API routes under /relay/v1: checks the signature over the raw body, then parses it. */
 export function verifyRelay(deps: RelayDeps): RequestHandler[] {
@@ -35,22 +34,22 @@ export function verifyRelay(deps: RelayDeps): RequestHandler[] {
     const timestamp = req.get('x-leadfwd-timestamp');
     const nonce = req.get('x-leadfwd-nonce');
     const token = req.get('oauth-token');
-    if (!sig || !timestamp || !nonce || !token) throw refuse('relay_unsigned', 'Relay calls must be signed by the paired Sugar (docs/relay.md)');
+    if (!sig || !timestamp || !nonce || !token) throw new AppError('relay_unsigned', 'Relay calls must be signed by the paired Sugar (docs/relay.md)');
     const secret = deps.pairing.secret();
-    if (!secret) throw refuse('relay_not_paired', 'This LeadFWD service is not paired with a Sugar instance yet');
+    if (!secret) throw new AppError('relay_not_paired', 'This LeadFWD service is not paired with a Sugar instance yet');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const at = now();
     const verdict = verifySignature(secret, { timestamp, nonce, method: req.method, pathAndQuery: req.originalUrl, body, userToken: token }, sig, Math.floor(at.getTime() / 1000));
-    if (verdict === 'stale') throw refuse('relay_stale', 'The relay call is too old or from the future: check the clocks of Sugar and LeadFWD');
-    if (verdict !== 'ok') throw refuse('relay_signature_invalid', 'The relay signature does not match: pair Sugar with this service again');
+    if (verdict === 'stale') throw new AppError('relay_stale', 'The relay call is too old or from the future: check the clocks of Sugar and LeadFWD');
+    if (verdict !== 'ok') throw new AppError('relay_signature_invalid', 'The relay signature does not match: pair Sugar with this service again');
     const expires = new Date(at.getTime() + 2 * RELAY_WINDOW_SECONDS * 1000).toISOString();
-    if (!deps.relay.seeNonce(nonce, expires, at.toISOString())) throw refuse('relay_replayed', 'This relay call was already received');
+    if (!deps.relay.seeNonce(nonce, expires, at.toISOString())) throw new AppError('relay_replayed', 'This relay call was already received');
     if (body.length === 0) req.body = undefined;
     else {
       try {
         req.body = JSON.parse(body.toString('utf8'));
       } catch {
-        throw new HttpError(400, 'bad_json', 'Request body is not valid JSON');
+        throw new AppError('bad_json', 'Request body is not valid JSON');
       }
     }
     next();

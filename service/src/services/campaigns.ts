@@ -8,12 +8,9 @@ import { loadTargetLists, type SugarReader } from './extract-targets.js';
 import { writebackState } from '../writeback/state.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
-import { denied, notAllowed } from '../access/errors.js';
 import { senderAllowed } from '../domain/address.js';
 
-import { UseCaseError } from './use-case-error.js';
-
-export { UseCaseError };
+import { AppError } from '../domain/errors.js';
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
 export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
@@ -21,7 +18,7 @@ export async function requireTargetLists(sugar: SugarReader, ids: string[]): Pro
     await loadTargetLists(sugar, ids);
   } catch (e) {
     const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
-    if (unknownIds?.length) throw new UseCaseError(422, 'unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
+    if (unknownIds?.length) throw new AppError('unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
     throw e;
   }
 }
@@ -44,16 +41,16 @@ export interface CampaignDeps {
 export function requireSender(domains: readonly string[], fromEmail: string): void {
   if (senderAllowed(domains, fromEmail)) return;
   const which = domains.length ? `one of ${domains.join(', ')}` : 'none: set LEADFWD_SENDER_DOMAINS';
-  throw notAllowed('sender_not_allowed', `fromEmail ${fromEmail} is not on a sender domain of this service (${which})`, { senderDomains: domains });
+  throw new AppError('sender_not_allowed', `fromEmail ${fromEmail} is not on a sender domain of this service (${which})`, { senderDomains: domains });
 }
 
 /** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
 export function requireLeadfwdLists(store: Store, actor: Actor, ids: string[]): void {
   const unknown = store.lists.exists(ids);
-  if (unknown.length) throw new UseCaseError(422, 'unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
+  if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
   for (const id of ids) {
     const hidden = store.lists.modules(id).filter((m) => !allowsModule(actor, m, 'list'));
-    if (hidden.length) throw denied('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, { listId: id, modules: hidden });
+    if (hidden.length) throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, { listId: id, modules: hidden });
   }
 }
 
@@ -98,7 +95,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const sendAt = sendTime(input.sendAt, problems);
     const sugarCampaignId = str(input.sugarCampaignId, 'sugarCampaignId', problems, 64, false);
     if (input.hold !== undefined && typeof input.hold !== 'boolean') problems.push('hold must be true or false');
-    if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
+    if (problems.length) throw new AppError('invalid_campaign', problems.join('; '), { problems });
     requireSender(deps.senderDomains, fromEmail!);
     requireReadableFields(actor, customFields);
     return {
@@ -124,9 +121,9 @@ export function createCampaignService(deps: CampaignDeps) {
     const c = await allowed(id, actor, 'edit');
     const problems: string[] = [];
     const sendAt = sendTime(body.sendAt, problems);
-    if (problems.length) throw new UseCaseError(422, 'invalid_campaign', problems.join('; '), { problems });
-    if (!c.held) throw new UseCaseError(409, 'not_held', `Campaign ${id} is not waiting for confirmation`);
-    if (!deps.store.campaigns.release(id, sendAt)) throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
+    if (problems.length) throw new AppError('invalid_campaign', problems.join('; '), { problems });
+    if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
+    if (!deps.store.campaigns.release(id, sendAt)) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
     return get(id);
   }
 
@@ -150,7 +147,7 @@ export function createCampaignService(deps: CampaignDeps) {
 
   function get(id: string): Campaign {
     const c = deps.store.campaigns.get(id);
-    if (!c) throw new UseCaseError(404, 'not_found', `No campaign ${id}`);
+    if (!c) throw new AppError('not_found', `No campaign ${id}`);
     return c;
   }
 
@@ -159,9 +156,9 @@ export function createCampaignService(deps: CampaignDeps) {
     const step = deps.store.automations.stepOf(id);
     // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
     // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
-    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled')) throw new UseCaseError(409, 'automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
+    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled')) throw new AppError('automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
     if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
-      throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
+      throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
     }
     return get(id);
   }
@@ -179,7 +176,7 @@ export function createCampaignService(deps: CampaignDeps) {
     confirm,
     resume: async (id: string, actor: Actor) => {
       const c = await allowed(id, actor, 'edit');
-      if (c.status !== 'paused') throw new UseCaseError(409, 'invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
+      if (c.status !== 'paused') throw new AppError('invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
       return move(id, resumeTarget(deps.store.campaigns.history(id)), by(actor, 'resumed'), actor);
     },
     view: (id: string) => {

@@ -7,15 +7,14 @@ import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
 import type { Store } from '../store/ports.js';
 import { creatorOf, isPrivileged, type Actor } from '../access/actor.js';
 import { allowsModule, requireModule, requireReadableFields } from '../access/policy.js';
-import { denied, notAllowed } from '../access/errors.js';
-import { UseCaseError } from './use-case-error.js';
+import { AppError } from '../domain/errors.js';
 
 // CSV rows are matched to people by address; Accounts are reached through filters only.
 const PERSON_MODULES: TargetModule[] = ['Contacts', 'Leads', 'Prospects'];
 const MATCH_CHUNK = 500;
 
 const nameOf = (v: unknown) => {
-  if (typeof v !== 'string' || !v.trim() || v.length > 200) throw new UseCaseError(422, 'invalid_list', 'name is required (at most 200 characters)');
+  if (typeof v !== 'string' || !v.trim() || v.length > 200) throw new AppError('invalid_list', 'name is required (at most 200 characters)');
   return v.trim();
 };
 
@@ -26,7 +25,7 @@ const mayRead = (store: Store, actor: Actor, listId: string) => isPrivileged(act
 export function createLeadfwdLists(deps: { store: Store; maxMembers?: number }) {
   const { store } = deps;
   const maxMembers = deps.maxMembers ?? 200_000;
-  const tooMany = (what: string) => new UseCaseError(422, 'list_too_large',
+  const tooMany = (what: string) => new AppError('list_too_large',
     `${what} more than ${maxMembers} records; a LeadFWD list holds at most ${maxMembers} (LEADFWD_LIST_MAX_MEMBERS): narrow the filter`, { maxMembers });
 
   /**
@@ -36,8 +35,8 @@ export function createLeadfwdLists(deps: { store: Store; maxMembers?: number }) 
   async function fromFilter(body: { name?: unknown; module?: unknown; filter?: unknown }, actor: Actor) {
     const name = nameOf(body.name);
     const module = String(body.module ?? '');
-    if (!isListModule(module)) throw notAllowed('module_not_allowed', `module must be one of ${LIST_MODULES.join(', ')}`);
-    if (body.filter !== undefined && !Array.isArray(body.filter)) throw new UseCaseError(422, 'invalid_list', 'filter must be a Sugar filter array');
+    if (!isListModule(module)) throw new AppError('module_not_allowed', `module must be one of ${LIST_MODULES.join(', ')}`);
+    if (body.filter !== undefined && !Array.isArray(body.filter)) throw new AppError('invalid_list', 'filter must be a Sugar filter array');
     requireModule(actor, module, 'list');
     requireReadableFields(actor, [...filterFields(body.filter ?? [])], [module]);
     const list = store.lists.create(name, 'filter', undefined, creatorOf(actor));
@@ -58,11 +57,11 @@ export function createLeadfwdLists(deps: { store: Store; maxMembers?: number }) 
   async function fromCsv(body: { name?: unknown; csv?: unknown }, actor: Actor) {
     const name = nameOf(body.name);
     const modules = PERSON_MODULES.filter((m) => allowsModule(actor, m, 'list'));
-    if (!modules.length) throw denied('sugar_rights', 'Your Sugar role does not let you list Contacts, Leads or Targets');
+    if (!modules.length) throw new AppError('sugar_rights', 'Your Sugar role does not let you list Contacts, Leads or Targets');
     const sugar = actor.sugar;
-    if (typeof body.csv !== 'string' || !body.csv.trim()) throw new UseCaseError(422, 'invalid_list', 'csv is required');
+    if (typeof body.csv !== 'string' || !body.csv.trim()) throw new AppError('invalid_list', 'csv is required');
     let rows: string[][];
-    try { rows = parseCsv(body.csv); } catch (e) { throw new UseCaseError(422, 'invalid_list', (e as Error).message); }
+    try { rows = parseCsv(body.csv); } catch (e) { throw new AppError('invalid_list', (e as Error).message); }
     const { index, hasHeader } = emailColumn(rows);
     const wanted = new Map<string, { row: number; email: string }>();
     const unmatched: Array<{ row: number; value: string; reason: string }> = [];
@@ -106,12 +105,12 @@ export function createLeadfwdLists(deps: { store: Store; maxMembers?: number }) 
     /** A page of members (`limit` after the cursor `after`, from the previous page's `nextAfter`), never the whole list. */
     get: (id: string, actor: Actor, page: { after?: unknown; limit?: unknown } = {}) => {
       const l = store.lists.get(id);
-      if (!l) throw new UseCaseError(404, 'not_found', `No LeadFWD list ${id}`);
-      if (!mayRead(store, actor, id)) throw denied('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
+      if (!l) throw new AppError('not_found', `No LeadFWD list ${id}`);
+      if (!mayRead(store, actor, id)) throw new AppError('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
       const int = (v: unknown, field: string, fallback: number, min: number, max: number) => {
         if (v === undefined) return fallback;
         const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
-        if (!Number.isSafeInteger(n) || n < min || n > max) throw new UseCaseError(422, 'invalid_input', `${field} must be an integer from ${min} to ${max}`);
+        if (!Number.isSafeInteger(n) || n < min || n > max) throw new AppError('invalid_input', `${field} must be an integer from ${min} to ${max}`);
         return n;
       };
       const limit = int(page.limit, 'limit', 1000, 1, 5000);

@@ -9,7 +9,7 @@ import type { SendResult } from '../mail/transport.js';
 import type { RelayRepo } from '../store/ports.js';
 import { actorKey, type Actor } from '../access/actor.js';
 import { loadTargetLists, MEMBER_LINKS } from './extract-targets.js';
-import { UseCaseError } from './use-case-error.js';
+import { AppError } from '../domain/errors.js';
 
 export interface TestSendDeps {
   compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<CompiledCampaign>;
@@ -26,9 +26,9 @@ export const TEST_SUBJECT_PREFIX = '[Test] ';
 
 async function testListMembers(actor: Actor, campaign: Campaign, listId: string) {
   const [list] = await loadTargetLists(actor.sugar, [listId]).catch(() => {
-    throw new UseCaseError(422, 'unknown_lists', `Unknown Sugar target list id: ${listId}`);
+    throw new AppError('unknown_lists', `Unknown Sugar target list id: ${listId}`);
   });
-  if (list.list_type !== 'test') throw new UseCaseError(422, 'not_a_test_list', `Target list "${list.name}" is not a test list`);
+  if (list.list_type !== 'test') throw new AppError('not_a_test_list', `Target list "${list.name}" is not a test list`);
   const out: Array<{ email: string; fields: Record<string, string> }> = [];
   for (const [link] of MEMBER_LINKS) {
     for await (const page of actor.sugar.linkPages('ProspectLists', list.id, link, { fields: ['id', 'email', 'first_name', 'last_name', 'name', ...campaign.customFields] })) {
@@ -45,21 +45,21 @@ async function testListMembers(actor: Actor, campaign: Campaign, listId: string)
 export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { addresses?: unknown; targetListId?: unknown }, actor: Actor) {
   let recipients: Array<{ email: string; fields: Record<string, string> }>;
   if (Array.isArray(body.addresses)) {
-    if (body.addresses.length > MAX_TEST_RECIPIENTS) throw new UseCaseError(422, 'too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
+    if (body.addresses.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
     const bad = body.addresses.filter((a) => typeof a !== 'string' || !isSendableAddress(a));
-    if (bad.length) throw new UseCaseError(422, 'invalid_addresses', `Not valid addresses: ${bad.map(String).join(', ').slice(0, 300)}`);
+    if (bad.length) throw new AppError('invalid_addresses', `Not valid addresses: ${bad.map(String).join(', ').slice(0, 300)}`);
     recipients = (body.addresses as string[]).map((email) => ({ email, fields: {} }));
   } else if (typeof body.targetListId === 'string') {
     recipients = await testListMembers(actor, campaign, body.targetListId);
   } else {
-    throw new UseCaseError(422, 'missing_recipients', 'Give addresses[] or targetListId of a test list');
+    throw new AppError('missing_recipients', 'Give addresses[] or targetListId of a test list');
   }
-  if (recipients.length === 0) throw new UseCaseError(422, 'missing_recipients', 'The test list has no members with an address');
-  if (recipients.length > MAX_TEST_RECIPIENTS) throw new UseCaseError(422, 'too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
+  if (recipients.length === 0) throw new AppError('missing_recipients', 'The test list has no members with an address');
+  if (recipients.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
   const now = deps.now?.() ?? new Date();
   const since = new Date(now.getTime() - 3_600_000).toISOString();
   if (!deps.allowance.takeTestSend(actorKey(actor), since, TEST_SENDS_PER_HOUR, now.toISOString())) {
-    throw new UseCaseError(429, 'test_send_limit', `At most ${TEST_SENDS_PER_HOUR} test sends an hour; try again later`);
+    throw new AppError('test_send_limit', `At most ${TEST_SENDS_PER_HOUR} test sends an hour; try again later`);
   }
 
   const compiled = await deps.compile({ ...campaign, campaignId: `test-${campaign.id}`, subject: TEST_SUBJECT_PREFIX + campaign.subject });

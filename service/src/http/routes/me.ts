@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { LIST_MODULES } from '../../domain/rights.js';
 import { isPrivileged } from '../../access/actor.js';
 import { allowsModule } from '../../access/policy.js';
-import { denied } from '../../access/errors.js';
+import { AppError } from '../../domain/errors.js';
 import { actorOf } from '../auth.js';
 
 export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: string } }): Router {
@@ -25,7 +25,7 @@ export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: st
     });
   });
   r.post('/relay/pairing-code', (_req: Request, res: Response) => {
-    if (actorOf(res).kind !== 'operator') throw denied('api_key_only', 'Only the operator (API key) can make a pairing code');
+    if (actorOf(res).kind !== 'operator') throw new AppError('api_key_only', 'Only the operator (API key) can make a pairing code');
     res.status(201).json(deps.newPairingCode());
   });
   return r;

@@ -7,6 +7,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { addressKey } from '../../domain/address.js';
 import { classifyBounce, isComplaintFeedback, type BounceVerdictKind } from '../../domain/bounce-rules.js';
 import { rowIdFromMessageId } from '../../domain/dsn.js';
+import { AppError } from '../../domain/errors.js';
 import type { FactRecorder } from '../../services/engagement/facts.js';
 import type { RecipientLookup } from '../../services/engagement/recipients.js';
 
@@ -84,22 +85,18 @@ export function handleWebhookEvent(deps: Pick<WebhookDeps, 'facts' | 'lookup'>, 
 
 export function webhookRoutes(deps: WebhookDeps): Router {
   const r = Router();
-  r.post('/webhooks/events', express.raw({ type: () => true, limit: '1mb' }), (req: Request, res: Response, next) => {
-    try {
-      res.set('Cache-Control', 'no-store');
-      if (!deps.secret) return void res.status(404).json({ error: 'not_found', message: 'The event webhook is not configured' });
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (!authorised(req, body, deps.secret)) return void res.status(401).json({ error: 'unauthorized', message: 'Bad or missing webhook credentials' });
-      let parsed: unknown;
-      try { parsed = JSON.parse(body.toString('utf8')); } catch {
-        return void res.status(400).json({ error: 'bad_json', message: 'Body is not valid JSON' });
-      }
-      const events = Array.isArray(parsed) ? parsed : Array.isArray((parsed as { events?: unknown })?.events) ? (parsed as { events: unknown[] }).events : [parsed];
-      if (events.length > MAX_EVENTS) return void res.status(413).json({ error: 'too_many_events', message: `At most ${MAX_EVENTS} events per call` });
-      res.json({ results: events.map((e, i) => handleWebhookEvent(deps, e as WebhookEvent, i)) });
-    } catch (e) {
-      next(e);
+  r.post('/webhooks/events', express.raw({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store');
+    if (!deps.secret) throw new AppError('not_found', 'The event webhook is not configured');
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!authorised(req, body, deps.secret)) throw new AppError('unauthorized', 'Bad or missing webhook credentials');
+    let parsed: unknown;
+    try { parsed = JSON.parse(body.toString('utf8')); } catch {
+      throw new AppError('bad_json', 'Body is not valid JSON');
     }
+    const events = Array.isArray(parsed) ? parsed : Array.isArray((parsed as { events?: unknown })?.events) ? (parsed as { events: unknown[] }).events : [parsed];
+    if (events.length > MAX_EVENTS) throw new AppError('too_many_events', `At most ${MAX_EVENTS} events per call`);
+    res.json({ results: events.map((e, i) => handleWebhookEvent(deps, e as WebhookEvent, i)) });
   });
   return r;
 }
