@@ -14,6 +14,7 @@ import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { createEngagement } from '../../service/src/services/engagement/index.js';
 import { createWriteback } from '../../service/src/writeback/index.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
+import { recordOutcomes } from '../../service/src/jobs/outcomes.js';
 import type { TargetModule } from '../../service/src/domain/types.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -71,7 +72,7 @@ const rows = store.recipients.claim(c.id, targets.length, new Date().toISOString
 const events: Array<() => unknown> = [];
 const later = (s: number) => new Date(Date.now() + s * 1000);
 const chunk = (ids: number[], size: number) => Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
-for (const ids of chunk(rows, 100)) events.push(() => store.recipients.markOutcomes(ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@bench>` }))));
+for (const ids of chunk(rows, 100)) events.push(() => recordOutcomes(store, c.id, ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@bench>` }))));
 for (const rowId of rows.slice(0, 2500)) events.push(() => engagement.opens.record({ rowId, method: 'GET', userAgent: UA, at: new Date() }));
 // Clicks on the two links come minutes apart, as a reader's would (quicker looks like a link scanner).
 for (const rowId of rows.slice(0, 2400)) events.push(() => engagement.clicks.record({ rowId, linkIndex: 0, method: 'GET', userAgent: UA, at: later(10) }, engagement.clicks.resolve(rowId, 0)!));

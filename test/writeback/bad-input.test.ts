@@ -7,7 +7,7 @@ import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { adminClient, createList } from '../support/sugar-seed.js';
 import {
   drained, emailFlags, hardBounce, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor,
-  type Harness, type Person,
+  type Harness, type Person, settle,
 } from './helpers.js';
 import { startProxy, type BulkCall, type SugarProxy } from './proxy.js';
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
   const c = sendingCampaign(h, listId, people, { targetListIds: [listId, goneListId] });
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  h.store.recipients.markOutcomes(rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  settle(h, rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
   h.engagement.facts.optOut(rowIds[1], 'page');
   hardBounce(h, rowIds[2]);
   await open(h, rowIds[4]);

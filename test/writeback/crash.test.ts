@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { openStore } from '../../service/src/store/db.js';
-import { click, drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, type Harness } from './helpers.js';
+import { click, drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, type Harness, settle } from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/kill-after-answer.ts');
 let sim: SugarSim;
@@ -45,7 +45,7 @@ beforeAll(async () => {
   const c = sendingCampaign(h, listId, seeded.people);
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  h.store.recipients.markOutcomes(c.rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  settle(h, c.rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
   for (const rowId of c.rowIds) await open(h, rowId, 2);
   for (const rowId of c.rowIds.slice(0, 4)) click(h, rowId, 1);
   await h.close();

@@ -9,6 +9,8 @@ import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/su
 import { createEngagement, type Engagement } from '../../service/src/services/engagement/index.js';
 import { createWriteback, type Writeback } from '../../service/src/writeback/index.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
+import { recordOutcomes } from '../../service/src/jobs/outcomes.js';
+import type { Outcome } from '../../service/src/store/ports.js';
 import type { OptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
 import type { TargetModule } from '../../service/src/domain/types.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
@@ -98,6 +100,18 @@ export function sendingCampaign(h: Harness, listId: string, people: Person[], ov
   const rows = store.recipients.claim(c.id, people.length, new Date().toISOString());
   const rowOf = new Map(rows.map((r) => [r.email, r.rowId]));
   return { campaign: store.campaigns.get(c.id)!, rowIds: people.map((p) => rowOf.get(p.email)!) };
+}
+
+/** Delivery outcomes as the send loop records them: the ledger and each row's `sent` outbox item together. */
+export function settle(h: Harness, outcomes: Outcome[]): number {
+  const byCampaign = new Map<string, Outcome[]>();
+  for (const o of outcomes) {
+    const campaignId = h.store.recipients.get(o.rowId)!.campaignId;
+    byCampaign.set(campaignId, [...(byCampaign.get(campaignId) ?? []), o]);
+  }
+  let changed = 0;
+  for (const [campaignId, batch] of byCampaign) changed += recordOutcomes(h.store, campaignId, batch);
+  return changed;
 }
 
 export async function open(h: Harness, rowId: number, times = 1) {

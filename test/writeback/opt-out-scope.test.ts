@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { createOptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
-import { drained, emailFlags, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness, type Person } from './helpers.js';
+import { drained, emailFlags, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness, type Person, settle } from './helpers.js';
 
 let sim: SugarSim;
 let sugar: SugarClient;
@@ -65,7 +65,7 @@ describe('an opt-out written back with the scope chosen in Sugar', () => {
     ({ people, listId } = await seedPeople(sim, [{ module: 'Contacts', email: 'kim@example.com', extra: 'kim.home@example.net' }]));
     h = openHarness(sim, { settings: { optOutScope: 'all' }, optOutScope: (client) => createOptOutScopeSource({ read: () => client.get('/leadfwd/config'), fallback: 'all' }) });
     const { campaign, rowIds } = sendingCampaign(h, listId!, people);
-    h.store.recipients.markOutcomes([{ rowId: rowIds[0], state: 'accepted', messageId: '<k@t>' }]);
+    settle(h, [{ rowId: rowIds[0], state: 'accepted', messageId: '<k@t>' }]);
     h.engagement.facts.optOut(rowIds[0], 'one_click');
     h.writeback.start();
     await drained(h, campaign.id);

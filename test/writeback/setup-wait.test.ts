@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { drained, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness } from './helpers.js';
+import { drained, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness, settle } from './helpers.js';
 
 const N = 20;
 let sim: SugarSim;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   sim.faults.maintenanceFor(60_000);
   let rowIds: number[];
   ({ campaign: { id: campaignId }, rowIds } = sendingCampaign(h, listId, people));
-  h.store.recipients.markOutcomes(rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  settle(h, rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
   h.writeback.start();
 }, 60_000);
 

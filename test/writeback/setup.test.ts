@@ -12,7 +12,7 @@ import { requireAuth } from '../../service/src/http/auth.js';
 
 const KEY = 'setup-test-api-key-0123';
 import { adminClient } from '../support/sugar-seed.js';
-import { drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor, type Harness, type Person } from './helpers.js';
+import { drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor, type Harness, type Person, settle } from './helpers.js';
 
 let sim: SugarSim;
 let people: Person[];
@@ -23,7 +23,7 @@ const harness = (o?: Parameters<typeof openHarness>[1]) => {
   harnesses.push(h);
   return h;
 };
-const accept = (h: Harness, rowIds: number[]) => h.store.recipients.markOutcomes(rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+const accept = (h: Harness, rowIds: number[]) => settle(h, rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
 
 beforeAll(async () => {
   sim = await startWritebackSim();

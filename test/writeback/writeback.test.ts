@@ -5,7 +5,7 @@ import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import {
   LINKS, click, drained, emailFlags, hardBounce, open, openHarness, seedPeople, sendingCampaign, softBounce, startWritebackSim, sugarLog,
-  type Harness, type Person,
+  type Harness, type Person, settle,
 } from './helpers.js';
 
 let sim: SugarSim;
@@ -34,13 +34,13 @@ beforeAll(async () => {
   sid = sugarIds.campaign(campaignId);
   const { store } = h;
   store.suppressions.add('quiet@example.com', 'quiet@example.com', 'unsubscribe', 'earlier campaign');
-  store.recipients.markOutcomes([
+  settle(h, [
     { rowId: rowIds[0], state: 'accepted', messageId: '<a@t>' },
     { rowId: rowIds[1], state: 'accepted', messageId: '<b@t>' },
     { rowId: rowIds[2], state: 'accepted', messageId: '<c@t>' },
     { rowId: rowIds[3], state: 'failed', error: '550 5.1.1 user unknown' },
     { rowId: rowIds[4], state: 'accepted', messageId: '<e@t>' },
-    { rowId: rowIds[5], state: 'failed', error: 'suppressed before hand-off' },
+    { rowId: rowIds[5], state: 'failed', error: 'suppressed before hand-off', suppressed: true },
     { rowId: rowIds[6], state: 'failed', error: '554 5.7.1 policy' },
   ]);
   hardBounce(h, rowIds[3]); // the relay's own 5xx: a hard bounce of a row that was never accepted

@@ -1,37 +1,8 @@
-// Engagement vocabulary shared by the tracking routes, the inbound listener and the write-back:
-// IP handling (addresses are personal data, so only truncated prefixes are ever stored) and the
-// deterministic outbox keys that make every fact reach Sugar exactly once.
+// Engagement vocabulary shared by the tracking routes and the inbound listener: open classes, bounce kinds and
+// IP handling (addresses are personal data, so only truncated prefixes are ever stored).
 
 export type OpenClass = 'human' | 'apple_mpp' | 'gmail_proxy' | 'scanner' | 'unknown';
 export type BounceKind = 'hard' | 'soft' | 'block' | 'complaint';
-export type OptOutSource = 'one_click' | 'page' | 'mailto' | 'complaint' | 'webhook';
-
-/** Outbox kinds the write-back drains. */
-export type OutboxKind = 'open' | 'click' | 'optout' | 'bounce';
-
-export const outboxKey = {
-  open: (rowId: number) => `open:${rowId}`,
-  click: (rowId: number, linkIndex: number) => `click:${rowId}:${linkIndex}`,
-  // Unsubscribe and complaint share one key: Sugar needs to learn the opt-out once.
-  optout: (rowId: number) => `optout:${rowId}`,
-  bounce: (rowId: number) => `bounce:${rowId}`,
-};
-
-/** What the write-back needs to find the Sugar record and log the activity, without reading our ledger. */
-export interface OutboxPayload {
-  rowId: number;
-  campaignId: string;
-  module: string;
-  recordId: string;
-  email: string;
-  emailAddressId?: string;
-  at: string;
-  linkIndex?: number;
-  url?: string;
-  reason?: string; // opt-out: unsubscribe source or 'complaint'; bounce: 'hard' | 'soft'
-  detail?: string;
-}
-
 export interface ParsedIp { version: 4 | 6; bytes: number[] }
 
 function parseV4(s: string): number[] | null {

@@ -5,8 +5,9 @@
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Recipient } from '../domain/types.js';
 import type { SendResult } from '../mail/transport.js';
-import type { LedgerRecipient, Store } from '../store/ports.js';
+import type { LedgerRecipient, Outcome, Store } from '../store/ports.js';
 import type { Delivery, RowResult } from './delivery.js';
+import { recordOutcomes } from './outcomes.js';
 
 export interface SendWorkerDeps {
   store: Store;
@@ -20,8 +21,6 @@ export interface SendWorkerDeps {
   onOutcome?: (r: Recipient, result: SendResult) => void;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }
-
-type Outcome = Parameters<Store['recipients']['markOutcomes']>[0][number];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const defaultRetryDelay = (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 3_600_000);
@@ -57,7 +56,7 @@ export function createSendWorker(deps: SendWorkerDeps) {
       if (outcomes.length === 0) return;
       const batch = outcomes;
       outcomes = [];
-      store.recipients.markOutcomes(batch);
+      recordOutcomes(store, campaignId, batch);
     };
     const record = (o: Outcome) => {
       outcomes.push(o);
@@ -129,7 +128,7 @@ export function createSendWorker(deps: SendWorkerDeps) {
         };
         for (const r of batch) {
           if (suppressed.has(r.addressKey)) {
-            record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off' });
+            record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
             continue;
           }
           let wait = bucket.take();

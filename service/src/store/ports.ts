@@ -59,6 +59,8 @@ export interface Outcome {
   messageId?: string;
   error?: string;
   retryAt?: string; // with state 'queued': not claimable before this time
+  /** With state 'failed': the suppression list stopped it at hand-off (the write-back says `blocked`). */
+  suppressed?: boolean;
 }
 
 export interface RecipientRepo {
@@ -66,10 +68,9 @@ export interface RecipientRepo {
   insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number;
   /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[];
-  /**
-   * One transaction. Only rows still in 'sending' change; returns how many did. An accepted or failed row of
-   * a campaign the write-back took on also gets its `sent:<rowId>` outbox row in the same transaction.
-   */
+  /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
+  applyOutcomes(batch: Outcome[]): number[];
+  /** applyOutcomes, counted. */
   markOutcomes(batch: Outcome[]): number;
   /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
   release(rowIds: number[]): number;
@@ -308,6 +309,14 @@ export interface RelayRepo {
   seeNonce(nonce: string, expiresAtIso: string, nowIso: string): boolean;
   /** Records a test send unless `actor` already made `max` since `sinceIso`; false when over the limit. */
   takeTestSend(actor: string, sinceIso: string, max: number, nowIso: string): boolean;
+}
+
+/**
+ * The transaction boundary. Synchronous today (SQLite); nested calls become savepoints and everything inside
+ * commits or rolls back together.
+ */
+export interface UnitOfWork {
+  transaction<T>(fn: () => T): T;
 }
 
 export interface Store {

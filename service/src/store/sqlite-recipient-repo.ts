@@ -50,13 +50,6 @@ export class SqliteRecipientRepo implements RecipientRepo {
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
         WHERE row_id = @rowId AND state = 'sending'`),
-      // The delivery fact's outbox row, committed with the outcome. Only for campaigns the write-back
-      // took on (their 'campaign:' row exists); the row is read again when it is written back.
-      sentRow: db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
-        SELECT 'sent:' || row_id, 'sent', campaign_id, json_object('rowId', row_id, 'at', @now), @now, @now
-        FROM recipients WHERE row_id = @rowId AND state IN ('accepted', 'failed')
-          AND EXISTS (SELECT 1 FROM outbox WHERE key = 'campaign:' || recipients.campaign_id)
-        ON CONFLICT (key) DO NOTHING`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
         WHERE row_id = ? AND state = 'sending'`),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
@@ -86,19 +79,22 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   markOutcomes(batch: Outcome[]): number {
+    return this.applyOutcomes(batch).length;
+  }
+
+  applyOutcomes(batch: Outcome[]): number[] {
     for (const o of batch) {
       if (!OUTCOME_STATES.has(o.state)) throw new StoreInputError(`outcome state must be accepted, failed, uncertain or queued, got ${String(o.state)}`);
     }
     const now = this.now();
     return this.db.transaction(() => {
-      let changed = 0;
+      const changed: number[] = [];
       for (const o of batch) {
         const n = this.q.outcome.run({
           rowId: o.rowId, state: o.state, messageId: o.messageId ?? null, error: o.error ?? null, now,
           retryAt: o.state === 'queued' && o.retryAt ? isoTime(o.retryAt, 'retryAt') : '',
         }).changes;
-        if (n === 1 && (o.state === 'accepted' || o.state === 'failed')) this.q.sentRow.run({ rowId: o.rowId, now });
-        changed += n;
+        if (n === 1) changed.push(o.rowId);
       }
       return changed;
     })();

@@ -1,5 +1,6 @@
 // Write-back wiring: one object the composition root creates. It takes campaigns on when they start
 // sending, runs the outbox worker, and gives the API the dead rows and a way to revive them.
+import { outboxItem } from '../domain/outbox.js';
 import type { Campaign } from '../domain/types.js';
 import type { Store, StoredCampaign } from '../store/ports.js';
 import type { BulkPort, WritebackLogger } from './send.js';
@@ -28,13 +29,9 @@ export function createWriteback(o: WritebackOptions) {
   /** The campaign's setup rows: its Sugar Campaign, then one row per selected list. Idempotent. */
   function enqueueSetup(c: Campaign): boolean {
     return store.transaction(() => {
-      const fresh = store.outbox.enqueue({ key: `campaign:${c.id}`, kind: 'campaign', campaignId: c.id, payload: { campaignId: c.id } });
-      for (const listId of c.targetListIds) {
-        store.outbox.enqueue({ key: `list:${c.id}:${listId}`, kind: 'list', campaignId: c.id, payload: { campaignId: c.id, listId, source: 'sugar' } });
-      }
-      for (const listId of c.leadfwdListIds) {
-        store.outbox.enqueue({ key: `list:${c.id}:${listId}`, kind: 'list', campaignId: c.id, payload: { campaignId: c.id, listId, source: 'leadfwd' } });
-      }
+      const fresh = store.outbox.enqueue(outboxItem.campaign(c.id));
+      for (const listId of c.targetListIds) store.outbox.enqueue(outboxItem.list(c.id, listId, 'sugar'));
+      for (const listId of c.leadfwdListIds) store.outbox.enqueue(outboxItem.list(c.id, listId, 'leadfwd'));
       return fresh;
     });
   }

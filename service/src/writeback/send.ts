@@ -15,7 +15,8 @@ export interface WritebackLogger {
   error(o: object, m?: string): void;
 }
 
-export interface OpResult { verdict: OpVerdict; contents: unknown }
+/** Sugar's answer to one op: the verdict, the body, and the HTTP status Sugar gave it. */
+export interface OpResult { verdict: OpVerdict; contents: unknown; status?: number }
 export type Send = (ops: SugarOp[]) => Promise<OpResult[]>;
 
 /** Thrown errors a whole call shares (outage, token, odd answer) are retried; others are about the request. */
@@ -33,7 +34,7 @@ export function createSender(o: { sugar: BulkPort; ratePerSecond: number; afterA
     // Every create carries our own id and every update sets a value, so replaying the call is safe.
     const results = await o.sugar.bulk(items, { chunkSize: items.length, idempotent: true });
     o.afterAnswer?.();
-    return results.map((r, i) => ({ verdict: judge(ops[i], r.status, r.contents), contents: r.contents }));
+    return results.map((r, i) => ({ verdict: judge(ops[i], r.status, r.contents), contents: r.contents, status: r.status }));
   };
 }
 

@@ -3,11 +3,12 @@
 // campaign's activity waits until its Sugar Campaign exists. When Sugar is unreachable the worker
 // itself backs off, so an outage costs a few calls instead of one per row.
 import { randomUUID } from 'node:crypto';
+import { ACTIVITY_KINDS, outboxKey, readOutboxItem, type ActivityItem } from '../domain/outbox.js';
 import { retryDelayMs } from '../domain/writeback-results.js';
 import type { OutboxClaim, Store, StoredCampaign, WrittenLogRow } from '../store/ports.js';
 import { writeActivity, type RowOutcome } from './activity-batch.js';
 import { syncHits } from './hits.js';
-import { ACTIVITY_KINDS, prepareActivity, type RowPlan } from './plan.js';
+import { prepareActivity, type RowPlan } from './plan.js';
 import { createSender, type BulkPort, type WritebackLogger } from './send.js';
 import type { OptOutScopeSource } from './opt-out-scope.js';
 import type { WritebackSettings } from './settings.js';
@@ -29,7 +30,6 @@ export interface WorkerDeps {
 
 const SETUP_WAIT_MS = 500;
 
-const campaignIdOf = (claim: OutboxClaim) => claim.campaignId ?? (claim.payload as { campaignId?: string } | null)?.campaignId;
 const HITS_EVERY_MS = 1000;
 
 export function createWritebackWorker(deps: WorkerDeps) {
@@ -84,7 +84,7 @@ export function createWritebackWorker(deps: WorkerDeps) {
           deps.logger?.error({ event: 'outbox.dead', id: o.id, key: claim.key, campaignId: claim.campaignId, error }, 'outbox.dead');
         } else {
           const retryAt = Date.now() + retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random);
-          if (claim.kind === 'campaign') setupRetryAt.set(campaignIdOf(claim) ?? '', retryAt);
+          if (claim.kind === 'campaign') setupRetryAt.set(claim.campaignId ?? '', retryAt);
           store.outbox.fail(o.id, o.error, new Date(retryAt).toISOString());
         }
       }
@@ -97,7 +97,7 @@ export function createWritebackWorker(deps: WorkerDeps) {
   /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
   function setupState(c: StoredCampaign): 'ready' | 'wait' | { dead: string } {
     if (setupDone.has(c.id)) return 'ready';
-    const key = `campaign:${c.id}`;
+    const key = outboxKey.campaign(c.id);
     const state = store.outbox.states([key]).get(key);
     if (state === 'done') { setupDone.add(c.id); return 'ready'; }
     if (state === 'dead') return { dead: `the Sugar Campaign could not be set up (outbox row ${key} is dead); revive it first` };
@@ -118,10 +118,12 @@ export function createWritebackWorker(deps: WorkerDeps) {
     let calledSugar = false;
     const optOutScope = await deps.optOutScope.current();
     for (const claim of claims) {
-      const campaignId = campaignIdOf(claim);
+      const item = readOutboxItem(claim);
+      if ('malformed' in item) { outcomes.push({ id: claim.id, kind: 'dead', error: item.malformed }); continue; }
+      const campaignId = item.campaignId;
       const c = campaignId ? campaignOf(campaignId) : undefined;
-      if (!c) { outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId ?? '(none)'} of ${claim.key} does not exist here any more` }); continue; }
-      if (claim.kind === 'campaign') {
+      if (!c) { outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId || '(none)'} of ${claim.key} does not exist here any more` }); continue; }
+      if (item.kind === 'campaign') {
         const o = await runCampaignSetup({ store, send, links: deps.links }, claim, c);
         calledSugar = true;
         outage ||= !!o.outage;
@@ -137,15 +139,15 @@ export function createWritebackWorker(deps: WorkerDeps) {
         continue;
       }
       if (typeof setup === 'object') { outcomes.push({ id: claim.id, kind: 'dead', error: setup.dead }); continue; }
-      if (claim.kind === 'list') {
-        const o = await runListSetup({ store, send, links: deps.links }, claim, c);
+      if (item.kind === 'list') {
+        const o = await runListSetup({ store, send, links: deps.links }, claim, c, item);
         calledSugar = true;
         outage ||= !!o.outage;
         commit([claim], [o]);
         continue;
       }
-      if (!ACTIVITY_KINDS.has(claim.kind)) { outcomes.push({ id: claim.id, kind: 'dead', error: `unknown outbox kind "${claim.kind}"` }); continue; }
-      const prepared = prepareActivity(store, c, claim, optOutScope);
+      if (!ACTIVITY_KINDS.has(item.kind)) continue; // every kind is handled above; this narrows the type
+      const prepared = prepareActivity(store, c, claim, item as ActivityItem, optOutScope);
       if ('plan' in prepared) plans.push(prepared.plan);
       else if ('done' in prepared) outcomes.push({ id: claim.id, kind: 'done', written: [], note: prepared.note });
       else outcomes.push({ id: claim.id, kind: 'dead', error: prepared.dead });

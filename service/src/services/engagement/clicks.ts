@@ -2,9 +2,10 @@
 // service can never be used as an open redirect. Bot clicks are kept and reported apart; a
 // person's click also counts as an open (their client may block images).
 import { classifyClick, type BotRules, type ClickVerdict } from '../../domain/bot-detect.js';
-import { outboxKey, truncateIp } from '../../domain/engagement.js';
+import { truncateIp } from '../../domain/engagement.js';
+import { outboxItem } from '../../domain/outbox.js';
 import type { Store } from '../../store/ports.js';
-import { payloadFor, type RecipientLookup, type TrackedRecipient } from './recipients.js';
+import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export interface ClickHit {
   rowId: number;
@@ -63,17 +64,14 @@ export function createClickRecorder(o: { store: Store; lookup: RecipientLookup; 
         data: { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
       });
       if (firstHuman) {
-        store.outbox.enqueue({
-          key: outboxKey.click(r.rowId, hit.linkIndex), kind: 'click', campaignId: r.campaignId,
-          payload: payloadFor(r, hit.at, { linkIndex: hit.linkIndex, url: c.url }),
-        });
+        store.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
       }
       const opened = counters.some((k) => k.kind === 'open' && k.humanHits > 0);
       if (human && !opened) {
         store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
         const opensBefore = counters.filter((k) => k.kind === 'open').reduce((n, k) => n + hitsOf(k), 0);
         if (opensBefore < maxEvents) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at, data: { class: 'human', machine: false, reason: 'implied_by_click' } });
-        store.outbox.enqueue({ key: outboxKey.open(r.rowId), kind: 'open', campaignId: r.campaignId, payload: payloadFor(r, hit.at, { detail: 'implied_by_click' }) });
+        store.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
       }
       return verdict;
     });

@@ -2,9 +2,9 @@
 // source of truth, checked before every send), a per-recipient fact for the report, a raw event and
 // an outbox row for Sugar. Replays are harmless: facts and outbox keys are unique per recipient.
 import { classifyBounce, type BounceVerdict, type BounceVerdictKind } from '../../domain/bounce-rules.js';
-import { outboxKey, type OptOutSource } from '../../domain/engagement.js';
+import { outboxItem, type OptOutReason } from '../../domain/outbox.js';
 import type { Store } from '../../store/ports.js';
-import { payloadFor, type RecipientLookup, type TrackedRecipient } from './recipients.js';
+import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export type BounceSource = 'dsn' | 'smtp' | 'webhook';
 
@@ -59,16 +59,16 @@ export function createFactRecorder(deps: FactDeps) {
     return r ? store.transaction(() => fn(r, now())) : UNKNOWN;
   }
 
-  function optOutRow(r: TrackedRecipient, at: Date, source: OptOutSource): FactResult {
+  function optOutRow(r: TrackedRecipient, at: Date, source: OptOutReason): FactResult {
     const iso = at.toISOString();
     const suppressed = store.suppressions.add(r.addressKey, r.email, source === 'complaint' ? 'complaint' : 'unsubscribe', `${source}:${r.campaignId}`);
     const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact: 'opt_out', at: iso, detail: source });
-    store.outbox.enqueue({ key: outboxKey.optout(r.rowId), kind: 'optout', campaignId: r.campaignId, payload: payloadFor(r, at, { reason: source }) });
+    store.outbox.enqueue(outboxItem.optout(r, at, source));
     if (recorded) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'optout', at: iso, data: { source } });
     return { known: true, recorded, suppressed };
   }
 
-  function optOut(rowId: number, source: OptOutSource): FactResult {
+  function optOut(rowId: number, source: OptOutReason): FactResult {
     return withRecipient(rowId, (r, at) => optOutRow(r, at, source));
   }
 
@@ -96,12 +96,12 @@ export function createFactRecorder(deps: FactDeps) {
       let suppressed = false;
       if (b.kind === 'hard') {
         suppressed = store.suppressions.add(r.addressKey, r.email, 'hard_bounce', `${b.source}:${r.campaignId}`);
-        store.outbox.enqueue({ key: outboxKey.bounce(r.rowId), kind: 'bounce', campaignId: r.campaignId, payload: payloadFor(r, at, { reason: 'hard', detail }) });
+        store.outbox.enqueue(outboxItem.bounce(r, at, 'hard', detail));
       } else if (b.kind === 'soft') {
         const count = store.engagement.countSoftBounce(r.addressKey, iso);
         if (count >= deps.softBounceLimit) {
           suppressed = store.suppressions.add(r.addressKey, r.email, 'soft_bounce_limit', `${b.source}:${r.campaignId}`);
-          store.outbox.enqueue({ key: outboxKey.bounce(r.rowId), kind: 'bounce', campaignId: r.campaignId, payload: payloadFor(r, at, { reason: 'soft', detail }) });
+          store.outbox.enqueue(outboxItem.bounce(r, at, 'soft', detail));
         }
       } else {
         blocked = r;

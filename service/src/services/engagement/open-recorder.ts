@@ -3,9 +3,10 @@
 // its batch committed, so an answered pixel is a durable open. On shutdown close() commits what is
 // buffered before the store closes, so a SIGTERM under load loses nothing that was answered.
 import { classifyOpen, type BotRules } from '../../domain/bot-detect.js';
-import { outboxKey, truncateIp } from '../../domain/engagement.js';
+import { truncateIp } from '../../domain/engagement.js';
+import { outboxItem } from '../../domain/outbox.js';
 import type { Store } from '../../store/ports.js';
-import { payloadFor, type RecipientLookup } from './recipients.js';
+import type { RecipientLookup } from './recipients.js';
 
 export interface OpenHit {
   rowId: number;
@@ -66,9 +67,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
           recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at,
           data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
         });
-        if (firstHuman) {
-          o.store.outbox.enqueue({ key: outboxKey.open(r.rowId), kind: 'open', campaignId: r.campaignId, payload: payloadFor(r, hit.at, { detail: v.class }) });
-        }
+        if (firstHuman) o.store.outbox.enqueue(outboxItem.open(r, hit.at, v.class));
         written++;
       }
     });

@@ -1,7 +1,6 @@
 // Ledger look-ups for the tracking hot path. A pixel burst hits the same few thousand rows again
 // and again, so rows are cached (bounded) instead of read per hit; a row without an acceptance time
 // yet is read again next time, because that time decides whether a hit came "too soon".
-import type { OutboxPayload } from '../../domain/engagement.js';
 import type { LedgerRecipient, Store } from '../../store/ports.js';
 
 export interface TrackedRecipient {
@@ -57,13 +56,5 @@ export function createRecipientLookup(store: Pick<Store, 'recipients' | 'campaig
       remember(links, campaignId, fresh);
       return fresh;
     },
-  };
-}
-
-export function payloadFor(r: TrackedRecipient, at: Date, extra: Partial<OutboxPayload> = {}): OutboxPayload {
-  return {
-    rowId: r.rowId, campaignId: r.campaignId, module: r.module, recordId: r.recordId, email: r.email,
-    ...(r.emailAddressId ? { emailAddressId: r.emailAddressId } : {}),
-    at: at.toISOString(), ...extra,
   };
 }
