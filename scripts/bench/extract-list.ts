@@ -13,7 +13,7 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 import { bulkId } from '../sugar-sim/seed-ids.js';
 import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
-import { extractTargets } from '../../service/src/services/extract-targets.js';
+import { extractTargets } from '../../service/src/campaigns/extraction.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const fmt = (n: number) => n.toLocaleString('en-US');

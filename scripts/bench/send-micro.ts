@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
 import { buildMessage, type MessageContext } from '../../service/src/mail/message.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
-import { createTransport } from '../../service/src/mail/transport.js';
+import { createSmtpTransport } from '../../service/src/mail/smtp-transport.js';
 
 const N = Number(process.argv[2] ?? 4000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
@@ -53,7 +53,7 @@ await drive('bare nodemailer, pre-built bytes', () => bare.sendMail({ envelope: 
 bare.close();
 
 for (const workers of [0, 1, 2]) {
-  const t = createTransport({ smtpUrl, maxConnections: CONNECTIONS, dkimWorkers: workers, dkim: { domainName: 'example.com', keySelector: 'lf', privateKeyPem: pem } });
+  const t = createSmtpTransport({ smtpUrl, maxConnections: CONNECTIONS, dkimWorkers: workers, dkim: { domainName: 'example.com', keySelector: 'lf', privateKeyPem: pem } });
   let failed = 0;
   await drive(`build + DKIM (${workers ? workers + ' workers' : 'inline'}) + SMTP`, async (i) => {
     const r = await t.send(build(i));

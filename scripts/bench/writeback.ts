@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
-import { createEngagement } from '../../service/src/services/engagement/index.js';
+import { createEngagement } from '../../service/src/engagement/index.js';
 import { createWriteback } from '../../service/src/writeback/index.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
-import { recordOutcomes } from '../../service/src/jobs/outcomes.js';
+import { recordOutcomes } from '../../service/src/sending/outcomes.js';
 import type { TargetModule } from '../../service/src/domain/types.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);

@@ -9,29 +9,29 @@ import { SugarClient, fetchCurrentUser } from './sugar/sugar-client.js';
 import { createTokenVerifier } from './http/token-checks.js';
 import { compileCampaign, renderPreview } from './mail/template.js';
 import { buildMessage, type CompiledCampaign, type MessageContext } from './mail/message.js';
-import { createTransport } from './mail/transport.js';
-import { createSendWorker } from './jobs/send-worker.js';
-import { createInProcessDelivery } from './jobs/delivery.js';
-import { createThreadDelivery } from './jobs/send-pool/pool.js';
-import { createScheduler } from './jobs/scheduler.js';
-import { extractTargets } from './services/extract-targets.js';
-import { createCampaignService } from './services/campaigns.js';
-import { testSend } from './services/test-send.js';
+import { createSmtpTransport } from './mail/smtp-transport.js';
+import { createSendLoop } from './sending/send-loop.js';
+import { createInProcessDelivery } from './sending/delivery.js';
+import { createThreadDelivery } from './sending/send-threads/pool.js';
+import { createScheduler } from './campaigns/scheduler.js';
+import { extractTargets } from './campaigns/extraction.js';
+import { createCampaignService } from './campaigns/service.js';
+import { testSend } from './campaigns/test-send.js';
 import { createApp } from './http/app.js';
 import { campaignRoutes } from './http/routes/campaigns.js';
 import { sugarRoutes } from './http/routes/sugar.js';
 import { listRoutes } from './http/routes/lists.js';
-import { createLeadfwdLists } from './services/leadfwd-lists.js';
+import { createLeadfwdLists } from './lists/service.js';
 import type { Campaign } from './domain/types.js';
 import type { StoredAutomation } from './store/ports.js';
-import { createEngagement } from './services/engagement/index.js';
+import { createEngagement } from './engagement/index.js';
 import { trackingFastPath, trackingRoutes, withPixelFastPath } from './http/routes/tracking.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { reportRoutes } from './http/routes/report.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
-import { writebackRoutes } from './writeback/routes.js';
+import { writebackRoutes } from './http/routes/writeback.js';
 import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
 import { createPairing } from './relay/pairing.js';
 import { meRoutes } from './http/routes/me.js';
@@ -80,7 +80,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     : undefined;
   const threaded = config.smtp.sendThreads > 0;
   // With send threads this transport only carries test sends, so it signs inline.
-  const transport = createTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim && !threaded ? config.dkim.workers : 0, logger: logger.child({ component: 'smtp' }) });
+  const transport = createSmtpTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim && !threaded ? config.dkim.workers : 0, logger: logger.child({ component: 'smtp' }) });
   const messageContext: MessageContext = {
     publicUrl: config.publicUrl, secret: config.secret, bounceDomain: config.bounceDomain,
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
@@ -126,7 +126,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
       logger: logger.child({ component: 'send-thread' }),
     })
     : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
-  const worker = createSendWorker({
+  const worker = createSendLoop({
     store, delivery,
     rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
     logger: logger.child({ component: 'send' }),

@@ -1,8 +1,8 @@
 // Relay verdicts at RCPT/DATA as bounce facts, opt-out idempotence, and raw-event retention.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFactRecorder } from '../../service/src/services/engagement/facts.js';
-import { createRecipientLookup } from '../../service/src/services/engagement/recipients.js';
-import { startRetention } from '../../service/src/services/engagement/retention.js';
+import { createFactRecorder } from '../../service/src/engagement/facts.js';
+import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
+import { startRetention } from '../../service/src/engagement/retention.js';
 import { seededStore, type Seeded } from './helpers.js';
 
 let s: Seeded;

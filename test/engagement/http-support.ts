@@ -7,7 +7,7 @@ import { requireCampaignRight } from '../../service/src/access/policy.js';
 import { trackingFastPath, trackingRoutes } from '../../service/src/http/routes/tracking.js';
 import { unsubscribeRoutes } from '../../service/src/http/routes/unsubscribe.js';
 import { webhookRoutes } from '../../service/src/http/routes/webhooks.js';
-import { createEngagement, type Engagement } from '../../service/src/services/engagement/index.js';
+import { createEngagement, type Engagement } from '../../service/src/engagement/index.js';
 import type { Store } from '../../service/src/store/ports.js';
 import { SECRET } from './helpers.js';
 

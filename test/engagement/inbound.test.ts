@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verpAddress } from '../../service/src/domain/verp.js';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { startInboundListener, type InboundListener } from '../../service/src/mail/inbound/listener.js';
-import { createFactRecorder } from '../../service/src/services/engagement/facts.js';
-import { createInboundIntake, type IntakeOutcome } from '../../service/src/services/engagement/inbound-intake.js';
-import { createRecipientLookup } from '../../service/src/services/engagement/recipients.js';
+import { createFactRecorder } from '../../service/src/engagement/facts.js';
+import { createInboundIntake, type IntakeOutcome } from '../../service/src/inbound/intake.js';
+import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
 import { BOUNCE_DOMAIN, SECRET, seededStore, type Seeded } from './helpers.js';
 import { deliver, fixture } from './inbound-support.js';
 

@@ -13,7 +13,7 @@ import { startStack, type Stack } from '../support/stack.js';
 import { bulkId } from '../../scripts/sugar-sim/seed-ids.js';
 import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
-import { extractTargets } from '../../service/src/services/extract-targets.js';
+import { extractTargets } from '../../service/src/campaigns/extraction.js';
 import { runListSetup } from '../../service/src/writeback/setup.js';
 import type { Send } from '../../service/src/writeback/send.js';
 

@@ -7,7 +7,7 @@ import { mailTo, startStack, waitFor, type Stack } from '../support/stack.js';
 import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
 import { createTokenVerifier } from '../../service/src/http/token-checks.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
-import { createLeadfwdLists } from '../../service/src/services/leadfwd-lists.js';
+import { createLeadfwdLists } from '../../service/src/lists/service.js';
 
 let stack: Stack;
 beforeAll(async () => { stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } }); }, 30_000);

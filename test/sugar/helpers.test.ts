@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fullJitter, parseRetryAfter } from '../../service/src/sugar/backoff.js';
 import { SugarApiError, errorFromResponse, kindForStatus } from '../../service/src/sugar/errors.js';
-import { queryString } from '../../service/src/sugar/transport.js';
+import { queryString } from '../../service/src/sugar/http-exchange.js';
 
 describe('fullJitter', () => {
   it('spans [0, base * 2^attempt) and is capped', () => {

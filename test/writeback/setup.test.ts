@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { errorHandler } from '../../service/src/http/errors.js';
-import { writebackRoutes } from '../../service/src/writeback/routes.js';
+import { writebackRoutes } from '../../service/src/http/routes/writeback.js';
 import { requireAuth } from '../../service/src/http/auth.js';
 
 const KEY = 'setup-test-api-key-0123';

@@ -2,7 +2,7 @@
 // (exempt lists, suppressions, invalid and duplicate addresses): extraction runs against a view of the store
 // whose ledger insert enrols instead, so there is one copy of those rules.
 import type { Audit, Campaign, Target } from '../domain/types.js';
-import { extractTargets, type SugarReader } from '../services/extract-targets.js';
+import { extractTargets, type SugarReader } from '../campaigns/extraction.js';
 import type { Store, StoredAutomation } from '../store/ports.js';
 
 export async function enrolFromLists(deps: { store: Store; sugar: SugarReader; consentField?: string }, a: StoredAutomation, nowIso: string): Promise<{ enrolled: number; audit: Audit }> {

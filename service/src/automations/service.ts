@@ -2,7 +2,7 @@
 // per-step counts, pause / resume / stop, and enrolment through the API.
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import type { TargetModule } from '../domain/types.js';
-import { requireSender, requireTargetLists } from '../services/campaigns.js';
+import { requireSender, requireTargetLists } from '../campaigns/service.js';
 import { AppError } from '../domain/errors.js';
 import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
 import { creatorOf, type Actor } from '../access/actor.js';

@@ -3,7 +3,7 @@ import express, { type Express, type Router } from 'express';
 import { errorHandler } from './errors.js';
 import { AppError } from '../domain/errors.js';
 import { authenticators, type AuthOptions } from './auth.js';
-import { relayPublicRoutes, verifyRelay, type RelayDeps } from '../relay/routes.js';
+import { relayPublicRoutes, verifyRelay, type RelayDeps } from './routes/relay.js';
 import { opsRoutes, requestIds, type OpsOptions } from './ops-routes.js';
 
 export interface AppOptions {

@@ -2,11 +2,11 @@
 // paging and bulk. Callers see plain JSON or a SugarApiError.
 import { SugarApiError, errorFromResponse, errorLabel } from './errors.js';
 import { TokenSession } from './token-session.js';
-import { SugarTransport, emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, type SugarLogger } from './transport.js';
+import { SugarExchange, emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, type SugarLogger } from './http-exchange.js';
 
 export { SugarApiError, type SugarErrorKind } from './errors.js';
 export { fetchCurrentUser } from './current-user.js';
-export type { HttpMethod, SugarCallStats, SugarLogger } from './transport.js';
+export type { HttpMethod, SugarCallStats, SugarLogger } from './http-exchange.js';
 
 export interface SugarClientOptions {
   baseUrl: string;
@@ -51,12 +51,12 @@ class UserToken implements TokenSource {
 
 export class SugarClient {
   readonly apiVersion: string;
-  private readonly transport: SugarTransport;
+  private readonly transport: SugarExchange;
   private readonly session: TokenSource;
   private readonly maxRetries: number | undefined;
   private readonly ownsTransport: boolean;
 
-  constructor(opts: SugarClientOptions, shared?: { transport: SugarTransport; session: TokenSource; maxRetries?: number }) {
+  constructor(opts: SugarClientOptions, shared?: { transport: SugarExchange; session: TokenSource; maxRetries?: number }) {
     if (shared) {
       this.apiVersion = opts.apiVersion ?? 'v11_1';
       this.transport = shared.transport;
@@ -69,7 +69,7 @@ export class SugarClient {
     if (!opts.username || typeof opts.password !== 'string') throw new TypeError('SugarClient needs a username and password');
     this.apiVersion = opts.apiVersion ?? 'v11_1';
     if (!/^v\d\d(_\d{1,2})?$/.test(this.apiVersion)) throw new TypeError(`Not a Sugar API version: ${this.apiVersion}`);
-    this.transport = new SugarTransport({
+    this.transport = new SugarExchange({
       baseUrl: opts.baseUrl, apiVersion: this.apiVersion, timeoutMs: opts.timeoutMs ?? 30_000,
       maxRetries: opts.maxRetries ?? 5, retryBaseMs: opts.retryBaseMs ?? 250, retryMaxMs: opts.retryMaxMs ?? 30_000,
       logger: opts.logger, sleep: opts.sleep,

@@ -2,7 +2,7 @@
 // concurrent callers whose token died all wait for the same renewal instead of racing, which matters
 // because Sugar keeps one session per user and platform, so a second login would kill the first.
 import { SugarApiError, errorFromResponse, errorLabel } from './errors.js';
-import type { SugarTransport } from './transport.js';
+import type { SugarExchange } from './http-exchange.js';
 
 export interface Credentials { username: string; password: string; platform: string }
 
@@ -13,7 +13,7 @@ export class TokenSession {
   private refresh: string | undefined;
   private pending: Promise<string> | undefined;
 
-  constructor(private readonly transport: SugarTransport, private readonly creds: Credentials) {}
+  constructor(private readonly transport: SugarExchange, private readonly creds: Credentials) {}
 
   /** A usable access token, logging in on first use. */
   current(): Promise<string> {

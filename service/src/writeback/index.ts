@@ -7,7 +7,7 @@ import type { BulkPort, WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { writebackState } from './state.js';
 import type { OptOutScopeSource } from './opt-out-scope.js';
-import { createWritebackWorker } from './worker.js';
+import { createWritebackLoop } from './writeback-loop.js';
 
 export { DEFAULT_WRITEBACK, type WritebackSettings } from './settings.js';
 export { writebackState, type WritebackState } from './state.js';
@@ -36,7 +36,7 @@ export function createWriteback(o: WritebackOptions) {
     });
   }
 
-  const worker = createWritebackWorker({
+  const worker = createWritebackLoop({
     store, sugar: o.sugar, settings: o.settings, links: o.links, logger: o.logger, afterSugarAnswer: o.afterSugarAnswer,
     optOutScope: o.optOutScope ?? { current: async () => o.settings.optOutScope },
     ensureSetup: (c) => { enqueueSetup(c); },

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { CampaignService } from '../../services/campaigns.js';
+import type { CampaignService } from '../../campaigns/service.js';
 import type { Campaign } from '../../domain/types.js';
 import type { Actor } from '../../access/actor.js';
 import { actorOf } from '../auth.js';

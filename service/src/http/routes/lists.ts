@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { createLeadfwdLists } from '../../services/leadfwd-lists.js';
+import type { createLeadfwdLists } from '../../lists/service.js';
 import { actorOf } from '../auth.js';
 
 export function listRoutes(lists: ReturnType<typeof createLeadfwdLists>): Router {

@@ -2,7 +2,7 @@
 // fields they may merge.
 import { Router, type Request, type Response } from 'express';
 import { isListModule, LIST_MODULES } from '../../domain/rights.js';
-import { mergeFields, targetLists } from '../../services/sugar-directory.js';
+import { mergeFields, targetLists } from '../../campaigns/sugar-directory.js';
 import { requireModule } from '../../access/policy.js';
 import { AppError } from '../../domain/errors.js';
 import { actorOf } from '../auth.js';

@@ -5,8 +5,8 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
-import type { ClickRecorder } from '../../services/engagement/clicks.js';
-import type { OpenRecorder } from '../../services/engagement/open-recorder.js';
+import type { ClickRecorder } from '../../engagement/clicks.js';
+import type { OpenRecorder } from '../../engagement/opens.js';
 
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
-import type { FactRecorder } from '../../services/engagement/facts.js';
-import type { RecipientLookup } from '../../services/engagement/recipients.js';
+import type { FactRecorder } from '../../engagement/facts.js';
+import type { RecipientLookup } from '../../engagement/recipients.js';
 
 export interface UnsubscribeDeps {
   /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */

@@ -1,0 +1,197 @@
+// Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
+import { canTransition, resumeTarget } from '../domain/lifecycle.js';
+import { isSendableAddress } from '../domain/address.js';
+import type { Campaign, CampaignStatus } from '../domain/types.js';
+import type { CompiledCampaign } from '../mail/message.js';
+import type { Store } from '../store/ports.js';
+import { loadTargetLists, type SugarReader } from './extraction.js';
+import { writebackState } from '../writeback/state.js';
+import { creatorOf, type Actor } from '../access/actor.js';
+import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
+import { senderAllowed } from '../domain/address.js';
+
+import { AppError } from '../domain/errors.js';
+
+/** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
+export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
+  try {
+    await loadTargetLists(sugar, ids);
+  } catch (e) {
+    const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
+    if (unknownIds?.length) throw new AppError('unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
+    throw e;
+  }
+}
+
+export interface CreateCampaignInput {
+  name?: unknown; subject?: unknown; fromName?: unknown; fromEmail?: unknown; replyTo?: unknown;
+  mjml?: unknown; html?: unknown; targetListIds?: unknown; leadfwdListIds?: unknown; customFields?: unknown;
+  sendAt?: unknown; sugarCampaignId?: unknown; hold?: unknown;
+}
+
+export interface CampaignDeps {
+  store: Store;
+  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<CompiledCampaign>;
+  /** Domains a campaign may send From (LEADFWD_SENDER_DOMAINS). */
+  senderDomains: readonly string[];
+  now?: () => Date;
+}
+
+/** The From address must be on a domain the operator set up for sending (its DKIM, SPF, DMARC). */
+export function requireSender(domains: readonly string[], fromEmail: string): void {
+  if (senderAllowed(domains, fromEmail)) return;
+  const which = domains.length ? `one of ${domains.join(', ')}` : 'none: set LEADFWD_SENDER_DOMAINS';
+  throw new AppError('sender_not_allowed', `fromEmail ${fromEmail} is not on a sender domain of this service (${which})`, { senderDomains: domains });
+}
+
+/** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
+export function requireLeadfwdLists(store: Store, actor: Actor, ids: string[]): void {
+  const unknown = store.lists.exists(ids);
+  if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
+  for (const id of ids) {
+    const hidden = store.lists.modules(id).filter((m) => !allowsModule(actor, m, 'list'));
+    if (hidden.length) throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, { listId: id, modules: hidden });
+  }
+}
+
+const str = (v: unknown, field: string, problems: string[], max: number, required = true): string | undefined => {
+  if (v === undefined || v === null || v === '') {
+    if (required) problems.push(`${field} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') { problems.push(`${field} must be a string`); return undefined; }
+  if (v.length > max) { problems.push(`${field} must be at most ${max} characters`); return undefined; }
+  return v;
+};
+const ids = (v: unknown, field: string, problems: string[]): string[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(x))) {
+    problems.push(`${field} must be an array of ids`);
+    return [];
+  }
+  return [...new Set(v as string[])];
+};
+
+export function createCampaignService(deps: CampaignDeps) {
+  const now = () => (deps.now ? deps.now() : new Date());
+
+  async function validate(input: CreateCampaignInput, actor: Actor) {
+    const problems: string[] = [];
+    const name = str(input.name, 'name', problems, 200);
+    const subject = str(input.subject, 'subject', problems, 998);
+    const fromName = str(input.fromName, 'fromName', problems, 200);
+    const fromEmail = str(input.fromEmail, 'fromEmail', problems, 254);
+    const replyTo = str(input.replyTo, 'replyTo', problems, 254, false);
+    const mjml = str(input.mjml, 'mjml', problems, 2_000_000, false);
+    const html = str(input.html, 'html', problems, 2_000_000, false);
+    if (!mjml && !html) problems.push('one of mjml or html is required');
+    if (mjml && html) problems.push('give either mjml or html, not both');
+    if (fromEmail && !isSendableAddress(fromEmail)) problems.push('fromEmail is not a valid address');
+    if (replyTo && !isSendableAddress(replyTo)) problems.push('replyTo is not a valid address');
+    const targetListIds = ids(input.targetListIds, 'targetListIds', problems);
+    const leadfwdListIds = ids(input.leadfwdListIds, 'leadfwdListIds', problems);
+    const customFields = ids(input.customFields, 'customFields', problems);
+    if (targetListIds.length + leadfwdListIds.length === 0) problems.push('choose at least one target list or LeadFWD list');
+    const sendAt = sendTime(input.sendAt, problems);
+    const sugarCampaignId = str(input.sugarCampaignId, 'sugarCampaignId', problems, 64, false);
+    if (input.hold !== undefined && typeof input.hold !== 'boolean') problems.push('hold must be true or false');
+    if (problems.length) throw new AppError('invalid_campaign', problems.join('; '), { problems });
+    requireSender(deps.senderDomains, fromEmail!);
+    requireReadableFields(actor, customFields);
+    return {
+      name: name!, subject: subject!, fromName: fromName!, fromEmail: fromEmail!, replyTo, mjml, html, targetListIds, leadfwdListIds,
+      customFields, sendAt, sugarCampaignId, held: input.hold === true,
+    };
+  }
+
+  /** An ISO time, or now when absent or past (a time in the past means "now"). */
+  function sendTime(v: unknown, problems: string[]): string {
+    const at = now();
+    if (v === undefined || v === null || v === '') return at.toISOString();
+    const t = typeof v === 'string' ? new Date(v) : new Date(NaN);
+    if (Number.isNaN(t.getTime())) {
+      problems.push('sendAt must be an ISO 8601 date-time');
+      return at.toISOString();
+    }
+    return (t > at ? t : at).toISOString();
+  }
+
+  /** Lets a held campaign go, at `sendAt` (absent or past: now), with the audit it was reviewed with. */
+  async function confirm(id: string, body: { sendAt?: unknown }, actor: Actor): Promise<Campaign> {
+    const c = await allowed(id, actor, 'edit');
+    const problems: string[] = [];
+    const sendAt = sendTime(body.sendAt, problems);
+    if (problems.length) throw new AppError('invalid_campaign', problems.join('; '), { problems });
+    if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
+    if (!deps.store.campaigns.release(id, sendAt)) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
+    return get(id);
+  }
+
+  async function create(input: CreateCampaignInput, actor: Actor): Promise<Campaign> {
+    requireModule(actor, 'Campaigns', 'create');
+    const v = await validate(input, actor);
+    requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
+    await requireTargetLists(actor.sugar, v.targetListIds);
+    if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
+    // Compile before storing so broken MJML never leaves a half-made campaign behind.
+    await deps.compile({ campaignId: 'validation', ...v });
+    return deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
+  }
+
+  /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */
+  async function allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> {
+    const c = get(id);
+    await requireCampaignRight(actor, c, action);
+    return c;
+  }
+
+  function get(id: string): Campaign {
+    const c = deps.store.campaigns.get(id);
+    if (!c) throw new AppError('not_found', `No campaign ${id}`);
+    return c;
+  }
+
+  async function move(id: string, to: CampaignStatus, reason: string, actor: Actor): Promise<Campaign> {
+    const c = await allowed(id, actor, 'edit');
+    const step = deps.store.automations.stepOf(id);
+    // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
+    // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
+    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled')) throw new AppError('automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
+    if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
+      throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
+    }
+    return get(id);
+  }
+
+  const by = (actor: Actor, what: string) => (actor.kind === 'user' ? `${what} by ${actor.userName}` : `${what} by the API`);
+
+  return {
+    create,
+    get,
+    allowed,
+    /** Newest first, only those the actor may see. */
+    list: async (limit: number, offset: number, actor: Actor) => visibleOwned(actor, deps.store.campaigns.list({ limit, offset })),
+    pause: (id: string, actor: Actor) => move(id, 'paused', by(actor, 'paused'), actor),
+    cancel: (id: string, actor: Actor) => move(id, 'cancelled', by(actor, 'cancelled'), actor),
+    confirm,
+    resume: async (id: string, actor: Actor) => {
+      const c = await allowed(id, actor, 'edit');
+      if (c.status !== 'paused') throw new AppError('invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
+      return move(id, resumeTarget(deps.store.campaigns.history(id)), by(actor, 'resumed'), actor);
+    },
+    view: (id: string) => {
+      const c = get(id);
+      const { mjml: _m, html: _h, ...rest } = c;
+      return {
+        ...rest,
+        audit: deps.store.campaigns.getAudit(id) ?? null,
+        progress: deps.store.recipients.counts(id),
+        history: deps.store.campaigns.history(id),
+        writeback: writebackState(deps.store, id, now()),
+        automation: deps.store.automations.stepOf(id) ?? null,
+      };
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;
