@@ -1,14 +1,15 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStore } from './store/db.js';
 import { SugarClient, fetchCurrentUser } from './sugar/sugar-client.js';
 import { createTokenVerifier } from './http/token-checks.js';
 import { compileCampaign, renderPreview } from './mail/template.js';
-import { buildMessage, type CompiledCampaign, type MessageContext } from './mail/message.js';
+import { buildMessage, type MessageContext } from './mail/message.js';
+import { createCompileCache } from './mail/compile-cache.js';
 import { createSmtpTransport } from './mail/smtp-transport.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createInProcessDelivery } from './sending/delivery.js';
@@ -22,8 +23,6 @@ import { campaignRoutes } from './http/routes/campaigns.js';
 import { sugarRoutes } from './http/routes/sugar.js';
 import { listRoutes } from './http/routes/lists.js';
 import { createLeadfwdLists } from './lists/service.js';
-import type { Campaign } from './domain/types.js';
-import type { StoredAutomation } from './store/ports.js';
 import { createEngagement } from './engagement/index.js';
 import { trackingFastPath, trackingRoutes, withPixelFastPath } from './http/routes/tracking.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
@@ -38,7 +37,7 @@ import { meRoutes } from './http/routes/me.js';
 import { createAutomationEngine } from './automations/engine.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
-import { enrolFromLists } from './automations/list-enrolment.js';
+import { createListEnrolment } from './automations/list-enrolment.js';
 import { automationRoutes } from './http/routes/automations.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
@@ -64,6 +63,28 @@ export interface RunningService {
 
 export async function startService(config: Config, opts: { logger?: Logger; /** Automation clock; tests pass a fake one. */ now?: () => Date } = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // The port is bound first, so the public URL every message links to is known before anything reads it (tests
+  // listen on port 0). Requests arriving before the app is ready are told to come back.
+  let handle: RequestListener = (_req, res) => { res.writeHead(503, { 'Retry-After': '1' }).end(); };
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = createServer((req, res) => handle(req, res)).listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as { port: number }).port;
+  const publicUrl = /:0$/.test(config.publicUrl) ? `http://${config.host}:${port}` : config.publicUrl;
+  try {
+    return await compose(config, { ...opts, logger }, server, port, publicUrl, (listener) => { handle = listener; });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+}
+
+async function compose(
+  config: Config, opts: { logger: Logger; now?: () => Date }, server: Server, port: number, publicUrl: string,
+  serve: (listener: RequestListener) => void,
+): Promise<RunningService> {
+  const { logger } = opts;
   if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
     maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
@@ -80,9 +101,12 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     : undefined;
   const threaded = config.smtp.sendThreads > 0;
   // With send threads this transport only carries test sends, so it signs inline.
-  const transport = createSmtpTransport({ smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim && !threaded ? config.dkim.workers : 0, logger: logger.child({ component: 'smtp' }) });
+  const transport = createSmtpTransport({
+    smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim && !threaded ? config.dkim.workers : 0,
+    logger: logger.child({ component: 'smtp' }),
+  });
   const messageContext: MessageContext = {
-    publicUrl: config.publicUrl, secret: config.secret, bounceDomain: config.bounceDomain,
+    publicUrl, secret: config.secret, bounceDomain: config.bounceDomain,
     messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
   };
 
@@ -93,17 +117,9 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     probeStore: () => store.probeWritable(), sugarUrl: config.sugar.url, sugarApiVersion: config.sugar.apiVersion, smtpUrl: config.smtp.url,
     dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
-
-  const compiledCache = new Map<string, Promise<CompiledCampaign>>();
-  const compiled = (c: Campaign) => {
-    let p = compiledCache.get(c.id);
-    if (!p) {
-      p = compileCampaign({ campaignId: c.id, subject: c.subject, fromName: c.fromName, fromEmail: c.fromEmail, replyTo: c.replyTo, mjml: c.mjml, html: c.html });
-      p.then((cc) => store.campaigns.saveLinks(c.id, cc.links), () => compiledCache.delete(c.id));
-      compiledCache.set(c.id, p);
-    }
-    return p;
-  };
+  const compiled = createCompileCache({ saveLinks: (id, links) => store.campaigns.saveLinks(id, links) });
+  // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
+  const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
 
   const engagement = createEngagement({
     store, softBounceLimit: config.engagement.softBounceLimit, retentionDays: config.engagement.retentionDays,
@@ -117,59 +133,54 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
     answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
   };
 
-  // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
-  const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
-  const campaigns = createCampaignService({ store, compile: compileOffered, senderDomains: config.senderDomains });
-  const delivery = threaded
-    ? createThreadDelivery({
-      threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
-      logger: logger.child({ component: 'send-thread' }),
-    })
-    : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
-  const worker = createSendLoop({
-    store, delivery,
-    rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
-    logger: logger.child({ component: 'send' }),
-    // The relay's own 5xx/4xx verdicts become bounce facts; a store hiccup must not fail the send loop.
-    onOutcome: (r, res) => {
-      metrics.send(res.outcome);
-      try { engagement.smtpOutcome(r, res); } catch (err) { logger.warn({ err, rowId: r.rowId }, 'engagement.smtp_outcome_failed'); }
-    },
-  });
   const writebackLogger = logger.child({ component: 'writeback' });
   const writeback = createWriteback({
     store, sugar, settings: config.writeback, links: (c) => compiled(c).then((cc) => cc.links),
     logger: writebackLogger,
     optOutScope: createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: config.writeback.optOutScope, logger: writebackLogger }),
   });
+  const campaigns = createCampaignService({
+    store, compile: compileOffered, renderPreview, senderDomains: config.senderDomains, writebackState: (id, now) => writeback.state(id, now),
+  });
+  const delivery = threaded
+    ? createThreadDelivery({
+      threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
+      logger: logger.child({ component: 'send-thread' }),
+    })
+    : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
+  const sendLoop = createSendLoop({
+    store, delivery,
+    rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
+    logger: logger.child({ component: 'send' }),
+    // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
+    onOutcome: (r, res) => {
+      metrics.send(res.outcome);
+      engagement.smtpOutcome(r, res);
+    },
+  });
   const scheduler = createScheduler({
     store,
     onSendingStarted: (c) => writeback.campaignStarted(c),
     extract: (c) => extractTargets({ sugar, store }, c),
-    // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
-    send: async (id, signal) => {
-      const result = await worker.run(id, signal);
-      return result === 'done' && store.automations.isOpenStepCampaign(id) ? 'stopped' : result;
-    },
+    send: (id, signal) => sendLoop.run(id, signal),
     logger: logger.child({ component: 'scheduler' }),
   });
-  const automationEngine = createAutomationEngine({
-    store, now: opts.now, campaignStarted: (c) => writeback.campaignStarted(c), kick: () => scheduler.kick(),
-    logger: logger.child({ component: 'automations' }),
-  });
   const automationLog = logger.child({ component: 'automations' });
-  const readLists = (a: StoredAutomation) => enrolFromLists({ store, sugar }, a, (opts.now?.() ?? new Date()).toISOString())
-    .then(({ enrolled }) => { if (enrolled) automationRunner.wake(); });
+  const automationEngine = createAutomationEngine({
+    store, now: opts.now, campaignStarted: (c) => writeback.campaignStarted(c), kick: () => scheduler.kick(), logger: automationLog,
+  });
+  const listEnrolment = createListEnrolment({ store, sugar, now: opts.now, onEnrolled: () => automationRunner.wake(), logger: automationLog });
   const automationRunner = createAutomationRunner({
     engine: automationEngine, tickMs: config.automationTickMs, refreshMs: config.automationListRefreshMs, logger: automationLog,
-    refreshLists: async () => { for (const a of store.automations.inStatus('active')) if (a.targetListIds.length) await readLists(a); },
+    refreshLists: listEnrolment.refreshActive,
   });
   const automations = createAutomationService({
     store, engine: automationEngine, compile: compileOffered, senderDomains: config.senderDomains, wake: () => automationRunner.wake(),
-    readLists: (a) => { readLists(a).catch((err) => automationLog.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed')); },
+    readLists: listEnrolment.readInBackground,
   });
 
   const pairing = createPairing({ relay: store.relay, serviceSecrets: verifyKeys });
+  const testSendDeps = { compile: compileCampaign, build: buildMessage, messageContext, mailer: transport, allowance: store.relay };
   const app = createApp({
     auth: {
       apiKey: config.apiKey,
@@ -192,22 +203,11 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
       }),
       webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
     ],
+    // One router per feature; a new endpoint is a router added here.
     apiRouters: [
       meRoutes({ newPairingCode: () => pairing.newCode() }),
       reportRoutes({ report: engagement.report, mayView: (id, actor) => campaigns.allowed(id, actor, 'view') }),
-      campaignRoutes({
-        campaigns,
-        kick: () => scheduler.kick(),
-        testSend: (c, body, actor) => testSend({ compile: compileCampaign, build: buildMessage, messageContext, mailer: transport, allowance: store.relay }, c, body, actor),
-        preview: async (input) => {
-          const cc = await compileOffered({
-            campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
-            fromEmail: String(input.fromEmail ?? 'preview@example.com'),
-            mjml: typeof input.mjml === 'string' ? input.mjml : undefined, html: typeof input.html === 'string' ? input.html : undefined,
-          });
-          return renderPreview(cc, (input.fields ?? {}) as Record<string, string>);
-        },
-      }),
+      campaignRoutes({ campaigns, kick: () => scheduler.kick(), testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor) }),
       sugarRoutes(),
       listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
@@ -216,10 +216,7 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   });
 
   const http = withPixelFastPath(app, trackingFastPath(tracking), () => metrics.http(200));
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = createServer(http.listener).listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  serve(http.listener);
   const inbound = await startInboundListener({
     port: config.bounceSmtpPort, host: config.host, secret: verifyKeys, bounceDomain: config.bounceDomain,
     maxBytes: config.engagement.bounceMaxBytes, ...config.engagement.inbound, handle: (route, report) => engagement.intake.handle(route, report),
@@ -227,9 +224,6 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   });
   engagement.start();
   readiness.start(); // the first checks, so the first /readyz has a result without running them itself
-  const port = (server.address() as { port: number }).port;
-  // Tests listen on port 0; tracking links must then point at the port actually bound.
-  if (/:0$/.test(config.publicUrl)) messageContext.publicUrl = `http://${config.host}:${port}`;
   writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
   scheduler.start();
   automationRunner.start();

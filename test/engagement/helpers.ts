@@ -12,9 +12,14 @@ export interface Seeded {
 }
 
 /** A campaign whose `n` recipients were accepted by the relay at `acceptedAt`, with tracked links. */
-export function seededStore(opts: { n?: number; acceptedAt?: string; links?: string[]; path?: string; campaignId?: string } = {}): Seeded {
+export function seededStore(opts: {
+  n?: number; acceptedAt?: string; links?: string[]; path?: string; campaignId?: string;
+  /** The adapter to seed (the store contract suites pass theirs); SQLite at `path` otherwise. */
+  open?: (o: { clock: () => Date }) => Store;
+} = {}): Seeded {
   let now = new Date(opts.acceptedAt ?? '2026-11-26T09:00:00.000Z');
-  const store = openStore(opts.path ?? ':memory:', { clock: () => now });
+  const clock = () => now;
+  const store = opts.open ? opts.open({ clock }) : openStore(opts.path ?? ':memory:', { clock });
   const campaignId = opts.campaignId ?? 'camp-1';
   store.campaigns.create({
     name: 'Spring news', subject: 'Hello', fromName: 'Spring Team', fromEmail: 'news@news.example.test', html: '<p>Hi</p>',

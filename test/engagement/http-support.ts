@@ -8,7 +8,7 @@ import { trackingFastPath, trackingRoutes } from '../../service/src/http/routes/
 import { unsubscribeRoutes } from '../../service/src/http/routes/unsubscribe.js';
 import { webhookRoutes } from '../../service/src/http/routes/webhooks.js';
 import { createEngagement, type Engagement } from '../../service/src/engagement/index.js';
-import type { Store } from '../../service/src/store/ports.js';
+import type { Store } from '../../service/src/ports/index.js';
 import { SECRET } from './helpers.js';
 
 export const API_KEY = 'engagement-api-key-0123456789';

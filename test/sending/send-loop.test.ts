@@ -10,7 +10,7 @@ import { buildMessage } from '../../service/src/mail/message.js';
 import { startSmtpSink, type SmtpSink } from '../../service/src/mail/sink.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { createSmtpTransport, type SendResult } from '../../service/src/mail/smtp-transport.js';
-import type { Store } from '../../service/src/store/ports.js';
+import type { Store } from '../../service/src/ports/index.js';
 import { ctx } from '../mail/helpers.js';
 import { memoryStore, newCampaign, targets } from '../store/helpers.js';
 

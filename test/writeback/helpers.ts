@@ -10,7 +10,7 @@ import { createEngagement, type Engagement } from '../../service/src/engagement/
 import { createWriteback, type Writeback } from '../../service/src/writeback/index.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
 import { recordOutcomes } from '../../service/src/sending/outcomes.js';
-import type { Outcome } from '../../service/src/store/ports.js';
+import type { Outcome } from '../../service/src/ports/index.js';
 import type { OptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
 import type { TargetModule } from '../../service/src/domain/types.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';

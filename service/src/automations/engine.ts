@@ -7,10 +7,23 @@ import { addressKey } from '../domain/address.js';
 import { advance, type Engagement } from '../domain/automation-steps.js';
 import type { EmailContent } from '../domain/automation.js';
 import type { Campaign, Target } from '../domain/types.js';
-import type { Enrolment, Store, StoredAutomation } from '../store/ports.js';
+import type {
+  AutomationRepo, CampaignRepo, EngagementRepo, Enrolment, RecipientRepo, StoredAutomation, SuppressionRepo, UnitOfWork,
+} from '../ports/index.js';
+
+/** A tick's part of the store: enrolments move, step campaigns fill their ledgers, in one transaction a batch. */
+export interface EngineStore extends UnitOfWork {
+  automations: Pick<AutomationRepo,
+    'get' | 'due' | 'enrol' | 'leave' | 'leaveSuppressed' | 'linkLedgerRow' | 'markSent' | 'saveProgress' | 'sends'
+    | 'stepCampaigns' | 'setStepCampaign' | 'replaceStepCampaign'>;
+  campaigns: Pick<CampaignRepo, 'create' | 'get' | 'transition'>;
+  recipients: Pick<RecipientRepo, 'insertMany'>;
+  engagement: Pick<EngagementRepo, 'forRecipient'>;
+  suppressions: Pick<SuppressionRepo, 'filterSuppressed'>;
+}
 
 export interface EngineDeps {
-  store: Store;
+  store: EngineStore;
   /** The write-back's campaignStarted: the step's Sugar Campaign is created the first time the step sends. */
   campaignStarted?: (c: Campaign) => void;
   /** Wakes the campaign scheduler so new ledger rows go out without waiting for its next tick. */

@@ -4,13 +4,23 @@ import { AutomationInvalid, compileAutomation, type EmailContent } from '../doma
 import type { TargetModule } from '../domain/types.js';
 import { requireSender, requireTargetLists } from '../campaigns/service.js';
 import { AppError } from '../domain/errors.js';
-import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
+import type {
+  AutomationRepo, AutomationStatus, CampaignRepo, EngagementRepo, RecipientRepo, StoredAutomation,
+} from '../ports/index.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { requireCampaignRight, requireModule, visibleOwned, type Owned } from '../access/policy.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 
+/** What the automation use cases read and change (the engine moves targets). */
+export interface AutomationServiceStore {
+  automations: Pick<AutomationRepo, 'create' | 'update' | 'get' | 'list' | 'setStatus' | 'counts' | 'stepCampaigns'>;
+  campaigns: Pick<CampaignRepo, 'get'>;
+  engagement: Pick<EngagementRepo, 'summary'>;
+  recipients: Pick<RecipientRepo, 'counts'>;
+}
+
 export interface AutomationServiceDeps {
-  store: Store;
+  store: AutomationServiceStore;
   engine: AutomationEngine;
   /** Domains an email may be sent From (LEADFWD_SENDER_DOMAINS). */
   senderDomains: readonly string[];

@@ -1,10 +1,11 @@
-// Reads a campaign's targets out of Sugar into the send ledger, with an audit of everything skipped.
+// Reads a campaign's targets out of Sugar, with an audit of everything skipped, and hands each judged chunk of
+// queued targets to a sink: the send ledger for a campaign (extractTargets), enrolment for an automation.
 // Pages through list links at the largest page size and never makes a per-record call.
 import { countSkip, emptyAudit } from '../domain/audit.js';
 import { addressKey } from '../domain/address.js';
 import { decide, emptyExemptRules, type Candidate, type ExemptRules } from '../domain/extraction.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
-import type { Store } from '../store/ports.js';
+import type { CampaignRepo, LeadfwdListRepo, RecipientRepo, SuppressionRepo, UnitOfWork } from '../ports/index.js';
 
 type SugarRecord = Record<string, unknown>;
 
@@ -15,12 +16,33 @@ export interface SugarReader {
   filterPages(module: string, opts?: { filter?: unknown[]; fields?: string[]; pageSize?: number }): AsyncGenerator<SugarRecord[]>;
 }
 
-export interface ExtractDeps {
+/** What extraction reads locally: the suppression list, and LeadFWD lists a page at a time. */
+export interface ExtractionStore {
+  suppressions: Pick<SuppressionRepo, 'filterSuppressed'>;
+  lists: Pick<LeadfwdListRepo, 'membersPage'>;
+}
+
+/** The campaign path also writes the ledger and the audit. */
+export interface LedgerStore extends ExtractionStore, UnitOfWork {
+  recipients: Pick<RecipientRepo, 'insertMany'>;
+  campaigns: Pick<CampaignRepo, 'saveAudit'>;
+}
+
+export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   sugar: SugarReader;
-  store: Store;
+  store: S;
   consentField?: string;
   pageSize?: number;
 }
+
+/** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
+export interface ExtractionSink {
+  queued(targets: Array<Target & { addressKey: string }>, audit: Audit): void;
+  finished?(audit: Audit): void;
+}
+
+/** What extraction needs of a campaign (an automation passes its own lists). */
+export type ExtractionSource = Pick<Campaign, 'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId'>;
 
 export interface TargetListInfo { id: string; name: string; list_type: string; domain_name?: string }
 
@@ -102,11 +124,23 @@ async function campaignExemptLists(deps: ExtractDeps, sugarCampaignId?: string):
   return out;
 }
 
-export async function extractTargets(
-  deps: ExtractDeps,
-  campaign: Campaign,
-  onProgress: (audit: Audit) => void = () => {},
-): Promise<Audit> {
+/** A campaign's extraction into its send ledger: each chunk's rows and the audit commit together. */
+export function extractTargets(deps: ExtractDeps<LedgerStore>, campaign: ExtractionSource, onProgress: (audit: Audit) => void = () => {}): Promise<Audit> {
+  const { store } = deps;
+  return readTargets(deps, campaign, {
+    queued(targets, audit) {
+      store.transaction(() => {
+        store.recipients.insertMany(campaign.id, targets);
+        store.campaigns.saveAudit(campaign.id, audit);
+      });
+      onProgress(audit);
+    },
+    finished: (audit) => store.campaigns.saveAudit(campaign.id, audit),
+  });
+}
+
+/** Reads and judges every candidate of `campaign`'s lists, handing what is queued to `sink`. */
+export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource, sink: ExtractionSink): Promise<Audit> {
   const { store } = deps;
   const chosen = await loadTargetLists(deps.sugar, campaign.targetListIds);
   const exemptLists = [...chosen.filter((l) => EXEMPT_TYPES.has(l.list_type)), ...(await campaignExemptLists(deps, campaign.sugarCampaignId))];
@@ -130,12 +164,8 @@ export async function extractTargets(
       if ('skip' in d) countSkip(audit, d.skip);
       else { queued.push(d.queue); audit.queued++; }
     }
-    store.transaction(() => {
-      store.recipients.insertMany(campaign.id, queued);
-      audit.progress!.recordsRead += candidates.length;
-      store.campaigns.saveAudit(campaign.id, audit);
-    });
-    onProgress(audit);
+    audit.progress!.recordsRead += candidates.length;
+    sink.queued(queued, audit);
   };
   // A page of 1,000 is judged and committed 250 at a time, yielding between, so the event loop (which also
   // answers the open pixel) never waits for a whole page's decisions and inserts at once.
@@ -180,6 +210,6 @@ export async function extractTargets(
     }
     audit.progress!.listsDone++;
   }
-  store.campaigns.saveAudit(campaign.id, audit);
+  sink.finished?.(audit);
   return audit;
 }

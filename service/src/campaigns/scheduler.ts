@@ -2,10 +2,17 @@
 // time, sending campaigns are handed to the send worker. All state lives in the store, so a restart
 // simply picks up where the last process stopped.
 import type { Audit, Campaign } from '../domain/types.js';
-import type { Store } from '../store/ports.js';
+import type { AutomationRepo, CampaignRepo, RecipientRepo } from '../ports/index.js';
+
+export interface SchedulerStore {
+  campaigns: Pick<CampaignRepo, 'transition' | 'inStatus' | 'staleHolds' | 'due'>;
+  recipients: Pick<RecipientRepo, 'recoverInFlight'>;
+  /** Absent in tests without automations: then no campaign backs an automation step. */
+  automations?: Pick<AutomationRepo, 'isOpenStepCampaign'>;
+}
 
 export interface SchedulerDeps {
-  store: Store;
+  store: SchedulerStore;
   extract: (campaign: Campaign) => Promise<Audit>;
   send: (campaignId: string, signal: AbortSignal) => Promise<'done' | 'stopped'>;
   /** Called once when sending starts (the write-back issue hooks Sugar campaign creation here). */
@@ -56,7 +63,8 @@ export function createScheduler(deps: SchedulerDeps) {
   function startSending(c: Campaign) {
     track(c.id, async () => {
       const result = await deps.send(c.id, abort.signal);
-      if (result === 'done') store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
+      // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
+      if (result === 'done' && !store.automations?.isOpenStepCampaign(c.id)) store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
     });
   }
 

@@ -3,9 +3,8 @@ import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import { isSendableAddress } from '../domain/address.js';
 import type { Campaign, CampaignStatus } from '../domain/types.js';
 import type { CompiledCampaign } from '../mail/message.js';
-import type { Store } from '../store/ports.js';
+import type { AutomationRepo, CampaignRepo, LeadfwdListRepo, RecipientRepo } from '../ports/index.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
-import { writebackState } from '../writeback/state.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
 import { senderAllowed } from '../domain/address.js';
@@ -29,9 +28,23 @@ export interface CreateCampaignInput {
   sendAt?: unknown; sugarCampaignId?: unknown; hold?: unknown;
 }
 
+/** What the campaign use cases read and change. */
+export interface CampaignStore {
+  campaigns: Pick<CampaignRepo, 'get' | 'create' | 'list' | 'transition' | 'release' | 'history' | 'getAudit'>;
+  recipients: Pick<RecipientRepo, 'counts'>;
+  lists: Pick<LeadfwdListRepo, 'exists' | 'modules'>;
+  automations: Pick<AutomationRepo, 'stepOf'>;
+}
+
+type CompileSpec = { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string };
+
 export interface CampaignDeps {
-  store: Store;
-  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<CompiledCampaign>;
+  store: CampaignStore;
+  compile: (spec: CompileSpec) => Promise<CompiledCampaign>;
+  /** Renders compiled content for one set of merge fields, without tracking (the send flow's preview). */
+  renderPreview?: (compiled: CompiledCampaign, fields: Record<string, string>) => unknown;
+  /** The write-back's state of a campaign, shown on its view. */
+  writebackState?: (campaignId: string, now: Date) => unknown;
   /** Domains a campaign may send From (LEADFWD_SENDER_DOMAINS). */
   senderDomains: readonly string[];
   now?: () => Date;
@@ -45,7 +58,7 @@ export function requireSender(domains: readonly string[], fromEmail: string): vo
 }
 
 /** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
-export function requireLeadfwdLists(store: Store, actor: Actor, ids: string[]): void {
+export function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: Actor, ids: string[]): void {
   const unknown = store.lists.exists(ids);
   if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
   for (const id of ids) {
@@ -165,8 +178,20 @@ export function createCampaignService(deps: CampaignDeps) {
 
   const by = (actor: Actor, what: string) => (actor.kind === 'user' ? `${what} by ${actor.userName}` : `${what} by the API`);
 
+  /** The send flow's preview: the offered content compiled (held to the size limit) and rendered with `fields`. */
+  async function preview(input: Record<string, unknown>) {
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const compiled = await deps.compile({
+      campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
+      fromEmail: String(input.fromEmail ?? 'preview@example.com'), mjml: text(input.mjml), html: text(input.html),
+    });
+    if (!deps.renderPreview) throw new Error('campaign service built without a preview renderer');
+    return deps.renderPreview(compiled, (input.fields ?? {}) as Record<string, string>);
+  }
+
   return {
     create,
+    preview,
     get,
     allowed,
     /** Newest first, only those the actor may see. */
@@ -187,7 +212,7 @@ export function createCampaignService(deps: CampaignDeps) {
         audit: deps.store.campaigns.getAudit(id) ?? null,
         progress: deps.store.recipients.counts(id),
         history: deps.store.campaigns.history(id),
-        writeback: writebackState(deps.store, id, now()),
+        writeback: deps.writebackState?.(id, now()) ?? null,
         automation: deps.store.automations.stepOf(id) ?? null,
       };
     },

@@ -6,7 +6,7 @@ import { isSendableAddress } from '../domain/address.js';
 import type { Campaign } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage } from '../mail/message.js';
 import type { SendResult } from '../mail/smtp-transport.js';
-import type { RelayRepo } from '../store/ports.js';
+import type { RelayRepo } from '../ports/index.js';
 import { actorKey, type Actor } from '../access/actor.js';
 import { loadTargetLists, MEMBER_LINKS } from './extraction.js';
 import { AppError } from '../domain/errors.js';

@@ -3,7 +3,7 @@
 // an outbox row for Sugar. Replays are harmless: facts and outbox keys are unique per recipient.
 import { classifyBounce, type BounceVerdict, type BounceVerdictKind } from '../domain/bounce-rules.js';
 import { outboxItem, type OptOutReason } from '../domain/outbox.js';
-import type { Store } from '../store/ports.js';
+import type { CampaignRepo, EngagementRepo, EventRepo, OutboxRepo, SuppressionRepo, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export type BounceSource = 'dsn' | 'smtp' | 'webhook';
@@ -30,8 +30,17 @@ export interface FactLogger {
   warn(o: object, m?: string): void;
 }
 
+/** A fact, its suppression, its raw event and its outbox item commit together; a block pauses the campaign. */
+export interface FactStore extends UnitOfWork {
+  suppressions: Pick<SuppressionRepo, 'add'>;
+  engagement: Pick<EngagementRepo, 'addFact' | 'countSoftBounce'>;
+  events: Pick<EventRepo, 'add'>;
+  outbox: Pick<OutboxRepo, 'enqueue'>;
+  campaigns: Pick<CampaignRepo, 'transition'>;
+}
+
 export interface FactDeps {
-  store: Store;
+  store: FactStore;
   lookup: RecipientLookup;
   /** Soft bounces of one address (across campaigns) before it is suppressed. */
   softBounceLimit: number;

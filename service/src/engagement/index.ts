@@ -1,13 +1,13 @@
 // Engagement wiring: one object the composition root creates from the store and configuration.
 import { APPLE_NETWORK, DEFAULT_BOT_RULES, type BotRules } from '../domain/bot-detect.js';
 import { cidrMatcher } from '../domain/engagement.js';
-import type { Store } from '../store/ports.js';
-import { createClickRecorder } from './clicks.js';
-import { createFactRecorder } from './facts.js';
+import type { EventRepo } from '../ports/index.js';
+import { createClickRecorder, type ClickStore } from './clicks.js';
+import { createFactRecorder, type FactStore } from './facts.js';
 import { createInboundIntake } from '../inbound/intake.js';
-import { createOpenRecorder } from './opens.js';
-import { createRecipientLookup } from './recipients.js';
-import { campaignReport } from './report.js';
+import { createOpenRecorder, type OpenStore } from './opens.js';
+import { createRecipientLookup, type LookupStore } from './recipients.js';
+import { campaignReport, type ReportStore } from './report.js';
 import { startRetention } from './retention.js';
 
 export interface EngagementLogger {
@@ -16,8 +16,11 @@ export interface EngagementLogger {
   error(o: object, m?: string): void;
 }
 
+/** Everything the engagement recorders, the report and retention use. */
+export type EngagementStore = FactStore & OpenStore & ClickStore & LookupStore & ReportStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
+
 export interface EngagementOptions {
-  store: Store;
+  store: EngagementStore;
   softBounceLimit: number;
   retentionDays: number;
   /** Private Relay egress ranges beyond Apple's own 17.0.0.0/8. */

@@ -5,7 +5,7 @@
 import { classifyOpen, type BotRules } from '../domain/bot-detect.js';
 import { truncateIp } from '../domain/engagement.js';
 import { outboxItem } from '../domain/outbox.js';
-import type { Store } from '../store/ports.js';
+import type { EngagementRepo, EventRepo, OutboxRepo, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup } from './recipients.js';
 
 export interface OpenHit {
@@ -16,8 +16,15 @@ export interface OpenHit {
   at: Date;
 }
 
+/** An open's counter, its raw event and (for a person's first) its outbox item, a batch per transaction. */
+export interface OpenStore extends UnitOfWork {
+  engagement: Pick<EngagementRepo, 'record'>;
+  events: Pick<EventRepo, 'add'>;
+  outbox: Pick<OutboxRepo, 'enqueue'>;
+}
+
 export interface OpenRecorderOptions {
-  store: Store;
+  store: OpenStore;
   lookup: RecipientLookup;
   rules: BotRules;
   /** Longest a hit waits for its batch in ms; 0 (default) commits at the end of the event-loop turn that read it. */

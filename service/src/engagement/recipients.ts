@@ -1,7 +1,7 @@
 // Ledger look-ups for the tracking hot path. A pixel burst hits the same few thousand rows again
 // and again, so rows are cached (bounded) instead of read per hit; a row without an acceptance time
 // yet is read again next time, because that time decides whether a hit came "too soon".
-import type { LedgerRecipient, Store } from '../store/ports.js';
+import type { CampaignRepo, LedgerRecipient, RecipientRepo } from '../ports/index.js';
 
 export interface TrackedRecipient {
   rowId: number;
@@ -31,7 +31,12 @@ function toTracked(r: LedgerRecipient): TrackedRecipient {
   return t;
 }
 
-export function createRecipientLookup(store: Pick<Store, 'recipients' | 'campaigns'>, maxEntries = 100_000): RecipientLookup {
+export interface LookupStore {
+  recipients: Pick<RecipientRepo, 'get'>;
+  campaigns: Pick<CampaignRepo, 'links'>;
+}
+
+export function createRecipientLookup(store: LookupStore, maxEntries = 100_000): RecipientLookup {
   const rows = new Map<number, TrackedRecipient | null>();
   const links = new Map<string, string[]>();
   const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {

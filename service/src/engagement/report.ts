@@ -1,7 +1,14 @@
 // The campaign report: ledger counts, people versus machines for opens and clicks, bounces,
 // opt-outs and complaints from the per-recipient counters and facts (which outlive raw-event
 // retention), per-link clicks, and an hourly timeline from the raw events still kept.
-import type { Store } from '../store/ports.js';
+import type { CampaignRepo, EngagementRepo, EventRepo, RecipientRepo } from '../ports/index.js';
+
+export interface ReportStore {
+  campaigns: Pick<CampaignRepo, 'get' | 'links'>;
+  recipients: Pick<RecipientRepo, 'counts'>;
+  engagement: Pick<EngagementRepo, 'summary'>;
+  events: Pick<EventRepo, 'countByHour'>;
+}
 
 export interface TimelineHour {
   hour: string;
@@ -35,7 +42,7 @@ export interface CampaignReport {
 
 const rate = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 10_000) / 10_000 : 0);
 
-function timeline(rows: ReturnType<Store['events']['countByHour']>): TimelineHour[] {
+function timeline(rows: ReturnType<EventRepo['countByHour']>): TimelineHour[] {
   const hours = new Map<string, TimelineHour>();
   for (const r of rows) {
     const hour = `${r.hour}:00:00.000Z`;
@@ -54,7 +61,7 @@ function timeline(rows: ReturnType<Store['events']['countByHour']>): TimelineHou
 }
 
 /** Undefined when the campaign does not exist. */
-export function campaignReport(store: Store, campaignId: string, retentionDays: number, now = new Date()): CampaignReport | undefined {
+export function campaignReport(store: ReportStore, campaignId: string, retentionDays: number, now = new Date()): CampaignReport | undefined {
   const campaign = store.campaigns.get(campaignId);
   if (!campaign) return undefined;
   const counts = store.recipients.counts(campaignId);

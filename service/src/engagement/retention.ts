@@ -1,9 +1,9 @@
 // Raw engagement events (with truncated IPs and user agents) are personal data: keep them only for
 // the configured retention. Counters and facts stay, so reports keep their totals.
-import type { Store } from '../store/ports.js';
+import type { EventRepo } from '../ports/index.js';
 
 export function startRetention(o: {
-  store: Pick<Store, 'events'>;
+  store: { events: Pick<EventRepo, 'pruneOlderThan'> };
   days: number;
   intervalMs?: number;
   clock?: () => Date;

@@ -3,7 +3,7 @@
 // by their classes. No answer carries a stack trace or a secret.
 import type { ErrorRequestHandler } from 'express';
 import { AppError, type AppErrorCode } from '../domain/errors.js';
-import { StoreInputError, StoreUnavailableError } from '../store/errors.js';
+import { StoreInputError, StoreUnavailableError } from '../ports/errors.js';
 import { SugarApiError } from '../sugar/errors.js';
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {

@@ -4,7 +4,7 @@ import { addressKey } from '../domain/address.js';
 import { emailColumn, parseCsv } from './csv.js';
 import type { TargetModule } from '../domain/types.js';
 import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
-import type { Store } from '../store/ports.js';
+import type { LeadfwdListRepo, UnitOfWork } from '../ports/index.js';
 import { creatorOf, isPrivileged, type Actor } from '../access/actor.js';
 import { allowsModule, requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
@@ -19,10 +19,15 @@ const nameOf = (v: unknown) => {
 };
 
 /** A list's members are only shown to those Sugar lets list every module they belong to. */
-const mayRead = (store: Store, actor: Actor, listId: string) => isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
+/** What LeadFWD list use cases read and change. */
+export interface ListStore extends UnitOfWork {
+  lists: Pick<LeadfwdListRepo, 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules'>;
+}
+
+const mayRead = (store: ListStore, actor: Actor, listId: string) => isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
 
 /** `maxMembers`: the most members a list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS); more is a 422. */
-export function createLeadfwdLists(deps: { store: Store; maxMembers?: number }) {
+export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number }) {
   const { store } = deps;
   const maxMembers = deps.maxMembers ?? 200_000;
   const tooMany = (what: string) => new AppError('list_too_large',

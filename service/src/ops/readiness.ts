@@ -3,7 +3,7 @@
 import { statfsSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { StoreUnavailableError } from '../store/errors.js';
+import { StoreUnavailableError } from '../ports/errors.js';
 
 export interface CheckResult { ok: boolean; reason?: string }
 export interface Readiness { ready: boolean; checks: Record<string, CheckResult> }

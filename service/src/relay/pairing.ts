@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { newPairingCode, normalisePairingCode, pairingCodeHash, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES } from '../domain/pairing-code.js';
 import { seal, unseal } from '../domain/sealed.js';
-import type { RelayRepo } from '../store/ports.js';
+import type { RelayRepo } from '../ports/index.js';
 import { AppError } from '../domain/errors.js';
 
 export interface PairingDeps {

@@ -2,7 +2,7 @@
 // setup row exists), each delivery's `sent` outbox item, committed together. The verdict travels in the item
 // (accepted, failed, or stopped by the suppression list), so the write-back never reads it out of error text.
 import { outboxItem, outboxKey } from '../domain/outbox.js';
-import type { OutboxRepo, Outcome, RecipientRepo, UnitOfWork } from '../store/ports.js';
+import type { OutboxRepo, Outcome, RecipientRepo, UnitOfWork } from '../ports/index.js';
 
 export interface OutcomeStore extends UnitOfWork {
   recipients: Pick<RecipientRepo, 'applyOutcomes'>;

@@ -5,12 +5,19 @@
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Recipient } from '../domain/types.js';
 import type { SendResult } from '../mail/smtp-transport.js';
-import type { LedgerRecipient, Outcome, Store } from '../store/ports.js';
+import type { CampaignRepo, LedgerRecipient, Outcome, RecipientRepo, SuppressionRepo } from '../ports/index.js';
 import type { Delivery, RowResult } from './delivery.js';
-import { recordOutcomes } from './outcomes.js';
+import { recordOutcomes, type OutcomeStore } from './outcomes.js';
+
+/** The send loop's part of the store: claims, the suppression check at hand-off, outcomes with their sent items. */
+export interface SendLoopStore extends OutcomeStore {
+  campaigns: Pick<CampaignRepo, 'get'>;
+  recipients: OutcomeStore['recipients'] & Pick<RecipientRepo, 'claim' | 'counts'>;
+  suppressions: Pick<SuppressionRepo, 'filterSuppressed'>;
+}
 
 export interface SendLoopDeps {
-  store: Store;
+  store: SendLoopStore;
   delivery: Delivery;
   rate: { perSecond: number; perHour?: number };
   maxAttempts?: number;

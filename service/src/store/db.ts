@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { StoreInputError, StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
-import type { Store } from './ports.js';
+import type { Store } from '../ports/index.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
@@ -17,7 +17,7 @@ import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
-export type * from './ports.js';
+export type * from '../ports/index.js';
 export { StoreInputError, StoreMigrationError, StoreUnavailableError } from './errors.js';
 
 export interface StoreOptions {

@@ -4,7 +4,7 @@ import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
 import type { Target, TargetModule } from '../domain/types.js';
 import { StoreInputError } from './errors.js';
-import type { AutomationStep, AutomationRepo, AutomationStatus, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from './ports.js';
+import type { AutomationStep, AutomationRepo, AutomationStatus, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from '../ports/index.js';
 import { fromJson, isoTime, opt, toJson } from './values.js';
 
 interface AutomationRow {

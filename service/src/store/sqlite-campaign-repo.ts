@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { canTransition } from '../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../domain/types.js';
 import { StoreInputError } from './errors.js';
-import type { CampaignHistoryEntry, CampaignRepo, NewCampaign, StoredCampaign } from './ports.js';
+import type { CampaignHistoryEntry, CampaignRepo, NewCampaign, StoredCampaign } from '../ports/index.js';
 import { fromJson, isoTime, opt, stringArray, toJson } from './values.js';
 
 interface CampaignRow {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreInputError } from './errors.js';
-import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from './ports.js';
+import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from '../ports/index.js';
 import { isoTime, opt } from './values.js';
 
 interface CounterRow {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EngagementEvent, EventRepo } from './ports.js';
+import type { EngagementEvent, EventRepo } from '../ports/index.js';
 import { isoTime } from './values.js';
 
 export class SqliteEventRepo implements EventRepo {

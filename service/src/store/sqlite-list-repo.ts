@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Creator, TargetModule } from '../domain/types.js';
 import { StoreInputError } from './errors.js';
-import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from './ports.js';
+import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from '../ports/index.js';
 import { opt, toJson } from './values.js';
 
 interface ListRow { id: string; name: string; source: ListSource; sugar_list_id: string | null; created_by_id: string | null; created_by_name: string | null; created_at: string }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreInputError } from './errors.js';
-import type { OutboxClaim, OutboxRepo, OutboxStats } from './ports.js';
+import type { OutboxClaim, OutboxRepo, OutboxStats } from '../ports/index.js';
 import { isoTime, opt, toJson } from './values.js';
 
 interface ClaimRow { id: number; key: string; kind: string; campaign_id: string | null; payload: string; attempts: number }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RecipientState, Target, TargetModule } from '../domain/types.js';
 import { StoreInputError } from './errors.js';
-import type { LedgerRecipient, Outcome, RecipientRepo } from './ports.js';
+import type { LedgerRecipient, Outcome, RecipientRepo } from '../ports/index.js';
 import { isoTime, opt, toJson } from './values.js';
 
 interface RecipientRow {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RelayRepo } from './ports.js';
+import type { RelayRepo } from '../ports/index.js';
 
 export class SqliteRelayRepo implements RelayRepo {
   private readonly q;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreInputError } from './errors.js';
-import type { SuppressionReason, SuppressionRepo } from './ports.js';
+import type { SuppressionReason, SuppressionRepo } from '../ports/index.js';
 import { opt, toJson } from './values.js';
 
 const REASONS = new Set<SuppressionReason>(['unsubscribe', 'hard_bounce', 'complaint', 'soft_bounce_limit', 'manual']);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreInputError } from './errors.js';
-import type { StaleHits, WritebackRepo, WrittenLogRow } from './ports.js';
+import type { StaleHits, WritebackRepo, WrittenLogRow } from '../ports/index.js';
 
 interface StaleRow {
   log_id: string; campaign_id: string; recipient_row_id: number; activity_type: string; link_idx: number; hits_written: number; current: number;

@@ -2,7 +2,7 @@
 // CampaignLog rows and flags of every row together in as few POST /bulk calls as fit. Each row gets
 // its own verdict, so one refused write never holds back the others.
 import type { SugarEmailEntry, SugarOp } from '../domain/writeback.js';
-import type { WrittenLogRow } from '../store/ports.js';
+import type { WrittenLogRow } from '../ports/index.js';
 import type { RowPlan } from './plan.js';
 import { callErrorMessage, isTransientCallError, type Send } from './send.js';
 

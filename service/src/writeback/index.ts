@@ -2,7 +2,8 @@
 // sending, runs the outbox worker, and gives the API the dead rows and a way to revive them.
 import { outboxItem } from '../domain/outbox.js';
 import type { Campaign } from '../domain/types.js';
-import type { Store, StoredCampaign } from '../store/ports.js';
+import type { StoredCampaign } from '../ports/index.js';
+import type { WritebackStore } from './ports.js';
 import type { BulkPort, WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { writebackState } from './state.js';
@@ -13,7 +14,7 @@ export { DEFAULT_WRITEBACK, type WritebackSettings } from './settings.js';
 export { writebackState, type WritebackState } from './state.js';
 
 export interface WritebackOptions {
-  store: Store;
+  store: WritebackStore;
   sugar: BulkPort;
   settings: WritebackSettings;
   links: (c: StoredCampaign) => Promise<string[]>;
@@ -62,7 +63,7 @@ export function createWriteback(o: WritebackOptions) {
     },
     stop: () => worker.stop(),
     wake: () => worker.wake(),
-    state: (campaignId: string) => writebackState(store, campaignId),
+    state: (campaignId: string, now?: Date) => writebackState(store, campaignId, now),
     dead: (limit: number, campaignId?: string) => store.outbox.dead(limit, campaignId),
     /** Dead rows back to pending (all of a campaign's when no ids are given); returns how many. */
     revive(ids: number[] | undefined, campaignId?: string): number {

@@ -6,7 +6,8 @@ import {
   addressIdOf, flagOps, logOps, logSpecFor, logId, optOutAddressIds,
   type Fact, type OptOutScope, type SugarEmailEntry, type SugarOp, type TargetRef,
 } from '../domain/writeback.js';
-import type { OutboxClaim, Store, StoredCampaign, WrittenLogRow } from '../store/ports.js';
+import type { LedgerRecipient, OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
+import type { PlanStore } from './ports.js';
 
 const MODULES = new Set(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
 
@@ -27,14 +28,14 @@ export type Prepared =
   | { dead: string };
 
 /** The Sugar Target List a ledger row's list stands for: LeadFWD lists travel as their Sugar copy. */
-export function sugarListIdFor(store: Store, campaign: StoredCampaign, listId: string): string {
+export function sugarListIdFor(store: Pick<PlanStore, 'lists'>, campaign: StoredCampaign, listId: string): string {
   if (!campaign.leadfwdListIds.includes(listId)) return listId;
   return store.lists.get(listId)?.sugarListId ?? sugarIds.list(listId);
 }
 
 export const sugarCampaignIdOf = (c: StoredCampaign) => c.sugarCampaignId ?? sugarIds.campaign(c.id);
 
-export function prepareActivity(store: Store, campaign: StoredCampaign, claim: OutboxClaim, item: ActivityItem, scope: OptOutScope): Prepared {
+export function prepareActivity(store: PlanStore, campaign: StoredCampaign, claim: OutboxClaim, item: ActivityItem, scope: OptOutScope): Prepared {
   const p = item.payload;
   const r = store.recipients.get(p.rowId);
   let target: TargetRef;
@@ -87,7 +88,7 @@ function addFlags(plan: RowPlan, t: TargetRef, flag: 'opt_out' | 'invalid_email'
 
 type FactOrSkip = Fact | { skip: string };
 
-function factFor(store: Store, item: ActivityItem, r: ReturnType<Store['recipients']['get']>): FactOrSkip | string {
+function factFor(store: PlanStore, item: ActivityItem, r: LedgerRecipient | undefined): FactOrSkip | string {
   switch (item.kind) {
     case 'sent': {
       const { rowId, at, suppressed } = item.payload;

@@ -5,13 +5,14 @@ import { sugarIds } from '../domain/writeback-ids.js';
 import { campaignBody, leadfwdListBody, trackerOp, type SugarOp } from '../domain/writeback.js';
 import { readOutboxItem } from '../domain/outbox.js';
 import type { OpVerdict } from '../domain/writeback-results.js';
-import type { OutboxClaim, Store, StoredCampaign } from '../store/ports.js';
+import type { OutboxClaim, StoredCampaign } from '../ports/index.js';
+import type { SetupStore } from './ports.js';
 import type { RowOutcome } from './activity-batch.js';
 import { sugarCampaignIdOf } from './plan.js';
 import { callErrorMessage, isTransientCallError, type OpResult, type Send } from './send.js';
 
 export interface SetupDeps {
-  store: Store;
+  store: SetupStore;
   send: Send;
   /** The campaign's tracked URLs, index = link index in click tokens. */
   links: (c: StoredCampaign) => Promise<string[]>;

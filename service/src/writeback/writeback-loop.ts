@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { ACTIVITY_KINDS, outboxKey, readOutboxItem, type ActivityItem } from '../domain/outbox.js';
 import { retryDelayMs } from '../domain/writeback-results.js';
-import type { OutboxClaim, Store, StoredCampaign, WrittenLogRow } from '../store/ports.js';
+import type { OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
+import type { LoopStore } from './ports.js';
 import { writeActivity, type RowOutcome } from './activity-batch.js';
 import { syncHits } from './hits.js';
 import { prepareActivity, type RowPlan } from './plan.js';
@@ -15,7 +16,7 @@ import type { WritebackSettings } from './settings.js';
 import { runCampaignSetup, runListSetup, type SetupOutcome } from './setup.js';
 
 export interface WritebackLoopDeps {
-  store: Store;
+  store: LoopStore;
   sugar: BulkPort;
   settings: WritebackSettings;
   links: (c: StoredCampaign) => Promise<string[]>;

@@ -4,7 +4,7 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { RELAY_WINDOW_SECONDS, verifyRelay as verifySignature } from '../../domain/relay-signature.js';
 import { AppError } from '../../domain/errors.js';
-import type { RelayRepo } from '../../store/ports.js';
+import type { RelayRepo } from '../../ports/index.js';
 import type { Pairing } from '../../relay/pairing.js';
 
 export interface RelayDeps {
