@@ -1,7 +1,7 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
 import { availableParallelism } from 'node:os';
-import { cidrMatcher } from './domain/engagement.js';
+import { cidrMatcher } from './engagement/ip.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from './writeback/settings.js';
 
 export interface Config {

@@ -1,7 +1,7 @@
 // Case tables for the machine/person decision on opens and clicks (email-standards §3).
 import { describe, expect, it } from 'vitest';
 import { APPLE_NETWORK, DEFAULT_BOT_RULES, classifyClick, classifyOpen, type BotRules } from '../../service/src/domain/bot-detect.js';
-import { cidrMatcher } from '../../service/src/domain/engagement.js';
+import { cidrMatcher } from '../../service/src/engagement/ip.js';
 
 const rules: BotRules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK, '172.224.224.0/27']), scannerIps: cidrMatcher(['40.94.0.0/16']) };
 const accepted = new Date('2026-11-26T09:00:00Z');

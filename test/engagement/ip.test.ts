@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cidrMatcher, parseIp, truncateIp } from '../../service/src/domain/engagement.js';
+import { cidrMatcher, parseIp, truncateIp } from '../../service/src/engagement/ip.js';
 import { outboxKey } from '../../service/src/domain/outbox.js';
 
 describe('truncateIp', () => {

@@ -2,7 +2,7 @@
 // close() commits what is buffered, and one bad batch does not stop the next.
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
-import { cidrMatcher } from '../../service/src/domain/engagement.js';
+import { cidrMatcher } from '../../service/src/engagement/ip.js';
 import { createOpenRecorder } from '../../service/src/engagement/opens.js';
 import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
 import { seededStore, type Seeded } from './helpers.js';

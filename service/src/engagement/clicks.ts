@@ -2,7 +2,7 @@
 // service can never be used as an open redirect. Bot clicks are kept and reported apart; a
 // person's click also counts as an open (their client may block images).
 import { classifyClick, type BotRules, type ClickVerdict } from '../domain/bot-detect.js';
-import { truncateIp } from '../domain/engagement.js';
+import { truncateIp } from './ip.js';
 import { outboxItem } from '../domain/outbox.js';
 import type { EngagementRepo, EventRepo, OutboxRepo, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';

@@ -1,6 +1,6 @@
 // Engagement wiring: one object the composition root creates from the store and configuration.
 import { APPLE_NETWORK, DEFAULT_BOT_RULES, type BotRules } from '../domain/bot-detect.js';
-import { cidrMatcher } from '../domain/engagement.js';
+import { cidrMatcher } from './ip.js';
 import type { EventRepo } from '../ports/index.js';
 import { createClickRecorder, type ClickStore } from './clicks.js';
 import { createFactRecorder, type FactStore } from './facts.js';

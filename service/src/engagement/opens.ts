@@ -3,7 +3,7 @@
 // its batch committed, so an answered pixel is a durable open. On shutdown close() commits what is
 // buffered before the store closes, so a SIGTERM under load loses nothing that was answered.
 import { classifyOpen, type BotRules } from '../domain/bot-detect.js';
-import { truncateIp } from '../domain/engagement.js';
+import { truncateIp } from './ip.js';
 import { outboxItem } from '../domain/outbox.js';
 import type { EngagementRepo, EventRepo, OutboxRepo, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup } from './recipients.js';
