@@ -1,6 +1,7 @@
 // Reading Sugar's answer to one write: done, worth retrying, or never going to work. A permanent
 // failure (403 rights, 404 deleted record, 422 invalid value) goes to the dead-letter state at once;
 // an outage or an odd answer is retried with backoff until the attempts run out.
+import { backoffMs } from './backoff.js';
 import type { SugarOp } from './writeback.js';
 
 /** `existed`: our create was refused because an earlier attempt had already made the record. */
@@ -43,6 +44,5 @@ export function judge(op: SugarOp, status: number, contents: unknown): OpVerdict
 
 /** Exponential backoff with jitter: half the step fixed, half random, so a crowd of rows spreads out. */
 export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const step = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
-  return Math.round(step / 2 + (random() * step) / 2);
+  return backoffMs(attempts - 1, { baseMs, maxMs, jitter: 'half', random });
 }

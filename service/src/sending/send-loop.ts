@@ -2,6 +2,7 @@
 // claimed just in time (only as many as delivery can work on), so a crash leaves at most a
 // handful of rows 'sending'; those become 'uncertain' at restart and are never resent blindly.
 // Only this thread touches the ledger: claims before hand-off, outcomes in short batches.
+import { backoffMs } from '../domain/backoff.js';
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Recipient } from '../domain/types.js';
 import type { SendResult } from '../mail/smtp-transport.js';
@@ -30,7 +31,8 @@ export interface SendLoopDeps {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const defaultRetryDelay = (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 3_600_000);
+/** A 4xx retry waits 1 minute, doubling up to an hour (attempt 1 is the first send). */
+const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
 
 export function outcomeFor(r: Recipient, res: SendResult, messageId: string | undefined, maxAttempts: number, retryDelayMs: (a: number) => number, now = Date.now()): Outcome {
   const detail = [res.code, res.enhanced, res.text].filter(Boolean).join(' ').slice(0, 500);
