@@ -4,6 +4,8 @@ import { AutomationInvalid, compileAutomation, type EmailContent } from '../doma
 import type { TargetModule } from '../domain/types.js';
 import { requireSender, requireTargetLists } from '../campaigns/service.js';
 import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import { EnrolBody } from './schemas.js';
 import type {
   AutomationRepo, AutomationStatus, CampaignRepo, EngagementRepo, RecipientRepo, StoredAutomation,
 } from '../ports/index.js';
@@ -34,27 +36,8 @@ export interface AutomationServiceDeps {
 
 /** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
 const positional = (key: string) => !key.startsWith('#');
-const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
-const MAX_ENROL = 10_000;
-
 function parseTargets(body: unknown): EnrolTarget[] {
-  const list = (body as { targets?: unknown } | null)?.targets;
-  const problems: string[] = [];
-  if (!Array.isArray(list) || list.length === 0) problems.push('targets must be a non-empty array of {module, id, email}');
-  else if (list.length > MAX_ENROL) problems.push(`at most ${MAX_ENROL} targets per request`);
-  else {
-    list.forEach((t, i) => {
-      const o = (t ?? {}) as Record<string, unknown>;
-      if (!MODULES.has(o.module as TargetModule)) problems.push(`targets[${i}].module must be one of ${[...MODULES].join(', ')}`);
-      if (typeof o.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.id)) problems.push(`targets[${i}].id must be a record id`);
-      if (typeof o.email !== 'string' || o.email.length > 254) problems.push(`targets[${i}].email must be a string`);
-      if (o.fields !== undefined && (typeof o.fields !== 'object' || o.fields === null || Object.values(o.fields).some((v) => typeof v !== 'string'))) {
-        problems.push(`targets[${i}].fields must be an object of strings`);
-      }
-    });
-  }
-  if (problems.length) throw new AppError('invalid_enrolment', problems.join('; '), { problems });
-  return list as EnrolTarget[];
+  return parseInput(EnrolBody, body, 'invalid_enrolment').targets;
 }
 
 export function createAutomationService(deps: AutomationServiceDeps) {

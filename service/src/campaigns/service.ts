@@ -10,6 +10,8 @@ import { allowsModule, requireCampaignRight, requireModule, requireReadableField
 import { senderAllowed } from '../domain/address.js';
 
 import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import { ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
 export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
@@ -67,74 +69,29 @@ export function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: 
   }
 }
 
-const str = (v: unknown, field: string, problems: string[], max: number, required = true): string | undefined => {
-  if (v === undefined || v === null || v === '') {
-    if (required) problems.push(`${field} is required`);
-    return undefined;
-  }
-  if (typeof v !== 'string') { problems.push(`${field} must be a string`); return undefined; }
-  if (v.length > max) { problems.push(`${field} must be at most ${max} characters`); return undefined; }
-  return v;
-};
-const ids = (v: unknown, field: string, problems: string[]): string[] => {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(x))) {
-    problems.push(`${field} must be an array of ids`);
-    return [];
-  }
-  return [...new Set(v as string[])];
-};
-
 export function createCampaignService(deps: CampaignDeps) {
   const now = () => (deps.now ? deps.now() : new Date());
 
   async function validate(input: CreateCampaignInput, actor: Actor) {
-    const problems: string[] = [];
-    const name = str(input.name, 'name', problems, 200);
-    const subject = str(input.subject, 'subject', problems, 998);
-    const fromName = str(input.fromName, 'fromName', problems, 200);
-    const fromEmail = str(input.fromEmail, 'fromEmail', problems, 254);
-    const replyTo = str(input.replyTo, 'replyTo', problems, 254, false);
-    const mjml = str(input.mjml, 'mjml', problems, 2_000_000, false);
-    const html = str(input.html, 'html', problems, 2_000_000, false);
-    if (!mjml && !html) problems.push('one of mjml or html is required');
-    if (mjml && html) problems.push('give either mjml or html, not both');
-    if (fromEmail && !isSendableAddress(fromEmail)) problems.push('fromEmail is not a valid address');
-    if (replyTo && !isSendableAddress(replyTo)) problems.push('replyTo is not a valid address');
-    const targetListIds = ids(input.targetListIds, 'targetListIds', problems);
-    const leadfwdListIds = ids(input.leadfwdListIds, 'leadfwdListIds', problems);
-    const customFields = ids(input.customFields, 'customFields', problems);
-    if (targetListIds.length + leadfwdListIds.length === 0) problems.push('choose at least one target list or LeadFWD list');
-    const sendAt = sendTime(input.sendAt, problems);
-    const sugarCampaignId = str(input.sugarCampaignId, 'sugarCampaignId', problems, 64, false);
-    if (input.hold !== undefined && typeof input.hold !== 'boolean') problems.push('hold must be true or false');
-    if (problems.length) throw new AppError('invalid_campaign', problems.join('; '), { problems });
-    requireSender(deps.senderDomains, fromEmail!);
-    requireReadableFields(actor, customFields);
-    return {
-      name: name!, subject: subject!, fromName: fromName!, fromEmail: fromEmail!, replyTo, mjml, html, targetListIds, leadfwdListIds,
-      customFields, sendAt, sugarCampaignId, held: input.hold === true,
-    };
+    const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
+    requireSender(deps.senderDomains, v.fromEmail);
+    requireReadableFields(actor, v.customFields);
+    const { hold, sendAt, ...rest } = v;
+    return { ...rest, sendAt: sendTime(sendAt), held: hold === true };
   }
 
   /** An ISO time, or now when absent or past (a time in the past means "now"). */
-  function sendTime(v: unknown, problems: string[]): string {
+  function sendTime(v: string | undefined): string {
     const at = now();
-    if (v === undefined || v === null || v === '') return at.toISOString();
-    const t = typeof v === 'string' ? new Date(v) : new Date(NaN);
-    if (Number.isNaN(t.getTime())) {
-      problems.push('sendAt must be an ISO 8601 date-time');
-      return at.toISOString();
-    }
+    if (v === undefined) return at.toISOString();
+    const t = new Date(v);
     return (t > at ? t : at).toISOString();
   }
 
   /** Lets a held campaign go, at `sendAt` (absent or past: now), with the audit it was reviewed with. */
   async function confirm(id: string, body: { sendAt?: unknown }, actor: Actor): Promise<Campaign> {
     const c = await allowed(id, actor, 'edit');
-    const problems: string[] = [];
-    const sendAt = sendTime(body.sendAt, problems);
-    if (problems.length) throw new AppError('invalid_campaign', problems.join('; '), { problems });
+    const sendAt = sendTime(parseInput(ConfirmCampaignBody, body, 'invalid_campaign').sendAt);
     if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
     if (!deps.store.campaigns.release(id, sendAt)) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
     return get(id);
@@ -181,6 +138,7 @@ export function createCampaignService(deps: CampaignDeps) {
   /** The send flow's preview: the offered content compiled (held to the size limit) and rendered with `fields`. */
   async function preview(input: Record<string, unknown>) {
     const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    // Lenient by design: the send flow previews while the user types, so half-filled fields still render.
     const compiled = await deps.compile({
       campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
       fromEmail: String(input.fromEmail ?? 'preview@example.com'), mjml: text(input.mjml), html: text(input.html),

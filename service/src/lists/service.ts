@@ -8,15 +8,12 @@ import type { LeadfwdListRepo, UnitOfWork } from '../ports/index.js';
 import { creatorOf, isPrivileged, type Actor } from '../access/actor.js';
 import { allowsModule, requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import { CsvListBody, FilterListBody, ListPageQuery } from './schemas.js';
 
 // CSV rows are matched to people by address; Accounts are reached through filters only.
 const PERSON_MODULES: TargetModule[] = ['Contacts', 'Leads', 'Prospects'];
 const MATCH_CHUNK = 500;
-
-const nameOf = (v: unknown) => {
-  if (typeof v !== 'string' || !v.trim() || v.length > 200) throw new AppError('invalid_list', 'name is required (at most 200 characters)');
-  return v.trim();
-};
 
 /** A list's members are only shown to those Sugar lets list every module they belong to. */
 /** What LeadFWD list use cases read and change. */
@@ -38,16 +35,15 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
    * page into the new list (never a whole module in memory); refused, or failed, it leaves nothing.
    */
   async function fromFilter(body: { name?: unknown; module?: unknown; filter?: unknown }, actor: Actor) {
-    const name = nameOf(body.name);
+    const { name, filter = [] } = parseInput(FilterListBody, body, 'invalid_list');
     const module = String(body.module ?? '');
     if (!isListModule(module)) throw new AppError('module_not_allowed', `module must be one of ${LIST_MODULES.join(', ')}`);
-    if (body.filter !== undefined && !Array.isArray(body.filter)) throw new AppError('invalid_list', 'filter must be a Sugar filter array');
     requireModule(actor, module, 'list');
-    requireReadableFields(actor, [...filterFields(body.filter ?? [])], [module]);
+    requireReadableFields(actor, [...filterFields(filter)], [module]);
     const list = store.lists.create(name, 'filter', undefined, creatorOf(actor));
     let count = 0;
     try {
-      for await (const page of actor.sugar.filterPages(module, { filter: (body.filter as unknown[]) ?? [], fields: ['id', 'email1'], pageSize: 1000 })) {
+      for await (const page of actor.sugar.filterPages(module, { filter, fields: ['id', 'email1'], pageSize: 1000 })) {
         count += store.lists.addMembers(list.id, page.map((r) => ({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined })));
         if (count > maxMembers) throw tooMany('this filter matches');
       }
@@ -60,13 +56,12 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
 
   /** Addresses are matched in Sugar as the user, in the person modules Sugar lets them list. */
   async function fromCsv(body: { name?: unknown; csv?: unknown }, actor: Actor) {
-    const name = nameOf(body.name);
     const modules = PERSON_MODULES.filter((m) => allowsModule(actor, m, 'list'));
     if (!modules.length) throw new AppError('sugar_rights', 'Your Sugar role does not let you list Contacts, Leads or Targets');
+    const { name, csv } = parseInput(CsvListBody, body, 'invalid_list');
     const sugar = actor.sugar;
-    if (typeof body.csv !== 'string' || !body.csv.trim()) throw new AppError('invalid_list', 'csv is required');
     let rows: string[][];
-    try { rows = parseCsv(body.csv); } catch (e) { throw new AppError('invalid_list', (e as Error).message); }
+    try { rows = parseCsv(csv); } catch (e) { throw new AppError('invalid_list', (e as Error).message); }
     const { index, hasHeader } = emailColumn(rows);
     const wanted = new Map<string, { row: number; email: string }>();
     const unmatched: Array<{ row: number; value: string; reason: string }> = [];
@@ -112,14 +107,7 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
       const l = store.lists.get(id);
       if (!l) throw new AppError('not_found', `No LeadFWD list ${id}`);
       if (!mayRead(store, actor, id)) throw new AppError('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
-      const int = (v: unknown, field: string, fallback: number, min: number, max: number) => {
-        if (v === undefined) return fallback;
-        const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
-        if (!Number.isSafeInteger(n) || n < min || n > max) throw new AppError('invalid_input', `${field} must be an integer from ${min} to ${max}`);
-        return n;
-      };
-      const limit = int(page.limit, 'limit', 1000, 1, 5000);
-      const after = int(page.after, 'after', -1, 0, Number.MAX_SAFE_INTEGER);
+      const { limit = 1000, after = -1 } = parseInput(ListPageQuery, page, 'invalid_input');
       const { members, next } = store.lists.membersPage(id, after, limit);
       return { ...l, memberCount: store.lists.memberCount(id), members, ...(next !== undefined ? { nextAfter: next } : {}) };
     },

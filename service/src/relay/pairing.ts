@@ -5,6 +5,8 @@ import { newPairingCode, normalisePairingCode, pairingCodeHash, PAIRING_CODE_TTL
 import { seal, unseal } from '../domain/sealed.js';
 import type { RelayRepo } from '../ports/index.js';
 import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import { PairBody } from './schemas.js';
 
 export interface PairingDeps {
   relay: RelayRepo;
@@ -29,10 +31,8 @@ export function createPairing(deps: PairingDeps) {
 
   /** Trades a live code for a new relay secret, answered once and kept only sealed. */
   function pair(body: unknown): { service: 'leadfwd'; relay: 1; secret: string; pairedAt: string } {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; sugarUrl?: unknown };
-    const canonical = normalisePairingCode(b.code);
-    const sugarUrl = typeof b.sugarUrl === 'string' && /^https?:\/\/\S{1,250}$/i.test(b.sugarUrl) ? b.sugarUrl : undefined;
-    if (b.sugarUrl !== undefined && sugarUrl === undefined) throw new AppError('bad_request', 'sugarUrl must be an http(s) address');
+    const { code, sugarUrl } = parseInput(PairBody, typeof body === 'object' && body !== null ? body : {}, 'bad_request');
+    const canonical = normalisePairingCode(code);
     const live = deps.relay.pairingCode();
     const at = now().toISOString();
     const usable = live && !live.usedAt && live.expiresAt > at && live.failures < PAIRING_MAX_FAILURES;

@@ -2,6 +2,8 @@
 // the operator sees what could not reach Sugar and why, fixes the cause, and sends it again.
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../../domain/errors.js';
+import { parseInput } from '../../domain/input.js';
+import { DeadRowsQuery, ReviveBody } from '../../writeback/schemas.js';
 import { actorOf } from '../auth.js';
 import { isPrivileged } from '../../access/actor.js';
 
@@ -9,12 +11,6 @@ export interface WritebackRouteDeps {
   dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>;
   revive(ids: number[] | undefined, campaignId?: string): number;
 }
-
-const campaignParam = (v: unknown): string | undefined => {
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' || v.length > 200) throw new AppError('invalid_input', 'campaignId must be a campaign id');
-  return v;
-};
 
 export function writebackRoutes(deps: WritebackRouteDeps): Router {
   const r = Router();
@@ -24,20 +20,11 @@ export function writebackRoutes(deps: WritebackRouteDeps): Router {
     next();
   });
   r.get('/writeback/dead', (req: Request, res: Response) => {
-    const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
-    res.json({ dead: deps.dead(limit, campaignParam(req.query.campaignId)) });
+    const { limit, campaignId } = parseInput(DeadRowsQuery, req.query, 'invalid_input');
+    res.json({ dead: deps.dead(limit, campaignId) });
   });
   r.post('/writeback/revive', (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { ids?: unknown; campaignId?: unknown };
-    const campaignId = campaignParam(body.campaignId);
-    let ids: number[] | undefined;
-    if (body.ids !== undefined) {
-      if (!Array.isArray(body.ids) || body.ids.length > 10_000 || body.ids.some((x) => !Number.isSafeInteger(x) || (x as number) < 1)) {
-        throw new AppError('invalid_input', 'ids must be an array of outbox row ids (positive integers)');
-      }
-      ids = body.ids as number[];
-    }
-    if (ids === undefined && campaignId === undefined) throw new AppError('invalid_input', 'give ids or a campaignId');
+    const { ids, campaignId } = parseInput(ReviveBody, req.body, 'invalid_input');
     res.json({ revived: deps.revive(ids, campaignId) });
   });
   return r;
