@@ -11,8 +11,8 @@ const common = { bundle: true,
   sourcemap: true,
   logLevel: 'info' };
 await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: 'dist/service.mjs' });
-// Send threads load their own module beside the bundle (service/src/sending/send-threads/pool.ts).
-await build({ ...common, entryPoints: ['service/src/sending/send-threads/thread.ts'], outfile: 'dist/send-thread.mjs' });
+// Send threads load their own module beside the bundle (service/src/mail/send-threads/pool.ts).
+await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: 'dist/send-thread.mjs' });
 
 // The store reads its numbered migrations at run time from ./migrations beside its module.
 cpSync('service/src/store/migrations', 'dist/migrations', { recursive: true });

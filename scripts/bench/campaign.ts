@@ -49,7 +49,7 @@ async function bundle(): Promise<string[]> {
   const out = join(dir, 'dist');
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' } as const;
   await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: join(out, 'service.mjs') });
-  await build({ ...common, entryPoints: ['service/src/sending/send-threads/thread.ts'], outfile: join(out, 'send-thread.mjs') });
+  await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: join(out, 'send-thread.mjs') });
   cpSync('service/src/store/migrations', join(out, 'migrations'), { recursive: true });
   symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
   return [join(out, 'service.mjs')];

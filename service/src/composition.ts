@@ -12,8 +12,8 @@ import { buildMessage, type MessageContext } from './mail/message.js';
 import { createCompileCache } from './mail/compile-cache.js';
 import { createSmtpTransport } from './mail/smtp-transport.js';
 import { createSendLoop } from './sending/send-loop.js';
-import { createInProcessDelivery } from './sending/delivery.js';
-import { createThreadDelivery } from './sending/send-threads/pool.js';
+import { createInProcessDelivery } from './mail/in-process-delivery.js';
+import { createThreadDelivery } from './mail/send-threads/pool.js';
 import { createScheduler } from './campaigns/scheduler.js';
 import { extractTargets } from './campaigns/extraction.js';
 import { createCampaignService } from './campaigns/service.js';
@@ -29,6 +29,7 @@ import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { reportRoutes } from './http/routes/report.js';
 import { startInboundListener } from './mail/inbound/listener.js';
+import { createInboundIntake } from './inbound/intake.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { writebackRoutes } from './http/routes/writeback.js';
 import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
@@ -216,10 +217,11 @@ async function compose(
   });
 
   const http = withPixelFastPath(app, trackingFastPath(tracking), () => metrics.http(200));
+  const intake = createInboundIntake({ facts: engagement.facts, lookup: engagement.lookup });
   serve(http.listener);
   const inbound = await startInboundListener({
     port: config.bounceSmtpPort, host: config.host, secret: verifyKeys, bounceDomain: config.bounceDomain,
-    maxBytes: config.engagement.bounceMaxBytes, ...config.engagement.inbound, handle: (route, report) => engagement.intake.handle(route, report),
+    maxBytes: config.engagement.bounceMaxBytes, ...config.engagement.inbound, handle: (route, report) => intake.handle(route, report),
     logger: logger.child({ component: 'inbound' }),
   });
   engagement.start();

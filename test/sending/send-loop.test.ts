@@ -3,8 +3,8 @@
 // ledger; a graceful stop drains what was handed over and leaves nothing 'sending'.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign, Recipient } from '../../service/src/domain/types.js';
-import { createInProcessDelivery, type Delivery } from '../../service/src/sending/delivery.js';
-import { createThreadDelivery, specOf } from '../../service/src/sending/send-threads/pool.js';
+import { createInProcessDelivery, type Delivery } from '../../service/src/mail/in-process-delivery.js';
+import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { buildMessage } from '../../service/src/mail/message.js';
 import { startSmtpSink, type SmtpSink } from '../../service/src/mail/sink.js';

@@ -2,8 +2,7 @@
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import { isSendableAddress } from '../domain/address.js';
 import type { Campaign, CampaignStatus } from '../domain/types.js';
-import type { CompiledCampaign } from '../mail/message.js';
-import type { AutomationRepo, CampaignRepo, LeadfwdListRepo, RecipientRepo } from '../ports/index.js';
+import type { AutomationRepo, CampaignRepo, CompiledCampaign, LeadfwdListRepo, RecipientRepo } from '../ports/index.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
@@ -44,7 +43,7 @@ export interface CampaignDeps {
   store: CampaignStore;
   compile: (spec: CompileSpec) => Promise<CompiledCampaign>;
   /** Renders compiled content for one set of merge fields, without tracking (the send flow's preview). */
-  renderPreview?: (compiled: CompiledCampaign, fields: Record<string, string>) => unknown;
+  renderPreview?(compiled: CompiledCampaign, fields: Record<string, string>): unknown;
   /** The write-back's state of a campaign, shown on its view. */
   writebackState?: (campaignId: string, now: Date) => unknown;
   /** Domains a campaign may send From (LEADFWD_SENDER_DOMAINS). */

@@ -4,7 +4,6 @@ import { cidrMatcher } from './ip.js';
 import type { EventRepo } from '../ports/index.js';
 import { createClickRecorder, type ClickStore } from './clicks.js';
 import { createFactRecorder, type FactStore } from './facts.js';
-import { createInboundIntake } from '../inbound/intake.js';
 import { createOpenRecorder, type OpenStore } from './opens.js';
 import { createRecipientLookup, type LookupStore } from './recipients.js';
 import { campaignReport, type ReportStore } from './report.js';
@@ -50,11 +49,10 @@ export function createEngagement(o: EngagementOptions) {
   const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger });
   const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: o.eventsPerRecipient });
   const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: o.eventsPerRecipient });
-  const intake = createInboundIntake({ facts, lookup });
   let retention: ReturnType<typeof startRetention> | undefined;
 
   return {
-    lookup, rules, facts, opens, clicks, intake,
+    lookup, rules, facts, opens, clicks,
     report: (campaignId: string) => campaignReport(store, campaignId, o.retentionDays),
     /** For the send worker's onOutcome: the relay's synchronous verdicts. */
     smtpOutcome: facts.smtpOutcome,

@@ -3,8 +3,7 @@
 // foreign reports change nothing; delayed notices, auto-replies and non-reports are ignored.
 import { classifyBounce, isComplaintFeedback } from '../domain/bounce-rules.js';
 import { rowIdFromMessageId, type DsnRecipient } from '../domain/dsn.js';
-import type { InboundRoute } from '../mail/inbound/addresses.js';
-import type { InboundReport } from '../mail/inbound/report-parser.js';
+import type { InboundReport, InboundRoute } from '../ports/index.js';
 import type { FactRecorder } from '../engagement/facts.js';
 import type { RecipientLookup } from '../engagement/recipients.js';
 

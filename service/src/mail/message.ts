@@ -7,32 +7,10 @@ import { verpAddress } from '../domain/verp.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
 import { renderContentQp, type CompiledCampaign } from './template.js';
 
+import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 export type { CompiledCampaign } from './template.js';
 
-export interface MessageContext {
-  publicUrl: string; // base of tracking and unsubscribe URLs
-  secret: string;
-  bounceDomain: string;
-  messageIdDomain: string;
-  feedbackSenderId: string; // e.g. 'leadfwd'
-  senderPostalAddress: string;
-}
-
-export interface RecipientForMessage {
-  rowId: number;
-  email: string;
-  fields: Record<string, string>;
-  trackingConsent: boolean;
-}
-
-export interface BuiltMessage {
-  messageId: string;
-  envelope: { from: string; to: string[] };
-  /** Complete RFC 5322 message, ASCII with CRLF line ends, not yet DKIM-signed. */
-  raw: string;
-  /** The body is in DKIM relaxed form already (every part quoted-printable), so signing skips canonicalising it. */
-  canonicalBody?: boolean;
-}
+export type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 
 const ATOM_UNSAFE = /[^A-Za-z0-9-]/g;
 

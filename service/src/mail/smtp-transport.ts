@@ -5,7 +5,7 @@
 import { classifySmtpOutcome, type SmtpOutcome } from '../domain/smtp-reply.js';
 import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
 import { createDkimSigners } from './dkim-signers.js';
-import type { BuiltMessage } from './message.js';
+import type { BuiltMessage, SendResult } from '../ports/mail.js';
 import { createSmtpPool, type SmtpSendError } from './smtp-pool.js';
 
 export type { DkimOptions } from './dkim.js';
@@ -28,15 +28,7 @@ export interface SmtpTransportOptions {
   dkimWorkers?: number;
 }
 
-export interface SendResult {
-  outcome: SmtpOutcome;
-  code?: number;
-  enhanced?: string;
-  text: string;
-  policy?: boolean;
-  /** Our own failure (building, a crashed send thread), not the relay's verdict: never a bounce fact. */
-  internal?: boolean;
-}
+export type { SendResult } from '../ports/mail.js';
 
 export interface SmtpTransport {
   send(m: BuiltMessage): Promise<SendResult>;

@@ -2,8 +2,10 @@
 // Counts that live in the database are read at scrape time, so they survive restarts and agree
 // with the campaign reports; only sends and HTTP answers are counted in memory.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StoreOps } from '../store/db.js';
-import type { SugarCallStats } from '../sugar/sugar-client.js';
+import type { StoreOps } from '../ports/index.js';
+
+/** The Sugar client's call counts (SugarClient.stats()). */
+export interface SugarCallStats { retries: number; byStatus: Record<string, number> }
 
 export interface MetricsSources {
   store: Pick<StoreOps, 'opsCounts'>;

@@ -5,9 +5,7 @@
 import { backoffMs } from '../domain/backoff.js';
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Recipient } from '../domain/types.js';
-import type { SendResult } from '../mail/smtp-transport.js';
-import type { CampaignRepo, LedgerRecipient, Outcome, RecipientRepo, SuppressionRepo } from '../ports/index.js';
-import type { Delivery, RowResult } from './delivery.js';
+import type { CampaignRepo, Delivery, LedgerRecipient, Outcome, RecipientRepo, RowResult, SendResult, SuppressionRepo } from '../ports/index.js';
 import { recordOutcomes, type OutcomeStore } from './outcomes.js';
 
 /** The send loop's part of the store: claims, the suppression check at hand-off, outcomes with their sent items. */

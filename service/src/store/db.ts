@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { StoreInputError, StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
-import type { Store } from '../ports/index.js';
+import type { Store, StoreOps } from '../ports/index.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
@@ -34,19 +34,6 @@ export interface StoreOptions {
   checkpointEveryMs?: number;
   /** Told when the checkpoint thread died and SQLite's own checkpoints took over again. */
   onCheckpointerDied?: (reason: string) => void;
-}
-
-/** Operator-facing reads and the online backup; kept off the repos because no use case needs them. */
-export interface StoreOps {
-  /** A rolled-back write of about one batch; throws StoreUnavailableError when it would not fit or cannot be written. */
-  probeWritable(): void;
-  /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
-  opsCounts(): {
-    recipients: Record<string, number>; outboxPending: number; outboxOldestDueAt: string | undefined;
-    events: Record<string, number>; hits: { kind: string; human: number; machine: number }[];
-  };
-  /** Online copy of the whole database to `file` while the service keeps running. */
-  backup(file: string): Promise<void>;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000; // pages

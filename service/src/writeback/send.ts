@@ -3,7 +3,9 @@
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { SugarOp } from '../domain/writeback.js';
 import { judge, type OpVerdict } from '../domain/writeback-results.js';
-import type { BulkItem, BulkResult } from '../sugar/sugar-client.js';
+/** One sub-request of POST /bulk and Sugar's answer to it (the Sugar client implements BulkPort). */
+export interface BulkItem { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; data?: unknown }
+export interface BulkResult { status: number; contents: unknown }
 
 export interface BulkPort {
   bulk(items: BulkItem[], opts?: { chunkSize?: number; idempotent?: boolean }): Promise<BulkResult[]>;

@@ -2,24 +2,13 @@
 // (delivery-status, feedback-report), the ids of the returned original message, and whether it is
 // an auto-reply. postal-mime keeps report parts and the returned message as attachments.
 import PostalMime from 'postal-mime';
+import type { InboundReport } from '../../ports/mail.js';
 import {
   isAutoReply, messageIdsIn, parseDeliveryStatus, parseFeedbackReport, parseFieldBlocks,
   type DeliveryStatus, type FeedbackReport,
 } from '../../domain/dsn.js';
 
-export interface InboundReport {
-  kind: 'dsn' | 'arf' | 'other';
-  autoReply: boolean;
-  subject?: string;
-  /** Candidate ids of our original message: returned headers, In-Reply-To, References, X-Original-Message-ID. */
-  messageIds: string[];
-  delivery?: DeliveryStatus;
-  feedback?: FeedbackReport;
-  /** Start of the human-readable part, for reports without a diagnostic code. */
-  humanText?: string;
-  /** Set when the MIME structure could not be parsed at all. */
-  error?: string;
-}
+export type { InboundReport } from '../../ports/mail.js';
 
 const DELIVERY_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const FEEDBACK_TYPES = new Set(['message/feedback-report']);

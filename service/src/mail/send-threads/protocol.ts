@@ -1,8 +1,8 @@
 // Messages between the send loop (main thread, owner of the ledger) and the send threads (build,
 // DKIM, SMTP). Everything here must survive structured cloning: plain data only.
-import type { CampaignMessageSpec } from '../../mail/template.js';
-import type { MessageContext, RecipientForMessage } from '../../mail/message.js';
-import type { SendResult } from '../../mail/smtp-transport.js';
+import type { CampaignMessageSpec } from '../template.js';
+import type { MessageContext, RecipientForMessage } from '../message.js';
+import type { SendResult } from '../smtp-transport.js';
 
 export interface ThreadSettings {
   /** Module the bootstrap imports; the real thread or a test double around it. */

@@ -2,10 +2,10 @@
 // RSA workers) and sends the rows the main thread claimed for it over its own pooled SMTP connections.
 // It never touches the ledger; every row it is given is answered exactly once.
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildMessage, type CompiledCampaign, type MessageContext, type RecipientForMessage } from '../../mail/message.js';
-import { compileCampaign } from '../../mail/template.js';
-import { createSmtpTransport, type SendResult } from '../../mail/smtp-transport.js';
-import { buildFailure, sendNeverThrowing } from '../delivery.js';
+import { buildMessage, type CompiledCampaign, type MessageContext, type RecipientForMessage } from '../message.js';
+import { compileCampaign } from '../template.js';
+import { createSmtpTransport, type SendResult } from '../smtp-transport.js';
+import { buildFailure, sendNeverThrowing } from '../in-process-delivery.js';
 import type { FromThread, RowReport, ThreadSettings, ToThread } from './protocol.js';
 
 const port = parentPort;

@@ -1,31 +1,12 @@
-// What the send loop needs from "the thing that turns a claimed ledger row into an SMTP result":
-// in this process (tests, LEADFWD_SEND_THREADS=0) or on send threads (send-threads/pool.ts).
+// Delivery in this process (tests, LEADFWD_SEND_THREADS=0): build and send each row through one SMTP transport,
+// at most `concurrency` at once. The send threads (send-threads/pool.ts) are the other Delivery.
 import PQueue from 'p-queue';
 import type { Campaign } from '../domain/types.js';
-import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage } from '../mail/message.js';
-import type { SendResult } from '../mail/smtp-transport.js';
+import type { Delivery } from '../ports/delivery.js';
+import type { BuiltMessage, MessageContext, RecipientForMessage, SendResult } from '../ports/mail.js';
+import type { CompiledCampaign } from './template.js';
 
-export interface RowResult {
-  rowId: number;
-  messageId?: string; // absent when no message was built
-  result: SendResult;
-}
-
-export interface CampaignSession {
-  /** Builds, signs and sends each row; every row is answered exactly once through open()'s callback. */
-  send(rows: RecipientForMessage[]): void;
-  /** No more rows will come for this campaign. */
-  close(): void;
-}
-
-export interface Delivery {
-  /** Rows that may be handed over and unanswered at once. */
-  readonly capacity: number;
-  /** Compiles the campaign where the messages will be built; throws TemplateError for bad content. */
-  open(campaign: Campaign, onResults: (results: RowResult[]) => void): Promise<CampaignSession>;
-  /** Call once nothing is in flight; ends threads and connections. */
-  close(): Promise<void>;
-}
+export type { CampaignSession, Delivery, RowResult } from '../ports/delivery.js';
 
 export interface InProcessDeliveryDeps {
   mailer: { send(m: BuiltMessage): Promise<SendResult> };

@@ -5,11 +5,11 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../service/src/domain/types.js';
 import { parseVerp } from '../../service/src/domain/verp.js';
-import type { Delivery, RowResult } from '../../service/src/sending/delivery.js';
-import { createThreadDelivery, specOf } from '../../service/src/sending/send-threads/pool.js';
+import type { Delivery, RowResult } from '../../service/src/mail/in-process-delivery.js';
+import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
 import { startSmtpSink, type SmtpSink } from '../../service/src/mail/sink.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
-import { ctx, dkimResolver, testKeys } from '../mail/helpers.js';
+import { ctx, dkimResolver, testKeys } from './helpers.js';
 
 const DOMAIN = 'acme.example';
 const SELECTOR = 'lf2026';
@@ -130,7 +130,7 @@ describe('thread delivery', () => {
   });
 
   it('a thread that throws answers for its rows (on the wire: uncertain, waiting: retryable) and is replaced', async () => {
-    const d = delivery({ threads: 1, maxConnections: 1, entry: new URL('./fixtures/crashing-thread.ts', import.meta.url).href });
+    const d = delivery({ threads: 1, maxConnections: 1, entry: new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href });
     try {
       const s = await session(d, campaign('pool-crash'));
       const before = sink.messages.length;
@@ -153,7 +153,7 @@ describe('thread delivery', () => {
   });
 
   it('rows held by a thread that exits abruptly become uncertain, never silently lost', async () => {
-    const d = delivery({ threads: 1, maxConnections: 1, entry: new URL('./fixtures/crashing-thread.ts', import.meta.url).href });
+    const d = delivery({ threads: 1, maxConnections: 1, entry: new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href });
     try {
       const s = await session(d, campaign('pool-exit'));
       s.send(rows(300, 6, (i) => (i === 300 ? 'exit@example.org' : `p${i}@example.org`)));

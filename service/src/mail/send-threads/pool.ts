@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Campaign } from '../../domain/types.js';
-import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../../mail/message.js';
-import { compileMjml } from '../../mail/mjml-compile.js';
-import type { CampaignMessageSpec } from '../../mail/template.js';
-import type { CampaignSession, Delivery, RowResult } from '../delivery.js';
+import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../message.js';
+import { compileMjml } from '../mjml-compile.js';
+import type { CampaignMessageSpec } from '../template.js';
+import type { CampaignSession, Delivery, RowResult } from '../in-process-delivery.js';
 import type { FromThread, ThreadSettings, ToThread } from './protocol.js';
 
 export interface ThreadDeliveryOptions {
