@@ -7,20 +7,18 @@ import { addressKey } from '../domain/address.js';
 import { advance, type Engagement } from '../domain/automation-steps.js';
 import type { EmailContent } from '../domain/automation.js';
 import type { Campaign, Target } from '../domain/types.js';
-import type {
-  AutomationRepo, CampaignRepo, EngagementRepo, Enrolment, RecipientRepo, StoredAutomation, SuppressionRepo, UnitOfWork,
-} from '../ports/index.js';
+import type { Enrolment, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
 
 /** A tick's part of the store: enrolments move, step campaigns fill their ledgers, in one transaction a batch. */
-export interface EngineStore extends UnitOfWork {
-  automations: Pick<AutomationRepo,
-    'get' | 'due' | 'enrol' | 'leave' | 'leaveSuppressed' | 'linkLedgerRow' | 'markSent' | 'saveProgress' | 'sends'
-    | 'stepCampaigns' | 'setStepCampaign' | 'replaceStepCampaign'>;
-  campaigns: Pick<CampaignRepo, 'create' | 'get' | 'transition'>;
-  recipients: Pick<RecipientRepo, 'insertMany'>;
-  engagement: Pick<EngagementRepo, 'forRecipient'>;
-  suppressions: Pick<SuppressionRepo, 'filterSuppressed'>;
-}
+export type EngineStore = UnitOfWork &
+  StorePart<{
+    automations: 'get' | 'due' | 'enrol' | 'leave' | 'leaveSuppressed' | 'linkLedgerRow' | 'markSent' | 'saveProgress' | 'sends'
+      | 'stepCampaigns' | 'setStepCampaign' | 'replaceStepCampaign';
+    campaigns: 'create' | 'get' | 'transition';
+    recipients: 'insertMany';
+    engagement: 'forRecipient';
+    suppressions: 'filterSuppressed';
+  }>;
 
 export interface EngineDeps {
   store: EngineStore;

@@ -3,11 +3,9 @@
 // to a sink, which enrols them here instead of filling a ledger, so there is one copy of those rules.
 import type { Audit } from '../domain/types.js';
 import { readTargets, type ExtractionStore, type SugarReader } from '../campaigns/extraction.js';
-import type { AutomationRepo, StoredAutomation } from '../ports/index.js';
+import type { AutomationRepo, StoredAutomation, StorePart } from '../ports/index.js';
 
-export interface EnrolmentStore extends ExtractionStore {
-  automations: Pick<AutomationRepo, 'enrol' | 'listsRead'>;
-}
+export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' | 'listsRead' }>;
 
 export async function enrolFromLists(
   deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string }, a: StoredAutomation, nowIso: string,

@@ -1,25 +1,23 @@
 // Automation use cases for the API: create (validated and compiled, nothing half-saved), list, the view with
 // per-step counts, pause / resume / stop, and enrolment through the API.
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
-import type { TargetModule } from '../domain/types.js';
+import type { ContentSpec } from '../domain/types.js';
 import { requireSender, requireTargetLists } from '../campaigns/service.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import { EnrolBody } from './schemas.js';
-import type {
-  AutomationRepo, AutomationStatus, CampaignRepo, EngagementRepo, RecipientRepo, StoredAutomation,
-} from '../ports/index.js';
+import type { AutomationStatus, StoredAutomation, StorePart } from '../ports/index.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { requireCampaignRight, requireModule, visibleOwned, type Owned } from '../access/policy.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 
 /** What the automation use cases read and change (the engine moves targets). */
-export interface AutomationServiceStore {
-  automations: Pick<AutomationRepo, 'create' | 'update' | 'get' | 'list' | 'setStatus' | 'counts' | 'stepCampaigns'>;
-  campaigns: Pick<CampaignRepo, 'get'>;
-  engagement: Pick<EngagementRepo, 'summary'>;
-  recipients: Pick<RecipientRepo, 'counts'>;
-}
+export type AutomationServiceStore = StorePart<{
+  automations: 'create' | 'update' | 'get' | 'list' | 'setStatus' | 'counts' | 'stepCampaigns';
+  campaigns: 'get';
+  engagement: 'summary';
+  recipients: 'counts';
+}>;
 
 export interface AutomationServiceDeps {
   store: AutomationServiceStore;
@@ -27,7 +25,7 @@ export interface AutomationServiceDeps {
   /** Domains an email may be sent From (LEADFWD_SENDER_DOMAINS). */
   senderDomains: readonly string[];
   /** Compiles an email like a campaign's, so broken MJML or Liquid is refused at create time. */
-  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<unknown>;
+  compile: (spec: ContentSpec) => Promise<unknown>;
   /** Runs a tick soon, so enrolled targets get their first step without waiting. */
   wake?: () => void;
   /** Reads a new automation's Sugar lists in the background and enrols their members. */

@@ -5,7 +5,7 @@ import { countSkip, emptyAudit } from '../domain/audit.js';
 import { addressKey } from '../domain/address.js';
 import { decide, emptyExemptRules, type Candidate, type ExemptRules } from '../domain/extraction.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
-import type { CampaignRepo, LeadfwdListRepo, RecipientRepo, SuppressionRepo, UnitOfWork } from '../ports/index.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
 
 type SugarRecord = Record<string, unknown>;
 
@@ -17,16 +17,10 @@ export interface SugarReader {
 }
 
 /** What extraction reads locally: the suppression list, and LeadFWD lists a page at a time. */
-export interface ExtractionStore {
-  suppressions: Pick<SuppressionRepo, 'filterSuppressed'>;
-  lists: Pick<LeadfwdListRepo, 'membersPage'>;
-}
+export type ExtractionStore = StorePart<{ suppressions: 'filterSuppressed'; lists: 'membersPage' }>;
 
 /** The campaign path also writes the ledger and the audit. */
-export interface LedgerStore extends ExtractionStore, UnitOfWork {
-  recipients: Pick<RecipientRepo, 'insertMany'>;
-  campaigns: Pick<CampaignRepo, 'saveAudit'>;
-}
+export type LedgerStore = ExtractionStore & UnitOfWork & StorePart<{ recipients: 'insertMany'; campaigns: 'saveAudit' }>;
 
 export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   sugar: SugarReader;

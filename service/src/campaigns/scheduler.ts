@@ -2,14 +2,12 @@
 // time, sending campaigns are handed to the send worker. All state lives in the store, so a restart
 // simply picks up where the last process stopped.
 import type { Audit, Campaign } from '../domain/types.js';
-import type { AutomationRepo, CampaignRepo, RecipientRepo } from '../ports/index.js';
+import type { AutomationRepo, StorePart } from '../ports/index.js';
 
-export interface SchedulerStore {
-  campaigns: Pick<CampaignRepo, 'transition' | 'inStatus' | 'staleHolds' | 'due'>;
-  recipients: Pick<RecipientRepo, 'recoverInFlight'>;
+export type SchedulerStore = StorePart<{ campaigns: 'transition' | 'inStatus' | 'staleHolds' | 'due'; recipients: 'recoverInFlight' }> & {
   /** Absent in tests without automations: then no campaign backs an automation step. */
   automations?: Pick<AutomationRepo, 'isOpenStepCampaign'>;
-}
+};
 
 export interface SchedulerDeps {
   store: SchedulerStore;

@@ -1,8 +1,8 @@
 // Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import { isSendableAddress } from '../domain/address.js';
-import type { Campaign, CampaignStatus } from '../domain/types.js';
-import type { AutomationRepo, CampaignRepo, CompiledCampaign, LeadfwdListRepo, RecipientRepo } from '../ports/index.js';
+import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
+import type { CompiledCampaign, StorePart } from '../ports/index.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { creatorOf, type Actor } from '../access/actor.js';
 import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
@@ -30,18 +30,16 @@ export interface CreateCampaignInput {
 }
 
 /** What the campaign use cases read and change. */
-export interface CampaignStore {
-  campaigns: Pick<CampaignRepo, 'get' | 'create' | 'list' | 'transition' | 'release' | 'history' | 'getAudit'>;
-  recipients: Pick<RecipientRepo, 'counts'>;
-  lists: Pick<LeadfwdListRepo, 'exists' | 'modules'>;
-  automations: Pick<AutomationRepo, 'stepOf'>;
-}
-
-type CompileSpec = { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string };
+export type CampaignStore = StorePart<{
+  campaigns: 'get' | 'create' | 'list' | 'transition' | 'release' | 'history' | 'getAudit';
+  recipients: 'counts';
+  lists: 'exists' | 'modules';
+  automations: 'stepOf';
+}>;
 
 export interface CampaignDeps {
   store: CampaignStore;
-  compile: (spec: CompileSpec) => Promise<CompiledCampaign>;
+  compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
   /** Renders compiled content for one set of merge fields, without tracking (the send flow's preview). */
   renderPreview?(compiled: CompiledCampaign, fields: Record<string, string>): unknown;
   /** The write-back's state of a campaign, shown on its view. */

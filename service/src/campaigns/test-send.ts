@@ -3,14 +3,14 @@
 // is read as the user (Sugar decides whose addresses they may see), and each user has an hourly allowance, so
 // a test send cannot become a way to mail anyone as the company.
 import { isSendableAddress } from '../domain/address.js';
-import type { Campaign } from '../domain/types.js';
+import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage, RelayRepo, SendResult } from '../ports/index.js';
 import { actorKey, type Actor } from '../access/actor.js';
 import { loadTargetLists, MEMBER_LINKS } from './extraction.js';
 import { AppError } from '../domain/errors.js';
 
 export interface TestSendDeps {
-  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<CompiledCampaign>;
+  compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
   // A method, so mail's buildMessage (which reads what compile put in `internal`) fits.
   build(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage;
   messageContext: MessageContext;

@@ -2,9 +2,10 @@
 // compilation of the step tree into a flat program of instructions the per-target step machine walks.
 // Jumps only go forward, so a program always ends; a `goto` back to an earlier step is reported as a cycle.
 import { isSendableAddress } from './address.js';
+import type { CampaignContent } from './types.js';
 import { isTimeZone, minutesOf, parseDuration, WEEKDAYS, type TimeWindow, type Weekday } from './automation-time.js';
 
-export interface EmailContent { name: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }
+export interface EmailContent extends CampaignContent { name: string }
 
 /** One instruction; `key` is stable across edits when the step carries an `id`, and names progress rows. */
 export type Instruction =

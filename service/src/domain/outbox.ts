@@ -45,7 +45,9 @@ export const outboxKey = {
   bounce: (rowId: number) => `bounce:${rowId}`,
 };
 
-type TargetOf = Omit<TargetPayload, 'at'>;
+/** The target a fact is about, without its time. */
+export type OutboxTarget = Omit<TargetPayload, 'at'>;
+type TargetOf = OutboxTarget;
 const target = (t: TargetOf, at: Date): TargetPayload => ({
   rowId: t.rowId, campaignId: t.campaignId, module: t.module, recordId: t.recordId, email: t.email,
   ...(t.emailAddressId ? { emailAddressId: t.emailAddressId } : {}), at: at.toISOString(),

@@ -21,6 +21,11 @@ export interface CampaignContent {
   html?: string;
 }
 
+/** Content to compile, named for the campaign it belongs to (link indexes and message ids are per campaign). */
+export interface ContentSpec extends CampaignContent {
+  campaignId: string;
+}
+
 /** The Sugar user who created a campaign, list or automation; absent when the API key did. */
 export interface Creator { id: string; userName: string }
 

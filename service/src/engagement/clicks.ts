@@ -4,7 +4,7 @@
 import { classifyClick, type BotRules, type ClickVerdict } from '../domain/bot-detect.js';
 import { truncateIp } from './ip.js';
 import { outboxItem } from '../domain/outbox.js';
-import type { EngagementRepo, EventRepo, OutboxRepo, UnitOfWork } from '../ports/index.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export interface ClickHit {
@@ -35,11 +35,7 @@ export function safeRedirectTarget(stored: string | undefined): string | undefin
 
 /** `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit. */
 /** A click's counters (and an implied open), its raw events and outbox items, in one transaction. */
-export interface ClickStore extends UnitOfWork {
-  engagement: Pick<EngagementRepo, 'forRecipient' | 'record'>;
-  events: Pick<EventRepo, 'add'>;
-  outbox: Pick<OutboxRepo, 'enqueue'>;
-}
+export type ClickStore = UnitOfWork & StorePart<{ engagement: 'forRecipient' | 'record'; events: 'add'; outbox: 'enqueue' }>;
 
 export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLookup; rules: BotRules; maxEventsPerRecipient?: number }) {
   const { store, lookup } = o;

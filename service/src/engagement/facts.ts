@@ -3,7 +3,7 @@
 // an outbox row for Sugar. Replays are harmless: facts and outbox keys are unique per recipient.
 import { classifyBounce, type BounceVerdict, type BounceVerdictKind } from '../domain/bounce-rules.js';
 import { outboxItem, type OptOutReason } from '../domain/outbox.js';
-import type { CampaignRepo, EngagementRepo, EventRepo, OutboxRepo, SuppressionRepo, UnitOfWork } from '../ports/index.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export type BounceSource = 'dsn' | 'smtp' | 'webhook';
@@ -31,13 +31,8 @@ export interface FactLogger {
 }
 
 /** A fact, its suppression, its raw event and its outbox item commit together; a block pauses the campaign. */
-export interface FactStore extends UnitOfWork {
-  suppressions: Pick<SuppressionRepo, 'add'>;
-  engagement: Pick<EngagementRepo, 'addFact' | 'countSoftBounce'>;
-  events: Pick<EventRepo, 'add'>;
-  outbox: Pick<OutboxRepo, 'enqueue'>;
-  campaigns: Pick<CampaignRepo, 'transition'>;
-}
+export type FactStore = UnitOfWork &
+  StorePart<{ suppressions: 'add'; engagement: 'addFact' | 'countSoftBounce'; events: 'add'; outbox: 'enqueue'; campaigns: 'transition' }>;
 
 export interface FactDeps {
   store: FactStore;

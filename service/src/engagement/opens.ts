@@ -5,7 +5,7 @@
 import { classifyOpen, type BotRules } from '../domain/bot-detect.js';
 import { truncateIp } from './ip.js';
 import { outboxItem } from '../domain/outbox.js';
-import type { EngagementRepo, EventRepo, OutboxRepo, UnitOfWork } from '../ports/index.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup } from './recipients.js';
 
 export interface OpenHit {
@@ -17,11 +17,7 @@ export interface OpenHit {
 }
 
 /** An open's counter, its raw event and (for a person's first) its outbox item, a batch per transaction. */
-export interface OpenStore extends UnitOfWork {
-  engagement: Pick<EngagementRepo, 'record'>;
-  events: Pick<EventRepo, 'add'>;
-  outbox: Pick<OutboxRepo, 'enqueue'>;
-}
+export type OpenStore = UnitOfWork & StorePart<{ engagement: 'record'; events: 'add'; outbox: 'enqueue' }>;
 
 export interface OpenRecorderOptions {
   store: OpenStore;

@@ -1,15 +1,11 @@
 // Ledger look-ups for the tracking hot path. A pixel burst hits the same few thousand rows again
 // and again, so rows are cached (bounded) instead of read per hit; a row without an acceptance time
 // yet is read again next time, because that time decides whether a hit came "too soon".
-import type { CampaignRepo, LedgerRecipient, RecipientRepo } from '../ports/index.js';
+import type { OutboxTarget } from '../domain/outbox.js';
+import type { LedgerRecipient, StorePart } from '../ports/index.js';
 
-export interface TrackedRecipient {
-  rowId: number;
-  campaignId: string;
-  module: string;
-  recordId: string;
-  email: string;
-  emailAddressId?: string;
+/** A ledger row as tracking needs it: the target an outbox item names, and what proves a report is about it. */
+export interface TrackedRecipient extends OutboxTarget {
   addressKey: string;
   messageId?: string;
   acceptedAt?: Date;
@@ -31,10 +27,7 @@ function toTracked(r: LedgerRecipient): TrackedRecipient {
   return t;
 }
 
-export interface LookupStore {
-  recipients: Pick<RecipientRepo, 'get'>;
-  campaigns: Pick<CampaignRepo, 'links'>;
-}
+export type LookupStore = StorePart<{ recipients: 'get'; campaigns: 'links' }>;
 
 export function createRecipientLookup(store: LookupStore, maxEntries = 100_000): RecipientLookup {
   const rows = new Map<number, TrackedRecipient | null>();

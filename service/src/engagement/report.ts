@@ -1,14 +1,9 @@
 // The campaign report: ledger counts, people versus machines for opens and clicks, bounces,
 // opt-outs and complaints from the per-recipient counters and facts (which outlive raw-event
 // retention), per-link clicks, and an hourly timeline from the raw events still kept.
-import type { CampaignRepo, EngagementRepo, EventRepo, RecipientRepo } from '../ports/index.js';
+import type { EventRepo, StorePart } from '../ports/index.js';
 
-export interface ReportStore {
-  campaigns: Pick<CampaignRepo, 'get' | 'links'>;
-  recipients: Pick<RecipientRepo, 'counts'>;
-  engagement: Pick<EngagementRepo, 'summary'>;
-  events: Pick<EventRepo, 'countByHour'>;
-}
+export type ReportStore = StorePart<{ campaigns: 'get' | 'links'; recipients: 'counts'; engagement: 'summary'; events: 'countByHour' }>;
 
 export interface TimelineHour {
   hour: string;

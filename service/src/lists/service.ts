@@ -4,7 +4,7 @@ import { addressKey } from '../domain/address.js';
 import { emailColumn, parseCsv } from './csv.js';
 import type { TargetModule } from '../domain/types.js';
 import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
-import type { LeadfwdListRepo, UnitOfWork } from '../ports/index.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
 import { creatorOf, isPrivileged, type Actor } from '../access/actor.js';
 import { allowsModule, requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
@@ -17,9 +17,8 @@ const MATCH_CHUNK = 500;
 
 /** A list's members are only shown to those Sugar lets list every module they belong to. */
 /** What LeadFWD list use cases read and change. */
-export interface ListStore extends UnitOfWork {
-  lists: Pick<LeadfwdListRepo, 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules'>;
-}
+export type ListStore = UnitOfWork &
+  StorePart<{ lists: 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules' }>;
 
 const mayRead = (store: ListStore, actor: Actor, listId: string) => isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
 

@@ -11,12 +11,10 @@ import { compileProgram, type Internals, type RenderProgram } from './render-pro
 import { ContentTooLargeError, TemplateError, type TemplateProblem } from './template-error.js';
 import { buildTextSource } from './text-part.js';
 
-import type { CampaignContent } from '../domain/types.js';
+import type { CampaignContent, ContentSpec } from '../domain/types.js';
 export { ContentTooLargeError, TemplateError } from './template-error.js';
 
-export interface CampaignMessageSpec extends CampaignContent {
-  campaignId: string;
-}
+export type CampaignMessageSpec = ContentSpec;
 
 type Slot = { link: number } | { href: HrefRenderer };
 

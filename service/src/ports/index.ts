@@ -29,8 +29,8 @@ export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';
 
-/** Every repository behind one unit of work: what an adapter provides and the composition root hands out. */
-export interface Store extends UnitOfWork {
+/** The repositories by the name a Store gives them. */
+export interface Repos {
   relay: RelayRepo;
   automations: AutomationRepo;
   campaigns: CampaignRepo;
@@ -41,6 +41,16 @@ export interface Store extends UnitOfWork {
   outbox: OutboxRepo;
   engagement: EngagementRepo;
   writeback: WritebackRepo;
+}
+
+/**
+ * A use case's narrow part of the store: the methods it calls, by repository. StorePart<{ campaigns: 'get' }> is
+ * { campaigns: Pick<CampaignRepo, 'get'> }; add UnitOfWork when the use case commits several facts together.
+ */
+export type StorePart<M extends { [K in keyof Repos]?: keyof Repos[K] }> = { [K in keyof M & keyof Repos]: Pick<Repos[K], M[K] & keyof Repos[K]> };
+
+/** Every repository behind one unit of work: what an adapter provides and the composition root hands out. */
+export interface Store extends Repos, UnitOfWork {
   close(): void;
   readonly path: string;
 }

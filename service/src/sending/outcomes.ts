@@ -2,12 +2,9 @@
 // setup row exists), each delivery's `sent` outbox item, committed together. The verdict travels in the item
 // (accepted, failed, or stopped by the suppression list), so the write-back never reads it out of error text.
 import { outboxItem, outboxKey } from '../domain/outbox.js';
-import type { OutboxRepo, Outcome, RecipientRepo, UnitOfWork } from '../ports/index.js';
+import type { Outcome, StorePart, UnitOfWork } from '../ports/index.js';
 
-export interface OutcomeStore extends UnitOfWork {
-  recipients: Pick<RecipientRepo, 'applyOutcomes'>;
-  outbox: Pick<OutboxRepo, 'enqueue' | 'states'>;
-}
+export type OutcomeStore = UnitOfWork & StorePart<{ recipients: 'applyOutcomes'; outbox: 'enqueue' | 'states' }>;
 
 /** Returns how many rows changed (only rows still being sent do). */
 export function recordOutcomes(store: OutcomeStore, campaignId: string, batch: Outcome[], now = new Date()): number {

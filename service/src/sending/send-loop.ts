@@ -5,15 +5,11 @@
 import { backoffMs } from '../domain/backoff.js';
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Recipient } from '../domain/types.js';
-import type { CampaignRepo, Delivery, LedgerRecipient, Outcome, RecipientRepo, RowResult, SendResult, SuppressionRepo } from '../ports/index.js';
+import type { Delivery, LedgerRecipient, Outcome, RowResult, SendResult, StorePart } from '../ports/index.js';
 import { recordOutcomes, type OutcomeStore } from './outcomes.js';
 
 /** The send loop's part of the store: claims, the suppression check at hand-off, outcomes with their sent items. */
-export interface SendLoopStore extends OutcomeStore {
-  campaigns: Pick<CampaignRepo, 'get'>;
-  recipients: OutcomeStore['recipients'] & Pick<RecipientRepo, 'claim' | 'counts'>;
-  suppressions: Pick<SuppressionRepo, 'filterSuppressed'>;
-}
+export type SendLoopStore = OutcomeStore & StorePart<{ campaigns: 'get'; recipients: 'claim' | 'counts'; suppressions: 'filterSuppressed' }>;
 
 export interface SendLoopDeps {
   store: SendLoopStore;
