@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
 import { emptyAudit, countSkip } from '../../../service/src/domain/audit.js';
-import { manualClock, newCampaign } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { newCampaign } from '../helpers.js';
+import { adapters, storePerTest, type ManualClock } from './adapters.js';
 
 describe.each(adapters)('campaigns port ($name)', ({ open }) => {
   let store: Store;
-  let clock: ReturnType<typeof manualClock>;
-  beforeEach(() => { clock = manualClock(); store = open({ clock: clock.now }); });
-  afterEach(() => store.close());
+  let clock: ManualClock;
+  storePerTest(open, (s, c) => { store = s; clock = c; });
 
   describe('campaigns', () => {
     it('creates a draft with a history row and reads it back as a domain object', () => {

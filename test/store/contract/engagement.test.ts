@@ -1,20 +1,13 @@
 // Per-recipient counters and facts, the campaign summary and the hourly timeline.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { newCampaign, targets } from '../helpers.js';
 import { seededStore, type Seeded } from '../../engagement/helpers.js';
-import { adapters } from './adapters.js';
+import { adapters, oneRecipient, storePerTest } from './adapters.js';
 
 describe.each(adapters)('engagement port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  beforeEach(() => {
-    store = open();
-    store.campaigns.create(newCampaign(), 'c');
-    store.recipients.insertMany('c', targets(1));
-    rowId = store.recipients.list('c', { limit: 1, offset: 0 })[0].rowId;
-  });
-  afterEach(() => store.close());
+  storePerTest(open, (s) => { store = s; rowId = oneRecipient(s); }, { realTime: true });
   let s: Seeded;
   afterEach(() => { s?.store.close(); s = undefined as unknown as Seeded; });
 

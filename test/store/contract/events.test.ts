@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { newCampaign, targets } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { adapters, oneRecipient, storePerTest } from './adapters.js';
 
 describe.each(adapters)('events port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  beforeEach(() => {
-    store = open();
-    store.campaigns.create(newCampaign(), 'c');
-    store.recipients.insertMany('c', targets(1));
-    rowId = store.recipients.list('c', { limit: 1, offset: 0 })[0].rowId;
-  });
-  afterEach(() => store.close());
+  storePerTest(open, (s) => { store = s; rowId = oneRecipient(s); }, { realTime: true });
 
   describe('events', () => {
     it('stores raw events with their data and prunes the old ones', () => {

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
-import { manualClock } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { adapters, storePerTest, type ManualClock } from './adapters.js';
 
 const MIN = 60_000;
 
@@ -9,9 +8,8 @@ const at = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') 
 
 describe.each(adapters)('outbox port ($name)', ({ open }) => {
   let store: Store;
-  let clock: ReturnType<typeof manualClock>;
-  beforeEach(() => { clock = manualClock('2026-03-01T08:00:00.000Z'); store = open({ clock: clock.now, outboxStaleMs: 5 * MIN }); });
-  afterEach(() => store.close());
+  let clock: ManualClock;
+  storePerTest(open, (s, c) => { store = s; clock = c; }, { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN });
 
   describe('outbox', () => {
     it('ignores a second enqueue with the same key, even after the first is done', () => {

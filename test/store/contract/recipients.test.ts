@@ -1,18 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { manualClock, newCampaign, targets } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { newCampaign, targets } from '../helpers.js';
+import { adapters, storePerTest, type ManualClock } from './adapters.js';
 
 describe.each(adapters)('recipients port ($name)', ({ open }) => {
   let store: Store;
-  let clock: ReturnType<typeof manualClock>;
-  beforeEach(() => {
-    clock = manualClock();
-    store = open({ clock: clock.now });
-    store.campaigns.create(newCampaign(), 'c1');
-    store.campaigns.create(newCampaign(), 'c2');
+  let clock: ManualClock;
+  storePerTest(open, (s, c) => {
+    [store, clock] = [s, c];
+    for (const id of ['c1', 'c2']) store.campaigns.create(newCampaign(), id);
   });
-  afterEach(() => store.close());
 
   describe('recipient ledger', () => {
     it('inserts targets once per (campaign, address key) and keeps what Sugar sent verbatim', () => {

@@ -1,14 +1,13 @@
 // The relay's pairing and one-time code, replay protection, and the per-actor test-send allowance.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
-import { adapters } from './adapters.js';
+import { adapters, storePerTest } from './adapters.js';
 
 const t = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * 60_000).toISOString();
 
 describe.each(adapters)('relay port ($name)', ({ open }) => {
   let store: Store;
-  beforeEach(() => { store = open(); });
-  afterEach(() => store.close());
+  storePerTest(open, (s) => { store = s; }, { realTime: true });
 
   it('keeps one pairing, replaced by the next', () => {
     expect(store.relay.pairing()).toBeUndefined();

@@ -1,13 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { manualClock } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { adapters, storePerTest, type ManualClock } from './adapters.js';
 
 describe.each(adapters)('suppressions port ($name)', ({ open }) => {
   let store: Store;
-  let clock: ReturnType<typeof manualClock>;
-  beforeEach(() => { clock = manualClock(); store = open({ clock: clock.now }); });
-  afterEach(() => store.close());
+  let clock: ManualClock;
+  storePerTest(open, (s, c) => { store = s; clock = c; });
 
   describe('suppressions', () => {
     it('adds idempotently and keeps the first reason', () => {

@@ -1,19 +1,12 @@
 // What the write-back confirmed in Sugar, and `hits` kept equal to the local human counts (set, never added).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { newCampaign, targets } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { adapters, oneRecipient, storePerTest } from './adapters.js';
 
 describe.each(adapters)('write-back log port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  beforeEach(() => {
-    store = open();
-    store.campaigns.create(newCampaign(), 'c');
-    store.recipients.insertMany('c', targets(1));
-    rowId = store.recipients.list('c', { limit: 1, offset: 0 })[0].rowId;
-  });
-  afterEach(() => store.close());
+  storePerTest(open, (s) => { store = s; rowId = oneRecipient(s); }, { realTime: true });
 
   const humanOpen = () => store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
 
