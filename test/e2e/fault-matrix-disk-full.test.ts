@@ -3,6 +3,7 @@
 // work with a clear reason, send nothing, keep serving, and say so on /readyz.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, waitFor, type Stack } from '../support/stack.js';
+import { cleanLists } from '../support/service-process.js';
 
 let stack: Stack;
 beforeAll(async () => { stack = await startStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } }); }, 30_000);
@@ -10,7 +11,7 @@ afterAll(async () => { await stack?.stop(); });
 
 describe('disk full while a campaign is extracted', () => {
   it('fails the campaign with the reason, sends nothing, keeps serving and reports the database on /readyz', async () => {
-    const { listIds } = stack.sim.seedBulk({ lists: 1, perList: 4000, overlap: 0, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 4000 }));
     const created = await stack.api('POST', '/campaigns', {
       name: 'Full', subject: 'Hi', fromName: 'A', fromEmail: 'a@news.example.test', html: '<p>x</p>', targetListIds: listIds,
     });

@@ -3,6 +3,7 @@
 // suppressed and in Sugar; Sugar's CampaignLog equals the service's report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, waitFor, type Stack } from '../support/stack.js';
+import { cleanLists } from '../support/service-process.js';
 
 let stack: Stack;
 beforeAll(async () => { stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } }); }, 30_000);
@@ -10,7 +11,7 @@ afterAll(async () => { await stack?.stop(); });
 
 describe('Sugar answering every call after 2 s', () => {
   it('sends each target once and writes everything back, CampaignLog equal to the report', async () => {
-    const { listIds } = stack.sim.seedBulk({ lists: 1, perList: 40, overlap: 0, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 40 }));
     stack.sim.faults.latencyMs = 2000;
     const created = await stack.api('POST', '/campaigns', {
       name: 'Slow', subject: 'Hi', fromName: 'A', fromEmail: 'a@news.example.test', html: '<p>x</p>', targetListIds: listIds,

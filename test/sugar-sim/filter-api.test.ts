@@ -1,20 +1,11 @@
 // Checklist 6: the Filter API over HTTP (§4, fact-check rows 12-15). Operator semantics live in filter.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { api, expectSugarError, startTestSim } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { expectSugarError, adminSim } from './helpers.js';
 
-let sim: SugarSim;
-let a: ReturnType<typeof api>;
-let token: string;
-const get = (path: string) => a.req('GET', path, { token });
+const t = adminSim();
+const get = (path: string) => t.a.req('GET', path, { token: t.token });
 const json = (v: unknown) => encodeURIComponent(JSON.stringify(v));
-
-beforeAll(async () => {
-  sim = await startTestSim();
-  a = api(sim);
-  token = (await a.login('admin')).access_token;
-});
-afterAll(() => sim.close());
 
 describe('list endpoints', () => {
   it('GET /<M> pages 20 by default with next_offset', async () => {
@@ -43,14 +34,14 @@ describe('list endpoints', () => {
   it('GET /<M>/filter, POST /<M>/filter and the count routes agree', async () => {
     const filter = [{ region_c: 'EMEA' }];
     const viaGet = await get(`/Contacts/filter?filter=${json(filter)}&max_num=-1&fields=region_c`);
-    const viaPost = await a.req('POST', '/Contacts/filter', { token, body: { filter, max_num: -1, fields: ['region_c'] } });
+    const viaPost = await t.a.req('POST', '/Contacts/filter', { token: t.token, body: { filter, max_num: -1, fields: ['region_c'] } });
     expect(viaPost.body).toEqual(viaGet.body);
     expect(viaGet.body.records.length).toBeGreaterThan(0);
     expect(viaGet.body.records.every((r: { region_c: string }) => r.region_c === 'EMEA')).toBe(true);
     const n = viaGet.body.records.length;
     expect((await get(`/Contacts/count?filter=${json(filter)}`)).body).toEqual({ record_count: n });
     expect((await get(`/Contacts/filter/count?filter=${json(filter)}`)).body).toEqual({ record_count: n });
-    expect((await a.req('POST', '/Contacts/filter/count', { token, body: { filter } })).body).toEqual({ record_count: n });
+    expect((await t.a.req('POST', '/Contacts/filter/count', { token: t.token, body: { filter } })).body).toEqual({ record_count: n });
   });
 
   it('accepts the bracket form of filter', async () => {
@@ -103,8 +94,8 @@ describe('list endpoints', () => {
   });
 
   it('custom fields, macros and deleted work through HTTP', async () => {
-    const own = await a.login('sally');
-    const mine = await a.req('GET', `/Contacts?filter=${json([{ $owner: '' }])}&max_num=-1&fields=assigned_user_id`, { token: own.access_token });
+    const own = await t.a.login('sally');
+    const mine = await t.a.req('GET', `/Contacts?filter=${json([{ $owner: '' }])}&max_num=-1&fields=assigned_user_id`, { token: own.access_token });
     expect(mine.body.records.length).toBeGreaterThan(0);
     expect(mine.body.records.every((r: { assigned_user_id: string }) => r.assigned_user_id === 'seed_sally_id')).toBe(true);
     const gold = await get(`/Prospects/count?filter=${json([{ loyalty_tier_c: 'Gold' }])}`);

@@ -1,4 +1,5 @@
 // Real simulator on port 0 plus a thin fetch wrapper, shared by the conformance suite.
+import { afterAll, beforeAll } from 'vitest';
 import { startSugarSim, type SimOptions, type SugarSim } from '../../scripts/sugar-sim/server.js';
 
 export interface Reply {
@@ -18,6 +19,18 @@ export interface ReqOptions {
 
 export async function startTestSim(opts: SimOptions = {}): Promise<SugarSim> {
   return startSugarSim({ quiet: true, ...opts });
+}
+
+/** A simulator for the whole test file and an admin token on it (filled in before the file's tests run). */
+export function adminSim(opts: SimOptions = {}): { sim: SugarSim; a: ReturnType<typeof api>; token: string } {
+  const ctx = {} as { sim: SugarSim; a: ReturnType<typeof api>; token: string };
+  beforeAll(async () => {
+    ctx.sim = await startTestSim(opts);
+    ctx.a = api(ctx.sim);
+    ctx.token = (await ctx.a.login('admin')).access_token;
+  });
+  afterAll(() => ctx.sim?.close());
+  return ctx;
 }
 
 export function api(sim: SugarSim, version = 'v11_1') {

@@ -1,21 +1,12 @@
 // Checklist 7: the Link API with Sugar's link names (§5, fact-check rows 16-18, 24).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { api, expectSugarError, startTestSim } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { expectSugarError, adminSim } from './helpers.js';
 
-let sim: SugarSim;
-let a: ReturnType<typeof api>;
-let token: string;
-const req = (method: string, path: string, body?: unknown) => a.req(method, path, { token, body });
+const t = adminSim();
+const req = (method: string, path: string, body?: unknown) => t.a.req(method, path, { token: t.token, body });
 const ids = (r: { body: { records: Array<{ id: string }> } }) => r.body.records.map((x) => x.id).sort();
 const L = DEMO_IDS.lists;
-
-beforeAll(async () => {
-  sim = await startTestSim();
-  a = api(sim);
-  token = (await a.login('admin')).access_token;
-});
-afterAll(() => sim.close());
 
 describe('reading links', () => {
   it('ProspectLists members page like the Filter API, per module', async () => {

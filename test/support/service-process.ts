@@ -1,6 +1,7 @@
 // The service as a real child process (`node --import tsx service/src/main.ts`) beside an in-process
 // Sugar simulator and SMTP sink, for tests that kill or signal the process.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,20 @@ export interface ServiceRig {
   /** Starts a service process on the rig's data folder and resolves once /healthz answers. */
   start(): Promise<ChildProcess>;
   api(path: string, init?: RequestInit): Promise<any>;
+  /** Creates a campaign to the given lists (HTML content unless `html` says otherwise); resolves its id. */
+  createCampaign(name: string, targetListIds: string[], html?: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** Only reachable, valid addresses: seedBulk options for lists where every member should get one message. */
+export const cleanLists = (o: { lists: number; perList: number; overlap?: number }) =>
+  ({ overlap: 0, ...o, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+
+/** A rig for the whole test file: created before its tests (`use` receives it), closed after them. */
+export function useServiceRig(name: string, env: Record<string, string>, use: (rig: ServiceRig) => void): void {
+  let rig: ServiceRig | undefined;
+  beforeAll(async () => { rig = await createServiceRig(name, env); use(rig); }, 60_000);
+  afterAll(async () => { await rig?.close(); });
 }
 
 export async function createServiceRig(name: string, env: Record<string, string> = {}): Promise<ServiceRig> {
@@ -55,8 +69,13 @@ export async function createServiceRig(name: string, env: Record<string, string>
       ...init, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', ...init.headers },
     }).then((r) => r.json() as Promise<any>);
 
+  const createCampaign = async (name: string, targetListIds: string[], html = '<p>Hi</p>') => {
+    const body = { name, subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html, targetListIds };
+    return (await api('/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+  };
+
   return {
-    sim, sink, dir, port, start, api,
+    sim, sink, dir, port, start, api, createCampaign,
     async close() {
       for (const c of children) c.kill('SIGKILL');
       await sink.close();
