@@ -146,7 +146,7 @@ function compileOperator(field: Accessor, op: string, operand: unknown, ctx: Fil
     }
     case '$between': case '$dateBetween': {
       const pair = asArray(operand);
-      if (!pair || pair.length !== 2) throw invalidParameter(`${op} requires an array with two values.`);
+      if (pair?.length !== 2) throw invalidParameter(`${op} requires an array with two values.`);
       const [lo, hi] = bounds(pair[0], pair[1], kind, field.name);
       return (v) => inRange(norm(v), lo, hi);
     }

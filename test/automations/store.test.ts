@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileAutomation } from '../../service/src/domain/automation.js';
 import { openStore, type Store } from '../../service/src/store/db.js';
-import { newCampaign, targets, tempDir } from '../store/helpers.js';
+import { targets, tempDir } from '../store/helpers.js';
 
 const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: '<p>x</p>' });
 const definition = { name: 'Onboarding', targetListIds: ['tl-1'], steps: [send('Welcome'), { type: 'wait', duration: 'P1D' }, send('Follow-up')] };

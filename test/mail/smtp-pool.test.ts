@@ -1,6 +1,6 @@
 // The SMTP connection pool under the send threads, against a real smtp-server on port 0 that
 // counts sessions, can require AUTH and can drop idle connections the way real relays do.
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSmtpPool, type SmtpPool, type SmtpSendError } from '../../service/src/mail/smtp-pool.js';

@@ -23,7 +23,7 @@ beforeAll(async () => { stack = await startStack({ env: { LEADFWD_SEND_THREADS: 
 afterAll(async () => { await stack?.stop(); });
 
 /** Runs `work` while /healthz is asked every 10 ms; returns the worst event-loop stall and the slowest /healthz. */
-export async function measured<T>(work: () => Promise<T>, url: string): Promise<{ result: T; stallMs: number; healthzMs: number }> {
+async function measured<T>(work: () => Promise<T>, url: string): Promise<{ result: T; stallMs: number; healthzMs: number }> {
   const h = monitorEventLoopDelay({ resolution: 10 });
   let healthzMs = 0;
   let running = true;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretBytes } from '../../service/src/config.js';
+import { type ConfigError, loadConfig, secretBytes } from '../../service/src/config.js';
 import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
 import { signToken, verifyToken } from '../../service/src/domain/tokens.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { DEMO_IDS, } from '../../scripts/sugar-sim/server.js';
 import { adminSim, api, startTestSim } from './helpers.js';
 
 const t = adminSim();

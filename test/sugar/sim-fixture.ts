@@ -1,6 +1,6 @@
 // A real simulator on port 0 plus a client whose sleeps are recorded instead of waited,
 // so retry tests stay fast and assert the chosen waits rather than the clock.
-import { startSugarSim } from '../../scripts/sugar-sim/server.js';
+import type { startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/sugar-client.js';
 
 export type Sim = Awaited<ReturnType<typeof startSugarSim>>;

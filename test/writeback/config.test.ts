@@ -1,6 +1,6 @@
 // Write-back settings from the environment: defaults, overrides and one clear message for bad values.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../service/src/config.js';
+import { type ConfigError, loadConfig } from '../../service/src/config.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
 import { randomSecret } from '../support/secrets.js';
 

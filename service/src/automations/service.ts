@@ -61,7 +61,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   /** Validates like a campaign: the steps, the Sugar lists (as the actor), every email compiled. Saves nothing. */
   async function validate(body: unknown, actor: Actor) {
-    let compiled;
+    let compiled: ReturnType<typeof compileAutomation>;
     try {
       compiled = compileAutomation(body);
     } catch (e) {

@@ -1,6 +1,5 @@
 // Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
-import { isSendableAddress } from '../domain/address.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
 import type { CompiledCampaign, StorePart } from '../ports/index.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';

@@ -44,7 +44,7 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
   let last: string | null = null;
   for (const line of lines) {
     if (line.trim() === '') {
-      if (current && current.size) blocks.push(current);
+      if (current?.size) blocks.push(current);
       if (blocks.length >= MAX_BLOCKS) return blocks;
       current = null;
       last = null;
@@ -65,7 +65,7 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
     if (!current.has(name)) current.set(name, m[2].trim().slice(0, MAX_VALUE));
     else last = null; // a repeated field keeps its first value
   }
-  if (current && current.size) blocks.push(current);
+  if (current?.size) blocks.push(current);
   return blocks.slice(0, MAX_BLOCKS);
 }
 

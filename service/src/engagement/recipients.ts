@@ -40,7 +40,7 @@ export function createRecipientLookup(store: LookupStore, maxEntries = 100_000):
     get(rowId) {
       const cached = rows.get(rowId);
       if (cached === null) return undefined;
-      if (cached && cached.acceptedAt && cached.messageId) return cached;
+      if (cached?.acceptedAt && cached.messageId) return cached;
       const row = store.recipients.get(rowId);
       const tracked = row ? toTracked(row) : null;
       remember(rows, rowId, tracked);

@@ -23,9 +23,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 const NO_SUGAR: SugarAs = {
   get: () => Promise.reject(new Error('no Sugar client configured')),
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: a Sugar that refuses every read, before yielding anything
   filterPages: async function* () { throw new Error('no Sugar client configured'); },
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: as above
   linkPages: async function* () { throw new Error('no Sugar client configured'); },
   bulk: () => Promise.reject(new Error('no Sugar client configured')),
 };

@@ -2,7 +2,7 @@
 // MIME from message.ts and are DKIM-signed here with a key parsed once. send() never throws for an SMTP
 // outcome: every reply or failure is classified (domain/smtp-reply.ts), and a connection lost
 // after the whole message went out is "uncertain", never retried blindly.
-import { classifySmtpOutcome, type SmtpOutcome } from '../domain/smtp-reply.js';
+import { classifySmtpOutcome, } from '../domain/smtp-reply.js';
 import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
 import { createDkimSigners } from './dkim-signers.js';
 import type { BuiltMessage, SendResult } from '../ports/mail.js';
@@ -125,7 +125,7 @@ export function createSmtpTransport(opts: SmtpTransportOptions): SmtpTransport {
           afterData: e.bodyStarted === true,
         });
         if (result.outcome !== 'permanent' || result.policy) {
-          opts.logger?.warn({ event: 'smtp.send_failed', outcome: result.outcome, code: result.code, text: result.text, messageId: m.messageId }, 'SMTP send did not succeed');
+          opts.logger?.warn({ event: 'smtp.send_failed', outcome: result.outcome, code: result.code, text: result.text, messageId: m.messageId }, 'smtp.send_failed');
         }
         return result;
       }

@@ -11,7 +11,7 @@ import { compileProgram, type Internals, type RenderProgram } from './render-pro
 import { ContentTooLargeError, TemplateError, type TemplateProblem } from './template-error.js';
 import { buildTextSource } from './text-part.js';
 
-import type { CampaignContent, ContentSpec } from '../domain/types.js';
+import type { ContentSpec } from '../domain/types.js';
 export { ContentTooLargeError, TemplateError } from './template-error.js';
 
 export type CampaignMessageSpec = ContentSpec;

@@ -73,14 +73,14 @@ export class SugarExchange {
       const status = 'error' in outcome ? outcome.error.kind : outcome.status;
       this.stats.calls++;
       this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
-      this.o.logger?.debug({ method: spec.method, path: logPath, status, ms: Date.now() - started, attempt }, 'sugar call');
+      this.o.logger?.debug({ method: spec.method, path: logPath, status, ms: Date.now() - started, attempt }, 'sugar.call');
       const wait = attempt < maxRetries ? this.retryDelay(outcome, spec.idempotent, attempt) : undefined;
       if (wait === undefined) {
         if ('error' in outcome) throw outcome.error;
         return outcome;
       }
       this.stats.retries++;
-      this.o.logger?.warn({ method: spec.method, path: logPath, status, attempt: attempt + 1, waitMs: wait }, 'sugar call retried');
+      this.o.logger?.warn({ method: spec.method, path: logPath, status, attempt: attempt + 1, waitMs: wait }, 'sugar.call_retried');
       await this.sleep(wait);
     }
   }

@@ -9,7 +9,7 @@ export async function syncHits(store: HitsStore, send: Send, limit: number, logg
   const stale = store.writeback.staleHits(limit);
   if (stale.length === 0) return 0;
   const ops = stale.map((s) => hitsOp(s.logId, s.current, s.activityType));
-  let results;
+  let results: Awaited<ReturnType<Send>>;
   try {
     results = await send(ops);
   } catch (e) {

@@ -29,7 +29,7 @@ export function relayPublicRoutes(deps: RelayDeps): Router {
 /** Mounted before the API routes under /relay/v1: checks the signature over the raw body, then parses it. */
 export function verifyRelay(deps: RelayDeps): RequestHandler[] {
   const now = deps.now ?? (() => new Date());
-  const check: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  const check: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
     const sig = req.get('x-leadfwd-signature');
     const timestamp = req.get('x-leadfwd-timestamp');
     const nonce = req.get('x-leadfwd-nonce');

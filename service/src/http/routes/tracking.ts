@@ -69,7 +69,10 @@ export function pixelHandler(deps: TrackingDeps) {
   return (req: IncomingMessage, res: ServerResponse, token: string): void => {
     const head = req.method === 'HEAD';
     const p = head ? null : verifyToken(deps.secret, token, 'o');
-    if (!p) return answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
+    if (!p) {
+      answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
+      return;
+    }
     const ua = req.headers['user-agent'];
     const recorded = deps.opens.record({ rowId: p.r, method: req.method ?? 'GET', userAgent: typeof ua === 'string' ? ua : undefined, ip: clientIp(req), at: now() });
     const failed = (err: unknown) => {
@@ -112,7 +115,7 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const p = verifyToken(deps.secret, tokenFrom(req.url, '/'), 'c');
     if (!p || p.l === undefined) return notFound(res);
-    let target;
+    let target: ReturnType<ClickRecorder['resolve']>;
     try {
       target = deps.clicks.resolve(p.r, p.l);
     } catch (err) {

@@ -78,7 +78,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     }
 
     req.resume(); // the body (List-Unsubscribe=One-Click, either encoding) carries nothing we need
-    let result;
+    let result: ReturnType<UnsubscribeDeps['facts']['optOut']>;
     try {
       result = deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click');
     } catch (err) {

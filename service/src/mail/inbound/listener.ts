@@ -86,8 +86,9 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
     const q = quiet.get(reason);
     if (q && now - q.at < 60_000) { q.skipped++; return; }
     quiet.set(reason, { at: now, skipped: 0 });
-    o.logger?.warn({ event: reason === 'too_large' ? 'inbound.too_large' : 'inbound.refused', reason, ...fields, ...(q?.skipped ? { notLogged: q.skipped } : {}) },
-      reason === 'too_large' ? 'inbound.too_large' : 'inbound.refused');
+    const extra = { reason, ...fields, ...(q?.skipped ? { notLogged: q.skipped } : {}) };
+    if (reason === 'too_large') o.logger?.warn({ event: 'inbound.too_large', ...extra }, 'inbound.too_large');
+    else o.logger?.warn({ event: 'inbound.refused', ...extra }, 'inbound.refused');
   };
   const perIp = new Map<string, number>();
   const counted = new Map<string, string>(); // session id -> IP, for the sessions counted in perIp
@@ -217,7 +218,7 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
       await listen();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || closed) throw err;
-      o.logger?.error({ event: 'inbound.port_in_use', host: o.host, port: o.port }, 'inbound.port_in_use: bounces, complaints and mailto unsubscribes wait until the port is free');
+      o.logger?.error({ event: 'inbound.port_in_use', host: o.host, port: o.port, effect: 'bounces, complaints and mailto unsubscribes wait until the port is free' }, 'inbound.port_in_use');
       retry = setTimeout(() => void bind().catch((e: unknown) => o.logger?.error({ err: e }, 'inbound.listen_failed')), o.retryBindMs ?? 30_000);
       retry.unref();
     }

@@ -63,7 +63,7 @@ async function run(job: Job): Promise<void> {
   } catch (e) {
     return report([job.row.rowId, undefined, failed(`campaign could not be compiled: ${(e as Error).message}`, 'retryable')]);
   }
-  let msg;
+  let msg: ReturnType<typeof buildMessage>;
   try {
     msg = buildMessage(compiled, job.row, campaign.context);
   } catch (e) {
