@@ -10,25 +10,47 @@ import { CsvListBody, FilterListBody, ListPageQuery } from '../service/src/lists
 import { PairBody } from '../service/src/relay/schemas.js';
 import { DeadRowsQuery, ReviveBody } from '../service/src/writeback/schemas.js';
 
-interface Entry { route: string; what: string; schema: z.ZodType; refusedWith: string }
+interface Entry {
+  route: string;
+  what: string;
+  schema: z.ZodType;
+  refusedWith: string;
+}
 
 const ENTRIES: Entry[] = [
   { route: 'POST /api/v1/campaigns', what: 'Create and schedule a campaign', schema: CreateCampaignBody, refusedWith: 'invalid_campaign' },
   { route: 'POST /api/v1/campaigns/:id/confirm', what: 'Release a held campaign', schema: ConfirmCampaignBody, refusedWith: 'invalid_campaign' },
-  { route: 'POST /api/v1/campaigns/:id/test-send', what: 'Send a test (addresses or a test list)', schema: TestSendBody, refusedWith: 'missing_recipients, invalid_addresses, too_many' },
+  {
+    route: 'POST /api/v1/campaigns/:id/test-send',
+    what: 'Send a test (addresses or a test list)',
+    schema: TestSendBody,
+    refusedWith: 'missing_recipients, invalid_addresses, too_many',
+  },
   { route: 'POST /api/v1/preview', what: 'Render content without tracking', schema: PreviewBody, refusedWith: 'invalid_template' },
   { route: 'POST /api/v1/lists (filter)', what: 'A LeadFWD list from a Sugar filter', schema: FilterListBody, refusedWith: 'invalid_list' },
   { route: 'POST /api/v1/lists (csv)', what: 'A LeadFWD list from a CSV file', schema: CsvListBody, refusedWith: 'invalid_list' },
-  { route: 'GET /api/v1/lists/:id (query)', what: 'A page of a list\'s members', schema: ListPageQuery, refusedWith: 'invalid_input' },
+  { route: 'GET /api/v1/lists/:id (query)', what: "A page of a list's members", schema: ListPageQuery, refusedWith: 'invalid_input' },
   { route: 'POST /api/v1/automations/:id/enrol', what: 'Enrol Sugar records', schema: EnrolBody, refusedWith: 'invalid_enrolment' },
   { route: 'GET /api/v1/writeback/dead (query)', what: 'Dead outbox rows', schema: DeadRowsQuery, refusedWith: 'invalid_input' },
   { route: 'POST /api/v1/writeback/revive', what: 'Dead rows back to pending', schema: ReviveBody, refusedWith: 'invalid_input' },
   { route: 'POST /relay/pair', what: 'Sugar trades a pairing code for the relay secret', schema: PairBody, refusedWith: 'bad_request, pairing_code_invalid' },
 ];
 
-type Json = { type?: string | string[]; items?: Json; properties?: Record<string, Json>; required?: string[]; description?: string;
-  maxLength?: number; pattern?: string; minItems?: number; maxItems?: number; enum?: unknown[]; minimum?: number; maximum?: number;
-  additionalProperties?: Json | boolean };
+type Json = {
+  type?: string | string[];
+  items?: Json;
+  properties?: Record<string, Json>;
+  required?: string[];
+  description?: string;
+  maxLength?: number;
+  pattern?: string;
+  minItems?: number;
+  maxItems?: number;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  additionalProperties?: Json | boolean;
+};
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -37,7 +59,7 @@ function typeOf(j: Json): string {
   if (j.type === 'array') return `${j.items ? typeOf(j.items) : 'any'}[]`;
   if (j.type === 'object' && j.properties) return `{${Object.keys(j.properties).join(', ')}}`;
   if (j.type === 'object') return 'object';
-  return Array.isArray(j.type) ? j.type.join(' \\| ') : j.type ?? 'any';
+  return Array.isArray(j.type) ? j.type.join(' \\| ') : (j.type ?? 'any');
 }
 
 function rules(j: Json): string {
@@ -54,8 +76,9 @@ function rules(j: Json): string {
 function table(schema: z.ZodType): string {
   const j = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
   const required = new Set(j.required ?? []);
-  const rows = Object.entries(j.properties ?? {}).map(([name, p]) =>
-    `| \`${name}\` | ${cell(typeOf(p))} | ${required.has(name) ? 'yes' : ''} | ${cell(rules(p))} | ${cell(p.description ?? '')} |`);
+  const rows = Object.entries(j.properties ?? {}).map(
+    ([name, p]) => `| \`${name}\` | ${cell(typeOf(p))} | ${required.has(name) ? 'yes' : ''} | ${cell(rules(p))} | ${cell(p.description ?? '')} |`,
+  );
   return ['| Field | Type | Required | Rules | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -70,12 +93,30 @@ export function renderApiDoc(): string {
     'what they answer: README → HTTP API. Every refusal is `{"error": code, "message": text}`, with `details` where',
     'there is more (a refused body lists every problem in `details.problems`).',
     '',
-    ...ENTRIES.flatMap((e) => [`## ${e.route}`, '', `${e.what}. Refused with ${e.refusedWith.split(', ').map((c) => `\`${c}\``).join(', ')} (statuses: [Error codes](#error-codes)).`, '', table(e.schema), '']),
+    ...ENTRIES.flatMap((e) => [
+      `## ${e.route}`,
+      '',
+      `${e.what}. Refused with ${e.refusedWith
+        .split(', ')
+        .map((c) => `\`${c}\``)
+        .join(', ')} (statuses: [Error codes](#error-codes)).`,
+      '',
+      table(e.schema),
+      '',
+    ]),
     '## Error codes',
     '',
     '| Status | Codes |',
     '|---|---|',
-    ...[...byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([status, codes]) => `| ${status} | ${codes.sort().map((c) => `\`${c}\``).join(', ')} |`),
+    ...[...byStatus.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(
+        ([status, codes]) =>
+          `| ${status} | ${codes
+            .sort()
+            .map((c) => `\`${c}\``)
+            .join(', ')} |`,
+      ),
     '',
     'Besides these: `403 sugar_forbidden` and `502`/`503 sugar_unavailable` when Sugar refuses or fails a call made for',
     'the caller, `400 bad_request` for a request Express could not read, `500 internal` for anything else (logged as',

@@ -10,7 +10,7 @@ const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 
 describe('log calls', () => {
-  it('all read log.<level>({ fields }, \'dotted.event_name\')', () => {
+  it("all read log.<level>({ fields }, 'dotted.event_name')", () => {
     const bad: string[] = [];
     for (const f of files(SRC)) {
       const text = readFileSync(f, 'utf8');

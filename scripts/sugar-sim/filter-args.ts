@@ -4,7 +4,7 @@ import { asArray, isPlainObject } from './filter.js';
 
 export interface ListArgs {
   filter: unknown[];
-  maxNum: number;   // negative = unlimited
+  maxNum: number; // negative = unlimited
   offset: number;
   orderBy: string | undefined;
   fields: string[] | undefined;
@@ -66,7 +66,7 @@ function parseOffset(raw: unknown): number {
   // Sugar accepts offset=end meaning "past the last row".
   if (raw === 'end') return Number.MAX_SAFE_INTEGER;
   const n = toInt(raw, 'offset');
-  return Math.max(n , 0);
+  return Math.max(n, 0);
 }
 
 function toInt(raw: unknown, name: string): number {

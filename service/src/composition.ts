@@ -1,47 +1,47 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
-import { readFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
-import { openStore } from './store/db.js';
-import { SugarClient, fetchCurrentUser } from './sugar/sugar-client.js';
-import { createTokenVerifier } from './http/token-checks.js';
-import { compileCampaign, renderPreview } from './mail/template.js';
-import { buildMessage, type MessageContext } from './mail/message.js';
-import { createCompileCache } from './mail/compile-cache.js';
-import { createSmtpTransport } from './mail/smtp-transport.js';
-import { createSendLoop } from './sending/send-loop.js';
-import { createInProcessDelivery } from './mail/in-process-delivery.js';
-import { createThreadDelivery } from './mail/send-threads/pool.js';
-import { createScheduler } from './campaigns/scheduler.js';
+import { join } from 'node:path';
+import { createAutomationEngine } from './automations/engine.js';
+import { createListEnrolment } from './automations/list-enrolment.js';
+import { createAutomationRunner } from './automations/runner.js';
+import { createAutomationService } from './automations/service.js';
 import { extractTargets } from './campaigns/extraction.js';
+import { createScheduler } from './campaigns/scheduler.js';
 import { createCampaignService } from './campaigns/service.js';
 import { testSend } from './campaigns/test-send.js';
-import { createApp } from './http/app.js';
-import { campaignRoutes } from './http/routes/campaigns.js';
-import { sugarRoutes } from './http/routes/sugar.js';
-import { listRoutes } from './http/routes/lists.js';
-import { createLeadfwdLists } from './lists/service.js';
+import type { Config } from './config.js';
 import { createEngagement } from './engagement/index.js';
+import { createApp } from './http/app.js';
+import { automationRoutes } from './http/routes/automations.js';
+import { campaignRoutes } from './http/routes/campaigns.js';
+import { listRoutes } from './http/routes/lists.js';
+import { meRoutes } from './http/routes/me.js';
+import { reportRoutes } from './http/routes/report.js';
+import { sugarRoutes } from './http/routes/sugar.js';
 import { trackingFastPath, trackingRoutes, withPixelFastPath } from './http/routes/tracking.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
-import { reportRoutes } from './http/routes/report.js';
-import { startInboundListener } from './mail/inbound/listener.js';
-import { createInboundIntake } from './inbound/intake.js';
-import { createWriteback, type Writeback } from './writeback/index.js';
 import { writebackRoutes } from './http/routes/writeback.js';
-import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
-import { createPairing } from './relay/pairing.js';
-import { meRoutes } from './http/routes/me.js';
-import { createAutomationEngine } from './automations/engine.js';
-import { createAutomationRunner } from './automations/runner.js';
-import { createAutomationService } from './automations/service.js';
-import { createListEnrolment } from './automations/list-enrolment.js';
-import { automationRoutes } from './http/routes/automations.js';
+import { createTokenVerifier } from './http/token-checks.js';
+import { createInboundIntake } from './inbound/intake.js';
+import { createLeadfwdLists } from './lists/service.js';
+import { createLogger, type Logger } from './logger.js';
+import { createCompileCache } from './mail/compile-cache.js';
+import { createInProcessDelivery } from './mail/in-process-delivery.js';
+import { startInboundListener } from './mail/inbound/listener.js';
+import { buildMessage, type MessageContext } from './mail/message.js';
+import { createThreadDelivery } from './mail/send-threads/pool.js';
+import { createSmtpTransport } from './mail/smtp-transport.js';
+import { compileCampaign, renderPreview } from './mail/template.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
+import { createPairing } from './relay/pairing.js';
+import { createSendLoop } from './sending/send-loop.js';
+import { openStore } from './store/db.js';
+import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
+import { createWriteback, type Writeback } from './writeback/index.js';
+import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
 
 export interface RunningService {
   url: string;
@@ -62,11 +62,16 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, opts: { logger?: Logger; /** Automation clock; tests pass a fake one. */ now?: () => Date } = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  opts: { logger?: Logger /** Automation clock; tests pass a fake one. */; now?: () => Date } = {},
+): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   // The port is bound first, so the public URL every message links to is known before anything reads it (tests
   // listen on port 0). Requests arriving before the app is ready are told to come back.
-  let handle: RequestListener = (_req, res) => { res.writeHead(503, { 'Retry-After': '1' }).end(); };
+  let handle: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Retry-After': '1' }).end();
+  };
   const server: Server = await new Promise((resolve, reject) => {
     const s = createServer((req, res) => handle(req, res)).listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -74,7 +79,9 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
   const port = (server.address() as { port: number }).port;
   const publicUrl = /:0$/.test(config.publicUrl) ? `http://${config.host}:${port}` : config.publicUrl;
   try {
-    return await compose(config, { ...opts, logger }, server, port, publicUrl, (listener) => { handle = listener; });
+    return await compose(config, { ...opts, logger }, server, port, publicUrl, (listener) => {
+      handle = listener;
+    });
   } catch (err) {
     server.close();
     throw err;
@@ -82,7 +89,11 @@ export async function startService(config: Config, opts: { logger?: Logger; /** 
 }
 
 async function compose(
-  config: Config, opts: { logger: Logger; now?: () => Date }, server: Server, port: number, publicUrl: string,
+  config: Config,
+  opts: { logger: Logger; now?: () => Date },
+  server: Server,
+  port: number,
+  publicUrl: string,
   serve: (listener: RequestListener) => void,
 ): Promise<RunningService> {
   const { logger } = opts;
@@ -93,8 +104,12 @@ async function compose(
     onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
   });
   const sugar = new SugarClient({
-    baseUrl: config.sugar.url, apiVersion: config.sugar.apiVersion, username: config.sugar.username,
-    password: config.sugar.password, platform: config.sugar.platform, timeoutMs: config.sugar.timeoutMs,
+    baseUrl: config.sugar.url,
+    apiVersion: config.sugar.apiVersion,
+    username: config.sugar.username,
+    password: config.sugar.password,
+    platform: config.sugar.platform,
+    timeoutMs: config.sugar.timeoutMs,
     logger: logger.child({ component: 'sugar' }),
   });
   const dkim = config.dkim.privateKeyFile
@@ -103,54 +118,86 @@ async function compose(
   const threaded = config.smtp.sendThreads > 0;
   // With send threads this transport only carries test sends, so it signs inline.
   const transport = createSmtpTransport({
-    smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, dkimWorkers: dkim && !threaded ? config.dkim.workers : 0,
+    smtpUrl: config.smtp.url,
+    maxConnections: config.smtp.maxConnections,
+    dkim,
+    dkimWorkers: dkim && !threaded ? config.dkim.workers : 0,
     logger: logger.child({ component: 'smtp' }),
   });
   const messageContext: MessageContext = {
-    publicUrl, secret: config.secret, bounceDomain: config.bounceDomain,
-    messageIdDomain: config.dkim.domain ?? config.bounceDomain, feedbackSenderId: 'leadfwd', senderPostalAddress: config.senderAddress,
+    publicUrl,
+    secret: config.secret,
+    bounceDomain: config.bounceDomain,
+    messageIdDomain: config.dkim.domain ?? config.bounceDomain,
+    feedbackSenderId: 'leadfwd',
+    senderPostalAddress: config.senderAddress,
   };
 
   // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
   const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   const readiness = createReadiness({
-    probeStore: () => store.probeWritable(), sugarUrl: config.sugar.url, sugarApiVersion: config.sugar.apiVersion, smtpUrl: config.smtp.url,
-    dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir, minFreeBytes: config.diskMinFreeMb * 1_048_576,
+    probeStore: () => store.probeWritable(),
+    sugarUrl: config.sugar.url,
+    sugarApiVersion: config.sugar.apiVersion,
+    smtpUrl: config.smtp.url,
+    dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir,
+    minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
   const compiled = createCompileCache({ saveLinks: (id, links) => store.campaigns.saveLinks(id, links) });
   // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
   const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
 
   const engagement = createEngagement({
-    store, softBounceLimit: config.engagement.softBounceLimit, retentionDays: config.engagement.retentionDays,
-    appleEgressCidrs: config.engagement.appleEgressCidrs, scannerCidrs: config.engagement.scannerCidrs,
-    openTooSoonMs: config.engagement.openTooSoonMs, clickTooSoonMs: config.engagement.clickTooSoonMs, flushMs: config.engagement.pixelFlushMs,
+    store,
+    softBounceLimit: config.engagement.softBounceLimit,
+    retentionDays: config.engagement.retentionDays,
+    appleEgressCidrs: config.engagement.appleEgressCidrs,
+    scannerCidrs: config.engagement.scannerCidrs,
+    openTooSoonMs: config.engagement.openTooSoonMs,
+    clickTooSoonMs: config.engagement.clickTooSoonMs,
+    flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
     logger: logger.child({ component: 'engagement' }),
   });
   const tracking = {
-    secret: verifyKeys, opens: engagement.opens, clicks: engagement.clicks,
-    answerAfterCommit: config.engagement.pixelAnswerAfterCommit, logger: logger.child({ component: 'tracking' }),
+    secret: verifyKeys,
+    opens: engagement.opens,
+    clicks: engagement.clicks,
+    answerAfterCommit: config.engagement.pixelAnswerAfterCommit,
+    logger: logger.child({ component: 'tracking' }),
   };
 
   const writebackLogger = logger.child({ component: 'writeback' });
   const writeback = createWriteback({
-    store, sugar, settings: config.writeback, links: (c) => compiled(c).then((cc) => cc.links),
+    store,
+    sugar,
+    settings: config.writeback,
+    links: (c) => compiled(c).then((cc) => cc.links),
     logger: writebackLogger,
     optOutScope: createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: config.writeback.optOutScope, logger: writebackLogger }),
   });
   const campaigns = createCampaignService({
-    store, compile: compileOffered, renderPreview, senderDomains: config.senderDomains, writebackState: (id, now) => writeback.state(id, now),
+    store,
+    compile: compileOffered,
+    renderPreview,
+    senderDomains: config.senderDomains,
+    writebackState: (id, now) => writeback.state(id, now),
   });
   const delivery = threaded
     ? createThreadDelivery({
-      threads: config.smtp.sendThreads, smtpUrl: config.smtp.url, maxConnections: config.smtp.maxConnections, dkim, messageContext, compiled,
-      logger: logger.child({ component: 'send-thread' }),
-    })
+        threads: config.smtp.sendThreads,
+        smtpUrl: config.smtp.url,
+        maxConnections: config.smtp.maxConnections,
+        dkim,
+        messageContext,
+        compiled,
+        logger: logger.child({ component: 'send-thread' }),
+      })
     : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
   const sendLoop = createSendLoop({
-    store, delivery,
+    store,
+    delivery,
     rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
     logger: logger.child({ component: 'send' }),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
@@ -168,15 +215,26 @@ async function compose(
   });
   const automationLog = logger.child({ component: 'automations' });
   const automationEngine = createAutomationEngine({
-    store, now: opts.now, campaignStarted: (c) => writeback.campaignStarted(c), kick: () => scheduler.kick(), logger: automationLog,
+    store,
+    now: opts.now,
+    campaignStarted: (c) => writeback.campaignStarted(c),
+    kick: () => scheduler.kick(),
+    logger: automationLog,
   });
   const listEnrolment = createListEnrolment({ store, sugar, now: opts.now, onEnrolled: () => automationRunner.wake(), logger: automationLog });
   const automationRunner = createAutomationRunner({
-    engine: automationEngine, tickMs: config.automationTickMs, refreshMs: config.automationListRefreshMs, logger: automationLog,
+    engine: automationEngine,
+    tickMs: config.automationTickMs,
+    refreshMs: config.automationListRefreshMs,
+    logger: automationLog,
     refreshLists: listEnrolment.refreshActive,
   });
   const automations = createAutomationService({
-    store, engine: automationEngine, compile: compileOffered, senderDomains: config.senderDomains, wake: () => automationRunner.wake(),
+    store,
+    engine: automationEngine,
+    compile: compileOffered,
+    senderDomains: config.senderDomains,
+    wake: () => automationRunner.wake(),
     readLists: listEnrolment.readInBackground,
   });
 
@@ -187,7 +245,8 @@ async function compose(
       apiKey: config.apiKey,
       // Rejected tokens remembered briefly, /me calls limited in number (issue 12).
       verifySugarToken: createTokenVerifier((token) => fetchCurrentUser(config.sugar.url, config.sugar.apiVersion, token, config.sugar.timeoutMs), {
-        rejectedTtlMs: config.tokenCheck.rejectedTtlMs, maxConcurrent: config.tokenCheck.maxConcurrent,
+        rejectedTtlMs: config.tokenCheck.rejectedTtlMs,
+        maxConcurrent: config.tokenCheck.maxConcurrent,
       }),
       sugarAs: (token) => sugar.asUser(token),
       cacheMs: config.sugar.rightsCacheMs,
@@ -199,8 +258,12 @@ async function compose(
     publicRouters: [
       trackingRoutes(tracking),
       unsubscribeRoutes({
-        secret: verifyKeys, facts: engagement.facts, lookup: engagement.lookup, senderName: config.senderName,
-        senderAddress: config.senderAddress, logger: logger.child({ component: 'unsubscribe' }),
+        secret: verifyKeys,
+        facts: engagement.facts,
+        lookup: engagement.lookup,
+        senderName: config.senderName,
+        senderAddress: config.senderAddress,
+        logger: logger.child({ component: 'unsubscribe' }),
       }),
       webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
     ],
@@ -220,8 +283,13 @@ async function compose(
   const intake = createInboundIntake({ facts: engagement.facts, lookup: engagement.lookup });
   serve(http.listener);
   const inbound = await startInboundListener({
-    port: config.bounceSmtpPort, host: config.host, secret: verifyKeys, bounceDomain: config.bounceDomain,
-    maxBytes: config.engagement.bounceMaxBytes, ...config.engagement.inbound, handle: (route, report) => intake.handle(route, report),
+    port: config.bounceSmtpPort,
+    host: config.host,
+    secret: verifyKeys,
+    bounceDomain: config.bounceDomain,
+    maxBytes: config.engagement.bounceMaxBytes,
+    ...config.engagement.inbound,
+    handle: (route, report) => intake.handle(route, report),
     logger: logger.child({ component: 'inbound' }),
   });
   engagement.start();
@@ -232,8 +300,16 @@ async function compose(
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
-    url: `http://${config.host}:${port}`, port, config, logger, store, sugar, writeback,
-    get bouncePort() { return inbound.port; },
+    url: `http://${config.host}:${port}`,
+    port,
+    config,
+    logger,
+    store,
+    sugar,
+    writeback,
+    get bouncePort() {
+      return inbound.port;
+    },
     pairingCodeIfUnpaired: () => (pairing.status().paired ? undefined : pairing.newCode()),
     inboundStats: () => inbound.stats(),
     async stop() {

@@ -1,10 +1,21 @@
-import { pino, type DestinationStream, type LogFn, type Logger } from 'pino';
+import { type DestinationStream, type LogFn, type Logger, pino } from 'pino';
 
 // Secrets must never reach a log line, whichever object they travel in.
 const REDACT = [
-  'password', '*.password', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
-  'headers["oauth-token"]', '*.headers["oauth-token"]', 'headers.authorization', '*.headers.authorization',
-  'apiKey', '*.apiKey', 'secret', '*.secret',
+  'password',
+  '*.password',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'headers["oauth-token"]',
+  '*.headers["oauth-token"]',
+  'headers.authorization',
+  '*.headers.authorization',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
 ];
 
 /**
@@ -13,7 +24,9 @@ const REDACT = [
  */
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
   const options = {
-    level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined,
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: undefined,
     hooks: {
       logMethod(args: Parameters<LogFn>, method: LogFn) {
         const [fields, name] = args as unknown[];

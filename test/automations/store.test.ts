@@ -8,10 +8,19 @@ const definition = { name: 'Onboarding', targetListIds: ['tl-1'], steps: [send('
 const compiled = compileAutomation(definition);
 
 let cleanups: Array<() => void> = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 function open(dir?: string): { store: Store; dir: string } {
-  const d = dir ?? (() => { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; })();
+  const d =
+    dir ??
+    (() => {
+      const t = tempDir();
+      cleanups.push(t.cleanup);
+      return t.dir;
+    })();
   const store = openStore(`${d}/leadfwd.db`, { clock: () => new Date('2026-11-26T10:00:00.000Z') });
   cleanups.unshift(() => store.close());
   return { store, dir: d };

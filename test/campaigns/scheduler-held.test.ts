@@ -1,12 +1,20 @@
 // Held campaigns (the send flow's review) are extracted but never started, and one nobody confirms is
 // cancelled after a day instead of lingering for ever. Real store, the scheduler's own clock.
 import { describe, expect, it } from 'vitest';
-import { emptyAudit } from '../../service/src/domain/audit.js';
 import { createScheduler } from '../../service/src/campaigns/scheduler.js';
+import { emptyAudit } from '../../service/src/domain/audit.js';
 import { openStore } from '../../service/src/store/db.js';
 import { waitFor } from '../support/stack.js';
 
-const content = { subject: 'Hi', fromName: 'Team', fromEmail: 'team@example.com', html: '<p>Hi</p>', targetListIds: ['l1'], leadfwdListIds: [], customFields: [] };
+const content = {
+  subject: 'Hi',
+  fromName: 'Team',
+  fromEmail: 'team@example.com',
+  html: '<p>Hi</p>',
+  targetListIds: ['l1'],
+  leadfwdListIds: [],
+  customFields: [],
+};
 
 describe('scheduler and held campaigns', () => {
   it('never starts a held campaign, and cancels it once it has waited a day unconfirmed', async () => {
@@ -14,9 +22,14 @@ describe('scheduler and held campaigns', () => {
     const store = openStore(':memory:', { clock: () => clock });
     const sent: string[] = [];
     const scheduler = createScheduler({
-      store, now: () => clock, tickMs: 3_600_000,
+      store,
+      now: () => clock,
+      tickMs: 3_600_000,
       extract: async () => emptyAudit(),
-      send: async (id) => { sent.push(id); return 'done'; },
+      send: async (id) => {
+        sent.push(id);
+        return 'done';
+      },
     });
     const held = store.campaigns.create({ ...content, name: 'Review', sendAt: clock.toISOString(), held: true });
     const plain = store.campaigns.create({ ...content, name: 'Later', sendAt: '2026-12-31T00:00:00.000Z' });

@@ -5,13 +5,15 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
+import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { cleanLists, useServiceRig, type ServiceRig } from '../support/service-process.js';
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
 
-useServiceRig('crash', { LEADFWD_SMTP_RATE: '600' }, (r) => { rig = r; });
+useServiceRig('crash', { LEADFWD_SMTP_RATE: '600' }, (r) => {
+  rig = r;
+});
 
 describe('SIGKILL in the middle of a send', () => {
   it('resumes after restart without sending anyone twice or losing anyone outside uncertain', async () => {
@@ -24,10 +26,14 @@ describe('SIGKILL in the middle of a send', () => {
     const atKill = rig.sink.messages.length;
 
     proc = await rig.start();
-    const done = await waitFor(async () => {
-      const c = await rig.api(`/campaigns/${id}`);
-      return c.status === 'sent' ? c : undefined;
-    }, 'sent after restart', 60_000);
+    const done = await waitFor(
+      async () => {
+        const c = await rig.api(`/campaigns/${id}`);
+        return c.status === 'sent' ? c : undefined;
+      },
+      'sent after restart',
+      60_000,
+    );
     proc.kill('SIGTERM');
     await new Promise((r) => proc!.once('exit', r));
     proc = undefined;

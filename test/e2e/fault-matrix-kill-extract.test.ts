@@ -5,13 +5,15 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
+import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { cleanLists, useServiceRig, type ServiceRig } from '../support/service-process.js';
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
 
-useServiceRig('killx', { LEADFWD_SMTP_RATE: '200' }, (r) => { rig = r; });
+useServiceRig('killx', { LEADFWD_SMTP_RATE: '200' }, (r) => {
+  rig = r;
+});
 
 describe('SIGKILL during extraction', () => {
   it('re-extracts after a restart and sends every target exactly once', async () => {
@@ -29,10 +31,14 @@ describe('SIGKILL during extraction', () => {
 
     rig.sim.faults.latencyMs = 0;
     proc = await rig.start();
-    const done = await waitFor(async () => {
-      const c = await rig.api(`/campaigns/${id}`);
-      return c.status === 'sent' ? c : undefined;
-    }, 'sent after restart', 60_000);
+    const done = await waitFor(
+      async () => {
+        const c = await rig.api(`/campaigns/${id}`);
+        return c.status === 'sent' ? c : undefined;
+      },
+      'sent after restart',
+      60_000,
+    );
     const stopped = new Promise((r) => proc!.once('exit', r));
     proc.kill('SIGTERM');
     await stopped;

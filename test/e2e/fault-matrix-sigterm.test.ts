@@ -5,13 +5,15 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
+import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { cleanLists, useServiceRig, type ServiceRig } from '../support/service-process.js';
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
 
-useServiceRig('sigterm', { LEADFWD_SMTP_RATE: '200' }, (r) => { rig = r; });
+useServiceRig('sigterm', { LEADFWD_SMTP_RATE: '200' }, (r) => {
+  rig = r;
+});
 
 describe('SIGTERM under load', () => {
   it('drains and exits 0 with nothing in flight or uncertain; a restart sends the rest exactly once', async () => {

@@ -5,19 +5,28 @@ import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-d
 import { cidrMatcher } from '../../service/src/engagement/ip.js';
 import { createOpenRecorder } from '../../service/src/engagement/opens.js';
 import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
-import { seededStore, type Seeded } from './helpers.js';
+import { type Seeded, seededStore } from './helpers.js';
 
 let s: Seeded;
 afterEach(() => s?.store.close());
 const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
-const hit = (rowId: number) => ({ rowId, method: 'GET', userAgent: 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131', ip: '192.0.2.1', at: new Date('2026-11-26T12:00:00Z') });
+const hit = (rowId: number) => ({
+  rowId,
+  method: 'GET',
+  userAgent: 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131',
+  ip: '192.0.2.1',
+  at: new Date('2026-11-26T12:00:00Z'),
+});
 
 describe('open recorder', () => {
   it('commits concurrent hits in few transactions and resolves each after its commit', async () => {
     s = seededStore({ n: 50 });
     let transactions = 0;
     const counting = Object.create(s.store) as typeof s.store;
-    counting.transaction = <T>(fn: () => T) => { transactions++; return s.store.transaction(fn); };
+    counting.transaction = <T>(fn: () => T) => {
+      transactions++;
+      return s.store.transaction(fn);
+    };
     const rec = createOpenRecorder({ store: counting, lookup: createRecipientLookup(s.store), rules, flushMs: 5, maxBatch: 400 });
     const all = Array.from({ length: 1000 }, (_, i) => rec.record(hit(s.rows[i % 50].rowId)));
     await Promise.all(all);
@@ -48,7 +57,10 @@ describe('open recorder', () => {
     s = seededStore({ n: 1 });
     let fail = true;
     const flaky = Object.create(s.store) as typeof s.store;
-    flaky.transaction = <T>(fn: () => T) => { if (fail) throw new Error('store unavailable'); return s.store.transaction(fn); };
+    flaky.transaction = <T>(fn: () => T) => {
+      if (fail) throw new Error('store unavailable');
+      return s.store.transaction(fn);
+    };
     const errors: object[] = [];
     const rec = createOpenRecorder({ store: flaky, lookup: createRecipientLookup(s.store), rules, flushMs: 1, logger: { error: (o) => errors.push(o) } });
     await expect(rec.record(hit(s.rows[0].rowId))).rejects.toThrow('store unavailable');

@@ -1,15 +1,24 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { detectSeparator, emailColumn, parseCsv } from '../../service/src/lists/csv.js';
 
 describe('CSV import reader', () => {
   it('reads quotes, doubled quotes, CRLF, semicolons and a BOM', () => {
     const rows = parseCsv('\ufeffEmail,Name\r\n"a@x.com","Doe, ""Jo"""\r\nb@y.com;Bo\n\n');
-    expect(rows).toEqual([['Email', 'Name'], ['a@x.com', 'Doe, "Jo"'], ['b@y.com', 'Bo']]);
+    expect(rows).toEqual([
+      ['Email', 'Name'],
+      ['a@x.com', 'Doe, "Jo"'],
+      ['b@y.com', 'Bo'],
+    ]);
   });
 
   it('finds the address column by header or by content', () => {
-    expect(emailColumn([['Name', 'E-mail'], ['x', 'a@x.com']])).toEqual({ index: 1, hasHeader: true });
+    expect(
+      emailColumn([
+        ['Name', 'E-mail'],
+        ['x', 'a@x.com'],
+      ]),
+    ).toEqual({ index: 1, hasHeader: true });
     expect(emailColumn([['Jo', 'a@x.com']])).toEqual({ index: 1, hasHeader: false });
   });
 
@@ -21,7 +30,7 @@ describe('CSV import reader', () => {
 describe('real exports', () => {
   const fixture = (name: string) => readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url), 'utf8');
 
-  it('reads Excel\'s semicolon export (German locale): BOM, CRLF, commas in names, a quoted semicolon', () => {
+  it("reads Excel's semicolon export (German locale): BOM, CRLF, commas in names, a quoted semicolon", () => {
     const rows = parseCsv(fixture('excel-de-semicolon.csv'));
     expect(rows).toEqual([
       ['E-Mail', 'Vorname', 'Nachname', 'Firma'],
@@ -32,7 +41,7 @@ describe('real exports', () => {
     expect(emailColumn(rows)).toEqual({ index: 0, hasHeader: true });
   });
 
-  it('reads Excel\'s comma export (US locale) with quoted commas and doubled quotes', () => {
+  it("reads Excel's comma export (US locale) with quoted commas and doubled quotes", () => {
     const rows = parseCsv(fixture('excel-us-comma.csv'));
     expect(rows[1]).toEqual(['sam@example.com', 'Sam Lee', 'Acme, Inc.', 'Met at the "Spring" fair']);
     expect(rows[2]).toEqual(['pat@example.org', 'Pat Kim', 'Globex', '']);
@@ -55,6 +64,11 @@ describe('real exports', () => {
   });
 
   it('finds the address column by content under a header it does not know', () => {
-    expect(emailColumn([['Kontakt', 'Adresse'], ['Jo', 'jo@example.test']])).toEqual({ index: 1, hasHeader: true });
+    expect(
+      emailColumn([
+        ['Kontakt', 'Adresse'],
+        ['Jo', 'jo@example.test'],
+      ]),
+    ).toEqual({ index: 1, hasHeader: true });
   });
 });

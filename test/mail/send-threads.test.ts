@@ -7,7 +7,7 @@ import type { Campaign } from '../../service/src/domain/types.js';
 import { parseVerp } from '../../service/src/domain/verp.js';
 import type { Delivery, RowResult } from '../../service/src/mail/in-process-delivery.js';
 import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
-import { startSmtpSink, type SmtpSink } from '../../service/src/mail/sink.js';
+import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { ctx, dkimResolver, testKeys } from './helpers.js';
 
@@ -16,9 +16,19 @@ const SELECTOR = 'lf2026';
 let sink: SmtpSink;
 
 const campaign = (id: string): Campaign => ({
-  id, name: id, status: 'sending', subject: 'Hi {{ first_name | default: "there" }}', fromName: 'ACME', fromEmail: `news@${DOMAIN}`,
+  id,
+  name: id,
+  status: 'sending',
+  subject: 'Hi {{ first_name | default: "there" }}',
+  fromName: 'ACME',
+  fromEmail: `news@${DOMAIN}`,
   html: '<html><body><p>Hello {{ first_name }}</p><a href="https://acme.example/a">A</a> <a href="https://acme.example/b">B</a></body></html>',
-  targetListIds: [], leadfwdListIds: [], customFields: [], sendAt: new Date().toISOString(), createdAt: '', updatedAt: '',
+  targetListIds: [],
+  leadfwdListIds: [],
+  customFields: [],
+  sendAt: new Date().toISOString(),
+  createdAt: '',
+  updatedAt: '',
 });
 const compiled = (c: Campaign) => compileCampaign(specOf(c));
 const rows = (from: number, n: number, email = (i: number) => `p${i}@example.org`) =>
@@ -28,33 +38,44 @@ const rows = (from: number, n: number, email = (i: number) => `p${i}@example.org
 async function session(d: Delivery, c: Campaign) {
   const answers: RowResult[] = [];
   let notify = () => {};
-  const s = await d.open(c, (r) => { answers.push(...r); notify(); });
-  const settled = (n: number) => new Promise<RowResult[]>((resolve) => {
-    notify = () => { if (answers.length >= n) resolve(answers); };
+  const s = await d.open(c, (r) => {
+    answers.push(...r);
     notify();
   });
+  const settled = (n: number) =>
+    new Promise<RowResult[]>((resolve) => {
+      notify = () => {
+        if (answers.length >= n) resolve(answers);
+      };
+      notify();
+    });
   return { ...s, answers, settled };
 }
 
 function delivery(over: Partial<Parameters<typeof createThreadDelivery>[0]> = {}) {
   return createThreadDelivery({
-    threads: 2, smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 2, messageContext: { ...ctx }, compiled,
-    dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem }, ...over,
+    threads: 2,
+    smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+    maxConnections: 2,
+    messageContext: { ...ctx },
+    compiled,
+    dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem },
+    ...over,
   });
 }
 
 beforeAll(async () => {
-  sink = await startSmtpSink({
-    port: 0,
-    behaviour: (rcpt) => rcpt.startsWith('unknown') ? { code: 550, message: '5.1.1 No such user here' } : 'accept',
-  });
+  sink = await startSmtpSink({ port: 0, behaviour: (rcpt) => (rcpt.startsWith('unknown') ? { code: 550, message: '5.1.1 No such user here' } : 'accept') });
 });
 afterAll(async () => {
   await sink?.close();
 });
 
 describe('thread delivery', () => {
-  it.each([[0, 'on the send thread'], [1, 'on a signer of the send thread']])('answers every row exactly once and delivers each message signed (%i signers: %s), once', async (dkimWorkers) => {
+  it.each([
+    [0, 'on the send thread'],
+    [1, 'on a signer of the send thread'],
+  ])('answers every row exactly once and delivers each message signed (%i signers: %s), once', async (dkimWorkers) => {
     const d = delivery({ dkimWorkers });
     try {
       const c = campaign('pool-basic');
@@ -89,15 +110,20 @@ describe('thread delivery', () => {
     const d = delivery({ threads: 1 });
     try {
       const c: Campaign = {
-        ...campaign('pool-mjml'), html: undefined,
-        mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ first_name }} <a href="https://acme.example/one">1</a></mj-text>' +
+        ...campaign('pool-mjml'),
+        html: undefined,
+        mjml:
+          '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ first_name }} <a href="https://acme.example/one">1</a></mj-text>' +
           '<mj-button href="https://acme.example/two">2</mj-button></mj-column></mj-section></mj-body></mjml>',
       };
       const s = await session(d, c);
       const before = sink.messages.length;
       s.send(rows(500, 2));
       expect((await s.settled(2)).map((a) => a.result.outcome)).toEqual(['accepted', 'accepted']);
-      const raw = sink.messages.slice(before).map((m) => m.raw.toString()).join('\n');
+      const raw = sink.messages
+        .slice(before)
+        .map((m) => m.raw.toString())
+        .join('\n');
       expect(raw).toContain('Hi P500');
       expect((await compiled(c)).links).toEqual(['https://acme.example/one', 'https://acme.example/two']);
       expect(raw).toMatch(/\/t\/c\/c[0-9a-z]+-1\./); // second link, tokenised

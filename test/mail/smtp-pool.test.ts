@@ -19,10 +19,19 @@ async function server(opts: { auth?: boolean; slowData?: boolean } = {}): Promis
   let transactions = 0; // mail transactions between MAIL FROM and the end of DATA
   const state = { sessions: 0, maxConcurrent: 0, perSession: new Map<string, number>(), received: [] as string[], sockets: new Set<Socket>() };
   const smtp = new SMTPServer({
-    logger: false, disabledCommands: opts.auth ? ['STARTTLS'] : ['AUTH', 'STARTTLS'], authOptional: !opts.auth, allowInsecureAuth: true,
+    logger: false,
+    disabledCommands: opts.auth ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
+    authOptional: !opts.auth,
+    allowInsecureAuth: true,
     closeTimeout: 200,
-    onConnect(_s, cb) { state.sessions++; cb(); },
-    onMailFrom(_a, _s, cb) { state.maxConcurrent = Math.max(state.maxConcurrent, ++transactions); cb(); },
+    onConnect(_s, cb) {
+      state.sessions++;
+      cb();
+    },
+    onMailFrom(_a, _s, cb) {
+      state.maxConcurrent = Math.max(state.maxConcurrent, ++transactions);
+      cb();
+    },
     onAuth(auth, _s, cb) {
       if (auth.username === 'lf' && auth.password === 'secret') return cb(null, { user: 'lf' });
       cb(Object.assign(new Error('535 5.7.8 bad credentials'), { responseCode: 535 }));
@@ -39,13 +48,20 @@ async function server(opts: { auth?: boolean; slowData?: boolean } = {}): Promis
     },
   });
   smtp.on('error', () => {});
-  smtp.server.on('connection', (s: Socket) => { state.sockets.add(s); s.on('close', () => state.sockets.delete(s)); });
+  smtp.server.on('connection', (s: Socket) => {
+    state.sockets.add(s);
+    s.on('close', () => state.sockets.delete(s));
+  });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
   const port = (smtp.server.address() as { port: number }).port;
   return Object.assign(state, {
     port,
-    get sessions() { return state.sessions; },
-    get maxConcurrent() { return state.maxConcurrent; },
+    get sessions() {
+      return state.sessions;
+    },
+    get maxConcurrent() {
+      return state.maxConcurrent;
+    },
     close: () => new Promise<void>((r) => smtp.close(() => r())),
   });
 }
@@ -84,7 +100,9 @@ describe('SMTP connection pool', () => {
     servers.push(s);
     await poolFor(s, { auth: { user: 'lf', pass: 'secret' } }).send(env(1), msg(1));
     expect(s.received).toHaveLength(1);
-    const err = (await poolFor(s, { auth: { user: 'lf', pass: 'wrong' } }).send(env(2), msg(2)).catch((e) => e)) as SmtpSendError;
+    const err = (await poolFor(s, { auth: { user: 'lf', pass: 'wrong' } })
+      .send(env(2), msg(2))
+      .catch((e) => e)) as SmtpSendError;
     expect(err.code).toBe('EAUTH');
     expect(err.bodyStarted).toBeUndefined();
     await expect(poolFor(s, { auth: { user: 'lf', pass: 'wrong' } }).verify()).rejects.toMatchObject({ code: 'EAUTH' });
@@ -104,7 +122,9 @@ describe('SMTP connection pool', () => {
   it('reports a refused connection before any byte of the message left', async () => {
     const s = await server();
     await s.close();
-    const err = (await poolFor(s).send(env(1), msg(1)).catch((e) => e)) as SmtpSendError;
+    const err = (await poolFor(s)
+      .send(env(1), msg(1))
+      .catch((e) => e)) as SmtpSendError;
     expect(err.code).toBe('ESOCKET');
     expect(err.bodyStarted).toBeUndefined();
   });

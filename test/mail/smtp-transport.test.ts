@@ -6,10 +6,10 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVerp } from '../../service/src/domain/verp.js';
-import { buildMessage, type BuiltMessage } from '../../service/src/mail/message.js';
-import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../../service/src/mail/sink.js';
-import { compileCampaign, type CompiledCampaign } from '../../service/src/mail/template.js';
+import { type BuiltMessage, buildMessage } from '../../service/src/mail/message.js';
+import { type SinkBehaviour, type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { createSmtpTransport, type SmtpTransport } from '../../service/src/mail/smtp-transport.js';
+import { type CompiledCampaign, compileCampaign } from '../../service/src/mail/template.js';
 import { ctx, dkimResolver, testKeys } from './helpers.js';
 
 const DOMAIN = 'acme.example';
@@ -34,7 +34,11 @@ const message = (email: string, fields: Record<string, string> = {}, trackingCon
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lf-sink-'));
   sink = await startSmtpSink({ port: 0, dir, behaviour: (rcpt) => behaviours[rcpt] ?? 'accept' });
-  transport = createSmtpTransport({ smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 2, dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem } });
+  transport = createSmtpTransport({
+    smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+    maxConnections: 2,
+    dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem },
+  });
   campaign = await compileCampaign({
     campaignId: 'smtp-test',
     subject: 'News for {{ first_name | default: "you" }}',
@@ -75,7 +79,9 @@ describe('createSmtpTransport -> startSmtpSink', () => {
     expect(parsed.messageId).toBe(m.messageId);
     const h = (name: string) => parsed.headers.filter((x) => x.key === name).map((x) => x.value);
     expect(h('list-unsubscribe')).toHaveLength(1);
-    expect(h('list-unsubscribe')[0].replace(/\s+/g, ' ')).toMatch(/^<https:\/\/t\.acme\.example\/u\/[^>]+>, <mailto:unsubscribe\+[^@>]+@bounces\.acme\.example>$/);
+    expect(h('list-unsubscribe')[0].replace(/\s+/g, ' ')).toMatch(
+      /^<https:\/\/t\.acme\.example\/u\/[^>]+>, <mailto:unsubscribe\+[^@>]+@bounces\.acme\.example>$/,
+    );
     expect(h('list-unsubscribe-post')).toEqual(['List-Unsubscribe=One-Click']);
     expect(h('feedback-id')).toEqual(['smtp-test:campaign:leadfwd']);
     expect(parsed.html).toContain('Your company: &lt;b&gt;Acme&lt;/b&gt; &amp; &#34;Co&#34;');
@@ -84,13 +90,20 @@ describe('createSmtpTransport -> startSmtpSink', () => {
     const dkim = await dkimVerify(received.raw, { resolver: dkimResolver(SELECTOR, DOMAIN) });
     expect(dkim.results).toHaveLength(1);
     expect(dkim.results[0].status.result).toBe('pass');
-    const signed = /\bh=([^;]+)/.exec(raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' '))![1].split(':').map((s) => s.trim());
-    expect(signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post', 'feedback-id', 'content-type']));
+    const signed = /\bh=([^;]+)/
+      .exec(raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' '))![1]
+      .split(':')
+      .map((s) => s.trim());
+    expect(signed).toEqual(
+      expect.arrayContaining(['from', 'to', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post', 'feedback-id', 'content-type']),
+    );
   });
 
   it('fails DKIM verification when a signed header is altered in transit', async () => {
     const received = await sendAndReceive(message('tamper@example.org', { first_name: 'T' }));
-    const altered = Buffer.from(received.raw.toString('utf8').replace('List-Unsubscribe-Post: List-Unsubscribe=One-Click', 'List-Unsubscribe-Post: List-Unsubscribe=Two-Click'));
+    const altered = Buffer.from(
+      received.raw.toString('utf8').replace('List-Unsubscribe-Post: List-Unsubscribe=One-Click', 'List-Unsubscribe-Post: List-Unsubscribe=Two-Click'),
+    );
     const dkim = await dkimVerify(altered, { resolver: dkimResolver(SELECTOR, DOMAIN) });
     expect(dkim.results[0].status.result).toBe('fail');
   });
@@ -139,7 +152,11 @@ describe('createSmtpTransport -> startSmtpSink', () => {
   });
 
   it('signs on worker threads with the same result as inline signing', async () => {
-    const pooled = createSmtpTransport({ smtpUrl: `smtp://127.0.0.1:${sink.port}`, dkimWorkers: 2, dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem } });
+    const pooled = createSmtpTransport({
+      smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+      dkimWorkers: 2,
+      dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem },
+    });
     try {
       const before = sink.messages.length;
       const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pooled.send(message(`pool${i}@example.org`))));
@@ -154,7 +171,9 @@ describe('createSmtpTransport -> startSmtpSink', () => {
   });
 
   it('refuses a bad DKIM key or SMTP URL at creation, not at send time', () => {
-    expect(() => createSmtpTransport({ smtpUrl: 'smtp://127.0.0.1:25', dkim: { domainName: DOMAIN, keySelector: 's', privateKeyPem: 'not a key' } })).toThrow(/DKIM private key/);
+    expect(() => createSmtpTransport({ smtpUrl: 'smtp://127.0.0.1:25', dkim: { domainName: DOMAIN, keySelector: 's', privateKeyPem: 'not a key' } })).toThrow(
+      /DKIM private key/,
+    );
     expect(() => createSmtpTransport({ smtpUrl: 'http://127.0.0.1:25' })).toThrow(/smtp:\/\//);
     expect(() => createSmtpTransport({ smtpUrl: 'smtp://127.0.0.1:25?bogus=1' })).toThrow(/bogus/);
   });

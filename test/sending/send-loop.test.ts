@@ -4,13 +4,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign, Recipient } from '../../service/src/domain/types.js';
 import { createInProcessDelivery, type Delivery } from '../../service/src/mail/in-process-delivery.js';
-import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
-import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { buildMessage } from '../../service/src/mail/message.js';
-import { startSmtpSink, type SmtpSink } from '../../service/src/mail/sink.js';
-import { compileCampaign } from '../../service/src/mail/template.js';
+import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
+import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { createSmtpTransport, type SendResult } from '../../service/src/mail/smtp-transport.js';
+import { compileCampaign } from '../../service/src/mail/template.js';
 import type { Store } from '../../service/src/ports/index.js';
+import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
 import { memoryStore, newCampaign, targets } from '../store/helpers.js';
 
@@ -22,7 +22,7 @@ const compiled = (c: Campaign) => compileCampaign(specOf(c));
 beforeAll(async () => {
   sink = await startSmtpSink({
     port: 0,
-    behaviour: (rcpt) => rcpt.toLowerCase().startsWith('person7@') ? { code: 550, message: '5.1.1 No such user here' } : 'accept',
+    behaviour: (rcpt) => (rcpt.toLowerCase().startsWith('person7@') ? { code: 550, message: '5.1.1 No such user here' } : 'accept'),
   });
 });
 afterEach(async () => {
@@ -62,7 +62,10 @@ function receivedByAddress(since: number): Map<string, number> {
   return counts;
 }
 
-describe.each([['send threads', threads], ['in-process', inProcess]])('send loop over %s', (_label, makeDelivery) => {
+describe.each([
+  ['send threads', threads],
+  ['in-process', inProcess],
+])('send loop over %s', (_label, makeDelivery) => {
   it('claims, sends each row once and writes every outcome to the ledger', async () => {
     const id = sendingCampaign(40);
     const before = sink.messages.length;
@@ -90,7 +93,14 @@ describe.each([['send threads', threads], ['in-process', inProcess]])('send loop
     const stop = new AbortController();
     let seen = 0;
     const delivery = makeDelivery();
-    const first = createSendLoop({ store, delivery, rate: { perSecond: 100_000 }, onOutcome: () => { if (++seen === 10) stop.abort(); } });
+    const first = createSendLoop({
+      store,
+      delivery,
+      rate: { perSecond: 100_000 },
+      onOutcome: () => {
+        if (++seen === 10) stop.abort();
+      },
+    });
     expect(await first.run(id, stop.signal)).toBe('stopped');
     const mid = store.recipients.counts(id);
     expect(mid.sending).toBe(0);
@@ -112,9 +122,14 @@ describe('send loop', () => {
     store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');
     const verdicts: number[] = [];
     const broken = createInProcessDelivery({
-      mailer: { send: async () => ({ outcome: 'accepted', text: '250 ok' }) }, compiled,
-      build: (c, r, x) => { if (r.email.startsWith('Person4')) throw new Error('merge exploded'); return buildMessage(c, r, x); },
-      messageContext: { ...ctx }, concurrency: 2,
+      mailer: { send: async () => ({ outcome: 'accepted', text: '250 ok' }) },
+      compiled,
+      build: (c, r, x) => {
+        if (r.email.startsWith('Person4')) throw new Error('merge exploded');
+        return buildMessage(c, r, x);
+      },
+      messageContext: { ...ctx },
+      concurrency: 2,
     });
     const worker = createSendLoop({ store, delivery: broken, rate: { perSecond: 100_000 }, onOutcome: (r) => verdicts.push(r.rowId) });
     expect(await worker.run(id)).toBe('done');

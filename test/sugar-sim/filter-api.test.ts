@@ -1,7 +1,7 @@
 // Checklist 6: the Filter API over HTTP (§4, fact-check rows 12-15). Operator semantics live in filter.test.ts.
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
-import { expectSugarError, adminSim } from './helpers.js';
+import { adminSim, expectSugarError } from './helpers.js';
 
 const t = adminSim();
 const get = (path: string) => t.a.req('GET', path, { token: t.token });
@@ -45,7 +45,9 @@ describe('list endpoints', () => {
   });
 
   it('accepts the bracket form of filter', async () => {
-    const r = await get('/Contacts?filter[0][last_name][$starts]=Ch&filter[0][region_c][$in][]=EMEA&filter[0][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1');
+    const r = await get(
+      '/Contacts?filter[0][last_name][$starts]=Ch&filter[0][region_c][$in][]=EMEA&filter[0][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1',
+    );
     expect(r.status).toBe(200);
     expect(r.body.records.length).toBeGreaterThan(0);
     for (const rec of r.body.records) {
@@ -55,14 +57,18 @@ describe('list endpoints', () => {
   });
 
   it('accepts bracket forms nested deeper than qs allows by default', async () => {
-    const deep = await get('/Contacts?filter[0][$or][0][$and][0][last_name][$starts]=Ch&filter[0][$or][1][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1');
+    const deep = await get(
+      '/Contacts?filter[0][$or][0][$and][0][last_name][$starts]=Ch&filter[0][$or][1][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1',
+    );
     expect(deep.status).toBe(200);
-    const asJson = await get(`/Contacts?filter=${json([{ $or: [{ $and: [{ last_name: { $starts: 'Ch' } }] }, { region_c: { $in: ['NA'] } }] }])}&fields=last_name,region_c&max_num=-1`);
+    const asJson = await get(
+      `/Contacts?filter=${json([{ $or: [{ $and: [{ last_name: { $starts: 'Ch' } }] }, { region_c: { $in: ['NA'] } }] }])}&fields=last_name,region_c&max_num=-1`,
+    );
     expect(deep.body.records.length).toBeGreaterThan(0);
     expect(deep.body).toEqual(asJson.body);
   });
 
-  it('filters on email_addresses.* across all of a record\'s addresses and on email for the primary only', async () => {
+  it("filters on email_addresses.* across all of a record's addresses and on email for the primary only", async () => {
     const twoAddr = DEMO_IDS.special.twoAddressContact;
     const bySecondary = await get(`/Contacts?filter=${json([{ 'email_addresses.email_address': 'dana@example.com' }])}&fields=id`);
     expect(bySecondary.body.records.map((r: { id: string }) => r.id)).toEqual([twoAddr]);

@@ -1,6 +1,6 @@
 // Real simulator on port 0 plus a thin fetch wrapper, shared by the conformance suite.
 import { afterAll, beforeAll } from 'vitest';
-import { startSugarSim, type SimOptions, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 
 export interface Reply {
   status: number;
@@ -11,7 +11,7 @@ export interface Reply {
 
 export interface ReqOptions {
   token?: string;
-  body?: unknown;         // JSON-encoded unless raw is given
+  body?: unknown; // JSON-encoded unless raw is given
   raw?: string;
   contentType?: string;
   headers?: Record<string, string>;

@@ -1,7 +1,7 @@
 // Checklist 4, 8, 9: record CRUD, CampaignLog and ProspectLists rules (§3, §6, §7; fact-check rows 6, 7, 9).
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
-import { expectSugarError, adminSim } from './helpers.js';
+import { adminSim, expectSugarError } from './helpers.js';
 
 const SUGAR_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 const t = adminSim();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_IDS, } from '../../scripts/sugar-sim/server.js';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { adminSim, api, startTestSim } from './helpers.js';
 
 const t = adminSim();
@@ -18,7 +18,12 @@ describe('demo seed', () => {
   });
 
   it('has every record named in DEMO_IDS, with custom fields filled', async () => {
-    for (const [module, list] of [['Accounts', DEMO_IDS.accounts], ['Contacts', DEMO_IDS.contacts], ['Leads', DEMO_IDS.leads], ['Prospects', DEMO_IDS.prospects]] as const) {
+    for (const [module, list] of [
+      ['Accounts', DEMO_IDS.accounts],
+      ['Contacts', DEMO_IDS.contacts],
+      ['Leads', DEMO_IDS.leads],
+      ['Prospects', DEMO_IDS.prospects],
+    ] as const) {
       expect((await get(`/${module}/count`)).record_count).toBe(list.length);
       const recs = (await get(`/${module}?max_num=-1&fields=industry_c,region_c,loyalty_tier_c`)).records;
       expect(recs.map((r: { id: string }) => r.id).sort()).toEqual([...list].sort());
@@ -55,9 +60,13 @@ describe('demo seed', () => {
     expect((await c(S.idnContact)).email1).toBe('juergen@bücher.example');
     expect((await c(S.malformedLead, 'Leads')).email1).toBe('broken.address.example.com');
     const two = await c(S.twoAddressContact);
-    expect(two.email).toMatchObject([{ opt_out: true, primary_address: true }, { email_address: 'dana@example.com', opt_out: false }]);
+    expect(two.email).toMatchObject([
+      { opt_out: true, primary_address: true },
+      { email_address: 'dana@example.com', opt_out: false },
+    ]);
     expect((await c(S.blockedAddressContact)).email[0].email_address_id).toBe((await c(S.blockedAddressProspect, 'Prospects')).email[0].email_address_id);
-    const moduleOf = (id: string) => (DEMO_IDS.contacts as readonly string[]).includes(id) ? 'Contacts' : (DEMO_IDS.leads as readonly string[]).includes(id) ? 'Leads' : 'Prospects';
+    const moduleOf = (id: string) =>
+      (DEMO_IDS.contacts as readonly string[]).includes(id) ? 'Contacts' : (DEMO_IDS.leads as readonly string[]).includes(id) ? 'Leads' : 'Prospects';
     for (const id of S.optedOut) expect((await c(id, moduleOf(id))).email_opt_out).toBe(true);
     for (const id of S.invalid) expect((await c(id, moduleOf(id))).invalid_email).toBe(true);
     for (const id of S.noAddress) expect((await c(id, moduleOf(id))).email).toEqual([]);
@@ -93,8 +102,10 @@ describe('seedBulk', () => {
 
   it('shares round(perList x overlap) members with the previous list and validates its options', () => {
     const { listIds } = t.sim.seedBulk({ lists: 2, perList: 100, overlap: 0.25, modules: ['Leads'] });
-    const rows = t.sim.db.prepare(`SELECT COUNT(*) AS n FROM prospect_lists_prospects a JOIN prospect_lists_prospects b
-      ON a.related_id = b.related_id WHERE a.prospect_list_id = ? AND b.prospect_list_id = ?`).get(listIds[0], listIds[1]);
+    const rows = t.sim.db
+      .prepare(`SELECT COUNT(*) AS n FROM prospect_lists_prospects a JOIN prospect_lists_prospects b
+      ON a.related_id = b.related_id WHERE a.prospect_list_id = ? AND b.prospect_list_id = ?`)
+      .get(listIds[0], listIds[1]);
     expect(rows).toEqual({ n: 25 });
     expect(() => t.sim.seedBulk({ lists: -1, perList: 1 })).toThrow(TypeError);
     expect(() => t.sim.seedBulk({ lists: 1, perList: 1, modules: ['Accounts' as 'Leads'] })).toThrow(TypeError);

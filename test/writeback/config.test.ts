@@ -9,8 +9,12 @@ describe('write-back configuration', () => {
     expect(loadConfig({ LEADFWD_SECRET: randomSecret() }).writeback).toEqual(DEFAULT_WRITEBACK);
     const c = loadConfig({
       LEADFWD_SECRET: randomSecret(),
-      LEADFWD_WRITEBACK_BATCH: '50', LEADFWD_WRITEBACK_BULK_MAX: '100', LEADFWD_WRITEBACK_IN_FLIGHT: '4',
-      LEADFWD_WRITEBACK_RATE: '0', LEADFWD_WRITEBACK_MAX_ATTEMPTS: '5', LEADFWD_OPT_OUT_SCOPE: 'none',
+      LEADFWD_WRITEBACK_BATCH: '50',
+      LEADFWD_WRITEBACK_BULK_MAX: '100',
+      LEADFWD_WRITEBACK_IN_FLIGHT: '4',
+      LEADFWD_WRITEBACK_RATE: '0',
+      LEADFWD_WRITEBACK_MAX_ATTEMPTS: '5',
+      LEADFWD_OPT_OUT_SCOPE: 'none',
     });
     expect(c.writeback).toMatchObject({ batchSize: 50, bulkMax: 100, inFlight: 4, ratePerSecond: 0, maxAttempts: 5, optOutScope: 'none' });
   });

@@ -1,13 +1,12 @@
 // The access rules every use case applies before it acts (README "Inside Sugar" → who may do what). Sugar is
 // asked as the user wherever a record decides (its `_acl`), so roles, teams and owner-only rights are Sugar's own.
-import { fieldReadable, isSecretField, LIST_MODULES, moduleAllows, recordAllows, type ModuleAction } from '../domain/rights.js';
-import type { Creator } from '../domain/types.js';
-import { isPrivileged, rightsOf, type Actor } from './actor.js';
-import { AppError } from '../domain/errors.js';
 
-const VERB: Record<ModuleAction, string> = {
-  access: 'use', view: 'view', list: 'list', edit: 'change', create: 'create', delete: 'delete', export: 'export',
-};
+import { AppError } from '../domain/errors.js';
+import { fieldReadable, isSecretField, LIST_MODULES, type ModuleAction, moduleAllows, recordAllows } from '../domain/rights.js';
+import type { Creator } from '../domain/types.js';
+import { type Actor, isPrivileged, rightsOf } from './actor.js';
+
+const VERB: Record<ModuleAction, string> = { access: 'use', view: 'view', list: 'list', edit: 'change', create: 'create', delete: 'delete', export: 'export' };
 
 export function allowsModule(actor: Actor, module: string, action: ModuleAction): boolean {
   return moduleAllows(rightsOf(actor), module, action);
@@ -32,7 +31,12 @@ export function requireReadableFields(actor: Actor, fields: string[], modules: r
 }
 
 /** Something LeadFWD keeps that belongs to its creator until Sugar has a record that says otherwise. */
-export interface Owned { id: string; name: string; createdBy?: Creator; sugarCampaignId?: string }
+export interface Owned {
+  id: string;
+  name: string;
+  createdBy?: Creator;
+  sugarCampaignId?: string;
+}
 
 type SugarVerdict = 'allowed' | 'refused' | 'no_record';
 
@@ -76,7 +80,8 @@ export async function requireSugarCampaignEdit(actor: Actor, sugarCampaignId: st
   }
   if (isPrivileged(actor)) return;
   requireModule(actor, 'Campaigns', 'edit');
-  if (!recordAllows(rec?._acl, 'edit')) throw new AppError('not_your_campaign', `Sugar does not let you change the Campaign "${String(rec?.name ?? sugarCampaignId)}"`, { sugarCampaignId });
+  if (!recordAllows(rec?._acl, 'edit'))
+    throw new AppError('not_your_campaign', `Sugar does not let you change the Campaign "${String(rec?.name ?? sugarCampaignId)}"`, { sugarCampaignId });
 }
 
 /** The Sugar Campaign ids among `ids` the user may see (one Sugar call, as the user). */

@@ -1,21 +1,26 @@
 // Enrols the members of an automation's Sugar target lists with the very rules a campaign's extraction uses
 // (exempt lists, suppressions, invalid and duplicate addresses): extraction hands each chunk of queued targets
 // to a sink, which enrols them here instead of filling a ledger, so there is one copy of those rules.
+
+import { type ExtractionStore, readTargets, type SugarReader } from '../campaigns/extraction.js';
 import type { Audit } from '../domain/types.js';
-import { readTargets, type ExtractionStore, type SugarReader } from '../campaigns/extraction.js';
 import type { AutomationRepo, StoredAutomation, StorePart } from '../ports/index.js';
 
 export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' | 'listsRead' }>;
 
 export async function enrolFromLists(
-  deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string }, a: StoredAutomation, nowIso: string,
+  deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string },
+  a: StoredAutomation,
+  nowIso: string,
 ): Promise<{ enrolled: number; audit: Audit }> {
   const { store } = deps;
   let enrolled = 0;
   const firstKey = a.program[0]?.key ?? null;
   const lists = { id: a.id, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [] };
   const audit = await readTargets({ sugar: deps.sugar, store, consentField: deps.consentField }, lists, {
-    queued: (targets) => { enrolled += store.automations.enrol(a.id, targets, firstKey); },
+    queued: (targets) => {
+      enrolled += store.automations.enrol(a.id, targets, firstKey);
+    },
   });
   store.automations.listsRead(a.id, nowIso);
   return { enrolled, audit };

@@ -1,15 +1,16 @@
 // Automation use cases for the API: create (validated and compiled, nothing half-saved), list, the view with
 // per-step counts, pause / resume / stop, and enrolment through the API.
-import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
-import type { ContentSpec } from '../domain/types.js';
+
+import { type Actor, creatorOf } from '../access/actor.js';
+import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
 import { requireSender, requireTargetLists } from '../campaigns/service.js';
+import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
-import { EnrolBody } from './schemas.js';
+import type { ContentSpec } from '../domain/types.js';
 import type { AutomationStatus, StoredAutomation, StorePart } from '../ports/index.js';
-import { creatorOf, type Actor } from '../access/actor.js';
-import { requireCampaignRight, requireModule, visibleOwned, type Owned } from '../access/policy.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
+import { EnrolBody } from './schemas.js';
 
 /** What the automation use cases read and change (the engine moves targets). */
 export type AutomationServiceStore = StorePart<{
@@ -95,14 +96,20 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
     const sent = Object.keys(store.automations.counts(id).passed);
     if (sent.some(positional)) {
-      throw new AppError('not_editable', `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`);
+      throw new AppError(
+        'not_editable',
+        `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`,
+      );
     }
     const compiled = await validate(body, actor);
     const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
     if (unnamed.length) {
-      throw new AppError('invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, { problems: unnamed.map((k) => `${k} needs an id`) });
+      throw new AppError('invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, {
+        problems: unnamed.map((k) => `${k} needs an id`),
+      });
     }
-    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })) throw new AppError('invalid_transition', `Automation ${id} is stopped`);
+    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy }))
+      throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     const a = get(id);
     if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
     deps.wake?.();
@@ -113,21 +120,35 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     const a = get(id);
     const counts = store.automations.counts(id);
     const campaigns = store.automations.stepCampaigns(id);
-    const steps = a.program.filter((i) => i.op === 'send' || i.op === 'wait').map((i) => {
-      const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
-      if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
-      const campaignId = campaigns.get(i.key);
-      const summary = campaignId ? store.engagement.summary(campaignId) : undefined;
-      return {
-        ...base, name: i.email.name, subject: i.email.subject, campaignId: campaignId ?? null, passed: counts.passed[i.key] ?? 0,
-        delivery: campaignId ? store.recipients.counts(campaignId) : null,
-        // People only: machine opens and bot clicks are reported apart, as in the campaign report.
-        engagement: summary ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts } : null,
-      };
-    });
+    const steps = a.program
+      .filter((i) => i.op === 'send' || i.op === 'wait')
+      .map((i) => {
+        const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
+        if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
+        const campaignId = campaigns.get(i.key);
+        const summary = campaignId ? store.engagement.summary(campaignId) : undefined;
+        return {
+          ...base,
+          name: i.email.name,
+          subject: i.email.subject,
+          campaignId: campaignId ?? null,
+          passed: counts.passed[i.key] ?? 0,
+          delivery: campaignId ? store.recipients.counts(campaignId) : null,
+          // People only: machine opens and bot clicks are reported apart, as in the campaign report.
+          engagement: summary
+            ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts }
+            : null,
+        };
+      });
     return {
-      id: a.id, name: a.name, status: a.status, targetListIds: a.targetListIds, createdAt: a.createdAt, updatedAt: a.updatedAt,
-      enrolments: counts.enrolments, steps,
+      id: a.id,
+      name: a.name,
+      status: a.status,
+      targetListIds: a.targetListIds,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+      enrolments: counts.enrolments,
+      steps,
     };
   }
 
@@ -148,9 +169,16 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     list: async (limit: number, offset: number, actor: Actor) => {
       const all = store.automations.list({ limit, offset });
       const byId = new Map(all.map((a) => [a.id, a]));
-      return (await visibleOwned(actor, all.map(owned))).map(({ id }) => byId.get(id)!).map((a) => ({
-        id: a.id, name: a.name, status: a.status, createdAt: a.createdAt, createdBy: a.createdBy ?? null, enrolments: store.automations.counts(a.id).enrolments,
-      }));
+      return (await visibleOwned(actor, all.map(owned)))
+        .map(({ id }) => byId.get(id)!)
+        .map((a) => ({
+          id: a.id,
+          name: a.name,
+          status: a.status,
+          createdAt: a.createdAt,
+          createdBy: a.createdBy ?? null,
+          enrolments: store.automations.counts(a.id).enrolments,
+        }));
     },
     pause: (id: string, actor: Actor) => move(id, ['active'], 'paused', actor),
     resume: (id: string, actor: Actor) => move(id, ['paused'], 'active', actor),

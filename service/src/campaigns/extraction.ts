@@ -1,9 +1,10 @@
 // Reads a campaign's targets out of Sugar, with an audit of everything skipped, and hands each judged chunk of
 // queued targets to a sink: the send ledger for a campaign (extractTargets), enrolment for an automation.
 // Pages through list links at the largest page size and never makes a per-record call.
-import { countSkip, emptyAudit } from '../domain/audit.js';
+
 import { addressKey } from '../domain/address.js';
-import { decide, emptyExemptRules, type Candidate, type ExemptRules } from '../domain/extraction.js';
+import { countSkip, emptyAudit } from '../domain/audit.js';
+import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
 
@@ -38,10 +39,19 @@ export interface ExtractionSink {
 /** What extraction needs of a campaign (an automation passes its own lists). */
 export type ExtractionSource = Pick<Campaign, 'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId'>;
 
-export interface TargetListInfo { id: string; name: string; list_type: string; domain_name?: string }
+export interface TargetListInfo {
+  id: string;
+  name: string;
+  list_type: string;
+  domain_name?: string;
+}
 
 export const MEMBER_LINKS: Array<[string, TargetModule]> = [
-  ['contacts', 'Contacts'], ['leads', 'Leads'], ['prospects', 'Prospects'], ['accounts', 'Accounts'], ['users', 'Users'],
+  ['contacts', 'Contacts'],
+  ['leads', 'Leads'],
+  ['prospects', 'Prospects'],
+  ['accounts', 'Accounts'],
+  ['users', 'Users'],
 ];
 const BASE_FIELDS = ['id', 'email', 'first_name', 'last_name', 'name', 'full_name', 'salutation', 'title', 'account_name'];
 const SENDING_TYPES = new Set(['default', 'seed']);
@@ -49,7 +59,10 @@ const EXEMPT_TYPES = new Set(['exempt', 'exempt_address', 'exempt_domain']);
 const JUDGE_CHUNK = 250;
 
 export class ExtractionError extends Error {
-  constructor(message: string, readonly unknownIds: string[] = []) {
+  constructor(
+    message: string,
+    readonly unknownIds: string[] = [],
+  ) {
     super(message);
     this.name = 'ExtractionError';
   }
@@ -59,8 +72,11 @@ export async function loadTargetLists(sugar: SugarReader, ids: string[]): Promis
   if (ids.length === 0) return [];
   const found: TargetListInfo[] = [];
   for await (const page of sugar.filterPages('ProspectLists', {
-    filter: [{ id: { $in: ids } }], fields: ['id', 'name', 'list_type', 'domain_name'], pageSize: 1000,
-  })) found.push(...(page as unknown as TargetListInfo[]));
+    filter: [{ id: { $in: ids } }],
+    fields: ['id', 'name', 'list_type', 'domain_name'],
+    pageSize: 1000,
+  }))
+    found.push(...(page as unknown as TargetListInfo[]));
   const byId = new Map(found.map((l) => [l.id, l]));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length) throw new ExtractionError(`Unknown Sugar target list ids: ${missing.join(', ')}`, missing);
@@ -97,10 +113,11 @@ async function buildExemptRules(deps: ExtractDeps, lists: TargetListInfo[]): Pro
       for await (const page of deps.sugar.linkPages('ProspectLists', list.id, link, { fields: ['id', 'email'], pageSize: deps.pageSize ?? 1000 })) {
         for (const rec of page) {
           if (list.list_type === 'exempt') rules.members.add(`${module}:${String(rec.id)}`);
-          else for (const e of (rec.email as Array<{ email_address?: string }> | undefined) ?? []) {
-            const key = e.email_address && addressKey(e.email_address);
-            if (key) rules.addresses.add(key);
-          }
+          else
+            for (const e of (rec.email as Array<{ email_address?: string }> | undefined) ?? []) {
+              const key = e.email_address && addressKey(e.email_address);
+              if (key) rules.addresses.add(key);
+            }
         }
       }
     }
@@ -113,8 +130,10 @@ async function campaignExemptLists(deps: ExtractDeps, sugarCampaignId?: string):
   if (!sugarCampaignId) return [];
   const out: TargetListInfo[] = [];
   for await (const page of deps.sugar.linkPages('Campaigns', sugarCampaignId, 'prospectlists', {
-    fields: ['id', 'name', 'list_type', 'domain_name'], pageSize: 1000,
-  })) out.push(...(page as unknown as TargetListInfo[]).filter((l) => EXEMPT_TYPES.has(l.list_type)));
+    fields: ['id', 'name', 'list_type', 'domain_name'],
+    pageSize: 1000,
+  }))
+    out.push(...(page as unknown as TargetListInfo[]).filter((l) => EXEMPT_TYPES.has(l.list_type)));
   return out;
 }
 
@@ -148,15 +167,20 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   const seen = new Set<string>();
 
   const judge = (candidates: Candidate[]) => {
-    const keys = candidates.map((c) => c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address)
-      .map((a) => (a ? addressKey(a) : null)).filter((k): k is string => k !== null);
+    const keys = candidates
+      .map((c) => c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address)
+      .map((a) => (a ? addressKey(a) : null))
+      .filter((k): k is string => k !== null);
     const suppressed = store.suppressions.filterSuppressed(keys);
     const queued: Array<Target & { addressKey: string }> = [];
     for (const c of candidates) {
       audit.candidates++;
       const d = decide(c, rules, seen, (k) => suppressed.has(k));
       if ('skip' in d) countSkip(audit, d.skip);
-      else { queued.push(d.queue); audit.queued++; }
+      else {
+        queued.push(d.queue);
+        audit.queued++;
+      }
     }
     audit.progress!.recordsRead += candidates.length;
     sink.queued(queued, audit);
@@ -170,7 +194,9 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
     }
   };
   const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => ({
-    module, id: String(rec.id), listId,
+    module,
+    id: String(rec.id),
+    listId,
     email: rec.email as Candidate['email'],
     fields: stringFields(rec, mergeFields),
     trackingConsent: consentOf(rec, deps.consentField),
@@ -187,12 +213,13 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   // A LeadFWD list is read 1,000 members at a time, each page grouped by module (push, never a copy of the
   // group per member: that was quadratic, 7.3 s of blocked event loop for 50,000 members in one list).
   for (const listId of campaign.leadfwdListIds) {
-    for (let after = -1; ;) {
+    for (let after = -1; ; ) {
       const page = store.lists.membersPage(listId, after, 1000);
       const byModule = new Map<TargetModule, string[]>();
       for (const m of page.members) {
         const ids = byModule.get(m.module);
-        if (ids) ids.push(m.recordId); else byModule.set(m.module, [m.recordId]);
+        if (ids) ids.push(m.recordId);
+        else byModule.set(m.module, [m.recordId]);
       }
       for (const [module, ids] of byModule) {
         for await (const recs of deps.sugar.filterPages(module, { filter: [{ id: { $in: ids } }], fields, pageSize: 1000 })) {

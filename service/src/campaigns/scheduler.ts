@@ -36,7 +36,9 @@ export function createScheduler(deps: SchedulerDeps) {
 
   function track(id: string, work: () => Promise<void>) {
     if (running.has(id) || abort.signal.aborted) return;
-    const p = work().catch((e) => deps.logger?.error({ err: e, campaignId: id }, 'campaign.task_crashed')).finally(() => running.delete(id));
+    const p = work()
+      .catch((e) => deps.logger?.error({ err: e, campaignId: id }, 'campaign.task_crashed'))
+      .finally(() => running.delete(id));
     running.set(id, p);
   }
 
@@ -62,7 +64,8 @@ export function createScheduler(deps: SchedulerDeps) {
     track(c.id, async () => {
       const result = await deps.send(c.id, abort.signal);
       // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
-      if (result === 'done' && !store.automations?.isOpenStepCampaign(c.id)) store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
+      if (result === 'done' && !store.automations?.isOpenStepCampaign(c.id))
+        store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
     });
   }
 
@@ -90,7 +93,13 @@ export function createScheduler(deps: SchedulerDeps) {
       const recovered = store.recipients.recoverInFlight();
       if (recovered) deps.logger?.warn({ recovered }, 'ledger.recovered_uncertain');
       tick();
-      timer = setInterval(() => { try { tick(); } catch (e) { deps.logger?.error({ err: e }, 'scheduler.tick_failed'); } }, deps.tickMs ?? 500);
+      timer = setInterval(() => {
+        try {
+          tick();
+        } catch (e) {
+          deps.logger?.error({ err: e }, 'scheduler.tick_failed');
+        }
+      }, deps.tickMs ?? 500);
     },
     kick: tick,
     /** Stop claiming work, let in-flight sends finish, then resolve. */

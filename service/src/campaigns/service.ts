@@ -1,14 +1,14 @@
 // Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
+
+import { type Actor, creatorOf } from '../access/actor.js';
+import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
+import { senderAllowed } from '../domain/address.js';
+import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
 import type { CompiledCampaign, StorePart } from '../ports/index.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
-import { creatorOf, type Actor } from '../access/actor.js';
-import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
-import { senderAllowed } from '../domain/address.js';
-
-import { AppError } from '../domain/errors.js';
-import { parseInput } from '../domain/input.js';
 import { ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
@@ -23,9 +23,19 @@ export async function requireTargetLists(sugar: SugarReader, ids: string[]): Pro
 }
 
 export interface CreateCampaignInput {
-  name?: unknown; subject?: unknown; fromName?: unknown; fromEmail?: unknown; replyTo?: unknown;
-  mjml?: unknown; html?: unknown; targetListIds?: unknown; leadfwdListIds?: unknown; customFields?: unknown;
-  sendAt?: unknown; sugarCampaignId?: unknown; hold?: unknown;
+  name?: unknown;
+  subject?: unknown;
+  fromName?: unknown;
+  fromEmail?: unknown;
+  replyTo?: unknown;
+  mjml?: unknown;
+  html?: unknown;
+  targetListIds?: unknown;
+  leadfwdListIds?: unknown;
+  customFields?: unknown;
+  sendAt?: unknown;
+  sugarCampaignId?: unknown;
+  hold?: unknown;
 }
 
 /** What the campaign use cases read and change. */
@@ -61,7 +71,11 @@ export function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: 
   if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
   for (const id of ids) {
     const hidden = store.lists.modules(id).filter((m) => !allowsModule(actor, m, 'list'));
-    if (hidden.length) throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, { listId: id, modules: hidden });
+    if (hidden.length)
+      throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, {
+        listId: id,
+        modules: hidden,
+      });
   }
 }
 
@@ -122,7 +136,12 @@ export function createCampaignService(deps: CampaignDeps) {
     const step = deps.store.automations.stepOf(id);
     // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
     // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
-    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled')) throw new AppError('automation_step', `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`, { automationId: step.automationId });
+    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled'))
+      throw new AppError(
+        'automation_step',
+        `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`,
+        { automationId: step.automationId },
+      );
     if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
       throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
     }
@@ -136,8 +155,12 @@ export function createCampaignService(deps: CampaignDeps) {
     const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
     // Lenient by design: the send flow previews while the user types, so half-filled fields still render.
     const compiled = await deps.compile({
-      campaignId: 'preview', subject: String(input.subject ?? ''), fromName: String(input.fromName ?? ''),
-      fromEmail: String(input.fromEmail ?? 'preview@example.com'), mjml: text(input.mjml), html: text(input.html),
+      campaignId: 'preview',
+      subject: String(input.subject ?? ''),
+      fromName: String(input.fromName ?? ''),
+      fromEmail: String(input.fromEmail ?? 'preview@example.com'),
+      mjml: text(input.mjml),
+      html: text(input.html),
     });
     if (!deps.renderPreview) throw new Error('campaign service built without a preview renderer');
     return deps.renderPreview(compiled, (input.fields ?? {}) as Record<string, string>);

@@ -2,12 +2,13 @@
 // tracking tokens, no suppression bookkeeping, nothing written back to Sugar. The subject says [Test], the list
 // is read as the user (Sugar decides whose addresses they may see), and each user has an hourly allowance, so
 // a test send cannot become a way to mail anyone as the company.
+
+import { type Actor, actorKey } from '../access/actor.js';
 import { isSendableAddress } from '../domain/address.js';
+import { AppError } from '../domain/errors.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage, RelayRepo, SendResult } from '../ports/index.js';
-import { actorKey, type Actor } from '../access/actor.js';
 import { loadTargetLists, MEMBER_LINKS } from './extraction.js';
-import { AppError } from '../domain/errors.js';
 
 export interface TestSendDeps {
   compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
@@ -30,7 +31,9 @@ async function testListMembers(actor: Actor, campaign: Campaign, listId: string)
   if (list.list_type !== 'test') throw new AppError('not_a_test_list', `Target list "${list.name}" is not a test list`);
   const out: Array<{ email: string; fields: Record<string, string> }> = [];
   for (const [link] of MEMBER_LINKS) {
-    for await (const page of actor.sugar.linkPages('ProspectLists', list.id, link, { fields: ['id', 'email', 'first_name', 'last_name', 'name', ...campaign.customFields] })) {
+    for await (const page of actor.sugar.linkPages('ProspectLists', list.id, link, {
+      fields: ['id', 'email', 'first_name', 'last_name', 'name', ...campaign.customFields],
+    })) {
       for (const rec of page) {
         const email = (rec.email as Array<{ email_address?: string; primary_address?: boolean }> | undefined)?.find((e) => e.primary_address)?.email_address;
         if (email) out.push({ email, fields: Object.fromEntries(Object.entries(rec).filter(([, v]) => typeof v === 'string')) as Record<string, string> });

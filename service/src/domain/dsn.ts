@@ -57,7 +57,10 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
       continue;
     }
     const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/.exec(line);
-    if (!m) { last = null; continue; } // garbage line: skip it, keep reading
+    if (!m) {
+      last = null;
+      continue;
+    } // garbage line: skip it, keep reading
     current ??= new Map();
     if (current.size >= MAX_FIELDS) continue;
     const name = m[1].toLowerCase();

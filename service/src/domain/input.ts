@@ -22,19 +22,25 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function idList(field: string, description?: string) {
   const message = `${field} must be an array of ids`;
   const list = z.array(z.string({ error: message }).regex(ID, message), { error: message }).optional();
-  return z.preprocess((v) => (v === null ? undefined : v), description ? list.describe(description) : list)
-    .transform((ids) => [...new Set(ids ?? [])]);
+  return z.preprocess((v) => (v === null ? undefined : v), description ? list.describe(description) : list).transform((ids) => [...new Set(ids ?? [])]);
 }
 
 /** An ISO 8601 date-time; absent, null or '' mean "now" (the use case decides). */
 export function dateTime(field: string, description?: string): z.ZodType<string | undefined> {
   const message = `${field} must be an ISO 8601 date-time`;
-  const s = z.string({ error: message }).refine((v) => !Number.isNaN(new Date(v).getTime()), message).optional();
+  const s = z
+    .string({ error: message })
+    .refine((v) => !Number.isNaN(new Date(v).getTime()), message)
+    .optional();
   return z.preprocess(absent, description ? s.describe(description) : s) as z.ZodType<string | undefined>;
 }
 
 /** `targets[3]` for the path ['targets', 3, 'module'] (the item a message starting with '.' is about). */
-const itemPath = (path: PropertyKey[]) => path.slice(0, -1).map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
+const itemPath = (path: PropertyKey[]) =>
+  path
+    .slice(0, -1)
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`))
+    .join('');
 
 /** The problems of a failed parse, each once, in the order zod found them. A message starting with '.' names its item. */
 export function problemsOf(error: z.ZodError): string[] {

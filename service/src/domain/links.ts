@@ -23,8 +23,20 @@ const TRACKABLE = /^https?:\/\/[^\s]/i;
 const DANGEROUS = /^(?:javascript|data|vbscript):/i;
 
 /** An attribute's place in the source: the whole of it, and its value with the quotes around it. */
-interface Attr { name: string; start: number; end: number; valueStart: number; valueEnd: number; value: string | null }
-interface Edit { start: number; end: number; text: string; slot?: { href: string } }
+interface Attr {
+  name: string;
+  start: number;
+  end: number;
+  valueStart: number;
+  valueEnd: number;
+  value: string | null;
+}
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  slot?: { href: string };
+}
 
 function linkEdits(attrs: Attr[]): Edit[] {
   const edits: Edit[] = [];
@@ -52,31 +64,56 @@ function collectEdits(html: string): Edit[] {
   let tag = '';
   let attrs: Attr[] = [];
   let attr: Attr | undefined;
-  const tokenizer = new Tokenizer({ decodeEntities: false }, {
-    onopentagname(start, end) { tag = html.slice(start, end).toLowerCase(); attrs = []; },
-    onattribname(start, end) { attr = { name: html.slice(start, end).toLowerCase(), start, end, valueStart: end, valueEnd: end, value: null }; },
-    onattribdata(start, end) {
-      if (!attr) return;
-      if (attr.value === null) { attr.valueStart = start; attr.value = ''; }
-      attr.value += html.slice(start, end);
-      attr.valueEnd = end;
+  const tokenizer = new Tokenizer(
+    { decodeEntities: false },
+    {
+      onopentagname(start, end) {
+        tag = html.slice(start, end).toLowerCase();
+        attrs = [];
+      },
+      onattribname(start, end) {
+        attr = { name: html.slice(start, end).toLowerCase(), start, end, valueStart: end, valueEnd: end, value: null };
+      },
+      onattribdata(start, end) {
+        if (!attr) return;
+        if (attr.value === null) {
+          attr.valueStart = start;
+          attr.value = '';
+        }
+        attr.value += html.slice(start, end);
+        attr.valueEnd = end;
+      },
+      onattribend(quote, end) {
+        if (!attr) return;
+        attr.end = end;
+        if (quote === QuoteType.Double || quote === QuoteType.Single) {
+          if (attr.value === null) {
+            attr.value = '';
+            attr.valueStart = end - 1;
+          }
+          attr.valueStart -= 1; // the opening quote
+          attr.valueEnd = end; // past the closing quote
+        }
+        attrs.push(attr);
+        attr = undefined;
+      },
+      onopentagend() {
+        if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs));
+      },
+      onselfclosingtag() {
+        if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs));
+      },
+      onattribentity() {},
+      oncdata() {},
+      onclosetag() {},
+      oncomment() {},
+      ondeclaration() {},
+      onend() {},
+      onprocessinginstruction() {},
+      ontext() {},
+      ontextentity() {},
     },
-    onattribend(quote, end) {
-      if (!attr) return;
-      attr.end = end;
-      if (quote === QuoteType.Double || quote === QuoteType.Single) {
-        if (attr.value === null) { attr.value = ''; attr.valueStart = end - 1; }
-        attr.valueStart -= 1; // the opening quote
-        attr.valueEnd = end; // past the closing quote
-      }
-      attrs.push(attr);
-      attr = undefined;
-    },
-    onopentagend() { if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs)); },
-    onselfclosingtag() { if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs)); },
-    onattribentity() {}, oncdata() {}, onclosetag() {}, oncomment() {}, ondeclaration() {}, onend() {},
-    onprocessinginstruction() {}, ontext() {}, ontextentity() {},
-  });
+  );
   tokenizer.write(html);
   tokenizer.end();
   return edits;

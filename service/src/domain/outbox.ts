@@ -49,30 +49,64 @@ export const outboxKey = {
 export type OutboxTarget = Omit<TargetPayload, 'at'>;
 type TargetOf = OutboxTarget;
 const target = (t: TargetOf, at: Date): TargetPayload => ({
-  rowId: t.rowId, campaignId: t.campaignId, module: t.module, recordId: t.recordId, email: t.email,
-  ...(t.emailAddressId ? { emailAddressId: t.emailAddressId } : {}), at: at.toISOString(),
+  rowId: t.rowId,
+  campaignId: t.campaignId,
+  module: t.module,
+  recordId: t.recordId,
+  email: t.email,
+  ...(t.emailAddressId ? { emailAddressId: t.emailAddressId } : {}),
+  at: at.toISOString(),
 });
 
 /** The builders every producer uses. */
 export const outboxItem = {
   /** The campaign's Sugar Campaign (created, or the one it started from) and its trackers. */
   campaign: (campaignId: string): OutboxItem => ({ kind: 'campaign', key: outboxKey.campaign(campaignId), campaignId, payload: { campaignId } }),
-  list: (campaignId: string, listId: string, source: 'sugar' | 'leadfwd'): OutboxItem =>
-    ({ kind: 'list', key: outboxKey.list(campaignId, listId), campaignId, payload: { campaignId, listId, source } }),
-  sent: (campaignId: string, rowId: number, at: Date, suppressed = false): OutboxItem =>
-    ({ kind: 'sent', key: outboxKey.sent(rowId), campaignId, payload: { rowId, at: at.toISOString(), ...(suppressed ? { suppressed: true as const } : {}) } }),
-  open: (t: TargetOf, at: Date, detail?: string): OutboxItem =>
-    ({ kind: 'open', key: outboxKey.open(t.rowId), campaignId: t.campaignId, payload: { ...target(t, at), ...(detail ? { detail } : {}) } }),
-  click: (t: TargetOf, at: Date, linkIndex: number, url: string): OutboxItem =>
-    ({ kind: 'click', key: outboxKey.click(t.rowId, linkIndex), campaignId: t.campaignId, payload: { ...target(t, at), linkIndex, url } }),
-  optout: (t: TargetOf, at: Date, reason: OptOutReason): OutboxItem =>
-    ({ kind: 'optout', key: outboxKey.optout(t.rowId), campaignId: t.campaignId, payload: { ...target(t, at), reason } }),
-  bounce: (t: TargetOf, at: Date, reason: 'hard' | 'soft', detail?: string): OutboxItem =>
-    ({ kind: 'bounce', key: outboxKey.bounce(t.rowId), campaignId: t.campaignId, payload: { ...target(t, at), reason, ...(detail ? { detail } : {}) } }),
+  list: (campaignId: string, listId: string, source: 'sugar' | 'leadfwd'): OutboxItem => ({
+    kind: 'list',
+    key: outboxKey.list(campaignId, listId),
+    campaignId,
+    payload: { campaignId, listId, source },
+  }),
+  sent: (campaignId: string, rowId: number, at: Date, suppressed = false): OutboxItem => ({
+    kind: 'sent',
+    key: outboxKey.sent(rowId),
+    campaignId,
+    payload: { rowId, at: at.toISOString(), ...(suppressed ? { suppressed: true as const } : {}) },
+  }),
+  open: (t: TargetOf, at: Date, detail?: string): OutboxItem => ({
+    kind: 'open',
+    key: outboxKey.open(t.rowId),
+    campaignId: t.campaignId,
+    payload: { ...target(t, at), ...(detail ? { detail } : {}) },
+  }),
+  click: (t: TargetOf, at: Date, linkIndex: number, url: string): OutboxItem => ({
+    kind: 'click',
+    key: outboxKey.click(t.rowId, linkIndex),
+    campaignId: t.campaignId,
+    payload: { ...target(t, at), linkIndex, url },
+  }),
+  optout: (t: TargetOf, at: Date, reason: OptOutReason): OutboxItem => ({
+    kind: 'optout',
+    key: outboxKey.optout(t.rowId),
+    campaignId: t.campaignId,
+    payload: { ...target(t, at), reason },
+  }),
+  bounce: (t: TargetOf, at: Date, reason: 'hard' | 'soft', detail?: string): OutboxItem => ({
+    kind: 'bounce',
+    key: outboxKey.bounce(t.rowId),
+    campaignId: t.campaignId,
+    payload: { ...target(t, at), reason, ...(detail ? { detail } : {}) },
+  }),
 };
 
 /** A row as the outbox stores it: the payload comes back as whatever JSON was written. */
-export interface StoredOutboxRow { key: string; kind: string; campaignId?: string; payload: unknown }
+export interface StoredOutboxRow {
+  key: string;
+  kind: string;
+  campaignId?: string;
+  payload: unknown;
+}
 
 const isIso = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -92,7 +126,11 @@ export function readOutboxItem(row: StoredOutboxRow): OutboxItem | { malformed: 
     case 'list':
       if (typeof p.listId !== 'string' || (p.source !== 'sugar' && p.source !== 'leadfwd')) return bad('needs listId and source sugar or leadfwd');
       return { kind: 'list', ...base, payload: { campaignId, listId: p.listId, source: p.source } };
-    case 'sent': case 'open': case 'click': case 'optout': case 'bounce':
+    case 'sent':
+    case 'open':
+    case 'click':
+    case 'optout':
+    case 'bounce':
       break;
     default:
       return { malformed: `unknown outbox kind "${row.kind}"` };

@@ -32,7 +32,10 @@ const POLICY =
 const LOCAL_REJECTIONS = new Set(['EENVELOPE', 'EMESSAGE']);
 
 function clean(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').trim().slice(0, 1000);
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .slice(0, 1000);
 }
 
 export function classifySmtpOutcome(input: SmtpOutcomeInput): SmtpClassification {

@@ -34,7 +34,8 @@ export function describeFailure(op: SugarOp, status: number | string, contents?:
 export function judge(op: SugarOp, status: number, contents: unknown): OpVerdict {
   if (status >= 200 && status < 300) {
     // Every write and read the worker makes answers with a record (or {record, related_record}).
-    if (!isObject(contents)) return { ok: false, permanent: false, message: `${op.what}: ${op.method} ${op.path.split('?')[0]} answered ${status} with an unexpected body` };
+    if (!isObject(contents))
+      return { ok: false, permanent: false, message: `${op.what}: ${op.method} ${op.path.split('?')[0]} answered ${status} with an unexpected body` };
     return { ok: true };
   }
   if (status === 422 && op.create && /already exists/i.test(sugarError(contents).message ?? '')) return { ok: true, existed: true };

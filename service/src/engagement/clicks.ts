@@ -1,10 +1,10 @@
 // Click redirects resolve a signed (row, link index) to the URL stored for the campaign, so the
 // service can never be used as an open redirect. Bot clicks are kept and reported apart; a
 // person's click also counts as an open (their client may block images).
-import { classifyClick, type BotRules, type ClickVerdict } from '../domain/bot-detect.js';
-import { truncateIp } from './ip.js';
+import { type BotRules, type ClickVerdict, classifyClick } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
+import { truncateIp } from './ip.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export interface ClickHit {
@@ -62,10 +62,14 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
       const human = !verdict.bot;
       const { firstHuman } = store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'click', linkIndex: hit.linkIndex, at, human });
       const clicksBefore = counters.filter((k) => k.kind === 'click').reduce((n, k) => n + hitsOf(k), 0);
-      if (clicksBefore < maxEvents) store.events.add({
-        recipientRowId: r.rowId, campaignId: r.campaignId, type: 'click', at,
-        data: { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
-      });
+      if (clicksBefore < maxEvents)
+        store.events.add({
+          recipientRowId: r.rowId,
+          campaignId: r.campaignId,
+          type: 'click',
+          at,
+          data: { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
+        });
       if (firstHuman) {
         store.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
       }
@@ -73,7 +77,14 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
       if (human && !opened) {
         store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
         const opensBefore = counters.filter((k) => k.kind === 'open').reduce((n, k) => n + hitsOf(k), 0);
-        if (opensBefore < maxEvents) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at, data: { class: 'human', machine: false, reason: 'implied_by_click' } });
+        if (opensBefore < maxEvents)
+          store.events.add({
+            recipientRowId: r.rowId,
+            campaignId: r.campaignId,
+            type: 'open',
+            at,
+            data: { class: 'human', machine: false, reason: 'implied_by_click' },
+          });
         store.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
       }
       return verdict;

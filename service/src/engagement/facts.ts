@@ -1,8 +1,8 @@
 // Opt-outs, bounces and complaints: each written in ONE store transaction as suppression (the
 // source of truth, checked before every send), a per-recipient fact for the report, a raw event and
 // an outbox row for Sugar. Replays are harmless: facts and outbox keys are unique per recipient.
-import { classifyBounce, type BounceVerdict, type BounceVerdictKind } from '../domain/bounce-rules.js';
-import { outboxItem, type OptOutReason } from '../domain/outbox.js';
+import { type BounceVerdict, type BounceVerdictKind, classifyBounce } from '../domain/bounce-rules.js';
+import { type OptOutReason, outboxItem } from '../domain/outbox.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
@@ -79,8 +79,15 @@ export function createFactRecorder(deps: FactDeps) {
   /** A complaint is also an opt-out (same outbox key, so Sugar hears it once). */
   function complaint(rowId: number, feedbackType: string, source: 'arf' | 'webhook'): FactResult {
     return withRecipient(rowId, (r, at) => {
-      const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact: 'complaint', at: at.toISOString(), detail: feedbackType });
-      if (recorded) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'complaint', at: at.toISOString(), data: { feedbackType, source } });
+      const recorded = store.engagement.addFact({
+        recipientRowId: r.rowId,
+        campaignId: r.campaignId,
+        fact: 'complaint',
+        at: at.toISOString(),
+        detail: feedbackType,
+      });
+      if (recorded)
+        store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'complaint', at: at.toISOString(), data: { feedbackType, source } });
       return { known: true, recorded, suppressed: optOutRow(r, at, 'complaint').suppressed };
     });
   }
@@ -94,7 +101,10 @@ export function createFactRecorder(deps: FactDeps) {
       const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact, at: iso, detail });
       if (!recorded) return { known: true, recorded, suppressed: false };
       store.events.add({
-        recipientRowId: r.rowId, campaignId: r.campaignId, type: 'bounce', at: iso,
+        recipientRowId: r.rowId,
+        campaignId: r.campaignId,
+        type: 'bounce',
+        at: iso,
         data: { kind: b.kind, rule: b.rule, rulesVersion: b.version, status: b.status, diagnostic: clip(b.diagnostic), source: b.source },
       });
       let suppressed = false;

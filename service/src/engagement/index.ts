@@ -1,9 +1,9 @@
 // Engagement wiring: one object the composition root creates from the store and configuration.
-import { APPLE_NETWORK, DEFAULT_BOT_RULES, type BotRules } from '../domain/bot-detect.js';
-import { cidrMatcher } from './ip.js';
+import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
 import type { EventRepo } from '../ports/index.js';
-import { createClickRecorder, type ClickStore } from './clicks.js';
+import { type ClickStore, createClickRecorder } from './clicks.js';
 import { createFactRecorder, type FactStore } from './facts.js';
+import { cidrMatcher } from './ip.js';
 import { createOpenRecorder, type OpenStore } from './opens.js';
 import { createRecipientLookup, type LookupStore } from './recipients.js';
 import { campaignReport, type ReportStore } from './report.js';
@@ -52,7 +52,11 @@ export function createEngagement(o: EngagementOptions) {
   let retention: ReturnType<typeof startRetention> | undefined;
 
   return {
-    lookup, rules, facts, opens, clicks,
+    lookup,
+    rules,
+    facts,
+    opens,
+    clicks,
     report: (campaignId: string) => campaignReport(store, campaignId, o.retentionDays),
     /** For the send worker's onOutcome: the relay's synchronous verdicts. */
     smtpOutcome: facts.smtpOutcome,

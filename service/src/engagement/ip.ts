@@ -5,13 +5,21 @@
 import { BlockList, isIP } from 'node:net';
 import type { IpMatcher } from '../domain/engagement.js';
 
-export interface ParsedIp { version: 4 | 6; bytes: number[] }
+export interface ParsedIp {
+  version: 4 | 6;
+  bytes: number[];
+}
 
 /** The 16 bytes of an address isIP accepted (zone id dropped, an embedded IPv4 tail as its 4 bytes). */
 function v6Bytes(valid: string): number[] {
   const [address] = valid.toLowerCase().split('%');
   const lastColon = address.lastIndexOf(':');
-  const v4Tail = address.includes('.') ? address.slice(lastColon + 1).split('.').map(Number) : [];
+  const v4Tail = address.includes('.')
+    ? address
+        .slice(lastColon + 1)
+        .split('.')
+        .map(Number)
+    : [];
   const hex = v4Tail.length ? address.slice(0, lastColon + 1) + '0:0' : address;
   const [head, tail] = hex.split('::') as [string, string | undefined];
   const groups = (h: string) => (h ? h.split(':') : []);

@@ -2,10 +2,10 @@
 // are written in one transaction (one fsync-free WAL commit for hundreds of hits); each request is answered only after
 // its batch committed, so an answered pixel is a durable open. On shutdown close() commits what is
 // buffered before the store closes, so a SIGTERM under load loses nothing that was answered.
-import { classifyOpen, type BotRules } from '../domain/bot-detect.js';
-import { truncateIp } from './ip.js';
+import { type BotRules, classifyOpen } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
+import { truncateIp } from './ip.js';
 import type { RecipientLookup } from './recipients.js';
 
 export interface OpenHit {
@@ -42,7 +42,10 @@ interface Batch {
 function newBatch(): Batch {
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
-  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   done.catch(() => undefined); // callers may ignore the outcome; never an unhandled rejection
   return { hits: [], done, resolve, reject };
 }
@@ -66,10 +69,14 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
         const at = hit.at.toISOString();
         const { firstHuman, hits } = o.store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person });
         // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
-        if (hits <= maxEvents) o.store.events.add({
-          recipientRowId: r.rowId, campaignId: r.campaignId, type: 'open', at,
-          data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
-        });
+        if (hits <= maxEvents)
+          o.store.events.add({
+            recipientRowId: r.rowId,
+            campaignId: r.campaignId,
+            type: 'open',
+            at,
+            data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
+          });
         if (firstHuman) o.store.outbox.enqueue(outboxItem.open(r, hit.at, v.class));
         written++;
       }
@@ -78,7 +85,11 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
   }
 
   function flush(): void {
-    if (timer) { clearTimeout(timer as NodeJS.Timeout); clearImmediate(timer as NodeJS.Immediate); timer = undefined; }
+    if (timer) {
+      clearTimeout(timer as NodeJS.Timeout);
+      clearImmediate(timer as NodeJS.Immediate);
+      timer = undefined;
+    }
     const current = batch;
     if (current.hits.length === 0) return;
     batch = newBatch();

@@ -18,9 +18,7 @@ export interface RecipientLookup {
 }
 
 function toTracked(r: LedgerRecipient): TrackedRecipient {
-  const t: TrackedRecipient = {
-    rowId: r.rowId, campaignId: r.campaignId, module: r.module, recordId: r.id, email: r.email, addressKey: r.addressKey,
-  };
+  const t: TrackedRecipient = { rowId: r.rowId, campaignId: r.campaignId, module: r.module, recordId: r.id, email: r.email, addressKey: r.addressKey };
   if (r.emailAddressId) t.emailAddressId = r.emailAddressId;
   if (r.messageId) t.messageId = r.messageId;
   if (r.acceptedAt) t.acceptedAt = new Date(r.acceptedAt);

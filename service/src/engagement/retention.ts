@@ -17,7 +17,11 @@ export function startRetention(o: {
     return pruned;
   };
   const timer = setInterval(() => {
-    try { runOnce(); } catch (err) { o.logger?.warn({ err }, 'events.prune_failed'); }
+    try {
+      runOnce();
+    } catch (err) {
+      o.logger?.warn({ err }, 'events.prune_failed');
+    }
   }, o.intervalMs ?? 3_600_000);
   timer.unref();
   return { runOnce, stop: () => clearInterval(timer) };

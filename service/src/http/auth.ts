@@ -6,7 +6,12 @@ import type { RequestHandler, Response } from 'express';
 import type { Actor, SugarAs } from '../access/actor.js';
 import { AppError } from '../domain/errors.js';
 
-export interface SugarUser { id: string; user_name: string; type: string; acl: Record<string, Record<string, unknown>> }
+export interface SugarUser {
+  id: string;
+  user_name: string;
+  type: string;
+  acl: Record<string, Record<string, unknown>>;
+}
 
 export interface AuthOptions {
   apiKey?: string;
@@ -24,9 +29,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const NO_SUGAR: SugarAs = {
   get: () => Promise.reject(new Error('no Sugar client configured')),
   // biome-ignore lint/correctness/useYield: a Sugar that refuses every read, before yielding anything
-  filterPages: async function* () { throw new Error('no Sugar client configured'); },
+  filterPages: async function* () {
+    throw new Error('no Sugar client configured');
+  },
   // biome-ignore lint/correctness/useYield: as above
-  linkPages: async function* () { throw new Error('no Sugar client configured'); },
+  linkPages: async function* () {
+    throw new Error('no Sugar client configured');
+  },
   bulk: () => Promise.reject(new Error('no Sugar client configured')),
 };
 
@@ -59,7 +68,11 @@ function userResolver(opts: AuthOptions) {
       throw new AppError('forbidden', 'Your Sugar role does not give you access to Campaigns');
     }
     return {
-      kind: 'user', id: user.id, userName: user.user_name, isAdmin: user.type === 'admin', acl: user.acl ?? {},
+      kind: 'user',
+      id: user.id,
+      userName: user.user_name,
+      isAdmin: user.type === 'admin',
+      acl: user.acl ?? {},
       sugar: opts.sugarAs ? opts.sugarAs(token) : NO_SUGAR,
     };
   };

@@ -7,25 +7,58 @@ import { StoreInputError, StoreUnavailableError } from '../ports/errors.js';
 import { SugarApiError } from '../sugar/errors.js';
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
-  bad_request: 400, bad_json: 400,
-  unauthorized: 401, sugar_token_rejected: 401,
-  relay_unsigned: 401, relay_not_paired: 401, relay_stale: 401, relay_signature_invalid: 401, relay_replayed: 401,
-  forbidden: 403, sugar_rights: 403, not_your_campaign: 403, field_not_readable: 403, admin_only: 403, api_key_only: 403,
+  bad_request: 400,
+  bad_json: 400,
+  unauthorized: 401,
+  sugar_token_rejected: 401,
+  relay_unsigned: 401,
+  relay_not_paired: 401,
+  relay_stale: 401,
+  relay_signature_invalid: 401,
+  relay_replayed: 401,
+  forbidden: 403,
+  sugar_rights: 403,
+  not_your_campaign: 403,
+  field_not_readable: 403,
+  admin_only: 403,
+  api_key_only: 403,
   not_found: 404,
-  invalid_transition: 409, not_held: 409, automation_step: 409, not_editable: 409,
-  too_large: 413, content_too_large: 413, too_many_events: 413,
-  invalid_input: 422, invalid_module: 422, pairing_code_invalid: 422, secret_field: 422, module_not_allowed: 422,
-  sender_not_allowed: 422, unknown_sugar_campaign: 422, invalid_campaign: 422, invalid_template: 422, unknown_lists: 422,
-  invalid_automation: 422, invalid_enrolment: 422, invalid_list: 422, list_too_large: 422, missing_recipients: 422,
-  invalid_addresses: 422, not_a_test_list: 422, too_many: 422,
-  too_many_token_checks: 429, test_send_limit: 429,
+  invalid_transition: 409,
+  not_held: 409,
+  automation_step: 409,
+  not_editable: 409,
+  too_large: 413,
+  content_too_large: 413,
+  too_many_events: 413,
+  invalid_input: 422,
+  invalid_module: 422,
+  pairing_code_invalid: 422,
+  secret_field: 422,
+  module_not_allowed: 422,
+  sender_not_allowed: 422,
+  unknown_sugar_campaign: 422,
+  invalid_campaign: 422,
+  invalid_template: 422,
+  unknown_lists: 422,
+  invalid_automation: 422,
+  invalid_enrolment: 422,
+  invalid_list: 422,
+  list_too_large: 422,
+  missing_recipients: 422,
+  invalid_addresses: 422,
+  not_a_test_list: 422,
+  too_many: 422,
+  too_many_token_checks: 429,
+  test_send_limit: 429,
   store_unavailable: 503,
 };
 
 type Answer = { status: number; body: { error: string; message: string; details?: unknown } };
 
-const answer = (code: AppErrorCode, message: string, details?: unknown): Answer =>
-  ({ status: HTTP_STATUS[code], body: { error: code, message, ...(details ? { details } : {}) } });
+const answer = (code: AppErrorCode, message: string, details?: unknown): Answer => ({
+  status: HTTP_STATUS[code],
+  body: { error: code, message, ...(details ? { details } : {}) },
+});
 
 function sugarAnswer(e: SugarApiError): Answer {
   if (e.label === 'user_token_refused') return answer('sugar_token_rejected', 'Sugar did not accept this token; log in to Sugar again');

@@ -7,8 +7,8 @@
 //   never piled onto Sugar.
 // Accepted users are cached by the auth middleware itself (http/auth.ts), which this leaves as it is.
 import { createHash } from 'node:crypto';
-import { SugarApiError } from '../sugar/errors.js';
 import { AppError } from '../domain/errors.js';
+import { SugarApiError } from '../sugar/errors.js';
 
 export interface TokenVerifierOptions {
   rejectedTtlMs?: number;
@@ -33,7 +33,10 @@ export function createTokenVerifier<U>(verify: (token: string) => Promise<U>, o:
 
   const refused = () => new SugarApiError({ kind: 'auth', method: 'GET', path: '/me', status: 401, message: 'token rejected moments ago; not asked again' });
   const slot = async () => {
-    if (active < maxConcurrent) { active++; return; }
+    if (active < maxConcurrent) {
+      active++;
+      return;
+    }
     if (waiting.length >= maxQueued) {
       throw new AppError('too_many_token_checks', 'Too many Sugar tokens are being checked at once; try again in a moment');
     }
@@ -41,7 +44,8 @@ export function createTokenVerifier<U>(verify: (token: string) => Promise<U>, o:
   };
   const release = () => {
     const next = waiting.shift();
-    if (next) next(); else active--;
+    if (next) next();
+    else active--;
   };
 
   const check = async (key: string, token: string): Promise<U> => {

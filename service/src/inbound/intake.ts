@@ -2,10 +2,10 @@
 // signature names the row, and the returned message must carry that row's Message-ID. Forged or
 // foreign reports change nothing; delayed notices, auto-replies and non-reports are ignored.
 import { classifyBounce, isComplaintFeedback } from '../domain/bounce-rules.js';
-import { rowIdFromMessageId, type DsnRecipient } from '../domain/dsn.js';
-import type { InboundReport, InboundRoute } from '../ports/index.js';
+import { type DsnRecipient, rowIdFromMessageId } from '../domain/dsn.js';
 import type { FactRecorder } from '../engagement/facts.js';
 import type { RecipientLookup } from '../engagement/recipients.js';
+import type { InboundReport, InboundRoute } from '../ports/index.js';
 
 export type IntakeOutcome =
   | { result: 'bounce'; rowId: number; kind: string; rule: string; recorded: boolean }

@@ -1,7 +1,7 @@
 // ESP and relay webhook events (bounce, complaint, unsubscribe) as facts: each must name our Message-ID, which
 // proves the message was ours and names the recipient row; a recipient that does not match is refused.
 import { addressKey } from '../domain/address.js';
-import { classifyBounce, isComplaintFeedback, type BounceVerdictKind } from '../domain/bounce-rules.js';
+import { type BounceVerdictKind, classifyBounce, isComplaintFeedback } from '../domain/bounce-rules.js';
 import { rowIdFromMessageId } from '../domain/dsn.js';
 import type { FactRecorder } from '../engagement/facts.js';
 import type { RecipientLookup } from '../engagement/recipients.js';
@@ -44,9 +44,10 @@ export function handleWebhookEvent(deps: WebhookEventDeps, e: WebhookEvent, inde
       const diagnostic = str(e.diagnostic);
       const given = str(e.bounceType) as BounceVerdictKind | undefined;
       // The reply text and code decide when present; the ESP's own label only when nothing else is given.
-      const verdict = status || diagnostic || !given || !KINDS.has(given)
-        ? classifyBounce({ status, diagnostic })
-        : { kind: given, rule: `webhook.${given}`, version: 'esp' };
+      const verdict =
+        status || diagnostic || !given || !KINDS.has(given)
+          ? classifyBounce({ status, diagnostic })
+          : { kind: given, rule: `webhook.${given}`, version: 'esp' };
       const res = deps.facts.bounce(rowId, { ...verdict, diagnostic, source: 'webhook' });
       return { index, result: 'bounce', reason: `${verdict.kind}${res.recorded ? '' : ':replay'}` };
     }

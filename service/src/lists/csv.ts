@@ -21,23 +21,19 @@ export function detectSeparator(text: string): Separator {
   return semicolons > commas ? ';' : ',';
 }
 
-const OPTIONS = {
-  bom: true,
-  relax_column_count: true,
-  relax_quotes: true,
-  skip_empty_lines: true,
-  record_delimiter: ['\r\n', '\n', '\r'],
-};
+const OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] };
 
 export function parseCsv(text: string, maxRows = 200_000): string[][] {
   const delimiter = detectSeparator(text.replace(/^\ufeff/, ''));
   const other: Separator = delimiter === ',' ? ';' : ',';
   let columns = 0;
-  const rows = (parse(text, { ...OPTIONS, delimiter, to: maxRows + 1 }) as string[][]).map((row, i) => {
-    if (i === 0) columns = row.length;
-    if (columns > 1 && row.length === 1 && row[0].includes(other)) return (parse(row[0], { ...OPTIONS, delimiter: other }) as string[][])[0] ?? row;
-    return row;
-  }).filter((row) => row.some((f) => f.trim() !== ''));
+  const rows = (parse(text, { ...OPTIONS, delimiter, to: maxRows + 1 }) as string[][])
+    .map((row, i) => {
+      if (i === 0) columns = row.length;
+      if (columns > 1 && row.length === 1 && row[0].includes(other)) return (parse(row[0], { ...OPTIONS, delimiter: other }) as string[][])[0] ?? row;
+      return row;
+    })
+    .filter((row) => row.some((f) => f.trim() !== ''));
   if (rows.length > maxRows) throw new RangeError(`CSV has more than ${maxRows} rows`);
   return rows;
 }

@@ -1,14 +1,15 @@
 // LeadFWD lists: lists of Sugar records kept in the service, built from a Sugar filter or imported
 // from CSV and matched to Sugar records by address. Rows that match nothing are reported, never dropped silently.
-import { addressKey } from '../domain/address.js';
-import { emailColumn, parseCsv } from './csv.js';
-import type { TargetModule } from '../domain/types.js';
-import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
-import type { StorePart, UnitOfWork } from '../ports/index.js';
-import { creatorOf, isPrivileged, type Actor } from '../access/actor.js';
+
+import { type Actor, creatorOf, isPrivileged } from '../access/actor.js';
 import { allowsModule, requireModule, requireReadableFields } from '../access/policy.js';
+import { addressKey } from '../domain/address.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
+import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
+import type { TargetModule } from '../domain/types.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
+import { emailColumn, parseCsv } from './csv.js';
 import { CsvListBody, FilterListBody, ListPageQuery } from './schemas.js';
 
 // CSV rows are matched to people by address; Accounts are reached through filters only.
@@ -17,17 +18,21 @@ const MATCH_CHUNK = 500;
 
 /** A list's members are only shown to those Sugar lets list every module they belong to. */
 /** What LeadFWD list use cases read and change. */
-export type ListStore = UnitOfWork &
-  StorePart<{ lists: 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules' }>;
+export type ListStore = UnitOfWork & StorePart<{ lists: 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules' }>;
 
-const mayRead = (store: ListStore, actor: Actor, listId: string) => isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
+const mayRead = (store: ListStore, actor: Actor, listId: string) =>
+  isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
 
 /** `maxMembers`: the most members a list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS); more is a 422. */
 export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number }) {
   const { store } = deps;
   const maxMembers = deps.maxMembers ?? 200_000;
-  const tooMany = (what: string) => new AppError('list_too_large',
-    `${what} more than ${maxMembers} records; a LeadFWD list holds at most ${maxMembers} (LEADFWD_LIST_MAX_MEMBERS): narrow the filter`, { maxMembers });
+  const tooMany = (what: string) =>
+    new AppError(
+      'list_too_large',
+      `${what} more than ${maxMembers} records; a LeadFWD list holds at most ${maxMembers} (LEADFWD_LIST_MAX_MEMBERS): narrow the filter`,
+      { maxMembers },
+    );
 
   /**
    * The filter runs in Sugar as the user, so the list holds exactly the records Sugar shows them; streamed page by
@@ -43,7 +48,10 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     let count = 0;
     try {
       for await (const page of actor.sugar.filterPages(module, { filter, fields: ['id', 'email1'], pageSize: 1000 })) {
-        count += store.lists.addMembers(list.id, page.map((r) => ({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined })));
+        count += store.lists.addMembers(
+          list.id,
+          page.map((r) => ({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined })),
+        );
         if (count > maxMembers) throw tooMany('this filter matches');
       }
     } catch (e) {
@@ -60,7 +68,11 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     const { name, csv } = parseInput(CsvListBody, body, 'invalid_list');
     const sugar = actor.sugar;
     let rows: string[][];
-    try { rows = parseCsv(csv); } catch (e) { throw new AppError('invalid_list', (e as Error).message); }
+    try {
+      rows = parseCsv(csv);
+    } catch (e) {
+      throw new AppError('invalid_list', (e as Error).message);
+    }
     const { index, hasHeader } = emailColumn(rows);
     const wanted = new Map<string, { row: number; email: string }>();
     const unmatched: Array<{ row: number; value: string; reason: string }> = [];
@@ -78,7 +90,11 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
       const missing = keys.filter((k) => !found.has(k));
       for (let i = 0; i < missing.length; i += MATCH_CHUNK) {
         const chunk = missing.slice(i, i + MATCH_CHUNK).map((k) => wanted.get(k)!.email);
-        for await (const page of sugar.filterPages(module, { filter: [{ 'email_addresses.email_address': { $in: chunk } }], fields: ['id', 'email'], pageSize: 1000 })) {
+        for await (const page of sugar.filterPages(module, {
+          filter: [{ 'email_addresses.email_address': { $in: chunk } }],
+          fields: ['id', 'email'],
+          pageSize: 1000,
+        })) {
           for (const r of page) {
             for (const e of (r.email as Array<{ email_address?: string }> | undefined) ?? []) {
               const k = e.email_address ? addressKey(e.email_address) : null;
@@ -88,7 +104,8 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
         }
       }
     }
-    for (const [k, w] of wanted) if (!found.has(k)) unmatched.push({ row: w.row, value: w.email, reason: 'no Contact, Lead or Target you can see in Sugar has this address' });
+    for (const [k, w] of wanted)
+      if (!found.has(k)) unmatched.push({ row: w.row, value: w.email, reason: 'no Contact, Lead or Target you can see in Sugar has this address' });
     unmatched.sort((a, b) => a.row - b.row);
     return store.transaction(() => {
       const list = store.lists.create(name, 'csv', undefined, creatorOf(actor));

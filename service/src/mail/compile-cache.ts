@@ -15,7 +15,10 @@ export function createCompileCache(o: { saveLinks: (campaignId: string, links: s
     let p = cache.get(c.id);
     if (!p) {
       p = compile({ campaignId: c.id, subject: c.subject, fromName: c.fromName, fromEmail: c.fromEmail, replyTo: c.replyTo, mjml: c.mjml, html: c.html });
-      p.then((cc) => o.saveLinks(c.id, cc.links), () => cache.delete(c.id));
+      p.then(
+        (cc) => o.saveLinks(c.id, cc.links),
+        () => cache.delete(c.id),
+      );
       cache.set(c.id, p);
     }
     return p;

@@ -19,7 +19,10 @@ parentPort.on('message', (batch) => {
 });
 `;
 
-interface Pending { resolve(b: string): void; reject(e: Error): void }
+interface Pending {
+  resolve(b: string): void;
+  reject(e: Error): void;
+}
 
 export interface DkimSigners {
   sign(data: string): Promise<string>;

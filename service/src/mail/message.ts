@@ -4,13 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { clickTokens, signToken } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
-import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
-import { renderContentQp, type CompiledCampaign } from './template.js';
-
 import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
-export type { CompiledCampaign } from './template.js';
+import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
+import { type CompiledCampaign, renderContentQp } from './template.js';
 
 export type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
+export type { CompiledCampaign } from './template.js';
 
 const ATOM_UNSAFE = /[^A-Za-z0-9-]/g;
 
@@ -46,9 +45,7 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
   const clickCache = new Map<number, string>();
   const content = renderContentQp(c, r.fields ?? {}, {
     // Without consent links stay as written: no per-person tokens at all.
-    clickUrl: consent
-      ? (i) => clickCache.get(i) ?? (clickCache.set(i, urls.clickUrl(i)), clickCache.get(i)!)
-      : () => null,
+    clickUrl: consent ? (i) => clickCache.get(i) ?? (clickCache.set(i, urls.clickUrl(i)), clickCache.get(i)!) : () => null,
     pixelUrl: consent ? urls.pixelUrl : '',
     unsubscribeUrl: urls.unsubscribeUrl,
     postalAddress: ctx.senderPostalAddress,
@@ -80,10 +77,5 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
     content.htmlQp +
     `\r\n--${boundary}--\r\n`;
 
-  return {
-    messageId,
-    envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] },
-    raw: head + '\r\n' + body,
-    canonicalBody: true,
-  };
+  return { messageId, envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] }, raw: head + '\r\n' + body, canonicalBody: true };
 }

@@ -5,10 +5,10 @@
 // whitespace control) run through the sandboxed Liquid instance instead. Either way the
 // output is identical (test/mail/render-program.test.ts compares both paths).
 import type { Template } from 'liquidjs';
-import { escapeHtml, parseTemplate, renderSync, type SafeHtml, type LiquidProblem, type Sandbox } from './liquid-sandbox.js';
+import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox } from './liquid-sandbox.js';
 import { qpEncode } from './mime.js';
 
-export { SafeHtml, escapeHtml } from './liquid-sandbox.js';
+export { escapeHtml, SafeHtml } from './liquid-sandbox.js';
 
 /** What a program can see besides the target's fields. */
 export interface Internals {

@@ -2,10 +2,10 @@
 // MIME from message.ts and are DKIM-signed here with a key parsed once. send() never throws for an SMTP
 // outcome: every reply or failure is classified (domain/smtp-reply.ts), and a connection lost
 // after the whole message went out is "uncertain", never retried blindly.
-import { classifySmtpOutcome, } from '../domain/smtp-reply.js';
+import { classifySmtpOutcome } from '../domain/smtp-reply.js';
+import type { BuiltMessage, SendResult } from '../ports/mail.js';
 import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
 import { createDkimSigners } from './dkim-signers.js';
-import type { BuiltMessage, SendResult } from '../ports/mail.js';
 import { createSmtpPool, type SmtpSendError } from './smtp-pool.js';
 
 export type { DkimOptions } from './dkim.js';
@@ -59,7 +59,15 @@ function dkimHeaderFor(opts: SmtpTransportOptions): { sign: Sign | null; close()
 
 const BOOLEAN_PARAMS = new Set(['ignoreTLS', 'requireTLS', 'secure']);
 
-export function smtpOptionsFromUrl(smtpUrl: string): { host: string; port: number; secure: boolean; auth?: { user: string; pass: string }; ignoreTLS?: boolean; requireTLS?: boolean; tls?: { rejectUnauthorized: boolean } } {
+export function smtpOptionsFromUrl(smtpUrl: string): {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; pass: string };
+  ignoreTLS?: boolean;
+  requireTLS?: boolean;
+  tls?: { rejectUnauthorized: boolean };
+} {
   let url: URL;
   try {
     url = new URL(smtpUrl);
@@ -125,7 +133,10 @@ export function createSmtpTransport(opts: SmtpTransportOptions): SmtpTransport {
           afterData: e.bodyStarted === true,
         });
         if (result.outcome !== 'permanent' || result.policy) {
-          opts.logger?.warn({ event: 'smtp.send_failed', outcome: result.outcome, code: result.code, text: result.text, messageId: m.messageId }, 'smtp.send_failed');
+          opts.logger?.warn(
+            { event: 'smtp.send_failed', outcome: result.outcome, code: result.code, text: result.text, messageId: m.messageId },
+            'smtp.send_failed',
+          );
         }
         return result;
       }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isSendableAddress } from '../domain/address.js';
 import { extractLinks } from '../domain/links.js';
+import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
 import { createSandbox, escapeHtml, SafeHtml } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
@@ -11,7 +12,6 @@ import { compileProgram, type Internals, type RenderProgram } from './render-pro
 import { ContentTooLargeError, TemplateError, type TemplateProblem } from './template-error.js';
 import { buildTextSource } from './text-part.js';
 
-import type { ContentSpec } from '../domain/types.js';
 export { ContentTooLargeError, TemplateError } from './template-error.js';
 
 export type CampaignMessageSpec = ContentSpec;
@@ -58,7 +58,11 @@ const NO_PIXEL = new SafeHtml('');
 /** Leading indentation and blank lines are noise in mail (MJML emits plenty); <pre> content is left alone. */
 function compactHtml(html: string): string {
   if (/<pre[\s>]|<textarea[\s>]|white-space\s*:\s*pre/i.test(html)) return html;
-  return html.split('\n').map((l) => l.trimStart()).filter((l) => l.length > 0).join('\n');
+  return html
+    .split('\n')
+    .map((l) => l.trimStart())
+    .filter((l) => l.length > 0)
+    .join('\n');
 }
 
 /**
@@ -181,7 +185,9 @@ export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: nu
       if (bytes > maxBytes) return Promise.reject(new ContentTooLargeError(field, bytes, maxBytes));
     }
   }
-  const key = createHash('sha256').update(JSON.stringify([spec.campaignId, spec.subject, spec.fromName, spec.fromEmail, spec.replyTo ?? null, spec.mjml ?? null, spec.html ?? null])).digest('base64');
+  const key = createHash('sha256')
+    .update(JSON.stringify([spec.campaignId, spec.subject, spec.fromName, spec.fromEmail, spec.replyTo ?? null, spec.mjml ?? null, spec.html ?? null]))
+    .digest('base64');
   const hit = cache.get(key);
   if (hit) return hit;
   const pending = compileUncached(spec);
@@ -195,7 +201,7 @@ export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: nu
 function prepare(c: CompiledCampaign, fields: Record<string, string>, t: RenderTracking) {
   const { internal } = c;
   const merged: Record<string, unknown> = { ...fields, unsubscribe_url: t.unsubscribeUrl };
-  const s = internal.slots.map((slot) => ('link' in slot ? t.clickUrl(slot.link) ?? c.links[slot.link] : slot.href(merged)));
+  const s = internal.slots.map((slot) => ('link' in slot ? (t.clickUrl(slot.link) ?? c.links[slot.link]) : slot.href(merged)));
   const footerLink = internal.authorUnsubscribe ? null : t.unsubscribeUrl;
   const pixel = t.pixelUrl
     ? new SafeHtml(`<img src="${escapeHtml(t.pixelUrl)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px;">`)

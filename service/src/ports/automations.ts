@@ -5,14 +5,32 @@ import type { Creator, Target } from '../domain/types.js';
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';
 /** The automation step a campaign sends for. */
-export interface AutomationStep { automationId: string; automationName: string; automationStatus: AutomationStatus; stepKey: string }
-export interface NewAutomation { name: string; targetListIds: string[]; definition: unknown; program: Instruction[]; createdBy?: Creator }
+export interface AutomationStep {
+  automationId: string;
+  automationName: string;
+  automationStatus: AutomationStatus;
+  stepKey: string;
+}
+export interface NewAutomation {
+  name: string;
+  targetListIds: string[];
+  definition: unknown;
+  program: Instruction[];
+  createdBy?: Creator;
+}
 export interface StoredAutomation extends NewAutomation {
-  id: string; status: AutomationStatus; listsReadAt?: string; createdAt: string; updatedAt: string;
+  id: string;
+  status: AutomationStatus;
+  listsReadAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 export type EnrolmentStatus = 'active' | 'done' | 'left';
 export interface Enrolment {
-  id: number; automationId: string; status: EnrolmentStatus; leftReason?: string;
+  id: number;
+  automationId: string;
+  status: EnrolmentStatus;
+  leftReason?: string;
   target: Target & { addressKey: string };
   position: TargetPosition;
   dueAt: string; // '' = due now

@@ -17,7 +17,11 @@ export interface NewCampaign extends CampaignContent {
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
 export type StoredCampaign = Campaign & { testAddresses?: string[] };
 
-export interface CampaignHistoryEntry { status: CampaignStatus; at: string; reason?: string }
+export interface CampaignHistoryEntry {
+  status: CampaignStatus;
+  at: string;
+  reason?: string;
+}
 
 export interface CampaignRepo {
   create(input: NewCampaign, id?: string): StoredCampaign;

@@ -27,8 +27,11 @@ export interface EngagementRepo {
    * Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link,
    * `hits` counts every hit of that kind/link, human or machine, this one included.
    */
-  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
-    { firstHuman: boolean; humanHits: number; hits: number };
+  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }): {
+    firstHuman: boolean;
+    humanHits: number;
+    hits: number;
+  };
   forRecipient(recipientRowId: number): EngagementCounter[];
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): number;

@@ -16,9 +16,9 @@ import type { WritebackRepo } from './writeback.js';
 
 export type * from './automations.js';
 export type * from './campaigns.js';
+export type * from './delivery.js';
 export type * from './engagement.js';
 export type * from './events.js';
-export type * from './delivery.js';
 export type * from './lists.js';
 export type * from './mail.js';
 export type * from './ops.js';

@@ -2,8 +2,19 @@
 import type { Creator, TargetModule } from '../domain/types.js';
 
 export type ListSource = 'filter' | 'csv' | 'api';
-export interface LeadfwdList { id: string; name: string; source: ListSource; createdAt: string; sugarListId?: string; createdBy?: Creator }
-export interface ListMember { module: TargetModule; recordId: string; email?: string }
+export interface LeadfwdList {
+  id: string;
+  name: string;
+  source: ListSource;
+  createdAt: string;
+  sugarListId?: string;
+  createdBy?: Creator;
+}
+export interface ListMember {
+  module: TargetModule;
+  recordId: string;
+  email?: string;
+}
 
 export interface LeadfwdListRepo {
   create(name: string, source: ListSource, id?: string, createdBy?: Creator): LeadfwdList;

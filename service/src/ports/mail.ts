@@ -48,10 +48,7 @@ export interface SendResult {
 }
 
 /** Where an inbound message was addressed: a signed VERP return path, the mailto unsubscribe, or the FBL box. */
-export type InboundRoute =
-  | { type: 'verp'; rowId: number }
-  | { type: 'unsubscribe'; rowId: number }
-  | { type: 'fbl' };
+export type InboundRoute = { type: 'verp'; rowId: number } | { type: 'unsubscribe'; rowId: number } | { type: 'fbl' };
 
 export interface InboundReport {
   kind: 'dsn' | 'arf' | 'other';

@@ -6,8 +6,11 @@ export interface StoreOps {
   probeWritable(): void;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
   opsCounts(): {
-    recipients: Record<string, number>; outboxPending: number; outboxOldestDueAt: string | undefined;
-    events: Record<string, number>; hits: { kind: string; human: number; machine: number }[];
+    recipients: Record<string, number>;
+    outboxPending: number;
+    outboxOldestDueAt: string | undefined;
+    events: Record<string, number>;
+    hits: { kind: string; human: number; machine: number }[];
   };
   /** Online copy of the whole database to `file` while the service keeps running. */
   backup(file: string): Promise<void>;

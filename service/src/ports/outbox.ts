@@ -1,8 +1,20 @@
 // The outbox: a durable queue of facts for Sugar (domain/outbox.ts types what goes in it). Keys are unique
 // for ever, claims are leases that expire, failures back off, dead rows wait for an operator.
 
-export interface OutboxClaim { id: number; key: string; kind: string; campaignId?: string; payload: unknown; attempts: number }
-export interface OutboxStats { pending: number; done: number; dead: number; oldestPendingAt?: string }
+export interface OutboxClaim {
+  id: number;
+  key: string;
+  kind: string;
+  campaignId?: string;
+  payload: unknown;
+  attempts: number;
+}
+export interface OutboxStats {
+  pending: number;
+  done: number;
+  dead: number;
+  oldestPendingAt?: string;
+}
 
 export interface OutboxRepo {
   /** False when an item with the same key exists (pending, done or dead): facts are written back once. */

@@ -4,7 +4,7 @@ import type { Recipient, RecipientState, Target } from '../domain/types.js';
 /** A ledger row: the shared Recipient plus what the ledger itself tracks. */
 export type LedgerRecipient = Recipient & {
   addressKey: string;
-  retryAt?: string;    // set while a 4xx retry waits
+  retryAt?: string; // set while a 4xx retry waits
   acceptedAt?: string; // when the relay accepted it (engagement timing uses it)
 };
 

@@ -1,7 +1,13 @@
 // The local suppression list: the source of truth checked before every hand-off.
 
 export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'soft_bounce_limit' | 'manual';
-export interface Suppression { addressKey: string; email: string; reason: SuppressionReason; source?: string; at: string }
+export interface Suppression {
+  addressKey: string;
+  email: string;
+  reason: SuppressionReason;
+  source?: string;
+  at: string;
+}
 
 export interface SuppressionRepo {
   /** Idempotent: the first reason recorded for a key is kept. True if the key was new. */

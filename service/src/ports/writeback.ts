@@ -11,7 +11,15 @@ export interface WrittenLogRow {
   hits?: number;
 }
 
-export interface StaleHits { logId: string; campaignId: string; recipientRowId: number; activityType: string; linkIndex: number; written: number; current: number }
+export interface StaleHits {
+  logId: string;
+  campaignId: string;
+  recipientRowId: number;
+  activityType: string;
+  linkIndex: number;
+  written: number;
+  current: number;
+}
 
 /** What the write-back wrote to Sugar, and the hit counters it keeps equal to the local human counts. */
 export interface WritebackRepo {

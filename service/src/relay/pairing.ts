@@ -1,11 +1,11 @@
 // Pairing (docs/relay.md): an administrator types a one-time code shown by the service into Sugar; Sugar trades
 // it for the relay secret it will sign every forwarded call with. One pairing at a time; a new one replaces it.
 import { randomBytes } from 'node:crypto';
-import { newPairingCode, normalisePairingCode, pairingCodeHash, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES } from '../domain/pairing-code.js';
-import { seal, unseal } from '../domain/sealed.js';
-import type { RelayRepo } from '../ports/index.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
+import { newPairingCode, normalisePairingCode, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES, pairingCodeHash } from '../domain/pairing-code.js';
+import { seal, unseal } from '../domain/sealed.js';
+import type { RelayRepo } from '../ports/index.js';
 import { PairBody } from './schemas.js';
 
 export interface PairingDeps {

@@ -16,7 +16,8 @@ export function recordOutcomes(store: OutcomeStore, campaignId: string, batch: O
     const byRow = new Map(batch.map((o) => [o.rowId, o]));
     for (const rowId of changed) {
       const o = byRow.get(rowId)!;
-      if (o.state === 'accepted' || o.state === 'failed') store.outbox.enqueue(outboxItem.sent(campaignId, rowId, now, o.state === 'failed' && o.suppressed === true));
+      if (o.state === 'accepted' || o.state === 'failed')
+        store.outbox.enqueue(outboxItem.sent(campaignId, rowId, now, o.state === 'failed' && o.suppressed === true));
     }
     return changed.length;
   });

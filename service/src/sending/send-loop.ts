@@ -6,7 +6,7 @@ import { backoffMs } from '../domain/backoff.js';
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { Recipient } from '../domain/types.js';
 import type { Delivery, LedgerRecipient, Outcome, RowResult, SendResult, StorePart } from '../ports/index.js';
-import { recordOutcomes, type OutcomeStore } from './outcomes.js';
+import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 
 /** The send loop's part of the store: claims, the suppression check at hand-off, outcomes with their sent items. */
 export type SendLoopStore = OutcomeStore & StorePart<{ campaigns: 'get'; recipients: 'claim' | 'counts'; suppressions: 'filterSuppressed' }>;
@@ -28,12 +28,22 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** A 4xx retry waits 1 minute, doubling up to an hour (attempt 1 is the first send). */
 const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
 
-export function outcomeFor(r: Recipient, res: SendResult, messageId: string | undefined, maxAttempts: number, retryDelayMs: (a: number) => number, now = Date.now()): Outcome {
+export function outcomeFor(
+  r: Recipient,
+  res: SendResult,
+  messageId: string | undefined,
+  maxAttempts: number,
+  retryDelayMs: (a: number) => number,
+  now = Date.now(),
+): Outcome {
   const detail = [res.code, res.enhanced, res.text].filter(Boolean).join(' ').slice(0, 500);
   switch (res.outcome) {
-    case 'accepted': return { rowId: r.rowId, state: 'accepted', messageId };
-    case 'permanent': return { rowId: r.rowId, state: 'failed', messageId, error: detail };
-    case 'uncertain': return { rowId: r.rowId, state: 'uncertain', messageId, error: detail };
+    case 'accepted':
+      return { rowId: r.rowId, state: 'accepted', messageId };
+    case 'permanent':
+      return { rowId: r.rowId, state: 'failed', messageId, error: detail };
+    case 'uncertain':
+      return { rowId: r.rowId, state: 'uncertain', messageId, error: detail };
     case 'retryable':
       if (r.attempts >= maxAttempts) return { rowId: r.rowId, state: 'failed', messageId, error: `gave up after ${r.attempts} attempts: ${detail}` };
       return { rowId: r.rowId, state: 'queued', error: detail, retryAt: new Date(now + retryDelayMs(r.attempts)).toISOString() };
@@ -69,7 +79,7 @@ export function createSendLoop(deps: SendLoopDeps) {
     // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
     const inFlight = new Map<number, LedgerRecipient>();
     let waiter: { below: number; wake(): void } | undefined;
-    const room = (below: number) => inFlight.size < below ? Promise.resolve() : new Promise<void>((wake) => (waiter = { below, wake }));
+    const room = (below: number) => (inFlight.size < below ? Promise.resolve() : new Promise<void>((wake) => (waiter = { below, wake })));
     const onResults = (results: RowResult[]) => {
       for (const { rowId, messageId, result } of results) {
         const r = inFlight.get(rowId);

@@ -8,25 +8,53 @@ import { SugarApiError } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface SugarLogger { debug(o: object, m?: string): void; warn(o: object, m?: string): void }
+export interface SugarLogger {
+  debug(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+}
 
-export interface SugarCallStats { calls: number; retries: number; logins: number; refreshes: number; byStatus: Record<string, number> }
+export interface SugarCallStats {
+  calls: number;
+  retries: number;
+  logins: number;
+  refreshes: number;
+  byStatus: Record<string, number>;
+}
 
 export interface ExchangeOptions {
-  baseUrl: string; apiVersion: string; timeoutMs: number; maxRetries: number; retryBaseMs: number; retryMaxMs: number;
-  logger?: SugarLogger; sleep?: (ms: number) => Promise<void>; keepAlive?: boolean;
+  baseUrl: string;
+  apiVersion: string;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  logger?: SugarLogger;
+  sleep?: (ms: number) => Promise<void>;
+  keepAlive?: boolean;
 }
 
 export interface CallSpec {
-  method: HttpMethod; path: string; query?: Record<string, unknown>; body?: unknown; token?: string;
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  token?: string;
   /** Whether replaying after an unknown outcome (timeout, reset, 5xx) is safe. */
   idempotent: boolean;
   maxRetries?: number;
 }
 
-export interface RawResponse { status: number; body: unknown; json: boolean; headers: Record<string, unknown> }
+export interface RawResponse {
+  status: number;
+  body: unknown;
+  json: boolean;
+  headers: Record<string, unknown>;
+}
 
-interface Failure { error: SugarApiError; code: string }
+interface Failure {
+  error: SugarApiError;
+  code: string;
+}
 
 export const emptyStats = (): SugarCallStats => ({ calls: 0, retries: 0, logins: 0, refreshes: 0, byStatus: {} });
 
@@ -90,9 +118,7 @@ export class SugarExchange {
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     if (spec.token) headers['OAuth-Token'] = spec.token;
     try {
-      const res = await this.http.request({
-        method: spec.method, url, headers, data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-      });
+      const res = await this.http.request({ method: spec.method, url, headers, data: spec.body === undefined ? undefined : JSON.stringify(spec.body) });
       const text = typeof res.data === 'string' ? res.data : '';
       const parsed = parseJson(text);
       return { status: res.status, body: parsed.value, json: parsed.ok, headers: { ...res.headers } };
@@ -101,7 +127,9 @@ export class SugarExchange {
       const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'UNKNOWN';
       const timedOut = TIMEOUT.has(code);
       const error = new SugarApiError({
-        kind: timedOut ? 'timeout' : 'network', method: spec.method, path: logPath,
+        kind: timedOut ? 'timeout' : 'network',
+        method: spec.method,
+        path: logPath,
         message: timedOut ? `no answer within ${this.o.timeoutMs} ms` : `connection failed (${code})`,
       });
       return { error, code };

@@ -15,7 +15,9 @@ export async function syncHits(store: HitsStore, send: Send, limit: number, logg
   } catch (e) {
     if (isTransientCallError(e)) return 'outage';
     logger?.error({ event: 'writeback.hits_failed', err: callErrorMessage(e) }, 'writeback.hits_failed');
-    store.transaction(() => { for (const s of stale) store.writeback.dropStale(s.logId); });
+    store.transaction(() => {
+      for (const s of stale) store.writeback.dropStale(s.logId);
+    });
     return 0;
   }
   let synced = 0;

@@ -3,15 +3,15 @@
 import { outboxItem } from '../domain/outbox.js';
 import type { Campaign } from '../domain/types.js';
 import type { StoredCampaign } from '../ports/index.js';
+import type { OptOutScopeSource } from './opt-out-scope.js';
 import type { WritebackStore } from './ports.js';
 import type { BulkPort, WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { writebackState } from './state.js';
-import type { OptOutScopeSource } from './opt-out-scope.js';
 import { createWritebackLoop } from './writeback-loop.js';
 
 export { DEFAULT_WRITEBACK, type WritebackSettings } from './settings.js';
-export { writebackState, type WritebackState } from './state.js';
+export { type WritebackState, writebackState } from './state.js';
 
 export interface WritebackOptions {
   store: WritebackStore;
@@ -38,9 +38,16 @@ export function createWriteback(o: WritebackOptions) {
   }
 
   const worker = createWritebackLoop({
-    store, sugar: o.sugar, settings: o.settings, links: o.links, logger: o.logger, afterSugarAnswer: o.afterSugarAnswer,
+    store,
+    sugar: o.sugar,
+    settings: o.settings,
+    links: o.links,
+    logger: o.logger,
+    afterSugarAnswer: o.afterSugarAnswer,
     optOutScope: o.optOutScope ?? { current: async () => o.settings.optOutScope },
-    ensureSetup: (c) => { enqueueSetup(c); },
+    ensureSetup: (c) => {
+      enqueueSetup(c);
+    },
   });
 
   return {

@@ -1,11 +1,20 @@
 // Turns one claimed activity row into the Sugar writes it needs, reading the ledger and counters at
 // drain time (so hits are current and the list id is known), through the pure mapping in domain/.
-import { outboxKey, type ActivityItem } from '../domain/outbox.js';
-import { sugarIds } from '../domain/writeback-ids.js';
+import { type ActivityItem, outboxKey } from '../domain/outbox.js';
 import {
-  addressIdOf, flagOps, logOps, logSpecFor, logId, optOutAddressIds,
-  type Fact, type OptOutScope, type SugarEmailEntry, type SugarOp, type TargetRef,
+  addressIdOf,
+  type Fact,
+  flagOps,
+  logId,
+  logOps,
+  logSpecFor,
+  type OptOutScope,
+  optOutAddressIds,
+  type SugarEmailEntry,
+  type SugarOp,
+  type TargetRef,
 } from '../domain/writeback.js';
+import { sugarIds } from '../domain/writeback-ids.js';
 import type { LedgerRecipient, OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
 import type { PlanStore } from './ports.js';
 
@@ -22,10 +31,7 @@ export interface RowPlan {
   note?: string;
 }
 
-export type Prepared =
-  | { plan: RowPlan }
-  | { done: true; note?: string }
-  | { dead: string };
+export type Prepared = { plan: RowPlan } | { done: true; note?: string } | { dead: string };
 
 /** The Sugar Target List a ledger row's list stands for: LeadFWD lists travel as their Sugar copy. */
 export function sugarListIdFor(store: Pick<PlanStore, 'lists'>, campaign: StoredCampaign, listId: string): string {
@@ -41,16 +47,32 @@ export function prepareActivity(store: PlanStore, campaign: StoredCampaign, clai
   let target: TargetRef;
   if (r) {
     target = {
-      campaignId: campaign.id, rowId: r.rowId, sugarCampaignId: sugarCampaignIdOf(campaign), module: r.module, recordId: r.id,
-      email: r.email, emailAddressId: r.emailAddressId, sugarListId: sugarListIdFor(store, campaign, r.listId),
+      campaignId: campaign.id,
+      rowId: r.rowId,
+      sugarCampaignId: sugarCampaignIdOf(campaign),
+      module: r.module,
+      recordId: r.id,
+      email: r.email,
+      emailAddressId: r.emailAddressId,
+      sugarListId: sugarListIdFor(store, campaign, r.listId),
     };
-  } else if (item.kind !== 'sent' && MODULES.has(item.payload.module) && typeof item.payload.recordId === 'string' && item.payload.recordId
-    && typeof item.payload.email === 'string') {
+  } else if (
+    item.kind !== 'sent' &&
+    MODULES.has(item.payload.module) &&
+    typeof item.payload.recordId === 'string' &&
+    item.payload.recordId &&
+    typeof item.payload.email === 'string'
+  ) {
     // The ledger row is gone; the payload still names the target.
     const t = item.payload;
     target = {
-      campaignId: campaign.id, rowId: t.rowId, sugarCampaignId: sugarCampaignIdOf(campaign), module: t.module, recordId: t.recordId,
-      email: t.email, emailAddressId: typeof t.emailAddressId === 'string' ? t.emailAddressId : undefined,
+      campaignId: campaign.id,
+      rowId: t.rowId,
+      sugarCampaignId: sugarCampaignIdOf(campaign),
+      module: t.module,
+      recordId: t.recordId,
+      email: t.email,
+      emailAddressId: typeof t.emailAddressId === 'string' ? t.emailAddressId : undefined,
     };
   } else {
     return { dead: `recipient row ${String(p.rowId)} of ${claim.key} no longer exists and the payload does not name the target` };
@@ -63,8 +85,19 @@ export function prepareActivity(store: PlanStore, campaign: StoredCampaign, clai
   if (!spec) return { done: true, note: 'the failure is written back by its bounce row' };
   const id = logId(target, spec);
   const plan: RowPlan = {
-    claim, ops: logOps(target, spec),
-    written: [{ logId: id, campaignId: campaign.id, recipientRowId: target.rowId, activityType: spec.activity, targetId: target.recordId, linkIndex: spec.linkIndex, hits: spec.hits }],
+    claim,
+    ops: logOps(target, spec),
+    written: [
+      {
+        logId: id,
+        campaignId: campaign.id,
+        recipientRowId: target.rowId,
+        activityType: spec.activity,
+        targetId: target.recordId,
+        linkIndex: spec.linkIndex,
+        hits: spec.hits,
+      },
+    ],
   };
   if (fact.kind === 'optout' && scope !== 'none') addFlags(plan, target, 'opt_out', scope);
   if (fact.kind === 'bounce' && fact.reason === 'hard') addFlags(plan, target, 'invalid_email', 'address');

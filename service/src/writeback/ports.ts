@@ -14,7 +14,9 @@ export type HitsStore = UnitOfWork & StorePart<{ writeback: 'staleHits' | 'hitsW
 export type StateStore = StorePart<{ campaigns: 'get'; outbox: 'stats' | 'dead' | 'retrying' | 'notes'; writeback: 'counts' | 'staleCount' }>;
 
 /** The writeback loop: claims, verdicts and what each changed, committed together. */
-export type LoopStore = PlanStore & SetupStore & HitsStore &
+export type LoopStore = PlanStore &
+  SetupStore &
+  HitsStore &
   StorePart<{ campaigns: 'get'; outbox: 'claim' | 'complete' | 'fail' | 'defer' | 'note' | 'sweepStale'; writeback: 'recordWritten' }>;
 
 /** The whole feature: taking campaigns on, the loop, the state and the operator's dead rows. */

@@ -4,8 +4,15 @@ import { createTokenBucket } from '../domain/rate-limit.js';
 import type { SugarOp } from '../domain/writeback.js';
 import { judge, type OpVerdict } from '../domain/writeback-results.js';
 /** One sub-request of POST /bulk and Sugar's answer to it (the Sugar client implements BulkPort). */
-export interface BulkItem { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; data?: unknown }
-export interface BulkResult { status: number; contents: unknown }
+export interface BulkItem {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  data?: unknown;
+}
+export interface BulkResult {
+  status: number;
+  contents: unknown;
+}
 
 export interface BulkPort {
   bulk(items: BulkItem[], opts?: { chunkSize?: number; idempotent?: boolean }): Promise<BulkResult[]>;
@@ -18,7 +25,11 @@ export interface WritebackLogger {
 }
 
 /** Sugar's answer to one op: the verdict, the body, and the HTTP status Sugar gave it. */
-export interface OpResult { verdict: OpVerdict; contents: unknown; status?: number }
+export interface OpResult {
+  verdict: OpVerdict;
+  contents: unknown;
+  status?: number;
+}
 export type Send = (ops: SugarOp[]) => Promise<OpResult[]>;
 
 /** Thrown errors a whole call shares (outage, token, odd answer) are retried; others are about the request. */

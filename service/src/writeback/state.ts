@@ -22,7 +22,9 @@ export interface WritebackState {
 export function writebackState(store: StateStore, campaignId: string, now = new Date()): WritebackState {
   const stats = store.outbox.stats(campaignId);
   const state: WritebackState = {
-    pending: stats.pending, done: stats.done, dead: stats.dead,
+    pending: stats.pending,
+    done: stats.done,
+    dead: stats.dead,
     lagSeconds: stats.oldestPendingAt ? Math.max(0, Math.round((now.getTime() - Date.parse(stats.oldestPendingAt)) / 1000)) : 0,
     activity: store.writeback.counts(campaignId),
     hitsPending: store.writeback.staleCount(campaignId),

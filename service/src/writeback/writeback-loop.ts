@@ -3,15 +3,15 @@
 // campaign's activity waits until its Sugar Campaign exists. When Sugar is unreachable the worker
 // itself backs off, so an outage costs a few calls instead of one per row.
 import { randomUUID } from 'node:crypto';
-import { ACTIVITY_KINDS, outboxKey, readOutboxItem, type ActivityItem } from '../domain/outbox.js';
+import { ACTIVITY_KINDS, type ActivityItem, outboxKey, readOutboxItem } from '../domain/outbox.js';
 import { retryDelayMs } from '../domain/writeback-results.js';
 import type { OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
-import type { LoopStore } from './ports.js';
-import { writeActivity, type RowOutcome } from './activity-batch.js';
+import { type RowOutcome, writeActivity } from './activity-batch.js';
 import { syncHits } from './hits.js';
-import { prepareActivity, type RowPlan } from './plan.js';
-import { createSender, type BulkPort, type WritebackLogger } from './send.js';
 import type { OptOutScopeSource } from './opt-out-scope.js';
+import { prepareActivity, type RowPlan } from './plan.js';
+import type { LoopStore } from './ports.js';
+import { type BulkPort, createSender, type WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { runCampaignSetup, runListSetup, type SetupOutcome } from './setup.js';
 
@@ -61,7 +61,8 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     outages++;
     const pauseMs = retryDelayMs(outages, 500, 30_000, deps.random);
     pauseUntil = Date.now() + pauseMs;
-    if (outages === 1 || outages % 10 === 0) deps.logger?.warn({ event: 'writeback.sugar_unavailable', failedCalls: outages, pauseMs }, 'writeback.sugar_unavailable');
+    if (outages === 1 || outages % 10 === 0)
+      deps.logger?.warn({ event: 'writeback.sugar_unavailable', failedCalls: outages, pauseMs }, 'writeback.sugar_unavailable');
   }
 
   function commit(claims: OutboxClaim[], outcomes: Array<RowOutcome | SetupOutcome>) {
@@ -100,7 +101,10 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     if (setupDone.has(c.id)) return 'ready';
     const key = outboxKey.campaign(c.id);
     const state = store.outbox.states([key]).get(key);
-    if (state === 'done') { setupDone.add(c.id); return 'ready'; }
+    if (state === 'done') {
+      setupDone.add(c.id);
+      return 'ready';
+    }
     if (state === 'dead') return { dead: `the Sugar Campaign could not be set up (outbox row ${key} is dead); revive it first` };
     if (state === undefined) deps.ensureSetup(c);
     return 'wait';
@@ -120,16 +124,25 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     const optOutScope = await deps.optOutScope.current();
     for (const claim of claims) {
       const item = readOutboxItem(claim);
-      if ('malformed' in item) { outcomes.push({ id: claim.id, kind: 'dead', error: item.malformed }); continue; }
+      if ('malformed' in item) {
+        outcomes.push({ id: claim.id, kind: 'dead', error: item.malformed });
+        continue;
+      }
       const campaignId = item.campaignId;
       const c = campaignId ? campaignOf(campaignId) : undefined;
-      if (!c) { outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId || '(none)'} of ${claim.key} does not exist here any more` }); continue; }
+      if (!c) {
+        outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId || '(none)'} of ${claim.key} does not exist here any more` });
+        continue;
+      }
       if (item.kind === 'campaign') {
         const o = await runCampaignSetup({ store, send, links: deps.links }, claim, c);
         calledSugar = true;
         outage ||= !!o.outage;
         commit([claim], [o]);
-        if (o.kind === 'done') { setupDone.add(c.id); setupRetryAt.delete(c.id); }
+        if (o.kind === 'done') {
+          setupDone.add(c.id);
+          setupRetryAt.delete(c.id);
+        }
         continue;
       }
       const setup = setupState(c);
@@ -139,7 +152,10 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         deferred.set(c.id, waiting);
         continue;
       }
-      if (typeof setup === 'object') { outcomes.push({ id: claim.id, kind: 'dead', error: setup.dead }); continue; }
+      if (typeof setup === 'object') {
+        outcomes.push({ id: claim.id, kind: 'dead', error: setup.dead });
+        continue;
+      }
       if (item.kind === 'list') {
         const o = await runListSetup({ store, send, links: deps.links }, claim, c, item);
         calledSugar = true;
@@ -169,10 +185,18 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     if (calledSugar) noteOutage(outage);
   }
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(() => { wake = undefined; resolve(); }, ms);
-    wake = () => { clearTimeout(t); wake = undefined; resolve(); };
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      };
+    });
 
   function track(p: Promise<void>) {
     const t: Promise<void> = p
@@ -183,22 +207,33 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
 
   async function loop() {
     while (running) {
-      if (active.size >= settings.inFlight) { await Promise.race(active); continue; }
+      if (active.size >= settings.inFlight) {
+        await Promise.race(active);
+        continue;
+      }
       const pause = pauseUntil - Date.now();
-      if (pause > 0) { await sleep(pause); continue; }
+      if (pause > 0) {
+        await sleep(pause);
+        continue;
+      }
       try {
         if (Date.now() - lastSweep > 60_000) {
           lastSweep = Date.now();
           store.outbox.sweepStale(new Date(Date.now() - 10 * 60_000).toISOString());
         }
         const claims = store.outbox.claim(settings.batchSize, workerId, nowIso());
-        if (claims.length) { track(processBatch(claims)); continue; }
+        if (claims.length) {
+          track(processBatch(claims));
+          continue;
+        }
         if (active.size === 0 && Date.now() - lastHits >= HITS_EVERY_MS) {
           lastHits = Date.now();
-          track(syncHits(store, send, settings.bulkMax, deps.logger).then((n) => {
-            noteOutage(n === 'outage');
-            if (typeof n === 'number' && n > 0) lastHits = 0; // more may be waiting
-          }));
+          track(
+            syncHits(store, send, settings.bulkMax, deps.logger).then((n) => {
+              noteOutage(n === 'outage');
+              if (typeof n === 'number' && n > 0) lastHits = 0; // more may be waiting
+            }),
+          );
           continue;
         }
       } catch (err) {
@@ -219,7 +254,9 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       loopDone = loop();
     },
     /** New rows are waiting: look now instead of at the next poll. */
-    wake() { wake?.(); },
+    wake() {
+      wake?.();
+    },
     /** Stops claiming and waits for calls in flight; their rows are committed or retried. */
     async stop() {
       running = false;

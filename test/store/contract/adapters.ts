@@ -2,8 +2,8 @@
 // (PostgreSQL) adds itself here, with a factory giving a fresh, migrated, empty store per test, and runs every
 // suite unchanged. Tests that need SQLite itself (files, crash recovery, query plans, WAL) stay in test/store/.
 import { afterEach, beforeEach } from 'vitest';
-import { openStore } from '../../../service/src/store/db.js';
 import type { Store } from '../../../service/src/ports/index.js';
+import { openStore } from '../../../service/src/store/db.js';
 import { manualClock, newCampaign, targets } from '../helpers.js';
 
 export interface StoreFactoryOptions {
@@ -15,9 +15,7 @@ export interface StoreFactoryOptions {
 
 export type StoreFactory = (opts?: StoreFactoryOptions) => Store;
 
-export const adapters: Array<{ name: string; open: StoreFactory }> = [
-  { name: 'sqlite', open: (opts) => openStore(':memory:', opts) },
-];
+export const adapters: Array<{ name: string; open: StoreFactory }> = [{ name: 'sqlite', open: (opts) => openStore(':memory:', opts) }];
 
 export type ManualClock = ReturnType<typeof manualClock>;
 
@@ -25,7 +23,11 @@ export type ManualClock = ReturnType<typeof manualClock>;
  * A fresh store from `open` before each test (closed after it), on a manual clock started at `start` (or the real
  * clock with `realTime`), handed to `use` with that clock.
  */
-export function storePerTest(open: StoreFactory, use: (store: Store, clock: ManualClock) => void, opts: { start?: string; outboxStaleMs?: number; realTime?: boolean } = {}): void {
+export function storePerTest(
+  open: StoreFactory,
+  use: (store: Store, clock: ManualClock) => void,
+  opts: { start?: string; outboxStaleMs?: number; realTime?: boolean } = {},
+): void {
   let store: Store | undefined;
   beforeEach(() => {
     const clock = manualClock(opts.start);

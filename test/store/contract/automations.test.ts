@@ -15,7 +15,10 @@ function automation(store: Store) {
 
 describe.each(adapters)('automations port ($name)', ({ open }) => {
   let cleanups: Array<() => void> = [];
-  afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+  afterEach(() => {
+    cleanups.forEach((c) => c());
+    cleanups = [];
+  });
   const fresh = () => {
     const store = open({ clock: () => new Date('2026-11-26T10:00:00.000Z') });
     cleanups.push(() => store.close());
@@ -26,7 +29,13 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     it('stores the definition and the compiled program and reads them back', () => {
       const store = fresh();
       const a = automation(store);
-      expect(store.automations.get(a.id)).toMatchObject({ name: 'Onboarding', status: 'active', targetListIds: ['tl-1'], definition, program: compiled.program });
+      expect(store.automations.get(a.id)).toMatchObject({
+        name: 'Onboarding',
+        status: 'active',
+        targetListIds: ['tl-1'],
+        definition,
+        program: compiled.program,
+      });
       expect(store.automations.list({ limit: 10, offset: 0 }).map((x) => x.id)).toEqual([a.id]);
       expect(store.automations.get('nope')).toBeUndefined();
     });
@@ -110,6 +119,5 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
       expect(store.automations.leaveSuppressed()).toBe(0);
       expect(store.automations.counts(b.id).enrolments).toEqual({ active: 0, done: 0, left: 2 });
     });
-
   });
 });

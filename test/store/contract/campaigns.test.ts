@@ -1,20 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { emptyAudit, countSkip } from '../../../service/src/domain/audit.js';
+import { countSkip, emptyAudit } from '../../../service/src/domain/audit.js';
+import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign } from '../helpers.js';
-import { adapters, storePerTest, type ManualClock } from './adapters.js';
+import { adapters, type ManualClock, storePerTest } from './adapters.js';
 
 describe.each(adapters)('campaigns port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => { store = s; clock = c; });
+  storePerTest(open, (s, c) => {
+    store = s;
+    clock = c;
+  });
 
   describe('campaigns', () => {
     it('creates a draft with a history row and reads it back as a domain object', () => {
-      const c = store.campaigns.create(newCampaign({ replyTo: 'help@acme.test', testAddresses: ['qa@acme.test'], sendAt: '2026-03-01T10:00:00+01:00' }), 'camp-1');
+      const c = store.campaigns.create(
+        newCampaign({ replyTo: 'help@acme.test', testAddresses: ['qa@acme.test'], sendAt: '2026-03-01T10:00:00+01:00' }),
+        'camp-1',
+      );
       expect(c).toMatchObject({
-        id: 'camp-1', status: 'draft', name: 'Spring launch', replyTo: 'help@acme.test', targetListIds: ['tl-1'],
-        customFields: ['industry_c'], testAddresses: ['qa@acme.test'], createdAt: clock.iso(), updatedAt: clock.iso(),
+        id: 'camp-1',
+        status: 'draft',
+        name: 'Spring launch',
+        replyTo: 'help@acme.test',
+        targetListIds: ['tl-1'],
+        customFields: ['industry_c'],
+        testAddresses: ['qa@acme.test'],
+        createdAt: clock.iso(),
+        updatedAt: clock.iso(),
         sendAt: '2026-03-01T09:00:00.000Z', // normalised to UTC so SQL text order is time order
       });
       expect(c.mjml).toBeUndefined();
@@ -32,7 +45,10 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
     });
 
     it('lists newest first, pages and filters by status', () => {
-      for (let i = 0; i < 5; i++) { store.campaigns.create(newCampaign({ name: `c${i}` }), `c${i}`); clock.advance(1000); }
+      for (let i = 0; i < 5; i++) {
+        store.campaigns.create(newCampaign({ name: `c${i}` }), `c${i}`);
+        clock.advance(1000);
+      }
       store.campaigns.transition('c1', ['draft'], 'extracting');
       expect(store.campaigns.list({ limit: 2, offset: 0 }).map((c) => c.id)).toEqual(['c4', 'c3']);
       expect(store.campaigns.list({ limit: 10, offset: 3 }).map((c) => c.id)).toEqual(['c1', 'c0']);
@@ -69,14 +85,32 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
         store.campaigns.create(newCampaign({ sendAt }), id);
         for (const [from, to] of path) store.campaigns.transition(id, from as never, to as never);
       };
-      mk('early', '2026-03-01T07:00:00Z', [[['draft'], 'extracting'], [['extracting'], 'pending']]);
-      mk('exact', '2026-03-01T08:00:00Z', [[['draft'], 'extracting'], [['extracting'], 'pending']]);
-      mk('later', '2026-03-01T09:00:00Z', [[['draft'], 'extracting'], [['extracting'], 'pending']]);
+      mk('early', '2026-03-01T07:00:00Z', [
+        [['draft'], 'extracting'],
+        [['extracting'], 'pending'],
+      ]);
+      mk('exact', '2026-03-01T08:00:00Z', [
+        [['draft'], 'extracting'],
+        [['extracting'], 'pending'],
+      ]);
+      mk('later', '2026-03-01T09:00:00Z', [
+        [['draft'], 'extracting'],
+        [['extracting'], 'pending'],
+      ]);
       mk('draft', '2026-03-01T07:00:00Z', []);
-      mk('sending', '2026-03-01T07:00:00Z', [[['draft'], 'extracting'], [['extracting'], 'pending'], [['pending'], 'sending']]);
+      mk('sending', '2026-03-01T07:00:00Z', [
+        [['draft'], 'extracting'],
+        [['extracting'], 'pending'],
+        [['pending'], 'sending'],
+      ]);
       expect(store.campaigns.due('2026-03-01T08:00:00.000Z').map((c) => c.id)).toEqual(['early', 'exact']);
       expect(store.campaigns.due('2026-03-01T10:00:00+02:00').map((c) => c.id)).toEqual(['early', 'exact']);
-      expect(store.campaigns.inStatus(['sending', 'draft']).map((c) => c.id).sort()).toEqual(['draft', 'sending']);
+      expect(
+        store.campaigns
+          .inStatus(['sending', 'draft'])
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(['draft', 'sending']);
       expect(store.campaigns.inStatus([])).toEqual([]);
     });
 
@@ -84,7 +118,9 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
       store.campaigns.create(newCampaign(), 'c');
       expect(store.campaigns.getAudit('c')).toBeUndefined();
       const audit = emptyAudit();
-      audit.candidates = 3; audit.queued = 2; countSkip(audit, 'duplicate');
+      audit.candidates = 3;
+      audit.queued = 2;
+      countSkip(audit, 'duplicate');
       audit.progress = { listsDone: 1, listsTotal: 2, recordsRead: 3 };
       store.campaigns.saveAudit('c', audit);
       expect(store.campaigns.getAudit('c')).toEqual(audit);

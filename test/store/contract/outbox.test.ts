@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
-import { adapters, storePerTest, type ManualClock } from './adapters.js';
+import { adapters, type ManualClock, storePerTest } from './adapters.js';
 
 const MIN = 60_000;
 
@@ -9,7 +9,14 @@ const at = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') 
 describe.each(adapters)('outbox port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => { store = s; clock = c; }, { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN });
+  storePerTest(
+    open,
+    (s, c) => {
+      store = s;
+      clock = c;
+    },
+    { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN },
+  );
 
   describe('outbox', () => {
     it('ignores a second enqueue with the same key, even after the first is done', () => {
@@ -90,11 +97,13 @@ describe.each(adapters)('outbox port ($name)', ({ open }) => {
 
   describe('store.transaction', () => {
     it('commits a fact and its outbox row together, or neither', () => {
-      expect(() => store.transaction(() => {
-        store.suppressions.add('x@example.test', 'x@example.test', 'unsubscribe');
-        store.outbox.enqueue({ key: 'optout:x', kind: 'opt_out', payload: { key: 'x@example.test' } });
-        throw new Error('crash before commit');
-      })).toThrow('crash before commit');
+      expect(() =>
+        store.transaction(() => {
+          store.suppressions.add('x@example.test', 'x@example.test', 'unsubscribe');
+          store.outbox.enqueue({ key: 'optout:x', kind: 'opt_out', payload: { key: 'x@example.test' } });
+          throw new Error('crash before commit');
+        }),
+      ).toThrow('crash before commit');
       expect(store.suppressions.get('x@example.test')).toBeUndefined();
       expect(store.outbox.stats().pending).toBe(0);
 
@@ -110,17 +119,22 @@ describe.each(adapters)('outbox port ($name)', ({ open }) => {
     it('nests as savepoints: an inner failure rolls back only the inner part', () => {
       store.transaction(() => {
         store.suppressions.add('outer@example.test', 'o', 'manual');
-        expect(() => store.transaction(() => {
-          store.suppressions.add('inner@example.test', 'i', 'manual');
-          throw new Error('inner');
-        })).toThrow('inner');
+        expect(() =>
+          store.transaction(() => {
+            store.suppressions.add('inner@example.test', 'i', 'manual');
+            throw new Error('inner');
+          }),
+        ).toThrow('inner');
       });
       expect(store.suppressions.filterSuppressed(['outer@example.test', 'inner@example.test'])).toEqual(new Set(['outer@example.test']));
     });
 
     it('refuses an async function instead of committing half of it', () => {
-      expect(() => store.transaction((async () => { store.suppressions.add('a@t', 'a', 'manual'); }) as unknown as () => void))
-        .toThrow(/cannot return a promise/);
+      expect(() =>
+        store.transaction((async () => {
+          store.suppressions.add('a@t', 'a', 'manual');
+        }) as unknown as () => void),
+      ).toThrow(/cannot return a promise/);
       expect(store.suppressions.get('a@t')).toBeUndefined();
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
+import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { adapters, storePerTest, type ManualClock } from './adapters.js';
+import { adapters, type ManualClock, storePerTest } from './adapters.js';
 
 describe.each(adapters)('recipients port ($name)', ({ open }) => {
   let store: Store;
@@ -20,8 +20,17 @@ describe.each(adapters)('recipients port ($name)', ({ open }) => {
       expect(store.recipients.insertMany('c2', targets(2))).toBe(2);
       const [first] = store.recipients.list('c1', { limit: 1, offset: 0 });
       expect(first).toMatchObject({
-        campaignId: 'c1', module: 'Contacts', id: 'c-0', listId: 'tl-1', email: 'Person0@Example.test', emailAddressId: 'ea-0',
-        addressKey: 'person0@example.test', fields: { first_name: 'P0' }, trackingConsent: true, state: 'queued', attempts: 0,
+        campaignId: 'c1',
+        module: 'Contacts',
+        id: 'c-0',
+        listId: 'tl-1',
+        email: 'Person0@Example.test',
+        emailAddressId: 'ea-0',
+        addressKey: 'person0@example.test',
+        fields: { first_name: 'P0' },
+        trackingConsent: true,
+        state: 'queued',
+        attempts: 0,
       });
       expect(first.retryAt).toBeUndefined();
       expect(store.recipients.get(first.rowId)).toEqual(first);
@@ -99,6 +108,5 @@ describe.each(adapters)('recipients port ($name)', ({ open }) => {
       expect(store.recipients.list('c1', { state: 'queued', limit: 2, offset: 1 }).map((r) => r.id)).toEqual(['c-3', 'c-4']);
       expect(store.recipients.list('c1', { limit: 100, offset: 0 })).toHaveLength(6);
     });
-
   });
 });

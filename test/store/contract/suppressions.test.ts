@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
-import { adapters, storePerTest, type ManualClock } from './adapters.js';
+import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
+import { adapters, type ManualClock, storePerTest } from './adapters.js';
 
 describe.each(adapters)('suppressions port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => { store = s; clock = c; });
+  storePerTest(open, (s, c) => {
+    store = s;
+    clock = c;
+  });
 
   describe('suppressions', () => {
     it('adds idempotently and keeps the first reason', () => {
@@ -13,7 +16,10 @@ describe.each(adapters)('suppressions port ($name)', ({ open }) => {
       clock.advance(60_000);
       expect(store.suppressions.add('jo@example.test', 'jo@example.test', 'complaint')).toBe(false);
       expect(store.suppressions.get('jo@example.test')).toEqual({
-        reason: 'unsubscribe', at: '2026-03-01T08:00:00.000Z', email: 'Jo@Example.test', source: 'one-click',
+        reason: 'unsubscribe',
+        at: '2026-03-01T08:00:00.000Z',
+        email: 'Jo@Example.test',
+        source: 'one-click',
       });
       expect(store.suppressions.get('other@example.test')).toBeUndefined();
     });

@@ -1,12 +1,19 @@
 // What the write-back confirmed in Sugar, and `hits` kept equal to the local human counts (set, never added).
 import { describe, expect, it } from 'vitest';
-import { StoreInputError, type Store } from '../../../service/src/ports/index.js';
+import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { adapters, oneRecipient, storePerTest } from './adapters.js';
 
 describe.each(adapters)('write-back log port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(open, (s) => { store = s; rowId = oneRecipient(s); }, { realTime: true });
+  storePerTest(
+    open,
+    (s) => {
+      store = s;
+      rowId = oneRecipient(s);
+    },
+    { realTime: true },
+  );
 
   const humanOpen = () => store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
 
@@ -18,7 +25,9 @@ describe.each(adapters)('write-back log port ($name)', ({ open }) => {
     expect(store.writeback.counts('c')).toEqual({ targeted: 1 });
     expect(store.writeback.rows('c')).toEqual([{ logId: 'log-t', activityType: 'targeted', targetId: 'c-0' }]);
     expect(store.writeback.counts('other')).toEqual({});
-    expect(() => store.writeback.recordWritten([{ logId: '', campaignId: 'c', recipientRowId: rowId, activityType: 'x', targetId: 'y' }])).toThrow(StoreInputError);
+    expect(() => store.writeback.recordWritten([{ logId: '', campaignId: 'c', recipientRowId: rowId, activityType: 'x', targetId: 'y' }])).toThrow(
+      StoreInputError,
+    );
   });
 
   it('marks a viewed row stale when the local count moved past what Sugar holds, until Sugar has the new count', () => {

@@ -1,7 +1,7 @@
-import { Router, type Request, type Response } from 'express';
+import { type Request, type Response, Router } from 'express';
+import type { Actor } from '../../access/actor.js';
 import type { CampaignService } from '../../campaigns/service.js';
 import type { Campaign } from '../../domain/types.js';
-import type { Actor } from '../../access/actor.js';
 import { actorOf } from '../auth.js';
 
 export interface CampaignRouteDeps {
@@ -46,6 +46,8 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
     const actor = actorOf(res);
     res.json(await deps.testSend(await campaigns.allowed(id(req), actor, 'edit'), req.body ?? {}, actor));
   });
-  r.post('/preview', async (req: Request, res: Response) => { res.json(await campaigns.preview(req.body ?? {})); });
+  r.post('/preview', async (req: Request, res: Response) => {
+    res.json(await campaigns.preview(req.body ?? {}));
+  });
   return r;
 }

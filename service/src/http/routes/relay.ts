@@ -1,9 +1,9 @@
 // The service's side of the Sugar relay (docs/relay.md): /relay/hello tells Sugar's "Test connection" what
 // answers at an address, /relay/pair trades a pairing code for the relay secret, and verifyRelay admits a
 // forwarded call only with a fresh, unseen, correctly signed request carrying the user's Sugar token.
-import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { RELAY_WINDOW_SECONDS, verifyRelay as verifySignature } from '../../domain/relay-signature.js';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import { AppError } from '../../domain/errors.js';
+import { RELAY_WINDOW_SECONDS, verifyRelay as verifySignature } from '../../domain/relay-signature.js';
 import type { RelayRepo } from '../../ports/index.js';
 import type { Pairing } from '../../relay/pairing.js';
 
@@ -25,7 +25,6 @@ export function relayPublicRoutes(deps: RelayDeps): Router {
   return r;
 }
 
-
 /** Mounted before the API routes under /relay/v1: checks the signature over the raw body, then parses it. */
 export function verifyRelay(deps: RelayDeps): RequestHandler[] {
   const now = deps.now ?? (() => new Date());
@@ -39,7 +38,12 @@ export function verifyRelay(deps: RelayDeps): RequestHandler[] {
     if (!secret) throw new AppError('relay_not_paired', 'This LeadFWD service is not paired with a Sugar instance yet');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const at = now();
-    const verdict = verifySignature(secret, { timestamp, nonce, method: req.method, pathAndQuery: req.originalUrl, body, userToken: token }, sig, Math.floor(at.getTime() / 1000));
+    const verdict = verifySignature(
+      secret,
+      { timestamp, nonce, method: req.method, pathAndQuery: req.originalUrl, body, userToken: token },
+      sig,
+      Math.floor(at.getTime() / 1000),
+    );
     if (verdict === 'stale') throw new AppError('relay_stale', 'The relay call is too old or from the future: check the clocks of Sugar and LeadFWD');
     if (verdict !== 'ok') throw new AppError('relay_signature_invalid', 'The relay signature does not match: pair Sugar with this service again');
     const expires = new Date(at.getTime() + 2 * RELAY_WINDOW_SECONDS * 1000).toISOString();

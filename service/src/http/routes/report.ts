@@ -1,8 +1,8 @@
 // GET /api/v1/campaigns/:id/report: for those Sugar lets see the campaign.
-import { Router, type Request, type Response } from 'express';
+import { type Request, type Response, Router } from 'express';
+import type { Actor } from '../../access/actor.js';
 import { AppError } from '../../domain/errors.js';
 import type { CampaignReport } from '../../engagement/report.js';
-import type { Actor } from '../../access/actor.js';
 import { actorOf } from '../auth.js';
 
 export interface ReportRouteDeps {

@@ -1,10 +1,10 @@
 // Read-only views of the customer's Sugar for the send flow, asked as the user: which lists exist and which
 // fields they may merge.
-import { Router, type Request, type Response } from 'express';
-import { isListModule, LIST_MODULES } from '../../domain/rights.js';
-import { mergeFields, targetLists } from '../../campaigns/sugar-directory.js';
+import { type Request, type Response, Router } from 'express';
 import { requireModule } from '../../access/policy.js';
+import { mergeFields, targetLists } from '../../campaigns/sugar-directory.js';
 import { AppError } from '../../domain/errors.js';
+import { isListModule, LIST_MODULES } from '../../domain/rights.js';
 import { actorOf } from '../auth.js';
 
 export function sugarRoutes(): Router {

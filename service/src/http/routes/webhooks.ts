@@ -3,7 +3,7 @@
 // bearer token or an HMAC-SHA256 of the body; each event must name our Message-ID, which proves
 // the message was ours and names the recipient row.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, Router } from 'express';
 import { AppError } from '../../domain/errors.js';
 import { handleWebhookEvent, type WebhookEvent, type WebhookEventDeps } from '../../inbound/webhook-events.js';
 
@@ -32,10 +32,16 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!authorised(req, body, deps.secret)) throw new AppError('unauthorized', 'Bad or missing webhook credentials');
     let parsed: unknown;
-    try { parsed = JSON.parse(body.toString('utf8')); } catch {
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
       throw new AppError('bad_json', 'Body is not valid JSON');
     }
-    const events = Array.isArray(parsed) ? parsed : Array.isArray((parsed as { events?: unknown })?.events) ? (parsed as { events: unknown[] }).events : [parsed];
+    const events = Array.isArray(parsed)
+      ? parsed
+      : Array.isArray((parsed as { events?: unknown })?.events)
+        ? (parsed as { events: unknown[] }).events
+        : [parsed];
     if (events.length > MAX_EVENTS) throw new AppError('too_many_events', `At most ${MAX_EVENTS} events per call`);
     res.json({ results: events.map((e, i) => handleWebhookEvent(deps, e as WebhookEvent, i)) });
   });

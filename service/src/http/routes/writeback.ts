@@ -1,11 +1,11 @@
 // GET /api/v1/writeback/dead and POST /api/v1/writeback/revive (authenticated by the API router):
 // the operator sees what could not reach Sugar and why, fixes the cause, and sends it again.
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import { isPrivileged } from '../../access/actor.js';
 import { AppError } from '../../domain/errors.js';
 import { parseInput } from '../../domain/input.js';
 import { DeadRowsQuery, ReviveBody } from '../../writeback/schemas.js';
 import { actorOf } from '../auth.js';
-import { isPrivileged } from '../../access/actor.js';
 
 export interface WritebackRouteDeps {
   dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>;

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Campaign } from '../../domain/types.js';
+import type { CampaignSession, Delivery, RowResult } from '../in-process-delivery.js';
 import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../message.js';
 import { compileMjml } from '../mjml-compile.js';
 import type { CampaignMessageSpec } from '../template.js';
-import type { CampaignSession, Delivery, RowResult } from '../in-process-delivery.js';
 import type { FromThread, ThreadSettings, ToThread } from './protocol.js';
 
 export interface ThreadDeliveryOptions {
@@ -31,7 +31,10 @@ export interface ThreadDeliveryOptions {
   entry?: string;
 }
 
-interface Deferred { resolve(links: string[]): void; reject(e: Error): void }
+interface Deferred {
+  resolve(links: string[]): void;
+  reject(e: Error): void;
+}
 interface Slot {
   worker: Worker;
   rows: Set<number>; // handed to this thread, not answered yet
@@ -39,7 +42,11 @@ interface Slot {
   nextBatch: number;
   ready: Map<string, Deferred>;
 }
-interface OpenCampaign { spec: CampaignMessageSpec; context: MessageContext; onResults: (r: RowResult[]) => void }
+interface OpenCampaign {
+  spec: CampaignMessageSpec;
+  context: MessageContext;
+  onResults: (r: RowResult[]) => void;
+}
 
 const SOURCE_MODE = import.meta.url.endsWith('.ts');
 const CRASH_WINDOW_MS = 60_000;
@@ -73,8 +80,14 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     throw new Error(`send thread module ${fileURLToPath(script)} is missing; build it, or set LEADFWD_SEND_THREADS=0 to send in-process`);
   }
   const settings: ThreadSettings = {
-    entry, smtpUrl: opts.smtpUrl, maxConnections: connections, maxMessagesPerConnection: opts.maxMessagesPerConnection,
-    timeoutMs: opts.timeoutMs, dkim: opts.dkim, dkimWorkers: opts.dkim ? opts.dkimWorkers ?? 0 : 0, concurrency: connections * 2,
+    entry,
+    smtpUrl: opts.smtpUrl,
+    maxConnections: connections,
+    maxMessagesPerConnection: opts.maxMessagesPerConnection,
+    timeoutMs: opts.timeoutMs,
+    dkim: opts.dkim,
+    dkimWorkers: opts.dkim ? (opts.dkimWorkers ?? 0) : 0,
+    concurrency: connections * 2,
   };
   const slots: Array<Slot | undefined> = [];
   const owner = new Map<number, OpenCampaign>();
@@ -224,7 +237,10 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
           for (const [slot, batch] of batches) {
             slot.worker.ref(); // answers are owed: keep the process alive for them
             const id = slot.nextBatch++;
-            slot.unseen.set(id, batch.map((r) => r.rowId));
+            slot.unseen.set(
+              id,
+              batch.map((r) => r.rowId),
+            );
             post(slot, { type: 'send', batch: id, campaignId: c.spec.campaignId, rows: batch });
           }
           deliver(refused);
@@ -238,18 +254,28 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
 
     async close() {
       closing = true;
-      await Promise.all(slots.map(async (slot) => {
-        if (!slot) return;
-        const closed = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 10_000);
-          slot.worker.on('message', (m: FromThread) => { if (m.type === 'closed') { clearTimeout(timer); resolve(); } });
-          slot.worker.once('exit', () => { clearTimeout(timer); resolve(); });
-        });
-        slot.worker.ref();
-        post(slot, { type: 'close' });
-        await closed;
-        await slot.worker.terminate();
-      }));
+      await Promise.all(
+        slots.map(async (slot) => {
+          if (!slot) return;
+          const closed = new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 10_000);
+            slot.worker.on('message', (m: FromThread) => {
+              if (m.type === 'closed') {
+                clearTimeout(timer);
+                resolve();
+              }
+            });
+            slot.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+          slot.worker.ref();
+          post(slot, { type: 'close' });
+          await closed;
+          await slot.worker.terminate();
+        }),
+      );
     },
   };
 }

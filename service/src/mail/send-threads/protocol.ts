@@ -1,8 +1,9 @@
 // Messages between the send loop (main thread, owner of the ledger) and the send threads (build,
 // DKIM, SMTP). Everything here must survive structured cloning: plain data only.
-import type { CampaignMessageSpec } from '../template.js';
+
 import type { MessageContext, RecipientForMessage } from '../message.js';
 import type { SendResult } from '../smtp-transport.js';
+import type { CampaignMessageSpec } from '../template.js';
 
 export interface ThreadSettings {
   /** Module the bootstrap imports; the real thread or a test double around it. */

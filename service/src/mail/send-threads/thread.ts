@@ -2,10 +2,10 @@
 // RSA workers) and sends the rows the main thread claimed for it over its own pooled SMTP connections.
 // It never touches the ledger; every row it is given is answered exactly once.
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildMessage, type CompiledCampaign, type MessageContext, type RecipientForMessage } from '../message.js';
-import { compileCampaign } from '../template.js';
-import { createSmtpTransport, type SendResult } from '../smtp-transport.js';
 import { buildFailure, sendNeverThrowing } from '../in-process-delivery.js';
+import { buildMessage, type CompiledCampaign, type MessageContext, type RecipientForMessage } from '../message.js';
+import { createSmtpTransport, type SendResult } from '../smtp-transport.js';
+import { compileCampaign } from '../template.js';
 import type { FromThread, RowReport, ThreadSettings, ToThread } from './protocol.js';
 
 const port = parentPort;
@@ -23,7 +23,10 @@ const transport = createSmtpTransport({
   logger: { warn: (obj, msg) => post({ type: 'log', level: 'warn', obj, msg: msg ?? '' }) },
 });
 
-interface Job { campaignId: string; row: RecipientForMessage }
+interface Job {
+  campaignId: string;
+  row: RecipientForMessage;
+}
 const campaigns = new Map<string, { compiled: Promise<CompiledCampaign>; context: MessageContext }>();
 const waiting: Job[] = [];
 let waitingAt = 0; // index of the next job; started jobs are cut off the front now and then
@@ -130,8 +133,12 @@ port.on('message', (m: ToThread) => {
 // the wire are not. Report both before dying so none of them stays silently 'sending'.
 process.on('uncaughtException', (err) => {
   const reported = new Set(reports.map((r) => r[0]));
-  const onWire = [...active].filter((rowId) => !reported.has(rowId)).map((rowId): RowReport => [rowId, undefined, failed(`send thread failed while sending: ${err.message}`, 'uncertain')]);
-  const notStarted = waiting.slice(waitingAt).map((j): RowReport => [j.row.rowId, undefined, failed(`send thread failed before sending: ${err.message}`, 'retryable')]);
+  const onWire = [...active]
+    .filter((rowId) => !reported.has(rowId))
+    .map((rowId): RowReport => [rowId, undefined, failed(`send thread failed while sending: ${err.message}`, 'uncertain')]);
+  const notStarted = waiting
+    .slice(waitingAt)
+    .map((j): RowReport => [j.row.rowId, undefined, failed(`send thread failed before sending: ${err.message}`, 'retryable')]);
   post({ type: 'dying', error: String(err.stack ?? err.message) });
   post({ type: 'results', reports: [...reports, ...onWire, ...notStarted] });
   process.exit(1);
