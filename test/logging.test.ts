@@ -24,7 +24,7 @@ describe('log calls', () => {
         }
         const call = text.slice(m.index!, end + 1);
         if (/\(o, m\)$/.test(call)) continue; // a pass-through wrapper, not a call site
-        if (!/^[^]*\{[^]*\},\s*'[a-z][a-z_]*(\.[a-z][a-z_]*)+'\s*\)$/.test(call)) bad.push(`${f.slice(SRC.length)}: ${call.slice(0, 120)}`);
+        if (!/^[\s\S]*\{[\s\S]*\},\s*'[a-z][a-z_]*(\.[a-z][a-z_]*)+',?\s*\)$/.test(call)) bad.push(`${f.slice(SRC.length)}: ${call.slice(0, 120)}`);
       }
     }
     expect(bad).toEqual([]);

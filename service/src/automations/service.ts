@@ -98,7 +98,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     if (sent.some(positional)) {
       throw new AppError(
         'not_editable',
-        `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`,
+        `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; ` +
+          'give steps ids in an automation you mean to edit',
       );
     }
     const compiled = await validate(body, actor);

@@ -2,6 +2,7 @@
 // run before status-code rules because servers disagree on codes (5.7.1 for unknown users, 552 for
 // a full mailbox, 5.4.1 for Microsoft's "access denied" to a missing recipient). When unsure: soft.
 import type { BounceKind } from './engagement.js';
+import { anyOf } from './patterns.js';
 
 /** Bump when a rule changes meaning; stored with every classified bounce so old verdicts can be re-read. */
 export const BOUNCE_RULES_VERSION = '2026-11.1';
@@ -30,12 +31,19 @@ export const BOUNCE_RULES: readonly BounceRule[] = [
   {
     id: 'text.recipient-unknown',
     kind: 'hard',
-    text: /user unknown|unknown user|no such (user|mailbox|recipient|address)|(mailbox|address|user|recipient|account) (does ?n[o']t exist|not found|unknown)|does(n't| not) have an? [\w.-]+ account|unrouteable address|invalid (recipient|mailbox)|mailbox unavailable|recipient not found|bad destination mailbox/i,
+    text: anyOf([
+      String.raw`user unknown|unknown user|no such (user|mailbox|recipient|address)`,
+      String.raw`(mailbox|address|user|recipient|account) (does ?n[o']t exist|not found|unknown)|does(n't| not) have an? [\w.-]+ account`,
+      String.raw`unrouteable address|invalid (recipient|mailbox)|mailbox unavailable|recipient not found|bad destination mailbox`,
+    ]),
   },
   {
     id: 'text.mailbox-disabled',
     kind: 'hard',
-    text: /(account|mailbox|user|address)\b.{0,40}\b(has been|is) (disabled|deactivated|inactive|suspended|closed|no longer (active|available))|(disabled|inactive) (account|mailbox|user)/i,
+    text: anyOf([
+      String.raw`(account|mailbox|user|address)\b.{0,40}\b(has been|is) (disabled|deactivated|inactive|suspended|closed|no longer (active|available))`,
+      String.raw`(disabled|inactive) (account|mailbox|user)`,
+    ]),
   },
   {
     id: 'text.domain-unknown',
@@ -45,7 +53,11 @@ export const BOUNCE_RULES: readonly BounceRule[] = [
   {
     id: 'text.policy',
     kind: 'block',
-    text: /spam|block ?list|black ?list|blocked|\brbl\b|spamhaus|barracudacentral|reputation|dmarc|\bspf\b|dkim|unauthenticated|not authenticated|authentication|5\.7\.515|policy|access denied|poor sender|unsolicited|too many (messages|connections)|rate limit/i,
+    text: anyOf([
+      String.raw`spam|block ?list|black ?list|blocked|\brbl\b|spamhaus|barracudacentral|reputation|dmarc|\bspf\b|dkim`,
+      String.raw`unauthenticated|not authenticated|authentication|5\.7\.515|policy|access denied|poor sender|unsolicited`,
+      String.raw`too many (messages|connections)|rate limit`,
+    ]),
   },
   // Status-code rules.
   { id: 'status.5.1.x', kind: 'hard', status: /^5\.1\.\d+$/ },
