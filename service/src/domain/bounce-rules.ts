@@ -32,9 +32,9 @@ export const BOUNCE_RULES: readonly BounceRule[] = [
     id: 'text.recipient-unknown',
     kind: 'hard',
     text: anyOf([
-      String.raw`user unknown|unknown user|no such (user|mailbox|recipient|address)`,
+      'user unknown|unknown user|no such (user|mailbox|recipient|address)',
       String.raw`(mailbox|address|user|recipient|account) (does ?n[o']t exist|not found|unknown)|does(n't| not) have an? [\w.-]+ account`,
-      String.raw`unrouteable address|invalid (recipient|mailbox)|mailbox unavailable|recipient not found|bad destination mailbox`,
+      'unrouteable address|invalid (recipient|mailbox)|mailbox unavailable|recipient not found|bad destination mailbox',
     ]),
   },
   {
@@ -42,7 +42,7 @@ export const BOUNCE_RULES: readonly BounceRule[] = [
     kind: 'hard',
     text: anyOf([
       String.raw`(account|mailbox|user|address)\b.{0,40}\b(has been|is) (disabled|deactivated|inactive|suspended|closed|no longer (active|available))`,
-      String.raw`(disabled|inactive) (account|mailbox|user)`,
+      '(disabled|inactive) (account|mailbox|user)',
     ]),
   },
   {
@@ -56,7 +56,7 @@ export const BOUNCE_RULES: readonly BounceRule[] = [
     text: anyOf([
       String.raw`spam|block ?list|black ?list|blocked|\brbl\b|spamhaus|barracudacentral|reputation|dmarc|\bspf\b|dkim`,
       String.raw`unauthenticated|not authenticated|authentication|5\.7\.515|policy|access denied|poor sender|unsolicited`,
-      String.raw`too many (messages|connections)|rate limit`,
+      'too many (messages|connections)|rate limit',
     ]),
   },
   // Status-code rules.

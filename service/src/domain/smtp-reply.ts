@@ -26,14 +26,14 @@ export interface SmtpClassification {
 const ENHANCED = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/;
 const LEADING_CODE = /^([2-5]\d{2})(?:[ -]|$)/;
 const RECIPIENT_UNKNOWN = anyOf([
-  String.raw`user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|not found|does not exist)`,
-  String.raw`recipient (not found|unknown|address rejected)|does(n't| not) (exist|have an? .{0,40}account)|address rejected`,
-  String.raw`recipientnotfound|invalid recipient`,
+  'user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|not found|does not exist)',
+  "recipient (not found|unknown|address rejected)|does(n't| not) (exist|have an? .{0,40}account)|address rejected",
+  'recipientnotfound|invalid recipient',
 ]);
 const MAILBOX_FULL = /mailbox (is )?full|over ?quota|quota exceeded|insufficient (system )?storage|exceeded storage/i;
 const POLICY = anyOf([
   String.raw`spam|blocked|block ?list|black ?list|\brbl\b|spamhaus|reputation|dmarc|\bspf\b|dkim|authenticat|not authori[sz]ed|policy`,
-  String.raw`rate limit|too many (messages|connections)|access denied`,
+  'rate limit|too many (messages|connections)|access denied',
 ]);
 const LOCAL_REJECTIONS = new Set(['EENVELOPE', 'EMESSAGE']);
 
