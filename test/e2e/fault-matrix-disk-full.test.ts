@@ -1,16 +1,13 @@
 // Fault matrix, disk full on a running service: the database file has a quota (LEADFWD_DB_MAX_MB)
 // that a campaign's targets overflow, giving SQLite a real SQLITE_FULL. The service must refuse the
 // work with a clear reason, send nothing, keep serving, and say so on /readyz.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanLists } from '../support/service-process.js';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
+useStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
 });
 
 describe('disk full while a campaign is extracted', () => {

@@ -1,16 +1,13 @@
 // Fault matrix, Sugar slow (2 s per call) for a whole small campaign, with an opt-out on the way:
 // extraction, sending and write-back all finish; each target gets one message; the opt-out is
 // suppressed and in Sugar; Sugar's CampaignLog equals the service's report.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanLists } from '../support/service-process.js';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
+useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
 });
 
 describe('Sugar answering every call after 2 s', () => {

@@ -2,9 +2,9 @@
 // validation, access, lifecycle commands and the bad input listed in issue 3.
 
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 const base = {
@@ -15,12 +15,13 @@ const base = {
   html: '<p>Hello</p>',
 };
 
-beforeAll(async () => {
-  stack = await startStack({ sim: { seed: 'demo' } });
-}, 60_000);
-afterAll(async () => {
-  await stack?.stop();
-});
+useStack(
+  { sim: { seed: 'demo' } },
+  (s) => {
+    stack = s;
+  },
+  60_000,
+);
 
 const count = async () => (await stack.api('GET', '/campaigns')).body.campaigns.length;
 

@@ -1,19 +1,16 @@
 // The service's side of the Sugar relay (docs/relay.md): pairing with a one-time code, and admitting only fresh,
 // unseen, correctly signed calls that carry the user's own Sugar token.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signRelay } from '../../service/src/domain/relay-signature.js';
 import { createPairing } from '../../service/src/relay/pairing.js';
 import { openStore } from '../../service/src/store/db.js';
 import { relayAs, sugarRest, sugarToken } from '../support/relay.js';
-import { type Stack, startStack } from '../support/stack.js';
+import { type Stack, useStack } from '../support/stack.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ sim: { seed: 'demo' } });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
+useStack({ sim: { seed: 'demo' } }, (s) => {
+  stack = s;
 });
 
 const newCode = async () => (await stack.api('POST', '/relay/pairing-code')).body.code as string;

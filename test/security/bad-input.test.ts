@@ -3,19 +3,16 @@
 // stack trace, and nothing is stored from it. XSS in a campaign name and merge fields stays inert
 // on the unsubscribe page.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliver } from '../engagement/inbound-support.js';
 import { randomSecret } from '../support/secrets.js';
-import { API_KEY, type Stack, startStack, waitFor } from '../support/stack.js';
+import { API_KEY, type Stack, useStack, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const WEBHOOK_SECRET = randomSecret('webhook-');
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK_SECRET } });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
+useStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK_SECRET } }, (s) => {
+  stack = s;
 });
 
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'';

@@ -15,15 +15,12 @@ import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import type { Send } from '../../service/src/writeback/send.js';
 import { runListSetup } from '../../service/src/writeback/setup.js';
-import { type Stack, startStack } from '../support/stack.js';
+import { type Stack, useStack } from '../support/stack.js';
 
 const STALL_MS = 250;
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
+useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
 });
 
 /** Runs `work` while /healthz is asked every 10 ms; returns the worst event-loop stall and the slowest /healthz. */

@@ -2,20 +2,17 @@
 // cost. Every unknown OAuth-Token cost a Sugar /me call (200 junk tokens, 203 calls); /readyz took the write
 // lock and opened a Sugar request and an SMTP connection per call; raw events per recipient were unbounded;
 // a LeadFWD list from a filter read a whole module into memory, and GET /lists/:id was not paged.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toHttp } from '../../service/src/http/errors.js';
 import { createTokenVerifier } from '../../service/src/http/token-checks.js';
 import { createLeadfwdLists } from '../../service/src/lists/service.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
-import { mailTo, type Stack, startStack, waitFor } from '../support/stack.js';
+import { mailTo, type Stack, useStack, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } });
-}, 30_000);
-afterAll(async () => {
-  await stack?.stop();
+useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
 });
 
 const meCalls = () => stack.sim.requests().filter((r) => r.path.endsWith('/me')).length;

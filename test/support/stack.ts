@@ -4,6 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { type RunningService, startService } from '../../service/src/composition.js';
 import { loadConfig } from '../../service/src/config.js';
@@ -31,6 +32,18 @@ export function makeDkimKey() {
     privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
   };
+}
+
+/** A stack for the whole test file: started before its tests (`use` receives it), stopped after them. */
+export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void, timeoutMs = 30_000): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(opts);
+    use(stack);
+  }, timeoutMs);
+  afterAll(async () => {
+    await stack?.stop();
+  });
 }
 
 export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typeof startSmtpSink>[0]; env?: Record<string, string> } = {}): Promise<Stack> {

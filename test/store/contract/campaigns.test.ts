@@ -7,10 +7,7 @@ import { adapters, type ManualClock, storePerTest } from './adapters.js';
 describe.each(adapters)('campaigns port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => {
-    store = s;
-    clock = c;
-  });
+  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
   describe('campaigns', () => {
     it('creates a draft with a history row and reads it back as a domain object', () => {

@@ -7,14 +7,7 @@ import { adapters, oneRecipient, storePerTest } from './adapters.js';
 describe.each(adapters)('engagement port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(
-    open,
-    (s) => {
-      store = s;
-      rowId = oneRecipient(s);
-    },
-    { realTime: true },
-  );
+  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
   let s: Seeded;
   afterEach(() => {
     s?.store.close();

@@ -5,14 +5,7 @@ import { adapters, oneRecipient, storePerTest } from './adapters.js';
 describe.each(adapters)('events port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(
-    open,
-    (s) => {
-      store = s;
-      rowId = oneRecipient(s);
-    },
-    { realTime: true },
-  );
+  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
 
   describe('events', () => {
     it('stores raw events with their data and prunes the old ones', () => {

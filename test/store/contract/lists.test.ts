@@ -5,10 +5,7 @@ import { adapters, type ManualClock, storePerTest } from './adapters.js';
 describe.each(adapters)('LeadFWD lists port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => {
-    store = s;
-    clock = c;
-  });
+  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
   describe('LeadFWD lists', () => {
     it('creates lists, adds members once each in import order and reports unknown ids', () => {

@@ -9,14 +9,7 @@ const at = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') 
 describe.each(adapters)('outbox port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(
-    open,
-    (s, c) => {
-      store = s;
-      clock = c;
-    },
-    { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN },
-  );
+  storePerTest(open, (s, c) => ([store, clock] = [s, c]), { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN });
 
   describe('outbox', () => {
     it('ignores a second enqueue with the same key, even after the first is done', () => {

@@ -7,13 +7,7 @@ const t = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') +
 
 describe.each(adapters)('relay port ($name)', ({ open }) => {
   let store: Store;
-  storePerTest(
-    open,
-    (s) => {
-      store = s;
-    },
-    { realTime: true },
-  );
+  storePerTest(open, (s) => (store = s), { realTime: true });
 
   it('keeps one pairing, replaced by the next', () => {
     expect(store.relay.pairing()).toBeUndefined();

@@ -5,10 +5,7 @@ import { adapters, type ManualClock, storePerTest } from './adapters.js';
 describe.each(adapters)('suppressions port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => {
-    store = s;
-    clock = c;
-  });
+  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
   describe('suppressions', () => {
     it('adds idempotently and keeps the first reason', () => {

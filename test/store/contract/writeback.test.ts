@@ -6,14 +6,7 @@ import { adapters, oneRecipient, storePerTest } from './adapters.js';
 describe.each(adapters)('write-back log port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(
-    open,
-    (s) => {
-      store = s;
-      rowId = oneRecipient(s);
-    },
-    { realTime: true },
-  );
+  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
 
   const humanOpen = () => store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
 
