@@ -1,18 +1,13 @@
 // `npm run build`: bundles the service for `node dist/service.mjs` (dependencies stay external,
 // native better-sqlite3 cannot be bundled) and, once it exists, the Sidecar UI into sugar-module/.
-import { build } from 'esbuild';
-import { cpSync, existsSync } from 'node:fs';
 
-const common = { bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'info' };
+import { cpSync, existsSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', sourcemap: true, logLevel: 'info' };
 await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: 'dist/service.mjs' });
-// Send threads load their own module beside the bundle (service/src/jobs/send-pool/pool.ts).
-await build({ ...common, entryPoints: ['service/src/jobs/send-pool/thread.ts'], outfile: 'dist/send-thread.mjs' });
+// Send threads load their own module beside the bundle (service/src/mail/send-threads/pool.ts).
+await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: 'dist/send-thread.mjs' });
 
 // The store reads its numbered migrations at run time from ./migrations beside its module.
 cpSync('service/src/store/migrations', 'dist/migrations', { recursive: true });

@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startSugarSim } from './sugar-sim/server.js';
-import { DEMO_IDS } from './sugar-sim/seed.js';
-import { startSmtpSink } from '../service/src/mail/sink.js';
-import { loadConfig } from '../service/src/config.js';
 import { startService } from '../service/src/composition.js';
+import { loadConfig } from '../service/src/config.js';
 import { createLogger } from '../service/src/logger.js';
-import { startHarness } from './sugar-harness/server.js';
+import { startSmtpSink } from '../service/src/mail/sink.js';
 import { choosePort, demoDkimKey, quietRequests } from './demo/first-run.js';
+import { startHarness } from './sugar-harness/server.js';
+import { DEMO_IDS } from './sugar-sim/seed.js';
+import { startSugarSim } from './sugar-sim/server.js';
 
 const dir = resolve(process.env.LEADFWD_DEMO_DIR ?? 'demo-data');
 const mailDir = resolve(dir, 'mail');
@@ -44,8 +44,10 @@ function demoSecret(name: string): string {
 const secret = process.env.LEADFWD_SECRET ?? demoSecret('secret');
 const apiKey = process.env.LEADFWD_API_KEY ?? demoSecret('api-key');
 // The dashlet and send flow inside a Sidecar-compatible page in front of the simulator (needs php-cli).
-const harness = await startHarness({ port: ports.harness.port, refreshSeconds: 5 })
-  .catch((e: Error) => { console.warn(`Sugar UI page not started: ${e.message}`); return undefined; });
+const harness = await startHarness({ port: ports.harness.port, refreshSeconds: 5 }).catch((e: Error) => {
+  console.warn(`Sugar UI page not started: ${e.message}`);
+  return undefined;
+});
 // Signed as the README says: a demo key of its own, made once and kept with the other demo secrets.
 const dkim = env.LEADFWD_DKIM_PRIVATE_KEY_FILE ? undefined : demoDkimKey(dir, 'leadfwd.localhost', 'demo');
 const config = loadConfig({
@@ -72,13 +74,16 @@ async function pairSugar(): Promise<string> {
   const made = await fetch(`${service.url}/api/v1/relay/pairing-code`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}` } });
   const { code } = (await made.json()) as { code: string };
   const login = await fetch(`${sim.url}/rest/v11_1/oauth2/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'admin', password: 'admin', platform: 'mobile' }),
   });
   const { access_token: token } = (await login.json()) as { access_token: string };
   const sugarRest = harness ? `${harness.origin}/rest/v11_1` : `${sim.url}/rest/v11_1`;
   const paired = await fetch(`${sugarRest}/leadfwd/pair`, {
-    method: 'POST', headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ service_url: service.url, code }),
+    method: 'POST',
+    headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ service_url: service.url, code }),
   });
   const answer = (await paired.json()) as { status?: number; body?: string };
   if (answer.status !== 200) throw new Error(`pairing failed: ${JSON.stringify(answer)}`);
@@ -107,11 +112,19 @@ LeadFWD demo is running (Ctrl+C stops it)
   Sugar simulator  ${sim.url}/rest/v11_1   users admin, sally, max, dana, chris (password = user name)
   SMTP sink        smtp://127.0.0.1:${sink.port}   each message written to ${mailDir} as <time>_<recipient>_<n>.eml
   Bounces          smtp://127.0.0.1:${service.bouncePort}   (LEADFWD_BOUNCE_SMTP_PORT) bounces, complaints and mailto unsubscribes
-${moved.map((p) => `  Port ${p.wanted} is taken (another mail server or demo?): the ${p.name} uses ${p.port} instead.\n`).join('')}  DKIM             ${dkim ? `signed as d=${dkim.domain} s=${dkim.selector} with a demo key ${dkim.created ? 'made now' : 'kept'} in ${dkim.keyFile}
-                   A real domain would publish:  ${dkim.dnsName}. IN TXT ${(dkim.dnsRecord.match(/.{1,255}/g) ?? []).map((c) => `"${c}"`).join(' ')}` : `the key LEADFWD_DKIM_PRIVATE_KEY_FILE names`}
+${moved.map((p) => `  Port ${p.wanted} is taken (another mail server or demo?): the ${p.name} uses ${p.port} instead.\n`).join('')}  DKIM             ${
+  dkim
+    ? `signed as d=${dkim.domain} s=${dkim.selector} with a demo key ${dkim.created ? 'made now' : 'kept'} in ${dkim.keyFile}
+                   A real domain would publish:  ${dkim.dnsName}. IN TXT ${(dkim.dnsRecord.match(/.{1,255}/g) ?? []).map((c) => `"${c}"`).join(' ')}`
+    : `the key LEADFWD_DKIM_PRIVATE_KEY_FILE names`
+}
   Log              one JSON line per event; HTTP requests only with LEADFWD_LOG_LEVEL=debug
-  Inside Sugar     ${harness ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration;
-                   dana/dana may only follow campaigns, chris/chris has no Campaigns; ?sugar=8 plays Sugar 8)` : 'not started (needs php-cli with curl)'}
+  Inside Sugar     ${
+    harness
+      ? `${harness.url}   the dashlet and "Send via LeadFWD" (log in as sally/sally; admin/admin for Administration;
+                   dana/dana may only follow campaigns, chris/chris has no Campaigns; ?sugar=8 plays Sugar 8)`
+      : 'not started (needs php-cli with curl)'
+  }
   Sugar ↔ service  ${pairing}
                    On a real Sugar an administrator does this once: Administration → LeadFWD settings → the service
                    address and the code the service prints at start (or npm run pairing-code) → Pair.

@@ -7,7 +7,10 @@ const runs = process.argv[2] ?? process.env.FUZZ_RUNS ?? '2000';
 const seed = process.argv[3] ?? process.env.FUZZ_SEED;
 const started = Date.now();
 const r = spawnSync('npx', ['vitest', 'run', 'test/security/fuzz.test.ts', '--testTimeout', '3600000'], {
-  stdio: 'inherit', env: { ...process.env, FUZZ_RUNS: runs, ...(seed ? { FUZZ_SEED: seed } : {}) },
+  stdio: 'inherit',
+  env: { ...process.env, FUZZ_RUNS: runs, ...(seed ? { FUZZ_SEED: seed } : {}) },
 });
-console.log(`fuzz: ${runs} runs per property${seed ? `, seed ${seed}` : ''}, ${Math.round((Date.now() - started) / 1000)} s, ${r.status === 0 ? 'no failure' : 'FAILED'}`);
+console.log(
+  `fuzz: ${runs} runs per property${seed ? `, seed ${seed}` : ''}, ${Math.round((Date.now() - started) / 1000)} s, ${r.status === 0 ? 'no failure' : 'FAILED'}`,
+);
 process.exit(r.status ?? 1);

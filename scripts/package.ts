@@ -8,8 +8,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { zipSync } from 'fflate';
 import { buildSidecarUi, MODULE_DIR, ROOT } from '../sidecar-ui/bundle.mjs';
-import { php } from './sugar-harness/php-bridge.js';
 import { scanPhp } from './package-scan.js';
+import { php } from './sugar-harness/php-bridge.js';
 
 export const ALLOWED_EXTENSIONS = ['png', 'gif', 'jpg', 'css', 'js', 'php', 'txt', 'html', 'htm', 'tpl', 'pdf', 'md5', 'xml', 'hbs', 'less', 'wsdl'];
 export const FILES_PREFIX = 'Files/';
@@ -59,18 +59,24 @@ export function manifestScripts(manifest: string): string[] {
 export function stampManifest(manifest: string, version: string, date: Date): string {
   if (!/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) throw new PackageError([`package.json version "${version}" is not a plain semantic version`]);
   const published = date.toISOString().slice(0, 19).replace('T', ' ');
-  const out = manifest
-    .replace(/('version'\s*=>\s*)'[^']*'/, `$1'${version}'`)
-    .replace(/('published_date'\s*=>\s*)'[^']*'/, `$1'${published}'`);
+  const out = manifest.replace(/('version'\s*=>\s*)'[^']*'/, `$1'${version}'`).replace(/('published_date'\s*=>\s*)'[^']*'/, `$1'${published}'`);
   if (!out.includes(`'version' => '${version}'`)) throw new PackageError(["manifest.php has no 'version' => '...' entry to stamp"]);
   return out;
 }
 
-export interface BuiltPackage { zipPath: string; version: string; entries: string[]; phpChecked: boolean }
+export interface BuiltPackage {
+  zipPath: string;
+  version: string;
+  entries: string[];
+  phpChecked: boolean;
+}
 
 /** php -l and the banned-function scan on every PHP file; false when php-cli is not installed. */
 async function checkPhp(files: string[], problems: string[]): Promise<boolean> {
-  const available = await php(['-v']).then((r) => r.code === 0, () => false);
+  const available = await php(['-v']).then(
+    (r) => r.code === 0,
+    () => false,
+  );
   if (!available) return false;
   for (const f of files.filter((x) => x.endsWith('.php'))) {
     const path = join(MODULE_DIR, f);
@@ -97,7 +103,8 @@ export async function buildPackage(opts: { outDir?: string; now?: Date; skipUiBu
   }
   for (const f of scripts) if (!files.includes(f)) problems.push(`manifest.php runs ${f}, which is not a file under sugar-module/`);
   for (const c of copies) {
-    if (!c.from.startsWith(FILES_PREFIX) || !files.includes(c.from.slice(FILES_PREFIX.length))) problems.push(`manifest.php copies ${c.from}, which is not a file under sugar-module/`);
+    if (!c.from.startsWith(FILES_PREFIX) || !files.includes(c.from.slice(FILES_PREFIX.length)))
+      problems.push(`manifest.php copies ${c.from}, which is not a file under sugar-module/`);
     if (`${FILES_PREFIX}${c.to}` !== c.from) problems.push(`manifest.php copies ${c.from} to a different path (${c.to})`);
     if (c.to.includes('..') || !c.to.startsWith('custom/')) problems.push(`manifest.php copies to ${c.to}, outside custom/`);
   }
@@ -119,11 +126,14 @@ export async function buildPackage(opts: { outDir?: string; now?: Date; skipUiBu
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  buildPackage().then((p) => {
-    console.log(`${relative(process.cwd(), p.zipPath)}: ${p.entries.length} files, version ${p.version}`);
-    if (!p.phpChecked) console.warn('php-cli not found: PHP files were not linted or scanned (install php-cli, or run the package tests where it is).');
-  }, (e: Error) => {
-    console.error(e instanceof PackageError ? e.message : `Packaging failed: ${e.message}`);
-    process.exit(1);
-  });
+  buildPackage().then(
+    (p) => {
+      console.log(`${relative(process.cwd(), p.zipPath)}: ${p.entries.length} files, version ${p.version}`);
+      if (!p.phpChecked) console.warn('php-cli not found: PHP files were not linted or scanned (install php-cli, or run the package tests where it is).');
+    },
+    (e: Error) => {
+      console.error(e instanceof PackageError ? e.message : `Packaging failed: ${e.message}`);
+      process.exit(1);
+    },
+  );
 }

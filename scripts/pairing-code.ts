@@ -3,13 +3,16 @@
 // the running service accepts the code at once (the code lives in its database). Replaces any earlier code.
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../service/src/config.js';
-import { openStore } from '../service/src/store/db.js';
 import { createPairing } from '../service/src/relay/pairing.js';
+import { openStore } from '../service/src/store/db.js';
 
 try {
   const config = loadConfig();
   const store = openStore(join(config.dataDir, 'leadfwd.sqlite'));
-  const { code, expiresAt } = createPairing({ relay: store.relay, serviceSecrets: config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret] }).newCode();
+  const { code, expiresAt } = createPairing({
+    relay: store.relay,
+    serviceSecrets: config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret],
+  }).newCode();
   store.close();
   console.log(`Pairing code: ${code}\nValid until ${expiresAt} (15 minutes), once. Enter it in Sugar: Administration → LeadFWD settings.`);
 } catch (e) {

@@ -1,4 +1,9 @@
-export interface ControllerSpec { entry: string; out: string; extra: string; hooks: string[] }
+export interface ControllerSpec {
+  entry: string;
+  out: string;
+  extra: string;
+  hooks: string[];
+}
 export const ROOT: string;
 export const MODULE_DIR: string;
 export const CONTROLLERS: ControllerSpec[];

@@ -3,10 +3,11 @@
 //   into its components file, inserts a comment after the first `({`, or evals `[` + src + `][0]`;
 // - the global script for the record-view and BWC buttons, added to sugar_grp7 by JSGroupings.
 // ES2015 target, ASCII output, no source maps (Module Loader refuses .map files).
-import { build } from 'esbuild';
+
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '..');
@@ -39,9 +40,7 @@ export const CONTROLLERS = [
     hooks: ['initialize', '_render', '_dispose'],
   },
 ];
-export const SCRIPTS = [
-  { entry: 'sidecar-ui/src/entries/buttons.ts', out: 'custom/include/javascript/leadfwd/leadfwd-buttons.js' },
-];
+export const SCRIPTS = [{ entry: 'sidecar-ui/src/entries/buttons.ts', out: 'custom/include/javascript/leadfwd/leadfwd-buttons.js' }];
 export const GENERATED = [...CONTROLLERS, ...SCRIPTS].map((c) => c.out);
 
 const bundle = async (entry, globalName) => {
@@ -64,21 +63,29 @@ const bundle = async (entry, globalName) => {
 
 const method = (name) => {
   if (name === 'initialize') return "initialize: function (options) {\n    this._super('initialize', [options]);\n    this._lf.initialize(this, options);\n  }";
-  if (name === '_render') return "_render: function () {\n    if (this._lf.beforeRender) this._lf.beforeRender(this);\n    this._super('_render');\n    this._lf._render(this);\n  }";
+  if (name === '_render')
+    return "_render: function () {\n    if (this._lf.beforeRender) this._lf.beforeRender(this);\n    this._super('_render');\n    this._lf._render(this);\n  }";
   if (name === '_dispose') return "_dispose: function () {\n    this._lf._dispose(this);\n    this._super('_dispose');\n  }";
   return `${name}: function () {\n    return this._lf.${name}.apply(this._lf, [this].concat(Array.prototype.slice.call(arguments)));\n  }`;
 };
 
 /** The controller text exactly as shipped: nothing before `({`, nothing after `})`. */
 export function controllerSource(iife, spec) {
-  return [
-    '({',
-    `  // LeadFWD for Sugar: generated from ${spec.entry} by sidecar-ui/bundle.mjs; edit the TypeScript, not this file.`,
-    spec.extra ? `  ${spec.extra}` : null,
-    `  _lf: (function () {\n${iife.trim()}\n    return __lf.controller;\n  })(),`,
-    spec.hooks.map(method).map((m) => `  ${m}`).join(',\n'),
-    '})',
-  ].filter((l) => l !== null).join('\n') + '\n';
+  return (
+    [
+      '({',
+      `  // LeadFWD for Sugar: generated from ${spec.entry} by sidecar-ui/bundle.mjs; edit the TypeScript, not this file.`,
+      spec.extra ? `  ${spec.extra}` : null,
+      `  _lf: (function () {\n${iife.trim()}\n    return __lf.controller;\n  })(),`,
+      spec.hooks
+        .map(method)
+        .map((m) => `  ${m}`)
+        .join(',\n'),
+      '})',
+    ]
+      .filter((l) => l !== null)
+      .join('\n') + '\n'
+  );
 }
 
 function writeAtomic(path, text) {

@@ -15,7 +15,14 @@ describe('configuration', () => {
   it('reports every bad value in one error', () => {
     let err: ConfigError | undefined;
     try {
-      loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_PORT: 'eighty', LEADFWD_SUGAR_URL: 'ftp://x', LEADFWD_SMTP_URL: 'http://x', LEADFWD_DKIM_DOMAIN: 'a.example', LEADFWD_API_KEY: 'short' });
+      loadConfig({
+        LEADFWD_SECRET: SECRET,
+        LEADFWD_PORT: 'eighty',
+        LEADFWD_SUGAR_URL: 'ftp://x',
+        LEADFWD_SMTP_URL: 'http://x',
+        LEADFWD_DKIM_DOMAIN: 'a.example',
+        LEADFWD_API_KEY: 'short',
+      });
     } catch (e) {
       err = e as ConfigError;
     }
@@ -31,7 +38,9 @@ describe('configuration', () => {
 
   it('never puts a secret into its error message', () => {
     expect(() => loadConfig({ LEADFWD_API_KEY: 'tiny', LEADFWD_SUGAR_PASSWORD: 'hunter2', LEADFWD_PORT: 'x' })).toThrow(ConfigError);
-    try { loadConfig({ LEADFWD_API_KEY: 'tiny', LEADFWD_SUGAR_PASSWORD: 'hunter2', LEADFWD_PORT: 'x' }); } catch (e) {
+    try {
+      loadConfig({ LEADFWD_API_KEY: 'tiny', LEADFWD_SUGAR_PASSWORD: 'hunter2', LEADFWD_PORT: 'x' });
+    } catch (e) {
       expect((e as Error).message).not.toMatch(/hunter2|tiny"/);
     }
   });

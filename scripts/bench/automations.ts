@@ -17,12 +17,15 @@ const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-automations-'));
 const store = openStore(join(dir, 'bench.db'));
 let clock = new Date('2026-11-26T10:00:00.000Z');
 let peakRss = process.memoryUsage().rss;
-const sample = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+const sample = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
 const engine = createAutomationEngine({ store, now: () => clock, batchSize: BATCH });
 
 const html = '<p>Hello {{ first_name }}</p><p><a href="https://example.com/offer">Offer</a></p>';
 const definition = {
-  name: 'Bench', steps: [
+  name: 'Bench',
+  steps: [
     { type: 'send_email', name: 'Welcome', subject: 'Welcome', fromName: 'Acme', fromEmail: 'news@acme.test', html },
     { type: 'wait', duration: 'P1D' },
     { type: 'send_email', name: 'Follow-up', subject: 'Follow-up', fromName: 'Acme', fromEmail: 'news@acme.test', html },
@@ -35,7 +38,9 @@ function timed(label: string, fn: () => number) {
   const count = fn();
   const ms = performance.now() - t0;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  console.log(`${label.padEnd(48)} ${count.toLocaleString('en-US').padStart(9)} in ${ms.toFixed(0).padStart(6)} ms = ${Math.round(count / (ms / 1000) || 0).toLocaleString('en-US')}/s`);
+  console.log(
+    `${label.padEnd(48)} ${count.toLocaleString('en-US').padStart(9)} in ${ms.toFixed(0).padStart(6)} ms = ${Math.round(count / (ms / 1000) || 0).toLocaleString('en-US')}/s`,
+  );
   return ms;
 }
 
@@ -44,7 +49,10 @@ try {
     let n = 0;
     for (let i = 0; i < N; i += 10_000) {
       const chunk = Array.from({ length: Math.min(10_000, N - i) }, (_, k) => ({
-        module: 'Contacts' as const, id: `c-${i + k}`, email: `person.${i + k}@example-${(i + k) % 97}.test`, fields: { first_name: `P${i + k}` },
+        module: 'Contacts' as const,
+        id: `c-${i + k}`,
+        email: `person.${i + k}@example-${(i + k) % 97}.test`,
+        fields: { first_name: `P${i + k}` },
       }));
       n += engine.enrol(a.id, chunk).enrolled;
     }

@@ -25,12 +25,13 @@ const LISTS = 3;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const API_KEY = randomBytes(32).toString('base64url'); // the service refuses weak secrets
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-'));
@@ -49,7 +50,7 @@ async function bundle(): Promise<string[]> {
   const out = join(dir, 'dist');
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' } as const;
   await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: join(out, 'service.mjs') });
-  await build({ ...common, entryPoints: ['service/src/jobs/send-pool/thread.ts'], outfile: join(out, 'send-thread.mjs') });
+  await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: join(out, 'send-thread.mjs') });
   cpSync('service/src/store/migrations', join(out, 'migrations'), { recursive: true });
   symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
   return [join(out, 'service.mjs')];
@@ -60,9 +61,18 @@ const servicePort = await freePort();
 const bouncePort = await freePort();
 const service = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...entry], {
   env: {
-    ...process.env, LEADFWD_PORT: String(servicePort), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
-    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LEADFWD_SMTP_RATE: '100000', LEADFWD_SMTP_MAX_CONNECTIONS: String(CONNECTIONS),
-    LEADFWD_API_KEY: API_KEY, LEADFWD_SECRET: randomBytes(32).toString('base64url'), LEADFWD_LOG_LEVEL: 'warn', LEADFWD_DKIM_DOMAIN: 'example.com', LEADFWD_DKIM_SELECTOR: 'lf',
+    ...process.env,
+    LEADFWD_PORT: String(servicePort),
+    LEADFWD_DATA_DIR: join(dir, 'data'),
+    LEADFWD_SUGAR_URL: sim.url,
+    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    LEADFWD_SMTP_RATE: '100000',
+    LEADFWD_SMTP_MAX_CONNECTIONS: String(CONNECTIONS),
+    LEADFWD_API_KEY: API_KEY,
+    LEADFWD_SECRET: randomBytes(32).toString('base64url'),
+    LEADFWD_LOG_LEVEL: 'warn',
+    LEADFWD_DKIM_DOMAIN: 'example.com',
+    LEADFWD_DKIM_SELECTOR: 'lf',
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
     LEADFWD_BOUNCE_SMTP_PORT: String(bouncePort),
     ...(process.env.BENCH_THREADS !== undefined ? { LEADFWD_SEND_THREADS: process.env.BENCH_THREADS } : {}),
@@ -70,42 +80,77 @@ const service = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-pr
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
-process.on('exit', () => { service.kill('SIGKILL'); sinkProc.kill(); });
+process.on('exit', () => {
+  service.kill('SIGKILL');
+  sinkProc.kill();
+});
 const status = () => readFileSync(`/proc/${service.pid}/status`, 'utf8');
 // user + system CPU of every service thread, in ms (clock ticks are 10 ms here)
-const cpuMs = () => readFileSync(`/proc/${service.pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((a, b) => a + Number(b) * 10, 0);
+const cpuMs = () =>
+  readFileSync(`/proc/${service.pid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ')
+    .slice(11, 13)
+    .reduce((a, b) => a + Number(b) * 10, 0);
 const rssMb = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0) / 1024;
-const api = async (path: string, body?: unknown) => (await fetch(`http://127.0.0.1:${servicePort}/api/v1${path}`, {
-  method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
-})).json() as any;
+const api = async (path: string, body?: unknown) =>
+  (
+    await fetch(`http://127.0.0.1:${servicePort}/api/v1${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+  ).json() as any;
 for (let i = 0; ; i++) {
-  if (await fetch(`http://127.0.0.1:${servicePort}/healthz`).then((r) => r.ok, () => false)) break;
+  if (
+    await fetch(`http://127.0.0.1:${servicePort}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break;
   if (i > 300) throw new Error('service did not start');
   await sleep(100);
 }
 
-const section = (i: number) => `<mj-section><mj-column><mj-text><h2>Story ${i} for {{ first_name | default: "you" }}</h2><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua at {{ account_name | default: "your company" }}.</p><p><a href="https://news.example.com/story/${i}?utm_source=leadfwd">Read more</a></p></mj-text><mj-button href="https://shop.example.com/p/${i}">Shop</mj-button></mj-column></mj-section>`;
+const section = (i: number) =>
+  `<mj-section><mj-column><mj-text><h2>Story ${i} for {{ first_name | default: "you" }}</h2><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua at {{ account_name | default: "your company" }}.</p><p><a href="https://news.example.com/story/${i}?utm_source=leadfwd">Read more</a></p></mj-text><mj-button href="https://shop.example.com/p/${i}">Shop</mj-button></mj-column></mj-section>`;
 const content = {
-  subject: 'News for {{ first_name }}', fromName: 'Example', fromEmail: 'news@example.com',
+  subject: 'News for {{ first_name }}',
+  fromName: 'Example',
+  fromEmail: 'news@example.com',
   mjml: `<mjml><mj-body>${Array.from({ length: 6 }, (_, i) => section(i)).join('')}</mj-body></mjml>`,
 };
 // Baseline: bare nodemailer pool, same connection count, sending one message the pipeline would build
 // for this campaign (same template, tracked links, DKIM-signed), pre-built once. It runs before and
 // after the pipeline and the ratio uses the mean, so drift on this shared machine hits both sides.
 const compiled = await compileCampaign({ campaignId: 'benchmark-campaign', ...content });
-const sample = buildMessage(compiled, { rowId: 123_456, email: 'someone@example.org', fields: { first_name: 'Someone' }, trackingConsent: true }, {
-  publicUrl: `http://127.0.0.1:${servicePort}`, secret: 'bench', bounceDomain: 'bounces.leadfwd.localhost', messageIdDomain: 'example.com',
-  feedbackSenderId: 'leadfwd', senderPostalAddress: 'LeadFWD Demo, 1 Example Street, Springfield',
-});
+const sample = buildMessage(
+  compiled,
+  { rowId: 123_456, email: 'someone@example.org', fields: { first_name: 'Someone' }, trackingConsent: true },
+  {
+    publicUrl: `http://127.0.0.1:${servicePort}`,
+    secret: 'bench',
+    bounceDomain: 'bounces.leadfwd.localhost',
+    messageIdDomain: 'example.com',
+    feedbackSenderId: 'leadfwd',
+    senderPostalAddress: 'LeadFWD Demo, 1 Example Street, Springfield',
+  },
+);
 const raw = createDkimSigner({ domainName: 'example.com', keySelector: 'lf', privateKeyPem })(sample.raw) + sample.raw;
 async function bare(n: number): Promise<{ rate: number; cpuUs: number }> {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
   let next = 0;
   const t = performance.now();
   const cpu0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: CONNECTIONS * 4 }, async () => {
-    while (next < n) { next++; await transport.sendMail({ envelope: { from: sample.envelope.from, to: [...sample.envelope.to] }, raw }); }
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS * 4 }, async () => {
+      while (next < n) {
+        next++;
+        await transport.sendMail({ envelope: { from: sample.envelope.from, to: [...sample.envelope.to] }, raw });
+      }
+    }),
+  );
   const rate = n / ((performance.now() - t) / 1000);
   const cpu = process.cpuUsage(cpu0);
   transport.close();
@@ -135,8 +180,14 @@ const rssSampler = setInterval(() => {
 }, 100);
 for (;;) {
   c = await api(`/campaigns/${created.id}`);
-  if (c.status === 'sending' && !cpuAtSending) { cpuAtSending = cpuMs(); simCpuAtSending = process.cpuUsage(); }
-  if (c.status === 'sent') { cpuAtSent = cpuMs(); simCpuWhileSending = process.cpuUsage(simCpuAtSending); }
+  if (c.status === 'sending' && !cpuAtSending) {
+    cpuAtSending = cpuMs();
+    simCpuAtSending = process.cpuUsage();
+  }
+  if (c.status === 'sent') {
+    cpuAtSent = cpuMs();
+    simCpuWhileSending = process.cpuUsage(simCpuAtSending);
+  }
   if (c.status === 'sent' || c.status === 'failed') break;
   await sleep(c.status === 'sending' ? 1000 : 50);
 }
@@ -151,8 +202,13 @@ const rss = rssMb('VmHWM');
 const calls = sim.requests().filter((r) => !r.bulk && r.path.includes('/rest/') && r.at <= at('pending'));
 // Minimum at page size 1000: one call per page of each list's link (an empty link still costs one call),
 // one to look the lists up, and one login.
-const members = (sim.db.prepare(`SELECT prospect_list_id AS list_id, related_type, COUNT(*) n FROM prospect_lists_prospects WHERE deleted = 0 GROUP BY prospect_list_id, related_type`).all() as Array<{ list_id: string; related_type: string; n: number }>);
-const minimum = 2 + listIds.reduce((sum, id) => sum + 5 + members.filter((m) => m.list_id === id).reduce((s, m) => s + Math.max(0, Math.ceil(m.n / 1000) - 1), 0), 0);
+const members = sim.db
+  .prepare(
+    `SELECT prospect_list_id AS list_id, related_type, COUNT(*) n FROM prospect_lists_prospects WHERE deleted = 0 GROUP BY prospect_list_id, related_type`,
+  )
+  .all() as Array<{ list_id: string; related_type: string; n: number }>;
+const minimum =
+  2 + listIds.reduce((sum, id) => sum + 5 + members.filter((m) => m.list_id === id).reduce((s, m) => s + Math.max(0, Math.ceil(m.n / 1000) - 1), 0), 0);
 const exited = new Promise((resolve) => service.once('exit', resolve));
 service.kill('SIGTERM');
 await exited; // its shutdown must not share the CPU with the baseline
@@ -170,7 +226,7 @@ Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${per
   whole pipeline (merge, links, DKIM, ledger, SMTP): ${pipelineRate.toFixed(0)} messages/s
   bare nodemailer pool, pre-built ${raw.length}-byte messages: ${bareRate.toFixed(0)} messages/s (${before.rate.toFixed(0)} before the pipeline, ${after.rate.toFixed(0)} after)
   ratio pipeline / bare: ${(pipelineRate / bareRate).toFixed(2)}
-  CPU per message: service ${((cpuAtSent - cpuAtSending) * 1000 / N).toFixed(0)} µs (all threads), bare nodemailer ${bareCpuUs.toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)})
+  CPU per message: service ${(((cpuAtSent - cpuAtSending) * 1000) / N).toFixed(0)} µs (all threads), bare nodemailer ${bareCpuUs.toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)})
   CPU per message of this process while sending (Sugar simulator answering the write-back, status polls): ${((simCpuWhileSending.user + simCpuWhileSending.system) / N).toFixed(0)} µs
   service peak RSS: ${rss.toFixed(0)} MB (sampled: ${peakExtractMb.toFixed(0)} MB while extracting, ${peakSendMb.toFixed(0)} MB while sending)
   wall time create → sent: ${((sentAt - t0) / 1000).toFixed(1)} s`);

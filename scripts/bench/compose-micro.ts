@@ -2,8 +2,8 @@
 // message, our raw MIME writer vs nodemailer's composer. Run: npx tsx scripts/bench/compose-micro.ts
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { buildMessage, trackingUrls, type MessageContext } from '../../service/src/mail/message.js';
 import { createDkimSigner } from '../../service/src/mail/dkim.js';
+import { buildMessage, type MessageContext, trackingUrls } from '../../service/src/mail/message.js';
 import { compileCampaign, renderContent } from '../../service/src/mail/template.js';
 
 const N = Number(process.env.N ?? 4000);
@@ -18,11 +18,26 @@ const section = (i: number) => `<mj-section><mj-column>
 const mjml = `<mjml><mj-body>${Array.from({ length: 6 }, (_, i) => section(i)).join('')}</mj-body></mjml>`;
 
 const ctx: MessageContext = {
-  publicUrl: 'https://t.example.com', secret: 'bench-secret', bounceDomain: 'bounces.example.com',
-  messageIdDomain: 'example.com', feedbackSenderId: 'leadfwd', senderPostalAddress: '1 Main Street, Springfield',
+  publicUrl: 'https://t.example.com',
+  secret: 'bench-secret',
+  bounceDomain: 'bounces.example.com',
+  messageIdDomain: 'example.com',
+  feedbackSenderId: 'leadfwd',
+  senderPostalAddress: '1 Main Street, Springfield',
 };
-const campaign = await compileCampaign({ campaignId: 'bench', subject: 'News for {{ first_name }}', fromName: 'Example News', fromEmail: 'news@example.com', mjml });
-const recipient = (i: number) => ({ rowId: i, email: `user${i}@example.org`, fields: { first_name: `User${i}`, account_name: 'Acme & Co' }, trackingConsent: true });
+const campaign = await compileCampaign({
+  campaignId: 'bench',
+  subject: 'News for {{ first_name }}',
+  fromName: 'Example News',
+  fromEmail: 'news@example.com',
+  mjml,
+});
+const recipient = (i: number) => ({
+  rowId: i,
+  email: `user${i}@example.org`,
+  fields: { first_name: `User${i}`, account_name: 'Acme & Co' },
+  trackingConsent: true,
+});
 
 function time(label: string, fn: (i: number) => unknown, n = N): number {
   for (let i = 0; i < Math.min(500, n); i++) fn(i);
@@ -55,22 +70,39 @@ const ours = time('ours: build + DKIM', (i) => {
 
 // nodemailer's composer with the same content, headers and a KeyObject DKIM key.
 const composer = nodemailer.createTransport({
-  streamTransport: true, buffer: true, newline: 'windows',
+  streamTransport: true,
+  buffer: true,
+  newline: 'windows',
   dkim: {
-    domainName: 'example.com', keySelector: 'lf', privateKey: createPrivateKey(pem) as unknown as string,
+    domainName: 'example.com',
+    keySelector: 'lf',
+    privateKey: createPrivateKey(pem) as unknown as string,
     headerFieldNames: 'From:Reply-To:To:Subject:Date:Message-ID:MIME-Version:Content-Type:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID',
   },
 });
-const theirs = await timeAsync('nodemailer: render + compose + DKIM', async (i) => {
-  const r = recipient(i);
-  const urls = trackingUrls(ctx, r.rowId);
-  const content = renderContent(campaign, r.fields, { clickUrl: urls.clickUrl, pixelUrl: urls.pixelUrl, unsubscribeUrl: urls.unsubscribeUrl, postalAddress: ctx.senderPostalAddress });
-  return composer.sendMail({
-    from: { name: 'Example News', address: 'news@example.com' }, to: r.email, subject: content.subject,
-    text: content.text, html: content.html, messageId: `<lf.bench.${i}@example.com>`,
-    envelope: { from: 'b-1-x@bounces.example.com', to: [r.email] },
-    list: { unsubscribe: [[urls.unsubscribeUrl, 'mailto:unsubscribe@bounces.example.com']] },
-    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Feedback-ID': 'bench:campaign:leadfwd' },
-  });
-}, Math.min(N, 2000));
+const theirs = await timeAsync(
+  'nodemailer: render + compose + DKIM',
+  async (i) => {
+    const r = recipient(i);
+    const urls = trackingUrls(ctx, r.rowId);
+    const content = renderContent(campaign, r.fields, {
+      clickUrl: urls.clickUrl,
+      pixelUrl: urls.pixelUrl,
+      unsubscribeUrl: urls.unsubscribeUrl,
+      postalAddress: ctx.senderPostalAddress,
+    });
+    return composer.sendMail({
+      from: { name: 'Example News', address: 'news@example.com' },
+      to: r.email,
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      messageId: `<lf.bench.${i}@example.com>`,
+      envelope: { from: 'b-1-x@bounces.example.com', to: [r.email] },
+      list: { unsubscribe: [[urls.unsubscribeUrl, 'mailto:unsubscribe@bounces.example.com']] },
+      headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Feedback-ID': 'bench:campaign:leadfwd' },
+    });
+  },
+  Math.min(N, 2000),
+);
 console.log(`\nratio nodemailer/ours: ${(theirs / ours).toFixed(1)}x -> ours is used; nodemailer stays the SMTP transport (raw + envelope).`);

@@ -9,17 +9,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
-import { bulkId } from '../sugar-sim/seed-ids.js';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+import { extractTargets } from '../../service/src/campaigns/extraction.js';
 import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
-import { extractTargets } from '../../service/src/services/extract-targets.js';
+import { bulkId } from '../sugar-sim/seed-ids.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 const simProc = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
-  env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' }, stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' },
+  stdio: ['ignore', 'pipe', 'inherit'],
 });
 process.on('exit', () => simProc.kill('SIGKILL'));
 const simUrl = await new Promise<string>((resolve, reject) => {
@@ -34,7 +35,9 @@ const simUrl = await new Promise<string>((resolve, reject) => {
 simProc.stdout!.resume();
 let t = performance.now();
 const seeded = await fetch(`${simUrl}/__sim/seed-bulk`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ lists: 1, perList: N, overlap: 0, modules: ['Contacts'] }),
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ lists: 1, perList: N, overlap: 0, modules: ['Contacts'] }),
 });
 if (!seeded.ok) throw new Error(`seeding failed: ${await seeded.text()}`);
 console.log(`simulator: ${fmt(N)} Contacts seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -45,10 +48,20 @@ const store = openStore(join(dir, 'leadfwd.sqlite'), { checkpointEveryMs: 1000 }
 try {
   // The first bulk batch of an empty simulator numbers its members 1..N (scripts/sugar-sim/seed-bulk.ts).
   const list = store.lists.create('Bench list', 'api');
-  store.lists.addMembers(list.id, Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, recordId: bulkId(1, i + 1) })));
+  store.lists.addMembers(
+    list.id,
+    Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, recordId: bulkId(1, i + 1) })),
+  );
   const campaign = store.campaigns.create({
-    name: 'Bench', subject: 'Hi', fromName: 'Bench', fromEmail: 'bench@example.com', html: '<p>Hi {{ first_name }}</p>',
-    targetListIds: [], leadfwdListIds: [list.id], customFields: [], sendAt: new Date().toISOString(),
+    name: 'Bench',
+    subject: 'Hi',
+    fromName: 'Bench',
+    fromEmail: 'bench@example.com',
+    html: '<p>Hi {{ first_name }}</p>',
+    targetListIds: [],
+    leadfwdListIds: [list.id],
+    customFields: [],
+    sendAt: new Date().toISOString(),
   });
   const sugar = new SugarClient({ baseUrl: simUrl, apiVersion: 'v11_1', username: 'admin', password: 'admin', platform: 'leadfwd', timeoutMs: 60_000 });
 
@@ -58,9 +71,13 @@ try {
   idle.disable();
 
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
   let longestGc = 0;
-  const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) longestGc = Math.max(longestGc, e.duration); });
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longestGc = Math.max(longestGc, e.duration);
+  });
   gc.observe({ entryTypes: ['gc'] });
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
@@ -75,11 +92,15 @@ try {
   clearInterval(sampler);
   if (audit.candidates !== N || audit.queued !== N) throw new Error(`expected ${N} candidates and queued, got ${audit.candidates} and ${audit.queued}`);
   const ms = (ns: number) => (ns / 1e6).toFixed(0);
-  console.log(`extract a ${fmt(N)}-member LeadFWD list: ${seconds.toFixed(1)} s (${fmt(Math.round(N / seconds))} members/s), `
-    + `${sugar.stats().calls} Sugar calls, ${cpuSeconds.toFixed(1)} s of this process's CPU (the rest is the simulator answering), `
-    + `peak RSS ${Math.round(peakRss / 1_048_576)} MB`);
-  console.log(`event loop during extraction: worst stall ${ms(h.max)} ms, p99 ${ms(h.percentile(99))} ms `
-    + `(baseline, the same loop idle for 2 s: worst ${ms(idle.max)} ms; longest GC pause ${longestGc.toFixed(0)} ms) — goal: no stall over 50 ms`);
+  console.log(
+    `extract a ${fmt(N)}-member LeadFWD list: ${seconds.toFixed(1)} s (${fmt(Math.round(N / seconds))} members/s), ` +
+      `${sugar.stats().calls} Sugar calls, ${cpuSeconds.toFixed(1)} s of this process's CPU (the rest is the simulator answering), ` +
+      `peak RSS ${Math.round(peakRss / 1_048_576)} MB`,
+  );
+  console.log(
+    `event loop during extraction: worst stall ${ms(h.max)} ms, p99 ${ms(h.percentile(99))} ms ` +
+      `(baseline, the same loop idle for 2 s: worst ${ms(idle.max)} ms; longest GC pause ${longestGc.toFixed(0)} ms) — goal: no stall over 50 ms`,
+  );
   await sugar.logout().catch(() => undefined);
 } finally {
   store.close();

@@ -3,7 +3,7 @@
 // bare node:http server answering the same GIF without recording. Then the same load is stopped
 // with SIGTERM to check that every answered pixel was recorded.
 //   npx tsx scripts/bench/pixel.ts [seconds per round=5]   (BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,12 +20,13 @@ const RECIPIENTS = 1000;
 const SECRET = randomBytes(32).toString('base64url'); // the service refuses a weak LEADFWD_SECRET
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-pixel-bench-'));
@@ -35,16 +36,40 @@ const dbFile = join(dir, 'data', 'leadfwd.sqlite');
 function seed(): number[] {
   const store = openStore(dbFile, { clock: () => new Date(Date.now() - 2 * 3_600_000) });
   const id = 'bench';
-  store.campaigns.create({
-    name: 'Bench', subject: 'Hi', fromName: 'Bench', fromEmail: 'news@bench.test', html: '<p>Hi</p>',
-    targetListIds: ['tl'], leadfwdListIds: [], customFields: [], sendAt: new Date().toISOString(),
-  }, id);
-  for (const [from, to] of [['draft', 'extracting'], ['extracting', 'pending'], ['pending', 'sending'], ['sending', 'sent']] as const) {
+  store.campaigns.create(
+    {
+      name: 'Bench',
+      subject: 'Hi',
+      fromName: 'Bench',
+      fromEmail: 'news@bench.test',
+      html: '<p>Hi</p>',
+      targetListIds: ['tl'],
+      leadfwdListIds: [],
+      customFields: [],
+      sendAt: new Date().toISOString(),
+    },
+    id,
+  );
+  for (const [from, to] of [
+    ['draft', 'extracting'],
+    ['extracting', 'pending'],
+    ['pending', 'sending'],
+    ['sending', 'sent'],
+  ] as const) {
     store.campaigns.transition(id, [from], to);
   }
-  store.recipients.insertMany(id, Array.from({ length: RECIPIENTS }, (_, i) => ({
-    module: 'Contacts' as const, id: `c${i}`, listId: 'tl', email: `p${i}@bench.test`, fields: {}, trackingConsent: true, addressKey: `p${i}@bench.test`,
-  })));
+  store.recipients.insertMany(
+    id,
+    Array.from({ length: RECIPIENTS }, (_, i) => ({
+      module: 'Contacts' as const,
+      id: `c${i}`,
+      listId: 'tl',
+      email: `p${i}@bench.test`,
+      fields: {},
+      trackingConsent: true,
+      addressKey: `p${i}@bench.test`,
+    })),
+  );
   const rows = store.recipients.claim(id, RECIPIENTS, new Date(Date.now() - 2 * 3_600_000).toISOString());
   store.recipients.markOutcomes(rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: `<lf.bench.${r.rowId}.xxxxxxxxxxxx@bench.test>` })));
   store.close();
@@ -55,7 +80,10 @@ function seed(): number[] {
 function countOpens(): number {
   const store = openStore(dbFile);
   try {
-    return store.opsCounts().hits.filter((h) => h.kind === 'open').reduce((n, h) => n + h.human + h.machine, 0);
+    return store
+      .opsCounts()
+      .hits.filter((h) => h.kind === 'open')
+      .reduce((n, h) => n + h.human + h.machine, 0);
   } finally {
     store.close();
   }
@@ -66,8 +94,14 @@ async function startService(): Promise<{ proc: ChildProcess; url: string }> {
   const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR] : [];
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', 'service/src/main.ts'], {
     env: {
-      ...process.env, LEADFWD_PORT: String(port), LEADFWD_BOUNCE_SMTP_PORT: String(await freePort()), LEADFWD_DATA_DIR: join(dir, 'data'),
-      LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_URL: 'http://127.0.0.1:9', LEADFWD_LOG_LEVEL: 'warn', NODE_ENV: 'development',
+      ...process.env,
+      LEADFWD_PORT: String(port),
+      LEADFWD_BOUNCE_SMTP_PORT: String(await freePort()),
+      LEADFWD_DATA_DIR: join(dir, 'data'),
+      LEADFWD_SECRET: SECRET,
+      LEADFWD_SUGAR_URL: 'http://127.0.0.1:9',
+      LEADFWD_LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
       // 1,000 recipients take every hit here, far past the raw-event cap a real recipient never reaches: by default
       // each hit still writes its raw event, as a recipient's first 50 do, so the figures compare with earlier runs.
       LEADFWD_EVENTS_PER_RECIPIENT: process.env.BENCH_EVENTS_PER_RECIPIENT ?? '100000',
@@ -76,7 +110,13 @@ async function startService(): Promise<{ proc: ChildProcess; url: string }> {
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { proc, url };
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { proc, url };
     await sleep(100);
   }
   throw new Error('service did not start');
@@ -89,7 +129,13 @@ async function startBare(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['-e', code], { stdio: 'inherit' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return { proc, url };
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { proc, url };
     await sleep(50);
   }
   throw new Error('bare server did not start');
@@ -98,7 +144,10 @@ async function startBare(): Promise<{ proc: ChildProcess; url: string }> {
 function load(url: string, paths: string[], seconds: number) {
   let i = 0;
   return autocannon({
-    url, connections: CONNECTIONS, duration: seconds, headers: { 'user-agent': UA },
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { 'user-agent': UA },
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
   });
 }
@@ -123,7 +172,9 @@ try {
     const recorded = countOpens() - before;
     const base = await load(bare.url, ['/t/o/x'], SECONDS);
     rounds.push({ recorded: recorded / SECONDS, p99: rec.latency.p99, answered: rec['2xx'], bare: base.requests.average, bareP99: base.latency.p99 });
-    console.log(`  round ${r + 1}: service ${Math.round(recorded / SECONDS)} recorded/s (2xx ${rec['2xx']}, recorded ${recorded}, errors ${rec.errors}, non-2xx ${rec.non2xx}) p99 ${rec.latency.p99} ms | bare ${Math.round(base.requests.average)} req/s p99 ${base.latency.p99} ms`);
+    console.log(
+      `  round ${r + 1}: service ${Math.round(recorded / SECONDS)} recorded/s (2xx ${rec['2xx']}, recorded ${recorded}, errors ${rec.errors}, non-2xx ${rec.non2xx}) p99 ${rec.latency.p99} ms | bare ${Math.round(base.requests.average)} req/s p99 ${base.latency.p99} ms`,
+    );
   }
   svc.proc.kill('SIGTERM');
   bare.proc.kill('SIGTERM');
@@ -138,7 +189,9 @@ try {
   console.log(`  service (durable recording): ${Math.round(recordedPerSecond)} recorded opens/s   p99 ${p99} ms`);
   console.log(`  bare node:http GIF:          ${Math.round(bareRps)} req/s   p99 ${median(rounds.map((r) => r.bareP99))} ms`);
   console.log(`  ratio recorded/bare:         ${ratio.toFixed(2)}`);
-  console.log(`  goals: >= 10000/s ${recordedPerSecond >= 10_000 ? 'met' : 'MISSED'}, ratio >= 0.5 ${ratio >= 0.5 ? 'met' : 'MISSED'}, p99 < 20 ms ${p99 < 20 ? 'met' : 'MISSED'}`);
+  console.log(
+    `  goals: >= 10000/s ${recordedPerSecond >= 10_000 ? 'met' : 'MISSED'}, ratio >= 0.5 ${ratio >= 0.5 ? 'met' : 'MISSED'}, p99 < 20 ms ${p99 < 20 ? 'met' : 'MISSED'}`,
+  );
 
   // SIGTERM under load: every pixel answered 200 must be in the database afterwards.
   const svc2 = await startService();
@@ -150,7 +203,9 @@ try {
   const under = await running;
   const recorded2 = countOpens() - before2;
   const lost = Math.max(0, under['2xx'] - recorded2);
-  console.log(`SIGTERM after 2 s of load: exit ${exitCode}, answered 200: ${under['2xx']}, recorded: ${recorded2}, lost: ${lost} -> ${lost === 0 ? 'no event lost' : 'EVENTS LOST'}`);
+  console.log(
+    `SIGTERM after 2 s of load: exit ${exitCode}, answered 200: ${under['2xx']}, recorded: ${recorded2}, lost: ${lost} -> ${lost === 0 ? 'no event lost' : 'EVENTS LOST'}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

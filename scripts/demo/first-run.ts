@@ -1,7 +1,7 @@
 // What `npm run demo` needs on a first run on any machine: ports that are free (a local Postfix often holds 2525 and
 // 2526), a DKIM key of its own (so the demo signs as the README says), and a log that keeps the banner readable
 // (one line per HTTP request at debug, not info). Demo-only: the service itself is configured from the environment.
-import { generateKeyPairSync, createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -19,7 +19,12 @@ function probe(port: number, host: string): Promise<number | undefined> {
   });
 }
 
-export interface PortChoice { name: string; port: number; wanted: number; moved: boolean }
+export interface PortChoice {
+  name: string;
+  port: number;
+  wanted: number;
+  moved: boolean;
+}
 
 /**
  * The port an environment variable names (used as it is: the person asked for it), else the default when it is free,
@@ -34,7 +39,14 @@ export async function choosePort(name: string, env: string | undefined, fallback
   return { name, port: any, wanted: fallback, moved: true };
 }
 
-export interface DemoDkim { domain: string; selector: string; keyFile: string; dnsName: string; dnsRecord: string; created: boolean }
+export interface DemoDkim {
+  domain: string;
+  selector: string;
+  keyFile: string;
+  dnsName: string;
+  dnsRecord: string;
+  created: boolean;
+}
 
 /** A 2048-bit RSA key kept in the demo's folder (owner-only), made on the first run; the TXT record it needs. */
 export function demoDkimKey(dir: string, domain: string, selector: string): DemoDkim {
@@ -56,17 +68,17 @@ export function demoDkimKey(dir: string, domain: string, selector: string): Demo
  * the banner, warnings and the service's own events stay on screen; LEADFWD_LOG_LEVEL=debug shows the requests again.
  */
 export function quietRequests(logger: Logger): Logger {
-  const wrap = (l: Logger): Logger => new Proxy(l, {
-    get(target, prop, receiver) {
-      if (prop === 'child') return (bindings: Record<string, unknown>) => wrap(target.child(bindings) as Logger);
-      if (prop === 'info') {
-        return (obj: unknown, msg?: string, ...rest: unknown[]) => (msg === 'http.request'
-          ? target.debug(obj as object, msg)
-          : (target.info as (...a: unknown[]) => void)(obj, msg, ...rest));
-      }
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  const wrap = (l: Logger): Logger =>
+    new Proxy(l, {
+      get(target, prop, receiver) {
+        if (prop === 'child') return (bindings: Record<string, unknown>) => wrap(target.child(bindings) as Logger);
+        if (prop === 'info') {
+          return (obj: unknown, msg?: string, ...rest: unknown[]) =>
+            msg === 'http.request' ? target.debug(obj as object, msg) : (target.info as (...a: unknown[]) => void)(obj, msg, ...rest);
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
   return wrap(logger);
 }

@@ -13,15 +13,39 @@ const STOCK_BUTTONS = `array(
 const HARNESS_LABELS = { LBL_HARNESS_EDIT: 'Edit', LBL_HARNESS_ACTIONS: 'Actions', LBL_HARNESS_SIDEBAR: 'Toggle sidebar' };
 /** Field labels as a Sugar's module strings would give them for the simulator's vnames (LBL_<FIELD>), in plain words. */
 const FIELD_LABELS: Record<string, string> = {
-  LBL_FIRST_NAME: 'First Name', LBL_LAST_NAME: 'Last Name', LBL_NAME: 'Name', LBL_FULL_NAME: 'Full Name', LBL_SALUTATION: 'Salutation',
-  LBL_TITLE: 'Title', LBL_DEPARTMENT: 'Department', LBL_ACCOUNT_NAME: 'Account Name', LBL_PHONE_WORK: 'Office Phone',
-  LBL_PHONE_MOBILE: 'Mobile', LBL_PRIMARY_ADDRESS_CITY: 'City', LBL_PRIMARY_ADDRESS_COUNTRY: 'Country', LBL_LEAD_SOURCE: 'Lead Source',
-  LBL_BIRTHDATE: 'Birthdate', LBL_DESCRIPTION: 'Description', LBL_REGION: 'Region', LBL_INDUSTRY: 'Industry', LBL_LOYALTY_TIER: 'Loyalty Tier',
-  LBL_EMAIL1: 'Email Address', LBL_EMAIL2: 'Other Email', LBL_WEBSITE: 'Website', LBL_BILLING_ADDRESS_CITY: 'Billing City',
+  LBL_FIRST_NAME: 'First Name',
+  LBL_LAST_NAME: 'Last Name',
+  LBL_NAME: 'Name',
+  LBL_FULL_NAME: 'Full Name',
+  LBL_SALUTATION: 'Salutation',
+  LBL_TITLE: 'Title',
+  LBL_DEPARTMENT: 'Department',
+  LBL_ACCOUNT_NAME: 'Account Name',
+  LBL_PHONE_WORK: 'Office Phone',
+  LBL_PHONE_MOBILE: 'Mobile',
+  LBL_PRIMARY_ADDRESS_CITY: 'City',
+  LBL_PRIMARY_ADDRESS_COUNTRY: 'Country',
+  LBL_LEAD_SOURCE: 'Lead Source',
+  LBL_BIRTHDATE: 'Birthdate',
+  LBL_DESCRIPTION: 'Description',
+  LBL_REGION: 'Region',
+  LBL_INDUSTRY: 'Industry',
+  LBL_LOYALTY_TIER: 'Loyalty Tier',
+  LBL_EMAIL1: 'Email Address',
+  LBL_EMAIL2: 'Other Email',
+  LBL_WEBSITE: 'Website',
+  LBL_BILLING_ADDRESS_CITY: 'Billing City',
 };
 
 /** One link of Sugar's Administration page, as the package's Administration extension declares it. */
-export interface AdminLink { section: string; sectionDesc: string; key: string; title: string; desc: string; link: string }
+export interface AdminLink {
+  section: string;
+  sectionDesc: string;
+  key: string;
+  title: string;
+  desc: string;
+  link: string;
+}
 
 export interface HarnessMetadata {
   views: Record<string, { controller?: string; templates: Record<string, string>; meta: unknown }>;
@@ -45,13 +69,17 @@ export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata>
     };
   }
   for (const name of readdirSync(join(base, 'layouts'))) {
-    out.layouts[name] = { meta: await phpEval(join(base, 'layouts', name, `${name}.php`), `$viewdefs['base']['layout'][${JSON.stringify(name)}]`, '$viewdefs = array()') };
+    out.layouts[name] = {
+      meta: await phpEval(join(base, 'layouts', name, `${name}.php`), `$viewdefs['base']['layout'][${JSON.stringify(name)}]`, '$viewdefs = array()'),
+    };
   }
   const ext = join(moduleDir, 'custom', 'Extension');
   // Every application language file of the package (en_us.leadfwd.php, en_us.leadfwd-ui.php, …), as Sugar merges them.
   out.labels = { ...HARNESS_LABELS, ...FIELD_LABELS };
   const langDir = join(ext, 'application', 'Ext', 'Language');
-  for (const f of readdirSync(langDir).filter((n) => /^en_us\..+\.php$/.test(n)).sort()) {
+  for (const f of readdirSync(langDir)
+    .filter((n) => /^en_us\..+\.php$/.test(n))
+    .sort()) {
     Object.assign(out.labels, await phpEval(join(langDir, f), '$app_strings', '$app_strings = array()'));
   }
   for (const module of ['ProspectLists', 'Campaigns']) {
@@ -60,12 +88,26 @@ export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata>
     out.modules[module] = { recordButtons: await phpEval(file, `$viewdefs[${JSON.stringify(module)}]['base']['view']['record']['buttons']`, prelude) };
   }
   // $admin_group_header entries: [title label, '', false, $admin_option_defs, description label].
-  const mod = await phpEval<Record<string, string>>(join(ext, 'modules', 'Administration', 'Ext', 'Language', 'en_us.leadfwd.php'), '$mod_strings', '$mod_strings = array()');
+  const mod = await phpEval<Record<string, string>>(
+    join(ext, 'modules', 'Administration', 'Ext', 'Language', 'en_us.leadfwd.php'),
+    '$mod_strings',
+    '$mod_strings = array()',
+  );
   const groups = await phpEval<Array<[string, string, boolean, Record<string, Record<string, string[]>>, string]>>(
-    join(ext, 'modules', 'Administration', 'Ext', 'Administration', 'leadfwd.php'), '$admin_group_header', '$admin_group_header = array()');
+    join(ext, 'modules', 'Administration', 'Ext', 'Administration', 'leadfwd.php'),
+    '$admin_group_header',
+    '$admin_group_header = array()',
+  );
   for (const [title, , , options, desc] of groups) {
     for (const [key, [, label, labelDesc, link]] of Object.entries(options.Administration ?? {})) {
-      out.admin.push({ section: mod[title] ?? title, sectionDesc: mod[desc] ?? desc, key, title: mod[label] ?? label, desc: mod[labelDesc] ?? labelDesc, link });
+      out.admin.push({
+        section: mod[title] ?? title,
+        sectionDesc: mod[desc] ?? desc,
+        key,
+        title: mod[label] ?? label,
+        desc: mod[labelDesc] ?? labelDesc,
+        link,
+      });
     }
   }
   return out;

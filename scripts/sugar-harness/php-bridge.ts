@@ -12,8 +12,12 @@ export function php(args: string[], stdin = ''): Promise<{ code: number; stdout:
     const child = spawn('php', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     // php -l and php -r never read stdin; a closed pipe must not become an uncaught EPIPE.
@@ -60,10 +64,15 @@ export const MODULE_ROOT = join(here, '..', '..', 'sugar-module');
 
 export async function runSugarRest(call: SugarRestCall): Promise<SugarRestAnswer> {
   const input = {
-    root: call.root ?? MODULE_ROOT, method: call.method, path: call.path, query: call.query ?? {}, body: call.body ?? '',
+    root: call.root ?? MODULE_ROOT,
+    method: call.method,
+    path: call.path,
+    query: call.query ?? {},
+    body: call.body ?? '',
     headers: call.token ? { OAUTH_TOKEN: call.token } : {},
     user: call.user === null ? null : { id: call.user?.id ?? '1', user_name: call.user?.user_name ?? 'someone', is_admin: call.user?.is_admin ?? false },
-    settings: call.settings ?? {}, sugar_config: call.sugarConfig ?? {},
+    settings: call.settings ?? {},
+    sugar_config: call.sugarConfig ?? {},
   };
   const r = await php([RUN_API], JSON.stringify(input));
   if (r.code !== 0 || !r.stdout) throw new Error(`php api runner failed (${r.code}): ${r.stderr || r.stdout}`);

@@ -2,8 +2,9 @@
 // open-source libraries and the package's files, proxies /rest/* to the Sugar simulator, and answers the
 // package's own endpoints (/rest/<v>/leadfwd/…: config, pair, test and the relay api/…) by running the package's
 // real *Api.php files under php-cli, whose cURL calls reach the LeadFWD service as they would from Sugar.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -25,9 +26,14 @@ const REST_VERSION = 'v11_1';
  * Sugar's own domains: scripts may be inline and eval'd (Sidecar needs both), but connect-src is 'self' only, so a
  * page can call Sugar and nothing else. Frames fall back to default-src: the sandboxed srcdoc preview is allowed.
  */
-export const SUGAR_CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self'; img-src data: http: https: blob:; object-src 'self'; frame-ancestors 'self'";
+export const SUGAR_CSP =
+  "default-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self'; img-src data: http: https: blob:; object-src 'self'; frame-ancestors 'self'";
 
-export interface HarnessOptions { port?: number; host?: string; refreshSeconds?: number }
+export interface HarnessOptions {
+  port?: number;
+  host?: string;
+  refreshSeconds?: number;
+}
 
 export interface Harness {
   url: string;
@@ -41,7 +47,9 @@ export interface Harness {
 }
 
 const send = (res: ServerResponse, status: number, body: string | Buffer, type: string) =>
-  void res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...(type.startsWith('text/html') ? { 'Content-Security-Policy': SUGAR_CSP } : {}) }).end(body);
+  void res
+    .writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...(type.startsWith('text/html') ? { 'Content-Security-Policy': SUGAR_CSP } : {}) })
+    .end(body);
 const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), 'application/json');
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -53,9 +61,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   await buildSidecarUi();
   const metadata: HarnessMetadata = await buildMetadata(MODULE_DIR);
-  const runtime = (await build({
-    entryPoints: [join(here, 'runtime', 'boot.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent',
-  })).outputFiles[0].text;
+  const runtime = (
+    await build({ entryPoints: [join(here, 'runtime', 'boot.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent' })
+  ).outputFiles[0].text;
   let sugarUrl = '';
   let settings: Record<string, string> = {};
   let sugarConfig: Record<string, unknown> = {};
@@ -64,7 +72,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (!sugarUrl) return json(res, 503, { error: 'service_unavailable', error_message: 'The harness has no Sugar to talk to yet.' });
     const headers: Record<string, string> = {};
     for (const h of ['oauth-token', 'content-type', 'accept']) if (req.headers[h]) headers[h] = String(req.headers[h]);
-    const r = await fetch(`${sugarUrl}${req.url}`, { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : new Uint8Array(body) });
+    const r = await fetch(`${sugarUrl}${req.url}`, {
+      method: req.method,
+      headers,
+      body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : new Uint8Array(body),
+    });
     res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json', 'Cache-Control': 'no-store' });
     res.end(Buffer.from(await r.arrayBuffer()));
   }
@@ -76,9 +88,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (!me.ok) return send(res, me.status, Buffer.from(await me.arrayBuffer()), 'application/json');
     const user = (await me.json()).current_user as { id: string; user_name: string; type: string };
     const r = await runSugarRest({
-      method: req.method as 'GET', path: url.pathname.replace(/^\/rest\/v1\d(_\d{1,2})?\//, ''), query: Object.fromEntries(url.searchParams),
-      body: body.toString('utf8'), token, user: { id: user.id, user_name: user.user_name, is_admin: user.type === 'admin' },
-      settings, sugarConfig: { site_url: origin, ...sugarConfig },
+      method: req.method as 'GET',
+      path: url.pathname.replace(/^\/rest\/v1\d(_\d{1,2})?\//, ''),
+      query: Object.fromEntries(url.searchParams),
+      body: body.toString('utf8'),
+      token,
+      user: { id: user.id, user_name: user.user_name, is_admin: user.type === 'admin' },
+      settings,
+      sugarConfig: { site_url: origin, ...sugarConfig },
     });
     Object.assign(settings, r.writes);
     json(res, r.status, r.body);
@@ -89,8 +106,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const url = new URL(req.url ?? '/', 'http://harness');
       const path = url.pathname;
       if (path === '/' || path === '/index.html') {
-        const page = readFileSync(join(here, 'index.html'), 'utf8')
-          .replace('__HARNESS_CONFIG__', JSON.stringify({ serverUrl: `/rest/${REST_VERSION}`, refreshSeconds: opts.refreshSeconds ?? 2 }));
+        const page = readFileSync(join(here, 'index.html'), 'utf8').replace(
+          '__HARNESS_CONFIG__',
+          JSON.stringify({ serverUrl: `/rest/${REST_VERSION}`, refreshSeconds: opts.refreshSeconds ?? 2 }),
+        );
         return send(res, 200, page, 'text/html; charset=utf-8');
       }
       if (path.startsWith('/harness/vendor/') && VENDOR[path.slice(16)]) return send(res, 200, readFileSync(VENDOR[path.slice(16)]), 'text/javascript');
@@ -110,7 +129,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       if (/^\/rest\/v1\d(_\d{1,2})?\/leadfwd\//.test(path) && sugarUrl) return packageApi(req, res, url, body);
       if (path.startsWith('/rest/')) return proxy(req, res, body);
       send(res, 404, 'not found', 'text/plain');
-    })().catch((e) => { if (!res.headersSent) json(res, 502, { error: 'bad_gateway', error_message: String((e as Error).message) }); });
+    })().catch((e) => {
+      if (!res.headersSent) json(res, 502, { error: 'bad_gateway', error_message: String((e as Error).message) });
+    });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -118,14 +139,20 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   return {
     url: `${origin}/`,
     origin,
-    get settings() { return settings; },
+    get settings() {
+      return settings;
+    },
     configure(o) {
       sugarUrl = o.sugarUrl.replace(/\/+$/, '');
       if (o.settings) settings = Object.assign(o.settings, settings);
       if (o.serviceUrl) settings.leadfwd_service_url = o.serviceUrl;
       if (o.sugarConfig) sugarConfig = o.sugarConfig;
     },
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -140,11 +167,14 @@ function bwcPage(q: URLSearchParams, metadata: HarnessMetadata): string | undefi
 
 /** Sugar 8's legacy Administration page: each extension link is an <a href> in this (iframe) page. */
 function adminPage(metadata: HarnessMetadata): string {
-  const sections = [...new Set(metadata.admin.map((a) => a.section))].map((section) => {
-    const links = metadata.admin.filter((a) => a.section === section);
-    return `<h3>${esc(section)}</h3><p>${esc(links[0].sectionDesc)}</p><table class="other view">${links.map((a) =>
-      `<tr><td><a href="${esc(a.link)}" class="tabDetailViewDL2Link">${esc(a.title)}</a></td><td>${esc(a.desc)}</td></tr>`).join('')}</table>`;
-  }).join('');
+  const sections = [...new Set(metadata.admin.map((a) => a.section))]
+    .map((section) => {
+      const links = metadata.admin.filter((a) => a.section === section);
+      return `<h3>${esc(section)}</h3><p>${esc(links[0].sectionDesc)}</p><table class="other view">${links
+        .map((a) => `<tr><td><a href="${esc(a.link)}" class="tabDetailViewDL2Link">${esc(a.title)}</a></td><td>${esc(a.desc)}</td></tr>`)
+        .join('')}</table>`;
+    })
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Administration</title>
 <style>body{font-family:Arial,sans-serif;font-size:13px;margin:8px 12px}td{padding:4px 8px}</style></head>
 <body><h2>Administration</h2>${sections}</body></html>`;

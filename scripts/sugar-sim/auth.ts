@@ -2,7 +2,7 @@
 // rotating refresh tokens, and one live session per (user, platform) (two on mobile).
 import { SugarError } from './errors.js';
 import type { Row, Rows } from './rows.js';
-import { actorFor, hashPassword, type Actor, type Role } from './users.js';
+import { type Actor, actorFor, hashPassword, type Role } from './users.js';
 import { newId } from './util.js';
 
 export interface AuthOptions {
@@ -15,12 +15,18 @@ export interface AuthOptions {
   roles?: Map<string, Role>;
 }
 
-export interface TokenResult { body: Record<string, unknown>; cookies: string[] }
+export interface TokenResult {
+  body: Record<string, unknown>;
+  cookies: string[];
+}
 
 const oauth400 = (label: string, msg: string) => new SugarError(400, label, msg);
 
 export class Auth {
-  constructor(private rows: Rows, private opts: AuthOptions) {}
+  constructor(
+    private rows: Rows,
+    private opts: AuthOptions,
+  ) {}
 
   validatePlatform(platform: unknown): string {
     const p = platform === undefined || platform === null || platform === '' ? 'base' : platform;
@@ -69,19 +75,23 @@ export class Auth {
     const now = Date.now();
     // Sugar's cleanupOldUserTokens: keep the newest N-1 sessions so that with the new one there are N.
     const keep = platform === 'mobile' ? 1 : 0;
-    this.killSessions(
-      'SELECT token FROM oauth_refresh_tokens WHERE user_id = ? AND platform = ? ORDER BY created_seq DESC LIMIT -1 OFFSET ?',
-      [userId, platform, keep],
-    );
+    this.killSessions('SELECT token FROM oauth_refresh_tokens WHERE user_id = ? AND platform = ? ORDER BY created_seq DESC LIMIT -1 OFFSET ?', [
+      userId,
+      platform,
+      keep,
+    ]);
     const refresh = newId();
     const access = newId();
     const download = newId();
     const accessExp = now + this.opts.accessTokenLifetime * 1000;
     const refreshExp = now + this.opts.refreshTokenLifetime * 1000;
-    this.rows.prepare('INSERT INTO oauth_refresh_tokens (token, user_id, platform, expires_at, created_seq) VALUES (?, ?, ?, ?, ?)')
+    this.rows
+      .prepare('INSERT INTO oauth_refresh_tokens (token, user_id, platform, expires_at, created_seq) VALUES (?, ?, ?, ?, ?)')
       .run(refresh, userId, platform, refreshExp, this.nextSeq());
-    this.rows.prepare(`INSERT INTO oauth_access_tokens (token, user_id, platform, refresh_token, expires_at, dies_at, download_token)
-      VALUES (?, ?, ?, ?, ?, NULL, ?)`).run(access, userId, platform, refresh, accessExp, download);
+    this.rows
+      .prepare(`INSERT INTO oauth_access_tokens (token, user_id, platform, refresh_token, expires_at, dies_at, download_token)
+      VALUES (?, ?, ?, ?, ?, NULL, ?)`)
+      .run(access, userId, platform, refresh, accessExp, download);
     return {
       body: {
         access_token: access,
@@ -119,7 +129,9 @@ export class Auth {
     const invalid = () => new SugarError(401, 'invalid_grant', 'The access token provided is invalid.');
     if (!row || (row.dies_at !== null && Number(row.dies_at) <= now)) throw invalid();
     if (Number(row.expires_at) <= now) throw new SugarError(401, 'invalid_grant', 'The access token provided has expired.');
-    const user = this.rows.prepare("SELECT id, user_name, is_admin FROM users WHERE id = ? AND deleted = 0 AND status = 'Active'").get(row.user_id) as Row | undefined;
+    const user = this.rows.prepare("SELECT id, user_name, is_admin FROM users WHERE id = ? AND deleted = 0 AND status = 'Active'").get(row.user_id) as
+      | Row
+      | undefined;
     if (!user) throw invalid();
     return actorFor(user as { id: unknown; user_name: unknown; is_admin: unknown }, this.opts.roles?.get(String(user.id)));
   }

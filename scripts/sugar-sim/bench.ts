@@ -14,7 +14,8 @@ try {
   const seedMs = ms(t0);
 
   const login = await fetch(`${base}/oauth2/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'admin', password: 'admin', platform: 'leadfwd' }),
   });
   const headers = { 'OAuth-Token': ((await login.json()) as { access_token: string }).access_token, 'Content-Type': 'application/json' };
@@ -24,9 +25,11 @@ try {
   t0 = performance.now();
   for (const list of listIds) {
     for (const link of ['contacts', 'leads', 'prospects']) {
-      for (let offset = 0; offset >= 0;) {
+      for (let offset = 0; offset >= 0; ) {
         const t = performance.now();
-        const res = await fetch(`${base}/ProspectLists/${list}/link/${link}?max_num=1000&offset=${offset}&fields=email,first_name,last_name,region_c`, { headers });
+        const res = await fetch(`${base}/ProspectLists/${list}/link/${link}?max_num=1000&offset=${offset}&fields=email,first_name,last_name,region_c`, {
+          headers,
+        });
         const body = (await res.json()) as { next_offset: number; records: unknown[] };
         pageTimes.push(performance.now() - t);
         records += body.records.length;
@@ -40,7 +43,8 @@ try {
   t0 = performance.now();
   for (let i = 0; i < rows; i += 100) {
     const requests = Array.from({ length: 100 }, (_, k) => ({
-      url: '/v11_1/CampaignLog', method: 'POST',
+      url: '/v11_1/CampaignLog',
+      method: 'POST',
       data: { campaign_id: 'bench', target_id: `t${i + k}`, target_type: 'Contacts', activity_type: 'targeted' },
     }));
     await fetch(`${base}/bulk`, { method: 'POST', headers, body: JSON.stringify({ requests }) });
@@ -48,14 +52,24 @@ try {
   const logMs = ms(t0);
 
   const sorted = [...pageTimes].sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    seed: { lists, perList, ms: seedMs },
-    extraction: {
-      pages: pageTimes.length, records, totalMs: extractMs,
-      firstPageMs: Math.round(pageTimes[0]), medianPageMs: Math.round(sorted[Math.floor(sorted.length / 2)]), maxPageMs: Math.round(sorted.at(-1)!),
-    },
-    campaignLogViaBulk: { rows, ms: logMs, counted: sim.campaignLogCounts('bench') },
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        seed: { lists, perList, ms: seedMs },
+        extraction: {
+          pages: pageTimes.length,
+          records,
+          totalMs: extractMs,
+          firstPageMs: Math.round(pageTimes[0]),
+          medianPageMs: Math.round(sorted[Math.floor(sorted.length / 2)]),
+          maxPageMs: Math.round(sorted.at(-1)!),
+        },
+        campaignLogViaBulk: { rows, ms: logMs, counted: sim.campaignLogCounts('bench') },
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await sim.close();
 }

@@ -25,17 +25,11 @@ export function runBulk(c: Call): unknown[] {
     const headers: Headers = { ...inherited };
     if (isPlainObject(item.headers)) for (const [k, v] of Object.entries(item.headers)) headers[k.toLowerCase()] = String(v);
     const data = item.data;
-    const body: SimRequest['body'] = data === undefined || data === null || data === ''
-      ? undefined
-      : typeof data === 'string' ? { text: data } : { value: data };
+    const body: SimRequest['body'] =
+      data === undefined || data === null || data === '' ? undefined : typeof data === 'string' ? { text: data } : { value: data };
     const done = c.core.log.start(method, `/rest${url.startsWith('/') ? '' : '/'}${url}`, true);
     const res = c.handle({ method, path, query: q < 0 ? {} : c.core.parseQuery(url.slice(q + 1)), headers, body });
     done(res.status);
-    return {
-      contents: res.body,
-      headers: { 'Content-Type': 'application/json', ...res.headers },
-      status: res.status,
-      status_text: statusText(res.status),
-    };
+    return { contents: res.body, headers: { 'Content-Type': 'application/json', ...res.headers }, status: res.status, status_text: statusText(res.status) };
   });
 }

@@ -1,8 +1,8 @@
 // Turns API input into column values for one module, ignoring unknown, computed and read-only fields like Sugar.
 import { SugarError } from './errors.js';
 import type { Row } from './rows.js';
-import type { FieldDef, ModuleDef } from './vardefs.js';
 import { badValue, isPlainObject, parseBoolInput, parseDateInput, parseDateTimeInput } from './util.js';
+import type { FieldDef, ModuleDef } from './vardefs.js';
 
 export function coerceValue(name: string, fd: FieldDef, v: unknown): unknown {
   if (v === null) return fd.type === 'bool' ? false : null;

@@ -1,8 +1,8 @@
 // SIMULATOR-ONLY control API under /__sim/ (no auth) so tests can drive a simulator running in another process.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SimCore } from './core.js';
-import { campaignLogCounts } from './stats.js';
 import { seedBulk } from './seed-bulk.js';
+import { campaignLogCounts } from './stats.js';
 import { isPlainObject } from './util.js';
 
 class ControlError extends Error {}
@@ -48,10 +48,13 @@ export function controlRouter(core: SimCore): express.Router {
       next(err);
     }
   };
-  router.post('/faults', wrap((req, res) => {
-    applyFaults(core, req.body);
-    res.json({ simulatorOnly: true, faults: core.faults.state() });
-  }));
+  router.post(
+    '/faults',
+    wrap((req, res) => {
+      applyFaults(core, req.body);
+      res.json({ simulatorOnly: true, faults: core.faults.state() });
+    }),
+  );
   router.get('/faults', (_req, res) => void res.json({ simulatorOnly: true, faults: core.faults.state() }));
   router.get('/requests', (_req, res) => void res.json(core.log.list()));
   router.delete('/requests', (_req, res) => {
@@ -59,9 +62,12 @@ export function controlRouter(core: SimCore): express.Router {
     res.json({ success: true });
   });
   router.get('/campaign-log-counts/:campaignId', (req, res) => void res.json(campaignLogCounts(core, req.params.campaignId)));
-  router.post('/seed-bulk', wrap((req, res) => {
-    res.json(seedBulk(core, req.body));
-  }));
+  router.post(
+    '/seed-bulk',
+    wrap((req, res) => {
+      res.json(seedBulk(core, req.body));
+    }),
+  );
   router.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found', error_message: 'Unknown simulator control route.' });
   });
@@ -73,5 +79,3 @@ export function controlRouter(core: SimCore): express.Router {
   });
   return router;
 }
-
-

@@ -1,14 +1,15 @@
 // Everything one simulator instance owns, shared by the HTTP layer, bulk and seeding.
-import type { Db } from './db.js';
+
 import { Auth } from './auth.js';
+import type { Db } from './db.js';
 import { Emails } from './emails.js';
 import { Faults } from './faults.js';
 import type { LeadfwdSettings } from './leadfwd-module.js';
-import type { Role } from './users.js';
 import { Links } from './links.js';
 import { RecordStore } from './record-store.js';
 import { RequestLog } from './request-log.js';
 import { Rows } from './rows.js';
+import type { Role } from './users.js';
 import { toSugarDateTime } from './util.js';
 
 export interface CoreOptions {
@@ -35,7 +36,11 @@ export class SimCore {
   /** Roles an administrator changed while the simulator runs, by user id. */
   readonly roles = new Map<string, Role>();
 
-  constructor(readonly db: Db, readonly opts: CoreOptions, readonly parseQuery: QueryParser) {
+  constructor(
+    readonly db: Db,
+    readonly opts: CoreOptions,
+    readonly parseQuery: QueryParser,
+  ) {
     this.rows = new Rows(db);
     this.emails = new Emails(this.rows);
     this.store = new RecordStore(this.rows, this.emails);

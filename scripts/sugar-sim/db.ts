@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { MODULES, dbFields, type FieldDef } from './vardefs.js';
+import { dbFields, type FieldDef, MODULES } from './vardefs.js';
 
 export type Db = Database.Database;
 

@@ -1,11 +1,12 @@
 // One request pipeline for HTTP and bulk items: version, body, route (before auth, fact-check rows 5, 8), auth, handler.
-import type { SimCore } from './core.js';
+
 import type { Call, SimRequest } from './call.js';
+import type { SimCore } from './core.js';
 import { noMethod } from './errors.js';
 import { parseJsonText } from './json.js';
+import { errorResponse, isSimResponse, type SimResponse } from './response.js';
 import { ROUTES, type Route } from './routes.js';
 import type { Actor } from './users.js';
-import { errorResponse, isSimResponse, type SimResponse } from './response.js';
 import { isPlainObject } from './util.js';
 import { MODULES } from './vardefs.js';
 import { splitVersion } from './version.js';
@@ -56,7 +57,15 @@ export function handleRest(core: SimCore, req: SimRequest): SimResponse {
     const token = req.headers['oauth-token'] || bodyToken || '';
     const actor = found.route.auth ? core.auth.authenticate(token) : GUEST;
     const call: Call = {
-      core, method, params: found.params, query: req.query, body, args: { ...body, ...req.query }, headers: req.headers, actor, token,
+      core,
+      method,
+      params: found.params,
+      query: req.query,
+      body,
+      args: { ...body, ...req.query },
+      headers: req.headers,
+      actor,
+      token,
       handle: (sub) => handleRest(core, sub),
     };
     const out = found.route.run(call);
@@ -66,4 +75,3 @@ export function handleRest(core: SimCore, req: SimRequest): SimResponse {
     return errorResponse(err, core);
   }
 }
-

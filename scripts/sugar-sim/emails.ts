@@ -13,7 +13,10 @@ export interface EmailEntry {
   opt_out: boolean;
 }
 
-export interface BeanRef { module: string; id: string }
+export interface BeanRef {
+  module: string;
+  id: string;
+}
 
 const VALID = /^[^\s@"<>(),;:\\[\]]+@(?:[^\s@"<>(),;:\\[\]./]+\.)+[^\s@"<>(),;:\\[\]./]{2,}$/u;
 export const isValidAddress = (a: string): boolean => a.length <= 255 && VALID.test(a);
@@ -34,7 +37,10 @@ const toEntry = (r: Row): EmailEntry => ({
 });
 
 export class Emails {
-  constructor(private rows: Rows, private newAddressesOptedOut = false) {}
+  constructor(
+    private rows: Rows,
+    private newAddressesOptedOut = false,
+  ) {}
 
   forBean(module: string, id: string): EmailEntry[] {
     const sql = `${SELECT_REL} AND r.bean_id = ? ORDER BY r.primary_address DESC, r.seq`;
@@ -70,8 +76,14 @@ export class Emails {
     if (!existing) {
       const id = newId();
       this.rows.insert('EmailAddresses', {
-        id, email_address: addr, email_address_caps: addr.toUpperCase(), invalid_email: flags.invalid_email ?? false,
-        opt_out: flags.opt_out ?? this.newAddressesOptedOut, date_created: now, date_modified: now, deleted: false,
+        id,
+        email_address: addr,
+        email_address_caps: addr.toUpperCase(),
+        invalid_email: flags.invalid_email ?? false,
+        opt_out: flags.opt_out ?? this.newAddressesOptedOut,
+        date_created: now,
+        date_modified: now,
+        deleted: false,
       });
       return id;
     }
@@ -110,7 +122,10 @@ export class Emails {
         opt_out: flag('opt_out', this.newAddressesOptedOut),
       });
     }
-    const primaryAt = Math.max(0, wanted.findIndex((w) => w.primary_address));
+    const primaryAt = Math.max(
+      0,
+      wanted.findIndex((w) => w.primary_address),
+    );
     wanted.forEach((w, i) => (w.primary_address = i === primaryAt));
     wanted.sort((a, b) => Number(b.primary_address) - Number(a.primary_address));
 

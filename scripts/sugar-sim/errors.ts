@@ -18,5 +18,4 @@ export class SugarError extends Error {
 export const invalidParameter = (msg = 'A parameter in your request was invalid.') => new SugarError(422, 'invalid_parameter', msg);
 export const missingParameter = (name: string) => new SugarError(422, 'missing_parameter', `Missing parameter: ${name}`);
 export const notFound = (msg: string) => new SugarError(404, 'not_found', msg);
-export const noMethod = (path: string) =>
-  new SugarError(404, 'no_method', `Could not find any route that accepted a path like: ${path}`);
+export const noMethod = (path: string) => new SugarError(404, 'no_method', `Could not find any route that accepted a path like: ${path}`);

@@ -12,10 +12,7 @@ export interface SimFaults {
   reset(): void;
 }
 
-export type FaultOutcome =
-  | { kind: 'none' }
-  | { kind: 'drop' }
-  | { kind: 'error'; error: SugarError; headers?: Record<string, string> };
+export type FaultOutcome = { kind: 'none' } | { kind: 'drop' } | { kind: 'error'; error: SugarError; headers?: Record<string, string> };
 
 const MESSAGES: Record<string, string> = {
   service_unavailable: 'The service is temporarily unavailable.',

@@ -4,7 +4,7 @@ import { asArray, isPlainObject } from './filter.js';
 
 export interface ListArgs {
   filter: unknown[];
-  maxNum: number;   // negative = unlimited
+  maxNum: number; // negative = unlimited
   offset: number;
   orderBy: string | undefined;
   fields: string[] | undefined;
@@ -66,7 +66,7 @@ function parseOffset(raw: unknown): number {
   // Sugar accepts offset=end meaning "past the last row".
   if (raw === 'end') return Number.MAX_SAFE_INTEGER;
   const n = toInt(raw, 'offset');
-  return n < 0 ? 0 : n;
+  return Math.max(n, 0);
 }
 
 function toInt(raw: unknown, name: string): number {
@@ -78,7 +78,7 @@ function toInt(raw: unknown, name: string): number {
 function parseOrderBy(raw: unknown): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const list = asArray(raw);
-  if (list && list.every((x) => typeof x === 'string')) return list.join(',');
+  if (list?.every((x) => typeof x === 'string')) return list.join(',');
   if (typeof raw === 'string') return raw;
   throw invalidParameter('order_by must be a string such as "name:desc,date_entered".');
 }
@@ -86,7 +86,7 @@ function parseOrderBy(raw: unknown): string | undefined {
 function parseFields(raw: unknown): string[] | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const list = typeof raw === 'string' ? raw.split(',') : asArray(raw);
-  if (!list || !list.every((x) => typeof x === 'string')) throw invalidParameter('fields must be a comma-separated list or an array of names.');
+  if (!list?.every((x) => typeof x === 'string')) throw invalidParameter('fields must be a comma-separated list or an array of names.');
   const names = (list as string[]).map((s) => s.trim()).filter(Boolean);
   return names.length ? names : undefined;
 }

@@ -1,16 +1,19 @@
 // Filter API semantics of sugar-platform.md §4, evaluated in memory over simulator records.
 import { invalidParameter, SugarError } from './errors.js';
 
-export type FieldType =
-  | 'id' | 'varchar' | 'name' | 'text' | 'enum' | 'bool' | 'int' | 'decimal'
-  | 'date' | 'datetime' | 'relate' | 'email' | 'link';
-export interface FieldDefs { [name: string]: { type: FieldType } }
+export type FieldType = 'id' | 'varchar' | 'name' | 'text' | 'enum' | 'bool' | 'int' | 'decimal' | 'date' | 'datetime' | 'relate' | 'email' | 'link';
+export interface FieldDefs {
+  [name: string]: { type: FieldType };
+}
 export type SimRecord = Record<string, unknown>;
 /** Resolves `link.field` names other than email_addresses.*; undefined means the name is unknown. */
-export type RelatedFieldResolver = (link: string, field: string) =>
-  { type: FieldType; values(rec: SimRecord): unknown[] } | undefined;
+export type RelatedFieldResolver = (link: string, field: string) => { type: FieldType; values(rec: SimRecord): unknown[] } | undefined;
 export interface FilterContext {
-  module: string; fields: FieldDefs; userId: string; now: Date; favorites?: Set<string>;
+  module: string;
+  fields: FieldDefs;
+  userId: string;
+  now: Date;
+  favorites?: Set<string>;
   relatedField?: RelatedFieldResolver;
   /** Fields the asking user has no access to (field ACL None): filtering on them is refused (FilterApi::verifyField). */
   hidden?: ReadonlySet<string>;
@@ -18,7 +21,11 @@ export interface FilterContext {
 
 type Pred = (rec: SimRecord) => boolean;
 type ValuePred = (v: unknown) => boolean;
-interface Accessor { name: string; type: FieldType; values(rec: SimRecord): unknown[] }
+interface Accessor {
+  name: string;
+  type: FieldType;
+  values(rec: SimRecord): unknown[];
+}
 type Kind = 'string' | 'number' | 'bool' | 'date' | 'datetime';
 
 const DAY = 86_400_000;
@@ -45,13 +52,16 @@ function compileKey(key: string, value: unknown, ctx: FilterContext): Pred {
       const preds = parts.map((p) => compileCondition(p, ctx));
       return key === '$or' ? (rec) => preds.some((p) => p(rec)) : all(preds);
     }
-    case '$owner': return (rec) => rec.assigned_user_id === ctx.userId;
-    case '$creator': return (rec) => rec.created_by === ctx.userId;
+    case '$owner':
+      return (rec) => rec.assigned_user_id === ctx.userId;
+    case '$creator':
+      return (rec) => rec.created_by === ctx.userId;
     case '$favorite':
       return (rec) => (ctx.favorites ? ctx.favorites.has(String(rec.id)) : rec.my_favorite === true);
     // Recently viewed and followed records are not modelled by the simulator: nothing qualifies.
     case '$tracker':
-    case '$following': return NO_MATCH;
+    case '$following':
+      return NO_MATCH;
   }
   const field = resolveField(key, ctx);
   // An array is an operator map with numeric keys, which Sugar rejects as unknown operands.
@@ -128,7 +138,10 @@ function compileOperator(field: Accessor, op: string, operand: unknown, ctx: Fil
       const eq = equalsPred(field, operand, kind);
       return (v) => isNull(v) || !eq(v);
     }
-    case '$starts': case '$ends': case '$contains': case '$not_contains': {
+    case '$starts':
+    case '$ends':
+    case '$contains':
+    case '$not_contains': {
       const needle = String(operand ?? '').toLowerCase();
       const hit = (v: unknown) => {
         const s = String(v).toLowerCase();
@@ -136,25 +149,32 @@ function compileOperator(field: Accessor, op: string, operand: unknown, ctx: Fil
       };
       return op === '$not_contains' ? (v) => isNull(v) || !hit(v) : (v) => !isNull(v) && hit(v);
     }
-    case '$in': case '$not_in': {
+    case '$in':
+    case '$not_in': {
       const list = asArray(operand);
       if (!list) throw invalidParameter(`${op} requires an array`);
       const wanted = new Set(list.map((x) => key(arg(x))));
-      return op === '$in'
-        ? (v) => !isNull(v) && wanted.has(key(norm(v)))
-        : (v) => isNull(v) || !wanted.has(key(norm(v)));
+      return op === '$in' ? (v) => !isNull(v) && wanted.has(key(norm(v))) : (v) => isNull(v) || !wanted.has(key(norm(v)));
     }
-    case '$between': case '$dateBetween': {
+    case '$between':
+    case '$dateBetween': {
       const pair = asArray(operand);
-      if (!pair || pair.length !== 2) throw invalidParameter(`${op} requires an array with two values.`);
+      if (pair?.length !== 2) throw invalidParameter(`${op} requires an array with two values.`);
       const [lo, hi] = bounds(pair[0], pair[1], kind, field.name);
       return (v) => inRange(norm(v), lo, hi);
     }
-    case '$is_null': return isNull;
-    case '$not_null': return (v) => !isNull(v);
-    case '$empty': return (v) => isNull(v) || v === '';
-    case '$not_empty': return (v) => !isNull(v) && v !== '';
-    case '$lt': case '$lte': case '$gt': case '$gte': {
+    case '$is_null':
+      return isNull;
+    case '$not_null':
+      return (v) => !isNull(v);
+    case '$empty':
+      return (v) => isNull(v) || v === '';
+    case '$not_empty':
+      return (v) => !isNull(v) && v !== '';
+    case '$lt':
+    case '$lte':
+    case '$gt':
+    case '$gte': {
       const edge = arg(operand);
       // A bare date against a datetime covers the whole day: < start, <= end, > end, >= start.
       const ref = Array.isArray(edge) ? (op === '$lt' || op === '$gte' ? edge[0] : edge[1]) : edge;
@@ -183,11 +203,17 @@ function equalsPred(field: Accessor, operand: unknown, kind: Kind): ValuePred {
 
 function kindOf(type: FieldType): Kind {
   switch (type) {
-    case 'int': case 'decimal': return 'number';
-    case 'bool': return 'bool';
-    case 'date': return 'date';
-    case 'datetime': return 'datetime';
-    default: return 'string';
+    case 'int':
+    case 'decimal':
+      return 'number';
+    case 'bool':
+      return 'bool';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'datetime';
+    default:
+      return 'string';
   }
 }
 
@@ -202,10 +228,18 @@ function normalize(v: unknown, kind: Kind): Norm {
       const n = typeof v === 'number' ? v : s === '' ? NaN : Number(s);
       return Number.isFinite(n) ? n : null;
     }
-    case 'bool': return toBool(v);
-    case 'date': { const m = /^\d{4}-\d{2}-\d{2}/.exec(String(v)); return m ? m[0] : null; }
-    case 'datetime': { const t = Date.parse(String(v)); return Number.isNaN(t) ? null : t; }
-    default: return String(v).toLowerCase();
+    case 'bool':
+      return toBool(v);
+    case 'date': {
+      const m = /^\d{4}-\d{2}-\d{2}/.exec(String(v));
+      return m ? m[0] : null;
+    }
+    case 'datetime': {
+      const t = Date.parse(String(v));
+      return Number.isNaN(t) ? null : t;
+    }
+    default:
+      return String(v).toLowerCase();
   }
 }
 
@@ -254,25 +288,41 @@ function toBool(v: unknown): boolean | null {
 
 /** The 13 named ranges of §4 as inclusive [from, to] UTC dates (YYYY-MM-DD). */
 export function dateRange(name: string, now: Date): [string, string] {
-  const y = now.getUTCFullYear(), m = now.getUTCMonth(), d = now.getUTCDate();
+  const y = now.getUTCFullYear(),
+    m = now.getUTCMonth(),
+    d = now.getUTCDate();
   const day = (offset: number) => iso(Date.UTC(y, m, d + offset));
   const month = (delta: number): [string, string] => [iso(Date.UTC(y, m + delta, 1)), iso(Date.UTC(y, m + delta + 1, 0))];
   const year = (delta: number): [string, string] => [`${y + delta}-01-01`, `${y + delta}-12-31`];
   switch (name) {
-    case 'today': return [day(0), day(0)];
-    case 'yesterday': return [day(-1), day(-1)];
-    case 'tomorrow': return [day(1), day(1)];
-    case 'last_7_days': return [day(-6), day(0)];
-    case 'next_7_days': return [day(0), day(6)];
-    case 'last_30_days': return [day(-29), day(0)];
-    case 'next_30_days': return [day(0), day(29)];
-    case 'last_month': return month(-1);
-    case 'this_month': return month(0);
-    case 'next_month': return month(1);
-    case 'last_year': return year(-1);
-    case 'this_year': return year(0);
-    case 'next_year': return year(1);
-    default: throw invalidParameter(`Did not recognize the date range: ${name}`);
+    case 'today':
+      return [day(0), day(0)];
+    case 'yesterday':
+      return [day(-1), day(-1)];
+    case 'tomorrow':
+      return [day(1), day(1)];
+    case 'last_7_days':
+      return [day(-6), day(0)];
+    case 'next_7_days':
+      return [day(0), day(6)];
+    case 'last_30_days':
+      return [day(-29), day(0)];
+    case 'next_30_days':
+      return [day(0), day(29)];
+    case 'last_month':
+      return month(-1);
+    case 'this_month':
+      return month(0);
+    case 'next_month':
+      return month(1);
+    case 'last_year':
+      return year(-1);
+    case 'this_year':
+      return year(0);
+    case 'next_year':
+      return year(1);
+    default:
+      throw invalidParameter(`Did not recognize the date range: ${name}`);
   }
 }
 
@@ -283,7 +333,10 @@ export function compileOrderBy(orderBy: unknown, ctx: FilterContext): (a: SimRec
   const spec = Array.isArray(orderBy) ? orderBy.join(',') : orderBy;
   if (spec !== undefined && spec !== null && spec !== '') {
     if (typeof spec !== 'string') throw invalidParameter('order_by must be a string such as "name:desc,date_entered".');
-    for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [name, dir = ''] = part.split(':').map((s) => s.trim());
       const def = fieldDef(name, ctx);
       if (!def || def.type === 'link') throw invalidParameter(`Non existing field: ${name} in module: ${ctx.module}`);
@@ -303,7 +356,8 @@ export function compileOrderBy(orderBy: unknown, ctx: FilterContext): (a: SimRec
     return k;
   };
   return (a, b) => {
-    const ka = keyOf(a), kb = keyOf(b);
+    const ka = keyOf(a),
+      kb = keyOf(b);
     for (let i = 0; i < terms.length; i++) {
       const c = sortCompare(ka[i], kb[i]);
       if (c !== 0) return terms[i].desc ? -c : c;
@@ -338,5 +392,8 @@ export function asArray(v: unknown): unknown[] | undefined {
   if (!isPlainObject(v)) return undefined;
   const keys = Object.keys(v);
   if (!keys.every((k) => /^\d+$/.test(k))) return undefined;
-  return keys.map(Number).sort((a, b) => a - b).map((k) => v[String(k)]);
+  return keys
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((k) => v[String(k)]);
 }

@@ -4,9 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Headers } from './call.js';
 import type { SimCore } from './core.js';
 import { handleRest } from './dispatch.js';
-import { handleLeadfwdPackage } from './leadfwd-module.js';
 import { SugarError } from './errors.js';
 import { encodeJson, parseBody } from './json.js';
+import { handleLeadfwdPackage } from './leadfwd-module.js';
 import { errorResponse, type SimResponse } from './response.js';
 import { sleep } from './util.js';
 
@@ -48,9 +48,12 @@ export function restHandler(core: SimCore) {
       try {
         const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
         const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
-        const body = !raw || raw.length === 0
-          ? undefined
-          : isForm ? { value: parseBody(raw, req.headers['content-type'], core.parseQuery) } : { text: raw.toString('utf8') };
+        const body =
+          !raw || raw.length === 0
+            ? undefined
+            : isForm
+              ? { value: parseBody(raw, req.headers['content-type'], core.parseQuery) }
+              : { text: raw.toString('utf8') };
         const simReq = { method: req.method, path: req.path, query: req.query as Record<string, unknown>, headers: headersOf(req), body };
         r = (await handleLeadfwdPackage(core, simReq)) ?? handleRest(core, simReq);
       } catch (err) {
@@ -65,9 +68,12 @@ export function restHandler(core: SimCore) {
 export function restErrorHandler(core: SimCore) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    const e = status === 413
-      ? new SugarError(413, 'request_too_large', 'The request is too large.')
-      : status < 500 ? new SugarError(422, 'invalid_parameter', 'A parameter in your request was invalid.') : err;
+    const e =
+      status === 413
+        ? new SugarError(413, 'request_too_large', 'The request is too large.')
+        : status < 500
+          ? new SugarError(422, 'invalid_parameter', 'A parameter in your request was invalid.')
+          : err;
     const r = errorResponse(e, core);
     if (!res.headersSent) send(req, res, r);
   };

@@ -7,8 +7,8 @@
 // Sidecar harness runs the real PHP files against this same object.
 import { randomBytes } from 'node:crypto';
 import { signRelay } from '../../service/src/domain/relay-signature.js';
-import type { SimCore } from './core.js';
 import type { SimRequest } from './call.js';
+import type { SimCore } from './core.js';
 import { SugarError } from './errors.js';
 import { errorResponse, type SimResponse } from './response.js';
 import { splitVersion } from './version.js';
@@ -31,8 +31,12 @@ export function leadfwdConfigBody(s: LeadfwdSettings) {
   };
 }
 
-const envelope = (status: number, body: string, contentType = 'application/json'): SimResponse =>
-  ({ status: 200, body: { status, contentType, body }, headers: {}, cookies: [] });
+const envelope = (status: number, body: string, contentType = 'application/json'): SimResponse => ({
+  status: 200,
+  body: { status, contentType, body },
+  headers: {},
+  cookies: [],
+});
 const relayError = (status: number, error: string, message: string) => envelope(status, JSON.stringify({ error, message }));
 
 async function callService(url: string, init: RequestInit): Promise<SimResponse> {
@@ -78,19 +82,36 @@ async function relay(core: SimCore, req: SimRequest, segments: string[]): Promis
   const args = argsOf(req);
   const query = typeof args.lf_query === 'string' ? args.lf_query : '';
   const body = typeof args.lf_body === 'string' ? args.lf_body : '';
-  if (!RELAY_FIRST.has(segments[0]) || segments.some((p) => !/^[A-Za-z0-9_-]{1,64}$/.test(p)) || body.length > MAX_BODY
-    || (args.lf_body !== undefined && typeof args.lf_body !== 'string') || /[#\s]/.test(query) || (req.method === 'GET' && body !== '')) {
+  if (
+    !RELAY_FIRST.has(segments[0]) ||
+    segments.some((p) => !/^[A-Za-z0-9_-]{1,64}$/.test(p)) ||
+    body.length > MAX_BODY ||
+    (args.lf_body !== undefined && typeof args.lf_body !== 'string') ||
+    /[#\s]/.test(query) ||
+    (req.method === 'GET' && body !== '')
+  ) {
     return relayError(422, 'relay_bad_request', 'This LeadFWD request cannot be relayed');
   }
   const path = `/relay/v1/${segments.join('/')}${query ? `?${query}` : ''}`;
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(16).toString('hex');
-  const signature = signRelay(Buffer.from(s.leadfwd_relay_secret, 'base64url'), { timestamp, nonce, method: req.method, pathAndQuery: path, body, userToken: token });
+  const signature = signRelay(Buffer.from(s.leadfwd_relay_secret, 'base64url'), {
+    timestamp,
+    nonce,
+    method: req.method,
+    pathAndQuery: path,
+    body,
+    userToken: token,
+  });
   return callService(`${s.leadfwd_service_url}${path}`, {
     method: req.method,
     headers: {
-      'OAuth-Token': token, 'X-LeadFWD-Timestamp': timestamp, 'X-LeadFWD-Nonce': nonce, 'X-LeadFWD-Signature': signature,
-      Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}),
+      'OAuth-Token': token,
+      'X-LeadFWD-Timestamp': timestamp,
+      'X-LeadFWD-Nonce': nonce,
+      'X-LeadFWD-Signature': signature,
+      Accept: 'application/json',
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
     },
     body: body || undefined,
   });
@@ -102,11 +123,18 @@ async function pair(core: SimCore, req: SimRequest): Promise<SimResponse> {
   const url = serviceUrlOf(args.service_url);
   if (typeof args.code !== 'string' || !args.code.trim()) throw new SugarError(422, 'missing_parameter', 'Missing parameter: code');
   const r = await callService(`${url}/relay/pair`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ code: args.code.trim().slice(0, 64), sugarUrl: 'http://sugar-sim.local' }),
   });
   const env = r.body as { status: number; body: string };
-  const answer = (() => { try { return JSON.parse(env.body) as Record<string, unknown>; } catch { return {}; } })();
+  const answer = (() => {
+    try {
+      return JSON.parse(env.body) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  })();
   if (env.status === 200 && answer.service === 'leadfwd' && typeof answer.secret === 'string') {
     Object.assign(core.leadfwdSettings, { leadfwd_service_url: url, leadfwd_relay_secret: answer.secret, leadfwd_paired_at: String(answer.pairedAt ?? '') });
     return envelope(200, JSON.stringify({ paired: true, paired_at: answer.pairedAt }));
@@ -120,7 +148,13 @@ async function test(core: SimCore, req: SimRequest): Promise<SimResponse> {
   const url = serviceUrlOf(argsOf(req).service_url);
   const r = await callService(`${url}/relay/hello`, { method: 'GET', headers: { Accept: 'application/json' } });
   const env = r.body as { status: number; body: string };
-  const hello = (() => { try { return JSON.parse(env.body) as Record<string, unknown>; } catch { return {}; } })();
+  const hello = (() => {
+    try {
+      return JSON.parse(env.body) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  })();
   if (hello.service === 'leadfwd' || ['service_unreachable', 'service_timeout', 'not_leadfwd'].includes(String(hello.error))) return r;
   return relayError(502, 'not_leadfwd', 'The address does not answer like a LeadFWD service');
 }

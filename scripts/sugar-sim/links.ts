@@ -6,7 +6,10 @@ import { newId } from './util.js';
 import type { LinkDef } from './vardefs.js';
 
 export class Links {
-  constructor(private rows: Rows, private store: RecordStore) {}
+  constructor(
+    private rows: Rows,
+    private store: RecordStore,
+  ) {}
 
   def(module: string, link: string): LinkDef {
     const l = Object.hasOwn(this.rows.def(module).links, link) ? this.rows.def(module).links[link] : undefined;
@@ -36,14 +39,16 @@ export class Links {
       const roleCols = l.role ? `, ${l.role.col}` : '';
       const roleWhere = l.role ? ` AND ${l.role.col} = ?` : '';
       const params = l.role ? [id, rid, l.role.value] : [id, rid];
-      const existing = this.rows.prepare(`SELECT id, deleted FROM ${l.table} WHERE ${l.selfCol} = ? AND ${l.otherCol} = ?${roleWhere}`)
-        .get(...params) as { id: string; deleted: number } | undefined;
+      const existing = this.rows.prepare(`SELECT id, deleted FROM ${l.table} WHERE ${l.selfCol} = ? AND ${l.otherCol} = ?${roleWhere}`).get(...params) as
+        | { id: string; deleted: number }
+        | undefined;
       if (existing?.deleted === 0) return;
       if (existing) {
         this.rows.prepare(`UPDATE ${l.table} SET deleted = 0, date_modified = ? WHERE id = ?`).run(now, existing.id);
       } else {
         const ph = l.role ? ', ?' : '';
-        this.rows.prepare(`INSERT INTO ${l.table} (id, ${l.selfCol}, ${l.otherCol}${roleCols}, date_modified, deleted) VALUES (?, ?, ?${ph}, ?, 0)`)
+        this.rows
+          .prepare(`INSERT INTO ${l.table} (id, ${l.selfCol}, ${l.otherCol}${roleCols}, date_modified, deleted) VALUES (?, ?, ?${ph}, ?, 0)`)
           .run(newId(), ...params, now);
       }
       this.store.touch(module, id);

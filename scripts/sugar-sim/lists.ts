@@ -4,7 +4,7 @@ import { compileFilter, compileOrderBy, type FieldDefs, type FilterContext } fro
 import type { ListArgs } from './filter-args.js';
 import { pageRecords } from './filter-args.js';
 import type { SimRecord } from './record-store.js';
-import { asSeenBy, requireAccess, type Actor } from './users.js';
+import { type Actor, asSeenBy, requireAccess } from './users.js';
 import { MODULES } from './vardefs.js';
 
 const filterFields = new Map<string, FieldDefs>();
@@ -24,8 +24,7 @@ function fieldDefs(module: string): FieldDefs {
 
 // Sugar's basic search: name-like fields starting with q.
 function quickSearch(module: string, q: string): (rec: SimRecord) => boolean {
-  const names = ['name', 'first_name', 'last_name', 'email1', 'user_name', 'email_address', 'tracker_name']
-    .filter((n) => n in MODULES.get(module)!.fields);
+  const names = ['name', 'first_name', 'last_name', 'email1', 'user_name', 'email_address', 'tracker_name'].filter((n) => n in MODULES.get(module)!.fields);
   const needle = q.toLowerCase();
   return (rec) => names.some((n) => typeof rec[n] === 'string' && (rec[n] as string).toLowerCase().startsWith(needle));
 }
@@ -33,7 +32,11 @@ function quickSearch(module: string, q: string): (rec: SimRecord) => boolean {
 function select(core: SimCore, module: string, args: ListArgs, actor: Actor, ids?: string[]): SimRecord[] {
   requireAccess(actor, module, 'list');
   const ctx: FilterContext = {
-    module, fields: fieldDefs(module), userId: actor.id, now: new Date(), favorites: core.favorites(actor.id, module),
+    module,
+    fields: fieldDefs(module),
+    userId: actor.id,
+    now: new Date(),
+    favorites: core.favorites(actor.id, module),
     hidden: actor.isAdmin ? undefined : new Set(actor.hiddenFields?.[module] ?? []),
   };
   const pred = compileFilter(args.filter, ctx);

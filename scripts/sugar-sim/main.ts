@@ -39,10 +39,13 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`Received ${signal}, stopping Sugar simulator.`);
-  sim.close().then(() => process.exit(0), (err) => {
-    console.error('Failed to stop cleanly:', err);
-    process.exit(1);
-  });
+  sim.close().then(
+    () => process.exit(0),
+    (err) => {
+      console.error('Failed to stop cleanly:', err);
+      process.exit(1);
+    },
+  );
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));

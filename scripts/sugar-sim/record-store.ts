@@ -1,8 +1,8 @@
 // Records as the API shows them, cached per module so filtering tens of thousands of rows stays in memory.
 // Writers call touch() for one record or invalidate() for a whole module.
-import type { Emails, EmailEntry } from './emails.js';
+import type { EmailEntry, Emails } from './emails.js';
 import type { Row, Rows } from './rows.js';
-import { MODULES, dependentsOf, type FieldDef, type ModuleDef } from './vardefs.js';
+import { dependentsOf, type FieldDef, MODULES, type ModuleDef } from './vardefs.js';
 
 export type SimRecord = Record<string, unknown>;
 
@@ -18,7 +18,10 @@ function fromSql(fd: FieldDef, v: unknown): unknown {
 export class RecordStore {
   private caches = new Map<string, Map<string, SimRecord>>();
 
-  constructor(private rows: Rows, private emails: Emails) {}
+  constructor(
+    private rows: Rows,
+    private emails: Emails,
+  ) {}
 
   all(module: string): Map<string, SimRecord> {
     let cache = this.caches.get(module);
@@ -83,7 +86,7 @@ export class RecordStore {
     for (const values of rows) {
       for (let i = 0; i < columns.length; i++) row[columns[i]] = values[i];
       const id = String(values[idAt]);
-      out.set(id, this.build(m, row, emails.get(id) ?? [], counts ? counts.get(id) ?? 0 : undefined));
+      out.set(id, this.build(m, row, emails.get(id) ?? [], counts ? (counts.get(id) ?? 0) : undefined));
     }
     return out;
   }

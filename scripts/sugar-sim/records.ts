@@ -1,10 +1,10 @@
 // Record create/read/update/delete with Sugar's rules (sugar-platform.md §3, §6, §7; fact-check rows 6, 7, 9-11).
 import { coerceWrite, createDefaults } from './coerce.js';
 import type { SimCore } from './core.js';
-import { SugarError, notFound } from './errors.js';
+import { notFound, SugarError } from './errors.js';
 import type { SimRecord } from './record-store.js';
 import type { Row } from './rows.js';
-import { asSeenBy, requireAccess, type Actor } from './users.js';
+import { type Actor, asSeenBy, requireAccess } from './users.js';
 import { isPlainObject, newId } from './util.js';
 import { ACTIVITY_TYPES, type ModuleDef } from './vardefs.js';
 
@@ -37,7 +37,11 @@ export function createRecord(core: SimCore, module: string, data: Record<string,
   const now = core.now();
   const values: Row = { ...createDefaults(m), ...coerceWrite(m, data) };
   if (module === 'CampaignLog' && !ACTIVITY_TYPES.includes(values.activity_type as (typeof ACTIVITY_TYPES)[number])) {
-    throw new SugarError(422, 'invalid_parameter', `Invalid value for field activity_type: ${String(data.activity_type ?? '')}. Allowed: ${ACTIVITY_TYPES.join(', ')}`);
+    throw new SugarError(
+      422,
+      'invalid_parameter',
+      `Invalid value for field activity_type: ${String(data.activity_type ?? '')}. Allowed: ${ACTIVITY_TYPES.join(', ')}`,
+    );
   }
   return core.tx(() => {
     const existing = core.rows.get(module, id);
@@ -59,15 +63,11 @@ export function createRecord(core: SimCore, module: string, data: Record<string,
   });
 }
 
-export function updateRecord(
-  core: SimCore, module: string, id: string, data: Record<string, unknown>, actor: Actor, xTimestamp?: string,
-): SimRecord {
+export function updateRecord(core: SimCore, module: string, id: string, data: Record<string, unknown>, actor: Actor, xTimestamp?: string): SimRecord {
   const rec = loadLive(core, module, id);
   requireAccess(actor, module, 'edit', rec);
   if (xTimestamp && Date.parse(xTimestamp) !== Date.parse(String(rec.date_modified))) {
-    throw new SugarError(409, 'edit_conflict', 'Edit conflict, please reload the record data.', {
-      record: formatRecord(core, module, rec, actor),
-    });
+    throw new SugarError(409, 'edit_conflict', 'Edit conflict, please reload the record data.', { record: formatRecord(core, module, rec, actor) });
   }
   const m = core.rows.def(module);
   // email_address identifies a shared row and cannot change (§3).
@@ -79,7 +79,11 @@ export function updateRecord(
     core.rows.update(module, id, { ...changes, ...stamp });
     saveEmails(core, m, id, data, false, now);
     if (module === 'EmailAddresses') touchBeansOf(core, id);
-    core.store.changed(module, id, Object.keys(changes).some((k) => NAME_FIELDS.has(k)));
+    core.store.changed(
+      module,
+      id,
+      Object.keys(changes).some((k) => NAME_FIELDS.has(k)),
+    );
     applyLinkActions(core, module, id, data, actor, now);
     return core.store.get(module, id)!;
   });

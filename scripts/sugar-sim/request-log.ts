@@ -1,10 +1,10 @@
 export interface RequestLogEntry {
   method: string;
-  path: string;      // without host; bulk items as /rest/<their url>
-  status: number;    // 0 while in flight or when the socket was dropped
+  path: string; // without host; bulk items as /rest/<their url>
+  status: number; // 0 while in flight or when the socket was dropped
   ms: number;
-  at: number;        // epoch ms when the request arrived
-  bulk: boolean;     // true = a sub-request of POST /bulk, not an HTTP call the client made
+  at: number; // epoch ms when the request arrived
+  bulk: boolean; // true = a sub-request of POST /bulk, not an HTTP call the client made
 }
 
 // A long-running demo must not grow without bound; tests and benchmarks stay far below this.

@@ -2,7 +2,12 @@ import { STATUS_CODES } from 'node:http';
 import type { SimCore } from './core.js';
 import { SugarError } from './errors.js';
 
-export interface SimResponse { status: number; body: unknown; headers: Record<string, string>; cookies: string[] }
+export interface SimResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  cookies: string[];
+}
 
 // Every failure is {"error","error_message"} with Cache-Control: no-store; anything unexpected is 500 unknown_error.
 export function errorResponse(err: unknown, core?: SimCore, extraHeaders: Record<string, string> = {}): SimResponse {

@@ -1,10 +1,10 @@
 // Link API routes (sugar-platform.md §5, fact-check rows 16-18, 24).
 import type { Call } from './call.js';
-import { SugarError, missingParameter, notFound } from './errors.js';
+import { missingParameter, notFound, SugarError } from './errors.js';
 import { parseListArgs } from './filter-args.js';
 import { countRecords, listRecords } from './lists.js';
-import { createRecord, formatRecord } from './records.js';
 import type { SimRecord } from './record-store.js';
+import { createRecord, formatRecord } from './records.js';
 import type { Route } from './routes.js';
 import { requireAccess } from './users.js';
 import { isPlainObject } from './util.js';
@@ -51,7 +51,10 @@ const both = (c: Call, relModule: string, rel: SimRecord) => ({
 });
 
 const r = (methods: string | string[], path: string, run: Route['run']): Route => ({
-  methods: Array.isArray(methods) ? methods : [methods], pattern: path.split('/').filter(Boolean), auth: true, run,
+  methods: Array.isArray(methods) ? methods : [methods],
+  pattern: path.split('/').filter(Boolean),
+  auth: true,
+  run,
 });
 
 export const LINK_ROUTES: Route[] = [

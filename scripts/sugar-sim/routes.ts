@@ -1,14 +1,14 @@
 // The REST routes the simulator answers, most specific first (Sugar scores literal segments above variables).
 import { runBulk } from './bulk.js';
 import type { Call } from './call.js';
-import { respond } from './response.js';
 import { SugarError } from './errors.js';
 import { parseListArgs } from './filter-args.js';
-import { countRecords, listRecords } from './lists.js';
-import { LINK_ROUTES } from './routes-links.js';
 import { leadfwdConfigBody } from './leadfwd-module.js';
-import { createRecord, deleteRecord, formatRecord, retrieveRecord, setFavorite, updateRecord } from './records.js';
+import { countRecords, listRecords } from './lists.js';
 import { metadataBody } from './metadata.js';
+import { createRecord, deleteRecord, formatRecord, retrieveRecord, setFavorite, updateRecord } from './records.js';
+import { respond } from './response.js';
+import { LINK_ROUTES } from './routes-links.js';
 import { meBody } from './users.js';
 import { MODULES } from './vardefs.js';
 
@@ -36,14 +36,22 @@ const count = (c: Call) => countRecords(c.core, c.params.module, parseListArgs(c
 const show = (c: Call, rec: Record<string, unknown>) => formatRecord(c.core, c.params.module, rec, c.actor, fieldsArg(c));
 
 const r = (methods: string | string[], path: string, run: Route['run'], auth = true): Route => ({
-  methods: Array.isArray(methods) ? methods : [methods], pattern: path.split('/').filter(Boolean), auth, run,
+  methods: Array.isArray(methods) ? methods : [methods],
+  pattern: path.split('/').filter(Boolean),
+  auth,
+  run,
 });
 
 export const ROUTES: Route[] = [
-  r('POST', 'oauth2/token', (c) => {
-    const t = c.core.auth.token(c.args);
-    return respond(200, t.body, t.cookies);
-  }, false),
+  r(
+    'POST',
+    'oauth2/token',
+    (c) => {
+      const t = c.core.auth.token(c.args);
+      return respond(200, t.body, t.cookies);
+    },
+    false,
+  ),
   r('POST', 'oauth2/logout', (c) => {
     c.core.auth.logout(c.token, c.args.refresh_token);
     return { success: true };
@@ -67,11 +75,9 @@ export const ROUTES: Route[] = [
   r('GET', ':module', list),
   r('POST', ':module', (c) => show(c, createRecord(c.core, c.params.module, recordData(c), c.actor))),
   ...LINK_ROUTES,
-  r(['PUT', 'DELETE'], ':module/:id/favorite', (c) =>
-    show(c, setFavorite(c.core, c.params.module, c.params.id, c.actor, c.method === 'PUT'))),
+  r(['PUT', 'DELETE'], ':module/:id/favorite', (c) => show(c, setFavorite(c.core, c.params.module, c.params.id, c.actor, c.method === 'PUT'))),
   r('GET', ':module/:id', (c) => show(c, retrieveRecord(c.core, c.params.module, c.params.id, c.actor))),
-  r('PUT', ':module/:id', (c) =>
-    show(c, updateRecord(c.core, c.params.module, c.params.id, recordData(c), c.actor, c.headers['x-timestamp']))),
+  r('PUT', ':module/:id', (c) => show(c, updateRecord(c.core, c.params.module, c.params.id, recordData(c), c.actor, c.headers['x-timestamp']))),
   r('DELETE', ':module/:id', (c) => {
     deleteRecord(c.core, c.params.module, c.params.id, c.actor);
     return { id: c.params.id };

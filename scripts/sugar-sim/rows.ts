@@ -1,6 +1,6 @@
-import type { Db } from './db.js';
-import { MODULES, dbFields, type ModuleDef } from './vardefs.js';
 import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import { dbFields, MODULES, type ModuleDef } from './vardefs.js';
 
 export type Row = Record<string, unknown>;
 
@@ -43,8 +43,7 @@ export class Rows {
     const m = this.def(module);
     const cols = dbFields(m);
     if (module === 'Users') cols.push('user_hash');
-    const s = this.stmt(`ins:${module}`, () =>
-      `INSERT INTO ${m.table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    const s = this.stmt(`ins:${module}`, () => `INSERT INTO ${m.table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
     s.run(cols.map((c) => toSql(values[c])));
   }
 
@@ -52,8 +51,7 @@ export class Rows {
     const m = this.def(module);
     const cols = Object.keys(values).filter((c) => c !== 'id');
     if (cols.length === 0) return;
-    const s = this.stmt(`upd:${module}:${cols.join(',')}`, () =>
-      `UPDATE ${m.table} SET ${cols.map((c) => `"${c}" = ?`).join(', ')} WHERE id = ?`);
+    const s = this.stmt(`upd:${module}:${cols.join(',')}`, () => `UPDATE ${m.table} SET ${cols.map((c) => `"${c}" = ?`).join(', ')} WHERE id = ?`);
     s.run([...cols.map((c) => toSql(values[c])), id]);
   }
 

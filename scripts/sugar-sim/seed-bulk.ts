@@ -7,7 +7,7 @@ import { isPlainObject, newId } from './util.js';
 export interface BulkSeedOptions {
   lists: number;
   perList: number;
-  overlap?: number;           // fraction of members shared with the previous list, default 0.05
+  overlap?: number; // fraction of members shared with the previous list, default 0.05
   modules?: Array<'Contacts' | 'Leads' | 'Prospects'>;
   optedOutFraction?: number;
   invalidFraction?: number;
@@ -33,9 +33,13 @@ function check(raw: unknown): Required<BulkSeedOptions> {
     throw new TypeError('modules must be a non-empty array of Contacts, Leads, Prospects');
   }
   const opts = {
-    lists: int('lists', 1000), perList: int('perList', 1_000_000), overlap: frac('overlap', 0.05),
-    modules: modules as Array<(typeof TARGETS)[number]>, optedOutFraction: frac('optedOutFraction', 0),
-    invalidFraction: frac('invalidFraction', 0), missingFraction: frac('missingFraction', 0),
+    lists: int('lists', 1000),
+    perList: int('perList', 1_000_000),
+    overlap: frac('overlap', 0.05),
+    modules: modules as Array<(typeof TARGETS)[number]>,
+    optedOutFraction: frac('optedOutFraction', 0),
+    invalidFraction: frac('invalidFraction', 0),
+    missingFraction: frac('missingFraction', 0),
   };
   if (opts.optedOutFraction + opts.invalidFraction + opts.missingFraction > 1) throw new TypeError('the fractions add up to more than 1');
   return opts;
@@ -59,9 +63,19 @@ export function seedBulk(core: SimCore, raw: unknown): { listIds: string[] } {
     const module = o.modules[n % o.modules.length];
     const id = bulkId(batch, n);
     core.rows.insert(module, {
-      id, first_name: `Bulk${n}`, last_name: `Target${batch}`, date_entered: now, date_modified: now, created_by: '1',
-      modified_user_id: '1', assigned_user_id: '1', deleted: false, do_not_call: false,
-      industry_c: ['Technology', 'Retail', 'Finance'][n % 3], region_c: ['EMEA', 'NA', 'APAC'][n % 3], loyalty_tier_c: 'Silver',
+      id,
+      first_name: `Bulk${n}`,
+      last_name: `Target${batch}`,
+      date_entered: now,
+      date_modified: now,
+      created_by: '1',
+      modified_user_id: '1',
+      assigned_user_id: '1',
+      deleted: false,
+      do_not_call: false,
+      industry_c: ['Technology', 'Retail', 'Finance'][n % 3],
+      region_c: ['EMEA', 'NA', 'APAC'][n % 3],
+      loyalty_tier_c: 'Silver',
       ...(module === 'Leads' ? { status: 'New' } : {}),
     });
     // A fixed spread (not random) keeps runs comparable.
@@ -83,8 +97,15 @@ export function seedBulk(core: SimCore, raw: unknown): { listIds: string[] } {
       const listId = bulkId(batch, 0x80000000 + i);
       listIds.push(listId);
       core.rows.insert('ProspectLists', {
-        id: listId, name: `Bulk list ${batch}-${i + 1}`, list_type: 'default', date_entered: now, date_modified: now,
-        created_by: '1', modified_user_id: '1', assigned_user_id: '1', deleted: false,
+        id: listId,
+        name: `Bulk list ${batch}-${i + 1}`,
+        list_type: 'default',
+        date_entered: now,
+        date_modified: now,
+        created_by: '1',
+        modified_user_id: '1',
+        assigned_user_id: '1',
+        deleted: false,
       });
       const shared = i === 0 ? 0 : Math.min(previous.length, Math.round(o.perList * o.overlap));
       const members = previous.slice(0, shared);

@@ -16,38 +16,45 @@ const p = (n: number) => prospects[n - 1];
 const a = (n: number) => accounts[n - 1];
 
 const lists = {
-  newsletter: demoId(5, 1),     // default: contacts 1-30, leads 1-10, accounts 1-3
-  tradeShow: demoId(5, 2),      // default: contacts 21-40, leads 5-30, prospects 1-30
-  test: demoId(5, 3),           // test: contact 1, users sally and max
-  exempt: demoId(5, 4),         // exempt: contact 25, lead 7
-  exemptAddress: demoId(5, 5),  // exempt_address: prospect 29 (blocked@example.com)
-  exemptDomain: demoId(5, 6),   // exempt_domain: domain_name competitor.example
+  newsletter: demoId(5, 1), // default: contacts 1-30, leads 1-10, accounts 1-3
+  tradeShow: demoId(5, 2), // default: contacts 21-40, leads 5-30, prospects 1-30
+  test: demoId(5, 3), // test: contact 1, users sally and max
+  exempt: demoId(5, 4), // exempt: contact 25, lead 7
+  exemptAddress: demoId(5, 5), // exempt_address: prospect 29 (blocked@example.com)
+  exemptDomain: demoId(5, 6), // exempt_domain: domain_name competitor.example
 };
 
 export const DEMO_IDS = {
   users: { admin: '1', sally: 'seed_sally_id', max: 'seed_max_id', chris: 'seed_chris_id', dana: 'seed_dana_id' },
-  accounts, contacts, leads, prospects,
+  accounts,
+  contacts,
+  leads,
+  prospects,
   lists,
   // The lists a real send reads from (type default); the others are for test sends or exemptions.
   sendableListIds: [lists.newsletter, lists.tradeShow],
   campaigns: {
-    spring: demoId(6, 1),  // Planning/Email, linked to all six lists
-    autumn: demoId(6, 2),  // Planning/Email, linked to tradeShow only
+    spring: demoId(6, 1), // Planning/Email, linked to all six lists
+    autumn: demoId(6, 2), // Planning/Email, linked to tradeShow only
   },
   special: {
     // One shared row, two casings: the later save (the lead, lower case) decides the stored text (fact-check row 10).
-    bobContact: c(2), bobLead: l(2),
-    carolContact: c(22), carolProspect: p(2),                 // carol@example.net on a contact and a prospect
-    aliceContact: c(11), aliceLegacyProspect: p(11),          // alice@example.org vs a separate legacy row ALICE@example.org
-    idnContact: c(12),                                        // juergen@bücher.example
-    malformedLead: l(12),                                     // legacy row "broken.address.example.com"
-    twoAddressContact: c(14),                                 // primary opted out, secondary fine
+    bobContact: c(2),
+    bobLead: l(2),
+    carolContact: c(22),
+    carolProspect: p(2), // carol@example.net on a contact and a prospect
+    aliceContact: c(11),
+    aliceLegacyProspect: p(11), // alice@example.org vs a separate legacy row ALICE@example.org
+    idnContact: c(12), // juergen@bücher.example
+    malformedLead: l(12), // legacy row "broken.address.example.com"
+    twoAddressContact: c(14), // primary opted out, secondary fine
     optedOut: [c(3), c(13), l(4), p(5)],
     invalid: [c(6), c(16), l(8)],
     noAddress: [c(9), c(19), l(9), p(9)],
     exemptMembers: [c(25), l(7)],
-    blockedAddressProspect: p(29), blockedAddressContact: c(39), // blocked@example.com / Blocked@Example.com
-    competitorLeads: [l(28), l(29), l(30)],                   // @competitor.example
+    blockedAddressProspect: p(29),
+    blockedAddressContact: c(39), // blocked@example.com / Blocked@Example.com
+    competitorLeads: [l(28), l(29), l(30)], // @competitor.example
     accountsWithEmail: [a(1), a(2), a(3)],
   },
 } as const;

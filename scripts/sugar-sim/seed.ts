@@ -22,8 +22,17 @@ export function seedUsers(core: SimCore): void {
     for (const u of SEED_USERS) {
       if (core.rows.get('Users', u.id)) continue;
       core.rows.insert('Users', {
-        id: u.id, user_name: u.user_name, first_name: u.first_name, last_name: u.last_name, status: 'Active',
-        is_admin: u.isAdmin, deleted: false, date_entered: now, date_modified: now, created_by: '1', modified_user_id: '1',
+        id: u.id,
+        user_name: u.user_name,
+        first_name: u.first_name,
+        last_name: u.last_name,
+        status: 'Active',
+        is_admin: u.isAdmin,
+        deleted: false,
+        date_entered: now,
+        date_modified: now,
+        created_by: '1',
+        modified_user_id: '1',
         user_hash: hashPassword(u.user_name, u.password),
       });
       core.emails.setForBean('Users', u.id, [{ email_address: u.email, primary_address: true }], true, now);
@@ -32,16 +41,25 @@ export function seedUsers(core: SimCore): void {
   core.store.invalidate();
 }
 
-interface PersonSpec { module: 'Contacts' | 'Leads' | 'Prospects'; n: number; id: string }
+interface PersonSpec {
+  module: 'Contacts' | 'Leads' | 'Prospects';
+  n: number;
+  id: string;
+}
 
 function emailFor(spec: PersonSpec, first: string, last: string): unknown[] | undefined {
   const s = DEMO_IDS.special;
   const has = (list: readonly string[]) => list.includes(spec.id);
   if (has(s.noAddress) || spec.id === s.malformedLead || spec.id === s.aliceLegacyProspect) return undefined;
   const fixed: Record<string, string> = {
-    [s.bobContact]: 'Bob@Example.com', [s.bobLead]: 'bob@example.com', [s.carolContact]: 'carol@example.net',
-    [s.carolProspect]: 'carol@example.net', [s.aliceContact]: 'alice@example.org', [s.idnContact]: 'juergen@bücher.example',
-    [s.blockedAddressProspect]: 'blocked@example.com', [s.blockedAddressContact]: 'Blocked@Example.com',
+    [s.bobContact]: 'Bob@Example.com',
+    [s.bobLead]: 'bob@example.com',
+    [s.carolContact]: 'carol@example.net',
+    [s.carolProspect]: 'carol@example.net',
+    [s.aliceContact]: 'alice@example.org',
+    [s.idnContact]: 'juergen@bücher.example',
+    [s.blockedAddressProspect]: 'blocked@example.com',
+    [s.blockedAddressContact]: 'Blocked@Example.com',
   };
   if (spec.id === s.twoAddressContact) {
     return [{ email_address: 'dana.old@example.com', primary_address: true, opt_out: true }, { email_address: 'dana@example.com' }];
@@ -60,10 +78,21 @@ export function seedDemo(core: SimCore): void {
     DEMO_IDS.accounts.forEach((id, i) => {
       const n = i + 1;
       const email = n <= 3 ? [{ email_address: `info@account${n}.example`, primary_address: true }] : undefined;
-      createRecord(core, 'Accounts', {
-        id, name: `${LAST[n]} ${['Holdings', 'GmbH', 'Ltd', 'Inc'][n % 4]}`, account_type: 'Customer', industry: 'Technology',
-        billing_address_city: ['Berlin', 'Austin', 'Lyon', 'Osaka'][n % 4], assigned_user_id: owners[n % 3], email, ...custom(n),
-      }, admin);
+      createRecord(
+        core,
+        'Accounts',
+        {
+          id,
+          name: `${LAST[n]} ${['Holdings', 'GmbH', 'Ltd', 'Inc'][n % 4]}`,
+          account_type: 'Customer',
+          industry: 'Technology',
+          billing_address_city: ['Berlin', 'Austin', 'Lyon', 'Osaka'][n % 4],
+          assigned_user_id: owners[n % 3],
+          email,
+          ...custom(n),
+        },
+        admin,
+      );
     });
     const people: PersonSpec[] = [
       ...DEMO_IDS.contacts.map((id, i) => ({ module: 'Contacts' as const, n: i + 1, id })),
@@ -75,8 +104,14 @@ export function seedDemo(core: SimCore): void {
       const first = spec.id === DEMO_IDS.special.idnContact ? 'Jürgen' : FIRST[k % FIRST.length];
       const last = spec.id === DEMO_IDS.special.idnContact ? 'Müller' : LAST[(k * 7) % LAST.length];
       const data: Record<string, unknown> = {
-        id: spec.id, first_name: first, last_name: last, title: ['Buyer', 'CTO', 'Manager', 'Analyst'][k % 4],
-        lead_source: 'Web Site', assigned_user_id: owners[k % 3], email: emailFor(spec, first, last), ...custom(k),
+        id: spec.id,
+        first_name: first,
+        last_name: last,
+        title: ['Buyer', 'CTO', 'Manager', 'Analyst'][k % 4],
+        lead_source: 'Web Site',
+        assigned_user_id: owners[k % 3],
+        email: emailFor(spec, first, last),
+        ...custom(k),
       };
       if (spec.module === 'Contacts') data.account_id = DEMO_IDS.accounts[spec.n % DEMO_COUNTS.accounts];
       if (spec.module === 'Leads') data.status = 'New';
@@ -96,11 +131,19 @@ function addLegacyRows(core: SimCore): void {
   const add = (module: string, beanId: string, address: string) => {
     const addrId = newId();
     core.rows.insert('EmailAddresses', {
-      id: addrId, email_address: address, email_address_caps: address.toUpperCase(), invalid_email: false, opt_out: false,
-      date_created: now, date_modified: now, deleted: false,
+      id: addrId,
+      email_address: address,
+      email_address_caps: address.toUpperCase(),
+      invalid_email: false,
+      opt_out: false,
+      date_created: now,
+      date_modified: now,
+      deleted: false,
     });
-    core.rows.prepare(`INSERT INTO email_addr_bean_rel (id, email_address_id, bean_id, bean_module, primary_address,
-      reply_to_address, date_created, date_modified, deleted) VALUES (?, ?, ?, ?, 1, 0, ?, ?, 0)`).run(newId(), addrId, beanId, module, now, now);
+    core.rows
+      .prepare(`INSERT INTO email_addr_bean_rel (id, email_address_id, bean_id, bean_module, primary_address,
+      reply_to_address, date_created, date_modified, deleted) VALUES (?, ?, ?, ?, 1, 0, ?, ?, 0)`)
+      .run(newId(), addrId, beanId, module, now, now);
   };
   add('Prospects', DEMO_IDS.special.aliceLegacyProspect, 'ALICE@example.org');
   add('Leads', DEMO_IDS.special.malformedLead, 'broken.address.example.com');
@@ -109,9 +152,12 @@ function addLegacyRows(core: SimCore): void {
 function seedListsAndCampaigns(core: SimCore, admin: ReturnType<typeof actorFor>): void {
   const L = DEMO_IDS.lists;
   const lists: Array<[string, string, string, string?]> = [
-    [L.newsletter, 'Newsletter Subscribers', 'default'], [L.tradeShow, 'Trade Show Leads', 'default'],
-    [L.test, 'Internal Test Recipients', 'test'], [L.exempt, 'Do Not Mail', 'exempt'],
-    [L.exemptAddress, 'Blocked Addresses', 'exempt_address'], [L.exemptDomain, 'Competitor Domain', 'exempt_domain', 'competitor.example'],
+    [L.newsletter, 'Newsletter Subscribers', 'default'],
+    [L.tradeShow, 'Trade Show Leads', 'default'],
+    [L.test, 'Internal Test Recipients', 'test'],
+    [L.exempt, 'Do Not Mail', 'exempt'],
+    [L.exemptAddress, 'Blocked Addresses', 'exempt_address'],
+    [L.exemptDomain, 'Competitor Domain', 'exempt_domain', 'competitor.example'],
   ];
   for (const [id, name, list_type, domain_name] of lists) createRecord(core, 'ProspectLists', { id, name, list_type, domain_name }, admin);
   const now = core.now();
@@ -130,14 +176,36 @@ function seedListsAndCampaigns(core: SimCore, admin: ReturnType<typeof actorFor>
   link(L.exemptAddress, 'prospects', [DEMO_IDS.special.blockedAddressProspect]);
 
   const year = new Date().getUTCFullYear() + 1;
-  createRecord(core, 'Campaigns', {
-    id: DEMO_IDS.campaigns.spring, name: 'Spring Newsletter', status: 'Planning', campaign_type: 'Email',
-    start_date: `${year}-03-01`, end_date: `${year}-05-31`, budget: 1500, expected_cost: 1200, content: 'Quarterly product news.',
-    prospectlists: { add: Object.values(L) },
-  }, admin);
-  createRecord(core, 'Campaigns', {
-    id: DEMO_IDS.campaigns.autumn, name: 'Autumn Promo', status: 'Planning', campaign_type: 'Email',
-    start_date: `${year}-09-01`, end_date: `${year}-10-31`, content: 'Trade show follow-up offer.',
-    prospectlists: { add: [L.tradeShow] },
-  }, admin);
+  createRecord(
+    core,
+    'Campaigns',
+    {
+      id: DEMO_IDS.campaigns.spring,
+      name: 'Spring Newsletter',
+      status: 'Planning',
+      campaign_type: 'Email',
+      start_date: `${year}-03-01`,
+      end_date: `${year}-05-31`,
+      budget: 1500,
+      expected_cost: 1200,
+      content: 'Quarterly product news.',
+      prospectlists: { add: Object.values(L) },
+    },
+    admin,
+  );
+  createRecord(
+    core,
+    'Campaigns',
+    {
+      id: DEMO_IDS.campaigns.autumn,
+      name: 'Autumn Promo',
+      status: 'Planning',
+      campaign_type: 'Email',
+      start_date: `${year}-09-01`,
+      end_date: `${year}-10-31`,
+      content: 'Trade show follow-up offer.',
+      prospectlists: { add: [L.tradeShow] },
+    },
+    admin,
+  );
 }

@@ -1,26 +1,26 @@
 // SugarCRM REST v11 simulator: a real HTTP server on loopback with its own SQLite state.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import qs from 'qs';
-import express, { type Request, type Response } from 'express';
 import type Database from 'better-sqlite3';
+import express, { type Request, type Response } from 'express';
+import qs from 'qs';
 import { controlRouter } from './control.js';
-import { SimCore, type QueryParser } from './core.js';
+import { type QueryParser, SimCore } from './core.js';
 import { openDb } from './db.js';
 import type { SimFaults } from './faults.js';
 import { restErrorHandler, restHandler } from './http.js';
+import type { LeadfwdSettings } from './leadfwd-module.js';
 import type { RequestLogEntry } from './request-log.js';
 import { seedDemo, seedUsers } from './seed.js';
-import { seedBulk, type BulkSeedOptions } from './seed-bulk.js';
+import { type BulkSeedOptions, seedBulk } from './seed-bulk.js';
 import { campaignLogCounts } from './stats.js';
-import type { LeadfwdSettings } from './leadfwd-module.js';
-import { SEED_USERS, type Role } from './users.js';
+import { type Role, SEED_USERS } from './users.js';
 
 export type { SimFaults } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
-export type { BulkSeedOptions } from './seed-bulk.js';
 export { DEMO_IDS } from './seed.js';
-export { SEED_USERS, type Role } from './users.js';
+export type { BulkSeedOptions } from './seed-bulk.js';
+export { type Role, SEED_USERS } from './users.js';
 
 export interface SimOptions {
   port?: number;
@@ -64,14 +64,18 @@ export async function startSugarSim(opts: SimOptions = {}): Promise<SugarSim> {
   const parseQuery: QueryParser = (s: string) => qs.parse(s, { depth: 32, arrayLimit: 10_000, parameterLimit: 10_000 });
   app.set('query parser', parseQuery);
   const db = openDb(opts.dbPath ?? ':memory:');
-  const core = new SimCore(db, {
-    platforms: opts.platforms ?? DEFAULT_PLATFORMS,
-    accessTokenLifetime: opts.accessTokenLifetime ?? 3600,
-    refreshTokenLifetime: opts.refreshTokenLifetime ?? 1_209_600,
-    sessionCheckDelayMs: opts.sessionCheckDelayMs ?? 0,
-    maxVersion,
-    quiet: opts.quiet ?? false,
-  }, parseQuery);
+  const core = new SimCore(
+    db,
+    {
+      platforms: opts.platforms ?? DEFAULT_PLATFORMS,
+      accessTokenLifetime: opts.accessTokenLifetime ?? 3600,
+      refreshTokenLifetime: opts.refreshTokenLifetime ?? 1_209_600,
+      sessionCheckDelayMs: opts.sessionCheckDelayMs ?? 0,
+      maxVersion,
+      quiet: opts.quiet ?? false,
+    },
+    parseQuery,
+  );
   const seed = opts.seed ?? 'demo';
   if (seed !== 'none') seedUsers(core);
   if (seed === 'demo') seedDemo(core);

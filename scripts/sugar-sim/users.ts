@@ -9,8 +9,14 @@ export const ACL_ACTIONS = ['admin', 'developer', 'access', 'view', 'list', 'edi
 export type AclAction = (typeof ACL_ACTIONS)[number];
 
 export interface SeedUser {
-  id: string; user_name: string; password: string; first_name: string; last_name: string; email: string;
-  isAdmin: boolean; denied: Record<string, readonly AclAction[]>;
+  id: string;
+  user_name: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  isAdmin: boolean;
+  denied: Record<string, readonly AclAction[]>;
   /** Actions allowed only on records assigned to the user (a role's "Owner" level). */
   ownerOnly?: Record<string, readonly AclAction[]>;
   /** Fields the user may neither read nor write, per module. */
@@ -22,11 +28,35 @@ const PEOPLE = ['Contacts', 'Leads', 'Prospects'];
 
 export const SEED_USERS: readonly SeedUser[] = [
   { id: '1', user_name: 'admin', password: 'admin', first_name: 'Ada', last_name: 'Admin', email: 'admin@example.com', isAdmin: true, denied: {} },
-  { id: 'seed_sally_id', user_name: 'sally', password: 'sally', first_name: 'Sally', last_name: 'Bronsen', email: 'sally@example.com', isAdmin: false, denied: {} },
-  { id: 'seed_max_id', user_name: 'max', password: 'max', first_name: 'Max', last_name: 'Jensen', email: 'max@example.com', isAdmin: false, denied: {} },
-  { id: 'seed_chris_id', user_name: 'chris', password: 'chris', first_name: 'Chris', last_name: 'Olliver', email: 'chris@example.com', isAdmin: false, denied: { Campaigns: ACL_ACTIONS } },
   {
-    id: 'seed_dana_id', user_name: 'dana', password: 'dana', first_name: 'Dana', last_name: 'Fisher', email: 'dana@example.com', isAdmin: false,
+    id: 'seed_sally_id',
+    user_name: 'sally',
+    password: 'sally',
+    first_name: 'Sally',
+    last_name: 'Bronsen',
+    email: 'sally@example.com',
+    isAdmin: false,
+    denied: {},
+  },
+  { id: 'seed_max_id', user_name: 'max', password: 'max', first_name: 'Max', last_name: 'Jensen', email: 'max@example.com', isAdmin: false, denied: {} },
+  {
+    id: 'seed_chris_id',
+    user_name: 'chris',
+    password: 'chris',
+    first_name: 'Chris',
+    last_name: 'Olliver',
+    email: 'chris@example.com',
+    isAdmin: false,
+    denied: { Campaigns: ACL_ACTIONS },
+  },
+  {
+    id: 'seed_dana_id',
+    user_name: 'dana',
+    password: 'dana',
+    first_name: 'Dana',
+    last_name: 'Fisher',
+    email: 'dana@example.com',
+    isAdmin: false,
     denied: { Contacts: ACL_ACTIONS, Leads: ACL_ACTIONS, Prospects: ACL_ACTIONS, Users: ACL_ACTIONS, Campaigns: WRITES, ProspectLists: WRITES },
   },
 ];
@@ -36,8 +66,20 @@ export const TIME_ZONES: Record<string, string> = { seed_sally_id: 'Europe/Berli
 
 /** The offset of `zone` at `at` as Sugar writes it in /me ("+01:00") and in seconds. */
 function zoneOffset(zone: string, at: Date): { text: string; seconds: number } {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    .formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   const local = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
   const seconds = Math.round((local - at.getTime()) / 60_000) * 60;
   const abs = Math.abs(seconds);
@@ -45,16 +87,17 @@ function zoneOffset(zone: string, at: Date): { text: string; seconds: number } {
 }
 
 // max: the owner-only Campaigns editor, who may not read mobile numbers.
-Object.assign(SEED_USERS[2], {
-  ownerOnly: { Campaigns: ['edit', 'delete'] },
-  hiddenFields: Object.fromEntries(PEOPLE.map((m) => [m, ['phone_mobile']])),
-});
+Object.assign(SEED_USERS[2], { ownerOnly: { Campaigns: ['edit', 'delete'] }, hiddenFields: Object.fromEntries(PEOPLE.map((m) => [m, ['phone_mobile']])) });
 
 export const hashPassword = (user: string, password: string) => createHash('sha256').update(`${user}:${password}`).digest('hex');
 
 export interface Actor {
-  id: string; userName: string; isAdmin: boolean; denied: Record<string, readonly AclAction[]>;
-  ownerOnly?: Record<string, readonly AclAction[]>; hiddenFields?: Record<string, readonly string[]>;
+  id: string;
+  userName: string;
+  isAdmin: boolean;
+  denied: Record<string, readonly AclAction[]>;
+  ownerOnly?: Record<string, readonly AclAction[]>;
+  hiddenFields?: Record<string, readonly string[]>;
 }
 
 /** A role as the simulator applies it: what is denied, owner-only, and hidden. */
@@ -64,8 +107,12 @@ export type Role = Pick<SeedUser, 'denied' | 'ownerOnly' | 'hiddenFields'>;
 export function actorFor(row: { id: unknown; user_name: unknown; is_admin: unknown }, role?: Role): Actor {
   const seed = role ?? SEED_USERS.find((u) => u.id === row.id);
   return {
-    id: String(row.id), userName: String(row.user_name), isAdmin: row.is_admin === 1 || row.is_admin === true, denied: seed?.denied ?? {},
-    ownerOnly: seed?.ownerOnly, hiddenFields: seed?.hiddenFields,
+    id: String(row.id),
+    userName: String(row.user_name),
+    isAdmin: row.is_admin === 1 || row.is_admin === true,
+    denied: seed?.denied ?? {},
+    ownerOnly: seed?.ownerOnly,
+    hiddenFields: seed?.hiddenFields,
   };
 }
 
@@ -115,11 +162,12 @@ export function asSeenBy<T extends Record<string, unknown>>(actor: Actor, module
 
 export function requireAccess(actor: Actor, module: string, action: AclAction, rec?: { assigned_user_id?: unknown }): void {
   if (can(actor, module, action) && !recordDenied(actor, module, rec).includes(action)) return;
-  const msg = action === 'list'
-    ? `No access to view records for module: ${module}`
-    : action === 'create'
-      ? `You are not authorized to create ${module}. Contact your administrator if you need access.`
-      : `Not allowed to perform action "${action}" on this record`;
+  const msg =
+    action === 'list'
+      ? `No access to view records for module: ${module}`
+      : action === 'create'
+        ? `You are not authorized to create ${module}. Contact your administrator if you need access.`
+        : `Not allowed to perform action "${action}" on this record`;
   throw new SugarError(403, 'not_authorized', msg);
 }
 
@@ -129,7 +177,7 @@ export function meBody(actor: Actor, user: Record<string, unknown>): Record<stri
   const acl: Record<string, unknown> = {};
   const moduleList: Record<string, string> = {};
   for (const m of MODULES.keys()) {
-    const hidden = actor.isAdmin ? [] : actor.hiddenFields?.[m] ?? [];
+    const hidden = actor.isAdmin ? [] : (actor.hiddenFields?.[m] ?? []);
     const entry: Record<string, unknown> = { fields: Object.fromEntries(hidden.map((f) => [f, { read: 'no', write: 'no', create: 'no' }])) };
     for (const a of deniedActions(actor, m)) entry[a] = 'no';
     entry._hash = hash(entry);
@@ -146,7 +194,16 @@ export function meBody(actor: Actor, user: Record<string, unknown>): Record<stri
     first_name: user.first_name,
     last_name: user.last_name,
     email: user.email,
-    preferences: { timezone: zone, tz_offset: offset.text, tz_offset_sec: offset.seconds, datepref: 'Y-m-d', timepref: 'H:i', currency_id: '-99', language: 'en_us', default_locale_name_format: 's f l' },
+    preferences: {
+      timezone: zone,
+      tz_offset: offset.text,
+      tz_offset_sec: offset.seconds,
+      datepref: 'Y-m-d',
+      timepref: 'H:i',
+      currency_id: '-99',
+      language: 'en_us',
+      default_locale_name_format: 's f l',
+    },
     module_list: moduleList,
     roles: [],
     my_teams: [{ id: '1', name: 'Global' }],

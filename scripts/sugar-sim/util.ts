@@ -37,7 +37,6 @@ export function badValue(field: string, v: unknown): SugarError {
   return new SugarError(422, 'invalid_parameter', `Invalid value for field ${field}: ${String(shown).slice(0, 80)}`);
 }
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,5 @@
 // Module field and link definitions, built from sugar-platform.md §3, §5, §6, §7 (no Sugar code copied).
-export type SimFieldType =
-  | 'id' | 'varchar' | 'name' | 'text' | 'enum' | 'bool' | 'int' | 'decimal' | 'date' | 'datetime' | 'relate' | 'email' | 'link';
+export type SimFieldType = 'id' | 'varchar' | 'name' | 'text' | 'enum' | 'bool' | 'int' | 'decimal' | 'date' | 'datetime' | 'relate' | 'email' | 'link';
 
 export type Computed =
   | { kind: 'fullname' }
@@ -11,10 +10,10 @@ export type Computed =
 
 export interface FieldDef {
   type: SimFieldType;
-  computed?: Computed;      // present = non-db
-  len?: number;             // enforced on write, so the service learns about truncation here, not in production
+  computed?: Computed; // present = non-db
+  len?: number; // enforced on write, so the service learns about truncation here, not in production
   options?: readonly string[];
-  strictOptions?: boolean;  // enum values checked on write (activity_type, list_type)
+  strictOptions?: boolean; // enum values checked on write (activity_type, list_type)
   readOnly?: boolean;
   autoIncrement?: boolean;
   defaultValue?: unknown;
@@ -22,8 +21,8 @@ export interface FieldDef {
 
 export type LinkDef =
   | { kind: 'm2m'; module: string; table: string; selfCol: string; otherCol: string; role?: { col: string; value: string } }
-  | { kind: 'fk_many'; module: string; fkField: string }   // the related rows carry our id
-  | { kind: 'fk_one'; module: string; fkField: string };   // we carry the related id
+  | { kind: 'fk_many'; module: string; fkField: string } // the related rows carry our id
+  | { kind: 'fk_one'; module: string; fkField: string }; // we carry the related id
 
 export interface ModuleDef {
   name: string;
@@ -34,9 +33,7 @@ export interface ModuleDef {
   nameOf: (rec: Record<string, unknown>) => string;
 }
 
-export const ACTIVITY_TYPES = [
-  'targeted', 'send error', 'invalid email', 'link', 'viewed', 'removed', 'lead', 'contact', 'blocked',
-] as const;
+export const ACTIVITY_TYPES = ['targeted', 'send error', 'invalid email', 'link', 'viewed', 'removed', 'lead', 'contact', 'blocked'] as const;
 export const LIST_TYPES = ['default', 'seed', 'exempt_domain', 'exempt_address', 'exempt', 'test'] as const;
 export const TARGET_MODULES = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'] as const;
 
@@ -66,7 +63,10 @@ const customFields = (): Record<string, FieldDef> => ({
   loyalty_tier_c: f('enum', { options: ['Bronze', 'Silver', 'Gold', 'Platinum'] }),
 });
 const person = (): Record<string, FieldDef> => ({
-  ...base(), ...assignable(), ...emailFields(), ...customFields(),
+  ...base(),
+  ...assignable(),
+  ...emailFields(),
+  ...customFields(),
   name: f('name', { computed: { kind: 'fullname' } }),
   full_name: f('name', { computed: { kind: 'fullname' } }),
   salutation: f('enum', { options: ['', 'Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.'] }),
@@ -89,8 +89,11 @@ const personName = (r: Record<string, unknown>) => [r.first_name, r.last_name].f
 const ownName = (r: Record<string, unknown>) => String(r.name ?? '');
 
 const plp = (role: string, selfIsList: boolean): LinkDef => ({
-  kind: 'm2m', module: selfIsList ? role : 'ProspectLists', table: 'prospect_lists_prospects',
-  selfCol: selfIsList ? 'prospect_list_id' : 'related_id', otherCol: selfIsList ? 'related_id' : 'prospect_list_id',
+  kind: 'm2m',
+  module: selfIsList ? role : 'ProspectLists',
+  table: 'prospect_lists_prospects',
+  selfCol: selfIsList ? 'prospect_list_id' : 'related_id',
+  otherCol: selfIsList ? 'related_id' : 'prospect_list_id',
   role: { col: 'related_type', value: role },
 });
 const targetLinks = (module: string): Record<string, LinkDef> => ({
@@ -100,16 +103,18 @@ const targetLinks = (module: string): Record<string, LinkDef> => ({
 
 const modules: ModuleDef[] = [
   {
-    name: 'Contacts', table: 'contacts', hasEmail: true, nameOf: personName,
-    fields: {
-      ...person(),
-      account_id: f('id'),
-      account_name: f('relate', { computed: { kind: 'relate', module: 'Accounts', idField: 'account_id' } }),
-    },
+    name: 'Contacts',
+    table: 'contacts',
+    hasEmail: true,
+    nameOf: personName,
+    fields: { ...person(), account_id: f('id'), account_name: f('relate', { computed: { kind: 'relate', module: 'Accounts', idField: 'account_id' } }) },
     links: targetLinks('Contacts'),
   },
   {
-    name: 'Leads', table: 'leads', hasEmail: true, nameOf: personName,
+    name: 'Leads',
+    table: 'leads',
+    hasEmail: true,
+    nameOf: personName,
     fields: {
       ...person(),
       account_name: f('varchar', { len: 255 }),
@@ -119,12 +124,22 @@ const modules: ModuleDef[] = [
   },
   { name: 'Prospects', table: 'prospects', hasEmail: true, nameOf: personName, fields: person(), links: targetLinks('Prospects') },
   {
-    name: 'Accounts', table: 'accounts', hasEmail: true, nameOf: ownName,
+    name: 'Accounts',
+    table: 'accounts',
+    hasEmail: true,
+    nameOf: ownName,
     fields: {
-      ...base(), ...assignable(), ...emailFields(), ...customFields(),
+      ...base(),
+      ...assignable(),
+      ...emailFields(),
+      ...customFields(),
       name: f('name', { len: 150 }),
-      account_type: f('enum', { options: ['', 'Analyst', 'Competitor', 'Customer', 'Integrator', 'Investor', 'Partner', 'Press', 'Prospect', 'Reseller', 'Other'] }),
-      industry: f('enum', { options: ['', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Education', 'Energy', 'Retail', 'Technology', 'Other'] }),
+      account_type: f('enum', {
+        options: ['', 'Analyst', 'Competitor', 'Customer', 'Integrator', 'Investor', 'Partner', 'Press', 'Prospect', 'Reseller', 'Other'],
+      }),
+      industry: f('enum', {
+        options: ['', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Education', 'Energy', 'Retail', 'Technology', 'Other'],
+      }),
       website: f('varchar', { len: 255 }),
       phone_office: f('varchar', { len: 100 }),
       billing_address_city: f('varchar', { len: 100 }),
@@ -135,9 +150,13 @@ const modules: ModuleDef[] = [
     links: targetLinks('Accounts'),
   },
   {
-    name: 'Users', table: 'users', hasEmail: true, nameOf: personName,
+    name: 'Users',
+    table: 'users',
+    hasEmail: true,
+    nameOf: personName,
     fields: {
-      ...base(), ...emailFields(),
+      ...base(),
+      ...emailFields(),
       user_name: f('varchar', { len: 60 }),
       first_name: f('varchar', { len: 255 }),
       last_name: f('varchar', { len: 255 }),
@@ -151,9 +170,13 @@ const modules: ModuleDef[] = [
     links: { prospect_lists: plp('Users', false) },
   },
   {
-    name: 'Campaigns', table: 'campaigns', hasEmail: false, nameOf: ownName,
+    name: 'Campaigns',
+    table: 'campaigns',
+    hasEmail: false,
+    nameOf: ownName,
     fields: {
-      ...base(), ...assignable(),
+      ...base(),
+      ...assignable(),
       name: f('name', { len: 50 }),
       status: f('enum', { options: ['', 'Planning', 'Active', 'Inactive', 'Complete', 'In Queue', 'Sending'] }),
       campaign_type: f('enum', { options: ['', 'Telesales', 'Mail', 'Email', 'Print', 'Web', 'Radio', 'Television', 'NewsLetter'] }),
@@ -180,7 +203,10 @@ const modules: ModuleDef[] = [
     },
   },
   {
-    name: 'CampaignLog', table: 'campaign_log', hasEmail: false, nameOf: (r) => String(r.activity_type ?? ''),
+    name: 'CampaignLog',
+    table: 'campaign_log',
+    hasEmail: false,
+    nameOf: (r) => String(r.activity_type ?? ''),
     fields: {
       id: f('id', { readOnly: true }),
       date_modified: f('datetime', { readOnly: true }),
@@ -206,7 +232,10 @@ const modules: ModuleDef[] = [
     links: { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
   },
   {
-    name: 'CampaignTrackers', table: 'campaign_trkrs', hasEmail: false, nameOf: (r) => String(r.tracker_name ?? ''),
+    name: 'CampaignTrackers',
+    table: 'campaign_trkrs',
+    hasEmail: false,
+    nameOf: (r) => String(r.tracker_name ?? ''),
     fields: {
       ...base(),
       tracker_name: f('varchar', { len: 30 }),
@@ -218,9 +247,13 @@ const modules: ModuleDef[] = [
     links: { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
   },
   {
-    name: 'ProspectLists', table: 'prospect_lists', hasEmail: false, nameOf: ownName,
+    name: 'ProspectLists',
+    table: 'prospect_lists',
+    hasEmail: false,
+    nameOf: ownName,
     fields: {
-      ...base(), ...assignable(),
+      ...base(),
+      ...assignable(),
       name: f('name', { len: 50 }),
       list_type: f('enum', { options: LIST_TYPES, strictOptions: true, defaultValue: 'default' }),
       domain_name: f('varchar', { len: 255 }),
@@ -228,13 +261,19 @@ const modules: ModuleDef[] = [
       entry_count: f('int', { computed: { kind: 'entry_count' } }),
     },
     links: {
-      prospects: plp('Prospects', true), contacts: plp('Contacts', true), leads: plp('Leads', true),
-      accounts: plp('Accounts', true), users: plp('Users', true),
+      prospects: plp('Prospects', true),
+      contacts: plp('Contacts', true),
+      leads: plp('Leads', true),
+      accounts: plp('Accounts', true),
+      users: plp('Users', true),
       campaigns: { kind: 'm2m', module: 'Campaigns', table: 'prospect_list_campaigns', selfCol: 'prospect_list_id', otherCol: 'campaign_id' },
     },
   },
   {
-    name: 'EmailAddresses', table: 'email_addresses', hasEmail: false, nameOf: (r) => String(r.email_address ?? ''),
+    name: 'EmailAddresses',
+    table: 'email_addresses',
+    hasEmail: false,
+    nameOf: (r) => String(r.email_address ?? ''),
     fields: {
       id: f('id', { readOnly: true }),
       email_address: f('varchar', { len: 255 }),
@@ -255,7 +294,5 @@ export const dbFields = (m: ModuleDef): string[] => Object.keys(m.fields).filter
 
 // Modules whose relate fields display `target`'s name, so their cached rows go stale when `target` changes.
 export function dependentsOf(target: string): string[] {
-  return modules
-    .filter((m) => Object.values(m.fields).some((fd) => fd.computed?.kind === 'relate' && fd.computed.module === target))
-    .map((m) => m.name);
+  return modules.filter((m) => Object.values(m.fields).some((fd) => fd.computed?.kind === 'relate' && fd.computed.module === target)).map((m) => m.name);
 }

@@ -14,7 +14,10 @@ function compare(a: number[], b: number[]): number {
   return 0;
 }
 
-export interface Versioned { version: string; rest: string }
+export interface Versioned {
+  version: string;
+  rest: string;
+}
 
 export function splitVersion(path: string, accept: string | undefined, maxVersion: string): Versioned {
   const max = maxVersion.replace('_', '.');

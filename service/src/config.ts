@@ -1,7 +1,7 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
 import { availableParallelism } from 'node:os';
-import { cidrMatcher } from './domain/engagement.js';
+import { cidrMatcher } from './engagement/ip.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from './writeback/settings.js';
 
 export interface Config {
@@ -96,7 +96,8 @@ export function secretProblem(name: string, value: string): string | undefined {
   const hint = `at least ${MIN_SECRET_BYTES} random bytes, e.g. the output of \`openssl rand -base64 32\``;
   if (secretBytes(value) < MIN_SECRET_BYTES) return `${name} is too short: it must hold ${hint}`;
   // 'abcabcabc…', 'xxxxxxxx…': long enough, but nowhere near random.
-  if ((value + value).indexOf(value, 1) < value.length || new Set(value).size < 10) return `${name} looks like a placeholder or a repeated pattern: it must be ${hint}`;
+  if ((value + value).indexOf(value, 1) < value.length || new Set(value).size < 10)
+    return `${name} looks like a placeholder or a repeated pattern: it must be ${hint}`;
   return undefined;
 }
 
@@ -135,7 +136,10 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     return fallback;
   };
   const cidrs = (name: string): string[] => {
-    const list = (opt(name) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    const list = (opt(name) ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     try {
       cidrMatcher(list);
     } catch (e) {
@@ -148,7 +152,10 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   const domains = (name: string): string[] | undefined => {
     const raw = opt(name);
     if (raw === undefined) return undefined;
-    const list = raw.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+    const list = raw
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean);
     const bad = list.filter((d) => !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d));
     if (bad.length) problems.push(`LEADFWD_${name} must be a comma-separated list of domain names, got "${bad.join(', ')}"`);
     return list;
@@ -235,10 +242,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     },
     contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
     listMaxMembers: int('LIST_MAX_MEMBERS', 200_000, 1, 10_000_000),
-    tokenCheck: {
-      rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000),
-      maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100),
-    },
+    tokenCheck: { rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000), maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100) },
     secret: opt('SECRET') ?? '',
     secretPrevious: opt('SECRET_PREVIOUS'),
     logLevel: str('LOG_LEVEL', 'info'),
@@ -255,12 +259,16 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   // No default, whatever NODE_ENV says: a public default lets anyone sign unsubscribe, open and click tokens
   // and VERP addresses offline (issue 12).
   if (!config.secret && opts.requireSecret !== false) {
-    problems.push('LEADFWD_SECRET is required: it signs tracking, unsubscribe and bounce addresses; give it at least '
-      + `${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 32\``);
+    problems.push(
+      'LEADFWD_SECRET is required: it signs tracking, unsubscribe and bounce addresses; give it at least ' +
+        `${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 32\``,
+    );
   }
   const secrets: Array<[string, string | undefined]> = [
-    ['LEADFWD_SECRET', config.secret || undefined], ['LEADFWD_SECRET_PREVIOUS', config.secretPrevious],
-    ['LEADFWD_API_KEY', config.apiKey], ['LEADFWD_WEBHOOK_SECRET', config.engagement.webhookSecret],
+    ['LEADFWD_SECRET', config.secret || undefined],
+    ['LEADFWD_SECRET_PREVIOUS', config.secretPrevious],
+    ['LEADFWD_API_KEY', config.apiKey],
+    ['LEADFWD_WEBHOOK_SECRET', config.engagement.webhookSecret],
   ];
   for (const [name, value] of secrets) {
     const problem = value === undefined ? undefined : secretProblem(name, value);

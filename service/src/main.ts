@@ -1,12 +1,16 @@
 // `npm start`: configuration from the environment, then the composition root.
-import { ConfigError, loadConfig } from './config.js';
+
 import { startService } from './composition.js';
+import { ConfigError, loadConfig } from './config.js';
 
 try {
   const service = await startService(loadConfig());
   // Until Sugar is paired, the operator needs a code to type into Sugar's LeadFWD settings (docs/relay.md).
   const pairing = service.pairingCodeIfUnpaired();
-  if (pairing) console.error(`LeadFWD is not paired with Sugar yet. Pairing code: ${pairing.code} (valid until ${pairing.expiresAt}; npm run pairing-code makes a new one)`);
+  if (pairing)
+    console.error(
+      `LeadFWD is not paired with Sugar yet. Pairing code: ${pairing.code} (valid until ${pairing.expiresAt}; npm run pairing-code makes a new one)`,
+    );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1); // a second signal means "now"

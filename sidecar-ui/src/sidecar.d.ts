@@ -17,7 +17,12 @@ export interface SidecarContext extends SidecarModel {
   parent?: SidecarContext;
 }
 
-export interface ApiError { status?: number; code?: string; message?: string; textStatus?: string }
+export interface ApiError {
+  status?: number;
+  code?: string;
+  message?: string;
+  textStatus?: string;
+}
 
 export interface ApiCallbacks<T> {
   success?: (data: T) => void;
@@ -26,7 +31,13 @@ export interface ApiCallbacks<T> {
 }
 
 export interface SidecarApi {
-  call<T = unknown>(method: 'read' | 'create' | 'update' | 'delete', url: string, data?: unknown, callbacks?: ApiCallbacks<T>, options?: Record<string, unknown>): unknown;
+  call<T = unknown>(
+    method: 'read' | 'create' | 'update' | 'delete',
+    url: string,
+    data?: unknown,
+    callbacks?: ApiCallbacks<T>,
+    options?: Record<string, unknown>,
+  ): unknown;
   buildURL(module: string, action?: string | null, attributes?: Record<string, unknown> | null, params?: Record<string, unknown>): string;
   getOAuthToken(): string | undefined;
 }

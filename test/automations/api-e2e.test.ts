@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { type RunningService, startService } from '../../service/src/composition.js';
 import { loadConfig } from '../../service/src/config.js';
-import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
-import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
-import { HUMAN_UA } from '../writeback/helpers.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { randomSecret } from '../support/secrets.js';
+import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
 
 const KEY = randomSecret('automation-key-');
 let sim: SugarSim;
@@ -26,16 +26,33 @@ const ids: Record<string, string> = {};
 const api = apiClient(() => service.url, KEY);
 const to = (addr: string) => mailTo(sink, addr);
 const subjects = (addr: string) => subjectsTo(sink, addr);
-const email = (name: string, html = `<p>${name}</p>`) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@news.example.test', html });
+const email = (name: string, html = `<p>${name}</p>`) => ({
+  type: 'send_email',
+  name,
+  subject: name,
+  fromName: 'Acme',
+  fromEmail: 'news@news.example.test',
+  html,
+});
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-automation-'));
   sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
   sink = await startSmtpSink({ port: 0 });
   const config = loadConfig({
-    LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: randomSecret(), LEADFWD_BOUNCE_SMTP_PORT: '0',
-    LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50', LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200',
+    LEADFWD_PORT: '0',
+    LEADFWD_DATA_DIR: join(dir, 'data'),
+    LEADFWD_SUGAR_URL: sim.url,
+    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    LEADFWD_SMTP_RATE: '100000',
+    LEADFWD_API_KEY: KEY,
+    LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
+    LEADFWD_SECRET: randomSecret(),
+    LEADFWD_BOUNCE_SMTP_PORT: '0',
+    LEADFWD_BOT_OPEN_WINDOW_MS: '0',
+    LEADFWD_BOT_CLICK_WINDOW_MS: '0',
+    LEADFWD_AUTOMATION_TICK_MS: '50',
+    LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200',
   });
   service = await startService(config, { logger: createLogger('silent'), now: () => clock });
   const sugar = adminClient(sim.url);
@@ -56,27 +73,38 @@ afterAll(async () => {
 describe('/api/v1/automations', () => {
   it('422 lists every problem and saves nothing', async () => {
     const res = await api('POST', '/automations', {
-      name: 'Broken', targetListIds: [ids.list],
-      steps: [{ type: 'branch', on: 'opened', then: [] }, { type: 'wait', duration: 'P6M' }, { type: 'content_stream', name: 'S', interval: 'P1D', fromName: 'A', fromEmail: 'a@b.test', contents: [] }],
+      name: 'Broken',
+      targetListIds: [ids.list],
+      steps: [
+        { type: 'branch', on: 'opened', then: [] },
+        { type: 'wait', duration: 'P6M' },
+        { type: 'content_stream', name: 'S', interval: 'P1D', fromName: 'A', fromEmail: 'a@b.test', contents: [] },
+      ],
     });
     expect(res.status).toBe(422);
     expect(res.body.error).toBe('invalid_automation');
     expect(res.body.details.problems).toHaveLength(3);
-    expect((await api('POST', '/automations', { name: 'X', targetListIds: ['no-such-list'], steps: [email('A')] })).body).toMatchObject({ error: 'unknown_lists' });
-    expect((await api('POST', '/automations', { name: 'X', steps: [email('A', '')], })).status).toBe(422);
+    expect((await api('POST', '/automations', { name: 'X', targetListIds: ['no-such-list'], steps: [email('A')] })).body).toMatchObject({
+      error: 'unknown_lists',
+    });
+    expect((await api('POST', '/automations', { name: 'X', steps: [email('A', '')] })).status).toBe(422);
     expect((await api('GET', '/automations')).body).toEqual({ automations: [] });
   });
 
   it('sends the first email, waits two days, then branches on a human open; one Sugar Campaign per email step', async () => {
     const created = await api('POST', '/automations', {
-      name: 'Onboarding', targetListIds: [],
+      name: 'Onboarding',
+      targetListIds: [],
       steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, { type: 'branch', on: 'opened', then: [email('Thanks')], else: [email('Reminder')] }],
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    const enrol = await api('POST', `/automations/${id}/enrol`, { targets: [
-      { module: 'Contacts', id: ids.ann, email: 'ann@example.com' }, { module: 'Leads', id: ids.bob, email: 'bob@example.com' },
-    ] });
+    const enrol = await api('POST', `/automations/${id}/enrol`, {
+      targets: [
+        { module: 'Contacts', id: ids.ann, email: 'ann@example.com' },
+        { module: 'Leads', id: ids.bob, email: 'bob@example.com' },
+      ],
+    });
     expect(enrol.body).toEqual({ enrolled: 2, skipped: [] });
     expect((await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: ids.ann, email: 'ann@example.com' }] })).body.enrolled).toBe(0);
     expect((await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Nope', id: '1' }] })).status).toBe(422);
@@ -95,7 +123,10 @@ describe('/api/v1/automations', () => {
     const view = (await api('GET', `/automations/${id}`)).body;
     expect(view).toMatchObject({ name: 'Onboarding', status: 'active', enrolments: { active: 0, done: 2, left: 0 } });
     expect(view.steps.map((s: any) => [s.type, s.name, s.passed ?? s.waiting])).toEqual([
-      ['send_email', 'Welcome', 2], ['wait', undefined, 0], ['send_email', 'Thanks', 1], ['send_email', 'Reminder', 1],
+      ['send_email', 'Welcome', 2],
+      ['wait', undefined, 0],
+      ['send_email', 'Thanks', 1],
+      ['send_email', 'Reminder', 1],
     ]);
     const names = await waitFor(() => {
       const rows = sim.db.prepare("SELECT name FROM campaigns WHERE name LIKE 'Onboarding – %' ORDER BY name").pluck().all() as string[];
@@ -103,10 +134,11 @@ describe('/api/v1/automations', () => {
     }, 'three Sugar campaigns');
     expect(names).toEqual(['Onboarding – Reminder', 'Onboarding – Thanks', 'Onboarding – Welcome']);
     const sugarId = (name: string) => sim.db.prepare('SELECT id FROM campaigns WHERE name = ?').pluck().get(name) as string;
-    const log = (name: string, expected: Record<string, number>) => waitFor(() => {
-      const c = sim.campaignLogCounts(sugarId(name));
-      return JSON.stringify(c) === JSON.stringify(expected) ? c : undefined;
-    }, `CampaignLog of ${name}`);
+    const log = (name: string, expected: Record<string, number>) =>
+      waitFor(() => {
+        const c = sim.campaignLogCounts(sugarId(name));
+        return JSON.stringify(c) === JSON.stringify(expected) ? c : undefined;
+      }, `CampaignLog of ${name}`);
     await log('Onboarding – Welcome', { targeted: 2, viewed: 1 });
     await log('Onboarding – Thanks', { targeted: 1 });
     await log('Onboarding – Reminder', { targeted: 1 });
@@ -155,7 +187,12 @@ describe('/api/v1/automations', () => {
     ids.eve = await createPerson(sugar, { module: 'Contacts', first_name: 'Eve', emails: [{ address: 'eve@example.com' }] });
     await sugar.logout();
     const body = (first: string) => ({
-      name: 'Edited', steps: [{ ...email(first), id: 'hello' }, { type: 'wait', duration: 'P1D', id: 'pause' }, { ...email('Later'), id: 'later' }],
+      name: 'Edited',
+      steps: [
+        { ...email(first), id: 'hello' },
+        { type: 'wait', duration: 'P1D', id: 'pause' },
+        { ...email('Later'), id: 'later' },
+      ],
     });
     const id = (await api('POST', '/automations', body('Hello'))).body.id;
     await api('POST', `/automations/${id}/enrol`, { targets: [{ module: 'Contacts', id: ids.dee, email: 'dee@example.com' }] });
@@ -176,7 +213,7 @@ describe('/api/v1/automations', () => {
     const sugarCampaign = (name: string) => sim.db.prepare('SELECT id FROM campaigns WHERE name = ? AND deleted = 0').pluck().get(name) as string | undefined;
     await waitFor(() => {
       const [a, b] = ['Edited – Hello', editedName].map(sugarCampaign);
-      return a && b && sim.campaignLogCounts(a).targeted === 1 && sim.campaignLogCounts(b).targeted === 1 || undefined;
+      return (a && b && sim.campaignLogCounts(a).targeted === 1 && sim.campaignLogCounts(b).targeted === 1) || undefined;
     }, 'one Sugar Campaign per version, each with its one target');
     await waitFor(async () => (await api('GET', `/campaigns/${firstCampaign}`)).body.status === 'sent' || undefined, 'the replaced step campaign finished');
 

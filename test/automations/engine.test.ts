@@ -9,20 +9,31 @@ import { tempDir } from '../store/helpers.js';
 
 const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: `<p>${name}</p>` });
 const definition = {
-  name: 'Onboarding', targetListIds: [], steps: [
-    send('Welcome'), { type: 'wait', duration: 'P2D' },
-    { type: 'branch', on: 'opened', then: [send('Thanks')], else: [send('Reminder')] },
-  ],
+  name: 'Onboarding',
+  targetListIds: [],
+  steps: [send('Welcome'), { type: 'wait', duration: 'P2D' }, { type: 'branch', on: 'opened', then: [send('Thanks')], else: [send('Reminder')] }],
 };
 const people = (n: number) => Array.from({ length: n }, (_, i) => ({ module: 'Contacts' as const, id: `c-${i}`, email: `p${i}@example.test` }));
 
 let clock = new Date('2026-11-26T10:00:00.000Z');
-const later = (days: number) => { clock = new Date(clock.getTime() + days * 86_400_000); };
+const later = (days: number) => {
+  clock = new Date(clock.getTime() + days * 86_400_000);
+};
 let cleanups: Array<() => void> = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; clock = new Date('2026-11-26T10:00:00.000Z'); });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+  clock = new Date('2026-11-26T10:00:00.000Z');
+});
 
 function setup(dir?: string) {
-  const d = dir ?? (() => { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; })();
+  const d =
+    dir ??
+    (() => {
+      const t = tempDir();
+      cleanups.push(t.cleanup);
+      return t.dir;
+    })();
   const store = openStore(`${d}/leadfwd.db`, { clock: () => clock });
   cleanups.unshift(() => store.close());
   const started: Campaign[] = [];
@@ -34,7 +45,10 @@ function stepRows(store: Store, automationId: string) {
   const out: Record<string, string[]> = {};
   for (const [, campaignId] of store.automations.stepCampaigns(automationId)) {
     const c = store.campaigns.get(campaignId)!;
-    out[c.name] = store.recipients.list(campaignId, { limit: 100, offset: 0 }).map((r) => r.id).sort();
+    out[c.name] = store.recipients
+      .list(campaignId, { limit: 100, offset: 0 })
+      .map((r) => r.id)
+      .sort();
   }
   return out;
 }
@@ -43,7 +57,10 @@ describe('automation engine', () => {
   it('sends each step once per target, branches on human opens only, and an opt-out leaves', () => {
     const { store, engine, started } = setup();
     const a = store.automations.create({ ...compileAutomation(definition), definition });
-    expect(engine.enrol(a.id, [...people(3), { module: 'Leads', id: 'bad', email: 'not an address' }])).toEqual({ enrolled: 3, skipped: [{ id: 'bad', reason: 'invalid_email' }] });
+    expect(engine.enrol(a.id, [...people(3), { module: 'Leads', id: 'bad', email: 'not an address' }])).toEqual({
+      enrolled: 3,
+      skipped: [{ id: 'bad', reason: 'invalid_email' }],
+    });
     expect(engine.enrol(a.id, people(3)).enrolled).toBe(0);
 
     expect(engine.tick()).toMatchObject({ advanced: 3, queued: 3, left: 0 });
@@ -64,9 +81,7 @@ describe('automation engine', () => {
     expect(store.automations.getEnrolment(3)).toMatchObject({ status: 'left', leftReason: 'unsubscribe' });
     later(0.1);
     expect(engine.tick()).toMatchObject({ advanced: 2, queued: 2, left: 0 });
-    expect(stepRows(store, a.id)).toEqual({
-      'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'], 'Onboarding – Thanks': ['c-0'], 'Onboarding – Reminder': ['c-1'],
-    });
+    expect(stepRows(store, a.id)).toEqual({ 'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'], 'Onboarding – Thanks': ['c-0'], 'Onboarding – Reminder': ['c-1'] });
     expect(store.automations.counts(a.id)).toMatchObject({ enrolments: { active: 0, done: 2, left: 1 } });
     expect(started).toHaveLength(3);
     expect(engine.enrol(a.id, [{ module: 'Contacts', id: 'c-9', email: 'P2@example.test' }]).skipped).toEqual([{ id: 'c-9', reason: 'suppressed' }]);
@@ -101,7 +116,10 @@ describe('automation engine', () => {
     let calls = 0;
     // The store's repos are frozen, so the failing one is a child object with its own insertMany.
     const recipients = Object.defineProperty(Object.create(real) as typeof real, 'insertMany', {
-      value: (id: string, ts: Parameters<typeof real.insertMany>[1]) => { if (++calls === 3) throw new Error('power cut'); return real.insertMany(id, ts); },
+      value: (id: string, ts: Parameters<typeof real.insertMany>[1]) => {
+        if (++calls === 3) throw new Error('power cut');
+        return real.insertMany(id, ts);
+      },
     });
     const crashing = Object.assign(Object.create(first.store) as Store, { recipients });
     expect(() => createAutomationEngine({ store: crashing, now: () => clock, batchSize: 2 }).tick()).toThrow(/^power cut$/);

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { loadConfig, type Config } from '../../service/src/config.js';
-import { startService, type RunningService } from '../../service/src/composition.js';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { type RunningService, startService } from '../../service/src/composition.js';
+import { type Config, loadConfig } from '../../service/src/config.js';
 import { createLogger } from '../../service/src/logger.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
-import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
-import { HUMAN_UA } from '../writeback/helpers.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { randomSecret } from '../support/secrets.js';
+import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
 
 const KEY = randomSecret('automation-key-');
 let sim: SugarSim;
@@ -23,7 +23,9 @@ let service: RunningService;
 let config: Config;
 let dir: string;
 let clock = new Date('2026-11-26T10:00:00.000Z');
-const days = (n: number) => { clock = new Date(clock.getTime() + n * 86_400_000); };
+const days = (n: number) => {
+  clock = new Date(clock.getTime() + n * 86_400_000);
+};
 const ids: Record<string, string> = {};
 let automationId: string;
 
@@ -33,16 +35,27 @@ const subjects = (addr: string) => subjectsTo(sink, addr);
 const counts = () => ['ann', 'bob', 'cat'].map((p) => to(`${p}@example.com`).length).join(',');
 const sender = { fromName: 'Acme', fromEmail: 'news@news.example.test' };
 const email = (name: string) => ({ type: 'send_email', name, subject: name, ...sender, html: `<p>${name}</p>` });
-const start = async () => { service = await startService(config, { logger: createLogger('silent'), now: () => clock }); };
+const start = async () => {
+  service = await startService(config, { logger: createLogger('silent'), now: () => clock });
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-automation-full-'));
   sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
   sink = await startSmtpSink({ port: 0 });
   config = loadConfig({
-    LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: randomSecret(), LEADFWD_BOUNCE_SMTP_PORT: '0',
-    LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50',
+    LEADFWD_PORT: '0',
+    LEADFWD_DATA_DIR: join(dir, 'data'),
+    LEADFWD_SUGAR_URL: sim.url,
+    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    LEADFWD_SMTP_RATE: '100000',
+    LEADFWD_API_KEY: KEY,
+    LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
+    LEADFWD_SECRET: randomSecret(),
+    LEADFWD_BOUNCE_SMTP_PORT: '0',
+    LEADFWD_BOT_OPEN_WINDOW_MS: '0',
+    LEADFWD_BOT_CLICK_WINDOW_MS: '0',
+    LEADFWD_AUTOMATION_TICK_MS: '50',
   });
   await start();
   const sugar = adminClient(sim.url);
@@ -62,9 +75,19 @@ afterAll(async () => {
 describe('automated campaign end to end', () => {
   it('runs every step at its time, for the people it should', async () => {
     const created = await api('POST', '/automations', {
-      name: 'Nurture', targetListIds: [ids.list], steps: [
-        email('Welcome'), { type: 'wait', duration: 'P1D' }, email('Follow-up'),
-        { type: 'content_stream', name: 'Tips', interval: 'P3D', ...sender, contents: [1, 2, 3].map((i) => ({ name: `Tip ${i}`, subject: `Tip ${i}`, html: `<p>Tip ${i}</p>` })) },
+      name: 'Nurture',
+      targetListIds: [ids.list],
+      steps: [
+        email('Welcome'),
+        { type: 'wait', duration: 'P1D' },
+        email('Follow-up'),
+        {
+          type: 'content_stream',
+          name: 'Tips',
+          interval: 'P3D',
+          ...sender,
+          contents: [1, 2, 3].map((i) => ({ name: `Tip ${i}`, subject: `Tip ${i}`, html: `<p>Tip ${i}</p>` })),
+        },
         { type: 'wait', duration: 'P1D' },
         { type: 'branch', on: 'opened', then: [email('Offer')] },
       ],
@@ -77,7 +100,10 @@ describe('automated campaign end to end', () => {
     // Cat opts out after the first email (one-click unsubscribe from its headers).
     const parsed = await PostalMime.parse(to('cat@example.com')[0].raw);
     const unsubscribe = /<(https?:[^>]+)>/.exec(parsed.headers.find((h) => h.key === 'list-unsubscribe')!.value)![1];
-    expect((await fetch(unsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+    expect(
+      (await fetch(unsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }))
+        .status,
+    ).toBe(200);
 
     days(1);
     await waitFor(() => counts() === '3,3,1', 'follow-up and the first tip');
@@ -91,7 +117,10 @@ describe('automated campaign end to end', () => {
     const html = (await PostalMime.parse(to('ann@example.com')[4].raw)).html!;
     const pixel = /src="([^"]*\/t\/o\/[^"]+)"/.exec(html)![1].replaceAll('&amp;', '&');
     expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
-    await waitFor(async () => (await api('GET', `/automations/${automationId}`)).body.steps.find((s: any) => s.name === 'Tips – Tip 3').engagement?.opened === 1, 'the open of tip 3');
+    await waitFor(
+      async () => (await api('GET', `/automations/${automationId}`)).body.steps.find((s: any) => s.name === 'Tips – Tip 3').engagement?.opened === 1,
+      'the open of tip 3',
+    );
     days(1);
     await waitFor(async () => (await api('GET', `/automations/${automationId}`)).body.enrolments.done === 2, 'everyone through');
     await waitFor(() => counts() === '6,5,1', 'the offer');
@@ -106,8 +135,12 @@ describe('automated campaign end to end', () => {
   it('made six Sugar Campaigns with the expected names and CampaignLog rows', async () => {
     const names = ['Nurture – Welcome', 'Nurture – Follow-up', 'Nurture – Tips – Tip 1', 'Nurture – Tips – Tip 2', 'Nurture – Tips – Tip 3', 'Nurture – Offer'];
     const expected: Record<string, Record<string, number>> = {
-      'Nurture – Welcome': { targeted: 3, removed: 1 }, 'Nurture – Follow-up': { targeted: 2 }, 'Nurture – Tips – Tip 1': { targeted: 2 },
-      'Nurture – Tips – Tip 2': { targeted: 2 }, 'Nurture – Tips – Tip 3': { targeted: 2, viewed: 1 }, 'Nurture – Offer': { targeted: 1 },
+      'Nurture – Welcome': { targeted: 3, removed: 1 },
+      'Nurture – Follow-up': { targeted: 2 },
+      'Nurture – Tips – Tip 1': { targeted: 2 },
+      'Nurture – Tips – Tip 2': { targeted: 2 },
+      'Nurture – Tips – Tip 3': { targeted: 2, viewed: 1 },
+      'Nurture – Offer': { targeted: 1 },
     };
     const canonical = (o: Record<string, number> | undefined) => JSON.stringify(Object.entries(o ?? {}).sort());
     const read = () => {
@@ -115,8 +148,10 @@ describe('automated campaign end to end', () => {
       return Object.fromEntries(rows.map((r) => [r.name, sim.campaignLogCounts(r.id)]));
     };
     // Wait until the outbox wrote everything, then compare (on a timeout the comparison shows what differs).
-    await waitFor(() => { const seen = read(); return names.every((n) => canonical(seen[n]) === canonical(expected[n])) || undefined; }, 'six Sugar campaigns written back')
-      .catch(() => undefined);
+    await waitFor(() => {
+      const seen = read();
+      return names.every((n) => canonical(seen[n]) === canonical(expected[n])) || undefined;
+    }, 'six Sugar campaigns written back').catch(() => undefined);
     const all = read();
     expect(all).toEqual(expected);
   });

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { countSkip, emptyAudit, isBalanced, skippedTotal, SKIP_REASONS } from '../../service/src/domain/audit.js';
+import { countSkip, emptyAudit, isBalanced, SKIP_REASONS, skippedTotal } from '../../service/src/domain/audit.js';
 import type { SkipReason } from '../../service/src/domain/types.js';
 
 describe('audit', () => {
   it('starts empty with a zero bucket for every reason', () => {
     const a = emptyAudit();
-    expect(a).toEqual({
-      candidates: 0, queued: 0,
-      skipped: { opted_out: 0, invalid: 0, duplicate: 0, no_address: 0, suppressed: 0, exempt: 0, malformed: 0 },
-    });
+    expect(a).toEqual({ candidates: 0, queued: 0, skipped: { opted_out: 0, invalid: 0, duplicate: 0, no_address: 0, suppressed: 0, exempt: 0, malformed: 0 } });
     expect(isBalanced(a)).toBe(true);
   });
 

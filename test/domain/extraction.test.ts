@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyExemptRules, type Candidate } from '../../service/src/domain/extraction.js';
+import { type Candidate, decide, emptyExemptRules } from '../../service/src/domain/extraction.js';
 
 const cand = (over: Partial<Candidate> & { address?: string | null; opt_out?: boolean; invalid_email?: boolean } = {}): Candidate => {
   const { address = 'Ann@Example.com', opt_out = false, invalid_email = false, ...rest } = over;
   return {
-    module: 'Contacts', id: 'c1', listId: 'L1', fields: { first_name: 'Ann' }, trackingConsent: true,
+    module: 'Contacts',
+    id: 'c1',
+    listId: 'L1',
+    fields: { first_name: 'Ann' },
+    trackingConsent: true,
     email: address === null ? [] : [{ email_address: address, email_address_id: 'e1', primary_address: true, opt_out, invalid_email }],
     ...rest,
   };
@@ -14,7 +18,9 @@ const never = () => false;
 describe('extraction decisions', () => {
   it('queues a plain target with the address exactly as Sugar stores it', () => {
     const d = decide(cand(), emptyExemptRules(), new Set(), never);
-    expect(d).toEqual({ queue: expect.objectContaining({ email: 'Ann@Example.com', addressKey: 'ann@example.com', emailAddressId: 'e1', fields: { first_name: 'Ann' } }) });
+    expect(d).toEqual({
+      queue: expect.objectContaining({ email: 'Ann@Example.com', addressKey: 'ann@example.com', emailAddressId: 'e1', fields: { first_name: 'Ann' } }),
+    });
   });
 
   it.each([

@@ -2,25 +2,40 @@
 // send over days, how a provider's pushback slows or pauses it and how it recovers, and when complaint or bounce
 // rates pause an identity.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_GUARD_RAILS, guardRailBreach } from '../../service/src/domain/guard-rails.js';
 import { baseDomain, providerOfDomain, providerOfMx, reportGroup } from '../../service/src/domain/mailbox-provider.js';
-import { dailyAllowance, planDay, validateWarmupPlan, warmupSchedule, type WarmupPlan } from '../../service/src/domain/warmup.js';
 import { afterPushback, afterRecoveryStep, atTime, isProviderPushback, NORMAL } from '../../service/src/domain/provider-throttle.js';
 import { classifySmtpOutcome } from '../../service/src/domain/smtp-reply.js';
-import { DEFAULT_GUARD_RAILS, guardRailBreach } from '../../service/src/domain/guard-rails.js';
+import { dailyAllowance, planDay, validateWarmupPlan, type WarmupPlan, warmupSchedule } from '../../service/src/domain/warmup.js';
 
 describe('mailbox providers', () => {
   it.each([
-    [['gmail-smtp-in.l.google.com'], 'google'], [['aspmx.l.google.com', 'alt1.aspmx.l.google.com'], 'google'], [['smtp.google.com'], 'google'],
-    [['acme-com.mail.protection.outlook.com'], 'microsoft'], [['hotmail-com.olc.protection.outlook.com'], 'microsoft'], [['acme-com.b-v1.mx.microsoft'], 'microsoft'], [['mail.evilgoogle.com'], 'mx:evilgoogle.com'],
-    [['mta5.am0.yahoodns.net'], 'yahoo'], [['mx01.mail.icloud.com.'], 'apple'],
-    [['mx1.mail.ovh.net'], 'mx:ovh.net'], [['mail.example.co.uk'], 'mx:example.co.uk'], [[], 'unknown'],
+    [['gmail-smtp-in.l.google.com'], 'google'],
+    [['aspmx.l.google.com', 'alt1.aspmx.l.google.com'], 'google'],
+    [['smtp.google.com'], 'google'],
+    [['acme-com.mail.protection.outlook.com'], 'microsoft'],
+    [['hotmail-com.olc.protection.outlook.com'], 'microsoft'],
+    [['acme-com.b-v1.mx.microsoft'], 'microsoft'],
+    [['mail.evilgoogle.com'], 'mx:evilgoogle.com'],
+    [['mta5.am0.yahoodns.net'], 'yahoo'],
+    [['mx01.mail.icloud.com.'], 'apple'],
+    [['mx1.mail.ovh.net'], 'mx:ovh.net'],
+    [['mail.example.co.uk'], 'mx:example.co.uk'],
+    [[], 'unknown'],
   ] as const)('MX %j → %s', (mx, provider) => {
     expect(providerOfMx(mx)).toBe(provider);
   });
 
   it('knows the consumer domains of the big four before any MX lookup, and groups the rest as other', () => {
-    expect(['gmail.com', 'hotmail.co.uk', 'outlook.de', 'yahoo.co.jp', 'aol.com', 'me.com', 'acme.test'].map(providerOfDomain))
-      .toEqual(['google', 'microsoft', 'microsoft', 'yahoo', 'yahoo', 'apple', 'unknown']);
+    expect(['gmail.com', 'hotmail.co.uk', 'outlook.de', 'yahoo.co.jp', 'aol.com', 'me.com', 'acme.test'].map(providerOfDomain)).toEqual([
+      'google',
+      'microsoft',
+      'microsoft',
+      'yahoo',
+      'yahoo',
+      'apple',
+      'unknown',
+    ]);
     expect([reportGroup('google'), reportGroup('mx:ovh.net'), reportGroup('unknown')]).toEqual(['google', 'other', 'other']);
     expect([baseDomain('a.b.example.com'), baseDomain('mx.example.com.au'), baseDomain('localhost')]).toEqual(['example.com', 'example.com.au', 'localhost']);
   });
@@ -38,15 +53,26 @@ describe('warm-up plans', () => {
 
   it('spreads a send over days, each provider on its own allowance, after what each got today', () => {
     const s = warmupSchedule(plan, new Date('2026-12-01T09:00:00Z'), { google: 2500, microsoft: 500 }, { sentToday: { google: 400 } });
-    expect(s).toEqual({ fits: true, days: [{ date: '2026-12-01', count: 600 + 500 }, { date: '2026-12-02', count: 1900 }] });
+    expect(s).toEqual({
+      fits: true,
+      days: [
+        { date: '2026-12-01', count: 600 + 500 },
+        { date: '2026-12-02', count: 1900 },
+      ],
+    });
     const capped = warmupSchedule(plan, new Date('2026-12-01T09:00:00Z'), { google: 900, yahoo: 900 }, { dailyCap: 1000 });
-    expect(capped.days).toEqual([{ date: '2026-12-01', count: 1000 }, { date: '2026-12-02', count: 800 }]);
+    expect(capped.days).toEqual([
+      { date: '2026-12-01', count: 1000 },
+      { date: '2026-12-02', count: 800 },
+    ]);
     expect(warmupSchedule(plan, new Date('2026-12-01T00:00:00Z'), { google: 10 ** 9 }, { dailyCap: 10, maxDays: 3 }).fits).toBe(false);
   });
 
   it('refuses plans that cannot work, naming each problem', () => {
     expect(validateWarmupPlan({ startDate: '2026-13-45', startPerDay: 0, growth: 0.5, targetPerDay: 10, steps: [1, -2] }).problems).toEqual([
-      'startDate must be a date (YYYY-MM-DD)', 'startPerDay must be a whole number from 1 to 100000000', 'growth must be a number from 1 to 10',
+      'startDate must be a date (YYYY-MM-DD)',
+      'startPerDay must be a whole number from 1 to 100000000',
+      'growth must be a number from 1 to 10',
       'steps[1] must be a whole number from 1 to 100000000',
     ]);
     expect(validateWarmupPlan({ ...plan, targetPerDay: 10 }).problems).toEqual(['targetPerDay must be at least startPerDay']);
@@ -58,11 +84,18 @@ describe('provider pushback', () => {
   const reply = (response: string, responseCode?: number) => classifySmtpOutcome({ response, responseCode, errorCode: 'EENVELOPE', command: 'RCPT TO' });
 
   it('tells deferrals and policy answers about the sender from answers about the recipient', () => {
-    for (const r of ['421 4.7.0 Try again later, closing connection.', '451 4.7.650 The mail server has been temporarily rate limited',
-      '550 5.7.515 Access denied, sending domain example.com does not meet the required authentication level', '421 4.7.28 Gmail has detected an unusual rate']) {
+    for (const r of [
+      '421 4.7.0 Try again later, closing connection.',
+      '451 4.7.650 The mail server has been temporarily rate limited',
+      '550 5.7.515 Access denied, sending domain example.com does not meet the required authentication level',
+      '421 4.7.28 Gmail has detected an unusual rate',
+    ]) {
       expect(isProviderPushback(reply(r)), r).toBe(true);
     }
-    for (const r of ['550 5.1.1 The email account that you tried to reach does not exist', '452 4.2.2 The email account that you tried to reach is over quota']) {
+    for (const r of [
+      '550 5.1.1 The email account that you tried to reach does not exist',
+      '452 4.2.2 The email account that you tried to reach is over quota',
+    ]) {
       expect(isProviderPushback(reply(r)), r).toBe(false);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clickTokens, signToken, verifyToken, type TokenPayload } from '../../service/src/domain/tokens.js';
+import { clickTokens, signToken, type TokenPayload, verifyToken } from '../../service/src/domain/tokens.js';
 
 const SECRET = 'test-secret-0123456789';
 

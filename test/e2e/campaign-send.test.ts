@@ -1,11 +1,12 @@
 // Issue 3 "Must show": a campaign over lists with opted-out, invalid, duplicate, exempt and missing
 // addresses sends exactly once to each eligible target, with an audit that balances, DKIM that
 // verifies over the list headers, multipart/alternative bodies and escaped merge values.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import PostalMime from 'postal-mime';
+
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
-import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import PostalMime from 'postal-mime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const ids: Record<string, string> = {};
@@ -13,9 +14,16 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   stack = await startStack();
   const sugar = adminClient(stack.sim.url);
-  const person = async (key: string, spec: Parameters<typeof createPerson>[1]) => { ids[key] = await createPerson(sugar, spec); };
+  const person = async (key: string, spec: Parameters<typeof createPerson>[1]) => {
+    ids[key] = await createPerson(sugar, spec);
+  };
   await person('ann', { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }], fields: { region_c: 'North' } });
-  await person('xss', { module: 'Contacts', first_name: '<script>alert(1)</script>', emails: [{ address: 'xss@example.com' }], fields: { region_c: 'a&b "c"' } });
+  await person('xss', {
+    module: 'Contacts',
+    first_name: '<script>alert(1)</script>',
+    emails: [{ address: 'xss@example.com' }],
+    fields: { region_c: 'a&b "c"' },
+  });
   await person('optout', { module: 'Contacts', first_name: 'Olly', emails: [{ address: 'olly@example.com', opt_out: true }] });
   await person('invalid', { module: 'Leads', first_name: 'Ivan', emails: [{ address: 'ivan@example.com', invalid: true }] });
   await person('noaddr', { module: 'Leads', first_name: 'Nora' });
@@ -37,7 +45,9 @@ beforeAll(async () => {
   Object.assign(ids, { listA, listB, exempt, domains });
 }, 60_000);
 
-afterAll(async () => { await stack?.stop(); });
+afterAll(async () => {
+  await stack?.stop();
+});
 
 describe('a campaign end to end', () => {
   let campaign: any;
@@ -48,8 +58,9 @@ describe('a campaign end to end', () => {
       subject: 'Hello {{ first_name | default: "there" }}',
       fromName: 'Spring Team',
       fromEmail: 'news@news.example.test',
-      html: '<p>Hi {{ first_name | default: "there" }} from {{ region_c | default: "nowhere" }}</p>'
-        + '<a href="https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring">Shop</a>',
+      html:
+        '<p>Hi {{ first_name | default: "there" }} from {{ region_c | default: "nowhere" }}</p>' +
+        '<a href="https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring">Shop</a>',
       targetListIds: [ids.listA, ids.listB, ids.exempt, ids.domains],
       customFields: ['region_c'],
       sendAt: new Date(Date.now() + 1500).toISOString(),
@@ -79,7 +90,10 @@ describe('a campaign end to end', () => {
   it('delivered exactly one message to each eligible address and none to the others', () => {
     // Sugar shares one address row between Ann and the duplicate Lead and keeps the latest casing
     // (sugar-fact-check row 10), so compare case-insensitively.
-    const to = stack.sink.messages.flatMap((m) => m.envelope.to).map((a) => a.toLowerCase()).sort();
+    const to = stack.sink.messages
+      .flatMap((m) => m.envelope.to)
+      .map((a) => a.toLowerCase())
+      .sort();
     expect(to).toEqual(['ann@example.com', 'bob@example.org', 'xss@example.com']);
   });
 

@@ -3,41 +3,37 @@
 // does not hold as 'uncertain' received exactly one.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
+import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
 
-beforeAll(async () => {
-  rig = await createServiceRig('crash', { LEADFWD_SMTP_RATE: '600' });
-}, 60_000);
-
-afterAll(async () => {
-  await rig?.close();
+useServiceRig('crash', { LEADFWD_SMTP_RATE: '600' }, (r) => {
+  rig = r;
 });
 
 describe('SIGKILL in the middle of a send', () => {
   it('resumes after restart without sending anyone twice or losing anyone outside uncertain', async () => {
-    const { listIds } = rig.sim.seedBulk({ lists: 2, perList: 1500, overlap: 0.1, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 2, perList: 1500, overlap: 0.1 }));
     proc = await rig.start();
-    const created = await rig.api('/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'Crash', subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi <a href="https://example.com/x">x</a></p>', targetListIds: listIds }),
-    });
-    const id = created.id;
+    const id = await rig.createCampaign('Crash', listIds, '<p>Hi <a href="https://example.com/x">x</a></p>');
     await waitFor(async () => ((await rig.api(`/campaigns/${id}`)).progress?.accepted ?? 0) > 300 || undefined, 'sending under way');
     proc.kill('SIGKILL');
     await new Promise((r) => proc!.once('exit', r));
     const atKill = rig.sink.messages.length;
 
     proc = await rig.start();
-    const done = await waitFor(async () => {
-      const c = await rig.api(`/campaigns/${id}`);
-      return c.status === 'sent' ? c : undefined;
-    }, 'sent after restart', 60_000);
+    const done = await waitFor(
+      async () => {
+        const c = await rig.api(`/campaigns/${id}`);
+        return c.status === 'sent' ? c : undefined;
+      },
+      'sent after restart',
+      60_000,
+    );
     proc.kill('SIGTERM');
     await new Promise((r) => proc!.once('exit', r));
     proc = undefined;

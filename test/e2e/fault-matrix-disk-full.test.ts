@@ -1,18 +1,25 @@
 // Fault matrix, disk full on a running service: the database file has a quota (LEADFWD_DB_MAX_MB)
 // that a campaign's targets overflow, giving SQLite a real SQLITE_FULL. The service must refuse the
 // work with a clear reason, send nothing, keep serving, and say so on /readyz.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { cleanLists } from '../support/service-process.js';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
-beforeAll(async () => { stack = await startStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } }); }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+useStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
+});
 
 describe('disk full while a campaign is extracted', () => {
   it('fails the campaign with the reason, sends nothing, keeps serving and reports the database on /readyz', async () => {
-    const { listIds } = stack.sim.seedBulk({ lists: 1, perList: 4000, overlap: 0, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 4000 }));
     const created = await stack.api('POST', '/campaigns', {
-      name: 'Full', subject: 'Hi', fromName: 'A', fromEmail: 'a@news.example.test', html: '<p>x</p>', targetListIds: listIds,
+      name: 'Full',
+      subject: 'Hi',
+      fromName: 'A',
+      fromEmail: 'a@news.example.test',
+      html: '<p>x</p>',
+      targetListIds: listIds,
     });
     expect(created.status).toBe(201);
     const view = await waitFor(async () => {
@@ -27,7 +34,14 @@ describe('disk full while a campaign is extracted', () => {
     expect((await fetch(`${stack.service.url}/healthz`)).status).toBe(200);
     expect((await stack.api('GET', '/campaigns')).status).toBe(200);
     // /readyz answers from checks run in the background (at most 5 s old): wait for the database check to fail.
-    const ready = await waitFor(async () => { const r = await fetch(`${stack.service.url}/readyz`); return r.status === 503 ? r : void await r.arrayBuffer(); }, '/readyz to fail', 15_000);
+    const ready = await waitFor(
+      async () => {
+        const r = await fetch(`${stack.service.url}/readyz`);
+        return r.status === 503 ? r : void (await r.arrayBuffer());
+      },
+      '/readyz to fail',
+      15_000,
+    );
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.database).toEqual({ ok: false, reason: 'database not writable (SQLITE_FULL)' });
   }, 60_000);

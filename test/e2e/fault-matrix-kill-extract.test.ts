@@ -3,32 +3,24 @@
 // exactly one message: a half-written ledger never turns into lost or doubled targets.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
+import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
 
-beforeAll(async () => {
-  rig = await createServiceRig('killx', { LEADFWD_SMTP_RATE: '200' });
-}, 60_000);
-
-afterAll(async () => {
-  await rig?.close();
+useServiceRig('killx', { LEADFWD_SMTP_RATE: '200' }, (r) => {
+  rig = r;
 });
 
 describe('SIGKILL during extraction', () => {
   it('re-extracts after a restart and sends every target exactly once', async () => {
-    const { listIds } = rig.sim.seedBulk({ lists: 2, perList: 300, overlap: 0.1, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 2, perList: 300, overlap: 0.1 }));
     rig.sim.faults.latencyMs = 250; // every Sugar call slow, so extraction is still running when the kill comes
     proc = await rig.start();
-    const created = await rig.api('/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'Kill', subject: 'Hi', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds }),
-    });
-    const id = created.id;
+    const id = await rig.createCampaign('Kill', listIds);
     await waitFor(async () => (await rig.api(`/campaigns/${id}`)).status === 'extracting' || undefined, 'extraction under way');
     await new Promise((r) => setTimeout(r, 300)); // let it read a page first
     expect((await rig.api(`/campaigns/${id}`)).status).toBe('extracting');
@@ -39,10 +31,14 @@ describe('SIGKILL during extraction', () => {
 
     rig.sim.faults.latencyMs = 0;
     proc = await rig.start();
-    const done = await waitFor(async () => {
-      const c = await rig.api(`/campaigns/${id}`);
-      return c.status === 'sent' ? c : undefined;
-    }, 'sent after restart', 60_000);
+    const done = await waitFor(
+      async () => {
+        const c = await rig.api(`/campaigns/${id}`);
+        return c.status === 'sent' ? c : undefined;
+      },
+      'sent after restart',
+      60_000,
+    );
     const stopped = new Promise((r) => proc!.once('exit', r));
     proc.kill('SIGTERM');
     await stopped;

@@ -3,31 +3,23 @@
 // leaves no row 'sending' or 'uncertain'; a restart finishes the campaign with one message each.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
+import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
 
-beforeAll(async () => {
-  rig = await createServiceRig('sigterm', { LEADFWD_SMTP_RATE: '200' });
-}, 60_000);
-
-afterAll(async () => {
-  await rig?.close();
+useServiceRig('sigterm', { LEADFWD_SMTP_RATE: '200' }, (r) => {
+  rig = r;
 });
 
 describe('SIGTERM under load', () => {
   it('drains and exits 0 with nothing in flight or uncertain; a restart sends the rest exactly once', async () => {
-    const { listIds } = rig.sim.seedBulk({ lists: 1, perList: 400, overlap: 0, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 400 }));
     proc = await rig.start();
-    const created = await rig.api('/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'Term', subject: 'Hi', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds }),
-    });
-    const id = created.id;
+    const id = await rig.createCampaign('Term', listIds);
     await waitFor(async () => ((await rig.api(`/campaigns/${id}`)).progress?.accepted ?? 0) > 60 || undefined, 'sending under way');
     const exited = new Promise<number | null>((r) => proc!.once('exit', (code) => r(code)));
     proc.kill('SIGTERM');

@@ -1,19 +1,26 @@
 // Fault matrix, Sugar slow (2 s per call) for a whole small campaign, with an opt-out on the way:
 // extraction, sending and write-back all finish; each target gets one message; the opt-out is
 // suppressed and in Sugar; Sugar's CampaignLog equals the service's report.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { cleanLists } from '../support/service-process.js';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
-beforeAll(async () => { stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } }); }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
+});
 
 describe('Sugar answering every call after 2 s', () => {
   it('sends each target once and writes everything back, CampaignLog equal to the report', async () => {
-    const { listIds } = stack.sim.seedBulk({ lists: 1, perList: 40, overlap: 0, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
+    const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 40 }));
     stack.sim.faults.latencyMs = 2000;
     const created = await stack.api('POST', '/campaigns', {
-      name: 'Slow', subject: 'Hi', fromName: 'A', fromEmail: 'a@news.example.test', html: '<p>x</p>', targetListIds: listIds,
+      name: 'Slow',
+      subject: 'Hi',
+      fromName: 'A',
+      fromEmail: 'a@news.example.test',
+      html: '<p>x</p>',
+      targetListIds: listIds,
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
@@ -28,10 +35,14 @@ describe('Sugar answering every call after 2 s', () => {
     const unsub = /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec(raw)![1];
     expect((await fetch(unsub, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) })).status).toBe(200);
 
-    const view = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
-      return c.writeback.pending === 0 && c.writeback.hitsPending === 0 && c.writeback.done > 0 && (c.writeback.activity?.removed ?? 0) === 1 ? c : undefined;
-    }, 'everything written back', 120_000);
+    const view = await waitFor(
+      async () => {
+        const c = (await stack.api('GET', `/campaigns/${id}`)).body;
+        return c.writeback.pending === 0 && c.writeback.hitsPending === 0 && c.writeback.done > 0 && (c.writeback.activity?.removed ?? 0) === 1 ? c : undefined;
+      },
+      'everything written back',
+      120_000,
+    );
     const report = (await stack.api('GET', `/campaigns/${id}/report`)).body;
     const counts = stack.sim.campaignLogCounts(view.writeback.sugarCampaignId);
     expect(counts).toMatchObject({ targeted: report.accepted, removed: report.optedOut });

@@ -6,12 +6,15 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SinkBehaviour } from '../../service/src/mail/sink.js';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
-import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 const TARGETS = 120;
 let stack: Stack | undefined;
-afterEach(async () => { await stack?.stop(); stack = undefined; });
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -30,8 +33,13 @@ async function runCampaign(s: Stack): Promise<{ id: string; addresses: string[] 
   const list = await createList(sugar, 'Fault matrix');
   await addToList(sugar, list, 'Contacts', ids);
   const created = await s.api('POST', '/campaigns', {
-    name: 'Fault matrix', subject: 'Hi', fromName: 'A', fromEmail: 'a@news.example.test', html: '<p>Hi</p>',
-    targetListIds: [list], sendAt: new Date().toISOString(),
+    name: 'Fault matrix',
+    subject: 'Hi',
+    fromName: 'A',
+    fromEmail: 'a@news.example.test',
+    html: '<p>Hi</p>',
+    targetListIds: [list],
+    sendAt: new Date().toISOString(),
   });
   expect(created.status).toBe(201);
   return { id: created.body.id, addresses };
@@ -42,15 +50,19 @@ const ledger = (s: Stack, id: string) => s.service.store.recipients.list(id, { l
 /** Waits until no row is queued-and-due or sending, then checks the invariants. */
 async function settled(s: Stack, id: string, addresses: string[]) {
   let last: ReturnType<typeof ledger> = [];
-  const rows = await waitFor(() => {
-    const r = ledger(s, id);
-    const status = s.service.store.campaigns.get(id)?.status ?? 'draft';
-    if (['draft', 'extracting', 'pending'].includes(status)) return undefined;
-    const sending = status === 'sending';
-    const busy = r.some((x) => x.state === 'sending' || (sending && x.state === 'queued' && !x.retryAt));
-    last = r;
-    return r.length === addresses.length && !busy ? r : undefined;
-  }, 'the campaign to settle', 20_000).catch((e: Error) => {
+  const rows = await waitFor(
+    () => {
+      const r = ledger(s, id);
+      const status = s.service.store.campaigns.get(id)?.status ?? 'draft';
+      if (['draft', 'extracting', 'pending'].includes(status)) return undefined;
+      const sending = status === 'sending';
+      const busy = r.some((x) => x.state === 'sending' || (sending && x.state === 'queued' && !x.retryAt));
+      last = r;
+      return r.length === addresses.length && !busy ? r : undefined;
+    },
+    'the campaign to settle',
+    20_000,
+  ).catch((e: Error) => {
     const states: Record<string, number> = {};
     for (const x of last) states[`${x.state}${x.retryAt ? '+retry' : ''}`] = (states[`${x.state}${x.retryAt ? '+retry' : ''}`] ?? 0) + 1;
     throw new Error(`${e.message}: ${JSON.stringify(states)} ${last.find((x) => x.lastError)?.lastError ?? ''}`);
@@ -74,19 +86,23 @@ describe('relay faults', () => {
   it.each([
     ['451 at DATA', { code: 451, message: '4.3.0 Temporary failure', at: 'data' as const }, '451'],
     ['421 at RCPT', { code: 421, message: '4.3.2 Service shutting down', at: 'rcpt' as const }, '421'],
-  ])('%s for some recipients: those wait for a retry with the reason, the rest are sent exactly once', async (_n, verdict, code) => {
-    stack = await startWith((rcpt) => (rcpt.startsWith('fault') ? verdict : 'accept'));
-    const { id, addresses } = await runCampaign(stack);
-    const { rows, byState } = await settled(stack, id, addresses);
-    const waiting = byState('queued');
-    expect(waiting.map((r) => r.email).sort()).toEqual(addresses.filter((a) => a.startsWith('fault')).sort());
-    for (const r of waiting) {
-      expect(r.lastError).toContain(code);
-      expect(Date.parse(r.retryAt!)).toBeGreaterThan(Date.now());
-    }
-    expect(byState('accepted')).toHaveLength(rows.length - waiting.length);
-    expect(byState('uncertain')).toHaveLength(0);
-  }, 90_000);
+  ])(
+    '%s for some recipients: those wait for a retry with the reason, the rest are sent exactly once',
+    async (_n, verdict, code) => {
+      stack = await startWith((rcpt) => (rcpt.startsWith('fault') ? verdict : 'accept'));
+      const { id, addresses } = await runCampaign(stack);
+      const { rows, byState } = await settled(stack, id, addresses);
+      const waiting = byState('queued');
+      expect(waiting.map((r) => r.email).sort()).toEqual(addresses.filter((a) => a.startsWith('fault')).sort());
+      for (const r of waiting) {
+        expect(r.lastError).toContain(code);
+        expect(Date.parse(r.retryAt!)).toBeGreaterThan(Date.now());
+      }
+      expect(byState('accepted')).toHaveLength(rows.length - waiting.length);
+      expect(byState('uncertain')).toHaveLength(0);
+    },
+    90_000,
+  );
 
   it('421 4.7.0 (a policy refusal) pauses the campaign with the reason; the rest stay queued, nobody is lost', async () => {
     stack = await startWith((rcpt) => (rcpt === 'fault10@example.com' ? { code: 421, message: '4.7.0 Try again later', at: 'rcpt' } : 'accept'));
@@ -105,7 +121,11 @@ describe('relay faults', () => {
     const { id, addresses } = await runCampaign(stack);
     const { byState } = await settled(stack, id, addresses);
     const faulty = addresses.filter((a) => a.startsWith('fault')).sort();
-    expect(byState('uncertain').map((r) => r.email).sort()).toEqual(faulty);
+    expect(
+      byState('uncertain')
+        .map((r) => r.email)
+        .sort(),
+    ).toEqual(faulty);
     expect(byState('accepted')).toHaveLength(addresses.length - faulty.length);
     const view = (await stack.api('GET', `/campaigns/${id}`)).body;
     expect(view.progress).toMatchObject({ uncertain: faulty.length, accepted: addresses.length - faulty.length });
@@ -119,7 +139,14 @@ describe('relay faults', () => {
     expect(stack.sink.messages).toHaveLength(0);
     for (const r of rows) expect(r.lastError).toMatch(/ECONNREFUSED|refused/i);
     // /readyz answers from checks run in the background (at most 5 s old): the one from start-up already failed.
-    const ready = await waitFor(async () => { const r = await fetch(`${stack!.service.url}/readyz`); return r.status === 503 ? r : void await r.arrayBuffer(); }, '/readyz to fail', 15_000);
+    const ready = await waitFor(
+      async () => {
+        const r = await fetch(`${stack!.service.url}/readyz`);
+        return r.status === 503 ? r : void (await r.arrayBuffer());
+      },
+      '/readyz to fail',
+      15_000,
+    );
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.smtp).toMatchObject({ ok: false, reason: 'SMTP relay unreachable (ECONNREFUSED)' });
   }, 90_000);

@@ -1,7 +1,7 @@
 // Case tables for the machine/person decision on opens and clicks (email-standards §3).
 import { describe, expect, it } from 'vitest';
-import { APPLE_NETWORK, DEFAULT_BOT_RULES, classifyClick, classifyOpen, type BotRules } from '../../service/src/domain/bot-detect.js';
-import { cidrMatcher } from '../../service/src/domain/engagement.js';
+import { APPLE_NETWORK, type BotRules, classifyClick, classifyOpen, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
+import { cidrMatcher } from '../../service/src/engagement/ip.js';
 
 const rules: BotRules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK, '172.224.224.0/27']), scannerIps: cidrMatcher(['40.94.0.0/16']) };
 const accepted = new Date('2026-11-26T09:00:00Z');
@@ -34,8 +34,7 @@ describe('classifyOpen', () => {
     ['blank agent', '   ', '198.51.100.20', 3600, 'unknown', false, 'no_user_agent'],
     ['odd agent', 'SomethingElse/1.0', '198.51.100.20', 3600, 'unknown', false, 'unrecognised_agent'],
   ])('%s', (_name, ua, ip, secondsAfter, cls, person, reason) => {
-    expect(classifyOpen({ method: 'GET', userAgent: ua, ip, at: later(secondsAfter), acceptedAt: accepted }, rules))
-      .toEqual({ class: cls, person, reason });
+    expect(classifyOpen({ method: 'GET', userAgent: ua, ip, at: later(secondsAfter), acceptedAt: accepted }, rules)).toEqual({ class: cls, person, reason });
   });
 
   it('without an acceptance time (a test send) timing is not used', () => {
@@ -44,7 +43,14 @@ describe('classifyOpen', () => {
 });
 
 describe('classifyClick', () => {
-  const base = { userAgent: CHROME, ip: '198.51.100.20', acceptedAt: accepted, linkIndex: 0, linkCount: 4, earlierHits: [] as Array<{ linkIndex: number; at: Date }> };
+  const base = {
+    userAgent: CHROME,
+    ip: '198.51.100.20',
+    acceptedAt: accepted,
+    linkIndex: 0,
+    linkCount: 4,
+    earlierHits: [] as Array<{ linkIndex: number; at: Date }>,
+  };
   it.each<[string, Partial<Parameters<typeof classifyClick>[0]>, boolean, string]>([
     ['a person an hour later', { method: 'GET', at: later(3600) }, false, 'person'],
     ['HEAD request', { method: 'HEAD', at: later(3600) }, true, 'head_request'],
@@ -56,8 +62,26 @@ describe('classifyClick', () => {
     ['image proxy following a link', { method: 'GET', userAgent: GMAIL, at: later(3600) }, true, 'scanner_agent'],
     ['datacenter network', { method: 'GET', ip: '40.94.3.3', at: later(3600) }, true, 'scanner_network'],
     ['seconds after delivery', { method: 'GET', at: later(4) }, true, 'too_soon'],
-    ['every link at once', { method: 'GET', at: later(3600), linkIndex: 2, earlierHits: [{ linkIndex: 0, at: later(3599) }, { linkIndex: 1, at: later(3599.5) }] }, true, 'every_link_at_once'],
-    ['both links of a two-link message at once', { method: 'GET', at: later(3600), linkIndex: 1, linkCount: 2, earlierHits: [{ linkIndex: 0, at: later(3598) }] }, true, 'every_link_at_once'],
+    [
+      'every link at once',
+      {
+        method: 'GET',
+        at: later(3600),
+        linkIndex: 2,
+        earlierHits: [
+          { linkIndex: 0, at: later(3599) },
+          { linkIndex: 1, at: later(3599.5) },
+        ],
+      },
+      true,
+      'every_link_at_once',
+    ],
+    [
+      'both links of a two-link message at once',
+      { method: 'GET', at: later(3600), linkIndex: 1, linkCount: 2, earlierHits: [{ linkIndex: 0, at: later(3598) }] },
+      true,
+      'every_link_at_once',
+    ],
     ['two links minutes apart', { method: 'GET', at: later(3600), linkIndex: 1, earlierHits: [{ linkIndex: 0, at: later(3000) }] }, false, 'person'],
     ['the same link twice (double click)', { method: 'GET', at: later(3600), earlierHits: [{ linkIndex: 0, at: later(3599) }] }, false, 'person'],
     ['two of four links quickly', { method: 'GET', at: later(3600), linkIndex: 1, earlierHits: [{ linkIndex: 0, at: later(3599) }] }, false, 'person'],

@@ -6,12 +6,30 @@ describe('classifyBounce', () => {
   it.each<[string, string | undefined, string, string, string]>([
     ['unknown user', '5.1.1', '550 5.1.1 <a@b>: Recipient address rejected: User unknown', 'hard', 'text.recipient-unknown'],
     ['no such domain', '5.1.2', '550 5.1.2 Host or domain name not found', 'hard', 'text.domain-unknown'],
-    ['Microsoft 5.1.10', '5.1.10', '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', 'hard', 'text.ms-recipient-not-found'],
+    [
+      'Microsoft 5.1.10',
+      '5.1.10',
+      '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
+      'hard',
+      'text.ms-recipient-not-found',
+    ],
     ['null MX by code only', '5.1.10', '550 5.1.10', 'hard', 'status.5.1.x'],
     ['5.1.6 moved by code only', '5.1.6', '', 'hard', 'status.5.1.x'],
-    ['M365 access denied to a missing recipient', '5.4.1', '550 5.4.1 Recipient address rejected: Access denied. AS(201806281)', 'hard', 'text.ms-recipient-denied'],
+    [
+      'M365 access denied to a missing recipient',
+      '5.4.1',
+      '550 5.4.1 Recipient address rejected: Access denied. AS(201806281)',
+      'hard',
+      'text.ms-recipient-denied',
+    ],
     ['Hotmail mailbox unavailable', '5.5.0', '550 5.5.0 Requested action not taken: mailbox unavailable', 'hard', 'text.recipient-unknown'],
-    ['Yahoo no account', undefined, "554 delivery error: dd Sorry your message to x@yahoo.com cannot be delivered. This mailbox doesn't have a yahoo.com account", 'hard', 'text.recipient-unknown'],
+    [
+      'Yahoo no account',
+      undefined,
+      "554 delivery error: dd Sorry your message to x@yahoo.com cannot be delivered. This mailbox doesn't have a yahoo.com account",
+      'hard',
+      'text.recipient-unknown',
+    ],
     ['disabled mailbox', '5.2.1', '550 5.2.1 The email account that you tried to reach is disabled', 'hard', 'text.mailbox-disabled'],
     ['5.2.1 without text is not hard', '5.2.1', '550 5.2.1', 'soft', 'status.5.2.x'],
     ['unknown user under 5.7.1', '5.7.1', '550 5.7.1 No such user', 'hard', 'text.recipient-unknown'],
@@ -54,6 +72,13 @@ describe('classifyBounce', () => {
 
 describe('isComplaintFeedback', () => {
   it.each<[string | undefined, boolean]>([
-    ['abuse', true], ['Abuse', true], ['fraud', true], ['not-spam', false], ['auth-failure', false], ['virus', false], ['other', false], [undefined, false],
+    ['abuse', true],
+    ['Abuse', true],
+    ['fraud', true],
+    ['not-spam', false],
+    ['auth-failure', false],
+    ['virus', false],
+    ['other', false],
+    [undefined, false],
   ])('%s → %s', (t, expected) => expect(isComplaintFeedback(t)).toBe(expected));
 });

@@ -1,21 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isAutoReply, messageIdsIn, parseDeliveryStatus, parseFeedbackReport, parseFieldBlocks, rowIdFromMessageId, typedValue,
+  isAutoReply,
+  messageIdsIn,
+  parseDeliveryStatus,
+  parseFeedbackReport,
+  parseFieldBlocks,
+  rowIdFromMessageId,
+  typedValue,
 } from '../../service/src/domain/dsn.js';
 
 describe('parseDeliveryStatus', () => {
   it('reads the per-message block and each recipient block, unfolding long lines', () => {
-    const ds = parseDeliveryStatus([
-      'Reporting-MTA: dns; mx1.example.net', 'Original-Envelope-Id: env-42', '',
-      'Final-Recipient: rfc822; a@example.com', 'Action: failed', 'Status: 5.1.1',
-      'Diagnostic-Code: smtp; 550 5.1.1 <a@example.com>: Recipient address rejected: User', '    unknown in virtual mailbox table', '',
-      'Final-Recipient: rfc822;<b@example.com>', 'Action: Delayed', 'Status: 4.4.1', '',
-    ].join('\r\n'));
+    const ds = parseDeliveryStatus(
+      [
+        'Reporting-MTA: dns; mx1.example.net',
+        'Original-Envelope-Id: env-42',
+        '',
+        'Final-Recipient: rfc822; a@example.com',
+        'Action: failed',
+        'Status: 5.1.1',
+        'Diagnostic-Code: smtp; 550 5.1.1 <a@example.com>: Recipient address rejected: User',
+        '    unknown in virtual mailbox table',
+        '',
+        'Final-Recipient: rfc822;<b@example.com>',
+        'Action: Delayed',
+        'Status: 4.4.1',
+        '',
+      ].join('\r\n'),
+    );
     expect(ds.reportingMta).toBe('mx1.example.net');
     expect(ds.originalEnvelopeId).toBe('env-42');
     expect(ds.recipients).toEqual([
-      { finalRecipient: 'a@example.com', originalRecipient: undefined, action: 'failed', status: '5.1.1',
-        diagnosticCode: '550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual mailbox table', remoteMta: undefined },
+      {
+        finalRecipient: 'a@example.com',
+        originalRecipient: undefined,
+        action: 'failed',
+        status: '5.1.1',
+        diagnosticCode: '550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual mailbox table',
+        remoteMta: undefined,
+      },
       { finalRecipient: 'b@example.com', originalRecipient: undefined, action: 'delayed', status: '4.4.1', diagnosticCode: undefined, remoteMta: undefined },
     ]);
   });
@@ -45,7 +68,11 @@ describe('parseDeliveryStatus', () => {
 describe('parseFeedbackReport', () => {
   it('reads the ARF fields', () => {
     expect(parseFeedbackReport('Feedback-Type: Abuse\nUser-Agent: FBL/1\nVersion: 1\nOriginal-Rcpt-To: <a@b.test>\nSource-IP: 192.0.2.1\n')).toMatchObject({
-      feedbackType: 'abuse', userAgent: 'FBL/1', version: '1', originalRcptTo: 'a@b.test', sourceIp: '192.0.2.1',
+      feedbackType: 'abuse',
+      userAgent: 'FBL/1',
+      version: '1',
+      originalRcptTo: 'a@b.test',
+      sourceIp: '192.0.2.1',
     });
     expect(parseFeedbackReport('').feedbackType).toBeUndefined();
   });

@@ -3,11 +3,11 @@
 // URL with its UTM parameters; an RFC 8058 POST as Gmail sends it opts the target out; a DSN to the
 // service's own inbound listener records a hard bounce. The report shows all of it.
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import PostalMime from 'postal-mime';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
-import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { deliver, fixture } from './inbound-support.js';
 
 let stack: Stack;
@@ -34,7 +34,10 @@ beforeAll(async () => {
   stack = await startStack({
     env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_SENDER_NAME: 'Spring Team' },
     // The relay refuses one recipient at RCPT: a synchronous hard bounce.
-    sink: { behaviour: (rcpt) => (rcpt === 'carl@example.net' ? { code: 550, message: '5.1.1 <carl@example.net>: Recipient address rejected: User unknown' } : 'accept') },
+    sink: {
+      behaviour: (rcpt) =>
+        rcpt === 'carl@example.net' ? { code: 550, message: '5.1.1 <carl@example.net>: Recipient address rejected: User unknown' } : 'accept',
+    },
   });
   const sugar = adminClient(stack.sim.url);
   const ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
@@ -44,14 +47,21 @@ beforeAll(async () => {
   await addToList(sugar, list, 'Contacts', [ann, carl]);
   await addToList(sugar, list, 'Leads', [bob]);
   const created = await stack.api('POST', '/campaigns', {
-    name: 'Spring news', subject: 'Spring is here', fromName: 'Spring Team', fromEmail: 'news@news.example.test',
+    name: 'Spring news',
+    subject: 'Spring is here',
+    fromName: 'Spring Team',
+    fromEmail: 'news@news.example.test',
     html: `<h1>Hello {{ first_name }}</h1><p><a href="${landingUrl}/spring?utm_source=leadfwd&amp;utm_campaign=spring#top">Shop the spring sale</a></p>`,
-    targetListIds: [list], sendAt: new Date().toISOString(),
+    targetListIds: [list],
+    sendAt: new Date().toISOString(),
   });
   expect(created.status).toBe(201);
   campaignId = created.body.id;
   await waitFor(async () => (await stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'campaign sent');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -87,7 +97,9 @@ describe('engagement end to end with a real browser', () => {
     expect(page.url()).toBe(`${landingUrl}/spring?utm_source=leadfwd&utm_campaign=spring#top`);
     expect(landingHits).toContain('/spring?utm_source=leadfwd&utm_campaign=spring');
     expect(await page.title()).toBe('Spring shop');
-    expect(stack.service.store.engagement.forRecipient(row)).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'click', linkIndex: 0, humanHits: 1 })]));
+    expect(stack.service.store.engagement.forRecipient(row)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'click', linkIndex: 0, humanHits: 1 })]),
+    );
     await context.close();
   });
 
@@ -97,7 +109,8 @@ describe('engagement end to end with a real browser', () => {
     const header = parsed.headers.find((h) => h.key === 'list-unsubscribe')!.value;
     const url = /<(https?:[^>]+)>/.exec(header)![1];
     const res = await fetch(url, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'Google-Unsubscribe' },
       body: 'List-Unsubscribe=One-Click',
     });
@@ -110,12 +123,16 @@ describe('engagement end to end with a real browser', () => {
   it('records a hard bounce sent to the VERP return path on the inbound listener', async () => {
     const msg = messageTo('bob@example.org');
     const messageId = /^Message-ID: (<[^>]+>)/im.exec(msg.raw.toString())![1];
-    const res = await deliver(stack.service.bouncePort, [msg.envelope.from], fixture('postfix-user-unknown.eml', { verp: msg.envelope.from, rcpt: 'bob@example.org', messageId }));
+    const res = await deliver(
+      stack.service.bouncePort,
+      [msg.envelope.from],
+      fixture('postfix-user-unknown.eml', { verp: msg.envelope.from, rcpt: 'bob@example.org', messageId }),
+    );
     expect(res).toEqual({ ok: true });
     expect(stack.service.store.suppressions.get('bob@example.org')).toMatchObject({ reason: 'hard_bounce' });
   });
 
-  it('turns the relay\'s 550 5.1.1 at RCPT into a hard bounce', () => {
+  it("turns the relay's 550 5.1.1 at RCPT into a hard bounce", () => {
     expect(stack.service.store.suppressions.get('carl@example.net')).toMatchObject({ reason: 'hard_bounce', source: 'smtp:' + campaignId });
   });
 
@@ -123,8 +140,13 @@ describe('engagement end to end with a real browser', () => {
     const { status, body } = await stack.api('GET', `/campaigns/${campaignId}/report`);
     expect(status).toBe(200);
     expect(body).toMatchObject({
-      sent: 3, accepted: 2, recipients: { failed: 1 }, bounced: { hard: 2, soft: 0 }, optedOut: 1,
-      opened: { people: 1 }, clicked: { people: 1, botOnly: 0 },
+      sent: 3,
+      accepted: 2,
+      recipients: { failed: 1 },
+      bounced: { hard: 2, soft: 0 },
+      optedOut: 1,
+      opened: { people: 1 },
+      clicked: { people: 1, botOnly: 0 },
       links: [{ index: 0, url: `${landingUrl}/spring?utm_source=leadfwd&utm_campaign=spring#top`, people: 1, clicks: 1 }],
     });
   });

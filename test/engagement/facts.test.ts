@@ -1,9 +1,9 @@
 // Relay verdicts at RCPT/DATA as bounce facts, opt-out idempotence, and raw-event retention.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFactRecorder } from '../../service/src/services/engagement/facts.js';
-import { createRecipientLookup } from '../../service/src/services/engagement/recipients.js';
-import { startRetention } from '../../service/src/services/engagement/retention.js';
-import { seededStore, type Seeded } from './helpers.js';
+import { createFactRecorder } from '../../service/src/engagement/facts.js';
+import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
+import { startRetention } from '../../service/src/engagement/retention.js';
+import { type Seeded, seededStore } from './helpers.js';
 
 let s: Seeded;
 afterEach(() => s?.store.close());
@@ -12,7 +12,9 @@ function setup(softBounceLimit = 3) {
   s = seededStore({ n: 3 });
   const errors: object[] = [];
   const facts = createFactRecorder({
-    store: s.store, lookup: createRecipientLookup(s.store), softBounceLimit,
+    store: s.store,
+    lookup: createRecipientLookup(s.store),
+    softBounceLimit,
     logger: { error: (o) => errors.push(o), warn: () => undefined },
   });
   return { facts, errors };
@@ -23,7 +25,12 @@ const key = (i: number) => s.rows[i].email.toLowerCase();
 describe('smtpOutcome (synchronous relay verdicts)', () => {
   it('a permanent 550 5.1.1 at RCPT is a hard bounce: suppressed and queued for Sugar', () => {
     const { facts } = setup();
-    const res = facts.smtpOutcome(row(0), { outcome: 'permanent', code: 550, enhanced: '5.1.1', text: '550 5.1.1 <a@b>: Recipient address rejected: User unknown' });
+    const res = facts.smtpOutcome(row(0), {
+      outcome: 'permanent',
+      code: 550,
+      enhanced: '5.1.1',
+      text: '550 5.1.1 <a@b>: Recipient address rejected: User unknown',
+    });
     expect(res).toMatchObject({ known: true, recorded: true, suppressed: true });
     expect(s.store.suppressions.get(key(0))).toMatchObject({ reason: 'hard_bounce', source: 'smtp:camp-1' });
     expect(s.store.outbox.stats().pending).toBe(1);
@@ -51,7 +58,11 @@ describe('smtpOutcome (synchronous relay verdicts)', () => {
     const { facts } = setup();
     expect(facts.smtpOutcome(row(0), { outcome: 'accepted', text: '250 ok' })).toBeUndefined();
     expect(facts.smtpOutcome(row(0), { outcome: 'uncertain', text: 'connection lost' })).toBeUndefined();
-    expect(facts.smtpOutcome({ rowId: 999_999, attempts: 1 }, { outcome: 'permanent', code: 550, text: '550 5.1.1 no' })).toEqual({ known: false, recorded: false, suppressed: false });
+    expect(facts.smtpOutcome({ rowId: 999_999, attempts: 1 }, { outcome: 'permanent', code: 550, text: '550 5.1.1 no' })).toEqual({
+      known: false,
+      recorded: false,
+      suppressed: false,
+    });
   });
 });
 
@@ -67,7 +78,12 @@ describe('optOut', () => {
   it('rolls everything back when one write fails', () => {
     setup();
     const failing = Object.create(s.store) as typeof s.store;
-    failing.outbox = { ...s.store.outbox, enqueue: () => { throw new Error('disk on fire'); } };
+    failing.outbox = {
+      ...s.store.outbox,
+      enqueue: () => {
+        throw new Error('disk on fire');
+      },
+    };
     const facts = createFactRecorder({ store: failing, lookup: createRecipientLookup(s.store), softBounceLimit: 3 });
     expect(() => facts.optOut(s.rows[0].rowId, 'one_click')).toThrow('disk on fire');
     expect(s.store.suppressions.get(key(0))).toBeUndefined();

@@ -1,48 +1,77 @@
 // The engagement HTTP surface as production wires it: the pixel fast path in front of the Express
 // app built by createApp, on a real port.
 import { createServer, type Server } from 'node:http';
+import { requireCampaignRight } from '../../service/src/access/policy.js';
+import { createEngagement, type Engagement } from '../../service/src/engagement/index.js';
 import { createApp } from '../../service/src/http/app.js';
 import { reportRoutes } from '../../service/src/http/routes/report.js';
-import { requireCampaignRight } from '../../service/src/access/policy.js';
 import { trackingFastPath, trackingRoutes } from '../../service/src/http/routes/tracking.js';
 import { unsubscribeRoutes } from '../../service/src/http/routes/unsubscribe.js';
 import { webhookRoutes } from '../../service/src/http/routes/webhooks.js';
-import { createEngagement, type Engagement } from '../../service/src/services/engagement/index.js';
-import type { Store } from '../../service/src/store/ports.js';
+import type { Store } from '../../service/src/ports/index.js';
 import { SECRET } from './helpers.js';
 
 export const API_KEY = 'engagement-api-key-0123456789';
 export const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 
-export interface TrackingServer { url: string; engagement: Engagement; close(): Promise<void> }
+export interface TrackingServer {
+  url: string;
+  engagement: Engagement;
+  close(): Promise<void>;
+}
 
-export async function startTrackingServer(store: Store, opts: { senderName?: string; senderAddress?: string; webhookSecret?: string | null } = {}): Promise<TrackingServer> {
+export async function startTrackingServer(
+  store: Store,
+  opts: { senderName?: string; senderAddress?: string; webhookSecret?: string | null } = {},
+): Promise<TrackingServer> {
   const engagement = createEngagement({ store, softBounceLimit: 3, retentionDays: 90, flushMs: 2 });
   const deps = { secret: SECRET, opens: engagement.opens, clicks: engagement.clicks };
   const app = createApp({
-    auth: { apiKey: API_KEY, verifySugarToken: async () => { throw new Error('no Sugar in this test'); } },
+    auth: {
+      apiKey: API_KEY,
+      verifySugarToken: async () => {
+        throw new Error('no Sugar in this test');
+      },
+    },
     publicRouters: [
       trackingRoutes(deps),
       unsubscribeRoutes({
-        secret: SECRET, facts: engagement.facts, lookup: engagement.lookup,
-        senderName: opts.senderName ?? 'Spring Team', senderAddress: opts.senderAddress ?? '1 Example Street, Springfield',
+        secret: SECRET,
+        facts: engagement.facts,
+        lookup: engagement.lookup,
+        senderName: opts.senderName ?? 'Spring Team',
+        senderAddress: opts.senderAddress ?? '1 Example Street, Springfield',
       }),
-      webhookRoutes({ secret: opts.webhookSecret === null ? undefined : opts.webhookSecret ?? WEBHOOK_SECRET, facts: engagement.facts, lookup: engagement.lookup }),
+      webhookRoutes({
+        secret: opts.webhookSecret === null ? undefined : (opts.webhookSecret ?? WEBHOOK_SECRET),
+        facts: engagement.facts,
+        lookup: engagement.lookup,
+      }),
     ],
-    apiRouters: [reportRoutes({
-      report: engagement.report,
-      mayView: async (id, actor) => { const c = store.campaigns.get(id); if (c) await requireCampaignRight(actor, c, 'view'); },
-    })],
+    apiRouters: [
+      reportRoutes({
+        report: engagement.report,
+        mayView: async (id, actor) => {
+          const c = store.campaigns.get(id);
+          if (c) await requireCampaignRight(actor, c, 'view');
+        },
+      }),
+    ],
   });
   const fast = trackingFastPath(deps);
-  const server: Server = createServer((req, res) => { if (!fast(req, res)) app(req, res); });
+  const server: Server = createServer((req, res) => {
+    if (!fast(req, res)) app(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}`,
     engagement,
     async close() {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       engagement.close();
     },
   };

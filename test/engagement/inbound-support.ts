@@ -7,8 +7,10 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/dsn');
 
 export function fixture(name: string, v: { verp: string; rcpt: string; messageId: string; subject?: string }): string {
   return readFileSync(join(FIXTURES, name), 'utf8')
-    .replaceAll('{{VERP}}', v.verp).replaceAll('{{RCPT}}', v.rcpt)
-    .replaceAll('{{MESSAGE_ID}}', v.messageId).replaceAll('{{SUBJECT}}', v.subject ?? 'Spring news');
+    .replaceAll('{{VERP}}', v.verp)
+    .replaceAll('{{RCPT}}', v.rcpt)
+    .replaceAll('{{MESSAGE_ID}}', v.messageId)
+    .replaceAll('{{SUBJECT}}', v.subject ?? 'Spring news');
 }
 
 export async function deliver(port: number, to: string[], raw: string | Buffer, from = ''): Promise<{ ok: boolean; code?: number; response?: string }> {

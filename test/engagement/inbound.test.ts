@@ -1,13 +1,13 @@
 // Issue 4 "Must show": real DSN and ARF shapes delivered over SMTP to the real listener, each
 // classified; forged reports (bad VERP signature, foreign Message-ID) change nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verpAddress } from '../../service/src/domain/verp.js';
 import { signToken } from '../../service/src/domain/tokens.js';
-import { startInboundListener, type InboundListener } from '../../service/src/mail/inbound/listener.js';
-import { createFactRecorder } from '../../service/src/services/engagement/facts.js';
-import { createInboundIntake, type IntakeOutcome } from '../../service/src/services/engagement/inbound-intake.js';
-import { createRecipientLookup } from '../../service/src/services/engagement/recipients.js';
-import { BOUNCE_DOMAIN, SECRET, seededStore, type Seeded } from './helpers.js';
+import { verpAddress } from '../../service/src/domain/verp.js';
+import { createFactRecorder } from '../../service/src/engagement/facts.js';
+import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
+import { createInboundIntake, type IntakeOutcome } from '../../service/src/inbound/intake.js';
+import { type InboundListener, startInboundListener } from '../../service/src/mail/inbound/listener.js';
+import { BOUNCE_DOMAIN, SECRET, type Seeded, seededStore } from './helpers.js';
 import { deliver, fixture } from './inbound-support.js';
 
 let s: Seeded;
@@ -21,13 +21,24 @@ async function start(opts: { softBounceLimit?: number; maxBytes?: number } = {})
   const intake = createInboundIntake({ facts, lookup });
   outcomes = [];
   listener = await startInboundListener({
-    port: 0, host: '127.0.0.1', secret: SECRET, bounceDomain: BOUNCE_DOMAIN, maxBytes: opts.maxBytes,
-    handle: (route, report) => { const o = intake.handle(route, report); outcomes.push(o); return o; },
+    port: 0,
+    host: '127.0.0.1',
+    secret: SECRET,
+    bounceDomain: BOUNCE_DOMAIN,
+    maxBytes: opts.maxBytes,
+    handle: (route, report) => {
+      const o = intake.handle(route, report);
+      outcomes.push(o);
+      return o;
+    },
   });
 }
 
 beforeEach(() => start());
-afterEach(async () => { await listener?.close(); s?.store.close(); });
+afterEach(async () => {
+  await listener?.close();
+  s?.store.close();
+});
 
 const verp = (rowId: number) => verpAddress(SECRET, rowId, BOUNCE_DOMAIN);
 function send(name: string, row = s.rows[0], over: Partial<{ verp: string; messageId: string; to: string }> = {}) {
@@ -51,7 +62,10 @@ describe('DSNs in the shapes real MTAs produce', () => {
     expect(s.store.engagement.summary(s.campaignId).facts.hard_bounce).toBe(1);
   });
 
-  it.each([['postfix-mailbox-full.eml', 'text.mailbox-full'], ['exim-retry-timeout.eml', 'default.soft']])('%s is soft: counted, not suppressed below the limit', async (name, rule) => {
+  it.each([
+    ['postfix-mailbox-full.eml', 'text.mailbox-full'],
+    ['exim-retry-timeout.eml', 'default.soft'],
+  ])('%s is soft: counted, not suppressed below the limit', async (name, rule) => {
     await send(name);
     expect(outcomes).toEqual([{ result: 'bounce', rowId: s.rows[0].rowId, kind: 'soft', rule, recorded: true }]);
     expect(suppression()).toBeUndefined();
@@ -152,17 +166,21 @@ describe('mailto unsubscribe and limits', () => {
   });
 
   it('refuses a message over the size cap with 552 and records nothing', async () => {
-    await listener.close(); s.store.close();
+    await listener.close();
+    s.store.close();
     await start({ maxBytes: 50_000 });
-    const big = fixture('postfix-user-unknown.eml', { verp: verp(s.rows[0].rowId), rcpt: s.rows[0].email, messageId: s.rows[0].messageId })
-      + '\n' + 'x'.repeat(76).concat('\n').repeat(2000);
+    const big =
+      fixture('postfix-user-unknown.eml', { verp: verp(s.rows[0].rowId), rcpt: s.rows[0].email, messageId: s.rows[0].messageId }) +
+      '\n' +
+      'x'.repeat(76).concat('\n').repeat(2000);
     const res = await deliver(listener.port, [verp(s.rows[0].rowId)], big);
     expect(res).toMatchObject({ ok: false, code: 552 });
     expect(outcomes).toEqual([]);
   });
 
   it('suppresses after the configured number of soft bounces', async () => {
-    await listener.close(); s.store.close();
+    await listener.close();
+    s.store.close();
     await start({ softBounceLimit: 1 });
     await send('postfix-mailbox-full.eml');
     expect(suppression()).toMatchObject({ reason: 'soft_bounce_limit' });
@@ -178,8 +196,13 @@ describe('a taken port', () => {
     const port = (squatter.address() as { port: number }).port;
     const errors: object[] = [];
     const late = await startInboundListener({
-      port, host: '127.0.0.1', secret: SECRET, bounceDomain: BOUNCE_DOMAIN, retryBindMs: 50,
-      handle: () => undefined, logger: { info: () => undefined, warn: () => undefined, error: (o) => errors.push(o) },
+      port,
+      host: '127.0.0.1',
+      secret: SECRET,
+      bounceDomain: BOUNCE_DOMAIN,
+      retryBindMs: 50,
+      handle: () => undefined,
+      logger: { info: () => undefined, warn: () => undefined, error: (o) => errors.push(o) },
     });
     try {
       expect(late.port).toBe(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cidrMatcher, outboxKey, parseIp, truncateIp } from '../../service/src/domain/engagement.js';
+import { outboxKey } from '../../service/src/domain/outbox.js';
+import { cidrMatcher, parseIp, truncateIp } from '../../service/src/engagement/ip.js';
 
 describe('truncateIp', () => {
   it.each<[string | undefined, string | undefined]>([

@@ -2,10 +2,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseInboundReport } from '../../service/src/mail/inbound/report-parser.js';
-import { routeFor } from '../../service/src/mail/inbound/addresses.js';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { verpAddress } from '../../service/src/domain/verp.js';
+import { routeFor } from '../../service/src/mail/inbound/addresses.js';
+import { parseInboundReport } from '../../service/src/mail/inbound/report-parser.js';
 import { BOUNCE_DOMAIN, SECRET } from './helpers.js';
 import { fixture } from './inbound-support.js';
 
@@ -53,7 +53,11 @@ describe('parseInboundReport', () => {
     }
     const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256));
     await expect(parseInboundReport(junk)).resolves.toMatchObject({ kind: 'other' });
-    const latin1 = Buffer.concat([Buffer.from('Content-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; '), Buffer.from([0xe9, 0xff, 0xfe]), Buffer.from('\r\nAction: failed\r\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('Content-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; '),
+      Buffer.from([0xe9, 0xff, 0xfe]),
+      Buffer.from('\r\nAction: failed\r\n'),
+    ]);
     await expect(parseInboundReport(latin1)).resolves.toBeDefined();
   });
 });

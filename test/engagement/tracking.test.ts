@@ -3,13 +3,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { PIXEL_GIF } from '../../service/src/http/routes/tracking.js';
-import { SECRET, seededStore, tamper, type Seeded } from './helpers.js';
+import { SECRET, type Seeded, seededStore, tamper } from './helpers.js';
 import { rawGet, startTrackingServer, type TrackingServer } from './http-support.js';
 
 let s: Seeded;
 let srv: TrackingServer;
-beforeEach(async () => { s = seededStore({ n: 3 }); srv = await startTrackingServer(s.store); });
-afterEach(async () => { await srv.close(); s.store.close(); });
+beforeEach(async () => {
+  s = seededStore({ n: 3 });
+  srv = await startTrackingServer(s.store);
+});
+afterEach(async () => {
+  await srv.close();
+  s.store.close();
+});
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const open = (rowId: number) => `/t/o/${signToken(SECRET, { k: 'o', r: rowId })}`;
@@ -82,10 +88,12 @@ describe('click redirect', () => {
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring');
     expect(res.headers['cache-control']).toMatch(/no-store/);
-    expect(counters(row)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'click', linkIndex: 0, humanHits: 1, machineHits: 0 }),
-      expect.objectContaining({ kind: 'open', humanHits: 1 }),
-    ]));
+    expect(counters(row)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'click', linkIndex: 0, humanHits: 1, machineHits: 0 }),
+        expect.objectContaining({ kind: 'open', humanHits: 1 }),
+      ]),
+    );
     expect(events('click')[0].data).toMatchObject({ linkIndex: 0, machine: false, ip: '2001:db8:aa::/48' });
     expect(s.store.outbox.stats().pending).toBe(2); // click:<row>:0 and open:<row>
   });
@@ -150,8 +158,24 @@ describe('without the fast path', () => {
     const { default: request } = await import('supertest');
     const { createApp } = await import('../../service/src/http/app.js');
     const { trackingRoutes } = await import('../../service/src/http/routes/tracking.js');
-    const app = createApp({ auth: { verifySugarToken: async () => { throw new Error('none'); } }, apiRouters: [], publicRouters: [trackingRoutes({ secret: SECRET, opens: srv.engagement.opens, clicks: srv.engagement.clicks })] });
-    const res = await request(app).get(open(s.rows[0].rowId)).set('user-agent', CHROME).buffer(true).parse((r, cb) => { const c: Buffer[] = []; r.on('data', (d: Buffer) => c.push(d)); r.on('end', () => cb(null, Buffer.concat(c))); });
+    const app = createApp({
+      auth: {
+        verifySugarToken: async () => {
+          throw new Error('none');
+        },
+      },
+      apiRouters: [],
+      publicRouters: [trackingRoutes({ secret: SECRET, opens: srv.engagement.opens, clicks: srv.engagement.clicks })],
+    });
+    const res = await request(app)
+      .get(open(s.rows[0].rowId))
+      .set('user-agent', CHROME)
+      .buffer(true)
+      .parse((r, cb) => {
+        const c: Buffer[] = [];
+        r.on('data', (d: Buffer) => c.push(d));
+        r.on('end', () => cb(null, Buffer.concat(c)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/gif');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -165,7 +189,9 @@ describe('answering before the commit (LEADFWD_PIXEL_ANSWER_AFTER_COMMIT=false)'
     const { trackingFastPath } = await import('../../service/src/http/routes/tracking.js');
     const { createServer } = await import('node:http');
     const fast = trackingFastPath({ secret: SECRET, opens: srv.engagement.opens, clicks: srv.engagement.clicks, answerAfterCommit: false });
-    const server = createServer((req, res) => { if (!fast(req, res)) res.writeHead(404).end(); });
+    const server = createServer((req, res) => {
+      if (!fast(req, res)) res.writeHead(404).end();
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -177,4 +203,3 @@ describe('answering before the commit (LEADFWD_PIXEL_ANSWER_AFTER_COMMIT=false)'
     }
   });
 });
-

@@ -1,7 +1,7 @@
 // RFC 8058 one-click and the confirmation page over real HTTP.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
-import { SECRET, seededStore, tamper, type Seeded } from './helpers.js';
+import { SECRET, type Seeded, seededStore, tamper } from './helpers.js';
 import { rawGet, startTrackingServer, type TrackingServer } from './http-support.js';
 
 let s: Seeded;
@@ -10,13 +10,21 @@ beforeEach(async () => {
   s = seededStore({ n: 2 });
   srv = await startTrackingServer(s.store, { senderName: 'Spring <Team> & "Co"', senderAddress: "1 O'Hara St <script>x</script>, Springfield" });
 });
-afterEach(async () => { await srv.close(); s.store.close(); });
+afterEach(async () => {
+  await srv.close();
+  s.store.close();
+});
 
 const path = (rowId: number) => `/u/${signToken(SECRET, { k: 'u', r: rowId })}`;
 const suppressed = (i = 0) => s.store.suppressions.get(s.rows[i].email.toLowerCase());
 
 async function post(p: string, body: string | FormData = 'List-Unsubscribe=One-Click', headers: Record<string, string> = {}) {
-  const init: RequestInit = { method: 'POST', body, redirect: 'manual', headers: typeof body === 'string' ? { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } : headers };
+  const init: RequestInit = {
+    method: 'POST',
+    body,
+    redirect: 'manual',
+    headers: typeof body === 'string' ? { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } : headers,
+  };
   const res = await fetch(srv.url + p, init);
   return { status: res.status, headers: res.headers, text: await res.text() };
 }

@@ -2,32 +2,42 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
-import { SECRET, seededStore, type Seeded } from './helpers.js';
-import { API_KEY, WEBHOOK_SECRET, startTrackingServer, type TrackingServer } from './http-support.js';
+import { SECRET, type Seeded, seededStore } from './helpers.js';
+import { API_KEY, startTrackingServer, type TrackingServer, WEBHOOK_SECRET } from './http-support.js';
 
 let s: Seeded;
 let srv: TrackingServer;
-beforeEach(async () => { s = seededStore({ n: 3 }); srv = await startTrackingServer(s.store); });
-afterEach(async () => { await srv.close(); s.store.close(); });
+beforeEach(async () => {
+  s = seededStore({ n: 3 });
+  srv = await startTrackingServer(s.store);
+});
+afterEach(async () => {
+  await srv.close();
+  s.store.close();
+});
 
 async function hook(body: unknown, auth: Record<string, string> = { Authorization: `Bearer ${WEBHOOK_SECRET}` }) {
   const res = await fetch(`${srv.url}/webhooks/events`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: typeof body === 'string' ? body : JSON.stringify(body),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 }
 const suppressed = (i: number) => s.store.suppressions.get(s.rows[i].email.toLowerCase());
 
 describe('POST /webhooks/events', () => {
   it('classifies bounces by their reply, suppresses hard ones, and records complaints and unsubscribes', async () => {
     const [a, b, c] = s.rows;
-    const res = await hook({ events: [
-      { type: 'bounce', messageId: a.messageId, recipient: a.email, status: '5.1.1', diagnostic: '550 5.1.1 user unknown' },
-      { type: 'bounce', messageId: b.messageId.slice(1, -1), bounceType: 'soft' },
-      { type: 'complaint', messageId: c.messageId, feedbackType: 'abuse' },
-      { type: 'complaint', messageId: c.messageId, feedbackType: 'abuse' },
-      { type: 'unsubscribe', messageId: b.messageId },
-    ] });
+    const res = await hook({
+      events: [
+        { type: 'bounce', messageId: a.messageId, recipient: a.email, status: '5.1.1', diagnostic: '550 5.1.1 user unknown' },
+        { type: 'bounce', messageId: b.messageId.slice(1, -1), bounceType: 'soft' },
+        { type: 'complaint', messageId: c.messageId, feedbackType: 'abuse' },
+        { type: 'complaint', messageId: c.messageId, feedbackType: 'abuse' },
+        { type: 'unsubscribe', messageId: b.messageId },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(res.body.results).toEqual([
       { index: 0, result: 'bounce', reason: 'hard' },
@@ -47,10 +57,18 @@ describe('POST /webhooks/events', () => {
       { type: 'bounce', messageId: s.rows[0].messageId, recipient: 'other@example.com', status: '5.1.1' },
       { type: 'bounce' },
       { type: 'explode', messageId: s.rows[0].messageId },
-      null, 42, 'x',
+      null,
+      42,
+      'x',
     ]);
     expect(res.body.results.map((r: any) => r.reason)).toEqual([
-      'not_our_message', 'recipient_mismatch', 'not_our_message', 'unknown_type', 'not_an_object', 'not_an_object', 'not_an_object',
+      'not_our_message',
+      'recipient_mismatch',
+      'not_our_message',
+      'unknown_type',
+      'not_an_object',
+      'not_an_object',
+      'not_an_object',
     ]);
     expect(suppressed(0)).toBeUndefined();
   });
@@ -83,7 +101,7 @@ describe('POST /webhooks/events', () => {
 describe('GET /api/v1/campaigns/:id/report', () => {
   const get = async (path: string, key = API_KEY) => {
     const res = await fetch(`${srv.url}/api/v1${path}`, { headers: { Authorization: `Bearer ${key}` } });
-    return { status: res.status, body: await res.json() as any };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   it('reports sent, accepted, bounces, people and machines apart, per-link clicks, opt-outs and a timeline', async () => {
@@ -99,12 +117,16 @@ describe('GET /api/v1/campaigns/:id/report', () => {
     const { status, body } = await get(`/campaigns/${s.campaignId}/report`);
     expect(status).toBe(200);
     expect(body).toMatchObject({
-      campaignId: s.campaignId, sent: 3, accepted: 3,
+      campaignId: s.campaignId,
+      sent: 3,
+      accepted: 3,
       recipients: { total: 3, accepted: 3, queued: 0, failed: 0 },
-      bounced: { hard: 1, soft: 0 }, blocked: 0,
+      bounced: { hard: 1, soft: 0 },
+      blocked: 0,
       opened: { people: 1, machineOnly: 1, humanOpens: 1, machineOpens: 1, rate: 0.3333 }, // a's click implies no second open
       clicked: { people: 1, botOnly: 1, humanClicks: 1, botClicks: 1, rate: 0.3333 },
-      optedOut: 1, complaints: 0,
+      optedOut: 1,
+      complaints: 0,
       links: [
         { index: 0, url: 'https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring', people: 1, clicks: 1, botClicks: 0 },
         { index: 1, url: 'https://example.com/about#team', people: 0, clicks: 0, botClicks: 1 },
@@ -112,8 +134,14 @@ describe('GET /api/v1/campaigns/:id/report', () => {
       timelineRetentionDays: 90,
     });
     const total = (k: string) => body.timeline.reduce((n: number, h: any) => n + h[k], 0);
-    expect({ opens: total('opens'), machineOpens: total('machineOpens'), clicks: total('clicks'), botClicks: total('botClicks'), bounces: total('bounces'), optOuts: total('optOuts') })
-      .toEqual({ opens: 1, machineOpens: 1, clicks: 1, botClicks: 1, bounces: 1, optOuts: 1 });
+    expect({
+      opens: total('opens'),
+      machineOpens: total('machineOpens'),
+      clicks: total('clicks'),
+      botClicks: total('botClicks'),
+      bounces: total('bounces'),
+      optOuts: total('optOuts'),
+    }).toEqual({ opens: 1, machineOpens: 1, clicks: 1, botClicks: 1, bounces: 1, optOuts: 1 });
     expect(body.timeline[0].hour).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
   });
 

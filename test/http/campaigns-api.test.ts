@@ -1,17 +1,27 @@
 // The /api/v1 campaign routes against the real simulator (demo seed) and a real SMTP sink:
 // validation, access, lifecycle commands and the bad input listed in issue 3.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import PostalMime from 'postal-mime';
+import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
-const base = { name: 'API test', subject: 'Hi {{ first_name | default: "there" }}', fromName: 'Team', fromEmail: 'team@news.example.test', html: '<p>Hello</p>' };
+const base = {
+  name: 'API test',
+  subject: 'Hi {{ first_name | default: "there" }}',
+  fromName: 'Team',
+  fromEmail: 'team@news.example.test',
+  html: '<p>Hello</p>',
+};
 
-beforeAll(async () => {
-  stack = await startStack({ sim: { seed: 'demo' } });
-}, 60_000);
-afterAll(async () => { await stack?.stop(); });
+useStack(
+  { sim: { seed: 'demo' } },
+  (s) => {
+    stack = s;
+  },
+  60_000,
+);
 
 const count = async () => (await stack.api('GET', '/campaigns')).body.campaigns.length;
 
@@ -21,14 +31,25 @@ describe('POST /campaigns validation', () => {
     const r = await stack.api('POST', '/campaigns', { name: '', fromEmail: 'not-an-address', targetListIds: 'x' });
     expect(r.status).toBe(422);
     expect(r.body.error).toBe('invalid_campaign');
-    expect(r.body.details.problems).toEqual(expect.arrayContaining([
-      'name is required', 'subject is required', 'fromEmail is not a valid address', 'targetListIds must be an array of ids', 'one of mjml or html is required',
-    ]));
+    expect(r.body.details.problems).toEqual(
+      expect.arrayContaining([
+        'name is required',
+        'subject is required',
+        'fromEmail is not a valid address',
+        'targetListIds must be an array of ids',
+        'one of mjml or html is required',
+      ]),
+    );
     expect(await count()).toBe(before);
   });
 
   it('answers 422 with MJML errors for invalid MJML', async () => {
-    const r = await stack.api('POST', '/campaigns', { ...base, html: undefined, mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-column></mj-section></mj-body></mjml>', targetListIds: DEMO_IDS.sendableListIds });
+    const r = await stack.api('POST', '/campaigns', {
+      ...base,
+      html: undefined,
+      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-column></mj-section></mj-body></mjml>',
+      targetListIds: DEMO_IDS.sendableListIds,
+    });
     expect(r.status).toBe(422);
     expect(r.body.error).toBe('invalid_template');
     expect(Array.isArray(r.body.details)).toBe(true);
@@ -49,7 +70,11 @@ describe('POST /campaigns validation', () => {
   it('rejects bodies over the size limit with 413 and malformed JSON with 400', async () => {
     const r = await stack.api('POST', '/campaigns', { ...base, html: 'x'.repeat(3 * 1024 * 1024), targetListIds: DEMO_IDS.sendableListIds });
     expect(r.status).toBe(413);
-    const bad = await fetch(`${stack.service.url}/api/v1/campaigns`, { method: 'POST', headers: { Authorization: 'Bearer test-api-key-0123456789', 'Content-Type': 'application/json' }, body: '{"name":' });
+    const bad = await fetch(`${stack.service.url}/api/v1/campaigns`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-api-key-0123456789', 'Content-Type': 'application/json' },
+      body: '{"name":',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'bad_json', message: 'Request body is not valid JSON' });
   });
@@ -57,7 +82,12 @@ describe('POST /campaigns validation', () => {
 
 describe('scheduling and lifecycle', () => {
   it('treats a send time in the past as now and sends to the seeded lists', async () => {
-    const r = await stack.api('POST', '/campaigns', { ...base, targetListIds: DEMO_IDS.sendableListIds, sugarCampaignId: DEMO_IDS.campaigns.spring, sendAt: '2001-01-01T00:00:00Z' });
+    const r = await stack.api('POST', '/campaigns', {
+      ...base,
+      targetListIds: DEMO_IDS.sendableListIds,
+      sugarCampaignId: DEMO_IDS.campaigns.spring,
+      sendAt: '2001-01-01T00:00:00Z',
+    });
     expect(r.status).toBe(201);
     expect(Date.parse(r.body.sendAt)).toBeGreaterThan(Date.now() - 60_000);
     const done = await waitFor(async () => {
@@ -66,7 +96,8 @@ describe('scheduling and lifecycle', () => {
     }, 'demo campaign sent');
     const skipped = Object.values(done.audit.skipped as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(done.audit.candidates).toBe(done.audit.queued + skipped);
-    for (const reason of ['opted_out', 'invalid', 'duplicate', 'no_address', 'exempt', 'malformed']) expect(done.audit.skipped[reason], reason).toBeGreaterThan(0);
+    for (const reason of ['opted_out', 'invalid', 'duplicate', 'no_address', 'exempt', 'malformed'])
+      expect(done.audit.skipped[reason], reason).toBeGreaterThan(0);
     expect(done.progress.accepted).toBe(done.audit.queued);
     // Exempt lists linked to the Sugar campaign apply: the blocked address and the competitor's domain got nothing.
     const to = stack.sink.messages.flatMap((m) => m.envelope.to).map((a) => a.toLowerCase());
@@ -85,7 +116,11 @@ describe('scheduling and lifecycle', () => {
   });
 
   it('pauses, resumes and cancels a scheduled campaign, and refuses impossible moves with 409', async () => {
-    const r = await stack.api('POST', '/campaigns', { ...base, targetListIds: DEMO_IDS.sendableListIds, sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const r = await stack.api('POST', '/campaigns', {
+      ...base,
+      targetListIds: DEMO_IDS.sendableListIds,
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     const id = r.body.id;
     await waitFor(async () => (await stack.api('GET', `/campaigns/${id}`)).body.status === 'pending' || undefined, 'pending');
     expect((await stack.api('POST', `/campaigns/${id}/pause`)).body.status).toBe('paused');
@@ -99,7 +134,13 @@ describe('scheduling and lifecycle', () => {
 
 describe('held campaigns (review before sending)', () => {
   it('extracts a held campaign but sends nothing until confirmed, then sends it with the audit it was reviewed with', async () => {
-    const r = await stack.api('POST', '/campaigns', { ...base, name: 'Held', targetListIds: [DEMO_IDS.lists.newsletter], hold: true, sendAt: '2001-01-01T00:00:00Z' });
+    const r = await stack.api('POST', '/campaigns', {
+      ...base,
+      name: 'Held',
+      targetListIds: [DEMO_IDS.lists.newsletter],
+      hold: true,
+      sendAt: '2001-01-01T00:00:00Z',
+    });
     expect(r.status).toBe(201);
     expect(r.body.held).toBe(true);
     const id = r.body.id;
@@ -136,7 +177,13 @@ describe('held campaigns (review before sending)', () => {
 
 describe('test sends and header safety', () => {
   it('sends a test to given addresses outside the ledger, with injected headers neutralised', async () => {
-    const r = await stack.api('POST', '/campaigns', { ...base, subject: 'Hi\r\nBcc: evil@attacker.example', fromName: 'Team\r\nX-Evil: 1', targetListIds: DEMO_IDS.sendableListIds, sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const r = await stack.api('POST', '/campaigns', {
+      ...base,
+      subject: 'Hi\r\nBcc: evil@attacker.example',
+      fromName: 'Team\r\nX-Evil: 1',
+      targetListIds: DEMO_IDS.sendableListIds,
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(r.status).toBe(201);
     const before = stack.sink.messages.length;
     const t = await stack.api('POST', `/campaigns/${r.body.id}/test-send`, { addresses: ['qa@example.com'] });
@@ -151,7 +198,11 @@ describe('test sends and header safety', () => {
   });
 
   it('sends a test to a Sugar test list but refuses a list that is not one', async () => {
-    const r = await stack.api('POST', '/campaigns', { ...base, targetListIds: DEMO_IDS.sendableListIds, sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const r = await stack.api('POST', '/campaigns', {
+      ...base,
+      targetListIds: DEMO_IDS.sendableListIds,
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     const ok = await stack.api('POST', `/campaigns/${r.body.id}/test-send`, { targetListId: DEMO_IDS.lists.test });
     expect(ok.status).toBe(200);
     expect(ok.body.sent).toBeGreaterThan(0);
@@ -163,7 +214,11 @@ describe('test sends and header safety', () => {
 
 describe('access', () => {
   const sugarToken = async (user: string) => {
-    const res = await fetch(`${stack.sim.url}/rest/v11_1/oauth2/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: user, password: user, platform: 'base' }) });
+    const res = await fetch(`${stack.sim.url}/rest/v11_1/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: user, password: user, platform: 'base' }),
+    });
     return ((await res.json()) as { access_token: string }).access_token;
   };
 
@@ -185,7 +240,10 @@ describe('access', () => {
 
   it('answers no browser origin: the UI reaches it through Sugar (docs/relay.md), so no CORS header is ever sent', async () => {
     for (const origin of ['https://crm.example.com', 'https://evil.example']) {
-      const pre = await fetch(`${stack.service.url}/api/v1/campaigns`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+      const pre = await fetch(`${stack.service.url}/api/v1/campaigns`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+      });
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
       expect(pre.status).toBe(401);
     }

@@ -19,7 +19,8 @@ describe('relaxedBody', () => {
 });
 
 describe('createDkimSigner', () => {
-  const raw = 'From: "A" <a@acme.example>\r\nTo: <b@example.org>\r\nSubject: folded\r\n  subject   line\r\nFeedback-ID: x:y:leadfwd\r\nX-Not-Signed: 1\r\n\r\nbody  with\tblanks \r\n\r\n';
+  const raw =
+    'From: "A" <a@acme.example>\r\nTo: <b@example.org>\r\nSubject: folded\r\n  subject   line\r\nFeedback-ID: x:y:leadfwd\r\nX-Not-Signed: 1\r\n\r\nbody  with\tblanks \r\n\r\n';
 
   it('produces a signature mailauth verifies, over the explicit header list only', async () => {
     const sign = createDkimSigner({ domainName: 'acme.example', keySelector: 'sel', privateKeyPem: testKeys().pem });

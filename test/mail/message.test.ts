@@ -6,8 +6,16 @@ import { buildMessage } from '../../service/src/mail/message.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { ctx } from './helpers.js';
 
-const html = '<html><body><h1>Hi {{ first_name }}</h1><p><a href="https://acme.example/offer?utm_source=lf&amp;utm_medium=email">Offer</a> <a href="https://acme.example/more">More</a> <a href="https://acme.example/offer?utm_source=lf&amp;utm_medium=email">Again</a> <a href="mailto:sales@acme.example">Mail us</a></p></body></html>';
-const campaign = await compileCampaign({ campaignId: 'msg-test', subject: 'Offer for {{ first_name }}', fromName: 'ACME News', fromEmail: 'news@acme.example', replyTo: 'sales@acme.example', html });
+const html =
+  '<html><body><h1>Hi {{ first_name }}</h1><p><a href="https://acme.example/offer?utm_source=lf&amp;utm_medium=email">Offer</a> <a href="https://acme.example/more">More</a> <a href="https://acme.example/offer?utm_source=lf&amp;utm_medium=email">Again</a> <a href="mailto:sales@acme.example">Mail us</a></p></body></html>';
+const campaign = await compileCampaign({
+  campaignId: 'msg-test',
+  subject: 'Offer for {{ first_name }}',
+  fromName: 'ACME News',
+  fromEmail: 'news@acme.example',
+  replyTo: 'sales@acme.example',
+  html,
+});
 const headerLines = (raw: string) => raw.slice(0, raw.indexOf('\r\n\r\n')).split(/\r\n(?![ \t])/);
 
 describe('buildMessage', () => {
@@ -21,7 +29,19 @@ describe('buildMessage', () => {
   it('writes each required header exactly once, with one List-Unsubscribe holding https then mailto', () => {
     const lines = headerLines(built.raw);
     const count = (name: string) => lines.filter((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':')).length;
-    for (const name of ['From', 'To', 'Subject', 'Date', 'Message-ID', 'MIME-Version', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Feedback-ID', 'Reply-To', 'Content-Type']) {
+    for (const name of [
+      'From',
+      'To',
+      'Subject',
+      'Date',
+      'Message-ID',
+      'MIME-Version',
+      'List-Unsubscribe',
+      'List-Unsubscribe-Post',
+      'Feedback-ID',
+      'Reply-To',
+      'Content-Type',
+    ]) {
       expect(count(name), name).toBe(1);
     }
     expect(count('Return-Path')).toBe(0);
@@ -50,7 +70,11 @@ describe('buildMessage', () => {
     expect(parsed.from).toMatchObject({ name: 'ACME News', address: 'news@acme.example' });
     expect(parsed.to).toEqual([{ address: 'Ann@Example.org', name: '' }]);
     const clicks = [...parsed.html!.matchAll(/href="https:\/\/t\.acme\.example\/t\/c\/([^"]+)"/g)].map((m) => verifyToken(ctx.secret, m[1], 'c'));
-    expect(clicks).toEqual([{ k: 'c', r: 321, l: 0 }, { k: 'c', r: 321, l: 1 }, { k: 'c', r: 321, l: 0 }]);
+    expect(clicks).toEqual([
+      { k: 'c', r: 321, l: 0 },
+      { k: 'c', r: 321, l: 1 },
+      { k: 'c', r: 321, l: 0 },
+    ]);
     expect(campaign.links).toEqual(['https://acme.example/offer?utm_source=lf&utm_medium=email', 'https://acme.example/more']);
     expect(parsed.html).toContain('href="mailto:sales@acme.example"');
     const pixel = /<img src="https:\/\/t\.acme\.example\/t\/o\/([^"]+)"/.exec(parsed.html!);
@@ -77,8 +101,18 @@ describe('buildMessage', () => {
   });
 
   it('neutralises header injection from merge values and display names', async () => {
-    const c = await compileCampaign({ campaignId: 'inj', subject: '{{ first_name }}', fromName: 'ACME\r\nBcc: spy@evil.example', fromEmail: 'news@acme.example', html: '<p>x</p>' });
-    const m = buildMessage(c, { rowId: 1, email: 'victim@example.org', fields: { first_name: 'Hi\r\nBcc: spy@evil.example\r\n\r\n<h1>body' }, trackingConsent: true }, ctx);
+    const c = await compileCampaign({
+      campaignId: 'inj',
+      subject: '{{ first_name }}',
+      fromName: 'ACME\r\nBcc: spy@evil.example',
+      fromEmail: 'news@acme.example',
+      html: '<p>x</p>',
+    });
+    const m = buildMessage(
+      c,
+      { rowId: 1, email: 'victim@example.org', fields: { first_name: 'Hi\r\nBcc: spy@evil.example\r\n\r\n<h1>body' }, trackingConsent: true },
+      ctx,
+    );
     const lines = headerLines(m.raw);
     expect(lines.filter((l) => /^bcc:/i.test(l))).toEqual([]);
     const parsed = await PostalMime.parse(m.raw);
@@ -88,7 +122,13 @@ describe('buildMessage', () => {
   });
 
   it('encodes non-ASCII subjects, names and IDN recipient domains', async () => {
-    const c = await compileCampaign({ campaignId: 'intl', subject: 'Grüße, {{ first_name }} 🎉', fromName: 'Müller & Söhne', fromEmail: 'news@acme.example', html: '<p>Schöne Grüße {{ first_name }}</p>' });
+    const c = await compileCampaign({
+      campaignId: 'intl',
+      subject: 'Grüße, {{ first_name }} 🎉',
+      fromName: 'Müller & Söhne',
+      fromEmail: 'news@acme.example',
+      html: '<p>Schöne Grüße {{ first_name }}</p>',
+    });
     const m = buildMessage(c, { rowId: 2, email: 'zoe@bücher.de', fields: { first_name: 'Zoë' }, trackingConsent: true }, ctx);
     const parsed = await PostalMime.parse(m.raw);
     expect(parsed.subject).toBe('Grüße, Zoë 🎉');

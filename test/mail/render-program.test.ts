@@ -6,7 +6,7 @@ import { qpDecode } from './helpers.js';
 const sandboxes = { html: createSandbox('html'), text: createSandbox('text') };
 const lf: Internals = { s: ['https://t.example/c?a=1&b=2', '#x'], pixel: new SafeHtml('<img src="p">'), footer: new SafeHtml('<div>f</div>') };
 const fieldSets: Array<Record<string, unknown>> = [
-  { first_name: 'Ann', account_name: 'A & B <Co>', industry_c: "O'Neil \"quoted\"" },
+  { first_name: 'Ann', account_name: 'A & B <Co>', industry_c: 'O\'Neil "quoted"' },
   { first_name: '', account_name: null, industry_c: undefined },
   { first_name: 'Zoë 日本', n: 42, flag: false, t: true },
   {},

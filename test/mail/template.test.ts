@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { compileCampaign, renderContent, renderPreview, TemplateError, type CampaignMessageSpec } from '../../service/src/mail/template.js';
+import { type CampaignMessageSpec, compileCampaign, renderContent, renderPreview, TemplateError } from '../../service/src/mail/template.js';
 
-const base: Omit<CampaignMessageSpec, 'html' | 'mjml'> = { campaignId: 'tpl-test', subject: 'Hello {{ first_name | default: "there" }}', fromName: 'ACME', fromEmail: 'news@acme.example' };
+const base: Omit<CampaignMessageSpec, 'html' | 'mjml'> = {
+  campaignId: 'tpl-test',
+  subject: 'Hello {{ first_name | default: "there" }}',
+  fromName: 'ACME',
+  fromEmail: 'news@acme.example',
+};
 const mj = (inner: string) => `<mjml><mj-body><mj-section><mj-column>${inner}</mj-column></mj-section></mj-body></mjml>`;
-const tracking = { clickUrl: (i: number) => `https://t.example/t/c/TOKEN${i}`, pixelUrl: 'https://t.example/t/o/PIXEL', unsubscribeUrl: 'https://t.example/u/UNSUB', postalAddress: '1 Main St' };
+const tracking = {
+  clickUrl: (i: number) => `https://t.example/t/c/TOKEN${i}`,
+  pixelUrl: 'https://t.example/t/o/PIXEL',
+  unsubscribeUrl: 'https://t.example/u/UNSUB',
+  postalAddress: '1 Main St',
+};
 
 async function compileError(spec: Partial<CampaignMessageSpec>): Promise<TemplateError> {
   try {
@@ -17,7 +27,10 @@ async function compileError(spec: Partial<CampaignMessageSpec>): Promise<Templat
 
 describe('merge tags', () => {
   it('fills Sugar field names, custom fields and defaults for empty values', async () => {
-    const c = await compileCampaign({ ...base, html: '<p>{{ first_name | default: "there" }} at {{account_name}} ({{ industry_c }}) {{ missing_c | default: \'n/a\' }}</p>' });
+    const c = await compileCampaign({
+      ...base,
+      html: '<p>{{ first_name | default: "there" }} at {{account_name}} ({{ industry_c }}) {{ missing_c | default: \'n/a\' }}</p>',
+    });
     expect(renderPreview(c, { first_name: 'Ann', account_name: 'Acme', industry_c: 'Retail' }).html).toContain('<p>Ann at Acme (Retail) n/a</p>');
     expect(renderPreview(c, { first_name: '', account_name: 'Acme', industry_c: '' }).html).toContain('<p>there at Acme () n/a</p>');
     expect(renderPreview(c, { first_name: 'Ann' }).subject).toBe('Hello Ann');
@@ -35,7 +48,10 @@ describe('merge tags', () => {
   });
 
   it('URL-encodes values inside hrefs and keeps a whole-URL field only with a safe scheme', async () => {
-    const c = await compileCampaign({ ...base, html: '<a href="https://crm.example.com/p?name={{ last_name }}&amp;id={{id}}">me</a> <a href="{{ website }}">site</a>' });
+    const c = await compileCampaign({
+      ...base,
+      html: '<a href="https://crm.example.com/p?name={{ last_name }}&amp;id={{id}}">me</a> <a href="{{ website }}">site</a>',
+    });
     const html = (fields: Record<string, string>) => renderPreview(c, fields).html;
     expect(html({ last_name: "O'Brien & Sons", id: 'a/b?c', website: 'https://acme.example/x?y=1&z=2' })).toContain(
       '<a href="https://crm.example.com/p?name=O&#39;Brien%20%26%20Sons&amp;id=a%2Fb%3Fc">me</a> <a href="https://acme.example/x?y=1&amp;z=2">site</a>',
@@ -67,7 +83,10 @@ describe('sandbox', () => {
   });
 
   it('gives prototype tricks nothing', async () => {
-    const c = await compileCampaign({ ...base, html: '<p>[{{ first_name.constructor }}][{{ first_name.constructor.name }}][{{ __proto__ }}][{{ constructor }}][{% assign p = first_name.__proto__ %}{{ p }}][{{ toString }}]</p>' });
+    const c = await compileCampaign({
+      ...base,
+      html: '<p>[{{ first_name.constructor }}][{{ first_name.constructor.name }}][{{ __proto__ }}][{{ constructor }}][{% assign p = first_name.__proto__ %}{{ p }}][{{ toString }}]</p>',
+    });
     expect(renderPreview(c, { first_name: 'Ann' }).html).toContain('<p>[][][][][][]</p>');
   });
 
@@ -85,7 +104,12 @@ describe('sandbox', () => {
 
 describe('MJML', () => {
   it('compiles MJML, keeping merge tags and making links trackable', async () => {
-    const c = await compileCampaign({ ...base, mjml: mj('<mj-text><h1>Hi {{ first_name }}</h1><a href="https://acme.example/a?utm_source=lf">A</a></mj-text><mj-button href="https://acme.example/buy">Buy</mj-button>') });
+    const c = await compileCampaign({
+      ...base,
+      mjml: mj(
+        '<mj-text><h1>Hi {{ first_name }}</h1><a href="https://acme.example/a?utm_source=lf">A</a></mj-text><mj-button href="https://acme.example/buy">Buy</mj-button>',
+      ),
+    });
     expect(c.links).toEqual(['https://acme.example/a?utm_source=lf', 'https://acme.example/buy']);
     const out = renderContent(c, { first_name: 'Ann' }, tracking);
     expect(out.html).toContain('<h1>Hi Ann</h1>');

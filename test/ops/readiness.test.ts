@@ -1,22 +1,29 @@
 // Readiness checks against real servers: a refusing port, a relay greeting 421, Sugar answering
 // 503, and a database file at its size quota (a real SQLITE_FULL).
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadiness, checkSmtp } from '../../service/src/ops/readiness.js';
-import { openStore } from '../../service/src/store/db.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { checkSmtp, createReadiness } from '../../service/src/ops/readiness.js';
+import { openStore } from '../../service/src/store/db.js';
 
-const listen = <S extends NetServer | HttpServer>(s: S) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)));
+const listen = <S extends NetServer | HttpServer>(s: S) =>
+  new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)));
 const close = (s: NetServer | HttpServer) => new Promise((r) => s.close(r));
 
 let dir: string;
 let sugarStatus = 401;
-const sugar = createHttpServer((_req, res) => { res.statusCode = sugarStatus; res.end('{}'); });
-const busyRelay = createNetServer((sock) => { sock.end('421 4.3.2 Service not available, try later\r\n'); });
+const sugar = createHttpServer((_req, res) => {
+  res.statusCode = sugarStatus;
+  res.end('{}');
+});
+const busyRelay = createNetServer((sock) => {
+  sock.end('421 4.3.2 Service not available, try later\r\n');
+});
 let sugarPort: number;
 let busyPort: number;
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -44,14 +51,25 @@ async function freePort(): Promise<number> {
 describe('readiness', () => {
   it('is ready when the database takes writes, Sugar answers and the relay greets 220', async () => {
     const store = openStore(join(dir, 'ok.sqlite'));
-    const ready = createReadiness({ probeStore: () => store.probeWritable(), sugarUrl: `http://127.0.0.1:${sugarPort}`, sugarApiVersion: 'v11_1', smtpUrl: `smtp://127.0.0.1:${sink.port}` });
+    const ready = createReadiness({
+      probeStore: () => store.probeWritable(),
+      sugarUrl: `http://127.0.0.1:${sugarPort}`,
+      sugarApiVersion: 'v11_1',
+      smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+    });
     expect(await ready()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true } } });
     store.close();
   });
 
   it('fails the database check, with the numbers, when the data disk has less room than required', async () => {
     const store = openStore(join(dir, 'room.sqlite'));
-    const options = { probeStore: () => store.probeWritable(), sugarUrl: `http://127.0.0.1:${sugarPort}`, sugarApiVersion: 'v11_1', smtpUrl: `smtp://127.0.0.1:${sink.port}`, dataDir: dir };
+    const options = {
+      probeStore: () => store.probeWritable(),
+      sugarUrl: `http://127.0.0.1:${sugarPort}`,
+      sugarApiVersion: 'v11_1',
+      smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+      dataDir: dir,
+    };
     // No real disk has an exabyte free; a megabyte is always there while the tests run.
     const short = await createReadiness({ ...options, minFreeBytes: 2 ** 60 })();
     const roomy = await createReadiness({ ...options, minFreeBytes: 1_048_576 })();
@@ -65,7 +83,12 @@ describe('readiness', () => {
   it('names each reason when Sugar answers 503, the relay refuses connections and the database is full', async () => {
     const store = openStore(join(dir, 'full.sqlite'), { maxSizeBytes: 1 });
     sugarStatus = 503;
-    const ready = createReadiness({ probeStore: () => store.probeWritable(), sugarUrl: `http://127.0.0.1:${sugarPort}`, sugarApiVersion: 'v11_1', smtpUrl: `smtp://127.0.0.1:${await freePort()}` });
+    const ready = createReadiness({
+      probeStore: () => store.probeWritable(),
+      sugarUrl: `http://127.0.0.1:${sugarPort}`,
+      sugarApiVersion: 'v11_1',
+      smtpUrl: `smtp://127.0.0.1:${await freePort()}`,
+    });
     const r = await ready();
     sugarStatus = 401;
     store.close();
@@ -77,7 +100,12 @@ describe('readiness', () => {
 
   it('treats a 421 greeting as not reachable and an unreachable Sugar as a reason, not a crash', async () => {
     await expect(checkSmtp(`smtp://127.0.0.1:${busyPort}`, 2000)).rejects.toThrow('SMTP relay answered 421 4.3.2 Service not available, try later');
-    const ready = createReadiness({ probeStore: () => undefined, sugarUrl: `http://127.0.0.1:${await freePort()}`, sugarApiVersion: 'v11_1', smtpUrl: `smtp://127.0.0.1:${sink.port}` });
+    const ready = createReadiness({
+      probeStore: () => undefined,
+      sugarUrl: `http://127.0.0.1:${await freePort()}`,
+      sugarApiVersion: 'v11_1',
+      smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+    });
     const r = await ready();
     expect(r.checks.sugar).toEqual({ ok: false, reason: 'Sugar unreachable (ECONNREFUSED)' });
     expect(r.checks.smtp.ok).toBe(true);

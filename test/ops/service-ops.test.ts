@@ -9,15 +9,15 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { loadConfig } from '../../service/src/config.js';
-import { startService, type RunningService } from '../../service/src/composition.js';
-import { openStore } from '../../service/src/store/db.js';
 import { backupDatabase } from '../../scripts/backup.js';
-import { TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
-import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { type RunningService, startService } from '../../service/src/composition.js';
+import { loadConfig } from '../../service/src/config.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { openStore } from '../../service/src/store/db.js';
 import { randomSecret } from '../support/secrets.js';
+import { TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 const API_KEY = randomSecret('ops-test-api-key-');
 const lines: any[] = [];
@@ -30,11 +30,26 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-ops-'));
   sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
   sink = await startSmtpSink({ port: 0 });
-  const out = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
-  service = await startService(loadConfig({
-    LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: API_KEY, LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, LEADFWD_SECRET: randomSecret(), LEADFWD_SEND_THREADS: '0',
-  }), { logger: pino({ level: 'info' }, out) });
+  const out = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  service = await startService(
+    loadConfig({
+      LEADFWD_PORT: '0',
+      LEADFWD_DATA_DIR: join(dir, 'data'),
+      LEADFWD_SUGAR_URL: sim.url,
+      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      LEADFWD_SMTP_RATE: '100000',
+      LEADFWD_API_KEY: API_KEY,
+      LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
+      LEADFWD_SECRET: randomSecret(),
+      LEADFWD_SEND_THREADS: '0',
+    }),
+    { logger: pino({ level: 'info' }, out) },
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -47,9 +62,11 @@ afterAll(async () => {
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${service.url}${path}`, { headers });
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${service.url}/api/v1${path}`, {
-    method, headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 };
 const metric = (text: string, name: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -77,7 +94,15 @@ describe('request ids and logs', () => {
 describe('/readyz', () => {
   it('is 200 with every check ok, and 503 naming Sugar while Sugar is in maintenance', async () => {
     // /readyz answers from checks run in the background, at most every 5 s while someone asks: wait for each change.
-    const until = (status: number) => waitFor(async () => { const r = await get('/readyz'); return r.status === status ? r : void await r.arrayBuffer(); }, `/readyz ${status}`, 15_000);
+    const until = (status: number) =>
+      waitFor(
+        async () => {
+          const r = await get('/readyz');
+          return r.status === status ? r : void (await r.arrayBuffer());
+        },
+        `/readyz ${status}`,
+        15_000,
+      );
     const ok = await until(200);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true } } });
@@ -85,13 +110,23 @@ describe('/readyz', () => {
     const down = await until(503);
     sim.faults.reset();
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ ready: false, checks: { database: { ok: true }, sugar: { ok: false, reason: 'Sugar answered HTTP 503' }, smtp: { ok: true } } });
+    expect(await down.json()).toMatchObject({
+      ready: false,
+      checks: { database: { ok: true }, sugar: { ok: false, reason: 'Sugar answered HTTP 503' }, smtp: { ok: true } },
+    });
     expect(Number(down.headers.get('age'))).toBeLessThanOrEqual(6);
   }, 30_000);
 
   it('never runs its checks on a request: 300 requests in a burst cost at most one Sugar ping', { timeout: 30_000 }, async () => {
     const pings = () => sim.requests().filter((r) => r.path.endsWith('/ping')).length;
-    await waitFor(async () => { const r = await get('/readyz'); return r.status === 200 ? r : void await r.arrayBuffer(); }, '/readyz 200 after the maintenance', 15_000);
+    await waitFor(
+      async () => {
+        const r = await get('/readyz');
+        return r.status === 200 ? r : void (await r.arrayBuffer());
+      },
+      '/readyz 200 after the maintenance',
+      15_000,
+    );
     const before = pings();
     const answers = await Promise.all(Array.from({ length: 300 }, () => get('/readyz').then((r) => r.status)));
     expect(new Set(answers)).toEqual(new Set([200]));
@@ -112,11 +147,18 @@ describe('/metrics', () => {
   it('counts a real campaign: sends by outcome, ledger states, outbox, Sugar calls', async () => {
     const sugar = adminClient(sim.url);
     const people = [];
-    for (const n of ['ann', 'bob', 'cat']) people.push(await createPerson(sugar, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.com` }] }));
+    for (const n of ['ann', 'bob', 'cat'])
+      people.push(await createPerson(sugar, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.com` }] }));
     const list = await createList(sugar, 'Ops list');
     await addToList(sugar, list, 'Contacts', people);
     const created = await api('POST', '/campaigns', {
-      name: 'Ops', subject: 'Hi', fromName: 'Ops', fromEmail: 'news@example.com', html: '<p>Hi</p>', targetListIds: [list], sendAt: new Date().toISOString(),
+      name: 'Ops',
+      subject: 'Hi',
+      fromName: 'Ops',
+      fromEmail: 'news@example.com',
+      html: '<p>Hi</p>',
+      targetListIds: [list],
+      sendAt: new Date().toISOString(),
     });
     expect(created.status).toBe(201);
     await waitFor(async () => (await api('GET', `/campaigns/${created.body.id}`)).body.status === 'sent' || undefined, 'campaign sent');

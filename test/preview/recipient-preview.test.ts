@@ -3,8 +3,8 @@
 // the campaign's creator only, through the relay as the UI calls it. And MJML compiled to HTML for a format switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
-import { relayAs, pairSugar, type RelayCall } from '../support/relay.js';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
+import { pairSugar, type RelayCall, relayAs } from '../support/relay.js';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 let sally: RelayCall;
@@ -17,29 +17,42 @@ beforeAll(async () => {
   sally = await relayAs(stack, 'sally');
   max = await relayAs(stack, 'max');
   const created = await sally('POST', '/campaigns', {
-    name: 'Preview me', subject: 'Hi {{ first_name | default: "you" }} in {{ region_c | default: "your region" }}', fromName: 'Acme', fromEmail: 'news@news.example.test',
+    name: 'Preview me',
+    subject: 'Hi {{ first_name | default: "you" }} in {{ region_c | default: "your region" }}',
+    fromName: 'Acme',
+    fromEmail: 'news@news.example.test',
     html: '<p>Hello {{ first_name }}, region {{ region_c | default: "unknown" }}</p><p><a href="https://example.com/offer">Offer</a></p>',
-    targetListIds: [DEMO_IDS.lists.newsletter], customFields: ['region_c'], hold: true,
+    targetListIds: [DEMO_IDS.lists.newsletter],
+    customFields: ['region_c'],
+    hold: true,
   });
   expect(created.status).toBe(201);
   id = created.body.id;
   await waitFor(async () => (await sally('GET', `/campaigns/${id}`)).body.status === 'pending' || undefined, 'the held campaign counted');
 }, 60_000);
-afterAll(async () => { await stack?.stop(); });
+afterAll(async () => {
+  await stack?.stop();
+});
 
-describe('a held campaign\'s recipients and their real message', () => {
+describe("a held campaign's recipients and their real message", () => {
   it('lists the queued recipients with names and records, paged', async () => {
     const all = await sally('GET', `/campaigns/${id}/recipients?limit=5`);
     expect(all.status).toBe(200);
     const view = (await sally('GET', `/campaigns/${id}`)).body;
     expect(all.body.total).toBe(view.audit.queued);
     expect(all.body.recipients).toHaveLength(5);
-    expect(all.body.recipients[0]).toMatchObject({ rowId: expect.any(Number), email: expect.stringContaining('@'), module: expect.any(String), recordId: expect.any(String), state: 'queued' });
+    expect(all.body.recipients[0]).toMatchObject({
+      rowId: expect.any(Number),
+      email: expect.stringContaining('@'),
+      module: expect.any(String),
+      recordId: expect.any(String),
+      state: 'queued',
+    });
     const next = await sally('GET', `/campaigns/${id}/recipients?limit=5&offset=5`);
     expect(next.body.recipients[0].rowId).not.toBe(all.body.recipients[0].rowId);
   });
 
-  it('renders one recipient\'s message: merge values, defaults for empty fields, tracked links, no pixel', async () => {
+  it("renders one recipient's message: merge values, defaults for empty fields, tracked links, no pixel", async () => {
     const { recipients } = (await sally('GET', `/campaigns/${id}/recipients?limit=200`)).body;
     const withName = recipients.find((r: { name: string }) => r.name);
     const p = await sally('POST', `/campaigns/${id}/preview`, { rowId: withName.rowId });
@@ -67,8 +80,10 @@ describe('a held campaign\'s recipients and their real message', () => {
 });
 
 describe('MJML to HTML for a format switch', () => {
-  it('compiles MJML, merge tags kept; names MJML\'s own errors', async () => {
-    const ok = await sally('POST', '/preview/mjml', { mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ first_name | default: "there" }}</mj-text></mj-column></mj-section></mj-body></mjml>' });
+  it("compiles MJML, merge tags kept; names MJML's own errors", async () => {
+    const ok = await sally('POST', '/preview/mjml', {
+      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ first_name | default: "there" }}</mj-text></mj-column></mj-section></mj-body></mjml>',
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.html).toContain('Hi {{ first_name | default: "there" }}');
     expect(ok.body.html).toMatch(/<html/i);

@@ -3,26 +3,35 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomSecret } from '../support/secrets.js';
 import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
-import { randomSecret } from '../support/secrets.js';
 
 let rig: ServiceRig;
 const secret = randomSecret();
-beforeAll(async () => { rig = await createServiceRig('pairing', { LEADFWD_SECRET: secret }); }, 30_000);
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await createServiceRig('pairing', { LEADFWD_SECRET: secret });
+}, 30_000);
+afterAll(async () => {
+  await rig?.close();
+});
 
 const CODE = /Pairing code: ([0-9A-Z]{4}-[0-9A-Z]{4})/;
-const pair = (code: string) => fetch(`http://127.0.0.1:${rig.port}/relay/pair`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }),
-}).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+const pair = (code: string) =>
+  fetch(`http://127.0.0.1:${rig.port}/relay/pair`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) }).then(
+    async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
+  );
 
 function run(script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('close', (code) => resolve({ code: code ?? -1, out }));
   });
 }
@@ -31,7 +40,9 @@ describe('pairing codes for the operator', () => {
   it('npm start prints one while unpaired; npm run pairing-code makes a new one the running service accepts', async () => {
     const child = await rig.start();
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     const printed = await waitFor(() => CODE.exec(stderr)?.[1], 'the printed pairing code');
     const env = { LEADFWD_DATA_DIR: join(rig.dir, 'data'), LEADFWD_SECRET: secret };
     const cli = await run('scripts/pairing-code.ts', env);

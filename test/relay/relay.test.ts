@@ -1,21 +1,25 @@
 // The service's side of the Sugar relay (docs/relay.md): pairing with a one-time code, and admitting only fresh,
 // unseen, correctly signed calls that carry the user's own Sugar token.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signRelay } from '../../service/src/domain/relay-signature.js';
-import { openStore } from '../../service/src/store/db.js';
 import { createPairing } from '../../service/src/relay/pairing.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { openStore } from '../../service/src/store/db.js';
 import { relayAs, sugarRest, sugarToken } from '../support/relay.js';
+import { type Stack, useStack } from '../support/stack.js';
 
 let stack: Stack;
-beforeAll(async () => { stack = await startStack({ sim: { seed: 'demo' } }); }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+useStack({ sim: { seed: 'demo' } }, (s) => {
+  stack = s;
+});
 
 const newCode = async () => (await stack.api('POST', '/relay/pairing-code')).body.code as string;
-const pairDirect = (code: string) => fetch(`${stack.service.url}/relay/pair`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code, sugarUrl: 'https://crm.example.com' }),
-});
+const pairDirect = (code: string) =>
+  fetch(`${stack.service.url}/relay/pair`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, sugarUrl: 'https://crm.example.com' }),
+  });
 
 function signed(secret: Buffer, token: string, o: { method?: string; path?: string; body?: string; timestamp?: number; nonce?: string } = {}) {
   const method = o.method ?? 'GET';
@@ -24,7 +28,9 @@ function signed(secret: Buffer, token: string, o: { method?: string; path?: stri
   const nonce = o.nonce ?? randomBytes(16).toString('hex');
   const body = o.body ?? '';
   const headers: Record<string, string> = {
-    'OAuth-Token': token, 'X-LeadFWD-Timestamp': timestamp, 'X-LeadFWD-Nonce': nonce,
+    'OAuth-Token': token,
+    'X-LeadFWD-Timestamp': timestamp,
+    'X-LeadFWD-Nonce': nonce,
     'X-LeadFWD-Signature': signRelay(secret, { timestamp, nonce, method, pathAndQuery: path, body, userToken: token }),
     ...(body ? { 'Content-Type': 'application/json' } : {}),
   };
@@ -38,7 +44,9 @@ describe('before pairing', () => {
     expect(await sally('GET', '/campaigns')).toMatchObject({ status: 409, body: { error: 'relay_not_configured' } });
     stack.sim.leadfwdSettings.leadfwd_service_url = stack.service.url;
     expect(await sally('GET', '/campaigns')).toMatchObject({ status: 409, body: { error: 'relay_not_paired' } });
-    const direct = await fetch(`${stack.service.url}/relay/v1/campaigns`, { headers: { 'OAuth-Token': 'x', 'X-LeadFWD-Signature': 'v1=00', 'X-LeadFWD-Timestamp': '1', 'X-LeadFWD-Nonce': 'n' } });
+    const direct = await fetch(`${stack.service.url}/relay/v1/campaigns`, {
+      headers: { 'OAuth-Token': 'x', 'X-LeadFWD-Signature': 'v1=00', 'X-LeadFWD-Timestamp': '1', 'X-LeadFWD-Nonce': 'n' },
+    });
     expect(await direct.json()).toMatchObject({ error: 'relay_not_paired' });
   });
 
@@ -98,7 +106,11 @@ describe('pairing', () => {
     expect(store.relay.pairing()?.secretSealed).not.toContain(answer.secret);
     // Another service secret cannot open it: a copied database alone does not give the relay secret away.
     expect(createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43)] }).secret()).toBeUndefined();
-    expect(createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43), 'a'.repeat(43)] }).secret()?.toString('base64url')).toBe(answer.secret);
+    expect(
+      createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43), 'a'.repeat(43)] })
+        .secret()
+        ?.toString('base64url'),
+    ).toBe(answer.secret);
     store.close();
   });
 });

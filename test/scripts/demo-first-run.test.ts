@@ -14,9 +14,12 @@ import { choosePort, demoDkimKey, quietRequests } from '../../scripts/demo/first
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the demo\'s first run', () => {
+describe("the demo's first run", () => {
   it('keeps a free default port, moves off a taken one, and uses the one the environment names', async () => {
-    const held: Server = await new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); });
+    const held: Server = await new Promise((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    });
     const taken = (held.address() as { port: number }).port;
     const moved = await choosePort('SMTP sink', undefined, taken);
     expect(moved).toMatchObject({ name: 'SMTP sink', wanted: taken, moved: true });
@@ -41,13 +44,21 @@ describe('the demo\'s first run', () => {
 
   it('logs HTTP requests at debug, everything else as it was', () => {
     const lines: Array<{ level: number; msg: string; component?: string }> = [];
-    const sink = new Writable({ write(chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
+    const sink = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    });
     const logger = quietRequests(pino({ level: 'info', base: undefined }, sink));
     const http = logger.child({ component: 'http' });
     http.info({ status: 200 }, 'http.request');
     http.info({ port: 1 }, 'service.started');
     http.warn({}, 'something.odd');
-    expect(lines.map((l) => [l.msg, l.level])).toEqual([['service.started', 30], ['something.odd', 40]]);
+    expect(lines.map((l) => [l.msg, l.level])).toEqual([
+      ['service.started', 30],
+      ['something.odd', 40],
+    ]);
     const loud = quietRequests(pino({ level: 'debug', base: undefined }, sink));
     loud.child({ component: 'http' }).info({}, 'http.request');
     expect(lines.at(-1)).toMatchObject({ msg: 'http.request', level: 20 });

@@ -1,19 +1,21 @@
 // Who gets in: every /api/v1 route needs the API key or a Sugar user token that Sugar's /me accepts,
 // and a Sugar user whose role denies Campaigns gets 403. Public routes act only on signed tokens,
 // and every HTML answer carries the security headers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { requireAuth } from '../../service/src/http/auth.js';
 import { errorHandler } from '../../service/src/http/errors.js';
-import { API_KEY, startStack, type Stack } from '../support/stack.js';
+import { API_KEY, type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 const tokens: Record<string, string> = {};
 
 async function sugarToken(user: string): Promise<string> {
   const res = await fetch(`${stack.sim.url}/rest/v11_1/oauth2/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: user, password: user, platform: 'base' }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
@@ -23,21 +25,37 @@ beforeAll(async () => {
   stack = await startStack();
   for (const u of ['sally', 'chris']) tokens[u] = await sugarToken(u);
 }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+afterAll(async () => {
+  await stack?.stop();
+});
 
 // Every route the API serves (README "HTTP API"), plus an unknown one: auth runs before routing.
 const ROUTES: Array<[string, string, unknown?]> = [
-  ['GET', '/sugar/target-lists'], ['GET', '/sugar/fields?module=Contacts'],
-  ['POST', '/campaigns', {}], ['GET', '/campaigns'], ['GET', '/campaigns/x1'],
-  ['POST', '/campaigns/x1/pause'], ['POST', '/campaigns/x1/resume'], ['POST', '/campaigns/x1/cancel'],
-  ['POST', '/campaigns/x1/test-send', {}], ['POST', '/preview', {}], ['GET', '/campaigns/x1/report'],
-  ['GET', '/lists'], ['GET', '/lists/x1'], ['POST', '/lists', {}],
-  ['GET', '/writeback/dead'], ['POST', '/writeback/revive', {}], ['GET', '/no-such-route'],
+  ['GET', '/sugar/target-lists'],
+  ['GET', '/sugar/fields?module=Contacts'],
+  ['POST', '/campaigns', {}],
+  ['GET', '/campaigns'],
+  ['GET', '/campaigns/x1'],
+  ['POST', '/campaigns/x1/pause'],
+  ['POST', '/campaigns/x1/resume'],
+  ['POST', '/campaigns/x1/cancel'],
+  ['POST', '/campaigns/x1/test-send', {}],
+  ['POST', '/preview', {}],
+  ['GET', '/campaigns/x1/report'],
+  ['GET', '/lists'],
+  ['GET', '/lists/x1'],
+  ['POST', '/lists', {}],
+  ['GET', '/writeback/dead'],
+  ['POST', '/writeback/revive', {}],
+  ['GET', '/no-such-route'],
 ];
 
-const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) => fetch(`${stack.service.url}/api/v1${path}`, {
-  method, headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
-});
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  fetch(`${stack.service.url}/api/v1${path}`, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 describe('every /api/v1 route', () => {
   it.each(ROUTES)('%s %s: 401 without or with wrong credentials, 403 for chris, through for the key and sally', async (method, path, body) => {
@@ -58,7 +76,7 @@ describe('every /api/v1 route', () => {
     expect(answers.chris.status).toBe(403);
     expect(await answers.chris.json()).toEqual({ error: 'forbidden', message: 'Your Sugar role does not give you access to Campaigns' });
     // Write-back rows span every campaign: Sugar administrators and the operator only.
-    const through = path.startsWith('/writeback') ? ['key'] as const : ['sally', 'key'] as const;
+    const through = path.startsWith('/writeback') ? (['key'] as const) : (['sally', 'key'] as const);
     if (path.startsWith('/writeback')) expect(await answers.sally.json()).toMatchObject({ error: 'admin_only' });
     for (const who of through) {
       expect([401, 403]).not.toContain(answers[who].status);
@@ -70,8 +88,17 @@ describe('every /api/v1 route', () => {
 describe('API key comparison', () => {
   it('hashes before comparing, so keys of any length (even multi-byte) are refused without a crash', async () => {
     const app = express();
-    app.use(requireAuth({ apiKey: 'k'.repeat(32), verifySugarToken: async () => { throw Object.assign(new Error('no'), { kind: 'auth' }); } }));
-    app.get('/', (_req, res) => { res.json({ ok: true }); });
+    app.use(
+      requireAuth({
+        apiKey: 'k'.repeat(32),
+        verifySugarToken: async () => {
+          throw Object.assign(new Error('no'), { kind: 'auth' });
+        },
+      }),
+    );
+    app.get('/', (_req, res) => {
+      res.json({ ok: true });
+    });
     app.use(errorHandler());
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -91,8 +118,13 @@ describe('API key comparison', () => {
 
 describe('public routes act only on signed tokens', () => {
   const forged = [
-    signToken('another-secret-another', { k: 'u', r: 1 }), signToken('another-secret-another', { k: 'c', r: 1, l: 0 }),
-    'u1.AAAAAAAAAAAAAAAAAAAAAA', '../../etc/passwd', '%2e%2e%2fetc%2fpasswd', 'u1', 'c1-0.' + 'A'.repeat(22),
+    signToken('another-secret-another', { k: 'u', r: 1 }),
+    signToken('another-secret-another', { k: 'c', r: 1, l: 0 }),
+    'u1.AAAAAAAAAAAAAAAAAAAAAA',
+    '../../etc/passwd',
+    '%2e%2e%2fetc%2fpasswd',
+    'u1',
+    'c1-0.' + 'A'.repeat(22),
   ];
 
   it.each(forged)('forged or malformed token %s: 404 page for unsubscribe, 404 for clicks, GIF for the pixel, nothing stored', async (token) => {
@@ -115,7 +147,16 @@ describe('public routes act only on signed tokens', () => {
 
 describe('security headers', () => {
   const REQUIRED = ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy'];
-  const paths = ['/u/' + signToken('e2e-secret-e2e-secret', { k: 'u', r: 999 }), '/u/forged', '/nowhere', '/healthz', '/readyz', '/t/c/forged', '/api/v1/campaigns', '/%E0%A4%A'];
+  const paths = [
+    '/u/' + signToken('e2e-secret-e2e-secret', { k: 'u', r: 999 }),
+    '/u/forged',
+    '/nowhere',
+    '/healthz',
+    '/readyz',
+    '/t/c/forged',
+    '/api/v1/campaigns',
+    '/%E0%A4%A',
+  ];
 
   it.each(paths)('%s carries CSP with frame-ancestors, X-Frame-Options, nosniff and Referrer-Policy', async (path) => {
     const res = await fetch(`${stack.service.url}${path}`, { redirect: 'manual' });

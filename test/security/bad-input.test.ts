@@ -3,20 +3,26 @@
 // stack trace, and nothing is stored from it. XSS in a campaign name and merge fields stays inert
 // on the unsubscribe page.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, startStack, waitFor, type Stack } from '../support/stack.js';
-import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { describe, expect, it } from 'vitest';
 import { deliver } from '../engagement/inbound-support.js';
 import { randomSecret } from '../support/secrets.js';
+import { API_KEY, type Stack, useStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const WEBHOOK_SECRET = randomSecret('webhook-');
-beforeAll(async () => { stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK_SECRET } }); }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+useStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK_SECRET } }, (s) => {
+  stack = s;
+});
 
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'';
 const BIG = 'x'.repeat(3 * 1024 * 1024);
-type Case = [name: string, method: string, path: string, init?: { body?: string; type?: string; auth?: boolean; headers?: Record<string, string>; accept?: number }];
+type Case = [
+  name: string,
+  method: string,
+  path: string,
+  init?: { body?: string; type?: string; auth?: boolean; headers?: Record<string, string>; accept?: number },
+];
 
 const CASES: Case[] = [
   ['pixel, garbage token', 'GET', '/t/o/%00%ff%fe'],
@@ -30,19 +36,95 @@ const CASES: Case[] = [
   ['unsubscribe POST, oversized body', 'POST', '/u/u1.AAAA', { body: BIG, type: 'application/x-www-form-urlencoded' }],
   ['malformed percent-encoding', 'GET', '/u/%E0%A4%A'],
   ['webhook, no secret', 'POST', '/webhooks/events', { body: '{"events":[]}', type: 'application/json' }],
-  ['webhook, truncated JSON', 'POST', '/webhooks/events', { body: '{"events":[{"type":"bou', type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` } }],
+  [
+    'webhook, truncated JSON',
+    'POST',
+    '/webhooks/events',
+    { body: '{"events":[{"type":"bou', type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` } },
+  ],
   // A body that is not {events: [...]} is read as one bare event, and rejected as such.
-  ['webhook, wrong types', 'POST', '/webhooks/events', { body: '{"events":"bounce"}', type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` }, accept: 200 }],
+  [
+    'webhook, wrong types',
+    'POST',
+    '/webhooks/events',
+    { body: '{"events":"bounce"}', type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` }, accept: 200 },
+  ],
   // A batch answers per event: 200 with each foreign event rejected by name.
-  ['webhook, unknown Message-ID with XSS', 'POST', '/webhooks/events', { body: JSON.stringify({ events: [{ type: 'bounce', messageId: `<${XSS}@x>`, recipient: XSS }] }), type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` }, accept: 200 }],
-  ['webhook, oversized', 'POST', '/webhooks/events', { body: `{"events":["${BIG}"]}`, type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` } }],
+  [
+    'webhook, unknown Message-ID with XSS',
+    'POST',
+    '/webhooks/events',
+    {
+      body: JSON.stringify({ events: [{ type: 'bounce', messageId: `<${XSS}@x>`, recipient: XSS }] }),
+      type: 'application/json',
+      headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` },
+      accept: 200,
+    },
+  ],
+  [
+    'webhook, oversized',
+    'POST',
+    '/webhooks/events',
+    { body: `{"events":["${BIG}"]}`, type: 'application/json', headers: { Authorization: `Bearer ${WEBHOOK_SECRET}` } },
+  ],
   ['api, truncated JSON', 'POST', '/api/v1/campaigns', { body: '{"name":"x', type: 'application/json', auth: true }],
   ['api, oversized body', 'POST', '/api/v1/campaigns', { body: `{"name":"${BIG}"}`, type: 'application/json', auth: true }],
-  ['api, wrong types', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 42, subject: ['a'], fromEmail: {}, html: 7, targetListIds: 'all' }), type: 'application/json', auth: true }],
-  ['api, prototype pollution', 'POST', '/api/v1/campaigns', { body: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}', type: 'application/json', auth: true }],
-  ['api, subject header injection', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 'n', subject: 'Hi\r\nBcc: victim@example.com', fromName: 'A', fromEmail: 'a@example.com', html: '<p>x</p>', targetListIds: ['nope'] }), type: 'application/json', auth: true }],
-  ['api, from header injection', 'POST', '/api/v1/campaigns', { body: JSON.stringify({ name: 'n', subject: 'Hi', fromName: 'A\r\nBcc: v@example.com', fromEmail: 'a@example.com\r\nBcc: v@example.com', html: '<p>x</p>', targetListIds: ['nope'] }), type: 'application/json', auth: true }],
-  ['api, lone surrogates and NUL', 'POST', '/api/v1/campaigns', { body: '{"name":"\\ud800\\u0000","subject":"\\udfff","fromName":"x","fromEmail":"a@example.com","html":"<p>x</p>","targetListIds":["nope"]}', type: 'application/json', auth: true }],
+  [
+    'api, wrong types',
+    'POST',
+    '/api/v1/campaigns',
+    { body: JSON.stringify({ name: 42, subject: ['a'], fromEmail: {}, html: 7, targetListIds: 'all' }), type: 'application/json', auth: true },
+  ],
+  [
+    'api, prototype pollution',
+    'POST',
+    '/api/v1/campaigns',
+    { body: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}', type: 'application/json', auth: true },
+  ],
+  [
+    'api, subject header injection',
+    'POST',
+    '/api/v1/campaigns',
+    {
+      body: JSON.stringify({
+        name: 'n',
+        subject: 'Hi\r\nBcc: victim@example.com',
+        fromName: 'A',
+        fromEmail: 'a@example.com',
+        html: '<p>x</p>',
+        targetListIds: ['nope'],
+      }),
+      type: 'application/json',
+      auth: true,
+    },
+  ],
+  [
+    'api, from header injection',
+    'POST',
+    '/api/v1/campaigns',
+    {
+      body: JSON.stringify({
+        name: 'n',
+        subject: 'Hi',
+        fromName: 'A\r\nBcc: v@example.com',
+        fromEmail: 'a@example.com\r\nBcc: v@example.com',
+        html: '<p>x</p>',
+        targetListIds: ['nope'],
+      }),
+      type: 'application/json',
+      auth: true,
+    },
+  ],
+  [
+    'api, lone surrogates and NUL',
+    'POST',
+    '/api/v1/campaigns',
+    {
+      body: '{"name":"\\ud800\\u0000","subject":"\\udfff","fromName":"x","fromEmail":"a@example.com","html":"<p>x</p>","targetListIds":["nope"]}',
+      type: 'application/json',
+      auth: true,
+    },
+  ],
   ['api, id traversal', 'GET', '/api/v1/campaigns/..%2F..%2Fetc%2Fpasswd', { auth: true }],
   ['api, huge id', 'GET', `/api/v1/campaigns/${'i'.repeat(5000)}/report`, { auth: true }],
   ['api, wrong content type', 'POST', '/api/v1/lists', { body: '<xml/>', type: 'application/xml', auth: true }],
@@ -50,13 +132,19 @@ const CASES: Case[] = [
   // A repeated query parameter is read as its first value, which is a valid module.
   ['api, fields with array query', 'GET', '/api/v1/sugar/fields?module[]=Contacts&module[]=Leads', { auth: true, accept: 200 }],
   ['api, revive with wrong types', 'POST', '/api/v1/writeback/revive', { body: '{"ids":"all"}', type: 'application/json', auth: true }],
-  ['api, preview with XSS in a bad MJML', 'POST', '/api/v1/preview', { body: JSON.stringify({ subject: XSS, mjml: `<mjml><mj-body>${XSS}`, fields: 'x' }), type: 'application/json', auth: true }],
+  [
+    'api, preview with XSS in a bad MJML',
+    'POST',
+    '/api/v1/preview',
+    { body: JSON.stringify({ subject: XSS, mjml: `<mjml><mj-body>${XSS}`, fields: 'x' }), type: 'application/json', auth: true },
+  ],
 ];
 
 describe('hostile HTTP input', () => {
   it.each(CASES)('%s: a clear 4xx (the pixel: its GIF), no stack, nothing stored', async (_name, method, path, init = {}) => {
     const res = await fetch(`${stack.service.url}${path}`, {
-      method, redirect: 'manual',
+      method,
+      redirect: 'manual',
       headers: { ...(init.type ? { 'Content-Type': init.type } : {}), ...(init.auth ? { Authorization: `Bearer ${API_KEY}` } : {}), ...init.headers },
       body: init.body,
     });
@@ -124,8 +212,13 @@ describe('XSS in a campaign name and merge fields', () => {
     const list = await createList(sugar, '<script>alert(1)</script>');
     await addToList(sugar, list, 'Contacts', [id]);
     const created = await stack.api('POST', '/campaigns', {
-      name: XSS, subject: `Hi {{ first_name }}`, fromName: 'A', fromEmail: 'a@news.example.test',
-      html: '<p>Hi {{ first_name }}</p>', targetListIds: [list], sendAt: new Date().toISOString(),
+      name: XSS,
+      subject: `Hi {{ first_name }}`,
+      fromName: 'A',
+      fromEmail: 'a@news.example.test',
+      html: '<p>Hi {{ first_name }}</p>',
+      targetListIds: [list],
+      sendAt: new Date().toISOString(),
     });
     expect(created.status).toBe(201);
     await waitFor(() => stack.sink.messages.length > 0 || undefined, 'the message');
@@ -148,13 +241,21 @@ describe('header injection through campaign fields and merge values', () => {
     const list = await createList(sugar, 'Injection');
     await addToList(sugar, list, 'Contacts', [id]);
     const created = await stack.api('POST', '/campaigns', {
-      name: 'n', subject: 'Hi {{ first_name }}\r\nBcc: v@example.com', fromName: 'A\r\nBcc: w@example.com', fromEmail: 'a@news.example.test',
-      html: '<p>x</p>', targetListIds: [list], sendAt: new Date().toISOString(),
+      name: 'n',
+      subject: 'Hi {{ first_name }}\r\nBcc: v@example.com',
+      fromName: 'A\r\nBcc: w@example.com',
+      fromEmail: 'a@news.example.test',
+      html: '<p>x</p>',
+      targetListIds: [list],
+      sendAt: new Date().toISOString(),
     });
     expect(created.status).toBe(201);
     const bad = await stack.api('POST', '/campaigns', { ...created.body, id: undefined, replyTo: 'r@example.com\r\nBcc: z@example.com' });
     expect(bad.status).toBe(422);
-    const msg = await waitFor(() => stack.sink.messages.find((m) => (m as { envelope: { to: string[] } }).envelope.to.includes('eve@example.com')), 'the message') as { envelope: { to: string[] }; raw: unknown };
+    const msg = (await waitFor(
+      () => stack.sink.messages.find((m) => (m as { envelope: { to: string[] } }).envelope.to.includes('eve@example.com')),
+      'the message',
+    )) as { envelope: { to: string[] }; raw: unknown };
     expect(msg.envelope.to).toEqual(['eve@example.com']);
     const head = String(msg.raw).split('\r\n\r\n')[0];
     expect(head).not.toMatch(/^Bcc:/im);

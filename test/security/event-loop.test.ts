@@ -3,27 +3,28 @@
 // were the text part's merge-tag shielding ('{{' without '}}') and the pixel's placement ('<body' without '>').
 // Each input here must be refused or done while the loop never stalls past STALL_MS (measured with
 // perf_hooks.monitorEventLoopDelay; generous for a loaded 2-core CI machine, the benchmark states the 50 ms goal).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
 import { bulkId } from '../../scripts/sugar-sim/seed-ids.js';
+import { extractTargets } from '../../service/src/campaigns/extraction.js';
 import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
-import { extractTargets } from '../../service/src/services/extract-targets.js';
-import { runListSetup } from '../../service/src/writeback/setup.js';
 import type { Send } from '../../service/src/writeback/send.js';
+import { runListSetup } from '../../service/src/writeback/setup.js';
+import { type Stack, useStack } from '../support/stack.js';
 
 const STALL_MS = 250;
 let stack: Stack;
-beforeAll(async () => { stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } }); }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
+  stack = s;
+});
 
 /** Runs `work` while /healthz is asked every 10 ms; returns the worst event-loop stall and the slowest /healthz. */
-export async function measured<T>(work: () => Promise<T>, url: string): Promise<{ result: T; stallMs: number; healthzMs: number }> {
+async function measured<T>(work: () => Promise<T>, url: string): Promise<{ result: T; stallMs: number; healthzMs: number }> {
   const h = monitorEventLoopDelay({ resolution: 10 });
   let healthzMs = 0;
   let running = true;
@@ -52,7 +53,9 @@ const base = { subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com' };
 
 describe('pathological content is refused or compiled without stalling the event loop', () => {
   // A warm-up: the MJML thread's first start and the first compile are not what is measured.
-  beforeAll(async () => { await stack.api('POST', '/preview', { ...base, mjml: '<mjml><mj-body><mj-text>x</mj-text></mj-body></mjml>' }); });
+  beforeAll(async () => {
+    await stack.api('POST', '/preview', { ...base, mjml: '<mjml><mj-body><mj-text>x</mj-text></mj-body></mjml>' });
+  });
 
   it.each([
     ["120 KB of '<mj-a ' (7 s before)", { mjml: '<mjml>' + '<mj-a '.repeat(20_480) }, 422],
@@ -62,18 +65,31 @@ describe('pathological content is refused or compiled without stalling the event
     ["240 KB of '{{' in HTML", { html: '{{'.repeat(122_880) }, 422],
     ["240 KB of '<body' in HTML", { html: '<body'.repeat(49_152) }, 200],
     ['300 KB of MJML, over LEADFWD_CONTENT_MAX_BYTES', { mjml: '<mjml>' + ' '.repeat(300 * 1024) + '</mjml>' }, 413],
-    ['a real 30 KB MJML newsletter (compiled on the MJML thread)', {
-      mjml: '<mjml><mj-body>' + '<mj-section><mj-column><mj-text>Hello {{ first_name }} <a href="https://example.com/x">more</a></mj-text><mj-image src="https://example.com/i.png"/></mj-column></mj-section>\n'.repeat(185) + '</mj-body></mjml>',
-    }, 200],
-  ] as const)('%s', async (_name, content, status) => {
-    const { result, stallMs, healthzMs } = await measured(() => stack.api('POST', '/preview', { ...base, ...content }), stack.service.url);
-    console.log(`${_name}: ${result.status}, worst stall ${stallMs.toFixed(0)} ms, slowest /healthz ${healthzMs.toFixed(0)} ms`);
-    expect(result.status, JSON.stringify(result.body).slice(0, 300)).toBe(status);
-    if (status === 413) expect(result.body).toMatchObject({ error: 'content_too_large' });
-    if (status === 422) expect(result.body.error).toBe('invalid_template');
-    expect(stallMs).toBeLessThan(STALL_MS);
-    expect(healthzMs).toBeLessThan(STALL_MS * 2);
-  }, 60_000);
+    [
+      'a real 30 KB MJML newsletter (compiled on the MJML thread)',
+      {
+        mjml:
+          '<mjml><mj-body>' +
+          '<mj-section><mj-column><mj-text>Hello {{ first_name }} <a href="https://example.com/x">more</a></mj-text><mj-image src="https://example.com/i.png"/></mj-column></mj-section>\n'.repeat(
+            185,
+          ) +
+          '</mj-body></mjml>',
+      },
+      200,
+    ],
+  ] as const)(
+    '%s',
+    async (_name, content, status) => {
+      const { result, stallMs, healthzMs } = await measured(() => stack.api('POST', '/preview', { ...base, ...content }), stack.service.url);
+      console.log(`${_name}: ${result.status}, worst stall ${stallMs.toFixed(0)} ms, slowest /healthz ${healthzMs.toFixed(0)} ms`);
+      expect(result.status, JSON.stringify(result.body).slice(0, 300)).toBe(status);
+      if (status === 413) expect(result.body).toMatchObject({ error: 'content_too_large' });
+      if (status === 422) expect(result.body.error).toBe('invalid_template');
+      expect(stallMs).toBeLessThan(STALL_MS);
+      expect(healthzMs).toBeLessThan(STALL_MS * 2);
+    },
+    60_000,
+  );
 });
 
 describe('list building is linear: a 50,000-member LeadFWD list never stalls the loop', () => {
@@ -86,23 +102,33 @@ describe('list building is linear: a 50,000-member LeadFWD list never stalls the
   let listId: string;
   beforeAll(async () => {
     sim = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
-      env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     simUrl = await new Promise<string>((resolve, reject) => {
       let out = '';
-      sim.stdout!.on('data', (d) => { out += String(d); const m = /listening on (http:\/\/[^\s]+)/.exec(out); if (m) resolve(m[1]); });
+      sim.stdout!.on('data', (d) => {
+        out += String(d);
+        const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
       sim.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
     });
     sim.stdout!.resume();
     // 50,000 Contacts in Sugar (numbered 1..N by the first bulk seed), all in one LeadFWD list.
     const seeded = await fetch(`${simUrl}/__sim/seed-bulk`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ lists: 1, perList: MEMBERS, overlap: 0, modules: ['Contacts'] }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ lists: 1, perList: MEMBERS, overlap: 0, modules: ['Contacts'] }),
     });
     expect(seeded.status).toBe(200);
     dir = mkdtempSync(join(tmpdir(), 'leadfwd-loop-'));
     store = openStore(join(dir, 'leadfwd.sqlite'), { checkpointEveryMs: 1000 }); // as the service opens it
     listId = store.lists.create('Big', 'api').id;
-    store.lists.addMembers(listId, Array.from({ length: MEMBERS }, (_, i) => ({ module: 'Contacts' as const, recordId: bulkId(1, i + 1) })));
+    store.lists.addMembers(
+      listId,
+      Array.from({ length: MEMBERS }, (_, i) => ({ module: 'Contacts' as const, recordId: bulkId(1, i + 1) })),
+    );
   }, 60_000);
   afterAll(() => {
     sim?.kill('SIGKILL');
@@ -111,7 +137,15 @@ describe('list building is linear: a 50,000-member LeadFWD list never stalls the
   });
 
   it('extraction of the list (7.3 s of blocked loop in the review)', async () => {
-    const campaign = store.campaigns.create({ ...base, name: 'Big', html: '<p>Hi</p>', targetListIds: [], leadfwdListIds: [listId], customFields: [], sendAt: new Date().toISOString() });
+    const campaign = store.campaigns.create({
+      ...base,
+      name: 'Big',
+      html: '<p>Hi</p>',
+      targetListIds: [],
+      leadfwdListIds: [listId],
+      customFields: [],
+      sendAt: new Date().toISOString(),
+    });
     const sugar = new SugarClient({ baseUrl: simUrl, apiVersion: 'v11_1', username: 'admin', password: 'admin', platform: 'leadfwd', timeoutMs: 60_000 });
     const { result, stallMs, healthzMs } = await measured(() => extractTargets({ sugar, store }, campaign), stack.service.url);
     await sugar.logout().catch(() => undefined);
@@ -124,10 +158,16 @@ describe('list building is linear: a 50,000-member LeadFWD list never stalls the
 
   it('copying the list to a Sugar Target List for the write-back', async () => {
     const calls: number[] = [];
-    const send: Send = async (ops) => { calls.push(ops.length); return ops.map(() => ({ verdict: { ok: true as const }, contents: {} })); };
+    const send: Send = async (ops) => {
+      calls.push(ops.length);
+      return ops.map(() => ({ verdict: { ok: true as const }, contents: {} }));
+    };
     const campaign = store.campaigns.list({ limit: 1, offset: 0 })[0];
-    const { result, stallMs } = await measured(() => runListSetup({ store, send, links: async () => [] },
-      { id: 1, key: 'k', kind: 'list', payload: { listId, source: 'leadfwd' }, attempts: 1 }, campaign), stack.service.url);
+    const { result, stallMs } = await measured(
+      () =>
+        runListSetup({ store, send, links: async () => [] }, { id: 1, key: 'k', kind: 'list', payload: { listId, source: 'leadfwd' }, attempts: 1 }, campaign),
+      stack.service.url,
+    );
     console.log(`copy ${MEMBERS} members: worst stall ${stallMs.toFixed(0)} ms`);
     expect(result.kind).toBe('done');
     expect(calls).toEqual([1 + MEMBERS / 500 + 1]);

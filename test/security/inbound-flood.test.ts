@@ -6,9 +6,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInboundListener, type InboundListener } from '../../service/src/mail/inbound/listener.js';
-import { createServiceRig, type ServiceRig } from '../support/service-process.js';
+import { type InboundListener, startInboundListener } from '../../service/src/mail/inbound/listener.js';
 import { randomSecret } from '../support/secrets.js';
+import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
 const DOMAIN = 'bounces.leadfwd.localhost';
@@ -19,9 +19,13 @@ const DOMAIN = 'bounces.leadfwd.localhost';
  */
 const RSS_BOUND_MB = 128;
 
-const freePort = () => new Promise<number>((resolve) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
-});
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 
 /** An SMTP client that goes as far as DATA and then streams `mb` megabytes without ending the message. */
 class Flooder {
@@ -32,17 +36,28 @@ class Flooder {
     const f = new Flooder();
     f.sock = connect({ host: '127.0.0.1', port });
     f.sock.setEncoding('utf8');
-    f.sock.on('data', (c: string) => { f.got += c; for (const w of f.waiters.splice(0)) w(); });
+    f.sock.on('data', (c: string) => {
+      f.got += c;
+      for (const w of f.waiters.splice(0)) w();
+    });
     f.sock.on('error', () => undefined);
-    f.sock.on('close', () => { f.got += '\n<closed>'; for (const w of f.waiters.splice(0)) w(); });
+    f.sock.on('close', () => {
+      f.got += '\n<closed>';
+      for (const w of f.waiters.splice(0)) w();
+    });
     return f;
   }
-  get transcript() { return this.got; }
+  get transcript() {
+    return this.got;
+  }
   async expect(re: RegExp, timeoutMs = 20_000): Promise<string> {
     const until = Date.now() + timeoutMs;
     while (!re.test(this.got)) {
       if (Date.now() > until) throw new Error(`no ${re} in ${JSON.stringify(this.got.slice(-300))}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 200); });
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
     }
     return this.got;
   }
@@ -67,14 +82,24 @@ class Flooder {
     this.sock.write('\r\n.\r\n');
     const until = Date.now() + 60_000;
     for (;;) {
-      const reply = this.got.slice(from).split('\r\n').find((l) => /^[245]\d\d /.test(l));
+      const reply = this.got
+        .slice(from)
+        .split('\r\n')
+        .find((l) => /^[245]\d\d /.test(l));
       if (reply) return reply;
       if (Date.now() > until || this.got.endsWith('<closed>')) return `no reply: ${this.got.slice(from, from + 200)}`;
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 200); });
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
     }
   }
-  drip() { if (!this.sock.destroyed) this.sock.write('z'); }
-  destroy() { this.sock.destroy(); }
+  drip() {
+    if (!this.sock.destroyed) this.sock.write('z');
+  }
+  destroy() {
+    this.sock.destroy();
+  }
 }
 
 describe('a flood of big messages that never end, against the service process', () => {
@@ -85,19 +110,28 @@ describe('a flood of big messages that never end, against the service process', 
   // from one address: per-IP raised so that the byte cap, not the per-IP cap, is what holds.
   beforeAll(async () => {
     bouncePort = await freePort();
-    rig = await createServiceRig('flood', { LEADFWD_INBOUND_MAX_CLIENTS_PER_IP: '100', LEADFWD_BOUNCE_SMTP_PORT: String(bouncePort), LEADFWD_SEND_THREADS: '0' });
+    rig = await createServiceRig('flood', {
+      LEADFWD_INBOUND_MAX_CLIENTS_PER_IP: '100',
+      LEADFWD_BOUNCE_SMTP_PORT: String(bouncePort),
+      LEADFWD_SEND_THREADS: '0',
+    });
     child = await rig.start();
   }, 60_000);
-  afterAll(async () => { await rig?.close(); });
+  afterAll(async () => {
+    await rig?.close();
+  });
 
   it(`grows the process by less than ${RSS_BOUND_MB} MB while the pixel and /healthz keep answering; each sender gets 552 5.3.4`, async () => {
     const url = `http://127.0.0.1:${rig.port}`;
     const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
-    for (let i = 0; i < 50; i++) await Promise.all([fetch(`${url}/healthz`).then((r) => r.arrayBuffer()), fetch(`${url}/t/o/o1.AAAAAAAAAAAAAAAAAAAAAA`).then((r) => r.arrayBuffer())]);
+    for (let i = 0; i < 50; i++)
+      await Promise.all([fetch(`${url}/healthz`).then((r) => r.arrayBuffer()), fetch(`${url}/t/o/o1.AAAAAAAAAAAAAAAAAAAAAA`).then((r) => r.arrayBuffer())]);
     await new Promise((r) => setTimeout(r, 500));
     const before = rssMb();
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssMb()); }, 10);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb());
+    }, 10);
     let slowest = 0;
     let probing = true;
     const probes = (async () => {
@@ -124,8 +158,13 @@ describe('a flood of big messages that never end, against the service process', 
     for (const f of flooders) f.destroy();
 
     const grew = peak - before;
-    console.log(`inbound flood: service RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB (+${grew.toFixed(1)}), slowest healthz+pixel ${slowest.toFixed(0)} ms`);
-    expect(replies.every((r) => /^552 5\.3\.4 /.test(r)), replies.join('\n')).toBe(true);
+    console.log(
+      `inbound flood: service RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB (+${grew.toFixed(1)}), slowest healthz+pixel ${slowest.toFixed(0)} ms`,
+    );
+    expect(
+      replies.every((r) => /^552 5\.3\.4 /.test(r)),
+      replies.join('\n'),
+    ).toBe(true);
     expect(grew).toBeLessThan(RSS_BOUND_MB);
     expect(slowest).toBeLessThan(1000);
     const counts = await rig.api('/campaigns');
@@ -135,16 +174,29 @@ describe('a flood of big messages that never end, against the service process', 
 
 describe('the byte cap across connections', () => {
   let listener: InboundListener;
-  afterAll(async () => { await listener?.close(); });
+  afterAll(async () => {
+    await listener?.close();
+  });
 
   it('never holds more than the cap; a message of a fine size that finds no room gets 452 and is retried, nothing is lost', async () => {
     const handled: string[] = [];
     listener = await startInboundListener({
-      port: 0, host: '127.0.0.1', secret: randomSecret(), bounceDomain: DOMAIN, maxBytes: 1024 * 1024, maxBufferedBytes: 2 * 1024 * 1024,
-      maxClientsPerIp: 100, handle: (route) => { handled.push(route.type); return 'ok'; },
+      port: 0,
+      host: '127.0.0.1',
+      secret: randomSecret(),
+      bounceDomain: DOMAIN,
+      maxBytes: 1024 * 1024,
+      maxBufferedBytes: 2 * 1024 * 1024,
+      maxClientsPerIp: 100,
+      handle: (route) => {
+        handled.push(route.type);
+        return 'ok';
+      },
     });
     let peak = 0;
-    const sampler = setInterval(() => { peak = Math.max(peak, listener.stats().bufferedBytes); }, 1);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, listener.stats().bufferedBytes);
+    }, 1);
     const fs = await Promise.all(Array.from({ length: 6 }, () => Flooder.open(listener.port)));
     await Promise.all(fs.map((f) => f.startData()));
     await Promise.all(fs.map((f) => f.stream(0.75))); // 6 x 0.75 MB: each fits the size, not all fit the cap
@@ -155,7 +207,10 @@ describe('the byte cap across connections', () => {
     expect(peak).toBeLessThanOrEqual(2 * 1024 * 1024);
     expect(replies.filter((r) => r.startsWith('250 ')).length).toBe(handled.length);
     expect(replies.filter((r) => /^452 4\.3\.1 /.test(r)).length).toBeGreaterThan(0);
-    expect(replies.every((r) => /^(250|452) /.test(r)), replies.join('\n')).toBe(true);
+    expect(
+      replies.every((r) => /^(250|452) /.test(r)),
+      replies.join('\n'),
+    ).toBe(true);
     expect(listener.stats().bufferedBytes).toBe(0);
     for (const f of fs) f.destroy();
   }, 30_000);
@@ -163,11 +218,18 @@ describe('the byte cap across connections', () => {
 
 describe('connection, idle and DATA limits', () => {
   let listener: InboundListener;
-  afterAll(async () => { await listener?.close(); });
+  afterAll(async () => {
+    await listener?.close();
+  });
 
   it('refuses a sixth connection from one address with 421, closes idle and dripping sessions, and frees their bytes', async () => {
     listener = await startInboundListener({
-      port: 0, host: '127.0.0.1', secret: randomSecret(), bounceDomain: DOMAIN, idleTimeoutMs: 500, dataTimeoutMs: 1500,
+      port: 0,
+      host: '127.0.0.1',
+      secret: randomSecret(),
+      bounceDomain: DOMAIN,
+      idleTimeoutMs: 500,
+      dataTimeoutMs: 1500,
       handle: () => 'ignored',
     });
     const five = await Promise.all(Array.from({ length: 5 }, () => Flooder.open(listener.port)));
@@ -177,7 +239,9 @@ describe('connection, idle and DATA limits', () => {
     // Five sessions in DATA, dripping a little: the idle timer never fires, the DATA deadline does.
     await Promise.all(five.map((f) => f.stream(0.25)));
     await waitFor(() => listener.stats().bufferedBytes > 0 || undefined, 'bytes held');
-    const drip = setInterval(() => { for (const f of five) f.drip(); }, 150);
+    const drip = setInterval(() => {
+      for (const f of five) f.drip();
+    }, 150);
     await Promise.all(five.map((f) => f.expect(/^421 4\.4\.2 DATA took too long/m, 5000)));
     clearInterval(drip);
     await five[0].expect(/<closed>/, 5000);

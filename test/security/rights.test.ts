@@ -5,20 +5,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
-import { pairSugar, relayAs, sugarRest, sugarToken, type RelayCall } from '../support/relay.js';
+import { pairSugar, type RelayCall, relayAs, sugarRest, sugarToken } from '../support/relay.js';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 const as: Record<string, RelayCall> = {};
-const content = { subject: 'Hello {{ first_name }}', fromName: 'Acme', fromEmail: 'news@news.example.test', html: '<p>Hi <a href="https://acme.test/x">x</a></p>' };
-const campaign = (name: string, extra: object = {}) => ({ name, ...content, targetListIds: [DEMO_IDS.lists.newsletter], sendAt: '2999-01-01T00:00:00Z', ...extra });
+const content = {
+  subject: 'Hello {{ first_name }}',
+  fromName: 'Acme',
+  fromEmail: 'news@news.example.test',
+  html: '<p>Hi <a href="https://acme.test/x">x</a></p>',
+};
+const campaign = (name: string, extra: object = {}) => ({
+  name,
+  ...content,
+  targetListIds: [DEMO_IDS.lists.newsletter],
+  sendAt: '2999-01-01T00:00:00Z',
+  ...extra,
+});
 
 beforeAll(async () => {
   stack = await startStack({ sim: { seed: 'demo' }, env: { LEADFWD_SUGAR_RIGHTS_CACHE_MS: '0' } });
   await pairSugar(stack);
   for (const u of ['sally', 'max', 'dana', 'chris', 'admin']) as[u] = await relayAs(stack, u);
 }, 30_000);
-afterAll(async () => { await stack?.stop(); });
+afterAll(async () => {
+  await stack?.stop();
+});
 
 describe('dana (no people, Campaigns view only)', () => {
   it('cannot build a LeadFWD list over Contacts, nor use counts of people as an oracle', async () => {
@@ -37,13 +50,19 @@ describe('dana (no people, Campaigns view only)', () => {
   });
 
   it('cannot create a campaign or cancel one someone else created, and /me says so', async () => {
-    expect(await as.dana('POST', '/campaigns', campaign('Dana'))).toMatchObject({ status: 403, body: { error: 'sugar_rights', message: 'Your Sugar role does not let you create Campaigns' } });
+    expect(await as.dana('POST', '/campaigns', campaign('Dana'))).toMatchObject({
+      status: 403,
+      body: { error: 'sugar_rights', message: 'Your Sugar role does not let you create Campaigns' },
+    });
     const sallys = await as.sally('POST', '/campaigns', campaign('Sally for dana'));
     expect(sallys.status).toBe(201);
     expect(await as.dana('POST', `/campaigns/${sallys.body.id}/cancel`)).toMatchObject({ status: 403, body: { error: 'sugar_rights' } });
     expect((await as.dana('GET', `/campaigns/${sallys.body.id}`)).status).toBe(200);
     const me = await as.dana('GET', '/me');
-    expect(me.body).toMatchObject({ user: { userName: 'dana', isAdmin: false }, can: { viewCampaigns: true, createCampaigns: false, buildLists: true, listModules: ['Accounts'] } });
+    expect(me.body).toMatchObject({
+      user: { userName: 'dana', isAdmin: false },
+      can: { viewCampaigns: true, createCampaigns: false, buildLists: true, listModules: ['Accounts'] },
+    });
   });
 });
 
@@ -78,7 +97,10 @@ describe('test sends', () => {
     const mail = await waitFor(() => stack.sink.messages.find((m) => m.envelope.to[0] === 'qa@example.com'), 'the test message');
     expect(mail.raw.toString()).toMatch(/^Subject: \[Test\] Hello/m);
     for (let i = 1; i < 20; i++) expect((await as.sally('POST', `/campaigns/${c.id}/test-send`, { addresses: [`qa${i}@example.com`] })).status).toBe(200);
-    expect(await as.sally('POST', `/campaigns/${c.id}/test-send`, { addresses: ['qa-last@example.com'] })).toMatchObject({ status: 429, body: { error: 'test_send_limit' } });
+    expect(await as.sally('POST', `/campaigns/${c.id}/test-send`, { addresses: ['qa-last@example.com'] })).toMatchObject({
+      status: 429,
+      body: { error: 'test_send_limit' },
+    });
     // The allowance is per user: another marketer still may.
     expect((await as.admin('POST', `/campaigns/${c.id}/test-send`, { addresses: ['qa-admin@example.com'] })).status).toBe(200);
   });
@@ -91,7 +113,7 @@ describe('test sends', () => {
 });
 
 describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
-  it('may create and pause his own campaign, but not cancel sally\'s, before or after it has a Sugar Campaign', async () => {
+  it("may create and pause his own campaign, but not cancel sally's, before or after it has a Sugar Campaign", async () => {
     const mine = await as.max('POST', '/campaigns', campaign('Max'));
     expect(mine.status).toBe(201);
     expect(mine.body.createdBy).toEqual({ id: DEMO_IDS.users.max, userName: 'max' });
@@ -137,12 +159,18 @@ describe('sally (marketer) and admin', () => {
     expect((await as.sally('GET', `/lists/${list.body.id}`)).status).toBe(200);
     expect(await as.dana('GET', `/lists/${list.body.id}`)).toMatchObject({ status: 403, body: { error: 'sugar_rights' } });
     expect((await as.dana('GET', '/lists')).body.lists.map((l: { id: string }) => l.id)).not.toContain(list.body.id);
-    const c = await as.sally('POST', '/campaigns', { name: 'EMEA', ...content, leadfwdListIds: [list.body.id], customFields: ['region_c'], sendAt: '2999-01-01T00:00:00Z' });
+    const c = await as.sally('POST', '/campaigns', {
+      name: 'EMEA',
+      ...content,
+      leadfwdListIds: [list.body.id],
+      customFields: ['region_c'],
+      sendAt: '2999-01-01T00:00:00Z',
+    });
     expect(c.status).toBe(201);
     expect(await as.dana('POST', '/campaigns', { name: 'x', ...content, leadfwdListIds: [list.body.id] })).toMatchObject({ status: 403 });
   });
 
-  it('admin may cancel anyone\'s campaign and see the write-back rows; sally may not see those', async () => {
+  it("admin may cancel anyone's campaign and see the write-back rows; sally may not see those", async () => {
     const c = (await as.max('POST', '/campaigns', campaign('For admin'))).body;
     expect((await as.admin('POST', `/campaigns/${c.id}/cancel`)).body.status).toBe('cancelled');
     expect((await as.admin('GET', '/writeback/dead')).status).toBe(200);

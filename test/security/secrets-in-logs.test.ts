@@ -1,14 +1,14 @@
 // Secrets never reach a log line or an error body: the real service process (npm start's entry) at
 // debug level, its stdout captured, while requests carry keys and tokens and Sugar fails underneath.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { waitFor } from '../support/stack.js';
 import { randomSecret } from '../support/secrets.js';
+import { waitFor } from '../support/stack.js';
 
 const SECRETS = {
   LEADFWD_API_KEY: randomSecret('apikey-SECRET-'),
@@ -29,17 +29,28 @@ beforeAll(async () => {
   sink = await startSmtpSink({ port: 0 });
   child = spawn('node_modules/.bin/tsx', ['service/src/main.ts'], {
     env: {
-      ...process.env, ...SECRETS, LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
-      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_LOG_LEVEL: 'debug', LEADFWD_SEND_THREADS: '0',
+      ...process.env,
+      ...SECRETS,
+      LEADFWD_PORT: '0',
+      LEADFWD_DATA_DIR: join(dir, 'data'),
+      LEADFWD_SUGAR_URL: sim.url,
+      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      LEADFWD_LOG_LEVEL: 'debug',
+      LEADFWD_SEND_THREADS: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (c) => { out += String(c); });
-  child.stderr!.on('data', (c) => { out += String(c); });
+  child.stdout!.on('data', (c) => {
+    out += String(c);
+  });
+  child.stderr!.on('data', (c) => {
+    out += String(c);
+  });
   const port = await waitFor(() => /"port":(\d+)[^\n]*"msg":"service.started"/.exec(out)?.[1], 'service.started', 30_000);
   url = `http://127.0.0.1:${port}`;
   const res = await fetch(`${sim.url}/rest/v11_1/oauth2/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'sally', password: 'sally', platform: 'base' }),
   });
   sallyToken = ((await res.json()) as { access_token: string }).access_token;
@@ -67,7 +78,13 @@ describe('secrets in logs and error bodies', () => {
     expect(await hit('/api/v1/campaigns', { headers: { Authorization: `Bearer ${SECRETS.LEADFWD_API_KEY}x` } })).toBe(401);
     expect(await hit('/api/v1/campaigns', { headers: { 'OAuth-Token': sallyToken } })).toBe(200);
     expect(await hit('/api/v1/campaigns', { headers: { 'OAuth-Token': `${sallyToken}-forged` } })).toBe(401);
-    expect(await hit('/webhooks/events', { method: 'POST', headers: { Authorization: `Bearer ${SECRETS.LEADFWD_WEBHOOK_SECRET}x`, 'Content-Type': 'application/json' }, body: '{"events":[]}' })).toBeGreaterThanOrEqual(400);
+    expect(
+      await hit('/webhooks/events', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${SECRETS.LEADFWD_WEBHOOK_SECRET}x`, 'Content-Type': 'application/json' },
+        body: '{"events":[]}',
+      }),
+    ).toBeGreaterThanOrEqual(400);
     // Sugar failing under a request that carries credentials: the error path logs the failure.
     sim.faults.failNext(50, 500);
     const failing = await hit('/api/v1/sugar/target-lists', { headers: { Authorization: `Bearer ${SECRETS.LEADFWD_API_KEY}` } });

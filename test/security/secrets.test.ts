@@ -7,22 +7,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretBytes } from '../../service/src/config.js';
-import { startService, type RunningService } from '../../service/src/composition.js';
-import { createLogger } from '../../service/src/logger.js';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { type RunningService, startService } from '../../service/src/composition.js';
+import { type ConfigError, loadConfig, secretBytes } from '../../service/src/config.js';
 import { signToken, verifyToken } from '../../service/src/domain/tokens.js';
 import { parseVerp, verpAddress } from '../../service/src/domain/verp.js';
+import { createLogger } from '../../service/src/logger.js';
 import { routeFor } from '../../service/src/mail/inbound/addresses.js';
-import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { adminClient, addToList, createList, createPerson } from '../support/sugar-seed.js';
-import { apiClient, waitFor } from '../support/stack.js';
 import { randomSecret } from '../support/secrets.js';
-import { TEST_SENDER_DOMAINS } from '../support/stack.js';
+import { apiClient, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 const OLD_DEFAULT = 'dev-only-secret-change-me';
 const problemsOf = (env: Record<string, string | undefined>): string[] => {
-  try { loadConfig(env); return []; } catch (e) { return (e as ConfigError).problems; }
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    return (e as ConfigError).problems;
+  }
 };
 
 describe('the signing secret', () => {
@@ -43,7 +47,12 @@ describe('the signing secret', () => {
     expect(secretBytes(randomSecret())).toBe(32);
     for (const name of ['LEADFWD_SECRET', 'LEADFWD_SECRET_PREVIOUS', 'LEADFWD_API_KEY', 'LEADFWD_WEBHOOK_SECRET']) {
       const base = name === 'LEADFWD_SECRET' ? {} : { LEADFWD_SECRET: randomSecret() };
-      for (const weak of ['0123456789abcdef0123456789abcdef', 'x'.repeat(80), 'abcdefghij'.repeat(6), 'ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1']) {
+      for (const weak of [
+        '0123456789abcdef0123456789abcdef',
+        'x'.repeat(80),
+        'abcdefghij'.repeat(6),
+        'ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1ab1',
+      ]) {
         const problems = problemsOf({ ...base, [name]: weak });
         expect(problems.length, `${name}=${weak}`).toBe(1);
         expect(problems[0]).toMatch(new RegExp(`^${name} (is too short|looks like a placeholder)`));
@@ -64,13 +73,19 @@ describe('the signing secret', () => {
     delete env.LEADFWD_SECRET;
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout!.on('data', (c) => { out += String(c); });
-    child.stderr!.on('data', (c) => { out += String(c); });
+    child.stdout!.on('data', (c) => {
+      out += String(c);
+    });
+    child.stderr!.on('data', (c) => {
+      out += String(c);
+    });
     const guard = setTimeout(() => child.kill('SIGKILL'), 20_000); // a service that starts anyway must not outlive the test
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(guard);
     expect(code).toBe(78);
-    expect(out.trim()).toBe('Invalid configuration:\n  - LEADFWD_SECRET is required: it signs tracking, unsubscribe and bounce addresses; give it at least 32 random bytes, e.g. `openssl rand -base64 32`');
+    expect(out.trim()).toBe(
+      'Invalid configuration:\n  - LEADFWD_SECRET is required: it signs tracking, unsubscribe and bounce addresses; give it at least 32 random bytes, e.g. `openssl rand -base64 32`',
+    );
   }, 30_000);
 });
 
@@ -79,7 +94,7 @@ describe('rotation', () => {
   const previous = randomSecret();
   const stranger = randomSecret();
 
-  it('verifies with the current secret, then the previous one; a stranger\'s signature fails with both', () => {
+  it("verifies with the current secret, then the previous one; a stranger's signature fails with both", () => {
     const keys = [current, previous];
     const before = signToken(previous, { k: 'u', r: 7 });
     expect(verifyToken(keys, before, 'u')).toEqual({ k: 'u', r: 7 });
@@ -100,10 +115,20 @@ describe('rotation', () => {
     let service: RunningService | undefined;
     const apiKey = randomSecret();
     const start = async (env: Record<string, string>) => {
-      service = await startService(loadConfig({
-        LEADFWD_PORT: '0', LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url, LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        LEADFWD_SMTP_RATE: '100000', LEADFWD_API_KEY: apiKey, LEADFWD_SEND_THREADS: '0', LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, ...env,
-      }), { logger: createLogger('silent') });
+      service = await startService(
+        loadConfig({
+          LEADFWD_PORT: '0',
+          LEADFWD_DATA_DIR: join(dir, 'data'),
+          LEADFWD_SUGAR_URL: sim.url,
+          LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+          LEADFWD_SMTP_RATE: '100000',
+          LEADFWD_API_KEY: apiKey,
+          LEADFWD_SEND_THREADS: '0',
+          LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
+          ...env,
+        }),
+        { logger: createLogger('silent') },
+      );
       return service;
     };
     beforeAll(async () => {
@@ -129,7 +154,13 @@ describe('rotation', () => {
       const svc = await start({ LEADFWD_SECRET: previous });
       const api = apiClient(() => svc.url, apiKey);
       const created = await api('POST', '/campaigns', {
-        name: 'Before rotation', subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com', html: '<p>Hi</p>', targetListIds: [list], sendAt: new Date().toISOString(),
+        name: 'Before rotation',
+        subject: 'Hi',
+        fromName: 'A',
+        fromEmail: 'a@example.com',
+        html: '<p>Hi</p>',
+        targetListIds: [list],
+        sendAt: new Date().toISOString(),
       });
       expect(created.status).toBe(201);
       await waitFor(() => sink.messages.length === 2 || undefined, 'both messages');
@@ -140,13 +171,22 @@ describe('rotation', () => {
       await svc.stop();
 
       const rotated = await start({ LEADFWD_SECRET: current, LEADFWD_SECRET_PREVIOUS: previous });
-      const post = (path: string) => fetch(`${rotated.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      const post = (path: string) =>
+        fetch(`${rotated.url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+        });
       expect((await post(unsubOf('ann@example.com'))).status).toBe(200);
       expect(rotated.store.suppressions.filterSuppressed(['ann@example.com']).size).toBe(1);
       await rotated.stop();
 
       const after = await start({ LEADFWD_SECRET: current });
-      const res = await fetch(`${after.url}${unsubOf('bob@example.com')}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      const res = await fetch(`${after.url}${unsubOf('bob@example.com')}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
       expect(res.status).toBe(404);
       expect(after.store.suppressions.filterSuppressed(['bob@example.com']).size).toBe(0);
     }, 60_000);

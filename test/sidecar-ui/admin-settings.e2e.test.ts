@@ -3,9 +3,10 @@
 // tests the address, pairs Sugar with a code made with the service's API key, and saves the opt-out scope, all through
 // the package's PHP endpoints. Users see what to ask their administrator before pairing. The secret never reaches a
 // browser, and no request leaves Sugar.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
-import { alerts, axeViolations, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack } from './browser-stack.js';
 
 let bs: BrowserStack;
 let admin: { page: Page; errors: string[]; requests: string[] };
@@ -14,9 +15,17 @@ const bodies: string[] = [];
 beforeAll(async () => {
   bs = await startBrowserStack({ refreshSeconds: 0, pair: false });
   admin = await bs.open('admin', { sugar: '8' });
-  admin.page.on('response', (r) => { if (r.url().includes('/leadfwd/')) void r.text().then((t) => bodies.push(t), () => undefined); });
+  admin.page.on('response', (r) => {
+    if (r.url().includes('/leadfwd/'))
+      void r.text().then(
+        (t) => bodies.push(t),
+        () => undefined,
+      );
+  });
 }, 60_000);
-afterAll(async () => { await bs?.close(); });
+afterAll(async () => {
+  await bs?.close();
+});
 
 const form = (p: Page) => p.locator('form.leadfwd-config');
 const message = (p: Page) => form(p).locator('.leadfwd-message');
@@ -57,7 +66,9 @@ describe('before pairing', () => {
   it('users are told once to ask their administrator, with nothing to act on, and see the settings read-only', async () => {
     const sally = await bs.open('sally');
     const dashlet = sally.page.locator('.leadfwd-dashlet');
-    await sally.page.waitForFunction(() => /not paired with the LeadFWD service yet/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
+    await sally.page.waitForFunction(() =>
+      /not paired with the LeadFWD service yet/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''),
+    );
     expect(await dashlet.locator('.leadfwd-message').textContent()).toMatch(/Ask your Sugar administrator to pair it/);
     // One message: no "No campaigns here yet" beside it, no alert repeating it, and no action that would fail.
     expect(await dashlet.locator('.leadfwd-campaigns-section').isHidden()).toBe(true);
@@ -80,12 +91,17 @@ describe('an administrator pairs Sugar with the service', () => {
   it('tests the typed address through Sugar and keeps it: a failure names the address field and what was typed', async () => {
     const p = admin.page;
     await p.goto(`${bs.harness.url}?sugar=12#Home/layout/leadfwd-config`);
-    await p.waitForFunction((u) => (document.querySelector('form.leadfwd-config input[name="service_url"]') as HTMLInputElement | null)?.value === u, bs.serviceUrl);
+    await p.waitForFunction(
+      (u) => (document.querySelector('form.leadfwd-config input[name="service_url"]') as HTMLInputElement | null)?.value === u,
+      bs.serviceUrl,
+    );
     expect(await form(p).locator('.leadfwd-readonly').isVisible()).toBe(false);
     expect(await form(p).locator('.leadfwd-pairing-state').textContent()).toMatch(/Not paired yet/);
 
     await press(form(p).locator('.leadfwd-test-connection'));
-    await p.waitForFunction(() => /answers as a LeadFWD service\. It is not paired/.test(document.querySelector('form.leadfwd-config .leadfwd-test-result')?.textContent ?? ''));
+    await p.waitForFunction(() =>
+      /answers as a LeadFWD service\. It is not paired/.test(document.querySelector('form.leadfwd-config .leadfwd-test-result')?.textContent ?? ''),
+    );
 
     // Sugar's simulator answers, but not as LeadFWD: said once, at the address field, naming what was typed.
     const url = fieldError(p, 'service_url');
@@ -144,7 +160,9 @@ describe('an administrator pairs Sugar with the service', () => {
     expect(bs.harness.settings.leadfwd_relay_secret).toBe(secret);
 
     await press(form(p).locator('.leadfwd-test-connection'));
-    await p.waitForFunction(() => /answers as a LeadFWD service, paired with a Sugar/.test(document.querySelector('form.leadfwd-config .leadfwd-test-result')?.textContent ?? ''));
+    await p.waitForFunction(() =>
+      /answers as a LeadFWD service, paired with a Sugar/.test(document.querySelector('form.leadfwd-config .leadfwd-test-result')?.textContent ?? ''),
+    );
     expect(bodies.length).toBeGreaterThan(4);
     for (const b of bodies) expect(b).not.toContain(secret);
   });
@@ -157,7 +175,11 @@ describe('an administrator pairs Sugar with the service', () => {
     // Plain http to another host is refused by LeadfwdConfigApi.php itself (422), shown at the field.
     await form(p).locator('input[name="service_url"]').fill('http://leadfwd.example.com');
     await press(form(p).locator('.leadfwd-save'));
-    await p.waitForFunction(() => /Sugar refused this LeadFWD service address: .*https:\/\/ address/.test(document.querySelector('form.leadfwd-config [id$="-service_url-error"]')?.textContent ?? ''));
+    await p.waitForFunction(() =>
+      /Sugar refused this LeadFWD service address: .*https:\/\/ address/.test(
+        document.querySelector('form.leadfwd-config [id$="-service_url-error"]')?.textContent ?? '',
+      ),
+    );
     expect(bs.harness.settings.leadfwd_service_url).toBe(bs.serviceUrl);
 
     await form(p).locator('input[name="service_url"]').fill(`${bs.serviceUrl}/`);
@@ -190,7 +212,9 @@ describe('an administrator pairs Sugar with the service', () => {
     expect(await form(p).locator('.leadfwd-pairing-state').textContent()).toMatch(/Not paired yet/);
     expect(bs.harness.settings.leadfwd_relay_secret).toBe('');
     const sally = await bs.open('sally');
-    await sally.page.waitForFunction(() => /not paired with the LeadFWD service yet/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
+    await sally.page.waitForFunction(() =>
+      /not paired with the LeadFWD service yet/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''),
+    );
     await sally.context.close();
   });
 });

@@ -4,13 +4,24 @@ import { automationStatusLabel, formatWaitSeconds, formatWindow, stepRows } from
 
 describe('automation step rows', () => {
   it('turns email and wait steps into rows with people-only engagement and final SMTP outcomes as sent', () => {
-    expect(stepRows([
-      { key: 's0', type: 'send_email', name: 'Welcome', subject: 'Hi', waiting: 1, passed: 5, campaignId: 'c1',
-        delivery: { accepted: 3, failed: 1, uncertain: 0, queued: 1 }, engagement: { opened: 2, clicked: 1, machineOnlyOpens: 4 } },
-      { key: 'w1', type: 'wait', waiting: 4, seconds: 172_800 },
-      { key: 'w2', type: 'wait', waiting: 0, window: { weekdays: ['mon', 'tue'], from: '09:00', to: '17:00', timeZone: 'Europe/Berlin' } },
-      { key: 's3', type: 'send_email', name: '', subject: 'Later', waiting: 0, passed: 0, campaignId: null, delivery: null, engagement: null },
-    ])).toEqual([
+    expect(
+      stepRows([
+        {
+          key: 's0',
+          type: 'send_email',
+          name: 'Welcome',
+          subject: 'Hi',
+          waiting: 1,
+          passed: 5,
+          campaignId: 'c1',
+          delivery: { accepted: 3, failed: 1, uncertain: 0, queued: 1 },
+          engagement: { opened: 2, clicked: 1, machineOnlyOpens: 4 },
+        },
+        { key: 'w1', type: 'wait', waiting: 4, seconds: 172_800 },
+        { key: 'w2', type: 'wait', waiting: 0, window: { weekdays: ['mon', 'tue'], from: '09:00', to: '17:00', timeZone: 'Europe/Berlin' } },
+        { key: 's3', type: 'send_email', name: '', subject: 'Later', waiting: 0, passed: 0, campaignId: null, delivery: null, engagement: null },
+      ]),
+    ).toEqual([
       { key: 's0', kind: 'email', title: 'Welcome', waiting: 1, passed: 5, sent: 4, opened: 2, clicked: 1 },
       { key: 'w1', kind: 'wait', title: '2 d', waiting: 4, passed: 0, sent: 0, opened: 0, clicked: 0 },
       { key: 'w2', kind: 'wait', title: 'mon, tue 09:00–17:00 Europe/Berlin', waiting: 0, passed: 0, sent: 0, opened: 0, clicked: 0 },
@@ -37,7 +48,10 @@ describe('automation step rows', () => {
 
   it('maps each status to its own label and an unknown one to a defined label', () => {
     expect(['active', 'paused', 'stopped', 'odd'].map(automationStatusLabel)).toEqual([
-      'LBL_LEADFWD_AUTOMATION_ACTIVE', 'LBL_LEADFWD_AUTOMATION_PAUSED', 'LBL_LEADFWD_AUTOMATION_STOPPED', 'LBL_LEADFWD_AUTOMATION_ACTIVE',
+      'LBL_LEADFWD_AUTOMATION_ACTIVE',
+      'LBL_LEADFWD_AUTOMATION_PAUSED',
+      'LBL_LEADFWD_AUTOMATION_STOPPED',
+      'LBL_LEADFWD_AUTOMATION_ACTIVE',
     ]);
   });
 });

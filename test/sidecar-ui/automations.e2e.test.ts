@@ -2,13 +2,14 @@
 // its first email; the dashlet shows it as ONE line — status, enrolments, what its emails did — with Pause, Resume and
 // Stop, and its step campaigns are not listed as campaigns of their own. When only the automations part of the
 // service fails, the dashlet says so in that section and keeps the campaigns.
+
+import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList } from '../support/sugar-seed.js';
-import { alerts, axeViolations, press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const email = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@news.example.test', html: `<p>${name}</p>` });
@@ -22,29 +23,43 @@ beforeAll(async () => {
   const list = await createList(bs.sugar, 'Automation list');
   await addToList(bs.sugar, list, 'Contacts', DEMO_IDS.contacts.slice(0, 3));
   const created = await bs.stack.api('POST', '/automations', {
-    name: 'Welcome series', targetListIds: [list], steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, email('Follow-up')],
+    name: 'Welcome series',
+    targetListIds: [list],
+    steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, email('Follow-up')],
   });
   expect(created.status).toBe(201);
   automationId = created.body.id;
   ({ page, errors } = await bs.open('sally'));
 }, 60_000);
-afterAll(async () => { await bs?.close(); });
+afterAll(async () => {
+  await bs?.close();
+});
 
 const card = () => page.locator(`.leadfwd-automation[data-automation-id="${automationId}"]`);
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
 
 describe('Automations in the dashlet', () => {
-  it('shows the automation as one line with its enrolments and its emails\' figures; its step campaigns are not separate cards', async () => {
-    const v = await waitFor(async () => {
-      const b = await view();
-      return b.steps[0].passed > 0 && b.steps[0].passed === b.enrolments.active && b.steps[0].delivery?.accepted === b.steps[0].passed ? b : undefined;
-    }, 'the first email sent to every enrolled target', 30_000);
+  it("shows the automation as one line with its enrolments and its emails' figures; its step campaigns are not separate cards", async () => {
+    const v = await waitFor(
+      async () => {
+        const b = await view();
+        return b.steps[0].passed > 0 && b.steps[0].passed === b.enrolments.active && b.steps[0].delivery?.accepted === b.steps[0].passed ? b : undefined;
+      },
+      'the first email sent to every enrolled target',
+      30_000,
+    );
     const n = v.steps[0].passed as number;
     expect(bs.stack.sink.messages).toHaveLength(n);
 
     await page.goto(`${bs.harness.url}#Home`);
     await card().waitFor();
-    await until(page, `${n} sent`, ([id, k]) => (document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-automation-totals`)?.textContent ?? '').includes(`${k} sent`), [automationId, n] as const);
+    await until(
+      page,
+      `${n} sent`,
+      ([id, k]) =>
+        (document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-automation-totals`)?.textContent ?? '').includes(`${k} sent`),
+      [automationId, n] as const,
+    );
     expect(await card().locator('.leadfwd-automation-name').textContent()).toBe('Welcome series');
     expect(await card().locator('.leadfwd-status-label').textContent()).toBe('Active');
     expect(await card().locator('.leadfwd-enrolments').textContent()).toBe(`Enrolled: ${n} in progress, 0 finished, 0 left`);
@@ -62,7 +77,12 @@ describe('Automations in the dashlet', () => {
     expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
     await waitFor(async () => (await view()).steps[0].engagement?.opened === 1 || undefined, 'the open in the automation view');
     await press(page.locator('.leadfwd-refresh'));
-    await until(page, 'the open in the dashlet', (id) => /, 1 opened,/.test(document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-automation-totals`)?.textContent ?? ''), automationId);
+    await until(
+      page,
+      'the open in the dashlet',
+      (id) => /, 1 opened,/.test(document.querySelector(`.leadfwd-automation[data-automation-id="${id}"] .leadfwd-automation-totals`)?.textContent ?? ''),
+      automationId,
+    );
     expect(await axeViolations(page, '.harness-dashlet')).toEqual([]);
     await bs.shot(page, 'dashlet-automations', '.harness-dashlet');
     expect(errors).toEqual([]);
@@ -70,19 +90,34 @@ describe('Automations in the dashlet', () => {
 
   it('pauses, resumes and, once confirmed, stops the automation from its line', async () => {
     await press(card().locator('.leadfwd-automation-pause'));
-    await until(page, 'paused', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'paused', automationId);
+    await until(
+      page,
+      'paused',
+      (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'paused',
+      automationId,
+    );
     expect((await view()).status).toBe('paused');
     expect(await card().locator('.leadfwd-status-label').textContent()).toBe('Paused');
     expect(await card().locator('button').allTextContents()).toEqual(['Resume', 'Stop']);
     await press(card().locator('.leadfwd-automation-resume'));
-    await until(page, 'active again', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'active', automationId);
+    await until(
+      page,
+      'active again',
+      (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'active',
+      automationId,
+    );
     expect((await view()).status).toBe('active');
     await press(card().locator('.leadfwd-automation-stop'));
     const ask = (await alerts(page)).pop()!;
     expect(ask).toMatchObject({ level: 'confirmation', messages: expect.stringContaining('Stop Welcome series?') });
     expect((await view()).status).toBe('active');
     await page.locator('#alerts .harness-confirm').click();
-    await until(page, 'stopped', (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'stopped', automationId);
+    await until(
+      page,
+      'stopped',
+      (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'stopped',
+      automationId,
+    );
     expect((await view()).status).toBe('stopped');
     expect(await card().locator('button').count()).toBe(0);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
@@ -90,12 +125,19 @@ describe('Automations in the dashlet', () => {
 
   it('says in its own section when the automations cannot be read, and keeps the rest of the dashlet', async () => {
     // Sugar's relay answers the service's 503 inside its 200 envelope.
-    await page.route((url) => url.pathname.endsWith('/leadfwd/api/automations'), async (route) => {
-      if (route.request().method() !== 'GET') return route.continue();
-      const real = await route.fetch();
-      const body = JSON.stringify({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'store_unavailable', message: 'Store busy' }) });
-      await route.fulfill({ response: real, status: 200, body });
-    });
+    await page.route(
+      (url) => url.pathname.endsWith('/leadfwd/api/automations'),
+      async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const real = await route.fetch();
+        const body = JSON.stringify({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'store_unavailable', message: 'Store busy' }),
+        });
+        await route.fulfill({ response: real, status: 200, body });
+      },
+    );
     await press(page.locator('.leadfwd-refresh'));
     const message = page.locator('.leadfwd-automations-message');
     await until(page, 'the automations error', () => /cannot be shown/.test(document.querySelector('.leadfwd-automations-message')?.textContent ?? ''), null);

@@ -3,11 +3,12 @@
 // invalid MJML, a list deleted meanwhile, a From outside the sender domains, a refused session and the service down.
 // Each problem is said ONCE — at its field when it has one (its step opens, focus lands on it), else in the flow's one
 // alert line — cleared when fixed, with the user's input kept and nothing sent that was not confirmed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { addToList, createList } from '../support/sugar-seed.js';
-import { alerts, axeViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, press, startBrowserStack } from './browser-stack.js';
 
 let bs: BrowserStack;
 let page: Page;
@@ -20,17 +21,27 @@ beforeAll(async () => {
   await addToList(bs.sugar, tempList, 'Contacts', [DEMO_IDS.contacts[0]]);
   ({ page, errors } = await bs.open('sally'));
 }, 60_000);
-afterAll(async () => { await bs?.close(); });
+afterAll(async () => {
+  await bs?.close();
+});
 
 const drawer = () => page.locator('.harness-drawer form.leadfwd-send');
 const current = () => drawer().locator('.leadfwd-step-tab[aria-current="step"]').getAttribute('data-step');
 const fieldError = (name: string) => drawer().locator(`[id$="-${name}-error"]`);
 const message = () => drawer().locator('.leadfwd-message');
-const active = () => page.evaluate(() => {
-  const el = document.activeElement as HTMLElement;
-  const s = getComputedStyle(el);
-  return { name: el.getAttribute('name'), id: el.id, value: (el as HTMLInputElement).value, cls: el.className, html: el.outerHTML.slice(0, 80), outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 };
-});
+const active = () =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const s = getComputedStyle(el);
+    return {
+      name: el.getAttribute('name'),
+      id: el.id,
+      value: (el as HTMLInputElement).value,
+      cls: el.className,
+      html: el.outerHTML.slice(0, 80),
+      outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+    };
+  });
 /** Presses Tab until focus is on the element matching `selector`, checking every stop shows its focus. */
 async function tabTo(selector: string, max = 60): Promise<void> {
   for (let i = 0; i < max; i++) {
@@ -41,18 +52,22 @@ async function tabTo(selector: string, max = 60): Promise<void> {
   }
   throw new Error(`Tab never reached ${selector}`);
 }
-const values = () => drawer().evaluate((f: HTMLFormElement) => ({
-  name: (f.elements.namedItem('name') as HTMLInputElement).value,
-  subject: (f.elements.namedItem('subject') as HTMLInputElement).value,
-  content: (f.elements.namedItem('content') as HTMLTextAreaElement).value,
-  lists: Array.from(f.querySelectorAll<HTMLInputElement>('input[name="targetList"]:checked')).map((i) => i.value),
-}));
+const values = () =>
+  drawer().evaluate((f: HTMLFormElement) => ({
+    name: (f.elements.namedItem('name') as HTMLInputElement).value,
+    subject: (f.elements.namedItem('subject') as HTMLInputElement).value,
+    content: (f.elements.namedItem('content') as HTMLTextAreaElement).value,
+    lists: Array.from(f.querySelectorAll<HTMLInputElement>('input[name="targetList"]:checked')).map((i) => i.value),
+  }));
 /** How many times a text is on screen in the flow and in Sugar's alerts: a problem is said once. */
-const said = (text: string) => page.evaluate((x) => {
-  const shown = (el: Element) => !!(el as HTMLElement).offsetParent || el.getClientRects().length > 0;
-  const nodes = Array.from(document.querySelectorAll('.harness-drawer *, #alerts *')).filter((el) => shown(el) && Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.includes(x)));
-  return nodes.length;
-}, text);
+const said = (text: string) =>
+  page.evaluate((x) => {
+    const shown = (el: Element) => !!(el as HTMLElement).offsetParent || el.getClientRects().length > 0;
+    const nodes = Array.from(document.querySelectorAll('.harness-drawer *, #alerts *')).filter(
+      (el) => shown(el) && Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent!.includes(x)),
+    );
+    return nodes.length;
+  }, text);
 const errorAlerts = async () => (await alerts(page)).filter((a) => a.level === 'error');
 
 describe('the send flow by keyboard alone', () => {
@@ -64,12 +79,16 @@ describe('the send flow by keyboard alone', () => {
   });
 
   it('labels every control of every step', async () => {
-    const unlabeled = await drawer().evaluate((f) => Array.from(f.querySelectorAll('input, select, textarea, button')).filter((el) => {
-      const e = el as HTMLInputElement;
-      if (e.type === 'hidden') return false;
-      const named = (e.labels?.length ?? 0) > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby');
-      return !(named || (el.tagName === 'BUTTON' && el.textContent?.trim()));
-    }).map((el) => el.outerHTML.slice(0, 80)));
+    const unlabeled = await drawer().evaluate((f) =>
+      Array.from(f.querySelectorAll('input, select, textarea, button'))
+        .filter((el) => {
+          const e = el as HTMLInputElement;
+          if (e.type === 'hidden') return false;
+          const named = (e.labels?.length ?? 0) > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby');
+          return !(named || (el.tagName === 'BUTTON' && el.textContent?.trim()));
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
     expect(unlabeled).toEqual([]);
   });
 
@@ -94,7 +113,7 @@ describe('the send flow by keyboard alone', () => {
     expect((await active()).id).toMatch(/-content-title$/);
   });
 
-  it('Content: an empty subject is the subject\'s problem, not the content\'s', async () => {
+  it("Content: an empty subject is the subject's problem, not the content's", async () => {
     await tabTo('input[name="subject"]');
     await page.keyboard.press('Enter');
     await fieldError('subject').filter({ hasText: 'Enter a subject.' }).waitFor();
@@ -107,7 +126,7 @@ describe('the send flow by keyboard alone', () => {
     expect(await current()).toBe('settings');
   });
 
-  it('Settings: a schedule in the past (in the user\'s Sugar time zone) is said at the time field', async () => {
+  it("Settings: a schedule in the past (in the user's Sugar time zone) is said at the time field", async () => {
     await tabTo('input[name="name"]');
     await page.keyboard.type('Keyboard campaign');
     await tabTo('input[name="schedule"][value="now"]');
@@ -131,7 +150,9 @@ describe('the send flow by keyboard alone', () => {
     expect(await current()).toBe('review');
     expect((await active()).id).toMatch(/-review-title$/);
     // The schedule as the user reads it: their Sugar time zone (Berlin), not the browser's.
-    expect(await drawer().locator('.leadfwd-summary-schedule').textContent()).toMatch(/^Monday,? 5 January 2099 at 09:30 \(Europe\/Berlin\)$|^Monday, January 5, 2099 at 9:30 AM \(Europe\/Berlin\)$/);
+    expect(await drawer().locator('.leadfwd-summary-schedule').textContent()).toMatch(
+      /^Monday,? 5 January 2099 at 09:30 \(Europe\/Berlin\)$|^Monday, January 5, 2099 at 9:30 AM \(Europe\/Berlin\)$/,
+    );
     const held = (await bs.stack.api('GET', '/campaigns')).body.campaigns[0];
     expect(held.sendAt).toBe('2099-01-05T08:30:00.000Z');
     await tabTo('.leadfwd-back-button');
@@ -143,7 +164,7 @@ describe('the send flow by keyboard alone', () => {
 });
 
 describe('bad input keeps what the user entered, and is said once', () => {
-  it('invalid MJML: MJML\'s own problems, once, at the content, on the content step', async () => {
+  it("invalid MJML: MJML's own problems, once, at the content, on the content step", async () => {
     const broken = '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-column></mj-section></mj-body></mjml>';
     await press(drawer().locator('.leadfwd-step-tab[data-step="content"]'));
     await drawer().locator('input[name="format"][value="mjml"]').check();
@@ -166,7 +187,9 @@ describe('bad input keeps what the user entered, and is said once', () => {
     await page.waitForFunction(() => /could not be converted/.test(document.querySelector('.harness-drawer .leadfwd-format-note')?.textContent ?? ''));
     expect(await drawer().locator('input[name="format"][value="mjml"]').isChecked()).toBe(true);
     expect((await values()).content).toBe(broken);
-    await drawer().locator('textarea[name="content"]').fill('<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ first_name }}</mj-text></mj-column></mj-section></mj-body></mjml>');
+    await drawer()
+      .locator('textarea[name="content"]')
+      .fill('<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ first_name }}</mj-text></mj-column></mj-section></mj-body></mjml>');
     expect(await fieldError('content').textContent()).toBe('');
   });
 
@@ -180,7 +203,11 @@ describe('bad input keeps what the user entered, and is said once', () => {
     const row = drawer().locator(`input[name="targetList"][value="${tempList}"]`);
     expect(await row.isChecked()).toBe(true);
     expect(await row.getAttribute('aria-invalid')).toBe('true');
-    expect(await drawer().locator(`label[for="${await row.getAttribute('id')}"]`).textContent()).toMatch(/^Temporary list .*\(deleted in Sugar\)$/);
+    expect(
+      await drawer()
+        .locator(`label[for="${await row.getAttribute('id')}"]`)
+        .textContent(),
+    ).toMatch(/^Temporary list .*\(deleted in Sugar\)$/);
     expect(await values()).toMatchObject({ name: 'Keyboard campaign', subject: 'Hello from the keyboard' });
     await row.uncheck();
     await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`).check();
@@ -239,7 +266,9 @@ describe('bad input keeps what the user entered, and is said once', () => {
   });
 
   it('a Confirm lost while the service is down is retried on the same reviewed campaign, never a second one', async () => {
-    const reviewed = (await bs.stack.api('GET', '/campaigns')).body.campaigns.find((c: { held: boolean; status: string }) => c.held && c.status !== 'cancelled');
+    const reviewed = (await bs.stack.api('GET', '/campaigns')).body.campaigns.find(
+      (c: { held: boolean; status: string }) => c.held && c.status !== 'cancelled',
+    );
     await bs.setServiceUp(false);
     await press(drawer().locator('.leadfwd-confirm-button'));
     await message().filter({ hasText: 'cannot reach the LeadFWD service' }).waitFor();

@@ -8,11 +8,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type Harness, startHarness } from '../../scripts/sugar-harness/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { sugarToken } from '../support/relay.js';
-import { startStack, type Stack } from '../support/stack.js';
-import { startHarness, type Harness } from '../../scripts/sugar-harness/server.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 export const SHOTS = join(process.cwd(), 'test-output', 'sidecar-ui');
 
@@ -42,27 +42,35 @@ async function passThrough(port: number) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let listenPort = 0;
-  const start = () => new Promise<void>((resolve) => {
-    server = createServer((client) => {
-      const upstream = connect(port, '127.0.0.1');
-      // Either side closing closes the other: a keep-alive socket the service has closed must not stay open
-      // towards the browser, or a request written into it waits for the page's 30 s timeout under load.
-      const pair = [client, upstream];
-      for (const s of pair) {
-        sockets.add(s);
-        s.on('close', () => { sockets.delete(s); for (const o of pair) o.destroy(); });
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
+  const start = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(port, '127.0.0.1');
+        // Either side closing closes the other: a keep-alive socket the service has closed must not stay open
+        // towards the browser, or a request written into it waits for the page's 30 s timeout under load.
+        const pair = [client, upstream];
+        for (const s of pair) {
+          sockets.add(s);
+          s.on('close', () => {
+            sockets.delete(s);
+            for (const o of pair) o.destroy();
+          });
+          s.on('error', () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(listenPort, '127.0.0.1', () => {
+        listenPort = (server!.address() as { port: number }).port;
+        resolve();
+      });
     });
-    server.listen(listenPort, '127.0.0.1', () => { listenPort = (server!.address() as { port: number }).port; resolve(); });
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    if (!server) return resolve();
-    server.close(() => resolve());
-    for (const s of sockets) s.destroy();
-    server = undefined;
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+      server = undefined;
+    });
   await start();
   return { url: () => `http://127.0.0.1:${listenPort}`, start, stop };
 }
@@ -77,7 +85,9 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
     const code = (await stack.api('POST', '/relay/pairing-code')).body.code as string;
     const token = await sugarToken(stack.sim.url, 'admin', 'mobile');
     const res = await fetch(`${harness.origin}/rest/v11_1/leadfwd/pair`, {
-      method: 'POST', headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ service_url: proxy.url(), code }),
+      method: 'POST',
+      headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ service_url: proxy.url(), code }),
     });
     const env = (await res.json()) as { status?: number; body?: string };
     if (res.status !== 200 || env.status !== 200) throw new Error(`pairing the harness failed: ${res.status} ${JSON.stringify(env)}`);
@@ -91,11 +101,18 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
     await page.click('#login button[type=submit]');
     await page.waitForSelector('body.harness-ready');
   };
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   const sugar = new SugarClient({ baseUrl: stack.sim.url, username: 'admin', password: 'admin', platform: 'mobile', retryBaseMs: 1 });
   let up = true;
   return {
-    stack, harness, browser, sugar, pair,
+    stack,
+    harness,
+    browser,
+    sugar,
+    pair,
     serviceUrl: proxy.url(),
     offSugar: (requests) => requests.filter((u) => !u.startsWith(`${harness.origin}/`) && !/^(data|blob|about):/.test(u)),
     async setServiceUp(want) {
@@ -112,7 +129,11 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
             const x = w as unknown as { __cspViolations?: string[] };
             (x.__cspViolations ??= []).push(`${e.effectiveDirective} ${e.blockedURI}`);
           };
-          try { record(window.top); } catch { record(window); }
+          try {
+            record(window.top);
+          } catch {
+            record(window);
+          }
         });
       });
       const page = await context.newPage();
@@ -121,7 +142,9 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
       page.on('pageerror', (e) => errors.push(e.message));
       // A message preview (a sandboxed srcdoc frame) loads the message's own images and fonts, as a mail client
       // would; that is the message's content, not a call of the UI, so it is not counted here.
-      page.on('request', (r) => { if (r.frame().url() !== 'about:srcdoc') requests.push(r.url()); });
+      page.on('request', (r) => {
+        if (r.frame().url() !== 'about:srcdoc') requests.push(r.url());
+      });
       await login(page, user, o);
       return { context, page, errors, requests };
     },
@@ -144,7 +167,8 @@ export async function startBrowserStack(opts: { refreshSeconds?: number; env?: R
 export const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
 
 /** Alerts the page has shown through app.alert, newest last. */
-export const alerts = (page: Page) => page.evaluate(() => (window as unknown as { __leadfwdAlerts: Array<{ key: string; level: string; messages: string; html: string }> }).__leadfwdAlerts);
+export const alerts = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __leadfwdAlerts: Array<{ key: string; level: string; messages: string; html: string }> }).__leadfwdAlerts);
 
 /** Scrolls first: Playwright's own scroll-then-click can land on the preview iframe inside the fixed drawer. */
 export async function press(locator: Locator): Promise<void> {
@@ -154,10 +178,17 @@ export async function press(locator: Locator): Promise<void> {
 
 /** waitForFunction that names what it waited for when it gives up. */
 export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeout = 20_000): Promise<void> {
-  await page.waitForFunction(fn as never, arg, { timeout }).catch((e: Error) => { throw new Error(`gave up waiting for ${what}: ${e.message.split('\n')[0]}`); });
+  await page.waitForFunction(fn as never, arg, { timeout }).catch((e: Error) => {
+    throw new Error(`gave up waiting for ${what}: ${e.message.split('\n')[0]}`);
+  });
 }
 
-export interface AxeViolation { id: string; impact: string; help: string; nodes: string[] }
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
 
 /**
  * axe-core (injected into the page) on the part of it `selector` names: the serious and critical violations, with the
@@ -168,9 +199,16 @@ export async function axeViolations(page: Page, selector: string): Promise<AxeVi
     await page.addScriptTag({ content: readFileSync(join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
   }
   return page.evaluate(async (sel) => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
+        };
+      }
+    ).axe;
     const r = await axe.run({ include: [sel] }, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   }, selector);
 }

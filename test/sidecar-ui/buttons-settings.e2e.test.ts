@@ -1,10 +1,11 @@
 // Headless Chromium against the harness: the record-view buttons from the package's view extensions, and the
 // harness's Sidecar contract (eval of controller text, extendsFrom, _super, Dashlet plugin). Administration and
 // pairing: admin-settings.e2e.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
-import { press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { type BrowserStack, press, startBrowserStack } from './browser-stack.js';
 
 let bs: BrowserStack;
 let page: Page;
@@ -14,7 +15,9 @@ beforeAll(async () => {
   bs = await startBrowserStack({ refreshSeconds: 0 });
   ({ page, errors } = await bs.open('sally'));
 }, 60_000);
-afterAll(async () => { await bs?.close(); });
+afterAll(async () => {
+  await bs?.close();
+});
 
 const drawer = () => page.locator('.harness-drawer form.leadfwd-send');
 const checkedLists = () => drawer().evaluate((f) => Array.from(f.querySelectorAll<HTMLInputElement>('input[name="targetList"]:checked')).map((i) => i.value));
@@ -52,8 +55,17 @@ describe('the harness follows the Sidecar contract', () => {
     const r = await page.evaluate(() => {
       const app = (window as any).SUGAR.App;
       const Dashlet = app.view.classes.BaseLeadfwdCampaignsView;
-      const view = app.view.createView({ type: 'leadfwd-campaigns', context: app.context.getContext({ module: 'Home' }), meta: { config: { limit: '3', refresh_seconds: '0' } } });
-      const out = { plugins: Dashlet.prototype.plugins, limit: view.settings.get('limit'), hasState: !!view._lfState, lf: typeof Dashlet.prototype._lf.initDashlet };
+      const view = app.view.createView({
+        type: 'leadfwd-campaigns',
+        context: app.context.getContext({ module: 'Home' }),
+        meta: { config: { limit: '3', refresh_seconds: '0' } },
+      });
+      const out = {
+        plugins: Dashlet.prototype.plugins,
+        limit: view.settings.get('limit'),
+        hasState: !!view._lfState,
+        lf: typeof Dashlet.prototype._lf.initDashlet,
+      };
       view.dispose();
       return out;
     });
@@ -63,8 +75,9 @@ describe('the harness follows the Sidecar contract', () => {
   it('builds a component from extendsFrom whose _super reaches our controller, then the base view', async () => {
     const r = await page.evaluate(() => {
       const app = (window as any).SUGAR.App;
-      const src = "({\n  extendsFrom: 'LeadfwdConfigView',\n  initialize: function (options) { this._super('initialize', [options]); this.childReady = !!this._lfState; },\n  _render: function () { this._super('_render'); this.childRendered = this.el.querySelector('form.leadfwd-config') !== null; }\n})";
-      // eslint-disable-next-line no-eval
+      const src =
+        "({\n  extendsFrom: 'LeadfwdConfigView',\n  initialize: function (options) { this._super('initialize', [options]); this.childReady = !!this._lfState; },\n  _render: function () { this._super('_render'); this.childRendered = this.el.querySelector('form.leadfwd-config') !== null; }\n})";
+      // biome-ignore lint/security/noGlobalEval: Sidecar loads a controller file exactly this way (sugar-platform.md §10).
       const controller = eval('[' + src + '][0]');
       app.view.declareComponent('leadfwd-config-child', undefined, controller);
       const view = app.view.createView({ type: 'leadfwd-config-child', context: app.context.getContext({ module: 'Administration' }) });

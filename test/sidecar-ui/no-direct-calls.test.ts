@@ -14,10 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const sources = (dir: string): string[] => readdirSync(dir).flatMap((n) => {
-  const p = join(dir, n);
-  return statSync(p).isDirectory() ? sources(p) : n.endsWith('.ts') ? [p] : [];
-});
+const sources = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sources(p) : n.endsWith('.ts') ? [p] : [];
+  });
 
 describe('the built UI', () => {
   it('has no network call of its own: everything goes through app.api to Sugar', () => {
@@ -25,7 +26,16 @@ describe('the built UI', () => {
     for (const f of GENERATED) {
       const text = readFileSync(join(out, f), 'utf8');
       expect(text.length, f).toBeGreaterThan(1000);
-      for (const banned of [/\bfetch\s*\(/, /XMLHttpRequest/, /sendBeacon/, /WebSocket/, /EventSource/, /importScripts/, /\/api\/v1/, /\$\.(ajax|get|post|getJSON)\s*\(/]) {
+      for (const banned of [
+        /\bfetch\s*\(/,
+        /XMLHttpRequest/,
+        /sendBeacon/,
+        /WebSocket/,
+        /EventSource/,
+        /importScripts/,
+        /\/api\/v1/,
+        /\$\.(ajax|get|post|getJSON)\s*\(/,
+      ]) {
         expect(banned.test(text), `${f} matches ${banned}`).toBe(false);
       }
     }

@@ -2,12 +2,13 @@
 // failing later. dana (views Campaigns, cannot create) follows campaigns but gets no "Send via LeadFWD"; chris (no
 // Campaigns) is told LeadFWD is not for him; max (owner-only edit) cannot cancel sally's campaign. And nothing a user
 // typed becomes HTML in Sugar's alerts (which render HTML): a campaign named like markup stays text everywhere.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
-import { alerts, axeViolations, cspViolations, press, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack } from './browser-stack.js';
 
 const EVIL = '<img src=x onerror="window.__xss=1">';
 let bs: BrowserStack;
@@ -17,14 +18,21 @@ beforeAll(async () => {
   bs = await startBrowserStack({ refreshSeconds: 0 });
   const sally = await relayAs(bs.stack, 'sally');
   const created = await sally('POST', '/campaigns', {
-    name: EVIL, subject: 'Hello', fromName: 'Acme', fromEmail: 'news@news.example.test', html: '<p>Hi</p>',
-    targetListIds: [DEMO_IDS.lists.newsletter], sendAt: '2999-01-01T00:00:00Z',
+    name: EVIL,
+    subject: 'Hello',
+    fromName: 'Acme',
+    fromEmail: 'news@news.example.test',
+    html: '<p>Hi</p>',
+    targetListIds: [DEMO_IDS.lists.newsletter],
+    sendAt: '2999-01-01T00:00:00Z',
   });
   expect(created.status).toBe(201);
   evilId = created.body.id;
   await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${evilId}`)).body.status === 'pending' || undefined, 'the campaign counted');
 }, 60_000);
-afterAll(async () => { await bs?.close(); });
+afterAll(async () => {
+  await bs?.close();
+});
 
 const card = (p: Page) => p.locator(`.leadfwd-campaign[data-campaign-id="${evilId}"]`);
 const xss = (p: Page) => p.evaluate(() => (window as unknown as { __xss?: number }).__xss);
@@ -34,7 +42,7 @@ const noMarkupInAlerts = async (p: Page) => {
 };
 
 describe('max (may change only his own Campaigns)', () => {
-  it('sees the markup-named campaign as text, is asked before cancelling, and is refused by Sugar\'s rights', async () => {
+  it("sees the markup-named campaign as text, is asked before cancelling, and is refused by Sugar's rights", async () => {
     const { page, errors, requests, context } = await bs.open('max');
     await card(page).waitFor();
     expect(await card(page).locator('.leadfwd-campaign-name').textContent()).toBe(EVIL);
@@ -88,7 +96,9 @@ describe('chris (no access to Campaigns)', () => {
   it('is told once that LeadFWD is not for his role, with nothing to act on; the drawer loads no Campaigns (fetch: false)', async () => {
     const { page, errors, requests, context } = await bs.open('chris');
     const dashlet = page.locator('.leadfwd-dashlet');
-    await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /does not give you access to Campaigns/.test(document.querySelector('.leadfwd-dashlet .leadfwd-message')?.textContent ?? ''),
+    );
     // One message: not repeated in an alert or in the automations section, no "No campaigns here yet", Send disabled.
     expect(await page.locator('.harness-dashlet').evaluate((d) => (d.textContent!.match(/does not give you access to Campaigns/g) ?? []).length)).toBe(1);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
@@ -103,7 +113,9 @@ describe('chris (no access to Campaigns)', () => {
     await button.waitFor();
     const before = requests.length;
     await button.click();
-    await page.waitForFunction(() => /does not give you access to Campaigns/.test(document.querySelector('.harness-drawer .leadfwd-message')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /does not give you access to Campaigns/.test(document.querySelector('.harness-drawer .leadfwd-message')?.textContent ?? ''),
+    );
     // Sidecar would have fetched a Campaigns collection for the drawer's context and shown Sugar's 403 alert.
     expect(requests.slice(before).filter((u) => /\/rest\/v11_1\/Campaigns(\?|$)/.test(u))).toEqual([]);
     expect(requests.slice(before).filter((u) => u.includes('/leadfwd/api/me')).length).toBe(1);

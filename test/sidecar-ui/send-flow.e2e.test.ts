@@ -5,12 +5,13 @@
 // values and tracking links, the rendered subject, a test send), Confirm. The campaign goes to the SMTP sink; real
 // clicks and opens on the sink's mail show in the dashlet's figures and chart and on the report page's per-link table.
 // Under Sugar 12's Content-Security-Policy, every call through Sugar's relay; axe-core finds nothing serious.
+
+import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
-import { alerts, axeViolations, cspViolations, press, startBrowserStack, until, type BrowserStack } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack, until } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let bs: BrowserStack;
@@ -23,7 +24,9 @@ beforeAll(async () => {
   bs = await startBrowserStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' } });
   ({ page, errors, requests } = await bs.open('sally'));
 }, 60_000);
-afterAll(async () => { await bs?.close(); });
+afterAll(async () => {
+  await bs?.close();
+});
 
 const drawer = () => page.locator('.harness-drawer form.leadfwd-send');
 const step = (name: string) => drawer().locator(`section.leadfwd-step[data-step="${name}"]`);
@@ -70,10 +73,18 @@ describe('Send via LeadFWD, step by step', () => {
     await drawer().locator('input[name="subject"]').focus();
     await drawer().locator('input[name="subject"]').press('End');
     await press(drawer().locator('.leadfwd-insert-button'));
-    expect(await drawer().locator('input[name="subject"]').inputValue()).toBe('Spring news for {{ first_name | default: "you" }} in {{ region_c | default: "your region" }}');
+    expect(await drawer().locator('input[name="subject"]').inputValue()).toBe(
+      'Spring news for {{ first_name | default: "you" }} in {{ region_c | default: "your region" }}',
+    );
     // Then the content.
-    await content().fill('<h1>Hello {{ first_name | default: "there" }}</h1>\n<p>Region: </p>\n<p><a href="https://example.com/spring?utm_source=lf">See the spring offer</a></p>');
-    await content().evaluate((t: HTMLTextAreaElement) => { const at = t.value.indexOf('</p>'); t.setSelectionRange(at, at); t.focus(); });
+    await content().fill(
+      '<h1>Hello {{ first_name | default: "there" }}</h1>\n<p>Region: </p>\n<p><a href="https://example.com/spring?utm_source=lf">See the spring offer</a></p>',
+    );
+    await content().evaluate((t: HTMLTextAreaElement) => {
+      const at = t.value.indexOf('</p>');
+      t.setSelectionRange(at, at);
+      t.focus();
+    });
     await drawer().locator('input[name="insertDefault"]').fill('');
     await press(drawer().locator('.leadfwd-insert-button'));
     expect(await content().inputValue()).toContain('<p>Region: {{ region_c }}</p>');
@@ -110,7 +121,9 @@ describe('Send via LeadFWD, step by step', () => {
     expect(await content().inputValue()).toContain('<mj-text>\n<h1>Hello {{ first_name | default: "there" }}</h1>');
     expect(await drawer().locator('.leadfwd-format-note').textContent()).toMatch(/your HTML now sits in one MJML text block/);
     await drawer().locator('input[name="format"][value="html"]').check();
-    await page.waitForFunction(() => /^<!doctype html>/i.test((document.querySelector('.harness-drawer textarea[name="content"]') as HTMLTextAreaElement).value));
+    await page.waitForFunction(() =>
+      /^<!doctype html>/i.test((document.querySelector('.harness-drawer textarea[name="content"]') as HTMLTextAreaElement).value),
+    );
     const html = await content().inputValue();
     expect(html).toContain('Hello {{ first_name | default: "there" }}');
     expect(html).toContain('{{ region_c }}');
@@ -120,14 +133,14 @@ describe('Send via LeadFWD, step by step', () => {
     expect(await current()).toBe('settings');
   });
 
-  it('Settings: the Campaign\'s name and the user\'s address are filled; the schedule field names the Sugar time zone', async () => {
+  it("Settings: the Campaign's name and the user's address are filled; the schedule field names the Sugar time zone", async () => {
     expect(await drawer().locator('input[name="name"]').inputValue()).toBe('Spring Newsletter');
     expect(await drawer().locator('input[name="fromEmail"]').inputValue()).toBe('sally@example.com');
     expect(await step('settings').locator('label[for$="-sendAtLocal"]').textContent()).toContain('(Europe/Berlin)');
     await noSerious('settings step');
   });
 
-  it('Review: the service\'s audit, a chosen recipient\'s real message and subject, before anything is sent', async () => {
+  it("Review: the service's audit, a chosen recipient's real message and subject, before anything is sent", async () => {
     await press(step('settings').locator('.leadfwd-review-button'));
     const queued = drawer().locator('.leadfwd-audit-queued');
     await queued.waitFor();
@@ -145,13 +158,20 @@ describe('Send via LeadFWD, step by step', () => {
 
     // The recipients the audit queued; the second one is previewed on request.
     const select = drawer().locator('select[name="recipient"]');
-    await page.waitForFunction(() => (document.querySelector('.harness-drawer select[name="recipient"]') as HTMLSelectElement | null)?.options.length! > 1);
+    await page.waitForFunction(
+      () => ((document.querySelector('.harness-drawer select[name="recipient"]') as HTMLSelectElement | null)?.options.length ?? 0) > 1,
+    );
     await drawer().locator('.leadfwd-recipient-preview .leadfwd-preview-panel').waitFor();
     const second = await select.locator('option').nth(1).getAttribute('value');
     const label = (await select.locator('option').nth(1).textContent())!;
     await select.selectOption(second!);
     chosen = { name: label.replace(/ <.*$/, ''), email: /<([^>]+)>/.exec(label)?.[1] ?? label };
-    await until(page, 'the chosen recipient\'s preview', (email) => (document.querySelector('.harness-drawer .leadfwd-preview-to')?.textContent ?? '').includes(email), chosen.email);
+    await until(
+      page,
+      "the chosen recipient's preview",
+      (email) => (document.querySelector('.harness-drawer .leadfwd-preview-to')?.textContent ?? '').includes(email),
+      chosen.email,
+    );
     const srcdoc = (await drawer().locator('.leadfwd-recipient-preview iframe').getAttribute('srcdoc'))!;
     const first = chosen.name.split(' ')[0];
     expect(srcdoc).toContain(`Hello ${first}`);
@@ -172,7 +192,7 @@ describe('Send via LeadFWD, step by step', () => {
     await press(drawer().locator('.leadfwd-test-button'));
     await drawer().locator('.leadfwd-test-result p').waitFor();
     expect(await drawer().locator('.leadfwd-test-result').textContent()).toMatch(/Test sent to 1 of 1 addresses/);
-    expect(bs.stack.sink.messages.map((m) => m.envelope.to).flat()).toEqual(['proof.reader@example.com']);
+    expect(bs.stack.sink.messages.flatMap((m) => m.envelope.to)).toEqual(['proof.reader@example.com']);
     await page.setViewportSize({ width: 1280, height: 2000 });
     await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send');
     await page.setViewportSize({ width: 1280, height: 1000 });
@@ -203,7 +223,12 @@ describe('Send via LeadFWD, step by step', () => {
     expect(await card.locator('.leadfwd-status-label').textContent()).toBe('Sent');
     expect(await card.locator('.leadfwd-date').textContent()).toMatch(/^Sent \S/);
     const view = (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body;
-    await until(page, 'accepted figure', ([id, n]) => document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-fig-accepted strong`)?.textContent === String(n), [campaignId, view.progress.accepted] as const);
+    await until(
+      page,
+      'accepted figure',
+      ([id, n]) => document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-fig-accepted strong`)?.textContent === String(n),
+      [campaignId, view.progress.accepted] as const,
+    );
 
     // Two recipients act on the mail the sink holds: one clicks the tracked link (a click implies an open), one opens.
     const received = bs.stack.sink.messages.filter((m) => m.envelope.to[0] !== 'proof.reader@example.com');
@@ -216,10 +241,15 @@ describe('Send via LeadFWD, step by step', () => {
     expect((await fetch(pixel, { headers: { 'User-Agent': HUMAN_UA } })).status).toBe(200);
     await waitFor(async () => {
       const r = (await bs.stack.api('GET', `/campaigns/${campaignId}/report`)).body;
-      return r.opened.people === 2 && r.clicked.people === 1 || undefined;
+      return (r.opened.people === 2 && r.clicked.people === 1) || undefined;
     }, 'the click and the open in the report');
     await press(page.locator('.leadfwd-refresh'));
-    await until(page, 'the figures to update', (id) => /^2 /.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-fig-opened`)?.textContent ?? ''), campaignId);
+    await until(
+      page,
+      'the figures to update',
+      (id) => /^2 /.test(document.querySelector(`.leadfwd-campaign[data-campaign-id="${id}"] .leadfwd-fig-opened`)?.textContent ?? ''),
+      campaignId,
+    );
     expect(await card.locator('.leadfwd-fig-clicked').textContent()).toMatch(/^1 \(/);
     // The chart shows the hours; its numbers are a table for screen readers, not a repeat of the figures.
     const chart = card.locator('figure.leadfwd-chart');
@@ -242,7 +272,7 @@ describe('Send via LeadFWD, step by step', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
-  it('Dark mode: Sugar\'s dark appearance (a class on the body) carries through; nothing serious for axe', async () => {
+  it("Dark mode: Sugar's dark appearance (a class on the body) carries through; nothing serious for axe", async () => {
     await bs.login(page, 'sally', { theme: 'dark', hash: '#Home' });
     await page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"] figure.leadfwd-chart canvas`).first().waitFor();
     expect(await page.evaluate(() => document.body.classList.contains('sugar-dark-theme'))).toBe(true);
@@ -258,7 +288,7 @@ describe('Send via LeadFWD, step by step', () => {
 });
 
 describe('no browser call leaves Sugar', () => {
-  it('everything above went to Sugar (the relay), nothing to the service\'s origin, and no policy was violated', async () => {
+  it("everything above went to Sugar (the relay), nothing to the service's origin, and no policy was violated", async () => {
     expect(bs.offSugar(requests)).toEqual([]);
     const service = [bs.serviceUrl, bs.stack.service.url].map((u) => new URL(u).origin);
     expect(requests.filter((u) => service.includes(new URL(u).origin))).toEqual([]);
@@ -267,7 +297,14 @@ describe('no browser call leaves Sugar', () => {
   });
 
   it('would notice a UI that called the service directly: the policy blocks it and the page reports it', async () => {
-    const outcome = await page.evaluate((url) => fetch(`${url}/api/v1/campaigns`).then(() => 'reached', () => 'blocked'), bs.serviceUrl);
+    const outcome = await page.evaluate(
+      (url) =>
+        fetch(`${url}/api/v1/campaigns`).then(
+          () => 'reached',
+          () => 'blocked',
+        ),
+      bs.serviceUrl,
+    );
     expect(outcome).toBe('blocked');
     expect(await cspViolations(page)).toEqual([`connect-src ${bs.serviceUrl}/api/v1/campaigns`]);
     expect(bs.offSugar(requests)).toEqual([]);

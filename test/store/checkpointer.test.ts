@@ -3,13 +3,15 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../service/src/store/db.js';
 import { startCheckpointer } from '../../service/src/store/checkpointer.js';
+import { openStore } from '../../service/src/store/db.js';
 import { waitFor } from '../support/stack.js';
 import { tempDir } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
 
 /** ~1.5 MB of events: well under SQLite's own 1,000-page threshold, so only a checkpoint thread moves them. */
 function writeEvents(store: ReturnType<typeof openStore>) {
@@ -25,7 +27,10 @@ function opened(everyMs: number | undefined) {
   const { dir, cleanup } = tempDir();
   const file = join(dir, 'leadfwd.sqlite');
   const store = openStore(file, { checkpointEveryMs: everyMs });
-  cleanups.push(() => { store.close(); cleanup(); });
+  cleanups.push(() => {
+    store.close();
+    cleanup();
+  });
   return { store, size: () => statSync(file).size, wal: () => statSync(`${file}-wal`).size };
 }
 
@@ -42,7 +47,8 @@ describe('background WAL checkpoints', () => {
   it('keeps the WAL bounded under writes that never pause, where a PASSIVE checkpoint alone never lets it start over', () => {
     const db = opened(20);
     const filler = 'y'.repeat(1500);
-    for (let batch = 0; batch < 320; batch++) { // ~48 MB of events, back to back
+    for (let batch = 0; batch < 320; batch++) {
+      // ~48 MB of events, back to back
       db.store.transaction(() => {
         for (let i = 0; i < 100; i++) db.store.events.add({ recipientRowId: i, campaignId: 'w', type: 'open', at: new Date().toISOString(), data: { filler } });
       });
@@ -59,7 +65,7 @@ describe('background WAL checkpoints', () => {
     expect(db.size()).toBe(before);
   });
 
-  it('tells its owner when the thread cannot open the database (the store then goes back to SQLite\'s own checkpoints)', async () => {
+  it("tells its owner when the thread cannot open the database (the store then goes back to SQLite's own checkpoints)", async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const reason = await new Promise<string>((resolve) => startCheckpointer(join(dir, 'missing.sqlite'), { everyMs: 10, onDied: resolve }));

@@ -9,11 +9,11 @@ import { newCampaign, targets, tempDir } from './helpers.js';
 const CLAIMER = fileURLToPath(new URL('./fixtures/claimer.ts', import.meta.url));
 
 function startClaimer(file: string, campaignId: string, batch: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLAIMER, file, campaignId, String(batch)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLAIMER, file, campaignId, String(batch)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
   const ready = new Promise<void>((resolve) => {
     const check = () => (out.startsWith('ready\n') ? resolve() : child.stdout.once('data', check));
     check();

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type NewCampaign, type Store, type StoreOptions } from '../../service/src/store/db.js';
 import type { Target } from '../../service/src/domain/types.js';
+import { type NewCampaign, openStore, type Store, type StoreOptions } from '../../service/src/store/db.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'leadfwd-store-'));
@@ -16,9 +16,16 @@ export function memoryStore(opts?: StoreOptions): Store {
 
 export function newCampaign(over: Partial<NewCampaign> = {}): NewCampaign {
   return {
-    name: 'Spring launch', subject: 'Hello {{first_name}}', fromName: 'Acme', fromEmail: 'news@acme.test',
-    html: '<p>Hi</p>', targetListIds: ['tl-1'], leadfwdListIds: [], customFields: ['industry_c'],
-    sendAt: '2026-03-01T09:00:00.000Z', ...over,
+    name: 'Spring launch',
+    subject: 'Hello {{first_name}}',
+    fromName: 'Acme',
+    fromEmail: 'news@acme.test',
+    html: '<p>Hi</p>',
+    targetListIds: ['tl-1'],
+    leadfwdListIds: [],
+    customFields: ['industry_c'],
+    sendAt: '2026-03-01T09:00:00.000Z',
+    ...over,
   };
 }
 
@@ -26,8 +33,13 @@ export function targets(n: number, start = 0): Array<Target & { addressKey: stri
   return Array.from({ length: n }, (_, i) => {
     const k = start + i;
     return {
-      module: 'Contacts' as const, id: `c-${k}`, listId: 'tl-1', email: `Person${k}@Example.test`,
-      emailAddressId: `ea-${k}`, fields: { first_name: `P${k}` }, trackingConsent: k % 2 === 0,
+      module: 'Contacts' as const,
+      id: `c-${k}`,
+      listId: 'tl-1',
+      email: `Person${k}@Example.test`,
+      emailAddressId: `ea-${k}`,
+      fields: { first_name: `P${k}` },
+      trackingConsent: k % 2 === 0,
       addressKey: `person${k}@example.test`,
     };
   });
@@ -39,6 +51,8 @@ export function manualClock(startIso = '2026-03-01T08:00:00.000Z') {
   return {
     now: () => new Date(t),
     iso: () => new Date(t).toISOString(),
-    advance: (ms: number) => { t += ms; },
+    advance: (ms: number) => {
+      t += ms;
+    },
   };
 }

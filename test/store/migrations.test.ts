@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, StoreMigrationError } from '../../service/src/store/db.js';
-import { MIGRATIONS_DIR, loadMigrations } from '../../service/src/store/migrate.js';
+import { loadMigrations, MIGRATIONS_DIR } from '../../service/src/store/migrate.js';
 import { tempDir } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
 function dir(): string {
   const t = tempDir();
   cleanups.push(t.cleanup);
@@ -18,7 +20,9 @@ function dir(): string {
 function copyOfMigrations(): { dir: string; files: string[]; next: string } {
   const target = join(dir(), 'migrations');
   mkdirSync(target);
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   for (const f of files) copyFileSync(join(MIGRATIONS_DIR, f), join(target, f));
   return { dir: target, files, next: String(files.length + 1).padStart(4, '0') };
 }
@@ -58,9 +62,11 @@ describe('migrations', () => {
 
   it('turns on foreign keys for every connection', () => {
     const store = openStore(':memory:');
-    expect(() => store.recipients.insertMany('no-such-campaign', [{
-      module: 'Contacts', id: 'c', listId: 'l', email: 'a@b.test', fields: {}, trackingConsent: false, addressKey: 'a@b.test',
-    }])).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      store.recipients.insertMany('no-such-campaign', [
+        { module: 'Contacts', id: 'c', listId: 'l', email: 'a@b.test', fields: {}, trackingConsent: false, addressKey: 'a@b.test' },
+      ]),
+    ).toThrow(/FOREIGN KEY/);
     store.close();
   });
 
@@ -68,8 +74,12 @@ describe('migrations', () => {
     const file = join(dir(), 'leadfwd.db');
     openStore(file).close();
     const db = new Database(file);
-    db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)')
-      .run(9999, 'from_the_future', 'x', new Date().toISOString());
+    db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
+      9999,
+      'from_the_future',
+      'x',
+      new Date().toISOString(),
+    );
     db.close();
     expect(() => openStore(file)).toThrow(StoreMigrationError);
     expect(() => openStore(file)).toThrow(/migration 9999 \(from_the_future\).*newer LeadFWD version/);

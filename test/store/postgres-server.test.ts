@@ -1,6 +1,3 @@
-// The throwaway PostgreSQL server the store tests run against starts, answers, survives a crash-like stop and a
-// restart on the same data, and goes away without a trace.
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { debianPgBin, startPostgres } from '../support/postgres.js';
 

@@ -4,29 +4,32 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, StoreUnavailableError } from '../../service/src/store/db.js';
 import { emptyAudit } from '../../service/src/domain/audit.js';
+import { openStore, StoreUnavailableError } from '../../service/src/store/db.js';
 import { newCampaign, targets, tempDir } from './helpers.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/readonly-writer.ts', import.meta.url));
 const NOBODY = 65534;
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
 
 /** Runs the writer as a user without write permission (root ignores file modes, so drop to nobody). */
 function runWriter(file: string): Record<string, { name: string; code: string; unavailable: boolean } | string | null> {
   const asRoot = process.getuid?.() === 0;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', WRITER, file], {
-    encoding: 'utf8', ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', WRITER, file], { encoding: 'utf8', ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
   if (r.status !== 0) throw new Error(`writer failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
 function seeded(dirMode: number): string {
   const { dir, cleanup } = tempDir();
-  cleanups.push(() => { chmodSync(dir, 0o700); cleanup(); });
+  cleanups.push(() => {
+    chmodSync(dir, 0o700);
+    cleanup();
+  });
   const file = join(dir, 'leadfwd.db');
   const store = openStore(file);
   store.campaigns.create(newCampaign({ name: 'Seeded' }), 'c');

@@ -13,7 +13,8 @@ export function post2015Syntax(src: string): string[] {
       const op = n.operatorToken.kind;
       if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) at(n, '** (ES2016)');
       if (op === ts.SyntaxKind.QuestionQuestionToken) at(n, '?? (ES2020)');
-      if (op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.AmpersandAmpersandEqualsToken) at(n, 'logical assignment (ES2021)');
+      if (op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.AmpersandAmpersandEqualsToken)
+        at(n, 'logical assignment (ES2021)');
     }
     if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isCallExpression(n)) && n.questionDotToken) at(n, '?. (ES2020)');
     if (ts.isSpreadAssignment(n)) at(n, 'object spread (ES2018)');
@@ -26,7 +27,11 @@ export function post2015Syntax(src: string): string[] {
     if (ts.isNumericLiteral(n) && n.getText(sf).includes('_')) at(n, 'numeric separator (ES2021)');
     if (ts.isRegularExpressionLiteral(n) && (/\/[a-z]*s[a-z]*$/.test(n.text) || n.text.includes('(?<'))) at(n, 'ES2018 regular expression');
     if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) at(n, 'dynamic import (ES2020)');
-    if ((ts.isFunctionLike(n) && 'parameters' in n && n.parameters.hasTrailingComma) || ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.hasTrailingComma)) at(n, 'trailing comma in parameters (ES2017)');
+    if (
+      (ts.isFunctionLike(n) && 'parameters' in n && n.parameters.hasTrailingComma) ||
+      ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.hasTrailingComma)
+    )
+      at(n, 'trailing comma in parameters (ES2017)');
     ts.forEachChild(n, visit);
   };
   visit(sf);

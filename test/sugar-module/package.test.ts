@@ -7,16 +7,19 @@ import vm from 'node:vm';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_EXTENSIONS, buildPackage, extensionAllowed, manifestCopies, PackageError, stampManifest } from '../../scripts/package.js';
-import { CONTROLLERS } from '../../sidecar-ui/bundle.mjs';
-import { php, phpEval } from '../../scripts/sugar-harness/php-bridge.js';
-import { post2015Syntax } from './es2015.js';
 import { scanPhp } from '../../scripts/package-scan.js';
+import { php, phpEval } from '../../scripts/sugar-harness/php-bridge.js';
+import { CONTROLLERS } from '../../sidecar-ui/bundle.mjs';
+import { post2015Syntax } from './es2015.js';
 
 const pkgVersion = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
 let dir: string;
 let zipPath: string;
 let files: Record<string, Uint8Array>;
-let evaluated: { manifest: Record<string, any>; installdefs: { id: string; copy: Array<{ from: string; to: string }>; post_execute: string[]; post_uninstall: string[] } };
+let evaluated: {
+  manifest: Record<string, any>;
+  installdefs: { id: string; copy: Array<{ from: string; to: string }>; post_execute: string[]; post_uninstall: string[] };
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-pkg-'));
@@ -78,8 +81,18 @@ describe('npm run package', () => {
     const code = `include ${JSON.stringify(join(dir, 'x', 'manifest.php'))}; $o = array(); foreach (${JSON.stringify(versions).replace(/^\[/, 'array(').replace(/\]$/, ')')} as $v) { $ok = in_array($v, $manifest['acceptable_sugar_versions']['exact_matches']); foreach ($manifest['acceptable_sugar_versions']['regex_matches'] as $re) { if (preg_match("/$re/", $v)) { $ok = true; } } $o[$v] = $ok; } echo json_encode($o);`;
     const r = await php(['-r', code]);
     expect(JSON.parse(r.stdout)).toEqual({
-      '8.0.0': true, '9.0.3': true, '12.0.0': true, '13.2.0': true, '14.2.0': true, '15.0.1': true,
-      '25.1.0': true, '25.2.0': true, '26.1.0': true, '7.11.2': false, '16.0.0': false, '6.5.0': false,
+      '8.0.0': true,
+      '9.0.3': true,
+      '12.0.0': true,
+      '13.2.0': true,
+      '14.2.0': true,
+      '15.0.1': true,
+      '25.1.0': true,
+      '25.2.0': true,
+      '26.1.0': true,
+      '7.11.2': false,
+      '16.0.0': false,
+      '6.5.0': false,
     });
   });
 
@@ -105,13 +118,16 @@ describe('install and uninstall scripts', () => {
   async function runScript(rel: string) {
     const root = mkdtempSync(join(tmpdir(), 'leadfwd-sugar-root-'));
     mkdirSync(join(root, 'modules', 'Administration'), { recursive: true });
-    writeFileSync(join(root, 'modules', 'Administration', 'QuickRepairAndRebuild.php'), `<?php
+    writeFileSync(
+      join(root, 'modules', 'Administration', 'QuickRepairAndRebuild.php'),
+      `<?php
 class RepairAndClear {
     public function repairAndClearAll($actions, $modules, $autoexecute = false, $show_output = true) {
         $GLOBALS['repairs'][] = array($actions, $modules, $autoexecute, $show_output);
     }
 }
-`);
+`,
+    );
     const code = `error_reporting(E_ALL); set_error_handler(function ($n, $s) { fwrite(STDERR, $s); exit(3); });
       define('sugarEntry', true); function translate($l) { return $l === 'LBL_ALL_MODULES' ? 'All Modules' : $l; }
       chdir(${JSON.stringify(root)}); $GLOBALS['repairs'] = array(); ob_start(); require_once ${JSON.stringify(join(dir, 'x', rel))};
@@ -139,28 +155,43 @@ class RepairAndClear {
 describe('the scanner itself', () => {
   it('finds what Module Loader refuses', async () => {
     const f = join(dir, 'bad.php');
-    writeFileSync(f, '<?php\n$a = file_get_contents("x");\n$b = array_map("trim", $a);\n$c = `ls`;\n$d = "exec"; $d("id");\n$r = new ReflectionClass("X");\n$e = new ZipArchive();\n$z = $x->get(1);\n'
-      + 'class A { public function get($k) { return $k; } public function open() {} }\n$n = new $cls();\n$m = $o->$meth();\nerror_log("x"); is_file("y"); pathinfo("z");\nSugarAutoLoader::put("a");\n');
+    writeFileSync(
+      f,
+      '<?php\n$a = file_get_contents("x");\n$b = array_map("trim", $a);\n$c = `ls`;\n$d = "exec"; $d("id");\n$r = new ReflectionClass("X");\n$e = new ZipArchive();\n$z = $x->get(1);\n' +
+        'class A { public function get($k) { return $k; } public function open() {} }\n$n = new $cls();\n$m = $o->$meth();\nerror_log("x"); is_file("y"); pathinfo("z");\nSugarAutoLoader::put("a");\n',
+    );
     const found = await scanPhp(f);
-    expect(found).toEqual(expect.arrayContaining([
-      expect.stringMatching(/line 2: function file_get_contents/), expect.stringMatching(/line 3: function array_map/),
-      expect.stringMatching(/line 4: backtick/), expect.stringMatching(/line 5: variable function call \$d/),
-      expect.stringMatching(/line 6: class ReflectionClass/), expect.stringMatching(/line 7: class ZipArchive/),
-      expect.stringMatching(/line 8: method get/),
-      // Sugar 8.0 refuses a method DECLARED with a banned name (ML_INVALID_FUNCTION get()).
-      expect.stringMatching(/line 9: function get\(\) declared/), expect.stringMatching(/line 9: function open\(\) declared/),
-      expect.stringMatching(/line 10: class instantiated by variable/), expect.stringMatching(/line 11: variable method call/),
-      expect.stringMatching(/line 12: function error_log/), expect.stringMatching(/line 12: function is_file/), expect.stringMatching(/line 12: function pathinfo/),
-      expect.stringMatching(/line 13: method SugarAutoLoader::put/),
-    ]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/line 2: function file_get_contents/),
+        expect.stringMatching(/line 3: function array_map/),
+        expect.stringMatching(/line 4: backtick/),
+        expect.stringMatching(/line 5: variable function call \$d/),
+        expect.stringMatching(/line 6: class ReflectionClass/),
+        expect.stringMatching(/line 7: class ZipArchive/),
+        expect.stringMatching(/line 8: method get/),
+        // Sugar 8.0 refuses a method DECLARED with a banned name (ML_INVALID_FUNCTION get()).
+        expect.stringMatching(/line 9: function get\(\) declared/),
+        expect.stringMatching(/line 9: function open\(\) declared/),
+        expect.stringMatching(/line 10: class instantiated by variable/),
+        expect.stringMatching(/line 11: variable method call/),
+        expect.stringMatching(/line 12: function error_log/),
+        expect.stringMatching(/line 12: function is_file/),
+        expect.stringMatching(/line 12: function pathinfo/),
+        expect.stringMatching(/line 13: method SugarAutoLoader::put/),
+      ]),
+    );
   });
 
   it('lets through what Sugar allows and the relay needs: cURL, hashing, random bytes, JSON, $_SERVER', async () => {
     const f = join(dir, 'good.php');
-    writeFileSync(f, '<?php\n$ch = curl_init("https://x.example"); curl_setopt_array($ch, array(CURLOPT_RETURNTRANSFER => true)); $t = curl_exec($ch); $n = curl_errno($ch);\n'
-      + '$h = hash_hmac("sha256", "a", "k"); $s = hash("sha256", ""); $r = bin2hex(random_bytes(16)); $ok = hash_equals($h, $s);\n'
-      + '$j = json_encode(array("a" => time())); $u = parse_url("https://x"); $v = filter_var("https://x", FILTER_VALIDATE_URL); $m = $_SERVER["REQUEST_METHOD"];\n'
-      + 'class B { public function __construct() {} public function relay() { return $this->relay(); } public static function make() { return new self(); } }\n');
+    writeFileSync(
+      f,
+      '<?php\n$ch = curl_init("https://x.example"); curl_setopt_array($ch, array(CURLOPT_RETURNTRANSFER => true)); $t = curl_exec($ch); $n = curl_errno($ch);\n' +
+        '$h = hash_hmac("sha256", "a", "k"); $s = hash("sha256", ""); $r = bin2hex(random_bytes(16)); $ok = hash_equals($h, $s);\n' +
+        '$j = json_encode(array("a" => time())); $u = parse_url("https://x"); $v = filter_var("https://x", FILTER_VALIDATE_URL); $m = $_SERVER["REQUEST_METHOD"];\n' +
+        'class B { public function __construct() {} public function relay() { return $this->relay(); } public static function make() { return new self(); } }\n',
+    );
     expect(await scanPhp(f)).toEqual([]);
   });
 });
@@ -204,12 +235,14 @@ describe('packaging rules', () => {
     try {
       const err = await buildPackage({ outDir: join(dir, 'refused'), skipUiBuild: true }).catch((e) => e);
       expect(err).toBeInstanceOf(PackageError);
-      expect(err.problems).toEqual(expect.arrayContaining([
-        'sugar-module/custom/leadfwd-stray-test.json is not in manifest.php\'s copy list',
-        'sugar-module/custom/leadfwd-stray-test.json: Module Loader does not accept this file type',
-        'sugar-module/custom/leadfwd-stray-test.php: Module Loader would refuse line 2: function exec()',
-        "sugar-module/scripts/leadfwd-stray-test.php is not run by manifest.php's post_execute or post_uninstall",
-      ]));
+      expect(err.problems).toEqual(
+        expect.arrayContaining([
+          "sugar-module/custom/leadfwd-stray-test.json is not in manifest.php's copy list",
+          'sugar-module/custom/leadfwd-stray-test.json: Module Loader does not accept this file type',
+          'sugar-module/custom/leadfwd-stray-test.php: Module Loader would refuse line 2: function exec()',
+          "sugar-module/scripts/leadfwd-stray-test.php is not run by manifest.php's post_execute or post_uninstall",
+        ]),
+      );
       expect(existsSync(join(dir, 'refused'))).toBe(false);
     } finally {
       for (const f of stray) rmSync(f, { force: true });
@@ -223,6 +256,8 @@ describe('packaging rules', () => {
   });
 
   it('reads the copy list from manifest.php text', () => {
-    expect(manifestCopies("array('from' => '<basepath>/Files/custom/a.php', 'to' => 'custom/a.php'),")).toEqual([{ from: 'Files/custom/a.php', to: 'custom/a.php' }]);
+    expect(manifestCopies("array('from' => '<basepath>/Files/custom/a.php', 'to' => 'custom/a.php'),")).toEqual([
+      { from: 'Files/custom/a.php', to: 'custom/a.php' },
+    ]);
   });
 });

@@ -18,7 +18,8 @@ function sources(dir: string, exts: RegExp): string[] {
 /** Every label key the UI can ask for, with the dynamic families spelled out. */
 function labelsUsed(): Set<string> {
   const text = [...sources('sidecar-ui/src', /\.ts$/), ...sources(M, /\.(hbs|php)$/).filter((f) => !f.includes('Language'))]
-    .map((f) => readFileSync(f, 'utf8')).join('\n');
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const keys = new Set((text.match(/LBL_LEADFWD_[A-Z_]+[A-Z]/g) ?? []).filter((k) => !k.startsWith('LBL_LEADFWD_ADMIN_')));
   const families: Record<string, string[]> = {
     STATUS_: ['DRAFT', 'EXTRACTING', 'PENDING', 'SENDING', 'SENT', 'PAUSED', 'CANCELLED', 'FAILED'],
@@ -38,14 +39,21 @@ function labelsUsed(): Set<string> {
 
 describe('language strings', () => {
   // Every application language file of the package, as Sugar merges them (en_us.leadfwd.php, en_us.leadfwd-ui.php, …).
-  const langFiles = () => readdirSync(join(EXT, 'application/Ext/Language')).filter((n) => /^en_us\..+\.php$/.test(n)).map((n) => join(EXT, 'application/Ext/Language', n));
+  const langFiles = () =>
+    readdirSync(join(EXT, 'application/Ext/Language'))
+      .filter((n) => /^en_us\..+\.php$/.test(n))
+      .map((n) => join(EXT, 'application/Ext/Language', n));
 
   it('define every label the UI, templates and metadata use, and nothing unused', async () => {
     const app: Record<string, string> = {};
     for (const f of langFiles()) Object.assign(app, await phpEval<Record<string, string>>(f, '$app_strings', '$app_strings = array()'));
     const used = labelsUsed();
     expect([...used].filter((k) => !(k in app)).sort()).toEqual([]);
-    expect(Object.keys(app).filter((k) => !used.has(k)).sort()).toEqual([]);
+    expect(
+      Object.keys(app)
+        .filter((k) => !used.has(k))
+        .sort(),
+    ).toEqual([]);
     for (const [k, v] of Object.entries(app)) expect(v.trim(), k).not.toBe('');
     // PHP keeps the last of two assignments to one key silently, so a reused key would relabel another control.
     const assigned = langFiles().flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\$app_strings\['([^']+)'\]\s*=/g)].map((m) => m[1]));
@@ -53,8 +61,16 @@ describe('language strings', () => {
   });
 
   it('gives the Administration entry its own module strings', async () => {
-    const mod = await phpEval<Record<string, string>>(join(EXT, 'modules/Administration/Ext/Language/en_us.leadfwd.php'), '$mod_strings', '$mod_strings = array()');
-    const admin = await phpEval<any>(join(EXT, 'modules/Administration/Ext/Administration/leadfwd.php'), '$admin_group_header', '$admin_group_header = array()');
+    const mod = await phpEval<Record<string, string>>(
+      join(EXT, 'modules/Administration/Ext/Language/en_us.leadfwd.php'),
+      '$mod_strings',
+      '$mod_strings = array()',
+    );
+    const admin = await phpEval<any>(
+      join(EXT, 'modules/Administration/Ext/Administration/leadfwd.php'),
+      '$admin_group_header',
+      '$admin_group_header = array()',
+    );
     expect(admin).toHaveLength(1);
     const [title, , , options, desc] = admin[0];
     expect([title, desc]).toEqual(['LBL_LEADFWD_ADMIN_SECTION', 'LBL_LEADFWD_ADMIN_SECTION_DESC']);
@@ -74,9 +90,17 @@ describe('extensions', () => {
   for (const module of ['ProspectLists', 'Campaigns']) {
     const file = join(EXT, `modules/${module}/Ext/clients/base/views/record/leadfwd_send.php`);
     it(`${module}: puts the button before the actions menu, once, firing button:leadfwd_send:click`, async () => {
-      const names = await phpEval<string[]>(file, `array_column($viewdefs['${module}']['base']['view']['record']['buttons'], 'name')`, stock().replace('%M%', module));
+      const names = await phpEval<string[]>(
+        file,
+        `array_column($viewdefs['${module}']['base']['view']['record']['buttons'], 'name')`,
+        stock().replace('%M%', module),
+      );
       expect(names).toEqual(['cancel_button', 'save_button', 'leadfwd_send', 'main_dropdown', 'sidebar_toggle']);
-      const twice = await phpEval<string[]>(file, `array_column($viewdefs['${module}']['base']['view']['record']['buttons'], 'name')`, `${stock().replace('%M%', module)}; include ${JSON.stringify(file)}`);
+      const twice = await phpEval<string[]>(
+        file,
+        `array_column($viewdefs['${module}']['base']['view']['record']['buttons'], 'name')`,
+        `${stock().replace('%M%', module)}; include ${JSON.stringify(file)}`,
+      );
       expect(twice.filter((n) => n === 'leadfwd_send')).toHaveLength(1);
       const button = await phpEval<any>(file, `$viewdefs['${module}']['base']['view']['record']['buttons'][2]`, stock().replace('%M%', module));
       expect(button).toMatchObject({ type: 'button', label: 'LBL_LEADFWD_SEND', events: { click: 'button:leadfwd_send:click' } });
@@ -87,7 +111,11 @@ describe('extensions', () => {
   }
 
   it('registers the leadfwd API platform', async () => {
-    expect(await phpEval(join(EXT, 'application/Ext/Platforms/leadfwd.php'), '$platforms', "$platforms = array('base', 'mobile')")).toEqual(['base', 'mobile', 'leadfwd']);
+    expect(await phpEval(join(EXT, 'application/Ext/Platforms/leadfwd.php'), '$platforms', "$platforms = array('base', 'mobile')")).toEqual([
+      'base',
+      'mobile',
+      'leadfwd',
+    ]);
   });
 
   it('adds the button script to sugar_grp7 only', async () => {
@@ -101,8 +129,16 @@ describe('extensions', () => {
 
   it('declares the dashlet with a config (Sugar skips dashlets without one) and the drawer layouts', async () => {
     const views = join(M, 'clients/base/views');
-    const d = await phpEval<any>(join(views, 'leadfwd-campaigns/leadfwd-campaigns.php'), "$viewdefs['base']['view']['leadfwd-campaigns']", '$viewdefs = array()');
-    expect(d.dashlets[0]).toMatchObject({ label: 'LBL_LEADFWD_DASHLET_TITLE', config: { limit: '5', refresh_seconds: '10' }, filter: { module: ['Home', 'ProspectLists', 'Campaigns'] } });
+    const d = await phpEval<any>(
+      join(views, 'leadfwd-campaigns/leadfwd-campaigns.php'),
+      "$viewdefs['base']['view']['leadfwd-campaigns']",
+      '$viewdefs = array()',
+    );
+    expect(d.dashlets[0]).toMatchObject({
+      label: 'LBL_LEADFWD_DASHLET_TITLE',
+      config: { limit: '5', refresh_seconds: '10' },
+      filter: { module: ['Home', 'ProspectLists', 'Campaigns'] },
+    });
     expect(d.panels[0].fields.map((f: { name: string }) => f.name)).toEqual(['limit', 'refresh_seconds']);
     for (const name of ['leadfwd-send', 'leadfwd-config']) {
       const l = await phpEval<any>(join(M, `clients/base/layouts/${name}/${name}.php`), `$viewdefs['base']['layout']['${name}']`, '$viewdefs = array()');
@@ -138,7 +174,15 @@ describe('LeadfwdConfigApi (GET|PUT /leadfwd/config)', () => {
   });
 
   it('refuses addresses a browser should not be sent to, with 422', async () => {
-    for (const url of ['http://leadfwd.example.com', 'javascript:alert(1)', 'https://user:pw@leadfwd.example.com', 'ftp://x.example', 'not a url', `https://${'a'.repeat(260)}.example`, 'https://x.example/?a=1']) {
+    for (const url of [
+      'http://leadfwd.example.com',
+      'javascript:alert(1)',
+      'https://user:pw@leadfwd.example.com',
+      'ftp://x.example',
+      'not a url',
+      `https://${'a'.repeat(260)}.example`,
+      'https://x.example/?a=1',
+    ]) {
       const r = await call('PUT', { service_url: url }, { is_admin: true });
       expect(r.status, url).toBe(422);
       expect(r.body.error).toBe('invalid_parameter');

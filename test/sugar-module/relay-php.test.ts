@@ -6,11 +6,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSugarRest, type SugarRestCall } from '../../scripts/sugar-harness/php-bridge.js';
 import { sugarToken } from '../support/relay.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 let sallyToken = '';
-let settings: Record<string, string> = {};
+const settings: Record<string, string> = {};
 const logs: Array<[string, string]> = [];
 const secretsSeen: string[] = [];
 const servers: Server[] = [];
@@ -28,10 +28,28 @@ async function sugar(call: Omit<SugarRestCall, 'settings'> & { settings?: Record
 const envelopeOf = (r: { status: number; body: any }) => {
   expect(r.status).toBe(200);
   expect(Object.keys(r.body).sort()).toEqual(['body', 'contentType', 'status']);
-  return { status: r.body.status as number, contentType: r.body.contentType as string, json: r.body.contentType === 'application/json' ? JSON.parse(r.body.body) : undefined, text: r.body.body as string };
+  return {
+    status: r.body.status as number,
+    contentType: r.body.contentType as string,
+    json: r.body.contentType === 'application/json' ? JSON.parse(r.body.body) : undefined,
+    text: r.body.body as string,
+  };
 };
-const relay = (method: SugarRestCall['method'], path: string, o: { query?: Record<string, unknown>; body?: unknown; token?: string; settings?: Record<string, string>; sugarConfig?: Record<string, unknown> } = {}) =>
-  sugar({ method, path: `leadfwd/api/${path}`, query: o.query, body: o.body === undefined ? '' : JSON.stringify(o.body), token: o.token ?? sallyToken, user: SALLY, settings: o.settings, sugarConfig: o.sugarConfig });
+const relay = (
+  method: SugarRestCall['method'],
+  path: string,
+  o: { query?: Record<string, unknown>; body?: unknown; token?: string; settings?: Record<string, string>; sugarConfig?: Record<string, unknown> } = {},
+) =>
+  sugar({
+    method,
+    path: `leadfwd/api/${path}`,
+    query: o.query,
+    body: o.body === undefined ? '' : JSON.stringify(o.body),
+    token: o.token ?? sallyToken,
+    user: SALLY,
+    settings: o.settings,
+    sugarConfig: o.sugarConfig,
+  });
 const newCode = async () => (await stack.api('POST', '/relay/pairing-code')).body.code as string;
 
 function listen(handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<string> {
@@ -51,7 +69,10 @@ beforeAll(async () => {
   sallyToken = await sugarToken(stack.sim.url, 'sally');
 }, 30_000);
 afterAll(async () => {
-  for (const s of servers) { s.closeAllConnections(); s.close(); }
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   await stack?.stop();
 });
 
@@ -70,7 +91,9 @@ describe('before pairing', () => {
     const other = envelopeOf(await sugar({ method: 'POST', path: 'leadfwd/test', body: JSON.stringify({ service_url: stack.sim.url }), user: ADMIN }));
     expect([other.status, other.json.error]).toEqual([502, 'not_leadfwd']);
     const html = await listen((_q, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<h1>It works</h1>'));
-    expect(envelopeOf(await sugar({ method: 'POST', path: 'leadfwd/test', body: JSON.stringify({ service_url: html }), user: ADMIN })).json.error).toBe('not_leadfwd');
+    expect(envelopeOf(await sugar({ method: 'POST', path: 'leadfwd/test', body: JSON.stringify({ service_url: html }), user: ADMIN })).json.error).toBe(
+      'not_leadfwd',
+    );
     const down = envelopeOf(await sugar({ method: 'POST', path: 'leadfwd/test', body: JSON.stringify({ service_url: await closedPort() }), user: ADMIN }));
     expect([down.status, down.json.error]).toEqual([502, 'service_unreachable']);
     const bad = await sugar({ method: 'POST', path: 'leadfwd/test', body: JSON.stringify({ service_url: 'http://leadfwd.example.com' }), user: ADMIN });
@@ -79,12 +102,17 @@ describe('before pairing', () => {
 });
 
 describe('pairing (POST leadfwd/pair)', () => {
-  it('is for administrators only, and a wrong code passes the service\'s refusal through, saving nothing', async () => {
+  it("is for administrators only, and a wrong code passes the service's refusal through, saving nothing", async () => {
     const code = await newCode();
     const sally = await sugar({ method: 'POST', path: 'leadfwd/pair', body: JSON.stringify({ service_url: stack.service.url, code }), user: SALLY });
     expect([sally.status, sally.body.error]).toEqual([403, 'not_authorized']);
     expect(sally.writes).toEqual({});
-    const wrong = await sugar({ method: 'POST', path: 'leadfwd/pair', body: JSON.stringify({ service_url: stack.service.url, code: 'ZZZZ-ZZZZ' }), user: ADMIN });
+    const wrong = await sugar({
+      method: 'POST',
+      path: 'leadfwd/pair',
+      body: JSON.stringify({ service_url: stack.service.url, code: 'ZZZZ-ZZZZ' }),
+      user: ADMIN,
+    });
     expect(envelopeOf(wrong)).toMatchObject({ status: 422, json: { error: 'pairing_code_invalid' } });
     expect(wrong.writes).toEqual({});
     const none = await sugar({ method: 'POST', path: 'leadfwd/pair', body: JSON.stringify({ service_url: stack.service.url }), user: ADMIN });
@@ -100,11 +128,21 @@ describe('pairing (POST leadfwd/pair)', () => {
 
   it('trades a code for the secret once: stored server-side, answered to nobody, and the code does not work twice', async () => {
     const code = await newCode();
-    const r = await sugar({ method: 'POST', path: 'leadfwd/pair', body: JSON.stringify({ service_url: `${stack.service.url}/`, code: code.toLowerCase() }), user: ADMIN, sugarConfig: { site_url: 'https://crm.example.com' } });
+    const r = await sugar({
+      method: 'POST',
+      path: 'leadfwd/pair',
+      body: JSON.stringify({ service_url: `${stack.service.url}/`, code: code.toLowerCase() }),
+      user: ADMIN,
+      sugarConfig: { site_url: 'https://crm.example.com' },
+    });
     const env = envelopeOf(r);
     expect(env.status).toBe(200);
     expect(env.json).toEqual({ paired: true, paired_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-    expect(r.writes).toEqual({ leadfwd_relay_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), leadfwd_paired_at: env.json.paired_at, leadfwd_service_url: stack.service.url });
+    expect(r.writes).toEqual({
+      leadfwd_relay_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      leadfwd_paired_at: env.json.paired_at,
+      leadfwd_service_url: stack.service.url,
+    });
     secretsSeen.push(r.writes.leadfwd_relay_secret, code);
     expect(JSON.stringify(r.body)).not.toContain(r.writes.leadfwd_relay_secret);
     const config = await sugar({ method: 'GET', path: 'leadfwd/config', user: SALLY });
@@ -114,20 +152,32 @@ describe('pairing (POST leadfwd/pair)', () => {
     const again = await sugar({ method: 'POST', path: 'leadfwd/pair', body: JSON.stringify({ service_url: stack.service.url, code }), user: ADMIN });
     expect(envelopeOf(again)).toMatchObject({ status: 422, json: { error: 'pairing_code_invalid' } });
     expect(again.writes).toEqual({});
-    expect((await fetch(`${stack.service.url}/relay/hello`).then((x) => x.json()))).toMatchObject({ paired: true });
+    expect(await fetch(`${stack.service.url}/relay/hello`).then((x) => x.json())).toMatchObject({ paired: true });
   });
 });
 
 describe('a relayed call (leadfwd/api/<path>)', () => {
-  it('reaches the service as the user: lists, creates, and answers the service\'s status and body byte for byte', async () => {
+  it("reaches the service as the user: lists, creates, and answers the service's status and body byte for byte", async () => {
     const list = envelopeOf(await relay('GET', 'campaigns', { query: { lf_query: 'limit=5&offset=0' } }));
     expect(list).toMatchObject({ status: 200, contentType: 'application/json', json: { campaigns: [] } });
     const me = envelopeOf(await relay('GET', 'me'));
     expect(me.json).toMatchObject({ user: { userName: 'sally', isAdmin: false }, can: { createCampaigns: true } });
-    const body = { name: 'Relayed', subject: 'Hi', fromName: 'Acme', fromEmail: 'news@news.example.test', html: '<p>Hi {}</p>', targetListIds: ['nope'], sendAt: '2999-01-01T00:00:00Z' };
+    const body = {
+      name: 'Relayed',
+      subject: 'Hi',
+      fromName: 'Acme',
+      fromEmail: 'news@news.example.test',
+      html: '<p>Hi {}</p>',
+      targetListIds: ['nope'],
+      sendAt: '2999-01-01T00:00:00Z',
+    };
     const refused = envelopeOf(await relay('POST', 'campaigns', { body: { lf_body: JSON.stringify(body) } }));
     expect(refused.status).toBe(422);
-    const direct = await fetch(`${stack.service.url}/api/v1/campaigns`, { method: 'POST', headers: { 'OAuth-Token': sallyToken, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const direct = await fetch(`${stack.service.url}/api/v1/campaigns`, {
+      method: 'POST',
+      headers: { 'OAuth-Token': sallyToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(refused.text).toBe(await direct.text());
     // {} inside the body stays {}: PHP never decodes lf_body.
     const preview = envelopeOf(await relay('POST', 'preview', { body: { lf_body: '{"subject":"S {{ a }}","html":"<p>{{ a }}</p>","fields":{}}' } }));
@@ -162,7 +212,11 @@ describe('a relayed call (leadfwd/api/<path>)', () => {
       req.on('end', async () => {
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
         seen.push({ method: req.method!, url: req.url!, headers, body: Buffer.concat(chunks) });
-        const r = await fetch(`${stack.service.url}${req.url}`, { method: req.method, headers: { ...headers, host: new URL(stack.service.url).host }, body: chunks.length ? Buffer.concat(chunks) : undefined });
+        const r = await fetch(`${stack.service.url}${req.url}`, {
+          method: req.method,
+          headers: { ...headers, host: new URL(stack.service.url).host },
+          body: chunks.length ? Buffer.concat(chunks) : undefined,
+        });
         res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? '' }).end(Buffer.from(await r.arrayBuffer()));
       });
     });
@@ -173,7 +227,12 @@ describe('a relayed call (leadfwd/api/<path>)', () => {
     expect(got.status).toBe(200);
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /relay/v1/campaigns/x/pause', 'GET /relay/v1/campaigns?limit=1']);
     const [post, get] = seen;
-    expect(post.headers).toMatchObject({ 'oauth-token': sallyToken, 'content-type': 'application/json', 'x-leadfwd-nonce': expect.stringMatching(/^[0-9a-f]{32}$/), 'x-leadfwd-signature': expect.stringMatching(/^v1=[0-9a-f]{64}$/) });
+    expect(post.headers).toMatchObject({
+      'oauth-token': sallyToken,
+      'content-type': 'application/json',
+      'x-leadfwd-nonce': expect.stringMatching(/^[0-9a-f]{32}$/),
+      'x-leadfwd-signature': expect.stringMatching(/^v1=[0-9a-f]{64}$/),
+    });
     expect(post.body.toString()).toBe('{}');
     expect(get.headers['content-type']).toBeUndefined();
     expect(get.body.length).toBe(0);
@@ -184,7 +243,7 @@ describe('a relayed call (leadfwd/api/<path>)', () => {
     expect([replay.status, ((await replay.json()) as { error: string }).error]).toEqual([401, 'relay_replayed']);
   });
 
-  it('passes the service\'s refusals through: a wrong stored secret, and a token Sugar does not know', async () => {
+  it("passes the service's refusals through: a wrong stored secret, and a token Sugar does not know", async () => {
     const wrong = envelopeOf(await relay('GET', 'campaigns', { settings: { ...settings, leadfwd_relay_secret: randomBytes(32).toString('base64url') } }));
     expect([wrong.status, wrong.json.error]).toEqual([401, 'relay_signature_invalid']);
     const foreign = envelopeOf(await relay('GET', 'campaigns', { token: 'a-token-from-another-sugar' }));
@@ -196,7 +255,9 @@ describe('a relayed call (leadfwd/api/<path>)', () => {
     expect([down.status, down.json.error]).toEqual([502, 'service_unreachable']);
     const silent = await listen(() => undefined);
     const started = Date.now();
-    const slow = envelopeOf(await relay('GET', 'campaigns', { settings: { ...settings, leadfwd_service_url: silent }, sugarConfig: { leadfwd_relay_timeout: 1 } }));
+    const slow = envelopeOf(
+      await relay('GET', 'campaigns', { settings: { ...settings, leadfwd_service_url: silent }, sugarConfig: { leadfwd_relay_timeout: 1 } }),
+    );
     expect([slow.status, slow.json.error]).toEqual([504, 'service_timeout']);
     expect(Date.now() - started).toBeLessThan(5_000);
     const html = await listen((_q, res) => res.writeHead(502, { 'Content-Type': 'text/html' }).end('<h1>Bad gateway</h1>'));

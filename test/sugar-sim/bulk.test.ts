@@ -40,16 +40,14 @@ describe('POST /bulk', () => {
 
   it('reports sub-request errors only in their item, including bad data and bad versions', async () => {
     const r = await bulk({
-      requests: [
-        { url: '/v11/Contacts', method: 'POST', data: '{broken' },
-        { url: '/rest/v11/Contacts' },
-        { url: '/v11/Nope' },
-        { url: '/v11/ping' },
-      ],
+      requests: [{ url: '/v11/Contacts', method: 'POST', data: '{broken' }, { url: '/rest/v11/Contacts' }, { url: '/v11/Nope' }, { url: '/v11/ping' }],
     });
     expect(r.status).toBe(200);
     expect(r.body.map((x: { status: number; contents: { error?: string } }) => [x.status, x.contents.error ?? x.contents])).toEqual([
-      [422, 'invalid_parameter'], [301, 'incorrect_version'], [404, 'no_method'], [200, 'pong'],
+      [422, 'invalid_parameter'],
+      [301, 'incorrect_version'],
+      [404, 'no_method'],
+      [200, 'pong'],
     ]);
   });
 
@@ -61,7 +59,7 @@ describe('POST /bulk', () => {
     expect((await a.req('GET', '/Leads/count', { token })).body.record_count).toBe(before);
   });
 
-  it('items inherit the caller\'s token; their own headers win', async () => {
+  it("items inherit the caller's token; their own headers win", async () => {
     const r = await bulk({ requests: [{ url: '/v11/ping', headers: { 'OAuth-Token': 'bogus' } }, { url: '/v11/ping' }] });
     expect(r.body.map((x: { status: number }) => x.status)).toEqual([401, 200]);
     expectSugarError(await a.req('POST', '/bulk', { body: { requests: [{ url: '/v11/ping' }] } }), 401, 'need_login');

@@ -19,12 +19,27 @@ afterAll(() => sim.close());
 describe('email array and legacy fields', () => {
   it('returns entries with real booleans, primary first, and mirrors them in email1/email2/flags', async () => {
     const r = await req('POST', '/Contacts', {
-      last_name: 'Shape', email: [entry('second@shape.example'), entry('first@shape.example', { primary_address: true, opt_out: true })],
+      last_name: 'Shape',
+      email: [entry('second@shape.example'), entry('first@shape.example', { primary_address: true, opt_out: true })],
     });
     expect(r.status).toBe(200);
     expect(r.body.email).toEqual([
-      { email_address: 'first@shape.example', email_address_id: expect.any(String), primary_address: true, reply_to_address: false, invalid_email: false, opt_out: true },
-      { email_address: 'second@shape.example', email_address_id: expect.any(String), primary_address: false, reply_to_address: false, invalid_email: false, opt_out: false },
+      {
+        email_address: 'first@shape.example',
+        email_address_id: expect.any(String),
+        primary_address: true,
+        reply_to_address: false,
+        invalid_email: false,
+        opt_out: true,
+      },
+      {
+        email_address: 'second@shape.example',
+        email_address_id: expect.any(String),
+        primary_address: false,
+        reply_to_address: false,
+        invalid_email: false,
+        opt_out: false,
+      },
     ]);
     expect(r.body).toMatchObject({ email1: 'first@shape.example', email2: 'second@shape.example', email_opt_out: true, invalid_email: false });
   });
@@ -47,7 +62,12 @@ describe('email array and legacy fields', () => {
   });
 
   it('rejects a malformed address with 422 and creates nothing', async () => {
-    expectSugarError(await req('POST', '/Contacts', { last_name: 'Bad', email: [entry('not an address')] }), 422, 'invalid_parameter', 'not an address is an invalid email address');
+    expectSugarError(
+      await req('POST', '/Contacts', { last_name: 'Bad', email: [entry('not an address')] }),
+      422,
+      'invalid_parameter',
+      'not an address is an invalid email address',
+    );
     expectSugarError(await req('POST', '/Contacts', { last_name: 'Bad', email1: 'x@' }), 422, 'invalid_parameter', 'x@ is an invalid email address');
     expectSugarError(await req('POST', '/Contacts', { last_name: 'Bad', email: 'a@b.example' }), 422, 'invalid_parameter');
     const f = encodeURIComponent(JSON.stringify([{ last_name: 'Bad' }]));
@@ -77,10 +97,27 @@ describe('shared rows', () => {
     const id = c.email[0].email_address_id;
     const r = await req('PUT', `/EmailAddresses/${id}`, { opt_out: true, email_address: 'changed@shared.example' });
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body).sort()).toEqual(
-      ['_acl', '_module', 'date_created', 'date_modified', 'deleted', 'email_address', 'email_address_caps', 'id', 'invalid_email', 'opt_out'],
-    );
-    expect(r.body).toMatchObject({ id, email_address: 'flag@shared.example', email_address_caps: 'FLAG@SHARED.EXAMPLE', opt_out: true, invalid_email: false, deleted: false, _module: 'EmailAddresses' });
+    expect(Object.keys(r.body).sort()).toEqual([
+      '_acl',
+      '_module',
+      'date_created',
+      'date_modified',
+      'deleted',
+      'email_address',
+      'email_address_caps',
+      'id',
+      'invalid_email',
+      'opt_out',
+    ]);
+    expect(r.body).toMatchObject({
+      id,
+      email_address: 'flag@shared.example',
+      email_address_caps: 'FLAG@SHARED.EXAMPLE',
+      opt_out: true,
+      invalid_email: false,
+      deleted: false,
+      _module: 'EmailAddresses',
+    });
     expect((await req('GET', `/Contacts/${c.id}`)).body.email_opt_out).toBe(true);
     expect((await req('GET', `/Prospects/${p.id}`)).body.email[0].opt_out).toBe(true);
     const inv = await req('PUT', `/EmailAddresses/${id}`, { invalid_email: true });

@@ -9,7 +9,8 @@ let token: string;
 const ping = () => a.req('GET', '/ping', { token });
 const control = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${sim.url}/__sim${path}`, {
-    method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
@@ -95,7 +96,9 @@ describe('in-process faults', () => {
 
 describe('/__sim/ control API', () => {
   it('arms faults over HTTP; /__sim/ itself is never faulted', async () => {
-    expect((await control('POST', '/faults', { failNext: { count: 1, status: 500, label: 'fatal_error' }, rateLimit: { count: 1, retryAfter: 3 } })).status).toBe(200);
+    expect(
+      (await control('POST', '/faults', { failNext: { count: 1, status: 500, label: 'fatal_error' }, rateLimit: { count: 1, retryAfter: 3 } })).status,
+    ).toBe(200);
     const limited = await ping();
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('3');
@@ -126,7 +129,7 @@ describe('/__sim/ control API', () => {
     expect((await control('GET', '/nope')).status).toBe(404);
   });
 
-  it('counts CampaignLog rows exactly as Sugar\'s status page does', async () => {
+  it("counts CampaignLog rows exactly as Sugar's status page does", async () => {
     const cid = DEMO_IDS.campaigns.autumn;
     const log = (body: Record<string, unknown>) => a.req('POST', '/CampaignLog', { token, body: { campaign_id: cid, target_type: 'Contacts', ...body } });
     await log({ target_id: 't1', activity_type: 'targeted' });

@@ -1,20 +1,11 @@
 // Checklist 6: the Filter API over HTTP (§4, fact-check rows 12-15). Operator semantics live in filter.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { api, expectSugarError, startTestSim } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { adminSim, expectSugarError } from './helpers.js';
 
-let sim: SugarSim;
-let a: ReturnType<typeof api>;
-let token: string;
-const get = (path: string) => a.req('GET', path, { token });
+const t = adminSim();
+const get = (path: string) => t.a.req('GET', path, { token: t.token });
 const json = (v: unknown) => encodeURIComponent(JSON.stringify(v));
-
-beforeAll(async () => {
-  sim = await startTestSim();
-  a = api(sim);
-  token = (await a.login('admin')).access_token;
-});
-afterAll(() => sim.close());
 
 describe('list endpoints', () => {
   it('GET /<M> pages 20 by default with next_offset', async () => {
@@ -43,18 +34,20 @@ describe('list endpoints', () => {
   it('GET /<M>/filter, POST /<M>/filter and the count routes agree', async () => {
     const filter = [{ region_c: 'EMEA' }];
     const viaGet = await get(`/Contacts/filter?filter=${json(filter)}&max_num=-1&fields=region_c`);
-    const viaPost = await a.req('POST', '/Contacts/filter', { token, body: { filter, max_num: -1, fields: ['region_c'] } });
+    const viaPost = await t.a.req('POST', '/Contacts/filter', { token: t.token, body: { filter, max_num: -1, fields: ['region_c'] } });
     expect(viaPost.body).toEqual(viaGet.body);
     expect(viaGet.body.records.length).toBeGreaterThan(0);
     expect(viaGet.body.records.every((r: { region_c: string }) => r.region_c === 'EMEA')).toBe(true);
     const n = viaGet.body.records.length;
     expect((await get(`/Contacts/count?filter=${json(filter)}`)).body).toEqual({ record_count: n });
     expect((await get(`/Contacts/filter/count?filter=${json(filter)}`)).body).toEqual({ record_count: n });
-    expect((await a.req('POST', '/Contacts/filter/count', { token, body: { filter } })).body).toEqual({ record_count: n });
+    expect((await t.a.req('POST', '/Contacts/filter/count', { token: t.token, body: { filter } })).body).toEqual({ record_count: n });
   });
 
   it('accepts the bracket form of filter', async () => {
-    const r = await get('/Contacts?filter[0][last_name][$starts]=Ch&filter[0][region_c][$in][]=EMEA&filter[0][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1');
+    const r = await get(
+      '/Contacts?filter[0][last_name][$starts]=Ch&filter[0][region_c][$in][]=EMEA&filter[0][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1',
+    );
     expect(r.status).toBe(200);
     expect(r.body.records.length).toBeGreaterThan(0);
     for (const rec of r.body.records) {
@@ -64,14 +57,18 @@ describe('list endpoints', () => {
   });
 
   it('accepts bracket forms nested deeper than qs allows by default', async () => {
-    const deep = await get('/Contacts?filter[0][$or][0][$and][0][last_name][$starts]=Ch&filter[0][$or][1][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1');
+    const deep = await get(
+      '/Contacts?filter[0][$or][0][$and][0][last_name][$starts]=Ch&filter[0][$or][1][region_c][$in][]=NA&fields=last_name,region_c&max_num=-1',
+    );
     expect(deep.status).toBe(200);
-    const asJson = await get(`/Contacts?filter=${json([{ $or: [{ $and: [{ last_name: { $starts: 'Ch' } }] }, { region_c: { $in: ['NA'] } }] }])}&fields=last_name,region_c&max_num=-1`);
+    const asJson = await get(
+      `/Contacts?filter=${json([{ $or: [{ $and: [{ last_name: { $starts: 'Ch' } }] }, { region_c: { $in: ['NA'] } }] }])}&fields=last_name,region_c&max_num=-1`,
+    );
     expect(deep.body.records.length).toBeGreaterThan(0);
     expect(deep.body).toEqual(asJson.body);
   });
 
-  it('filters on email_addresses.* across all of a record\'s addresses and on email for the primary only', async () => {
+  it("filters on email_addresses.* across all of a record's addresses and on email for the primary only", async () => {
     const twoAddr = DEMO_IDS.special.twoAddressContact;
     const bySecondary = await get(`/Contacts?filter=${json([{ 'email_addresses.email_address': 'dana@example.com' }])}&fields=id`);
     expect(bySecondary.body.records.map((r: { id: string }) => r.id)).toEqual([twoAddr]);
@@ -103,8 +100,8 @@ describe('list endpoints', () => {
   });
 
   it('custom fields, macros and deleted work through HTTP', async () => {
-    const own = await a.login('sally');
-    const mine = await a.req('GET', `/Contacts?filter=${json([{ $owner: '' }])}&max_num=-1&fields=assigned_user_id`, { token: own.access_token });
+    const own = await t.a.login('sally');
+    const mine = await t.a.req('GET', `/Contacts?filter=${json([{ $owner: '' }])}&max_num=-1&fields=assigned_user_id`, { token: own.access_token });
     expect(mine.body.records.length).toBeGreaterThan(0);
     expect(mine.body.records.every((r: { assigned_user_id: string }) => r.assigned_user_id === 'seed_sally_id')).toBe(true);
     const gold = await get(`/Prospects/count?filter=${json([{ loyalty_tier_c: 'Gold' }])}`);

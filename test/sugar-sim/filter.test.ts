@@ -1,33 +1,102 @@
 import { describe, expect, it } from 'vitest';
+import { SugarError } from '../../scripts/sugar-sim/errors.js';
 import { compileFilter, compileOrderBy, dateRange, type FieldDefs, type FilterContext, type SimRecord } from '../../scripts/sugar-sim/filter.js';
 import { pageRecords, parseListArgs } from '../../scripts/sugar-sim/filter-args.js';
-import { SugarError } from '../../scripts/sugar-sim/errors.js';
 
 const fields: FieldDefs = {
-  id: { type: 'id' }, first_name: { type: 'varchar' }, last_name: { type: 'varchar' }, name: { type: 'name' },
-  email: { type: 'email' }, email_addresses: { type: 'link' }, prospectlists: { type: 'link' },
-  assigned_user_id: { type: 'id' }, created_by: { type: 'id' }, lead_source: { type: 'enum' },
-  description: { type: 'text' }, do_not_call: { type: 'bool' }, score: { type: 'int' }, budget: { type: 'decimal' },
-  birthdate: { type: 'date' }, date_entered: { type: 'datetime' }, date_modified: { type: 'datetime' },
+  id: { type: 'id' },
+  first_name: { type: 'varchar' },
+  last_name: { type: 'varchar' },
+  name: { type: 'name' },
+  email: { type: 'email' },
+  email_addresses: { type: 'link' },
+  prospectlists: { type: 'link' },
+  assigned_user_id: { type: 'id' },
+  created_by: { type: 'id' },
+  lead_source: { type: 'enum' },
+  description: { type: 'text' },
+  do_not_call: { type: 'bool' },
+  score: { type: 'int' },
+  budget: { type: 'decimal' },
+  birthdate: { type: 'date' },
+  date_entered: { type: 'datetime' },
+  date_modified: { type: 'datetime' },
 };
 
-const mail = (address: string, primary: boolean, optOut = false) =>
-  ({ email_address: address, email_address_id: `ea-${address}`, primary_address: primary, reply_to_address: false, invalid_email: false, opt_out: optOut });
+const mail = (address: string, primary: boolean, optOut = false) => ({
+  email_address: address,
+  email_address_id: `ea-${address}`,
+  primary_address: primary,
+  reply_to_address: false,
+  invalid_email: false,
+  opt_out: optOut,
+});
 
 const records: SimRecord[] = [
-  { id: 'c1', first_name: 'Abby', last_name: 'Able', assigned_user_id: 'u-sally', created_by: 'u-admin', lead_source: 'Web',
-    description: 'Likes golf', do_not_call: false, score: 10, budget: '100.50', birthdate: '1990-06-01',
-    date_entered: '2026-05-01T08:00:00+00:00', date_modified: '2026-05-19T12:00:00+00:00',
-    email: [mail('Abby@Example.com', true), mail('abby.alt@other.org', false, true)] },
-  { id: 'c2', first_name: 'bob', last_name: 'Baker', assigned_user_id: 'u-max', created_by: 'u-sally', lead_source: 'Email',
-    description: '', do_not_call: true, score: 2, budget: '99.9', birthdate: '1985-12-31',
-    date_entered: '2026-05-18T23:59:59+00:00', date_modified: '2026-05-20T09:00:00+00:00', email: [mail('bob@example.com', true)] },
-  { id: 'c3', first_name: 'Cara', last_name: 'Cole', assigned_user_id: 'u-sally', created_by: 'u-sally', lead_source: null,
-    description: null, do_not_call: false, score: 30, budget: null, birthdate: null,
-    date_entered: '2026-04-10T10:00:00+00:00', date_modified: '2026-05-19T12:00:00+00:00', email: [] },
-  { id: 'c4', first_name: 'Dan', last_name: 'able-son', assigned_user_id: null, created_by: 'u-admin', lead_source: 'Web',
-    description: 'Golf and tennis', do_not_call: '1', score: '7', budget: '0', birthdate: '2000-01-15',
-    date_entered: '2025-12-31T23:00:00+00:00', date_modified: '2026-03-01T00:00:00+00:00', email: [mail('dan@golf.net', false)] },
+  {
+    id: 'c1',
+    first_name: 'Abby',
+    last_name: 'Able',
+    assigned_user_id: 'u-sally',
+    created_by: 'u-admin',
+    lead_source: 'Web',
+    description: 'Likes golf',
+    do_not_call: false,
+    score: 10,
+    budget: '100.50',
+    birthdate: '1990-06-01',
+    date_entered: '2026-05-01T08:00:00+00:00',
+    date_modified: '2026-05-19T12:00:00+00:00',
+    email: [mail('Abby@Example.com', true), mail('abby.alt@other.org', false, true)],
+  },
+  {
+    id: 'c2',
+    first_name: 'bob',
+    last_name: 'Baker',
+    assigned_user_id: 'u-max',
+    created_by: 'u-sally',
+    lead_source: 'Email',
+    description: '',
+    do_not_call: true,
+    score: 2,
+    budget: '99.9',
+    birthdate: '1985-12-31',
+    date_entered: '2026-05-18T23:59:59+00:00',
+    date_modified: '2026-05-20T09:00:00+00:00',
+    email: [mail('bob@example.com', true)],
+  },
+  {
+    id: 'c3',
+    first_name: 'Cara',
+    last_name: 'Cole',
+    assigned_user_id: 'u-sally',
+    created_by: 'u-sally',
+    lead_source: null,
+    description: null,
+    do_not_call: false,
+    score: 30,
+    budget: null,
+    birthdate: null,
+    date_entered: '2026-04-10T10:00:00+00:00',
+    date_modified: '2026-05-19T12:00:00+00:00',
+    email: [],
+  },
+  {
+    id: 'c4',
+    first_name: 'Dan',
+    last_name: 'able-son',
+    assigned_user_id: null,
+    created_by: 'u-admin',
+    lead_source: 'Web',
+    description: 'Golf and tennis',
+    do_not_call: '1',
+    score: '7',
+    budget: '0',
+    birthdate: '2000-01-15',
+    date_entered: '2025-12-31T23:00:00+00:00',
+    date_modified: '2026-03-01T00:00:00+00:00',
+    email: [mail('dan@golf.net', false)],
+  },
 ];
 
 const ctx: FilterContext = { module: 'Contacts', fields, userId: 'u-sally', now: new Date('2026-05-20T15:30:00Z'), favorites: new Set(['c2']) };
@@ -95,7 +164,10 @@ describe('compileFilter matches', () => {
   });
 
   it('uses $favorite from my_favorite when no favourites set is given', () => {
-    const recs = [{ id: 'a', my_favorite: true }, { id: 'b', my_favorite: false }];
+    const recs = [
+      { id: 'a', my_favorite: true },
+      { id: 'b', my_favorite: false },
+    ];
     const noFav: FilterContext = { ...ctx, favorites: undefined };
     expect(recs.filter(compileFilter([{ $favorite: '' }], noFav)).map((r) => r.id)).toEqual(['a']);
   });
@@ -104,8 +176,8 @@ describe('compileFilter matches', () => {
     const lists: Record<string, string[]> = { c1: ['Golfers'], c4: ['Golfers', 'VIP'] };
     const withLinks: FilterContext = {
       ...ctx,
-      relatedField: (link, field) => (link === 'prospectlists' && field === 'name'
-        ? { type: 'name', values: (rec) => lists[String(rec.id)] ?? [] } : undefined),
+      relatedField: (link, field) =>
+        link === 'prospectlists' && field === 'name' ? { type: 'name', values: (rec) => lists[String(rec.id)] ?? [] } : undefined,
     };
     expect(ids([{ 'prospectlists.name': 'vip' }], withLinks)).toEqual(['c4']);
     expect(() => ids([{ 'prospectlists.nope': 'x' }], withLinks)).toThrow('Unknown field prospectlists.nope');
@@ -124,7 +196,11 @@ describe('compileFilter rejects', () => {
     ['$in with a scalar', [{ id: { $in: 'c1' } }], '$in requires an array'],
     ['$not_in with a scalar', [{ id: { $not_in: 'c1' } }], '$not_in requires an array'],
     ['$between with one value', [{ score: { $between: [1] } }], '$between requires an array with two values.'],
-    ['$dateBetween with three values', [{ birthdate: { $dateBetween: ['2020-01-01', '2020-01-02', '2020-01-03'] } }], '$dateBetween requires an array with two values.'],
+    [
+      '$dateBetween with three values',
+      [{ birthdate: { $dateBetween: ['2020-01-01', '2020-01-02', '2020-01-03'] } }],
+      '$dateBetween requires an array with two values.',
+    ],
     ['$or with an object', [{ $or: { id: 'c1' } }], '$or requires an array'],
     ['bad date range', [{ birthdate: { $dateRange: 'last_century' } }], 'Did not recognize the date range: last_century'],
     ['$dateRange on text', [{ first_name: { $dateRange: 'today' } }], '$dateRange requires a date field: first_name'],
@@ -135,7 +211,11 @@ describe('compileFilter rejects', () => {
   ];
   it.each(cases)('%s', (_name, filter, message) => {
     let caught: unknown;
-    try { compileFilter(filter, ctx); } catch (e) { caught = e; }
+    try {
+      compileFilter(filter, ctx);
+    } catch (e) {
+      caught = e;
+    }
     expect(caught).toBeInstanceOf(SugarError);
     const err = caught as SugarError;
     expect([err.status, err.label, err.message]).toEqual([422, 'invalid_parameter', message]);
@@ -145,10 +225,14 @@ describe('compileFilter rejects', () => {
 describe('dateRange', () => {
   const now = new Date('2024-03-01T00:30:00Z');
   it.each([
-    ['yesterday', ['2024-02-29', '2024-02-29']], ['tomorrow', ['2024-03-02', '2024-03-02']],
-    ['next_7_days', ['2024-03-01', '2024-03-07']], ['last_30_days', ['2024-02-01', '2024-03-01']],
-    ['next_30_days', ['2024-03-01', '2024-03-30']], ['last_month', ['2024-02-01', '2024-02-29']],
-    ['this_month', ['2024-03-01', '2024-03-31']], ['next_month', ['2024-04-01', '2024-04-30']],
+    ['yesterday', ['2024-02-29', '2024-02-29']],
+    ['tomorrow', ['2024-03-02', '2024-03-02']],
+    ['next_7_days', ['2024-03-01', '2024-03-07']],
+    ['last_30_days', ['2024-02-01', '2024-03-01']],
+    ['next_30_days', ['2024-03-01', '2024-03-30']],
+    ['last_month', ['2024-02-01', '2024-02-29']],
+    ['this_month', ['2024-03-01', '2024-03-31']],
+    ['next_month', ['2024-04-01', '2024-04-30']],
     ['next_year', ['2025-01-01', '2025-12-31']],
   ])('%s', (name, expected) => {
     expect(dateRange(name, now)).toEqual(expected);
@@ -169,7 +253,7 @@ describe('compileOrderBy', () => {
   ])('%s', (_name, orderBy, expected) => {
     expect(sorted(orderBy)).toEqual(expected);
   });
-  it('rejects a missing field with Sugar\'s message', () => {
+  it("rejects a missing field with Sugar's message", () => {
     expect(() => compileOrderBy('name:desc,nope', ctx)).toThrow('Non existing field: nope in module: Contacts');
     expect(() => compileOrderBy('prospectlists', ctx)).toThrow('Non existing field: prospectlists in module: Contacts');
   });
@@ -180,7 +264,10 @@ describe('parseListArgs', () => {
     expect(parseListArgs({}, undefined)).toEqual({ filter: [], maxNum: 20, offset: 0, orderBy: undefined, fields: undefined, deleted: false });
   });
   it('parses a GET with a JSON filter and CSV fields', () => {
-    const a = parseListArgs({ filter: '[{"name":{"$starts":"Ab"}}]', max_num: '5', offset: '10', fields: 'name, email', order_by: 'name:desc', deleted: '1' }, undefined);
+    const a = parseListArgs(
+      { filter: '[{"name":{"$starts":"Ab"}}]', max_num: '5', offset: '10', fields: 'name, email', order_by: 'name:desc', deleted: '1' },
+      undefined,
+    );
     expect(a).toEqual({ filter: [{ name: { $starts: 'Ab' } }], maxNum: 5, offset: 10, orderBy: 'name:desc', fields: ['name', 'email'], deleted: true });
   });
   it('accepts the bracket form from the extended query parser', () => {
@@ -191,7 +278,12 @@ describe('parseListArgs', () => {
     const a = parseListArgs({ max_num: '3' }, { filter: [{ id: 'c1' }], max_num: 1000, fields: ['id', 'name'], deleted: false });
     expect([a.filter, a.maxNum, a.fields, a.deleted]).toEqual([[{ id: 'c1' }], 3, ['id', 'name'], false]);
   });
-  it.each([[-1, -1], ['-5', -1], [0, 20], ['', 20]])('max_num %s → %s', (raw, expected) => {
+  it.each([
+    [-1, -1],
+    ['-5', -1],
+    [0, 20],
+    ['', 20],
+  ])('max_num %s → %s', (raw, expected) => {
     expect(parseListArgs({ max_num: raw }, undefined).maxNum).toBe(expected);
   });
   it('keeps q when there is no filter', () => {

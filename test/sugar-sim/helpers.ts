@@ -1,5 +1,6 @@
 // Real simulator on port 0 plus a thin fetch wrapper, shared by the conformance suite.
-import { startSugarSim, type SimOptions, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 
 export interface Reply {
   status: number;
@@ -10,7 +11,7 @@ export interface Reply {
 
 export interface ReqOptions {
   token?: string;
-  body?: unknown;         // JSON-encoded unless raw is given
+  body?: unknown; // JSON-encoded unless raw is given
   raw?: string;
   contentType?: string;
   headers?: Record<string, string>;
@@ -18,6 +19,18 @@ export interface ReqOptions {
 
 export async function startTestSim(opts: SimOptions = {}): Promise<SugarSim> {
   return startSugarSim({ quiet: true, ...opts });
+}
+
+/** A simulator for the whole test file and an admin token on it (filled in before the file's tests run). */
+export function adminSim(opts: SimOptions = {}): { sim: SugarSim; a: ReturnType<typeof api>; token: string } {
+  const ctx = {} as { sim: SugarSim; a: ReturnType<typeof api>; token: string };
+  beforeAll(async () => {
+    ctx.sim = await startTestSim(opts);
+    ctx.a = api(ctx.sim);
+    ctx.token = (await ctx.a.login('admin')).access_token;
+  });
+  afterAll(() => ctx.sim?.close());
+  return ctx;
 }
 
 export function api(sim: SugarSim, version = 'v11_1') {

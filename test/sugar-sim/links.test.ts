@@ -1,21 +1,12 @@
 // Checklist 7: the Link API with Sugar's link names (§5, fact-check rows 16-18, 24).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { api, expectSugarError, startTestSim } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { adminSim, expectSugarError } from './helpers.js';
 
-let sim: SugarSim;
-let a: ReturnType<typeof api>;
-let token: string;
-const req = (method: string, path: string, body?: unknown) => a.req(method, path, { token, body });
+const t = adminSim();
+const req = (method: string, path: string, body?: unknown) => t.a.req(method, path, { token: t.token, body });
 const ids = (r: { body: { records: Array<{ id: string }> } }) => r.body.records.map((x) => x.id).sort();
 const L = DEMO_IDS.lists;
-
-beforeAll(async () => {
-  sim = await startTestSim();
-  a = api(sim);
-  token = (await a.login('admin')).access_token;
-});
-afterAll(() => sim.close());
 
 describe('reading links', () => {
   it('ProspectLists members page like the Filter API, per module', async () => {
@@ -27,7 +18,10 @@ describe('reading links', () => {
     expect([...ids(first), ...ids(rest)].sort()).toEqual([...DEMO_IDS.contacts.slice(0, 30)].sort());
     expect((await req('GET', `/ProspectLists/${L.newsletter}/link/leads/count`)).body).toEqual({ record_count: 10 });
     expect((await req('GET', `/ProspectLists/${L.newsletter}/link/accounts/filter/count`)).body).toEqual({ record_count: 3 });
-    expect((await req('GET', `/ProspectLists/${L.test}/link/users`)).body.records.map((u: { user_name: string }) => u.user_name).sort()).toEqual(['max', 'sally']);
+    expect((await req('GET', `/ProspectLists/${L.test}/link/users`)).body.records.map((u: { user_name: string }) => u.user_name).sort()).toEqual([
+      'max',
+      'sally',
+    ]);
   });
 
   it('link lists take filters, GET and POST', async () => {
@@ -40,23 +34,33 @@ describe('reading links', () => {
 
   it('Campaigns reach their lists, and lists their campaigns', async () => {
     const lists = await req('GET', `/Campaigns/${DEMO_IDS.campaigns.spring}/link/prospectlists?fields=list_type`);
-    expect(lists.body.records.map((x: { list_type: string }) => x.list_type).sort()).toEqual(
-      ['default', 'default', 'exempt', 'exempt_address', 'exempt_domain', 'test'],
-    );
+    expect(lists.body.records.map((x: { list_type: string }) => x.list_type).sort()).toEqual([
+      'default',
+      'default',
+      'exempt',
+      'exempt_address',
+      'exempt_domain',
+      'test',
+    ]);
     const back = await req('GET', `/ProspectLists/${L.tradeShow}/link/campaigns?fields=name`);
     expect(back.body.records.map((x: { name: string }) => x.name).sort()).toEqual(['Autumn Promo', 'Spring Newsletter']);
   });
 
-  it('a person\'s campaigns link lists CampaignLog rows by target_id, and prospect_lists its lists', async () => {
+  it("a person's campaigns link lists CampaignLog rows by target_id, and prospect_lists its lists", async () => {
     const target = DEMO_IDS.contacts[24];
-    const log = await req('POST', '/CampaignLog', { campaign_id: DEMO_IDS.campaigns.autumn, target_id: target, target_type: 'Contacts', activity_type: 'targeted' });
+    const log = await req('POST', '/CampaignLog', {
+      campaign_id: DEMO_IDS.campaigns.autumn,
+      target_id: target,
+      target_type: 'Contacts',
+      activity_type: 'targeted',
+    });
     const r = await req('GET', `/Contacts/${target}/link/campaigns?fields=campaign_name1,activity_type`);
     expect(r.body.records).toMatchObject([{ id: log.body.id, _module: 'CampaignLog', campaign_name1: 'Autumn Promo', activity_type: 'targeted' }]);
     const lists = await req('GET', `/Contacts/${target}/link/prospect_lists?fields=name`);
     expect(ids(lists)).toEqual([L.newsletter, L.tradeShow, L.exempt].sort());
   });
 
-  it('missing parent is 404 with Sugar\'s message; unknown link 404 not_found', async () => {
+  it("missing parent is 404 with Sugar's message; unknown link 404 not_found", async () => {
     expectSugarError(await req('GET', '/ProspectLists/nope/link/contacts'), 404, 'not_found', 'Could not find parent record nope in module: ProspectLists');
     expectSugarError(await req('GET', `/ProspectLists/${L.test}/link/widgets`), 404, 'not_found', 'Could not find a relationship named: widgets');
   });
@@ -86,7 +90,12 @@ describe('writing links', () => {
     expectSugarError(await req('POST', `/Campaigns/${camp.id}/link`, { link_name: 'prospectlists' }), 422, 'missing_parameter', 'Missing parameter: ids');
     expectSugarError(await req('POST', `/Campaigns/${camp.id}/link`, { ids: [] }), 422, 'missing_parameter', 'Missing parameter: link_name');
     expectSugarError(await req('POST', `/Campaigns/${camp.id}/link`, { link_name: 'prospectlists', ids: 'x' }), 422, 'invalid_parameter');
-    expectSugarError(await req('POST', `/Campaigns/${camp.id}/link`, { link_name: 'prospectlists', ids: ['missing'] }), 404, 'not_found', 'Could not find the related bean');
+    expectSugarError(
+      await req('POST', `/Campaigns/${camp.id}/link`, { link_name: 'prospectlists', ids: ['missing'] }),
+      404,
+      'not_found',
+      'Could not find the related bean',
+    );
   });
 
   it('POST link/:link with a body creates and links (log_entries sets campaign_id; tracked_urls too)', async () => {
@@ -107,7 +116,12 @@ describe('writing links', () => {
     expectSugarError(await req('POST', '/Campaigns/nope/link', { link_name: 'prospectlists', ids: [L.test] }), 403, 'not_authorized');
     expectSugarError(await req('POST', '/Campaigns/nope/link/log_entries', { activity_type: 'viewed' }), 403, 'not_authorized');
     expectSugarError(await req('POST', `/Campaigns/${DEMO_IDS.campaigns.spring}/link/prospectlists/nope`), 404, 'not_found', 'Could not find the related bean');
-    expectSugarError(await req('POST', `/Campaigns/${DEMO_IDS.campaigns.spring}/link/nolink/x`), 404, 'not_found', 'Could not find a relationship named: nolink');
+    expectSugarError(
+      await req('POST', `/Campaigns/${DEMO_IDS.campaigns.spring}/link/nolink/x`),
+      404,
+      'not_found',
+      'Could not find a relationship named: nolink',
+    );
   });
 
   it('deleting a record ends its list memberships', async () => {

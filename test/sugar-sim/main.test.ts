@@ -30,7 +30,8 @@ describe('main.ts', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     for (const u of ['admin', 'sally', 'max', 'chris']) expect(p.output()).toContain(`password: ${u}`);
     const res = await fetch(`${url}/rest/v11_1/oauth2/token`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'max', password: 'max', platform: 'base' }),
     });
     expect(res.status).toBe(200);

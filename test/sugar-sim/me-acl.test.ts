@@ -107,12 +107,15 @@ describe('roles as Sugar computes them (sugar-platform.md §9, §13): dana, max'
     const spring = await a.req('GET', `/Campaigns/${DEMO_IDS.campaigns.spring}`, { token: max });
     expect(spring.body._acl).toEqual({ fields: {}, edit: 'no', delete: 'no', create: 'no' });
     expectSugarError(await a.req('PUT', `/Campaigns/${DEMO_IDS.campaigns.spring}`, { token: max, body: { name: 'x' } }), 403, 'not_authorized');
-    const own = await a.req('POST', '/Campaigns', { token: max, body: { name: 'Max own', campaign_type: 'Email', status: 'Planning', end_date: '2030-01-01' } });
+    const own = await a.req('POST', '/Campaigns', {
+      token: max,
+      body: { name: 'Max own', campaign_type: 'Email', status: 'Planning', end_date: '2030-01-01' },
+    });
     expect(own.body._acl).toEqual({ fields: {} });
     expect((await a.req('PUT', `/Campaigns/${own.body.id}`, { token: max, body: { name: 'Max own, renamed' } })).status).toBe(200);
   });
 
-  it('max: mobile numbers are hidden from /me\'s field ACL, from records, and refused in filters', async () => {
+  it("max: mobile numbers are hidden from /me's field ACL, from records, and refused in filters", async () => {
     const max = (await a.login('max')).access_token;
     const me = (await a.req('GET', '/me', { token: max })).body.current_user;
     expect(me.acl.Contacts.fields).toEqual({ phone_mobile: { read: 'no', write: 'no', create: 'no' } });

@@ -7,7 +7,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let sim: SugarSim;
 let a: ReturnType<typeof api>;
 const grant = (extra: Record<string, unknown>) =>
-  a.req('POST', '/oauth2/token', { body: { grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'sally', password: 'sally', platform: 'base', ...extra } });
+  a.req('POST', '/oauth2/token', {
+    body: { grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'sally', password: 'sally', platform: 'base', ...extra },
+  });
 
 beforeAll(async () => {
   sim = await startTestSim({ seed: 'empty' });
@@ -19,9 +21,7 @@ describe('password grant', () => {
   it('answers the seven keys with UUID tokens and sets the download cookie', async () => {
     const r = await grant({ platform: 'leadfwd' });
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body).sort()).toEqual(
-      ['access_token', 'download_token', 'expires_in', 'refresh_expires_in', 'refresh_token', 'scope', 'token_type'],
-    );
+    expect(Object.keys(r.body).sort()).toEqual(['access_token', 'download_token', 'expires_in', 'refresh_expires_in', 'refresh_token', 'scope', 'token_type']);
     expect(r.body).toMatchObject({ expires_in: 3600, token_type: 'bearer', scope: null, refresh_expires_in: 1209600 });
     for (const k of ['access_token', 'refresh_token', 'download_token']) expect(r.body[k]).toMatch(UUID);
     expect(r.headers.get('set-cookie')).toContain(`download_token_leadfwd=${r.body.download_token}`);
@@ -75,7 +75,9 @@ describe('refresh grant', () => {
       const s = api(short);
       const t = await s.login('admin');
       expectSugarError(await s.req('GET', '/ping', { token: t.access_token }), 401, 'invalid_grant', 'The access token provided has expired.');
-      const r = await s.req('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: t.refresh_token } });
+      const r = await s.req('POST', '/oauth2/token', {
+        body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: t.refresh_token },
+      });
       expectSugarError(r, 400, 'invalid_grant', /^Refresh token has expired/);
     } finally {
       await short.close();
@@ -89,7 +91,9 @@ describe('one session per user and platform', () => {
     const other = await a.login('admin', 'leadfwd');
     const second = await a.login('admin', 'base');
     expectSugarError(await a.req('GET', '/ping', { token: first.access_token }), 401, 'invalid_grant');
-    const r = await a.req('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: first.refresh_token } });
+    const r = await a.req('POST', '/oauth2/token', {
+      body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: first.refresh_token },
+    });
     expectSugarError(r, 400, 'invalid_grant');
     expect((await a.req('GET', '/ping', { token: second.access_token })).status).toBe(200);
     expect((await a.req('GET', '/ping', { token: other.access_token })).status).toBe(200);
@@ -111,7 +115,9 @@ describe('one session per user and platform', () => {
       const first = await s.login('sally', 'base');
       await s.login('sally', 'base');
       expect((await s.req('GET', '/ping', { token: first.access_token })).status).toBe(200);
-      const r = await s.req('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: first.refresh_token } });
+      const r = await s.req('POST', '/oauth2/token', {
+        body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: first.refresh_token },
+      });
       expectSugarError(r, 400, 'invalid_grant');
     } finally {
       await delayed.close();
@@ -151,7 +157,9 @@ describe('using the token', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ success: true });
     expectSugarError(await a.req('GET', '/ping', { token: t.access_token }), 401, 'invalid_grant');
-    const again = await a.req('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: t.refresh_token, platform: 'lpi' } });
+    const again = await a.req('POST', '/oauth2/token', {
+      body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: t.refresh_token, platform: 'lpi' },
+    });
     expectSugarError(again, 400, 'invalid_grant');
     expectSugarError(await a.req('POST', '/oauth2/logout'), 401, 'need_login');
   });

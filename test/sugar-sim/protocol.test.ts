@@ -36,8 +36,12 @@ describe('API versions', () => {
     const old = await startTestSim({ seed: 'empty', maxVersion: '11_1' });
     try {
       const t = (await api(old).login('admin')).access_token;
-      expectSugarError(await api(old, 'v11_2').req('GET', '/ping', { token: t }), 301, 'incorrect_version',
-        'Please change your requested API version to value between 10 and 11.1.');
+      expectSugarError(
+        await api(old, 'v11_2').req('GET', '/ping', { token: t }),
+        301,
+        'incorrect_version',
+        'Please change your requested API version to value between 10 and 11.1.',
+      );
     } finally {
       await old.close();
     }

@@ -1,20 +1,11 @@
 // Checklist 4, 8, 9: record CRUD, CampaignLog and ProspectLists rules (§3, §6, §7; fact-check rows 6, 7, 9).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { api, expectSugarError, startTestSim } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { adminSim, expectSugarError } from './helpers.js';
 
 const SUGAR_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
-let sim: SugarSim;
-let a: ReturnType<typeof api>;
-let token: string;
-const req = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => a.req(method, path, { token, body, headers });
-
-beforeAll(async () => {
-  sim = await startTestSim();
-  a = api(sim);
-  token = (await a.login('admin')).access_token;
-});
-afterAll(() => sim.close());
+const t = adminSim();
+const req = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => t.a.req(method, path, { token: t.token, body, headers });
 
 describe('create and read', () => {
   const samples: Array<[string, Record<string, unknown>]> = [
@@ -98,7 +89,7 @@ describe('update and delete', () => {
     expect((await req('GET', `/Leads?filter=${filter}`)).body.records).toEqual([]);
     const withDeleted = await req('GET', `/Leads?filter=${filter}&deleted=1`);
     expect(withDeleted.body.records).toMatchObject([{ id: c.id, deleted: true }]);
-    expect(sim.db.prepare('SELECT deleted FROM leads WHERE id = ?').get(c.id)).toEqual({ deleted: 1 });
+    expect(t.sim.db.prepare('SELECT deleted FROM leads WHERE id = ?').get(c.id)).toEqual({ deleted: 1 });
   });
 });
 

@@ -2,32 +2,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { api, startTestSim } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { adminSim, api, startTestSim } from './helpers.js';
 
-let sim: SugarSim;
-let a: ReturnType<typeof api>;
-let token: string;
-const get = async (path: string) => (await a.req('GET', path, { token })).body;
+const t = adminSim();
+const get = async (path: string) => (await t.a.req('GET', path, { token: t.token })).body;
 const S = DEMO_IDS.special;
 const L = DEMO_IDS.lists;
 
-beforeAll(async () => {
-  sim = await startTestSim();
-  a = api(sim);
-  token = (await a.login('admin')).access_token;
-});
-afterAll(() => sim.close());
-
 describe('demo seed', () => {
   it('has the four users with password = user name', async () => {
-    for (const u of ['admin', 'sally', 'max', 'chris']) expect((await a.login(u)).access_token).toBeTruthy();
-    token = (await a.login('admin')).access_token;
+    for (const u of ['admin', 'sally', 'max', 'chris']) expect((await t.a.login(u)).access_token).toBeTruthy();
+    t.token = (await t.a.login('admin')).access_token;
   });
 
   it('has every record named in DEMO_IDS, with custom fields filled', async () => {
-    for (const [module, list] of [['Accounts', DEMO_IDS.accounts], ['Contacts', DEMO_IDS.contacts], ['Leads', DEMO_IDS.leads], ['Prospects', DEMO_IDS.prospects]] as const) {
+    for (const [module, list] of [
+      ['Accounts', DEMO_IDS.accounts],
+      ['Contacts', DEMO_IDS.contacts],
+      ['Leads', DEMO_IDS.leads],
+      ['Prospects', DEMO_IDS.prospects],
+    ] as const) {
       expect((await get(`/${module}/count`)).record_count).toBe(list.length);
       const recs = (await get(`/${module}?max_num=-1&fields=industry_c,region_c,loyalty_tier_c`)).records;
       expect(recs.map((r: { id: string }) => r.id).sort()).toEqual([...list].sort());
@@ -64,9 +60,13 @@ describe('demo seed', () => {
     expect((await c(S.idnContact)).email1).toBe('juergen@bücher.example');
     expect((await c(S.malformedLead, 'Leads')).email1).toBe('broken.address.example.com');
     const two = await c(S.twoAddressContact);
-    expect(two.email).toMatchObject([{ opt_out: true, primary_address: true }, { email_address: 'dana@example.com', opt_out: false }]);
+    expect(two.email).toMatchObject([
+      { opt_out: true, primary_address: true },
+      { email_address: 'dana@example.com', opt_out: false },
+    ]);
     expect((await c(S.blockedAddressContact)).email[0].email_address_id).toBe((await c(S.blockedAddressProspect, 'Prospects')).email[0].email_address_id);
-    const moduleOf = (id: string) => (DEMO_IDS.contacts as readonly string[]).includes(id) ? 'Contacts' : (DEMO_IDS.leads as readonly string[]).includes(id) ? 'Leads' : 'Prospects';
+    const moduleOf = (id: string) =>
+      (DEMO_IDS.contacts as readonly string[]).includes(id) ? 'Contacts' : (DEMO_IDS.leads as readonly string[]).includes(id) ? 'Leads' : 'Prospects';
     for (const id of S.optedOut) expect((await c(id, moduleOf(id))).email_opt_out).toBe(true);
     for (const id of S.invalid) expect((await c(id, moduleOf(id))).invalid_email).toBe(true);
     for (const id of S.noAddress) expect((await c(id, moduleOf(id))).email).toEqual([]);
@@ -83,7 +83,7 @@ describe('demo seed', () => {
 
 describe('seedBulk', () => {
   it('creates 3 lists x 7,000 members across three modules with overlap and flagged addresses', async () => {
-    const { listIds } = sim.seedBulk({ lists: 3, perList: 7000, optedOutFraction: 0.02, invalidFraction: 0.01, missingFraction: 0.01 });
+    const { listIds } = t.sim.seedBulk({ lists: 3, perList: 7000, optedOutFraction: 0.02, invalidFraction: 0.01, missingFraction: 0.01 });
     expect(listIds).toHaveLength(3);
     const counts = await Promise.all(listIds.map((id) => get(`/ProspectLists/${id}?fields=entry_count`)));
     expect(counts.map((c) => c.entry_count)).toEqual([7000, 7000, 7000]);
@@ -101,13 +101,15 @@ describe('seedBulk', () => {
   });
 
   it('shares round(perList x overlap) members with the previous list and validates its options', () => {
-    const { listIds } = sim.seedBulk({ lists: 2, perList: 100, overlap: 0.25, modules: ['Leads'] });
-    const rows = sim.db.prepare(`SELECT COUNT(*) AS n FROM prospect_lists_prospects a JOIN prospect_lists_prospects b
-      ON a.related_id = b.related_id WHERE a.prospect_list_id = ? AND b.prospect_list_id = ?`).get(listIds[0], listIds[1]);
+    const { listIds } = t.sim.seedBulk({ lists: 2, perList: 100, overlap: 0.25, modules: ['Leads'] });
+    const rows = t.sim.db
+      .prepare(`SELECT COUNT(*) AS n FROM prospect_lists_prospects a JOIN prospect_lists_prospects b
+      ON a.related_id = b.related_id WHERE a.prospect_list_id = ? AND b.prospect_list_id = ?`)
+      .get(listIds[0], listIds[1]);
     expect(rows).toEqual({ n: 25 });
-    expect(() => sim.seedBulk({ lists: -1, perList: 1 })).toThrow(TypeError);
-    expect(() => sim.seedBulk({ lists: 1, perList: 1, modules: ['Accounts' as 'Leads'] })).toThrow(TypeError);
-    expect(() => sim.seedBulk({ lists: 1, perList: 1, optedOutFraction: 0.8, invalidFraction: 0.5 })).toThrow(TypeError);
+    expect(() => t.sim.seedBulk({ lists: -1, perList: 1 })).toThrow(TypeError);
+    expect(() => t.sim.seedBulk({ lists: 1, perList: 1, modules: ['Accounts' as 'Leads'] })).toThrow(TypeError);
+    expect(() => t.sim.seedBulk({ lists: 1, perList: 1, optedOutFraction: 0.8, invalidFraction: 0.5 })).toThrow(TypeError);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fullJitter, parseRetryAfter } from '../../service/src/sugar/backoff.js';
-import { SugarApiError, errorFromResponse, kindForStatus } from '../../service/src/sugar/errors.js';
-import { queryString } from '../../service/src/sugar/transport.js';
+import { errorFromResponse, kindForStatus, SugarApiError } from '../../service/src/sugar/errors.js';
+import { queryString } from '../../service/src/sugar/http-exchange.js';
 
 describe('fullJitter', () => {
   it('spans [0, base * 2^attempt) and is capped', () => {
@@ -16,9 +16,15 @@ describe('fullJitter', () => {
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-05-20T10:00:00Z');
   it.each([
-    ['7', 7000], [' 0 ', 0], [3, 3000], [['2'], 2000],
-    ['Wed, 20 May 2026 10:00:30 GMT', 30_000], ['Wed, 20 May 2026 09:59:00 GMT', 0],
-    ['soon', undefined], [undefined, undefined], ['-5', undefined],
+    ['7', 7000],
+    [' 0 ', 0],
+    [3, 3000],
+    [['2'], 2000],
+    ['Wed, 20 May 2026 10:00:30 GMT', 30_000],
+    ['Wed, 20 May 2026 09:59:00 GMT', 0],
+    ['soon', undefined],
+    [undefined, undefined],
+    ['-5', undefined],
   ])('%j → %j', (value, expected) => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
@@ -26,13 +32,21 @@ describe('parseRetryAfter', () => {
 
 describe('errors', () => {
   it.each<[number, boolean, string]>([
-    [401, false, 'auth'], [400, true, 'auth'], [400, false, 'invalid'], [403, false, 'forbidden'], [404, false, 'not_found'],
-    [409, false, 'conflict'], [422, false, 'invalid'], [429, false, 'rate_limited'], [503, false, 'server'], [301, false, 'unexpected'],
+    [401, false, 'auth'],
+    [400, true, 'auth'],
+    [400, false, 'invalid'],
+    [403, false, 'forbidden'],
+    [404, false, 'not_found'],
+    [409, false, 'conflict'],
+    [422, false, 'invalid'],
+    [429, false, 'rate_limited'],
+    [503, false, 'server'],
+    [301, false, 'unexpected'],
   ])('%i (token call %s) is %s', (status, tokenCall, kind) => {
     expect(kindForStatus(status, tokenCall)).toBe(kind);
   });
 
-  it('carries Sugar\'s label and text and marks transient kinds retryable', () => {
+  it("carries Sugar's label and text and marks transient kinds retryable", () => {
     const e = errorFromResponse('GET', '/Contacts/x', 404, { error: 'not_found', error_message: 'Could not find record: x in module: Contacts' });
     expect(e).toBeInstanceOf(SugarApiError);
     expect([e.kind, e.status, e.label, e.retryable, e.method, e.path]).toEqual(['not_found', 404, 'not_found', false, 'GET', '/Contacts/x']);

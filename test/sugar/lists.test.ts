@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSugarSim } from '../../scripts/sugar-sim/server.js';
 import type { BulkItem } from '../../service/src/sugar/sugar-client.js';
-import { calls, makeClient, type Harness, type Sim } from './sim-fixture.js';
+import { calls, type Harness, makeClient, type Sim } from './sim-fixture.js';
 
 const TOTAL = 2345;
 const TAGGED = 2000; // exactly two full pages: the second must end the walk without an empty third call
@@ -17,7 +17,9 @@ beforeAll(async () => {
   h = makeClient(sim);
   ids = Array.from({ length: TOTAL }, () => crypto.randomUUID());
   const creates: BulkItem[] = ids.map((id, i) => ({
-    method: 'POST', path: '/Contacts', data: { id, first_name: `P${i}`, last_name: i < TAGGED ? 'Paged' : 'Other' },
+    method: 'POST',
+    path: '/Contacts',
+    data: { id, first_name: `P${i}`, last_name: i < TAGGED ? 'Paged' : 'Other' },
   }));
   const created = await h.client.bulk(creates, { chunkSize: 500, idempotent: true });
   expect(created.every((r) => r.status === 200)).toBe(true);
@@ -62,9 +64,9 @@ describe('filterPages', () => {
   });
 
   it('honours pageSize, orderBy and fields', async () => {
-    const { rows, pages } = await collect(h.client.filterPages('Contacts', {
-      filter: [{ last_name: 'Other' }], fields: ['first_name'], orderBy: 'first_name:desc', pageSize: 100,
-    }));
+    const { rows, pages } = await collect(
+      h.client.filterPages('Contacts', { filter: [{ last_name: 'Other' }], fields: ['first_name'], orderBy: 'first_name:desc', pageSize: 100 }),
+    );
     expect(pages).toEqual([100, 100, 100, 45]);
     const names = rows.map((r) => String(r.first_name));
     expect(names).toEqual([...names].sort((a, b) => b.localeCompare(a)));

@@ -2,12 +2,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { SugarApiError } from '../../service/src/sugar/sugar-client.js';
-import { calls, caught, makeClient, type Harness, type Sim } from './sim-fixture.js';
+import { calls, caught, type Harness, makeClient, type Sim } from './sim-fixture.js';
 
 let sim: Sim;
 let h: Harness;
-beforeAll(async () => { sim = await startSugarSim({ port: 0, seed: 'empty' }); });
-afterAll(async () => { await sim?.close(); });
+beforeAll(async () => {
+  sim = await startSugarSim({ port: 0, seed: 'empty' });
+});
+afterAll(async () => {
+  await sim?.close();
+});
 beforeEach(async () => {
   sim.faults.reset();
   h = makeClient(sim, { maxRetries: 4 });

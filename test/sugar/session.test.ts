@@ -1,14 +1,21 @@
 // Token lifecycle against the real simulator: login, expiry, rejected refresh, need_login, concurrency.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSugarSim } from '../../scripts/sugar-sim/server.js';
-import { SugarApiError, SugarClient, fetchCurrentUser } from '../../service/src/sugar/sugar-client.js';
 import { createLogger } from '../../service/src/logger.js';
+import { fetchCurrentUser, SugarApiError, SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { calls, caught, makeClient, type Sim } from './sim-fixture.js';
 
 let sim: Sim;
-beforeAll(async () => { sim = await startSugarSim({ port: 0, seed: 'empty' }); });
-afterAll(async () => { await sim?.close(); });
-beforeEach(() => { sim.faults.reset(); sim.clearRequests(); });
+beforeAll(async () => {
+  sim = await startSugarSim({ port: 0, seed: 'empty' });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+beforeEach(() => {
+  sim.faults.reset();
+  sim.clearRequests();
+});
 
 describe('SugarClient session', () => {
   it('logs in once on first use and reuses the token', async () => {
@@ -151,7 +158,8 @@ describe('SugarClient session', () => {
 describe('fetchCurrentUser', () => {
   async function userToken(user: string): Promise<string> {
     const res = await fetch(`${sim.url}/rest/v11_1/oauth2/token`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: user, password: user, platform: 'base' }),
     });
     return ((await res.json()) as { access_token: string }).access_token;

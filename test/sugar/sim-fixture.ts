@@ -1,6 +1,6 @@
 // A real simulator on port 0 plus a client whose sleeps are recorded instead of waited,
 // so retry tests stay fast and assert the chosen waits rather than the clock.
-import { startSugarSim } from '../../scripts/sugar-sim/server.js';
+import type { startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/sugar-client.js';
 
 export type Sim = Awaited<ReturnType<typeof startSugarSim>>;
@@ -20,7 +20,9 @@ export function makeClient(sim: Sim, opts: Partial<SugarClientOptions> = {}): Ha
     password: 'admin',
     platform: 'leadfwd',
     retryBaseMs: 10,
-    sleep: async (ms) => { waits.push(ms); },
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
     logger: {
       debug: (obj, msg) => logs.push({ level: 'debug', obj: obj as Record<string, unknown>, msg }),
       warn: (obj, msg) => logs.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }),
@@ -32,7 +34,10 @@ export function makeClient(sim: Sim, opts: Partial<SugarClientOptions> = {}): Ha
 
 /** HTTP calls the simulator received (bulk sub-requests excluded), as "METHOD /path" without /rest/<version>. */
 export function calls(sim: Sim): string[] {
-  return sim.requests().filter((r) => !r.bulk).map((r) => `${r.method} ${r.path.split('?')[0].replace(/^\/rest\/v[\d_]+/, '')}`);
+  return sim
+    .requests()
+    .filter((r) => !r.bulk)
+    .map((r) => `${r.method} ${r.path.split('?')[0].replace(/^\/rest\/v[\d_]+/, '')}`);
 }
 
 /** Runs fn and returns what it threw (or fails the test when it did not throw). */

@@ -25,7 +25,9 @@ export interface PgServer {
 export function debianPgBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(root)
+    .filter((d) => /^\d+$/.test(d))
+    .sort((a, b) => Number(b) - Number(a));
   return majors.map((m) => join(root, m, 'bin')).find((b) => existsSync(join(b, 'initdb')));
 }
 
@@ -49,7 +51,8 @@ export async function startPostgres(opts: { bin?: string } = {}): Promise<PgServ
     const pg = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     chownSync(dir, pg, Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
   }
-  const run = (cmd: string, args: string[]) => (asRoot ? { cmd: 'runuser', args: ['-u', 'postgres', '--', join(bin, cmd), ...args] } : { cmd: join(bin, cmd), args });
+  const run = (cmd: string, args: string[]) =>
+    asRoot ? { cmd: 'runuser', args: ['-u', 'postgres', '--', join(bin, cmd), ...args] } : { cmd: join(bin, cmd), args };
   const init = run('initdb', ['-D', data, '-U', 'leadfwd', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
   execFileSync(init.cmd, init.args, { stdio: 'ignore' });
   const port = await freePort();
@@ -77,7 +80,11 @@ export async function startPostgres(opts: { bin?: string } = {}): Promise<PgServ
   await start();
   psql('CREATE DATABASE leadfwd');
   return {
-    url: `postgres://leadfwd@127.0.0.1:${port}/leadfwd`, port, psql, stop, start,
+    url: `postgres://leadfwd@127.0.0.1:${port}/leadfwd`,
+    port,
+    psql,
+    stop,
+    start,
     async destroy() {
       await stop('immediate');
       rmSync(dir, { recursive: true, force: true });

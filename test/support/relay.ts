@@ -4,7 +4,8 @@ import type { Stack } from './stack.js';
 
 export async function sugarToken(sugarUrl: string, user: string, platform = 'base'): Promise<string> {
   const res = await fetch(`${sugarUrl}/rest/v11_1/oauth2/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: user, password: user, platform }),
   });
   const body = (await res.json()) as { access_token?: string };
@@ -15,7 +16,8 @@ export async function sugarToken(sugarUrl: string, user: string, platform = 'bas
 /** A Sugar REST call with a user's token; JSON in and out. */
 export async function sugarRest(sugarUrl: string, token: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${sugarUrl}/rest/v11_1/${path}`, {
-    method, headers: { 'OAuth-Token': token, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    method,
+    headers: { 'OAuth-Token': token, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };

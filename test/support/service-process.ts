@@ -1,13 +1,14 @@
 // The service as a real child process (`node --import tsx service/src/main.ts`) beside an in-process
 // Sugar simulator and SMTP sink, for tests that kill or signal the process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSugarSim, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 import { randomSecret } from './secrets.js';
+import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 
 export interface ServiceRig {
   sim: SugarSim;
@@ -17,7 +18,30 @@ export interface ServiceRig {
   /** Starts a service process on the rig's data folder and resolves once /healthz answers. */
   start(): Promise<ChildProcess>;
   api(path: string, init?: RequestInit): Promise<any>;
+  /** Creates a campaign to the given lists (HTML content unless `html` says otherwise); resolves its id. */
+  createCampaign(name: string, targetListIds: string[], html?: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** Only reachable, valid addresses: seedBulk options for lists where every member should get one message. */
+export const cleanLists = (o: { lists: number; perList: number; overlap?: number }) => ({
+  overlap: 0,
+  ...o,
+  optedOutFraction: 0,
+  invalidFraction: 0,
+  missingFraction: 0,
+});
+
+/** A rig for the whole test file: created before its tests (`use` receives it), closed after them. */
+export function useServiceRig(name: string, env: Record<string, string>, use: (rig: ServiceRig) => void): void {
+  let rig: ServiceRig | undefined;
+  beforeAll(async () => {
+    rig = await createServiceRig(name, env);
+    use(rig);
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
 }
 
 export async function createServiceRig(name: string, env: Record<string, string> = {}): Promise<ServiceRig> {
@@ -36,27 +60,53 @@ export async function createServiceRig(name: string, env: Record<string, string>
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
       env: {
         ...process.env,
-        LEADFWD_PORT: String(port), LEADFWD_DATA_DIR: join(dir, 'data'), LEADFWD_SUGAR_URL: sim.url,
-        LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LEADFWD_API_KEY: apiKey, LEADFWD_SECRET: secret, LEADFWD_BOUNCE_SMTP_PORT: '0',
-        LEADFWD_LOG_LEVEL: 'warn', LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS, ...env,
+        LEADFWD_PORT: String(port),
+        LEADFWD_DATA_DIR: join(dir, 'data'),
+        LEADFWD_SUGAR_URL: sim.url,
+        LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        LEADFWD_API_KEY: apiKey,
+        LEADFWD_SECRET: secret,
+        LEADFWD_BOUNCE_SMTP_PORT: '0',
+        LEADFWD_LOG_LEVEL: 'warn',
+        LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.add(child);
     child.once('exit', () => children.delete(child));
-    return waitFor(async () => {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-      return ok ? child : undefined;
-    }, 'service up', 30_000);
+    return waitFor(
+      async () => {
+        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        return ok ? child : undefined;
+      },
+      'service up',
+      30_000,
+    );
   };
 
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
-      ...init, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', ...init.headers },
+      ...init,
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', ...init.headers },
     }).then((r) => r.json() as Promise<any>);
 
+  const createCampaign = async (name: string, targetListIds: string[], html = '<p>Hi</p>') => {
+    const body = { name, subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html, targetListIds };
+    return (await api('/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+  };
+
   return {
-    sim, sink, dir, port, start, api,
+    sim,
+    sink,
+    dir,
+    port,
+    start,
+    api,
+    createCampaign,
     async close() {
       for (const c of children) c.kill('SIGKILL');
       await sink.close();

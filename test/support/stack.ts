@@ -1,14 +1,15 @@
 // The whole product on loopback for end-to-end tests: the Sugar simulator, an SMTP sink and the
 // service, each on port 0, with a DKIM key made for the run.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSugarSim, type SimOptions, type SugarSim } from '../../scripts/sugar-sim/server.js';
-import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { type RunningService, startService } from '../../service/src/composition.js';
 import { loadConfig } from '../../service/src/config.js';
-import { startService, type RunningService } from '../../service/src/composition.js';
 import { createLogger } from '../../service/src/logger.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { randomSecret } from './secrets.js';
 
 export const API_KEY = randomSecret('test-api-key-');
@@ -31,6 +32,18 @@ export function makeDkimKey() {
     privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
   };
+}
+
+/** A stack for the whole test file: started before its tests (`use` receives it), stopped after them. */
+export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void, timeoutMs = 30_000): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(opts);
+    use(stack);
+  }, timeoutMs);
+  afterAll(async () => {
+    await stack?.stop();
+  });
 }
 
 export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typeof startSmtpSink>[0]; env?: Record<string, string> } = {}): Promise<Stack> {
@@ -56,7 +69,11 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
   const service = await startService(config, { logger: createLogger('silent') });
   const api = apiClient(() => service.url, API_KEY);
   return {
-    sim, sink, service, dir, api,
+    sim,
+    sink,
+    service,
+    dir,
+    api,
     dkim: { domain: 'news.example.test', selector: 'lf2026', publicKeyDer: key.publicKeyDer },
     async stop() {
       await service.stop();

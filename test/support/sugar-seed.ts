@@ -15,11 +15,17 @@ export function adminClient(simUrl: string) {
 
 export async function createPerson(sugar: SugarClient, p: PersonSpec): Promise<string> {
   const email = (p.emails ?? []).map((e, i) => ({
-    email_address: e.address, primary_address: e.primary ?? i === 0, opt_out: e.opt_out ?? false, invalid_email: e.invalid ?? false,
+    email_address: e.address,
+    primary_address: e.primary ?? i === 0,
+    opt_out: e.opt_out ?? false,
+    invalid_email: e.invalid ?? false,
   }));
   const body: Record<string, unknown> = { ...p.fields, email };
   if (p.module === 'Accounts') body.name = p.name ?? p.first_name ?? 'Account';
-  else { body.first_name = p.first_name ?? 'Pat'; body.last_name = 'Tester'; }
+  else {
+    body.first_name = p.first_name ?? 'Pat';
+    body.last_name = 'Tester';
+  }
   const rec = await sugar.post<{ id: string }>(`/${p.module}`, body);
   return rec.id;
 }

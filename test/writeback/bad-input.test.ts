@@ -6,10 +6,21 @@ import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { adminClient, createList } from '../support/sugar-seed.js';
 import {
-  drained, emailFlags, hardBounce, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor,
-  type Harness, type Person,
+  drained,
+  emailFlags,
+  type Harness,
+  hardBounce,
+  open,
+  openHarness,
+  type Person,
+  seedPeople,
+  sendingCampaign,
+  settle,
+  startWritebackSim,
+  sugarLog,
+  waitFor,
 } from './helpers.js';
-import { startProxy, type BulkCall, type SugarProxy } from './proxy.js';
+import { type BulkCall, type SugarProxy, startProxy } from './proxy.js';
 
 let sim: SugarSim;
 let proxy: SugarProxy;
@@ -22,14 +33,21 @@ let listId: string;
 const flags = { html: false };
 
 const targetOf = (item: BulkCall['requests'][number]) => {
-  try { return JSON.parse(item.data ?? '{}') as { target_id?: string; activity_type?: string }; } catch { return {}; }
+  try {
+    return JSON.parse(item.data ?? '{}') as { target_id?: string; activity_type?: string };
+  } catch {
+    return {};
+  }
 };
 const rowError = (key: string) => h.store.outbox.dead(100, campaignId).find((d) => d.key === key);
 
 beforeAll(async () => {
   sim = await startWritebackSim();
   proxy = await startProxy(sim.url);
-  ({ people, listId } = await seedPeople(sim, Array.from({ length: 7 }, (_, i) => ({ module: 'Contacts' as const, email: `c${i}@example.com`, extra: i === 1 ? 'c1.home@example.net' : undefined }))));
+  ({ people, listId } = await seedPeople(
+    sim,
+    Array.from({ length: 7 }, (_, i) => ({ module: 'Contacts' as const, email: `c${i}@example.com`, extra: i === 1 ? 'c1.home@example.net' : undefined })),
+  ));
   const admin = adminClient(sim.url);
   goneListId = await createList(admin, 'Deleted before sending');
   await admin.delete(`/ProspectLists/${goneListId}`);
@@ -61,7 +79,10 @@ beforeAll(async () => {
   const c = sendingCampaign(h, listId, people, { targetListIds: [listId, goneListId] });
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  h.store.recipients.markOutcomes(rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  settle(
+    h,
+    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
+  );
   h.engagement.facts.optOut(rowIds[1], 'page');
   hardBounce(h, rowIds[2]);
   await open(h, rowIds[4]);
@@ -88,33 +109,51 @@ describe('write-back when Sugar refuses or garbles writes', () => {
   });
 
   it('kills a row whose link to a deleted Target List answers 404, and links the other list', () => {
-    expect(rowError(`list:${campaignId}:${goneListId}`)?.lastError).toMatch(/link Target List .* answered 404 not_found \(Could not find the related bean; the record is gone from Sugar/);
-    const linked = sim.db.prepare('SELECT prospect_list_id FROM prospect_list_campaigns WHERE campaign_id = ? AND deleted = 0').pluck().all(sugarIds.campaign(campaignId));
+    expect(rowError(`list:${campaignId}:${goneListId}`)?.lastError).toMatch(
+      /link Target List .* answered 404 not_found \(Could not find the related bean; the record is gone from Sugar/,
+    );
+    const linked = sim.db
+      .prepare('SELECT prospect_list_id FROM prospect_list_campaigns WHERE campaign_id = ? AND deleted = 0')
+      .pluck()
+      .all(sugarIds.campaign(campaignId));
     expect(linked).toEqual([listId]);
   });
 
-  it('writes a deleted target\'s opt-out, flags the address that was mailed and notes the rest', () => {
+  it("writes a deleted target's opt-out, flags the address that was mailed and notes the rest", () => {
     const row = sugarLog(sim, sugarIds.campaign(campaignId)).find((r) => r.target_id === people[1].id && r.activity_type === 'removed');
     expect(row).toBeDefined();
     expect(emailFlags(sim, people[1].emailAddressId).opt_out).toBe(1);
     expect(h.store.outbox.states([`optout:${rowIds[1]}`]).get(`optout:${rowIds[1]}`)).toBe('done');
     expect(emailFlags(sim, people[1].others[0]).opt_out).toBe(0); // unknown once the record is gone
-    expect(h.writeback.state(campaignId).notes).toContainEqual(expect.objectContaining({
-      key: `optout:${rowIds[1]}`,
-      note: expect.stringMatching(/^read Contacts\/.* answered 404 not_found .*; flagged only the address that was mailed$/),
-    }));
+    expect(h.writeback.state(campaignId).notes).toContainEqual(
+      expect.objectContaining({
+        key: `optout:${rowIds[1]}`,
+        note: expect.stringMatching(/^read Contacts\/.* answered 404 not_found .*; flagged only the address that was mailed$/),
+      }),
+    );
   });
 
   it('kills a hard bounce whose address row was deleted (404), with the request named', () => {
     expect(rowError(`bounce:${rowIds[2]}`)).toMatchObject({
-      attempts: 1, lastError: expect.stringMatching(/^invalid_email flag: PUT \/EmailAddresses\/[0-9a-f-]+ answered 404 not_found/),
+      attempts: 1,
+      lastError: expect.stringMatching(/^invalid_email flag: PUT \/EmailAddresses\/[0-9a-f-]+ answered 404 not_found/),
     });
   });
 
   it('kills a row Sugar refused with 422 at once, and writes the others', () => {
-    expect(rowError(`sent:${rowIds[3]}`)).toMatchObject({ attempts: 1, lastError: expect.stringContaining('answered 422 invalid_parameter (Invalid value for field activity_type: sent!') });
-    const targeted = sugarLog(sim, sugarIds.campaign(campaignId)).filter((r) => r.activity_type === 'targeted').map((r) => r.target_id);
-    expect(targeted.sort()).toEqual(people.filter((_, i) => i !== 3 && i !== 5).map((p) => p.id).sort());
+    expect(rowError(`sent:${rowIds[3]}`)).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringContaining('answered 422 invalid_parameter (Invalid value for field activity_type: sent!'),
+    });
+    const targeted = sugarLog(sim, sugarIds.campaign(campaignId))
+      .filter((r) => r.activity_type === 'targeted')
+      .map((r) => r.target_id);
+    expect(targeted.sort()).toEqual(
+      people
+        .filter((_, i) => i !== 3 && i !== 5)
+        .map((p) => p.id)
+        .sort(),
+    );
   });
 
   it('finds the row a call refused as a whole is about by sending each row alone', () => {

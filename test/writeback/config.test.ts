@@ -1,6 +1,6 @@
 // Write-back settings from the environment: defaults, overrides and one clear message for bad values.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../service/src/config.js';
+import { type ConfigError, loadConfig } from '../../service/src/config.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
 import { randomSecret } from '../support/secrets.js';
 
@@ -9,8 +9,12 @@ describe('write-back configuration', () => {
     expect(loadConfig({ LEADFWD_SECRET: randomSecret() }).writeback).toEqual(DEFAULT_WRITEBACK);
     const c = loadConfig({
       LEADFWD_SECRET: randomSecret(),
-      LEADFWD_WRITEBACK_BATCH: '50', LEADFWD_WRITEBACK_BULK_MAX: '100', LEADFWD_WRITEBACK_IN_FLIGHT: '4',
-      LEADFWD_WRITEBACK_RATE: '0', LEADFWD_WRITEBACK_MAX_ATTEMPTS: '5', LEADFWD_OPT_OUT_SCOPE: 'none',
+      LEADFWD_WRITEBACK_BATCH: '50',
+      LEADFWD_WRITEBACK_BULK_MAX: '100',
+      LEADFWD_WRITEBACK_IN_FLIGHT: '4',
+      LEADFWD_WRITEBACK_RATE: '0',
+      LEADFWD_WRITEBACK_MAX_ATTEMPTS: '5',
+      LEADFWD_OPT_OUT_SCOPE: 'none',
     });
     expect(c.writeback).toMatchObject({ batchSize: 50, bulkMax: 100, inFlight: 4, ratePerSecond: 0, maxAttempts: 5, optOutScope: 'none' });
   });

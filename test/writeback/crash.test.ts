@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { openStore } from '../../service/src/store/db.js';
-import { click, drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, type Harness } from './helpers.js';
+import { click, drained, type Harness, open, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, sugarLog } from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/kill-after-answer.ts');
 let sim: SugarSim;
@@ -23,29 +23,47 @@ const N = 12;
 function runUntilKilled(storePath: string, killAt: number): Promise<NodeJS.Signals | null> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, storePath, sim.url, String(killAt)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  child.stderr!.on('data', (d) => { err += String(d); });
+  child.stderr!.on('data', (d) => {
+    err += String(d);
+  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child did not reach answer ${killAt}: ${err}`)); }, 20_000);
-    child.once('exit', (_code, signal) => { clearTimeout(timer); resolve(signal); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child did not reach answer ${killAt}: ${err}`));
+    }, 20_000);
+    child.once('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal);
+    });
   });
 }
 
 const sid = () => sugarIds.campaign(campaignId);
 const outboxState = (path: string, key: string) => {
   const s = openStore(path);
-  try { return s.outbox.states([key]).get(key); } finally { s.close(); }
+  try {
+    return s.outbox.states([key]).get(key);
+  } finally {
+    s.close();
+  }
 };
 
 beforeAll(async () => {
   sim = await startWritebackSim();
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-wb-crash-'));
-  const seeded = await seedPeople(sim, Array.from({ length: N }, (_, i) => ({ module: 'Leads' as const, email: `lead${i}@example.com` })));
+  const seeded = await seedPeople(
+    sim,
+    Array.from({ length: N }, (_, i) => ({ module: 'Leads' as const, email: `lead${i}@example.com` })),
+  );
   listId = seeded.listId;
   const h = openHarness(sim, { dir });
   const c = sendingCampaign(h, listId, seeded.people);
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  h.store.recipients.markOutcomes(c.rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  settle(
+    h,
+    c.rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
+  );
   for (const rowId of c.rowIds) await open(h, rowId, 2);
   for (const rowId of c.rowIds.slice(0, 4)) click(h, rowId, 1);
   await h.close();
@@ -56,7 +74,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('SIGKILL between Sugar\'s answer and the local commit', () => {
+describe("SIGKILL between Sugar's answer and the local commit", () => {
   const path = () => join(dir, 'leadfwd.sqlite');
 
   it('replays the Campaign create and is recognised', async () => {
@@ -93,7 +111,12 @@ describe('SIGKILL between Sugar\'s answer and the local commit', () => {
       const viewed = rows.filter((r) => r.activity_type === 'viewed');
       expect(viewed.filter((r) => r.hits === 2)).toHaveLength(N - 1);
       expect(viewed.find((r) => r.hits === 3)?.target_id).toBe(h.store.recipients.get(rowIds[0])!.id);
-      expect(h.store.writeback.rows(campaignId).map((r) => r.logId).sort()).toEqual(rows.map((r) => r.id).sort());
+      expect(
+        h.store.writeback
+          .rows(campaignId)
+          .map((r) => r.logId)
+          .sort(),
+      ).toEqual(rows.map((r) => r.id).sort());
       expect(h.writeback.state(campaignId)).toMatchObject({ pending: 0, dead: 0 });
     } finally {
       await h.close();

@@ -5,9 +5,9 @@
 // shared addresses included.
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, waitFor, type Stack } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { deliver, fixture } from '../engagement/inbound-support.js';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from './helpers.js';
 
 let stack: Stack;
@@ -32,7 +32,9 @@ beforeAll(async () => {
     },
   });
   const sugar = adminClient(stack.sim.url);
-  const person = async (key: string, spec: Parameters<typeof createPerson>[1]) => { ids[key] = await createPerson(sugar, spec); };
+  const person = async (key: string, spec: Parameters<typeof createPerson>[1]) => {
+    ids[key] = await createPerson(sugar, spec);
+  };
   await person('ann', { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
   await person('lee', { module: 'Leads', first_name: 'Lee', emails: [{ address: 'lee@example.com' }, { address: 'lee.home@example.org' }] });
   await person('sam', { module: 'Contacts', first_name: 'Sam', emails: [{ address: 'sam@example.com' }] });
@@ -49,12 +51,17 @@ beforeAll(async () => {
   await sugar.logout();
 }, 60_000);
 
-afterAll(async () => { await stack?.stop(); });
+afterAll(async () => {
+  await stack?.stop();
+});
 
 describe('Sugar write-back end to end', () => {
   it('sends, and the Sugar Campaign exists with its list and trackers as soon as sending starts', async () => {
     const created = await stack.api('POST', '/campaigns', {
-      name: 'Spring news, written back to Sugar', subject: 'Hello', fromName: 'Spring Team', fromEmail: 'news@news.example.test',
+      name: 'Spring news, written back to Sugar',
+      subject: 'Hello',
+      fromName: 'Spring Team',
+      fromEmail: 'news@news.example.test',
       html: '<p>Hi</p><a href="https://shop.example.com/spring">Shop</a> <a href="https://example.com/about">About</a>',
       targetListIds: [ids.list],
     });
@@ -76,17 +83,40 @@ describe('Sugar write-back end to end', () => {
     expect((await get(shop)).status).toBe(302);
     const [, about] = await linksOf('bob@example.org');
     expect((await get(about)).status).toBe(302); // a click without an open: also the open
-    const unsubscribe = /<(https?:[^>]+)>/.exec((await PostalMime.parse(byAddress('lee@example.com').raw)).headers.find((h) => h.key === 'list-unsubscribe')!.value)![1];
-    expect((await fetch(unsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+    const unsubscribe = /<(https?:[^>]+)>/.exec(
+      (await PostalMime.parse(byAddress('lee@example.com').raw)).headers.find((h) => h.key === 'list-unsubscribe')!.value,
+    )![1];
+    expect(
+      (await fetch(unsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }))
+        .status,
+    ).toBe(200);
     const sam = byAddress('sam@example.com');
-    expect(await deliver(stack.service.bouncePort, [sam.envelope.from], fixture('arf-abuse.eml', { verp: sam.envelope.from, rcpt: sam.envelope.to[0], messageId: messageIdOf('sam@example.com') }))).toEqual({ ok: true });
+    expect(
+      await deliver(
+        stack.service.bouncePort,
+        [sam.envelope.from],
+        fixture('arf-abuse.eml', { verp: sam.envelope.from, rcpt: sam.envelope.to[0], messageId: messageIdOf('sam@example.com') }),
+      ),
+    ).toEqual({ ok: true });
     const cat = byAddress('cat@example.com');
-    expect(await deliver(stack.service.bouncePort, [cat.envelope.from], fixture('postfix-mailbox-full.eml', { verp: cat.envelope.from, rcpt: 'cat@example.com', messageId: messageIdOf('cat@example.com') }))).toEqual({ ok: true });
+    expect(
+      await deliver(
+        stack.service.bouncePort,
+        [cat.envelope.from],
+        fixture('postfix-mailbox-full.eml', { verp: cat.envelope.from, rcpt: 'cat@example.com', messageId: messageIdOf('cat@example.com') }),
+      ),
+    ).toEqual({ ok: true });
     const bob = byAddress('bob@example.org');
-    expect(await deliver(stack.service.bouncePort, [bob.envelope.from], fixture('postfix-user-unknown.eml', { verp: bob.envelope.from, rcpt: 'bob@example.org', messageId: messageIdOf('bob@example.org') }))).toEqual({ ok: true });
+    expect(
+      await deliver(
+        stack.service.bouncePort,
+        [bob.envelope.from],
+        fixture('postfix-user-unknown.eml', { verp: bob.envelope.from, rcpt: 'bob@example.org', messageId: messageIdOf('bob@example.org') }),
+      ),
+    ).toEqual({ ok: true });
   });
 
-  it('leaves Sugar\'s CampaignLog equal to the service\'s own report, row for row', async () => {
+  it("leaves Sugar's CampaignLog equal to the service's own report, row for row", async () => {
     const id = campaign.id;
     const view = await waitFor(async () => {
       const c = (await stack.api('GET', `/campaigns/${id}`)).body;
@@ -105,16 +135,22 @@ describe('Sugar write-back end to end', () => {
       'invalid email': report.bounced.hard,
       'send error': report.bounced.soft,
     });
-    const local = stack.service.store.writeback.rows(id).map((r) => `${r.logId} ${r.activityType} ${r.targetId}`).sort();
+    const local = stack.service.store.writeback
+      .rows(id)
+      .map((r) => `${r.logId} ${r.activityType} ${r.targetId}`)
+      .sort();
     const remote = (stack.sim.db.prepare('SELECT id, activity_type, target_id FROM campaign_log WHERE campaign_id = ? AND deleted = 0').all(sid) as any[])
-      .map((r) => `${r.id} ${r.activity_type} ${r.target_id}`).sort();
+      .map((r) => `${r.id} ${r.activity_type} ${r.target_id}`)
+      .sort();
     expect(remote).toEqual(local);
   });
 
-  it('shows each target\'s rows on its own record through the campaigns link', async () => {
+  it("shows each target's rows on its own record through the campaigns link", async () => {
     const sugar = adminClient(stack.sim.url);
     const rowsOf = async (module: string, id: string) => {
-      const res = await sugar.get<{ records: Array<{ activity_type: string; hits: number; campaign_id: string }> }>(`/${module}/${id}/link/campaigns`, { max_num: 50 });
+      const res = await sugar.get<{ records: Array<{ activity_type: string; hits: number; campaign_id: string }> }>(`/${module}/${id}/link/campaigns`, {
+        max_num: 50,
+      });
       return res.records.map((r) => `${r.activity_type}${r.activity_type === 'viewed' || r.activity_type === 'link' ? `:${r.hits}` : ''}`).sort();
     };
     expect(await rowsOf('Contacts', ids.ann)).toEqual(['link:1', 'targeted', 'viewed:2']);
@@ -128,14 +164,17 @@ describe('Sugar write-back end to end', () => {
     await sugar.logout();
   });
 
-  it('flags opted-out and bounced addresses on Sugar\'s shared address rows', async () => {
+  it("flags opted-out and bounced addresses on Sugar's shared address rows", async () => {
     const sugar = adminClient(stack.sim.url);
     const flags = async (module: string, id: string) => {
-      const rec = await sugar.get<{ email: Array<{ email_address: string; opt_out: boolean; invalid_email: boolean }> }>(`/${module}/${id}`, { fields: 'email' });
+      const rec = await sugar.get<{ email: Array<{ email_address: string; opt_out: boolean; invalid_email: boolean }> }>(`/${module}/${id}`, {
+        fields: 'email',
+      });
       return Object.fromEntries(rec.email.map((e) => [e.email_address.toLowerCase(), { opt_out: e.opt_out, invalid_email: e.invalid_email }]));
     };
     expect(await flags('Leads', ids.lee)).toEqual({
-      'lee@example.com': { opt_out: true, invalid_email: false }, 'lee.home@example.org': { opt_out: true, invalid_email: false },
+      'lee@example.com': { opt_out: true, invalid_email: false },
+      'lee.home@example.org': { opt_out: true, invalid_email: false },
     });
     // The complaint flagged the row Sam shares with a Lead, so the Lead is opted out too.
     expect(await flags('Leads', ids.samLead)).toEqual({ 'sam@example.com': { opt_out: true, invalid_email: false } });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { click, drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor, type Harness } from './helpers.js';
+import { click, drained, type Harness, open, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, sugarLog, waitFor } from './helpers.js';
 
 const N = 30;
 let sim: SugarSim;
@@ -14,9 +14,15 @@ let rowIds: number[];
 
 beforeAll(async () => {
   sim = await startWritebackSim();
-  const { people, listId } = await seedPeople(sim, Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, email: `p${i}@example.com` })));
+  const { people, listId } = await seedPeople(
+    sim,
+    Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, email: `p${i}@example.com` })),
+  );
   h = openHarness(sim, { settings: { batchSize: 8, bulkMax: 20 } });
-  ({ campaign: { id: campaignId }, rowIds } = sendingCampaign(h, listId, people));
+  ({
+    campaign: { id: campaignId },
+    rowIds,
+  } = sendingCampaign(h, listId, people));
   h.writeback.start();
 }, 60_000);
 
@@ -28,7 +34,10 @@ afterAll(async () => {
 /** Accepts, opens and clicks for rows [from, to). */
 async function activity(from: number, to: number) {
   const ids = rowIds.slice(from, to);
-  h.store.recipients.markOutcomes(ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  settle(
+    h,
+    ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
+  );
   for (const rowId of ids) await open(h, rowId);
   for (const rowId of ids.filter((_, i) => i % 2 === 0)) click(h, rowId, 0);
 }

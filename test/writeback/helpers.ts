@@ -3,21 +3,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSugarSim, type SimOptions, type SugarSim } from '../../scripts/sugar-sim/server.js';
+import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import type { TargetModule } from '../../service/src/domain/types.js';
+import { createEngagement, type Engagement } from '../../service/src/engagement/index.js';
+import type { Outcome } from '../../service/src/ports/index.js';
+import { recordOutcomes } from '../../service/src/sending/outcomes.js';
 import { openStore, type Store } from '../../service/src/store/db.js';
 import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/sugar-client.js';
-import { createEngagement, type Engagement } from '../../service/src/services/engagement/index.js';
 import { createWriteback, type Writeback } from '../../service/src/writeback/index.js';
-import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
 import type { OptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
-import type { TargetModule } from '../../service/src/domain/types.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
 import { waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 export const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 export const LINKS = ['https://shop.example.com/spring?utm_source=leadfwd', 'https://example.com/about'];
 
-export interface Person { module: TargetModule; id: string; email: string; emailAddressId: string; others: string[] }
+export interface Person {
+  module: TargetModule;
+  id: string;
+  email: string;
+  emailAddressId: string;
+  others: string[];
+}
 
 /** Fast backoff so fault tests finish in seconds; everything else as configured in production. */
 export const TEST_SETTINGS: WritebackSettings = { ...DEFAULT_WRITEBACK, retryBaseMs: 50, retryMaxMs: 1000, pollMs: 20, ratePerSecond: 0 };
@@ -27,19 +35,29 @@ export async function startWritebackSim(opts: SimOptions = {}): Promise<SugarSim
 }
 
 /** Creates people (the second address of each is an extra, never mailed) and one Target List holding them. */
-export async function seedPeople(sim: SugarSim, specs: Array<{ module: TargetModule; email: string; extra?: string }>): Promise<{ people: Person[]; listId: string }> {
+export async function seedPeople(
+  sim: SugarSim,
+  specs: Array<{ module: TargetModule; email: string; extra?: string }>,
+): Promise<{ people: Person[]; listId: string }> {
   const sugar = adminClient(sim.url);
   const listId = await createList(sugar, 'Spring newsletter');
   const people: Person[] = [];
   for (const [i, s] of specs.entries()) {
     const id = await createPerson(sugar, {
-      module: s.module as 'Contacts', first_name: `P${i}`,
+      module: s.module as 'Contacts',
+      first_name: `P${i}`,
       emails: [{ address: s.email, primary: true }, ...(s.extra ? [{ address: s.extra }] : [])],
     });
     await addToList(sugar, listId, s.module as 'Contacts', [id]);
     const rec = await sugar.get<{ email: Array<{ email_address: string; email_address_id: string }> }>(`/${s.module}/${id}`, { fields: 'email' });
     const own = rec.email.find((e) => e.email_address.toLowerCase() === s.email.toLowerCase())!;
-    people.push({ module: s.module, id, email: s.email, emailAddressId: own.email_address_id, others: rec.email.filter((e) => e !== own).map((e) => e.email_address_id) });
+    people.push({
+      module: s.module,
+      id,
+      email: s.email,
+      emailAddressId: own.email_address_id,
+      others: rec.email.filter((e) => e !== own).map((e) => e.email_address_id),
+    });
   }
   await sugar.logout();
   return { people, listId };
@@ -55,21 +73,36 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function openHarness(sim: SugarSim, o: {
-  settings?: Partial<WritebackSettings>; client?: Partial<SugarClientOptions>; dir?: string; afterSugarAnswer?: () => void;
-  optOutScope?: (sugar: SugarClient) => OptOutScopeSource;
-} = {}): Harness {
+export function openHarness(
+  sim: SugarSim,
+  o: {
+    settings?: Partial<WritebackSettings>;
+    client?: Partial<SugarClientOptions>;
+    dir?: string;
+    afterSugarAnswer?: () => void;
+    optOutScope?: (sugar: SugarClient) => OptOutScopeSource;
+  } = {},
+): Harness {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'leadfwd-wb-'));
   const path = join(dir, 'leadfwd.sqlite');
   const store = openStore(path);
   const sugar = new SugarClient({ baseUrl: sim.url, username: 'admin', password: 'admin', platform: 'leadfwd', retryBaseMs: 5, retryMaxMs: 50, ...o.client });
   const engagement = createEngagement({ store, softBounceLimit: 1, retentionDays: 30, openTooSoonMs: 0, clickTooSoonMs: 0, flushMs: 0 });
   const writeback = createWriteback({
-    store, sugar, settings: { ...TEST_SETTINGS, ...o.settings }, links: async (c) => store.campaigns.links(c.id), afterSugarAnswer: o.afterSugarAnswer,
+    store,
+    sugar,
+    settings: { ...TEST_SETTINGS, ...o.settings },
+    links: async (c) => store.campaigns.links(c.id),
+    afterSugarAnswer: o.afterSugarAnswer,
     optOutScope: o.optOutScope?.(sugar),
   });
   return {
-    store, engagement, writeback, sugar, dir, path,
+    store,
+    engagement,
+    writeback,
+    sugar,
+    dir,
+    path,
     async close() {
       await writeback.stop();
       engagement.close();
@@ -81,23 +114,61 @@ export function openHarness(sim: SugarSim, o: {
 }
 
 /** A campaign that started sending (so the write-back took it on) with one ledger row per person. */
-export function sendingCampaign(h: Harness, listId: string, people: Person[], over: { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[] } = {}) {
+export function sendingCampaign(
+  h: Harness,
+  listId: string,
+  people: Person[],
+  over: { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[] } = {},
+) {
   const { store } = h;
   const c = store.campaigns.create({
-    name: over.name ?? 'Spring news', subject: 'Hello', fromName: 'Spring Team', fromEmail: 'news@news.example.test', html: '<p>Hi</p>',
-    targetListIds: over.targetListIds ?? [listId], leadfwdListIds: over.leadfwdListIds ?? [], customFields: [], sendAt: new Date().toISOString(),
+    name: over.name ?? 'Spring news',
+    subject: 'Hello',
+    fromName: 'Spring Team',
+    fromEmail: 'news@news.example.test',
+    html: '<p>Hi</p>',
+    targetListIds: over.targetListIds ?? [listId],
+    leadfwdListIds: over.leadfwdListIds ?? [],
+    customFields: [],
+    sendAt: new Date().toISOString(),
     sugarCampaignId: over.sugarCampaignId,
   });
-  for (const [from, to] of [['draft', 'extracting'], ['extracting', 'pending'], ['pending', 'sending']] as const) store.campaigns.transition(c.id, [from], to);
+  for (const [from, to] of [
+    ['draft', 'extracting'],
+    ['extracting', 'pending'],
+    ['pending', 'sending'],
+  ] as const)
+    store.campaigns.transition(c.id, [from], to);
   store.campaigns.saveLinks(c.id, LINKS);
   h.writeback.campaignStarted(store.campaigns.get(c.id)!);
-  store.recipients.insertMany(c.id, people.map((p) => ({
-    module: p.module, id: p.id, listId: over.leadfwdListIds?.[0] ?? listId, email: p.email, emailAddressId: p.emailAddressId,
-    fields: {}, trackingConsent: true, addressKey: p.email.toLowerCase(),
-  })));
+  store.recipients.insertMany(
+    c.id,
+    people.map((p) => ({
+      module: p.module,
+      id: p.id,
+      listId: over.leadfwdListIds?.[0] ?? listId,
+      email: p.email,
+      emailAddressId: p.emailAddressId,
+      fields: {},
+      trackingConsent: true,
+      addressKey: p.email.toLowerCase(),
+    })),
+  );
   const rows = store.recipients.claim(c.id, people.length, new Date().toISOString());
   const rowOf = new Map(rows.map((r) => [r.email, r.rowId]));
   return { campaign: store.campaigns.get(c.id)!, rowIds: people.map((p) => rowOf.get(p.email)!) };
+}
+
+/** Delivery outcomes as the send loop records them: the ledger and each row's `sent` outbox item together. */
+export function settle(h: Harness, outcomes: Outcome[]): number {
+  const byCampaign = new Map<string, Outcome[]>();
+  for (const o of outcomes) {
+    const campaignId = h.store.recipients.get(o.rowId)!.campaignId;
+    byCampaign.set(campaignId, [...(byCampaign.get(campaignId) ?? []), o]);
+  }
+  let changed = 0;
+  for (const [campaignId, batch] of byCampaign) changed += recordOutcomes(h.store, campaignId, batch);
+  return changed;
 }
 
 export async function open(h: Harness, rowId: number, times = 1) {
@@ -117,16 +188,22 @@ export const softBounce = (h: Harness, rowId: number) =>
 
 /** Waits until nothing is pending and no hit counter waits for Sugar. */
 export async function drained(h: Harness, campaignId: string, timeoutMs = 20_000) {
-  return waitFor(() => {
-    const s = h.writeback.state(campaignId);
-    return s.pending === 0 && s.hitsPending === 0 && !h.writeback.worker.busy() ? s : undefined;
-  }, `write-back of ${campaignId} to drain`, timeoutMs);
+  return waitFor(
+    () => {
+      const s = h.writeback.state(campaignId);
+      return s.pending === 0 && s.hitsPending === 0 && !h.writeback.worker.busy() ? s : undefined;
+    },
+    `write-back of ${campaignId} to drain`,
+    timeoutMs,
+  );
 }
 
 /** Sugar's CampaignLog rows of a campaign, straight from the simulator's tables. */
 export function sugarLog(sim: SugarSim, sugarCampaignId: string) {
-  return sim.db.prepare(`SELECT id, target_id, target_type, activity_type, related_id, related_type, hits, list_id, more_information,
-      target_tracker_key, activity_date FROM campaign_log WHERE campaign_id = ? AND deleted = 0 ORDER BY id`).all(sugarCampaignId) as Array<Record<string, any>>;
+  return sim.db
+    .prepare(`SELECT id, target_id, target_type, activity_type, related_id, related_type, hits, list_id, more_information,
+      target_tracker_key, activity_date FROM campaign_log WHERE campaign_id = ? AND deleted = 0 ORDER BY id`)
+    .all(sugarCampaignId) as Array<Record<string, any>>;
 }
 
 export function emailFlags(sim: SugarSim, id: string) {

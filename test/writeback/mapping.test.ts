@@ -1,16 +1,32 @@
 // The pure mapping from facts to Sugar writes: ids, columns, limits, verdicts and backoff.
 import { describe, expect, it } from 'vitest';
-import { sugarIds, uuidv5 } from '../../service/src/domain/writeback-ids.js';
 import {
-  addressIdOf, campaignBody, clip, hitsOp, logOps, logSpecFor, moreInformation, optOutAddressIds, sugarDateTime, trackerName, trackerOp,
+  addressIdOf,
+  campaignBody,
+  clip,
+  hitsOp,
+  logOps,
+  logSpecFor,
+  moreInformation,
+  optOutAddressIds,
+  sugarDateTime,
   type TargetRef,
+  trackerName,
+  trackerOp,
 } from '../../service/src/domain/writeback.js';
+import { sugarIds, uuidv5 } from '../../service/src/domain/writeback-ids.js';
 import { judge, retryDelayMs } from '../../service/src/domain/writeback-results.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
 
 const target: TargetRef = {
-  campaignId: 'c-1', rowId: 7, sugarCampaignId: 'sugar-camp', module: 'Leads', recordId: 'lead-1',
-  email: 'Lee@Example.com', emailAddressId: 'ea-1', sugarListId: 'list-1',
+  campaignId: 'c-1',
+  rowId: 7,
+  sugarCampaignId: 'sugar-camp',
+  module: 'Leads',
+  recordId: 'lead-1',
+  email: 'Lee@Example.com',
+  emailAddressId: 'ea-1',
+  sugarListId: 'list-1',
 };
 
 describe('deterministic ids', () => {
@@ -19,8 +35,15 @@ describe('deterministic ids', () => {
     expect(uuidv5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
     expect(sugarIds.log('c-1', 7, 'viewed')).toBe(sugarIds.log('c-1', 7, 'viewed'));
     const all = [
-      sugarIds.campaign('c-1'), sugarIds.campaign('c-2'), sugarIds.list('c-1'), sugarIds.tracker('c-1', 0), sugarIds.tracker('c-1', 1),
-      sugarIds.log('c-1', 7, 'link', 0), sugarIds.log('c-1', 7, 'link', 1), sugarIds.log('c-1', 7, 'viewed'), sugarIds.trackerKey('c-1', 7),
+      sugarIds.campaign('c-1'),
+      sugarIds.campaign('c-2'),
+      sugarIds.list('c-1'),
+      sugarIds.tracker('c-1', 0),
+      sugarIds.tracker('c-1', 1),
+      sugarIds.log('c-1', 7, 'link', 0),
+      sugarIds.log('c-1', 7, 'link', 1),
+      sugarIds.log('c-1', 7, 'viewed'),
+      sugarIds.trackerKey('c-1', 7),
     ];
     expect(new Set(all).size).toBe(all.length);
     for (const id of all) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -29,10 +52,13 @@ describe('deterministic ids', () => {
 });
 
 describe('facts to CampaignLog rows', () => {
-  it('maps each fact to the activity Sugar\'s own sender writes', () => {
+  it("maps each fact to the activity Sugar's own sender writes", () => {
     const at = '2026-05-01T14:03:00.123Z';
     expect(logSpecFor({ kind: 'sent', at, state: 'accepted' })?.activity).toBe('targeted');
-    expect(logSpecFor({ kind: 'sent', at, state: 'failed', suppressedReason: 'unsubscribe', coveredByBounce: false })).toMatchObject({ activity: 'blocked', info: 'suppressed: unsubscribe' });
+    expect(logSpecFor({ kind: 'sent', at, state: 'failed', suppressedReason: 'unsubscribe', coveredByBounce: false })).toMatchObject({
+      activity: 'blocked',
+      info: 'suppressed: unsubscribe',
+    });
     expect(logSpecFor({ kind: 'sent', at, state: 'failed', coveredByBounce: false })?.activity).toBe('send error');
     expect(logSpecFor({ kind: 'sent', at, state: 'failed', coveredByBounce: true })).toBeNull();
     expect(logSpecFor({ kind: 'open', at, hits: 4 })).toMatchObject({ activity: 'viewed', hits: 4 });
@@ -46,11 +72,24 @@ describe('facts to CampaignLog rows', () => {
     const ops = logOps(target, { activity: 'link', at: '2026-05-01T14:03:00.123Z', hits: 3, linkIndex: 1 });
     expect(ops).toEqual([
       {
-        method: 'POST', path: '/CampaignLog', create: true, what: 'CampaignLog link',
+        method: 'POST',
+        path: '/CampaignLog',
+        create: true,
+        what: 'CampaignLog link',
         data: {
-          id: sugarIds.log('c-1', 7, 'link', 1), campaign_id: 'sugar-camp', target_id: 'lead-1', target_type: 'Leads', activity_type: 'link',
-          activity_date: '2026-05-01T14:03:00+00:00', target_tracker_key: sugarIds.trackerKey('c-1', 7), more_information: 'Lee@Example.com',
-          archived: false, list_id: 'list-1', hits: 3, related_id: sugarIds.tracker('c-1', 1), related_type: 'CampaignTrackers',
+          id: sugarIds.log('c-1', 7, 'link', 1),
+          campaign_id: 'sugar-camp',
+          target_id: 'lead-1',
+          target_type: 'Leads',
+          activity_type: 'link',
+          activity_date: '2026-05-01T14:03:00+00:00',
+          target_tracker_key: sugarIds.trackerKey('c-1', 7),
+          more_information: 'Lee@Example.com',
+          archived: false,
+          list_id: 'list-1',
+          hits: 3,
+          related_id: sugarIds.tracker('c-1', 1),
+          related_type: 'CampaignTrackers',
         },
       },
     ]);
@@ -69,10 +108,19 @@ describe('facts to CampaignLog rows', () => {
 
 describe('the Sugar Campaign and its trackers', () => {
   it('is an active Email campaign named within 50 characters, dated from the send', () => {
-    const body = campaignBody({
-      id: 'c-1', name: 'N'.repeat(80), subject: 'Hi', fromName: 'Team', fromEmail: 't@x.test', sendAt: '2026-05-01T23:30:00Z',
-      targetListIds: ['a', 'b'], leadfwdListIds: ['c'],
-    }, 4);
+    const body = campaignBody(
+      {
+        id: 'c-1',
+        name: 'N'.repeat(80),
+        subject: 'Hi',
+        fromName: 'Team',
+        fromEmail: 't@x.test',
+        sendAt: '2026-05-01T23:30:00Z',
+        targetListIds: ['a', 'b'],
+        leadfwdListIds: ['c'],
+      },
+      4,
+    );
     expect(body).toMatchObject({ id: sugarIds.campaign('c-1'), campaign_type: 'Email', status: 'Active', start_date: '2026-05-01', end_date: '2026-05-31' });
     expect([...(body.name as string)]).toHaveLength(50);
     expect(body.content).toContain('Target lists: 3; tracked links: 4.');
@@ -102,7 +150,7 @@ describe('address flags', () => {
   });
 });
 
-describe('reading Sugar\'s answers', () => {
+describe("reading Sugar's answers", () => {
   const create = { method: 'POST' as const, path: '/CampaignLog', create: true, what: 'CampaignLog targeted' };
   const put = { method: 'PUT' as const, path: '/EmailAddresses/x', what: 'opt_out flag' };
   it('accepts records, and "already exists" for our own creates only', () => {
@@ -114,12 +162,16 @@ describe('reading Sugar\'s answers', () => {
 
   it('gives up at once on rights, deleted records and refused values, and retries outages and odd answers', () => {
     expect(judge(put, 404, { error: 'not_found', error_message: 'Could not find record: x in module: EmailAddresses' })).toEqual({
-      ok: false, permanent: true,
-      message: 'opt_out flag: PUT /EmailAddresses/x answered 404 not_found (Could not find record: x in module: EmailAddresses; the record is gone from Sugar (deleted?))',
+      ok: false,
+      permanent: true,
+      message:
+        'opt_out flag: PUT /EmailAddresses/x answered 404 not_found (Could not find record: x in module: EmailAddresses; the record is gone from Sugar (deleted?))',
     });
     expect(judge(create, 403, { error: 'not_authorized' })).toMatchObject({ permanent: true, message: expect.stringContaining('lacks the rights') });
-    expect(judge(create, 422, { error: 'invalid_parameter', error_message: 'Value for field more_information is longer than 100 characters' }))
-      .toMatchObject({ permanent: true, message: expect.stringContaining('longer than 100') });
+    expect(judge(create, 422, { error: 'invalid_parameter', error_message: 'Value for field more_information is longer than 100 characters' })).toMatchObject({
+      permanent: true,
+      message: expect.stringContaining('longer than 100'),
+    });
     for (const s of [401, 409, 429, 500, 503]) expect(judge(create, s, {})).toMatchObject({ ok: false, permanent: false });
     expect(judge(create, 200, '<html>oops</html>')).toMatchObject({ ok: false, permanent: false, message: expect.stringContaining('unexpected body') });
     expect(judge(create, Number.NaN, undefined)).toMatchObject({ ok: false, permanent: false, message: expect.stringContaining('no status') });

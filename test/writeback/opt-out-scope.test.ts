@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { createOptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
-import { drained, emailFlags, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness, type Person } from './helpers.js';
+import { drained, emailFlags, type Harness, openHarness, type Person, seedPeople, sendingCampaign, settle, startWritebackSim, waitFor } from './helpers.js';
 
 let sim: SugarSim;
 let sugar: SugarClient;
@@ -14,12 +14,14 @@ beforeAll(async () => {
   sim = await startWritebackSim();
   sugar = new SugarClient({ baseUrl: sim.url, username: 'admin', password: 'admin', platform: 'leadfwd', retryBaseMs: 1, retryMaxMs: 5 });
 }, 60_000);
-afterAll(async () => { await sim?.close(); });
+afterAll(async () => {
+  await sim?.close();
+});
 
 const configCalls = () => sim.requests().filter((r) => r.path.endsWith('/leadfwd/config')).length;
 
 describe('the opt-out scope source', () => {
-  it('reads the admin\'s choice, at most once per interval, and follows a change after it', async () => {
+  it("reads the admin's choice, at most once per interval, and follows a change after it", async () => {
     let clock = 0;
     const source = createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: 'none', ttlMs: 60_000, now: () => clock });
     const before = configCalls();
@@ -57,15 +59,20 @@ describe('the opt-out scope source', () => {
 describe('an opt-out written back with the scope chosen in Sugar', () => {
   let h: Harness | undefined;
   let people: Person[];
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('flags only the opted-out address when the admin chose "this address", whatever the environment says', async () => {
     sim.leadfwdSettings.leadfwd_optout_scope = 'address';
     let listId: string;
     ({ people, listId } = await seedPeople(sim, [{ module: 'Contacts', email: 'kim@example.com', extra: 'kim.home@example.net' }]));
-    h = openHarness(sim, { settings: { optOutScope: 'all' }, optOutScope: (client) => createOptOutScopeSource({ read: () => client.get('/leadfwd/config'), fallback: 'all' }) });
+    h = openHarness(sim, {
+      settings: { optOutScope: 'all' },
+      optOutScope: (client) => createOptOutScopeSource({ read: () => client.get('/leadfwd/config'), fallback: 'all' }),
+    });
     const { campaign, rowIds } = sendingCampaign(h, listId!, people);
-    h.store.recipients.markOutcomes([{ rowId: rowIds[0], state: 'accepted', messageId: '<k@t>' }]);
+    settle(h, [{ rowId: rowIds[0], state: 'accepted', messageId: '<k@t>' }]);
     h.engagement.facts.optOut(rowIds[0], 'one_click');
     h.writeback.start();
     await drained(h, campaign.id);

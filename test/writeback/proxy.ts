@@ -3,15 +3,29 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface BulkCall { requests: Array<{ url: string; method?: string; data?: string }> }
-export interface BulkItemResult { contents: unknown; status: number; [k: string]: unknown }
-export type Rewrite = (call: BulkCall, status: number, results: BulkItemResult[]) =>
-  { status: number; body: string; contentType?: string } | BulkItemResult[] | undefined;
+export interface BulkCall {
+  requests: Array<{ url: string; method?: string; data?: string }>;
+}
+export interface BulkItemResult {
+  contents: unknown;
+  status: number;
+  [k: string]: unknown;
+}
+export type Rewrite = (
+  call: BulkCall,
+  status: number,
+  results: BulkItemResult[],
+) => { status: number; body: string; contentType?: string } | BulkItemResult[] | undefined;
 
 /** Changes a bulk call before Sugar sees it, or answers it without Sugar seeing it at all. */
 export type Intercept = (call: BulkCall) => BulkCall | { status: number; body: string };
 
-export interface SugarProxy { url: string; rewrite: Rewrite | undefined; intercept: Intercept | undefined; close(): Promise<void> }
+export interface SugarProxy {
+  url: string;
+  rewrite: Rewrite | undefined;
+  intercept: Intercept | undefined;
+  close(): Promise<void>;
+}
 
 export async function startProxy(target: string): Promise<SugarProxy> {
   const proxy: SugarProxy = { url: '', rewrite: undefined, intercept: undefined, close: async () => undefined };
@@ -47,6 +61,10 @@ export async function startProxy(target: string): Promise<SugarProxy> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+  proxy.close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
   return proxy;
 }

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { drained, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor, type Harness } from './helpers.js';
+import { drained, type Harness, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, waitFor } from './helpers.js';
 
 const N = 20;
 let sim: SugarSim;
@@ -13,13 +13,22 @@ let campaignId: string;
 
 beforeAll(async () => {
   sim = await startWritebackSim();
-  const { people, listId } = await seedPeople(sim, Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, email: `w${i}@example.com` })));
+  const { people, listId } = await seedPeople(
+    sim,
+    Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, email: `w${i}@example.com` })),
+  );
   // Slow setup retries, so "waits as long as the setup" and "every 500 ms" cannot be confused.
   h = openHarness(sim, { settings: { retryBaseMs: 3000, retryMaxMs: 6000 } });
   sim.faults.maintenanceFor(60_000);
   let rowIds: number[];
-  ({ campaign: { id: campaignId }, rowIds } = sendingCampaign(h, listId, people));
-  h.store.recipients.markOutcomes(rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+  ({
+    campaign: { id: campaignId },
+    rowIds,
+  } = sendingCampaign(h, listId, people));
+  settle(
+    h,
+    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
+  );
   h.writeback.start();
 }, 60_000);
 
@@ -31,7 +40,10 @@ afterAll(async () => {
 const due = () => {
   const db = new Database(h.path, { readonly: true });
   try {
-    return db.prepare("SELECT kind, run_at AS runAt FROM outbox WHERE campaign_id = ? AND state = 'pending'").all(campaignId) as Array<{ kind: string; runAt: string }>;
+    return db.prepare("SELECT kind, run_at AS runAt FROM outbox WHERE campaign_id = ? AND state = 'pending'").all(campaignId) as Array<{
+      kind: string;
+      runAt: string;
+    }>;
   } finally {
     db.close();
   }

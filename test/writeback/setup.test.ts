@@ -6,13 +6,14 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { errorHandler } from '../../service/src/http/errors.js';
-import { writebackRoutes } from '../../service/src/writeback/routes.js';
 import { requireAuth } from '../../service/src/http/auth.js';
+import { errorHandler } from '../../service/src/http/errors.js';
+import { writebackRoutes } from '../../service/src/http/routes/writeback.js';
 
 const KEY = 'setup-test-api-key-0123';
+
 import { adminClient } from '../support/sugar-seed.js';
-import { drained, open, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor, type Harness, type Person } from './helpers.js';
+import { drained, type Harness, open, openHarness, type Person, seedPeople, sendingCampaign, settle, startWritebackSim, sugarLog, waitFor } from './helpers.js';
 
 let sim: SugarSim;
 let people: Person[];
@@ -23,12 +24,18 @@ const harness = (o?: Parameters<typeof openHarness>[1]) => {
   harnesses.push(h);
   return h;
 };
-const accept = (h: Harness, rowIds: number[]) => h.store.recipients.markOutcomes(rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })));
+const accept = (h: Harness, rowIds: number[]) =>
+  settle(
+    h,
+    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
+  );
 
 beforeAll(async () => {
   sim = await startWritebackSim();
   ({ people, listId } = await seedPeople(sim, [
-    { module: 'Contacts', email: 'ann@example.com' }, { module: 'Leads', email: 'lee@example.com' }, { module: 'Prospects', email: 'pat@example.com' },
+    { module: 'Contacts', email: 'ann@example.com' },
+    { module: 'Leads', email: 'lee@example.com' },
+    { module: 'Prospects', email: 'pat@example.com' },
   ]));
 }, 60_000);
 
@@ -46,7 +53,8 @@ describe('campaign setup in Sugar', () => {
     const h = harness();
     const list = h.store.lists.create('VIP customers', 'api');
     h.store.lists.addMembers(list.id, [
-      ...people.map((p) => ({ module: p.module, recordId: p.id, email: p.email })), { module: 'Contacts' as const, recordId: goneId },
+      ...people.map((p) => ({ module: p.module, recordId: p.id, email: p.email })),
+      { module: 'Contacts' as const, recordId: goneId },
     ]);
     const c = sendingCampaign(h, listId, people, { targetListIds: [], leadfwdListIds: [list.id] });
     accept(h, c.rowIds);
@@ -55,10 +63,16 @@ describe('campaign setup in Sugar', () => {
 
     const slid = sugarIds.list(list.id);
     expect(h.store.lists.get(list.id)!.sugarListId).toBe(slid);
-    expect(sim.db.prepare('SELECT name, list_type FROM prospect_lists WHERE id = ?').get(slid)).toEqual({ name: 'LeadFWD: VIP customers', list_type: 'default' });
+    expect(sim.db.prepare('SELECT name, list_type FROM prospect_lists WHERE id = ?').get(slid)).toEqual({
+      name: 'LeadFWD: VIP customers',
+      list_type: 'default',
+    });
     const members = sim.db.prepare('SELECT related_id FROM prospect_lists_prospects WHERE prospect_list_id = ? AND deleted = 0').pluck().all(slid);
     expect(members.sort()).toEqual(people.map((p) => p.id).sort());
-    const linked = sim.db.prepare('SELECT prospect_list_id FROM prospect_list_campaigns WHERE campaign_id = ? AND deleted = 0').pluck().all(sugarIds.campaign(c.campaign.id));
+    const linked = sim.db
+      .prepare('SELECT prospect_list_id FROM prospect_list_campaigns WHERE campaign_id = ? AND deleted = 0')
+      .pluck()
+      .all(sugarIds.campaign(c.campaign.id));
     expect(linked).toEqual([slid]);
     expect(sugarLog(sim, sugarIds.campaign(c.campaign.id)).map((r) => r.list_id)).toEqual([slid, slid, slid]);
     expect(h.writeback.state(c.campaign.id).notes).toEqual([
@@ -68,7 +82,9 @@ describe('campaign setup in Sugar', () => {
 
   it('writes into the Sugar Campaign the user started from, without creating another', async () => {
     const admin = adminClient(sim.url);
-    const existing = (await admin.post<{ id: string }>('/Campaigns', { name: 'Planned in Sugar', campaign_type: 'Email', status: 'Planning', end_date: '2026-12-31' })).id;
+    const existing = (
+      await admin.post<{ id: string }>('/Campaigns', { name: 'Planned in Sugar', campaign_type: 'Email', status: 'Planning', end_date: '2026-12-31' })
+    ).id;
     await admin.logout();
     const before = sim.db.prepare('SELECT count(*) FROM campaigns').pluck().get();
     const h = harness();
@@ -80,12 +96,15 @@ describe('campaign setup in Sugar', () => {
     expect(sim.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(existing)).toBe('Planning');
     expect(sim.campaignLogCounts(existing)).toEqual({ targeted: 3 });
     expect(sim.db.prepare('SELECT count(*) FROM campaign_trkrs WHERE campaign_id = ?').pluck().get(existing)).toBe(2);
-    expect(sim.db.prepare('SELECT prospect_list_id FROM prospect_list_campaigns WHERE campaign_id = ? AND deleted = 0').pluck().all(existing)).toEqual([listId]);
+    expect(sim.db.prepare('SELECT prospect_list_id FROM prospect_list_campaigns WHERE campaign_id = ? AND deleted = 0').pluck().all(existing)).toEqual([
+      listId,
+    ]);
   });
 
   it('stops a campaign whose Sugar Campaign was deleted, lists it through the API, and revives it once restored', async () => {
     const admin = adminClient(sim.url);
-    const existing = (await admin.post<{ id: string }>('/Campaigns', { name: 'Soon gone', campaign_type: 'Email', status: 'Active', end_date: '2026-12-31' })).id;
+    const existing = (await admin.post<{ id: string }>('/Campaigns', { name: 'Soon gone', campaign_type: 'Email', status: 'Active', end_date: '2026-12-31' }))
+      .id;
     await admin.delete(`/Campaigns/${existing}`);
     const h = harness();
     const c = sendingCampaign(h, listId, people.slice(0, 1), { sugarCampaignId: existing });
@@ -95,17 +114,41 @@ describe('campaign setup in Sugar', () => {
     const id = c.campaign.id;
     await waitFor(() => (h.writeback.state(id).pending === 0 ? true : undefined), 'rows to settle');
     // Behind the API key, as the service mounts it: the operator may see and revive every row.
-    const app = express().use(express.json()).use('/api/v1', requireAuth({ apiKey: KEY, verifySugarToken: async () => { throw new Error('no users here'); } }), writebackRoutes(h.writeback)).use(errorHandler());
+    const app = express()
+      .use(express.json())
+      .use(
+        '/api/v1',
+        requireAuth({
+          apiKey: KEY,
+          verifySugarToken: async () => {
+            throw new Error('no users here');
+          },
+        }),
+        writebackRoutes(h.writeback),
+      )
+      .use(errorHandler());
 
     const dead = await request(app).get('/api/v1/writeback/dead').set('Authorization', `Bearer ${KEY}`).query({ campaignId: id }).expect(200);
-    expect(dead.body.dead.map((d: any) => d.key).sort()).toEqual([`campaign:${id}`, `list:${id}:${listId}`, `open:${c.rowIds[0]}`, `sent:${c.rowIds[0]}`].sort());
-    expect(dead.body.dead.find((d: any) => d.kind === 'campaign').lastError).toMatch(/the Sugar Campaign .* the campaign started from: GET \/Campaigns\/.* answered 404 not_found/);
+    expect(dead.body.dead.map((d: any) => d.key).sort()).toEqual(
+      [`campaign:${id}`, `list:${id}:${listId}`, `open:${c.rowIds[0]}`, `sent:${c.rowIds[0]}`].sort(),
+    );
+    expect(dead.body.dead.find((d: any) => d.kind === 'campaign').lastError).toMatch(
+      /the Sugar Campaign .* the campaign started from: GET \/Campaigns\/.* answered 404 not_found/,
+    );
     expect(dead.body.dead.find((d: any) => d.kind === 'sent').lastError).toMatch(/could not be set up .* revive it first/);
     expect(dead.body.dead.every((d: any) => d.attempts === 1)).toBe(true);
 
-    await request(app).post('/api/v1/writeback/revive').set('Authorization', `Bearer ${KEY}`).send({ ids: ['x'] }).expect(422);
+    await request(app)
+      .post('/api/v1/writeback/revive')
+      .set('Authorization', `Bearer ${KEY}`)
+      .send({ ids: ['x'] })
+      .expect(422);
     await request(app).post('/api/v1/writeback/revive').set('Authorization', `Bearer ${KEY}`).send({}).expect(422);
-    await request(app).get('/api/v1/writeback/dead').set('Authorization', `Bearer ${KEY}`).query({ campaignId: 'x'.repeat(300) }).expect(422);
+    await request(app)
+      .get('/api/v1/writeback/dead')
+      .set('Authorization', `Bearer ${KEY}`)
+      .query({ campaignId: 'x'.repeat(300) })
+      .expect(422);
 
     await admin.post('/Campaigns', { id: existing, name: 'Restored', campaign_type: 'Email', status: 'Active', end_date: '2026-12-31' });
     await admin.logout();
@@ -116,13 +159,16 @@ describe('campaign setup in Sugar', () => {
     expect(sim.campaignLogCounts(existing)).toEqual({ targeted: 1, viewed: 1 });
   });
 
-  it('records a 403 for a Sugar user without rights to Campaigns and gives up on that campaign\'s rows at once', async () => {
+  it("records a 403 for a Sugar user without rights to Campaigns and gives up on that campaign's rows at once", async () => {
     const h = harness({ client: { username: 'chris', password: 'chris' } });
     const c = sendingCampaign(h, listId, people.slice(0, 2));
     accept(h, c.rowIds);
     h.writeback.start();
     const id = c.campaign.id;
-    const s = await waitFor(() => { const st = h.writeback.state(id); return st.pending === 0 ? st : undefined; }, 'rows to settle');
+    const s = await waitFor(() => {
+      const st = h.writeback.state(id);
+      return st.pending === 0 ? st : undefined;
+    }, 'rows to settle');
     expect(s.dead).toBe(4);
     const setup = h.store.outbox.dead(10, id).find((d) => d.kind === 'campaign')!;
     expect(setup).toMatchObject({ attempts: 1, lastError: expect.stringContaining('Sugar Campaign: POST /Campaigns answered 403 not_authorized') });

@@ -4,8 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import {
-  LINKS, click, drained, emailFlags, hardBounce, open, openHarness, seedPeople, sendingCampaign, softBounce, startWritebackSim, sugarLog,
-  type Harness, type Person,
+  click,
+  drained,
+  emailFlags,
+  type Harness,
+  hardBounce,
+  LINKS,
+  open,
+  openHarness,
+  type Person,
+  seedPeople,
+  sendingCampaign,
+  settle,
+  softBounce,
+  startWritebackSim,
+  sugarLog,
 } from './helpers.js';
 
 let sim: SugarSim;
@@ -34,13 +47,13 @@ beforeAll(async () => {
   sid = sugarIds.campaign(campaignId);
   const { store } = h;
   store.suppressions.add('quiet@example.com', 'quiet@example.com', 'unsubscribe', 'earlier campaign');
-  store.recipients.markOutcomes([
+  settle(h, [
     { rowId: rowIds[0], state: 'accepted', messageId: '<a@t>' },
     { rowId: rowIds[1], state: 'accepted', messageId: '<b@t>' },
     { rowId: rowIds[2], state: 'accepted', messageId: '<c@t>' },
     { rowId: rowIds[3], state: 'failed', error: '550 5.1.1 user unknown' },
     { rowId: rowIds[4], state: 'accepted', messageId: '<e@t>' },
-    { rowId: rowIds[5], state: 'failed', error: 'suppressed before hand-off' },
+    { rowId: rowIds[5], state: 'failed', error: 'suppressed before hand-off', suppressed: true },
     { rowId: rowIds[6], state: 'failed', error: '554 5.7.1 policy' },
   ]);
   hardBounce(h, rowIds[3]); // the relay's own 5xx: a hard bounce of a row that was never accepted
@@ -71,7 +84,9 @@ describe('write-back to Sugar', () => {
     expect(camp.start_date).toMatch(/^\d{4}-\d\d-\d\d$/);
     expect(h.store.campaigns.get(campaignId)!.sugarCampaignId).toBe(sid);
 
-    const trackers = sim.db.prepare('SELECT id, tracker_name, tracker_url FROM campaign_trkrs WHERE campaign_id = ? AND deleted = 0 ORDER BY tracker_name').all(sid) as any[];
+    const trackers = sim.db
+      .prepare('SELECT id, tracker_name, tracker_url FROM campaign_trkrs WHERE campaign_id = ? AND deleted = 0 ORDER BY tracker_name')
+      .all(sid) as any[];
     expect(trackers).toEqual([
       { id: sugarIds.tracker(campaignId, 0), tracker_name: '1 shop.example.com/spring', tracker_url: LINKS[0] },
       { id: sugarIds.tracker(campaignId, 1), tracker_name: '2 example.com/about', tracker_url: LINKS[1] },
@@ -81,17 +96,20 @@ describe('write-back to Sugar', () => {
   });
 
   it('writes one row per target and activity, counted the way Sugar counts them', () => {
-    expect(sim.campaignLogCounts(sid)).toEqual({
-      targeted: 4, viewed: 2, link: 2, removed: 1, 'invalid email': 2, 'send error': 2, blocked: 1,
-    });
+    expect(sim.campaignLogCounts(sid)).toEqual({ targeted: 4, viewed: 2, link: 2, removed: 1, 'invalid email': 2, 'send error': 2, blocked: 1 });
     // The service's own record of what Sugar holds agrees, row for row.
     expect(h.writeback.state(campaignId).activity).toEqual(sim.campaignLogCounts(sid));
-    const local = h.store.writeback.rows(campaignId).map((r) => [r.logId, r.activityType, r.targetId]).sort();
-    const remote = sugarLog(sim, sid).map((r) => [r.id, r.activity_type, r.target_id]).sort();
+    const local = h.store.writeback
+      .rows(campaignId)
+      .map((r) => [r.logId, r.activityType, r.targetId])
+      .sort();
+    const remote = sugarLog(sim, sid)
+      .map((r) => [r.id, r.activity_type, r.target_id])
+      .sort();
     expect(remote).toEqual(local);
   });
 
-  it('fills every column the target record and the status page read, as Sugar\'s sender does', () => {
+  it("fills every column the target record and the status page read, as Sugar's sender does", () => {
     const rows = sugarLog(sim, sid);
     const ann = rows.filter((r) => r.target_id === people[0].id);
     expect(ann.map((r) => r.activity_type).sort()).toEqual(['link', 'link', 'targeted', 'viewed']);
@@ -106,9 +124,17 @@ describe('write-back to Sugar', () => {
       { related_id: sugarIds.tracker(campaignId, 0), related_type: 'CampaignTrackers', hits: 2 },
       { related_id: sugarIds.tracker(campaignId, 1), related_type: 'CampaignTrackers', hits: 1 },
     ]);
-    expect(rows.find((r) => r.target_id === people[5].id)).toMatchObject({ activity_type: 'blocked', more_information: 'quiet@example.com (suppressed: unsubscribe)' });
+    expect(rows.find((r) => r.target_id === people[5].id)).toMatchObject({
+      activity_type: 'blocked',
+      more_information: 'quiet@example.com (suppressed: unsubscribe)',
+    });
     expect(rows.filter((r) => r.target_id === people[3].id).map((r) => r.activity_type)).toEqual(['invalid email']);
-    expect(rows.filter((r) => r.target_id === people[2].id).map((r) => r.activity_type).sort()).toEqual(['invalid email', 'targeted']);
+    expect(
+      rows
+        .filter((r) => r.target_id === people[2].id)
+        .map((r) => r.activity_type)
+        .sort(),
+    ).toEqual(['invalid email', 'targeted']);
     expect(rows.find((r) => r.target_id === people[6].id)).toMatchObject({ activity_type: 'send error', target_type: 'Accounts' });
   });
 

@@ -20,7 +20,8 @@ export function createApi(serverUrl: string, events: { trigger(e: string, ...a: 
 
   async function token(body: Record<string, unknown>): Promise<boolean> {
     const res = await fetch(`${serverUrl}/oauth2/token`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ client_id: 'sugar', client_secret: '', platform: 'base', ...body }),
     });
     const json = await res.json().catch(() => ({}));
@@ -34,7 +35,9 @@ export function createApi(serverUrl: string, events: { trigger(e: string, ...a: 
     if (!refreshing) {
       refreshing = (refresh ? token({ grant_type: 'refresh_token', refresh_token: refresh }) : Promise.resolve(false))
         .catch(() => false)
-        .finally(() => { refreshing = undefined; });
+        .finally(() => {
+          refreshing = undefined;
+        });
     }
     return refreshing;
   }
@@ -48,7 +51,11 @@ export function createApi(serverUrl: string, events: { trigger(e: string, ...a: 
     });
     const text = await res.text();
     let json: any;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = text; }
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
     return { status: res.status, json };
   }
 
@@ -87,7 +94,10 @@ export function createApi(serverUrl: string, events: { trigger(e: string, ...a: 
     async login(username, password) {
       if (!(await token({ grant_type: 'password', username, password }))) throw new Error('You must specify a valid username and password.');
     },
-    setTokens(a, r) { access = a; refresh = r; },
+    setTokens(a, r) {
+      access = a;
+      refresh = r;
+    },
   };
   return api;
 }

@@ -23,7 +23,12 @@ const app: any = {
   controller: { context: undefined },
   context: { getContext: (attrs: Record<string, unknown>) => new Backbone.Model(attrs) },
   // Sidecar's router: navigate(fragment, {trigger: true}) shows the route (a hash change here).
-  router: { ..._.clone(Backbone.Events), navigate: (fragment: string) => { location.hash = fragment; } },
+  router: {
+    ..._.clone(Backbone.Events),
+    navigate: (fragment: string) => {
+      location.hash = fragment;
+    },
+  },
   plugins: { register: (name: string, _types: unknown, def: any) => components.registerPlugin(name, def) },
 };
 let metadata: Metadata;
@@ -86,7 +91,13 @@ form.addEventListener('submit', (e) => {
   const data = new FormData(form);
   const out = document.getElementById('login-error')!;
   out.textContent = '';
-  app.api.login(String(data.get('username')), String(data.get('password')))
-    .then(() => { form.hidden = true; return start(); })
-    .catch((err: Error) => { out.textContent = err.message; });
+  app.api
+    .login(String(data.get('username')), String(data.get('password')))
+    .then(() => {
+      form.hidden = true;
+      return start();
+    })
+    .catch((err: Error) => {
+      out.textContent = err.message;
+    });
 });

@@ -3,9 +3,16 @@
 // `extendsFrom` (else the base View), `_super` walks the prototype chain, plugins attach on initialize.
 /// <reference path="./globals.d.ts" />
 
-export interface ViewMeta { controller?: string | Record<string, unknown>; templates?: Record<string, string>; meta?: any }
+export interface ViewMeta {
+  controller?: string | Record<string, unknown>;
+  templates?: Record<string, string>;
+  meta?: any;
+}
 export interface Metadata {
-  views: Record<string, ViewMeta>; layouts: Record<string, { meta: any }>; labels: Record<string, string>; modules?: Record<string, any>;
+  views: Record<string, ViewMeta>;
+  layouts: Record<string, { meta: any }>;
+  labels: Record<string, string>;
+  modules?: Record<string, any>;
   admin: Array<{ section: string; sectionDesc: string; key: string; title: string; desc: string; link: string }>;
 }
 
@@ -21,9 +28,9 @@ export function createComponents() {
     this.__superLevels = this.__superLevels || {};
     const current = this.__superLevels[method] ?? Object.getPrototypeOf(this);
     let owner = current;
-    while (owner && !Object.prototype.hasOwnProperty.call(owner, method)) owner = Object.getPrototypeOf(owner);
+    while (owner && !Object.hasOwn(owner, method)) owner = Object.getPrototypeOf(owner);
     let parent = owner ? Object.getPrototypeOf(owner) : null;
-    while (parent && !Object.prototype.hasOwnProperty.call(parent, method)) parent = Object.getPrototypeOf(parent);
+    while (parent && !Object.hasOwn(parent, method)) parent = Object.getPrototypeOf(parent);
     if (!parent) return undefined;
     this.__superLevels[method] = parent;
     try {
@@ -74,11 +81,14 @@ export function createComponents() {
   classes.BaseView = View;
 
   const className = (name: string, module?: string) =>
-    `Base${module ?? ''}${name.split(/[-_]/).map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('')}View`;
+    `Base${module ?? ''}${name
+      .split(/[-_]/)
+      .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+      .join('')}View`;
 
   function declareComponent(name: string, module: string | undefined, controller: Record<string, unknown>) {
     const from = controller.extendsFrom as string | undefined;
-    const base = from ? classes[from] ?? classes[`Base${from}`] : View;
+    const base = from ? (classes[from] ?? classes[`Base${from}`]) : View;
     if (!base) throw new Error(`extendsFrom: no component ${from}`);
     const cls = base.extend(controller);
     classes[className(name, module)] = cls;
@@ -99,7 +109,10 @@ export function createComponents() {
       this.components = (options.meta?.components ?? []).map((c: { view: string }) => createView({ type: c.view, context: this.context, layout: this }));
     },
     render() {
-      for (const c of this.components) { this.el.appendChild(c.el); c.render(); }
+      for (const c of this.components) {
+        this.el.appendChild(c.el);
+        c.render();
+      }
       return this;
     },
     dispose() {
@@ -119,14 +132,16 @@ export function createComponents() {
       if (!meta) throw new Error(`No layout ${o.type}`);
       return new Layout({ ...o, meta });
     },
-    registerPlugin(name: string, def: Plugin) { plugins[name] = def; },
+    registerPlugin(name: string, def: Plugin) {
+      plugins[name] = def;
+    },
     /** Metadata as a server would send it: controller text is evaluated exactly as Sidecar does. */
     setMetadata(meta: Metadata) {
       for (const [name, v] of Object.entries(meta.views)) {
         for (const [tpl, src] of Object.entries(v.templates ?? {})) templates[tpl] = Handlebars.compile(src);
         if (v.controller === undefined) continue;
         const src = v.controller;
-        // eslint-disable-next-line no-eval
+        // biome-ignore lint/security/noGlobalEval: Sidecar loads a controller file exactly this way (sugar-platform.md §10).
         const controller = typeof src === 'string' ? eval('[' + src + '][0]') : src;
         declareComponent(name, undefined, controller);
       }

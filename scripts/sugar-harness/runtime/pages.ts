@@ -69,7 +69,10 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     const side = el('aside', { class: 'harness-side' });
     wrap.append(head, side);
     root.appendChild(wrap);
-    void recordName(module, id).then((n) => { title.textContent = n; model.set('name', n); });
+    void recordName(module, id).then((n) => {
+      title.textContent = n;
+      model.set('name', n);
+    });
     return dashlet(context, side);
   }
 
@@ -79,13 +82,18 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
     app.controller.context = context;
     const frame = el('iframe', { class: 'harness-bwc', title }) as HTMLIFrameElement;
     root.appendChild(frame);
-    void Promise.resolve(query).then((q) => { frame.src = `/harness/bwc/index.php?${q}`; });
+    void Promise.resolve(query).then((q) => {
+      frame.src = `/harness/bwc/index.php?${q}`;
+    });
     return { dispose: () => frame.remove() };
   }
 
   function bwc(id: string): Page {
-    return bwcFrame('Campaigns', 'Campaign (legacy view)', recordName('Campaigns', id).then((name) =>
-      `module=Campaigns&action=DetailView&record=${encodeURIComponent(id)}&name=${encodeURIComponent(name)}`));
+    return bwcFrame(
+      'Campaigns',
+      'Campaign (legacy view)',
+      recordName('Campaigns', id).then((name) => `module=Campaigns&action=DetailView&record=${encodeURIComponent(id)}&name=${encodeURIComponent(name)}`),
+    );
   }
 
   /** Sugar 12's Sidecar Administration page: each link's href as the extension wrote it, in this window. */
@@ -143,13 +151,22 @@ export function createPages(app: any, meta: Metadata, root: HTMLElement, opts: {
       const query = fragment.split('?')[1] ?? '';
       current = bwcFrame(new URLSearchParams(query).get('module') ?? '', 'Legacy page', query);
       name = 'bwc';
-    }
-    else if (parts[0] === 'ProspectLists' && parts[1]) { current = record('ProspectLists', parts[1]); name = 'record'; }
-    else if (parts[0] === 'Campaigns' && parts[1] && parts[2] === 'record') { current = record('Campaigns', parts[1]); name = 'record'; }
-    else if (parts[0] === 'Campaigns' && parts[1]) { current = bwc(parts[1]); name = 'bwc'; }
-    else if (parts[0] === 'Administration' && !parts[1]) { current = adminPage(); name = 'administration'; }
-    else if (parts[1] === 'layout' && parts[2]) { current = layout(parts[0], parts[2]); name = parts[2]; }
-    else current = home();
+    } else if (parts[0] === 'ProspectLists' && parts[1]) {
+      current = record('ProspectLists', parts[1]);
+      name = 'record';
+    } else if (parts[0] === 'Campaigns' && parts[1] && parts[2] === 'record') {
+      current = record('Campaigns', parts[1]);
+      name = 'record';
+    } else if (parts[0] === 'Campaigns' && parts[1]) {
+      current = bwc(parts[1]);
+      name = 'bwc';
+    } else if (parts[0] === 'Administration' && !parts[1]) {
+      current = adminPage();
+      name = 'administration';
+    } else if (parts[1] === 'layout' && parts[2]) {
+      current = layout(parts[0], parts[2]);
+      name = parts[2];
+    } else current = home();
     // For tests: the page's layout or view, to render it again as Sidecar does on a context change.
     (window as unknown as { __harnessPage?: Page }).__harnessPage = current;
     app.events.trigger('app:view:change', name, { module: parts[0] });

@@ -2,7 +2,12 @@
 // Like Sugar's alert view, the title and messages are rendered as HTML (Handlebars.SafeString): whatever the caller
 // did not escape is markup, so a test with a campaign named <img src=x onerror=…> fails if the UI forgot to escape.
 /** `messages` is the text a person sees; `html` what the caller passed. */
-export interface AlertRecord { key: string; level: string; messages: string; html: string }
+export interface AlertRecord {
+  key: string;
+  level: string;
+  messages: string;
+  html: string;
+}
 
 export function createAlert(root: HTMLElement) {
   const log: AlertRecord[] = [];
@@ -25,7 +30,10 @@ export function createAlert(root: HTMLElement) {
         const b = document.createElement('button');
         b.type = 'button';
         b.textContent = label;
-        b.addEventListener('click', () => { alert.dismiss(key); fn?.(); });
+        b.addEventListener('click', () => {
+          alert.dismiss(key);
+          fn?.();
+        });
         el.appendChild(b);
         return b;
       };
@@ -39,7 +47,10 @@ export function createAlert(root: HTMLElement) {
       }
       root.appendChild(el);
       open.set(key, el);
-      if (o.autoClose) setTimeout(() => { if (open.get(key) === el) alert.dismiss(key); }, 4000);
+      if (o.autoClose)
+        setTimeout(() => {
+          if (open.get(key) === el) alert.dismiss(key);
+        }, 4000);
       return el;
     },
     dismiss(key: string) {
@@ -50,7 +61,10 @@ export function createAlert(root: HTMLElement) {
   return alert;
 }
 
-export function createDrawer(root: HTMLElement, build: (def: { layout: string; context?: Record<string, unknown> }) => { el: HTMLElement; render(): void; dispose(): void }) {
+export function createDrawer(
+  root: HTMLElement,
+  build: (def: { layout: string; context?: Record<string, unknown> }) => { el: HTMLElement; render(): void; dispose(): void },
+) {
   const stack: Array<{ layout: { el: HTMLElement; dispose(): void }; shell: HTMLElement; onClose?: (...a: unknown[]) => void; opener: Element | null }> = [];
   return {
     open(def: { layout: string; context?: Record<string, unknown> }, onClose?: (...a: unknown[]) => void) {

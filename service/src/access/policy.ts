@@ -1,13 +1,12 @@
 // The access rules every use case applies before it acts (README "Inside Sugar" → who may do what). Sugar is
 // asked as the user wherever a record decides (its `_acl`), so roles, teams and owner-only rights are Sugar's own.
-import { fieldReadable, isSecretField, LIST_MODULES, moduleAllows, recordAllows, type ModuleAction } from '../domain/rights.js';
-import type { Creator } from '../domain/types.js';
-import { isPrivileged, rightsOf, type Actor } from './actor.js';
-import { denied, notAllowed } from './errors.js';
 
-const VERB: Record<ModuleAction, string> = {
-  access: 'use', view: 'view', list: 'list', edit: 'change', create: 'create', delete: 'delete', export: 'export',
-};
+import { AppError } from '../domain/errors.js';
+import { fieldReadable, isSecretField, LIST_MODULES, type ModuleAction, moduleAllows, recordAllows } from '../domain/rights.js';
+import type { Creator } from '../domain/types.js';
+import { type Actor, isPrivileged, rightsOf } from './actor.js';
+
+const VERB: Record<ModuleAction, string> = { access: 'use', view: 'view', list: 'list', edit: 'change', create: 'create', delete: 'delete', export: 'export' };
 
 export function allowsModule(actor: Actor, module: string, action: ModuleAction): boolean {
   return moduleAllows(rightsOf(actor), module, action);
@@ -15,7 +14,7 @@ export function allowsModule(actor: Actor, module: string, action: ModuleAction)
 
 export function requireModule(actor: Actor, module: string, action: ModuleAction): void {
   if (!allowsModule(actor, module, action)) {
-    throw denied('sugar_rights', `Your Sugar role does not let you ${VERB[action]} ${module}`, { module, action });
+    throw new AppError('sugar_rights', `Your Sugar role does not let you ${VERB[action]} ${module}`, { module, action });
   }
 }
 
@@ -25,14 +24,19 @@ export function requireModule(actor: Actor, module: string, action: ModuleAction
  */
 export function requireReadableFields(actor: Actor, fields: string[], modules: readonly string[] = LIST_MODULES): void {
   const secret = fields.filter((f) => f.split('.').some(isSecretField));
-  if (secret.length) throw notAllowed('secret_field', `These fields never leave Sugar: ${secret.join(', ')}`, { fields: secret });
+  if (secret.length) throw new AppError('secret_field', `These fields never leave Sugar: ${secret.join(', ')}`, { fields: secret });
   const rights = rightsOf(actor);
   const hidden = fields.filter((f) => modules.some((m) => !fieldReadable(rights, m, f.split('.')[0])));
-  if (hidden.length) throw denied('field_not_readable', `Your Sugar role does not let you read: ${hidden.join(', ')}`, { fields: hidden });
+  if (hidden.length) throw new AppError('field_not_readable', `Your Sugar role does not let you read: ${hidden.join(', ')}`, { fields: hidden });
 }
 
 /** Something LeadFWD keeps that belongs to its creator until Sugar has a record that says otherwise. */
-export interface Owned { id: string; name: string; createdBy?: Creator; sugarCampaignId?: string }
+export interface Owned {
+  id: string;
+  name: string;
+  createdBy?: Creator;
+  sugarCampaignId?: string;
+}
 
 type SugarVerdict = 'allowed' | 'refused' | 'no_record';
 
@@ -61,7 +65,7 @@ export async function requireCampaignRight(actor: Actor, item: Owned, action: 'v
   const mine = item.createdBy?.id === (actor.kind === 'user' ? actor.id : undefined);
   if (verdict === 'no_record' && (action === 'view' || mine)) return;
   const who = item.createdBy ? ` (created by ${item.createdBy.userName})` : '';
-  throw denied('not_your_campaign', `Sugar does not let you ${action === 'view' ? 'see' : 'change'} the ${what} "${item.name}"${who}`, { id: item.id });
+  throw new AppError('not_your_campaign', `Sugar does not let you ${action === 'view' ? 'see' : 'change'} the ${what} "${item.name}"${who}`, { id: item.id });
 }
 
 /** Starting from a Sugar Campaign writes to it: it must exist for the actor, and Sugar must let them edit it. */
@@ -71,12 +75,13 @@ export async function requireSugarCampaignEdit(actor: Actor, sugarCampaignId: st
     rec = await actor.sugar.get(`/Campaigns/${encodeURIComponent(sugarCampaignId)}`, { fields: 'id,name' });
   } catch (e) {
     const kind = (e as { kind?: string }).kind;
-    if (kind === 'not_found' || kind === 'forbidden') throw notAllowed('unknown_sugar_campaign', `Sugar has no Campaign ${sugarCampaignId} that you can see`);
+    if (kind === 'not_found' || kind === 'forbidden') throw new AppError('unknown_sugar_campaign', `Sugar has no Campaign ${sugarCampaignId} that you can see`);
     throw e;
   }
   if (isPrivileged(actor)) return;
   requireModule(actor, 'Campaigns', 'edit');
-  if (!recordAllows(rec?._acl, 'edit')) throw denied('not_your_campaign', `Sugar does not let you change the Campaign "${String(rec?.name ?? sugarCampaignId)}"`, { sugarCampaignId });
+  if (!recordAllows(rec?._acl, 'edit'))
+    throw new AppError('not_your_campaign', `Sugar does not let you change the Campaign "${String(rec?.name ?? sugarCampaignId)}"`, { sugarCampaignId });
 }
 
 /** The Sugar Campaign ids among `ids` the user may see (one Sugar call, as the user). */

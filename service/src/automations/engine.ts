@@ -4,13 +4,35 @@
 // Each email step is backed by an internal campaign, so delivery, tracking, report and write-back are the
 // campaign engine's own: the send worker claims the ledger rows, the write-back gives each its Sugar Campaign.
 import { addressKey } from '../domain/address.js';
-import { advance, type Engagement } from '../domain/automation-steps.js';
 import type { EmailContent } from '../domain/automation.js';
+import { advance, type Engagement } from '../domain/automation-steps.js';
 import type { Campaign, Target } from '../domain/types.js';
-import type { Enrolment, Store, StoredAutomation } from '../store/ports.js';
+import type { Enrolment, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
+
+/** A tick's part of the store: enrolments move, step campaigns fill their ledgers, in one transaction a batch. */
+export type EngineStore = UnitOfWork &
+  StorePart<{
+    automations:
+      | 'get'
+      | 'due'
+      | 'enrol'
+      | 'leave'
+      | 'leaveSuppressed'
+      | 'linkLedgerRow'
+      | 'markSent'
+      | 'saveProgress'
+      | 'sends'
+      | 'stepCampaigns'
+      | 'setStepCampaign'
+      | 'replaceStepCampaign';
+    campaigns: 'create' | 'get' | 'transition';
+    recipients: 'insertMany';
+    engagement: 'forRecipient';
+    suppressions: 'filterSuppressed';
+  }>;
 
 export interface EngineDeps {
-  store: Store;
+  store: EngineStore;
   /** The write-back's campaignStarted: the step's Sugar Campaign is created the first time the step sends. */
   campaignStarted?: (c: Campaign) => void;
   /** Wakes the campaign scheduler so new ledger rows go out without waiting for its next tick. */
@@ -22,12 +44,19 @@ export interface EngineDeps {
 }
 
 /** `trackingConsent` defaults to true, as extraction does when no consent field is configured. */
-export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> & { listId?: string; fields?: Record<string, string>; trackingConsent?: boolean };
+export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> & {
+  listId?: string;
+  fields?: Record<string, string>;
+  trackingConsent?: boolean;
+};
 
 const NO_ENGAGEMENT: Engagement = { opened: false, clicked: false };
 
 /** What one transaction of a tick shares: campaigns it started, and each step's campaign once checked. */
-interface Batch { started: Campaign[]; stepCampaigns: Map<string, string> }
+interface Batch {
+  started: Campaign[];
+  stepCampaigns: Map<string, string>;
+}
 
 const CONTENT_FIELDS = ['subject', 'fromName', 'fromEmail', 'replyTo', 'mjml', 'html'] as const;
 const sameContent = (c: Campaign, email: EmailContent) => CONTENT_FIELDS.every((f) => (c[f] ?? undefined) === (email[f] ?? undefined));
@@ -58,9 +87,18 @@ export function createAutomationEngine(deps: EngineDeps) {
     if (known && current && sameContent(current, email)) return known;
     const edited = known ? ` (edited ${now().toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
     const c = store.campaigns.create({
-      name: `${`${a.name} – ${email.name}`.slice(0, 200 - edited.length)}${edited}`, subject: email.subject, fromName: email.fromName, fromEmail: email.fromEmail,
-      replyTo: email.replyTo, mjml: email.mjml, html: email.html, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [],
-      sendAt: now().toISOString(), createdBy: a.createdBy,
+      name: `${`${a.name} – ${email.name}`.slice(0, 200 - edited.length)}${edited}`,
+      subject: email.subject,
+      fromName: email.fromName,
+      fromEmail: email.fromEmail,
+      replyTo: email.replyTo,
+      mjml: email.mjml,
+      html: email.html,
+      targetListIds: a.targetListIds,
+      leadfwdListIds: [],
+      customFields: [],
+      sendAt: now().toISOString(),
+      createdBy: a.createdBy,
     });
     store.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
     store.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');
@@ -74,10 +112,7 @@ export function createAutomationEngine(deps: EngineDeps) {
   function engagementOf(rowId: number | undefined): Engagement {
     if (rowId === undefined) return NO_ENGAGEMENT;
     const counters = store.engagement.forRecipient(rowId);
-    return {
-      opened: counters.some((c) => c.kind === 'open' && c.humanHits > 0),
-      clicked: counters.some((c) => c.kind === 'click' && c.humanHits > 0),
-    };
+    return { opened: counters.some((c) => c.kind === 'open' && c.humanHits > 0), clicked: counters.some((c) => c.kind === 'click' && c.humanHits > 0) };
   }
 
   function advanceOne(e: Enrolment, a: StoredAutomation, at: Date, batch: Batch): number {
@@ -102,7 +137,10 @@ export function createAutomationEngine(deps: EngineDeps) {
     const totals = { advanced: 0, queued: 0, left: store.automations.leaveSuppressed(), more: false };
     const cache = new Map<string, StoredAutomation | undefined>();
     for (let batches = 0; ; batches++) {
-      if (batches >= (opts.maxBatches ?? Infinity)) { totals.more = true; break; }
+      if (batches >= (opts.maxBatches ?? Infinity)) {
+        totals.more = true;
+        break;
+      }
       const at = now();
       const due = store.automations.due(at.toISOString(), batchSize);
       if (due.length === 0) break;
@@ -134,10 +172,19 @@ export function createAutomationEngine(deps: EngineDeps) {
     const skipped: Array<{ id: string; reason: string }> = [];
     for (const t of targets) {
       const key = addressKey(t.email);
-      if (!key) { skipped.push({ id: t.id, reason: 'invalid_email' }); continue; }
+      if (!key) {
+        skipped.push({ id: t.id, reason: 'invalid_email' });
+        continue;
+      }
       ready.push({
-        module: t.module, id: t.id, listId: t.listId ?? 'api', email: t.email, emailAddressId: t.emailAddressId,
-        fields: t.fields ?? {}, trackingConsent: t.trackingConsent ?? true, addressKey: key,
+        module: t.module,
+        id: t.id,
+        listId: t.listId ?? 'api',
+        email: t.email,
+        emailAddressId: t.emailAddressId,
+        fields: t.fields ?? {},
+        trackingConsent: t.trackingConsent ?? true,
+        addressKey: key,
       });
     }
     const suppressed = store.suppressions.filterSuppressed(ready.map((t) => t.addressKey));

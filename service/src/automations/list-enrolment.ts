@@ -1,20 +1,53 @@
 // Enrols the members of an automation's Sugar target lists with the very rules a campaign's extraction uses
-// (exempt lists, suppressions, invalid and duplicate addresses): extraction runs against a view of the store
-// whose ledger insert enrols instead, so there is one copy of those rules.
-import type { Audit, Campaign, Target } from '../domain/types.js';
-import { extractTargets, type SugarReader } from '../services/extract-targets.js';
-import type { Store, StoredAutomation } from '../store/ports.js';
+// (exempt lists, suppressions, invalid and duplicate addresses): extraction hands each chunk of queued targets
+// to a sink, which enrols them here instead of filling a ledger, so there is one copy of those rules.
 
-export async function enrolFromLists(deps: { store: Store; sugar: SugarReader; consentField?: string }, a: StoredAutomation, nowIso: string): Promise<{ enrolled: number; audit: Audit }> {
+import { type ExtractionStore, readTargets, type SugarReader } from '../campaigns/extraction.js';
+import type { Audit } from '../domain/types.js';
+import type { AutomationRepo, StoredAutomation, StorePart } from '../ports/index.js';
+
+export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' | 'listsRead' }>;
+
+export async function enrolFromLists(
+  deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string },
+  a: StoredAutomation,
+  nowIso: string,
+): Promise<{ enrolled: number; audit: Audit }> {
   const { store } = deps;
   let enrolled = 0;
   const firstKey = a.program[0]?.key ?? null;
-  const enrolling = Object.assign(Object.create(store) as Store, {
-    recipients: { insertMany: (_id: string, targets: Array<Target & { addressKey: string }>) => (enrolled += store.automations.enrol(a.id, targets, firstKey)) },
-    campaigns: { saveAudit: () => undefined },
+  const lists = { id: a.id, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [] };
+  const audit = await readTargets({ sugar: deps.sugar, store, consentField: deps.consentField }, lists, {
+    queued: (targets) => {
+      enrolled += store.automations.enrol(a.id, targets, firstKey);
+    },
   });
-  const asCampaign = { id: a.id, name: a.name, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [] } as unknown as Campaign;
-  const audit = await extractTargets({ sugar: deps.sugar, store: enrolling, consentField: deps.consentField }, asCampaign);
   store.automations.listsRead(a.id, nowIso);
   return { enrolled, audit };
+}
+
+/**
+ * Enrolment from lists as the automation runner and service use it: read one automation's lists (and wake the
+ * runner when anyone enrolled), in the background after a create or an edit, or every active one on a timer.
+ */
+export function createListEnrolment(deps: {
+  store: EnrolmentStore & { automations: Pick<AutomationRepo, 'inStatus'> };
+  sugar: SugarReader;
+  now?: () => Date;
+  onEnrolled: () => void;
+  logger?: { warn(o: object, m?: string): void };
+}) {
+  const read = async (a: StoredAutomation) => {
+    const { enrolled } = await enrolFromLists(deps, a, (deps.now?.() ?? new Date()).toISOString());
+    if (enrolled) deps.onEnrolled();
+  };
+  return {
+    read,
+    readInBackground(a: StoredAutomation): void {
+      read(a).catch((err) => deps.logger?.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed'));
+    },
+    async refreshActive(): Promise<void> {
+      for (const a of deps.store.automations.inStatus('active')) if (a.targetListIds.length) await read(a);
+    },
+  };
 }

@@ -2,9 +2,11 @@
 import type { AutomationEngine } from './engine.js';
 
 export function createAutomationRunner(o: {
-  engine: AutomationEngine; tickMs?: number;
+  engine: AutomationEngine;
+  tickMs?: number;
   /** Re-reads enrolment lists so new members enrol; called every `refreshMs`, never two at once. */
-  refreshLists?: () => Promise<void>; refreshMs?: number;
+  refreshLists?: () => Promise<void>;
+  refreshMs?: number;
   logger?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }) {
   let timer: NodeJS.Timeout | undefined;
@@ -12,10 +14,15 @@ export function createAutomationRunner(o: {
   let refreshing: Promise<void> | undefined;
   const refresh = () => {
     if (refreshing || stopped || !o.refreshLists) return refreshing;
-    refreshing = o.refreshLists()
-      .then(() => { if (!stopped) run(); })
+    refreshing = o
+      .refreshLists()
+      .then(() => {
+        if (!stopped) run();
+      })
       .catch((err) => o.logger?.warn({ err: (err as Error).message }, 'automation.list_refresh_failed'))
-      .finally(() => { refreshing = undefined; });
+      .finally(() => {
+        refreshing = undefined;
+      });
     return refreshing;
   };
   let soon: NodeJS.Immediate | undefined;
@@ -35,9 +42,14 @@ export function createAutomationRunner(o: {
       stopped = false;
       run();
       timer = setInterval(run, o.tickMs ?? 1000);
-      if (o.refreshLists) { void refresh(); refreshTimer = setInterval(() => void refresh(), o.refreshMs ?? 15 * 60_000); }
+      if (o.refreshLists) {
+        void refresh();
+        refreshTimer = setInterval(() => void refresh(), o.refreshMs ?? 15 * 60_000);
+      }
     },
-    wake() { if (!soon && !stopped) soon = setImmediate(run); },
+    wake() {
+      if (!soon && !stopped) soon = setImmediate(run);
+    },
     /** Reads the lists now (after a create); resolves when done. */
     refreshNow: () => refresh() ?? Promise.resolve(),
     async stop() {

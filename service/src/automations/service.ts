@@ -1,20 +1,32 @@
 // Automation use cases for the API: create (validated and compiled, nothing half-saved), list, the view with
 // per-step counts, pause / resume / stop, and enrolment through the API.
+
+import { type Actor, creatorOf } from '../access/actor.js';
+import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
+import { requireSender, requireTargetLists } from '../campaigns/service.js';
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
-import type { TargetModule } from '../domain/types.js';
-import { requireSender, requireTargetLists, UseCaseError } from '../services/campaigns.js';
-import type { AutomationStatus, Store, StoredAutomation } from '../store/ports.js';
-import { creatorOf, type Actor } from '../access/actor.js';
-import { requireCampaignRight, requireModule, visibleOwned, type Owned } from '../access/policy.js';
+import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import type { ContentSpec } from '../domain/types.js';
+import type { AutomationStatus, StoredAutomation, StorePart } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
+import { EnrolBody } from './schemas.js';
+
+/** What the automation use cases read and change (the engine moves targets). */
+export type AutomationServiceStore = StorePart<{
+  automations: 'create' | 'update' | 'get' | 'list' | 'setStatus' | 'counts' | 'stepCampaigns';
+  campaigns: 'get';
+  engagement: 'summary';
+  recipients: 'counts';
+}>;
 
 export interface AutomationServiceDeps {
-  store: Store;
+  store: AutomationServiceStore;
   engine: AutomationEngine;
   /** Domains an email may be sent From (LEADFWD_SENDER_DOMAINS). */
   senderDomains: readonly string[];
   /** Compiles an email like a campaign's, so broken MJML or Liquid is refused at create time. */
-  compile: (spec: { campaignId: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }) => Promise<unknown>;
+  compile: (spec: ContentSpec) => Promise<unknown>;
   /** Runs a tick soon, so enrolled targets get their first step without waiting. */
   wake?: () => void;
   /** Reads a new automation's Sugar lists in the background and enrols their members. */
@@ -23,27 +35,8 @@ export interface AutomationServiceDeps {
 
 /** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
 const positional = (key: string) => !key.startsWith('#');
-const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
-const MAX_ENROL = 10_000;
-
 function parseTargets(body: unknown): EnrolTarget[] {
-  const list = (body as { targets?: unknown } | null)?.targets;
-  const problems: string[] = [];
-  if (!Array.isArray(list) || list.length === 0) problems.push('targets must be a non-empty array of {module, id, email}');
-  else if (list.length > MAX_ENROL) problems.push(`at most ${MAX_ENROL} targets per request`);
-  else {
-    list.forEach((t, i) => {
-      const o = (t ?? {}) as Record<string, unknown>;
-      if (!MODULES.has(o.module as TargetModule)) problems.push(`targets[${i}].module must be one of ${[...MODULES].join(', ')}`);
-      if (typeof o.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.id)) problems.push(`targets[${i}].id must be a record id`);
-      if (typeof o.email !== 'string' || o.email.length > 254) problems.push(`targets[${i}].email must be a string`);
-      if (o.fields !== undefined && (typeof o.fields !== 'object' || o.fields === null || Object.values(o.fields).some((v) => typeof v !== 'string'))) {
-        problems.push(`targets[${i}].fields must be an object of strings`);
-      }
-    });
-  }
-  if (problems.length) throw new UseCaseError(422, 'invalid_enrolment', problems.join('; '), { problems });
-  return list as EnrolTarget[];
+  return parseInput(EnrolBody, body, 'invalid_enrolment').targets;
 }
 
 export function createAutomationService(deps: AutomationServiceDeps) {
@@ -51,7 +44,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   function get(id: string) {
     const a = store.automations.get(id);
-    if (!a) throw new UseCaseError(404, 'not_found', `No automation ${id}`);
+    if (!a) throw new AppError('not_found', `No automation ${id}`);
     return a;
   }
 
@@ -69,11 +62,11 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   /** Validates like a campaign: the steps, the Sugar lists (as the actor), every email compiled. Saves nothing. */
   async function validate(body: unknown, actor: Actor) {
-    let compiled;
+    let compiled: ReturnType<typeof compileAutomation>;
     try {
       compiled = compileAutomation(body);
     } catch (e) {
-      if (e instanceof AutomationInvalid) throw new UseCaseError(422, 'invalid_automation', e.message, { problems: e.problems });
+      if (e instanceof AutomationInvalid) throw new AppError('invalid_automation', e.message, { problems: e.problems });
       throw e;
     }
     for (const ins of compiled.program) if (ins.op === 'send') requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
@@ -99,18 +92,25 @@ export function createAutomationService(deps: AutomationServiceDeps) {
    */
   async function update(id: string, body: unknown, actor: Actor) {
     const before = await allowed(id, actor, 'edit');
-    if (before.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    if (before.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
     const sent = Object.keys(store.automations.counts(id).passed);
     if (sent.some(positional)) {
-      throw new UseCaseError(409, 'not_editable', `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; give steps ids in an automation you mean to edit`);
+      throw new AppError(
+        'not_editable',
+        `Automation ${id} has sent steps that have no id, so an edit could not tell which step a target passed; ` +
+          'give steps ids in an automation you mean to edit',
+      );
     }
     const compiled = await validate(body, actor);
     const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
     if (unnamed.length) {
-      throw new UseCaseError(422, 'invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, { problems: unnamed.map((k) => `${k} needs an id`) });
+      throw new AppError('invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, {
+        problems: unnamed.map((k) => `${k} needs an id`),
+      });
     }
-    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy }))
+      throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     const a = get(id);
     if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
     deps.wake?.();
@@ -121,27 +121,41 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     const a = get(id);
     const counts = store.automations.counts(id);
     const campaigns = store.automations.stepCampaigns(id);
-    const steps = a.program.filter((i) => i.op === 'send' || i.op === 'wait').map((i) => {
-      const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
-      if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
-      const campaignId = campaigns.get(i.key);
-      const summary = campaignId ? store.engagement.summary(campaignId) : undefined;
-      return {
-        ...base, name: i.email.name, subject: i.email.subject, campaignId: campaignId ?? null, passed: counts.passed[i.key] ?? 0,
-        delivery: campaignId ? store.recipients.counts(campaignId) : null,
-        // People only: machine opens and bot clicks are reported apart, as in the campaign report.
-        engagement: summary ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts } : null,
-      };
-    });
+    const steps = a.program
+      .filter((i) => i.op === 'send' || i.op === 'wait')
+      .map((i) => {
+        const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
+        if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
+        const campaignId = campaigns.get(i.key);
+        const summary = campaignId ? store.engagement.summary(campaignId) : undefined;
+        return {
+          ...base,
+          name: i.email.name,
+          subject: i.email.subject,
+          campaignId: campaignId ?? null,
+          passed: counts.passed[i.key] ?? 0,
+          delivery: campaignId ? store.recipients.counts(campaignId) : null,
+          // People only: machine opens and bot clicks are reported apart, as in the campaign report.
+          engagement: summary
+            ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts }
+            : null,
+        };
+      });
     return {
-      id: a.id, name: a.name, status: a.status, targetListIds: a.targetListIds, createdAt: a.createdAt, updatedAt: a.updatedAt,
-      enrolments: counts.enrolments, steps,
+      id: a.id,
+      name: a.name,
+      status: a.status,
+      targetListIds: a.targetListIds,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+      enrolments: counts.enrolments,
+      steps,
     };
   }
 
   async function move(id: string, from: AutomationStatus[], to: AutomationStatus, actor: Actor) {
     const a = await allowed(id, actor, 'edit');
-    if (!store.automations.setStatus(id, from, to)) throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
+    if (!store.automations.setStatus(id, from, to)) throw new AppError('invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
     if (to === 'active') deps.wake?.();
     return view(id);
   }
@@ -156,16 +170,23 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     list: async (limit: number, offset: number, actor: Actor) => {
       const all = store.automations.list({ limit, offset });
       const byId = new Map(all.map((a) => [a.id, a]));
-      return (await visibleOwned(actor, all.map(owned))).map(({ id }) => byId.get(id)!).map((a) => ({
-        id: a.id, name: a.name, status: a.status, createdAt: a.createdAt, createdBy: a.createdBy ?? null, enrolments: store.automations.counts(a.id).enrolments,
-      }));
+      return (await visibleOwned(actor, all.map(owned)))
+        .map(({ id }) => byId.get(id)!)
+        .map((a) => ({
+          id: a.id,
+          name: a.name,
+          status: a.status,
+          createdAt: a.createdAt,
+          createdBy: a.createdBy ?? null,
+          enrolments: store.automations.counts(a.id).enrolments,
+        }));
     },
     pause: (id: string, actor: Actor) => move(id, ['active'], 'paused', actor),
     resume: (id: string, actor: Actor) => move(id, ['paused'], 'active', actor),
     stop: (id: string, actor: Actor) => move(id, ['active', 'paused'], 'stopped', actor),
     enrol: async (id: string, body: unknown, actor: Actor) => {
       const a = await allowed(id, actor, 'edit');
-      if (a.status === 'stopped') throw new UseCaseError(409, 'invalid_transition', `Automation ${id} is stopped`);
+      if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
       const targets = parseTargets(body);
       for (const m of new Set(targets.map((t) => t.module))) requireModule(actor, m, 'list');
       const result = deps.engine.enrol(id, targets);

@@ -1,9 +1,7 @@
 // The extraction audit's arithmetic: every candidate ends up either queued or in exactly one skip bucket.
 import type { Audit, SkipReason } from './types.js';
 
-export const SKIP_REASONS: readonly SkipReason[] = [
-  'opted_out', 'invalid', 'duplicate', 'no_address', 'suppressed', 'exempt', 'malformed',
-];
+export const SKIP_REASONS: readonly SkipReason[] = ['opted_out', 'invalid', 'duplicate', 'no_address', 'suppressed', 'exempt', 'malformed'];
 
 export function emptyAudit(): Audit {
   const skipped = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;

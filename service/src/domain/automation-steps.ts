@@ -1,12 +1,20 @@
 // The per-target step machine: given where a target stands, what it did with the previous email and the clock,
 // which emails go out now and where the target waits next. Pure; the engine persists the result atomically.
-import { nextWindowStart } from './automation-time.js';
+
 import type { EmailContent, Instruction } from './automation.js';
+import { nextWindowStart } from './automation-time.js';
 
 /** Where a target stands: the key of its next instruction (keys survive edits), and the end of a wait begun. */
-export interface TargetPosition { at: string | null; waitUntil?: string; lastSendKey?: string }
+export interface TargetPosition {
+  at: string | null;
+  waitUntil?: string;
+  lastSendKey?: string;
+}
 
-export interface Engagement { opened: boolean; clicked: boolean }
+export interface Engagement {
+  opened: boolean;
+  clicked: boolean;
+}
 
 export interface StepContext {
   now: Date;
@@ -32,7 +40,10 @@ export function advance(program: Instruction[], pos: TargetPosition, ctx: StepCo
   let lastSendKey = pos.lastSendKey;
   let waitUntil = pos.waitUntil;
   let pc = pos.at === END ? program.length : program.findIndex((i) => i.key === pos.at);
-  if (pc < 0) { pc = 0; waitUntil = undefined; } // the step it stood on was edited away: walk again, skipping what was sent
+  if (pc < 0) {
+    pc = 0;
+    waitUntil = undefined;
+  } // the step it stood on was edited away: walk again, skipping what was sent
   // Jumps only go forward (validated), so this loop ends within program.length steps.
   while (pc < program.length) {
     const ins = program[pc];
@@ -44,9 +55,7 @@ export function advance(program: Instruction[], pos: TargetPosition, ctx: StepCo
         break;
       case 'wait': {
         if (!waitUntil) {
-          waitUntil = ins.window
-            ? nextWindowStart(ctx.now, ins.window).toISOString()
-            : new Date(ctx.now.getTime() + ins.seconds! * 1000).toISOString();
+          waitUntil = ins.window ? nextWindowStart(ctx.now, ins.window).toISOString() : new Date(ctx.now.getTime() + ins.seconds! * 1000).toISOString();
         }
         if (Date.parse(waitUntil) > ctx.now.getTime()) {
           return { sends, position: { at: ins.key, waitUntil, lastSendKey }, done: false, wakeAt: waitUntil };

@@ -20,10 +20,15 @@ export function parseDuration(text: unknown): { seconds: number } | { error: str
 }
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = typeof WEEKDAYS[number];
+export type Weekday = (typeof WEEKDAYS)[number];
 
 /** Send only on these weekdays, from `from` (inclusive) to `to` (exclusive) local time in `timeZone`. */
-export interface TimeWindow { weekdays: Weekday[]; from: string; to: string; timeZone: string }
+export interface TimeWindow {
+  weekdays: Weekday[];
+  from: string;
+  to: string;
+  timeZone: string;
+}
 
 export function isTimeZone(tz: unknown): tz is string {
   if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return false;
@@ -46,18 +51,39 @@ function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: tz,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(tz, f);
   }
   return f;
 }
 
-interface Local { y: number; mo: number; d: number; minutes: number; weekday: Weekday }
+interface Local {
+  y: number;
+  mo: number;
+  d: number;
+  minutes: number;
+  weekday: Weekday;
+}
 function local(at: Date, tz: string): Local {
-  const p = Object.fromEntries(formatter(tz).formatToParts(at).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatter(tz)
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
   return {
-    y: Number(p.year), mo: Number(p.month), d: Number(p.day), minutes: Number(p.hour) * 60 + Number(p.minute),
+    y: Number(p.year),
+    mo: Number(p.month),
+    d: Number(p.day),
+    minutes: Number(p.hour) * 60 + Number(p.minute),
     weekday: p.weekday.toLowerCase().slice(0, 3) as Weekday,
   };
 }

@@ -2,9 +2,12 @@
 // compilation of the step tree into a flat program of instructions the per-target step machine walks.
 // Jumps only go forward, so a program always ends; a `goto` back to an earlier step is reported as a cycle.
 import { isSendableAddress } from './address.js';
-import { isTimeZone, minutesOf, parseDuration, WEEKDAYS, type TimeWindow, type Weekday } from './automation-time.js';
+import { isTimeZone, minutesOf, parseDuration, type TimeWindow, WEEKDAYS, type Weekday } from './automation-time.js';
+import type { CampaignContent } from './types.js';
 
-export interface EmailContent { name: string; subject: string; fromName: string; fromEmail: string; replyTo?: string; mjml?: string; html?: string }
+export interface EmailContent extends CampaignContent {
+  name: string;
+}
 
 /** One instruction; `key` is stable across edits when the step carries an `id`, and names progress rows. */
 export type Instruction =
@@ -13,8 +16,16 @@ export type Instruction =
   | { op: 'branch'; key: string; on: 'opened' | 'clicked'; elseAt: number }
   | { op: 'jump'; key: string; to: number };
 
-export interface AutomationDefinition { name: string; targetListIds: string[]; steps: unknown[] }
-export interface CompiledAutomation { name: string; targetListIds: string[]; program: Instruction[] }
+export interface AutomationDefinition {
+  name: string;
+  targetListIds: string[];
+  steps: unknown[];
+}
+export interface CompiledAutomation {
+  name: string;
+  targetListIds: string[];
+  program: Instruction[];
+}
 
 export class AutomationInvalid extends Error {
   constructor(readonly problems: string[]) {
@@ -29,8 +40,11 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Ctx {
-  problems: string[]; program: Instruction[]; ids: Map<string, string>;
-  gotos: Array<{ at: number; target: string; path: string }>; branches: Map<number, string>;
+  problems: string[];
+  program: Instruction[];
+  ids: Map<string, string>;
+  gotos: Array<{ at: number; target: string; path: string }>;
+  branches: Map<number, string>;
 }
 
 function text(o: Obj, field: string, path: string, ctx: Ctx, max: number, required = true): string | undefined {
@@ -39,8 +53,14 @@ function text(o: Obj, field: string, path: string, ctx: Ctx, max: number, requir
     if (required) ctx.problems.push(`${path}.${field} is required`);
     return undefined;
   }
-  if (typeof v !== 'string') { ctx.problems.push(`${path}.${field} must be a string`); return undefined; }
-  if (v.length > max) { ctx.problems.push(`${path}.${field} must be at most ${max} characters`); return undefined; }
+  if (typeof v !== 'string') {
+    ctx.problems.push(`${path}.${field} must be a string`);
+    return undefined;
+  }
+  if (v.length > max) {
+    ctx.problems.push(`${path}.${field} must be at most ${max} characters`);
+    return undefined;
+  }
   return v;
 }
 
@@ -62,7 +82,10 @@ function sender(o: Obj, path: string, ctx: Ctx) {
 }
 
 function window(v: unknown, path: string, ctx: Ctx): TimeWindow | undefined {
-  if (!isObj(v)) { ctx.problems.push(`${path} must be an object {weekdays, from, to, timeZone}`); return undefined; }
+  if (!isObj(v)) {
+    ctx.problems.push(`${path} must be an object {weekdays, from, to, timeZone}`);
+    return undefined;
+  }
   const before = ctx.problems.length;
   const days = v.weekdays;
   if (!Array.isArray(days) || days.length === 0 || days.some((d) => !WEEKDAYS.includes(d as Weekday))) {
@@ -79,19 +102,31 @@ function window(v: unknown, path: string, ctx: Ctx): TimeWindow | undefined {
 }
 
 function steps(list: unknown, path: string, ctx: Ctx, allowEmpty: boolean): void {
-  if (!Array.isArray(list)) { ctx.problems.push(`${path} must be an array of steps`); return; }
+  if (!Array.isArray(list)) {
+    ctx.problems.push(`${path} must be an array of steps`);
+    return;
+  }
   if (list.length === 0 && !allowEmpty) ctx.problems.push(`${path} must have at least one step`);
   list.forEach((raw, i) => step(raw, `${path}[${i}]`, ctx));
 }
 
 function step(raw: unknown, path: string, ctx: Ctx): void {
-  if (ctx.program.length > MAX_STEPS) { if (!ctx.problems.at(-1)?.startsWith('too many')) ctx.problems.push(`too many steps (at most ${MAX_STEPS})`); return; }
-  if (!isObj(raw)) { ctx.problems.push(`${path} must be an object`); return; }
+  if (ctx.program.length > MAX_STEPS) {
+    if (!ctx.problems.at(-1)?.startsWith('too many')) ctx.problems.push(`too many steps (at most ${MAX_STEPS})`);
+    return;
+  }
+  if (!isObj(raw)) {
+    ctx.problems.push(`${path} must be an object`);
+    return;
+  }
   let key = path;
   if (raw.id !== undefined) {
     if (typeof raw.id !== 'string' || !ID.test(raw.id)) ctx.problems.push(`${path}.id must be 1-64 letters, digits, _ or -`);
     else if (ctx.ids.has(raw.id)) ctx.problems.push(`${path}.id "${raw.id}" is already used by ${ctx.ids.get(raw.id)}`);
-    else { ctx.ids.set(raw.id, path); key = `#${raw.id}`; }
+    else {
+      ctx.ids.set(raw.id, path);
+      key = `#${raw.id}`;
+    }
   }
   const at = ctx.program.length;
   switch (raw.type) {
@@ -128,7 +163,10 @@ function step(raw: unknown, path: string, ctx: Ctx): void {
       }
       contents.forEach((c, i) => {
         const cp = `${path}.contents[${i}]`;
-        if (!isObj(c)) { ctx.problems.push(`${cp} must be an object`); return; }
+        if (!isObj(c)) {
+          ctx.problems.push(`${cp} must be an object`);
+          return;
+        }
         if (i > 0 && 'seconds' in d) ctx.program.push({ op: 'wait', key: `${key}/${i}/wait`, seconds: d.seconds });
         const cname = text(c, 'name', cp, ctx, 200) ?? '';
         const subject = text(c, 'subject', cp, ctx, 998) ?? '';
@@ -183,8 +221,14 @@ function resolveGotos(ctx: Ctx) {
   const indexOfKey = new Map(ctx.program.map((ins, i) => [ins.key, i]));
   for (const g of ctx.gotos) {
     const to = indexOfKey.get(`#${g.target}`);
-    if (to === undefined) { ctx.problems.push(`${g.path}.step "${g.target}" is not the id of any step`); continue; }
-    if (to <= g.at) { ctx.problems.push(`${g.path} goes back to "${g.target}", which makes a cycle; a goto may only skip ahead`); continue; }
+    if (to === undefined) {
+      ctx.problems.push(`${g.path}.step "${g.target}" is not the id of any step`);
+      continue;
+    }
+    if (to <= g.at) {
+      ctx.problems.push(`${g.path} goes back to "${g.target}", which makes a cycle; a goto may only skip ahead`);
+      continue;
+    }
     (ctx.program[g.at] as { to: number }).to = to;
   }
 }
@@ -193,13 +237,18 @@ function resolveGotos(ctx: Ctx) {
 function emailOnEveryPath(program: Instruction[]): boolean[] {
   const state: Array<boolean | undefined> = new Array(program.length + 1);
   state[0] = false;
-  const meet = (i: number, v: boolean) => { state[i] = state[i] === undefined ? v : state[i]! && v; };
+  const meet = (i: number, v: boolean) => {
+    state[i] = state[i] === undefined ? v : state[i]! && v;
+  };
   for (let i = 0; i < program.length; i++) {
     const v = state[i];
     if (v === undefined) continue;
     const ins = program[i];
     const out = v || ins.op === 'send';
-    if (ins.op === 'jump') { if (ins.to >= 0) meet(ins.to, out); continue; }
+    if (ins.op === 'jump') {
+      if (ins.to >= 0) meet(ins.to, out);
+      continue;
+    }
     if (ins.op === 'branch') meet(ins.elseAt, out);
     meet(i + 1, out);
   }

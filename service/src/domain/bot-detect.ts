@@ -32,11 +32,7 @@ export interface BotRules {
   burstWindowMs: number;
 }
 
-export const DEFAULT_BOT_RULES = {
-  openTooSoonMs: 2_000,
-  clickTooSoonMs: 10_000,
-  burstWindowMs: 5_000,
-} as const;
+export const DEFAULT_BOT_RULES = { openTooSoonMs: 2_000, clickTooSoonMs: 10_000, burstWindowMs: 5_000 } as const;
 
 /** Apple owns 17.0.0.0/8; MPP prefetches come from there or from Private Relay egress. */
 export const APPLE_NETWORK = '17.0.0.0/8';
@@ -45,10 +41,35 @@ export const APPLE_NETWORK = '17.0.0.0/8';
 const WEBMAIL_PROXY = /GoogleImageProxy|ggpht\.com|YahooMailProxy/i;
 const SCANNER_AGENT = new RegExp(
   [
-    String.raw`\b(?:bot|crawler|spider|scanner|preview)\b`, 'bot/', 'headlesschrome', 'phantomjs', 'python-requests',
-    'python-urllib', 'aiohttp', String.raw`\bcurl/`, String.raw`\bwget/`, 'go-http-client', String.raw`\bjava/`, 'okhttp',
-    'libwww', 'httpclient', 'axios/', 'node-fetch', 'barracuda', 'proofpoint', 'mimecast', 'trendmicro', 'symantec',
-    'forcepoint', 'ironport', 'sophos', 'fortiguard', 'existence discovery', 'facebookexternalhit', 'slackbot', 'whatsapp',
+    String.raw`\b(?:bot|crawler|spider|scanner|preview)\b`,
+    'bot/',
+    'headlesschrome',
+    'phantomjs',
+    'python-requests',
+    'python-urllib',
+    'aiohttp',
+    String.raw`\bcurl/`,
+    String.raw`\bwget/`,
+    'go-http-client',
+    String.raw`\bjava/`,
+    'okhttp',
+    'libwww',
+    'httpclient',
+    'axios/',
+    'node-fetch',
+    'barracuda',
+    'proofpoint',
+    'mimecast',
+    'trendmicro',
+    'symantec',
+    'forcepoint',
+    'ironport',
+    'sophos',
+    'fortiguard',
+    'existence discovery',
+    'facebookexternalhit',
+    'slackbot',
+    'whatsapp',
   ].join('|'),
   'i',
 );
@@ -74,9 +95,7 @@ export function classifyOpen(h: HitContext, rules: BotRules): OpenVerdict {
   }
   if (WEBMAIL_PROXY.test(ua)) {
     // A fetch right at delivery is the proxy warming its cache, not a reader.
-    return tooSoon
-      ? { class: 'gmail_proxy', person: false, reason: 'proxy_prefetch' }
-      : { class: 'gmail_proxy', person: true, reason: 'webmail_proxy' };
+    return tooSoon ? { class: 'gmail_proxy', person: false, reason: 'proxy_prefetch' } : { class: 'gmail_proxy', person: true, reason: 'webmail_proxy' };
   }
   if (!ua) return { class: 'unknown', person: false, reason: 'no_user_agent' };
   if (SCANNER_AGENT.test(ua)) return { class: 'scanner', person: false, reason: 'scanner_agent' };

@@ -2,6 +2,7 @@
 // run before status-code rules because servers disagree on codes (5.7.1 for unknown users, 552 for
 // a full mailbox, 5.4.1 for Microsoft's "access denied" to a missing recipient). When unsure: soft.
 import type { BounceKind } from './engagement.js';
+import { anyOf } from './patterns.js';
 
 /** Bump when a rule changes meaning; stored with every classified bounce so old verdicts can be re-read. */
 export const BOUNCE_RULES_VERSION = '2026-11.1';
@@ -19,14 +20,45 @@ export interface BounceRule {
 
 export const BOUNCE_RULES: readonly BounceRule[] = [
   // Text rules, most specific first.
-  { id: 'text.mailbox-full', kind: 'soft', text: /mailbox (is )?full|over ?quota|quota exceeded|insufficient (system )?storage|exceeded (its )?storage|mailbox size limit/i },
+  {
+    id: 'text.mailbox-full',
+    kind: 'soft',
+    text: /mailbox (is )?full|over ?quota|quota exceeded|insufficient (system )?storage|exceeded (its )?storage|mailbox size limit/i,
+  },
   { id: 'text.too-large', kind: 'soft', text: /message (is )?too (large|big)|size limit exceeded|size exceeds|exceeds .{0,20}maximum/i },
   { id: 'text.ms-recipient-denied', kind: 'hard', text: /recipient address rejected: access denied/i },
   { id: 'text.ms-recipient-not-found', kind: 'hard', text: /RESOLVER\.ADR\.(RecipientNotFound|ExRecipNotFound|InvalidSmtpAddress)/i },
-  { id: 'text.recipient-unknown', kind: 'hard', text: /user unknown|unknown user|no such (user|mailbox|recipient|address)|(mailbox|address|user|recipient|account) (does ?n[o']t exist|not found|unknown)|does(n't| not) have an? [\w.-]+ account|unrouteable address|invalid (recipient|mailbox)|mailbox unavailable|recipient not found|bad destination mailbox/i },
-  { id: 'text.mailbox-disabled', kind: 'hard', text: /(account|mailbox|user|address)\b.{0,40}\b(has been|is) (disabled|deactivated|inactive|suspended|closed|no longer (active|available))|(disabled|inactive) (account|mailbox|user)/i },
-  { id: 'text.domain-unknown', kind: 'hard', text: /host (or domain name )?not found|domain (does not|doesn't) exist|no mx record|null mx|nxdomain|unknown domain/i },
-  { id: 'text.policy', kind: 'block', text: /spam|block ?list|black ?list|blocked|\brbl\b|spamhaus|barracudacentral|reputation|dmarc|\bspf\b|dkim|unauthenticated|not authenticated|authentication|5\.7\.515|policy|access denied|poor sender|unsolicited|too many (messages|connections)|rate limit/i },
+  {
+    id: 'text.recipient-unknown',
+    kind: 'hard',
+    text: anyOf([
+      'user unknown|unknown user|no such (user|mailbox|recipient|address)',
+      String.raw`(mailbox|address|user|recipient|account) (does ?n[o']t exist|not found|unknown)|does(n't| not) have an? [\w.-]+ account`,
+      'unrouteable address|invalid (recipient|mailbox)|mailbox unavailable|recipient not found|bad destination mailbox',
+    ]),
+  },
+  {
+    id: 'text.mailbox-disabled',
+    kind: 'hard',
+    text: anyOf([
+      String.raw`(account|mailbox|user|address)\b.{0,40}\b(has been|is) (disabled|deactivated|inactive|suspended|closed|no longer (active|available))`,
+      '(disabled|inactive) (account|mailbox|user)',
+    ]),
+  },
+  {
+    id: 'text.domain-unknown',
+    kind: 'hard',
+    text: /host (or domain name )?not found|domain (does not|doesn't) exist|no mx record|null mx|nxdomain|unknown domain/i,
+  },
+  {
+    id: 'text.policy',
+    kind: 'block',
+    text: anyOf([
+      String.raw`spam|block ?list|black ?list|blocked|\brbl\b|spamhaus|barracudacentral|reputation|dmarc|\bspf\b|dkim`,
+      String.raw`unauthenticated|not authenticated|authentication|5\.7\.515|policy|access denied|poor sender|unsolicited`,
+      'too many (messages|connections)|rate limit',
+    ]),
+  },
   // Status-code rules.
   { id: 'status.5.1.x', kind: 'hard', status: /^5\.1\.\d+$/ },
   { id: 'status.5.7.x', kind: 'block', status: /^5\.7\.\d+$/ },

@@ -44,7 +44,7 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
   let last: string | null = null;
   for (const line of lines) {
     if (line.trim() === '') {
-      if (current && current.size) blocks.push(current);
+      if (current?.size) blocks.push(current);
       if (blocks.length >= MAX_BLOCKS) return blocks;
       current = null;
       last = null;
@@ -57,7 +57,10 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
       continue;
     }
     const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/.exec(line);
-    if (!m) { last = null; continue; } // garbage line: skip it, keep reading
+    if (!m) {
+      last = null;
+      continue;
+    } // garbage line: skip it, keep reading
     current ??= new Map();
     if (current.size >= MAX_FIELDS) continue;
     const name = m[1].toLowerCase();
@@ -65,7 +68,7 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
     if (!current.has(name)) current.set(name, m[2].trim().slice(0, MAX_VALUE));
     else last = null; // a repeated field keeps its first value
   }
-  if (current && current.size) blocks.push(current);
+  if (current?.size) blocks.push(current);
   return blocks.slice(0, MAX_BLOCKS);
 }
 

@@ -27,9 +27,7 @@ export interface ExemptRules {
   domains: Set<string>; // lower-case ASCII domains
 }
 
-export type Decision =
-  | { queue: Target & { addressKey: string } }
-  | { skip: SkipReason };
+export type Decision = { queue: Target & { addressKey: string } } | { skip: SkipReason };
 
 export const emptyExemptRules = (): ExemptRules => ({ members: new Set(), addresses: new Set(), domains: new Set() });
 
@@ -42,12 +40,7 @@ export function primaryAddress(email: SugarEmailEntry[] | undefined): SugarEmail
  * `seen` collects the address keys already queued in this campaign; it is updated here so that
  * duplicates across lists and modules are caught in one pass.
  */
-export function decide(
-  c: Candidate,
-  exempt: ExemptRules,
-  seen: Set<string>,
-  isSuppressed: (key: string) => boolean,
-): Decision {
+export function decide(c: Candidate, exempt: ExemptRules, seen: Set<string>, isSuppressed: (key: string) => boolean): Decision {
   if (exempt.members.has(`${c.module}:${c.id}`)) return { skip: 'exempt' };
   const primary = primaryAddress(c.email);
   const address = primary?.email_address?.trim();

@@ -13,7 +13,11 @@ export interface GuardRailSettings {
 
 export const DEFAULT_GUARD_RAILS: GuardRailSettings = { maxComplaintRate: 0.001, maxHardBounceRate: 0.05, minSample: 500 };
 
-export interface SendingStats { accepted: number; complaints: number; hardBounces: number }
+export interface SendingStats {
+  accepted: number;
+  complaints: number;
+  hardBounces: number;
+}
 
 /** The reason to pause, or undefined when the rates are within bounds (or the sample is too small to tell). */
 export function guardRailBreach(s: SendingStats, g: GuardRailSettings): string | undefined {

@@ -41,7 +41,7 @@ export function sourcesOf(to: CampaignStatus): CampaignStatus[] {
  */
 export function resumeTarget(history: Array<{ status: CampaignStatus }>): CampaignStatus {
   const last = history[history.length - 1];
-  if (!last || last.status !== 'paused') {
+  if (last?.status !== 'paused') {
     throw new LifecycleError(`campaign is not paused (current status: ${last?.status ?? 'none'})`);
   }
   const before = history[history.length - 2];

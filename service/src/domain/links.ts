@@ -1,7 +1,9 @@
 // Finds the links of an HTML template once per campaign and turns each href into a slot, so
-// per-recipient work is string joining instead of HTML parsing. A small tag scanner (not a
-// regex over the whole document) so comments, Outlook conditional blocks, <script>/<style>
-// bodies and <link href> stylesheets are never touched.
+// per-recipient work is string joining instead of HTML parsing. htmlparser2's tokenizer reads the tags (not a
+// regex over the whole document), so comments, Outlook conditional blocks, <script>/<style> bodies and
+// <link href> stylesheets are never touched; entities decode with the entities package.
+import { decodeHTMLAttribute } from 'entities';
+import { QuoteType, Tokenizer } from 'htmlparser2';
 
 export interface LinkSlotTemplate {
   /** HTML around the slots: parts[i] ends with `href="`, parts[i + 1] starts with `"`. */
@@ -15,67 +17,25 @@ export interface LinkSlotTemplate {
 }
 
 export const NO_TRACK_ATTRIBUTE = 'data-leadfwd-notrack';
-const RAW_TEXT_TAGS = new Set(['script', 'style', 'textarea', 'title', 'xmp']);
 const LINK_TAGS = new Set(['a', 'area']);
 const MERGE = /\{\{|\{%/;
 const TRACKABLE = /^https?:\/\/[^\s]/i;
 const DANGEROUS = /^(?:javascript|data|vbscript):/i;
 
-interface Attr { name: string; start: number; end: number; valueStart: number; valueEnd: number; value: string | null }
-interface Edit { start: number; end: number; text: string; slot?: { href: string } }
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-/** Decodes the entities that matter in URLs; unterminated ones stay literal as in HTML attributes. */
-export function decodeAttributeEntities(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, ent: string) => {
-    if (ent[0] === '#') {
-      const code = ent[1] === 'x' || ent[1] === 'X' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED[ent.toLowerCase()] ?? whole;
-  });
+/** An attribute's place in the source: the whole of it, and its value with the quotes around it. */
+interface Attr {
+  name: string;
+  start: number;
+  end: number;
+  valueStart: number;
+  valueEnd: number;
+  value: string | null;
 }
-
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f';
-}
-
-/** Parses attributes from just after the tag name; returns them and the index after '>'. */
-function scanAttributes(html: string, from: number): { attrs: Attr[]; end: number } {
-  const attrs: Attr[] = [];
-  let i = from;
-  const n = html.length;
-  while (i < n) {
-    while (i < n && (isSpace(html[i]) || html[i] === '/')) i++;
-    if (i >= n) break;
-    if (html[i] === '>') return { attrs, end: i + 1 };
-    const start = i;
-    while (i < n && !isSpace(html[i]) && html[i] !== '>' && html[i] !== '=' && !(html[i] === '/' && html[i + 1] === '>')) i++;
-    const name = html.slice(start, i).toLowerCase();
-    let j = i;
-    while (j < n && isSpace(html[j])) j++;
-    if (html[j] !== '=') {
-      attrs.push({ name, start, end: i, valueStart: i, valueEnd: i, value: null });
-      continue;
-    }
-    j++;
-    while (j < n && isSpace(html[j])) j++;
-    const q = html[j];
-    if (q === '"' || q === "'") {
-      const close = html.indexOf(q, j + 1);
-      const stop = close < 0 ? n : close;
-      attrs.push({ name, start, end: Math.min(stop + 1, n), valueStart: j, valueEnd: Math.min(stop + 1, n), value: html.slice(j + 1, stop) });
-      i = stop + 1;
-    } else {
-      let k = j;
-      while (k < n && !isSpace(html[k]) && html[k] !== '>') k++;
-      attrs.push({ name, start, end: k, valueStart: j, valueEnd: k, value: html.slice(j, k) });
-      i = k;
-    }
-  }
-  return { attrs, end: n };
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  slot?: { href: string };
 }
 
 function linkEdits(attrs: Attr[]): Edit[] {
@@ -84,7 +44,8 @@ function linkEdits(attrs: Attr[]): Edit[] {
   const href = attrs.find((a) => a.name === 'href');
   if (marker) edits.push({ start: marker.start, end: marker.end, text: '' });
   if (href && href.value !== null) {
-    const decoded = decodeAttributeEntities(href.value).trim();
+    // As a browser reads an attribute: `&amp;` and `&#38;` decode, a legacy `&copy` before `=` stays literal.
+    const decoded = decodeHTMLAttribute(href.value).trim();
     const span = { start: href.valueStart, end: href.valueEnd };
     if (MERGE.test(decoded)) edits.push({ ...span, text: '', slot: { href: decoded } });
     else if (DANGEROUS.test(decoded)) edits.push({ ...span, text: '"#"' });
@@ -93,40 +54,68 @@ function linkEdits(attrs: Attr[]): Edit[] {
   return edits.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * The edits every <a>/<area> needs, from htmlparser2's tokenizer (offsets into the source, entities left as
+ * written): comments and Outlook's conditional blocks, and the bodies of <script>, <style>, <title> and
+ * <textarea>, are never read as tags.
+ */
 function collectEdits(html: string): Edit[] {
   const edits: Edit[] = [];
-  const n = html.length;
-  const lower = html.toLowerCase();
-  let i = 0;
-  while (i < n) {
-    const lt = html.indexOf('<', i);
-    if (lt < 0) break;
-    if (html.startsWith('<!--', lt)) {
-      const close = html.indexOf('-->', lt + 4);
-      i = close < 0 ? n : close + 3;
-      continue;
-    }
-    const next = html[lt + 1] ?? '';
-    if (next === '!' || next === '?' || next === '/') {
-      const close = html.indexOf('>', lt + 2);
-      i = close < 0 ? n : close + 1;
-      continue;
-    }
-    if (!/[A-Za-z]/.test(next)) {
-      i = lt + 1;
-      continue;
-    }
-    let j = lt + 1;
-    while (j < n && /[A-Za-z0-9:-]/.test(html[j])) j++;
-    const tag = html.slice(lt + 1, j).toLowerCase();
-    const { attrs, end } = scanAttributes(html, j);
-    if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs));
-    i = end;
-    if (RAW_TEXT_TAGS.has(tag)) {
-      const close = lower.indexOf(`</${tag}`, i);
-      i = close < 0 ? n : close;
-    }
-  }
+  let tag = '';
+  let attrs: Attr[] = [];
+  let attr: Attr | undefined;
+  const tokenizer = new Tokenizer(
+    { decodeEntities: false },
+    {
+      onopentagname(start, end) {
+        tag = html.slice(start, end).toLowerCase();
+        attrs = [];
+      },
+      onattribname(start, end) {
+        attr = { name: html.slice(start, end).toLowerCase(), start, end, valueStart: end, valueEnd: end, value: null };
+      },
+      onattribdata(start, end) {
+        if (!attr) return;
+        if (attr.value === null) {
+          attr.valueStart = start;
+          attr.value = '';
+        }
+        attr.value += html.slice(start, end);
+        attr.valueEnd = end;
+      },
+      onattribend(quote, end) {
+        if (!attr) return;
+        attr.end = end;
+        if (quote === QuoteType.Double || quote === QuoteType.Single) {
+          if (attr.value === null) {
+            attr.value = '';
+            attr.valueStart = end - 1;
+          }
+          attr.valueStart -= 1; // the opening quote
+          attr.valueEnd = end; // past the closing quote
+        }
+        attrs.push(attr);
+        attr = undefined;
+      },
+      onopentagend() {
+        if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs));
+      },
+      onselfclosingtag() {
+        if (LINK_TAGS.has(tag)) edits.push(...linkEdits(attrs));
+      },
+      onattribentity() {},
+      oncdata() {},
+      onclosetag() {},
+      oncomment() {},
+      ondeclaration() {},
+      onend() {},
+      onprocessinginstruction() {},
+      ontext() {},
+      ontextentity() {},
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
   return edits;
 }
 

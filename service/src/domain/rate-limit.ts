@@ -9,7 +9,11 @@ export interface TokenBucketOptions {
 
 const EPSILON = 1e-9;
 
-interface Bucket { capacity: number; perMs: number; tokens: number }
+interface Bucket {
+  capacity: number;
+  perMs: number;
+  tokens: number;
+}
 
 function makeBucket(rate: number, windowMs: number): Bucket | null {
   if (!Number.isFinite(rate) || rate < 0) throw new Error(`rate must be a non-negative number, got ${rate}`);
@@ -21,9 +25,7 @@ function makeBucket(rate: number, windowMs: number): Bucket | null {
 
 export function createTokenBucket(opts: TokenBucketOptions): { take(n?: number): number } {
   const now = opts.now ?? Date.now;
-  const buckets = [makeBucket(opts.perSecond, 1000), makeBucket(opts.perHour ?? 0, 3_600_000)].filter(
-    (b): b is Bucket => b !== null,
-  );
+  const buckets = [makeBucket(opts.perSecond, 1000), makeBucket(opts.perHour ?? 0, 3_600_000)].filter((b): b is Bucket => b !== null);
   let last = now();
   return {
     /** Takes n tokens from every bucket and returns 0, or takes none and returns ms to wait. */

@@ -2,12 +2,21 @@
 // `_acl` for the record: sugar-platform.md §9, §13). Sugar lists only what is denied, so anything absent is allowed.
 // A few fields never leave Sugar for anyone, whatever the roles say.
 
-export interface FieldAcl { read?: unknown; write?: unknown }
-export interface ModuleAcl { fields?: Record<string, FieldAcl | undefined>; [action: string]: unknown }
+export interface FieldAcl {
+  read?: unknown;
+  write?: unknown;
+}
+export interface ModuleAcl {
+  fields?: Record<string, FieldAcl | undefined>;
+  [action: string]: unknown;
+}
 export type SugarAcl = Record<string, ModuleAcl | undefined>;
 
 /** Who is asking, as Sugar described them. */
-export interface SugarRights { isAdmin: boolean; acl: SugarAcl }
+export interface SugarRights {
+  isAdmin: boolean;
+  acl: SugarAcl;
+}
 
 export type ModuleAction = 'access' | 'view' | 'list' | 'edit' | 'create' | 'delete' | 'export';
 

@@ -1,6 +1,7 @@
 // What one SMTP attempt means for one recipient. Text rules run before code rules because
 // servers disagree on codes (5.7.1 for unknown users, 552 for a full mailbox), and policy
 // rejections are kept apart: they say something about us, not about the recipient.
+import { anyOf } from './patterns.js';
 
 export type SmtpOutcome = 'accepted' | 'retryable' | 'permanent' | 'uncertain';
 
@@ -24,15 +25,23 @@ export interface SmtpClassification {
 
 const ENHANCED = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/;
 const LEADING_CODE = /^([2-5]\d{2})(?:[ -]|$)/;
-const RECIPIENT_UNKNOWN =
-  /user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|not found|does not exist)|recipient (not found|unknown|address rejected)|does(n't| not) (exist|have an? .{0,40}account)|address rejected|recipientnotfound|invalid recipient/i;
+const RECIPIENT_UNKNOWN = anyOf([
+  'user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|not found|does not exist)',
+  "recipient (not found|unknown|address rejected)|does(n't| not) (exist|have an? .{0,40}account)|address rejected",
+  'recipientnotfound|invalid recipient',
+]);
 const MAILBOX_FULL = /mailbox (is )?full|over ?quota|quota exceeded|insufficient (system )?storage|exceeded storage/i;
-const POLICY =
-  /spam|blocked|block ?list|black ?list|\brbl\b|spamhaus|reputation|dmarc|\bspf\b|dkim|authenticat|not authori[sz]ed|policy|rate limit|too many (messages|connections)|access denied/i;
+const POLICY = anyOf([
+  String.raw`spam|blocked|block ?list|black ?list|\brbl\b|spamhaus|reputation|dmarc|\bspf\b|dkim|authenticat|not authori[sz]ed|policy`,
+  'rate limit|too many (messages|connections)|access denied',
+]);
 const LOCAL_REJECTIONS = new Set(['EENVELOPE', 'EMESSAGE']);
 
 function clean(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').trim().slice(0, 1000);
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .slice(0, 1000);
 }
 
 export function classifySmtpOutcome(input: SmtpOutcomeInput): SmtpClassification {

@@ -83,7 +83,10 @@ export function verifyToken(keys: VerifyKeys, token: string, kind: TokenKind): T
   if (given.length !== TAG_BYTES || given.toString('base64url') !== tagPart || tagPart.length !== TAG_CHARS) return null;
   let matched = false;
   for (const secret of secrets) {
-    if (secret && timingSafeEqual(given, tag(secret, k + rowPart))) { matched = true; break; }
+    if (secret && timingSafeEqual(given, tag(secret, k + rowPart))) {
+      matched = true;
+      break;
+    }
   }
   if (!matched) return null;
   const r = parseInt(rowPart, 36);

@@ -1,14 +1,12 @@
 // Plain data shared by every layer. No I/O here.
 
-export type CampaignStatus =
-  | 'draft' | 'extracting' | 'pending' | 'sending' | 'sent' | 'paused' | 'cancelled' | 'failed';
+export type CampaignStatus = 'draft' | 'extracting' | 'pending' | 'sending' | 'sent' | 'paused' | 'cancelled' | 'failed';
 
 /** Ledger state of one recipient in one campaign. */
 export type RecipientState = 'queued' | 'sending' | 'accepted' | 'failed' | 'uncertain';
 
 /** Why a candidate target was not queued (the extraction audit's buckets). */
-export type SkipReason =
-  | 'opted_out' | 'invalid' | 'duplicate' | 'no_address' | 'suppressed' | 'exempt' | 'malformed';
+export type SkipReason = 'opted_out' | 'invalid' | 'duplicate' | 'no_address' | 'suppressed' | 'exempt' | 'malformed';
 
 export type TargetModule = 'Contacts' | 'Leads' | 'Prospects' | 'Accounts' | 'Users';
 
@@ -21,8 +19,16 @@ export interface CampaignContent {
   html?: string;
 }
 
+/** Content to compile, named for the campaign it belongs to (link indexes and message ids are per campaign). */
+export interface ContentSpec extends CampaignContent {
+  campaignId: string;
+}
+
 /** The Sugar user who created a campaign, list or automation; absent when the API key did. */
-export interface Creator { id: string; userName: string }
+export interface Creator {
+  id: string;
+  userName: string;
+}
 
 export interface Campaign extends CampaignContent {
   id: string;
@@ -53,7 +59,7 @@ export interface Target {
   module: TargetModule;
   id: string;
   listId: string;
-  email: string;           // exactly as stored in Sugar; never rewritten
+  email: string; // exactly as stored in Sugar; never rewritten
   emailAddressId?: string; // Sugar's shared email_addresses row
   fields: Record<string, string>;
   trackingConsent: boolean;

@@ -26,7 +26,8 @@ export function validateWarmupPlan(p: unknown): { plan?: WarmupPlan; problems: s
   const posInt = (v: unknown, name: string, max = 100_000_000) => {
     if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) problems.push(`${name} must be a whole number from 1 to ${max}`);
   };
-  if (typeof o.startDate !== 'string' || !DATE.test(o.startDate) || Number.isNaN(Date.parse(`${o.startDate}T00:00:00Z`))) problems.push('startDate must be a date (YYYY-MM-DD)');
+  if (typeof o.startDate !== 'string' || !DATE.test(o.startDate) || Number.isNaN(Date.parse(`${o.startDate}T00:00:00Z`)))
+    problems.push('startDate must be a date (YYYY-MM-DD)');
   posInt(o.startPerDay, 'startPerDay');
   posInt(o.targetPerDay, 'targetPerDay');
   if (typeof o.growth !== 'number' || !(o.growth >= 1 && o.growth <= 10)) problems.push('growth must be a number from 1 to 10');
@@ -53,7 +54,10 @@ export function dailyAllowance(plan: WarmupPlan, day: number): number {
   return v >= plan.targetPerDay ? Infinity : v;
 }
 
-export interface ScheduleDay { date: string; count: number }
+export interface ScheduleDay {
+  date: string;
+  count: number;
+}
 
 /**
  * How a send of `perProvider` messages (by provider) spreads over days from `from`, given what each provider already
@@ -61,7 +65,9 @@ export interface ScheduleDay { date: string; count: number }
  * Returns at most `maxDays` days; `fits` is false when the send would need more.
  */
 export function warmupSchedule(
-  plan: WarmupPlan, from: Date, perProvider: Record<string, number>,
+  plan: WarmupPlan,
+  from: Date,
+  perProvider: Record<string, number>,
   opts: { sentToday?: Record<string, number>; dailyCap?: number; maxDays?: number } = {},
 ): { days: ScheduleDay[]; fits: boolean } {
   const left = { ...perProvider };
@@ -74,7 +80,7 @@ export function warmupSchedule(
     let capLeft = Math.max(0, (opts.dailyCap ?? Infinity) - sentTotal);
     let count = 0;
     for (const provider of Object.keys(left).sort()) {
-      const already = i === 0 ? opts.sentToday?.[provider] ?? 0 : 0;
+      const already = i === 0 ? (opts.sentToday?.[provider] ?? 0) : 0;
       const n = Math.min(left[provider], Math.max(0, allowance - already), capLeft);
       left[provider] -= n;
       capLeft -= n;

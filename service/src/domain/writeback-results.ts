@@ -1,6 +1,7 @@
 // Reading Sugar's answer to one write: done, worth retrying, or never going to work. A permanent
 // failure (403 rights, 404 deleted record, 422 invalid value) goes to the dead-letter state at once;
 // an outage or an odd answer is retried with backoff until the attempts run out.
+import { backoffMs } from './backoff.js';
 import type { SugarOp } from './writeback.js';
 
 /** `existed`: our create was refused because an earlier attempt had already made the record. */
@@ -33,7 +34,8 @@ export function describeFailure(op: SugarOp, status: number | string, contents?:
 export function judge(op: SugarOp, status: number, contents: unknown): OpVerdict {
   if (status >= 200 && status < 300) {
     // Every write and read the worker makes answers with a record (or {record, related_record}).
-    if (!isObject(contents)) return { ok: false, permanent: false, message: `${op.what}: ${op.method} ${op.path.split('?')[0]} answered ${status} with an unexpected body` };
+    if (!isObject(contents))
+      return { ok: false, permanent: false, message: `${op.what}: ${op.method} ${op.path.split('?')[0]} answered ${status} with an unexpected body` };
     return { ok: true };
   }
   if (status === 422 && op.create && /already exists/i.test(sugarError(contents).message ?? '')) return { ok: true, existed: true };
@@ -43,6 +45,5 @@ export function judge(op: SugarOp, status: number, contents: unknown): OpVerdict
 
 /** Exponential backoff with jitter: half the step fixed, half random, so a crowd of rows spreads out. */
 export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const step = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
-  return Math.round(step / 2 + (random() * step) / 2);
+  return backoffMs(attempts - 1, { baseMs, maxMs, jitter: 'half', random });
 }

@@ -38,7 +38,13 @@ export type Fact =
   | { kind: 'optout'; at: string; reason?: string }
   | { kind: 'bounce'; at: string; reason: 'hard' | 'soft'; detail?: string };
 
-export interface LogSpec { activity: Activity; at: string; hits?: number; linkIndex?: number; info?: string }
+export interface LogSpec {
+  activity: Activity;
+  at: string;
+  hits?: number;
+  linkIndex?: number;
+  info?: string;
+}
 
 const TEXT_LIMIT = { campaignName: 50, listName: 50, trackerName: 30, trackerUrl: 255, moreInformation: 100 };
 
@@ -65,10 +71,14 @@ export function logSpecFor(f: Fact): LogSpec | null {
       if (f.state === 'accepted') return { activity: 'targeted', at: f.at };
       if (f.suppressedReason !== undefined) return { activity: 'blocked', at: f.at, info: `suppressed: ${f.suppressedReason}` };
       return f.coveredByBounce ? null : { activity: 'send error', at: f.at };
-    case 'open': return { activity: 'viewed', at: f.at, hits: Math.max(1, f.hits) };
-    case 'click': return { activity: 'link', at: f.at, hits: Math.max(1, f.hits), linkIndex: f.linkIndex };
-    case 'optout': return { activity: 'removed', at: f.at };
-    case 'bounce': return { activity: f.reason === 'hard' ? 'invalid email' : 'send error', at: f.at };
+    case 'open':
+      return { activity: 'viewed', at: f.at, hits: Math.max(1, f.hits) };
+    case 'click':
+      return { activity: 'link', at: f.at, hits: Math.max(1, f.hits), linkIndex: f.linkIndex };
+    case 'optout':
+      return { activity: 'removed', at: f.at };
+    case 'bounce':
+      return { activity: f.reason === 'hard' ? 'invalid email' : 'send error', at: f.at };
   }
 }
 
@@ -117,11 +127,19 @@ export function hitsOp(logRowId: string, hits: number, activity: string): SugarO
 
 export function flagOps(addressIds: Iterable<string>, flag: 'opt_out' | 'invalid_email'): SugarOp[] {
   return [...new Set(addressIds)].map((id) => ({
-    method: 'PUT', path: `/EmailAddresses/${encodeURIComponent(id)}`, data: { [flag]: true }, what: `${flag} flag`,
+    method: 'PUT',
+    path: `/EmailAddresses/${encodeURIComponent(id)}`,
+    data: { [flag]: true },
+    what: `${flag} flag`,
   }));
 }
 
-export interface SugarEmailEntry { email_address?: unknown; email_address_id?: unknown; opt_out?: unknown; invalid_email?: unknown }
+export interface SugarEmailEntry {
+  email_address?: unknown;
+  email_address_id?: unknown;
+  opt_out?: unknown;
+  invalid_email?: unknown;
+}
 
 /**
  * The address rows an opt-out flags: the one that opted out, or every address of the target (as
@@ -182,16 +200,24 @@ export function trackerName(url: string, linkIndex: number): string {
   try {
     const u = new URL(url);
     if (u.host) where = `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch { /* keep the raw text */ }
+  } catch {
+    /* keep the raw text */
+  }
   return clip(`${linkIndex + 1} ${where}`, TEXT_LIMIT.trackerName, true);
 }
 
 export function trackerOp(campaignId: string, sugarCampaignId: string, linkIndex: number, url: string): SugarOp {
   return {
-    method: 'POST', path: '/CampaignTrackers', create: true, what: `CampaignTracker for link ${linkIndex + 1}`,
+    method: 'POST',
+    path: '/CampaignTrackers',
+    create: true,
+    what: `CampaignTracker for link ${linkIndex + 1}`,
     data: {
-      id: sugarIds.tracker(campaignId, linkIndex), campaign_id: sugarCampaignId, tracker_name: trackerName(url, linkIndex),
-      tracker_url: clip(url, TEXT_LIMIT.trackerUrl), is_optout: false,
+      id: sugarIds.tracker(campaignId, linkIndex),
+      campaign_id: sugarCampaignId,
+      tracker_name: trackerName(url, linkIndex),
+      tracker_url: clip(url, TEXT_LIMIT.trackerUrl),
+      is_optout: false,
     },
   };
 }

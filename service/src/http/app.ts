@@ -1,9 +1,10 @@
 // The only module that builds the Express app. Routes get their collaborators passed in.
 import express, { type Express, type Router } from 'express';
-import { errorHandler, HttpError } from './errors.js';
-import { authenticators, type AuthOptions } from './auth.js';
-import { relayPublicRoutes, verifyRelay, type RelayDeps } from '../relay/routes.js';
-import { opsRoutes, requestIds, type OpsOptions } from './ops-routes.js';
+import { AppError } from '../domain/errors.js';
+import { type AuthOptions, authenticators } from './auth.js';
+import { errorHandler } from './errors.js';
+import { type OpsOptions, opsRoutes, requestIds } from './ops-routes.js';
+import { type RelayDeps, relayPublicRoutes, verifyRelay } from './routes/relay.js';
 
 export interface AppOptions {
   auth: AuthOptions;
@@ -26,24 +27,33 @@ export function createApp(opts: AppOptions): Express {
   app.use((_req, res, next) => {
     // Locked down by default; the unsubscribe page sets its own, narrower policy for its one style.
     res.set({
-      'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
       'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     });
     next();
   });
-  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
   app.use(opsRoutes({ ...opts.ops, apiKey: opts.auth.apiKey }));
   for (const r of opts.publicRouters ?? []) app.use(r);
   if (opts.relay) app.use(relayPublicRoutes(opts.relay));
 
   const routes = express.Router();
   for (const r of opts.apiRouters) routes.use(r);
-  routes.use((req, _res, next) => next(new HttpError(404, 'not_found', `No route ${req.method} ${req.path}`)));
+  routes.use((req, _res, next) => next(new AppError('not_found', `No route ${req.method} ${req.path}`)));
   const { api, relay } = authenticators(opts.auth);
-  const noStore: express.RequestHandler = (_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); };
+  const noStore: express.RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
   app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, routes);
   if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, routes);
-  app.use((req, res) => { res.status(404).json({ error: 'not_found', message: 'Not found' }); });
+  app.use(() => {
+    throw new AppError('not_found', 'Not found');
+  });
   app.use(errorHandler(opts.logger));
   return app;
 }

@@ -4,9 +4,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Actor, SugarAs } from '../access/actor.js';
-import { HttpError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 
-export interface SugarUser { id: string; user_name: string; type: string; acl: Record<string, Record<string, unknown>> }
+export interface SugarUser {
+  id: string;
+  user_name: string;
+  type: string;
+  acl: Record<string, Record<string, unknown>>;
+}
 
 export interface AuthOptions {
   apiKey?: string;
@@ -23,10 +28,14 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 const NO_SUGAR: SugarAs = {
   get: () => Promise.reject(new Error('no Sugar client configured')),
-  // eslint-disable-next-line require-yield
-  filterPages: async function* () { throw new Error('no Sugar client configured'); },
-  // eslint-disable-next-line require-yield
-  linkPages: async function* () { throw new Error('no Sugar client configured'); },
+  // biome-ignore lint/correctness/useYield: a Sugar that refuses every read, before yielding anything
+  filterPages: async function* () {
+    throw new Error('no Sugar client configured');
+  },
+  // biome-ignore lint/correctness/useYield: as above
+  linkPages: async function* () {
+    throw new Error('no Sugar client configured');
+  },
   bulk: () => Promise.reject(new Error('no Sugar client configured')),
 };
 
@@ -38,7 +47,7 @@ function userResolver(opts: AuthOptions) {
   // Short, so a role changed in Sugar applies within seconds, while a burst of calls costs one /me.
   const ttl = opts.cacheMs ?? 5_000;
   return async (token: string): Promise<Actor> => {
-    if (token.length > 512) throw new HttpError(401, 'unauthorized', 'Invalid Sugar token');
+    if (token.length > 512) throw new AppError('unauthorized', 'Invalid Sugar token');
     const cacheKey = sha256(token).toString('hex');
     let hit = cache.get(cacheKey);
     if (!hit || hit.until < now()) {
@@ -46,7 +55,7 @@ function userResolver(opts: AuthOptions) {
       try {
         user = await opts.verifySugarToken(token);
       } catch (e) {
-        if ((e as { kind?: string }).kind === 'auth') throw new HttpError(401, 'sugar_token_rejected', 'Sugar did not accept this token; log in to Sugar again');
+        if ((e as { kind?: string }).kind === 'auth') throw new AppError('sugar_token_rejected', 'Sugar did not accept this token; log in to Sugar again');
         throw e;
       }
       hit = { user, until: now() + ttl };
@@ -56,10 +65,14 @@ function userResolver(opts: AuthOptions) {
     const { user } = hit;
     const campaignsAcl = user.acl?.Campaigns ?? {};
     if (user.type !== 'admin' && (campaignsAcl.access === 'no' || campaignsAcl.view === 'no')) {
-      throw new HttpError(403, 'forbidden', 'Your Sugar role does not give you access to Campaigns');
+      throw new AppError('forbidden', 'Your Sugar role does not give you access to Campaigns');
     }
     return {
-      kind: 'user', id: user.id, userName: user.user_name, isAdmin: user.type === 'admin', acl: user.acl ?? {},
+      kind: 'user',
+      id: user.id,
+      userName: user.user_name,
+      isAdmin: user.type === 'admin',
+      acl: user.acl ?? {},
       sugar: opts.sugarAs ? opts.sugarAs(token) : NO_SUGAR,
     };
   };
@@ -78,10 +91,10 @@ export function authenticators(opts: AuthOptions): { api: RequestHandler; relay:
           res.locals.actor = { kind: 'operator', sugar: opts.operatorSugar ?? NO_SUGAR } satisfies Actor;
           return next();
         }
-        throw new HttpError(401, 'unauthorized', 'Invalid API key');
+        throw new AppError('unauthorized', 'Invalid API key');
       }
       const token = req.get('oauth-token');
-      if (!token) throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <api key> or OAuth-Token: <Sugar token>');
+      if (!token) throw new AppError('unauthorized', 'Send Authorization: Bearer <api key> or OAuth-Token: <Sugar token>');
       res.locals.actor = await resolve(token);
       next();
     },

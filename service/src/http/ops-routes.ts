@@ -1,8 +1,9 @@
 // Operator routes and the request-id/log middleware, mounted before everything else.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
-import type { Readiness } from '../ops/readiness.js';
+import { AppError } from '../domain/errors.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { Readiness } from '../ops/readiness.js';
 
 export interface OpsOptions {
   readiness?: () => Promise<Readiness>;
@@ -11,12 +12,19 @@ export interface OpsOptions {
   apiKey?: string;
 }
 
-export interface RequestLogger { info(o: object, m?: string): void }
+export interface RequestLogger {
+  info(o: object, m?: string): void;
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 // Tracking and unsubscribe tokens ride in the path; a log line keeps the route, not the token.
-const loggablePath = (p: string) => p.slice(0, 300).split('/').map((s) => (s.length > 40 ? ':token' : s)).join('/');
+const loggablePath = (p: string) =>
+  p
+    .slice(0, 300)
+    .split('/')
+    .map((s) => (s.length > 40 ? ':token' : s))
+    .join('/');
 
 /** Takes a sane X-Request-Id from the caller or makes one, echoes it, and logs one line per answer. */
 export function requestIds(logger?: RequestLogger, metrics?: Metrics): RequestHandler {
@@ -29,10 +37,17 @@ export function requestIds(logger?: RequestLogger, metrics?: Metrics): RequestHa
     const path = loggablePath(req.path); // routers rewrite req.path on the way down
     res.on('finish', () => {
       metrics?.http(res.statusCode);
-      logger?.info({
-        event: 'http.request', requestId: id, method: req.method, path, status: res.statusCode,
-        ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-      }, 'http.request');
+      logger?.info(
+        {
+          event: 'http.request',
+          requestId: id,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        },
+        'http.request',
+      );
     });
     next();
   };
@@ -49,15 +64,18 @@ export function opsRoutes(o: OpsOptions): Router {
     const at = (o.readiness as { checkedAt?: () => number | undefined }).checkedAt?.();
     // The checks ran in the background at most 5 s before; Age says how long ago.
     if (at !== undefined) res.set('Age', String(Math.max(0, Math.floor((Date.now() - at) / 1000))));
-    res.status(result.ready ? 200 : 503).set('Cache-Control', 'no-store').json(result);
+    res
+      .status(result.ready ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json(result);
   });
   r.get('/metrics', async (req, res) => {
     const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const byKey = bearer !== undefined && keyHash !== undefined && timingSafeEqual(sha256(bearer), keyHash);
     // A reverse proxy on loopback forwards strangers too: a forwarded request needs the key.
     const direct = LOOPBACK.has(req.socket.remoteAddress ?? '') && !req.get('x-forwarded-for') && !req.get('forwarded');
-    if (!byKey && !direct) return void res.status(403).json({ error: 'forbidden', message: 'Metrics are served to loopback callers or with the API key' });
-    if (!o.metrics) return void res.status(404).json({ error: 'not_found', message: 'Metrics are not enabled' });
+    if (!byKey && !direct) throw new AppError('forbidden', 'Metrics are served to loopback callers or with the API key');
+    if (!o.metrics) throw new AppError('not_found', 'Metrics are not enabled');
     const { contentType, body } = await o.metrics.render();
     res.set({ 'Content-Type': contentType, 'Cache-Control': 'no-store' }).send(body);
   });

@@ -7,8 +7,8 @@
 //   never piled onto Sugar.
 // Accepted users are cached by the auth middleware itself (http/auth.ts), which this leaves as it is.
 import { createHash } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
 import { SugarApiError } from '../sugar/errors.js';
-import { HttpError } from './errors.js';
 
 export interface TokenVerifierOptions {
   rejectedTtlMs?: number;
@@ -33,15 +33,19 @@ export function createTokenVerifier<U>(verify: (token: string) => Promise<U>, o:
 
   const refused = () => new SugarApiError({ kind: 'auth', method: 'GET', path: '/me', status: 401, message: 'token rejected moments ago; not asked again' });
   const slot = async () => {
-    if (active < maxConcurrent) { active++; return; }
+    if (active < maxConcurrent) {
+      active++;
+      return;
+    }
     if (waiting.length >= maxQueued) {
-      throw new HttpError(429, 'too_many_token_checks', 'Too many Sugar tokens are being checked at once; try again in a moment');
+      throw new AppError('too_many_token_checks', 'Too many Sugar tokens are being checked at once; try again in a moment');
     }
     await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over by release()
   };
   const release = () => {
     const next = waiting.shift();
-    if (next) next(); else active--;
+    if (next) next();
+    else active--;
   };
 
   const check = async (key: string, token: string): Promise<U> => {

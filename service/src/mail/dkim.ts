@@ -1,7 +1,7 @@
 // DKIM (RFC 6376) rsa-sha256, relaxed/relaxed, over a message we built ourselves. The key is
 // parsed once; the signed header list is explicit because the unsubscribe headers and
 // Feedback-ID must be covered (RFC 8058 §4, Gmail FBL) and nodemailer's default list lacks them.
-import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, sign } from 'node:crypto';
 
 export interface DkimOptions {
   domainName: string;
@@ -10,8 +10,21 @@ export interface DkimOptions {
 }
 
 export const SIGNED_HEADERS = [
-  'from', 'reply-to', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
-  'list-unsubscribe', 'list-unsubscribe-post', 'feedback-id', 'list-id', 'cc', 'in-reply-to', 'references',
+  'from',
+  'reply-to',
+  'to',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'feedback-id',
+  'list-id',
+  'cc',
+  'in-reply-to',
+  'references',
 ];
 
 /**
@@ -28,7 +41,10 @@ export interface DkimPrepared {
 
 /** Relaxed header canonicalisation: lower-case name, unfolded value, blanks collapsed. */
 function relaxedHeader(name: string, value: string): string {
-  return `${name.toLowerCase()}:${value.replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim()}`;
+  return `${name.toLowerCase()}:${value
+    .replace(/\r\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim()}`;
 }
 
 /** Relaxed body canonicalisation; a body built by mime.ts already is, so usually a no-op. */
@@ -79,7 +95,10 @@ export function parseDkimKey(pem: string): KeyObject {
 }
 
 /** Body hash and canonical headers for one message; the caller supplies the RSA signature. */
-export function createDkimPreparer(opts: Omit<DkimOptions, 'privateKeyPem'>, headerNames: string[] = SIGNED_HEADERS): (raw: string, canonicalBody?: Buffer) => DkimPrepared {
+export function createDkimPreparer(
+  opts: Omit<DkimOptions, 'privateKeyPem'>,
+  headerNames: string[] = SIGNED_HEADERS,
+): (raw: string, canonicalBody?: Buffer) => DkimPrepared {
   const domain = opts.domainName.toLowerCase();
   const selector = opts.keySelector;
   return (raw: string, canonicalBody?: Buffer) => {
@@ -99,14 +118,9 @@ export function createDkimPreparer(opts: Omit<DkimOptions, 'privateKeyPem'>, hea
       }
     }
     const t = Math.floor(Date.now() / 1000);
-    const value =
-      ` v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain}; s=${selector};\r\n` +
-      ` t=${t}; h=${signedNames.join(':')};\r\n bh=${bh};\r\n b=`;
+    const value = ` v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain}; s=${selector};\r\n` + ` t=${t}; h=${signedNames.join(':')};\r\n bh=${bh};\r\n b=`;
     canonical += relaxedHeader('DKIM-Signature', value);
-    return {
-      canonical,
-      finish: (b: string) => `DKIM-Signature:${value}${foldBase64(b)}\r\n`,
-    };
+    return { canonical, finish: (b: string) => `DKIM-Signature:${value}${foldBase64(b)}\r\n` };
   };
 }
 

@@ -5,11 +5,50 @@ import { Liquid, type Template } from 'liquidjs';
 // Tags that could reach files (include/render/layout) or run unbounded (for/tablerow) are gone.
 const ALLOWED_TAGS = new Set(['if', 'unless', 'case', 'comment', 'raw', 'assign', 'capture', 'echo', '#']);
 const ALLOWED_FILTERS = new Set([
-  'default', 'upcase', 'downcase', 'capitalize', 'strip', 'lstrip', 'rstrip', 'strip_newlines', 'squish',
-  'normalize_whitespace', 'truncate', 'truncatewords', 'replace', 'replace_first', 'replace_last', 'remove',
-  'remove_first', 'remove_last', 'append', 'prepend', 'slice', 'size', 'split', 'join', 'first', 'last',
-  'url_encode', 'url_decode', 'strip_html', 'newline_to_br', 'date', 'abs', 'plus', 'minus', 'times',
-  'divided_by', 'modulo', 'round', 'ceil', 'floor', 'at_least', 'at_most', 'slugify', 'number_of_words',
+  'default',
+  'upcase',
+  'downcase',
+  'capitalize',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'strip_newlines',
+  'squish',
+  'normalize_whitespace',
+  'truncate',
+  'truncatewords',
+  'replace',
+  'replace_first',
+  'replace_last',
+  'remove',
+  'remove_first',
+  'remove_last',
+  'append',
+  'prepend',
+  'slice',
+  'size',
+  'split',
+  'join',
+  'first',
+  'last',
+  'url_encode',
+  'url_decode',
+  'strip_html',
+  'newline_to_br',
+  'date',
+  'abs',
+  'plus',
+  'minus',
+  'times',
+  'divided_by',
+  'modulo',
+  'round',
+  'ceil',
+  'floor',
+  'at_least',
+  'at_most',
+  'slugify',
+  'number_of_words',
 ]);
 // Output is escaped (or not) by the sandbox itself; a user's own "| escape" must not double it.
 const IDENTITY_FILTERS = ['escape', 'escape_once', 'xml_escape'];
@@ -72,7 +111,11 @@ export function createSandbox(context: 'html' | 'text'): Sandbox {
   return liquid;
 }
 
-export interface LiquidProblem { line?: number; message: string; tagName?: string }
+export interface LiquidProblem {
+  line?: number;
+  message: string;
+  tagName?: string;
+}
 
 /** Parses or explains why not, in words a template author can act on. */
 export function parseTemplate(liquid: Sandbox, source: string, where: string): { tpl?: Template[]; problem?: LiquidProblem } {
@@ -80,7 +123,10 @@ export function parseTemplate(liquid: Sandbox, source: string, where: string): {
     return { tpl: liquid.parse(source) };
   } catch (err) {
     const e = err as { message?: string; token?: { getPosition?: () => [number, number] } };
-    const message = String(e.message ?? err).replace(/^\w*Error: /, '').replace(/tag "?(\w+)"? not found/, 'tag "$1" is not allowed').replace(/undefined filter: (\w+)/, 'filter "$1" is not allowed');
+    const message = String(e.message ?? err)
+      .replace(/^\w*Error: /, '')
+      .replace(/tag "?(\w+)"? not found/, 'tag "$1" is not allowed')
+      .replace(/undefined filter: (\w+)/, 'filter "$1" is not allowed');
     const line = e.token?.getPosition?.()[0];
     return { problem: { ...(line !== undefined ? { line } : {}), message: `${where}: ${message}` } };
   }

@@ -4,35 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { clickTokens, signToken } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
+import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
-import { renderContentQp, type CompiledCampaign } from './template.js';
+import { type CompiledCampaign, renderContent, renderContentQp } from './template.js';
 
+export type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 export type { CompiledCampaign } from './template.js';
-
-export interface MessageContext {
-  publicUrl: string; // base of tracking and unsubscribe URLs
-  secret: string;
-  bounceDomain: string;
-  messageIdDomain: string;
-  feedbackSenderId: string; // e.g. 'leadfwd'
-  senderPostalAddress: string;
-}
-
-export interface RecipientForMessage {
-  rowId: number;
-  email: string;
-  fields: Record<string, string>;
-  trackingConsent: boolean;
-}
-
-export interface BuiltMessage {
-  messageId: string;
-  envelope: { from: string; to: string[] };
-  /** Complete RFC 5322 message, ASCII with CRLF line ends, not yet DKIM-signed. */
-  raw: string;
-  /** The body is in DKIM relaxed form already (every part quoted-printable), so signing skips canonicalising it. */
-  canonicalBody?: boolean;
-}
 
 const ATOM_UNSAFE = /[^A-Za-z0-9-]/g;
 
@@ -68,9 +45,7 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
   const clickCache = new Map<number, string>();
   const content = renderContentQp(c, r.fields ?? {}, {
     // Without consent links stay as written: no per-person tokens at all.
-    clickUrl: consent
-      ? (i) => clickCache.get(i) ?? (clickCache.set(i, urls.clickUrl(i)), clickCache.get(i)!)
-      : () => null,
+    clickUrl: consent ? (i) => clickCache.get(i) ?? (clickCache.set(i, urls.clickUrl(i)), clickCache.get(i)!) : () => null,
     pixelUrl: consent ? urls.pixelUrl : '',
     unsubscribeUrl: urls.unsubscribeUrl,
     postalAddress: ctx.senderPostalAddress,
@@ -102,10 +77,22 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
     content.htmlQp +
     `\r\n--${boundary}--\r\n`;
 
-  return {
-    messageId,
-    envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] },
-    raw: head + '\r\n' + body,
-    canonicalBody: true,
-  };
+  return { messageId, envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] }, raw: head + '\r\n' + body, canonicalBody: true };
+}
+
+/** One recipient's message as they would get it (their merge values and tracking links), without the open pixel. */
+export function renderForRecipient(
+  c: CompiledCampaign,
+  r: RecipientForMessage,
+  ctx: MessageContext,
+): { subject: string; html: string; text: string; tracked: boolean } {
+  const urls = trackingUrls(ctx, r.rowId);
+  const tracked = r.trackingConsent === true;
+  const content = renderContent(c, r.fields ?? {}, {
+    clickUrl: tracked ? urls.clickUrl : () => null,
+    pixelUrl: '', // a preview is not an open
+    unsubscribeUrl: urls.unsubscribeUrl,
+    postalAddress: ctx.senderPostalAddress,
+  });
+  return { ...content, tracked };
 }

@@ -8,7 +8,11 @@ const MAX_QP_LINE = 75; // plus the soft-break "=" makes 76
 
 /** Control characters (and Unicode line separators) become spaces: no header can be smuggled in. */
 export function sanitizeHeaderText(value: string, maxLength = 500): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, maxLength);
+  return value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, maxLength);
 }
 
 function utf8Bytes(cp: number, out: string[]): void {

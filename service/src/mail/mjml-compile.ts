@@ -37,7 +37,9 @@ function blankComments(src: string): string {
 export function checkMjmlStructure(src: string): TemplateProblem[] {
   const text = blankComments(src);
   const problems: TemplateProblem[] = [];
-  const add = (p: TemplateProblem) => { if (problems.length < MAX_PROBLEMS) problems.push(p); };
+  const add = (p: TemplateProblem) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
   if (!/^\s*<mjml[\s>]/i.test(text)) add({ line: 1, message: 'the template must start with <mjml>' });
   // The open tags, and for each name the stack positions holding it: resynchronising on a matching opener is
   // then a look-up instead of a search of the whole stack.
@@ -56,7 +58,8 @@ export function checkMjmlStructure(src: string): TemplateProblem[] {
   };
   let line = 1;
   let lineCursor = 0;
-  const lineAt = (index: number) => { // positions only grow: count the newlines since the last call
+  const lineAt = (index: number) => {
+    // positions only grow: count the newlines since the last call
     for (let i = text.indexOf('\n', lineCursor); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++;
     lineCursor = Math.max(lineCursor, index);
     return line;
@@ -70,7 +73,10 @@ export function checkMjmlStructure(src: string): TemplateProblem[] {
     if (closing) j++;
     const c0 = text.charCodeAt(j) | 32;
     const c1 = text.charCodeAt(j + 1) | 32;
-    if (c0 !== 109 || c1 !== 106) { i = text.indexOf('<', i + 1); continue; } // not '<mj' or '</mj'
+    if (c0 !== 109 || c1 !== 106) {
+      i = text.indexOf('<', i + 1);
+      continue;
+    } // not '<mj' or '</mj'
     let k = j + 2;
     while (k < n && isNameChar(text.charCodeAt(k))) k++;
     // The name ends on a word boundary (as /mj[a-z0-9-]*\b/ did): trailing '-' before a non-word character is not part of it.
@@ -81,8 +87,12 @@ export function checkMjmlStructure(src: string): TemplateProblem[] {
     let p = k;
     while (p < n) {
       const c = text.charCodeAt(p);
-      if (c === 62) { end = p; break; } // '>'
-      if (c === 34 || c === 39) { // a quoted value runs to its closing quote
+      if (c === 62) {
+        end = p;
+        break;
+      } // '>'
+      if (c === 34 || c === 39) {
+        // a quoted value runs to its closing quote
         const q = text.indexOf(c === 34 ? '"' : "'", p + 1);
         if (q < 0) break;
         p = q + 1;
@@ -103,7 +113,10 @@ export function checkMjmlStructure(src: string): TemplateProblem[] {
       continue;
     }
     if (selfClosing) continue;
-    if (!closing) { push(tag, tagLine); continue; }
+    if (!closing) {
+      push(tag, tagLine);
+      continue;
+    }
     const open = pop();
     if (!open) add({ line: tagLine, tagName: tag, message: `</${tag}> has no matching opening tag` });
     else if (open.tag !== tag) {
@@ -158,7 +171,11 @@ function compileThread() {
     for (const [id, done] of pending) done({ id, failed: message });
     pending.clear();
   };
-  worker.on('message', (r: Reply) => { pending.get(r.id)?.(r); pending.delete(r.id); if (!pending.size) worker.unref(); });
+  worker.on('message', (r: Reply) => {
+    pending.get(r.id)?.(r);
+    pending.delete(r.id);
+    if (!pending.size) worker.unref();
+  });
   worker.on('error', (err) => fail(`the MJML compiler stopped (${err.message})`));
   worker.on('exit', () => fail('the MJML compiler stopped'));
   thread = t;
@@ -176,7 +193,10 @@ function mjmlOnThread(src: string): Promise<Reply> {
       resolve({ id, failed: `MJML took longer than ${COMPILE_DEADLINE_MS / 1000} s to compile` });
     }, COMPILE_DEADLINE_MS);
     timer.unref();
-    t.pending.set(id, (r) => { clearTimeout(timer); resolve(r); });
+    t.pending.set(id, (r) => {
+      clearTimeout(timer);
+      resolve(r);
+    });
     t.worker.ref();
     t.worker.postMessage({ id, src });
   });

@@ -5,10 +5,10 @@
 // whitespace control) run through the sandboxed Liquid instance instead. Either way the
 // output is identical (test/mail/render-program.test.ts compares both paths).
 import type { Template } from 'liquidjs';
-import { escapeHtml, parseTemplate, renderSync, SafeHtml, type LiquidProblem, type Sandbox } from './liquid-sandbox.js';
+import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox } from './liquid-sandbox.js';
 import { qpEncode } from './mime.js';
 
-export { SafeHtml, escapeHtml } from './liquid-sandbox.js';
+export { escapeHtml, SafeHtml } from './liquid-sandbox.js';
 
 /** What a program can see besides the target's fields. */
 export interface Internals {
@@ -48,11 +48,11 @@ function scopeOf(fields: Record<string, unknown>, lf: Internals): object {
   return { ...fields, __lf: lf };
 }
 
-function valueOf(v: unknown): string {
+function textOf(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-export function compileProgram(source: string, sandbox: Sandbox, escape: boolean, where: string): { program?: RenderProgram; problem?: LiquidProblem } {
+export function compileProgram(source: string, sandbox: Sandbox, escaping: boolean, where: string): { program?: RenderProgram; problem?: LiquidProblem } {
   const whole = parseTemplate(sandbox, source, where);
   if (whole.problem) return { problem: whole.problem };
   if (/\{%|\{\{-|-\}\}/.test(source)) {
@@ -80,15 +80,15 @@ export function compileProgram(source: string, sandbox: Sandbox, escape: boolean
     switch (seg.k) {
       case 'slot': {
         const value = lf.s[seg.i] ?? '';
-        return escape ? escapeHtml(value) : value;
+        return escaping ? escapeHtml(value) : value;
       }
       case 'internal':
         return String(lf[seg.name]);
       case 'var': {
         const raw = Object.hasOwn(fields, seg.name) ? fields[seg.name] : undefined;
         // Liquid's default: applies to nil, false and empty strings.
-        const value = seg.def !== undefined && (raw === null || raw === undefined || raw === false || raw === '') ? seg.def : valueOf(raw);
-        return escape ? escapeHtml(value) : value;
+        const value = seg.def !== undefined && (raw === null || raw === undefined || raw === false || raw === '') ? seg.def : textOf(raw);
+        return escaping ? escapeHtml(value) : value;
       }
       case 'liquid':
         return renderSync(sandbox, seg.tpl, scopeOf(fields, lf));

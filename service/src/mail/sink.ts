@@ -60,7 +60,9 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         const verdicts = to.map((r) => behaviour(r));
         if (verdicts.includes('drop-after-data')) {
           // Connection lost after the final dot: the client cannot know whether we queued it.
-          const conn = [...(server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections].find((c) => c.id === session.id);
+          const conn = [...(server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections].find(
+            (c) => c.id === session.id,
+          );
           conn?._socket.destroy();
           return;
         }
@@ -82,9 +84,5 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    port,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

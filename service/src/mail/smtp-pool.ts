@@ -44,8 +44,16 @@ class MessageBody extends Readable {
   }
 }
 
-interface Conn { smtp: SMTPConnection; sent: number; dead: boolean; dropped: boolean }
-interface Waiter { resolve(c: Conn): void; reject(e: Error): void }
+interface Conn {
+  smtp: SMTPConnection;
+  sent: number;
+  dead: boolean;
+  dropped: boolean;
+}
+interface Waiter {
+  resolve(c: Conn): void;
+  reject(e: Error): void;
+}
 
 const STALE = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT']);
 
@@ -91,7 +99,10 @@ export function createSmtpPool(opts: SmtpPoolOptions): SmtpPool {
       smtp.connect((err) => {
         if (settled) return;
         if (err) return fail(err);
-        const ready = () => { settled = true; resolve(conn); };
+        const ready = () => {
+          settled = true;
+          resolve(conn);
+        };
         if (!auth) return ready();
         smtp.login({ credentials: auth }, (e) => (e ? fail(e) : ready()));
       });

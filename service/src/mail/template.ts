@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isSendableAddress } from '../domain/address.js';
 import { extractLinks } from '../domain/links.js';
+import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
 import { createSandbox, escapeHtml, SafeHtml } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
@@ -11,12 +12,9 @@ import { compileProgram, type Internals, type RenderProgram } from './render-pro
 import { ContentTooLargeError, TemplateError, type TemplateProblem } from './template-error.js';
 import { buildTextSource } from './text-part.js';
 
-import type { CampaignContent } from '../domain/types.js';
 export { ContentTooLargeError, TemplateError } from './template-error.js';
 
-export interface CampaignMessageSpec extends CampaignContent {
-  campaignId: string;
-}
+export type CampaignMessageSpec = ContentSpec;
 
 type Slot = { link: number } | { href: HrefRenderer };
 
@@ -60,7 +58,11 @@ const NO_PIXEL = new SafeHtml('');
 /** Leading indentation and blank lines are noise in mail (MJML emits plenty); <pre> content is left alone. */
 function compactHtml(html: string): string {
   if (/<pre[\s>]|<textarea[\s>]|white-space\s*:\s*pre/i.test(html)) return html;
-  return html.split('\n').map((l) => l.trimStart()).filter((l) => l.length > 0).join('\n');
+  return html
+    .split('\n')
+    .map((l) => l.trimStart())
+    .filter((l) => l.length > 0)
+    .join('\n');
 }
 
 /**
@@ -183,7 +185,9 @@ export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: nu
       if (bytes > maxBytes) return Promise.reject(new ContentTooLargeError(field, bytes, maxBytes));
     }
   }
-  const key = createHash('sha256').update(JSON.stringify([spec.campaignId, spec.subject, spec.fromName, spec.fromEmail, spec.replyTo ?? null, spec.mjml ?? null, spec.html ?? null])).digest('base64');
+  const key = createHash('sha256')
+    .update(JSON.stringify([spec.campaignId, spec.subject, spec.fromName, spec.fromEmail, spec.replyTo ?? null, spec.mjml ?? null, spec.html ?? null]))
+    .digest('base64');
   const hit = cache.get(key);
   if (hit) return hit;
   const pending = compileUncached(spec);
@@ -197,7 +201,7 @@ export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: nu
 function prepare(c: CompiledCampaign, fields: Record<string, string>, t: RenderTracking) {
   const { internal } = c;
   const merged: Record<string, unknown> = { ...fields, unsubscribe_url: t.unsubscribeUrl };
-  const s = internal.slots.map((slot) => ('link' in slot ? t.clickUrl(slot.link) ?? c.links[slot.link] : slot.href(merged)));
+  const s = internal.slots.map((slot) => ('link' in slot ? (t.clickUrl(slot.link) ?? c.links[slot.link]) : slot.href(merged)));
   const footerLink = internal.authorUnsubscribe ? null : t.unsubscribeUrl;
   const pixel = t.pixelUrl
     ? new SafeHtml(`<img src="${escapeHtml(t.pixelUrl)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px;">`)
@@ -225,4 +229,13 @@ export function renderContentQp(c: CompiledCampaign, fields: Record<string, stri
 /** The message as the recipient would see it, without tracking, for the campaign editor. */
 export function renderPreview(c: CompiledCampaign, fields: Record<string, string>, opts: { senderPostalAddress?: string } = {}) {
   return renderContent(c, fields, { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: opts.senderPostalAddress ?? '' });
+}
+
+/** MJML → HTML for a switch of the content format: held to the size limit, every MJML problem reported. */
+export async function mjmlToHtml(mjml: string, maxBytes: number): Promise<string> {
+  const bytes = Buffer.byteLength(mjml, 'utf8');
+  if (bytes > maxBytes) throw new ContentTooLargeError('mjml', bytes, maxBytes);
+  const r = await compileMjml(mjml);
+  if (!r.html) throw new TemplateError(r.problems);
+  return r.html;
 }

@@ -30,7 +30,8 @@ function replaceLiquidTags(html: string, fn: (tag: string) => string): string {
     if ((next === '{' && noCloseOutput) || (next === '%' && noCloseTag)) continue;
     const close = html.indexOf(next === '{' ? '}}' : '%}', i + 2);
     if (close < 0) {
-      if (next === '{') noCloseOutput = true; else noCloseTag = true;
+      if (next === '{') noCloseOutput = true;
+      else noCloseTag = true;
       if (noCloseOutput && noCloseTag) break;
       continue;
     }

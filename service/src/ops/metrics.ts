@@ -1,9 +1,14 @@
 // Prometheus metrics on a registry of its own (several services can share one test process).
 // Counts that live in the database are read at scrape time, so they survive restarts and agree
 // with the campaign reports; only sends and HTTP answers are counted in memory.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StoreOps } from '../store/db.js';
-import type { SugarCallStats } from '../sugar/sugar-client.js';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { StoreOps } from '../ports/index.js';
+
+/** The Sugar client's call counts (SugarClient.stats()). */
+export interface SugarCallStats {
+  retries: number;
+  byStatus: Record<string, number>;
+}
 
 export interface MetricsSources {
   store: Pick<StoreOps, 'opsCounts'>;
@@ -27,28 +32,45 @@ export function createMetrics(src: MetricsSources): Metrics {
   // One query round per scrape, shared by every gauge below.
   const read = () => (counts ??= src.store.opsCounts());
 
-  const sends = new Counter({ name: 'leadfwd_sends_total', help: 'Relay verdicts on sent messages, by outcome', labelNames: ['outcome'], registers: [registry] });
+  const sends = new Counter({
+    name: 'leadfwd_sends_total',
+    help: 'Relay verdicts on sent messages, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const http = new Counter({ name: 'leadfwd_http_responses_total', help: 'HTTP responses by status class', labelNames: ['class'], registers: [registry] });
   new Gauge({
-    name: 'leadfwd_recipients', help: 'Campaign recipients by ledger state (queued = send queue depth)', labelNames: ['state'], registers: [registry],
+    name: 'leadfwd_recipients',
+    help: 'Campaign recipients by ledger state (queued = send queue depth)',
+    labelNames: ['state'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [state, n] of Object.entries(read().recipients)) this.set({ state }, n);
     },
   });
   new Gauge({
-    name: 'leadfwd_outbox_pending', help: 'Write-back outbox rows not yet written to Sugar', registers: [registry],
-    collect() { this.set(read().outboxPending); },
+    name: 'leadfwd_outbox_pending',
+    help: 'Write-back outbox rows not yet written to Sugar',
+    registers: [registry],
+    collect() {
+      this.set(read().outboxPending);
+    },
   });
   new Gauge({
-    name: 'leadfwd_outbox_lag_seconds', help: 'How long the oldest due outbox row has waited (0 when none is due)', registers: [registry],
+    name: 'leadfwd_outbox_lag_seconds',
+    help: 'How long the oldest due outbox row has waited (0 when none is due)',
+    registers: [registry],
     collect() {
       const oldest = read().outboxOldestDueAt;
       this.set(oldest ? Math.max(0, (clock().getTime() - Date.parse(oldest)) / 1000) : 0);
     },
   });
   new Gauge({
-    name: 'leadfwd_tracking_hits', help: 'Open and click hits recorded, by kind and class (human or machine)', labelNames: ['kind', 'class'], registers: [registry],
+    name: 'leadfwd_tracking_hits',
+    help: 'Open and click hits recorded, by kind and class (human or machine)',
+    labelNames: ['kind', 'class'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const h of read().hits) {
@@ -58,21 +80,29 @@ export function createMetrics(src: MetricsSources): Metrics {
     },
   });
   new Gauge({
-    name: 'leadfwd_events_retained', help: 'Raw engagement events still kept (pruned after LEADFWD_EVENT_RETENTION_DAYS)', labelNames: ['type'], registers: [registry],
+    name: 'leadfwd_events_retained',
+    help: 'Raw engagement events still kept (pruned after LEADFWD_EVENT_RETENTION_DAYS)',
+    labelNames: ['type'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [type, n] of Object.entries(read().events)) this.set({ type }, n);
     },
   });
   new Counter({
-    name: 'leadfwd_sugar_calls_total', help: 'Calls to Sugar by answer (HTTP status or error kind), retries included', labelNames: ['status'], registers: [registry],
+    name: 'leadfwd_sugar_calls_total',
+    help: 'Calls to Sugar by answer (HTTP status or error kind), retries included',
+    labelNames: ['status'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [status, n] of Object.entries(src.sugarStats().byStatus)) this.inc({ status }, n);
     },
   });
   new Counter({
-    name: 'leadfwd_sugar_errors_total', help: 'Calls to Sugar that failed (4xx, 5xx, timeouts, connection errors)', registers: [registry],
+    name: 'leadfwd_sugar_errors_total',
+    help: 'Calls to Sugar that failed (4xx, 5xx, timeouts, connection errors)',
+    registers: [registry],
     collect() {
       this.reset();
       let n = 0;
@@ -81,8 +111,13 @@ export function createMetrics(src: MetricsSources): Metrics {
     },
   });
   new Counter({
-    name: 'leadfwd_sugar_retries_total', help: 'Calls to Sugar that were retried', registers: [registry],
-    collect() { this.reset(); this.inc(src.sugarStats().retries); },
+    name: 'leadfwd_sugar_retries_total',
+    help: 'Calls to Sugar that were retried',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(src.sugarStats().retries);
+    },
   });
 
   return {

@@ -1,11 +1,18 @@
 // /readyz answers "can this instance do its job right now": its database takes writes and its disk has
 // room, Sugar answers HTTP, and the SMTP relay greets. Each failing check names its reason for the operator.
 import { statfsSync } from 'node:fs';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { StoreUnavailableError } from '../ports/errors.js';
 
-export interface CheckResult { ok: boolean; reason?: string }
-export interface Readiness { ready: boolean; checks: Record<string, CheckResult> }
+export interface CheckResult {
+  ok: boolean;
+  reason?: string;
+}
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, CheckResult>;
+}
 
 export interface ReadinessOptions {
   probeStore: () => void;
@@ -40,8 +47,8 @@ function checkDiskRoom(dir: string, minFreeBytes: number): void {
 }
 
 const reasonOf = (err: unknown) => {
-  const e = err as { code?: string; message?: string; name?: string };
-  if (e?.name === 'StoreUnavailableError') return `database not writable (${e.code ?? 'error'})`;
+  if (err instanceof StoreUnavailableError) return `database not writable (${err.code})`;
+  const e = err as { code?: string; message?: string };
   return e?.code ? `${e.code}` : String(e?.message ?? err);
 };
 
@@ -49,7 +56,9 @@ async function checkSugar(url: string, version: string, timeoutMs: number): Prom
   // /ping without a token: any answer below 500 (normally 401) proves Sugar is up and routing.
   const res = await fetch(`${url}/rest/${version}/ping`, { signal: AbortSignal.timeout(timeoutMs) }).catch((err: unknown) => {
     const cause = (err as { cause?: { code?: string } }).cause;
-    throw new Error((err as Error).name === 'TimeoutError' ? `Sugar did not answer within ${timeoutMs} ms` : `Sugar unreachable (${cause?.code ?? (err as Error).message})`);
+    throw new Error(
+      (err as Error).name === 'TimeoutError' ? `Sugar did not answer within ${timeoutMs} ms` : `Sugar unreachable (${cause?.code ?? (err as Error).message})`,
+    );
   });
   await res.body?.cancel();
   if (res.status >= 500) throw new Error(`Sugar answered HTTP ${res.status}`);
@@ -69,8 +78,10 @@ export function checkSmtp(smtpUrl: string, timeoutMs: number): Promise<void> {
       clearTimeout(timer);
       socket.removeAllListeners('data');
       socket.on('error', () => undefined);
-      if (err) socket.destroy(); else socket.end('QUIT\r\n');
-      if (err) reject(err); else resolve();
+      if (err) socket.destroy();
+      else socket.end('QUIT\r\n');
+      if (err) reject(err);
+      else resolve();
     };
     const timer = setTimeout(() => done(new Error(`SMTP relay did not greet within ${timeoutMs} ms`)), timeoutMs);
     socket.setEncoding('utf8');
@@ -100,7 +111,14 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
   let last: { result: Readiness; at: number } | undefined;
   let running: Promise<Readiness> | undefined;
   const refresh = () => {
-    running ??= checkNow().then((result) => { last = { result, at: now() }; return result; }).finally(() => { running = undefined; });
+    running ??= checkNow()
+      .then((result) => {
+        last = { result, at: now() };
+        return result;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
   const source = (() => {
@@ -109,7 +127,9 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
     return Promise.resolve(last.result);
   }) as ReadinessSource;
   source.checkedAt = () => last?.at;
-  source.start = () => { void refresh(); };
+  source.start = () => {
+    void refresh();
+  };
   return source;
 }
 

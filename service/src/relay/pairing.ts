@@ -1,10 +1,12 @@
 // Pairing (docs/relay.md): an administrator types a one-time code shown by the service into Sugar; Sugar trades
 // it for the relay secret it will sign every forwarded call with. One pairing at a time; a new one replaces it.
 import { randomBytes } from 'node:crypto';
-import { newPairingCode, normalisePairingCode, pairingCodeHash, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES } from '../domain/pairing-code.js';
+import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import { newPairingCode, normalisePairingCode, PAIRING_CODE_TTL_MS, PAIRING_MAX_FAILURES, pairingCodeHash } from '../domain/pairing-code.js';
 import { seal, unseal } from '../domain/sealed.js';
-import type { RelayRepo } from '../store/ports.js';
-import { UseCaseError } from '../services/use-case-error.js';
+import type { RelayRepo } from '../ports/index.js';
+import { PairBody } from './schemas.js';
 
 export interface PairingDeps {
   relay: RelayRepo;
@@ -14,7 +16,7 @@ export interface PairingDeps {
 }
 
 const PURPOSE = 'relay-secret';
-const invalid = () => new UseCaseError(422, 'pairing_code_invalid', 'This pairing code is not valid: make a new one on the LeadFWD service and try again');
+const invalid = () => new AppError('pairing_code_invalid', 'This pairing code is not valid: make a new one on the LeadFWD service and try again');
 
 export function createPairing(deps: PairingDeps) {
   const now = deps.now ?? (() => new Date());
@@ -29,10 +31,8 @@ export function createPairing(deps: PairingDeps) {
 
   /** Trades a live code for a new relay secret, answered once and kept only sealed. */
   function pair(body: unknown): { service: 'leadfwd'; relay: 1; secret: string; pairedAt: string } {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; sugarUrl?: unknown };
-    const canonical = normalisePairingCode(b.code);
-    const sugarUrl = typeof b.sugarUrl === 'string' && /^https?:\/\/\S{1,250}$/i.test(b.sugarUrl) ? b.sugarUrl : undefined;
-    if (b.sugarUrl !== undefined && sugarUrl === undefined) throw new UseCaseError(400, 'bad_request', 'sugarUrl must be an http(s) address');
+    const { code, sugarUrl } = parseInput(PairBody, typeof body === 'object' && body !== null ? body : {}, 'bad_request');
+    const canonical = normalisePairingCode(code);
     const live = deps.relay.pairingCode();
     const at = now().toISOString();
     const usable = live && !live.usedAt && live.expiresAt > at && live.failures < PAIRING_MAX_FAILURES;

@@ -41,7 +41,10 @@ export function startCheckpointer(path: string, opts: CheckpointerOptions): Chec
   const exited = new Promise<void>((resolve) => {
     // A SqliteError arrives from the thread as a bare { code } object.
     worker.once('error', (e: { message?: string; code?: string }) => died(e.message ?? `checkpoint thread failed: ${e.code ?? String(e)}`));
-    worker.once('exit', (code) => { died(`checkpoint thread exited with code ${code}`); resolve(); });
+    worker.once('exit', (code) => {
+      died(`checkpoint thread exited with code ${code}`);
+      resolve();
+    });
   });
   worker.unref();
   return {

@@ -2,22 +2,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
-import { StoreInputError, StoreMigrationError, StoreUnavailableError, guarded, translate } from './errors.js';
+import type { Store, StoreOps } from '../ports/index.js';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
+import { guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
-import type { Store } from './ports.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
-import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
+import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
-export type * from './ports.js';
+export type * from '../ports/index.js';
 export { StoreInputError, StoreMigrationError, StoreUnavailableError } from './errors.js';
 
 export interface StoreOptions {
@@ -34,19 +34,6 @@ export interface StoreOptions {
   checkpointEveryMs?: number;
   /** Told when the checkpoint thread died and SQLite's own checkpoints took over again. */
   onCheckpointerDied?: (reason: string) => void;
-}
-
-/** Operator-facing reads and the online backup; kept off the repos because no use case needs them. */
-export interface StoreOps {
-  /** A rolled-back write of about one batch; throws StoreUnavailableError when it would not fit or cannot be written. */
-  probeWritable(): void;
-  /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
-  opsCounts(): {
-    recipients: Record<string, number>; outboxPending: number; outboxOldestDueAt: string | undefined;
-    events: Record<string, number>; hits: { kind: string; human: number; machine: number }[];
-  };
-  /** Online copy of the whole database to `file` while the service keeps running. */
-  backup(file: string): Promise<void>;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000; // pages
@@ -105,7 +92,12 @@ class SqliteStore implements Store, StoreOps {
   readonly engagement;
   readonly writeback;
 
-  constructor(private readonly db: Database.Database, readonly path: string, now: () => string, outboxStaleMs: number) {
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    now: () => string,
+    outboxStaleMs: number,
+  ) {
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
     this.relay = guarded(new SqliteRelayRepo(db));
     this.automations = guarded(new SqliteAutomationRepo(db, now));
@@ -145,13 +137,20 @@ class SqliteStore implements Store, StoreOps {
 
   opsCounts(): ReturnType<StoreOps['opsCounts']> {
     const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, r.n]));
-    const outbox = this.db.prepare("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'").get() as { n: number; oldest: string | null };
+    const outbox = this.db.prepare("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'").get() as {
+      n: number;
+      oldest: string | null;
+    };
     return {
       recipients: byKey(this.db.prepare('SELECT state AS k, count(*) AS n FROM recipients GROUP BY state').all() as { k: string; n: number }[]),
       outboxPending: outbox.n,
       outboxOldestDueAt: outbox.oldest ?? undefined,
       events: byKey(this.db.prepare('SELECT type AS k, count(*) AS n FROM events GROUP BY type').all() as { k: string; n: number }[]),
-      hits: this.db.prepare('SELECT kind, total(human_hits) AS human, total(machine_hits) AS machine FROM engagement GROUP BY kind').all() as { kind: string; human: number; machine: number }[],
+      hits: this.db.prepare('SELECT kind, total(human_hits) AS human, total(machine_hits) AS machine FROM engagement GROUP BY kind').all() as {
+        kind: string;
+        human: number;
+        machine: number;
+      }[],
     };
   }
 

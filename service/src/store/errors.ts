@@ -1,42 +1,10 @@
-// Typed store failures, so callers branch on the class and never on SQLite's message text.
+// SQLite's failures turned into the ports' typed errors (ports/errors.ts), so callers never read SQLite's text.
+import { StoreInputError, StoreUnavailableError } from '../ports/errors.js';
 
-/** The database cannot take writes right now (disk full, read-only, I/O error, locked too long): answer 503. */
-export class StoreUnavailableError extends Error {
-  readonly code: string;
-  constructor(code: string, options?: { cause?: unknown; detail?: string }) {
-    super(`The data store is unavailable (${options?.detail ?? describe(code)}); nothing was written. Try again later.`, options);
-    this.name = 'StoreUnavailableError';
-    this.code = code;
-  }
-}
-
-/** The database and this code disagree about the schema: refuse to start rather than guess. */
-export class StoreMigrationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreMigrationError';
-  }
-}
-
-/** A caller broke a store rule (unknown id, changed links, bad time); a programming or input error. */
-export class StoreInputError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreInputError';
-  }
-}
+export { StoreInputError, StoreMigrationError, StoreUnavailableError } from '../ports/errors.js';
 
 // Extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, ...) share their primary code's prefix.
 const UNAVAILABLE = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_NOTADB', 'SQLITE_CORRUPT'];
-
-function describe(code: string): string {
-  if (code.startsWith('SQLITE_FULL')) return 'disk full';
-  if (code.startsWith('SQLITE_READONLY')) return 'database is read-only';
-  if (code.startsWith('SQLITE_IOERR')) return 'disk I/O error';
-  if (code.startsWith('SQLITE_CANTOPEN')) return 'cannot open the database file';
-  if (code.startsWith('SQLITE_BUSY')) return 'database is busy';
-  return 'database file is damaged';
-}
 
 export function unavailableCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

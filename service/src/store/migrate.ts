@@ -5,14 +5,21 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { StoreMigrationError } from './errors.js';
 
-export interface Migration { version: number; name: string; sql: string; checksum: string }
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  const found = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const found = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const migrations = found.map((file, i) => {
     const m = FILE.exec(file);
     if (!m) throw new StoreMigrationError(`migration file name "${file}" must look like 0001_name.sql`);
@@ -26,7 +33,11 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
-interface AppliedRow { version: number; name: string; checksum: string }
+interface AppliedRow {
+  version: number;
+  name: string;
+  checksum: string;
+}
 
 function readApplied(db: Database.Database): AppliedRow[] {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
@@ -42,7 +53,8 @@ function pending(applied: AppliedRow[], migrations: Migration[]): Migration[] {
     if (!m) {
       throw new StoreMigrationError(
         `the database has migration ${row.version} (${row.name}) but this code only knows up to ${migrations.length}; ` +
-        'it was written by a newer LeadFWD version. Upgrade the service or restore a matching backup.');
+          'it was written by a newer LeadFWD version. Upgrade the service or restore a matching backup.',
+      );
     }
     if (m.checksum !== row.checksum) {
       throw new StoreMigrationError(`migration ${row.version} (${row.name}) changed after it was applied; migrations are append-only`);

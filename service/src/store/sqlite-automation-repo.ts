@@ -3,39 +3,94 @@ import type Database from 'better-sqlite3';
 import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
 import type { Target, TargetModule } from '../domain/types.js';
+import type { AutomationRepo, AutomationStatus, AutomationStep, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { AutomationStep, AutomationRepo, AutomationStatus, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from './ports.js';
 import { fromJson, isoTime, opt, toJson } from './values.js';
 
 interface AutomationRow {
-  id: string; name: string; status: AutomationStatus; definition: string; program: string; target_list_ids: string;
-  lists_read_at: string | null; created_by_id: string | null; created_by_name: string | null; created_at: string; updated_at: string;
+  id: string;
+  name: string;
+  status: AutomationStatus;
+  definition: string;
+  program: string;
+  target_list_ids: string;
+  lists_read_at: string | null;
+  created_by_id: string | null;
+  created_by_name: string | null;
+  created_at: string;
+  updated_at: string;
 }
 interface EnrolmentRow {
-  id: number; automation_id: string; module: TargetModule; record_id: string; list_id: string; email: string;
-  email_address_id: string | null; address_key: string; fields: string; tracking_consent: number; status: EnrolmentStatus;
-  at_key: string | null; wait_until: string | null; last_send_key: string | null; due_at: string; left_reason: string | null;
+  id: number;
+  automation_id: string;
+  module: TargetModule;
+  record_id: string;
+  list_id: string;
+  email: string;
+  email_address_id: string | null;
+  address_key: string;
+  fields: string;
+  tracking_consent: number;
+  status: EnrolmentStatus;
+  at_key: string | null;
+  wait_until: string | null;
+  last_send_key: string | null;
+  due_at: string;
+  left_reason: string | null;
 }
 
 const STATUSES = new Set<AutomationStatus>(['active', 'paused', 'stopped']);
-const COLUMNS = ['id', 'automation_id', 'module', 'record_id', 'list_id', 'email', 'email_address_id', 'address_key', 'fields',
-  'tracking_consent', 'status', 'at_key', 'wait_until', 'last_send_key', 'due_at', 'left_reason'];
+const COLUMNS = [
+  'id',
+  'automation_id',
+  'module',
+  'record_id',
+  'list_id',
+  'email',
+  'email_address_id',
+  'address_key',
+  'fields',
+  'tracking_consent',
+  'status',
+  'at_key',
+  'wait_until',
+  'last_send_key',
+  'due_at',
+  'left_reason',
+];
 const ENROLMENT_COLUMNS = COLUMNS.join(', ');
 
 function toAutomation(r: AutomationRow): StoredAutomation {
   return {
-    id: r.id, name: r.name, status: r.status, definition: fromJson(r.definition, null), program: fromJson<Instruction[]>(r.program, []),
-    targetListIds: fromJson<string[]>(r.target_list_ids, []), listsReadAt: opt(r.lists_read_at), createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    definition: fromJson(r.definition, null),
+    program: fromJson<Instruction[]>(r.program, []),
+    targetListIds: fromJson<string[]>(r.target_list_ids, []),
+    listsReadAt: opt(r.lists_read_at),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
     createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
   };
 }
 
 function toEnrolment(r: EnrolmentRow): Enrolment {
   return {
-    id: r.id, automationId: r.automation_id, status: r.status, leftReason: opt(r.left_reason), dueAt: r.due_at,
+    id: r.id,
+    automationId: r.automation_id,
+    status: r.status,
+    leftReason: opt(r.left_reason),
+    dueAt: r.due_at,
     target: {
-      module: r.module, id: r.record_id, listId: r.list_id, email: r.email, emailAddressId: opt(r.email_address_id),
-      fields: fromJson<Record<string, string>>(r.fields, {}), trackingConsent: r.tracking_consent === 1, addressKey: r.address_key,
+      module: r.module,
+      id: r.record_id,
+      listId: r.list_id,
+      email: r.email,
+      emailAddressId: opt(r.email_address_id),
+      fields: fromJson<Record<string, string>>(r.fields, {}),
+      trackingConsent: r.tracking_consent === 1,
+      addressKey: r.address_key,
     },
     position: { at: r.at_key, waitUntil: opt(r.wait_until), lastSendKey: opt(r.last_send_key) },
   };
@@ -44,13 +99,17 @@ function toEnrolment(r: EnrolmentRow): Enrolment {
 export class SqliteAutomationRepo implements AutomationRepo {
   private readonly q;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => string,
+  ) {
     this.q = {
-      create: db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_by_id, created_by_name, created_at, updated_at)
+      create:
+        db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_by_id, created_by_name, created_at, updated_at)
         VALUES (@id, @name, 'active', @definition, @program, @lists, @createdById, @createdByName, @now, @now)`),
       get: db.prepare('SELECT * FROM automations WHERE id = ?'),
       list: db.prepare('SELECT * FROM automations ORDER BY created_at DESC, id LIMIT ? OFFSET ?'),
-      inStatus: db.prepare("SELECT * FROM automations WHERE status = ? ORDER BY created_at, id"),
+      inStatus: db.prepare('SELECT * FROM automations WHERE status = ? ORDER BY created_at, id'),
       setStatus: db.prepare(`UPDATE automations SET status = @to, updated_at = @now
         WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
       listsRead: db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
@@ -61,8 +120,10 @@ export class SqliteAutomationRepo implements AutomationRepo {
       steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
       stepOf: db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, a.status AS automationStatus, s.step_key AS stepKey
         FROM automation_steps s JOIN automations a ON a.id = s.automation_id WHERE s.campaign_id = ?`),
-      isOpenStep: db.prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
-        WHERE s.campaign_id = ? AND a.status <> 'stopped'`).pluck(),
+      isOpenStep: db
+        .prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
+        WHERE s.campaign_id = ? AND a.status <> 'stopped'`)
+        .pluck(),
       enrol: db.prepare(`INSERT INTO automation_enrolments (automation_id, module, record_id, list_id, email, email_address_id,
           address_key, fields, tracking_consent, at_key, enrolled_at, updated_at)
         VALUES (@automationId, @module, @recordId, @listId, @email, @emailAddressId, @addressKey, @fields, @consent, @atKey, @now, @now)
@@ -94,16 +155,29 @@ export class SqliteAutomationRepo implements AutomationRepo {
 
   create(input: NewAutomation, id: string = randomUUID()): StoredAutomation {
     this.q.create.run({
-      id, name: input.name, definition: toJson(input.definition), program: toJson(input.program), lists: toJson(input.targetListIds),
-      createdById: input.createdBy?.id ?? null, createdByName: input.createdBy?.userName ?? null, now: this.now(),
+      id,
+      name: input.name,
+      definition: toJson(input.definition),
+      program: toJson(input.program),
+      lists: toJson(input.targetListIds),
+      createdById: input.createdBy?.id ?? null,
+      createdByName: input.createdBy?.userName ?? null,
+      now: this.now(),
     });
     return this.get(id)!;
   }
 
   update(id: string, input: NewAutomation): boolean {
-    return this.q.update.run({
-      id, name: input.name, definition: toJson(input.definition), program: toJson(input.program), lists: toJson(input.targetListIds), now: this.now(),
-    }).changes === 1;
+    return (
+      this.q.update.run({
+        id,
+        name: input.name,
+        definition: toJson(input.definition),
+        program: toJson(input.program),
+        lists: toJson(input.targetListIds),
+        now: this.now(),
+      }).changes === 1
+    );
   }
 
   get(id: string): StoredAutomation | undefined {
@@ -156,8 +230,17 @@ export class SqliteAutomationRepo implements AutomationRepo {
       let added = 0;
       for (const t of targets) {
         added += this.q.enrol.run({
-          automationId, module: t.module, recordId: t.id, listId: t.listId, email: t.email, emailAddressId: t.emailAddressId ?? null,
-          addressKey: t.addressKey, fields: toJson(t.fields ?? {}), consent: t.trackingConsent ? 1 : 0, atKey: firstKey, now,
+          automationId,
+          module: t.module,
+          recordId: t.id,
+          listId: t.listId,
+          email: t.email,
+          emailAddressId: t.emailAddressId ?? null,
+          addressKey: t.addressKey,
+          fields: toJson(t.fields ?? {}),
+          consent: t.trackingConsent ? 1 : 0,
+          atKey: firstKey,
+          now,
         }).changes;
       }
       return added;
@@ -174,10 +257,17 @@ export class SqliteAutomationRepo implements AutomationRepo {
   }
 
   saveProgress(id: number, position: TargetPosition, dueAt: string | null): boolean {
-    return this.q.save.run({
-      id, at: position.at, waitUntil: position.waitUntil ?? null, lastSendKey: position.lastSendKey ?? null,
-      dueAt: dueAt === null ? '' : isoTime(dueAt, 'dueAt'), status: position.at === null ? 'done' : 'active', now: this.now(),
-    }).changes === 1;
+    return (
+      this.q.save.run({
+        id,
+        at: position.at,
+        waitUntil: position.waitUntil ?? null,
+        lastSendKey: position.lastSendKey ?? null,
+        dueAt: dueAt === null ? '' : isoTime(dueAt, 'dueAt'),
+        status: position.at === null ? 'done' : 'active',
+        now: this.now(),
+      }).changes === 1
+    );
   }
 
   markSent(enrolmentId: number, stepKey: string): boolean {

@@ -2,15 +2,31 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { canTransition } from '../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../domain/types.js';
+import type { CampaignHistoryEntry, CampaignRepo, NewCampaign, StoredCampaign } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { CampaignHistoryEntry, CampaignRepo, NewCampaign, StoredCampaign } from './ports.js';
 import { fromJson, isoTime, opt, stringArray, toJson } from './values.js';
 
 interface CampaignRow {
-  id: string; name: string; status: CampaignStatus; subject: string; from_name: string; from_email: string;
-  reply_to: string | null; mjml: string | null; html: string | null; target_list_ids: string; leadfwd_list_ids: string;
-  custom_fields: string; test_addresses: string | null; send_at: string; sugar_campaign_id: string | null;
-  held: number; created_by_id: string | null; created_by_name: string | null; created_at: string; updated_at: string;
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  subject: string;
+  from_name: string;
+  from_email: string;
+  reply_to: string | null;
+  mjml: string | null;
+  html: string | null;
+  target_list_ids: string;
+  leadfwd_list_ids: string;
+  custom_fields: string;
+  test_addresses: string | null;
+  send_at: string;
+  sugar_campaign_id: string | null;
+  held: number;
+  created_by_id: string | null;
+  created_by_name: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
@@ -21,19 +37,35 @@ const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
 
 function toCampaign(r: CampaignRow): StoredCampaign {
   return {
-    id: r.id, name: r.name, status: r.status, subject: r.subject, fromName: r.from_name, fromEmail: r.from_email,
-    replyTo: opt(r.reply_to), mjml: opt(r.mjml), html: opt(r.html),
-    targetListIds: fromJson(r.target_list_ids, []), leadfwdListIds: fromJson(r.leadfwd_list_ids, []),
-    customFields: fromJson(r.custom_fields, []), testAddresses: fromJson(r.test_addresses, undefined),
-    sendAt: r.send_at, sugarCampaignId: opt(r.sugar_campaign_id), held: r.held === 1,
-    createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    subject: r.subject,
+    fromName: r.from_name,
+    fromEmail: r.from_email,
+    replyTo: opt(r.reply_to),
+    mjml: opt(r.mjml),
+    html: opt(r.html),
+    targetListIds: fromJson(r.target_list_ids, []),
+    leadfwdListIds: fromJson(r.leadfwd_list_ids, []),
+    customFields: fromJson(r.custom_fields, []),
+    testAddresses: fromJson(r.test_addresses, undefined),
+    sendAt: r.send_at,
+    sugarCampaignId: opt(r.sugar_campaign_id),
+    held: r.held === 1,
+    createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
 export class SqliteCampaignRepo implements CampaignRepo {
   private readonly q;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => string,
+  ) {
     this.q = {
       insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
         @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
@@ -61,14 +93,24 @@ export class SqliteCampaignRepo implements CampaignRepo {
   create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
     const now = this.now();
     const row = {
-      id, name: input.name, subject: input.subject, fromName: input.fromName, fromEmail: input.fromEmail,
-      replyTo: input.replyTo ?? null, mjml: input.mjml ?? null, html: input.html ?? null,
+      id,
+      name: input.name,
+      subject: input.subject,
+      fromName: input.fromName,
+      fromEmail: input.fromEmail,
+      replyTo: input.replyTo ?? null,
+      mjml: input.mjml ?? null,
+      html: input.html ?? null,
       targetListIds: toJson(stringArray(input.targetListIds, 'targetListIds')),
       leadfwdListIds: toJson(stringArray(input.leadfwdListIds, 'leadfwdListIds')),
       customFields: toJson(stringArray(input.customFields, 'customFields')),
       testAddresses: input.testAddresses ? toJson(stringArray(input.testAddresses, 'testAddresses')) : null,
-      sendAt: isoTime(input.sendAt, 'sendAt'), sugarCampaignId: input.sugarCampaignId ?? null, held: input.held ? 1 : 0,
-      createdById: input.createdBy?.id ?? null, createdByName: input.createdBy?.userName ?? null, now,
+      sendAt: isoTime(input.sendAt, 'sendAt'),
+      sugarCampaignId: input.sugarCampaignId ?? null,
+      held: input.held ? 1 : 0,
+      createdById: input.createdBy?.id ?? null,
+      createdByName: input.createdBy?.userName ?? null,
+      now,
     };
     this.db.transaction(() => {
       this.q.insert.run(row);

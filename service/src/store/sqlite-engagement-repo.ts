@@ -1,11 +1,16 @@
 import type Database from 'better-sqlite3';
+import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from './ports.js';
 import { isoTime, opt } from './values.js';
 
 interface CounterRow {
-  kind: 'open' | 'click'; link_idx: number; human_hits: number; machine_hits: number;
-  first_human_at: string | null; last_human_at: string | null; last_machine_at: string | null;
+  kind: 'open' | 'click';
+  link_idx: number;
+  human_hits: number;
+  machine_hits: number;
+  first_human_at: string | null;
+  last_human_at: string | null;
+  last_machine_at: string | null;
 }
 
 export class SqliteEngagementRepo implements EngagementRepo {
@@ -26,8 +31,10 @@ export class SqliteEngagementRepo implements EngagementRepo {
       hits: db.prepare('SELECT human_hits, machine_hits FROM engagement WHERE recipient_row_id = ? AND kind = ? AND link_idx = ?'),
       forRecipient: db.prepare(`SELECT kind, link_idx, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at
         FROM engagement WHERE recipient_row_id = ? ORDER BY kind DESC, link_idx`),
-      softBounce: db.prepare(`INSERT INTO soft_bounces (address_key, count, last_at) VALUES (?, 1, ?)
-        ON CONFLICT (address_key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count`).pluck(),
+      softBounce: db
+        .prepare(`INSERT INTO soft_bounces (address_key, count, last_at) VALUES (?, 1, ?)
+        ON CONFLICT (address_key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count`)
+        .pluck(),
       softBounces: db.prepare('SELECT count FROM soft_bounces WHERE address_key = ?').pluck(),
       addFact: db.prepare(`INSERT INTO engagement_facts (recipient_row_id, fact, campaign_id, at, detail)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (recipient_row_id, fact) DO NOTHING`),
@@ -42,8 +49,11 @@ export class SqliteEngagementRepo implements EngagementRepo {
     };
   }
 
-  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }):
-    { firstHuman: boolean; humanHits: number; hits: number } {
+  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }): {
+    firstHuman: boolean;
+    humanHits: number;
+    hits: number;
+  } {
     if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
     const linkIdx = e.kind === 'open' ? -1 : e.linkIndex;
     if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) {
@@ -60,8 +70,12 @@ export class SqliteEngagementRepo implements EngagementRepo {
   forRecipient(recipientRowId: number): EngagementCounter[] {
     return (this.q.forRecipient.all(recipientRowId) as CounterRow[]).map((r) => {
       const c: EngagementCounter = {
-        kind: r.kind, humanHits: r.human_hits, machineHits: r.machine_hits,
-        firstHumanAt: opt(r.first_human_at), lastHumanAt: opt(r.last_human_at), lastMachineAt: opt(r.last_machine_at),
+        kind: r.kind,
+        humanHits: r.human_hits,
+        machineHits: r.machine_hits,
+        firstHumanAt: opt(r.first_human_at),
+        lastHumanAt: opt(r.last_human_at),
+        lastMachineAt: opt(r.last_machine_at),
       };
       if (r.kind === 'click') c.linkIndex = r.link_idx;
       return c;
@@ -90,8 +104,12 @@ export class SqliteEngagementRepo implements EngagementRepo {
     };
     const facts = Object.fromEntries([...FACTS].map((f) => [f, 0])) as Record<RecipientFact, number>;
     for (const r of this.q.facts.all(campaignId) as Array<{ fact: RecipientFact; n: number }>) facts[r.fact] = r.n;
-    const links = (this.q.links.all(campaignId) as Array<{ link_idx: number; people: number; human_hits: number; machine_hits: number }>)
-      .map((r) => ({ linkIndex: r.link_idx, people: r.people, humanHits: r.human_hits, machineHits: r.machine_hits }));
+    const links = (this.q.links.all(campaignId) as Array<{ link_idx: number; people: number; human_hits: number; machine_hits: number }>).map((r) => ({
+      linkIndex: r.link_idx,
+      people: r.people,
+      humanHits: r.human_hits,
+      machineHits: r.machine_hits,
+    }));
     return { opens: person('open'), clicks: person('click'), links, facts };
   }
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EngagementEvent, EventRepo } from './ports.js';
+import type { EngagementEvent, EventRepo } from '../ports/index.js';
 import { isoTime } from './values.js';
 
 export class SqliteEventRepo implements EventRepo {
@@ -23,7 +23,12 @@ export class SqliteEventRepo implements EventRepo {
 
   list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): EngagementEvent[] {
     const rows = this.q.list.all({ campaignId, type: opts.type ?? null, afterId: opts.afterId ?? 0, limit: opts.limit }) as Array<{
-      id: number; recipient_row_id: number; campaign_id: string; type: string; at: string; data: string | null;
+      id: number;
+      recipient_row_id: number;
+      campaign_id: string;
+      type: string;
+      at: string;
+      data: string | null;
     }>;
     return rows.map((r) => {
       const e: EngagementEvent = { id: r.id, recipientRowId: r.recipient_row_id, campaignId: r.campaign_id, type: r.type, at: r.at };

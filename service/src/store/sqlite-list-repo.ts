@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Creator, TargetModule } from '../domain/types.js';
+import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from './ports.js';
 import { opt, toJson } from './values.js';
 
-interface ListRow { id: string; name: string; source: ListSource; sugar_list_id: string | null; created_by_id: string | null; created_by_name: string | null; created_at: string }
+interface ListRow {
+  id: string;
+  name: string;
+  source: ListSource;
+  sugar_list_id: string | null;
+  created_by_id: string | null;
+  created_by_name: string | null;
+  created_at: string;
+}
 
 const SOURCES = new Set<ListSource>(['filter', 'csv', 'api']);
 const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
 
 function toList(r: ListRow): LeadfwdList {
   return {
-    id: r.id, name: r.name, source: r.source, createdAt: r.created_at, sugarListId: opt(r.sugar_list_id),
+    id: r.id,
+    name: r.name,
+    source: r.source,
+    createdAt: r.created_at,
+    sugarListId: opt(r.sugar_list_id),
     createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
   };
 }
@@ -20,7 +32,10 @@ function toList(r: ListRow): LeadfwdList {
 export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
   private readonly q;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => string,
+  ) {
     this.q = {
       create: db.prepare('INSERT INTO leadfwd_lists (id, name, source, created_by_id, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT id, name, source, sugar_list_id, created_by_id, created_by_name, created_at FROM leadfwd_lists WHERE id = ?'),
@@ -77,12 +92,17 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
 
   membersPage(listId: string, after: number, limit: number): { members: ListMember[]; next?: number } {
     const rows = this.q.membersPage.all(listId, after, limit) as Array<{ module: TargetModule; record_id: string; email: string | null; position: number }>;
-    const members = rows.map((r) => (r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email }));
+    const members = rows.map((r) =>
+      r.email === null ? { module: r.module, recordId: r.record_id } : { module: r.module, recordId: r.record_id, email: r.email },
+    );
     return rows.length === limit ? { members, next: rows[rows.length - 1].position } : { members };
   }
 
   remove(id: string): void {
-    this.db.transaction(() => { this.q.removeMembers.run(id); this.q.remove.run(id); })();
+    this.db.transaction(() => {
+      this.q.removeMembers.run(id);
+      this.q.remove.run(id);
+    })();
   }
 
   memberCount(listId: string): number {

@@ -1,15 +1,26 @@
 import type Database from 'better-sqlite3';
+import type { OutboxClaim, OutboxRepo, OutboxStats } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { OutboxClaim, OutboxRepo, OutboxStats } from './ports.js';
 import { isoTime, opt, toJson } from './values.js';
 
-interface ClaimRow { id: number; key: string; kind: string; campaign_id: string | null; payload: string; attempts: number }
+interface ClaimRow {
+  id: number;
+  key: string;
+  kind: string;
+  campaign_id: string | null;
+  payload: string;
+  attempts: number;
+}
 
 export class SqliteOutboxRepo implements OutboxRepo {
   private readonly q;
 
   /** `staleMs`: a claim older than this is presumed lost with its worker and may be claimed again. */
-  constructor(private readonly db: Database.Database, private readonly now: () => string, private readonly staleMs: number) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => string,
+    private readonly staleMs: number,
+  ) {
     this.q = {
       enqueue: db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
@@ -58,7 +69,10 @@ export class SqliteOutboxRepo implements OutboxRepo {
   claim(limit: number, workerId: string, nowIso: string): OutboxClaim[] {
     const nowMs = Date.parse(isoTime(nowIso, 'now'));
     const rows = this.q.claim.all({
-      now: new Date(nowMs).toISOString(), staleBefore: new Date(nowMs - this.staleMs).toISOString(), worker: workerId, limit,
+      now: new Date(nowMs).toISOString(),
+      staleBefore: new Date(nowMs - this.staleMs).toISOString(),
+      worker: workerId,
+      limit,
     }) as ClaimRow[];
     return rows
       .map((r) => ({ id: r.id, key: r.key, kind: r.kind, campaignId: opt(r.campaign_id), payload: JSON.parse(r.payload) as unknown, attempts: r.attempts }))
@@ -67,7 +81,9 @@ export class SqliteOutboxRepo implements OutboxRepo {
 
   complete(ids: number[]): void {
     const now = this.now();
-    this.db.transaction(() => { for (const id of ids) this.q.complete.run(now, id); })();
+    this.db.transaction(() => {
+      for (const id of ids) this.q.complete.run(now, id);
+    })();
   }
 
   fail(id: number, error: string, retryAt: string | null): void {
@@ -83,7 +99,9 @@ export class SqliteOutboxRepo implements OutboxRepo {
 
   defer(ids: number[], runAtIso: string): void {
     const runAt = isoTime(runAtIso, 'runAt');
-    this.db.transaction(() => { for (const id of ids) this.q.defer.run(runAt, id); })();
+    this.db.transaction(() => {
+      for (const id of ids) this.q.defer.run(runAt, id);
+    })();
   }
 
   note(id: number, text: string): void {
@@ -105,7 +123,14 @@ export class SqliteOutboxRepo implements OutboxRepo {
   }
 
   retrying(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; lastError: string; attempts: number; runAt: string }> {
-    const rows = (campaignId === undefined ? this.q.retryingAll.all(limit) : this.q.retryingCampaign.all(campaignId, limit)) as Array<{ id: number; key: string; kind: string; last_error: string; attempts: number; run_at: string }>;
+    const rows = (campaignId === undefined ? this.q.retryingAll.all(limit) : this.q.retryingCampaign.all(campaignId, limit)) as Array<{
+      id: number;
+      key: string;
+      kind: string;
+      last_error: string;
+      attempts: number;
+      run_at: string;
+    }>;
     return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, lastError: r.last_error, attempts: r.attempts, runAt: r.run_at }));
   }
 
@@ -123,7 +148,14 @@ export class SqliteOutboxRepo implements OutboxRepo {
   }
 
   dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }> {
-    const rows = this.q.dead.all({ limit, campaignId: campaignId ?? null }) as Array<{ id: number; key: string; kind: string; campaign_id: string | null; last_error: string | null; attempts: number }>;
+    const rows = this.q.dead.all({ limit, campaignId: campaignId ?? null }) as Array<{
+      id: number;
+      key: string;
+      kind: string;
+      campaign_id: string | null;
+      last_error: string | null;
+      attempts: number;
+    }>;
     return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, campaignId: opt(r.campaign_id), lastError: r.last_error ?? '', attempts: r.attempts }));
   }
 }

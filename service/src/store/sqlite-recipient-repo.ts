@@ -1,13 +1,26 @@
 import type Database from 'better-sqlite3';
 import type { RecipientState, Target, TargetModule } from '../domain/types.js';
+import type { LedgerRecipient, Outcome, RecipientRepo } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { LedgerRecipient, Outcome, RecipientRepo } from './ports.js';
 import { isoTime, opt, toJson } from './values.js';
 
 interface RecipientRow {
-  row_id: number; campaign_id: string; address_key: string; module: TargetModule; record_id: string; list_id: string;
-  email: string; email_address_id: string | null; fields: string; tracking_consent: number; state: RecipientState;
-  attempts: number; retry_at: string; message_id: string | null; last_error: string | null; accepted_at: string | null;
+  row_id: number;
+  campaign_id: string;
+  address_key: string;
+  module: TargetModule;
+  record_id: string;
+  list_id: string;
+  email: string;
+  email_address_id: string | null;
+  fields: string;
+  tracking_consent: number;
+  state: RecipientState;
+  attempts: number;
+  retry_at: string;
+  message_id: string | null;
+  last_error: string | null;
+  accepted_at: string | null;
 }
 
 const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
@@ -29,10 +42,21 @@ const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may n
 
 function toRecipient(r: RecipientRow): LedgerRecipient {
   return {
-    rowId: r.row_id, campaignId: r.campaign_id, addressKey: r.address_key, module: r.module, id: r.record_id,
-    listId: r.list_id, email: r.email, emailAddressId: opt(r.email_address_id), fields: JSON.parse(r.fields),
-    trackingConsent: r.tracking_consent === 1, state: r.state, attempts: r.attempts,
-    retryAt: r.retry_at === '' ? undefined : r.retry_at, messageId: opt(r.message_id), lastError: opt(r.last_error),
+    rowId: r.row_id,
+    campaignId: r.campaign_id,
+    addressKey: r.address_key,
+    module: r.module,
+    id: r.record_id,
+    listId: r.list_id,
+    email: r.email,
+    emailAddressId: opt(r.email_address_id),
+    fields: JSON.parse(r.fields),
+    trackingConsent: r.tracking_consent === 1,
+    state: r.state,
+    attempts: r.attempts,
+    retryAt: r.retry_at === '' ? undefined : r.retry_at,
+    messageId: opt(r.message_id),
+    lastError: opt(r.last_error),
     acceptedAt: opt(r.accepted_at),
   };
 }
@@ -40,7 +64,10 @@ function toRecipient(r: RecipientRow): LedgerRecipient {
 export class SqliteRecipientRepo implements RecipientRepo {
   private readonly q;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => string,
+  ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
           email_address_id, fields, tracking_consent, updated_at)
@@ -50,13 +77,6 @@ export class SqliteRecipientRepo implements RecipientRepo {
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
         WHERE row_id = @rowId AND state = 'sending'`),
-      // The delivery fact's outbox row, committed with the outcome. Only for campaigns the write-back
-      // took on (their 'campaign:' row exists); the row is read again when it is written back.
-      sentRow: db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
-        SELECT 'sent:' || row_id, 'sent', campaign_id, json_object('rowId', row_id, 'at', @now), @now, @now
-        FROM recipients WHERE row_id = @rowId AND state IN ('accepted', 'failed')
-          AND EXISTS (SELECT 1 FROM outbox WHERE key = 'campaign:' || recipients.campaign_id)
-        ON CONFLICT (key) DO NOTHING`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
         WHERE row_id = ? AND state = 'sending'`),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
@@ -72,8 +92,18 @@ export class SqliteRecipientRepo implements RecipientRepo {
     return this.db.transaction(() => {
       let inserted = 0;
       for (const t of targets) {
-        inserted += this.q.insert.run(campaignId, t.addressKey, t.module, t.id, t.listId, t.email,
-          t.emailAddressId ?? null, toJson(t.fields ?? {}), t.trackingConsent ? 1 : 0, now).changes;
+        inserted += this.q.insert.run(
+          campaignId,
+          t.addressKey,
+          t.module,
+          t.id,
+          t.listId,
+          t.email,
+          t.emailAddressId ?? null,
+          toJson(t.fields ?? {}),
+          t.trackingConsent ? 1 : 0,
+          now,
+        ).changes;
       }
       return inserted;
     })();
@@ -86,19 +116,26 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   markOutcomes(batch: Outcome[]): number {
+    return this.applyOutcomes(batch).length;
+  }
+
+  applyOutcomes(batch: Outcome[]): number[] {
     for (const o of batch) {
       if (!OUTCOME_STATES.has(o.state)) throw new StoreInputError(`outcome state must be accepted, failed, uncertain or queued, got ${String(o.state)}`);
     }
     const now = this.now();
     return this.db.transaction(() => {
-      let changed = 0;
+      const changed: number[] = [];
       for (const o of batch) {
         const n = this.q.outcome.run({
-          rowId: o.rowId, state: o.state, messageId: o.messageId ?? null, error: o.error ?? null, now,
+          rowId: o.rowId,
+          state: o.state,
+          messageId: o.messageId ?? null,
+          error: o.error ?? null,
+          now,
           retryAt: o.state === 'queued' && o.retryAt ? isoTime(o.retryAt, 'retryAt') : '',
         }).changes;
-        if (n === 1 && (o.state === 'accepted' || o.state === 'failed')) this.q.sentRow.run({ rowId: o.rowId, now });
-        changed += n;
+        if (n === 1) changed.push(o.rowId);
       }
       return changed;
     })();

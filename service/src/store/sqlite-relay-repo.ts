@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RelayRepo } from './ports.js';
+import type { RelayRepo } from '../ports/index.js';
 
 export class SqliteRelayRepo implements RelayRepo {
   private readonly q;
@@ -47,18 +47,22 @@ export class SqliteRelayRepo implements RelayRepo {
   }
 
   seeNonce(nonce: string, expiresAtIso: string, nowIso: string): boolean {
-    return this.db.transaction(() => {
-      this.q.pruneNonces.run(nowIso);
-      return this.q.seeNonce.run(nonce, expiresAtIso).changes === 1;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.q.pruneNonces.run(nowIso);
+        return this.q.seeNonce.run(nonce, expiresAtIso).changes === 1;
+      })
+      .immediate();
   }
 
   takeTestSend(actor: string, sinceIso: string, max: number, nowIso: string): boolean {
-    return this.db.transaction(() => {
-      this.q.pruneTestSends.run(sinceIso);
-      if ((this.q.testSends.get(actor, sinceIso) as number) >= max) return false;
-      this.q.addTestSend.run(actor, nowIso);
-      return true;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.q.pruneTestSends.run(sinceIso);
+        if ((this.q.testSends.get(actor, sinceIso) as number) >= max) return false;
+        this.q.addTestSend.run(actor, nowIso);
+        return true;
+      })
+      .immediate();
   }
 }

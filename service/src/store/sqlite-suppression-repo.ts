@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { SuppressionReason, SuppressionRepo } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { SuppressionReason, SuppressionRepo } from './ports.js';
 import { opt, toJson } from './values.js';
 
 const REASONS = new Set<SuppressionReason>(['unsubscribe', 'hard_bounce', 'complaint', 'soft_bounce_limit', 'manual']);
@@ -8,14 +8,19 @@ const REASONS = new Set<SuppressionReason>(['unsubscribe', 'hard_bounce', 'compl
 export class SqliteSuppressionRepo implements SuppressionRepo {
   private readonly q;
 
-  constructor(db: Database.Database, private readonly now: () => string) {
+  constructor(
+    db: Database.Database,
+    private readonly now: () => string,
+  ) {
     this.q = {
       add: db.prepare(`INSERT INTO suppressions (address_key, email, reason, source, at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (address_key) DO NOTHING`),
       get: db.prepare('SELECT reason, at, email, source FROM suppressions WHERE address_key = ?'),
       // One statement for any number of keys: extraction checks a whole Sugar page at once.
-      filter: db.prepare(`SELECT address_key FROM suppressions
-        WHERE address_key IN (SELECT value FROM json_each(?))`).pluck(),
+      filter: db
+        .prepare(`SELECT address_key FROM suppressions
+        WHERE address_key IN (SELECT value FROM json_each(?))`)
+        .pluck(),
       remove: db.prepare('DELETE FROM suppressions WHERE address_key = ?'),
     };
   }

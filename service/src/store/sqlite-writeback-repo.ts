@@ -1,15 +1,24 @@
 import type Database from 'better-sqlite3';
+import type { StaleHits, WritebackRepo, WrittenLogRow } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import type { StaleHits, WritebackRepo, WrittenLogRow } from './ports.js';
 
 interface StaleRow {
-  log_id: string; campaign_id: string; recipient_row_id: number; activity_type: string; link_idx: number; hits_written: number; current: number;
+  log_id: string;
+  campaign_id: string;
+  recipient_row_id: number;
+  activity_type: string;
+  link_idx: number;
+  hits_written: number;
+  current: number;
 }
 
 export class SqliteWritebackRepo implements WritebackRepo {
   private readonly q;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => string) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => string,
+  ) {
     // The local count is read in the same statement, so a hit landing while Sugar was being written
     // leaves the row stale instead of being lost.
     const current = `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = @rowId AND e.link_idx = @linkIdx
@@ -42,10 +51,17 @@ export class SqliteWritebackRepo implements WritebackRepo {
     const now = this.now();
     this.db.transaction(() => {
       for (const r of rows) {
-        if (!r.logId || !r.campaignId || !Number.isInteger(r.recipientRowId)) throw new StoreInputError('a written log row needs logId, campaignId and recipientRowId');
+        if (!r.logId || !r.campaignId || !Number.isInteger(r.recipientRowId))
+          throw new StoreInputError('a written log row needs logId, campaignId and recipientRowId');
         this.q.insert.run({
-          logId: r.logId, campaignId: r.campaignId, rowId: r.recipientRowId, activity: r.activityType, targetId: r.targetId,
-          linkIdx: r.linkIndex ?? -1, hits: r.hits ?? null, now,
+          logId: r.logId,
+          campaignId: r.campaignId,
+          rowId: r.recipientRowId,
+          activity: r.activityType,
+          targetId: r.targetId,
+          linkIdx: r.linkIndex ?? -1,
+          hits: r.hits ?? null,
+          now,
         });
       }
     })();
@@ -53,8 +69,13 @@ export class SqliteWritebackRepo implements WritebackRepo {
 
   staleHits(limit: number): StaleHits[] {
     return (this.q.stale.all(limit) as StaleRow[]).map((r) => ({
-      logId: r.log_id, campaignId: r.campaign_id, recipientRowId: r.recipient_row_id, activityType: r.activity_type,
-      linkIndex: r.link_idx, written: r.hits_written, current: r.current,
+      logId: r.log_id,
+      campaignId: r.campaign_id,
+      recipientRowId: r.recipient_row_id,
+      activityType: r.activity_type,
+      linkIndex: r.link_idx,
+      written: r.hits_written,
+      current: r.current,
     }));
   }
 
@@ -74,8 +95,11 @@ export class SqliteWritebackRepo implements WritebackRepo {
   }
 
   rows(campaignId: string): Array<{ logId: string; activityType: string; targetId: string }> {
-    return (this.q.rows.all(campaignId) as Array<{ log_id: string; activity_type: string; target_id: string }>)
-      .map((r) => ({ logId: r.log_id, activityType: r.activity_type, targetId: r.target_id }));
+    return (this.q.rows.all(campaignId) as Array<{ log_id: string; activity_type: string; target_id: string }>).map((r) => ({
+      logId: r.log_id,
+      activityType: r.activity_type,
+      targetId: r.target_id,
+    }));
   }
 
   staleCount(campaignId: string): number {

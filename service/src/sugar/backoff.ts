@@ -1,9 +1,9 @@
-// Retry timing: full-jitter exponential backoff, and the server's Retry-After when it gives one.
+// Retry timing for Sugar calls: full-jitter exponential backoff, and the server's Retry-After when it gives one.
+import { backoffMs } from '../domain/backoff.js';
 
 /** Random wait in [0, min(maxMs, baseMs * 2^attempt)], attempt counting from 0. */
 export function fullJitter(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
+  return backoffMs(attempt, { baseMs, maxMs, jitter: 'full', random });
 }
 
 /** Retry-After as delta-seconds or an HTTP-date, in ms from `now`; undefined when absent or unreadable. */

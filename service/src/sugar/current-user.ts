@@ -1,15 +1,18 @@
 // Verifies a Sugar user's own token (lent by the dashlet) by asking Sugar who it belongs to.
 // The token is the user's, so it is never refreshed and the call is never retried with another one.
 import { errorFromResponse, SugarApiError } from './errors.js';
-import { SugarTransport } from './transport.js';
+import { SugarExchange } from './http-exchange.js';
 
-export interface CurrentUser { id: string; user_name: string; type: string; acl: Record<string, Record<string, unknown>> }
+export interface CurrentUser {
+  id: string;
+  user_name: string;
+  type: string;
+  acl: Record<string, Record<string, unknown>>;
+}
 
 export async function fetchCurrentUser(baseUrl: string, apiVersion: string, userToken: string, timeoutMs = 10_000): Promise<CurrentUser> {
   if (!userToken) throw new SugarApiError({ kind: 'auth', method: 'GET', path: '/me', message: 'no user token given' });
-  const transport = new SugarTransport({
-    baseUrl, apiVersion, timeoutMs, maxRetries: 0, retryBaseMs: 0, retryMaxMs: 0, keepAlive: false,
-  });
+  const transport = new SugarExchange({ baseUrl, apiVersion, timeoutMs, maxRetries: 0, retryBaseMs: 0, retryMaxMs: 0, keepAlive: false });
   try {
     const res = await transport.exchange({ method: 'GET', path: '/me', token: userToken, idempotent: true });
     if (res.status !== 200) throw errorFromResponse('GET', '/me', res.status, res.body);

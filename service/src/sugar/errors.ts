@@ -1,9 +1,7 @@
 // Typed failures of Sugar calls. Messages carry method, path, status and Sugar's own label and text,
 // never request headers or bodies, so tokens and passwords cannot leak through an error.
 
-export type SugarErrorKind =
-  | 'auth' | 'not_found' | 'forbidden' | 'invalid' | 'conflict' | 'rate_limited'
-  | 'server' | 'network' | 'timeout' | 'unexpected';
+export type SugarErrorKind = 'auth' | 'not_found' | 'forbidden' | 'invalid' | 'conflict' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'unexpected';
 
 const RETRYABLE: ReadonlySet<SugarErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout']);
 
@@ -33,10 +31,7 @@ export class SugarApiError extends Error {
 export function errorLabel(body: unknown): { label?: string; message?: string } {
   if (typeof body !== 'object' || body === null) return {};
   const b = body as Record<string, unknown>;
-  return {
-    label: typeof b.error === 'string' ? b.error : undefined,
-    message: typeof b.error_message === 'string' ? b.error_message : undefined,
-  };
+  return { label: typeof b.error === 'string' ? b.error : undefined, message: typeof b.error_message === 'string' ? b.error_message : undefined };
 }
 
 export function kindForStatus(status: number, tokenCall = false): SugarErrorKind {
@@ -53,7 +48,11 @@ export function kindForStatus(status: number, tokenCall = false): SugarErrorKind
 export function errorFromResponse(method: string, path: string, status: number, body: unknown, tokenCall = false): SugarApiError {
   const { label, message } = errorLabel(body);
   return new SugarApiError({
-    kind: kindForStatus(status, tokenCall), method, path, status, label,
+    kind: kindForStatus(status, tokenCall),
+    method,
+    path,
+    status,
+    label,
     message: message ?? (status >= 200 && status < 300 ? 'unexpected response body' : 'no error message'),
   });
 }

@@ -1,12 +1,12 @@
 // The service's only door to Sugar's REST API (v11_1 by default): session handling, retries,
 // paging and bulk. Callers see plain JSON or a SugarApiError.
-import { SugarApiError, errorFromResponse, errorLabel } from './errors.js';
+import { errorFromResponse, errorLabel, SugarApiError } from './errors.js';
+import { emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, SugarExchange, type SugarLogger } from './http-exchange.js';
 import { TokenSession } from './token-session.js';
-import { SugarTransport, emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, type SugarLogger } from './transport.js';
 
-export { SugarApiError, type SugarErrorKind } from './errors.js';
 export { fetchCurrentUser } from './current-user.js';
-export type { HttpMethod, SugarCallStats, SugarLogger } from './transport.js';
+export { SugarApiError, type SugarErrorKind } from './errors.js';
+export type { HttpMethod, SugarCallStats, SugarLogger } from './http-exchange.js';
 
 export interface SugarClientOptions {
   baseUrl: string;
@@ -22,9 +22,20 @@ export interface SugarClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface RequestOptions { query?: Record<string, unknown>; body?: unknown; idempotent?: boolean }
-export interface BulkItem { method: HttpMethod; path: string; data?: unknown }
-export interface BulkResult { status: number; contents: unknown }
+export interface RequestOptions {
+  query?: Record<string, unknown>;
+  body?: unknown;
+  idempotent?: boolean;
+}
+export interface BulkItem {
+  method: HttpMethod;
+  path: string;
+  data?: unknown;
+}
+export interface BulkResult {
+  status: number;
+  contents: unknown;
+}
 type Row = Record<string, unknown>;
 
 const MAX_PAGE = 1000;
@@ -42,21 +53,27 @@ export const USER_TOKEN_REFUSED = 'user_token_refused';
 /** A Sugar user's own token: never refreshed or replaced (it is theirs), so Sugar refusing it ends the call. */
 class UserToken implements TokenSource {
   constructor(private readonly token: string) {}
-  current() { return Promise.resolve(this.token); }
-  renew(): Promise<string> {
-    return Promise.reject(new SugarApiError({ kind: 'auth', method: 'GET', path: '/me', label: USER_TOKEN_REFUSED, message: "Sugar refused the user's token" }));
+  current() {
+    return Promise.resolve(this.token);
   }
-  logout() { return Promise.resolve(); }
+  renew(): Promise<string> {
+    return Promise.reject(
+      new SugarApiError({ kind: 'auth', method: 'GET', path: '/me', label: USER_TOKEN_REFUSED, message: "Sugar refused the user's token" }),
+    );
+  }
+  logout() {
+    return Promise.resolve();
+  }
 }
 
 export class SugarClient {
   readonly apiVersion: string;
-  private readonly transport: SugarTransport;
+  private readonly transport: SugarExchange;
   private readonly session: TokenSource;
   private readonly maxRetries: number | undefined;
   private readonly ownsTransport: boolean;
 
-  constructor(opts: SugarClientOptions, shared?: { transport: SugarTransport; session: TokenSource; maxRetries?: number }) {
+  constructor(opts: SugarClientOptions, shared?: { transport: SugarExchange; session: TokenSource; maxRetries?: number }) {
     if (shared) {
       this.apiVersion = opts.apiVersion ?? 'v11_1';
       this.transport = shared.transport;
@@ -69,15 +86,18 @@ export class SugarClient {
     if (!opts.username || typeof opts.password !== 'string') throw new TypeError('SugarClient needs a username and password');
     this.apiVersion = opts.apiVersion ?? 'v11_1';
     if (!/^v\d\d(_\d{1,2})?$/.test(this.apiVersion)) throw new TypeError(`Not a Sugar API version: ${this.apiVersion}`);
-    this.transport = new SugarTransport({
-      baseUrl: opts.baseUrl, apiVersion: this.apiVersion, timeoutMs: opts.timeoutMs ?? 30_000,
-      maxRetries: opts.maxRetries ?? 5, retryBaseMs: opts.retryBaseMs ?? 250, retryMaxMs: opts.retryMaxMs ?? 30_000,
-      logger: opts.logger, sleep: opts.sleep,
+    this.transport = new SugarExchange({
+      baseUrl: opts.baseUrl,
+      apiVersion: this.apiVersion,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      maxRetries: opts.maxRetries ?? 5,
+      retryBaseMs: opts.retryBaseMs ?? 250,
+      retryMaxMs: opts.retryMaxMs ?? 30_000,
+      logger: opts.logger,
+      sleep: opts.sleep,
     });
     this.ownsTransport = true;
-    this.session = new TokenSession(this.transport, {
-      username: opts.username, password: opts.password, platform: opts.platform ?? 'leadfwd',
-    });
+    this.session = new TokenSession(this.transport, { username: opts.username, password: opts.password, platform: opts.platform ?? 'leadfwd' });
   }
 
   /**
@@ -85,8 +105,10 @@ export class SugarClient {
    * rights. Shares this client's connections; retries at most once, since a person is waiting.
    */
   asUser(token: string): SugarClient {
-    return new SugarClient({ baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
-      { transport: this.transport, session: new UserToken(token), maxRetries: 1 });
+    return new SugarClient(
+      { baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
+      { transport: this.transport, session: new UserToken(token), maxRetries: 1 },
+    );
   }
 
   /**
@@ -127,8 +149,12 @@ export class SugarClient {
   async *filterPages(module: string, opts: { filter?: unknown[]; fields?: string[]; orderBy?: string; pageSize?: number } = {}): AsyncGenerator<Row[]> {
     const path = `/${seg(module)}/filter`;
     const base = { filter: opts.filter?.length ? opts.filter : undefined, fields: opts.fields, order_by: opts.orderBy ?? 'id' };
-    yield* this.pages('POST', path, (max_num, offset) =>
-      this.request<unknown>('POST', path, { body: { ...base, max_num, offset }, idempotent: true }), opts.pageSize);
+    yield* this.pages(
+      'POST',
+      path,
+      (max_num, offset) => this.request<unknown>('POST', path, { body: { ...base, max_num, offset }, idempotent: true }),
+      opts.pageSize,
+    );
   }
 
   async *linkPages(module: string, id: string, link: string, opts: { filter?: unknown[]; fields?: string[]; pageSize?: number } = {}): AsyncGenerator<Row[]> {
@@ -158,7 +184,8 @@ export class SugarClient {
     for (let i = 0; i < items.length; i += size) {
       const chunk = items.slice(i, i + size);
       const requests = chunk.map((it) => ({
-        url: `/${this.apiVersion}${it.path}`, method: it.method,
+        url: `/${this.apiVersion}${it.path}`,
+        method: it.method,
         ...(it.data === undefined ? {} : { data: JSON.stringify(it.data) }),
       }));
       const idempotent = opts.idempotent ?? chunk.every((it) => it.method !== 'POST');
@@ -192,7 +219,12 @@ export class SugarClient {
     }
   }
 
-  private async *pages(method: HttpMethod, path: string, fetchPage: (maxNum: number, offset: number) => Promise<unknown>, pageSize?: number): AsyncGenerator<Row[]> {
+  private async *pages(
+    method: HttpMethod,
+    path: string,
+    fetchPage: (maxNum: number, offset: number) => Promise<unknown>,
+    pageSize?: number,
+  ): AsyncGenerator<Row[]> {
     const maxNum = Math.min(MAX_PAGE, Math.max(1, Math.floor(pageSize ?? MAX_PAGE)));
     let offset = 0;
     for (;;) {

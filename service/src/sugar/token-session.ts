@@ -1,10 +1,14 @@
 // The service's own Sugar session (sugar-platform.md §1). Logins and refreshes are single-flight:
 // concurrent callers whose token died all wait for the same renewal instead of racing, which matters
 // because Sugar keeps one session per user and platform, so a second login would kill the first.
-import { SugarApiError, errorFromResponse, errorLabel } from './errors.js';
-import type { SugarTransport } from './transport.js';
+import { errorFromResponse, errorLabel, SugarApiError } from './errors.js';
+import type { SugarExchange } from './http-exchange.js';
 
-export interface Credentials { username: string; password: string; platform: string }
+export interface Credentials {
+  username: string;
+  password: string;
+  platform: string;
+}
 
 const TOKEN_PATH = '/oauth2/token';
 
@@ -13,7 +17,10 @@ export class TokenSession {
   private refresh: string | undefined;
   private pending: Promise<string> | undefined;
 
-  constructor(private readonly transport: SugarTransport, private readonly creds: Credentials) {}
+  constructor(
+    private readonly transport: SugarExchange,
+    private readonly creds: Credentials,
+  ) {}
 
   /** A usable access token, logging in on first use. */
   current(): Promise<string> {
@@ -30,7 +37,9 @@ export class TokenSession {
     if (this.pending) return this.pending;
     if (this.access && this.access !== failed) return Promise.resolve(this.access);
     const run = mode === 'refresh' && this.refresh ? this.refreshGrant() : this.passwordGrant();
-    this.pending = run.finally(() => { this.pending = undefined; });
+    this.pending = run.finally(() => {
+      this.pending = undefined;
+    });
     return this.pending;
   }
 
@@ -42,8 +51,12 @@ export class TokenSession {
     this.refresh = undefined;
     if (!access) return;
     const res = await this.transport.exchange({
-      method: 'POST', path: '/oauth2/logout', token: access, body: refresh ? { refresh_token: refresh } : {},
-      idempotent: true, maxRetries: 0,
+      method: 'POST',
+      path: '/oauth2/logout',
+      token: access,
+      body: refresh ? { refresh_token: refresh } : {},
+      idempotent: true,
+      maxRetries: 0,
     });
     if (res.status >= 300) throw errorFromResponse('POST', '/oauth2/logout', res.status, res.body);
   }
@@ -51,7 +64,9 @@ export class TokenSession {
   private async refreshGrant(): Promise<string> {
     this.transport.stats.refreshes++;
     const res = await this.transport.exchange({
-      method: 'POST', path: TOKEN_PATH, idempotent: true,
+      method: 'POST',
+      path: TOKEN_PATH,
+      idempotent: true,
       body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: this.refresh, platform: this.creds.platform },
     });
     // A rotated-away or expired refresh token is 400 invalid_grant; start a new session instead.
@@ -66,10 +81,16 @@ export class TokenSession {
     this.transport.stats.logins++;
     this.forget();
     const res = await this.transport.exchange({
-      method: 'POST', path: TOKEN_PATH, idempotent: true,
+      method: 'POST',
+      path: TOKEN_PATH,
+      idempotent: true,
       body: {
-        grant_type: 'password', client_id: 'sugar', client_secret: '',
-        username: this.creds.username, password: this.creds.password, platform: this.creds.platform,
+        grant_type: 'password',
+        client_id: 'sugar',
+        client_secret: '',
+        username: this.creds.username,
+        password: this.creds.password,
+        platform: this.creds.platform,
       },
     });
     return this.accept(res.status, res.body);

@@ -2,7 +2,7 @@
 // CampaignLog rows and flags of every row together in as few POST /bulk calls as fit. Each row gets
 // its own verdict, so one refused write never holds back the others.
 import type { SugarEmailEntry, SugarOp } from '../domain/writeback.js';
-import type { WrittenLogRow } from '../store/ports.js';
+import type { WrittenLogRow } from '../ports/index.js';
 import type { RowPlan } from './plan.js';
 import { callErrorMessage, isTransientCallError, type Send } from './send.js';
 
@@ -11,9 +11,16 @@ export type RowOutcome =
   | { id: number; kind: 'dead'; error: string }
   | { id: number; kind: 'retry'; error: string };
 
-export interface BatchResult { outcomes: RowOutcome[]; outage: boolean }
+export interface BatchResult {
+  outcomes: RowOutcome[];
+  outage: boolean;
+}
 
-interface ReadResult { emails?: SugarEmailEntry[]; error?: string; transient?: string }
+interface ReadResult {
+  emails?: SugarEmailEntry[];
+  error?: string;
+  transient?: string;
+}
 
 const readKey = (r: { module: string; recordId: string }) => `${r.module}/${r.recordId}`;
 
@@ -22,7 +29,9 @@ async function readTargets(plans: RowPlan[], send: Send): Promise<{ reads: Map<s
   const reads = new Map<string, ReadResult>();
   if (keys.length === 0) return { reads };
   const ops: SugarOp[] = keys.map((k) => ({
-    method: 'GET', path: `/${encodeURIComponent(k.module)}/${encodeURIComponent(k.recordId)}?fields=email`, what: `read ${k.module}/${k.recordId}`,
+    method: 'GET',
+    path: `/${encodeURIComponent(k.module)}/${encodeURIComponent(k.recordId)}?fields=email`,
+    what: `read ${k.module}/${k.recordId}`,
   }));
   try {
     const results = await send(ops);
@@ -49,7 +58,11 @@ function groups(plans: RowPlan[], max: number): RowPlan[][] {
   let cur: RowPlan[] = [];
   let size = 0;
   for (const p of plans) {
-    if (cur.length && size + p.ops.length > max) { out.push(cur); cur = []; size = 0; }
+    if (cur.length && size + p.ops.length > max) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
     cur.push(p);
     size += p.ops.length;
   }
@@ -91,9 +104,15 @@ export async function writeActivity(plans: RowPlan[], send: Send, bulkMax: numbe
   const { reads, outage: readOutage } = await readTargets(plans, send);
   const ready: RowPlan[] = [];
   for (const p of plans) {
-    if (!p.read) { ready.push(p); continue; }
-    const r = readOutage ? { transient: readOutage } : reads.get(readKey(p.read)) ?? { transient: 'target not read' };
-    if (r.transient) { outcomes.push({ id: p.claim.id, kind: 'retry', error: r.transient }); continue; }
+    if (!p.read) {
+      ready.push(p);
+      continue;
+    }
+    const r = readOutage ? { transient: readOutage } : (reads.get(readKey(p.read)) ?? { transient: 'target not read' });
+    if (r.transient) {
+      outcomes.push({ id: p.claim.id, kind: 'retry', error: r.transient });
+      continue;
+    }
     const more = p.afterRead!(r.emails, r.error);
     ready.push({ ...p, ops: [...p.ops, ...more.ops], note: more.note ?? p.note });
   }

@@ -1,21 +1,23 @@
 // Keeps `hits` on Sugar's viewed and link rows equal to the local human counts. Sugar's own tracker
 // does hits+1 per open; we set the value instead, so a replayed call can never count twice.
 import { hitsOp } from '../domain/writeback.js';
-import type { Store } from '../store/ports.js';
+import type { HitsStore } from './ports.js';
 import { callErrorMessage, isTransientCallError, type Send, type WritebackLogger } from './send.js';
 
 /** Returns how many rows were brought up to date, or 'outage' when Sugar could not be reached. */
-export async function syncHits(store: Store, send: Send, limit: number, logger?: WritebackLogger): Promise<number | 'outage'> {
+export async function syncHits(store: HitsStore, send: Send, limit: number, logger?: WritebackLogger): Promise<number | 'outage'> {
   const stale = store.writeback.staleHits(limit);
   if (stale.length === 0) return 0;
   const ops = stale.map((s) => hitsOp(s.logId, s.current, s.activityType));
-  let results;
+  let results: Awaited<ReturnType<Send>>;
   try {
     results = await send(ops);
   } catch (e) {
     if (isTransientCallError(e)) return 'outage';
     logger?.error({ event: 'writeback.hits_failed', err: callErrorMessage(e) }, 'writeback.hits_failed');
-    store.transaction(() => { for (const s of stale) store.writeback.dropStale(s.logId); });
+    store.transaction(() => {
+      for (const s of stale) store.writeback.dropStale(s.logId);
+    });
     return 0;
   }
   let synced = 0;

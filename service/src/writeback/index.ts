@@ -1,18 +1,20 @@
 // Write-back wiring: one object the composition root creates. It takes campaigns on when they start
 // sending, runs the outbox worker, and gives the API the dead rows and a way to revive them.
+import { outboxItem } from '../domain/outbox.js';
 import type { Campaign } from '../domain/types.js';
-import type { Store, StoredCampaign } from '../store/ports.js';
+import type { StoredCampaign } from '../ports/index.js';
+import type { OptOutScopeSource } from './opt-out-scope.js';
+import type { WritebackStore } from './ports.js';
 import type { BulkPort, WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { writebackState } from './state.js';
-import type { OptOutScopeSource } from './opt-out-scope.js';
-import { createWritebackWorker } from './worker.js';
+import { createWritebackLoop } from './writeback-loop.js';
 
 export { DEFAULT_WRITEBACK, type WritebackSettings } from './settings.js';
-export { writebackState, type WritebackState } from './state.js';
+export { type WritebackState, writebackState } from './state.js';
 
 export interface WritebackOptions {
-  store: Store;
+  store: WritebackStore;
   sugar: BulkPort;
   settings: WritebackSettings;
   links: (c: StoredCampaign) => Promise<string[]>;
@@ -28,21 +30,24 @@ export function createWriteback(o: WritebackOptions) {
   /** The campaign's setup rows: its Sugar Campaign, then one row per selected list. Idempotent. */
   function enqueueSetup(c: Campaign): boolean {
     return store.transaction(() => {
-      const fresh = store.outbox.enqueue({ key: `campaign:${c.id}`, kind: 'campaign', campaignId: c.id, payload: { campaignId: c.id } });
-      for (const listId of c.targetListIds) {
-        store.outbox.enqueue({ key: `list:${c.id}:${listId}`, kind: 'list', campaignId: c.id, payload: { campaignId: c.id, listId, source: 'sugar' } });
-      }
-      for (const listId of c.leadfwdListIds) {
-        store.outbox.enqueue({ key: `list:${c.id}:${listId}`, kind: 'list', campaignId: c.id, payload: { campaignId: c.id, listId, source: 'leadfwd' } });
-      }
+      const fresh = store.outbox.enqueue(outboxItem.campaign(c.id));
+      for (const listId of c.targetListIds) store.outbox.enqueue(outboxItem.list(c.id, listId, 'sugar'));
+      for (const listId of c.leadfwdListIds) store.outbox.enqueue(outboxItem.list(c.id, listId, 'leadfwd'));
       return fresh;
     });
   }
 
-  const worker = createWritebackWorker({
-    store, sugar: o.sugar, settings: o.settings, links: o.links, logger: o.logger, afterSugarAnswer: o.afterSugarAnswer,
+  const worker = createWritebackLoop({
+    store,
+    sugar: o.sugar,
+    settings: o.settings,
+    links: o.links,
+    logger: o.logger,
+    afterSugarAnswer: o.afterSugarAnswer,
     optOutScope: o.optOutScope ?? { current: async () => o.settings.optOutScope },
-    ensureSetup: (c) => { enqueueSetup(c); },
+    ensureSetup: (c) => {
+      enqueueSetup(c);
+    },
   });
 
   return {
@@ -65,7 +70,7 @@ export function createWriteback(o: WritebackOptions) {
     },
     stop: () => worker.stop(),
     wake: () => worker.wake(),
-    state: (campaignId: string) => writebackState(store, campaignId),
+    state: (campaignId: string, now?: Date) => writebackState(store, campaignId, now),
     dead: (limit: number, campaignId?: string) => store.outbox.dead(limit, campaignId),
     /** Dead rows back to pending (all of a campaign's when no ids are given); returns how many. */
     revive(ids: number[] | undefined, campaignId?: string): number {

@@ -29,7 +29,8 @@ export function createOptOutScopeSource(o: {
   let lastProblem = '';
 
   const note = (problem: string) => {
-    if (problem !== lastProblem) o.logger?.warn({ event: 'writeback.opt_out_scope_unread', problem, using: known ?? o.fallback }, 'writeback.opt_out_scope_unread');
+    if (problem !== lastProblem)
+      o.logger?.warn({ event: 'writeback.opt_out_scope_unread', problem, using: known ?? o.fallback }, 'writeback.opt_out_scope_unread');
     lastProblem = problem;
   };
 
@@ -61,7 +62,10 @@ export function createOptOutScopeSource(o: {
   return {
     current() {
       const first = readAt === -Infinity;
-      if (now() - readAt >= ttlMs) reading ??= read().finally(() => { reading = undefined; });
+      if (now() - readAt >= ttlMs)
+        reading ??= read().finally(() => {
+          reading = undefined;
+        });
       // Only the first answer is waited for; later ones refresh behind the batches that use the last one.
       if (first && reading) return reading.then(() => known ?? o.fallback);
       return Promise.resolve(known ?? o.fallback);

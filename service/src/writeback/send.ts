@@ -3,7 +3,16 @@
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { SugarOp } from '../domain/writeback.js';
 import { judge, type OpVerdict } from '../domain/writeback-results.js';
-import type { BulkItem, BulkResult } from '../sugar/sugar-client.js';
+/** One sub-request of POST /bulk and Sugar's answer to it (the Sugar client implements BulkPort). */
+export interface BulkItem {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  data?: unknown;
+}
+export interface BulkResult {
+  status: number;
+  contents: unknown;
+}
 
 export interface BulkPort {
   bulk(items: BulkItem[], opts?: { chunkSize?: number; idempotent?: boolean }): Promise<BulkResult[]>;
@@ -15,7 +24,12 @@ export interface WritebackLogger {
   error(o: object, m?: string): void;
 }
 
-export interface OpResult { verdict: OpVerdict; contents: unknown }
+/** Sugar's answer to one op: the verdict, the body, and the HTTP status Sugar gave it. */
+export interface OpResult {
+  verdict: OpVerdict;
+  contents: unknown;
+  status?: number;
+}
 export type Send = (ops: SugarOp[]) => Promise<OpResult[]>;
 
 /** Thrown errors a whole call shares (outage, token, odd answer) are retried; others are about the request. */
@@ -33,7 +47,7 @@ export function createSender(o: { sugar: BulkPort; ratePerSecond: number; afterA
     // Every create carries our own id and every update sets a value, so replaying the call is safe.
     const results = await o.sugar.bulk(items, { chunkSize: items.length, idempotent: true });
     o.afterAnswer?.();
-    return results.map((r, i) => ({ verdict: judge(ops[i], r.status, r.contents), contents: r.contents }));
+    return results.map((r, i) => ({ verdict: judge(ops[i], r.status, r.contents), contents: r.contents, status: r.status }));
   };
 }
 

@@ -1,16 +1,19 @@
 // The Sugar side of a campaign that starts sending: the Campaign itself (unless the user started
 // from one) with a CampaignTracker per tracked link, and every selected list linked through
 // `prospectlists`, a LeadFWD list first copied to a Sugar Target List with its members.
+
+import { readOutboxItem } from '../domain/outbox.js';
+import { campaignBody, leadfwdListBody, type SugarOp, trackerOp } from '../domain/writeback.js';
 import { sugarIds } from '../domain/writeback-ids.js';
-import { campaignBody, leadfwdListBody, trackerOp, type SugarOp } from '../domain/writeback.js';
 import type { OpVerdict } from '../domain/writeback-results.js';
-import type { OutboxClaim, Store, StoredCampaign } from '../store/ports.js';
+import type { OutboxClaim, StoredCampaign } from '../ports/index.js';
 import type { RowOutcome } from './activity-batch.js';
 import { sugarCampaignIdOf } from './plan.js';
-import { callErrorMessage, isTransientCallError, type Send } from './send.js';
+import type { SetupStore } from './ports.js';
+import { callErrorMessage, isTransientCallError, type OpResult, type Send } from './send.js';
 
 export interface SetupDeps {
-  store: Store;
+  store: SetupStore;
   send: Send;
   /** The campaign's tracked URLs, index = link index in click tokens. */
   links: (c: StoredCampaign) => Promise<string[]>;
@@ -22,20 +25,21 @@ const LINK_OF: Record<string, string> = { Contacts: 'contacts', Leads: 'leads', 
 const MEMBER_CHUNK = 500;
 const enc = encodeURIComponent;
 
-type Failed = { ok: false; permanent: boolean; message: string };
-const failures = (vs: OpVerdict[]) => vs.filter((v): v is Failed => !v.ok);
+type Failed = Extract<OpVerdict, { ok: false }>;
+/** Sugar answered 404 Not Found (the status Sugar gave, never read from a message): a record the op names is gone. */
+const gone = (a: OpResult) => !a.verdict.ok && a.status === 404;
 
-function verdictOutcome(id: number, vs: OpVerdict[]): SetupOutcome | undefined {
-  const failed = failures(vs);
+function verdictOutcome(id: number, answers: OpResult[]): SetupOutcome | undefined {
+  const failed = answers.map((a) => a.verdict).filter((v): v is Failed => !v.ok);
   const permanent = failed.filter((v) => v.permanent);
   if (permanent.length) return { id, kind: 'dead', error: permanent.map((v) => v.message).join('; ') };
   if (failed.length) return { id, kind: 'retry', error: failed.map((v) => v.message).join('; ') };
   return undefined;
 }
 
-async function call(id: number, send: Send, ops: SugarOp[]): Promise<OpVerdict[] | SetupOutcome> {
+async function call(id: number, send: Send, ops: SugarOp[]): Promise<OpResult[] | SetupOutcome> {
   try {
-    return (await send(ops)).map((r) => r.verdict);
+    return await send(ops);
   } catch (e) {
     const transient = isTransientCallError(e);
     return { id, kind: transient ? 'retry' : 'dead', error: callErrorMessage(e), outage: transient };
@@ -62,14 +66,16 @@ export async function runCampaignSetup(deps: SetupDeps, claim: OutboxClaim, c: S
   return { id: claim.id, kind: 'done', written: [], after: c.sugarCampaignId ? undefined : () => store.campaigns.setSugarCampaignId(c.id, sid) };
 }
 
-export async function runListSetup(deps: SetupDeps, claim: OutboxClaim, c: StoredCampaign): Promise<SetupOutcome> {
-  const p = (claim.payload ?? {}) as { listId?: unknown; source?: unknown };
-  if (typeof p.listId !== 'string' || (p.source !== 'sugar' && p.source !== 'leadfwd')) {
-    return { id: claim.id, kind: 'dead', error: `malformed outbox payload for ${claim.key}: needs listId and source sugar or leadfwd` };
-  }
+/** `item`: the claim read as an outbox item (the worker has it already). */
+export async function runListSetup(deps: SetupDeps, claim: OutboxClaim, c: StoredCampaign, item = readOutboxItem(claim)): Promise<SetupOutcome> {
+  if ('malformed' in item || item.kind !== 'list')
+    return { id: claim.id, kind: 'dead', error: 'malformed' in item ? item.malformed : `${claim.key} is not a list row` };
+  const p = item.payload;
   const sid = sugarCampaignIdOf(c);
   const linkOp = (listId: string, name: string): SugarOp => ({
-    method: 'POST', path: `/Campaigns/${enc(sid)}/link/prospectlists/${enc(listId)}`, what: `link ${name} to the Sugar Campaign`,
+    method: 'POST',
+    path: `/Campaigns/${enc(sid)}/link/prospectlists/${enc(listId)}`,
+    what: `link ${name} to the Sugar Campaign`,
   });
   if (p.source === 'sugar') {
     const res = await call(claim.id, deps.send, [linkOp(p.listId, `Target List ${p.listId}`)]);
@@ -85,16 +91,27 @@ async function copyLeadfwdList(deps: SetupDeps, claim: OutboxClaim, listId: stri
   const members = deps.store.lists.members(listId);
   const slid = list.sugarListId ?? sugarIds.list(listId);
   const byLink = new Map<string, string[]>();
-  for (const m of members) { // push, never a copy per member (that was quadratic)
+  for (const m of members) {
+    // push, never a copy per member (that was quadratic)
     const ids = byLink.get(LINK_OF[m.module]);
-    if (ids) ids.push(m.recordId); else byLink.set(LINK_OF[m.module], [m.recordId]);
+    if (ids) ids.push(m.recordId);
+    else byLink.set(LINK_OF[m.module], [m.recordId]);
   }
   const chunks: Array<{ link: string; ids: string[] }> = [];
   for (const [link, ids] of byLink) for (let i = 0; i < ids.length; i += MEMBER_CHUNK) chunks.push({ link, ids: ids.slice(i, i + MEMBER_CHUNK) });
 
-  const create: SugarOp = { method: 'POST', path: '/ProspectLists', data: leadfwdListBody(list, members.length), create: true, what: `Target List for LeadFWD list ${listId}` };
+  const create: SugarOp = {
+    method: 'POST',
+    path: '/ProspectLists',
+    data: leadfwdListBody(list, members.length),
+    create: true,
+    what: `Target List for LeadFWD list ${listId}`,
+  };
   const memberOps: SugarOp[] = chunks.map((ch) => ({
-    method: 'POST', path: `/ProspectLists/${enc(slid)}/link`, data: { link_name: ch.link, ids: ch.ids }, what: `add ${ch.ids.length} ${ch.link} to the Target List`,
+    method: 'POST',
+    path: `/ProspectLists/${enc(slid)}/link`,
+    data: { link_name: ch.link, ids: ch.ids },
+    what: `add ${ch.ids.length} ${ch.link} to the Target List`,
   }));
   const res = await call(claim.id, deps.send, [create, ...memberOps, linkOp(slid, `the Target List copied from ${listId}`)]);
   if (!Array.isArray(res)) return res;
@@ -103,23 +120,35 @@ async function copyLeadfwdList(deps: SetupDeps, claim: OutboxClaim, listId: stri
 
   // A chunk naming a record deleted in Sugar is refused whole (404): add its members one by one.
   const memberResults = res.slice(1, -1);
-  const retryChunks = chunks.filter((_, i) => !memberResults[i].ok && (memberResults[i] as Failed).message.includes('answered 404'));
-  const other = verdictOutcome(claim.id, memberResults.filter((v, i) => v.ok || !retryChunks.includes(chunks[i])));
+  const retryChunks = chunks.filter((_, i) => gone(memberResults[i]));
+  const other = verdictOutcome(
+    claim.id,
+    memberResults.filter((_, i) => !retryChunks.includes(chunks[i])),
+  );
   if (other) return other;
   let missing = 0;
   if (retryChunks.length) {
-    const singles: SugarOp[] = retryChunks.flatMap((ch) => ch.ids.map((rid) => ({
-      method: 'POST' as const, path: `/ProspectLists/${enc(slid)}/link/${ch.link}/${enc(rid)}`, what: `add ${ch.link} ${rid} to the Target List`,
-    })));
+    const singles: SugarOp[] = retryChunks.flatMap((ch) =>
+      ch.ids.map((rid) => ({
+        method: 'POST' as const,
+        path: `/ProspectLists/${enc(slid)}/link/${ch.link}/${enc(rid)}`,
+        what: `add ${ch.link} ${rid} to the Target List`,
+      })),
+    );
     const one = await call(claim.id, deps.send, singles);
     if (!Array.isArray(one)) return one;
-    missing = one.filter((v) => !v.ok && v.message.includes('answered 404')).length;
-    const rest = verdictOutcome(claim.id, one.filter((v) => v.ok || !v.message.includes('answered 404')));
+    missing = one.filter(gone).length;
+    const rest = verdictOutcome(
+      claim.id,
+      one.filter((a) => !gone(a)),
+    );
     if (rest) return rest;
   }
   const store = deps.store;
   return {
-    id: claim.id, kind: 'done', written: [],
+    id: claim.id,
+    kind: 'done',
+    written: [],
     note: missing ? `${missing} of ${members.length} members are no longer in Sugar and were left out of the Target List` : undefined,
     after: list.sugarListId ? undefined : () => store.lists.setSugarListId(listId, slid),
   };

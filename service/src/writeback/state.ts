@@ -1,6 +1,6 @@
 // What the campaign view shows about the write-back: rows pending, written back and dead, the lag,
 // the CampaignLog rows Sugar holds by activity, and the errors an operator needs to act on.
-import type { Store } from '../store/ports.js';
+import type { StateStore } from './ports.js';
 
 export interface WritebackState {
   pending: number;
@@ -19,10 +19,12 @@ export interface WritebackState {
   notes: Array<{ id: number; key: string; kind: string; note: string }>;
 }
 
-export function writebackState(store: Store, campaignId: string, now = new Date()): WritebackState {
+export function writebackState(store: StateStore, campaignId: string, now = new Date()): WritebackState {
   const stats = store.outbox.stats(campaignId);
   const state: WritebackState = {
-    pending: stats.pending, done: stats.done, dead: stats.dead,
+    pending: stats.pending,
+    done: stats.done,
+    dead: stats.dead,
     lagSeconds: stats.oldestPendingAt ? Math.max(0, Math.round((now.getTime() - Date.parse(stats.oldestPendingAt)) / 1000)) : 0,
     activity: store.writeback.counts(campaignId),
     hitsPending: store.writeback.staleCount(campaignId),

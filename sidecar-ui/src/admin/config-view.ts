@@ -3,17 +3,24 @@
 // (LeadfwdConfigApi.php); the relay secret pairing gives Sugar never reaches a browser.
 // What the administrator typed stays as typed: a test, a failure or a re-render never puts the saved value back.
 // Each problem is said once, at the field it is about and naming it; one that is about no field, in the alert line.
+
+import { clearFieldError, clearProblems, setBusy, setMessage, setStatus, showFieldProblems } from '../send/form-dom.js';
+import { restore, snapshot } from '../send/starter.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
+import { replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
-import { loadSettings, optOutScopeSetting, pairWith, saveSettings, testConnection, type LeadfwdConfig, type LeadfwdSettings } from '../shared/settings.js';
+import { type LeadfwdConfig, type LeadfwdSettings, loadSettings, optOutScopeSetting, pairWith, saveSettings, testConnection } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
-import { clearFieldError, clearProblems, setBusy, setMessage, setStatus, showFieldProblems } from '../send/form-dom.js';
-import { replaceChildren } from '../shared/dom.js';
-import { restore, snapshot } from '../send/starter.js';
 
-interface ConfigState { config?: LeadfwdConfig; error?: unknown; typed: Set<string>; values?: Record<string, string>; disposed: boolean }
+interface ConfigState {
+  config?: LeadfwdConfig;
+  error?: unknown;
+  typed: Set<string>;
+  values?: Record<string, string>;
+  disposed: boolean;
+}
 const state = (view: SidecarView) => view._lfState as ConfigState;
 const formOf = (view: SidecarView) => view.el.querySelector('form.leadfwd-config') as HTMLFormElement | null;
 const isAdmin = () => getApp().user?.get('type') === 'admin';
@@ -55,11 +62,15 @@ function paint(view: SidecarView): void {
     if (!st.typed.has('service_url')) field(form, 'service_url').value = c.service_url;
     if (!st.typed.has('optout_scope')) field(form, 'optout_scope').value = c.optout_scope;
   }
-  replaceChildren(form.querySelector('.leadfwd-pairing-state')!, !c ? ''
-    : c.paired ? t('LBL_LEADFWD_CONFIG_PAIRED', { date: when(c.paired_at) }) : t('LBL_LEADFWD_CONFIG_NOT_PAIRED'));
+  replaceChildren(
+    form.querySelector('.leadfwd-pairing-state')!,
+    !c ? '' : c.paired ? t('LBL_LEADFWD_CONFIG_PAIRED', { date: when(c.paired_at) }) : t('LBL_LEADFWD_CONFIG_NOT_PAIRED'),
+  );
   const admin = isAdmin();
   (form.querySelector('.leadfwd-readonly') as HTMLElement).hidden = admin;
-  form.querySelectorAll<HTMLInputElement>('input, select, button').forEach((el) => { el.disabled = !admin; });
+  form.querySelectorAll<HTMLInputElement>('input, select, button').forEach((el) => {
+    el.disabled = !admin;
+  });
 }
 
 /** A failure of Sugar or of the service: at the address or the code when it is about one of them, else in the alert line. */
@@ -67,7 +78,9 @@ function showFailure(view: SidecarView, form: HTMLFormElement, e: unknown, url: 
   const msg = describeError(e);
   const sugar = e as { sugar?: boolean; code?: string; message?: string };
   if (sugar.sugar && sugar.code === 'invalid_parameter') {
-    focusFirst(showFieldProblems(form, view.cid, [{ field: 'service_url', label: 'LBL_LEADFWD_ERR_SERVICE_URL_REFUSED', vars: { message: sugar.message ?? '' } }]));
+    focusFirst(
+      showFieldProblems(form, view.cid, [{ field: 'service_url', label: 'LBL_LEADFWD_ERR_SERVICE_URL_REFUSED', vars: { message: sugar.message ?? '' } }]),
+    );
     return;
   }
   if (msg.field && form.querySelector(`#${view.cid}-${msg.field}`)) {
@@ -124,7 +137,10 @@ function pair(view: SidecarView): Promise<void> {
   return busy(view, async (form) => {
     const s = read(form);
     if (!checkUrl(view, form, s.service_url)) return;
-    if (!s.code) { focusFirst(showFieldProblems(form, view.cid, [{ field: 'code', label: 'LBL_LEADFWD_ERR_CODE_REQUIRED' }])); return; }
+    if (!s.code) {
+      focusFirst(showFieldProblems(form, view.cid, [{ field: 'code', label: 'LBL_LEADFWD_ERR_CODE_REQUIRED' }]));
+      return;
+    }
     await pairWith(s.service_url, s.code);
     state(view).config = await loadSettings();
     state(view).typed.delete('service_url');
@@ -153,7 +169,18 @@ export const configView = {
     addStyles();
     const st: ConfigState = { typed: new Set(), disposed: false };
     view._lfState = st;
-    loadSettings().then((c) => { st.config = c; }, (e) => { st.error = e; }).then(() => { if (!st.disposed) paint(view); });
+    loadSettings()
+      .then(
+        (c) => {
+          st.config = c;
+        },
+        (e) => {
+          st.error = e;
+        },
+      )
+      .then(() => {
+        if (!st.disposed) paint(view);
+      });
   },
   beforeRender(view: SidecarView): void {
     const form = formOf(view);
@@ -164,17 +191,25 @@ export const configView = {
     if (!form) return;
     const st = state(view);
     if (st.values) restore(form, st.values);
-    form.addEventListener('submit', (e) => { e.preventDefault(); void save(view); });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void save(view);
+    });
     form.addEventListener('input', (e) => {
       const name = (e.target as HTMLInputElement).name;
       st.typed.add(name);
       clearFieldError(form, view.cid, name);
     });
-    form.addEventListener('change', (e) => { st.typed.add((e.target as HTMLInputElement).name); });
+    form.addEventListener('change', (e) => {
+      st.typed.add((e.target as HTMLInputElement).name);
+    });
     form.querySelector('.leadfwd-test-connection')?.addEventListener('click', () => void test(view));
     form.querySelector('.leadfwd-pair')?.addEventListener('click', () => void pair(view));
     form.querySelector<HTMLInputElement>('input[name="code"]')?.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key === 'Enter') { e.preventDefault(); void pair(view); }
+      if ((e as KeyboardEvent).key === 'Enter') {
+        e.preventDefault();
+        void pair(view);
+      }
     });
     paint(view);
   },

@@ -11,7 +11,9 @@ export type AutomationAction = 'pause' | 'resume' | 'stop';
 /** The newest automations with their step counts; one failed view drops only that automation. */
 export async function fetchAutomations(client: ServiceClient, limit: number): Promise<AutomationView[]> {
   const { automations } = await client.get<{ automations: AutomationSummary[] }>(`/automations?limit=${Math.max(1, limit)}`);
-  const views = await Promise.all(automations.slice(0, limit).map((a) => client.get<AutomationView>(`/automations/${encodeURIComponent(a.id)}`).catch(() => undefined)));
+  const views = await Promise.all(
+    automations.slice(0, limit).map((a) => client.get<AutomationView>(`/automations/${encodeURIComponent(a.id)}`).catch(() => undefined)),
+  );
   return views.filter((v): v is AutomationView => !!v);
 }
 
@@ -19,21 +21,49 @@ const STATUS_CLASS: Record<AutomationStatus, string> = { active: 'label label-in
 
 /** Sent, opened and clicked over every email step of the automation. */
 export function automationTotals(a: AutomationView): { sent: number; opened: number; clicked: number } {
-  return stepRows(a.steps).reduce((s, r) => ({ sent: s.sent + r.sent, opened: s.opened + r.opened, clicked: s.clicked + r.clicked }), { sent: 0, opened: 0, clicked: 0 });
+  return stepRows(a.steps).reduce((s, r) => ({ sent: s.sent + r.sent, opened: s.opened + r.opened, clicked: s.clicked + r.clicked }), {
+    sent: 0,
+    opened: 0,
+    clicked: 0,
+  });
 }
 
 export function automationCard(a: AutomationView, onAction?: (a: AutomationView, action: AutomationAction) => void): HTMLLIElement {
   const e = a.enrolments ?? { active: 0, done: 0, left: 0 };
   const sum = automationTotals(a);
   const can: AutomationAction[] = !onAction ? [] : a.status === 'active' ? ['pause', 'stop'] : a.status === 'paused' ? ['resume', 'stop'] : [];
-  return h('li', { class: 'leadfwd-automation', 'data-automation-id': a.id, 'data-status': a.status },
-    h('div', { class: 'leadfwd-row-head' },
+  return h(
+    'li',
+    { class: 'leadfwd-automation', 'data-automation-id': a.id, 'data-status': a.status },
+    h(
+      'div',
+      { class: 'leadfwd-row-head' },
       h('strong', { class: 'leadfwd-automation-name' }, a.name),
-      h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status)))),
+      h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status))),
+    ),
     h('p', { class: 'leadfwd-line help-block leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
-    h('p', { class: 'leadfwd-line leadfwd-automation-totals' }, t('LBL_LEADFWD_AUTOMATION_TOTALS', { steps: stepRows(a.steps).filter((r) => r.kind === 'email').length, ...sum })),
-    can.length ? h('div', { class: 'leadfwd-actions' }, can.map((x) => h('button', {
-      type: 'button', class: `btn btn-small leadfwd-automation-${x}`, 'aria-label': t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}_NAMED`, { name: a.name }),
-      onclick: () => onAction!(a, x),
-    }, t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}`)))) : null);
+    h(
+      'p',
+      { class: 'leadfwd-line leadfwd-automation-totals' },
+      t('LBL_LEADFWD_AUTOMATION_TOTALS', { steps: stepRows(a.steps).filter((r) => r.kind === 'email').length, ...sum }),
+    ),
+    can.length
+      ? h(
+          'div',
+          { class: 'leadfwd-actions' },
+          can.map((x) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `btn btn-small leadfwd-automation-${x}`,
+                'aria-label': t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}_NAMED`, { name: a.name }),
+                onclick: () => onAction!(a, x),
+              },
+              t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}`),
+            ),
+          ),
+        )
+      : null,
+  );
 }

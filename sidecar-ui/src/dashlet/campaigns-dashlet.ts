@@ -2,21 +2,21 @@
 // figures, a small chart of the latest one's opens and clicks, and one line per automation — refreshed on a timer
 // while it is on screen. Names open the full pages; the send flow opens from its toolbar. A problem is said once,
 // in the dashlet's alert line, and cleared on the next good refresh.
-import { loadAccess, type Access } from '../shared/access.js';
+import { type Access, loadAccess } from '../shared/access.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
-import { hourly, timeChart, type DrawnChart } from '../shared/chart.js';
+import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
 import { describeError } from '../shared/errors.js';
-import { addSample, isActive, isHeld, sentCount, type RateSample } from '../shared/format.js';
-import { ServiceError, type ServiceClient } from '../shared/service-client.js';
+import { addSample, isActive, isHeld, type RateSample, sentCount } from '../shared/format.js';
+import { type ServiceClient, ServiceError } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
-import { automationCard, fetchAutomations, type AutomationAction } from './automations.js';
-import { campaignCard, type CampaignAction } from './card.js';
+import { type AutomationAction, automationCard, fetchAutomations } from './automations.js';
+import { type CampaignAction, campaignCard } from './card.js';
 
 interface DashletState {
   mode: string;
@@ -128,7 +128,10 @@ function paintAutomations(view: SidecarView, st: DashletState): void {
   message.hidden = !st.automationsError;
   if (!shown) return;
   const onAction = st.access?.can.editCampaigns === false ? undefined : (a: AutomationView, x: AutomationAction) => void actOnAutomation(view, a, x);
-  replaceChildren(list, shown.map((a) => automationCard(a, onAction)));
+  replaceChildren(
+    list,
+    shown.map((a) => automationCard(a, onAction)),
+  );
 }
 
 function paint(view: SidecarView): void {
@@ -146,18 +149,33 @@ function paint(view: SidecarView): void {
     replaceChildren(list, h('li', { class: 'leadfwd-line' }, t('LBL_LEADFWD_DASHLET_DESC')));
     return;
   }
-  if (!st.loaded) { replaceChildren(status, t('LBL_LEADFWD_LOADING')); return; }
+  if (!st.loaded) {
+    replaceChildren(status, t('LBL_LEADFWD_LOADING'));
+    return;
+  }
   replaceChildren(status, st.updatedAt && st.hasData ? t('LBL_LEADFWD_UPDATED_AT', { time: st.updatedAt.toLocaleTimeString() }) : '');
   // Nothing to show while LeadFWD cannot be used here: the alert line says why, once.
   section.hidden = !st.hasData;
-  if (!st.hasData) { replaceChildren(list); return; }
+  if (!st.hasData) {
+    replaceChildren(list);
+    return;
+  }
   const shown = visibleCampaigns(view, st.campaigns);
-  if (!shown.length) { replaceChildren(list, h('li', { class: 'leadfwd-line help-block leadfwd-empty' }, t('LBL_LEADFWD_NO_CAMPAIGNS'))); return; }
+  if (!shown.length) {
+    replaceChildren(list, h('li', { class: 'leadfwd-line help-block leadfwd-empty' }, t('LBL_LEADFWD_NO_CAMPAIGNS')));
+    return;
+  }
   // Pause, Resume and Cancel only for a role that may change Campaigns at all (Sugar still decides per record).
   const onAction = st.access?.can.editCampaigns === false ? undefined : (cc: CampaignView, a: CampaignAction) => void act(view, cc, a);
   const chart = latestChart(shown, st.reports);
-  replaceChildren(list, shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], onAction, chart?.id === c.id ? chart.chart.el : null)));
-  if (chart) { chart.chart.draw(); st.charts.push(chart.chart); }
+  replaceChildren(
+    list,
+    shown.map((c) => campaignCard(c, st.reports[c.id], st.samples[c.id] ?? [], onAction, chart?.id === c.id ? chart.chart.el : null)),
+  );
+  if (chart) {
+    chart.chart.draw();
+    st.charts.push(chart.chart);
+  }
 }
 
 async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
@@ -166,7 +184,8 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
   if (!st.access) st.access = await loadAccess(client);
   const automations = fetchAutomations(client, setting(view, 'limit', 5)).then(
     (list) => ({ list, error: undefined as string | undefined }),
-    (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }));
+    (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }),
+  );
   const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50');
   const shown = visibleCampaigns(view, campaigns);
   const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
@@ -174,7 +193,9 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
   const now = Date.now();
   st.campaigns = campaigns;
   st.reports = {};
-  withResults.forEach((c, i) => { if (reports[i]) st.reports[c.id] = reports[i]!; });
+  withResults.forEach((c, i) => {
+    if (reports[i]) st.reports[c.id] = reports[i]!;
+  });
   for (const c of shown) st.samples[c.id] = addSample(st.samples[c.id] ?? [], { at: now, sent: sentCount(c.progress) });
   const a = await automations;
   st.automations = a.list;
@@ -185,30 +206,37 @@ function load(view: SidecarView): Promise<void> {
   const st = state(view);
   if (st.disposed || st.mode === 'preview') return Promise.resolve();
   if (st.inFlight) return st.inFlight;
-  if (st.timer !== undefined) { window.clearTimeout(st.timer); st.timer = undefined; }
-  st.inFlight = fetchAll(view, st).then(() => {
-    st.loaded = true;
-    st.hasData = true;
-    st.updatedAt = new Date();
-    st.error = undefined;
-  }, (e: unknown) => {
-    st.loaded = true;
-    const msg = describeError(e);
-    const blocking = BLOCKING.includes(msg.kind);
-    // A passing failure leaves the last figures on screen (the status line says when they were read).
-    st.error = { text: blocking || !st.hasData ? msg.text : t('LBL_LEADFWD_REFRESH_FAILED', { reason: msg.text }), blocking };
-    if (blocking) st.hasData = false;
-    // The next load asks again what the user may do, in case an admin has just paired Sugar or changed a role.
-    if (!(e instanceof ServiceError) || !['unavailable', 'conflict', 'not_found', 'invalid'].includes(e.kind)) st.access = undefined;
-  }).then(() => {
-    st.inFlight = undefined;
-    if (st.disposed) return;
-    paint(view);
-    const secs = setting(view, 'refresh_seconds', 10);
-    const busy = st.campaigns.some((c) => isActive(c.status) && !isHeld(c))
-      || st.automations.some((x) => x.status === 'active' && x.enrolments?.active > 0);
-    if (secs > 0) st.timer = window.setTimeout(() => void load(view), (busy ? secs : Math.min(secs * 6, 300)) * 1000);
-  });
+  if (st.timer !== undefined) {
+    window.clearTimeout(st.timer);
+    st.timer = undefined;
+  }
+  st.inFlight = fetchAll(view, st)
+    .then(
+      () => {
+        st.loaded = true;
+        st.hasData = true;
+        st.updatedAt = new Date();
+        st.error = undefined;
+      },
+      (e: unknown) => {
+        st.loaded = true;
+        const msg = describeError(e);
+        const blocking = BLOCKING.includes(msg.kind);
+        // A passing failure leaves the last figures on screen (the status line says when they were read).
+        st.error = { text: blocking || !st.hasData ? msg.text : t('LBL_LEADFWD_REFRESH_FAILED', { reason: msg.text }), blocking };
+        if (blocking) st.hasData = false;
+        // The next load asks again what the user may do, in case an admin has just paired Sugar or changed a role.
+        if (!(e instanceof ServiceError) || !['unavailable', 'conflict', 'not_found', 'invalid'].includes(e.kind)) st.access = undefined;
+      },
+    )
+    .then(() => {
+      st.inFlight = undefined;
+      if (st.disposed) return;
+      paint(view);
+      const secs = setting(view, 'refresh_seconds', 10);
+      const busy = st.campaigns.some((c) => isActive(c.status) && !isHeld(c)) || st.automations.some((x) => x.status === 'active' && x.enrolments?.active > 0);
+      if (secs > 0) st.timer = window.setTimeout(() => void load(view), (busy ? secs : Math.min(secs * 6, 300)) * 1000);
+    });
   return st.inFlight;
 }
 
@@ -248,7 +276,15 @@ export const campaignsDashlet = {
   initialize(view: SidecarView): void {
     addStyles();
     const st: DashletState = {
-      mode: 'main', campaigns: [], reports: {}, samples: {}, automations: [], loaded: false, hasData: false, charts: [], disposed: false,
+      mode: 'main',
+      campaigns: [],
+      reports: {},
+      samples: {},
+      automations: [],
+      loaded: false,
+      hasData: false,
+      charts: [],
+      disposed: false,
       onChanged: () => void load(view),
     };
     view._lfState = st;

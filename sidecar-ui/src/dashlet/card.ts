@@ -2,7 +2,7 @@
 // progress while it sends, the key figures (people, not machines) and Pause / Resume / Cancel.
 import { t } from '../shared/app.js';
 import { h } from '../shared/dom.js';
-import { etaMs, formatDuration, formatPercent, percent, sentCount, totalCount, type RateSample } from '../shared/format.js';
+import { etaMs, formatDuration, formatPercent, percent, type RateSample, sentCount, totalCount } from '../shared/format.js';
 import { reportHref } from '../shared/routes.js';
 import type { CampaignReport, CampaignStatus, CampaignView } from '../shared/service-types.js';
 
@@ -10,8 +10,14 @@ export type CampaignAction = 'pause' | 'resume' | 'cancel';
 
 /** Sugar's label colours by status. */
 export const STATUS_CLASS: Record<CampaignStatus, string> = {
-  draft: 'label', extracting: 'label label-info', pending: 'label label-info', sending: 'label label-info',
-  sent: 'label label-success', paused: 'label label-warning', cancelled: 'label', failed: 'label label-important',
+  draft: 'label',
+  extracting: 'label label-info',
+  pending: 'label label-info',
+  sending: 'label label-info',
+  sent: 'label label-success',
+  paused: 'label label-warning',
+  cancelled: 'label',
+  failed: 'label label-important',
 };
 
 const when = (iso: string | undefined) => {
@@ -43,7 +49,18 @@ function progress(c: CampaignView, samples: RateSample[]): HTMLElement[] {
     if (eta !== undefined && eta > 0) text += ` · ${t('LBL_LEADFWD_PROGRESS_ETA', { eta: formatDuration(eta) })}`;
   }
   return [
-    h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': t('LBL_LEADFWD_PROGRESS_LABEL', { name: c.name }) }, bar),
+    h(
+      'div',
+      {
+        class: 'progress',
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-valuemax': 100,
+        'aria-valuenow': pct,
+        'aria-label': t('LBL_LEADFWD_PROGRESS_LABEL', { name: c.name }),
+      },
+      bar,
+    ),
     h('p', { class: 'leadfwd-line help-block leadfwd-progress-text' }, text),
   ];
 }
@@ -51,12 +68,15 @@ function progress(c: CampaignView, samples: RateSample[]): HTMLElement[] {
 /** People's figures; machine opens and bot clicks are left to the report page. */
 export function figures(r: CampaignReport): HTMLElement {
   const item = (cls: string, label: string, value: string) => h('li', { class: cls }, h('strong', {}, value), ` ${t(label)}`);
-  return h('ul', { class: 'leadfwd-figures', 'aria-label': t('LBL_LEADFWD_FIGURES') },
+  return h(
+    'ul',
+    { class: 'leadfwd-figures', 'aria-label': t('LBL_LEADFWD_FIGURES') },
     item('leadfwd-fig-accepted', 'LBL_LEADFWD_FIG_ACCEPTED', String(r.accepted)),
     item('leadfwd-fig-opened', 'LBL_LEADFWD_FIG_OPENED', `${r.opened.people} (${formatPercent(r.opened.rate)})`),
     item('leadfwd-fig-clicked', 'LBL_LEADFWD_FIG_CLICKED', `${r.clicked.people} (${formatPercent(r.clicked.rate)})`),
     item('leadfwd-fig-bounced', 'LBL_LEADFWD_FIG_BOUNCED', String(r.bounced.hard + r.bounced.soft)),
-    item('leadfwd-fig-opted-out', 'LBL_LEADFWD_FIG_OPTED_OUT', String(r.optedOut)));
+    item('leadfwd-fig-opted-out', 'LBL_LEADFWD_FIG_OPTED_OUT', String(r.optedOut)),
+  );
 }
 
 function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
@@ -66,20 +86,44 @@ function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction
   if (c.status === 'paused') can.push('resume');
   if (['draft', 'extracting', 'pending', 'sending', 'paused'].includes(c.status)) can.push('cancel');
   if (!can.length) return null;
-  return h('div', { class: 'leadfwd-actions' }, can.map((a) => h('button', {
-    type: 'button', class: `btn btn-small leadfwd-action-${a}`, 'aria-label': t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}_NAMED`, { name: c.name }),
-    onclick: () => onAction(c, a),
-  }, t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}`))));
+  return h(
+    'div',
+    { class: 'leadfwd-actions' },
+    can.map((a) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `btn btn-small leadfwd-action-${a}`,
+          'aria-label': t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}_NAMED`, { name: c.name }),
+          onclick: () => onAction(c, a),
+        },
+        t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}`),
+      ),
+    ),
+  );
 }
 
-export function campaignCard(c: CampaignView, report: CampaignReport | undefined, samples: RateSample[], onAction?: (c: CampaignView, a: CampaignAction) => void, extra?: HTMLElement | null): HTMLLIElement {
-  return h('li', { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
-    h('div', { class: 'leadfwd-row-head' },
+export function campaignCard(
+  c: CampaignView,
+  report: CampaignReport | undefined,
+  samples: RateSample[],
+  onAction?: (c: CampaignView, a: CampaignAction) => void,
+  extra?: HTMLElement | null,
+): HTMLLIElement {
+  return h(
+    'li',
+    { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
+    h(
+      'div',
+      { class: 'leadfwd-row-head' },
       h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
-      h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
+      h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
+    ),
     h('p', { class: 'leadfwd-line help-block leadfwd-date' }, dateLine(c)),
     progress(c, samples),
     report && report.sent > 0 ? figures(report) : null,
     extra ?? null,
-    actions(c, onAction));
+    actions(c, onAction),
+  );
 }

@@ -40,7 +40,7 @@ export function injectIntoFrame(frame: HTMLIFrameElement): void {
   } catch {
     return; // another origin: not a Sugar page
   }
-  if (!doc || !doc.body) return;
+  if (!doc?.body) return;
   const q = new URLSearchParams(search);
   const record = q.get('record');
   if (q.get('module') !== 'Campaigns' || q.get('action') !== 'DetailView' || !record) return;
@@ -56,7 +56,7 @@ export function injectIntoFrame(frame: HTMLIFrameElement): void {
   bar.style.margin = '6px 0';
   bar.appendChild(button);
   const form = doc.querySelector('form[name="DetailView"], #formDetailView');
-  if (form && form.parentNode) form.parentNode.insertBefore(bar, form);
+  if (form?.parentNode) form.parentNode.insertBefore(bar, form);
   else doc.body.insertBefore(bar, doc.body.firstChild);
 }
 
@@ -76,7 +76,11 @@ export function start(): void {
   started = true;
   const app = getApp();
   // Deferred: the router announces a route before the controller has finished building its layout.
-  const refresh = () => window.setTimeout(() => { bindRecordButton(app); watchFrames(); }, 0);
+  const refresh = () =>
+    window.setTimeout(() => {
+      bindRecordButton(app);
+      watchFrames();
+    }, 0);
   app.events.on('app:view:change', refresh);
   app.router?.on('route', refresh);
   refresh();

@@ -1,6 +1,8 @@
 // The first version of the LeadFWD area's pages, so the dashlet's links lead somewhere useful today: the campaign
 // list (#Home/layout/leadfwd-campaigns) and one campaign's report (…/leadfwd-campaign-report?campaign=<id>) with its
 // figures and per-link clicks. Issue 13 part 2 replaces both with the full pages; the route helpers stay.
+
+import { campaignCard } from '../dashlet/card.js';
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
@@ -10,18 +12,40 @@ import type { CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
-import { campaignCard } from '../dashlet/card.js';
 
-interface PageState { campaignId?: string; title: string; body?: Node; error?: string; disposed: boolean }
+interface PageState {
+  campaignId?: string;
+  title: string;
+  body?: Node;
+  error?: string;
+  disposed: boolean;
+}
 const state = (view: SidecarView) => view._lfState as PageState;
 
 function linksTable(r: CampaignReport): HTMLElement | null {
   const links = r.links ?? [];
   if (!links.length) return null;
-  return h('table', { class: 'table table-condensed leadfwd-links' },
+  return h(
+    'table',
+    { class: 'table table-condensed leadfwd-links' },
     h('caption', { class: 'help-block' }, t('LBL_LEADFWD_PAGE_LINKS')),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_LINK')), h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_PEOPLE')), h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_CLICKS')))),
-    h('tbody', {}, links.map((l) => h('tr', {}, h('td', {}, l.url), h('td', {}, String(l.people)), h('td', {}, String(l.clicks))))));
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_LINK')),
+        h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_PEOPLE')),
+        h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_CLICKS')),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      links.map((l) => h('tr', {}, h('td', {}, l.url), h('td', {}, String(l.people)), h('td', {}, String(l.clicks)))),
+    ),
+  );
 }
 
 async function load(view: SidecarView): Promise<void> {
@@ -30,14 +54,21 @@ async function load(view: SidecarView): Promise<void> {
   try {
     if (st.campaignId) {
       const id = encodeURIComponent(st.campaignId);
-      const [c, r] = await Promise.all([client.get<CampaignView>(`/campaigns/${id}`), client.get<CampaignReport>(`/campaigns/${id}/report`).catch(() => undefined)]);
+      const [c, r] = await Promise.all([
+        client.get<CampaignView>(`/campaigns/${id}`),
+        client.get<CampaignReport>(`/campaigns/${id}/report`).catch(() => undefined),
+      ]);
       st.title = c.name;
       st.body = h('div', {}, h('ul', { class: 'leadfwd-campaign-list' }, campaignCard(c, r, [])), r ? linksTable(r) : null);
     } else {
       const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=100');
       const shown = campaigns.filter((c) => !isHeld(c) && !c.automation);
       st.body = shown.length
-        ? h('ul', { class: 'leadfwd-campaign-list' }, shown.map((c) => campaignCard(c, undefined, [])))
+        ? h(
+            'ul',
+            { class: 'leadfwd-campaign-list' },
+            shown.map((c) => campaignCard(c, undefined, [])),
+          )
         : h('p', { class: 'help-block' }, t('LBL_LEADFWD_NO_CAMPAIGNS'));
     }
   } catch (e) {

@@ -11,11 +11,11 @@ import { formatInZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearFieldError, readForm, setBusy, setMessage, setStatus } from './form-dom.js';
 import { fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag } from './merge.js';
-import { renderPreview, type PreviewContent } from './preview.js';
+import { type PreviewContent, renderPreview } from './preview.js';
 import { renderAudit, renderCounting, renderSummary } from './review.js';
-import { sampleFields, STARTER_HTML, STARTER_MJML } from './starter.js';
-import { dropReview, formOf, listName, showError, showProblems, showStep, state, type RecipientChoice, type SendState } from './state.js';
-import { parseAddresses, sendAtOf, STEPS, toNewCampaign, validateStep, type FieldProblem, type SendForm, type Step } from './validate.js';
+import { STARTER_HTML, STARTER_MJML, sampleFields } from './starter.js';
+import { dropReview, formOf, listName, type RecipientChoice, type SendState, showError, showProblems, showStep, state } from './state.js';
+import { type FieldProblem, parseAddresses, type SendForm, STEPS, type Step, sendAtOf, toNewCampaign, validateStep } from './validate.js';
 
 const POLL_MS = 400;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +24,9 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function current(view: SidecarView): SendForm {
   const st = state(view);
   const form = formOf(view)!;
-  const known = Object.values(st.fields).flat().map((f) => f.name);
+  const known = Object.values(st.fields)
+    .flat()
+    .map((f) => f.name);
   const subject = (form.elements.namedItem('subject') as HTMLInputElement).value;
   const content = (form.elements.namedItem('content') as HTMLTextAreaElement).value;
   return readForm(form, { customFields: fieldsToRead([subject, content], known), timeZone: st.timeZone });
@@ -59,10 +61,16 @@ export function goTo(view: SidecarView, to: Step): void {
     const f = current(view);
     for (let i = from; i < target; i++) {
       const problems = validateStep(STEPS[i], f, new Date());
-      if (problems.length) return showProblems(view, problems);
+      if (problems.length) {
+        showProblems(view, problems);
+        return;
+      }
     }
   }
-  if (to === 'review') { void review(view); return; }
+  if (to === 'review') {
+    void review(view);
+    return;
+  }
   if (st.step === 'review') dropReview(st);
   setMessage(formOf(view)!, '');
   showStep(view, to);
@@ -109,12 +117,18 @@ export async function formatChanged(view: SidecarView, to: 'html' | 'mjml'): Pro
     return;
   }
   if (to === 'mjml') {
-    if (looksLikeMjml(area.value)) { formatNote(form, t('LBL_LEADFWD_FORMAT_ALREADY_MJML')); return; }
+    if (looksLikeMjml(area.value)) {
+      formatNote(form, t('LBL_LEADFWD_FORMAT_ALREADY_MJML'));
+      return;
+    }
     area.value = htmlToMjml(area.value);
     formatNote(form, t('LBL_LEADFWD_FORMAT_TO_MJML'));
     return;
   }
-  if (!looksLikeMjml(area.value)) { formatNote(form, ''); return; }
+  if (!looksLikeMjml(area.value)) {
+    formatNote(form, '');
+    return;
+  }
   const source = area.value;
   const r = await busy(view, t('LBL_LEADFWD_FORMAT_CONVERTING'), () => state(view).client!.post<{ html: string }>('/preview/mjml', { mjml: source }));
   if (!r || state(view).disposed) {
@@ -134,17 +148,28 @@ export function insertField(view: SidecarView): void {
   if (!name) return;
   const fallback = (form.elements.namedItem('insertDefault') as HTMLInputElement).value;
   const target = form.elements.namedItem(st.insertTarget) as HTMLInputElement | HTMLTextAreaElement;
-  const { value, caret } = insertAt(target.value, target.selectionStart ?? target.value.length, target.selectionEnd ?? target.value.length, mergeTag(name, fallback));
+  const { value, caret } = insertAt(
+    target.value,
+    target.selectionStart ?? target.value.length,
+    target.selectionEnd ?? target.value.length,
+    mergeTag(name, fallback),
+  );
   target.value = value;
   target.focus();
   target.setSelectionRange(caret, caret);
   fieldChanged(view, st.insertTarget);
-  setStatus(form, t('LBL_LEADFWD_INSERTED', { tag: mergeTag(name, fallback), where: t(st.insertTarget === 'subject' ? 'LBL_LEADFWD_SUBJECT' : 'LBL_LEADFWD_CONTENT') }));
+  setStatus(
+    form,
+    t('LBL_LEADFWD_INSERTED', { tag: mergeTag(name, fallback), where: t(st.insertTarget === 'subject' ? 'LBL_LEADFWD_SUBJECT' : 'LBL_LEADFWD_CONTENT') }),
+  );
 }
 
 const previewOpts = (view: SidecarView, again: () => void, note?: string) => ({
   width: state(view).previewWidth,
-  onWidth: (w: 'desktop' | 'mobile') => { state(view).previewWidth = w; again(); },
+  onWidth: (w: 'desktop' | 'mobile') => {
+    state(view).previewWidth = w;
+    again();
+  },
   note,
 });
 
@@ -174,12 +199,20 @@ export async function previewRecipient(view: SidecarView): Promise<void> {
   const el = form.querySelector('.leadfwd-recipient-preview')!;
   const paint = () => renderPreview(el, p, previewOpts(view, paint));
   paint();
-  renderSummary(form.querySelector('.leadfwd-review-summary')!, st.reviewed!, { listName: (x) => listName(st, x), subject: p.subject, recipient: p.name || p.to, fields: st.fields });
+  renderSummary(form.querySelector('.leadfwd-review-summary')!, st.reviewed!, {
+    listName: (x) => listName(st, x),
+    subject: p.subject,
+    recipient: p.name || p.to,
+    fields: st.fields,
+  });
 }
 
 function paintRecipients(view: SidecarView, list: RecipientChoice[], total: number): void {
   const select = formOf(view)!.elements.namedItem('recipient') as HTMLSelectElement;
-  replaceChildren(select, list.map((r) => h('option', { value: String(r.rowId) }, r.name ? `${r.name} <${r.email}>` : r.email)));
+  replaceChildren(
+    select,
+    list.map((r) => h('option', { value: String(r.rowId) }, r.name ? `${r.name} <${r.email}>` : r.email)),
+  );
   select.disabled = !list.length;
   const more = total > list.length ? t('LBL_LEADFWD_RECIPIENTS_FIRST', { shown: list.length, total }) : '';
   const group = select.closest('.control-group');
@@ -197,7 +230,8 @@ export async function review(view: SidecarView): Promise<void> {
   dropReview(st);
   st.confirmingId = undefined;
   const created = await busy(view, t('LBL_LEADFWD_PREPARING'), () =>
-    st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId, hold: true })));
+    st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId, hold: true })),
+  );
   if (!created || st.disposed) return;
   st.reviewId = created.id;
   st.reviewed = f;
@@ -259,9 +293,21 @@ export async function testSend(view: SidecarView): Promise<void> {
     return out;
   });
   if (!result || st.disposed) return;
-  replaceChildren(form.querySelector('.leadfwd-test-result')!,
+  replaceChildren(
+    form.querySelector('.leadfwd-test-result')!,
     h('p', {}, t('LBL_LEADFWD_TEST_RESULT', { sent: result.sent, total: result.results.length })),
-    h('ul', {}, result.results.map((r) => h('li', {}, `${r.email}: ${t(r.outcome === 'accepted' ? 'LBL_LEADFWD_TEST_ACCEPTED' : 'LBL_LEADFWD_TEST_REJECTED')}${r.outcome === 'accepted' || !r.detail ? '' : ` (${r.detail})`}`))));
+    h(
+      'ul',
+      {},
+      result.results.map((r) =>
+        h(
+          'li',
+          {},
+          `${r.email}: ${t(r.outcome === 'accepted' ? 'LBL_LEADFWD_TEST_ACCEPTED' : 'LBL_LEADFWD_TEST_REJECTED')}${r.outcome === 'accepted' || !r.detail ? '' : ` (${r.detail})`}`,
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -302,9 +348,12 @@ export async function confirm(view: SidecarView): Promise<void> {
   if (!created || st.disposed) return;
   st.confirmingId = undefined;
   st.created = created;
-  replaceChildren(form.querySelector('.leadfwd-done-text')!, sendAt
-    ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: formatInZone(new Date(sendAt), st.timeZone) })
-    : t('LBL_LEADFWD_DONE_NOW', { name: created.name }));
+  replaceChildren(
+    form.querySelector('.leadfwd-done-text')!,
+    sendAt
+      ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: formatInZone(new Date(sendAt), st.timeZone) })
+      : t('LBL_LEADFWD_DONE_NOW', { name: created.name }),
+  );
   showStep(view, 'done');
   showAlert('leadfwd-scheduled', 'success', t('LBL_LEADFWD_DONE_TITLE'), { autoClose: true });
   getApp().events.trigger(CHANGED_EVENT);

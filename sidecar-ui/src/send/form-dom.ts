@@ -7,14 +7,22 @@ import { h, replaceChildren } from '../shared/dom.js';
 import type { SendForm } from './validate.js';
 
 /** A problem at a field: a label (with vars) to translate, or a text already translated, and optional detail lines. */
-export interface Problem { field: string; label: string; vars?: Record<string, string | number>; text?: string; details?: string[] }
+export interface Problem {
+  field: string;
+  label: string;
+  vars?: Record<string, string | number>;
+  text?: string;
+  details?: string[];
+}
 
 const checked = (root: ParentNode, selector: string) =>
-  Array.from(root.querySelectorAll<HTMLInputElement>(selector)).filter((i) => i.checked).map((i) => i.value);
+  Array.from(root.querySelectorAll<HTMLInputElement>(selector))
+    .filter((i) => i.checked)
+    .map((i) => i.value);
 
 export function readForm(form: HTMLFormElement, extra: { customFields: string[]; timeZone: string }): SendForm {
   const val = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null)?.value ?? '';
-  const radio = (name: string) => (form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? '');
+  const radio = (name: string) => form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? '';
   return {
     name: val('name'),
     subject: val('subject'),
@@ -62,7 +70,18 @@ export function showFieldProblems(form: HTMLFormElement, cid: string, problems: 
   for (const p of problems) {
     const text = p.text ?? t(p.label, p.vars);
     const slot = form.querySelector(`#${cid}-${p.field}-error`);
-    if (slot) replaceChildren(slot, text, p.details?.length ? h('ul', { class: 'leadfwd-details' }, p.details.map((d) => h('li', {}, d))) : null);
+    if (slot)
+      replaceChildren(
+        slot,
+        text,
+        p.details?.length
+          ? h(
+              'ul',
+              { class: 'leadfwd-details' },
+              p.details.map((d) => h('li', {}, d)),
+            )
+          : null,
+      );
     groupOf(form, p.field)?.classList.add('error');
     for (const c of controlsOf(form, cid, p.field)) {
       c.setAttribute('aria-invalid', 'true');
@@ -97,7 +116,7 @@ export function setBusy(form: HTMLFormElement, busy: boolean): void {
     const before = focusBeforeBusy.get(form);
     focusBeforeBusy.delete(form);
     const lost = !document.activeElement || document.activeElement === document.body;
-    if (lost && before && before.isConnected && !before.closest('[hidden]')) before.focus();
+    if (lost && before?.isConnected && !before.closest('[hidden]')) before.focus();
   }
 }
 

@@ -17,23 +17,37 @@ function count(n: number | null): string {
 /** A list deleted in Sugar since the flow opened stays on screen (ticked) and says so in its label. */
 function checkbox(cid: string, name: string, id: string, label: string, checked: boolean, gone: boolean): HTMLLIElement {
   const inputId = `${cid}-${name}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  return h('li', { class: 'leadfwd-choice' },
+  return h(
+    'li',
+    { class: 'leadfwd-choice' },
     h('input', { type: 'checkbox', id: inputId, name, value: id, checked }),
-    h('label', { for: inputId }, gone ? `${label} (${t('LBL_LEADFWD_LIST_GONE')})` : label));
+    h('label', { for: inputId }, gone ? `${label} (${t('LBL_LEADFWD_LIST_GONE')})` : label),
+  );
 }
 
 export function renderSugarLists(ul: Element, cid: string, lists: TargetList[], selected: Set<string>, gone: Set<string>, names: (id: string) => string): void {
   const sendable = lists.filter(isSendable);
   const goneChosen = Array.from(gone).filter((id) => selected.has(id) && !sendable.some((l) => l.id === id));
-  if (!sendable.length && !goneChosen.length) { replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_SUGAR_LISTS'))); return; }
-  replaceChildren(ul,
+  if (!sendable.length && !goneChosen.length) {
+    replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_SUGAR_LISTS')));
+    return;
+  }
+  replaceChildren(
+    ul,
     sendable.map((l) => checkbox(cid, 'targetList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id))),
-    goneChosen.map((id) => checkbox(cid, 'targetList', id, names(id), true, true)));
+    goneChosen.map((id) => checkbox(cid, 'targetList', id, names(id), true, true)),
+  );
 }
 
 export function renderLeadfwdLists(ul: Element, cid: string, lists: LeadfwdList[], selected: Set<string>, gone: Set<string>): void {
-  if (!lists.length) { replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_LEADFWD_LISTS'))); return; }
-  replaceChildren(ul, lists.map((l) => checkbox(cid, 'leadfwdList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id))));
+  if (!lists.length) {
+    replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_LEADFWD_LISTS')));
+    return;
+  }
+  replaceChildren(
+    ul,
+    lists.map((l) => checkbox(cid, 'leadfwdList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id))),
+  );
 }
 
 /** Sugar's label of a field in `module` (Sidecar's app.lang.get(vname, module)). */
@@ -42,14 +56,22 @@ export const labelOf = (f: Pick<MergeField, 'name' | 'label'>, module: string) =
 /** The insert helper's field choice: labels people know, custom fields first, the tag name as a hint. */
 export function renderInsertFields(select: HTMLSelectElement, module: string, fields: MergeField[] | undefined): void {
   const keep = select.value;
-  if (!fields) { replaceChildren(select, h('option', { value: '' }, t('LBL_LEADFWD_LOADING_FIELDS'))); return; }
-  if (!fields.length) { replaceChildren(select, h('option', { value: '' }, t('LBL_LEADFWD_NO_FIELDS'))); return; }
+  if (!fields) {
+    replaceChildren(select, h('option', { value: '' }, t('LBL_LEADFWD_LOADING_FIELDS')));
+    return;
+  }
+  if (!fields.length) {
+    replaceChildren(select, h('option', { value: '' }, t('LBL_LEADFWD_NO_FIELDS')));
+    return;
+  }
   const option = (f: MergeField) => h('option', { value: f.name }, `${labelOf(f, module)} (${f.name})`);
   const custom = fields.filter((f) => f.custom);
   const other = fields.filter((f) => !f.custom);
-  replaceChildren(select,
+  replaceChildren(
+    select,
     custom.length ? h('optgroup', { label: t('LBL_LEADFWD_CUSTOM_FIELDS') }, custom.map(option)) : null,
-    other.length ? h('optgroup', { label: t('LBL_LEADFWD_STANDARD_FIELDS') }, other.map(option)) : null);
+    other.length ? h('optgroup', { label: t('LBL_LEADFWD_STANDARD_FIELDS') }, other.map(option)) : null,
+  );
   if (keep && fields.some((f) => f.name === keep)) select.value = keep;
 }
 
@@ -60,7 +82,9 @@ export function exemptNote(el: Element, linked: TargetList[]): void {
 
 export function renderTestLists(select: HTMLSelectElement, lists: TargetList[]): void {
   const tests = lists.filter((l) => l.list_type === 'test');
-  replaceChildren(select,
+  replaceChildren(
+    select,
     h('option', { value: '' }, t('LBL_LEADFWD_TEST_LIST_NONE')),
-    tests.map((l) => h('option', { value: l.id }, `${l.name} (${count(l.memberCount)})`)));
+    tests.map((l) => h('option', { value: l.id }, `${l.name} (${count(l.memberCount)})`)),
+  );
 }

@@ -21,7 +21,9 @@ export function namesUsed(text: string): string[] {
  */
 export function fieldsToRead(texts: string[], known: Iterable<string>): string[] {
   const knownSet = new Set(known);
-  return namesUsed(texts.join('\n')).filter((n) => !ALWAYS_READ.has(n) && (knownSet.has(n) || n.endsWith('_c'))).sort();
+  return namesUsed(texts.join('\n'))
+    .filter((n) => !ALWAYS_READ.has(n) && (knownSet.has(n) || n.endsWith('_c')))
+    .sort();
 }
 
 const humanize = (name: string) => {

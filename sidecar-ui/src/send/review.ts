@@ -28,23 +28,38 @@ function fieldName(name: string, fields: Record<string, MergeField[]>): string {
 export function renderSummary(el: Element, f: SendForm, o: SummaryOptions): void {
   const row = (label: string, value: Node | string, cls = '') => [h('dt', {}, t(label)), h('dd', { class: cls }, value)];
   const at = f.schedule === 'later' ? zonedToUtc(f.sendAtLocal, f.timeZone) : undefined;
-  replaceChildren(el, h('dl', { class: 'leadfwd-summary' },
-    o.subject !== undefined
-      ? row('LBL_LEADFWD_SUBJECT', h('span', {}, o.subject, o.recipient ? h('span', { class: 'help-inline' }, ` ${t('LBL_LEADFWD_SUBJECT_FOR', { name: o.recipient })}`) : null), 'leadfwd-summary-subject')
-      : row('LBL_LEADFWD_SUBJECT', t('LBL_LEADFWD_SUBJECT_PENDING'), 'leadfwd-summary-subject'),
-    row('LBL_LEADFWD_FROM', `${f.fromName} <${f.fromEmail}>`, 'leadfwd-summary-from'),
-    f.replyTo.trim() ? row('LBL_LEADFWD_REPLY_TO', f.replyTo.trim()) : null,
-    row('LBL_LEADFWD_AUDIENCE', [...f.targetListIds, ...f.leadfwdListIds].map(o.listName).join(', '), 'leadfwd-summary-lists'),
-    row('LBL_LEADFWD_MERGE_FIELDS', f.customFields.length ? f.customFields.map((n) => fieldName(n, o.fields)).join(', ') : t('LBL_LEADFWD_MERGE_NONE')),
-    row('LBL_LEADFWD_SCHEDULE', at ? formatInZone(at, f.timeZone) : t('LBL_LEADFWD_SCHEDULE_NOW'), 'leadfwd-summary-schedule')));
+  replaceChildren(
+    el,
+    h(
+      'dl',
+      { class: 'leadfwd-summary' },
+      o.subject !== undefined
+        ? row(
+            'LBL_LEADFWD_SUBJECT',
+            h('span', {}, o.subject, o.recipient ? h('span', { class: 'help-inline' }, ` ${t('LBL_LEADFWD_SUBJECT_FOR', { name: o.recipient })}`) : null),
+            'leadfwd-summary-subject',
+          )
+        : row('LBL_LEADFWD_SUBJECT', t('LBL_LEADFWD_SUBJECT_PENDING'), 'leadfwd-summary-subject'),
+      row('LBL_LEADFWD_FROM', `${f.fromName} <${f.fromEmail}>`, 'leadfwd-summary-from'),
+      f.replyTo.trim() ? row('LBL_LEADFWD_REPLY_TO', f.replyTo.trim()) : null,
+      row('LBL_LEADFWD_AUDIENCE', [...f.targetListIds, ...f.leadfwdListIds].map(o.listName).join(', '), 'leadfwd-summary-lists'),
+      row('LBL_LEADFWD_MERGE_FIELDS', f.customFields.length ? f.customFields.map((n) => fieldName(n, o.fields)).join(', ') : t('LBL_LEADFWD_MERGE_NONE')),
+      row('LBL_LEADFWD_SCHEDULE', at ? formatInZone(at, f.timeZone) : t('LBL_LEADFWD_SCHEDULE_NOW'), 'leadfwd-summary-schedule'),
+    ),
+  );
 }
 
 /** Extraction still running: lists and records read so far. */
 export function renderCounting(el: Element, c?: CampaignView): void {
   const p = c?.audit?.progress;
-  replaceChildren(el, h('p', { class: 'alert alert-info' }, p
-    ? t('LBL_LEADFWD_AUDIT_COUNTING_PROGRESS', { done: p.listsDone, total: p.listsTotal, records: p.recordsRead })
-    : t('LBL_LEADFWD_AUDIT_COUNTING')));
+  replaceChildren(
+    el,
+    h(
+      'p',
+      { class: 'alert alert-info' },
+      p ? t('LBL_LEADFWD_AUDIT_COUNTING_PROGRESS', { done: p.listsDone, total: p.listsTotal, records: p.recordsRead }) : t('LBL_LEADFWD_AUDIT_COUNTING'),
+    ),
+  );
 }
 
 export function renderAudit(el: Element, c: CampaignView): boolean {
@@ -55,13 +70,21 @@ export function renderAudit(el: Element, c: CampaignView): boolean {
     return false;
   }
   const rows = skips(a).map(([reason, n]) => h('tr', {}, h('th', { scope: 'row' }, t(`LBL_LEADFWD_SKIPPED_${reason.toUpperCase()}`)), h('td', {}, String(n))));
-  replaceChildren(el,
-    h('table', { class: 'table table-condensed leadfwd-audit-table' },
+  replaceChildren(
+    el,
+    h(
+      'table',
+      { class: 'table table-condensed leadfwd-audit-table' },
       h('caption', { class: 'help-block' }, t('LBL_LEADFWD_AUDIT_CAPTION')),
-      h('tbody', {},
+      h(
+        'tbody',
+        {},
         h('tr', {}, h('th', { scope: 'row' }, t('LBL_LEADFWD_AUDIT_CANDIDATES')), h('td', { class: 'leadfwd-audit-candidates' }, String(a.candidates))),
         h('tr', {}, h('th', { scope: 'row' }, t('LBL_LEADFWD_AUDIT_QUEUED')), h('td', { class: 'leadfwd-audit-queued' }, String(a.queued))),
-        rows)),
-    a.queued === 0 ? h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null);
+        rows,
+      ),
+    ),
+    a.queued === 0 ? h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null,
+  );
   return a.queued > 0;
 }

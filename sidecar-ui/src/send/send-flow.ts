@@ -10,8 +10,8 @@ import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
-import { restore, snapshot, STARTER_HTML } from './starter.js';
-import { dropReview, formOf, paintLists, showError, showStep, state, type SendState } from './state.js';
+import { restore, STARTER_HTML, snapshot } from './starter.js';
+import { dropReview, formOf, paintLists, type SendState, showError, showStep, state } from './state.js';
 import type { Step } from './validate.js';
 
 function userDefaults(): { fromName: string; fromEmail: string } {
@@ -60,7 +60,10 @@ async function load(view: SidecarView): Promise<void> {
     }
     const app = getApp();
     const linked = st.sugarCampaignId
-      ? sugarCall<{ records: TargetList[] }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId, link: 'prospectlists' }, { fields: 'id,name,list_type', max_num: 100 }))
+      ? sugarCall<{ records: TargetList[] }>(
+          'read',
+          app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId, link: 'prospectlists' }, { fields: 'id,name,list_type', max_num: 100 }),
+        )
       : Promise.resolve({ records: [] as TargetList[] });
     const campaign = st.sugarCampaignId
       ? sugarCall<{ name?: string }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId }, { fields: 'id,name' })).catch(() => ({ name: '' }))
@@ -68,7 +71,8 @@ async function load(view: SidecarView): Promise<void> {
     const [lists, ours, links, sugarCampaign] = await Promise.all([
       st.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
       st.client.get<{ lists: LeadfwdList[] }>('/lists'),
-      linked, campaign,
+      linked,
+      campaign,
     ]);
     if (st.disposed) return;
     st.sugarLists = lists.targetLists;
@@ -92,7 +96,9 @@ function paintNoAccess(view: SidecarView): void {
   const note = form.querySelector<HTMLElement>('.leadfwd-no-access')!;
   replaceChildren(note, t('LBL_LEADFWD_NO_CREATE_SEND'));
   note.hidden = false;
-  form.querySelectorAll<HTMLElement>('section.leadfwd-step, .leadfwd-stepper').forEach((s) => { s.hidden = true; });
+  form.querySelectorAll<HTMLElement>('section.leadfwd-step, .leadfwd-stepper').forEach((s) => {
+    s.hidden = true;
+  });
 }
 
 /** Puts the loaded state into a freshly rendered template. */
@@ -130,14 +136,21 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
   form.addEventListener('change', (e) => {
     const el = e.target as HTMLInputElement;
     fieldChanged(view, el.name);
-    if (el.name === 'targetList') { if (el.checked) st.selectedSugar.add(el.value); else st.selectedSugar.delete(el.value); }
-    if (el.name === 'leadfwdList') { if (el.checked) st.selectedLeadfwd.add(el.value); else st.selectedLeadfwd.delete(el.value); }
+    if (el.name === 'targetList') {
+      if (el.checked) st.selectedSugar.add(el.value);
+      else st.selectedSugar.delete(el.value);
+    }
+    if (el.name === 'leadfwdList') {
+      if (el.checked) st.selectedLeadfwd.add(el.value);
+      else st.selectedLeadfwd.delete(el.value);
+    }
     if (el.name === 'fieldModule') void loadFields(view, el.value);
     if (el.name === 'schedule') toggleSchedule(form);
     if (el.name === 'format') void formatChanged(view, el.value === 'mjml' ? 'mjml' : 'html');
     if (el.name === 'recipient') void previewRecipient(view);
   });
-  const on = (selector: string, fn: (b: HTMLElement) => void) => form.querySelectorAll<HTMLElement>(selector).forEach((b) => b.addEventListener('click', () => fn(b)));
+  const on = (selector: string, fn: (b: HTMLElement) => void) =>
+    form.querySelectorAll<HTMLElement>(selector).forEach((b) => b.addEventListener('click', () => fn(b)));
   on('.leadfwd-step-tab', (b) => goTo(view, b.dataset.step as Step));
   on('.leadfwd-prev', () => prev(view));
   on('.leadfwd-insert-button', () => insertField(view));
@@ -152,9 +165,21 @@ export const sendFlow = {
     addStyles();
     const ctx = view.context;
     const st: SendState = {
-      step: 'audience', sugarLists: [], linkedLists: [], leadfwdLists: [], selectedSugar: new Set(), selectedLeadfwd: new Set(),
-      goneLists: new Set(), fields: {}, insertTarget: 'content', timeZone: userTimeZone(), previewWidth: 'desktop', recipients: [],
-      loaded: false, rendered: false, disposed: false,
+      step: 'audience',
+      sugarLists: [],
+      linkedLists: [],
+      leadfwdLists: [],
+      selectedSugar: new Set(),
+      selectedLeadfwd: new Set(),
+      goneLists: new Set(),
+      fields: {},
+      insertTarget: 'content',
+      timeZone: userTimeZone(),
+      previewWidth: 'desktop',
+      recipients: [],
+      loaded: false,
+      rendered: false,
+      disposed: false,
       sugarCampaignId: ctx?.get('leadfwdSugarCampaignId') || undefined,
       prospectListId: ctx?.get('leadfwdProspectListId') || undefined,
     };

@@ -30,7 +30,10 @@ export function snapshot(form: HTMLFormElement): Record<string, string> {
   const out: Record<string, string> = {};
   for (const el of Array.from(form.elements) as Array<HTMLInputElement>) {
     if (!el.name || el.type === 'checkbox' || el.type === 'button' || el.type === 'submit') continue;
-    if (el.type === 'radio') { if (el.checked) out[el.name] = el.value; continue; }
+    if (el.type === 'radio') {
+      if (el.checked) out[el.name] = el.value;
+      continue;
+    }
     out[el.name] = el.value;
   }
   return out;

@@ -4,14 +4,20 @@ import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
-import { clearProblems, setMessage, showFieldProblems, type Problem } from './form-dom.js';
+import { clearProblems, type Problem, setMessage, showFieldProblems } from './form-dom.js';
 import { renderLeadfwdLists, renderSugarLists } from './lists.js';
 import type { PreviewWidth } from './preview.js';
-import { STEP_OF, STEPS, type FieldProblem, type SendForm, type Step } from './validate.js';
+import { type FieldProblem, type SendForm, STEP_OF, STEPS, type Step } from './validate.js';
 
 export type View = Step | 'done';
 
-export interface RecipientChoice { rowId: number; email: string; name: string; module: string; recordId: string }
+export interface RecipientChoice {
+  rowId: number;
+  email: string;
+  name: string;
+  module: string;
+  recordId: string;
+}
 
 export interface SendState {
   step: View;
@@ -66,15 +72,18 @@ export function showStep(view: SidecarView, step: View, focus = true): void {
   st.step = step;
   const form = formOf(view);
   if (!form) return;
-  form.querySelectorAll<HTMLElement>('section.leadfwd-step').forEach((s) => { s.hidden = s.dataset.step !== step; });
+  form.querySelectorAll<HTMLElement>('section.leadfwd-step').forEach((s) => {
+    s.hidden = s.dataset.step !== step;
+  });
   const at = STEPS.indexOf(step as Step);
   form.querySelectorAll<HTMLButtonElement>('.leadfwd-step-tab').forEach((b) => {
     const i = STEPS.indexOf(b.dataset.step as Step);
     const current = i === at;
-    if (current) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current');
+    if (current) b.setAttribute('aria-current', 'step');
+    else b.removeAttribute('aria-current');
     b.classList.toggle('leadfwd-step-done', step === 'done' || i < at);
     const label = b.querySelector('.leadfwd-step-state');
-    if (label) label.textContent = current ? ` (${t('LBL_LEADFWD_STEP_CURRENT')})` : (step === 'done' || i < at) ? ` (${t('LBL_LEADFWD_STEP_DONE')})` : '';
+    if (label) label.textContent = current ? ` (${t('LBL_LEADFWD_STEP_CURRENT')})` : step === 'done' || i < at ? ` (${t('LBL_LEADFWD_STEP_DONE')})` : '';
     b.disabled = step === 'done';
   });
   (form.querySelector('.leadfwd-stepper') as HTMLElement).hidden = !!st.noAccess;

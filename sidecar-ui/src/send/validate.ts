@@ -1,7 +1,8 @@
 // The send flow's rules, step by step: each step is checked before the next opens, so a problem shows next to its
 // field on the step where it can be fixed. No DOM.
-import { zonedToUtc } from '../shared/time.js';
+
 import type { NewCampaign } from '../shared/service-types.js';
+import { zonedToUtc } from '../shared/time.js';
 import { looksLikeMjml } from './merge.js';
 
 export interface SendForm {
@@ -25,14 +26,29 @@ export type Step = 'audience' | 'content' | 'settings' | 'review';
 export const STEPS: readonly Step[] = ['audience', 'content', 'settings', 'review'];
 
 export type ProblemField = keyof SendForm | 'lists' | 'testAddresses' | 'recipient';
-export interface FieldProblem { field: ProblemField; label: string; vars?: Record<string, string | number> }
+export interface FieldProblem {
+  field: ProblemField;
+  label: string;
+  vars?: Record<string, string | number>;
+}
 
 /** The step where a field is edited. */
 export const STEP_OF: Partial<Record<ProblemField, Step>> = {
-  lists: 'audience', targetListIds: 'audience', leadfwdListIds: 'audience',
-  subject: 'content', format: 'content', content: 'content', customFields: 'content',
-  name: 'settings', fromName: 'settings', fromEmail: 'settings', replyTo: 'settings', schedule: 'settings', sendAtLocal: 'settings',
-  testAddresses: 'review', recipient: 'review',
+  lists: 'audience',
+  targetListIds: 'audience',
+  leadfwdListIds: 'audience',
+  subject: 'content',
+  format: 'content',
+  content: 'content',
+  customFields: 'content',
+  name: 'settings',
+  fromName: 'settings',
+  fromEmail: 'settings',
+  replyTo: 'settings',
+  schedule: 'settings',
+  sendAtLocal: 'settings',
+  testAddresses: 'review',
+  recipient: 'review',
 };
 
 const ADDRESS = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:".]+(\.[^\s@<>()[\],;:".]+)+$/;
@@ -40,7 +56,10 @@ export const isAddress = (s: string) => s.length <= 254 && ADDRESS.test(s);
 
 /** Splits "a@x.com, b@y.org; c@z.net" into good and bad addresses. */
 export function parseAddresses(s: string): { ok: string[]; bad: string[] } {
-  const parts = s.split(/[\s,;]+/).map((p) => p.trim()).filter(Boolean);
+  const parts = s
+    .split(/[\s,;]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   return { ok: parts.filter(isAddress), bad: parts.filter((p) => !isAddress(p)) };
 }
 
@@ -64,7 +83,8 @@ function settings(f: SendForm, now: Date): FieldProblem[] {
   if (!f.fromName.trim()) out.push({ field: 'fromName', label: 'LBL_LEADFWD_ERR_FROM_NAME_REQUIRED' });
   if (!f.fromEmail.trim()) out.push({ field: 'fromEmail', label: 'LBL_LEADFWD_ERR_FROM_EMAIL_REQUIRED' });
   else if (!isAddress(f.fromEmail.trim())) out.push({ field: 'fromEmail', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.fromEmail.trim() } });
-  if (f.replyTo.trim() && !isAddress(f.replyTo.trim())) out.push({ field: 'replyTo', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.replyTo.trim() } });
+  if (f.replyTo.trim() && !isAddress(f.replyTo.trim()))
+    out.push({ field: 'replyTo', label: 'LBL_LEADFWD_ERR_BAD_ADDRESS', vars: { address: f.replyTo.trim() } });
   if (f.schedule === 'later') {
     const at = zonedToUtc(f.sendAtLocal, f.timeZone);
     const minuteStart = new Date(now.getTime() - (now.getTime() % 60_000));

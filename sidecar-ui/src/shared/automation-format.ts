@@ -17,12 +17,19 @@ const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 
 /** A wait's length in the largest whole units: "2 d", "1 d 6 h", "30 min", "45 s". */
 export function formatWaitSeconds(seconds: number): string {
   const s = Math.round(n(seconds));
-  const units: Array<[number, string]> = [[86_400, 'd'], [3_600, 'h'], [60, 'min'], [1, 's']];
+  const units: Array<[number, string]> = [
+    [86_400, 'd'],
+    [3_600, 'h'],
+    [60, 'min'],
+    [1, 's'],
+  ];
   const parts: string[] = [];
   let rest = s;
   for (const [size, unit] of units) {
-    if (rest >= size && parts.length < 2) { parts.push(`${Math.floor(rest / size)} ${unit}`); rest %= size; }
-    else if (parts.length) break;
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    } else if (parts.length) break;
   }
   return parts.length ? parts.join(' ') : '0 s';
 }
@@ -52,9 +59,14 @@ export function stepRows(steps: AutomationStep[] | undefined): StepRow[] {
       return { key: s.key, kind: 'wait', title, waiting: n(s.waiting), passed: 0, sent: 0, opened: 0, clicked: 0 };
     }
     return {
-      key: s.key, kind: 'email', title: s.name || s.subject || s.key, waiting: n(s.waiting), passed: n(s.passed),
+      key: s.key,
+      kind: 'email',
+      title: s.name || s.subject || s.key,
+      waiting: n(s.waiting),
+      passed: n(s.passed),
       sent: s.delivery ? sentCount(s.delivery) : 0,
-      opened: n(s.engagement?.opened), clicked: n(s.engagement?.clicked),
+      opened: n(s.engagement?.opened),
+      clicked: n(s.engagement?.clicked),
     };
   });
 }

@@ -7,7 +7,11 @@ import { h } from './dom.js';
 
 /** Which of Sugar's theme colours a series takes. */
 export type Tone = 'primary' | 'success' | 'info' | 'warning' | 'danger' | 'muted';
-export interface TimeSeries { label: string; values: number[]; tone: Tone }
+export interface TimeSeries {
+  label: string;
+  values: number[];
+  tone: Tone;
+}
 export interface TimeChartSpec {
   /** Said before the chart and as the table's caption: what the chart shows. */
   title: string;
@@ -49,7 +53,11 @@ const HOUR = 3600;
  * zero: the last `maxHours` hours up to the latest point, and at least `minHours` so one busy hour still reads as a
  * moment in time. Returns the unix-second times and, for each series key, its values.
  */
-export function hourly<P extends { hour: string }, K extends keyof P & string>(points: readonly P[], keys: K[], o: { minHours?: number; maxHours?: number } = {}): { times: number[]; values: Record<K, number[]> } {
+export function hourly<P extends { hour: string }, K extends keyof P & string>(
+  points: readonly P[],
+  keys: K[],
+  o: { minHours?: number; maxHours?: number } = {},
+): { times: number[]; values: Record<K, number[]> } {
   const at = points.map((p) => Math.floor(Date.parse(p.hour) / 1000 / HOUR) * HOUR);
   const values = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   if (!at.length) return { times: [], values };
@@ -65,7 +73,10 @@ export function hourly<P extends { hour: string }, K extends keyof P & string>(p
   return { times, values };
 }
 
-export interface DrawnChart { el: HTMLElement; destroy(): void }
+export interface DrawnChart {
+  el: HTMLElement;
+  destroy(): void;
+}
 
 /**
  * A line chart over time, inside a <figure> whose caption is `title`, with the numbers as a table for screen readers.
@@ -75,15 +86,37 @@ export function timeChart(spec: TimeChartSpec): DrawnChart & { draw(): void } {
   const id = `lf-chart-${Math.random().toString(36).slice(2, 9)}`;
   const plot = h('div', { class: 'leadfwd-chart-plot', 'aria-hidden': 'true' });
   const legend = h('ul', { class: 'leadfwd-chart-legend', 'aria-hidden': 'true' });
-  const table = h('table', { class: 'leadfwd-sr-only leadfwd-chart-table' },
+  const table = h(
+    'table',
+    { class: 'leadfwd-sr-only leadfwd-chart-table' },
     h('caption', {}, spec.title),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, spec.timeLabel), spec.series.map((s) => h('th', { scope: 'col' }, s.label)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, spec.timeLabel),
+        spec.series.map((s) => h('th', { scope: 'col' }, s.label)),
+      ),
+    ),
     // Only the times something happened: a screen reader does not need the empty hours the line draws as zero.
-    h('tbody', {}, spec.times.map((time, i) => (spec.series.some((s) => (s.values[i] ?? 0) > 0)
-      ? h('tr', {}, h('th', { scope: 'row' }, spec.formatTime(time)), spec.series.map((s) => h('td', {}, String(s.values[i] ?? 0))))
-      : null))));
-  const el = h('figure', { class: 'leadfwd-chart', 'aria-labelledby': id },
-    h('figcaption', { id, class: 'help-block' }, spec.title), plot, legend, table);
+    h(
+      'tbody',
+      {},
+      spec.times.map((time, i) =>
+        spec.series.some((s) => (s.values[i] ?? 0) > 0)
+          ? h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, spec.formatTime(time)),
+              spec.series.map((s) => h('td', {}, String(s.values[i] ?? 0))),
+            )
+          : null,
+      ),
+    ),
+  );
+  const el = h('figure', { class: 'leadfwd-chart', 'aria-labelledby': id }, h('figcaption', { id, class: 'help-block' }, spec.title), plot, legend, table);
   let chart: uPlot | undefined;
   return {
     el,
@@ -91,18 +124,30 @@ export function timeChart(spec: TimeChartSpec): DrawnChart & { draw(): void } {
       const text = getComputedStyle(el).color;
       const colors = spec.series.map((s) => themeColor(el, s.tone));
       legend.replaceChildren(...spec.series.map((s, i) => h('li', {}, h('span', { class: 'leadfwd-chart-key', style: `background:${colors[i]}` }), s.label)));
-      const axis = { stroke: text, grid: { stroke: faint(text, 0.15), width: 1 }, ticks: { stroke: faint(text, 0.3), width: 1 }, font: '11px system-ui, sans-serif' };
+      const axis = {
+        stroke: text,
+        grid: { stroke: faint(text, 0.15), width: 1 },
+        ticks: { stroke: faint(text, 0.3), width: 1 },
+        font: '11px system-ui, sans-serif',
+      };
       chart?.destroy();
-      chart = new uPlot({
-        width: spec.width ?? Math.max(200, Math.min(520, el.clientWidth || 320)),
-        height: spec.height ?? 120,
-        legend: { show: false },
-        cursor: { show: false },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        axes: [{ ...axis }, { ...axis, size: 36 }],
-        series: [{}, ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, points: { show: spec.times.length < 3 } }))],
-      }, [spec.times, ...spec.series.map((s) => s.values)], plot);
+      chart = new uPlot(
+        {
+          width: spec.width ?? Math.max(200, Math.min(520, el.clientWidth || 320)),
+          height: spec.height ?? 120,
+          legend: { show: false },
+          cursor: { show: false },
+          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+          axes: [{ ...axis }, { ...axis, size: 36 }],
+          series: [{}, ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, points: { show: spec.times.length < 3 } }))],
+        },
+        [spec.times, ...spec.series.map((s) => s.values)],
+        plot,
+      );
     },
-    destroy() { chart?.destroy(); chart = undefined; },
+    destroy() {
+      chart?.destroy();
+      chart = undefined;
+    },
   };
 }

@@ -36,7 +36,7 @@ export function injectStyle(id: string, css: string): void {
 }
 
 export function query<T extends Element = HTMLElement>(root: ParentNode, selector: string): T {
-  const el = root.querySelector<T>(selector as any);
+  const el = root.querySelector(selector) as T | null;
   if (!el) throw new Error(`LeadFWD: template element ${selector} is missing`);
   return el as T;
 }

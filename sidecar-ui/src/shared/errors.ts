@@ -3,7 +3,13 @@
 import { t } from './app.js';
 import { ServiceError } from './service-client.js';
 
-export interface UserMessage { text: string; details: string[]; kind: string; unknownListIds: string[]; field?: string }
+export interface UserMessage {
+  text: string;
+  details: string[];
+  kind: string;
+  unknownListIds: string[];
+  field?: string;
+}
 
 const LABEL_BY_KIND: Record<string, string> = {
   not_configured: 'LBL_LEADFWD_ERR_NOT_CONFIGURED',
@@ -34,8 +40,13 @@ const LABEL_BY_KIND: Record<string, string> = {
 
 /** The form field a refusal is about (the send flow's and the settings page's field names). */
 const FIELD_BY_KIND: Record<string, string> = {
-  sender_not_allowed: 'fromEmail', too_many: 'testAddresses', test_send_limit: 'testAddresses',
-  pairing_code_invalid: 'code', not_leadfwd: 'service_url', unreachable: 'service_url', timeout: 'service_url',
+  sender_not_allowed: 'fromEmail',
+  too_many: 'testAddresses',
+  test_send_limit: 'testAddresses',
+  pairing_code_invalid: 'code',
+  not_leadfwd: 'service_url',
+  unreachable: 'service_url',
+  timeout: 'service_url',
 };
 
 /** Refusals whose code says which field of the send flow they are about. */
@@ -63,19 +74,24 @@ export function describeError(err: unknown, listName: (id: string) => string = (
     const ids = err.kind === 'unknown_lists' ? unknownIds(err.details) : [];
     const d = (err.details ?? {}) as { fields?: unknown; senderDomains?: unknown; problems?: unknown };
     const text = t(LABEL_BY_KIND[err.kind] ?? 'LBL_LEADFWD_ERR_UNKNOWN', {
-      message: err.message, lists: ids.map(listName).join(', '), fields: strings(d.fields).join(', '), domains: strings(d.senderDomains).join(', '),
+      message: err.message,
+      lists: ids.map(listName).join(', '),
+      fields: strings(d.fields).join(', '),
+      domains: strings(d.senderDomains).join(', '),
     });
-    const details = err.kind === 'invalid_template' ? templateProblems(err.details)
-      : err.kind === 'invalid' && Array.isArray(d.problems) ? d.problems.map(String)
-      : [];
+    const details =
+      err.kind === 'invalid_template' ? templateProblems(err.details) : err.kind === 'invalid' && Array.isArray(d.problems) ? d.problems.map(String) : [];
     return { text, details, kind: err.kind, unknownListIds: ids, field: FIELD_BY_CODE[err.code] ?? FIELD_BY_KIND[err.kind] };
   }
   const e = (err ?? {}) as { sugar?: boolean; status?: number; message?: string };
   if (e.sugar) {
     const kind = e.status === 401 ? 'token_rejected' : e.status === 403 ? 'sugar_forbidden' : 'sugar';
-    const text = kind === 'token_rejected' ? t(LABEL_BY_KIND.token_rejected)
-      : kind === 'sugar_forbidden' ? t('LBL_LEADFWD_ERR_SUGAR_FORBIDDEN', { message: e.message ?? '' })
-      : t('LBL_LEADFWD_ERR_SUGAR', { message: e.message ?? '' });
+    const text =
+      kind === 'token_rejected'
+        ? t(LABEL_BY_KIND.token_rejected)
+        : kind === 'sugar_forbidden'
+          ? t('LBL_LEADFWD_ERR_SUGAR_FORBIDDEN', { message: e.message ?? '' })
+          : t('LBL_LEADFWD_ERR_SUGAR', { message: e.message ?? '' });
     return { text, details: [], kind, unknownListIds: [] };
   }
   return { text: t('LBL_LEADFWD_ERR_UNKNOWN', { message: e.message ?? String(err) }), details: [], kind: 'unknown', unknownListIds: [] };

@@ -34,7 +34,10 @@ export function formatDuration(ms: number): string {
   return m % 60 ? `${hours} h ${m % 60} min` : `${hours} h`;
 }
 
-export interface RateSample { at: number; sent: number }
+export interface RateSample {
+  at: number;
+  sent: number;
+}
 
 /** Keeps the last minute of (time, sent) samples per campaign to estimate the time left. */
 export function addSample(samples: RateSample[], sample: RateSample, windowMs = 60_000): RateSample[] {

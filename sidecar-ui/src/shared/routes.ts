@@ -11,5 +11,5 @@ export const reportHref = (campaignId: string) => `#Home/layout/${REPORT_LAYOUT}
 /** The campaign a report page was opened for (from the route's query), or undefined. */
 export function campaignFromRoute(hash: string = location.hash): string | undefined {
   const q = hash.split('?')[1];
-  return q ? new URLSearchParams(q).get('campaign') ?? undefined : undefined;
+  return q ? (new URLSearchParams(q).get('campaign') ?? undefined) : undefined;
 }

@@ -7,35 +7,83 @@ import type { ApiError, SidecarApi } from '../sidecar.js';
 
 export type ServiceErrorKind =
   // the relay's own (Sugar could not ask the service)
-  | 'not_configured' | 'not_paired' | 'unreachable' | 'timeout' | 'not_leadfwd' | 'bad_request'
+  | 'not_configured'
+  | 'not_paired'
+  | 'unreachable'
+  | 'timeout'
+  | 'not_leadfwd'
+  | 'bad_request'
   // the service refused Sugar's signature
-  | 'pairing_broken' | 'clock'
+  | 'pairing_broken'
+  | 'clock'
   // the service refused the user
-  | 'token_rejected' | 'forbidden' | 'rights' | 'secret_field' | 'sender_not_allowed' | 'module_not_allowed'
-  | 'test_send_limit' | 'too_many' | 'pairing_code_invalid'
+  | 'token_rejected'
+  | 'forbidden'
+  | 'rights'
+  | 'secret_field'
+  | 'sender_not_allowed'
+  | 'module_not_allowed'
+  | 'test_send_limit'
+  | 'too_many'
+  | 'pairing_code_invalid'
   // the request
-  | 'invalid' | 'unknown_lists' | 'invalid_template' | 'not_found' | 'conflict' | 'unavailable' | 'unknown';
+  | 'invalid'
+  | 'unknown_lists'
+  | 'invalid_template'
+  | 'not_found'
+  | 'conflict'
+  | 'unavailable'
+  | 'unknown';
 
 export class ServiceError extends Error {
-  constructor(readonly kind: ServiceErrorKind, message: string, readonly status = 0, readonly code = '', readonly details?: unknown) {
+  constructor(
+    readonly kind: ServiceErrorKind,
+    message: string,
+    readonly status = 0,
+    readonly code = '',
+    readonly details?: unknown,
+  ) {
     super(message);
     this.name = 'ServiceError';
   }
 }
 
 /** Sugar's own refusal of the call to Sugar (ventana's error), before any service was asked. */
-export interface SugarCallError extends Error { sugar: true; status?: number; code?: string }
+export interface SugarCallError extends Error {
+  sugar: true;
+  status?: number;
+  code?: string;
+}
 
 const KIND_BY_CODE: Record<string, ServiceErrorKind> = {
-  relay_not_configured: 'not_configured', relay_not_paired: 'not_paired', service_unreachable: 'unreachable',
-  service_timeout: 'timeout', not_leadfwd: 'not_leadfwd', relay_bad_request: 'bad_request',
-  relay_signature_invalid: 'pairing_broken', relay_unsigned: 'pairing_broken', relay_stale: 'clock',
-  sugar_token_rejected: 'token_rejected', unauthorized: 'token_rejected', forbidden: 'forbidden',
-  sugar_rights: 'rights', not_your_campaign: 'rights', field_not_readable: 'rights', sugar_forbidden: 'rights',
-  secret_field: 'secret_field', sender_not_allowed: 'sender_not_allowed', module_not_allowed: 'module_not_allowed',
-  test_send_limit: 'test_send_limit', too_many: 'too_many', pairing_code_invalid: 'pairing_code_invalid',
-  unknown_lists: 'unknown_lists', invalid_template: 'invalid_template', not_found: 'not_found', invalid_transition: 'conflict',
-  sugar_unavailable: 'unavailable', store_unavailable: 'unavailable',
+  relay_not_configured: 'not_configured',
+  relay_not_paired: 'not_paired',
+  service_unreachable: 'unreachable',
+  service_timeout: 'timeout',
+  not_leadfwd: 'not_leadfwd',
+  relay_bad_request: 'bad_request',
+  relay_signature_invalid: 'pairing_broken',
+  relay_unsigned: 'pairing_broken',
+  relay_stale: 'clock',
+  sugar_token_rejected: 'token_rejected',
+  unauthorized: 'token_rejected',
+  forbidden: 'forbidden',
+  sugar_rights: 'rights',
+  not_your_campaign: 'rights',
+  field_not_readable: 'rights',
+  sugar_forbidden: 'rights',
+  secret_field: 'secret_field',
+  sender_not_allowed: 'sender_not_allowed',
+  module_not_allowed: 'module_not_allowed',
+  test_send_limit: 'test_send_limit',
+  too_many: 'too_many',
+  pairing_code_invalid: 'pairing_code_invalid',
+  unknown_lists: 'unknown_lists',
+  invalid_template: 'invalid_template',
+  not_found: 'not_found',
+  invalid_transition: 'conflict',
+  sugar_unavailable: 'unavailable',
+  store_unavailable: 'unavailable',
 };
 
 export function kindOf(status: number, code: string): ServiceErrorKind {
@@ -49,7 +97,11 @@ export function kindOf(status: number, code: string): ServiceErrorKind {
   return 'unknown';
 }
 
-export interface Envelope { status: number; contentType: string; body: string }
+export interface Envelope {
+  status: number;
+  contentType: string;
+  body: string;
+}
 
 const isEnvelope = (v: unknown): v is Envelope =>
   typeof v === 'object' && v !== null && typeof (v as Envelope).status === 'number' && typeof (v as Envelope).body === 'string';
@@ -57,9 +109,13 @@ const isEnvelope = (v: unknown): v is Envelope =>
 /** The service's answer inside Sugar's envelope: its value on 2xx, a ServiceError otherwise. */
 export function unwrap<T>(env: unknown): T {
   if (!isEnvelope(env)) throw new ServiceError('unknown', 'Sugar answered something that is not a LeadFWD relay answer');
-  let json: any;
+  let json: { error?: unknown; message?: unknown; details?: unknown } | undefined;
   if (/json/.test(env.contentType || '')) {
-    try { json = env.body ? JSON.parse(env.body) : undefined; } catch { json = undefined; }
+    try {
+      json = env.body ? JSON.parse(env.body) : undefined;
+    } catch {
+      json = undefined;
+    }
   }
   if (env.status >= 200 && env.status < 300) return (json === undefined && !/json/.test(env.contentType || '') ? env.body : json) as T;
   const code = typeof json?.error === 'string' ? json.error : '';
@@ -72,7 +128,8 @@ export function callSugar<T>(api: Pick<SidecarApi, 'call'>, method: 'read' | 'cr
   return new Promise<T>((resolve, reject) => {
     api.call<T>(method, url, data ?? null, {
       success: (d) => resolve(d),
-      error: (e: ApiError) => reject(Object.assign(new Error(e?.message || e?.code || 'Sugar request failed'), { status: e?.status, code: e?.code, sugar: true as const })),
+      error: (e: ApiError) =>
+        reject(Object.assign(new Error(e?.message || e?.code || 'Sugar request failed'), { status: e?.status, code: e?.code, sugar: true as const })),
     });
   });
 }

@@ -11,7 +11,13 @@ export interface Audit {
 }
 
 /** Rows the service still has to write into Sugar, written, and given up on; lag of the oldest pending row. */
-export interface WriteBackState { pending: number; done: number; dead: number; lagSeconds: number; errors?: Array<{ kind: string; error: string; dead: boolean }> }
+export interface WriteBackState {
+  pending: number;
+  done: number;
+  dead: number;
+  lagSeconds: number;
+  errors?: Array<{ kind: string; error: string; dead: boolean }>;
+}
 
 export interface CampaignView {
   id: string;
@@ -53,31 +59,95 @@ export interface CampaignReport {
   timeline?: TimelineHour[];
 }
 
-export interface TimelineHour { hour: string; opens: number; machineOpens: number; clicks: number; botClicks: number; bounces: number; optOuts: number; complaints: number }
+export interface TimelineHour {
+  hour: string;
+  opens: number;
+  machineOpens: number;
+  clicks: number;
+  botClicks: number;
+  bounces: number;
+  optOuts: number;
+  complaints: number;
+}
 
-export interface TargetList { id: string; name: string; list_type: string; memberCount: number | null }
-export interface LeadfwdList { id: string; name: string; memberCount: number }
-export interface MergeField { name: string; type: string; label: string; custom: boolean }
-export interface Preview { subject: string; html: string; text: string }
-export interface TestSendResult { sent: number; results: Array<{ email: string; outcome: string; detail?: string }> }
+export interface TargetList {
+  id: string;
+  name: string;
+  list_type: string;
+  memberCount: number | null;
+}
+export interface LeadfwdList {
+  id: string;
+  name: string;
+  memberCount: number;
+}
+export interface MergeField {
+  name: string;
+  type: string;
+  label: string;
+  custom: boolean;
+}
+export interface Preview {
+  subject: string;
+  html: string;
+  text: string;
+}
+export interface TestSendResult {
+  sent: number;
+  results: Array<{ email: string; outcome: string; detail?: string }>;
+}
 
 export interface NewCampaign {
-  name: string; subject: string; fromName: string; fromEmail: string; replyTo?: string;
-  mjml?: string; html?: string; targetListIds: string[]; leadfwdListIds: string[]; customFields: string[];
-  sendAt?: string; sugarCampaignId?: string;
+  name: string;
+  subject: string;
+  fromName: string;
+  fromEmail: string;
+  replyTo?: string;
+  mjml?: string;
+  html?: string;
+  targetListIds: string[];
+  leadfwdListIds: string[];
+  customFields: string[];
+  sendAt?: string;
+  sugarCampaignId?: string;
   /** Extract and count, but send only after POST /campaigns/:id/confirm. */
   hold?: boolean;
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';
-export interface Enrolments { active: number; done: number; left: number }
-export interface AutomationSummary { id: string; name: string; status: AutomationStatus; createdAt: string; enrolments: Enrolments }
-export interface AutomationWindow { weekdays: string[]; from: string; to: string; timeZone: string }
+export interface Enrolments {
+  active: number;
+  done: number;
+  left: number;
+}
+export interface AutomationSummary {
+  id: string;
+  name: string;
+  status: AutomationStatus;
+  createdAt: string;
+  enrolments: Enrolments;
+}
+export interface AutomationWindow {
+  weekdays: string[];
+  from: string;
+  to: string;
+  timeZone: string;
+}
 export type AutomationStep =
   | { key: string; type: 'wait'; waiting: number; seconds?: number; window?: AutomationWindow }
   | {
-    key: string; type: 'send_email'; waiting: number; name: string; subject: string; campaignId: string | null; passed: number;
-    delivery: Partial<Record<RecipientState, number>> | null;
-    engagement: { opened: number; clicked: number; machineOnlyOpens: number } | null;
-  };
-export interface AutomationView extends AutomationSummary { targetListIds: string[]; updatedAt: string; steps: AutomationStep[] }
+      key: string;
+      type: 'send_email';
+      waiting: number;
+      name: string;
+      subject: string;
+      campaignId: string | null;
+      passed: number;
+      delivery: Partial<Record<RecipientState, number>> | null;
+      engagement: { opened: number; clicked: number; machineOnlyOpens: number } | null;
+    };
+export interface AutomationView extends AutomationSummary {
+  targetListIds: string[];
+  updatedAt: string;
+  steps: AutomationStep[];
+}

@@ -1,17 +1,27 @@
 // LeadFWD settings live in Sugar (the package's endpoints, LeadfwdConfigApi.php): the service address, the opt-out
 // scope and whether Sugar is paired with the service. The relay secret never leaves Sugar's server.
 import { getApp, sugarCall } from './app.js';
-import { createServiceClient, unwrap, type Envelope, type ServiceClient } from './service-client.js';
+import { createServiceClient, type Envelope, type ServiceClient, unwrap } from './service-client.js';
 
 /**
  * optout_scope mirrors the service's LEADFWD_OPT_OUT_SCOPE: all of the target's addresses, the one address, or none;
  * '' leaves it to the service (Sugar answers null until an administrator chooses).
  */
 export type OptOutScopeSetting = 'all' | 'address' | 'none' | '';
-export interface LeadfwdSettings { service_url: string; optout_scope: OptOutScopeSetting }
-export interface LeadfwdConfig extends LeadfwdSettings { paired: boolean; paired_at: string | null }
+export interface LeadfwdSettings {
+  service_url: string;
+  optout_scope: OptOutScopeSetting;
+}
+export interface LeadfwdConfig extends LeadfwdSettings {
+  paired: boolean;
+  paired_at: string | null;
+}
 /** What GET <service>/relay/hello answers through "Test connection". */
-export interface Hello { service: 'leadfwd'; relay: number; paired: boolean }
+export interface Hello {
+  service: 'leadfwd';
+  relay: number;
+  paired: boolean;
+}
 
 export const optOutScopeSetting = (v: unknown): OptOutScopeSetting => (v === 'all' || v === 'address' || v === 'none' ? v : '');
 

@@ -4,22 +4,45 @@ import { getApp } from './app.js';
 
 const validZone = (zone: unknown): zone is string => {
   if (typeof zone !== 'string' || !zone) return false;
-  try { new Intl.DateTimeFormat('en-US', { timeZone: zone }); return true; } catch { return false; }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 /** The user's Sugar time zone; the browser's when Sugar has none (or one this browser does not know). */
 export function userTimeZone(): string {
-  const user = getApp().user as unknown as { getPreference?: (k: string) => unknown; get?: (k: string) => any } | undefined;
+  const user = getApp().user as unknown as { getPreference?: (k: string) => unknown; get?: (k: string) => { timezone?: unknown } | undefined } | undefined;
   const pref = user?.getPreference?.('timezone') ?? user?.get?.('preferences')?.timezone;
   return validZone(pref) ? pref : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-interface Parts { year: number; month: number; day: number; hour: number; minute: number; second: number }
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
 function partsIn(zone: string, at: number): Parts {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  }).formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+      .formatToParts(new Date(at))
+      .map((x) => [x.type, Number(x.value)]),
+  );
   return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second };
 }
 

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { AutomationService } from '../../automations/service.js';
 import { actorOf } from '../auth.js';
 
@@ -9,12 +9,22 @@ export function automationRoutes(automations: AutomationService): Router {
   r.get('/automations', async (req: Request, res: Response) => {
     res.json({ automations: await automations.list(page(req.query.limit, 50, 200) || 50, page(req.query.offset, 0, 1e9), actorOf(res)) });
   });
-  r.post('/automations', async (req: Request, res: Response) => { res.status(201).json(await automations.create(req.body, actorOf(res))); });
-  r.get('/automations/:id', async (req: Request, res: Response) => { res.json(await automations.view(id(req), actorOf(res))); });
-  r.put('/automations/:id', async (req: Request, res: Response) => { res.json(await automations.update(id(req), req.body, actorOf(res))); });
+  r.post('/automations', async (req: Request, res: Response) => {
+    res.status(201).json(await automations.create(req.body, actorOf(res)));
+  });
+  r.get('/automations/:id', async (req: Request, res: Response) => {
+    res.json(await automations.view(id(req), actorOf(res)));
+  });
+  r.put('/automations/:id', async (req: Request, res: Response) => {
+    res.json(await automations.update(id(req), req.body, actorOf(res)));
+  });
   for (const action of ['pause', 'resume', 'stop'] as const) {
-    r.post(`/automations/:id/${action}`, async (req: Request, res: Response) => { res.json(await automations[action](id(req), actorOf(res))); });
+    r.post(`/automations/:id/${action}`, async (req: Request, res: Response) => {
+      res.json(await automations[action](id(req), actorOf(res)));
+    });
   }
-  r.post('/automations/:id/enrol', async (req: Request, res: Response) => { res.json(await automations.enrol(id(req), req.body, actorOf(res))); });
+  r.post('/automations/:id/enrol', async (req: Request, res: Response) => {
+    res.json(await automations.enrol(id(req), req.body, actorOf(res)));
+  });
   return r;
 }

@@ -1,14 +1,13 @@
-import { Router, type Request, type Response } from 'express';
-import type { CampaignService } from '../../services/campaigns.js';
-import type { Campaign } from '../../domain/types.js';
+import { type Request, type Response, Router } from 'express';
 import type { Actor } from '../../access/actor.js';
+import type { CampaignService } from '../../campaigns/service.js';
+import type { Campaign } from '../../domain/types.js';
 import { actorOf } from '../auth.js';
 
 export interface CampaignRouteDeps {
   campaigns: CampaignService;
   kick: () => void;
   testSend: (c: Campaign, body: Record<string, unknown>, actor: Actor) => Promise<unknown>;
-  preview: (input: Record<string, unknown>) => Promise<unknown>;
 }
 
 const id = (req: Request) => String(req.params.id);
@@ -47,6 +46,8 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
     const actor = actorOf(res);
     res.json(await deps.testSend(await campaigns.allowed(id(req), actor, 'edit'), req.body ?? {}, actor));
   });
-  r.post('/preview', async (req: Request, res: Response) => { res.json(await deps.preview(req.body ?? {})); });
+  r.post('/preview', async (req: Request, res: Response) => {
+    res.json(await campaigns.preview(req.body ?? {}));
+  });
   return r;
 }

@@ -1,10 +1,12 @@
-import { Router, type Request, type Response } from 'express';
-import type { createLeadfwdLists } from '../../services/leadfwd-lists.js';
+import { type Request, type Response, Router } from 'express';
+import type { createLeadfwdLists } from '../../lists/service.js';
 import { actorOf } from '../auth.js';
 
 export function listRoutes(lists: ReturnType<typeof createLeadfwdLists>): Router {
   const r = Router();
-  r.get('/lists', (_req: Request, res: Response) => { res.json({ lists: lists.list(actorOf(res)) }); });
+  r.get('/lists', (_req: Request, res: Response) => {
+    res.json({ lists: lists.list(actorOf(res)) });
+  });
   r.get('/lists/:id', (req: Request, res: Response) => {
     res.json(lists.get(String(req.params.id), actorOf(res), { after: req.query.after, limit: req.query.limit }));
   });

@@ -1,10 +1,10 @@
 // GET /api/v1/me: who the caller is and what LeadFWD lets them do, so the UI can show one clear no-access state
 // instead of failing later. POST /api/v1/relay/pairing-code: a new pairing code, for the operator's API key only.
-import { Router, type Request, type Response } from 'express';
-import { LIST_MODULES } from '../../domain/rights.js';
+import { type Request, type Response, Router } from 'express';
 import { isPrivileged } from '../../access/actor.js';
 import { allowsModule } from '../../access/policy.js';
-import { denied } from '../../access/errors.js';
+import { AppError } from '../../domain/errors.js';
+import { LIST_MODULES } from '../../domain/rights.js';
 import { actorOf } from '../auth.js';
 
 export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: string } }): Router {
@@ -25,7 +25,7 @@ export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: st
     });
   });
   r.post('/relay/pairing-code', (_req: Request, res: Response) => {
-    if (actorOf(res).kind !== 'operator') throw denied('api_key_only', 'Only the operator (API key) can make a pairing code');
+    if (actorOf(res).kind !== 'operator') throw new AppError('api_key_only', 'Only the operator (API key) can make a pairing code');
     res.status(201).json(deps.newPairingCode());
   });
   return r;

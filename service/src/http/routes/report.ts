@@ -1,8 +1,8 @@
 // GET /api/v1/campaigns/:id/report: for those Sugar lets see the campaign.
-import { Router, type Request, type Response } from 'express';
-import { HttpError } from '../errors.js';
-import type { CampaignReport } from '../../services/engagement/report.js';
+import { type Request, type Response, Router } from 'express';
 import type { Actor } from '../../access/actor.js';
+import { AppError } from '../../domain/errors.js';
+import type { CampaignReport } from '../../engagement/report.js';
 import { actorOf } from '../auth.js';
 
 export interface ReportRouteDeps {
@@ -15,10 +15,10 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   const r = Router();
   r.get('/campaigns/:id/report', async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    if (id.length > 200) throw new HttpError(404, 'not_found', 'No such campaign');
+    if (id.length > 200) throw new AppError('not_found', 'No such campaign');
     await deps.mayView(id, actorOf(res));
     const report = deps.report(id);
-    if (!report) throw new HttpError(404, 'not_found', 'No such campaign');
+    if (!report) throw new AppError('not_found', 'No such campaign');
     res.json(report);
   });
   return r;

@@ -1,10 +1,10 @@
 // Read-only views of the customer's Sugar for the send flow, asked as the user: which lists exist and which
 // fields they may merge.
-import { Router, type Request, type Response } from 'express';
-import { isListModule, LIST_MODULES } from '../../domain/rights.js';
-import { mergeFields, targetLists } from '../../services/sugar-directory.js';
+import { type Request, type Response, Router } from 'express';
 import { requireModule } from '../../access/policy.js';
-import { HttpError } from '../errors.js';
+import { mergeFields, targetLists } from '../../campaigns/sugar-directory.js';
+import { AppError } from '../../domain/errors.js';
+import { isListModule, LIST_MODULES } from '../../domain/rights.js';
 import { actorOf } from '../auth.js';
 
 export function sugarRoutes(): Router {
@@ -14,7 +14,7 @@ export function sugarRoutes(): Router {
   });
   r.get('/sugar/fields', async (req: Request, res: Response) => {
     const module = String(req.query.module ?? 'Contacts');
-    if (!isListModule(module)) throw new HttpError(422, 'invalid_module', `module must be one of ${LIST_MODULES.join(', ')}`);
+    if (!isListModule(module)) throw new AppError('invalid_module', `module must be one of ${LIST_MODULES.join(', ')}`);
     requireModule(actorOf(res), module, 'view');
     res.json({ module, fields: await mergeFields(actorOf(res), module) });
   });

@@ -3,10 +3,10 @@
 // Express because the pixel is the hottest route by far; it answers after the group commit, so an
 // answered pixel is a recorded open. Clicks redirect only to the stored link of a signed token.
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { Router, type Request, type Response } from 'express';
-import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
-import type { ClickRecorder } from '../../services/engagement/clicks.js';
-import type { OpenRecorder } from '../../services/engagement/open-recorder.js';
+import { type Request, type Response, Router } from 'express';
+import { type VerifyKeys, verifyToken } from '../../domain/tokens.js';
+import type { ClickRecorder } from '../../engagement/clicks.js';
+import type { OpenRecorder } from '../../engagement/opens.js';
 
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
@@ -43,7 +43,10 @@ export function clientIp(req: IncomingMessage): string | undefined {
   const peer = req.socket.remoteAddress;
   const forwarded = req.headers['x-forwarded-for'];
   if (!peer || !LOOPBACK.test(peer) || typeof forwarded !== 'string') return peer;
-  const hops = forwarded.split(',').map((h) => h.trim()).filter(Boolean);
+  const hops = forwarded
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) if (!LOOPBACK.test(hops[i])) return hops[i];
   return peer;
 }
@@ -69,14 +72,29 @@ export function pixelHandler(deps: TrackingDeps) {
   return (req: IncomingMessage, res: ServerResponse, token: string): void => {
     const head = req.method === 'HEAD';
     const p = head ? null : verifyToken(deps.secret, token, 'o');
-    if (!p) return answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
+    if (!p) {
+      answerPixel(res, head); // HEAD is never an open; bad tokens record nothing
+      return;
+    }
     const ua = req.headers['user-agent'];
-    const recorded = deps.opens.record({ rowId: p.r, method: req.method ?? 'GET', userAgent: typeof ua === 'string' ? ua : undefined, ip: clientIp(req), at: now() });
+    const recorded = deps.opens.record({
+      rowId: p.r,
+      method: req.method ?? 'GET',
+      userAgent: typeof ua === 'string' ? ua : undefined,
+      ip: clientIp(req),
+      at: now(),
+    });
     const failed = (err: unknown) => {
       if (warned++ % 1000 === 0) deps.logger?.warn({ err: (err as Error)?.message }, 'tracking.open.not_recorded');
     };
     if (afterCommit) {
-      recorded.then(() => answerPixel(res, false), (err: unknown) => { failed(err); answerPixel(res, false); });
+      recorded.then(
+        () => answerPixel(res, false),
+        (err: unknown) => {
+          failed(err);
+          answerPixel(res, false);
+        },
+      );
     } else {
       recorded.catch(failed);
       answerPixel(res, false);
@@ -112,12 +130,14 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const p = verifyToken(deps.secret, tokenFrom(req.url, '/'), 'c');
     if (!p || p.l === undefined) return notFound(res);
-    let target;
+    let target: ReturnType<ClickRecorder['resolve']>;
     try {
       target = deps.clicks.resolve(p.r, p.l);
     } catch (err) {
       deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.unresolved');
-      return void res.status(503).set({ 'Cache-Control': NO_STORE, 'Retry-After': '30', 'Content-Type': 'text/plain; charset=utf-8' })
+      return void res
+        .status(503)
+        .set({ 'Cache-Control': NO_STORE, 'Retry-After': '30', 'Content-Type': 'text/plain; charset=utf-8' })
         .send('This link cannot be opened right now. Please try again in a moment.');
     }
     if (!target) return notFound(res);
@@ -156,4 +176,3 @@ export function withPixelFastPath(app: RequestListener, fast: (req: IncomingMess
     },
   };
 }
-

@@ -2,10 +2,10 @@
 // or auth: the signed token is the authority), idempotent, 200 and never a redirect. GET only shows
 // a confirmation page with a real form button, because link scanners fetch every URL they see.
 import { createHash } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
-import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
-import type { FactRecorder } from '../../services/engagement/facts.js';
-import type { RecipientLookup } from '../../services/engagement/recipients.js';
+import { type Request, type Response, Router } from 'express';
+import { type VerifyKeys, verifyToken } from '../../domain/tokens.js';
+import type { FactRecorder } from '../../engagement/facts.js';
+import type { RecipientLookup } from '../../engagement/recipients.js';
 
 export interface UnsubscribeDeps {
   /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */
@@ -17,10 +17,11 @@ export interface UnsubscribeDeps {
   logger?: { error(o: object, m?: string): void };
 }
 
-const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;color:#1a1a1a;background:#f6f6f6}'
-  + 'main{max-width:32rem;margin:0 auto;background:#fff;padding:2rem;border-radius:8px}'
-  + 'button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:6px;background:#1f4fd1;color:#fff;cursor:pointer}'
-  + 'button:focus{outline:3px solid #f5a623;outline-offset:2px}address{font-style:normal;color:#555;margin-top:2rem}';
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;color:#1a1a1a;background:#f6f6f6}' +
+  'main{max-width:32rem;margin:0 auto;background:#fff;padding:2rem;border-radius:8px}' +
+  'button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:6px;background:#1f4fd1;color:#fff;cursor:pointer}' +
+  'button:focus{outline:3px solid #f5a623;outline-offset:2px}address{font-style:normal;color:#555;margin-top:2rem}';
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 const SECURITY_HEADERS = {
@@ -45,11 +46,13 @@ export function maskEmail(email: string): string {
 }
 
 function page(deps: UnsubscribeDeps, title: string, body: string): string {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    + '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    + `<title>${escapeHtml(title)} – ${escapeHtml(deps.senderName)}</title><style>${STYLE}</style></head>`
-    + `<body><main><h1>${escapeHtml(title)}</h1>${body}`
-    + `<address>${escapeHtml(deps.senderName)}<br>${escapeHtml(deps.senderAddress)}</address></main></body></html>`;
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(title)} – ${escapeHtml(deps.senderName)}</title><style>${STYLE}</style></head>` +
+    `<body><main><h1>${escapeHtml(title)}</h1>${body}` +
+    `<address>${escapeHtml(deps.senderName)}<br>${escapeHtml(deps.senderAddress)}</address></main></body></html>`
+  );
 }
 
 function send(res: Response, status: number, html: string) {
@@ -58,8 +61,8 @@ function send(res: Response, status: number, html: string) {
 
 export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
   const r = Router();
-  const invalid = (res: Response) => send(res, 404, page(deps, 'Link not valid',
-    '<p>This unsubscribe link is not valid. If you copied it, please use the link from the message itself.</p>'));
+  const invalid = (res: Response) =>
+    send(res, 404, page(deps, 'Link not valid', '<p>This unsubscribe link is not valid. If you copied it, please use the link from the message itself.</p>'));
 
   r.use('/u', (req: Request, res: Response, next) => {
     const path = req.url.split('?')[0];
@@ -71,14 +74,21 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     if (req.method !== 'POST') {
       const r0 = deps.lookup.get(p.r);
       if (!r0) return invalid(res);
-      return send(res, 200, page(deps, 'Unsubscribe',
-        `<p id="what">Stop receiving these emails from ${escapeHtml(deps.senderName)} at <strong>${escapeHtml(maskEmail(r0.email))}</strong>?</p>`
-        + '<form method="post" action="?via=page"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        + '<button type="submit" aria-describedby="what">Unsubscribe</button></form>'));
+      return send(
+        res,
+        200,
+        page(
+          deps,
+          'Unsubscribe',
+          `<p id="what">Stop receiving these emails from ${escapeHtml(deps.senderName)} at <strong>${escapeHtml(maskEmail(r0.email))}</strong>?</p>` +
+            '<form method="post" action="?via=page"><input type="hidden" name="List-Unsubscribe" value="One-Click">' +
+            '<button type="submit" aria-describedby="what">Unsubscribe</button></form>',
+        ),
+      );
     }
 
     req.resume(); // the body (List-Unsubscribe=One-Click, either encoding) carries nothing we need
-    let result;
+    let result: ReturnType<UnsubscribeDeps['facts']['optOut']>;
     try {
       result = deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click');
     } catch (err) {
@@ -88,8 +98,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
       return send(res, 503, page(deps, 'Please try again', '<p>We could not record your request just now. Please try again in a minute.</p>'));
     }
     if (!result.known) return invalid(res);
-    send(res, 200, page(deps, 'You are unsubscribed',
-      `<p>You will not receive these emails from ${escapeHtml(deps.senderName)} any more.</p>`));
+    send(res, 200, page(deps, 'You are unsubscribed', `<p>You will not receive these emails from ${escapeHtml(deps.senderName)} any more.</p>`));
   });
   return r;
 }

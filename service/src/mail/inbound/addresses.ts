@@ -1,13 +1,11 @@
 // Which of our inbound mailboxes an envelope recipient names. Only signed addresses are accepted:
 // a VERP return path (b-<row>-<sig>@bounce domain), a mailto unsubscribe
 // (unsubscribe+<token>@bounce domain) or the feedback-loop mailbox for ARF complaints.
-import { verifyToken, type VerifyKeys } from '../../domain/tokens.js';
+import { type VerifyKeys, verifyToken } from '../../domain/tokens.js';
 import { parseVerp } from '../../domain/verp.js';
+import type { InboundRoute } from '../../ports/mail.js';
 
-export type InboundRoute =
-  | { type: 'verp'; rowId: number }
-  | { type: 'unsubscribe'; rowId: number }
-  | { type: 'fbl' };
+export type { InboundRoute } from '../../ports/mail.js';
 
 export const FBL_LOCAL_PART = 'fbl';
 

@@ -9,8 +9,8 @@
 // across all connections (past the cap a message gets 452 4.3.1 and the sender retries later).
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { VerifyKeys } from '../../domain/tokens.js';
-import { routeFor, type InboundRoute } from './addresses.js';
-import { parseInboundReport, type InboundReport } from './report-parser.js';
+import { type InboundRoute, routeFor } from './addresses.js';
+import { type InboundReport, parseInboundReport } from './report-parser.js';
 
 export interface InboundLogger {
   info(o: object, m?: string): void;
@@ -84,10 +84,14 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
   const refusedLog = (reason: string, fields: object) => {
     const now = Date.now();
     const q = quiet.get(reason);
-    if (q && now - q.at < 60_000) { q.skipped++; return; }
+    if (q && now - q.at < 60_000) {
+      q.skipped++;
+      return;
+    }
     quiet.set(reason, { at: now, skipped: 0 });
-    o.logger?.warn({ event: reason === 'too_large' ? 'inbound.too_large' : 'inbound.refused', reason, ...fields, ...(q?.skipped ? { notLogged: q.skipped } : {}) },
-      reason === 'too_large' ? 'inbound.too_large' : 'inbound.refused');
+    const extra = { reason, ...fields, ...(q?.skipped ? { notLogged: q.skipped } : {}) };
+    if (reason === 'too_large') o.logger?.warn({ event: 'inbound.too_large', ...extra }, 'inbound.too_large');
+    else o.logger?.warn({ event: 'inbound.refused', ...extra }, 'inbound.refused');
   };
   const perIp = new Map<string, number>();
   const counted = new Map<string, string>(); // session id -> IP, for the sessions counted in perIp
@@ -118,7 +122,8 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
       if (ip === undefined) return;
       counted.delete(session.id);
       const n = (perIp.get(ip) ?? 1) - 1;
-      if (n > 0) perIp.set(ip, n); else perIp.delete(ip);
+      if (n > 0) perIp.set(ip, n);
+      else perIp.delete(ip);
     },
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
       if (session.envelope.rcptTo.length >= maxRecipients) return callback(smtpError(452, '4.5.3 Too many recipients'));
@@ -130,7 +135,10 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
       let kept = 0; // bytes of this message counted in `buffered`
       let size = 0;
       let refused: 'too_large' | 'no_room' | undefined;
-      const release = () => { buffered -= kept; kept = 0; };
+      const release = () => {
+        buffered -= kept;
+        kept = 0;
+      };
       // Past a limit only the head is kept (to log what the message was), the rest is drained unread.
       const dropToHead = (why: 'too_large' | 'no_room') => {
         refused ??= why;
@@ -153,7 +161,12 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
       stream.on('data', (c: Buffer) => {
         size += c.length;
         if (refused) {
-          if (kept < HEAD_BYTES) { const part = c.subarray(0, HEAD_BYTES - kept); chunks.push(Buffer.from(part)); kept += part.length; buffered += part.length; }
+          if (kept < HEAD_BYTES) {
+            const part = c.subarray(0, HEAD_BYTES - kept);
+            chunks.push(Buffer.from(part));
+            kept += part.length;
+            buffered += part.length;
+          }
           return;
         }
         if (size > maxBytes) return dropToHead('too_large');
@@ -163,30 +176,41 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
         buffered += c.length;
       });
       stream.on('error', () => undefined);
-      stream.on('close', () => { clearTimeout(deadline); if (!stream.readableEnded) { release(); chunks = []; } });
+      stream.on('close', () => {
+        clearTimeout(deadline);
+        if (!stream.readableEnded) {
+          release();
+          chunks = [];
+        }
+      });
       stream.on('end', () => {
         clearTimeout(deadline);
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded || size > maxBytes || refused) {
           const kind = classifyHead(Buffer.concat(chunks));
           release();
           chunks = [];
-          if (size <= maxBytes) { // a message of an acceptable size that found no room: the sender retries
+          if (size <= maxBytes) {
+            // a message of an acceptable size that found no room: the sender retries
             refusedLog('buffer_full', { size, kind, limit: maxBuffered });
             return callback(smtpError(452, '4.3.1 Insufficient system storage, try again later'));
           }
           refusedLog('too_large', { size, kind, limit: maxBytes });
           return callback(smtpError(552, `5.3.4 Message exceeds the ${maxBytes}-byte limit`));
         }
-        const routes = session.envelope.rcptTo
-          .map((r) => routeFor(r.address, o.secret, o.bounceDomain))
-          .filter((r): r is InboundRoute => r !== null);
+        const routes = session.envelope.rcptTo.map((r) => routeFor(r.address, o.secret, o.bounceDomain)).filter((r): r is InboundRoute => r !== null);
         const raw = Buffer.concat(chunks);
         chunks = [];
-        void process(raw, routes).then(() => { release(); callback(); }, (err: unknown) => {
-          release();
-          o.logger?.error({ err, event: 'inbound.failed' }, 'inbound.failed');
-          callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
-        });
+        void process(raw, routes).then(
+          () => {
+            release();
+            callback();
+          },
+          (err: unknown) => {
+            release();
+            o.logger?.error({ err, event: 'inbound.failed' }, 'inbound.failed');
+            callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
+          },
+        );
       });
     },
   });
@@ -204,20 +228,24 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
   // down with it: log loudly and keep trying, so bounces flow as soon as the port is free.
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
-  const listen = () => new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.server.once('error', onError);
-    server.listen(o.port, o.host, () => {
-      server.server.off('error', onError);
-      resolve();
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.server.once('error', onError);
+      server.listen(o.port, o.host, () => {
+        server.server.off('error', onError);
+        resolve();
+      });
     });
-  });
   const bind = async (): Promise<void> => {
     try {
       await listen();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || closed) throw err;
-      o.logger?.error({ event: 'inbound.port_in_use', host: o.host, port: o.port }, 'inbound.port_in_use: bounces, complaints and mailto unsubscribes wait until the port is free');
+      o.logger?.error(
+        { event: 'inbound.port_in_use', host: o.host, port: o.port, effect: 'bounces, complaints and mailto unsubscribes wait until the port is free' },
+        'inbound.port_in_use',
+      );
       retry = setTimeout(() => void bind().catch((e: unknown) => o.logger?.error({ err: e }, 'inbound.listen_failed')), o.retryBindMs ?? 30_000);
       retry.unref();
     }

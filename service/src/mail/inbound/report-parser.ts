@@ -3,23 +3,17 @@
 // an auto-reply. postal-mime keeps report parts and the returned message as attachments.
 import PostalMime from 'postal-mime';
 import {
-  isAutoReply, messageIdsIn, parseDeliveryStatus, parseFeedbackReport, parseFieldBlocks,
-  type DeliveryStatus, type FeedbackReport,
+  type DeliveryStatus,
+  type FeedbackReport,
+  isAutoReply,
+  messageIdsIn,
+  parseDeliveryStatus,
+  parseFeedbackReport,
+  parseFieldBlocks,
 } from '../../domain/dsn.js';
+import type { InboundReport } from '../../ports/mail.js';
 
-export interface InboundReport {
-  kind: 'dsn' | 'arf' | 'other';
-  autoReply: boolean;
-  subject?: string;
-  /** Candidate ids of our original message: returned headers, In-Reply-To, References, X-Original-Message-ID. */
-  messageIds: string[];
-  delivery?: DeliveryStatus;
-  feedback?: FeedbackReport;
-  /** Start of the human-readable part, for reports without a diagnostic code. */
-  humanText?: string;
-  /** Set when the MIME structure could not be parsed at all. */
-  error?: string;
-}
+export type { InboundReport } from '../../ports/mail.js';
 
 const DELIVERY_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const FEEDBACK_TYPES = new Set(['message/feedback-report']);
@@ -32,7 +26,10 @@ function text(content: ArrayBuffer | string | Uint8Array): string {
 
 /** The header block of a returned message (everything before its first empty line). */
 function originalHeaderIds(part: string): string[] {
-  const head = part.slice(0, 64 * 1024).replace(/\r\n?/g, '\n').split('\n\n')[0];
+  const head = part
+    .slice(0, 64 * 1024)
+    .replace(/\r\n?/g, '\n')
+    .split('\n\n')[0];
   const fields = parseFieldBlocks(head)[0];
   return messageIdsIn(fields?.get('message-id'));
 }
@@ -65,7 +62,10 @@ export async function parseInboundReport(raw: Buffer | Uint8Array | string): Pro
   return {
     kind,
     autoReply: isAutoReply({
-      autoSubmitted: header('auto-submitted'), subject: email.subject, precedence: header('precedence'), xAutoreply: header('x-autoreply'),
+      autoSubmitted: header('auto-submitted'),
+      subject: email.subject,
+      precedence: header('precedence'),
+      xAutoreply: header('x-autoreply'),
     }),
     subject: email.subject?.slice(0, 300),
     messageIds: [...ids].slice(0, 100),

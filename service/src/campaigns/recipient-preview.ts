@@ -1,0 +1,85 @@
+// The send flow's review step (issue 13): the people a held campaign would reach, and the real message one of them
+// would get — their merge values, custom fields and defaults, with the tracking links of their own ledger row — so
+// a person checks what is sent before confirming it. Nothing is recorded: the preview has no open pixel, and a
+// preview is not a send. Also the MJML → HTML conversion the content step offers when its format is switched.
+import type { Actor } from '../access/actor.js';
+import { requireModule, requireReadableFields } from '../access/policy.js';
+import { AppError } from '../domain/errors.js';
+import type { Campaign } from '../domain/types.js';
+import type { StorePart } from '../ports/index.js';
+import type { CompiledCampaign } from '../ports/mail.js';
+import type { LedgerRecipient } from '../ports/recipients.js';
+
+/** `C`: compiled content as the mail adapter makes it (opaque here: compiled by one dep, rendered by another). */
+export interface RecipientPreviewDeps<C extends CompiledCampaign = CompiledCampaign> {
+  /** The campaign if the actor may `action` it (Sugar's rights, applied by the campaign use cases). */
+  campaigns: { allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> };
+  store: StorePart<{ recipients: 'list' | 'get' | 'counts' }>;
+  compile: (c: Campaign) => Promise<C>;
+  /** The recipient's message as sent, with their own tracking links but no open pixel. */
+  render: (compiled: C, row: LedgerRecipient) => { subject: string; html: string; text: string; tracked: boolean };
+  /** MJML compiled to HTML, merge tags left as they are; refuses content over the size limit or that does not compile. */
+  mjmlToHtml: (mjml: string) => Promise<string>;
+}
+
+export interface RecipientChoice {
+  rowId: number;
+  email: string;
+  name: string;
+  module: string;
+  recordId: string;
+  state: string;
+}
+export interface RecipientMessage {
+  rowId: number;
+  to: string;
+  name: string;
+  subject: string;
+  html: string;
+  text: string;
+  tracked: boolean;
+  links: string[];
+}
+
+const nameOf = (r: LedgerRecipient) => {
+  const f = r.fields ?? {};
+  return String(f.full_name || f.name || [f.first_name, f.last_name].filter(Boolean).join(' ') || '').trim();
+};
+
+export function createRecipientPreview<C extends CompiledCampaign>(deps: RecipientPreviewDeps<C>) {
+  /**
+   * Seeing a recipient's merged message shows their data: changing the campaign is asked for (its creator, or whom
+   * Sugar lets edit its Campaign), and every merged field must be readable by the asker in Sugar.
+   */
+  async function mayPreview(id: string, actor: Actor): Promise<Campaign> {
+    const c = await deps.campaigns.allowed(id, actor, 'edit');
+    requireReadableFields(actor, c.customFields ?? []);
+    return c;
+  }
+
+  return {
+    async recipients(id: string, actor: Actor, page: { limit: number; offset: number }): Promise<{ recipients: RecipientChoice[]; total: number }> {
+      await mayPreview(id, actor);
+      const total = Object.values(deps.store.recipients.counts(id)).reduce((a, b) => a + b, 0);
+      const rows = deps.store.recipients.list(id, { limit: page.limit, offset: page.offset });
+      return { total, recipients: rows.map((r) => ({ rowId: r.rowId, email: r.email, name: nameOf(r), module: r.module, recordId: r.id, state: r.state })) };
+    },
+
+    async message(id: string, rowId: unknown, actor: Actor): Promise<RecipientMessage> {
+      const c = await mayPreview(id, actor);
+      const row = typeof rowId === 'number' && Number.isSafeInteger(rowId) ? deps.store.recipients.get(rowId) : undefined;
+      if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${String(rowId)}`);
+      const compiled = await deps.compile(c);
+      return { rowId: row.rowId, to: row.email, name: nameOf(row), ...deps.render(compiled, row), links: compiled.links };
+    },
+
+    async mjmlToHtml(body: { mjml?: unknown }, actor: Actor): Promise<{ html: string }> {
+      requireModule(actor, 'Campaigns', 'create');
+      const mjml = typeof body.mjml === 'string' ? body.mjml : '';
+      if (!mjml.trim()) throw new AppError('invalid_template', 'mjml is required', [{ message: 'mjml is required' }]);
+      return { html: await deps.mjmlToHtml(mjml) };
+    },
+  };
+}
+
+export type RecipientPreview = ReturnType<typeof createRecipientPreview>;

@@ -1,0 +1,115 @@
+// Drives campaigns through their lifecycle: drafts are extracted, pending campaigns start at their
+// time, sending campaigns are handed to the send worker. All state lives in the store, so a restart
+// simply picks up where the last process stopped.
+import type { Audit, Campaign } from '../domain/types.js';
+import type { AutomationRepo, StorePart } from '../ports/index.js';
+
+export type SchedulerStore = StorePart<{ campaigns: 'transition' | 'inStatus' | 'staleHolds' | 'due'; recipients: 'recoverInFlight' }> & {
+  /** Absent in tests without automations: then no campaign backs an automation step. */
+  automations?: Pick<AutomationRepo, 'isOpenStepCampaign'>;
+};
+
+export interface SchedulerDeps {
+  store: SchedulerStore;
+  extract: (campaign: Campaign) => Promise<Audit>;
+  send: (campaignId: string, signal: AbortSignal) => Promise<'done' | 'stopped'>;
+  /** Called once when sending starts (the write-back issue hooks Sugar campaign creation here). */
+  onSendingStarted?: (campaign: Campaign) => void;
+  tickMs?: number;
+  retryExtractionMs?: number;
+  /** A held campaign nobody confirmed within this long is cancelled (default 24 hours). */
+  heldForMs?: number;
+  now?: () => Date;
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+}
+
+const isRetryable = (e: unknown) => (e as { retryable?: boolean }).retryable === true;
+const DAY_MS = 24 * 3_600_000;
+
+export function createScheduler(deps: SchedulerDeps) {
+  const { store } = deps;
+  const running = new Map<string, Promise<void>>();
+  const retryAfter = new Map<string, number>();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const now = () => (deps.now ? deps.now() : new Date());
+
+  function track(id: string, work: () => Promise<void>) {
+    if (running.has(id) || abort.signal.aborted) return;
+    const p = work()
+      .catch((e) => deps.logger?.error({ err: e, campaignId: id }, 'campaign.task_crashed'))
+      .finally(() => running.delete(id));
+    running.set(id, p);
+  }
+
+  function startExtraction(c: Campaign) {
+    if ((retryAfter.get(c.id) ?? 0) > Date.now()) return;
+    track(c.id, async () => {
+      try {
+        const audit = await deps.extract(c);
+        store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
+        retryAfter.delete(c.id);
+      } catch (e) {
+        if (isRetryable(e)) {
+          retryAfter.set(c.id, Date.now() + (deps.retryExtractionMs ?? 30_000));
+          deps.logger?.warn({ campaignId: c.id, err: (e as Error).message }, 'campaign.extraction_retry');
+        } else {
+          store.campaigns.transition(c.id, ['extracting'], 'failed', `extraction failed: ${(e as Error).message}`.slice(0, 500));
+        }
+      }
+    });
+  }
+
+  function startSending(c: Campaign) {
+    track(c.id, async () => {
+      const result = await deps.send(c.id, abort.signal);
+      // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
+      if (result === 'done' && !store.automations?.isOpenStepCampaign(c.id))
+        store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
+    });
+  }
+
+  function tick() {
+    for (const c of store.campaigns.inStatus(['draft'])) {
+      if (store.campaigns.transition(c.id, ['draft'], 'extracting', 'extraction started')) startExtraction({ ...c, status: 'extracting' });
+    }
+    for (const c of store.campaigns.inStatus(['extracting'])) startExtraction(c);
+    // A review left open in a closed browser would otherwise stay held, and in every list, for ever.
+    const heldSince = new Date(now().getTime() - (deps.heldForMs ?? DAY_MS)).toISOString();
+    for (const c of store.campaigns.staleHolds(heldSince)) {
+      store.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
+    }
+    for (const c of store.campaigns.due(now().toISOString())) {
+      if (store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {
+        deps.onSendingStarted?.(c);
+        startSending(c);
+      }
+    }
+    for (const c of store.campaigns.inStatus(['sending'])) startSending(c);
+  }
+
+  return {
+    start() {
+      const recovered = store.recipients.recoverInFlight();
+      if (recovered) deps.logger?.warn({ recovered }, 'ledger.recovered_uncertain');
+      tick();
+      timer = setInterval(() => {
+        try {
+          tick();
+        } catch (e) {
+          deps.logger?.error({ err: e }, 'scheduler.tick_failed');
+        }
+      }, deps.tickMs ?? 500);
+    },
+    kick: tick,
+    /** Stop claiming work, let in-flight sends finish, then resolve. */
+    async stop() {
+      if (timer) clearInterval(timer);
+      abort.abort();
+      await Promise.allSettled([...running.values()]);
+    },
+    idle: () => Promise.allSettled([...running.values()]).then(() => undefined),
+  };
+}
+
+export type Scheduler = ReturnType<typeof createScheduler>;

@@ -1,0 +1,47 @@
+// The request bodies the campaign use cases take, one zod schema each (rendered into docs/api.md).
+import { isSendableAddress } from '../domain/address.js';
+import { dateTime, idList, text, z } from '../domain/input.js';
+
+const always = { when: () => true }; // cross-field checks run even when a field is wrong, so every problem is told at once
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+export const CreateCampaignBody = z
+  .object({
+    name: text('name', 200, { description: 'Campaign name (the Sugar Campaign gets its first 50 characters)' }),
+    subject: text('subject', 998, { description: 'Subject line; Liquid merge tags allowed' }),
+    fromName: text('fromName', 200),
+    fromEmail: text('fromEmail', 254, { description: 'From address, on a domain of LEADFWD_SENDER_DOMAINS' }),
+    replyTo: text('replyTo', 254, { required: false }),
+    mjml: text('mjml', 2_000_000, { required: false, description: 'MJML body (give mjml or html); LEADFWD_CONTENT_MAX_BYTES applies' }),
+    html: text('html', 2_000_000, { required: false, description: 'HTML body (give mjml or html)' }),
+    targetListIds: idList('targetListIds', 'Sugar Target List ids'),
+    leadfwdListIds: idList('leadfwdListIds', 'LeadFWD list ids'),
+    customFields: idList('customFields', 'Sugar fields to merge, readable by the caller'),
+    sendAt: dateTime('sendAt', 'When to send; absent or past: now'),
+    sugarCampaignId: text('sugarCampaignId', 64, { required: false, description: 'An existing Sugar Campaign to send as' }),
+    hold: z.boolean({ error: 'hold must be true or false' }).optional().describe('true: extract and count, then wait for POST /campaigns/:id/confirm'),
+  })
+  .refine((v) => isText(v.mjml) || isText(v.html), { ...always, message: 'one of mjml or html is required' })
+  .refine((v) => !(isText(v.mjml) && isText(v.html)), { ...always, message: 'give either mjml or html, not both' })
+  .refine((v) => !isText(v.fromEmail) || isSendableAddress(v.fromEmail), { ...always, message: 'fromEmail is not a valid address' })
+  .refine((v) => !isText(v.replyTo) || isSendableAddress(v.replyTo), { ...always, message: 'replyTo is not a valid address' })
+  .refine((v) => (v.targetListIds?.length ?? 0) + (v.leadfwdListIds?.length ?? 0) > 0, {
+    ...always,
+    message: 'choose at least one target list or LeadFWD list',
+  });
+
+export const ConfirmCampaignBody = z.object({ sendAt: dateTime('sendAt', 'When to send; absent or past: now') });
+
+export const TestSendBody = z.object({
+  addresses: z.array(z.unknown()).optional().describe('At most 10 addresses'),
+  targetListId: z.string().optional().describe('A Sugar Target List of type test'),
+});
+
+export const PreviewBody = z.object({
+  subject: z.unknown().optional().describe('Subject line'),
+  fromName: z.unknown().optional(),
+  fromEmail: z.unknown().optional(),
+  mjml: z.unknown().optional().describe('MJML body (or html)'),
+  html: z.unknown().optional(),
+  fields: z.record(z.string(), z.string()).optional().describe('Merge field values to render with'),
+});

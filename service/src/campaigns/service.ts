@@ -1,0 +1,199 @@
+// Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
+
+import { type Actor, creatorOf } from '../access/actor.js';
+import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
+import { senderAllowed } from '../domain/address.js';
+import { AppError } from '../domain/errors.js';
+import { parseInput } from '../domain/input.js';
+import { canTransition, resumeTarget } from '../domain/lifecycle.js';
+import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
+import type { CompiledCampaign, StorePart } from '../ports/index.js';
+import { loadTargetLists, type SugarReader } from './extraction.js';
+import { ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
+
+/** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
+export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
+  try {
+    await loadTargetLists(sugar, ids);
+  } catch (e) {
+    const unknownIds = (e as { unknownIds?: string[] }).unknownIds;
+    if (unknownIds?.length) throw new AppError('unknown_lists', (e as Error).message, { unknownTargetListIds: unknownIds });
+    throw e;
+  }
+}
+
+export interface CreateCampaignInput {
+  name?: unknown;
+  subject?: unknown;
+  fromName?: unknown;
+  fromEmail?: unknown;
+  replyTo?: unknown;
+  mjml?: unknown;
+  html?: unknown;
+  targetListIds?: unknown;
+  leadfwdListIds?: unknown;
+  customFields?: unknown;
+  sendAt?: unknown;
+  sugarCampaignId?: unknown;
+  hold?: unknown;
+}
+
+/** What the campaign use cases read and change. */
+export type CampaignStore = StorePart<{
+  campaigns: 'get' | 'create' | 'list' | 'transition' | 'release' | 'history' | 'getAudit';
+  recipients: 'counts';
+  lists: 'exists' | 'modules';
+  automations: 'stepOf';
+}>;
+
+export interface CampaignDeps {
+  store: CampaignStore;
+  compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
+  /** Renders compiled content for one set of merge fields, without tracking (the send flow's preview). */
+  renderPreview?(compiled: CompiledCampaign, fields: Record<string, string>): unknown;
+  /** The write-back's state of a campaign, shown on its view. */
+  writebackState?: (campaignId: string, now: Date) => unknown;
+  /** Domains a campaign may send From (LEADFWD_SENDER_DOMAINS). */
+  senderDomains: readonly string[];
+  now?: () => Date;
+}
+
+/** The From address must be on a domain the operator set up for sending (its DKIM, SPF, DMARC). */
+export function requireSender(domains: readonly string[], fromEmail: string): void {
+  if (senderAllowed(domains, fromEmail)) return;
+  const which = domains.length ? `one of ${domains.join(', ')}` : 'none: set LEADFWD_SENDER_DOMAINS';
+  throw new AppError('sender_not_allowed', `fromEmail ${fromEmail} is not on a sender domain of this service (${which})`, { senderDomains: domains });
+}
+
+/** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
+export function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: Actor, ids: string[]): void {
+  const unknown = store.lists.exists(ids);
+  if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
+  for (const id of ids) {
+    const hidden = store.lists.modules(id).filter((m) => !allowsModule(actor, m, 'list'));
+    if (hidden.length)
+      throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, {
+        listId: id,
+        modules: hidden,
+      });
+  }
+}
+
+export function createCampaignService(deps: CampaignDeps) {
+  const now = () => (deps.now ? deps.now() : new Date());
+
+  async function validate(input: CreateCampaignInput, actor: Actor) {
+    const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
+    requireSender(deps.senderDomains, v.fromEmail);
+    requireReadableFields(actor, v.customFields);
+    const { hold, sendAt, ...rest } = v;
+    return { ...rest, sendAt: sendTime(sendAt), held: hold === true };
+  }
+
+  /** An ISO time, or now when absent or past (a time in the past means "now"). */
+  function sendTime(v: string | undefined): string {
+    const at = now();
+    if (v === undefined) return at.toISOString();
+    const t = new Date(v);
+    return (t > at ? t : at).toISOString();
+  }
+
+  /** Lets a held campaign go, at `sendAt` (absent or past: now), with the audit it was reviewed with. */
+  async function confirm(id: string, body: { sendAt?: unknown }, actor: Actor): Promise<Campaign> {
+    const c = await allowed(id, actor, 'edit');
+    const sendAt = sendTime(parseInput(ConfirmCampaignBody, body, 'invalid_campaign').sendAt);
+    if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
+    if (!deps.store.campaigns.release(id, sendAt)) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
+    return get(id);
+  }
+
+  async function create(input: CreateCampaignInput, actor: Actor): Promise<Campaign> {
+    requireModule(actor, 'Campaigns', 'create');
+    const v = await validate(input, actor);
+    requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
+    await requireTargetLists(actor.sugar, v.targetListIds);
+    if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
+    // Compile before storing so broken MJML never leaves a half-made campaign behind.
+    await deps.compile({ campaignId: 'validation', ...v });
+    return deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
+  }
+
+  /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */
+  async function allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> {
+    const c = get(id);
+    await requireCampaignRight(actor, c, action);
+    return c;
+  }
+
+  function get(id: string): Campaign {
+    const c = deps.store.campaigns.get(id);
+    if (!c) throw new AppError('not_found', `No campaign ${id}`);
+    return c;
+  }
+
+  async function move(id: string, to: CampaignStatus, reason: string, actor: Actor): Promise<Campaign> {
+    const c = await allowed(id, actor, 'edit');
+    const step = deps.store.automations.stepOf(id);
+    // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
+    // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
+    if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled'))
+      throw new AppError(
+        'automation_step',
+        `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`,
+        { automationId: step.automationId },
+      );
+    if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
+      throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
+    }
+    return get(id);
+  }
+
+  const by = (actor: Actor, what: string) => (actor.kind === 'user' ? `${what} by ${actor.userName}` : `${what} by the API`);
+
+  /** The send flow's preview: the offered content compiled (held to the size limit) and rendered with `fields`. */
+  async function preview(input: Record<string, unknown>) {
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    // Lenient by design: the send flow previews while the user types, so half-filled fields still render.
+    const compiled = await deps.compile({
+      campaignId: 'preview',
+      subject: String(input.subject ?? ''),
+      fromName: String(input.fromName ?? ''),
+      fromEmail: String(input.fromEmail ?? 'preview@example.com'),
+      mjml: text(input.mjml),
+      html: text(input.html),
+    });
+    if (!deps.renderPreview) throw new Error('campaign service built without a preview renderer');
+    return deps.renderPreview(compiled, (input.fields ?? {}) as Record<string, string>);
+  }
+
+  return {
+    create,
+    preview,
+    get,
+    allowed,
+    /** Newest first, only those the actor may see. */
+    list: async (limit: number, offset: number, actor: Actor) => visibleOwned(actor, deps.store.campaigns.list({ limit, offset })),
+    pause: (id: string, actor: Actor) => move(id, 'paused', by(actor, 'paused'), actor),
+    cancel: (id: string, actor: Actor) => move(id, 'cancelled', by(actor, 'cancelled'), actor),
+    confirm,
+    resume: async (id: string, actor: Actor) => {
+      const c = await allowed(id, actor, 'edit');
+      if (c.status !== 'paused') throw new AppError('invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
+      return move(id, resumeTarget(deps.store.campaigns.history(id)), by(actor, 'resumed'), actor);
+    },
+    view: (id: string) => {
+      const c = get(id);
+      const { mjml: _m, html: _h, ...rest } = c;
+      return {
+        ...rest,
+        audit: deps.store.campaigns.getAudit(id) ?? null,
+        progress: deps.store.recipients.counts(id),
+        history: deps.store.campaigns.history(id),
+        writeback: deps.writebackState?.(id, now()) ?? null,
+        automation: deps.store.automations.stepOf(id) ?? null,
+      };
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;

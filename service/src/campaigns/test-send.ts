@@ -1,0 +1,75 @@
+// Test sends go to a few given addresses or to the members of a Sugar `test` list, outside the ledger: no
+// tracking tokens, no suppression bookkeeping, nothing written back to Sugar. The subject says [Test], the list
+// is read as the user (Sugar decides whose addresses they may see), and each user has an hourly allowance, so
+// a test send cannot become a way to mail anyone as the company.
+
+import { type Actor, actorKey } from '../access/actor.js';
+import { isSendableAddress } from '../domain/address.js';
+import { AppError } from '../domain/errors.js';
+import type { Campaign, ContentSpec } from '../domain/types.js';
+import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage, RelayRepo, SendResult } from '../ports/index.js';
+import { loadTargetLists, MEMBER_LINKS } from './extraction.js';
+
+export interface TestSendDeps {
+  compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
+  // A method, so mail's buildMessage (which reads what compile put in `internal`) fits.
+  build(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage;
+  messageContext: MessageContext;
+  mailer: { send(m: BuiltMessage): Promise<SendResult> };
+  allowance: Pick<RelayRepo, 'takeTestSend'>;
+  now?: () => Date;
+}
+
+export const MAX_TEST_RECIPIENTS = 10;
+export const TEST_SENDS_PER_HOUR = 20;
+export const TEST_SUBJECT_PREFIX = '[Test] ';
+
+async function testListMembers(actor: Actor, campaign: Campaign, listId: string) {
+  const [list] = await loadTargetLists(actor.sugar, [listId]).catch(() => {
+    throw new AppError('unknown_lists', `Unknown Sugar target list id: ${listId}`);
+  });
+  if (list.list_type !== 'test') throw new AppError('not_a_test_list', `Target list "${list.name}" is not a test list`);
+  const out: Array<{ email: string; fields: Record<string, string> }> = [];
+  for (const [link] of MEMBER_LINKS) {
+    for await (const page of actor.sugar.linkPages('ProspectLists', list.id, link, {
+      fields: ['id', 'email', 'first_name', 'last_name', 'name', ...campaign.customFields],
+    })) {
+      for (const rec of page) {
+        const email = (rec.email as Array<{ email_address?: string; primary_address?: boolean }> | undefined)?.find((e) => e.primary_address)?.email_address;
+        if (email) out.push({ email, fields: Object.fromEntries(Object.entries(rec).filter(([, v]) => typeof v === 'string')) as Record<string, string> });
+        if (out.length > MAX_TEST_RECIPIENTS) return out;
+      }
+    }
+  }
+  return out;
+}
+
+export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { addresses?: unknown; targetListId?: unknown }, actor: Actor) {
+  let recipients: Array<{ email: string; fields: Record<string, string> }>;
+  if (Array.isArray(body.addresses)) {
+    if (body.addresses.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
+    const bad = body.addresses.filter((a) => typeof a !== 'string' || !isSendableAddress(a));
+    if (bad.length) throw new AppError('invalid_addresses', `Not valid addresses: ${bad.map(String).join(', ').slice(0, 300)}`);
+    recipients = (body.addresses as string[]).map((email) => ({ email, fields: {} }));
+  } else if (typeof body.targetListId === 'string') {
+    recipients = await testListMembers(actor, campaign, body.targetListId);
+  } else {
+    throw new AppError('missing_recipients', 'Give addresses[] or targetListId of a test list');
+  }
+  if (recipients.length === 0) throw new AppError('missing_recipients', 'The test list has no members with an address');
+  if (recipients.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
+  const now = deps.now?.() ?? new Date();
+  const since = new Date(now.getTime() - 3_600_000).toISOString();
+  if (!deps.allowance.takeTestSend(actorKey(actor), since, TEST_SENDS_PER_HOUR, now.toISOString())) {
+    throw new AppError('test_send_limit', `At most ${TEST_SENDS_PER_HOUR} test sends an hour; try again later`);
+  }
+
+  const compiled = await deps.compile({ ...campaign, campaignId: `test-${campaign.id}`, subject: TEST_SUBJECT_PREFIX + campaign.subject });
+  const results = [];
+  for (const r of recipients) {
+    const msg = deps.build(compiled, { rowId: 0, email: r.email, fields: r.fields, trackingConsent: false }, deps.messageContext);
+    const res = await deps.mailer.send(msg);
+    results.push({ email: r.email, outcome: res.outcome, detail: res.text });
+  }
+  return { sent: results.filter((r) => r.outcome === 'accepted').length, results };
+}

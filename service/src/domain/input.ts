@@ -1,0 +1,58 @@
+// Input validation with zod: one schema per request body (declared by the feature that takes it, and rendered
+// into docs/api.md by scripts/api-doc.ts), messages written for people, every problem reported at once.
+import { z } from 'zod';
+import { AppError, type AppErrorCode } from './errors.js';
+
+const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+/** A string field; '' and null count as absent. Messages: "x is required", "x must be a string", "x must be at most n characters". */
+export function text(field: string, max: number, opts?: { required?: true; description?: string }): z.ZodType<string>;
+export function text(field: string, max: number, opts: { required: false; description?: string }): z.ZodType<string | undefined>;
+export function text(field: string, max: number, opts: { required?: boolean; description?: string } = {}): z.ZodType<string | undefined> {
+  const s = z
+    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) })
+    .max(max, `${field} must be at most ${max} characters`);
+  const schema = opts.required === false ? s.optional() : s;
+  return z.preprocess(absent, opts.description ? schema.describe(opts.description) : schema) as z.ZodType<string | undefined>;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An array of record ids (absent or null: none), duplicates dropped. */
+export function idList(field: string, description?: string) {
+  const message = `${field} must be an array of ids`;
+  const list = z.array(z.string({ error: message }).regex(ID, message), { error: message }).optional();
+  return z.preprocess((v) => (v === null ? undefined : v), description ? list.describe(description) : list).transform((ids) => [...new Set(ids ?? [])]);
+}
+
+/** An ISO 8601 date-time; absent, null or '' mean "now" (the use case decides). */
+export function dateTime(field: string, description?: string): z.ZodType<string | undefined> {
+  const message = `${field} must be an ISO 8601 date-time`;
+  const s = z
+    .string({ error: message })
+    .refine((v) => !Number.isNaN(new Date(v).getTime()), message)
+    .optional();
+  return z.preprocess(absent, description ? s.describe(description) : s) as z.ZodType<string | undefined>;
+}
+
+/** `targets[3]` for the path ['targets', 3, 'module'] (the item a message starting with '.' is about). */
+const itemPath = (path: PropertyKey[]) =>
+  path
+    .slice(0, -1)
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`))
+    .join('');
+
+/** The problems of a failed parse, each once, in the order zod found them. A message starting with '.' names its item. */
+export function problemsOf(error: z.ZodError): string[] {
+  return [...new Set(error.issues.map((i) => (i.message.startsWith('.') ? `${itemPath(i.path)}${i.message}` : i.message)))];
+}
+
+/** The parsed input, or an AppError with `code`, every problem in the message and in `details.problems`. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, code: AppErrorCode): z.output<S> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const problems = problemsOf(r.error);
+  throw new AppError(code, problems.join('; '), { problems });
+}
+
+export { z };

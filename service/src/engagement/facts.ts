@@ -1,0 +1,154 @@
+// Opt-outs, bounces and complaints: each written in ONE store transaction as suppression (the
+// source of truth, checked before every send), a per-recipient fact for the report, a raw event and
+// an outbox row for Sugar. Replays are harmless: facts and outbox keys are unique per recipient.
+import { type BounceVerdict, type BounceVerdictKind, classifyBounce } from '../domain/bounce-rules.js';
+import { type OptOutReason, outboxItem } from '../domain/outbox.js';
+import type { StorePart, UnitOfWork } from '../ports/index.js';
+import type { RecipientLookup, TrackedRecipient } from './recipients.js';
+
+export type BounceSource = 'dsn' | 'smtp' | 'webhook';
+
+export interface BounceReport {
+  kind: BounceVerdictKind;
+  rule: string;
+  version: string;
+  status?: string;
+  diagnostic?: string;
+  source: BounceSource;
+}
+
+export interface FactResult {
+  /** False when the row is unknown (deleted campaign); nothing was written. */
+  known: boolean;
+  /** True when this call wrote a new fact (false for a replay). */
+  recorded: boolean;
+  suppressed: boolean;
+}
+
+export interface FactLogger {
+  error(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+}
+
+/** A fact, its suppression, its raw event and its outbox item commit together; a block pauses the campaign. */
+export type FactStore = UnitOfWork &
+  StorePart<{ suppressions: 'add'; engagement: 'addFact' | 'countSoftBounce'; events: 'add'; outbox: 'enqueue'; campaigns: 'transition' }>;
+
+export interface FactDeps {
+  store: FactStore;
+  lookup: RecipientLookup;
+  /** Soft bounces of one address (across campaigns) before it is suppressed. */
+  softBounceLimit: number;
+  clock?: () => Date;
+  logger?: FactLogger;
+}
+
+export interface SmtpOutcomeLike {
+  outcome: 'accepted' | 'retryable' | 'permanent' | 'uncertain';
+  code?: number;
+  enhanced?: string;
+  text: string;
+  policy?: boolean;
+}
+
+const UNKNOWN: FactResult = { known: false, recorded: false, suppressed: false };
+const clip = (s: string | undefined, n = 500) => (s === undefined ? undefined : s.replace(/[\r\n]+/g, ' ').slice(0, n));
+
+export function createFactRecorder(deps: FactDeps) {
+  const { store, lookup } = deps;
+  const now = deps.clock ?? (() => new Date());
+
+  function withRecipient(rowId: number, fn: (r: TrackedRecipient, at: Date) => FactResult): FactResult {
+    const r = lookup.get(rowId);
+    return r ? store.transaction(() => fn(r, now())) : UNKNOWN;
+  }
+
+  function optOutRow(r: TrackedRecipient, at: Date, source: OptOutReason): FactResult {
+    const iso = at.toISOString();
+    const suppressed = store.suppressions.add(r.addressKey, r.email, source === 'complaint' ? 'complaint' : 'unsubscribe', `${source}:${r.campaignId}`);
+    const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact: 'opt_out', at: iso, detail: source });
+    store.outbox.enqueue(outboxItem.optout(r, at, source));
+    if (recorded) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'optout', at: iso, data: { source } });
+    return { known: true, recorded, suppressed };
+  }
+
+  function optOut(rowId: number, source: OptOutReason): FactResult {
+    return withRecipient(rowId, (r, at) => optOutRow(r, at, source));
+  }
+
+  /** A complaint is also an opt-out (same outbox key, so Sugar hears it once). */
+  function complaint(rowId: number, feedbackType: string, source: 'arf' | 'webhook'): FactResult {
+    return withRecipient(rowId, (r, at) => {
+      const recorded = store.engagement.addFact({
+        recipientRowId: r.rowId,
+        campaignId: r.campaignId,
+        fact: 'complaint',
+        at: at.toISOString(),
+        detail: feedbackType,
+      });
+      if (recorded)
+        store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'complaint', at: at.toISOString(), data: { feedbackType, source } });
+      return { known: true, recorded, suppressed: optOutRow(r, at, 'complaint').suppressed };
+    });
+  }
+
+  function bounce(rowId: number, b: BounceReport): FactResult {
+    let blocked: TrackedRecipient | undefined;
+    const res = withRecipient(rowId, (r, at) => {
+      const iso = at.toISOString();
+      const fact = b.kind === 'hard' ? 'hard_bounce' : b.kind === 'soft' ? 'soft_bounce' : 'block';
+      const detail = [b.status, clip(b.diagnostic, 300)].filter(Boolean).join(' ');
+      const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact, at: iso, detail });
+      if (!recorded) return { known: true, recorded, suppressed: false };
+      store.events.add({
+        recipientRowId: r.rowId,
+        campaignId: r.campaignId,
+        type: 'bounce',
+        at: iso,
+        data: { kind: b.kind, rule: b.rule, rulesVersion: b.version, status: b.status, diagnostic: clip(b.diagnostic), source: b.source },
+      });
+      let suppressed = false;
+      if (b.kind === 'hard') {
+        suppressed = store.suppressions.add(r.addressKey, r.email, 'hard_bounce', `${b.source}:${r.campaignId}`);
+        store.outbox.enqueue(outboxItem.bounce(r, at, 'hard', detail));
+      } else if (b.kind === 'soft') {
+        const count = store.engagement.countSoftBounce(r.addressKey, iso);
+        if (count >= deps.softBounceLimit) {
+          suppressed = store.suppressions.add(r.addressKey, r.email, 'soft_bounce_limit', `${b.source}:${r.campaignId}`);
+          store.outbox.enqueue(outboxItem.bounce(r, at, 'soft', detail));
+        }
+      } else {
+        blocked = r;
+      }
+      return { known: true, recorded, suppressed };
+    });
+    if (blocked) pauseForBlock(blocked, b);
+    return res;
+  }
+
+  // A block says something about us (reputation, authentication), not the recipient: stop sending
+  // before more refusals hurt the sender further, and tell the operator.
+  function pauseForBlock(r: TrackedRecipient, b: BounceReport) {
+    const reason = `blocked by the receiving side: ${[b.status, clip(b.diagnostic, 200)].filter(Boolean).join(' ')}`;
+    const paused = store.campaigns.transition(r.campaignId, ['sending', 'pending'], 'paused', reason);
+    deps.logger?.error({ event: 'sender.blocked', campaignId: r.campaignId, rowId: r.rowId, status: b.status, paused, source: b.source }, 'sender.blocked');
+  }
+
+  /**
+   * The relay's own verdict at RCPT/DATA, as the send worker classified it. Only final failures
+   * count: a 4xx the worker will retry is not a bounce yet, unless it is a policy refusal.
+   */
+  function smtpOutcome(r: { rowId: number; attempts: number }, res: SmtpOutcomeLike, maxAttempts = 5): FactResult | undefined {
+    if (res.outcome === 'accepted' || res.outcome === 'uncertain') return undefined;
+    const final = res.outcome === 'permanent' || r.attempts >= maxAttempts;
+    if (!final && !res.policy) return undefined;
+    const diagnostic = [res.code, res.text].filter((x) => x !== undefined && x !== '').join(' ');
+    const verdict: BounceVerdict = classifyBounce({ status: res.enhanced, diagnostic });
+    const kind: BounceVerdictKind = res.policy ? 'block' : verdict.kind;
+    return bounce(r.rowId, { ...verdict, kind, rule: res.policy ? 'smtp.policy' : verdict.rule, diagnostic, source: 'smtp' });
+  }
+
+  return { optOut, complaint, bounce, smtpOutcome };
+}
+
+export type FactRecorder = ReturnType<typeof createFactRecorder>;

@@ -1,0 +1,74 @@
+// Engagement wiring: one object the composition root creates from the store and configuration.
+import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
+import type { EventRepo } from '../ports/index.js';
+import { type ClickStore, createClickRecorder } from './clicks.js';
+import { createFactRecorder, type FactStore } from './facts.js';
+import { cidrMatcher } from './ip.js';
+import { createOpenRecorder, type OpenStore } from './opens.js';
+import { createRecipientLookup, type LookupStore } from './recipients.js';
+import { campaignReport, type ReportStore } from './report.js';
+import { startRetention } from './retention.js';
+
+export interface EngagementLogger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+}
+
+/** Everything the engagement recorders, the report and retention use. */
+export type EngagementStore = FactStore & OpenStore & ClickStore & LookupStore & ReportStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
+
+export interface EngagementOptions {
+  store: EngagementStore;
+  softBounceLimit: number;
+  retentionDays: number;
+  /** Private Relay egress ranges beyond Apple's own 17.0.0.0/8. */
+  appleEgressCidrs?: string[];
+  /** Datacenter or mail-security networks whose hits are machine hits. */
+  scannerCidrs?: string[];
+  /** Hits sooner than these after acceptance are machines (defaults in DEFAULT_BOT_RULES). */
+  openTooSoonMs?: number;
+  clickTooSoonMs?: number;
+  /** Open-pixel group-commit window in ms. */
+  flushMs?: number;
+  /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
+  eventsPerRecipient?: number;
+  logger?: EngagementLogger;
+}
+
+export function createEngagement(o: EngagementOptions) {
+  const { store, logger } = o;
+  const lookup = createRecipientLookup(store);
+  const rules: BotRules = {
+    ...DEFAULT_BOT_RULES,
+    ...(o.openTooSoonMs !== undefined ? { openTooSoonMs: o.openTooSoonMs } : {}),
+    ...(o.clickTooSoonMs !== undefined ? { clickTooSoonMs: o.clickTooSoonMs } : {}),
+    appleEgress: cidrMatcher([APPLE_NETWORK, ...(o.appleEgressCidrs ?? [])]),
+    ...(o.scannerCidrs?.length ? { scannerIps: cidrMatcher(o.scannerCidrs) } : {}),
+  };
+  const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger });
+  const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: o.eventsPerRecipient });
+  const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: o.eventsPerRecipient });
+  let retention: ReturnType<typeof startRetention> | undefined;
+
+  return {
+    lookup,
+    rules,
+    facts,
+    opens,
+    clicks,
+    report: (campaignId: string) => campaignReport(store, campaignId, o.retentionDays),
+    /** For the send worker's onOutcome: the relay's synchronous verdicts. */
+    smtpOutcome: facts.smtpOutcome,
+    start() {
+      retention ??= startRetention({ store, days: o.retentionDays, logger });
+    },
+    /** Commits buffered opens; call before the store closes. */
+    close() {
+      retention?.stop();
+      opens.close();
+    },
+  };
+}
+
+export type Engagement = ReturnType<typeof createEngagement>;

@@ -1,0 +1,56 @@
+// Ledger look-ups for the tracking hot path. A pixel burst hits the same few thousand rows again
+// and again, so rows are cached (bounded) instead of read per hit; a row without an acceptance time
+// yet is read again next time, because that time decides whether a hit came "too soon".
+import type { OutboxTarget } from '../domain/outbox.js';
+import type { LedgerRecipient, StorePart } from '../ports/index.js';
+
+/** A ledger row as tracking needs it: the target an outbox item names, and what proves a report is about it. */
+export interface TrackedRecipient extends OutboxTarget {
+  addressKey: string;
+  messageId?: string;
+  acceptedAt?: Date;
+}
+
+export interface RecipientLookup {
+  get(rowId: number): TrackedRecipient | undefined;
+  /** Campaign links, index = link index in click tokens. */
+  links(campaignId: string, atLeast: number): string[];
+}
+
+function toTracked(r: LedgerRecipient): TrackedRecipient {
+  const t: TrackedRecipient = { rowId: r.rowId, campaignId: r.campaignId, module: r.module, recordId: r.id, email: r.email, addressKey: r.addressKey };
+  if (r.emailAddressId) t.emailAddressId = r.emailAddressId;
+  if (r.messageId) t.messageId = r.messageId;
+  if (r.acceptedAt) t.acceptedAt = new Date(r.acceptedAt);
+  return t;
+}
+
+export type LookupStore = StorePart<{ recipients: 'get'; campaigns: 'links' }>;
+
+export function createRecipientLookup(store: LookupStore, maxEntries = 100_000): RecipientLookup {
+  const rows = new Map<number, TrackedRecipient | null>();
+  const links = new Map<string, string[]>();
+  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
+    if (map.size >= maxEntries) map.delete(map.keys().next().value as K); // oldest first: Map keeps insertion order
+    map.set(key, value);
+  };
+  return {
+    get(rowId) {
+      const cached = rows.get(rowId);
+      if (cached === null) return undefined;
+      if (cached?.acceptedAt && cached.messageId) return cached;
+      const row = store.recipients.get(rowId);
+      const tracked = row ? toTracked(row) : null;
+      remember(rows, rowId, tracked);
+      return tracked ?? undefined;
+    },
+    links(campaignId, atLeast) {
+      const cached = links.get(campaignId);
+      // Links only ever grow (CampaignRepo.saveLinks appends), so a cached list is stale only when short.
+      if (cached && cached.length > atLeast) return cached;
+      const fresh = store.campaigns.links(campaignId);
+      remember(links, campaignId, fresh);
+      return fresh;
+    },
+  };
+}

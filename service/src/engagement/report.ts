@@ -1,0 +1,99 @@
+// The campaign report: ledger counts, people versus machines for opens and clicks, bounces,
+// opt-outs and complaints from the per-recipient counters and facts (which outlive raw-event
+// retention), per-link clicks, and an hourly timeline from the raw events still kept.
+import type { EventRepo, StorePart } from '../ports/index.js';
+
+export type ReportStore = StorePart<{ campaigns: 'get' | 'links'; recipients: 'counts'; engagement: 'summary'; events: 'countByHour' }>;
+
+export interface TimelineHour {
+  hour: string;
+  opens: number;
+  machineOpens: number;
+  clicks: number;
+  botClicks: number;
+  bounces: number;
+  optOuts: number;
+  complaints: number;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  status: string;
+  generatedAt: string;
+  recipients: { total: number; queued: number; sending: number; accepted: number; failed: number; uncertain: number };
+  /** Rows with a final SMTP outcome: accepted, failed or uncertain. */
+  sent: number;
+  accepted: number;
+  bounced: { hard: number; soft: number };
+  blocked: number;
+  opened: { people: number; machineOnly: number; humanOpens: number; machineOpens: number; rate: number };
+  clicked: { people: number; botOnly: number; humanClicks: number; botClicks: number; rate: number };
+  optedOut: number;
+  complaints: number;
+  links: Array<{ index: number; url: string; people: number; clicks: number; botClicks: number }>;
+  timeline: TimelineHour[];
+  timelineRetentionDays: number;
+}
+
+const rate = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 10_000) / 10_000 : 0);
+
+function timeline(rows: ReturnType<EventRepo['countByHour']>): TimelineHour[] {
+  const hours = new Map<string, TimelineHour>();
+  for (const r of rows) {
+    const hour = `${r.hour}:00:00.000Z`;
+    let h = hours.get(hour);
+    if (!h) {
+      h = { hour, opens: 0, machineOpens: 0, clicks: 0, botClicks: 0, bounces: 0, optOuts: 0, complaints: 0 };
+      hours.set(hour, h);
+    }
+    if (r.type === 'open') h[r.machine ? 'machineOpens' : 'opens'] += r.count;
+    else if (r.type === 'click') h[r.machine ? 'botClicks' : 'clicks'] += r.count;
+    else if (r.type === 'bounce') h.bounces += r.count;
+    else if (r.type === 'optout') h.optOuts += r.count;
+    else if (r.type === 'complaint') h.complaints += r.count;
+  }
+  return [...hours.values()].sort((a, b) => a.hour.localeCompare(b.hour));
+}
+
+/** Undefined when the campaign does not exist. */
+export function campaignReport(store: ReportStore, campaignId: string, retentionDays: number, now = new Date()): CampaignReport | undefined {
+  const campaign = store.campaigns.get(campaignId);
+  if (!campaign) return undefined;
+  const counts = store.recipients.counts(campaignId);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const summary = store.engagement.summary(campaignId);
+  const urls = store.campaigns.links(campaignId);
+  const accepted = counts.accepted;
+  return {
+    campaignId,
+    status: campaign.status,
+    generatedAt: now.toISOString(),
+    recipients: { total, ...counts },
+    sent: counts.accepted + counts.failed + counts.uncertain,
+    accepted,
+    bounced: { hard: summary.facts.hard_bounce, soft: summary.facts.soft_bounce },
+    blocked: summary.facts.block,
+    opened: {
+      people: summary.opens.people,
+      machineOnly: summary.opens.machineOnly,
+      humanOpens: summary.opens.humanHits,
+      machineOpens: summary.opens.machineHits,
+      rate: rate(summary.opens.people, accepted),
+    },
+    clicked: {
+      people: summary.clicks.people,
+      botOnly: summary.clicks.machineOnly,
+      humanClicks: summary.clicks.humanHits,
+      botClicks: summary.clicks.machineHits,
+      rate: rate(summary.clicks.people, accepted),
+    },
+    optedOut: summary.facts.opt_out,
+    complaints: summary.facts.complaint,
+    links: urls.map((url, index) => {
+      const l = summary.links.find((x) => x.linkIndex === index);
+      return { index, url, people: l?.people ?? 0, clicks: l?.humanHits ?? 0, botClicks: l?.machineHits ?? 0 };
+    }),
+    timeline: timeline(store.events.countByHour(campaignId)),
+    timelineRetentionDays: retentionDays,
+  };
+}

@@ -1,0 +1,59 @@
+// Delivery in this process (tests, LEADFWD_SEND_THREADS=0): build and send each row through one SMTP transport,
+// at most `concurrency` at once. The send threads (send-threads/pool.ts) are the other Delivery.
+import PQueue from 'p-queue';
+import type { Campaign } from '../domain/types.js';
+import type { Delivery } from '../ports/delivery.js';
+import type { BuiltMessage, MessageContext, RecipientForMessage, SendResult } from '../ports/mail.js';
+import type { CompiledCampaign } from './template.js';
+
+export type { CampaignSession, Delivery, RowResult } from '../ports/delivery.js';
+
+export interface InProcessDeliveryDeps {
+  mailer: { send(m: BuiltMessage): Promise<SendResult> };
+  compiled: (campaign: Campaign) => Promise<CompiledCampaign>;
+  build: (c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext) => BuiltMessage;
+  messageContext: MessageContext;
+  concurrency: number;
+}
+
+/** A build failure is ours and deterministic for that row: final, and never a bounce fact. */
+export function buildFailure(err: unknown): SendResult {
+  return { outcome: 'permanent', text: `message could not be built: ${(err as Error).message}`.slice(0, 500), internal: true };
+}
+
+/** send() promises never to throw; if it ever does, the message may have left: uncertain. */
+export async function sendNeverThrowing(mailer: InProcessDeliveryDeps['mailer'], msg: BuiltMessage): Promise<SendResult> {
+  try {
+    return await mailer.send(msg);
+  } catch (e) {
+    return { outcome: 'uncertain', text: `send failed unexpectedly: ${(e as Error).message}`.slice(0, 500), internal: true };
+  }
+}
+
+export function createInProcessDelivery(deps: InProcessDeliveryDeps): Delivery {
+  return {
+    capacity: deps.concurrency,
+    async open(campaign, onResults) {
+      const compiled = await deps.compiled(campaign);
+      const queue = new PQueue({ concurrency: deps.concurrency });
+      return {
+        send(rows) {
+          for (const row of rows) {
+            // Built just before it is sent, so at most `concurrency` messages exist at once.
+            void queue.add(async () => {
+              let msg: BuiltMessage;
+              try {
+                msg = deps.build(compiled, row, deps.messageContext);
+              } catch (e) {
+                return onResults([{ rowId: row.rowId, result: buildFailure(e) }]);
+              }
+              onResults([{ rowId: row.rowId, messageId: msg.messageId, result: await sendNeverThrowing(deps.mailer, msg) }]);
+            });
+          }
+        },
+        close() {},
+      };
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,40 @@
+// Messages between the send loop (main thread, owner of the ledger) and the send threads (build,
+// DKIM, SMTP). Everything here must survive structured cloning: plain data only.
+
+import type { MessageContext, RecipientForMessage } from '../message.js';
+import type { SendResult } from '../smtp-transport.js';
+import type { CampaignMessageSpec } from '../template.js';
+
+export interface ThreadSettings {
+  /** Module the bootstrap imports; the real thread or a test double around it. */
+  entry: string;
+  smtpUrl: string;
+  maxConnections: number;
+  maxMessagesPerConnection?: number;
+  timeoutMs?: number;
+  dkim?: { domainName: string; keySelector: string; privateKeyPem: string };
+  /** RSA signing workers of this thread (0: it signs inline). */
+  dkimWorkers: number;
+  /** Messages one thread works on at once (building, signing or on the wire). */
+  concurrency: number;
+}
+
+export type ToThread =
+  | { type: 'campaign'; spec: CampaignMessageSpec; context: MessageContext }
+  | { type: 'send'; batch: number; campaignId: string; rows: RecipientForMessage[] }
+  | { type: 'forget'; campaignId: string }
+  | { type: 'close' };
+
+/** One row's fate: [rowId, Message-ID (absent when nothing was built), result]. */
+export type RowReport = [number, string | undefined, SendResult];
+
+export type FromThread =
+  | { type: 'ready'; campaignId: string; links: string[] }
+  | { type: 'campaign-failed'; campaignId: string; error: string }
+  /** Sent on receipt of a batch, before any of it can reach SMTP: rows of unseen batches are safe to retry. */
+  | { type: 'seen'; batch: number }
+  | { type: 'results'; reports: RowReport[] }
+  /** The thread is about to exit after a bug; route new rows elsewhere. */
+  | { type: 'dying'; error: string }
+  | { type: 'log'; level: 'warn' | 'error'; obj: object; msg: string }
+  | { type: 'closed' };

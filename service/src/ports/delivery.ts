@@ -1,0 +1,26 @@
+// What the send loop needs from "the thing that turns a claimed ledger row into an SMTP result": the mail
+// adapter gives two, in this process (mail/in-process-delivery.ts) and on send threads (mail/send-threads/).
+import type { Campaign } from '../domain/types.js';
+import type { RecipientForMessage, SendResult } from './mail.js';
+
+export interface RowResult {
+  rowId: number;
+  messageId?: string; // absent when no message was built
+  result: SendResult;
+}
+
+export interface CampaignSession {
+  /** Builds, signs and sends each row; every row is answered exactly once through open()'s callback. */
+  send(rows: RecipientForMessage[]): void;
+  /** No more rows will come for this campaign. */
+  close(): void;
+}
+
+export interface Delivery {
+  /** Rows that may be handed over and unanswered at once. */
+  readonly capacity: number;
+  /** Compiles the campaign where the messages will be built; throws TemplateError for bad content. */
+  open(campaign: Campaign, onResults: (results: RowResult[]) => void): Promise<CampaignSession>;
+  /** Call once nothing is in flight; ends threads and connections. */
+  close(): Promise<void>;
+}

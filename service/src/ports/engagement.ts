@@ -1,0 +1,42 @@
+// Per-recipient counters and facts (they outlive raw-event retention).
+
+/** Per recipient counters of opens and clicks, human and machine kept apart. */
+export interface EngagementCounter {
+  kind: 'open' | 'click';
+  linkIndex?: number;
+  humanHits: number;
+  machineHits: number;
+  firstHumanAt?: string;
+  lastHumanAt?: string;
+  lastMachineAt?: string;
+}
+
+/** Per-recipient delivery and consent facts; each recipient has a fact at most once. */
+export type RecipientFact = 'hard_bounce' | 'soft_bounce' | 'block' | 'complaint' | 'opt_out';
+
+/** Campaign totals from the counters and facts (these outlive raw-event retention). */
+export interface EngagementSummary {
+  opens: { people: number; machineOnly: number; humanHits: number; machineHits: number };
+  clicks: { people: number; machineOnly: number; humanHits: number; machineHits: number };
+  links: Array<{ linkIndex: number; people: number; humanHits: number; machineHits: number }>;
+  facts: Record<RecipientFact, number>;
+}
+
+export interface EngagementRepo {
+  /**
+   * Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link,
+   * `hits` counts every hit of that kind/link, human or machine, this one included.
+   */
+  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }): {
+    firstHuman: boolean;
+    humanHits: number;
+    hits: number;
+  };
+  forRecipient(recipientRowId: number): EngagementCounter[];
+  /** Soft bounces seen for an address key across campaigns; returns the new total. */
+  countSoftBounce(addressKey: string, at: string): number;
+  softBounces(addressKey: string): number;
+  /** True when the fact is new for the recipient; a repeat changes nothing. */
+  addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): boolean;
+  summary(campaignId: string): EngagementSummary;
+}

@@ -1,0 +1,38 @@
+// The send ledger: one row per campaign and address key, claimed just in time, outcomes in batches.
+import type { Recipient, RecipientState, Target } from '../domain/types.js';
+
+/** A ledger row: the shared Recipient plus what the ledger itself tracks. */
+export type LedgerRecipient = Recipient & {
+  addressKey: string;
+  retryAt?: string; // set while a 4xx retry waits
+  acceptedAt?: string; // when the relay accepted it (engagement timing uses it)
+};
+
+export type OutcomeState = 'accepted' | 'failed' | 'uncertain' | 'queued';
+export interface Outcome {
+  rowId: number;
+  state: OutcomeState;
+  messageId?: string;
+  error?: string;
+  retryAt?: string; // with state 'queued': not claimable before this time
+  /** With state 'failed': the suppression list stopped it at hand-off (the write-back says `blocked`). */
+  suppressed?: boolean;
+}
+
+export interface RecipientRepo {
+  /** Ignores rows whose (campaign, address key) is already in the ledger; returns how many were new. */
+  insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number;
+  /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
+  claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[];
+  /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
+  applyOutcomes(batch: Outcome[]): number[];
+  /** applyOutcomes, counted. */
+  markOutcomes(batch: Outcome[]): number;
+  /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
+  release(rowIds: number[]): number;
+  /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
+  recoverInFlight(): number;
+  get(rowId: number): LedgerRecipient | undefined;
+  counts(campaignId: string): Record<RecipientState, number>;
+  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[];
+}

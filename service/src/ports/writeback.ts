@@ -1,0 +1,38 @@
+// What the write-back confirmed in Sugar, and the hit counters it keeps equal to the local counts.
+
+/** A CampaignLog row confirmed in Sugar. `hits` for viewed/link rows: the value written. */
+export interface WrittenLogRow {
+  logId: string;
+  campaignId: string;
+  recipientRowId: number;
+  activityType: string;
+  targetId: string;
+  linkIndex?: number;
+  hits?: number;
+}
+
+export interface StaleHits {
+  logId: string;
+  campaignId: string;
+  recipientRowId: number;
+  activityType: string;
+  linkIndex: number;
+  written: number;
+  current: number;
+}
+
+/** What the write-back wrote to Sugar, and the hit counters it keeps equal to the local human counts. */
+export interface WritebackRepo {
+  /** Idempotent per logId. A viewed/link row is marked stale at once if the local count already moved on. */
+  recordWritten(rows: WrittenLogRow[]): void;
+  /** Written viewed/link rows whose local human count differs from what Sugar holds. */
+  staleHits(limit: number): StaleHits[];
+  /** After Sugar confirmed `hits`; stays stale if the local count moved again meanwhile. */
+  hitsWritten(logId: string, hits: number): void;
+  /** Gives up on a row's hits (deleted in Sugar): no longer stale. */
+  dropStale(logId: string): void;
+  /** Confirmed CampaignLog rows per activity type. */
+  counts(campaignId: string): Record<string, number>;
+  rows(campaignId: string): Array<{ logId: string; activityType: string; targetId: string }>;
+  staleCount(campaignId: string): number;
+}

@@ -1,0 +1,271 @@
+// The outbox worker: claims due rows, writes them to Sugar, and commits each row's verdict (done,
+// retry with backoff, dead) together with what it changed locally. Campaign setup goes first; a
+// campaign's activity waits until its Sugar Campaign exists. When Sugar is unreachable the worker
+// itself backs off, so an outage costs a few calls instead of one per row.
+import { randomUUID } from 'node:crypto';
+import { ACTIVITY_KINDS, type ActivityItem, outboxKey, readOutboxItem } from '../domain/outbox.js';
+import { retryDelayMs } from '../domain/writeback-results.js';
+import type { OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
+import { type RowOutcome, writeActivity } from './activity-batch.js';
+import { syncHits } from './hits.js';
+import type { OptOutScopeSource } from './opt-out-scope.js';
+import { prepareActivity, type RowPlan } from './plan.js';
+import type { LoopStore } from './ports.js';
+import { type BulkPort, createSender, type WritebackLogger } from './send.js';
+import type { WritebackSettings } from './settings.js';
+import { runCampaignSetup, runListSetup, type SetupOutcome } from './setup.js';
+
+export interface WritebackLoopDeps {
+  store: LoopStore;
+  sugar: BulkPort;
+  settings: WritebackSettings;
+  links: (c: StoredCampaign) => Promise<string[]>;
+  /** Puts a campaign's setup rows in the outbox (idempotent). */
+  ensureSetup: (c: StoredCampaign) => void;
+  logger?: WritebackLogger;
+  optOutScope: OptOutScopeSource;
+  /** Test seam: runs after Sugar answered a call and before the verdicts are committed. */
+  afterSugarAnswer?: () => void;
+  random?: () => number;
+}
+
+const SETUP_WAIT_MS = 500;
+
+const HITS_EVERY_MS = 1000;
+
+export function createWritebackLoop(deps: WritebackLoopDeps) {
+  const { store, settings } = deps;
+  const workerId = `wb-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer });
+  const setupDone = new Set<string>();
+  /** When a campaign's failed setup runs next (ms): its activity rows wait until then. */
+  const setupRetryAt = new Map<string, number>();
+  const active = new Set<Promise<void>>();
+  let running = false;
+  let loopDone: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let pauseUntil = 0;
+  let outages = 0;
+  let lastHits = 0;
+  let lastSweep = 0;
+
+  const nowIso = () => new Date().toISOString();
+  const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+  function noteOutage(outage: boolean) {
+    if (!outage) {
+      if (outages) deps.logger?.info({ event: 'writeback.sugar_back', failedCalls: outages }, 'writeback.sugar_back');
+      outages = 0;
+      return;
+    }
+    outages++;
+    const pauseMs = retryDelayMs(outages, 500, 30_000, deps.random);
+    pauseUntil = Date.now() + pauseMs;
+    if (outages === 1 || outages % 10 === 0)
+      deps.logger?.warn({ event: 'writeback.sugar_unavailable', failedCalls: outages, pauseMs }, 'writeback.sugar_unavailable');
+  }
+
+  function commit(claims: OutboxClaim[], outcomes: Array<RowOutcome | SetupOutcome>) {
+    const byId = new Map(claims.map((c) => [c.id, c]));
+    // Done rows are completed in one statement batch: one per row cost a savepoint each, a tenth of the
+    // main thread's time while a campaign was sending.
+    const done: number[] = [];
+    const written: WrittenLogRow[] = [];
+    const notes: Array<[number, string]> = [];
+    store.transaction(() => {
+      for (const o of outcomes) {
+        const claim = byId.get(o.id)!;
+        if (o.kind === 'done') {
+          (o as SetupOutcome).after?.();
+          written.push(...o.written);
+          done.push(o.id);
+          if (o.note) notes.push([o.id, o.note]);
+        } else if (o.kind === 'dead' || claim.attempts >= settings.maxAttempts) {
+          const error = o.kind === 'dead' ? o.error : `gave up after ${claim.attempts} attempts: ${o.error}`;
+          store.outbox.fail(o.id, error, null);
+          deps.logger?.error({ event: 'outbox.dead', id: o.id, key: claim.key, campaignId: claim.campaignId, error }, 'outbox.dead');
+        } else {
+          const retryAt = Date.now() + retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random);
+          if (claim.kind === 'campaign') setupRetryAt.set(claim.campaignId ?? '', retryAt);
+          store.outbox.fail(o.id, o.error, new Date(retryAt).toISOString());
+        }
+      }
+      if (written.length) store.writeback.recordWritten(written);
+      if (done.length) store.outbox.complete(done);
+      for (const [id, text] of notes) store.outbox.note(id, text);
+    });
+  }
+
+  /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
+  function setupState(c: StoredCampaign): 'ready' | 'wait' | { dead: string } {
+    if (setupDone.has(c.id)) return 'ready';
+    const key = outboxKey.campaign(c.id);
+    const state = store.outbox.states([key]).get(key);
+    if (state === 'done') {
+      setupDone.add(c.id);
+      return 'ready';
+    }
+    if (state === 'dead') return { dead: `the Sugar Campaign could not be set up (outbox row ${key} is dead); revive it first` };
+    if (state === undefined) deps.ensureSetup(c);
+    return 'wait';
+  }
+
+  async function processBatch(claims: OutboxClaim[]) {
+    const outcomes: Array<RowOutcome | SetupOutcome> = [];
+    const deferred = new Map<string, number[]>();
+    const plans: RowPlan[] = [];
+    const campaigns = new Map<string, StoredCampaign | undefined>();
+    const campaignOf = (id: string) => {
+      if (!campaigns.has(id)) campaigns.set(id, store.campaigns.get(id));
+      return campaigns.get(id);
+    };
+    let outage = false;
+    let calledSugar = false;
+    const optOutScope = await deps.optOutScope.current();
+    for (const claim of claims) {
+      const item = readOutboxItem(claim);
+      if ('malformed' in item) {
+        outcomes.push({ id: claim.id, kind: 'dead', error: item.malformed });
+        continue;
+      }
+      const campaignId = item.campaignId;
+      const c = campaignId ? campaignOf(campaignId) : undefined;
+      if (!c) {
+        outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId || '(none)'} of ${claim.key} does not exist here any more` });
+        continue;
+      }
+      if (item.kind === 'campaign') {
+        const o = await runCampaignSetup({ store, send, links: deps.links }, claim, c);
+        calledSugar = true;
+        outage ||= !!o.outage;
+        commit([claim], [o]);
+        if (o.kind === 'done') {
+          setupDone.add(c.id);
+          setupRetryAt.delete(c.id);
+        }
+        continue;
+      }
+      const setup = setupState(c);
+      if (setup === 'wait') {
+        const waiting = deferred.get(c.id) ?? [];
+        waiting.push(claim.id);
+        deferred.set(c.id, waiting);
+        continue;
+      }
+      if (typeof setup === 'object') {
+        outcomes.push({ id: claim.id, kind: 'dead', error: setup.dead });
+        continue;
+      }
+      if (item.kind === 'list') {
+        const o = await runListSetup({ store, send, links: deps.links }, claim, c, item);
+        calledSugar = true;
+        outage ||= !!o.outage;
+        commit([claim], [o]);
+        continue;
+      }
+      if (!ACTIVITY_KINDS.has(item.kind)) continue; // every kind is handled above; this narrows the type
+      const prepared = prepareActivity(store, c, claim, item as ActivityItem, optOutScope);
+      if ('plan' in prepared) plans.push(prepared.plan);
+      else if ('done' in prepared) outcomes.push({ id: claim.id, kind: 'done', written: [], note: prepared.note });
+      else outcomes.push({ id: claim.id, kind: 'dead', error: prepared.dead });
+    }
+    // Rows waiting for their campaign's setup wait as long as the setup does: every 500 ms through a
+    // Sugar outage they were claimed and deferred again, a whole campaign's outbox rewritten per turn.
+    for (const [campaignId, ids] of deferred) {
+      store.outbox.defer(ids, later(Math.max(SETUP_WAIT_MS, (setupRetryAt.get(campaignId) ?? 0) - Date.now())));
+    }
+    if (plans.length) {
+      const res = await writeActivity(plans, send, settings.bulkMax);
+      calledSugar = true;
+      outage ||= res.outage;
+      outcomes.push(...res.outcomes);
+    }
+    commit(claims, outcomes);
+    // A batch that only waited learned nothing about Sugar; it must not reset the outage backoff.
+    if (calledSugar) noteOutage(outage);
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      };
+    });
+
+  function track(p: Promise<void>) {
+    const t: Promise<void> = p
+      .catch((err) => deps.logger?.error({ event: 'writeback.batch_failed', err }, 'writeback.batch_failed'))
+      .finally(() => active.delete(t));
+    active.add(t);
+  }
+
+  async function loop() {
+    while (running) {
+      if (active.size >= settings.inFlight) {
+        await Promise.race(active);
+        continue;
+      }
+      const pause = pauseUntil - Date.now();
+      if (pause > 0) {
+        await sleep(pause);
+        continue;
+      }
+      try {
+        if (Date.now() - lastSweep > 60_000) {
+          lastSweep = Date.now();
+          store.outbox.sweepStale(new Date(Date.now() - 10 * 60_000).toISOString());
+        }
+        const claims = store.outbox.claim(settings.batchSize, workerId, nowIso());
+        if (claims.length) {
+          track(processBatch(claims));
+          continue;
+        }
+        if (active.size === 0 && Date.now() - lastHits >= HITS_EVERY_MS) {
+          lastHits = Date.now();
+          track(
+            syncHits(store, send, settings.bulkMax, deps.logger).then((n) => {
+              noteOutage(n === 'outage');
+              if (typeof n === 'number' && n > 0) lastHits = 0; // more may be waiting
+            }),
+          );
+          continue;
+        }
+      } catch (err) {
+        deps.logger?.error({ event: 'writeback.loop_failed', err }, 'writeback.loop_failed');
+      }
+      await sleep(settings.pollMs);
+    }
+    await Promise.allSettled([...active]);
+  }
+
+  return {
+    workerId,
+    start() {
+      if (running) return;
+      running = true;
+      // One worker per database: whatever a killed process left claimed is ours to retry now.
+      store.outbox.sweepStale(new Date(Date.now() + 1).toISOString());
+      loopDone = loop();
+    },
+    /** New rows are waiting: look now instead of at the next poll. */
+    wake() {
+      wake?.();
+    },
+    /** Stops claiming and waits for calls in flight; their rows are committed or retried. */
+    async stop() {
+      running = false;
+      wake?.();
+      await loopDone;
+    },
+    /** Nothing claimed or in flight (tests and benchmarks wait on the outbox itself). */
+    busy: () => active.size > 0,
+  };
+}
+
+export type WritebackLoop = ReturnType<typeof createWritebackLoop>;

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { detectSeparator, emailColumn, parseCsv } from '../../service/src/lists/csv.js';
+
+describe('CSV import reader', () => {
+  it('reads quotes, doubled quotes, CRLF, semicolons and a BOM', () => {
+    const rows = parseCsv('\ufeffEmail,Name\r\n"a@x.com","Doe, ""Jo"""\r\nb@y.com;Bo\n\n');
+    expect(rows).toEqual([
+      ['Email', 'Name'],
+      ['a@x.com', 'Doe, "Jo"'],
+      ['b@y.com', 'Bo'],
+    ]);
+  });
+
+  it('finds the address column by header or by content', () => {
+    expect(
+      emailColumn([
+        ['Name', 'E-mail'],
+        ['x', 'a@x.com'],
+      ]),
+    ).toEqual({ index: 1, hasHeader: true });
+    expect(emailColumn([['Jo', 'a@x.com']])).toEqual({ index: 1, hasHeader: false });
+  });
+
+  it('refuses files with more rows than allowed', () => {
+    expect(() => parseCsv('a\nb\nc\n', 2)).toThrow(/more than 2 rows/);
+  });
+});
+
+describe('real exports', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url), 'utf8');
+
+  it("reads Excel's semicolon export (German locale): BOM, CRLF, commas in names, a quoted semicolon", () => {
+    const rows = parseCsv(fixture('excel-de-semicolon.csv'));
+    expect(rows).toEqual([
+      ['E-Mail', 'Vorname', 'Nachname', 'Firma'],
+      ['anna.mueller@example.de', 'Anna', 'Müller, geb. Schmidt', 'Müller & Söhne GmbH'],
+      ['j.weber@example.at', 'Jürgen', 'Weber', 'Weber; Partner OG'],
+      ['FRANZ@EXAMPLE.CH', 'Franz', 'Keller', 'Keller AG'],
+    ]);
+    expect(emailColumn(rows)).toEqual({ index: 0, hasHeader: true });
+  });
+
+  it("reads Excel's comma export (US locale) with quoted commas and doubled quotes", () => {
+    const rows = parseCsv(fixture('excel-us-comma.csv'));
+    expect(rows[1]).toEqual(['sam@example.com', 'Sam Lee', 'Acme, Inc.', 'Met at the "Spring" fair']);
+    expect(rows[2]).toEqual(['pat@example.org', 'Pat Kim', 'Globex', '']);
+    expect(emailColumn(rows)).toEqual({ index: 0, hasHeader: true });
+  });
+
+  it('reads Sugar\'s Contacts export: every field quoted, line breaks inside fields, "Email Address" as the header', () => {
+    const rows = parseCsv(fixture('sugar-contacts-export.csv'));
+    expect(rows).toHaveLength(4);
+    expect(rows[1][8]).toBe("12 St James's Square\nLondon");
+    expect(rows[1][9]).toBe('Prefers "plain text" mail.\nCall before noon.');
+    expect(emailColumn(rows)).toEqual({ index: 6, hasHeader: true });
+    expect(rows.slice(1).map((r) => r[6])).toEqual(['ada@example.co.uk', 'grace@example.com', '']);
+  });
+
+  it('detects the separator from the header line, outside quotes', () => {
+    expect(detectSeparator('a;b;c\n1,2;3')).toBe(';');
+    expect(detectSeparator('"x;y",b\n')).toBe(',');
+    expect(detectSeparator('email\n')).toBe(',');
+  });
+
+  it('finds the address column by content under a header it does not know', () => {
+    expect(
+      emailColumn([
+        ['Kontakt', 'Adresse'],
+        ['Jo', 'jo@example.test'],
+      ]),
+    ).toEqual({ index: 1, hasHeader: true });
+  });
+});

@@ -1,0 +1,143 @@
+// The send loop on a real SQLite ledger, delivering over send threads (and in-process) to a real
+// SMTP server: each row is claimed before hand-off, sent once, and its outcome reaches the
+// ledger; a graceful stop drains what was handed over and leaves nothing 'sending'.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Campaign, Recipient } from '../../service/src/domain/types.js';
+import { createInProcessDelivery, type Delivery } from '../../service/src/mail/in-process-delivery.js';
+import { buildMessage } from '../../service/src/mail/message.js';
+import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
+import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
+import { createSmtpTransport, type SendResult } from '../../service/src/mail/smtp-transport.js';
+import { compileCampaign } from '../../service/src/mail/template.js';
+import type { Store } from '../../service/src/ports/index.js';
+import { createSendLoop } from '../../service/src/sending/send-loop.js';
+import { ctx } from '../mail/helpers.js';
+import { memoryStore, newCampaign, targets } from '../store/helpers.js';
+
+let sink: SmtpSink;
+let store: Store;
+const closers: Array<() => unknown> = [];
+const compiled = (c: Campaign) => compileCampaign(specOf(c));
+
+beforeAll(async () => {
+  sink = await startSmtpSink({
+    port: 0,
+    behaviour: (rcpt) => (rcpt.toLowerCase().startsWith('person7@') ? { code: 550, message: '5.1.1 No such user here' } : 'accept'),
+  });
+});
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+  store?.close();
+});
+afterAll(async () => {
+  await sink?.close();
+});
+
+function sendingCampaign(n: number): string {
+  store = memoryStore();
+  const c = store.campaigns.create(newCampaign({ html: '<p>Hi {{ first_name }} <a href="https://acme.test/x">x</a></p>' }));
+  store.campaigns.transition(c.id, ['draft'], 'extracting');
+  store.campaigns.transition(c.id, ['extracting'], 'pending');
+  store.campaigns.transition(c.id, ['pending'], 'sending');
+  store.recipients.insertMany(c.id, targets(n));
+  return c.id;
+}
+
+function threads(): Delivery {
+  const d = createThreadDelivery({ threads: 2, smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 2, messageContext: { ...ctx }, compiled });
+  closers.push(() => d.close());
+  return d;
+}
+
+function inProcess(): Delivery {
+  const mailer = createSmtpTransport({ smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 2 });
+  closers.push(() => mailer.close());
+  return createInProcessDelivery({ mailer, compiled, build: buildMessage, messageContext: { ...ctx }, concurrency: 4 });
+}
+
+/** Messages the sink holds for this campaign's rows, by recipient address. */
+function receivedByAddress(since: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of sink.messages.slice(since)) for (const to of m.envelope.to) counts.set(to, (counts.get(to) ?? 0) + 1);
+  return counts;
+}
+
+describe.each([
+  ['send threads', threads],
+  ['in-process', inProcess],
+])('send loop over %s', (_label, makeDelivery) => {
+  it('claims, sends each row once and writes every outcome to the ledger', async () => {
+    const id = sendingCampaign(40);
+    const before = sink.messages.length;
+    const verdicts: Array<[Recipient, SendResult]> = [];
+    const worker = createSendLoop({ store, delivery: makeDelivery(), rate: { perSecond: 100_000 }, onOutcome: (r, res) => verdicts.push([r, res]) });
+
+    expect(await worker.run(id)).toBe('done');
+    expect(store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1, uncertain: 0 });
+    const received = receivedByAddress(before);
+    expect(received.size).toBe(39);
+    expect([...received.values()].every((n) => n === 1)).toBe(true);
+    const failed = store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
+    expect(failed.map((r) => r.email)).toEqual(['Person7@Example.test']);
+    expect(failed[0].lastError).toMatch(/550 5\.1\.1/);
+    // Ledger Message-IDs are the ones that went out.
+    const accepted = store.recipients.list(id, { state: 'accepted', limit: 100, offset: 0 });
+    const raw = sink.messages.slice(before).map((m) => m.raw.toString());
+    for (const r of accepted.slice(0, 5)) expect(raw.some((m) => m.includes(`Message-ID: ${r.messageId}`))).toBe(true);
+    expect(verdicts).toHaveLength(40);
+  });
+
+  it('stops on request after draining what it handed over, then resumes without resending', async () => {
+    const id = sendingCampaign(60);
+    const before = sink.messages.length;
+    const stop = new AbortController();
+    let seen = 0;
+    const delivery = makeDelivery();
+    const first = createSendLoop({
+      store,
+      delivery,
+      rate: { perSecond: 100_000 },
+      onOutcome: () => {
+        if (++seen === 10) stop.abort();
+      },
+    });
+    expect(await first.run(id, stop.signal)).toBe('stopped');
+    const mid = store.recipients.counts(id);
+    expect(mid.sending).toBe(0);
+    expect(mid.queued).toBeGreaterThan(0);
+    expect(sink.messages.length - before).toBe(mid.accepted);
+
+    const second = createSendLoop({ store, delivery, rate: { perSecond: 100_000 } });
+    expect(await second.run(id)).toBe('done');
+    const received = receivedByAddress(before);
+    expect(received.size).toBe(59);
+    expect([...received.values()].every((n) => n === 1)).toBe(true);
+    expect(store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 59, failed: 1 });
+  });
+});
+
+describe('send loop', () => {
+  it('fails suppressed rows before hand-off and keeps our own failures out of bounce facts', async () => {
+    const id = sendingCampaign(6);
+    store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');
+    const verdicts: number[] = [];
+    const broken = createInProcessDelivery({
+      mailer: { send: async () => ({ outcome: 'accepted', text: '250 ok' }) },
+      compiled,
+      build: (c, r, x) => {
+        if (r.email.startsWith('Person4')) throw new Error('merge exploded');
+        return buildMessage(c, r, x);
+      },
+      messageContext: { ...ctx },
+      concurrency: 2,
+    });
+    const worker = createSendLoop({ store, delivery: broken, rate: { perSecond: 100_000 }, onOutcome: (r) => verdicts.push(r.rowId) });
+    expect(await worker.run(id)).toBe('done');
+    const failed = store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
+    expect(failed.map((r) => [r.email, r.lastError])).toEqual([
+      ['Person2@Example.test', 'suppressed before hand-off'],
+      ['Person4@Example.test', 'message could not be built: merge exploded'],
+    ]);
+    expect(verdicts).toHaveLength(4); // the four real SMTP verdicts only
+  });
+});

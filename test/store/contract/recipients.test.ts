@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
+import { newCampaign, targets } from '../helpers.js';
+import { adapters, type ManualClock, storePerTest } from './adapters.js';
+
+describe.each(adapters)('recipients port ($name)', ({ open }) => {
+  let store: Store;
+  let clock: ManualClock;
+  storePerTest(open, (s, c) => {
+    [store, clock] = [s, c];
+    for (const id of ['c1', 'c2']) store.campaigns.create(newCampaign(), id);
+  });
+
+  describe('recipient ledger', () => {
+    it('inserts targets once per (campaign, address key) and keeps what Sugar sent verbatim', () => {
+      expect(store.recipients.insertMany('c1', targets(3))).toBe(3);
+      // Same keys again (e.g. extraction resumed after a pause): nothing new.
+      expect(store.recipients.insertMany('c1', targets(4))).toBe(1);
+      // Another campaign has its own ledger.
+      expect(store.recipients.insertMany('c2', targets(2))).toBe(2);
+      const [first] = store.recipients.list('c1', { limit: 1, offset: 0 });
+      expect(first).toMatchObject({
+        campaignId: 'c1',
+        module: 'Contacts',
+        id: 'c-0',
+        listId: 'tl-1',
+        email: 'Person0@Example.test',
+        emailAddressId: 'ea-0',
+        addressKey: 'person0@example.test',
+        fields: { first_name: 'P0' },
+        trackingConsent: true,
+        state: 'queued',
+        attempts: 0,
+      });
+      expect(first.retryAt).toBeUndefined();
+      expect(store.recipients.get(first.rowId)).toEqual(first);
+      expect(store.recipients.get(999_999)).toBeUndefined();
+      expect(store.recipients.counts('c1')).toEqual({ queued: 4, sending: 0, accepted: 0, failed: 0, uncertain: 0 });
+    });
+
+    it('rolls back a whole batch when one row is bad', () => {
+      const batch = targets(3);
+      (batch[2] as { email: unknown }).email = null;
+      expect(() => store.recipients.insertMany('c1', batch)).toThrow(StoreInputError);
+      expect(store.recipients.counts('c1').queued).toBe(0);
+    });
+
+    it('claims due queued rows in order, moving them to sending with one more attempt', () => {
+      store.recipients.insertMany('c1', targets(5));
+      store.recipients.insertMany('c2', targets(5));
+      const a = store.recipients.claim('c1', 2, clock.iso());
+      expect(a.map((r) => r.id)).toEqual(['c-0', 'c-1']);
+      expect(a.every((r) => r.state === 'sending' && r.attempts === 1 && r.campaignId === 'c1')).toBe(true);
+      const b = store.recipients.claim('c1', 10, clock.iso());
+      expect(b.map((r) => r.id)).toEqual(['c-2', 'c-3', 'c-4']);
+      expect(store.recipients.claim('c1', 10, clock.iso())).toEqual([]);
+      expect(store.recipients.counts('c1')).toMatchObject({ queued: 0, sending: 5 });
+      expect(store.recipients.counts('c2')).toMatchObject({ queued: 5, sending: 0 });
+      expect(() => store.recipients.claim('c1', -1, clock.iso())).toThrow(/whole number/);
+      expect(() => store.recipients.claim('c1', 1, 'soon')).toThrow(/ISO date-time/);
+    });
+
+    it('records outcomes in one batch; a queued outcome with retryAt waits for its time', () => {
+      store.recipients.insertMany('c1', targets(4));
+      const [r0, r1, r2, r3] = store.recipients.claim('c1', 4, clock.iso());
+      const changed = store.recipients.markOutcomes([
+        { rowId: r0.rowId, state: 'accepted', messageId: '<m0@leadfwd.test>' },
+        { rowId: r1.rowId, state: 'failed', error: '550 5.1.1 no such user' },
+        { rowId: r2.rowId, state: 'uncertain', error: 'connection lost after DATA' },
+        { rowId: r3.rowId, state: 'queued', error: '451 4.7.1 try later', retryAt: '2026-03-01T08:05:00.000Z' },
+      ]);
+      expect(changed).toBe(4);
+      expect(store.recipients.get(r0.rowId)).toMatchObject({ state: 'accepted', messageId: '<m0@leadfwd.test>', acceptedAt: clock.iso() });
+      expect(store.recipients.get(r1.rowId)).toMatchObject({ state: 'failed', lastError: '550 5.1.1 no such user' });
+      expect(store.recipients.get(r3.rowId)).toMatchObject({ state: 'queued', retryAt: '2026-03-01T08:05:00.000Z', attempts: 1 });
+      expect(store.recipients.counts('c1')).toEqual({ queued: 1, sending: 0, accepted: 1, failed: 1, uncertain: 1 });
+
+      expect(store.recipients.claim('c1', 10, '2026-03-01T08:04:59.999Z')).toEqual([]);
+      const retry = store.recipients.claim('c1', 10, '2026-03-01T08:05:00.000Z');
+      expect(retry.map((r) => [r.rowId, r.attempts])).toEqual([[r3.rowId, 2]]);
+    });
+
+    it('ignores outcomes for rows that are no longer being sent, and rejects unknown states', () => {
+      store.recipients.insertMany('c1', targets(2));
+      const [r0] = store.recipients.claim('c1', 1, clock.iso());
+      store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'accepted', messageId: '<a@t>' }]);
+      // A late duplicate report must not turn an accepted row into a failure.
+      expect(store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'failed', error: 'late' }])).toBe(0);
+      const queuedRow = store.recipients.list('c1', { state: 'queued', limit: 1, offset: 0 })[0];
+      expect(store.recipients.markOutcomes([{ rowId: queuedRow.rowId, state: 'accepted' }])).toBe(0);
+      expect(store.recipients.get(r0.rowId)!.state).toBe('accepted');
+      expect(() => store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'sending' as never }])).toThrow(/outcome state must be/);
+    });
+
+    it('releases claimed rows that were never handed to SMTP without counting the attempt', () => {
+      store.recipients.insertMany('c1', targets(3));
+      const rows = store.recipients.claim('c1', 3, clock.iso());
+      store.recipients.markOutcomes([{ rowId: rows[0].rowId, state: 'accepted' }]);
+      expect(store.recipients.release(rows.map((r) => r.rowId))).toBe(2);
+      expect(store.recipients.get(rows[1].rowId)).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(store.recipients.get(rows[0].rowId)!.state).toBe('accepted');
+    });
+
+    it('lists by state with paging', () => {
+      store.recipients.insertMany('c1', targets(6));
+      store.recipients.claim('c1', 2, clock.iso());
+      expect(store.recipients.list('c1', { state: 'sending', limit: 10, offset: 0 }).map((r) => r.id)).toEqual(['c-0', 'c-1']);
+      expect(store.recipients.list('c1', { state: 'queued', limit: 2, offset: 1 }).map((r) => r.id)).toEqual(['c-3', 'c-4']);
+      expect(store.recipients.list('c1', { limit: 100, offset: 0 })).toHaveLength(6);
+    });
+  });
+});

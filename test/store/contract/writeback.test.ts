@@ -1,0 +1,52 @@
+// What the write-back confirmed in Sugar, and `hits` kept equal to the local human counts (set, never added).
+import { describe, expect, it } from 'vitest';
+import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
+import { adapters, oneRecipient, storePerTest } from './adapters.js';
+
+describe.each(adapters)('write-back log port ($name)', ({ open }) => {
+  let store: Store;
+  let rowId: number;
+  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
+
+  const humanOpen = () => store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
+
+  it('records confirmed rows once per log id and counts them per activity', () => {
+    store.writeback.recordWritten([
+      { logId: 'log-t', campaignId: 'c', recipientRowId: rowId, activityType: 'targeted', targetId: 'c-0' },
+      { logId: 'log-t', campaignId: 'c', recipientRowId: rowId, activityType: 'targeted', targetId: 'c-0' },
+    ]);
+    expect(store.writeback.counts('c')).toEqual({ targeted: 1 });
+    expect(store.writeback.rows('c')).toEqual([{ logId: 'log-t', activityType: 'targeted', targetId: 'c-0' }]);
+    expect(store.writeback.counts('other')).toEqual({});
+    expect(() => store.writeback.recordWritten([{ logId: '', campaignId: 'c', recipientRowId: rowId, activityType: 'x', targetId: 'y' }])).toThrow(
+      StoreInputError,
+    );
+  });
+
+  it('marks a viewed row stale when the local count moved past what Sugar holds, until Sugar has the new count', () => {
+    humanOpen();
+    store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
+    expect(store.writeback.staleHits(10)).toEqual([]);
+    humanOpen();
+    humanOpen();
+    expect(store.writeback.staleCount('c')).toBe(1);
+    expect(store.writeback.staleHits(10)).toEqual([
+      { logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', linkIndex: -1, written: 1, current: 3 },
+    ]);
+    store.writeback.hitsWritten('log-v', 3);
+    expect(store.writeback.staleHits(10)).toEqual([]);
+    expect(store.writeback.staleCount('c')).toBe(0);
+  });
+
+  it('stays stale when the count moved again while Sugar was written, and drops a row given up on', () => {
+    humanOpen();
+    store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
+    humanOpen();
+    humanOpen();
+    store.writeback.hitsWritten('log-v', 2); // the third open landed meanwhile
+    expect(store.writeback.staleHits(10).map((s) => s.current)).toEqual([3]);
+    store.writeback.dropStale('log-v');
+    expect(store.writeback.staleCount('c')).toBe(0);
+    store.writeback.hitsWritten('unknown', 5); // nothing to update, no error
+  });
+});
