@@ -47,7 +47,7 @@ describe('the built UI', () => {
     for (const f of sources('sidecar-ui/src')) {
       const text = readFileSync(f, 'utf8');
       if (!f.endsWith('shared/alert.ts')) expect(/alert\.show\s*\(/.test(text), `${f} calls app.alert.show directly`).toBe(false);
-      for (const m of text.matchAll(/drawer\.open\(\{[\s\S]{0,400}?\}\s*(,|\))/g)) {
+      for (const m of text.matchAll(/drawer\.open\(\s*\{[\s\S]{0,400}?\}\s*(,|\))/g)) {
         drawers++;
         expect(m[0], f).toMatch(/fetch:\s*false/);
       }
