@@ -10,6 +10,8 @@ export interface ListArgs {
   fields: string[] | undefined;
   deleted: boolean;
   q?: string;
+  /** A saved filter (Filters record) ANDed with `filter` (FilterApi: array_merge of its definition and filter). */
+  filterId?: string;
 }
 
 const DEFAULT_MAX_NUM = 20;
@@ -29,6 +31,7 @@ export function parseListArgs(query: Record<string, unknown>, body: Record<strin
     deleted: truthy(args.deleted),
   };
   if (q !== undefined) out.q = q;
+  if (args.filter_id !== undefined && args.filter_id !== '') out.filterId = String(args.filter_id);
   return out;
 }
 

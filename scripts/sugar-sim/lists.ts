@@ -4,7 +4,8 @@ import { compileFilter, compileOrderBy, type FieldDefs, type FilterContext } fro
 import type { ListArgs } from './filter-args.js';
 import { pageRecords } from './filter-args.js';
 import type { SimRecord } from './record-store.js';
-import { type Actor, asSeenBy, requireAccess } from './users.js';
+import { retrieveRecord } from './records.js';
+import { type Actor, asSeenBy, requireAccess, visibleTo } from './users.js';
 import { MODULES } from './vardefs.js';
 
 const filterFields = new Map<string, FieldDefs>();
@@ -29,8 +30,20 @@ function quickSearch(module: string, q: string): (rec: SimRecord) => boolean {
   return (rec) => names.some((n) => typeof rec[n] === 'string' && (rec[n] as string).toLowerCase().startsWith(needle));
 }
 
+/** The saved filter's definition, loaded as the user (not visible or missing: 404, as FilterApi's loadBean). */
+function savedFilter(core: SimCore, filterId: string, actor: Actor): unknown[] {
+  const rec = retrieveRecord(core, 'Filters', filterId, actor);
+  try {
+    const def = JSON.parse(String(rec.filter_definition ?? '[]'));
+    return Array.isArray(def) ? def : [];
+  } catch {
+    return [];
+  }
+}
+
 function select(core: SimCore, module: string, args: ListArgs, actor: Actor, ids?: string[]): SimRecord[] {
   requireAccess(actor, module, 'list');
+  if (args.filterId) args = { ...args, filter: [...savedFilter(core, args.filterId, actor), ...args.filter], filterId: undefined };
   const ctx: FilterContext = {
     module,
     fields: fieldDefs(module),
@@ -49,7 +62,7 @@ function select(core: SimCore, module: string, args: ListArgs, actor: Actor, ids
   for (const rec of source) {
     if ((rec.deleted && !args.deleted) || seen.has(rec.id)) continue;
     seen.add(rec.id);
-    if (pred(rec) && search(rec)) out.push(rec);
+    if (pred(rec) && search(rec) && visibleTo(actor, module, rec)) out.push(rec);
   }
   return out.sort(order);
 }

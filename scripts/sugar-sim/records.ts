@@ -4,7 +4,7 @@ import type { SimCore } from './core.js';
 import { notFound, SugarError } from './errors.js';
 import type { SimRecord } from './record-store.js';
 import type { Row } from './rows.js';
-import { type Actor, asSeenBy, requireAccess } from './users.js';
+import { type Actor, asSeenBy, requireAccess, visibleTo } from './users.js';
 import { isPlainObject, newId } from './util.js';
 import { ACTIVITY_TYPES, type ModuleDef } from './vardefs.js';
 
@@ -25,6 +25,8 @@ export function formatRecord(core: SimCore, module: string, rec: SimRecord, acto
 
 export function retrieveRecord(core: SimCore, module: string, id: string, actor: Actor): SimRecord {
   const rec = loadLive(core, module, id);
+  // Team security hides a row the way a missing one is: not found.
+  if (!visibleTo(actor, module, rec)) throw recordNotFound(module, id);
   requireAccess(actor, module, 'view');
   return rec;
 }

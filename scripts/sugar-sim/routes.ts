@@ -7,6 +7,7 @@ import { leadfwdConfigBody } from './leadfwd-module.js';
 import { countRecords, listRecords } from './lists.js';
 import { metadataBody } from './metadata.js';
 import { createRecord, deleteRecord, formatRecord, retrieveRecord, setFavorite, updateRecord } from './records.js';
+import { reportRecordCount, reportRecords } from './reports.js';
 import { respond } from './response.js';
 import { LINK_ROUTES } from './routes-links.js';
 import { meBody } from './users.js';
@@ -76,6 +77,8 @@ export const ROUTES: Route[] = [
   r('POST', ':module', (c) => show(c, createRecord(c.core, c.params.module, recordData(c), c.actor))),
   ...LINK_ROUTES,
   r(['PUT', 'DELETE'], ':module/:id/favorite', (c) => show(c, setFavorite(c.core, c.params.module, c.params.id, c.actor, c.method === 'PUT'))),
+  r('GET', 'Reports/:id/records', reportRecords),
+  r('GET', 'Reports/:id/record_count', reportRecordCount),
   r('GET', ':module/:id', (c) => show(c, retrieveRecord(c.core, c.params.module, c.params.id, c.actor))),
   r('PUT', ':module/:id', (c) => show(c, updateRecord(c.core, c.params.module, c.params.id, recordData(c), c.actor, c.headers['x-timestamp']))),
   r('DELETE', ':module/:id', (c) => {

@@ -37,6 +37,12 @@ export const DEMO_IDS = {
     spring: demoId(6, 1), // Planning/Email, linked to all six lists
     autumn: demoId(6, 2), // Planning/Email, linked to tradeShow only
   },
+  // Saved filters: sally's own (region EMEA contacts), and the admin's, which sally cannot read.
+  filters: { emeaContacts: demoId(7, 1), adminOnly: demoId(7, 2) },
+  // A saved report of Contacts (loyalty tier Gold).
+  reports: { goldContacts: demoId(8, 1) },
+  // A campaign email template using Sugar's $contact_… variables, and one that cannot all be mapped.
+  emailTemplates: { welcome: demoId(9, 1) },
   special: {
     // One shared row, two casings: the later save (the lead, lower case) decides the stored text (fact-check row 10).
     bobContact: c(2),

@@ -119,6 +119,7 @@ export function seedDemo(core: SimCore): void {
     }
     addLegacyRows(core);
     seedListsAndCampaigns(core, admin);
+    seedSavedAudiencesAndTemplates(core, admin);
     setMeta(core.db, 'demo_seeded', new Date().toISOString());
   });
   core.store.invalidate();
@@ -205,6 +206,59 @@ function seedListsAndCampaigns(core: SimCore, admin: ReturnType<typeof actorFor>
       end_date: `${year}-10-31`,
       content: 'Trade show follow-up offer.',
       prospectlists: { add: [L.tradeShow] },
+    },
+    admin,
+  );
+}
+
+/** Saved filters, a saved report and a campaign email template: audiences and content that live in Sugar. */
+function seedSavedAudiencesAndTemplates(core: SimCore, admin: ReturnType<typeof actorFor>): void {
+  const sally = DEMO_IDS.users.sally;
+  const filter = (id: string, name: string, owner: string, definition: unknown[]) =>
+    createRecord(
+      core,
+      'Filters',
+      {
+        id,
+        name,
+        module_name: 'Contacts',
+        filter_definition: JSON.stringify(definition),
+        filter_template: JSON.stringify(definition),
+        assigned_user_id: owner,
+      },
+      admin,
+    );
+  filter(DEMO_IDS.filters.emeaContacts, 'EMEA contacts', sally, [{ region_c: 'EMEA' }]);
+  filter(DEMO_IDS.filters.adminOnly, 'Admin: Platinum contacts', '1', [{ loyalty_tier_c: 'Platinum' }]);
+  // Written as its creator would: a Filters row belongs to whoever saved it.
+  core.rows.update('Filters', DEMO_IDS.filters.emeaContacts, { created_by: sally });
+  createRecord(
+    core,
+    'Reports',
+    {
+      id: DEMO_IDS.reports.goldContacts,
+      name: 'Gold loyalty contacts',
+      module: 'Contacts',
+      report_type: 'tabular',
+      content: JSON.stringify({ module: 'Contacts', filter: [{ loyalty_tier_c: 'Gold' }] }),
+    },
+    admin,
+  );
+  createRecord(
+    core,
+    'EmailTemplates',
+    {
+      id: DEMO_IDS.emailTemplates.welcome,
+      name: 'Welcome',
+      type: 'campaign',
+      published: 'off',
+      base_module: 'Contacts',
+      text_only: false,
+      subject: 'Welcome, $contact_first_name',
+      body_html:
+        '<p>Hello $contact_first_name $contact_last_name,</p><p>your account $contact_account_name is with $contact_user_first_name.</p>' +
+        '<p>Region: $contact_region_c. {Spring offer} $account_name</p>',
+      body: 'Hello $contact_first_name, your account $contact_account_name is with $contact_user_first_name.',
     },
     admin,
   );

@@ -152,6 +152,15 @@ export function recordAcl(actor: Actor, module: string, rec: { assigned_user_id?
   return acl;
 }
 
+/**
+ * Row visibility beyond module rights. Sugar applies team security; the simulator models the one case tests need:
+ * a saved filter is private to its creator and assigned user (Sugar's own UI lists only the user's filters).
+ */
+export function visibleTo(actor: Actor, module: string, rec: { created_by?: unknown; assigned_user_id?: unknown }): boolean {
+  if (actor.isAdmin || module !== 'Filters') return true;
+  return rec.created_by === actor.id || rec.assigned_user_id === actor.id;
+}
+
 /** A record as the API answers it to this user: hidden fields left out, the record-level `_acl` filled in. */
 export function asSeenBy<T extends Record<string, unknown>>(actor: Actor, module: string, rec: { assigned_user_id?: unknown }, api: T): T {
   if (actor.isAdmin || !('_acl' in api)) return api;

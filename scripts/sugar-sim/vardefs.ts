@@ -62,7 +62,11 @@ const customFields = (): Record<string, FieldDef> => ({
   region_c: f('enum', { options: ['EMEA', 'NA', 'LATAM', 'APAC'] }),
   loyalty_tier_c: f('enum', { options: ['Bronze', 'Silver', 'Gold', 'Platinum'] }),
 });
+// Fields our own Module Loader package creates (installdefs custom_fields): the engagement score it writes back,
+// and the time zone a campaign may send in when it sends at a local time.
+const leadfwdFields = (): Record<string, FieldDef> => ({ leadfwd_score_c: f('int'), leadfwd_timezone_c: f('varchar', { len: 64 }) });
 const person = (): Record<string, FieldDef> => ({
+  ...leadfwdFields(),
   ...base(),
   ...assignable(),
   ...emailFields(),
@@ -133,6 +137,7 @@ const modules: ModuleDef[] = [
       ...assignable(),
       ...emailFields(),
       ...customFields(),
+      leadfwd_score_c: f('int'),
       name: f('name', { len: 150 }),
       account_type: f('enum', {
         options: ['', 'Analyst', 'Competitor', 'Customer', 'Integrator', 'Investor', 'Partner', 'Press', 'Prospect', 'Reseller', 'Other'],
@@ -268,6 +273,63 @@ const modules: ModuleDef[] = [
       users: plp('Users', true),
       campaigns: { kind: 'm2m', module: 'Campaigns', table: 'prospect_list_campaigns', selfCol: 'prospect_list_id', otherCol: 'campaign_id' },
     },
+  },
+  {
+    // Saved filters (modules/Filters/vardefs.php): the Filter API's filter array kept as JSON text.
+    name: 'Filters',
+    table: 'filters',
+    hasEmail: false,
+    nameOf: ownName,
+    fields: {
+      ...base(),
+      ...assignable(),
+      name: f('name', { len: 255 }),
+      filter_definition: f('text'),
+      filter_template: f('text'),
+      module_name: f('varchar', { len: 100 }),
+    },
+    links: {},
+  },
+  {
+    // Saved reports. SIMULATOR-ONLY shape of `content`: {"module": "<base module>", "filter": [<Filter API filter>]},
+    // standing in for Sugar's report definition (its WHERE clause decides the records, as Report::getRecordIds).
+    name: 'Reports',
+    table: 'saved_reports',
+    hasEmail: false,
+    nameOf: ownName,
+    fields: {
+      ...base(),
+      ...assignable(),
+      name: f('name', { len: 255 }),
+      module: f('varchar', { len: 36 }),
+      report_type: f('enum', { options: ['tabular', 'summary', 'detailed_summary', 'Matrix'], defaultValue: 'tabular' }),
+      content: f('text'),
+    },
+    links: {},
+  },
+  {
+    // modules/EmailTemplates/vardefs.php: campaign templates use $contact_… variables (sugar-platform research notes).
+    name: 'EmailTemplates',
+    table: 'email_templates',
+    hasEmail: false,
+    nameOf: ownName,
+    fields: {
+      ...base(),
+      ...assignable(),
+      name: f('name', { len: 255 }),
+      description: f('text'),
+      subject: f('varchar', { len: 255 }),
+      body: f('text'),
+      body_html: f('text'),
+      type: f('enum', { options: ['', 'campaign', 'email', 'workflow', 'system'], defaultValue: 'email' }),
+      text_only: f('bool', { defaultValue: false }),
+      published: f('varchar', { len: 3 }),
+      base_module: f('varchar', { len: 50 }),
+      from_name: f('varchar', { len: 255 }),
+      from_address: f('varchar', { len: 255 }),
+      has_variables: f('bool', { defaultValue: false }),
+    },
+    links: {},
   },
   {
     name: 'EmailAddresses',
