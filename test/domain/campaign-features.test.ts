@@ -74,3 +74,21 @@ describe('local send time', () => {
     expect([isTimeZone('Europe/Paris'), isTimeZone('Mars/Olympus'), isTimeZone(3)]).toEqual([true, false, false]);
   });
 });
+
+describe('Sugar Email Templates', () => {
+  it('map $contact_ variables to merge tags, and say which Sugar variables and placeholders cannot be', async () => {
+    const { fromSugarTemplate, toSugarTemplate } = await import('../../service/src/domain/sugar-template.js');
+    const m = fromSugarTemplate({
+      subject: 'Welcome, $contact_first_name',
+      body_html: '<p>Hi $contact_first_name, $contact_account_name is with $contact_user_first_name. {Spring offer} $account_name {{x}}</p>',
+      body: 'Hi $contact_first_name',
+    });
+    expect(m.subject).toBe('Welcome, {{ first_name }}');
+    expect(m.html).toBe("<p>Hi {{ first_name }}, {{ account_name }} is with $contact_user_first_name. {Spring offer} $account_name {{ '{{' }}x}}</p>");
+    expect(m.fields.sort()).toEqual(['account_name', 'first_name']);
+    expect(m.unmapped.map((u) => u.variable)).toEqual(['$contact_user_first_name', '$account_name', '{Spring offer}']);
+    const back = toSugarTemplate({ subject: 'Hi {{ first_name | default: "there" }}', html: '<p>{{ region_c }}{% if x %}y{% endif %}</p>' });
+    expect(back).toMatchObject({ subject: 'Hi $contact_first_name', body_html: '<p>$contact_region_c{% if x %}y{% endif %}</p>' });
+    expect(back.unmapped.map((u) => u.variable)).toEqual(['{{ first_name | default: "there" }}', '{% if x %}', '{% endif %}']);
+  });
+});
