@@ -49,6 +49,29 @@ export class Auth {
     return this.issue(userId, platform);
   }
 
+  /**
+   * POST /oauth2/sudo/:user_name (OAuth2Api::sudo, SugarOAuth2Server::getSudoToken in Sugar 8.0): an administrator gets
+   * an access token of another user, with that user's rights, on `platform` (default base). Not from a sudo token.
+   * Sugar creates the session like a login (other sessions of that user and platform end) and then deletes its
+   * refresh token, so the answer has none. How long Sugar keeps such a session alive is not read in its source:
+   * here it lives its access-token lifetime.
+   */
+  sudo(adminToken: string, userName: string, args: Record<string, unknown>): TokenResult {
+    const admin = this.authenticate(adminToken);
+    const own = this.rows.prepare('SELECT sudo_for FROM oauth_access_tokens WHERE token = ?').get(adminToken) as Row | undefined;
+    if (!admin.isAdmin || own?.sudo_for)
+      throw new SugarError(403, 'not_authorized', 'You are not authorized to perform this action. Contact your administrator if you need access.');
+    const platform = this.validatePlatform(args.platform);
+    const user = this.rows.prepare("SELECT id FROM users WHERE user_name = ? AND deleted = 0 AND status = 'Active'").get(userName) as Row | undefined;
+    if (!user) throw new SugarError(404, 'not_found', 'Could not find record');
+    const t = this.issue(String(user.id), platform);
+    const refresh = t.body.refresh_token as string;
+    this.rows.prepare('UPDATE oauth_access_tokens SET sudo_for = ?, refresh_token = NULL WHERE refresh_token = ?').run(admin.id, refresh);
+    this.rows.prepare('DELETE FROM oauth_refresh_tokens WHERE token = ?').run(refresh);
+    const { refresh_token: _gone, refresh_expires_in: _none, ...body } = t.body;
+    return { body, cookies: t.cookies };
+  }
+
   private checkPassword(args: Record<string, unknown>): string {
     const { username, password } = args;
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {

@@ -42,7 +42,7 @@ function createSchema(db: Db): void {
     `CREATE TABLE IF NOT EXISTS oauth_refresh_tokens (token TEXT PRIMARY KEY, user_id TEXT, platform TEXT,
        expires_at INTEGER, created_seq INTEGER)`,
     `CREATE TABLE IF NOT EXISTS oauth_access_tokens (token TEXT PRIMARY KEY, user_id TEXT, platform TEXT,
-       refresh_token TEXT, expires_at INTEGER, dies_at INTEGER, download_token TEXT)`,
+       refresh_token TEXT, expires_at INTEGER, dies_at INTEGER, download_token TEXT, sudo_for TEXT)`,
     'CREATE INDEX IF NOT EXISTS oat_refresh ON oauth_access_tokens(refresh_token)',
     'CREATE TABLE IF NOT EXISTS sugarfavorites (user_id TEXT, module TEXT, record_id TEXT, PRIMARY KEY (user_id, module, record_id))',
     'CREATE TABLE IF NOT EXISTS sim_meta (key TEXT PRIMARY KEY, value TEXT)',

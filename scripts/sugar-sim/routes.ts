@@ -53,6 +53,10 @@ export const ROUTES: Route[] = [
     },
     false,
   ),
+  r('POST', 'oauth2/sudo/:user_name', (c) => {
+    const t = c.core.auth.sudo(c.token, c.params.user_name, c.args);
+    return respond(200, t.body, t.cookies);
+  }),
   r('POST', 'oauth2/logout', (c) => {
     c.core.auth.logout(c.token, c.args.refresh_token);
     return { success: true };

@@ -14,7 +14,8 @@ describe('saved filters (Filters module, filter_id)', () => {
     expect(all.body.records.length).toBeGreaterThan(0);
     expect(all.body.records.every((r: { region_c: string }) => r.region_c === 'EMEA')).toBe(true);
     const narrowed = await ctx.a.req('POST', '/Contacts/filter', {
-      token: sally, body: { filter_id: DEMO_IDS.filters.emeaContacts, filter: [{ loyalty_tier_c: 'Gold' }], max_num: 100, fields: ['region_c', 'loyalty_tier_c'] },
+      token: sally,
+      body: { filter_id: DEMO_IDS.filters.emeaContacts, filter: [{ loyalty_tier_c: 'Gold' }], max_num: 100, fields: ['region_c', 'loyalty_tier_c'] },
     });
     expect(narrowed.body.records.length).toBeLessThan(all.body.records.length);
     expect(narrowed.body.records.every((r: { region_c: string; loyalty_tier_c: string }) => r.region_c === 'EMEA' && r.loyalty_tier_c === 'Gold')).toBe(true);
@@ -49,12 +50,15 @@ describe('saved reports (ReportsApi)', () => {
   });
 });
 
-describe('email templates and our package\'s custom fields', () => {
+describe("email templates and our package's custom fields", () => {
   it('reads a campaign template with Sugar variables, and takes new ones', async () => {
     const t = await ctx.a.req('GET', `/EmailTemplates/${DEMO_IDS.emailTemplates.welcome}`, { token: ctx.token });
     expect(t.body).toMatchObject({ name: 'Welcome', type: 'campaign', subject: 'Welcome, $contact_first_name' });
     expect(t.body.body_html).toContain('$contact_account_name');
-    const made = await ctx.a.req('POST', '/EmailTemplates', { token: ctx.token, body: { name: 'From LeadFWD', subject: 'Hi $contact_first_name', body_html: '<p>x</p>', type: 'campaign' } });
+    const made = await ctx.a.req('POST', '/EmailTemplates', {
+      token: ctx.token,
+      body: { name: 'From LeadFWD', subject: 'Hi $contact_first_name', body_html: '<p>x</p>', type: 'campaign' },
+    });
     expect(made.status).toBe(200);
     expect(made.body).toMatchObject({ name: 'From LeadFWD', type: 'campaign' });
   });
@@ -65,5 +69,22 @@ describe('email templates and our package\'s custom fields', () => {
     expect(r.body).toMatchObject({ leadfwd_score_c: 42, leadfwd_timezone_c: 'Europe/Berlin' });
     const acc = await ctx.a.req('PUT', `/Accounts/${DEMO_IDS.accounts[0]}`, { token: ctx.token, body: { leadfwd_score_c: 7 } });
     expect(acc.body.leadfwd_score_c).toBe(7);
+  });
+});
+
+describe('sudo (POST /oauth2/sudo/:user_name)', () => {
+  it("gives an administrator a token with the user's own rights, without a refresh token; not for others, not twice", async () => {
+    const r = await ctx.a.req('POST', '/oauth2/sudo/dana', { token: ctx.token, body: { platform: 'leadfwd' } });
+    expect(r.status).toBe(200);
+    expect(r.body.access_token).toBeTruthy();
+    expect(r.body.refresh_token).toBeUndefined();
+    const me = await ctx.a.req('GET', '/me', { token: r.body.access_token });
+    expect(me.body.current_user.user_name).toBe('dana');
+    expectSugarError(await ctx.a.req('GET', '/Contacts', { token: r.body.access_token }), 403, 'not_authorized');
+    expectSugarError(await ctx.a.req('POST', '/oauth2/sudo/sally', { token: r.body.access_token }), 403, 'not_authorized');
+    const sally = (await ctx.a.login('sally')).access_token;
+    expectSugarError(await ctx.a.req('POST', '/oauth2/sudo/dana', { token: sally }), 403, 'not_authorized');
+    expectSugarError(await ctx.a.req('POST', '/oauth2/sudo/nobody', { token: ctx.token }), 404, 'not_found');
+    expectSugarError(await ctx.a.req('POST', '/oauth2/sudo/sally', { token: ctx.token, body: { platform: 'nope' } }), 422, 'invalid_parameter');
   });
 });
