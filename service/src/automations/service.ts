@@ -148,8 +148,11 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       targetListIds: a.targetListIds,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
+      createdBy: a.createdBy ?? null,
       enrolments: counts.enrolments,
       steps,
+      // The body it was created or last edited with: what a builder edits (PUT takes it back with its step ids).
+      definition: a.definition,
     };
   }
 
@@ -167,6 +170,15 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       await allowed(id, actor, 'view');
       return view(id);
     },
+    /** Whether Sugar lets the actor change it (edit, pause, stop), so a screen offers only what will work. */
+    mayEdit: (id: string, actor: Actor) =>
+      allowed(id, actor, 'edit').then(
+        () => true,
+        (e: unknown) => {
+          if (e instanceof AppError && (e.code === 'not_your_campaign' || e.code === 'sugar_rights')) return false;
+          throw e;
+        },
+      ),
     list: async (limit: number, offset: number, actor: Actor) => {
       const all = store.automations.list({ limit, offset });
       const byId = new Map(all.map((a) => [a.id, a]));
