@@ -92,6 +92,21 @@ describe('GET /campaigns: filters, a total, and automations grouped apart', () =
     expect((await as.dana('GET', `/automations/${a.body.id}`)).body.mayEdit).toBe(false);
     await as.sally('POST', `/automations/${a.body.id}/stop`);
   });
+
+  it('names the step of an email that does not compile or sends from a domain it may not', async () => {
+    const steps = (second: object) => [
+      { id: 'one', type: 'send_email', name: 'One', ...content },
+      { type: 'wait', duration: 'PT1H' },
+      { id: 'two', type: 'send_email', name: 'Two', ...content, ...second },
+    ];
+    const mjml = await as.sally('POST', '/automations', {
+      name: 'Broken',
+      steps: steps({ html: undefined, mjml: '<mjml><mj-body><mj-text>x</mj-body></mjml>' }),
+    });
+    expect(mjml).toMatchObject({ status: 422, body: { error: 'invalid_template', details: { stepKey: '#two', errors: expect.any(Array) } } });
+    const sender = await as.sally('POST', '/automations', { name: 'Elsewhere', steps: steps({ fromEmail: 'me@elsewhere.example' }) });
+    expect(sender).toMatchObject({ status: 422, body: { error: 'sender_not_allowed', details: { stepKey: '#two', senderDomains: expect.any(Array) } } });
+  });
 });
 
 describe('the report, its people and the export', () => {

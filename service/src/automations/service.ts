@@ -69,10 +69,29 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (e instanceof AutomationInvalid) throw new AppError('invalid_automation', e.message, { problems: e.problems });
       throw e;
     }
-    for (const ins of compiled.program) if (ins.op === 'send') requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
+    // A refusal about one email names its step (details.stepKey), so a builder shows it at that step.
+    const atStep = (key: string, e: unknown) => {
+      if (!(e instanceof AppError)) return e;
+      const d = e.details;
+      const details = Array.isArray(d) ? { errors: d, stepKey: key } : { ...(d as object | undefined), stepKey: key };
+      return new AppError(e.code, e.message, details, { cause: e });
+    };
+    for (const ins of compiled.program) {
+      if (ins.op !== 'send') continue;
+      try {
+        requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
+      } catch (e) {
+        throw atStep(ins.key, e);
+      }
+    }
     await requireTargetLists(actor.sugar, compiled.targetListIds);
     for (const ins of compiled.program) {
-      if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
+      if (ins.op !== 'send') continue;
+      try {
+        await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
+      } catch (e) {
+        throw atStep(ins.key, e);
+      }
     }
     return compiled;
   }
