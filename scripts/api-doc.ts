@@ -4,7 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EnrolBody } from '../service/src/automations/schemas.js';
-import { ConfirmCampaignBody, CreateCampaignBody, PreviewBody, TestSendBody } from '../service/src/campaigns/schemas.js';
+import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody, PreviewBody, TestSendBody } from '../service/src/campaigns/schemas.js';
+import { UncertainBody } from '../service/src/campaigns/uncertain.js';
+import { PeopleQuery } from '../service/src/engagement/report-people.js';
 import { HTTP_STATUS } from '../service/src/http/errors.js';
 import { CsvListBody, FilterListBody, ListPageQuery } from '../service/src/lists/schemas.js';
 import { PairBody } from '../service/src/relay/schemas.js';
@@ -19,12 +21,25 @@ interface Entry {
 
 const ENTRIES: Entry[] = [
   { route: 'POST /api/v1/campaigns', what: 'Create and schedule a campaign', schema: CreateCampaignBody, refusedWith: 'invalid_campaign' },
+  {
+    route: 'GET /api/v1/campaigns (query)',
+    what: 'A page of the campaigns the caller may see, filtered',
+    schema: CampaignListQuery,
+    refusedWith: 'invalid_input',
+  },
   { route: 'POST /api/v1/campaigns/:id/confirm', what: 'Release a held campaign', schema: ConfirmCampaignBody, refusedWith: 'invalid_campaign' },
   {
     route: 'POST /api/v1/campaigns/:id/test-send',
     what: 'Send a test (addresses or a test list)',
     schema: TestSendBody,
     refusedWith: 'missing_recipients, invalid_addresses, too_many',
+  },
+  { route: 'GET /api/v1/campaigns/:id/people (query)', what: "A page of a report's list of people", schema: PeopleQuery, refusedWith: 'invalid_input' },
+  {
+    route: 'POST /api/v1/campaigns/:id/uncertain',
+    what: 'Decide on messages whose hand-off ended uncertain',
+    schema: UncertainBody,
+    refusedWith: 'invalid_input, invalid_transition',
   },
   { route: 'POST /api/v1/preview', what: 'Render content without tracking', schema: PreviewBody, refusedWith: 'invalid_template' },
   { route: 'POST /api/v1/lists (filter)', what: 'A LeadFWD list from a Sugar filter', schema: FilterListBody, refusedWith: 'invalid_list' },

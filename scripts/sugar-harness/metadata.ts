@@ -47,11 +47,20 @@ export interface AdminLink {
   link: string;
 }
 
+/** One entry of a module's menu in Sugar's navigation bar ($viewdefs[module]['base']['menu']['header']). */
+export interface MenuItem {
+  route: string;
+  label: string;
+  acl_action?: string;
+  acl_module?: string;
+  icon?: string;
+}
+
 export interface HarnessMetadata {
   views: Record<string, { controller?: string; templates: Record<string, string>; meta: unknown }>;
   layouts: Record<string, { meta: unknown }>;
   labels: Record<string, string>;
-  modules: Record<string, { recordButtons: unknown[] }>;
+  modules: Record<string, { recordButtons: unknown[]; menu?: MenuItem[] }>;
   admin: AdminLink[];
 }
 
@@ -87,6 +96,13 @@ export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata>
     const prelude = `$viewdefs = array(${JSON.stringify(module)} => array('base' => array('view' => array('record' => array('buttons' => ${STOCK_BUTTONS})))))`;
     out.modules[module] = { recordButtons: await phpEval(file, `$viewdefs[${JSON.stringify(module)}]['base']['view']['record']['buttons']`, prelude) };
   }
+  // The Campaigns module menu: Sugar's own entries are not ours to ship, so only the package's extension adds to it.
+  const menuFile = join(ext, 'modules', 'Campaigns', 'Ext', 'clients', 'base', 'menus', 'header', 'leadfwd.php');
+  out.modules.Campaigns.menu = await phpEval<MenuItem[]>(
+    menuFile,
+    "$viewdefs['Campaigns']['base']['menu']['header']",
+    "$viewdefs = array('Campaigns' => array('base' => array('menu' => array('header' => array()))))",
+  );
   // $admin_group_header entries: [title label, '', false, $admin_option_defs, description label].
   const mod = await phpEval<Record<string, string>>(
     join(ext, 'modules', 'Administration', 'Ext', 'Language', 'en_us.leadfwd.php'),

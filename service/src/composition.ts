@@ -11,6 +11,7 @@ import { createRecipientPreview } from './campaigns/recipient-preview.js';
 import { createScheduler } from './campaigns/scheduler.js';
 import { createCampaignService } from './campaigns/service.js';
 import { testSend } from './campaigns/test-send.js';
+import { resolveUncertain } from './campaigns/uncertain.js';
 import type { Config } from './config.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
@@ -272,8 +273,14 @@ async function compose(
     // One router per feature; a new endpoint is a router added here.
     apiRouters: [
       meRoutes({ newPairingCode: () => pairing.newCode() }),
-      reportRoutes({ report: engagement.report, mayView: (id, actor) => campaigns.allowed(id, actor, 'view') }),
-      campaignRoutes({ campaigns, kick: () => scheduler.kick(), testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor) }),
+      reportRoutes({ report: engagement.report, mayView: (id, actor) => campaigns.allowed(id, actor, 'view'), people: engagement.people, csv: engagement.csv }),
+      campaignRoutes({
+        campaigns,
+        kick: () => scheduler.kick(),
+        testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
+        figures: engagement.figures,
+        resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
+      }),
       recipientPreviewRoutes(
         createRecipientPreview({
           campaigns,

@@ -23,6 +23,8 @@ const ALLOWED = new Set([
   'paused>sending',
   'paused>extracting',
   'paused>cancelled',
+  // An operator sends a sent campaign's uncertain messages again.
+  'sent>sending',
 ]);
 
 describe('lifecycle transitions', () => {
@@ -30,9 +32,10 @@ describe('lifecycle transitions', () => {
     expect(canTransition(from, to)).toBe(ALLOWED.has(`${from}>${to}`));
   });
 
-  it('has an entry for every status and final statuses lead nowhere', () => {
+  it('has an entry for every status and final statuses lead nowhere but a reopened sent campaign', () => {
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...ALL].sort());
-    for (const s of ALL) expect(isFinal(s)).toBe(TRANSITIONS[s].length === 0);
+    for (const s of ALL) expect(isFinal(s)).toBe(s === 'sent' || TRANSITIONS[s].length === 0);
+    expect(TRANSITIONS.sent).toEqual(['sending']);
     expect(ALL.filter(isFinal).sort()).toEqual(['cancelled', 'failed', 'sent']);
   });
 
@@ -55,6 +58,8 @@ describe('resumeTarget', () => {
     [h('draft', 'extracting', 'pending', 'sending', 'paused'), 'sending'],
     // Paused twice: the latest pause decides.
     [h('draft', 'extracting', 'paused', 'extracting', 'pending', 'sending', 'paused'), 'sending'],
+    // A note written while paused (an uncertain message decided) repeats the status and changes nothing.
+    [h('draft', 'extracting', 'pending', 'sending', 'paused', 'paused'), 'sending'],
   ] as const)('resumes %j to %s', (history, expected) => {
     expect(resumeTarget([...history])).toBe(expected);
   });

@@ -55,6 +55,8 @@ export async function startTrackingServer(
           const c = store.campaigns.get(id);
           if (c) await requireCampaignRight(actor, c, 'view');
         },
+        people: engagement.people,
+        csv: engagement.csv,
       }),
     ],
   });

@@ -75,10 +75,12 @@ async function passThrough(port: number) {
   return { url: () => `http://127.0.0.1:${listenPort}`, start, stop };
 }
 
-export async function startBrowserStack(opts: { refreshSeconds?: number; env?: Record<string, string>; pair?: boolean } = {}): Promise<BrowserStack> {
+export async function startBrowserStack(
+  opts: { refreshSeconds?: number; env?: Record<string, string>; pair?: boolean; sink?: NonNullable<Parameters<typeof startStack>[0]>['sink'] } = {},
+): Promise<BrowserStack> {
   mkdirSync(SHOTS, { recursive: true });
   const harness = await startHarness({ refreshSeconds: opts.refreshSeconds ?? 1 });
-  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env });
+  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env, sink: opts.sink });
   const proxy = await passThrough(stack.service.port);
   harness.configure({ sugarUrl: stack.sim.url, serviceUrl: proxy.url(), settings: stack.sim.leadfwdSettings });
   async function pair() {

@@ -262,12 +262,12 @@ describe('Send via LeadFWD, step by step', () => {
     expect(await axeViolations(page, '.harness-dashlet')).toEqual([]);
     await bs.shot(page, 'dashlet', '.harness-dashlet');
 
-    // The name opens the campaign's page: per-link clicks of people.
+    // The name opens the campaign's page in the LeadFWD area: per-link clicks of people (bots apart).
     await card.locator('a.leadfwd-campaign-name').click();
     await page.waitForFunction(() => location.hash.startsWith('#Home/layout/leadfwd-campaign-report?campaign='));
     const links = page.locator('.leadfwd-page table.leadfwd-links');
     await links.waitFor();
-    expect(await links.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['https://example.com/spring?utm_source=lf', '1', '1']);
+    expect(await links.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['https://example.com/spring?utm_source=lf', '1', '1', '0']);
     expect(await page.locator('.leadfwd-page .leadfwd-title').textContent()).toBe('Spring Newsletter');
     expect(errors).toEqual([]);
   }, 90_000);

@@ -110,6 +110,26 @@ describe('extensions', () => {
     });
   }
 
+  it("adds the LeadFWD area to the Campaigns menu of Sugar's navigation, after Sugar's own entries, for roles that may list Campaigns", async () => {
+    const menu = await phpEval<Array<Record<string, string>>>(
+      join(EXT, 'modules/Campaigns/Ext/clients/base/menus/header/leadfwd.php'),
+      "$viewdefs['Campaigns']['base']['menu']['header']",
+      "$viewdefs = array('Campaigns' => array('base' => array('menu' => array('header' => array(array('route' => '#bwc/index.php?module=Campaigns&action=index', 'label' => 'LNK_CAMPAIGN_LIST'))))))",
+    );
+    expect(menu.map((m) => m.route)).toEqual([
+      '#bwc/index.php?module=Campaigns&action=index',
+      '#Home/layout/leadfwd-campaigns',
+      '#Home/layout/leadfwd-automations',
+    ]);
+    for (const m of menu.slice(1))
+      expect(m).toMatchObject({ acl_action: 'list', acl_module: 'Campaigns', label: expect.stringMatching(/^LBL_LEADFWD_AREA_MENU/) });
+    // Routes under Home: a layout route of a legacy module would be bwcRedirect-ed on Sugar 8 (sugar-platform.md §13).
+    for (const name of ['leadfwd-campaigns', 'leadfwd-automations', 'leadfwd-automation', 'leadfwd-campaign-report']) {
+      const layout = await phpEval<any>(join(M, `clients/base/layouts/${name}/${name}.php`), `$viewdefs['base']['layout']['${name}']`, '$viewdefs = array()');
+      expect(layout).toEqual({ components: [{ view: 'leadfwd-page' }] });
+    }
+  });
+
   it('registers the leadfwd API platform', async () => {
     expect(await phpEval(join(EXT, 'application/Ext/Platforms/leadfwd.php'), '$platforms', "$platforms = array('base', 'mobile')")).toEqual([
       'base',

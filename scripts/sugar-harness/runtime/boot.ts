@@ -65,6 +65,32 @@ async function buildNav(): Promise<void> {
     link(`#Campaigns/${c.id}/record`, `Campaign (Sidecar): ${c.name}`);
   }
   link('#Administration', 'Administration');
+  // Sugar's navigation bar opens a module's menu from its tab; here the Campaigns menu is a disclosure of its own,
+  // holding the entries the package adds (those the user's role allows, as Sidecar filters them by acl_action).
+  const items = (metadata.modules?.Campaigns?.menu ?? []).filter((m: { acl_module?: string; acl_action?: string }) => {
+    const acl = app.user.get('acl')?.[m.acl_module ?? 'Campaigns'] ?? {};
+    return acl.access !== 'no' && acl[m.acl_action ?? 'view'] !== 'no';
+  });
+  if (items.length) {
+    const menu = document.createElement('details');
+    menu.className = 'harness-module-menu';
+    const summary = document.createElement('summary');
+    summary.textContent = 'Campaigns';
+    const ul = document.createElement('ul');
+    ul.setAttribute('aria-label', 'Campaigns menu');
+    for (const m of items) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = m.route;
+      a.className = 'harness-module-menu-item';
+      a.textContent = app.lang.get(m.label, 'Campaigns');
+      a.addEventListener('click', () => menu.removeAttribute('open'));
+      li.appendChild(a);
+      ul.appendChild(li);
+    }
+    menu.append(summary, ul);
+    nav.append(menu);
+  }
 }
 
 async function start(): Promise<void> {

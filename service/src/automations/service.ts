@@ -69,10 +69,29 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (e instanceof AutomationInvalid) throw new AppError('invalid_automation', e.message, { problems: e.problems });
       throw e;
     }
-    for (const ins of compiled.program) if (ins.op === 'send') requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
+    // A refusal about one email names its step (details.stepKey), so a builder shows it at that step.
+    const atStep = (key: string, e: unknown) => {
+      if (!(e instanceof AppError)) return e;
+      const d = e.details;
+      const details = Array.isArray(d) ? { errors: d, stepKey: key } : { ...(d as object | undefined), stepKey: key };
+      return new AppError(e.code, e.message, details, { cause: e });
+    };
+    for (const ins of compiled.program) {
+      if (ins.op !== 'send') continue;
+      try {
+        requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
+      } catch (e) {
+        throw atStep(ins.key, e);
+      }
+    }
     await requireTargetLists(actor.sugar, compiled.targetListIds);
     for (const ins of compiled.program) {
-      if (ins.op === 'send') await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
+      if (ins.op !== 'send') continue;
+      try {
+        await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
+      } catch (e) {
+        throw atStep(ins.key, e);
+      }
     }
     return compiled;
   }
@@ -148,8 +167,11 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       targetListIds: a.targetListIds,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
+      createdBy: a.createdBy ?? null,
       enrolments: counts.enrolments,
       steps,
+      // The body it was created or last edited with: what a builder edits (PUT takes it back with its step ids).
+      definition: a.definition,
     };
   }
 
@@ -167,6 +189,15 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       await allowed(id, actor, 'view');
       return view(id);
     },
+    /** Whether Sugar lets the actor change it (edit, pause, stop), so a screen offers only what will work. */
+    mayEdit: (id: string, actor: Actor) =>
+      allowed(id, actor, 'edit').then(
+        () => true,
+        (e: unknown) => {
+          if (e instanceof AppError && (e.code === 'not_your_campaign' || e.code === 'sugar_rights')) return false;
+          throw e;
+        },
+      ),
     list: async (limit: number, offset: number, actor: Actor) => {
       const all = store.automations.list({ limit, offset });
       const byId = new Map(all.map((a) => [a.id, a]));

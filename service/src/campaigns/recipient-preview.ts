@@ -41,10 +41,12 @@ export interface RecipientMessage {
   links: string[];
 }
 
-const nameOf = (r: LedgerRecipient) => {
-  const f = r.fields ?? {};
+/** A recipient's name from the fields extraction read ('' when it has none). */
+export const recipientName = (fields: Record<string, string> | undefined) => {
+  const f = fields ?? {};
   return String(f.full_name || f.name || [f.first_name, f.last_name].filter(Boolean).join(' ') || '').trim();
 };
+const nameOf = (r: LedgerRecipient) => recipientName(r.fields);
 
 export function createRecipientPreview<C extends CompiledCampaign>(deps: RecipientPreviewDeps<C>) {
   /**

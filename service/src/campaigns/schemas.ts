@@ -30,6 +30,41 @@ export const CreateCampaignBody = z
     message: 'choose at least one target list or LeadFWD list',
   });
 
+const STATUSES = ['draft', 'extracting', 'pending', 'sending', 'sent', 'paused', 'cancelled', 'failed'] as const;
+const statusList = z
+  .string({ error: 'status must be a comma-separated list of statuses' })
+  .refine(
+    (v) => v.split(',').every((s) => (STATUSES as readonly string[]).includes(s.trim())),
+    `status must be a comma-separated list of: ${STATUSES.join(', ')}`,
+  );
+const flag = (field: string) => z.enum(['true', 'false'], { error: `${field} must be true or false` });
+
+/** GET /campaigns: a page of the campaigns the caller may see, filtered (every filter given applies). */
+export const CampaignListQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,9}$/, 'limit must be a whole number')
+    .optional()
+    .describe('Campaigns per page, 1 to 500 (default 50)'),
+  offset: z
+    .string()
+    .regex(/^\d{1,9}$/, 'offset must be a whole number')
+    .optional()
+    .describe('Campaigns to skip'),
+  status: statusList.optional().describe('Only these statuses, comma-separated'),
+  q: z.string({ error: 'q must be text' }).max(200, 'q must be at most 200 characters').optional().describe('Text in the name or subject (case ignored)'),
+  fromEmail: z.string({ error: 'fromEmail must be text' }).max(254, 'fromEmail must be at most 254 characters').optional().describe('Only this From address'),
+  sentAfter: dateTime('sentAfter', 'Send time (scheduled, or when sending started) at or after this'),
+  sentBefore: dateTime('sentBefore', 'Send time before this'),
+  automation: z
+    .string({ error: 'automation must be "none" or an automation id' })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'automation must be "none" or an automation id')
+    .optional()
+    .describe('"none": without the step campaigns of automations; an automation id: only its step campaigns'),
+  held: flag('held').optional().describe("false: not the send flow's reviews waiting for confirmation; true: only those"),
+  figures: flag('figures').optional().describe("true: each campaign with its key figures (people's opens and clicks, bounces, opt-outs)"),
+});
+
 export const ConfirmCampaignBody = z.object({ sendAt: dateTime('sendAt', 'When to send; absent or past: now') });
 
 export const TestSendBody = z.object({

@@ -7,9 +7,9 @@ import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
-import type { CompiledCampaign, StorePart } from '../ports/index.js';
+import type { CampaignFilter, CompiledCampaign, StorePart } from '../ports/index.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
-import { ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
+import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
 export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
@@ -40,7 +40,7 @@ export interface CreateCampaignInput {
 
 /** What the campaign use cases read and change. */
 export type CampaignStore = StorePart<{
-  campaigns: 'get' | 'create' | 'list' | 'transition' | 'release' | 'history' | 'getAudit';
+  campaigns: 'get' | 'create' | 'find' | 'transition' | 'release' | 'history' | 'getAudit';
   recipients: 'counts';
   lists: 'exists' | 'modules';
   automations: 'stepOf';
@@ -166,13 +166,33 @@ export function createCampaignService(deps: CampaignDeps) {
     return deps.renderPreview(compiled, (input.fields ?? {}) as Record<string, string>);
   }
 
+  /**
+   * A page of the campaigns the filter lets through that the actor may see, newest first, and how many there are in
+   * all: Sugar's rights are applied to every match before the page is cut, so pages and the total agree.
+   */
+  async function find(query: unknown, actor: Actor): Promise<{ campaigns: Campaign[]; total: number; limit: number; offset: number }> {
+    const q = parseInput(CampaignListQuery, query, 'invalid_input');
+    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 500);
+    const offset = Number(q.offset ?? 0);
+    const filter: CampaignFilter = {
+      ...(q.status ? { statuses: q.status.split(',').map((s) => s.trim()) as CampaignStatus[] } : {}),
+      ...(q.q?.trim() ? { text: q.q.trim() } : {}),
+      ...(q.fromEmail?.trim() ? { fromEmail: q.fromEmail.trim() } : {}),
+      ...(q.sentAfter ? { sendFrom: q.sentAfter } : {}),
+      ...(q.sentBefore ? { sendTo: q.sentBefore } : {}),
+      ...(q.held ? { held: q.held === 'true' } : {}),
+      ...(q.automation ? { automation: q.automation === 'none' ? ('none' as const) : { id: q.automation } } : {}),
+    };
+    const visible = await visibleOwned(actor, deps.store.campaigns.find(filter));
+    return { campaigns: visible.slice(offset, offset + limit).map((r) => get(r.id)), total: visible.length, limit, offset };
+  }
+
   return {
     create,
     preview,
+    find,
     get,
     allowed,
-    /** Newest first, only those the actor may see. */
-    list: async (limit: number, offset: number, actor: Actor) => visibleOwned(actor, deps.store.campaigns.list({ limit, offset })),
     pause: (id: string, actor: Actor) => move(id, 'paused', by(actor, 'paused'), actor),
     cancel: (id: string, actor: Actor) => move(id, 'cancelled', by(actor, 'cancelled'), actor),
     confirm,

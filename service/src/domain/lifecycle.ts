@@ -1,6 +1,7 @@
 // Campaign lifecycle rules, kept pure so the store, the scheduler and the HTTP layer agree on them.
 import type { CampaignStatus } from './types.js';
 
+/** Statuses the scheduler never moves a campaign out of (a person may reopen a sent one: see TRANSITIONS). */
 export const FINAL_STATUSES: readonly CampaignStatus[] = ['sent', 'cancelled', 'failed'];
 
 export const TRANSITIONS: Record<CampaignStatus, CampaignStatus[]> = {
@@ -10,7 +11,8 @@ export const TRANSITIONS: Record<CampaignStatus, CampaignStatus[]> = {
   sending: ['sent', 'paused', 'failed', 'cancelled'],
   // A paused campaign goes back to the phase it was paused in (see resumeTarget).
   paused: ['pending', 'sending', 'extracting', 'cancelled'],
-  sent: [],
+  // Final for the scheduler; only an operator reopens a sent campaign, to send its uncertain messages again.
+  sent: ['sending'],
   cancelled: [],
   failed: [],
 };
@@ -39,7 +41,9 @@ export function sourcesOf(to: CampaignStatus): CampaignStatus[] {
  * The status a paused campaign resumes to: the one it had just before its latest pause.
  * History is oldest first, as CampaignRepo.history returns it.
  */
-export function resumeTarget(history: Array<{ status: CampaignStatus }>): CampaignStatus {
+export function resumeTarget(entries: Array<{ status: CampaignStatus }>): CampaignStatus {
+  // A note (CampaignRepo.note) repeats the status it was written in; only changes of status count here.
+  const history = entries.filter((e, i) => i === 0 || e.status !== entries[i - 1].status);
   const last = history[history.length - 1];
   if (last?.status !== 'paused') {
     throw new LifecycleError(`campaign is not paused (current status: ${last?.status ?? 'none'})`);

@@ -1,4 +1,6 @@
 // Engagement wiring: one object the composition root creates from the store and configuration.
+
+import type { Actor } from '../access/actor.js';
 import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
 import type { EventRepo } from '../ports/index.js';
 import { type ClickStore, createClickRecorder } from './clicks.js';
@@ -6,7 +8,8 @@ import { createFactRecorder, type FactStore } from './facts.js';
 import { cidrMatcher } from './ip.js';
 import { createOpenRecorder, type OpenStore } from './opens.js';
 import { createRecipientLookup, type LookupStore } from './recipients.js';
-import { campaignReport, type ReportStore } from './report.js';
+import { campaignReport, keyFigures, type ReportStore } from './report.js';
+import { campaignCsv, campaignPeople, type PeopleStore } from './report-people.js';
 import { startRetention } from './retention.js';
 
 export interface EngagementLogger {
@@ -16,7 +19,7 @@ export interface EngagementLogger {
 }
 
 /** Everything the engagement recorders, the report and retention use. */
-export type EngagementStore = FactStore & OpenStore & ClickStore & LookupStore & ReportStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
+export type EngagementStore = FactStore & OpenStore & ClickStore & LookupStore & ReportStore & PeopleStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
 
 export interface EngagementOptions {
   store: EngagementStore;
@@ -58,6 +61,11 @@ export function createEngagement(o: EngagementOptions) {
     opens,
     clicks,
     report: (campaignId: string) => campaignReport(store, campaignId, o.retentionDays),
+    /** A list row's figures: people's opens and clicks, bounces, opt-outs. */
+    figures: (campaignId: string) => keyFigures(store, campaignId),
+    /** The report's lists of people (bounces, complaints, opt-outs, uncertain messages), a page at a time. */
+    people: (campaignId: string, query: unknown, actor: Actor) => campaignPeople(store, campaignId, query, actor),
+    csv: (campaignId: string, actor: Actor) => campaignCsv(store, campaignId, actor),
     /** For the send worker's onOutcome: the relay's synchronous verdicts. */
     smtpOutcome: facts.smtpOutcome,
     start() {

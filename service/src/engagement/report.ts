@@ -1,9 +1,71 @@
 // The campaign report: ledger counts, people versus machines for opens and clicks, bounces,
 // opt-outs and complaints from the per-recipient counters and facts (which outlive raw-event
 // retention), per-link clicks, and an hourly timeline from the raw events still kept.
-import type { EventRepo, StorePart } from '../ports/index.js';
+import { type BigProvider, providerOfDomain, reportGroup } from '../domain/mailbox-provider.js';
+import type { DomainTally, EventRepo, StorePart } from '../ports/index.js';
 
-export type ReportStore = StorePart<{ campaigns: 'get' | 'links'; recipients: 'counts'; engagement: 'summary'; events: 'countByHour' }>;
+export type ReportStore = StorePart<{ campaigns: 'get' | 'links'; recipients: 'counts'; engagement: 'summary'; events: 'countByHour'; reports: 'byDomain' }>;
+
+/** The mailbox providers a report tells apart; everyone else is "other". */
+export type ProviderGroup = BigProvider | 'other';
+export const PROVIDER_GROUPS: readonly ProviderGroup[] = ['google', 'microsoft', 'yahoo', 'apple', 'other'];
+
+/**
+ * The report group of a recipient domain. The one place that decides it: by the domain alone today (the big four's
+ * consumer domains); grouping by MX host later changes only this function.
+ */
+export function providerGroupOf(domain: string): ProviderGroup {
+  return reportGroup(providerOfDomain(domain));
+}
+
+export interface ProviderResult extends Omit<DomainTally, 'domain'> {
+  provider: ProviderGroup;
+}
+
+/** The campaign's recipients by mailbox provider, every group present (zeros where it has nobody), in a fixed order. */
+export function byProvider(domains: DomainTally[]): ProviderResult[] {
+  const zero = (provider: ProviderGroup): ProviderResult => ({
+    provider,
+    recipients: 0,
+    accepted: 0,
+    failed: 0,
+    uncertain: 0,
+    opened: 0,
+    clicked: 0,
+    hardBounces: 0,
+    softBounces: 0,
+    complaints: 0,
+    optOuts: 0,
+  });
+  const out = new Map(PROVIDER_GROUPS.map((g) => [g, zero(g)]));
+  for (const { domain, ...tally } of domains) {
+    const sum = out.get(providerGroupOf(domain))!;
+    for (const k of Object.keys(tally) as Array<keyof typeof tally>) sum[k] += tally[k];
+  }
+  return [...out.values()];
+}
+
+/** A campaign's key figures as a list row shows them: people only, machines left to the report. */
+export interface KeyFigures {
+  accepted: number;
+  opened: number;
+  clicked: number;
+  bounced: number;
+  optedOut: number;
+  complaints: number;
+}
+
+export function keyFigures(store: StorePart<{ recipients: 'counts'; engagement: 'summary' }>, campaignId: string): KeyFigures {
+  const s = store.engagement.summary(campaignId);
+  return {
+    accepted: store.recipients.counts(campaignId).accepted,
+    opened: s.opens.people,
+    clicked: s.clicks.people,
+    bounced: s.facts.hard_bounce + s.facts.soft_bounce,
+    optedOut: s.facts.opt_out,
+    complaints: s.facts.complaint,
+  };
+}
 
 export interface TimelineHour {
   hour: string;
@@ -31,6 +93,8 @@ export interface CampaignReport {
   optedOut: number;
   complaints: number;
   links: Array<{ index: number; url: string; people: number; clicks: number; botClicks: number }>;
+  /** Recipients by mailbox provider (Gmail, Outlook, Yahoo, Apple, other). */
+  providers: ProviderResult[];
   timeline: TimelineHour[];
   timelineRetentionDays: number;
 }
@@ -93,6 +157,7 @@ export function campaignReport(store: ReportStore, campaignId: string, retention
       const l = summary.links.find((x) => x.linkIndex === index);
       return { index, url, people: l?.people ?? 0, clicks: l?.humanHits ?? 0, botClicks: l?.machineHits ?? 0 };
     }),
+    providers: byProvider(store.reports.byDomain(campaignId)),
     timeline: timeline(store.events.countByHour(campaignId)),
     timelineRetentionDays: retentionDays,
   };

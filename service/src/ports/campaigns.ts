@@ -23,13 +23,40 @@ export interface CampaignHistoryEntry {
   reason?: string;
 }
 
+/** Which campaigns a list shows; every condition given must hold. */
+export interface CampaignFilter {
+  statuses?: CampaignStatus[];
+  /** Text in the name or the subject, compared without case. */
+  text?: string;
+  /** The From address, compared without case. */
+  fromEmail?: string;
+  /** The send time (scheduled, or when sending started): at or after `sendFrom`, before `sendTo` (ISO times). */
+  sendFrom?: string;
+  sendTo?: string;
+  held?: boolean;
+  /** 'none': campaigns that send no automation step; an id: only that automation's step campaigns. */
+  automation?: 'none' | { id: string };
+}
+
+/** A campaign as a list first needs it: enough to apply Sugar's rights before reading the page shown. */
+export interface CampaignRef {
+  id: string;
+  name: string;
+  sugarCampaignId?: string;
+  createdBy?: Creator;
+}
+
 export interface CampaignRepo {
   create(input: NewCampaign, id?: string): StoredCampaign;
   get(id: string): StoredCampaign | undefined;
   list(opts: { limit: number; offset: number; status?: CampaignStatus }): StoredCampaign[];
+  /** Every campaign the filter lets through, newest first. */
+  find(filter: CampaignFilter): CampaignRef[];
   /** Compare-and-set: false when the current status is not in `allowedFrom` (or the campaign is unknown). */
   transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean;
   history(id: string): CampaignHistoryEntry[];
+  /** A line in the campaign's history that changes nothing (the status stays as it is); false for an unknown campaign. */
+  note(id: string, reason: string): boolean;
   due(nowIso: string): StoredCampaign[];
   /** Held campaigns created before `createdBeforeIso` and not finished: reviews nobody confirmed. */
   staleHolds(createdBeforeIso: string): Array<{ id: string; status: CampaignStatus }>;

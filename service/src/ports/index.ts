@@ -10,6 +10,7 @@ import type { LeadfwdListRepo } from './lists.js';
 import type { OutboxRepo } from './outbox.js';
 import type { RecipientRepo } from './recipients.js';
 import type { RelayRepo } from './relay.js';
+import type { ReportRepo } from './reports.js';
 import type { SuppressionRepo } from './suppressions.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WritebackRepo } from './writeback.js';
@@ -25,6 +26,7 @@ export type * from './ops.js';
 export type * from './outbox.js';
 export type * from './recipients.js';
 export type * from './relay.js';
+export type * from './reports.js';
 export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';
@@ -41,6 +43,7 @@ export interface Repos {
   outbox: OutboxRepo;
   engagement: EngagementRepo;
   writeback: WritebackRepo;
+  reports: ReportRepo;
 }
 
 /**

@@ -1,5 +1,5 @@
 // The send ledger: one row per campaign and address key, claimed just in time, outcomes in batches.
-import type { Recipient, RecipientState, Target } from '../domain/types.js';
+import type { Creator, Recipient, RecipientState, Target } from '../domain/types.js';
 
 /** A ledger row: the shared Recipient plus what the ledger itself tracks. */
 export type LedgerRecipient = Recipient & {
@@ -19,6 +19,9 @@ export interface Outcome {
   suppressed?: boolean;
 }
 
+/** What an operator decided about an uncertain message: the relay had it (never resent), or send it again. */
+export type UncertainAction = 'accepted' | 'resend';
+
 export interface RecipientRepo {
   /** Ignores rows whose (campaign, address key) is already in the ledger; returns how many were new. */
   insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number;
@@ -35,4 +38,10 @@ export interface RecipientRepo {
   get(rowId: number): LedgerRecipient | undefined;
   counts(campaignId: string): Record<RecipientState, number>;
   list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[];
+  /**
+   * The operator's decision on rows of `campaignId` still uncertain (`'all'`, or those of `rowIds`): `accepted` makes
+   * them accepted (accepted at their hand-off time), `resend` queues them again, due now. Each changed row records the
+   * decision with who and when. Returns the ids of the rows that changed; rows no longer uncertain are left alone.
+   */
+  resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): number[];
 }

@@ -14,6 +14,7 @@ import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteRelayRepo } from './sqlite-relay-repo.js';
+import { SqliteReportRepo } from './sqlite-report-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
@@ -91,6 +92,7 @@ class SqliteStore implements Store, StoreOps {
   readonly outbox;
   readonly engagement;
   readonly writeback;
+  readonly reports;
 
   constructor(
     private readonly db: Database.Database,
@@ -109,6 +111,7 @@ class SqliteStore implements Store, StoreOps {
     this.outbox = guarded(new SqliteOutboxRepo(db, now, outboxStaleMs));
     this.engagement = guarded(new SqliteEngagementRepo(db));
     this.writeback = guarded(new SqliteWritebackRepo(db, now));
+    this.reports = guarded(new SqliteReportRepo(db));
   }
 
   transaction<T>(fn: () => T): T {

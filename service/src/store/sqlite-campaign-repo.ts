@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { canTransition } from '../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../domain/types.js';
-import type { CampaignHistoryEntry, CampaignRepo, NewCampaign, StoredCampaign } from '../ports/index.js';
+import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { fromJson, isoTime, opt, stringArray, toJson } from './values.js';
 
@@ -73,6 +73,19 @@ export class SqliteCampaignRepo implements CampaignRepo {
       get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
       list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
         ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
+      // Text is matched with instr() on lower(), so % and _ in what a person types are just characters.
+      find: db.prepare(`SELECT id, name, sugar_campaign_id, created_by_id, created_by_name FROM campaigns c
+        WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+          AND (@text IS NULL OR instr(lower(name), @text) > 0 OR instr(lower(subject), @text) > 0)
+          AND (@fromEmail IS NULL OR lower(from_email) = @fromEmail)
+          AND (@sendFrom IS NULL OR send_at >= @sendFrom)
+          AND (@sendTo IS NULL OR send_at < @sendTo)
+          AND (@held IS NULL OR held = @held)
+          AND (@automation IS NULL
+            OR (@automation = '' AND NOT EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id))
+            OR EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id AND s.automation_id = @automation))
+        ORDER BY created_at DESC, id DESC`),
+      note: db.prepare(`INSERT INTO campaign_history (campaign_id, status, at, reason) SELECT id, status, ?, ? FROM campaigns WHERE id = ?`),
       cas: db.prepare(`UPDATE campaigns SET status = @to, updated_at = @now
         WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
       addHistory: db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
@@ -135,6 +148,29 @@ export class SqliteCampaignRepo implements CampaignRepo {
   list(opts: { limit: number; offset: number; status?: CampaignStatus }): StoredCampaign[] {
     const rows = this.q.list.all({ status: opts.status ?? null, limit: opts.limit, offset: opts.offset }) as CampaignRow[];
     return rows.map(toCampaign);
+  }
+
+  find(filter: CampaignFilter): CampaignRef[] {
+    const automation = filter.automation === undefined ? null : filter.automation === 'none' ? '' : filter.automation.id;
+    const rows = this.q.find.all({
+      statuses: filter.statuses ? toJson(filter.statuses) : null,
+      text: filter.text ? filter.text.toLowerCase() : null,
+      fromEmail: filter.fromEmail ? filter.fromEmail.toLowerCase() : null,
+      sendFrom: filter.sendFrom ? isoTime(filter.sendFrom, 'sendFrom') : null,
+      sendTo: filter.sendTo ? isoTime(filter.sendTo, 'sendTo') : null,
+      held: filter.held === undefined ? null : filter.held ? 1 : 0,
+      automation,
+    }) as Array<{ id: string; name: string; sugar_campaign_id: string | null; created_by_id: string | null; created_by_name: string | null }>;
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      sugarCampaignId: opt(r.sugar_campaign_id),
+      createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
+    }));
+  }
+
+  note(id: string, reason: string): boolean {
+    return this.q.note.run(this.now(), reason, id).changes === 1;
   }
 
   transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { RecipientState, Target, TargetModule } from '../domain/types.js';
-import type { LedgerRecipient, Outcome, RecipientRepo } from '../ports/index.js';
+import type { Creator, RecipientState, Target, TargetModule } from '../domain/types.js';
+import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { isoTime, opt, toJson } from './values.js';
 
@@ -82,6 +82,14 @@ export class SqliteRecipientRepo implements RecipientRepo {
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
+      uncertainIds: db.prepare("SELECT row_id FROM recipients WHERE campaign_id = ? AND state = 'uncertain' ORDER BY row_id").pluck(),
+      // Accepted at the hand-off that ended uncertain (its updated_at), so engagement timing reads the real send time.
+      accept: db.prepare(`UPDATE recipients SET state = 'accepted', accepted_at = coalesce(accepted_at, updated_at), updated_at = @now
+        WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
+      requeue: db.prepare(`UPDATE recipients SET state = 'queued', retry_at = '', last_error = @reason, updated_at = @now
+        WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
+      resolution: db.prepare(`INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
+        VALUES (@rowId, @campaignId, @action, @byId, @byName, @at)`),
       list: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE campaign_id = @campaignId
         AND (@state IS NULL OR state = @state) ORDER BY row_id LIMIT @limit OFFSET @offset`),
     };
@@ -159,6 +167,28 @@ export class SqliteRecipientRepo implements RecipientRepo {
     const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
     for (const r of this.q.counts.all(campaignId) as Array<{ state: RecipientState; n: number }>) out[r.state] = r.n;
     return out;
+  }
+
+  resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): number[] {
+    if (action !== 'accepted' && action !== 'resend') throw new StoreInputError(`uncertain action must be accepted or resend, got ${String(action)}`);
+    if (rowIds !== 'all' && (!Array.isArray(rowIds) || rowIds.some((id) => !Number.isSafeInteger(id)))) {
+      throw new StoreInputError('rowIds must be "all" or an array of row ids');
+    }
+    const at = isoTime(atIso, 'decision time');
+    const now = this.now();
+    const reason = `sent again after an uncertain hand-off${by ? ` (${by.userName})` : ''}`;
+    return this.db.transaction(() => {
+      const ids = rowIds === 'all' ? (this.q.uncertainIds.all(campaignId) as number[]) : [...new Set(rowIds)];
+      const changed: number[] = [];
+      for (const rowId of ids) {
+        const n =
+          action === 'accepted' ? this.q.accept.run({ rowId, campaignId, now }).changes : this.q.requeue.run({ rowId, campaignId, now, reason }).changes;
+        if (n !== 1) continue;
+        this.q.resolution.run({ rowId, campaignId, action, byId: by?.id ?? null, byName: by?.userName ?? null, at });
+        changed.push(rowId);
+      }
+      return changed;
+    })();
   }
 
   list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[] {

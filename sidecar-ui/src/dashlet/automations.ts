@@ -1,8 +1,9 @@
-// The dashlet's automations: one line each — name, status, who is enrolled, what its emails did — with Pause, Resume
+// The dashlet's automations: one line each — name (opening it in the builder), status, who is enrolled, what its emails did — with Pause, Resume
 // and Stop. Their step campaigns are not listed as campaigns of their own: they belong to the automation.
 import { t } from '../shared/app.js';
 import { automationStatusLabel, stepRows } from '../shared/automation-format.js';
 import { h } from '../shared/dom.js';
+import { automationHref } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { AutomationStatus, AutomationSummary, AutomationView } from '../shared/service-types.js';
 
@@ -38,7 +39,7 @@ export function automationCard(a: AutomationView, onAction?: (a: AutomationView,
     h(
       'div',
       { class: 'leadfwd-row-head' },
-      h('strong', { class: 'leadfwd-automation-name' }, a.name),
+      h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name),
       h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status))),
     ),
     h('p', { class: 'leadfwd-line help-block leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),

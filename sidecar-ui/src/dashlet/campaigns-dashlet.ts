@@ -186,7 +186,8 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
     (list) => ({ list, error: undefined as string | undefined }),
     (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }),
   );
-  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50');
+  // Campaigns people sent: the send flow's reviews and automations' step campaigns are left to the service to filter.
+  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50&held=false&automation=none');
   const shown = visibleCampaigns(view, campaigns);
   const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
   const reports = await Promise.all(withResults.map((c) => client.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));

@@ -4,7 +4,7 @@ import type { ServiceClient } from './service-client.js';
 
 export interface Access {
   user: { id: string; userName: string; isAdmin: boolean } | null;
-  can: { viewCampaigns: boolean; createCampaigns: boolean; editCampaigns?: boolean; buildLists: boolean; listModules: string[] };
+  can: { viewCampaigns: boolean; createCampaigns: boolean; editCampaigns?: boolean; exportCampaigns?: boolean; buildLists: boolean; listModules: string[] };
 }
 
 export function loadAccess(client: ServiceClient): Promise<Access> {

@@ -21,6 +21,8 @@ export interface TimeChartSpec {
   /** Header of the table's time column, and how a time is written there. */
   timeLabel: string;
   formatTime: (unixSeconds: number) => string;
+  /** The axis's hours in this IANA zone (the user's Sugar time zone); the browser's when absent. */
+  timeZone?: string;
   width?: number;
   height?: number;
 }
@@ -137,6 +139,7 @@ export function timeChart(spec: TimeChartSpec): DrawnChart & { draw(): void } {
           height: spec.height ?? 120,
           legend: { show: false },
           cursor: { show: false },
+          ...(spec.timeZone ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), spec.timeZone!) } : {}),
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
           axes: [{ ...axis }, { ...axis, size: 36 }],
           series: [{}, ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, points: { show: spec.times.length < 3 } }))],

@@ -40,6 +40,64 @@ export interface CampaignView {
   progress: Partial<Record<RecipientState, number>>;
   history: Array<{ status: CampaignStatus; at: string; reason?: string }>;
   writeback?: WriteBackState;
+  /** GET /campaigns/:id: whether Sugar lets this user change the campaign. */
+  mayEdit?: boolean;
+  /** GET /campaigns?figures=true: the row's key figures, people only. */
+  figures?: KeyFigures;
+}
+
+export interface KeyFigures {
+  accepted: number;
+  opened: number;
+  clicked: number;
+  bounced: number;
+  optedOut: number;
+  complaints: number;
+}
+
+export interface CampaignPage {
+  campaigns: CampaignView[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export type ProviderGroup = 'google' | 'microsoft' | 'yahoo' | 'apple' | 'other';
+export interface ProviderResult {
+  provider: ProviderGroup;
+  recipients: number;
+  accepted: number;
+  failed: number;
+  uncertain: number;
+  opened: number;
+  clicked: number;
+  hardBounces: number;
+  softBounces: number;
+  complaints: number;
+  optOuts: number;
+}
+
+export type PeopleKind = 'bounced' | 'complaint' | 'opted_out' | 'uncertain';
+export interface Person {
+  rowId: number;
+  email: string;
+  name: string;
+  module: string;
+  recordId: string;
+  state: RecipientState;
+  fact?: 'hard_bounce' | 'soft_bounce' | 'block' | 'complaint' | 'opt_out';
+  at?: string;
+  detail?: string;
+  resolution?: { action: 'accepted' | 'resend'; by: string | null; at: string };
+}
+export interface PeoplePage {
+  kind: PeopleKind;
+  people: Person[];
+  total: number;
+  /** People in modules this user's Sugar role does not show. */
+  hidden: number;
+  limit: number;
+  offset: number;
 }
 
 export interface CampaignReport {
@@ -57,6 +115,9 @@ export interface CampaignReport {
   links?: Array<{ index: number; url: string; people: number; clicks: number; botClicks: number }>;
   /** By hour (raw events within retention). */
   timeline?: TimelineHour[];
+  timelineRetentionDays?: number;
+  recipients?: { total: number; queued: number; sending: number; accepted: number; failed: number; uncertain: number };
+  providers?: ProviderResult[];
 }
 
 export interface TimelineHour {
@@ -150,4 +211,9 @@ export interface AutomationView extends AutomationSummary {
   targetListIds: string[];
   updatedAt: string;
   steps: AutomationStep[];
+  /** The body it was created or last edited with (what the builder edits). */
+  definition?: unknown;
+  /** Whether Sugar lets this user change it. */
+  mayEdit?: boolean;
+  createdBy?: { id: string; userName: string } | null;
 }

@@ -73,6 +73,63 @@ const CSS = `
 .leadfwd .leadfwd-chart-legend { display: flex; gap: 12px; margin: 0; padding: 0; list-style: none; font-size: 11px; }
 .leadfwd .leadfwd-chart-key { display: inline-block; width: 10px; height: 3px; vertical-align: middle; margin-right: 4px; }
 
+.leadfwd-area { max-width: 1180px; }
+.leadfwd-area .leadfwd-area-nav .nav-tabs { display: flex; gap: 2px; list-style: none; margin: 0 0 10px; padding: 0; border-bottom: 1px solid ${line}; }
+.leadfwd-area .leadfwd-area-nav .nav-tabs a { display: inline-block; padding: 6px 14px; border: 1px solid transparent; border-bottom: 0; border-radius: 4px 4px 0 0; text-decoration: none; }
+.leadfwd-area .leadfwd-area-nav .nav-tabs .active a { border-color: ${line}; font-weight: 700; margin-bottom: -1px; background: inherit; }
+.leadfwd-area .leadfwd-toolbar h1.leadfwd-title { font-size: 20px; }
+.leadfwd-area .leadfwd-page-buttons { margin: 0; }
+.leadfwd-area .leadfwd-section-title { font-size: 15px; margin: 18px 0 6px; }
+.leadfwd-area .leadfwd-num { text-align: right; white-space: nowrap; }
+.leadfwd-area .leadfwd-subject { display: block; margin: 0; font-weight: normal; }
+.leadfwd-area th[scope=row] { font-weight: 600; }
+.leadfwd-area .leadfwd-filters { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: flex-end; padding: 6px 10px; border: 1px solid ${line}; border-radius: 4px; }
+.leadfwd-area .leadfwd-filters .control-group { margin: 4px 0; }
+.leadfwd-area .leadfwd-filters input[type=search], .leadfwd-area .leadfwd-filters input[type=text] { width: 200px; }
+.leadfwd-area .leadfwd-filter-buttons { margin: 4px 0; }
+.leadfwd-area .leadfwd-pager { display: flex; gap: 8px; align-items: center; justify-content: flex-end; }
+.leadfwd-area .leadfwd-group-list { list-style: none; padding: 0; margin: 0; }
+.leadfwd-area .leadfwd-group { border-top: 1px solid ${line}; padding: 6px 0; }
+.leadfwd-area .leadfwd-row-head { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
+.leadfwd-area .leadfwd-row-head a { font-weight: 600; }
+.leadfwd-area .leadfwd-report-head .progress { max-width: 520px; margin: 6px 0; }
+.leadfwd-area .leadfwd-results-table { width: auto; min-width: 480px; }
+.leadfwd-area .leadfwd-url { overflow-wrap: anywhere; }
+.leadfwd-area .leadfwd-people .help-block { display: block; margin: 0; font-size: 11px; }
+.leadfwd-area .leadfwd-decision-buttons { margin: 4px 0 10px; }
+.leadfwd-area .leadfwd-history { margin: 14px 0; }
+.leadfwd-area .leadfwd-history summary { cursor: pointer; font-weight: 600; }
+.leadfwd-area .leadfwd-history-list { margin: 6px 0; padding-left: 20px; }
+.leadfwd-area .leadfwd-role-note { margin: 6px 0; }
+
+.leadfwd-builder input[type=text], .leadfwd-builder input[type=email], .leadfwd-builder select, .leadfwd-builder textarea { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-builder input[type=number] { width: 90px; }
+.leadfwd-builder input[type=time] { width: 110px; }
+.leadfwd-builder textarea { font-family: ui-monospace, monospace; min-height: 110px; }
+.leadfwd-builder .leadfwd-steps { list-style: none; margin: 0; padding: 0; }
+.leadfwd-builder .leadfwd-node { border: 1px solid ${line}; border-left-width: 4px; border-radius: 4px; padding: 6px 12px 8px; margin: 0 0 6px; position: relative; }
+.leadfwd-builder .leadfwd-steps > .leadfwd-node + .leadfwd-node::before { content: ''; position: absolute; left: 22px; top: -7px; height: 6px; border-left: 2px solid ${line}; }
+.leadfwd-builder .leadfwd-node-wait, .leadfwd-builder .leadfwd-node-goto { background: ${tint}; }
+.leadfwd-builder .leadfwd-node-head { display: flex; gap: 8px; align-items: baseline; justify-content: space-between; flex-wrap: wrap; }
+.leadfwd-builder .leadfwd-node-title { font-size: 14px; margin: 2px 0; }
+.leadfwd-builder .leadfwd-node-actions { display: flex; gap: 4px; }
+.leadfwd-builder .leadfwd-node-figures { margin: 0 0 4px; }
+.leadfwd-builder .leadfwd-sender-row, .leadfwd-builder .leadfwd-length-row { display: flex; flex-wrap: wrap; gap: 0 14px; }
+.leadfwd-builder .leadfwd-sender-row .control-group { flex: 1 1 200px; }
+.leadfwd-builder .leadfwd-format, .leadfwd-builder .leadfwd-weekdays { border: 0; padding: 0; margin: 6px 0; }
+.leadfwd-builder .leadfwd-format legend, .leadfwd-builder .leadfwd-weekdays legend { font-weight: 600; font-size: inherit; border: 0; margin: 0; width: auto; }
+.leadfwd-builder .leadfwd-format .leadfwd-choice, .leadfwd-builder .leadfwd-weekdays .leadfwd-choice { display: inline-flex; margin-right: 14px; }
+.leadfwd-builder .leadfwd-branch { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 6px; }
+.leadfwd-builder .leadfwd-branch-side { border-top: 2px solid ${line}; padding: 6px 0 0 10px; border-left: 2px solid ${line}; border-radius: 6px 0 0 0; min-width: 0; }
+.leadfwd-builder .leadfwd-branch-side h4 { margin: 0 0 6px; font-size: 13px; }
+.leadfwd-builder .leadfwd-stream-contents { margin: 6px 0; padding-left: 18px; }
+.leadfwd-builder .leadfwd-stream-content { border-top: 1px dashed ${line}; padding-top: 4px; }
+.leadfwd-builder .leadfwd-stream-content h4 { margin: 4px 0; font-size: 13px; }
+.leadfwd-builder .leadfwd-add-step { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 4px 0 10px; }
+.leadfwd-builder .leadfwd-add-step select { width: auto; }
+.leadfwd-builder .leadfwd-no-steps { padding: 4px 0; }
+@media (max-width: 800px) { .leadfwd-builder .leadfwd-branch { grid-template-columns: 1fr; } }
+
 .leadfwd-config { max-width: 760px; padding: 8px 0; }
 .leadfwd-config input[type=text], .leadfwd-config select { max-width: 560px; width: 100%; box-sizing: border-box; }
 `;

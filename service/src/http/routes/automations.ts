@@ -13,7 +13,9 @@ export function automationRoutes(automations: AutomationService): Router {
     res.status(201).json(await automations.create(req.body, actorOf(res)));
   });
   r.get('/automations/:id', async (req: Request, res: Response) => {
-    res.json(await automations.view(id(req), actorOf(res)));
+    const actor = actorOf(res);
+    const view = await automations.view(id(req), actor);
+    res.json({ ...view, mayEdit: await automations.mayEdit(id(req), actor) });
   });
   r.put('/automations/:id', async (req: Request, res: Response) => {
     res.json(await automations.update(id(req), req.body, actorOf(res)));

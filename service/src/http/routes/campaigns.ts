@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { Actor } from '../../access/actor.js';
 import type { CampaignService } from '../../campaigns/service.js';
+import { AppError } from '../../domain/errors.js';
 import type { Campaign } from '../../domain/types.js';
 import { actorOf } from '../auth.js';
 
@@ -8,10 +9,13 @@ export interface CampaignRouteDeps {
   campaigns: CampaignService;
   kick: () => void;
   testSend: (c: Campaign, body: Record<string, unknown>, actor: Actor) => Promise<unknown>;
+  /** A campaign's key figures for a list row (people's opens and clicks, bounces, opt-outs). */
+  figures: (campaignId: string) => unknown;
+  /** The operator's decision on uncertain messages (campaigns/uncertain.ts). */
+  resolveUncertain: (id: string, body: unknown, actor: Actor) => Promise<unknown>;
 }
 
 const id = (req: Request) => String(req.params.id);
-const page = (v: unknown, dflt: number, max: number) => Math.min(Math.max(Number(v ?? dflt) || dflt, 1), max);
 
 export function campaignRoutes(deps: CampaignRouteDeps): Router {
   const r = Router();
@@ -22,13 +26,32 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
     res.status(201).json(campaigns.view(c.id));
   });
   r.get('/campaigns', async (req: Request, res: Response) => {
-    const offset = Math.max(Number(req.query.offset ?? 0) || 0, 0);
-    const list = await campaigns.list(page(req.query.limit, 50, 500), offset, actorOf(res));
-    res.json({ campaigns: list.map((c) => campaigns.view(c.id)) });
+    const page = await campaigns.find(req.query, actorOf(res));
+    const withFigures = req.query.figures === 'true';
+    res.json({
+      campaigns: page.campaigns.map((c) => ({ ...campaigns.view(c.id), ...(withFigures ? { figures: deps.figures(c.id) } : {}) })),
+      total: page.total,
+      limit: page.limit,
+      offset: page.offset,
+    });
   });
   r.get('/campaigns/:id', async (req: Request, res: Response) => {
-    await campaigns.allowed(id(req), actorOf(res), 'view');
-    res.json(campaigns.view(id(req)));
+    const actor = actorOf(res);
+    await campaigns.allowed(id(req), actor, 'view');
+    // Whether Sugar lets the caller change it, so a screen offers only the actions that will work.
+    const mayEdit = await campaigns.allowed(id(req), actor, 'edit').then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof AppError && (e.code === 'not_your_campaign' || e.code === 'sugar_rights')) return false;
+        throw e;
+      },
+    );
+    res.json({ ...campaigns.view(id(req)), mayEdit });
+  });
+  r.post('/campaigns/:id/uncertain', async (req: Request, res: Response) => {
+    const result = await deps.resolveUncertain(id(req), req.body ?? {}, actorOf(res));
+    deps.kick();
+    res.json(result);
   });
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     r.post(`/campaigns/:id/${action}`, async (req: Request, res: Response) => {

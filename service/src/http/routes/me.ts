@@ -18,6 +18,7 @@ export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: st
         viewCampaigns: allowsModule(actor, 'Campaigns', 'list'),
         createCampaigns: allowsModule(actor, 'Campaigns', 'create'),
         editCampaigns: allowsModule(actor, 'Campaigns', 'edit'),
+        exportCampaigns: allowsModule(actor, 'Campaigns', 'export'),
         buildLists: listModules.length > 0,
         listModules,
         manageWriteback: isPrivileged(actor),

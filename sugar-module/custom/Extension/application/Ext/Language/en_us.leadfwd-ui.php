@@ -88,7 +88,6 @@ $app_strings['LBL_LEADFWD_CONFIG_ERR_CODE'] = 'This pairing code is not valid: i
 
 $app_strings['LBL_LEADFWD_PAGE_CAMPAIGNS'] = 'LeadFWD campaigns';
 $app_strings['LBL_LEADFWD_PAGE_REPORT'] = 'Campaign report';
-$app_strings['LBL_LEADFWD_PAGE_HOME'] = 'Back to Home';
 $app_strings['LBL_LEADFWD_PAGE_LINKS'] = 'Clicks per link (people)';
 $app_strings['LBL_LEADFWD_PAGE_LINK'] = 'Link';
 $app_strings['LBL_LEADFWD_PAGE_PEOPLE'] = 'People';

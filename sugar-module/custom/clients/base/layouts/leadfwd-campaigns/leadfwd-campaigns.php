@@ -1,6 +1,6 @@
 <?php
-// LeadFWD for Sugar: the LeadFWD area's campaign list (#Home/layout/leadfwd-campaigns), opened from the dashlet.
-// A first version of the page; issue 13 part 2 builds the searchable, filterable list here.
+// LeadFWD for Sugar: the LeadFWD area's campaign list (#Home/layout/leadfwd-campaigns): search, filters, key
+// figures, automations' campaigns grouped apart. Opened from the Campaigns menu and the dashlet.
 
 $viewdefs['base']['layout']['leadfwd-campaigns'] = array(
     'components' => array(

@@ -1,0 +1,63 @@
+// The operator's choice for messages whose hand-off ended uncertain (the connection was lost after DATA, so the relay
+// may or may not have them; they are never resent on their own): "mark as accepted" (the relay had it: Sugar gets its
+// `targeted` row, nobody gets it twice) or "send again now" (queued again; a sent campaign sends once more). Each
+// decision is recorded per message with who and when, and written in the campaign's history, in one transaction.
+import type { Actor } from '../access/actor.js';
+import { creatorOf } from '../access/actor.js';
+import { AppError } from '../domain/errors.js';
+import { parseInput, z } from '../domain/input.js';
+import { outboxItem, outboxKey } from '../domain/outbox.js';
+import type { Campaign } from '../domain/types.js';
+import type { StorePart, UncertainAction, UnitOfWork } from '../ports/index.js';
+
+export type UncertainStore = UnitOfWork & StorePart<{ campaigns: 'get' | 'transition' | 'note'; recipients: 'resolveUncertain'; outbox: 'enqueue' | 'states' }>;
+
+export const UncertainBody = z
+  .object({
+    action: z
+      .enum(['accepted', 'resend'], { error: 'action must be "accepted" or "resend"' })
+      .describe('accepted: the relay had it, never resend; resend: send it again now'),
+    rowIds: z
+      .array(z.number({ error: 'rowIds must be an array of row ids' }).int('rowIds must be an array of row ids'), {
+        error: 'rowIds must be an array of row ids',
+      })
+      .min(1, 'rowIds must name at least one row')
+      .max(10_000, 'at most 10000 rowIds at once')
+      .optional()
+      .describe('The uncertain messages (ledger rows) to decide'),
+    all: z.literal(true, { error: 'all must be true' }).optional().describe('true: every message of the campaign still uncertain'),
+  })
+  .refine((v) => (v.rowIds !== undefined) !== (v.all !== undefined), { message: 'give either rowIds or all: true', when: () => true });
+
+export interface UncertainDeps {
+  store: UncertainStore;
+  /** The campaign if the actor may change it (Sugar's rights on its Sugar Campaign, or its creator's). */
+  campaigns: { allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> };
+  now?: () => Date;
+}
+
+const WHAT: Record<UncertainAction, string> = { accepted: 'marked as accepted (not resent)', resend: 'sent again' };
+
+export async function resolveUncertain(deps: UncertainDeps, id: string, body: unknown, actor: Actor): Promise<{ action: UncertainAction; changed: number }> {
+  const c = await deps.campaigns.allowed(id, actor, 'edit');
+  const v = parseInput(UncertainBody, body, 'invalid_input');
+  if (v.action === 'resend' && (c.status === 'cancelled' || c.status === 'failed'))
+    throw new AppError('invalid_transition', `Campaign ${id} is ${c.status}: it sends nothing more`);
+  const now = deps.now?.() ?? new Date();
+  const by = creatorOf(actor);
+  const { store } = deps;
+  return store.transaction(() => {
+    const changed = store.recipients.resolveUncertain(id, v.all ? 'all' : v.rowIds!, v.action, by, now.toISOString());
+    if (changed.length === 0) return { action: v.action, changed: 0 };
+    const reason = `${changed.length} uncertain message${changed.length === 1 ? '' : 's'} ${WHAT[v.action]} by ${by ? by.userName : 'the API'}`;
+    if (v.action === 'accepted') {
+      // As the send loop does for an acceptance: Sugar learns it once the campaign's setup is under way.
+      const setup = outboxKey.campaign(id);
+      if (store.outbox.states([setup]).has(setup)) for (const rowId of changed) store.outbox.enqueue(outboxItem.sent(id, rowId, now));
+    }
+    const current = store.campaigns.get(id)?.status;
+    if (v.action === 'resend' && current === 'sent') store.campaigns.transition(id, ['sent'], 'sending', reason);
+    else store.campaigns.note(id, reason);
+    return { action: v.action, changed: changed.length };
+  });
+}

@@ -1,0 +1,175 @@
+import type Database from 'better-sqlite3';
+import type { RecipientState, TargetModule } from '../domain/types.js';
+import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo, UncertainAction } from '../ports/index.js';
+import { StoreInputError } from './errors.js';
+import { fromJson, opt, toJson } from './values.js';
+
+const FACTS_OF: Record<Exclude<PeopleKind, 'uncertain'>, RecipientFact[]> = {
+  bounced: ['hard_bounce', 'soft_bounce'],
+  complaint: ['complaint'],
+  opted_out: ['opt_out'],
+};
+
+interface PersonSqlRow {
+  row_id: number;
+  email: string;
+  module: TargetModule;
+  record_id: string;
+  fields: string;
+  state: RecipientState;
+  fact: RecipientFact | null;
+  at: string | null;
+  detail: string | null;
+  action: UncertainAction | null;
+  by_id: string | null;
+  by_name: string | null;
+  resolved_at: string | null;
+}
+
+// A person's hits of one kind, summed over links; EXISTS-style reads use the engagement primary key.
+const HITS = (kind: 'open' | 'click') => `coalesce((SELECT sum(human_hits) FROM engagement e WHERE e.recipient_row_id = r.row_id AND e.kind = '${kind}'), 0)`;
+const HAS_FACT = (fact: RecipientFact) => `EXISTS (SELECT 1 FROM engagement_facts f WHERE f.recipient_row_id = r.row_id AND f.fact = '${fact}')`;
+
+// Rows of one campaign still uncertain or decided once: the two sets each come from an index, then one join.
+const UNCERTAIN_IDS = `SELECT row_id FROM recipients WHERE campaign_id = @campaignId AND state = 'uncertain'
+  UNION SELECT recipient_row_id FROM uncertain_resolutions WHERE campaign_id = @campaignId`;
+const LATEST_RESOLUTION = '(SELECT max(id) FROM uncertain_resolutions x WHERE x.recipient_row_id = r.row_id)';
+
+export class SqliteReportRepo implements ReportRepo {
+  private readonly q;
+
+  constructor(db: Database.Database) {
+    this.q = {
+      byDomain: db.prepare(`SELECT lower(substr(r.email, instr(r.email, '@') + 1)) AS domain, count(*) AS recipients,
+          sum(r.state = 'accepted') AS accepted, sum(r.state = 'failed') AS failed, sum(r.state = 'uncertain') AS uncertain,
+          sum(${HITS('open')} > 0) AS opened, sum(${HITS('click')} > 0) AS clicked,
+          sum(${HAS_FACT('hard_bounce')}) AS hard, sum(${HAS_FACT('soft_bounce')}) AS soft,
+          sum(${HAS_FACT('complaint')}) AS complaints, sum(${HAS_FACT('opt_out')}) AS opt_outs
+        FROM recipients r WHERE r.campaign_id = ? GROUP BY 1 ORDER BY 2 DESC, 1`),
+      facts: db.prepare(`SELECT r.row_id, r.email, r.module, r.record_id, r.fields, r.state, f.fact, f.at, f.detail,
+          NULL AS action, NULL AS by_id, NULL AS by_name, NULL AS resolved_at
+        FROM engagement_facts f JOIN recipients r ON r.row_id = f.recipient_row_id
+        WHERE f.campaign_id = @campaignId AND f.fact IN (SELECT value FROM json_each(@facts))
+          AND r.module IN (SELECT value FROM json_each(@modules))
+        ORDER BY f.at DESC, r.row_id LIMIT @limit OFFSET @offset`),
+      factCounts: db.prepare(`SELECT r.module IN (SELECT value FROM json_each(@modules)) AS shown, count(*) AS n
+        FROM engagement_facts f JOIN recipients r ON r.row_id = f.recipient_row_id
+        WHERE f.campaign_id = @campaignId AND f.fact IN (SELECT value FROM json_each(@facts)) GROUP BY 1`),
+      uncertain: db.prepare(`SELECT r.row_id, r.email, r.module, r.record_id, r.fields, r.state, NULL AS fact, r.updated_at AS at,
+          r.last_error AS detail, u.action, u.by_id, u.by_name, u.at AS resolved_at
+        FROM (${UNCERTAIN_IDS}) ids JOIN recipients r ON r.row_id = ids.row_id
+          LEFT JOIN uncertain_resolutions u ON u.id = ${LATEST_RESOLUTION}
+        WHERE r.module IN (SELECT value FROM json_each(@modules))
+        ORDER BY r.state = 'uncertain' DESC, r.row_id LIMIT @limit OFFSET @offset`),
+      uncertainCounts: db.prepare(`SELECT r.module IN (SELECT value FROM json_each(@modules)) AS shown, count(*) AS n
+        FROM (${UNCERTAIN_IDS}) ids JOIN recipients r ON r.row_id = ids.row_id GROUP BY 1`),
+      exportRows: db.prepare(`SELECT r.row_id, r.email, r.module, r.record_id, r.state, r.accepted_at,
+          ${HITS('open')} AS opens, ${HITS('click')} AS clicks,
+          ${HAS_FACT('hard_bounce')} AS hard, ${HAS_FACT('soft_bounce')} AS soft,
+          ${HAS_FACT('opt_out')} AS opted_out, ${HAS_FACT('complaint')} AS complaint
+        FROM recipients r WHERE r.campaign_id = @campaignId AND r.row_id > @afterRowId
+          AND r.module IN (SELECT value FROM json_each(@modules))
+        ORDER BY r.row_id LIMIT @limit`),
+    };
+  }
+
+  byDomain(campaignId: string): DomainTally[] {
+    const rows = this.q.byDomain.all(campaignId) as Array<{
+      domain: string;
+      recipients: number;
+      accepted: number;
+      failed: number;
+      uncertain: number;
+      opened: number;
+      clicked: number;
+      hard: number;
+      soft: number;
+      complaints: number;
+      opt_outs: number;
+    }>;
+    return rows.map((r) => ({
+      domain: r.domain,
+      recipients: r.recipients,
+      accepted: r.accepted,
+      failed: r.failed,
+      uncertain: r.uncertain,
+      opened: r.opened,
+      clicked: r.clicked,
+      hardBounces: r.hard,
+      softBounces: r.soft,
+      complaints: r.complaints,
+      optOuts: r.opt_outs,
+    }));
+  }
+
+  people(
+    campaignId: string,
+    kind: PeopleKind,
+    opts: { modules: readonly string[]; limit: number; offset: number },
+  ): { rows: PersonRow[]; total: number; hidden: number } {
+    const page = pageOf(opts);
+    const modules = toJson([...opts.modules]);
+    let rows: PersonSqlRow[];
+    let counts: Array<{ shown: number; n: number }>;
+    if (kind === 'uncertain') {
+      rows = this.q.uncertain.all({ campaignId, modules, ...page }) as PersonSqlRow[];
+      counts = this.q.uncertainCounts.all({ campaignId, modules }) as Array<{ shown: number; n: number }>;
+    } else if (kind in FACTS_OF) {
+      const facts = toJson(FACTS_OF[kind]);
+      rows = this.q.facts.all({ campaignId, facts, modules, ...page }) as PersonSqlRow[];
+      counts = this.q.factCounts.all({ campaignId, facts, modules }) as Array<{ shown: number; n: number }>;
+    } else throw new StoreInputError(`people kind must be bounced, complaint, opted_out or uncertain, got ${String(kind)}`);
+    const count = (shown: number) => counts.find((c) => c.shown === shown)?.n ?? 0;
+    return { rows: rows.map(toPerson), total: count(1), hidden: count(0) };
+  }
+
+  exportRows(campaignId: string, opts: { modules: readonly string[]; afterRowId: number; limit: number }): ExportRow[] {
+    if (!Number.isSafeInteger(opts.afterRowId)) throw new StoreInputError('afterRowId must be a row id');
+    const rows = this.q.exportRows.all({ campaignId, modules: toJson([...opts.modules]), afterRowId: opts.afterRowId, limit: pageOf(opts).limit }) as Array<{
+      row_id: number;
+      email: string;
+      module: TargetModule;
+      record_id: string;
+      state: RecipientState;
+      accepted_at: string | null;
+      opens: number;
+      clicks: number;
+      hard: number;
+      soft: number;
+      opted_out: number;
+      complaint: number;
+    }>;
+    return rows.map((r) => {
+      const row: ExportRow = {
+        rowId: r.row_id,
+        email: r.email,
+        module: r.module,
+        recordId: r.record_id,
+        state: r.state,
+        opens: r.opens,
+        clicks: r.clicks,
+        optedOut: r.opted_out === 1,
+        complaint: r.complaint === 1,
+      };
+      if (r.accepted_at) row.acceptedAt = r.accepted_at;
+      if (r.hard || r.soft) row.bounce = r.hard ? 'hard' : 'soft';
+      return row;
+    });
+  }
+}
+
+function pageOf(opts: { limit: number; offset?: number }): { limit: number; offset: number } {
+  const { limit, offset = 0 } = opts;
+  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) throw new StoreInputError('limit must be 1 or more, offset 0 or more');
+  return { limit, offset };
+}
+
+function toPerson(r: PersonSqlRow): PersonRow {
+  const p: PersonRow = { rowId: r.row_id, email: r.email, module: r.module, recordId: r.record_id, fields: fromJson(r.fields, {}), state: r.state };
+  if (r.fact) p.fact = r.fact;
+  if (r.at) p.at = r.at;
+  const detail = opt(r.detail);
+  if (detail) p.detail = detail;
+  if (r.action && r.resolved_at) p.resolution = { action: r.action, at: r.resolved_at, ...(r.by_id ? { by: { id: r.by_id, userName: r.by_name ?? '' } } : {}) };
+  return p;
+}

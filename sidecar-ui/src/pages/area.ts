@@ -1,0 +1,195 @@
+// The frame every page of the LeadFWD area shares: the area's tabs (Campaigns, Automations), the page title, one
+// message line and a status line, and the body the page fills. A page builds its DOM once and keeps it: Sidecar may
+// render the view again (its template replaces the view's HTML), and then the same nodes are put back, so nothing a
+// person typed or chose is lost. A problem is said once, in the message line, and replaced or cleared by the next.
+import { type Access, loadAccess } from '../shared/access.js';
+import { t } from '../shared/app.js';
+import { h, replaceChildren } from '../shared/dom.js';
+import { describeError } from '../shared/errors.js';
+import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, automationsHref, CAMPAIGNS_LAYOUT, campaignsHref, REPORT_LAYOUT } from '../shared/routes.js';
+import type { ServiceClient } from '../shared/service-client.js';
+import type { CampaignView } from '../shared/service-types.js';
+import { connect } from '../shared/settings.js';
+import type { SidecarView } from '../sidecar.js';
+
+/** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
+export const BLOCKING = ['forbidden', 'not_configured', 'not_paired', 'token_rejected', 'pairing_broken', 'clock', 'not_leadfwd', 'bad_request'];
+
+export type MessageLevel = 'danger' | 'warning' | 'info' | 'success';
+
+export interface AreaContext {
+  view: SidecarView;
+  client: ServiceClient;
+  /** The page's own root: built once, put back into the view on every render. */
+  root: HTMLElement;
+  /** Buttons next to the title (New automation, Export, Refresh). */
+  actions: HTMLElement;
+  setTitle(text: string): void;
+  /** The one message line: a failure (described and translated) or a text; replaces whatever it said before. */
+  say(what: unknown, level?: MessageLevel): void;
+  clear(): void;
+  /** The short line that says what is happening (loading, saved at). */
+  status(text: string): void;
+  /** What LeadFWD lets this user do (GET me), read once per page. */
+  access(): Promise<Access>;
+  disposed(): boolean;
+  onDispose(fn: () => void): void;
+}
+
+export interface AreaPage {
+  start(ctx: AreaContext): void;
+}
+
+interface Shell {
+  layout: AreaLayout;
+  title: string;
+  message?: { text: string; level: MessageLevel };
+  status: string;
+  root: HTMLElement;
+  actions: HTMLElement;
+  disposed: boolean;
+  cleanups: Array<() => void>;
+}
+
+const shell = (view: SidecarView) => view._lfState as Shell;
+
+const TAB_OF: Record<AreaLayout, 'campaigns' | 'automations'> = {
+  [CAMPAIGNS_LAYOUT]: 'campaigns',
+  [REPORT_LAYOUT]: 'campaigns',
+  [AUTOMATIONS_LAYOUT]: 'automations',
+  [AUTOMATION_LAYOUT]: 'automations',
+};
+
+/** The area's own tabs; the current one is marked as the page the person is on. */
+function tabs(current: AreaLayout): HTMLElement {
+  const tab = (key: 'campaigns' | 'automations', href: string, label: string) => {
+    const here = TAB_OF[current] === key;
+    return h('li', { class: here ? 'active' : null, 'data-tab': key }, h('a', { href, 'aria-current': here ? 'page' : null }, label));
+  };
+  return h(
+    'ul',
+    { class: 'nav nav-tabs' },
+    tab('campaigns', campaignsHref(), t('LBL_LEADFWD_AREA_CAMPAIGNS')),
+    tab('automations', automationsHref(), t('LBL_LEADFWD_AREA_AUTOMATIONS')),
+  );
+}
+
+export function paintShell(view: SidecarView): void {
+  const st = shell(view);
+  if (!st) return;
+  const q = (sel: string) => view.el.querySelector<HTMLElement>(sel);
+  const nav = q('.leadfwd-area-nav');
+  const title = q('.leadfwd-title');
+  const message = q('.leadfwd-message');
+  const status = q('.leadfwd-status');
+  const actions = q('.leadfwd-page-actions');
+  const body = q('.leadfwd-page-body');
+  if (!nav || !title || !message || !status || !actions || !body) return;
+  replaceChildren(nav, tabs(st.layout));
+  replaceChildren(title, st.title);
+  message.className = `alert alert-${st.message?.level ?? 'info'} leadfwd-message`;
+  message.setAttribute('role', st.message?.level === 'danger' ? 'alert' : 'status');
+  replaceChildren(message, st.message?.text ?? '');
+  message.hidden = !st.message;
+  replaceChildren(status, st.status);
+  if (st.actions.parentNode !== actions) replaceChildren(actions, st.actions);
+  if (st.root.parentNode !== body) replaceChildren(body, st.root);
+}
+
+/** Sets up the frame and starts `page`; the view's hooks call paintShell and disposeShell. */
+export function startShell(view: SidecarView, layout: AreaLayout, title: string, page: AreaPage): void {
+  const st: Shell = {
+    layout,
+    title,
+    status: t('LBL_LEADFWD_LOADING_PAGE'),
+    root: h('div', { class: 'leadfwd-page-root' }),
+    actions: h('div', { class: 'leadfwd-buttons leadfwd-page-buttons' }),
+    disposed: false,
+    cleanups: [],
+  };
+  view._lfState = st;
+  let access: Promise<Access> | undefined;
+  const client = connect();
+  const ctx: AreaContext = {
+    view,
+    client,
+    root: st.root,
+    actions: st.actions,
+    setTitle(text) {
+      st.title = text;
+      paintShell(view);
+    },
+    say(what, level) {
+      const text = typeof what === 'string' ? what : describeError(what).text;
+      st.message = text ? { text, level: level ?? (typeof what === 'string' ? 'info' : 'danger') } : undefined;
+      paintShell(view);
+    },
+    clear() {
+      if (!st.message) return;
+      st.message = undefined;
+      paintShell(view);
+    },
+    status(text) {
+      st.status = text;
+      paintShell(view);
+    },
+    access() {
+      access ??= loadAccess(client);
+      // A failed read is asked again next time (a pairing made meanwhile, a session renewed).
+      return access.catch((e: unknown) => {
+        access = undefined;
+        throw e;
+      });
+    },
+    disposed: () => st.disposed,
+    onDispose(fn) {
+      st.cleanups.push(fn);
+    },
+  };
+  page.start(ctx);
+}
+
+export function disposeShell(view: SidecarView): void {
+  const st = shell(view);
+  if (!st || st.disposed) return;
+  st.disposed = true;
+  for (const fn of st.cleanups.splice(0)) fn();
+}
+
+/** True for a failure after which the page has nothing to offer (no access, not paired, session refused). */
+export const isBlocking = (e: unknown) => BLOCKING.includes(describeError(e).kind);
+
+/** A date-time as people read it, in the user's Sugar time zone. */
+export function when(iso: string | undefined, zone: string): string {
+  const d = iso ? new Date(iso) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(d) : '';
+}
+
+/** The time that matters for a campaign's status (sent, sending since, sends, paused, …) in the user's Sugar zone. */
+export function statusDate(c: CampaignView, zone: string): string {
+  const last = (status: string) => [...(c.history ?? [])].reverse().find((x) => x.status === status)?.at;
+  const at = (iso: string | undefined) => when(iso ?? c.updatedAt, zone);
+  switch (c.status) {
+    case 'sent':
+      return t('LBL_LEADFWD_SENT_ON', { when: at(last('sent')) });
+    case 'sending':
+      return t('LBL_LEADFWD_SENDING_SINCE', { when: at(last('sending')) });
+    case 'paused':
+      return t('LBL_LEADFWD_PAUSED_ON', { when: at(last('paused')) });
+    case 'cancelled':
+      return t('LBL_LEADFWD_CANCELLED_ON', { when: at(last('cancelled')) });
+    case 'failed':
+      return t('LBL_LEADFWD_FAILED_ON', { when: at(last('failed')), reason: c.history[c.history.length - 1]?.reason ?? '' });
+    default:
+      return t('LBL_LEADFWD_SENDS_ON', { when: when(c.sendAt, zone) });
+  }
+}
+
+/** A Sugar button (class btn and `cls`) that runs `onclick`. */
+export function button(label: string, cls: string, onclick: () => void, o: { disabled?: boolean; describedBy?: string; ariaLabel?: string } = {}) {
+  return h(
+    'button',
+    { type: 'button', class: `btn ${cls}`, onclick, disabled: !!o.disabled, 'aria-describedby': o.describedBy ?? null, 'aria-label': o.ariaLabel ?? null },
+    label,
+  );
+}

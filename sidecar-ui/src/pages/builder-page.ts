@@ -1,0 +1,354 @@
+// The automation builder page: create or edit an automation (steps, waits, content streams, branches drawn as
+// branches, gotos forward), the lists it enrols, its per-step figures, and Pause / Resume / Stop. An unsaved draft is
+// never lost: it is kept in the browser session on every change, so an error, an expired Sugar session or a reload
+// gives it back; it is dropped only once the service has saved it. A user Sugar does not let change the automation
+// sees it, and its figures, without controls that would fail.
+import { showAlert } from '../shared/alert.js';
+import { getApp, t } from '../shared/app.js';
+import { h, replaceChildren } from '../shared/dom.js';
+import { describeError } from '../shared/errors.js';
+import { sentCount } from '../shared/format.js';
+import { automationHref, routeQuery } from '../shared/routes.js';
+import { ServiceError } from '../shared/service-client.js';
+import type { AutomationStatus, AutomationView, TargetList } from '../shared/service-types.js';
+import { userTimeZone } from '../shared/time.js';
+import { type AreaContext, type AreaPage, button, isBlocking } from './area.js';
+import { type Defaults, type Draft, type DraftProblem, fromDefinition, placeServiceProblems, stepOfKey, toDefinition, validateDraft } from './builder-model.js';
+import { type Builder, createBuilder, type StepFigures } from './builder-view.js';
+
+const REFRESH_MS = 10_000;
+const STATUS_CLASS: Record<AutomationStatus, string> = { active: 'label label-info', paused: 'label label-warning', stopped: 'label' };
+const STATUS_LABEL: Record<AutomationStatus, string> = {
+  active: 'LBL_LEADFWD_AUTOMATION_ACTIVE',
+  paused: 'LBL_LEADFWD_AUTOMATION_PAUSED',
+  stopped: 'LBL_LEADFWD_AUTOMATION_STOPPED',
+};
+
+/** Where the browser keeps an unsaved draft of one automation ('new' before it exists) for this session. */
+export const draftKey = (id: string | undefined) => `leadfwd:automation-draft:${id ?? 'new'}`;
+
+function keepDraft(id: string | undefined, draft: Draft): void {
+  try {
+    sessionStorage.setItem(draftKey(id), JSON.stringify(draft));
+  } catch {
+    // A browser that keeps nothing (private mode, full storage) still has the draft on screen.
+  }
+}
+function keptDraft(id: string | undefined): Draft | undefined {
+  try {
+    const text = sessionStorage.getItem(draftKey(id));
+    const d = text ? (JSON.parse(text) as Draft) : undefined;
+    return d && typeof d.name === 'string' && Array.isArray(d.steps) && Array.isArray(d.targetListIds) ? d : undefined;
+  } catch {
+    return undefined;
+  }
+}
+function dropDraft(id: string | undefined): void {
+  try {
+    sessionStorage.removeItem(draftKey(id));
+  } catch {
+    // nothing kept, nothing to drop
+  }
+}
+
+/** The view's per-step figures by step id (and "id/index" for a stream's contents). */
+export function figuresByStep(view: AutomationView | undefined): Map<string, StepFigures> {
+  const out = new Map<string, StepFigures>();
+  for (const s of view?.steps ?? []) {
+    const at = stepOfKey(s.key);
+    if (!at) continue;
+    if (s.key.endsWith('/wait')) continue;
+    const key = at.content === undefined ? at.id : `${at.id}/${at.content}`;
+    if (s.type === 'wait') out.set(key, { waiting: s.waiting });
+    else
+      out.set(key, {
+        waiting: s.waiting,
+        passed: s.passed,
+        sent: s.delivery ? sentCount(s.delivery) : 0,
+        opened: s.engagement?.opened ?? 0,
+        clicked: s.engagement?.clicked ?? 0,
+      });
+  }
+  return out;
+}
+
+/** Problems of a refused save placed at their fields: the service's own words where it named a step or field. */
+function refusalProblems(e: unknown, draft: Draft): { problems: DraftProblem[]; details: string[] } | undefined {
+  if (!(e instanceof ServiceError)) return undefined;
+  const d = (e.details ?? {}) as { problems?: unknown; stepKey?: unknown };
+  const at = typeof d.stepKey === 'string' ? stepOfKey(d.stepKey) : undefined;
+  const prefix = at?.content !== undefined ? `contents.${at.content}.` : '';
+  const msg = describeError(e);
+  if (e.code === 'invalid_automation' && Array.isArray(d.problems)) return { problems: placeServiceProblems(draft, d.problems.map(String)), details: [] };
+  if (e.kind === 'unknown_lists') return { problems: [{ step: '', field: 'lists', label: '', text: msg.text }], details: [] };
+  if (e.kind === 'invalid_template' && at) return { problems: [{ step: at.id, field: `${prefix}content`, label: '', text: msg.text }], details: msg.details };
+  if (e.kind === 'sender_not_allowed' && at) return { problems: [{ step: at.id, field: 'fromEmail', label: '', text: msg.text }], details: [] };
+  if (e.code === 'content_too_large' && at) return { problems: [{ step: at.id, field: `${prefix}content`, label: '', text: msg.text }], details: [] };
+  return undefined;
+}
+
+/** The message for a refusal that is about no field, worded for an automation where the general one speaks of campaigns. */
+function refusalText(e: unknown): string {
+  if (e instanceof ServiceError && e.code === 'not_editable') return t('LBL_LEADFWD_ERR_NOT_EDITABLE');
+  if (e instanceof ServiceError && e.code === 'invalid_transition') return t('LBL_LEADFWD_ERR_AUTOMATION_MOVED');
+  if (e instanceof ServiceError && e.kind === 'not_found') return t('LBL_LEADFWD_ERR_AUTOMATION_GONE');
+  return describeError(e).text;
+}
+
+function userDefaults(): Defaults {
+  const user = getApp().user;
+  const emails = (user?.get('email') ?? []) as Array<{ email_address?: string; primary_address?: boolean }>;
+  const primary = Array.isArray(emails) ? (emails.find((e) => e.primary_address) ?? emails[0]) : undefined;
+  return { fromName: String(user?.get('full_name') ?? ''), fromEmail: String(primary?.email_address ?? ''), timeZone: userTimeZone() };
+}
+
+export const builderPage: AreaPage = {
+  start(ctx: AreaContext) {
+    const cid = ctx.view.cid;
+    const id = routeQuery('automation');
+    const defaults = userDefaults();
+    let view: AutomationView | undefined;
+    let builder: Builder | undefined;
+    let draft: Draft = { name: '', targetListIds: [], steps: [] };
+    let saving = false;
+    let timer: number | undefined;
+    let readFailed = false;
+    /** The draft on screen came back from the session (not saved yet): it can be discarded. */
+    let restored = false;
+    const summary = h('div', { class: 'leadfwd-automation-summary' });
+    const goneLists = new Set<string>();
+    let lists: TargetList[] = [];
+
+    function paintSummary() {
+      if (!view) {
+        replaceChildren(summary, h('p', { class: 'help-block' }, t('LBL_LEADFWD_BUILDER_NEW_HINT')));
+        return;
+      }
+      const e = view.enrolments ?? { active: 0, done: 0, left: 0 };
+      replaceChildren(
+        summary,
+        h(
+          'dl',
+          { class: 'leadfwd-summary' },
+          h('dt', {}, t('LBL_LEADFWD_COL_STATUS')),
+          h('dd', {}, h('span', { class: `${STATUS_CLASS[view.status]} leadfwd-status-label` }, t(STATUS_LABEL[view.status]))),
+          h('dt', {}, t('LBL_LEADFWD_ENROLLED')),
+          h('dd', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
+        ),
+        view.mayEdit === false ? h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_AUTOMATION_READ_ONLY')) : null,
+      );
+    }
+
+    function discard() {
+      dropDraft(id);
+      restored = false;
+      draft = view ? fromDefinition(view.definition, defaults) : { name: '', targetListIds: [], steps: [] };
+      ctx.clear();
+      build();
+      paintActions();
+    }
+
+    function paintActions() {
+      replaceChildren(ctx.actions);
+      if (restored && editable()) ctx.actions.appendChild(button(t('LBL_LEADFWD_DISCARD_DRAFT'), 'leadfwd-discard', discard));
+      if (!view || view.mayEdit === false) {
+        if (view) ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void refresh()));
+        return;
+      }
+      const act = (action: 'pause' | 'resume' | 'stop', label: string, named: string, cls: string) =>
+        button(t(label), `leadfwd-automation-${action} ${cls}`, () => lifecycle(action), { ariaLabel: t(named, { name: view!.name }), disabled: saving });
+      if (view.status === 'active') ctx.actions.appendChild(act('pause', 'LBL_LEADFWD_AUTOMATION_PAUSE', 'LBL_LEADFWD_AUTOMATION_PAUSE_NAMED', ''));
+      if (view.status === 'paused') ctx.actions.appendChild(act('resume', 'LBL_LEADFWD_AUTOMATION_RESUME', 'LBL_LEADFWD_AUTOMATION_RESUME_NAMED', ''));
+      if (view.status !== 'stopped') ctx.actions.appendChild(act('stop', 'LBL_LEADFWD_AUTOMATION_STOP', 'LBL_LEADFWD_AUTOMATION_STOP_NAMED', 'btn-danger'));
+      ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void refresh()));
+    }
+
+    function lifecycle(action: 'pause' | 'resume' | 'stop') {
+      if (!view || !id) return;
+      const name = view.name;
+      const run = async () => {
+        try {
+          view = { ...view!, ...(await ctx.client.post<AutomationView>(`/automations/${encodeURIComponent(id!)}/${action}`)), mayEdit: view!.mayEdit };
+          ctx.clear();
+          const done =
+            action === 'pause'
+              ? 'LBL_LEADFWD_AUTOMATION_DONE_PAUSE'
+              : action === 'resume'
+                ? 'LBL_LEADFWD_AUTOMATION_DONE_RESUME'
+                : 'LBL_LEADFWD_AUTOMATION_DONE_STOP';
+          showAlert('leadfwd-action', 'success', t(done, { name }), { autoClose: true });
+        } catch (e) {
+          ctx.say(refusalText(e), 'danger');
+        }
+        paintSummary();
+        paintActions();
+        applyEditable();
+        ctx.actions.querySelector<HTMLElement>('button')?.focus();
+      };
+      if (action !== 'stop') return void run();
+      showAlert('leadfwd-confirm-stop', 'confirmation', t('LBL_LEADFWD_AUTOMATION_CONFIRM_STOP', { name }), { onConfirm: () => void run() });
+    }
+
+    /** A stopped automation cannot be edited; one Sugar does not let this user change is shown read-only. */
+    const editable = () => !view || (view.mayEdit !== false && view.status !== 'stopped');
+    const figures = new Map<string, StepFigures>();
+    let builtEditable = true;
+
+    /** (Re)builds the builder around the draft: once at start, again when it turns read-only (stopped) or back. */
+    function build() {
+      builtEditable = editable();
+      const next = createBuilder({
+        cid,
+        draft,
+        defaults,
+        editable: builtEditable,
+        lists,
+        goneLists,
+        figures,
+        changed: () => keepDraft(id, draft),
+        save: () => void save(),
+      });
+      if (builder) builder.form.replaceWith(next.form);
+      else ctx.root.append(summary, next.form);
+      builder = next;
+    }
+
+    function applyEditable() {
+      if (builder && editable() !== builtEditable) build();
+    }
+
+    function paintFigures() {
+      figures.clear();
+      for (const [k, v] of figuresByStep(view)) figures.set(k, v);
+      builder?.paintFigures();
+    }
+
+    async function save() {
+      if (saving || !builder) return;
+      builder.clearProblems();
+      const problems = validateDraft(draft);
+      if (problems.length) {
+        builder.showProblems(problems);
+        ctx.say(t('LBL_LEADFWD_BUILDER_FIX_MARKED', { n: problems.length }), 'danger');
+        return;
+      }
+      saving = true;
+      builder.setBusy(true);
+      ctx.status(t('LBL_LEADFWD_SAVING'));
+      const body = toDefinition(draft);
+      try {
+        const saved = id
+          ? await ctx.client.put<AutomationView>(`/automations/${encodeURIComponent(id)}`, body)
+          : await ctx.client.post<AutomationView>('/automations', body);
+        dropDraft(id);
+        restored = false;
+        ctx.clear();
+        if (!id) {
+          // The new automation's own page: its figures and its lifecycle buttons.
+          showAlert('leadfwd-action', 'success', t('LBL_LEADFWD_AUTOMATION_CREATED', { name: saved.name }), { autoClose: true });
+          getApp().router?.navigate(automationHref(saved.id).slice(1), { trigger: true });
+          return;
+        }
+        view = { ...saved, mayEdit: view?.mayEdit ?? true };
+        goneLists.clear();
+        ctx.status(t('LBL_LEADFWD_SAVED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.setTitle(saved.name);
+        paintSummary();
+        paintActions();
+        builder.paintLists();
+        builder.redraw();
+        paintFigures();
+        applyEditable();
+      } catch (e) {
+        ctx.status('');
+        // Whatever went wrong, the draft stays as it is, on screen and in the session.
+        keepDraft(id, draft);
+        if (e instanceof ServiceError && e.kind === 'unknown_lists') {
+          const ids = describeError(e).unknownListIds;
+          for (const x of ids) goneLists.add(x);
+          builder.paintLists();
+        }
+        const placed = refusalProblems(e, draft);
+        if (placed) {
+          builder.showProblems(placed.problems, placed.details);
+          ctx.say(t('LBL_LEADFWD_BUILDER_FIX_MARKED', { n: placed.problems.length }), 'danger');
+        } else ctx.say(refusalText(e), 'danger');
+      } finally {
+        saving = false;
+        builder?.setBusy(false);
+      }
+    }
+
+    async function refresh() {
+      if (!id) return;
+      try {
+        const fresh = await ctx.client.get<AutomationView>(`/automations/${encodeURIComponent(id)}`);
+        if (ctx.disposed()) return;
+        view = fresh;
+        if (readFailed) ctx.clear();
+        readFailed = false;
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        paintSummary();
+        paintActions();
+        applyEditable();
+        paintFigures();
+      } catch (e) {
+        readFailed = true;
+        ctx.status('');
+        ctx.say(refusalText(e), 'danger');
+      }
+    }
+
+    function schedule() {
+      if (ctx.disposed() || !id) return;
+      timer = window.setTimeout(async () => {
+        if (view?.status === 'active') await refresh();
+        schedule();
+      }, REFRESH_MS);
+    }
+    ctx.onDispose(() => {
+      if (timer !== undefined) window.clearTimeout(timer);
+    });
+
+    void (async () => {
+      let access: Awaited<ReturnType<AreaContext['access']>>;
+      try {
+        access = await ctx.access();
+      } catch (e) {
+        ctx.status('');
+        ctx.say(refusalText(e), 'danger');
+        return;
+      }
+      try {
+        const [listAnswer, fresh] = await Promise.all([
+          ctx.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
+          id ? ctx.client.get<AutomationView>(`/automations/${encodeURIComponent(id)}`) : Promise.resolve(undefined),
+        ]);
+        lists = listAnswer.targetLists;
+        view = fresh;
+      } catch (e) {
+        ctx.status('');
+        ctx.say(refusalText(e), 'danger');
+        // An automation that could not be read cannot be edited; a new one can be written while the lists are away.
+        if (id || isBlocking(e)) return;
+      }
+      if (ctx.disposed()) return;
+      if (!view && !access.can.createCampaigns) {
+        ctx.status('');
+        ctx.say(t('LBL_LEADFWD_NO_CREATE_AUTOMATION'), 'info');
+        return;
+      }
+      ctx.setTitle(view ? view.name : t('LBL_LEADFWD_NEW_AUTOMATION'));
+      const kept = editable() ? keptDraft(id) : undefined;
+      draft = kept ?? (view ? fromDefinition(view.definition, defaults) : { name: '', targetListIds: [], steps: [] });
+      restored = !!kept;
+      if (kept) ctx.say(t('LBL_LEADFWD_DRAFT_RESTORED'), 'info');
+      ctx.status(view ? t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }) : '');
+      paintSummary();
+      paintActions();
+      paintFigures();
+      build();
+      schedule();
+    })();
+  },
+};
