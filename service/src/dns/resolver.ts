@@ -107,7 +107,8 @@ export function createDnsReader(resolver: Resolver): DnsReader {
   return {
     txt: async (name) => (await absentOr(`TXT ${name}`, resolver.resolveTxt(name))).map((parts) => parts.join('')),
     a: (name) => absentOr(`A ${name}`, resolver.resolve4(name)),
-    ptr: (ip) => absentOr(`PTR ${ip}`, resolver.reverse(ip)),
+    // A PTR query of its own: reverse() asks the hosts file first (c-ares), which says nothing about public DNS.
+    ptr: (ip) => absentOr(`PTR ${ip}`, resolver.resolvePtr(`${ip.split('.').reverse().join('.')}.in-addr.arpa`)),
     async spf(sender, ip) {
       const r = (await spf({ sender, ip, helo: sender.split('@').pop() ?? '', mta: 'leadfwd-readiness', resolver: raw as never })) as {
         status: { result: string; comment?: string };

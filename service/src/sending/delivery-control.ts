@@ -185,7 +185,9 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       if (epoch !== p.epoch) return undefined; // already on the wire when the last strike came
       p.epoch++;
       p.acceptedSinceStrike = 0;
-      p.throttle = afterPushback(atTime(p.throttle, at), at, [result.code, result.enhanced, result.text].filter(Boolean).join(' ').slice(0, 300));
+      // The provider's own words; the reply text usually begins with its codes already.
+      const words = result.code && !result.text.startsWith(String(result.code)) ? [result.code, result.enhanced, result.text].filter(Boolean).join(' ') : result.text;
+      p.throttle = afterPushback(atTime(p.throttle, at), at, words.slice(0, 300));
       return p.throttle;
     },
 
