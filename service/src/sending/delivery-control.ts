@@ -186,7 +186,8 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       p.epoch++;
       p.acceptedSinceStrike = 0;
       // The provider's own words; the reply text usually begins with its codes already.
-      const words = result.code && !result.text.startsWith(String(result.code)) ? [result.code, result.enhanced, result.text].filter(Boolean).join(' ') : result.text;
+      const words =
+        result.code && !result.text.startsWith(String(result.code)) ? [result.code, result.enhanced, result.text].filter(Boolean).join(' ') : result.text;
       p.throttle = afterPushback(atTime(p.throttle, at), at, words.slice(0, 300));
       return p.throttle;
     },
