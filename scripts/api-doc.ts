@@ -8,6 +8,7 @@ import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody, PreviewBody
 import { UncertainBody } from '../service/src/campaigns/uncertain.js';
 import { PeopleQuery } from '../service/src/engagement/report-people.js';
 import { HTTP_STATUS } from '../service/src/http/errors.js';
+import { ApproveBody, DeliverabilityQuery, IdentityBody } from '../service/src/identities/schemas.js';
 import { CsvListBody, FilterListBody, ListPageQuery } from '../service/src/lists/schemas.js';
 import { PairBody } from '../service/src/relay/schemas.js';
 import { DeadRowsQuery, ReviveBody } from '../service/src/writeback/schemas.js';
@@ -48,6 +49,24 @@ const ENTRIES: Entry[] = [
   { route: 'POST /api/v1/automations/:id/enrol', what: 'Enrol Sugar records', schema: EnrolBody, refusedWith: 'invalid_enrolment' },
   { route: 'GET /api/v1/writeback/dead (query)', what: 'Dead outbox rows', schema: DeadRowsQuery, refusedWith: 'invalid_input' },
   { route: 'POST /api/v1/writeback/revive', what: 'Dead rows back to pending', schema: ReviveBody, refusedWith: 'invalid_input' },
+  {
+    route: 'POST /api/v1/identities, PUT /api/v1/identities/:id',
+    what: 'Create or edit a sender identity (administrators)',
+    schema: IdentityBody,
+    refusedWith: 'invalid_identity, admin_only',
+  },
+  {
+    route: 'POST /api/v1/identities/:id/approve',
+    what: 'Let an identity send before its readiness passed (audited)',
+    schema: ApproveBody,
+    refusedWith: 'invalid_input, admin_only',
+  },
+  {
+    route: 'GET /api/v1/identities/:id/deliverability (query)',
+    what: 'Accepted, deferred, bounced, complained per day and provider',
+    schema: DeliverabilityQuery,
+    refusedWith: 'invalid_input',
+  },
   { route: 'POST /relay/pair', what: 'Sugar trades a pairing code for the relay secret', schema: PairBody, refusedWith: 'bad_request, pairing_code_invalid' },
 ];
 

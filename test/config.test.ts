@@ -36,6 +36,23 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads the DNS servers and the guard rails of sender identities (issue 16), and says what is wrong with them', () => {
+    const c = loadConfig({
+      LEADFWD_SECRET: SECRET,
+      LEADFWD_DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2',
+      LEADFWD_GUARD_MAX_COMPLAINT_RATE: '0.2%',
+      LEADFWD_GUARD_MAX_HARD_BOUNCE_RATE: '0.03',
+      LEADFWD_SMTP_RATE_PER_DAY: '5000',
+    });
+    expect(c.dns).toEqual({ servers: ['127.0.0.1:5353', '10.0.0.2'], timeoutMs: 2000, mxCacheMs: 3_600_000 });
+    expect(c.guardRails).toEqual({ maxComplaintRate: 0.002, maxHardBounceRate: 0.03, minSample: 500, windowDays: 30 });
+    expect(c.smtp.ratePerDay).toBe(5000);
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).dns.servers).toEqual([]); // the system resolver
+    expect(() => loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_DNS_SERVERS: 'dns.example.com', LEADFWD_GUARD_MAX_COMPLAINT_RATE: '2' })).toThrow(
+      /LEADFWD_DNS_SERVERS must be a comma-separated list of IP addresses[\s\S]*LEADFWD_GUARD_MAX_COMPLAINT_RATE must be a rate between 0 and 1/,
+    );
+  });
+
   it('never puts a secret into its error message', () => {
     expect(() => loadConfig({ LEADFWD_API_KEY: 'tiny', LEADFWD_SUGAR_PASSWORD: 'hunter2', LEADFWD_PORT: 'x' })).toThrow(ConfigError);
     try {

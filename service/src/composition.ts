@@ -13,10 +13,12 @@ import { createCampaignService } from './campaigns/service.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
 import type { Config } from './config.js';
+import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
 import { automationRoutes } from './http/routes/automations.js';
 import { campaignRoutes } from './http/routes/campaigns.js';
+import { identityRoutes } from './http/routes/identities.js';
 import { listRoutes } from './http/routes/lists.js';
 import { meRoutes } from './http/routes/me.js';
 import { recipientPreviewRoutes } from './http/routes/recipient-preview.js';
@@ -27,20 +29,25 @@ import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { writebackRoutes } from './http/routes/writeback.js';
 import { createTokenVerifier } from './http/token-checks.js';
+import { createGuardRails } from './identities/guard.js';
+import { checkReadiness } from './identities/readiness.js';
+import { createIdentityService } from './identities/service.js';
 import { createInboundIntake } from './inbound/intake.js';
 import { createLeadfwdLists } from './lists/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCompileCache } from './mail/compile-cache.js';
-import { createInProcessDelivery } from './mail/in-process-delivery.js';
+import { contextFor, createInProcessDelivery } from './mail/in-process-delivery.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { buildMessage, type MessageContext, renderForRecipient } from './mail/message.js';
 import { createThreadDelivery } from './mail/send-threads/pool.js';
-import { createSmtpTransport } from './mail/smtp-transport.js';
 import { compileCampaign, mjmlToHtml, renderPreview } from './mail/template.js';
+import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import { createPairing } from './relay/pairing.js';
+import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
+import { createDeliverySenders } from './sending/senders.js';
 import { openStore } from './store/db.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
@@ -115,18 +122,11 @@ async function compose(
     timeoutMs: config.sugar.timeoutMs,
     logger: logger.child({ component: 'sugar' }),
   });
-  const dkim = config.dkim.privateKeyFile
-    ? { domainName: config.dkim.domain!, keySelector: config.dkim.selector!, privateKeyPem: readFileSync(config.dkim.privateKeyFile, 'utf8') }
-    : undefined;
   const threaded = config.smtp.sendThreads > 0;
-  // With send threads this transport only carries test sends, so it signs inline.
-  const transport = createSmtpTransport({
-    smtpUrl: config.smtp.url,
-    maxConnections: config.smtp.maxConnections,
-    dkim,
-    dkimWorkers: dkim && !threaded ? config.dkim.workers : 0,
-    logger: logger.child({ component: 'smtp' }),
-  });
+  // One SMTP pool and signer per sender identity on this thread: in-process delivery (LEADFWD_SEND_THREADS=0) and
+  // test sends. With send threads the campaigns' pools live there, and these only carry test sends, signed inline.
+  const transports = createTransportCache({ dkimWorkers: threaded ? 0 : config.dkim.workers, logger: logger.child({ component: 'smtp' }) });
+  // The context every message is built with; each sender identity puts in its own bounce and Message-ID domains.
   const messageContext: MessageContext = {
     publicUrl,
     secret: config.secret,
@@ -138,6 +138,56 @@ async function compose(
 
   // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
   const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
+
+  // DNS: the system resolver, or LEADFWD_DNS_SERVERS; MX answers are cached, so extraction asks once per domain.
+  const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs });
+  const mx = createMxLookup(resolver, { ttlMs: config.dns.mxCacheMs });
+  const clock = opts.now;
+  const control = createDeliveryControl({ now: clock, acceptedOn: (id, day) => store.deliverability.acceptedOn(id, day) });
+  const identityLog = logger.child({ component: 'identities' });
+  const identities = createIdentityService({
+    store,
+    serviceSecrets: verifyKeys,
+    now: clock,
+    logger: identityLog,
+    throttles: (id) => control.status(id),
+    onResumed: (id) => control.reset(id),
+    testRelay: (profile) => transports.verify(profile),
+    checkReadiness: (identity, profile) =>
+      checkReadiness(
+        {
+          dns: createDnsReader(resolver),
+          now: clock,
+          sampleHeaders: async (p) => {
+            const sample = await compileCampaign({
+              campaignId: 'readiness',
+              subject: 'Readiness',
+              fromName: identity.name,
+              fromEmail: 'x@example.com',
+              html: '<p>x</p>',
+            });
+            const raw = buildMessage(sample, { rowId: 1, email: 'someone@example.com', fields: {}, trackingConsent: true }, contextFor(messageContext, p)).raw;
+            return raw.slice(0, raw.indexOf('\r\n\r\n'));
+          },
+        },
+        identity,
+        profile,
+      ),
+  });
+  // The upgrade: without any identity yet, the single-relay settings become the default one (and stay in step with
+  // the environment until an administrator edits it).
+  identities.syncEnvironment({
+    fromDomains: config.senderDomains,
+    smtpUrl: config.smtp.url,
+    maxConnections: config.smtp.maxConnections,
+    rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour, perDay: config.smtp.ratePerDay },
+    bounceDomain: config.bounceDomain,
+    ...(config.dkim.privateKeyFile
+      ? { dkim: { domain: config.dkim.domain!, selector: config.dkim.selector!, privateKeyPem: readFileSync(config.dkim.privateKeyFile, 'utf8') } }
+      : {}),
+  });
+  const senders = createDeliverySenders({ store, identities, control, now: clock });
+  const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: (id, reason, by) => identities.pause(id, reason, by) });
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
@@ -162,6 +212,11 @@ async function compose(
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
     logger: logger.child({ component: 'engagement' }),
+    factHooks: {
+      volumeOf: (r) => senders.volumeOf(r),
+      onRateFact: (campaignId) => guard.check(campaignId),
+      onBlock: (r, reason) => senders.blocked(r, reason),
+    },
   });
   const tracking = {
     secret: verifyKeys,
@@ -184,24 +239,26 @@ async function compose(
     store,
     compile: compileOffered,
     renderPreview,
-    senderDomains: config.senderDomains,
+    senders,
+    now: clock,
     writebackState: (id, now) => writeback.state(id, now),
   });
   const delivery = threaded
     ? createThreadDelivery({
         threads: config.smtp.sendThreads,
-        smtpUrl: config.smtp.url,
         maxConnections: config.smtp.maxConnections,
-        dkim,
         messageContext,
         compiled,
         logger: logger.child({ component: 'send-thread' }),
       })
-    : createInProcessDelivery({ mailer: transport, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
+    : createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
   const sendLoop = createSendLoop({
     store,
     delivery,
-    rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour || undefined },
+    control,
+    sender: (c) => senders.forDelivery(c),
+    onRelayProblem: (identity, reason) => identities.pause(identity.id, `the relay refused it: ${reason}`, 'relay'),
+    now: clock,
     logger: logger.child({ component: 'send' }),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
     onOutcome: (r, res) => {
@@ -212,7 +269,10 @@ async function compose(
   const scheduler = createScheduler({
     store,
     onSendingStarted: (c) => writeback.campaignStarted(c),
-    extract: (c) => extractTargets({ sugar, store }, c),
+    extract: (c) => extractTargets({ sugar, store, mx, allowFrom: senders.allowFrom(c) }, c),
+    // A campaign whose identity's warm-up or daily limit cannot send it within the days allowed fails before anything goes.
+    afterExtraction: (c) => (c.held ? undefined : senders.scheduleProblem(c)),
+    now: clock,
     send: (id, signal) => sendLoop.run(id, signal),
     logger: logger.child({ component: 'scheduler' }),
   });
@@ -236,13 +296,23 @@ async function compose(
     store,
     engine: automationEngine,
     compile: compileOffered,
-    senderDomains: config.senderDomains,
+    senders,
     wake: () => automationRunner.wake(),
     readLists: listEnrolment.readInBackground,
   });
 
   const pairing = createPairing({ relay: store.relay, serviceSecrets: verifyKeys });
-  const testSendDeps = { compile: compileCampaign, build: buildMessage, messageContext, mailer: transport, allowance: store.relay };
+  const testSendDeps = {
+    compile: compileCampaign,
+    build: buildMessage,
+    allowance: store.relay,
+    // A test goes out as the campaign's identity would send it: its relay, its key, its bounce domain.
+    senderOf: (c: Parameters<typeof senders.forDelivery>[0]) => {
+      const chosen = senders.forDelivery(c);
+      if ('refused' in chosen) return { refused: chosen.refused };
+      return { mailer: transports.get(chosen.profile), messageContext: contextFor(messageContext, chosen.profile) };
+    },
+  };
   const app = createApp({
     auth: {
       apiKey: config.apiKey,
@@ -294,6 +364,7 @@ async function compose(
       listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
+      identityRoutes(identities),
     ],
   });
 
@@ -339,7 +410,7 @@ async function compose(
       await drained;
       engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start
-      transport.close();
+      transports.close();
       await sugar.logout().catch(() => undefined);
       store.close();
       server.closeAllConnections?.();

@@ -1,6 +1,7 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
 import { availableParallelism } from 'node:os';
+import { DEFAULT_GUARD_RAILS, type GuardRailSettings } from './domain/guard-rails.js';
 import { cidrMatcher } from './engagement/ip.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from './writeback/settings.js';
 
@@ -28,7 +29,11 @@ export interface Config {
   };
   /** Domains campaigns may send From (LEADFWD_SENDER_DOMAINS; default: the DKIM domain). */
   senderDomains: string[];
-  smtp: { url: string; rate: number; ratePerHour: number; maxConnections: number; sendThreads: number };
+  smtp: { url: string; rate: number; ratePerHour: number; ratePerDay: number; maxConnections: number; sendThreads: number };
+  /** DNS for MX look-ups (mailbox providers) and identity readiness: servers (empty: the system's), timeout, MX cache. */
+  dns: { servers: string[]; timeoutMs: number; mxCacheMs: number };
+  /** Complaint and hard-bounce rates that pause an identity (LEADFWD_GUARD_*), and the days an identity's rates cover. */
+  guardRails: GuardRailSettings & { windowDays: number };
   bounceDomain: string;
   bounceSmtpPort: number;
   dkim: { domain: string | undefined; selector: string | undefined; privateKeyFile: string | undefined; workers: number };
@@ -161,6 +166,26 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     return list;
   };
 
+  const rate = (name: string, fallback: number): number => {
+    const raw = opt(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw.endsWith('%') ? Number(raw.slice(0, -1)) / 100 : raw);
+    if (!Number.isFinite(n) || n <= 0 || n >= 1 || raw.trim() === '') {
+      problems.push(`LEADFWD_${name} must be a rate between 0 and 1 (e.g. 0.001) or a percentage (0.1%), got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const dnsServers = (): string[] => {
+    const list = (opt('DNS_SERVERS') ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    const bad = list.filter((v) => !/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?|[0-9a-f:]+:[0-9a-f:.]*)$/i.test(v));
+    if (bad.length) problems.push(`LEADFWD_DNS_SERVERS must be a comma-separated list of IP addresses (with :port if not 53), got "${bad.join(', ')}"`);
+    return bad.length ? [] : list;
+  };
+
   const optOutScope = (raw: string | undefined): WritebackSettings['optOutScope'] => {
     if (raw === undefined) return DEFAULT_WRITEBACK.optOutScope;
     if (raw === 'address' || raw === 'all' || raw === 'none') return raw;
@@ -193,9 +218,17 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       url: str('SMTP_URL', 'smtp://127.0.0.1:2525'),
       rate: int('SMTP_RATE', 500, 1, 100_000),
       ratePerHour: int('SMTP_RATE_PER_HOUR', 0, 0, 100_000_000),
+      ratePerDay: int('SMTP_RATE_PER_DAY', 0, 0, 1_000_000_000),
       maxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 100),
       // Build, DKIM and SMTP on worker threads, one per core (0 = all on the main thread).
       sendThreads: int('SEND_THREADS', Math.min(8, availableParallelism()), 0, 32),
+    },
+    dns: { servers: dnsServers(), timeoutMs: int('DNS_TIMEOUT_MS', 2000, 100, 60_000), mxCacheMs: int('MX_CACHE_MS', 3_600_000, 0, 7 * 86_400_000) },
+    guardRails: {
+      maxComplaintRate: rate('GUARD_MAX_COMPLAINT_RATE', DEFAULT_GUARD_RAILS.maxComplaintRate),
+      maxHardBounceRate: rate('GUARD_MAX_HARD_BOUNCE_RATE', DEFAULT_GUARD_RAILS.maxHardBounceRate),
+      minSample: int('GUARD_MIN_SAMPLE', DEFAULT_GUARD_RAILS.minSample, 1, 100_000_000),
+      windowDays: int('GUARD_WINDOW_DAYS', 30, 1, 365),
     },
     senderDomains: domains('SENDER_DOMAINS') ?? (opt('DKIM_DOMAIN') ? [opt('DKIM_DOMAIN')!.toLowerCase()] : []),
     bounceDomain: str('BOUNCE_DOMAIN', 'bounces.leadfwd.localhost'),

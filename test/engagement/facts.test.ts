@@ -11,13 +11,15 @@ afterEach(() => s?.store.close());
 function setup(softBounceLimit = 3) {
   s = seededStore({ n: 3 });
   const errors: object[] = [];
+  const blocked: string[] = [];
   const facts = createFactRecorder({
     store: s.store,
     lookup: createRecipientLookup(s.store),
     softBounceLimit,
     logger: { error: (o) => errors.push(o), warn: () => undefined },
+    onBlock: (r, reason) => blocked.push(`${r.rowId}: ${reason}`),
   });
-  return { facts, errors };
+  return { facts, errors, blocked };
 }
 const row = (i: number) => ({ rowId: s.rows[i].rowId, attempts: 1 });
 const key = (i: number) => s.rows[i].email.toLowerCase();
@@ -36,13 +38,15 @@ describe('smtpOutcome (synchronous relay verdicts)', () => {
     expect(s.store.outbox.stats().pending).toBe(1);
   });
 
-  it('a policy refusal is a block: the campaign pauses with an alert, nobody is suppressed', () => {
-    const { facts, errors } = setup();
+  it('a policy refusal is a block with an alert, nobody is suppressed; the send loop throttles the provider, the campaign goes on', () => {
+    const { facts, errors, blocked } = setup();
     facts.smtpOutcome(row(1), { outcome: 'permanent', code: 554, enhanced: '5.7.1', text: '554 5.7.1 Message rejected as spam', policy: true });
     expect(s.store.suppressions.get(key(1))).toBeUndefined();
-    expect(s.store.campaigns.get(s.campaignId)?.status).toBe('paused');
-    expect(errors).toEqual([expect.objectContaining({ event: 'sender.blocked', campaignId: 'camp-1', paused: true })]);
+    expect(s.store.campaigns.get(s.campaignId)?.status).toBe('sending');
+    expect(errors).toEqual([expect.objectContaining({ event: 'sender.blocked', campaignId: 'camp-1', source: 'smtp' })]);
     expect(s.store.engagement.summary(s.campaignId).facts.block).toBe(1);
+    // At send time the send loop has throttled the provider already; only reports after the fact ask for it.
+    expect(blocked).toEqual([]);
   });
 
   it('a 4xx the worker will retry is not a bounce yet; the last attempt is a soft bounce', () => {

@@ -13,11 +13,18 @@ import { deliver, fixture } from './inbound-support.js';
 let s: Seeded;
 let listener: InboundListener;
 let outcomes: IntakeOutcome[];
+let blocked: string[];
 
 async function start(opts: { softBounceLimit?: number; maxBytes?: number } = {}) {
   s = seededStore({ n: 3 });
   const lookup = createRecipientLookup(s.store);
-  const facts = createFactRecorder({ store: s.store, lookup, softBounceLimit: opts.softBounceLimit ?? 3 });
+  blocked = [];
+  const facts = createFactRecorder({
+    store: s.store,
+    lookup,
+    softBounceLimit: opts.softBounceLimit ?? 3,
+    onBlock: (r, reason) => blocked.push(`${r.email}: ${reason}`),
+  });
   const intake = createInboundIntake({ facts, lookup });
   outcomes = [];
   listener = await startInboundListener({
@@ -73,12 +80,12 @@ describe('DSNs in the shapes real MTAs produce', () => {
     expect(s.store.engagement.softBounces(s.rows[0].email.toLowerCase())).toBe(1);
   });
 
-  it('Gmail 5.7.26 is a block: the campaign pauses, the recipient is not suppressed', async () => {
+  it("Gmail 5.7.26 is a block: that provider is throttled for the campaign's identity, the recipient is not suppressed, the campaign goes on", async () => {
     await send('gmail-unauthenticated.eml');
     expect(outcomes[0]).toMatchObject({ result: 'bounce', kind: 'block' });
     expect(suppression()).toBeUndefined();
-    expect(s.store.campaigns.get(s.campaignId)?.status).toBe('paused');
-    expect(s.store.campaigns.history(s.campaignId).at(-1)?.reason).toMatch(/5\.7\.26/);
+    expect(s.store.campaigns.get(s.campaignId)?.status).toBe('sending');
+    expect(blocked).toEqual([expect.stringMatching(/5\.7\.26/)]);
   });
 
   it('an ARF abuse report is a complaint: suppressed and opted out', async () => {

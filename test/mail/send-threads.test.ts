@@ -9,6 +9,7 @@ import type { Delivery, RowResult } from '../../service/src/mail/in-process-deli
 import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
+import { testProfile } from '../support/senders.js';
 import { ctx, dkimResolver, testKeys } from './helpers.js';
 
 const DOMAIN = 'acme.example';
@@ -34,11 +35,15 @@ const compiled = (c: Campaign) => compileCampaign(specOf(c));
 const rows = (from: number, n: number, email = (i: number) => `p${i}@example.org`) =>
   Array.from({ length: n }, (_, k) => ({ rowId: from + k, email: email(from + k), fields: { first_name: `P${from + k}` }, trackingConsent: true }));
 
+/** The sink as the campaign's relay, signed with the test key. */
+const profile = () =>
+  testProfile(`smtp://127.0.0.1:${sink.port}`, { maxConnections: 2, dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem } });
+
 /** Opens a campaign and collects answers; `settled(n)` resolves once n rows were answered. */
 async function session(d: Delivery, c: Campaign) {
   const answers: RowResult[] = [];
   let notify = () => {};
-  const s = await d.open(c, (r) => {
+  const s = await d.open(c, profile(), (r) => {
     answers.push(...r);
     notify();
   });
@@ -53,15 +58,7 @@ async function session(d: Delivery, c: Campaign) {
 }
 
 function delivery(over: Partial<Parameters<typeof createThreadDelivery>[0]> = {}) {
-  return createThreadDelivery({
-    threads: 2,
-    smtpUrl: `smtp://127.0.0.1:${sink.port}`,
-    maxConnections: 2,
-    messageContext: { ...ctx },
-    compiled,
-    dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem },
-    ...over,
-  });
+  return createThreadDelivery({ threads: 2, maxConnections: 2, messageContext: { ...ctx }, compiled, ...over });
 }
 
 beforeAll(async () => {
@@ -149,7 +146,7 @@ describe('thread delivery', () => {
   it('refuses bad content when the campaign opens', async () => {
     const d = delivery({ threads: 1 });
     try {
-      await expect(d.open({ ...campaign('pool-bad'), fromEmail: 'not an address' }, () => {})).rejects.toThrow(/fromEmail/);
+      await expect(d.open({ ...campaign('pool-bad'), fromEmail: 'not an address' }, profile(), () => {})).rejects.toThrow(/fromEmail/);
     } finally {
       await d.close();
     }

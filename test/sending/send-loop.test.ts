@@ -7,12 +7,14 @@ import { createInProcessDelivery, type Delivery } from '../../service/src/mail/i
 import { buildMessage } from '../../service/src/mail/message.js';
 import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
-import { createSmtpTransport, type SendResult } from '../../service/src/mail/smtp-transport.js';
+import type { SendResult } from '../../service/src/mail/smtp-transport.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
+import { createTransportCache } from '../../service/src/mail/transport-cache.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
 import { memoryStore, newCampaign, targets } from '../store/helpers.js';
+import { sendsAs, testProfile } from '../support/senders.js';
 
 let sink: SmtpSink;
 let store: Store;
@@ -44,16 +46,19 @@ function sendingCampaign(n: number): string {
 }
 
 function threads(): Delivery {
-  const d = createThreadDelivery({ threads: 2, smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 2, messageContext: { ...ctx }, compiled });
+  const d = createThreadDelivery({ threads: 2, maxConnections: 2, messageContext: { ...ctx }, compiled });
   closers.push(() => d.close());
   return d;
 }
 
 function inProcess(): Delivery {
-  const mailer = createSmtpTransport({ smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 2 });
-  closers.push(() => mailer.close());
-  return createInProcessDelivery({ mailer, compiled, build: buildMessage, messageContext: { ...ctx }, concurrency: 4 });
+  const transports = createTransportCache();
+  closers.push(() => transports.close());
+  return createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext: { ...ctx }, concurrency: 4 });
 }
+
+/** Every campaign of these tests sends through the sink. */
+const sender = () => sendsAs(testProfile(`smtp://127.0.0.1:${sink.port}`));
 
 /** Messages the sink holds for this campaign's rows, by recipient address. */
 function receivedByAddress(since: number): Map<string, number> {
@@ -70,7 +75,7 @@ describe.each([
     const id = sendingCampaign(40);
     const before = sink.messages.length;
     const verdicts: Array<[Recipient, SendResult]> = [];
-    const worker = createSendLoop({ store, delivery: makeDelivery(), rate: { perSecond: 100_000 }, onOutcome: (r, res) => verdicts.push([r, res]) });
+    const worker = createSendLoop({ store, delivery: makeDelivery(), sender: sender(), onOutcome: (r, res) => verdicts.push([r, res]) });
 
     expect(await worker.run(id)).toBe('done');
     expect(store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1, uncertain: 0 });
@@ -96,7 +101,7 @@ describe.each([
     const first = createSendLoop({
       store,
       delivery,
-      rate: { perSecond: 100_000 },
+      sender: sender(),
       onOutcome: () => {
         if (++seen === 10) stop.abort();
       },
@@ -107,7 +112,7 @@ describe.each([
     expect(mid.queued).toBeGreaterThan(0);
     expect(sink.messages.length - before).toBe(mid.accepted);
 
-    const second = createSendLoop({ store, delivery, rate: { perSecond: 100_000 } });
+    const second = createSendLoop({ store, delivery, sender: sender() });
     expect(await second.run(id)).toBe('done');
     const received = receivedByAddress(before);
     expect(received.size).toBe(59);
@@ -122,7 +127,7 @@ describe('send loop', () => {
     store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');
     const verdicts: number[] = [];
     const broken = createInProcessDelivery({
-      mailer: { send: async () => ({ outcome: 'accepted', text: '250 ok' }) },
+      transports: { get: () => ({ send: async () => ({ outcome: 'accepted', text: '250 ok' }), verify: async () => {}, close() {} }) },
       compiled,
       build: (c, r, x) => {
         if (r.email.startsWith('Person4')) throw new Error('merge exploded');
@@ -131,7 +136,7 @@ describe('send loop', () => {
       messageContext: { ...ctx },
       concurrency: 2,
     });
-    const worker = createSendLoop({ store, delivery: broken, rate: { perSecond: 100_000 }, onOutcome: (r) => verdicts.push(r.rowId) });
+    const worker = createSendLoop({ store, delivery: broken, sender: sender(), onOutcome: (r) => verdicts.push(r.rowId) });
     expect(await worker.run(id)).toBe('done');
     const failed = store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
     expect(failed.map((r) => [r.email, r.lastError])).toEqual([

@@ -46,7 +46,9 @@ export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: St
   });
 }
 
-export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typeof startSmtpSink>[0]; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { sim?: SimOptions; sink?: Parameters<typeof startSmtpSink>[0]; env?: Record<string, string>; now?: () => Date } = {},
+): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'leadfwd-e2e-'));
   const sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true, ...opts.sim });
   const sink = await startSmtpSink({ port: 0, ...opts.sink });
@@ -66,7 +68,7 @@ export async function startStack(opts: { sim?: SimOptions; sink?: Parameters<typ
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
     ...opts.env,
   });
-  const service = await startService(config, { logger: createLogger('silent') });
+  const service = await startService(config, { logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) });
   const api = apiClient(() => service.url, API_KEY);
   return {
     sim,

@@ -58,7 +58,7 @@ interface Batch {
   stepCampaigns: Map<string, string>;
 }
 
-const CONTENT_FIELDS = ['subject', 'fromName', 'fromEmail', 'replyTo', 'mjml', 'html'] as const;
+const CONTENT_FIELDS = ['subject', 'fromName', 'fromEmail', 'replyTo', 'mjml', 'html', 'senderIdentityId'] as const;
 const sameContent = (c: Campaign, email: EmailContent) => CONTENT_FIELDS.every((f) => (c[f] ?? undefined) === (email[f] ?? undefined));
 
 export function createAutomationEngine(deps: EngineDeps) {
@@ -94,6 +94,7 @@ export function createAutomationEngine(deps: EngineDeps) {
       replyTo: email.replyTo,
       mjml: email.mjml,
       html: email.html,
+      ...(email.senderIdentityId ? { senderIdentityId: email.senderIdentityId } : {}),
       targetListIds: a.targetListIds,
       leadfwdListIds: [],
       customFields: [],

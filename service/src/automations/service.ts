@@ -3,7 +3,7 @@
 
 import { type Actor, creatorOf } from '../access/actor.js';
 import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
-import { requireSender, requireTargetLists } from '../campaigns/service.js';
+import { type CampaignSenders, requireTargetLists } from '../campaigns/service.js';
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
@@ -23,8 +23,8 @@ export type AutomationServiceStore = StorePart<{
 export interface AutomationServiceDeps {
   store: AutomationServiceStore;
   engine: AutomationEngine;
-  /** Domains an email may be sent From (LEADFWD_SENDER_DOMAINS). */
-  senderDomains: readonly string[];
+  /** Sender identities: each email step's From must be one its identity allows. */
+  senders: Pick<CampaignSenders, 'forSending'>;
   /** Compiles an email like a campaign's, so broken MJML or Liquid is refused at create time. */
   compile: (spec: ContentSpec) => Promise<unknown>;
   /** Runs a tick soon, so enrolled targets get their first step without waiting. */
@@ -78,8 +78,10 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     };
     for (const ins of compiled.program) {
       if (ins.op !== 'send') continue;
+      const email = ins.email as EmailContent;
       try {
-        requireSender(deps.senderDomains, (ins.email as EmailContent).fromEmail);
+        // Resolved now, so a later change of the default identity does not move a running automation.
+        email.senderIdentityId = deps.senders.forSending(email.senderIdentityId, email.fromEmail, actor).id;
       } catch (e) {
         throw atStep(ins.key, e);
       }

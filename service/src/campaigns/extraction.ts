@@ -5,8 +5,9 @@
 import { addressKey } from '../domain/address.js';
 import { countSkip, emptyAudit } from '../domain/audit.js';
 import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
+import { providerOfDomain, providerOfMx } from '../domain/mailbox-provider.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
-import type { StorePart, UnitOfWork } from '../ports/index.js';
+import type { MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
 
 type SugarRecord = Record<string, unknown>;
 
@@ -28,6 +29,10 @@ export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   store: S;
   consentField?: string;
   pageSize?: number;
+  /** MX of recipient domains: each queued target gets its mailbox provider (by its domain when MX is unknown). */
+  mx?: MxLookup;
+  /** With `sendAsAssignedUser`: the From addresses the campaign's identity allows (the assigned user's, when it is one). */
+  allowFrom?: (email: string) => boolean;
 }
 
 /** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
@@ -37,7 +42,7 @@ export interface ExtractionSink {
 }
 
 /** What extraction needs of a campaign (an automation passes its own lists). */
-export type ExtractionSource = Pick<Campaign, 'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId'>;
+export type ExtractionSource = Pick<Campaign, 'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser'>;
 
 export interface TargetListInfo {
   id: string;
@@ -152,6 +157,47 @@ export function extractTargets(deps: ExtractDeps<LedgerStore>, campaign: Extract
   });
 }
 
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/** Each target's mailbox provider: from the MX of its domain (cached, bounded, a short timeout), else its domain alone. */
+async function withProviders(mx: MxLookup | undefined, targets: Array<Target & { addressKey: string }>): Promise<void> {
+  if (!targets.length) return;
+  const hosts = mx ? await mx.mxHosts(targets.map((t) => domainOf(t.addressKey))) : new Map<string, string[] | undefined>();
+  for (const t of targets) {
+    const d = domainOf(t.addressKey);
+    const h = hosts.get(d);
+    t.provider = h?.length ? providerOfMx(h) : providerOfDomain(d);
+  }
+}
+
+/** "Send as the record's assigned user": that user's primary address, where the identity allows it. */
+function assignedSenders(deps: ExtractDeps, allowFrom: (email: string) => boolean) {
+  const users = new Map<string, { name: string; email: string } | null>();
+  return async (targets: Array<Target & { addressKey: string }>, assignedOf: Map<Target, string>) => {
+    const missing = [...new Set([...assignedOf.values()].filter((id) => !users.has(id)))];
+    if (missing.length) {
+      for await (const page of deps.sugar.filterPages('Users', {
+        filter: [{ id: { $in: missing } }],
+        fields: ['id', 'email', 'full_name', 'first_name', 'last_name'],
+        pageSize: 1000,
+      })) {
+        for (const u of page) {
+          const emails = (u.email as Array<{ email_address?: string; primary_address?: boolean }> | undefined) ?? [];
+          const email = (emails.find((e) => e.primary_address) ?? emails[0])?.email_address;
+          const name = String(u.full_name ?? [u.first_name, u.last_name].filter(Boolean).join(' '));
+          users.set(String(u.id), email && allowFrom(email) ? { name, email } : null);
+        }
+      }
+      for (const id of missing) if (!users.has(id)) users.set(id, null);
+    }
+    for (const t of targets) {
+      const id = assignedOf.get(t);
+      const u = id ? users.get(id) : undefined;
+      if (u) t.sender = u;
+    }
+  };
+}
+
 /** Reads and judges every candidate of `campaign`'s lists, handing what is queued to `sink`. */
 export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource, sink: ExtractionSink): Promise<Audit> {
   const { store } = deps;
@@ -159,14 +205,19 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   const exemptLists = [...chosen.filter((l) => EXEMPT_TYPES.has(l.list_type)), ...(await campaignExemptLists(deps, campaign.sugarCampaignId))];
   const rules = await buildExemptRules(deps, exemptLists);
   const sources = chosen.filter((l) => SENDING_TYPES.has(l.list_type));
-  const fields = [...new Set([...BASE_FIELDS, ...campaign.customFields, ...(deps.consentField ? [deps.consentField] : [])])];
+  const asAssigned = campaign.sendAsAssignedUser && deps.allowFrom ? assignedSenders(deps, deps.allowFrom) : undefined;
+  const fields = [
+    ...new Set([...BASE_FIELDS, ...campaign.customFields, ...(deps.consentField ? [deps.consentField] : []), ...(asAssigned ? ['assigned_user_id'] : [])]),
+  ];
+  const assignedOf = new Map<Target, string>();
+  const assignedIds = new Map<string, string>(); // module:id → assigned user id, read with the record
   const mergeFields = [...new Set([...BASE_FIELDS.filter((f) => f !== 'email' && f !== 'id'), ...campaign.customFields])];
 
   const audit = emptyAudit();
   audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length, recordsRead: 0 };
   const seen = new Set<string>();
 
-  const judge = (candidates: Candidate[]) => {
+  const judge = (candidates: Candidate[]): Array<Target & { addressKey: string }> => {
     const keys = candidates
       .map((c) => c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address)
       .map((a) => (a ? addressKey(a) : null))
@@ -183,17 +234,31 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
       }
     }
     audit.progress!.recordsRead += candidates.length;
-    sink.queued(queued, audit);
+    return queued;
   };
   // A page of 1,000 is judged and committed 250 at a time, yielding between, so the event loop (which also
   // answers the open pixel) never waits for a whole page's decisions and inserts at once.
   const judgePage = async (candidates: Candidate[]) => {
     for (let i = 0; i < candidates.length; i += JUDGE_CHUNK) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      judge(candidates.slice(i, i + JUDGE_CHUNK));
+      const queued = judge(candidates.slice(i, i + JUDGE_CHUNK));
+      await withProviders(deps.mx, queued);
+      if (asAssigned) {
+        assignedOf.clear();
+        for (const t of queued) {
+          const id = assignedIds.get(`${t.module}:${t.id}`);
+          if (id) assignedOf.set(t, id);
+        }
+        await asAssigned(queued, assignedOf);
+      }
+      sink.queued(queued, audit);
     }
   };
-  const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => ({
+  const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => {
+    if (asAssigned && typeof rec.assigned_user_id === 'string' && rec.assigned_user_id) assignedIds.set(`${module}:${String(rec.id)}`, rec.assigned_user_id);
+    return candidate(rec, module, listId);
+  };
+  const candidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => ({
     module,
     id: String(rec.id),
     listId,

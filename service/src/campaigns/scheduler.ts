@@ -15,6 +15,8 @@ export interface SchedulerDeps {
   send: (campaignId: string, signal: AbortSignal) => Promise<'done' | 'stopped'>;
   /** Called once when sending starts (the write-back issue hooks Sugar campaign creation here). */
   onSendingStarted?: (campaign: Campaign) => void;
+  /** After extraction: a reason the campaign cannot be sent (its identity's warm-up cannot fit it), and it fails before anything goes. */
+  afterExtraction?: (campaign: Campaign) => string | undefined;
   tickMs?: number;
   retryExtractionMs?: number;
   /** A held campaign nobody confirmed within this long is cancelled (default 24 hours). */
@@ -47,7 +49,9 @@ export function createScheduler(deps: SchedulerDeps) {
     track(c.id, async () => {
       try {
         const audit = await deps.extract(c);
-        store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
+        const refused = deps.afterExtraction?.(c);
+        if (refused) store.campaigns.transition(c.id, ['extracting'], 'failed', `nothing was sent: ${refused}`.slice(0, 500));
+        else store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
         retryAfter.delete(c.id);
       } catch (e) {
         if (isRetryable(e)) {

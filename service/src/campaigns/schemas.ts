@@ -10,7 +10,7 @@ export const CreateCampaignBody = z
     name: text('name', 200, { description: 'Campaign name (the Sugar Campaign gets its first 50 characters)' }),
     subject: text('subject', 998, { description: 'Subject line; Liquid merge tags allowed' }),
     fromName: text('fromName', 200),
-    fromEmail: text('fromEmail', 254, { description: 'From address, on a domain of LEADFWD_SENDER_DOMAINS' }),
+    fromEmail: text('fromEmail', 254, { description: 'From address, one the sender identity allows' }),
     replyTo: text('replyTo', 254, { required: false }),
     mjml: text('mjml', 2_000_000, { required: false, description: 'MJML body (give mjml or html); LEADFWD_CONTENT_MAX_BYTES applies' }),
     html: text('html', 2_000_000, { required: false, description: 'HTML body (give mjml or html)' }),
@@ -20,6 +20,11 @@ export const CreateCampaignBody = z
     sendAt: dateTime('sendAt', 'When to send; absent or past: now'),
     sugarCampaignId: text('sugarCampaignId', 64, { required: false, description: 'An existing Sugar Campaign to send as' }),
     hold: z.boolean({ error: 'hold must be true or false' }).optional().describe('true: extract and count, then wait for POST /campaigns/:id/confirm'),
+    senderIdentityId: text('senderIdentityId', 64, { required: false, description: 'The sender identity (GET /identities); absent: the default one' }),
+    sendAsAssignedUser: z
+      .boolean({ error: 'sendAsAssignedUser must be true or false' })
+      .optional()
+      .describe("true: From each target's assigned Sugar user where the identity allows that address (else fromEmail)"),
   })
   .refine((v) => isText(v.mjml) || isText(v.html), { ...always, message: 'one of mjml or html is required' })
   .refine((v) => !(isText(v.mjml) && isText(v.html)), { ...always, message: 'give either mjml or html, not both' })

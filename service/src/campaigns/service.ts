@@ -2,8 +2,8 @@
 
 import { type Actor, creatorOf } from '../access/actor.js';
 import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
-import { senderAllowed } from '../domain/address.js';
 import { AppError } from '../domain/errors.js';
+import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
@@ -36,6 +36,16 @@ export interface CreateCampaignInput {
   sendAt?: unknown;
   sugarCampaignId?: unknown;
   hold?: unknown;
+  senderIdentityId?: unknown;
+  sendAsAssignedUser?: unknown;
+}
+
+/** What campaigns need of sender identities: the one a campaign may send as, and how its sending goes. */
+export interface CampaignSenders {
+  /** The identity named (absent: the default) if the actor may use it, it allows `fromEmail` and it may send; else an AppError. */
+  forSending(identityId: string | undefined, fromEmail: string, actor: Actor): SenderIdentity;
+  /** The view's `sender` (identity, its pause, providers it slowed or paused) and `schedule` (days, fits). */
+  sendingOf?(campaign: Campaign): { sender: unknown; schedule: { fits: boolean } | null; problem?: string };
 }
 
 /** What the campaign use cases read and change. */
@@ -53,16 +63,9 @@ export interface CampaignDeps {
   renderPreview?(compiled: CompiledCampaign, fields: Record<string, string>): unknown;
   /** The write-back's state of a campaign, shown on its view. */
   writebackState?: (campaignId: string, now: Date) => unknown;
-  /** Domains a campaign may send From (LEADFWD_SENDER_DOMAINS). */
-  senderDomains: readonly string[];
+  /** Sender identities: the campaign's From must be one its identity allows. */
+  senders: CampaignSenders;
   now?: () => Date;
-}
-
-/** The From address must be on a domain the operator set up for sending (its DKIM, SPF, DMARC). */
-export function requireSender(domains: readonly string[], fromEmail: string): void {
-  if (senderAllowed(domains, fromEmail)) return;
-  const which = domains.length ? `one of ${domains.join(', ')}` : 'none: set LEADFWD_SENDER_DOMAINS';
-  throw new AppError('sender_not_allowed', `fromEmail ${fromEmail} is not on a sender domain of this service (${which})`, { senderDomains: domains });
 }
 
 /** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
@@ -84,10 +87,16 @@ export function createCampaignService(deps: CampaignDeps) {
 
   async function validate(input: CreateCampaignInput, actor: Actor) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
-    requireSender(deps.senderDomains, v.fromEmail);
+    const identity = deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
     requireReadableFields(actor, v.customFields);
-    const { hold, sendAt, ...rest } = v;
-    return { ...rest, sendAt: sendTime(sendAt), held: hold === true };
+    const { hold, sendAt, sendAsAssignedUser, ...rest } = v;
+    return {
+      ...rest,
+      senderIdentityId: identity.id,
+      ...(sendAsAssignedUser ? { sendAsAssignedUser: true } : {}),
+      sendAt: sendTime(sendAt),
+      held: hold === true,
+    };
   }
 
   /** An ISO time, or now when absent or past (a time in the past means "now"). */
@@ -103,6 +112,13 @@ export function createCampaignService(deps: CampaignDeps) {
     const c = await allowed(id, actor, 'edit');
     const sendAt = sendTime(parseInput(ConfirmCampaignBody, body, 'invalid_campaign').sendAt);
     if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
+    // Nothing leaves through an identity that lost its approval or its right to this From since the review.
+    deps.senders.forSending(c.senderIdentityId, c.fromEmail, actor);
+    const sending = deps.senders.sendingOf?.(c);
+    if (sending?.schedule && !sending.schedule.fits)
+      throw new AppError('schedule_does_not_fit', `Campaign ${id} cannot be sent: ${sending.problem ?? 'its schedule does not fit'}`, {
+        schedule: sending.schedule,
+      });
     if (!deps.store.campaigns.release(id, sendAt)) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
     return get(id);
   }
@@ -211,6 +227,7 @@ export function createCampaignService(deps: CampaignDeps) {
         history: deps.store.campaigns.history(id),
         writeback: deps.writebackState?.(id, now()) ?? null,
         automation: deps.store.automations.stepOf(id) ?? null,
+        ...(deps.senders.sendingOf ? (({ sender, schedule }) => ({ sender, schedule }))(deps.senders.sendingOf(c)) : {}),
       };
     },
   };

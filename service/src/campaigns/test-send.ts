@@ -14,8 +14,8 @@ export interface TestSendDeps {
   compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
   // A method, so mail's buildMessage (which reads what compile put in `internal`) fits.
   build(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage;
-  messageContext: MessageContext;
-  mailer: { send(m: BuiltMessage): Promise<SendResult> };
+  /** The campaign's sender identity as a test goes out: its relay and key, its message context; or why it may not. */
+  senderOf(campaign: Campaign): { mailer: { send(m: BuiltMessage): Promise<SendResult> }; messageContext: MessageContext } | { refused: string };
   allowance: Pick<RelayRepo, 'takeTestSend'>;
   now?: () => Date;
 }
@@ -58,6 +58,8 @@ export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { a
   }
   if (recipients.length === 0) throw new AppError('missing_recipients', 'The test list has no members with an address');
   if (recipients.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
+  const sender = deps.senderOf(campaign);
+  if ('refused' in sender) throw new AppError('identity_not_ready', `No test can be sent: ${sender.refused}`);
   const now = deps.now?.() ?? new Date();
   const since = new Date(now.getTime() - 3_600_000).toISOString();
   if (!deps.allowance.takeTestSend(actorKey(actor), since, TEST_SENDS_PER_HOUR, now.toISOString())) {
@@ -67,8 +69,8 @@ export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { a
   const compiled = await deps.compile({ ...campaign, campaignId: `test-${campaign.id}`, subject: TEST_SUBJECT_PREFIX + campaign.subject });
   const results = [];
   for (const r of recipients) {
-    const msg = deps.build(compiled, { rowId: 0, email: r.email, fields: r.fields, trackingConsent: false }, deps.messageContext);
-    const res = await deps.mailer.send(msg);
+    const msg = deps.build(compiled, { rowId: 0, email: r.email, fields: r.fields, trackingConsent: false }, sender.messageContext);
+    const res = await sender.mailer.send(msg);
     results.push({ email: r.email, outcome: res.outcome, detail: res.text });
   }
   return { sent: results.filter((r) => r.outcome === 'accepted').length, results };

@@ -7,6 +7,8 @@ import type { CampaignContent } from './types.js';
 
 export interface EmailContent extends CampaignContent {
   name: string;
+  /** The sender identity the step's emails go out as (absent: the default); resolved when the automation is saved. */
+  senderIdentityId?: string;
 }
 
 /** One instruction; `key` is stable across edits when the step carries an `id`, and names progress rows. */
@@ -76,9 +78,10 @@ function sender(o: Obj, path: string, ctx: Ctx) {
   const fromName = text(o, 'fromName', path, ctx, 200);
   const fromEmail = text(o, 'fromEmail', path, ctx, 254);
   const replyTo = text(o, 'replyTo', path, ctx, 254, false);
+  const senderIdentityId = text(o, 'senderIdentityId', path, ctx, 64, false);
   if (fromEmail && !isSendableAddress(fromEmail)) ctx.problems.push(`${path}.fromEmail is not a valid address`);
   if (replyTo && !isSendableAddress(replyTo)) ctx.problems.push(`${path}.replyTo is not a valid address`);
-  return { fromName: fromName ?? '', fromEmail: fromEmail ?? '', ...(replyTo ? { replyTo } : {}) };
+  return { fromName: fromName ?? '', fromEmail: fromEmail ?? '', ...(replyTo ? { replyTo } : {}), ...(senderIdentityId ? { senderIdentityId } : {}) };
 }
 
 function window(v: unknown, path: string, ctx: Ctx): TimeWindow | undefined {

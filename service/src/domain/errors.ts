@@ -49,6 +49,13 @@ export type AppErrorCode =
   | 'not_a_test_list'
   | 'too_many'
   | 'test_send_limit'
+  // sender identities
+  | 'invalid_identity'
+  | 'unknown_identity'
+  | 'identity_not_allowed'
+  | 'identity_not_ready'
+  | 'identity_in_use'
+  | 'schedule_does_not_fit'
   // the service's own state
   | 'store_unavailable';
 

@@ -42,6 +42,10 @@ export interface Campaign extends CampaignContent {
   /** Extracted but waiting for a person to confirm it; the scheduler never starts a held campaign. */
   held?: boolean;
   createdBy?: Creator;
+  /** The sender identity it sends as; absent: the default identity. */
+  senderIdentityId?: string;
+  /** From each target's assigned Sugar user, where the identity allows that address (else the campaign's From). */
+  sendAsAssignedUser?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +67,10 @@ export interface Target {
   emailAddressId?: string; // Sugar's shared email_addresses row
   fields: Record<string, string>;
   trackingConsent: boolean;
+  /** Mailbox provider of the address (domain/mailbox-provider.ts), when known at extraction. */
+  provider?: string;
+  /** "Send as the record's assigned user": that user's name and address, when the campaign asks for it. */
+  sender?: { name: string; email: string };
 }
 
 export interface Recipient extends Target {

@@ -3,7 +3,7 @@
 // an outbox row for Sugar. Replays are harmless: facts and outbox keys are unique per recipient.
 import { type BounceVerdict, type BounceVerdictKind, classifyBounce } from '../domain/bounce-rules.js';
 import { type OptOutReason, outboxItem } from '../domain/outbox.js';
-import type { StorePart, UnitOfWork } from '../ports/index.js';
+import type { ProviderGroup, StorePart, UnitOfWork, VolumeDelta } from '../ports/index.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export type BounceSource = 'dsn' | 'smtp' | 'webhook';
@@ -32,7 +32,7 @@ export interface FactLogger {
 
 /** A fact, its suppression, its raw event and its outbox item commit together; a block pauses the campaign. */
 export type FactStore = UnitOfWork &
-  StorePart<{ suppressions: 'add'; engagement: 'addFact' | 'countSoftBounce'; events: 'add'; outbox: 'enqueue'; campaigns: 'transition' }>;
+  StorePart<{ suppressions: 'add'; engagement: 'addFact' | 'countSoftBounce'; events: 'add'; outbox: 'enqueue'; deliverability: 'add' }>;
 
 export interface FactDeps {
   store: FactStore;
@@ -41,6 +41,16 @@ export interface FactDeps {
   softBounceLimit: number;
   clock?: () => Date;
   logger?: FactLogger;
+  /** The sender identity and provider group a recipient's delivery counts for (delivery volume, guard rails). */
+  volumeOf?: (r: TrackedRecipient) => { identityId: string; group: ProviderGroup } | undefined;
+  /** A complaint or hard bounce was recorded: the guard rails judge the campaign's and its identity's rates. */
+  onRateFact?: (campaignId: string) => void;
+  /**
+   * A block (a policy refusal about us) reported after the fact, by a DSN or an ESP webhook: the provider is slowed or
+   * paused for the campaign's identity; the campaign goes on. The relay's own refusals at send time are the send
+   * loop's to judge, so they do not come here.
+   */
+  onBlock?: (r: TrackedRecipient, reason: string) => void;
 }
 
 export interface SmtpOutcomeLike {
@@ -57,6 +67,13 @@ const clip = (s: string | undefined, n = 500) => (s === undefined ? undefined : 
 export function createFactRecorder(deps: FactDeps) {
   const { store, lookup } = deps;
   const now = deps.clock ?? (() => new Date());
+
+  /** The fact counts for the recipient's identity and provider group on the day it arrived. */
+  function count(r: TrackedRecipient, at: Date, field: keyof Omit<VolumeDelta, 'identityId' | 'campaignId' | 'provider' | 'day'>) {
+    const v = deps.volumeOf?.(r);
+    if (v)
+      store.deliverability.add([{ identityId: v.identityId, campaignId: r.campaignId, provider: v.group, day: at.toISOString().slice(0, 10), [field]: 1 }]);
+  }
 
   function withRecipient(rowId: number, fn: (r: TrackedRecipient, at: Date) => FactResult): FactResult {
     const r = lookup.get(rowId);
@@ -78,7 +95,7 @@ export function createFactRecorder(deps: FactDeps) {
 
   /** A complaint is also an opt-out (same outbox key, so Sugar hears it once). */
   function complaint(rowId: number, feedbackType: string, source: 'arf' | 'webhook'): FactResult {
-    return withRecipient(rowId, (r, at) => {
+    const res = withRecipient(rowId, (r, at) => {
       const recorded = store.engagement.addFact({
         recipientRowId: r.rowId,
         campaignId: r.campaignId,
@@ -86,10 +103,24 @@ export function createFactRecorder(deps: FactDeps) {
         at: at.toISOString(),
         detail: feedbackType,
       });
-      if (recorded)
+      if (recorded) {
         store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'complaint', at: at.toISOString(), data: { feedbackType, source } });
+        count(r, at, 'complaints');
+      }
       return { known: true, recorded, suppressed: optOutRow(r, at, 'complaint').suppressed };
     });
+    if (res.recorded) rateFact(rowId);
+    return res;
+  }
+
+  function rateFact(rowId: number) {
+    const r = lookup.get(rowId);
+    if (!r || !deps.onRateFact) return;
+    try {
+      deps.onRateFact(r.campaignId);
+    } catch (err) {
+      deps.logger?.error({ err, campaignId: r.campaignId }, 'guard_rails.check_failed');
+    }
   }
 
   function bounce(rowId: number, b: BounceReport): FactResult {
@@ -108,6 +139,7 @@ export function createFactRecorder(deps: FactDeps) {
         data: { kind: b.kind, rule: b.rule, rulesVersion: b.version, status: b.status, diagnostic: clip(b.diagnostic), source: b.source },
       });
       let suppressed = false;
+      count(r, at, b.kind === 'hard' ? 'hardBounces' : b.kind === 'soft' ? 'softBounces' : 'blocks');
       if (b.kind === 'hard') {
         suppressed = store.suppressions.add(r.addressKey, r.email, 'hard_bounce', `${b.source}:${r.campaignId}`);
         store.outbox.enqueue(outboxItem.bounce(r, at, 'hard', detail));
@@ -122,16 +154,20 @@ export function createFactRecorder(deps: FactDeps) {
       }
       return { known: true, recorded, suppressed };
     });
-    if (blocked) pauseForBlock(blocked, b);
+    if (blocked) throttleForBlock(blocked, b);
+    if (res.recorded && b.kind === 'hard') rateFact(rowId);
     return res;
   }
 
-  // A block says something about us (reputation, authentication), not the recipient: stop sending
-  // before more refusals hurt the sender further, and tell the operator.
-  function pauseForBlock(r: TrackedRecipient, b: BounceReport) {
-    const reason = `blocked by the receiving side: ${[b.status, clip(b.diagnostic, 200)].filter(Boolean).join(' ')}`;
-    const paused = store.campaigns.transition(r.campaignId, ['sending', 'pending'], 'paused', reason);
-    deps.logger?.error({ event: 'sender.blocked', campaignId: r.campaignId, rowId: r.rowId, status: b.status, paused, source: b.source }, 'sender.blocked');
+  // A block says something about us (reputation, authentication), not the recipient: that provider is slowed or
+  // paused for the identity (the send loop does so itself for the relay's answers at send time), and the operator is told.
+  function throttleForBlock(r: TrackedRecipient, b: BounceReport) {
+    const reason = [b.status, clip(b.diagnostic, 200)].filter(Boolean).join(' ');
+    if (b.source !== 'smtp') deps.onBlock?.(r, reason);
+    deps.logger?.error(
+      { event: 'sender.blocked', campaignId: r.campaignId, rowId: r.rowId, provider: r.provider, status: b.status, source: b.source },
+      'sender.blocked',
+    );
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor.js';
 import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
 import type { EventRepo } from '../ports/index.js';
 import { type ClickStore, createClickRecorder } from './clicks.js';
-import { createFactRecorder, type FactStore } from './facts.js';
+import { createFactRecorder, type FactDeps, type FactStore } from './facts.js';
 import { cidrMatcher } from './ip.js';
 import { createOpenRecorder, type OpenStore } from './opens.js';
 import { createRecipientLookup, type LookupStore } from './recipients.js';
@@ -37,6 +37,8 @@ export interface EngagementOptions {
   /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
   eventsPerRecipient?: number;
   logger?: EngagementLogger;
+  /** How facts reach delivery volume, the guard rails and provider throttling. */
+  factHooks?: Pick<FactDeps, 'volumeOf' | 'onRateFact' | 'onBlock'>;
 }
 
 export function createEngagement(o: EngagementOptions) {
@@ -49,7 +51,7 @@ export function createEngagement(o: EngagementOptions) {
     appleEgress: cidrMatcher([APPLE_NETWORK, ...(o.appleEgressCidrs ?? [])]),
     ...(o.scannerCidrs?.length ? { scannerIps: cidrMatcher(o.scannerCidrs) } : {}),
   };
-  const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger });
+  const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger, ...o.factHooks });
   const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: o.eventsPerRecipient });
   const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: o.eventsPerRecipient });
   let retention: ReturnType<typeof startRetention> | undefined;

@@ -7,6 +7,8 @@ import type { LedgerRecipient, StorePart } from '../ports/index.js';
 /** A ledger row as tracking needs it: the target an outbox item names, and what proves a report is about it. */
 export interface TrackedRecipient extends OutboxTarget {
   addressKey: string;
+  /** Its mailbox provider (from the ledger), for delivery volume and provider throttling. */
+  provider?: string;
   messageId?: string;
   acceptedAt?: Date;
 }
@@ -20,6 +22,7 @@ export interface RecipientLookup {
 function toTracked(r: LedgerRecipient): TrackedRecipient {
   const t: TrackedRecipient = { rowId: r.rowId, campaignId: r.campaignId, module: r.module, recordId: r.id, email: r.email, addressKey: r.addressKey };
   if (r.emailAddressId) t.emailAddressId = r.emailAddressId;
+  if (r.provider) t.provider = r.provider;
   if (r.messageId) t.messageId = r.messageId;
   if (r.acceptedAt) t.acceptedAt = new Date(r.acceptedAt);
   return t;

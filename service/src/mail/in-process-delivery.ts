@@ -1,15 +1,17 @@
-// Delivery in this process (tests, LEADFWD_SEND_THREADS=0): build and send each row through one SMTP transport,
-// at most `concurrency` at once. The send threads (send-threads/pool.ts) are the other Delivery.
+// Delivery in this process (tests, LEADFWD_SEND_THREADS=0): build and send each row through the SMTP transport of
+// the campaign's sender identity, at most `concurrency` at once. The send threads (send-threads/pool.ts) are the other Delivery.
 import PQueue from 'p-queue';
 import type { Campaign } from '../domain/types.js';
 import type { Delivery } from '../ports/delivery.js';
-import type { BuiltMessage, MessageContext, RecipientForMessage, SendResult } from '../ports/mail.js';
+import type { BuiltMessage, MessageContext, RecipientForMessage, SenderProfile, SendResult } from '../ports/mail.js';
 import type { CompiledCampaign } from './template.js';
+import type { TransportCache } from './transport-cache.js';
 
 export type { CampaignSession, Delivery, RowResult } from '../ports/delivery.js';
 
 export interface InProcessDeliveryDeps {
-  mailer: { send(m: BuiltMessage): Promise<SendResult> };
+  /** One transport per sender profile (its relay and DKIM key). */
+  transports: Pick<TransportCache, 'get'>;
   compiled: (campaign: Campaign) => Promise<CompiledCampaign>;
   build: (c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext) => BuiltMessage;
   messageContext: MessageContext;
@@ -22,7 +24,7 @@ export function buildFailure(err: unknown): SendResult {
 }
 
 /** send() promises never to throw; if it ever does, the message may have left: uncertain. */
-export async function sendNeverThrowing(mailer: InProcessDeliveryDeps['mailer'], msg: BuiltMessage): Promise<SendResult> {
+export async function sendNeverThrowing(mailer: { send(m: BuiltMessage): Promise<SendResult> }, msg: BuiltMessage): Promise<SendResult> {
   try {
     return await mailer.send(msg);
   } catch (e) {
@@ -30,11 +32,18 @@ export async function sendNeverThrowing(mailer: InProcessDeliveryDeps['mailer'],
   }
 }
 
+/** The message context of one sender: its bounce (VERP) domain and the domain of its Message-IDs. */
+export function contextFor(base: MessageContext, sender: SenderProfile): MessageContext {
+  return { ...base, bounceDomain: sender.bounceDomain, messageIdDomain: sender.messageIdDomain };
+}
+
 export function createInProcessDelivery(deps: InProcessDeliveryDeps): Delivery {
   return {
     capacity: deps.concurrency,
-    async open(campaign, onResults) {
+    async open(campaign, sender, onResults) {
       const compiled = await deps.compiled(campaign);
+      const mailer = deps.transports.get(sender);
+      const context = contextFor(deps.messageContext, sender);
       const queue = new PQueue({ concurrency: deps.concurrency });
       return {
         send(rows) {
@@ -43,11 +52,11 @@ export function createInProcessDelivery(deps: InProcessDeliveryDeps): Delivery {
             void queue.add(async () => {
               let msg: BuiltMessage;
               try {
-                msg = deps.build(compiled, row, deps.messageContext);
+                msg = deps.build(compiled, row, context);
               } catch (e) {
                 return onResults([{ rowId: row.rowId, result: buildFailure(e) }]);
               }
-              onResults([{ rowId: row.rowId, messageId: msg.messageId, result: await sendNeverThrowing(deps.mailer, msg) }]);
+              onResults([{ rowId: row.rowId, messageId: msg.messageId, result: await sendNeverThrowing(mailer, msg) }]);
             });
           }
         },

@@ -54,7 +54,9 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
   const campaignAtom = c.campaignId.replace(ATOM_UNSAFE, '-').slice(0, 64) || 'campaign';
   const messageId = `<lf.${campaignAtom}.${r.rowId}.${randomId()}@${ctx.messageIdDomain}>`;
   const feedbackId = `${campaignAtom.slice(0, 40)}:campaign:${ctx.feedbackSenderId.replace(ATOM_UNSAFE, '')}`;
-  const { boundary, fromHeader, replyToHeader } = c.internal;
+  const { boundary, replyToHeader } = c.internal;
+  // "Send as the record's assigned user": the send loop passes a From the identity allows.
+  const fromHeader = r.from ? formatMailbox(r.from.name, r.from.email) : c.internal.fromHeader;
 
   const head =
     `From: ${fromHeader}\r\n` +

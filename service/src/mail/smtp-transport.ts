@@ -123,6 +123,12 @@ export function createSmtpTransport(opts: SmtpTransportOptions): SmtpTransport {
         return classifySmtpOutcome({ response: typeof info.response === 'string' ? info.response : '250 accepted' });
       } catch (err) {
         const e = err as SmtpSendError;
+        if (e.code === 'EAUTH' || /^AUTH\b/i.test(e.command ?? '')) {
+          // The relay refused our credentials: about the sender identity, not this recipient. Nothing was sent.
+          const text = `the relay refused the identity's login: ${(e.response ?? e.message).replace(/[\r\n]+/g, ' ')}`.slice(0, 500);
+          opts.logger?.warn({ event: 'smtp.auth_refused', code: e.responseCode, text }, 'smtp.auth_refused');
+          return { outcome: 'retryable', ...(e.responseCode ? { code: e.responseCode } : {}), text, internal: true, relayProblem: 'auth' };
+        }
         const result = classifySmtpOutcome({
           responseCode: e.responseCode,
           response: e.response,

@@ -12,6 +12,10 @@ export interface NewCampaign extends CampaignContent {
   /** Waits for confirm before the scheduler may start it (extraction still runs). */
   held?: boolean;
   createdBy?: Creator;
+  /** The sender identity; absent: the default one at the time it sends. */
+  senderIdentityId?: string;
+  /** From each target's assigned Sugar user where the identity allows that address. */
+  sendAsAssignedUser?: boolean;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
@@ -63,6 +67,8 @@ export interface CampaignRepo {
   /** Confirms a held campaign for `sendAtIso`; false when it is not held (or already cancelled, failed or sent). */
   release(id: string, sendAtIso: string): boolean;
   inStatus(statuses: CampaignStatus[]): StoredCampaign[];
+  /** Campaigns in these statuses sending through an identity (`null`: those without one, which use the default). */
+  withIdentity(identityId: string | null, statuses: CampaignStatus[]): StoredCampaign[];
   saveAudit(id: string, audit: Audit): void;
   getAudit(id: string): Audit | undefined;
   setSugarCampaignId(id: string, sugarId: string): void;

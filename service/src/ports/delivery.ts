@@ -1,7 +1,7 @@
 // What the send loop needs from "the thing that turns a claimed ledger row into an SMTP result": the mail
 // adapter gives two, in this process (mail/in-process-delivery.ts) and on send threads (mail/send-threads/).
 import type { Campaign } from '../domain/types.js';
-import type { RecipientForMessage, SendResult } from './mail.js';
+import type { RecipientForMessage, SenderProfile, SendResult } from './mail.js';
 
 export interface RowResult {
   rowId: number;
@@ -19,8 +19,11 @@ export interface CampaignSession {
 export interface Delivery {
   /** Rows that may be handed over and unanswered at once. */
   readonly capacity: number;
-  /** Compiles the campaign where the messages will be built; throws TemplateError for bad content. */
-  open(campaign: Campaign, onResults: (results: RowResult[]) => void): Promise<CampaignSession>;
+  /**
+   * Compiles the campaign where the messages will be built (throws TemplateError for bad content); every message of
+   * the session is signed with the sender's key and goes through the sender's relay, and no other.
+   */
+  open(campaign: Campaign, sender: SenderProfile, onResults: (results: RowResult[]) => void): Promise<CampaignSession>;
   /** Call once nothing is in flight; ends threads and connections. */
   close(): Promise<void>;
 }

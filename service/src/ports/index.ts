@@ -4,8 +4,10 @@
 // a PostgreSQL adapter would implement the same ones (see unit-of-work.ts). Only domain types cross this line.
 import type { AutomationRepo } from './automations.js';
 import type { CampaignRepo } from './campaigns.js';
+import type { DeliverabilityRepo } from './deliverability.js';
 import type { EngagementRepo } from './engagement.js';
 import type { EventRepo } from './events.js';
+import type { IdentityRepo } from './identities.js';
 import type { LeadfwdListRepo } from './lists.js';
 import type { OutboxRepo } from './outbox.js';
 import type { RecipientRepo } from './recipients.js';
@@ -17,9 +19,12 @@ import type { WritebackRepo } from './writeback.js';
 
 export type * from './automations.js';
 export type * from './campaigns.js';
+export type * from './deliverability.js';
 export type * from './delivery.js';
+export * from './dns.js';
 export type * from './engagement.js';
 export type * from './events.js';
+export type * from './identities.js';
 export type * from './lists.js';
 export type * from './mail.js';
 export type * from './ops.js';
@@ -44,6 +49,8 @@ export interface Repos {
   engagement: EngagementRepo;
   writeback: WritebackRepo;
   reports: ReportRepo;
+  identities: IdentityRepo;
+  deliverability: DeliverabilityRepo;
 }
 
 /**

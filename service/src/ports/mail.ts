@@ -18,6 +18,24 @@ export interface RecipientForMessage {
   email: string;
   fields: Record<string, string>;
   trackingConsent: boolean;
+  /** "Send as the record's assigned user": this From instead of the campaign's (an address the identity allows). */
+  from?: { name: string; email: string };
+}
+
+/**
+ * What a campaign is sent as (its sender identity), as delivery needs it: the relay with its credentials, the
+ * DKIM key, and the domains of its bounce addresses and Message-IDs. Built by the composition root from the
+ * identity and its unsealed secrets; `key` changes whenever any of them does, so a delivery keeps one SMTP pool
+ * and one signer per key and never sends one identity's message through another's.
+ */
+export interface SenderProfile {
+  identityId: string;
+  key: string;
+  smtpUrl: string;
+  maxConnections: number;
+  dkim?: { domainName: string; keySelector: string; privateKeyPem: string };
+  bounceDomain: string;
+  messageIdDomain: string;
 }
 
 export interface BuiltMessage {
@@ -45,6 +63,8 @@ export interface SendResult {
   policy?: boolean;
   /** Our own failure (building, a crashed send thread), not the relay's verdict: never a bounce fact. */
   internal?: boolean;
+  /** The relay itself refused us (authentication, connection): about the identity, not the recipient or a provider. */
+  relayProblem?: 'auth' | 'connection';
 }
 
 /** Where an inbound message was addressed: a signed VERP return path, the mailto unsubscribe, or the FBL box. */

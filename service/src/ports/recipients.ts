@@ -4,6 +4,8 @@ import type { Creator, Recipient, RecipientState, Target } from '../domain/types
 /** A ledger row: the shared Recipient plus what the ledger itself tracks. */
 export type LedgerRecipient = Recipient & {
   addressKey: string;
+  /** The recipient's mailbox provider (MailboxProvider), found from MX at extraction; absent for older rows. */
+  provider?: string;
   retryAt?: string; // set while a 4xx retry waits
   acceptedAt?: string; // when the relay accepted it (engagement timing uses it)
 };
@@ -24,7 +26,7 @@ export type UncertainAction = 'accepted' | 'resend';
 
 export interface RecipientRepo {
   /** Ignores rows whose (campaign, address key) is already in the ledger; returns how many were new. */
-  insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number;
+  insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): number;
   /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[];
   /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
@@ -33,6 +35,17 @@ export interface RecipientRepo {
   markOutcomes(batch: Outcome[]): number;
   /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
   release(rowIds: number[]): number;
+  /** Claimed rows that must wait (their provider is throttled or out of today's warm-up allowance) go back to 'queued' until `retryAtIso`, the attempt not counted. */
+  defer(rowIds: number[], retryAtIso: string, reason?: string): number;
+  /**
+   * Queued rows of a campaign due before `untilIso` wait until then: those of one provider, those of none of
+   * `notIn` (rows without a provider count as ''), or all; `reason` becomes their last error. Returns the count.
+   */
+  deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): number;
+  /** Queued rows per provider (rows without one under ''). */
+  queuedByProvider(campaignId: string): Record<string, number>;
+  /** The earliest time a queued row of the campaign is due ('' when one is due now; undefined when none is queued). */
+  nextDue(campaignId: string): string | undefined;
   /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
   recoverInFlight(): number;
   get(rowId: number): LedgerRecipient | undefined;

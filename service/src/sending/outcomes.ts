@@ -1,19 +1,38 @@
 // The send loop's outcome transaction: the ledger rows' outcomes and, for a campaign the write-back took on (its
 // setup row exists), each delivery's `sent` outbox item, committed together. The verdict travels in the item
 // (accepted, failed, or stopped by the suppression list), so the write-back never reads it out of error text.
+// The identity's delivery volume (accepted, deferred, failed per provider group and day) commits with them.
 import { outboxItem, outboxKey } from '../domain/outbox.js';
-import type { Outcome, StorePart, UnitOfWork } from '../ports/index.js';
+import type { Outcome, ProviderGroup, StorePart, UnitOfWork, VolumeDelta } from '../ports/index.js';
 
-export type OutcomeStore = UnitOfWork & StorePart<{ recipients: 'applyOutcomes'; outbox: 'enqueue' | 'states' }>;
+export type OutcomeStore = UnitOfWork & StorePart<{ recipients: 'applyOutcomes'; outbox: 'enqueue' | 'states'; deliverability: 'add' }>;
+
+/** Whose volume the outcomes count for: the campaign's identity, and each row's provider group. */
+export interface OutcomeVolume {
+  identityId: string;
+  group: (rowId: number) => ProviderGroup;
+}
 
 /** Returns how many rows changed (only rows still being sent do). */
-export function recordOutcomes(store: OutcomeStore, campaignId: string, batch: Outcome[], now = new Date()): number {
+export function recordOutcomes(store: OutcomeStore, campaignId: string, batch: Outcome[], now = new Date(), volume?: OutcomeVolume): number {
   if (batch.length === 0) return 0;
   return store.transaction(() => {
     const changed = store.recipients.applyOutcomes(batch);
-    const setup = outboxKey.campaign(campaignId);
-    if (changed.length === 0 || !store.outbox.states([setup]).has(setup)) return changed.length;
+    if (changed.length === 0) return 0;
     const byRow = new Map(batch.map((o) => [o.rowId, o]));
+    if (volume) {
+      const day = now.toISOString().slice(0, 10);
+      const deltas: VolumeDelta[] = [];
+      for (const rowId of changed) {
+        const o = byRow.get(rowId)!;
+        if (o.suppressed || o.state === 'uncertain') continue;
+        const field = o.state === 'accepted' ? 'accepted' : o.state === 'queued' ? 'deferred' : 'failed';
+        deltas.push({ identityId: volume.identityId, campaignId, provider: volume.group(rowId), day, [field]: 1 });
+      }
+      store.deliverability.add(deltas);
+    }
+    const setup = outboxKey.campaign(campaignId);
+    if (!store.outbox.states([setup]).has(setup)) return changed.length;
     for (const rowId of changed) {
       const o = byRow.get(rowId)!;
       if (o.state === 'accepted' || o.state === 'failed')

@@ -2,23 +2,42 @@
 // claimed just in time (only as many as delivery can work on), so a crash leaves at most a
 // handful of rows 'sending'; those become 'uncertain' at restart and are never resent blindly.
 // Only this thread touches the ledger: claims before hand-off, outcomes in short batches.
+//
+// Each campaign sends as one sender identity, through that identity's relay and key only. Before a row goes, the
+// delivery control (shared by every campaign) says whether its mailbox provider may take it now: a row whose
+// provider is paused, or whose provider group had today's warm-up allowance, goes back to the queue until then
+// (with every queued row of that provider), and a provider that is only slowed holds its rows in memory for a
+// moment, so a throttled provider never holds up the others.
 import { backoffMs } from '../domain/backoff.js';
-import { createTokenBucket } from '../domain/rate-limit.js';
-import type { Recipient } from '../domain/types.js';
-import type { Delivery, LedgerRecipient, Outcome, RowResult, SendResult, StorePart } from '../ports/index.js';
+import type { SenderIdentity } from '../domain/identity.js';
+import { BIG_PROVIDERS, type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
+import type { Campaign, Recipient } from '../domain/types.js';
+import type { Delivery, LedgerRecipient, Outcome, RowResult, SenderProfile, SendResult, StorePart } from '../ports/index.js';
+import { createDeliveryControl, type DeliveryControl, providerOfRow } from './delivery-control.js';
 import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 
 /** The send loop's part of the store: claims, the suppression check at hand-off, outcomes with their sent items. */
-export type SendLoopStore = OutcomeStore & StorePart<{ campaigns: 'get'; recipients: 'claim' | 'counts'; suppressions: 'filterSuppressed' }>;
+export type SendLoopStore = OutcomeStore &
+  StorePart<{ campaigns: 'get' | 'transition'; recipients: 'claim' | 'counts' | 'defer' | 'deferQueued'; suppressions: 'filterSuppressed' }>;
+
+/** Who a campaign sends as: the identity (rates, warm-up, pause) and what delivery needs of it (relay, key). */
+export type SenderChoice = { identity: SenderIdentity; profile: SenderProfile } | { refused: string };
 
 export interface SendLoopDeps {
   store: SendLoopStore;
   delivery: Delivery;
-  rate: { perSecond: number; perHour?: number };
+  /** The campaign's sender identity, read when it starts and every few hundred ms while it sends. */
+  sender: (campaign: Campaign) => SenderChoice;
+  /** Shared by every campaign's loop; one is made if absent (tests). */
+  control?: DeliveryControl;
+  /** The relay refused the identity itself (authentication): the identity pauses, with every campaign using it. */
+  onRelayProblem?: (identity: SenderIdentity, reason: string) => void;
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
   flushEvery?: number;
   idlePollMs?: number;
+  /** The service clock (retry times, pauses, the warm-up day); tests pass a fake one. */
+  now?: () => Date;
   /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
   onOutcome?: (r: Recipient, result: SendResult) => void;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
@@ -27,6 +46,8 @@ export interface SendLoopDeps {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** A 4xx retry waits 1 minute, doubling up to an hour (attempt 1 is the first send). */
 const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
+/** Rows a slowed provider may keep waiting in memory before the rest go back to the queue for a while. */
+const HOLD_MS = 2000;
 
 export function outcomeFor(
   r: Recipient,
@@ -51,25 +72,53 @@ export function outcomeFor(
   throw new Error(`unknown send outcome ${String(res.outcome)}`);
 }
 
+interface InFlight {
+  row: LedgerRecipient;
+  provider: string;
+  epoch: number;
+}
+interface Held {
+  row: LedgerRecipient;
+  provider: string;
+  since: number;
+  /** Not before this (monotonic ms). */
+  at: number;
+}
+
 export function createSendLoop(deps: SendLoopDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
   const retryDelayMs = deps.retryDelayMs ?? defaultRetryDelay;
   const flushEvery = deps.flushEvery ?? 100;
   const capacity = Math.max(1, deps.delivery.capacity);
-  const bucket = createTokenBucket({ perSecond: deps.rate.perSecond, perHour: deps.rate.perHour });
+  const now = deps.now ?? (() => new Date());
+  const control = deps.control ?? createDeliveryControl({ now, acceptedOn: () => ({}) });
 
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
   async function run(campaignId: string, signal?: AbortSignal): Promise<'done' | 'stopped'> {
     const { store } = deps;
     const campaign = store.campaigns.get(campaignId);
     if (!campaign) return 'stopped';
+    const chosen = deps.sender(campaign);
+    if ('refused' in chosen) {
+      // Nothing goes out through a sender that is not what the campaign asked for.
+      store.campaigns.transition(campaignId, ['sending'], 'paused', chosen.refused);
+      deps.logger?.warn({ campaignId, reason: chosen.refused }, 'send.sender_refused');
+      return 'stopped';
+    }
+    let identity = chosen.identity;
+    const profileKey = chosen.profile.key;
 
     let outcomes: Outcome[] = [];
+    const providerOf = new Map<number, string>();
     const flush = () => {
       if (outcomes.length === 0) return;
       const batch = outcomes;
       outcomes = [];
-      recordOutcomes(store, campaignId, batch);
+      recordOutcomes(store, campaignId, batch, now(), {
+        identityId: identity.id,
+        group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
+      });
+      for (const o of batch) providerOf.delete(o.rowId);
     };
     const record = (o: Outcome) => {
       outcomes.push(o);
@@ -77,18 +126,39 @@ export function createSendLoop(deps: SendLoopDeps) {
     };
 
     // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
-    const inFlight = new Map<number, LedgerRecipient>();
+    const inFlight = new Map<number, InFlight>();
+    let held: Held[] = [];
     let waiter: { below: number; wake(): void } | undefined;
     const room = (below: number) => (inFlight.size < below ? Promise.resolve() : new Promise<void>((wake) => (waiter = { below, wake })));
+    // Providers held back until a time (paused, warm-up): their queued rows were moved once per time.
+    const deferredUntil = new Map<string, string>();
+    const holdBack = (key: string, provider: string | undefined, notIn: readonly string[] | undefined, until: Date, why: string) => {
+      const iso = until.toISOString();
+      if (deferredUntil.get(key) === iso) return;
+      deferredUntil.set(key, iso);
+      const reason = `waiting until ${iso}: ${why}`.slice(0, 500);
+      const n = store.recipients.deferQueued(campaignId, notIn ? { notIn: [...notIn] } : provider ? { provider } : {}, iso, reason);
+      deps.logger?.info({ event: 'send.held_back', campaignId, identityId: identity.id, provider, until: iso, rows: n, why }, 'send.held_back');
+    };
     const onResults = (results: RowResult[]) => {
       for (const { rowId, messageId, result } of results) {
-        const r = inFlight.get(rowId);
-        if (!r) continue;
+        const f = inFlight.get(rowId);
+        if (!f) continue;
         inFlight.delete(rowId);
-        record(outcomeFor(r, result, messageId, maxAttempts, retryDelayMs));
+        const throttle = control.finished(identity, f.provider, f.epoch, result);
+        if (throttle) {
+          deps.logger?.warn(
+            { event: 'provider.throttled', campaignId, identityId: identity.id, provider: f.provider, level: throttle.level, reason: throttle.reason },
+            'provider.throttled',
+          );
+          if (throttle.level === 'paused' && throttle.resumeAt)
+            holdBack(`p:${f.provider}`, f.provider, undefined, new Date(throttle.resumeAt), `${f.provider} paused: ${throttle.reason ?? ''}`);
+        }
+        if (result.relayProblem === 'auth') deps.onRelayProblem?.(identity, result.text);
+        record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
         if (!result.internal && deps.onOutcome) {
           try {
-            deps.onOutcome(r, result);
+            deps.onOutcome(f.row, result);
           } catch (err) {
             deps.logger?.warn({ err, rowId }, 'send.on_outcome_failed');
           }
@@ -101,7 +171,7 @@ export function createSendLoop(deps: SendLoopDeps) {
       }
     };
 
-    const session = await deps.delivery.open(campaign, onResults);
+    const session = await deps.delivery.open(campaign, chosen.profile, onResults);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
     const flushTimer = setInterval(flush, 25);
     // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
@@ -111,53 +181,123 @@ export function createSendLoop(deps: SendLoopDeps) {
       if (Date.now() - checkedAt > 200) {
         checkedAt = Date.now();
         active = store.campaigns.get(campaignId)?.status === 'sending';
+        const again = active ? deps.sender(campaign) : undefined;
+        if (again && 'identity' in again) {
+          // Rates, limits and warm-up follow edits; a new relay or key is a new session (the next run).
+          identity = again.identity;
+          if (again.profile.key !== profileKey || identity.paused) active = false;
+        } else if (again) active = false;
       }
       return active && !signal?.aborted;
     };
+
+    let ready: LedgerRecipient[] = [];
+    const handOver = () => {
+      if (!ready.length) return;
+      session.send(
+        ready.map((r) => ({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) })),
+      );
+      ready = [];
+    };
+    const goes = (r: LedgerRecipient, provider: string) => {
+      inFlight.set(r.rowId, { row: r, provider, epoch: control.started(identity, provider) });
+      providerOf.set(r.rowId, provider);
+      ready.push(r);
+    };
+    /** Hands one row over, or puts it aside (held in memory, or back in the queue until its provider may take it). */
+    const offer = async (r: LedgerRecipient, provider: string, since: number): Promise<void> => {
+      for (;;) {
+        const a = control.admit(identity, provider);
+        if (a.ok) return goes(r, provider);
+        if ('until' in a) {
+          const reason = `waiting until ${a.until.toISOString()}: ${a.why}`.slice(0, 500);
+          store.recipients.defer([r.rowId], a.until.toISOString(), reason);
+          if (a.provider) holdBack(`p:${a.provider}`, a.provider, undefined, a.until, a.why);
+          else if (a.group === 'other') holdBack('g:other', undefined, BIG_PROVIDERS, a.until, a.why);
+          else if (a.group) holdBack(`p:${a.group}`, a.group, undefined, a.until, a.why);
+          else holdBack('all', undefined, undefined, a.until, a.why);
+          return;
+        }
+        if (a.identityWide) {
+          handOver(); // what the bucket already allowed goes now, not after the wait
+          await sleep(a.waitMs);
+          continue;
+        }
+        held.push({ row: r, provider, since, at: performance.now() + a.waitMs });
+        return;
+      }
+    };
+
     try {
       for (;;) {
         if (!stillSending()) {
+          if (held.length)
+            store.recipients.defer(
+              held.map((h) => h.row.rowId),
+              now().toISOString(),
+            );
+          held = [];
           await room(1);
           return 'stopped';
+        }
+        // Rows a slowed provider kept waiting go first when their time came; past HOLD_MS they return to the queue.
+        if (held.length) {
+          const t = performance.now();
+          const back: Held[] = [];
+          const waiting = held;
+          held = [];
+          for (const h of waiting) {
+            if (h.at <= t) await offer(h.row, h.provider, h.since);
+            else if (t - h.since > HOLD_MS) back.push(h);
+            else held.push(h);
+          }
+          if (back.length)
+            store.recipients.defer(
+              back.map((h) => h.row.rowId),
+              new Date(now().getTime() + HOLD_MS).toISOString(),
+            );
+          handOver();
         }
         // Refill once half the capacity is free: claims stay batched (one statement for many
         // rows) while delivery always has work queued behind the messages on the wire.
         await room(Math.ceil(capacity / 2));
-        const batch = store.recipients.claim(campaignId, capacity - inFlight.size, new Date().toISOString());
+        const limit = capacity - inFlight.size - held.length;
+        const batch = limit > 0 ? store.recipients.claim(campaignId, limit, now().toISOString()) : [];
         if (batch.length === 0) {
+          if (held.length) {
+            const soonest = Math.min(...held.map((h) => h.at)) - performance.now();
+            await Promise.race([sleep(Math.max(1, Math.min(soonest, 50))), room(inFlight.size)]);
+            continue;
+          }
           await room(1);
           flush();
           const counts = store.recipients.counts(campaignId);
           if (counts.queued === 0 && counts.sending === 0) return 'done';
-          await sleep(deps.idlePollMs ?? 1000); // only retries waiting for their time remain
+          await sleep(deps.idlePollMs ?? 1000); // only retries (or rows held back by their provider) waiting for their time remain
           continue;
         }
         const suppressed = store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
-        let ready: LedgerRecipient[] = [];
-        const handOver = () => {
-          if (!ready.length) return;
-          session.send(ready.map((r) => ({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent })));
-          ready = [];
-        };
+        const t = performance.now();
         for (const r of batch) {
           if (suppressed.has(r.addressKey)) {
             record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
             continue;
           }
-          let wait = bucket.take();
-          if (wait > 0) handOver(); // what the bucket already allowed goes now, not after the wait
-          for (; wait > 0; wait = bucket.take()) await sleep(wait);
-          inFlight.set(r.rowId, r);
-          ready.push(r);
+          await offer(r, providerOfRow(r), t);
         }
         handOver();
       }
     } finally {
       clearInterval(flushTimer);
+      if (held.length)
+        store.recipients.defer(
+          held.map((h) => h.row.rowId),
+          now().toISOString(),
+        );
       flush();
       session.close();
     }
   }
 
-  return { run };
+  return { run, control };
 }

@@ -8,8 +8,10 @@ import { guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, t
 import { loadMigrations, migrate } from './migrate.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
+import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
+import { SqliteIdentityRepo } from './sqlite-identity-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
@@ -93,6 +95,8 @@ class SqliteStore implements Store, StoreOps {
   readonly engagement;
   readonly writeback;
   readonly reports;
+  readonly identities;
+  readonly deliverability;
 
   constructor(
     private readonly db: Database.Database,
@@ -112,6 +116,8 @@ class SqliteStore implements Store, StoreOps {
     this.engagement = guarded(new SqliteEngagementRepo(db));
     this.writeback = guarded(new SqliteWritebackRepo(db, now));
     this.reports = guarded(new SqliteReportRepo(db));
+    this.identities = guarded(new SqliteIdentityRepo(db, now));
+    this.deliverability = guarded(new SqliteDeliverabilityRepo(db));
   }
 
   transaction<T>(fn: () => T): T {

@@ -25,12 +25,15 @@ interface CampaignRow {
   held: number;
   created_by_id: string | null;
   created_by_name: string | null;
+  sender_identity_id: string | null;
+  send_as_assigned_user: number;
   created_at: string;
   updated_at: string;
 }
 
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
-  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_by_id, created_by_name, created_at, updated_at`;
+  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_by_id, created_by_name,
+  sender_identity_id, send_as_assigned_user, created_at, updated_at`;
 
 /** Statuses a held campaign can be in before it is confirmed (it never reaches sending while held). */
 const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
@@ -54,6 +57,8 @@ function toCampaign(r: CampaignRow): StoredCampaign {
     sugarCampaignId: opt(r.sugar_campaign_id),
     held: r.held === 1,
     createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
+    ...(r.sender_identity_id ? { senderIdentityId: r.sender_identity_id } : {}),
+    ...(r.send_as_assigned_user === 1 ? { sendAsAssignedUser: true } : {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -69,7 +74,7 @@ export class SqliteCampaignRepo implements CampaignRepo {
     this.q = {
       insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
         @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
-        @sugarCampaignId, @held, @createdById, @createdByName, @now, @now)`),
+        @sugarCampaignId, @held, @createdById, @createdByName, @senderIdentityId, @sendAsAssignedUser, @now, @now)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
       list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
         ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
@@ -95,6 +100,8 @@ export class SqliteCampaignRepo implements CampaignRepo {
       release: db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1 AND status IN ${STILL_HELD}`),
       inStatus: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
         ORDER BY created_at, id`),
+      withIdentity: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(@statuses))
+        AND (sender_identity_id = @id OR (@id IS NULL AND sender_identity_id IS NULL)) ORDER BY created_at, id`),
       saveAudit: db.prepare('UPDATE campaigns SET audit = ?, updated_at = ? WHERE id = ?'),
       getAudit: db.prepare('SELECT audit FROM campaigns WHERE id = ?'),
       setSugarId: db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
@@ -123,6 +130,8 @@ export class SqliteCampaignRepo implements CampaignRepo {
       held: input.held ? 1 : 0,
       createdById: input.createdBy?.id ?? null,
       createdByName: input.createdBy?.userName ?? null,
+      senderIdentityId: input.senderIdentityId ?? null,
+      sendAsAssignedUser: input.sendAsAssignedUser ? 1 : 0,
       now,
     };
     this.db.transaction(() => {
@@ -195,6 +204,10 @@ export class SqliteCampaignRepo implements CampaignRepo {
 
   inStatus(statuses: CampaignStatus[]): StoredCampaign[] {
     return (this.q.inStatus.all(toJson(statuses)) as CampaignRow[]).map(toCampaign);
+  }
+
+  withIdentity(identityId: string | null, statuses: CampaignStatus[]): StoredCampaign[] {
+    return (this.q.withIdentity.all({ id: identityId, statuses: toJson(statuses) }) as CampaignRow[]).map(toCampaign);
   }
 
   saveAudit(id: string, audit: Audit): void {

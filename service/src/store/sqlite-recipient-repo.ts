@@ -21,10 +21,12 @@ interface RecipientRow {
   message_id: string | null;
   last_error: string | null;
   accepted_at: string | null;
+  provider: string | null;
+  sender: string | null;
 }
 
 const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
-  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at`;
+  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at, provider, sender`;
 
 // One statement, so two workers (or two processes) can never both take the same row. The inner
 // select reads only the partial index recipients_claim (exported so a test can check the plan).
@@ -58,6 +60,8 @@ function toRecipient(r: RecipientRow): LedgerRecipient {
     messageId: opt(r.message_id),
     lastError: opt(r.last_error),
     acceptedAt: opt(r.accepted_at),
+    ...(r.provider !== null ? { provider: r.provider } : {}),
+    ...(r.sender !== null ? { sender: JSON.parse(r.sender) } : {}),
   };
 }
 
@@ -70,8 +74,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
   ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
-          email_address_id, fields, tracking_consent, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
+          email_address_id, fields, tracking_consent, updated_at, provider, sender)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
       claim: db.prepare(CLAIM_SQL),
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
@@ -79,6 +83,15 @@ export class SqliteRecipientRepo implements RecipientRepo {
         WHERE row_id = @rowId AND state = 'sending'`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
         WHERE row_id = ? AND state = 'sending'`),
+      defer: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = ?, updated_at = ?,
+          last_error = coalesce(?, last_error) WHERE row_id = ? AND state = 'sending'`),
+      // Reads the claim index (campaign, retry_at) up to `until`: only rows that would otherwise be claimed first.
+      deferQueued: db.prepare(`UPDATE recipients SET retry_at = @until, updated_at = @now, last_error = coalesce(@reason, last_error)
+        WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at < @until AND (@provider IS NULL OR coalesce(provider, '') = @provider)
+          AND (@notIn IS NULL OR coalesce(provider, '') NOT IN (SELECT value FROM json_each(@notIn)))`),
+      queuedByProvider: db.prepare(`SELECT coalesce(provider, '') AS provider, count(*) AS n FROM recipients
+        WHERE campaign_id = ? AND state = 'queued' GROUP BY 1`),
+      nextDue: db.prepare(`SELECT min(retry_at) FROM recipients WHERE campaign_id = ? AND state = 'queued'`).pluck(),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
@@ -95,7 +108,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
     };
   }
 
-  insertMany(campaignId: string, targets: Array<Target & { addressKey: string }>): number {
+  insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): number {
     const now = this.now();
     return this.db.transaction(() => {
       let inserted = 0;
@@ -111,6 +124,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
           toJson(t.fields ?? {}),
           t.trackingConsent ? 1 : 0,
           now,
+          t.provider ?? null,
+          t.sender ? toJson({ name: t.sender.name, email: t.sender.email }) : null,
         ).changes;
       }
       return inserted;
@@ -152,6 +167,33 @@ export class SqliteRecipientRepo implements RecipientRepo {
   release(rowIds: number[]): number {
     const now = this.now();
     return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.release.run(now, id).changes, 0))();
+  }
+
+  defer(rowIds: number[], retryAtIso: string, reason?: string): number {
+    const now = this.now();
+    const at = isoTime(retryAtIso, 'retryAt');
+    return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.defer.run(at, now, reason ?? null, id).changes, 0))();
+  }
+
+  deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): number {
+    return this.q.deferQueued.run({
+      reason: reason ?? null,
+      campaignId,
+      provider: which.provider ?? null,
+      notIn: which.notIn ? toJson(which.notIn) : null,
+      until: isoTime(untilIso, 'until'),
+      now: this.now(),
+    }).changes;
+  }
+
+  queuedByProvider(campaignId: string): Record<string, number> {
+    const rows = this.q.queuedByProvider.all(campaignId) as Array<{ provider: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.provider, r.n]));
+  }
+
+  nextDue(campaignId: string): string | undefined {
+    const v = this.q.nextDue.get(campaignId) as string | null;
+    return v === null ? undefined : v;
   }
 
   recoverInFlight(): number {

@@ -101,6 +101,34 @@ describe.each(adapters)('recipients port ($name)', ({ open }) => {
       expect(store.recipients.get(rows[0].rowId)!.state).toBe('accepted');
     });
 
+    it('keeps each row\'s provider and "send as" user; counts queued rows per provider and the next due time', () => {
+      const ts = targets(4).map((t, i) => ({ ...t, provider: ['google', 'google', 'mx:ovh.net', undefined][i] }));
+      ts[1].sender = { name: 'Sally Seller', email: 'sally@acme.test' };
+      store.recipients.insertMany('c1', ts);
+      const rows = store.recipients.list('c1', { limit: 10, offset: 0 });
+      expect(rows.map((r) => r.provider)).toEqual(['google', 'google', 'mx:ovh.net', undefined]);
+      expect(rows[1].sender).toEqual({ name: 'Sally Seller', email: 'sally@acme.test' });
+      expect(store.recipients.queuedByProvider('c1')).toEqual({ google: 2, 'mx:ovh.net': 1, '': 1 });
+      expect(store.recipients.nextDue('c1')).toBe('');
+      expect(store.recipients.nextDue('c2')).toBeUndefined();
+    });
+
+    it('defers claimed rows to a time without counting the attempt, and holds back queued rows of one provider, of all but some, or all', () => {
+      const ts = targets(5).map((t, i) => ({ ...t, provider: ['google', 'yahoo', 'mx:ovh.net', 'google', undefined][i] }));
+      store.recipients.insertMany('c1', ts);
+      const later = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const [first] = store.recipients.claim('c1', 1, clock.iso());
+      expect(store.recipients.defer([first.rowId], later, 'google paused: 421 4.7.0')).toBe(1);
+      expect(store.recipients.get(first.rowId)).toMatchObject({ state: 'queued', attempts: 0, retryAt: later, lastError: 'google paused: 421 4.7.0' });
+      expect(store.recipients.deferQueued('c1', { provider: 'google' }, later, 'held')).toBe(1); // the other google row
+      expect(store.recipients.deferQueued('c1', { notIn: ['google', 'yahoo', 'microsoft', 'apple'] }, later)).toBe(2); // ovh and the one without
+      expect(store.recipients.claim('c1', 10, clock.iso()).map((r) => r.provider)).toEqual(['yahoo']);
+      expect(store.recipients.nextDue('c1')).toBe(later);
+      const evenLater = new Date(Date.parse(later) + 1000).toISOString();
+      expect(store.recipients.deferQueued('c1', {}, evenLater)).toBe(4);
+      expect(store.recipients.deferQueued('c1', {}, evenLater)).toBe(0); // nothing due before it any more
+    });
+
     it('lists by state with paging', () => {
       store.recipients.insertMany('c1', targets(6));
       store.recipients.claim('c1', 2, clock.iso());

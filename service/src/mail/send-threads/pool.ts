@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Campaign } from '../../domain/types.js';
-import type { CampaignSession, Delivery, RowResult } from '../in-process-delivery.js';
+import type { SenderProfile } from '../../ports/mail.js';
+import { type CampaignSession, contextFor, type Delivery, type RowResult } from '../in-process-delivery.js';
 import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../message.js';
 import { compileMjml } from '../mjml-compile.js';
 import type { CampaignMessageSpec } from '../template.js';
@@ -14,12 +15,12 @@ import type { FromThread, ThreadSettings, ToThread } from './protocol.js';
 
 export interface ThreadDeliveryOptions {
   threads: number;
-  smtpUrl: string;
-  /** Total across all threads, split evenly. */
+  /** Connections across all threads that the capacity is sized for (each sender's own maxConnections is split likewise). */
   maxConnections: number;
   maxMessagesPerConnection?: number;
   timeoutMs?: number;
-  dkim?: { domainName: string; keySelector: string; privateKeyPem: string };
+  /** A sender's pool on a thread closes after this long without a message. */
+  idleMs?: number;
   /** RSA signing workers per send thread; 0 (default) signs on the send thread itself. */
   dkimWorkers?: number;
   /** Read when a campaign opens: the public URL may only be known once the server listens. */
@@ -45,6 +46,7 @@ interface Slot {
 interface OpenCampaign {
   spec: CampaignMessageSpec;
   context: MessageContext;
+  sender: SenderProfile;
   onResults: (r: RowResult[]) => void;
 }
 
@@ -81,12 +83,11 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
   }
   const settings: ThreadSettings = {
     entry,
-    smtpUrl: opts.smtpUrl,
-    maxConnections: connections,
+    share: threads,
     maxMessagesPerConnection: opts.maxMessagesPerConnection,
     timeoutMs: opts.timeoutMs,
-    dkim: opts.dkim,
-    dkimWorkers: opts.dkim ? (opts.dkimWorkers ?? 0) : 0,
+    idleMs: opts.idleMs,
+    dkimWorkers: opts.dkimWorkers ?? 0,
     concurrency: connections * 2,
   };
   const slots: Array<Slot | undefined> = [];
@@ -181,14 +182,14 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     }
     const fresh = spawn(index);
     slots[index] = fresh;
-    for (const c of open.values()) post(fresh, { type: 'campaign', spec: c.spec, context: c.context });
+    for (const c of open.values()) post(fresh, { type: 'campaign', spec: c.spec, context: c.context, sender: c.sender });
   }
 
   const post = (slot: Slot, m: ToThread) => slot.worker.postMessage(m);
 
   function openOn(slot: Slot, c: OpenCampaign): Promise<string[]> {
     const links = new Promise<string[]>((resolve, reject) => slot.ready.set(c.spec.campaignId, { resolve, reject }));
-    post(slot, { type: 'campaign', spec: c.spec, context: c.context });
+    post(slot, { type: 'campaign', spec: c.spec, context: c.context, sender: c.sender });
     return links;
   }
 
@@ -199,9 +200,9 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     // main thread's next claim; a crash can leave at most this many rows 'sending' (then 'uncertain').
     capacity: threads * settings.concurrency * 2,
 
-    async open(campaign, onResults): Promise<CampaignSession> {
+    async open(campaign, sender, onResults): Promise<CampaignSession> {
       const compiled = await opts.compiled(campaign);
-      const c: OpenCampaign = { spec: await threadSpec(campaign), context: { ...opts.messageContext }, onResults };
+      const c: OpenCampaign = { spec: await threadSpec(campaign), context: contextFor(opts.messageContext, sender), sender, onResults };
       open.set(campaign.id, c);
       try {
         const live = slots.filter((s): s is Slot => s !== undefined);

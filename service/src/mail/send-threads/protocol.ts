@@ -1,6 +1,7 @@
 // Messages between the send loop (main thread, owner of the ledger) and the send threads (build,
 // DKIM, SMTP). Everything here must survive structured cloning: plain data only.
 
+import type { SenderProfile } from '../../ports/mail.js';
 import type { MessageContext, RecipientForMessage } from '../message.js';
 import type { SendResult } from '../smtp-transport.js';
 import type { CampaignMessageSpec } from '../template.js';
@@ -8,11 +9,12 @@ import type { CampaignMessageSpec } from '../template.js';
 export interface ThreadSettings {
   /** Module the bootstrap imports; the real thread or a test double around it. */
   entry: string;
-  smtpUrl: string;
-  maxConnections: number;
+  /** A sender's connections are split between this many threads. */
+  share: number;
   maxMessagesPerConnection?: number;
   timeoutMs?: number;
-  dkim?: { domainName: string; keySelector: string; privateKeyPem: string };
+  /** A sender's pool on a thread is closed after this long without a message (default 60 s). */
+  idleMs?: number;
   /** RSA signing workers of this thread (0: it signs inline). */
   dkimWorkers: number;
   /** Messages one thread works on at once (building, signing or on the wire). */
@@ -20,7 +22,8 @@ export interface ThreadSettings {
 }
 
 export type ToThread =
-  | { type: 'campaign'; spec: CampaignMessageSpec; context: MessageContext }
+  /** A campaign to build and send: its content, its message context and the sender identity whose relay and key it uses. */
+  | { type: 'campaign'; spec: CampaignMessageSpec; context: MessageContext; sender: SenderProfile }
   | { type: 'send'; batch: number; campaignId: string; rows: RecipientForMessage[] }
   | { type: 'forget'; campaignId: string }
   | { type: 'close' };

@@ -2,10 +2,12 @@
 // RSA workers) and sends the rows the main thread claimed for it over its own pooled SMTP connections.
 // It never touches the ledger; every row it is given is answered exactly once.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { SenderProfile } from '../../ports/mail.js';
 import { buildFailure, sendNeverThrowing } from '../in-process-delivery.js';
 import { buildMessage, type CompiledCampaign, type MessageContext, type RecipientForMessage } from '../message.js';
-import { createSmtpTransport, type SendResult } from '../smtp-transport.js';
+import type { SendResult } from '../smtp-transport.js';
 import { compileCampaign } from '../template.js';
+import { createTransportCache } from '../transport-cache.js';
 import type { FromThread, RowReport, ThreadSettings, ToThread } from './protocol.js';
 
 const port = parentPort;
@@ -13,13 +15,14 @@ if (!port) throw new Error('send-threads/thread.ts runs only as a worker thread'
 const settings = workerData as ThreadSettings;
 const post = (m: FromThread) => port.postMessage(m);
 
-const transport = createSmtpTransport({
-  smtpUrl: settings.smtpUrl,
-  maxConnections: settings.maxConnections,
+// One pool and signer per sender identity, made when its first campaign sends here: a campaign's messages go
+// through its own identity's relay and key, never another's.
+const transports = createTransportCache({
+  share: settings.share,
   maxMessagesPerConnection: settings.maxMessagesPerConnection,
   timeoutMs: settings.timeoutMs,
-  dkim: settings.dkim,
   dkimWorkers: settings.dkimWorkers,
+  idleMs: settings.idleMs,
   logger: { warn: (obj, msg) => post({ type: 'log', level: 'warn', obj, msg: msg ?? '' }) },
 });
 
@@ -27,7 +30,7 @@ interface Job {
   campaignId: string;
   row: RecipientForMessage;
 }
-const campaigns = new Map<string, { compiled: Promise<CompiledCampaign>; context: MessageContext }>();
+const campaigns = new Map<string, { compiled: Promise<CompiledCampaign>; context: MessageContext; sender: SenderProfile }>();
 const waiting: Job[] = [];
 let waitingAt = 0; // index of the next job; started jobs are cut off the front now and then
 const active = new Set<number>();
@@ -72,6 +75,13 @@ async function run(job: Job): Promise<void> {
   } catch (e) {
     return report([job.row.rowId, undefined, buildFailure(e)]);
   }
+  let transport: ReturnType<typeof transports.get>;
+  try {
+    transport = transports.get(campaign.sender);
+  } catch (e) {
+    // A key or relay that cannot be used: nothing left, so the row may be tried again once it is fixed.
+    return report([job.row.rowId, undefined, failed(`the sender identity cannot send: ${(e as Error).message}`, 'retryable')]);
+  }
   report([job.row.rowId, msg.messageId, await sendNeverThrowing(transport, msg)]);
 }
 
@@ -94,7 +104,7 @@ function pump() {
 
 function maybeClosed() {
   if (!closing || active.size || waitingAt < waiting.length || reports.length) return;
-  transport.close();
+  transports.close();
   post({ type: 'closed' });
   port!.close();
 }
@@ -102,11 +112,13 @@ function maybeClosed() {
 port.on('message', (m: ToThread) => {
   switch (m.type) {
     case 'campaign': {
-      if (campaigns.has(m.spec.campaignId)) {
-        campaigns.get(m.spec.campaignId)!.context = m.context;
+      const known = campaigns.get(m.spec.campaignId);
+      if (known) {
+        known.context = m.context;
+        known.sender = m.sender;
       } else {
         const compiled = compileCampaign(m.spec);
-        campaigns.set(m.spec.campaignId, { compiled, context: m.context });
+        campaigns.set(m.spec.campaignId, { compiled, context: m.context, sender: m.sender });
       }
       campaigns.get(m.spec.campaignId)!.compiled.then(
         (c) => post({ type: 'ready', campaignId: m.spec.campaignId, links: c.links }),

@@ -1,0 +1,139 @@
+// Issue 16 "Must show": a complaint burst pauses the identity. Complaints arrive through the ESP webhook for a
+// campaign's messages; once the campaign's complaint rate passes LEADFWD_GUARD_MAX_COMPLAINT_RATE (with at least
+// LEADFWD_GUARD_MIN_SAMPLE messages accepted) the identity pauses, every campaign sending through it pauses with
+// the reason, nothing more is sent through it, and the other identity goes on. An administrator resumes it and
+// its campaigns go on where they were.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
+import { randomSecret } from '../support/secrets.js';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+
+let stack: Stack;
+let relay: SmtpSink;
+let otherRelay: SmtpSink;
+const WEBHOOK = randomSecret('webhook-');
+const ids: Record<string, string> = {};
+let bigList: string;
+let smallList: string;
+
+async function identity(name: string, port: number, rate?: object) {
+  const r = await stack.api('POST', '/identities', {
+    name,
+    fromDomains: [`${name}.example.test`],
+    dkim: { domain: `${name}.example.test`, selector: 's1', generate: true },
+    relay: { url: `smtp://127.0.0.1:${port}` },
+    bounceDomain: `bounces.${name}.example.test`,
+    ...(rate ? { rate } : {}),
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  await stack.api('POST', `/identities/${r.body.id}/approve`, { force: true });
+  return r.body.id as string;
+}
+
+async function campaign(name: string, identityName: string, list: string) {
+  const r = await stack.api('POST', '/campaigns', {
+    name,
+    subject: name,
+    fromName: 'N',
+    fromEmail: `news@${identityName}.example.test`,
+    html: '<p>Hi</p>',
+    targetListIds: [list],
+    senderIdentityId: ids[identityName],
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
+
+const view = async (id: string) => (await stack.api('GET', `/campaigns/${id}`)).body;
+const complain = (messageId: string) =>
+  fetch(`${stack.service.url}/webhooks/events`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${WEBHOOK}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ events: [{ type: 'complaint', messageId, feedbackType: 'abuse' }] }),
+  });
+
+beforeAll(async () => {
+  relay = await startSmtpSink({ port: 0 });
+  otherRelay = await startSmtpSink({ port: 0 });
+  stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK, LEADFWD_GUARD_MIN_SAMPLE: '10', LEADFWD_GUARD_MAX_COMPLAINT_RATE: '0.1%' } });
+  ids.promo = await identity('promo', relay.port);
+  ids.service = await identity('service', otherRelay.port);
+  const sugar = adminClient(stack.sim.url);
+  const people: string[] = [];
+  for (let i = 0; i < 20; i++) people.push(await createPerson(sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address: `p${i}@example.org` }] }));
+  smallList = await createList(sugar, 'Small');
+  await addToList(sugar, smallList, 'Contacts', people);
+  const more: string[] = [];
+  for (let i = 0; i < 40; i++) more.push(await createPerson(sugar, { module: 'Contacts', first_name: `Q${i}`, emails: [{ address: `q${i}@example.net` }] }));
+  bigList = await createList(sugar, 'Big');
+  await addToList(sugar, bigList, 'Contacts', more);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await relay?.close();
+  await otherRelay?.close();
+});
+
+describe('guard rails', () => {
+  let first: string;
+  let second: string;
+
+  it('a complaint burst pauses the identity and every campaign sending through it, with the reason', async () => {
+    first = await campaign('Promo one', 'promo', smallList);
+    await waitFor(async () => ((await view(first)).status === 'sent' ? true : undefined), 'first sent');
+    const messageIds = stack.service.store.recipients.list(first, { limit: 100, offset: 0 }).map((r) => r.messageId!);
+    // A second campaign of the same identity waits for its time, so the pause finds it pending.
+    const r = await stack.api('POST', '/campaigns', {
+      name: 'Promo two',
+      subject: 'Later',
+      fromName: 'N',
+      fromEmail: 'news@promo.example.test',
+      html: '<p>Later</p>',
+      targetListIds: [bigList],
+      senderIdentityId: ids.promo,
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    second = r.body.id;
+    await waitFor(async () => ((await view(second)).status === 'pending' ? true : undefined), 'second pending');
+
+    for (const id of messageIds.slice(0, 3)) expect((await complain(id)).status).toBe(200);
+    const promo = (await stack.api('GET', `/identities/${ids.promo}`)).body;
+    expect(promo.paused).toMatchObject({
+      by: 'guard rail',
+      reason: expect.stringMatching(/^guard rail: campaign "Promo one": complaint rate 5 % \(1 of 20\) is over 0\.1 %$/),
+    });
+    const v2 = await view(second);
+    expect(v2.status).toBe('paused');
+    expect(v2.history.at(-1).reason).toMatch(/^sender identity "promo" paused: guard rail/);
+    expect(v2.sender.paused.reason).toMatch(/complaint rate/);
+    expect(promo.audit[0]).toMatchObject({ action: 'paused', by: 'guard rail' });
+    // The first complaint breached it; the later ones changed nothing more.
+    expect(promo.audit.filter((a: { action: string }) => a.action === 'paused')).toHaveLength(1);
+  });
+
+  it('nothing more goes through the paused identity; another identity sends on', async () => {
+    const blocked = await campaign('Promo three', 'promo', bigList);
+    const other = await campaign('Service notice', 'service', bigList);
+    await waitFor(async () => ((await view(other)).status === 'sent' ? true : undefined), 'other identity sent');
+    const v = await waitFor(async () => {
+      const x = await view(blocked);
+      return x.status === 'paused' ? x : undefined;
+    }, 'refused at start');
+    expect(v.history.at(-1).reason).toMatch(/^sender identity "promo" paused: guard rail/);
+    expect(relay.messages).toHaveLength(20); // only the first campaign's
+    expect(otherRelay.messages).toHaveLength(40);
+  });
+
+  it('an administrator resumes it; the campaigns its pause stopped go on where they were', async () => {
+    const resumed = await stack.api('POST', `/identities/${ids.promo}/resume`, {});
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.paused).toBeUndefined();
+    expect(resumed.body.resumedCampaigns).toHaveLength(2); // the pending one and the one refused at start
+    expect(resumed.body.resumedCampaigns).toContain(second);
+    expect(resumed.body.audit[0]).toMatchObject({ action: 'resumed', by: 'api-key' });
+    expect((await view(second)).status).toBe('pending'); // back to waiting for its time
+    await waitFor(async () => (relay.messages.length === 60 ? true : undefined), 'promo three sent after the resume');
+  });
+});
