@@ -9,7 +9,7 @@ import { openStore } from '../service/src/store/db.js';
 try {
   const config = loadConfig();
   const store = openStore(join(config.dataDir, 'leadfwd.sqlite'));
-  const { code, expiresAt } = createPairing({
+  const { code, expiresAt } = await createPairing({
     relay: store.relay,
     serviceSecrets: config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret],
   }).newCode();

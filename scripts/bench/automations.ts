@@ -33,9 +33,9 @@ const definition = {
 };
 const a = store.automations.create({ ...compileAutomation(definition), definition });
 
-function timed(label: string, fn: () => number) {
+async function timed(label: string, fn: () => Promise<number>) {
   const t0 = performance.now();
-  const count = fn();
+  const count = await fn();
   const ms = performance.now() - t0;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(
@@ -45,7 +45,7 @@ function timed(label: string, fn: () => number) {
 }
 
 try {
-  timed('enrol (API shape, chunks of 10,000)', () => {
+  await timed('enrol (API shape, chunks of 10,000)', async () => {
     let n = 0;
     for (let i = 0; i < N; i += 10_000) {
       const chunk = Array.from({ length: Math.min(10_000, N - i) }, (_, k) => ({
@@ -54,17 +54,17 @@ try {
         email: `person.${i + k}@example-${(i + k) % 97}.test`,
         fields: { first_name: `P${i + k}` },
       }));
-      n += engine.enrol(a.id, chunk).enrolled;
+      n += (await engine.enrol(a.id, chunk)).enrolled;
     }
     return n;
   });
-  const step = timed('tick: every target through one send step', () => engine.tick().queued);
+  const step = await timed('tick: every target through one send step', async () => (await engine.tick()).queued);
   const welcome = store.automations.stepCampaigns(a.id).get('steps[0]')!;
   const queued = store.recipients.counts(welcome).queued;
   if (queued !== N) throw new Error(`expected ${N} ledger rows, found ${queued}`);
-  timed('tick: nothing due', () => engine.tick().advanced);
+  await timed('tick: nothing due', async () => (await engine.tick()).advanced);
   clock = new Date(clock.getTime() + 86_400_000);
-  timed('tick: past the wait into the second send step', () => engine.tick().queued);
+  await timed('tick: past the wait into the second send step', async () => (await engine.tick()).queued);
   clearInterval(sample);
   const mb = Math.round(peakRss / 1024 / 1024);
   console.log(`\none step for ${N.toLocaleString('en-US')} targets: ${(step / 1000).toFixed(1)} s (goal < 60 s), peak RSS ${mb} MB (goal < 300 MB)`);

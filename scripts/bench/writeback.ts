@@ -97,29 +97,36 @@ const events: Array<() => unknown> = [];
 const later = (s: number) => new Date(Date.now() + s * 1000);
 const chunk = (ids: number[], size: number) => Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
 for (const ids of chunk(rows, 100))
-  events.push(() =>
-    recordOutcomes(
-      store,
-      c.id,
-      ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@bench>` })),
-    ),
+  events.push(
+    async () =>
+      await recordOutcomes(
+        store,
+        c.id,
+        ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@bench>` })),
+      ),
   );
-for (const rowId of rows.slice(0, 2500)) events.push(() => engagement.opens.record({ rowId, method: 'GET', userAgent: UA, at: new Date() }));
+for (const rowId of rows.slice(0, 2500)) events.push(async () => await engagement.opens.record({ rowId, method: 'GET', userAgent: UA, at: new Date() }));
 // Clicks on the two links come minutes apart, as a reader's would (quicker looks like a link scanner).
 for (const rowId of rows.slice(0, 2400))
-  events.push(() => engagement.clicks.record({ rowId, linkIndex: 0, method: 'GET', userAgent: UA, at: later(10) }, engagement.clicks.resolve(rowId, 0)!));
+  events.push(
+    async () =>
+      await engagement.clicks.record({ rowId, linkIndex: 0, method: 'GET', userAgent: UA, at: later(10) }, (await engagement.clicks.resolve(rowId, 0))!),
+  );
 for (const rowId of rows.slice(0, 1300))
-  events.push(() => engagement.clicks.record({ rowId, linkIndex: 1, method: 'GET', userAgent: UA, at: later(120) }, engagement.clicks.resolve(rowId, 1)!));
-for (const rowId of rows.slice(2500, 2800)) events.push(() => engagement.facts.optOut(rowId, 'one_click'));
+  events.push(
+    async () =>
+      await engagement.clicks.record({ rowId, linkIndex: 1, method: 'GET', userAgent: UA, at: later(120) }, (await engagement.clicks.resolve(rowId, 1))!),
+  );
+for (const rowId of rows.slice(2500, 2800)) events.push(async () => await engagement.facts.optOut(rowId, 'one_click'));
 for (const rowId of rows.slice(2800, 3100))
-  events.push(() => engagement.facts.bounce(rowId, { kind: 'hard', rule: 'bench', version: 'bench', status: '5.1.1', source: 'dsn' }));
+  events.push(async () => await engagement.facts.bounce(rowId, { kind: 'hard', rule: 'bench', version: 'bench', status: '5.1.1', source: 'dsn' }));
 const eventCount = rows.length + 2500 + 2400 + 1300 + 300 + 300;
 
-writeback.campaignStarted(store.campaigns.get(c.id)!);
+await writeback.campaignStarted(store.campaigns.get(c.id)!);
 await control('DELETE', '/requests');
 sugar.resetStats();
 await control('POST', '/faults', { latencyMs: LATENCY_MS });
-writeback.start();
+await writeback.start();
 
 const started = Date.now();
 const perTick = Math.ceil(events.length / (SPREAD_MS / 20));
@@ -127,17 +134,17 @@ for (let i = 0; i < events.length; i += perTick) {
   await Promise.all(events.slice(i, i + perTick).map((e) => e()));
   await sleep(20);
 }
-engagement.opens.flush();
+await engagement.opens.flush();
 const lastEvent = Date.now();
 for (;;) {
-  const s = writeback.state(c.id);
+  const s = await writeback.state(c.id);
   if (s.pending === 0 && s.hitsPending === 0 && !writeback.worker.busy()) break;
   await sleep(10);
 }
 const emptied = Date.now();
 
 const http = (await control<Array<{ path: string; bulk: boolean }>>('GET', '/requests')).filter((r) => !r.bulk);
-const state = writeback.state(c.id);
+const state = await writeback.state(c.id);
 const line = (k: string, v: string | number) => console.log(`${k.padEnd(34)} ${v}`);
 line('events', eventCount);
 line('events arrived over', `${lastEvent - started} ms`);
@@ -160,7 +167,7 @@ line(
 );
 
 await writeback.stop();
-engagement.close();
+await engagement.close();
 await sugar.logout().catch(() => undefined);
 store.close();
 simProc.kill('SIGTERM');

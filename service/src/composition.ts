@@ -65,7 +65,7 @@ export interface RunningService {
   /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes); 0 while that port is taken. */
   bouncePort: number;
   /** A fresh pairing code while no Sugar is paired (for the operator to type into Sugar); undefined once paired. */
-  pairingCodeIfUnpaired(): { code: string; expiresAt: string } | undefined;
+  pairingCodeIfUnpaired(): Promise<{ code: string; expiresAt: string } | undefined>;
   /** What the inbound SMTP listener holds right now (bytes buffered, connections). */
   inboundStats(): { bufferedBytes: number; connections: number };
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
@@ -176,7 +176,7 @@ async function compose(
   });
   // The upgrade: without any identity yet, the single-relay settings become the default one (and stay in step with
   // the environment until an administrator edits it).
-  identities.syncEnvironment({
+  await identities.syncEnvironment({
     fromDomains: config.senderDomains,
     smtpUrl: config.smtp.url,
     maxConnections: config.smtp.maxConnections,
@@ -187,7 +187,7 @@ async function compose(
       : {}),
   });
   const senders = createDeliverySenders({ store, identities, control, now: clock });
-  const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: (id, reason, by) => identities.pause(id, reason, by) });
+  const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
@@ -213,9 +213,9 @@ async function compose(
     eventsPerRecipient: config.engagement.eventsPerRecipient,
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
-      volumeOf: (r) => senders.volumeOf(r),
-      onRateFact: (campaignId) => guard.check(campaignId),
-      onBlock: (r, reason) => senders.blocked(r, reason),
+      volumeOf: async (r) => await senders.volumeOf(r),
+      onRateFact: async (campaignId) => await guard.check(campaignId),
+      onBlock: async (r, reason) => await senders.blocked(r, reason),
     },
   });
   const tracking = {
@@ -241,7 +241,7 @@ async function compose(
     renderPreview,
     senders,
     now: clock,
-    writebackState: (id, now) => writeback.state(id, now),
+    writebackState: async (id, now) => await writeback.state(id, now),
   });
   const delivery = threaded
     ? createThreadDelivery({
@@ -256,22 +256,22 @@ async function compose(
     store,
     delivery,
     control,
-    sender: (c) => senders.forDelivery(c),
-    onRelayProblem: (identity, reason) => identities.pause(identity.id, `the relay refused it: ${reason}`, 'relay'),
+    sender: async (c) => await senders.forDelivery(c),
+    onRelayProblem: async (identity, reason) => await identities.pause(identity.id, `the relay refused it: ${reason}`, 'relay'),
     now: clock,
     logger: logger.child({ component: 'send' }),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
-    onOutcome: (r, res) => {
+    onOutcome: async (r, res) => {
       metrics.send(res.outcome);
-      engagement.smtpOutcome(r, res);
+      await engagement.smtpOutcome(r, res);
     },
   });
   const scheduler = createScheduler({
     store,
-    onSendingStarted: (c) => writeback.campaignStarted(c),
-    extract: (c) => extractTargets({ sugar, store, mx, allowFrom: senders.allowFrom(c) }, c),
+    onSendingStarted: async (c) => await writeback.campaignStarted(c),
+    extract: async (c) => extractTargets({ sugar, store, mx, allowFrom: await senders.allowFrom(c) }, c),
     // A campaign whose identity's warm-up or daily limit cannot send it within the days allowed fails before anything goes.
-    afterExtraction: (c) => (c.held ? undefined : senders.scheduleProblem(c)),
+    afterExtraction: async (c) => (c.held ? undefined : await senders.scheduleProblem(c)),
     now: clock,
     send: (id, signal) => sendLoop.run(id, signal),
     logger: logger.child({ component: 'scheduler' }),
@@ -280,8 +280,8 @@ async function compose(
   const automationEngine = createAutomationEngine({
     store,
     now: opts.now,
-    campaignStarted: (c) => writeback.campaignStarted(c),
-    kick: () => scheduler.kick(),
+    campaignStarted: async (c) => await writeback.campaignStarted(c),
+    kick: async () => await scheduler.kick(),
     logger: automationLog,
   });
   const listEnrolment = createListEnrolment({ store, sugar, now: opts.now, onEnrolled: () => automationRunner.wake(), logger: automationLog });
@@ -307,8 +307,8 @@ async function compose(
     build: buildMessage,
     allowance: store.relay,
     // A test goes out as the campaign's identity would send it: its relay, its key, its bounce domain.
-    senderOf: (c: Parameters<typeof senders.forDelivery>[0]) => {
-      const chosen = senders.forDelivery(c);
+    senderOf: async (c: Parameters<typeof senders.forDelivery>[0]) => {
+      const chosen = await senders.forDelivery(c);
       if ('refused' in chosen) return { refused: chosen.refused };
       return { mailer: transports.get(chosen.profile), messageContext: contextFor(messageContext, chosen.profile) };
     },
@@ -342,11 +342,11 @@ async function compose(
     ],
     // One router per feature; a new endpoint is a router added here.
     apiRouters: [
-      meRoutes({ newPairingCode: () => pairing.newCode() }),
+      meRoutes({ newPairingCode: async () => await pairing.newCode() }),
       reportRoutes({ report: engagement.report, mayView: (id, actor) => campaigns.allowed(id, actor, 'view'), people: engagement.people, csv: engagement.csv }),
       campaignRoutes({
         campaigns,
-        kick: () => scheduler.kick(),
+        kick: async () => await scheduler.kick(),
         testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
         figures: engagement.figures,
         resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
@@ -378,14 +378,14 @@ async function compose(
     bounceDomain: config.bounceDomain,
     maxBytes: config.engagement.bounceMaxBytes,
     ...config.engagement.inbound,
-    handle: (route, report) => intake.handle(route, report),
+    handle: async (route, report) => await intake.handle(route, report),
     logger: logger.child({ component: 'inbound' }),
   });
   engagement.start();
   readiness.start(); // the first checks, so the first /readyz has a result without running them itself
-  writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
-  scheduler.start();
-  automationRunner.start();
+  await writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
+  await scheduler.start();
+  await automationRunner.start();
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
@@ -399,7 +399,7 @@ async function compose(
     get bouncePort() {
       return inbound.port;
     },
-    pairingCodeIfUnpaired: () => (pairing.status().paired ? undefined : pairing.newCode()),
+    pairingCodeIfUnpaired: async () => ((await pairing.status()).paired ? undefined : await pairing.newCode()),
     inboundStats: () => inbound.stats(),
     async stop() {
       const drained = http.drain(server);
@@ -408,7 +408,7 @@ async function compose(
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered
       await drained;
-      engagement.close(); // commits buffered opens before the store closes
+      await engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start
       transports.close();
       await sugar.logout().catch(() => undefined);

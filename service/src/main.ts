@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 try {
   const service = await startService(loadConfig());
   // Until Sugar is paired, the operator needs a code to type into Sugar's LeadFWD settings (docs/relay.md).
-  const pairing = service.pairingCodeIfUnpaired();
+  const pairing = await service.pairingCodeIfUnpaired();
   if (pairing)
     console.error(
       `LeadFWD is not paired with Sugar yet. Pairing code: ${pairing.code} (valid until ${pairing.expiresAt}; npm run pairing-code makes a new one)`,

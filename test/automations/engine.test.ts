@@ -41,31 +41,28 @@ function setup(dir?: string) {
   return { store, engine, started, dir: d };
 }
 
-function stepRows(store: Store, automationId: string) {
+async function stepRows(store: Store, automationId: string) {
   const out: Record<string, string[]> = {};
-  for (const [, campaignId] of store.automations.stepCampaigns(automationId)) {
-    const c = store.campaigns.get(campaignId)!;
-    out[c.name] = store.recipients
-      .list(campaignId, { limit: 100, offset: 0 })
-      .map((r) => r.id)
-      .sort();
+  for (const [, campaignId] of await store.automations.stepCampaigns(automationId)) {
+    const c = (await store.campaigns.get(campaignId))!;
+    out[c.name] = (await store.recipients.list(campaignId, { limit: 100, offset: 0 })).map((r) => r.id).sort();
   }
   return out;
 }
 
 describe('automation engine', () => {
-  it('sends each step once per target, branches on human opens only, and an opt-out leaves', () => {
+  it('sends each step once per target, branches on human opens only, and an opt-out leaves', async () => {
     const { store, engine, started } = setup();
     const a = store.automations.create({ ...compileAutomation(definition), definition });
-    expect(engine.enrol(a.id, [...people(3), { module: 'Leads', id: 'bad', email: 'not an address' }])).toEqual({
+    expect(await engine.enrol(a.id, [...people(3), { module: 'Leads', id: 'bad', email: 'not an address' }])).toEqual({
       enrolled: 3,
       skipped: [{ id: 'bad', reason: 'invalid_email' }],
     });
-    expect(engine.enrol(a.id, people(3)).enrolled).toBe(0);
+    expect((await engine.enrol(a.id, people(3))).enrolled).toBe(0);
 
-    expect(engine.tick()).toMatchObject({ advanced: 3, queued: 3, left: 0 });
-    expect(engine.tick()).toMatchObject({ advanced: 0, queued: 0, left: 0 });
-    expect(stepRows(store, a.id)).toEqual({ 'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'] });
+    expect(await engine.tick()).toMatchObject({ advanced: 3, queued: 3, left: 0 });
+    expect(await engine.tick()).toMatchObject({ advanced: 0, queued: 0, left: 0 });
+    expect(await stepRows(store, a.id)).toEqual({ 'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'] });
     expect(started.map((c) => [c.name, c.status])).toEqual([['Onboarding – Welcome', 'sending']]);
 
     const welcome = store.automations.stepCampaigns(a.id).get('steps[0]')!;
@@ -77,61 +74,70 @@ describe('automation engine', () => {
 
     later(1.9);
     // The opt-out leaves at once, with its reason, not only when the wait is over.
-    expect(engine.tick()).toMatchObject({ advanced: 0, queued: 0, left: 1 });
+    expect(await engine.tick()).toMatchObject({ advanced: 0, queued: 0, left: 1 });
     expect(store.automations.getEnrolment(3)).toMatchObject({ status: 'left', leftReason: 'unsubscribe' });
     later(0.1);
-    expect(engine.tick()).toMatchObject({ advanced: 2, queued: 2, left: 0 });
-    expect(stepRows(store, a.id)).toEqual({ 'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'], 'Onboarding – Thanks': ['c-0'], 'Onboarding – Reminder': ['c-1'] });
+    expect(await engine.tick()).toMatchObject({ advanced: 2, queued: 2, left: 0 });
+    expect(await stepRows(store, a.id)).toEqual({
+      'Onboarding – Welcome': ['c-0', 'c-1', 'c-2'],
+      'Onboarding – Thanks': ['c-0'],
+      'Onboarding – Reminder': ['c-1'],
+    });
     expect(store.automations.counts(a.id)).toMatchObject({ enrolments: { active: 0, done: 2, left: 1 } });
     expect(started).toHaveLength(3);
-    expect(engine.enrol(a.id, [{ module: 'Contacts', id: 'c-9', email: 'P2@example.test' }]).skipped).toEqual([{ id: 'c-9', reason: 'suppressed' }]);
+    expect((await engine.enrol(a.id, [{ module: 'Contacts', id: 'c-9', email: 'P2@example.test' }])).skipped).toEqual([{ id: 'c-9', reason: 'suppressed' }]);
   });
 
-  it('a paused automation holds its targets; resumed, they move on', () => {
+  it('a paused automation holds its targets; resumed, they move on', async () => {
     const { store, engine } = setup();
     const a = store.automations.create({ ...compileAutomation(definition), definition });
-    engine.enrol(a.id, people(2));
+    await engine.enrol(a.id, people(2));
     store.automations.setStatus(a.id, ['active'], 'paused');
-    expect(engine.tick().advanced).toBe(0);
+    expect((await engine.tick()).advanced).toBe(0);
     store.automations.setStatus(a.id, ['paused'], 'active');
-    expect(engine.tick().advanced).toBe(2);
+    expect((await engine.tick()).advanced).toBe(2);
   });
 
-  it('a tick can be limited to some batches, and says when more targets are due', () => {
+  it('a tick can be limited to some batches, and says when more targets are due', async () => {
     const { store, engine } = setup();
     const a = store.automations.create({ ...compileAutomation(definition), definition });
-    engine.enrol(a.id, people(5));
-    expect(engine.tick({ maxBatches: 1 })).toEqual({ advanced: 2, queued: 2, left: 0, more: true });
-    expect(engine.tick({ maxBatches: 2 })).toEqual({ advanced: 3, queued: 3, left: 0, more: false });
+    await engine.enrol(a.id, people(5));
+    expect(await engine.tick({ maxBatches: 1 })).toEqual({ advanced: 2, queued: 2, left: 0, more: true });
+    expect(await engine.tick({ maxBatches: 2 })).toEqual({ advanced: 3, queued: 3, left: 0, more: false });
   });
 
-  it('a crash in the middle of a step rolls the batch back; after a restart nobody gets the step twice', () => {
+  it('a crash in the middle of a step rolls the batch back; after a restart nobody gets the step twice', async () => {
     const first = setup();
     const a = first.store.automations.create({ ...compileAutomation(definition), definition });
-    first.engine.enrol(a.id, people(5));
-    first.engine.tick(); // batch size 2: all five get Welcome
+    await first.engine.enrol(a.id, people(5));
+    await first.engine.tick(); // batch size 2: all five get Welcome
     later(2);
     // The process dies while writing the third target's next step (second batch, first target).
-    const real = first.store.recipients;
     let calls = 0;
-    // The store's repos are frozen, so the failing one is a child object with its own insertMany.
-    const recipients = Object.defineProperty(Object.create(real) as typeof real, 'insertMany', {
-      value: (id: string, ts: Parameters<typeof real.insertMany>[1]) => {
-        if (++calls === 3) throw new Error('power cut');
-        return real.insertMany(id, ts);
-      },
+    // The store's repos are frozen, so the failing one is a child object with its own insertMany; the engine writes
+    // inside its transaction, so the transaction hands out the failing one.
+    const failing = <R extends Store['recipients']>(real: R) =>
+      Object.defineProperty(Object.create(real) as R, 'insertMany', {
+        value: (id: string, ts: Parameters<R['insertMany']>[1]) => {
+          if (++calls === 3) throw new Error('power cut');
+          return real.insertMany(id, ts);
+        },
+      });
+    const crashing = Object.assign(Object.create(first.store) as Store, {
+      recipients: failing(first.store.recipients),
+      transaction: ((fn: Parameters<Store['transaction']>[0]) =>
+        first.store.transaction((tx) => fn(Object.assign(Object.create(tx), { recipients: failing(tx.recipients) })))) as Store['transaction'],
     });
-    const crashing = Object.assign(Object.create(first.store) as Store, { recipients });
-    expect(() => createAutomationEngine({ store: crashing, now: () => clock, batchSize: 2 }).tick()).toThrow(/^power cut$/);
+    await expect((async () => await createAutomationEngine({ store: crashing, now: () => clock, batchSize: 2 }).tick())()).rejects.toThrow(/^power cut$/);
     expect(calls).toBe(3);
     // The first batch (two targets) committed before the crash; the second rolled back whole.
-    expect(stepRows(first.store, a.id)['Onboarding – Reminder']).toEqual(['c-0', 'c-1']);
+    expect((await stepRows(first.store, a.id))['Onboarding – Reminder']).toEqual(['c-0', 'c-1']);
     first.store.close();
 
     const second = setup(first.dir);
-    second.engine.tick();
-    second.engine.tick();
-    const rows = stepRows(second.store, a.id);
+    await second.engine.tick();
+    await second.engine.tick();
+    const rows = await stepRows(second.store, a.id);
     expect(rows['Onboarding – Welcome']).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4']);
     expect(rows['Onboarding – Reminder']).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4']);
     expect(second.store.automations.counts(a.id).enrolments).toEqual({ active: 0, done: 5, left: 0 });

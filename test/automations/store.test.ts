@@ -26,20 +26,20 @@ function open(dir?: string): { store: Store; dir: string } {
   return { store, dir: d };
 }
 
-function automation(store: Store) {
-  return store.automations.create({ ...compiled, definition });
+async function automation(store: Store) {
+  return await store.automations.create({ ...compiled, definition });
 }
 
 describe('automation repo on SQLite', () => {
-  it('everything survives a reopen of the file', () => {
+  it('everything survives a reopen of the file', async () => {
     const { store, dir } = open();
-    const a = automation(store);
-    store.automations.enrol(a.id, targets(1), 'steps[0]');
-    const [e] = store.automations.due('2026-11-26T10:00:00.000Z', 1);
-    store.automations.markSent(e.id, 'steps[0]');
+    const a = await automation(store);
+    await store.automations.enrol(a.id, targets(1), 'steps[0]');
+    const [e] = await store.automations.due('2026-11-26T10:00:00.000Z', 1);
+    await store.automations.markSent(e.id, 'steps[0]');
     store.close();
     const { store: reopened } = open(dir);
-    expect(reopened.automations.markSent(e.id, 'steps[0]')).toBe(false);
-    expect(reopened.automations.get(a.id)?.program).toEqual(compiled.program);
+    expect(await reopened.automations.markSent(e.id, 'steps[0]')).toBe(false);
+    expect((await reopened.automations.get(a.id))?.program).toEqual(compiled.program);
   });
 });

@@ -34,17 +34,17 @@ describe('scheduler and held campaigns', () => {
     const held = store.campaigns.create({ ...content, name: 'Review', sendAt: clock.toISOString(), held: true });
     const plain = store.campaigns.create({ ...content, name: 'Later', sendAt: '2026-12-31T00:00:00.000Z' });
     const pausedHold = store.campaigns.create({ ...content, name: 'Review, paused', sendAt: clock.toISOString(), held: true });
-    scheduler.start();
-    await waitFor(() => {
-      scheduler.kick();
+    await scheduler.start();
+    await waitFor(async () => {
+      await scheduler.kick();
       return [held.id, plain.id, pausedHold.id].every((id) => store.campaigns.get(id)!.status === 'pending') || undefined;
     }, 'all extracted');
     expect(store.campaigns.transition(pausedHold.id, ['pending'], 'paused')).toBe(true);
     clock = new Date(clock.getTime() + 23 * 3_600_000);
-    scheduler.kick();
+    await scheduler.kick();
     expect(store.campaigns.get(held.id)).toMatchObject({ status: 'pending', held: true });
     clock = new Date(clock.getTime() + 2 * 3_600_000);
-    scheduler.kick();
+    await scheduler.kick();
     expect(store.campaigns.get(held.id)!.status).toBe('cancelled');
     expect(store.campaigns.get(pausedHold.id)!.status).toBe('cancelled');
     expect(store.campaigns.history(held.id).at(-1)).toMatchObject({ status: 'cancelled', reason: 'held for review and never confirmed' });

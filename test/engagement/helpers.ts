@@ -12,7 +12,7 @@ export interface Seeded {
 }
 
 /** A campaign whose `n` recipients were accepted by the relay at `acceptedAt`, with tracked links. */
-export function seededStore(
+export async function seededStore(
   opts: {
     n?: number;
     acceptedAt?: string;
@@ -22,12 +22,12 @@ export function seededStore(
     /** The adapter to seed (the store contract suites pass theirs); SQLite at `path` otherwise. */
     open?: (o: { clock: () => Date }) => Store;
   } = {},
-): Seeded {
+): Promise<Seeded> {
   let now = new Date(opts.acceptedAt ?? '2026-11-26T09:00:00.000Z');
   const clock = () => now;
   const store = opts.open ? opts.open({ clock }) : openStore(opts.path ?? ':memory:', { clock });
   const campaignId = opts.campaignId ?? 'camp-1';
-  store.campaigns.create(
+  await store.campaigns.create(
     {
       name: 'Spring news',
       subject: 'Hello',
@@ -41,15 +41,15 @@ export function seededStore(
     },
     campaignId,
   );
-  store.campaigns.transition(campaignId, ['draft'], 'extracting');
-  store.campaigns.transition(campaignId, ['extracting'], 'pending');
-  store.campaigns.transition(campaignId, ['pending'], 'sending');
-  store.campaigns.saveLinks(
+  await store.campaigns.transition(campaignId, ['draft'], 'extracting');
+  await store.campaigns.transition(campaignId, ['extracting'], 'pending');
+  await store.campaigns.transition(campaignId, ['pending'], 'sending');
+  await store.campaigns.saveLinks(
     campaignId,
     opts.links ?? ['https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring', 'https://example.com/about#team'],
   );
   const n = opts.n ?? 3;
-  store.recipients.insertMany(
+  await store.recipients.insertMany(
     campaignId,
     Array.from({ length: n }, (_, i) => ({
       module: 'Contacts' as const,
@@ -62,13 +62,13 @@ export function seededStore(
       addressKey: `person${i}@example.com`,
     })),
   );
-  const claimed = store.recipients.claim(campaignId, n, now.toISOString());
+  const claimed = await store.recipients.claim(campaignId, n, now.toISOString());
   const rows = claimed.map((r) => ({
     rowId: r.rowId,
     email: r.email,
     messageId: `<lf.${campaignId}.${r.rowId}.${randomBytes(9).toString('base64url')}@news.example.test>`,
   }));
-  store.recipients.markOutcomes(rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: r.messageId })));
+  await store.recipients.markOutcomes(rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: r.messageId })));
   now = new Date(now.getTime() + 3_600_000); // later writes (created_at of outbox rows) happen an hour on
   return { store, campaignId, rows };
 }

@@ -52,7 +52,7 @@ export async function startTrackingServer(
       reportRoutes({
         report: engagement.report,
         mayView: async (id, actor) => {
-          const c = store.campaigns.get(id);
+          const c = await store.campaigns.get(id);
           if (c) await requireCampaignRight(actor, c, 'view');
         },
         people: engagement.people,
@@ -74,7 +74,7 @@ export async function startTrackingServer(
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      engagement.close();
+      await engagement.close();
     },
   };
 }

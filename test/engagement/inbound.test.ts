@@ -16,7 +16,7 @@ let outcomes: IntakeOutcome[];
 let blocked: string[];
 
 async function start(opts: { softBounceLimit?: number; maxBytes?: number } = {}) {
-  s = seededStore({ n: 3 });
+  s = await seededStore({ n: 3 });
   const lookup = createRecipientLookup(s.store);
   blocked = [];
   const facts = createFactRecorder({
@@ -33,8 +33,8 @@ async function start(opts: { softBounceLimit?: number; maxBytes?: number } = {})
     secret: SECRET,
     bounceDomain: BOUNCE_DOMAIN,
     maxBytes: opts.maxBytes,
-    handle: (route, report) => {
-      const o = intake.handle(route, report);
+    handle: async (route, report) => {
+      const o = await intake.handle(route, report);
       outcomes.push(o);
       return o;
     },
@@ -52,8 +52,8 @@ function send(name: string, row = s.rows[0], over: Partial<{ verp: string; messa
   const v = { verp: over.verp ?? verp(row.rowId), rcpt: row.email, messageId: over.messageId ?? row.messageId };
   return deliver(listener.port, [over.to ?? v.verp], fixture(name, v));
 }
-const suppression = (row = s.rows[0]) => s.store.suppressions.get(row.email.toLowerCase());
-const outbox = () => s.store.outbox.stats();
+const suppression = async (row = s.rows[0]) => await s.store.suppressions.get(row.email.toLowerCase());
+const outbox = async () => await s.store.outbox.stats();
 
 describe('DSNs in the shapes real MTAs produce', () => {
   it.each<[string, string, string]>([
@@ -64,9 +64,9 @@ describe('DSNs in the shapes real MTAs produce', () => {
   ])('%s is a hard bounce: suppressed, queued for Sugar', async (name, kind, rule) => {
     expect(await send(name)).toEqual({ ok: true });
     expect(outcomes).toEqual([{ result: 'bounce', rowId: s.rows[0].rowId, kind, rule, recorded: true }]);
-    expect(suppression()).toMatchObject({ reason: 'hard_bounce' });
-    expect(outbox().pending).toBe(1);
-    expect(s.store.engagement.summary(s.campaignId).facts.hard_bounce).toBe(1);
+    expect(await suppression()).toMatchObject({ reason: 'hard_bounce' });
+    expect((await outbox()).pending).toBe(1);
+    expect((await s.store.engagement.summary(s.campaignId)).facts.hard_bounce).toBe(1);
   });
 
   it.each([
@@ -75,25 +75,25 @@ describe('DSNs in the shapes real MTAs produce', () => {
   ])('%s is soft: counted, not suppressed below the limit', async (name, rule) => {
     await send(name);
     expect(outcomes).toEqual([{ result: 'bounce', rowId: s.rows[0].rowId, kind: 'soft', rule, recorded: true }]);
-    expect(suppression()).toBeUndefined();
-    expect(outbox().pending).toBe(0);
-    expect(s.store.engagement.softBounces(s.rows[0].email.toLowerCase())).toBe(1);
+    expect(await suppression()).toBeUndefined();
+    expect((await outbox()).pending).toBe(0);
+    expect(await s.store.engagement.softBounces(s.rows[0].email.toLowerCase())).toBe(1);
   });
 
   it("Gmail 5.7.26 is a block: that provider is throttled for the campaign's identity, the recipient is not suppressed, the campaign goes on", async () => {
     await send('gmail-unauthenticated.eml');
     expect(outcomes[0]).toMatchObject({ result: 'bounce', kind: 'block' });
-    expect(suppression()).toBeUndefined();
-    expect(s.store.campaigns.get(s.campaignId)?.status).toBe('sending');
+    expect(await suppression()).toBeUndefined();
+    expect((await s.store.campaigns.get(s.campaignId))?.status).toBe('sending');
     expect(blocked).toEqual([expect.stringMatching(/5\.7\.26/)]);
   });
 
   it('an ARF abuse report is a complaint: suppressed and opted out', async () => {
     await send('arf-abuse.eml');
     expect(outcomes).toEqual([{ result: 'complaint', rowId: s.rows[0].rowId, recorded: true }]);
-    expect(suppression()).toMatchObject({ reason: 'complaint' });
-    expect(s.store.engagement.summary(s.campaignId).facts).toMatchObject({ complaint: 1, opt_out: 1 });
-    expect(outbox().pending).toBe(1);
+    expect(await suppression()).toMatchObject({ reason: 'complaint' });
+    expect((await s.store.engagement.summary(s.campaignId)).facts).toMatchObject({ complaint: 1, opt_out: 1 });
+    expect((await outbox()).pending).toBe(1);
   });
 
   it('an ARF complaint to the feedback-loop mailbox is matched through our Message-ID', async () => {
@@ -109,22 +109,22 @@ describe('DSNs in the shapes real MTAs produce', () => {
   ])('%s is ignored', async (name, reason) => {
     expect(await send(name)).toEqual({ ok: true });
     expect(outcomes).toEqual([{ result: 'ignored', reason }]);
-    expect(suppression()).toBeUndefined();
-    expect(outbox().pending).toBe(0);
+    expect(await suppression()).toBeUndefined();
+    expect((await outbox()).pending).toBe(0);
   });
 
   it('nested garbage with a foreign Message-ID changes nothing', async () => {
     expect(await send('nested-garbage.eml')).toEqual({ ok: true });
     expect(outcomes).toEqual([{ result: 'forged', reason: 'foreign_message_id' }]);
-    expect(suppression()).toBeUndefined();
-    expect(s.store.engagement.summary(s.campaignId).facts).toMatchObject({ hard_bounce: 0, soft_bounce: 0, block: 0 });
+    expect(await suppression()).toBeUndefined();
+    expect((await s.store.engagement.summary(s.campaignId)).facts).toMatchObject({ hard_bounce: 0, soft_bounce: 0, block: 0 });
   });
 
   it('a replayed DSN records nothing new', async () => {
     await send('postfix-user-unknown.eml');
     await send('postfix-user-unknown.eml');
     expect(outcomes.map((o) => 'recorded' in o && o.recorded)).toEqual([true, false]);
-    expect(s.store.events.list(s.campaignId, { type: 'bounce', limit: 10 })).toHaveLength(1);
+    expect(await s.store.events.list(s.campaignId, { type: 'bounce', limit: 10 })).toHaveLength(1);
   });
 });
 
@@ -134,7 +134,7 @@ describe('forged reports', () => {
     const res = await send('postfix-user-unknown.eml', s.rows[0], { verp: bad });
     expect(res).toMatchObject({ ok: false, code: 550 });
     expect(outcomes).toEqual([]);
-    expect(suppression()).toBeUndefined();
+    expect(await suppression()).toBeUndefined();
   });
 
   it('refuses strangers and plain addresses', async () => {
@@ -145,15 +145,15 @@ describe('forged reports', () => {
   it('a signed VERP with a foreign Message-ID changes nothing', async () => {
     await send('postfix-user-unknown.eml', s.rows[0], { messageId: '<lf.camp-1.1.forgedforged00@news.example.test>' });
     expect(outcomes).toEqual([{ result: 'forged', reason: 'foreign_message_id' }]);
-    expect(suppression()).toBeUndefined();
-    expect(outbox().pending).toBe(0);
+    expect(await suppression()).toBeUndefined();
+    expect((await outbox()).pending).toBe(0);
   });
 
   it("a VERP of one row carrying another row's Message-ID changes nothing", async () => {
     await send('gmail-no-account.eml', s.rows[0], { messageId: s.rows[1].messageId });
     expect(outcomes).toEqual([{ result: 'forged', reason: 'foreign_message_id' }]);
-    expect(suppression(s.rows[0])).toBeUndefined();
-    expect(suppression(s.rows[1])).toBeUndefined();
+    expect(await suppression(s.rows[0])).toBeUndefined();
+    expect(await suppression(s.rows[1])).toBeUndefined();
   });
 });
 
@@ -163,7 +163,7 @@ describe('mailto unsubscribe and limits', () => {
     const res = await deliver(listener.port, [to], `From: ${s.rows[2].email}\r\nTo: ${to}\r\nSubject: unsubscribe\r\n\r\nunsubscribe`, s.rows[2].email);
     expect(res).toEqual({ ok: true });
     expect(outcomes).toEqual([{ result: 'optout', rowId: s.rows[2].rowId, recorded: true }]);
-    expect(suppression(s.rows[2])).toMatchObject({ reason: 'unsubscribe' });
+    expect(await suppression(s.rows[2])).toMatchObject({ reason: 'unsubscribe' });
   });
 
   it('refuses a tampered mailto token', async () => {
@@ -190,8 +190,8 @@ describe('mailto unsubscribe and limits', () => {
     s.store.close();
     await start({ softBounceLimit: 1 });
     await send('postfix-mailbox-full.eml');
-    expect(suppression()).toMatchObject({ reason: 'soft_bounce_limit' });
-    expect(outbox().pending).toBe(1);
+    expect(await suppression()).toMatchObject({ reason: 'soft_bounce_limit' });
+    expect((await outbox()).pending).toBe(1);
   });
 });
 

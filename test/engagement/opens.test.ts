@@ -20,53 +20,53 @@ const hit = (rowId: number) => ({
 
 describe('open recorder', () => {
   it('commits concurrent hits in few transactions and resolves each after its commit', async () => {
-    s = seededStore({ n: 50 });
+    s = await seededStore({ n: 50 });
     let transactions = 0;
     const counting = Object.create(s.store) as typeof s.store;
-    counting.transaction = <T>(fn: () => T) => {
+    counting.transaction = (async (fn: Parameters<typeof s.store.transaction>[0]) => {
       transactions++;
-      return s.store.transaction(fn);
-    };
+      return await s.store.transaction(fn);
+    }) as typeof s.store.transaction;
     const rec = createOpenRecorder({ store: counting, lookup: createRecipientLookup(s.store), rules, flushMs: 5, maxBatch: 400 });
     const all = Array.from({ length: 1000 }, (_, i) => rec.record(hit(s.rows[i % 50].rowId)));
     await Promise.all(all);
-    expect(s.store.events.list(s.campaignId, { type: 'open', limit: 2000 })).toHaveLength(1000);
+    expect(await s.store.events.list(s.campaignId, { type: 'open', limit: 2000 })).toHaveLength(1000);
     expect(transactions).toBeLessThanOrEqual(3);
-    expect(s.store.engagement.summary(s.campaignId).opens).toEqual({ people: 50, machineOnly: 0, humanHits: 1000, machineHits: 0 });
-    expect(s.store.outbox.stats().pending).toBe(50);
+    expect((await s.store.engagement.summary(s.campaignId)).opens).toEqual({ people: 50, machineOnly: 0, humanHits: 1000, machineHits: 0 });
+    expect((await s.store.outbox.stats()).pending).toBe(50);
   });
 
   it('close() commits the buffer at once and refuses later hits', async () => {
-    s = seededStore({ n: 1 });
+    s = await seededStore({ n: 1 });
     const rec = createOpenRecorder({ store: s.store, lookup: createRecipientLookup(s.store), rules, flushMs: 60_000 });
     const pending = rec.record(hit(s.rows[0].rowId));
-    rec.close();
+    await rec.close();
     await pending;
-    expect(s.store.events.list(s.campaignId, { limit: 10 })).toHaveLength(1);
+    expect(await s.store.events.list(s.campaignId, { limit: 10 })).toHaveLength(1);
     await expect(rec.record(hit(s.rows[0].rowId))).rejects.toThrow(/closed/);
   });
 
   it('skips hits for unknown rows without failing the batch', async () => {
-    s = seededStore({ n: 1 });
+    s = await seededStore({ n: 1 });
     const rec = createOpenRecorder({ store: s.store, lookup: createRecipientLookup(s.store), rules, flushMs: 1 });
     await Promise.all([rec.record(hit(777_777)), rec.record(hit(s.rows[0].rowId))]);
     expect(rec.stats().recorded).toBe(1);
   });
 
   it('rejects the waiting hits of a failed batch and records the next one', async () => {
-    s = seededStore({ n: 1 });
+    s = await seededStore({ n: 1 });
     let fail = true;
     const flaky = Object.create(s.store) as typeof s.store;
-    flaky.transaction = <T>(fn: () => T) => {
-      if (fail) throw new Error('store unavailable');
-      return s.store.transaction(fn);
-    };
+    flaky.transaction = (async (fn: Parameters<typeof s.store.transaction>[0]) => {
+      if (fail) return Promise.reject(new Error('store unavailable'));
+      return await s.store.transaction(fn);
+    }) as typeof s.store.transaction;
     const errors: object[] = [];
     const rec = createOpenRecorder({ store: flaky, lookup: createRecipientLookup(s.store), rules, flushMs: 1, logger: { error: (o) => errors.push(o) } });
     await expect(rec.record(hit(s.rows[0].rowId))).rejects.toThrow('store unavailable');
     expect(errors).toEqual([expect.objectContaining({ lost: 1 })]);
     fail = false;
     await rec.record(hit(s.rows[0].rowId));
-    expect(s.store.events.list(s.campaignId, { limit: 10 })).toHaveLength(1);
+    expect(await s.store.events.list(s.campaignId, { limit: 10 })).toHaveLength(1);
   });
 });

@@ -9,7 +9,7 @@ import { rawGet, startTrackingServer, type TrackingServer } from './http-support
 let s: Seeded;
 let srv: TrackingServer;
 beforeEach(async () => {
-  s = seededStore({ n: 3 });
+  s = await seededStore({ n: 3 });
   srv = await startTrackingServer(s.store);
 });
 afterEach(async () => {
@@ -20,8 +20,8 @@ afterEach(async () => {
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const open = (rowId: number) => `/t/o/${signToken(SECRET, { k: 'o', r: rowId })}`;
 const click = (rowId: number, l: number) => `/t/c/${signToken(SECRET, { k: 'c', r: rowId, l })}`;
-const counters = (rowId: number) => s.store.engagement.forRecipient(rowId);
-const events = (type?: string) => s.store.events.list(s.campaignId, { type, limit: 100 });
+const counters = async (rowId: number) => await s.store.engagement.forRecipient(rowId);
+const events = async (type?: string) => await s.store.events.list(s.campaignId, { type, limit: 100 });
 
 function expectGif(res: Awaited<ReturnType<typeof rawGet>>, withBody = true) {
   expect(res.status).toBe(200);
@@ -36,27 +36,27 @@ describe('open pixel', () => {
     const row = s.rows[0].rowId;
     const res = await rawGet(srv.url, open(row), 'GET', { 'user-agent': CHROME, 'x-forwarded-for': '198.51.100.77' });
     expectGif(res);
-    expect(counters(row)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 1, machineHits: 0 })]);
-    const [e] = events('open');
+    expect(await counters(row)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 1, machineHits: 0 })]);
+    const [e] = await events('open');
     expect(e.data).toMatchObject({ class: 'human', machine: false, ip: '198.51.100.0/24' });
     expect(JSON.stringify(e.data)).not.toContain('198.51.100.77');
     await rawGet(srv.url, open(row), 'GET', { 'user-agent': CHROME });
-    expect(counters(row)[0].humanHits).toBe(2);
-    expect(s.store.outbox.stats().pending).toBe(1); // open:<row> once
+    expect((await counters(row))[0].humanHits).toBe(2);
+    expect((await s.store.outbox.stats()).pending).toBe(1); // open:<row> once
   });
 
   it('keeps machine opens apart and never queues them for Sugar', async () => {
     const row = s.rows[1].rowId;
     expectGif(await rawGet(srv.url, open(row), 'GET', { 'user-agent': 'Mozilla/5.0', 'x-forwarded-for': '17.58.1.9' }));
     expectGif(await rawGet(srv.url, open(row), 'GET', { 'user-agent': 'Barracuda Sentinel (EE)', 'x-forwarded-for': '198.51.100.1' }));
-    expect(counters(row)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 0, machineHits: 2 })]);
-    expect(events('open').map((e) => e.data?.class)).toEqual(['apple_mpp', 'scanner']);
-    expect(s.store.outbox.stats().pending).toBe(0);
+    expect(await counters(row)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 0, machineHits: 2 })]);
+    expect((await events('open')).map((e) => e.data?.class)).toEqual(['apple_mpp', 'scanner']);
+    expect((await s.store.outbox.stats()).pending).toBe(0);
   });
 
   it('does not count HEAD as an open', async () => {
     expectGif(await rawGet(srv.url, open(s.rows[0].rowId), 'HEAD', { 'user-agent': CHROME }), false);
-    expect(events()).toEqual([]);
+    expect(await events()).toEqual([]);
   });
 
   it.each<[string, (good: string) => string]>([
@@ -71,8 +71,8 @@ describe('open pixel', () => {
     ['extra path', (g) => g + '/x.gif'],
   ])('a %s token still gets the GIF and records nothing', async (_n, make) => {
     expectGif(await rawGet(srv.url, make(open(s.rows[0].rowId)), 'GET', { 'user-agent': CHROME }));
-    expect(events()).toEqual([]);
-    expect(counters(s.rows[0].rowId)).toEqual([]);
+    expect(await events()).toEqual([]);
+    expect(await counters(s.rows[0].rowId)).toEqual([]);
   });
 
   it('still answers the GIF when recording fails', async () => {
@@ -88,14 +88,14 @@ describe('click redirect', () => {
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring');
     expect(res.headers['cache-control']).toMatch(/no-store/);
-    expect(counters(row)).toEqual(
+    expect(await counters(row)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'click', linkIndex: 0, humanHits: 1, machineHits: 0 }),
         expect.objectContaining({ kind: 'open', humanHits: 1 }),
       ]),
     );
-    expect(events('click')[0].data).toMatchObject({ linkIndex: 0, machine: false, ip: '2001:db8:aa::/48' });
-    expect(s.store.outbox.stats().pending).toBe(2); // click:<row>:0 and open:<row>
+    expect((await events('click'))[0].data).toMatchObject({ linkIndex: 0, machine: false, ip: '2001:db8:aa::/48' });
+    expect((await s.store.outbox.stats()).pending).toBe(2); // click:<row>:0 and open:<row>
   });
 
   it('keeps the fragment of a stored link', async () => {
@@ -111,16 +111,16 @@ describe('click redirect', () => {
     const row = s.rows[2].rowId;
     const res = await rawGet(srv.url, click(row, 0), method, headers);
     expect(res.status).toBe(302);
-    expect(counters(row)).toEqual([expect.objectContaining({ kind: 'click', humanHits: 0, machineHits: 1 })]);
-    expect(events('click')[0].data).toMatchObject({ machine: true, reason });
-    expect(s.store.outbox.stats().pending).toBe(0);
+    expect(await counters(row)).toEqual([expect.objectContaining({ kind: 'click', humanHits: 0, machineHits: 1 })]);
+    expect((await events('click'))[0].data).toMatchObject({ machine: true, reason });
+    expect((await s.store.outbox.stats()).pending).toBe(0);
   });
 
   it('flags every link of a message hit at once', async () => {
     const row = s.rows[1].rowId;
     await rawGet(srv.url, click(row, 0), 'GET', { 'user-agent': CHROME });
     await rawGet(srv.url, click(row, 1), 'GET', { 'user-agent': CHROME });
-    expect(events('click').map((e) => e.data?.reason)).toEqual(['person', 'every_link_at_once']);
+    expect((await events('click')).map((e) => e.data?.reason)).toEqual(['person', 'every_link_at_once']);
   });
 
   it.each<[string, () => string]>([
@@ -141,7 +141,7 @@ describe('click redirect', () => {
     }
     expect(res.status).toBe(404);
     expect(res.headers.location).toBeUndefined();
-    expect(events()).toEqual([]);
+    expect(await events()).toEqual([]);
   });
 });
 
@@ -180,7 +180,7 @@ describe('without the fast path', () => {
     expect(res.headers['content-type']).toBe('image/gif');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect((res.body as Buffer).equals(PIXEL_GIF)).toBe(true);
-    expect(counters(s.rows[0].rowId)[0].humanHits).toBe(1);
+    expect((await counters(s.rows[0].rowId))[0].humanHits).toBe(1);
   });
 });
 
@@ -196,8 +196,8 @@ describe('answering before the commit (LEADFWD_PIXEL_ANSWER_AFTER_COMMIT=false)'
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
       expectGif(await rawGet(url, open(s.rows[1].rowId), 'GET', { 'user-agent': CHROME }));
-      for (let i = 0; i < 50 && counters(s.rows[1].rowId).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(counters(s.rows[1].rowId)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 1 })]);
+      for (let i = 0; i < 50 && (await counters(s.rows[1].rowId)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await counters(s.rows[1].rowId)).toEqual([expect.objectContaining({ kind: 'open', humanHits: 1 })]);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

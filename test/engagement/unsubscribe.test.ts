@@ -7,7 +7,7 @@ import { rawGet, startTrackingServer, type TrackingServer } from './http-support
 let s: Seeded;
 let srv: TrackingServer;
 beforeEach(async () => {
-  s = seededStore({ n: 2 });
+  s = await seededStore({ n: 2 });
   srv = await startTrackingServer(s.store, { senderName: 'Spring <Team> & "Co"', senderAddress: "1 O'Hara St <script>x</script>, Springfield" });
 });
 afterEach(async () => {
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const path = (rowId: number) => `/u/${signToken(SECRET, { k: 'u', r: rowId })}`;
-const suppressed = (i = 0) => s.store.suppressions.get(s.rows[i].email.toLowerCase());
+const suppressed = async (i = 0) => await s.store.suppressions.get(s.rows[i].email.toLowerCase());
 
 async function post(p: string, body: string | FormData = 'List-Unsubscribe=One-Click', headers: Record<string, string> = {}) {
   const init: RequestInit = {
@@ -44,8 +44,8 @@ describe('GET /u/:token', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect(suppressed()).toBeUndefined();
-    expect(s.store.outbox.stats().pending).toBe(0);
+    expect(await suppressed()).toBeUndefined();
+    expect((await s.store.outbox.stats()).pending).toBe(0);
   });
 
   it('answers 404 for a bad token', async () => {
@@ -61,22 +61,22 @@ describe('POST /u/:token (RFC 8058)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect(suppressed()).toMatchObject({ reason: 'unsubscribe', source: 'one_click:camp-1' });
-    expect(s.store.outbox.stats().pending).toBe(1);
-    expect(s.store.engagement.summary(s.campaignId).facts.opt_out).toBe(1);
+    expect(await suppressed()).toMatchObject({ reason: 'unsubscribe', source: 'one_click:camp-1' });
+    expect((await s.store.outbox.stats()).pending).toBe(1);
+    expect((await s.store.engagement.summary(s.campaignId)).facts.opt_out).toBe(1);
   });
 
   it('accepts multipart/form-data, as RFC 8058 prefers', async () => {
     const form = new FormData();
     form.set('List-Unsubscribe', 'One-Click');
     expect((await post(path(s.rows[1].rowId), form)).status).toBe(200);
-    expect(suppressed(1)).toMatchObject({ reason: 'unsubscribe' });
+    expect(await suppressed(1)).toMatchObject({ reason: 'unsubscribe' });
   });
 
   it('is idempotent: a replay answers 200 and records nothing new', async () => {
     for (let i = 0; i < 3; i++) expect((await post(path(s.rows[0].rowId))).status).toBe(200);
-    expect(s.store.outbox.stats().pending).toBe(1);
-    expect(s.store.events.list(s.campaignId, { type: 'optout', limit: 10 })).toHaveLength(1);
+    expect((await s.store.outbox.stats()).pending).toBe(1);
+    expect(await s.store.events.list(s.campaignId, { type: 'optout', limit: 10 })).toHaveLength(1);
   });
 
   it('needs no cookies, origin or auth, and ignores a cross-site origin', async () => {
@@ -85,7 +85,7 @@ describe('POST /u/:token (RFC 8058)', () => {
 
   it('records the page button as its own source', async () => {
     expect((await post(path(s.rows[0].rowId) + '?via=page')).status).toBe(200);
-    expect(suppressed()).toMatchObject({ source: 'page:camp-1' });
+    expect(await suppressed()).toMatchObject({ source: 'page:camp-1' });
   });
 
   it.each<[string, () => string]>([
@@ -99,7 +99,7 @@ describe('POST /u/:token (RFC 8058)', () => {
     const res = await post(make());
     expect(res.status).toBe(404);
     expect(res.headers.get('location')).toBeNull();
-    expect(suppressed()).toBeUndefined();
+    expect(await suppressed()).toBeUndefined();
   });
 
   it('says so (503) instead of pretending when the store cannot write', async () => {
@@ -112,6 +112,6 @@ describe('POST /u/:token (RFC 8058)', () => {
   it('does not read GET as consent even with the one-click body shape in the query', async () => {
     const res = await rawGet(srv.url, path(s.rows[0].rowId) + '?List-Unsubscribe=One-Click');
     expect(res.status).toBe(200);
-    expect(suppressed()).toBeUndefined();
+    expect(await suppressed()).toBeUndefined();
   });
 });

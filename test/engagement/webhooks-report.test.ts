@@ -8,7 +8,7 @@ import { API_KEY, startTrackingServer, type TrackingServer, WEBHOOK_SECRET } fro
 let s: Seeded;
 let srv: TrackingServer;
 beforeEach(async () => {
-  s = seededStore({ n: 3 });
+  s = await seededStore({ n: 3 });
   srv = await startTrackingServer(s.store);
 });
 afterEach(async () => {
@@ -24,7 +24,7 @@ async function hook(body: unknown, auth: Record<string, string> = { Authorizatio
   });
   return { status: res.status, body: (await res.json()) as any };
 }
-const suppressed = (i: number) => s.store.suppressions.get(s.rows[i].email.toLowerCase());
+const suppressed = async (i: number) => await s.store.suppressions.get(s.rows[i].email.toLowerCase());
 
 describe('POST /webhooks/events', () => {
   it('classifies bounces by their reply, suppresses hard ones, and records complaints and unsubscribes', async () => {
@@ -46,9 +46,9 @@ describe('POST /webhooks/events', () => {
       { index: 3, result: 'complaint', reason: 'replay' },
       { index: 4, result: 'optout' },
     ]);
-    expect(suppressed(0)).toMatchObject({ reason: 'hard_bounce' });
-    expect(suppressed(1)).toMatchObject({ reason: 'unsubscribe' });
-    expect(suppressed(2)).toMatchObject({ reason: 'complaint' });
+    expect(await suppressed(0)).toMatchObject({ reason: 'hard_bounce' });
+    expect(await suppressed(1)).toMatchObject({ reason: 'unsubscribe' });
+    expect(await suppressed(2)).toMatchObject({ reason: 'complaint' });
   });
 
   it('rejects events that are not about our messages or name someone else', async () => {
@@ -70,7 +70,7 @@ describe('POST /webhooks/events', () => {
       'not_an_object',
       'not_an_object',
     ]);
-    expect(suppressed(0)).toBeUndefined();
+    expect(await suppressed(0)).toBeUndefined();
   });
 
   it('accepts an HMAC signature of the body instead of a bearer token', async () => {
@@ -78,7 +78,7 @@ describe('POST /webhooks/events', () => {
     const sig = createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex');
     expect((await hook(body, { 'X-LeadFWD-Signature': `sha256=${sig}` })).status).toBe(200);
     expect((await hook(body, { 'X-LeadFWD-Signature': `sha256=${'0'.repeat(64)}` })).status).toBe(401);
-    expect(suppressed(0)).toMatchObject({ reason: 'hard_bounce' });
+    expect(await suppressed(0)).toMatchObject({ reason: 'hard_bounce' });
   });
 
   it.each<[string, () => Promise<{ status: number }>, number]>([

@@ -90,27 +90,23 @@ describe('pairing', () => {
     expect(JSON.parse(down.body.body)).toMatchObject({ error: 'service_unreachable' });
   });
 
-  it('five wrong codes burn the live code; an expired code never works; the secret is stored sealed', () => {
+  it('five wrong codes burn the live code; an expired code never works; the secret is stored sealed', async () => {
     let now = new Date('2026-12-03T10:00:00Z');
     const store = openStore(':memory:');
     const pairing = createPairing({ relay: store.relay, serviceSecrets: ['a'.repeat(43)], now: () => now });
-    const { code } = pairing.newCode();
-    for (let i = 0; i < 5; i++) expect(() => pairing.pair({ code: 'ZZZZ-ZZZ0' })).toThrow(/not valid/);
-    expect(() => pairing.pair({ code })).toThrow(/not valid/);
-    const second = pairing.newCode();
+    const { code } = await pairing.newCode();
+    for (let i = 0; i < 5; i++) await expect((async () => await pairing.pair({ code: 'ZZZZ-ZZZ0' }))()).rejects.toThrow(/not valid/);
+    await expect((async () => await pairing.pair({ code }))()).rejects.toThrow(/not valid/);
+    const second = await pairing.newCode();
     now = new Date(now.getTime() + 16 * 60_000);
-    expect(() => pairing.pair({ code: second.code.toLowerCase() })).toThrow(/not valid/);
-    const third = pairing.newCode();
-    const answer = pairing.pair({ code: ` ${third.code.toLowerCase().replace('-', ' ')} ` });
-    expect(pairing.secret()?.toString('base64url')).toBe(answer.secret);
+    await expect((async () => await pairing.pair({ code: second.code.toLowerCase() }))()).rejects.toThrow(/not valid/);
+    const third = await pairing.newCode();
+    const answer = await pairing.pair({ code: ` ${third.code.toLowerCase().replace('-', ' ')} ` });
+    expect((await pairing.secret())?.toString('base64url')).toBe(answer.secret);
     expect(store.relay.pairing()?.secretSealed).not.toContain(answer.secret);
     // Another service secret cannot open it: a copied database alone does not give the relay secret away.
-    expect(createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43)] }).secret()).toBeUndefined();
-    expect(
-      createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43), 'a'.repeat(43)] })
-        .secret()
-        ?.toString('base64url'),
-    ).toBe(answer.secret);
+    expect(await createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43)] }).secret()).toBeUndefined();
+    expect((await createPairing({ relay: store.relay, serviceSecrets: ['b'.repeat(43), 'a'.repeat(43)] }).secret())?.toString('base64url')).toBe(answer.secret);
     store.close();
   });
 });

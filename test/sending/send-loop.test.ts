@@ -35,13 +35,13 @@ afterAll(async () => {
   await sink?.close();
 });
 
-function sendingCampaign(n: number): string {
+async function sendingCampaign(n: number): Promise<string> {
   store = memoryStore();
-  const c = store.campaigns.create(newCampaign({ html: '<p>Hi {{ first_name }} <a href="https://acme.test/x">x</a></p>' }));
-  store.campaigns.transition(c.id, ['draft'], 'extracting');
-  store.campaigns.transition(c.id, ['extracting'], 'pending');
-  store.campaigns.transition(c.id, ['pending'], 'sending');
-  store.recipients.insertMany(c.id, targets(n));
+  const c = await store.campaigns.create(newCampaign({ html: '<p>Hi {{ first_name }} <a href="https://acme.test/x">x</a></p>' }));
+  await store.campaigns.transition(c.id, ['draft'], 'extracting');
+  await store.campaigns.transition(c.id, ['extracting'], 'pending');
+  await store.campaigns.transition(c.id, ['pending'], 'sending');
+  await store.recipients.insertMany(c.id, targets(n));
   return c.id;
 }
 
@@ -72,28 +72,28 @@ describe.each([
   ['in-process', inProcess],
 ])('send loop over %s', (_label, makeDelivery) => {
   it('claims, sends each row once and writes every outcome to the ledger', async () => {
-    const id = sendingCampaign(40);
+    const id = await sendingCampaign(40);
     const before = sink.messages.length;
     const verdicts: Array<[Recipient, SendResult]> = [];
     const worker = createSendLoop({ store, delivery: makeDelivery(), sender: sender(), onOutcome: (r, res) => verdicts.push([r, res]) });
 
     expect(await worker.run(id)).toBe('done');
-    expect(store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1, uncertain: 0 });
+    expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1, uncertain: 0 });
     const received = receivedByAddress(before);
     expect(received.size).toBe(39);
     expect([...received.values()].every((n) => n === 1)).toBe(true);
-    const failed = store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
+    const failed = await store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
     expect(failed.map((r) => r.email)).toEqual(['Person7@Example.test']);
     expect(failed[0].lastError).toMatch(/550 5\.1\.1/);
     // Ledger Message-IDs are the ones that went out.
-    const accepted = store.recipients.list(id, { state: 'accepted', limit: 100, offset: 0 });
+    const accepted = await store.recipients.list(id, { state: 'accepted', limit: 100, offset: 0 });
     const raw = sink.messages.slice(before).map((m) => m.raw.toString());
     for (const r of accepted.slice(0, 5)) expect(raw.some((m) => m.includes(`Message-ID: ${r.messageId}`))).toBe(true);
     expect(verdicts).toHaveLength(40);
   });
 
   it('stops on request after draining what it handed over, then resumes without resending', async () => {
-    const id = sendingCampaign(60);
+    const id = await sendingCampaign(60);
     const before = sink.messages.length;
     const stop = new AbortController();
     let seen = 0;
@@ -107,7 +107,7 @@ describe.each([
       },
     });
     expect(await first.run(id, stop.signal)).toBe('stopped');
-    const mid = store.recipients.counts(id);
+    const mid = await store.recipients.counts(id);
     expect(mid.sending).toBe(0);
     expect(mid.queued).toBeGreaterThan(0);
     expect(sink.messages.length - before).toBe(mid.accepted);
@@ -117,14 +117,14 @@ describe.each([
     const received = receivedByAddress(before);
     expect(received.size).toBe(59);
     expect([...received.values()].every((n) => n === 1)).toBe(true);
-    expect(store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 59, failed: 1 });
+    expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 59, failed: 1 });
   });
 });
 
 describe('send loop', () => {
   it('fails suppressed rows before hand-off and keeps our own failures out of bounce facts', async () => {
-    const id = sendingCampaign(6);
-    store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');
+    const id = await sendingCampaign(6);
+    await store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');
     const verdicts: number[] = [];
     const broken = createInProcessDelivery({
       transports: { get: () => ({ send: async () => ({ outcome: 'accepted', text: '250 ok' }), verify: async () => {}, close() {} }) },
@@ -138,7 +138,7 @@ describe('send loop', () => {
     });
     const worker = createSendLoop({ store, delivery: broken, sender: sender(), onOutcome: (r) => verdicts.push(r.rowId) });
     expect(await worker.run(id)).toBe('done');
-    const failed = store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
+    const failed = await store.recipients.list(id, { state: 'failed', limit: 10, offset: 0 });
     expect(failed.map((r) => [r.email, r.lastError])).toEqual([
       ['Person2@Example.test', 'suppressed before hand-off'],
       ['Person4@Example.test', 'message could not be built: merge exploded'],

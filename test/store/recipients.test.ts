@@ -9,11 +9,11 @@ import { manualClock, memoryStore, newCampaign, targets, tempDir } from './helpe
 
 let store: Store;
 let clock: ReturnType<typeof manualClock>;
-beforeEach(() => {
+beforeEach(async () => {
   clock = manualClock();
   store = memoryStore({ clock: clock.now });
-  store.campaigns.create(newCampaign(), 'c1');
-  store.campaigns.create(newCampaign(), 'c2');
+  await store.campaigns.create(newCampaign(), 'c1');
+  await store.campaigns.create(newCampaign(), 'c2');
 });
 afterEach(() => store.close());
 

@@ -39,4 +39,4 @@ export function testProfile(smtpUrl: string, over: Partial<SenderProfile> = {}):
 /** Every campaign sends as this identity with this profile. */
 export const sendsAs =
   (profile: SenderProfile, identity: SenderIdentity = testIdentity()) =>
-  (): SenderChoice => ({ identity, profile });
+  async (): Promise<SenderChoice> => ({ identity, profile });

@@ -39,7 +39,7 @@ const targetOf = (item: BulkCall['requests'][number]) => {
     return {};
   }
 };
-const rowError = (key: string) => h.store.outbox.dead(100, campaignId).find((d) => d.key === key);
+const rowError = async (key: string) => (await h.store.outbox.dead(100, campaignId)).find((d) => d.key === key);
 
 beforeAll(async () => {
   sim = await startWritebackSim();
@@ -76,19 +76,19 @@ beforeAll(async () => {
     });
   };
   h = openHarness(sim, { client: { baseUrl: proxy.url }, settings: { maxAttempts: 3, optOutScope: 'all' } });
-  const c = sendingCampaign(h, listId, people, { targetListIds: [listId, goneListId] });
+  const c = await sendingCampaign(h, listId, people, { targetListIds: [listId, goneListId] });
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  settle(
+  await settle(
     h,
     rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
   );
-  h.engagement.facts.optOut(rowIds[1], 'page');
+  await h.engagement.facts.optOut(rowIds[1], 'page');
   hardBounce(h, rowIds[2]);
   await open(h, rowIds[4]);
   await open(h, rowIds[6]);
   flags.html = true;
-  h.writeback.start();
+  await h.writeback.start();
 }, 60_000);
 
 afterAll(async () => {
@@ -99,8 +99,8 @@ afterAll(async () => {
 
 describe('write-back when Sugar refuses or garbles writes', () => {
   it('retries a body that is not JSON, showing why, and goes on once Sugar answers properly', async () => {
-    const s = await waitFor(() => {
-      const st = h.writeback.state(campaignId);
+    const s = await waitFor(async () => {
+      const st = await h.writeback.state(campaignId);
       return st.errors.find((e) => /not JSON/.test(e.error)) ? st : undefined;
     }, 'the garbled answer on the campaign');
     expect(s.dead).toBe(0);
@@ -108,8 +108,8 @@ describe('write-back when Sugar refuses or garbles writes', () => {
     await drained(h, campaignId);
   });
 
-  it('kills a row whose link to a deleted Target List answers 404, and links the other list', () => {
-    expect(rowError(`list:${campaignId}:${goneListId}`)?.lastError).toMatch(
+  it('kills a row whose link to a deleted Target List answers 404, and links the other list', async () => {
+    expect((await rowError(`list:${campaignId}:${goneListId}`))?.lastError).toMatch(
       /link Target List .* answered 404 not_found \(Could not find the related bean; the record is gone from Sugar/,
     );
     const linked = sim.db
@@ -119,13 +119,13 @@ describe('write-back when Sugar refuses or garbles writes', () => {
     expect(linked).toEqual([listId]);
   });
 
-  it("writes a deleted target's opt-out, flags the address that was mailed and notes the rest", () => {
+  it("writes a deleted target's opt-out, flags the address that was mailed and notes the rest", async () => {
     const row = sugarLog(sim, sugarIds.campaign(campaignId)).find((r) => r.target_id === people[1].id && r.activity_type === 'removed');
     expect(row).toBeDefined();
     expect(emailFlags(sim, people[1].emailAddressId).opt_out).toBe(1);
-    expect(h.store.outbox.states([`optout:${rowIds[1]}`]).get(`optout:${rowIds[1]}`)).toBe('done');
+    expect((await h.store.outbox.states([`optout:${rowIds[1]}`])).get(`optout:${rowIds[1]}`)).toBe('done');
     expect(emailFlags(sim, people[1].others[0]).opt_out).toBe(0); // unknown once the record is gone
-    expect(h.writeback.state(campaignId).notes).toContainEqual(
+    expect((await h.writeback.state(campaignId)).notes).toContainEqual(
       expect.objectContaining({
         key: `optout:${rowIds[1]}`,
         note: expect.stringMatching(/^read Contacts\/.* answered 404 not_found .*; flagged only the address that was mailed$/),
@@ -133,15 +133,15 @@ describe('write-back when Sugar refuses or garbles writes', () => {
     );
   });
 
-  it('kills a hard bounce whose address row was deleted (404), with the request named', () => {
-    expect(rowError(`bounce:${rowIds[2]}`)).toMatchObject({
+  it('kills a hard bounce whose address row was deleted (404), with the request named', async () => {
+    expect(await rowError(`bounce:${rowIds[2]}`)).toMatchObject({
       attempts: 1,
       lastError: expect.stringMatching(/^invalid_email flag: PUT \/EmailAddresses\/[0-9a-f-]+ answered 404 not_found/),
     });
   });
 
-  it('kills a row Sugar refused with 422 at once, and writes the others', () => {
-    expect(rowError(`sent:${rowIds[3]}`)).toMatchObject({
+  it('kills a row Sugar refused with 422 at once, and writes the others', async () => {
+    expect(await rowError(`sent:${rowIds[3]}`)).toMatchObject({
       attempts: 1,
       lastError: expect.stringContaining('answered 422 invalid_parameter (Invalid value for field activity_type: sent!'),
     });
@@ -156,17 +156,20 @@ describe('write-back when Sugar refuses or garbles writes', () => {
     );
   });
 
-  it('finds the row a call refused as a whole is about by sending each row alone', () => {
-    expect(rowError(`sent:${rowIds[5]}`)?.lastError).toMatch(/422 missing_parameter: Invalid request - URL is missing/);
+  it('finds the row a call refused as a whole is about by sending each row alone', async () => {
+    expect((await rowError(`sent:${rowIds[5]}`))?.lastError).toMatch(/422 missing_parameter: Invalid request - URL is missing/);
   });
 
-  it('gives up on an answer of the wrong shape after the configured attempts', () => {
-    expect(rowError(`open:${rowIds[4]}`)).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/^gave up after 3 attempts: .*unexpected body/) });
+  it('gives up on an answer of the wrong shape after the configured attempts', async () => {
+    expect(await rowError(`open:${rowIds[4]}`)).toMatchObject({
+      attempts: 3,
+      lastError: expect.stringMatching(/^gave up after 3 attempts: .*unexpected body/),
+    });
     expect(sugarLog(sim, sugarIds.campaign(campaignId)).some((r) => r.target_id === people[6].id && r.activity_type === 'viewed')).toBe(true);
   });
 
-  it('shows the dead rows and their errors on the campaign', () => {
-    const s = h.writeback.state(campaignId);
+  it('shows the dead rows and their errors on the campaign', async () => {
+    const s = await h.writeback.state(campaignId);
     expect(s.pending).toBe(0);
     expect(s.dead).toBe(5);
     expect(s.errors.filter((e) => e.dead)).toHaveLength(5);

@@ -57,15 +57,15 @@ beforeAll(async () => {
   );
   listId = seeded.listId;
   const h = openHarness(sim, { dir });
-  const c = sendingCampaign(h, listId, seeded.people);
+  const c = await sendingCampaign(h, listId, seeded.people);
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  settle(
+  await settle(
     h,
     c.rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
   );
   for (const rowId of c.rowIds) await open(h, rowId, 2);
-  for (const rowId of c.rowIds.slice(0, 4)) click(h, rowId, 1);
+  for (const rowId of c.rowIds.slice(0, 4)) await click(h, rowId, 1);
   await h.close();
 }, 60_000);
 
@@ -101,7 +101,7 @@ describe("SIGKILL between Sugar's answer and the local commit", () => {
   it('ends, after a normal restart, with every row exactly once and the local record in step', async () => {
     const h: Harness = openHarness(sim, { dir });
     await open(h, rowIds[0]); // a third open while down: Sugar's row says 2 until the replay sets 3
-    h.writeback.start();
+    await h.writeback.start();
     try {
       await drained(h, campaignId);
       expect(sim.campaignLogCounts(sid())).toEqual({ targeted: N, viewed: N, link: 4 });
@@ -110,14 +110,9 @@ describe("SIGKILL between Sugar's answer and the local commit", () => {
       const rows = sugarLog(sim, sid());
       const viewed = rows.filter((r) => r.activity_type === 'viewed');
       expect(viewed.filter((r) => r.hits === 2)).toHaveLength(N - 1);
-      expect(viewed.find((r) => r.hits === 3)?.target_id).toBe(h.store.recipients.get(rowIds[0])!.id);
-      expect(
-        h.store.writeback
-          .rows(campaignId)
-          .map((r) => r.logId)
-          .sort(),
-      ).toEqual(rows.map((r) => r.id).sort());
-      expect(h.writeback.state(campaignId)).toMatchObject({ pending: 0, dead: 0 });
+      expect(viewed.find((r) => r.hits === 3)?.target_id).toBe((await h.store.recipients.get(rowIds[0]))!.id);
+      expect((await h.store.writeback.rows(campaignId)).map((r) => r.logId).sort()).toEqual(rows.map((r) => r.id).sort());
+      expect(await h.writeback.state(campaignId)).toMatchObject({ pending: 0, dead: 0 });
     } finally {
       await h.close();
     }

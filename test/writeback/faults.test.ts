@@ -22,8 +22,8 @@ beforeAll(async () => {
   ({
     campaign: { id: campaignId },
     rowIds,
-  } = sendingCampaign(h, listId, people));
-  h.writeback.start();
+  } = await sendingCampaign(h, listId, people));
+  await h.writeback.start();
 }, 60_000);
 
 afterAll(async () => {
@@ -34,12 +34,12 @@ afterAll(async () => {
 /** Accepts, opens and clicks for rows [from, to). */
 async function activity(from: number, to: number) {
   const ids = rowIds.slice(from, to);
-  settle(
+  await settle(
     h,
     ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
   );
   for (const rowId of ids) await open(h, rowId);
-  for (const rowId of ids.filter((_, i) => i % 2 === 0)) click(h, rowId, 0);
+  for (const rowId of ids.filter((_, i) => i % 2 === 0)) await click(h, rowId, 0);
 }
 
 describe('write-back through Sugar outages and session trouble', () => {
@@ -48,8 +48,8 @@ describe('write-back through Sugar outages and session trouble', () => {
     await drained(h, campaignId);
     sim.faults.maintenanceFor(3000);
     await activity(6, 12);
-    const during = await waitFor(() => {
-      const s = h.writeback.state(campaignId);
+    const during = await waitFor(async () => {
+      const s = await h.writeback.state(campaignId);
       return s.errors.some((e) => !e.dead && /503 maintenance/.test(e.error)) ? s : undefined;
     }, 'a retrying row with the 503');
     expect(during.pending).toBeGreaterThan(0);
@@ -78,7 +78,7 @@ describe('write-back through Sugar outages and session trouble', () => {
     expect(h.sugar.stats().byStatus['429']).toBeGreaterThanOrEqual(4);
   });
 
-  it('leaves Sugar with exactly the expected rows, none twice and none missing', () => {
+  it('leaves Sugar with exactly the expected rows, none twice and none missing', async () => {
     const sid = sugarIds.campaign(campaignId);
     const clicks = Math.ceil(N / 2);
     expect(sim.campaignLogCounts(sid)).toEqual({ targeted: N, viewed: N, link: clicks });
@@ -86,6 +86,6 @@ describe('write-back through Sugar outages and session trouble', () => {
     const keys = rows.map((r) => `${r.target_id}|${r.activity_type}|${r.related_id ?? ''}`);
     expect(new Set(keys).size).toBe(rows.length);
     expect(rows.filter((r) => r.activity_type === 'viewed').every((r) => r.hits === 1)).toBe(true);
-    expect(h.writeback.state(campaignId)).toMatchObject({ pending: 0, dead: 0, activity: { targeted: N, viewed: N, link: clicks } });
+    expect(await h.writeback.state(campaignId)).toMatchObject({ pending: 0, dead: 0, activity: { targeted: N, viewed: N, link: clicks } });
   });
 });

@@ -105,7 +105,7 @@ export function openHarness(
     path,
     async close() {
       await writeback.stop();
-      engagement.close();
+      await engagement.close();
       await sugar.logout().catch(() => undefined);
       store.close();
       if (!o.dir) rmSync(dir, { recursive: true, force: true });
@@ -114,14 +114,14 @@ export function openHarness(
 }
 
 /** A campaign that started sending (so the write-back took it on) with one ledger row per person. */
-export function sendingCampaign(
+export async function sendingCampaign(
   h: Harness,
   listId: string,
   people: Person[],
   over: { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[] } = {},
 ) {
   const { store } = h;
-  const c = store.campaigns.create({
+  const c = await store.campaigns.create({
     name: over.name ?? 'Spring news',
     subject: 'Hello',
     fromName: 'Spring Team',
@@ -138,10 +138,10 @@ export function sendingCampaign(
     ['extracting', 'pending'],
     ['pending', 'sending'],
   ] as const)
-    store.campaigns.transition(c.id, [from], to);
-  store.campaigns.saveLinks(c.id, LINKS);
-  h.writeback.campaignStarted(store.campaigns.get(c.id)!);
-  store.recipients.insertMany(
+    await store.campaigns.transition(c.id, [from], to);
+  await store.campaigns.saveLinks(c.id, LINKS);
+  await h.writeback.campaignStarted((await store.campaigns.get(c.id))!);
+  await store.recipients.insertMany(
     c.id,
     people.map((p) => ({
       module: p.module,
@@ -154,20 +154,20 @@ export function sendingCampaign(
       addressKey: p.email.toLowerCase(),
     })),
   );
-  const rows = store.recipients.claim(c.id, people.length, new Date().toISOString());
+  const rows = await store.recipients.claim(c.id, people.length, new Date().toISOString());
   const rowOf = new Map(rows.map((r) => [r.email, r.rowId]));
-  return { campaign: store.campaigns.get(c.id)!, rowIds: people.map((p) => rowOf.get(p.email)!) };
+  return { campaign: (await store.campaigns.get(c.id))!, rowIds: people.map((p) => rowOf.get(p.email)!) };
 }
 
 /** Delivery outcomes as the send loop records them: the ledger and each row's `sent` outbox item together. */
-export function settle(h: Harness, outcomes: Outcome[]): number {
+export async function settle(h: Harness, outcomes: Outcome[]): Promise<number> {
   const byCampaign = new Map<string, Outcome[]>();
   for (const o of outcomes) {
-    const campaignId = h.store.recipients.get(o.rowId)!.campaignId;
+    const campaignId = (await h.store.recipients.get(o.rowId))!.campaignId;
     byCampaign.set(campaignId, [...(byCampaign.get(campaignId) ?? []), o]);
   }
   let changed = 0;
-  for (const [campaignId, batch] of byCampaign) changed += recordOutcomes(h.store, campaignId, batch);
+  for (const [campaignId, batch] of byCampaign) changed += await recordOutcomes(h.store, campaignId, batch);
   return changed;
 }
 
@@ -176,21 +176,31 @@ export async function open(h: Harness, rowId: number, times = 1) {
 }
 
 /** `laterMs` moves the click on, so clicks on different links do not look like a scanner's burst. */
-export function click(h: Harness, rowId: number, linkIndex: number, laterMs = 0) {
-  const resolved = h.engagement.clicks.resolve(rowId, linkIndex)!;
-  return h.engagement.clicks.record({ rowId, linkIndex, method: 'GET', userAgent: HUMAN_UA, ip: '203.0.113.9', at: new Date(Date.now() + laterMs) }, resolved);
+export async function click(h: Harness, rowId: number, linkIndex: number, laterMs = 0) {
+  const resolved = (await h.engagement.clicks.resolve(rowId, linkIndex))!;
+  return await h.engagement.clicks.record(
+    { rowId, linkIndex, method: 'GET', userAgent: HUMAN_UA, ip: '203.0.113.9', at: new Date(Date.now() + laterMs) },
+    resolved,
+  );
 }
 
-export const hardBounce = (h: Harness, rowId: number) =>
-  h.engagement.facts.bounce(rowId, { kind: 'hard', rule: 'status.5.1.x', version: 'test', status: '5.1.1', diagnostic: 'user unknown', source: 'dsn' });
-export const softBounce = (h: Harness, rowId: number) =>
-  h.engagement.facts.bounce(rowId, { kind: 'soft', rule: 'text.mailbox-full', version: 'test', status: '4.2.2', diagnostic: 'mailbox full', source: 'dsn' });
+export const hardBounce = async (h: Harness, rowId: number) =>
+  await h.engagement.facts.bounce(rowId, { kind: 'hard', rule: 'status.5.1.x', version: 'test', status: '5.1.1', diagnostic: 'user unknown', source: 'dsn' });
+export const softBounce = async (h: Harness, rowId: number) =>
+  await h.engagement.facts.bounce(rowId, {
+    kind: 'soft',
+    rule: 'text.mailbox-full',
+    version: 'test',
+    status: '4.2.2',
+    diagnostic: 'mailbox full',
+    source: 'dsn',
+  });
 
 /** Waits until nothing is pending and no hit counter waits for Sugar. */
 export async function drained(h: Harness, campaignId: string, timeoutMs = 20_000) {
   return waitFor(
-    () => {
-      const s = h.writeback.state(campaignId);
+    async () => {
+      const s = await h.writeback.state(campaignId);
       return s.pending === 0 && s.hitsPending === 0 && !h.writeback.worker.busy() ? s : undefined;
     },
     `write-back of ${campaignId} to drain`,

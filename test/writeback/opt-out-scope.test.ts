@@ -71,10 +71,10 @@ describe('an opt-out written back with the scope chosen in Sugar', () => {
       settings: { optOutScope: 'all' },
       optOutScope: (client) => createOptOutScopeSource({ read: () => client.get('/leadfwd/config'), fallback: 'all' }),
     });
-    const { campaign, rowIds } = sendingCampaign(h, listId!, people);
-    settle(h, [{ rowId: rowIds[0], state: 'accepted', messageId: '<k@t>' }]);
-    h.engagement.facts.optOut(rowIds[0], 'one_click');
-    h.writeback.start();
+    const { campaign, rowIds } = await sendingCampaign(h, listId!, people);
+    await settle(h, [{ rowId: rowIds[0], state: 'accepted', messageId: '<k@t>' }]);
+    await h.engagement.facts.optOut(rowIds[0], 'one_click');
+    await h.writeback.start();
     await drained(h, campaign.id);
     expect(emailFlags(sim, people[0].emailAddressId)).toEqual({ opt_out: 1, invalid_email: 0 });
     expect(emailFlags(sim, people[0].others[0])).toEqual({ opt_out: 0, invalid_email: 0 });

@@ -24,12 +24,12 @@ beforeAll(async () => {
   ({
     campaign: { id: campaignId },
     rowIds,
-  } = sendingCampaign(h, listId, people));
-  settle(
+  } = await sendingCampaign(h, listId, people));
+  await settle(
     h,
     rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
   );
-  h.writeback.start();
+  await h.writeback.start();
 }, 60_000);
 
 afterAll(async () => {
@@ -51,7 +51,7 @@ const due = () => {
 
 describe('activity waiting for a campaign setup that Sugar refuses', () => {
   it('is put off until the setup runs again, then written once Sugar is back', async () => {
-    await waitFor(() => h.writeback.state(campaignId).errors.some((e) => /503/.test(e.error)) || undefined, 'the setup to fail with the 503');
+    await waitFor(async () => (await h.writeback.state(campaignId)).errors.some((e) => /503/.test(e.error)) || undefined, 'the setup to fail with the 503');
     const rows = await waitFor(() => {
       const r = due();
       const setup = r.find((x) => x.kind === 'campaign');

@@ -24,8 +24,8 @@ const harness = (o?: Parameters<typeof openHarness>[1]) => {
   harnesses.push(h);
   return h;
 };
-const accept = (h: Harness, rowIds: number[]) =>
-  settle(
+const accept = async (h: Harness, rowIds: number[]) =>
+  await settle(
     h,
     rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
   );
@@ -51,18 +51,18 @@ describe('campaign setup in Sugar', () => {
     await admin.delete(`/Contacts/${goneId}`);
     await admin.logout();
     const h = harness();
-    const list = h.store.lists.create('VIP customers', 'api');
-    h.store.lists.addMembers(list.id, [
+    const list = await h.store.lists.create('VIP customers', 'api');
+    await h.store.lists.addMembers(list.id, [
       ...people.map((p) => ({ module: p.module, recordId: p.id, email: p.email })),
       { module: 'Contacts' as const, recordId: goneId },
     ]);
-    const c = sendingCampaign(h, listId, people, { targetListIds: [], leadfwdListIds: [list.id] });
-    accept(h, c.rowIds);
-    h.writeback.start();
+    const c = await sendingCampaign(h, listId, people, { targetListIds: [], leadfwdListIds: [list.id] });
+    await accept(h, c.rowIds);
+    await h.writeback.start();
     await drained(h, c.campaign.id);
 
     const slid = sugarIds.list(list.id);
-    expect(h.store.lists.get(list.id)!.sugarListId).toBe(slid);
+    expect((await h.store.lists.get(list.id))!.sugarListId).toBe(slid);
     expect(sim.db.prepare('SELECT name, list_type FROM prospect_lists WHERE id = ?').get(slid)).toEqual({
       name: 'LeadFWD: VIP customers',
       list_type: 'default',
@@ -75,7 +75,7 @@ describe('campaign setup in Sugar', () => {
       .all(sugarIds.campaign(c.campaign.id));
     expect(linked).toEqual([slid]);
     expect(sugarLog(sim, sugarIds.campaign(c.campaign.id)).map((r) => r.list_id)).toEqual([slid, slid, slid]);
-    expect(h.writeback.state(c.campaign.id).notes).toEqual([
+    expect((await h.writeback.state(c.campaign.id)).notes).toEqual([
       expect.objectContaining({ key: `list:${c.campaign.id}:${list.id}`, note: '1 of 4 members are no longer in Sugar and were left out of the Target List' }),
     ]);
   });
@@ -88,9 +88,9 @@ describe('campaign setup in Sugar', () => {
     await admin.logout();
     const before = sim.db.prepare('SELECT count(*) FROM campaigns').pluck().get();
     const h = harness();
-    const c = sendingCampaign(h, listId, people, { sugarCampaignId: existing });
-    accept(h, c.rowIds);
-    h.writeback.start();
+    const c = await sendingCampaign(h, listId, people, { sugarCampaignId: existing });
+    await accept(h, c.rowIds);
+    await h.writeback.start();
     await drained(h, c.campaign.id);
     expect(sim.db.prepare('SELECT count(*) FROM campaigns').pluck().get()).toBe(before);
     expect(sim.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(existing)).toBe('Planning');
@@ -107,12 +107,12 @@ describe('campaign setup in Sugar', () => {
       .id;
     await admin.delete(`/Campaigns/${existing}`);
     const h = harness();
-    const c = sendingCampaign(h, listId, people.slice(0, 1), { sugarCampaignId: existing });
-    accept(h, c.rowIds);
+    const c = await sendingCampaign(h, listId, people.slice(0, 1), { sugarCampaignId: existing });
+    await accept(h, c.rowIds);
     await open(h, c.rowIds[0]);
-    h.writeback.start();
+    await h.writeback.start();
     const id = c.campaign.id;
-    await waitFor(() => (h.writeback.state(id).pending === 0 ? true : undefined), 'rows to settle');
+    await waitFor(async () => ((await h.writeback.state(id)).pending === 0 ? true : undefined), 'rows to settle');
     // Behind the API key, as the service mounts it: the operator may see and revive every row.
     const app = express()
       .use(express.json())
@@ -155,22 +155,22 @@ describe('campaign setup in Sugar', () => {
     const revived = await request(app).post('/api/v1/writeback/revive').set('Authorization', `Bearer ${KEY}`).send({ campaignId: id }).expect(200);
     expect(revived.body).toEqual({ revived: 4 });
     await drained(h, id);
-    expect(h.writeback.state(id)).toMatchObject({ dead: 0, errors: [] });
+    expect(await h.writeback.state(id)).toMatchObject({ dead: 0, errors: [] });
     expect(sim.campaignLogCounts(existing)).toEqual({ targeted: 1, viewed: 1 });
   });
 
   it("records a 403 for a Sugar user without rights to Campaigns and gives up on that campaign's rows at once", async () => {
     const h = harness({ client: { username: 'chris', password: 'chris' } });
-    const c = sendingCampaign(h, listId, people.slice(0, 2));
-    accept(h, c.rowIds);
-    h.writeback.start();
+    const c = await sendingCampaign(h, listId, people.slice(0, 2));
+    await accept(h, c.rowIds);
+    await h.writeback.start();
     const id = c.campaign.id;
-    const s = await waitFor(() => {
-      const st = h.writeback.state(id);
+    const s = await waitFor(async () => {
+      const st = await h.writeback.state(id);
       return st.pending === 0 ? st : undefined;
     }, 'rows to settle');
     expect(s.dead).toBe(4);
-    const setup = h.store.outbox.dead(10, id).find((d) => d.kind === 'campaign')!;
+    const setup = (await h.store.outbox.dead(10, id)).find((d) => d.kind === 'campaign')!;
     expect(setup).toMatchObject({ attempts: 1, lastError: expect.stringContaining('Sugar Campaign: POST /Campaigns answered 403 not_authorized') });
     expect(setup.lastError).toContain('the Sugar user lacks the rights for this');
     expect(sim.db.prepare('SELECT count(*) FROM campaigns WHERE id = ?').pluck().get(sugarIds.campaign(id))).toBe(0);

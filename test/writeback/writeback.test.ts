@@ -41,13 +41,13 @@ beforeAll(async () => {
     { module: 'Accounts', email: 'info@blocked.example' },
   ]));
   h = openHarness(sim, { settings: { optOutScope: 'all' } });
-  const c = sendingCampaign(h, listId, people, { name: 'A spring campaign whose name is far longer than fifty characters' });
+  const c = await sendingCampaign(h, listId, people, { name: 'A spring campaign whose name is far longer than fifty characters' });
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
   sid = sugarIds.campaign(campaignId);
   const { store } = h;
-  store.suppressions.add('quiet@example.com', 'quiet@example.com', 'unsubscribe', 'earlier campaign');
-  settle(h, [
+  await store.suppressions.add('quiet@example.com', 'quiet@example.com', 'unsubscribe', 'earlier campaign');
+  await settle(h, [
     { rowId: rowIds[0], state: 'accepted', messageId: '<a@t>' },
     { rowId: rowIds[1], state: 'accepted', messageId: '<b@t>' },
     { rowId: rowIds[2], state: 'accepted', messageId: '<c@t>' },
@@ -58,14 +58,14 @@ beforeAll(async () => {
   ]);
   hardBounce(h, rowIds[3]); // the relay's own 5xx: a hard bounce of a row that was never accepted
   await open(h, rowIds[0], 3);
-  click(h, rowIds[0], 0);
-  click(h, rowIds[0], 0);
-  click(h, rowIds[0], 1, 10_000);
+  await click(h, rowIds[0], 0);
+  await click(h, rowIds[0], 0);
+  await click(h, rowIds[0], 1, 10_000);
   await open(h, rowIds[1]);
-  h.engagement.facts.optOut(rowIds[1], 'one_click');
+  await h.engagement.facts.optOut(rowIds[1], 'one_click');
   hardBounce(h, rowIds[2]);
   softBounce(h, rowIds[4]);
-  h.writeback.start();
+  await h.writeback.start();
   await drained(h, campaignId);
 }, 60_000);
 
@@ -75,14 +75,14 @@ afterAll(async () => {
 });
 
 describe('write-back to Sugar', () => {
-  it('creates the Sugar Campaign with a short name, Email type, Active status, trackers and its list', () => {
+  it('creates the Sugar Campaign with a short name, Email type, Active status, trackers and its list', async () => {
     const camp = sim.db.prepare('SELECT * FROM campaigns WHERE id = ?').get(sid) as Record<string, any>;
     expect(camp).toMatchObject({ campaign_type: 'Email', status: 'Active' });
     expect([...camp.name].length).toBeLessThanOrEqual(50);
     expect(camp.name).toMatch(/^A spring campaign.*…$/);
     expect(camp.content).toContain(`campaign ${campaignId}`);
     expect(camp.start_date).toMatch(/^\d{4}-\d\d-\d\d$/);
-    expect(h.store.campaigns.get(campaignId)!.sugarCampaignId).toBe(sid);
+    expect((await h.store.campaigns.get(campaignId))!.sugarCampaignId).toBe(sid);
 
     const trackers = sim.db
       .prepare('SELECT id, tracker_name, tracker_url FROM campaign_trkrs WHERE campaign_id = ? AND deleted = 0 ORDER BY tracker_name')
@@ -95,14 +95,11 @@ describe('write-back to Sugar', () => {
     expect(lists).toEqual([listId]);
   });
 
-  it('writes one row per target and activity, counted the way Sugar counts them', () => {
+  it('writes one row per target and activity, counted the way Sugar counts them', async () => {
     expect(sim.campaignLogCounts(sid)).toEqual({ targeted: 4, viewed: 2, link: 2, removed: 1, 'invalid email': 2, 'send error': 2, blocked: 1 });
     // The service's own record of what Sugar holds agrees, row for row.
-    expect(h.writeback.state(campaignId).activity).toEqual(sim.campaignLogCounts(sid));
-    const local = h.store.writeback
-      .rows(campaignId)
-      .map((r) => [r.logId, r.activityType, r.targetId])
-      .sort();
+    expect((await h.writeback.state(campaignId)).activity).toEqual(sim.campaignLogCounts(sid));
+    const local = (await h.store.writeback.rows(campaignId)).map((r) => [r.logId, r.activityType, r.targetId]).sort();
     const remote = sugarLog(sim, sid)
       .map((r) => [r.id, r.activity_type, r.target_id])
       .sort();
@@ -148,7 +145,7 @@ describe('write-back to Sugar', () => {
 
   it('keeps hits equal to the local human count as opens keep coming, without new rows', async () => {
     await open(h, rowIds[0], 2);
-    expect(click(h, rowIds[0], 1, 20_000).bot).toBe(false);
+    expect((await click(h, rowIds[0], 1, 20_000)).bot).toBe(false);
     await drained(h, campaignId);
     const ann = sugarLog(sim, sid).filter((r) => r.target_id === people[0].id);
     expect(ann.find((r) => r.activity_type === 'viewed')!.hits).toBe(5);
@@ -156,8 +153,8 @@ describe('write-back to Sugar', () => {
     expect(sim.campaignLogCounts(sid)).toMatchObject({ viewed: 2, link: 2 });
   });
 
-  it('shows the state on the campaign: everything written back, nothing dead, no lag', () => {
-    const s = h.writeback.state(campaignId);
+  it('shows the state on the campaign: everything written back, nothing dead, no lag', async () => {
+    const s = await h.writeback.state(campaignId);
     expect(s).toMatchObject({ pending: 0, dead: 0, lagSeconds: 0, hitsPending: 0, sugarCampaignId: sid, errors: [] });
     // campaign + list + 7 deliveries + 2 opens + 2 clicks (ann) + opt-out + 3 bounces
     expect(s.done).toBe(1 + 1 + 7 + 2 + 2 + 1 + 3);

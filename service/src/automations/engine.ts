@@ -34,9 +34,9 @@ export type EngineStore = UnitOfWork &
 export interface EngineDeps {
   store: EngineStore;
   /** The write-back's campaignStarted: the step's Sugar Campaign is created the first time the step sends. */
-  campaignStarted?: (c: Campaign) => void;
+  campaignStarted?: (c: Campaign) => unknown;
   /** Wakes the campaign scheduler so new ledger rows go out without waiting for its next tick. */
-  kick?: () => void;
+  kick?: () => unknown;
   now?: () => Date;
   /** Targets advanced per transaction. */
   batchSize?: number;
@@ -66,12 +66,12 @@ export function createAutomationEngine(deps: EngineDeps) {
   const now = () => (deps.now ? deps.now() : new Date());
   const batchSize = deps.batchSize ?? 500;
 
-  function stepCampaign(a: StoredAutomation, key: string, email: EmailContent, batch: Batch): string {
+  async function stepCampaign(tx: EngineStore, a: StoredAutomation, key: string, email: EmailContent, batch: Batch): Promise<string> {
     // Read and compared once per batch, not once per target passing the step.
     const memo = `${a.id}\n${key}`;
     const checked = batch.stepCampaigns.get(memo);
     if (checked) return checked;
-    const id = currentStepCampaign(a, key, email, batch.started);
+    const id = await currentStepCampaign(tx, a, key, email, batch.started);
     batch.stepCampaigns.set(memo, id);
     return id;
   }
@@ -81,12 +81,12 @@ export function createAutomationEngine(deps: EngineDeps) {
    * An edit that changed a step's email gets a campaign (and Sugar Campaign) of its own; the old one finishes
    * what it holds, and nobody who passed the step is sent it again (that is keyed by step, not campaign).
    */
-  function currentStepCampaign(a: StoredAutomation, key: string, email: EmailContent, started: Campaign[]): string {
-    const known = store.automations.stepCampaigns(a.id).get(key);
-    const current = known ? store.campaigns.get(known) : undefined;
+  async function currentStepCampaign(tx: EngineStore, a: StoredAutomation, key: string, email: EmailContent, started: Campaign[]): Promise<string> {
+    const known = (await tx.automations.stepCampaigns(a.id)).get(key);
+    const current = known ? await tx.campaigns.get(known) : undefined;
     if (known && current && sameContent(current, email)) return known;
     const edited = known ? ` (edited ${now().toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
-    const c = store.campaigns.create({
+    const c = await tx.campaigns.create({
       name: `${`${a.name} – ${email.name}`.slice(0, 200 - edited.length)}${edited}`,
       subject: email.subject,
       fromName: email.fromName,
@@ -101,32 +101,35 @@ export function createAutomationEngine(deps: EngineDeps) {
       sendAt: now().toISOString(),
       createdBy: a.createdBy,
     });
-    store.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
-    store.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');
-    store.campaigns.transition(c.id, ['pending'], 'sending', 'first target reached the step');
-    if (known) store.automations.replaceStepCampaign(a.id, key, c.id);
-    else store.automations.setStepCampaign(a.id, key, c.id);
-    started.push(store.campaigns.get(c.id)!);
+    await tx.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
+    await tx.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');
+    await tx.campaigns.transition(c.id, ['pending'], 'sending', 'first target reached the step');
+    if (known) await tx.automations.replaceStepCampaign(a.id, key, c.id);
+    else await tx.automations.setStepCampaign(a.id, key, c.id);
+    started.push((await tx.campaigns.get(c.id))!);
     return c.id;
   }
 
-  function engagementOf(rowId: number | undefined): Engagement {
+  async function engagementOf(tx: EngineStore, rowId: number | undefined): Promise<Engagement> {
     if (rowId === undefined) return NO_ENGAGEMENT;
-    const counters = store.engagement.forRecipient(rowId);
+    const counters = await tx.engagement.forRecipient(rowId);
     return { opened: counters.some((c) => c.kind === 'open' && c.humanHits > 0), clicked: counters.some((c) => c.kind === 'click' && c.humanHits > 0) };
   }
 
-  function advanceOne(e: Enrolment, a: StoredAutomation, at: Date, batch: Batch): number {
-    const sends = store.automations.sends(e.id);
-    const r = advance(a.program, e.position, { now: at, passed: (k) => sends.has(k), engagement: (k) => engagementOf(sends.get(k)) });
+  async function advanceOne(tx: EngineStore, e: Enrolment, a: StoredAutomation, at: Date, batch: Batch): Promise<number> {
+    const sends = await tx.automations.sends(e.id);
+    // The program is pure and synchronous: the engagement it may ask about (steps already sent) is read first.
+    const engagement = new Map<string, Engagement>();
+    for (const [k, rowId] of sends) engagement.set(k, await engagementOf(tx, rowId));
+    const r = advance(a.program, e.position, { now: at, passed: (k) => sends.has(k), engagement: (k) => engagement.get(k) ?? NO_ENGAGEMENT });
     let queued = 0;
     for (const s of r.sends) {
-      if (!store.automations.markSent(e.id, s.key)) continue;
-      const campaignId = stepCampaign(a, s.key, s.email, batch);
-      queued += store.recipients.insertMany(campaignId, [e.target]);
-      store.automations.linkLedgerRow(e.id, s.key, campaignId, e.target.addressKey);
+      if (!(await tx.automations.markSent(e.id, s.key))) continue;
+      const campaignId = await stepCampaign(tx, a, s.key, s.email, batch);
+      queued += await tx.recipients.insertMany(campaignId, [e.target]);
+      await tx.automations.linkLedgerRow(e.id, s.key, campaignId, e.target.addressKey);
     }
-    store.automations.saveProgress(e.id, r.position, r.done ? null : r.wakeAt!);
+    await tx.automations.saveProgress(e.id, r.position, r.done ? null : r.wakeAt!);
     return queued;
   }
 
@@ -134,8 +137,8 @@ export function createAutomationEngine(deps: EngineDeps) {
    * Moves due targets, at most `maxBatches` batches (the runner passes 1 and yields between batches so HTTP
    * and tracking stay responsive); `more` says due targets remain.
    */
-  function tick(opts: { maxBatches?: number } = {}): { advanced: number; queued: number; left: number; more: boolean } {
-    const totals = { advanced: 0, queued: 0, left: store.automations.leaveSuppressed(), more: false };
+  async function tick(opts: { maxBatches?: number } = {}): Promise<{ advanced: number; queued: number; left: number; more: boolean }> {
+    const totals = { advanced: 0, queued: 0, left: await store.automations.leaveSuppressed(), more: false };
     const cache = new Map<string, StoredAutomation | undefined>();
     for (let batches = 0; ; batches++) {
       if (batches >= (opts.maxBatches ?? Infinity)) {
@@ -143,22 +146,22 @@ export function createAutomationEngine(deps: EngineDeps) {
         break;
       }
       const at = now();
-      const due = store.automations.due(at.toISOString(), batchSize);
+      const due = await store.automations.due(at.toISOString(), batchSize);
       if (due.length === 0) break;
       const batch: Batch = { started: [], stepCampaigns: new Map() };
-      store.transaction(() => {
-        const suppressed = store.suppressions.filterSuppressed(due.map((e) => e.target.addressKey));
-        if (suppressed.size) totals.left += store.automations.leave([...suppressed], 'suppressed');
+      await store.transaction(async (tx) => {
+        const suppressed = await tx.suppressions.filterSuppressed(due.map((e) => e.target.addressKey));
+        if (suppressed.size) totals.left += await tx.automations.leave([...suppressed], 'suppressed');
         for (const e of due) {
           if (suppressed.has(e.target.addressKey)) continue;
-          if (!cache.has(e.automationId)) cache.set(e.automationId, store.automations.get(e.automationId));
+          if (!cache.has(e.automationId)) cache.set(e.automationId, await tx.automations.get(e.automationId));
           const a = cache.get(e.automationId);
           if (!a) continue;
-          totals.queued += advanceOne(e, a, at, batch);
+          totals.queued += await advanceOne(tx, e, a, at, batch);
           totals.advanced++;
         }
       });
-      for (const c of batch.started) deps.campaignStarted?.(c);
+      for (const c of batch.started) await deps.campaignStarted?.(c);
       if (due.length < batchSize) break;
     }
     if (totals.queued) deps.kick?.();
@@ -166,8 +169,8 @@ export function createAutomationEngine(deps: EngineDeps) {
   }
 
   /** Idempotent: targets already enrolled (same module and record) are not enrolled twice. */
-  function enrol(automationId: string, targets: EnrolTarget[]): { enrolled: number; skipped: Array<{ id: string; reason: string }> } {
-    const a = store.automations.get(automationId);
+  async function enrol(automationId: string, targets: EnrolTarget[]): Promise<{ enrolled: number; skipped: Array<{ id: string; reason: string }> }> {
+    const a = await store.automations.get(automationId);
     if (!a) throw new Error(`unknown automation ${automationId}`);
     const ready: Array<Target & { addressKey: string }> = [];
     const skipped: Array<{ id: string; reason: string }> = [];
@@ -188,13 +191,13 @@ export function createAutomationEngine(deps: EngineDeps) {
         addressKey: key,
       });
     }
-    const suppressed = store.suppressions.filterSuppressed(ready.map((t) => t.addressKey));
+    const suppressed = await store.suppressions.filterSuppressed(ready.map((t) => t.addressKey));
     const allowed = ready.filter((t) => {
       if (!suppressed.has(t.addressKey)) return true;
       skipped.push({ id: t.id, reason: 'suppressed' });
       return false;
     });
-    const enrolled = store.automations.enrol(a.id, allowed, a.program[0]?.key ?? null);
+    const enrolled = await store.automations.enrol(a.id, allowed, a.program[0]?.key ?? null);
     return { enrolled, skipped };
   }
 

@@ -18,11 +18,11 @@ export async function enrolFromLists(
   const firstKey = a.program[0]?.key ?? null;
   const lists = { id: a.id, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [] };
   const audit = await readTargets({ sugar: deps.sugar, store, consentField: deps.consentField }, lists, {
-    queued: (targets) => {
-      enrolled += store.automations.enrol(a.id, targets, firstKey);
+    queued: async (targets) => {
+      enrolled += await store.automations.enrol(a.id, targets, firstKey);
     },
   });
-  store.automations.listsRead(a.id, nowIso);
+  await store.automations.listsRead(a.id, nowIso);
   return { enrolled, audit };
 }
 
@@ -47,7 +47,7 @@ export function createListEnrolment(deps: {
       read(a).catch((err) => deps.logger?.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed'));
     },
     async refreshActive(): Promise<void> {
-      for (const a of deps.store.automations.inStatus('active')) if (a.targetListIds.length) await read(a);
+      for (const a of await deps.store.automations.inStatus('active')) if (a.targetListIds.length) await read(a);
     },
   };
 }

@@ -16,8 +16,8 @@ export function createAutomationRunner(o: {
     if (refreshing || stopped || !o.refreshLists) return refreshing;
     refreshing = o
       .refreshLists()
-      .then(() => {
-        if (!stopped) run();
+      .then(async () => {
+        if (!stopped) await run();
       })
       .catch((err) => o.logger?.warn({ err: (err as Error).message }, 'automation.list_refresh_failed'))
       .finally(() => {
@@ -27,20 +27,20 @@ export function createAutomationRunner(o: {
   };
   let soon: NodeJS.Immediate | undefined;
   let stopped = false;
-  const run = () => {
+  const run = async () => {
     soon = undefined;
     if (stopped) return;
     try {
-      if (o.engine.tick({ maxBatches: 1 }).more) soon = setImmediate(run);
+      if ((await o.engine.tick({ maxBatches: 1 })).more) soon = setImmediate(run);
     } catch (err) {
       // A failed batch rolled back whole; the next tick retries it.
       o.logger?.error({ err }, 'automation.tick_failed');
     }
   };
   return {
-    start() {
+    async start() {
       stopped = false;
-      run();
+      await run();
       timer = setInterval(run, o.tickMs ?? 1000);
       if (o.refreshLists) {
         void refresh();

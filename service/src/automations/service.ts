@@ -42,21 +42,25 @@ function parseTargets(body: unknown): EnrolTarget[] {
 export function createAutomationService(deps: AutomationServiceDeps) {
   const { store } = deps;
 
-  function get(id: string) {
-    const a = store.automations.get(id);
+  async function get(id: string) {
+    const a = await store.automations.get(id);
     if (!a) throw new AppError('not_found', `No automation ${id}`);
     return a;
   }
 
   /** An automation answers to Sugar's rights on its step campaigns' Sugar Campaigns (all assigned to its creator). */
-  function owned(a: StoredAutomation): Owned {
-    const stepCampaign = [...store.automations.stepCampaigns(a.id).values()].map((id) => store.campaigns.get(id)).find((c) => c?.sugarCampaignId);
+  async function owned(a: StoredAutomation): Promise<Owned> {
+    let stepCampaign: { sugarCampaignId?: string } | undefined;
+    for (const id of (await store.automations.stepCampaigns(a.id)).values()) {
+      stepCampaign = await store.campaigns.get(id);
+      if (stepCampaign?.sugarCampaignId) break;
+    }
     return { id: a.id, name: a.name, createdBy: a.createdBy, sugarCampaignId: stepCampaign?.sugarCampaignId };
   }
 
   async function allowed(id: string, actor: Actor, action: 'view' | 'edit') {
-    const a = get(id);
-    await requireCampaignRight(actor, owned(a), action, 'automation');
+    const a = await get(id);
+    await requireCampaignRight(actor, await owned(a), action, 'automation');
     return a;
   }
 
@@ -81,7 +85,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       const email = ins.email as EmailContent;
       try {
         // Resolved now, so a later change of the default identity does not move a running automation.
-        email.senderIdentityId = deps.senders.forSending(email.senderIdentityId, email.fromEmail, actor).id;
+        email.senderIdentityId = (await deps.senders.forSending(email.senderIdentityId, email.fromEmail, actor)).id;
       } catch (e) {
         throw atStep(ins.key, e);
       }
@@ -101,9 +105,9 @@ export function createAutomationService(deps: AutomationServiceDeps) {
   async function create(body: unknown, actor: Actor) {
     requireModule(actor, 'Campaigns', 'create');
     const compiled = await validate(body, actor);
-    const a = store.automations.create({ ...compiled, definition: body, createdBy: creatorOf(actor) });
+    const a = await store.automations.create({ ...compiled, definition: body, createdBy: creatorOf(actor) });
     if (a.targetListIds.length) deps.readLists?.(a);
-    return view(a.id);
+    return await view(a.id);
   }
 
   /**
@@ -115,7 +119,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     const before = await allowed(id, actor, 'edit');
     if (before.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
-    const sent = Object.keys(store.automations.counts(id).passed);
+    const sent = Object.keys((await store.automations.counts(id)).passed);
     if (sent.some(positional)) {
       throw new AppError(
         'not_editable',
@@ -130,38 +134,40 @@ export function createAutomationService(deps: AutomationServiceDeps) {
         problems: unnamed.map((k) => `${k} needs an id`),
       });
     }
-    if (!store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy }))
+    if (!(await store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })))
       throw new AppError('invalid_transition', `Automation ${id} is stopped`);
-    const a = get(id);
+    const a = await get(id);
     if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
     deps.wake?.();
-    return view(id);
+    return await view(id);
   }
 
-  function view(id: string) {
-    const a = get(id);
-    const counts = store.automations.counts(id);
-    const campaigns = store.automations.stepCampaigns(id);
-    const steps = a.program
-      .filter((i) => i.op === 'send' || i.op === 'wait')
-      .map((i) => {
-        const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
-        if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
-        const campaignId = campaigns.get(i.key);
-        const summary = campaignId ? store.engagement.summary(campaignId) : undefined;
-        return {
-          ...base,
-          name: i.email.name,
-          subject: i.email.subject,
-          campaignId: campaignId ?? null,
-          passed: counts.passed[i.key] ?? 0,
-          delivery: campaignId ? store.recipients.counts(campaignId) : null,
-          // People only: machine opens and bot clicks are reported apart, as in the campaign report.
-          engagement: summary
-            ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts }
-            : null,
-        };
-      });
+  async function view(id: string) {
+    const a = await get(id);
+    const counts = await store.automations.counts(id);
+    const campaigns = await store.automations.stepCampaigns(id);
+    const steps = await Promise.all(
+      a.program
+        .filter((i) => i.op === 'send' || i.op === 'wait')
+        .map(async (i) => {
+          const base = { key: i.key, type: i.op === 'send' ? 'send_email' : 'wait', waiting: counts.waitingAt[i.key] ?? 0 };
+          if (i.op !== 'send') return { ...base, ...(i.seconds ? { seconds: i.seconds } : { window: i.window }) };
+          const campaignId = campaigns.get(i.key);
+          const summary = campaignId ? await store.engagement.summary(campaignId) : undefined;
+          return {
+            ...base,
+            name: i.email.name,
+            subject: i.email.subject,
+            campaignId: campaignId ?? null,
+            passed: counts.passed[i.key] ?? 0,
+            delivery: campaignId ? await store.recipients.counts(campaignId) : null,
+            // People only: machine opens and bot clicks are reported apart, as in the campaign report.
+            engagement: summary
+              ? { opened: summary.opens.people, clicked: summary.clicks.people, machineOnlyOpens: summary.opens.machineOnly, facts: summary.facts }
+              : null,
+          };
+        }),
+    );
     return {
       id: a.id,
       name: a.name,
@@ -179,9 +185,9 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   async function move(id: string, from: AutomationStatus[], to: AutomationStatus, actor: Actor) {
     const a = await allowed(id, actor, 'edit');
-    if (!store.automations.setStatus(id, from, to)) throw new AppError('invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
+    if (!(await store.automations.setStatus(id, from, to))) throw new AppError('invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
     if (to === 'active') deps.wake?.();
-    return view(id);
+    return await view(id);
   }
 
   return {
@@ -189,7 +195,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     update,
     view: async (id: string, actor: Actor) => {
       await allowed(id, actor, 'view');
-      return view(id);
+      return await view(id);
     },
     /** Whether Sugar lets the actor change it (edit, pause, stop), so a screen offers only what will work. */
     mayEdit: (id: string, actor: Actor) =>
@@ -201,18 +207,21 @@ export function createAutomationService(deps: AutomationServiceDeps) {
         },
       ),
     list: async (limit: number, offset: number, actor: Actor) => {
-      const all = store.automations.list({ limit, offset });
+      const all = await store.automations.list({ limit, offset });
       const byId = new Map(all.map((a) => [a.id, a]));
-      return (await visibleOwned(actor, all.map(owned)))
-        .map(({ id }) => byId.get(id)!)
-        .map((a) => ({
-          id: a.id,
-          name: a.name,
-          status: a.status,
-          createdAt: a.createdAt,
-          createdBy: a.createdBy ?? null,
-          enrolments: store.automations.counts(a.id).enrolments,
-        }));
+      const visible = await visibleOwned(actor, await Promise.all(all.map(owned)));
+      return await Promise.all(
+        visible
+          .map(({ id }) => byId.get(id)!)
+          .map(async (a) => ({
+            id: a.id,
+            name: a.name,
+            status: a.status,
+            createdAt: a.createdAt,
+            createdBy: a.createdBy ?? null,
+            enrolments: (await store.automations.counts(a.id)).enrolments,
+          })),
+      );
     },
     pause: (id: string, actor: Actor) => move(id, ['active'], 'paused', actor),
     resume: (id: string, actor: Actor) => move(id, ['paused'], 'active', actor),
@@ -222,7 +231,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
       const targets = parseTargets(body);
       for (const m of new Set(targets.map((t) => t.module))) requireModule(actor, m, 'list');
-      const result = deps.engine.enrol(id, targets);
+      const result = await deps.engine.enrol(id, targets);
       deps.wake?.();
       return result;
     },

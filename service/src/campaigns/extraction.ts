@@ -37,8 +37,8 @@ export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
 
 /** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
 export interface ExtractionSink {
-  queued(targets: Array<Target & { addressKey: string }>, audit: Audit): void;
-  finished?(audit: Audit): void;
+  queued(targets: Array<Target & { addressKey: string }>, audit: Audit): void | Promise<void>;
+  finished?(audit: Audit): void | Promise<void>;
 }
 
 /** What extraction needs of a campaign (an automation passes its own lists). */
@@ -146,14 +146,14 @@ async function campaignExemptLists(deps: ExtractDeps, sugarCampaignId?: string):
 export function extractTargets(deps: ExtractDeps<LedgerStore>, campaign: ExtractionSource, onProgress: (audit: Audit) => void = () => {}): Promise<Audit> {
   const { store } = deps;
   return readTargets(deps, campaign, {
-    queued(targets, audit) {
-      store.transaction(() => {
-        store.recipients.insertMany(campaign.id, targets);
-        store.campaigns.saveAudit(campaign.id, audit);
+    async queued(targets, audit) {
+      await store.transaction(async (tx) => {
+        await tx.recipients.insertMany(campaign.id, targets);
+        await tx.campaigns.saveAudit(campaign.id, audit);
       });
       onProgress(audit);
     },
-    finished: (audit) => store.campaigns.saveAudit(campaign.id, audit),
+    finished: async (audit) => await store.campaigns.saveAudit(campaign.id, audit),
   });
 }
 
@@ -217,12 +217,12 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length, recordsRead: 0 };
   const seen = new Set<string>();
 
-  const judge = (candidates: Candidate[]): Array<Target & { addressKey: string }> => {
+  const judge = async (candidates: Candidate[]): Promise<Array<Target & { addressKey: string }>> => {
     const keys = candidates
       .map((c) => c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address)
       .map((a) => (a ? addressKey(a) : null))
       .filter((k): k is string => k !== null);
-    const suppressed = store.suppressions.filterSuppressed(keys);
+    const suppressed = await store.suppressions.filterSuppressed(keys);
     const queued: Array<Target & { addressKey: string }> = [];
     for (const c of candidates) {
       audit.candidates++;
@@ -241,7 +241,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   const judgePage = async (candidates: Candidate[]) => {
     for (let i = 0; i < candidates.length; i += JUDGE_CHUNK) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      const queued = judge(candidates.slice(i, i + JUDGE_CHUNK));
+      const queued = await judge(candidates.slice(i, i + JUDGE_CHUNK));
       await withProviders(deps.mx, queued);
       if (asAssigned) {
         assignedOf.clear();
@@ -251,7 +251,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
         }
         await asAssigned(queued, assignedOf);
       }
-      sink.queued(queued, audit);
+      await sink.queued(queued, audit);
     }
   };
   const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => {
@@ -279,7 +279,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   // group per member: that was quadratic, 7.3 s of blocked event loop for 50,000 members in one list).
   for (const listId of campaign.leadfwdListIds) {
     for (let after = -1; ; ) {
-      const page = store.lists.membersPage(listId, after, 1000);
+      const page = await store.lists.membersPage(listId, after, 1000);
       const byModule = new Map<TargetModule, string[]>();
       for (const m of page.members) {
         const ids = byModule.get(m.module);
@@ -296,6 +296,6 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
     }
     audit.progress!.listsDone++;
   }
-  sink.finished?.(audit);
+  await sink.finished?.(audit);
   return audit;
 }

@@ -62,14 +62,14 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
   return {
     async recipients(id: string, actor: Actor, page: { limit: number; offset: number }): Promise<{ recipients: RecipientChoice[]; total: number }> {
       await mayPreview(id, actor);
-      const total = Object.values(deps.store.recipients.counts(id)).reduce((a, b) => a + b, 0);
-      const rows = deps.store.recipients.list(id, { limit: page.limit, offset: page.offset });
+      const total = Object.values(await deps.store.recipients.counts(id)).reduce((a, b) => a + b, 0);
+      const rows = await deps.store.recipients.list(id, { limit: page.limit, offset: page.offset });
       return { total, recipients: rows.map((r) => ({ rowId: r.rowId, email: r.email, name: nameOf(r), module: r.module, recordId: r.id, state: r.state })) };
     },
 
     async message(id: string, rowId: unknown, actor: Actor): Promise<RecipientMessage> {
       const c = await mayPreview(id, actor);
-      const row = typeof rowId === 'number' && Number.isSafeInteger(rowId) ? deps.store.recipients.get(rowId) : undefined;
+      const row = typeof rowId === 'number' && Number.isSafeInteger(rowId) ? await deps.store.recipients.get(rowId) : undefined;
       if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${String(rowId)}`);
       const compiled = await deps.compile(c);
       return { rowId: row.rowId, to: row.email, name: nameOf(row), ...deps.render(compiled, row), links: compiled.links };

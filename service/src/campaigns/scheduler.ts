@@ -14,9 +14,9 @@ export interface SchedulerDeps {
   extract: (campaign: Campaign) => Promise<Audit>;
   send: (campaignId: string, signal: AbortSignal) => Promise<'done' | 'stopped'>;
   /** Called once when sending starts (the write-back issue hooks Sugar campaign creation here). */
-  onSendingStarted?: (campaign: Campaign) => void;
+  onSendingStarted?: (campaign: Campaign) => unknown;
   /** After extraction: a reason the campaign cannot be sent (its identity's warm-up cannot fit it), and it fails before anything goes. */
-  afterExtraction?: (campaign: Campaign) => string | undefined;
+  afterExtraction?: (campaign: Campaign) => Promise<string | undefined>;
   tickMs?: number;
   retryExtractionMs?: number;
   /** A held campaign nobody confirmed within this long is cancelled (default 24 hours). */
@@ -49,16 +49,16 @@ export function createScheduler(deps: SchedulerDeps) {
     track(c.id, async () => {
       try {
         const audit = await deps.extract(c);
-        const refused = deps.afterExtraction?.(c);
-        if (refused) store.campaigns.transition(c.id, ['extracting'], 'failed', `nothing was sent: ${refused}`.slice(0, 500));
-        else store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
+        const refused = await deps.afterExtraction?.(c);
+        if (refused) await store.campaigns.transition(c.id, ['extracting'], 'failed', `nothing was sent: ${refused}`.slice(0, 500));
+        else await store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
         retryAfter.delete(c.id);
       } catch (e) {
         if (isRetryable(e)) {
           retryAfter.set(c.id, Date.now() + (deps.retryExtractionMs ?? 30_000));
           deps.logger?.warn({ campaignId: c.id, err: (e as Error).message }, 'campaign.extraction_retry');
         } else {
-          store.campaigns.transition(c.id, ['extracting'], 'failed', `extraction failed: ${(e as Error).message}`.slice(0, 500));
+          await store.campaigns.transition(c.id, ['extracting'], 'failed', `extraction failed: ${(e as Error).message}`.slice(0, 500));
         }
       }
     });
@@ -68,38 +68,38 @@ export function createScheduler(deps: SchedulerDeps) {
     track(c.id, async () => {
       const result = await deps.send(c.id, abort.signal);
       // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
-      if (result === 'done' && !store.automations?.isOpenStepCampaign(c.id))
-        store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
+      if (result === 'done' && !(await store.automations?.isOpenStepCampaign(c.id)))
+        await store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
     });
   }
 
-  function tick() {
-    for (const c of store.campaigns.inStatus(['draft'])) {
-      if (store.campaigns.transition(c.id, ['draft'], 'extracting', 'extraction started')) startExtraction({ ...c, status: 'extracting' });
+  async function tick() {
+    for (const c of await store.campaigns.inStatus(['draft'])) {
+      if (await store.campaigns.transition(c.id, ['draft'], 'extracting', 'extraction started')) startExtraction({ ...c, status: 'extracting' });
     }
-    for (const c of store.campaigns.inStatus(['extracting'])) startExtraction(c);
+    for (const c of await store.campaigns.inStatus(['extracting'])) startExtraction(c);
     // A review left open in a closed browser would otherwise stay held, and in every list, for ever.
     const heldSince = new Date(now().getTime() - (deps.heldForMs ?? DAY_MS)).toISOString();
-    for (const c of store.campaigns.staleHolds(heldSince)) {
-      store.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
+    for (const c of await store.campaigns.staleHolds(heldSince)) {
+      await store.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
     }
-    for (const c of store.campaigns.due(now().toISOString())) {
-      if (store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {
-        deps.onSendingStarted?.(c);
+    for (const c of await store.campaigns.due(now().toISOString())) {
+      if (await store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {
+        await deps.onSendingStarted?.(c);
         startSending(c);
       }
     }
-    for (const c of store.campaigns.inStatus(['sending'])) startSending(c);
+    for (const c of await store.campaigns.inStatus(['sending'])) startSending(c);
   }
 
   return {
-    start() {
-      const recovered = store.recipients.recoverInFlight();
+    async start() {
+      const recovered = await store.recipients.recoverInFlight();
       if (recovered) deps.logger?.warn({ recovered }, 'ledger.recovered_uncertain');
-      tick();
-      timer = setInterval(() => {
+      await tick();
+      timer = setInterval(async () => {
         try {
-          tick();
+          await tick();
         } catch (e) {
           deps.logger?.error({ err: e }, 'scheduler.tick_failed');
         }

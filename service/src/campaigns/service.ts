@@ -43,9 +43,9 @@ export interface CreateCampaignInput {
 /** What campaigns need of sender identities: the one a campaign may send as, and how its sending goes. */
 export interface CampaignSenders {
   /** The identity named (absent: the default) if the actor may use it, it allows `fromEmail` and it may send; else an AppError. */
-  forSending(identityId: string | undefined, fromEmail: string, actor: Actor): SenderIdentity;
+  forSending(identityId: string | undefined, fromEmail: string, actor: Actor): Promise<SenderIdentity>;
   /** The view's `sender` (identity, its pause, providers it slowed or paused) and `schedule` (days, fits). */
-  sendingOf?(campaign: Campaign): { sender: unknown; schedule: { fits: boolean } | null; problem?: string };
+  sendingOf?(campaign: Campaign): Promise<{ sender: unknown; schedule: { fits: boolean } | null; problem?: string }>;
 }
 
 /** What the campaign use cases read and change. */
@@ -69,11 +69,11 @@ export interface CampaignDeps {
 }
 
 /** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
-export function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: Actor, ids: string[]): void {
-  const unknown = store.lists.exists(ids);
+export async function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: Actor, ids: string[]): Promise<void> {
+  const unknown = await store.lists.exists(ids);
   if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
   for (const id of ids) {
-    const hidden = store.lists.modules(id).filter((m) => !allowsModule(actor, m, 'list'));
+    const hidden = (await store.lists.modules(id)).filter((m) => !allowsModule(actor, m, 'list'));
     if (hidden.length)
       throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, {
         listId: id,
@@ -87,7 +87,7 @@ export function createCampaignService(deps: CampaignDeps) {
 
   async function validate(input: CreateCampaignInput, actor: Actor) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
-    const identity = deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
+    const identity = await deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
     requireReadableFields(actor, v.customFields);
     const { hold, sendAt, sendAsAssignedUser, ...rest } = v;
     return {
@@ -113,43 +113,43 @@ export function createCampaignService(deps: CampaignDeps) {
     const sendAt = sendTime(parseInput(ConfirmCampaignBody, body, 'invalid_campaign').sendAt);
     if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
     // Nothing leaves through an identity that lost its approval or its right to this From since the review.
-    deps.senders.forSending(c.senderIdentityId, c.fromEmail, actor);
-    const sending = deps.senders.sendingOf?.(c);
+    await deps.senders.forSending(c.senderIdentityId, c.fromEmail, actor);
+    const sending = await deps.senders.sendingOf?.(c);
     if (sending?.schedule && !sending.schedule.fits)
       throw new AppError('schedule_does_not_fit', `Campaign ${id} cannot be sent: ${sending.problem ?? 'its schedule does not fit'}`, {
         schedule: sending.schedule,
       });
-    if (!deps.store.campaigns.release(id, sendAt)) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
-    return get(id);
+    if (!(await deps.store.campaigns.release(id, sendAt))) throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot be confirmed`);
+    return await get(id);
   }
 
   async function create(input: CreateCampaignInput, actor: Actor): Promise<Campaign> {
     requireModule(actor, 'Campaigns', 'create');
     const v = await validate(input, actor);
-    requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
+    await requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
     await requireTargetLists(actor.sugar, v.targetListIds);
     if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
     await deps.compile({ campaignId: 'validation', ...v });
-    return deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
+    return await deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
   }
 
   /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */
   async function allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> {
-    const c = get(id);
+    const c = await get(id);
     await requireCampaignRight(actor, c, action);
     return c;
   }
 
-  function get(id: string): Campaign {
-    const c = deps.store.campaigns.get(id);
+  async function get(id: string): Promise<Campaign> {
+    const c = await deps.store.campaigns.get(id);
     if (!c) throw new AppError('not_found', `No campaign ${id}`);
     return c;
   }
 
   async function move(id: string, to: CampaignStatus, reason: string, actor: Actor): Promise<Campaign> {
     const c = await allowed(id, actor, 'edit');
-    const step = deps.store.automations.stepOf(id);
+    const step = await deps.store.automations.stepOf(id);
     // The engine keeps adding targets to a running automation's step campaign; pausing or cancelling it alone
     // would strand them. Resuming is always allowed, and once the automation is stopped the campaign is ordinary.
     if (step && step.automationStatus !== 'stopped' && (to === 'paused' || to === 'cancelled'))
@@ -158,10 +158,10 @@ export function createCampaignService(deps: CampaignDeps) {
         `Campaign ${id} sends step "${step.stepKey}" of automation "${step.automationName}"; pause or stop the automation instead`,
         { automationId: step.automationId },
       );
-    if (!canTransition(c.status, to) || !deps.store.campaigns.transition(id, [c.status], to, reason)) {
+    if (!canTransition(c.status, to) || !(await deps.store.campaigns.transition(id, [c.status], to, reason))) {
       throw new AppError('invalid_transition', `Campaign ${id} is ${c.status} and cannot become ${to}`);
     }
-    return get(id);
+    return await get(id);
   }
 
   const by = (actor: Actor, what: string) => (actor.kind === 'user' ? `${what} by ${actor.userName}` : `${what} by the API`);
@@ -199,8 +199,8 @@ export function createCampaignService(deps: CampaignDeps) {
       ...(q.held ? { held: q.held === 'true' } : {}),
       ...(q.automation ? { automation: q.automation === 'none' ? ('none' as const) : { id: q.automation } } : {}),
     };
-    const visible = await visibleOwned(actor, deps.store.campaigns.find(filter));
-    return { campaigns: visible.slice(offset, offset + limit).map((r) => get(r.id)), total: visible.length, limit, offset };
+    const visible = await visibleOwned(actor, await deps.store.campaigns.find(filter));
+    return { campaigns: await Promise.all(visible.slice(offset, offset + limit).map(async (r) => await get(r.id))), total: visible.length, limit, offset };
   }
 
   return {
@@ -215,19 +215,19 @@ export function createCampaignService(deps: CampaignDeps) {
     resume: async (id: string, actor: Actor) => {
       const c = await allowed(id, actor, 'edit');
       if (c.status !== 'paused') throw new AppError('invalid_transition', `Campaign ${id} is ${c.status}, not paused`);
-      return move(id, resumeTarget(deps.store.campaigns.history(id)), by(actor, 'resumed'), actor);
+      return move(id, resumeTarget(await deps.store.campaigns.history(id)), by(actor, 'resumed'), actor);
     },
-    view: (id: string) => {
-      const c = get(id);
+    view: async (id: string) => {
+      const c = await get(id);
       const { mjml: _m, html: _h, ...rest } = c;
       return {
         ...rest,
-        audit: deps.store.campaigns.getAudit(id) ?? null,
-        progress: deps.store.recipients.counts(id),
-        history: deps.store.campaigns.history(id),
-        writeback: deps.writebackState?.(id, now()) ?? null,
-        automation: deps.store.automations.stepOf(id) ?? null,
-        ...(deps.senders.sendingOf ? (({ sender, schedule }) => ({ sender, schedule }))(deps.senders.sendingOf(c)) : {}),
+        audit: (await deps.store.campaigns.getAudit(id)) ?? null,
+        progress: await deps.store.recipients.counts(id),
+        history: await deps.store.campaigns.history(id),
+        writeback: (await deps.writebackState?.(id, now())) ?? null,
+        automation: (await deps.store.automations.stepOf(id)) ?? null,
+        ...(deps.senders.sendingOf ? (({ sender, schedule }) => ({ sender, schedule }))(await deps.senders.sendingOf(c)) : {}),
       };
     },
   };

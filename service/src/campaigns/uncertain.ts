@@ -46,18 +46,18 @@ export async function resolveUncertain(deps: UncertainDeps, id: string, body: un
   const now = deps.now?.() ?? new Date();
   const by = creatorOf(actor);
   const { store } = deps;
-  return store.transaction(() => {
-    const changed = store.recipients.resolveUncertain(id, v.all ? 'all' : v.rowIds!, v.action, by, now.toISOString());
+  return await store.transaction(async (tx) => {
+    const changed = await tx.recipients.resolveUncertain(id, v.all ? 'all' : v.rowIds!, v.action, by, now.toISOString());
     if (changed.length === 0) return { action: v.action, changed: 0 };
     const reason = `${changed.length} uncertain message${changed.length === 1 ? '' : 's'} ${WHAT[v.action]} by ${by ? by.userName : 'the API'}`;
     if (v.action === 'accepted') {
       // As the send loop does for an acceptance: Sugar learns it once the campaign's setup is under way.
       const setup = outboxKey.campaign(id);
-      if (store.outbox.states([setup]).has(setup)) for (const rowId of changed) store.outbox.enqueue(outboxItem.sent(id, rowId, now));
+      if ((await tx.outbox.states([setup])).has(setup)) for (const rowId of changed) await tx.outbox.enqueue(outboxItem.sent(id, rowId, now));
     }
-    const current = store.campaigns.get(id)?.status;
-    if (v.action === 'resend' && current === 'sent') store.campaigns.transition(id, ['sent'], 'sending', reason);
-    else store.campaigns.note(id, reason);
+    const current = (await tx.campaigns.get(id))?.status;
+    if (v.action === 'resend' && current === 'sent') await tx.campaigns.transition(id, ['sent'], 'sending', reason);
+    else await tx.campaigns.note(id, reason);
     return { action: v.action, changed: changed.length };
   });
 }

@@ -42,28 +42,35 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
   const maxEvents = o.maxEventsPerRecipient ?? 50;
   const hitsOf = (k: { humanHits: number; machineHits: number }) => k.humanHits + k.machineHits;
 
-  function resolve(rowId: number, linkIndex: number): ResolvedClick | undefined {
-    const recipient = lookup.get(rowId);
+  async function resolve(rowId: number, linkIndex: number): Promise<ResolvedClick | undefined> {
+    const recipient = await lookup.get(rowId);
     if (!recipient) return undefined;
-    const links = lookup.links(recipient.campaignId, linkIndex);
+    const links = await lookup.links(recipient.campaignId, linkIndex);
     const url = safeRedirectTarget(links[linkIndex]);
     return url ? { url, recipient, linkCount: links.length } : undefined;
   }
 
-  function record(hit: ClickHit, c: ResolvedClick): ClickVerdict {
+  async function record(hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict> {
     const r = c.recipient;
-    return store.transaction(() => {
-      const counters = store.engagement.forRecipient(r.rowId);
+    return await store.transaction(async (tx) => {
+      const counters = await tx.engagement.forRecipient(r.rowId);
       const earlierHits = counters
         .filter((k) => k.kind === 'click' && k.linkIndex !== undefined)
         .map((k) => ({ linkIndex: k.linkIndex!, at: new Date([k.lastHumanAt, k.lastMachineAt].filter(Boolean).sort().pop() ?? 0) }));
       const verdict = classifyClick({ ...hit, acceptedAt: r.acceptedAt, linkCount: c.linkCount, earlierHits }, o.rules);
       const at = hit.at.toISOString();
       const human = !verdict.bot;
-      const { firstHuman } = store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'click', linkIndex: hit.linkIndex, at, human });
+      const { firstHuman } = await tx.engagement.record({
+        recipientRowId: r.rowId,
+        campaignId: r.campaignId,
+        kind: 'click',
+        linkIndex: hit.linkIndex,
+        at,
+        human,
+      });
       const clicksBefore = counters.filter((k) => k.kind === 'click').reduce((n, k) => n + hitsOf(k), 0);
       if (clicksBefore < maxEvents)
-        store.events.add({
+        await tx.events.add({
           recipientRowId: r.rowId,
           campaignId: r.campaignId,
           type: 'click',
@@ -71,21 +78,21 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
           data: { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
         });
       if (firstHuman) {
-        store.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
+        await tx.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
       }
       const opened = counters.some((k) => k.kind === 'open' && k.humanHits > 0);
       if (human && !opened) {
-        store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
+        await tx.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
         const opensBefore = counters.filter((k) => k.kind === 'open').reduce((n, k) => n + hitsOf(k), 0);
         if (opensBefore < maxEvents)
-          store.events.add({
+          await tx.events.add({
             recipientRowId: r.rowId,
             campaignId: r.campaignId,
             type: 'open',
             at,
             data: { class: 'human', machine: false, reason: 'implied_by_click' },
           });
-        store.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
+        await tx.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
       }
       return verdict;
     });

@@ -42,15 +42,15 @@ export interface FactDeps {
   clock?: () => Date;
   logger?: FactLogger;
   /** The sender identity and provider group a recipient's delivery counts for (delivery volume, guard rails). */
-  volumeOf?: (r: TrackedRecipient) => { identityId: string; group: ProviderGroup } | undefined;
+  volumeOf?: (r: TrackedRecipient) => Promise<{ identityId: string; group: ProviderGroup } | undefined>;
   /** A complaint or hard bounce was recorded: the guard rails judge the campaign's and its identity's rates. */
-  onRateFact?: (campaignId: string) => void;
+  onRateFact?: (campaignId: string) => unknown;
   /**
    * A block (a policy refusal about us) reported after the fact, by a DSN or an ESP webhook: the provider is slowed or
    * paused for the campaign's identity; the campaign goes on. The relay's own refusals at send time are the send
    * loop's to judge, so they do not come here.
    */
-  onBlock?: (r: TrackedRecipient, reason: string) => void;
+  onBlock?: (r: TrackedRecipient, reason: string) => unknown;
 }
 
 export interface SmtpOutcomeLike {
@@ -69,34 +69,39 @@ export function createFactRecorder(deps: FactDeps) {
   const now = deps.clock ?? (() => new Date());
 
   /** The fact counts for the recipient's identity and provider group on the day it arrived. */
-  function count(r: TrackedRecipient, at: Date, field: keyof Omit<VolumeDelta, 'identityId' | 'campaignId' | 'provider' | 'day'>) {
-    const v = deps.volumeOf?.(r);
+  async function count(tx: Tx, r: TrackedRecipient, at: Date, field: keyof Omit<VolumeDelta, 'identityId' | 'campaignId' | 'provider' | 'day'>) {
+    const v = tx.volume;
     if (v)
-      store.deliverability.add([{ identityId: v.identityId, campaignId: r.campaignId, provider: v.group, day: at.toISOString().slice(0, 10), [field]: 1 }]);
+      await tx.deliverability.add([{ identityId: v.identityId, campaignId: r.campaignId, provider: v.group, day: at.toISOString().slice(0, 10), [field]: 1 }]);
   }
 
-  function withRecipient(rowId: number, fn: (r: TrackedRecipient, at: Date) => FactResult): FactResult {
-    const r = lookup.get(rowId);
-    return r ? store.transaction(() => fn(r, now())) : UNKNOWN;
+  /** The fact's transaction, and the recipient's delivery volume read before it (the look-up reads through the store). */
+  type Tx = FactStore & { volume?: { identityId: string; group: ProviderGroup } };
+
+  async function withRecipient(rowId: number, fn: (r: TrackedRecipient, at: Date, tx: Tx) => Promise<FactResult>): Promise<FactResult> {
+    const r = await lookup.get(rowId);
+    if (!r) return UNKNOWN;
+    const volume = await deps.volumeOf?.(r);
+    return await store.transaction((tx) => fn(r, now(), Object.assign(Object.create(tx) as Tx, { volume })));
   }
 
-  function optOutRow(r: TrackedRecipient, at: Date, source: OptOutReason): FactResult {
+  async function optOutRow(tx: Tx, r: TrackedRecipient, at: Date, source: OptOutReason): Promise<FactResult> {
     const iso = at.toISOString();
-    const suppressed = store.suppressions.add(r.addressKey, r.email, source === 'complaint' ? 'complaint' : 'unsubscribe', `${source}:${r.campaignId}`);
-    const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact: 'opt_out', at: iso, detail: source });
-    store.outbox.enqueue(outboxItem.optout(r, at, source));
-    if (recorded) store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'optout', at: iso, data: { source } });
+    const suppressed = await tx.suppressions.add(r.addressKey, r.email, source === 'complaint' ? 'complaint' : 'unsubscribe', `${source}:${r.campaignId}`);
+    const recorded = await tx.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact: 'opt_out', at: iso, detail: source });
+    await tx.outbox.enqueue(outboxItem.optout(r, at, source));
+    if (recorded) await tx.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'optout', at: iso, data: { source } });
     return { known: true, recorded, suppressed };
   }
 
-  function optOut(rowId: number, source: OptOutReason): FactResult {
-    return withRecipient(rowId, (r, at) => optOutRow(r, at, source));
+  async function optOut(rowId: number, source: OptOutReason): Promise<FactResult> {
+    return await withRecipient(rowId, async (r, at, tx) => await optOutRow(tx, r, at, source));
   }
 
   /** A complaint is also an opt-out (same outbox key, so Sugar hears it once). */
-  function complaint(rowId: number, feedbackType: string, source: 'arf' | 'webhook'): FactResult {
-    const res = withRecipient(rowId, (r, at) => {
-      const recorded = store.engagement.addFact({
+  async function complaint(rowId: number, feedbackType: string, source: 'arf' | 'webhook'): Promise<FactResult> {
+    const res = await withRecipient(rowId, async (r, at, tx) => {
+      const recorded = await tx.engagement.addFact({
         recipientRowId: r.rowId,
         campaignId: r.campaignId,
         fact: 'complaint',
@@ -104,34 +109,34 @@ export function createFactRecorder(deps: FactDeps) {
         detail: feedbackType,
       });
       if (recorded) {
-        store.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'complaint', at: at.toISOString(), data: { feedbackType, source } });
-        count(r, at, 'complaints');
+        await tx.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type: 'complaint', at: at.toISOString(), data: { feedbackType, source } });
+        await count(tx, r, at, 'complaints');
       }
-      return { known: true, recorded, suppressed: optOutRow(r, at, 'complaint').suppressed };
+      return { known: true, recorded, suppressed: (await optOutRow(tx, r, at, 'complaint')).suppressed };
     });
-    if (res.recorded) rateFact(rowId);
+    if (res.recorded) await rateFact(rowId);
     return res;
   }
 
-  function rateFact(rowId: number) {
-    const r = lookup.get(rowId);
+  async function rateFact(rowId: number) {
+    const r = await lookup.get(rowId);
     if (!r || !deps.onRateFact) return;
     try {
-      deps.onRateFact(r.campaignId);
+      await deps.onRateFact(r.campaignId);
     } catch (err) {
       deps.logger?.error({ err, campaignId: r.campaignId }, 'guard_rails.check_failed');
     }
   }
 
-  function bounce(rowId: number, b: BounceReport): FactResult {
+  async function bounce(rowId: number, b: BounceReport): Promise<FactResult> {
     let blocked: TrackedRecipient | undefined;
-    const res = withRecipient(rowId, (r, at) => {
+    const res = await withRecipient(rowId, async (r, at, tx) => {
       const iso = at.toISOString();
       const fact = b.kind === 'hard' ? 'hard_bounce' : b.kind === 'soft' ? 'soft_bounce' : 'block';
       const detail = [b.status, clip(b.diagnostic, 300)].filter(Boolean).join(' ');
-      const recorded = store.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact, at: iso, detail });
+      const recorded = await tx.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact, at: iso, detail });
       if (!recorded) return { known: true, recorded, suppressed: false };
-      store.events.add({
+      await tx.events.add({
         recipientRowId: r.rowId,
         campaignId: r.campaignId,
         type: 'bounce',
@@ -139,31 +144,31 @@ export function createFactRecorder(deps: FactDeps) {
         data: { kind: b.kind, rule: b.rule, rulesVersion: b.version, status: b.status, diagnostic: clip(b.diagnostic), source: b.source },
       });
       let suppressed = false;
-      count(r, at, b.kind === 'hard' ? 'hardBounces' : b.kind === 'soft' ? 'softBounces' : 'blocks');
+      await count(tx, r, at, b.kind === 'hard' ? 'hardBounces' : b.kind === 'soft' ? 'softBounces' : 'blocks');
       if (b.kind === 'hard') {
-        suppressed = store.suppressions.add(r.addressKey, r.email, 'hard_bounce', `${b.source}:${r.campaignId}`);
-        store.outbox.enqueue(outboxItem.bounce(r, at, 'hard', detail));
+        suppressed = await tx.suppressions.add(r.addressKey, r.email, 'hard_bounce', `${b.source}:${r.campaignId}`);
+        await tx.outbox.enqueue(outboxItem.bounce(r, at, 'hard', detail));
       } else if (b.kind === 'soft') {
-        const count = store.engagement.countSoftBounce(r.addressKey, iso);
+        const count = await tx.engagement.countSoftBounce(r.addressKey, iso);
         if (count >= deps.softBounceLimit) {
-          suppressed = store.suppressions.add(r.addressKey, r.email, 'soft_bounce_limit', `${b.source}:${r.campaignId}`);
-          store.outbox.enqueue(outboxItem.bounce(r, at, 'soft', detail));
+          suppressed = await tx.suppressions.add(r.addressKey, r.email, 'soft_bounce_limit', `${b.source}:${r.campaignId}`);
+          await tx.outbox.enqueue(outboxItem.bounce(r, at, 'soft', detail));
         }
       } else {
         blocked = r;
       }
       return { known: true, recorded, suppressed };
     });
-    if (blocked) throttleForBlock(blocked, b);
-    if (res.recorded && b.kind === 'hard') rateFact(rowId);
+    if (blocked) await throttleForBlock(blocked, b);
+    if (res.recorded && b.kind === 'hard') await rateFact(rowId);
     return res;
   }
 
   // A block says something about us (reputation, authentication), not the recipient: that provider is slowed or
   // paused for the identity (the send loop does so itself for the relay's answers at send time), and the operator is told.
-  function throttleForBlock(r: TrackedRecipient, b: BounceReport) {
+  async function throttleForBlock(r: TrackedRecipient, b: BounceReport) {
     const reason = [b.status, clip(b.diagnostic, 200)].filter(Boolean).join(' ');
-    if (b.source !== 'smtp') deps.onBlock?.(r, reason);
+    if (b.source !== 'smtp') await deps.onBlock?.(r, reason);
     deps.logger?.error(
       { event: 'sender.blocked', campaignId: r.campaignId, rowId: r.rowId, provider: r.provider, status: b.status, source: b.source },
       'sender.blocked',
@@ -174,14 +179,14 @@ export function createFactRecorder(deps: FactDeps) {
    * The relay's own verdict at RCPT/DATA, as the send worker classified it. Only final failures
    * count: a 4xx the worker will retry is not a bounce yet, unless it is a policy refusal.
    */
-  function smtpOutcome(r: { rowId: number; attempts: number }, res: SmtpOutcomeLike, maxAttempts = 5): FactResult | undefined {
+  async function smtpOutcome(r: { rowId: number; attempts: number }, res: SmtpOutcomeLike, maxAttempts = 5): Promise<FactResult | undefined> {
     if (res.outcome === 'accepted' || res.outcome === 'uncertain') return undefined;
     const final = res.outcome === 'permanent' || r.attempts >= maxAttempts;
     if (!final && !res.policy) return undefined;
     const diagnostic = [res.code, res.text].filter((x) => x !== undefined && x !== '').join(' ');
     const verdict: BounceVerdict = classifyBounce({ status: res.enhanced, diagnostic });
     const kind: BounceVerdictKind = res.policy ? 'block' : verdict.kind;
-    return bounce(r.rowId, { ...verdict, kind, rule: res.policy ? 'smtp.policy' : verdict.rule, diagnostic, source: 'smtp' });
+    return await bounce(r.rowId, { ...verdict, kind, rule: res.policy ? 'smtp.policy' : verdict.rule, diagnostic, source: 'smtp' });
   }
 
   return { optOut, complaint, bounce, smtpOutcome };

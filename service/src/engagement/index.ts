@@ -62,11 +62,11 @@ export function createEngagement(o: EngagementOptions) {
     facts,
     opens,
     clicks,
-    report: (campaignId: string) => campaignReport(store, campaignId, o.retentionDays),
+    report: async (campaignId: string) => await campaignReport(store, campaignId, o.retentionDays),
     /** A list row's figures: people's opens and clicks, bounces, opt-outs. */
-    figures: (campaignId: string) => keyFigures(store, campaignId),
+    figures: async (campaignId: string) => await keyFigures(store, campaignId),
     /** The report's lists of people (bounces, complaints, opt-outs, uncertain messages), a page at a time. */
-    people: (campaignId: string, query: unknown, actor: Actor) => campaignPeople(store, campaignId, query, actor),
+    people: async (campaignId: string, query: unknown, actor: Actor) => await campaignPeople(store, campaignId, query, actor),
     csv: (campaignId: string, actor: Actor) => campaignCsv(store, campaignId, actor),
     /** For the send worker's onOutcome: the relay's synchronous verdicts. */
     smtpOutcome: facts.smtpOutcome,
@@ -74,9 +74,9 @@ export function createEngagement(o: EngagementOptions) {
       retention ??= startRetention({ store, days: o.retentionDays, logger });
     },
     /** Commits buffered opens; call before the store closes. */
-    close() {
+    async close() {
       retention?.stop();
-      opens.close();
+      await opens.close();
     },
   };
 }

@@ -59,32 +59,34 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
   let closed = false;
   let recorded = 0;
 
-  function write(hits: OpenHit[]): number {
+  async function write(hits: OpenHit[]): Promise<number> {
     let written = 0;
-    o.store.transaction(() => {
-      for (const hit of hits) {
-        const r = o.lookup.get(hit.rowId);
+    // Looked up before the transaction: the look-up reads through the store, not through the transaction.
+    const rows = await Promise.all(hits.map(async (h) => await o.lookup.get(h.rowId)));
+    await o.store.transaction(async (tx) => {
+      for (const [i, hit] of hits.entries()) {
+        const r = rows[i];
         if (!r) continue; // row gone with its campaign: nothing to attach the open to
         const v = classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, o.rules);
         const at = hit.at.toISOString();
-        const { firstHuman, hits } = o.store.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person });
+        const { firstHuman, hits } = await tx.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person });
         // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
         if (hits <= maxEvents)
-          o.store.events.add({
+          await tx.events.add({
             recipientRowId: r.rowId,
             campaignId: r.campaignId,
             type: 'open',
             at,
             data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
           });
-        if (firstHuman) o.store.outbox.enqueue(outboxItem.open(r, hit.at, v.class));
+        if (firstHuman) await tx.outbox.enqueue(outboxItem.open(r, hit.at, v.class));
         written++;
       }
     });
     return written;
   }
 
-  function flush(): void {
+  async function flush(): Promise<void> {
     if (timer) {
       clearTimeout(timer as NodeJS.Timeout);
       clearImmediate(timer as NodeJS.Immediate);
@@ -94,7 +96,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
     if (current.hits.length === 0) return;
     batch = newBatch();
     try {
-      recorded += write(current.hits);
+      recorded += await write(current.hits);
       current.resolve();
     } catch (err) {
       o.logger?.error({ err, lost: current.hits.length }, 'tracking.open.write_failed');
@@ -104,19 +106,19 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
 
   return {
     /** Resolves once the hit is committed; rejects if its batch could not be written. */
-    record(hit: OpenHit): Promise<void> {
+    async record(hit: OpenHit): Promise<void> {
       if (closed) return Promise.reject(new Error('open recorder is closed'));
       batch.hits.push(hit);
       const done = batch.done;
-      if (batch.hits.length >= maxBatch) flush();
+      if (batch.hits.length >= maxBatch) await flush();
       // 0: commit once the current event-loop turn has read every request that is ready.
       else if (!timer) timer = flushMs === 0 ? setImmediate(flush) : setTimeout(flush, flushMs);
       return done;
     },
     flush,
     /** Commits what is buffered and refuses further hits. */
-    close(): void {
-      flush();
+    async close(): Promise<void> {
+      await flush();
       closed = true;
     },
     stats: () => ({ recorded, buffered: batch.hits.length }),

@@ -14,9 +14,9 @@ export interface TrackedRecipient extends OutboxTarget {
 }
 
 export interface RecipientLookup {
-  get(rowId: number): TrackedRecipient | undefined;
+  get(rowId: number): Promise<TrackedRecipient | undefined>;
   /** Campaign links, index = link index in click tokens. */
-  links(campaignId: string, atLeast: number): string[];
+  links(campaignId: string, atLeast: number): Promise<string[]>;
 }
 
 function toTracked(r: LedgerRecipient): TrackedRecipient {
@@ -38,20 +38,20 @@ export function createRecipientLookup(store: LookupStore, maxEntries = 100_000):
     map.set(key, value);
   };
   return {
-    get(rowId) {
+    async get(rowId) {
       const cached = rows.get(rowId);
       if (cached === null) return undefined;
       if (cached?.acceptedAt && cached.messageId) return cached;
-      const row = store.recipients.get(rowId);
+      const row = await store.recipients.get(rowId);
       const tracked = row ? toTracked(row) : null;
       remember(rows, rowId, tracked);
       return tracked ?? undefined;
     },
-    links(campaignId, atLeast) {
+    async links(campaignId, atLeast) {
       const cached = links.get(campaignId);
       // Links only ever grow (CampaignRepo.saveLinks appends), so a cached list is stale only when short.
       if (cached && cached.length > atLeast) return cached;
-      const fresh = store.campaigns.links(campaignId);
+      const fresh = await store.campaigns.links(campaignId);
       remember(links, campaignId, fresh);
       return fresh;
     },

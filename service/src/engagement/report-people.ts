@@ -56,11 +56,11 @@ const view = (p: PersonRow): PersonView => ({
 });
 
 /** One page of one list; `hidden` counts the people in modules the reader may not view. */
-export function campaignPeople(store: PeopleStore, campaignId: string, query: unknown, actor: Actor) {
+export async function campaignPeople(store: PeopleStore, campaignId: string, query: unknown, actor: Actor) {
   const q = parseInput(PeopleQuery, query, 'invalid_input');
   const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
   const offset = Number(q.offset ?? 0);
-  const { rows, total, hidden } = store.reports.people(campaignId, q.kind, { modules: viewableModules(actor), limit, offset });
+  const { rows, total, hidden } = await store.reports.people(campaignId, q.kind, { modules: viewableModules(actor), limit, offset });
   return { kind: q.kind, people: rows.map(view), total, hidden, limit, offset };
 }
 
@@ -83,13 +83,13 @@ const csvLine = (r: ExportRow) =>
  * The export, a page of rows at a time (ledger order), so a large campaign is streamed, never held whole. Exporting
  * asks for Sugar's export right on Campaigns; rows of modules the reader may not view are left out.
  */
-export function* campaignCsv(store: PeopleStore, campaignId: string, actor: Actor, pageSize = 1000): Generator<string> {
+export async function* campaignCsv(store: PeopleStore, campaignId: string, actor: Actor, pageSize = 1000): AsyncGenerator<string> {
   requireModule(actor, 'Campaigns', 'export');
   const modules = viewableModules(actor);
   yield `${CSV_COLUMNS.join(',')}\r\n`;
   let after = 0;
   for (;;) {
-    const rows = store.reports.exportRows(campaignId, { modules, afterRowId: after, limit: pageSize });
+    const rows = await store.reports.exportRows(campaignId, { modules, afterRowId: after, limit: pageSize });
     if (rows.length) yield rows.map(csvLine).join('');
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1].rowId;

@@ -55,10 +55,10 @@ export interface KeyFigures {
   complaints: number;
 }
 
-export function keyFigures(store: StorePart<{ recipients: 'counts'; engagement: 'summary' }>, campaignId: string): KeyFigures {
-  const s = store.engagement.summary(campaignId);
+export async function keyFigures(store: StorePart<{ recipients: 'counts'; engagement: 'summary' }>, campaignId: string): Promise<KeyFigures> {
+  const s = await store.engagement.summary(campaignId);
   return {
-    accepted: store.recipients.counts(campaignId).accepted,
+    accepted: (await store.recipients.counts(campaignId)).accepted,
     opened: s.opens.people,
     clicked: s.clicks.people,
     bounced: s.facts.hard_bounce + s.facts.soft_bounce,
@@ -101,7 +101,7 @@ export interface CampaignReport {
 
 const rate = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 10_000) / 10_000 : 0);
 
-function timeline(rows: ReturnType<EventRepo['countByHour']>): TimelineHour[] {
+function timeline(rows: Awaited<ReturnType<EventRepo['countByHour']>>): TimelineHour[] {
   const hours = new Map<string, TimelineHour>();
   for (const r of rows) {
     const hour = `${r.hour}:00:00.000Z`;
@@ -120,13 +120,13 @@ function timeline(rows: ReturnType<EventRepo['countByHour']>): TimelineHour[] {
 }
 
 /** Undefined when the campaign does not exist. */
-export function campaignReport(store: ReportStore, campaignId: string, retentionDays: number, now = new Date()): CampaignReport | undefined {
-  const campaign = store.campaigns.get(campaignId);
+export async function campaignReport(store: ReportStore, campaignId: string, retentionDays: number, now = new Date()): Promise<CampaignReport | undefined> {
+  const campaign = await store.campaigns.get(campaignId);
   if (!campaign) return undefined;
-  const counts = store.recipients.counts(campaignId);
+  const counts = await store.recipients.counts(campaignId);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const summary = store.engagement.summary(campaignId);
-  const urls = store.campaigns.links(campaignId);
+  const summary = await store.engagement.summary(campaignId);
+  const urls = await store.campaigns.links(campaignId);
   const accepted = counts.accepted;
   return {
     campaignId,
@@ -157,8 +157,8 @@ export function campaignReport(store: ReportStore, campaignId: string, retention
       const l = summary.links.find((x) => x.linkIndex === index);
       return { index, url, people: l?.people ?? 0, clicks: l?.humanHits ?? 0, botClicks: l?.machineHits ?? 0 };
     }),
-    providers: byProvider(store.reports.byDomain(campaignId)),
-    timeline: timeline(store.events.countByHour(campaignId)),
+    providers: byProvider(await store.reports.byDomain(campaignId)),
+    timeline: timeline(await store.events.countByHour(campaignId)),
     timelineRetentionDays: retentionDays,
   };
 }

@@ -8,17 +8,17 @@ export function startRetention(o: {
   intervalMs?: number;
   clock?: () => Date;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
-}): { runOnce(): number; stop(): void } {
+}): { runOnce(): Promise<number>; stop(): void } {
   const clock = o.clock ?? (() => new Date());
-  const runOnce = () => {
+  const runOnce = async () => {
     const cutoff = new Date(clock().getTime() - o.days * 86_400_000).toISOString();
-    const pruned = o.store.events.pruneOlderThan(cutoff);
+    const pruned = await o.store.events.pruneOlderThan(cutoff);
     if (pruned) o.logger?.info({ event: 'events.pruned', pruned, cutoff }, 'events.pruned');
     return pruned;
   };
-  const timer = setInterval(() => {
+  const timer = setInterval(async () => {
     try {
-      runOnce();
+      await runOnce();
     } catch (err) {
       o.logger?.warn({ err }, 'events.prune_failed');
     }

@@ -10,7 +10,7 @@ export type GuardStore = StorePart<{ campaigns: 'get'; identities: 'get' | 'getD
 export interface GuardDeps {
   store: GuardStore;
   settings: GuardRailSettings & { windowDays: number };
-  pause: (identityId: string, reason: string, by: string) => boolean;
+  pause: (identityId: string, reason: string, by: string) => Promise<boolean>;
   now?: () => Date;
 }
 
@@ -19,20 +19,20 @@ export function createGuardRails(deps: GuardDeps) {
   const now = () => (deps.now ? deps.now() : new Date());
   return {
     /** After a complaint or a hard bounce of one of `campaignId`'s recipients. Returns the reason when it paused. */
-    check(campaignId: string): string | undefined {
-      const c = store.campaigns.get(campaignId);
+    async check(campaignId: string): Promise<string | undefined> {
+      const c = await store.campaigns.get(campaignId);
       if (!c) return undefined;
-      const identity = c.senderIdentityId ? store.identities.get(c.senderIdentityId) : store.identities.getDefault();
+      const identity = c.senderIdentityId ? await store.identities.get(c.senderIdentityId) : await store.identities.getDefault();
       if (!identity || identity.paused) return undefined;
-      const campaign = guardRailBreach(store.deliverability.totals({ campaignId }), deps.settings);
+      const campaign = guardRailBreach(await store.deliverability.totals({ campaignId }), deps.settings);
       const since = new Date(now().getTime() - (deps.settings.windowDays - 1) * 86_400_000).toISOString().slice(0, 10);
-      const overall = campaign ? undefined : guardRailBreach(store.deliverability.totals({ identityId: identity.id, sinceDay: since }), deps.settings);
+      const overall = campaign ? undefined : guardRailBreach(await store.deliverability.totals({ identityId: identity.id, sinceDay: since }), deps.settings);
       const reason = campaign
         ? `guard rail: campaign "${c.name}": ${campaign}`
         : overall
           ? `guard rail: the identity over ${deps.settings.windowDays} days: ${overall}`
           : undefined;
-      if (reason) deps.pause(identity.id, reason, 'guard rail');
+      if (reason) await deps.pause(identity.id, reason, 'guard rail');
       return reason;
     },
   };

@@ -125,8 +125,8 @@ export function createIdentityService(deps: IdentityDeps) {
     if (!isPrivileged(actor)) throw new AppError('admin_only', 'Only a Sugar administrator (or the API key) manages sender identities');
   }
 
-  function get(id: string): SenderIdentity {
-    const i = store.identities.get(id);
+  async function get(id: string, db: Pick<IdentityStore, 'identities'> = store): Promise<SenderIdentity> {
+    const i = await db.identities.get(id);
     if (!i) throw new AppError('not_found', `No sender identity ${id}`);
     return i;
   }
@@ -135,17 +135,17 @@ export function createIdentityService(deps: IdentityDeps) {
   const summary = (i: SenderIdentity) => ({ id: i.id, name: i.name, isDefault: i.isDefault, fromDomains: i.fromDomains, fromAddresses: i.fromAddresses });
 
   /** The administrator's view: everything but secrets, with the DNS record its key needs. */
-  function view(i: SenderIdentity) {
+  async function view(i: SenderIdentity) {
     const { dkim, ...rest } = i;
     return {
       ...rest,
       dkim: dkim
         ? { domain: dkim.domain, selector: dkim.selector, hasKey: true, fingerprint: keyFingerprint(dkim.publicKeyDer), dnsRecord: dkimDnsRecord(dkim) }
         : { hasKey: false },
-      readiness: store.identities.readiness(i.id) ?? null,
+      readiness: (await store.identities.readiness(i.id)) ?? null,
       throttles: deps.throttles?.(i.id) ?? [],
-      usage: store.identities.usage(i.id),
-      audit: store.identities.auditLog(i.id, 20),
+      usage: await store.identities.usage(i.id),
+      audit: await store.identities.auditLog(i.id, 20),
     };
   }
 
@@ -153,8 +153,8 @@ export function createIdentityService(deps: IdentityDeps) {
     isPrivileged(actor) || i.users.length === 0 || (actor.kind === 'user' && i.users.includes(actor.userName));
 
   /** The sender profile delivery needs (relay with credentials, the DKIM key), opened from the store. */
-  function profileOf(i: SenderIdentity): SenderProfile {
-    const secrets = store.identities.secrets(i.id) ?? {};
+  async function profileOf(i: SenderIdentity): Promise<SenderProfile> {
+    const secrets = (await store.identities.secrets(i.id)) ?? {};
     const pem = open(KEY_PURPOSE, secrets.dkimKeySealed);
     if (i.dkim && !pem) throw new AppError('identity_not_ready', `The DKIM key of sender identity "${i.name}" cannot be opened with the service secret`);
     const password = open(PASSWORD_PURPOSE, secrets.relayPasswordSealed);
@@ -218,34 +218,36 @@ export function createIdentityService(deps: IdentityDeps) {
     };
   }
 
-  const audit = (id: string, actor: Actor | string, action: string, detail?: string) =>
-    store.identities.audit(id, { at: now().toISOString(), by: typeof actor === 'string' ? actor : whoIs(actor), action, ...(detail ? { detail } : {}) });
+  // Inside a transaction: pass its repositories (`db`), never the outer store.
+  const audit = async (db: Pick<IdentityStore, 'identities'>, id: string, actor: Actor | string, action: string, detail?: string) =>
+    await db.identities.audit(id, { at: now().toISOString(), by: typeof actor === 'string' ? actor : whoIs(actor), action, ...(detail ? { detail } : {}) });
 
-  const nameTaken = (name: string, except?: string) => store.identities.list().some((i) => i.name.toLowerCase() === name.toLowerCase() && i.id !== except);
+  const nameTaken = async (name: string, except?: string) =>
+    (await store.identities.list()).some((i) => i.name.toLowerCase() === name.toLowerCase() && i.id !== except);
 
   async function create(body: unknown, actor: Actor) {
     requireAdmin(actor);
     const v = parseInput(IdentityBody, body, 'invalid_identity');
-    if (nameTaken(v.name)) throw new AppError('invalid_identity', `A sender identity is already called "${v.name}"`, { problems: ['name is taken'] });
+    if (await nameTaken(v.name)) throw new AppError('invalid_identity', `A sender identity is already called "${v.name}"`, { problems: ['name is taken'] });
     const s = await settingsFrom(v);
-    const created = store.transaction(() => {
-      const i = store.identities.create(s.settings, {
+    const created = await store.transaction(async (tx) => {
+      const i = await tx.identities.create(s.settings, {
         ...(s.dkimKeySealed ? { dkimKeySealed: s.dkimKeySealed } : {}),
         ...(s.relayPasswordSealed ? { relayPasswordSealed: s.relayPasswordSealed } : {}),
       });
-      if (v.isDefault) store.identities.setDefault(i.id);
-      audit(i.id, actor, 'created', `From ${allowedSenders(i)} through ${i.relay.url}`);
+      if (v.isDefault) await tx.identities.setDefault(i.id);
+      await audit(tx, i.id, actor, 'created', `From ${allowedSenders(i)} through ${i.relay.url}`);
       return i;
     });
     deps.logger?.info({ event: 'identity.created', identityId: created.id, by: whoIs(actor) }, 'identity.created');
-    return view(get(created.id));
+    return await view(await get(created.id));
   }
 
   async function update(id: string, body: unknown, actor: Actor) {
     requireAdmin(actor);
-    const before = get(id);
+    const before = await get(id);
     const v = parseInput(IdentityBody, body, 'invalid_identity');
-    if (nameTaken(v.name, id)) throw new AppError('invalid_identity', `A sender identity is already called "${v.name}"`, { problems: ['name is taken'] });
+    if (await nameTaken(v.name, id)) throw new AppError('invalid_identity', `A sender identity is already called "${v.name}"`, { problems: ['name is taken'] });
     const s = await settingsFrom(v, before);
     // A new key, relay or bounce domain must pass readiness again before it sends (or be forced again).
     const changedWhatDnsVouchesFor =
@@ -254,61 +256,67 @@ export function createIdentityService(deps: IdentityDeps) {
       s.settings.dkim?.selector !== before.dkim?.selector ||
       s.settings.relay.url !== before.relay.url ||
       s.settings.bounceDomain !== before.bounceDomain;
-    store.transaction(() => {
-      store.identities.update(id, s.settings, { dkimKeySealed: s.dkimKeySealed, relayPasswordSealed: s.relayPasswordSealed });
-      if (v.isDefault) store.identities.setDefault(id);
-      if (changedWhatDnsVouchesFor && before.approval) store.identities.setApproval(id, null);
-      audit(id, actor, 'edited', changedWhatDnsVouchesFor ? 'key, relay or domains changed: readiness must pass again' : undefined);
+    await store.transaction(async (tx) => {
+      await tx.identities.update(id, s.settings, { dkimKeySealed: s.dkimKeySealed, relayPasswordSealed: s.relayPasswordSealed });
+      if (v.isDefault) await tx.identities.setDefault(id);
+      if (changedWhatDnsVouchesFor && before.approval) await tx.identities.setApproval(id, null);
+      await audit(tx, id, actor, 'edited', changedWhatDnsVouchesFor ? 'key, relay or domains changed: readiness must pass again' : undefined);
     });
-    return view(get(id));
+    return await view(await get(id));
   }
 
-  function remove(id: string, actor: Actor) {
+  async function remove(id: string, actor: Actor) {
     requireAdmin(actor);
-    const i = get(id);
+    const i = await get(id);
     if (i.isDefault) throw new AppError('identity_in_use', `"${i.name}" is the default sender identity; make another one the default first`);
-    const usage = store.identities.usage(id);
+    const usage = await store.identities.usage(id);
     if (usage.campaigns.length || usage.automations.length)
       throw new AppError(
         'identity_in_use',
         `"${i.name}" is used by ${usage.campaigns.length} campaign(s) not finished and ${usage.automations.length} automation(s) not stopped`,
         usage,
       );
-    store.identities.remove(id);
+    await store.identities.remove(id);
     deps.logger?.info({ event: 'identity.deleted', identityId: id, by: whoIs(actor) }, 'identity.deleted');
   }
 
   async function readiness(id: string, actor: Actor) {
     requireAdmin(actor);
-    const i = get(id);
+    const i = await get(id);
     if (!deps.checkReadiness) throw new Error('identity service built without readiness checks');
-    const r = await deps.checkReadiness(i, profileOf(i));
-    store.identities.saveReadiness(id, r);
+    const r = await deps.checkReadiness(i, await profileOf(i));
+    await store.identities.saveReadiness(id, r);
     if (r.ok && !i.approval) {
-      store.identities.setApproval(id, { how: 'readiness', by: whoIs(actor), at: r.checkedAt });
-      audit(id, actor, 'approved', 'readiness passed');
+      await store.identities.setApproval(id, { how: 'readiness', by: whoIs(actor), at: r.checkedAt });
+      await audit(store, id, actor, 'approved', 'readiness passed');
     }
-    return { ...r, approved: Boolean(get(id).approval) };
+    return { ...r, approved: Boolean((await get(id)).approval) };
   }
 
   /** An administrator lets an identity send before its readiness passed: `force: true`, audited. */
-  function approve(id: string, body: unknown, actor: Actor) {
+  async function approve(id: string, body: unknown, actor: Actor) {
     requireAdmin(actor);
-    const i = get(id);
+    const i = await get(id);
     const v = parseInput(ApproveBody, body, 'invalid_input');
-    const failing = (store.identities.readiness(id)?.checks ?? []).filter((c) => c.required && !c.ok).map((c) => c.id);
-    store.identities.setApproval(id, { how: 'forced', by: whoIs(actor), at: now().toISOString() });
-    audit(id, actor, 'forced', [v.reason, failing.length ? `failing checks: ${failing.join(', ')}` : 'readiness not run'].filter(Boolean).join('; '));
+    const failing = ((await store.identities.readiness(id))?.checks ?? []).filter((c) => c.required && !c.ok).map((c) => c.id);
+    await store.identities.setApproval(id, { how: 'forced', by: whoIs(actor), at: now().toISOString() });
+    await audit(
+      store,
+      id,
+      actor,
+      'forced',
+      [v.reason, failing.length ? `failing checks: ${failing.join(', ')}` : 'readiness not run'].filter(Boolean).join('; '),
+    );
     deps.logger?.warn({ event: 'identity.forced', identityId: id, by: whoIs(actor), failing }, 'identity.forced');
-    return view(get(i.id));
+    return await view(await get(i.id));
   }
 
   async function testConnection(id: string, actor: Actor) {
     requireAdmin(actor);
-    const i = get(id);
+    const i = await get(id);
     if (!deps.testRelay) throw new Error('identity service built without a relay test');
     try {
-      await deps.testRelay(profileOf(i));
+      await deps.testRelay(await profileOf(i));
       return { ok: true, relay: i.relay.url };
     } catch (e) {
       const err = e as { message?: string; response?: string; responseCode?: number };
@@ -320,18 +328,18 @@ export function createIdentityService(deps: IdentityDeps) {
   const PAUSE_PREFIX = (i: SenderIdentity) => `sender identity "${i.name}" paused: `;
 
   /** Pauses the identity and every campaign sending or waiting to send through it. False when it was paused already. */
-  function pause(id: string, reason: string, by: string): boolean {
-    const i = get(id);
+  async function pause(id: string, reason: string, by: string): Promise<boolean> {
+    const i = await get(id);
     const p: IdentityPause = { reason: reason.slice(0, 500), at: now().toISOString(), by };
-    const changed = store.transaction(() => {
-      if (!store.identities.setPaused(id, p, 'running')) return false;
+    const changed = await store.transaction(async (tx) => {
+      if (!(await tx.identities.setPaused(id, p, 'running'))) return false;
       for (const c of [
-        ...store.campaigns.withIdentity(id, ['sending', 'pending']),
-        ...(i.isDefault ? store.campaigns.withIdentity(null, ['sending', 'pending']) : []),
+        ...(await tx.campaigns.withIdentity(id, ['sending', 'pending'])),
+        ...(i.isDefault ? await tx.campaigns.withIdentity(null, ['sending', 'pending']) : []),
       ]) {
-        store.campaigns.transition(c.id, [c.status], 'paused', `${PAUSE_PREFIX(i)}${p.reason}`.slice(0, 500));
+        await tx.campaigns.transition(c.id, [c.status], 'paused', `${PAUSE_PREFIX(i)}${p.reason}`.slice(0, 500));
       }
-      audit(id, by, 'paused', p.reason);
+      await audit(tx, id, by, 'paused', p.reason);
       return true;
     });
     if (changed) deps.logger?.error({ event: 'identity.paused', identityId: id, by, reason: p.reason }, 'identity.paused');
@@ -339,31 +347,31 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   /** Lets it send again; the campaigns its pause paused resume where they were. */
-  function resume(id: string, actor: Actor) {
+  async function resume(id: string, actor: Actor) {
     requireAdmin(actor);
-    const i = get(id);
+    const i = await get(id);
     const resumed: string[] = [];
-    store.transaction(() => {
-      store.identities.setPaused(id, null);
-      for (const c of [...store.campaigns.withIdentity(id, ['paused']), ...(i.isDefault ? store.campaigns.withIdentity(null, ['paused']) : [])]) {
-        const history = store.campaigns.history(c.id);
+    await store.transaction(async (tx) => {
+      await tx.identities.setPaused(id, null);
+      for (const c of [...(await tx.campaigns.withIdentity(id, ['paused'])), ...(i.isDefault ? await tx.campaigns.withIdentity(null, ['paused']) : [])]) {
+        const history = await tx.campaigns.history(c.id);
         const last = history.at(-1);
         if (!last?.reason?.startsWith(PAUSE_PREFIX(i))) continue;
         const before = [...history].reverse().find((h) => h.status !== 'paused')?.status;
         const to = before === 'pending' ? 'pending' : 'sending';
-        if (store.campaigns.transition(c.id, ['paused'], to, `sender identity "${i.name}" resumed by ${whoIs(actor)}`)) resumed.push(c.id);
+        if (await tx.campaigns.transition(c.id, ['paused'], to, `sender identity "${i.name}" resumed by ${whoIs(actor)}`)) resumed.push(c.id);
       }
-      audit(id, actor, 'resumed');
+      await audit(tx, id, actor, 'resumed');
     });
     deps.onResumed?.(id);
     deps.logger?.info({ event: 'identity.resumed', identityId: id, by: whoIs(actor), campaigns: resumed.length }, 'identity.resumed');
-    return { ...view(get(id)), resumedCampaigns: resumed };
+    return { ...(await view(await get(id))), resumedCampaigns: resumed };
   }
 
   /** Per day and provider group: accepted, deferred, bounced, complained, with rates (the deliverability view). */
-  function deliverability(id: string, query: unknown, actor: Actor) {
+  async function deliverability(id: string, query: unknown, actor: Actor) {
     requireAdmin(actor);
-    const i = get(id);
+    const i = await get(id);
     const days = parseInput(DeliverabilityQuery, query, 'invalid_input').days ?? 30;
     const since = new Date(now().getTime() - (days - 1) * DAY_MS).toISOString().slice(0, 10);
     const rate = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 100_000) / 100_000 : 0);
@@ -379,8 +387,8 @@ export function createIdentityService(deps: IdentityDeps) {
     return {
       identity: summary(i),
       since,
-      days: store.deliverability.daily(id, since).map((d) => ({ ...withRates(d), day: d.day, provider: d.provider })),
-      totals: withRates(store.deliverability.totals({ identityId: id, sinceDay: since })),
+      days: (await store.deliverability.daily(id, since)).map((d) => ({ ...withRates(d), day: d.day, provider: d.provider })),
+      totals: withRates(await store.deliverability.totals({ identityId: id, sinceDay: since })),
     };
   }
 
@@ -388,8 +396,8 @@ export function createIdentityService(deps: IdentityDeps) {
    * The identity a campaign or automation step sends as: the one named (the default when absent), which the actor
    * may use, which allows the From address, and which may send (readiness passed, forced, or from the environment).
    */
-  function forSending(identityId: string | undefined, fromEmail: string, actor: Actor): SenderIdentity {
-    const i = identityId ? store.identities.get(identityId) : store.identities.getDefault();
+  async function forSending(identityId: string | undefined, fromEmail: string, actor: Actor): Promise<SenderIdentity> {
+    const i = identityId ? await store.identities.get(identityId) : await store.identities.getDefault();
     if (!i) {
       if (identityId) throw new AppError('unknown_identity', `No sender identity ${identityId}`);
       throw new AppError('sender_not_allowed', 'No sender identity is set up: an administrator must create one first');
@@ -402,7 +410,7 @@ export function createIdentityService(deps: IdentityDeps) {
         senderAddresses: i.fromAddresses,
       });
     if (!i.approval) {
-      const failing = (store.identities.readiness(i.id)?.checks ?? []).filter((c) => c.required && !c.ok);
+      const failing = ((await store.identities.readiness(i.id))?.checks ?? []).filter((c) => c.required && !c.ok);
       throw new AppError(
         'identity_not_ready',
         failing.length
@@ -418,8 +426,8 @@ export function createIdentityService(deps: IdentityDeps) {
    * At start: the default identity from the LEADFWD_SMTP_* and LEADFWD_DKIM_* settings when there is none yet (the
    * upgrade), and kept in step with them while no administrator has edited it.
    */
-  function syncEnvironment(env: EnvironmentIdentity): SenderIdentity | undefined {
-    const all = store.identities.list();
+  async function syncEnvironment(env: EnvironmentIdentity): Promise<SenderIdentity | undefined> {
+    const all = await store.identities.list();
     const mine = all.find((i) => i.fromEnvironment);
     if (all.length && !mine) return undefined;
     const relay = splitRelayUrl(env.smtpUrl);
@@ -436,17 +444,17 @@ export function createIdentityService(deps: IdentityDeps) {
       fromEnvironment: true,
     };
     const at = now().toISOString();
-    return store.transaction(() => {
+    return await store.transaction(async (tx) => {
       if (!mine) {
-        const i = store.identities.create(settings, {
+        const i = await tx.identities.create(settings, {
           ...(env.dkim ? { dkimKeySealed: sealWith(KEY_PURPOSE, env.dkim.privateKeyPem) } : {}),
           ...(relay.password ? { relayPasswordSealed: sealWith(PASSWORD_PURPOSE, relay.password) } : {}),
         });
-        store.identities.setApproval(i.id, { how: 'environment', by: 'environment', at });
-        audit(i.id, 'environment', 'created', 'from LEADFWD_SMTP_URL, LEADFWD_DKIM_* and LEADFWD_SENDER_DOMAINS');
-        return get(i.id);
+        await tx.identities.setApproval(i.id, { how: 'environment', by: 'environment', at });
+        await audit(tx, i.id, 'environment', 'created', 'from LEADFWD_SMTP_URL, LEADFWD_DKIM_* and LEADFWD_SENDER_DOMAINS');
+        return await get(i.id, tx);
       }
-      const secrets = store.identities.secrets(mine.id) ?? {};
+      const secrets = (await tx.identities.secrets(mine.id)) ?? {};
       const samePassword = open(PASSWORD_PURPOSE, secrets.relayPasswordSealed) === relay.password;
       const sameKey = mine.dkim?.publicKeyDer === settings.dkim?.publicKeyDer;
       const { fromEnvironment: _f, approval: _a, paused: _p, isDefault: _d, id: _i, createdAt: _c, updatedAt: _u, relay: oldRelay, ...old } = mine;
@@ -455,12 +463,12 @@ export function createIdentityService(deps: IdentityDeps) {
         JSON.stringify({ ...old, relay: { url: oldRelay.url, username: oldRelay.username, maxConnections: oldRelay.maxConnections } }) ===
         JSON.stringify({ ...fresh, relay: { url: newRelay.url, username: newRelay.username, maxConnections: newRelay.maxConnections } });
       if (same && samePassword && sameKey) return mine;
-      store.identities.update(mine.id, settings, {
+      await tx.identities.update(mine.id, settings, {
         ...(sameKey ? {} : { dkimKeySealed: env.dkim ? sealWith(KEY_PURPOSE, env.dkim.privateKeyPem) : null }),
         ...(samePassword ? {} : { relayPasswordSealed: relay.password ? sealWith(PASSWORD_PURPOSE, relay.password) : null }),
       });
-      audit(mine.id, 'environment', 'edited', 'LEADFWD_SMTP_*, LEADFWD_DKIM_* or LEADFWD_SENDER_DOMAINS changed');
-      return get(mine.id);
+      await audit(tx, mine.id, 'environment', 'edited', 'LEADFWD_SMTP_*, LEADFWD_DKIM_* or LEADFWD_SENDER_DOMAINS changed');
+      return await get(mine.id, tx);
     });
   }
 
@@ -472,13 +480,13 @@ export function createIdentityService(deps: IdentityDeps) {
     pause,
     syncEnvironment,
     /** Administrators see every identity in full; other users the ones they may pick, without secrets or settings. */
-    list(actor: Actor) {
-      const all = store.identities.list();
-      return isPrivileged(actor) ? all.map(view) : all.filter((i) => mayUse(i, actor)).map(summary);
+    async list(actor: Actor) {
+      const all = await store.identities.list();
+      return isPrivileged(actor) ? await Promise.all(all.map(view)) : all.filter((i) => mayUse(i, actor)).map(summary);
     },
-    view: (id: string, actor: Actor) => {
+    view: async (id: string, actor: Actor) => {
       requireAdmin(actor);
-      return view(get(id));
+      return await view(await get(id));
     },
     create,
     update,
@@ -487,19 +495,19 @@ export function createIdentityService(deps: IdentityDeps) {
     approve,
     testConnection,
     /** An administrator pauses an identity by hand. */
-    pauseByAdmin(id: string, reason: string | undefined, actor: Actor) {
+    async pauseByAdmin(id: string, reason: string | undefined, actor: Actor) {
       requireAdmin(actor);
-      pause(id, reason?.trim() || `paused by ${whoIs(actor)}`, whoIs(actor));
-      return view(get(id));
+      await pause(id, reason?.trim() || `paused by ${whoIs(actor)}`, whoIs(actor));
+      return await view(await get(id));
     },
     resume,
     deliverability,
-    setDefault(id: string, actor: Actor) {
+    async setDefault(id: string, actor: Actor) {
       requireAdmin(actor);
-      get(id);
-      store.identities.setDefault(id);
-      audit(id, actor, 'made default');
-      return view(get(id));
+      await get(id);
+      await store.identities.setDefault(id);
+      await audit(store, id, actor, 'made default');
+      return await view(await get(id));
     },
   };
 }

@@ -26,12 +26,12 @@ type Result = { index: number; result: string; reason?: string };
 const KINDS = new Set<BounceVerdictKind>(['hard', 'soft', 'block']);
 const str = (v: unknown, max = 2000) => (typeof v === 'string' ? v.slice(0, max) : undefined);
 
-export function handleWebhookEvent(deps: WebhookEventDeps, e: WebhookEvent, index: number): Result {
+export async function handleWebhookEvent(deps: WebhookEventDeps, e: WebhookEvent, index: number): Promise<Result> {
   if (typeof e !== 'object' || e === null) return { index, result: 'rejected', reason: 'not_an_object' };
   const messageId = str(e.messageId, 300)?.trim();
   const id = messageId ? (messageId.startsWith('<') ? messageId : `<${messageId}>`) : undefined;
   const rowId = id ? rowIdFromMessageId(id) : null;
-  const row = rowId !== null ? deps.lookup.get(rowId) : undefined;
+  const row = rowId !== null ? await deps.lookup.get(rowId) : undefined;
   if (rowId === null || !row?.messageId || row.messageId.toLowerCase() !== id!.toLowerCase()) {
     return { index, result: 'rejected', reason: 'not_our_message' };
   }
@@ -48,17 +48,17 @@ export function handleWebhookEvent(deps: WebhookEventDeps, e: WebhookEvent, inde
         status || diagnostic || !given || !KINDS.has(given)
           ? classifyBounce({ status, diagnostic })
           : { kind: given, rule: `webhook.${given}`, version: 'esp' };
-      const res = deps.facts.bounce(rowId, { ...verdict, diagnostic, source: 'webhook' });
+      const res = await deps.facts.bounce(rowId, { ...verdict, diagnostic, source: 'webhook' });
       return { index, result: 'bounce', reason: `${verdict.kind}${res.recorded ? '' : ':replay'}` };
     }
     case 'complaint': {
       const type = str(e.feedbackType, 40) ?? 'abuse';
       if (!isComplaintFeedback(type)) return { index, result: 'ignored', reason: `feedback_type:${type}` };
-      const res = deps.facts.complaint(rowId, type, 'webhook');
+      const res = await deps.facts.complaint(rowId, type, 'webhook');
       return { index, result: 'complaint', ...(res.recorded ? {} : { reason: 'replay' }) };
     }
     case 'unsubscribe': {
-      const res = deps.facts.optOut(rowId, 'webhook');
+      const res = await deps.facts.optOut(rowId, 'webhook');
       return { index, result: 'optout', ...(res.recorded ? {} : { reason: 'replay' }) };
     }
     default:

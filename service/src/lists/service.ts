@@ -20,8 +20,8 @@ const MATCH_CHUNK = 500;
 /** What LeadFWD list use cases read and change. */
 export type ListStore = UnitOfWork & StorePart<{ lists: 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules' }>;
 
-const mayRead = (store: ListStore, actor: Actor, listId: string) =>
-  isPrivileged(actor) || store.lists.modules(listId).every((m) => allowsModule(actor, m, 'list'));
+const mayRead = async (store: ListStore, actor: Actor, listId: string) =>
+  isPrivileged(actor) || (await store.lists.modules(listId)).every((m) => allowsModule(actor, m, 'list'));
 
 /** `maxMembers`: the most members a list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS); more is a 422. */
 export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number }) {
@@ -44,18 +44,18 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     if (!isListModule(module)) throw new AppError('module_not_allowed', `module must be one of ${LIST_MODULES.join(', ')}`);
     requireModule(actor, module, 'list');
     requireReadableFields(actor, [...filterFields(filter)], [module]);
-    const list = store.lists.create(name, 'filter', undefined, creatorOf(actor));
+    const list = await store.lists.create(name, 'filter', undefined, creatorOf(actor));
     let count = 0;
     try {
       for await (const page of actor.sugar.filterPages(module, { filter, fields: ['id', 'email1'], pageSize: 1000 })) {
-        count += store.lists.addMembers(
+        count += await store.lists.addMembers(
           list.id,
           page.map((r) => ({ module: module as TargetModule, recordId: String(r.id), email: typeof r.email1 === 'string' ? r.email1 : undefined })),
         );
         if (count > maxMembers) throw tooMany('this filter matches');
       }
     } catch (e) {
-      store.lists.remove(list.id);
+      await store.lists.remove(list.id);
       throw e;
     }
     return { ...list, memberCount: count };
@@ -107,9 +107,9 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     for (const [k, w] of wanted)
       if (!found.has(k)) unmatched.push({ row: w.row, value: w.email, reason: 'no Contact, Lead or Target you can see in Sugar has this address' });
     unmatched.sort((a, b) => a.row - b.row);
-    return store.transaction(() => {
-      const list = store.lists.create(name, 'csv', undefined, creatorOf(actor));
-      store.lists.addMembers(list.id, [...found.values()]);
+    return await store.transaction(async (tx) => {
+      const list = await tx.lists.create(name, 'csv', undefined, creatorOf(actor));
+      await tx.lists.addMembers(list.id, [...found.values()]);
       return { ...list, memberCount: found.size, unmatched };
     });
   }
@@ -117,15 +117,20 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
   return {
     fromFilter,
     fromCsv,
-    list: (actor: Actor) => store.lists.list().filter((l) => mayRead(store, actor, l.id)),
+    list: async (actor: Actor) => {
+      const all = await store.lists.list();
+      const readable = await Promise.all(all.map(async (l) => await mayRead(store, actor, l.id)));
+      return all.filter((_, i) => readable[i]);
+    },
     /** A page of members (`limit` after the cursor `after`, from the previous page's `nextAfter`), never the whole list. */
-    get: (id: string, actor: Actor, page: { after?: unknown; limit?: unknown } = {}) => {
-      const l = store.lists.get(id);
+    get: async (id: string, actor: Actor, page: { after?: unknown; limit?: unknown } = {}) => {
+      const l = await store.lists.get(id);
       if (!l) throw new AppError('not_found', `No LeadFWD list ${id}`);
-      if (!mayRead(store, actor, id)) throw new AppError('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
+      if (!(await mayRead(store, actor, id)))
+        throw new AppError('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
       const { limit = 1000, after = -1 } = parseInput(ListPageQuery, page, 'invalid_input');
-      const { members, next } = store.lists.membersPage(id, after, limit);
-      return { ...l, memberCount: store.lists.memberCount(id), members, ...(next !== undefined ? { nextAfter: next } : {}) };
+      const { members, next } = await store.lists.membersPage(id, after, limit);
+      return { ...l, memberCount: await store.lists.memberCount(id), members, ...(next !== undefined ? { nextAfter: next } : {}) };
     },
   };
 }

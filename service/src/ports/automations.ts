@@ -1,7 +1,9 @@
 // Automations, their enrolments and the exactly-once (enrolment, step) key.
+
 import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
 import type { Creator, Target } from '../domain/types.js';
+import type { Awaitable } from './unit-of-work.js';
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';
 /** The automation step a campaign sends for. */
@@ -38,46 +40,46 @@ export interface Enrolment {
 
 /** Automations, their enrolled targets and the steps each target passed (once per target and step). */
 export interface AutomationRepo {
-  create(input: NewAutomation, id?: string): StoredAutomation;
+  create(input: NewAutomation, id?: string): Awaitable<StoredAutomation>;
   /** Replaces name, lists and steps; false when it does not exist or is stopped. Progress rows are kept. */
-  update(id: string, input: NewAutomation): boolean;
-  get(id: string): StoredAutomation | undefined;
-  list(opts: { limit: number; offset: number }): StoredAutomation[];
-  inStatus(status: AutomationStatus): StoredAutomation[];
+  update(id: string, input: NewAutomation): Awaitable<boolean>;
+  get(id: string): Awaitable<StoredAutomation | undefined>;
+  list(opts: { limit: number; offset: number }): Awaitable<StoredAutomation[]>;
+  inStatus(status: AutomationStatus): Awaitable<StoredAutomation[]>;
   /** Compare-and-set; false when the current status is not in `from`. */
-  setStatus(id: string, from: AutomationStatus[], to: AutomationStatus): boolean;
-  listsRead(id: string, atIso: string): void;
+  setStatus(id: string, from: AutomationStatus[], to: AutomationStatus): Awaitable<boolean>;
+  listsRead(id: string, atIso: string): Awaitable<void>;
   /** The internal campaign backing an email step; the first one recorded for a step stays. */
-  setStepCampaign(automationId: string, stepKey: string, campaignId: string): void;
+  setStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<void>;
   /** After an edit changed a step's email: the step sends from this campaign from now on. */
-  replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): void;
-  stepCampaigns(automationId: string): Map<string, string>;
+  replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<void>;
+  stepCampaigns(automationId: string): Awaitable<Map<string, string>>;
   /** True for a campaign backing a step of an automation not stopped: it stays open for targets reaching the step later. */
-  isOpenStepCampaign(campaignId: string): boolean;
+  isOpenStepCampaign(campaignId: string): Awaitable<boolean>;
   /** The automation step a campaign sends for, if it is one. */
-  stepOf(campaignId: string): AutomationStep | undefined;
+  stepOf(campaignId: string): Awaitable<AutomationStep | undefined>;
   /** Idempotent per (automation, module, record); new targets stand at `firstKey`, due now. Returns how many were new. */
-  enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): number;
+  enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): Awaitable<number>;
   /** Active enrolments of active automations due by `nowIso`, oldest due first. */
-  due(nowIso: string, limit: number): Enrolment[];
-  getEnrolment(id: number): Enrolment | undefined;
+  due(nowIso: string, limit: number): Awaitable<Enrolment[]>;
+  getEnrolment(id: number): Awaitable<Enrolment | undefined>;
   /** Only an active enrolment moves; `position.at` null means done. `dueAt` null: due now. False if it left meanwhile. */
-  saveProgress(id: number, position: TargetPosition, dueAt: string | null): boolean;
+  saveProgress(id: number, position: TargetPosition, dueAt: string | null): Awaitable<boolean>;
   /** The exactly-once key: true the first time a target passes a send step, false ever after. */
-  markSent(enrolmentId: number, stepKey: string): boolean;
+  markSent(enrolmentId: number, stepKey: string): Awaitable<boolean>;
   /** Remembers the ledger row a step's send got (for branching on its engagement). */
-  linkLedgerRow(enrolmentId: number, stepKey: string, campaignId: string, addressKey: string): void;
+  linkLedgerRow(enrolmentId: number, stepKey: string, campaignId: string, addressKey: string): Awaitable<void>;
   /** Send steps a target passed, with the ledger row each got (absent when the ledger already had the address). */
-  sends(enrolmentId: number): Map<string, number | undefined>;
+  sends(enrolmentId: number): Awaitable<Map<string, number | undefined>>;
   /** Opt-out, hard bounce, complaint: active enrolments with these address keys leave every automation. */
-  leave(addressKeys: string[], reason: string): number;
+  leave(addressKeys: string[], reason: string): Awaitable<number>;
   /** Every active enrolment whose address is suppressed leaves, with the suppression's reason. Returns the count. */
-  leaveSuppressed(): number;
-  counts(automationId: string): {
+  leaveSuppressed(): Awaitable<number>;
+  counts(automationId: string): Awaitable<{
     enrolments: Record<EnrolmentStatus, number>;
     /** Active targets per instruction key they stand at (waiting there). */
     waitingAt: Record<string, number>;
     /** Targets that passed each send step. */
     passed: Record<string, number>;
-  };
+  }>;
 }

@@ -1,5 +1,7 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
+
 import type { Audit, Campaign, CampaignContent, CampaignStatus, Creator } from '../domain/types.js';
+import type { Awaitable } from './unit-of-work.js';
 
 export interface NewCampaign extends CampaignContent {
   name: string;
@@ -51,28 +53,28 @@ export interface CampaignRef {
 }
 
 export interface CampaignRepo {
-  create(input: NewCampaign, id?: string): StoredCampaign;
-  get(id: string): StoredCampaign | undefined;
-  list(opts: { limit: number; offset: number; status?: CampaignStatus }): StoredCampaign[];
+  create(input: NewCampaign, id?: string): Awaitable<StoredCampaign>;
+  get(id: string): Awaitable<StoredCampaign | undefined>;
+  list(opts: { limit: number; offset: number; status?: CampaignStatus }): Awaitable<StoredCampaign[]>;
   /** Every campaign the filter lets through, newest first. */
-  find(filter: CampaignFilter): CampaignRef[];
+  find(filter: CampaignFilter): Awaitable<CampaignRef[]>;
   /** Compare-and-set: false when the current status is not in `allowedFrom` (or the campaign is unknown). */
-  transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): boolean;
-  history(id: string): CampaignHistoryEntry[];
+  transition(id: string, allowedFrom: CampaignStatus[], to: CampaignStatus, reason?: string): Awaitable<boolean>;
+  history(id: string): Awaitable<CampaignHistoryEntry[]>;
   /** A line in the campaign's history that changes nothing (the status stays as it is); false for an unknown campaign. */
-  note(id: string, reason: string): boolean;
-  due(nowIso: string): StoredCampaign[];
+  note(id: string, reason: string): Awaitable<boolean>;
+  due(nowIso: string): Awaitable<StoredCampaign[]>;
   /** Held campaigns created before `createdBeforeIso` and not finished: reviews nobody confirmed. */
-  staleHolds(createdBeforeIso: string): Array<{ id: string; status: CampaignStatus }>;
+  staleHolds(createdBeforeIso: string): Awaitable<Array<{ id: string; status: CampaignStatus }>>;
   /** Confirms a held campaign for `sendAtIso`; false when it is not held (or already cancelled, failed or sent). */
-  release(id: string, sendAtIso: string): boolean;
-  inStatus(statuses: CampaignStatus[]): StoredCampaign[];
+  release(id: string, sendAtIso: string): Awaitable<boolean>;
+  inStatus(statuses: CampaignStatus[]): Awaitable<StoredCampaign[]>;
   /** Campaigns in these statuses sending through an identity (`null`: those without one, which use the default). */
-  withIdentity(identityId: string | null, statuses: CampaignStatus[]): StoredCampaign[];
-  saveAudit(id: string, audit: Audit): void;
-  getAudit(id: string): Audit | undefined;
-  setSugarCampaignId(id: string, sugarId: string): void;
+  withIdentity(identityId: string | null, statuses: CampaignStatus[]): Awaitable<StoredCampaign[]>;
+  saveAudit(id: string, audit: Audit): Awaitable<void>;
+  getAudit(id: string): Awaitable<Audit | undefined>;
+  setSugarCampaignId(id: string, sugarId: string): Awaitable<void>;
   /** Link index = array index. Saving the same list again is a no-op; extending it appends; changing it throws. */
-  saveLinks(id: string, links: string[]): void;
-  links(id: string): string[];
+  saveLinks(id: string, links: string[]): Awaitable<void>;
+  links(id: string): Awaitable<string[]>;
 }

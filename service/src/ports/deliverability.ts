@@ -1,6 +1,8 @@
 // Delivery volume per identity, campaign, provider group and UTC day: what the deliverability view shows, what
 // warm-up counts against, and what guard rails judge. Written in the same transaction as the outcome or fact.
+
 import type { BigProvider } from '../domain/mailbox-provider.js';
+import type { Awaitable } from './unit-of-work.js';
 
 /** Providers as reports and warm-up group them: the big four by name, everyone else together. */
 export type ProviderGroup = BigProvider | 'other';
@@ -25,11 +27,11 @@ export interface VolumeDelta extends Partial<VolumeCounts> {
 
 export interface DeliverabilityRepo {
   /** Adds the counts (one upsert per distinct key). */
-  add(deltas: VolumeDelta[]): void;
+  add(deltas: VolumeDelta[]): Awaitable<void>;
   /** Per day and provider group, oldest first, from `sinceDay` on. */
-  daily(identityId: string, sinceDay: string): Array<VolumeCounts & { day: string; provider: ProviderGroup }>;
+  daily(identityId: string, sinceDay: string): Awaitable<Array<VolumeCounts & { day: string; provider: ProviderGroup }>>;
   /** Sums for one identity since a day, or for one campaign. */
-  totals(scope: { identityId: string; sinceDay: string } | { campaignId: string }): VolumeCounts;
+  totals(scope: { identityId: string; sinceDay: string } | { campaignId: string }): Awaitable<VolumeCounts>;
   /** Accepted messages of one identity on one day, by provider group. */
-  acceptedOn(identityId: string, day: string): Partial<Record<ProviderGroup, number>>;
+  acceptedOn(identityId: string, day: string): Awaitable<Partial<Record<ProviderGroup, number>>>;
 }

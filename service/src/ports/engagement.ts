@@ -1,4 +1,5 @@
 // Per-recipient counters and facts (they outlive raw-event retention).
+import type { Awaitable } from './unit-of-work.js';
 
 /** Per recipient counters of opens and clicks, human and machine kept apart. */
 export interface EngagementCounter {
@@ -27,16 +28,19 @@ export interface EngagementRepo {
    * Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link,
    * `hits` counts every hit of that kind/link, human or machine, this one included.
    */
-  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }): {
-    firstHuman: boolean;
-    humanHits: number;
-    hits: number;
-  };
-  forRecipient(recipientRowId: number): EngagementCounter[];
+  record(e: {
+    recipientRowId: number;
+    campaignId: string;
+    kind: 'open' | 'click';
+    linkIndex?: number;
+    at: string;
+    human: boolean;
+  }): Awaitable<{ firstHuman: boolean; humanHits: number; hits: number }>;
+  forRecipient(recipientRowId: number): Awaitable<EngagementCounter[]>;
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
-  countSoftBounce(addressKey: string, at: string): number;
-  softBounces(addressKey: string): number;
+  countSoftBounce(addressKey: string, at: string): Awaitable<number>;
+  softBounces(addressKey: string): Awaitable<number>;
   /** True when the fact is new for the recipient; a repeat changes nothing. */
-  addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): boolean;
-  summary(campaignId: string): EngagementSummary;
+  addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): Awaitable<boolean>;
+  summary(campaignId: string): Awaitable<EngagementSummary>;
 }

@@ -1,4 +1,5 @@
 // Raw engagement events (pruned after the retention period).
+import type { Awaitable } from './unit-of-work.js';
 
 export interface EngagementEvent {
   id: number;
@@ -10,9 +11,9 @@ export interface EngagementEvent {
 }
 
 export interface EventRepo {
-  add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): number;
-  list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): EngagementEvent[];
-  pruneOlderThan(iso: string): number;
+  add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): Awaitable<number>;
+  list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): Awaitable<EngagementEvent[]>;
+  pruneOlderThan(iso: string): Awaitable<number>;
   /** Raw events of a campaign per UTC hour ('2026-11-26T09'), machine hits (data.machine) apart. */
-  countByHour(campaignId: string): Array<{ hour: string; type: string; machine: boolean; count: number }>;
+  countByHour(campaignId: string): Awaitable<Array<{ hour: string; type: string; machine: boolean; count: number }>>;
 }

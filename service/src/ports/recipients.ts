@@ -1,5 +1,7 @@
 // The send ledger: one row per campaign and address key, claimed just in time, outcomes in batches.
+
 import type { Creator, Recipient, RecipientState, Target } from '../domain/types.js';
+import type { Awaitable } from './unit-of-work.js';
 
 /** A ledger row: the shared Recipient plus what the ledger itself tracks. */
 export type LedgerRecipient = Recipient & {
@@ -26,35 +28,35 @@ export type UncertainAction = 'accepted' | 'resend';
 
 export interface RecipientRepo {
   /** Ignores rows whose (campaign, address key) is already in the ledger; returns how many were new. */
-  insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): number;
+  insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): Awaitable<number>;
   /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
-  claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[];
+  claim(campaignId: string, limit: number, nowIso: string): Awaitable<LedgerRecipient[]>;
   /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
-  applyOutcomes(batch: Outcome[]): number[];
+  applyOutcomes(batch: Outcome[]): Awaitable<number[]>;
   /** applyOutcomes, counted. */
-  markOutcomes(batch: Outcome[]): number;
+  markOutcomes(batch: Outcome[]): Awaitable<number>;
   /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
-  release(rowIds: number[]): number;
+  release(rowIds: number[]): Awaitable<number>;
   /** Claimed rows that must wait (their provider is throttled or out of today's warm-up allowance) go back to 'queued' until `retryAtIso`, the attempt not counted. */
-  defer(rowIds: number[], retryAtIso: string, reason?: string): number;
+  defer(rowIds: number[], retryAtIso: string, reason?: string): Awaitable<number>;
   /**
    * Queued rows of a campaign due before `untilIso` wait until then: those of one provider, those of none of
    * `notIn` (rows without a provider count as ''), or all; `reason` becomes their last error. Returns the count.
    */
-  deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): number;
+  deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): Awaitable<number>;
   /** Queued rows per provider (rows without one under ''). */
-  queuedByProvider(campaignId: string): Record<string, number>;
+  queuedByProvider(campaignId: string): Awaitable<Record<string, number>>;
   /** The earliest time a queued row of the campaign is due ('' when one is due now; undefined when none is queued). */
-  nextDue(campaignId: string): string | undefined;
+  nextDue(campaignId: string): Awaitable<string | undefined>;
   /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
-  recoverInFlight(): number;
-  get(rowId: number): LedgerRecipient | undefined;
-  counts(campaignId: string): Record<RecipientState, number>;
-  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[];
+  recoverInFlight(): Awaitable<number>;
+  get(rowId: number): Awaitable<LedgerRecipient | undefined>;
+  counts(campaignId: string): Awaitable<Record<RecipientState, number>>;
+  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Awaitable<LedgerRecipient[]>;
   /**
    * The operator's decision on rows of `campaignId` still uncertain (`'all'`, or those of `rowIds`): `accepted` makes
    * them accepted (accepted at their hand-off time), `resend` queues them again, due now. Each changed row records the
    * decision with who and when. Returns the ids of the rows that changed; rows no longer uncertain are left alone.
    */
-  resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): number[];
+  resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Awaitable<number[]>;
 }

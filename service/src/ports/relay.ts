@@ -1,18 +1,19 @@
 // The relay's pairing, its one-time code, seen nonces, and per-actor test-send allowance.
+import type { Awaitable } from './unit-of-work.js';
 
 /** The Sugar relay's pairing, its one-time code, seen nonces, and test sends per actor (docs/relay.md). */
 export interface RelayRepo {
-  pairing(): { secretSealed: string; sugarUrl: string | null; pairedAt: string } | undefined;
+  pairing(): Awaitable<{ secretSealed: string; sugarUrl: string | null; pairedAt: string } | undefined>;
   /** Replaces any earlier pairing. */
-  pair(secretSealed: string, sugarUrl: string | undefined, atIso: string): void;
-  pairingCode(): { codeHash: string; expiresAt: string; failures: number; usedAt: string | null } | undefined;
+  pair(secretSealed: string, sugarUrl: string | undefined, atIso: string): Awaitable<void>;
+  pairingCode(): Awaitable<{ codeHash: string; expiresAt: string; failures: number; usedAt: string | null } | undefined>;
   /** Replaces the live code. */
-  newPairingCode(codeHash: string, expiresAtIso: string): void;
-  pairingCodeFailed(): void;
+  newPairingCode(codeHash: string, expiresAtIso: string): Awaitable<void>;
+  pairingCodeFailed(): Awaitable<void>;
   /** True once: marks the live code used if it has this hash and was not used. */
-  usePairingCode(codeHash: string, atIso: string): boolean;
+  usePairingCode(codeHash: string, atIso: string): Awaitable<boolean>;
   /** True the first time a nonce is seen (until it expires); prunes expired ones. */
-  seeNonce(nonce: string, expiresAtIso: string, nowIso: string): boolean;
+  seeNonce(nonce: string, expiresAtIso: string, nowIso: string): Awaitable<boolean>;
   /** Records a test send unless `actor` already made `max` since `sinceIso`; false when over the limit. */
-  takeTestSend(actor: string, sinceIso: string, max: number, nowIso: string): boolean;
+  takeTestSend(actor: string, sinceIso: string, max: number, nowIso: string): Awaitable<boolean>;
 }

@@ -1,8 +1,10 @@
 // The campaign report's read model: what the ledger, the engagement counters and the facts say per recipient, read
 // together (by recipient domain, as lists of people, as export rows). Reads only; the facts are written elsewhere.
+
 import type { Creator, RecipientState, TargetModule } from '../domain/types.js';
 import type { RecipientFact } from './engagement.js';
 import type { UncertainAction } from './recipients.js';
+import type { Awaitable } from './unit-of-work.js';
 
 /** One recipient domain of a campaign: its recipients, their delivery and what people did (each recipient once). */
 export interface DomainTally {
@@ -57,7 +59,7 @@ export interface ExportRow {
 }
 
 export interface ReportRepo {
-  byDomain(campaignId: string): DomainTally[];
+  byDomain(campaignId: string): Awaitable<DomainTally[]>;
   /**
    * A page of one list of people, only of `modules` (those the reader may see); `total` counts those, `hidden` the
    * others. Facts newest first; uncertain messages still undecided first, then by ledger row.
@@ -66,7 +68,7 @@ export interface ReportRepo {
     campaignId: string,
     kind: PeopleKind,
     opts: { modules: readonly string[]; limit: number; offset: number },
-  ): { rows: PersonRow[]; total: number; hidden: number };
+  ): Awaitable<{ rows: PersonRow[]; total: number; hidden: number }>;
   /** Recipients of `modules` after `afterRowId`, in ledger order, at most `limit`: one export page. */
-  exportRows(campaignId: string, opts: { modules: readonly string[]; afterRowId: number; limit: number }): ExportRow[];
+  exportRows(campaignId: string, opts: { modules: readonly string[]; afterRowId: number; limit: number }): Awaitable<ExportRow[]>;
 }

@@ -1,4 +1,5 @@
 // The local suppression list: the source of truth checked before every hand-off.
+import type { Awaitable } from './unit-of-work.js';
 
 export type SuppressionReason = 'unsubscribe' | 'hard_bounce' | 'complaint' | 'soft_bounce_limit' | 'manual';
 export interface Suppression {
@@ -11,8 +12,8 @@ export interface Suppression {
 
 export interface SuppressionRepo {
   /** Idempotent: the first reason recorded for a key is kept. True if the key was new. */
-  add(addressKey: string, email: string, reason: SuppressionReason, source?: string): boolean;
-  get(addressKey: string): { reason: SuppressionReason; at: string; email: string; source?: string } | undefined;
-  filterSuppressed(keys: string[]): Set<string>;
-  remove(addressKey: string): boolean;
+  add(addressKey: string, email: string, reason: SuppressionReason, source?: string): Awaitable<boolean>;
+  get(addressKey: string): Awaitable<{ reason: SuppressionReason; at: string; email: string; source?: string } | undefined>;
+  filterSuppressed(keys: string[]): Awaitable<Set<string>>;
+  remove(addressKey: string): Awaitable<boolean>;
 }

@@ -1,17 +1,19 @@
-// The transaction boundary every use case that writes more than one fact goes through.
+// The transaction boundary every use case that writes more than one fact goes through, and how both adapters fit.
 //
-// Today's store (SQLite, better-sqlite3) is synchronous, so repositories return values and transaction() takes a
-// synchronous function. How an asynchronous adapter (PostgreSQL) fits without rewriting the use cases:
-// - it implements the same per-port interfaces with methods returning promises, and the ports become
-//   `Awaitable<T>` returns (T | Promise<T>) one port at a time, each use case awaiting what it calls;
-// - transaction(fn) becomes `transaction<T>(fn: (tx) => Promise<T>): Promise<T>`: the adapter runs fn on one
-//   pooled connection inside BEGIN … COMMIT (ROLLBACK on a throw) and hands fn the repositories bound to it, so
-//   every call inside uses that connection; nested calls become SAVEPOINTs as they are in SQLite now;
-// - use cases already name their boundaries (one transaction() per fact and its outbox item), so only the call
-//   sites' `await`s change, not where the boundaries are.
-// The contract suites in test/store/contract/ take a factory, so a second adapter runs them unchanged.
+// Every repository method returns `Awaitable<T>` (T | Promise<T>) and every use case awaits what it calls:
+// - the PostgreSQL adapter returns promises (a pooled connection per call, or the transaction's connection);
+// - the SQLite adapter (better-sqlite3) stays synchronous underneath and returns plain values, so its hot paths
+//   (the send loop's claims and outcomes, the open pixel) pay one microtask per await and no promise per call;
+//   tests that hold the SQLite store itself keep reading it synchronously.
+// transaction(fn) hands fn the repositories bound to the transaction (`tx`): every call inside must go through tx,
+// never through the outer store (PostgreSQL: tx runs on the transaction's connection; SQLite: the outer store waits
+// for the transaction to end, so an outer call from inside fn would wait for itself). Nested tx.transaction()
+// calls become SAVEPOINTs. Everything inside commits or rolls back together.
+import type { Repos } from './index.js';
 
-/** Synchronous today; nested calls become savepoints. Everything inside commits or rolls back together. */
+/** A value, or a promise of it: what a repository method returns (SQLite: the value; PostgreSQL: a promise). */
+export type Awaitable<T> = T | Promise<T>;
+
 export interface UnitOfWork {
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: (tx: Repos & UnitOfWork) => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,5 @@
 // What the write-back confirmed in Sugar, and the hit counters it keeps equal to the local counts.
+import type { Awaitable } from './unit-of-work.js';
 
 /** A CampaignLog row confirmed in Sugar. `hits` for viewed/link rows: the value written. */
 export interface WrittenLogRow {
@@ -24,15 +25,15 @@ export interface StaleHits {
 /** What the write-back wrote to Sugar, and the hit counters it keeps equal to the local human counts. */
 export interface WritebackRepo {
   /** Idempotent per logId. A viewed/link row is marked stale at once if the local count already moved on. */
-  recordWritten(rows: WrittenLogRow[]): void;
+  recordWritten(rows: WrittenLogRow[]): Awaitable<void>;
   /** Written viewed/link rows whose local human count differs from what Sugar holds. */
-  staleHits(limit: number): StaleHits[];
+  staleHits(limit: number): Awaitable<StaleHits[]>;
   /** After Sugar confirmed `hits`; stays stale if the local count moved again meanwhile. */
-  hitsWritten(logId: string, hits: number): void;
+  hitsWritten(logId: string, hits: number): Awaitable<void>;
   /** Gives up on a row's hits (deleted in Sugar): no longer stale. */
-  dropStale(logId: string): void;
+  dropStale(logId: string): Awaitable<void>;
   /** Confirmed CampaignLog rows per activity type. */
-  counts(campaignId: string): Record<string, number>;
-  rows(campaignId: string): Array<{ logId: string; activityType: string; targetId: string }>;
-  staleCount(campaignId: string): number;
+  counts(campaignId: string): Awaitable<Record<string, number>>;
+  rows(campaignId: string): Awaitable<Array<{ logId: string; activityType: string; targetId: string }>>;
+  staleCount(campaignId: string): Awaitable<number>;
 }

@@ -22,33 +22,33 @@ export function createPairing(deps: PairingDeps) {
   const now = deps.now ?? (() => new Date());
   let cached: { sealed: string; secret: Buffer | undefined } | undefined;
 
-  function newCode(): { code: string; expiresAt: string } {
+  async function newCode(): Promise<{ code: string; expiresAt: string }> {
     const code = newPairingCode();
     const expiresAt = new Date(now().getTime() + PAIRING_CODE_TTL_MS).toISOString();
-    deps.relay.newPairingCode(pairingCodeHash(normalisePairingCode(code)!), expiresAt);
+    await deps.relay.newPairingCode(pairingCodeHash(normalisePairingCode(code)!), expiresAt);
     return { code, expiresAt };
   }
 
   /** Trades a live code for a new relay secret, answered once and kept only sealed. */
-  function pair(body: unknown): { service: 'leadfwd'; relay: 1; secret: string; pairedAt: string } {
+  async function pair(body: unknown): Promise<{ service: 'leadfwd'; relay: 1; secret: string; pairedAt: string }> {
     const { code, sugarUrl } = parseInput(PairBody, typeof body === 'object' && body !== null ? body : {}, 'bad_request');
     const canonical = normalisePairingCode(code);
-    const live = deps.relay.pairingCode();
+    const live = await deps.relay.pairingCode();
     const at = now().toISOString();
     const usable = live && !live.usedAt && live.expiresAt > at && live.failures < PAIRING_MAX_FAILURES;
-    if (!canonical || !usable || live.codeHash !== pairingCodeHash(canonical) || !deps.relay.usePairingCode(live.codeHash, at)) {
-      if (usable) deps.relay.pairingCodeFailed();
+    if (!canonical || !usable || live.codeHash !== pairingCodeHash(canonical) || !(await deps.relay.usePairingCode(live.codeHash, at))) {
+      if (usable) await deps.relay.pairingCodeFailed();
       throw invalid();
     }
     const secret = randomBytes(32);
-    deps.relay.pair(seal(deps.serviceSecrets[0], PURPOSE, secret), sugarUrl, at);
+    await deps.relay.pair(seal(deps.serviceSecrets[0], PURPOSE, secret), sugarUrl, at);
     cached = undefined;
     return { service: 'leadfwd', relay: 1, secret: secret.toString('base64url'), pairedAt: at };
   }
 
   /** The relay secret, or undefined while not paired (or sealed with a secret the service no longer has). */
-  function secret(): Buffer | undefined {
-    const row = deps.relay.pairing();
+  async function secret(): Promise<Buffer | undefined> {
+    const row = await deps.relay.pairing();
     if (!row) return undefined;
     if (cached?.sealed !== row.secretSealed) cached = { sealed: row.secretSealed, secret: unseal(deps.serviceSecrets, PURPOSE, row.secretSealed) };
     return cached.secret;
@@ -58,9 +58,9 @@ export function createPairing(deps: PairingDeps) {
     newCode,
     pair,
     secret,
-    status: () => {
-      const row = deps.relay.pairing();
-      return { paired: secret() !== undefined, pairedAt: row?.pairedAt };
+    status: async () => {
+      const row = await deps.relay.pairing();
+      return { paired: (await secret()) !== undefined, pairedAt: row?.pairedAt };
     },
   };
 }

@@ -14,10 +14,10 @@ export interface OutcomeVolume {
 }
 
 /** Returns how many rows changed (only rows still being sent do). */
-export function recordOutcomes(store: OutcomeStore, campaignId: string, batch: Outcome[], now = new Date(), volume?: OutcomeVolume): number {
+export async function recordOutcomes(store: OutcomeStore, campaignId: string, batch: Outcome[], now = new Date(), volume?: OutcomeVolume): Promise<number> {
   if (batch.length === 0) return 0;
-  return store.transaction(() => {
-    const changed = store.recipients.applyOutcomes(batch);
+  return await store.transaction(async (tx) => {
+    const changed = await tx.recipients.applyOutcomes(batch);
     if (changed.length === 0) return 0;
     const byRow = new Map(batch.map((o) => [o.rowId, o]));
     if (volume) {
@@ -29,14 +29,14 @@ export function recordOutcomes(store: OutcomeStore, campaignId: string, batch: O
         const field = o.state === 'accepted' ? 'accepted' : o.state === 'queued' ? 'deferred' : 'failed';
         deltas.push({ identityId: volume.identityId, campaignId, provider: volume.group(rowId), day, [field]: 1 });
       }
-      store.deliverability.add(deltas);
+      await tx.deliverability.add(deltas);
     }
     const setup = outboxKey.campaign(campaignId);
-    if (!store.outbox.states([setup]).has(setup)) return changed.length;
+    if (!(await tx.outbox.states([setup])).has(setup)) return changed.length;
     for (const rowId of changed) {
       const o = byRow.get(rowId)!;
       if (o.state === 'accepted' || o.state === 'failed')
-        store.outbox.enqueue(outboxItem.sent(campaignId, rowId, now, o.state === 'failed' && o.suppressed === true));
+        await tx.outbox.enqueue(outboxItem.sent(campaignId, rowId, now, o.state === 'failed' && o.suppressed === true));
     }
     return changed.length;
   });

@@ -22,15 +22,15 @@ export type ScheduleStore = StorePart<{ recipients: 'queuedByProvider' | 'nextDu
 
 const NO_PLAN = { startDate: '2000-01-01', startPerDay: Number.MAX_SAFE_INTEGER, growth: 1, targetPerDay: Number.MAX_SAFE_INTEGER };
 
-export function campaignSchedule(
+export async function campaignSchedule(
   store: ScheduleStore,
   identity: SenderIdentity,
   campaignId: string,
   acceptedToday: Partial<Record<ProviderGroup, number>>,
   now: Date,
-): CampaignSchedule {
+): Promise<CampaignSchedule> {
   const perGroup: Record<string, number> = {};
-  for (const [provider, n] of Object.entries(store.recipients.queuedByProvider(campaignId))) {
+  for (const [provider, n] of Object.entries(await store.recipients.queuedByProvider(campaignId))) {
     const g = reportGroup((provider || 'unknown') as MailboxProvider);
     perGroup[g] = (perGroup[g] ?? 0) + n;
   }
@@ -44,7 +44,7 @@ export function campaignSchedule(
     if (identity.warmup) limitedBy.push('warmup');
     if (identity.rate.perDay) limitedBy.push('perDay');
   }
-  const next = store.recipients.nextDue(campaignId);
+  const next = await store.recipients.nextDue(campaignId);
   return { ...s, ...(limitedBy.length ? { limitedBy } : {}), ...(next && next > now.toISOString() ? { nextSendAt: next } : {}) };
 }
 

@@ -27,11 +27,11 @@ export interface SendLoopDeps {
   store: SendLoopStore;
   delivery: Delivery;
   /** The campaign's sender identity, read when it starts and every few hundred ms while it sends. */
-  sender: (campaign: Campaign) => SenderChoice;
+  sender: (campaign: Campaign) => Promise<SenderChoice>;
   /** Shared by every campaign's loop; one is made if absent (tests). */
   control?: DeliveryControl;
   /** The relay refused the identity itself (authentication): the identity pauses, with every campaign using it. */
-  onRelayProblem?: (identity: SenderIdentity, reason: string) => void;
+  onRelayProblem?: (identity: SenderIdentity, reason: string) => unknown;
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
   flushEvery?: number;
@@ -39,7 +39,7 @@ export interface SendLoopDeps {
   /** The service clock (retry times, pauses, the warm-up day); tests pass a fake one. */
   now?: () => Date;
   /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
-  onOutcome?: (r: Recipient, result: SendResult) => void;
+  onOutcome?: (r: Recipient, result: SendResult) => unknown;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }
 
@@ -96,12 +96,12 @@ export function createSendLoop(deps: SendLoopDeps) {
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
   async function run(campaignId: string, signal?: AbortSignal): Promise<'done' | 'stopped'> {
     const { store } = deps;
-    const campaign = store.campaigns.get(campaignId);
+    const campaign = await store.campaigns.get(campaignId);
     if (!campaign) return 'stopped';
-    const chosen = deps.sender(campaign);
+    const chosen = await deps.sender(campaign);
     if ('refused' in chosen) {
       // Nothing goes out through a sender that is not what the campaign asked for.
-      store.campaigns.transition(campaignId, ['sending'], 'paused', chosen.refused);
+      await store.campaigns.transition(campaignId, ['sending'], 'paused', chosen.refused);
       deps.logger?.warn({ campaignId, reason: chosen.refused }, 'send.sender_refused');
       return 'stopped';
     }
@@ -110,19 +110,19 @@ export function createSendLoop(deps: SendLoopDeps) {
 
     let outcomes: Outcome[] = [];
     const providerOf = new Map<number, string>();
-    const flush = () => {
+    const flush = async () => {
       if (outcomes.length === 0) return;
       const batch = outcomes;
       outcomes = [];
-      recordOutcomes(store, campaignId, batch, now(), {
+      await recordOutcomes(store, campaignId, batch, now(), {
         identityId: identity.id,
         group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
       });
       for (const o of batch) providerOf.delete(o.rowId);
     };
-    const record = (o: Outcome) => {
+    const record = async (o: Outcome) => {
       outcomes.push(o);
-      if (outcomes.length >= flushEvery) flush();
+      if (outcomes.length >= flushEvery) await flush();
     };
 
     // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
@@ -132,15 +132,15 @@ export function createSendLoop(deps: SendLoopDeps) {
     const room = (below: number) => (inFlight.size < below ? Promise.resolve() : new Promise<void>((wake) => (waiter = { below, wake })));
     // Providers held back until a time (paused, warm-up): their queued rows were moved once per time.
     const deferredUntil = new Map<string, string>();
-    const holdBack = (key: string, provider: string | undefined, notIn: readonly string[] | undefined, until: Date, why: string) => {
+    const holdBack = async (key: string, provider: string | undefined, notIn: readonly string[] | undefined, until: Date, why: string) => {
       const iso = until.toISOString();
       if (deferredUntil.get(key) === iso) return;
       deferredUntil.set(key, iso);
       const reason = `waiting until ${iso}: ${why}`.slice(0, 500);
-      const n = store.recipients.deferQueued(campaignId, notIn ? { notIn: [...notIn] } : provider ? { provider } : {}, iso, reason);
+      const n = await store.recipients.deferQueued(campaignId, notIn ? { notIn: [...notIn] } : provider ? { provider } : {}, iso, reason);
       deps.logger?.info({ event: 'send.held_back', campaignId, identityId: identity.id, provider, until: iso, rows: n, why }, 'send.held_back');
     };
-    const onResults = (results: RowResult[]) => {
+    const onResults = async (results: RowResult[]) => {
       for (const { rowId, messageId, result } of results) {
         const f = inFlight.get(rowId);
         if (!f) continue;
@@ -152,13 +152,13 @@ export function createSendLoop(deps: SendLoopDeps) {
             'provider.throttled',
           );
           if (throttle.level === 'paused' && throttle.resumeAt)
-            holdBack(`p:${f.provider}`, f.provider, undefined, new Date(throttle.resumeAt), `${f.provider} paused: ${throttle.reason ?? ''}`);
+            await holdBack(`p:${f.provider}`, f.provider, undefined, new Date(throttle.resumeAt), `${f.provider} paused: ${throttle.reason ?? ''}`);
         }
-        if (result.relayProblem === 'auth') deps.onRelayProblem?.(identity, result.text);
-        record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
+        if (result.relayProblem === 'auth') await deps.onRelayProblem?.(identity, result.text);
+        await record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
         if (!result.internal && deps.onOutcome) {
           try {
-            deps.onOutcome(f.row, result);
+            await deps.onOutcome(f.row, result);
           } catch (err) {
             deps.logger?.warn({ err, rowId }, 'send.on_outcome_failed');
           }
@@ -171,17 +171,28 @@ export function createSendLoop(deps: SendLoopDeps) {
       }
     };
 
-    const session = await deps.delivery.open(campaign, chosen.profile, onResults);
+    // Delivery reports results as they come; each batch is taken in order, one after the other (the store is asynchronous).
+    let reported: Promise<void> = Promise.resolve();
+    let reportFailed: unknown;
+    const inOrder = (results: RowResult[]) => {
+      reported = reported
+        .then(async () => await onResults(results))
+        .catch((err: unknown) => {
+          reportFailed ??= err;
+          deps.logger?.warn({ err, campaignId }, 'send.results_not_recorded');
+        });
+    };
+    const session = await deps.delivery.open(campaign, chosen.profile, inOrder);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
     const flushTimer = setInterval(flush, 25);
     // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
     let checkedAt = 0;
     let active = true;
-    const stillSending = () => {
+    const stillSending = async () => {
       if (Date.now() - checkedAt > 200) {
         checkedAt = Date.now();
-        active = store.campaigns.get(campaignId)?.status === 'sending';
-        const again = active ? deps.sender(campaign) : undefined;
+        active = (await store.campaigns.get(campaignId))?.status === 'sending';
+        const again = active ? await deps.sender(campaign) : undefined;
         if (again && 'identity' in again) {
           // Rates, limits and warm-up follow edits; a new relay or key is a new session (the next run).
           identity = again.identity;
@@ -211,11 +222,11 @@ export function createSendLoop(deps: SendLoopDeps) {
         if (a.ok) return goes(r, provider);
         if ('until' in a) {
           const reason = `waiting until ${a.until.toISOString()}: ${a.why}`.slice(0, 500);
-          store.recipients.defer([r.rowId], a.until.toISOString(), reason);
-          if (a.provider) holdBack(`p:${a.provider}`, a.provider, undefined, a.until, a.why);
-          else if (a.group === 'other') holdBack('g:other', undefined, BIG_PROVIDERS, a.until, a.why);
-          else if (a.group) holdBack(`p:${a.group}`, a.group, undefined, a.until, a.why);
-          else holdBack('all', undefined, undefined, a.until, a.why);
+          await store.recipients.defer([r.rowId], a.until.toISOString(), reason);
+          if (a.provider) await holdBack(`p:${a.provider}`, a.provider, undefined, a.until, a.why);
+          else if (a.group === 'other') await holdBack('g:other', undefined, BIG_PROVIDERS, a.until, a.why);
+          else if (a.group) await holdBack(`p:${a.group}`, a.group, undefined, a.until, a.why);
+          else await holdBack('all', undefined, undefined, a.until, a.why);
           return;
         }
         if (a.identityWide) {
@@ -230,9 +241,9 @@ export function createSendLoop(deps: SendLoopDeps) {
 
     try {
       for (;;) {
-        if (!stillSending()) {
+        if (!(await stillSending())) {
           if (held.length)
-            store.recipients.defer(
+            await store.recipients.defer(
               held.map((h) => h.row.rowId),
               now().toISOString(),
             );
@@ -252,7 +263,7 @@ export function createSendLoop(deps: SendLoopDeps) {
             else held.push(h);
           }
           if (back.length)
-            store.recipients.defer(
+            await store.recipients.defer(
               back.map((h) => h.row.rowId),
               new Date(now().getTime() + HOLD_MS).toISOString(),
             );
@@ -262,7 +273,7 @@ export function createSendLoop(deps: SendLoopDeps) {
         // rows) while delivery always has work queued behind the messages on the wire.
         await room(Math.ceil(capacity / 2));
         const limit = capacity - inFlight.size - held.length;
-        const batch = limit > 0 ? store.recipients.claim(campaignId, limit, now().toISOString()) : [];
+        const batch = limit > 0 ? await store.recipients.claim(campaignId, limit, now().toISOString()) : [];
         if (batch.length === 0) {
           if (held.length) {
             const soonest = Math.min(...held.map((h) => h.at)) - performance.now();
@@ -270,17 +281,17 @@ export function createSendLoop(deps: SendLoopDeps) {
             continue;
           }
           await room(1);
-          flush();
-          const counts = store.recipients.counts(campaignId);
+          await flush();
+          const counts = await store.recipients.counts(campaignId);
           if (counts.queued === 0 && counts.sending === 0) return 'done';
           await sleep(deps.idlePollMs ?? 1000); // only retries (or rows held back by their provider) waiting for their time remain
           continue;
         }
-        const suppressed = store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
+        const suppressed = await store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
         const t = performance.now();
         for (const r of batch) {
           if (suppressed.has(r.addressKey)) {
-            record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
+            await record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
             continue;
           }
           await offer(r, providerOfRow(r), t);
@@ -290,13 +301,15 @@ export function createSendLoop(deps: SendLoopDeps) {
     } finally {
       clearInterval(flushTimer);
       if (held.length)
-        store.recipients.defer(
+        await store.recipients.defer(
           held.map((h) => h.row.rowId),
           now().toISOString(),
         );
-      flush();
+      await reported;
+      await flush();
       session.close();
     }
+    if (reportFailed) throw reportFailed;
   }
 
   return { run, control };

@@ -27,80 +27,80 @@ const SCHEDULED = new Set(['extracting', 'pending', 'sending', 'paused']);
 export function createDeliverySenders(deps: SendersDeps) {
   const { store, control } = deps;
   const now = () => (deps.now ? deps.now() : new Date());
-  const identityOf = (c: Pick<Campaign, 'senderIdentityId'>): SenderIdentity | undefined =>
-    c.senderIdentityId ? store.identities.get(c.senderIdentityId) : store.identities.getDefault();
+  const identityOf = async (c: Pick<Campaign, 'senderIdentityId'>): Promise<SenderIdentity | undefined> =>
+    c.senderIdentityId ? await store.identities.get(c.senderIdentityId) : await store.identities.getDefault();
   // A campaign's identity never changes; facts look it up per recipient, so it is remembered.
   const identityIds = new Map<string, string | null>();
-  const identityIdOf = (campaignId: string): string | undefined => {
+  const identityIdOf = async (campaignId: string): Promise<string | undefined> => {
     let id = identityIds.get(campaignId);
     if (id === undefined) {
-      const c = store.campaigns.get(campaignId);
-      id = (c && identityOf(c)?.id) ?? null;
+      const c = await store.campaigns.get(campaignId);
+      id = (c && (await identityOf(c))?.id) ?? null;
       if (identityIds.size > 10_000) identityIds.clear();
       identityIds.set(campaignId, id);
     }
     return id ?? undefined;
   };
 
-  function scheduleOf(c: Campaign, i: SenderIdentity) {
-    return campaignSchedule(store, i, c.id, control.acceptedToday(i), now());
+  async function scheduleOf(c: Campaign, i: SenderIdentity) {
+    return await campaignSchedule(store, i, c.id, control.acceptedToday(i), now());
   }
 
   return {
-    forSending: (id: string | undefined, fromEmail: string, actor: Actor) => deps.identities.forSending(id, fromEmail, actor),
+    forSending: async (id: string | undefined, fromEmail: string, actor: Actor) => await deps.identities.forSending(id, fromEmail, actor),
 
     /** The identity and its relay and key for a campaign about to send, or the reason it may not. */
-    forDelivery(c: Campaign): SenderChoice {
-      const i = identityOf(c);
+    async forDelivery(c: Campaign): Promise<SenderChoice> {
+      const i = await identityOf(c);
       if (!i) return { refused: c.senderIdentityId ? `its sender identity ${c.senderIdentityId} no longer exists` : 'no sender identity is set up' };
       if (i.paused) return { refused: `sender identity "${i.name}" paused: ${i.paused.reason}` };
       if (!i.approval) return { refused: `sender identity "${i.name}" is not ready: its readiness check has not passed and no administrator forced it` };
       if (!identityAllows(i, c.fromEmail)) return { refused: `sender identity "${i.name}" no longer allows the From ${c.fromEmail}` };
       try {
-        return { identity: i, profile: deps.identities.profileOf(i) };
+        return { identity: i, profile: await deps.identities.profileOf(i) };
       } catch (e) {
         return { refused: (e as Error).message };
       }
     },
 
     /** For the campaign view: who it sends as, providers slowed or paused, and when its rows go. */
-    sendingOf(c: Campaign) {
-      const i = identityOf(c);
+    async sendingOf(c: Campaign) {
+      const i = await identityOf(c);
       if (!i) return { sender: { identityId: c.senderIdentityId ?? null, name: null, missing: true }, schedule: null };
       const sender = { identityId: i.id, name: i.name, ...(i.paused ? { paused: i.paused } : {}), providers: control.status(i.id) };
       if (!SCHEDULED.has(c.status)) return { sender, schedule: null };
       // The full schedule (a count per provider group) only where a limit can spread it over days.
       if (!i.warmup && !i.rate.perDay && !c.held) {
-        const next = store.recipients.nextDue(c.id);
+        const next = await store.recipients.nextDue(c.id);
         return { sender, schedule: { days: [], fits: true, ...(next && next > now().toISOString() ? { nextSendAt: next } : {}) } };
       }
-      const schedule = scheduleOf(c, i);
+      const schedule = await scheduleOf(c, i);
       return { sender, schedule, problem: scheduleProblem(i, schedule) };
     },
 
     /** Why a campaign cannot be sent within the days its identity's limits allow; undefined when it can. */
-    scheduleProblem(c: Campaign): string | undefined {
-      const i = identityOf(c);
+    async scheduleProblem(c: Campaign): Promise<string | undefined> {
+      const i = await identityOf(c);
       if (!i || (!i.warmup && !i.rate.perDay)) return undefined;
-      return scheduleProblem(i, scheduleOf(c, i));
+      return scheduleProblem(i, await scheduleOf(c, i));
     },
 
     /** The From addresses the campaign's identity allows (for "send as the record's assigned user"). */
-    allowFrom(c: Campaign): ((email: string) => boolean) | undefined {
+    async allowFrom(c: Campaign): Promise<((email: string) => boolean) | undefined> {
       if (!c.sendAsAssignedUser) return undefined;
-      const i = identityOf(c);
+      const i = await identityOf(c);
       return i ? (email: string) => identityAllows(i, email) : undefined;
     },
 
     /** Whose volume a recipient's fact counts for. */
-    volumeOf(r: { campaignId: string; provider?: string; email: string }): { identityId: string; group: ProviderGroup } | undefined {
-      const id = identityIdOf(r.campaignId);
+    async volumeOf(r: { campaignId: string; provider?: string; email: string }): Promise<{ identityId: string; group: ProviderGroup } | undefined> {
+      const id = await identityIdOf(r.campaignId);
       return id ? { identityId: id, group: reportGroup(providerOfRow(r)) } : undefined;
     },
 
     /** A block reported after the fact (DSN, webhook): that provider is slowed or paused for the campaign's identity. */
-    blocked(r: { campaignId: string; provider?: string; email: string }, reason: string): void {
-      const id = identityIdOf(r.campaignId);
+    async blocked(r: { campaignId: string; provider?: string; email: string }, reason: string): Promise<void> {
+      const id = await identityIdOf(r.campaignId);
       if (!id) return;
       const provider = providerOfRow(r);
       const t = control.pushback(id, provider, reason);

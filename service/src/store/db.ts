@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
-import { guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
+import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
@@ -46,7 +46,10 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024; // the WAL file is cut back to th
 /** About one extraction batch of targets. */
 const PROBE_BYTES = 256 * 1024;
 
-export function openStore(path: string, opts: StoreOptions = {}): Store & StoreOps {
+/** The SQLite store: every port, synchronous underneath (a test may read it directly), plus the operator's tools. */
+export type SqliteStore = SqliteStoreImpl;
+
+export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
   const clock = opts.clock ?? (() => new Date());
   const now = () => clock().toISOString();
   const migrations = loadMigrations(opts.migrationsDir);
@@ -74,7 +77,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store & StoreO
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
     }
-    const store = new SqliteStore(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
+    const store = new SqliteStoreImpl(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
     if (opts.checkpointEveryMs && path !== ':memory:' && path !== '') store.checkpointInBackground(opts.checkpointEveryMs, opts.onCheckpointerDied);
     return store;
   } catch (err) {
@@ -83,7 +86,31 @@ export function openStore(path: string, opts: StoreOptions = {}): Store & StoreO
   }
 }
 
-class SqliteStore implements Store, StoreOps {
+/** The repositories as SQLite implements them: synchronous, each call one or a few statements. */
+interface SqliteRepos {
+  relay: SqliteRelayRepo;
+  automations: SqliteAutomationRepo;
+  campaigns: SqliteCampaignRepo;
+  recipients: SqliteRecipientRepo;
+  suppressions: SqliteSuppressionRepo;
+  lists: SqliteLeadfwdListRepo;
+  events: SqliteEventRepo;
+  outbox: SqliteOutboxRepo;
+  engagement: SqliteEngagementRepo;
+  writeback: SqliteWritebackRepo;
+  reports: SqliteReportRepo;
+  identities: SqliteIdentityRepo;
+  deliverability: SqliteDeliverabilityRepo;
+}
+
+/** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
+export interface SqliteTx extends SqliteRepos {
+  transaction<T>(fn: (tx: SqliteTx) => T): T;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly relay;
   readonly automations;
   readonly campaigns;
@@ -97,6 +124,14 @@ class SqliteStore implements Store, StoreOps {
   readonly reports;
   readonly identities;
   readonly deliverability;
+  /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
+  private readonly tx: SqliteTx;
+  /**
+   * Set while an asynchronous transaction is open on the one connection: until it ends, calls through the store's
+   * own repositories wait (they return a promise), so no other caller's statement joins it, or is lost with its rollback.
+   */
+  private open: Promise<void> | undefined;
+  private savepoints = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -105,28 +140,132 @@ class SqliteStore implements Store, StoreOps {
     outboxStaleMs: number,
   ) {
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
-    this.relay = guarded(new SqliteRelayRepo(db));
-    this.automations = guarded(new SqliteAutomationRepo(db, now));
-    this.campaigns = guarded(new SqliteCampaignRepo(db, now));
-    this.recipients = guarded(new SqliteRecipientRepo(db, now));
-    this.suppressions = guarded(new SqliteSuppressionRepo(db, now));
-    this.lists = guarded(new SqliteLeadfwdListRepo(db, now));
-    this.events = guarded(new SqliteEventRepo(db));
-    this.outbox = guarded(new SqliteOutboxRepo(db, now, outboxStaleMs));
-    this.engagement = guarded(new SqliteEngagementRepo(db));
-    this.writeback = guarded(new SqliteWritebackRepo(db, now));
-    this.reports = guarded(new SqliteReportRepo(db));
-    this.identities = guarded(new SqliteIdentityRepo(db, now));
-    this.deliverability = guarded(new SqliteDeliverabilityRepo(db));
+    const repos: SqliteRepos = {
+      relay: guarded(new SqliteRelayRepo(db)),
+      automations: guarded(new SqliteAutomationRepo(db, now)),
+      campaigns: guarded(new SqliteCampaignRepo(db, now)),
+      recipients: guarded(new SqliteRecipientRepo(db, now)),
+      suppressions: guarded(new SqliteSuppressionRepo(db, now)),
+      lists: guarded(new SqliteLeadfwdListRepo(db, now)),
+      events: guarded(new SqliteEventRepo(db)),
+      outbox: guarded(new SqliteOutboxRepo(db, now, outboxStaleMs)),
+      engagement: guarded(new SqliteEngagementRepo(db)),
+      writeback: guarded(new SqliteWritebackRepo(db, now)),
+      reports: guarded(new SqliteReportRepo(db)),
+      identities: guarded(new SqliteIdentityRepo(db, now)),
+      deliverability: guarded(new SqliteDeliverabilityRepo(db)),
+    };
+    this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
+    const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
+    this.relay = gate(repos.relay);
+    this.automations = gate(repos.automations);
+    this.campaigns = gate(repos.campaigns);
+    this.recipients = gate(repos.recipients);
+    this.suppressions = gate(repos.suppressions);
+    this.lists = gate(repos.lists);
+    this.events = gate(repos.events);
+    this.outbox = gate(repos.outbox);
+    this.engagement = gate(repos.engagement);
+    this.writeback = gate(repos.writeback);
+    this.reports = gate(repos.reports);
+    this.identities = gate(repos.identities);
+    this.deliverability = gate(repos.deliverability);
   }
 
-  transaction<T>(fn: () => T): T {
+  /**
+   * BEGIN IMMEDIATE (the write lock up front, so a read-then-write cannot deadlock with another process), fn, COMMIT
+   * (ROLLBACK on a throw). A synchronous fn commits before this returns, as before; an asynchronous one holds the
+   * connection until it settles, and the store's own repositories wait meanwhile.
+   */
+  transaction<T>(fn: (tx: SqliteTx) => T): T {
+    if (this.open) return this.afterOpen(() => this.transaction(fn)) as T;
     try {
-      // IMMEDIATE takes the write lock up front, so a read-then-write cannot deadlock with another process.
-      return this.db.transaction(fn).immediate();
+      this.db.exec('BEGIN IMMEDIATE');
     } catch (err) {
       throw translate(err);
     }
+    let result: T;
+    try {
+      result = fn(this.tx);
+    } catch (err) {
+      this.rollback();
+      throw translate(err);
+    }
+    if (!isThenable(result)) {
+      this.commit();
+      return result;
+    }
+    let done!: () => void;
+    this.open = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const end = () => {
+      this.open = undefined;
+      done();
+    };
+    return Promise.resolve(result).then(
+      (value) => {
+        try {
+          this.commit();
+        } finally {
+          end();
+        }
+        return value;
+      },
+      (err) => {
+        this.rollback();
+        end();
+        throw translate(err);
+      },
+    ) as T;
+  }
+
+  private async afterOpen<R>(call: () => R): Promise<Awaited<R>> {
+    while (this.open) await this.open;
+    return await call();
+  }
+
+  private commit(): void {
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.rollback();
+      throw translate(err);
+    }
+  }
+
+  private rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK'); // SQLITE_FULL may have rolled it back already
+  }
+
+  /** A nested transaction: a savepoint inside the open one. */
+  private savepoint<T>(fn: (tx: SqliteTx) => T): T {
+    const name = `sp${++this.savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    const undo = () => {
+      if (this.db.inTransaction) this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+    };
+    let result: T;
+    try {
+      result = fn(this.tx);
+    } catch (err) {
+      undo();
+      throw translate(err);
+    }
+    if (!isThenable(result)) {
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.db.exec(`RELEASE ${name}`);
+        return value;
+      },
+      (err) => {
+        undo();
+        throw translate(err);
+      },
+    ) as T;
   }
 
   probeWritable(): void {

@@ -42,3 +42,30 @@ export function guarded<T extends object>(repo: T): T {
   }
   return repo;
 }
+
+/**
+ * Wraps every method of a repo so that, while `busy()` gives a promise (an asynchronous transaction holds the one
+ * connection), a call waits for it to end and returns a promise; otherwise it runs at once and returns its value.
+ */
+export function gated<T extends object>(repo: T, busy: () => Promise<void> | undefined): T {
+  const out = Object.create(repo) as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(repo) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn = (repo as Record<string, unknown>)[name];
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    const call = fn as (...a: unknown[]) => unknown;
+    Object.defineProperty(out, name, {
+      value: (...args: unknown[]) => {
+        if (!busy()) return call.apply(repo, args);
+        const stack = process.env.LEADFWD_DEBUG_TX ? new Error(`waits for a transaction: ${name}`).stack : undefined;
+        const t = stack ? setTimeout(() => console.error(stack), 3000) : undefined;
+        return (async () => {
+          for (let b = busy(); b; b = busy()) await b;
+          if (t) clearTimeout(t);
+          return call.apply(repo, args);
+        })();
+      },
+    });
+  }
+  return out as T;
+}

@@ -6,7 +6,7 @@ import { callErrorMessage, isTransientCallError, type Send, type WritebackLogger
 
 /** Returns how many rows were brought up to date, or 'outage' when Sugar could not be reached. */
 export async function syncHits(store: HitsStore, send: Send, limit: number, logger?: WritebackLogger): Promise<number | 'outage'> {
-  const stale = store.writeback.staleHits(limit);
+  const stale = await store.writeback.staleHits(limit);
   if (stale.length === 0) return 0;
   const ops = stale.map((s) => hitsOp(s.logId, s.current, s.activityType));
   let results: Awaited<ReturnType<Send>>;
@@ -15,24 +15,24 @@ export async function syncHits(store: HitsStore, send: Send, limit: number, logg
   } catch (e) {
     if (isTransientCallError(e)) return 'outage';
     logger?.error({ event: 'writeback.hits_failed', err: callErrorMessage(e) }, 'writeback.hits_failed');
-    store.transaction(() => {
-      for (const s of stale) store.writeback.dropStale(s.logId);
+    await store.transaction(async (tx) => {
+      for (const s of stale) await tx.writeback.dropStale(s.logId);
     });
     return 0;
   }
   let synced = 0;
-  store.transaction(() => {
-    results.forEach((r, i) => {
+  await store.transaction(async (tx) => {
+    for (const [i, r] of results.entries()) {
       const s = stale[i];
       if (r.verdict.ok) {
-        store.writeback.hitsWritten(s.logId, s.current);
+        await tx.writeback.hitsWritten(s.logId, s.current);
         synced++;
       } else if (r.verdict.permanent) {
         // The row was deleted in Sugar or may not be edited: stop trying until the count moves again.
-        store.writeback.dropStale(s.logId);
+        await tx.writeback.dropStale(s.logId);
         logger?.warn({ event: 'writeback.hits_refused', logId: s.logId, campaignId: s.campaignId, err: r.verdict.message }, 'writeback.hits_refused');
       }
-    });
+    }
   });
   return synced;
 }

@@ -28,11 +28,11 @@ export function createWriteback(o: WritebackOptions) {
   const { store } = o;
 
   /** The campaign's setup rows: its Sugar Campaign, then one row per selected list. Idempotent. */
-  function enqueueSetup(c: Campaign): boolean {
-    return store.transaction(() => {
-      const fresh = store.outbox.enqueue(outboxItem.campaign(c.id));
-      for (const listId of c.targetListIds) store.outbox.enqueue(outboxItem.list(c.id, listId, 'sugar'));
-      for (const listId of c.leadfwdListIds) store.outbox.enqueue(outboxItem.list(c.id, listId, 'leadfwd'));
+  async function enqueueSetup(c: Campaign): Promise<boolean> {
+    return await store.transaction(async (tx) => {
+      const fresh = await tx.outbox.enqueue(outboxItem.campaign(c.id));
+      for (const listId of c.targetListIds) await tx.outbox.enqueue(outboxItem.list(c.id, listId, 'sugar'));
+      for (const listId of c.leadfwdListIds) await tx.outbox.enqueue(outboxItem.list(c.id, listId, 'leadfwd'));
       return fresh;
     });
   }
@@ -45,16 +45,16 @@ export function createWriteback(o: WritebackOptions) {
     logger: o.logger,
     afterSugarAnswer: o.afterSugarAnswer,
     optOutScope: o.optOutScope ?? { current: async () => o.settings.optOutScope },
-    ensureSetup: (c) => {
-      enqueueSetup(c);
+    ensureSetup: async (c) => {
+      await enqueueSetup(c);
     },
   });
 
   return {
     /** For the scheduler's onSendingStarted: never throws, so sending starts whatever happens here. */
-    campaignStarted(c: Campaign): void {
+    async campaignStarted(c: Campaign): Promise<void> {
       try {
-        if (enqueueSetup(c)) o.logger?.info({ event: 'writeback.campaign_started', campaignId: c.id }, 'writeback.campaign_started');
+        if (await enqueueSetup(c)) o.logger?.info({ event: 'writeback.campaign_started', campaignId: c.id }, 'writeback.campaign_started');
         worker.wake();
       } catch (err) {
         o.logger?.error({ event: 'writeback.enqueue_failed', campaignId: c.id, err }, 'writeback.enqueue_failed');
@@ -64,18 +64,18 @@ export function createWriteback(o: WritebackOptions) {
      * Starts the worker. A campaign already sending (the process died right after it started) gets its
      * setup rows now, before the scheduler sends more, so no delivery misses its outbox row.
      */
-    start(): void {
-      for (const c of store.campaigns.inStatus(['sending'])) enqueueSetup(c);
-      worker.start();
+    async start(): Promise<void> {
+      for (const c of await store.campaigns.inStatus(['sending'])) await enqueueSetup(c);
+      await worker.start();
     },
     stop: () => worker.stop(),
     wake: () => worker.wake(),
-    state: (campaignId: string, now?: Date) => writebackState(store, campaignId, now),
-    dead: (limit: number, campaignId?: string) => store.outbox.dead(limit, campaignId),
+    state: async (campaignId: string, now?: Date) => await writebackState(store, campaignId, now),
+    dead: async (limit: number, campaignId?: string) => await store.outbox.dead(limit, campaignId),
     /** Dead rows back to pending (all of a campaign's when no ids are given); returns how many. */
-    revive(ids: number[] | undefined, campaignId?: string): number {
-      const targets = ids ?? store.outbox.dead(100_000, campaignId).map((d) => d.id);
-      const n = store.outbox.revive(targets, new Date().toISOString());
+    async revive(ids: number[] | undefined, campaignId?: string): Promise<number> {
+      const targets = ids ?? (await store.outbox.dead(100_000, campaignId)).map((d) => d.id);
+      const n = await store.outbox.revive(targets, new Date().toISOString());
       if (n) worker.wake();
       return n;
     },

@@ -34,16 +34,22 @@ export interface RowPlan {
 export type Prepared = { plan: RowPlan } | { done: true; note?: string } | { dead: string };
 
 /** The Sugar Target List a ledger row's list stands for: LeadFWD lists travel as their Sugar copy. */
-export function sugarListIdFor(store: Pick<PlanStore, 'lists'>, campaign: StoredCampaign, listId: string): string {
+export async function sugarListIdFor(store: Pick<PlanStore, 'lists'>, campaign: StoredCampaign, listId: string): Promise<string> {
   if (!campaign.leadfwdListIds.includes(listId)) return listId;
-  return store.lists.get(listId)?.sugarListId ?? sugarIds.list(listId);
+  return (await store.lists.get(listId))?.sugarListId ?? sugarIds.list(listId);
 }
 
 export const sugarCampaignIdOf = (c: StoredCampaign) => c.sugarCampaignId ?? sugarIds.campaign(c.id);
 
-export function prepareActivity(store: PlanStore, campaign: StoredCampaign, claim: OutboxClaim, item: ActivityItem, scope: OptOutScope): Prepared {
+export async function prepareActivity(
+  store: PlanStore,
+  campaign: StoredCampaign,
+  claim: OutboxClaim,
+  item: ActivityItem,
+  scope: OptOutScope,
+): Promise<Prepared> {
   const p = item.payload;
-  const r = store.recipients.get(p.rowId);
+  const r = await store.recipients.get(p.rowId);
   let target: TargetRef;
   if (r) {
     target = {
@@ -54,7 +60,7 @@ export function prepareActivity(store: PlanStore, campaign: StoredCampaign, clai
       recordId: r.id,
       email: r.email,
       emailAddressId: r.emailAddressId,
-      sugarListId: sugarListIdFor(store, campaign, r.listId),
+      sugarListId: await sugarListIdFor(store, campaign, r.listId),
     };
   } else if (
     item.kind !== 'sent' &&
@@ -78,7 +84,7 @@ export function prepareActivity(store: PlanStore, campaign: StoredCampaign, clai
     return { dead: `recipient row ${String(p.rowId)} of ${claim.key} no longer exists and the payload does not name the target` };
   }
 
-  const fact = factFor(store, item, r);
+  const fact = await factFor(store, item, r);
   if (typeof fact === 'string') return { dead: fact };
   if ('skip' in fact) return { done: true, note: fact.skip };
   const spec = logSpecFor(fact);
@@ -121,7 +127,7 @@ function addFlags(plan: RowPlan, t: TargetRef, flag: 'opt_out' | 'invalid_email'
 
 type FactOrSkip = Fact | { skip: string };
 
-function factFor(store: PlanStore, item: ActivityItem, r: LedgerRecipient | undefined): FactOrSkip | string {
+async function factFor(store: PlanStore, item: ActivityItem, r: LedgerRecipient | undefined): Promise<FactOrSkip | string> {
   switch (item.kind) {
     case 'sent': {
       const { rowId, at, suppressed } = item.payload;
@@ -131,19 +137,19 @@ function factFor(store: PlanStore, item: ActivityItem, r: LedgerRecipient | unde
       const when = at || new Date().toISOString();
       // The send loop's verdict travels in the payload: the suppression list stopped it at hand-off.
       if (suppressed) {
-        const reason = store.suppressions.get(r.addressKey)?.reason ?? 'suppressed';
+        const reason = (await store.suppressions.get(r.addressKey))?.reason ?? 'suppressed';
         return { kind: 'sent', state: 'failed', at: when, error: r.lastError, suppressedReason: reason, coveredByBounce: false };
       }
       const bounceKey = outboxKey.bounce(r.rowId);
-      return { kind: 'sent', state: 'failed', at: when, error: r.lastError, coveredByBounce: store.outbox.states([bounceKey]).has(bounceKey) };
+      return { kind: 'sent', state: 'failed', at: when, error: r.lastError, coveredByBounce: (await store.outbox.states([bounceKey])).has(bounceKey) };
     }
     case 'open': {
-      const c = store.engagement.forRecipient(item.payload.rowId).find((k) => k.kind === 'open');
+      const c = (await store.engagement.forRecipient(item.payload.rowId)).find((k) => k.kind === 'open');
       return { kind: 'open', at: c?.firstHumanAt ?? item.payload.at, hits: c?.humanHits ?? 1 };
     }
     case 'click': {
       const { rowId, linkIndex, at } = item.payload;
-      const c = store.engagement.forRecipient(rowId).find((k) => k.kind === 'click' && k.linkIndex === linkIndex);
+      const c = (await store.engagement.forRecipient(rowId)).find((k) => k.kind === 'click' && k.linkIndex === linkIndex);
       return { kind: 'click', at: c?.firstHumanAt ?? at, hits: c?.humanHits ?? 1, linkIndex };
     }
     case 'optout':

@@ -19,7 +19,8 @@ export interface SetupDeps {
   links: (c: StoredCampaign) => Promise<string[]>;
 }
 
-export type SetupOutcome = RowOutcome & { outage?: boolean; after?: () => void };
+/** `after` runs inside the transaction that completes the outbox row, on that transaction's repositories. */
+export type SetupOutcome = RowOutcome & { outage?: boolean; after?: (tx: SetupStore) => Promise<unknown> };
 
 const LINK_OF: Record<string, string> = { Contacts: 'contacts', Leads: 'leads', Prospects: 'prospects', Accounts: 'accounts', Users: 'users' };
 const MEMBER_CHUNK = 500;
@@ -62,8 +63,7 @@ export async function runCampaignSetup(deps: SetupDeps, claim: OutboxClaim, c: S
   if (!Array.isArray(res)) return res;
   const bad = verdictOutcome(claim.id, res);
   if (bad) return bad;
-  const store = deps.store;
-  return { id: claim.id, kind: 'done', written: [], after: c.sugarCampaignId ? undefined : () => store.campaigns.setSugarCampaignId(c.id, sid) };
+  return { id: claim.id, kind: 'done', written: [], after: c.sugarCampaignId ? undefined : async (tx) => await tx.campaigns.setSugarCampaignId(c.id, sid) };
 }
 
 /** `item`: the claim read as an outbox item (the worker has it already). */
@@ -86,9 +86,9 @@ export async function runListSetup(deps: SetupDeps, claim: OutboxClaim, c: Store
 }
 
 async function copyLeadfwdList(deps: SetupDeps, claim: OutboxClaim, listId: string, linkOp: (id: string, name: string) => SugarOp): Promise<SetupOutcome> {
-  const list = deps.store.lists.get(listId);
+  const list = await deps.store.lists.get(listId);
   if (!list) return { id: claim.id, kind: 'dead', error: `LeadFWD list ${listId} no longer exists` };
-  const members = deps.store.lists.members(listId);
+  const members = await deps.store.lists.members(listId);
   const slid = list.sugarListId ?? sugarIds.list(listId);
   const byLink = new Map<string, string[]>();
   for (const m of members) {
@@ -144,12 +144,11 @@ async function copyLeadfwdList(deps: SetupDeps, claim: OutboxClaim, listId: stri
     );
     if (rest) return rest;
   }
-  const store = deps.store;
   return {
     id: claim.id,
     kind: 'done',
     written: [],
     note: missing ? `${missing} of ${members.length} members are no longer in Sugar and were left out of the Target List` : undefined,
-    after: list.sugarListId ? undefined : () => store.lists.setSugarListId(listId, slid),
+    after: list.sugarListId ? undefined : async (tx) => await tx.lists.setSugarListId(listId, slid),
   };
 }

@@ -19,23 +19,30 @@ export interface WritebackState {
   notes: Array<{ id: number; key: string; kind: string; note: string }>;
 }
 
-export function writebackState(store: StateStore, campaignId: string, now = new Date()): WritebackState {
-  const stats = store.outbox.stats(campaignId);
+export async function writebackState(store: StateStore, campaignId: string, now = new Date()): Promise<WritebackState> {
+  const stats = await store.outbox.stats(campaignId);
   const state: WritebackState = {
     pending: stats.pending,
     done: stats.done,
     dead: stats.dead,
     lagSeconds: stats.oldestPendingAt ? Math.max(0, Math.round((now.getTime() - Date.parse(stats.oldestPendingAt)) / 1000)) : 0,
-    activity: store.writeback.counts(campaignId),
-    hitsPending: store.writeback.staleCount(campaignId),
+    activity: await store.writeback.counts(campaignId),
+    hitsPending: await store.writeback.staleCount(campaignId),
     errors: [
-      ...store.outbox.dead(5, campaignId).map((d) => ({ id: d.id, key: d.key, kind: d.kind, error: d.lastError, attempts: d.attempts, dead: true })),
-      ...store.outbox.retrying(5, campaignId).map((r) => ({ id: r.id, key: r.key, kind: r.kind, error: r.lastError, attempts: r.attempts, dead: false })),
+      ...(await store.outbox.dead(5, campaignId)).map((d) => ({ id: d.id, key: d.key, kind: d.kind, error: d.lastError, attempts: d.attempts, dead: true })),
+      ...(await store.outbox.retrying(5, campaignId)).map((r) => ({
+        id: r.id,
+        key: r.key,
+        kind: r.kind,
+        error: r.lastError,
+        attempts: r.attempts,
+        dead: false,
+      })),
     ],
-    notes: store.outbox.notes(5, campaignId),
+    notes: await store.outbox.notes(5, campaignId),
   };
   if (stats.oldestPendingAt) state.oldestPendingAt = stats.oldestPendingAt;
-  const sugarCampaignId = store.campaigns.get(campaignId)?.sugarCampaignId;
+  const sugarCampaignId = (await store.campaigns.get(campaignId))?.sugarCampaignId;
   if (sugarCampaignId) state.sugarCampaignId = sugarCampaignId;
   return state;
 }

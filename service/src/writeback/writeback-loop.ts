@@ -21,7 +21,7 @@ export interface WritebackLoopDeps {
   settings: WritebackSettings;
   links: (c: StoredCampaign) => Promise<string[]>;
   /** Puts a campaign's setup rows in the outbox (idempotent). */
-  ensureSetup: (c: StoredCampaign) => void;
+  ensureSetup: (c: StoredCampaign) => unknown;
   logger?: WritebackLogger;
   optOutScope: OptOutScopeSource;
   /** Test seam: runs after Sugar answered a call and before the verdicts are committed. */
@@ -65,48 +65,48 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       deps.logger?.warn({ event: 'writeback.sugar_unavailable', failedCalls: outages, pauseMs }, 'writeback.sugar_unavailable');
   }
 
-  function commit(claims: OutboxClaim[], outcomes: Array<RowOutcome | SetupOutcome>) {
+  async function commit(claims: OutboxClaim[], outcomes: Array<RowOutcome | SetupOutcome>) {
     const byId = new Map(claims.map((c) => [c.id, c]));
     // Done rows are completed in one statement batch: one per row cost a savepoint each, a tenth of the
     // main thread's time while a campaign was sending.
     const done: number[] = [];
     const written: WrittenLogRow[] = [];
     const notes: Array<[number, string]> = [];
-    store.transaction(() => {
+    await store.transaction(async (tx) => {
       for (const o of outcomes) {
         const claim = byId.get(o.id)!;
         if (o.kind === 'done') {
-          (o as SetupOutcome).after?.();
+          await (o as SetupOutcome).after?.(tx);
           written.push(...o.written);
           done.push(o.id);
           if (o.note) notes.push([o.id, o.note]);
         } else if (o.kind === 'dead' || claim.attempts >= settings.maxAttempts) {
           const error = o.kind === 'dead' ? o.error : `gave up after ${claim.attempts} attempts: ${o.error}`;
-          store.outbox.fail(o.id, error, null);
+          await tx.outbox.fail(o.id, error, null);
           deps.logger?.error({ event: 'outbox.dead', id: o.id, key: claim.key, campaignId: claim.campaignId, error }, 'outbox.dead');
         } else {
           const retryAt = Date.now() + retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random);
           if (claim.kind === 'campaign') setupRetryAt.set(claim.campaignId ?? '', retryAt);
-          store.outbox.fail(o.id, o.error, new Date(retryAt).toISOString());
+          await tx.outbox.fail(o.id, o.error, new Date(retryAt).toISOString());
         }
       }
-      if (written.length) store.writeback.recordWritten(written);
-      if (done.length) store.outbox.complete(done);
-      for (const [id, text] of notes) store.outbox.note(id, text);
+      if (written.length) await tx.writeback.recordWritten(written);
+      if (done.length) await tx.outbox.complete(done);
+      for (const [id, text] of notes) await tx.outbox.note(id, text);
     });
   }
 
   /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
-  function setupState(c: StoredCampaign): 'ready' | 'wait' | { dead: string } {
+  async function setupState(c: StoredCampaign): Promise<'ready' | 'wait' | { dead: string }> {
     if (setupDone.has(c.id)) return 'ready';
     const key = outboxKey.campaign(c.id);
-    const state = store.outbox.states([key]).get(key);
+    const state = (await store.outbox.states([key])).get(key);
     if (state === 'done') {
       setupDone.add(c.id);
       return 'ready';
     }
     if (state === 'dead') return { dead: `the Sugar Campaign could not be set up (outbox row ${key} is dead); revive it first` };
-    if (state === undefined) deps.ensureSetup(c);
+    if (state === undefined) await deps.ensureSetup(c);
     return 'wait';
   }
 
@@ -115,8 +115,8 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     const deferred = new Map<string, number[]>();
     const plans: RowPlan[] = [];
     const campaigns = new Map<string, StoredCampaign | undefined>();
-    const campaignOf = (id: string) => {
-      if (!campaigns.has(id)) campaigns.set(id, store.campaigns.get(id));
+    const campaignOf = async (id: string) => {
+      if (!campaigns.has(id)) campaigns.set(id, await store.campaigns.get(id));
       return campaigns.get(id);
     };
     let outage = false;
@@ -129,7 +129,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         continue;
       }
       const campaignId = item.campaignId;
-      const c = campaignId ? campaignOf(campaignId) : undefined;
+      const c = campaignId ? await campaignOf(campaignId) : undefined;
       if (!c) {
         outcomes.push({ id: claim.id, kind: 'dead', error: `campaign ${campaignId || '(none)'} of ${claim.key} does not exist here any more` });
         continue;
@@ -138,14 +138,14 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         const o = await runCampaignSetup({ store, send, links: deps.links }, claim, c);
         calledSugar = true;
         outage ||= !!o.outage;
-        commit([claim], [o]);
+        await commit([claim], [o]);
         if (o.kind === 'done') {
           setupDone.add(c.id);
           setupRetryAt.delete(c.id);
         }
         continue;
       }
-      const setup = setupState(c);
+      const setup = await setupState(c);
       if (setup === 'wait') {
         const waiting = deferred.get(c.id) ?? [];
         waiting.push(claim.id);
@@ -160,11 +160,11 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         const o = await runListSetup({ store, send, links: deps.links }, claim, c, item);
         calledSugar = true;
         outage ||= !!o.outage;
-        commit([claim], [o]);
+        await commit([claim], [o]);
         continue;
       }
       if (!ACTIVITY_KINDS.has(item.kind)) continue; // every kind is handled above; this narrows the type
-      const prepared = prepareActivity(store, c, claim, item as ActivityItem, optOutScope);
+      const prepared = await prepareActivity(store, c, claim, item as ActivityItem, optOutScope);
       if ('plan' in prepared) plans.push(prepared.plan);
       else if ('done' in prepared) outcomes.push({ id: claim.id, kind: 'done', written: [], note: prepared.note });
       else outcomes.push({ id: claim.id, kind: 'dead', error: prepared.dead });
@@ -172,7 +172,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     // Rows waiting for their campaign's setup wait as long as the setup does: every 500 ms through a
     // Sugar outage they were claimed and deferred again, a whole campaign's outbox rewritten per turn.
     for (const [campaignId, ids] of deferred) {
-      store.outbox.defer(ids, later(Math.max(SETUP_WAIT_MS, (setupRetryAt.get(campaignId) ?? 0) - Date.now())));
+      await store.outbox.defer(ids, later(Math.max(SETUP_WAIT_MS, (setupRetryAt.get(campaignId) ?? 0) - Date.now())));
     }
     if (plans.length) {
       const res = await writeActivity(plans, send, settings.bulkMax);
@@ -180,7 +180,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       outage ||= res.outage;
       outcomes.push(...res.outcomes);
     }
-    commit(claims, outcomes);
+    await commit(claims, outcomes);
     // A batch that only waited learned nothing about Sugar; it must not reset the outage backoff.
     if (calledSugar) noteOutage(outage);
   }
@@ -219,9 +219,9 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       try {
         if (Date.now() - lastSweep > 60_000) {
           lastSweep = Date.now();
-          store.outbox.sweepStale(new Date(Date.now() - 10 * 60_000).toISOString());
+          await store.outbox.sweepStale(new Date(Date.now() - 10 * 60_000).toISOString());
         }
-        const claims = store.outbox.claim(settings.batchSize, workerId, nowIso());
+        const claims = await store.outbox.claim(settings.batchSize, workerId, nowIso());
         if (claims.length) {
           track(processBatch(claims));
           continue;
@@ -246,11 +246,11 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
 
   return {
     workerId,
-    start() {
+    async start() {
       if (running) return;
       running = true;
       // One worker per database: whatever a killed process left claimed is ours to retry now.
-      store.outbox.sweepStale(new Date(Date.now() + 1).toISOString());
+      await store.outbox.sweepStale(new Date(Date.now() + 1).toISOString());
       loopDone = loop();
     },
     /** New rows are waiting: look now instead of at the next poll. */

@@ -38,8 +38,8 @@ export function storePerTest(
 }
 
 /** Campaign 'c' with one ledger row; returns the row's id. */
-export function oneRecipient(store: Store): number {
-  store.campaigns.create(newCampaign(), 'c');
-  store.recipients.insertMany('c', targets(1));
-  return store.recipients.list('c', { limit: 1, offset: 0 })[0].rowId;
+export async function oneRecipient(store: Store): Promise<number> {
+  await store.campaigns.create(newCampaign(), 'c');
+  await store.recipients.insertMany('c', targets(1));
+  return (await store.recipients.list('c', { limit: 1, offset: 0 }))[0].rowId;
 }

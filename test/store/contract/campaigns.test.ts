@@ -10,8 +10,8 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
   describe('campaigns', () => {
-    it('creates a draft with a history row and reads it back as a domain object', () => {
-      const c = store.campaigns.create(
+    it('creates a draft with a history row and reads it back as a domain object', async () => {
+      const c = await store.campaigns.create(
         newCampaign({ replyTo: 'help@acme.test', testAddresses: ['qa@acme.test'], sendAt: '2026-03-01T10:00:00+01:00' }),
         'camp-1',
       );
@@ -28,116 +28,113 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
         sendAt: '2026-03-01T09:00:00.000Z', // normalised to UTC so SQL text order is time order
       });
       expect(c.mjml).toBeUndefined();
-      expect(store.campaigns.get('camp-1')).toEqual(c);
-      expect(store.campaigns.get('nope')).toBeUndefined();
-      expect(store.campaigns.history('camp-1')).toEqual([{ status: 'draft', at: clock.iso() }]);
+      expect(await store.campaigns.get('camp-1')).toEqual(c);
+      expect(await store.campaigns.get('nope')).toBeUndefined();
+      expect(await store.campaigns.history('camp-1')).toEqual([{ status: 'draft', at: clock.iso() }]);
     });
 
-    it('generates ids and rejects bad input clearly', () => {
-      const c = store.campaigns.create(newCampaign());
+    it('generates ids and rejects bad input clearly', async () => {
+      const c = await store.campaigns.create(newCampaign());
       expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(() => store.campaigns.create(newCampaign({ sendAt: 'tomorrow-ish' }))).toThrow(/sendAt must be an ISO date-time/);
-      expect(() => store.campaigns.create(newCampaign({ targetListIds: 'tl-1' as unknown as string[] }))).toThrow(StoreInputError);
-      expect(() => store.campaigns.create(newCampaign(), c.id)).toThrow(StoreInputError);
+      await expect((async () => await store.campaigns.create(newCampaign({ sendAt: 'tomorrow-ish' })))()).rejects.toThrow(/sendAt must be an ISO date-time/);
+      await expect((async () => await store.campaigns.create(newCampaign({ targetListIds: 'tl-1' as unknown as string[] })))()).rejects.toThrow(
+        StoreInputError,
+      );
+      await expect((async () => await store.campaigns.create(newCampaign(), c.id))()).rejects.toThrow(StoreInputError);
     });
 
-    it('lists newest first, pages and filters by status', () => {
+    it('lists newest first, pages and filters by status', async () => {
       for (let i = 0; i < 5; i++) {
-        store.campaigns.create(newCampaign({ name: `c${i}` }), `c${i}`);
+        await store.campaigns.create(newCampaign({ name: `c${i}` }), `c${i}`);
         clock.advance(1000);
       }
-      store.campaigns.transition('c1', ['draft'], 'extracting');
-      expect(store.campaigns.list({ limit: 2, offset: 0 }).map((c) => c.id)).toEqual(['c4', 'c3']);
-      expect(store.campaigns.list({ limit: 10, offset: 3 }).map((c) => c.id)).toEqual(['c1', 'c0']);
-      expect(store.campaigns.list({ limit: 10, offset: 0, status: 'extracting' }).map((c) => c.id)).toEqual(['c1']);
+      await store.campaigns.transition('c1', ['draft'], 'extracting');
+      expect((await store.campaigns.list({ limit: 2, offset: 0 })).map((c) => c.id)).toEqual(['c4', 'c3']);
+      expect((await store.campaigns.list({ limit: 10, offset: 3 })).map((c) => c.id)).toEqual(['c1', 'c0']);
+      expect((await store.campaigns.list({ limit: 10, offset: 0, status: 'extracting' })).map((c) => c.id)).toEqual(['c1']);
     });
 
-    it('transitions by compare-and-set and records each step with its time and reason', () => {
-      store.campaigns.create(newCampaign(), 'c');
+    it('transitions by compare-and-set and records each step with its time and reason', async () => {
+      await store.campaigns.create(newCampaign(), 'c');
       clock.advance(1000);
-      expect(store.campaigns.transition('c', ['draft'], 'extracting')).toBe(true);
+      expect(await store.campaigns.transition('c', ['draft'], 'extracting')).toBe(true);
       // A second caller racing for the same step loses: the status is no longer 'draft'.
-      expect(store.campaigns.transition('c', ['draft'], 'extracting')).toBe(false);
+      expect(await store.campaigns.transition('c', ['draft'], 'extracting')).toBe(false);
       clock.advance(1000);
-      expect(store.campaigns.transition('c', ['extracting', 'pending', 'sending'], 'paused', 'operator')).toBe(true);
-      expect(store.campaigns.transition('missing', ['draft'], 'extracting')).toBe(false);
-      expect(store.campaigns.get('c')).toMatchObject({ status: 'paused', updatedAt: '2026-03-01T08:00:02.000Z' });
-      expect(store.campaigns.history('c')).toEqual([
+      expect(await store.campaigns.transition('c', ['extracting', 'pending', 'sending'], 'paused', 'operator')).toBe(true);
+      expect(await store.campaigns.transition('missing', ['draft'], 'extracting')).toBe(false);
+      expect(await store.campaigns.get('c')).toMatchObject({ status: 'paused', updatedAt: '2026-03-01T08:00:02.000Z' });
+      expect(await store.campaigns.history('c')).toEqual([
         { status: 'draft', at: '2026-03-01T08:00:00.000Z' },
         { status: 'extracting', at: '2026-03-01T08:00:01.000Z' },
         { status: 'paused', at: '2026-03-01T08:00:02.000Z', reason: 'operator' },
       ]);
     });
 
-    it('refuses transitions the lifecycle forbids instead of storing them', () => {
-      store.campaigns.create(newCampaign(), 'c');
-      expect(() => store.campaigns.transition('c', ['draft'], 'sent')).toThrow(/illegal campaign transition: draft → sent/);
-      expect(() => store.campaigns.transition('c', ['sent', 'draft'], 'extracting')).toThrow(/sent → extracting/);
-      expect(store.campaigns.get('c')!.status).toBe('draft');
-      expect(store.campaigns.history('c')).toHaveLength(1);
+    it('refuses transitions the lifecycle forbids instead of storing them', async () => {
+      await store.campaigns.create(newCampaign(), 'c');
+      await expect((async () => await store.campaigns.transition('c', ['draft'], 'sent'))()).rejects.toThrow(/illegal campaign transition: draft → sent/);
+      await expect((async () => await store.campaigns.transition('c', ['sent', 'draft'], 'extracting'))()).rejects.toThrow(/sent → extracting/);
+      expect((await store.campaigns.get('c'))!.status).toBe('draft');
+      expect(await store.campaigns.history('c')).toHaveLength(1);
     });
 
-    it('finds due pending campaigns and campaigns by status for restart recovery', () => {
-      const mk = (id: string, sendAt: string, path: Array<[string[], string]>) => {
-        store.campaigns.create(newCampaign({ sendAt }), id);
-        for (const [from, to] of path) store.campaigns.transition(id, from as never, to as never);
+    it('finds due pending campaigns and campaigns by status for restart recovery', async () => {
+      const mk = async (id: string, sendAt: string, path: Array<[string[], string]>) => {
+        await store.campaigns.create(newCampaign({ sendAt }), id);
+        for (const [from, to] of path) await store.campaigns.transition(id, from as never, to as never);
       };
-      mk('early', '2026-03-01T07:00:00Z', [
+      await mk('early', '2026-03-01T07:00:00Z', [
         [['draft'], 'extracting'],
         [['extracting'], 'pending'],
       ]);
-      mk('exact', '2026-03-01T08:00:00Z', [
+      await mk('exact', '2026-03-01T08:00:00Z', [
         [['draft'], 'extracting'],
         [['extracting'], 'pending'],
       ]);
-      mk('later', '2026-03-01T09:00:00Z', [
+      await mk('later', '2026-03-01T09:00:00Z', [
         [['draft'], 'extracting'],
         [['extracting'], 'pending'],
       ]);
-      mk('draft', '2026-03-01T07:00:00Z', []);
-      mk('sending', '2026-03-01T07:00:00Z', [
+      await mk('draft', '2026-03-01T07:00:00Z', []);
+      await mk('sending', '2026-03-01T07:00:00Z', [
         [['draft'], 'extracting'],
         [['extracting'], 'pending'],
         [['pending'], 'sending'],
       ]);
-      expect(store.campaigns.due('2026-03-01T08:00:00.000Z').map((c) => c.id)).toEqual(['early', 'exact']);
-      expect(store.campaigns.due('2026-03-01T10:00:00+02:00').map((c) => c.id)).toEqual(['early', 'exact']);
-      expect(
-        store.campaigns
-          .inStatus(['sending', 'draft'])
-          .map((c) => c.id)
-          .sort(),
-      ).toEqual(['draft', 'sending']);
-      expect(store.campaigns.inStatus([])).toEqual([]);
+      expect((await store.campaigns.due('2026-03-01T08:00:00.000Z')).map((c) => c.id)).toEqual(['early', 'exact']);
+      expect((await store.campaigns.due('2026-03-01T10:00:00+02:00')).map((c) => c.id)).toEqual(['early', 'exact']);
+      expect((await store.campaigns.inStatus(['sending', 'draft'])).map((c) => c.id).sort()).toEqual(['draft', 'sending']);
+      expect(await store.campaigns.inStatus([])).toEqual([]);
     });
 
-    it('saves and reads the audit, the Sugar campaign id and nothing for unknown ids', () => {
-      store.campaigns.create(newCampaign(), 'c');
-      expect(store.campaigns.getAudit('c')).toBeUndefined();
+    it('saves and reads the audit, the Sugar campaign id and nothing for unknown ids', async () => {
+      await store.campaigns.create(newCampaign(), 'c');
+      expect(await store.campaigns.getAudit('c')).toBeUndefined();
       const audit = emptyAudit();
       audit.candidates = 3;
       audit.queued = 2;
       countSkip(audit, 'duplicate');
       audit.progress = { listsDone: 1, listsTotal: 2, recordsRead: 3 };
-      store.campaigns.saveAudit('c', audit);
-      expect(store.campaigns.getAudit('c')).toEqual(audit);
-      store.campaigns.setSugarCampaignId('c', 'sugar-123');
-      expect(store.campaigns.get('c')!.sugarCampaignId).toBe('sugar-123');
-      expect(() => store.campaigns.saveAudit('nope', audit)).toThrow(/unknown campaign: nope/);
-      expect(() => store.campaigns.setSugarCampaignId('nope', 'x')).toThrow(StoreInputError);
+      await store.campaigns.saveAudit('c', audit);
+      expect(await store.campaigns.getAudit('c')).toEqual(audit);
+      await store.campaigns.setSugarCampaignId('c', 'sugar-123');
+      expect((await store.campaigns.get('c'))!.sugarCampaignId).toBe('sugar-123');
+      await expect((async () => await store.campaigns.saveAudit('nope', audit))()).rejects.toThrow(/unknown campaign: nope/);
+      await expect((async () => await store.campaigns.setSugarCampaignId('nope', 'x'))()).rejects.toThrow(StoreInputError);
     });
 
-    it('keeps link indexes stable: same list is a no-op, a longer list appends, a changed list is refused', () => {
-      store.campaigns.create(newCampaign(), 'c');
-      expect(store.campaigns.links('c')).toEqual([]);
-      store.campaigns.saveLinks('c', ['https://a.test/', 'https://b.test/?utm_source=x']);
-      store.campaigns.saveLinks('c', ['https://a.test/', 'https://b.test/?utm_source=x']);
-      store.campaigns.saveLinks('c', ['https://a.test/', 'https://b.test/?utm_source=x', 'https://c.test/']);
-      expect(store.campaigns.links('c')).toEqual(['https://a.test/', 'https://b.test/?utm_source=x', 'https://c.test/']);
-      expect(() => store.campaigns.saveLinks('c', ['https://z.test/'])).toThrow(/differ at index 0/);
-      expect(() => store.campaigns.saveLinks('c', ['https://a.test/'])).toThrow(/differ at index 1/);
-      expect(store.campaigns.links('c')).toHaveLength(3);
-      expect(() => store.campaigns.saveLinks('nope', ['https://a.test/'])).toThrow(StoreInputError);
+    it('keeps link indexes stable: same list is a no-op, a longer list appends, a changed list is refused', async () => {
+      await store.campaigns.create(newCampaign(), 'c');
+      expect(await store.campaigns.links('c')).toEqual([]);
+      await store.campaigns.saveLinks('c', ['https://a.test/', 'https://b.test/?utm_source=x']);
+      await store.campaigns.saveLinks('c', ['https://a.test/', 'https://b.test/?utm_source=x']);
+      await store.campaigns.saveLinks('c', ['https://a.test/', 'https://b.test/?utm_source=x', 'https://c.test/']);
+      expect(await store.campaigns.links('c')).toEqual(['https://a.test/', 'https://b.test/?utm_source=x', 'https://c.test/']);
+      await expect((async () => await store.campaigns.saveLinks('c', ['https://z.test/']))()).rejects.toThrow(/differ at index 0/);
+      await expect((async () => await store.campaigns.saveLinks('c', ['https://a.test/']))()).rejects.toThrow(/differ at index 1/);
+      expect(await store.campaigns.links('c')).toHaveLength(3);
+      await expect((async () => await store.campaigns.saveLinks('nope', ['https://a.test/']))()).rejects.toThrow(StoreInputError);
     });
   });
 });

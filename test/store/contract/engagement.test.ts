@@ -7,7 +7,7 @@ import { adapters, oneRecipient, storePerTest } from './adapters.js';
 describe.each(adapters)('engagement port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
+  storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
   let s: Seeded;
   afterEach(() => {
     s?.store.close();
@@ -15,15 +15,15 @@ describe.each(adapters)('engagement port ($name)', ({ open }) => {
   });
 
   describe('engagement counters', () => {
-    it('counts human and machine hits apart and tells the first human hit', () => {
-      const rec = (human: boolean, at: string, kind: 'open' | 'click' = 'open', linkIndex?: number) =>
-        store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human });
-      expect(rec(false, '2026-03-01T09:00:01Z')).toEqual({ firstHuman: false, humanHits: 0, hits: 1 });
-      expect(rec(true, '2026-03-01T10:00:00Z')).toEqual({ firstHuman: true, humanHits: 1, hits: 2 });
-      expect(rec(true, '2026-03-01T11:00:00Z')).toEqual({ firstHuman: false, humanHits: 2, hits: 3 });
-      expect(rec(true, '2026-03-01T10:30:00Z', 'click', 1)).toEqual({ firstHuman: true, humanHits: 1, hits: 1 });
-      expect(rec(false, '2026-03-01T10:31:00Z', 'click', 0)).toEqual({ firstHuman: false, humanHits: 0, hits: 1 });
-      expect(store.engagement.forRecipient(rowId)).toEqual([
+    it('counts human and machine hits apart and tells the first human hit', async () => {
+      const rec = async (human: boolean, at: string, kind: 'open' | 'click' = 'open', linkIndex?: number) =>
+        await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human });
+      expect(await rec(false, '2026-03-01T09:00:01Z')).toEqual({ firstHuman: false, humanHits: 0, hits: 1 });
+      expect(await rec(true, '2026-03-01T10:00:00Z')).toEqual({ firstHuman: true, humanHits: 1, hits: 2 });
+      expect(await rec(true, '2026-03-01T11:00:00Z')).toEqual({ firstHuman: false, humanHits: 2, hits: 3 });
+      expect(await rec(true, '2026-03-01T10:30:00Z', 'click', 1)).toEqual({ firstHuman: true, humanHits: 1, hits: 1 });
+      expect(await rec(false, '2026-03-01T10:31:00Z', 'click', 0)).toEqual({ firstHuman: false, humanHits: 0, hits: 1 });
+      expect(await store.engagement.forRecipient(rowId)).toEqual([
         {
           kind: 'open',
           humanHits: 2,
@@ -51,62 +51,63 @@ describe.each(adapters)('engagement port ($name)', ({ open }) => {
           lastMachineAt: undefined,
         },
       ]);
-      expect(() => rec(true, '2026-03-01T10:30:00Z', 'click')).toThrow(/link index/);
-      expect(() => store.engagement.record({ recipientRowId: 424242, campaignId: 'c', kind: 'open', at: '2026-03-01T10:00:00Z', human: true })).toThrow(
-        StoreInputError,
-      );
+      await expect((async () => await rec(true, '2026-03-01T10:30:00Z', 'click'))()).rejects.toThrow(/link index/);
+      await expect(
+        (async () => await store.engagement.record({ recipientRowId: 424242, campaignId: 'c', kind: 'open', at: '2026-03-01T10:00:00Z', human: true }))(),
+      ).rejects.toThrow(StoreInputError);
     });
 
-    it('counts soft bounces per address across campaigns', () => {
-      expect(store.engagement.softBounces('a@example.test')).toBe(0);
-      expect(store.engagement.countSoftBounce('a@example.test', '2026-03-01T10:00:00Z')).toBe(1);
-      expect(store.engagement.countSoftBounce('a@example.test', '2026-03-02T10:00:00Z')).toBe(2);
-      expect(store.engagement.softBounces('a@example.test')).toBe(2);
+    it('counts soft bounces per address across campaigns', async () => {
+      expect(await store.engagement.softBounces('a@example.test')).toBe(0);
+      expect(await store.engagement.countSoftBounce('a@example.test', '2026-03-01T10:00:00Z')).toBe(1);
+      expect(await store.engagement.countSoftBounce('a@example.test', '2026-03-02T10:00:00Z')).toBe(2);
+      expect(await store.engagement.softBounces('a@example.test')).toBe(2);
     });
   });
 
   describe('engagement facts', () => {
-    it('keeps one fact per recipient and kind, and counts them per campaign', () => {
-      s = seededStore({ open, n: 3 });
+    it('keeps one fact per recipient and kind, and counts them per campaign', async () => {
+      s = await seededStore({ open, n: 3 });
       const [a, b] = s.rows;
-      const add = (rowId: number, fact: 'hard_bounce' | 'opt_out' | 'complaint') =>
-        s.store.engagement.addFact({ recipientRowId: rowId, campaignId: s.campaignId, fact, at: '2026-11-26T10:00:00Z', detail: 'x' });
-      expect(add(a.rowId, 'hard_bounce')).toBe(true);
-      expect(add(a.rowId, 'hard_bounce')).toBe(false);
-      expect(add(a.rowId, 'opt_out')).toBe(true);
-      expect(add(b.rowId, 'opt_out')).toBe(true);
-      expect(add(b.rowId, 'complaint')).toBe(true);
-      expect(s.store.engagement.summary(s.campaignId).facts).toEqual({ hard_bounce: 1, soft_bounce: 0, block: 0, complaint: 1, opt_out: 2 });
-      expect(s.store.engagement.summary('other').facts.opt_out).toBe(0);
-      expect(() =>
-        s.store.engagement.addFact({ recipientRowId: a.rowId, campaignId: s.campaignId, fact: 'nope' as 'opt_out', at: '2026-11-26T10:00:00Z' }),
-      ).toThrow(StoreInputError);
-      expect(() => s.store.engagement.addFact({ recipientRowId: 999_999, campaignId: s.campaignId, fact: 'opt_out', at: '2026-11-26T10:00:00Z' })).toThrow(
-        StoreInputError,
-      );
+      const add = async (rowId: number, fact: 'hard_bounce' | 'opt_out' | 'complaint') =>
+        await s.store.engagement.addFact({ recipientRowId: rowId, campaignId: s.campaignId, fact, at: '2026-11-26T10:00:00Z', detail: 'x' });
+      expect(await add(a.rowId, 'hard_bounce')).toBe(true);
+      expect(await add(a.rowId, 'hard_bounce')).toBe(false);
+      expect(await add(a.rowId, 'opt_out')).toBe(true);
+      expect(await add(b.rowId, 'opt_out')).toBe(true);
+      expect(await add(b.rowId, 'complaint')).toBe(true);
+      expect((await s.store.engagement.summary(s.campaignId)).facts).toEqual({ hard_bounce: 1, soft_bounce: 0, block: 0, complaint: 1, opt_out: 2 });
+      expect((await s.store.engagement.summary('other')).facts.opt_out).toBe(0);
+      await expect(
+        (async () =>
+          await s.store.engagement.addFact({ recipientRowId: a.rowId, campaignId: s.campaignId, fact: 'nope' as 'opt_out', at: '2026-11-26T10:00:00Z' }))(),
+      ).rejects.toThrow(StoreInputError);
+      await expect(
+        (async () => await s.store.engagement.addFact({ recipientRowId: 999_999, campaignId: s.campaignId, fact: 'opt_out', at: '2026-11-26T10:00:00Z' }))(),
+      ).rejects.toThrow(StoreInputError);
     });
 
-    it('summarises people and machine hits apart, per link', () => {
-      s = seededStore({ open, n: 3 });
+    it('summarises people and machine hits apart, per link', async () => {
+      s = await seededStore({ open, n: 3 });
       const [a, b, c] = s.rows;
-      const rec = (rowId: number, kind: 'open' | 'click', human: boolean, linkIndex?: number) =>
-        s.store.engagement.record({ recipientRowId: rowId, campaignId: s.campaignId, kind, linkIndex, at: '2026-11-26T10:00:00Z', human });
-      rec(a.rowId, 'open', true);
-      rec(a.rowId, 'open', true);
-      rec(a.rowId, 'open', false);
-      rec(b.rowId, 'open', false);
-      rec(a.rowId, 'click', true, 0);
-      rec(a.rowId, 'click', true, 1);
-      rec(b.rowId, 'click', false, 0);
-      rec(c.rowId, 'click', true, 0);
-      const sum = s.store.engagement.summary(s.campaignId);
+      const rec = async (rowId: number, kind: 'open' | 'click', human: boolean, linkIndex?: number) =>
+        await s.store.engagement.record({ recipientRowId: rowId, campaignId: s.campaignId, kind, linkIndex, at: '2026-11-26T10:00:00Z', human });
+      await rec(a.rowId, 'open', true);
+      await rec(a.rowId, 'open', true);
+      await rec(a.rowId, 'open', false);
+      await rec(b.rowId, 'open', false);
+      await rec(a.rowId, 'click', true, 0);
+      await rec(a.rowId, 'click', true, 1);
+      await rec(b.rowId, 'click', false, 0);
+      await rec(c.rowId, 'click', true, 0);
+      const sum = await s.store.engagement.summary(s.campaignId);
       expect(sum.opens).toEqual({ people: 1, machineOnly: 1, humanHits: 2, machineHits: 2 });
       expect(sum.clicks).toEqual({ people: 2, machineOnly: 1, humanHits: 3, machineHits: 1 });
       expect(sum.links).toEqual([
         { linkIndex: 0, people: 2, humanHits: 2, machineHits: 1 },
         { linkIndex: 1, people: 1, humanHits: 1, machineHits: 0 },
       ]);
-      expect(s.store.engagement.summary('none')).toEqual({
+      expect(await s.store.engagement.summary('none')).toEqual({
         opens: { people: 0, machineOnly: 0, humanHits: 0, machineHits: 0 },
         clicks: { people: 0, machineOnly: 0, humanHits: 0, machineHits: 0 },
         links: [],
@@ -114,17 +115,17 @@ describe.each(adapters)('engagement port ($name)', ({ open }) => {
       });
     });
 
-    it('counts raw events per hour with machine hits apart', () => {
-      s = seededStore({ open, n: 1 });
+    it('counts raw events per hour with machine hits apart', async () => {
+      s = await seededStore({ open, n: 1 });
       const row = s.rows[0].rowId;
-      const add = (type: string, at: string, data?: Record<string, unknown>) =>
-        s.store.events.add({ recipientRowId: row, campaignId: s.campaignId, type, at, data });
-      add('open', '2026-11-26T09:10:00Z', { machine: true });
-      add('open', '2026-11-26T09:20:00Z', { machine: false });
-      add('open', '2026-11-26T09:50:00Z', { machine: false });
-      add('click', '2026-11-26T10:05:00Z', { machine: false });
-      add('optout', '2026-11-26T10:06:00Z');
-      expect(s.store.events.countByHour(s.campaignId)).toEqual([
+      const add = async (type: string, at: string, data?: Record<string, unknown>) =>
+        await s.store.events.add({ recipientRowId: row, campaignId: s.campaignId, type, at, data });
+      await add('open', '2026-11-26T09:10:00Z', { machine: true });
+      await add('open', '2026-11-26T09:20:00Z', { machine: false });
+      await add('open', '2026-11-26T09:50:00Z', { machine: false });
+      await add('click', '2026-11-26T10:05:00Z', { machine: false });
+      await add('optout', '2026-11-26T10:06:00Z');
+      expect(await s.store.events.countByHour(s.campaignId)).toEqual([
         { hour: '2026-11-26T09', type: 'open', machine: false, count: 2 },
         { hour: '2026-11-26T09', type: 'open', machine: true, count: 1 },
         { hour: '2026-11-26T10', type: 'click', machine: false, count: 1 },

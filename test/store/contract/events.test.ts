@@ -5,28 +5,30 @@ import { adapters, oneRecipient, storePerTest } from './adapters.js';
 describe.each(adapters)('events port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
+  storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
 
   describe('events', () => {
-    it('stores raw events with their data and prunes the old ones', () => {
-      const a = store.events.add({
+    it('stores raw events with their data and prunes the old ones', async () => {
+      const a = await store.events.add({
         recipientRowId: rowId,
         campaignId: 'c',
         type: 'open',
         at: '2026-01-01T00:00:00Z',
         data: { ip: '192.0.2.0/24', class: 'human' },
       });
-      const b = store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'click', at: '2026-02-01T00:00:00Z' });
+      const b = await store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'click', at: '2026-02-01T00:00:00Z' });
       expect(b).toBeGreaterThan(a);
-      expect(store.events.list('c', { limit: 10 })).toEqual([
+      expect(await store.events.list('c', { limit: 10 })).toEqual([
         { id: a, recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-01-01T00:00:00.000Z', data: { ip: '192.0.2.0/24', class: 'human' } },
         { id: b, recipientRowId: rowId, campaignId: 'c', type: 'click', at: '2026-02-01T00:00:00.000Z' },
       ]);
-      expect(store.events.list('c', { type: 'click', limit: 10 }).map((e) => e.id)).toEqual([b]);
-      expect(store.events.list('c', { limit: 10, afterId: a }).map((e) => e.id)).toEqual([b]);
-      expect(store.events.pruneOlderThan('2026-01-15T00:00:00Z')).toBe(1);
-      expect(store.events.list('c', { limit: 10 }).map((e) => e.id)).toEqual([b]);
-      expect(() => store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'open', at: 'later' })).toThrow(StoreInputError);
+      expect((await store.events.list('c', { type: 'click', limit: 10 })).map((e) => e.id)).toEqual([b]);
+      expect((await store.events.list('c', { limit: 10, afterId: a })).map((e) => e.id)).toEqual([b]);
+      expect(await store.events.pruneOlderThan('2026-01-15T00:00:00Z')).toBe(1);
+      expect((await store.events.list('c', { limit: 10 })).map((e) => e.id)).toEqual([b]);
+      await expect((async () => await store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'open', at: 'later' }))()).rejects.toThrow(
+        StoreInputError,
+      );
     });
   });
 });

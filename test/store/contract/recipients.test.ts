@@ -6,19 +6,19 @@ import { adapters, type ManualClock, storePerTest } from './adapters.js';
 describe.each(adapters)('recipients port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
-  storePerTest(open, (s, c) => {
+  storePerTest(open, async (s, c) => {
     [store, clock] = [s, c];
-    for (const id of ['c1', 'c2']) store.campaigns.create(newCampaign(), id);
+    for (const id of ['c1', 'c2']) await store.campaigns.create(newCampaign(), id);
   });
 
   describe('recipient ledger', () => {
-    it('inserts targets once per (campaign, address key) and keeps what Sugar sent verbatim', () => {
-      expect(store.recipients.insertMany('c1', targets(3))).toBe(3);
+    it('inserts targets once per (campaign, address key) and keeps what Sugar sent verbatim', async () => {
+      expect(await store.recipients.insertMany('c1', targets(3))).toBe(3);
       // Same keys again (e.g. extraction resumed after a pause): nothing new.
-      expect(store.recipients.insertMany('c1', targets(4))).toBe(1);
+      expect(await store.recipients.insertMany('c1', targets(4))).toBe(1);
       // Another campaign has its own ledger.
-      expect(store.recipients.insertMany('c2', targets(2))).toBe(2);
-      const [first] = store.recipients.list('c1', { limit: 1, offset: 0 });
+      expect(await store.recipients.insertMany('c2', targets(2))).toBe(2);
+      const [first] = await store.recipients.list('c1', { limit: 1, offset: 0 });
       expect(first).toMatchObject({
         campaignId: 'c1',
         module: 'Contacts',
@@ -33,108 +33,110 @@ describe.each(adapters)('recipients port ($name)', ({ open }) => {
         attempts: 0,
       });
       expect(first.retryAt).toBeUndefined();
-      expect(store.recipients.get(first.rowId)).toEqual(first);
-      expect(store.recipients.get(999_999)).toBeUndefined();
-      expect(store.recipients.counts('c1')).toEqual({ queued: 4, sending: 0, accepted: 0, failed: 0, uncertain: 0 });
+      expect(await store.recipients.get(first.rowId)).toEqual(first);
+      expect(await store.recipients.get(999_999)).toBeUndefined();
+      expect(await store.recipients.counts('c1')).toEqual({ queued: 4, sending: 0, accepted: 0, failed: 0, uncertain: 0 });
     });
 
-    it('rolls back a whole batch when one row is bad', () => {
+    it('rolls back a whole batch when one row is bad', async () => {
       const batch = targets(3);
       (batch[2] as { email: unknown }).email = null;
-      expect(() => store.recipients.insertMany('c1', batch)).toThrow(StoreInputError);
-      expect(store.recipients.counts('c1').queued).toBe(0);
+      await expect((async () => await store.recipients.insertMany('c1', batch))()).rejects.toThrow(StoreInputError);
+      expect((await store.recipients.counts('c1')).queued).toBe(0);
     });
 
-    it('claims due queued rows in order, moving them to sending with one more attempt', () => {
-      store.recipients.insertMany('c1', targets(5));
-      store.recipients.insertMany('c2', targets(5));
-      const a = store.recipients.claim('c1', 2, clock.iso());
+    it('claims due queued rows in order, moving them to sending with one more attempt', async () => {
+      await store.recipients.insertMany('c1', targets(5));
+      await store.recipients.insertMany('c2', targets(5));
+      const a = await store.recipients.claim('c1', 2, clock.iso());
       expect(a.map((r) => r.id)).toEqual(['c-0', 'c-1']);
       expect(a.every((r) => r.state === 'sending' && r.attempts === 1 && r.campaignId === 'c1')).toBe(true);
-      const b = store.recipients.claim('c1', 10, clock.iso());
+      const b = await store.recipients.claim('c1', 10, clock.iso());
       expect(b.map((r) => r.id)).toEqual(['c-2', 'c-3', 'c-4']);
-      expect(store.recipients.claim('c1', 10, clock.iso())).toEqual([]);
-      expect(store.recipients.counts('c1')).toMatchObject({ queued: 0, sending: 5 });
-      expect(store.recipients.counts('c2')).toMatchObject({ queued: 5, sending: 0 });
-      expect(() => store.recipients.claim('c1', -1, clock.iso())).toThrow(/whole number/);
-      expect(() => store.recipients.claim('c1', 1, 'soon')).toThrow(/ISO date-time/);
+      expect(await store.recipients.claim('c1', 10, clock.iso())).toEqual([]);
+      expect(await store.recipients.counts('c1')).toMatchObject({ queued: 0, sending: 5 });
+      expect(await store.recipients.counts('c2')).toMatchObject({ queued: 5, sending: 0 });
+      await expect((async () => await store.recipients.claim('c1', -1, clock.iso()))()).rejects.toThrow(/whole number/);
+      await expect((async () => await store.recipients.claim('c1', 1, 'soon'))()).rejects.toThrow(/ISO date-time/);
     });
 
-    it('records outcomes in one batch; a queued outcome with retryAt waits for its time', () => {
-      store.recipients.insertMany('c1', targets(4));
-      const [r0, r1, r2, r3] = store.recipients.claim('c1', 4, clock.iso());
-      const changed = store.recipients.markOutcomes([
+    it('records outcomes in one batch; a queued outcome with retryAt waits for its time', async () => {
+      await store.recipients.insertMany('c1', targets(4));
+      const [r0, r1, r2, r3] = await store.recipients.claim('c1', 4, clock.iso());
+      const changed = await store.recipients.markOutcomes([
         { rowId: r0.rowId, state: 'accepted', messageId: '<m0@leadfwd.test>' },
         { rowId: r1.rowId, state: 'failed', error: '550 5.1.1 no such user' },
         { rowId: r2.rowId, state: 'uncertain', error: 'connection lost after DATA' },
         { rowId: r3.rowId, state: 'queued', error: '451 4.7.1 try later', retryAt: '2026-03-01T08:05:00.000Z' },
       ]);
       expect(changed).toBe(4);
-      expect(store.recipients.get(r0.rowId)).toMatchObject({ state: 'accepted', messageId: '<m0@leadfwd.test>', acceptedAt: clock.iso() });
-      expect(store.recipients.get(r1.rowId)).toMatchObject({ state: 'failed', lastError: '550 5.1.1 no such user' });
-      expect(store.recipients.get(r3.rowId)).toMatchObject({ state: 'queued', retryAt: '2026-03-01T08:05:00.000Z', attempts: 1 });
-      expect(store.recipients.counts('c1')).toEqual({ queued: 1, sending: 0, accepted: 1, failed: 1, uncertain: 1 });
+      expect(await store.recipients.get(r0.rowId)).toMatchObject({ state: 'accepted', messageId: '<m0@leadfwd.test>', acceptedAt: clock.iso() });
+      expect(await store.recipients.get(r1.rowId)).toMatchObject({ state: 'failed', lastError: '550 5.1.1 no such user' });
+      expect(await store.recipients.get(r3.rowId)).toMatchObject({ state: 'queued', retryAt: '2026-03-01T08:05:00.000Z', attempts: 1 });
+      expect(await store.recipients.counts('c1')).toEqual({ queued: 1, sending: 0, accepted: 1, failed: 1, uncertain: 1 });
 
-      expect(store.recipients.claim('c1', 10, '2026-03-01T08:04:59.999Z')).toEqual([]);
-      const retry = store.recipients.claim('c1', 10, '2026-03-01T08:05:00.000Z');
+      expect(await store.recipients.claim('c1', 10, '2026-03-01T08:04:59.999Z')).toEqual([]);
+      const retry = await store.recipients.claim('c1', 10, '2026-03-01T08:05:00.000Z');
       expect(retry.map((r) => [r.rowId, r.attempts])).toEqual([[r3.rowId, 2]]);
     });
 
-    it('ignores outcomes for rows that are no longer being sent, and rejects unknown states', () => {
-      store.recipients.insertMany('c1', targets(2));
-      const [r0] = store.recipients.claim('c1', 1, clock.iso());
-      store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'accepted', messageId: '<a@t>' }]);
+    it('ignores outcomes for rows that are no longer being sent, and rejects unknown states', async () => {
+      await store.recipients.insertMany('c1', targets(2));
+      const [r0] = await store.recipients.claim('c1', 1, clock.iso());
+      await store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'accepted', messageId: '<a@t>' }]);
       // A late duplicate report must not turn an accepted row into a failure.
-      expect(store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'failed', error: 'late' }])).toBe(0);
-      const queuedRow = store.recipients.list('c1', { state: 'queued', limit: 1, offset: 0 })[0];
-      expect(store.recipients.markOutcomes([{ rowId: queuedRow.rowId, state: 'accepted' }])).toBe(0);
-      expect(store.recipients.get(r0.rowId)!.state).toBe('accepted');
-      expect(() => store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'sending' as never }])).toThrow(/outcome state must be/);
+      expect(await store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'failed', error: 'late' }])).toBe(0);
+      const queuedRow = (await store.recipients.list('c1', { state: 'queued', limit: 1, offset: 0 }))[0];
+      expect(await store.recipients.markOutcomes([{ rowId: queuedRow.rowId, state: 'accepted' }])).toBe(0);
+      expect((await store.recipients.get(r0.rowId))!.state).toBe('accepted');
+      await expect((async () => await store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'sending' as never }]))()).rejects.toThrow(
+        /outcome state must be/,
+      );
     });
 
-    it('releases claimed rows that were never handed to SMTP without counting the attempt', () => {
-      store.recipients.insertMany('c1', targets(3));
-      const rows = store.recipients.claim('c1', 3, clock.iso());
-      store.recipients.markOutcomes([{ rowId: rows[0].rowId, state: 'accepted' }]);
-      expect(store.recipients.release(rows.map((r) => r.rowId))).toBe(2);
-      expect(store.recipients.get(rows[1].rowId)).toMatchObject({ state: 'queued', attempts: 0 });
-      expect(store.recipients.get(rows[0].rowId)!.state).toBe('accepted');
+    it('releases claimed rows that were never handed to SMTP without counting the attempt', async () => {
+      await store.recipients.insertMany('c1', targets(3));
+      const rows = await store.recipients.claim('c1', 3, clock.iso());
+      await store.recipients.markOutcomes([{ rowId: rows[0].rowId, state: 'accepted' }]);
+      expect(await store.recipients.release(rows.map((r) => r.rowId))).toBe(2);
+      expect(await store.recipients.get(rows[1].rowId)).toMatchObject({ state: 'queued', attempts: 0 });
+      expect((await store.recipients.get(rows[0].rowId))!.state).toBe('accepted');
     });
 
-    it('keeps each row\'s provider and "send as" user; counts queued rows per provider and the next due time', () => {
+    it('keeps each row\'s provider and "send as" user; counts queued rows per provider and the next due time', async () => {
       const ts = targets(4).map((t, i) => ({ ...t, provider: ['google', 'google', 'mx:ovh.net', undefined][i] }));
       ts[1].sender = { name: 'Sally Seller', email: 'sally@acme.test' };
-      store.recipients.insertMany('c1', ts);
-      const rows = store.recipients.list('c1', { limit: 10, offset: 0 });
+      await store.recipients.insertMany('c1', ts);
+      const rows = await store.recipients.list('c1', { limit: 10, offset: 0 });
       expect(rows.map((r) => r.provider)).toEqual(['google', 'google', 'mx:ovh.net', undefined]);
       expect(rows[1].sender).toEqual({ name: 'Sally Seller', email: 'sally@acme.test' });
-      expect(store.recipients.queuedByProvider('c1')).toEqual({ google: 2, 'mx:ovh.net': 1, '': 1 });
-      expect(store.recipients.nextDue('c1')).toBe('');
-      expect(store.recipients.nextDue('c2')).toBeUndefined();
+      expect(await store.recipients.queuedByProvider('c1')).toEqual({ google: 2, 'mx:ovh.net': 1, '': 1 });
+      expect(await store.recipients.nextDue('c1')).toBe('');
+      expect(await store.recipients.nextDue('c2')).toBeUndefined();
     });
 
-    it('defers claimed rows to a time without counting the attempt, and holds back queued rows of one provider, of all but some, or all', () => {
+    it('defers claimed rows to a time without counting the attempt, and holds back queued rows of one provider, of all but some, or all', async () => {
       const ts = targets(5).map((t, i) => ({ ...t, provider: ['google', 'yahoo', 'mx:ovh.net', 'google', undefined][i] }));
-      store.recipients.insertMany('c1', ts);
+      await store.recipients.insertMany('c1', ts);
       const later = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
-      const [first] = store.recipients.claim('c1', 1, clock.iso());
-      expect(store.recipients.defer([first.rowId], later, 'google paused: 421 4.7.0')).toBe(1);
-      expect(store.recipients.get(first.rowId)).toMatchObject({ state: 'queued', attempts: 0, retryAt: later, lastError: 'google paused: 421 4.7.0' });
-      expect(store.recipients.deferQueued('c1', { provider: 'google' }, later, 'held')).toBe(1); // the other google row
-      expect(store.recipients.deferQueued('c1', { notIn: ['google', 'yahoo', 'microsoft', 'apple'] }, later)).toBe(2); // ovh and the one without
-      expect(store.recipients.claim('c1', 10, clock.iso()).map((r) => r.provider)).toEqual(['yahoo']);
-      expect(store.recipients.nextDue('c1')).toBe(later);
+      const [first] = await store.recipients.claim('c1', 1, clock.iso());
+      expect(await store.recipients.defer([first.rowId], later, 'google paused: 421 4.7.0')).toBe(1);
+      expect(await store.recipients.get(first.rowId)).toMatchObject({ state: 'queued', attempts: 0, retryAt: later, lastError: 'google paused: 421 4.7.0' });
+      expect(await store.recipients.deferQueued('c1', { provider: 'google' }, later, 'held')).toBe(1); // the other google row
+      expect(await store.recipients.deferQueued('c1', { notIn: ['google', 'yahoo', 'microsoft', 'apple'] }, later)).toBe(2); // ovh and the one without
+      expect((await store.recipients.claim('c1', 10, clock.iso())).map((r) => r.provider)).toEqual(['yahoo']);
+      expect(await store.recipients.nextDue('c1')).toBe(later);
       const evenLater = new Date(Date.parse(later) + 1000).toISOString();
-      expect(store.recipients.deferQueued('c1', {}, evenLater)).toBe(4);
-      expect(store.recipients.deferQueued('c1', {}, evenLater)).toBe(0); // nothing due before it any more
+      expect(await store.recipients.deferQueued('c1', {}, evenLater)).toBe(4);
+      expect(await store.recipients.deferQueued('c1', {}, evenLater)).toBe(0); // nothing due before it any more
     });
 
-    it('lists by state with paging', () => {
-      store.recipients.insertMany('c1', targets(6));
-      store.recipients.claim('c1', 2, clock.iso());
-      expect(store.recipients.list('c1', { state: 'sending', limit: 10, offset: 0 }).map((r) => r.id)).toEqual(['c-0', 'c-1']);
-      expect(store.recipients.list('c1', { state: 'queued', limit: 2, offset: 1 }).map((r) => r.id)).toEqual(['c-3', 'c-4']);
-      expect(store.recipients.list('c1', { limit: 100, offset: 0 })).toHaveLength(6);
+    it('lists by state with paging', async () => {
+      await store.recipients.insertMany('c1', targets(6));
+      await store.recipients.claim('c1', 2, clock.iso());
+      expect((await store.recipients.list('c1', { state: 'sending', limit: 10, offset: 0 })).map((r) => r.id)).toEqual(['c-0', 'c-1']);
+      expect((await store.recipients.list('c1', { state: 'queued', limit: 2, offset: 1 })).map((r) => r.id)).toEqual(['c-3', 'c-4']);
+      expect(await store.recipients.list('c1', { limit: 100, offset: 0 })).toHaveLength(6);
     });
   });
 });

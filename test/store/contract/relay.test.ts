@@ -9,35 +9,35 @@ describe.each(adapters)('relay port ($name)', ({ open }) => {
   let store: Store;
   storePerTest(open, (s) => (store = s), { realTime: true });
 
-  it('keeps one pairing, replaced by the next', () => {
-    expect(store.relay.pairing()).toBeUndefined();
-    store.relay.pair('sealed-1', 'https://sugar.example.test', t(0));
-    store.relay.pair('sealed-2', undefined, t(1));
-    expect(store.relay.pairing()).toEqual({ secretSealed: 'sealed-2', sugarUrl: null, pairedAt: t(1) });
+  it('keeps one pairing, replaced by the next', async () => {
+    expect(await store.relay.pairing()).toBeUndefined();
+    await store.relay.pair('sealed-1', 'https://sugar.example.test', t(0));
+    await store.relay.pair('sealed-2', undefined, t(1));
+    expect(await store.relay.pairing()).toEqual({ secretSealed: 'sealed-2', sugarUrl: null, pairedAt: t(1) });
   });
 
-  it('uses a pairing code once, counts failures, and a new code replaces the live one', () => {
-    expect(store.relay.pairingCode()).toBeUndefined();
-    store.relay.newPairingCode('hash-1', t(15));
-    store.relay.pairingCodeFailed();
-    expect(store.relay.pairingCode()).toEqual({ codeHash: 'hash-1', expiresAt: t(15), failures: 1, usedAt: null });
-    expect(store.relay.usePairingCode('other-hash', t(1))).toBe(false);
-    expect(store.relay.usePairingCode('hash-1', t(1))).toBe(true);
-    expect(store.relay.usePairingCode('hash-1', t(2))).toBe(false);
-    store.relay.newPairingCode('hash-2', t(30));
-    expect(store.relay.pairingCode()).toEqual({ codeHash: 'hash-2', expiresAt: t(30), failures: 0, usedAt: null });
+  it('uses a pairing code once, counts failures, and a new code replaces the live one', async () => {
+    expect(await store.relay.pairingCode()).toBeUndefined();
+    await store.relay.newPairingCode('hash-1', t(15));
+    await store.relay.pairingCodeFailed();
+    expect(await store.relay.pairingCode()).toEqual({ codeHash: 'hash-1', expiresAt: t(15), failures: 1, usedAt: null });
+    expect(await store.relay.usePairingCode('other-hash', t(1))).toBe(false);
+    expect(await store.relay.usePairingCode('hash-1', t(1))).toBe(true);
+    expect(await store.relay.usePairingCode('hash-1', t(2))).toBe(false);
+    await store.relay.newPairingCode('hash-2', t(30));
+    expect(await store.relay.pairingCode()).toEqual({ codeHash: 'hash-2', expiresAt: t(30), failures: 0, usedAt: null });
   });
 
-  it('sees a nonce once until it expires', () => {
-    expect(store.relay.seeNonce('n1', t(10), t(0))).toBe(true);
-    expect(store.relay.seeNonce('n1', t(10), t(5))).toBe(false);
-    expect(store.relay.seeNonce('n1', t(30), t(20))).toBe(true); // the expired one was pruned
+  it('sees a nonce once until it expires', async () => {
+    expect(await store.relay.seeNonce('n1', t(10), t(0))).toBe(true);
+    expect(await store.relay.seeNonce('n1', t(10), t(5))).toBe(false);
+    expect(await store.relay.seeNonce('n1', t(30), t(20))).toBe(true); // the expired one was pruned
   });
 
-  it('allows `max` test sends per actor within the window', () => {
-    for (let i = 0; i < 3; i++) expect(store.relay.takeTestSend('user:1', t(-60), 3, t(i))).toBe(true);
-    expect(store.relay.takeTestSend('user:1', t(-60), 3, t(4))).toBe(false);
-    expect(store.relay.takeTestSend('user:2', t(-60), 3, t(4))).toBe(true);
-    expect(store.relay.takeTestSend('user:1', t(61), 3, t(62))).toBe(true); // the earlier ones are out of the window
+  it('allows `max` test sends per actor within the window', async () => {
+    for (let i = 0; i < 3; i++) expect(await store.relay.takeTestSend('user:1', t(-60), 3, t(i))).toBe(true);
+    expect(await store.relay.takeTestSend('user:1', t(-60), 3, t(4))).toBe(false);
+    expect(await store.relay.takeTestSend('user:2', t(-60), 3, t(4))).toBe(true);
+    expect(await store.relay.takeTestSend('user:1', t(61), 3, t(62))).toBe(true); // the earlier ones are out of the window
   });
 });

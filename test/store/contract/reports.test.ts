@@ -9,17 +9,17 @@ const ALL = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'];
 const SALLY = { id: 'u-sally', userName: 'sally' };
 
 /** Campaign 'c' with six recipients: gmail, outlook, yahoo, icloud, example.test and a Lead on gmail. */
-function seed(store: Store) {
-  store.campaigns.create(newCampaign(), 'c');
+async function seed(store: Store) {
+  await store.campaigns.create(newCampaign(), 'c');
   const rows = targets(5).map((t, i) => ({
     ...t,
     email: ['Ann@Gmail.com', 'bob@outlook.com', 'cy@yahoo.com', 'dee@icloud.com', 'eve@example.test'][i],
     addressKey: `k${i}`,
   }));
-  store.recipients.insertMany('c', [...rows, { ...targets(1, 5)[0], module: 'Leads', id: 'l-5', email: 'flo@gmail.com', addressKey: 'k5' }]);
-  const claimed = store.recipients.claim('c', 10, '2026-03-01T08:00:00.000Z');
+  await store.recipients.insertMany('c', [...rows, { ...targets(1, 5)[0], module: 'Leads', id: 'l-5', email: 'flo@gmail.com', addressKey: 'k5' }]);
+  const claimed = await store.recipients.claim('c', 10, '2026-03-01T08:00:00.000Z');
   const id = (i: number) => claimed[i].rowId;
-  store.recipients.markOutcomes([
+  await store.recipients.markOutcomes([
     { rowId: id(0), state: 'accepted' },
     { rowId: id(1), state: 'accepted' },
     { rowId: id(2), state: 'failed', error: '550 no such user' },
@@ -35,18 +35,18 @@ describe.each(adapters)('report read model ($name)', ({ open }) => {
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
-  it('tallies recipients by domain, each person once however many hits or facts', () => {
-    const id = seed(store);
-    const hit = (rowId: number, kind: 'open' | 'click', human = true) =>
-      store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex: kind === 'click' ? 0 : undefined, at: clock.iso(), human });
-    hit(id(0), 'open');
-    hit(id(0), 'open');
-    hit(id(0), 'click');
-    hit(id(1), 'open', false); // a machine open is no person's
-    store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: clock.iso() });
-    store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'opt_out', at: clock.iso() });
-    store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'complaint', at: clock.iso() });
-    const by = Object.fromEntries(store.reports.byDomain('c').map((d) => [d.domain, d]));
+  it('tallies recipients by domain, each person once however many hits or facts', async () => {
+    const id = await seed(store);
+    const hit = async (rowId: number, kind: 'open' | 'click', human = true) =>
+      await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex: kind === 'click' ? 0 : undefined, at: clock.iso(), human });
+    await hit(id(0), 'open');
+    await hit(id(0), 'open');
+    await hit(id(0), 'click');
+    await hit(id(1), 'open', false); // a machine open is no person's
+    await store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: clock.iso() });
+    await store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'opt_out', at: clock.iso() });
+    await store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'complaint', at: clock.iso() });
+    const by = Object.fromEntries((await store.reports.byDomain('c')).map((d) => [d.domain, d]));
     expect(Object.keys(by).sort()).toEqual(['example.test', 'gmail.com', 'icloud.com', 'outlook.com', 'yahoo.com']);
     expect(by['gmail.com']).toEqual({
       domain: 'gmail.com',
@@ -64,16 +64,16 @@ describe.each(adapters)('report read model ($name)', ({ open }) => {
     expect(by['outlook.com']).toMatchObject({ recipients: 1, accepted: 1, opened: 0 });
     expect(by['yahoo.com']).toMatchObject({ failed: 1, hardBounces: 1 });
     expect(by['example.test']).toMatchObject({ optOuts: 1, complaints: 1 });
-    expect(store.reports.byDomain('nope')).toEqual([]);
+    expect(await store.reports.byDomain('nope')).toEqual([]);
   });
 
-  it('lists the people of a fact, newest first, only of the modules given, counting the others as hidden', () => {
-    const id = seed(store);
-    store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: '2026-03-01T09:00:00Z', detail: '550 5.1.1' });
-    store.engagement.addFact({ recipientRowId: id(0), campaignId: 'c', fact: 'soft_bounce', at: '2026-03-01T10:00:00Z' });
-    store.engagement.addFact({ recipientRowId: id(5), campaignId: 'c', fact: 'soft_bounce', at: '2026-03-01T11:00:00Z' });
-    store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'opt_out', at: '2026-03-01T09:30:00Z' });
-    const bounced = store.reports.people('c', 'bounced', { modules: ALL, limit: 10, offset: 0 });
+  it('lists the people of a fact, newest first, only of the modules given, counting the others as hidden', async () => {
+    const id = await seed(store);
+    await store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: '2026-03-01T09:00:00Z', detail: '550 5.1.1' });
+    await store.engagement.addFact({ recipientRowId: id(0), campaignId: 'c', fact: 'soft_bounce', at: '2026-03-01T10:00:00Z' });
+    await store.engagement.addFact({ recipientRowId: id(5), campaignId: 'c', fact: 'soft_bounce', at: '2026-03-01T11:00:00Z' });
+    await store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'opt_out', at: '2026-03-01T09:30:00Z' });
+    const bounced = await store.reports.people('c', 'bounced', { modules: ALL, limit: 10, offset: 0 });
     expect(bounced.total).toBe(3);
     expect(bounced.hidden).toBe(0);
     expect(bounced.rows.map((r) => [r.email, r.fact, r.module])).toEqual([
@@ -88,24 +88,24 @@ describe.each(adapters)('report read model ($name)', ({ open }) => {
       detail: '550 5.1.1',
       fields: { first_name: 'P2' },
     });
-    const noLeads = store.reports.people('c', 'bounced', { modules: ['Contacts'], limit: 1, offset: 1 });
+    const noLeads = await store.reports.people('c', 'bounced', { modules: ['Contacts'], limit: 1, offset: 1 });
     expect(noLeads).toMatchObject({ total: 2, hidden: 1 });
     expect(noLeads.rows.map((r) => r.email)).toEqual(['cy@yahoo.com']);
-    expect(store.reports.people('c', 'opted_out', { modules: ALL, limit: 10, offset: 0 }).rows.map((r) => r.email)).toEqual(['eve@example.test']);
-    expect(store.reports.people('c', 'complaint', { modules: ALL, limit: 10, offset: 0 })).toEqual({ rows: [], total: 0, hidden: 0 });
-    expect(() => store.reports.people('c', 'nope' as never, { modules: ALL, limit: 10, offset: 0 })).toThrow(StoreInputError);
-    expect(() => store.reports.people('c', 'bounced', { modules: ALL, limit: 0, offset: 0 })).toThrow(StoreInputError);
+    expect((await store.reports.people('c', 'opted_out', { modules: ALL, limit: 10, offset: 0 })).rows.map((r) => r.email)).toEqual(['eve@example.test']);
+    expect(await store.reports.people('c', 'complaint', { modules: ALL, limit: 10, offset: 0 })).toEqual({ rows: [], total: 0, hidden: 0 });
+    await expect((async () => await store.reports.people('c', 'nope' as never, { modules: ALL, limit: 10, offset: 0 }))()).rejects.toThrow(StoreInputError);
+    await expect((async () => await store.reports.people('c', 'bounced', { modules: ALL, limit: 0, offset: 0 }))()).rejects.toThrow(StoreInputError);
   });
 
-  it('gives export rows a page at a time in ledger order, with counters and facts', () => {
-    const id = seed(store);
-    store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'open', at: clock.iso(), human: true });
-    store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'click', linkIndex: 1, at: clock.iso(), human: true });
-    store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'click', linkIndex: 0, at: clock.iso(), human: true });
-    store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'click', linkIndex: 0, at: clock.iso(), human: false });
-    store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: clock.iso() });
-    store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'opt_out', at: clock.iso() });
-    const first = store.reports.exportRows('c', { modules: ALL, afterRowId: 0, limit: 3 });
+  it('gives export rows a page at a time in ledger order, with counters and facts', async () => {
+    const id = await seed(store);
+    await store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'open', at: clock.iso(), human: true });
+    await store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'click', linkIndex: 1, at: clock.iso(), human: true });
+    await store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'click', linkIndex: 0, at: clock.iso(), human: true });
+    await store.engagement.record({ recipientRowId: id(0), campaignId: 'c', kind: 'click', linkIndex: 0, at: clock.iso(), human: false });
+    await store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: clock.iso() });
+    await store.engagement.addFact({ recipientRowId: id(4), campaignId: 'c', fact: 'opt_out', at: clock.iso() });
+    const first = await store.reports.exportRows('c', { modules: ALL, afterRowId: 0, limit: 3 });
     expect(first.map((r) => r.rowId)).toEqual([id(0), id(1), id(2)]);
     expect(first[0]).toEqual({
       rowId: id(0),
@@ -121,10 +121,10 @@ describe.each(adapters)('report read model ($name)', ({ open }) => {
     });
     expect(first[2]).toMatchObject({ state: 'failed', bounce: 'hard', opens: 0, clicks: 0 });
     expect(first[2].acceptedAt).toBeUndefined();
-    const rest = store.reports.exportRows('c', { modules: ALL, afterRowId: id(2), limit: 3 });
+    const rest = await store.reports.exportRows('c', { modules: ALL, afterRowId: id(2), limit: 3 });
     expect(rest.map((r) => r.rowId)).toEqual([id(3), id(4), id(5)]);
     expect(rest[1]).toMatchObject({ optedOut: true });
-    expect(store.reports.exportRows('c', { modules: ['Leads'], afterRowId: 0, limit: 10 }).map((r) => r.email)).toEqual(['flo@gmail.com']);
+    expect((await store.reports.exportRows('c', { modules: ['Leads'], afterRowId: 0, limit: 10 })).map((r) => r.email)).toEqual(['flo@gmail.com']);
   });
 });
 
@@ -133,16 +133,16 @@ describe.each(adapters)('uncertain messages ($name)', ({ open }) => {
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
-  it('marks chosen rows accepted at their hand-off time, records who decided, and leaves other rows alone', () => {
-    const id = seed(store);
+  it('marks chosen rows accepted at their hand-off time, records who decided, and leaves other rows alone', async () => {
+    const id = await seed(store);
     clock.advance(60_000);
-    expect(store.recipients.resolveUncertain('c', [id(3), id(0), 999], 'accepted', SALLY, clock.iso())).toEqual([id(3)]);
-    expect(store.recipients.get(id(3))).toMatchObject({ state: 'accepted', acceptedAt: '2026-03-01T08:00:00.000Z' });
-    expect(store.recipients.get(id(0))!.state).toBe('accepted');
-    expect(store.recipients.get(id(5))!.state).toBe('uncertain');
+    expect(await store.recipients.resolveUncertain('c', [id(3), id(0), 999], 'accepted', SALLY, clock.iso())).toEqual([id(3)]);
+    expect(await store.recipients.get(id(3))).toMatchObject({ state: 'accepted', acceptedAt: '2026-03-01T08:00:00.000Z' });
+    expect((await store.recipients.get(id(0)))!.state).toBe('accepted');
+    expect((await store.recipients.get(id(5)))!.state).toBe('uncertain');
     // Again: nothing is uncertain among them any more.
-    expect(store.recipients.resolveUncertain('c', [id(3)], 'accepted', SALLY, clock.iso())).toEqual([]);
-    const listed = store.reports.people('c', 'uncertain', { modules: ALL, limit: 10, offset: 0 });
+    expect(await store.recipients.resolveUncertain('c', [id(3)], 'accepted', SALLY, clock.iso())).toEqual([]);
+    const listed = await store.reports.people('c', 'uncertain', { modules: ALL, limit: 10, offset: 0 });
     expect(listed.total).toBe(2);
     // Still undecided first.
     expect(listed.rows.map((r) => [r.rowId, r.state, r.resolution?.action])).toEqual([
@@ -153,26 +153,30 @@ describe.each(adapters)('uncertain messages ($name)', ({ open }) => {
     expect(listed.rows[0].detail).toBe('connection lost after DATA');
   });
 
-  it('queues every uncertain row of a campaign again, due now, and only those of that campaign', () => {
-    const id = seed(store);
-    store.campaigns.create(newCampaign(), 'other');
-    store.recipients.insertMany('other', targets(1));
-    const [o] = store.recipients.claim('other', 1, clock.iso());
-    store.recipients.markOutcomes([{ rowId: o.rowId, state: 'uncertain' }]);
-    expect(store.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso()).sort()).toEqual([id(3), id(5)].sort());
-    expect(store.recipients.counts('c')).toMatchObject({ queued: 2, uncertain: 0 });
-    expect(store.recipients.get(o.rowId)!.state).toBe('uncertain');
-    const again = store.recipients.claim('c', 10, clock.iso());
+  it('queues every uncertain row of a campaign again, due now, and only those of that campaign', async () => {
+    const id = await seed(store);
+    await store.campaigns.create(newCampaign(), 'other');
+    await store.recipients.insertMany('other', targets(1));
+    const [o] = await store.recipients.claim('other', 1, clock.iso());
+    await store.recipients.markOutcomes([{ rowId: o.rowId, state: 'uncertain' }]);
+    expect((await store.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).sort()).toEqual([id(3), id(5)].sort());
+    expect(await store.recipients.counts('c')).toMatchObject({ queued: 2, uncertain: 0 });
+    expect((await store.recipients.get(o.rowId))!.state).toBe('uncertain');
+    const again = await store.recipients.claim('c', 10, clock.iso());
     expect(again.map((r) => r.rowId).sort()).toEqual([id(3), id(5)].sort());
     // The decision stays in the audit, by the API (no user), after the row moved on.
-    store.recipients.markOutcomes(again.map((r) => ({ rowId: r.rowId, state: 'accepted' as const })));
-    const listed = store.reports.people('c', 'uncertain', { modules: ALL, limit: 10, offset: 0 });
+    await store.recipients.markOutcomes(again.map((r) => ({ rowId: r.rowId, state: 'accepted' as const })));
+    const listed = await store.reports.people('c', 'uncertain', { modules: ALL, limit: 10, offset: 0 });
     expect(listed.rows.map((r) => [r.state, r.resolution])).toEqual([
       ['accepted', { action: 'resend', at: clock.iso() }],
       ['accepted', { action: 'resend', at: clock.iso() }],
     ]);
-    expect(() => store.recipients.resolveUncertain('c', 'all', 'later' as never, undefined, clock.iso())).toThrow(StoreInputError);
-    expect(() => store.recipients.resolveUncertain('c', ['x' as never], 'resend', undefined, clock.iso())).toThrow(StoreInputError);
+    await expect((async () => await store.recipients.resolveUncertain('c', 'all', 'later' as never, undefined, clock.iso()))()).rejects.toThrow(
+      StoreInputError,
+    );
+    await expect((async () => await store.recipients.resolveUncertain('c', ['x' as never], 'resend', undefined, clock.iso()))()).rejects.toThrow(
+      StoreInputError,
+    );
   });
 });
 
@@ -181,40 +185,42 @@ describe.each(adapters)('campaign list filter and notes ($name)', ({ open }) => 
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));
 
-  it('finds by status, text, sender, send time, held and automation, newest first', () => {
-    store.campaigns.create(newCampaign({ name: 'Spring News', sendAt: '2026-03-02T09:00:00Z' }), 'a');
+  it('finds by status, text, sender, send time, held and automation, newest first', async () => {
+    await store.campaigns.create(newCampaign({ name: 'Spring News', sendAt: '2026-03-02T09:00:00Z' }), 'a');
     clock.advance(1000);
-    store.campaigns.create(newCampaign({ name: 'Autumn', subject: 'Spring is over', fromEmail: 'Team@Acme.test', sendAt: '2026-04-01T09:00:00Z' }), 'b');
+    await store.campaigns.create(newCampaign({ name: 'Autumn', subject: 'Spring is over', fromEmail: 'Team@Acme.test', sendAt: '2026-04-01T09:00:00Z' }), 'b');
     clock.advance(1000);
-    store.campaigns.create(newCampaign({ name: 'Review', held: true, sendAt: '2026-05-01T09:00:00Z' }), 'h');
+    await store.campaigns.create(newCampaign({ name: 'Review', held: true, sendAt: '2026-05-01T09:00:00Z' }), 'h');
     clock.advance(1000);
-    store.campaigns.create(newCampaign({ name: 'Step 100%' }), 's');
-    const auto = store.automations.create({ name: 'Welcome', targetListIds: [], definition: {}, program: [] });
-    store.automations.setStepCampaign(auto.id, '#a', 's');
-    store.campaigns.transition('a', ['draft'], 'cancelled');
-    const ids = (f: Parameters<Store['campaigns']['find']>[0]) => store.campaigns.find(f).map((c) => c.id);
-    expect(ids({})).toEqual(['s', 'h', 'b', 'a']);
-    expect(store.campaigns.find({ statuses: ['cancelled'] })).toEqual([{ id: 'a', name: 'Spring News', sugarCampaignId: undefined, createdBy: undefined }]);
-    expect(ids({ text: 'spring' })).toEqual(['b', 'a']);
-    expect(ids({ text: '100%' })).toEqual(['s']);
-    expect(ids({ text: '%' })).toEqual(['s']);
-    expect(ids({ fromEmail: 'team@ACME.test' })).toEqual(['b']);
-    expect(ids({ sendFrom: '2026-03-15T00:00:00Z', sendTo: '2026-05-01T09:00:00Z' })).toEqual(['b']);
-    expect(ids({ held: true })).toEqual(['h']);
-    expect(ids({ held: false, automation: 'none' })).toEqual(['b', 'a']);
-    expect(ids({ automation: { id: auto.id } })).toEqual(['s']);
-    expect(ids({ automation: { id: 'nope' } })).toEqual([]);
+    await store.campaigns.create(newCampaign({ name: 'Step 100%' }), 's');
+    const auto = await store.automations.create({ name: 'Welcome', targetListIds: [], definition: {}, program: [] });
+    await store.automations.setStepCampaign(auto.id, '#a', 's');
+    await store.campaigns.transition('a', ['draft'], 'cancelled');
+    const ids = async (f: Parameters<Store['campaigns']['find']>[0]) => (await store.campaigns.find(f)).map((c) => c.id);
+    expect(await ids({})).toEqual(['s', 'h', 'b', 'a']);
+    expect(await store.campaigns.find({ statuses: ['cancelled'] })).toEqual([
+      { id: 'a', name: 'Spring News', sugarCampaignId: undefined, createdBy: undefined },
+    ]);
+    expect(await ids({ text: 'spring' })).toEqual(['b', 'a']);
+    expect(await ids({ text: '100%' })).toEqual(['s']);
+    expect(await ids({ text: '%' })).toEqual(['s']);
+    expect(await ids({ fromEmail: 'team@ACME.test' })).toEqual(['b']);
+    expect(await ids({ sendFrom: '2026-03-15T00:00:00Z', sendTo: '2026-05-01T09:00:00Z' })).toEqual(['b']);
+    expect(await ids({ held: true })).toEqual(['h']);
+    expect(await ids({ held: false, automation: 'none' })).toEqual(['b', 'a']);
+    expect(await ids({ automation: { id: auto.id } })).toEqual(['s']);
+    expect(await ids({ automation: { id: 'nope' } })).toEqual([]);
   });
 
-  it('writes a note in the history without changing the status', () => {
-    store.campaigns.create(newCampaign(), 'n');
+  it('writes a note in the history without changing the status', async () => {
+    await store.campaigns.create(newCampaign(), 'n');
     clock.advance(5000);
-    expect(store.campaigns.note('n', '1 uncertain message marked as accepted by sally')).toBe(true);
-    expect(store.campaigns.get('n')!.status).toBe('draft');
-    expect(store.campaigns.history('n')).toEqual([
+    expect(await store.campaigns.note('n', '1 uncertain message marked as accepted by sally')).toBe(true);
+    expect((await store.campaigns.get('n'))!.status).toBe('draft');
+    expect(await store.campaigns.history('n')).toEqual([
       { status: 'draft', at: '2026-03-01T08:00:00.000Z' },
       { status: 'draft', at: '2026-03-01T08:00:05.000Z', reason: '1 uncertain message marked as accepted by sally' },
     ]);
-    expect(store.campaigns.note('nope', 'x')).toBe(false);
+    expect(await store.campaigns.note('nope', 'x')).toBe(false);
   });
 });

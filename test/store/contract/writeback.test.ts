@@ -6,47 +6,48 @@ import { adapters, oneRecipient, storePerTest } from './adapters.js';
 describe.each(adapters)('write-back log port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
-  storePerTest(open, (s) => ([store, rowId] = [s, oneRecipient(s)]), { realTime: true });
+  storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
 
-  const humanOpen = () => store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
+  const humanOpen = async () =>
+    await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
 
-  it('records confirmed rows once per log id and counts them per activity', () => {
-    store.writeback.recordWritten([
+  it('records confirmed rows once per log id and counts them per activity', async () => {
+    await store.writeback.recordWritten([
       { logId: 'log-t', campaignId: 'c', recipientRowId: rowId, activityType: 'targeted', targetId: 'c-0' },
       { logId: 'log-t', campaignId: 'c', recipientRowId: rowId, activityType: 'targeted', targetId: 'c-0' },
     ]);
-    expect(store.writeback.counts('c')).toEqual({ targeted: 1 });
-    expect(store.writeback.rows('c')).toEqual([{ logId: 'log-t', activityType: 'targeted', targetId: 'c-0' }]);
-    expect(store.writeback.counts('other')).toEqual({});
-    expect(() => store.writeback.recordWritten([{ logId: '', campaignId: 'c', recipientRowId: rowId, activityType: 'x', targetId: 'y' }])).toThrow(
-      StoreInputError,
-    );
+    expect(await store.writeback.counts('c')).toEqual({ targeted: 1 });
+    expect(await store.writeback.rows('c')).toEqual([{ logId: 'log-t', activityType: 'targeted', targetId: 'c-0' }]);
+    expect(await store.writeback.counts('other')).toEqual({});
+    await expect(
+      (async () => await store.writeback.recordWritten([{ logId: '', campaignId: 'c', recipientRowId: rowId, activityType: 'x', targetId: 'y' }]))(),
+    ).rejects.toThrow(StoreInputError);
   });
 
-  it('marks a viewed row stale when the local count moved past what Sugar holds, until Sugar has the new count', () => {
-    humanOpen();
-    store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
-    expect(store.writeback.staleHits(10)).toEqual([]);
-    humanOpen();
-    humanOpen();
-    expect(store.writeback.staleCount('c')).toBe(1);
-    expect(store.writeback.staleHits(10)).toEqual([
+  it('marks a viewed row stale when the local count moved past what Sugar holds, until Sugar has the new count', async () => {
+    await humanOpen();
+    await store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
+    expect(await store.writeback.staleHits(10)).toEqual([]);
+    await humanOpen();
+    await humanOpen();
+    expect(await store.writeback.staleCount('c')).toBe(1);
+    expect(await store.writeback.staleHits(10)).toEqual([
       { logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', linkIndex: -1, written: 1, current: 3 },
     ]);
-    store.writeback.hitsWritten('log-v', 3);
-    expect(store.writeback.staleHits(10)).toEqual([]);
-    expect(store.writeback.staleCount('c')).toBe(0);
+    await store.writeback.hitsWritten('log-v', 3);
+    expect(await store.writeback.staleHits(10)).toEqual([]);
+    expect(await store.writeback.staleCount('c')).toBe(0);
   });
 
-  it('stays stale when the count moved again while Sugar was written, and drops a row given up on', () => {
-    humanOpen();
-    store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
-    humanOpen();
-    humanOpen();
-    store.writeback.hitsWritten('log-v', 2); // the third open landed meanwhile
-    expect(store.writeback.staleHits(10).map((s) => s.current)).toEqual([3]);
-    store.writeback.dropStale('log-v');
-    expect(store.writeback.staleCount('c')).toBe(0);
-    store.writeback.hitsWritten('unknown', 5); // nothing to update, no error
+  it('stays stale when the count moved again while Sugar was written, and drops a row given up on', async () => {
+    await humanOpen();
+    await store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
+    await humanOpen();
+    await humanOpen();
+    await store.writeback.hitsWritten('log-v', 2); // the third open landed meanwhile
+    expect((await store.writeback.staleHits(10)).map((s) => s.current)).toEqual([3]);
+    await store.writeback.dropStale('log-v');
+    expect(await store.writeback.staleCount('c')).toBe(0);
+    await store.writeback.hitsWritten('unknown', 5); // nothing to update, no error
   });
 });

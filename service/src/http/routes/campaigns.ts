@@ -7,7 +7,7 @@ import { actorOf } from '../auth.js';
 
 export interface CampaignRouteDeps {
   campaigns: CampaignService;
-  kick: () => void;
+  kick: () => unknown;
   testSend: (c: Campaign, body: Record<string, unknown>, actor: Actor) => Promise<unknown>;
   /** A campaign's key figures for a list row (people's opens and clicks, bounces, opt-outs). */
   figures: (campaignId: string) => unknown;
@@ -23,13 +23,15 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
   r.post('/campaigns', async (req: Request, res: Response) => {
     const c = await campaigns.create(req.body ?? {}, actorOf(res));
     deps.kick();
-    res.status(201).json(campaigns.view(c.id));
+    res.status(201).json(await campaigns.view(c.id));
   });
   r.get('/campaigns', async (req: Request, res: Response) => {
     const page = await campaigns.find(req.query, actorOf(res));
     const withFigures = req.query.figures === 'true';
     res.json({
-      campaigns: page.campaigns.map((c) => ({ ...campaigns.view(c.id), ...(withFigures ? { figures: deps.figures(c.id) } : {}) })),
+      campaigns: await Promise.all(
+        page.campaigns.map(async (c) => ({ ...(await campaigns.view(c.id)), ...(withFigures ? { figures: await deps.figures(c.id) } : {}) })),
+      ),
       total: page.total,
       limit: page.limit,
       offset: page.offset,
@@ -46,7 +48,7 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
         throw e;
       },
     );
-    res.json({ ...campaigns.view(id(req)), mayEdit });
+    res.json({ ...(await campaigns.view(id(req))), mayEdit });
   });
   r.post('/campaigns/:id/uncertain', async (req: Request, res: Response) => {
     const result = await deps.resolveUncertain(id(req), req.body ?? {}, actorOf(res));
@@ -57,13 +59,13 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
     r.post(`/campaigns/:id/${action}`, async (req: Request, res: Response) => {
       await campaigns[action](id(req), actorOf(res));
       deps.kick();
-      res.json(campaigns.view(id(req)));
+      res.json(await campaigns.view(id(req)));
     });
   }
   r.post('/campaigns/:id/confirm', async (req: Request, res: Response) => {
     await campaigns.confirm(id(req), req.body ?? {}, actorOf(res));
     deps.kick();
-    res.json(campaigns.view(id(req)));
+    res.json(await campaigns.view(id(req)));
   });
   r.post('/campaigns/:id/test-send', async (req: Request, res: Response) => {
     const actor = actorOf(res);

@@ -4,11 +4,11 @@ import { actorOf } from '../auth.js';
 
 export function listRoutes(lists: ReturnType<typeof createLeadfwdLists>): Router {
   const r = Router();
-  r.get('/lists', (_req: Request, res: Response) => {
-    res.json({ lists: lists.list(actorOf(res)) });
+  r.get('/lists', async (_req: Request, res: Response) => {
+    res.json({ lists: await lists.list(actorOf(res)) });
   });
-  r.get('/lists/:id', (req: Request, res: Response) => {
-    res.json(lists.get(String(req.params.id), actorOf(res), { after: req.query.after, limit: req.query.limit }));
+  r.get('/lists/:id', async (req: Request, res: Response) => {
+    res.json(await lists.get(String(req.params.id), actorOf(res), { after: req.query.after, limit: req.query.limit }));
   });
   r.post('/lists', async (req: Request, res: Response) => {
     const body = req.body ?? {};

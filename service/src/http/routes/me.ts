@@ -7,7 +7,7 @@ import { AppError } from '../../domain/errors.js';
 import { LIST_MODULES } from '../../domain/rights.js';
 import { actorOf } from '../auth.js';
 
-export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: string } }): Router {
+export function meRoutes(deps: { newPairingCode(): Promise<{ code: string; expiresAt: string }> }): Router {
   const r = Router();
   r.get('/me', (_req: Request, res: Response) => {
     const actor = actorOf(res);
@@ -25,9 +25,9 @@ export function meRoutes(deps: { newPairingCode(): { code: string; expiresAt: st
       },
     });
   });
-  r.post('/relay/pairing-code', (_req: Request, res: Response) => {
+  r.post('/relay/pairing-code', async (_req: Request, res: Response) => {
     if (actorOf(res).kind !== 'operator') throw new AppError('api_key_only', 'Only the operator (API key) can make a pairing code');
-    res.status(201).json(deps.newPairingCode());
+    res.status(201).json(await deps.newPairingCode());
   });
   return r;
 }

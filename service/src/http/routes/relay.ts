@@ -16,11 +16,11 @@ export interface RelayDeps {
 
 export function relayPublicRoutes(deps: RelayDeps): Router {
   const r = Router();
-  r.get('/relay/hello', (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ service: 'leadfwd', relay: 1, paired: deps.pairing.status().paired });
+  r.get('/relay/hello', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ service: 'leadfwd', relay: 1, paired: (await deps.pairing.status()).paired });
   });
-  r.post('/relay/pair', express.json({ limit: '4kb' }), (req, res) => {
-    res.set('Cache-Control', 'no-store').json(deps.pairing.pair(req.body));
+  r.post('/relay/pair', express.json({ limit: '4kb' }), async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await deps.pairing.pair(req.body));
   });
   return r;
 }
@@ -28,13 +28,13 @@ export function relayPublicRoutes(deps: RelayDeps): Router {
 /** Mounted before the API routes under /relay/v1: checks the signature over the raw body, then parses it. */
 export function verifyRelay(deps: RelayDeps): RequestHandler[] {
   const now = deps.now ?? (() => new Date());
-  const check: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+  const check: RequestHandler = async (req: Request, _res: Response, next: NextFunction) => {
     const sig = req.get('x-leadfwd-signature');
     const timestamp = req.get('x-leadfwd-timestamp');
     const nonce = req.get('x-leadfwd-nonce');
     const token = req.get('oauth-token');
     if (!sig || !timestamp || !nonce || !token) throw new AppError('relay_unsigned', 'Relay calls must be signed by the paired Sugar (docs/relay.md)');
-    const secret = deps.pairing.secret();
+    const secret = await deps.pairing.secret();
     if (!secret) throw new AppError('relay_not_paired', 'This LeadFWD service is not paired with a Sugar instance yet');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const at = now();
@@ -47,7 +47,7 @@ export function verifyRelay(deps: RelayDeps): RequestHandler[] {
     if (verdict === 'stale') throw new AppError('relay_stale', 'The relay call is too old or from the future: check the clocks of Sugar and LeadFWD');
     if (verdict !== 'ok') throw new AppError('relay_signature_invalid', 'The relay signature does not match: pair Sugar with this service again');
     const expires = new Date(at.getTime() + 2 * RELAY_WINDOW_SECONDS * 1000).toISOString();
-    if (!deps.relay.seeNonce(nonce, expires, at.toISOString())) throw new AppError('relay_replayed', 'This relay call was already received');
+    if (!(await deps.relay.seeNonce(nonce, expires, at.toISOString()))) throw new AppError('relay_replayed', 'This relay call was already received');
     if (body.length === 0) req.body = undefined;
     else {
       try {

@@ -8,12 +8,12 @@ import type { CampaignReport } from '../../engagement/report.js';
 import { actorOf } from '../auth.js';
 
 export interface ReportRouteDeps {
-  report(campaignId: string): CampaignReport | undefined;
+  report(campaignId: string): Promise<CampaignReport | undefined>;
   /** Throws unless the actor may see the campaign. */
   mayView(campaignId: string, actor: Actor): Promise<unknown>;
   people(campaignId: string, query: unknown, actor: Actor): unknown;
   /** The CSV export as chunks; the first chunk is asked for before anything is answered (refusals throw there). */
-  csv(campaignId: string, actor: Actor): Iterator<string>;
+  csv(campaignId: string, actor: Actor): AsyncIterator<string>;
 }
 
 async function campaignId(req: Request, res: Response, deps: ReportRouteDeps): Promise<string> {
@@ -26,17 +26,17 @@ async function campaignId(req: Request, res: Response, deps: ReportRouteDeps): P
 export function reportRoutes(deps: ReportRouteDeps): Router {
   const r = Router();
   r.get('/campaigns/:id/report', async (req: Request, res: Response) => {
-    const report = deps.report(await campaignId(req, res, deps));
+    const report = await deps.report(await campaignId(req, res, deps));
     if (!report) throw new AppError('not_found', 'No such campaign');
     res.json(report);
   });
   r.get('/campaigns/:id/people', async (req: Request, res: Response) => {
-    res.json(deps.people(await campaignId(req, res, deps), req.query, actorOf(res)));
+    res.json(await deps.people(await campaignId(req, res, deps), req.query, actorOf(res)));
   });
   r.get('/campaigns/:id/export', async (req: Request, res: Response) => {
     const id = await campaignId(req, res, deps);
     const chunks = deps.csv(id, actorOf(res));
-    let next = chunks.next();
+    let next = await chunks.next();
     res
       .status(200)
       .set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="campaign-${id.replace(/[^A-Za-z0-9_-]/g, '_')}.csv"` });
@@ -44,7 +44,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       while (!next.done) {
         if (!res.write(next.value)) await new Promise<void>((resume) => (res.once('drain', resume), res.once('close', resume)));
         if (res.destroyed) return;
-        next = chunks.next();
+        next = await chunks.next();
       }
       res.end();
     } catch {

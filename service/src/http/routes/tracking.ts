@@ -126,13 +126,13 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     pixel(req, res, tokenFrom(req.url, '/'));
   });
-  r.use('/t/c', (req: Request, res: Response, next) => {
+  r.use('/t/c', async (req: Request, res: Response, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const p = verifyToken(deps.secret, tokenFrom(req.url, '/'), 'c');
     if (!p || p.l === undefined) return notFound(res);
-    let target: ReturnType<ClickRecorder['resolve']>;
+    let target: Awaited<ReturnType<ClickRecorder['resolve']>>;
     try {
-      target = deps.clicks.resolve(p.r, p.l);
+      target = await deps.clicks.resolve(p.r, p.l);
     } catch (err) {
       deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.unresolved');
       return void res
@@ -142,7 +142,7 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     }
     if (!target) return notFound(res);
     try {
-      deps.clicks.record({ rowId: p.r, linkIndex: p.l, method: req.method, userAgent: req.get('user-agent'), ip: clientIp(req), at: now() }, target);
+      await deps.clicks.record({ rowId: p.r, linkIndex: p.l, method: req.method, userAgent: req.get('user-agent'), ip: clientIp(req), at: now() }, target);
     } catch (err) {
       // The reader still gets where they were going; only the statistic is lost.
       deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.not_recorded');

@@ -64,7 +64,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
   const invalid = (res: Response) =>
     send(res, 404, page(deps, 'Link not valid', '<p>This unsubscribe link is not valid. If you copied it, please use the link from the message itself.</p>'));
 
-  r.use('/u', (req: Request, res: Response, next) => {
+  r.use('/u', async (req: Request, res: Response, next) => {
     const path = req.url.split('?')[0];
     const token = path.slice(1);
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') return next();
@@ -72,7 +72,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     if (!p) return invalid(res);
 
     if (req.method !== 'POST') {
-      const r0 = deps.lookup.get(p.r);
+      const r0 = await deps.lookup.get(p.r);
       if (!r0) return invalid(res);
       return send(
         res,
@@ -88,9 +88,9 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     }
 
     req.resume(); // the body (List-Unsubscribe=One-Click, either encoding) carries nothing we need
-    let result: ReturnType<UnsubscribeDeps['facts']['optOut']>;
+    let result: Awaited<ReturnType<UnsubscribeDeps['facts']['optOut']>>;
     try {
-      result = deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click');
+      result = await deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click');
     } catch (err) {
       // Never claim success we did not record: the client may retry, the reader can try again.
       deps.logger?.error({ err, rowId: p.r }, 'unsubscribe.failed');

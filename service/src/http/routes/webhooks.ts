@@ -26,7 +26,7 @@ function authorised(req: Request, body: Buffer, secret: string): boolean {
 
 export function webhookRoutes(deps: WebhookDeps): Router {
   const r = Router();
-  r.post('/webhooks/events', express.raw({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
+  r.post('/webhooks/events', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store');
     if (!deps.secret) throw new AppError('not_found', 'The event webhook is not configured');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -43,7 +43,9 @@ export function webhookRoutes(deps: WebhookDeps): Router {
         ? (parsed as { events: unknown[] }).events
         : [parsed];
     if (events.length > MAX_EVENTS) throw new AppError('too_many_events', `At most ${MAX_EVENTS} events per call`);
-    res.json({ results: events.map((e, i) => handleWebhookEvent(deps, e as WebhookEvent, i)) });
+    const results = [];
+    for (const [i, e] of events.entries()) results.push(await handleWebhookEvent(deps, e as WebhookEvent, i));
+    res.json({ results });
   });
   return r;
 }

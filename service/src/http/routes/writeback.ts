@@ -8,8 +8,8 @@ import { DeadRowsQuery, ReviveBody } from '../../writeback/schemas.js';
 import { actorOf } from '../auth.js';
 
 export interface WritebackRouteDeps {
-  dead(limit: number, campaignId?: string): Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>;
-  revive(ids: number[] | undefined, campaignId?: string): number;
+  dead(limit: number, campaignId?: string): Promise<Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>>;
+  revive(ids: number[] | undefined, campaignId?: string): Promise<number>;
 }
 
 export function writebackRoutes(deps: WritebackRouteDeps): Router {
@@ -19,13 +19,13 @@ export function writebackRoutes(deps: WritebackRouteDeps): Router {
     if (!isPrivileged(actorOf(res))) throw new AppError('admin_only', 'Only a Sugar administrator can see or revive write-back rows');
     next();
   });
-  r.get('/writeback/dead', (req: Request, res: Response) => {
+  r.get('/writeback/dead', async (req: Request, res: Response) => {
     const { limit, campaignId } = parseInput(DeadRowsQuery, req.query, 'invalid_input');
-    res.json({ dead: deps.dead(limit, campaignId) });
+    res.json({ dead: await deps.dead(limit, campaignId) });
   });
-  r.post('/writeback/revive', (req: Request, res: Response) => {
+  r.post('/writeback/revive', async (req: Request, res: Response) => {
     const { ids, campaignId } = parseInput(ReviveBody, req.body, 'invalid_input');
-    res.json({ revived: deps.revive(ids, campaignId) });
+    res.json({ revived: await deps.revive(ids, campaignId) });
   });
   return r;
 }

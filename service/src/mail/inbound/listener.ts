@@ -219,7 +219,7 @@ export async function startInboundListener(o: InboundListenerOptions): Promise<I
   async function process(raw: Buffer, routes: InboundRoute[]) {
     const report = await parseInboundReport(raw);
     for (const route of routes) {
-      const outcome = o.handle(route, report);
+      const outcome = await o.handle(route, report);
       o.logger?.info({ event: 'inbound.processed', route: route.type, outcome }, 'inbound.processed');
     }
   }
