@@ -20,12 +20,12 @@ export async function seededStore(
     path?: string;
     campaignId?: string;
     /** The adapter to seed (the store contract suites pass theirs); SQLite at `path` otherwise. */
-    open?: (o: { clock: () => Date }) => Store;
+    open?: (o: { clock: () => Date }) => Store | Promise<Store>;
   } = {},
 ): Promise<Seeded> {
   let now = new Date(opts.acceptedAt ?? '2026-11-26T09:00:00.000Z');
   const clock = () => now;
-  const store = opts.open ? opts.open({ clock }) : openStore(opts.path ?? ':memory:', { clock });
+  const store = opts.open ? await opts.open({ clock }) : openStore(opts.path ?? ':memory:', { clock });
   const campaignId = opts.campaignId ?? 'camp-1';
   await store.campaigns.create(
     {

@@ -12,8 +12,8 @@ export interface PgServer {
   /** postgres://leadfwd@127.0.0.1:<port>/leadfwd */
   url: string;
   port: number;
-  /** Runs SQL through psql as the test user; answers psql's unaligned output. */
-  psql(sql: string): string;
+  /** Runs SQL through psql as the test user (in `database`, default `postgres`); answers psql's unaligned output. */
+  psql(sql: string, database?: string): string;
   /** Stops the server (fast shutdown), keeping its data, as a crash or failover would (`immediate`: no checkpoint). */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Starts it again on the same port and data. */
@@ -58,8 +58,8 @@ export async function startPostgres(opts: { bin?: string } = {}): Promise<PgServ
   const port = await freePort();
   let running = false;
 
-  const psql = (sql: string) => {
-    const p = run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'leadfwd', '-d', 'postgres', '-AtX', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+  const psql = (sql: string, database = 'postgres') => {
+    const p = run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'leadfwd', '-d', database, '-AtX', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
     return execFileSync(p.cmd, p.args, { encoding: 'utf8' }).trim();
   };
   // pg_ctl waits for the server to accept connections (start) or to be gone (stop), whoever runs it.

@@ -46,7 +46,7 @@ function readApplied(db: Database.Database): AppliedRow[] {
 }
 
 /** The migrations still to apply; throws if the database knows more than this code or a file was edited. */
-function pending(applied: AppliedRow[], migrations: Migration[]): Migration[] {
+export function pendingMigrations(applied: AppliedRow[], migrations: Migration[]): Migration[] {
   const known = new Map(migrations.map((m) => [m.version, m]));
   for (const row of applied) {
     const m = known.get(row.version);
@@ -67,14 +67,14 @@ function pending(applied: AppliedRow[], migrations: Migration[]): Migration[] {
 /** Returns the versions applied by this call. */
 export function migrate(db: Database.Database, migrations: Migration[], now: () => string): number[] {
   // Nothing to do means nothing to write, so an up-to-date read-only file still opens (reads work, writes 503).
-  if (pending(readApplied(db), migrations).length === 0) return [];
+  if (pendingMigrations(readApplied(db), migrations).length === 0) return [];
   // IMMEDIATE, and re-read inside, so two processes opening the same file at once cannot both apply a migration.
   const run = db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
     const insert = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
     const applied: number[] = [];
-    for (const m of pending(readApplied(db), migrations)) {
+    for (const m of pendingMigrations(readApplied(db), migrations)) {
       db.exec(m.sql);
       insert.run(m.version, m.name, m.checksum, now());
       applied.push(m.version);

@@ -1,9 +1,11 @@
 // The store adapters every contract suite in this folder runs against, one suite per port. A second adapter
 // (PostgreSQL) adds itself here, with a factory giving a fresh, migrated, empty store per test, and runs every
 // suite unchanged. Tests that need SQLite itself (files, crash recovery, query plans, WAL) stay in test/store/.
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
 import { openStore } from '../../../service/src/store/db.js';
+import { openPgStore } from '../../../service/src/store/pg/db.js';
+import { debianPgBin, type PgServer, startPostgres } from '../../support/postgres.js';
 import { manualClock, newCampaign, targets } from '../helpers.js';
 
 export interface StoreFactoryOptions {
@@ -13,9 +15,29 @@ export interface StoreFactoryOptions {
   outboxStaleMs?: number;
 }
 
-export type StoreFactory = (opts?: StoreFactoryOptions) => Store;
+export type StoreFactory = (opts?: StoreFactoryOptions) => Store | Promise<Store>;
 
 export const adapters: Array<{ name: string; open: StoreFactory }> = [{ name: 'sqlite', open: (opts) => openStore(':memory:', opts) }];
+
+// PostgreSQL: one throwaway server per test file (test/support/postgres.ts, Debian's binaries), a schema of its own
+// per test. It implements the outbox and suppressions ports so far (issue 15, step 2); their suites run it too.
+let server: Promise<PgServer> | undefined;
+let schemas = 0;
+afterAll(async () => {
+  if (server) await (await server).destroy();
+});
+const postgres: { name: string; open: StoreFactory } = {
+  name: 'postgres',
+  open: async (opts) => {
+    server ??= startPostgres();
+    const { url } = await server;
+    // Only the ports the PostgreSQL adapter has so far: the suites that take it use no others.
+    return (await openPgStore(url, { ...opts, schema: `t${process.pid}_${++schemas}`, poolSize: 4 })) as unknown as Store;
+  },
+};
+
+/** The adapters of the ports PostgreSQL implements already (outbox, suppressions), when its binaries are installed. */
+export const withPostgres: Array<{ name: string; open: StoreFactory }> = debianPgBin() ? [...adapters, postgres] : adapters;
 
 export type ManualClock = ReturnType<typeof manualClock>;
 
@@ -25,16 +47,18 @@ export type ManualClock = ReturnType<typeof manualClock>;
  */
 export function storePerTest(
   open: StoreFactory,
-  use: (store: Store, clock: ManualClock) => void,
+  use: (store: Store, clock: ManualClock) => unknown,
   opts: { start?: string; outboxStaleMs?: number; realTime?: boolean } = {},
 ): void {
   let store: Store | undefined;
-  beforeEach(() => {
+  beforeEach(async () => {
     const clock = manualClock(opts.start);
-    store = open({ ...(opts.realTime ? {} : { clock: clock.now }), ...(opts.outboxStaleMs ? { outboxStaleMs: opts.outboxStaleMs } : {}) });
-    use(store, clock);
+    store = await open({ ...(opts.realTime ? {} : { clock: clock.now }), ...(opts.outboxStaleMs ? { outboxStaleMs: opts.outboxStaleMs } : {}) });
+    await use(store, clock);
   });
-  afterEach(() => store?.close());
+  afterEach(async () => {
+    await store?.close();
+  });
 }
 
 /** Campaign 'c' with one ledger row; returns the row's id. */

@@ -19,15 +19,15 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     cleanups.forEach((c) => c());
     cleanups = [];
   });
-  const fresh = () => {
-    const store = open({ clock: () => new Date('2026-11-26T10:00:00.000Z') });
+  const fresh = async () => {
+    const store = await open({ clock: () => new Date('2026-11-26T10:00:00.000Z') });
     cleanups.push(() => store.close());
     return store;
   };
 
   describe('automation repo', () => {
     it('stores the definition and the compiled program and reads them back', async () => {
-      const store = fresh();
+      const store = await fresh();
       const a = await automation(store);
       expect(await store.automations.get(a.id)).toMatchObject({
         name: 'Onboarding',
@@ -41,7 +41,7 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     });
 
     it('status changes are compare-and-set', async () => {
-      const store = fresh();
+      const store = await fresh();
       const a = await automation(store);
       expect(await store.automations.setStatus(a.id, ['active'], 'paused')).toBe(true);
       expect(await store.automations.setStatus(a.id, ['active'], 'stopped')).toBe(false);
@@ -50,7 +50,7 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     });
 
     it('enrolment is idempotent per record and only active automations have due targets', async () => {
-      const store = fresh();
+      const store = await fresh();
       const a = await automation(store);
       expect(await store.automations.enrol(a.id, targets(3), 'steps[0]')).toBe(3);
       expect(await store.automations.enrol(a.id, targets(4), 'steps[0]')).toBe(1);
@@ -61,7 +61,7 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     });
 
     it('progress moves the due time; done and left targets are never due again', async () => {
-      const store = fresh();
+      const store = await fresh();
       const a = await automation(store);
       await store.automations.enrol(a.id, targets(2), 'steps[0]');
       const [e1, e2] = await store.automations.due('2026-11-26T10:00:00.000Z', 10);
@@ -80,7 +80,7 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     });
 
     it('a step is passed once per target, and the ledger row it got is remembered', async () => {
-      const store = fresh();
+      const store = await fresh();
       const a = await automation(store);
       const c = await store.campaigns.create(newCampaign({ name: 'Onboarding – Welcome' }));
       await store.automations.setStepCampaign(a.id, 'steps[0]', c.id);
@@ -103,7 +103,7 @@ describe.each(adapters)('automations port ($name)', ({ open }) => {
     });
 
     it('an address that opts out leaves every automation, and a left target cannot be moved', async () => {
-      const store = fresh();
+      const store = await fresh();
       const a = await automation(store);
       const b = await automation(store);
       const ts = targets(2);

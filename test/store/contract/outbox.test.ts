@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
 const MIN = 60_000;
 
 const at = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * MIN).toISOString();
 
-describe.each(adapters)('outbox port ($name)', ({ open }) => {
+describe.each(withPostgres)('outbox port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]), { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN });

@@ -1,0 +1,178 @@
+// Opens the PostgreSQL store (LEADFWD_DATABASE_URL=postgres://…): the only place that creates `pg` pools.
+//
+// Why `pg` (node-postgres) and not `postgres` (porsager): the ports' unit of work maps one to one onto pg's explicit
+// client checkout (pool.connect() → BEGIN … COMMIT on that client, the repositories bound to it), its Pool has the
+// knobs a multi-process deployment needs (max, idle and connection timeouts, an error event per idle client), it is
+// the most used and longest maintained driver, and COPY (the SQLite → PostgreSQL move) is one small add-on away.
+// `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
+// sql.begin() scoping would make every repository differ in shape from the SQLite ones.
+//
+// Status (issue 15, step 2): the outbox, suppressions and events ports; the others follow with their own numbered
+// migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
+import pg from 'pg';
+import type { EventRepo, OutboxRepo, SuppressionRepo } from '../../ports/index.js';
+import { StoreMigrationError } from '../errors.js';
+import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
+import { translatePg } from './errors.js';
+import { PgEventRepo, PgOutboxRepo, PgSuppressionRepo, type Query } from './repos.js';
+
+export const PG_MIGRATIONS_DIR = new URL('./migrations/', import.meta.url).pathname;
+
+export interface PgStoreOptions {
+  clock?: () => Date;
+  outboxStaleMs?: number;
+  /** Connections per process (default 10). */
+  poolSize?: number;
+  /** A schema of its own (tests: one per test), created when missing; default `public`. */
+  schema?: string;
+  migrationsDir?: string;
+}
+
+/** The ports the PostgreSQL adapter implements so far, and its unit of work. */
+export interface PgRepos {
+  outbox: OutboxRepo;
+  suppressions: SuppressionRepo;
+  events: EventRepo;
+}
+export interface PgStore extends PgRepos {
+  transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly path: string;
+}
+
+// bigint ids (int8) as numbers: row ids stay far below 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
+  const clock = opts.clock ?? (() => new Date());
+  const now = () => clock().toISOString();
+  const schema = opts.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreMigrationError(`schema name ${JSON.stringify(schema)} is not a plain identifier`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    types,
+    ...(schema !== 'public' ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
+  pool.on('error', () => {});
+  try {
+    await migratePg(pool, loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR), now, schema);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err instanceof StoreMigrationError ? err : translatePg(err);
+  }
+  const staleMs = opts.outboxStaleMs ?? 10 * 60_000;
+  const repos = (q: Query): PgRepos => ({
+    outbox: guardedPg(new PgOutboxRepo(q, now, staleMs)),
+    suppressions: guardedPg(new PgSuppressionRepo(q, now)),
+    events: guardedPg(new PgEventRepo(q)),
+  });
+  const onPool: Query = (text, values) => pool.query(text, values);
+  const store: PgStore = {
+    ...repos(onPool),
+    path: url.replace(/\/\/[^@/]*@/, '//'),
+    async transaction(fn) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw translatePg(err);
+      }
+      const onClient: Query = (text, values) => client.query(text, values);
+      let savepoints = 0;
+      const tx: PgRepos & { transaction: PgStore['transaction'] } = {
+        ...repos(onClient),
+        // Nested: a savepoint on the same connection.
+        async transaction(inner) {
+          const name = `sp${++savepoints}`;
+          await onClient(`SAVEPOINT ${name}`);
+          try {
+            const value = await inner(tx);
+            await onClient(`RELEASE SAVEPOINT ${name}`);
+            return value;
+          } catch (err) {
+            await onClient(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+            throw translatePg(err);
+          }
+        },
+      };
+      let broken = false;
+      try {
+        await onClient('BEGIN');
+        const value = await fn(tx);
+        await onClient('COMMIT');
+        return value;
+      } catch (err) {
+        await onClient('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw translatePg(err);
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  return store;
+}
+
+/** Every method's failure as the ports' typed errors. */
+function guardedPg<T extends object>(repo: T): T {
+  const proto = Object.getPrototypeOf(repo) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn = (repo as Record<string, unknown>)[name];
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    Object.defineProperty(repo, name, {
+      value: async (...args: unknown[]) => {
+        try {
+          return await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args);
+        } catch (err) {
+          throw translatePg(err);
+        }
+      },
+    });
+  }
+  return repo;
+}
+
+/**
+ * All pending migrations in one transaction, under an advisory lock: processes starting together apply them once,
+ * the others wait and then find nothing to do. A database of a newer version, or an edited migration, is refused
+ * before anything is written (never half-migrated).
+ */
+export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () => string, schema = 'public'): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('leadfwd.migrate'))");
+    if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const applied = (await client.query('SELECT version, name, checksum FROM schema_migrations ORDER BY version')).rows as Array<{
+      version: number;
+      name: string;
+      checksum: string;
+    }>;
+    const done: number[] = [];
+    for (const m of pendingMigrations(applied, migrations)) {
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.checksum, now()]);
+      done.push(m.version);
+    }
+    await client.query('COMMIT');
+    return done;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,23 @@
+// PostgreSQL's and the driver's failures turned into the ports' typed errors, so callers never read their text.
+import { StoreInputError, StoreUnavailableError } from '../../ports/errors.js';
+
+// SQLSTATE classes: 08 connection, 53 insufficient resources, 57 operator intervention (shutdown, cannot connect
+// now), 58 system error, 40 transaction rollback (serialization, deadlock: the caller may try again).
+const UNAVAILABLE_CLASSES = ['08', '53', '57', '58', '40'];
+const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'];
+
+export function translatePg(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError || err instanceof StoreInputError) return err;
+  const raw = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof raw?.code === 'string' ? raw.code : '';
+  const message = String(raw?.message ?? err);
+  if (NETWORK.includes(code) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+    return new StoreUnavailableError(code || 'PG_CONNECTION', { cause: err, detail: `PostgreSQL cannot be reached: ${message}` });
+  }
+  if (code.length === 5 && UNAVAILABLE_CLASSES.includes(code.slice(0, 2))) {
+    return new StoreUnavailableError(code, { cause: err, detail: `PostgreSQL: ${message}` });
+  }
+  // 23: integrity constraint (unknown id, bad enum value); 22: data exception (bad value for the column).
+  if (code.startsWith('23') || code.startsWith('22')) return new StoreInputError(`the store rejected the write: ${message}`, { cause: err });
+  return err;
+}

@@ -1,0 +1,256 @@
+// The PostgreSQL repositories: the same ports as the SQLite ones, answering with promises. Each takes `q`, the
+// pool (one pooled connection per statement) or the transaction's connection (see db.ts).
+import type { EngagementEvent, EventRepo, OutboxClaim, OutboxRepo, OutboxStats, SuppressionReason, SuppressionRepo } from '../../ports/index.js';
+import { StoreInputError } from '../errors.js';
+import { isoTime, opt } from '../values.js';
+
+export type Row = Record<string, unknown>;
+/** Runs one statement: on the pool, or on the connection of the open transaction. */
+export type Query = (text: string, values?: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>;
+
+const REASONS = new Set<SuppressionReason>(['unsubscribe', 'hard_bounce', 'complaint', 'soft_bounce_limit', 'manual']);
+
+export class PgSuppressionRepo implements SuppressionRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly now: () => string,
+  ) {}
+
+  async add(addressKey: string, email: string, reason: SuppressionReason, source?: string): Promise<boolean> {
+    if (!REASONS.has(reason)) throw new StoreInputError(`unknown suppression reason: ${String(reason)}`);
+    if (typeof addressKey !== 'string' || addressKey === '') throw new StoreInputError('suppression needs an address key');
+    const r = await this.q(
+      'INSERT INTO suppressions (address_key, email, reason, source, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address_key) DO NOTHING',
+      [addressKey, email, reason, source ?? null, this.now()],
+    );
+    return r.rowCount === 1;
+  }
+
+  async get(addressKey: string): Promise<{ reason: SuppressionReason; at: string; email: string; source?: string } | undefined> {
+    const { rows } = await this.q('SELECT reason, at, email, source FROM suppressions WHERE address_key = $1', [addressKey]);
+    const r = rows[0] as { reason: SuppressionReason; at: string; email: string; source: string | null } | undefined;
+    return r && { reason: r.reason, at: r.at, email: r.email, source: opt(r.source) };
+  }
+
+  async filterSuppressed(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await this.q('SELECT address_key FROM suppressions WHERE address_key = ANY($1::text[])', [keys]);
+    return new Set(rows.map((r) => r.address_key as string));
+  }
+
+  async remove(addressKey: string): Promise<boolean> {
+    return (await this.q('DELETE FROM suppressions WHERE address_key = $1', [addressKey])).rowCount === 1;
+  }
+}
+
+export class PgEventRepo implements EventRepo {
+  constructor(private readonly q: Query) {}
+
+  async add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): Promise<number> {
+    const { rows } = await this.q('INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES ($1, $2, $3, $4, $5) RETURNING id', [
+      e.recipientRowId,
+      e.campaignId,
+      e.type,
+      isoTime(e.at, 'event time'),
+      e.data === undefined ? null : JSON.stringify(e.data),
+    ]);
+    return Number(rows[0].id);
+  }
+
+  async list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): Promise<EngagementEvent[]> {
+    const { rows } = await this.q(
+      `SELECT id, recipient_row_id, campaign_id, type, at, data FROM events
+        WHERE campaign_id = $1 AND ($2::text IS NULL OR type = $2) AND id > $3 ORDER BY id LIMIT $4`,
+      [campaignId, opts.type ?? null, opts.afterId ?? 0, opts.limit],
+    );
+    return rows.map((r) => {
+      const e: EngagementEvent = {
+        id: Number(r.id),
+        recipientRowId: Number(r.recipient_row_id),
+        campaignId: r.campaign_id as string,
+        type: r.type as string,
+        at: r.at as string,
+      };
+      if (r.data !== null) e.data = r.data as Record<string, unknown>;
+      return e;
+    });
+  }
+
+  async pruneOlderThan(iso: string): Promise<number> {
+    return (await this.q('DELETE FROM events WHERE at < $1', [isoTime(iso, 'prune time')])).rowCount ?? 0;
+  }
+
+  async countByHour(campaignId: string): Promise<Array<{ hour: string; type: string; machine: boolean; count: number }>> {
+    const { rows } = await this.q(
+      `SELECT substr(at, 1, 13) AS hour, type, coalesce((data->>'machine')::boolean, false) AS machine, count(*)::int AS n
+        FROM events WHERE campaign_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [campaignId],
+    );
+    return rows.map((r) => ({ hour: r.hour as string, type: r.type as string, machine: r.machine === true, count: r.n as number }));
+  }
+}
+
+export class PgOutboxRepo implements OutboxRepo {
+  /** `staleMs`: a claim older than this is presumed lost with its worker (process) and may be claimed again. */
+  constructor(
+    private readonly q: Query,
+    private readonly now: () => string,
+    private readonly staleMs: number,
+  ) {}
+
+  async enqueue(item: { key: string; kind: string; campaignId?: string; payload: unknown; runAt?: string }): Promise<boolean> {
+    if (typeof item.key !== 'string' || item.key === '') throw new StoreInputError('outbox item needs a key');
+    const now = this.now();
+    const runAt = item.runAt ? isoTime(item.runAt, 'runAt') : now;
+    const r = await this.q(
+      `INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
+      [item.key, item.kind, item.campaignId ?? null, JSON.stringify(item.payload ?? null), runAt, now],
+    );
+    return r.rowCount === 1;
+  }
+
+  /**
+   * Several processes claim at once: FOR UPDATE SKIP LOCKED hands each due row to one of them; a row another
+   * process is claiming right now is skipped, not waited for (graphile-worker's queue, issue 15).
+   */
+  async claim(limit: number, workerId: string, nowIso: string): Promise<OutboxClaim[]> {
+    const nowMs = Date.parse(isoTime(nowIso, 'now'));
+    const { rows } = await this.q(
+      `UPDATE outbox SET locked_at = $1, locked_by = $2, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND run_at <= $1 AND (locked_at IS NULL OR locked_at < $3)
+          ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+        RETURNING id, key, kind, campaign_id, payload, attempts`,
+      [new Date(nowMs).toISOString(), workerId, new Date(nowMs - this.staleMs).toISOString(), limit],
+    );
+    return rows
+      .map((r) => ({
+        id: Number(r.id),
+        key: r.key as string,
+        kind: r.kind as string,
+        campaignId: opt(r.campaign_id as string | null),
+        payload: r.payload,
+        attempts: r.attempts as number,
+      }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async complete(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    await this.q(
+      `UPDATE outbox SET state = 'done', done_at = $1, last_error = NULL, locked_at = NULL, locked_by = NULL WHERE id = ANY($2::bigint[]) AND state = 'pending'`,
+      [this.now(), ids],
+    );
+  }
+
+  async fail(id: number, error: string, retryAt: string | null): Promise<void> {
+    if (retryAt === null)
+      await this.q(`UPDATE outbox SET state = 'dead', last_error = $1, done_at = $2, locked_at = NULL, locked_by = NULL WHERE id = $3 AND state = 'pending'`, [
+        error,
+        this.now(),
+        id,
+      ]);
+    else
+      await this.q(`UPDATE outbox SET run_at = $1, last_error = $2, locked_at = NULL, locked_by = NULL WHERE id = $3 AND state = 'pending'`, [
+        isoTime(retryAt, 'retryAt'),
+        error,
+        id,
+      ]);
+  }
+
+  async revive(ids: number[], runAtIso: string): Promise<number> {
+    const runAt = isoTime(runAtIso, 'runAt');
+    if (!ids.length) return 0;
+    const r = await this.q(`UPDATE outbox SET state = 'pending', run_at = $1, done_at = NULL, attempts = 0 WHERE id = ANY($2::bigint[]) AND state = 'dead'`, [
+      runAt,
+      ids,
+    ]);
+    return r.rowCount ?? 0;
+  }
+
+  async defer(ids: number[], runAtIso: string): Promise<void> {
+    const runAt = isoTime(runAtIso, 'runAt');
+    if (!ids.length) return;
+    await this.q(
+      `UPDATE outbox SET run_at = $1, attempts = greatest(attempts - 1, 0), locked_at = NULL, locked_by = NULL WHERE id = ANY($2::bigint[]) AND state = 'pending'`,
+      [runAt, ids],
+    );
+  }
+
+  async note(id: number, text: string): Promise<void> {
+    await this.q('UPDATE outbox SET last_error = $1 WHERE id = $2', [text.slice(0, 2000), id]);
+  }
+
+  async notes(limit: number, campaignId: string): Promise<Array<{ id: number; key: string; kind: string; note: string }>> {
+    const { rows } = await this.q(
+      `SELECT id, key, kind, last_error FROM outbox WHERE campaign_id = $1 AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT $2`,
+      [campaignId, limit],
+    );
+    return rows.map((r) => ({ id: Number(r.id), key: r.key as string, kind: r.kind as string, note: r.last_error as string }));
+  }
+
+  async states(keys: string[]): Promise<Map<string, 'pending' | 'done' | 'dead'>> {
+    const out = new Map<string, 'pending' | 'done' | 'dead'>();
+    if (!keys.length) return out;
+    const { rows } = await this.q('SELECT key, state FROM outbox WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
+    for (const r of rows) out.set(r.key as string, r.state as 'pending' | 'done' | 'dead');
+    return out;
+  }
+
+  async retrying(
+    limit: number,
+    campaignId?: string,
+  ): Promise<Array<{ id: number; key: string; kind: string; lastError: string; attempts: number; runAt: string }>> {
+    const { rows } = await this.q(
+      `SELECT id, key, kind, last_error, attempts, run_at FROM outbox
+        WHERE state = 'pending' AND last_error IS NOT NULL AND ($1::text IS NULL OR campaign_id = $1) ORDER BY id DESC LIMIT $2`,
+      [campaignId ?? null, limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      key: r.key as string,
+      kind: r.kind as string,
+      lastError: r.last_error as string,
+      attempts: r.attempts as number,
+      runAt: r.run_at as string,
+    }));
+  }
+
+  async sweepStale(olderThanIso: string): Promise<number> {
+    const r = await this.q(`UPDATE outbox SET locked_at = NULL, locked_by = NULL WHERE state = 'pending' AND locked_at IS NOT NULL AND locked_at < $1`, [
+      isoTime(olderThanIso, 'olderThan'),
+    ]);
+    return r.rowCount ?? 0;
+  }
+
+  async stats(campaignId?: string): Promise<OutboxStats> {
+    const { rows } = await this.q(
+      `SELECT state, count(*)::int AS n, min(created_at) FILTER (WHERE state = 'pending') AS oldest FROM outbox
+        WHERE ($1::text IS NULL OR campaign_id = $1) GROUP BY state`,
+      [campaignId ?? null],
+    );
+    const by = Object.fromEntries(rows.map((r) => [r.state as string, r.n as number]));
+    const stats: OutboxStats = { pending: by.pending ?? 0, done: by.done ?? 0, dead: by.dead ?? 0 };
+    const oldest = rows.find((r) => r.state === 'pending')?.oldest as string | undefined;
+    if (oldest) stats.oldestPendingAt = oldest;
+    return stats;
+  }
+
+  async dead(
+    limit: number,
+    campaignId?: string,
+  ): Promise<Array<{ id: number; key: string; kind: string; campaignId?: string; lastError: string; attempts: number }>> {
+    const { rows } = await this.q(
+      `SELECT id, key, kind, campaign_id, last_error, attempts FROM outbox
+        WHERE state = 'dead' AND ($1::text IS NULL OR campaign_id = $1) ORDER BY id DESC LIMIT $2`,
+      [campaignId ?? null, limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      key: r.key as string,
+      kind: r.kind as string,
+      campaignId: opt(r.campaign_id as string | null),
+      lastError: (r.last_error as string | null) ?? '',
+      attempts: r.attempts as number,
+    }));
+  }
+}

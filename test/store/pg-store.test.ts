@@ -1,0 +1,79 @@
+// The PostgreSQL store on a real, throwaway server (Debian's binaries; test/support/postgres.ts): its own numbered
+// migrations applied once however many processes start together, a database of a newer version or an edited
+// migration refused before anything is written, an unreachable server named clearly, and outbox claims of several
+// processes at once (FOR UPDATE SKIP LOCKED) never handing a row to two of them.
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreMigrationError, StoreUnavailableError } from '../../service/src/ports/index.js';
+import { openPgStore, PG_MIGRATIONS_DIR } from '../../service/src/store/pg/db.js';
+import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+
+describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
+  let pg: PgServer;
+  let n = 0;
+  const schema = () => `s${++n}`;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await pg?.destroy();
+  });
+
+  it('applies its migrations once when several processes start together', async () => {
+    const s = schema();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openPgStore(pg.url, { schema: s, poolSize: 2 })));
+    expect(pg.psql(`SELECT count(*) FROM ${s}.schema_migrations`, 'leadfwd')).toBe(String(readdirSync(PG_MIGRATIONS_DIR).length));
+    expect(await stores[0].outbox.enqueue({ key: 'k', kind: 'k', payload: { a: 1 } })).toBe(true);
+    expect((await stores[3].outbox.stats()).pending).toBe(1);
+    await Promise.all(stores.map((x) => x.close()));
+  });
+
+  it('refuses a database written by a newer version, and an edited migration, before writing anything', async () => {
+    const s = schema();
+    await (await openPgStore(pg.url, { schema: s })).close();
+    pg.psql(`INSERT INTO ${s}.schema_migrations VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00.000Z')`, 'leadfwd');
+    await expect(openPgStore(pg.url, { schema: s })).rejects.toThrow(StoreMigrationError);
+    await expect(openPgStore(pg.url, { schema: s })).rejects.toThrow(/newer LeadFWD version/);
+
+    const t = schema();
+    await (await openPgStore(pg.url, { schema: t })).close();
+    const dir = mkdtempSync(join(tmpdir(), 'pg-migrations-'));
+    cpSync(PG_MIGRATIONS_DIR, dir, { recursive: true });
+    const first = readdirSync(dir).sort()[0];
+    writeFileSync(join(dir, first), '-- edited after it shipped\nCREATE TABLE should_not_exist (x int);');
+    await expect(openPgStore(pg.url, { schema: t, migrationsDir: dir })).rejects.toThrow(/changed after it was applied/);
+    expect(pg.psql(`SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'`, 'leadfwd')).toBe('0');
+  });
+
+  it('names an unreachable server clearly, as the store being unavailable', async () => {
+    const wrong = pg.url.replace(`:${pg.port}/`, ':1/');
+    const err = await openPgStore(wrong, { schema: schema() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toMatch(/PostgreSQL cannot be reached/);
+  });
+
+  it('hands each due outbox row to exactly one of several processes claiming at once', async () => {
+    const s = schema();
+    const procs = await Promise.all([1, 2, 3].map(() => openPgStore(pg.url, { schema: s, poolSize: 3 })));
+    for (let i = 0; i < 300; i++) await procs[0].outbox.enqueue({ key: `k${i}`, kind: 'k', payload: i });
+    const now = new Date(Date.now() + 1000).toISOString();
+    const claimed = await Promise.all(
+      procs.map(async (p, w) => {
+        const mine: number[] = [];
+        for (;;) {
+          const batch = await p.outbox.claim(7, `w${w}`, now);
+          if (!batch.length) break;
+          mine.push(...batch.map((b) => b.id));
+        }
+        return mine;
+      }),
+    );
+    const all = claimed.flat();
+    expect(all).toHaveLength(300);
+    expect(new Set(all).size).toBe(300);
+    expect(claimed.every((c) => c.length > 0)).toBe(true);
+    await Promise.all(procs.map((p) => p.close()));
+  });
+});
