@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
 import { StoreInputError } from '../../../service/src/ports/index.js';
-import { adapters, storePerTest } from './adapters.js';
+import { storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('deliverability port ($name)', ({ open }) => {
+describe.each(withPostgres)('deliverability port ($name)', ({ open }) => {
   let store: Store;
   storePerTest(open, (s) => (store = s));
   const zero = { accepted: 0, deferred: 0, failed: 0, hardBounces: 0, softBounces: 0, blocks: 0, complaints: 0 };

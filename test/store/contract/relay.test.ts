@@ -1,11 +1,11 @@
 // The relay's pairing and one-time code, replay protection, and the per-actor test-send allowance.
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
-import { adapters, storePerTest } from './adapters.js';
+import { storePerTest, withPostgres } from './adapters.js';
 
 const t = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * 60_000).toISOString();
 
-describe.each(adapters)('relay port ($name)', ({ open }) => {
+describe.each(withPostgres)('relay port ($name)', ({ open }) => {
   let store: Store;
   storePerTest(open, (s) => (store = s), { realTime: true });
 

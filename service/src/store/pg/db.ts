@@ -7,14 +7,14 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions and events ports; the others follow with their own numbered
+// Status (issue 15, step 2): the outbox, suppressions, events, relay and deliverability ports; the others follow with their own numbered
 // migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
-import type { EventRepo, OutboxRepo, SuppressionRepo } from '../../ports/index.js';
+import type { DeliverabilityRepo, EventRepo, OutboxRepo, RelayRepo, SuppressionRepo } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
 import { translatePg } from './errors.js';
-import { PgEventRepo, PgOutboxRepo, PgSuppressionRepo, type Query } from './repos.js';
+import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRepo, PgSuppressionRepo, type Query } from './repos.js';
 
 export const PG_MIGRATIONS_DIR = new URL('./migrations/', import.meta.url).pathname;
 
@@ -33,6 +33,8 @@ export interface PgRepos {
   outbox: OutboxRepo;
   suppressions: SuppressionRepo;
   events: EventRepo;
+  relay: RelayRepo;
+  deliverability: DeliverabilityRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -68,14 +70,34 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     throw err instanceof StoreMigrationError ? err : translatePg(err);
   }
   const staleMs = opts.outboxStaleMs ?? 10 * 60_000;
-  const repos = (q: Query): PgRepos => ({
+  const repos = (q: Query, atomic: Atomic): PgRepos => ({
     outbox: guardedPg(new PgOutboxRepo(q, now, staleMs)),
     suppressions: guardedPg(new PgSuppressionRepo(q, now)),
     events: guardedPg(new PgEventRepo(q)),
+    relay: guardedPg(new PgRelayRepo(q, atomic)),
+    deliverability: guardedPg(new PgDeliverabilityRepo(q)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
+  // A repository's own few statements that must hold together, outside any use case's transaction.
+  const atomicOnPool: Atomic = async (fn) => {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const value = await fn((text, values) => client.query(text, values));
+      await client.query('COMMIT');
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
   const store: PgStore = {
-    ...repos(onPool),
+    ...repos(onPool, atomicOnPool),
     path: url.replace(/\/\/[^@/]*@/, '//'),
     async transaction(fn) {
       let client: pg.PoolClient;
@@ -87,7 +109,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const onClient: Query = (text, values) => client.query(text, values);
       let savepoints = 0;
       const tx: PgRepos & { transaction: PgStore['transaction'] } = {
-        ...repos(onClient),
+        ...repos(onClient, (fn) => fn(onClient)),
         // Nested: a savepoint on the same connection.
         async transaction(inner) {
           const name = `sp${++savepoints}`;

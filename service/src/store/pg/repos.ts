@@ -1,6 +1,19 @@
 // The PostgreSQL repositories: the same ports as the SQLite ones, answering with promises. Each takes `q`, the
 // pool (one pooled connection per statement) or the transaction's connection (see db.ts).
-import type { EngagementEvent, EventRepo, OutboxClaim, OutboxRepo, OutboxStats, SuppressionReason, SuppressionRepo } from '../../ports/index.js';
+import type {
+  DeliverabilityRepo,
+  EngagementEvent,
+  EventRepo,
+  OutboxClaim,
+  OutboxRepo,
+  OutboxStats,
+  ProviderGroup,
+  RelayRepo,
+  SuppressionReason,
+  SuppressionRepo,
+  VolumeCounts,
+  VolumeDelta,
+} from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import { isoTime, opt } from '../values.js';
 
@@ -252,5 +265,149 @@ export class PgOutboxRepo implements OutboxRepo {
       lastError: (r.last_error as string | null) ?? '',
       attempts: r.attempts as number,
     }));
+  }
+}
+
+/** Runs fn on one connection inside a transaction (the open one when there is one). */
+export type Atomic = <T>(fn: (q: Query) => Promise<T>) => Promise<T>;
+
+export class PgRelayRepo implements RelayRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly atomic: Atomic,
+  ) {}
+
+  async pairing() {
+    const { rows } = await this.q('SELECT secret_sealed AS "secretSealed", sugar_url AS "sugarUrl", paired_at AS "pairedAt" FROM relay_pairing WHERE id = 1');
+    return rows[0] as { secretSealed: string; sugarUrl: string | null; pairedAt: string } | undefined;
+  }
+
+  async pair(secretSealed: string, sugarUrl: string | undefined, atIso: string): Promise<void> {
+    await this.q(
+      `INSERT INTO relay_pairing (id, secret_sealed, sugar_url, paired_at) VALUES (1, $1, $2, $3)
+        ON CONFLICT (id) DO UPDATE SET secret_sealed = excluded.secret_sealed, sugar_url = excluded.sugar_url, paired_at = excluded.paired_at`,
+      [secretSealed, sugarUrl ?? null, atIso],
+    );
+  }
+
+  async pairingCode() {
+    const { rows } = await this.q(
+      'SELECT code_hash AS "codeHash", expires_at AS "expiresAt", failures, used_at AS "usedAt" FROM relay_pairing_code WHERE id = 1',
+    );
+    return rows[0] as { codeHash: string; expiresAt: string; failures: number; usedAt: string | null } | undefined;
+  }
+
+  async newPairingCode(codeHash: string, expiresAtIso: string): Promise<void> {
+    await this.q(
+      `INSERT INTO relay_pairing_code (id, code_hash, expires_at, failures, used_at) VALUES (1, $1, $2, 0, NULL)
+        ON CONFLICT (id) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, failures = 0, used_at = NULL`,
+      [codeHash, expiresAtIso],
+    );
+  }
+
+  async pairingCodeFailed(): Promise<void> {
+    await this.q('UPDATE relay_pairing_code SET failures = failures + 1 WHERE id = 1');
+  }
+
+  async usePairingCode(codeHash: string, atIso: string): Promise<boolean> {
+    return (await this.q('UPDATE relay_pairing_code SET used_at = $1 WHERE id = 1 AND used_at IS NULL AND code_hash = $2', [atIso, codeHash])).rowCount === 1;
+  }
+
+  /** One insert decides, whichever process sees the nonce first: a replay through another process is refused too. */
+  async seeNonce(nonce: string, expiresAtIso: string, nowIso: string): Promise<boolean> {
+    await this.q('DELETE FROM relay_nonces WHERE expires_at < $1', [nowIso]);
+    return (await this.q('INSERT INTO relay_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING', [nonce, expiresAtIso])).rowCount === 1;
+  }
+
+  /** Count and take under a lock per actor, so processes answering the same actor at once cannot both take the last one. */
+  async takeTestSend(actor: string, sinceIso: string, max: number, nowIso: string): Promise<boolean> {
+    return await this.atomic(async (q) => {
+      await q("SELECT pg_advisory_xact_lock(hashtext('leadfwd.test_send'), hashtext($1))", [actor]);
+      await q('DELETE FROM test_sends WHERE at < $1', [sinceIso]);
+      const { rows } = await q('SELECT count(*)::int AS n FROM test_sends WHERE actor = $1 AND at >= $2', [actor, sinceIso]);
+      if ((rows[0].n as number) >= max) return false;
+      await q('INSERT INTO test_sends (actor, at) VALUES ($1, $2)', [actor, nowIso]);
+      return true;
+    });
+  }
+}
+
+const VOLUME_COUNTS = ['accepted', 'deferred', 'failed', 'hardBounces', 'softBounces', 'blocks', 'complaints'] as const;
+const SUMS = `coalesce(sum(accepted), 0)::int AS accepted, coalesce(sum(deferred), 0)::int AS deferred, coalesce(sum(failed), 0)::int AS failed,
+  coalesce(sum(hard_bounces), 0)::int AS "hardBounces", coalesce(sum(soft_bounces), 0)::int AS "softBounces",
+  coalesce(sum(blocks), 0)::int AS blocks, coalesce(sum(complaints), 0)::int AS complaints`;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export class PgDeliverabilityRepo implements DeliverabilityRepo {
+  constructor(private readonly q: Query) {}
+
+  /** Summed in memory first, then one upsert statement for the batch (counters add up across processes). */
+  async add(deltas: VolumeDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    const merged = new Map<string, VolumeDelta & VolumeCounts>();
+    for (const d of deltas) {
+      if (!DAY.test(d.day)) throw new StoreInputError(`day must be YYYY-MM-DD, got ${JSON.stringify(d.day)}`);
+      const key = `${d.identityId}\n${d.campaignId}\n${d.provider}\n${d.day}`;
+      let m = merged.get(key);
+      if (!m) {
+        m = {
+          identityId: d.identityId,
+          campaignId: d.campaignId,
+          provider: d.provider,
+          day: d.day,
+          ...Object.fromEntries(VOLUME_COUNTS.map((c) => [c, 0])),
+        } as VolumeDelta & VolumeCounts;
+        merged.set(key, m);
+      }
+      for (const c of VOLUME_COUNTS) m[c] += d[c] ?? 0;
+    }
+    const rows = [...merged.values()];
+    const col = <K extends keyof (VolumeDelta & VolumeCounts)>(k: K) => rows.map((r) => r[k]);
+    await this.q(
+      `INSERT INTO delivery_volume (identity_id, campaign_id, provider, day, accepted, deferred, failed, hard_bounces, soft_bounces, blocks, complaints)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
+        ON CONFLICT (identity_id, day, provider, campaign_id) DO UPDATE SET
+          accepted = delivery_volume.accepted + excluded.accepted, deferred = delivery_volume.deferred + excluded.deferred,
+          failed = delivery_volume.failed + excluded.failed, hard_bounces = delivery_volume.hard_bounces + excluded.hard_bounces,
+          soft_bounces = delivery_volume.soft_bounces + excluded.soft_bounces, blocks = delivery_volume.blocks + excluded.blocks,
+          complaints = delivery_volume.complaints + excluded.complaints`,
+      [
+        col('identityId'),
+        col('campaignId'),
+        col('provider'),
+        col('day'),
+        col('accepted'),
+        col('deferred'),
+        col('failed'),
+        col('hardBounces'),
+        col('softBounces'),
+        col('blocks'),
+        col('complaints'),
+      ],
+    );
+  }
+
+  async daily(identityId: string, sinceDay: string): Promise<Array<VolumeCounts & { day: string; provider: ProviderGroup }>> {
+    const { rows } = await this.q(
+      `SELECT day, provider, ${SUMS} FROM delivery_volume WHERE identity_id = $1 AND day >= $2 GROUP BY day, provider ORDER BY day, provider`,
+      [identityId, sinceDay],
+    );
+    return rows as unknown as Array<VolumeCounts & { day: string; provider: ProviderGroup }>;
+  }
+
+  async totals(scope: { identityId: string; sinceDay: string } | { campaignId: string }): Promise<VolumeCounts> {
+    const { rows } =
+      'campaignId' in scope
+        ? await this.q(`SELECT ${SUMS} FROM delivery_volume WHERE campaign_id = $1`, [scope.campaignId])
+        : await this.q(`SELECT ${SUMS} FROM delivery_volume WHERE identity_id = $1 AND day >= $2`, [scope.identityId, scope.sinceDay]);
+    return rows[0] as unknown as VolumeCounts;
+  }
+
+  async acceptedOn(identityId: string, day: string): Promise<Partial<Record<ProviderGroup, number>>> {
+    const { rows } = await this.q('SELECT provider, sum(accepted)::int AS n FROM delivery_volume WHERE identity_id = $1 AND day = $2 GROUP BY provider', [
+      identityId,
+      day,
+    ]);
+    return Object.fromEntries(rows.map((r) => [r.provider as ProviderGroup, r.n as number]));
   }
 }
