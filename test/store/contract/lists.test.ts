@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('LeadFWD lists port ($name)', ({ open }) => {
+describe.each(withPostgres)('LeadFWD lists port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));

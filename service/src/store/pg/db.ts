@@ -7,13 +7,14 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay and deliverability ports; the others follow with their own numbered
+// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability and lists ports; the others follow with their own numbered
 // migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
-import type { DeliverabilityRepo, EventRepo, OutboxRepo, RelayRepo, SuppressionRepo } from '../../ports/index.js';
+import type { DeliverabilityRepo, EventRepo, LeadfwdListRepo, OutboxRepo, RelayRepo, SuppressionRepo } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
 import { translatePg } from './errors.js';
+import { PgLeadfwdListRepo } from './list-repo.js';
 import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRepo, PgSuppressionRepo, type Query } from './repos.js';
 
 export const PG_MIGRATIONS_DIR = new URL('./migrations/', import.meta.url).pathname;
@@ -35,6 +36,7 @@ export interface PgRepos {
   events: EventRepo;
   relay: RelayRepo;
   deliverability: DeliverabilityRepo;
+  lists: LeadfwdListRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -76,6 +78,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     events: guardedPg(new PgEventRepo(q)),
     relay: guardedPg(new PgRelayRepo(q, atomic)),
     deliverability: guardedPg(new PgDeliverabilityRepo(q)),
+    lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
