@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { countSkip, emptyAudit } from '../../../service/src/domain/audit.js';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign } from '../helpers.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('campaigns port ($name)', ({ open }) => {
+describe.each(withPostgres)('campaigns port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));

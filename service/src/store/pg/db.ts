@@ -7,12 +7,13 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability and lists ports; the others follow with their own numbered
+// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists and campaigns ports; the others follow with their own numbered
 // migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
-import type { DeliverabilityRepo, EventRepo, LeadfwdListRepo, OutboxRepo, RelayRepo, SuppressionRepo } from '../../ports/index.js';
+import type { CampaignRepo, DeliverabilityRepo, EventRepo, LeadfwdListRepo, OutboxRepo, RelayRepo, SuppressionRepo } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
+import { PgCampaignRepo } from './campaign-repo.js';
 import { translatePg } from './errors.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRepo, PgSuppressionRepo, type Query } from './repos.js';
@@ -37,6 +38,7 @@ export interface PgRepos {
   relay: RelayRepo;
   deliverability: DeliverabilityRepo;
   lists: LeadfwdListRepo;
+  campaigns: CampaignRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -79,6 +81,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     relay: guardedPg(new PgRelayRepo(q, atomic)),
     deliverability: guardedPg(new PgDeliverabilityRepo(q)),
     lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
+    campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
@@ -149,7 +152,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   return store;
 }
 
-/** Every method's failure as the ports' typed errors. */
+/** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
 function guardedPg<T extends object>(repo: T): T {
   const proto = Object.getPrototypeOf(repo) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {
