@@ -2,6 +2,7 @@
 // chris may not touch Campaigns; dana may only view Campaigns and Target Lists and cannot reach people or users;
 // max may change only the Campaigns assigned to him (owner-only) and cannot read mobile phone numbers.
 import { createHash } from 'node:crypto';
+import { zoneOffsetMs } from '../../service/src/domain/zoned-time.js';
 import { SugarError } from './errors.js';
 import { MODULES } from './vardefs.js';
 
@@ -66,22 +67,7 @@ export const TIME_ZONES: Record<string, string> = { seed_sally_id: 'Europe/Berli
 
 /** The offset of `zone` at `at` as Sugar writes it in /me ("+01:00") and in seconds. */
 function zoneOffset(zone: string, at: Date): { text: string; seconds: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  const local = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  const seconds = Math.round((local - at.getTime()) / 60_000) * 60;
+  const seconds = Math.round(zoneOffsetMs(zone, at.getTime()) / 60_000) * 60;
   const abs = Math.abs(seconds);
   return { seconds, text: `${seconds < 0 ? '-' : '+'}${String(Math.floor(abs / 3600)).padStart(2, '0')}:${String((abs % 3600) / 60).padStart(2, '0')}` };
 }
