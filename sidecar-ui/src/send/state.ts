@@ -2,22 +2,15 @@
 import { t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
-import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { CampaignView, LeadfwdList, MergeField, RecipientChoice, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearProblems, type Problem, setMessage, showFieldProblems } from './form-dom.js';
 import { renderLeadfwdLists, renderSugarLists } from './lists.js';
 import type { PreviewWidth } from './preview.js';
 import { type FieldProblem, type SendForm, STEP_OF, STEPS, type Step } from './validate.js';
 
+export type { RecipientChoice };
 export type View = Step | 'done';
-
-export interface RecipientChoice {
-  rowId: number;
-  email: string;
-  name: string;
-  module: string;
-  recordId: string;
-}
 
 export interface SendState {
   step: View;

@@ -1,7 +1,10 @@
-// Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them.
-export type CampaignStatus = 'draft' | 'extracting' | 'pending' | 'sending' | 'sent' | 'paused' | 'cancelled' | 'failed';
-export type RecipientState = 'queued' | 'sending' | 'accepted' | 'failed' | 'uncertain';
-export type SkipReason = 'opted_out' | 'invalid' | 'duplicate' | 'no_address' | 'suppressed' | 'exempt' | 'malformed';
+// Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them. Types the service declares for
+// its JSON as it is are taken from it (type-only imports: nothing of the service is bundled).
+import type { CampaignStatus, RecipientState, SkipReason } from '../../../service/src/domain/types.js';
+import type { TimelineHour } from '../../../service/src/engagement/report.js';
+
+export type { RecipientChoice } from '../../../service/src/campaigns/recipient-preview.js';
+export type { CampaignStatus, RecipientState, SkipReason, TimelineHour };
 
 export interface Audit {
   candidates: number;
@@ -118,17 +121,6 @@ export interface CampaignReport {
   timelineRetentionDays?: number;
   recipients?: { total: number; queued: number; sending: number; accepted: number; failed: number; uncertain: number };
   providers?: ProviderResult[];
-}
-
-export interface TimelineHour {
-  hour: string;
-  opens: number;
-  machineOpens: number;
-  clicks: number;
-  botClicks: number;
-  bounces: number;
-  optOuts: number;
-  complaints: number;
 }
 
 export interface TargetList {
