@@ -132,6 +132,15 @@ const CSS = `
 
 .leadfwd-config { max-width: 760px; padding: 8px 0; }
 .leadfwd-config input[type=text], .leadfwd-config select { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-identities { max-width: 980px; padding: 8px 0; }
+.leadfwd-identities .leadfwd-identity { border-top: 1px solid ${line}; padding: 8px 0; }
+.leadfwd-identities .leadfwd-identity h3 { font-size: 16px; margin: 4px 0; }
+.leadfwd-identities .leadfwd-identity-paused { font-weight: 600; }
+.leadfwd-identities code { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-all; }
+.leadfwd-identities .leadfwd-check { margin: 3px 0; }
+.leadfwd-identities .leadfwd-check-fix { margin-left: 18px; }
+.leadfwd-identities input[type=text], .leadfwd-identities input[type=password], .leadfwd-identities textarea { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-identities textarea { font-family: ui-monospace, monospace; }
 `;
 
 export const addStyles = () => injectStyle('leadfwd-style', CSS);
