@@ -123,6 +123,54 @@ describe('sender identities in the LeadFWD settings', () => {
     expect(bs.offSugar(admin.requests)).toEqual([]);
   });
 
+  it('edits the identity to add a warm-up plan, keeping its key; the send flow offers it and the Review step shows the schedule', async () => {
+    const p = admin.page;
+    const brand = card(p, 'Brand');
+    const fingerprint = await brand.locator('code').first().textContent();
+    await press(brand.locator('.leadfwd-identity-edit'));
+    const form = section(p).locator('form.leadfwd-identity-form');
+    await form.waitFor();
+    expect(await form.locator('input[name="keySource"][value="keep"]').isChecked()).toBe(true);
+    expect(await form.locator('input[name="relayPassword"]').inputValue()).toBe('');
+    await form.locator('input[name="warmupStart"]').fill(new Date().toISOString().slice(0, 10));
+    await form.locator('input[name="warmupFirst"]').fill('5');
+    await form.locator('input[name="warmupGrowth"]').fill('2');
+    await form.locator('input[name="warmupTarget"]').fill('1000');
+    await press(form.locator('.leadfwd-identity-save'));
+    await brand.locator('.leadfwd-identity-note', { hasText: 'Brand is saved.' }).waitFor();
+    expect(await brand.textContent()).toMatch(/: 5 a day per mailbox provider, times 2 each day, up to 1,000/);
+    expect(await brand.locator('code').first().textContent()).toBe(fingerprint);
+    expect(await brand.locator('.leadfwd-identity-state').textContent()).toBe('May send.');
+
+    // The send flow as a page: the administrator may pick either identity.
+    await p.goto(`${bs.harness.url}?sugar=12#Home/layout/leadfwd-send`);
+    const flow = p.locator('form.leadfwd-send');
+    const newsletter = flow.locator('input[name="targetList"]').first();
+    await newsletter.waitFor();
+    await newsletter.check();
+    await press(flow.locator('section[data-step="audience"] .leadfwd-next'));
+    await flow.locator('input[name="subject"]').fill('Brand news');
+    await press(flow.locator('section[data-step="content"] .leadfwd-next'));
+    const picker = flow.locator('select[name="senderIdentityId"]');
+    await picker.waitFor();
+    expect(await picker.locator('option').allTextContents()).toEqual([expect.stringMatching(/\(default\) \(@/), 'Brand (@brand.example.test)']);
+    expect(await flow.locator('.leadfwd-as-assigned').isVisible()).toBe(true);
+    await picker.selectOption({ label: 'Brand (@brand.example.test)' });
+    await flow.locator('input[name="name"]').fill('Brand launch');
+    await flow.locator('input[name="fromEmail"]').fill('news@brand.example.test');
+    expect(await axeViolations(p, 'form.leadfwd-send')).toEqual([]);
+    await press(flow.locator('.leadfwd-review-button'));
+    const schedule = flow.locator('.leadfwd-schedule table');
+    await schedule.waitFor({ timeout: 20_000 });
+    expect(await schedule.locator('caption').textContent()).toMatch(/^The sender identity is warming up: this campaign goes out over [2-9] days\.$/);
+    const counts = (await schedule.locator('tbody td').allTextContents()).map(Number);
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(Number(await flow.locator('.leadfwd-audit-queued').textContent()));
+    expect(await flow.locator('.leadfwd-confirm-button').isDisabled()).toBe(false);
+    expect(await axeViolations(p, 'form.leadfwd-send')).toEqual([]);
+    await bs.shot(p, 'send-flow-warmup-schedule', 'form.leadfwd-send');
+  });
+
   it('a user who is not an administrator has no identities section and asks nothing about identities', async () => {
     const sally = await bs.open('sally');
     await sally.page.goto(`${bs.harness.url}#Home/layout/leadfwd-config`);

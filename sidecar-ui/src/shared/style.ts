@@ -52,7 +52,8 @@ const CSS = `
 .leadfwd-send .leadfwd-preview-frame { width: 100%; height: 100%; border: 0; background: Canvas; color-scheme: light; }
 .leadfwd-send .leadfwd-preview-text-body { white-space: pre-wrap; max-height: 240px; overflow: auto; border: 1px solid ${line}; padding: 6px; }
 .leadfwd-send .leadfwd-audit-table { width: auto; min-width: 320px; }
-.leadfwd-send .leadfwd-audit-table caption { text-align: left; }
+.leadfwd-send .leadfwd-audit-table caption, .leadfwd-send .leadfwd-schedule-table caption { text-align: left; }
+.leadfwd-send .leadfwd-schedule-table { width: auto; min-width: 320px; }
 
 .leadfwd-dashlet .leadfwd-campaign-list, .leadfwd-dashlet .leadfwd-automation-list { list-style: none; margin: 0; padding: 0; }
 .leadfwd-dashlet .leadfwd-campaign, .leadfwd-dashlet .leadfwd-automation { border-top: 1px solid ${line}; padding: 6px 0; }

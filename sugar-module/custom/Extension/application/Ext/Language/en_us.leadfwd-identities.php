@@ -86,3 +86,13 @@ $app_strings['LBL_LEADFWD_IDENTITY_F_WARMUP_GROWTH'] = 'Growth per day (1.5 = ha
 $app_strings['LBL_LEADFWD_IDENTITY_F_WARMUP_TARGET'] = 'Done at this many a day';
 $app_strings['LBL_LEADFWD_IDENTITY_F_USERS_HINT'] = 'Sugar user names, separated by commas; empty: everyone who may create campaigns.';
 $app_strings['LBL_LEADFWD_IDENTITY_F_DEFAULT'] = 'The default identity';
+
+// The send flow: the sender identity on the Settings step, the warm-up schedule on the Review step.
+$app_strings['LBL_LEADFWD_SENDER_IDENTITY'] = 'Send as';
+$app_strings['LBL_LEADFWD_SENDER_IDENTITY_HINT'] = 'The sender identity: its domain signs the mail and its relay carries it. The From address must be one it allows.';
+$app_strings['LBL_LEADFWD_SEND_AS_ASSIGNED'] = "From each record's assigned user, where the sender identity allows that user's address";
+$app_strings['LBL_LEADFWD_SCHEDULE_WARMUP'] = "The sender identity is warming up: this campaign goes out over {{days}} days.";
+$app_strings['LBL_LEADFWD_SCHEDULE_PER_DAY'] = "The sender identity's daily limit spreads this campaign over {{days}} days.";
+$app_strings['LBL_LEADFWD_SCHEDULE_DAY'] = 'Day (UTC)';
+$app_strings['LBL_LEADFWD_SCHEDULE_COUNT'] = 'Messages';
+$app_strings['LBL_LEADFWD_SCHEDULE_DOES_NOT_FIT'] = 'This campaign does not fit the sender identity\'s warm-up plan or daily limit: send to fewer people or pick another identity.';
