@@ -84,6 +84,9 @@ const CSS = `
 .leadfwd-area .leadfwd-num { text-align: right; white-space: nowrap; }
 .leadfwd-area .leadfwd-subject { display: block; margin: 0; font-weight: normal; }
 .leadfwd-area th[scope=row] { font-weight: 600; }
+.leadfwd-deliverability .leadfwd-deliv-table caption { text-align: left; }
+.leadfwd-deliverability .leadfwd-deliv-table thead th:nth-child(n+3) { text-align: right; }
+.leadfwd-deliverability .leadfwd-deliv-words { font-style: italic; }
 .leadfwd-area .leadfwd-filters { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: flex-end; padding: 6px 10px; border: 1px solid ${line}; border-radius: 4px; }
 .leadfwd-area .leadfwd-filters .control-group { margin: 4px 0; }
 .leadfwd-area .leadfwd-filters input[type=search], .leadfwd-area .leadfwd-filters input[type=text] { width: 200px; }
