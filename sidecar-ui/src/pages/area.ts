@@ -3,10 +3,19 @@
 // render the view again (its template replaces the view's HTML), and then the same nodes are put back, so nothing a
 // person typed or chose is lost. A problem is said once, in the message line, and replaced or cleared by the next.
 import { type Access, loadAccess } from '../shared/access.js';
-import { t } from '../shared/app.js';
+import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
-import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, automationsHref, CAMPAIGNS_LAYOUT, campaignsHref, REPORT_LAYOUT } from '../shared/routes.js';
+import {
+  type AreaLayout,
+  AUTOMATION_LAYOUT,
+  AUTOMATIONS_LAYOUT,
+  automationsHref,
+  CAMPAIGNS_LAYOUT,
+  campaignsHref,
+  deliverabilityHref,
+  REPORT_LAYOUT,
+} from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
@@ -62,7 +71,7 @@ const TAB_OF: Record<AreaLayout, 'campaigns' | 'automations'> = {
 
 /** The area's own tabs; the current one is marked as the page the person is on. */
 function tabs(current: AreaLayout): HTMLElement {
-  const tab = (key: 'campaigns' | 'automations', href: string, label: string) => {
+  const tab = (key: 'campaigns' | 'automations' | 'deliverability', href: string, label: string) => {
     const here = TAB_OF[current] === key;
     return h('li', { class: here ? 'active' : null, 'data-tab': key }, h('a', { href, 'aria-current': here ? 'page' : null }, label));
   };
@@ -71,6 +80,8 @@ function tabs(current: AreaLayout): HTMLElement {
     { class: 'nav nav-tabs' },
     tab('campaigns', campaignsHref(), t('LBL_LEADFWD_AREA_CAMPAIGNS')),
     tab('automations', automationsHref(), t('LBL_LEADFWD_AREA_AUTOMATIONS')),
+    // Issue 16: the deliverability page (its own layout and view), for the administrators who may read it.
+    getApp().user?.get('type') === 'admin' ? tab('deliverability', deliverabilityHref(), t('LBL_LEADFWD_DELIV_TAB')) : null,
   );
 }
 

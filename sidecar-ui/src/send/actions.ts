@@ -12,7 +12,7 @@ import type { SidecarView } from '../sidecar.js';
 import { clearFieldError, readForm, setBusy, setMessage, setStatus } from './form-dom.js';
 import { fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag } from './merge.js';
 import { type PreviewContent, renderPreview } from './preview.js';
-import { renderAudit, renderCounting, renderSummary } from './review.js';
+import { renderAudit, renderCounting, renderSchedule, renderSummary } from './review.js';
 import { STARTER_HTML, STARTER_MJML, sampleFields } from './starter.js';
 import { dropReview, formOf, listName, type RecipientChoice, type SendState, showError, showProblems, showStep, state } from './state.js';
 import { type FieldProblem, parseAddresses, type SendForm, STEPS, type Step, sendAtOf, toNewCampaign, validateStep } from './validate.js';
@@ -240,6 +240,7 @@ export async function review(view: SidecarView): Promise<void> {
   const confirm = form.querySelector<HTMLButtonElement>('.leadfwd-confirm-button')!;
   replaceChildren(form.querySelector('.leadfwd-test-result')!);
   replaceChildren(form.querySelector('.leadfwd-recipient-preview')!);
+  replaceChildren(form.querySelector('.leadfwd-schedule')!);
   paintRecipients(view, [], 0);
   renderCounting(audit);
   showStep(view, 'review');
@@ -256,7 +257,8 @@ export async function review(view: SidecarView): Promise<void> {
     renderCounting(audit, c);
   }
   if (st.reviewId !== created.id || st.disposed) return;
-  const sendable = renderAudit(audit, c);
+  const fits = renderSchedule(form.querySelector('.leadfwd-schedule')!, c);
+  const sendable = renderAudit(audit, c) && fits;
   confirm.disabled = !sendable;
   if (!sendable) return;
   try {

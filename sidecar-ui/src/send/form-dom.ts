@@ -37,6 +37,8 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
     schedule: radio('schedule') === 'later' ? 'later' : 'now',
     sendAtLocal: val('sendAtLocal'),
     timeZone: extra.timeZone,
+    senderIdentityId: val('senderIdentityId'),
+    sendAsAssignedUser: Boolean((form.elements.namedItem('sendAsAssignedUser') as HTMLInputElement | null)?.checked),
   };
 }
 

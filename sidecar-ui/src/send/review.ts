@@ -3,7 +3,7 @@
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { skips } from '../shared/format.js';
-import type { CampaignView, MergeField } from '../shared/service-types.js';
+import type { CampaignView, IdentityChoice, MergeField } from '../shared/service-types.js';
 import { formatInZone, zonedToUtc } from '../shared/time.js';
 import { labelOf } from './lists.js';
 import type { SendForm } from './validate.js';
@@ -87,4 +87,54 @@ export function renderAudit(el: Element, c: CampaignView): boolean {
     a.queued === 0 ? h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null,
   );
   return a.queued > 0;
+}
+
+/**
+ * The Settings step's sender identity: a choice only when the user may pick among several (the default first and
+ * selected), and "send as the record's assigned user" where an identity allows whole domains (the assigned user's
+ * address must be on one). What the user picked survives a repaint.
+ */
+export function renderIdentities(form: HTMLFormElement, identities: IdentityChoice[]): void {
+  const select = form.elements.namedItem('senderIdentityId') as HTMLSelectElement | null;
+  if (!select) return;
+  const picked = select.value;
+  const sorted = [...identities].sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+  const allows = (i: IdentityChoice) => [...i.fromDomains.map((d) => `@${d}`), ...i.fromAddresses].join(', ');
+  replaceChildren(
+    select,
+    sorted.map((i) =>
+      h('option', { value: i.isDefault ? '' : i.id }, `${i.isDefault ? t('LBL_LEADFWD_IDENTITY_NAME_DEFAULT', { name: i.name }) : i.name} (${allows(i)})`),
+    ),
+  );
+  if (picked && sorted.some((i) => i.id === picked)) select.value = picked;
+  (form.querySelector('.control-group[data-field="senderIdentityId"]') as HTMLElement).hidden = sorted.length < 2;
+  (form.querySelector('.leadfwd-as-assigned') as HTMLElement).hidden = !sorted.some((i) => i.fromDomains.length > 0);
+}
+
+/** The Review step: when the identity's warm-up plan or daily limit spreads the send over days, how many go each day. */
+export function renderSchedule(el: Element, c: CampaignView): boolean {
+  const s = c.schedule;
+  if (!s || (s.fits && s.days.length < 2)) {
+    replaceChildren(el);
+    return true;
+  }
+  const why = s.limitedBy?.includes('warmup') ? 'LBL_LEADFWD_SCHEDULE_WARMUP' : 'LBL_LEADFWD_SCHEDULE_PER_DAY';
+  const day = (iso: string) =>
+    new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  replaceChildren(
+    el,
+    h(
+      'table',
+      { class: 'table table-condensed leadfwd-schedule-table' },
+      h('caption', { class: 'help-block' }, t(why, { days: s.days.length })),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('LBL_LEADFWD_SCHEDULE_DAY')), h('th', { scope: 'col' }, t('LBL_LEADFWD_SCHEDULE_COUNT')))),
+      h(
+        'tbody',
+        {},
+        s.days.map((d) => h('tr', {}, h('th', { scope: 'row' }, day(d.date)), h('td', {}, d.count.toLocaleString()))),
+      ),
+    ),
+    s.fits ? null : h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_SCHEDULE_DOES_NOT_FIT')),
+  );
+  return s.fits;
 }

@@ -3,13 +3,14 @@
 import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
-import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { IdentityChoice, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
+import { renderIdentities } from './review.js';
 import { restore, STARTER_HTML, snapshot } from './starter.js';
 import { dropReview, formOf, paintLists, type SendState, showError, showStep, state } from './state.js';
 import type { Step } from './validate.js';
@@ -68,15 +69,18 @@ async function load(view: SidecarView): Promise<void> {
     const campaign = st.sugarCampaignId
       ? sugarCall<{ name?: string }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId }, { fields: 'id,name' })).catch(() => ({ name: '' }))
       : Promise.resolve({ name: '' });
-    const [lists, ours, links, sugarCampaign] = await Promise.all([
+    const [lists, ours, links, sugarCampaign, identities] = await Promise.all([
       st.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
       st.client.get<{ lists: LeadfwdList[] }>('/lists'),
       linked,
       campaign,
+      // Which identities this user may send as; without an answer the service's default is used, as before.
+      st.client.get<{ identities: IdentityChoice[] }>('/identities').catch(() => ({ identities: [] as IdentityChoice[] })),
     ]);
     if (st.disposed) return;
     st.sugarLists = lists.targetLists;
     st.leadfwdLists = ours.lists;
+    st.identities = identities.identities;
     st.linkedLists = links.records ?? [];
     for (const l of st.linkedLists) if (isSendable(l)) st.selectedSugar.add(l.id);
     if (st.prospectListId) st.selectedSugar.add(st.prospectListId);
@@ -110,6 +114,7 @@ function paint(view: SidecarView): void {
   exemptNote(form.querySelector('.leadfwd-exempt-note')!, st.linkedLists);
   renderTestLists(form.querySelector('select[name="testList"]') as HTMLSelectElement, st.sugarLists);
   paintFields(view, (form.elements.namedItem('fieldModule') as HTMLSelectElement).value || 'Contacts');
+  renderIdentities(form, st.identities ?? []);
   if (st.values?.name) fill(form, 'name', st.values.name);
 }
 

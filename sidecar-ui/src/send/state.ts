@@ -2,7 +2,7 @@
 import { t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
-import type { CampaignView, LeadfwdList, MergeField, RecipientChoice, TargetList } from '../shared/service-types.js';
+import type { CampaignView, IdentityChoice, LeadfwdList, MergeField, RecipientChoice, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearProblems, type Problem, setMessage, showFieldProblems } from './form-dom.js';
 import { renderLeadfwdLists, renderSugarLists } from './lists.js';
@@ -20,6 +20,8 @@ export interface SendState {
   sugarLists: TargetList[];
   linkedLists: TargetList[];
   leadfwdLists: LeadfwdList[];
+  /** The sender identities this user may pick (none known: the service's default is used). */
+  identities?: IdentityChoice[];
   selectedSugar: Set<string>;
   selectedLeadfwd: Set<string>;
   goneLists: Set<string>;

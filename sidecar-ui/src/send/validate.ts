@@ -20,6 +20,9 @@ export interface SendForm {
   sendAtLocal: string;
   /** The user's Sugar time zone: sendAtLocal is a wall-clock time there. */
   timeZone: string;
+  /** The sender identity picked ('' or absent: the default one). */
+  senderIdentityId?: string;
+  sendAsAssignedUser?: boolean;
 }
 
 export type Step = 'audience' | 'content' | 'settings' | 'review';
@@ -126,5 +129,7 @@ export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; hol
     ...(sendAt ? { sendAt } : {}),
     ...(opts.sugarCampaignId ? { sugarCampaignId: opts.sugarCampaignId } : {}),
     ...(opts.hold ? { hold: true } : {}),
+    ...(f.senderIdentityId ? { senderIdentityId: f.senderIdentityId } : {}),
+    ...(f.sendAsAssignedUser ? { sendAsAssignedUser: true } : {}),
   };
 }

@@ -47,6 +47,24 @@ export interface CampaignView {
   mayEdit?: boolean;
   /** GET /campaigns?figures=true: the row's key figures, people only. */
   figures?: KeyFigures;
+  /** When its rows go, where the sender identity's warm-up plan or daily limit spreads them over days (issue 16). */
+  schedule?: CampaignSchedule | null;
+}
+
+export interface CampaignSchedule {
+  days: Array<{ date: string; count: number }>;
+  fits: boolean;
+  limitedBy?: Array<'warmup' | 'perDay'>;
+  nextSendAt?: string;
+}
+
+/** A sender identity the user may pick (GET /identities as that user). */
+export interface IdentityChoice {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  fromDomains: string[];
+  fromAddresses: string[];
 }
 
 export interface KeyFigures {
@@ -165,6 +183,10 @@ export interface NewCampaign {
   sugarCampaignId?: string;
   /** Extract and count, but send only after POST /campaigns/:id/confirm. */
   hold?: boolean;
+  /** The sender identity (absent: the default one). */
+  senderIdentityId?: string;
+  /** From each target's assigned user, where the identity allows that address. */
+  sendAsAssignedUser?: boolean;
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';

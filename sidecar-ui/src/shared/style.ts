@@ -52,7 +52,8 @@ const CSS = `
 .leadfwd-send .leadfwd-preview-frame { width: 100%; height: 100%; border: 0; background: Canvas; color-scheme: light; }
 .leadfwd-send .leadfwd-preview-text-body { white-space: pre-wrap; max-height: 240px; overflow: auto; border: 1px solid ${line}; padding: 6px; }
 .leadfwd-send .leadfwd-audit-table { width: auto; min-width: 320px; }
-.leadfwd-send .leadfwd-audit-table caption { text-align: left; }
+.leadfwd-send .leadfwd-audit-table caption, .leadfwd-send .leadfwd-schedule-table caption { text-align: left; }
+.leadfwd-send .leadfwd-schedule-table { width: auto; min-width: 320px; }
 
 .leadfwd-dashlet .leadfwd-campaign-list, .leadfwd-dashlet .leadfwd-automation-list { list-style: none; margin: 0; padding: 0; }
 .leadfwd-dashlet .leadfwd-campaign, .leadfwd-dashlet .leadfwd-automation { border-top: 1px solid ${line}; padding: 6px 0; }
@@ -83,6 +84,9 @@ const CSS = `
 .leadfwd-area .leadfwd-num { text-align: right; white-space: nowrap; }
 .leadfwd-area .leadfwd-subject { display: block; margin: 0; font-weight: normal; }
 .leadfwd-area th[scope=row] { font-weight: 600; }
+.leadfwd-deliverability .leadfwd-deliv-table caption { text-align: left; }
+.leadfwd-deliverability .leadfwd-deliv-table thead th:nth-child(n+3) { text-align: right; }
+.leadfwd-deliverability .leadfwd-deliv-words { font-style: italic; }
 .leadfwd-area .leadfwd-filters { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: flex-end; padding: 6px 10px; border: 1px solid ${line}; border-radius: 4px; }
 .leadfwd-area .leadfwd-filters .control-group { margin: 4px 0; }
 .leadfwd-area .leadfwd-filters input[type=search], .leadfwd-area .leadfwd-filters input[type=text] { width: 200px; }
@@ -132,6 +136,15 @@ const CSS = `
 
 .leadfwd-config { max-width: 760px; padding: 8px 0; }
 .leadfwd-config input[type=text], .leadfwd-config select { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-identities { max-width: 980px; padding: 8px 0; }
+.leadfwd-identities .leadfwd-identity { border-top: 1px solid ${line}; padding: 8px 0; }
+.leadfwd-identities .leadfwd-identity h3 { font-size: 16px; margin: 4px 0; }
+.leadfwd-identities .leadfwd-identity-paused { font-weight: 600; }
+.leadfwd-identities code { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-all; }
+.leadfwd-identities .leadfwd-check { margin: 3px 0; }
+.leadfwd-identities .leadfwd-check-fix { margin-left: 18px; }
+.leadfwd-identities input[type=text], .leadfwd-identities input[type=password], .leadfwd-identities textarea { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-identities textarea { font-family: ui-monospace, monospace; }
 `;
 
 export const addStyles = () => injectStyle('leadfwd-style', CSS);
