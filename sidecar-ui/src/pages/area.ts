@@ -6,7 +6,7 @@ import { type Access, loadAccess } from '../shared/access.js';
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
-import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, automationsHref, CAMPAIGNS_LAYOUT, campaignsHref, REPORT_LAYOUT } from '../shared/routes.js';
+import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOUT, REPORT_LAYOUT } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
@@ -42,6 +42,7 @@ export interface AreaPage {
 
 interface Shell {
   layout: AreaLayout;
+  nav: HTMLElement;
   title: string;
   message?: { text: string; level: MessageLevel };
   status: string;
@@ -53,24 +54,29 @@ interface Shell {
 
 const shell = (view: SidecarView) => view._lfState as Shell;
 
-const TAB_OF: Record<AreaLayout, 'campaigns' | 'automations'> = {
-  [CAMPAIGNS_LAYOUT]: 'campaigns',
-  [REPORT_LAYOUT]: 'campaigns',
-  [AUTOMATIONS_LAYOUT]: 'automations',
-  [AUTOMATION_LAYOUT]: 'automations',
-};
+/**
+ * The area's navigation, one line per tab: its label and the layouts that belong to it (the first is where it goes).
+ * A page of the area that is not listed here shows no tab as current.
+ */
+const NAV: ReadonlyArray<{ key: string; label: string; layouts: readonly string[] }> = [
+  { key: 'campaigns', label: 'LBL_LEADFWD_AREA_CAMPAIGNS', layouts: [CAMPAIGNS_LAYOUT, REPORT_LAYOUT] },
+  { key: 'automations', label: 'LBL_LEADFWD_AREA_AUTOMATIONS', layouts: [AUTOMATIONS_LAYOUT, AUTOMATION_LAYOUT] },
+];
 
-/** The area's own tabs; the current one is marked as the page the person is on. */
+/** The area's own tabs; the current one is marked as the page the person is on. Built once per page and kept, so a
+ *  status line painted again never takes the focus away from a tab. */
 function tabs(current: AreaLayout): HTMLElement {
-  const tab = (key: 'campaigns' | 'automations', href: string, label: string) => {
-    const here = TAB_OF[current] === key;
-    return h('li', { class: here ? 'active' : null, 'data-tab': key }, h('a', { href, 'aria-current': here ? 'page' : null }, label));
-  };
   return h(
     'ul',
     { class: 'nav nav-tabs' },
-    tab('campaigns', campaignsHref(), t('LBL_LEADFWD_AREA_CAMPAIGNS')),
-    tab('automations', automationsHref(), t('LBL_LEADFWD_AREA_AUTOMATIONS')),
+    NAV.map(({ key, label, layouts }) => {
+      const here = layouts.includes(current);
+      return h(
+        'li',
+        { class: here ? 'active' : null, 'data-tab': key },
+        h('a', { href: `#Home/layout/${layouts[0]}`, 'aria-current': here ? 'page' : null }, t(label)),
+      );
+    }),
   );
 }
 
@@ -85,7 +91,7 @@ export function paintShell(view: SidecarView): void {
   const actions = q('.leadfwd-page-actions');
   const body = q('.leadfwd-page-body');
   if (!nav || !title || !message || !status || !actions || !body) return;
-  replaceChildren(nav, tabs(st.layout));
+  if (st.nav.parentNode !== nav) replaceChildren(nav, st.nav);
   replaceChildren(title, st.title);
   message.className = `alert alert-${st.message?.level ?? 'info'} leadfwd-message`;
   message.setAttribute('role', st.message?.level === 'danger' ? 'alert' : 'status');
@@ -100,6 +106,7 @@ export function paintShell(view: SidecarView): void {
 export function startShell(view: SidecarView, layout: AreaLayout, title: string, page: AreaPage): void {
   const st: Shell = {
     layout,
+    nav: tabs(layout),
     title,
     status: t('LBL_LEADFWD_LOADING_PAGE'),
     root: h('div', { class: 'leadfwd-page-root' }),
