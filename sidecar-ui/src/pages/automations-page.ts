@@ -115,7 +115,7 @@ export const automationsPage: AreaPage = {
                 { 'data-automation-id': a.id, 'data-status': a.status },
                 h('th', { scope: 'row' }, h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name)),
                 h('td', {}, h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status)))),
-                h('td', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
+                h('td', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_ENROLMENT_COUNTS', { active: e.active, done: e.done, left: e.left })),
                 h('td', { class: 'leadfwd-num' }, String(stepRows(a.steps).filter((r) => r.kind === 'email').length)),
                 h('td', { class: 'leadfwd-num leadfwd-fig-sent' }, String(sum.sent)),
                 h('td', { class: 'leadfwd-num leadfwd-fig-opened' }, String(sum.opened)),

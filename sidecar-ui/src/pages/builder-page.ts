@@ -133,7 +133,7 @@ export const builderPage: AreaPage = {
           h('dt', {}, t('LBL_LEADFWD_COL_STATUS')),
           h('dd', {}, h('span', { class: `${STATUS_CLASS[view.status]} leadfwd-status-label` }, t(STATUS_LABEL[view.status]))),
           h('dt', {}, t('LBL_LEADFWD_ENROLLED')),
-          h('dd', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
+          h('dd', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_ENROLMENT_COUNTS', { active: e.active, done: e.done, left: e.left })),
         ),
         view.mayEdit === false ? h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_AUTOMATION_READ_ONLY')) : null,
       );
@@ -148,7 +148,14 @@ export const builderPage: AreaPage = {
       paintActions();
     }
 
+    /** What the buttons were last drawn for: a refresh that changes none of it keeps them (and the focus on them). */
+    let actionsFor = '';
     function paintActions() {
+      const state = JSON.stringify([restored && editable(), !!view, view?.mayEdit, view?.status, saving]);
+      if (state === actionsFor) return;
+      actionsFor = state;
+      // A button that is drawn again keeps the focus it had (Pause becomes Resume in the same place).
+      const focused = ctx.actions.contains(document.activeElement) ? Array.from(ctx.actions.children).indexOf(document.activeElement as Element) : -1;
       replaceChildren(ctx.actions);
       if (restored && editable()) ctx.actions.appendChild(button(t('LBL_LEADFWD_DISCARD_DRAFT'), 'leadfwd-discard', discard));
       if (!view || view.mayEdit === false) {
@@ -161,6 +168,7 @@ export const builderPage: AreaPage = {
       if (view.status === 'paused') ctx.actions.appendChild(act('resume', 'LBL_LEADFWD_AUTOMATION_RESUME', 'LBL_LEADFWD_AUTOMATION_RESUME_NAMED', ''));
       if (view.status !== 'stopped') ctx.actions.appendChild(act('stop', 'LBL_LEADFWD_AUTOMATION_STOP', 'LBL_LEADFWD_AUTOMATION_STOP_NAMED', 'btn-danger'));
       ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void refresh()));
+      if (focused >= 0) (ctx.actions.children[Math.min(focused, ctx.actions.children.length - 1)] as HTMLElement | undefined)?.focus();
     }
 
     function lifecycle(action: 'pause' | 'resume' | 'stop') {
@@ -276,6 +284,8 @@ export const builderPage: AreaPage = {
       } finally {
         saving = false;
         builder?.setBusy(false);
+        // Pause and Stop were drawn disabled while saving.
+        if (!ctx.disposed()) paintActions();
       }
     }
 
