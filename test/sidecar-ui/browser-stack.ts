@@ -76,11 +76,18 @@ async function passThrough(port: number) {
 }
 
 export async function startBrowserStack(
-  opts: { refreshSeconds?: number; env?: Record<string, string>; pair?: boolean; sink?: NonNullable<Parameters<typeof startStack>[0]>['sink'] } = {},
+  opts: {
+    refreshSeconds?: number;
+    env?: Record<string, string>;
+    pair?: boolean;
+    sink?: NonNullable<Parameters<typeof startStack>[0]>['sink'];
+    /** The service's automation clock (a test moves it to pass waits). */
+    now?: () => Date;
+  } = {},
 ): Promise<BrowserStack> {
   mkdirSync(SHOTS, { recursive: true });
   const harness = await startHarness({ refreshSeconds: opts.refreshSeconds ?? 1 });
-  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env, sink: opts.sink });
+  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env, sink: opts.sink, now: opts.now });
   const proxy = await passThrough(stack.service.port);
   harness.configure({ sugarUrl: stack.sim.url, serviceUrl: proxy.url(), settings: stack.sim.leadfwdSettings });
   async function pair() {
