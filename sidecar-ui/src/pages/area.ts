@@ -10,6 +10,7 @@ import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOU
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
+import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
@@ -165,6 +166,9 @@ export function disposeShell(view: SidecarView): void {
 
 /** True for a failure after which the page has nothing to offer (no access, not paired, session refused). */
 export const isBlocking = (e: unknown) => BLOCKING.includes(describeError(e).kind);
+
+/** The time of day now, in the user's Sugar time zone like every other time of the area ("Updated at …"). */
+export const timeNow = () => new Date().toLocaleTimeString(undefined, { timeZone: userTimeZone() });
 
 /** A date-time as people read it, in the user's Sugar time zone. */
 export function when(iso: string | undefined, zone: string): string {

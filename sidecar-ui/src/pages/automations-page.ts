@@ -7,7 +7,7 @@ import { automationStatusLabel, stepRows } from '../shared/automation-format.js'
 import { h, replaceChildren } from '../shared/dom.js';
 import { automationHref } from '../shared/routes.js';
 import type { AutomationStatus, AutomationView } from '../shared/service-types.js';
-import { type AreaContext, type AreaPage, button, isBlocking } from './area.js';
+import { type AreaContext, type AreaPage, button, isBlocking, timeNow } from './area.js';
 
 const STATUS_CLASS: Record<AutomationStatus, string> = { active: 'label label-info', paused: 'label label-warning', stopped: 'label' };
 type Action = 'pause' | 'resume' | 'stop';
@@ -25,7 +25,7 @@ export const automationsPage: AreaPage = {
         automations = await fetchAutomations(ctx.client, 100);
         if (ctx.disposed()) return;
         ctx.clear();
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
       } catch (e) {
         ctx.status('');
         ctx.say(e);

@@ -12,7 +12,7 @@ import { automationHref, routeQuery } from '../shared/routes.js';
 import { ServiceError } from '../shared/service-client.js';
 import type { AutomationStatus, AutomationView, TargetList } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, isBlocking } from './area.js';
+import { type AreaContext, type AreaPage, button, isBlocking, timeNow } from './area.js';
 import { type Defaults, type Draft, type DraftProblem, fromDefinition, placeServiceProblems, stepOfKey, toDefinition, validateDraft } from './builder-model.js';
 import { type Builder, createBuilder, type StepFigures } from './builder-view.js';
 
@@ -259,7 +259,7 @@ export const builderPage: AreaPage = {
         }
         view = { ...saved, mayEdit: view?.mayEdit ?? true };
         goneLists.clear();
-        ctx.status(t('LBL_LEADFWD_SAVED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_SAVED_AT', { time: timeNow() }));
         ctx.setTitle(saved.name);
         paintSummary();
         paintActions();
@@ -297,7 +297,7 @@ export const builderPage: AreaPage = {
         view = fresh;
         if (readFailed) ctx.clear();
         readFailed = false;
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
         paintSummary();
         paintActions();
         applyEditable();
@@ -353,7 +353,7 @@ export const builderPage: AreaPage = {
       draft = kept ?? (view ? fromDefinition(view.definition, defaults) : { name: '', targetListIds: [], steps: [] });
       restored = !!kept;
       if (kept) ctx.say(t('LBL_LEADFWD_DRAFT_RESTORED'), 'info');
-      ctx.status(view ? t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }) : '');
+      ctx.status(view ? t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }) : '');
       paintSummary();
       paintActions();
       paintFigures();

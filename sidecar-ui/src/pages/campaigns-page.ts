@@ -10,7 +10,7 @@ import { formatPercent } from '../shared/format.js';
 import { automationHref, reportHref } from '../shared/routes.js';
 import type { AutomationSummary, CampaignPage, CampaignStatus, CampaignView } from '../shared/service-types.js';
 import { userTimeZone, zonedToUtc } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, isBlocking, statusDate } from './area.js';
+import { type AreaContext, type AreaPage, button, isBlocking, statusDate, timeNow } from './area.js';
 
 const PAGE_SIZE = 20;
 
@@ -196,7 +196,7 @@ export const campaignsPage: AreaPage = {
         // Step campaigns shown under an automation follow the same filters: read them again when asked.
         st.steps = {};
         ctx.clear();
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
       } catch (e) {
         ctx.status('');
         ctx.say(e);

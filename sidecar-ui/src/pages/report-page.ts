@@ -12,7 +12,7 @@ import { formatPercent, isActive } from '../shared/format.js';
 import { campaignFromRoute } from '../shared/routes.js';
 import type { CampaignReport, CampaignView, PeopleKind, PeoplePage, Person, ProviderGroup, ProviderResult } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, isBlocking, statusDate, when } from './area.js';
+import { type AreaContext, type AreaPage, button, isBlocking, statusDate, timeNow, when } from './area.js';
 import { downloadText } from './download.js';
 
 const REFRESH_MS = 10_000;
@@ -571,7 +571,7 @@ export const reportPage: AreaPage = {
         st.view = view;
         st.report = report;
         ctx.setTitle(view.name);
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
         if (st.readFailed) ctx.clear();
         st.readFailed = false;
         ctx.root.hidden = false;
