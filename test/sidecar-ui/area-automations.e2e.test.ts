@@ -205,7 +205,7 @@ describe('the automation builder, as sally', () => {
     expect(await figure('s2', 'passed').count()).toBe(0);
     await noSerious('builder with figures');
     await page.setViewportSize({ width: 1280, height: 2600 });
-    await bs.shot(page, 'area-automation-figures', '.leadfwd-area');
+    await bs.shot(page, 'area-automation-figures', '.leadfwd-area', { maxHeight: 1800 });
     await page.setViewportSize({ width: 1280, height: 1000 });
   });
 

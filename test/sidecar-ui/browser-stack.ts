@@ -34,7 +34,8 @@ export interface BrowserStack {
   login(page: Page, user: string, o?: { sugar?: '8' | '12'; hash?: string; theme?: 'dark' }): Promise<void>;
   /** Requests of a page that went anywhere but the harness's (Sugar's) origin. */
   offSugar(requests: string[]): string[];
-  shot(page: Page, name: string, selector?: string): Promise<void>;
+  /** Saves test-output/sidecar-ui/<name>.png: the element `selector` names (its top `maxHeight` pixels), else the page. */
+  shot(page: Page, name: string, selector?: string, o?: { maxHeight?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -158,9 +159,13 @@ export async function startBrowserStack(
       return { context, page, errors, requests };
     },
     login,
-    async shot(page, name, selector) {
+    async shot(page, name, selector, o = {}) {
       const path = join(SHOTS, `${name}.png`);
-      if (selector) await page.locator(selector).first().screenshot({ path });
+      if (selector && o.maxHeight) {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        const box = (await page.locator(selector).first().boundingBox())!;
+        await page.screenshot({ path, fullPage: true, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, o.maxHeight) } });
+      } else if (selector) await page.locator(selector).first().screenshot({ path });
       else await page.screenshot({ path, fullPage: true });
     },
     async close() {
