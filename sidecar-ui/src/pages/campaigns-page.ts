@@ -3,7 +3,6 @@
 // their automation instead of flooding the list. Names open each campaign's report.
 import { STATUS_CLASS } from '../dashlet/card.js';
 import { getApp, t } from '../shared/app.js';
-import { automationStatusLabel } from '../shared/automation-format.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow } from '../shared/drawer.js';
 import { formatPercent } from '../shared/format.js';
@@ -11,6 +10,7 @@ import { automationHref, reportHref } from '../shared/routes.js';
 import type { AutomationSummary, CampaignPage, CampaignStatus, CampaignView } from '../shared/service-types.js';
 import { userTimeZone, zonedToUtc } from '../shared/time.js';
 import { type AreaContext, type AreaPage, button, isBlocking, statusDate, timeNow } from './area.js';
+import { statusBadge } from './automation-controls.js';
 
 const PAGE_SIZE = 20;
 
@@ -298,11 +298,7 @@ export const campaignsPage: AreaPage = {
                 'div',
                 { class: 'leadfwd-row-head' },
                 h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name),
-                h(
-                  'span',
-                  { class: `label ${a.status === 'active' ? 'label-info' : a.status === 'paused' ? 'label-warning' : ''} leadfwd-status-label` },
-                  t(automationStatusLabel(a.status)),
-                ),
+                statusBadge(a.status),
                 h(
                   'button',
                   {
