@@ -196,6 +196,29 @@ export function statusDate(c: CampaignView, zone: string): string {
   }
 }
 
+/** A column of a dataTable: a label (numbers align right), or a ready heading cell (a "select all" box), or none. */
+export type Column = { label: string; num?: boolean } | Node | null;
+export const col = (label: string, num = false): Column => ({ label, num });
+
+/** A Sugar table (classes table, table-condensed and `cls`) with its caption for screen readers, headings and rows. */
+export function dataTable(cls: string, caption: string, columns: Column[], rows: Array<Node | null>): HTMLTableElement {
+  return h(
+    'table',
+    { class: `table table-condensed ${cls}` },
+    h('caption', { class: 'leadfwd-sr-only' }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => (c === null || c instanceof Node ? c : h('th', { scope: 'col', class: c.num ? 'leadfwd-num' : null }, t(c.label)))),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
+}
+
 /** A Sugar button (class btn and `cls`) that runs `onclick`. */
 export function button(label: string, cls: string, onclick: () => void, o: { disabled?: boolean; describedBy?: string; ariaLabel?: string } = {}) {
   return h(

@@ -6,7 +6,7 @@ import { stepRows } from '../shared/automation-format.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { automationHref } from '../shared/routes.js';
 import type { AutomationView } from '../shared/service-types.js';
-import { type AreaContext, type AreaPage, button, isBlocking, timeNow } from './area.js';
+import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, timeNow } from './area.js';
 import { type AutomationAction, actionButton, actionsFor, runAction, statusBadge } from './automation-controls.js';
 
 export const automationsPage: AreaPage = {
@@ -58,50 +58,38 @@ export const automationsPage: AreaPage = {
         );
         return;
       }
-      const col = (label: string, num = false) => h('th', { scope: 'col', class: num ? 'leadfwd-num' : null }, t(label));
       replaceChildren(
         list,
         h('h2', { class: 'leadfwd-section-title', id: `${cid}-automations-title` }, t('LBL_LEADFWD_AUTOMATIONS')),
-        h(
-          'table',
-          { class: 'table table-striped table-condensed leadfwd-automation-table' },
-          h('caption', { class: 'leadfwd-sr-only' }, t('LBL_LEADFWD_AUTOMATIONS')),
-          h(
-            'thead',
-            {},
-            h(
+        dataTable(
+          'table-striped leadfwd-automation-table',
+          t('LBL_LEADFWD_AUTOMATIONS'),
+          [
+            col('LBL_LEADFWD_COL_AUTOMATION'),
+            col('LBL_LEADFWD_COL_STATUS'),
+            col('LBL_LEADFWD_ENROLLED'),
+            col('LBL_LEADFWD_COL_EMAILS', true),
+            col('LBL_LEADFWD_STEPFIG_SENT_HEAD', true),
+            col('LBL_LEADFWD_FIG_OPENED_HEAD', true),
+            col('LBL_LEADFWD_FIG_CLICKED_HEAD', true),
+            mayChange ? col('LBL_LEADFWD_COL_ACTIONS') : null,
+          ],
+          automations.map((a) => {
+            const e = a.enrolments ?? { active: 0, done: 0, left: 0 };
+            const sum = automationTotals(a);
+            return h(
               'tr',
-              {},
-              col('LBL_LEADFWD_COL_AUTOMATION'),
-              col('LBL_LEADFWD_COL_STATUS'),
-              col('LBL_LEADFWD_ENROLLED'),
-              col('LBL_LEADFWD_COL_EMAILS', true),
-              col('LBL_LEADFWD_STEPFIG_SENT_HEAD', true),
-              col('LBL_LEADFWD_FIG_OPENED_HEAD', true),
-              col('LBL_LEADFWD_FIG_CLICKED_HEAD', true),
-              mayChange ? col('LBL_LEADFWD_COL_ACTIONS') : null,
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            automations.map((a) => {
-              const e = a.enrolments ?? { active: 0, done: 0, left: 0 };
-              const sum = automationTotals(a);
-              return h(
-                'tr',
-                { 'data-automation-id': a.id, 'data-status': a.status },
-                h('th', { scope: 'row' }, h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name)),
-                h('td', {}, statusBadge(a.status)),
-                h('td', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_ENROLMENT_COUNTS', { active: e.active, done: e.done, left: e.left })),
-                h('td', { class: 'leadfwd-num' }, String(stepRows(a.steps).filter((r) => r.kind === 'email').length)),
-                h('td', { class: 'leadfwd-num leadfwd-fig-sent' }, String(sum.sent)),
-                h('td', { class: 'leadfwd-num leadfwd-fig-opened' }, String(sum.opened)),
-                h('td', { class: 'leadfwd-num leadfwd-fig-clicked' }, String(sum.clicked)),
-                mayChange ? h('td', {}, actions(a)) : null,
-              );
-            }),
-          ),
+              { 'data-automation-id': a.id, 'data-status': a.status },
+              h('th', { scope: 'row' }, h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name)),
+              h('td', {}, statusBadge(a.status)),
+              h('td', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_ENROLMENT_COUNTS', { active: e.active, done: e.done, left: e.left })),
+              h('td', { class: 'leadfwd-num' }, String(stepRows(a.steps).filter((r) => r.kind === 'email').length)),
+              h('td', { class: 'leadfwd-num leadfwd-fig-sent' }, String(sum.sent)),
+              h('td', { class: 'leadfwd-num leadfwd-fig-opened' }, String(sum.opened)),
+              h('td', { class: 'leadfwd-num leadfwd-fig-clicked' }, String(sum.clicked)),
+              mayChange ? h('td', {}, actions(a)) : null,
+            );
+          }),
         ),
       );
     }
