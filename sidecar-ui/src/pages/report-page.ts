@@ -45,6 +45,15 @@ const FACT_LABEL: Record<string, string> = {
   opt_out: 'LBL_LEADFWD_FACT_OPT_OUT',
 };
 
+/** Why a person opted out, in words (the service's reason codes); anything else is shown as it came. */
+const OPT_OUT_LABEL: Record<string, string> = {
+  one_click: 'LBL_LEADFWD_OPT_OUT_ONE_CLICK',
+  page: 'LBL_LEADFWD_OPT_OUT_PAGE',
+  mailto: 'LBL_LEADFWD_OPT_OUT_MAILTO',
+  complaint: 'LBL_LEADFWD_OPT_OUT_COMPLAINT',
+  webhook: 'LBL_LEADFWD_OPT_OUT_WEBHOOK',
+};
+
 /** Sugar's own record route for a target (Sidecar modules); Users and anything else stay plain text. */
 export function recordHref(module: string, id: string): string | undefined {
   return ['Contacts', 'Leads', 'Prospects', 'Accounts'].includes(module) ? `#${module}/${encodeURIComponent(id)}` : undefined;
@@ -405,7 +414,13 @@ export const reportPage: AreaPage = {
                     : t('LBL_LEADFWD_UNDECIDED'),
                 )
               : h('td', {}, when(r.at, zone)),
-            kind === 'uncertain' ? null : h('td', { class: 'leadfwd-detail' }, r.detail ?? ''),
+            kind === 'uncertain'
+              ? null
+              : h(
+                  'td',
+                  { class: 'leadfwd-detail' },
+                  kind === 'opted_out' && r.detail && OPT_OUT_LABEL[r.detail] ? t(OPT_OUT_LABEL[r.detail]) : (r.detail ?? ''),
+                ),
           ),
         ),
       );
