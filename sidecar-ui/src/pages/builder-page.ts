@@ -67,12 +67,13 @@ export function figuresByStep(view: AutomationView | undefined): Map<string, Ste
 }
 
 /** Problems of a refused save placed at their fields: the service's own words where it named a step or field. */
-function refusalProblems(e: unknown, draft: Draft): { problems: DraftProblem[]; details: string[] } | undefined {
+function refusalProblems(e: unknown, draft: Draft, listName: (id: string) => string): { problems: DraftProblem[]; details: string[] } | undefined {
   if (!(e instanceof ServiceError)) return undefined;
   const d = (e.details ?? {}) as { problems?: unknown; stepKey?: unknown };
   const at = typeof d.stepKey === 'string' ? stepOfKey(d.stepKey) : undefined;
   const prefix = at?.content !== undefined ? `contents.${at.content}.` : '';
-  const msg = describeError(e);
+  // Lists Sugar no longer has are named as the person chose them, not by their ids.
+  const msg = describeError(e, listName);
   if (e.code === 'invalid_automation' && Array.isArray(d.problems)) return { problems: placeServiceProblems(draft, d.problems.map(String)), details: [] };
   if (e.kind === 'unknown_lists') return { problems: [{ step: '', field: 'lists', label: '', text: msg.text }], details: [] };
   if (e.kind === 'invalid_template' && at) return { problems: [{ step: at.id, field: `${prefix}content`, label: '', text: msg.text }], details: msg.details };
@@ -256,7 +257,7 @@ export const builderPage: AreaPage = {
           for (const x of ids) goneLists.add(x);
           builder.paintLists();
         }
-        const placed = refusalProblems(e, draft);
+        const placed = refusalProblems(e, draft, (x) => lists.find((l) => l.id === x)?.name ?? x);
         if (placed) {
           builder.showProblems(placed.problems, placed.details);
           ctx.say(t('LBL_LEADFWD_BUILDER_FIX_MARKED', { n: placed.problems.length }), 'danger');
