@@ -282,6 +282,39 @@ describe('the automation builder, as sally', () => {
   });
 });
 
+describe('the builder when a list is deleted in Sugar meanwhile', () => {
+  it('names it once at the lists, keeps it ticked and marked, and keeps the automation', async () => {
+    const temp = await createList(bs.sugar, 'Temporary list');
+    await addToList(bs.sugar, temp, 'Contacts', []);
+    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
+    await press(area().locator('.leadfwd-new-automation'));
+    await area().locator('form.leadfwd-builder').waitFor();
+    await field('', 'name').fill('Autumn welcome');
+    await area().locator(`input[name="targetList"][value="${temp}"]`).check();
+    await addStep('root', 'send_email');
+    await field('s1', 'name').fill('Hello');
+    await field('s1', 'subject').fill('Hello');
+    await bs.sugar.request('DELETE', `/ProspectLists/${temp}`);
+    await press(area().locator('.leadfwd-save'));
+    await errorAt('', 'lists').filter({ hasText: 'These lists no longer exist in Sugar: Temporary list' }).waitFor();
+    expect(await message().textContent()).toMatch(/was not saved/);
+    const box = area().locator(`input[name="targetList"][value="${temp}"]`);
+    expect(await box.isChecked()).toBe(true);
+    expect(
+      await area()
+        .locator(`label[for="${await box.getAttribute('id')}"]`)
+        .textContent(),
+    ).toMatch(/\(deleted in Sugar\)$/);
+    expect(page.url()).toMatch(/#Home\/layout\/leadfwd-automation$/);
+    expect(await field('s1', 'subject').inputValue()).toBe('Hello');
+    expect((await bs.stack.api('GET', '/automations')).body.automations.map((a: { name: string }) => a.name)).not.toContain('Autumn welcome');
+    // Choosing another list clears the problem.
+    await box.uncheck();
+    expect(await errorAt('', 'lists').textContent()).toBe('');
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('the builder for other roles', () => {
   it('dana (views Campaigns only) sees the automation and its figures, without actions', async () => {
     const dana = await bs.open('dana');
