@@ -4,10 +4,12 @@
 // messages were accepted, deferred, bounced and complained about, with rates. Administrators only (the service
 // answers the figures to them alone); everyone else is told so and nothing is asked. Through the relay, like every
 // LeadFWD screen.
+
+import { areaTabs } from '../pages/area.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
-import { automationsHref, campaignsHref, deliverabilityHref } from '../shared/routes.js';
+import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
@@ -178,17 +180,7 @@ function build(view: SidecarView): HTMLElement {
   return h(
     'div',
     { class: 'leadfwd-deliv-root' },
-    h(
-      'nav',
-      { class: 'leadfwd-area-nav', 'aria-label': t('LBL_LEADFWD_AREA_NAV') },
-      h(
-        'ul',
-        { class: 'nav nav-tabs' },
-        h('li', {}, h('a', { href: campaignsHref() }, t('LBL_LEADFWD_AREA_CAMPAIGNS'))),
-        h('li', {}, h('a', { href: automationsHref() }, t('LBL_LEADFWD_AREA_AUTOMATIONS'))),
-        h('li', { class: 'active' }, h('a', { href: deliverabilityHref(), 'aria-current': 'page' }, t('LBL_LEADFWD_DELIV_TAB'))),
-      ),
-    ),
+    h('nav', { class: 'leadfwd-area-nav', 'aria-label': t('LBL_LEADFWD_AREA_NAV') }, areaTabs(DELIVERABILITY_LAYOUT)),
     h('div', { class: 'leadfwd-toolbar' }, h('h1', { class: 'leadfwd-title', id: `${view.cid}-title`, tabindex: '-1' }, t('LBL_LEADFWD_DELIV_TITLE'))),
     h('p', { class: 'help-block' }, t('LBL_LEADFWD_DELIV_INTRO')),
     h('div', { class: 'alert alert-danger leadfwd-message', role: 'alert', hidden: true }),

@@ -61,6 +61,14 @@ const UNIT_LABEL: Record<string, string> = {
   days: 'LBL_LEADFWD_UNIT_DAYS',
   weeks: 'LBL_LEADFWD_UNIT_WEEKS',
 };
+/** A length of one ("1 day", not "1 days"). */
+const ONE_UNIT_LABEL: Record<string, string> = {
+  seconds: 'LBL_LEADFWD_UNIT_ONE_SECOND',
+  minutes: 'LBL_LEADFWD_UNIT_ONE_MINUTE',
+  hours: 'LBL_LEADFWD_UNIT_ONE_HOUR',
+  days: 'LBL_LEADFWD_UNIT_ONE_DAY',
+  weeks: 'LBL_LEADFWD_UNIT_ONE_WEEK',
+};
 const DAY_LABEL: Record<string, string> = {
   mon: 'LBL_LEADFWD_DAY_MON',
   tue: 'LBL_LEADFWD_DAY_TUE',
@@ -85,7 +93,7 @@ export function stepTitle(s: Step, position: number): string {
         ? s.mode === 'until'
           ? t('LBL_LEADFWD_WAIT_WINDOW_SHORT', { from: s.from, to: s.to })
           : s.amount
-            ? `${s.amount} ${t(UNIT_LABEL[s.unit])}`
+            ? `${s.amount} ${t((Number(s.amount) === 1 ? ONE_UNIT_LABEL : UNIT_LABEL)[s.unit])}`
             : ''
         : s.kind === 'branch'
           ? t(s.on === 'clicked' ? 'LBL_LEADFWD_BRANCH_IF_CLICKED' : 'LBL_LEADFWD_BRANCH_IF_OPENED')
@@ -96,7 +104,7 @@ export function stepTitle(s: Step, position: number): string {
 export function createBuilder(env: BuilderEnv) {
   const { cid } = env;
   const form = h('form', { class: 'leadfwd-builder', novalidate: true, 'aria-labelledby': `${cid}-builder-title` });
-  const flowList = h('ol', { class: 'leadfwd-steps leadfwd-steps-root' });
+  const flowList = h('div', { class: 'leadfwd-steps-root' });
   const flowError = h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, '', 'steps') });
   const listsUl = h('ul', { class: 'leadfwd-checklist leadfwd-enrol-lists' });
   let positions = new Map<string, number>();
@@ -628,7 +636,7 @@ export function createBuilder(env: BuilderEnv) {
   form.addEventListener('change', (e) => clearAt(e.target as HTMLElement));
 
   function clearAt(el: HTMLElement) {
-    const group = el.closest<HTMLElement>('[data-field]');
+    const group = el.closest<HTMLElement>('[data-step][data-field]');
     if (!group) return;
     const step = group.dataset.step ?? '';
     const field = group.dataset.field ?? '';

@@ -11,11 +11,8 @@ const LAYOUTS: readonly string[] = [CAMPAIGNS_LAYOUT, REPORT_LAYOUT, AUTOMATIONS
 
 /** Its own layout and view, beside the area's (issue 16): deliverability per sender identity and mailbox provider. */
 export const DELIVERABILITY_LAYOUT = 'leadfwd-deliverability';
-export const deliverabilityHref = () => `#Home/layout/${DELIVERABILITY_LAYOUT}`;
 
-export const campaignsHref = () => `#Home/layout/${CAMPAIGNS_LAYOUT}`;
 export const reportHref = (campaignId: string) => `#Home/layout/${REPORT_LAYOUT}?campaign=${encodeURIComponent(campaignId)}`;
-export const automationsHref = () => `#Home/layout/${AUTOMATIONS_LAYOUT}`;
 /** The builder: an automation to edit, or none for a new one. */
 export const automationHref = (automationId?: string) =>
   `#Home/layout/${AUTOMATION_LAYOUT}${automationId ? `?automation=${encodeURIComponent(automationId)}` : ''}`;
