@@ -1,13 +1,12 @@
 // The campaign report: ledger counts, people versus machines for opens and clicks, bounces,
 // opt-outs and complaints from the per-recipient counters and facts (which outlive raw-event
 // retention), per-link clicks, and an hourly timeline from the raw events still kept.
-import { type BigProvider, type MailboxProvider, providerOfDomain, reportGroup } from '../domain/mailbox-provider.js';
+import { type MailboxProvider, type ProviderGroup, providerOfDomain, reportGroup } from '../domain/mailbox-provider.js';
 import type { DomainTally, EventRepo, StorePart } from '../ports/index.js';
 
 export type ReportStore = StorePart<{ campaigns: 'get' | 'links'; recipients: 'counts'; engagement: 'summary'; events: 'countByHour'; reports: 'byDomain' }>;
 
-/** The mailbox providers a report tells apart; everyone else is "other". */
-export type ProviderGroup = BigProvider | 'other';
+export type { ProviderGroup };
 export const PROVIDER_GROUPS: readonly ProviderGroup[] = ['google', 'microsoft', 'yahoo', 'apple', 'other'];
 
 /**

@@ -1,10 +1,10 @@
 // Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them. Types the service declares for
 // its JSON as it is are taken from it (type-only imports: nothing of the service is bundled).
 import type { CampaignStatus, RecipientState, SkipReason } from '../../../service/src/domain/types.js';
-import type { TimelineHour } from '../../../service/src/engagement/report.js';
+import type { CampaignReport, ProviderGroup, ProviderResult, TimelineHour } from '../../../service/src/engagement/report.js';
 
 export type { RecipientChoice } from '../../../service/src/campaigns/recipient-preview.js';
-export type { CampaignStatus, RecipientState, SkipReason, TimelineHour };
+export type { CampaignReport, CampaignStatus, ProviderGroup, ProviderResult, RecipientState, SkipReason, TimelineHour };
 
 export interface Audit {
   candidates: number;
@@ -83,21 +83,6 @@ export interface CampaignPage {
   offset: number;
 }
 
-export type ProviderGroup = 'google' | 'microsoft' | 'yahoo' | 'apple' | 'other';
-export interface ProviderResult {
-  provider: ProviderGroup;
-  recipients: number;
-  accepted: number;
-  failed: number;
-  uncertain: number;
-  opened: number;
-  clicked: number;
-  hardBounces: number;
-  softBounces: number;
-  complaints: number;
-  optOuts: number;
-}
-
 export type PeopleKind = 'bounced' | 'complaint' | 'opted_out' | 'uncertain';
 export interface Person {
   rowId: number;
@@ -119,26 +104,6 @@ export interface PeoplePage {
   hidden: number;
   limit: number;
   offset: number;
-}
-
-export interface CampaignReport {
-  campaignId: string;
-  status: string;
-  sent: number;
-  accepted: number;
-  bounced: { hard: number; soft: number };
-  blocked: number;
-  opened: { people: number; machineOnly: number; humanOpens: number; machineOpens: number; rate: number };
-  clicked: { people: number; botOnly: number; humanClicks: number; botClicks: number; rate: number };
-  optedOut: number;
-  complaints: number;
-  /** Per tracked link: people who clicked, their clicks, bot clicks. */
-  links?: Array<{ index: number; url: string; people: number; clicks: number; botClicks: number }>;
-  /** By hour (raw events within retention). */
-  timeline?: TimelineHour[];
-  timelineRetentionDays?: number;
-  recipients?: { total: number; queued: number; sending: number; accepted: number; failed: number; uncertain: number };
-  providers?: ProviderResult[];
 }
 
 export interface TargetList {
