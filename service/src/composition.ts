@@ -269,7 +269,19 @@ async function compose(
   const scheduler = createScheduler({
     store,
     onSendingStarted: (c) => writeback.campaignStarted(c),
-    extract: (c) => extractTargets({ sugar, store, mx, allowFrom: senders.allowFrom(c) }, c),
+    // Saved filters and reports are read as the campaign's creator (a sudo token on the service's platform), so Sugar
+    // applies that user's rights at send time; campaigns made with the API key read them as the service.
+    extract: (c) =>
+      extractTargets(
+        {
+          sugar,
+          store,
+          mx,
+          allowFrom: senders.allowFrom(c),
+          ...(c.audiences?.length && c.createdBy ? { audienceReader: { reader: sugar.sudo(c.createdBy.userName), readAs: c.createdBy.userName } } : {}),
+        },
+        c,
+      ),
     // A campaign whose identity's warm-up or daily limit cannot send it within the days allowed fails before anything goes.
     afterExtraction: (c) => (c.held ? undefined : senders.scheduleProblem(c)),
     now: clock,

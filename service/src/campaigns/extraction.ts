@@ -8,6 +8,7 @@ import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../d
 import { providerOfDomain, providerOfMx } from '../domain/mailbox-provider.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
 import type { MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
+import { type AudienceReader, audiencePages } from './audiences.js';
 
 type SugarRecord = Record<string, unknown>;
 
@@ -33,6 +34,11 @@ export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   mx?: MxLookup;
   /** With `sendAsAssignedUser`: the From addresses the campaign's identity allows (the assigned user's, when it is one). */
   allowFrom?: (email: string) => boolean;
+  /**
+   * How the campaign's Sugar audiences (saved filters, reports) are read: as its creator (a sudo client) and who
+   * that is, for the audit and the messages; absent: with `sugar`, as the service.
+   */
+  audienceReader?: { reader: AudienceReader; readAs: string };
 }
 
 /** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
@@ -42,7 +48,10 @@ export interface ExtractionSink {
 }
 
 /** What extraction needs of a campaign (an automation passes its own lists). */
-export type ExtractionSource = Pick<Campaign, 'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser'>;
+export type ExtractionSource = Pick<
+  Campaign,
+  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences'
+>;
 
 export interface TargetListInfo {
   id: string;
@@ -214,7 +223,8 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   const mergeFields = [...new Set([...BASE_FIELDS.filter((f) => f !== 'email' && f !== 'id'), ...campaign.customFields])];
 
   const audit = emptyAudit();
-  audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length, recordsRead: 0 };
+  const audiences = campaign.audiences ?? [];
+  audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length + audiences.length, recordsRead: 0 };
   const seen = new Set<string>();
 
   const judge = (candidates: Candidate[]): Array<Target & { addressKey: string }> => {
@@ -294,6 +304,18 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
       if (page.next === undefined) break;
       after = page.next;
     }
+    audit.progress!.listsDone++;
+  }
+  // Sugar audiences are evaluated now, as the campaign's creator: whom the filter or report selects today.
+  const reader = deps.audienceReader?.reader ?? (deps.sugar as AudienceReader);
+  const readAs = deps.audienceReader?.readAs ?? "the service's own Sugar user";
+  for (const a of audiences) {
+    let records = 0;
+    for await (const page of audiencePages(reader, a, fields, readAs, deps.pageSize ?? 1000)) {
+      records += page.length;
+      await judgePage(page.map((rec) => toCandidate(rec, a.module, `${a.kind}:${a.id}`)));
+    }
+    (audit.sources ??= []).push({ kind: a.kind, id: a.id, name: a.name, module: a.module, records, readAs });
     audit.progress!.listsDone++;
   }
   sink.finished?.(audit);

@@ -16,6 +16,8 @@ export const CreateCampaignBody = z
     html: text('html', 2_000_000, { required: false, description: 'HTML body (give mjml or html)' }),
     targetListIds: idList('targetListIds', 'Sugar Target List ids'),
     leadfwdListIds: idList('leadfwdListIds', 'LeadFWD list ids'),
+    savedFilterIds: idList('savedFilterIds', 'Sugar saved filter ids (Filters): whom each selects when the campaign is extracted, read as its creator'),
+    reportIds: idList('reportIds', "Sugar saved report ids (Reports): the report's records when the campaign is extracted, read as its creator"),
     customFields: idList('customFields', 'Sugar fields to merge, readable by the caller'),
     sendAt: dateTime('sendAt', 'When to send; absent or past: now'),
     sugarCampaignId: text('sugarCampaignId', 64, { required: false, description: 'An existing Sugar Campaign to send as' }),
@@ -30,9 +32,9 @@ export const CreateCampaignBody = z
   .refine((v) => !(isText(v.mjml) && isText(v.html)), { ...always, message: 'give either mjml or html, not both' })
   .refine((v) => !isText(v.fromEmail) || isSendableAddress(v.fromEmail), { ...always, message: 'fromEmail is not a valid address' })
   .refine((v) => !isText(v.replyTo) || isSendableAddress(v.replyTo), { ...always, message: 'replyTo is not a valid address' })
-  .refine((v) => (v.targetListIds?.length ?? 0) + (v.leadfwdListIds?.length ?? 0) > 0, {
+  .refine((v) => (v.targetListIds?.length ?? 0) + (v.leadfwdListIds?.length ?? 0) + (v.savedFilterIds?.length ?? 0) + (v.reportIds?.length ?? 0) > 0, {
     ...always,
-    message: 'choose at least one target list or LeadFWD list',
+    message: 'choose at least one target list, LeadFWD list, saved filter or report',
   });
 
 const STATUSES = ['draft', 'extracting', 'pending', 'sending', 'sent', 'paused', 'cancelled', 'failed'] as const;

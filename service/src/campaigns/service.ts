@@ -8,6 +8,7 @@ import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
 import type { CampaignFilter, CompiledCampaign, StorePart } from '../ports/index.js';
+import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
 
@@ -32,6 +33,8 @@ export interface CreateCampaignInput {
   html?: unknown;
   targetListIds?: unknown;
   leadfwdListIds?: unknown;
+  savedFilterIds?: unknown;
+  reportIds?: unknown;
   customFields?: unknown;
   sendAt?: unknown;
   sugarCampaignId?: unknown;
@@ -89,7 +92,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
     const identity = deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
     requireReadableFields(actor, v.customFields);
-    const { hold, sendAt, sendAsAssignedUser, ...rest } = v;
+    const { hold, sendAt, sendAsAssignedUser, savedFilterIds: _f, reportIds: _r, ...rest } = v;
     return {
       ...rest,
       senderIdentityId: identity.id,
@@ -97,6 +100,12 @@ export function createCampaignService(deps: CampaignDeps) {
       sendAt: sendTime(sendAt),
       held: hold === true,
     };
+  }
+
+  /** Saved filters and reports named, checked with the caller's own token (they exist, the caller may read them). */
+  async function audiencesOf(input: CreateCampaignInput, actor: Actor) {
+    const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
+    return resolveAudiences(actor.sugar, v.savedFilterIds, v.reportIds);
   }
 
   /** An ISO time, or now when absent or past (a time in the past means "now"). */
@@ -129,9 +138,10 @@ export function createCampaignService(deps: CampaignDeps) {
     requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
     await requireTargetLists(actor.sugar, v.targetListIds);
     if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
+    const audiences = await audiencesOf(input, actor);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
     await deps.compile({ campaignId: 'validation', ...v });
-    return deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
+    return deps.store.campaigns.create({ ...v, ...(audiences.length ? { audiences } : {}), createdBy: creatorOf(actor) });
   }
 
   /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */

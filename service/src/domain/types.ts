@@ -46,8 +46,34 @@ export interface Campaign extends CampaignContent {
   senderIdentityId?: string;
   /** From each target's assigned Sugar user, where the identity allows that address (else the campaign's From). */
   sendAsAssignedUser?: boolean;
+  /** Audiences read from Sugar at send time (saved filters, reports), as the campaign's creator. */
+  audiences?: SugarAudience[];
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * An audience that follows Sugar: a saved filter (Filters record, applied with filter_id) or a saved report (its
+ * records), evaluated when the campaign is extracted, with its creator's rights. Name and module are what Sugar
+ * said when the campaign was created (shown in the audit).
+ */
+export interface SugarAudience {
+  kind: 'saved_filter' | 'report';
+  id: string;
+  module: TargetModule;
+  name: string;
+}
+
+/** What one audience source contributed to an extraction (the audit shows where targets came from). */
+export interface AuditSource {
+  kind: SugarAudience['kind'];
+  id: string;
+  name?: string;
+  module?: string;
+  /** Records read from this source. */
+  records: number;
+  /** Read as this Sugar user (sudo for the campaign's creator); absent: the service's own user. */
+  readAs?: string;
 }
 
 export interface Audit {
@@ -56,6 +82,8 @@ export interface Audit {
   skipped: Record<SkipReason, number>;
   /** Lists or pages processed so far while extraction runs. */
   progress?: { listsDone: number; listsTotal: number; recordsRead: number };
+  /** Where candidates came from, one entry per Sugar audience (saved filter, report) read. */
+  sources?: AuditSource[];
 }
 
 /** One target as extracted from Sugar, ready to merge and send. */

@@ -33,6 +33,16 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
       expect(store.campaigns.history('camp-1')).toEqual([{ status: 'draft', at: clock.iso() }]);
     });
 
+    it('keeps the Sugar audiences (saved filters, reports) with their name and module; none is no field', () => {
+      const audiences = [
+        { kind: 'saved_filter' as const, id: 'f-1', module: 'Contacts' as const, name: 'EMEA' },
+        { kind: 'report' as const, id: 'r-1', module: 'Leads' as const, name: 'Hot leads' },
+      ];
+      expect(store.campaigns.create(newCampaign({ audiences }), 'with').audiences).toEqual(audiences);
+      expect(store.campaigns.get('with')?.audiences).toEqual(audiences);
+      expect(store.campaigns.create(newCampaign({ audiences: [] }), 'without')).not.toHaveProperty('audiences');
+    });
+
     it('generates ids and rejects bad input clearly', () => {
       const c = store.campaigns.create(newCampaign());
       expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
