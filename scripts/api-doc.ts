@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EnrolBody } from '../service/src/automations/schemas.js';
-import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody, PreviewBody, TestSendBody } from '../service/src/campaigns/schemas.js';
+import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody, FollowUpBody, PreviewBody, TestSendBody } from '../service/src/campaigns/schemas.js';
 import { UncertainBody } from '../service/src/campaigns/uncertain.js';
 import { PeopleQuery } from '../service/src/engagement/report-people.js';
 import { HTTP_STATUS } from '../service/src/http/errors.js';
@@ -27,6 +27,12 @@ const ENTRIES: Entry[] = [
     what: 'A page of the campaigns the caller may see, filtered',
     schema: CampaignListQuery,
     refusedWith: 'invalid_input',
+  },
+  {
+    route: 'POST /api/v1/campaigns/:id/follow-up',
+    what: 'Resend a sent campaign to its recipients who did not open (or click) it (GET: how many)',
+    schema: FollowUpBody,
+    refusedWith: 'invalid_campaign, invalid_transition',
   },
   { route: 'POST /api/v1/campaigns/:id/confirm', what: 'Release a held campaign', schema: ConfirmCampaignBody, refusedWith: 'invalid_campaign' },
   {

@@ -7,6 +7,7 @@ import { createListEnrolment } from './automations/list-enrolment.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
 import { extractTargets } from './campaigns/extraction.js';
+import { createFollowUps } from './campaigns/follow-up.js';
 import { createRecipientPreview } from './campaigns/recipient-preview.js';
 import { createScheduler } from './campaigns/scheduler.js';
 import { createCampaignService } from './campaigns/service.js';
@@ -362,6 +363,7 @@ async function compose(
         testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
         figures: engagement.figures,
         resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
+        followUps: createFollowUps({ store, allowed: campaigns.allowed, compile: compileOffered, senders, now: clock }),
       }),
       recipientPreviewRoutes(
         createRecipientPreview({

@@ -7,7 +7,7 @@ import { countSkip, emptyAudit } from '../domain/audit.js';
 import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
 import { providerOfDomain, providerOfMx } from '../domain/mailbox-provider.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
-import type { MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
+import type { FollowUpRepo, MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
 import { type AudienceReader, audiencePages } from './audiences.js';
 
 type SugarRecord = Record<string, unknown>;
@@ -20,7 +20,10 @@ export interface SugarReader {
 }
 
 /** What extraction reads locally: the suppression list, and LeadFWD lists a page at a time. */
-export type ExtractionStore = StorePart<{ suppressions: 'filterSuppressed'; lists: 'membersPage' }>;
+export type ExtractionStore = StorePart<{ suppressions: 'filterSuppressed'; lists: 'membersPage' }> & {
+  /** A follow-up's recipients (those of its first campaign who did not open or click); absent where there are none. */
+  followUps?: Pick<FollowUpRepo, 'page'>;
+};
 
 /** The campaign path also writes the ledger and the audit. */
 export type LedgerStore = ExtractionStore & UnitOfWork & StorePart<{ recipients: 'insertMany'; campaigns: 'saveAudit' }>;
@@ -50,7 +53,7 @@ export interface ExtractionSink {
 /** What extraction needs of a campaign (an automation passes its own lists). */
 export type ExtractionSource = Pick<
   Campaign,
-  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences'
+  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences' | 'followUpOf'
 >;
 
 export interface TargetListInfo {
@@ -224,7 +227,8 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
 
   const audit = emptyAudit();
   const audiences = campaign.audiences ?? [];
-  audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length + audiences.length, recordsRead: 0 };
+  const followUp = campaign.followUpOf;
+  audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length + audiences.length + (followUp ? 1 : 0), recordsRead: 0 };
   const seen = new Set<string>();
 
   const judge = (candidates: Candidate[]): Array<Target & { addressKey: string }> => {
@@ -316,6 +320,31 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
       await judgePage(page.map((rec) => toCandidate(rec, a.module, `${a.kind}:${a.id}`)));
     }
     (audit.sources ??= []).push({ kind: a.kind, id: a.id, name: a.name, module: a.module, records, readAs });
+    audit.progress!.listsDone++;
+  }
+  // A follow-up: the first campaign's recipients nobody opened (or clicked) by now, read again from Sugar as for a
+  // LeadFWD list, so an opt-out or a changed address since the first send is respected.
+  if (followUp) {
+    if (!store.followUps) throw new Error('extraction built without the follow-up store');
+    let records = 0;
+    for (let after = 0; ; ) {
+      const rows = await store.followUps.page(followUp.campaignId, followUp, after, 1000);
+      const byModule = new Map<TargetModule, string[]>();
+      for (const r of rows) {
+        const ids = byModule.get(r.module);
+        if (ids) ids.push(r.recordId);
+        else byModule.set(r.module, [r.recordId]);
+      }
+      for (const [module, ids] of byModule) {
+        for await (const recs of deps.sugar.filterPages(module, { filter: [{ id: { $in: ids } }], fields, pageSize: 1000 })) {
+          records += recs.length;
+          await judgePage(recs.map((rec) => toCandidate(rec, module, `follow_up:${followUp.campaignId}`)));
+        }
+      }
+      if (rows.length < 1000) break;
+      after = rows[rows.length - 1].rowId;
+    }
+    (audit.sources ??= []).push({ kind: 'follow_up', id: followUp.campaignId, name: followUp.name, records });
     audit.progress!.listsDone++;
   }
   sink.finished?.(audit);

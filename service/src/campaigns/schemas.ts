@@ -87,3 +87,35 @@ export const PreviewBody = z.object({
   html: z.unknown().optional(),
   fields: z.record(z.string(), z.string()).optional().describe('Merge field values to render with'),
 });
+
+/** POST /campaigns/:id/follow-up: the first campaign's recipients who did not open (or click) it get a new subject. */
+export const FollowUpBody = z
+  .object({
+    subject: text('subject', 998, { description: 'The follow-up subject line; Liquid merge tags allowed' }),
+    name: text('name', 200, { required: false, description: 'Absent: "<first campaign> – follow-up"' }),
+    criterion: z
+      .enum(['not_opened', 'not_clicked'], { error: 'criterion must be not_opened or not_clicked' })
+      .optional()
+      .describe('not_opened (default): no human open (a human click counts as one); not_clicked: no human click'),
+    mppOnly: z
+      .enum(['include', 'exclude'], { error: 'mppOnly must be include or exclude' })
+      .optional()
+      .describe('Recipients whose only opens were Apple Mail Privacy Protection prefetches (unknown): required with not_opened'),
+    afterDays: z
+      .number({ error: 'afterDays must be a whole number of days from 0 to 90' })
+      .int('afterDays must be a whole number of days from 0 to 90')
+      .min(0, 'afterDays must be a whole number of days from 0 to 90')
+      .max(90, 'afterDays must be a whole number of days from 0 to 90')
+      .optional()
+      .describe("Days after the first campaign's send time; who has not opened is read then (absent: sendAt, else now)"),
+    sendAt: dateTime('sendAt', 'When to send instead of afterDays; absent or past: now'),
+    mjml: text('mjml', 2_000_000, { required: false, description: "New content (absent: the first campaign's)" }),
+    html: text('html', 2_000_000, { required: false, description: "New content (absent: the first campaign's)" }),
+    hold: z.boolean({ error: 'hold must be true or false' }).optional().describe('true: extract and count now, then wait for confirm'),
+  })
+  .refine((v) => v.criterion === 'not_clicked' || v.mppOnly !== undefined, {
+    ...always,
+    message: 'choose mppOnly: include or exclude the recipients whose only opens were Apple Mail Privacy Protection prefetches',
+  })
+  .refine((v) => !(isText(v.mjml) && isText(v.html)), { ...always, message: 'give either mjml or html, not both' })
+  .refine((v) => v.afterDays === undefined || v.sendAt === undefined, { ...always, message: 'give afterDays or sendAt, not both' });

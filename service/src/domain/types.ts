@@ -48,6 +48,8 @@ export interface Campaign extends CampaignContent {
   sendAsAssignedUser?: boolean;
   /** Audiences read from Sugar at send time (saved filters, reports), as the campaign's creator. */
   audiences?: SugarAudience[];
+  /** A follow-up: it goes to recipients of that sent campaign who did not open (or click) it, read at its send time. */
+  followUpOf?: FollowUpOf;
   createdAt: string;
   updatedAt: string;
 }
@@ -64,9 +66,21 @@ export interface SugarAudience {
   name: string;
 }
 
+/** The campaign a follow-up resends to, and to whom of its recipients. */
+export interface FollowUpOf {
+  campaignId: string;
+  name: string;
+  /** Its Sugar Campaign, named in the follow-up's own Sugar Campaign. */
+  sugarCampaignId: string;
+  /** `not_opened`: no human open (a human click is an open); `not_clicked`: no human click. */
+  criterion: 'not_opened' | 'not_clicked';
+  /** Recipients whose only opens were Apple MPP prefetches (unknown): included or left out, as the person chose. */
+  mppOnly: 'include' | 'exclude';
+}
+
 /** What one audience source contributed to an extraction (the audit shows where targets came from). */
 export interface AuditSource {
-  kind: SugarAudience['kind'];
+  kind: SugarAudience['kind'] | 'follow_up';
   id: string;
   name?: string;
   module?: string;

@@ -1,5 +1,5 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
-import type { Audit, Campaign, CampaignContent, CampaignStatus, Creator, SugarAudience } from '../domain/types.js';
+import type { Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, SugarAudience } from '../domain/types.js';
 
 export interface NewCampaign extends CampaignContent {
   name: string;
@@ -18,6 +18,8 @@ export interface NewCampaign extends CampaignContent {
   sendAsAssignedUser?: boolean;
   /** Audiences read from Sugar at extraction (saved filters, reports), as the creator. */
   audiences?: SugarAudience[];
+  /** A follow-up to a sent campaign's non-openers (or non-clickers). */
+  followUpOf?: FollowUpOf;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */

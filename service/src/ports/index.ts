@@ -7,6 +7,7 @@ import type { CampaignRepo } from './campaigns.js';
 import type { DeliverabilityRepo } from './deliverability.js';
 import type { EngagementRepo } from './engagement.js';
 import type { EventRepo } from './events.js';
+import type { FollowUpRepo } from './follow-ups.js';
 import type { IdentityRepo } from './identities.js';
 import type { LeadfwdListRepo } from './lists.js';
 import type { OutboxRepo } from './outbox.js';
@@ -24,6 +25,7 @@ export type * from './delivery.js';
 export * from './dns.js';
 export type * from './engagement.js';
 export type * from './events.js';
+export type * from './follow-ups.js';
 export type * from './identities.js';
 export type * from './lists.js';
 export type * from './mail.js';
@@ -51,6 +53,7 @@ export interface Repos {
   reports: ReportRepo;
   identities: IdentityRepo;
   deliverability: DeliverabilityRepo;
+  followUps: FollowUpRepo;
 }
 
 /**

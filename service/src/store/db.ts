@@ -11,6 +11,7 @@ import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
+import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
 import { SqliteIdentityRepo } from './sqlite-identity-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
@@ -97,6 +98,7 @@ class SqliteStore implements Store, StoreOps {
   readonly reports;
   readonly identities;
   readonly deliverability;
+  readonly followUps;
 
   constructor(
     private readonly db: Database.Database,
@@ -118,6 +120,7 @@ class SqliteStore implements Store, StoreOps {
     this.reports = guarded(new SqliteReportRepo(db));
     this.identities = guarded(new SqliteIdentityRepo(db, now));
     this.deliverability = guarded(new SqliteDeliverabilityRepo(db));
+    this.followUps = guarded(new SqliteFollowUpRepo(db));
   }
 
   transaction<T>(fn: () => T): T {
