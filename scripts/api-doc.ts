@@ -4,7 +4,16 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EnrolBody } from '../service/src/automations/schemas.js';
-import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody, FollowUpBody, PreviewBody, TestSendBody } from '../service/src/campaigns/schemas.js';
+import {
+  AbTestSettings,
+  AbWinnerBody,
+  CampaignListQuery,
+  ConfirmCampaignBody,
+  CreateCampaignBody,
+  FollowUpBody,
+  PreviewBody,
+  TestSendBody,
+} from '../service/src/campaigns/schemas.js';
 import { UncertainBody } from '../service/src/campaigns/uncertain.js';
 import { PeopleQuery } from '../service/src/engagement/report-people.js';
 import { HTTP_STATUS } from '../service/src/http/errors.js';
@@ -34,6 +43,13 @@ const ENTRIES: Entry[] = [
     schema: FollowUpBody,
     refusedWith: 'invalid_campaign, invalid_transition',
   },
+  {
+    route: 'POST /api/v1/ab-tests (abTest)',
+    what: 'An A/B test: the POST /api/v1/campaigns body with abTest (GET /api/v1/ab-tests/:id: the results)',
+    schema: AbTestSettings,
+    refusedWith: 'invalid_campaign, invalid_template',
+  },
+  { route: 'POST /api/v1/ab-tests/:id/winner', what: 'Choose the winner by hand', schema: AbWinnerBody, refusedWith: 'invalid_input, invalid_transition' },
   { route: 'POST /api/v1/campaigns/:id/confirm', what: 'Release a held campaign', schema: ConfirmCampaignBody, refusedWith: 'invalid_campaign' },
   {
     route: 'POST /api/v1/campaigns/:id/test-send',

@@ -6,6 +6,7 @@ import { createAutomationEngine } from './automations/engine.js';
 import { createListEnrolment } from './automations/list-enrolment.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
+import { createAbTestRunner, createAbTests } from './campaigns/ab-tests.js';
 import { extractTargets } from './campaigns/extraction.js';
 import { createFollowUps } from './campaigns/follow-up.js';
 import { createRecipientPreview } from './campaigns/recipient-preview.js';
@@ -17,6 +18,7 @@ import type { Config } from './config.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
+import { abTestRoutes } from './http/routes/ab-tests.js';
 import { automationRoutes } from './http/routes/automations.js';
 import { campaignRoutes } from './http/routes/campaigns.js';
 import { identityRoutes } from './http/routes/identities.js';
@@ -289,6 +291,15 @@ async function compose(
     send: (id, signal) => sendLoop.run(id, signal),
     logger: logger.child({ component: 'scheduler' }),
   });
+  const abTests = createAbTests({
+    store,
+    campaigns,
+    compile: compileOffered,
+    kick: () => scheduler.kick(),
+    now: clock,
+    logger: logger.child({ component: 'ab-tests' }),
+  });
+  const abTestRunner = createAbTestRunner(abTests, { logger: logger.child({ component: 'ab-tests' }) });
   const automationLog = logger.child({ component: 'automations' });
   const automationEngine = createAutomationEngine({
     store,
@@ -378,6 +389,7 @@ async function compose(
       listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
+      abTestRoutes({ abTests, kick: () => scheduler.kick() }),
       identityRoutes(identities),
     ],
   });
@@ -400,6 +412,7 @@ async function compose(
   writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
   scheduler.start();
   automationRunner.start();
+  abTestRunner.start();
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
@@ -418,6 +431,7 @@ async function compose(
     async stop() {
       const drained = http.drain(server);
       await automationRunner.stop();
+      await abTestRunner.stop();
       await inbound.close();
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered

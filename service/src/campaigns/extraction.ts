@@ -2,6 +2,7 @@
 // queued targets to a sink: the send ledger for a campaign (extractTargets), enrolment for an automation.
 // Pages through list links at the largest page size and never makes a per-record call.
 
+import { abGroup } from '../domain/ab-test.js';
 import { addressKey } from '../domain/address.js';
 import { countSkip, emptyAudit } from '../domain/audit.js';
 import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
@@ -53,7 +54,7 @@ export interface ExtractionSink {
 /** What extraction needs of a campaign (an automation passes its own lists). */
 export type ExtractionSource = Pick<
   Campaign,
-  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences' | 'followUpOf'
+  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences' | 'followUpOf' | 'abPart'
 >;
 
 export interface TargetListInfo {
@@ -231,7 +232,17 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length + audiences.length + (followUp ? 1 : 0), recordsRead: 0 };
   const seen = new Set<string>();
 
-  const judge = (candidates: Candidate[]): Array<Target & { addressKey: string }> => {
+  // An A/B test's part keeps the candidates whose address falls in its group; the others belong to the other parts
+  // and are not this campaign's candidates at all (each part's audit balances on its own). Without an address: 'rest'.
+  const part = campaign.abPart;
+  const inPart = (c: Candidate) => {
+    if (!part) return true;
+    const a = c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address;
+    const key = a ? addressKey(a) : null;
+    return (key ? abGroup(part.testId, key, part.share, part.variants) : 'rest') === part.group;
+  };
+  const judge = (all: Candidate[]): Array<Target & { addressKey: string }> => {
+    const candidates = part ? all.filter(inPart) : all;
     const keys = candidates
       .map((c) => c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address)
       .map((a) => (a ? addressKey(a) : null))
@@ -247,7 +258,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
         audit.queued++;
       }
     }
-    audit.progress!.recordsRead += candidates.length;
+    audit.progress!.recordsRead += all.length;
     return queued;
   };
   // A page of 1,000 is judged and committed 250 at a time, yielding between, so the event loop (which also

@@ -119,3 +119,44 @@ export const FollowUpBody = z
   })
   .refine((v) => !(isText(v.mjml) && isText(v.html)), { ...always, message: 'give either mjml or html, not both' })
   .refine((v) => v.afterDays === undefined || v.sendAt === undefined, { ...always, message: 'give afterDays or sendAt, not both' });
+
+const variantText = (field: string, max: number) => text(field, max, { required: false });
+
+/** POST /ab-tests: a campaign body (POST /campaigns) plus `abTest`. */
+export const AbTestSettings = z
+  .object({
+    variants: z
+      .array(
+        z.object({
+          subject: variantText('subject', 998).describe("This variant's subject (absent: the campaign's)"),
+          mjml: variantText('mjml', 2_000_000).describe("This variant's MJML (absent: the campaign's content)"),
+          html: variantText('html', 2_000_000).describe("This variant's HTML (absent: the campaign's content)"),
+        }),
+        { error: 'variants must be a list of 2 to 4 variants' },
+      )
+      .min(2, 'an A/B test needs 2 to 4 variants')
+      .max(4, 'an A/B test needs 2 to 4 variants')
+      .describe('2 to 4 variants of subject and/or content'),
+    testShare: z
+      .number({ error: 'testShare must be a number from 0.05 to 0.9' })
+      .min(0.05, 'testShare must be a number from 0.05 to 0.9')
+      .max(0.9, 'testShare must be a number from 0.05 to 0.9')
+      .describe('The share of the audience the variants split evenly (e.g. 0.2); the rest gets the winner'),
+    metric: z.enum(['opens', 'clicks'], { error: 'metric must be opens or clicks' }).describe("The winner is the best people's open or click rate"),
+    decideAfterHours: z
+      .number({ error: 'decideAfterHours must be from 1 to 720' })
+      .min(1, 'decideAfterHours must be from 1 to 720')
+      .max(720, 'decideAfterHours must be from 1 to 720')
+      .describe('Hours after the send time when the winner is chosen (or choose by hand before)'),
+  })
+  .refine((v) => v.variants.every((x) => !(isText(x.mjml) && isText(x.html))), { ...always, message: 'a variant gives either mjml or html, not both' })
+  .refine((v) => v.variants.every((x) => isText(x.subject) || isText(x.mjml) || isText(x.html)), {
+    ...always,
+    message: 'every variant changes the subject, the content or both',
+  });
+
+export const AbTestBody = z.object({ abTest: AbTestSettings }).passthrough().describe('The campaign body (POST /api/v1/campaigns) with abTest');
+
+export const AbWinnerBody = z.object({
+  variant: z.number({ error: 'variant must be the index of a variant (0 for the first)' }).int().min(0).describe('0 for the first variant'),
+});

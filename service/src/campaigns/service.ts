@@ -7,7 +7,7 @@ import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
-import type { CampaignFilter, CompiledCampaign, StorePart } from '../ports/index.js';
+import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart } from '../ports/index.js';
 import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
@@ -132,7 +132,8 @@ export function createCampaignService(deps: CampaignDeps) {
     return get(id);
   }
 
-  async function create(input: CreateCampaignInput, actor: Actor): Promise<Campaign> {
+  /** `extra`: what other use cases add to the campaign a person described (an A/B test's part). */
+  async function create(input: CreateCampaignInput, actor: Actor, extra: Pick<NewCampaign, 'abPart'> = {}): Promise<Campaign> {
     requireModule(actor, 'Campaigns', 'create');
     const v = await validate(input, actor);
     requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
@@ -141,7 +142,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const audiences = await audiencesOf(input, actor);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
     await deps.compile({ campaignId: 'validation', ...v });
-    return deps.store.campaigns.create({ ...v, ...(audiences.length ? { audiences } : {}), createdBy: creatorOf(actor) });
+    return deps.store.campaigns.create({ ...v, ...(audiences.length ? { audiences } : {}), ...extra, createdBy: creatorOf(actor) });
   }
 
   /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */

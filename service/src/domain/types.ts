@@ -50,6 +50,8 @@ export interface Campaign extends CampaignContent {
   audiences?: SugarAudience[];
   /** A follow-up: it goes to recipients of that sent campaign who did not open (or click) it, read at its send time. */
   followUpOf?: FollowUpOf;
+  /** Part of an A/B test: this campaign sends one variant to its share of the audience, or the winner to the rest. */
+  abPart?: AbPart;
   createdAt: string;
   updatedAt: string;
 }
@@ -64,6 +66,18 @@ export interface SugarAudience {
   id: string;
   module: TargetModule;
   name: string;
+}
+
+/**
+ * A campaign's part of an A/B test: extraction keeps only the targets whose address hashes into `group` (a variant's
+ * index, or 'rest' for the audience that waits for the winner), so every part reads the same audience and the parts
+ * never overlap.
+ */
+export interface AbPart {
+  testId: string;
+  group: number | 'rest';
+  share: number;
+  variants: number;
 }
 
 /** The campaign a follow-up resends to, and to whom of its recipients. */

@@ -1,5 +1,5 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
-import type { Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, SugarAudience } from '../domain/types.js';
+import type { AbPart, Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, SugarAudience } from '../domain/types.js';
 
 export interface NewCampaign extends CampaignContent {
   name: string;
@@ -20,6 +20,8 @@ export interface NewCampaign extends CampaignContent {
   audiences?: SugarAudience[];
   /** A follow-up to a sent campaign's non-openers (or non-clickers). */
   followUpOf?: FollowUpOf;
+  /** A variant of an A/B test, or its rest. */
+  abPart?: AbPart;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */

@@ -2,6 +2,7 @@
 // test/store/contract/), and the unit of work. Use cases do not take a whole Store: each declares the narrow
 // part it uses (`<feature>/ports.ts`, Picks of these). The SQLite adapter (store/) implements every one;
 // a PostgreSQL adapter would implement the same ones (see unit-of-work.ts). Only domain types cross this line.
+import type { AbTestRepo } from './ab-tests.js';
 import type { AutomationRepo } from './automations.js';
 import type { CampaignRepo } from './campaigns.js';
 import type { DeliverabilityRepo } from './deliverability.js';
@@ -18,6 +19,7 @@ import type { SuppressionRepo } from './suppressions.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WritebackRepo } from './writeback.js';
 
+export type * from './ab-tests.js';
 export type * from './automations.js';
 export type * from './campaigns.js';
 export type * from './deliverability.js';
@@ -54,6 +56,7 @@ export interface Repos {
   identities: IdentityRepo;
   deliverability: DeliverabilityRepo;
   followUps: FollowUpRepo;
+  abTests: AbTestRepo;
 }
 
 /**

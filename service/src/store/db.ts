@@ -6,6 +6,7 @@ import type { Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
+import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
@@ -99,6 +100,7 @@ class SqliteStore implements Store, StoreOps {
   readonly identities;
   readonly deliverability;
   readonly followUps;
+  readonly abTests;
 
   constructor(
     private readonly db: Database.Database,
@@ -121,6 +123,7 @@ class SqliteStore implements Store, StoreOps {
     this.identities = guarded(new SqliteIdentityRepo(db, now));
     this.deliverability = guarded(new SqliteDeliverabilityRepo(db));
     this.followUps = guarded(new SqliteFollowUpRepo(db));
+    this.abTests = guarded(new SqliteAbTestRepo(db, now));
   }
 
   transaction<T>(fn: () => T): T {
