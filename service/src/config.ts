@@ -272,6 +272,18 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       ratePerSecond: int('WRITEBACK_RATE', DEFAULT_WRITEBACK.ratePerSecond, 0, 1000),
       maxAttempts: int('WRITEBACK_MAX_ATTEMPTS', DEFAULT_WRITEBACK.maxAttempts, 1, 1000),
       optOutScope: optOutScope(opt('OPT_OUT_SCOPE')),
+      score: {
+        enabled: bool('SCORE_WRITEBACK', DEFAULT_WRITEBACK.score.enabled),
+        windowMs: int('SCORE_WINDOW_MS', DEFAULT_WRITEBACK.score.windowMs, 1000, 3_600_000),
+        weights: {
+          open: int('SCORE_OPEN', DEFAULT_WRITEBACK.score.weights.open, -100, 100),
+          click: int('SCORE_CLICK', DEFAULT_WRITEBACK.score.weights.click, -100, 100),
+          hardBounce: int('SCORE_HARD_BOUNCE', DEFAULT_WRITEBACK.score.weights.hardBounce, -100, 100),
+          complaint: int('SCORE_COMPLAINT', DEFAULT_WRITEBACK.score.weights.complaint, -100, 100),
+          optOut: int('SCORE_OPT_OUT', DEFAULT_WRITEBACK.score.weights.optOut, -100, 100),
+          halfLifeDays: int('SCORE_HALF_LIFE_DAYS', DEFAULT_WRITEBACK.score.weights.halfLifeDays, 1, 3650),
+        },
+      },
     },
     contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
     listMaxMembers: int('LIST_MAX_MEMBERS', 200_000, 1, 10_000_000),

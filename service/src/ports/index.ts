@@ -15,6 +15,7 @@ import type { OutboxRepo } from './outbox.js';
 import type { RecipientRepo } from './recipients.js';
 import type { RelayRepo } from './relay.js';
 import type { ReportRepo } from './reports.js';
+import type { ScoreRepo } from './scores.js';
 import type { SuppressionRepo } from './suppressions.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WritebackRepo } from './writeback.js';
@@ -36,6 +37,7 @@ export type * from './outbox.js';
 export type * from './recipients.js';
 export type * from './relay.js';
 export type * from './reports.js';
+export type * from './scores.js';
 export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';
@@ -57,6 +59,7 @@ export interface Repos {
   deliverability: DeliverabilityRepo;
   followUps: FollowUpRepo;
   abTests: AbTestRepo;
+  scores: ScoreRepo;
 }
 
 /**

@@ -19,6 +19,7 @@ import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteReportRepo } from './sqlite-report-repo.js';
+import { SqliteScoreRepo } from './sqlite-score-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
@@ -101,6 +102,7 @@ class SqliteStore implements Store, StoreOps {
   readonly deliverability;
   readonly followUps;
   readonly abTests;
+  readonly scores;
 
   constructor(
     private readonly db: Database.Database,
@@ -124,6 +126,7 @@ class SqliteStore implements Store, StoreOps {
     this.deliverability = guarded(new SqliteDeliverabilityRepo(db));
     this.followUps = guarded(new SqliteFollowUpRepo(db));
     this.abTests = guarded(new SqliteAbTestRepo(db, now));
+    this.scores = guarded(new SqliteScoreRepo(db));
   }
 
   transaction<T>(fn: () => T): T {

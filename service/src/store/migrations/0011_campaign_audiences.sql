@@ -23,3 +23,6 @@ CREATE TABLE ab_tests (
   created_at           TEXT NOT NULL
 );
 CREATE INDEX ab_tests_due ON ab_tests (decide_at) WHERE winner IS NULL;
+
+-- A person's engagement score reads every campaign they were sent, by Sugar record id.
+CREATE INDEX recipients_record ON recipients (record_id);
