@@ -14,6 +14,7 @@ import {
   PreviewBody,
   TestSendBody,
 } from '../service/src/campaigns/schemas.js';
+import { SaveTemplateBody } from '../service/src/campaigns/sugar-templates.js';
 import { UncertainBody } from '../service/src/campaigns/uncertain.js';
 import { PeopleQuery } from '../service/src/engagement/report-people.js';
 import { HTTP_STATUS } from '../service/src/http/errors.js';
@@ -63,6 +64,12 @@ const ENTRIES: Entry[] = [
     what: 'Decide on messages whose hand-off ended uncertain',
     schema: UncertainBody,
     refusedWith: 'invalid_input, invalid_transition',
+  },
+  {
+    route: 'POST /api/v1/sugar/email-templates',
+    what: 'Save content as a Sugar Email Template, as the caller (GET: list; GET /:id: one mapped to merge tags)',
+    schema: SaveTemplateBody,
+    refusedWith: 'invalid_input, sugar_rights',
   },
   { route: 'POST /api/v1/preview', what: 'Render content without tracking', schema: PreviewBody, refusedWith: 'invalid_template' },
   { route: 'POST /api/v1/lists (filter)', what: 'A LeadFWD list from a Sugar filter', schema: FilterListBody, refusedWith: 'invalid_list' },

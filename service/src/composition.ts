@@ -12,6 +12,7 @@ import { createFollowUps } from './campaigns/follow-up.js';
 import { createRecipientPreview } from './campaigns/recipient-preview.js';
 import { createScheduler } from './campaigns/scheduler.js';
 import { createCampaignService } from './campaigns/service.js';
+import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
 import type { Config } from './config.js';
@@ -385,7 +386,7 @@ async function compose(
           mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes),
         }),
       ),
-      sugarRoutes(),
+      sugarRoutes(createSugarTemplates({ mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes) })),
       listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
