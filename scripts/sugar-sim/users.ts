@@ -57,7 +57,15 @@ export const SEED_USERS: readonly SeedUser[] = [
     last_name: 'Fisher',
     email: 'dana@example.com',
     isAdmin: false,
-    denied: { Contacts: ACL_ACTIONS, Leads: ACL_ACTIONS, Prospects: ACL_ACTIONS, Users: ACL_ACTIONS, Campaigns: WRITES, ProspectLists: WRITES, EmailTemplates: WRITES },
+    denied: {
+      Contacts: ACL_ACTIONS,
+      Leads: ACL_ACTIONS,
+      Prospects: ACL_ACTIONS,
+      Users: ACL_ACTIONS,
+      Campaigns: WRITES,
+      ProspectLists: WRITES,
+      EmailTemplates: WRITES,
+    },
   },
 ];
 

@@ -51,7 +51,11 @@ describe('Sugar Email Templates as content', () => {
     expect(listed.body.emailTemplates.map((t: { id: string }) => t.id)).toContain(saved.body.id);
     const picked = await sally('GET', `/sugar/email-templates/${saved.body.id}`);
     expect(picked.status).toBe(200);
-    expect(picked.body).toMatchObject({ name: 'Spring from LeadFWD', subject: 'Spring news for {{ first_name }}', fields: ['first_name', 'last_name', 'title'] });
+    expect(picked.body).toMatchObject({
+      name: 'Spring from LeadFWD',
+      subject: 'Spring news for {{ first_name }}',
+      fields: ['first_name', 'last_name', 'title'],
+    });
     expect(picked.body.html).toContain('Dear {{ first_name }} {{ last_name }},');
 
     const c = await sally('POST', '/campaigns', {
