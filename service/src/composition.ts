@@ -282,6 +282,7 @@ async function compose(
           store,
           mx,
           allowFrom: senders.allowFrom(c),
+          timeZoneField: config.timeZoneField,
           ...(c.audiences?.length && c.createdBy ? { audienceReader: { reader: sugar.sudo(c.createdBy.userName), readAs: c.createdBy.userName } } : {}),
         },
         c,

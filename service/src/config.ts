@@ -65,6 +65,8 @@ export interface Config {
   tokenCheck: { rejectedTtlMs: number; maxConcurrent: number };
   /** Most members a LeadFWD list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS). */
   listMaxMembers: number;
+  /** The Sugar field holding a person's IANA time zone, for local-time sending. */
+  timeZoneField: string;
   /** Largest MJML or HTML body the API takes, in bytes (LEADFWD_CONTENT_MAX_BYTES); more is a 413. */
   contentMaxBytes: number;
   secret: string;
@@ -287,6 +289,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     },
     contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
     listMaxMembers: int('LIST_MAX_MEMBERS', 200_000, 1, 10_000_000),
+    timeZoneField: opt('TIMEZONE_FIELD') ?? 'leadfwd_timezone_c',
     tokenCheck: { rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000), maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100) },
     secret: opt('SECRET') ?? '',
     secretPrevious: opt('SECRET_PREVIOUS'),

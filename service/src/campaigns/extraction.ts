@@ -6,6 +6,7 @@ import { abGroup } from '../domain/ab-test.js';
 import { addressKey } from '../domain/address.js';
 import { countSkip, emptyAudit } from '../domain/audit.js';
 import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
+import { isTimeZone, nextLocalSendTime } from '../domain/local-send-time.js';
 import { providerOfDomain, providerOfMx } from '../domain/mailbox-provider.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
 import type { FollowUpRepo, MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
@@ -43,6 +44,8 @@ export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
    * that is, for the audit and the messages; absent: with `sugar`, as the service.
    */
   audienceReader?: { reader: AudienceReader; readAs: string };
+  /** Local-time sending: the record field holding the recipient's IANA time zone (default leadfwd_timezone_c). */
+  timeZoneField?: string;
 }
 
 /** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
@@ -54,8 +57,8 @@ export interface ExtractionSink {
 /** What extraction needs of a campaign (an automation passes its own lists). */
 export type ExtractionSource = Pick<
   Campaign,
-  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences' | 'followUpOf' | 'abPart'
->;
+  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences' | 'followUpOf' | 'abPart' | 'localTime'
+> & { sendAt?: string };
 
 export interface TargetListInfo {
   id: string;
@@ -219,9 +222,36 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   const rules = await buildExemptRules(deps, exemptLists);
   const sources = chosen.filter((l) => SENDING_TYPES.has(l.list_type));
   const asAssigned = campaign.sendAsAssignedUser && deps.allowFrom ? assignedSenders(deps, deps.allowFrom) : undefined;
+  const local = campaign.localTime;
+  const zoneField = deps.timeZoneField ?? 'leadfwd_timezone_c';
   const fields = [
-    ...new Set([...BASE_FIELDS, ...campaign.customFields, ...(deps.consentField ? [deps.consentField] : []), ...(asAssigned ? ['assigned_user_id'] : [])]),
+    ...new Set([
+      ...BASE_FIELDS,
+      ...campaign.customFields,
+      ...(deps.consentField ? [deps.consentField] : []),
+      ...(asAssigned ? ['assigned_user_id'] : []),
+      ...(local ? [zoneField] : []),
+    ]),
   ];
+  const zoneOf = new Map<string, string>(); // module:id → the time zone its record names
+  const localTimes = new Map<string, { timeZone: string; at: string; count: number; fromRecord: boolean }>();
+  const base = campaign.sendAt ? new Date(campaign.sendAt) : new Date();
+  /** Local-time sending: each queued target waits until it is `at` in its zone (its record's, else the campaign's). */
+  const schedule = (targets: Array<Target & { addressKey: string }>) => {
+    if (!local) return;
+    for (const t of targets) {
+      const own = zoneOf.get(`${t.module}:${t.id}`);
+      const fromRecord = own !== undefined && isTimeZone(own);
+      const timeZone = fromRecord ? own : local.timeZone;
+      const at = nextLocalSendTime(local.at, timeZone, base).toISOString();
+      t.notBefore = at;
+      const k = `${timeZone}|${at}|${fromRecord}`;
+      const g = localTimes.get(k);
+      if (g) g.count++;
+      else localTimes.set(k, { timeZone, at, count: 1, fromRecord });
+    }
+    audit.localTimes = [...localTimes.values()].sort((a, b) => a.at.localeCompare(b.at) || a.timeZone.localeCompare(b.timeZone));
+  };
   const assignedOf = new Map<Target, string>();
   const assignedIds = new Map<string, string>(); // module:id → assigned user id, read with the record
   const mergeFields = [...new Set([...BASE_FIELDS.filter((f) => f !== 'email' && f !== 'id'), ...campaign.customFields])];
@@ -268,6 +298,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       const queued = judge(candidates.slice(i, i + JUDGE_CHUNK));
       await withProviders(deps.mx, queued);
+      schedule(queued);
       if (asAssigned) {
         assignedOf.clear();
         for (const t of queued) {
@@ -280,6 +311,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
     }
   };
   const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => {
+    if (local && typeof rec[zoneField] === 'string' && rec[zoneField]) zoneOf.set(`${module}:${String(rec.id)}`, (rec[zoneField] as string).trim());
     if (asAssigned && typeof rec.assigned_user_id === 'string' && rec.assigned_user_id) assignedIds.set(`${module}:${String(rec.id)}`, rec.assigned_user_id);
     return candidate(rec, module, listId);
   };

@@ -1,6 +1,7 @@
 // The request bodies the campaign use cases take, one zod schema each (rendered into docs/api.md).
 import { isSendableAddress } from '../domain/address.js';
 import { dateTime, idList, text, z } from '../domain/input.js';
+import { isTimeZone } from '../domain/local-send-time.js';
 
 const always = { when: () => true }; // cross-field checks run even when a field is wrong, so every problem is told at once
 const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
@@ -27,6 +28,15 @@ export const CreateCampaignBody = z
       .boolean({ error: 'sendAsAssignedUser must be true or false' })
       .optional()
       .describe("true: From each target's assigned Sugar user where the identity allows that address (else fromEmail)"),
+    localTime: z
+      .object({
+        at: z.string({ error: 'localTime.at must be a time HH:MM' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'localTime.at must be a time HH:MM'),
+        timeZone: z
+          .string({ error: 'localTime.timeZone must be an IANA time zone such as Europe/Berlin' })
+          .refine(isTimeZone, 'localTime.timeZone must be an IANA time zone such as Europe/Berlin'),
+      })
+      .optional()
+      .describe("Send at this local time in each recipient's time zone (their record's leadfwd_timezone_c), else in timeZone"),
   })
   .refine((v) => isText(v.mjml) || isText(v.html), { ...always, message: 'one of mjml or html is required' })
   .refine((v) => !(isText(v.mjml) && isText(v.html)), { ...always, message: 'give either mjml or html, not both' })

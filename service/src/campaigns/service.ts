@@ -41,6 +41,7 @@ export interface CreateCampaignInput {
   hold?: unknown;
   senderIdentityId?: unknown;
   sendAsAssignedUser?: unknown;
+  localTime?: unknown;
 }
 
 /** What campaigns need of sender identities: the one a campaign may send as, and how its sending goes. */

@@ -52,6 +52,8 @@ export interface Campaign extends CampaignContent {
   followUpOf?: FollowUpOf;
   /** Part of an A/B test: this campaign sends one variant to its share of the audience, or the winner to the rest. */
   abPart?: AbPart;
+  /** Sent at this local time in each recipient's time zone (their record's, else `timeZone`). */
+  localTime?: LocalTimeSending;
   createdAt: string;
   updatedAt: string;
 }
@@ -78,6 +80,12 @@ export interface AbPart {
   group: number | 'rest';
   share: number;
   variants: number;
+}
+
+/** Sending at a local time: `at` (HH:MM) in the recipient's zone, read from their record, else `timeZone`. */
+export interface LocalTimeSending {
+  at: string;
+  timeZone: string;
 }
 
 /** The campaign a follow-up resends to, and to whom of its recipients. */
@@ -112,6 +120,8 @@ export interface Audit {
   progress?: { listsDone: number; listsTotal: number; recordsRead: number };
   /** Where candidates came from, one entry per Sugar audience (saved filter, report) read. */
   sources?: AuditSource[];
+  /** Local-time sending: how many go when, per time zone (`fromRecord`: the zone came from the record). */
+  localTimes?: Array<{ timeZone: string; at: string; count: number; fromRecord: boolean }>;
 }
 
 /** One target as extracted from Sugar, ready to merge and send. */
@@ -127,6 +137,8 @@ export interface Target {
   provider?: string;
   /** "Send as the record's assigned user": that user's name and address, when the campaign asks for it. */
   sender?: { name: string; email: string };
+  /** Not to be sent before this time (local-time sending); absent: as soon as the campaign sends. */
+  notBefore?: string;
 }
 
 export interface Recipient extends Target {

@@ -1,5 +1,5 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
-import type { AbPart, Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, SugarAudience } from '../domain/types.js';
+import type { AbPart, Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, LocalTimeSending, SugarAudience } from '../domain/types.js';
 
 export interface NewCampaign extends CampaignContent {
   name: string;
@@ -22,6 +22,8 @@ export interface NewCampaign extends CampaignContent {
   followUpOf?: FollowUpOf;
   /** A variant of an A/B test, or its rest. */
   abPart?: AbPart;
+  /** Sent at a local time per recipient. */
+  localTime?: LocalTimeSending;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */

@@ -40,7 +40,21 @@ describe.each(adapters)('campaigns port ($name)', ({ open }) => {
       ];
       expect(store.campaigns.create(newCampaign({ audiences }), 'with').audiences).toEqual(audiences);
       expect(store.campaigns.get('with')?.audiences).toEqual(audiences);
-      expect(store.campaigns.create(newCampaign({ audiences: [] }), 'without')).not.toHaveProperty('audiences');
+      const c = store.campaigns.create(newCampaign({ audiences: [] }), 'without');
+      expect(c).not.toHaveProperty('audiences');
+      expect(c).not.toHaveProperty('followUpOf');
+      expect(c).not.toHaveProperty('abPart');
+      expect(c).not.toHaveProperty('localTime');
+    });
+
+    it('keeps what a follow-up, an A/B test part and local-time sending add', () => {
+      const extra = {
+        followUpOf: { campaignId: 'first', name: 'First', sugarCampaignId: 's-1', criterion: 'not_opened' as const, mppOnly: 'exclude' as const },
+        abPart: { testId: 't', group: 'rest' as const, share: 0.2, variants: 3 },
+        localTime: { at: '09:00', timeZone: 'Europe/Berlin' },
+      };
+      expect(store.campaigns.create(newCampaign(extra), 'x')).toMatchObject(extra);
+      expect(store.campaigns.get('x')).toMatchObject(extra);
     });
 
     it('generates ids and rejects bad input clearly', () => {

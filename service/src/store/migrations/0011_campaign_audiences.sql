@@ -26,3 +26,6 @@ CREATE INDEX ab_tests_due ON ab_tests (decide_at) WHERE winner IS NULL;
 
 -- A person's engagement score reads every campaign they were sent, by Sugar record id.
 CREATE INDEX recipients_record ON recipients (record_id);
+
+-- Local-time sending: JSON {at: "HH:MM", timeZone}; NULL for campaigns sent at once.
+ALTER TABLE campaigns ADD COLUMN local_time TEXT;
