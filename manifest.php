@@ -63,6 +63,7 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/JSGroupings/leadfwd.php', 'to' => 'custom/Extension/application/Ext/JSGroupings/leadfwd.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-area.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-area.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-features.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-features.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-ui.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-ui.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Platforms/leadfwd.php', 'to' => 'custom/Extension/application/Ext/Platforms/leadfwd.php'),
         array('from' => '<basepath>/Files/custom/Extension/modules/Administration/Ext/Administration/leadfwd.php', 'to' => 'custom/Extension/modules/Administration/Ext/Administration/leadfwd.php'),

@@ -44,6 +44,46 @@ export interface CampaignView {
   mayEdit?: boolean;
   /** GET /campaigns?figures=true: the row's key figures, people only. */
   figures?: KeyFigures;
+  /** A part of an A/B test: a variant (its index) or the rest that got the winner. */
+  abPart?: { testId: string; group: number | 'rest' };
+  /** A follow-up to a sent campaign's non-openers. */
+  followUpOf?: { campaignId: string; name: string; criterion: 'not_opened' | 'not_clicked'; mppOnly: 'include' | 'exclude' };
+}
+
+/** GET /campaigns/:id/follow-up: whom a follow-up could reach now. */
+export interface FollowUpAudience {
+  accepted: number;
+  humanOpeners: number;
+  mppOnly: number;
+  noOpen: number;
+  humanClickers: number;
+}
+
+/** GET /ab-tests/:id */
+export interface AbTestView {
+  id: string;
+  name: string;
+  metric: 'opens' | 'clicks';
+  testShare: number;
+  decideAt: string;
+  winner?: number;
+  decidedBy?: string;
+  decidedAt?: string;
+  undecidedReason?: string;
+  variants: Array<{
+    variant: number;
+    label: string;
+    campaignId: string;
+    name: string;
+    subject: string;
+    status: CampaignStatus;
+    accepted: number;
+    humanOpeners: number;
+    mppOnly: number;
+    humanClickers: number;
+    rate: number;
+  }>;
+  rest: { campaignId: string; name: string; status: CampaignStatus } | null;
 }
 
 export interface KeyFigures {
