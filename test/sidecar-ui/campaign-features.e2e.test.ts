@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
@@ -129,5 +130,28 @@ describe('the report of an A/B test variant', () => {
     await ab.locator('.leadfwd-ab-rest a').waitFor();
     expect(await axeViolations(page, '.leadfwd-area')).toEqual([]);
     await bs.shot(page, 'report-ab-test-chosen', '.leadfwd-report-ab-test');
+  }, 60_000);
+});
+
+describe('the send flow', () => {
+  it("offers sally's own saved filters and the reports as the audience, and goes on with a saved filter alone", async () => {
+    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
+    const frame = page.frameLocator('iframe.harness-bwc');
+    await frame.locator('input.leadfwd-bwc-send').waitFor();
+    await frame.locator('input.leadfwd-bwc-send').click();
+    const drawer = page.locator('.harness-drawer form.leadfwd-send');
+    const filter = drawer.locator(`input[name="savedFilter"][value="${DEMO_IDS.filters.emeaContacts}"]`);
+    await filter.waitFor();
+    const labelOf = async (name: string, id: string) => drawer.locator(`label[for$="-${name}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}"]`).textContent();
+    expect(await labelOf('savedFilter', DEMO_IDS.filters.emeaContacts)).toBe('EMEA contacts (saved filter of Contacts)');
+    expect(await labelOf('savedReport', DEMO_IDS.reports.goldContacts)).toBe('Gold loyalty contacts (report of Contacts)');
+    expect(await drawer.locator(`input[name="savedFilter"][value="${DEMO_IDS.filters.adminOnly}"]`).count()).toBe(0); // not hers
+    const ticked = drawer.locator('input[name="targetList"]:checked');
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
+    await filter.check();
+    expect(await axeViolations(page, '.harness-drawer form.leadfwd-send')).toEqual([]);
+    await bs.shot(page, 'send-flow-saved-audiences', '.harness-drawer form.leadfwd-send');
+    await press(drawer.locator('section[data-step="audience"] .leadfwd-next'));
+    expect(await drawer.locator('.leadfwd-step-tab[aria-current="step"]').getAttribute('data-step')).toBe('content');
   }, 60_000);
 });

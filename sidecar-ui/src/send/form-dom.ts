@@ -33,6 +33,8 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
     content: val('content'),
     targetListIds: checked(form, 'input[name="targetList"]'),
     leadfwdListIds: checked(form, 'input[name="leadfwdList"]'),
+    savedFilterIds: checked(form, 'input[name="savedFilter"]'),
+    reportIds: checked(form, 'input[name="savedReport"]'),
     customFields: extra.customFields,
     schedule: radio('schedule') === 'later' ? 'later' : 'now',
     sendAtLocal: val('sendAtLocal'),
@@ -42,7 +44,10 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
 
 /** The controls a field's problem marks invalid (the list checkboxes for 'lists', the radios for 'format'). */
 export function controlsOf(form: HTMLFormElement, cid: string, field: string): HTMLElement[] {
-  if (field === 'lists') return Array.from(form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"]'));
+  if (field === 'lists')
+    return Array.from(
+      form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"], input[name="savedFilter"], input[name="savedReport"]'),
+    );
   if (field === 'format') return Array.from(form.querySelectorAll<HTMLElement>('input[name="format"]'));
   const el = form.querySelector<HTMLElement>(`#${cid}-${field}`);
   return el ? [el] : [];

@@ -3,7 +3,7 @@
 import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
-import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
@@ -68,13 +68,19 @@ async function load(view: SidecarView): Promise<void> {
     const campaign = st.sugarCampaignId
       ? sugarCall<{ name?: string }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId }, { fields: 'id,name' })).catch(() => ({ name: '' }))
       : Promise.resolve({ name: '' });
-    const [lists, ours, links, sugarCampaign] = await Promise.all([
+    // Saved filters and reports are offered when Sugar lets the user read them; otherwise the choice is just empty.
+    const none = { savedFilters: [] as SavedAudience[], reports: [] as SavedAudience[] };
+    const [lists, ours, links, sugarCampaign, filters, reports] = await Promise.all([
       st.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
       st.client.get<{ lists: LeadfwdList[] }>('/lists'),
       linked,
       campaign,
+      st.client.get<{ savedFilters: SavedAudience[] }>('/sugar/saved-filters').catch(() => none),
+      st.client.get<{ reports: SavedAudience[] }>('/sugar/reports').catch(() => none),
     ]);
     if (st.disposed) return;
+    st.savedFilters = filters.savedFilters;
+    st.savedReports = reports.reports;
     st.sugarLists = lists.targetLists;
     st.leadfwdLists = ours.lists;
     st.linkedLists = links.records ?? [];
@@ -140,6 +146,11 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
       if (el.checked) st.selectedSugar.add(el.value);
       else st.selectedSugar.delete(el.value);
     }
+    if (el.name === 'savedFilter' || el.name === 'savedReport') {
+      const key = `${el.name === 'savedFilter' ? 'f' : 'r'}:${el.value}`;
+      if (el.checked) st.selectedAudiences.add(key);
+      else st.selectedAudiences.delete(key);
+    }
     if (el.name === 'leadfwdList') {
       if (el.checked) st.selectedLeadfwd.add(el.value);
       else st.selectedLeadfwd.delete(el.value);
@@ -169,6 +180,9 @@ export const sendFlow = {
       sugarLists: [],
       linkedLists: [],
       leadfwdLists: [],
+      savedFilters: [],
+      savedReports: [],
+      selectedAudiences: new Set(),
       selectedSugar: new Set(),
       selectedLeadfwd: new Set(),
       goneLists: new Set(),

@@ -2,10 +2,10 @@
 import { t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
-import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { CampaignView, LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearProblems, type Problem, setMessage, showFieldProblems } from './form-dom.js';
-import { renderLeadfwdLists, renderSugarLists } from './lists.js';
+import { renderLeadfwdLists, renderSavedAudiences, renderSugarLists } from './lists.js';
 import type { PreviewWidth } from './preview.js';
 import { type FieldProblem, type SendForm, STEP_OF, STEPS, type Step } from './validate.js';
 
@@ -27,6 +27,10 @@ export interface SendState {
   sugarLists: TargetList[];
   linkedLists: TargetList[];
   leadfwdLists: LeadfwdList[];
+  savedFilters: SavedAudience[];
+  savedReports: SavedAudience[];
+  /** Chosen saved filters (`f:<id>`) and reports (`r:<id>`). */
+  selectedAudiences: Set<string>;
   selectedSugar: Set<string>;
   selectedLeadfwd: Set<string>;
   goneLists: Set<string>;
@@ -64,6 +68,8 @@ export function paintLists(view: SidecarView): void {
   if (!form || !st.loaded) return;
   renderSugarLists(form.querySelector('.leadfwd-sugar-lists')!, view.cid, st.sugarLists, st.selectedSugar, st.goneLists, (id) => listName(st, id));
   renderLeadfwdLists(form.querySelector('.leadfwd-leadfwd-lists')!, view.cid, st.leadfwdLists, st.selectedLeadfwd, st.goneLists);
+  const saved = form.querySelector('.leadfwd-saved-audiences');
+  if (saved) renderSavedAudiences(saved, view.cid, st.savedFilters, st.savedReports, st.selectedAudiences);
 }
 
 /** Shows the step, marks the indicator, and (by default) moves focus to the step's heading. */

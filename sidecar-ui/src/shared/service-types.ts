@@ -213,6 +213,16 @@ export interface NewCampaign {
   sugarCampaignId?: string;
   /** Extract and count, but send only after POST /campaigns/:id/confirm. */
   hold?: boolean;
+  /** Sugar saved filters and reports, read when the campaign is extracted (as its creator). */
+  savedFilterIds?: string[];
+  reportIds?: string[];
+}
+
+/** GET /sugar/saved-filters and /sugar/reports: audiences that follow Sugar. */
+export interface SavedAudience {
+  id: string;
+  name: string;
+  module: string;
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';

@@ -37,3 +37,9 @@ $app_strings['LBL_LEADFWD_FU_MPP_INCLUDE'] = 'Include them';
 $app_strings['LBL_LEADFWD_FU_CHOOSE_MPP'] = 'Choose whether the people opened only by Apple Mail Privacy Protection get the follow-up.';
 $app_strings['LBL_LEADFWD_FU_CREATE'] = 'Plan the follow-up';
 $app_strings['LBL_LEADFWD_FU_MADE'] = 'The follow-up "{{name}}" goes on {{when}}.';
+
+$app_strings['LBL_LEADFWD_SAVED_AUDIENCES'] = 'Saved filters and reports in Sugar';
+$app_strings['LBL_LEADFWD_SAVED_AUDIENCES_HINT'] = 'Read again when the campaign goes, with your rights in Sugar: whoever they select then gets it.';
+$app_strings['LBL_LEADFWD_SAVED_FILTER_ITEM'] = '{{name}} (saved filter of {{module}})';
+$app_strings['LBL_LEADFWD_REPORT_ITEM'] = '{{name}} (report of {{module}})';
+$app_strings['LBL_LEADFWD_NO_SAVED_AUDIENCES'] = 'You have no saved filters or reports of people or accounts in Sugar.';
