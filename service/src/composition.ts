@@ -310,7 +310,14 @@ async function compose(
     kick: () => scheduler.kick(),
     logger: automationLog,
   });
-  const listEnrolment = createListEnrolment({ store, sugar, now: opts.now, onEnrolled: () => automationRunner.wake(), logger: automationLog });
+  const listEnrolment = createListEnrolment({
+    store,
+    sugar,
+    sudoFor: (u) => sugar.sudo(u),
+    now: opts.now,
+    onEnrolled: () => automationRunner.wake(),
+    logger: automationLog,
+  });
   const automationRunner = createAutomationRunner({
     engine: automationEngine,
     tickMs: config.automationTickMs,
