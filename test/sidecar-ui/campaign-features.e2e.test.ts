@@ -153,5 +153,24 @@ describe('the send flow', () => {
     await bs.shot(page, 'send-flow-saved-audiences', '.harness-drawer form.leadfwd-send');
     await press(drawer.locator('section[data-step="audience"] .leadfwd-next'));
     expect(await drawer.locator('.leadfwd-step-tab[aria-current="step"]').getAttribute('data-step')).toBe('content');
+
+    // Content from a Sugar Email Template: its variables become merge fields; what cannot be, is listed first.
+    const templates = drawer.locator('.leadfwd-templates');
+    await templates.locator(`select[name="sugarTemplate"] option[value="${DEMO_IDS.emailTemplates.welcome}"]`).waitFor({ state: 'attached' });
+    await templates.locator('select[name="sugarTemplate"]').selectOption(DEMO_IDS.emailTemplates.welcome);
+    await press(templates.locator('.leadfwd-tpl-use'));
+    await until(page, 'the template in the form', () => /Welcome/.test(document.querySelector('.leadfwd-tpl-report')?.textContent ?? ''), null);
+    expect(await drawer.locator('input[name="subject"]').inputValue()).toBe('Welcome, {{ first_name }}');
+    expect(await drawer.locator('textarea[name="content"]').inputValue()).toContain('{{ account_name }}');
+    expect(await axeViolations(page, '.harness-drawer form.leadfwd-send')).toEqual([]);
+    await bs.shot(page, 'send-flow-template', '.harness-drawer form.leadfwd-send .leadfwd-templates');
+
+    // And back: what is written, saved as sally's own Sugar Email Template.
+    await drawer.locator('input[name="subject"]').fill('Autumn for {{ first_name | upcase }}');
+    await press(templates.locator('.leadfwd-tpl-save'));
+    await until(page, 'the template saved', () => /Saved in Sugar/.test(document.querySelector('.leadfwd-tpl-report')?.textContent ?? ''), null);
+    expect(await templates.locator('.leadfwd-tpl-unmapped li').first().textContent()).toContain('{{ first_name | upcase }}');
+    const saved = (await bs.sugar.get<{ records: Array<{ subject: string; created_by: string }> }>('/EmailTemplates', { max_num: 100 })).records;
+    expect(saved.find((x) => x.subject === 'Autumn for $contact_first_name')).toMatchObject({ created_by: 'seed_sally_id' });
   }, 60_000);
 });

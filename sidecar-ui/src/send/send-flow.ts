@@ -12,6 +12,7 @@ import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, p
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
 import { restore, STARTER_HTML, snapshot } from './starter.js';
 import { dropReview, formOf, paintLists, type SendState, showError, showStep, state } from './state.js';
+import { loadTemplates, saveTemplate, useTemplate } from './templates.js';
 import type { Step } from './validate.js';
 
 function userDefaults(): { fromName: string; fromEmail: string } {
@@ -90,6 +91,7 @@ async function load(view: SidecarView): Promise<void> {
     st.loaded = true;
     paint(view);
     await loadFields(view, 'Contacts');
+    await loadTemplates(view);
   } catch (e) {
     showError(view, e);
   }
@@ -169,6 +171,8 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
   on('.leadfwd-test-button', () => void testSend(view));
   on('.leadfwd-confirm-button', () => void confirm(view));
   on('.leadfwd-close', () => close(view));
+  on('.leadfwd-tpl-use', () => void useTemplate(view));
+  on('.leadfwd-tpl-save', () => void saveTemplate(view));
 }
 
 export const sendFlow = {

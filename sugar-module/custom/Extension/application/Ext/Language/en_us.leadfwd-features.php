@@ -43,3 +43,15 @@ $app_strings['LBL_LEADFWD_SAVED_AUDIENCES_HINT'] = 'Read again when the campaign
 $app_strings['LBL_LEADFWD_SAVED_FILTER_ITEM'] = '{{name}} (saved filter of {{module}})';
 $app_strings['LBL_LEADFWD_REPORT_ITEM'] = '{{name}} (report of {{module}})';
 $app_strings['LBL_LEADFWD_NO_SAVED_AUDIENCES'] = 'You have no saved filters or reports of people or accounts in Sugar.';
+
+$app_strings['LBL_LEADFWD_TPL_TITLE'] = 'Sugar Email Templates';
+$app_strings['LBL_LEADFWD_TPL_PICK'] = 'Start from a template';
+$app_strings['LBL_LEADFWD_TPL_NONE'] = 'Choose a template';
+$app_strings['LBL_LEADFWD_TPL_EMPTY'] = 'No Email Templates you may read';
+$app_strings['LBL_LEADFWD_TPL_USE'] = 'Use this template';
+$app_strings['LBL_LEADFWD_TPL_SAVE'] = 'Save as a Sugar Email Template';
+$app_strings['LBL_LEADFWD_TPL_USED'] = 'The subject and content of "{{name}}" are in the form; every Sugar variable became a merge field.';
+$app_strings['LBL_LEADFWD_TPL_USED_UNMAPPED'] = 'The subject and content of "{{name}}" are in the form. These Sugar variables cannot be filled by LeadFWD and stay as typed; change them before you go on:';
+$app_strings['LBL_LEADFWD_TPL_SAVED'] = 'Saved in Sugar as the Email Template "{{name}}".';
+$app_strings['LBL_LEADFWD_TPL_SAVED_UNMAPPED'] = 'Saved in Sugar as the Email Template "{{name}}". Sugar has no equivalent for these, kept as typed:';
+$app_strings['LBL_LEADFWD_TPL_NOTHING'] = 'Write a subject and content first.';
