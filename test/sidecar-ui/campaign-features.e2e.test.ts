@@ -172,5 +172,24 @@ describe('the send flow', () => {
     expect(await templates.locator('.leadfwd-tpl-unmapped li').first().textContent()).toContain('{{ first_name | upcase }}');
     const saved = (await bs.sugar.get<{ records: Array<{ subject: string; created_by: string }> }>('/EmailTemplates', { max_num: 100 })).records;
     expect(saved.find((x) => x.subject === 'Autumn for $contact_first_name')).toMatchObject({ created_by: 'seed_sally_id' });
-  }, 60_000);
+
+    // Settings: at 09:00 local time; the Review tells how many go when, before anything goes.
+    await drawer.locator('input[name="subject"]').fill('Autumn for {{ first_name }}');
+    await press(drawer.locator('section[data-step="content"] .leadfwd-next'));
+    const settings = drawer.locator('section[data-step="settings"]');
+    await settings.locator('input[name="localTime"]').check();
+    await settings.locator('input[name="localZone"]').fill('America/New_York');
+    expect(await axeViolations(page, '.harness-drawer form.leadfwd-send')).toEqual([]);
+    await press(settings.locator('.leadfwd-review-button'));
+    const plan = drawer.locator('table.leadfwd-local-times');
+    await plan.waitFor({ timeout: 30_000 });
+    expect(await drawer.locator('.leadfwd-summary-lists').textContent()).toBe('EMEA contacts');
+    const rows = await plan.locator('tbody tr').allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => /America\/New_York \(no time zone on the record\)\d{4}-\d\d-\d\d 1[34]:00 UTC\d+$/.test(r))).toBe(true);
+    const held = (await bs.stack.api('GET', '/campaigns?held=true')).body.campaigns[0];
+    expect(held).toMatchObject({ localTime: { at: '09:00', timeZone: 'America/New_York' }, audiences: [{ kind: 'saved_filter', name: 'EMEA contacts' }] });
+    expect(await axeViolations(page, '.harness-drawer form.leadfwd-send')).toEqual([]);
+    await bs.shot(page, 'send-flow-local-times', '.harness-drawer form.leadfwd-send');
+  }, 90_000);
 });

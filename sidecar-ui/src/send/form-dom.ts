@@ -39,6 +39,9 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
     schedule: radio('schedule') === 'later' ? 'later' : 'now',
     sendAtLocal: val('sendAtLocal'),
     timeZone: extra.timeZone,
+    ...(form.querySelector<HTMLInputElement>('input[name="localTime"]')?.checked
+      ? { localTime: { at: val('localAt') || '09:00', timeZone: val('localZone').trim() || extra.timeZone } }
+      : {}),
   };
 }
 

@@ -59,7 +59,14 @@ export const state = (view: SidecarView) => view._lfState as SendState;
 export const formOf = (view: SidecarView) => view.el.querySelector('form.leadfwd-send') as HTMLFormElement | null;
 
 export function listName(st: SendState, id: string): string {
-  return st.sugarLists.find((l) => l.id === id)?.name ?? st.linkedLists.find((l) => l.id === id)?.name ?? st.leadfwdLists.find((l) => l.id === id)?.name ?? id;
+  return (
+    st.sugarLists.find((l) => l.id === id)?.name ??
+    st.linkedLists.find((l) => l.id === id)?.name ??
+    st.leadfwdLists.find((l) => l.id === id)?.name ??
+    st.savedFilters.find((l) => l.id === id)?.name ??
+    st.savedReports.find((l) => l.id === id)?.name ??
+    id
+  );
 }
 
 export function paintLists(view: SidecarView): void {

@@ -23,6 +23,8 @@ export interface SendForm {
   sendAtLocal: string;
   /** The user's Sugar time zone: sendAtLocal is a wall-clock time there. */
   timeZone: string;
+  /** Send at this local time in each recipient's zone (their record's, else `timeZone`). */
+  localTime?: { at: string; timeZone: string };
 }
 
 export type Step = 'audience' | 'content' | 'settings' | 'review';
@@ -132,5 +134,6 @@ export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; hol
     ...(sendAt ? { sendAt } : {}),
     ...(opts.sugarCampaignId ? { sugarCampaignId: opts.sugarCampaignId } : {}),
     ...(opts.hold ? { hold: true } : {}),
+    ...(f.localTime ? { localTime: { ...f.localTime } } : {}),
   };
 }

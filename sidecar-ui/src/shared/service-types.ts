@@ -8,6 +8,8 @@ export interface Audit {
   queued: number;
   skipped: Partial<Record<SkipReason, number>>;
   progress?: { listsDone: number; listsTotal: number; recordsRead: number };
+  /** Local-time sending: how many go when, per time zone. */
+  localTimes?: Array<{ timeZone: string; at: string; count: number; fromRecord: boolean }>;
 }
 
 /** Rows the service still has to write into Sugar, written, and given up on; lag of the oldest pending row. */
@@ -216,6 +218,8 @@ export interface NewCampaign {
   /** Sugar saved filters and reports, read when the campaign is extracted (as its creator). */
   savedFilterIds?: string[];
   reportIds?: string[];
+  /** Sent at this local time in each recipient's time zone. */
+  localTime?: { at: string; timeZone: string };
 }
 
 /** GET /sugar/saved-filters and /sugar/reports: audiences that follow Sugar. */

@@ -55,3 +55,14 @@ $app_strings['LBL_LEADFWD_TPL_USED_UNMAPPED'] = 'The subject and content of "{{n
 $app_strings['LBL_LEADFWD_TPL_SAVED'] = 'Saved in Sugar as the Email Template "{{name}}".';
 $app_strings['LBL_LEADFWD_TPL_SAVED_UNMAPPED'] = 'Saved in Sugar as the Email Template "{{name}}". Sugar has no equivalent for these, kept as typed:';
 $app_strings['LBL_LEADFWD_TPL_NOTHING'] = 'Write a subject and content first.';
+
+$app_strings['LBL_LEADFWD_LOCAL_TITLE'] = 'Local time';
+$app_strings['LBL_LEADFWD_LOCAL_ON'] = 'Send at a local time in each recipient\'s time zone';
+$app_strings['LBL_LEADFWD_LOCAL_HINT'] = 'The time zone comes from the person\'s record in Sugar (the LeadFWD time zone field); people without one get the time zone below.';
+$app_strings['LBL_LEADFWD_LOCAL_AT'] = 'Local time';
+$app_strings['LBL_LEADFWD_LOCAL_ZONE'] = 'Time zone for people without one (e.g. Europe/London; empty: yours)';
+$app_strings['LBL_LEADFWD_LOCAL_PLAN'] = 'When it goes, per time zone';
+$app_strings['LBL_LEADFWD_LOCAL_COL_ZONE'] = 'Time zone';
+$app_strings['LBL_LEADFWD_LOCAL_COL_WHEN'] = 'Sent at';
+$app_strings['LBL_LEADFWD_LOCAL_COL_COUNT'] = 'People';
+$app_strings['LBL_LEADFWD_LOCAL_DEFAULT_ZONE'] = '{{zone}} (no time zone on the record)';
