@@ -15,7 +15,7 @@ import type { CampaignService, CreateCampaignInput } from './service.js';
 
 export type AbTestStore = StorePart<{
   abTests: 'create' | 'get' | 'due' | 'withoutRest' | 'decide' | 'setRestCampaign' | 'noteUndecided';
-  campaigns: 'get' | 'create';
+  campaigns: 'get' | 'create' | 'transition';
   followUps: 'counts';
 }>;
 
@@ -60,13 +60,19 @@ export function createAbTests(deps: AbTestDeps) {
     }
     const testId = randomUUID();
     const ids: string[] = [];
-    for (const [i, x] of variants.entries()) {
-      const c = await deps.campaigns.create(
-        { ...(base as CreateCampaignInput), name: partName(v.name, ` – variant ${letter(i)}`), subject: x.subject, mjml: x.mjml, html: x.html },
-        actor,
-        { abPart: { testId, group: i, share: abTest.testShare, variants: variants.length } },
-      );
-      ids.push(c.id);
+    try {
+      for (const [i, x] of variants.entries()) {
+        const c = await deps.campaigns.create(
+          { ...(base as CreateCampaignInput), name: partName(v.name, ` – variant ${letter(i)}`), subject: x.subject, mjml: x.mjml, html: x.html },
+          actor,
+          { abPart: { testId, group: i, share: abTest.testShare, variants: variants.length } },
+        );
+        ids.push(c.id);
+      }
+    } catch (e) {
+      // A later variant refused (Sugar unreachable mid-way): the ones made must not send as a test of fewer variants.
+      for (const id of ids) store.campaigns.transition(id, ['draft', 'extracting', 'pending'], 'cancelled', 'the A/B test it belonged to could not be made');
+      throw e;
     }
     const first = store.campaigns.get(ids[0])!;
     return store.abTests.create({

@@ -127,7 +127,12 @@ export class SugarClient {
     if (!c) {
       c = new SugarClient(
         { baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
-        { transport: this.transport, session: new SudoSession(this.transport, this.session, userName, this.platform), maxRetries: this.maxRetries },
+        // Never `base`: a sudo login there would end the user's own browser session (one session per user and platform).
+        {
+          transport: this.transport,
+          session: new SudoSession(this.transport, this.session, userName, this.platform === 'base' ? 'leadfwd' : this.platform),
+          maxRetries: this.maxRetries,
+        },
       );
       this.sudoSessions.set(userName, c);
     }
