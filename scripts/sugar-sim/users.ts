@@ -1,5 +1,5 @@
 // Seeded users and the ACL facts the service needs (sugar-platform.md §9, §13), as Sugar roles would give them:
-// chris may not touch Campaigns; dana may only view Campaigns and Target Lists and cannot reach people or users;
+// chris may not touch Campaigns; dana may only view Campaigns, Target Lists and Email Templates and cannot reach people or users;
 // max may change only the Campaigns assigned to him (owner-only) and cannot read mobile phone numbers.
 import { createHash } from 'node:crypto';
 import { zoneOffsetMs } from '../../service/src/domain/zoned-time.js';
@@ -58,7 +58,15 @@ export const SEED_USERS: readonly SeedUser[] = [
     last_name: 'Fisher',
     email: 'dana@example.com',
     isAdmin: false,
-    denied: { Contacts: ACL_ACTIONS, Leads: ACL_ACTIONS, Prospects: ACL_ACTIONS, Users: ACL_ACTIONS, Campaigns: WRITES, ProspectLists: WRITES },
+    denied: {
+      Contacts: ACL_ACTIONS,
+      Leads: ACL_ACTIONS,
+      Prospects: ACL_ACTIONS,
+      Users: ACL_ACTIONS,
+      Campaigns: WRITES,
+      ProspectLists: WRITES,
+      EmailTemplates: WRITES,
+    },
   },
 ];
 

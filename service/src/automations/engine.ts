@@ -118,7 +118,12 @@ export function createAutomationEngine(deps: EngineDeps) {
 
   function advanceOne(e: Enrolment, a: StoredAutomation, at: Date, batch: Batch): number {
     const sends = store.automations.sends(e.id);
-    const r = advance(a.program, e.position, { now: at, passed: (k) => sends.has(k), engagement: (k) => engagementOf(sends.get(k)) });
+    const r = advance(a.program, e.position, {
+      now: at,
+      passed: (k) => sends.has(k),
+      engagement: (k) => engagementOf(sends.get(k)),
+      targetKey: e.target.addressKey,
+    });
     let queued = 0;
     for (const s of r.sends) {
       if (!store.automations.markSent(e.id, s.key)) continue;

@@ -1,5 +1,5 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
-import type { Audit, Campaign, CampaignContent, CampaignStatus, Creator } from '../domain/types.js';
+import type { AbPart, Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, LocalTimeSending, SugarAudience } from '../domain/types.js';
 
 export interface NewCampaign extends CampaignContent {
   name: string;
@@ -16,6 +16,14 @@ export interface NewCampaign extends CampaignContent {
   senderIdentityId?: string;
   /** From each target's assigned Sugar user where the identity allows that address. */
   sendAsAssignedUser?: boolean;
+  /** Audiences read from Sugar at extraction (saved filters, reports), as the creator. */
+  audiences?: SugarAudience[];
+  /** A follow-up to a sent campaign's non-openers (or non-clickers). */
+  followUpOf?: FollowUpOf;
+  /** A variant of an A/B test, or its rest. */
+  abPart?: AbPart;
+  /** Sent at a local time per recipient. */
+  localTime?: LocalTimeSending;
 }
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */

@@ -6,17 +6,20 @@ import type { Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
+import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
+import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
 import { SqliteIdentityRepo } from './sqlite-identity-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteReportRepo } from './sqlite-report-repo.js';
+import { SqliteScoreRepo } from './sqlite-score-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
@@ -97,6 +100,9 @@ class SqliteStore implements Store, StoreOps {
   readonly reports;
   readonly identities;
   readonly deliverability;
+  readonly followUps;
+  readonly abTests;
+  readonly scores;
 
   constructor(
     private readonly db: Database.Database,
@@ -118,6 +124,9 @@ class SqliteStore implements Store, StoreOps {
     this.reports = guarded(new SqliteReportRepo(db));
     this.identities = guarded(new SqliteIdentityRepo(db, now));
     this.deliverability = guarded(new SqliteDeliverabilityRepo(db));
+    this.followUps = guarded(new SqliteFollowUpRepo(db));
+    this.abTests = guarded(new SqliteAbTestRepo(db, now));
+    this.scores = guarded(new SqliteScoreRepo(db));
   }
 
   transaction<T>(fn: () => T): T {

@@ -14,6 +14,7 @@ import type { CampaignReport, CampaignView, PeopleKind, PeoplePage, Person, Prov
 import { userTimeZone } from '../shared/time.js';
 import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, statusDate, timeNow, when } from './area.js';
 import { downloadText } from './download.js';
+import { abTestSection, followUpSection } from './report-features.js';
 
 const REFRESH_MS = 10_000;
 const PEOPLE_PAGE = 50;
@@ -227,6 +228,8 @@ export const reportPage: AreaPage = {
       uncertain: section(cid, 'uncertain', t(LIST_TITLE.uncertain), t('LBL_LEADFWD_UNCERTAIN_HINT')),
     };
     const history = h('details', { class: 'leadfwd-history' });
+    const abTest = abTestSection(ctx, cid);
+    const followUp = followUpSection(ctx, cid);
 
     function paintHead() {
       const c = st.view!;
@@ -535,6 +538,8 @@ export const reportPage: AreaPage = {
         paintHead();
         paintReport();
         paintHistory();
+        void abTest.paint(view);
+        void followUp.paint(view);
         return true;
       } catch (e) {
         ctx.status('');
@@ -577,7 +582,20 @@ export const reportPage: AreaPage = {
       st.canExport = access.can.exportCampaigns !== false;
       // Nothing but the message line shows until the campaign has been read once.
       ctx.root.hidden = true;
-      ctx.root.append(head, results, timeline, links, providers, lists.bounced, lists.complaint, lists.opted_out, lists.uncertain, history);
+      ctx.root.append(
+        head,
+        results,
+        abTest.el,
+        timeline,
+        links,
+        providers,
+        lists.bounced,
+        lists.complaint,
+        lists.opted_out,
+        lists.uncertain,
+        followUp.el,
+        history,
+      );
       let listsRead = false;
       const readAll = async () => {
         if (!(await refresh()) || listsRead) return;

@@ -33,18 +33,26 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
     content: val('content'),
     targetListIds: checked(form, 'input[name="targetList"]'),
     leadfwdListIds: checked(form, 'input[name="leadfwdList"]'),
+    savedFilterIds: checked(form, 'input[name="savedFilter"]'),
+    reportIds: checked(form, 'input[name="savedReport"]'),
     customFields: extra.customFields,
     schedule: radio('schedule') === 'later' ? 'later' : 'now',
     sendAtLocal: val('sendAtLocal'),
     timeZone: extra.timeZone,
     senderIdentityId: val('senderIdentityId'),
     sendAsAssignedUser: Boolean((form.elements.namedItem('sendAsAssignedUser') as HTMLInputElement | null)?.checked),
+    ...(form.querySelector<HTMLInputElement>('input[name="localTime"]')?.checked
+      ? { localTime: { at: val('localAt') || '09:00', timeZone: val('localZone').trim() || extra.timeZone } }
+      : {}),
   };
 }
 
 /** The controls a field's problem marks invalid (the list checkboxes for 'lists', the radios for 'format'). */
 export function controlsOf(form: HTMLFormElement, cid: string, field: string): HTMLElement[] {
-  if (field === 'lists') return Array.from(form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"]'));
+  if (field === 'lists')
+    return Array.from(
+      form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"], input[name="savedFilter"], input[name="savedReport"]'),
+    );
   if (field === 'format') return Array.from(form.querySelectorAll<HTMLElement>('input[name="format"]'));
   const el = form.querySelector<HTMLElement>(`#${cid}-${field}`);
   return el ? [el] : [];

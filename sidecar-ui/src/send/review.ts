@@ -42,7 +42,11 @@ export function renderSummary(el: Element, f: SendForm, o: SummaryOptions): void
         : row('LBL_LEADFWD_SUBJECT', t('LBL_LEADFWD_SUBJECT_PENDING'), 'leadfwd-summary-subject'),
       row('LBL_LEADFWD_FROM', `${f.fromName} <${f.fromEmail}>`, 'leadfwd-summary-from'),
       f.replyTo.trim() ? row('LBL_LEADFWD_REPLY_TO', f.replyTo.trim()) : null,
-      row('LBL_LEADFWD_AUDIENCE', [...f.targetListIds, ...f.leadfwdListIds].map(o.listName).join(', '), 'leadfwd-summary-lists'),
+      row(
+        'LBL_LEADFWD_AUDIENCE',
+        [...f.targetListIds, ...f.leadfwdListIds, ...(f.savedFilterIds ?? []), ...(f.reportIds ?? [])].map(o.listName).join(', '),
+        'leadfwd-summary-lists',
+      ),
       row('LBL_LEADFWD_MERGE_FIELDS', f.customFields.length ? f.customFields.map((n) => fieldName(n, o.fields)).join(', ') : t('LBL_LEADFWD_MERGE_NONE')),
       row('LBL_LEADFWD_SCHEDULE', at ? formatInZone(at, f.timeZone) : t('LBL_LEADFWD_SCHEDULE_NOW'), 'leadfwd-summary-schedule'),
     ),
@@ -85,6 +89,37 @@ export function renderAudit(el: Element, c: CampaignView): boolean {
       ),
     ),
     a.queued === 0 ? h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null,
+    a.localTimes?.length
+      ? h(
+          'table',
+          { class: 'table table-condensed leadfwd-local-times' },
+          h('caption', { class: 'help-block' }, t('LBL_LEADFWD_LOCAL_PLAN')),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, t('LBL_LEADFWD_LOCAL_COL_ZONE')),
+              h('th', { scope: 'col' }, t('LBL_LEADFWD_LOCAL_COL_WHEN')),
+              h('th', { scope: 'col' }, t('LBL_LEADFWD_LOCAL_COL_COUNT')),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            a.localTimes.map((g) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, g.fromRecord ? g.timeZone : t('LBL_LEADFWD_LOCAL_DEFAULT_ZONE', { zone: g.timeZone })),
+                h('td', {}, new Date(g.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'),
+                h('td', {}, String(g.count)),
+              ),
+            ),
+          ),
+        )
+      : null,
   );
   return a.queued > 0;
 }

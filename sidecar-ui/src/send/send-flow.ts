@@ -3,7 +3,7 @@
 import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
-import type { IdentityChoice, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { IdentityChoice, LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
@@ -13,6 +13,7 @@ import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './l
 import { renderIdentities } from './review.js';
 import { restore, STARTER_HTML, snapshot } from './starter.js';
 import { dropReview, formOf, paintLists, type SendState, showError, showStep, state } from './state.js';
+import { loadTemplates, saveTemplate, useTemplate } from './templates.js';
 import type { Step } from './validate.js';
 
 function userDefaults(): { fromName: string; fromEmail: string } {
@@ -69,15 +70,21 @@ async function load(view: SidecarView): Promise<void> {
     const campaign = st.sugarCampaignId
       ? sugarCall<{ name?: string }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId }, { fields: 'id,name' })).catch(() => ({ name: '' }))
       : Promise.resolve({ name: '' });
-    const [lists, ours, links, sugarCampaign, identities] = await Promise.all([
+    // Saved filters and reports are offered when Sugar lets the user read them; otherwise the choice is just empty.
+    const none = { savedFilters: [] as SavedAudience[], reports: [] as SavedAudience[] };
+    const [lists, ours, links, sugarCampaign, identities, filters, reports] = await Promise.all([
       st.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
       st.client.get<{ lists: LeadfwdList[] }>('/lists'),
       linked,
       campaign,
       // Which identities this user may send as; without an answer the service's default is used, as before.
       st.client.get<{ identities: IdentityChoice[] }>('/identities').catch(() => ({ identities: [] as IdentityChoice[] })),
+      st.client.get<{ savedFilters: SavedAudience[] }>('/sugar/saved-filters').catch(() => none),
+      st.client.get<{ reports: SavedAudience[] }>('/sugar/reports').catch(() => none),
     ]);
     if (st.disposed) return;
+    st.savedFilters = filters.savedFilters;
+    st.savedReports = reports.reports;
     st.sugarLists = lists.targetLists;
     st.leadfwdLists = ours.lists;
     st.identities = identities.identities;
@@ -88,6 +95,7 @@ async function load(view: SidecarView): Promise<void> {
     st.loaded = true;
     paint(view);
     await loadFields(view, 'Contacts');
+    await loadTemplates(view);
   } catch (e) {
     showError(view, e);
   }
@@ -145,6 +153,11 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
       if (el.checked) st.selectedSugar.add(el.value);
       else st.selectedSugar.delete(el.value);
     }
+    if (el.name === 'savedFilter' || el.name === 'savedReport') {
+      const key = `${el.name === 'savedFilter' ? 'f' : 'r'}:${el.value}`;
+      if (el.checked) st.selectedAudiences.add(key);
+      else st.selectedAudiences.delete(key);
+    }
     if (el.name === 'leadfwdList') {
       if (el.checked) st.selectedLeadfwd.add(el.value);
       else st.selectedLeadfwd.delete(el.value);
@@ -163,6 +176,8 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
   on('.leadfwd-test-button', () => void testSend(view));
   on('.leadfwd-confirm-button', () => void confirm(view));
   on('.leadfwd-close', () => close(view));
+  on('.leadfwd-tpl-use', () => void useTemplate(view));
+  on('.leadfwd-tpl-save', () => void saveTemplate(view));
 }
 
 export const sendFlow = {
@@ -174,6 +189,9 @@ export const sendFlow = {
       sugarLists: [],
       linkedLists: [],
       leadfwdLists: [],
+      savedFilters: [],
+      savedReports: [],
+      selectedAudiences: new Set(),
       selectedSugar: new Set(),
       selectedLeadfwd: new Set(),
       goneLists: new Set(),

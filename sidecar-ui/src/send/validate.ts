@@ -15,6 +15,9 @@ export interface SendForm {
   content: string;
   targetListIds: string[];
   leadfwdListIds: string[];
+  /** Sugar saved filters and reports chosen as the audience. */
+  savedFilterIds?: string[];
+  reportIds?: string[];
   customFields: string[];
   schedule: 'now' | 'later';
   sendAtLocal: string;
@@ -23,6 +26,8 @@ export interface SendForm {
   /** The sender identity picked ('' or absent: the default one). */
   senderIdentityId?: string;
   sendAsAssignedUser?: boolean;
+  /** Send at this local time in each recipient's zone (their record's, else `timeZone`). */
+  localTime?: { at: string; timeZone: string };
 }
 
 export type Step = 'audience' | 'content' | 'settings' | 'review';
@@ -67,7 +72,8 @@ export function parseAddresses(s: string): { ok: string[]; bad: string[] } {
 }
 
 function audience(f: SendForm): FieldProblem[] {
-  return f.targetListIds.length + f.leadfwdListIds.length === 0 ? [{ field: 'lists', label: 'LBL_LEADFWD_ERR_NO_LISTS' }] : [];
+  const chosen = f.targetListIds.length + f.leadfwdListIds.length + (f.savedFilterIds?.length ?? 0) + (f.reportIds?.length ?? 0);
+  return chosen === 0 ? [{ field: 'lists', label: 'LBL_LEADFWD_ERR_NO_LISTS' }] : [];
 }
 
 function content(f: SendForm): FieldProblem[] {
@@ -125,11 +131,14 @@ export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; hol
     ...(f.format === 'mjml' ? { mjml: f.content } : { html: f.content }),
     targetListIds: f.targetListIds.slice(),
     leadfwdListIds: f.leadfwdListIds.slice(),
+    ...(f.savedFilterIds?.length ? { savedFilterIds: f.savedFilterIds.slice() } : {}),
+    ...(f.reportIds?.length ? { reportIds: f.reportIds.slice() } : {}),
     customFields: f.customFields.slice(),
     ...(sendAt ? { sendAt } : {}),
     ...(opts.sugarCampaignId ? { sugarCampaignId: opts.sugarCampaignId } : {}),
     ...(opts.hold ? { hold: true } : {}),
     ...(f.senderIdentityId ? { senderIdentityId: f.senderIdentityId } : {}),
     ...(f.sendAsAssignedUser ? { sendAsAssignedUser: true } : {}),
+    ...(f.localTime ? { localTime: { ...f.localTime } } : {}),
   };
 }

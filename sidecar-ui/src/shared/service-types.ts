@@ -11,6 +11,8 @@ export interface Audit {
   queued: number;
   skipped: Partial<Record<SkipReason, number>>;
   progress?: { listsDone: number; listsTotal: number; recordsRead: number };
+  /** Local-time sending: how many go when, per time zone. */
+  localTimes?: Array<{ timeZone: string; at: string; count: number; fromRecord: boolean }>;
 }
 
 /** Rows the service still has to write into Sugar, written, and given up on; lag of the oldest pending row. */
@@ -49,6 +51,10 @@ export interface CampaignView {
   figures?: KeyFigures;
   /** When its rows go, where the sender identity's warm-up plan or daily limit spreads them over days (issue 16). */
   schedule?: CampaignSchedule | null;
+  /** A part of an A/B test: a variant (its index) or the rest that got the winner. */
+  abPart?: { testId: string; group: number | 'rest' };
+  /** A follow-up to a sent campaign's non-openers. */
+  followUpOf?: { campaignId: string; name: string; criterion: 'not_opened' | 'not_clicked'; mppOnly: 'include' | 'exclude' };
 }
 
 export interface CampaignSchedule {
@@ -65,6 +71,42 @@ export interface IdentityChoice {
   isDefault: boolean;
   fromDomains: string[];
   fromAddresses: string[];
+}
+
+/** GET /campaigns/:id/follow-up: whom a follow-up could reach now. */
+export interface FollowUpAudience {
+  accepted: number;
+  humanOpeners: number;
+  mppOnly: number;
+  noOpen: number;
+  humanClickers: number;
+}
+
+/** GET /ab-tests/:id */
+export interface AbTestView {
+  id: string;
+  name: string;
+  metric: 'opens' | 'clicks';
+  testShare: number;
+  decideAt: string;
+  winner?: number;
+  decidedBy?: string;
+  decidedAt?: string;
+  undecidedReason?: string;
+  variants: Array<{
+    variant: number;
+    label: string;
+    campaignId: string;
+    name: string;
+    subject: string;
+    status: CampaignStatus;
+    accepted: number;
+    humanOpeners: number;
+    mppOnly: number;
+    humanClickers: number;
+    rate: number;
+  }>;
+  rest: { campaignId: string; name: string; status: CampaignStatus } | null;
 }
 
 export interface KeyFigures {
@@ -152,6 +194,18 @@ export interface NewCampaign {
   senderIdentityId?: string;
   /** From each target's assigned user, where the identity allows that address. */
   sendAsAssignedUser?: boolean;
+  /** Sugar saved filters and reports, read when the campaign is extracted (as its creator). */
+  savedFilterIds?: string[];
+  reportIds?: string[];
+  /** Sent at this local time in each recipient's time zone. */
+  localTime?: { at: string; timeZone: string };
+}
+
+/** GET /sugar/saved-filters and /sugar/reports: audiences that follow Sugar. */
+export interface SavedAudience {
+  id: string;
+  name: string;
+  module: string;
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';
