@@ -1,30 +1,11 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
-import type { AbPart, Audit, Campaign, CampaignContent, CampaignStatus, Creator, FollowUpOf, LocalTimeSending, SugarAudience } from '../domain/types.js';
+import type { Audit, Campaign, CampaignStatus, Creator } from '../domain/types.js';
 
-export interface NewCampaign extends CampaignContent {
-  name: string;
-  targetListIds: string[];
-  leadfwdListIds: string[];
-  customFields: string[];
-  sendAt: string; // ISO time; stored normalised to UTC `toISOString()` form
-  sugarCampaignId?: string;
+/** What a new campaign is stored from: everything but what the store sets (id, status, times). */
+export type NewCampaign = Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'> & {
+  /** Test sends only: the addresses it goes to. */
   testAddresses?: string[];
-  /** Waits for confirm before the scheduler may start it (extraction still runs). */
-  held?: boolean;
-  createdBy?: Creator;
-  /** The sender identity; absent: the default one at the time it sends. */
-  senderIdentityId?: string;
-  /** From each target's assigned Sugar user where the identity allows that address. */
-  sendAsAssignedUser?: boolean;
-  /** Audiences read from Sugar at extraction (saved filters, reports), as the creator. */
-  audiences?: SugarAudience[];
-  /** A follow-up to a sent campaign's non-openers (or non-clickers). */
-  followUpOf?: FollowUpOf;
-  /** A variant of an A/B test, or its rest. */
-  abPart?: AbPart;
-  /** Sent at a local time per recipient. */
-  localTime?: LocalTimeSending;
-}
+};
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
 export type StoredCampaign = Campaign & { testAddresses?: string[] };

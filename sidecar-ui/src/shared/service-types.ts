@@ -1,10 +1,10 @@
 // Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them. Types the service declares for
 // its JSON as it is are taken from it (type-only imports: nothing of the service is bundled).
 import type { CampaignStatus, RecipientState, SkipReason } from '../../../service/src/domain/types.js';
-import type { CampaignReport, ProviderGroup, ProviderResult, TimelineHour } from '../../../service/src/engagement/report.js';
+import type { CampaignReport, KeyFigures, ProviderGroup, ProviderResult, TimelineHour } from '../../../service/src/engagement/report.js';
 
 export type { RecipientChoice } from '../../../service/src/campaigns/recipient-preview.js';
-export type { CampaignReport, CampaignStatus, ProviderGroup, ProviderResult, RecipientState, SkipReason, TimelineHour };
+export type { CampaignReport, CampaignStatus, KeyFigures, ProviderGroup, ProviderResult, RecipientState, SkipReason, TimelineHour };
 
 export interface Audit {
   candidates: number;
@@ -107,15 +107,6 @@ export interface AbTestView {
     rate: number;
   }>;
   rest: { campaignId: string; name: string; status: CampaignStatus } | null;
-}
-
-export interface KeyFigures {
-  accepted: number;
-  opened: number;
-  clicked: number;
-  bounced: number;
-  optedOut: number;
-  complaints: number;
 }
 
 export interface CampaignPage {
