@@ -12,7 +12,6 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,20 +22,12 @@ import { buildMessage } from '../../service/src/mail/message.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
 import { startSugarSim } from '../sugar-sim/server.js';
+import { freePort, sleep } from './support.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const API_KEY = randomBytes(32).toString('base64url'); // the service refuses weak secrets
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-'));
 const smtpPort = await freePort();
