@@ -1,8 +1,8 @@
 // The automation builder in the DOM: the name, the lists it enrols, and its steps as cards — emails, waits, content
-// streams, gotos — with a branch drawn as two columns (then / else) holding steps of their own, and an A/B split as 2 to 4 path columns side by side. Every control has a
-// label, every button says which step it acts on, each problem shows once at its field (Sugar's control-group error
-// state) and goes as soon as the field changes. Typing changes the draft in place; adding, moving or removing a step
-// draws the steps again and puts focus where the person was working.
+// streams, gotos — with a branch drawn as two columns (then / else) holding steps of their own, and an A/B split as
+// 2 to 4 path columns side by side. Every control has a label, every button says which step it acts on, each problem
+// shows once at its field (Sugar's control-group error state) and goes as soon as the field changes. Typing changes the
+// draft in place; adding, moving or removing a step draws the steps again and puts focus where the person was working.
 import { renderSugarLists } from '../send/lists.js';
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
