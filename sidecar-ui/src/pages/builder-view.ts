@@ -1,8 +1,8 @@
 // The automation builder in the DOM: the name, the lists it enrols, and its steps as cards — emails, waits, content
-// streams, gotos — with a branch drawn as two columns (then / else) holding steps of their own. Every control has a
-// label, every button says which step it acts on, each problem shows once at its field (Sugar's control-group error
-// state) and goes as soon as the field changes. Typing changes the draft in place; adding, moving or removing a step
-// draws the steps again and puts focus where the person was working.
+// streams, gotos — with a branch drawn as two columns (then / else) holding steps of their own, and an A/B split as
+// 2 to 4 path columns side by side. Every control has a label, every button says which step it acts on, each problem
+// shows once at its field (Sugar's control-group error state) and goes as soon as the field changes. Typing changes the
+// draft in place; adding, moving or removing a step draws the steps again and puts focus where the person was working.
 import { renderSugarLists } from '../send/lists.js';
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
@@ -16,6 +16,9 @@ import {
   flatten,
   idsOf,
   newStep,
+  pathLetter,
+  SPLIT_MAX,
+  SPLIT_MIN,
   STEP_KINDS,
   type Step,
   type StepKind,
@@ -52,6 +55,7 @@ const KIND_LABEL: Record<StepKind, string> = {
   wait: 'LBL_LEADFWD_STEP_KIND_WAIT',
   content_stream: 'LBL_LEADFWD_STEP_KIND_STREAM',
   branch: 'LBL_LEADFWD_STEP_KIND_BRANCH',
+  split: 'LBL_LEADFWD_STEP_KIND_SPLIT',
   goto: 'LBL_LEADFWD_STEP_KIND_GOTO',
 };
 const UNIT_LABEL: Record<string, string> = {
@@ -97,7 +101,9 @@ export function stepTitle(s: Step, position: number): string {
             : ''
         : s.kind === 'branch'
           ? t(s.on === 'clicked' ? 'LBL_LEADFWD_BRANCH_IF_CLICKED' : 'LBL_LEADFWD_BRANCH_IF_OPENED')
-          : '';
+          : s.kind === 'split'
+            ? t('LBL_LEADFWD_SPLIT_N_PATHS', { n: s.paths.length })
+            : '';
   return `${position}. ${kind}${detail ? `: ${detail}` : ''}`;
 }
 
@@ -483,6 +489,64 @@ export function createBuilder(env: BuilderEnv) {
         );
         break;
       }
+      case 'split': {
+        const path = (list: Step[], k: number) => {
+          const titleId = controlId(cid, s.id, `paths.${k}-title`);
+          const steps = flatten(list).length;
+          return h(
+            'section',
+            { class: 'leadfwd-branch-side leadfwd-split-path', 'data-path': k, 'aria-labelledby': titleId },
+            h('h4', { id: titleId }, t('LBL_LEADFWD_SPLIT_PATH', { path: pathLetter(k) })),
+            h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, `paths.${k}`) }),
+            stepList(list, `${s.id}-path${k}`),
+            env.editable && s.paths.length > SPLIT_MIN
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn btn-small leadfwd-remove-path',
+                    onclick: () => {
+                      s.paths.splice(k, 1);
+                      persist();
+                      drawSteps(controlId(cid, s.id, s.paths.length < SPLIT_MAX ? 'add-path' : 'title'));
+                    },
+                  },
+                  t(steps > 1 ? 'LBL_LEADFWD_SPLIT_REMOVE_PATH_STEPS' : steps ? 'LBL_LEADFWD_SPLIT_REMOVE_PATH_STEP' : 'LBL_LEADFWD_SPLIT_REMOVE_PATH', {
+                    path: pathLetter(k),
+                    n: steps,
+                  }),
+                )
+              : null,
+          );
+        };
+        li.append(
+          h('p', { class: 'help-block', id: controlId(cid, s.id, 'hint') }, t('LBL_LEADFWD_SPLIT_HINT')),
+          h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, 'paths') }),
+          h(
+            'div',
+            { class: 'leadfwd-branch leadfwd-split', 'data-paths': s.paths.length, role: 'group', 'aria-label': t('LBL_LEADFWD_SPLIT_PATHS') },
+            s.paths.map(path),
+          ),
+        );
+        if (env.editable && s.paths.length < SPLIT_MAX)
+          li.append(
+            h(
+              'button',
+              {
+                type: 'button',
+                id: controlId(cid, s.id, 'add-path'),
+                class: 'btn btn-small leadfwd-add-path',
+                onclick: () => {
+                  s.paths.push([]);
+                  persist();
+                  drawSteps(controlId(cid, s.id, `paths.${s.paths.length - 1}-title`));
+                },
+              },
+              t('LBL_LEADFWD_SPLIT_ADD_PATH'),
+            ),
+          );
+        break;
+      }
       case 'goto': {
         const flat = flatten(env.draft.steps);
         const at = flat.findIndex((x) => x.step.id === s.id);
@@ -541,7 +605,15 @@ export function createBuilder(env: BuilderEnv) {
               const s = newStep(kind.value as StepKind, idsOf(env.draft.steps), env.defaults);
               list.push(s);
               persist();
-              drawSteps(s.kind === 'branch' ? controlId(cid, s.id, 'on') : s.kind === 'goto' ? controlId(cid, s.id, 'step') : firstField(s));
+              drawSteps(
+                s.kind === 'branch'
+                  ? controlId(cid, s.id, 'on')
+                  : s.kind === 'goto'
+                    ? controlId(cid, s.id, 'step')
+                    : s.kind === 'split'
+                      ? controlId(cid, s.id, 'title')
+                      : firstField(s),
+              );
             },
           },
           t('LBL_LEADFWD_ADD_STEP'),

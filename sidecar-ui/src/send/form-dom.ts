@@ -4,6 +4,7 @@
 // form's alert line. Never touches what the user typed.
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
+import { readAb } from './ab-test.js';
 import type { SendForm } from './validate.js';
 
 /** A problem at a field: a label (with vars) to translate, or a text already translated, and optional detail lines. */
@@ -44,6 +45,7 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
     ...(form.querySelector<HTMLInputElement>('input[name="localTime"]')?.checked
       ? { localTime: { at: val('localAt') || '09:00', timeZone: val('localZone').trim() || extra.timeZone } }
       : {}),
+    ...(readAb(form) ? { abTest: readAb(form) } : {}),
   };
 }
 

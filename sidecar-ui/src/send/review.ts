@@ -5,6 +5,7 @@ import { h, replaceChildren } from '../shared/dom.js';
 import { skips } from '../shared/format.js';
 import type { CampaignView, IdentityChoice, MergeField } from '../shared/service-types.js';
 import { formatInZone, zonedToUtc } from '../shared/time.js';
+import { abSummary } from './ab-test.js';
 import { labelOf } from './lists.js';
 import type { SendForm } from './validate.js';
 
@@ -14,6 +15,8 @@ export interface SummaryOptions {
   subject?: string;
   recipient?: string;
   fields: Record<string, MergeField[]>;
+  /** How many the audience counted (for an A/B test's split), once known. */
+  audience?: number;
 }
 
 /** A field's label from whichever module's list has it, else its name. */
@@ -50,6 +53,7 @@ export function renderSummary(el: Element, f: SendForm, o: SummaryOptions): void
       row('LBL_LEADFWD_MERGE_FIELDS', f.customFields.length ? f.customFields.map((n) => fieldName(n, o.fields)).join(', ') : t('LBL_LEADFWD_MERGE_NONE')),
       row('LBL_LEADFWD_SCHEDULE', at ? formatInZone(at, f.timeZone) : t('LBL_LEADFWD_SCHEDULE_NOW'), 'leadfwd-summary-schedule'),
     ),
+    f.abTest ? abSummary(f.abTest, f, o.audience) : null,
   );
 }
 

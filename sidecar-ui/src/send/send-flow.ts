@@ -8,6 +8,7 @@ import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
+import { bindAb } from './ab-test.js';
 import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
 import { renderIdentities } from './review.js';
@@ -133,6 +134,7 @@ function toggleSchedule(form: HTMLFormElement): void {
 
 function bind(view: SidecarView, form: HTMLFormElement): void {
   const st = state(view);
+  bindAb(form, view.cid);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (st.step === 'review') {

@@ -40,6 +40,8 @@ export interface SendState {
   /** Asked to go, answer not known: a retry confirms it again, and Close leaves it alone (it may be sending). */
   confirmingId?: string;
   reviewed?: SendForm;
+  /** How many the reviewed campaign would send to (its audit), for the A/B test's split. */
+  reviewAudience?: number;
   recipients: RecipientChoice[];
   created?: CampaignView;
   values?: Record<string, string>;

@@ -3,6 +3,7 @@
 
 import type { NewCampaign } from '../shared/service-types.js';
 import { zonedToUtc } from '../shared/time.js';
+import { type AbForm, abProblems } from './ab-test.js';
 import { looksLikeMjml } from './merge.js';
 
 export interface SendForm {
@@ -28,6 +29,8 @@ export interface SendForm {
   sendAsAssignedUser?: boolean;
   /** Send at this local time in each recipient's zone (their record's, else `timeZone`). */
   localTime?: { at: string; timeZone: string };
+  /** An A/B test of 2 to 4 variants instead of one campaign. */
+  abTest?: AbForm;
 }
 
 export type Step = 'audience' | 'content' | 'settings' | 'review';
@@ -49,6 +52,7 @@ export const STEP_OF: Partial<Record<ProblemField, Step>> = {
   format: 'content',
   content: 'content',
   customFields: 'content',
+  abTest: 'content',
   name: 'settings',
   fromName: 'settings',
   fromEmail: 'settings',
@@ -83,6 +87,7 @@ function content(f: SendForm): FieldProblem[] {
   // The format says how the content is read: MJML sent as HTML would arrive as raw, unstyled tags.
   else if (f.format === 'html' && looksLikeMjml(f.content)) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_MJML_AS_HTML' });
   else if (f.format === 'mjml' && !looksLikeMjml(f.content)) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_HTML_AS_MJML' });
+  out.push(...abProblems(f.abTest, f));
   return out;
 }
 

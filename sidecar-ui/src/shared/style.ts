@@ -126,6 +126,12 @@ const CSS = `
 .leadfwd-builder .leadfwd-branch { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 6px; }
 .leadfwd-builder .leadfwd-branch-side { border-top: 2px solid ${line}; padding: 6px 0 0 10px; border-left: 2px solid ${line}; border-radius: 6px 0 0 0; min-width: 0; }
 .leadfwd-builder .leadfwd-branch-side h4 { margin: 0 0 6px; font-size: 13px; }
+.leadfwd-ab-variants { list-style: none; margin: 0 0 8px; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
+.leadfwd-ab-variant { border-left: 2px solid ${line}; padding-left: 10px; }
+.leadfwd-ab-variant h4 { margin: 0 0 6px; font-size: 13px; }
+.leadfwd-ab-row { display: flex; flex-wrap: wrap; gap: 16px; margin-top: 8px; }
+.leadfwd-builder .leadfwd-split[data-paths="3"] { grid-template-columns: 1fr 1fr 1fr; }
+.leadfwd-builder .leadfwd-split[data-paths="4"] { grid-template-columns: 1fr 1fr 1fr 1fr; }
 .leadfwd-builder .leadfwd-stream-contents { margin: 6px 0; padding-left: 18px; }
 .leadfwd-builder .leadfwd-stream-content { border-top: 1px dashed ${line}; padding-top: 4px; }
 .leadfwd-builder .leadfwd-stream-content h4 { margin: 4px 0; font-size: 13px; }
