@@ -27,6 +27,18 @@ $installdefs = array(
     'id' => 'leadfwd',
     'post_execute' => array('<basepath>/scripts/rebuild_caches.php'),
     'post_uninstall' => array('<basepath>/scripts/rebuild_caches.php'),
+    // Fields the service reads and writes: the engagement score on people and their Accounts, and the time zone a
+    // campaign may send at a local time in. Names end in _c so uninstalling finds and removes them (Module Loader's
+    // custom_fields; stored in <table>_cstm).
+    'custom_fields' => array(
+        array('name' => 'leadfwd_score_c', 'label' => 'LBL_LEADFWD_SCORE', 'type' => 'int', 'module' => 'Contacts', 'help' => 'LeadFWD engagement score, 0 to 100 (written by LeadFWD)', 'comment' => 'LeadFWD engagement score', 'default_value' => '', 'max_size' => 11, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'false', 'duplicate_merge' => false, 'mass_update' => false),
+        array('name' => 'leadfwd_score_c', 'label' => 'LBL_LEADFWD_SCORE', 'type' => 'int', 'module' => 'Leads', 'help' => 'LeadFWD engagement score, 0 to 100 (written by LeadFWD)', 'comment' => 'LeadFWD engagement score', 'default_value' => '', 'max_size' => 11, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'false', 'duplicate_merge' => false, 'mass_update' => false),
+        array('name' => 'leadfwd_score_c', 'label' => 'LBL_LEADFWD_SCORE', 'type' => 'int', 'module' => 'Prospects', 'help' => 'LeadFWD engagement score, 0 to 100 (written by LeadFWD)', 'comment' => 'LeadFWD engagement score', 'default_value' => '', 'max_size' => 11, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'false', 'duplicate_merge' => false, 'mass_update' => false),
+        array('name' => 'leadfwd_score_c', 'label' => 'LBL_LEADFWD_SCORE', 'type' => 'int', 'module' => 'Accounts', 'help' => 'LeadFWD engagement score, 0 to 100 (written by LeadFWD)', 'comment' => 'LeadFWD engagement score', 'default_value' => '', 'max_size' => 11, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'false', 'duplicate_merge' => false, 'mass_update' => false),
+        array('name' => 'leadfwd_timezone_c', 'label' => 'LBL_LEADFWD_TIMEZONE', 'type' => 'varchar', 'module' => 'Contacts', 'help' => 'IANA time zone for LeadFWD local-time sending, e.g. Europe/Berlin', 'comment' => 'LeadFWD recipient time zone', 'default_value' => '', 'max_size' => 64, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'true', 'duplicate_merge' => false, 'mass_update' => false),
+        array('name' => 'leadfwd_timezone_c', 'label' => 'LBL_LEADFWD_TIMEZONE', 'type' => 'varchar', 'module' => 'Leads', 'help' => 'IANA time zone for LeadFWD local-time sending, e.g. Europe/Berlin', 'comment' => 'LeadFWD recipient time zone', 'default_value' => '', 'max_size' => 64, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'true', 'duplicate_merge' => false, 'mass_update' => false),
+        array('name' => 'leadfwd_timezone_c', 'label' => 'LBL_LEADFWD_TIMEZONE', 'type' => 'varchar', 'module' => 'Prospects', 'help' => 'IANA time zone for LeadFWD local-time sending, e.g. Europe/Berlin', 'comment' => 'LeadFWD recipient time zone', 'default_value' => '', 'max_size' => 64, 'require_option' => false, 'reportable' => true, 'audited' => false, 'importable' => 'true', 'duplicate_merge' => false, 'mass_update' => false),
+    ),
     'copy' => array(
         array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdConfigApi.php', 'to' => 'custom/clients/base/api/LeadfwdConfigApi.php'),
         array('from' => '<basepath>/Files/custom/clients/base/api/LeadfwdRelayApi.php', 'to' => 'custom/clients/base/api/LeadfwdRelayApi.php'),
@@ -35,6 +47,7 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-campaign-report/leadfwd-campaign-report.php', 'to' => 'custom/clients/base/layouts/leadfwd-campaign-report/leadfwd-campaign-report.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-campaigns/leadfwd-campaigns.php', 'to' => 'custom/clients/base/layouts/leadfwd-campaigns/leadfwd-campaigns.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/layouts/leadfwd-config/leadfwd-config.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-deliverability/leadfwd-deliverability.php', 'to' => 'custom/clients/base/layouts/leadfwd-deliverability/leadfwd-deliverability.php'),
         array('from' => '<basepath>/Files/custom/clients/base/layouts/leadfwd-send/leadfwd-send.php', 'to' => 'custom/clients/base/layouts/leadfwd-send/leadfwd-send.php'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.hbs'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.js', 'to' => 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.js'),
@@ -42,6 +55,9 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.hbs', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.hbs'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.js', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.js'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-config/leadfwd-config.php', 'to' => 'custom/clients/base/views/leadfwd-config/leadfwd-config.php'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.hbs', 'to' => 'custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.hbs'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.js', 'to' => 'custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.js'),
+        array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.php', 'to' => 'custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.php'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-page/leadfwd-page.hbs', 'to' => 'custom/clients/base/views/leadfwd-page/leadfwd-page.hbs'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-page/leadfwd-page.js', 'to' => 'custom/clients/base/views/leadfwd-page/leadfwd-page.js'),
         array('from' => '<basepath>/Files/custom/clients/base/views/leadfwd-page/leadfwd-page.php', 'to' => 'custom/clients/base/views/leadfwd-page/leadfwd-page.php'),
@@ -51,6 +67,9 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/JSGroupings/leadfwd.php', 'to' => 'custom/Extension/application/Ext/JSGroupings/leadfwd.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-area.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-area.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-deliverability.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-deliverability.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-identities.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-identities.php'),
+        array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-features.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-features.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Language/en_us.leadfwd-ui.php', 'to' => 'custom/Extension/application/Ext/Language/en_us.leadfwd-ui.php'),
         array('from' => '<basepath>/Files/custom/Extension/application/Ext/Platforms/leadfwd.php', 'to' => 'custom/Extension/application/Ext/Platforms/leadfwd.php'),
         array('from' => '<basepath>/Files/custom/Extension/modules/Administration/Ext/Administration/leadfwd.php', 'to' => 'custom/Extension/modules/Administration/Ext/Administration/leadfwd.php'),

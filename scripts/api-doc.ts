@@ -4,7 +4,17 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EnrolBody } from '../service/src/automations/schemas.js';
-import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody, PreviewBody, TestSendBody } from '../service/src/campaigns/schemas.js';
+import {
+  AbTestSettings,
+  AbWinnerBody,
+  CampaignListQuery,
+  ConfirmCampaignBody,
+  CreateCampaignBody,
+  FollowUpBody,
+  PreviewBody,
+  TestSendBody,
+} from '../service/src/campaigns/schemas.js';
+import { SaveTemplateBody } from '../service/src/campaigns/sugar-templates.js';
 import { UncertainBody } from '../service/src/campaigns/uncertain.js';
 import { PeopleQuery } from '../service/src/engagement/report-people.js';
 import { HTTP_STATUS } from '../service/src/http/errors.js';
@@ -28,6 +38,19 @@ const ENTRIES: Entry[] = [
     schema: CampaignListQuery,
     refusedWith: 'invalid_input',
   },
+  {
+    route: 'POST /api/v1/campaigns/:id/follow-up',
+    what: 'Resend a sent campaign to its recipients who did not open (or click) it (GET: how many)',
+    schema: FollowUpBody,
+    refusedWith: 'invalid_campaign, invalid_transition',
+  },
+  {
+    route: 'POST /api/v1/ab-tests (abTest)',
+    what: 'An A/B test: the POST /api/v1/campaigns body with abTest (GET /api/v1/ab-tests/:id: the results)',
+    schema: AbTestSettings,
+    refusedWith: 'invalid_campaign, invalid_template',
+  },
+  { route: 'POST /api/v1/ab-tests/:id/winner', what: 'Choose the winner by hand', schema: AbWinnerBody, refusedWith: 'invalid_input, invalid_transition' },
   { route: 'POST /api/v1/campaigns/:id/confirm', what: 'Release a held campaign', schema: ConfirmCampaignBody, refusedWith: 'invalid_campaign' },
   {
     route: 'POST /api/v1/campaigns/:id/test-send',
@@ -41,6 +64,12 @@ const ENTRIES: Entry[] = [
     what: 'Decide on messages whose hand-off ended uncertain',
     schema: UncertainBody,
     refusedWith: 'invalid_input, invalid_transition',
+  },
+  {
+    route: 'POST /api/v1/sugar/email-templates',
+    what: 'Save content as a Sugar Email Template, as the caller (GET: list; GET /:id: one mapped to merge tags)',
+    schema: SaveTemplateBody,
+    refusedWith: 'invalid_input, sugar_rights',
   },
   { route: 'POST /api/v1/preview', what: 'Render content without tracking', schema: PreviewBody, refusedWith: 'invalid_template' },
   { route: 'POST /api/v1/lists (filter)', what: 'A LeadFWD list from a Sugar filter', schema: FilterListBody, refusedWith: 'invalid_list' },

@@ -34,6 +34,12 @@ export const CONTROLLERS = [
     hooks: ['initialize', '_render', '_dispose'],
   },
   {
+    entry: 'sidecar-ui/src/entries/deliverability.ts',
+    out: 'custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.js',
+    extra: '',
+    hooks: ['initialize', '_render', '_dispose'],
+  },
+  {
     entry: 'sidecar-ui/src/entries/config-view.ts',
     out: 'custom/clients/base/views/leadfwd-config/leadfwd-config.js',
     extra: '',

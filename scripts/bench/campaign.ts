@@ -6,33 +6,28 @@
 // BENCH_SOURCE=1 runs it from source with tsx instead (slower start, a TypeScript loader thread
 // per JS thread, more memory). BENCH_CONNECTIONS (default 8), BENCH_THREADS and BENCH_DKIM_WORKERS
 // (LEADFWD_SEND_THREADS / LEADFWD_DKIM_WORKERS; default: the service's own), BENCH_PROF=1 (CPU
-// profiles of every service thread in /tmp/prof).
+// profiles of every service thread in /tmp/prof). BENCH_PROVIDERS=4 spreads the recipients over four domains
+// whose MX records (served by a DNS server this script starts, LEADFWD_DNS_SERVERS) are Google's, Microsoft's,
+// Yahoo's and Apple's, so the service groups them into four mailbox providers (issue 16); the baseline is the same.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import nodemailer from 'nodemailer';
 import { createDkimSigner } from '../../service/src/mail/dkim.js';
 import { buildMessage } from '../../service/src/mail/message.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
+import { startDnsServer } from '../../test/support/dns-server.js';
 import { startSugarSim } from '../sugar-sim/server.js';
+import { freePort, sleep } from './support.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const API_KEY = randomBytes(32).toString('base64url'); // the service refuses weak secrets
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-'));
 const smtpPort = await freePort();
@@ -41,7 +36,23 @@ const sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
 // Overlap and bad addresses make extraction do real work; the per-list size is chosen so the
 // queued total lands near TOTAL.
 const perList = Math.ceil(TOTAL / LISTS / 0.85);
-const { listIds } = sim.seedBulk({ lists: LISTS, perList, overlap: 0.05, optedOutFraction: 0.03, invalidFraction: 0.02, missingFraction: 0.02 });
+const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1);
+const PROVIDER_MX = [
+  ['bench-google.test', 'aspmx.l.google.com'],
+  ['bench-microsoft.test', 'bench-microsoft-test.mail.protection.outlook.com'],
+  ['bench-yahoo.test', 'mta5.am0.yahoodns.net'],
+  ['bench-apple.test', 'mx01.mail.icloud.com'],
+].slice(0, PROVIDERS > 1 ? PROVIDERS : 0);
+const dns = PROVIDER_MX.length ? await startDnsServer({ MX: Object.fromEntries(PROVIDER_MX.map(([d, mx]) => [d, [{ exchange: mx }]])) }) : undefined;
+const { listIds } = sim.seedBulk({
+  lists: LISTS,
+  perList,
+  overlap: 0.05,
+  optedOutFraction: 0.03,
+  invalidFraction: 0.02,
+  missingFraction: 0.02,
+  ...(PROVIDER_MX.length ? { domains: PROVIDER_MX.map(([d]) => d) } : {}),
+});
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 writeFileSync(join(dir, 'dkim.pem'), privateKeyPem);
@@ -75,6 +86,7 @@ const service = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-pr
     LEADFWD_DKIM_SELECTOR: 'lf',
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
     LEADFWD_BOUNCE_SMTP_PORT: String(bouncePort),
+    ...(dns ? { LEADFWD_DNS_SERVERS: dns.server } : {}),
     ...(process.env.BENCH_THREADS !== undefined ? { LEADFWD_SEND_THREADS: process.env.BENCH_THREADS } : {}),
     ...(process.env.BENCH_DKIM_WORKERS !== undefined ? { LEADFWD_DKIM_WORKERS: process.env.BENCH_DKIM_WORKERS } : {}),
   },
@@ -212,6 +224,13 @@ const minimum =
 const exited = new Promise((resolve) => service.once('exit', resolve));
 service.kill('SIGTERM');
 await exited; // its shutdown must not share the CPU with the baseline
+// Which mailbox provider each row was grouped under (the MX look-up at extraction), read from the stopped service's store.
+const db = new Database(join(dir, 'data', 'leadfwd.sqlite'), { readonly: true });
+const byProvider = db.prepare(`SELECT coalesce(provider, '(none)') AS provider, COUNT(*) AS n FROM recipients GROUP BY 1 ORDER BY 1`).all() as Array<{
+  provider: string;
+  n: number;
+}>;
+db.close();
 
 const N = c.progress.accepted;
 const after = await bare(BARE_MESSAGES);
@@ -219,8 +238,9 @@ const bareRate = (before.rate + after.rate) / 2;
 const bareCpuUs = (before.cpuUs + after.cpuUs) / 2;
 
 console.log(`
-Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections; smtp-sink on loopback)
+Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
   service ${process.env.BENCH_SOURCE ? 'from source (tsx)' : 'bundled (esbuild, plain node)'}; LEADFWD_SEND_THREADS=${process.env.BENCH_THREADS ?? '(default)'}, LEADFWD_DKIM_WORKERS=${process.env.BENCH_DKIM_WORKERS ?? '(default)'}
+  rows per mailbox provider: ${byProvider.map((p) => `${p.provider} ${p.n}`).join(', ')}
   extraction: ${c.audit.candidates} candidates → ${c.audit.queued} queued in ${(extractMs / 1000).toFixed(2)} s
   Sugar HTTP calls for extraction: ${calls.length} (minimum at page size 1000: ${minimum})
   whole pipeline (merge, links, DKIM, ledger, SMTP): ${pipelineRate.toFixed(0)} messages/s
@@ -232,6 +252,7 @@ Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${per
   wall time create → sent: ${((sentAt - t0) / 1000).toFixed(1)} s`);
 
 sinkProc.kill();
+await dns?.close();
 await sim.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -1,11 +1,3 @@
-// LeadFWD list extraction benchmark (issue 12): a campaign sent to one LeadFWD list of N members (default
-// 200,000 Contacts) is extracted from a Sugar simulator in its own process, while the event loop's delay is
-// measured with perf_hooks.monitorEventLoopDelay. Printed next to the extraction time: the worst stall, and as
-// the baseline measured in the same run, the worst stall of the same loop idling for 2 s before.
-// Usage: npx tsx scripts/bench/extract-list.ts [members=200000]
-// Goal on the 2-core machine: no stall over 50 ms (the pixel and /healthz share this loop). Before the fix, list
-// grouping copied the list per member: 50,000 members blocked the loop 7.3 s.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,25 +6,12 @@ import { extractTargets } from '../../service/src/campaigns/extraction.js';
 import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { bulkId } from '../sugar-sim/seed-ids.js';
+import { startSimProcess } from './support.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-const simProc = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
-  env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-process.on('exit', () => simProc.kill('SIGKILL'));
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  simProc.stdout!.on('data', (d) => {
-    out += String(d);
-    const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  simProc.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-});
-simProc.stdout!.resume();
+const { proc: simProc, url: simUrl } = await startSimProcess();
 let t = performance.now();
 const seeded = await fetch(`${simUrl}/__sim/seed-bulk`, {
   method: 'POST',

@@ -3,24 +3,17 @@
 // sending the same pre-built bytes. Run: npx tsx scripts/bench/send-micro.ts [N]
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
 import { buildMessage, type MessageContext } from '../../service/src/mail/message.js';
 import { createSmtpTransport } from '../../service/src/mail/smtp-transport.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
+import { freePort } from './support.js';
 
 const N = Number(process.argv[2] ?? 4000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const IN_FLIGHT = 64;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 const port = await freePort();
 const sinkProc = spawn('/usr/sbin/smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${port}`, '1000'], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 300));

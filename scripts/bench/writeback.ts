@@ -1,11 +1,3 @@
-// Benchmark (not a test) of the Sugar write-back: 10,000 activity events (deliveries, opens, clicks,
-// opt-outs, hard bounces) arrive over a few seconds through the real engagement recorders while the
-// write-back drains them into the simulator, which adds 50 ms to every HTTP request. Prints the Sugar
-// HTTP requests made, events per request and the time until the outbox is empty after the last event.
-// Goal: at most 12 requests per 1,000 events and under 5 s of lag. The simulator runs in its own
-// process, as Sugar would, so its work does not slow the service's event loop.
-//   npx tsx scripts/bench/writeback.ts   (BENCH_LATENCY_MS=50, BENCH_SPREAD_MS=3000, production write-back settings)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,28 +8,15 @@ import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { createWriteback } from '../../service/src/writeback/index.js';
 import { DEFAULT_WRITEBACK } from '../../service/src/writeback/settings.js';
+import { sleep, startSimProcess } from './support.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 3000);
 const PEOPLE = 3200;
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const LINKS = ['https://shop.example.com/spring', 'https://example.com/about'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const simProc = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
-  env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  simProc.stdout!.on('data', (d) => {
-    out += String(d);
-    const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  simProc.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-});
-simProc.stdout!.resume();
+const { proc: simProc, url: simUrl } = await startSimProcess();
 const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
   const res = await fetch(`${simUrl}/__sim${path}`, {
     method,

@@ -16,7 +16,7 @@ import { splitVersion } from './version.js';
 export type LeadfwdSettings = Record<string, string>;
 
 const SCOPES = ['all', 'address', 'none'];
-const RELAY_FIRST = new Set(['campaigns', 'automations', 'lists', 'sugar', 'preview', 'writeback', 'me', 'report', 'identities']);
+const RELAY_FIRST = new Set(['campaigns', 'automations', 'lists', 'sugar', 'preview', 'writeback', 'me', 'report', 'identities', 'ab-tests']);
 const MAX_BODY = 2 * 1024 * 1024;
 const TIMEOUT_MS = 30_000;
 

@@ -12,6 +12,8 @@ export interface BulkSeedOptions {
   optedOutFraction?: number;
   invalidFraction?: number;
   missingFraction?: number;
+  /** Domains the addresses are spread over, round robin (default: bulk.example.com alone). */
+  domains?: string[];
 }
 
 const TARGETS = ['Contacts', 'Leads', 'Prospects'] as const;
@@ -32,7 +34,12 @@ function check(raw: unknown): Required<BulkSeedOptions> {
   if (!Array.isArray(modules) || modules.length === 0 || !modules.every((m) => (TARGETS as readonly unknown[]).includes(m))) {
     throw new TypeError('modules must be a non-empty array of Contacts, Leads, Prospects');
   }
+  const domains = raw.domains ?? ['bulk.example.com'];
+  if (!Array.isArray(domains) || domains.length === 0 || !domains.every((d) => typeof d === 'string' && /^[a-z0-9.-]+$/.test(d))) {
+    throw new TypeError('domains must be a non-empty array of domain names');
+  }
   const opts = {
+    domains: domains as string[],
     lists: int('lists', 1000),
     perList: int('perList', 1_000_000),
     overlap: frac('overlap', 0.05),
@@ -83,7 +90,7 @@ export function seedBulk(core: SimCore, raw: unknown): { listIds: string[] } {
     if (r >= o.missingFraction) {
       const optedOut = r < o.missingFraction + o.optedOutFraction;
       const invalid = !optedOut && r < o.missingFraction + o.optedOutFraction + o.invalidFraction;
-      const address = `bulk${batch}.target${n}@bulk.example.com`;
+      const address = `bulk${batch}.target${n}@${o.domains[n % o.domains.length]}`;
       const addrId = newId();
       insAddr.run(addrId, address, address.toUpperCase(), invalid ? 1 : 0, optedOut ? 1 : 0, now, now);
       insRel.run(newId(), addrId, id, module, now, now);

@@ -1,7 +1,8 @@
 // Seeded users and the ACL facts the service needs (sugar-platform.md §9, §13), as Sugar roles would give them:
-// chris may not touch Campaigns; dana may only view Campaigns and Target Lists and cannot reach people or users;
+// chris may not touch Campaigns; dana may only view Campaigns, Target Lists and Email Templates and cannot reach people or users;
 // max may change only the Campaigns assigned to him (owner-only) and cannot read mobile phone numbers.
 import { createHash } from 'node:crypto';
+import { zoneOffsetMs } from '../../service/src/domain/zoned-time.js';
 import { SugarError } from './errors.js';
 import { MODULES } from './vardefs.js';
 
@@ -57,7 +58,15 @@ export const SEED_USERS: readonly SeedUser[] = [
     last_name: 'Fisher',
     email: 'dana@example.com',
     isAdmin: false,
-    denied: { Contacts: ACL_ACTIONS, Leads: ACL_ACTIONS, Prospects: ACL_ACTIONS, Users: ACL_ACTIONS, Campaigns: WRITES, ProspectLists: WRITES },
+    denied: {
+      Contacts: ACL_ACTIONS,
+      Leads: ACL_ACTIONS,
+      Prospects: ACL_ACTIONS,
+      Users: ACL_ACTIONS,
+      Campaigns: WRITES,
+      ProspectLists: WRITES,
+      EmailTemplates: WRITES,
+    },
   },
 ];
 
@@ -66,22 +75,7 @@ export const TIME_ZONES: Record<string, string> = { seed_sally_id: 'Europe/Berli
 
 /** The offset of `zone` at `at` as Sugar writes it in /me ("+01:00") and in seconds. */
 function zoneOffset(zone: string, at: Date): { text: string; seconds: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  const local = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  const seconds = Math.round((local - at.getTime()) / 60_000) * 60;
+  const seconds = Math.round(zoneOffsetMs(zone, at.getTime()) / 60_000) * 60;
   const abs = Math.abs(seconds);
   return { seconds, text: `${seconds < 0 ? '-' : '+'}${String(Math.floor(abs / 3600)).padStart(2, '0')}:${String((abs % 3600) / 60).padStart(2, '0')}` };
 }

@@ -152,7 +152,8 @@ const modules: ModuleDef[] = [
       description: f('text'),
       campaign_id: f('id'),
     },
-    links: targetLinks('Accounts'),
+    // Sugar relates Accounts and Contacts many-to-many (accounts_contacts); here a Contact's account_id is the relation.
+    links: { ...targetLinks('Accounts'), contacts: { kind: 'fk_many', module: 'Contacts', fkField: 'account_id' } },
   },
   {
     name: 'Users',

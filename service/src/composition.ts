@@ -6,16 +6,20 @@ import { createAutomationEngine } from './automations/engine.js';
 import { createListEnrolment } from './automations/list-enrolment.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
+import { createAbTestRunner, createAbTests } from './campaigns/ab-tests.js';
 import { extractTargets } from './campaigns/extraction.js';
+import { createFollowUps } from './campaigns/follow-up.js';
 import { createRecipientPreview } from './campaigns/recipient-preview.js';
 import { createScheduler } from './campaigns/scheduler.js';
 import { createCampaignService } from './campaigns/service.js';
+import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
 import type { Config } from './config.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
+import { abTestRoutes } from './http/routes/ab-tests.js';
 import { automationRoutes } from './http/routes/automations.js';
 import { campaignRoutes } from './http/routes/campaigns.js';
 import { identityRoutes } from './http/routes/identities.js';
@@ -269,13 +273,35 @@ async function compose(
   const scheduler = createScheduler({
     store,
     onSendingStarted: async (c) => await writeback.campaignStarted(c),
-    extract: async (c) => extractTargets({ sugar, store, mx, allowFrom: await senders.allowFrom(c) }, c),
+    // Saved filters and reports are read as the campaign's creator (a sudo token on the service's platform), so Sugar
+    // applies that user's rights at send time; campaigns made with the API key read them as the service.
+    extract: async (c) =>
+      extractTargets(
+        {
+          sugar,
+          store,
+          mx,
+          allowFrom: await senders.allowFrom(c),
+          timeZoneField: config.timeZoneField,
+          ...(c.audiences?.length && c.createdBy ? { audienceReader: { reader: sugar.sudo(c.createdBy.userName), readAs: c.createdBy.userName } } : {}),
+        },
+        c,
+      ),
     // A campaign whose identity's warm-up or daily limit cannot send it within the days allowed fails before anything goes.
     afterExtraction: async (c) => (c.held ? undefined : await senders.scheduleProblem(c)),
     now: clock,
     send: (id, signal) => sendLoop.run(id, signal),
     logger: logger.child({ component: 'scheduler' }),
   });
+  const abTests = createAbTests({
+    store,
+    campaigns,
+    compile: compileOffered,
+    kick: async () => await scheduler.kick(),
+    now: clock,
+    logger: logger.child({ component: 'ab-tests' }),
+  });
+  const abTestRunner = createAbTestRunner(abTests, { logger: logger.child({ component: 'ab-tests' }) });
   const automationLog = logger.child({ component: 'automations' });
   const automationEngine = createAutomationEngine({
     store,
@@ -284,7 +310,14 @@ async function compose(
     kick: async () => await scheduler.kick(),
     logger: automationLog,
   });
-  const listEnrolment = createListEnrolment({ store, sugar, now: opts.now, onEnrolled: () => automationRunner.wake(), logger: automationLog });
+  const listEnrolment = createListEnrolment({
+    store,
+    sugar,
+    sudoFor: (u) => sugar.sudo(u),
+    now: opts.now,
+    onEnrolled: () => automationRunner.wake(),
+    logger: automationLog,
+  });
   const automationRunner = createAutomationRunner({
     engine: automationEngine,
     tickMs: config.automationTickMs,
@@ -350,6 +383,7 @@ async function compose(
         testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
         figures: engagement.figures,
         resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
+        followUps: createFollowUps({ store, allowed: campaigns.allowed, compile: compileOffered, senders, now: clock }),
       }),
       recipientPreviewRoutes(
         createRecipientPreview({
@@ -360,10 +394,11 @@ async function compose(
           mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes),
         }),
       ),
-      sugarRoutes(),
+      sugarRoutes(createSugarTemplates({ mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes) })),
       listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
       writebackRoutes(writeback),
       automationRoutes(automations),
+      abTestRoutes({ abTests, kick: async () => await scheduler.kick() }),
       identityRoutes(identities),
     ],
   });
@@ -386,6 +421,7 @@ async function compose(
   await writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
   await scheduler.start();
   await automationRunner.start();
+  await abTestRunner.start();
   logger.info({ port, bouncePort: inbound.port }, 'service.started');
 
   return {
@@ -404,6 +440,7 @@ async function compose(
     async stop() {
       const drained = http.drain(server);
       await automationRunner.stop();
+      await abTestRunner.stop();
       await inbound.close();
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered

@@ -65,6 +65,8 @@ export interface Config {
   tokenCheck: { rejectedTtlMs: number; maxConcurrent: number };
   /** Most members a LeadFWD list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS). */
   listMaxMembers: number;
+  /** The Sugar field holding a person's IANA time zone, for local-time sending. */
+  timeZoneField: string;
   /** Largest MJML or HTML body the API takes, in bytes (LEADFWD_CONTENT_MAX_BYTES); more is a 413. */
   contentMaxBytes: number;
   secret: string;
@@ -272,9 +274,22 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       ratePerSecond: int('WRITEBACK_RATE', DEFAULT_WRITEBACK.ratePerSecond, 0, 1000),
       maxAttempts: int('WRITEBACK_MAX_ATTEMPTS', DEFAULT_WRITEBACK.maxAttempts, 1, 1000),
       optOutScope: optOutScope(opt('OPT_OUT_SCOPE')),
+      score: {
+        enabled: bool('SCORE_WRITEBACK', DEFAULT_WRITEBACK.score.enabled),
+        windowMs: int('SCORE_WINDOW_MS', DEFAULT_WRITEBACK.score.windowMs, 1000, 3_600_000),
+        weights: {
+          open: int('SCORE_OPEN', DEFAULT_WRITEBACK.score.weights.open, -100, 100),
+          click: int('SCORE_CLICK', DEFAULT_WRITEBACK.score.weights.click, -100, 100),
+          hardBounce: int('SCORE_HARD_BOUNCE', DEFAULT_WRITEBACK.score.weights.hardBounce, -100, 100),
+          complaint: int('SCORE_COMPLAINT', DEFAULT_WRITEBACK.score.weights.complaint, -100, 100),
+          optOut: int('SCORE_OPT_OUT', DEFAULT_WRITEBACK.score.weights.optOut, -100, 100),
+          halfLifeDays: int('SCORE_HALF_LIFE_DAYS', DEFAULT_WRITEBACK.score.weights.halfLifeDays, 1, 3650),
+        },
+      },
     },
     contentMaxBytes: int('CONTENT_MAX_BYTES', 256 * 1024, 1024, 1_000_000),
     listMaxMembers: int('LIST_MAX_MEMBERS', 200_000, 1, 10_000_000),
+    timeZoneField: opt('TIMEZONE_FIELD') ?? 'leadfwd_timezone_c',
     tokenCheck: { rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000), maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100) },
     secret: opt('SECRET') ?? '',
     secretPrevious: opt('SECRET_PREVIOUS'),

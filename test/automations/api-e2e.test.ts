@@ -1,31 +1,18 @@
 // The API and engine wired into the service, against the Sugar simulator and an SMTP sink, with a fake
 // clock for the automation: a wait, a branch on a human open, each email step its own Sugar Campaign.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
-import { type RunningService, startService } from '../../service/src/composition.js';
-import { loadConfig } from '../../service/src/config.js';
-import { createLogger } from '../../service/src/logger.js';
-import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { randomSecret } from '../support/secrets.js';
-import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+import { mailTo, type Stack, startStack, subjectsTo, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
-const KEY = randomSecret('automation-key-');
-let sim: SugarSim;
-let sink: Awaited<ReturnType<typeof startSmtpSink>>;
-let service: RunningService;
-let dir: string;
+let stack: Stack;
 let clock = new Date('2026-11-26T10:00:00.000Z');
 const ids: Record<string, string> = {};
 
-const api = apiClient(() => service.url, KEY);
-const to = (addr: string) => mailTo(sink, addr);
-const subjects = (addr: string) => subjectsTo(sink, addr);
+const api: Stack['api'] = (...args) => stack.api(...args);
+const to = (addr: string) => mailTo(stack.sink, addr);
+const subjects = (addr: string) => subjectsTo(stack.sink, addr);
 const email = (name: string, html = `<p>${name}</p>`) => ({
   type: 'send_email',
   name,
@@ -36,26 +23,11 @@ const email = (name: string, html = `<p>${name}</p>`) => ({
 });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'leadfwd-automation-'));
-  sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
-  sink = await startSmtpSink({ port: 0 });
-  const config = loadConfig({
-    LEADFWD_PORT: '0',
-    LEADFWD_DATA_DIR: join(dir, 'data'),
-    LEADFWD_SUGAR_URL: sim.url,
-    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000',
-    LEADFWD_API_KEY: KEY,
-    LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
-    LEADFWD_SECRET: randomSecret(),
-    LEADFWD_BOUNCE_SMTP_PORT: '0',
-    LEADFWD_BOT_OPEN_WINDOW_MS: '0',
-    LEADFWD_BOT_CLICK_WINDOW_MS: '0',
-    LEADFWD_AUTOMATION_TICK_MS: '50',
-    LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200',
+  stack = await startStack({
+    env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50', LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200' },
+    now: () => clock,
   });
-  service = await startService(config, { logger: createLogger('silent'), now: () => clock });
-  const sugar = adminClient(sim.url);
+  const sugar = adminClient(stack.sim.url);
   ids.ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
   ids.bob = await createPerson(sugar, { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.com' }] });
   ids.list = await createList(sugar, 'Onboarding list');
@@ -64,10 +36,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await service?.stop();
-  await sink?.close();
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('/api/v1/automations', () => {
@@ -129,14 +98,14 @@ describe('/api/v1/automations', () => {
       ['send_email', 'Reminder', 1],
     ]);
     const names = await waitFor(() => {
-      const rows = sim.db.prepare("SELECT name FROM campaigns WHERE name LIKE 'Onboarding – %' ORDER BY name").pluck().all() as string[];
+      const rows = stack.sim.db.prepare("SELECT name FROM campaigns WHERE name LIKE 'Onboarding – %' ORDER BY name").pluck().all() as string[];
       return rows.length === 3 ? rows : undefined;
     }, 'three Sugar campaigns');
     expect(names).toEqual(['Onboarding – Reminder', 'Onboarding – Thanks', 'Onboarding – Welcome']);
-    const sugarId = (name: string) => sim.db.prepare('SELECT id FROM campaigns WHERE name = ?').pluck().get(name) as string;
+    const sugarId = (name: string) => stack.sim.db.prepare('SELECT id FROM campaigns WHERE name = ?').pluck().get(name) as string;
     const log = (name: string, expected: Record<string, number>) =>
       waitFor(() => {
-        const c = sim.campaignLogCounts(sugarId(name));
+        const c = stack.sim.campaignLogCounts(sugarId(name));
         return JSON.stringify(c) === JSON.stringify(expected) ? c : undefined;
       }, `CampaignLog of ${name}`);
     await log('Onboarding – Welcome', { targeted: 2, viewed: 1 });
@@ -158,7 +127,7 @@ describe('/api/v1/automations', () => {
     const created = await api('POST', '/automations', { name: 'From the list', targetListIds: [ids.list], steps: [email('Listed')] });
     expect(created.status).toBe(201);
     await waitFor(() => to('ann@example.com').some((m) => /^Subject: Listed/m.test(m.raw.toString())), 'the list member mailed');
-    const sugar = adminClient(sim.url);
+    const sugar = adminClient(stack.sim.url);
     ids.cat = await createPerson(sugar, { module: 'Contacts', first_name: 'Cat', emails: [{ address: 'cat@example.com' }] });
     await addToList(sugar, ids.list, 'Contacts', [ids.cat]);
     await sugar.logout();
@@ -182,7 +151,7 @@ describe('/api/v1/automations', () => {
     expect((await api('GET', '/automations')).body.automations.map((a: any) => a.name).sort()).toEqual(['From the list', 'Onboarding', 'Short']);
   });
   it('edits an automation: nobody gets a step twice, and the edited email goes out from a campaign of its own', async () => {
-    const sugar = adminClient(sim.url);
+    const sugar = adminClient(stack.sim.url);
     ids.dee = await createPerson(sugar, { module: 'Contacts', first_name: 'Dee', emails: [{ address: 'dee@example.com' }] });
     ids.eve = await createPerson(sugar, { module: 'Contacts', first_name: 'Eve', emails: [{ address: 'eve@example.com' }] });
     await sugar.logout();
@@ -210,10 +179,11 @@ describe('/api/v1/automations', () => {
     const editedName = (await api('GET', `/campaigns/${stepCampaign}`)).body.name as string;
     expect(editedName).toMatch(/^Edited – Hello again \(edited \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
     // Sugar gets the edited email as a Campaign of its own, beside the first version's.
-    const sugarCampaign = (name: string) => sim.db.prepare('SELECT id FROM campaigns WHERE name = ? AND deleted = 0').pluck().get(name) as string | undefined;
+    const sugarCampaign = (name: string) =>
+      stack.sim.db.prepare('SELECT id FROM campaigns WHERE name = ? AND deleted = 0').pluck().get(name) as string | undefined;
     await waitFor(() => {
       const [a, b] = ['Edited – Hello', editedName].map(sugarCampaign);
-      return (a && b && sim.campaignLogCounts(a).targeted === 1 && sim.campaignLogCounts(b).targeted === 1) || undefined;
+      return (a && b && stack.sim.campaignLogCounts(a).targeted === 1 && stack.sim.campaignLogCounts(b).targeted === 1) || undefined;
     }, 'one Sugar Campaign per version, each with its one target');
     await waitFor(async () => (await api('GET', `/campaigns/${firstCampaign}`)).body.status === 'sent' || undefined, 'the replaced step campaign finished');
 

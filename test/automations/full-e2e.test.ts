@@ -1,27 +1,13 @@
 // Issue 7 "Must show": a wait, two send_email steps, a three-content stream and an engagement branch give
 // exactly the expected messages per target and six Sugar Campaigns with their CampaignLog rows; a target
 // who opts out after the first email gets nothing more; a restart between steps resends nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
-import { type RunningService, startService } from '../../service/src/composition.js';
-import { type Config, loadConfig } from '../../service/src/config.js';
-import { createLogger } from '../../service/src/logger.js';
-import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { randomSecret } from '../support/secrets.js';
-import { apiClient, mailTo, subjectsTo, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+import { mailTo, type Stack, startStack, subjectsTo, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
-const KEY = randomSecret('automation-key-');
-let sim: SugarSim;
-let sink: Awaited<ReturnType<typeof startSmtpSink>>;
-let service: RunningService;
-let config: Config;
-let dir: string;
+let stack: Stack;
 let clock = new Date('2026-11-26T10:00:00.000Z');
 const days = (n: number) => {
   clock = new Date(clock.getTime() + n * 86_400_000);
@@ -29,36 +15,16 @@ const days = (n: number) => {
 const ids: Record<string, string> = {};
 let automationId: string;
 
-const api = apiClient(() => service.url, KEY);
-const to = (addr: string) => mailTo(sink, addr);
-const subjects = (addr: string) => subjectsTo(sink, addr);
+const api: Stack['api'] = (...args) => stack.api(...args);
+const to = (addr: string) => mailTo(stack.sink, addr);
+const subjects = (addr: string) => subjectsTo(stack.sink, addr);
 const counts = () => ['ann', 'bob', 'cat'].map((p) => to(`${p}@example.com`).length).join(',');
 const sender = { fromName: 'Acme', fromEmail: 'news@news.example.test' };
 const email = (name: string) => ({ type: 'send_email', name, subject: name, ...sender, html: `<p>${name}</p>` });
-const start = async () => {
-  service = await startService(config, { logger: createLogger('silent'), now: () => clock });
-};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'leadfwd-automation-full-'));
-  sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
-  sink = await startSmtpSink({ port: 0 });
-  config = loadConfig({
-    LEADFWD_PORT: '0',
-    LEADFWD_DATA_DIR: join(dir, 'data'),
-    LEADFWD_SUGAR_URL: sim.url,
-    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-    LEADFWD_SMTP_RATE: '100000',
-    LEADFWD_API_KEY: KEY,
-    LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
-    LEADFWD_SECRET: randomSecret(),
-    LEADFWD_BOUNCE_SMTP_PORT: '0',
-    LEADFWD_BOT_OPEN_WINDOW_MS: '0',
-    LEADFWD_BOT_CLICK_WINDOW_MS: '0',
-    LEADFWD_AUTOMATION_TICK_MS: '50',
-  });
-  await start();
-  const sugar = adminClient(sim.url);
+  stack = await startStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' }, now: () => clock });
+  const sugar = adminClient(stack.sim.url);
   for (const p of ['ann', 'bob', 'cat']) ids[p] = await createPerson(sugar, { module: 'Contacts', first_name: p, emails: [{ address: `${p}@example.com` }] });
   ids.list = await createList(sugar, 'Nurture');
   await addToList(sugar, ids.list, 'Contacts', [ids.ann, ids.bob, ids.cat]);
@@ -66,10 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await service?.stop();
-  await sink?.close();
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('automated campaign end to end', () => {
@@ -108,8 +71,7 @@ describe('automated campaign end to end', () => {
     days(1);
     await waitFor(() => counts() === '3,3,1', 'follow-up and the first tip');
     // Restart between stream contents: positions and passed steps come back from the file.
-    await service.stop();
-    await start();
+    await stack.restart();
     days(3);
     await waitFor(() => counts() === '4,4,1', 'the second tip');
     days(3);
@@ -144,8 +106,8 @@ describe('automated campaign end to end', () => {
     };
     const canonical = (o: Record<string, number> | undefined) => JSON.stringify(Object.entries(o ?? {}).sort());
     const read = () => {
-      const rows = sim.db.prepare("SELECT id, name FROM campaigns WHERE name LIKE 'Nurture – %'").all() as Array<{ id: string; name: string }>;
-      return Object.fromEntries(rows.map((r) => [r.name, sim.campaignLogCounts(r.id)]));
+      const rows = stack.sim.db.prepare("SELECT id, name FROM campaigns WHERE name LIKE 'Nurture – %'").all() as Array<{ id: string; name: string }>;
+      return Object.fromEntries(rows.map((r) => [r.name, stack.sim.campaignLogCounts(r.id)]));
     };
     // Wait until the outbox wrote everything, then compare (on a timeout the comparison shows what differs).
     await waitFor(() => {

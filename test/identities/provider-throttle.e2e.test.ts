@@ -135,5 +135,14 @@ describe('a provider pushing back', () => {
     expect(delivered(DOMAINS.google)).toBe(PER_DOMAIN);
     const d = (await stack.api('GET', `/identities/${identityId}/deliverability`)).body;
     expect(d.days.find((x: { provider: string }) => x.provider === 'google')).toMatchObject({ accepted: PER_DOMAIN, deferred: 3 });
+    // The report's results by mailbox provider group the company domains by their MX, as the ledger has them.
+    const report = (await stack.api('GET', `/campaigns/${campaignId}/report`)).body;
+    expect(Object.fromEntries(report.providers.map((p: { provider: string; recipients: number }) => [p.provider, p.recipients]))).toEqual({
+      google: PER_DOMAIN,
+      microsoft: PER_DOMAIN,
+      yahoo: PER_DOMAIN,
+      apple: 0,
+      other: PER_DOMAIN,
+    });
   }, 40_000);
 });

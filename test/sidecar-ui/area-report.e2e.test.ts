@@ -183,6 +183,11 @@ describe('the LeadFWD area, as sally', () => {
     expect(await person('bounced').locator('.leadfwd-detail').textContent()).toMatch(/5\.1\.1/);
     expect(await person('complaint').locator('a.leadfwd-record-link').getAttribute('href')).toBe(`#Contacts/${recordOf['bob@outlook.com']}`);
     expect((await person('opted_out').locator('a.leadfwd-record-link').allTextContents()).sort()).toEqual(['Bob Tester', 'Eve Tester']);
+    // Why each opted out, in words.
+    expect((await person('opted_out').locator('.leadfwd-detail').allTextContents()).sort()).toEqual([
+      'Marked as spam',
+      'One-click unsubscribe in the mail program',
+    ]);
     const sugarCampaign = (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body.sugarCampaignId;
     expect(await area().locator('a.leadfwd-sugar-campaign').getAttribute('href')).toBe(
       `#bwc/index.php?module=Campaigns&action=DetailView&record=${sugarCampaign}`,

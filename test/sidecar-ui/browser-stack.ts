@@ -34,7 +34,8 @@ export interface BrowserStack {
   login(page: Page, user: string, o?: { sugar?: '8' | '12'; hash?: string; theme?: 'dark' }): Promise<void>;
   /** Requests of a page that went anywhere but the harness's (Sugar's) origin. */
   offSugar(requests: string[]): string[];
-  shot(page: Page, name: string, selector?: string): Promise<void>;
+  /** Saves test-output/sidecar-ui/<name>.png: the element `selector` names (its top `maxHeight` pixels), else the page. */
+  shot(page: Page, name: string, selector?: string, o?: { maxHeight?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,11 +77,18 @@ async function passThrough(port: number) {
 }
 
 export async function startBrowserStack(
-  opts: { refreshSeconds?: number; env?: Record<string, string>; pair?: boolean; sink?: NonNullable<Parameters<typeof startStack>[0]>['sink'] } = {},
+  opts: {
+    refreshSeconds?: number;
+    env?: Record<string, string>;
+    pair?: boolean;
+    sink?: NonNullable<Parameters<typeof startStack>[0]>['sink'];
+    /** The service's automation clock (a test moves it to pass waits). */
+    now?: () => Date;
+  } = {},
 ): Promise<BrowserStack> {
   mkdirSync(SHOTS, { recursive: true });
   const harness = await startHarness({ refreshSeconds: opts.refreshSeconds ?? 1 });
-  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env, sink: opts.sink });
+  const stack = await startStack({ sim: { seed: 'demo' }, env: opts.env, sink: opts.sink, now: opts.now });
   const proxy = await passThrough(stack.service.port);
   harness.configure({ sugarUrl: stack.sim.url, serviceUrl: proxy.url(), settings: stack.sim.leadfwdSettings });
   async function pair() {
@@ -151,9 +159,13 @@ export async function startBrowserStack(
       return { context, page, errors, requests };
     },
     login,
-    async shot(page, name, selector) {
+    async shot(page, name, selector, o = {}) {
       const path = join(SHOTS, `${name}.png`);
-      if (selector) await page.locator(selector).first().screenshot({ path });
+      if (selector && o.maxHeight) {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        const box = (await page.locator(selector).first().boundingBox())!;
+        await page.screenshot({ path, fullPage: true, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, o.maxHeight) } });
+      } else if (selector) await page.locator(selector).first().screenshot({ path });
       else await page.screenshot({ path, fullPage: true });
     },
     async close() {

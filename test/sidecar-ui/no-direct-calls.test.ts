@@ -22,7 +22,7 @@ const sources = (dir: string): string[] =>
 
 describe('the built UI', () => {
   it('has no network call of its own: everything goes through app.api to Sugar', () => {
-    expect(GENERATED.length).toBe(5);
+    expect(GENERATED.length).toBe(6);
     for (const f of GENERATED) {
       const text = readFileSync(join(out, f), 'utf8');
       expect(text.length, f).toBeGreaterThan(1000);

@@ -105,6 +105,14 @@ describe('send form rules, step by step', () => {
     expect(toNewCampaign(form(), { hold: true })).toMatchObject({ hold: true });
     expect(toNewCampaign(form())).not.toHaveProperty('hold');
   });
+
+  it('takes a saved filter or a report as the whole audience, and sends their ids only when chosen', () => {
+    const only = form({ targetListIds: [], leadfwdListIds: [], savedFilterIds: ['f1'], reportIds: [] });
+    expect(validateStep('audience', only, new Date())).toEqual([]);
+    expect(toNewCampaign(only)).toMatchObject({ targetListIds: [], savedFilterIds: ['f1'] });
+    expect(toNewCampaign(only)).not.toHaveProperty('reportIds');
+    expect(validateStep('audience', form({ targetListIds: [], leadfwdListIds: [], savedFilterIds: [], reportIds: [] }), new Date())[0]?.field).toBe('lists');
+  });
 });
 
 describe('merge fields', () => {

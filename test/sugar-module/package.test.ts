@@ -18,7 +18,13 @@ let zipPath: string;
 let files: Record<string, Uint8Array>;
 let evaluated: {
   manifest: Record<string, any>;
-  installdefs: { id: string; copy: Array<{ from: string; to: string }>; post_execute: string[]; post_uninstall: string[] };
+  installdefs: {
+    id: string;
+    copy: Array<{ from: string; to: string }>;
+    post_execute: string[];
+    post_uninstall: string[];
+    custom_fields: Array<Record<string, unknown>>;
+  };
 };
 
 beforeAll(async () => {
@@ -74,6 +80,25 @@ describe('npm run package', () => {
     expect(m).toMatchObject({ key: 'leadfwd', type: 'module', is_uninstallable: true, version: pkgVersion, published_date: '2026-05-20 10:11:12' });
     expect(m.acceptable_sugar_flavors).toBeUndefined();
     expect(evaluated.installdefs.id).toBe('leadfwd');
+  });
+
+  it('creates the fields the service writes (score, time zone) as custom fields uninstall removes', () => {
+    const fields = evaluated.installdefs.custom_fields;
+    expect(fields.map((f) => `${f.module}.${f.name}:${f.type}`).sort()).toEqual([
+      'Accounts.leadfwd_score_c:int',
+      'Contacts.leadfwd_score_c:int',
+      'Contacts.leadfwd_timezone_c:varchar',
+      'Leads.leadfwd_score_c:int',
+      'Leads.leadfwd_timezone_c:varchar',
+      'Prospects.leadfwd_score_c:int',
+      'Prospects.leadfwd_timezone_c:varchar',
+    ]);
+    for (const f of fields) {
+      expect(String(f.name)).toMatch(/_c$/); // uninstall finds custom fields by the _c suffix
+      expect(f).toMatchObject({ label: expect.stringMatching(/^LBL_LEADFWD_/), reportable: true, require_option: false });
+    }
+    // remove_tables is not set to false: uninstalling drops the fields (or asks, when the admin is prompted).
+    expect(evaluated.manifest.remove_tables).toBeUndefined();
   });
 
   it('accepts Sugar 8 to 15 and the year-numbered 25.x and 26.x, as Module Loader applies the regexes', async () => {

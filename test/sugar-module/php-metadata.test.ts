@@ -17,7 +17,8 @@ function sources(dir: string, exts: RegExp): string[] {
 
 /** Every label key the UI can ask for, with the dynamic families spelled out. */
 function labelsUsed(): Set<string> {
-  const text = [...sources('sidecar-ui/src', /\.ts$/), ...sources(M, /\.(hbs|php)$/).filter((f) => !f.includes('Language'))]
+  // manifest.php too: the custom fields it creates are labelled from app strings.
+  const text = [...sources('sidecar-ui/src', /\.ts$/), ...sources(M, /\.(hbs|php)$/).filter((f) => !f.includes('Language')), 'manifest.php']
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
   const keys = new Set((text.match(/LBL_LEADFWD_[A-Z_]+[A-Z]/g) ?? []).filter((k) => !k.startsWith('LBL_LEADFWD_ADMIN_')));

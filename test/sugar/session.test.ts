@@ -182,3 +182,32 @@ describe('fetchCurrentUser', () => {
     expect((await caught(() => fetchCurrentUser(sim.url, 'v11_1', ''))).kind).toBe('auth');
   });
 });
+
+describe("SugarClient.sudo (a user's rights when the user is not there)", () => {
+  it("buys one token per user for concurrent calls, on the service's platform, leaving the user's browser session alive", async () => {
+    const login = await fetch(`${sim.url}/rest/v11_1/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', client_id: 'sugar', client_secret: '', username: 'sally', password: 'sally', platform: 'base' }),
+    });
+    const browser = ((await login.json()) as { access_token: string }).access_token;
+    const { client } = makeClient(sim);
+    const sally = client.sudo('sally');
+    expect(client.sudo('sally')).toBe(sally);
+    const [a, b] = await Promise.all([sally.get<any>('/me'), sally.get<any>('/me')]);
+    expect([a.current_user.user_name, b.current_user.user_name]).toEqual(['sally', 'sally']);
+    expect(calls(sim).filter((c) => c.includes('/oauth2/sudo/sally'))).toHaveLength(1);
+    // Her own session (platform base) still works: the sudo went to the service's platform.
+    const mine = await fetch(`${sim.url}/rest/v11_1/me`, { headers: { 'OAuth-Token': browser } });
+    expect(mine.status).toBe(200);
+    // An expired sudo token is replaced by another sudo, once (the service's own token, expired too, refreshed first).
+    sim.faults.expireTokensNow();
+    sim.clearRequests();
+    expect((await sally.get<any>('/me')).current_user.user_name).toBe('sally');
+    expect(sim.requests().filter((r) => r.path.includes('/oauth2/sudo/sally') && r.status === 200)).toHaveLength(1);
+    // A user Sugar does not know: the sudo's 404, not a retry loop.
+    const err = await caught(() => client.sudo('nobody').get('/me'));
+    expect(err).toMatchObject({ status: 404, path: '/oauth2/sudo/nobody' });
+    await client.logout();
+  });
+});

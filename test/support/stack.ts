@@ -23,6 +23,8 @@ export interface Stack {
   dkim: { domain: string; selector: string; publicKeyDer: Buffer };
   dir: string;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** Stops the service and starts it again on the same data (a new port; `service` and `api` follow). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,22 +70,26 @@ export async function startStack(
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
     ...opts.env,
   });
-  const service = await startService(config, { logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) });
-  const api = apiClient(() => service.url, API_KEY);
-  return {
+  const start = () => startService(config, { logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) });
+  const stack: Stack = {
     sim,
     sink,
-    service,
+    service: await start(),
     dir,
-    api,
+    api: apiClient(() => stack.service.url, API_KEY),
     dkim: { domain: 'news.example.test', selector: 'lf2026', publicKeyDer: key.publicKeyDer },
+    async restart() {
+      await stack.service.stop();
+      stack.service = await start();
+    },
     async stop() {
-      await service.stop();
+      await stack.service.stop();
       await sink.close();
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** JSON calls to a service's /api/v1 with an API key; `baseUrl` is read per call, so a restarted service is followed. */

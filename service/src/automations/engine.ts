@@ -121,7 +121,12 @@ export function createAutomationEngine(deps: EngineDeps) {
     // The program is pure and synchronous: the engagement it may ask about (steps already sent) is read first.
     const engagement = new Map<string, Engagement>();
     for (const [k, rowId] of sends) engagement.set(k, await engagementOf(tx, rowId));
-    const r = advance(a.program, e.position, { now: at, passed: (k) => sends.has(k), engagement: (k) => engagement.get(k) ?? NO_ENGAGEMENT });
+    const r = advance(a.program, e.position, {
+      now: at,
+      passed: (k) => sends.has(k),
+      engagement: (k) => engagement.get(k) ?? NO_ENGAGEMENT,
+      targetKey: e.target.addressKey,
+    });
     let queued = 0;
     for (const s of r.sends) {
       if (!(await tx.automations.markSent(e.id, s.key))) continue;

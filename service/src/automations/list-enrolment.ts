@@ -2,22 +2,29 @@
 // (exempt lists, suppressions, invalid and duplicate addresses): extraction hands each chunk of queued targets
 // to a sink, which enrols them here instead of filling a ledger, so there is one copy of those rules.
 
+import type { AudienceReader } from '../campaigns/audiences.js';
 import { type ExtractionStore, readTargets, type SugarReader } from '../campaigns/extraction.js';
-import type { Audit } from '../domain/types.js';
+import type { Audit, SugarAudience } from '../domain/types.js';
 import type { AutomationRepo, StoredAutomation, StorePart } from '../ports/index.js';
 
 export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' | 'listsRead' }>;
 
+/** The saved filters and reports an automation enrols from (resolved at create or edit, kept with its definition). */
+export const audiencesOf = (a: StoredAutomation): SugarAudience[] => ((a.definition as { audiences?: SugarAudience[] } | null)?.audiences ?? []).slice();
+
 export async function enrolFromLists(
-  deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string },
+  deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string; sudoFor?: (userName: string) => AudienceReader },
   a: StoredAutomation,
   nowIso: string,
 ): Promise<{ enrolled: number; audit: Audit }> {
   const { store } = deps;
   let enrolled = 0;
   const firstKey = a.program[0]?.key ?? null;
-  const lists = { id: a.id, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [] };
-  const audit = await readTargets({ sugar: deps.sugar, store, consentField: deps.consentField }, lists, {
+  const audiences = audiencesOf(a);
+  const lists = { id: a.id, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [], audiences };
+  // Saved filters and reports are read again at each refresh, as the automation's creator (sudo), like a campaign's.
+  const asCreator = audiences.length && a.createdBy && deps.sudoFor ? { reader: deps.sudoFor(a.createdBy.userName), readAs: a.createdBy.userName } : undefined;
+  const audit = await readTargets({ sugar: deps.sugar, store, consentField: deps.consentField, ...(asCreator ? { audienceReader: asCreator } : {}) }, lists, {
     queued: async (targets) => {
       enrolled += await store.automations.enrol(a.id, targets, firstKey);
     },
@@ -33,6 +40,7 @@ export async function enrolFromLists(
 export function createListEnrolment(deps: {
   store: EnrolmentStore & { automations: Pick<AutomationRepo, 'inStatus'> };
   sugar: SugarReader;
+  sudoFor?: (userName: string) => AudienceReader;
   now?: () => Date;
   onEnrolled: () => void;
   logger?: { warn(o: object, m?: string): void };
@@ -47,7 +55,7 @@ export function createListEnrolment(deps: {
       read(a).catch((err) => deps.logger?.warn({ err: (err as Error).message, automationId: a.id }, 'automation.list_read_failed'));
     },
     async refreshActive(): Promise<void> {
-      for (const a of await deps.store.automations.inStatus('active')) if (a.targetListIds.length) await read(a);
+      for (const a of await deps.store.automations.inStatus('active')) if (a.targetListIds.length || audiencesOf(a).length) await read(a);
     },
   };
 }

@@ -3,11 +3,12 @@
 
 import { type Actor, creatorOf } from '../access/actor.js';
 import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
+import { resolveAudiences } from '../campaigns/audiences.js';
 import { type CampaignSenders, requireTargetLists } from '../campaigns/service.js';
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
-import type { ContentSpec } from '../domain/types.js';
+import type { ContentSpec, SugarAudience } from '../domain/types.js';
 import type { AutomationStatus, StoredAutomation, StorePart } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 import { EnrolBody } from './schemas.js';
@@ -35,6 +36,9 @@ export interface AutomationServiceDeps {
 
 /** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
 const positional = (key: string) => !key.startsWith('#');
+
+/** The definition as given, with the saved filters and reports resolved (name, module) for enrolment to read. */
+const withAudiences = (body: unknown, audiences: SugarAudience[]) => (audiences.length ? { ...(body as object), audiences } : body);
 function parseTargets(body: unknown): EnrolTarget[] {
   return parseInput(EnrolBody, body, 'invalid_enrolment').targets;
 }
@@ -91,6 +95,10 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       }
     }
     await requireTargetLists(actor.sugar, compiled.targetListIds);
+    // Saved filters and reports as enrolment audiences: checked with the actor's token, kept resolved in the definition.
+    const def = (body ?? {}) as { savedFilterIds?: unknown; reportIds?: unknown };
+    const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    const audiences = await resolveAudiences(actor.sugar, ids(def.savedFilterIds), ids(def.reportIds));
     for (const ins of compiled.program) {
       if (ins.op !== 'send') continue;
       try {
@@ -99,14 +107,14 @@ export function createAutomationService(deps: AutomationServiceDeps) {
         throw atStep(ins.key, e);
       }
     }
-    return compiled;
+    return { ...compiled, audiences };
   }
 
   async function create(body: unknown, actor: Actor) {
     requireModule(actor, 'Campaigns', 'create');
-    const compiled = await validate(body, actor);
-    const a = await store.automations.create({ ...compiled, definition: body, createdBy: creatorOf(actor) });
-    if (a.targetListIds.length) deps.readLists?.(a);
+    const { audiences, ...compiled } = await validate(body, actor);
+    const a = await store.automations.create({ ...compiled, definition: withAudiences(body, audiences), createdBy: creatorOf(actor) });
+    if (a.targetListIds.length || audiences.length) deps.readLists?.(a);
     return await view(a.id);
   }
 
@@ -127,17 +135,17 @@ export function createAutomationService(deps: AutomationServiceDeps) {
           'give steps ids in an automation you mean to edit',
       );
     }
-    const compiled = await validate(body, actor);
+    const { audiences, ...compiled } = await validate(body, actor);
     const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
     if (unnamed.length) {
       throw new AppError('invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, {
         problems: unnamed.map((k) => `${k} needs an id`),
       });
     }
-    if (!(await store.automations.update(id, { ...compiled, definition: body, createdBy: before.createdBy })))
+    if (!(await store.automations.update(id, { ...compiled, definition: withAudiences(body, audiences), createdBy: before.createdBy })))
       throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     const a = await get(id);
-    if (a.targetListIds.some((l) => !before.targetListIds.includes(l))) deps.readLists?.(a);
+    if (a.targetListIds.some((l) => !before.targetListIds.includes(l)) || audiences.length) deps.readLists?.(a);
     deps.wake?.();
     return await view(id);
   }

@@ -2,12 +2,15 @@
 // queued targets to a sink: the send ledger for a campaign (extractTargets), enrolment for an automation.
 // Pages through list links at the largest page size and never makes a per-record call.
 
+import { abGroup } from '../domain/ab-test.js';
 import { addressKey } from '../domain/address.js';
 import { countSkip, emptyAudit } from '../domain/audit.js';
 import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
+import { isTimeZone, nextLocalSendTime } from '../domain/local-send-time.js';
 import { providerOfDomain, providerOfMx } from '../domain/mailbox-provider.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
-import type { MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
+import type { FollowUpRepo, MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
+import { type AudienceReader, audiencePages } from './audiences.js';
 
 type SugarRecord = Record<string, unknown>;
 
@@ -19,7 +22,10 @@ export interface SugarReader {
 }
 
 /** What extraction reads locally: the suppression list, and LeadFWD lists a page at a time. */
-export type ExtractionStore = StorePart<{ suppressions: 'filterSuppressed'; lists: 'membersPage' }>;
+export type ExtractionStore = StorePart<{ suppressions: 'filterSuppressed'; lists: 'membersPage' }> & {
+  /** A follow-up's recipients (those of its first campaign who did not open or click); absent where there are none. */
+  followUps?: Pick<FollowUpRepo, 'page'>;
+};
 
 /** The campaign path also writes the ledger and the audit. */
 export type LedgerStore = ExtractionStore & UnitOfWork & StorePart<{ recipients: 'insertMany'; campaigns: 'saveAudit' }>;
@@ -33,6 +39,13 @@ export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   mx?: MxLookup;
   /** With `sendAsAssignedUser`: the From addresses the campaign's identity allows (the assigned user's, when it is one). */
   allowFrom?: (email: string) => boolean;
+  /**
+   * How the campaign's Sugar audiences (saved filters, reports) are read: as its creator (a sudo client) and who
+   * that is, for the audit and the messages; absent: with `sugar`, as the service.
+   */
+  audienceReader?: { reader: AudienceReader; readAs: string };
+  /** Local-time sending: the record field holding the recipient's IANA time zone (default leadfwd_timezone_c). */
+  timeZoneField?: string;
 }
 
 /** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
@@ -42,7 +55,10 @@ export interface ExtractionSink {
 }
 
 /** What extraction needs of a campaign (an automation passes its own lists). */
-export type ExtractionSource = Pick<Campaign, 'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser'>;
+export type ExtractionSource = Pick<
+  Campaign,
+  'id' | 'targetListIds' | 'leadfwdListIds' | 'customFields' | 'sugarCampaignId' | 'sendAsAssignedUser' | 'audiences' | 'followUpOf' | 'abPart' | 'localTime'
+> & { sendAt?: string };
 
 export interface TargetListInfo {
   id: string;
@@ -206,18 +222,57 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
   const rules = await buildExemptRules(deps, exemptLists);
   const sources = chosen.filter((l) => SENDING_TYPES.has(l.list_type));
   const asAssigned = campaign.sendAsAssignedUser && deps.allowFrom ? assignedSenders(deps, deps.allowFrom) : undefined;
+  const local = campaign.localTime;
+  const zoneField = deps.timeZoneField ?? 'leadfwd_timezone_c';
   const fields = [
-    ...new Set([...BASE_FIELDS, ...campaign.customFields, ...(deps.consentField ? [deps.consentField] : []), ...(asAssigned ? ['assigned_user_id'] : [])]),
+    ...new Set([
+      ...BASE_FIELDS,
+      ...campaign.customFields,
+      ...(deps.consentField ? [deps.consentField] : []),
+      ...(asAssigned ? ['assigned_user_id'] : []),
+      ...(local ? [zoneField] : []),
+    ]),
   ];
+  const zoneOf = new Map<string, string>(); // module:id → the time zone its record names
+  const localTimes = new Map<string, { timeZone: string; at: string; count: number; fromRecord: boolean }>();
+  const base = campaign.sendAt ? new Date(campaign.sendAt) : new Date();
+  /** Local-time sending: each queued target waits until it is `at` in its zone (its record's, else the campaign's). */
+  const schedule = (targets: Array<Target & { addressKey: string }>) => {
+    if (!local) return;
+    for (const t of targets) {
+      const own = zoneOf.get(`${t.module}:${t.id}`);
+      const fromRecord = own !== undefined && isTimeZone(own);
+      const timeZone = fromRecord ? own : local.timeZone;
+      const at = nextLocalSendTime(local.at, timeZone, base).toISOString();
+      t.notBefore = at;
+      const k = `${timeZone}|${at}|${fromRecord}`;
+      const g = localTimes.get(k);
+      if (g) g.count++;
+      else localTimes.set(k, { timeZone, at, count: 1, fromRecord });
+    }
+    audit.localTimes = [...localTimes.values()].sort((a, b) => a.at.localeCompare(b.at) || a.timeZone.localeCompare(b.timeZone));
+  };
   const assignedOf = new Map<Target, string>();
   const assignedIds = new Map<string, string>(); // module:id → assigned user id, read with the record
   const mergeFields = [...new Set([...BASE_FIELDS.filter((f) => f !== 'email' && f !== 'id'), ...campaign.customFields])];
 
   const audit = emptyAudit();
-  audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length, recordsRead: 0 };
+  const audiences = campaign.audiences ?? [];
+  const followUp = campaign.followUpOf;
+  audit.progress = { listsDone: 0, listsTotal: sources.length + campaign.leadfwdListIds.length + audiences.length + (followUp ? 1 : 0), recordsRead: 0 };
   const seen = new Set<string>();
 
-  const judge = async (candidates: Candidate[]): Promise<Array<Target & { addressKey: string }>> => {
+  // An A/B test's part keeps the candidates whose address falls in its group; the others belong to the other parts
+  // and are not this campaign's candidates at all (each part's audit balances on its own). Without an address: 'rest'.
+  const part = campaign.abPart;
+  const inPart = (c: Candidate) => {
+    if (!part) return true;
+    const a = c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address;
+    const key = a ? addressKey(a) : null;
+    return (key ? abGroup(part.testId, key, part.share, part.variants) : 'rest') === part.group;
+  };
+  const judge = async (all: Candidate[]): Promise<Array<Target & { addressKey: string }>> => {
+    const candidates = part ? all.filter(inPart) : all;
     const keys = candidates
       .map((c) => c.email?.find((e) => e.primary_address)?.email_address ?? c.email?.[0]?.email_address)
       .map((a) => (a ? addressKey(a) : null))
@@ -233,7 +288,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
         audit.queued++;
       }
     }
-    audit.progress!.recordsRead += candidates.length;
+    audit.progress!.recordsRead += all.length;
     return queued;
   };
   // A page of 1,000 is judged and committed 250 at a time, yielding between, so the event loop (which also
@@ -243,6 +298,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       const queued = await judge(candidates.slice(i, i + JUDGE_CHUNK));
       await withProviders(deps.mx, queued);
+      schedule(queued);
       if (asAssigned) {
         assignedOf.clear();
         for (const t of queued) {
@@ -255,6 +311,7 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
     }
   };
   const toCandidate = (rec: SugarRecord, module: TargetModule, listId: string): Candidate => {
+    if (local && typeof rec[zoneField] === 'string' && rec[zoneField]) zoneOf.set(`${module}:${String(rec.id)}`, (rec[zoneField] as string).trim());
     if (asAssigned && typeof rec.assigned_user_id === 'string' && rec.assigned_user_id) assignedIds.set(`${module}:${String(rec.id)}`, rec.assigned_user_id);
     return candidate(rec, module, listId);
   };
@@ -294,6 +351,43 @@ export async function readTargets(deps: ExtractDeps, campaign: ExtractionSource,
       if (page.next === undefined) break;
       after = page.next;
     }
+    audit.progress!.listsDone++;
+  }
+  // Sugar audiences are evaluated now, as the campaign's creator: whom the filter or report selects today.
+  const reader = deps.audienceReader?.reader ?? (deps.sugar as AudienceReader);
+  const readAs = deps.audienceReader?.readAs ?? "the service's own Sugar user";
+  for (const a of audiences) {
+    let records = 0;
+    for await (const page of audiencePages(reader, a, fields, readAs, deps.pageSize ?? 1000)) {
+      records += page.length;
+      await judgePage(page.map((rec) => toCandidate(rec, a.module, `${a.kind}:${a.id}`)));
+    }
+    (audit.sources ??= []).push({ kind: a.kind, id: a.id, name: a.name, module: a.module, records, readAs });
+    audit.progress!.listsDone++;
+  }
+  // A follow-up: the first campaign's recipients nobody opened (or clicked) by now, read again from Sugar as for a
+  // LeadFWD list, so an opt-out or a changed address since the first send is respected.
+  if (followUp) {
+    if (!store.followUps) throw new Error('extraction built without the follow-up store');
+    let records = 0;
+    for (let after = 0; ; ) {
+      const rows = await store.followUps.page(followUp.campaignId, followUp, after, 1000);
+      const byModule = new Map<TargetModule, string[]>();
+      for (const r of rows) {
+        const ids = byModule.get(r.module);
+        if (ids) ids.push(r.recordId);
+        else byModule.set(r.module, [r.recordId]);
+      }
+      for (const [module, ids] of byModule) {
+        for await (const recs of deps.sugar.filterPages(module, { filter: [{ id: { $in: ids } }], fields, pageSize: 1000 })) {
+          records += recs.length;
+          await judgePage(recs.map((rec) => toCandidate(rec, module, `follow_up:${followUp.campaignId}`)));
+        }
+      }
+      if (rows.length < 1000) break;
+      after = rows[rows.length - 1].rowId;
+    }
+    (audit.sources ??= []).push({ kind: 'follow_up', id: followUp.campaignId, name: followUp.name, records });
     audit.progress!.listsDone++;
   }
   await sink.finished?.(audit);

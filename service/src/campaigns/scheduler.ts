@@ -75,6 +75,9 @@ export function createScheduler(deps: SchedulerDeps) {
 
   async function tick() {
     for (const c of await store.campaigns.inStatus(['draft'])) {
+      // A campaign to a Sugar saved filter or report, or a follow-up to non-openers, is extracted at its send time, so
+      // it goes to whom they select then. A held one is extracted now: the person reviewing it confirms exactly the people they were shown.
+      if ((c.audiences?.length || c.followUpOf) && !c.held && c.sendAt > now().toISOString()) continue;
       if (await store.campaigns.transition(c.id, ['draft'], 'extracting', 'extraction started')) startExtraction({ ...c, status: 'extracting' });
     }
     for (const c of await store.campaigns.inStatus(['extracting'])) startExtraction(c);

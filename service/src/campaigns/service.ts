@@ -7,7 +7,8 @@ import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
-import type { CampaignFilter, CompiledCampaign, StorePart } from '../ports/index.js';
+import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart } from '../ports/index.js';
+import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
 
@@ -32,12 +33,15 @@ export interface CreateCampaignInput {
   html?: unknown;
   targetListIds?: unknown;
   leadfwdListIds?: unknown;
+  savedFilterIds?: unknown;
+  reportIds?: unknown;
   customFields?: unknown;
   sendAt?: unknown;
   sugarCampaignId?: unknown;
   hold?: unknown;
   senderIdentityId?: unknown;
   sendAsAssignedUser?: unknown;
+  localTime?: unknown;
 }
 
 /** What campaigns need of sender identities: the one a campaign may send as, and how its sending goes. */
@@ -89,7 +93,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
     const identity = await deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
     requireReadableFields(actor, v.customFields);
-    const { hold, sendAt, sendAsAssignedUser, ...rest } = v;
+    const { hold, sendAt, sendAsAssignedUser, savedFilterIds: _f, reportIds: _r, ...rest } = v;
     return {
       ...rest,
       senderIdentityId: identity.id,
@@ -97,6 +101,12 @@ export function createCampaignService(deps: CampaignDeps) {
       sendAt: sendTime(sendAt),
       held: hold === true,
     };
+  }
+
+  /** Saved filters and reports named, checked with the caller's own token (they exist, the caller may read them). */
+  async function audiencesOf(input: CreateCampaignInput, actor: Actor) {
+    const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
+    return resolveAudiences(actor.sugar, v.savedFilterIds, v.reportIds);
   }
 
   /** An ISO time, or now when absent or past (a time in the past means "now"). */
@@ -123,15 +133,17 @@ export function createCampaignService(deps: CampaignDeps) {
     return await get(id);
   }
 
-  async function create(input: CreateCampaignInput, actor: Actor): Promise<Campaign> {
+  /** `extra`: what other use cases add to the campaign a person described (an A/B test's part). */
+  async function create(input: CreateCampaignInput, actor: Actor, extra: Pick<NewCampaign, 'abPart'> = {}): Promise<Campaign> {
     requireModule(actor, 'Campaigns', 'create');
     const v = await validate(input, actor);
     await requireLeadfwdLists(deps.store, actor, v.leadfwdListIds);
     await requireTargetLists(actor.sugar, v.targetListIds);
     if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
+    const audiences = await audiencesOf(input, actor);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
     await deps.compile({ campaignId: 'validation', ...v });
-    return await deps.store.campaigns.create({ ...v, createdBy: creatorOf(actor) });
+    return await deps.store.campaigns.create({ ...v, ...(audiences.length ? { audiences } : {}), ...extra, createdBy: creatorOf(actor) });
   }
 
   /** The campaign, if the actor may `action` it (Sugar's rights on its Sugar Campaign, or its creator's). */

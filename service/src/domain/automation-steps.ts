@@ -1,6 +1,7 @@
 // The per-target step machine: given where a target stands, what it did with the previous email and the clock,
 // which emails go out now and where the target waits next. Pure; the engine persists the result atomically.
 
+import { abGroup } from './ab-test.js';
 import type { EmailContent, Instruction } from './automation.js';
 import { nextWindowStart } from './automation-time.js';
 
@@ -22,6 +23,8 @@ export interface StepContext {
   passed: (sendKey: string) => boolean;
   /** Human engagement with an email this target was sent (machine opens and bot clicks excluded). */
   engagement: (sendKey: string) => Engagement;
+  /** The target's address key: which path of a split it takes (the same on every walk). */
+  targetKey?: string;
 }
 
 export interface StepResult {
@@ -71,6 +74,9 @@ export function advance(program: Instruction[], pos: TargetPosition, ctx: StepCo
       }
       case 'jump':
         pc = ins.to > pc ? ins.to : pc + 1;
+        break;
+      case 'split':
+        pc = ins.at[abGroup(ins.key, ctx.targetKey ?? '', 1, ins.at.length) as number];
         break;
     }
   }

@@ -16,6 +16,8 @@ export type Instruction =
   | { op: 'send'; key: string; email: EmailContent }
   | { op: 'wait'; key: string; seconds?: number; window?: TimeWindow }
   | { op: 'branch'; key: string; on: 'opened' | 'clicked'; elseAt: number }
+  /** An A/B split: each target takes one of the paths (starting at `at[i]`), an even hash split of its address. */
+  | { op: 'split'; key: string; at: number[] }
   | { op: 'jump'; key: string; to: number };
 
 export interface AutomationDefinition {
@@ -190,6 +192,28 @@ function step(raw: unknown, path: string, ctx: Ctx): void {
       jump.to = ctx.program.length;
       return;
     }
+    case 'split': {
+      const paths = raw.paths;
+      if (!Array.isArray(paths) || paths.length < 2 || paths.length > 4) {
+        ctx.problems.push(`${path}.paths must be 2 to 4 lists of steps`);
+        return;
+      }
+      const split: Instruction = { op: 'split', key, at: [] };
+      ctx.program.push(split);
+      const ends: Array<{ op: 'jump'; key: string; to: number }> = [];
+      paths.forEach((p, i) => {
+        split.at.push(ctx.program.length);
+        steps(Array.isArray(p) ? p : [], `${path}.paths[${i}]`, ctx, true);
+        if (!Array.isArray(p) || !p.length) ctx.problems.push(`${path}.paths[${i}] must list at least one step`);
+        if (i < paths.length - 1) {
+          const end = { op: 'jump' as const, key: `${key}/end${i}`, to: -1 };
+          ends.push(end);
+          ctx.program.push(end);
+        }
+      });
+      for (const e of ends) e.to = ctx.program.length;
+      return;
+    }
     case 'goto': {
       if (typeof raw.step !== 'string') ctx.problems.push(`${path}.step must name the id of a later step`);
       else ctx.gotos.push({ at, target: raw.step, path });
@@ -197,7 +221,7 @@ function step(raw: unknown, path: string, ctx: Ctx): void {
       return;
     }
     default:
-      ctx.problems.push(`${path}.type must be one of send_email, wait, content_stream, branch, goto`);
+      ctx.problems.push(`${path}.type must be one of send_email, wait, content_stream, branch, split, goto`);
       return;
   }
 }
@@ -253,6 +277,10 @@ function emailOnEveryPath(program: Instruction[]): boolean[] {
       continue;
     }
     if (ins.op === 'branch') meet(ins.elseAt, out);
+    if (ins.op === 'split') {
+      for (const at of ins.at) meet(at, out);
+      continue;
+    }
     meet(i + 1, out);
   }
   return program.map((_, i) => state[i] ?? true);

@@ -36,6 +36,7 @@ export type AppErrorCode =
   | 'invalid_template'
   | 'content_too_large'
   | 'unknown_lists'
+  | 'unknown_audience'
   | 'invalid_transition'
   | 'not_held'
   | 'automation_step'

@@ -51,7 +51,10 @@ export function providerOfDomain(domain: string): MailboxProvider {
   return 'unknown';
 }
 
+/** Providers as reports, warm-up and the deliverability view group them: the big four by name, everyone else together. */
+export type ProviderGroup = BigProvider | 'other';
+
 /** The label reports group by: the big four by name, everyone else as "other". */
-export function reportGroup(p: MailboxProvider): BigProvider | 'other' {
+export function reportGroup(p: MailboxProvider): ProviderGroup {
   return (BIG_PROVIDERS as readonly string[]).includes(p) ? (p as BigProvider) : 'other';
 }

@@ -28,7 +28,9 @@ export type OutboxItem =
   | { kind: 'open'; key: string; campaignId: string; payload: TargetPayload & { detail?: string } }
   | { kind: 'click'; key: string; campaignId: string; payload: TargetPayload & { linkIndex: number; url?: string } }
   | { kind: 'optout'; key: string; campaignId: string; payload: TargetPayload & { reason?: string } }
-  | { kind: 'bounce'; key: string; campaignId: string; payload: TargetPayload & { reason: 'hard' | 'soft'; detail?: string } };
+  | { kind: 'bounce'; key: string; campaignId: string; payload: TargetPayload & { reason: 'hard' | 'soft'; detail?: string } }
+  /** A person's engagement score is due in Sugar (computed when written, from every campaign's facts). */
+  | { kind: 'score'; key: string; campaignId: string; payload: { module: string; recordId: string } };
 
 export type OutboxKind = OutboxItem['kind'];
 export type ActivityItem = Extract<OutboxItem, { kind: 'sent' | 'open' | 'click' | 'optout' | 'bounce' }>;
@@ -43,6 +45,8 @@ export const outboxKey = {
   // Unsubscribe and complaint share one key: Sugar needs to learn the opt-out once.
   optout: (rowId: number) => `optout:${rowId}`,
   bounce: (rowId: number) => `bounce:${rowId}`,
+  // One per person and window: ten opens in a minute are one write.
+  score: (module: string, recordId: string, window: number) => `score:${module}:${recordId}:${window}`,
 };
 
 /** The target a fact is about, without its time. */
@@ -100,6 +104,21 @@ export const outboxItem = {
   }),
 };
 
+/**
+ * A person's score row for the window `at` falls in (windows of `windowMs`), due when the window ends: every fact of
+ * that person in the window is one row, and the score is computed when it is written.
+ */
+export function scoreItem(t: { campaignId: string; module: string; recordId: string }, at: Date, windowMs: number): OutboxItem & { runAt: string } {
+  const window = Math.floor(at.getTime() / windowMs);
+  return {
+    kind: 'score',
+    key: outboxKey.score(t.module, t.recordId, window),
+    campaignId: t.campaignId,
+    payload: { module: t.module, recordId: t.recordId },
+    runAt: new Date((window + 1) * windowMs).toISOString(),
+  };
+}
+
 /** A row as the outbox stores it: the payload comes back as whatever JSON was written. */
 export interface StoredOutboxRow {
   key: string;
@@ -123,6 +142,9 @@ export function readOutboxItem(row: StoredOutboxRow): OutboxItem | { malformed: 
   switch (row.kind) {
     case 'campaign':
       return { kind: 'campaign', ...base, payload: { campaignId } };
+    case 'score':
+      if (typeof p.module !== 'string' || typeof p.recordId !== 'string' || !p.recordId) return bad('needs module and recordId');
+      return { kind: 'score', ...base, payload: { module: p.module, recordId: p.recordId } };
     case 'list':
       if (typeof p.listId !== 'string' || (p.source !== 'sugar' && p.source !== 'leadfwd')) return bad('needs listId and source sugar or leadfwd');
       return { kind: 'list', ...base, payload: { campaignId, listId: p.listId, source: p.source } };

@@ -171,6 +171,8 @@ export interface CampaignSummary {
   sendAt: string;
   targetListIds: string[];
   leadfwdListIds: string[];
+  /** A follow-up names the Sugar Campaign it follows up. */
+  followUpOf?: { name: string; sugarCampaignId: string; criterion: string; mppOnly: string };
 }
 
 /** The Sugar Campaign created when sending starts. */
@@ -191,6 +193,13 @@ export function campaignBody(c: CampaignSummary, linkCount: number): Record<stri
       `Subject: ${c.subject}`,
       `From: ${c.fromName} <${c.fromEmail}>`,
       `Target lists: ${lists}; tracked links: ${linkCount}.`,
+      ...(c.followUpOf
+        ? [
+            `Follow-up to the Sugar Campaign "${c.followUpOf.name}" (${c.followUpOf.sugarCampaignId}): its recipients who did not ${
+              c.followUpOf.criterion === 'not_clicked' ? 'click' : 'open'
+            } it${c.followUpOf.criterion === 'not_opened' ? `, Apple Mail Privacy Protection-only openers ${c.followUpOf.mppOnly === 'include' ? 'included' : 'left out'}` : ''}.`,
+          ]
+        : []),
     ].join('\n'),
   };
 }

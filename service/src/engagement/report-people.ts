@@ -3,6 +3,7 @@
 // lets them view; the others are counted, never shown. Whether they may see the campaign at all is asked first.
 import type { Actor } from '../access/actor.js';
 import { allowsModule, requireModule } from '../access/policy.js';
+import type { RecipientChoice } from '../campaigns/recipient-preview.js';
 import { recipientName } from '../campaigns/recipient-preview.js';
 import { parseInput, z } from '../domain/input.js';
 import type { ExportRow, PeopleKind, PersonRow, StorePart } from '../ports/index.js';
@@ -29,13 +30,8 @@ export const PeopleQuery = z.object({
     .describe('People to skip'),
 });
 
-export interface PersonView {
-  rowId: number;
-  email: string;
-  name: string;
-  module: string;
-  recordId: string;
-  state: string;
+/** A person on one of the report's lists: the recipient as the preview names them, and what happened. */
+export interface PersonView extends RecipientChoice {
   fact?: string;
   at?: string;
   detail?: string;

@@ -1,21 +1,21 @@
 // The campaign report: ledger counts, people versus machines for opens and clicks, bounces,
 // opt-outs and complaints from the per-recipient counters and facts (which outlive raw-event
 // retention), per-link clicks, and an hourly timeline from the raw events still kept.
-import { type BigProvider, providerOfDomain, reportGroup } from '../domain/mailbox-provider.js';
+import { type MailboxProvider, type ProviderGroup, providerOfDomain, reportGroup } from '../domain/mailbox-provider.js';
 import type { DomainTally, EventRepo, StorePart } from '../ports/index.js';
 
 export type ReportStore = StorePart<{ campaigns: 'get' | 'links'; recipients: 'counts'; engagement: 'summary'; events: 'countByHour'; reports: 'byDomain' }>;
 
-/** The mailbox providers a report tells apart; everyone else is "other". */
-export type ProviderGroup = BigProvider | 'other';
+export type { ProviderGroup };
 export const PROVIDER_GROUPS: readonly ProviderGroup[] = ['google', 'microsoft', 'yahoo', 'apple', 'other'];
 
 /**
  * The report group of a recipient domain. The one place that decides it: by the domain alone today (the big four's
  * consumer domains); grouping by MX host later changes only this function.
  */
-export function providerGroupOf(domain: string): ProviderGroup {
-  return reportGroup(providerOfDomain(domain));
+export function providerGroupOf(domain: string, provider?: string): ProviderGroup {
+  // The provider found from MX at extraction wins (a company domain hosted by Google is Google's); else the domain.
+  return reportGroup(provider && provider !== 'unknown' ? (provider as MailboxProvider) : providerOfDomain(domain));
 }
 
 export interface ProviderResult extends Omit<DomainTally, 'domain'> {
@@ -38,8 +38,8 @@ export function byProvider(domains: DomainTally[]): ProviderResult[] {
     optOuts: 0,
   });
   const out = new Map(PROVIDER_GROUPS.map((g) => [g, zero(g)]));
-  for (const { domain, ...tally } of domains) {
-    const sum = out.get(providerGroupOf(domain))!;
+  for (const { domain, provider, ...tally } of domains) {
+    const sum = out.get(providerGroupOf(domain, provider))!;
     for (const k of Object.keys(tally) as Array<keyof typeof tally>) sum[k] += tally[k];
   }
   return [...out.values()];

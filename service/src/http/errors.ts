@@ -43,6 +43,7 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   invalid_campaign: 422,
   invalid_template: 422,
   unknown_lists: 422,
+  unknown_audience: 422,
   invalid_automation: 422,
   invalid_enrolment: 422,
   invalid_list: 422,

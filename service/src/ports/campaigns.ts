@@ -1,24 +1,12 @@
 // Campaigns as stored: content, lifecycle (compare-and-set transitions), audit and tracked links.
-
-import type { Audit, Campaign, CampaignContent, CampaignStatus, Creator } from '../domain/types.js';
+import type { Audit, Campaign, CampaignStatus, Creator } from '../domain/types.js';
 import type { Awaitable } from './unit-of-work.js';
 
-export interface NewCampaign extends CampaignContent {
-  name: string;
-  targetListIds: string[];
-  leadfwdListIds: string[];
-  customFields: string[];
-  sendAt: string; // ISO time; stored normalised to UTC `toISOString()` form
-  sugarCampaignId?: string;
+/** What a new campaign is stored from: everything but what the store sets (id, status, times). */
+export type NewCampaign = Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'> & {
+  /** Test sends only: the addresses it goes to. */
   testAddresses?: string[];
-  /** Waits for confirm before the scheduler may start it (extraction still runs). */
-  held?: boolean;
-  createdBy?: Creator;
-  /** The sender identity; absent: the default one at the time it sends. */
-  senderIdentityId?: string;
-  /** From each target's assigned Sugar user where the identity allows that address. */
-  sendAsAssignedUser?: boolean;
-}
+};
 
 /** A campaign as stored; `testAddresses` is kept beside the shared Campaign shape. */
 export type StoredCampaign = Campaign & { testAddresses?: string[] };

@@ -1,11 +1,9 @@
 // Delivery volume per identity, campaign, provider group and UTC day: what the deliverability view shows, what
 // warm-up counts against, and what guard rails judge. Written in the same transaction as the outcome or fact.
-
-import type { BigProvider } from '../domain/mailbox-provider.js';
+import type { ProviderGroup } from '../domain/mailbox-provider.js';
 import type { Awaitable } from './unit-of-work.js';
 
-/** Providers as reports and warm-up group them: the big four by name, everyone else together. */
-export type ProviderGroup = BigProvider | 'other';
+export type { ProviderGroup };
 
 export interface VolumeCounts {
   accepted: number;

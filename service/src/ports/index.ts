@@ -2,21 +2,25 @@
 // test/store/contract/), and the unit of work. Use cases do not take a whole Store: each declares the narrow
 // part it uses (`<feature>/ports.ts`, Picks of these). The SQLite adapter (store/) implements every one;
 // a PostgreSQL adapter would implement the same ones (see unit-of-work.ts). Only domain types cross this line.
+import type { AbTestRepo } from './ab-tests.js';
 import type { AutomationRepo } from './automations.js';
 import type { CampaignRepo } from './campaigns.js';
 import type { DeliverabilityRepo } from './deliverability.js';
 import type { EngagementRepo } from './engagement.js';
 import type { EventRepo } from './events.js';
+import type { FollowUpRepo } from './follow-ups.js';
 import type { IdentityRepo } from './identities.js';
 import type { LeadfwdListRepo } from './lists.js';
 import type { OutboxRepo } from './outbox.js';
 import type { RecipientRepo } from './recipients.js';
 import type { RelayRepo } from './relay.js';
 import type { ReportRepo } from './reports.js';
+import type { ScoreRepo } from './scores.js';
 import type { SuppressionRepo } from './suppressions.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WritebackRepo } from './writeback.js';
 
+export type * from './ab-tests.js';
 export type * from './automations.js';
 export type * from './campaigns.js';
 export type * from './deliverability.js';
@@ -24,6 +28,7 @@ export type * from './delivery.js';
 export * from './dns.js';
 export type * from './engagement.js';
 export type * from './events.js';
+export type * from './follow-ups.js';
 export type * from './identities.js';
 export type * from './lists.js';
 export type * from './mail.js';
@@ -32,6 +37,7 @@ export type * from './outbox.js';
 export type * from './recipients.js';
 export type * from './relay.js';
 export type * from './reports.js';
+export type * from './scores.js';
 export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';
@@ -51,6 +57,9 @@ export interface Repos {
   reports: ReportRepo;
   identities: IdentityRepo;
   deliverability: DeliverabilityRepo;
+  followUps: FollowUpRepo;
+  abTests: AbTestRepo;
+  scores: ScoreRepo;
 }
 
 /**

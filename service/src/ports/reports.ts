@@ -10,6 +10,11 @@ import type { Awaitable } from './unit-of-work.js';
 export interface DomainTally {
   /** Lower case, as the address has it after the "@". */
   domain: string;
+  /**
+   * The mailbox provider extraction found from the domain's MX (MailboxProvider: google, microsoft, yahoo, apple,
+   * mx:<domain>, unknown), when it did; a domain whose rows disagree (MX changed between extractions) has a tally each.
+   */
+  provider?: string;
   recipients: number;
   accepted: number;
   failed: number;

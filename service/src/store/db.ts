@@ -6,17 +6,20 @@ import type { Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
+import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
+import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
 import { SqliteIdentityRepo } from './sqlite-identity-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteReportRepo } from './sqlite-report-repo.js';
+import { SqliteScoreRepo } from './sqlite-score-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
@@ -101,6 +104,9 @@ interface SqliteRepos {
   reports: SqliteReportRepo;
   identities: SqliteIdentityRepo;
   deliverability: SqliteDeliverabilityRepo;
+  followUps: SqliteFollowUpRepo;
+  abTests: SqliteAbTestRepo;
+  scores: SqliteScoreRepo;
 }
 
 /** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
@@ -124,6 +130,9 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly reports;
   readonly identities;
   readonly deliverability;
+  readonly followUps;
+  readonly abTests;
+  readonly scores;
   /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
   private readonly tx: SqliteTx;
   /**
@@ -154,6 +163,9 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       reports: guarded(new SqliteReportRepo(db)),
       identities: guarded(new SqliteIdentityRepo(db, now)),
       deliverability: guarded(new SqliteDeliverabilityRepo(db)),
+      followUps: guarded(new SqliteFollowUpRepo(db)),
+      abTests: guarded(new SqliteAbTestRepo(db, now)),
+      scores: guarded(new SqliteScoreRepo(db)),
     };
     this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
     const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
@@ -170,6 +182,9 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     this.reports = gate(repos.reports);
     this.identities = gate(repos.identities);
     this.deliverability = gate(repos.deliverability);
+    this.followUps = gate(repos.followUps);
+    this.abTests = gate(repos.abTests);
+    this.scores = gate(repos.scores);
   }
 
   /**

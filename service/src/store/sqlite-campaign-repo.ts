@@ -27,13 +27,17 @@ interface CampaignRow {
   created_by_name: string | null;
   sender_identity_id: string | null;
   send_as_assigned_user: number;
+  audiences: string | null;
+  follow_up_of: string | null;
+  ab_part: string | null;
+  local_time: string | null;
   created_at: string;
   updated_at: string;
 }
 
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
   leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_by_id, created_by_name,
-  sender_identity_id, send_as_assigned_user, created_at, updated_at`;
+  sender_identity_id, send_as_assigned_user, audiences, follow_up_of, ab_part, local_time, created_at, updated_at`;
 
 /** Statuses a held campaign can be in before it is confirmed (it never reaches sending while held). */
 const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
@@ -59,6 +63,10 @@ function toCampaign(r: CampaignRow): StoredCampaign {
     createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
     ...(r.sender_identity_id ? { senderIdentityId: r.sender_identity_id } : {}),
     ...(r.send_as_assigned_user === 1 ? { sendAsAssignedUser: true } : {}),
+    ...(r.audiences ? { audiences: fromJson(r.audiences, []) } : {}),
+    ...(r.follow_up_of ? { followUpOf: fromJson(r.follow_up_of, undefined) } : {}),
+    ...(r.ab_part ? { abPart: fromJson(r.ab_part, undefined) } : {}),
+    ...(r.local_time ? { localTime: fromJson(r.local_time, undefined) } : {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -74,7 +82,7 @@ export class SqliteCampaignRepo implements CampaignRepo {
     this.q = {
       insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
         @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
-        @sugarCampaignId, @held, @createdById, @createdByName, @senderIdentityId, @sendAsAssignedUser, @now, @now)`),
+        @sugarCampaignId, @held, @createdById, @createdByName, @senderIdentityId, @sendAsAssignedUser, @audiences, @followUpOf, @abPart, @localTime, @now, @now)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
       list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
         ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
@@ -132,6 +140,10 @@ export class SqliteCampaignRepo implements CampaignRepo {
       createdByName: input.createdBy?.userName ?? null,
       senderIdentityId: input.senderIdentityId ?? null,
       sendAsAssignedUser: input.sendAsAssignedUser ? 1 : 0,
+      audiences: input.audiences?.length ? toJson(input.audiences) : null,
+      followUpOf: input.followUpOf ? toJson(input.followUpOf) : null,
+      abPart: input.abPart ? toJson(input.abPart) : null,
+      localTime: input.localTime ? toJson(input.localTime) : null,
       now,
     };
     this.db.transaction(() => {

@@ -74,8 +74,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
   ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
-          email_address_id, fields, tracking_consent, updated_at, provider, sender)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
+          email_address_id, fields, tracking_consent, updated_at, provider, sender, retry_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
       claim: db.prepare(CLAIM_SQL),
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
@@ -126,6 +126,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
           now,
           t.provider ?? null,
           t.sender ? toJson({ name: t.sender.name, email: t.sender.email }) : null,
+          t.notBefore ? isoTime(t.notBefore, 'notBefore') : '',
         ).changes;
       }
       return inserted;

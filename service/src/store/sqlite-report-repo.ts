@@ -40,12 +40,13 @@ export class SqliteReportRepo implements ReportRepo {
 
   constructor(db: Database.Database) {
     this.q = {
-      byDomain: db.prepare(`SELECT lower(substr(r.email, instr(r.email, '@') + 1)) AS domain, count(*) AS recipients,
+      // By domain and the mailbox provider extraction found from MX (rows from before issue 16 have none).
+      byDomain: db.prepare(`SELECT lower(substr(r.email, instr(r.email, '@') + 1)) AS domain, r.provider AS provider, count(*) AS recipients,
           sum(r.state = 'accepted') AS accepted, sum(r.state = 'failed') AS failed, sum(r.state = 'uncertain') AS uncertain,
           sum(${HITS('open')} > 0) AS opened, sum(${HITS('click')} > 0) AS clicked,
           sum(${HAS_FACT('hard_bounce')}) AS hard, sum(${HAS_FACT('soft_bounce')}) AS soft,
           sum(${HAS_FACT('complaint')}) AS complaints, sum(${HAS_FACT('opt_out')}) AS opt_outs
-        FROM recipients r WHERE r.campaign_id = ? GROUP BY 1 ORDER BY 2 DESC, 1`),
+        FROM recipients r WHERE r.campaign_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`),
       facts: db.prepare(`SELECT r.row_id, r.email, r.module, r.record_id, r.fields, r.state, f.fact, f.at, f.detail,
           NULL AS action, NULL AS by_id, NULL AS by_name, NULL AS resolved_at
         FROM engagement_facts f JOIN recipients r ON r.row_id = f.recipient_row_id
@@ -76,6 +77,7 @@ export class SqliteReportRepo implements ReportRepo {
   byDomain(campaignId: string): DomainTally[] {
     const rows = this.q.byDomain.all(campaignId) as Array<{
       domain: string;
+      provider: string | null;
       recipients: number;
       accepted: number;
       failed: number;
@@ -89,6 +91,7 @@ export class SqliteReportRepo implements ReportRepo {
     }>;
     return rows.map((r) => ({
       domain: r.domain,
+      ...(r.provider ? { provider: r.provider } : {}),
       recipients: r.recipients,
       accepted: r.accepted,
       failed: r.failed,

@@ -2,6 +2,7 @@
 // paging and bulk. Callers see plain JSON or a SugarApiError.
 import { errorFromResponse, errorLabel, SugarApiError } from './errors.js';
 import { emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, SugarExchange, type SugarLogger } from './http-exchange.js';
+import { SudoSession } from './sudo-session.js';
 import { TokenSession } from './token-session.js';
 
 export { fetchCurrentUser } from './current-user.js';
@@ -72,6 +73,9 @@ export class SugarClient {
   private readonly session: TokenSource;
   private readonly maxRetries: number | undefined;
   private readonly ownsTransport: boolean;
+  private readonly platform: string;
+  /** One sudo session per user, shared by every campaign that user created (the root client's only). */
+  private readonly sudoSessions = new Map<string, SugarClient>();
 
   constructor(opts: SugarClientOptions, shared?: { transport: SugarExchange; session: TokenSource; maxRetries?: number }) {
     if (shared) {
@@ -80,6 +84,7 @@ export class SugarClient {
       this.session = shared.session;
       this.maxRetries = shared.maxRetries;
       this.ownsTransport = false;
+      this.platform = opts.platform ?? 'leadfwd';
       return;
     }
     if (!/^https?:\/\//i.test(opts.baseUrl ?? '')) throw new TypeError('SugarClient needs an http(s) baseUrl');
@@ -97,6 +102,7 @@ export class SugarClient {
       sleep: opts.sleep,
     });
     this.ownsTransport = true;
+    this.platform = opts.platform ?? 'leadfwd';
     this.session = new TokenSession(this.transport, { username: opts.username, password: opts.password, platform: opts.platform ?? 'leadfwd' });
   }
 
@@ -109,6 +115,28 @@ export class SugarClient {
       { baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
       { transport: this.transport, session: new UserToken(token), maxRetries: 1 },
     );
+  }
+
+  /**
+   * The same Sugar, asked as the user `userName` when nobody is there: a sudo token bought with this client's own
+   * (administrator) session on this client's platform, so Sugar applies that user's roles, teams and field rights.
+   * Cached per user until it expires; renewed one at a time.
+   */
+  sudo(userName: string): SugarClient {
+    let c = this.sudoSessions.get(userName);
+    if (!c) {
+      c = new SugarClient(
+        { baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
+        // Never `base`: a sudo login there would end the user's own browser session (one session per user and platform).
+        {
+          transport: this.transport,
+          session: new SudoSession(this.transport, this.session, userName, this.platform === 'base' ? 'leadfwd' : this.platform),
+          maxRetries: this.maxRetries,
+        },
+      );
+      this.sudoSessions.set(userName, c);
+    }
+    return c;
   }
 
   /**
@@ -146,9 +174,17 @@ export class SugarClient {
    * Pages through POST /<M>/filter. Ordered by id unless told otherwise: the default date_modified order
    * would shift under offset paging while the caller writes to the same records.
    */
-  async *filterPages(module: string, opts: { filter?: unknown[]; fields?: string[]; orderBy?: string; pageSize?: number } = {}): AsyncGenerator<Row[]> {
+  async *filterPages(
+    module: string,
+    opts: { filter?: unknown[]; filterId?: string; fields?: string[]; orderBy?: string; pageSize?: number } = {},
+  ): AsyncGenerator<Row[]> {
     const path = `/${seg(module)}/filter`;
-    const base = { filter: opts.filter?.length ? opts.filter : undefined, fields: opts.fields, order_by: opts.orderBy ?? 'id' };
+    const base = {
+      filter: opts.filter?.length ? opts.filter : undefined,
+      ...(opts.filterId ? { filter_id: opts.filterId } : {}),
+      fields: opts.fields,
+      order_by: opts.orderBy ?? 'id',
+    };
     yield* this.pages(
       'POST',
       path,
@@ -161,6 +197,12 @@ export class SugarClient {
     const path = `/${seg(module)}/${seg(id)}/link/${seg(link)}`;
     const base = { filter: opts.filter, fields: opts.fields, order_by: 'id' };
     yield* this.pages('GET', path, (max_num, offset) => this.get<unknown>(path, { ...base, max_num, offset }), opts.pageSize);
+  }
+
+  /** Pages through GET Reports/:id/records (ReportsApi): the report's records of its base module, as this client's user may list them. */
+  async *reportPages(reportId: string, opts: { fields?: string[]; pageSize?: number } = {}): AsyncGenerator<Row[]> {
+    const path = `/Reports/${seg(reportId)}/records`;
+    yield* this.pages('GET', path, (max_num, offset) => this.get<unknown>(path, { fields: opts.fields?.join(','), max_num, offset }), opts.pageSize);
   }
 
   async count(module: string, filter?: unknown[]): Promise<number> {

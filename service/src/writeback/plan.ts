@@ -33,8 +33,12 @@ export interface RowPlan {
 
 export type Prepared = { plan: RowPlan } | { done: true; note?: string } | { dead: string };
 
-/** The Sugar Target List a ledger row's list stands for: LeadFWD lists travel as their Sugar copy. */
-export async function sugarListIdFor(store: Pick<PlanStore, 'lists'>, campaign: StoredCampaign, listId: string): Promise<string> {
+/**
+ * The Sugar Target List a ledger row's list stands for: LeadFWD lists travel as their Sugar copy; a row from a saved
+ * filter, a report or a follow-up (`saved_filter:<id>`, `report:<id>`, `follow_up:<campaign id>`) has none, and its CampaignLog rows carry no list.
+ */
+export async function sugarListIdFor(store: Pick<PlanStore, 'lists'>, campaign: StoredCampaign, listId: string): Promise<string | undefined> {
+  if (/^(saved_filter|report|follow_up):/.test(listId)) return undefined;
   if (!campaign.leadfwdListIds.includes(listId)) return listId;
   return (await store.lists.get(listId))?.sugarListId ?? sugarIds.list(listId);
 }

@@ -17,7 +17,12 @@ export type StateStore = StorePart<{ campaigns: 'get'; outbox: 'stats' | 'dead' 
 export type LoopStore = PlanStore &
   SetupStore &
   HitsStore &
-  StorePart<{ campaigns: 'get'; outbox: 'claim' | 'complete' | 'fail' | 'defer' | 'note' | 'sweepStale'; writeback: 'recordWritten' }>;
+  StorePart<{
+    campaigns: 'get';
+    outbox: 'claim' | 'complete' | 'fail' | 'defer' | 'note' | 'sweepStale' | 'enqueue';
+    writeback: 'recordWritten';
+    scores: 'eventsOf';
+  }>;
 
 /** The whole feature: taking campaigns on, the loop, the state and the operator's dead rows. */
 export type WritebackStore = LoopStore & StateStore & StorePart<{ campaigns: 'inStatus'; outbox: 'enqueue' | 'revive' }>;

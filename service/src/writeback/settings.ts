@@ -1,3 +1,4 @@
+import { DEFAULT_SCORE_WEIGHTS, type ScoreWeights } from '../domain/engagement-score.js';
 import type { OptOutScope } from '../domain/writeback.js';
 
 export interface WritebackSettings {
@@ -18,6 +19,13 @@ export interface WritebackSettings {
   retryMaxMs: number;
   /** How often an idle worker looks for due rows. */
   pollMs: number;
+  /** The engagement score written to people in Sugar (`leadfwd_score_c`) and rolled up to their Account. */
+  score: {
+    enabled: boolean;
+    weights: ScoreWeights;
+    /** A person's facts within one window of this length are one write, due when the window ends. */
+    windowMs: number;
+  };
 }
 
 export const DEFAULT_WRITEBACK: WritebackSettings = {
@@ -30,4 +38,5 @@ export const DEFAULT_WRITEBACK: WritebackSettings = {
   retryBaseMs: 1000,
   retryMaxMs: 300_000,
   pollMs: 200,
+  score: { enabled: false, weights: DEFAULT_SCORE_WEIGHTS, windowMs: 60_000 },
 };

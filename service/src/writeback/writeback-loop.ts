@@ -3,7 +3,7 @@
 // campaign's activity waits until its Sugar Campaign exists. When Sugar is unreachable the worker
 // itself backs off, so an outage costs a few calls instead of one per row.
 import { randomUUID } from 'node:crypto';
-import { ACTIVITY_KINDS, type ActivityItem, outboxKey, readOutboxItem } from '../domain/outbox.js';
+import { ACTIVITY_KINDS, type ActivityItem, outboxKey, readOutboxItem, scoreItem } from '../domain/outbox.js';
 import { retryDelayMs } from '../domain/writeback-results.js';
 import type { OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
 import { type RowOutcome, writeActivity } from './activity-batch.js';
@@ -11,6 +11,7 @@ import { syncHits } from './hits.js';
 import type { OptOutScopeSource } from './opt-out-scope.js';
 import { prepareActivity, type RowPlan } from './plan.js';
 import type { LoopStore } from './ports.js';
+import { createScoreWriter } from './scores.js';
 import { type BulkPort, createSender, type WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
 import { runCampaignSetup, runListSetup, type SetupOutcome } from './setup.js';
@@ -32,11 +33,15 @@ export interface WritebackLoopDeps {
 const SETUP_WAIT_MS = 500;
 
 const HITS_EVERY_MS = 1000;
+/** Facts that change a person's engagement score, once written back. */
+const SCORED = new Set(['open', 'click', 'optout', 'bounce']);
+const SCORED_MODULES = new Set(['Contacts', 'Leads', 'Prospects']);
 
 export function createWritebackLoop(deps: WritebackLoopDeps) {
   const { store, settings } = deps;
   const workerId = `wb-${process.pid}-${randomUUID().slice(0, 8)}`;
   const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer });
+  const scores = createScoreWriter({ store, send, weights: settings.score.weights });
   const setupDone = new Set<string>();
   /** When a campaign's failed setup runs next (ms): its activity rows wait until then. */
   const setupRetryAt = new Map<string, number>();
@@ -80,6 +85,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
           written.push(...o.written);
           done.push(o.id);
           if (o.note) notes.push([o.id, o.note]);
+          await scoreDue(tx, claim);
         } else if (o.kind === 'dead' || claim.attempts >= settings.maxAttempts) {
           const error = o.kind === 'dead' ? o.error : `gave up after ${claim.attempts} attempts: ${o.error}`;
           await tx.outbox.fail(o.id, error, null);
@@ -94,6 +100,15 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       if (done.length) await tx.outbox.complete(done);
       for (const [id, text] of notes) await tx.outbox.note(id, text);
     });
+  }
+
+  /** A fact that changes the person's score reached Sugar: their score is due at the end of this window (one row per window). */
+  async function scoreDue(tx: Pick<LoopStore, 'outbox'>, claim: OutboxClaim) {
+    if (!settings.score.enabled || !SCORED.has(claim.kind)) return;
+    const p = (claim.payload ?? {}) as { module?: unknown; recordId?: unknown; reason?: unknown };
+    if (claim.kind === 'bounce' && p.reason !== 'hard') return;
+    if (typeof p.module !== 'string' || !SCORED_MODULES.has(p.module) || typeof p.recordId !== 'string' || !p.recordId) return;
+    await tx.outbox.enqueue(scoreItem({ campaignId: claim.campaignId ?? '', module: p.module, recordId: p.recordId }, new Date(), settings.score.windowMs));
   }
 
   /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
@@ -122,10 +137,16 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     let outage = false;
     let calledSugar = false;
     const optOutScope = await deps.optOutScope.current();
+    const scoreClaims: OutboxClaim[] = [];
     for (const claim of claims) {
       const item = readOutboxItem(claim);
       if ('malformed' in item) {
         outcomes.push({ id: claim.id, kind: 'dead', error: item.malformed });
+        continue;
+      }
+      // A score is about a person across campaigns: it waits for no campaign's setup.
+      if (item.kind === 'score') {
+        scoreClaims.push(claim);
         continue;
       }
       const campaignId = item.campaignId;
@@ -176,6 +197,12 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     }
     if (plans.length) {
       const res = await writeActivity(plans, send, settings.bulkMax);
+      calledSugar = true;
+      outage ||= res.outage;
+      outcomes.push(...res.outcomes);
+    }
+    if (scoreClaims.length) {
+      const res = await scores.write(scoreClaims);
       calledSugar = true;
       outage ||= res.outage;
       outcomes.push(...res.outcomes);

@@ -13,6 +13,7 @@ import { describeError } from '../shared/errors.js';
 import { type LeadfwdConfig, type LeadfwdSettings, loadSettings, optOutScopeSetting, pairWith, saveSettings, testConnection } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import type { SidecarView } from '../sidecar.js';
+import { createIdentitiesSection, type IdentitiesSection } from './identities.js';
 
 interface ConfigState {
   config?: LeadfwdConfig;
@@ -20,10 +21,24 @@ interface ConfigState {
   typed: Set<string>;
   values?: Record<string, string>;
   disposed: boolean;
+  /** Sender identities: administrators only, once Sugar is paired with the service. */
+  identities?: IdentitiesSection;
 }
 const state = (view: SidecarView) => view._lfState as ConfigState;
 const formOf = (view: SidecarView) => view.el.querySelector('form.leadfwd-config') as HTMLFormElement | null;
 const isAdmin = () => getApp().user?.get('type') === 'admin';
+
+/** The identities section under the settings, made once for an administrator of a paired Sugar; nobody else gets it. */
+function showIdentities(view: SidecarView): void {
+  const st = state(view);
+  if (st.disposed || !isAdmin() || !st.config?.paired) return;
+  if (!st.identities) {
+    st.identities = createIdentitiesSection(view.cid);
+    void st.identities.load();
+  }
+  const slot = view.el.querySelector('.leadfwd-identities-slot');
+  if (slot && st.identities.el.parentElement !== slot) slot.appendChild(st.identities.el);
+}
 const looksLikeUrl = (url: string) => /^https?:\/\/[^\s/]+/i.test(url);
 
 /** Refusals that are about the address or the code, said with the field's name and what was typed. */
@@ -144,6 +159,7 @@ function pair(view: SidecarView): Promise<void> {
     await pairWith(s.service_url, s.code);
     state(view).config = await loadSettings();
     state(view).typed.delete('service_url');
+    showIdentities(view);
     field(form, 'code').value = '';
     setStatus(form, t('LBL_LEADFWD_CONFIG_PAIR_DONE'));
     showAlert('leadfwd-config', 'success', t('LBL_LEADFWD_CONFIG_PAIR_DONE'), { autoClose: true });
@@ -179,7 +195,9 @@ export const configView = {
         },
       )
       .then(() => {
-        if (!st.disposed) paint(view);
+        if (st.disposed) return;
+        paint(view);
+        showIdentities(view);
       });
   },
   beforeRender(view: SidecarView): void {
@@ -212,8 +230,10 @@ export const configView = {
       }
     });
     paint(view);
+    showIdentities(view);
   },
   _dispose(view: SidecarView): void {
     if (state(view)) state(view).disposed = true;
+    state(view)?.identities?.dispose();
   },
 };

@@ -3,13 +3,14 @@
 // render the view again (its template replaces the view's HTML), and then the same nodes are put back, so nothing a
 // person typed or chose is lost. A problem is said once, in the message line, and replaced or cleared by the next.
 import { type Access, loadAccess } from '../shared/access.js';
-import { t } from '../shared/app.js';
+import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
-import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, automationsHref, CAMPAIGNS_LAYOUT, campaignsHref, REPORT_LAYOUT } from '../shared/routes.js';
+import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOUT, DELIVERABILITY_LAYOUT, REPORT_LAYOUT } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
+import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
@@ -42,6 +43,7 @@ export interface AreaPage {
 
 interface Shell {
   layout: AreaLayout;
+  nav: HTMLElement;
   title: string;
   message?: { text: string; level: MessageLevel };
   status: string;
@@ -53,24 +55,30 @@ interface Shell {
 
 const shell = (view: SidecarView) => view._lfState as Shell;
 
-const TAB_OF: Record<AreaLayout, 'campaigns' | 'automations'> = {
-  [CAMPAIGNS_LAYOUT]: 'campaigns',
-  [REPORT_LAYOUT]: 'campaigns',
-  [AUTOMATIONS_LAYOUT]: 'automations',
-  [AUTOMATION_LAYOUT]: 'automations',
-};
+/**
+ * The area's navigation, one line per tab: its label and the layouts that belong to it (the first is where it goes).
+ * A page of the area that is not listed here shows no tab as current.
+ */
+const NAV: ReadonlyArray<{ key: string; label: string; layouts: readonly string[]; adminOnly?: boolean }> = [
+  { key: 'campaigns', label: 'LBL_LEADFWD_AREA_CAMPAIGNS', layouts: [CAMPAIGNS_LAYOUT, REPORT_LAYOUT] },
+  { key: 'automations', label: 'LBL_LEADFWD_AREA_AUTOMATIONS', layouts: [AUTOMATIONS_LAYOUT, AUTOMATION_LAYOUT] },
+  { key: 'deliverability', label: 'LBL_LEADFWD_DELIV_TAB', layouts: [DELIVERABILITY_LAYOUT], adminOnly: true },
+];
 
-/** The area's own tabs; the current one is marked as the page the person is on. */
-function tabs(current: AreaLayout): HTMLElement {
-  const tab = (key: 'campaigns' | 'automations', href: string, label: string) => {
-    const here = TAB_OF[current] === key;
-    return h('li', { class: here ? 'active' : null, 'data-tab': key }, h('a', { href, 'aria-current': here ? 'page' : null }, label));
-  };
+/** The area's own tabs; the current one is marked as the page the person is on. Built once per page and kept, so a
+ *  status line painted again never takes the focus away from a tab. */
+export function areaTabs(current: string): HTMLElement {
   return h(
     'ul',
     { class: 'nav nav-tabs' },
-    tab('campaigns', campaignsHref(), t('LBL_LEADFWD_AREA_CAMPAIGNS')),
-    tab('automations', automationsHref(), t('LBL_LEADFWD_AREA_AUTOMATIONS')),
+    NAV.filter((tab) => !tab.adminOnly || getApp().user?.get('type') === 'admin').map(({ key, label, layouts }) => {
+      const here = layouts.includes(current);
+      return h(
+        'li',
+        { class: here ? 'active' : null, 'data-tab': key },
+        h('a', { href: `#Home/layout/${layouts[0]}`, 'aria-current': here ? 'page' : null }, t(label)),
+      );
+    }),
   );
 }
 
@@ -85,7 +93,7 @@ export function paintShell(view: SidecarView): void {
   const actions = q('.leadfwd-page-actions');
   const body = q('.leadfwd-page-body');
   if (!nav || !title || !message || !status || !actions || !body) return;
-  replaceChildren(nav, tabs(st.layout));
+  if (st.nav.parentNode !== nav) replaceChildren(nav, st.nav);
   replaceChildren(title, st.title);
   message.className = `alert alert-${st.message?.level ?? 'info'} leadfwd-message`;
   message.setAttribute('role', st.message?.level === 'danger' ? 'alert' : 'status');
@@ -100,6 +108,7 @@ export function paintShell(view: SidecarView): void {
 export function startShell(view: SidecarView, layout: AreaLayout, title: string, page: AreaPage): void {
   const st: Shell = {
     layout,
+    nav: areaTabs(layout),
     title,
     status: t('LBL_LEADFWD_LOADING_PAGE'),
     root: h('div', { class: 'leadfwd-page-root' }),
@@ -159,6 +168,9 @@ export function disposeShell(view: SidecarView): void {
 /** True for a failure after which the page has nothing to offer (no access, not paired, session refused). */
 export const isBlocking = (e: unknown) => BLOCKING.includes(describeError(e).kind);
 
+/** The time of day now, in the user's Sugar time zone like every other time of the area ("Updated at …"). */
+export const timeNow = () => new Date().toLocaleTimeString(undefined, { timeZone: userTimeZone() });
+
 /** A date-time as people read it, in the user's Sugar time zone. */
 export function when(iso: string | undefined, zone: string): string {
   const d = iso ? new Date(iso) : undefined;
@@ -183,6 +195,29 @@ export function statusDate(c: CampaignView, zone: string): string {
     default:
       return t('LBL_LEADFWD_SENDS_ON', { when: when(c.sendAt, zone) });
   }
+}
+
+/** A column of a dataTable: a label (numbers align right), or a ready heading cell (a "select all" box), or none. */
+export type Column = { label: string; num?: boolean } | Node | null;
+export const col = (label: string, num = false): Column => ({ label, num });
+
+/** A Sugar table (classes table, table-condensed and `cls`) with its caption for screen readers, headings and rows. */
+export function dataTable(cls: string, caption: string, columns: Column[], rows: Array<Node | null>): HTMLTableElement {
+  return h(
+    'table',
+    { class: `table table-condensed ${cls}` },
+    h('caption', { class: 'leadfwd-sr-only' }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => (c === null || c instanceof Node ? c : h('th', { scope: 'col', class: c.num ? 'leadfwd-num' : null }, t(c.label)))),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
 }
 
 /** A Sugar button (class btn and `cls`) that runs `onclick`. */

@@ -1,16 +1,13 @@
 // The LeadFWD area's automations: each with its status, who is enrolled, what its emails did (people), and Pause,
 // Resume or Stop; names open the builder, where its steps and per-step figures are. "New automation" opens an empty one.
 import { automationTotals, fetchAutomations } from '../dashlet/automations.js';
-import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
-import { automationStatusLabel, stepRows } from '../shared/automation-format.js';
+import { stepRows } from '../shared/automation-format.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { automationHref } from '../shared/routes.js';
-import type { AutomationStatus, AutomationView } from '../shared/service-types.js';
-import { type AreaContext, type AreaPage, button, isBlocking } from './area.js';
-
-const STATUS_CLASS: Record<AutomationStatus, string> = { active: 'label label-info', paused: 'label label-warning', stopped: 'label' };
-type Action = 'pause' | 'resume' | 'stop';
+import type { AutomationView } from '../shared/service-types.js';
+import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, timeNow } from './area.js';
+import { type AutomationAction, actionButton, actionsFor, runAction, statusBadge } from './automation-controls.js';
 
 export const automationsPage: AreaPage = {
   start(ctx: AreaContext) {
@@ -25,7 +22,7 @@ export const automationsPage: AreaPage = {
         automations = await fetchAutomations(ctx.client, 100);
         if (ctx.disposed()) return;
         ctx.clear();
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
       } catch (e) {
         ctx.status('');
         ctx.say(e);
@@ -34,40 +31,21 @@ export const automationsPage: AreaPage = {
       paint();
     }
 
-    function act(a: AutomationView, action: Action) {
-      const run = async () => {
-        try {
-          await ctx.client.post(`/automations/${encodeURIComponent(a.id)}/${action}`);
-          ctx.clear();
-          const done =
-            action === 'pause'
-              ? 'LBL_LEADFWD_AUTOMATION_DONE_PAUSE'
-              : action === 'resume'
-                ? 'LBL_LEADFWD_AUTOMATION_DONE_RESUME'
-                : 'LBL_LEADFWD_AUTOMATION_DONE_STOP';
-          showAlert('leadfwd-action', 'success', t(done, { name: a.name }), { autoClose: true });
-        } catch (e) {
-          ctx.say(e);
-        }
+    function act(a: AutomationView, action: AutomationAction) {
+      runAction(ctx.client, a, action, async (outcome) => {
+        if ('error' in outcome) ctx.say(outcome.error);
+        else ctx.clear();
         await load();
         list.querySelector<HTMLElement>(`tr[data-automation-id="${CSS.escape(a.id)}"] button, tr[data-automation-id="${CSS.escape(a.id)}"] a`)?.focus();
-      };
-      if (action !== 'stop') return void run();
-      showAlert('leadfwd-confirm-stop', 'confirmation', t('LBL_LEADFWD_AUTOMATION_CONFIRM_STOP', { name: a.name }), { onConfirm: () => void run() });
+      });
     }
 
     function actions(a: AutomationView): HTMLElement | null {
       if (!mayChange) return null;
-      const can: Action[] = a.status === 'active' ? ['pause', 'stop'] : a.status === 'paused' ? ['resume', 'stop'] : [];
-      const label: Record<Action, [string, string]> = {
-        pause: ['LBL_LEADFWD_AUTOMATION_PAUSE', 'LBL_LEADFWD_AUTOMATION_PAUSE_NAMED'],
-        resume: ['LBL_LEADFWD_AUTOMATION_RESUME', 'LBL_LEADFWD_AUTOMATION_RESUME_NAMED'],
-        stop: ['LBL_LEADFWD_AUTOMATION_STOP', 'LBL_LEADFWD_AUTOMATION_STOP_NAMED'],
-      };
       return h(
         'div',
         { class: 'leadfwd-actions' },
-        can.map((x) => button(t(label[x][0]), `btn-small leadfwd-automation-${x}`, () => act(a, x), { ariaLabel: t(label[x][1], { name: a.name }) })),
+        actionsFor(a.status).map((x) => actionButton(x, a.name, 'btn-small', () => act(a, x))),
       );
     }
 
@@ -80,50 +58,38 @@ export const automationsPage: AreaPage = {
         );
         return;
       }
-      const col = (label: string, num = false) => h('th', { scope: 'col', class: num ? 'leadfwd-num' : null }, t(label));
       replaceChildren(
         list,
         h('h2', { class: 'leadfwd-section-title', id: `${cid}-automations-title` }, t('LBL_LEADFWD_AUTOMATIONS')),
-        h(
-          'table',
-          { class: 'table table-striped table-condensed leadfwd-automation-table' },
-          h('caption', { class: 'leadfwd-sr-only' }, t('LBL_LEADFWD_AUTOMATIONS')),
-          h(
-            'thead',
-            {},
-            h(
+        dataTable(
+          'table-striped leadfwd-automation-table',
+          t('LBL_LEADFWD_AUTOMATIONS'),
+          [
+            col('LBL_LEADFWD_COL_AUTOMATION'),
+            col('LBL_LEADFWD_COL_STATUS'),
+            col('LBL_LEADFWD_ENROLLED'),
+            col('LBL_LEADFWD_COL_EMAILS', true),
+            col('LBL_LEADFWD_STEPFIG_SENT_HEAD', true),
+            col('LBL_LEADFWD_FIG_OPENED_HEAD', true),
+            col('LBL_LEADFWD_FIG_CLICKED_HEAD', true),
+            mayChange ? col('LBL_LEADFWD_COL_ACTIONS') : null,
+          ],
+          automations.map((a) => {
+            const e = a.enrolments ?? { active: 0, done: 0, left: 0 };
+            const sum = automationTotals(a);
+            return h(
               'tr',
-              {},
-              col('LBL_LEADFWD_COL_AUTOMATION'),
-              col('LBL_LEADFWD_COL_STATUS'),
-              col('LBL_LEADFWD_ENROLLED'),
-              col('LBL_LEADFWD_COL_EMAILS', true),
-              col('LBL_LEADFWD_STEPFIG_SENT_HEAD', true),
-              col('LBL_LEADFWD_FIG_OPENED_HEAD', true),
-              col('LBL_LEADFWD_FIG_CLICKED_HEAD', true),
-              mayChange ? col('LBL_LEADFWD_COL_ACTIONS') : null,
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            automations.map((a) => {
-              const e = a.enrolments ?? { active: 0, done: 0, left: 0 };
-              const sum = automationTotals(a);
-              return h(
-                'tr',
-                { 'data-automation-id': a.id, 'data-status': a.status },
-                h('th', { scope: 'row' }, h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name)),
-                h('td', {}, h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status)))),
-                h('td', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
-                h('td', { class: 'leadfwd-num' }, String(stepRows(a.steps).filter((r) => r.kind === 'email').length)),
-                h('td', { class: 'leadfwd-num leadfwd-fig-sent' }, String(sum.sent)),
-                h('td', { class: 'leadfwd-num leadfwd-fig-opened' }, String(sum.opened)),
-                h('td', { class: 'leadfwd-num leadfwd-fig-clicked' }, String(sum.clicked)),
-                mayChange ? h('td', {}, actions(a)) : null,
-              );
-            }),
-          ),
+              { 'data-automation-id': a.id, 'data-status': a.status },
+              h('th', { scope: 'row' }, h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name)),
+              h('td', {}, statusBadge(a.status)),
+              h('td', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_ENROLMENT_COUNTS', { active: e.active, done: e.done, left: e.left })),
+              h('td', { class: 'leadfwd-num' }, String(stepRows(a.steps).filter((r) => r.kind === 'email').length)),
+              h('td', { class: 'leadfwd-num leadfwd-fig-sent' }, String(sum.sent)),
+              h('td', { class: 'leadfwd-num leadfwd-fig-opened' }, String(sum.opened)),
+              h('td', { class: 'leadfwd-num leadfwd-fig-clicked' }, String(sum.clicked)),
+              mayChange ? h('td', {}, actions(a)) : null,
+            );
+          }),
         ),
       );
     }

@@ -9,8 +9,11 @@ export type Format = 'html' | 'mjml';
 export type Unit = 'seconds' | 'minutes' | 'hours' | 'days' | 'weeks';
 export const UNITS: readonly Unit[] = ['minutes', 'hours', 'days', 'weeks', 'seconds'];
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type StepKind = 'send_email' | 'wait' | 'content_stream' | 'branch' | 'goto';
-export const STEP_KINDS: readonly StepKind[] = ['send_email', 'wait', 'content_stream', 'branch', 'goto'];
+export type StepKind = 'send_email' | 'wait' | 'content_stream' | 'branch' | 'split' | 'goto';
+export const STEP_KINDS: readonly StepKind[] = ['send_email', 'wait', 'content_stream', 'branch', 'split', 'goto'];
+/** A split has 2 to 4 paths, as the service takes (service/src/domain/automation.ts). */
+export const SPLIT_MIN = 2;
+export const SPLIT_MAX = 4;
 
 export interface EmailFields {
   name: string;
@@ -54,12 +57,25 @@ export interface BranchStep {
   then: Step[];
   else: Step[];
 }
+/** An A/B split: each target takes one of the paths, an even hash split of its address (kept through edits). */
+export interface SplitStep {
+  kind: 'split';
+  id: string;
+  paths: Step[][];
+}
 export interface GotoStep {
   kind: 'goto';
   id: string;
   step: string;
 }
-export type Step = EmailStep | WaitStep | StreamStep | BranchStep | GotoStep;
+export type Step = EmailStep | WaitStep | StreamStep | BranchStep | SplitStep | GotoStep;
+
+/** The step lists a step holds: a branch's then and else, a split's paths; none for the others. */
+export function innerLists(s: Step): Step[][] {
+  if (s.kind === 'branch') return [s.then, s.else];
+  if (s.kind === 'split') return s.paths;
+  return [];
+}
 
 export interface Draft {
   name: string;
@@ -106,10 +122,7 @@ export function amountToDuration(amount: string, unit: Unit): string {
 export function idsOf(steps: Step[], out: Set<string> = new Set()): Set<string> {
   for (const s of steps) {
     out.add(s.id);
-    if (s.kind === 'branch') {
-      idsOf(s.then, out);
-      idsOf(s.else, out);
-    }
+    for (const inner of innerLists(s)) idsOf(inner, out);
   }
   return out;
 }
@@ -141,6 +154,7 @@ export function fromDefinition(def: unknown, defaults: Defaults): Draft {
       if (typeof raw.id === 'string' && ID.test(raw.id)) taken.add(raw.id);
       collect(raw.then);
       collect(raw.else);
+      if (Array.isArray(raw.paths)) for (const p of raw.paths) collect(p);
     }
   };
   collect(d.steps);
@@ -175,6 +189,8 @@ export function fromDefinition(def: unknown, defaults: Defaults): Draft {
           };
         case 'branch':
           return { kind: 'branch', id, on: raw.on === 'clicked' ? 'clicked' : 'opened', then: steps(raw.then), else: steps(raw.else) };
+        case 'split':
+          return { kind: 'split', id, paths: (Array.isArray(raw.paths) ? raw.paths : []).map((p) => steps(p)) };
         case 'goto':
           return { kind: 'goto', id, step: str(raw.step) };
         default:
@@ -217,6 +233,8 @@ export function toDefinition(d: Draft): { name: string; targetListIds: string[];
           };
         case 'branch':
           return { id: s.id, type: 'branch', on: s.on, then: steps(s.then), else: steps(s.else) };
+        case 'split':
+          return { id: s.id, type: 'split', paths: s.paths.map(steps) };
         case 'goto':
           return { id: s.id, type: 'goto', step: s.step };
       }
@@ -255,6 +273,8 @@ export function newStep(kind: StepKind, taken: Set<string>, defaults: Defaults):
       };
     case 'branch':
       return { kind, id, on: 'opened', then: [], else: [] };
+    case 'split':
+      return { kind, id, paths: [[], []] };
     case 'goto':
       return { kind, id, step: '' };
     default:
@@ -282,19 +302,25 @@ export function find(steps: Step[], id: string): Place | undefined {
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (s.id === id) return { list: steps, index: i };
-    if (s.kind === 'branch') {
-      const inner = find(s.then, id) ?? find(s.else, id);
+    for (const list of innerLists(s)) {
+      const inner = find(list, id);
       if (inner) return inner;
     }
   }
   return undefined;
 }
 
-/** The steps in the order the service runs them (a branch's then-steps, then its else-steps), each with its path. */
+/** The steps in the order the service runs them (a branch's then-steps, then its else-steps; a split's paths in order), each with its path. */
 export function flatten(steps: Step[], path = 'steps'): Array<{ step: Step; path: string }> {
   return steps.flatMap((s, i) => {
     const p = `${path}[${i}]`;
-    return [{ step: s, path: p }, ...(s.kind === 'branch' ? [...flatten(s.then, `${p}.then`), ...flatten(s.else, `${p}.else`)] : [])];
+    const inner =
+      s.kind === 'branch'
+        ? [...flatten(s.then, `${p}.then`), ...flatten(s.else, `${p}.else`)]
+        : s.kind === 'split'
+          ? s.paths.flatMap((list, k) => flatten(list, `${p}.paths[${k}]`))
+          : [];
+    return [{ step: s, path: p }, ...inner];
   });
 }
 
@@ -307,6 +333,9 @@ export interface DraftProblem {
   /** Text already written (the service's own words), shown instead of the label. */
   text?: string;
 }
+
+/** A split's path as people call it: A, B, C, D. */
+export const pathLetter = (k: number) => String.fromCharCode(65 + k);
 
 const ADDRESS = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -366,6 +395,11 @@ export function validateDraft(d: Draft): DraftProblem[] {
     } else if (s.kind === 'branch') {
       const before = flat.slice(0, i).some(({ step }) => step.kind === 'send_email' || step.kind === 'content_stream');
       if (!before) at(s.id, 'on', 'LBL_LEADFWD_ERR_BRANCH_FIRST');
+    } else if (s.kind === 'split') {
+      if (s.paths.length < SPLIT_MIN || s.paths.length > SPLIT_MAX) at(s.id, 'paths', 'LBL_LEADFWD_ERR_SPLIT_PATHS');
+      s.paths.forEach((list, k) => {
+        if (!list.length) at(s.id, `paths.${k}`, 'LBL_LEADFWD_ERR_SPLIT_PATH_EMPTY', { path: pathLetter(k) });
+      });
     } else if (s.kind === 'goto') {
       const target = flat.findIndex(({ step }) => step.id === s.step);
       if (target <= i) at(s.id, 'step', 'LBL_LEADFWD_ERR_GOTO');
@@ -386,9 +420,12 @@ export function placeServiceProblems(d: Draft, problems: string[]): DraftProblem
       const rest = text.slice(path.length);
       if (!/^([.: ]|$)/.test(rest)) continue;
       const content = /^\.contents\[(\d+)\]\.(\w+)/.exec(rest);
+      const splitPath = /^\.paths\[(\d+)\](?:[ :]|$)/.exec(rest);
       const field = content
         ? `contents.${content[1]}.${content[2] === 'mjml' || content[2] === 'html' ? 'content' : content[2]}`
-        : (/^\.(\w+)/.exec(rest)?.[1] ?? '');
+        : splitPath
+          ? `paths.${splitPath[1]}`
+          : (/^\.(\w+)/.exec(rest)?.[1] ?? '');
       const named =
         field === 'duration' || field === 'interval' ? 'amount' : field === 'until' ? 'window' : field === 'mjml' || field === 'html' ? 'content' : field;
       return { step: step.id, field: named, label: '', text };

@@ -10,20 +10,14 @@ import { describeError } from '../shared/errors.js';
 import { sentCount } from '../shared/format.js';
 import { automationHref, routeQuery } from '../shared/routes.js';
 import { ServiceError } from '../shared/service-client.js';
-import type { AutomationStatus, AutomationView, TargetList } from '../shared/service-types.js';
+import type { AutomationView, TargetList } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, isBlocking } from './area.js';
+import { type AreaContext, type AreaPage, button, isBlocking, timeNow } from './area.js';
+import { type AutomationAction, actionButton, actionsFor, runAction, statusBadge } from './automation-controls.js';
 import { type Defaults, type Draft, type DraftProblem, fromDefinition, placeServiceProblems, stepOfKey, toDefinition, validateDraft } from './builder-model.js';
 import { type Builder, createBuilder, type StepFigures } from './builder-view.js';
 
 const REFRESH_MS = 10_000;
-const STATUS_CLASS: Record<AutomationStatus, string> = { active: 'label label-info', paused: 'label label-warning', stopped: 'label' };
-const STATUS_LABEL: Record<AutomationStatus, string> = {
-  active: 'LBL_LEADFWD_AUTOMATION_ACTIVE',
-  paused: 'LBL_LEADFWD_AUTOMATION_PAUSED',
-  stopped: 'LBL_LEADFWD_AUTOMATION_STOPPED',
-};
-
 /** Where the browser keeps an unsaved draft of one automation ('new' before it exists) for this session. */
 export const draftKey = (id: string | undefined) => `leadfwd:automation-draft:${id ?? 'new'}`;
 
@@ -73,12 +67,13 @@ export function figuresByStep(view: AutomationView | undefined): Map<string, Ste
 }
 
 /** Problems of a refused save placed at their fields: the service's own words where it named a step or field. */
-function refusalProblems(e: unknown, draft: Draft): { problems: DraftProblem[]; details: string[] } | undefined {
+function refusalProblems(e: unknown, draft: Draft, listName: (id: string) => string): { problems: DraftProblem[]; details: string[] } | undefined {
   if (!(e instanceof ServiceError)) return undefined;
   const d = (e.details ?? {}) as { problems?: unknown; stepKey?: unknown };
   const at = typeof d.stepKey === 'string' ? stepOfKey(d.stepKey) : undefined;
   const prefix = at?.content !== undefined ? `contents.${at.content}.` : '';
-  const msg = describeError(e);
+  // Lists Sugar no longer has are named as the person chose them, not by their ids.
+  const msg = describeError(e, listName);
   if (e.code === 'invalid_automation' && Array.isArray(d.problems)) return { problems: placeServiceProblems(draft, d.problems.map(String)), details: [] };
   if (e.kind === 'unknown_lists') return { problems: [{ step: '', field: 'lists', label: '', text: msg.text }], details: [] };
   if (e.kind === 'invalid_template' && at) return { problems: [{ step: at.id, field: `${prefix}content`, label: '', text: msg.text }], details: msg.details };
@@ -131,9 +126,9 @@ export const builderPage: AreaPage = {
           'dl',
           { class: 'leadfwd-summary' },
           h('dt', {}, t('LBL_LEADFWD_COL_STATUS')),
-          h('dd', {}, h('span', { class: `${STATUS_CLASS[view.status]} leadfwd-status-label` }, t(STATUS_LABEL[view.status]))),
+          h('dd', {}, statusBadge(view.status)),
           h('dt', {}, t('LBL_LEADFWD_ENROLLED')),
-          h('dd', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
+          h('dd', { class: 'leadfwd-enrolments' }, t('LBL_LEADFWD_ENROLMENT_COUNTS', { active: e.active, done: e.done, left: e.left })),
         ),
         view.mayEdit === false ? h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_AUTOMATION_READ_ONLY')) : null,
       );
@@ -148,45 +143,39 @@ export const builderPage: AreaPage = {
       paintActions();
     }
 
+    /** What the buttons were last drawn for: a refresh that changes none of it keeps them (and the focus on them). */
+    let actionsDrawnFor = '';
     function paintActions() {
+      const state = JSON.stringify([restored && editable(), !!view, view?.mayEdit, view?.status, saving]);
+      if (state === actionsDrawnFor) return;
+      actionsDrawnFor = state;
+      // A button that is drawn again keeps the focus it had (Pause becomes Resume in the same place).
+      const focused = ctx.actions.contains(document.activeElement) ? Array.from(ctx.actions.children).indexOf(document.activeElement as Element) : -1;
       replaceChildren(ctx.actions);
       if (restored && editable()) ctx.actions.appendChild(button(t('LBL_LEADFWD_DISCARD_DRAFT'), 'leadfwd-discard', discard));
       if (!view || view.mayEdit === false) {
         if (view) ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void refresh()));
         return;
       }
-      const act = (action: 'pause' | 'resume' | 'stop', label: string, named: string, cls: string) =>
-        button(t(label), `leadfwd-automation-${action} ${cls}`, () => lifecycle(action), { ariaLabel: t(named, { name: view!.name }), disabled: saving });
-      if (view.status === 'active') ctx.actions.appendChild(act('pause', 'LBL_LEADFWD_AUTOMATION_PAUSE', 'LBL_LEADFWD_AUTOMATION_PAUSE_NAMED', ''));
-      if (view.status === 'paused') ctx.actions.appendChild(act('resume', 'LBL_LEADFWD_AUTOMATION_RESUME', 'LBL_LEADFWD_AUTOMATION_RESUME_NAMED', ''));
-      if (view.status !== 'stopped') ctx.actions.appendChild(act('stop', 'LBL_LEADFWD_AUTOMATION_STOP', 'LBL_LEADFWD_AUTOMATION_STOP_NAMED', 'btn-danger'));
+      for (const action of actionsFor(view.status))
+        ctx.actions.appendChild(actionButton(action, view.name, action === 'stop' ? 'btn-danger' : '', () => lifecycle(action), saving));
       ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void refresh()));
+      if (focused >= 0) (ctx.actions.children[Math.min(focused, ctx.actions.children.length - 1)] as HTMLElement | undefined)?.focus();
     }
 
-    function lifecycle(action: 'pause' | 'resume' | 'stop') {
+    function lifecycle(action: AutomationAction) {
       if (!view || !id) return;
-      const name = view.name;
-      const run = async () => {
-        try {
-          view = { ...view!, ...(await ctx.client.post<AutomationView>(`/automations/${encodeURIComponent(id!)}/${action}`)), mayEdit: view!.mayEdit };
+      runAction(ctx.client, { id, name: view.name }, action, (outcome) => {
+        if ('error' in outcome) ctx.say(refusalText(outcome.error), 'danger');
+        else {
+          view = { ...view!, ...outcome.view, mayEdit: view!.mayEdit };
           ctx.clear();
-          const done =
-            action === 'pause'
-              ? 'LBL_LEADFWD_AUTOMATION_DONE_PAUSE'
-              : action === 'resume'
-                ? 'LBL_LEADFWD_AUTOMATION_DONE_RESUME'
-                : 'LBL_LEADFWD_AUTOMATION_DONE_STOP';
-          showAlert('leadfwd-action', 'success', t(done, { name }), { autoClose: true });
-        } catch (e) {
-          ctx.say(refusalText(e), 'danger');
         }
         paintSummary();
         paintActions();
         applyEditable();
         ctx.actions.querySelector<HTMLElement>('button')?.focus();
-      };
-      if (action !== 'stop') return void run();
-      showAlert('leadfwd-confirm-stop', 'confirmation', t('LBL_LEADFWD_AUTOMATION_CONFIRM_STOP', { name }), { onConfirm: () => void run() });
+      });
     }
 
     /** A stopped automation cannot be edited; one Sugar does not let this user change is shown read-only. */
@@ -251,7 +240,7 @@ export const builderPage: AreaPage = {
         }
         view = { ...saved, mayEdit: view?.mayEdit ?? true };
         goneLists.clear();
-        ctx.status(t('LBL_LEADFWD_SAVED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_SAVED_AT', { time: timeNow() }));
         ctx.setTitle(saved.name);
         paintSummary();
         paintActions();
@@ -268,7 +257,7 @@ export const builderPage: AreaPage = {
           for (const x of ids) goneLists.add(x);
           builder.paintLists();
         }
-        const placed = refusalProblems(e, draft);
+        const placed = refusalProblems(e, draft, (x) => lists.find((l) => l.id === x)?.name ?? x);
         if (placed) {
           builder.showProblems(placed.problems, placed.details);
           ctx.say(t('LBL_LEADFWD_BUILDER_FIX_MARKED', { n: placed.problems.length }), 'danger');
@@ -276,6 +265,8 @@ export const builderPage: AreaPage = {
       } finally {
         saving = false;
         builder?.setBusy(false);
+        // Pause and Stop were drawn disabled while saving.
+        if (!ctx.disposed()) paintActions();
       }
     }
 
@@ -287,7 +278,7 @@ export const builderPage: AreaPage = {
         view = fresh;
         if (readFailed) ctx.clear();
         readFailed = false;
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
         paintSummary();
         paintActions();
         applyEditable();
@@ -343,7 +334,7 @@ export const builderPage: AreaPage = {
       draft = kept ?? (view ? fromDefinition(view.definition, defaults) : { name: '', targetListIds: [], steps: [] });
       restored = !!kept;
       if (kept) ctx.say(t('LBL_LEADFWD_DRAFT_RESTORED'), 'info');
-      ctx.status(view ? t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }) : '');
+      ctx.status(view ? t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }) : '');
       paintSummary();
       paintActions();
       paintFigures();

@@ -1,8 +1,8 @@
 // The automation builder in the DOM: the name, the lists it enrols, and its steps as cards — emails, waits, content
-// streams, gotos — with a branch drawn as two columns (then / else) holding steps of their own. Every control has a
-// label, every button says which step it acts on, each problem shows once at its field (Sugar's control-group error
-// state) and goes as soon as the field changes. Typing changes the draft in place; adding, moving or removing a step
-// draws the steps again and puts focus where the person was working.
+// streams, gotos — with a branch drawn as two columns (then / else) holding steps of their own, and an A/B split as
+// 2 to 4 path columns side by side. Every control has a label, every button says which step it acts on, each problem
+// shows once at its field (Sugar's control-group error state) and goes as soon as the field changes. Typing changes the
+// draft in place; adding, moving or removing a step draws the steps again and puts focus where the person was working.
 import { renderSugarLists } from '../send/lists.js';
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
@@ -16,6 +16,9 @@ import {
   flatten,
   idsOf,
   newStep,
+  pathLetter,
+  SPLIT_MAX,
+  SPLIT_MIN,
   STEP_KINDS,
   type Step,
   type StepKind,
@@ -52,6 +55,7 @@ const KIND_LABEL: Record<StepKind, string> = {
   wait: 'LBL_LEADFWD_STEP_KIND_WAIT',
   content_stream: 'LBL_LEADFWD_STEP_KIND_STREAM',
   branch: 'LBL_LEADFWD_STEP_KIND_BRANCH',
+  split: 'LBL_LEADFWD_STEP_KIND_SPLIT',
   goto: 'LBL_LEADFWD_STEP_KIND_GOTO',
 };
 const UNIT_LABEL: Record<string, string> = {
@@ -60,6 +64,14 @@ const UNIT_LABEL: Record<string, string> = {
   hours: 'LBL_LEADFWD_UNIT_HOURS',
   days: 'LBL_LEADFWD_UNIT_DAYS',
   weeks: 'LBL_LEADFWD_UNIT_WEEKS',
+};
+/** A length of one ("1 day", not "1 days"). */
+const ONE_UNIT_LABEL: Record<string, string> = {
+  seconds: 'LBL_LEADFWD_UNIT_ONE_SECOND',
+  minutes: 'LBL_LEADFWD_UNIT_ONE_MINUTE',
+  hours: 'LBL_LEADFWD_UNIT_ONE_HOUR',
+  days: 'LBL_LEADFWD_UNIT_ONE_DAY',
+  weeks: 'LBL_LEADFWD_UNIT_ONE_WEEK',
 };
 const DAY_LABEL: Record<string, string> = {
   mon: 'LBL_LEADFWD_DAY_MON',
@@ -85,18 +97,20 @@ export function stepTitle(s: Step, position: number): string {
         ? s.mode === 'until'
           ? t('LBL_LEADFWD_WAIT_WINDOW_SHORT', { from: s.from, to: s.to })
           : s.amount
-            ? `${s.amount} ${t(UNIT_LABEL[s.unit])}`
+            ? `${s.amount} ${t((Number(s.amount) === 1 ? ONE_UNIT_LABEL : UNIT_LABEL)[s.unit])}`
             : ''
         : s.kind === 'branch'
           ? t(s.on === 'clicked' ? 'LBL_LEADFWD_BRANCH_IF_CLICKED' : 'LBL_LEADFWD_BRANCH_IF_OPENED')
-          : '';
+          : s.kind === 'split'
+            ? t('LBL_LEADFWD_SPLIT_N_PATHS', { n: s.paths.length })
+            : '';
   return `${position}. ${kind}${detail ? `: ${detail}` : ''}`;
 }
 
 export function createBuilder(env: BuilderEnv) {
   const { cid } = env;
   const form = h('form', { class: 'leadfwd-builder', novalidate: true, 'aria-labelledby': `${cid}-builder-title` });
-  const flowList = h('ol', { class: 'leadfwd-steps leadfwd-steps-root' });
+  const flowList = h('div', { class: 'leadfwd-steps-root' });
   const flowError = h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, '', 'steps') });
   const listsUl = h('ul', { class: 'leadfwd-checklist leadfwd-enrol-lists' });
   let positions = new Map<string, number>();
@@ -475,6 +489,64 @@ export function createBuilder(env: BuilderEnv) {
         );
         break;
       }
+      case 'split': {
+        const path = (list: Step[], k: number) => {
+          const titleId = controlId(cid, s.id, `paths.${k}-title`);
+          const steps = flatten(list).length;
+          return h(
+            'section',
+            { class: 'leadfwd-branch-side leadfwd-split-path', 'data-path': k, 'aria-labelledby': titleId },
+            h('h4', { id: titleId }, t('LBL_LEADFWD_SPLIT_PATH', { path: pathLetter(k) })),
+            h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, `paths.${k}`) }),
+            stepList(list, `${s.id}-path${k}`),
+            env.editable && s.paths.length > SPLIT_MIN
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn btn-small leadfwd-remove-path',
+                    onclick: () => {
+                      s.paths.splice(k, 1);
+                      persist();
+                      drawSteps(controlId(cid, s.id, s.paths.length < SPLIT_MAX ? 'add-path' : 'title'));
+                    },
+                  },
+                  t(steps > 1 ? 'LBL_LEADFWD_SPLIT_REMOVE_PATH_STEPS' : steps ? 'LBL_LEADFWD_SPLIT_REMOVE_PATH_STEP' : 'LBL_LEADFWD_SPLIT_REMOVE_PATH', {
+                    path: pathLetter(k),
+                    n: steps,
+                  }),
+                )
+              : null,
+          );
+        };
+        li.append(
+          h('p', { class: 'help-block', id: controlId(cid, s.id, 'hint') }, t('LBL_LEADFWD_SPLIT_HINT')),
+          h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, 'paths') }),
+          h(
+            'div',
+            { class: 'leadfwd-branch leadfwd-split', 'data-paths': s.paths.length, role: 'group', 'aria-label': t('LBL_LEADFWD_SPLIT_PATHS') },
+            s.paths.map(path),
+          ),
+        );
+        if (env.editable && s.paths.length < SPLIT_MAX)
+          li.append(
+            h(
+              'button',
+              {
+                type: 'button',
+                id: controlId(cid, s.id, 'add-path'),
+                class: 'btn btn-small leadfwd-add-path',
+                onclick: () => {
+                  s.paths.push([]);
+                  persist();
+                  drawSteps(controlId(cid, s.id, `paths.${s.paths.length - 1}-title`));
+                },
+              },
+              t('LBL_LEADFWD_SPLIT_ADD_PATH'),
+            ),
+          );
+        break;
+      }
       case 'goto': {
         const flat = flatten(env.draft.steps);
         const at = flat.findIndex((x) => x.step.id === s.id);
@@ -533,7 +605,15 @@ export function createBuilder(env: BuilderEnv) {
               const s = newStep(kind.value as StepKind, idsOf(env.draft.steps), env.defaults);
               list.push(s);
               persist();
-              drawSteps(s.kind === 'branch' ? controlId(cid, s.id, 'on') : s.kind === 'goto' ? controlId(cid, s.id, 'step') : firstField(s));
+              drawSteps(
+                s.kind === 'branch'
+                  ? controlId(cid, s.id, 'on')
+                  : s.kind === 'goto'
+                    ? controlId(cid, s.id, 'step')
+                    : s.kind === 'split'
+                      ? controlId(cid, s.id, 'title')
+                      : firstField(s),
+              );
             },
           },
           t('LBL_LEADFWD_ADD_STEP'),
@@ -628,7 +708,7 @@ export function createBuilder(env: BuilderEnv) {
   form.addEventListener('change', (e) => clearAt(e.target as HTMLElement));
 
   function clearAt(el: HTMLElement) {
-    const group = el.closest<HTMLElement>('[data-field]');
+    const group = el.closest<HTMLElement>('[data-step][data-field]');
     if (!group) return;
     const step = group.dataset.step ?? '';
     const field = group.dataset.field ?? '';

@@ -3,14 +3,14 @@
 // their automation instead of flooding the list. Names open each campaign's report.
 import { STATUS_CLASS } from '../dashlet/card.js';
 import { getApp, t } from '../shared/app.js';
-import { automationStatusLabel } from '../shared/automation-format.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow } from '../shared/drawer.js';
 import { formatPercent } from '../shared/format.js';
 import { automationHref, reportHref } from '../shared/routes.js';
 import type { AutomationSummary, CampaignPage, CampaignStatus, CampaignView } from '../shared/service-types.js';
 import { userTimeZone, zonedToUtc } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, isBlocking, statusDate } from './area.js';
+import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, statusDate, timeNow } from './area.js';
+import { statusBadge } from './automation-controls.js';
 
 const PAGE_SIZE = 20;
 
@@ -129,46 +129,31 @@ function figureCells(c: CampaignView): HTMLElement[] {
 }
 
 function campaignTable(caption: string, campaigns: CampaignView[], zone: string, cls = ''): HTMLTableElement {
-  const th = (label: string, num = false) => h('th', { scope: 'col', class: num ? 'leadfwd-num' : null }, t(label));
-  return h(
-    'table',
-    { class: `table table-striped table-condensed leadfwd-campaign-table ${cls}` },
-    h('caption', { class: 'leadfwd-sr-only' }, caption),
-    h(
-      'thead',
-      {},
+  const figures = [
+    'LBL_LEADFWD_FIG_ACCEPTED_HEAD',
+    'LBL_LEADFWD_FIG_OPENED_HEAD',
+    'LBL_LEADFWD_FIG_CLICKED_HEAD',
+    'LBL_LEADFWD_FIG_BOUNCED_HEAD',
+    'LBL_LEADFWD_FIG_OPTED_OUT_HEAD',
+  ].map((label) => col(label, true));
+  return dataTable(
+    `table-striped leadfwd-campaign-table ${cls}`,
+    caption,
+    [col('LBL_LEADFWD_COL_CAMPAIGN'), col('LBL_LEADFWD_COL_STATUS'), col('LBL_LEADFWD_COL_WHEN'), col('LBL_LEADFWD_COL_FROM'), ...figures],
+    campaigns.map((c) =>
       h(
         'tr',
-        {},
-        th('LBL_LEADFWD_COL_CAMPAIGN'),
-        th('LBL_LEADFWD_COL_STATUS'),
-        th('LBL_LEADFWD_COL_WHEN'),
-        th('LBL_LEADFWD_COL_FROM'),
-        th('LBL_LEADFWD_FIG_ACCEPTED_HEAD', true),
-        th('LBL_LEADFWD_FIG_OPENED_HEAD', true),
-        th('LBL_LEADFWD_FIG_CLICKED_HEAD', true),
-        th('LBL_LEADFWD_FIG_BOUNCED_HEAD', true),
-        th('LBL_LEADFWD_FIG_OPTED_OUT_HEAD', true),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      campaigns.map((c) =>
+        { class: 'leadfwd-campaign-row', 'data-campaign-id': c.id, 'data-status': c.status },
         h(
-          'tr',
-          { class: 'leadfwd-campaign-row', 'data-campaign-id': c.id, 'data-status': c.status },
-          h(
-            'th',
-            { scope: 'row' },
-            h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
-            h('span', { class: 'help-block leadfwd-subject' }, c.subject),
-          ),
-          h('td', {}, h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
-          h('td', { class: 'leadfwd-date' }, statusDate(c, zone)),
-          h('td', { class: 'leadfwd-from' }, c.fromEmail),
-          figureCells(c),
+          'th',
+          { scope: 'row' },
+          h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
+          h('span', { class: 'help-block leadfwd-subject' }, c.subject),
         ),
+        h('td', {}, h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
+        h('td', { class: 'leadfwd-date' }, statusDate(c, zone)),
+        h('td', { class: 'leadfwd-from' }, c.fromEmail),
+        figureCells(c),
       ),
     ),
   );
@@ -196,7 +181,7 @@ export const campaignsPage: AreaPage = {
         // Step campaigns shown under an automation follow the same filters: read them again when asked.
         st.steps = {};
         ctx.clear();
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
       } catch (e) {
         ctx.status('');
         ctx.say(e);
@@ -298,11 +283,7 @@ export const campaignsPage: AreaPage = {
                 'div',
                 { class: 'leadfwd-row-head' },
                 h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name),
-                h(
-                  'span',
-                  { class: `label ${a.status === 'active' ? 'label-info' : a.status === 'paused' ? 'label-warning' : ''} leadfwd-status-label` },
-                  t(automationStatusLabel(a.status)),
-                ),
+                statusBadge(a.status),
                 h(
                   'button',
                   {

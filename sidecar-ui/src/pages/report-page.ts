@@ -12,8 +12,9 @@ import { formatPercent, isActive } from '../shared/format.js';
 import { campaignFromRoute } from '../shared/routes.js';
 import type { CampaignReport, CampaignView, PeopleKind, PeoplePage, Person, ProviderGroup, ProviderResult } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, isBlocking, statusDate, when } from './area.js';
+import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, statusDate, timeNow, when } from './area.js';
 import { downloadText } from './download.js';
+import { abTestSection, followUpSection } from './report-features.js';
 
 const REFRESH_MS = 10_000;
 const PEOPLE_PAGE = 50;
@@ -43,6 +44,15 @@ const FACT_LABEL: Record<string, string> = {
   soft_bounce: 'LBL_LEADFWD_FACT_SOFT_BOUNCE',
   complaint: 'LBL_LEADFWD_FACT_COMPLAINT',
   opt_out: 'LBL_LEADFWD_FACT_OPT_OUT',
+};
+
+/** Why a person opted out, in words (the service's reason codes); anything else is shown as it came. */
+const OPT_OUT_LABEL: Record<string, string> = {
+  one_click: 'LBL_LEADFWD_OPT_OUT_ONE_CLICK',
+  page: 'LBL_LEADFWD_OPT_OUT_PAGE',
+  mailto: 'LBL_LEADFWD_OPT_OUT_MAILTO',
+  complaint: 'LBL_LEADFWD_OPT_OUT_COMPLAINT',
+  webhook: 'LBL_LEADFWD_OPT_OUT_WEBHOOK',
 };
 
 /** Sugar's own record route for a target (Sidecar modules); Users and anything else stay plain text. */
@@ -122,25 +132,11 @@ function resultsTable(r: CampaignReport): HTMLTableElement {
       h('td', { class: 'leadfwd-num leadfwd-share' }, share),
     );
   const uncertain = r.recipients?.uncertain ?? 0;
-  return h(
-    'table',
-    { class: 'table table-condensed leadfwd-results-table' },
-    h('caption', { class: 'leadfwd-sr-only' }, t('LBL_LEADFWD_RESULTS')),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, t('LBL_LEADFWD_COL_MEASURE')),
-        h('th', { scope: 'col', class: 'leadfwd-num' }, t('LBL_LEADFWD_COL_PEOPLE')),
-        h('th', { scope: 'col', class: 'leadfwd-num' }, t('LBL_LEADFWD_COL_MACHINES')),
-        h('th', { scope: 'col', class: 'leadfwd-num' }, t('LBL_LEADFWD_COL_SHARE')),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
+  return dataTable(
+    'leadfwd-results-table',
+    t('LBL_LEADFWD_RESULTS'),
+    [col('LBL_LEADFWD_COL_MEASURE'), col('LBL_LEADFWD_COL_PEOPLE', true), col('LBL_LEADFWD_COL_MACHINES', true), col('LBL_LEADFWD_COL_SHARE', true)],
+    [
       row('sent', 'LBL_LEADFWD_MEASURE_SENT', String(r.sent), '', ''),
       row('accepted', 'LBL_LEADFWD_MEASURE_ACCEPTED', String(r.accepted), '', r.sent > 0 ? formatPercent(r.accepted / r.sent) : '–'),
       row(
@@ -156,41 +152,25 @@ function resultsTable(r: CampaignReport): HTMLTableElement {
       row('complaints', 'LBL_LEADFWD_MEASURE_COMPLAINTS', String(r.complaints), '', rate(r.complaints)),
       r.blocked ? row('blocked', 'LBL_LEADFWD_MEASURE_BLOCKED', String(r.blocked), '', '') : null,
       uncertain ? row('uncertain', 'LBL_LEADFWD_MEASURE_UNCERTAIN', String(uncertain), '', '') : null,
-    ),
+    ],
   );
 }
 
 function linksTable(r: CampaignReport): Node {
   const links = r.links ?? [];
   if (!links.length) return h('p', { class: 'help-block' }, t('LBL_LEADFWD_NO_LINKS'));
-  return h(
-    'table',
-    { class: 'table table-striped table-condensed leadfwd-links' },
-    h('caption', { class: 'leadfwd-sr-only' }, t('LBL_LEADFWD_PAGE_LINKS')),
-    h(
-      'thead',
-      {},
+  return dataTable(
+    'table-striped leadfwd-links',
+    t('LBL_LEADFWD_PAGE_LINKS'),
+    [col('LBL_LEADFWD_PAGE_LINK'), col('LBL_LEADFWD_PAGE_PEOPLE', true), col('LBL_LEADFWD_PAGE_CLICKS', true), col('LBL_LEADFWD_PAGE_BOT_CLICKS', true)],
+    links.map((l) =>
       h(
         'tr',
         {},
-        h('th', { scope: 'col' }, t('LBL_LEADFWD_PAGE_LINK')),
-        h('th', { scope: 'col', class: 'leadfwd-num' }, t('LBL_LEADFWD_PAGE_PEOPLE')),
-        h('th', { scope: 'col', class: 'leadfwd-num' }, t('LBL_LEADFWD_PAGE_CLICKS')),
-        h('th', { scope: 'col', class: 'leadfwd-num' }, t('LBL_LEADFWD_PAGE_BOT_CLICKS')),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      links.map((l) =>
-        h(
-          'tr',
-          {},
-          h('td', { class: 'leadfwd-url' }, l.url),
-          h('td', { class: 'leadfwd-num' }, String(l.people)),
-          h('td', { class: 'leadfwd-num' }, String(l.clicks)),
-          h('td', { class: 'leadfwd-num' }, String(l.botClicks)),
-        ),
+        h('td', { class: 'leadfwd-url' }, l.url),
+        h('td', { class: 'leadfwd-num' }, String(l.people)),
+        h('td', { class: 'leadfwd-num' }, String(l.clicks)),
+        h('td', { class: 'leadfwd-num' }, String(l.botClicks)),
       ),
     ),
   );
@@ -198,43 +178,31 @@ function linksTable(r: CampaignReport): Node {
 
 function providersTable(providers: ProviderResult[]): HTMLTableElement {
   const num = (v: number) => h('td', { class: 'leadfwd-num' }, String(v));
-  const col = (label: string) => h('th', { scope: 'col', class: 'leadfwd-num' }, t(label));
-  return h(
-    'table',
-    { class: 'table table-striped table-condensed leadfwd-providers' },
-    h('caption', { class: 'leadfwd-sr-only' }, t('LBL_LEADFWD_PROVIDERS')),
-    h(
-      'thead',
-      {},
+  const figures = [
+    'LBL_LEADFWD_COL_RECIPIENTS',
+    'LBL_LEADFWD_FIG_ACCEPTED_HEAD',
+    'LBL_LEADFWD_FIG_BOUNCED_HEAD',
+    'LBL_LEADFWD_FIG_OPENED_HEAD',
+    'LBL_LEADFWD_FIG_CLICKED_HEAD',
+    'LBL_LEADFWD_FIG_OPTED_OUT_HEAD',
+    'LBL_LEADFWD_MEASURE_COMPLAINTS',
+  ];
+  return dataTable(
+    'table-striped leadfwd-providers',
+    t('LBL_LEADFWD_PROVIDERS'),
+    [col('LBL_LEADFWD_COL_PROVIDER'), ...figures.map((label) => col(label, true))],
+    providers.map((p) =>
       h(
         'tr',
-        {},
-        h('th', { scope: 'col' }, t('LBL_LEADFWD_COL_PROVIDER')),
-        col('LBL_LEADFWD_COL_RECIPIENTS'),
-        col('LBL_LEADFWD_FIG_ACCEPTED_HEAD'),
-        col('LBL_LEADFWD_FIG_BOUNCED_HEAD'),
-        col('LBL_LEADFWD_FIG_OPENED_HEAD'),
-        col('LBL_LEADFWD_FIG_CLICKED_HEAD'),
-        col('LBL_LEADFWD_FIG_OPTED_OUT_HEAD'),
-        col('LBL_LEADFWD_MEASURE_COMPLAINTS'),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      providers.map((p) =>
-        h(
-          'tr',
-          { 'data-provider': p.provider },
-          h('th', { scope: 'row' }, t(PROVIDER_LABEL[p.provider])),
-          num(p.recipients),
-          num(p.accepted),
-          num(p.hardBounces + p.softBounces),
-          num(p.opened),
-          num(p.clicked),
-          num(p.optOuts),
-          num(p.complaints),
-        ),
+        { 'data-provider': p.provider },
+        h('th', { scope: 'row' }, t(PROVIDER_LABEL[p.provider])),
+        num(p.recipients),
+        num(p.accepted),
+        num(p.hardBounces + p.softBounces),
+        num(p.opened),
+        num(p.clicked),
+        num(p.optOuts),
+        num(p.complaints),
       ),
     ),
   );
@@ -260,6 +228,8 @@ export const reportPage: AreaPage = {
       uncertain: section(cid, 'uncertain', t(LIST_TITLE.uncertain), t('LBL_LEADFWD_UNCERTAIN_HINT')),
     };
     const history = h('details', { class: 'leadfwd-history' });
+    const abTest = abTestSection(ctx, cid);
+    const followUp = followUpSection(ctx, cid);
 
     function paintHead() {
       const c = st.view!;
@@ -376,7 +346,6 @@ export const reportPage: AreaPage = {
 
     function peopleTable(kind: PeopleKind, p: PeopleState): Node {
       const mayDecide = kind === 'uncertain' && st.view?.mayEdit !== false;
-      const col = (label: string) => h('th', { scope: 'col' }, t(label));
       const undecided = p.rows.filter((r) => r.state === 'uncertain');
       const all =
         mayDecide && undecided.length
@@ -391,79 +360,70 @@ export const reportPage: AreaPage = {
               },
             })
           : null;
-      return h(
-        'table',
-        { class: `table table-striped table-condensed leadfwd-people leadfwd-people-${kind}` },
-        h('caption', { class: 'leadfwd-sr-only' }, t(LIST_TITLE[kind])),
-        h(
-          'thead',
-          {},
+      return dataTable(
+        `table-striped leadfwd-people leadfwd-people-${kind}`,
+        t(LIST_TITLE[kind]),
+        [
+          mayDecide ? h('td', {}, all) : null,
+          col('LBL_LEADFWD_COL_PERSON'),
+          col('LBL_LEADFWD_COL_ADDRESS'),
+          kind === 'uncertain' ? col('LBL_LEADFWD_COL_STATE') : col('LBL_LEADFWD_COL_WHAT'),
+          col(kind === 'uncertain' ? 'LBL_LEADFWD_COL_DECISION' : 'LBL_LEADFWD_COL_WHEN'),
+          kind === 'uncertain' ? null : col('LBL_LEADFWD_COL_DETAIL'),
+        ],
+        p.rows.map((r) =>
           h(
             'tr',
-            {},
-            mayDecide ? h('td', {}, all) : null,
-            col('LBL_LEADFWD_COL_PERSON'),
-            col('LBL_LEADFWD_COL_ADDRESS'),
-            kind === 'uncertain' ? col('LBL_LEADFWD_COL_STATE') : col('LBL_LEADFWD_COL_WHAT'),
-            col(kind === 'uncertain' ? 'LBL_LEADFWD_COL_DECISION' : 'LBL_LEADFWD_COL_WHEN'),
-            kind === 'uncertain' ? null : col('LBL_LEADFWD_COL_DETAIL'),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          p.rows.map((r) =>
-            h(
-              'tr',
-              { 'data-row-id': r.rowId, 'data-state': r.state },
-              mayDecide
-                ? h(
-                    'td',
-                    {},
-                    r.state === 'uncertain'
-                      ? h('input', {
-                          type: 'checkbox',
-                          class: 'leadfwd-select',
-                          value: r.rowId,
-                          'aria-label': t('LBL_LEADFWD_SELECT_UNCERTAIN', { address: r.email }),
-                          checked: st.selected.has(r.rowId),
-                          onchange: (e: Event) => {
-                            (e.target as HTMLInputElement).checked ? st.selected.add(r.rowId) : st.selected.delete(r.rowId);
-                            paintDecisionButtons();
-                          },
-                        })
-                      : null,
-                  )
-                : null,
-              h('td', {}, personLink(r), h('span', { class: 'help-block' }, r.module)),
-              h('td', { class: 'leadfwd-address' }, r.email),
-              kind === 'uncertain'
-                ? h(
-                    'td',
-                    {},
-                    t(
-                      r.state === 'uncertain'
-                        ? 'LBL_LEADFWD_STATE_UNCERTAIN'
-                        : r.state === 'accepted'
-                          ? 'LBL_LEADFWD_STATE_ACCEPTED'
-                          : 'LBL_LEADFWD_STATE_OTHER',
-                    ),
-                  )
-                : h('td', {}, r.fact ? t(FACT_LABEL[r.fact] ?? 'LBL_LEADFWD_FACT_OTHER') : ''),
-              kind === 'uncertain'
-                ? h(
-                    'td',
-                    { class: 'leadfwd-decision' },
-                    r.resolution
-                      ? t(r.resolution.action === 'accepted' ? 'LBL_LEADFWD_DECIDED_ACCEPTED' : 'LBL_LEADFWD_DECIDED_RESEND', {
-                          who: r.resolution.by ?? t('LBL_LEADFWD_THE_API'),
-                          when: when(r.resolution.at, zone),
-                        })
-                      : t('LBL_LEADFWD_UNDECIDED'),
-                  )
-                : h('td', {}, when(r.at, zone)),
-              kind === 'uncertain' ? null : h('td', { class: 'leadfwd-detail' }, r.detail ?? ''),
-            ),
+            { 'data-row-id': r.rowId, 'data-state': r.state },
+            mayDecide
+              ? h(
+                  'td',
+                  {},
+                  r.state === 'uncertain'
+                    ? h('input', {
+                        type: 'checkbox',
+                        class: 'leadfwd-select',
+                        value: r.rowId,
+                        'aria-label': t('LBL_LEADFWD_SELECT_UNCERTAIN', { address: r.email }),
+                        checked: st.selected.has(r.rowId),
+                        onchange: (e: Event) => {
+                          (e.target as HTMLInputElement).checked ? st.selected.add(r.rowId) : st.selected.delete(r.rowId);
+                          paintDecisionButtons();
+                        },
+                      })
+                    : null,
+                )
+              : null,
+            h('td', {}, personLink(r), h('span', { class: 'help-block' }, r.module)),
+            h('td', { class: 'leadfwd-address' }, r.email),
+            kind === 'uncertain'
+              ? h(
+                  'td',
+                  {},
+                  t(
+                    r.state === 'uncertain' ? 'LBL_LEADFWD_STATE_UNCERTAIN' : r.state === 'accepted' ? 'LBL_LEADFWD_STATE_ACCEPTED' : 'LBL_LEADFWD_STATE_OTHER',
+                  ),
+                )
+              : h('td', {}, r.fact ? t(FACT_LABEL[r.fact] ?? 'LBL_LEADFWD_FACT_OTHER') : ''),
+            kind === 'uncertain'
+              ? h(
+                  'td',
+                  { class: 'leadfwd-decision' },
+                  r.resolution
+                    ? t(r.resolution.action === 'accepted' ? 'LBL_LEADFWD_DECIDED_ACCEPTED' : 'LBL_LEADFWD_DECIDED_RESEND', {
+                        who: r.resolution.by ?? t('LBL_LEADFWD_THE_API'),
+                        when: when(r.resolution.at, zone),
+                      })
+                    : t('LBL_LEADFWD_UNDECIDED'),
+                )
+              : h('td', {}, when(r.at, zone)),
+            kind === 'uncertain'
+              ? null
+              : h(
+                  'td',
+                  { class: 'leadfwd-detail' },
+                  kind === 'opted_out' && r.detail && OPT_OUT_LABEL[r.detail] ? t(OPT_OUT_LABEL[r.detail]) : (r.detail ?? ''),
+                ),
           ),
         ),
       );
@@ -571,13 +531,15 @@ export const reportPage: AreaPage = {
         st.view = view;
         st.report = report;
         ctx.setTitle(view.name);
-        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: new Date().toLocaleTimeString() }));
+        ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
         if (st.readFailed) ctx.clear();
         st.readFailed = false;
         ctx.root.hidden = false;
         paintHead();
         paintReport();
         paintHistory();
+        void abTest.paint(view);
+        void followUp.paint(view);
         return true;
       } catch (e) {
         ctx.status('');
@@ -620,7 +582,20 @@ export const reportPage: AreaPage = {
       st.canExport = access.can.exportCampaigns !== false;
       // Nothing but the message line shows until the campaign has been read once.
       ctx.root.hidden = true;
-      ctx.root.append(head, results, timeline, links, providers, lists.bounced, lists.complaint, lists.opted_out, lists.uncertain, history);
+      ctx.root.append(
+        head,
+        results,
+        abTest.el,
+        timeline,
+        links,
+        providers,
+        lists.bounced,
+        lists.complaint,
+        lists.opted_out,
+        lists.uncertain,
+        followUp.el,
+        history,
+      );
       let listsRead = false;
       const readAll = async () => {
         if (!(await refresh()) || listsRead) return;

@@ -5,14 +5,15 @@ import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT } from '../shared/drawer.js';
-import type { CampaignView, Preview, TestSendResult } from '../shared/service-types.js';
+import type { AbTestView, CampaignView, Preview, TestSendResult } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { formatInZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
+import { type AbForm, toAbSettings } from './ab-test.js';
 import { clearFieldError, readForm, setBusy, setMessage, setStatus } from './form-dom.js';
 import { fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag } from './merge.js';
 import { type PreviewContent, renderPreview } from './preview.js';
-import { renderAudit, renderCounting, renderSummary } from './review.js';
+import { renderAudit, renderCounting, renderSchedule, renderSummary } from './review.js';
 import { STARTER_HTML, STARTER_MJML, sampleFields } from './starter.js';
 import { dropReview, formOf, listName, type RecipientChoice, type SendState, showError, showProblems, showStep, state } from './state.js';
 import { type FieldProblem, parseAddresses, type SendForm, STEPS, type Step, sendAtOf, toNewCampaign, validateStep } from './validate.js';
@@ -29,7 +30,9 @@ export function current(view: SidecarView): SendForm {
     .map((f) => f.name);
   const subject = (form.elements.namedItem('subject') as HTMLInputElement).value;
   const content = (form.elements.namedItem('content') as HTMLTextAreaElement).value;
-  return readForm(form, { customFields: fieldsToRead([subject, content], known), timeZone: st.timeZone });
+  // An A/B test's variants may use fields the main subject and content do not.
+  const variants = Array.from(form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[name="abSubject"], [name="abContent"]')).map((x) => x.value);
+  return readForm(form, { customFields: fieldsToRead([subject, content, ...variants], known), timeZone: st.timeZone });
 }
 
 async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>): Promise<T | undefined> {
@@ -91,7 +94,12 @@ export function prev(view: SidecarView): void {
 /** A problem disappears as soon as its field changes; the same check runs again on Next. */
 export function fieldChanged(view: SidecarView, field: string): void {
   const form = formOf(view);
-  if (form) clearFieldError(form, view.cid, field === 'targetList' || field === 'leadfwdList' ? 'lists' : field === 'schedule' ? 'sendAtLocal' : field);
+  if (form)
+    clearFieldError(
+      form,
+      view.cid,
+      field === 'targetList' || field === 'leadfwdList' ? 'lists' : field === 'schedule' ? 'sendAtLocal' : field.startsWith('ab') ? 'abTest' : field,
+    );
 }
 
 const contentArea = (form: HTMLFormElement) => form.elements.namedItem('content') as HTMLTextAreaElement;
@@ -204,6 +212,7 @@ export async function previewRecipient(view: SidecarView): Promise<void> {
     subject: p.subject,
     recipient: p.name || p.to,
     fields: st.fields,
+    audience: st.reviewAudience,
   });
 }
 
@@ -235,11 +244,13 @@ export async function review(view: SidecarView): Promise<void> {
   if (!created || st.disposed) return;
   st.reviewId = created.id;
   st.reviewed = f;
+  st.reviewAudience = undefined;
   renderSummary(form.querySelector('.leadfwd-review-summary')!, f, { listName: (id) => listName(st, id), fields: st.fields });
   const audit = form.querySelector('.leadfwd-audit')!;
   const confirm = form.querySelector<HTMLButtonElement>('.leadfwd-confirm-button')!;
   replaceChildren(form.querySelector('.leadfwd-test-result')!);
   replaceChildren(form.querySelector('.leadfwd-recipient-preview')!);
+  replaceChildren(form.querySelector('.leadfwd-schedule')!);
   paintRecipients(view, [], 0);
   renderCounting(audit);
   showStep(view, 'review');
@@ -256,7 +267,12 @@ export async function review(view: SidecarView): Promise<void> {
     renderCounting(audit, c);
   }
   if (st.reviewId !== created.id || st.disposed) return;
-  const sendable = renderAudit(audit, c);
+  const fits = renderSchedule(form.querySelector('.leadfwd-schedule')!, c);
+  const sendable = renderAudit(audit, c) && fits;
+  if (f.abTest && c.audit) {
+    st.reviewAudience = c.audit.queued;
+    renderSummary(form.querySelector('.leadfwd-review-summary')!, f, { listName: (id) => listName(st, id), fields: st.fields, audience: c.audit.queued });
+  }
   confirm.disabled = !sendable;
   if (!sendable) return;
   try {
@@ -337,6 +353,7 @@ export async function confirm(view: SidecarView): Promise<void> {
   // Time passes while a person reviews: a schedule can have become past since.
   const problems = validateStep('review', f, new Date());
   if (problems.length) return showProblems(view, problems);
+  if (f.abTest) return confirmAbTest(view, f, f.abTest);
   // The reviewed campaign itself goes: the audit the person saw is the one it sends with. From the moment it is
   // asked to go, Close or Back must not cancel it: it may be sending already.
   const reviewedId = st.reviewId ?? st.confirmingId;
@@ -353,6 +370,34 @@ export async function confirm(view: SidecarView): Promise<void> {
     sendAt
       ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: formatInZone(new Date(sendAt), st.timeZone) })
       : t('LBL_LEADFWD_DONE_NOW', { name: created.name }),
+  );
+  showStep(view, 'done');
+  showAlert('leadfwd-scheduled', 'success', t('LBL_LEADFWD_DONE_TITLE'), { autoClose: true });
+  getApp().events.trigger(CHANGED_EVENT);
+}
+
+/**
+ * An A/B test goes as reviewed: POST /ab-tests with the reviewed form, then the held review campaign (which only
+ * counted the audience) is cancelled. Until this Confirm nothing of the test exists, so nothing can have been sent.
+ */
+async function confirmAbTest(view: SidecarView, f: SendForm, ab: AbForm): Promise<void> {
+  const form = formOf(view)!;
+  const st = state(view);
+  if (!st.reviewId) return;
+  const body = { ...toNewCampaign(f), abTest: toAbSettings(ab, f) };
+  const test = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => st.client!.post<AbTestView>('/ab-tests', body));
+  if (!test || st.disposed) return;
+  dropReview(st);
+  st.created = await st.client!.get<CampaignView>(`/campaigns/${encodeURIComponent(test.variants[0].campaignId)}`).catch(() => undefined);
+  const sendAt = sendAtOf(f);
+  replaceChildren(
+    form.querySelector('.leadfwd-done-text')!,
+    t(sendAt ? 'LBL_LEADFWD_AB_DONE_LATER' : 'LBL_LEADFWD_AB_DONE_NOW', {
+      name: test.name,
+      n: test.variants.length,
+      when: sendAt ? formatInZone(new Date(sendAt), st.timeZone) : '',
+      decide: formatInZone(new Date(test.decideAt), st.timeZone),
+    }),
   );
   showStep(view, 'done');
   showAlert('leadfwd-scheduled', 'success', t('LBL_LEADFWD_DONE_TITLE'), { autoClose: true });

@@ -4,6 +4,7 @@
 // form's alert line. Never touches what the user typed.
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
+import { readAb } from './ab-test.js';
 import type { SendForm } from './validate.js';
 
 /** A problem at a field: a label (with vars) to translate, or a text already translated, and optional detail lines. */
@@ -33,16 +34,27 @@ export function readForm(form: HTMLFormElement, extra: { customFields: string[];
     content: val('content'),
     targetListIds: checked(form, 'input[name="targetList"]'),
     leadfwdListIds: checked(form, 'input[name="leadfwdList"]'),
+    savedFilterIds: checked(form, 'input[name="savedFilter"]'),
+    reportIds: checked(form, 'input[name="savedReport"]'),
     customFields: extra.customFields,
     schedule: radio('schedule') === 'later' ? 'later' : 'now',
     sendAtLocal: val('sendAtLocal'),
     timeZone: extra.timeZone,
+    senderIdentityId: val('senderIdentityId'),
+    sendAsAssignedUser: Boolean((form.elements.namedItem('sendAsAssignedUser') as HTMLInputElement | null)?.checked),
+    ...(form.querySelector<HTMLInputElement>('input[name="localTime"]')?.checked
+      ? { localTime: { at: val('localAt') || '09:00', timeZone: val('localZone').trim() || extra.timeZone } }
+      : {}),
+    ...(readAb(form) ? { abTest: readAb(form) } : {}),
   };
 }
 
 /** The controls a field's problem marks invalid (the list checkboxes for 'lists', the radios for 'format'). */
 export function controlsOf(form: HTMLFormElement, cid: string, field: string): HTMLElement[] {
-  if (field === 'lists') return Array.from(form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"]'));
+  if (field === 'lists')
+    return Array.from(
+      form.querySelectorAll<HTMLElement>('input[name="targetList"], input[name="leadfwdList"], input[name="savedFilter"], input[name="savedReport"]'),
+    );
   if (field === 'format') return Array.from(form.querySelectorAll<HTMLElement>('input[name="format"]'));
   const el = form.querySelector<HTMLElement>(`#${cid}-${field}`);
   return el ? [el] : [];

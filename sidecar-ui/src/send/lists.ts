@@ -2,7 +2,7 @@
 // merge fields the insert helper offers (Sugar's field labels, custom fields first).
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
-import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { fieldLabel } from './merge.js';
 
 /** Sugar sends to every linked list except test and exempt ones (sugar-platform.md §7); so do we. */
@@ -36,6 +36,21 @@ export function renderSugarLists(ul: Element, cid: string, lists: TargetList[], 
     ul,
     sendable.map((l) => checkbox(cid, 'targetList', l.id, `${l.name} (${count(l.memberCount)})`, selected.has(l.id), gone.has(l.id))),
     goneChosen.map((id) => checkbox(cid, 'targetList', id, names(id), true, true)),
+  );
+}
+
+/** Sugar saved filters and reports as audiences: read again when the campaign goes, with the user's rights. */
+export function renderSavedAudiences(ul: Element, cid: string, filters: SavedAudience[], reports: SavedAudience[], selected: Set<string>): void {
+  if (!filters.length && !reports.length) {
+    replaceChildren(ul, h('li', { class: 'help-block' }, t('LBL_LEADFWD_NO_SAVED_AUDIENCES')));
+    return;
+  }
+  replaceChildren(
+    ul,
+    filters.map((f) =>
+      checkbox(cid, 'savedFilter', f.id, t('LBL_LEADFWD_SAVED_FILTER_ITEM', { name: f.name, module: f.module }), selected.has(`f:${f.id}`), false),
+    ),
+    reports.map((r) => checkbox(cid, 'savedReport', r.id, t('LBL_LEADFWD_REPORT_ITEM', { name: r.name, module: r.module }), selected.has(`r:${r.id}`), false)),
   );
 }
 

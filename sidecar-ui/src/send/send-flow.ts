@@ -3,15 +3,18 @@
 import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
-import type { LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { IdentityChoice, LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
+import { bindAb } from './ab-test.js';
 import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
+import { renderIdentities } from './review.js';
 import { restore, STARTER_HTML, snapshot } from './starter.js';
 import { dropReview, formOf, paintLists, type SendState, showError, showStep, state } from './state.js';
+import { loadTemplates, saveTemplate, useTemplate } from './templates.js';
 import type { Step } from './validate.js';
 
 function userDefaults(): { fromName: string; fromEmail: string } {
@@ -68,15 +71,24 @@ async function load(view: SidecarView): Promise<void> {
     const campaign = st.sugarCampaignId
       ? sugarCall<{ name?: string }>('read', app.api.buildURL('Campaigns', null, { id: st.sugarCampaignId }, { fields: 'id,name' })).catch(() => ({ name: '' }))
       : Promise.resolve({ name: '' });
-    const [lists, ours, links, sugarCampaign] = await Promise.all([
+    // Saved filters and reports are offered when Sugar lets the user read them; otherwise the choice is just empty.
+    const none = { savedFilters: [] as SavedAudience[], reports: [] as SavedAudience[] };
+    const [lists, ours, links, sugarCampaign, identities, filters, reports] = await Promise.all([
       st.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
       st.client.get<{ lists: LeadfwdList[] }>('/lists'),
       linked,
       campaign,
+      // Which identities this user may send as; without an answer the service's default is used, as before.
+      st.client.get<{ identities: IdentityChoice[] }>('/identities').catch(() => ({ identities: [] as IdentityChoice[] })),
+      st.client.get<{ savedFilters: SavedAudience[] }>('/sugar/saved-filters').catch(() => none),
+      st.client.get<{ reports: SavedAudience[] }>('/sugar/reports').catch(() => none),
     ]);
     if (st.disposed) return;
+    st.savedFilters = filters.savedFilters;
+    st.savedReports = reports.reports;
     st.sugarLists = lists.targetLists;
     st.leadfwdLists = ours.lists;
+    st.identities = identities.identities;
     st.linkedLists = links.records ?? [];
     for (const l of st.linkedLists) if (isSendable(l)) st.selectedSugar.add(l.id);
     if (st.prospectListId) st.selectedSugar.add(st.prospectListId);
@@ -84,6 +96,7 @@ async function load(view: SidecarView): Promise<void> {
     st.loaded = true;
     paint(view);
     await loadFields(view, 'Contacts');
+    await loadTemplates(view);
   } catch (e) {
     showError(view, e);
   }
@@ -110,6 +123,7 @@ function paint(view: SidecarView): void {
   exemptNote(form.querySelector('.leadfwd-exempt-note')!, st.linkedLists);
   renderTestLists(form.querySelector('select[name="testList"]') as HTMLSelectElement, st.sugarLists);
   paintFields(view, (form.elements.namedItem('fieldModule') as HTMLSelectElement).value || 'Contacts');
+  renderIdentities(form, st.identities ?? []);
   if (st.values?.name) fill(form, 'name', st.values.name);
 }
 
@@ -120,6 +134,7 @@ function toggleSchedule(form: HTMLFormElement): void {
 
 function bind(view: SidecarView, form: HTMLFormElement): void {
   const st = state(view);
+  bindAb(form, view.cid);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (st.step === 'review') {
@@ -140,6 +155,11 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
       if (el.checked) st.selectedSugar.add(el.value);
       else st.selectedSugar.delete(el.value);
     }
+    if (el.name === 'savedFilter' || el.name === 'savedReport') {
+      const key = `${el.name === 'savedFilter' ? 'f' : 'r'}:${el.value}`;
+      if (el.checked) st.selectedAudiences.add(key);
+      else st.selectedAudiences.delete(key);
+    }
     if (el.name === 'leadfwdList') {
       if (el.checked) st.selectedLeadfwd.add(el.value);
       else st.selectedLeadfwd.delete(el.value);
@@ -158,6 +178,8 @@ function bind(view: SidecarView, form: HTMLFormElement): void {
   on('.leadfwd-test-button', () => void testSend(view));
   on('.leadfwd-confirm-button', () => void confirm(view));
   on('.leadfwd-close', () => close(view));
+  on('.leadfwd-tpl-use', () => void useTemplate(view));
+  on('.leadfwd-tpl-save', () => void saveTemplate(view));
 }
 
 export const sendFlow = {
@@ -169,6 +191,9 @@ export const sendFlow = {
       sugarLists: [],
       linkedLists: [],
       leadfwdLists: [],
+      savedFilters: [],
+      savedReports: [],
+      selectedAudiences: new Set(),
       selectedSugar: new Set(),
       selectedLeadfwd: new Set(),
       goneLists: new Set(),

@@ -2,22 +2,15 @@
 import { t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
 import type { ServiceClient } from '../shared/service-client.js';
-import type { CampaignView, LeadfwdList, MergeField, TargetList } from '../shared/service-types.js';
+import type { CampaignView, IdentityChoice, LeadfwdList, MergeField, RecipientChoice, SavedAudience, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
 import { clearProblems, type Problem, setMessage, showFieldProblems } from './form-dom.js';
-import { renderLeadfwdLists, renderSugarLists } from './lists.js';
+import { renderLeadfwdLists, renderSavedAudiences, renderSugarLists } from './lists.js';
 import type { PreviewWidth } from './preview.js';
 import { type FieldProblem, type SendForm, STEP_OF, STEPS, type Step } from './validate.js';
 
+export type { RecipientChoice };
 export type View = Step | 'done';
-
-export interface RecipientChoice {
-  rowId: number;
-  email: string;
-  name: string;
-  module: string;
-  recordId: string;
-}
 
 export interface SendState {
   step: View;
@@ -27,6 +20,12 @@ export interface SendState {
   sugarLists: TargetList[];
   linkedLists: TargetList[];
   leadfwdLists: LeadfwdList[];
+  /** The sender identities this user may pick (none known: the service's default is used). */
+  identities?: IdentityChoice[];
+  savedFilters: SavedAudience[];
+  savedReports: SavedAudience[];
+  /** Chosen saved filters (`f:<id>`) and reports (`r:<id>`). */
+  selectedAudiences: Set<string>;
   selectedSugar: Set<string>;
   selectedLeadfwd: Set<string>;
   goneLists: Set<string>;
@@ -41,6 +40,8 @@ export interface SendState {
   /** Asked to go, answer not known: a retry confirms it again, and Close leaves it alone (it may be sending). */
   confirmingId?: string;
   reviewed?: SendForm;
+  /** How many the reviewed campaign would send to (its audit), for the A/B test's split. */
+  reviewAudience?: number;
   recipients: RecipientChoice[];
   created?: CampaignView;
   values?: Record<string, string>;
@@ -55,7 +56,14 @@ export const state = (view: SidecarView) => view._lfState as SendState;
 export const formOf = (view: SidecarView) => view.el.querySelector('form.leadfwd-send') as HTMLFormElement | null;
 
 export function listName(st: SendState, id: string): string {
-  return st.sugarLists.find((l) => l.id === id)?.name ?? st.linkedLists.find((l) => l.id === id)?.name ?? st.leadfwdLists.find((l) => l.id === id)?.name ?? id;
+  return (
+    st.sugarLists.find((l) => l.id === id)?.name ??
+    st.linkedLists.find((l) => l.id === id)?.name ??
+    st.leadfwdLists.find((l) => l.id === id)?.name ??
+    st.savedFilters.find((l) => l.id === id)?.name ??
+    st.savedReports.find((l) => l.id === id)?.name ??
+    id
+  );
 }
 
 export function paintLists(view: SidecarView): void {
@@ -64,6 +72,8 @@ export function paintLists(view: SidecarView): void {
   if (!form || !st.loaded) return;
   renderSugarLists(form.querySelector('.leadfwd-sugar-lists')!, view.cid, st.sugarLists, st.selectedSugar, st.goneLists, (id) => listName(st, id));
   renderLeadfwdLists(form.querySelector('.leadfwd-leadfwd-lists')!, view.cid, st.leadfwdLists, st.selectedLeadfwd, st.goneLists);
+  const saved = form.querySelector('.leadfwd-saved-audiences');
+  if (saved) renderSavedAudiences(saved, view.cid, st.savedFilters, st.savedReports, st.selectedAudiences);
 }
 
 /** Shows the step, marks the indicator, and (by default) moves focus to the step's heading. */

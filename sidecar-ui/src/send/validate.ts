@@ -3,6 +3,7 @@
 
 import type { NewCampaign } from '../shared/service-types.js';
 import { zonedToUtc } from '../shared/time.js';
+import { type AbForm, abProblems } from './ab-test.js';
 import { looksLikeMjml } from './merge.js';
 
 export interface SendForm {
@@ -15,11 +16,21 @@ export interface SendForm {
   content: string;
   targetListIds: string[];
   leadfwdListIds: string[];
+  /** Sugar saved filters and reports chosen as the audience. */
+  savedFilterIds?: string[];
+  reportIds?: string[];
   customFields: string[];
   schedule: 'now' | 'later';
   sendAtLocal: string;
   /** The user's Sugar time zone: sendAtLocal is a wall-clock time there. */
   timeZone: string;
+  /** The sender identity picked ('' or absent: the default one). */
+  senderIdentityId?: string;
+  sendAsAssignedUser?: boolean;
+  /** Send at this local time in each recipient's zone (their record's, else `timeZone`). */
+  localTime?: { at: string; timeZone: string };
+  /** An A/B test of 2 to 4 variants instead of one campaign. */
+  abTest?: AbForm;
 }
 
 export type Step = 'audience' | 'content' | 'settings' | 'review';
@@ -41,6 +52,7 @@ export const STEP_OF: Partial<Record<ProblemField, Step>> = {
   format: 'content',
   content: 'content',
   customFields: 'content',
+  abTest: 'content',
   name: 'settings',
   fromName: 'settings',
   fromEmail: 'settings',
@@ -64,7 +76,8 @@ export function parseAddresses(s: string): { ok: string[]; bad: string[] } {
 }
 
 function audience(f: SendForm): FieldProblem[] {
-  return f.targetListIds.length + f.leadfwdListIds.length === 0 ? [{ field: 'lists', label: 'LBL_LEADFWD_ERR_NO_LISTS' }] : [];
+  const chosen = f.targetListIds.length + f.leadfwdListIds.length + (f.savedFilterIds?.length ?? 0) + (f.reportIds?.length ?? 0);
+  return chosen === 0 ? [{ field: 'lists', label: 'LBL_LEADFWD_ERR_NO_LISTS' }] : [];
 }
 
 function content(f: SendForm): FieldProblem[] {
@@ -74,6 +87,7 @@ function content(f: SendForm): FieldProblem[] {
   // The format says how the content is read: MJML sent as HTML would arrive as raw, unstyled tags.
   else if (f.format === 'html' && looksLikeMjml(f.content)) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_MJML_AS_HTML' });
   else if (f.format === 'mjml' && !looksLikeMjml(f.content)) out.push({ field: 'content', label: 'LBL_LEADFWD_ERR_HTML_AS_MJML' });
+  out.push(...abProblems(f.abTest, f));
   return out;
 }
 
@@ -122,9 +136,14 @@ export function toNewCampaign(f: SendForm, opts: { sugarCampaignId?: string; hol
     ...(f.format === 'mjml' ? { mjml: f.content } : { html: f.content }),
     targetListIds: f.targetListIds.slice(),
     leadfwdListIds: f.leadfwdListIds.slice(),
+    ...(f.savedFilterIds?.length ? { savedFilterIds: f.savedFilterIds.slice() } : {}),
+    ...(f.reportIds?.length ? { reportIds: f.reportIds.slice() } : {}),
     customFields: f.customFields.slice(),
     ...(sendAt ? { sendAt } : {}),
     ...(opts.sugarCampaignId ? { sugarCampaignId: opts.sugarCampaignId } : {}),
     ...(opts.hold ? { hold: true } : {}),
+    ...(f.senderIdentityId ? { senderIdentityId: f.senderIdentityId } : {}),
+    ...(f.sendAsAssignedUser ? { sendAsAssignedUser: true } : {}),
+    ...(f.localTime ? { localTime: { ...f.localTime } } : {}),
   };
 }

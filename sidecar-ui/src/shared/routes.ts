@@ -9,9 +9,10 @@ export const AUTOMATION_LAYOUT = 'leadfwd-automation';
 export type AreaLayout = typeof CAMPAIGNS_LAYOUT | typeof REPORT_LAYOUT | typeof AUTOMATIONS_LAYOUT | typeof AUTOMATION_LAYOUT;
 const LAYOUTS: readonly string[] = [CAMPAIGNS_LAYOUT, REPORT_LAYOUT, AUTOMATIONS_LAYOUT, AUTOMATION_LAYOUT];
 
-export const campaignsHref = () => `#Home/layout/${CAMPAIGNS_LAYOUT}`;
+/** Its own layout and view, beside the area's (issue 16): deliverability per sender identity and mailbox provider. */
+export const DELIVERABILITY_LAYOUT = 'leadfwd-deliverability';
+
 export const reportHref = (campaignId: string) => `#Home/layout/${REPORT_LAYOUT}?campaign=${encodeURIComponent(campaignId)}`;
-export const automationsHref = () => `#Home/layout/${AUTOMATIONS_LAYOUT}`;
 /** The builder: an automation to edit, or none for a new one. */
 export const automationHref = (automationId?: string) =>
   `#Home/layout/${AUTOMATION_LAYOUT}${automationId ? `?automation=${encodeURIComponent(automationId)}` : ''}`;

@@ -151,6 +151,7 @@ export function createServiceClient(api: Pick<SidecarApi, 'call' | 'buildURL'>) 
     get: <T>(path: string) => request<T>('GET', path),
     post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
     put: <T>(path: string, body: unknown = {}) => request<T>('PUT', path, body),
+    delete: <T>(path: string) => request<T>('DELETE', path),
   };
 }
 

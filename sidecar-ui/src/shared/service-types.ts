@@ -1,13 +1,18 @@
-// Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them.
-export type CampaignStatus = 'draft' | 'extracting' | 'pending' | 'sending' | 'sent' | 'paused' | 'cancelled' | 'failed';
-export type RecipientState = 'queued' | 'sending' | 'accepted' | 'failed' | 'uncertain';
-export type SkipReason = 'opted_out' | 'invalid' | 'duplicate' | 'no_address' | 'suppressed' | 'exempt' | 'malformed';
+// Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them. Types the service declares for
+// its JSON as it is are taken from it (type-only imports: nothing of the service is bundled).
+import type { CampaignStatus, RecipientState, SkipReason } from '../../../service/src/domain/types.js';
+import type { CampaignReport, KeyFigures, ProviderGroup, ProviderResult, TimelineHour } from '../../../service/src/engagement/report.js';
+
+export type { RecipientChoice } from '../../../service/src/campaigns/recipient-preview.js';
+export type { CampaignReport, CampaignStatus, KeyFigures, ProviderGroup, ProviderResult, RecipientState, SkipReason, TimelineHour };
 
 export interface Audit {
   candidates: number;
   queued: number;
   skipped: Partial<Record<SkipReason, number>>;
   progress?: { listsDone: number; listsTotal: number; recordsRead: number };
+  /** Local-time sending: how many go when, per time zone. */
+  localTimes?: Array<{ timeZone: string; at: string; count: number; fromRecord: boolean }>;
 }
 
 /** Rows the service still has to write into Sugar, written, and given up on; lag of the oldest pending row. */
@@ -44,15 +49,64 @@ export interface CampaignView {
   mayEdit?: boolean;
   /** GET /campaigns?figures=true: the row's key figures, people only. */
   figures?: KeyFigures;
+  /** When its rows go, where the sender identity's warm-up plan or daily limit spreads them over days (issue 16). */
+  schedule?: CampaignSchedule | null;
+  /** A part of an A/B test: a variant (its index) or the rest that got the winner. */
+  abPart?: { testId: string; group: number | 'rest' };
+  /** A follow-up to a sent campaign's non-openers. */
+  followUpOf?: { campaignId: string; name: string; criterion: 'not_opened' | 'not_clicked'; mppOnly: 'include' | 'exclude' };
 }
 
-export interface KeyFigures {
+export interface CampaignSchedule {
+  days: Array<{ date: string; count: number }>;
+  fits: boolean;
+  limitedBy?: Array<'warmup' | 'perDay'>;
+  nextSendAt?: string;
+}
+
+/** A sender identity the user may pick (GET /identities as that user). */
+export interface IdentityChoice {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  fromDomains: string[];
+  fromAddresses: string[];
+}
+
+/** GET /campaigns/:id/follow-up: whom a follow-up could reach now. */
+export interface FollowUpAudience {
   accepted: number;
-  opened: number;
-  clicked: number;
-  bounced: number;
-  optedOut: number;
-  complaints: number;
+  humanOpeners: number;
+  mppOnly: number;
+  noOpen: number;
+  humanClickers: number;
+}
+
+/** GET /ab-tests/:id */
+export interface AbTestView {
+  id: string;
+  name: string;
+  metric: 'opens' | 'clicks';
+  testShare: number;
+  decideAt: string;
+  winner?: number;
+  decidedBy?: string;
+  decidedAt?: string;
+  undecidedReason?: string;
+  variants: Array<{
+    variant: number;
+    label: string;
+    campaignId: string;
+    name: string;
+    subject: string;
+    status: CampaignStatus;
+    accepted: number;
+    humanOpeners: number;
+    mppOnly: number;
+    humanClickers: number;
+    rate: number;
+  }>;
+  rest: { campaignId: string; name: string; status: CampaignStatus } | null;
 }
 
 export interface CampaignPage {
@@ -60,21 +114,6 @@ export interface CampaignPage {
   total: number;
   limit: number;
   offset: number;
-}
-
-export type ProviderGroup = 'google' | 'microsoft' | 'yahoo' | 'apple' | 'other';
-export interface ProviderResult {
-  provider: ProviderGroup;
-  recipients: number;
-  accepted: number;
-  failed: number;
-  uncertain: number;
-  opened: number;
-  clicked: number;
-  hardBounces: number;
-  softBounces: number;
-  complaints: number;
-  optOuts: number;
 }
 
 export type PeopleKind = 'bounced' | 'complaint' | 'opted_out' | 'uncertain';
@@ -98,37 +137,6 @@ export interface PeoplePage {
   hidden: number;
   limit: number;
   offset: number;
-}
-
-export interface CampaignReport {
-  campaignId: string;
-  status: string;
-  sent: number;
-  accepted: number;
-  bounced: { hard: number; soft: number };
-  blocked: number;
-  opened: { people: number; machineOnly: number; humanOpens: number; machineOpens: number; rate: number };
-  clicked: { people: number; botOnly: number; humanClicks: number; botClicks: number; rate: number };
-  optedOut: number;
-  complaints: number;
-  /** Per tracked link: people who clicked, their clicks, bot clicks. */
-  links?: Array<{ index: number; url: string; people: number; clicks: number; botClicks: number }>;
-  /** By hour (raw events within retention). */
-  timeline?: TimelineHour[];
-  timelineRetentionDays?: number;
-  recipients?: { total: number; queued: number; sending: number; accepted: number; failed: number; uncertain: number };
-  providers?: ProviderResult[];
-}
-
-export interface TimelineHour {
-  hour: string;
-  opens: number;
-  machineOpens: number;
-  clicks: number;
-  botClicks: number;
-  bounces: number;
-  optOuts: number;
-  complaints: number;
 }
 
 export interface TargetList {
@@ -173,6 +181,22 @@ export interface NewCampaign {
   sugarCampaignId?: string;
   /** Extract and count, but send only after POST /campaigns/:id/confirm. */
   hold?: boolean;
+  /** The sender identity (absent: the default one). */
+  senderIdentityId?: string;
+  /** From each target's assigned user, where the identity allows that address. */
+  sendAsAssignedUser?: boolean;
+  /** Sugar saved filters and reports, read when the campaign is extracted (as its creator). */
+  savedFilterIds?: string[];
+  reportIds?: string[];
+  /** Sent at this local time in each recipient's time zone. */
+  localTime?: { at: string; timeZone: string };
+}
+
+/** GET /sugar/saved-filters and /sugar/reports: audiences that follow Sugar. */
+export interface SavedAudience {
+  id: string;
+  name: string;
+  module: string;
 }
 
 export type AutomationStatus = 'active' | 'paused' | 'stopped';

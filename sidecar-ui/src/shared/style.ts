@@ -52,7 +52,8 @@ const CSS = `
 .leadfwd-send .leadfwd-preview-frame { width: 100%; height: 100%; border: 0; background: Canvas; color-scheme: light; }
 .leadfwd-send .leadfwd-preview-text-body { white-space: pre-wrap; max-height: 240px; overflow: auto; border: 1px solid ${line}; padding: 6px; }
 .leadfwd-send .leadfwd-audit-table { width: auto; min-width: 320px; }
-.leadfwd-send .leadfwd-audit-table caption { text-align: left; }
+.leadfwd-send .leadfwd-audit-table caption, .leadfwd-send .leadfwd-schedule-table caption { text-align: left; }
+.leadfwd-send .leadfwd-schedule-table { width: auto; min-width: 320px; }
 
 .leadfwd-dashlet .leadfwd-campaign-list, .leadfwd-dashlet .leadfwd-automation-list { list-style: none; margin: 0; padding: 0; }
 .leadfwd-dashlet .leadfwd-campaign, .leadfwd-dashlet .leadfwd-automation { border-top: 1px solid ${line}; padding: 6px 0; }
@@ -83,6 +84,9 @@ const CSS = `
 .leadfwd-area .leadfwd-num { text-align: right; white-space: nowrap; }
 .leadfwd-area .leadfwd-subject { display: block; margin: 0; font-weight: normal; }
 .leadfwd-area th[scope=row] { font-weight: 600; }
+.leadfwd-deliverability .leadfwd-deliv-table caption { text-align: left; }
+.leadfwd-deliverability .leadfwd-deliv-table thead th:nth-child(n+3) { text-align: right; }
+.leadfwd-deliverability .leadfwd-deliv-words { font-style: italic; }
 .leadfwd-area .leadfwd-filters { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: flex-end; padding: 6px 10px; border: 1px solid ${line}; border-radius: 4px; }
 .leadfwd-area .leadfwd-filters .control-group { margin: 4px 0; }
 .leadfwd-area .leadfwd-filters input[type=search], .leadfwd-area .leadfwd-filters input[type=text] { width: 200px; }
@@ -122,6 +126,12 @@ const CSS = `
 .leadfwd-builder .leadfwd-branch { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 6px; }
 .leadfwd-builder .leadfwd-branch-side { border-top: 2px solid ${line}; padding: 6px 0 0 10px; border-left: 2px solid ${line}; border-radius: 6px 0 0 0; min-width: 0; }
 .leadfwd-builder .leadfwd-branch-side h4 { margin: 0 0 6px; font-size: 13px; }
+.leadfwd-ab-variants { list-style: none; margin: 0 0 8px; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
+.leadfwd-ab-variant { border-left: 2px solid ${line}; padding-left: 10px; }
+.leadfwd-ab-variant h4 { margin: 0 0 6px; font-size: 13px; }
+.leadfwd-ab-row { display: flex; flex-wrap: wrap; gap: 16px; margin-top: 8px; }
+.leadfwd-builder .leadfwd-split[data-paths="3"] { grid-template-columns: 1fr 1fr 1fr; }
+.leadfwd-builder .leadfwd-split[data-paths="4"] { grid-template-columns: 1fr 1fr 1fr 1fr; }
 .leadfwd-builder .leadfwd-stream-contents { margin: 6px 0; padding-left: 18px; }
 .leadfwd-builder .leadfwd-stream-content { border-top: 1px dashed ${line}; padding-top: 4px; }
 .leadfwd-builder .leadfwd-stream-content h4 { margin: 4px 0; font-size: 13px; }
@@ -132,6 +142,15 @@ const CSS = `
 
 .leadfwd-config { max-width: 760px; padding: 8px 0; }
 .leadfwd-config input[type=text], .leadfwd-config select { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-identities { max-width: 980px; padding: 8px 0; }
+.leadfwd-identities .leadfwd-identity { border-top: 1px solid ${line}; padding: 8px 0; }
+.leadfwd-identities .leadfwd-identity h3 { font-size: 16px; margin: 4px 0; }
+.leadfwd-identities .leadfwd-identity-paused { font-weight: 600; }
+.leadfwd-identities code { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-all; }
+.leadfwd-identities .leadfwd-check { margin: 3px 0; }
+.leadfwd-identities .leadfwd-check-fix { margin-left: 18px; }
+.leadfwd-identities input[type=text], .leadfwd-identities input[type=password], .leadfwd-identities textarea { max-width: 560px; width: 100%; box-sizing: border-box; }
+.leadfwd-identities textarea { font-family: ui-monospace, monospace; }
 `;
 
 export const addStyles = () => injectStyle('leadfwd-style', CSS);

@@ -1,55 +1,13 @@
 // Times in the user's Sugar time zone (their profile's preference, app.user.getPreference('timezone')), not the
 // browser's: a marketer in Berlin on a laptop set to another zone schedules in Berlin time. Pure except userTimeZone.
+import { isTimeZone, wallClock, zoneOffsetMs } from '../../../service/src/domain/zoned-time.js';
 import { getApp } from './app.js';
-
-const validZone = (zone: unknown): zone is string => {
-  if (typeof zone !== 'string' || !zone) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The user's Sugar time zone; the browser's when Sugar has none (or one this browser does not know). */
 export function userTimeZone(): string {
   const user = getApp().user as unknown as { getPreference?: (k: string) => unknown; get?: (k: string) => { timezone?: unknown } | undefined } | undefined;
   const pref = user?.getPreference?.('timezone') ?? user?.get?.('preferences')?.timezone;
-  return validZone(pref) ? pref : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-interface Parts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function partsIn(zone: string, at: number): Parts {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    })
-      .formatToParts(new Date(at))
-      .map((x) => [x.type, Number(x.value)]),
-  );
-  return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second };
-}
-
-/** How far `zone` is ahead of UTC at `at`, in ms. */
-export function zoneOffsetMs(zone: string, at: number): number {
-  const p = partsIn(zone, at);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
+  return isTimeZone(pref) ? pref : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
 /**
@@ -71,7 +29,7 @@ export function zonedToUtc(value: string, zone: string): Date | undefined {
 
 /** The same instant as a datetime-local value in `zone` (to show a saved time back in the field). */
 export function utcToZonedInput(at: Date, zone: string): string {
-  const p = partsIn(zone, at.getTime());
+  const p = wallClock(at, zone);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }

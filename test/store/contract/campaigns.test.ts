@@ -33,6 +33,30 @@ describe.each(withPostgres)('campaigns port ($name)', ({ open }) => {
       expect(await store.campaigns.history('camp-1')).toEqual([{ status: 'draft', at: clock.iso() }]);
     });
 
+    it('keeps the Sugar audiences (saved filters, reports) with their name and module; none is no field', async () => {
+      const audiences = [
+        { kind: 'saved_filter' as const, id: 'f-1', module: 'Contacts' as const, name: 'EMEA' },
+        { kind: 'report' as const, id: 'r-1', module: 'Leads' as const, name: 'Hot leads' },
+      ];
+      expect((await store.campaigns.create(newCampaign({ audiences }), 'with')).audiences).toEqual(audiences);
+      expect((await store.campaigns.get('with'))?.audiences).toEqual(audiences);
+      const c = await store.campaigns.create(newCampaign({ audiences: [] }), 'without');
+      expect(c).not.toHaveProperty('audiences');
+      expect(c).not.toHaveProperty('followUpOf');
+      expect(c).not.toHaveProperty('abPart');
+      expect(c).not.toHaveProperty('localTime');
+    });
+
+    it('keeps what a follow-up, an A/B test part and local-time sending add', async () => {
+      const extra = {
+        followUpOf: { campaignId: 'first', name: 'First', sugarCampaignId: 's-1', criterion: 'not_opened' as const, mppOnly: 'exclude' as const },
+        abPart: { testId: 't', group: 'rest' as const, share: 0.2, variants: 3 },
+        localTime: { at: '09:00', timeZone: 'Europe/Berlin' },
+      };
+      expect(await store.campaigns.create(newCampaign(extra), 'x')).toMatchObject(extra);
+      expect(await store.campaigns.get('x')).toMatchObject(extra);
+    });
+
     it('generates ids and rejects bad input clearly', async () => {
       const c = await store.campaigns.create(newCampaign());
       expect(c.id).toMatch(/^[0-9a-f-]{36}$/);

@@ -12,6 +12,14 @@ describe.each(adapters)('recipients port ($name)', ({ open }) => {
   });
 
   describe('recipient ledger', () => {
+    it('keeps a target that must wait (local-time sending) unclaimable until its time', async () => {
+      const [now, later] = targets(2);
+      await store.recipients.insertMany('c1', [now, { ...later, notBefore: '2026-03-02T09:00:00+01:00' }]);
+      expect((await store.recipients.claim('c1', 10, '2026-03-02T07:59:59.000Z')).map((r) => r.id)).toEqual(['c-0']);
+      expect(await store.recipients.nextDue('c1')).toBe('2026-03-02T08:00:00.000Z');
+      expect((await store.recipients.claim('c1', 10, '2026-03-02T08:00:00.000Z')).map((r) => r.id)).toEqual(['c-1']);
+    });
+
     it('inserts targets once per (campaign, address key) and keeps what Sugar sent verbatim', async () => {
       expect(await store.recipients.insertMany('c1', targets(3))).toBe(3);
       // Same keys again (e.g. extraction resumed after a pause): nothing new.

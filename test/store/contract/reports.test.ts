@@ -67,6 +67,25 @@ describe.each(adapters)('report read model ($name)', ({ open }) => {
     expect(await store.reports.byDomain('nope')).toEqual([]);
   });
 
+  it('carries the mailbox provider extraction found from MX, a tally per domain and provider; rows without one have none', async () => {
+    await store.campaigns.create(newCampaign(), 'p');
+    const [a, b, c, d] = targets(4);
+    await store.recipients.insertMany('p', [
+      { ...a, email: 'ann@acme-corp.test', addressKey: 'p0', provider: 'google' },
+      { ...b, email: 'bob@acme-corp.test', addressKey: 'p1', provider: 'google' },
+      // The domain's MX changed between two extractions: each provider keeps its own tally.
+      { ...c, email: 'cy@acme-corp.test', addressKey: 'p2', provider: 'microsoft' },
+      { ...d, email: 'dee@old-rows.test', addressKey: 'p3' },
+    ]);
+    const tallies = (await store.reports.byDomain('p')).map(({ domain, provider, recipients }) => ({ domain, provider, recipients }));
+    expect(tallies).toEqual([
+      { domain: 'acme-corp.test', provider: 'google', recipients: 2 },
+      { domain: 'acme-corp.test', provider: 'microsoft', recipients: 1 },
+      { domain: 'old-rows.test', provider: undefined, recipients: 1 },
+    ]);
+    expect((await store.reports.byDomain('p')).find((t) => t.domain === 'old-rows.test')).not.toHaveProperty('provider');
+  });
+
   it('lists the people of a fact, newest first, only of the modules given, counting the others as hidden', async () => {
     const id = await seed(store);
     await store.engagement.addFact({ recipientRowId: id(2), campaignId: 'c', fact: 'hard_bounce', at: '2026-03-01T09:00:00Z', detail: '550 5.1.1' });

@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import type { Actor } from '../../access/actor.js';
+import type { FollowUps } from '../../campaigns/follow-up.js';
 import type { CampaignService } from '../../campaigns/service.js';
 import { AppError } from '../../domain/errors.js';
 import type { Campaign } from '../../domain/types.js';
@@ -13,6 +14,8 @@ export interface CampaignRouteDeps {
   figures: (campaignId: string) => unknown;
   /** The operator's decision on uncertain messages (campaigns/uncertain.ts). */
   resolveUncertain: (id: string, body: unknown, actor: Actor) => Promise<unknown>;
+  /** Resend to non-openers (campaigns/follow-up.ts). */
+  followUps: FollowUps;
 }
 
 const id = (req: Request) => String(req.params.id);
@@ -70,6 +73,14 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
   r.post('/campaigns/:id/test-send', async (req: Request, res: Response) => {
     const actor = actorOf(res);
     res.json(await deps.testSend(await campaigns.allowed(id(req), actor, 'edit'), req.body ?? {}, actor));
+  });
+  r.get('/campaigns/:id/follow-up', async (req: Request, res: Response) => {
+    res.json(await deps.followUps.audience(id(req), actorOf(res)));
+  });
+  r.post('/campaigns/:id/follow-up', async (req: Request, res: Response) => {
+    const c = await deps.followUps.create(id(req), req.body ?? {}, actorOf(res));
+    deps.kick();
+    res.status(201).json(await campaigns.view(c.id));
   });
   r.post('/preview', async (req: Request, res: Response) => {
     res.json(await campaigns.preview(req.body ?? {}));

@@ -10,7 +10,7 @@ import type { Atomic, Query, Row } from './repos.js';
 
 const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
   leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_by_id, created_by_name,
-  sender_identity_id, send_as_assigned_user, created_at, updated_at`;
+  sender_identity_id, send_as_assigned_user, audiences, follow_up_of, ab_part, local_time, created_at, updated_at`;
 const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
 
 function toCampaign(r: Row): StoredCampaign {
@@ -34,6 +34,10 @@ function toCampaign(r: Row): StoredCampaign {
     createdBy: r.created_by_id ? { id: r.created_by_id as string, userName: (r.created_by_name as string | null) ?? '' } : undefined,
     ...(r.sender_identity_id ? { senderIdentityId: r.sender_identity_id as string } : {}),
     ...(r.send_as_assigned_user === 1 ? { sendAsAssignedUser: true } : {}),
+    ...(r.audiences ? { audiences: fromJson(r.audiences as string, []) } : {}),
+    ...(r.follow_up_of ? { followUpOf: fromJson(r.follow_up_of as string, undefined) } : {}),
+    ...(r.ab_part ? { abPart: fromJson(r.ab_part as string, undefined) } : {}),
+    ...(r.local_time ? { localTime: fromJson(r.local_time as string, undefined) } : {}),
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
   };
@@ -72,11 +76,15 @@ export class PgCampaignRepo implements CampaignRepo {
       input.createdBy?.userName ?? null,
       input.senderIdentityId ?? null,
       input.sendAsAssignedUser ? 1 : 0,
+      input.audiences?.length ? toJson(input.audiences) : null,
+      input.followUpOf ? toJson(input.followUpOf) : null,
+      input.abPart ? toJson(input.abPart) : null,
+      input.localTime ? toJson(input.localTime) : null,
       now,
     ];
     await this.atomic(async (q) => {
       await q(
-        `INSERT INTO campaigns (${COLUMNS}) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)`,
+        `INSERT INTO campaigns (${COLUMNS}) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $24)`,
         values,
       );
       await q('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES ($1, $2, $3, NULL)', [id, 'draft', now]);

@@ -19,7 +19,7 @@ class LeadfwdServiceClient
     const TIMEOUT = 30;
 
     /** First segments of the service API the relay forwards; anything else is refused before a call is made. */
-    protected static $relayFirst = array('campaigns', 'automations', 'lists', 'sugar', 'preview', 'writeback', 'me', 'report', 'identities');
+    protected static $relayFirst = array('campaigns', 'automations', 'lists', 'sugar', 'preview', 'writeback', 'me', 'report', 'identities', 'ab-tests');
 
     /** The package's rows of Sugar's config table, keyed as retrieveSettings() answers them ("leadfwd_<name>"). */
     public static function settings()

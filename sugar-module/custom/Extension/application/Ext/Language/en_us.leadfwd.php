@@ -191,3 +191,7 @@ $app_strings['LBL_LEADFWD_CONFIG_CONNECTED_PAIRED'] = '{{url}} answers as a Lead
 $app_strings['LBL_LEADFWD_CONFIG_SAVED'] = 'LeadFWD settings saved.';
 $app_strings['LBL_LEADFWD_CONFIG_SAVED_UNPAIRED'] = 'LeadFWD settings saved. The service address changed, so the pairing ended: pair with the new service.';
 $app_strings['LBL_LEADFWD_SAVE'] = 'Save';
+
+// The fields the package creates (manifest.php custom_fields): Sugar looks a field's label up in app strings too.
+$app_strings['LBL_LEADFWD_SCORE'] = 'LeadFWD engagement score';
+$app_strings['LBL_LEADFWD_TIMEZONE'] = 'Time zone (LeadFWD)';

@@ -1,0 +1,34 @@
+// What every benchmark script needs around its measurement: free ports, a pause, and the simulator in a process
+// of its own (so its CPU is not counted as ours).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** `npm run sugar-sim` on a free port with no data; killed when this process exits. */
+export async function startSimProcess(): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
+    env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.on('exit', () => proc.kill('SIGKILL'));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  proc.stdout!.resume();
+  return { proc, url };
+}

@@ -1,0 +1,1 @@
+export { deliverabilityView as controller } from '../deliverability/deliverability-view.js';

@@ -1,0 +1,55 @@
+// Issue 17: a saved filter as an automation's audience, read again (as its creator) at each list refresh, so a
+// person who comes to match the filter later is enrolled then.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { adminClient, createPerson } from '../support/sugar-seed.js';
+import { asUser, recipientsOf, sugarToken } from './helpers.js';
+
+let stack: Stack;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  stack = await startStack({ env: { LEADFWD_AUTOMATION_LIST_REFRESH_MS: '300', LEADFWD_AUTOMATION_TICK_MS: '50' } });
+  const admin = adminClient(stack.sim.url);
+  for (const [n, region] of [
+    ['anna', 'EMEA'],
+    ['dora', 'APAC'],
+  ] as const)
+    ids[n] = await createPerson(admin, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.org` }], fields: { region_c: region } });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('an automation enrolling from a saved filter', () => {
+  it('enrols whom the filter selects, and who comes to match it at a later refresh', async () => {
+    const token = await sugarToken(stack, 'sally');
+    const filter = await fetch(`${stack.sim.url}/rest/v11_1/Filters`, {
+      method: 'POST',
+      headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'EMEA people', module_name: 'Contacts', filter_definition: JSON.stringify([{ region_c: 'EMEA' }]) }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const r = await asUser(stack, token)('POST', '/automations', {
+      name: 'EMEA welcome',
+      savedFilterIds: [filter.id],
+      steps: [
+        { type: 'send_email', name: 'Welcome', subject: 'Welcome {{ first_name }}', fromName: 'News', fromEmail: 'news@news.example.test', html: '<p>Hi</p>' },
+      ],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    await waitFor(() => (recipientsOf(stack, 'Welcome anna').length ? true : undefined), 'anna welcomed');
+    expect(recipientsOf(stack, 'Welcome dora')).toEqual([]);
+    await adminClient(stack.sim.url).put(`/Contacts/${ids.dora}`, { region_c: 'EMEA' });
+    await waitFor(() => (recipientsOf(stack, 'Welcome dora').length ? true : undefined), 'dora welcomed after the refresh', 15_000);
+    expect(recipientsOf(stack, 'Welcome anna')).toHaveLength(1); // enrolled once
+    expect(stack.sim.requests().some((q) => q.path.includes('/oauth2/sudo/sally'))).toBe(true);
+    const bad = await asUser(stack, token)('POST', '/automations', {
+      name: 'x',
+      savedFilterIds: ['no-such-filter'],
+      steps: [{ type: 'send_email', name: 'x', subject: 'x', fromName: 'x', fromEmail: 'news@news.example.test', html: '<p>x</p>' }],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toBe('unknown_audience');
+  }, 60_000);
+});

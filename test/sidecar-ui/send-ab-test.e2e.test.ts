@@ -1,0 +1,124 @@
+// Issue 17, an A/B test through the send flow in headless Chromium, as sally: on the Content step she turns the A/B
+// test on and gives variant B its own subject (two variants the same are refused there first), with half the audience
+// in the test, clicks as the metric, the winner after 24 hours. The Review counts the audience with a held campaign and
+// shows the variants and the split; nothing is sent before Confirm. Confirm makes the test (POST /ab-tests) and cancels
+// the held review campaign; the report of variant A shows both variants side by side. axe-core on each step.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { waitFor } from '../support/stack.js';
+import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+
+const PEOPLE = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ida', 'jon'];
+let bs: BrowserStack;
+let page: Page;
+let errors: string[];
+let listId = '';
+
+beforeAll(async () => {
+  bs = await startBrowserStack({});
+  listId = await createList(bs.sugar, 'AB people');
+  const ids: string[] = [];
+  for (const n of PEOPLE) ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.org` }] }));
+  await addToList(bs.sugar, listId, 'Contacts', ids);
+  ({ page, errors } = await bs.open('sally'));
+}, 90_000);
+afterAll(async () => {
+  await bs?.close();
+});
+
+const drawer = () => page.locator('.harness-drawer form.leadfwd-send');
+const noSerious = async (what: string) => expect(await axeViolations(page, '.harness-drawer form.leadfwd-send'), what).toEqual([]);
+const mailToPeople = () => bs.stack.sink.messages.filter((m) => PEOPLE.some((n) => m.envelope.to[0] === `${n}@example.org`));
+const campaigns = async () => (await bs.stack.api('GET', '/campaigns?q=Spring%20AB')).body.campaigns as Array<{ id: string; name: string; subject: string }>;
+
+describe('an A/B test set up in the send flow', () => {
+  it('takes two variants of the subject on the Content step, refusing two that are the same', async () => {
+    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
+    const frame = page.frameLocator('iframe.harness-bwc');
+    await frame.locator('input.leadfwd-bwc-send').waitFor();
+    await frame.locator('input.leadfwd-bwc-send').click();
+    const mine = drawer().locator(`input[name="targetList"][value="${listId}"]`);
+    await mine.waitFor();
+    const ticked = drawer().locator('input[name="targetList"]:checked');
+    while ((await ticked.count()) > 0) await ticked.first().uncheck();
+    await mine.check();
+    await press(drawer().locator('section[data-step="audience"] .leadfwd-next'));
+
+    const content = drawer().locator('section[data-step="content"]');
+    await content.locator('input[name="subject"]').fill('Spring news');
+    await content.locator('textarea[name="content"]').fill('<p>Hi {{ first_name }}, <a href="https://example.com/spring">spring</a></p>');
+    await content.locator('input[name="abOn"]').check();
+    const ab = content.locator('.leadfwd-ab-settings');
+    await ab.waitFor();
+    expect(await ab.locator('.leadfwd-ab-variant h4').allTextContents()).toEqual(['Variant A', 'Variant B']);
+    await noSerious('content step with the A/B test');
+    // Both variants empty: both are the subject and content above.
+    await press(content.locator('.leadfwd-next'));
+    await until(page, 'the same variants', () => /same/.test(document.querySelector('[id$="-abTest-error"]')?.textContent ?? ''), null);
+    expect(await content.locator('[id$="-abTest-error"]').textContent()).toBe('Two variants are the same: give each its own subject or content.');
+    expect(await content.locator('input[name="abOn"]').getAttribute('aria-invalid')).toBe('true');
+
+    await ab.locator('.leadfwd-ab-variant[data-variant="1"] input[name="abSubject"]').fill('Spring news, {{ first_name }}');
+    expect(await content.locator('[id$="-abTest-error"]').textContent()).toBe('');
+    await ab.locator('input[name="abShare"]').fill('50');
+    await ab.locator('select[name="abMetric"]').selectOption('clicks');
+    await ab.locator('input[name="abHours"]').fill('24');
+    await bs.shot(page, 'send-flow-ab-content', '.harness-drawer form.leadfwd-send');
+    await press(content.locator('.leadfwd-next'));
+    expect(await drawer().locator('.leadfwd-step-tab[aria-current="step"]').getAttribute('data-step')).toBe('settings');
+  }, 60_000);
+
+  it('reviews the variants and the split, and sends nothing before Confirm', async () => {
+    const settings = drawer().locator('section[data-step="settings"]');
+    await settings.locator('input[name="name"]').fill('Spring AB');
+    await press(settings.locator('.leadfwd-review-button'));
+    const split = drawer().locator('.leadfwd-ab-split');
+    await split.filter({ hasText: 'Of the 10 counted now' }).waitFor({ timeout: 30_000 });
+    expect(await split.textContent()).toBe(
+      "50% of the audience is split evenly between the 2 variants; after 24 hours the one with the best people's click rate goes to the other 50%." +
+        ' Of the 10 counted now: about 2 per variant, about 6 for the winner.',
+    );
+    const rows = drawer().locator('table.leadfwd-ab-review-variants tbody tr');
+    expect(await rows.allTextContents()).toEqual(['ASpring newsThe content above', 'BSpring news, {{ first_name }}The content above']);
+    expect(await drawer().locator('.leadfwd-confirm-button').isEnabled()).toBe(true);
+    // Only the held review campaign exists, and nobody got anything.
+    expect((await campaigns()).map((c) => c.name)).toEqual(['Spring AB']);
+    expect(mailToPeople()).toEqual([]);
+    await noSerious('review of the A/B test');
+    await bs.shot(page, 'send-flow-ab-review', '.harness-drawer form.leadfwd-send');
+  }, 60_000);
+
+  it('makes the test on Confirm, cancels the review campaign, and the report shows both variants', async () => {
+    await press(drawer().locator('.leadfwd-confirm-button'));
+    await drawer().locator('.leadfwd-done:not([hidden])').waitFor();
+    expect(await drawer().locator('.leadfwd-done-text').textContent()).toMatch(
+      /^The A\/B test Spring AB is made: its 2 variants go now, and the winner is chosen at .+\.$/,
+    );
+    const all = await campaigns();
+    const variantA = all.find((c) => c.name === 'Spring AB – variant A')!;
+    expect(all.find((c) => c.name === 'Spring AB – variant B')).toMatchObject({ subject: 'Spring news, {{ first_name }}' });
+    const reviewId = all.find((c) => c.name === 'Spring AB')!.id;
+    await waitFor(
+      async () => ((await bs.stack.api('GET', `/campaigns/${reviewId}`)).body.status === 'cancelled' ? true : undefined),
+      'the review campaign cancelled',
+    );
+    // The variants go to their half of the audience; the rest waits for the winner.
+    await waitFor(() => (mailToPeople().length >= 2 ? true : undefined), 'the variants sent', 30_000);
+    await press(drawer().locator('.leadfwd-done .leadfwd-close'));
+
+    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-campaign-report?campaign=${variantA.id}`);
+    const report = page.locator('.leadfwd-area .leadfwd-report-ab-test');
+    await report.locator('table.leadfwd-ab-table').waitFor();
+    expect(await report.locator('tbody tr th').allTextContents()).toEqual(['A', 'B']);
+    expect(await report.locator('tbody tr').allTextContents()).toEqual([
+      expect.stringContaining('Spring news'),
+      expect.stringContaining('Spring news, {{ first_name }}'),
+    ]);
+    expect(await report.locator('.leadfwd-ab-state').textContent()).toMatch(/^The winner is chosen on .* by people's clicks, or by you before\.$/);
+    expect(await axeViolations(page, '.leadfwd-area')).toEqual([]);
+    await bs.shot(page, 'send-flow-ab-report', '.leadfwd-report-ab-test');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
