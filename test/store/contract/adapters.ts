@@ -20,7 +20,7 @@ export type StoreFactory = (opts?: StoreFactoryOptions) => Store | Promise<Store
 export const adapters: Array<{ name: string; open: StoreFactory }> = [{ name: 'sqlite', open: (opts) => openStore(':memory:', opts) }];
 
 // PostgreSQL: one throwaway server per test file (test/support/postgres.ts, Debian's binaries), a schema of its own
-// per test. It implements the outbox and suppressions ports so far (issue 15, step 2); their suites run it too.
+// per test. It implements some ports so far (issue 15, step 2: see store/pg/db.ts); their suites run it too (withPostgres).
 let server: Promise<PgServer> | undefined;
 let schemas = 0;
 afterAll(async () => {
@@ -36,7 +36,7 @@ const postgres: { name: string; open: StoreFactory } = {
   },
 };
 
-/** The adapters of the ports PostgreSQL implements already (outbox, suppressions), when its binaries are installed. */
+/** The adapters of the ports PostgreSQL implements already, when its binaries are installed. */
 export const withPostgres: Array<{ name: string; open: StoreFactory }> = debianPgBin() ? [...adapters, postgres] : adapters;
 
 export type ManualClock = ReturnType<typeof manualClock>;

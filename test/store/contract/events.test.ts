@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { adapters, oneRecipient, storePerTest } from './adapters.js';
+import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('events port ($name)', ({ open }) => {
+describe.each(withPostgres)('events port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
   storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });

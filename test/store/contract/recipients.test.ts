@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('recipients port ($name)', ({ open }) => {
+describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, async (s, c) => {
@@ -145,6 +145,30 @@ describe.each(adapters)('recipients port ($name)', ({ open }) => {
       expect((await store.recipients.list('c1', { state: 'sending', limit: 10, offset: 0 })).map((r) => r.id)).toEqual(['c-0', 'c-1']);
       expect((await store.recipients.list('c1', { state: 'queued', limit: 2, offset: 1 })).map((r) => r.id)).toEqual(['c-3', 'c-4']);
       expect(await store.recipients.list('c1', { limit: 100, offset: 0 })).toHaveLength(6);
+    });
+
+    it('after a crash makes every in-flight row uncertain, and resolves uncertain rows as the operator decides', async () => {
+      await store.recipients.insertMany('c1', targets(4));
+      await store.recipients.insertMany('c2', targets(1));
+      const rows = (await store.recipients.claim('c1', 4, clock.iso())).map((r) => r.rowId);
+      await store.recipients.claim('c2', 1, clock.iso());
+      await store.recipients.markOutcomes([{ rowId: rows[0], state: 'accepted' }]);
+      expect(await store.recipients.recoverInFlight()).toBe(4);
+      expect(await store.recipients.get(rows[1])).toMatchObject({ state: 'uncertain', lastError: expect.stringMatching(/not resent/) });
+      clock.advance(60_000);
+      const sally = { id: 'u-sally', userName: 'sally' };
+      // Chosen rows only, each once, in the order given; a row no longer uncertain is left alone.
+      expect(await store.recipients.resolveUncertain('c1', [rows[2], rows[0], rows[2], 999], 'accepted', sally, clock.iso())).toEqual([rows[2]]);
+      expect(await store.recipients.get(rows[2])).toMatchObject({ state: 'accepted', acceptedAt: '2026-03-01T08:00:00.000Z' });
+      // The rest of the campaign's uncertain rows are queued again, due now; another campaign's are not touched.
+      expect(await store.recipients.resolveUncertain('c1', 'all', 'resend', undefined, clock.iso())).toEqual([rows[1], rows[3]]);
+      expect(await store.recipients.counts('c1')).toMatchObject({ queued: 2, accepted: 2, uncertain: 0 });
+      expect(await store.recipients.counts('c2')).toMatchObject({ uncertain: 1 });
+      expect((await store.recipients.get(rows[1]))?.lastError).toBe('sent again after an uncertain hand-off');
+      expect((await store.recipients.claim('c1', 10, clock.iso())).map((r) => r.rowId)).toEqual([rows[1], rows[3]]);
+      await expect((async () => await store.recipients.resolveUncertain('c1', 'all', 'later' as never, undefined, clock.iso()))()).rejects.toThrow(
+        StoreInputError,
+      );
     });
   });
 });

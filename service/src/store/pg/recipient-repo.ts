@@ -1,0 +1,221 @@
+// The send ledger on PostgreSQL: the same port and behaviour as store/sqlite-recipient-repo.ts. What several
+// processes need: a claim takes due rows with FOR UPDATE SKIP LOCKED (each row to one process, none waiting for
+// another's claim), an outcome changes a row only while it is still 'sending', and a batch is one statement.
+import type { Creator, RecipientState, Target, TargetModule } from '../../domain/types.js';
+import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
+import { StoreInputError } from '../errors.js';
+import { isoTime, opt, toJson } from '../values.js';
+import type { Atomic, Query, Row } from './repos.js';
+
+const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
+  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at, provider, sender`;
+const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
+const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
+// As in SQLite: kept on rows found mid-send after a crash, so the operator sees why they were not resent.
+const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
+
+function toRecipient(r: Row): LedgerRecipient {
+  return {
+    rowId: Number(r.row_id),
+    campaignId: r.campaign_id as string,
+    addressKey: r.address_key as string,
+    module: r.module as TargetModule,
+    id: r.record_id as string,
+    listId: r.list_id as string,
+    email: r.email as string,
+    emailAddressId: opt(r.email_address_id as string | null),
+    fields: JSON.parse(r.fields as string),
+    trackingConsent: r.tracking_consent === 1,
+    state: r.state as RecipientState,
+    attempts: r.attempts as number,
+    retryAt: r.retry_at === '' ? undefined : (r.retry_at as string),
+    messageId: opt(r.message_id as string | null),
+    lastError: opt(r.last_error as string | null),
+    acceptedAt: opt(r.accepted_at as string | null),
+    ...(r.provider !== null ? { provider: r.provider as string } : {}),
+    ...(r.sender !== null ? { sender: JSON.parse(r.sender as string) } : {}),
+  };
+}
+
+export class PgRecipientRepo implements RecipientRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly atomic: Atomic,
+    private readonly now: () => string,
+  ) {}
+
+  /** One INSERT … SELECT over unnest() arrays; the first of duplicate keys in a batch wins, as in SQLite. */
+  async insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): Promise<number> {
+    if (targets.length === 0) return 0;
+    const now = this.now();
+    const cols: unknown[][] = Array.from({ length: 11 }, () => []);
+    for (const t of targets) {
+      const row = [
+        t.addressKey,
+        t.module,
+        t.id,
+        t.listId,
+        t.email,
+        t.emailAddressId ?? null,
+        toJson(t.fields ?? {}),
+        t.trackingConsent ? 1 : 0,
+        t.provider ?? null,
+        t.sender ? toJson({ name: t.sender.name, email: t.sender.email }) : null,
+        t.notBefore ? isoTime(t.notBefore, 'notBefore') : '',
+      ];
+      row.forEach((v, i) => cols[i].push(v));
+    }
+    for (const k of cols[0]) if (typeof k !== 'string' || k === '') throw new StoreInputError('a ledger row needs an address key');
+    const r = await this.q(
+      `INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
+          tracking_consent, provider, sender, retry_at, updated_at)
+        SELECT $1, k, m, rid, l, e, ea, f, tc, p, s, ra, $13
+        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[],
+          $11::text[], $12::text[]) WITH ORDINALITY AS t(k, m, rid, l, e, ea, f, tc, p, s, ra, n)
+        ORDER BY n
+        ON CONFLICT (campaign_id, address_key) DO NOTHING`,
+      [campaignId, ...cols, now],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async claim(campaignId: string, limit: number, nowIso: string): Promise<LedgerRecipient[]> {
+    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
+    const now = isoTime(nowIso, 'now');
+    const { rows } = await this.q(
+      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1
+        WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
+          ORDER BY retry_at, row_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING ${COLUMNS}`,
+      [now, campaignId, limit],
+    );
+    return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
+  }
+
+  async markOutcomes(batch: Outcome[]): Promise<number> {
+    return (await this.applyOutcomes(batch)).length;
+  }
+
+  /** One UPDATE … FROM unnest(): only rows still in 'sending' change. */
+  async applyOutcomes(batch: Outcome[]): Promise<number[]> {
+    for (const o of batch) {
+      if (!OUTCOME_STATES.has(o.state)) throw new StoreInputError(`outcome state must be accepted, failed, uncertain or queued, got ${String(o.state)}`);
+    }
+    if (batch.length === 0) return [];
+    const now = this.now();
+    const { rows } = await this.q(
+      `UPDATE recipients r SET state = o.state, message_id = coalesce(o.message_id, r.message_id), last_error = o.error,
+          retry_at = o.retry_at, updated_at = $6, accepted_at = CASE WHEN o.state = 'accepted' THEN $6 ELSE r.accepted_at END
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS o(row_id, state, message_id, error, retry_at)
+        WHERE r.row_id = o.row_id AND r.state = 'sending'
+        RETURNING r.row_id`,
+      [
+        batch.map((o) => o.rowId),
+        batch.map((o) => o.state),
+        batch.map((o) => o.messageId ?? null),
+        batch.map((o) => o.error ?? null),
+        batch.map((o) => (o.state === 'queued' && o.retryAt ? isoTime(o.retryAt, 'retryAt') : '')),
+        now,
+      ],
+    );
+    const changed = new Set(rows.map((r) => Number(r.row_id)));
+    return batch.map((o) => o.rowId).filter((id) => changed.has(id));
+  }
+
+  async release(rowIds: number[]): Promise<number> {
+    if (rowIds.length === 0) return 0;
+    const r = await this.q(
+      `UPDATE recipients SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = $1 WHERE row_id = ANY($2::bigint[]) AND state = 'sending'`,
+      [this.now(), rowIds],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async defer(rowIds: number[], retryAtIso: string, reason?: string): Promise<number> {
+    const at = isoTime(retryAtIso, 'retryAt');
+    if (rowIds.length === 0) return 0;
+    const r = await this.q(
+      `UPDATE recipients SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = $1, updated_at = $2,
+          last_error = coalesce($3, last_error) WHERE row_id = ANY($4::bigint[]) AND state = 'sending'`,
+      [at, this.now(), reason ?? null, rowIds],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): Promise<number> {
+    const r = await this.q(
+      `UPDATE recipients SET retry_at = $1, updated_at = $2, last_error = coalesce($3, last_error)
+        WHERE campaign_id = $4 AND state = 'queued' AND retry_at < $1 AND ($5::text IS NULL OR coalesce(provider, '') = $5)
+          AND ($6::text[] IS NULL OR NOT (coalesce(provider, '') = ANY($6::text[])))`,
+      [isoTime(untilIso, 'until'), this.now(), reason ?? null, campaignId, which.provider ?? null, which.notIn ?? null],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async queuedByProvider(campaignId: string): Promise<Record<string, number>> {
+    const { rows } = await this.q(
+      `SELECT coalesce(provider, '') AS provider, count(*)::int AS n FROM recipients WHERE campaign_id = $1 AND state = 'queued' GROUP BY 1`,
+      [campaignId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.provider as string, r.n as number]));
+  }
+
+  async nextDue(campaignId: string): Promise<string | undefined> {
+    const { rows } = await this.q(`SELECT min(retry_at) AS due FROM recipients WHERE campaign_id = $1 AND state = 'queued'`, [campaignId]);
+    const v = rows[0]?.due as string | null | undefined;
+    return v === null || v === undefined ? undefined : v;
+  }
+
+  async recoverInFlight(): Promise<number> {
+    const r = await this.q(`UPDATE recipients SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'`, [INTERRUPTED, this.now()]);
+    return r.rowCount ?? 0;
+  }
+
+  async get(rowId: number): Promise<LedgerRecipient | undefined> {
+    const { rows } = await this.q(`SELECT ${COLUMNS} FROM recipients WHERE row_id = $1`, [rowId]);
+    return rows[0] && toRecipient(rows[0]);
+  }
+
+  async counts(campaignId: string): Promise<Record<RecipientState, number>> {
+    const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
+    const { rows } = await this.q('SELECT state, count(*)::int AS n FROM recipients WHERE campaign_id = $1 GROUP BY state', [campaignId]);
+    for (const r of rows) out[r.state as RecipientState] = r.n as number;
+    return out;
+  }
+
+  async resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Promise<number[]> {
+    if (action !== 'accepted' && action !== 'resend') throw new StoreInputError(`uncertain action must be accepted or resend, got ${String(action)}`);
+    if (rowIds !== 'all' && (!Array.isArray(rowIds) || rowIds.some((id) => !Number.isSafeInteger(id)))) {
+      throw new StoreInputError('rowIds must be "all" or an array of row ids');
+    }
+    const at = isoTime(atIso, 'decision time');
+    const now = this.now();
+    const reason = `sent again after an uncertain hand-off${by ? ` (${by.userName})` : ''}`;
+    const ids = rowIds === 'all' ? null : [...new Set(rowIds)];
+    // The change and its audit line in one statement: a row another process decided meanwhile is no longer uncertain.
+    const set = `state = CASE WHEN $4::text = 'accepted' THEN 'accepted' ELSE 'queued' END,
+      accepted_at = CASE WHEN $4 = 'accepted' THEN coalesce(accepted_at, updated_at) ELSE accepted_at END,
+      retry_at = CASE WHEN $4 = 'accepted' THEN retry_at ELSE '' END,
+      last_error = CASE WHEN $4 = 'accepted' THEN last_error ELSE $6::text END, updated_at = $3`;
+    return this.atomic(async (q) => {
+      const { rows } = await q(
+        `WITH changed AS (
+            UPDATE recipients SET ${set} WHERE campaign_id = $1 AND state = 'uncertain' AND ($2::bigint[] IS NULL OR row_id = ANY($2::bigint[]))
+            RETURNING row_id)
+          INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
+          SELECT row_id, $1, $4, $5, $7, $8 FROM changed ORDER BY row_id RETURNING recipient_row_id`,
+        [campaignId, ids, now, action, by?.id ?? null, action === 'resend' ? reason : null, by?.userName ?? null, at],
+      );
+      const changed = new Set(rows.map((r) => Number(r.recipient_row_id)));
+      return (ids ?? [...changed].sort((a, b) => a - b)).filter((id) => changed.has(id));
+    });
+  }
+
+  async list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Promise<LedgerRecipient[]> {
+    const { rows } = await this.q(
+      `SELECT ${COLUMNS} FROM recipients WHERE campaign_id = $1 AND ($2::text IS NULL OR state = $2) ORDER BY row_id LIMIT $3 OFFSET $4`,
+      [campaignId, opts.state ?? null, opts.limit, opts.offset],
+    );
+    return rows.map(toRecipient);
+  }
+}
