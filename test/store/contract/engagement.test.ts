@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { type Seeded, seededStore } from '../../engagement/helpers.js';
-import { adapters, oneRecipient, storePerTest } from './adapters.js';
+import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('engagement port ($name)', ({ open }) => {
+describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
   storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });

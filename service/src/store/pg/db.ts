@@ -7,13 +7,24 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns and recipients ports; the others
+// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients and engagement ports; the others
 // follow with their own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
-import type { CampaignRepo, DeliverabilityRepo, EventRepo, LeadfwdListRepo, OutboxRepo, RecipientRepo, RelayRepo, SuppressionRepo } from '../../ports/index.js';
+import type {
+  CampaignRepo,
+  DeliverabilityRepo,
+  EngagementRepo,
+  EventRepo,
+  LeadfwdListRepo,
+  OutboxRepo,
+  RecipientRepo,
+  RelayRepo,
+  SuppressionRepo,
+} from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
 import { PgCampaignRepo } from './campaign-repo.js';
+import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
@@ -41,6 +52,7 @@ export interface PgRepos {
   lists: LeadfwdListRepo;
   campaigns: CampaignRepo;
   recipients: RecipientRepo;
+  engagement: EngagementRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -85,6 +97,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
     campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
     recipients: guardedPg(new PgRecipientRepo(q, atomic, now)),
+    engagement: guardedPg(new PgEngagementRepo(q)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
