@@ -1,9 +1,9 @@
 // What the write-back confirmed in Sugar, and `hits` kept equal to the local human counts (set, never added).
 import { describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { adapters, oneRecipient, storePerTest } from './adapters.js';
+import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('write-back log port ($name)', ({ open }) => {
+describe.each(withPostgres)('write-back log port ($name)', ({ open }) => {
   let store: Store;
   let rowId: number;
   storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });

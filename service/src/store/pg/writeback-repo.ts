@@ -1,0 +1,96 @@
+// The write-back log on PostgreSQL: the same port and behaviour as store/sqlite-writeback-repo.ts. The local count
+// is read in the statement that records what Sugar holds, so a hit landing (in any process) while Sugar was being
+// written leaves the row stale instead of being lost; the trigger of migration 0008 marks later hits.
+import type { StaleHits, WritebackRepo, WrittenLogRow } from '../../ports/index.js';
+import { StoreInputError } from '../errors.js';
+import type { Query } from './repos.js';
+
+/** The human count of the engagement counter a log row stands for (`w`: the row's columns). */
+const current = (rowId: string, linkIdx: string, activity: string) => `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = ${rowId}
+  AND e.link_idx = ${linkIdx} AND e.kind = CASE ${activity} WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
+
+export class PgWritebackRepo implements WritebackRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly now: () => string,
+  ) {}
+
+  /** One INSERT … SELECT over unnest(); a log id twice in a batch counts as in SQLite (the later hits win). */
+  async recordWritten(rows: WrittenLogRow[]): Promise<void> {
+    const byId = new Map<string, WrittenLogRow>();
+    for (const r of rows) {
+      if (!r.logId || !r.campaignId || !Number.isInteger(r.recipientRowId))
+        throw new StoreInputError('a written log row needs logId, campaignId and recipientRowId');
+      const first = byId.get(r.logId);
+      if (!first) byId.set(r.logId, r);
+      else if (r.hits !== undefined && r.hits !== null) byId.set(r.logId, { ...first, hits: r.hits });
+    }
+    if (byId.size === 0) return;
+    const list = [...byId.values()];
+    await this.q(
+      `INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
+        SELECT l, c, r, a, t, i, h, CASE WHEN h IS NULL THEN 0 ELSE coalesce((${current('r', 'i', 'a')} <> h)::int, 0) END, $8
+        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[]) AS w(l, c, r, a, t, i, h)
+        ON CONFLICT (log_id) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
+          WHERE excluded.hits_written IS NOT NULL`,
+      [
+        list.map((r) => r.logId),
+        list.map((r) => r.campaignId),
+        list.map((r) => r.recipientRowId),
+        list.map((r) => r.activityType),
+        list.map((r) => r.targetId),
+        list.map((r) => r.linkIndex ?? -1),
+        list.map((r) => r.hits ?? null),
+        this.now(),
+      ],
+    );
+  }
+
+  async staleHits(limit: number): Promise<StaleHits[]> {
+    const { rows } = await this.q(
+      `SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written, e.human_hits AS current
+        FROM writeback_log w
+        JOIN engagement e ON e.recipient_row_id = w.recipient_row_id AND e.link_idx = w.link_idx
+          AND e.kind = CASE w.activity_type WHEN 'viewed' THEN 'open' ELSE 'click' END
+        WHERE w.hits_stale = 1 LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      logId: r.log_id as string,
+      campaignId: r.campaign_id as string,
+      recipientRowId: Number(r.recipient_row_id),
+      activityType: r.activity_type as string,
+      linkIndex: r.link_idx as number,
+      written: r.hits_written as number,
+      current: r.current as number,
+    }));
+  }
+
+  async hitsWritten(logId: string, hits: number): Promise<void> {
+    await this.q(
+      `UPDATE writeback_log w SET hits_written = $2,
+          hits_stale = coalesce((${current('w.recipient_row_id', 'w.link_idx', 'w.activity_type')} <> $2)::int, 0)
+        WHERE log_id = $1`,
+      [logId, hits],
+    );
+  }
+
+  async dropStale(logId: string): Promise<void> {
+    await this.q('UPDATE writeback_log SET hits_stale = 0 WHERE log_id = $1', [logId]);
+  }
+
+  async counts(campaignId: string): Promise<Record<string, number>> {
+    const { rows } = await this.q('SELECT activity_type, count(*)::int AS n FROM writeback_log WHERE campaign_id = $1 GROUP BY activity_type', [campaignId]);
+    return Object.fromEntries(rows.map((r) => [r.activity_type as string, r.n as number]));
+  }
+
+  async rows(campaignId: string): Promise<Array<{ logId: string; activityType: string; targetId: string }>> {
+    const { rows } = await this.q('SELECT log_id, activity_type, target_id FROM writeback_log WHERE campaign_id = $1 ORDER BY log_id', [campaignId]);
+    return rows.map((r) => ({ logId: r.log_id as string, activityType: r.activity_type as string, targetId: r.target_id as string }));
+  }
+
+  async staleCount(campaignId: string): Promise<number> {
+    const { rows } = await this.q('SELECT count(*)::int AS n FROM writeback_log WHERE campaign_id = $1 AND hits_stale = 1', [campaignId]);
+    return rows[0].n as number;
+  }
+}
