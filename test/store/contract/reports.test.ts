@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { adapters, type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
 const ALL = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'];
 const SALLY = { id: 'u-sally', userName: 'sally' };
@@ -30,7 +30,7 @@ async function seed(store: Store) {
   return id;
 }
 
-describe.each(adapters)('report read model ($name)', ({ open }) => {
+describe.each(withPostgres)('report read model ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));
@@ -147,7 +147,7 @@ describe.each(adapters)('report read model ($name)', ({ open }) => {
   });
 });
 
-describe.each(adapters)('uncertain messages ($name)', ({ open }) => {
+describe.each(withPostgres)('uncertain messages ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));

@@ -7,7 +7,7 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement and write-back log ports; the others
+// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement, write-back log and reports ports; the others
 // follow with their own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
 import type {
@@ -19,6 +19,7 @@ import type {
   OutboxRepo,
   RecipientRepo,
   RelayRepo,
+  ReportRepo,
   SuppressionRepo,
   WritebackRepo,
 } from '../../ports/index.js';
@@ -29,6 +30,7 @@ import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
+import { PgReportRepo } from './report-repo.js';
 import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRepo, PgSuppressionRepo, type Query } from './repos.js';
 import { PgWritebackRepo } from './writeback-repo.js';
 
@@ -56,6 +58,7 @@ export interface PgRepos {
   recipients: RecipientRepo;
   engagement: EngagementRepo;
   writeback: WritebackRepo;
+  reports: ReportRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -102,6 +105,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     recipients: guardedPg(new PgRecipientRepo(q, atomic, now)),
     engagement: guardedPg(new PgEngagementRepo(q)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
+    reports: guardedPg(new PgReportRepo(q)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
