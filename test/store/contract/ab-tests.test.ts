@@ -1,9 +1,9 @@
 // A/B tests as stored: due tests, the winner chosen once, the rest's campaign, why it is undecided.
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
-describe.each(adapters)('ab-tests port ($name)', ({ open }) => {
+describe.each(withPostgres)('ab-tests port ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));

@@ -1,9 +1,9 @@
 // Who a follow-up reaches: accepted recipients without a human open (MPP-only openers as chosen) or without a click.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Seeded, seededStore } from '../../engagement/helpers.js';
-import { adapters } from './adapters.js';
+import { withPostgres } from './adapters.js';
 
-describe.each(adapters)('follow-ups port ($name)', ({ open }) => {
+describe.each(withPostgres)('follow-ups port ($name)', ({ open }) => {
   let s: Seeded;
   afterEach(() => s?.store.close());
 

@@ -1,9 +1,9 @@
 // A person's scored events across campaigns: the first human open and click per campaign, and their facts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Seeded, seededStore } from '../../engagement/helpers.js';
-import { adapters } from './adapters.js';
+import { withPostgres } from './adapters.js';
 
-describe.each(adapters)('scores port ($name)', ({ open }) => {
+describe.each(withPostgres)('scores port ($name)', ({ open }) => {
   let s: Seeded;
   afterEach(() => s?.store.close());
 

@@ -7,19 +7,22 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement, write-back log and reports ports; the others
+// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement, write-back log, reports, follow-ups, scores and A/B tests ports; the others
 // follow with their own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
 import type {
+  AbTestRepo,
   CampaignRepo,
   DeliverabilityRepo,
   EngagementRepo,
   EventRepo,
+  FollowUpRepo,
   LeadfwdListRepo,
   OutboxRepo,
   RecipientRepo,
   RelayRepo,
   ReportRepo,
+  ScoreRepo,
   SuppressionRepo,
   WritebackRepo,
 } from '../../ports/index.js';
@@ -28,6 +31,7 @@ import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
+import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
 import { PgReportRepo } from './report-repo.js';
@@ -59,6 +63,9 @@ export interface PgRepos {
   engagement: EngagementRepo;
   writeback: WritebackRepo;
   reports: ReportRepo;
+  followUps: FollowUpRepo;
+  scores: ScoreRepo;
+  abTests: AbTestRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -106,6 +113,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     engagement: guardedPg(new PgEngagementRepo(q)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
+    followUps: guardedPg(new PgFollowUpRepo(q)),
+    scores: guardedPg(new PgScoreRepo(q)),
+    abTests: guardedPg(new PgAbTestRepo(q, now)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
