@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compileAutomation } from '../../../service/src/domain/automation.js';
 import type { Store } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { adapters } from './adapters.js';
+import { withPostgres } from './adapters.js';
 
 const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: '<p>x</p>' });
 const definition = { name: 'Onboarding', targetListIds: ['tl-1'], steps: [send('Welcome'), { type: 'wait', duration: 'P1D' }, send('Follow-up')] };
@@ -13,7 +13,7 @@ async function automation(store: Store) {
   return await store.automations.create({ ...compiled, definition });
 }
 
-describe.each(adapters)('automations port ($name)', ({ open }) => {
+describe.each(withPostgres)('automations port ($name)', ({ open }) => {
   let cleanups: Array<() => void> = [];
   afterEach(() => {
     cleanups.forEach((c) => c());

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { adapters, type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
 const ALL = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'];
 const SALLY = { id: 'u-sally', userName: 'sally' };
@@ -199,7 +199,7 @@ describe.each(withPostgres)('uncertain messages ($name)', ({ open }) => {
   });
 });
 
-describe.each(adapters)('campaign list filter and notes ($name)', ({ open }) => {
+describe.each(withPostgres)('campaign list filter and notes ($name)', ({ open }) => {
   let store: Store;
   let clock: ManualClock;
   storePerTest(open, (s, c) => ([store, clock] = [s, c]));

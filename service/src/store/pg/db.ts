@@ -7,11 +7,12 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement, write-back log, reports, follow-ups, scores and A/B tests ports; the others
+// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement, write-back log, reports, automations, follow-ups, scores and A/B tests ports; the others
 // follow with their own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
 import pg from 'pg';
 import type {
   AbTestRepo,
+  AutomationRepo,
   CampaignRepo,
   DeliverabilityRepo,
   EngagementRepo,
@@ -28,6 +29,7 @@ import type {
 } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
+import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
@@ -63,6 +65,7 @@ export interface PgRepos {
   engagement: EngagementRepo;
   writeback: WritebackRepo;
   reports: ReportRepo;
+  automations: AutomationRepo;
   followUps: FollowUpRepo;
   scores: ScoreRepo;
   abTests: AbTestRepo;
@@ -113,6 +116,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     engagement: guardedPg(new PgEngagementRepo(q)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
+    automations: guardedPg(new PgAutomationRepo(q, atomic, now)),
     followUps: guardedPg(new PgFollowUpRepo(q)),
     scores: guardedPg(new PgScoreRepo(q)),
     abTests: guardedPg(new PgAbTestRepo(q, now)),
