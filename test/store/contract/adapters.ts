@@ -20,7 +20,7 @@ export type StoreFactory = (opts?: StoreFactoryOptions) => Store | Promise<Store
 export const adapters: Array<{ name: string; open: StoreFactory }> = [{ name: 'sqlite', open: (opts) => openStore(':memory:', opts) }];
 
 // PostgreSQL: one throwaway server per test file (test/support/postgres.ts, Debian's binaries), a schema of its own
-// per test. It implements some ports so far (issue 15, step 2: see store/pg/db.ts); their suites run it too (withPostgres).
+// per test. It implements every port (issue 15, step 2: see store/pg/db.ts); every suite runs it too (withPostgres).
 let server: Promise<PgServer> | undefined;
 let schemas = 0;
 afterAll(async () => {
@@ -31,12 +31,11 @@ const postgres: { name: string; open: StoreFactory } = {
   open: async (opts) => {
     server ??= startPostgres();
     const { url } = await server;
-    // Only the ports the PostgreSQL adapter has so far: the suites that take it use no others.
-    return (await openPgStore(url, { ...opts, schema: `t${process.pid}_${++schemas}`, poolSize: 4 })) as unknown as Store;
+    return await openPgStore(url, { ...opts, schema: `t${process.pid}_${++schemas}`, poolSize: 4 });
   },
 };
 
-/** The adapters of the ports PostgreSQL implements already, when its binaries are installed. */
+/** SQLite, and PostgreSQL when its binaries are installed (Debian's; otherwise the suites run on SQLite alone). */
 export const withPostgres: Array<{ name: string; open: StoreFactory }> = debianPgBin() ? [...adapters, postgres] : adapters;
 
 export type ManualClock = ReturnType<typeof manualClock>;

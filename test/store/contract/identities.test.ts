@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { IdentitySettings } from '../../../service/src/ports/identities.js';
 import type { Store } from '../../../service/src/ports/index.js';
 import { newCampaign } from '../helpers.js';
-import { adapters, storePerTest } from './adapters.js';
+import { storePerTest, withPostgres } from './adapters.js';
 
 const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
   name: 'Newsletter',
@@ -21,7 +21,7 @@ const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
   ...over,
 });
 
-describe.each(adapters)('identities port ($name)', ({ open }) => {
+describe.each(withPostgres)('identities port ($name)', ({ open }) => {
   let store: Store;
   storePerTest(open, (s) => (store = s));
 

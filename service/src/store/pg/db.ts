@@ -7,8 +7,9 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): the outbox, suppressions, events, relay, deliverability, lists, campaigns, recipients, engagement, write-back log, reports, automations, follow-ups, scores and A/B tests ports; the others
-// follow with their own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: the service needs every port.
+// Status (issue 15, step 2): every port (PgRepos is the whole Repos: the contract suites open it as a Store, unchecked
+// casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
+// start-up checks and several processes (steps 2–4) are to come.
 import pg from 'pg';
 import type {
   AbTestRepo,
@@ -18,6 +19,7 @@ import type {
   EngagementRepo,
   EventRepo,
   FollowUpRepo,
+  IdentityRepo,
   LeadfwdListRepo,
   OutboxRepo,
   RecipientRepo,
@@ -33,6 +35,7 @@ import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
+import { PgIdentityRepo } from './identity-repo.js';
 import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
@@ -66,6 +69,7 @@ export interface PgRepos {
   writeback: WritebackRepo;
   reports: ReportRepo;
   automations: AutomationRepo;
+  identities: IdentityRepo;
   followUps: FollowUpRepo;
   scores: ScoreRepo;
   abTests: AbTestRepo;
@@ -117,6 +121,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
     automations: guardedPg(new PgAutomationRepo(q, atomic, now)),
+    identities: guardedPg(new PgIdentityRepo(q, atomic, now)),
     followUps: guardedPg(new PgFollowUpRepo(q)),
     scores: guardedPg(new PgScoreRepo(q)),
     abTests: guardedPg(new PgAbTestRepo(q, now)),
