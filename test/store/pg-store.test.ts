@@ -1,7 +1,7 @@
 // The PostgreSQL store on a real, throwaway server (Debian's binaries; test/support/postgres.ts): its own numbered
 // migrations applied once however many processes start together, a database of a newer version or an edited
-// migration refused before anything is written, an unreachable server named clearly, and outbox claims of several
-// processes at once (FOR UPDATE SKIP LOCKED) never handing a row to two of them.
+// migration refused before anything is written, an unreachable server named clearly, and outbox and send-ledger claims
+// of several processes at once (FOR UPDATE SKIP LOCKED) never handing a row to two of them.
 import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreMigrationError, StoreUnavailableError } from '../../service/src/ports/index.js';
 import { openPgStore, PG_MIGRATIONS_DIR } from '../../service/src/store/pg/db.js';
 import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+import { newCampaign, targets } from './helpers.js';
 
 describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
   let pg: PgServer;
@@ -74,6 +75,37 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     expect(all).toHaveLength(300);
     expect(new Set(all).size).toBe(300);
     expect(claimed.every((c) => c.length > 0)).toBe(true);
+    await Promise.all(procs.map((p) => p.close()));
+  });
+
+  it('hands each queued ledger row to exactly one of several sending processes, and records each outcome once', async () => {
+    const s = schema();
+    const procs = await Promise.all([1, 2, 3].map(() => openPgStore(pg.url, { schema: s, poolSize: 3 })));
+    await procs[0].campaigns.create(newCampaign(), 'c');
+    // Two extractions of the same campaign at once (a lease lost and taken over): each person is in the ledger once.
+    const added = await Promise.all([procs[0].recipients.insertMany('c', targets(300)), procs[1].recipients.insertMany('c', targets(300))]);
+    expect(added[0] + added[1]).toBe(300);
+    const now = new Date(Date.now() + 1000).toISOString();
+    const claimed = await Promise.all(
+      procs.map(async (p) => {
+        const mine: number[] = [];
+        for (;;) {
+          const batch = await p.recipients.claim('c', 9, now);
+          if (!batch.length) break;
+          mine.push(...batch.map((r) => r.rowId));
+          // Each process records what it sent; a row's outcome lands once, as 'sending' → 'accepted'.
+          expect(await p.recipients.applyOutcomes(batch.map((r) => ({ rowId: r.rowId, state: 'accepted' as const })))).toHaveLength(batch.length);
+        }
+        return mine;
+      }),
+    );
+    const all = claimed.flat();
+    expect(all).toHaveLength(300);
+    expect(new Set(all).size).toBe(300);
+    expect(claimed.every((c) => c.length > 0)).toBe(true);
+    expect(await procs[2].recipients.counts('c')).toMatchObject({ accepted: 300, queued: 0, sending: 0 });
+    // A late duplicate outcome for a row already accepted changes nothing.
+    expect(await procs[1].recipients.applyOutcomes([{ rowId: all[0], state: 'failed', error: 'late' }])).toEqual([]);
     await Promise.all(procs.map((p) => p.close()));
   });
 });
