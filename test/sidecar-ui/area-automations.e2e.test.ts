@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
+import { areaLocators } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const PEOPLE = ['ann@example.com', 'bob@example.com', 'cat@example.com'];
 const DAY = 86_400_000;
 
@@ -43,18 +44,8 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const area = () => page.locator('.leadfwd-area');
-const message = () => area().locator('.leadfwd-message');
-const noSerious = async (what: string, p: Page = page) => expect(await axeViolations(p, '.leadfwd-area'), what).toEqual([]);
-/** A builder control by step id and field ('' for the automation itself). */
-const field = (step: string, name: string) => area().locator(`[id$="-b-${step || 'automation'}-${name.replace(/[^A-Za-z0-9_-]/g, '-')}"]`);
+const { area, field, message, node, noSerious, addStep, save } = areaLocators(() => page);
 const errorAt = (step: string, name: string) => field(step, `${name}-error`);
-const node = (step: string) => area().locator(`li.leadfwd-node[data-step-id="${step}"]`);
-async function addStep(list: string, kind: string) {
-  const row = area().locator('.leadfwd-add-step', { has: page.locator(`button[data-list="${list}"]`) });
-  await row.locator('select').selectOption(kind);
-  await press(row.locator('button'));
-}
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
 const figure = (key: string, kind: string) => area().locator(`[data-figures-for="${key}"] .leadfwd-stepfig-${kind}`);
 const htmlTo = async (to: string, subject: string) => {
@@ -212,8 +203,7 @@ describe('the automation builder, as sally', () => {
   it('edits a step and saves it with every step id kept', async () => {
     const before = JSON.stringify((await view()).definition.steps, (k, v) => (k === 'subject' ? undefined : v));
     await field('s5', 'contents.1.subject').fill('Tip 2, a better one');
-    await press(area().locator('.leadfwd-save'));
-    await until(page, 'saved', () => /^Saved at /.test(document.querySelector('.leadfwd-status')?.textContent ?? ''), null);
+    await save();
     const steps = (await view()).definition.steps;
     expect(steps[2].else[0].contents[1].subject).toBe('Tip 2, a better one');
     expect(JSON.stringify(steps, (k, v) => (k === 'subject' ? undefined : v))).toBe(before);

@@ -12,9 +12,10 @@ import { relayAs } from '../support/relay.js';
 import { randomSecret } from '../support/secrets.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
+import { areaLocators } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const WEBHOOK_SECRET = randomSecret('webhook-');
 const PEOPLE = ['ann@gmail.com', 'bob@outlook.com', 'cy@yahoo.com', 'dee@icloud.com', 'eve@example.org', 'flo@hotmail.com'];
 /** Lost after DATA on the first hand-off (the sink asks at RCPT and at the end of DATA): uncertain. */
@@ -62,9 +63,7 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const area = () => page.locator('.leadfwd-area');
-const message = () => area().locator('.leadfwd-message');
-const noSerious = async (what: string) => expect(await axeViolations(page, '.leadfwd-area'), what).toEqual([]);
+const { area, message, noSerious } = areaLocators(() => page);
 const htmlOf = async (to: string) => (await PostalMime.parse(bs.stack.sink.messages.find((m) => m.envelope.to[0] === to)!.raw)).html ?? '';
 const headerOf = (to: string, name: string) =>
   new RegExp(`^${name}: ?(.*)$`, 'mi').exec(bs.stack.sink.messages.find((m) => m.envelope.to[0] === to)!.raw.toString())?.[1].trim();

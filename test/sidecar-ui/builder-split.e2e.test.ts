@@ -7,7 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
-import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { areaLocators } from './area-locators.js';
+import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 const PEOPLE = Array.from({ length: 12 }, (_, i) => `p${i}@example.org`);
 let bs: BrowserStack;
@@ -28,15 +29,7 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const area = () => page.locator('.leadfwd-area');
-const noSerious = async (what: string) => expect(await axeViolations(page, '.leadfwd-area'), what).toEqual([]);
-const field = (step: string, name: string) => area().locator(`[id$="-b-${step || 'automation'}-${name.replace(/[^A-Za-z0-9_-]/g, '-')}"]`);
-const node = (step: string) => area().locator(`li.leadfwd-node[data-step-id="${step}"]`);
-async function addStep(list: string, kind: string) {
-  const row = area().locator('.leadfwd-add-step', { has: page.locator(`button[data-list="${list}"]`) });
-  await row.locator('select').selectOption(kind);
-  await press(row.locator('button'));
-}
+const { area, field, node, noSerious, addStep, save } = areaLocators(() => page);
 async function email(step: string, name: string, subject: string) {
   await field(step, 'name').fill(name);
   await field(step, 'subject').fill(subject);
@@ -131,8 +124,7 @@ describe('a split in the automation builder, as sally', () => {
   it('edits a path’s email and keeps every step id', async () => {
     const before = JSON.stringify((await view()).definition.steps, (k, v) => (k === 'subject' ? undefined : v));
     await field('s3', 'subject').fill('Welcome, version B2');
-    await press(area().locator('.leadfwd-save'));
-    await until(page, 'saved', () => /^Saved at /.test(document.querySelector('.leadfwd-status')?.textContent ?? ''), null);
+    await save();
     const steps = (await view()).definition.steps;
     expect(steps[0].paths[1][0].subject).toBe('Welcome, version B2');
     expect(JSON.stringify(steps, (k, v) => (k === 'subject' ? undefined : v))).toBe(before);

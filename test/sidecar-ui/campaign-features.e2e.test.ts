@@ -10,9 +10,9 @@ import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 let bs: BrowserStack;
 let page: Page;
 let sally: Awaited<ReturnType<typeof relayAs>>;

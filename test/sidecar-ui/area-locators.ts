@@ -1,0 +1,29 @@
+// What the LeadFWD area's browser tests reach for on a page: the area, its message line, axe, and the builder's
+// controls by step id.
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { axeViolations, press, until } from './browser-stack.js';
+
+export function areaLocators(page: () => Page) {
+  const area = () => page().locator('.leadfwd-area');
+  /** A builder control by step id and field ('' for the automation itself). */
+  const field = (step: string, name: string) => area().locator(`[id$="-b-${step || 'automation'}-${name.replace(/[^A-Za-z0-9_-]/g, '-')}"]`);
+  return {
+    area,
+    field,
+    message: () => area().locator('.leadfwd-message'),
+    node: (step: string) => area().locator(`li.leadfwd-node[data-step-id="${step}"]`),
+    noSerious: async (what: string, p: Page = page()) => expect(await axeViolations(p, '.leadfwd-area'), what).toEqual([]),
+    /** Adds a step of `kind` at the end of the builder's step list `list` ('root', or a branch's or path's key). */
+    async addStep(list: string, kind: string) {
+      const row = area().locator('.leadfwd-add-step', { has: page().locator(`button[data-list="${list}"]`) });
+      await row.locator('select').selectOption(kind);
+      await press(row.locator('button'));
+    },
+    /** Saves the builder and waits for its "Saved at" line. */
+    async save() {
+      await press(area().locator('.leadfwd-save'));
+      await until(page(), 'saved', () => /^Saved at /.test(document.querySelector('.leadfwd-status')?.textContent ?? ''), null);
+    },
+  };
+}
