@@ -25,6 +25,9 @@ export function automationRoutes(automations: AutomationService): Router {
       res.json(await automations[action](id(req), actorOf(res)));
     });
   }
+  r.post('/automations/:id/splits/:stepKey/winner', async (req: Request, res: Response) => {
+    res.json(await automations.chooseSplitWinner(id(req), String(req.params.stepKey), req.body ?? {}, actorOf(res)));
+  });
   r.post('/automations/:id/enrol', async (req: Request, res: Response) => {
     res.json(await automations.enrol(id(req), req.body, actorOf(res)));
   });
