@@ -77,8 +77,8 @@ const ENTRIES: Entry[] = [
   { route: 'GET /api/v1/lists/:id (query)', what: "A page of a list's members", schema: ListPageQuery, refusedWith: 'invalid_input' },
   { route: 'POST /api/v1/automations/:id/enrol', what: 'Enrol Sugar records', schema: EnrolBody, refusedWith: 'invalid_enrolment' },
   {
-    route: 'POST /api/v1/automations/:id/splits/:stepKey/winner',
-    what: "Choose a split step's winning path by hand (`:stepKey` is the step's id)",
+    route: 'POST /api/v1/automations/:id/split-winner',
+    what: "Choose a split step's winning path by hand",
     schema: SplitWinnerBody,
     refusedWith: 'invalid_input, invalid_transition, not_found',
   },

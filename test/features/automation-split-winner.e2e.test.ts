@@ -98,7 +98,7 @@ describe('the winner of a split step', () => {
     await waitFor(() => (later.every((x) => recipientsOf(stack, 'Path A hello').includes(x)) ? true : undefined), 'later arrivals get A', 30_000);
     expect(recipientsOf(stack, 'Path B hello')).toHaveLength(b.length);
     // A person cannot overrule a recorded winner.
-    const again = await stack.api('POST', `/automations/${id}/splits/welcome/winner`, { path: 1 });
+    const again = await stack.api('POST', `/automations/${id}/split-winner`, { step: 'welcome', path: 1 });
     expect(again.status).toBe(409);
   }, 90_000);
 
@@ -118,9 +118,9 @@ describe('the winner of a split step', () => {
     }, 'the undecided reason');
     expect(waiting).toMatchObject({ winner: null, undecidedReason: 'no path has any human opens yet' });
 
-    expect((await stack.api('POST', `/automations/${id}/splits/nope/winner`, { path: 1 })).status).toBe(404);
-    expect((await stack.api('POST', `/automations/${id}/splits/hello/winner`, { path: 2 })).status).toBe(422);
-    const chosen = await stack.api('POST', `/automations/${id}/splits/hello/winner`, { path: 1 });
+    expect((await stack.api('POST', `/automations/${id}/split-winner`, { step: 'nope', path: 1 })).status).toBe(404);
+    expect((await stack.api('POST', `/automations/${id}/split-winner`, { step: 'hello', path: 2 })).status).toBe(422);
+    const chosen = await stack.api('POST', `/automations/${id}/split-winner`, { step: 'hello', path: 1 });
     expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
     expect(chosen.body.splits[0]).toMatchObject({ winner: 1, decidedBy: 'the API', undecidedReason: null });
     const before = recipientsOf(stack, 'Quiet one').length;

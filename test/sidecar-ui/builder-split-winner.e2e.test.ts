@@ -1,10 +1,11 @@
 // Issue 17, a split's automatic winner in the builder, in headless Chromium: sally turns on "Choose the winner
 // automatically" on a split (hours checked before saving), saves, and the split shows when the winner is chosen and
 // each path's people's click rate; one person clicks in path A, two hours pass (fake clock), and the split shows path
-// A as the winner chosen automatically. axe-core on the rule and on the decision; screenshots in test-output/sidecar-ui/.
+// A as the winner chosen automatically. On a split without a rule sally makes path B the winner by hand (max, who may
+// not edit her automations, is refused). axe-core on the rule and on the decision; screenshots in test-output/sidecar-ui/.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeClock, humanClick, READER_ENV, trackingOf } from '../features/helpers.js';
+import { asUser, fakeClock, humanClick, READER_ENV, sugarToken, trackingOf } from '../features/helpers.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
 import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
@@ -111,4 +112,38 @@ describe("a split's automatic winner in the builder, as sally", () => {
     await shot('builder-split-winner-decided');
     expect(errors).toEqual([]);
   });
+
+  it('lets sally make a path the winner by hand, and refuses max', async () => {
+    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
+    await press(area().locator('.leadfwd-new-automation'));
+    await area().locator('form.leadfwd-builder').waitFor();
+    await field('', 'name').fill('Split by hand');
+    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await addStep('root', 'split'); // s1
+    await addStep('s1-path0', 'send_email'); // s2
+    await email('s2', 'By hand A', 'By hand A');
+    await addStep('s1-path1', 'send_email'); // s3
+    await email('s3', 'By hand B', 'By hand B');
+    await press(area().locator('.leadfwd-save'));
+    await page.waitForFunction(() => /#Home\/layout\/leadfwd-automation\?automation=/.test(location.hash));
+    const id = /automation=([^&]+)/.exec(page.url())![1];
+    await waitFor(() => (received('By hand A').length + received('By hand B').length === PEOPLE.length ? true : undefined), 'every mail handed off', 30_000);
+    await press(area().locator('.leadfwd-refresh'));
+    await decision().locator('.leadfwd-split-choose-path').first().waitFor();
+    expect(await decision().locator('.leadfwd-split-choose-path').allTextContents()).toEqual(['Make path A the winner', 'Make path B the winner']);
+    expect(await decision().locator('.leadfwd-split-verdict').count()).toBe(0);
+    await noSerious('builder offering the choice by hand');
+
+    const max = asUser(bs.stack, await sugarToken(bs.stack, 'max'));
+    expect((await max('POST', `/automations/${id}/split-winner`, { step: 's1', path: 0 })).status).toBe(403);
+
+    await press(decision().locator('.leadfwd-split-choose-path').nth(1));
+    await until(page, 'the hand choice shown', () => /^Winner: path B/.test(document.querySelector('[data-split-for="s1"]')?.textContent ?? ''), null);
+    expect(await decision().locator('.leadfwd-split-verdict').textContent()).toBe('Winner: path B, chosen by sally. Everyone reaching the split now takes it.');
+    expect(await decision().locator('.leadfwd-split-choose-path').count()).toBe(0);
+    expect((await bs.stack.api('GET', `/automations/${id}`)).body.splits[0]).toMatchObject({ winner: 1, decidedBy: 'sally' });
+    await noSerious('builder after the choice by hand');
+    await shot('builder-split-winner-by-hand');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -75,7 +75,7 @@ describe('the builder split step', () => {
     expect(placeServiceProblems(draft, problems)).toEqual([{ step: 'sp', field: 'paths.1', label: '', text: problems[0] }]);
   });
 
-  it('reads and writes a winner rule, checks its hours before saving, and places the service\'s words about it', () => {
+  it("reads and writes a winner rule, checks its hours before saving, and places the service's words about it", () => {
     const withRule = { ...stored, steps: [{ ...stored.steps[0], winner: { metric: 'opens', afterHours: 6 } }, stored.steps[1]] };
     const draft = fromDefinition(withRule, defaults);
     const split = draft.steps[0] as SplitStep;

@@ -32,5 +32,9 @@ export const EnrolBody = z.object({
 });
 
 export const SplitWinnerBody = z.object({
+  step: z
+    .string({ error: 'step must be the id of a split step' })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'step must be the id of a split step')
+    .describe('The id of the split step'),
   path: z.number({ error: 'path must be the index of a path of the split (0 for the first)' }).int().min(0).describe('0 for the first path'),
 });

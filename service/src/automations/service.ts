@@ -231,12 +231,12 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     resume: (id: string, actor: Actor) => move(id, ['paused'], 'active', actor),
     stop: (id: string, actor: Actor) => move(id, ['active', 'paused'], 'stopped', actor),
     /** A person chooses a split's winning path; targets reaching the split from then on take it. */
-    chooseSplitWinner: async (id: string, stepKey: string, body: unknown, actor: Actor) => {
+    chooseSplitWinner: async (id: string, body: unknown, actor: Actor) => {
       const a = await allowed(id, actor, 'edit');
       if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
       if (!deps.splits) throw new Error('split winners are not wired');
-      const { path } = parseInput(SplitWinnerBody, body, 'invalid_input');
-      await deps.splits.chooseByHand(a, stepKey, path, actor.kind === 'user' ? actor.userName : 'the API');
+      const { step, path } = parseInput(SplitWinnerBody, body, 'invalid_input');
+      await deps.splits.chooseByHand(a, step, path, actor.kind === 'user' ? actor.userName : 'the API');
       deps.wake?.();
       return view(id);
     },

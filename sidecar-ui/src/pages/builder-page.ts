@@ -215,6 +215,7 @@ export const builderPage: AreaPage = {
         goneLists,
         figures,
         splits,
+        chooseWinner: (splitId, path) => void chooseWinner(splitId, path),
         changed: () => keepDraft(id, draft),
         save: () => void save(),
       });
@@ -290,6 +291,21 @@ export const builderPage: AreaPage = {
         builder?.setBusy(false);
         // Pause and Stop were drawn disabled while saving.
         if (!ctx.disposed()) paintActions();
+      }
+    }
+
+    /** A person makes a path the split's winner; everyone reaching the split from then on takes it. */
+    async function chooseWinner(splitId: string, path: number) {
+      if (!id) return;
+      try {
+        const fresh = await ctx.client.post<AutomationView>(`/automations/${encodeURIComponent(id)}/split-winner`, { step: splitId, path });
+        if (ctx.disposed()) return;
+        view = { ...fresh, mayEdit: view?.mayEdit ?? true };
+        ctx.say(t('LBL_LEADFWD_SPLIT_CHOSEN', { path: String.fromCharCode(65 + path) }), 'success');
+        paintFigures();
+      } catch (e) {
+        ctx.say(refusalText(e), 'danger');
+        await refresh();
       }
     }
 

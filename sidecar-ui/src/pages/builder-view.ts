@@ -58,6 +58,8 @@ export interface BuilderEnv {
   figures: Map<string, StepFigures>;
   /** Split decisions by step id (only splits the saved automation has). */
   splits?: Map<string, SplitFigures>;
+  /** A person chooses a saved split's winning path (offered while it has none). */
+  chooseWinner?: (splitId: string, path: number) => void;
   /** The draft changed (a field typed or chosen): keep it. */
   changed(): void;
   save(): void;
@@ -316,6 +318,24 @@ export function createBuilder(env: BuilderEnv) {
               `${k ? ' · ' : ' '}${t(f.metric === 'opens' ? 'LBL_LEADFWD_SPLIT_RATE_OPENS' : 'LBL_LEADFWD_SPLIT_RATE_CLICKS', { path: pathLetter(k), rate: pct(r) })}`,
           ),
         ),
+        f.winner === null && env.editable && env.chooseWinner
+          ? h(
+              'span',
+              { class: 'leadfwd-split-choose' },
+              f.rates.map((_, k) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn btn-small leadfwd-split-choose-path',
+                    'aria-describedby': controlId(cid, el.dataset.splitFor!, 'title'),
+                    onclick: () => env.chooseWinner?.(el.dataset.splitFor!, k),
+                  },
+                  t('LBL_LEADFWD_SPLIT_CHOOSE', { path: pathLetter(k) }),
+                ),
+              ),
+            )
+          : null,
       );
     });
     form.querySelectorAll<HTMLElement>('[data-figures-for]').forEach((el) => {
