@@ -123,6 +123,7 @@ export function createAutomationEngine(deps: EngineDeps) {
       passed: (k) => sends.has(k),
       engagement: (k) => engagementOf(sends.get(k)),
       targetKey: e.target.addressKey,
+      splitWinner: (key) => a.splitWinners?.[key],
     });
     let queued = 0;
     for (const s of r.sends) {

@@ -20,6 +20,7 @@ import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteReportRepo } from './sqlite-report-repo.js';
 import { SqliteScoreRepo } from './sqlite-score-repo.js';
+import { SqliteSplitWinnerRepo } from './sqlite-split-winner-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
@@ -103,6 +104,7 @@ class SqliteStore implements Store, StoreOps {
   readonly followUps;
   readonly abTests;
   readonly scores;
+  readonly splitWinners;
 
   constructor(
     private readonly db: Database.Database,
@@ -127,6 +129,7 @@ class SqliteStore implements Store, StoreOps {
     this.followUps = guarded(new SqliteFollowUpRepo(db));
     this.abTests = guarded(new SqliteAbTestRepo(db, now));
     this.scores = guarded(new SqliteScoreRepo(db));
+    this.splitWinners = guarded(new SqliteSplitWinnerRepo(db));
   }
 
   transaction<T>(fn: () => T): T {
