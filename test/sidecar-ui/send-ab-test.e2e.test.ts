@@ -82,7 +82,8 @@ describe('an A/B test set up in the send flow', () => {
     );
     const rows = drawer().locator('table.leadfwd-ab-review-variants tbody tr');
     expect(await rows.allTextContents()).toEqual(['ASpring newsThe content above', 'BSpring news, {{ first_name }}The content above']);
-    expect(await drawer().locator('.leadfwd-confirm-button').isEnabled()).toBe(true);
+    // Confirm opens once the review campaign's audit is in (it may come after the variants table).
+    await expect.poll(() => drawer().locator('.leadfwd-confirm-button').isEnabled(), { timeout: 20_000 }).toBe(true);
     // Only the held review campaign exists, and nobody got anything.
     expect((await campaigns()).map((c) => c.name)).toEqual(['Spring AB']);
     expect(mailToPeople()).toEqual([]);
