@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, fakeClock, humanClick, READER_ENV, sugarToken, trackingOf } from '../features/helpers.js';
 import { waitFor } from '../support/stack.js';
-import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { createContactList } from '../support/sugar-seed.js';
 import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 const PEOPLE = Array.from({ length: 10 }, (_, i) => `w${i}@example.org`);
@@ -20,10 +20,7 @@ let automationId = '';
 
 beforeAll(async () => {
   bs = await startBrowserStack({ env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' }, now: clock.now });
-  listId = await createList(bs.sugar, 'Winner people');
-  const ids: string[] = [];
-  for (const [i, address] of PEOPLE.entries()) ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: `W${i}`, emails: [{ address }] }));
-  await addToList(bs.sugar, listId, 'Contacts', ids);
+  listId = await createContactList(bs.sugar, 'Winner people', PEOPLE, 'W');
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);
 afterAll(async () => {
