@@ -3,7 +3,7 @@
 //   npx tsx scripts/api-doc.ts          (test/http/api-doc.test.ts fails while docs/api.md is out of date)
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { EnrolBody } from '../service/src/automations/schemas.js';
+import { EnrolBody, SplitWinnerBody } from '../service/src/automations/schemas.js';
 import {
   AbTestSettings,
   AbWinnerBody,
@@ -76,6 +76,12 @@ const ENTRIES: Entry[] = [
   { route: 'POST /api/v1/lists (csv)', what: 'A LeadFWD list from a CSV file', schema: CsvListBody, refusedWith: 'invalid_list' },
   { route: 'GET /api/v1/lists/:id (query)', what: "A page of a list's members", schema: ListPageQuery, refusedWith: 'invalid_input' },
   { route: 'POST /api/v1/automations/:id/enrol', what: 'Enrol Sugar records', schema: EnrolBody, refusedWith: 'invalid_enrolment' },
+  {
+    route: 'POST /api/v1/automations/:id/split-winner',
+    what: "Choose a split step's winning path by hand",
+    schema: SplitWinnerBody,
+    refusedWith: 'invalid_input, invalid_transition, not_found',
+  },
   { route: 'GET /api/v1/writeback/dead (query)', what: 'Dead outbox rows', schema: DeadRowsQuery, refusedWith: 'invalid_input' },
   { route: 'POST /api/v1/writeback/revive', what: 'Dead rows back to pending', schema: ReviveBody, refusedWith: 'invalid_input' },
   {

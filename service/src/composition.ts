@@ -6,6 +6,7 @@ import { createAutomationEngine } from './automations/engine.js';
 import { createListEnrolment } from './automations/list-enrolment.js';
 import { createAutomationRunner } from './automations/runner.js';
 import { createAutomationService } from './automations/service.js';
+import { createSplitWinners } from './automations/split-winners.js';
 import { createAbTestRunner, createAbTests } from './campaigns/ab-tests.js';
 import { extractTargets } from './campaigns/extraction.js';
 import { createFollowUps } from './campaigns/follow-up.js';
@@ -318,8 +319,10 @@ async function compose(
     onEnrolled: () => automationRunner.wake(),
     logger: automationLog,
   });
+  const splitWinners = createSplitWinners({ store, now: clock, logger: automationLog });
   const automationRunner = createAutomationRunner({
     engine: automationEngine,
+    checkSplits: splitWinners.check,
     tickMs: config.automationTickMs,
     refreshMs: config.automationListRefreshMs,
     logger: automationLog,
@@ -332,6 +335,7 @@ async function compose(
     senders,
     wake: () => automationRunner.wake(),
     readLists: listEnrolment.readInBackground,
+    splits: splitWinners,
   });
 
   const pairing = createPairing({ relay: store.relay, serviceSecrets: verifyKeys });

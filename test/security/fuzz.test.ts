@@ -153,6 +153,7 @@ const API_ROUTES: Array<[string, string]> = [
   ['POST', '/automations/:x/resume'],
   ['POST', '/automations/:x/stop'],
   ['POST', '/automations/:x/enrol'],
+  ['POST', '/automations/:x/split-winner'],
   ['GET', '/lists'],
   ['GET', '/lists/:x?limit=:x&after=:x'],
   ['POST', '/lists'],

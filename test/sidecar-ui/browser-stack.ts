@@ -186,8 +186,16 @@ export const alerts = (page: Page) =>
 
 /** Scrolls first: Playwright's own scroll-then-click can land on the preview iframe inside the fixed drawer. */
 export async function press(locator: Locator): Promise<void> {
-  await locator.scrollIntoViewIfNeeded();
-  await locator.click();
+  // A view that repaints (a refresh tick) can replace the node between finding and clicking it: find it again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await locator.scrollIntoViewIfNeeded();
+      await locator.click();
+      return;
+    } catch (e) {
+      if (attempt >= 4 || !/not attached to the DOM/.test(String(e))) throw e;
+    }
+  }
 }
 
 /** waitForFunction that names what it waited for when it gives up. */

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/stack.js';
-import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { createContactList } from '../support/sugar-seed.js';
 import { areaLocators } from './area-locators.js';
 import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
@@ -19,10 +19,7 @@ let automationId = '';
 
 beforeAll(async () => {
   bs = await startBrowserStack({ env: { LEADFWD_AUTOMATION_TICK_MS: '50' } });
-  listId = await createList(bs.sugar, 'Split people');
-  const ids: string[] = [];
-  for (const [i, address] of PEOPLE.entries()) ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address }] }));
-  await addToList(bs.sugar, listId, 'Contacts', ids);
+  listId = await createContactList(bs.sugar, 'Split people', PEOPLE);
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);
 afterAll(async () => {

@@ -56,7 +56,7 @@ describe('the builder split step', () => {
   it('starts a new split with two empty paths and a fresh id, and names each empty path before saving', () => {
     const draft = fromDefinition(stored, defaults);
     const split = newStep('split', idsOf(draft.steps), defaults) as SplitStep;
-    expect(split).toEqual({ kind: 'split', id: 's1', paths: [[], []] });
+    expect(split).toEqual({ kind: 'split', id: 's1', paths: [[], []], winnerAuto: false, winnerMetric: 'clicks', winnerHours: '24' });
     draft.steps.push(split);
     split.paths[0].push(newStep('wait', idsOf(draft.steps), defaults));
     expect(validateDraft(draft)).toEqual([{ step: 's1', field: 'paths.1', label: 'LBL_LEADFWD_ERR_SPLIT_PATH_EMPTY', vars: { path: 'B' } }]);
@@ -73,5 +73,24 @@ describe('the builder split step', () => {
     }
     expect(problems).toEqual(['steps[0].paths[1] must list at least one step']);
     expect(placeServiceProblems(draft, problems)).toEqual([{ step: 'sp', field: 'paths.1', label: '', text: problems[0] }]);
+  });
+
+  it("reads and writes a winner rule, checks its hours before saving, and places the service's words about it", () => {
+    const withRule = { ...stored, steps: [{ ...stored.steps[0], winner: { metric: 'opens', afterHours: 6 } }, stored.steps[1]] };
+    const draft = fromDefinition(withRule, defaults);
+    const split = draft.steps[0] as SplitStep;
+    expect(split).toMatchObject({ winnerAuto: true, winnerMetric: 'opens', winnerHours: '6' });
+    expect(toDefinition(draft)).toEqual(withRule);
+    expect(() => compileAutomation(toDefinition(draft))).not.toThrow();
+    split.winnerAuto = false;
+    expect(toDefinition(draft)).toEqual(stored);
+    split.winnerAuto = true;
+    for (const bad of ['', '0', '721', 'x']) {
+      split.winnerHours = bad;
+      expect(validateDraft(draft)).toEqual([{ step: 'sp', field: 'winnerHours', label: 'LBL_LEADFWD_ERR_SPLIT_HOURS', vars: { max: 720 } }]);
+    }
+    expect(placeServiceProblems(draft, ['steps[0].winner.afterHours must be a number'])).toEqual([
+      { step: 'sp', field: 'winnerHours', label: '', text: 'steps[0].winner.afterHours must be a number' },
+    ]);
   });
 });

@@ -166,7 +166,7 @@ describe('sender identities in the LeadFWD settings', () => {
     const counts = (await schedule.locator('tbody td').allTextContents()).map(Number);
     expect(counts[0]).toBeGreaterThan(0);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(Number(await flow.locator('.leadfwd-audit-queued').textContent()));
-    expect(await flow.locator('.leadfwd-confirm-button').isDisabled()).toBe(false);
+    await expect.poll(() => flow.locator('.leadfwd-confirm-button').isEnabled(), { timeout: 20_000 }).toBe(true);
     expect(await axeViolations(p, 'form.leadfwd-send')).toEqual([]);
     await bs.shot(p, 'send-flow-warmup-schedule', 'form.leadfwd-send');
   });

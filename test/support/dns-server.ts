@@ -61,11 +61,7 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<LocalDns
     if (type === 'PTR') for (const domain of records.PTR?.[name] ?? []) answers.push({ ...base, type: Packet.TYPE.PTR, domain });
     send(response);
   };
-  const udp = dns2.createServer({ udp: true, handle });
-  await udp.listen({ udp: { port: 0, address: '127.0.0.1' } });
-  const port = (udp.addresses() as { udp: { port: number } }).udp.port;
-  const tcp = dns2.createServer({ tcp: true, handle });
-  await tcp.listen({ tcp: { port, address: '127.0.0.1' } });
+  const { udp, tcp, port } = await listenOnOnePort(handle);
   return {
     port,
     server: `127.0.0.1:${port}`,
@@ -80,4 +76,32 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<LocalDns
       await Promise.all([udp.close(), tcp.close()]);
     },
   };
+}
+
+// dns2 reports a busy port as an 'error' event, never through listen()'s promise.
+function listening(server: any, options: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options).then(() => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** UDP on a free port, then TCP on the same number; another process may hold that TCP port, so try again. */
+async function listenOnOnePort(handle: (request: any, send: (r: any) => void) => void) {
+  for (let attempt = 1; ; attempt++) {
+    const udp = dns2.createServer({ udp: true, handle });
+    await listening(udp, { udp: { port: 0, address: '127.0.0.1' } });
+    const port = (udp.addresses() as { udp: { port: number } }).udp.port;
+    const tcp = dns2.createServer({ tcp: true, handle });
+    try {
+      await listening(tcp, { tcp: { port, address: '127.0.0.1' } });
+      return { udp, tcp, port };
+    } catch (e) {
+      await udp.close();
+      if (attempt >= 20) throw e;
+    }
+  }
 }

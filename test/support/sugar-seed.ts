@@ -40,3 +40,13 @@ const LINK_OF = { Contacts: 'contacts', Leads: 'leads', Prospects: 'prospects', 
 export async function addToList(sugar: SugarClient, listId: string, module: PersonSpec['module'], ids: string[]) {
   await sugar.post(`/ProspectLists/${listId}/link`, { link_name: LINK_OF[module], ids });
 }
+
+/** A Target List of new Contacts, one per address, first names `${prefix}0`, `${prefix}1`, …; returns the list's id. */
+export async function createContactList(sugar: SugarClient, name: string, addresses: readonly string[], prefix = 'P'): Promise<string> {
+  const ids: string[] = [];
+  for (const [i, address] of addresses.entries())
+    ids.push(await createPerson(sugar, { module: 'Contacts', first_name: `${prefix}${i}`, emails: [{ address }] }));
+  const listId = await createList(sugar, name);
+  await addToList(sugar, listId, 'Contacts', ids);
+  return listId;
+}

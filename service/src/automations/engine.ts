@@ -126,6 +126,7 @@ export function createAutomationEngine(deps: EngineDeps) {
       passed: (k) => sends.has(k),
       engagement: (k) => engagement.get(k) ?? NO_ENGAGEMENT,
       targetKey: e.target.addressKey,
+      splitWinner: (key) => a.splitWinners?.[key],
     });
     let queued = 0;
     for (const s of r.sends) {

@@ -7,6 +7,8 @@ export function createAutomationRunner(o: {
   /** Re-reads enrolment lists so new members enrol; called every `refreshMs`, never two at once. */
   refreshLists?: () => Promise<void>;
   refreshMs?: number;
+  /** Chooses split winners whose time has come; run with the ticks, never two at once. */
+  checkSplits?: () => Promise<void>;
   logger?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
 }) {
   let timer: NodeJS.Timeout | undefined;
@@ -25,6 +27,16 @@ export function createAutomationRunner(o: {
       });
     return refreshing;
   };
+  let checking: Promise<void> | undefined;
+  const check = () => {
+    if (checking || stopped || !o.checkSplits) return;
+    checking = o
+      .checkSplits()
+      .catch((err) => o.logger?.error({ err }, 'automation.split_check_failed'))
+      .finally(() => {
+        checking = undefined;
+      });
+  };
   let soon: NodeJS.Immediate | undefined;
   let stopped = false;
   const run = async () => {
@@ -41,7 +53,10 @@ export function createAutomationRunner(o: {
     async start() {
       stopped = false;
       await run();
-      timer = setInterval(run, o.tickMs ?? 1000);
+      timer = setInterval(() => {
+        check();
+        void run();
+      }, o.tickMs ?? 1000);
       if (o.refreshLists) {
         void refresh();
         refreshTimer = setInterval(() => void refresh(), o.refreshMs ?? 15 * 60_000);
@@ -58,6 +73,7 @@ export function createAutomationRunner(o: {
       if (refreshTimer) clearInterval(refreshTimer);
       if (soon) clearImmediate(soon);
       await refreshing;
+      await checking;
     },
   };
 }

@@ -30,3 +30,11 @@ export const EnrolBody = z.object({
     .max(MAX_ENROL, `at most ${MAX_ENROL} targets per request`)
     .describe(`Sugar records to enrol (at most ${MAX_ENROL}); already enrolled records are skipped`),
 });
+
+export const SplitWinnerBody = z.object({
+  step: z
+    .string({ error: 'step must be the id of a split step' })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'step must be the id of a split step')
+    .describe('The id of the split step'),
+  path: z.number({ error: 'path must be the index of a path of the split (0 for the first)' }).int().min(0).describe('0 for the first path'),
+});

@@ -11,7 +11,8 @@ import { parseInput } from '../domain/input.js';
 import type { ContentSpec, SugarAudience } from '../domain/types.js';
 import type { AutomationStatus, StoredAutomation, StorePart } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
-import { EnrolBody } from './schemas.js';
+import { EnrolBody, SplitWinnerBody } from './schemas.js';
+import type { SplitWinners } from './split-winners.js';
 
 /** What the automation use cases read and change (the engine moves targets). */
 export type AutomationServiceStore = StorePart<{
@@ -32,6 +33,8 @@ export interface AutomationServiceDeps {
   wake?: () => void;
   /** Reads a new automation's Sugar lists in the background and enrols their members. */
   readLists?: (a: StoredAutomation) => void;
+  /** Split steps' winners: each path's results and the decision, and the choice by hand. */
+  splits?: SplitWinners;
 }
 
 /** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
@@ -186,6 +189,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       createdBy: a.createdBy ?? null,
       enrolments: counts.enrolments,
       steps,
+      // Each split: its winner rule, each path's first email with its people's rate, the winner or why not yet.
+      splits: deps.splits ? await deps.splits.view(a) : [],
       // The body it was created or last edited with: what a builder edits (PUT takes it back with its step ids).
       definition: a.definition,
     };
@@ -234,6 +239,16 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     pause: (id: string, actor: Actor) => move(id, ['active'], 'paused', actor),
     resume: (id: string, actor: Actor) => move(id, ['paused'], 'active', actor),
     stop: (id: string, actor: Actor) => move(id, ['active', 'paused'], 'stopped', actor),
+    /** A person chooses a split's winning path; targets reaching the split from then on take it. */
+    chooseSplitWinner: async (id: string, body: unknown, actor: Actor) => {
+      const a = await allowed(id, actor, 'edit');
+      if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
+      if (!deps.splits) throw new Error('split winners are not wired');
+      const { step, path } = parseInput(SplitWinnerBody, body, 'invalid_input');
+      await deps.splits.chooseByHand(a, step, path, actor.kind === 'user' ? actor.userName : 'the API');
+      deps.wake?.();
+      return view(id);
+    },
     enrol: async (id: string, body: unknown, actor: Actor) => {
       const a = await allowed(id, actor, 'edit');
       if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);

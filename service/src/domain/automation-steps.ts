@@ -25,6 +25,8 @@ export interface StepContext {
   engagement: (sendKey: string) => Engagement;
   /** The target's address key: which path of a split it takes (the same on every walk). */
   targetKey?: string;
+  /** The path a split's winner was decided to be (automatically or by hand); undefined while it still splits. */
+  splitWinner?: (splitKey: string) => number | undefined;
 }
 
 export interface StepResult {
@@ -75,9 +77,12 @@ export function advance(program: Instruction[], pos: TargetPosition, ctx: StepCo
       case 'jump':
         pc = ins.to > pc ? ins.to : pc + 1;
         break;
-      case 'split':
-        pc = ins.at[abGroup(ins.key, ctx.targetKey ?? '', 1, ins.at.length) as number];
+      case 'split': {
+        const w = ctx.splitWinner?.(ins.key);
+        const path = w !== undefined && w < ins.at.length ? w : (abGroup(ins.key, ctx.targetKey ?? '', 1, ins.at.length) as number);
+        pc = ins.at[path];
         break;
+      }
     }
   }
   return { sends, position: { at: END, lastSendKey }, done: true };

@@ -1,6 +1,8 @@
 // Automation definitions: validation of the create body (every problem listed, nothing half-accepted) and
 // compilation of the step tree into a flat program of instructions the per-target step machine walks.
 // Jumps only go forward, so a program always ends; a `goto` back to an earlier step is reported as a cycle.
+
+import type { WinnerMetric } from './ab-test.js';
 import { isSendableAddress } from './address.js';
 import { isTimeZone, minutesOf, parseDuration, type TimeWindow, WEEKDAYS, type Weekday } from './automation-time.js';
 import type { CampaignContent } from './types.js';
@@ -16,9 +18,20 @@ export type Instruction =
   | { op: 'send'; key: string; email: EmailContent }
   | { op: 'wait'; key: string; seconds?: number; window?: TimeWindow }
   | { op: 'branch'; key: string; on: 'opened' | 'clicked'; elseAt: number }
-  /** An A/B split: each target takes one of the paths (starting at `at[i]`), an even hash split of its address. */
-  | { op: 'split'; key: string; at: number[] }
+  /**
+   * An A/B split: each target takes one of the paths (starting at `at[i]`), an even hash split of its address; with
+   * `winner`, once `afterHours` have passed since the split's first send the path whose first email has the best
+   * people's rate wins, and targets reaching the split from then on take that path only.
+   */
+  | { op: 'split'; key: string; at: number[]; winner?: SplitWinnerRule }
   | { op: 'jump'; key: string; to: number };
+
+/** How a split's winner is chosen automatically (absent: it splits for good, unless a person chooses). */
+export interface SplitWinnerRule {
+  metric: WinnerMetric;
+  afterHours: number;
+}
+export const MAX_SPLIT_HOURS = 24 * 30;
 
 export interface AutomationDefinition {
   name: string;
@@ -198,7 +211,18 @@ function step(raw: unknown, path: string, ctx: Ctx): void {
         ctx.problems.push(`${path}.paths must be 2 to 4 lists of steps`);
         return;
       }
-      const split: Instruction = { op: 'split', key, at: [] };
+      const split: Extract<Instruction, { op: 'split' }> = { op: 'split', key, at: [] };
+      if (raw.winner !== undefined) {
+        const w = raw.winner;
+        const before = ctx.problems.length;
+        if (!isObj(w)) ctx.problems.push(`${path}.winner must be an object {metric, afterHours}`);
+        else {
+          if (w.metric !== 'opens' && w.metric !== 'clicks') ctx.problems.push(`${path}.winner.metric must be "opens" or "clicks"`);
+          if (typeof w.afterHours !== 'number' || !Number.isFinite(w.afterHours) || w.afterHours <= 0 || w.afterHours > MAX_SPLIT_HOURS)
+            ctx.problems.push(`${path}.winner.afterHours must be a number of hours above 0 and at most ${MAX_SPLIT_HOURS}`);
+          if (ctx.problems.length === before) split.winner = { metric: w.metric as WinnerMetric, afterHours: w.afterHours as number };
+        }
+      }
       ctx.program.push(split);
       const ends: Array<{ op: 'jump'; key: string; to: number }> = [];
       paths.forEach((p, i) => {
@@ -212,6 +236,8 @@ function step(raw: unknown, path: string, ctx: Ctx): void {
         }
       });
       for (const e of ends) e.to = ctx.program.length;
+      if (raw.winner !== undefined && splitPathSends(ctx.program, at).some((k) => k === undefined))
+        ctx.problems.push(`${path}: every path must send an email for a winner to be chosen on its results`);
       return;
     }
     case 'goto': {
@@ -284,4 +310,25 @@ function emailOnEveryPath(program: Instruction[]): boolean[] {
     meet(i + 1, out);
   }
   return program.map((_, i) => state[i] ?? true);
+}
+
+/**
+ * The first send step of each path of the split at `splitAt` (undefined for a path that sends nothing): the email
+ * whose people's rate decides the split's winner.
+ */
+export function splitPathSends(program: Instruction[], splitAt: number): Array<string | undefined> {
+  const split = program[splitAt];
+  if (split?.op !== 'split') return [];
+  // Every path but the last ends with a jump to the step after the split.
+  const last = split.at.length - 1;
+  const endJump = program[split.at[last] - 1];
+  const end = endJump?.op === 'jump' && endJump.to >= 0 ? endJump.to : program.length;
+  return split.at.map((from, i) => {
+    const to = i < last ? split.at[i + 1] : end;
+    for (let pc = from; pc < to; pc++) {
+      const ins = program[pc];
+      if (ins.op === 'send') return ins.key;
+    }
+    return undefined;
+  });
 }

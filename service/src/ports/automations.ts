@@ -24,6 +24,8 @@ export interface StoredAutomation extends NewAutomation {
   id: string;
   status: AutomationStatus;
   listsReadAt?: string;
+  /** From `get` only: the winning path of each split decided so far, by step key (targets arriving take it). */
+  splitWinners?: Record<string, number>;
   createdAt: string;
   updatedAt: string;
 }

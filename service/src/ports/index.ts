@@ -16,6 +16,7 @@ import type { RecipientRepo } from './recipients.js';
 import type { RelayRepo } from './relay.js';
 import type { ReportRepo } from './reports.js';
 import type { ScoreRepo } from './scores.js';
+import type { SplitWinnerRepo } from './split-winners.js';
 import type { SuppressionRepo } from './suppressions.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WritebackRepo } from './writeback.js';
@@ -38,6 +39,7 @@ export type * from './recipients.js';
 export type * from './relay.js';
 export type * from './reports.js';
 export type * from './scores.js';
+export type * from './split-winners.js';
 export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';
@@ -60,6 +62,7 @@ export interface Repos {
   followUps: FollowUpRepo;
   abTests: AbTestRepo;
   scores: ScoreRepo;
+  splitWinners: SplitWinnerRepo;
 }
 
 /**

@@ -20,6 +20,7 @@ import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
 import { SqliteRelayRepo } from './sqlite-relay-repo.js';
 import { SqliteReportRepo } from './sqlite-report-repo.js';
 import { SqliteScoreRepo } from './sqlite-score-repo.js';
+import { SqliteSplitWinnerRepo } from './sqlite-split-winner-repo.js';
 import { SqliteSuppressionRepo } from './sqlite-suppression-repo.js';
 import { SqliteWritebackRepo } from './sqlite-writeback-repo.js';
 
@@ -107,6 +108,7 @@ interface SqliteRepos {
   followUps: SqliteFollowUpRepo;
   abTests: SqliteAbTestRepo;
   scores: SqliteScoreRepo;
+  splitWinners: SqliteSplitWinnerRepo;
 }
 
 /** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
@@ -133,6 +135,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly followUps;
   readonly abTests;
   readonly scores;
+  readonly splitWinners;
   /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
   private readonly tx: SqliteTx;
   /**
@@ -166,6 +169,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       followUps: guarded(new SqliteFollowUpRepo(db)),
       abTests: guarded(new SqliteAbTestRepo(db, now)),
       scores: guarded(new SqliteScoreRepo(db)),
+      splitWinners: guarded(new SqliteSplitWinnerRepo(db)),
     };
     this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
     const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
@@ -185,6 +189,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     this.followUps = gate(repos.followUps);
     this.abTests = gate(repos.abTests);
     this.scores = gate(repos.scores);
+    this.splitWinners = gate(repos.splitWinners);
   }
 
   /**

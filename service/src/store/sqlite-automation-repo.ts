@@ -108,6 +108,7 @@ export class SqliteAutomationRepo implements AutomationRepo {
         db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_by_id, created_by_name, created_at, updated_at)
         VALUES (@id, @name, 'active', @definition, @program, @lists, @createdById, @createdByName, @now, @now)`),
       get: db.prepare('SELECT * FROM automations WHERE id = ?'),
+      splitWinners: db.prepare('SELECT step_key, winner FROM automation_split_winners WHERE automation_id = ? AND winner IS NOT NULL'),
       list: db.prepare('SELECT * FROM automations ORDER BY created_at DESC, id LIMIT ? OFFSET ?'),
       inStatus: db.prepare('SELECT * FROM automations WHERE status = ? ORDER BY created_at, id'),
       setStatus: db.prepare(`UPDATE automations SET status = @to, updated_at = @now
@@ -182,7 +183,9 @@ export class SqliteAutomationRepo implements AutomationRepo {
 
   get(id: string): StoredAutomation | undefined {
     const r = this.q.get.get(id) as AutomationRow | undefined;
-    return r && toAutomation(r);
+    if (!r) return undefined;
+    const won = this.q.splitWinners.all(id) as Array<{ step_key: string; winner: number }>;
+    return { ...toAutomation(r), ...(won.length ? { splitWinners: Object.fromEntries(won.map((w) => [w.step_key, w.winner])) } : {}) };
   }
 
   list(opts: { limit: number; offset: number }): StoredAutomation[] {

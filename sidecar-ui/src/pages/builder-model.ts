@@ -14,6 +14,8 @@ export const STEP_KINDS: readonly StepKind[] = ['send_email', 'wait', 'content_s
 /** A split has 2 to 4 paths, as the service takes (service/src/domain/automation.ts). */
 export const SPLIT_MIN = 2;
 export const SPLIT_MAX = 4;
+/** The longest a split may test before its winner is chosen, in hours (as the service takes). */
+export const SPLIT_MAX_HOURS = 720;
 
 export interface EmailFields {
   name: string;
@@ -62,6 +64,10 @@ export interface SplitStep {
   kind: 'split';
   id: string;
   paths: Step[][];
+  /** Choose the winner automatically after `winnerHours` on people's opens or clicks (the rest then get it). */
+  winnerAuto: boolean;
+  winnerMetric: 'opens' | 'clicks';
+  winnerHours: string;
 }
 export interface GotoStep {
   kind: 'goto';
@@ -189,8 +195,17 @@ export function fromDefinition(def: unknown, defaults: Defaults): Draft {
           };
         case 'branch':
           return { kind: 'branch', id, on: raw.on === 'clicked' ? 'clicked' : 'opened', then: steps(raw.then), else: steps(raw.else) };
-        case 'split':
-          return { kind: 'split', id, paths: (Array.isArray(raw.paths) ? raw.paths : []).map((p) => steps(p)) };
+        case 'split': {
+          const w = isObj(raw.winner) ? raw.winner : undefined;
+          return {
+            kind: 'split',
+            id,
+            paths: (Array.isArray(raw.paths) ? raw.paths : []).map((p) => steps(p)),
+            winnerAuto: !!w,
+            winnerMetric: w?.metric === 'opens' ? 'opens' : 'clicks',
+            winnerHours: typeof w?.afterHours === 'number' ? String(w.afterHours) : '24',
+          };
+        }
         case 'goto':
           return { kind: 'goto', id, step: str(raw.step) };
         default:
@@ -234,7 +249,12 @@ export function toDefinition(d: Draft): { name: string; targetListIds: string[];
         case 'branch':
           return { id: s.id, type: 'branch', on: s.on, then: steps(s.then), else: steps(s.else) };
         case 'split':
-          return { id: s.id, type: 'split', paths: s.paths.map(steps) };
+          return {
+            id: s.id,
+            type: 'split',
+            paths: s.paths.map(steps),
+            ...(s.winnerAuto ? { winner: { metric: s.winnerMetric, afterHours: Number(s.winnerHours) } } : {}),
+          };
         case 'goto':
           return { id: s.id, type: 'goto', step: s.step };
       }
@@ -274,7 +294,7 @@ export function newStep(kind: StepKind, taken: Set<string>, defaults: Defaults):
     case 'branch':
       return { kind, id, on: 'opened', then: [], else: [] };
     case 'split':
-      return { kind, id, paths: [[], []] };
+      return { kind, id, paths: [[], []], winnerAuto: false, winnerMetric: 'clicks', winnerHours: '24' };
     case 'goto':
       return { kind, id, step: '' };
     default:
@@ -400,6 +420,9 @@ export function validateDraft(d: Draft): DraftProblem[] {
       s.paths.forEach((list, k) => {
         if (!list.length) at(s.id, `paths.${k}`, 'LBL_LEADFWD_ERR_SPLIT_PATH_EMPTY', { path: pathLetter(k) });
       });
+      const hours = Number(s.winnerHours);
+      if (s.winnerAuto && (!s.winnerHours.trim() || !Number.isFinite(hours) || hours <= 0 || hours > SPLIT_MAX_HOURS))
+        at(s.id, 'winnerHours', 'LBL_LEADFWD_ERR_SPLIT_HOURS', { max: SPLIT_MAX_HOURS });
     } else if (s.kind === 'goto') {
       const target = flat.findIndex(({ step }) => step.id === s.step);
       if (target <= i) at(s.id, 'step', 'LBL_LEADFWD_ERR_GOTO');
@@ -427,7 +450,15 @@ export function placeServiceProblems(d: Draft, problems: string[]): DraftProblem
           ? `paths.${splitPath[1]}`
           : (/^\.(\w+)/.exec(rest)?.[1] ?? '');
       const named =
-        field === 'duration' || field === 'interval' ? 'amount' : field === 'until' ? 'window' : field === 'mjml' || field === 'html' ? 'content' : field;
+        field === 'duration' || field === 'interval'
+          ? 'amount'
+          : field === 'until'
+            ? 'window'
+            : field === 'mjml' || field === 'html'
+              ? 'content'
+              : field === 'winner'
+                ? 'winnerHours'
+                : field;
       return { step: step.id, field: named, label: '', text };
     }
     const top = /^automation\.name/.test(text) ? 'name' : /^targetListIds/.test(text) ? 'lists' : 'steps';

@@ -15,7 +15,7 @@ import { userTimeZone } from '../shared/time.js';
 import { type AreaContext, type AreaPage, button, isBlocking, timeNow } from './area.js';
 import { type AutomationAction, actionButton, actionsFor, runAction, statusBadge } from './automation-controls.js';
 import { type Defaults, type Draft, type DraftProblem, fromDefinition, placeServiceProblems, stepOfKey, toDefinition, validateDraft } from './builder-model.js';
-import { type Builder, createBuilder, type StepFigures } from './builder-view.js';
+import { type Builder, createBuilder, type SplitFigures, type StepFigures } from './builder-view.js';
 
 const REFRESH_MS = 10_000;
 /** Where the browser keeps an unsaved draft of one automation ('new' before it exists) for this session. */
@@ -62,6 +62,25 @@ export function figuresByStep(view: AutomationView | undefined): Map<string, Ste
         opened: s.engagement?.opened ?? 0,
         clicked: s.engagement?.clicked ?? 0,
       });
+  }
+  return out;
+}
+
+/** The view's split decisions by step id. */
+export function splitsByStep(view: AutomationView | undefined): Map<string, SplitFigures> {
+  const out = new Map<string, SplitFigures>();
+  for (const s of view?.splits ?? []) {
+    const at = stepOfKey(s.key);
+    if (!at) continue;
+    out.set(at.id, {
+      metric: s.winnerRule?.metric ?? 'opens',
+      auto: !!s.winnerRule,
+      decideAt: s.decideAt,
+      winner: s.winner,
+      decidedBy: s.decidedBy,
+      undecidedReason: s.undecidedReason,
+      rates: s.paths.map((p) => p.rate),
+    });
   }
   return out;
 }
@@ -181,6 +200,7 @@ export const builderPage: AreaPage = {
     /** A stopped automation cannot be edited; one Sugar does not let this user change is shown read-only. */
     const editable = () => !view || (view.mayEdit !== false && view.status !== 'stopped');
     const figures = new Map<string, StepFigures>();
+    const splits = new Map<string, SplitFigures>();
     let builtEditable = true;
 
     /** (Re)builds the builder around the draft: once at start, again when it turns read-only (stopped) or back. */
@@ -194,6 +214,8 @@ export const builderPage: AreaPage = {
         lists,
         goneLists,
         figures,
+        splits,
+        chooseWinner: (splitId, path) => void chooseWinner(splitId, path),
         changed: () => keepDraft(id, draft),
         save: () => void save(),
       });
@@ -209,6 +231,8 @@ export const builderPage: AreaPage = {
     function paintFigures() {
       figures.clear();
       for (const [k, v] of figuresByStep(view)) figures.set(k, v);
+      splits.clear();
+      for (const [k, v] of splitsByStep(view)) splits.set(k, v);
       builder?.paintFigures();
     }
 
@@ -267,6 +291,21 @@ export const builderPage: AreaPage = {
         builder?.setBusy(false);
         // Pause and Stop were drawn disabled while saving.
         if (!ctx.disposed()) paintActions();
+      }
+    }
+
+    /** A person makes a path the split's winner; everyone reaching the split from then on takes it. */
+    async function chooseWinner(splitId: string, path: number) {
+      if (!id) return;
+      try {
+        const fresh = await ctx.client.post<AutomationView>(`/automations/${encodeURIComponent(id)}/split-winner`, { step: splitId, path });
+        if (ctx.disposed()) return;
+        view = { ...fresh, mayEdit: view?.mayEdit ?? true };
+        ctx.say(t('LBL_LEADFWD_SPLIT_CHOSEN', { path: String.fromCharCode(65 + path) }), 'success');
+        paintFigures();
+      } catch (e) {
+        ctx.say(refusalText(e), 'danger');
+        await refresh();
       }
     }
 

@@ -35,6 +35,17 @@ export interface StepFigures {
   clicked?: number;
 }
 
+/** A split's decision from the automation's view: each path's people's rate, the winner or why there is none yet. */
+export interface SplitFigures {
+  metric: 'opens' | 'clicks';
+  auto: boolean;
+  decideAt: string | null;
+  winner: number | null;
+  decidedBy: string | null;
+  undecidedReason: string | null;
+  rates: number[];
+}
+
 export interface BuilderEnv {
   cid: string;
   draft: Draft;
@@ -45,6 +56,10 @@ export interface BuilderEnv {
   goneLists: Set<string>;
   /** Figures by step id, and for a stream's contents by "id/index". */
   figures: Map<string, StepFigures>;
+  /** Split decisions by step id (only splits the saved automation has). */
+  splits?: Map<string, SplitFigures>;
+  /** A person chooses a saved split's winning path (offered while it has none). */
+  chooseWinner?: (splitId: string, path: number) => void;
   /** The draft changed (a field typed or chosen): keep it. */
   changed(): void;
   save(): void;
@@ -277,6 +292,52 @@ export function createBuilder(env: BuilderEnv) {
   }
 
   function paintFigures(): void {
+    form.querySelectorAll<HTMLElement>('[data-split-for]').forEach((el) => {
+      const f = env.splits?.get(el.dataset.splitFor!);
+      el.hidden = !f;
+      if (!f) return replaceChildren(el);
+      const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
+      const verdict =
+        f.winner !== null
+          ? t(f.decidedBy === 'auto' ? 'LBL_LEADFWD_SPLIT_WINNER_AUTO' : 'LBL_LEADFWD_SPLIT_WINNER_BY', { path: pathLetter(f.winner), by: f.decidedBy ?? '' })
+          : f.undecidedReason
+            ? t('LBL_LEADFWD_SPLIT_UNDECIDED', { reason: f.undecidedReason })
+            : f.auto && f.decideAt
+              ? t('LBL_LEADFWD_SPLIT_DECIDES_AT', { time: new Date(f.decideAt).toLocaleString() })
+              : f.auto
+                ? t('LBL_LEADFWD_SPLIT_DECIDES_AFTER_FIRST')
+                : '';
+      replaceChildren(
+        el,
+        verdict ? h('strong', { class: 'leadfwd-split-verdict' }, verdict) : null,
+        h(
+          'span',
+          { class: 'leadfwd-split-rates' },
+          f.rates.map(
+            (r, k) =>
+              `${k ? ' · ' : ' '}${t(f.metric === 'opens' ? 'LBL_LEADFWD_SPLIT_RATE_OPENS' : 'LBL_LEADFWD_SPLIT_RATE_CLICKS', { path: pathLetter(k), rate: pct(r) })}`,
+          ),
+        ),
+        f.winner === null && env.editable && env.chooseWinner
+          ? h(
+              'span',
+              { class: 'leadfwd-split-choose' },
+              f.rates.map((_, k) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn btn-small leadfwd-split-choose-path',
+                    'aria-describedby': controlId(cid, el.dataset.splitFor!, 'title'),
+                    onclick: () => env.chooseWinner?.(el.dataset.splitFor!, k),
+                  },
+                  t('LBL_LEADFWD_SPLIT_CHOOSE', { path: pathLetter(k) }),
+                ),
+              ),
+            )
+          : null,
+      );
+    });
     form.querySelectorAll<HTMLElement>('[data-figures-for]').forEach((el) => {
       const f = env.figures.get(el.dataset.figuresFor!);
       if (!f) {
@@ -519,8 +580,46 @@ export function createBuilder(env: BuilderEnv) {
               : null,
           );
         };
+        const auto = h('input', {
+          type: 'checkbox',
+          checked: s.winnerAuto,
+          onchange: (e: Event) => {
+            s.winnerAuto = (e.target as HTMLInputElement).checked;
+            persist();
+            drawSteps((e.target as HTMLElement).id);
+          },
+        });
         li.append(
           h('p', { class: 'help-block', id: controlId(cid, s.id, 'hint') }, t('LBL_LEADFWD_SPLIT_HINT')),
+          h('p', { class: 'help-block leadfwd-split-decision', 'data-split-for': s.id, role: 'status' }),
+          control(s.id, 'winnerAuto', t('LBL_LEADFWD_SPLIT_AUTO'), auto, { hint: t('LBL_LEADFWD_SPLIT_AUTO_HINT'), cls: 'leadfwd-split-auto' }),
+          ...(s.winnerAuto
+            ? [
+                h(
+                  'div',
+                  { class: 'leadfwd-length-row leadfwd-split-rule' },
+                  control(
+                    s.id,
+                    'winnerHours',
+                    t('LBL_LEADFWD_SPLIT_AFTER_HOURS'),
+                    text(s.winnerHours, (v) => (s.winnerHours = v), 'number'),
+                  ),
+                  control(
+                    s.id,
+                    'winnerMetric',
+                    t('LBL_LEADFWD_SPLIT_METRIC'),
+                    select(
+                      s.winnerMetric,
+                      [
+                        ['clicks', t('LBL_LEADFWD_SPLIT_METRIC_CLICKS')],
+                        ['opens', t('LBL_LEADFWD_SPLIT_METRIC_OPENS')],
+                      ],
+                      (v) => (s.winnerMetric = v),
+                    ),
+                  ),
+                ),
+              ]
+            : []),
           h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, 'paths') }),
           h(
             'div',

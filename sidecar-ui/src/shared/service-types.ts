@@ -231,10 +231,22 @@ export type AutomationStep =
       delivery: Partial<Record<RecipientState, number>> | null;
       engagement: { opened: number; clicked: number; machineOnlyOpens: number } | null;
     };
+export interface AutomationSplit {
+  key: string;
+  winnerRule: { metric: 'opens' | 'clicks'; afterHours: number } | null;
+  decideAt: string | null;
+  winner: number | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  undecidedReason: string | null;
+  paths: Array<{ path: number; label: string; stepKey: string | null; campaignId: string | null; accepted: number; rate: number }>;
+}
 export interface AutomationView extends AutomationSummary {
   targetListIds: string[];
   updatedAt: string;
   steps: AutomationStep[];
+  /** Each split step: its winner rule, each path's first email with its people's rate, and the decision. */
+  splits?: AutomationSplit[];
   /** The body it was created or last edited with (what the builder edits). */
   definition?: unknown;
   /** Whether Sugar lets this user change it. */

@@ -25,6 +25,10 @@ export function automationRoutes(automations: AutomationService): Router {
       res.json(await automations[action](id(req), actorOf(res)));
     });
   }
+  // Three segments, as the Sugar relay forwards (leadfwd/api/<1 to 3 segments>): the step travels in the body.
+  r.post('/automations/:id/split-winner', async (req: Request, res: Response) => {
+    res.json(await automations.chooseSplitWinner(id(req), req.body ?? {}, actorOf(res)));
+  });
   r.post('/automations/:id/enrol', async (req: Request, res: Response) => {
     res.json(await automations.enrol(id(req), req.body, actorOf(res)));
   });

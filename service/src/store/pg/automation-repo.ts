@@ -89,8 +89,13 @@ export class PgAutomationRepo implements AutomationRepo {
   }
 
   async get(id: string): Promise<StoredAutomation | undefined> {
-    const { rows } = await this.q('SELECT * FROM automations WHERE id = $1', [id]);
-    return rows[0] && toAutomation(rows[0]);
+    const [{ rows }, won] = await Promise.all([
+      this.q('SELECT * FROM automations WHERE id = $1', [id]),
+      this.q('SELECT step_key, winner FROM automation_split_winners WHERE automation_id = $1 AND winner IS NOT NULL', [id]),
+    ]);
+    if (!rows[0]) return undefined;
+    const winners = won.rows.map((w) => [w.step_key as string, w.winner as number]);
+    return { ...toAutomation(rows[0]), ...(winners.length ? { splitWinners: Object.fromEntries(winners) } : {}) };
   }
 
   async list(opts: { limit: number; offset: number }): Promise<StoredAutomation[]> {

@@ -26,6 +26,7 @@ import type {
   RelayRepo,
   ReportRepo,
   ScoreRepo,
+  SplitWinnerRepo,
   SuppressionRepo,
   WritebackRepo,
 } from '../../ports/index.js';
@@ -40,6 +41,7 @@ import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
 import { PgReportRepo } from './report-repo.js';
+import { PgSplitWinnerRepo } from './split-winner-repo.js';
 import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRepo, PgSuppressionRepo, type Query } from './repos.js';
 import { PgWritebackRepo } from './writeback-repo.js';
 
@@ -73,6 +75,7 @@ export interface PgRepos {
   followUps: FollowUpRepo;
   scores: ScoreRepo;
   abTests: AbTestRepo;
+  splitWinners: SplitWinnerRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -125,6 +128,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     followUps: guardedPg(new PgFollowUpRepo(q)),
     scores: guardedPg(new PgScoreRepo(q)),
     abTests: guardedPg(new PgAbTestRepo(q, now)),
+    splitWinners: guardedPg(new PgSplitWinnerRepo(q)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
