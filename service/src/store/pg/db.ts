@@ -41,8 +41,8 @@ import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
 import { PgReportRepo } from './report-repo.js';
-import { PgSplitWinnerRepo } from './split-winner-repo.js';
 import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRepo, PgSuppressionRepo, type Query } from './repos.js';
+import { PgSplitWinnerRepo } from './split-winner-repo.js';
 import { PgWritebackRepo } from './writeback-repo.js';
 
 export const PG_MIGRATIONS_DIR = new URL('./migrations/', import.meta.url).pathname;
