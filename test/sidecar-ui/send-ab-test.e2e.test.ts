@@ -110,10 +110,14 @@ describe('an A/B test set up in the send flow', () => {
     // mail with what the finished variants queued, never with a fixed number.
     const variantIds = all.filter((c) => / – variant [AB]$/.test(c.name)).map((c) => c.id);
     expect(variantIds).toHaveLength(2);
-    const queued = await waitFor(async () => {
-      const bodies = await Promise.all(variantIds.map(async (id) => (await bs.stack.api('GET', `/campaigns/${id}`)).body));
-      return bodies.every((b) => b.status === 'sent') ? bodies.reduce((n, b) => n + b.audit.queued, 0) : undefined;
-    }, 'the variants sent', 30_000);
+    const queued = await waitFor(
+      async () => {
+        const bodies = await Promise.all(variantIds.map(async (id) => (await bs.stack.api('GET', `/campaigns/${id}`)).body));
+        return bodies.every((b) => b.status === 'sent') ? bodies.reduce((n, b) => n + b.audit.queued, 0) : undefined;
+      },
+      'the variants sent',
+      30_000,
+    );
     expect(queued).toBeLessThanOrEqual(PEOPLE.length);
     await waitFor(() => (mailToPeople().length === queued ? true : undefined), 'the variants delivered', 10_000);
     expect(new Set(mailToPeople().map((m) => m.envelope.to[0])).size).toBe(queued);
