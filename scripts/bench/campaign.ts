@@ -9,9 +9,12 @@
 // profiles of every service thread in /tmp/prof). BENCH_PROVIDERS=4 spreads the recipients over four domains
 // whose MX records (served by a DNS server this script starts, LEADFWD_DNS_SERVERS) are Google's, Microsoft's,
 // Yahoo's and Apple's, so the service groups them into four mailbox providers (issue 16); the baseline is the same.
-import { spawn } from 'node:child_process';
+// BENCH_STORE=pg runs the service on a throwaway PostgreSQL cluster (LEADFWD_DATABASE_URL; pg_stat_statements counts
+// the statements, each one round trip) with BENCH_PROCESSES service processes (default 1) sharing it;
+// BENCH_DB_POOL sets LEADFWD_DATABASE_POOL. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +24,7 @@ import { createDkimPreparer, createDkimSigner } from '../../service/src/mail/dki
 import { buildMessage } from '../../service/src/mail/message.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
+import { startPostgres } from '../postgres.js';
 import { startSugarSim } from '../sugar-sim/server.js';
 import { freePort, sleep } from './support.js';
 
@@ -28,6 +32,7 @@ const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const API_KEY = randomBytes(32).toString('base64url'); // the service refuses weak secrets
+const SECRET = randomBytes(32).toString('base64url'); // one for all processes: any of them verifies any link
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-'));
 const smtpPort = await freePort();
@@ -68,43 +73,77 @@ async function bundle(): Promise<string[]> {
 }
 const entry = process.env.BENCH_SOURCE ? ['--import', 'tsx', 'service/src/main.ts'] : await bundle();
 
+const STORE = process.env.BENCH_STORE === 'pg' ? 'pg' : 'sqlite';
+const PROCESSES = STORE === 'pg' ? Math.max(1, Number(process.env.BENCH_PROCESSES ?? 1)) : 1;
+// fsync stays off as in the tests (the benchmark measures the service, not this VM's disk).
+const pgServer = STORE === 'pg' ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' } }) : undefined;
+pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
+/** Statements the services ran (each is one round trip with node-postgres) and transactions, so far. */
+function dbCounts(): { statements: number; transactions: number } | undefined {
+  if (!pgServer) return undefined;
+  const [statements, transactions] = pgServer
+    .psql(
+      `SELECT (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'leadfwd' AND s.query NOT LIKE '%pg_stat%'),
+              (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'leadfwd')`,
+      'leadfwd',
+    )
+    .split('|')
+    .map(Number);
+  return { statements, transactions };
+}
+
 const servicePort = await freePort();
-const bouncePort = await freePort();
-const service = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...entry], {
-  env: {
-    ...process.env,
-    LEADFWD_PORT: String(servicePort),
-    LEADFWD_DATA_DIR: join(dir, 'data'),
-    LEADFWD_SUGAR_URL: sim.url,
-    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    LEADFWD_SMTP_RATE: '100000',
-    LEADFWD_SMTP_MAX_CONNECTIONS: String(CONNECTIONS),
-    LEADFWD_API_KEY: API_KEY,
-    LEADFWD_SECRET: randomBytes(32).toString('base64url'),
-    LEADFWD_LOG_LEVEL: 'warn',
-    LEADFWD_DKIM_DOMAIN: 'example.com',
-    LEADFWD_DKIM_SELECTOR: 'lf',
-    LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
-    LEADFWD_BOUNCE_SMTP_PORT: String(bouncePort),
-    ...(dns ? { LEADFWD_DNS_SERVERS: dns.server } : {}),
-    ...(process.env.BENCH_THREADS !== undefined ? { LEADFWD_SEND_THREADS: process.env.BENCH_THREADS } : {}),
-    ...(process.env.BENCH_DKIM_WORKERS !== undefined ? { LEADFWD_DKIM_WORKERS: process.env.BENCH_DKIM_WORKERS } : {}),
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const startServiceProc = async (port: number, index: number) =>
+  spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...entry], {
+    env: {
+      ...process.env,
+      LEADFWD_PORT: String(port),
+      LEADFWD_DATA_DIR: join(dir, `data${index || ''}`),
+      ...(pgServer ? { LEADFWD_DATABASE_URL: pgServer.url } : {}),
+      ...(process.env.BENCH_DB_POOL ? { LEADFWD_DATABASE_POOL: process.env.BENCH_DB_POOL } : {}),
+      LEADFWD_SUGAR_URL: sim.url,
+      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      LEADFWD_SMTP_RATE: '100000',
+      LEADFWD_SMTP_MAX_CONNECTIONS: String(Math.max(1, Math.round(CONNECTIONS / PROCESSES))),
+      LEADFWD_API_KEY: API_KEY,
+      LEADFWD_SECRET: SECRET,
+      LEADFWD_LOG_LEVEL: 'warn',
+      LEADFWD_DKIM_DOMAIN: 'example.com',
+      LEADFWD_DKIM_SELECTOR: 'lf',
+      LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
+      LEADFWD_BOUNCE_SMTP_PORT: String(await freePort()),
+      ...(dns ? { LEADFWD_DNS_SERVERS: dns.server } : {}),
+      ...(process.env.BENCH_THREADS !== undefined ? { LEADFWD_SEND_THREADS: process.env.BENCH_THREADS } : {}),
+      ...(process.env.BENCH_DKIM_WORKERS !== undefined ? { LEADFWD_DKIM_WORKERS: process.env.BENCH_DKIM_WORKERS } : {}),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+const services: ChildProcess[] = [];
 process.on('exit', () => {
-  service.kill('SIGKILL');
+  for (const s of services) s.kill('SIGKILL');
   sinkProc.kill();
 });
-const status = () => readFileSync(`/proc/${service.pid}/status`, 'utf8');
-// user + system CPU of every service thread, in ms (clock ticks are 10 ms here)
-const cpuMs = () =>
-  readFileSync(`/proc/${service.pid}/stat`, 'utf8')
-    .split(') ')[1]
-    .split(' ')
-    .slice(11, 13)
-    .reduce((a, b) => a + Number(b) * 10, 0);
-const rssMb = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0) / 1024;
+/** Fields of /proc/<pid>/stat after the command name (index 0 is the state); utime is 11, stime 12, cutime 13, cstime 14. */
+const procStat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+const ticksMs = (fields: string[], from: number, to: number) => fields.slice(from, to).reduce((a, b) => a + Number(b) * 10, 0); // 10 ms ticks
+// user + system CPU of every thread of every service process, in ms
+const cpuMs = () => services.reduce((sum, s) => sum + ticksMs(procStat(s.pid!), 11, 13), 0);
+// PostgreSQL shares the two cores: the postmaster, its live backends and the ones it has reaped.
+const postmasterPid = pgServer ? Number(readFileSync(join(pgServer.psql('SHOW data_directory'), 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
+const pgCpuMs = () => {
+  if (!postmasterPid) return 0;
+  let ms = ticksMs(procStat(postmasterPid), 11, 15);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const f = procStat(Number(pid));
+      if (Number(f[2]) === postmasterPid) ms += ticksMs(f, 11, 13);
+    } catch {} // gone meanwhile
+  }
+  return ms;
+};
+/** The largest of the service processes' figures. */
+const rssMb = (field: 'VmRSS' | 'VmHWM') =>
+  Math.max(...services.map((s) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024));
 const api = async (path: string, body?: unknown) =>
   (
     await fetch(`http://127.0.0.1:${servicePort}/api/v1${path}`, {
@@ -113,16 +152,22 @@ const api = async (path: string, body?: unknown) =>
       body: body ? JSON.stringify(body) : undefined,
     })
   ).json() as any;
-for (let i = 0; ; i++) {
-  if (
-    await fetch(`http://127.0.0.1:${servicePort}/healthz`).then(
-      (r) => r.ok,
-      () => false,
+// One after the other: the first migrates the database, the others find it current.
+for (let p = 0; p < PROCESSES; p++) {
+  const port = p === 0 ? servicePort : await freePort();
+  const proc = await startServiceProc(port, p);
+  services.push(proc);
+  for (let i = 0; ; i++) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
     )
-  )
-    break;
-  if (i > 300) throw new Error('service did not start');
-  await sleep(100);
+      break;
+    if (i > 300 || proc.exitCode !== null) throw new Error(`service ${p + 1} did not start`);
+    await sleep(100);
+  }
 }
 
 const section = (i: number) =>
@@ -186,6 +231,10 @@ const before = await bare(BARE_MESSAGES);
 const signedBefore = await bare(BARE_MESSAGES, true);
 
 sim.clearRequests();
+const dbAtCreate = dbCounts();
+let dbAtSending: ReturnType<typeof dbCounts>;
+let dbAtSent: ReturnType<typeof dbCounts>;
+let acceptedAtSending = 0;
 const t0 = performance.now();
 const created = await api('/campaigns', { name: 'Benchmark', ...content, targetListIds: listIds });
 let c: any = { status: 'draft' };
@@ -193,6 +242,8 @@ let peakExtractMb = 0;
 let peakSendMb = 0;
 let cpuAtSending = 0;
 let cpuAtSent = 0;
+let pgCpuAtSending = 0;
+let pgCpuAtSent = 0;
 // This process hosts the Sugar simulator, which answers the write-back on the same two cores.
 let simCpuAtSending: NodeJS.CpuUsage | undefined;
 let simCpuWhileSending = { user: 0, system: 0 };
@@ -207,11 +258,16 @@ for (;;) {
   c = await api(`/campaigns/${created.id}`);
   if (c.status === 'sending' && !cpuAtSending) {
     cpuAtSending = cpuMs();
+    pgCpuAtSending = pgCpuMs();
     simCpuAtSending = process.cpuUsage();
+    dbAtSending = dbCounts();
+    acceptedAtSending = c.progress.accepted;
   }
   if (c.status === 'sent') {
     cpuAtSent = cpuMs();
+    pgCpuAtSent = pgCpuMs();
     simCpuWhileSending = process.cpuUsage(simCpuAtSending);
+    dbAtSent = dbCounts();
   }
   if (c.status === 'sent' || c.status === 'failed') break;
   await sleep(c.status === 'sending' ? 1000 : 50);
@@ -234,16 +290,24 @@ const members = sim.db
   .all() as Array<{ list_id: string; related_type: string; n: number }>;
 const minimum =
   2 + listIds.reduce((sum, id) => sum + 5 + members.filter((m) => m.list_id === id).reduce((s, m) => s + Math.max(0, Math.ceil(m.n / 1000) - 1), 0), 0);
-const exited = new Promise((resolve) => service.once('exit', resolve));
-service.kill('SIGTERM');
-await exited; // its shutdown must not share the CPU with the baseline
+const exited = Promise.all(services.map((s) => new Promise((resolve) => (s.exitCode !== null ? resolve(s.exitCode) : s.once('exit', resolve)))));
+for (const s of services) s.kill('SIGTERM');
+await exited; // their shutdown must not share the CPU with the baseline
 // Which mailbox provider each row was grouped under (the MX look-up at extraction), read from the stopped service's store.
-const db = new Database(join(dir, 'data', 'leadfwd.sqlite'), { readonly: true });
-const byProvider = db.prepare(`SELECT coalesce(provider, '(none)') AS provider, COUNT(*) AS n FROM recipients GROUP BY 1 ORDER BY 1`).all() as Array<{
-  provider: string;
-  n: number;
-}>;
-db.close();
+const providerSql = `SELECT coalesce(provider, '(none)') AS provider, COUNT(*) AS n FROM recipients GROUP BY 1 ORDER BY 1`;
+let byProvider: Array<{ provider: string; n: number }>;
+if (pgServer) {
+  byProvider = pgServer
+    .psql(providerSql, 'leadfwd')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => ({ provider: line.split('|')[0], n: Number(line.split('|')[1]) }));
+  await pgServer.destroy();
+} else {
+  const db = new Database(join(dir, 'data', 'leadfwd.sqlite'), { readonly: true });
+  byProvider = db.prepare(providerSql).all() as typeof byProvider;
+  db.close();
+}
 
 const N = c.progress.accepted;
 const signedAfter = await bare(BARE_MESSAGES, true);
@@ -252,9 +316,18 @@ const bareRate = (before.rate + after.rate) / 2;
 const bareCpuUs = (before.cpuUs + after.cpuUs) / 2;
 const signedRate = (signedBefore.rate + signedAfter.rate) / 2;
 const signedCpuUs = (signedBefore.cpuUs + signedAfter.cpuUs) / 2;
+const per = (a: ReturnType<typeof dbCounts>, b: ReturnType<typeof dbCounts>, n: number) =>
+  a && b && n > 0 ? { statements: (b.statements - a.statements) / n, transactions: (b.transactions - a.transactions) / n } : undefined;
+const dbWhole = per(dbAtCreate, dbAtSent, N);
+const dbSending = per(dbAtSending, dbAtSent, N - acceptedAtSending);
+const roundTrips =
+  dbWhole && dbSending
+    ? `  database round trips (statements) per message: ${dbWhole.statements.toFixed(2)} create → sent (extraction, write-back, status polls included), ${dbSending.statements.toFixed(2)} while sending; transactions per message ${dbWhole.transactions.toFixed(2)} and ${dbSending.transactions.toFixed(2)}\n`
+    : '';
 
 console.log(`
-Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
+Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections${PROCESSES > 1 ? ' per process' : ''}; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
+  store: ${STORE === 'pg' ? `PostgreSQL (throwaway cluster, fsync off), ${PROCESSES} service process${PROCESSES > 1 ? 'es' : ''}` : 'SQLite (embedded)'}
   service ${process.env.BENCH_SOURCE ? 'from source (tsx)' : 'bundled (esbuild, plain node)'}; LEADFWD_SEND_THREADS=${process.env.BENCH_THREADS ?? '(default)'}, LEADFWD_DKIM_WORKERS=${process.env.BENCH_DKIM_WORKERS ?? '(default)'}
   rows per mailbox provider: ${byProvider.map((p) => `${p.provider} ${p.n}`).join(', ')}
   extraction: ${c.audit.candidates} candidates → ${c.audit.queued} queued in ${(extractMs / 1000).toFixed(2)} s
@@ -264,11 +337,15 @@ Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${per
   ratio pipeline / bare: ${(pipelineRate / bareRate).toFixed(2)}
   signed bare baseline, each copy DKIM-signed afresh (RSA in libuv's pool): ${signedRate.toFixed(0)} messages/s (${signedBefore.rate.toFixed(0)} before, ${signedAfter.rate.toFixed(0)} after)
   ratio pipeline / signed bare: ${(pipelineRate / signedRate).toFixed(2)} (goal >= 0.8 on SQLite, >= 0.7 on PostgreSQL)
-  CPU per message: service ${(((cpuAtSent - cpuAtSending) * 1000) / N).toFixed(0)} µs (all threads), bare nodemailer ${bareCpuUs.toFixed(0)} µs, signed bare ${signedCpuUs.toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)})
+  CPU per message: service ${(((cpuAtSent - cpuAtSending) * 1000) / N).toFixed(0)} µs (all threads${PROCESSES > 1 ? ', all processes' : ''})${pgServer ? ` + PostgreSQL ${(((pgCpuAtSent - pgCpuAtSending) * 1000) / N).toFixed(0)} µs` : ''}, bare nodemailer ${bareCpuUs.toFixed(0)} µs, signed bare ${signedCpuUs.toFixed(0)} µs (machine load average ${loadavg()[0].toFixed(1)})
   CPU per message of this process while sending (Sugar simulator answering the write-back, status polls): ${((simCpuWhileSending.user + simCpuWhileSending.system) / N).toFixed(0)} µs
-  service peak RSS: ${rss.toFixed(0)} MB (sampled: ${peakExtractMb.toFixed(0)} MB while extracting, ${peakSendMb.toFixed(0)} MB while sending)
+${roundTrips}  service peak RSS${PROCESSES > 1 ? ' (largest process)' : ''}: ${rss.toFixed(0)} MB (sampled: ${peakExtractMb.toFixed(0)} MB while extracting, ${peakSendMb.toFixed(0)} MB while sending)
   wall time create → sent: ${((sentAt - t0) / 1000).toFixed(1)} s`);
 
+if (process.env.BENCH_JSON)
+  console.log(
+    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
+  );
 sinkProc.kill();
 await dns?.close();
 await sim.close();
