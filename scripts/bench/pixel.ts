@@ -3,14 +3,19 @@
 // bare node:http server answering the same GIF without recording. Then the same load is stopped
 // with SIGTERM to check that every answered pixel was recorded.
 //   npx tsx scripts/bench/pixel.ts [seconds per round=5]   (BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
+// BENCH_STORE=pg: the service on a throwaway PostgreSQL cluster (LEADFWD_DATABASE_URL), with the statements (round
+// trips) per recorded open from pg_stat_statements. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
+import { openPgStore } from '../../service/src/store/pg/db.js';
+import { startPostgres } from '../postgres.js';
 import { freePort, sleep } from './support.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
@@ -22,12 +27,28 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-pixel-bench-'));
 const dbFile = join(dir, 'data', 'leadfwd.sqlite');
+const STORE = process.env.BENCH_STORE === 'pg' ? 'pg' : 'sqlite';
+const pgServer = STORE === 'pg' ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' } }) : undefined;
+pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
+const pgPool = pgServer ? new pg.Pool({ connectionString: pgServer.url, max: 1 }) : undefined;
+/** Statements the service has run so far (each one round trip with node-postgres). */
+const statements = async () =>
+  pgPool
+    ? Number(
+        (
+          await pgPool.query(
+            "SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'leadfwd' AND s.query NOT LIKE '%pg_stat%' AND s.query NOT LIKE '%human_hits + machine_hits%'",
+          )
+        ).rows[0].n,
+      )
+    : 0;
 
 /** A sent campaign whose recipients were accepted two hours ago (so no hit is "too soon"). */
-function seed(): number[] {
-  const store = openStore(dbFile, { clock: () => new Date(Date.now() - 2 * 3_600_000) });
+async function seed(): Promise<number[]> {
+  const clock = () => new Date(Date.now() - 2 * 3_600_000);
+  const store = pgServer ? await openPgStore(pgServer.url, { clock }) : openStore(dbFile, { clock });
   const id = 'bench';
-  store.campaigns.create(
+  await store.campaigns.create(
     {
       name: 'Bench',
       subject: 'Hi',
@@ -47,9 +68,9 @@ function seed(): number[] {
     ['pending', 'sending'],
     ['sending', 'sent'],
   ] as const) {
-    store.campaigns.transition(id, [from], to);
+    await store.campaigns.transition(id, [from], to);
   }
-  store.recipients.insertMany(
+  await store.recipients.insertMany(
     id,
     Array.from({ length: RECIPIENTS }, (_, i) => ({
       module: 'Contacts' as const,
@@ -61,14 +82,17 @@ function seed(): number[] {
       addressKey: `p${i}@bench.test`,
     })),
   );
-  const rows = store.recipients.claim(id, RECIPIENTS, new Date(Date.now() - 2 * 3_600_000).toISOString());
-  store.recipients.markOutcomes(rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: `<lf.bench.${r.rowId}.xxxxxxxxxxxx@bench.test>` })));
-  store.close();
+  const rows = await store.recipients.claim(id, RECIPIENTS, new Date(Date.now() - 2 * 3_600_000).toISOString());
+  await store.recipients.markOutcomes(
+    rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: `<lf.bench.${r.rowId}.xxxxxxxxxxxx@bench.test>` })),
+  );
+  await store.close();
   return rows.map((r) => r.rowId);
 }
 
 /** Opens recorded, from the per-recipient counters (exact; raw events stop at LEADFWD_EVENTS_PER_RECIPIENT). */
-function countOpens(): number {
+async function countOpens(): Promise<number> {
+  if (pgPool) return Number((await pgPool.query("SELECT coalesce(sum(human_hits + machine_hits), 0) AS n FROM engagement WHERE kind = 'open'")).rows[0].n);
   const store = openStore(dbFile);
   try {
     return store
@@ -89,6 +113,7 @@ async function startService(): Promise<{ proc: ChildProcess; url: string }> {
       LEADFWD_PORT: String(port),
       LEADFWD_BOUNCE_SMTP_PORT: String(await freePort()),
       LEADFWD_DATA_DIR: join(dir, 'data'),
+      ...(pgServer ? { LEADFWD_DATABASE_URL: pgServer.url } : {}),
       LEADFWD_SECRET: SECRET,
       LEADFWD_SUGAR_URL: 'http://127.0.0.1:9',
       LEADFWD_LOG_LEVEL: 'warn',
@@ -146,7 +171,7 @@ function load(url: string, paths: string[], seconds: number) {
 const stopped = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
 
 try {
-  const rows = seed();
+  const rows = await seed();
   const paths = rows.map((r) => `/t/o/${signToken(SECRET, { k: 'o', r })}`);
 
   // Both servers stay up and take turns, so a neighbour's load on this shared machine hits both alike.
@@ -155,12 +180,15 @@ try {
   // Warm-up: JIT, caches, page cache. Two seconds left the first round measurably slower than the rest.
   await load(svc.url, paths, 5);
   await load(bare.url, ['/t/o/x'], 5);
+  const roundTrips: number[] = [];
   const rounds: Array<{ recorded: number; p99: number; answered: number; bare: number; bareP99: number }> = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const before = countOpens();
+    const before = await countOpens();
+    const statementsBefore = await statements();
     const rec = await load(svc.url, paths, SECONDS);
     await sleep(200); // the last batch commits after autocannon stops counting
-    const recorded = countOpens() - before;
+    const recorded = (await countOpens()) - before;
+    roundTrips.push(((await statements()) - statementsBefore) / recorded);
     const base = await load(bare.url, ['/t/o/x'], SECONDS);
     rounds.push({ recorded: recorded / SECONDS, p99: rec.latency.p99, answered: rec['2xx'], bare: base.requests.average, bareP99: base.latency.p99 });
     console.log(
@@ -176,27 +204,36 @@ try {
   const p99 = median(rounds.map((r) => r.p99));
   const bareRps = median(rounds.map((r) => r.bare));
   const ratio = median(rounds.map((r) => r.recorded / r.bare));
-  console.log(`open pixel, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, loopback, ${RECIPIENTS} recipients (medians)`);
+  console.log(
+    `open pixel, ${STORE === 'pg' ? 'PostgreSQL (throwaway cluster, fsync off)' : 'SQLite'}, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, loopback, ${RECIPIENTS} recipients (medians)`,
+  );
   console.log(`  service (durable recording): ${Math.round(recordedPerSecond)} recorded opens/s   p99 ${p99} ms`);
   console.log(`  bare node:http GIF:          ${Math.round(bareRps)} req/s   p99 ${median(rounds.map((r) => r.bareP99))} ms`);
   console.log(`  ratio recorded/bare:         ${ratio.toFixed(2)}`);
+  if (pgServer) console.log(`  database round trips (statements) per recorded open: ${median(roundTrips).toFixed(3)}`);
   console.log(
     `  goals: >= 10000/s ${recordedPerSecond >= 10_000 ? 'met' : 'MISSED'}, ratio >= 0.5 ${ratio >= 0.5 ? 'met' : 'MISSED'}, p99 < 20 ms ${p99 < 20 ? 'met' : 'MISSED'}`,
   );
 
   // SIGTERM under load: every pixel answered 200 must be in the database afterwards.
   const svc2 = await startService();
-  const before2 = countOpens();
+  const before2 = await countOpens();
   const running = load(svc2.url, paths, 5);
   await sleep(2000);
   svc2.proc.kill('SIGTERM');
   const exitCode = await stopped(svc2.proc);
   const under = await running;
-  const recorded2 = countOpens() - before2;
+  const recorded2 = (await countOpens()) - before2;
   const lost = Math.max(0, under['2xx'] - recorded2);
   console.log(
     `SIGTERM after 2 s of load: exit ${exitCode}, answered 200: ${under['2xx']}, recorded: ${recorded2}, lost: ${lost} -> ${lost === 0 ? 'no event lost' : 'EVENTS LOST'}`,
   );
+  if (process.env.BENCH_JSON)
+    console.log(
+      `BENCH_RESULT ${JSON.stringify({ store: STORE, recordedPerSecond, p99, bareRps, ratio, roundTrips: pgServer ? median(roundTrips) : undefined, sigtermLost: lost })}`,
+    );
 } finally {
+  await pgPool?.end();
+  await pgServer?.destroy();
   rmSync(dir, { recursive: true, force: true });
 }
