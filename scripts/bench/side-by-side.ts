@@ -1,0 +1,81 @@
+// Benchmark (not a test): the campaign benchmark on SQLite and on PostgreSQL with 1 and 2 service processes, and the
+// pixel benchmark on both stores, one after the other in one run, then one table of their figures against the goals.
+//   npx tsx scripts/bench/side-by-side.ts [recipients=20000] [pixel seconds per round=5]
+// Each part runs as its own process (scripts/bench/campaign.ts, scripts/bench/pixel.ts with BENCH_STORE and
+// BENCH_PROCESSES), printing its full report as it goes; BENCH_ONLY=campaign or =pixel runs one half.
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+
+const RECIPIENTS = process.argv[2] ?? '20000';
+const PIXEL_SECONDS = process.argv[3] ?? '5';
+const ONLY = process.env.BENCH_ONLY;
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<any> {
+  return new Promise((resolve, reject) => {
+    console.log(
+      `\n$ ${Object.entries(env)
+        .map(([k, v]) => `${k}=${v} `)
+        .join('')}npx tsx ${script} ${args.join(' ')}`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      env: { ...process.env, ...env, BENCH_JSON: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      process.stdout.write(d);
+    });
+    child.once('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code !== 0 || !line) reject(new Error(`${script} ${JSON.stringify(env)} exited with ${code}`));
+      else resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
+    });
+  });
+}
+
+const campaigns: any[] = [];
+const pixels: any[] = [];
+const failures: string[] = [];
+const attempt = async (what: Promise<any>, into: any[]) => {
+  try {
+    into.push(await what);
+  } catch (err) {
+    failures.push((err as Error).message);
+  }
+};
+if (ONLY !== 'pixel') {
+  await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'sqlite' }), campaigns);
+  await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'pg', BENCH_PROCESSES: '1' }), campaigns);
+  await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'pg', BENCH_PROCESSES: '2' }), campaigns);
+}
+if (ONLY !== 'campaign') {
+  await attempt(run('scripts/bench/pixel.ts', [PIXEL_SECONDS], { BENCH_STORE: 'sqlite' }), pixels);
+  await attempt(run('scripts/bench/pixel.ts', [PIXEL_SECONDS], { BENCH_STORE: 'pg' }), pixels);
+}
+
+const f0 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(0));
+const f2 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+console.log(`\nSide by side (${new Date().toISOString()}, load average at the end ${loadavg()[0].toFixed(1)})`);
+if (campaigns.length) {
+  console.log(
+    '\nCampaign pipeline, messages/s | signed bare | ratio (goal) | prebuilt bare | CPU µs/msg service + PostgreSQL | round trips/msg whole, sending | peak RSS MB',
+  );
+  for (const c of campaigns) {
+    const goal = c.store === 'pg' ? 0.7 : 0.8;
+    const ratio = c.pipelineRate / c.signedRate;
+    console.log(
+      `  ${c.store === 'pg' ? `PostgreSQL, ${c.processes} process${c.processes > 1 ? 'es' : ''}` : 'SQLite'}: ${f0(c.pipelineRate)} | ${f0(c.signedRate)} | ${f2(ratio)} (>= ${goal} ${verdict(ratio >= goal)}) | ${f0(c.bareRate)} | ${f0(c.cpuUs)} + ${c.store === 'pg' ? f0(c.pgCpuUs) : '—'} | ${f2(c.dbWhole?.statements)}, ${f2(c.dbSending?.statements)} | ${f0(c.rssMb)}`,
+    );
+  }
+}
+if (pixels.length) {
+  console.log('\nOpen pixel, recorded opens/s | bare node:http req/s | ratio (goal >= 0.5) | p99 ms (goal < 20) | round trips per open | lost at SIGTERM');
+  for (const p of pixels)
+    console.log(
+      `  ${p.store === 'pg' ? 'PostgreSQL' : 'SQLite'}: ${f0(p.recordedPerSecond)} | ${f0(p.bareRps)} | ${f2(p.ratio)} ${verdict(p.ratio >= 0.5)} | ${p.p99} ${verdict(p.p99 < 20)} | ${p.roundTrips === undefined ? '—' : p.roundTrips.toFixed(3)} | ${p.sigtermLost}`,
+    );
+}
+for (const f of failures) console.log(`FAILED: ${f}`);
+process.exit(failures.length ? 1 : 0);
