@@ -9,7 +9,8 @@ await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: 'dist/se
 // Send threads load their own module beside the bundle (service/src/mail/send-threads/pool.ts).
 await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: 'dist/send-thread.mjs' });
 
-// The store reads its numbered migrations at run time from ./migrations beside its module.
+// Each store reads its numbered migrations at run time beside its module: SQLite's ./migrations, PostgreSQL's ./pg-migrations.
 cpSync('service/src/store/migrations', 'dist/migrations', { recursive: true });
+cpSync('service/src/store/pg/migrations', 'dist/pg-migrations', { recursive: true });
 
 if (existsSync('sidecar-ui/build.mjs')) await import('../sidecar-ui/build.mjs');

@@ -68,6 +68,7 @@ async function bundle(): Promise<string[]> {
   await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: join(out, 'service.mjs') });
   await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: join(out, 'send-thread.mjs') });
   cpSync('service/src/store/migrations', join(out, 'migrations'), { recursive: true });
+  cpSync('service/src/store/pg/migrations', join(out, 'pg-migrations'), { recursive: true });
   symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
   return [join(out, 'service.mjs')];
 }

@@ -10,6 +10,7 @@
 // Status (issue 15, step 2): every port (PgRepos is the whole Repos: the contract suites open it as a Store, unchecked
 // casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
 // start-up checks and several processes (steps 2–4) are to come.
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type {
   AbTestRepo,
@@ -45,7 +46,10 @@ import { type Atomic, PgDeliverabilityRepo, PgEventRepo, PgOutboxRepo, PgRelayRe
 import { PgSplitWinnerRepo } from './split-winner-repo.js';
 import { PgWritebackRepo } from './writeback-repo.js';
 
-export const PG_MIGRATIONS_DIR = new URL('./migrations/', import.meta.url).pathname;
+// Beside this module in source; a bundle (`npm run build`: dist/service.mjs) has SQLite's in dist/migrations and these
+// in dist/pg-migrations, both beside it.
+const bundled = new URL('./pg-migrations/', import.meta.url).pathname;
+export const PG_MIGRATIONS_DIR = existsSync(bundled) ? bundled : new URL('./migrations/', import.meta.url).pathname;
 
 export interface PgStoreOptions {
   clock?: () => Date;
