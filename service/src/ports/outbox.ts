@@ -2,6 +2,13 @@
 // for ever, claims are leases that expire, failures back off, dead rows wait for an operator.
 import type { Awaitable } from './unit-of-work.js';
 
+export interface NewOutboxItem {
+  key: string;
+  kind: string;
+  campaignId?: string;
+  payload: unknown;
+  runAt?: string;
+}
 export interface OutboxClaim {
   id: number;
   key: string;
@@ -19,7 +26,9 @@ export interface OutboxStats {
 
 export interface OutboxRepo {
   /** False when an item with the same key exists (pending, done or dead): facts are written back once. */
-  enqueue(item: { key: string; kind: string; campaignId?: string; payload: unknown; runAt?: string }): Awaitable<boolean>;
+  enqueue(item: NewOutboxItem): Awaitable<boolean>;
+  /** Several items as one statement (a batch of deliveries' `sent` rows); answers how many were new. */
+  enqueueMany(items: NewOutboxItem[]): Awaitable<number>;
   /** Due pending rows not locked, or locked before the stale limit; `attempts` counts this claim. */
   claim(limit: number, workerId: string, nowIso: string): Awaitable<OutboxClaim[]>;
   complete(ids: number[]): Awaitable<void>;

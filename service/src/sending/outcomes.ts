@@ -5,7 +5,7 @@
 import { outboxItem, outboxKey } from '../domain/outbox.js';
 import type { Outcome, ProviderGroup, StorePart, UnitOfWork, VolumeDelta } from '../ports/index.js';
 
-export type OutcomeStore = UnitOfWork & StorePart<{ recipients: 'applyOutcomes'; outbox: 'enqueue' | 'states'; deliverability: 'add' }>;
+export type OutcomeStore = UnitOfWork & StorePart<{ recipients: 'applyOutcomes'; outbox: 'enqueueMany' | 'states'; deliverability: 'add' }>;
 
 /** Whose volume the outcomes count for: the campaign's identity, and each row's provider group. */
 export interface OutcomeVolume {
@@ -33,11 +33,12 @@ export async function recordOutcomes(store: OutcomeStore, campaignId: string, ba
     }
     const setup = outboxKey.campaign(campaignId);
     if (!(await tx.outbox.states([setup])).has(setup)) return changed.length;
+    const items = [];
     for (const rowId of changed) {
       const o = byRow.get(rowId)!;
-      if (o.state === 'accepted' || o.state === 'failed')
-        await tx.outbox.enqueue(outboxItem.sent(campaignId, rowId, now, o.state === 'failed' && o.suppressed === true));
+      if (o.state === 'accepted' || o.state === 'failed') items.push(outboxItem.sent(campaignId, rowId, now, o.state === 'failed' && o.suppressed === true));
     }
+    await tx.outbox.enqueueMany(items);
     return changed.length;
   });
 }

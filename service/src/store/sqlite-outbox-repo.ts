@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { OutboxClaim, OutboxRepo, OutboxStats } from '../ports/index.js';
+import type { NewOutboxItem, OutboxClaim, OutboxRepo, OutboxStats } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { isoTime, opt, toJson } from './values.js';
 
@@ -59,11 +59,17 @@ export class SqliteOutboxRepo implements OutboxRepo {
     };
   }
 
-  enqueue(item: { key: string; kind: string; campaignId?: string; payload: unknown; runAt?: string }): boolean {
+  enqueue(item: NewOutboxItem): boolean {
     if (typeof item.key !== 'string' || item.key === '') throw new StoreInputError('outbox item needs a key');
     const now = this.now();
     const runAt = item.runAt ? isoTime(item.runAt, 'runAt') : now;
     return this.q.enqueue.run(item.key, item.kind, item.campaignId ?? null, toJson(item.payload), runAt, now).changes === 1;
+  }
+
+  // In-process, a prepared statement per row costs no more than one statement for all.
+  enqueueMany(items: NewOutboxItem[]): number {
+    for (const item of items) if (typeof item.key !== 'string' || item.key === '') throw new StoreInputError('outbox item needs a key');
+    return this.db.transaction(() => items.reduce((n, item) => n + (this.enqueue(item) ? 1 : 0), 0))();
   }
 
   claim(limit: number, workerId: string, nowIso: string): OutboxClaim[] {

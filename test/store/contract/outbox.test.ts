@@ -23,6 +23,31 @@ describe.each(withPostgres)('outbox port ($name)', ({ open }) => {
       await expect((async () => await store.outbox.enqueue({ key: '', kind: 'x', payload: {} }))()).rejects.toThrow(/needs a key/);
     });
 
+    it('enqueues a batch as one, counting only new keys: a key already known, or twice in the batch, keeps its first item', async () => {
+      await store.outbox.enqueue({ key: 'sent:c:r1', kind: 'sent', campaignId: 'c', payload: { rowId: 1 } });
+      const added = await store.outbox.enqueueMany([
+        { key: 'sent:c:r1', kind: 'sent', campaignId: 'c', payload: { rowId: 999 } },
+        { key: 'sent:c:r2', kind: 'sent', campaignId: 'c', payload: { rowId: 2, text: 'ünï "quoted"' } },
+        { key: 'sent:c:r3', kind: 'sent', payload: null, runAt: at(5) },
+        { key: 'sent:c:r2', kind: 'sent', campaignId: 'c', payload: { rowId: 998 } },
+      ]);
+      expect(added).toBe(2);
+      expect(await store.outbox.enqueueMany([])).toBe(0);
+      expect(await store.outbox.claim(10, 'w1', at(0))).toEqual([
+        expect.objectContaining({ key: 'sent:c:r1', payload: { rowId: 1 } }),
+        expect.objectContaining({ key: 'sent:c:r2', campaignId: 'c', payload: { rowId: 2, text: 'ünï "quoted"' } }),
+      ]);
+      expect(await store.outbox.claim(10, 'w1', at(5))).toEqual([expect.objectContaining({ key: 'sent:c:r3', payload: null, campaignId: undefined })]);
+      await expect(
+        (async () =>
+          await store.outbox.enqueueMany([
+            { key: 'fine', kind: 'k', payload: 1 },
+            { key: '', kind: 'k', payload: 2 },
+          ]))(),
+      ).rejects.toThrow(/needs a key/);
+      expect((await store.outbox.states(['fine'])).size).toBe(0);
+    });
+
     it('claims only due, unlocked rows in order, up to the limit', async () => {
       await store.outbox.enqueue({ key: 'a', kind: 'k', payload: 1 });
       await store.outbox.enqueue({ key: 'later', kind: 'k', payload: 2, runAt: at(3) });
