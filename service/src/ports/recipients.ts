@@ -51,6 +51,8 @@ export interface RecipientRepo {
   /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
   recoverInFlight(): Awaitable<number>;
   get(rowId: number): Awaitable<LedgerRecipient | undefined>;
+  /** The rows of those ids that exist, in one read (the write-back plans a claimed batch at once). */
+  getMany(rowIds: number[]): Awaitable<LedgerRecipient[]>;
   counts(campaignId: string): Awaitable<Record<RecipientState, number>>;
   list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Awaitable<LedgerRecipient[]>;
   /**

@@ -94,6 +94,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
       nextDue: db.prepare(`SELECT min(retry_at) FROM recipients WHERE campaign_id = ? AND state = 'queued'`).pluck(),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
+      getMany: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id IN (SELECT value FROM json_each(?))`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
       uncertainIds: db.prepare("SELECT row_id FROM recipients WHERE campaign_id = ? AND state = 'uncertain' ORDER BY row_id").pluck(),
       // Accepted at the hand-off that ended uncertain (its updated_at), so engagement timing reads the real send time.
@@ -204,6 +205,11 @@ export class SqliteRecipientRepo implements RecipientRepo {
   get(rowId: number): LedgerRecipient | undefined {
     const r = this.q.get.get(rowId) as RecipientRow | undefined;
     return r && toRecipient(r);
+  }
+
+  getMany(rowIds: number[]): LedgerRecipient[] {
+    if (rowIds.length === 0) return [];
+    return (this.q.getMany.all(JSON.stringify(rowIds)) as RecipientRow[]).map(toRecipient);
   }
 
   counts(campaignId: string): Record<RecipientState, number> {

@@ -19,6 +19,7 @@ export type LoopStore = PlanStore &
   HitsStore &
   StorePart<{
     campaigns: 'get';
+    recipients: 'getMany';
     outbox: 'claim' | 'complete' | 'fail' | 'defer' | 'note' | 'sweepStale' | 'enqueue';
     writeback: 'recordWritten';
     scores: 'eventsOf';

@@ -10,7 +10,7 @@ import { type RowOutcome, writeActivity } from './activity-batch.js';
 import { syncHits } from './hits.js';
 import type { OptOutScopeSource } from './opt-out-scope.js';
 import { prepareActivity, type RowPlan } from './plan.js';
-import type { LoopStore } from './ports.js';
+import type { LoopStore, PlanStore } from './ports.js';
 import { createScoreWriter } from './scores.js';
 import { type BulkPort, createSender, type WritebackLogger } from './send.js';
 import type { WritebackSettings } from './settings.js';
@@ -125,6 +125,24 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     return 'wait';
   }
 
+  /** The plan's store, with the ledger rows of the batch's activity read in one go (one read per row was a round trip each). */
+  async function withLedgerRowsOf(claims: OutboxClaim[]): Promise<PlanStore> {
+    const ids = new Set<number>();
+    for (const claim of claims) {
+      const item = readOutboxItem(claim);
+      const rowId = !('malformed' in item) && ACTIVITY_KINDS.has(item.kind) ? (item as ActivityItem).payload.rowId : undefined;
+      if (Number.isSafeInteger(rowId)) ids.add(rowId as number);
+    }
+    const rows = new Map((await store.recipients.getMany([...ids])).map((r) => [r.rowId, r]));
+    return {
+      recipients: { get: (rowId) => (ids.has(rowId) ? rows.get(rowId) : store.recipients.get(rowId)) },
+      lists: store.lists,
+      suppressions: store.suppressions,
+      outbox: store.outbox,
+      engagement: store.engagement,
+    };
+  }
+
   async function processBatch(claims: OutboxClaim[]) {
     const outcomes: Array<RowOutcome | SetupOutcome> = [];
     const deferred = new Map<string, number[]>();
@@ -138,6 +156,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     let calledSugar = false;
     const optOutScope = await deps.optOutScope.current();
     const scoreClaims: OutboxClaim[] = [];
+    const planStore = await withLedgerRowsOf(claims);
     for (const claim of claims) {
       const item = readOutboxItem(claim);
       if ('malformed' in item) {
@@ -185,7 +204,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         continue;
       }
       if (!ACTIVITY_KINDS.has(item.kind)) continue; // every kind is handled above; this narrows the type
-      const prepared = await prepareActivity(store, c, claim, item as ActivityItem, optOutScope);
+      const prepared = await prepareActivity(planStore, c, claim, item as ActivityItem, optOutScope);
       if ('plan' in prepared) plans.push(prepared.plan);
       else if ('done' in prepared) outcomes.push({ id: claim.id, kind: 'done', written: [], note: prepared.note });
       else outcomes.push({ id: claim.id, kind: 'dead', error: prepared.dead });

@@ -46,6 +46,17 @@ describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
       expect(await store.recipients.counts('c1')).toEqual({ queued: 4, sending: 0, accepted: 0, failed: 0, uncertain: 0 });
     });
 
+    it('reads several rows by id at once, leaving out ids that do not exist', async () => {
+      await store.recipients.insertMany('c1', targets(3));
+      await store.recipients.insertMany('c2', targets(1));
+      const rows = [...(await store.recipients.list('c1', { limit: 10, offset: 0 })), ...(await store.recipients.list('c2', { limit: 10, offset: 0 }))];
+      const wanted = [rows[2].rowId, rows[0].rowId, rows[3].rowId, 999_999];
+      const got = await store.recipients.getMany(wanted);
+      expect(got.sort((a, b) => a.rowId - b.rowId)).toEqual([rows[0], rows[2], rows[3]].sort((a, b) => a.rowId - b.rowId));
+      expect(got[0]).toEqual(await store.recipients.get(got[0].rowId));
+      expect(await store.recipients.getMany([])).toEqual([]);
+    });
+
     it('rolls back a whole batch when one row is bad', async () => {
       const batch = targets(3);
       (batch[2] as { email: unknown }).email = null;

@@ -176,6 +176,12 @@ export class PgRecipientRepo implements RecipientRepo {
     return rows[0] && toRecipient(rows[0]);
   }
 
+  async getMany(rowIds: number[]): Promise<LedgerRecipient[]> {
+    if (rowIds.length === 0) return [];
+    const { rows } = await this.q(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ANY($1::bigint[])`, [rowIds]);
+    return rows.map(toRecipient);
+  }
+
   async counts(campaignId: string): Promise<Record<RecipientState, number>> {
     const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
     const { rows } = await this.q('SELECT state, count(*)::int AS n FROM recipients WHERE campaign_id = $1 GROUP BY state', [campaignId]);
