@@ -124,7 +124,7 @@ process.on('exit', () => {
   for (const s of services) s.kill('SIGKILL');
   sinkProc.kill();
 });
-/** Fields of /proc/<pid>/stat after the command name (index 0 is the state); utime is 11, stime 12, cutime 13, cstime 14. */
+/** Fields of /proc/<pid>/stat after the command name: 0 state, 1 parent, 11 utime, 12 stime, 13 cutime, 14 cstime. */
 const procStat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 const ticksMs = (fields: string[], from: number, to: number) => fields.slice(from, to).reduce((a, b) => a + Number(b) * 10, 0); // 10 ms ticks
 // user + system CPU of every thread of every service process, in ms
@@ -137,7 +137,7 @@ const pgCpuMs = () => {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const f = procStat(Number(pid));
-      if (Number(f[2]) === postmasterPid) ms += ticksMs(f, 11, 13);
+      if (Number(f[1]) === postmasterPid) ms += ticksMs(f, 11, 13);
     } catch {} // gone meanwhile
   }
   return ms;
@@ -291,6 +291,14 @@ const members = sim.db
   .all() as Array<{ list_id: string; related_type: string; n: number }>;
 const minimum =
   2 + listIds.reduce((sum, id) => sum + 5 + members.filter((m) => m.list_id === id).reduce((s, m) => s + Math.max(0, Math.ceil(m.n / 1000) - 1), 0), 0);
+// BENCH_PG_TOP=n: the n statements run most often, to see where the round trips go.
+if (pgServer && process.env.BENCH_PG_TOP)
+  console.log(
+    pgServer.psql(
+      `SELECT calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT ${Number(process.env.BENCH_PG_TOP)}`,
+      'leadfwd',
+    ),
+  );
 const exited = Promise.all(services.map((s) => new Promise((resolve) => (s.exitCode !== null ? resolve(s.exitCode) : s.once('exit', resolve)))));
 for (const s of services) s.kill('SIGTERM');
 await exited; // their shutdown must not share the CPU with the baseline
