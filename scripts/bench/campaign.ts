@@ -335,7 +335,7 @@ const roundTrips =
     : '';
 
 console.log(`
-Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections${PROCESSES > 1 ? ' per process' : ''}; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
+Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections${PROCESSES > 1 ? ` in all, ${Math.max(1, Math.round(CONNECTIONS / PROCESSES))} per process` : ''}; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
   store: ${STORE === 'pg' ? `PostgreSQL (throwaway cluster, fsync off), ${PROCESSES} service process${PROCESSES > 1 ? 'es' : ''}` : 'SQLite (embedded)'}
   service ${process.env.BENCH_SOURCE ? 'from source (tsx)' : 'bundled (esbuild, plain node)'}; LEADFWD_SEND_THREADS=${process.env.BENCH_THREADS ?? '(default)'}, LEADFWD_DKIM_WORKERS=${process.env.BENCH_DKIM_WORKERS ?? '(default)'}
   rows per mailbox provider: ${byProvider.map((p) => `${p.provider} ${p.n}`).join(', ')}
