@@ -17,7 +17,7 @@ export interface OpenHit {
 }
 
 /** An open's counter, its raw event and (for a person's first) its outbox item, a batch per transaction. */
-export type OpenStore = UnitOfWork & StorePart<{ engagement: 'record'; events: 'add'; outbox: 'enqueue' }>;
+export type OpenStore = UnitOfWork & StorePart<{ engagement: 'recordMany'; events: 'addMany'; outbox: 'enqueueMany' }>;
 
 export interface OpenRecorderOptions {
   store: OpenStore;
@@ -63,25 +63,32 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
     let written = 0;
     // Looked up before the transaction: the look-up reads through the store, not through the transaction.
     const rows = await Promise.all(hits.map(async (h) => await o.lookup.get(h.rowId)));
+    // Rows gone with their campaign have nothing to attach the open to.
+    const found = hits.flatMap((hit, i) => {
+      const r = rows[i];
+      return r
+        ? [{ hit, r, v: classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, o.rules) }]
+        : [];
+    });
+    // Three statements a batch, whatever its size: on PostgreSQL each statement is a round trip.
     await o.store.transaction(async (tx) => {
-      for (const [i, hit] of hits.entries()) {
-        const r = rows[i];
-        if (!r) continue; // row gone with its campaign: nothing to attach the open to
-        const v = classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, o.rules);
-        const at = hit.at.toISOString();
-        const { firstHuman, hits } = await tx.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person });
-        // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
-        if (hits <= maxEvents)
-          await tx.events.add({
+      const counts = await tx.engagement.recordMany(
+        found.map(({ hit, r, v }) => ({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open' as const, at: hit.at.toISOString(), human: v.person })),
+      );
+      // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
+      await tx.events.addMany(
+        found
+          .filter((_, i) => counts[i].hits <= maxEvents)
+          .map(({ hit, r, v }) => ({
             recipientRowId: r.rowId,
             campaignId: r.campaignId,
             type: 'open',
-            at,
+            at: hit.at.toISOString(),
             data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
-          });
-        if (firstHuman) await tx.outbox.enqueue(outboxItem.open(r, hit.at, v.class));
-        written++;
-      }
+          })),
+      );
+      await tx.outbox.enqueueMany(found.filter((_, i) => counts[i].firstHuman).map(({ hit, r, v }) => outboxItem.open(r, hit.at, v.class)));
+      written = found.length;
     });
     return written;
   }

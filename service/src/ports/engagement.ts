@@ -23,19 +23,28 @@ export interface EngagementSummary {
   facts: Record<RecipientFact, number>;
 }
 
+export interface EngagementHit {
+  recipientRowId: number;
+  campaignId: string;
+  kind: 'open' | 'click';
+  linkIndex?: number;
+  at: string;
+  human: boolean;
+}
+export interface EngagementCount {
+  firstHuman: boolean;
+  humanHits: number;
+  hits: number;
+}
+
 export interface EngagementRepo {
   /**
    * Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link,
    * `hits` counts every hit of that kind/link, human or machine, this one included.
    */
-  record(e: {
-    recipientRowId: number;
-    campaignId: string;
-    kind: 'open' | 'click';
-    linkIndex?: number;
-    at: string;
-    human: boolean;
-  }): Awaitable<{ firstHuman: boolean; humanHits: number; hits: number }>;
+  record(e: EngagementHit): Awaitable<EngagementCount>;
+  /** Several hits at once (the open pixel's group commit), answered in order as if recorded one after the other. */
+  recordMany(hits: EngagementHit[]): Awaitable<EngagementCount[]>;
   forRecipient(recipientRowId: number): Awaitable<EngagementCounter[]>;
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): Awaitable<number>;

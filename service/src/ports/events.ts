@@ -10,8 +10,18 @@ export interface EngagementEvent {
   data?: Record<string, unknown>;
 }
 
+export interface NewEngagementEvent {
+  recipientRowId: number;
+  campaignId: string;
+  type: string;
+  at: string;
+  data?: Record<string, unknown>;
+}
+
 export interface EventRepo {
-  add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): Awaitable<number>;
+  add(e: NewEngagementEvent): Awaitable<number>;
+  /** Several events in one statement (the open pixel's group commit). */
+  addMany(events: NewEngagementEvent[]): Awaitable<void>;
   list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): Awaitable<EngagementEvent[]>;
   pruneOlderThan(iso: string): Awaitable<number>;
   /** Raw events of a campaign per UTC hour ('2026-11-26T09'), machine hits (data.machine) apart. */

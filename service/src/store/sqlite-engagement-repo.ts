@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from '../ports/index.js';
+import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, RecipientFact } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { isoTime, opt } from './values.js';
 
@@ -16,7 +16,7 @@ interface CounterRow {
 export class SqliteEngagementRepo implements EngagementRepo {
   private readonly q;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.q = {
       // Upsert then read back: RETURNING on an upsert costs several times more in SQLite, and this is the pixel's hot path.
       bump: db.prepare(`INSERT INTO engagement (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits,
@@ -65,6 +65,10 @@ export class SqliteEngagementRepo implements EngagementRepo {
     const row = this.q.hits.get(e.recipientRowId, e.kind, linkIdx) as { human_hits: number; machine_hits: number };
     const humanHits = row.human_hits;
     return { firstHuman: e.human && humanHits === 1, humanHits, hits: humanHits + row.machine_hits };
+  }
+
+  recordMany(hits: EngagementHit[]): EngagementCount[] {
+    return this.db.transaction(() => hits.map((h) => this.record(h)))();
   }
 
   forRecipient(recipientRowId: number): EngagementCounter[] {

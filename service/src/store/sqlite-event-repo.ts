@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { EngagementEvent, EventRepo } from '../ports/index.js';
+import type { EngagementEvent, EventRepo, NewEngagementEvent } from '../ports/index.js';
 import { isoTime } from './values.js';
 
 export class SqliteEventRepo implements EventRepo {
   private readonly q;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.q = {
       add: db.prepare('INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (?, ?, ?, ?, ?)'),
       list: db.prepare(`SELECT id, recipient_row_id, campaign_id, type, at, data FROM events
@@ -19,6 +19,12 @@ export class SqliteEventRepo implements EventRepo {
   add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): number {
     const data = e.data === undefined ? null : JSON.stringify(e.data);
     return Number(this.q.add.run(e.recipientRowId, e.campaignId, e.type, isoTime(e.at, 'event time'), data).lastInsertRowid);
+  }
+
+  addMany(events: NewEngagementEvent[]): void {
+    this.db.transaction(() => {
+      for (const e of events) this.add(e);
+    })();
   }
 
   list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): EngagementEvent[] {

@@ -15,6 +15,62 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
   });
 
   describe('engagement counters', () => {
+    it('records a batch of hits as if one after the other: a counter hit twice in the batch, and one with earlier hits', async () => {
+      await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T09:00:00Z', human: false });
+      const hit = (kind: 'open' | 'click', human: boolean, at: string, linkIndex?: number) => ({
+        recipientRowId: rowId,
+        campaignId: 'c',
+        kind,
+        linkIndex,
+        at,
+        human,
+      });
+      expect(
+        await store.engagement.recordMany([
+          hit('open', false, '2026-03-01T09:01:00Z'),
+          hit('click', true, '2026-03-01T09:02:00Z', 1),
+          hit('open', true, '2026-03-01T09:03:00Z'),
+          hit('open', true, '2026-03-01T09:04:00Z'),
+          hit('click', false, '2026-03-01T09:05:00Z', 1),
+          hit('click', false, '2026-03-01T09:06:00Z', 0),
+        ]),
+      ).toEqual([
+        { firstHuman: false, humanHits: 0, hits: 2 },
+        { firstHuman: true, humanHits: 1, hits: 1 },
+        { firstHuman: true, humanHits: 1, hits: 3 },
+        { firstHuman: false, humanHits: 2, hits: 4 },
+        { firstHuman: false, humanHits: 1, hits: 2 },
+        { firstHuman: false, humanHits: 0, hits: 1 },
+      ]);
+      const counters = [
+        {
+          kind: 'open',
+          humanHits: 2,
+          machineHits: 2,
+          firstHumanAt: '2026-03-01T09:03:00.000Z',
+          lastHumanAt: '2026-03-01T09:04:00.000Z',
+          lastMachineAt: '2026-03-01T09:01:00.000Z',
+        },
+        { kind: 'click', linkIndex: 0, humanHits: 0, machineHits: 1, lastMachineAt: '2026-03-01T09:06:00.000Z' },
+        {
+          kind: 'click',
+          linkIndex: 1,
+          humanHits: 1,
+          machineHits: 1,
+          firstHumanAt: '2026-03-01T09:02:00.000Z',
+          lastHumanAt: '2026-03-01T09:02:00.000Z',
+          lastMachineAt: '2026-03-01T09:05:00.000Z',
+        },
+      ];
+      expect(await store.engagement.forRecipient(rowId)).toEqual(counters);
+      expect(await store.engagement.recordMany([])).toEqual([]);
+      // One bad hit refuses the whole batch.
+      await expect(
+        (async () => await store.engagement.recordMany([hit('open', true, '2026-03-01T10:00:00Z'), hit('click', true, '2026-03-01T10:00:00Z')]))(),
+      ).rejects.toThrow(StoreInputError);
+      expect(await store.engagement.forRecipient(rowId)).toEqual(counters);
+    });
+
     it('counts human and machine hits apart and tells the first human hit', async () => {
       const rec = async (human: boolean, at: string, kind: 'open' | 'click' = 'open', linkIndex?: number) =>
         await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human });

@@ -8,6 +8,20 @@ describe.each(withPostgres)('events port ($name)', ({ open }) => {
   storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
 
   describe('events', () => {
+    it('stores a batch of events in order, with or without data', async () => {
+      await store.events.addMany([
+        { recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-01-01T00:00:00Z', data: { ua: 'Mozilla "quoted" ü', machine: false } },
+        { recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-01-01T00:00:01Z' },
+      ]);
+      await store.events.addMany([]);
+      const listed = await store.events.list('c', { limit: 10 });
+      expect(listed.map(({ id: _, ...e }) => e)).toEqual([
+        { recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-01-01T00:00:00.000Z', data: { ua: 'Mozilla "quoted" ü', machine: false } },
+        { recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-01-01T00:00:01.000Z' },
+      ]);
+      expect(listed[1].id).toBeGreaterThan(listed[0].id);
+    });
+
     it('stores raw events with their data and prunes the old ones', async () => {
       const a = await store.events.add({
         recipientRowId: rowId,

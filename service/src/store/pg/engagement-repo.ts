@@ -1,7 +1,7 @@
 // Engagement counters and facts on PostgreSQL: the same port and behaviour as store/sqlite-engagement-repo.ts.
 // A hit is one upsert that returns the counters it left (one round trip on the pixel's path), and adds to what
 // another process wrote meanwhile; a fact is inserted once per (recipient, fact) whichever process sees it first.
-import type { EngagementCounter, EngagementRepo, EngagementSummary, RecipientFact } from '../../ports/index.js';
+import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, RecipientFact } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import { isoTime, opt } from '../values.js';
 import type { Query } from './repos.js';
@@ -40,6 +40,97 @@ export class PgEngagementRepo implements EngagementRepo {
     );
     const humanHits = rows[0].human_hits as number;
     return { firstHuman: e.human && humanHits === 1, humanHits, hits: humanHits + (rows[0].machine_hits as number) };
+  }
+
+  /**
+   * One upsert for the batch: hits of one counter are summed first (a statement may not update a row twice), then
+   * each hit's answer is worked out from the totals, as if recorded one after the other. Counters are locked in key
+   * order, so two batches at once cannot deadlock.
+   */
+  async recordMany(hits: EngagementHit[]): Promise<EngagementCount[]> {
+    type Sum = {
+      row: number;
+      kind: string;
+      link: number;
+      campaignId: string;
+      human: number;
+      machine: number;
+      firstHumanAt: string | null;
+      lastHumanAt: string | null;
+      lastMachineAt: string | null;
+      hits: Array<{ i: number; human: boolean }>;
+    };
+    const sums = new Map<string, Sum>();
+    for (const [i, e] of hits.entries()) {
+      if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
+      const link = e.kind === 'open' ? -1 : e.linkIndex;
+      if (!Number.isInteger(link) || (e.kind === 'click' && (link as number) < 0)) throw new StoreInputError('a click needs a link index of 0 or more');
+      const at = isoTime(e.at, 'engagement time');
+      const key = `${e.recipientRowId}|${e.kind}|${link}`;
+      let s = sums.get(key);
+      if (!s) {
+        s = {
+          row: e.recipientRowId,
+          kind: e.kind,
+          link: link as number,
+          campaignId: e.campaignId,
+          human: 0,
+          machine: 0,
+          firstHumanAt: null,
+          lastHumanAt: null,
+          lastMachineAt: null,
+          hits: [],
+        };
+        sums.set(key, s);
+      }
+      if (e.human) {
+        s.human++;
+        s.firstHumanAt ??= at;
+        s.lastHumanAt = at;
+      } else {
+        s.machine++;
+        s.lastMachineAt = at;
+      }
+      s.hits.push({ i, human: e.human });
+    }
+    if (sums.size === 0) return [];
+    const list = [...sums.values()].sort((a, b) => a.row - b.row || a.kind.localeCompare(b.kind) || a.link - b.link);
+    const { rows } = await this.q(
+      `INSERT INTO engagement AS g (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at)
+        SELECT r, k, l, c, h, m, f, lh, lm
+          FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u (r, k, l, c, h, m, f, lh, lm, o)
+          ORDER BY o
+        ON CONFLICT (recipient_row_id, kind, link_idx) DO UPDATE SET
+          human_hits = g.human_hits + excluded.human_hits,
+          machine_hits = g.machine_hits + excluded.machine_hits,
+          first_human_at = coalesce(g.first_human_at, excluded.first_human_at),
+          last_human_at = coalesce(excluded.last_human_at, g.last_human_at),
+          last_machine_at = coalesce(excluded.last_machine_at, g.last_machine_at)
+        RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits`,
+      [
+        list.map((s) => s.row),
+        list.map((s) => s.kind),
+        list.map((s) => s.link),
+        list.map((s) => s.campaignId),
+        list.map((s) => s.human),
+        list.map((s) => s.machine),
+        list.map((s) => s.firstHumanAt),
+        list.map((s) => s.lastHumanAt),
+        list.map((s) => s.lastMachineAt),
+      ],
+    );
+    const out: EngagementCount[] = new Array(hits.length);
+    for (const r of rows) {
+      const s = sums.get(`${Number(r.recipient_row_id)}|${r.kind}|${r.link_idx}`)!;
+      let human = (r.human_hits as number) - s.human;
+      let total = human + (r.machine_hits as number) - s.machine;
+      for (const h of s.hits) {
+        if (h.human) human++;
+        total++;
+        out[h.i] = { firstHuman: h.human && human === 1, humanHits: human, hits: total };
+      }
+    }
+    return out;
   }
 
   async forRecipient(recipientRowId: number): Promise<EngagementCounter[]> {

@@ -4,6 +4,7 @@ import type {
   DeliverabilityRepo,
   EngagementEvent,
   EventRepo,
+  NewEngagementEvent,
   NewOutboxItem,
   OutboxClaim,
   OutboxRepo,
@@ -69,6 +70,21 @@ export class PgEventRepo implements EventRepo {
       e.data === undefined ? null : JSON.stringify(e.data),
     ]);
     return Number(rows[0].id);
+  }
+
+  async addMany(events: NewEngagementEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.q(
+      `INSERT INTO events (recipient_row_id, campaign_id, type, at, data)
+        SELECT r, c, t, a, d::jsonb FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u (r, c, t, a, d, o) ORDER BY o`,
+      [
+        events.map((e) => e.recipientRowId),
+        events.map((e) => e.campaignId),
+        events.map((e) => e.type),
+        events.map((e) => isoTime(e.at, 'event time')),
+        events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
+      ],
+    );
   }
 
   async list(campaignId: string, opts: { type?: string; limit: number; afterId?: number }): Promise<EngagementEvent[]> {
