@@ -4,7 +4,7 @@
 // with SIGTERM to check that every answered pixel was recorded.
 //   npx tsx scripts/bench/pixel.ts [seconds per round=5]   (BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
 // BENCH_STORE=pg: the service on a throwaway PostgreSQL cluster (LEADFWD_DATABASE_URL), with the statements (round
-// trips) per recorded open from pg_stat_statements. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line.
+// trips) per recorded open from pg_stat_statements (BENCH_PG_TOP=n lists the n most frequent). BENCH_JSON=1 adds one `BENCH_RESULT {…}` line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -195,6 +195,14 @@ try {
       `  round ${r + 1}: service ${Math.round(recorded / SECONDS)} recorded/s (2xx ${rec['2xx']}, recorded ${recorded}, errors ${rec.errors}, non-2xx ${rec.non2xx}) p99 ${rec.latency.p99} ms | bare ${Math.round(base.requests.average)} req/s p99 ${base.latency.p99} ms`,
     );
   }
+  // BENCH_PG_TOP=n: the n statements run most often, to see where the round trips go.
+  if (pgServer && process.env.BENCH_PG_TOP)
+    console.log(
+      pgServer.psql(
+        `SELECT calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT ${Number(process.env.BENCH_PG_TOP)}`,
+        'leadfwd',
+      ),
+    );
   svc.proc.kill('SIGTERM');
   bare.proc.kill('SIGTERM');
   await Promise.all([stopped(svc.proc), stopped(bare.proc)]);
