@@ -123,6 +123,7 @@ const services: ChildProcess[] = [];
 process.on('exit', () => {
   for (const s of services) s.kill('SIGKILL');
   sinkProc.kill();
+  void pgServer?.stop('immediate'); // synchronous underneath: a failed run leaves no server behind
 });
 /** Fields of /proc/<pid>/stat after the command name: 0 state, 1 parent, 11 utime, 12 stime, 13 cutime, 14 cstime. */
 const procStat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
