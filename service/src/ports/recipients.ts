@@ -53,7 +53,7 @@ export interface RecipientRepo {
   /** Claimed rows that must wait (their provider is throttled or out of today's warm-up allowance) go back to 'queued' until `retryAtIso`, the attempt not counted. */
   defer(rowIds: number[], retryAtIso: string, reason?: string): Awaitable<number>;
   /**
-   * Queued rows of a campaign due before `untilIso` wait until then (and are no longer reserved): those of one provider, those of none of
+   * Queued rows of a campaign due before `untilIso` wait until then (rows reserved by a send loop are left to it): those of one provider, those of none of
    * `notIn` (rows without a provider count as ''), or all; `reason` becomes their last error. Returns the count.
    */
   deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): Awaitable<number>;

@@ -101,8 +101,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
       defer: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = ?, updated_at = ?,
           last_error = coalesce(?, last_error) WHERE row_id = ? AND state = 'sending'`),
       // Reads the claim index (campaign, retry_at) up to `until`: only rows that would otherwise be claimed first.
-      deferQueued: db.prepare(`UPDATE recipients SET retry_at = @until, reserved_by = NULL, updated_at = @now, last_error = coalesce(@reason, last_error)
-        WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at < @until AND (@provider IS NULL OR coalesce(provider, '') = @provider)
+      deferQueued: db.prepare(`UPDATE recipients SET retry_at = @until, updated_at = @now, last_error = coalesce(@reason, last_error)
+        WHERE campaign_id = @campaignId AND state = 'queued' AND reserved_by IS NULL AND retry_at < @until AND (@provider IS NULL OR coalesce(provider, '') = @provider)
           AND (@notIn IS NULL OR coalesce(provider, '') NOT IN (SELECT value FROM json_each(@notIn)))`),
       queuedByProvider: db.prepare(`SELECT coalesce(provider, '') AS provider, count(*) AS n FROM recipients
         WHERE campaign_id = ? AND state = 'queued' GROUP BY 1`),

@@ -185,8 +185,8 @@ export class PgRecipientRepo implements RecipientRepo {
 
   async deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): Promise<number> {
     const r = await this.q(
-      `UPDATE recipients SET retry_at = $1, reserved_by = NULL, updated_at = $2, last_error = coalesce($3, last_error)
-        WHERE campaign_id = $4 AND state = 'queued' AND retry_at < $1 AND ($5::text IS NULL OR coalesce(provider, '') = $5)
+      `UPDATE recipients SET retry_at = $1, updated_at = $2, last_error = coalesce($3, last_error)
+        WHERE campaign_id = $4 AND state = 'queued' AND reserved_by IS NULL AND retry_at < $1 AND ($5::text IS NULL OR coalesce(provider, '') = $5)
           AND ($6::text[] IS NULL OR NOT (coalesce(provider, '') = ANY($6::text[])))`,
       [isoTime(untilIso, 'until'), this.now(), reason ?? null, campaignId, which.provider ?? null, which.notIn ?? null],
     );
