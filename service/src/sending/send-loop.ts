@@ -213,36 +213,47 @@ export function createSendLoop(deps: SendLoopDeps) {
       return active && !signal?.aborted;
     };
 
-    // Reserved rows in memory: not offered yet (pending), admitted (ready), stopped by the suppression list (blocked).
+    // Reserved rows in memory: not offered yet (pending), admitted by the delivery control (ready).
     let pending: LedgerRecipient[] = [];
     let ready: LedgerRecipient[] = [];
-    let blocked: LedgerRecipient[] = [];
     const mine = new Set<number>(); // reserved and not handed over: a reservation that ran out is not taken twice
-    /** Marks the admitted rows 'sending' (one statement) and hands over those still reserved for this run. */
+    /** An admitted row that does not go after all no longer counts against its provider. */
+    const notGoing = (rowId: number) => {
+      const f = inFlight.get(rowId);
+      inFlight.delete(rowId);
+      providerOf.delete(rowId);
+      if (f) control.finished(identity, f.provider, f.epoch, { outcome: 'retryable', text: 'not handed over', internal: true });
+    };
+    /**
+     * The suppression check, then the admitted rows → 'sending' (one statement), then those still reserved for this run
+     * go to delivery; a suppressed row is marked too, then failed, as every row that leaves the queue is.
+     */
     const handOver = async () => {
-      if (!ready.length && !blocked.length) return;
+      if (!ready.length) return;
       const go = ready;
-      const stop = blocked;
       ready = [];
-      blocked = [];
-      const ids = [...go, ...stop].map((r) => r.rowId);
-      for (const id of ids) mine.delete(id);
-      const marked = new Set(await store.recipients.markSending(ids, holder, now().toISOString()));
+      for (const r of go) mine.delete(r.rowId);
+      const suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
+      const marked = new Set(
+        await store.recipients.markSending(
+          go.map((r) => r.rowId),
+          holder,
+          now().toISOString(),
+        ),
+      );
       const rows = [];
       for (const r of go) {
-        if (marked.has(r.rowId)) {
-          r.attempts += 1;
-          rows.push({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) });
+        if (!marked.has(r.rowId)) {
+          notGoing(r.rowId); // taken back meanwhile (its provider was held back, the campaign changed, another process has it)
           continue;
         }
-        // Taken back meanwhile (its provider was held back, the campaign changed, another process has it): it does not go.
-        const f = inFlight.get(r.rowId);
-        inFlight.delete(r.rowId);
-        providerOf.delete(r.rowId);
-        if (f) control.finished(identity, f.provider, f.epoch, { outcome: 'retryable', text: 'reservation taken back', internal: true });
-      }
-      for (const r of stop) {
-        if (marked.has(r.rowId)) await record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
+        r.attempts += 1;
+        if (suppressed.has(r.addressKey)) {
+          notGoing(r.rowId);
+          await record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
+          continue;
+        }
+        rows.push({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) });
       }
       if (rows.length) session.send(rows);
     };
@@ -325,13 +336,9 @@ export function createSendLoop(deps: SendLoopDeps) {
                 )
               : [];
           reserved = batch.length;
-          if (batch.length) {
-            const suppressed = await store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
-            for (const r of batch) {
-              mine.add(r.rowId);
-              if (suppressed.has(r.addressKey)) blocked.push(r);
-              else pending.push(r);
-            }
+          for (const r of batch) {
+            mine.add(r.rowId);
+            pending.push(r);
           }
         }
         if (pending.length === 0 && reserved === 0) {
@@ -356,7 +363,7 @@ export function createSendLoop(deps: SendLoopDeps) {
       }
     } finally {
       clearInterval(flushTimer);
-      await giveBack([...pending, ...held.map((h) => h.row), ...ready, ...blocked], now().toISOString());
+      await giveBack([...pending, ...held.map((h) => h.row), ...ready], now().toISOString());
       pending = [];
       held = [];
       await reported;
