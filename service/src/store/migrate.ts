@@ -1,6 +1,6 @@
 // Applies the numbered, append-only migrations in order, all in one transaction (all or nothing).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { StoreMigrationError } from './errors.js';
@@ -15,6 +15,12 @@ export interface Migration {
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** A store's migrations folder beside its module: `bundled` where a bundle copied them (it exists), else `source`. */
+export function migrationsBeside(moduleUrl: string, bundled: string, source: string): string {
+  const inBundle = fileURLToPath(new URL(bundled, moduleUrl));
+  return existsSync(inBundle) ? inBundle : fileURLToPath(new URL(source, moduleUrl));
+}
 
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const found = readdirSync(dir)

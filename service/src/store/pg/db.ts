@@ -10,7 +10,6 @@
 // Status (issue 15, step 2): every port (PgRepos is the whole Repos: the contract suites open it as a Store, unchecked
 // casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
 // start-up checks and several processes (steps 2–4) are to come.
-import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type {
   AbTestRepo,
@@ -32,7 +31,7 @@ import type {
   WritebackRepo,
 } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
-import { loadMigrations, type Migration, pendingMigrations } from '../migrate.js';
+import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
 import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
@@ -48,8 +47,7 @@ import { PgWritebackRepo } from './writeback-repo.js';
 
 // Beside this module in source; a bundle (`npm run build`: dist/service.mjs) has SQLite's in dist/migrations and these
 // in dist/pg-migrations, both beside it.
-const bundled = new URL('./pg-migrations/', import.meta.url).pathname;
-export const PG_MIGRATIONS_DIR = existsSync(bundled) ? bundled : new URL('./migrations/', import.meta.url).pathname;
+export const PG_MIGRATIONS_DIR = migrationsBeside(import.meta.url, './pg-migrations/', './migrations/');
 
 export interface PgStoreOptions {
   clock?: () => Date;
