@@ -292,11 +292,11 @@ const members = sim.db
   .all() as Array<{ list_id: string; related_type: string; n: number }>;
 const minimum =
   2 + listIds.reduce((sum, id) => sum + 5 + members.filter((m) => m.list_id === id).reduce((s, m) => s + Math.max(0, Math.ceil(m.n / 1000) - 1), 0), 0);
-// BENCH_PG_TOP=n: the n statements run most often, to see where the round trips go.
+// BENCH_PG_TOP=n: the n statements run most often (BENCH_PG_TOP_BY=time: that took longest), to see where the round trips go.
 if (pgServer && process.env.BENCH_PG_TOP)
   console.log(
     pgServer.psql(
-      `SELECT calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT ${Number(process.env.BENCH_PG_TOP)}`,
+      `SELECT calls, rows, round(total_exec_time) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY ${process.env.BENCH_PG_TOP_BY === 'time' ? 'total_exec_time' : 'calls'} DESC LIMIT ${Number(process.env.BENCH_PG_TOP)}`,
       'leadfwd',
     ),
   );
