@@ -113,9 +113,7 @@ describe('the automation builder, as sally', () => {
     expect(await branch.locator('.leadfwd-branch-then li.leadfwd-node').getAttribute('data-step-id')).toBe('s4');
     expect(await branch.locator('.leadfwd-branch-else li.leadfwd-node').getAttribute('data-step-id')).toBe('s5');
     await noSerious('builder, new');
-    await page.setViewportSize({ width: 1280, height: 2600 });
-    await bs.shot(page, 'area-builder', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'area-builder', '.leadfwd-area', { viewport: { width: 1280, height: 2600 } });
   });
 
   it('refuses the broken content at its step and keeps everything typed', async () => {
@@ -195,9 +193,7 @@ describe('the automation builder, as sally', () => {
     expect(await figure('s5/0', 'sent').textContent()).toBe('2 sent');
     expect(await figure('s2', 'passed').count()).toBe(0);
     await noSerious('builder with figures');
-    await page.setViewportSize({ width: 1280, height: 2600 });
-    await bs.shot(page, 'area-automation-figures', '.leadfwd-area', { maxHeight: 1800 });
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'area-automation-figures', '.leadfwd-area', { maxHeight: 1800, viewport: { width: 1280, height: 2600 } });
   });
 
   it('edits a step and saves it with every step id kept', async () => {

@@ -191,9 +191,7 @@ describe('the LeadFWD area, as sally', () => {
     expect(await area().locator('a.leadfwd-sugar-campaign').getAttribute('href')).toBe(
       `#bwc/index.php?module=Campaigns&action=DetailView&record=${sugarCampaign}`,
     );
-    await page.setViewportSize({ width: 1280, height: 2400 });
-    await bs.shot(page, 'area-report', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'area-report', '.leadfwd-area', { viewport: { width: 1280, height: 2400 } });
   });
 
   it('exports a CSV of every recipient, offered as a download', async () => {

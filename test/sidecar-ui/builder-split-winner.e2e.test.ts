@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, fakeClock, humanClick, READER_ENV, sugarToken, trackingOf } from '../features/helpers.js';
 import { waitFor } from '../support/stack.js';
 import { createContactList } from '../support/sugar-seed.js';
-import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { areaLocators } from './area-locators.js';
+import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 const PEOPLE = Array.from({ length: 10 }, (_, i) => `w${i}@example.org`);
 const clock = fakeClock();
@@ -27,26 +28,15 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const area = () => page.locator('.leadfwd-area');
-const noSerious = async (what: string) => expect(await axeViolations(page, '.leadfwd-area'), what).toEqual([]);
-const field = (step: string, name: string) => area().locator(`[id$="-b-${step || 'automation'}-${name.replace(/[^A-Za-z0-9_-]/g, '-')}"]`);
+const { area, field, noSerious, addStep } = areaLocators(() => page);
 const decision = () => area().locator('[data-split-for="s1"]');
-async function addStep(list: string, kind: string) {
-  const row = area().locator('.leadfwd-add-step', { has: page.locator(`button[data-list="${list}"]`) });
-  await row.locator('select').selectOption(kind);
-  await press(row.locator('button'));
-}
 async function email(step: string, name: string, subject: string) {
   await field(step, 'name').fill(name);
   await field(step, 'subject').fill(subject);
   await field(step, 'content').fill(`<p>${subject} <a href="https://shop.example.com/x">shop</a></p>`);
 }
 const received = (subject: string) => bs.stack.sink.messages.filter((m) => new RegExp(`^Subject: ${subject}\\s*$`, 'm').test(m.raw.toString()));
-const shot = async (name: string) => {
-  await page.setViewportSize({ width: 1400, height: 2200 });
-  await bs.shot(page, name, '.leadfwd-area');
-  await page.setViewportSize({ width: 1280, height: 1000 });
-};
+const shot = (name: string) => bs.shot(page, name, '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
 
 describe("a split's automatic winner in the builder, as sally", () => {
   it('offers the rule on a split and checks its hours before saving', async () => {

@@ -81,9 +81,7 @@ describe('a split in the automation builder, as sally', () => {
       's5',
     ]);
     await noSerious('builder with a split');
-    await page.setViewportSize({ width: 1400, height: 2200 });
-    await bs.shot(page, 'builder-split', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'builder-split', '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
   });
 
   it('saves it with every id, sends each person one path, and shows each path’s figures', async () => {
@@ -113,9 +111,7 @@ describe('a split in the automation builder, as sally', () => {
     );
     expect([await sentFigure('s2'), await sentFigure('s3'), await sentFigure('s5')]).toEqual([a.length, b.length, c.length]);
     await noSerious('builder with split figures');
-    await page.setViewportSize({ width: 1400, height: 2200 });
-    await bs.shot(page, 'builder-split-figures', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'builder-split-figures', '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
   });
 
   it('edits a path’s email and keeps every step id', async () => {

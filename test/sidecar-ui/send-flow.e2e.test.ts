@@ -110,9 +110,7 @@ describe('Send via LeadFWD, step by step', () => {
     await step('content').locator('.leadfwd-preview-text summary').click();
     expect(await step('content').locator('.leadfwd-preview-text-body').textContent()).toMatch(/HELLO SAM|Hello Sam/);
     await noSerious('content step');
-    await page.setViewportSize({ width: 1280, height: 1700 });
-    await bs.shot(page, 'send-flow-content', '.harness-drawer form.leadfwd-send');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'send-flow-content', '.harness-drawer form.leadfwd-send', { viewport: { width: 1280, height: 1700 } });
   });
 
   it('Content: switching the format converts the content, both ways, and never keeps the wrong source', async () => {
@@ -193,9 +191,7 @@ describe('Send via LeadFWD, step by step', () => {
     await drawer().locator('.leadfwd-test-result p').waitFor();
     expect(await drawer().locator('.leadfwd-test-result').textContent()).toMatch(/Test sent to 1 of 1 addresses/);
     expect(bs.stack.sink.messages.flatMap((m) => m.envelope.to)).toEqual(['proof.reader@example.com']);
-    await page.setViewportSize({ width: 1280, height: 2000 });
-    await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send', { viewport: { width: 1280, height: 2000 } });
   });
 
   it('Confirm: the reviewed campaign itself goes, and the recipient gets the message the preview showed', async () => {
