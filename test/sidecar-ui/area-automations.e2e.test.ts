@@ -12,7 +12,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
-import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { addToList, createList, createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 import { areaLocators } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
@@ -32,12 +32,11 @@ beforeAll(async () => {
     env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' },
     now: () => new Date(Date.now() + offset),
   });
-  listId = await createList(bs.sugar, 'Spring onboarding');
-  const ids: string[] = [];
-  for (const [i, address] of PEOPLE.entries()) {
-    ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: ['Ann', 'Bob', 'Cat'][i], emails: [{ address }] }));
-  }
-  await addToList(bs.sugar, listId, 'Contacts', ids);
+  listId = await createListOf(
+    bs.sugar,
+    'Spring onboarding',
+    PEOPLE.map((address, i) => ({ first_name: ['Ann', 'Bob', 'Cat'][i], emails: [{ address }] })),
+  );
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);
 afterAll(async () => {

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { waitFor } from '../support/stack.js';
 import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack, until } from './browser-stack.js';
 
@@ -205,7 +206,7 @@ describe('Send via LeadFWD, step by step', () => {
     await press(drawer().locator('.leadfwd-done .leadfwd-close'));
     expect(await page.locator('.harness-drawer').count()).toBe(0);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
-    await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'campaign sent', 30_000);
+    await untilCampaign(bs.stack.api, campaignId, 'sent', 'campaign sent', 30_000);
     const mail = bs.stack.sink.messages.find((m) => m.envelope.to[0] === chosen.email)!;
     const parsed = await PostalMime.parse(mail.raw);
     expect(parsed.subject).toMatch(new RegExp(`^Spring news for ${chosen.name.split(' ')[0]} in `));
