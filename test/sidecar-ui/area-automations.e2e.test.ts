@@ -43,7 +43,7 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const { area, field, message, node, noSerious, addStep, save } = areaLocators(() => page);
+const { area, field, message, node, noSerious, addStep, save, newAutomation } = areaLocators(() => page);
 const errorAt = (step: string, name: string) => field(step, `${name}-error`);
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
 const figure = (key: string, kind: string) => area().locator(`[data-figures-for="${key}"] .leadfwd-stepfig-${kind}`);
@@ -271,11 +271,7 @@ describe('the builder when a list is deleted in Sugar meanwhile', () => {
   it('names it once at the lists, keeps it ticked and marked, and keeps the automation', async () => {
     const temp = await createList(bs.sugar, 'Temporary list');
     await addToList(bs.sugar, temp, 'Contacts', []);
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Autumn welcome');
-    await area().locator(`input[name="targetList"][value="${temp}"]`).check();
+    await newAutomation(bs.harness.url, 'Autumn welcome', temp);
     await addStep('root', 'send_email');
     await field('s1', 'name').fill('Hello');
     await field('s1', 'subject').fill('Hello');

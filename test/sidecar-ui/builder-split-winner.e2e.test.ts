@@ -28,7 +28,7 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const { area, field, noSerious, addStep } = areaLocators(() => page);
+const { area, field, noSerious, addStep, newAutomation } = areaLocators(() => page);
 const decision = () => area().locator('[data-split-for="s1"]');
 async function email(step: string, name: string, subject: string) {
   await field(step, 'name').fill(name);
@@ -40,11 +40,7 @@ const shot = (name: string) => bs.shot(page, name, '.leadfwd-area', { viewport: 
 
 describe("a split's automatic winner in the builder, as sally", () => {
   it('offers the rule on a split and checks its hours before saving', async () => {
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Split with a winner');
-    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await newAutomation(bs.harness.url, 'Split with a winner', listId);
     await addStep('root', 'split'); // s1
     await addStep('s1-path0', 'send_email'); // s2
     await email('s2', 'Hello A', 'Hello, version A');
@@ -101,11 +97,7 @@ describe("a split's automatic winner in the builder, as sally", () => {
   });
 
   it('lets sally make a path the winner by hand, and refuses max', async () => {
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Split by hand');
-    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await newAutomation(bs.harness.url, 'Split by hand', listId);
     await addStep('root', 'split'); // s1
     await addStep('s1-path0', 'send_email'); // s2
     await email('s2', 'By hand A', 'By hand A');

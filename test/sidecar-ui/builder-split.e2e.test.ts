@@ -26,7 +26,7 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const { area, field, node, noSerious, addStep, save } = areaLocators(() => page);
+const { area, field, node, noSerious, addStep, save, newAutomation } = areaLocators(() => page);
 async function email(step: string, name: string, subject: string) {
   await field(step, 'name').fill(name);
   await field(step, 'subject').fill(subject);
@@ -40,11 +40,7 @@ const sentFigure = async (step: string) =>
 
 describe('a split in the automation builder, as sally', () => {
   it('builds a split with three paths drawn side by side, and names an empty path before saving', async () => {
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Split welcome');
-    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await newAutomation(bs.harness.url, 'Split welcome', listId);
 
     await addStep('root', 'split'); // s1
     expect(await field('s1', 'title').textContent()).toBe('1. A/B split: 2 paths');
