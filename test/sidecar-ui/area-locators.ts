@@ -35,3 +35,11 @@ export function areaLocators(page: () => Page) {
     },
   };
 }
+
+/** Opens the send flow as a user does: the legacy (BWC) Campaign page at `harnessUrl`, then its "Send via LeadFWD". */
+export async function openSendFlow(page: Page, harnessUrl: string, campaignId: string): Promise<void> {
+  await page.goto(`${harnessUrl}#Campaigns/${campaignId}`);
+  const send = page.frameLocator('iframe.harness-bwc').locator('input.leadfwd-bwc-send');
+  await send.waitFor();
+  await send.click();
+}

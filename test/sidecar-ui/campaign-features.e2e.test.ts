@@ -11,6 +11,7 @@ import { untilCampaign } from '../support/campaigns.js';
 import { relayAs } from '../support/relay.js';
 import { createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
+import { openSendFlow } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 let bs: BrowserStack;
@@ -135,10 +136,7 @@ describe('the report of an A/B test variant', () => {
 
 describe('the send flow', () => {
   it("offers sally's own saved filters and the reports as the audience, and goes on with a saved filter alone", async () => {
-    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
-    const frame = page.frameLocator('iframe.harness-bwc');
-    await frame.locator('input.leadfwd-bwc-send').waitFor();
-    await frame.locator('input.leadfwd-bwc-send').click();
+    await openSendFlow(page, bs.harness.url, DEMO_IDS.campaigns.spring);
     const drawer = page.locator('.harness-drawer form.leadfwd-send');
     const filter = drawer.locator(`input[name="savedFilter"][value="${DEMO_IDS.filters.emeaContacts}"]`);
     await filter.waitFor();

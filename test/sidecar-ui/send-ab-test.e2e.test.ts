@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { waitFor } from '../support/stack.js';
 import { createListOf } from '../support/sugar-seed.js';
+import { openSendFlow } from './area-locators.js';
 import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 const PEOPLE = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ida', 'jon'];
@@ -36,10 +37,7 @@ const campaigns = async () => (await bs.stack.api('GET', '/campaigns?q=Spring%20
 
 describe('an A/B test set up in the send flow', () => {
   it('takes two variants of the subject on the Content step, refusing two that are the same', async () => {
-    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
-    const frame = page.frameLocator('iframe.harness-bwc');
-    await frame.locator('input.leadfwd-bwc-send').waitFor();
-    await frame.locator('input.leadfwd-bwc-send').click();
+    await openSendFlow(page, bs.harness.url, DEMO_IDS.campaigns.spring);
     const mine = drawer().locator(`input[name="targetList"][value="${listId}"]`);
     await mine.waitFor();
     const ticked = drawer().locator('input[name="targetList"]:checked');

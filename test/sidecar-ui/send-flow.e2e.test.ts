@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { untilCampaign } from '../support/campaigns.js';
 import { waitFor } from '../support/stack.js';
+import { openSendFlow } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack, until } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -40,10 +41,7 @@ describe('Send via LeadFWD, step by step', () => {
   let chosen = { email: '', name: '' };
 
   it('Audience: opens from the legacy Campaign in the parent app, its lists preselected, on a step indicator', async () => {
-    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
-    const frame = page.frameLocator('iframe.harness-bwc');
-    await frame.locator('input.leadfwd-bwc-send').waitFor();
-    await frame.locator('input.leadfwd-bwc-send').click();
+    await openSendFlow(page, bs.harness.url, DEMO_IDS.campaigns.spring);
     await drawer().waitFor();
     await page.waitForFunction(() => document.activeElement?.classList.contains('leadfwd-title'));
     const newsletter = drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`);
