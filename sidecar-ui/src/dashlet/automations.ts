@@ -6,6 +6,7 @@ import { h } from '../shared/dom.js';
 import { automationHref } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { AutomationStatus, AutomationSummary, AutomationView } from '../shared/service-types.js';
+import { actionButtons } from './card.js';
 
 export type AutomationAction = 'pause' | 'resume' | 'stop';
 
@@ -48,23 +49,6 @@ export function automationCard(a: AutomationView, onAction?: (a: AutomationView,
       { class: 'leadfwd-line leadfwd-automation-totals' },
       t('LBL_LEADFWD_AUTOMATION_TOTALS', { steps: stepRows(a.steps).filter((r) => r.kind === 'email').length, ...sum }),
     ),
-    can.length
-      ? h(
-          'div',
-          { class: 'leadfwd-actions' },
-          can.map((x) =>
-            h(
-              'button',
-              {
-                type: 'button',
-                class: `btn btn-small leadfwd-automation-${x}`,
-                'aria-label': t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}_NAMED`, { name: a.name }),
-                onclick: () => onAction!(a, x),
-              },
-              t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}`),
-            ),
-          ),
-        )
-      : null,
+    actionButtons(can, { cls: 'leadfwd-automation', labels: 'LBL_LEADFWD_AUTOMATION', name: a.name }, (x) => onAction!(a, x)),
   );
 }

@@ -85,20 +85,28 @@ function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction
   if (['extracting', 'pending', 'sending'].includes(c.status)) can.push('pause');
   if (c.status === 'paused') can.push('resume');
   if (['draft', 'extracting', 'pending', 'sending', 'paused'].includes(c.status)) can.push('cancel');
-  if (!can.length) return null;
+  return actionButtons(can, { cls: 'leadfwd-action', labels: 'LBL_LEADFWD_ACTION', name: c.name }, (a) => onAction(c, a));
+}
+
+/**
+ * A dashlet line's small buttons, one per action: class `${cls}-${action}`, label `${labels}_${ACTION}`, and for
+ * screen readers `${labels}_${ACTION}_NAMED` with the campaign's or automation's `name`. None: null.
+ */
+export function actionButtons<A extends string>(actions: A[], o: { cls: string; labels: string; name: string }, onAction: (a: A) => void) {
+  if (!actions.length) return null;
   return h(
     'div',
     { class: 'leadfwd-actions' },
-    can.map((a) =>
+    actions.map((a) =>
       h(
         'button',
         {
           type: 'button',
-          class: `btn btn-small leadfwd-action-${a}`,
-          'aria-label': t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}_NAMED`, { name: c.name }),
-          onclick: () => onAction(c, a),
+          class: `btn btn-small ${o.cls}-${a}`,
+          'aria-label': t(`${o.labels}_${a.toUpperCase()}_NAMED`, { name: o.name }),
+          onclick: () => onAction(a),
         },
-        t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}`),
+        t(`${o.labels}_${a.toUpperCase()}`),
       ),
     ),
   );
