@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { untilCampaign } from '../support/campaigns.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { fakeClock, humanClick, messagesBySubject, READER_ENV, recipientsOf, scannerClick, trackingOf } from './helpers.js';
 
 const clock = fakeClock();
@@ -29,11 +29,7 @@ const body = (name: string, abTest: Record<string, unknown>) => ({
 beforeAll(async () => {
   stack = await startStack({ now: clock.now, env: READER_ENV });
   const sugar = adminClient(stack.sim.url);
-  listId = await createContactList(
-    sugar,
-    'Everyone',
-    Array.from({ length: PEOPLE }, (_, i) => `p${i}@example.org`),
-  );
+  listId = await createContactList(sugar, 'Everyone', numberedAddresses('p', PEOPLE));
 }, 60_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { pairSugar, type RelayCall, relayAs } from '../support/relay.js';
 import { makeDkimKey, type Stack, startStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
 let stack: Stack;
 let relay: SmtpSink;
@@ -60,16 +60,8 @@ beforeAll(async () => {
   stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } });
   await pairSugar(stack);
   const sugar = adminClient(stack.sim.url);
-  listId = await createContactList(
-    sugar,
-    'Few',
-    Array.from({ length: 3 }, (_, i) => `few${i}@example.org`),
-  );
-  bigListId = await createContactList(
-    sugar,
-    'Seventy',
-    Array.from({ length: 70 }, (_, i) => `m${i}@example.org`),
-  );
+  listId = await createContactList(sugar, 'Few', numberedAddresses('few', 3));
+  bigListId = await createContactList(sugar, 'Seventy', numberedAddresses('m', 70));
   ids.brand = await newIdentity('brand', { fromAddresses: ['ceo@corp.example.test'] });
 }, 90_000);
 

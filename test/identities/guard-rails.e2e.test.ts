@@ -8,7 +8,7 @@ import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { randomSecret } from '../support/secrets.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
 let stack: Stack;
 let relay: SmtpSink;
@@ -57,17 +57,8 @@ beforeAll(async () => {
   ids.promo = await identity('promo', relay.port);
   ids.service = await identity('service', otherRelay.port);
   const sugar = adminClient(stack.sim.url);
-  smallList = await createContactList(
-    sugar,
-    'Small',
-    Array.from({ length: 20 }, (_, i) => `p${i}@example.org`),
-  );
-  bigList = await createContactList(
-    sugar,
-    'Big',
-    Array.from({ length: 40 }, (_, i) => `q${i}@example.net`),
-    'Q',
-  );
+  smallList = await createContactList(sugar, 'Small', numberedAddresses('p', 20));
+  bigList = await createContactList(sugar, 'Big', numberedAddresses('q', 40, 'example.net'), 'Q');
 }, 60_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { makeDkimKey, type Stack, startStack } from '../support/stack.js';
-import { addToList, adminClient, createContactList, createList, createPerson } from '../support/sugar-seed.js';
+import { addToList, adminClient, createContactList, createList, createPerson, numberedAddresses } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const relays: Record<'north' | 'south', SmtpSink> = {} as never;
@@ -42,11 +42,7 @@ beforeAll(async () => {
     expect(forced.status).toBe(200);
   }
   const sugar = adminClient(stack.sim.url);
-  listId = await createContactList(
-    sugar,
-    'Both',
-    Array.from({ length: PEOPLE }, (_, i) => `p${i}@example.org`),
-  );
+  listId = await createContactList(sugar, 'Both', numberedAddresses('p', PEOPLE));
 }, 60_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type LocalDns, startDnsServer } from '../support/dns-server.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
 const DAY = 86_400_000;
 let clock = new Date();
@@ -38,8 +38,8 @@ beforeAll(async () => {
   identityId = created.body.id;
   expect((await stack.api('POST', `/identities/${identityId}/approve`, { force: true })).status).toBe(200);
   const sugar = adminClient(stack.sim.url);
-  const google = Array.from({ length: 8 }, (_, i) => `g${i}@acme-on-google.test`);
-  listId = await createContactList(sugar, 'Warm-up', [...google, ...Array.from({ length: 3 }, (_, i) => `y${i}@acme-on-yahoo.test`)]);
+  const google = numberedAddresses('g', 8, 'acme-on-google.test');
+  listId = await createContactList(sugar, 'Warm-up', [...google, ...numberedAddresses('y', 3, 'acme-on-yahoo.test')]);
 }, 60_000);
 
 afterAll(async () => {

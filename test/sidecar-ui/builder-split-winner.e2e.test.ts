@@ -7,11 +7,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, fakeClock, humanClick, READER_ENV, sugarToken, trackingOf } from '../features/helpers.js';
 import { waitFor } from '../support/stack.js';
-import { createContactList } from '../support/sugar-seed.js';
+import { createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { areaLocators } from './area-locators.js';
 import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const PEOPLE = Array.from({ length: 10 }, (_, i) => `w${i}@example.org`);
+const PEOPLE = numberedAddresses('w', 10);
 const clock = fakeClock();
 let bs: BrowserStack;
 let page: Page;

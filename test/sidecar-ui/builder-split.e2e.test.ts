@@ -6,11 +6,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/stack.js';
-import { createContactList } from '../support/sugar-seed.js';
+import { createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { areaLocators } from './area-locators.js';
 import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const PEOPLE = Array.from({ length: 12 }, (_, i) => `p${i}@example.org`);
+const PEOPLE = numberedAddresses('p', 12);
 let bs: BrowserStack;
 let page: Page;
 let errors: string[];

@@ -41,6 +41,9 @@ export async function addToList(sugar: SugarClient, listId: string, module: Pers
   await sugar.post(`/ProspectLists/${listId}/link`, { link_name: LINK_OF[module], ids });
 }
 
+/** `n` addresses `${prefix}0@${domain}`, `${prefix}1@${domain}`, …: the people of a test list. */
+export const numberedAddresses = (prefix: string, n: number, domain = 'example.org') => Array.from({ length: n }, (_, i) => `${prefix}${i}@${domain}`);
+
 /** A Target List of new records, one per spec (a Contact where the spec names no module); returns the list's id. */
 export async function createListOf(sugar: SugarClient, name: string, people: ReadonlyArray<Omit<PersonSpec, 'module'> & Partial<PersonSpec>>): Promise<string> {
   const byModule = new Map<PersonSpec['module'], string[]>();
