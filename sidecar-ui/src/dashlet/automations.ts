@@ -6,7 +6,7 @@ import { h } from '../shared/dom.js';
 import { automationHref } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { AutomationStatus, AutomationSummary, AutomationView } from '../shared/service-types.js';
-import { actionButtons } from './card.js';
+import { actionButtons, rowHead } from './card.js';
 
 export type AutomationAction = 'pause' | 'resume' | 'stop';
 
@@ -37,12 +37,7 @@ export function automationCard(a: AutomationView, onAction?: (a: AutomationView,
   return h(
     'li',
     { class: 'leadfwd-automation', 'data-automation-id': a.id, 'data-status': a.status },
-    h(
-      'div',
-      { class: 'leadfwd-row-head' },
-      h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name),
-      h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status))),
-    ),
+    rowHead('automation', a.name, automationHref(a.id), STATUS_CLASS[a.status], t(automationStatusLabel(a.status))),
     h('p', { class: 'leadfwd-line help-block leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
     h(
       'p',

@@ -88,6 +88,16 @@ function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction
   return actionButtons(can, { cls: 'leadfwd-action', labels: 'LBL_LEADFWD_ACTION', name: c.name }, (a) => onAction(c, a));
 }
 
+/** A dashlet line's head: the campaign's or automation's name, opening it, and its status as a Sugar label. */
+export function rowHead(kind: 'campaign' | 'automation', name: string, href: string, labelClass: string | undefined, status: string) {
+  return h(
+    'div',
+    { class: 'leadfwd-row-head' },
+    h('a', { class: `leadfwd-${kind}-name`, href }, name),
+    h('span', { class: `${labelClass ?? 'label'} leadfwd-status-label` }, status),
+  );
+}
+
 /**
  * A dashlet line's small buttons, one per action: class `${cls}-${action}`, label `${labels}_${ACTION}`, and for
  * screen readers `${labels}_${ACTION}_NAMED` with the campaign's or automation's `name`. None: null.
@@ -122,12 +132,7 @@ export function campaignCard(
   return h(
     'li',
     { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
-    h(
-      'div',
-      { class: 'leadfwd-row-head' },
-      h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
-      h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
-    ),
+    rowHead('campaign', c.name, reportHref(c.id), STATUS_CLASS[c.status], t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
     h('p', { class: 'leadfwd-line help-block leadfwd-date' }, dateLine(c)),
     progress(c, samples),
     report && report.sent > 0 ? figures(report) : null,
