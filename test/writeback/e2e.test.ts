@@ -6,6 +6,7 @@
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver, fixture } from '../engagement/inbound-support.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from './helpers.js';
@@ -19,6 +20,11 @@ const pixelOf = async (addr: string) => /src="([^"]*\/t\/o\/[^"]+)"/.exec(await 
 const linksOf = async (addr: string) => [...(await html(addr)).matchAll(/href="([^"]*\/t\/c\/[^"]+)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
 const get = (url: string) => fetch(url, { headers: { 'User-Agent': HUMAN_UA }, redirect: 'manual' });
 const messageIdOf = (addr: string) => /^Message-ID: (<[^>]+>)/im.exec(byAddress(addr).raw.toString())![1];
+/** A DSN or complaint report (an .eml fixture) about the message `addr` got, delivered to the bounce port. */
+const reportBack = (addr: string, file: string) => {
+  const m = byAddress(addr);
+  return deliver(stack.service.bouncePort, [m.envelope.from], fixture(file, { verp: m.envelope.from, rcpt: m.envelope.to[0], messageId: messageIdOf(addr) }));
+};
 
 beforeAll(async () => {
   stack = await startStack({
@@ -57,19 +63,17 @@ afterAll(async () => {
 
 describe('Sugar write-back end to end', () => {
   it('sends, and the Sugar Campaign exists with its list and trackers as soon as sending starts', async () => {
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Spring news, written back to Sugar',
-      subject: 'Hello',
-      fromName: 'Spring Team',
-      fromEmail: 'news@news.example.test',
-      html: '<p>Hi</p><a href="https://shop.example.com/spring">Shop</a> <a href="https://example.com/about">About</a>',
-      targetListIds: [ids.list],
-    });
+    const created = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([ids.list], {
+        name: 'Spring news, written back to Sugar',
+        fromName: 'Spring Team',
+        html: '<p>Hi</p><a href="https://shop.example.com/spring">Shop</a> <a href="https://example.com/about">About</a>',
+      }),
+    );
     expect(created.status).toBe(201);
-    campaign = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${created.body.id}`)).body;
-      return c.status === 'sent' && c.writeback.sugarCampaignId ? c : undefined;
-    }, 'sent and set up in Sugar');
+    campaign = await untilCampaign(stack.api, created.body.id, (c) => c.status === 'sent' && c.writeback.sugarCampaignId, 'sent and set up in Sugar');
     expect(campaign.progress).toMatchObject({ accepted: 5, failed: 2 }); // sam's shared address is mailed once
     const sugarCampaign = stack.sim.db.prepare('SELECT name, campaign_type, status FROM campaigns WHERE id = ?').get(campaign.writeback.sugarCampaignId);
     expect(sugarCampaign).toEqual({ name: 'Spring news, written back to Sugar', campaign_type: 'Email', status: 'Active' });
@@ -90,30 +94,9 @@ describe('Sugar write-back end to end', () => {
       (await fetch(unsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }))
         .status,
     ).toBe(200);
-    const sam = byAddress('sam@example.com');
-    expect(
-      await deliver(
-        stack.service.bouncePort,
-        [sam.envelope.from],
-        fixture('arf-abuse.eml', { verp: sam.envelope.from, rcpt: sam.envelope.to[0], messageId: messageIdOf('sam@example.com') }),
-      ),
-    ).toEqual({ ok: true });
-    const cat = byAddress('cat@example.com');
-    expect(
-      await deliver(
-        stack.service.bouncePort,
-        [cat.envelope.from],
-        fixture('postfix-mailbox-full.eml', { verp: cat.envelope.from, rcpt: 'cat@example.com', messageId: messageIdOf('cat@example.com') }),
-      ),
-    ).toEqual({ ok: true });
-    const bob = byAddress('bob@example.org');
-    expect(
-      await deliver(
-        stack.service.bouncePort,
-        [bob.envelope.from],
-        fixture('postfix-user-unknown.eml', { verp: bob.envelope.from, rcpt: 'bob@example.org', messageId: messageIdOf('bob@example.org') }),
-      ),
-    ).toEqual({ ok: true });
+    expect(await reportBack('sam@example.com', 'arf-abuse.eml')).toEqual({ ok: true });
+    expect(await reportBack('cat@example.com', 'postfix-mailbox-full.eml')).toEqual({ ok: true });
+    expect(await reportBack('bob@example.org', 'postfix-user-unknown.eml')).toEqual({ ok: true });
   });
 
   it("leaves Sugar's CampaignLog equal to the service's own report, row for row", async () => {
