@@ -87,5 +87,9 @@ describe.skipIf(!debianPgBin())('a campaign on PostgreSQL', () => {
     const counts = await expectCampaignLogEqualsReport(stack, campaign.id, 60_000);
     expect(counts).toEqual({ targeted: BULK + 3, viewed: 3, link: 1, removed: 1, 'invalid email': 1 });
     expect(await stack.service.store.suppressions.get('lee@example.com')).toMatchObject({ reason: 'unsubscribe' });
+    // /metrics reads its counts from PostgreSQL at scrape time.
+    const metrics = await (await fetch(`${stack.service.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^leadfwd_recipients\\{state="accepted"\\} ${BULK + 3}$`, 'm'));
+    expect(metrics).toMatch(/^leadfwd_tracking_hits\{kind="open",class="human"\} [1-9]/m);
   }, 90_000);
 });

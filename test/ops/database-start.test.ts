@@ -129,6 +129,11 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
       expect(waiting.status).toBe(503);
       expect(JSON.parse(waiting.body)).toMatchObject({ ready: false, checks: { database: { ok: false } } });
       expect(waiting.body).toMatch(/waiting for PostgreSQL at postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/start\d+: .*ECONNREFUSED/);
+      // Alive while it waits: a liveness probe must not restart it.
+      const health = await fetch(`http://127.0.0.1:${p.port}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ ok: true, starting: expect.stringMatching(/waiting for PostgreSQL/) });
+      expect((await fetch(`http://127.0.0.1:${p.port}/api/v1/campaigns`)).status).toBe(503);
       await new Promise((r) => setTimeout(r, 1500)); // a few attempts with backoff, still alive
       expect(p.child.exitCode).toBeNull();
     } finally {
@@ -144,7 +149,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     );
     expect(JSON.parse(ready.body).checks.database).toEqual({ ok: true });
     expect(p.output()).toMatch(/"store\.waiting"/);
-    expect(p.output()).toMatch(/"service\.started"/);
+    await waitFor(() => /"service\.started"/.test(p.output()), 'service.started logged'); // SIGTERM is handled from then on
     expect(p.output()).not.toContain(PASSWORD);
     const name = url.split('/').at(-1)!;
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(readdirSync(PG_MIGRATIONS_DIR).length));
@@ -181,6 +186,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
 
     await waitFor(async () => ((await p.readyz())?.status === 200 ? true : undefined), 'the service to be ready after the other migration', 30_000);
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length));
+    await waitFor(() => /"service\.started"/.test(p.output()), 'service.started logged');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     rmSync(older, { recursive: true, force: true });

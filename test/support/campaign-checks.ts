@@ -1,10 +1,10 @@
 // What the end-to-end campaign tests assert, shared so each adapter's run (SQLite, PostgreSQL) checks the same
 // things the same way: the campaign's status, each address mailed once, an audit that balances, and Sugar's
 // CampaignLog equal to the service's own report, counted and row for row.
+import { isDeepStrictEqual } from 'node:util';
 import PostalMime from 'postal-mime';
 import { expect } from 'vitest';
-import type { Stack } from './stack.js';
-import { waitFor } from './stack.js';
+import { type Stack, waitFor } from './stack.js';
 
 /** The campaign's view once it reaches `status`. */
 export const campaignWhen = (stack: Stack, id: string, status: string, timeoutMs?: number) =>
@@ -32,34 +32,43 @@ export function expectBalancedAudit(audit: { candidates: number; queued: number;
 }
 
 /**
- * Waits until the campaign's write-back is done, then checks Sugar's CampaignLog against the report: counted the
- * way Sugar's status page counts, and row for row against the rows the service recorded. Returns the counts.
+ * Waits until the campaign's write-back is done and Sugar's CampaignLog, counted the way Sugar's status page counts,
+ * equals the report (a click or an opt-out answered a moment ago may still be on its way to the outbox), then checks
+ * it row for row against the rows the service recorded. Returns the counts.
  */
-export async function expectCampaignLogEqualsReport(stack: Stack, id: string, timeoutMs?: number): Promise<Record<string, number>> {
-  const view = await waitFor(
-    async () => {
-      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
-      return c.writeback.pending === 0 && c.writeback.hitsPending === 0 && c.writeback.done > 0 ? c : undefined;
-    },
-    'everything written back',
-    timeoutMs,
-  );
-  const report = (await stack.api('GET', `/campaigns/${id}/report`)).body;
-  const sid = view.writeback.sugarCampaignId;
-  const counts = stack.sim.campaignLogCounts(sid);
-  expect(view.writeback).toMatchObject({ dead: 0, errors: [], activity: counts });
-  const expected = {
-    targeted: report.accepted,
-    viewed: report.opened.people,
-    link: report.links.reduce((n: number, l: { people: number }) => n + l.people, 0),
-    removed: report.optedOut,
-    'invalid email': report.bounced.hard,
-    'send error': report.bounced.soft,
+export async function expectCampaignLogEqualsReport(stack: Stack, id: string, timeoutMs = 20_000): Promise<Record<string, number>> {
+  const read = async () => {
+    const view = (await stack.api('GET', `/campaigns/${id}`)).body;
+    const report = (await stack.api('GET', `/campaigns/${id}/report`)).body;
+    const counts = view.writeback.sugarCampaignId ? stack.sim.campaignLogCounts(view.writeback.sugarCampaignId) : {};
+    const wanted = {
+      targeted: report.accepted,
+      viewed: report.opened.people,
+      link: report.links.reduce((n: number, l: { people: number }) => n + l.people, 0),
+      removed: report.optedOut,
+      'invalid email': report.bounced.hard,
+      'send error': report.bounced.soft,
+    };
+    // Sugar's counts omit an activity nobody had; the report says 0.
+    const expected = Object.fromEntries(Object.entries(wanted).filter(([k, n]) => n > 0 || k in counts));
+    const settled = view.writeback.pending === 0 && view.writeback.hitsPending === 0 && view.writeback.done > 0;
+    return { view, counts, expected, settled };
   };
-  // Sugar's counts omit an activity nobody had; the report says 0.
-  expect(counts).toEqual(Object.fromEntries(Object.entries(expected).filter(([k, n]) => n > 0 || k in counts)));
+  const until = Date.now() + timeoutMs;
+  let last = await read();
+  while (!(last.settled && isDeepStrictEqual(last.counts, last.expected)) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await read();
+  }
+  const { view, counts, expected } = last;
+  expect(view.writeback).toMatchObject({ pending: 0, hitsPending: 0, dead: 0, errors: [], activity: counts });
+  expect(counts).toEqual(expected);
   const local = (await stack.service.store.writeback.rows(id)).map((r) => `${r.logId} ${r.activityType} ${r.targetId}`).sort();
-  const remote = (stack.sim.db.prepare('SELECT id, activity_type, target_id FROM campaign_log WHERE campaign_id = ? AND deleted = 0').all(sid) as any[])
+  const remote = (
+    stack.sim.db
+      .prepare('SELECT id, activity_type, target_id FROM campaign_log WHERE campaign_id = ? AND deleted = 0')
+      .all(view.writeback.sugarCampaignId) as any[]
+  )
     .map((r) => `${r.id} ${r.activity_type} ${r.target_id}`)
     .sort();
   expect(remote).toEqual(local);
