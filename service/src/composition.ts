@@ -157,8 +157,9 @@ async function openConfiguredStore(config: Config, logger: Logger, waiting: (rea
     }
   })();
   // Whatever the driver says is repeated to the operator without the password, should it ever hold it.
-  const clean = (text: string) => (password ? text.split(password).join('***') : text);
+  const clean = (text: string) => (password.length >= 4 ? text.split(password).join('***') : text);
   for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
+    if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
       const store = await openPgStore(url, { poolSize });
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');

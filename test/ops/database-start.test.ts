@@ -179,7 +179,9 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(p.child.exitCode).toBeNull();
     expect(starting.status).toBe(503);
-    expect((await p.readyz())?.status).toBe(503);
+    const waiting = await p.readyz();
+    expect(waiting?.status).toBe(503);
+    expect(waiting?.body).toMatch(/opening PostgreSQL at postgres:\/\/leadfwd:\*\*\*@.*applying migrations \(after any other process applying them\)/);
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length - 1));
     await other.query('COMMIT');
     await other.end();
