@@ -7,9 +7,9 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): every port (PgRepos is the whole Repos: the contract suites open it as a Store, unchecked
-// casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
-// start-up checks and several processes (steps 2–4) are to come.
+// Status (issue 15): every port (PgRepos is the whole Repos: the contract suites open it as a Store) and the
+// operator's StoreOps, each with its own numbered migrations; selected by LEADFWD_DATABASE_URL in composition.ts
+// (which waits for an unreachable server at start), filled from SQLite by scripts/migrate-store.ts.
 import pg from 'pg';
 import { BackupUnsupportedError } from '../../ports/errors.js';
 import type {
@@ -195,8 +195,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }
     },
     async probeWritable() {
-      // A rolled-back insert: proves a connection, a writable primary (a read-only replica after a failover
-      // refuses it) and a free row lock path, without leaving anything behind.
+      // A rolled-back insert: proves a connection and a writable primary (a read-only replica after a failover
+      // refuses it), leaving nothing behind.
       await atomicOnPool(async (q) => {
         await q("INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (0, '', 'probe', '', NULL)");
         throw rollback;
