@@ -4,7 +4,7 @@
 // connections at start is waited for while /readyz answers 503 saying why, and the service finishes starting when it
 // comes up; a process finding another one migrating waits for it and never applies half a schema.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -156,6 +156,23 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   }, 90_000);
+
+  it('`npm run backup` on PostgreSQL points to pg_dump instead of copying anything', async () => {
+    const res = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', join(dir, 'never.sqlite')], {
+        env: { ...process.env, LEADFWD_DATABASE_URL: database(), LEADFWD_DATA_DIR: join(dir, 'unused') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += String(d)));
+      child.stderr!.on('data', (d) => (out += String(d)));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+    expect(res.code).toBe(1);
+    expect(res.out).toMatch(/^backup failed: The PostgreSQL store \(LEADFWD_DATABASE_URL\) cannot be backed up by LeadFWD: use pg_dump/m);
+    expect(res.out).not.toContain(PASSWORD);
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  }, 30_000);
 
   it('waits while another process migrates, then finds the schema complete: never half of it', async () => {
     const url = database();
