@@ -157,6 +157,30 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     expect(await p.exited).toBe(0);
   }, 90_000);
 
+  it('stops being ready, saying why, once a newer version migrated the shared database under it', async () => {
+    const url = database();
+    const p = await run(url);
+    await waitFor(async () => ((await p.readyz())?.status === 200 ? true : undefined), 'ready', 30_000);
+    // A process of a newer version, started against the same database, applied a migration this one does not know.
+    server.psql("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00.000Z')", url.split('/').at(-1)!);
+    const refused = await waitFor(
+      async () => {
+        const r = await p.readyz();
+        return r?.status === 503 ? r : undefined;
+      },
+      '/readyz to turn 503',
+      20_000,
+    );
+    expect(JSON.parse(refused.body).checks.database).toEqual({
+      ok: false,
+      reason:
+        'the database schema is at migration 999, newer than this process knows (' +
+        readdirSync(PG_MIGRATIONS_DIR).length +
+        '): a newer LeadFWD version migrated it; upgrade this process',
+    });
+    p.child.kill('SIGKILL');
+  }, 60_000);
+
   it('`npm run backup` on PostgreSQL points to pg_dump instead of copying anything', async () => {
     const res = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', join(dir, 'never.sqlite')], {

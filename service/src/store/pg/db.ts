@@ -106,8 +106,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   });
   // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
   pool.on('error', () => {});
+  const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
   try {
-    await migratePg(pool, loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR), now, schema);
+    await migratePg(pool, migrations, now, schema);
   } catch (err) {
     await pool.end().catch(() => {});
     throw err instanceof StoreMigrationError ? err : translatePg(err);
@@ -203,6 +204,13 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }).catch((err: unknown) => {
         if (err !== rollback) throw translatePg(err);
       });
+      // Several processes share the database: one of a newer version may have migrated it under this one.
+      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrowTranslated)).rows[0].v);
+      if (newest > migrations.length) {
+        throw new StoreMigrationError(
+          `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`,
+        );
+      }
     },
     async opsCounts() {
       try {
@@ -235,6 +243,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
 }
 
 const rollback = Symbol('rollback');
+const rethrowTranslated = (err: unknown): never => {
+  throw translatePg(err);
+};
 
 /** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
 function guardedPg<T extends object>(repo: T): T {
