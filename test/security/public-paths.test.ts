@@ -7,8 +7,9 @@ import { toHttp } from '../../service/src/http/errors.js';
 import { createTokenVerifier } from '../../service/src/http/token-checks.js';
 import { createLeadfwdLists } from '../../service/src/lists/service.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
+import { campaignBody } from '../support/campaigns.js';
 import { mailTo, type Stack, useStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 
 let stack: Stack;
 useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
@@ -78,18 +79,9 @@ describe('Sugar token checks', () => {
 describe('raw events per recipient', () => {
   it('keeps at most 50 raw opens and 50 raw clicks for one recipient, while the counters count every hit', async () => {
     const sugar = adminClient(stack.sim.url);
-    const id = await createPerson(sugar, { module: 'Contacts', first_name: 'Rae', emails: [{ address: 'rae@example.com' }] });
-    const list = await createList(sugar, 'Events cap');
-    await addToList(sugar, list, 'Contacts', [id]);
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Events cap',
-      subject: 'Hi',
-      fromName: 'A',
-      fromEmail: 'a@example.com',
-      targetListIds: [list],
-      sendAt: new Date().toISOString(),
-      html: '<p>Hi <a href="https://example.com/one">one</a> <a href="https://example.com/two">two</a></p>',
-    });
+    const list = await createListOf(sugar, 'Events cap', [{ first_name: 'Rae', emails: [{ address: 'rae@example.com' }] }]);
+    const html = '<p>Hi <a href="https://example.com/one">one</a> <a href="https://example.com/two">two</a></p>';
+    const created = await stack.api('POST', '/campaigns', campaignBody([list], { name: 'Events cap', html, sendAt: new Date().toISOString() }));
     expect(created.status).toBe(201);
     const msg = await waitFor(() => mailTo(stack.sink, 'rae@example.com')[0], 'the message');
     const body = msg.raw.toString().replace(/=\r\n/g, '').replace(/=3D/g, '=');
@@ -99,12 +91,12 @@ describe('raw events per recipient', () => {
     for (let i = 0; i < 120; i++) await fetch(`${stack.service.url}${pixel}`).then((r) => r.arrayBuffer());
     for (let i = 0; i < 70; i++) await fetch(`${stack.service.url}${clicks[i % 2]}`, { redirect: 'manual' }).then((r) => r.arrayBuffer());
     const store = stack.service.store;
-    const rowId = store.recipients.list(created.body.id, { limit: 1, offset: 0 })[0].rowId;
-    const counters = store.engagement.forRecipient(rowId);
+    const rowId = (await store.recipients.list(created.body.id, { limit: 1, offset: 0 }))[0].rowId;
+    const counters = await store.engagement.forRecipient(rowId);
     const hits = (kind: string) => counters.filter((k) => k.kind === kind).reduce((n, k) => n + k.humanHits + k.machineHits, 0);
     expect(hits('open')).toBe(120);
     expect(hits('click')).toBe(70);
-    const events = store.events.list(created.body.id, { limit: 10_000 });
+    const events = await store.events.list(created.body.id, { limit: 10_000 });
     expect(events.filter((e) => e.type === 'open').length).toBe(50);
     expect(events.filter((e) => e.type === 'click').length).toBe(50);
   }, 60_000);
@@ -114,12 +106,12 @@ describe('LeadFWD lists from a filter', () => {
   it('are streamed page by page, refused with 422 above the maximum leaving nothing behind, and read back a page at a time', async () => {
     stack.sim.seedBulk({ lists: 1, perList: 2500, modules: ['Contacts'] });
     const small = createLeadfwdLists({ store: stack.service.store, maxMembers: 1000 });
-    const listsBefore = stack.service.store.lists.list().length;
+    const listsBefore = (await stack.service.store.lists.list()).length;
     const operator = { kind: 'operator', sugar: stack.service.sugar } as const;
     const refusal = await small.fromFilter({ name: 'Too big', module: 'Contacts', filter: [] }, operator).catch((e: unknown) => e);
     expect(refusal).toMatchObject({ code: 'list_too_large' });
     expect(toHttp(refusal).status).toBe(422); // the use case names the code; the HTTP adapter answers 422 for it
-    expect(stack.service.store.lists.list().length).toBe(listsBefore);
+    expect((await stack.service.store.lists.list()).length).toBe(listsBefore);
 
     const created = await stack.api('POST', '/lists', { name: 'Everyone', module: 'Contacts', filter: [] });
     expect(created.status).toBe(201);

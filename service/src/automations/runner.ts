@@ -1,4 +1,6 @@
 // Runs the engine's tick on a timer, one tick at a time; `wake` runs one soon (after an enrolment or a resume).
+
+import type { Log } from '../ports/log.js';
 import type { AutomationEngine } from './engine.js';
 
 export function createAutomationRunner(o: {
@@ -9,7 +11,7 @@ export function createAutomationRunner(o: {
   refreshMs?: number;
   /** Chooses split winners whose time has come; run with the ticks, never two at once. */
   checkSplits?: () => Promise<void>;
-  logger?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'warn' | 'error'>;
 }) {
   let timer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;

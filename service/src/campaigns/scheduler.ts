@@ -3,6 +3,7 @@
 // simply picks up where the last process stopped.
 import type { Audit, Campaign } from '../domain/types.js';
 import type { AutomationRepo, StorePart } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 
 export type SchedulerStore = StorePart<{ campaigns: 'transition' | 'inStatus' | 'staleHolds' | 'due'; recipients: 'recoverInFlight' }> & {
   /** Absent in tests without automations: then no campaign backs an automation step. */
@@ -22,7 +23,7 @@ export interface SchedulerDeps {
   /** A held campaign nobody confirmed within this long is cancelled (default 24 hours). */
   heldForMs?: number;
   now?: () => Date;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 const isRetryable = (e: unknown) => (e as { retryable?: boolean }).retryable === true;

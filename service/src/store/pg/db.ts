@@ -7,10 +7,11 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): every port (PgRepos is the whole Repos: the contract suites open it as a Store, unchecked
-// casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
-// start-up checks and several processes (steps 2–4) are to come.
+// Status (issue 15): every port (PgRepos is the whole Repos: the contract suites open it as a Store) and the
+// operator's StoreOps, each with its own numbered migrations; selected by LEADFWD_DATABASE_URL in composition.ts
+// (which waits for an unreachable server at start), filled from SQLite by scripts/migrate-store.ts.
 import pg from 'pg';
+import { BackupUnsupportedError } from '../../ports/errors.js';
 import type {
   AbTestRepo,
   AutomationRepo,
@@ -27,6 +28,7 @@ import type {
   ReportRepo,
   ScoreRepo,
   SplitWinnerRepo,
+  StoreOps,
   SuppressionRepo,
   WritebackRepo,
 } from '../../ports/index.js';
@@ -79,7 +81,7 @@ export interface PgRepos {
   abTests: AbTestRepo;
   splitWinners: SplitWinnerRepo;
 }
-export interface PgStore extends PgRepos {
+export interface PgStore extends PgRepos, StoreOps {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly path: string;
@@ -106,8 +108,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   });
   // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
   pool.on('error', () => {});
+  const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
   try {
-    await migratePg(pool, loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR), now, schema);
+    await migratePg(pool, migrations, now, schema);
   } catch (err) {
     await pool.end().catch(() => {});
     throw err instanceof StoreMigrationError ? err : translatePg(err);
@@ -194,12 +197,57 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         client.release(broken);
       }
     },
+    async probeWritable() {
+      // A rolled-back insert: proves a connection and a writable primary (a read-only replica after a failover
+      // refuses it), leaving nothing behind.
+      await atomicOnPool(async (q) => {
+        await q("INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (0, '', 'probe', '', NULL)");
+        throw rollback;
+      }).catch((err: unknown) => {
+        if (err !== rollback) throw translatePg(err);
+      });
+      // Several processes share the database: one of a newer version may have migrated it under this one.
+      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrowTranslated)).rows[0].v);
+      if (newest > migrations.length) {
+        throw new StoreMigrationError(
+          `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`,
+        );
+      }
+    },
+    async opsCounts() {
+      try {
+        const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
+        const [recipients, outbox, events, hits] = await Promise.all([
+          pool.query('SELECT state AS k, count(*) AS n FROM recipients GROUP BY state'),
+          pool.query("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'"),
+          pool.query('SELECT type AS k, count(*) AS n FROM events GROUP BY type'),
+          pool.query('SELECT kind, coalesce(sum(human_hits), 0) AS human, coalesce(sum(machine_hits), 0) AS machine FROM engagement GROUP BY kind'),
+        ]);
+        return {
+          recipients: byKey(recipients.rows),
+          outboxPending: Number(outbox.rows[0].n),
+          outboxOldestDueAt: outbox.rows[0].oldest ?? undefined,
+          events: byKey(events.rows),
+          hits: hits.rows.map((h) => ({ kind: h.kind as string, human: Number(h.human), machine: Number(h.machine) })),
+        };
+      } catch (err) {
+        throw translatePg(err);
+      }
+    },
+    async backup() {
+      throw new BackupUnsupportedError('A PostgreSQL store');
+    },
     async close() {
       await pool.end();
     },
   };
   return store;
 }
+
+const rollback = Symbol('rollback');
+const rethrowTranslated = (err: unknown): never => {
+  throw translatePg(err);
+};
 
 /** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
 function guardedPg<T extends object>(repo: T): T {
