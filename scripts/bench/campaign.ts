@@ -282,6 +282,11 @@ for (;;) {
   await sleep(c.status === 'sending' ? 1000 : 50);
 }
 clearInterval(rssSampler);
+if (c.status !== 'sent') {
+  // One clear line instead of figures of nothing (two processes without leases extract one campaign twice, for one).
+  console.error(`the campaign ended ${c.status}: ${JSON.stringify({ history: c.history?.at(-1), audit: c.audit, error: c.error ?? c.lastError })}`);
+  process.exit(1);
+}
 const sentAt = performance.now();
 const at = (status: string) => Date.parse(c.history.find((h: any) => h.status === status)?.at);
 const extractMs = at('pending') - at('extracting');
