@@ -63,8 +63,8 @@ if (ONLY !== 'campaign') {
   await attempt(run('scripts/bench/pixel.ts', [PIXEL_SECONDS], { BENCH_STORE: 'pg' }), pixels);
 }
 
-const f0 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(0));
-const f2 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+const f0 = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(0));
+const f2 = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(2));
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 console.log(`\nSide by side (${new Date().toISOString()}, load average at the end ${loadavg()[0].toFixed(1)})`);
 if (campaigns.length) {
