@@ -1,6 +1,7 @@
 // Benchmark (not a test) of the whole campaign pipeline — extraction from the Sugar simulator,
 // merge, link rewriting, DKIM, ledger writes, pooled SMTP — against Postfix's smtp-sink on loopback,
-// next to bare nodemailer sending the same pre-built bytes in the same run (before and after it).
+// next to bare nodemailer sending the same pre-built bytes, and copies of them each DKIM-signed afresh (the signed
+// baseline, the floor that includes RSA), in the same run (before and after it).
 //   npx tsx scripts/bench/campaign.ts [recipients=20000]
 // The service runs as shipped: bundled like `npm run build` (service + send thread), plain node.
 // BENCH_SOURCE=1 runs it from source with tsx instead (slower start, a TypeScript loader thread
