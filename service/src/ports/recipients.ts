@@ -50,6 +50,12 @@ export interface RecipientRepo {
   nextDue(campaignId: string): Awaitable<string | undefined>;
   /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
   recoverInFlight(): Awaitable<number>;
+  /**
+   * Several processes on one database: every 'sending' row whose claiming process (the store's `owner`) no longer
+   * holds its live lease `process:<owner>` → 'uncertain' (a row claimed without an owner counts as orphaned). Rows a
+   * live process is sending stay as they are. Returns the count.
+   */
+  recoverOrphaned(): Awaitable<number>;
   get(rowId: number): Awaitable<LedgerRecipient | undefined>;
   counts(campaignId: string): Awaitable<Record<RecipientState, number>>;
   list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Awaitable<LedgerRecipient[]>;

@@ -30,7 +30,7 @@ const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, e
 
 // One statement, so two workers (or two processes) can never both take the same row. The inner
 // select reads only the partial index recipients_claim (exported so a test can check the plan).
-export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now
+export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now, claimed_by = @owner
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
@@ -71,6 +71,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => string,
+    private readonly owner: string | null = null,
+    private readonly nowMs: () => number = () => Date.parse(now()),
   ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
@@ -93,6 +95,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
         WHERE campaign_id = ? AND state = 'queued' GROUP BY 1`),
       nextDue: db.prepare(`SELECT min(retry_at) FROM recipients WHERE campaign_id = ? AND state = 'queued'`).pluck(),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
+      recoverOrphaned: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'
+        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
       uncertainIds: db.prepare("SELECT row_id FROM recipients WHERE campaign_id = ? AND state = 'uncertain' ORDER BY row_id").pluck(),
@@ -135,7 +139,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
 
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[] {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
-    const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now') }) as RecipientRow[];
+    const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now'), owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
@@ -199,6 +203,10 @@ export class SqliteRecipientRepo implements RecipientRepo {
 
   recoverInFlight(): number {
     return this.q.recover.run(INTERRUPTED, this.now()).changes;
+  }
+
+  recoverOrphaned(): number {
+    return this.q.recoverOrphaned.run(INTERRUPTED, this.now(), this.nowMs()).changes;
   }
 
   get(rowId: number): LedgerRecipient | undefined {

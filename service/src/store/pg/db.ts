@@ -21,7 +21,9 @@ import type {
   FollowUpRepo,
   IdentityRepo,
   LeadfwdListRepo,
+  LeaseRepo,
   OutboxRepo,
+  RateRepo,
   RecipientRepo,
   RelayRepo,
   ReportRepo,
@@ -38,6 +40,7 @@ import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgIdentityRepo } from './identity-repo.js';
 import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
+import { PgLeaseRepo, PgRateRepo } from './lease-repo.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
 import { PgReportRepo } from './report-repo.js';
@@ -55,6 +58,8 @@ export interface PgStoreOptions {
   /** A schema of its own (tests: one per test), created when missing; default `public`. */
   schema?: string;
   migrationsDir?: string;
+  /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
+  owner?: string;
 }
 
 /** The ports the PostgreSQL adapter implements so far, and its unit of work. */
@@ -76,6 +81,8 @@ export interface PgRepos {
   scores: ScoreRepo;
   abTests: AbTestRepo;
   splitWinners: SplitWinnerRepo;
+  leases: LeaseRepo;
+  rates: RateRepo;
 }
 export interface PgStore extends PgRepos {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -92,6 +99,7 @@ const types = {
 export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
   const clock = opts.clock ?? (() => new Date());
   const now = () => clock().toISOString();
+  const nowMs = () => clock().getTime();
   const schema = opts.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreMigrationError(`schema name ${JSON.stringify(schema)} is not a plain identifier`);
   const pool = new pg.Pool({
@@ -119,7 +127,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     deliverability: guardedPg(new PgDeliverabilityRepo(q)),
     lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
     campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
-    recipients: guardedPg(new PgRecipientRepo(q, atomic, now)),
+    recipients: guardedPg(new PgRecipientRepo(q, atomic, now, opts.owner ?? null, nowMs)),
     engagement: guardedPg(new PgEngagementRepo(q)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
@@ -129,6 +137,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     scores: guardedPg(new PgScoreRepo(q)),
     abTests: guardedPg(new PgAbTestRepo(q, now)),
     splitWinners: guardedPg(new PgSplitWinnerRepo(q)),
+    leases: guardedPg(new PgLeaseRepo(q, nowMs)),
+    rates: guardedPg(new PgRateRepo(q, nowMs)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.

@@ -42,6 +42,8 @@ export class PgRecipientRepo implements RecipientRepo {
     private readonly q: Query,
     private readonly atomic: Atomic,
     private readonly now: () => string,
+    private readonly owner: string | null = null,
+    private readonly nowMs: () => number = () => Date.parse(now()),
   ) {}
 
   /** One INSERT … SELECT over unnest() arrays; the first of duplicate keys in a batch wins, as in SQLite. */
@@ -83,11 +85,11 @@ export class PgRecipientRepo implements RecipientRepo {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
     const now = isoTime(nowIso, 'now');
     const { rows } = await this.q(
-      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1
+      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1, claimed_by = $4
         WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
           ORDER BY retry_at, row_id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING ${COLUMNS}`,
-      [now, campaignId, limit],
+      [now, campaignId, limit, this.owner],
     );
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
@@ -168,6 +170,15 @@ export class PgRecipientRepo implements RecipientRepo {
 
   async recoverInFlight(): Promise<number> {
     const r = await this.q(`UPDATE recipients SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'`, [INTERRUPTED, this.now()]);
+    return r.rowCount ?? 0;
+  }
+
+  async recoverOrphaned(): Promise<number> {
+    const r = await this.q(
+      `UPDATE recipients r SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'
+        AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $3)`,
+      [INTERRUPTED, this.now(), this.nowMs()],
+    );
     return r.rowCount ?? 0;
   }
 
