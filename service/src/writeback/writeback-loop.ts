@@ -28,6 +28,8 @@ export interface WritebackLoopDeps {
   /** Test seam: runs after Sugar answered a call and before the verdicts are committed. */
   afterSugarAnswer?: () => void;
   random?: () => number;
+  /** Sugar's request budget shared by every process on the database (absent: this process's own bucket). */
+  sugarBucket?: { take(): number };
 }
 
 const SETUP_WAIT_MS = 500;
@@ -40,7 +42,7 @@ const SCORED_MODULES = new Set(['Contacts', 'Leads', 'Prospects']);
 export function createWritebackLoop(deps: WritebackLoopDeps) {
   const { store, settings } = deps;
   const workerId = `wb-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer });
+  const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer, bucket: deps.sugarBucket });
   const scores = createScoreWriter({ store, send, weights: settings.score.weights });
   const setupDone = new Set<string>();
   /** When a campaign's failed setup runs next (ms): its activity rows wait until then. */
