@@ -16,7 +16,7 @@ import { createCampaignService } from './campaigns/service.js';
 import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
-import type { Config } from './config.js';
+import { type Config, redactDatabaseUrl } from './config.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
@@ -49,11 +49,14 @@ import { compileCampaign, mjmlToHtml, renderPreview } from './mail/template.js';
 import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
+import { type Store, StoreMigrationError, type StoreOps, StoreUnavailableError } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
+import { createDayCounts } from './sending-day-counts.js';
 import { openStore } from './store/db.js';
+import { openPgStore } from './store/pg/db.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
@@ -63,7 +66,8 @@ export interface RunningService {
   port: number;
   config: Config;
   logger: Logger;
-  store: ReturnType<typeof openStore>;
+  /** The configured store (SQLite, or PostgreSQL with LEADFWD_DATABASE_URL), as the ports see it. */
+  store: Store & StoreOps;
   sugar: SugarClient;
   /** Writes every campaign's activity back to Sugar through the outbox. */
   writeback: Writeback;
@@ -84,8 +88,12 @@ export async function startService(
   const logger = opts.logger ?? createLogger(config.logLevel);
   // The port is bound first, so the public URL every message links to is known before anything reads it (tests
   // listen on port 0). Requests arriving before the app is ready are told to come back.
-  let handle: RequestListener = (_req, res) => {
-    res.writeHead(503, { 'Retry-After': '1' }).end();
+  // Until then /readyz says what start-up waits for (PostgreSQL not reachable yet), so an orchestrator sees why.
+  let waitingFor = 'the service is starting';
+  let handle: RequestListener = (req, res) => {
+    if (req.url?.split('?')[0] !== '/readyz') return void res.writeHead(503, { 'Retry-After': '1' }).end();
+    const body = { ready: false, checks: { database: { ok: false, reason: waitingFor } } };
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' }).end(JSON.stringify(body));
   };
   const server: Server = await new Promise((resolve, reject) => {
     const s = createServer((req, res) => handle(req, res)).listen(config.port, config.host, () => resolve(s));
@@ -94,30 +102,85 @@ export async function startService(
   const port = (server.address() as { port: number }).port;
   const publicUrl = /:0$/.test(config.publicUrl) ? `http://${config.host}:${port}` : config.publicUrl;
   try {
-    return await compose(config, { ...opts, logger }, server, port, publicUrl, (listener) => {
-      handle = listener;
+    const store = await openConfiguredStore(config, logger, (reason) => {
+      waitingFor = reason;
     });
+    try {
+      return await compose(config, { ...opts, logger }, store, server, port, publicUrl, (listener) => {
+        handle = listener;
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
   } catch (err) {
     server.close();
     throw err;
   }
 }
 
+/** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The store LEADFWD_DATABASE_URL names (PostgreSQL), else the SQLite file in the data folder. PostgreSQL not
+ * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
+ * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
+ */
+async function openConfiguredStore(config: Config, logger: Logger, waiting: (reason: string) => void): Promise<Store & StoreOps> {
+  if (!config.database) {
+    if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
+    return openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
+      maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
+      checkpointEveryMs: config.dbCheckpointMs,
+      onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
+    });
+  }
+  const { url, poolSize } = config.database;
+  const where = redactDatabaseUrl(url);
+  const password = (() => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  })();
+  // Whatever the driver says is repeated to the operator without the password, should it ever hold it.
+  const clean = (text: string) => (password ? text.split(password).join('***') : text);
+  for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      const store = await openPgStore(url, { poolSize });
+      logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');
+      return store;
+    } catch (err) {
+      if (err instanceof StoreMigrationError) throw new StartupError(clean(`the database at ${where} cannot be used: ${err.message}`), { cause: err });
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      if (!(err instanceof StoreUnavailableError)) throw new StartupError(clean(`PostgreSQL at ${where} refused the service: ${cause}`), { cause: err });
+      const reason = clean(`waiting for PostgreSQL at ${where}: ${cause} (attempt ${attempt}, next in ${delayMs} ms)`);
+      waiting(reason);
+      logger.warn({ event: 'store.waiting', database: where, reason }, 'store.waiting');
+      await sleep(delayMs);
+    }
+  }
+}
+
 async function compose(
   config: Config,
   opts: { logger: Logger; now?: () => Date },
+  store: Store & StoreOps,
   server: Server,
   port: number,
   publicUrl: string,
   serve: (listener: RequestListener) => void,
 ): Promise<RunningService> {
   const { logger } = opts;
-  if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
-  const store = openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
-    maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
-    checkpointEveryMs: config.dbCheckpointMs,
-    onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
-  });
   const sugar = new SugarClient({
     baseUrl: config.sugar.url,
     apiVersion: config.sugar.apiVersion,
@@ -148,7 +211,8 @@ async function compose(
   const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs });
   const mx = createMxLookup(resolver, { ttlMs: config.dns.mxCacheMs });
   const clock = opts.now;
-  const control = createDeliveryControl({ now: clock, acceptedOn: (id, day) => store.deliverability.acceptedOn(id, day) });
+  const dayCounts = createDayCounts((id, day) => store.deliverability.acceptedOn(id, day), clock);
+  const control = createDeliveryControl({ now: clock, acceptedOn: dayCounts.acceptedOn });
   const identityLog = logger.child({ component: 'identities' });
   const identities = createIdentityService({
     store,
@@ -199,7 +263,7 @@ async function compose(
     sugarUrl: config.sugar.url,
     sugarApiVersion: config.sugar.apiVersion,
     smtpUrl: config.smtp.url,
-    dataDir: config.dataDir === ':memory:' ? undefined : config.dataDir,
+    dataDir: config.dataDir === ':memory:' || config.database ? undefined : config.dataDir,
     minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
   const compiled = createCompileCache({ saveLinks: (id, links) => store.campaigns.saveLinks(id, links) });
@@ -261,7 +325,11 @@ async function compose(
     store,
     delivery,
     control,
-    sender: async (c) => await senders.forDelivery(c),
+    sender: async (c) => {
+      const chosen = await senders.forDelivery(c);
+      if ('identity' in chosen) await dayCounts.prefetch(chosen.identity.id);
+      return chosen;
+    },
     onRelayProblem: async (identity, reason) => await identities.pause(identity.id, `the relay refused it: ${reason}`, 'relay'),
     now: clock,
     logger: logger.child({ component: 'send' }),
@@ -453,7 +521,7 @@ async function compose(
       await writeback.stop(); // calls in flight are answered and committed, or retried next start
       transports.close();
       await sugar.logout().catch(() => undefined);
-      store.close();
+      await store.close();
       server.closeAllConnections?.();
     },
   };

@@ -10,6 +10,11 @@ export interface Config {
   host: string;
   publicUrl: string;
   dataDir: string;
+  /**
+   * PostgreSQL instead of the embedded SQLite file (LEADFWD_DATABASE_URL, postgres://…), with this many connections
+   * per process (LEADFWD_DATABASE_POOL). Absent: SQLite in dataDir.
+   */
+  database: { url: string; poolSize: number } | undefined;
   /** Quota for the database file in MB (0 = none): past it writes fail as disk full, cleanly. */
   dbMaxMb: number;
   /** WAL checkpoints from a background thread this often, in ms (0 = SQLite's own, inside commits). */
@@ -83,6 +88,28 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** A database URL fit for logs and error messages: the password (and any password parameter) replaced by `***`. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/** What is wrong with LEADFWD_DATABASE_URL, named without repeating the password; undefined when it is usable. */
+export function databaseUrlProblem(value: string): string | undefined {
+  const shape = 'postgres://user:password@host:5432/database';
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return `LEADFWD_DATABASE_URL is not a valid URL; expected ${shape}`;
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    return `LEADFWD_DATABASE_URL must start with postgres:// or postgresql:// (got ${u.protocol}//…); leave it unset for the embedded SQLite store`;
+  }
+  if (!u.hostname && !u.searchParams.get('host')) return `LEADFWD_DATABASE_URL names no host; expected ${shape}`;
+  if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `LEADFWD_DATABASE_URL has a bad port; expected ${shape}`;
+  return undefined;
+}
 
 /** Bytes a secret holds: hex and base64 (the forms `openssl rand` prints) count decoded, anything else as written. */
 export function secretBytes(value: string): number {
@@ -201,6 +228,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     host: str('HOST', '127.0.0.1'),
     publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     dataDir: str('DATA_DIR', './data'),
+    database: undefined,
     dbMaxMb: int('DB_MAX_MB', 0, 0, 10_000_000),
     dbCheckpointMs: int('DB_CHECKPOINT_MS', 1000, 0, 3_600_000),
     diskMinFreeMb: int('DISK_MIN_FREE_MB', 64, 0, 10_000_000),
@@ -298,6 +326,14 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
 
   if (config.engagement.inbound.maxBufferedBytes < config.engagement.bounceMaxBytes) {
     problems.push('LEADFWD_INBOUND_BUFFER_MAX_BYTES must be at least LEADFWD_BOUNCE_MAX_BYTES, or no message of the largest size could be taken');
+  }
+  const databaseUrl = opt('DATABASE_URL');
+  // Per process: several processes share one server, whose max_connections (100 by default) bounds their sum.
+  const poolSize = int('DATABASE_POOL', 10, 1, 1000);
+  if (databaseUrl !== undefined) {
+    const problem = databaseUrlProblem(databaseUrl);
+    if (problem) problems.push(problem);
+    config.database = { url: databaseUrl, poolSize };
   }
   if (!/^smtps?:\/\//i.test(config.smtp.url)) problems.push(`LEADFWD_SMTP_URL must start with smtp:// or smtps://`);
   const dkimSet = [config.dkim.domain, config.dkim.selector, config.dkim.privateKeyFile].filter(Boolean).length;

@@ -1,7 +1,8 @@
 // `npm start`: configuration from the environment, then the composition root.
 
-import { startService } from './composition.js';
+import { StartupError, startService } from './composition.js';
 import { ConfigError, loadConfig } from './config.js';
+import { StoreMigrationError, StoreUnavailableError } from './ports/index.js';
 
 try {
   const service = await startService(loadConfig());
@@ -25,6 +26,12 @@ try {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(78); // EX_CONFIG
+  }
+  // The database cannot be used as it is (another version's schema, refused login, unwritable data folder): one
+  // sentence the operator can act on, no stack.
+  if (e instanceof StartupError || e instanceof StoreMigrationError || e instanceof StoreUnavailableError) {
+    console.error(`LeadFWD cannot start: ${e.message}`);
+    process.exit(1);
   }
   throw e;
 }

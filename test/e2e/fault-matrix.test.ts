@@ -52,11 +52,11 @@ const ledger = (s: Stack, id: string) => s.service.store.recipients.list(id, { l
 
 /** Waits until no row is queued-and-due or sending, then checks the invariants. */
 async function settled(s: Stack, id: string, addresses: string[]) {
-  let last: ReturnType<typeof ledger> = [];
+  let last: Awaited<ReturnType<typeof ledger>> = [];
   const rows = await waitFor(
-    () => {
-      const r = ledger(s, id);
-      const status = s.service.store.campaigns.get(id)?.status ?? 'draft';
+    async () => {
+      const r = await ledger(s, id);
+      const status = (await s.service.store.campaigns.get(id))?.status ?? 'draft';
       if (['draft', 'extracting', 'pending'].includes(status)) return undefined;
       const sending = status === 'sending';
       const busy = r.some((x) => x.state === 'sending' || (sending && x.state === 'queued' && !x.retryAt));

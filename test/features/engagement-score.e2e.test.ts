@@ -47,7 +47,7 @@ describe('engagement score in Sugar', () => {
     await waitFor(async () => ((await stack.api('GET', `/campaigns/${r.body.id}`)).body.status === 'sent' ? true : undefined), 'sent', 30_000);
     const mail = new Map(messagesBySubject(stack, 'Scored').map((m) => [m.envelope.to[0], m.raw]));
     // Wait until the sent rows are written, so only score writes and the open/click activity remain to count.
-    await waitFor(() => (stack.service.store.outbox.stats().pending === 0 ? true : undefined), 'sent rows written');
+    await waitFor(async () => ((await stack.service.store.outbox.stats()).pending === 0 ? true : undefined), 'sent rows written');
     const before = stack.sim.requests().length;
 
     for (let i = 0; i < 12; i++) {
@@ -58,7 +58,7 @@ describe('engagement score in Sugar', () => {
     const sugar = adminClient(stack.sim.url);
     const scoreOf = async (module: string, id: string) => (await sugar.get<{ leadfwd_score_c: number | null }>(`/${module}/${id}`)).leadfwd_score_c;
     await waitFor(async () => ((await scoreOf('Accounts', accountId)) === 20 ? true : undefined), 'the Account score', 20_000);
-    await waitFor(() => (stack.service.store.outbox.stats().pending === 0 ? true : undefined), 'every score row written');
+    await waitFor(async () => ((await stack.service.store.outbox.stats()).pending === 0 ? true : undefined), 'every score row written');
 
     for (let i = 0; i < PEOPLE; i++) expect(await scoreOf('Contacts', people[i]), `p${i}`).toBe(i >= 12 ? null : i % 3 === 0 ? 20 : 5);
     const calls = stack.sim.requests().slice(before);

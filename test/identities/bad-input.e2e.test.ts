@@ -123,9 +123,9 @@ describe('bad input', () => {
     const identity = (await stack.api('GET', `/identities/${id}`)).body;
     expect(identity.paused).toMatchObject({ by: 'relay' });
     expect(identity.relay).toEqual({ url: `smtp://127.0.0.1:${lockedPort}`, username: 'leadfwd', hasPassword: true, maxConnections: 5 });
-    const rows = stack.service.store.recipients.list(c, { limit: 10, offset: 0 });
+    const rows = await stack.service.store.recipients.list(c, { limit: 10, offset: 0 });
     expect(rows.every((r) => r.state === 'queued')).toBe(true); // nobody failed, nobody suppressed
-    expect(stack.service.store.engagement.summary(c).facts).toMatchObject({ hard_bounce: 0, block: 0 });
+    expect((await stack.service.store.engagement.summary(c)).facts).toMatchObject({ hard_bounce: 0, block: 0 });
     expect(lockedAccepted).toBe(0);
   });
 

@@ -83,7 +83,7 @@ describe('guard rails', () => {
   it('a complaint burst pauses the identity and every campaign sending through it, with the reason', async () => {
     first = await campaign('Promo one', 'promo', smallList);
     await waitFor(async () => ((await view(first)).status === 'sent' ? true : undefined), 'first sent');
-    const messageIds = stack.service.store.recipients.list(first, { limit: 100, offset: 0 }).map((r) => r.messageId!);
+    const messageIds = (await stack.service.store.recipients.list(first, { limit: 100, offset: 0 })).map((r) => r.messageId!);
     // A second campaign of the same identity waits for its time, so the pause finds it pending.
     const r = await stack.api('POST', '/campaigns', {
       name: 'Promo two',

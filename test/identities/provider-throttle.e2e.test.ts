@@ -77,8 +77,8 @@ const delivered = (domain: string) => stack.sink.messages.filter((m) => m.envelo
 
 describe('a provider pushing back', () => {
   it('each recipient has the provider its MX says, looked up once per domain', async () => {
-    await waitFor(() => (ledger().length === 4 * PER_DOMAIN ? true : undefined), 'extraction');
-    const byDomain = new Map(ledger().map((r) => [r.email.split('@')[1], r.provider]));
+    await waitFor(async () => ((await ledger()).length === 4 * PER_DOMAIN ? true : undefined), 'extraction');
+    const byDomain = new Map((await ledger()).map((r) => [r.email.split('@')[1], r.provider]));
     expect(Object.fromEntries(byDomain)).toEqual({
       [DOMAINS.google]: 'google',
       [DOMAINS.microsoft]: 'microsoft',
@@ -104,17 +104,13 @@ describe('a provider pushing back', () => {
     ]);
     expect(Date.parse(view.sender.providers[0].resumeAt)).toBeGreaterThan(clock.getTime());
     expect(view.schedule.nextSendAt).toBeDefined();
-    const google = ledger().filter((r) => r.provider === 'google');
+    const google = (await ledger()).filter((r) => r.provider === 'google');
     expect(google.every((r) => r.state === 'queued' && r.retryAt && Date.parse(r.retryAt) > clock.getTime())).toBe(true);
     // Two strikes (two at a time, then one while slowed); the rest were held back without being tried.
     expect(google.filter((r) => r.attempts > 0)).toHaveLength(3);
     expect(google.filter((r) => r.attempts === 0).every((r) => /google paused: 421 4\.7\.0/.test(r.lastError ?? ''))).toBe(true);
     expect(delivered(DOMAINS.google)).toBe(0);
-    expect(
-      ledger()
-        .filter((r) => r.provider !== 'google')
-        .every((r) => r.state === 'accepted'),
-    ).toBe(true);
+    expect((await ledger()).filter((r) => r.provider !== 'google').every((r) => r.state === 'accepted')).toBe(true);
     // The identity as a whole keeps sending: nothing paused it.
     expect((await stack.api('GET', `/identities/${identityId}`)).body).toMatchObject({ throttles: [expect.objectContaining({ provider: 'google' })] });
     expect((await stack.api('GET', `/identities/${identityId}`)).body.paused).toBeUndefined();

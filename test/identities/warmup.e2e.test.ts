@@ -94,7 +94,7 @@ describe('a warm-up plan', () => {
     expect(v.schedule).toMatchObject({ days: [{ date: tomorrow, count: 3 }], fits: true, nextSendAt: `${tomorrow}T00:00:00.000Z` });
     const byDomain = (d: string) => relay.messages.filter((m) => m.envelope.to[0].endsWith(d)).length;
     expect([byDomain('acme-on-google.test'), byDomain('acme-on-yahoo.test')]).toEqual([5, 3]);
-    const waiting = stack.service.store.recipients.list(campaignId, { state: 'queued', limit: 100, offset: 0 });
+    const waiting = await stack.service.store.recipients.list(campaignId, { state: 'queued', limit: 100, offset: 0 });
     expect(waiting).toHaveLength(3);
     for (const r of waiting) {
       expect(r.retryAt).toBe(`${tomorrow}T00:00:00.000Z`);

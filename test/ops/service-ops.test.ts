@@ -190,7 +190,7 @@ describe('online backup', () => {
     const done = await backupDatabase(join(dir, 'data'), target);
     expect(done.target).toBe(target);
     const copy = openStore(target);
-    const live = service.store.campaigns.list({ limit: 100, offset: 0 }).map((c) => c.id);
+    const live = (await service.store.campaigns.list({ limit: 100, offset: 0 })).map((c) => c.id);
     expect(copy.campaigns.list({ limit: 100, offset: 0 }).map((c) => c.id)).toEqual(live);
     expect(live.length).toBeGreaterThan(0);
     copy.close();

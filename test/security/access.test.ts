@@ -139,7 +139,7 @@ describe('public routes act only on signed tokens', () => {
     const pixel = await fetch(`${stack.service.url}/t/o/${path}`);
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get('content-type')).toBe('image/gif');
-    const counts = stack.service.store.opsCounts();
+    const counts = await stack.service.store.opsCounts();
     expect(counts.events).toEqual({});
     expect(counts.hits).toEqual([]);
   });

@@ -162,8 +162,8 @@ describe('hostile HTTP input', () => {
     expect(res.headers.get('location')).toBeNull();
     expect(text).not.toMatch(/\n\s+at |node_modules|SqliteError|TypeError/);
     expect(text).not.toContain('<script>');
-    expect(stack.service.store.campaigns.list({ limit: 10, offset: 0 })).toEqual([]);
-    expect(stack.service.store.opsCounts().events).toEqual({});
+    expect(await stack.service.store.campaigns.list({ limit: 10, offset: 0 })).toEqual([]);
+    expect((await stack.service.store.opsCounts()).events).toEqual({});
   });
 });
 
@@ -200,7 +200,7 @@ describe('hostile SMTP input to the inbound listener', () => {
     const big = await deliver(port, [`fbl@${domain}`], 'Subject: x\r\n\r\n' + 'y'.repeat(11 * 1024 * 1024));
     expect(big.ok).toBe(false);
     expect(big.code).toBe(552);
-    expect(stack.service.store.opsCounts().events).toEqual({});
+    expect((await stack.service.store.opsCounts()).events).toEqual({});
     expect((await fetch(`${stack.service.url}/healthz`)).status).toBe(200);
   }, 30_000);
 });

@@ -99,12 +99,12 @@ describe('raw events per recipient', () => {
     for (let i = 0; i < 120; i++) await fetch(`${stack.service.url}${pixel}`).then((r) => r.arrayBuffer());
     for (let i = 0; i < 70; i++) await fetch(`${stack.service.url}${clicks[i % 2]}`, { redirect: 'manual' }).then((r) => r.arrayBuffer());
     const store = stack.service.store;
-    const rowId = store.recipients.list(created.body.id, { limit: 1, offset: 0 })[0].rowId;
-    const counters = store.engagement.forRecipient(rowId);
+    const rowId = (await store.recipients.list(created.body.id, { limit: 1, offset: 0 }))[0].rowId;
+    const counters = await store.engagement.forRecipient(rowId);
     const hits = (kind: string) => counters.filter((k) => k.kind === kind).reduce((n, k) => n + k.humanHits + k.machineHits, 0);
     expect(hits('open')).toBe(120);
     expect(hits('click')).toBe(70);
-    const events = store.events.list(created.body.id, { limit: 10_000 });
+    const events = await store.events.list(created.body.id, { limit: 10_000 });
     expect(events.filter((e) => e.type === 'open').length).toBe(50);
     expect(events.filter((e) => e.type === 'click').length).toBe(50);
   }, 60_000);
@@ -114,12 +114,12 @@ describe('LeadFWD lists from a filter', () => {
   it('are streamed page by page, refused with 422 above the maximum leaving nothing behind, and read back a page at a time', async () => {
     stack.sim.seedBulk({ lists: 1, perList: 2500, modules: ['Contacts'] });
     const small = createLeadfwdLists({ store: stack.service.store, maxMembers: 1000 });
-    const listsBefore = stack.service.store.lists.list().length;
+    const listsBefore = (await stack.service.store.lists.list()).length;
     const operator = { kind: 'operator', sugar: stack.service.sugar } as const;
     const refusal = await small.fromFilter({ name: 'Too big', module: 'Contacts', filter: [] }, operator).catch((e: unknown) => e);
     expect(refusal).toMatchObject({ code: 'list_too_large' });
     expect(toHttp(refusal).status).toBe(422); // the use case names the code; the HTTP adapter answers 422 for it
-    expect(stack.service.store.lists.list().length).toBe(listsBefore);
+    expect((await stack.service.store.lists.list()).length).toBe(listsBefore);
 
     const created = await stack.api('POST', '/lists', { name: 'Everyone', module: 'Contacts', filter: [] });
     expect(created.status).toBe(201);

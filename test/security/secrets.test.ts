@@ -178,7 +178,7 @@ describe('rotation', () => {
           body: 'List-Unsubscribe=One-Click',
         });
       expect((await post(unsubOf('ann@example.com'))).status).toBe(200);
-      expect(rotated.store.suppressions.filterSuppressed(['ann@example.com']).size).toBe(1);
+      expect((await rotated.store.suppressions.filterSuppressed(['ann@example.com'])).size).toBe(1);
       await rotated.stop();
 
       const after = await start({ LEADFWD_SECRET: current });
@@ -188,7 +188,7 @@ describe('rotation', () => {
         body: 'List-Unsubscribe=One-Click',
       });
       expect(res.status).toBe(404);
-      expect(after.store.suppressions.filterSuppressed(['bob@example.com']).size).toBe(0);
+      expect((await after.store.suppressions.filterSuppressed(['bob@example.com'])).size).toBe(0);
     }, 60_000);
   });
 });

@@ -135,10 +135,7 @@ describe('Sugar write-back end to end', () => {
       'invalid email': report.bounced.hard,
       'send error': report.bounced.soft,
     });
-    const local = stack.service.store.writeback
-      .rows(id)
-      .map((r) => `${r.logId} ${r.activityType} ${r.targetId}`)
-      .sort();
+    const local = (await stack.service.store.writeback.rows(id)).map((r) => `${r.logId} ${r.activityType} ${r.targetId}`).sort();
     const remote = (stack.sim.db.prepare('SELECT id, activity_type, target_id FROM campaign_log WHERE campaign_id = ? AND deleted = 0').all(sid) as any[])
       .map((r) => `${r.id} ${r.activity_type} ${r.target_id}`)
       .sort();

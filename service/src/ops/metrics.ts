@@ -2,7 +2,7 @@
 // Counts that live in the database are read at scrape time, so they survive restarts and agree
 // with the campaign reports; only sends and HTTP answers are counted in memory.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { StoreOps } from '../ports/index.js';
+import type { OpsCounts, StoreOps } from '../ports/index.js';
 
 /** The Sugar client's call counts (SugarClient.stats()). */
 export interface SugarCallStats {
@@ -28,9 +28,10 @@ export function createMetrics(src: MetricsSources): Metrics {
   const registry = new Registry();
   const clock = src.clock ?? (() => new Date());
   collectDefaultMetrics({ register: registry, prefix: 'leadfwd_' });
-  let counts: ReturnType<StoreOps['opsCounts']> | undefined;
-  // One query round per scrape, shared by every gauge below.
-  const read = () => (counts ??= src.store.opsCounts());
+  const none: OpsCounts = { recipients: {}, outboxPending: 0, outboxOldestDueAt: undefined, events: {}, hits: [] };
+  // One query round per scrape (read before the gauges collect), shared by every gauge below.
+  let counts: OpsCounts | undefined;
+  const read = () => counts ?? none;
 
   const sends = new Counter({
     name: 'leadfwd_sends_total',
@@ -125,7 +126,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     send: (outcome) => sends.inc({ outcome }),
     http: (status) => http.inc({ class: `${Math.floor(status / 100)}xx` }),
     async render() {
-      counts = undefined;
+      counts = await src.store.opsCounts();
       try {
         return { contentType: registry.contentType, body: await registry.metrics() };
       } finally {

@@ -15,7 +15,7 @@ export interface Readiness {
 }
 
 export interface ReadinessOptions {
-  probeStore: () => void;
+  probeStore: () => void | Promise<void>;
   sugarUrl: string;
   sugarApiVersion: string;
   smtpUrl: string;
@@ -145,8 +145,8 @@ function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
   };
   return async () => {
     const [database, sugar, smtp] = await Promise.all([
-      run(() => {
-        o.probeStore();
+      run(async () => {
+        await o.probeStore();
         if (o.dataDir && o.minFreeBytes) checkDiskRoom(o.dataDir, o.minFreeBytes);
       }),
       run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)),

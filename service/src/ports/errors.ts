@@ -36,3 +36,11 @@ function describe(code: string): string {
   if (code.startsWith('SQLITE_BUSY')) return 'database is busy';
   return 'database file is damaged';
 }
+
+/** The store has no file to copy (PostgreSQL): the operator backs it up with pg_dump or the provider's backups. */
+export class BackupUnsupportedError extends Error {
+  constructor(what: string) {
+    super(`${what} cannot be backed up by LeadFWD: use pg_dump (or your PostgreSQL provider's backups and point-in-time recovery)`);
+    this.name = 'BackupUnsupportedError';
+  }
+}

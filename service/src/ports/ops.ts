@@ -1,17 +1,24 @@
 // What the operator's tools read of the store: a write probe, counts for metrics, the online backup.
+import type { Awaitable } from './unit-of-work.js';
+
+/** The figures /metrics reads at scrape time. */
+export interface OpsCounts {
+  recipients: Record<string, number>;
+  outboxPending: number;
+  outboxOldestDueAt: string | undefined;
+  events: Record<string, number>;
+  hits: { kind: string; human: number; machine: number }[];
+}
 
 /** Operator-facing reads and the online backup; kept off the repos because no use case needs them. */
 export interface StoreOps {
   /** A rolled-back write of about one batch; throws StoreUnavailableError when it would not fit or cannot be written. */
-  probeWritable(): void;
+  probeWritable(): Awaitable<void>;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
-  opsCounts(): {
-    recipients: Record<string, number>;
-    outboxPending: number;
-    outboxOldestDueAt: string | undefined;
-    events: Record<string, number>;
-    hits: { kind: string; human: number; machine: number }[];
-  };
-  /** Online copy of the whole database to `file` while the service keeps running. */
+  opsCounts(): Awaitable<OpsCounts>;
+  /**
+   * Online copy of the whole database to `file` while the service keeps running. Only the embedded SQLite store has
+   * one; PostgreSQL answers BackupUnsupportedError (its own tools, pg_dump or the provider's backups, do it better).
+   */
   backup(file: string): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Store, StoreOps } from '../ports/index.js';
+import type { OpsCounts, Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
@@ -317,7 +317,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     }
   }
 
-  opsCounts(): ReturnType<StoreOps['opsCounts']> {
+  opsCounts(): OpsCounts {
     const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, r.n]));
     const outbox = this.db.prepare("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'").get() as {
       n: number;

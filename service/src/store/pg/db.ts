@@ -11,6 +11,7 @@
 // casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
 // start-up checks and several processes (steps 2–4) are to come.
 import pg from 'pg';
+import { BackupUnsupportedError } from '../../ports/errors.js';
 import type {
   AbTestRepo,
   AutomationRepo,
@@ -29,6 +30,7 @@ import type {
   ReportRepo,
   ScoreRepo,
   SplitWinnerRepo,
+  StoreOps,
   SuppressionRepo,
   WritebackRepo,
 } from '../../ports/index.js';
@@ -84,7 +86,7 @@ export interface PgRepos {
   leases: LeaseRepo;
   rates: RateRepo;
 }
-export interface PgStore extends PgRepos {
+export interface PgStore extends PgRepos, StoreOps {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly path: string;
@@ -202,12 +204,47 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         client.release(broken);
       }
     },
+    async probeWritable() {
+      // A rolled-back insert: proves a connection, a writable primary (a read-only replica after a failover
+      // refuses it) and a free row lock path, without leaving anything behind.
+      await atomicOnPool(async (q) => {
+        await q("INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (0, '', 'probe', '', NULL)");
+        throw rollback;
+      }).catch((err: unknown) => {
+        if (err !== rollback) throw translatePg(err);
+      });
+    },
+    async opsCounts() {
+      try {
+        const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
+        const [recipients, outbox, events, hits] = await Promise.all([
+          pool.query('SELECT state AS k, count(*) AS n FROM recipients GROUP BY state'),
+          pool.query("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'"),
+          pool.query('SELECT type AS k, count(*) AS n FROM events GROUP BY type'),
+          pool.query('SELECT kind, coalesce(sum(human_hits), 0) AS human, coalesce(sum(machine_hits), 0) AS machine FROM engagement GROUP BY kind'),
+        ]);
+        return {
+          recipients: byKey(recipients.rows),
+          outboxPending: Number(outbox.rows[0].n),
+          outboxOldestDueAt: outbox.rows[0].oldest ?? undefined,
+          events: byKey(events.rows),
+          hits: hits.rows.map((h) => ({ kind: h.kind as string, human: Number(h.human), machine: Number(h.machine) })),
+        };
+      } catch (err) {
+        throw translatePg(err);
+      }
+    },
+    async backup() {
+      throw new BackupUnsupportedError('A PostgreSQL store');
+    },
     async close() {
       await pool.end();
     },
   };
   return store;
 }
+
+const rollback = Symbol('rollback');
 
 /** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
 function guardedPg<T extends object>(repo: T): T {
