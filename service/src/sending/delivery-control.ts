@@ -84,8 +84,7 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
     let s = identities.get(identity.id);
     if (!s || s.rateKey !== rateKey) {
       const rate = { perSecond: identity.rate.perSecond, perHour: identity.rate.perHour || undefined };
-      const bucket =
-        deps.sharedBucket && rate.perSecond > 0 ? deps.sharedBucket(`identity:${identity.id}`, rate) : createTokenBucket({ ...rate, now: mono });
+      const bucket = deps.sharedBucket && rate.perSecond > 0 ? deps.sharedBucket(`identity:${identity.id}`, rate) : createTokenBucket({ ...rate, now: mono });
       s = s ? { ...s, bucket, rateKey } : { bucket, rateKey, inFlight: 0, providers: new Map(), day: '', acceptedToday: new Map(), inFlightByGroup: new Map() };
       identities.set(identity.id, s);
     }
