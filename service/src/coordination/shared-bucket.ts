@@ -36,7 +36,9 @@ export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): 
       if (granted > 0 && o.perHour)
         granted = (await o.rates.take(`${o.name}:hour`, granted, { perSecond: o.perHour / 3600, burst: Math.max(1, o.perHour) })).granted;
       local += granted;
-      if (granted === 0) notBefore = now() + Math.max(1, Math.ceil(((1 - Math.min(1, s.tokens)) * 1000) / o.perSecond));
+      // Short of a batch: the bucket is being drained (by others too); ask again once a whole batch could be there,
+      // not every few ms for a token at a time.
+      if (granted < batch) notBefore = now() + Math.max(1, Math.ceil(((batch - Math.min(batch, s.tokens)) * 1000) / o.perSecond));
     } catch (err) {
       notBefore = now() + UNREACHABLE_WAIT_MS;
       o.logger?.warn({ event: 'rate.unreachable', bucket: o.name, err: (err as Error).message }, 'rate.unreachable');
