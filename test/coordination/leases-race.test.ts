@@ -20,19 +20,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A lease repository that can be frozen: a process stuck (or cut off) stops renewing, and its calls fail. */
 function freezable(repo: LeaseRepo) {
   let frozen = false;
-  const wrap =
-    <A extends unknown[], R>(fn: (...a: A) => R) =>
-    async (...a: A) => {
-      if (frozen) throw new Error('this process is cut off from the database');
-      return await fn(...a);
-    };
+  const check = () => {
+    if (frozen) throw new Error('this process is cut off from the database');
+  };
+  const cut: LeaseRepo = {
+    acquire: async (...a) => (check(), await repo.acquire(...a)),
+    renew: async (...a) => (check(), await repo.renew(...a)),
+    release: async (...a) => (check(), await repo.release(...a)),
+    holder: async (...a) => (check(), await repo.holder(...a)),
+  };
   return {
-    repo: {
-      acquire: wrap(repo.acquire.bind(repo)),
-      renew: wrap(repo.renew.bind(repo)),
-      release: wrap(repo.release.bind(repo)),
-      holder: wrap(repo.holder.bind(repo)),
-    },
+    repo: cut,
     freeze: () => {
       frozen = true;
     },
@@ -74,7 +72,7 @@ describe.skipIf(!debianPgBin())('leases across processes on PostgreSQL', () => {
       aborted = signal.reason;
     });
     // b keeps asking; it gets the lease once a's has expired, and not before.
-    const frozenAt = await waitFor(async () => (await b.leases.holder('job'))?.owner === 'a' && Date.now(), 'a holds it');
+    const frozenAt: number = await waitFor(async () => ((await b.leases.holder('job'))?.owner === 'a' ? Date.now() : undefined), 'a holds it');
     const taken = await waitFor(
       async () => {
         const r = await rb.run('job', async () => Date.now());
