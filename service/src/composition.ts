@@ -263,7 +263,10 @@ async function compose(
   });
   // The upgrade: without any identity yet, the single-relay settings become the default one (and stay in step with
   // the environment until an administrator edits it).
-  await identities.syncEnvironment({
+  // Processes starting together on one database take turns, or two would each create the default identity.
+  const syncEnvironment = (env: Parameters<typeof identities.syncEnvironment>[0]) =>
+    leases ? leases.inTurn('start:environment-identity', async () => await identities.syncEnvironment(env)) : identities.syncEnvironment(env);
+  await syncEnvironment({
     fromDomains: config.senderDomains,
     smtpUrl: config.smtp.url,
     maxConnections: config.smtp.maxConnections,

@@ -20,6 +20,8 @@ export interface ServiceProcess {
   url: string;
   child: ChildProcess;
   exited: Promise<unknown>;
+  /** The last few KB the process wrote to stderr (its warnings and errors), for a failing test to show. */
+  stderr(): string;
 }
 
 export interface PgProcessRig {
@@ -28,6 +30,7 @@ export interface PgProcessRig {
   sink: SmtpSink;
   /** The test's own view of the shared database. */
   store: Store;
+  apiKey: string;
   /** Starts a process (roles and settings in `env`); resolves once /healthz answers. */
   start(name: string, env?: Record<string, string>): Promise<ServiceProcess>;
   /** SIGKILL: no goodbye, leases and claims left to expire. */
@@ -73,14 +76,16 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
         LEADFWD_SEND_THREADS: '0',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr = (stderr + c.toString()).slice(-4000);
-    });
+    const keep = (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-8000);
+    };
+    child.stderr?.on('data', keep);
+    child.stdout?.on('data', keep);
     const exited = new Promise((r) => child.once('exit', r));
-    const p: ServiceProcess = { name: pname, port, url: `http://127.0.0.1:${port}`, child, exited };
+    const p: ServiceProcess = { name: pname, port, url: `http://127.0.0.1:${port}`, child, exited, stderr: () => stderr };
     running.set(child.pid!, p);
     void exited.then(() => running.delete(child.pid!));
     await waitFor(
@@ -104,6 +109,7 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
     sim,
     sink,
     store,
+    apiKey,
     start,
     async kill(p) {
       p.child.kill('SIGKILL');

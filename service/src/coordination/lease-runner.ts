@@ -102,6 +102,15 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
       }
     },
 
+    /** Runs `job` once, under lease `name`, waiting for its turn while another process holds it (start-up steps). */
+    async inTurn<T>(name: string, job: () => Promise<T>): Promise<T> {
+      for (;;) {
+        const r = await this.run(name, job);
+        if (r.ran) return r.value;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(every, 100)));
+      }
+    },
+
     /**
      * Holds lease `name` for as long as it can: takes it when free (trying every third of the ttl), calls `gained`,
      * renews it, and calls `lost` when it could not renew in time (then tries to take it again).

@@ -48,6 +48,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
 /** Rows a slowed provider may keep waiting in memory before the rest go back to the queue for a while. */
 const HOLD_MS = 2000;
+/** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
+const SETTLE_ATTEMPTS = 60;
+const SETTLE_RETRY_MS = 500;
 
 export function outcomeFor(
   r: Recipient,
@@ -114,15 +117,24 @@ export function createSendLoop(deps: SendLoopDeps) {
       if (outcomes.length === 0) return;
       const batch = outcomes;
       outcomes = [];
-      await recordOutcomes(store, campaignId, batch, now(), {
-        identityId: identity.id,
-        group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
-      });
+      try {
+        await recordOutcomes(store, campaignId, batch, now(), {
+          identityId: identity.id,
+          group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
+        });
+      } catch (err) {
+        // The database is away (a restart, a failover): the relay's verdicts wait here for the next flush instead of
+        // being lost, which would leave their rows 'sending' under a live process for ever.
+        outcomes = batch.concat(outcomes);
+        throw err;
+      }
       for (const o of batch) providerOf.delete(o.rowId);
     };
+    const flushSoon = () =>
+      flush().catch((err: unknown) => deps.logger?.warn({ event: 'send.outcomes_waiting', campaignId, err: (err as Error).message }, 'send.outcomes_waiting'));
     const record = async (o: Outcome) => {
       outcomes.push(o);
-      if (outcomes.length >= flushEvery) await flush();
+      if (outcomes.length >= flushEvery) await flushSoon();
     };
 
     // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
@@ -184,7 +196,7 @@ export function createSendLoop(deps: SendLoopDeps) {
     };
     const session = await deps.delivery.open(campaign, chosen.profile, inOrder);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
-    const flushTimer = setInterval(flush, 25);
+    const flushTimer = setInterval(flushSoon, 25);
     // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
     let checkedAt = 0;
     let active = true;
@@ -300,13 +312,25 @@ export function createSendLoop(deps: SendLoopDeps) {
       }
     } finally {
       clearInterval(flushTimer);
-      if (held.length)
-        await store.recipients.defer(
-          held.map((h) => h.row.rowId),
-          now().toISOString(),
-        );
+      // Also when the loop failed (the database went away mid-claim): rows handed over are answered first, then every
+      // verdict is recorded and rows held back return to the queue, retried while the database comes back.
+      await room(1);
       await reported;
-      await flush();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (held.length)
+            await store.recipients.defer(
+              held.map((h) => h.row.rowId),
+              now().toISOString(),
+            );
+          held = [];
+          await flush();
+          break;
+        } catch (err) {
+          if (attempt >= SETTLE_ATTEMPTS) throw err;
+          await sleep(SETTLE_RETRY_MS);
+        }
+      }
       session.close();
     }
     if (reportFailed) throw reportFailed;

@@ -227,9 +227,16 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       };
     });
 
-  function track(p: Promise<void>) {
+  /** Rows of batches that failed whole (the database went away before their verdicts were committed). */
+  const unsettled = new Set<number>();
+
+  function track(p: Promise<void>, ids: number[] = []) {
     const t: Promise<void> = p
-      .catch((err) => deps.logger?.error({ event: 'writeback.batch_failed', err }, 'writeback.batch_failed'))
+      .catch((err) => {
+        // Their claims would otherwise hold them until they are stale (minutes): they go back as soon as the database does.
+        for (const id of ids) unsettled.add(id);
+        deps.logger?.error({ event: 'writeback.batch_failed', err }, 'writeback.batch_failed');
+      })
       .finally(() => active.delete(t));
     active.add(t);
   }
@@ -250,9 +257,16 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
           lastSweep = Date.now();
           await store.outbox.sweepStale(new Date(Date.now() - 10 * 60_000).toISOString());
         }
+        if (unsettled.size) {
+          await store.outbox.defer([...unsettled], nowIso());
+          unsettled.clear();
+        }
         const claims = await store.outbox.claim(settings.batchSize, workerId, nowIso());
         if (claims.length) {
-          track(processBatch(claims));
+          track(
+            processBatch(claims),
+            claims.map((c) => c.id),
+          );
           continue;
         }
         if (active.size === 0 && Date.now() - lastHits >= HITS_EVERY_MS) {

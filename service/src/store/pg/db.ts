@@ -114,6 +114,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   });
   // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away mid-transaction emits 'error' too; without a listener that would kill
+  // the process. Its query rejects as well, and that is where the caller hears of it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await migratePg(pool, loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR), now, schema);
   } catch (err) {
