@@ -110,7 +110,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
     types,
-    ...(schema !== 'public' ? { options: `-c search_path=${schema}` } : {}),
+    // The schema, and this process's owner id: a trigger stamps it on every ledger row the process turns 'sending'.
+    ...(connectionOptions(schema, opts.owner) ? { options: connectionOptions(schema, opts.owner) } : {}),
   });
   // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
   pool.on('error', () => {});
@@ -132,7 +133,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     deliverability: guardedPg(new PgDeliverabilityRepo(q)),
     lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
     campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
-    recipients: guardedPg(new PgRecipientRepo(q, atomic, now, opts.owner ?? null, nowMs)),
+    recipients: guardedPg(new PgRecipientRepo(q, atomic, now, nowMs)),
     engagement: guardedPg(new PgEngagementRepo(q)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
@@ -248,6 +249,12 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
 }
 
 const rollback = Symbol('rollback');
+
+function connectionOptions(schema: string, owner: string | undefined): string | undefined {
+  if (owner !== undefined && !/^[A-Za-z0-9._:-]+$/.test(owner)) throw new StoreMigrationError(`owner id ${JSON.stringify(owner)} is not a plain name`);
+  const parts = [...(schema !== 'public' ? [`-c search_path=${schema}`] : []), ...(owner ? [`-c leadfwd.owner=${owner}`] : [])];
+  return parts.length ? parts.join(' ') : undefined;
+}
 
 /** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
 function guardedPg<T extends object>(repo: T): T {

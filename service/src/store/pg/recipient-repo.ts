@@ -42,7 +42,6 @@ export class PgRecipientRepo implements RecipientRepo {
     private readonly q: Query,
     private readonly atomic: Atomic,
     private readonly now: () => string,
-    private readonly owner: string | null = null,
     private readonly nowMs: () => number = () => Date.parse(now()),
   ) {}
 
@@ -85,11 +84,11 @@ export class PgRecipientRepo implements RecipientRepo {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
     const now = isoTime(nowIso, 'now');
     const { rows } = await this.q(
-      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1, claimed_by = $4
+      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1
         WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
           ORDER BY retry_at, row_id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING ${COLUMNS}`,
-      [now, campaignId, limit, this.owner],
+      [now, campaignId, limit],
     );
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }

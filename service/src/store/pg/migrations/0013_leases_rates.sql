@@ -14,3 +14,14 @@ CREATE TABLE rate_buckets (
 );
 ALTER TABLE recipients ADD COLUMN claimed_by TEXT;
 CREATE INDEX recipients_sending ON recipients (claimed_by) WHERE state = 'sending';
+-- Whatever statement turns a row 'sending' (a claim, or a reservation marked right before hand-off) records which
+-- process did, from the connection's `leadfwd.owner` setting (the store sets it per process), so no code path can
+-- forget it and leave a live process's row to be taken for orphaned.
+CREATE FUNCTION recipients_claimed_by() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.state = 'sending' AND OLD.state IS DISTINCT FROM 'sending' THEN
+    NEW.claimed_by := nullif(current_setting('leadfwd.owner', true), '');
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER recipients_claimed_by BEFORE UPDATE OF state ON recipients FOR EACH ROW EXECUTE FUNCTION recipients_claimed_by();
