@@ -9,7 +9,15 @@ import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
-const ENV = { LEADFWD_SMTP_RATE: '150', LEADFWD_SMTP_MAX_CONNECTIONS: '2', LEADFWD_WRITEBACK_BATCH: '20', LEADFWD_WRITEBACK_RATE: '4' };
+// Leases of 3 s (a heartbeat a second): short for the test, yet long enough that a process busy on a loaded 2-core
+// machine is not taken for dead.
+const ENV = {
+  LEADFWD_SMTP_RATE: '150',
+  LEADFWD_SMTP_MAX_CONNECTIONS: '2',
+  LEADFWD_WRITEBACK_BATCH: '20',
+  LEADFWD_WRITEBACK_RATE: '2',
+  LEADFWD_LEASE_TTL_MS: '3000',
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed at each stage', () => {
@@ -49,8 +57,8 @@ describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed a
     const leftSending = Number(rig.pg.psql(`SELECT count(*) FROM recipients WHERE state = 'sending' AND claimed_by = '${owner}'`, 'leadfwd'));
     procs.splice(procs.indexOf(sender!), 1, await rig.start('p5', ENV));
 
-    // Mid-write-back: the write-back lane's holder dies while rows are still going to Sugar (4 calls a second).
-    await waitFor(async () => (await rig.store.outbox.stats()).pending > 20 || undefined, 'a write-back backlog');
+    // Mid-write-back: the write-back lane's holder dies while rows are still going to Sugar (2 calls a second).
+    await waitFor(async () => (await rig.store.outbox.stats()).pending > 5 || undefined, 'a write-back backlog');
     const writer = await waitFor(() => rig.holderOf(`writeback:${rig.sim.url}`), 'a write-back lane');
     await replace(writer, 'p6');
 
@@ -76,9 +84,9 @@ describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed a
     expect(rows.filter((r) => r.state !== 'accepted' && r.state !== 'uncertain')).toEqual([]);
     for (const r of rows.filter((x) => x.state === 'accepted')) expect(received.get(r.email.toLowerCase()), r.email).toBe(1);
     for (const r of uncertain) expect(received.get(r.email.toLowerCase()) ?? 0).toBeLessThanOrEqual(1);
-    expect(uncertain.length).toBeLessThanOrEqual(leftSending);
     if (uncertain.length)
       expect(rig.pg.psql(`SELECT DISTINCT claimed_by FROM recipients WHERE campaign_id = '${id}' AND state = 'uncertain'`, 'leadfwd')).toBe(owner);
+    expect(uncertain.length).toBeLessThanOrEqual(leftSending);
     expect(rig.sink.messages.length).toBe(
       rows.filter((r) => r.state === 'accepted').length + uncertain.filter((r) => received.has(r.email.toLowerCase())).length,
     );
