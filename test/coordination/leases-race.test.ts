@@ -4,6 +4,7 @@
 // and an extraction whose process froze is taken over and finished by the other, each person in the ledger once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { createAutomationRunner } from '../../service/src/automations/runner.js';
 import { extractTargets } from '../../service/src/campaigns/extraction.js';
 import { createScheduler } from '../../service/src/campaigns/scheduler.js';
 import { createLeaseRunner } from '../../service/src/coordination/lease-runner.js';
@@ -84,6 +85,32 @@ describe.skipIf(!debianPgBin())('leases across processes on PostgreSQL', () => {
     await longJob;
     expect(taken - frozenAt).toBeGreaterThanOrEqual(1500); // a held it through its job (2 s, over twice the ttl) first
     expect(String(aborted)).toMatch(/lease job was lost/);
+  });
+
+  it("runs the automation runner's tick and list refresh in one process at a time", async () => {
+    const schema = `l${++n}`;
+    const ran: Record<string, string[]> = { tick: [], lists: [] };
+    const runners = await Promise.all(
+      ['a', 'b'].map(async (owner) => {
+        const store = await open(schema, owner);
+        return createAutomationRunner({
+          leases: createLeaseRunner({ leases: store.leases, owner, ttlMs: TTL }),
+          tickMs: 50,
+          refreshMs: 50,
+          engine: { tick: async () => (ran.tick.push(owner), { more: false }) } as never,
+          refreshLists: async () => {
+            ran.lists.push(owner);
+          },
+        });
+      }),
+    );
+    await Promise.all(runners.map((r) => r.start()));
+    await sleep(1000);
+    await Promise.all(runners.map((r) => r.stop()));
+    expect(ran.tick.length).toBeGreaterThan(5);
+    expect(ran.lists.length).toBeGreaterThan(5);
+    expect(new Set(ran.tick).size).toBe(1); // one process ticked, the other never did
+    expect(new Set(ran.lists).size).toBe(1);
   });
 
   it('extracts a campaign once when two schedulers race for it, and hands over an extraction whose process froze', async () => {
