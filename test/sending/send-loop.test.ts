@@ -14,7 +14,7 @@ import type { Store } from '../../service/src/ports/index.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
 import { memoryStore, newCampaign, targets } from '../store/helpers.js';
-import { sendsAs, testProfile } from '../support/senders.js';
+import { sendsAs, testIdentity, testProfile } from '../support/senders.js';
 
 let sink: SmtpSink;
 let store: Store;
@@ -144,5 +144,39 @@ describe('send loop', () => {
       ['Person4@Example.test', 'message could not be built: merge exploded'],
     ]);
     expect(verdicts).toHaveLength(4); // the four real SMTP verdicts only
+  });
+
+  it("keeps a row waiting for the rate limiter 'queued': only the message being handed to SMTP is 'sending'", async () => {
+    const id = await sendingCampaign(6);
+    const seen: Array<{ sending: number; queued: number }> = [];
+    const delivery = createInProcessDelivery({
+      transports: {
+        get: () => ({
+          send: async () => {
+            const c = await store.recipients.counts(id);
+            seen.push({ sending: c.sending, queued: c.queued });
+            return { outcome: 'accepted', text: '250 ok' };
+          },
+          verify: async () => {},
+          close() {},
+        }),
+      },
+      compiled,
+      build: buildMessage,
+      messageContext: { ...ctx },
+      concurrency: 4,
+    });
+    // 2 a second: the first two go at once, then one every half second, far apart from the 25 ms outcome flushes.
+    const slow = sendsAs(testProfile('smtp://127.0.0.1:25'), testIdentity({ rate: { perSecond: 2, perHour: 0, perDay: 0 } }));
+    expect(await createSendLoop({ store, delivery, sender: slow }).run(id)).toBe('done');
+    expect(seen).toHaveLength(6);
+    // Claimed rows used to wait here as 'sending' (a crash made them uncertain); now they wait 'queued'.
+    expect(seen.slice(2)).toEqual([
+      { sending: 1, queued: 3 },
+      { sending: 1, queued: 2 },
+      { sending: 1, queued: 1 },
+      { sending: 1, queued: 0 },
+    ]);
+    expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 6 });
   });
 });

@@ -31,6 +31,19 @@ export interface RecipientRepo {
   insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): Awaitable<number>;
   /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
   claim(campaignId: string, limit: number, nowIso: string): Awaitable<LedgerRecipient[]>;
+  /**
+   * Due queued rows are reserved for `holder` until `untilIso`, in one statement: they stay 'queued' (a crash loses
+   * nothing; at restart or when the reservation runs out they are due again) and no one else reserves or claims them
+   * meanwhile. `attempts` is not counted yet (markSending does).
+   */
+  reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): Awaitable<LedgerRecipient[]>;
+  /**
+   * Rows still reserved by `holder` → 'sending', attempts + 1, in one statement, right before they are handed to SMTP.
+   * Returns the ids that changed; the others were taken back (deferred, reserved by another, cancelled) and must not go.
+   */
+  markSending(rowIds: number[], holder: string, nowIso: string): Awaitable<number[]>;
+  /** Reserved rows not sent after all go back to the queue, due at `retryAtIso` ('' = now); `reason` becomes their last error. */
+  unreserve(rowIds: number[], holder: string, retryAtIso: string, reason?: string): Awaitable<number>;
   /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
   applyOutcomes(batch: Outcome[]): Awaitable<number[]>;
   /** applyOutcomes, counted. */
@@ -40,7 +53,7 @@ export interface RecipientRepo {
   /** Claimed rows that must wait (their provider is throttled or out of today's warm-up allowance) go back to 'queued' until `retryAtIso`, the attempt not counted. */
   defer(rowIds: number[], retryAtIso: string, reason?: string): Awaitable<number>;
   /**
-   * Queued rows of a campaign due before `untilIso` wait until then: those of one provider, those of none of
+   * Queued rows of a campaign due before `untilIso` wait until then (rows reserved by a send loop are left to it): those of one provider, those of none of
    * `notIn` (rows without a provider count as ''), or all; `reason` becomes their last error. Returns the count.
    */
   deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): Awaitable<number>;
@@ -48,7 +61,10 @@ export interface RecipientRepo {
   queuedByProvider(campaignId: string): Awaitable<Record<string, number>>;
   /** The earliest time a queued row of the campaign is due ('' when one is due now; undefined when none is queued). */
   nextDue(campaignId: string): Awaitable<string | undefined>;
-  /** After a crash: every 'sending' row → 'uncertain', never blindly resent. Returns the count. */
+  /**
+   * After a crash: every 'sending' row → 'uncertain', never blindly resent; reserved rows (never handed to SMTP) are
+   * queued and due again. Returns the count made uncertain.
+   */
   recoverInFlight(): Awaitable<number>;
   /**
    * Several processes on one database: every 'sending' row whose claiming process (the store's `owner`) no longer

@@ -1,13 +1,15 @@
-// Hands one campaign's queued ledger rows to delivery (send threads or in-process). Rows are
-// claimed just in time (only as many as delivery can work on), so a crash leaves at most a
-// handful of rows 'sending'; those become 'uncertain' at restart and are never resent blindly.
-// Only this thread touches the ledger: claims before hand-off, outcomes in short batches.
+// Hands one campaign's queued ledger rows to delivery (send threads or in-process). Rows are reserved in batches
+// (they stay 'queued', so a crash loses nothing and resends nothing) and become 'sending' in one statement per
+// batch right before delivery takes them, only as many as it works on at once: while a row waits for the rate
+// limiter or its provider it is still 'queued', so after a crash 'uncertain' is at most the messages delivery had.
+// Only this thread touches the ledger: reservations, the 'sending' marks at hand-off, outcomes in short batches.
 //
 // Each campaign sends as one sender identity, through that identity's relay and key only. Before a row goes, the
 // delivery control (shared by every campaign) says whether its mailbox provider may take it now: a row whose
 // provider is paused, or whose provider group had today's warm-up allowance, goes back to the queue until then
 // (with every queued row of that provider), and a provider that is only slowed holds its rows in memory for a
 // moment, so a throttled provider never holds up the others.
+import { randomUUID } from 'node:crypto';
 import { backoffMs } from '../domain/backoff.js';
 import type { SenderIdentity } from '../domain/identity.js';
 import { BIG_PROVIDERS, type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
@@ -16,9 +18,13 @@ import type { Delivery, LedgerRecipient, Outcome, RowResult, SenderProfile, Send
 import { createDeliveryControl, type DeliveryControl, providerOfRow } from './delivery-control.js';
 import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 
-/** The send loop's part of the store: claims, the suppression check at hand-off, outcomes with their sent items. */
+/** The send loop's part of the store: reservations and hand-off marks, the suppression check, outcomes with their sent items. */
 export type SendLoopStore = OutcomeStore &
-  StorePart<{ campaigns: 'get' | 'transition'; recipients: 'claim' | 'counts' | 'defer' | 'deferQueued'; suppressions: 'filterSuppressed' }>;
+  StorePart<{
+    campaigns: 'get' | 'transition';
+    recipients: 'reserve' | 'markSending' | 'unreserve' | 'counts' | 'deferQueued';
+    suppressions: 'filterSuppressed';
+  }>;
 
 /** Who a campaign sends as: the identity (rates, warm-up, pause) and what delivery needs of it (relay, key). */
 export type SenderChoice = { identity: SenderIdentity; profile: SenderProfile } | { refused: string };
@@ -51,6 +57,8 @@ const HOLD_MS = 2000;
 /** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
 const SETTLE_ATTEMPTS = 60;
 const SETTLE_RETRY_MS = 500;
+/** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
+const RESERVE_MS = 60_000;
 
 export function outcomeFor(
   r: Recipient,
@@ -92,7 +100,8 @@ export function createSendLoop(deps: SendLoopDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
   const retryDelayMs = deps.retryDelayMs ?? defaultRetryDelay;
   const flushEvery = deps.flushEvery ?? 100;
-  const capacity = Math.max(1, deps.delivery.capacity);
+  // Delivery's own capacity is what it works on at once; twice that waits reserved in memory, so it never idles.
+  const slots = Math.max(1, deps.delivery.capacity);
   const now = deps.now ?? (() => new Date());
   const control = deps.control ?? createDeliveryControl({ now, acceptedOn: () => ({}) });
 
@@ -110,6 +119,8 @@ export function createSendLoop(deps: SendLoopDeps) {
     }
     let identity = chosen.identity;
     const profileKey = chosen.profile.key;
+    // Names this run's reservations: only it may mark them 'sending'.
+    const holder = `${process.pid}:${randomUUID()}`;
 
     let outcomes: Outcome[] = [];
     const providerOf = new Map<number, string>();
@@ -214,13 +225,59 @@ export function createSendLoop(deps: SendLoopDeps) {
       return active && !signal?.aborted;
     };
 
+    // Reserved rows in memory: not offered yet (pending), admitted by the delivery control (ready).
+    let pending: LedgerRecipient[] = [];
     let ready: LedgerRecipient[] = [];
-    const handOver = () => {
+    const mine = new Set<number>(); // reserved and not handed over: a reservation that ran out is not taken twice
+    /** An admitted row that does not go after all no longer counts against its provider. */
+    const notGoing = (rowId: number) => {
+      const f = inFlight.get(rowId);
+      inFlight.delete(rowId);
+      providerOf.delete(rowId);
+      if (f) control.finished(identity, f.provider, f.epoch, { outcome: 'retryable', text: 'not handed over', internal: true });
+    };
+    /**
+     * The suppression check, then the admitted rows → 'sending' (one statement), then those still reserved for this run
+     * go to delivery; a suppressed row is marked too, then failed, as every row that leaves the queue is.
+     */
+    const handOver = async () => {
       if (!ready.length) return;
-      session.send(
-        ready.map((r) => ({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) })),
-      );
+      const go = ready;
       ready = [];
+      for (const r of go) mine.delete(r.rowId);
+      const suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
+      const marked = new Set(
+        await store.recipients.markSending(
+          go.map((r) => r.rowId),
+          holder,
+          now().toISOString(),
+        ),
+      );
+      const rows = [];
+      for (const r of go) {
+        if (!marked.has(r.rowId)) {
+          notGoing(r.rowId); // taken back meanwhile (its provider was held back, the campaign changed, another process has it)
+          continue;
+        }
+        r.attempts += 1;
+        if (suppressed.has(r.addressKey)) {
+          notGoing(r.rowId);
+          await record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
+          continue;
+        }
+        rows.push({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) });
+      }
+      if (rows.length) session.send(rows);
+    };
+    /** Rows reserved but not handed over go back to the queue. */
+    const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
+      if (!rows.length) return;
+      for (const r of rows) mine.delete(r.rowId);
+      await store.recipients.unreserve(
+        rows.map((r) => r.rowId),
+        holder,
+        atIso,
+      );
     };
     const goes = (r: LedgerRecipient, provider: string) => {
       inFlight.set(r.rowId, { row: r, provider, epoch: control.started(identity, provider) });
@@ -234,7 +291,8 @@ export function createSendLoop(deps: SendLoopDeps) {
         if (a.ok) return goes(r, provider);
         if ('until' in a) {
           const reason = `waiting until ${a.until.toISOString()}: ${a.why}`.slice(0, 500);
-          await store.recipients.defer([r.rowId], a.until.toISOString(), reason);
+          await store.recipients.unreserve([r.rowId], holder, a.until.toISOString(), reason);
+          mine.delete(r.rowId);
           if (a.provider) await holdBack(`p:${a.provider}`, a.provider, undefined, a.until, a.why);
           else if (a.group === 'other') await holdBack('g:other', undefined, BIG_PROVIDERS, a.until, a.why);
           else if (a.group) await holdBack(`p:${a.group}`, a.group, undefined, a.until, a.why);
@@ -242,7 +300,7 @@ export function createSendLoop(deps: SendLoopDeps) {
           return;
         }
         if (a.identityWide) {
-          handOver(); // what the bucket already allowed goes now, not after the wait
+          await handOver(); // what the bucket already allowed goes now, not after the wait
           await sleep(a.waitMs);
           continue;
         }
@@ -254,11 +312,8 @@ export function createSendLoop(deps: SendLoopDeps) {
     try {
       for (;;) {
         if (!(await stillSending())) {
-          if (held.length)
-            await store.recipients.defer(
-              held.map((h) => h.row.rowId),
-              now().toISOString(),
-            );
+          await giveBack([...pending, ...held.map((h) => h.row)], now().toISOString());
+          pending = [];
           held = [];
           await room(1);
           return 'stopped';
@@ -270,23 +325,35 @@ export function createSendLoop(deps: SendLoopDeps) {
           const waiting = held;
           held = [];
           for (const h of waiting) {
-            if (h.at <= t) await offer(h.row, h.provider, h.since);
+            if (h.at <= t && inFlight.size < slots) await offer(h.row, h.provider, h.since);
             else if (t - h.since > HOLD_MS) back.push(h);
             else held.push(h);
           }
-          if (back.length)
-            await store.recipients.defer(
-              back.map((h) => h.row.rowId),
-              new Date(now().getTime() + HOLD_MS).toISOString(),
-            );
-          handOver();
+          await giveBack(
+            back.map((h) => h.row),
+            new Date(now().getTime() + HOLD_MS).toISOString(),
+          );
+          await handOver();
         }
-        // Refill once half the capacity is free: claims stay batched (one statement for many
-        // rows) while delivery always has work queued behind the messages on the wire.
-        await room(Math.ceil(capacity / 2));
-        const limit = capacity - inFlight.size - held.length;
-        const batch = limit > 0 ? await store.recipients.claim(campaignId, limit, now().toISOString()) : [];
-        if (batch.length === 0) {
+        // Refill once half the slots are free: the 'sending' marks stay batched (one statement for many rows).
+        await room(Math.ceil(slots / 2));
+        let reserved = 0;
+        if (pending.length < slots) {
+          const want = 2 * slots - pending.length - held.length - inFlight.size;
+          const at = now();
+          const batch =
+            want > 0
+              ? (await store.recipients.reserve(campaignId, want, at.toISOString(), holder, new Date(at.getTime() + RESERVE_MS).toISOString())).filter(
+                  (r) => !mine.has(r.rowId) && !inFlight.has(r.rowId),
+                )
+              : [];
+          reserved = batch.length;
+          for (const r of batch) {
+            mine.add(r.rowId);
+            pending.push(r);
+          }
+        }
+        if (pending.length === 0 && reserved === 0) {
           if (held.length) {
             const soonest = Math.min(...held.map((h) => h.at)) - performance.now();
             await Promise.race([sleep(Math.max(1, Math.min(soonest, 50))), room(inFlight.size)]);
@@ -299,31 +366,28 @@ export function createSendLoop(deps: SendLoopDeps) {
           await sleep(deps.idlePollMs ?? 1000); // only retries (or rows held back by their provider) waiting for their time remain
           continue;
         }
-        const suppressed = await store.suppressions.filterSuppressed(batch.map((r) => r.addressKey));
         const t = performance.now();
-        for (const r of batch) {
-          if (suppressed.has(r.addressKey)) {
-            await record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
-            continue;
-          }
+        while (pending.length && inFlight.size < slots && !signal?.aborted) {
+          const r = pending.shift()!;
           await offer(r, providerOfRow(r), t);
         }
-        handOver();
+        await handOver();
       }
     } finally {
       clearInterval(flushTimer);
-      // Also when the loop failed (the database went away mid-claim): rows handed over are answered first, then every
-      // verdict is recorded and rows held back return to the queue, retried while the database comes back.
+      // Also when the loop failed (the database went away): rows never handed over go back to the queue, rows handed
+      // over are answered first, then every verdict is recorded, retried while the database comes back.
+      let back = [...pending, ...held.map((h) => h.row), ...ready];
+      for (const r of ready) inFlight.delete(r.rowId);
+      pending = [];
+      held = [];
+      ready = [];
       await room(1);
       await reported;
       for (let attempt = 1; ; attempt++) {
         try {
-          if (held.length)
-            await store.recipients.defer(
-              held.map((h) => h.row.rowId),
-              now().toISOString(),
-            );
-          held = [];
+          await giveBack(back, now().toISOString());
+          back = [];
           await flush();
           break;
         } catch (err) {

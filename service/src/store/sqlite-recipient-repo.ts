@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Creator, RecipientState, Target, TargetModule } from '../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { isoTime, opt, toJson } from './values.js';
+import { checkIds, isoTime, opt, toJson } from './values.js';
 
 interface RecipientRow {
   row_id: number;
@@ -31,6 +31,14 @@ const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, e
 // One statement, so two workers (or two processes) can never both take the same row. The inner
 // select reads only the partial index recipients_claim (exported so a test can check the plan).
 export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now, claimed_by = @owner
+  WHERE row_id IN (SELECT row_id FROM recipients
+    WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
+    ORDER BY retry_at, row_id LIMIT @limit)
+  RETURNING ${COLUMNS}`;
+
+// As the claim, but the rows stay 'queued': only reserved (retry_at = the reservation's end keeps them out of every
+// other claim, through the same index) until markSending takes them right before hand-off.
+const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @until, updated_at = @now
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
@@ -79,6 +87,14 @@ export class SqliteRecipientRepo implements RecipientRepo {
           email_address_id, fields, tracking_consent, updated_at, provider, sender, retry_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
       claim: db.prepare(CLAIM_SQL),
+      reserve: db.prepare(RESERVE_SQL),
+      markSending: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = @now,
+          claimed_by = @owner
+        WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder
+        RETURNING row_id`),
+      unreserve: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = @at, updated_at = @now, last_error = coalesce(@reason, last_error)
+        WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder`),
+      unreserveAll: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE reserved_by IS NOT NULL AND state = 'queued'`),
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
@@ -89,7 +105,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
           last_error = coalesce(?, last_error) WHERE row_id = ? AND state = 'sending'`),
       // Reads the claim index (campaign, retry_at) up to `until`: only rows that would otherwise be claimed first.
       deferQueued: db.prepare(`UPDATE recipients SET retry_at = @until, updated_at = @now, last_error = coalesce(@reason, last_error)
-        WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at < @until AND (@provider IS NULL OR coalesce(provider, '') = @provider)
+        WHERE campaign_id = @campaignId AND state = 'queued' AND reserved_by IS NULL AND retry_at < @until AND (@provider IS NULL OR coalesce(provider, '') = @provider)
           AND (@notIn IS NULL OR coalesce(provider, '') NOT IN (SELECT value FROM json_each(@notIn)))`),
       queuedByProvider: db.prepare(`SELECT coalesce(provider, '') AS provider, count(*) AS n FROM recipients
         WHERE campaign_id = ? AND state = 'queued' GROUP BY 1`),
@@ -141,6 +157,31 @@ export class SqliteRecipientRepo implements RecipientRepo {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
     const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now'), owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
+  }
+
+  reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): LedgerRecipient[] {
+    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`reserve limit must be a whole number, got ${limit}`);
+    if (typeof holder !== 'string' || holder === '') throw new StoreInputError('a reservation needs a holder');
+    const now = isoTime(nowIso, 'now');
+    const until = isoTime(untilIso, 'until');
+    if (until <= now) throw new StoreInputError('a reservation must end after it starts');
+    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder }) as RecipientRow[];
+    return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
+  }
+
+  markSending(rowIds: number[], holder: string, nowIso: string): number[] {
+    checkIds(rowIds);
+    if (rowIds.length === 0) return [];
+    const rows = this.q.markSending.all({ ids: toJson(rowIds), holder, now: isoTime(nowIso, 'now'), owner: this.owner }) as Array<{ row_id: number }>;
+    const changed = new Set(rows.map((r) => r.row_id));
+    return rowIds.filter((id) => changed.has(id));
+  }
+
+  unreserve(rowIds: number[], holder: string, retryAtIso: string, reason?: string): number {
+    checkIds(rowIds);
+    if (rowIds.length === 0) return 0;
+    const at = retryAtIso === '' ? '' : isoTime(retryAtIso, 'retryAt');
+    return this.q.unreserve.run({ ids: toJson(rowIds), holder, at, now: this.now(), reason: reason ?? null }).changes;
   }
 
   markOutcomes(batch: Outcome[]): number {
@@ -202,7 +243,11 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   recoverInFlight(): number {
-    return this.q.recover.run(INTERRUPTED, this.now()).changes;
+    const now = this.now();
+    return this.db.transaction(() => {
+      this.q.unreserveAll.run(now);
+      return this.q.recover.run(INTERRUPTED, now).changes;
+    })();
   }
 
   recoverOrphaned(): number {

@@ -8,6 +8,10 @@ export function isoTime(value: string, what: string): string {
   return new Date(t).toISOString();
 }
 
+export function checkIds(rowIds: unknown): asserts rowIds is number[] {
+  if (!Array.isArray(rowIds) || rowIds.some((id) => !Number.isSafeInteger(id))) throw new StoreInputError('row ids must be an array of whole numbers');
+}
+
 export function toJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }

@@ -102,4 +102,15 @@ describe.each(withPostgres)('leases port ($name)', ({ open }) => {
     expect(await store.recipients.get(rows[1])).toMatchObject({ state: 'uncertain', lastError: expect.stringMatching(/not resent/) });
     expect(await store.recipients.counts('c')).toMatchObject({ accepted: 1, uncertain: 2, queued: 2, sending: 0 });
   });
+
+  it('owns rows marked sending after a reservation too, so a live process keeps them', async () => {
+    await store.campaigns.create(newCampaign(), 'c');
+    await store.recipients.insertMany('c', targets(3));
+    await store.leases.acquire('process:p1', 'p1', 5_000);
+    const reserved = await store.recipients.reserve('c', 3, clock.iso(), 'loop-1', new Date(clock.now().getTime() + 60_000).toISOString());
+    expect(await store.recipients.markSending(reserved.map((r) => r.rowId), 'loop-1', clock.iso())).toHaveLength(3);
+    expect(await store.recipients.recoverOrphaned()).toBe(0);
+    clock.advance(5_001);
+    expect(await store.recipients.recoverOrphaned()).toBe(3);
+  });
 });

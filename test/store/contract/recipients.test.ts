@@ -139,6 +139,69 @@ describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
       expect(await store.recipients.deferQueued('c1', {}, evenLater)).toBe(0); // nothing due before it any more
     });
 
+    it('reserves due rows for one holder without claiming them; only that holder marks them sending, one attempt more', async () => {
+      await store.recipients.insertMany('c1', targets(5));
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const mine = await store.recipients.reserve('c1', 3, clock.iso(), 'loop-a', until);
+      expect(mine.map((r) => [r.id, r.state, r.attempts])).toEqual([
+        ['c-0', 'queued', 0],
+        ['c-1', 'queued', 0],
+        ['c-2', 'queued', 0],
+      ]);
+      // Reserved rows are still queued (nothing is in flight), but nobody else reserves or claims them meanwhile.
+      expect(await store.recipients.counts('c1')).toMatchObject({ queued: 5, sending: 0 });
+      expect((await store.recipients.reserve('c1', 1, clock.iso(), 'loop-b', until)).map((r) => r.id)).toEqual(['c-3']);
+      expect((await store.recipients.claim('c1', 10, clock.iso())).map((r) => r.id)).toEqual(['c-4']);
+      const [r0, r1, r2] = mine.map((r) => r.rowId);
+      // Another holder cannot mark them; the holder marks what is still its own, in the order given.
+      expect(await store.recipients.markSending([r0, r1], 'loop-b', clock.iso())).toEqual([]);
+      expect(await store.recipients.markSending([r1, r0, 999_999], 'loop-a', clock.iso())).toEqual([r1, r0]);
+      expect(await store.recipients.get(r0)).toMatchObject({ state: 'sending', attempts: 1 });
+      expect(await store.recipients.markSending([r0], 'loop-a', clock.iso())).toEqual([]); // once only
+      // A row the loop did not send after all goes back to the queue at the time given, its attempt not counted.
+      const later = new Date(Date.parse(clock.iso()) + 5_000).toISOString();
+      expect(await store.recipients.unreserve([r2], 'loop-b', later)).toBe(0);
+      expect(await store.recipients.unreserve([r2, r0], 'loop-a', later, 'google slowed')).toBe(1);
+      expect(await store.recipients.get(r2)).toMatchObject({ state: 'queued', attempts: 0, retryAt: later, lastError: 'google slowed' });
+      expect(await store.recipients.markSending([r2], 'loop-a', clock.iso())).toEqual([]);
+      await expect((async () => await store.recipients.reserve('c1', 1, clock.iso(), '', until))()).rejects.toThrow(StoreInputError);
+      await expect((async () => await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', clock.iso()))()).rejects.toThrow(/end after/);
+      await expect((async () => await store.recipients.reserve('c1', -1, clock.iso(), 'loop-a', until))()).rejects.toThrow(/whole number/);
+      await expect((async () => await store.recipients.markSending(['1' as never], 'loop-a', clock.iso()))()).rejects.toThrow(StoreInputError);
+    });
+
+    it('makes a reservation due again when it runs out; another holder may then take it and the first can no longer mark it', async () => {
+      await store.recipients.insertMany('c1', targets(1));
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const [row] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', until);
+      expect(await store.recipients.reserve('c1', 1, new Date(Date.parse(until) - 1).toISOString(), 'loop-b', '2026-03-02T00:00:00.000Z')).toEqual([]);
+      expect((await store.recipients.reserve('c1', 1, until, 'loop-b', '2026-03-02T00:00:00.000Z')).map((r) => r.rowId)).toEqual([row.rowId]);
+      expect(await store.recipients.markSending([row.rowId], 'loop-a', until)).toEqual([]);
+      expect(await store.recipients.markSending([row.rowId], 'loop-b', until)).toEqual([row.rowId]);
+    });
+
+    it('leaves reserved rows to their loop when a provider is held back', async () => {
+      const ts = targets(3).map((t) => ({ ...t, provider: 'google' }));
+      await store.recipients.insertMany('c1', ts);
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const [reserved] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', until);
+      const tomorrow = '2026-03-02T00:00:00.000Z';
+      expect(await store.recipients.deferQueued('c1', { provider: 'google' }, tomorrow, 'paused')).toBe(2);
+      expect(await store.recipients.markSending([reserved.rowId], 'loop-a', clock.iso())).toEqual([reserved.rowId]);
+    });
+
+    it('after a crash queues reserved rows again, due now, and makes only rows handed to SMTP uncertain', async () => {
+      await store.recipients.insertMany('c1', targets(4));
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const rows = (await store.recipients.reserve('c1', 4, clock.iso(), 'loop-a', until)).map((r) => r.rowId);
+      await store.recipients.markSending([rows[0]], 'loop-a', clock.iso());
+      expect(await store.recipients.recoverInFlight()).toBe(1);
+      expect(await store.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+      expect(await store.recipients.get(rows[1])).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(await store.recipients.markSending([rows[1]], 'loop-a', clock.iso())).toEqual([]); // the dead loop's reservation is gone
+      expect((await store.recipients.reserve('c1', 10, clock.iso(), 'loop-b', until)).map((r) => r.rowId)).toEqual(rows.slice(1));
+    });
+
     it('lists by state with paging', async () => {
       await store.recipients.insertMany('c1', targets(6));
       await store.recipients.claim('c1', 2, clock.iso());

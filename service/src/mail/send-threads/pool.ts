@@ -196,9 +196,10 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
   for (let i = 0; i < threads; i++) slots[i] = spawn(i);
 
   return {
-    // Each thread holds one turn of work beyond what it is working on, so it never waits for the
-    // main thread's next claim; a crash can leave at most this many rows 'sending' (then 'uncertain').
-    capacity: threads * settings.concurrency * 2,
+    // What the threads work on at once (building, signing, on the wire), and no queue behind it: a row is marked
+    // 'sending' only when it is handed over, so one waiting in a thread's queue would be 'uncertain' after a crash.
+    // The send loop keeps the next turn reserved in memory instead.
+    capacity: threads * settings.concurrency,
 
     async open(campaign, sender, onResults): Promise<CampaignSession> {
       const compiled = await opts.compiled(campaign);

@@ -4,7 +4,7 @@
 import type { Creator, RecipientState, Target, TargetModule } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { isoTime, opt, toJson } from '../values.js';
+import { checkIds, isoTime, opt, toJson } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
 const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
@@ -93,6 +93,47 @@ export class PgRecipientRepo implements RecipientRepo {
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
+  /** As the claim, but the rows stay 'queued', reserved: retry_at = the reservation's end keeps them out of every other claim. */
+  async reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): Promise<LedgerRecipient[]> {
+    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`reserve limit must be a whole number, got ${limit}`);
+    if (typeof holder !== 'string' || holder === '') throw new StoreInputError('a reservation needs a holder');
+    const now = isoTime(nowIso, 'now');
+    const until = isoTime(untilIso, 'until');
+    if (until <= now) throw new StoreInputError('a reservation must end after it starts');
+    const { rows } = await this.q(
+      `UPDATE recipients SET reserved_by = $4, retry_at = $5, updated_at = $1
+        WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
+          ORDER BY retry_at, row_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING ${COLUMNS}`,
+      [now, campaignId, limit, holder, until],
+    );
+    return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
+  }
+
+  async markSending(rowIds: number[], holder: string, nowIso: string): Promise<number[]> {
+    checkIds(rowIds);
+    if (rowIds.length === 0) return [];
+    const { rows } = await this.q(
+      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = $3
+        WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2 RETURNING row_id`,
+      [rowIds, holder, isoTime(nowIso, 'now')],
+    );
+    const changed = new Set(rows.map((r) => Number(r.row_id)));
+    return rowIds.filter((id) => changed.has(id));
+  }
+
+  async unreserve(rowIds: number[], holder: string, retryAtIso: string, reason?: string): Promise<number> {
+    checkIds(rowIds);
+    if (rowIds.length === 0) return 0;
+    const at = retryAtIso === '' ? '' : isoTime(retryAtIso, 'retryAt');
+    const r = await this.q(
+      `UPDATE recipients SET reserved_by = NULL, retry_at = $3, updated_at = $4, last_error = coalesce($5, last_error)
+        WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2`,
+      [rowIds, holder, at, this.now(), reason ?? null],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async markOutcomes(batch: Outcome[]): Promise<number> {
     return (await this.applyOutcomes(batch)).length;
   }
@@ -146,7 +187,7 @@ export class PgRecipientRepo implements RecipientRepo {
   async deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): Promise<number> {
     const r = await this.q(
       `UPDATE recipients SET retry_at = $1, updated_at = $2, last_error = coalesce($3, last_error)
-        WHERE campaign_id = $4 AND state = 'queued' AND retry_at < $1 AND ($5::text IS NULL OR coalesce(provider, '') = $5)
+        WHERE campaign_id = $4 AND state = 'queued' AND reserved_by IS NULL AND retry_at < $1 AND ($5::text IS NULL OR coalesce(provider, '') = $5)
           AND ($6::text[] IS NULL OR NOT (coalesce(provider, '') = ANY($6::text[])))`,
       [isoTime(untilIso, 'until'), this.now(), reason ?? null, campaignId, which.provider ?? null, which.notIn ?? null],
     );
@@ -168,8 +209,12 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   async recoverInFlight(): Promise<number> {
-    const r = await this.q(`UPDATE recipients SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'`, [INTERRUPTED, this.now()]);
-    return r.rowCount ?? 0;
+    const now = this.now();
+    return this.atomic(async (q) => {
+      await q(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = $1 WHERE reserved_by IS NOT NULL AND state = 'queued'`, [now]);
+      const r = await q(`UPDATE recipients SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'`, [INTERRUPTED, now]);
+      return r.rowCount ?? 0;
+    });
   }
 
   async recoverOrphaned(): Promise<number> {

@@ -1,4 +1,4 @@
--- 0013: several processes on one database (issue 15). Leases for campaign-level work, shared token buckets for rates
+-- 0014: several processes on one database (issue 15). Leases for campaign-level work, shared token buckets for rates
 -- that hold across processes, and the process that claimed each ledger row (so only a dead process's rows turn
 -- 'uncertain'). SQLite has one process per file; the tables exist so both adapters keep one contract.
 CREATE TABLE leases (

@@ -1,4 +1,4 @@
--- 0013: several processes on one database (issue 15; SQLite's 0013). Leases for campaign-level work (extraction, the
+-- 0014: several processes on one database (issue 15; SQLite's 0014). Leases for campaign-level work (extraction, the
 -- scheduler's tick, the automation runner, the write-back lane), shared token buckets for rates that hold across
 -- processes, and the process that claimed each ledger row, so only a dead process's rows turn 'uncertain'.
 CREATE TABLE leases (
