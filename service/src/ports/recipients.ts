@@ -69,7 +69,8 @@ export interface RecipientRepo {
   /**
    * Several processes on one database: every 'sending' row whose claiming process (the store's `owner`) no longer
    * holds its live lease `process:<owner>` → 'uncertain' (a row claimed without an owner counts as orphaned). Rows a
-   * live process is sending stay as they are. Returns the count.
+   * live process is sending stay as they are. Rows such a process only reserved are due again at once. Returns the count
+   * made uncertain.
    */
   recoverOrphaned(): Awaitable<number>;
   get(rowId: number): Awaitable<LedgerRecipient | undefined>;

@@ -38,7 +38,7 @@ export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = at
 
 // As the claim, but the rows stay 'queued': only reserved (retry_at = the reservation's end keeps them out of every
 // other claim, through the same index) until markSending takes them right before hand-off.
-const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @until, updated_at = @now
+const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @until, updated_at = @now, claimed_by = @owner
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
@@ -113,6 +113,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
       recoverOrphaned: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'
         AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
+      releaseOrphaned: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE state = 'queued' AND reserved_by IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
       uncertainIds: db.prepare("SELECT row_id FROM recipients WHERE campaign_id = ? AND state = 'uncertain' ORDER BY row_id").pluck(),
@@ -165,7 +167,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
     const now = isoTime(nowIso, 'now');
     const until = isoTime(untilIso, 'until');
     if (until <= now) throw new StoreInputError('a reservation must end after it starts');
-    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder }) as RecipientRow[];
+    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder, owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
@@ -251,7 +253,10 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   recoverOrphaned(): number {
-    return this.q.recoverOrphaned.run(INTERRUPTED, this.now(), this.nowMs()).changes;
+    return this.db.transaction(() => {
+      this.q.releaseOrphaned.run(this.now(), this.nowMs());
+      return this.q.recoverOrphaned.run(INTERRUPTED, this.now(), this.nowMs()).changes;
+    })();
   }
 
   get(rowId: number): LedgerRecipient | undefined {

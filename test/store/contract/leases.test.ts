@@ -108,9 +108,29 @@ describe.each(withPostgres)('leases port ($name)', ({ open }) => {
     await store.recipients.insertMany('c', targets(3));
     await store.leases.acquire('process:p1', 'p1', 5_000);
     const reserved = await store.recipients.reserve('c', 3, clock.iso(), 'loop-1', new Date(clock.now().getTime() + 60_000).toISOString());
-    expect(await store.recipients.markSending(reserved.map((r) => r.rowId), 'loop-1', clock.iso())).toHaveLength(3);
+    expect(
+      await store.recipients.markSending(
+        reserved.map((r) => r.rowId),
+        'loop-1',
+        clock.iso(),
+      ),
+    ).toHaveLength(3);
     expect(await store.recipients.recoverOrphaned()).toBe(0);
     clock.advance(5_001);
     expect(await store.recipients.recoverOrphaned()).toBe(3);
+  });
+
+  it("gives a dead process's reserved rows back at once, not when the reservation runs out", async () => {
+    await store.campaigns.create(newCampaign(), 'c');
+    await store.recipients.insertMany('c', targets(4));
+    await store.leases.acquire('process:p1', 'p1', 5_000);
+    const until = new Date(clock.now().getTime() + 60_000).toISOString();
+    expect(await store.recipients.reserve('c', 4, clock.iso(), 'loop-1', until)).toHaveLength(4);
+    expect(await store.recipients.recoverOrphaned()).toBe(0);
+    expect(await store.recipients.nextDue('c')).toBe(until); // still reserved to the live loop
+    clock.advance(5_001);
+    expect(await store.recipients.recoverOrphaned()).toBe(0); // nothing was on the wire
+    expect(await store.recipients.nextDue('c')).toBe('');
+    expect(await store.recipients.reserve('c', 10, clock.iso(), 'loop-2', new Date(clock.now().getTime() + 60_000).toISOString())).toHaveLength(4);
   });
 });

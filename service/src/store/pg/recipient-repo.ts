@@ -218,11 +218,17 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   async recoverOrphaned(): Promise<number> {
-    const r = await this.q(
-      `UPDATE recipients r SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'
-        AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $3)`,
-      [INTERRUPTED, this.now(), this.nowMs()],
-    );
+    const dead = `NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $1)`;
+    // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
+    await this.q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
+      this.nowMs(),
+      this.now(),
+    ]);
+    const r = await this.q(`UPDATE recipients r SET state = 'uncertain', last_error = $3, updated_at = $2 WHERE state = 'sending' AND ${dead}`, [
+      this.nowMs(),
+      this.now(),
+      INTERRUPTED,
+    ]);
     return r.rowCount ?? 0;
   }
 

@@ -14,14 +14,15 @@ CREATE TABLE rate_buckets (
 );
 ALTER TABLE recipients ADD COLUMN claimed_by TEXT;
 CREATE INDEX recipients_sending ON recipients (claimed_by) WHERE state = 'sending';
--- Whatever statement turns a row 'sending' (a claim, or a reservation marked right before hand-off) records which
--- process did, from the connection's `leadfwd.owner` setting (the store sets it per process), so no code path can
+-- Whatever statement turns a row 'sending' (a claim, or a reservation marked right before hand-off) or reserves it
+-- records which process did, from the connection's `leadfwd.owner` setting (the store sets it per process), so no code path can
 -- forget it and leave a live process's row to be taken for orphaned.
 CREATE FUNCTION recipients_claimed_by() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.state = 'sending' AND OLD.state IS DISTINCT FROM 'sending' THEN
+  IF (NEW.state = 'sending' AND OLD.state IS DISTINCT FROM 'sending')
+      OR (NEW.reserved_by IS NOT NULL AND NEW.reserved_by IS DISTINCT FROM OLD.reserved_by) THEN
     NEW.claimed_by := nullif(current_setting('leadfwd.owner', true), '');
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER recipients_claimed_by BEFORE UPDATE OF state ON recipients FOR EACH ROW EXECUTE FUNCTION recipients_claimed_by();
+CREATE TRIGGER recipients_claimed_by BEFORE UPDATE OF state, reserved_by ON recipients FOR EACH ROW EXECUTE FUNCTION recipients_claimed_by();
