@@ -244,15 +244,23 @@ export function createSendLoop(deps: SendLoopDeps) {
       if (!ready.length) return;
       const go = ready;
       ready = [];
+      let suppressed: Set<string>;
+      let marked: Set<number>;
+      try {
+        suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
+        marked = new Set(
+          await store.recipients.markSending(
+            go.map((r) => r.rowId),
+            holder,
+            now().toISOString(),
+          ),
+        );
+      } catch (err) {
+        // The database went away before they were marked: they are still only reserved, and the loop's end gives them back.
+        ready = go.concat(ready);
+        throw err;
+      }
       for (const r of go) mine.delete(r.rowId);
-      const suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
-      const marked = new Set(
-        await store.recipients.markSending(
-          go.map((r) => r.rowId),
-          holder,
-          now().toISOString(),
-        ),
-      );
       const rows = [];
       for (const r of go) {
         if (!marked.has(r.rowId)) {
