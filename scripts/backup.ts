@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../service/src/config.js';
+import { BackupUnsupportedError } from '../service/src/ports/errors.js';
 import { openStore } from '../service/src/store/db.js';
 
 export async function backupDatabase(dataDir: string, target: string): Promise<{ source: string; target: string }> {
@@ -23,8 +24,11 @@ export async function backupDatabase(dataDir: string, target: string): Promise<{
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/backup.ts')) {
   const target = process.argv[2];
   try {
+    const config = loadConfig(process.env, { requireSecret: false });
+    // PostgreSQL has no file of ours to copy: the same answer the store gives, before any argument is checked.
+    if (config.database) throw new BackupUnsupportedError(`The PostgreSQL store (LEADFWD_DATABASE_URL)`);
     if (!target) throw new Error('usage: npm run backup -- <file>');
-    const done = await backupDatabase(loadConfig(process.env, { requireSecret: false }).dataDir, target);
+    const done = await backupDatabase(config.dataDir, target);
     console.log(JSON.stringify({ event: 'backup.done', ...done }));
   } catch (e) {
     console.error(e instanceof ConfigError ? e.message : `backup failed: ${(e as Error).message}`);

@@ -55,6 +55,16 @@ async function callService(url: string, init: RequestInit): Promise<SimResponse>
   return envelope(res.status, text, contentType);
 }
 
+/** The service's status and JSON answer inside a relay envelope ({} where the body is not JSON). */
+function answerOf(r: SimResponse): { status: number; answer: Record<string, unknown> } {
+  const env = r.body as { status: number; body: string };
+  try {
+    return { status: env.status, answer: JSON.parse(env.body) as Record<string, unknown> };
+  } catch {
+    return { status: env.status, answer: {} };
+  }
+}
+
 function isAdmin(core: SimCore, req: SimRequest) {
   const actor = core.auth.authenticate(req.headers['oauth-token'] ?? '');
   if (!actor.isAdmin) throw new SugarError(403, 'not_authorized', 'Only administrators can change the LeadFWD settings');
@@ -127,19 +137,12 @@ async function pair(core: SimCore, req: SimRequest): Promise<SimResponse> {
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ code: args.code.trim().slice(0, 64), sugarUrl: 'http://sugar-sim.local' }),
   });
-  const env = r.body as { status: number; body: string };
-  const answer = (() => {
-    try {
-      return JSON.parse(env.body) as Record<string, unknown>;
-    } catch {
-      return {};
-    }
-  })();
-  if (env.status === 200 && answer.service === 'leadfwd' && typeof answer.secret === 'string') {
+  const { status, answer } = answerOf(r);
+  if (status === 200 && answer.service === 'leadfwd' && typeof answer.secret === 'string') {
     Object.assign(core.leadfwdSettings, { leadfwd_service_url: url, leadfwd_relay_secret: answer.secret, leadfwd_paired_at: String(answer.pairedAt ?? '') });
     return envelope(200, JSON.stringify({ paired: true, paired_at: answer.pairedAt }));
   }
-  if (env.status === 200) return relayError(502, 'not_leadfwd', 'The address does not answer like a LeadFWD service');
+  if (status === 200) return relayError(502, 'not_leadfwd', 'The address does not answer like a LeadFWD service');
   return r;
 }
 
@@ -147,14 +150,7 @@ async function test(core: SimCore, req: SimRequest): Promise<SimResponse> {
   isAdmin(core, req);
   const url = serviceUrlOf(argsOf(req).service_url);
   const r = await callService(`${url}/relay/hello`, { method: 'GET', headers: { Accept: 'application/json' } });
-  const env = r.body as { status: number; body: string };
-  const hello = (() => {
-    try {
-      return JSON.parse(env.body) as Record<string, unknown>;
-    } catch {
-      return {};
-    }
-  })();
+  const { answer: hello } = answerOf(r);
   if (hello.service === 'leadfwd' || ['service_unreachable', 'service_timeout', 'not_leadfwd'].includes(String(hello.error))) return r;
   return relayError(502, 'not_leadfwd', 'The address does not answer like a LeadFWD service');
 }

@@ -58,6 +58,8 @@ export function seedBulk(core: SimCore, raw: unknown): { listIds: string[] } {
   const now = core.now();
   const listIds: string[] = [];
   let serial = 0;
+  // What Sugar stamps on a record the admin user creates and owns.
+  const byAdmin = { date_entered: now, date_modified: now, created_by: '1', modified_user_id: '1', assigned_user_id: '1', deleted: false };
   const insAddr = core.rows.prepare(`INSERT INTO email_addresses (id, email_address, email_address_caps, invalid_email, opt_out,
     date_created, date_modified, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`);
   const insRel = core.rows.prepare(`INSERT INTO email_addr_bean_rel (id, email_address_id, bean_id, bean_module, primary_address,
@@ -73,12 +75,7 @@ export function seedBulk(core: SimCore, raw: unknown): { listIds: string[] } {
       id,
       first_name: `Bulk${n}`,
       last_name: `Target${batch}`,
-      date_entered: now,
-      date_modified: now,
-      created_by: '1',
-      modified_user_id: '1',
-      assigned_user_id: '1',
-      deleted: false,
+      ...byAdmin,
       do_not_call: false,
       industry_c: ['Technology', 'Retail', 'Finance'][n % 3],
       region_c: ['EMEA', 'NA', 'APAC'][n % 3],
@@ -103,17 +100,7 @@ export function seedBulk(core: SimCore, raw: unknown): { listIds: string[] } {
     for (let i = 0; i < o.lists; i++) {
       const listId = bulkId(batch, 0x80000000 + i);
       listIds.push(listId);
-      core.rows.insert('ProspectLists', {
-        id: listId,
-        name: `Bulk list ${batch}-${i + 1}`,
-        list_type: 'default',
-        date_entered: now,
-        date_modified: now,
-        created_by: '1',
-        modified_user_id: '1',
-        assigned_user_id: '1',
-        deleted: false,
-      });
+      core.rows.insert('ProspectLists', { id: listId, name: `Bulk list ${batch}-${i + 1}`, list_type: 'default', ...byAdmin });
       const shared = i === 0 ? 0 : Math.min(previous.length, Math.round(o.perList * o.overlap));
       const members = previous.slice(0, shared);
       while (members.length < o.perList) members.push(newMember());

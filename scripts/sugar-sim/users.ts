@@ -85,13 +85,9 @@ Object.assign(SEED_USERS[2], { ownerOnly: { Campaigns: ['edit', 'delete'] }, hid
 
 export const hashPassword = (user: string, password: string) => createHash('sha256').update(`${user}:${password}`).digest('hex');
 
-export interface Actor {
-  id: string;
+/** Who a request acts as: a seeded user's rights, under the session's user name. */
+export interface Actor extends Role, Pick<SeedUser, 'id' | 'isAdmin'> {
   userName: string;
-  isAdmin: boolean;
-  denied: Record<string, readonly AclAction[]>;
-  ownerOnly?: Record<string, readonly AclAction[]>;
-  hiddenFields?: Record<string, readonly string[]>;
 }
 
 /** A role as the simulator applies it: what is denied, owner-only, and hidden. */

@@ -92,12 +92,16 @@ export async function startService(
   const logger = opts.logger ?? createLogger(config.logLevel);
   // The port is bound first, so the public URL every message links to is known before anything reads it (tests
   // listen on port 0). Requests arriving before the app is ready are told to come back.
-  // Until then /readyz says what start-up waits for (PostgreSQL not reachable yet), so an orchestrator sees why.
-  let waitingFor = 'the service is starting';
+  // Until then /readyz says what start-up waits for, so an orchestrator sees why; while it waits for PostgreSQL,
+  // /healthz says the process is alive (a liveness probe restarting it would only start the wait over).
+  let waitingFor: string | undefined;
   let handle: RequestListener = (req, res) => {
-    if (req.url?.split('?')[0] !== '/readyz') return void res.writeHead(503, { 'Retry-After': '1' }).end();
-    const body = { ready: false, checks: { database: { ok: false, reason: waitingFor } } };
-    res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' }).end(JSON.stringify(body));
+    const path = req.url?.split('?')[0];
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' }).end(JSON.stringify(body));
+    if (path === '/readyz') return json(503, { ready: false, checks: { database: { ok: false, reason: waitingFor ?? 'the service is starting' } } });
+    if (path === '/healthz' && waitingFor) return json(200, { ok: true, starting: waitingFor });
+    res.writeHead(503, { 'Retry-After': '1' }).end();
   };
   const server: Server = await new Promise((resolve, reject) => {
     const s = createServer((req, res) => handle(req, res)).listen(config.port, config.host, () => resolve(s));
@@ -160,8 +164,9 @@ async function openConfiguredStore(config: Config, logger: Logger, owner: string
     }
   })();
   // Whatever the driver says is repeated to the operator without the password, should it ever hold it.
-  const clean = (text: string) => (password ? text.split(password).join('***') : text);
+  const clean = (text: string) => (password.length >= 4 ? text.split(password).join('***') : text);
   for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
+    if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
       const store = await openPgStore(url, { poolSize, owner });
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');

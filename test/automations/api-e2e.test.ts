@@ -2,6 +2,7 @@
 // clock for the automation: a wait, a branch on a human open, each email step its own Sugar Campaign.
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilCampaign } from '../support/campaigns.js';
 import { mailTo, type Stack, startStack, subjectsTo, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
@@ -137,7 +138,7 @@ describe('/api/v1/automations', () => {
     expect(to('ann@example.com').filter((m) => /^Subject: Listed/m.test(m.raw.toString()))).toHaveLength(1);
     // Stopped: its step campaign finishes like any campaign once its ledger is empty.
     expect((await api('POST', `/automations/${created.body.id}/stop`)).body.status).toBe('stopped');
-    await waitFor(async () => (await api('GET', `/campaigns/${view.steps[0].campaignId}`)).body.status === 'sent', 'the step campaign sent');
+    await untilCampaign(api, view.steps[0].campaignId, 'sent', 'the step campaign sent');
   });
 
   it('pause, resume and stop are checked transitions', async () => {
@@ -185,7 +186,7 @@ describe('/api/v1/automations', () => {
       const [a, b] = ['Edited – Hello', editedName].map(sugarCampaign);
       return (a && b && stack.sim.campaignLogCounts(a).targeted === 1 && stack.sim.campaignLogCounts(b).targeted === 1) || undefined;
     }, 'one Sugar Campaign per version, each with its one target');
-    await waitFor(async () => (await api('GET', `/campaigns/${firstCampaign}`)).body.status === 'sent' || undefined, 'the replaced step campaign finished');
+    await untilCampaign(api, firstCampaign, 'sent', 'the replaced step campaign finished');
 
     // A day on, both reach the second email; Dee, who passed the edited step, never got it again.
     clock = new Date(clock.getTime() + 25 * 3_600_000);

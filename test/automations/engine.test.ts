@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAutomationEngine } from '../../service/src/automations/engine.js';
 import { compileAutomation } from '../../service/src/domain/automation.js';
 import type { Campaign } from '../../service/src/domain/types.js';
-import { openStore, type Store } from '../../service/src/store/db.js';
-import { tempDir } from '../store/helpers.js';
+import type { Store } from '../../service/src/store/db.js';
+import { useStoreFiles } from './store-files.js';
 
 const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: `<p>${name}</p>` });
 const definition = {
@@ -19,23 +19,13 @@ let clock = new Date('2026-11-26T10:00:00.000Z');
 const later = (days: number) => {
   clock = new Date(clock.getTime() + days * 86_400_000);
 };
-let cleanups: Array<() => void> = [];
 afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
   clock = new Date('2026-11-26T10:00:00.000Z');
 });
+const openFile = useStoreFiles(() => clock);
 
 function setup(dir?: string) {
-  const d =
-    dir ??
-    (() => {
-      const t = tempDir();
-      cleanups.push(t.cleanup);
-      return t.dir;
-    })();
-  const store = openStore(`${d}/leadfwd.db`, { clock: () => clock });
-  cleanups.unshift(() => store.close());
+  const { store, dir: d } = openFile(dir);
   const started: Campaign[] = [];
   const engine = createAutomationEngine({ store, now: () => clock, campaignStarted: (c) => started.push(c), batchSize: 2 });
   return { store, engine, started, dir: d };

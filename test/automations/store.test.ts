@@ -1,30 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileAutomation } from '../../service/src/domain/automation.js';
-import { openStore, type Store } from '../../service/src/store/db.js';
-import { targets, tempDir } from '../store/helpers.js';
+import type { Store } from '../../service/src/store/db.js';
+import { targets } from '../store/helpers.js';
+import { useStoreFiles } from './store-files.js';
 
 const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: '<p>x</p>' });
 const definition = { name: 'Onboarding', targetListIds: ['tl-1'], steps: [send('Welcome'), { type: 'wait', duration: 'P1D' }, send('Follow-up')] };
 const compiled = compileAutomation(definition);
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-function open(dir?: string): { store: Store; dir: string } {
-  const d =
-    dir ??
-    (() => {
-      const t = tempDir();
-      cleanups.push(t.cleanup);
-      return t.dir;
-    })();
-  const store = openStore(`${d}/leadfwd.db`, { clock: () => new Date('2026-11-26T10:00:00.000Z') });
-  cleanups.unshift(() => store.close());
-  return { store, dir: d };
-}
+const open = useStoreFiles(() => new Date('2026-11-26T10:00:00.000Z'));
 
 async function automation(store: Store) {
   return await store.automations.create({ ...compiled, definition });

@@ -29,35 +29,22 @@ describe('A/B split', () => {
 
 describe('engagement score', () => {
   const now = new Date('2026-12-03T00:00:00Z');
+  const score = (facts: Parameters<typeof engagementScore>[0]) => engagementScore(facts, DEFAULT_SCORE_WEIGHTS, now);
   it('adds recent human engagement, decays with age, subtracts bounces and complaints, stays within 0..100', () => {
     expect(
-      engagementScore(
-        [
-          { kind: 'open', at: '2026-12-02T00:00:00Z' },
-          { kind: 'click', at: '2026-12-02T00:00:00Z' },
-        ],
-        DEFAULT_SCORE_WEIGHTS,
-        now,
-      ),
+      score([
+        { kind: 'open', at: '2026-12-02T00:00:00Z' },
+        { kind: 'click', at: '2026-12-02T00:00:00Z' },
+      ]),
     ).toBe(20);
-    expect(engagementScore([{ kind: 'click', at: '2026-10-04T00:00:00Z' }], DEFAULT_SCORE_WEIGHTS, now)).toBe(8); // 60 days: half of 15
+    expect(score([{ kind: 'click', at: '2026-10-04T00:00:00Z' }])).toBe(8); // 60 days: half of 15
     expect(
-      engagementScore(
-        [
-          { kind: 'click', at: '2026-12-01T00:00:00Z' },
-          { kind: 'complaint', at: '2026-12-02T00:00:00Z' },
-        ],
-        DEFAULT_SCORE_WEIGHTS,
-        now,
-      ),
+      score([
+        { kind: 'click', at: '2026-12-01T00:00:00Z' },
+        { kind: 'complaint', at: '2026-12-02T00:00:00Z' },
+      ]),
     ).toBe(0);
-    expect(
-      engagementScore(
-        Array.from({ length: 20 }, () => ({ kind: 'click' as const, at: '2026-12-02T00:00:00Z' })),
-        DEFAULT_SCORE_WEIGHTS,
-        now,
-      ),
-    ).toBe(100);
+    expect(score(Array.from({ length: 20 }, () => ({ kind: 'click' as const, at: '2026-12-02T00:00:00Z' })))).toBe(100);
     expect(accountScore([12, 80, 3])).toBe(80);
     expect(accountScore([])).toBe(0);
   });

@@ -6,8 +6,9 @@ import { createServer, type Server } from 'node:http';
 import { type Browser, chromium } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { deliver, fixture } from './inbound-support.js';
 
 let stack: Stack;
@@ -40,24 +41,20 @@ beforeAll(async () => {
     },
   });
   const sugar = adminClient(stack.sim.url);
-  const ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
-  const bob = await createPerson(sugar, { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.org' }] });
-  const carl = await createPerson(sugar, { module: 'Contacts', first_name: 'Carl', emails: [{ address: 'carl@example.net' }] });
-  const list = await createList(sugar, 'Spring list');
-  await addToList(sugar, list, 'Contacts', [ann, carl]);
-  await addToList(sugar, list, 'Leads', [bob]);
-  const created = await stack.api('POST', '/campaigns', {
-    name: 'Spring news',
-    subject: 'Spring is here',
-    fromName: 'Spring Team',
-    fromEmail: 'news@news.example.test',
-    html: `<h1>Hello {{ first_name }}</h1><p><a href="${landingUrl}/spring?utm_source=leadfwd&amp;utm_campaign=spring#top">Shop the spring sale</a></p>`,
-    targetListIds: [list],
-    sendAt: new Date().toISOString(),
-  });
+  const list = await createListOf(sugar, 'Spring list', [
+    { first_name: 'Ann', emails: [{ address: 'ann@example.com' }] },
+    { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.org' }] },
+    { first_name: 'Carl', emails: [{ address: 'carl@example.net' }] },
+  ]);
+  const html = `<h1>Hello {{ first_name }}</h1><p><a href="${landingUrl}/spring?utm_source=leadfwd&amp;utm_campaign=spring#top">Shop the spring sale</a></p>`;
+  const created = await stack.api(
+    'POST',
+    '/campaigns',
+    campaignBody([list], { subject: 'Spring is here', fromName: 'Spring Team', html, sendAt: new Date().toISOString() }),
+  );
   expect(created.status).toBe(201);
   campaignId = created.body.id;
-  await waitFor(async () => (await stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'campaign sent');
+  await untilCampaign(stack.api, campaignId, 'sent', 'campaign sent');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

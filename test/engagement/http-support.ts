@@ -1,6 +1,7 @@
 // The engagement HTTP surface as production wires it: the pixel fast path in front of the Express
 // app built by createApp, on a real port.
 import { createServer, type Server } from 'node:http';
+import { afterEach, beforeEach } from 'vitest';
 import { requireCampaignRight } from '../../service/src/access/policy.js';
 import { createEngagement, type Engagement } from '../../service/src/engagement/index.js';
 import { createApp } from '../../service/src/http/app.js';
@@ -9,7 +10,7 @@ import { trackingFastPath, trackingRoutes } from '../../service/src/http/routes/
 import { unsubscribeRoutes } from '../../service/src/http/routes/unsubscribe.js';
 import { webhookRoutes } from '../../service/src/http/routes/webhooks.js';
 import type { Store } from '../../service/src/ports/index.js';
-import { SECRET } from './helpers.js';
+import { SECRET, type Seeded, seededStore } from './helpers.js';
 
 export const API_KEY = 'engagement-api-key-0123456789';
 export const WEBHOOK_SECRET = 'webhook-secret-0123456789';
@@ -80,6 +81,21 @@ export async function startTrackingServer(
 }
 
 /** A raw request (node:http), so paths reach the server exactly as written, bytes and all. */
+/** Before each test of the file: `n` accepted recipients in a fresh store and a tracking server on it (`use` gets both). */
+export function useTrackingServer(n: number, use: (s: Seeded, srv: TrackingServer) => void, opts?: Parameters<typeof startTrackingServer>[1]): void {
+  let s: Seeded;
+  let srv: TrackingServer;
+  beforeEach(async () => {
+    s = await seededStore({ n });
+    srv = await startTrackingServer(s.store, opts);
+    use(s, srv);
+  });
+  afterEach(async () => {
+    await srv.close();
+    s.store.close();
+  });
+}
+
 export async function rawGet(url: string, path: string, method = 'GET', headers: Record<string, string> = {}) {
   const { request } = await import('node:http');
   const u = new URL(url);

@@ -1,20 +1,16 @@
 // Pixel and click redirect over real HTTP: durable opens with a class, bot clicks kept apart, and
 // bad tokens that record nothing (pixel still a GIF; click 404 without a Location).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { PIXEL_GIF } from '../../service/src/http/routes/tracking.js';
-import { SECRET, type Seeded, seededStore, tamper } from './helpers.js';
-import { rawGet, startTrackingServer, type TrackingServer } from './http-support.js';
+import { SECRET, type Seeded, tamper } from './helpers.js';
+import { rawGet, type TrackingServer, useTrackingServer } from './http-support.js';
 
 let s: Seeded;
 let srv: TrackingServer;
-beforeEach(async () => {
-  s = await seededStore({ n: 3 });
-  srv = await startTrackingServer(s.store);
-});
-afterEach(async () => {
-  await srv.close();
-  s.store.close();
+useTrackingServer(3, (seeded, server) => {
+  s = seeded;
+  srv = server;
 });
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';

@@ -1,19 +1,19 @@
 // RFC 8058 one-click and the confirmation page over real HTTP.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
-import { SECRET, type Seeded, seededStore, tamper } from './helpers.js';
-import { rawGet, startTrackingServer, type TrackingServer } from './http-support.js';
+import { SECRET, type Seeded, tamper } from './helpers.js';
+import { rawGet, type TrackingServer, useTrackingServer } from './http-support.js';
 
 let s: Seeded;
 let srv: TrackingServer;
-beforeEach(async () => {
-  s = await seededStore({ n: 2 });
-  srv = await startTrackingServer(s.store, { senderName: 'Spring <Team> & "Co"', senderAddress: "1 O'Hara St <script>x</script>, Springfield" });
-});
-afterEach(async () => {
-  await srv.close();
-  s.store.close();
-});
+useTrackingServer(
+  2,
+  (seeded, server) => {
+    s = seeded;
+    srv = server;
+  },
+  { senderName: 'Spring <Team> & "Co"', senderAddress: "1 O'Hara St <script>x</script>, Springfield" },
+);
 
 const path = (rowId: number) => `/u/${signToken(SECRET, { k: 'u', r: rowId })}`;
 const suppressed = async (i = 0) => await s.store.suppressions.get(s.rows[i].email.toLowerCase());

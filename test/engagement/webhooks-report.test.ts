@@ -1,19 +1,15 @@
 // The ESP webhook (for relays that rewrite the envelope sender) and the campaign report.
 import { createHmac } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
-import { SECRET, type Seeded, seededStore } from './helpers.js';
-import { API_KEY, startTrackingServer, type TrackingServer, WEBHOOK_SECRET } from './http-support.js';
+import { SECRET, type Seeded } from './helpers.js';
+import { API_KEY, startTrackingServer, type TrackingServer, useTrackingServer, WEBHOOK_SECRET } from './http-support.js';
 
 let s: Seeded;
 let srv: TrackingServer;
-beforeEach(async () => {
-  s = await seededStore({ n: 3 });
-  srv = await startTrackingServer(s.store);
-});
-afterEach(async () => {
-  await srv.close();
-  s.store.close();
+useTrackingServer(3, (seeded, server) => {
+  s = seeded;
+  srv = server;
 });
 
 async function hook(body: unknown, auth: Record<string, string> = { Authorization: `Bearer ${WEBHOOK_SECRET}` }) {

@@ -5,8 +5,9 @@
 // A variant that does not render is refused at creation and nothing is made.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { fakeClock, humanClick, messagesBySubject, READER_ENV, recipientsOf, scannerClick, trackingOf } from './helpers.js';
 
 const clock = fakeClock();
@@ -14,8 +15,7 @@ let stack: Stack;
 let listId: string;
 const PEOPLE = 40;
 
-const statusOf = async (id: string) => (await stack.api('GET', `/campaigns/${id}`)).body.status as string;
-const untilSent = (id: string) => waitFor(async () => ((await statusOf(id)) === 'sent' ? true : undefined), `${id} sent`, 30_000);
+const untilSent = (id: string) => untilCampaign(stack.api, id, 'sent', `${id} sent`, 30_000);
 const body = (name: string, abTest: Record<string, unknown>) => ({
   name,
   subject: 'unused',
@@ -29,10 +29,7 @@ const body = (name: string, abTest: Record<string, unknown>) => ({
 beforeAll(async () => {
   stack = await startStack({ now: clock.now, env: READER_ENV });
   const sugar = adminClient(stack.sim.url);
-  const ids: string[] = [];
-  for (let i = 0; i < PEOPLE; i++) ids.push(await createPerson(sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address: `p${i}@example.org` }] }));
-  listId = await createList(sugar, 'Everyone');
-  await addToList(sugar, listId, 'Contacts', ids);
+  listId = await createContactList(sugar, 'Everyone', numberedAddresses('p', PEOPLE));
 }, 60_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 // data yet stays undecided, says why, keeps splitting, and takes the path a person chooses by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList, createPerson, numberedAddresses } from '../support/sugar-seed.js';
 import { fakeClock, humanClick, messagesBySubject, READER_ENV, recipientsOf, scannerClick, trackingOf } from './helpers.js';
 
 const clock = fakeClock();
@@ -50,7 +50,7 @@ async function enrolNew(automationId: string, prefix: string, n: number) {
 
 beforeAll(async () => {
   stack = await startStack({ now: clock.now, env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' } });
-  const addresses = Array.from({ length: PEOPLE }, (_, i) => `p${i}@example.org`);
+  const addresses = numberedAddresses('p', PEOPLE);
   listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
 }, 60_000);
 

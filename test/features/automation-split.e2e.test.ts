@@ -2,7 +2,7 @@
 // welcome (an even hash split of their address), never both, and everyone then gets the step after the split.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { recipientsOf } from './helpers.js';
 
 let stack: Stack;
@@ -19,7 +19,7 @@ const email = (name: string, subject: string) => ({
 
 beforeAll(async () => {
   stack = await startStack({ env: { LEADFWD_AUTOMATION_TICK_MS: '50' } });
-  const addresses = Array.from({ length: PEOPLE }, (_, i) => `p${i}@example.org`);
+  const addresses = numberedAddresses('p', PEOPLE);
   listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
 }, 60_000);
 

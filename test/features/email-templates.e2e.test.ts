@@ -5,8 +5,9 @@
 
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { type Stack, startStack } from '../support/stack.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { asUser, messagesBySubject, sugarToken } from './helpers.js';
 
 let stack: Stack;
@@ -16,12 +17,10 @@ let listId: string;
 beforeAll(async () => {
   stack = await startStack();
   const sugar = adminClient(stack.sim.url);
-  const ids = [
-    await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.org' }] }),
-    await createPerson(sugar, { module: 'Contacts', first_name: 'Ben', emails: [{ address: 'ben@example.org' }] }),
-  ];
-  listId = await createList(sugar, 'Template people');
-  await addToList(sugar, listId, 'Contacts', ids);
+  listId = await createListOf(sugar, 'Template people', [
+    { first_name: 'Ann', emails: [{ address: 'ann@example.org' }] },
+    { first_name: 'Ben', emails: [{ address: 'ben@example.org' }] },
+  ]);
   sally = asUser(stack, await sugarToken(stack, 'sally'));
 }, 60_000);
 
@@ -58,17 +57,14 @@ describe('Sugar Email Templates as content', () => {
     });
     expect(picked.body.html).toContain('Dear {{ first_name }} {{ last_name }},');
 
-    const c = await sally('POST', '/campaigns', {
-      name: 'From a template',
-      subject: picked.body.subject,
-      fromName: 'News',
-      fromEmail: 'news@news.example.test',
-      html: picked.body.html,
-      targetListIds: [listId],
-      customFields: picked.body.fields.filter((f: string) => !['first_name', 'last_name'].includes(f)),
-    });
+    const customFields = picked.body.fields.filter((f: string) => !['first_name', 'last_name'].includes(f));
+    const c = await sally(
+      'POST',
+      '/campaigns',
+      campaignBody([listId], { name: 'From a template', subject: picked.body.subject, html: picked.body.html, customFields }),
+    );
     expect(c.status, JSON.stringify(c.body)).toBe(201);
-    await waitFor(async () => ((await stack.api('GET', `/campaigns/${c.body.id}`)).body.status === 'sent' ? true : undefined), 'sent', 30_000);
+    await untilCampaign(stack.api, c.body.id, 'sent', 'sent', 30_000);
     const ann = messagesBySubject(stack, 'Spring news for Ann');
     expect(ann).toHaveLength(1);
     expect((await PostalMime.parse(ann[0].raw)).html).toContain('Dear Ann Tester,');

@@ -3,6 +3,7 @@
 // reach leadfwd_score_c on their Contacts in a few POST /bulk calls, and the Account of three of them gets the highest
 // of its Contacts' scores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { humanClick, humanOpen, messagesBySubject, READER_ENV, trackingOf } from './helpers.js';
@@ -35,16 +36,14 @@ afterAll(async () => {
 
 describe('engagement score in Sugar', () => {
   it('writes each person once per window, in a few bulk calls, and rolls the highest up to the Account', async () => {
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'Scored',
-      subject: 'Scored',
-      fromName: 'News',
-      fromEmail: 'news@news.example.test',
-      html: '<p>Hi <a href="https://shop.example.com/x">x</a></p>',
-      targetListIds: [(await adminClient(stack.sim.url).get<{ records: Array<{ id: string }> }>('/ProspectLists')).records[0].id],
-    });
+    const list = (await adminClient(stack.sim.url).get<{ records: Array<{ id: string }> }>('/ProspectLists')).records[0].id;
+    const r = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([list], { name: 'Scored', subject: 'Scored', html: '<p>Hi <a href="https://shop.example.com/x">x</a></p>' }),
+    );
     expect(r.status).toBe(201);
-    await waitFor(async () => ((await stack.api('GET', `/campaigns/${r.body.id}`)).body.status === 'sent' ? true : undefined), 'sent', 30_000);
+    await untilCampaign(stack.api, r.body.id, 'sent', 'sent', 30_000);
     const mail = new Map(messagesBySubject(stack, 'Scored').map((m) => [m.envelope.to[0], m.raw]));
     // Wait until the sent rows are written, so only score writes and the open/click activity remain to count.
     await waitFor(async () => ((await stack.service.store.outbox.stats()).pending === 0 ? true : undefined), 'sent rows written');

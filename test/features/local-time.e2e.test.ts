@@ -3,8 +3,9 @@
 // campaign's zone, New York at 14:00 UTC, Tokyo (already past 09:00) the next day at 00:00 UTC. The audit says how
 // many go when, before anything goes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { fakeClock, recipientsOf } from './helpers.js';
 
 const clock = fakeClock('2026-03-02T01:00:00.000Z');
@@ -23,18 +24,15 @@ const ZONES: Record<string, string | undefined> = {
 beforeAll(async () => {
   stack = await startStack({ now: clock.now });
   const sugar = adminClient(stack.sim.url);
-  const ids: string[] = [];
-  for (const [name, zone] of Object.entries(ZONES))
-    ids.push(
-      await createPerson(sugar, {
-        module: 'Contacts',
-        first_name: name,
-        emails: [{ address: `${name}@example.org` }],
-        fields: zone ? { leadfwd_timezone_c: zone } : {},
-      }),
-    );
-  listId = await createList(sugar, 'World');
-  await addToList(sugar, listId, 'Contacts', ids);
+  listId = await createListOf(
+    sugar,
+    'World',
+    Object.entries(ZONES).map(([name, zone]) => ({
+      first_name: name,
+      emails: [{ address: `${name}@example.org` }],
+      fields: zone ? { leadfwd_timezone_c: zone } : {},
+    })),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -47,33 +45,23 @@ const untilGot = (names: string[]) =>
 
 describe('sending at a local time', () => {
   it('sends at 09:00 in each recipient zone (the record, else the campaign default) and shows the plan first', async () => {
-    const bad = await stack.api('POST', '/campaigns', {
-      name: 'x',
-      subject: 'x',
-      fromName: 'x',
-      fromEmail: 'news@news.example.test',
-      html: '<p>x</p>',
-      targetListIds: [listId],
-      localTime: { at: '25:00', timeZone: 'Nowhere/Land' },
-    });
+    const bad = await stack.api('POST', '/campaigns', campaignBody([listId], { localTime: { at: '25:00', timeZone: 'Nowhere/Land' } }));
     expect(bad.status).toBe(422);
     expect(bad.body.message).toMatch(/localTime.at must be a time HH:MM.*localTime.timeZone must be an IANA time zone/s);
 
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'Morning',
-      subject: 'Good morning {{ first_name }}',
-      fromName: 'News',
-      fromEmail: 'news@news.example.test',
-      html: '<p>Good morning</p>',
-      targetListIds: [listId],
-      localTime: { at: '09:00', timeZone: 'UTC' },
-    });
+    const r = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([listId], {
+        name: 'Morning',
+        subject: 'Good morning {{ first_name }}',
+        html: '<p>Good morning</p>',
+        localTime: { at: '09:00', timeZone: 'UTC' },
+      }),
+    );
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const id = r.body.id;
-    const planned = await waitFor(async () => {
-      const v = (await stack.api('GET', `/campaigns/${id}`)).body;
-      return v.audit?.localTimes && v.status !== 'extracting' && v.status !== 'draft' ? v : undefined;
-    }, 'the plan');
+    const planned = await untilCampaign(stack.api, id, (v) => v.audit?.localTimes && v.status !== 'extracting' && v.status !== 'draft', 'the plan');
     expect(planned.audit.localTimes).toEqual([
       { timeZone: 'Europe/Berlin', at: '2026-03-02T08:00:00.000Z', count: 2, fromRecord: true },
       { timeZone: 'UTC', at: '2026-03-02T09:00:00.000Z', count: 2, fromRecord: false },
@@ -92,6 +80,6 @@ describe('sending at a local time', () => {
     expect((await stack.api('GET', `/campaigns/${id}`)).body.status).toBe('sending');
     clock.advance(10 * 3_600_000); // 00:00 UTC next day: 09:00 in Tokyo
     await untilGot(Object.keys(ZONES));
-    await waitFor(async () => ((await stack.api('GET', `/campaigns/${id}`)).body.status === 'sent' ? true : undefined), 'sent');
+    await untilCampaign(stack.api, id, 'sent', 'sent');
   }, 90_000);
 });

@@ -4,6 +4,7 @@
 // do not. A report works the same way. A deleted filter fails the campaign with the reason and sends nothing; a
 // filter that is not the caller's is refused at creation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilCampaign } from '../support/campaigns.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { adminClient, createPerson } from '../support/sugar-seed.js';
 
@@ -100,7 +101,7 @@ describe('audiences that follow Sugar', () => {
 
     const before = stack.sim.requests().length;
     later(3_600_000);
-    await waitFor(async () => ((await stack.api('GET', `/campaigns/${id}`)).body.status === 'sent' ? true : undefined), 'campaign sent', 30_000);
+    await untilCampaign(stack.api, id, 'sent', 'campaign sent', 30_000);
     expect(recipientsOf('Hello anna').concat(recipientsOf('Hello bert'), recipientsOf('Hello dora'), recipientsOf('Hello fred'))).toEqual([
       'anna@example.org',
       'bert@example.org',
@@ -122,8 +123,7 @@ describe('audiences that follow Sugar', () => {
   it('a report is an audience too, its records read as the creator when the campaign goes', async () => {
     const created = await asSally('POST', '/campaigns', campaignBody({ subject: 'Report {{ first_name }}', reportIds: [ids.report] }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await waitFor(async () => ((await stack.api('GET', `/campaigns/${created.body.id}`)).body.status === 'sent' ? true : undefined), 'sent', 30_000);
-    const view = (await stack.api('GET', `/campaigns/${created.body.id}`)).body;
+    const view = await untilCampaign(stack.api, created.body.id, 'sent', 'sent', 30_000);
     expect(view.audit.sources).toEqual([{ kind: 'report', id: ids.report, name: 'NA and APAC contacts', module: 'Contacts', records: 2, readAs: 'sally' }]);
     expect(['Report carl', 'Report emil'].flatMap(recipientsOf)).toEqual(['carl@example.org', 'emil@example.org']);
   }, 60_000);

@@ -4,9 +4,10 @@
 // may do there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { pairSugar, type RelayCall, relayAs } from '../support/relay.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const as: Record<string, RelayCall> = {};
@@ -39,10 +40,7 @@ beforeAll(async () => {
   await pairSugar(stack);
   for (const u of ['sally', 'max', 'dana']) as[u] = await relayAs(stack, u);
   const sugar = adminClient(stack.sim.url);
-  listId = await createList(sugar, 'Providers');
-  const ids = [];
-  for (const [i, address] of ADDRESSES.entries()) ids.push(await createPerson(sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address }] }));
-  await addToList(sugar, listId, 'Contacts', ids);
+  listId = await createContactList(sugar, 'Providers', ADDRESSES);
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();
@@ -56,7 +54,7 @@ describe('GET /campaigns: filters, a total, and automations grouped apart', () =
     const spring = await create('sally', 'Spring offer', { sendAt: '2998-03-01T09:00:00Z' });
     const autumn = await create('sally', 'Autumn offer', { fromEmail: 'team@news.example.test', subject: 'Spring is over' });
     expect([spring.status, autumn.status]).toEqual([201, 201]);
-    await waitFor(async () => (await as.sally('GET', `/campaigns/${autumn.body.id}`)).body.status === 'pending' || undefined, 'extraction');
+    await untilCampaign(as.sally, autumn.body.id, 'pending', 'extraction');
     const list = async (q: string) => (await as.sally('GET', `/campaigns?${q}`)).body;
     expect((await list('q=SPRING')).campaigns.map((c: { name: string }) => c.name)).toEqual(['Autumn offer', 'Spring offer']);
     expect((await list('fromEmail=Team@news.example.test')).campaigns.map((c: { name: string }) => c.name)).toEqual(['Autumn offer']);
@@ -117,7 +115,7 @@ describe('the report, its people and the export', () => {
     const c = await create('sally', 'Providers test', { sendAt: undefined });
     expect(c.status).toBe(201);
     id = c.body.id;
-    await waitFor(async () => (await as.sally('GET', `/campaigns/${id}`)).body.status === 'sent' || undefined, 'sent', 30_000);
+    await untilCampaign(as.sally, id, 'sent', 'sent', 30_000);
     const view = (await as.sally('GET', `/campaigns/${id}`)).body;
     expect(view.progress).toMatchObject({ accepted: 3, failed: 1, uncertain: 2 });
     expect(view.mayEdit).toBe(true);

@@ -4,7 +4,8 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
-import { type Stack, useStack, waitFor } from '../support/stack.js';
+import { untilCampaign } from '../support/campaigns.js';
+import { type Stack, useStack } from '../support/stack.js';
 
 let stack: Stack;
 const base = {
@@ -90,10 +91,7 @@ describe('scheduling and lifecycle', () => {
     });
     expect(r.status).toBe(201);
     expect(Date.parse(r.body.sendAt)).toBeGreaterThan(Date.now() - 60_000);
-    const done = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${r.body.id}`)).body;
-      return c.status === 'sent' ? c : undefined;
-    }, 'demo campaign sent');
+    const done = await untilCampaign(stack.api, r.body.id, 'sent', 'demo campaign sent');
     const skipped = Object.values(done.audit.skipped as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(done.audit.candidates).toBe(done.audit.queued + skipped);
     for (const reason of ['opted_out', 'invalid', 'duplicate', 'no_address', 'exempt', 'malformed'])
@@ -108,10 +106,7 @@ describe('scheduling and lifecycle', () => {
   it('finishes a campaign with zero eligible targets with a clear audit', async () => {
     const r = await stack.api('POST', '/campaigns', { ...base, targetListIds: [DEMO_IDS.lists.exempt] });
     expect(r.status).toBe(201);
-    const done = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${r.body.id}`)).body;
-      return c.status === 'sent' ? c : undefined;
-    }, 'empty campaign done');
+    const done = await untilCampaign(stack.api, r.body.id, 'sent', 'empty campaign done');
     expect(done.audit).toMatchObject({ candidates: 0, queued: 0 });
   });
 
@@ -122,7 +117,7 @@ describe('scheduling and lifecycle', () => {
       sendAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
     const id = r.body.id;
-    await waitFor(async () => (await stack.api('GET', `/campaigns/${id}`)).body.status === 'pending' || undefined, 'pending');
+    await untilCampaign(stack.api, id, 'pending', 'pending');
     expect((await stack.api('POST', `/campaigns/${id}/pause`)).body.status).toBe('paused');
     expect((await stack.api('POST', `/campaigns/${id}/pause`)).status).toBe(409);
     expect((await stack.api('POST', `/campaigns/${id}/resume`)).body.status).toBe('pending');
@@ -144,10 +139,7 @@ describe('held campaigns (review before sending)', () => {
     expect(r.status).toBe(201);
     expect(r.body.held).toBe(true);
     const id = r.body.id;
-    const pending = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
-      return c.status === 'pending' ? c : undefined;
-    }, 'the held campaign extracted');
+    const pending = await untilCampaign(stack.api, id, 'pending', 'the held campaign extracted');
     expect(pending.audit.queued).toBeGreaterThan(0);
     await new Promise((res) => setTimeout(res, 600)); // several scheduler ticks with the send time long past
     expect((await stack.api('GET', `/campaigns/${id}`)).body).toMatchObject({ status: 'pending', held: true });
@@ -157,10 +149,7 @@ describe('held campaigns (review before sending)', () => {
     const confirmed = await stack.api('POST', `/campaigns/${id}/confirm`, {});
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.held).toBe(false);
-    const sent = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
-      return c.status === 'sent' ? c : undefined;
-    }, 'the confirmed campaign sent');
+    const sent = await untilCampaign(stack.api, id, 'sent', 'the confirmed campaign sent');
     expect(sent.audit).toEqual(pending.audit);
     expect(sent.progress.accepted).toBe(pending.audit.queued);
     expect((await stack.api('POST', `/campaigns/${id}/confirm`, {})).body.error).toBe('not_held');
@@ -280,10 +269,7 @@ describe('Sugar directory and LeadFWD lists', () => {
     expect(r.body.memberCount).toBeGreaterThan(0);
     const c = await stack.api('POST', '/campaigns', { ...base, leadfwdListIds: [r.body.id] });
     expect(c.status).toBe(201);
-    const done = await waitFor(async () => {
-      const v = (await stack.api('GET', `/campaigns/${c.body.id}`)).body;
-      return v.status === 'sent' ? v : undefined;
-    }, 'list campaign sent');
+    const done = await untilCampaign(stack.api, c.body.id, 'sent', 'list campaign sent');
     expect(done.audit.candidates).toBe(r.body.memberCount);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { pairSugar, type RelayCall, relayAs } from '../support/relay.js';
 import { makeDkimKey, type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
 let stack: Stack;
 let relay: SmtpSink;
@@ -60,14 +60,8 @@ beforeAll(async () => {
   stack = await startStack({ env: { LEADFWD_SEND_THREADS: '0' } });
   await pairSugar(stack);
   const sugar = adminClient(stack.sim.url);
-  listId = await createList(sugar, 'Few');
-  const few: string[] = [];
-  for (let i = 0; i < 3; i++) few.push(await createPerson(sugar, { module: 'Contacts', emails: [{ address: `few${i}@example.org` }] }));
-  await addToList(sugar, listId, 'Contacts', few);
-  bigListId = await createList(sugar, 'Seventy');
-  const many: string[] = [];
-  for (let i = 0; i < 70; i++) many.push(await createPerson(sugar, { module: 'Contacts', emails: [{ address: `m${i}@example.org` }] }));
-  await addToList(sugar, bigListId, 'Contacts', many);
+  listId = await createContactList(sugar, 'Few', numberedAddresses('few', 3));
+  bigListId = await createContactList(sugar, 'Seventy', numberedAddresses('m', 70));
   ids.brand = await newIdentity('brand', { fromAddresses: ['ceo@corp.example.test'] });
 }, 90_000);
 

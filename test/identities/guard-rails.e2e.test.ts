@@ -5,9 +5,10 @@
 // its campaigns go on where they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { randomSecret } from '../support/secrets.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
 let stack: Stack;
 let relay: SmtpSink;
@@ -32,15 +33,11 @@ async function identity(name: string, port: number, rate?: object) {
 }
 
 async function campaign(name: string, identityName: string, list: string) {
-  const r = await stack.api('POST', '/campaigns', {
-    name,
-    subject: name,
-    fromName: 'N',
-    fromEmail: `news@${identityName}.example.test`,
-    html: '<p>Hi</p>',
-    targetListIds: [list],
-    senderIdentityId: ids[identityName],
-  });
+  const r = await stack.api(
+    'POST',
+    '/campaigns',
+    campaignBody([list], { name, subject: name, fromEmail: `news@${identityName}.example.test`, senderIdentityId: ids[identityName] }),
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.id as string;
 }
@@ -60,14 +57,8 @@ beforeAll(async () => {
   ids.promo = await identity('promo', relay.port);
   ids.service = await identity('service', otherRelay.port);
   const sugar = adminClient(stack.sim.url);
-  const people: string[] = [];
-  for (let i = 0; i < 20; i++) people.push(await createPerson(sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address: `p${i}@example.org` }] }));
-  smallList = await createList(sugar, 'Small');
-  await addToList(sugar, smallList, 'Contacts', people);
-  const more: string[] = [];
-  for (let i = 0; i < 40; i++) more.push(await createPerson(sugar, { module: 'Contacts', first_name: `Q${i}`, emails: [{ address: `q${i}@example.net` }] }));
-  bigList = await createList(sugar, 'Big');
-  await addToList(sugar, bigList, 'Contacts', more);
+  smallList = await createContactList(sugar, 'Small', numberedAddresses('p', 20));
+  bigList = await createContactList(sugar, 'Big', numberedAddresses('q', 40, 'example.net'), 'Q');
 }, 60_000);
 
 afterAll(async () => {
@@ -82,21 +73,17 @@ describe('guard rails', () => {
 
   it('a complaint burst pauses the identity and every campaign sending through it, with the reason', async () => {
     first = await campaign('Promo one', 'promo', smallList);
-    await waitFor(async () => ((await view(first)).status === 'sent' ? true : undefined), 'first sent');
+    await untilCampaign(stack.api, first, 'sent', 'first sent');
     const messageIds = (await stack.service.store.recipients.list(first, { limit: 100, offset: 0 })).map((r) => r.messageId!);
     // A second campaign of the same identity waits for its time, so the pause finds it pending.
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'Promo two',
-      subject: 'Later',
-      fromName: 'N',
-      fromEmail: 'news@promo.example.test',
-      html: '<p>Later</p>',
-      targetListIds: [bigList],
-      senderIdentityId: ids.promo,
-      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const r = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([bigList], { name: 'Promo two', subject: 'Later', fromEmail: 'news@promo.example.test', senderIdentityId: ids.promo, sendAt: later }),
+    );
     second = r.body.id;
-    await waitFor(async () => ((await view(second)).status === 'pending' ? true : undefined), 'second pending');
+    await untilCampaign(stack.api, second, 'pending', 'second pending');
 
     for (const id of messageIds.slice(0, 3)) expect((await complain(id)).status).toBe(200);
     const promo = (await stack.api('GET', `/identities/${ids.promo}`)).body;
@@ -116,11 +103,8 @@ describe('guard rails', () => {
   it('nothing more goes through the paused identity; another identity sends on', async () => {
     const blocked = await campaign('Promo three', 'promo', bigList);
     const other = await campaign('Service notice', 'service', bigList);
-    await waitFor(async () => ((await view(other)).status === 'sent' ? true : undefined), 'other identity sent');
-    const v = await waitFor(async () => {
-      const x = await view(blocked);
-      return x.status === 'paused' ? x : undefined;
-    }, 'refused at start');
+    await untilCampaign(stack.api, other, 'sent', 'other identity sent');
+    const v = await untilCampaign(stack.api, blocked, 'paused', 'refused at start');
     expect(v.history.at(-1).reason).toMatch(/^sender identity "promo" paused: guard rail/);
     expect(relay.messages).toHaveLength(20); // only the first campaign's
     expect(otherRelay.messages).toHaveLength(40);

@@ -3,9 +3,10 @@
 // words on the campaign, while the other providers' mail goes on and finishes. When the pause is over (a fake
 // clock moves on) sending to that provider resumes by itself and the campaign ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type LocalDns, startDnsServer } from '../support/dns-server.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList } from '../support/sugar-seed.js';
 
 let stack: Stack;
 let dns: LocalDns;
@@ -47,22 +48,9 @@ beforeAll(async () => {
   });
   expect(edited.status, JSON.stringify(edited.body)).toBe(200);
 
-  const sugar = adminClient(stack.sim.url);
-  const people: string[] = [];
-  for (let i = 0; i < PER_DOMAIN; i++) {
-    for (const d of Object.values(DOMAINS))
-      people.push(await createPerson(sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address: `p${i}@${d}` }] }));
-  }
-  const list = await createList(sugar, 'Four providers');
-  await addToList(sugar, list, 'Contacts', people);
-  const created = await stack.api('POST', '/campaigns', {
-    name: 'Four providers',
-    subject: 'Hi',
-    fromName: 'News',
-    fromEmail: 'news@news.example.test',
-    html: '<p>Hi</p>',
-    targetListIds: [list],
-  });
+  const addresses = Array.from({ length: PER_DOMAIN }, (_, i) => Object.values(DOMAINS).map((d) => `p${i}@${d}`)).flat();
+  const list = await createContactList(adminClient(stack.sim.url), 'Four providers', addresses);
+  const created = await stack.api('POST', '/campaigns', campaignBody([list], { name: 'Four providers', subject: 'Hi' }));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   campaignId = created.body.id;
 }, 60_000);
@@ -94,10 +82,8 @@ describe('a provider pushing back', () => {
       'the other providers finished',
       20_000,
     );
-    const view = await waitFor(async () => {
-      const v = (await stack.api('GET', `/campaigns/${campaignId}`)).body;
-      return v.sender.providers.some((p: { level: string }) => p.level === 'paused') && v.progress.sending === 0 ? v : undefined;
-    }, 'google paused');
+    const paused = (v: any) => v.sender.providers.some((p: { level: string }) => p.level === 'paused') && v.progress.sending === 0;
+    const view = await untilCampaign(stack.api, campaignId, paused, 'google paused');
     expect(view.status).toBe('sending');
     expect(view.sender.providers).toEqual([
       expect.objectContaining({ provider: 'google', level: 'paused', reason: '421 4.7.0 Try again later, closing connection.', resumeAt: expect.any(String) }),
@@ -119,14 +105,7 @@ describe('a provider pushing back', () => {
   it('resumes by itself once the pause is over, and the campaign finishes', async () => {
     googleRefuses = false;
     clock = new Date(clock.getTime() + 3 * 60_000); // past the pause and the first retry's minute
-    const done = await waitFor(
-      async () => {
-        const v = (await stack.api('GET', `/campaigns/${campaignId}`)).body;
-        return v.status === 'sent' ? v : undefined;
-      },
-      'the campaign sent',
-      20_000,
-    );
+    const done = await untilCampaign(stack.api, campaignId, 'sent', 'the campaign sent');
     expect(done.progress).toMatchObject({ accepted: 4 * PER_DOMAIN, queued: 0 });
     expect(delivered(DOMAINS.google)).toBe(PER_DOMAIN);
     const d = (await stack.api('GET', `/identities/${identityId}/deliverability`)).body;

@@ -5,9 +5,10 @@
 // and what to publish, and no campaign can be created with the identity until it passes or an administrator forces
 // it (audited). Strict alignment is judged strictly (mailauth 4.13.3 would call a subdomain aligned).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody } from '../support/campaigns.js';
 import { type DnsRecords, type LocalDns, reverseName, startDnsServer } from '../support/dns-server.js';
 import { makeDkimKey, type Stack, startStack } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList } from '../support/sugar-seed.js';
 
 let stack: Stack;
 let dns: LocalDns;
@@ -52,8 +53,7 @@ beforeAll(async () => {
   dns = await startDnsServer(GOOD);
   stack = await startStack({ env: { LEADFWD_DNS_SERVERS: dns.server } });
   const sugar = adminClient(stack.sim.url);
-  listId = await createList(sugar, 'One');
-  await addToList(sugar, listId, 'Contacts', [await createPerson(sugar, { module: 'Contacts', emails: [{ address: 'one@example.org' }] })]);
+  listId = await createContactList(sugar, 'One', ['one@example.org']);
 }, 60_000);
 
 afterAll(async () => {
@@ -68,15 +68,7 @@ describe('readiness of a sender identity', () => {
 
   it('a new identity may not send before its readiness passed', async () => {
     good = (await stack.api('POST', '/identities', identity('Good', 'good.example.test'))).body.id;
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'Too early',
-      subject: 'Hi',
-      fromName: 'G',
-      fromEmail: 'news@good.example.test',
-      html: '<p>Hi</p>',
-      targetListIds: [listId],
-      senderIdentityId: good,
-    });
+    const r = await stack.api('POST', '/campaigns', campaignBody([listId], { name: 'Too early', fromEmail: 'news@good.example.test', senderIdentityId: good }));
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ error: 'identity_not_ready', message: expect.stringMatching(/has not passed its readiness check/) });
   });
@@ -120,15 +112,11 @@ describe('readiness of a sender identity', () => {
     expect(by.bimi.ok).toBe(false);
 
     // A key that does not match its DNS record: refused before anything is sent, naming what fails.
-    const refused = await stack.api('POST', '/campaigns', {
-      name: 'Mismatched key',
-      subject: 'Hi',
-      fromName: 'G',
-      fromEmail: 'news@good.example.test',
-      html: '<p>Hi</p>',
-      targetListIds: [listId],
-      senderIdentityId: other,
-    });
+    const refused = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([listId], { name: 'Mismatched key', fromEmail: 'news@good.example.test', senderIdentityId: other }),
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.error).toBe('identity_not_ready');
     expect(refused.body.message).toContain("is not this identity's key");

@@ -5,8 +5,9 @@
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
-import { makeDkimKey, type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { makeDkimKey, type Stack, startStack } from '../support/stack.js';
+import { addToList, adminClient, createContactList, createList, createPerson, numberedAddresses } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const relays: Record<'north' | 'south', SmtpSink> = {} as never;
@@ -41,11 +42,7 @@ beforeAll(async () => {
     expect(forced.status).toBe(200);
   }
   const sugar = adminClient(stack.sim.url);
-  const people: string[] = [];
-  for (let i = 0; i < PEOPLE; i++)
-    people.push(await createPerson(sugar, { module: 'Contacts', first_name: `P${i}`, emails: [{ address: `p${i}@example.org` }] }));
-  listId = await createList(sugar, 'Both');
-  await addToList(sugar, listId, 'Contacts', people);
+  listId = await createContactList(sugar, 'Both', numberedAddresses('p', PEOPLE));
 }, 60_000);
 
 afterAll(async () => {
@@ -72,22 +69,24 @@ describe('two sender identities', () => {
 
   it('send two campaigns at once, each signed by its own key and carried by its own relay only', async () => {
     const campaign = async (name: 'north' | 'south') => {
-      const r = await stack.api('POST', '/campaigns', {
-        name: `From ${name}`,
-        subject: `Hello from ${name}`,
-        fromName: name,
-        fromEmail: `news@${name}.example.test`,
-        html: '<p>Hi {{ first_name }} <a href="https://example.org/x">x</a></p>',
-        targetListIds: [listId],
-        senderIdentityId: ids[name],
-      });
+      const r = await stack.api(
+        'POST',
+        '/campaigns',
+        campaignBody([listId], {
+          name: `From ${name}`,
+          subject: `Hello from ${name}`,
+          fromName: name,
+          fromEmail: `news@${name}.example.test`,
+          html: '<p>Hi {{ first_name }} <a href="https://example.org/x">x</a></p>',
+          senderIdentityId: ids[name],
+        }),
+      );
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       expect(r.body.senderIdentityId).toBe(ids[name]);
       return r.body.id as string;
     };
     const [north, south] = await Promise.all([campaign('north'), campaign('south')]);
-    for (const id of [north, south])
-      await waitFor(async () => ((await stack.api('GET', `/campaigns/${id}`)).body.status === 'sent' ? true : undefined), `${id} sent`, 30_000);
+    for (const id of [north, south]) await untilCampaign(stack.api, id, 'sent', `${id} sent`, 30_000);
 
     for (const name of ['north', 'south'] as const) {
       const other = name === 'north' ? 'south' : 'north';
@@ -109,16 +108,11 @@ describe('two sender identities', () => {
   }, 60_000);
 
   it('a test send goes through the campaign identity relay with its key', async () => {
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'Held south',
-      subject: 'Review me',
-      fromName: 'South',
-      fromEmail: 'news@south.example.test',
-      html: '<p>Hi</p>',
-      targetListIds: [listId],
-      senderIdentityId: ids.south,
-      hold: true,
-    });
+    const r = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([listId], { name: 'Held south', subject: 'Review me', fromEmail: 'news@south.example.test', senderIdentityId: ids.south, hold: true }),
+    );
     const before = { north: relays.north.messages.length, south: relays.south.messages.length };
     const sent = await stack.api('POST', `/campaigns/${r.body.id}/test-send`, { addresses: ['tester@example.org'] });
     expect(sent.body).toMatchObject({ sent: 1 });
@@ -153,18 +147,19 @@ describe('two sender identities', () => {
     const list = await createList(sugar, 'Owned');
     await addToList(sugar, list, 'Contacts', [bySally, byMax]);
     const before = relays.north.messages.length;
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'From your account manager',
-      subject: 'Hello',
-      fromName: 'Sales',
-      fromEmail: 'sales@north.example.test',
-      html: '<p>Hi</p>',
-      targetListIds: [list],
-      senderIdentityId: team.body.id,
-      sendAsAssignedUser: true,
-    });
+    const r = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([list], {
+        name: 'From your account manager',
+        fromName: 'Sales',
+        fromEmail: 'sales@north.example.test',
+        senderIdentityId: team.body.id,
+        sendAsAssignedUser: true,
+      }),
+    );
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    await waitFor(async () => ((await stack.api('GET', `/campaigns/${r.body.id}`)).body.status === 'sent' ? true : undefined), 'sent');
+    await untilCampaign(stack.api, r.body.id, 'sent', 'sent');
     const from = (to: string) =>
       /^From: (.*)$/m
         .exec(

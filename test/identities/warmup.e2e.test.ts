@@ -4,9 +4,10 @@
 // sending and says when the rest goes; the next day sends it and the campaign ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type LocalDns, startDnsServer } from '../support/dns-server.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
 const DAY = 86_400_000;
 let clock = new Date();
@@ -37,13 +38,8 @@ beforeAll(async () => {
   identityId = created.body.id;
   expect((await stack.api('POST', `/identities/${identityId}/approve`, { force: true })).status).toBe(200);
   const sugar = adminClient(stack.sim.url);
-  const people: string[] = [];
-  for (let i = 0; i < 8; i++)
-    people.push(await createPerson(sugar, { module: 'Contacts', first_name: `G${i}`, emails: [{ address: `g${i}@acme-on-google.test` }] }));
-  for (let i = 0; i < 3; i++)
-    people.push(await createPerson(sugar, { module: 'Contacts', first_name: `Y${i}`, emails: [{ address: `y${i}@acme-on-yahoo.test` }] }));
-  listId = await createList(sugar, 'Warm-up');
-  await addToList(sugar, listId, 'Contacts', people);
+  const google = numberedAddresses('g', 8, 'acme-on-google.test');
+  listId = await createContactList(sugar, 'Warm-up', [...google, ...numberedAddresses('y', 3, 'acme-on-yahoo.test')]);
 }, 60_000);
 
 afterAll(async () => {
@@ -52,26 +48,16 @@ afterAll(async () => {
   await dns?.close();
 });
 
-const view = async () => (await stack.api('GET', `/campaigns/${campaignId}`)).body;
-
 describe('a warm-up plan', () => {
   it('shows the schedule over two days in the review, before anything is sent', async () => {
-    const r = await stack.api('POST', '/campaigns', {
-      name: 'First send from a new domain',
-      subject: 'Hello',
-      fromName: 'Fresh',
-      fromEmail: 'hello@fresh.example.test',
-      html: '<p>Hi</p>',
-      targetListIds: [listId],
-      senderIdentityId: identityId,
-      hold: true,
-    });
+    const r = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([listId], { name: 'First send from a new domain', fromEmail: 'hello@fresh.example.test', senderIdentityId: identityId, hold: true }),
+    );
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     campaignId = r.body.id;
-    const held = await waitFor(async () => {
-      const v = await view();
-      return v.status === 'pending' ? v : undefined;
-    }, 'extracted');
+    const held = await untilCampaign(stack.api, campaignId, 'pending', 'extracted');
     expect(held.schedule).toEqual({
       days: [
         { date: today, count: 8 },
@@ -86,10 +72,7 @@ describe('a warm-up plan', () => {
   it("sends each provider's allowance today; the rest waits for tomorrow with the reason, and the campaign says when", async () => {
     expect((await stack.api('POST', `/campaigns/${campaignId}/confirm`, {})).status).toBe(200);
     await waitFor(() => (relay.messages.length === 8 ? true : undefined), "today's eight");
-    const v = await waitFor(async () => {
-      const x = await view();
-      return x.progress.accepted === 8 && x.progress.sending === 0 ? x : undefined;
-    }, 'settled');
+    const v = await untilCampaign(stack.api, campaignId, (x) => x.progress.accepted === 8 && x.progress.sending === 0, 'settled');
     expect(v.status).toBe('sending');
     expect(v.schedule).toMatchObject({ days: [{ date: tomorrow, count: 3 }], fits: true, nextSendAt: `${tomorrow}T00:00:00.000Z` });
     const byDomain = (d: string) => relay.messages.filter((m) => m.envelope.to[0].endsWith(d)).length;
@@ -106,14 +89,7 @@ describe('a warm-up plan', () => {
 
   it('sends the rest the next day, and the campaign ends', async () => {
     clock = new Date(Date.parse(`${tomorrow}T08:00:00.000Z`));
-    const done = await waitFor(
-      async () => {
-        const x = await view();
-        return x.status === 'sent' ? x : undefined;
-      },
-      'sent on day two',
-      15_000,
-    );
+    const done = await untilCampaign(stack.api, campaignId, 'sent', 'sent on day two', 15_000);
     expect(done.progress).toMatchObject({ accepted: 11, queued: 0 });
     expect(relay.messages).toHaveLength(11);
     const d = (await stack.api('GET', `/identities/${identityId}/deliverability?days=7`)).body;

@@ -15,9 +15,11 @@ import { type RunningService, startService } from '../../service/src/composition
 import { loadConfig } from '../../service/src/config.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { openStore } from '../../service/src/store/db.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { randomSecret } from '../support/secrets.js';
-import { TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { loopbackEnv } from '../support/service-env.js';
+import { apiClient, waitFor } from '../support/stack.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 
 const API_KEY = randomSecret('ops-test-api-key-');
 const lines: any[] = [];
@@ -37,17 +39,7 @@ beforeAll(async () => {
     },
   });
   service = await startService(
-    loadConfig({
-      LEADFWD_PORT: '0',
-      LEADFWD_DATA_DIR: join(dir, 'data'),
-      LEADFWD_SUGAR_URL: sim.url,
-      LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-      LEADFWD_SMTP_RATE: '100000',
-      LEADFWD_API_KEY: API_KEY,
-      LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
-      LEADFWD_SECRET: randomSecret(),
-      LEADFWD_SEND_THREADS: '0',
-    }),
+    loadConfig({ ...loopbackEnv({ dir, sugarUrl: sim.url, smtpPort: sink.port, apiKey: API_KEY }), LEADFWD_SECRET: randomSecret(), LEADFWD_SEND_THREADS: '0' }),
     { logger: pino({ level: 'info' }, out) },
   );
 }, 30_000);
@@ -60,14 +52,7 @@ afterAll(async () => {
 });
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${service.url}${path}`, { headers });
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${service.url}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const api = apiClient(() => service.url, API_KEY);
 const metric = (text: string, name: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
@@ -146,22 +131,14 @@ describe('/metrics', () => {
 
   it('counts a real campaign: sends by outcome, ledger states, outbox, Sugar calls', async () => {
     const sugar = adminClient(sim.url);
-    const people = [];
-    for (const n of ['ann', 'bob', 'cat'])
-      people.push(await createPerson(sugar, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.com` }] }));
-    const list = await createList(sugar, 'Ops list');
-    await addToList(sugar, list, 'Contacts', people);
-    const created = await api('POST', '/campaigns', {
-      name: 'Ops',
-      subject: 'Hi',
-      fromName: 'Ops',
-      fromEmail: 'news@example.com',
-      html: '<p>Hi</p>',
-      targetListIds: [list],
-      sendAt: new Date().toISOString(),
-    });
+    const list = await createListOf(
+      sugar,
+      'Ops list',
+      ['ann', 'bob', 'cat'].map((n) => ({ first_name: n, emails: [{ address: `${n}@example.com` }] })),
+    );
+    const created = await api('POST', '/campaigns', campaignBody([list], { name: 'Ops', sendAt: new Date().toISOString() }));
     expect(created.status).toBe(201);
-    await waitFor(async () => (await api('GET', `/campaigns/${created.body.id}`)).body.status === 'sent' || undefined, 'campaign sent');
+    await untilCampaign(api, created.body.id, 'sent', 'campaign sent');
     const res = await get('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();

@@ -3,8 +3,9 @@
 // the campaign's creator only, through the relay as the UI calls it. And MJML compiled to HTML for a format switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { pairSugar, type RelayCall, relayAs } from '../support/relay.js';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack;
 let sally: RelayCall;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   id = created.body.id;
-  await waitFor(async () => (await sally('GET', `/campaigns/${id}`)).body.status === 'pending' || undefined, 'the held campaign counted');
+  await untilCampaign(sally, id, 'pending', 'the held campaign counted');
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();

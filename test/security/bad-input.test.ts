@@ -5,9 +5,10 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../engagement/inbound-support.js';
+import { campaignBody } from '../support/campaigns.js';
 import { randomSecret } from '../support/secrets.js';
 import { API_KEY, type Stack, useStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 
 let stack: Stack;
 const WEBHOOK_SECRET = randomSecret('webhook-');
@@ -208,18 +209,12 @@ describe('hostile SMTP input to the inbound listener', () => {
 describe('XSS in a campaign name and merge fields', () => {
   it('is escaped on the unsubscribe page and leaves no script in the message', async () => {
     const sugar = adminClient(stack.sim.url);
-    const id = await createPerson(sugar, { module: 'Contacts', first_name: XSS, emails: [{ address: 'x@example.com' }] });
-    const list = await createList(sugar, '<script>alert(1)</script>');
-    await addToList(sugar, list, 'Contacts', [id]);
-    const created = await stack.api('POST', '/campaigns', {
-      name: XSS,
-      subject: `Hi {{ first_name }}`,
-      fromName: 'A',
-      fromEmail: 'a@news.example.test',
-      html: '<p>Hi {{ first_name }}</p>',
-      targetListIds: [list],
-      sendAt: new Date().toISOString(),
-    });
+    const list = await createListOf(sugar, '<script>alert(1)</script>', [{ first_name: XSS, emails: [{ address: 'x@example.com' }] }]);
+    const created = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([list], { name: XSS, subject: `Hi {{ first_name }}`, html: '<p>Hi {{ first_name }}</p>', sendAt: new Date().toISOString() }),
+    );
     expect(created.status).toBe(201);
     await waitFor(() => stack.sink.messages.length > 0 || undefined, 'the message');
     const raw = String((stack.sink.messages[0] as { raw?: unknown }).raw ?? JSON.stringify(stack.sink.messages[0]));
@@ -237,18 +232,17 @@ describe('XSS in a campaign name and merge fields', () => {
 describe('header injection through campaign fields and merge values', () => {
   it('folds CR/LF into one header line and mails only the target', async () => {
     const sugar = adminClient(stack.sim.url);
-    const id = await createPerson(sugar, { module: 'Contacts', first_name: 'Eve\r\nBcc: evil@example.com', emails: [{ address: 'eve@example.com' }] });
-    const list = await createList(sugar, 'Injection');
-    await addToList(sugar, list, 'Contacts', [id]);
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'n',
-      subject: 'Hi {{ first_name }}\r\nBcc: v@example.com',
-      fromName: 'A\r\nBcc: w@example.com',
-      fromEmail: 'a@news.example.test',
-      html: '<p>x</p>',
-      targetListIds: [list],
-      sendAt: new Date().toISOString(),
-    });
+    const list = await createListOf(sugar, 'Injection', [{ first_name: 'Eve\r\nBcc: evil@example.com', emails: [{ address: 'eve@example.com' }] }]);
+    const created = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([list], {
+        subject: 'Hi {{ first_name }}\r\nBcc: v@example.com',
+        fromName: 'A\r\nBcc: w@example.com',
+        fromEmail: 'a@news.example.test',
+        sendAt: new Date().toISOString(),
+      }),
+    );
     expect(created.status).toBe(201);
     const bad = await stack.api('POST', '/campaigns', { ...created.body, id: undefined, replyTo: 'r@example.com\r\nBcc: z@example.com' });
     expect(bad.status).toBe(422);

@@ -7,8 +7,9 @@ import { toHttp } from '../../service/src/http/errors.js';
 import { createTokenVerifier } from '../../service/src/http/token-checks.js';
 import { createLeadfwdLists } from '../../service/src/lists/service.js';
 import { SugarApiError } from '../../service/src/sugar/errors.js';
+import { campaignBody } from '../support/campaigns.js';
 import { mailTo, type Stack, useStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 
 let stack: Stack;
 useStack({ env: { LEADFWD_SEND_THREADS: '0' } }, (s) => {
@@ -78,18 +79,9 @@ describe('Sugar token checks', () => {
 describe('raw events per recipient', () => {
   it('keeps at most 50 raw opens and 50 raw clicks for one recipient, while the counters count every hit', async () => {
     const sugar = adminClient(stack.sim.url);
-    const id = await createPerson(sugar, { module: 'Contacts', first_name: 'Rae', emails: [{ address: 'rae@example.com' }] });
-    const list = await createList(sugar, 'Events cap');
-    await addToList(sugar, list, 'Contacts', [id]);
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Events cap',
-      subject: 'Hi',
-      fromName: 'A',
-      fromEmail: 'a@example.com',
-      targetListIds: [list],
-      sendAt: new Date().toISOString(),
-      html: '<p>Hi <a href="https://example.com/one">one</a> <a href="https://example.com/two">two</a></p>',
-    });
+    const list = await createListOf(sugar, 'Events cap', [{ first_name: 'Rae', emails: [{ address: 'rae@example.com' }] }]);
+    const html = '<p>Hi <a href="https://example.com/one">one</a> <a href="https://example.com/two">two</a></p>';
+    const created = await stack.api('POST', '/campaigns', campaignBody([list], { name: 'Events cap', html, sendAt: new Date().toISOString() }));
     expect(created.status).toBe(201);
     const msg = await waitFor(() => mailTo(stack.sink, 'rae@example.com')[0], 'the message');
     const body = msg.raw.toString().replace(/=\r\n/g, '').replace(/=3D/g, '=');

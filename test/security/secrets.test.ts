@@ -15,9 +15,11 @@ import { parseVerp, verpAddress } from '../../service/src/domain/verp.js';
 import { createLogger } from '../../service/src/logger.js';
 import { routeFor } from '../../service/src/mail/inbound/addresses.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { campaignBody } from '../support/campaigns.js';
 import { randomSecret } from '../support/secrets.js';
-import { apiClient, TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { loopbackEnv } from '../support/service-env.js';
+import { apiClient, waitFor } from '../support/stack.js';
+import { adminClient, createContactList } from '../support/sugar-seed.js';
 
 const OLD_DEFAULT = 'dev-only-secret-change-me';
 const problemsOf = (env: Record<string, string | undefined>): string[] => {
@@ -115,20 +117,9 @@ describe('rotation', () => {
     let service: RunningService | undefined;
     const apiKey = randomSecret();
     const start = async (env: Record<string, string>) => {
-      service = await startService(
-        loadConfig({
-          LEADFWD_PORT: '0',
-          LEADFWD_DATA_DIR: join(dir, 'data'),
-          LEADFWD_SUGAR_URL: sim.url,
-          LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-          LEADFWD_SMTP_RATE: '100000',
-          LEADFWD_API_KEY: apiKey,
-          LEADFWD_SEND_THREADS: '0',
-          LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
-          ...env,
-        }),
-        { logger: createLogger('silent') },
-      );
+      service = await startService(loadConfig({ ...loopbackEnv({ dir, sugarUrl: sim.url, smtpPort: sink.port, apiKey }), LEADFWD_SEND_THREADS: '0', ...env }), {
+        logger: createLogger('silent'),
+      });
       return service;
     };
     beforeAll(async () => {
@@ -145,23 +136,10 @@ describe('rotation', () => {
 
     it('keeps the unsubscribe link of mail sent before the rotation working, and drops it once the previous secret goes', async () => {
       const sugar = adminClient(sim.url);
-      const ids = [
-        await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] }),
-        await createPerson(sugar, { module: 'Contacts', first_name: 'Bob', emails: [{ address: 'bob@example.com' }] }),
-      ];
-      const list = await createList(sugar, 'Rotation');
-      await addToList(sugar, list, 'Contacts', ids);
+      const list = await createContactList(sugar, 'Rotation', ['ann@example.com', 'bob@example.com']);
       const svc = await start({ LEADFWD_SECRET: previous });
       const api = apiClient(() => svc.url, apiKey);
-      const created = await api('POST', '/campaigns', {
-        name: 'Before rotation',
-        subject: 'Hi',
-        fromName: 'A',
-        fromEmail: 'a@example.com',
-        html: '<p>Hi</p>',
-        targetListIds: [list],
-        sendAt: new Date().toISOString(),
-      });
+      const created = await api('POST', '/campaigns', campaignBody([list], { name: 'Before rotation', sendAt: new Date().toISOString() }));
       expect(created.status).toBe(201);
       await waitFor(() => sink.messages.length === 2 || undefined, 'both messages');
       const unsubOf = (to: string) => {

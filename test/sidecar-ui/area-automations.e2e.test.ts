@@ -12,7 +12,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
-import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { addToList, createList, createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 import { areaLocators } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
@@ -32,19 +32,18 @@ beforeAll(async () => {
     env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' },
     now: () => new Date(Date.now() + offset),
   });
-  listId = await createList(bs.sugar, 'Spring onboarding');
-  const ids: string[] = [];
-  for (const [i, address] of PEOPLE.entries()) {
-    ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: ['Ann', 'Bob', 'Cat'][i], emails: [{ address }] }));
-  }
-  await addToList(bs.sugar, listId, 'Contacts', ids);
+  listId = await createListOf(
+    bs.sugar,
+    'Spring onboarding',
+    PEOPLE.map((address, i) => ({ first_name: ['Ann', 'Bob', 'Cat'][i], emails: [{ address }] })),
+  );
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);
 afterAll(async () => {
   await bs?.close();
 });
 
-const { area, field, message, node, noSerious, addStep, save } = areaLocators(() => page);
+const { area, field, message, node, noSerious, addStep, save, newAutomation } = areaLocators(() => page);
 const errorAt = (step: string, name: string) => field(step, `${name}-error`);
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
 const figure = (key: string, kind: string) => area().locator(`[data-figures-for="${key}"] .leadfwd-stepfig-${kind}`);
@@ -113,9 +112,7 @@ describe('the automation builder, as sally', () => {
     expect(await branch.locator('.leadfwd-branch-then li.leadfwd-node').getAttribute('data-step-id')).toBe('s4');
     expect(await branch.locator('.leadfwd-branch-else li.leadfwd-node').getAttribute('data-step-id')).toBe('s5');
     await noSerious('builder, new');
-    await page.setViewportSize({ width: 1280, height: 2600 });
-    await bs.shot(page, 'area-builder', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'area-builder', '.leadfwd-area', { viewport: { width: 1280, height: 2600 } });
   });
 
   it('refuses the broken content at its step and keeps everything typed', async () => {
@@ -195,9 +192,7 @@ describe('the automation builder, as sally', () => {
     expect(await figure('s5/0', 'sent').textContent()).toBe('2 sent');
     expect(await figure('s2', 'passed').count()).toBe(0);
     await noSerious('builder with figures');
-    await page.setViewportSize({ width: 1280, height: 2600 });
-    await bs.shot(page, 'area-automation-figures', '.leadfwd-area', { maxHeight: 1800 });
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'area-automation-figures', '.leadfwd-area', { maxHeight: 1800, viewport: { width: 1280, height: 2600 } });
   });
 
   it('edits a step and saves it with every step id kept', async () => {
@@ -276,11 +271,7 @@ describe('the builder when a list is deleted in Sugar meanwhile', () => {
   it('names it once at the lists, keeps it ticked and marked, and keeps the automation', async () => {
     const temp = await createList(bs.sugar, 'Temporary list');
     await addToList(bs.sugar, temp, 'Contacts', []);
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Autumn welcome');
-    await area().locator(`input[name="targetList"][value="${temp}"]`).check();
+    await newAutomation(bs.harness.url, 'Autumn welcome', temp);
     await addStep('root', 'send_email');
     await field('s1', 'name').fill('Hello');
     await field('s1', 'subject').fill('Hello');

@@ -20,10 +20,26 @@ export function areaLocators(page: () => Page) {
       await row.locator('select').selectOption(kind);
       await press(row.locator('button'));
     },
+    /** From the Automations page (the harness at `harnessUrl`), a new automation named `name` for the list `listId`. */
+    async newAutomation(harnessUrl: string, name: string, listId: string) {
+      await page().goto(`${harnessUrl}#Home/layout/leadfwd-automations`);
+      await press(area().locator('.leadfwd-new-automation'));
+      await area().locator('form.leadfwd-builder').waitFor();
+      await field('', 'name').fill(name);
+      await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    },
     /** Saves the builder and waits for its "Saved at" line. */
     async save() {
       await press(area().locator('.leadfwd-save'));
       await until(page(), 'saved', () => /^Saved at /.test(document.querySelector('.leadfwd-status')?.textContent ?? ''), null);
     },
   };
+}
+
+/** Opens the send flow as a user does: the legacy (BWC) Campaign page at `harnessUrl`, then its "Send via LeadFWD". */
+export async function openSendFlow(page: Page, harnessUrl: string, campaignId: string): Promise<void> {
+  await page.goto(`${harnessUrl}#Campaigns/${campaignId}`);
+  const send = page.frameLocator('iframe.harness-bwc').locator('input.leadfwd-bwc-send');
+  await send.waitFor();
+  await send.click();
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilCampaign } from '../support/campaigns.js';
 import { relayAs } from '../support/relay.js';
 import { randomSecret } from '../support/secrets.js';
 import { waitFor } from '../support/stack.js';
@@ -56,7 +57,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   campaignId = created.body.id;
-  await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'the campaign sent', 30_000);
+  await untilCampaign(bs.stack.api, campaignId, 'sent', 'the campaign sent', 30_000);
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);
 afterAll(async () => {
@@ -191,9 +192,7 @@ describe('the LeadFWD area, as sally', () => {
     expect(await area().locator('a.leadfwd-sugar-campaign').getAttribute('href')).toBe(
       `#bwc/index.php?module=Campaigns&action=DetailView&record=${sugarCampaign}`,
     );
-    await page.setViewportSize({ width: 1280, height: 2400 });
-    await bs.shot(page, 'area-report', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'area-report', '.leadfwd-area', { viewport: { width: 1280, height: 2400 } });
   });
 
   it('exports a CSV of every recipient, offered as a download', async () => {
@@ -240,7 +239,7 @@ describe('the LeadFWD area, as sally', () => {
     await page.locator('#alerts .harness-confirm').click();
     await waitFor(() => bs.stack.sink.messages.some((m) => m.envelope.to[0] === 'flo@hotmail.com') || undefined, 'the message sent again');
     await until(page, 'the second decision', () => /Sent again by sally/.test(document.querySelector('.leadfwd-report-uncertain')?.textContent ?? ''), null);
-    await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'sent again');
+    await untilCampaign(bs.stack.api, campaignId, 'sent', 'sent again');
     await press(area().locator('.leadfwd-refresh'));
     await until(page, 'no uncertain left', () => !document.querySelector('.leadfwd-results-table tr[data-measure="uncertain"]'), null);
     expect(await area().locator('tr[data-measure="accepted"] .leadfwd-people').textContent()).toBe('5');

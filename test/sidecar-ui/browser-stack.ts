@@ -34,8 +34,9 @@ export interface BrowserStack {
   login(page: Page, user: string, o?: { sugar?: '8' | '12'; hash?: string; theme?: 'dark' }): Promise<void>;
   /** Requests of a page that went anywhere but the harness's (Sugar's) origin. */
   offSugar(requests: string[]): string[];
-  /** Saves test-output/sidecar-ui/<name>.png: the element `selector` names (its top `maxHeight` pixels), else the page. */
-  shot(page: Page, name: string, selector?: string, o?: { maxHeight?: number }): Promise<void>;
+  /** Saves test-output/sidecar-ui/<name>.png: the element `selector` names (its top `maxHeight` pixels), else the page;
+   *  with `viewport`, taken at that size (a tall one shows a long view whole) and the page's own size restored after. */
+  shot(page: Page, name: string, selector?: string, o?: { maxHeight?: number; viewport?: { width: number; height: number } }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -161,12 +162,15 @@ export async function startBrowserStack(
     login,
     async shot(page, name, selector, o = {}) {
       const path = join(SHOTS, `${name}.png`);
+      const own = page.viewportSize();
+      if (o.viewport) await page.setViewportSize(o.viewport);
       if (selector && o.maxHeight) {
         await page.evaluate(() => window.scrollTo(0, 0));
         const box = (await page.locator(selector).first().boundingBox())!;
         await page.screenshot({ path, fullPage: true, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, o.maxHeight) } });
       } else if (selector) await page.locator(selector).first().screenshot({ path });
       else await page.screenshot({ path, fullPage: true });
+      if (o.viewport && own) await page.setViewportSize(own);
     },
     async close() {
       await browser.close().catch(() => undefined);

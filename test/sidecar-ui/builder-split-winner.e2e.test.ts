@@ -7,10 +7,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, fakeClock, humanClick, READER_ENV, sugarToken, trackingOf } from '../features/helpers.js';
 import { waitFor } from '../support/stack.js';
-import { createContactList } from '../support/sugar-seed.js';
-import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { createContactList, numberedAddresses } from '../support/sugar-seed.js';
+import { areaLocators } from './area-locators.js';
+import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const PEOPLE = Array.from({ length: 10 }, (_, i) => `w${i}@example.org`);
+const PEOPLE = numberedAddresses('w', 10);
 const clock = fakeClock();
 let bs: BrowserStack;
 let page: Page;
@@ -27,34 +28,19 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const area = () => page.locator('.leadfwd-area');
-const noSerious = async (what: string) => expect(await axeViolations(page, '.leadfwd-area'), what).toEqual([]);
-const field = (step: string, name: string) => area().locator(`[id$="-b-${step || 'automation'}-${name.replace(/[^A-Za-z0-9_-]/g, '-')}"]`);
+const { area, field, noSerious, addStep, newAutomation } = areaLocators(() => page);
 const decision = () => area().locator('[data-split-for="s1"]');
-async function addStep(list: string, kind: string) {
-  const row = area().locator('.leadfwd-add-step', { has: page.locator(`button[data-list="${list}"]`) });
-  await row.locator('select').selectOption(kind);
-  await press(row.locator('button'));
-}
 async function email(step: string, name: string, subject: string) {
   await field(step, 'name').fill(name);
   await field(step, 'subject').fill(subject);
   await field(step, 'content').fill(`<p>${subject} <a href="https://shop.example.com/x">shop</a></p>`);
 }
 const received = (subject: string) => bs.stack.sink.messages.filter((m) => new RegExp(`^Subject: ${subject}\\s*$`, 'm').test(m.raw.toString()));
-const shot = async (name: string) => {
-  await page.setViewportSize({ width: 1400, height: 2200 });
-  await bs.shot(page, name, '.leadfwd-area');
-  await page.setViewportSize({ width: 1280, height: 1000 });
-};
+const shot = (name: string) => bs.shot(page, name, '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
 
 describe("a split's automatic winner in the builder, as sally", () => {
   it('offers the rule on a split and checks its hours before saving', async () => {
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Split with a winner');
-    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await newAutomation(bs.harness.url, 'Split with a winner', listId);
     await addStep('root', 'split'); // s1
     await addStep('s1-path0', 'send_email'); // s2
     await email('s2', 'Hello A', 'Hello, version A');
@@ -111,11 +97,7 @@ describe("a split's automatic winner in the builder, as sally", () => {
   });
 
   it('lets sally make a path the winner by hand, and refuses max', async () => {
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Split by hand');
-    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await newAutomation(bs.harness.url, 'Split by hand', listId);
     await addStep('root', 'split'); // s1
     await addStep('s1-path0', 'send_email'); // s2
     await email('s2', 'By hand A', 'By hand A');

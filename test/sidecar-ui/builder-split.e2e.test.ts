@@ -6,11 +6,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/stack.js';
-import { createContactList } from '../support/sugar-seed.js';
+import { createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { areaLocators } from './area-locators.js';
 import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
-const PEOPLE = Array.from({ length: 12 }, (_, i) => `p${i}@example.org`);
+const PEOPLE = numberedAddresses('p', 12);
 let bs: BrowserStack;
 let page: Page;
 let errors: string[];
@@ -26,7 +26,7 @@ afterAll(async () => {
   await bs?.close();
 });
 
-const { area, field, node, noSerious, addStep, save } = areaLocators(() => page);
+const { area, field, node, noSerious, addStep, save, newAutomation } = areaLocators(() => page);
 async function email(step: string, name: string, subject: string) {
   await field(step, 'name').fill(name);
   await field(step, 'subject').fill(subject);
@@ -40,11 +40,7 @@ const sentFigure = async (step: string) =>
 
 describe('a split in the automation builder, as sally', () => {
   it('builds a split with three paths drawn side by side, and names an empty path before saving', async () => {
-    await page.goto(`${bs.harness.url}#Home/layout/leadfwd-automations`);
-    await press(area().locator('.leadfwd-new-automation'));
-    await area().locator('form.leadfwd-builder').waitFor();
-    await field('', 'name').fill('Split welcome');
-    await area().locator(`input[name="targetList"][value="${listId}"]`).check();
+    await newAutomation(bs.harness.url, 'Split welcome', listId);
 
     await addStep('root', 'split'); // s1
     expect(await field('s1', 'title').textContent()).toBe('1. A/B split: 2 paths');
@@ -81,9 +77,7 @@ describe('a split in the automation builder, as sally', () => {
       's5',
     ]);
     await noSerious('builder with a split');
-    await page.setViewportSize({ width: 1400, height: 2200 });
-    await bs.shot(page, 'builder-split', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'builder-split', '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
   });
 
   it('saves it with every id, sends each person one path, and shows each path’s figures', async () => {
@@ -113,9 +107,7 @@ describe('a split in the automation builder, as sally', () => {
     );
     expect([await sentFigure('s2'), await sentFigure('s3'), await sentFigure('s5')]).toEqual([a.length, b.length, c.length]);
     await noSerious('builder with split figures');
-    await page.setViewportSize({ width: 1400, height: 2200 });
-    await bs.shot(page, 'builder-split-figures', '.leadfwd-area');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'builder-split-figures', '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
   });
 
   it('edits a path’s email and keeps every step id', async () => {

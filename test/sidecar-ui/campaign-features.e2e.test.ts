@@ -7,10 +7,11 @@ import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { relayAs } from '../support/relay.js';
-import { waitFor } from '../support/stack.js';
-import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
+import { openSendFlow } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 let bs: BrowserStack;
@@ -21,17 +22,17 @@ let sentId: string;
 let abTest: { variants: Array<{ campaignId: string }> };
 
 const area = () => page.locator('.leadfwd-area');
-const statusOf = async (id: string) => (await bs.stack.api('GET', `/campaigns/${id}`)).body.status;
-const untilSent = (id: string) => waitFor(async () => ((await statusOf(id)) === 'sent' ? true : undefined), `${id} sent`, 30_000);
+const untilSent = (id: string) => untilCampaign(bs.stack.api, id, 'sent', `${id} sent`, 30_000);
 const report = (id: string) => page.goto(`${bs.harness.url}#Home/layout/leadfwd-campaign-report?campaign=${id}`);
 
 beforeAll(async () => {
   bs = await startBrowserStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_SUGAR_RIGHTS_CACHE_MS: '0' } });
-  listId = await createList(bs.sugar, 'Features');
-  const ids: string[] = [];
-  for (const n of ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal'])
-    ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.org` }] }));
-  await addToList(bs.sugar, listId, 'Contacts', ids);
+  const names = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal'];
+  listId = await createListOf(
+    bs.sugar,
+    'Features',
+    names.map((n) => ({ first_name: n, emails: [{ address: `${n}@example.org` }] })),
+  );
   sally = await relayAs(bs.stack, 'sally');
   const created = await sally('POST', '/campaigns', {
     name: 'Autumn offer',
@@ -135,10 +136,7 @@ describe('the report of an A/B test variant', () => {
 
 describe('the send flow', () => {
   it("offers sally's own saved filters and the reports as the audience, and goes on with a saved filter alone", async () => {
-    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
-    const frame = page.frameLocator('iframe.harness-bwc');
-    await frame.locator('input.leadfwd-bwc-send').waitFor();
-    await frame.locator('input.leadfwd-bwc-send').click();
+    await openSendFlow(page, bs.harness.url, DEMO_IDS.campaigns.spring);
     const drawer = page.locator('.harness-drawer form.leadfwd-send');
     const filter = drawer.locator(`input[name="savedFilter"][value="${DEMO_IDS.filters.emeaContacts}"]`);
     await filter.waitFor();

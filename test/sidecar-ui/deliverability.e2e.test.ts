@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDns, startDnsServer } from '../support/dns-server.js';
 import { waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createContactList } from '../support/sugar-seed.js';
 import { axeViolations, type BrowserStack, startBrowserStack } from './browser-stack.js';
 
 let bs: BrowserStack;
@@ -23,12 +23,8 @@ beforeAll(async () => {
     },
   });
   const sugar = adminClient(bs.stack.sim.url);
-  const people: string[] = [];
-  for (let i = 0; i < 4; i++)
-    for (const d of ['on-google.test', 'small-isp.test'])
-      people.push(await createPerson(sugar, { module: 'Contacts', first_name: `D${i}`, emails: [{ address: `d${i}@${d}` }] }));
-  const list = await createList(sugar, 'Two providers');
-  await addToList(sugar, list, 'Contacts', people);
+  const addresses = Array.from({ length: 4 }, (_, i) => ['on-google.test', 'small-isp.test'].map((d) => `d${i}@${d}`)).flat();
+  const list = await createContactList(sugar, 'Two providers', addresses, 'D');
   identityId = (await bs.stack.api('GET', '/identities')).body.identities[0].id;
   const from = (await bs.stack.api('GET', `/identities/${identityId}`)).body.fromDomains[0];
   const created = await bs.stack.api('POST', '/campaigns', {

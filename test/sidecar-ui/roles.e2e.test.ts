@@ -6,8 +6,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { relayAs } from '../support/relay.js';
-import { waitFor } from '../support/stack.js';
 import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack } from './browser-stack.js';
 
 const EVIL = '<img src=x onerror="window.__xss=1">';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   evilId = created.body.id;
-  await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${evilId}`)).body.status === 'pending' || undefined, 'the campaign counted');
+  await untilCampaign(bs.stack.api, evilId, 'pending', 'the campaign counted');
 }, 60_000);
 afterAll(async () => {
   await bs?.close();

@@ -7,7 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { waitFor } from '../support/stack.js';
-import { addToList, createList, createPerson } from '../support/sugar-seed.js';
+import { createListOf } from '../support/sugar-seed.js';
+import { openSendFlow } from './area-locators.js';
 import { axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
 
 const PEOPLE = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ida', 'jon'];
@@ -18,10 +19,11 @@ let listId = '';
 
 beforeAll(async () => {
   bs = await startBrowserStack({});
-  listId = await createList(bs.sugar, 'AB people');
-  const ids: string[] = [];
-  for (const n of PEOPLE) ids.push(await createPerson(bs.sugar, { module: 'Contacts', first_name: n, emails: [{ address: `${n}@example.org` }] }));
-  await addToList(bs.sugar, listId, 'Contacts', ids);
+  listId = await createListOf(
+    bs.sugar,
+    'AB people',
+    PEOPLE.map((n) => ({ first_name: n, emails: [{ address: `${n}@example.org` }] })),
+  );
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);
 afterAll(async () => {
@@ -35,10 +37,7 @@ const campaigns = async () => (await bs.stack.api('GET', '/campaigns?q=Spring%20
 
 describe('an A/B test set up in the send flow', () => {
   it('takes two variants of the subject on the Content step, refusing two that are the same', async () => {
-    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
-    const frame = page.frameLocator('iframe.harness-bwc');
-    await frame.locator('input.leadfwd-bwc-send').waitFor();
-    await frame.locator('input.leadfwd-bwc-send').click();
+    await openSendFlow(page, bs.harness.url, DEMO_IDS.campaigns.spring);
     const mine = drawer().locator(`input[name="targetList"][value="${listId}"]`);
     await mine.waitFor();
     const ticked = drawer().locator('input[name="targetList"]:checked');

@@ -10,7 +10,9 @@ import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
+import { untilCampaign } from '../support/campaigns.js';
 import { waitFor } from '../support/stack.js';
+import { openSendFlow } from './area-locators.js';
 import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBrowserStack, until } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -39,10 +41,7 @@ describe('Send via LeadFWD, step by step', () => {
   let chosen = { email: '', name: '' };
 
   it('Audience: opens from the legacy Campaign in the parent app, its lists preselected, on a step indicator', async () => {
-    await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}`);
-    const frame = page.frameLocator('iframe.harness-bwc');
-    await frame.locator('input.leadfwd-bwc-send').waitFor();
-    await frame.locator('input.leadfwd-bwc-send').click();
+    await openSendFlow(page, bs.harness.url, DEMO_IDS.campaigns.spring);
     await drawer().waitFor();
     await page.waitForFunction(() => document.activeElement?.classList.contains('leadfwd-title'));
     const newsletter = drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`);
@@ -110,9 +109,7 @@ describe('Send via LeadFWD, step by step', () => {
     await step('content').locator('.leadfwd-preview-text summary').click();
     expect(await step('content').locator('.leadfwd-preview-text-body').textContent()).toMatch(/HELLO SAM|Hello Sam/);
     await noSerious('content step');
-    await page.setViewportSize({ width: 1280, height: 1700 });
-    await bs.shot(page, 'send-flow-content', '.harness-drawer form.leadfwd-send');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'send-flow-content', '.harness-drawer form.leadfwd-send', { viewport: { width: 1280, height: 1700 } });
   });
 
   it('Content: switching the format converts the content, both ways, and never keeps the wrong source', async () => {
@@ -193,9 +190,7 @@ describe('Send via LeadFWD, step by step', () => {
     await drawer().locator('.leadfwd-test-result p').waitFor();
     expect(await drawer().locator('.leadfwd-test-result').textContent()).toMatch(/Test sent to 1 of 1 addresses/);
     expect(bs.stack.sink.messages.flatMap((m) => m.envelope.to)).toEqual(['proof.reader@example.com']);
-    await page.setViewportSize({ width: 1280, height: 2000 });
-    await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send');
-    await page.setViewportSize({ width: 1280, height: 1000 });
+    await bs.shot(page, 'send-flow-review', '.harness-drawer form.leadfwd-send', { viewport: { width: 1280, height: 2000 } });
   });
 
   it('Confirm: the reviewed campaign itself goes, and the recipient gets the message the preview showed', async () => {
@@ -209,7 +204,7 @@ describe('Send via LeadFWD, step by step', () => {
     await press(drawer().locator('.leadfwd-done .leadfwd-close'));
     expect(await page.locator('.harness-drawer').count()).toBe(0);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);
-    await waitFor(async () => (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' || undefined, 'campaign sent', 30_000);
+    await untilCampaign(bs.stack.api, campaignId, 'sent', 'campaign sent', 30_000);
     const mail = bs.stack.sink.messages.find((m) => m.envelope.to[0] === chosen.email)!;
     const parsed = await PostalMime.parse(mail.raw);
     expect(parsed.subject).toMatch(new RegExp(`^Spring news for ${chosen.name.split(' ')[0]} in `));

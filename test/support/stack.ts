@@ -10,6 +10,7 @@ import { type RunningService, startService } from '../../service/src/composition
 import { loadConfig } from '../../service/src/config.js';
 import { createLogger } from '../../service/src/logger.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { startPostgres } from './postgres.js';
 import { randomSecret } from './secrets.js';
 
 export const API_KEY = randomSecret('test-api-key-');
@@ -49,9 +50,17 @@ export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: St
 }
 
 export async function startStack(
-  opts: { sim?: SimOptions; sink?: Parameters<typeof startSmtpSink>[0]; env?: Record<string, string>; now?: () => Date } = {},
+  opts: {
+    sim?: SimOptions;
+    sink?: Parameters<typeof startSmtpSink>[0];
+    env?: Record<string, string>;
+    now?: () => Date;
+    /** 'postgres': the service on a throwaway PostgreSQL server of its own (LEADFWD_DATABASE_URL), gone at stop. */
+    store?: 'sqlite' | 'postgres';
+  } = {},
 ): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'leadfwd-e2e-'));
+  const pg = opts.store === 'postgres' ? await startPostgres() : undefined;
   const sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true, ...opts.sim });
   const sink = await startSmtpSink({ port: 0, ...opts.sink });
   const key = makeDkimKey();
@@ -68,6 +77,7 @@ export async function startStack(
     LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
     LEADFWD_DKIM_SELECTOR: 'lf2026',
     LEADFWD_DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem'),
+    ...(pg ? { LEADFWD_DATABASE_URL: pg.url } : {}),
     ...opts.env,
   });
   const start = () => startService(config, { logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) });
@@ -86,6 +96,7 @@ export async function startStack(
       await stack.service.stop();
       await sink.close();
       await sim.close();
+      await pg?.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -41,12 +41,26 @@ export async function addToList(sugar: SugarClient, listId: string, module: Pers
   await sugar.post(`/ProspectLists/${listId}/link`, { link_name: LINK_OF[module], ids });
 }
 
-/** A Target List of new Contacts, one per address, first names `${prefix}0`, `${prefix}1`, …; returns the list's id. */
-export async function createContactList(sugar: SugarClient, name: string, addresses: readonly string[], prefix = 'P'): Promise<string> {
-  const ids: string[] = [];
-  for (const [i, address] of addresses.entries())
-    ids.push(await createPerson(sugar, { module: 'Contacts', first_name: `${prefix}${i}`, emails: [{ address }] }));
+/** `n` addresses `${prefix}0@${domain}`, `${prefix}1@${domain}`, …: the people of a test list. */
+export const numberedAddresses = (prefix: string, n: number, domain = 'example.org') => Array.from({ length: n }, (_, i) => `${prefix}${i}@${domain}`);
+
+/** A Target List of new records, one per spec (a Contact where the spec names no module); returns the list's id. */
+export async function createListOf(sugar: SugarClient, name: string, people: ReadonlyArray<Omit<PersonSpec, 'module'> & Partial<PersonSpec>>): Promise<string> {
+  const byModule = new Map<PersonSpec['module'], string[]>();
+  for (const p of people) {
+    const module = p.module ?? 'Contacts';
+    byModule.set(module, [...(byModule.get(module) ?? []), await createPerson(sugar, { ...p, module })]);
+  }
   const listId = await createList(sugar, name);
-  await addToList(sugar, listId, 'Contacts', ids);
+  for (const [module, ids] of byModule) await addToList(sugar, listId, module, ids);
   return listId;
+}
+
+/** A Target List of new Contacts, one per address, first names `${prefix}0`, `${prefix}1`, …; returns the list's id. */
+export function createContactList(sugar: SugarClient, name: string, addresses: readonly string[], prefix = 'P'): Promise<string> {
+  return createListOf(
+    sugar,
+    name,
+    addresses.map((address, i) => ({ first_name: `${prefix}${i}`, emails: [{ address }] })),
+  );
 }

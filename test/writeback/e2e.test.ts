@@ -6,7 +6,9 @@
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver, fixture } from '../engagement/inbound-support.js';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { expectCampaignLogEqualsReport } from '../support/campaign-checks.js';
+import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from './helpers.js';
 
@@ -19,6 +21,11 @@ const pixelOf = async (addr: string) => /src="([^"]*\/t\/o\/[^"]+)"/.exec(await 
 const linksOf = async (addr: string) => [...(await html(addr)).matchAll(/href="([^"]*\/t\/c\/[^"]+)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
 const get = (url: string) => fetch(url, { headers: { 'User-Agent': HUMAN_UA }, redirect: 'manual' });
 const messageIdOf = (addr: string) => /^Message-ID: (<[^>]+>)/im.exec(byAddress(addr).raw.toString())![1];
+/** A DSN or complaint report (an .eml fixture) about the message `addr` got, delivered to the bounce port. */
+const reportBack = (addr: string, file: string) => {
+  const m = byAddress(addr);
+  return deliver(stack.service.bouncePort, [m.envelope.from], fixture(file, { verp: m.envelope.from, rcpt: m.envelope.to[0], messageId: messageIdOf(addr) }));
+};
 
 beforeAll(async () => {
   stack = await startStack({
@@ -57,19 +64,17 @@ afterAll(async () => {
 
 describe('Sugar write-back end to end', () => {
   it('sends, and the Sugar Campaign exists with its list and trackers as soon as sending starts', async () => {
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Spring news, written back to Sugar',
-      subject: 'Hello',
-      fromName: 'Spring Team',
-      fromEmail: 'news@news.example.test',
-      html: '<p>Hi</p><a href="https://shop.example.com/spring">Shop</a> <a href="https://example.com/about">About</a>',
-      targetListIds: [ids.list],
-    });
+    const created = await stack.api(
+      'POST',
+      '/campaigns',
+      campaignBody([ids.list], {
+        name: 'Spring news, written back to Sugar',
+        fromName: 'Spring Team',
+        html: '<p>Hi</p><a href="https://shop.example.com/spring">Shop</a> <a href="https://example.com/about">About</a>',
+      }),
+    );
     expect(created.status).toBe(201);
-    campaign = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${created.body.id}`)).body;
-      return c.status === 'sent' && c.writeback.sugarCampaignId ? c : undefined;
-    }, 'sent and set up in Sugar');
+    campaign = await untilCampaign(stack.api, created.body.id, (c) => c.status === 'sent' && c.writeback.sugarCampaignId, 'sent and set up in Sugar');
     expect(campaign.progress).toMatchObject({ accepted: 5, failed: 2 }); // sam's shared address is mailed once
     const sugarCampaign = stack.sim.db.prepare('SELECT name, campaign_type, status FROM campaigns WHERE id = ?').get(campaign.writeback.sugarCampaignId);
     expect(sugarCampaign).toEqual({ name: 'Spring news, written back to Sugar', campaign_type: 'Email', status: 'Active' });
@@ -90,56 +95,14 @@ describe('Sugar write-back end to end', () => {
       (await fetch(unsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }))
         .status,
     ).toBe(200);
-    const sam = byAddress('sam@example.com');
-    expect(
-      await deliver(
-        stack.service.bouncePort,
-        [sam.envelope.from],
-        fixture('arf-abuse.eml', { verp: sam.envelope.from, rcpt: sam.envelope.to[0], messageId: messageIdOf('sam@example.com') }),
-      ),
-    ).toEqual({ ok: true });
-    const cat = byAddress('cat@example.com');
-    expect(
-      await deliver(
-        stack.service.bouncePort,
-        [cat.envelope.from],
-        fixture('postfix-mailbox-full.eml', { verp: cat.envelope.from, rcpt: 'cat@example.com', messageId: messageIdOf('cat@example.com') }),
-      ),
-    ).toEqual({ ok: true });
-    const bob = byAddress('bob@example.org');
-    expect(
-      await deliver(
-        stack.service.bouncePort,
-        [bob.envelope.from],
-        fixture('postfix-user-unknown.eml', { verp: bob.envelope.from, rcpt: 'bob@example.org', messageId: messageIdOf('bob@example.org') }),
-      ),
-    ).toEqual({ ok: true });
+    expect(await reportBack('sam@example.com', 'arf-abuse.eml')).toEqual({ ok: true });
+    expect(await reportBack('cat@example.com', 'postfix-mailbox-full.eml')).toEqual({ ok: true });
+    expect(await reportBack('bob@example.org', 'postfix-user-unknown.eml')).toEqual({ ok: true });
   });
 
   it("leaves Sugar's CampaignLog equal to the service's own report, row for row", async () => {
-    const id = campaign.id;
-    const view = await waitFor(async () => {
-      const c = (await stack.api('GET', `/campaigns/${id}`)).body;
-      return c.writeback.pending === 0 && c.writeback.hitsPending === 0 && c.writeback.done > 0 ? c : undefined;
-    }, 'everything written back');
-    const report = (await stack.api('GET', `/campaigns/${id}/report`)).body;
-    const sid = view.writeback.sugarCampaignId;
-    const counts = stack.sim.campaignLogCounts(sid);
+    const counts = await expectCampaignLogEqualsReport(stack, campaign.id);
     expect(counts).toEqual({ targeted: 5, viewed: 4, link: 2, removed: 2, 'invalid email': 2, 'send error': 2 });
-    expect(view.writeback).toMatchObject({ dead: 0, errors: [], activity: counts });
-    expect(counts).toEqual({
-      targeted: report.accepted,
-      viewed: report.opened.people,
-      link: report.links.reduce((n: number, l: any) => n + l.people, 0),
-      removed: report.optedOut,
-      'invalid email': report.bounced.hard,
-      'send error': report.bounced.soft,
-    });
-    const local = (await stack.service.store.writeback.rows(id)).map((r) => `${r.logId} ${r.activityType} ${r.targetId}`).sort();
-    const remote = (stack.sim.db.prepare('SELECT id, activity_type, target_id FROM campaign_log WHERE campaign_id = ? AND deleted = 0').all(sid) as any[])
-      .map((r) => `${r.id} ${r.activity_type} ${r.target_id}`)
-      .sort();
-    expect(remote).toEqual(local);
   });
 
   it("shows each target's rows on its own record through the campaigns link", async () => {

@@ -8,6 +8,7 @@ import type { EmailContent } from '../domain/automation.js';
 import { advance, type Engagement } from '../domain/automation-steps.js';
 import type { Campaign, Target } from '../domain/types.js';
 import type { Enrolment, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 
 /** A tick's part of the store: enrolments move, step campaigns fill their ledgers, in one transaction a batch. */
 export type EngineStore = UnitOfWork &
@@ -40,7 +41,7 @@ export interface EngineDeps {
   now?: () => Date;
   /** Targets advanced per transaction. */
   batchSize?: number;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 /** `trackingConsent` defaults to true, as extraction does when no consent field is configured. */

@@ -6,6 +6,7 @@ import type { AudienceReader } from '../campaigns/audiences.js';
 import { type ExtractionStore, readTargets, type SugarReader } from '../campaigns/extraction.js';
 import type { Audit, SugarAudience } from '../domain/types.js';
 import type { AutomationRepo, StoredAutomation, StorePart } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 
 export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' | 'listsRead' }>;
 
@@ -43,7 +44,7 @@ export function createListEnrolment(deps: {
   sudoFor?: (userName: string) => AudienceReader;
   now?: () => Date;
   onEnrolled: () => void;
-  logger?: { warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'warn'>;
 }) {
   const read = async (a: StoredAutomation) => {
     const { enrolled } = await enrolFromLists(deps, a, (deps.now?.() ?? new Date()).toISOString());

@@ -2,6 +2,7 @@
 // Several processes on one database: the tick, the split check and the list refresh each run in the one process
 // holding their lease (kept between runs, taken over when that process dies).
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
+import type { Log } from '../ports/log.js';
 import type { AutomationEngine } from './engine.js';
 
 export function createAutomationRunner(o: {
@@ -12,7 +13,7 @@ export function createAutomationRunner(o: {
   refreshMs?: number;
   /** Chooses split winners whose time has come; run with the ticks, never two at once. */
   checkSplits?: () => Promise<void>;
-  logger?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'warn' | 'error'>;
   /** Leases, with several processes on one database (absent: every run happens here). */
   leases?: Pick<LeaseRunner, 'run'>;
 }) {

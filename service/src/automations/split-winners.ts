@@ -7,6 +7,7 @@ import { chooseWinner, type VariantResult } from '../domain/ab-test.js';
 import { type Instruction, type SplitWinnerRule, splitPathSends } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
 import type { SplitDecision, StoredAutomation, StorePart } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 
 export type SplitWinnerStore = StorePart<{
   automations: 'inStatus' | 'stepCampaigns';
@@ -18,7 +19,7 @@ export type SplitWinnerStore = StorePart<{
 export interface SplitWinnerDeps {
   store: SplitWinnerStore;
   now?: () => Date;
-  logger?: { info(o: object, m?: string): void };
+  logger?: Pick<Log, 'info'>;
 }
 
 type Split = Extract<Instruction, { op: 'split' }>;

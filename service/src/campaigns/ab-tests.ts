@@ -10,6 +10,7 @@ import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { AbTest, CompiledCampaign, StorePart } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 import { AbTestBody, AbWinnerBody, CreateCampaignBody } from './schemas.js';
 import type { CampaignService, CreateCampaignInput } from './service.js';
 
@@ -26,7 +27,7 @@ export interface AbTestDeps {
   /** A new campaign is there to extract (the rest). */
   kick?: () => void;
   now?: () => Date;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 const letter = (i: number) => String.fromCharCode(65 + i);
@@ -185,7 +186,7 @@ export function createAbTests(deps: AbTestDeps) {
 export type AbTests = ReturnType<typeof createAbTests>;
 
 /** Runs `tick` every `everyMs` until stopped; one tick at a time. */
-export function createAbTestRunner(tests: Pick<AbTests, 'tick'>, opts: { everyMs?: number; logger?: { error(o: object, m?: string): void } } = {}) {
+export function createAbTestRunner(tests: Pick<AbTests, 'tick'>, opts: { everyMs?: number; logger?: Pick<Log, 'error'> } = {}) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   const run = () => {

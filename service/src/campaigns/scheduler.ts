@@ -9,6 +9,7 @@
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Audit, Campaign } from '../domain/types.js';
 import type { AutomationRepo, StorePart } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 
 export type SchedulerStore = StorePart<{
   campaigns: 'get' | 'transition' | 'inStatus' | 'staleHolds' | 'due';
@@ -34,7 +35,7 @@ export interface SchedulerDeps {
   now?: () => Date;
   /** Leases, with several processes on one database (absent: this process is alone and every job runs here). */
   leases?: Pick<LeaseRunner, 'run'>;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 const isRetryable = (e: unknown) => (e as { retryable?: boolean }).retryable === true;

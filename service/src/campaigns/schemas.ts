@@ -1,6 +1,6 @@
 // The request bodies the campaign use cases take, one zod schema each (rendered into docs/api.md).
 import { isSendableAddress } from '../domain/address.js';
-import { dateTime, idList, text, z } from '../domain/input.js';
+import { dateTime, idList, queryNumber, text, z } from '../domain/input.js';
 import { isTimeZone } from '../domain/local-send-time.js';
 
 const always = { when: () => true }; // cross-field checks run even when a field is wrong, so every problem is told at once
@@ -58,16 +58,8 @@ const flag = (field: string) => z.enum(['true', 'false'], { error: `${field} mus
 
 /** GET /campaigns: a page of the campaigns the caller may see, filtered (every filter given applies). */
 export const CampaignListQuery = z.object({
-  limit: z
-    .string()
-    .regex(/^\d{1,9}$/, 'limit must be a whole number')
-    .optional()
-    .describe('Campaigns per page, 1 to 500 (default 50)'),
-  offset: z
-    .string()
-    .regex(/^\d{1,9}$/, 'offset must be a whole number')
-    .optional()
-    .describe('Campaigns to skip'),
+  limit: queryNumber('limit', 'Campaigns per page, 1 to 500 (default 50)'),
+  offset: queryNumber('offset', 'Campaigns to skip'),
   status: statusList.optional().describe('Only these statuses, comma-separated'),
   q: z.string({ error: 'q must be text' }).max(200, 'q must be at most 200 characters').optional().describe('Text in the name or subject (case ignored)'),
   fromEmail: z.string({ error: 'fromEmail must be text' }).max(254, 'fromEmail must be at most 254 characters').optional().describe('Only this From address'),

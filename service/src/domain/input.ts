@@ -35,6 +35,15 @@ export function dateTime(field: string, description?: string): z.ZodType<string 
   return z.preprocess(absent, description ? s.describe(description) : s) as z.ZodType<string | undefined>;
 }
 
+/** A whole number of at most `digits` digits in a query string, kept as text (the use case bounds it). */
+export function queryNumber(field: string, description: string, o: { digits?: number; message?: string } = {}) {
+  return z
+    .string()
+    .regex(new RegExp(`^\\d{1,${o.digits ?? 9}}$`), o.message ?? `${field} must be a whole number`)
+    .optional()
+    .describe(description);
+}
+
 /** `targets[3]` for the path ['targets', 3, 'module'] (the item a message starting with '.' is about). */
 const itemPath = (path: PropertyKey[]) =>
   path

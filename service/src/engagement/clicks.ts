@@ -33,14 +33,27 @@ export function safeRedirectTarget(stored: string | undefined): string | undefin
   }
 }
 
-/** `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit. */
 /** A click's counters (and an implied open), its raw events and outbox items, in one transaction. */
 export type ClickStore = UnitOfWork & StorePart<{ engagement: 'forRecipient' | 'record'; events: 'add'; outbox: 'enqueue' }>;
 
+/** `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit. */
 export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLookup; rules: BotRules; maxEventsPerRecipient?: number }) {
   const { store, lookup } = o;
   const maxEvents = o.maxEventsPerRecipient ?? 50;
-  const hitsOf = (k: { humanHits: number; machineHits: number }) => k.humanHits + k.machineHits;
+  type Counters = Awaited<ReturnType<ClickStore['engagement']['forRecipient']>>;
+
+  /** The raw event of a hit, unless the recipient's counters already hold `maxEvents` hits of its kind. */
+  async function keepEvent(
+    tx: StorePart<{ events: 'add' }>,
+    counters: Counters,
+    r: TrackedRecipient,
+    type: 'click' | 'open',
+    at: string,
+    data: Record<string, unknown>,
+  ) {
+    const before = counters.filter((k) => k.kind === type).reduce((n, k) => n + k.humanHits + k.machineHits, 0);
+    if (before < maxEvents) await tx.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type, at, data });
+  }
 
   async function resolve(rowId: number, linkIndex: number): Promise<ResolvedClick | undefined> {
     const recipient = await lookup.get(rowId);
@@ -68,30 +81,15 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
         at,
         human,
       });
-      const clicksBefore = counters.filter((k) => k.kind === 'click').reduce((n, k) => n + hitsOf(k), 0);
-      if (clicksBefore < maxEvents)
-        await tx.events.add({
-          recipientRowId: r.rowId,
-          campaignId: r.campaignId,
-          type: 'click',
-          at,
-          data: { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
-        });
+      const ua = hit.userAgent?.slice(0, 200);
+      await keepEvent(tx, counters, r, 'click', at, { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua });
       if (firstHuman) {
         await tx.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
       }
       const opened = counters.some((k) => k.kind === 'open' && k.humanHits > 0);
       if (human && !opened) {
         await tx.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
-        const opensBefore = counters.filter((k) => k.kind === 'open').reduce((n, k) => n + hitsOf(k), 0);
-        if (opensBefore < maxEvents)
-          await tx.events.add({
-            recipientRowId: r.rowId,
-            campaignId: r.campaignId,
-            type: 'open',
-            at,
-            data: { class: 'human', machine: false, reason: 'implied_by_click' },
-          });
+        await keepEvent(tx, counters, r, 'open', at, { class: 'human', machine: false, reason: 'implied_by_click' });
         await tx.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
       }
       return verdict;

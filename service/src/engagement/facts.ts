@@ -4,6 +4,7 @@
 import { type BounceVerdict, type BounceVerdictKind, classifyBounce } from '../domain/bounce-rules.js';
 import { type OptOutReason, outboxItem } from '../domain/outbox.js';
 import type { ProviderGroup, StorePart, UnitOfWork, VolumeDelta } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 
 export type BounceSource = 'dsn' | 'smtp' | 'webhook';
@@ -25,10 +26,7 @@ export interface FactResult {
   suppressed: boolean;
 }
 
-export interface FactLogger {
-  error(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-}
+export type FactLogger = Pick<Log, 'error' | 'warn'>;
 
 /** A fact, its suppression, its raw event and its outbox item commit together; a block pauses the campaign. */
 export type FactStore = UnitOfWork &

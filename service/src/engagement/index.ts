@@ -3,6 +3,7 @@
 import type { Actor } from '../access/actor.js';
 import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
 import type { EventRepo } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 import { type ClickStore, createClickRecorder } from './clicks.js';
 import { createFactRecorder, type FactDeps, type FactStore } from './facts.js';
 import { cidrMatcher } from './ip.js';
@@ -12,11 +13,7 @@ import { campaignReport, keyFigures, type ReportStore } from './report.js';
 import { campaignCsv, campaignPeople, type PeopleStore } from './report-people.js';
 import { startRetention } from './retention.js';
 
-export interface EngagementLogger {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-  error(o: object, m?: string): void;
-}
+export type EngagementLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
 /** Everything the engagement recorders, the report and retention use. */
 export type EngagementStore = FactStore & OpenStore & ClickStore & LookupStore & ReportStore & PeopleStore & { events: Pick<EventRepo, 'pruneOlderThan'> };

@@ -5,6 +5,7 @@
 import { type BotRules, classifyOpen } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup } from './recipients.js';
 
@@ -29,7 +30,7 @@ export interface OpenRecorderOptions {
   maxBatch?: number;
   /** Raw open events kept per recipient (default 50); the counters count every open past it. */
   maxEventsPerRecipient?: number;
-  logger?: { error(o: object, m?: string): void };
+  logger?: Pick<Log, 'error'>;
 }
 
 interface Batch {

@@ -5,7 +5,7 @@ import type { Actor } from '../access/actor.js';
 import { allowsModule, requireModule } from '../access/policy.js';
 import type { RecipientChoice } from '../campaigns/recipient-preview.js';
 import { recipientName } from '../campaigns/recipient-preview.js';
-import { parseInput, z } from '../domain/input.js';
+import { parseInput, queryNumber, z } from '../domain/input.js';
 import type { ExportRow, PeopleKind, PersonRow, StorePart } from '../ports/index.js';
 
 export type PeopleStore = StorePart<{ reports: 'people' | 'exportRows' }>;
@@ -18,16 +18,8 @@ export const viewableModules = (actor: Actor) => TARGET_MODULES.filter((m) => al
 
 export const PeopleQuery = z.object({
   kind: z.enum(PEOPLE_KINDS as [PeopleKind, ...PeopleKind[]], { error: `kind must be one of ${PEOPLE_KINDS.join(', ')}` }).describe('Which list'),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, 'limit must be a number from 1 to 500')
-    .optional()
-    .describe('People per page, 1 to 500 (default 50)'),
-  offset: z
-    .string()
-    .regex(/^\d{1,9}$/, 'offset must be a whole number')
-    .optional()
-    .describe('People to skip'),
+  limit: queryNumber('limit', 'People per page, 1 to 500 (default 50)', { digits: 4, message: 'limit must be a number from 1 to 500' }),
+  offset: queryNumber('offset', 'People to skip'),
 });
 
 /** A person on one of the report's lists: the recipient as the preview names them, and what happened. */

@@ -1,13 +1,14 @@
 // Raw engagement events (with truncated IPs and user agents) are personal data: keep them only for
 // the configured retention. Counters and facts stay, so reports keep their totals.
 import type { EventRepo } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 
 export function startRetention(o: {
   store: { events: Pick<EventRepo, 'pruneOlderThan'> };
   days: number;
   intervalMs?: number;
   clock?: () => Date;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn'>;
 }): { runOnce(): Promise<number>; stop(): void } {
   const clock = o.clock ?? (() => new Date());
   const runOnce = async () => {

@@ -1,6 +1,7 @@
 // The only module that builds the Express app. Routes get their collaborators passed in.
 import express, { type Express, type Router } from 'express';
 import { AppError } from '../domain/errors.js';
+import type { Log } from '../ports/log.js';
 import { type AuthOptions, authenticators } from './auth.js';
 import { errorHandler } from './errors.js';
 import { type OpsOptions, opsRoutes, requestIds } from './ops-routes.js';
@@ -13,7 +14,7 @@ export interface AppOptions {
   apiRouters: Router[];
   publicRouters?: Router[];
   bodyLimit?: string;
-  logger?: { error(o: object, m?: string): void; info?(o: object, m?: string): void };
+  logger?: Pick<Log, 'error'> & Partial<Pick<Log, 'info'>>;
   /** /readyz and /metrics; without it /readyz answers ready and /metrics is 404. */
   ops?: Omit<OpsOptions, 'apiKey'>;
 }

@@ -4,6 +4,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { AppError, type AppErrorCode } from '../domain/errors.js';
 import { StoreInputError, StoreUnavailableError } from '../ports/errors.js';
+import type { Log } from '../ports/log.js';
 import { SugarApiError } from '../sugar/errors.js';
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
@@ -87,7 +88,7 @@ export function toHttp(err: unknown): Answer {
   return { status: 500, body: { error: 'internal', message: 'Internal error' } };
 }
 
-export function errorHandler(logger?: { error(o: object, m?: string): void }): ErrorRequestHandler {
+export function errorHandler(logger?: Pick<Log, 'error'>): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { status, body } = toHttp(err);
     if (status >= 500) logger?.error({ err, requestId: res.locals.requestId, method: req.method, path: req.path.slice(0, 300) }, 'http.error');

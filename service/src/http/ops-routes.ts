@@ -4,6 +4,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { AppError } from '../domain/errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Readiness } from '../ops/readiness.js';
+import type { Log } from '../ports/log.js';
 
 export interface OpsOptions {
   readiness?: () => Promise<Readiness>;
@@ -12,9 +13,7 @@ export interface OpsOptions {
   apiKey?: string;
 }
 
-export interface RequestLogger {
-  info(o: object, m?: string): void;
-}
+export type RequestLogger = Pick<Log, 'info'>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

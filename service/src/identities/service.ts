@@ -20,6 +20,7 @@ import { parseInput } from '../domain/input.js';
 import { seal, unseal } from '../domain/sealed.js';
 import { validateWarmupPlan } from '../domain/warmup.js';
 import type { IdentitySettings, SenderProfile, StorePart, UnitOfWork, VolumeCounts } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
 import { ApproveBody, DeliverabilityQuery, IdentityBody, type IdentityInput } from './schemas.js';
 
 const KEY_PURPOSE = 'identity-dkim-key';
@@ -61,7 +62,7 @@ export interface IdentityDeps {
   /** An administrator resumed the identity: providers start over. */
   onResumed?: (identityId: string) => void;
   now?: () => Date;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 /** What the environment (LEADFWD_SMTP_*, LEADFWD_DKIM_*, …) says the default identity is. */

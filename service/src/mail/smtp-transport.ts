@@ -3,6 +3,7 @@
 // outcome: every reply or failure is classified (domain/smtp-reply.ts), and a connection lost
 // after the whole message went out is "uncertain", never retried blindly.
 import { classifySmtpOutcome } from '../domain/smtp-reply.js';
+import type { Log } from '../ports/log.js';
 import type { BuiltMessage, SendResult } from '../ports/mail.js';
 import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
 import { createDkimSigners } from './dkim-signers.js';
@@ -10,11 +11,7 @@ import { createSmtpPool, type SmtpSendError } from './smtp-pool.js';
 
 export type { DkimOptions } from './dkim.js';
 
-export interface SmtpTransportLogger {
-  warn(obj: object, msg?: string): void;
-  info?(obj: object, msg?: string): void;
-  debug?(obj: object, msg?: string): void;
-}
+export type SmtpTransportLogger = Pick<Log, 'warn'> & Partial<Pick<Log, 'info' | 'debug'>>;
 
 export interface SmtpTransportOptions {
   smtpUrl: string; // smtp://user:pass@host:port?ignoreTLS=true, smtps:// for implicit TLS

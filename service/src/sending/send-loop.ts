@@ -178,7 +178,8 @@ export function createSendLoop(deps: SendLoopDeps) {
             await holdBack(`p:${f.provider}`, f.provider, undefined, new Date(throttle.resumeAt), `${f.provider} paused: ${throttle.reason ?? ''}`);
         }
         if (result.relayProblem === 'auth') await deps.onRelayProblem?.(identity, result.text);
-        await record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
+        // The relay's verdict as a fact (a bounce) before the row's outcome: the write-back of a failed row reads
+        // whether a bounce covers it, and on PostgreSQL it may run between the two commits.
         if (!result.internal && deps.onOutcome) {
           try {
             await deps.onOutcome(f.row, result);
@@ -186,6 +187,7 @@ export function createSendLoop(deps: SendLoopDeps) {
             deps.logger?.warn({ err, rowId }, 'send.on_outcome_failed');
           }
         }
+        await record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
       }
       if (waiter && inFlight.size < waiter.below) {
         const w = waiter;

@@ -3,15 +3,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
+import type { Log } from '../ports/log.js';
 import { defaultSleep, fullJitter, parseRetryAfter } from './backoff.js';
 import { SugarApiError } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface SugarLogger {
-  debug(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-}
+export type SugarLogger = Pick<Log, 'debug' | 'warn'>;
 
 export interface SugarCallStats {
   calls: number;

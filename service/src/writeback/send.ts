@@ -3,6 +3,7 @@
 import { createTokenBucket } from '../domain/rate-limit.js';
 import type { SugarOp } from '../domain/writeback.js';
 import { judge, type OpVerdict } from '../domain/writeback-results.js';
+import type { Log } from '../ports/log.js';
 /** One sub-request of POST /bulk and Sugar's answer to it (the Sugar client implements BulkPort). */
 export interface BulkItem {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -18,11 +19,7 @@ export interface BulkPort {
   bulk(items: BulkItem[], opts?: { chunkSize?: number; idempotent?: boolean }): Promise<BulkResult[]>;
 }
 
-export interface WritebackLogger {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-  error(o: object, m?: string): void;
-}
+export type WritebackLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
 /** Sugar's answer to one op: the verdict, the body, and the HTTP status Sugar gave it. */
 export interface OpResult {

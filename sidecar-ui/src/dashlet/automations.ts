@@ -6,6 +6,7 @@ import { h } from '../shared/dom.js';
 import { automationHref } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { AutomationStatus, AutomationSummary, AutomationView } from '../shared/service-types.js';
+import { actionButtons, rowHead } from './card.js';
 
 export type AutomationAction = 'pause' | 'resume' | 'stop';
 
@@ -36,35 +37,13 @@ export function automationCard(a: AutomationView, onAction?: (a: AutomationView,
   return h(
     'li',
     { class: 'leadfwd-automation', 'data-automation-id': a.id, 'data-status': a.status },
-    h(
-      'div',
-      { class: 'leadfwd-row-head' },
-      h('a', { class: 'leadfwd-automation-name', href: automationHref(a.id) }, a.name),
-      h('span', { class: `${STATUS_CLASS[a.status] ?? 'label'} leadfwd-status-label` }, t(automationStatusLabel(a.status))),
-    ),
+    rowHead('automation', a.name, automationHref(a.id), STATUS_CLASS[a.status], t(automationStatusLabel(a.status))),
     h('p', { class: 'leadfwd-line help-block leadfwd-enrolments' }, t('LBL_LEADFWD_AUTOMATION_ENROLMENTS', { active: e.active, done: e.done, left: e.left })),
     h(
       'p',
       { class: 'leadfwd-line leadfwd-automation-totals' },
       t('LBL_LEADFWD_AUTOMATION_TOTALS', { steps: stepRows(a.steps).filter((r) => r.kind === 'email').length, ...sum }),
     ),
-    can.length
-      ? h(
-          'div',
-          { class: 'leadfwd-actions' },
-          can.map((x) =>
-            h(
-              'button',
-              {
-                type: 'button',
-                class: `btn btn-small leadfwd-automation-${x}`,
-                'aria-label': t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}_NAMED`, { name: a.name }),
-                onclick: () => onAction!(a, x),
-              },
-              t(`LBL_LEADFWD_AUTOMATION_${x.toUpperCase()}`),
-            ),
-          ),
-        )
-      : null,
+    actionButtons(can, { cls: 'leadfwd-automation', labels: 'LBL_LEADFWD_AUTOMATION', name: a.name }, (x) => onAction!(a, x)),
   );
 }

@@ -241,36 +241,33 @@ function load(view: SidecarView): Promise<void> {
   return st.inFlight;
 }
 
-async function act(view: SidecarView, c: CampaignView, action: CampaignAction): Promise<void> {
+/** Posts a command, says how it went and reloads; a command that ends something (`confirmFirst`) is confirmed first. */
+async function command(view: SidecarView, path: string, done: string, confirmFirst?: { id: string; text: string }): Promise<void> {
   const run = async () => {
     try {
       const st = state(view);
       if (!st.client) st.client = connect();
-      await st.client.post(`/campaigns/${encodeURIComponent(c.id)}/${action}`);
-      showAlert('leadfwd-action', 'success', t(`LBL_LEADFWD_DONE_${action.toUpperCase()}`, { name: c.name }), { autoClose: true });
+      await st.client.post(path);
+      showAlert('leadfwd-action', 'success', done, { autoClose: true });
     } catch (e) {
       showAlert('leadfwd-action', 'error', describeError(e).text);
     }
     await load(view);
   };
-  if (action !== 'cancel') return run();
-  showAlert('leadfwd-confirm-cancel', 'confirmation', t('LBL_LEADFWD_CONFIRM_CANCEL', { name: c.name }), { onConfirm: () => void run() });
+  if (!confirmFirst) return run();
+  showAlert(confirmFirst.id, 'confirmation', confirmFirst.text, { onConfirm: () => void run() });
 }
 
-async function actOnAutomation(view: SidecarView, a: AutomationView, action: AutomationAction): Promise<void> {
-  const run = async () => {
-    try {
-      const st = state(view);
-      if (!st.client) st.client = connect();
-      await st.client.post(`/automations/${encodeURIComponent(a.id)}/${action}`);
-      showAlert('leadfwd-action', 'success', t(`LBL_LEADFWD_AUTOMATION_DONE_${action.toUpperCase()}`, { name: a.name }), { autoClose: true });
-    } catch (e) {
-      showAlert('leadfwd-action', 'error', describeError(e).text);
-    }
-    await load(view);
-  };
-  if (action !== 'stop') return run();
-  showAlert('leadfwd-confirm-stop', 'confirmation', t('LBL_LEADFWD_AUTOMATION_CONFIRM_STOP', { name: a.name }), { onConfirm: () => void run() });
+function act(view: SidecarView, c: CampaignView, action: CampaignAction): Promise<void> {
+  const name = { name: c.name };
+  const confirmFirst = action === 'cancel' ? { id: 'leadfwd-confirm-cancel', text: t('LBL_LEADFWD_CONFIRM_CANCEL', name) } : undefined;
+  return command(view, `/campaigns/${encodeURIComponent(c.id)}/${action}`, t(`LBL_LEADFWD_DONE_${action.toUpperCase()}`, name), confirmFirst);
+}
+
+function actOnAutomation(view: SidecarView, a: AutomationView, action: AutomationAction): Promise<void> {
+  const name = { name: a.name };
+  const confirmFirst = action === 'stop' ? { id: 'leadfwd-confirm-stop', text: t('LBL_LEADFWD_AUTOMATION_CONFIRM_STOP', name) } : undefined;
+  return command(view, `/automations/${encodeURIComponent(a.id)}/${action}`, t(`LBL_LEADFWD_AUTOMATION_DONE_${action.toUpperCase()}`, name), confirmFirst);
 }
 
 export const campaignsDashlet = {

@@ -85,20 +85,38 @@ function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction
   if (['extracting', 'pending', 'sending'].includes(c.status)) can.push('pause');
   if (c.status === 'paused') can.push('resume');
   if (['draft', 'extracting', 'pending', 'sending', 'paused'].includes(c.status)) can.push('cancel');
-  if (!can.length) return null;
+  return actionButtons(can, { cls: 'leadfwd-action', labels: 'LBL_LEADFWD_ACTION', name: c.name }, (a) => onAction(c, a));
+}
+
+/** A dashlet line's head: the campaign's or automation's name, opening it, and its status as a Sugar label. */
+export function rowHead(kind: 'campaign' | 'automation', name: string, href: string, labelClass: string | undefined, status: string) {
+  return h(
+    'div',
+    { class: 'leadfwd-row-head' },
+    h('a', { class: `leadfwd-${kind}-name`, href }, name),
+    h('span', { class: `${labelClass ?? 'label'} leadfwd-status-label` }, status),
+  );
+}
+
+/**
+ * A dashlet line's small buttons, one per action: class `${cls}-${action}`, label `${labels}_${ACTION}`, and for
+ * screen readers `${labels}_${ACTION}_NAMED` with the campaign's or automation's `name`. None: null.
+ */
+export function actionButtons<A extends string>(actions: A[], o: { cls: string; labels: string; name: string }, onAction: (a: A) => void) {
+  if (!actions.length) return null;
   return h(
     'div',
     { class: 'leadfwd-actions' },
-    can.map((a) =>
+    actions.map((a) =>
       h(
         'button',
         {
           type: 'button',
-          class: `btn btn-small leadfwd-action-${a}`,
-          'aria-label': t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}_NAMED`, { name: c.name }),
-          onclick: () => onAction(c, a),
+          class: `btn btn-small ${o.cls}-${a}`,
+          'aria-label': t(`${o.labels}_${a.toUpperCase()}_NAMED`, { name: o.name }),
+          onclick: () => onAction(a),
         },
-        t(`LBL_LEADFWD_ACTION_${a.toUpperCase()}`),
+        t(`${o.labels}_${a.toUpperCase()}`),
       ),
     ),
   );
@@ -114,12 +132,7 @@ export function campaignCard(
   return h(
     'li',
     { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
-    h(
-      'div',
-      { class: 'leadfwd-row-head' },
-      h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
-      h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
-    ),
+    rowHead('campaign', c.name, reportHref(c.id), STATUS_CLASS[c.status], t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
     h('p', { class: 'leadfwd-line help-block leadfwd-date' }, dateLine(c)),
     progress(c, samples),
     report && report.sent > 0 ? figures(report) : null,

@@ -12,6 +12,7 @@ import { describeError } from '../shared/errors.js';
 import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
+import { table } from '../shared/table.js';
 import type { SidecarView } from '../sidecar.js';
 
 interface Throttle {
@@ -89,35 +90,22 @@ function volumeTable(name: string, d: Deliverability) {
     h('td', { class: 'leadfwd-num' }, `${c.complaints.toLocaleString()} (${percent(c.rates.complained)})`),
   ];
   if (!d.days.length) return h('p', {}, t('LBL_LEADFWD_DELIV_NOTHING', { since: d.since }));
-  return h(
-    'table',
-    { class: 'table table-condensed leadfwd-deliv-table' },
+  return table(
+    'table table-condensed leadfwd-deliv-table',
     h('caption', { class: 'help-block' }, t('LBL_LEADFWD_DELIV_CAPTION', { name, since: d.since })),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        [
-          'LBL_LEADFWD_DELIV_DAY',
-          'LBL_LEADFWD_DELIV_PROVIDER',
-          'LBL_LEADFWD_DELIV_ACCEPTED',
-          'LBL_LEADFWD_DELIV_DEFERRED',
-          'LBL_LEADFWD_DELIV_BOUNCED',
-          'LBL_LEADFWD_DELIV_COMPLAINED',
-        ].map((l) => h('th', { scope: 'col' }, t(l))),
+    [
+      'LBL_LEADFWD_DELIV_DAY',
+      'LBL_LEADFWD_DELIV_PROVIDER',
+      'LBL_LEADFWD_DELIV_ACCEPTED',
+      'LBL_LEADFWD_DELIV_DEFERRED',
+      'LBL_LEADFWD_DELIV_BOUNCED',
+      'LBL_LEADFWD_DELIV_COMPLAINED',
+    ].map((l) => t(l)),
+    [...d.days]
+      .sort((a, b) => b.day.localeCompare(a.day) || a.provider.localeCompare(b.provider))
+      .map((r) =>
+        h('tr', { 'data-day': r.day, 'data-provider': r.provider }, h('th', { scope: 'row' }, r.day), h('td', {}, providerName(r.provider)), cells(r)),
       ),
-    ),
-    h(
-      'tbody',
-      {},
-      [...d.days]
-        .sort((a, b) => b.day.localeCompare(a.day) || a.provider.localeCompare(b.provider))
-        .map((r) =>
-          h('tr', { 'data-day': r.day, 'data-provider': r.provider }, h('th', { scope: 'row' }, r.day), h('td', {}, providerName(r.provider)), cells(r)),
-        ),
-    ),
     h('tfoot', {}, h('tr', { class: 'leadfwd-deliv-total' }, h('th', { scope: 'row', colspan: 2 }, t('LBL_LEADFWD_DELIV_TOTAL')), cells(d.totals))),
   );
 }

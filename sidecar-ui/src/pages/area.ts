@@ -10,6 +10,7 @@ import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOU
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
+import { table } from '../shared/table.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 
@@ -203,20 +204,11 @@ export const col = (label: string, num = false): Column => ({ label, num });
 
 /** A Sugar table (classes table, table-condensed and `cls`) with its caption for screen readers, headings and rows. */
 export function dataTable(cls: string, caption: string, columns: Column[], rows: Array<Node | null>): HTMLTableElement {
-  return h(
-    'table',
-    { class: `table table-condensed ${cls}` },
+  return table(
+    `table table-condensed ${cls}`,
     h('caption', { class: 'leadfwd-sr-only' }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => (c === null || c instanceof Node ? c : h('th', { scope: 'col', class: c.num ? 'leadfwd-num' : null }, t(c.label)))),
-      ),
-    ),
-    h('tbody', {}, rows),
+    columns.map((c) => (c === null || c instanceof Node ? c : h('th', { scope: 'col', class: c.num ? 'leadfwd-num' : null }, t(c.label)))),
+    rows,
   );
 }
 

@@ -9,7 +9,7 @@ import { formatPercent } from '../shared/format.js';
 import { reportHref } from '../shared/routes.js';
 import type { AbTestView, CampaignView, FollowUpAudience } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, button, when } from './area.js';
+import { type AreaContext, button, col, dataTable, when } from './area.js';
 
 const section = (cid: string, key: string, title: string, hint?: string) =>
   h(
@@ -60,53 +60,39 @@ export function abTestSection(ctx: AreaContext, cid: string) {
       ),
     );
     const mayChoose = test.winner === undefined && view.mayEdit !== false;
-    const th = (key: string, num = true) => h('th', { scope: 'col', class: num ? 'leadfwd-num' : null }, t(key));
+    const figures = [
+      'LBL_LEADFWD_AB_COL_ACCEPTED',
+      'LBL_LEADFWD_AB_COL_OPENERS',
+      'LBL_LEADFWD_AB_COL_MPP',
+      'LBL_LEADFWD_AB_COL_CLICKERS',
+      'LBL_LEADFWD_AB_COL_RATE',
+    ];
     b.appendChild(
-      h(
-        'table',
-        { class: 'table table-condensed leadfwd-ab-table' },
-        h('caption', { class: 'leadfwd-sr-only' }, t('LBL_LEADFWD_AB_TITLE')),
-        h(
-          'thead',
-          {},
+      dataTable(
+        'leadfwd-ab-table',
+        t('LBL_LEADFWD_AB_TITLE'),
+        [col('LBL_LEADFWD_AB_COL_VARIANT'), col('LBL_LEADFWD_AB_COL_SUBJECT'), ...figures.map((l) => col(l, true)), mayChoose ? h('td', {}) : null],
+        test.variants.map((v) =>
           h(
             'tr',
-            {},
-            th('LBL_LEADFWD_AB_COL_VARIANT', false),
-            th('LBL_LEADFWD_AB_COL_SUBJECT', false),
-            th('LBL_LEADFWD_AB_COL_ACCEPTED'),
-            th('LBL_LEADFWD_AB_COL_OPENERS'),
-            th('LBL_LEADFWD_AB_COL_MPP'),
-            th('LBL_LEADFWD_AB_COL_CLICKERS'),
-            th('LBL_LEADFWD_AB_COL_RATE'),
-            mayChoose ? h('td', {}) : null,
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          test.variants.map((v) =>
-            h(
-              'tr',
-              { 'data-variant': v.variant, class: test.winner === v.variant ? 'leadfwd-ab-winner' : null },
-              h('th', { scope: 'row' }, h('a', { href: reportHref(v.campaignId) }, v.label)),
-              h('td', {}, v.subject),
-              h('td', { class: 'leadfwd-num' }, String(v.accepted)),
-              h('td', { class: 'leadfwd-num' }, String(v.humanOpeners)),
-              h('td', { class: 'leadfwd-num' }, String(v.mppOnly)),
-              h('td', { class: 'leadfwd-num' }, String(v.humanClickers)),
-              h('td', { class: 'leadfwd-num' }, formatPercent(v.rate)),
-              mayChoose
-                ? h(
-                    'td',
-                    {},
-                    button(t('LBL_LEADFWD_AB_CHOOSE'), 'btn-small leadfwd-ab-choose', () => choose(view, test, v.variant), {
-                      disabled: choosing,
-                      ariaLabel: t('LBL_LEADFWD_AB_CHOOSE_NAMED', { variant: v.label }),
-                    }),
-                  )
-                : null,
-            ),
+            { 'data-variant': v.variant, class: test.winner === v.variant ? 'leadfwd-ab-winner' : null },
+            h('th', { scope: 'row' }, h('a', { href: reportHref(v.campaignId) }, v.label)),
+            h('td', {}, v.subject),
+            h('td', { class: 'leadfwd-num' }, String(v.accepted)),
+            h('td', { class: 'leadfwd-num' }, String(v.humanOpeners)),
+            h('td', { class: 'leadfwd-num' }, String(v.mppOnly)),
+            h('td', { class: 'leadfwd-num' }, String(v.humanClickers)),
+            h('td', { class: 'leadfwd-num' }, formatPercent(v.rate)),
+            mayChoose
+              ? h(
+                  'td',
+                  {},
+                  button(t('LBL_LEADFWD_AB_CHOOSE'), 'btn-small leadfwd-ab-choose', () => choose(view, test, v.variant), {
+                    disabled: choosing,
+                    ariaLabel: t('LBL_LEADFWD_AB_CHOOSE_NAMED', { variant: v.label }),
+                  }),
+                )
+              : null,
           ),
         ),
       ),

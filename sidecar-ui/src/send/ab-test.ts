@@ -4,6 +4,7 @@
 // /ab-tests) and cancels that held one, so nothing goes that the person did not confirm.
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
+import { table } from '../shared/table.js';
 import { looksLikeMjml } from './merge.js';
 
 export interface AbVariantForm {
@@ -154,32 +155,17 @@ export function abSummary(ab: AbForm, main: { subject: string }, audience?: numb
   return h(
     'div',
     { class: 'leadfwd-ab-review' },
-    h(
-      'table',
-      { class: 'table table-condensed leadfwd-ab-review-variants' },
+    table(
+      'table table-condensed leadfwd-ab-review-variants',
       h('caption', { class: 'help-block' }, t('LBL_LEADFWD_AB_REVIEW_TITLE')),
-      h(
-        'thead',
-        {},
+      [t('LBL_LEADFWD_AB_COL_VARIANT'), t('LBL_LEADFWD_AB_COL_SUBJECT'), t('LBL_LEADFWD_AB_COL_CONTENT')],
+      ab.variants.map((v, i) =>
         h(
           'tr',
-          {},
-          h('th', { scope: 'col' }, t('LBL_LEADFWD_AB_COL_VARIANT')),
-          h('th', { scope: 'col' }, t('LBL_LEADFWD_AB_COL_SUBJECT')),
-          h('th', { scope: 'col' }, t('LBL_LEADFWD_AB_COL_CONTENT')),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ab.variants.map((v, i) =>
-          h(
-            'tr',
-            { 'data-variant': i },
-            h('th', { scope: 'row' }, letter(i)),
-            h('td', {}, v.subject.trim() || main.subject),
-            h('td', {}, t(v.content.trim() ? 'LBL_LEADFWD_AB_OWN_CONTENT' : 'LBL_LEADFWD_AB_SAME_CONTENT')),
-          ),
+          { 'data-variant': i },
+          h('th', { scope: 'row' }, letter(i)),
+          h('td', {}, v.subject.trim() || main.subject),
+          h('td', {}, t(v.content.trim() ? 'LBL_LEADFWD_AB_OWN_CONTENT' : 'LBL_LEADFWD_AB_SAME_CONTENT')),
         ),
       ),
     ),

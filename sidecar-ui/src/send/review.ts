@@ -4,6 +4,7 @@ import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { skips } from '../shared/format.js';
 import type { CampaignView, IdentityChoice, MergeField } from '../shared/service-types.js';
+import { table } from '../shared/table.js';
 import { formatInZone, zonedToUtc } from '../shared/time.js';
 import { abSummary } from './ab-test.js';
 import { labelOf } from './lists.js';
@@ -94,32 +95,17 @@ export function renderAudit(el: Element, c: CampaignView): boolean {
     ),
     a.queued === 0 ? h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_AUDIT_NOBODY')) : null,
     a.localTimes?.length
-      ? h(
-          'table',
-          { class: 'table table-condensed leadfwd-local-times' },
+      ? table(
+          'table table-condensed leadfwd-local-times',
           h('caption', { class: 'help-block' }, t('LBL_LEADFWD_LOCAL_PLAN')),
-          h(
-            'thead',
-            {},
+          [t('LBL_LEADFWD_LOCAL_COL_ZONE'), t('LBL_LEADFWD_LOCAL_COL_WHEN'), t('LBL_LEADFWD_LOCAL_COL_COUNT')],
+          a.localTimes.map((g) =>
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, t('LBL_LEADFWD_LOCAL_COL_ZONE')),
-              h('th', { scope: 'col' }, t('LBL_LEADFWD_LOCAL_COL_WHEN')),
-              h('th', { scope: 'col' }, t('LBL_LEADFWD_LOCAL_COL_COUNT')),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            a.localTimes.map((g) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, g.fromRecord ? g.timeZone : t('LBL_LEADFWD_LOCAL_DEFAULT_ZONE', { zone: g.timeZone })),
-                h('td', {}, new Date(g.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'),
-                h('td', {}, String(g.count)),
-              ),
+              h('td', {}, g.fromRecord ? g.timeZone : t('LBL_LEADFWD_LOCAL_DEFAULT_ZONE', { zone: g.timeZone })),
+              h('td', {}, new Date(g.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'),
+              h('td', {}, String(g.count)),
             ),
           ),
         )
@@ -162,16 +148,11 @@ export function renderSchedule(el: Element, c: CampaignView): boolean {
     new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   replaceChildren(
     el,
-    h(
-      'table',
-      { class: 'table table-condensed leadfwd-schedule-table' },
+    table(
+      'table table-condensed leadfwd-schedule-table',
       h('caption', { class: 'help-block' }, t(why, { days: s.days.length })),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('LBL_LEADFWD_SCHEDULE_DAY')), h('th', { scope: 'col' }, t('LBL_LEADFWD_SCHEDULE_COUNT')))),
-      h(
-        'tbody',
-        {},
-        s.days.map((d) => h('tr', {}, h('th', { scope: 'row' }, day(d.date)), h('td', {}, d.count.toLocaleString()))),
-      ),
+      [t('LBL_LEADFWD_SCHEDULE_DAY'), t('LBL_LEADFWD_SCHEDULE_COUNT')],
+      s.days.map((d) => h('tr', {}, h('th', { scope: 'row' }, day(d.date)), h('td', {}, d.count.toLocaleString()))),
     ),
     s.fits ? null : h('p', { class: 'alert alert-warning' }, t('LBL_LEADFWD_SCHEDULE_DOES_NOT_FIT')),
   );

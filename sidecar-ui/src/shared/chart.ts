@@ -4,6 +4,7 @@
 // of ours. The second engineer's report page draws its timeline with the same timeChart.
 import uPlot from 'uplot';
 import { h } from './dom.js';
+import { table } from './table.js';
 
 /** Which of Sugar's theme colours a series takes. */
 export type Tone = 'primary' | 'success' | 'info' | 'warning' | 'danger' | 'muted';
@@ -88,37 +89,23 @@ export function timeChart(spec: TimeChartSpec): DrawnChart & { draw(): void } {
   const id = `lf-chart-${Math.random().toString(36).slice(2, 9)}`;
   const plot = h('div', { class: 'leadfwd-chart-plot', 'aria-hidden': 'true' });
   const legend = h('ul', { class: 'leadfwd-chart-legend', 'aria-hidden': 'true' });
-  const table = h(
-    'table',
-    { class: 'leadfwd-sr-only leadfwd-chart-table' },
+  const numbers = table(
+    'leadfwd-sr-only leadfwd-chart-table',
     h('caption', {}, spec.title),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, spec.timeLabel),
-        spec.series.map((s) => h('th', { scope: 'col' }, s.label)),
-      ),
-    ),
+    [spec.timeLabel, ...spec.series.map((s) => s.label)],
     // Only the times something happened: a screen reader does not need the empty hours the line draws as zero.
-    h(
-      'tbody',
-      {},
-      spec.times.map((time, i) =>
-        spec.series.some((s) => (s.values[i] ?? 0) > 0)
-          ? h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, spec.formatTime(time)),
-              spec.series.map((s) => h('td', {}, String(s.values[i] ?? 0))),
-            )
-          : null,
-      ),
+    spec.times.map((time, i) =>
+      spec.series.some((s) => (s.values[i] ?? 0) > 0)
+        ? h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, spec.formatTime(time)),
+            spec.series.map((s) => h('td', {}, String(s.values[i] ?? 0))),
+          )
+        : null,
     ),
   );
-  const el = h('figure', { class: 'leadfwd-chart', 'aria-labelledby': id }, h('figcaption', { id, class: 'help-block' }, spec.title), plot, legend, table);
+  const el = h('figure', { class: 'leadfwd-chart', 'aria-labelledby': id }, h('figcaption', { id, class: 'help-block' }, spec.title), plot, legend, numbers);
   let chart: uPlot | undefined;
   return {
     el,

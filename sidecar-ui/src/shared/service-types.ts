@@ -1,6 +1,6 @@
 // Shapes of the LeadFWD service's JSON API (README "HTTP API") as the UI reads them. Types the service declares for
 // its JSON as it is are taken from it (type-only imports: nothing of the service is bundled).
-import type { CampaignStatus, RecipientState, SkipReason } from '../../../service/src/domain/types.js';
+import type { CampaignContent, CampaignStatus, RecipientState, SkipReason } from '../../../service/src/domain/types.js';
 import type { CampaignReport, KeyFigures, ProviderGroup, ProviderResult, TimelineHour } from '../../../service/src/engagement/report.js';
 
 export type { RecipientChoice } from '../../../service/src/campaigns/recipient-preview.js';
@@ -166,14 +166,8 @@ export interface TestSendResult {
   results: Array<{ email: string; outcome: string; detail?: string }>;
 }
 
-export interface NewCampaign {
+export interface NewCampaign extends CampaignContent {
   name: string;
-  subject: string;
-  fromName: string;
-  fromEmail: string;
-  replyTo?: string;
-  mjml?: string;
-  html?: string;
   targetListIds: string[];
   leadfwdListIds: string[];
   customFields: string[];

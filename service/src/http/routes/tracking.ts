@@ -7,6 +7,7 @@ import { type Request, type Response, Router } from 'express';
 import { type VerifyKeys, verifyToken } from '../../domain/tokens.js';
 import type { ClickRecorder } from '../../engagement/clicks.js';
 import type { OpenRecorder } from '../../engagement/opens.js';
+import type { Log } from '../../ports/log.js';
 
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
@@ -33,7 +34,7 @@ export interface TrackingDeps {
    */
   answerAfterCommit?: boolean;
   clock?: () => Date;
-  logger?: { warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'warn'>;
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;

@@ -6,6 +6,7 @@ import { type Request, type Response, Router } from 'express';
 import { type VerifyKeys, verifyToken } from '../../domain/tokens.js';
 import type { FactRecorder } from '../../engagement/facts.js';
 import type { RecipientLookup } from '../../engagement/recipients.js';
+import type { Log } from '../../ports/log.js';
 
 export interface UnsubscribeDeps {
   /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */
@@ -14,7 +15,7 @@ export interface UnsubscribeDeps {
   lookup: Pick<RecipientLookup, 'get'>;
   senderName: string;
   senderAddress: string;
-  logger?: { error(o: object, m?: string): void };
+  logger?: Pick<Log, 'error'>;
 }
 
 const STYLE =

@@ -9,14 +9,11 @@
 // across all connections (past the cap a message gets 452 4.3.1 and the sender retries later).
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { VerifyKeys } from '../../domain/tokens.js';
+import type { Log } from '../../ports/log.js';
 import { type InboundRoute, routeFor } from './addresses.js';
 import { type InboundReport, parseInboundReport } from './report-parser.js';
 
-export interface InboundLogger {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-  error(o: object, m?: string): void;
-}
+export type InboundLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
 export interface InboundListenerOptions {
   port: number;

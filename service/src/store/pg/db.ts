@@ -7,9 +7,9 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15, step 2): every port (PgRepos is the whole Repos: the contract suites open it as a Store, unchecked
-// casts gone), each with its own numbered migrations. Not yet selectable by LEADFWD_DATABASE_URL: composition, the
-// start-up checks and several processes (steps 2–4) are to come.
+// Status (issue 15): every port (PgRepos is the whole Repos: the contract suites open it as a Store) and the
+// operator's StoreOps, each with its own numbered migrations; selected by LEADFWD_DATABASE_URL in composition.ts
+// (which waits for an unreachable server at start), filled from SQLite by scripts/migrate-store.ts.
 import pg from 'pg';
 import { BackupUnsupportedError } from '../../ports/errors.js';
 import type {
@@ -118,8 +118,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   // A checked-out client whose server goes away mid-transaction emits 'error' too; without a listener that would kill
   // the process. Its query rejects as well, and that is where the caller hears of it.
   pool.on('connect', (client) => client.on('error', () => {}));
+  const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
   try {
-    await migratePg(pool, loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR), now, schema);
+    await migratePg(pool, migrations, now, schema);
   } catch (err) {
     await pool.end().catch(() => {});
     throw err instanceof StoreMigrationError ? err : translatePg(err);
@@ -209,14 +210,21 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }
     },
     async probeWritable() {
-      // A rolled-back insert: proves a connection, a writable primary (a read-only replica after a failover
-      // refuses it) and a free row lock path, without leaving anything behind.
+      // A rolled-back insert: proves a connection and a writable primary (a read-only replica after a failover
+      // refuses it), leaving nothing behind.
       await atomicOnPool(async (q) => {
         await q("INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (0, '', 'probe', '', NULL)");
         throw rollback;
       }).catch((err: unknown) => {
         if (err !== rollback) throw translatePg(err);
       });
+      // Several processes share the database: one of a newer version may have migrated it under this one.
+      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrowTranslated)).rows[0].v);
+      if (newest > migrations.length) {
+        throw new StoreMigrationError(
+          `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`,
+        );
+      }
     },
     async opsCounts() {
       try {
@@ -249,6 +257,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
 }
 
 const rollback = Symbol('rollback');
+const rethrowTranslated = (err: unknown): never => {
+  throw translatePg(err);
+};
 
 function connectionOptions(schema: string, owner: string | undefined): string | undefined {
   if (owner !== undefined && !/^[A-Za-z0-9._:-]+$/.test(owner)) throw new StoreMigrationError(`owner id ${JSON.stringify(owner)} is not a plain name`);

@@ -1,0 +1,237 @@
+// Start-up against PostgreSQL as an operator meets it, with the real service process (`service/src/main.ts`) and a
+// real throwaway PostgreSQL server: a wrong or malformed LEADFWD_DATABASE_URL, an unknown database, and a schema of a
+// newer version each end the process with one clear sentence (no stack, never the password); PostgreSQL refusing
+// connections at start is waited for while /readyz answers 503 saying why, and the service finishes starting when it
+// comes up; a process finding another one migrating waits for it and never applies half a schema.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/bench/support.js';
+import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
+import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { openPgStore, PG_MIGRATIONS_DIR } from '../../service/src/store/pg/db.js';
+import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+import { randomSecret } from '../support/secrets.js';
+import { TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
+
+const PASSWORD = 'Sup3r-s3cret-pw';
+
+describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
+  let server: PgServer;
+  let sim: SugarSim;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let dir: string;
+  const children = new Set<ChildProcess>();
+  let n = 0;
+  /** A fresh database on the server, as a URL carrying a password (trust auth ignores it; the logs must not show it). */
+  const database = () => {
+    const name = `start${++n}`;
+    server.psql(`CREATE DATABASE ${name}`);
+    return `postgres://leadfwd:${PASSWORD}@127.0.0.1:${server.port}/${name}`;
+  };
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
+    sink = await startSmtpSink({ port: 0 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-pgstart-'));
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await sink?.close();
+    await sim?.close();
+    await server?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The service process on `databaseUrl`; its output is collected, its exit awaited with `exited`. */
+  async function run(databaseUrl: string) {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
+      env: {
+        ...process.env,
+        LEADFWD_PORT: String(port),
+        LEADFWD_DATA_DIR: join(dir, `data-${port}`),
+        LEADFWD_DATABASE_URL: databaseUrl,
+        LEADFWD_DATABASE_POOL: '3',
+        LEADFWD_SUGAR_URL: sim.url,
+        LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        LEADFWD_API_KEY: randomSecret('pgstart-api-key-'),
+        LEADFWD_SECRET: randomSecret(),
+        LEADFWD_BOUNCE_SMTP_PORT: '0',
+        LEADFWD_SEND_THREADS: '0',
+        LEADFWD_LOG_LEVEL: 'info',
+        LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += String(d)));
+    child.stderr!.on('data', (d) => (out += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    void exited.then(() => children.delete(child));
+    const readyz = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return res ? { status: res.status, body: await res.text() } : undefined;
+    };
+    return { child, exited, output: () => out, readyz, port };
+  }
+
+  /** The process ends by itself with one clear line on stderr: no stack trace, no password. */
+  async function expectsCleanExit(p: Awaited<ReturnType<typeof run>>, code: number, message: RegExp) {
+    const status = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(status, p.output()).toBe(code);
+    expect(p.output()).toMatch(message);
+    expect(p.output()).not.toMatch(/\n\s+at |node:internal|\.ts:\d+/);
+    expect(p.output()).not.toContain(PASSWORD);
+  }
+
+  it('refuses a URL of another scheme, and a malformed one, naming the setting and never the password', async () => {
+    await expectsCleanExit(
+      await run(`mysql://leadfwd:${PASSWORD}@127.0.0.1/leadfwd`),
+      78,
+      /LEADFWD_DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//,
+    );
+    await expectsCleanExit(await run(`postgres//leadfwd:${PASSWORD}@127.0.0.1/leadfwd`), 78, /LEADFWD_DATABASE_URL is not a valid URL/);
+    await expectsCleanExit(await run(`postgres://leadfwd:${PASSWORD}@127.0.0.1:99999/leadfwd`), 78, /LEADFWD_DATABASE_URL is not a valid URL/);
+  }, 60_000);
+
+  it('names a database that does not exist, and one written by a newer version, in one sentence and exits', async () => {
+    const missing = `postgres://leadfwd:${PASSWORD}@127.0.0.1:${server.port}/no_such_db`;
+    await expectsCleanExit(
+      await run(missing),
+      1,
+      /LeadFWD cannot start: PostgreSQL at postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/no_such_db refused the service: database "no_such_db" does not exist/,
+    );
+
+    const newer = database();
+    await (await openPgStore(newer)).close();
+    const name = newer.split('/').at(-1)!;
+    server.psql("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00.000Z')", name);
+    const before = server.psql('SELECT count(*) FROM schema_migrations', name);
+    await expectsCleanExit(await run(newer), 1, /LeadFWD cannot start: the database at postgres:\/\/leadfwd:\*\*\*@.* cannot be used: .*newer LeadFWD version/);
+    expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(before);
+  }, 60_000);
+
+  it('waits for PostgreSQL refusing connections at start, /readyz saying why, and starts when it comes up', async () => {
+    const url = database();
+    await server.stop();
+    const p = await run(url);
+    try {
+      const waiting = await waitFor(async () => {
+        const r = await p.readyz();
+        return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
+      }, '/readyz to say it waits for PostgreSQL');
+      expect(waiting.status).toBe(503);
+      expect(JSON.parse(waiting.body)).toMatchObject({ ready: false, checks: { database: { ok: false } } });
+      expect(waiting.body).toMatch(/waiting for PostgreSQL at postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/start\d+: .*ECONNREFUSED/);
+      // Alive while it waits: a liveness probe must not restart it.
+      const health = await fetch(`http://127.0.0.1:${p.port}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ ok: true, starting: expect.stringMatching(/waiting for PostgreSQL/) });
+      expect((await fetch(`http://127.0.0.1:${p.port}/api/v1/campaigns`)).status).toBe(503);
+      await new Promise((r) => setTimeout(r, 1500)); // a few attempts with backoff, still alive
+      expect(p.child.exitCode).toBeNull();
+    } finally {
+      await server.start();
+    }
+    const ready = await waitFor(
+      async () => {
+        const r = await p.readyz();
+        return r?.status === 200 ? r : undefined;
+      },
+      'the service to be ready once PostgreSQL is up',
+      30_000,
+    );
+    expect(JSON.parse(ready.body).checks.database).toEqual({ ok: true });
+    expect(p.output()).toMatch(/"store\.waiting"/);
+    await waitFor(() => /"service\.started"/.test(p.output()), 'service.started logged'); // SIGTERM is handled from then on
+    expect(p.output()).not.toContain(PASSWORD);
+    const name = url.split('/').at(-1)!;
+    expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(readdirSync(PG_MIGRATIONS_DIR).length));
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 90_000);
+
+  it('stops being ready, saying why, once a newer version migrated the shared database under it', async () => {
+    const url = database();
+    const p = await run(url);
+    await waitFor(async () => ((await p.readyz())?.status === 200 ? true : undefined), 'ready', 30_000);
+    // A process of a newer version, started against the same database, applied a migration this one does not know.
+    server.psql("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00.000Z')", url.split('/').at(-1)!);
+    const refused = await waitFor(
+      async () => {
+        const r = await p.readyz();
+        return r?.status === 503 ? r : undefined;
+      },
+      '/readyz to turn 503',
+      20_000,
+    );
+    expect(JSON.parse(refused.body).checks.database).toEqual({
+      ok: false,
+      reason:
+        'the database schema is at migration 999, newer than this process knows (' +
+        readdirSync(PG_MIGRATIONS_DIR).length +
+        '): a newer LeadFWD version migrated it; upgrade this process',
+    });
+    p.child.kill('SIGKILL');
+  }, 60_000);
+
+  it('`npm run backup` on PostgreSQL points to pg_dump instead of copying anything', async () => {
+    const res = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', join(dir, 'never.sqlite')], {
+        env: { ...process.env, LEADFWD_DATABASE_URL: database(), LEADFWD_DATA_DIR: join(dir, 'unused') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += String(d)));
+      child.stderr!.on('data', (d) => (out += String(d)));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+    expect(res.code).toBe(1);
+    expect(res.out).toMatch(/^backup failed: The PostgreSQL store \(LEADFWD_DATABASE_URL\) cannot be backed up by LeadFWD: use pg_dump/m);
+    expect(res.out).not.toContain(PASSWORD);
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  }, 30_000);
+
+  it('waits while another process migrates, then finds the schema complete: never half of it', async () => {
+    const url = database();
+    // An older build's schema: every migration but the last.
+    const older = mkdtempSync(join(tmpdir(), 'pg-older-'));
+    cpSync(PG_MIGRATIONS_DIR, older, { recursive: true });
+    const files = readdirSync(older).sort();
+    rmSync(join(older, files.at(-1)!));
+    await (await openPgStore(url, { migrationsDir: older })).close();
+    const name = url.split('/').at(-1)!;
+    expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length - 1));
+
+    // Another process in the middle of migrating holds the migration lock.
+    const other = new pg.Client({ connectionString: url });
+    other.on('error', () => {});
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query("SELECT pg_advisory_xact_lock(hashtext('leadfwd.migrate'))");
+    const p = await run(url);
+    const starting = await waitFor(() => p.readyz(), 'the port to answer');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(p.child.exitCode).toBeNull();
+    expect(starting.status).toBe(503);
+    const waiting = await p.readyz();
+    expect(waiting?.status).toBe(503);
+    expect(waiting?.body).toMatch(/opening PostgreSQL at postgres:\/\/leadfwd:\*\*\*@.*applying migrations \(after any other process applying them\)/);
+    expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length - 1));
+    await other.query('COMMIT');
+    await other.end();
+
+    await waitFor(async () => ((await p.readyz())?.status === 200 ? true : undefined), 'the service to be ready after the other migration', 30_000);
+    expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length));
+    await waitFor(() => /"service\.started"/.test(p.output()), 'service.started logged');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    rmSync(older, { recursive: true, force: true });
+  }, 90_000);
+});

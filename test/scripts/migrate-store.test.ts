@@ -1,0 +1,261 @@
+// `npm run migrate-store` (issue 15): a SQLite store filled by the real service (a campaign sent, opened, clicked,
+// unsubscribed from and refused by the relay, its write-back done, a LeadFWD list, an automation, a pairing code)
+// is copied from an online backup into PostgreSQL. Every SQLite table arrives, row for row; every port reads back
+// the same things on PostgreSQL as on SQLite; new rows get fresh ids; a non-empty target and a store of another
+// schema version are refused, leaving the target untouched; the CLI prints the counts and never the password.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MigrateStoreError, migrateStore, type TableCopy } from '../../scripts/migrate-store.js';
+import type { Store } from '../../service/src/ports/index.js';
+import { openStore } from '../../service/src/store/db.js';
+import { openPgStore } from '../../service/src/store/pg/db.js';
+import { expectCampaignLogEqualsReport, recipientOf } from '../support/campaign-checks.js';
+import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+
+const run = promisify(execFile);
+
+describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
+  let stack: Stack;
+  let server: PgServer;
+  let dir: string;
+  let backup: string;
+  let copied: TableCopy[];
+  let campaignId: string;
+  let automationId: string;
+  let listId: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-migrate-'));
+    server = await startPostgres();
+    stack = await startStack({
+      env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' },
+      sink: { behaviour: (rcpt) => (rcpt === 'hard@example.net' ? { code: 550, message: '5.1.1 <hard@example.net>: User unknown' } : 'accept') },
+    });
+    const sugar = adminClient(stack.sim.url);
+    const ids: Record<string, string> = {};
+    for (const [key, module, address] of [
+      ['ann', 'Contacts', 'ann@example.com'],
+      ['lee', 'Leads', 'lee@example.com'],
+      ['bob', 'Prospects', 'bob@example.org'],
+      ['hard', 'Contacts', 'hard@example.net'],
+    ] as const) {
+      ids[key] = await createPerson(sugar, { module, first_name: key, emails: [{ address }] });
+    }
+    const list = await createList(sugar, 'Spring');
+    await addToList(sugar, list, 'Contacts', [ids.ann, ids.hard]);
+    await addToList(sugar, list, 'Leads', [ids.lee]);
+    await addToList(sugar, list, 'Prospects', [ids.bob]);
+
+    const created = await stack.api('POST', '/campaigns', {
+      name: 'Spring',
+      subject: 'Hello',
+      fromName: 'Spring Team',
+      fromEmail: 'news@news.example.test',
+      html: '<p>Hi</p><a href="https://shop.example.com/spring">Shop</a>',
+      targetListIds: [list],
+    });
+    campaignId = created.body.id;
+    await waitFor(async () => ((await stack.api('GET', `/campaigns/${campaignId}`)).body.status === 'sent' ? true : undefined), 'sent');
+    expect(await recipientOf(stack, 'ann@example.com').open()).toBe(200);
+    expect(await recipientOf(stack, 'bob@example.org').click()).toBe(302);
+    expect(await recipientOf(stack, 'lee@example.com').unsubscribe()).toBe(200);
+    await expectCampaignLogEqualsReport(stack, campaignId);
+
+    const imported = await stack.api('POST', '/lists', { name: 'Imported', csv: 'Email\nann@example.com\nbob@example.org\n' });
+    expect(imported.status).toBe(201);
+    listId = imported.body.id;
+    const automation = await stack.api('POST', '/automations', {
+      name: 'Welcome',
+      targetListIds: [],
+      steps: [{ type: 'send_email', name: 'Welcome', subject: 'Welcome', fromName: 'Acme', fromEmail: 'news@news.example.test', html: '<p>Welcome</p>' }],
+    });
+    expect(automation.status).toBe(201);
+    automationId = automation.body.id;
+    const enrol = await stack.api('POST', `/automations/${automationId}/enrol`, { targets: [{ module: 'Contacts', id: ids.ann, email: 'ann@example.com' }] });
+    expect(enrol.body.enrolled).toBe(1);
+    await waitFor(() => stack.sink.messages.some((m) => /^Subject: Welcome/m.test(m.raw.toString())), 'the automation mail');
+    expect(await stack.service.pairingCodeIfUnpaired()).toBeDefined();
+
+    // The online path: a backup of the running service's store, then the copy from that snapshot.
+    backup = join(dir, 'snapshot.sqlite');
+    await stack.service.store.backup(backup);
+    copied = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await server?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies every SQLite table, each with as many rows, and the figures are those of a real service', () => {
+    const lite = new Database(backup, { readonly: true });
+    const tables = (
+      lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'").all() as any[]
+    )
+      .map((t) => t.name)
+      .sort();
+    const counts = Object.fromEntries(tables.map((t) => [t, (lite.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as any).n]));
+    lite.close();
+    expect(copied.map((c) => c.table).sort()).toEqual(tables);
+    for (const c of copied) expect([c.table, c.postgres]).toEqual([c.table, counts[c.table]]);
+    for (const c of copied) expect([c.table, Number(server.psql(`SELECT count(*) FROM moved."${c.table}"`, 'leadfwd'))]).toEqual([c.table, counts[c.table]]);
+    const filled = [
+      'campaigns',
+      'campaign_history',
+      'campaign_links',
+      'recipients',
+      'events',
+      'engagement',
+      'engagement_facts',
+      'outbox',
+      'suppressions',
+      'leadfwd_lists',
+      'leadfwd_list_members',
+      'automations',
+      'automation_steps',
+      'automation_enrolments',
+      'sender_identities',
+      'relay_pairing_code',
+      'writeback_log',
+      'delivery_volume',
+    ];
+    for (const t of filled) expect([t, counts[t] > 0]).toEqual([t, true]);
+  });
+
+  it('holds the same rows, value for value, in every table', async () => {
+    const lite = new Database(backup, { readonly: true });
+    const client = new pg.Client({ connectionString: server.url, options: '-c search_path=moved' });
+    await client.connect();
+    try {
+      const jsonColumns = new Set(
+        (
+          await client.query(
+            "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'moved' AND data_type = 'jsonb'",
+          )
+        ).rows.map((r) => r.c as string),
+      );
+      const canonical = (v: unknown): string =>
+        JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+      for (const { table } of copied) {
+        const fromLite = (lite.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]).map((row) =>
+          canonical(
+            Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonColumns.has(`${table}.${k}`) && typeof v === 'string' ? JSON.parse(v) : v])),
+          ),
+        );
+        const fromPg = (await client.query(`SELECT to_jsonb(t) AS row FROM "${table}" t`)).rows.map((r) => canonical(r.row));
+        expect([table, fromPg.sort()]).toEqual([table, fromLite.sort()]);
+      }
+    } finally {
+      lite.close();
+      await client.end();
+    }
+  });
+
+  it('reads back the same through every port on PostgreSQL as on SQLite, and gives new rows fresh ids', async () => {
+    const a: Store = openStore(backup);
+    const b = await openPgStore(server.url, { schema: 'moved', poolSize: 2 });
+    try {
+      const both = async <T>(read: (s: Store) => T | Promise<T>) => [await read(a), await read(b)];
+      const same = async (what: string, read: (s: Store) => unknown) => {
+        const [x, y] = await both(read);
+        expect([what, y]).toEqual([what, x]);
+      };
+      const page = { limit: 1000, offset: 0 };
+      await same('campaigns', (s) => s.campaigns.list(page));
+      await same('campaign', (s) => s.campaigns.get(campaignId));
+      await same('history', (s) => s.campaigns.history(campaignId));
+      await same('audit', (s) => s.campaigns.getAudit(campaignId));
+      await same('links', (s) => s.campaigns.links(campaignId));
+      const rows = (await a.recipients.list(campaignId, page)) as Awaited<ReturnType<Store['recipients']['list']>>;
+      expect(rows.map((r) => r.state).sort()).toEqual(['accepted', 'accepted', 'accepted', 'failed']);
+      await same('recipients', (s) => s.recipients.list(campaignId, page));
+      await same('events', (s) => s.events.list(campaignId, { limit: 1000 }));
+      for (const r of rows) await same(`engagement of ${r.email}`, (s) => s.engagement.forRecipient(r.rowId));
+      await same('engagement summary', (s) => s.engagement.summary(campaignId));
+      await same('outbox', (s) => s.outbox.stats());
+      await same('suppression', (s) => s.suppressions.get('lee@example.com'));
+      await same('suppressions', (s) => s.suppressions.filterSuppressed(['ann@example.com', 'lee@example.com', 'hard@example.net']));
+      await same('lists', (s) => s.lists.list());
+      await same('list members', (s) => s.lists.members(listId));
+      await same('automation', (s) => s.automations.get(automationId));
+      await same('automation counts', (s) => s.automations.counts(automationId));
+      await same('identities', (s) => s.identities.list());
+      const identity = (await a.identities.list())[0];
+      await same('identity audit', (s) => s.identities.auditLog(identity.id, 100));
+      await same('identity secrets', (s) => s.identities.secrets(identity.id));
+      await same('write-back rows', (s) => s.writeback.rows(campaignId));
+      await same('by domain', (s) => s.reports.byDomain(campaignId));
+      await same('volume', (s) => s.deliverability.totals({ campaignId }));
+      await same('pairing', (s) => s.relay.pairing());
+
+      const lastEvent = Math.max(...((await a.events.list(campaignId, { limit: 1000 })) as { id: number }[]).map((e) => e.id));
+      const next = await b.events.add({ recipientRowId: rows[0].rowId, campaignId, type: 'open', at: new Date().toISOString() });
+      expect(next).toBeGreaterThan(lastEvent);
+      expect(await b.outbox.enqueue({ key: 'after-the-move', kind: 'k', payload: { ok: true } })).toBe(true);
+    } finally {
+      a.close();
+      await b.close();
+    }
+  });
+
+  it('copies straight from the live file while the service runs, from one consistent snapshot', async () => {
+    const busy = (async () => {
+      // The service keeps writing (opens) while the copy reads.
+      for (let i = 0; i < 20; i++) await recipientOf(stack, 'ann@example.com').open();
+    })();
+    const live = await migrateStore({ sqlitePath: join(stack.dir, 'data', 'leadfwd.sqlite'), databaseUrl: server.url, schema: 'live', batchRows: 7 });
+    await busy;
+    expect(live.map((c) => c.table).sort()).toEqual(copied.map((c) => c.table).sort());
+    for (const c of live) expect([c.table, c.postgres]).toEqual([c.table, c.sqlite]);
+    expect(live.find((c) => c.table === 'campaigns')!.postgres).toBe(copied.find((c) => c.table === 'campaigns')!.postgres);
+  });
+
+  it('refuses a non-empty target and a store of another schema version, copying nothing', async () => {
+    const again = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(MigrateStoreError);
+    expect((again as Error).message).toMatch(/PostgreSQL database is not empty \(rows in .*campaigns.*\); .*nothing was copied/);
+
+    const behind = join(dir, 'behind.sqlite');
+    copyFileSync(backup, behind);
+    const db = new Database(behind);
+    db.prepare('DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)').run();
+    db.close();
+    await expect(migrateStore({ sqlitePath: behind, databaseUrl: server.url, schema: 'behind' })).rejects.toThrow(/1 migration\(s\) behind this version/);
+
+    const ahead = join(dir, 'ahead.sqlite');
+    copyFileSync(backup, ahead);
+    const db2 = new Database(ahead);
+    db2.prepare("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00.000Z')").run();
+    db2.close();
+    await expect(migrateStore({ sqlitePath: ahead, databaseUrl: server.url, schema: 'ahead' })).rejects.toThrow(/newer LeadFWD version/);
+    expect(server.psql("SELECT count(*) FROM pg_namespace WHERE nspname IN ('behind', 'ahead')", 'leadfwd')).toBe('0');
+  });
+
+  it('runs as `npm run migrate-store -- --from <file>`, printing the counts per table and never the password', async () => {
+    server.psql('CREATE DATABASE cli');
+    const url = `postgres://leadfwd:Pa55-word-never-shown@127.0.0.1:${server.port}/cli`;
+    const out = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', '--from', backup], {
+      env: { ...process.env, LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
+    });
+    expect(out.stderr).toMatch(/stop the service on SQLite/);
+    for (const c of copied) expect(out.stdout).toMatch(new RegExp(`^${c.table}\\s+${c.sqlite}\\s+${c.sqlite}$`, 'm'));
+    expect(out.stdout).toMatch(/copied \d+ rows in \d+ tables from .* to postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/cli/);
+    expect(out.stdout + out.stderr).not.toContain('Pa55-word-never-shown');
+
+    const refused = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', '--from', backup], {
+      env: { ...process.env, LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toMatch(/^migrate-store refused: the PostgreSQL database is not empty/m);
+    expect((refused as { stderr: string }).stderr).not.toContain('Pa55-word-never-shown');
+  }, 60_000);
+});

@@ -1,0 +1,44 @@
+// The operator's reads of the store (StoreOps) on both adapters: the same counts for /metrics from the same facts,
+// a write probe that leaves nothing behind, and a backup that only the embedded SQLite file has (PostgreSQL's answer
+// names pg_dump).
+import { describe, expect, it } from 'vitest';
+import { BackupUnsupportedError, type Store, StoreInputError, type StoreOps } from '../../../service/src/ports/index.js';
+import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
+
+describe.each(withPostgres)('store ops ($name)', ({ name, open }) => {
+  let store: Store & StoreOps;
+  let rowId: number;
+  storePerTest(open, async (s) => ([store, rowId] = [s as Store & StoreOps, await oneRecipient(s)]), { start: '2026-03-01T10:00:00.000Z' });
+
+  it('counts recipients by state, pending outbox rows and the oldest due, raw events by type, and hits by class', async () => {
+    await store.outbox.enqueue({ key: 'a', kind: 'k', payload: {}, runAt: '2026-03-01T09:00:00.000Z' });
+    await store.outbox.enqueue({ key: 'b', kind: 'k', payload: {}, runAt: '2026-03-01T11:00:00.000Z' });
+    await store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-03-01T10:00:00Z' });
+    await store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-03-01T10:01:00Z' });
+    await store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'click', at: '2026-03-01T10:02:00Z' });
+    for (const human of [true, true, false])
+      await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T10:00:00Z', human });
+    expect(await store.opsCounts()).toEqual({
+      recipients: { queued: 1 },
+      outboxPending: 2,
+      outboxOldestDueAt: '2026-03-01T09:00:00.000Z',
+      events: { open: 2, click: 1 },
+      hits: [{ kind: 'open', human: 2, machine: 1 }],
+    });
+  });
+
+  it('probes a write and leaves nothing behind', async () => {
+    const before = await store.opsCounts();
+    await store.probeWritable();
+    expect(await store.opsCounts()).toEqual(before);
+    expect((before.events as Record<string, number>).probe).toBeUndefined();
+  });
+
+  it('backs up only the embedded file; PostgreSQL points to pg_dump', async () => {
+    const err = await store.backup('/nonexistent/copy.sqlite').catch((e: unknown) => e);
+    if (name === 'postgres') {
+      expect(err).toBeInstanceOf(BackupUnsupportedError);
+      expect((err as Error).message).toMatch(/pg_dump/);
+    } else expect(err).toBeInstanceOf(StoreInputError); // the in-memory test store has no file either
+  });
+});
