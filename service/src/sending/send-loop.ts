@@ -60,6 +60,18 @@ const SETTLE_RETRY_MS = 500;
 /** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
 const RESERVE_MS = 60_000;
 
+/** `fn` until it succeeds, retried while the database is away; its last failure after SETTLE_ATTEMPTS. */
+async function settle(fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= SETTLE_ATTEMPTS) throw err;
+      await sleep(SETTLE_RETRY_MS);
+    }
+  }
+}
+
 export function outcomeFor(
   r: Recipient,
   res: SendResult,
@@ -394,18 +406,15 @@ export function createSendLoop(deps: SendLoopDeps) {
       ready = [];
       await room(1);
       await reported;
-      for (let attempt = 1; ; attempt++) {
-        try {
+      try {
+        await settle(async () => {
           await giveBack(back, now().toISOString());
           back = [];
           await flush();
-          break;
-        } catch (err) {
-          if (attempt >= SETTLE_ATTEMPTS) throw err;
-          await sleep(SETTLE_RETRY_MS);
-        }
+        });
+      } finally {
+        session.close();
       }
-      session.close();
     }
     if (reportFailed) throw reportFailed;
   }
