@@ -41,13 +41,6 @@ export interface PgProcessRig {
   close(): Promise<void>;
 }
 
-const freePort = async () => {
-  const probe = await startSmtpSink({ port: 0 });
-  const port = probe.port;
-  await probe.close();
-  return port;
-};
-
 export async function createPgProcessRig(name: string, sinkOpts: Parameters<typeof startSmtpSink>[0] = {}): Promise<PgProcessRig> {
   const dir = mkdtempSync(join(tmpdir(), `leadfwd-${name}-`));
   const [pg, sim, sink] = await Promise.all([startPostgres(), startSugarSim({ port: 0, seed: 'empty', quiet: true }), startSmtpSink({ port: 0, ...sinkOpts })]);
@@ -57,11 +50,10 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
   const running = new Map<number, ServiceProcess>();
 
   const start = async (pname: string, env: Record<string, string> = {}): Promise<ServiceProcess> => {
-    const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
       env: {
         ...process.env,
-        LEADFWD_PORT: String(port),
+        LEADFWD_PORT: '0', // the process binds a free port and says which (no two processes racing for a probed one)
         LEADFWD_DATA_DIR: join(dir, pname),
         LEADFWD_DATABASE_URL: pg.url,
         LEADFWD_DATABASE_POOL: '4',
@@ -70,7 +62,7 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
         LEADFWD_API_KEY: apiKey,
         LEADFWD_SECRET: secret,
         LEADFWD_BOUNCE_SMTP_PORT: '0',
-        LEADFWD_LOG_LEVEL: 'warn',
+        LEADFWD_LOG_LEVEL: 'info',
         LEADFWD_SENDER_DOMAINS: TEST_SENDER_DOMAINS,
         LEADFWD_LEASE_TTL_MS: '1500',
         LEADFWD_SEND_THREADS: '0',
@@ -85,22 +77,23 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
     child.stderr?.on('data', keep);
     child.stdout?.on('data', keep);
     const exited = new Promise((r) => child.once('exit', r));
-    const p: ServiceProcess = { name: pname, port, url: `http://127.0.0.1:${port}`, child, exited, stderr: () => stderr };
+    let started: number | undefined;
+    child.stdout?.on('data', (c: Buffer) => {
+      const m = /"port":(\d+)[^\n]*"msg":"service\.started"/.exec(c.toString());
+      if (m) started = Number(m[1]);
+    });
+    const p: ServiceProcess = { name: pname, port: 0, url: '', child, exited, stderr: () => stderr };
     running.set(child.pid!, p);
     void exited.then(() => running.delete(child.pid!));
-    await waitFor(
-      async () => {
+    p.port = await waitFor(
+      () => {
         if (child.exitCode !== null) throw new Error(`${pname} exited (${child.exitCode}): ${stderr}`);
-        return (
-          (await fetch(`${p.url}/healthz`).then(
-            (r) => r.ok,
-            () => false,
-          )) || undefined
-        );
+        return started;
       },
       `${pname} up`,
       30_000,
     );
+    p.url = `http://127.0.0.1:${p.port}`;
     return p;
   };
 
@@ -122,7 +115,14 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
     },
     api: (p, path, init = {}) =>
       fetch(`${p.url}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', ...init.headers } }).then(
-        (r) => r.json() as Promise<any>,
+        async (r) => {
+          const text = await r.text();
+          try {
+            return JSON.parse(text);
+          } catch {
+            throw new Error(`${p.name} answered ${init.method ?? 'GET'} ${path} with ${r.status}: ${text.slice(0, 200)}`);
+          }
+        },
       ),
     async close() {
       for (const p of running.values()) p.child.kill('SIGKILL');
