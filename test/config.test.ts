@@ -53,6 +53,27 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the roles of a process (default all) and the lease ttl, and names unknown roles clearly', () => {
+    expect([...loadConfig({ LEADFWD_SECRET: SECRET }).roles]).toEqual(['api', 'tracking', 'send', 'writeback', 'automations']);
+    const c = loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_ROLES: ' Tracking, api ', LEADFWD_LEASE_TTL_MS: '5000' });
+    expect([...c.roles].sort()).toEqual(['api', 'tracking']);
+    expect(c.leaseTtlMs).toBe(5000);
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).leaseTtlMs).toBe(15_000);
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ LEADFWD_SECRET: SECRET, ...env });
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ LEADFWD_ROLES: 'send,tracker,mailer' })).toEqual([
+      'LEADFWD_ROLES has unknown roles "tracker", "mailer"; the roles are api, tracking, send, writeback, automations',
+    ]);
+    expect(problems({ LEADFWD_ROLES: ',' })).toEqual(['LEADFWD_ROLES names no role; give some of api, tracking, send, writeback, automations (unset: all)']);
+    expect(problems({ LEADFWD_LEASE_TTL_MS: '10' })).toEqual(['LEADFWD_LEASE_TTL_MS must be an integer from 300 to 600000, got "10"']);
+  });
+
   it('never puts a secret into its error message', () => {
     expect(() => loadConfig({ LEADFWD_API_KEY: 'tiny', LEADFWD_SUGAR_PASSWORD: 'hunter2', LEADFWD_PORT: 'x' })).toThrow(ConfigError);
     try {

@@ -1,6 +1,8 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAutomationEngine } from './automations/engine.js';
 import { createListEnrolment } from './automations/list-enrolment.js';
@@ -16,7 +18,9 @@ import { createCampaignService } from './campaigns/service.js';
 import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
-import { type Config, redactDatabaseUrl } from './config.js';
+import { type Config, type Role, redactDatabaseUrl } from './config.js';
+import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
+import { createSharedBucket } from './coordination/shared-bucket.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
@@ -51,10 +55,10 @@ import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import { type Store, StoreMigrationError, type StoreOps, StoreUnavailableError } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
+import { createDayCounts } from './sending/day-counts.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
-import { createDayCounts } from './sending-day-counts.js';
 import { openStore } from './store/db.js';
 import { openPgStore } from './store/pg/db.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
@@ -106,11 +110,13 @@ export async function startService(
   const port = (server.address() as { port: number }).port;
   const publicUrl = /:0$/.test(config.publicUrl) ? `http://${config.host}:${port}` : config.publicUrl;
   try {
-    const store = await openConfiguredStore(config, logger, (reason) => {
+    // This start of this process: the ledger rows it claims carry it, and its leases are held in its name.
+    const owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const store = await openConfiguredStore(config, logger, owner, (reason) => {
       waitingFor = reason;
     });
     try {
-      return await compose(config, { ...opts, logger }, store, server, port, publicUrl, (listener) => {
+      return await compose(config, { ...opts, logger, owner }, store, server, port, publicUrl, (listener) => {
         handle = listener;
       });
     } catch (err) {
@@ -138,12 +144,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
  * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
  */
-async function openConfiguredStore(config: Config, logger: Logger, waiting: (reason: string) => void): Promise<Store & StoreOps> {
+async function openConfiguredStore(config: Config, logger: Logger, owner: string, waiting: (reason: string) => void): Promise<Store & StoreOps> {
   if (!config.database) {
     if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
     return openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
       maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
       checkpointEveryMs: config.dbCheckpointMs,
+      owner,
       onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
     });
   }
@@ -161,7 +168,7 @@ async function openConfiguredStore(config: Config, logger: Logger, waiting: (rea
   for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
-      const store = await openPgStore(url, { poolSize });
+      const store = await openPgStore(url, { poolSize, owner });
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');
       return store;
     } catch (err) {
@@ -178,7 +185,7 @@ async function openConfiguredStore(config: Config, logger: Logger, waiting: (rea
 
 async function compose(
   config: Config,
-  opts: { logger: Logger; now?: () => Date },
+  opts: { logger: Logger; now?: () => Date; owner: string },
   store: Store & StoreOps,
   server: Server,
   port: number,
@@ -186,6 +193,17 @@ async function compose(
   serve: (listener: RequestListener) => void,
 ): Promise<RunningService> {
   const { logger } = opts;
+  const role = (r: Role) => config.roles.has(r);
+  // Several processes on one PostgreSQL: campaign-level work under leases, rates in shared buckets. Alone on SQLite
+  // (one process per file) neither is needed, and every job runs here as before.
+  const shared = !!config.database;
+  const leases = shared
+    ? createLeaseRunner({ leases: store.leases, owner: opts.owner, ttlMs: config.leaseTtlMs, logger: logger.child({ component: 'leases' }) })
+    : undefined;
+  const rateLog = logger.child({ component: 'rates' });
+  const sharedBucket = shared
+    ? (name: string, rate: { perSecond: number; perHour?: number }) => createSharedBucket({ rates: store.rates, name, ...rate, logger: rateLog })
+    : undefined;
   const sugar = new SugarClient({
     baseUrl: config.sugar.url,
     apiVersion: config.sugar.apiVersion,
@@ -217,7 +235,7 @@ async function compose(
   const mx = createMxLookup(resolver, { ttlMs: config.dns.mxCacheMs });
   const clock = opts.now;
   const dayCounts = createDayCounts((id, day) => store.deliverability.acceptedOn(id, day), clock);
-  const control = createDeliveryControl({ now: clock, acceptedOn: dayCounts.acceptedOn });
+  const control = createDeliveryControl({ now: clock, acceptedOn: dayCounts.acceptedOn, sharedBucket });
   const identityLog = logger.child({ component: 'identities' });
   const identities = createIdentityService({
     store,
@@ -250,7 +268,10 @@ async function compose(
   });
   // The upgrade: without any identity yet, the single-relay settings become the default one (and stay in step with
   // the environment until an administrator edits it).
-  await identities.syncEnvironment({
+  // Processes starting together on one database take turns, or two would each create the default identity.
+  const syncEnvironment = (env: Parameters<typeof identities.syncEnvironment>[0]) =>
+    leases ? leases.inTurn('start:environment-identity', async () => await identities.syncEnvironment(env)) : identities.syncEnvironment(env);
+  await syncEnvironment({
     fromDomains: config.senderDomains,
     smtpUrl: config.smtp.url,
     maxConnections: config.smtp.maxConnections,
@@ -307,6 +328,9 @@ async function compose(
     settings: config.writeback,
     links: (c) => compiled(c).then((cc) => cc.links),
     logger: writebackLogger,
+    ...(sharedBucket && config.writeback.ratePerSecond > 0
+      ? { sugarBucket: sharedBucket(`sugar:${config.sugar.url}`, { perSecond: config.writeback.ratePerSecond }) }
+      : {}),
     optOutScope: createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: config.writeback.optOutScope, logger: writebackLogger }),
   });
   const campaigns = createCampaignService({
@@ -317,15 +341,17 @@ async function compose(
     now: clock,
     writebackState: async (id, now) => await writeback.state(id, now),
   });
-  const delivery = threaded
-    ? createThreadDelivery({
-        threads: config.smtp.sendThreads,
-        maxConnections: config.smtp.maxConnections,
-        messageContext,
-        compiled,
-        logger: logger.child({ component: 'send-thread' }),
-      })
-    : createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
+  // Only a sending process starts send threads; the others never deliver (their scheduler does not start).
+  const delivery =
+    threaded && role('send')
+      ? createThreadDelivery({
+          threads: config.smtp.sendThreads,
+          maxConnections: config.smtp.maxConnections,
+          messageContext,
+          compiled,
+          logger: logger.child({ component: 'send-thread' }),
+        })
+      : createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
   const sendLoop = createSendLoop({
     store,
     delivery,
@@ -349,9 +375,10 @@ async function compose(
     onSendingStarted: async (c) => await writeback.campaignStarted(c),
     // Saved filters and reports are read as the campaign's creator (a sudo token on the service's platform), so Sugar
     // applies that user's rights at send time; campaigns made with the API key read them as the service.
-    extract: async (c) =>
+    extract: async (c, signal) =>
       extractTargets(
         {
+          signal,
           sugar,
           store,
           mx,
@@ -365,23 +392,21 @@ async function compose(
     afterExtraction: async (c) => (c.held ? undefined : await senders.scheduleProblem(c)),
     now: clock,
     send: (id, signal) => sendLoop.run(id, signal),
+    leases,
     logger: logger.child({ component: 'scheduler' }),
   });
-  const abTests = createAbTests({
-    store,
-    campaigns,
-    compile: compileOffered,
-    kick: async () => await scheduler.kick(),
-    now: clock,
-    logger: logger.child({ component: 'ab-tests' }),
-  });
+  // A process without the send role leaves extraction and sending to those with it (their next tick, 500 ms).
+  const kick = async () => {
+    if (role('send')) await scheduler.kick();
+  };
+  const abTests = createAbTests({ store, campaigns, compile: compileOffered, kick, now: clock, logger: logger.child({ component: 'ab-tests' }) });
   const abTestRunner = createAbTestRunner(abTests, { logger: logger.child({ component: 'ab-tests' }) });
   const automationLog = logger.child({ component: 'automations' });
   const automationEngine = createAutomationEngine({
     store,
     now: opts.now,
     campaignStarted: async (c) => await writeback.campaignStarted(c),
-    kick: async () => await scheduler.kick(),
+    kick,
     logger: automationLog,
   });
   const listEnrolment = createListEnrolment({
@@ -400,6 +425,7 @@ async function compose(
     refreshMs: config.automationListRefreshMs,
     logger: automationLog,
     refreshLists: listEnrolment.refreshActive,
+    leases,
   });
   const automations = createAutomationService({
     store,
@@ -435,71 +461,95 @@ async function compose(
       cacheMs: config.sugar.rightsCacheMs,
       operatorSugar: sugar,
     },
-    relay: { pairing, relay: store.relay },
+    ...(role('api') ? { relay: { pairing, relay: store.relay } } : {}),
     logger: logger.child({ component: 'http' }),
     ops: { readiness, metrics },
-    publicRouters: [
-      trackingRoutes(tracking),
-      unsubscribeRoutes({
-        secret: verifyKeys,
-        facts: engagement.facts,
-        lookup: engagement.lookup,
-        senderName: config.senderName,
-        senderAddress: config.senderAddress,
-        logger: logger.child({ component: 'unsubscribe' }),
-      }),
-      webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
-    ],
+    // tracking: the pixel, click redirects, unsubscribe pages and ESP webhooks; api: the REST API and Sugar's relay.
+    publicRouters: !role('tracking')
+      ? []
+      : [
+          trackingRoutes(tracking),
+          unsubscribeRoutes({
+            secret: verifyKeys,
+            facts: engagement.facts,
+            lookup: engagement.lookup,
+            senderName: config.senderName,
+            senderAddress: config.senderAddress,
+            logger: logger.child({ component: 'unsubscribe' }),
+          }),
+          webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
+        ],
     // One router per feature; a new endpoint is a router added here.
-    apiRouters: [
-      meRoutes({ newPairingCode: async () => await pairing.newCode() }),
-      reportRoutes({ report: engagement.report, mayView: (id, actor) => campaigns.allowed(id, actor, 'view'), people: engagement.people, csv: engagement.csv }),
-      campaignRoutes({
-        campaigns,
-        kick: async () => await scheduler.kick(),
-        testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
-        figures: engagement.figures,
-        resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
-        followUps: createFollowUps({ store, allowed: campaigns.allowed, compile: compileOffered, senders, now: clock }),
-      }),
-      recipientPreviewRoutes(
-        createRecipientPreview({
-          campaigns,
-          store,
-          compile: compiled,
-          render: (cc, row) => renderForRecipient(cc, row, messageContext),
-          mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes),
-        }),
-      ),
-      sugarRoutes(createSugarTemplates({ mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes) })),
-      listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
-      writebackRoutes(writeback),
-      automationRoutes(automations),
-      abTestRoutes({ abTests, kick: async () => await scheduler.kick() }),
-      identityRoutes(identities),
-    ],
+    apiRouters: !role('api')
+      ? []
+      : [
+          meRoutes({ newPairingCode: async () => await pairing.newCode() }),
+          reportRoutes({
+            report: engagement.report,
+            mayView: (id, actor) => campaigns.allowed(id, actor, 'view'),
+            people: engagement.people,
+            csv: engagement.csv,
+          }),
+          campaignRoutes({
+            campaigns,
+            kick,
+            testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
+            figures: engagement.figures,
+            resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
+            followUps: createFollowUps({ store, allowed: campaigns.allowed, compile: compileOffered, senders, now: clock }),
+          }),
+          recipientPreviewRoutes(
+            createRecipientPreview({
+              campaigns,
+              store,
+              compile: compiled,
+              render: (cc, row) => renderForRecipient(cc, row, messageContext),
+              mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes),
+            }),
+          ),
+          sugarRoutes(createSugarTemplates({ mjmlToHtml: (mjml) => mjmlToHtml(mjml, config.contentMaxBytes) })),
+          listRoutes(createLeadfwdLists({ store, maxMembers: config.listMaxMembers })),
+          writebackRoutes(writeback),
+          automationRoutes(automations),
+          abTestRoutes({ abTests, kick }),
+          identityRoutes(identities),
+        ],
   });
 
-  const http = withPixelFastPath(app, trackingFastPath(tracking), () => metrics.http(200));
+  const http = withPixelFastPath(app, role('tracking') ? trackingFastPath(tracking) : () => false, () => metrics.http(200));
   const intake = createInboundIntake({ facts: engagement.facts, lookup: engagement.lookup });
   serve(http.listener);
-  const inbound = await startInboundListener({
-    port: config.bounceSmtpPort,
-    host: config.host,
-    secret: verifyKeys,
-    bounceDomain: config.bounceDomain,
-    maxBytes: config.engagement.bounceMaxBytes,
-    ...config.engagement.inbound,
-    handle: async (route, report) => await intake.handle(route, report),
-    logger: logger.child({ component: 'inbound' }),
-  });
+  // Bounces, complaints and mailto unsubscribes come in with the tracking role.
+  const inbound = !role('tracking')
+    ? undefined
+    : await startInboundListener({
+        port: config.bounceSmtpPort,
+        host: config.host,
+        secret: verifyKeys,
+        bounceDomain: config.bounceDomain,
+        maxBytes: config.engagement.bounceMaxBytes,
+        ...config.engagement.inbound,
+        handle: async (route, report) => await intake.handle(route, report),
+        logger: logger.child({ component: 'inbound' }),
+      });
   engagement.start();
   readiness.start(); // the first checks, so the first /readyz has a result without running them itself
-  await writeback.start(); // before the scheduler, so a campaign found sending has its Sugar rows queued first
-  await scheduler.start();
-  await automationRunner.start();
-  await abTestRunner.start();
-  logger.info({ port, bouncePort: inbound.port }, 'service.started');
+  // The rows a sending process claims are its own while this lease lives; when it dies, they turn uncertain.
+  const processLease = leases && role('send') ? leases.keep(processLeaseName(opts.owner)) : undefined;
+  await processLease?.ready;
+  // One write-back lane per Sugar instance: the one process holding it writes, within Sugar's budget; another takes over when it dies.
+  let lane: KeptLease | undefined;
+  if (role('writeback')) {
+    // before the scheduler, so a campaign found sending has its Sugar rows queued first
+    if (leases) lane = leases.keep(`writeback:${config.sugar.url}`, { gained: () => writeback.start(), lost: () => writeback.stop() });
+    else await writeback.start();
+  }
+  if (role('send')) {
+    await scheduler.start();
+    await abTestRunner.start();
+  }
+  if (role('automations')) await automationRunner.start();
+  logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
 
   return {
     url: `http://${config.host}:${port}`,
@@ -510,20 +560,22 @@ async function compose(
     sugar,
     writeback,
     get bouncePort() {
-      return inbound.port;
+      return inbound?.port ?? 0;
     },
     pairingCodeIfUnpaired: async () => ((await pairing.status()).paired ? undefined : await pairing.newCode()),
-    inboundStats: () => inbound.stats(),
+    inboundStats: () => inbound?.stats() ?? { bufferedBytes: 0, connections: 0 },
     async stop() {
       const drained = http.drain(server);
       await automationRunner.stop();
       await abTestRunner.stop();
-      await inbound.close();
+      await inbound?.close();
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered
       await drained;
       await engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start
+      await lane?.stop();
+      await leases?.releaseAll(); // others take the work over now, not after the ttl
       transports.close();
       await sugar.logout().catch(() => undefined);
       await store.close();

@@ -5,6 +5,10 @@ import { DEFAULT_GUARD_RAILS, type GuardRailSettings } from './domain/guard-rail
 import { cidrMatcher } from './engagement/ip.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from './writeback/settings.js';
 
+/** What a process does (LEADFWD_ROLES); several processes on one PostgreSQL split the work by role. */
+export const ROLES = ['api', 'tracking', 'send', 'writeback', 'automations'] as const;
+export type Role = (typeof ROLES)[number];
+
 export interface Config {
   port: number;
   host: string;
@@ -78,6 +82,10 @@ export interface Config {
   /** The secret before a rotation (LEADFWD_SECRET_PREVIOUS): still accepted when verifying, never used to sign. */
   secretPrevious: string | undefined;
   logLevel: string;
+  /** What this process does (LEADFWD_ROLES, default all): api, tracking, send, writeback, automations. */
+  roles: ReadonlySet<Role>;
+  /** How long a lease outlives its holder's last heartbeat (LEADFWD_LEASE_TTL_MS): a dead process's work is taken over after it. */
+  leaseTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -322,7 +330,20 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     secret: opt('SECRET') ?? '',
     secretPrevious: opt('SECRET_PREVIOUS'),
     logLevel: str('LOG_LEVEL', 'info'),
+    roles: new Set<Role>(ROLES),
+    leaseTtlMs: int('LEASE_TTL_MS', 15_000, 300, 600_000),
   };
+  const roles = opt('ROLES');
+  if (roles !== undefined) {
+    const named = roles
+      .split(',')
+      .map((r) => r.trim().toLowerCase())
+      .filter(Boolean);
+    const unknown = named.filter((r) => !(ROLES as readonly string[]).includes(r));
+    if (unknown.length) problems.push(`LEADFWD_ROLES has unknown roles ${unknown.map((r) => JSON.stringify(r)).join(', ')}; the roles are ${ROLES.join(', ')}`);
+    else if (named.length === 0) problems.push(`LEADFWD_ROLES names no role; give some of ${ROLES.join(', ')} (unset: all)`);
+    else config.roles = new Set(named as Role[]);
+  }
 
   if (config.engagement.inbound.maxBufferedBytes < config.engagement.bounceMaxBytes) {
     problems.push('LEADFWD_INBOUND_BUFFER_MAX_BYTES must be at least LEADFWD_BOUNCE_MAX_BYTES, or no message of the largest size could be taken');

@@ -3,7 +3,7 @@
 // PostgreSQL after the read ahead the send loop does when it picks a campaign's sender.
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../service/src/ports/index.js';
-import { createDayCounts } from '../../service/src/sending-day-counts.js';
+import { createDayCounts } from '../../service/src/sending/day-counts.js';
 import { storePerTest, withPostgres } from '../store/contract/adapters.js';
 
 describe.each(withPostgres)('day counts for the delivery control ($name)', ({ open }) => {

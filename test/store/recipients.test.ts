@@ -24,7 +24,7 @@ describe('recipient ledger on SQLite', () => {
       const file = join(dir, 'plan.db');
       openStore(file).close();
       const db = new Database(file);
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`).all({ campaignId: 'c', now: 'x', limit: 1 }) as Array<{ detail: string }>;
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`).all({ campaignId: 'c', now: 'x', limit: 1, owner: null }) as Array<{ detail: string }>;
       db.close();
       const details = plan.map((p) => p.detail);
       expect(details).toContainEqual(expect.stringMatching(/USING COVERING INDEX recipients_claim/));

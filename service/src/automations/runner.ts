@@ -1,5 +1,7 @@
 // Runs the engine's tick on a timer, one tick at a time; `wake` runs one soon (after an enrolment or a resume).
-
+// Several processes on one database: the tick, the split check and the list refresh each run in the one process
+// holding their lease (kept between runs, taken over when that process dies).
+import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Log } from '../ports/log.js';
 import type { AutomationEngine } from './engine.js';
 
@@ -12,16 +14,21 @@ export function createAutomationRunner(o: {
   /** Chooses split winners whose time has come; run with the ticks, never two at once. */
   checkSplits?: () => Promise<void>;
   logger?: Pick<Log, 'warn' | 'error'>;
+  /** Leases, with several processes on one database (absent: every run happens here). */
+  leases?: Pick<LeaseRunner, 'run'>;
 }) {
+  const leases = o.leases ?? runAlone;
+  const refreshLists = o.refreshLists;
+  const checkSplits = o.checkSplits;
   let timer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
   const refresh = () => {
-    if (refreshing || stopped || !o.refreshLists) return refreshing;
-    refreshing = o
-      .refreshLists()
-      .then(async () => {
-        if (!stopped) await run();
+    if (refreshing || stopped || !refreshLists) return refreshing;
+    refreshing = leases
+      .run('automations:lists', () => refreshLists(), { keep: true })
+      .then(async (r) => {
+        if (!stopped && r.ran) await run();
       })
       .catch((err) => o.logger?.warn({ err: (err as Error).message }, 'automation.list_refresh_failed'))
       .finally(() => {
@@ -31,9 +38,10 @@ export function createAutomationRunner(o: {
   };
   let checking: Promise<void> | undefined;
   const check = () => {
-    if (checking || stopped || !o.checkSplits) return;
-    checking = o
-      .checkSplits()
+    if (checking || stopped || !checkSplits) return;
+    checking = leases
+      .run('automations:splits', () => checkSplits(), { keep: true })
+      .then(() => undefined)
       .catch((err) => o.logger?.error({ err }, 'automation.split_check_failed'))
       .finally(() => {
         checking = undefined;
@@ -45,7 +53,8 @@ export function createAutomationRunner(o: {
     soon = undefined;
     if (stopped) return;
     try {
-      if ((await o.engine.tick({ maxBatches: 1 })).more) soon = setImmediate(run);
+      const r = await leases.run('automations:tick', () => o.engine.tick({ maxBatches: 1 }), { keep: true });
+      if (r.ran && r.value.more && !stopped) soon = setImmediate(run);
     } catch (err) {
       // A failed batch rolled back whole; the next tick retries it.
       o.logger?.error({ err }, 'automation.tick_failed');

@@ -46,6 +46,8 @@ export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   audienceReader?: { reader: AudienceReader; readAs: string };
   /** Local-time sending: the record field holding the recipient's IANA time zone (default leadfwd_timezone_c). */
   timeZoneField?: string;
+  /** Aborted when this process lost the campaign's extraction lease: nothing more is written, another process takes over. */
+  signal?: AbortSignal;
 }
 
 /** Where judged targets go: each chunk with the audit so far (commit them together), then the final audit. */
@@ -163,13 +165,17 @@ export function extractTargets(deps: ExtractDeps<LedgerStore>, campaign: Extract
   const { store } = deps;
   return readTargets(deps, campaign, {
     async queued(targets, audit) {
+      deps.signal?.throwIfAborted();
       await store.transaction(async (tx) => {
         await tx.recipients.insertMany(campaign.id, targets);
         await tx.campaigns.saveAudit(campaign.id, audit);
       });
       onProgress(audit);
     },
-    finished: async (audit) => await store.campaigns.saveAudit(campaign.id, audit),
+    finished: async (audit) => {
+      deps.signal?.throwIfAborted();
+      await store.campaigns.saveAudit(campaign.id, audit);
+    },
   });
 }
 

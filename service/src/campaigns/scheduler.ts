@@ -1,18 +1,28 @@
 // Drives campaigns through their lifecycle: drafts are extracted, pending campaigns start at their
 // time, sending campaigns are handed to the send worker. All state lives in the store, so a restart
 // simply picks up where the last process stopped.
+//
+// Several processes on one database: the lifecycle part of the tick runs in the one process holding the lease
+// `scheduler:tick`, each extraction holds `extract:<campaign>` (renewed while it runs, taken over when its process
+// dies), and every process sends every sending campaign (rows are claimed one process each). Only a dead process's
+// in-flight rows turn uncertain, never those of one still sending.
+import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Audit, Campaign } from '../domain/types.js';
 import type { AutomationRepo, StorePart } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 
-export type SchedulerStore = StorePart<{ campaigns: 'transition' | 'inStatus' | 'staleHolds' | 'due'; recipients: 'recoverInFlight' }> & {
+export type SchedulerStore = StorePart<{
+  campaigns: 'get' | 'transition' | 'inStatus' | 'staleHolds' | 'due';
+  recipients: 'recoverInFlight' | 'recoverOrphaned';
+}> & {
   /** Absent in tests without automations: then no campaign backs an automation step. */
   automations?: Pick<AutomationRepo, 'isOpenStepCampaign'>;
 };
 
 export interface SchedulerDeps {
   store: SchedulerStore;
-  extract: (campaign: Campaign) => Promise<Audit>;
+  /** `signal` aborts when this process lost the campaign's extraction lease. */
+  extract: (campaign: Campaign, signal: AbortSignal) => Promise<Audit>;
   send: (campaignId: string, signal: AbortSignal) => Promise<'done' | 'stopped'>;
   /** Called once when sending starts (the write-back issue hooks Sugar campaign creation here). */
   onSendingStarted?: (campaign: Campaign) => unknown;
@@ -23,11 +33,14 @@ export interface SchedulerDeps {
   /** A held campaign nobody confirmed within this long is cancelled (default 24 hours). */
   heldForMs?: number;
   now?: () => Date;
+  /** Leases, with several processes on one database (absent: this process is alone and every job runs here). */
+  leases?: Pick<LeaseRunner, 'run'>;
   logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 const isRetryable = (e: unknown) => (e as { retryable?: boolean }).retryable === true;
 const DAY_MS = 24 * 3_600_000;
+const RECOVER_EVERY_MS = 1000;
 
 export function createScheduler(deps: SchedulerDeps) {
   const { store } = deps;
@@ -36,6 +49,7 @@ export function createScheduler(deps: SchedulerDeps) {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const now = () => (deps.now ? deps.now() : new Date());
+  const leases = deps.leases ?? runAlone;
 
   function track(id: string, work: () => Promise<void>) {
     if (running.has(id) || abort.signal.aborted) return;
@@ -48,21 +62,33 @@ export function createScheduler(deps: SchedulerDeps) {
   function startExtraction(c: Campaign) {
     if ((retryAfter.get(c.id) ?? 0) > Date.now()) return;
     track(c.id, async () => {
-      try {
-        const audit = await deps.extract(c);
-        const refused = await deps.afterExtraction?.(c);
-        if (refused) await store.campaigns.transition(c.id, ['extracting'], 'failed', `nothing was sent: ${refused}`.slice(0, 500));
-        else await store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
-        retryAfter.delete(c.id);
-      } catch (e) {
-        if (isRetryable(e)) {
-          retryAfter.set(c.id, Date.now() + (deps.retryExtractionMs ?? 30_000));
-          deps.logger?.warn({ campaignId: c.id, err: (e as Error).message }, 'campaign.extraction_retry');
-        } else {
-          await store.campaigns.transition(c.id, ['extracting'], 'failed', `extraction failed: ${(e as Error).message}`.slice(0, 500));
-        }
-      }
+      await leases.run(`extract:${c.id}`, async (signal) => {
+        // Another process may have finished it between our read and the lease.
+        if (deps.leases && (await store.campaigns.get(c.id))?.status !== 'extracting') return;
+        await extract(c, signal);
+      });
     });
+  }
+
+  async function extract(c: Campaign, signal: AbortSignal) {
+    try {
+      const audit = await deps.extract(c, signal);
+      signal.throwIfAborted();
+      const refused = await deps.afterExtraction?.(c);
+      if (refused) await store.campaigns.transition(c.id, ['extracting'], 'failed', `nothing was sent: ${refused}`.slice(0, 500));
+      else await store.campaigns.transition(c.id, ['extracting'], 'pending', `extracted: ${audit.queued} queued of ${audit.candidates}`);
+      retryAfter.delete(c.id);
+    } catch (e) {
+      if (signal.aborted) {
+        // The lease was lost (taken over, or the database away too long): whoever holds it now goes on from the ledger.
+        deps.logger?.warn({ campaignId: c.id, err: (e as Error).message }, 'campaign.extraction_handed_over');
+      } else if (isRetryable(e)) {
+        retryAfter.set(c.id, Date.now() + (deps.retryExtractionMs ?? 30_000));
+        deps.logger?.warn({ campaignId: c.id, err: (e as Error).message }, 'campaign.extraction_retry');
+      } else {
+        await store.campaigns.transition(c.id, ['extracting'], 'failed', `extraction failed: ${(e as Error).message}`.slice(0, 500));
+      }
+    }
   }
 
   function startSending(c: Campaign) {
@@ -74,7 +100,14 @@ export function createScheduler(deps: SchedulerDeps) {
     });
   }
 
-  async function tick() {
+  let recoveredAt = 0;
+  async function lifecycle() {
+    // A process that died mid-send left rows 'sending' under its name; they turn uncertain once its lease expired.
+    if (deps.leases && Date.now() - recoveredAt >= RECOVER_EVERY_MS) {
+      recoveredAt = Date.now();
+      const recovered = await store.recipients.recoverOrphaned();
+      if (recovered) deps.logger?.warn({ recovered }, 'ledger.recovered_uncertain');
+    }
     for (const c of await store.campaigns.inStatus(['draft'])) {
       // A campaign to a Sugar saved filter or report, or a follow-up to non-openers, is extracted at its send time, so
       // it goes to whom they select then. A held one is extracted now: the person reviewing it confirms exactly the people they were shown.
@@ -93,12 +126,17 @@ export function createScheduler(deps: SchedulerDeps) {
         startSending(c);
       }
     }
+  }
+
+  async function tick() {
+    await leases.run('scheduler:tick', lifecycle, { keep: true });
     for (const c of await store.campaigns.inStatus(['sending'])) startSending(c);
   }
 
   return {
     async start() {
-      const recovered = await store.recipients.recoverInFlight();
+      // Alone on the database, whatever is 'sending' was this database's last process's; shared, only the dead's.
+      const recovered = deps.leases ? 0 : await store.recipients.recoverInFlight();
       if (recovered) deps.logger?.warn({ recovered }, 'ledger.recovered_uncertain');
       await tick();
       timer = setInterval(async () => {

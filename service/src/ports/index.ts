@@ -10,8 +10,10 @@ import type { EngagementRepo } from './engagement.js';
 import type { EventRepo } from './events.js';
 import type { FollowUpRepo } from './follow-ups.js';
 import type { IdentityRepo } from './identities.js';
+import type { LeaseRepo } from './leases.js';
 import type { LeadfwdListRepo } from './lists.js';
 import type { OutboxRepo } from './outbox.js';
+import type { RateRepo } from './rates.js';
 import type { RecipientRepo } from './recipients.js';
 import type { RelayRepo } from './relay.js';
 import type { ReportRepo } from './reports.js';
@@ -31,10 +33,12 @@ export type * from './engagement.js';
 export type * from './events.js';
 export type * from './follow-ups.js';
 export type * from './identities.js';
+export type * from './leases.js';
 export type * from './lists.js';
 export type * from './mail.js';
 export type * from './ops.js';
 export type * from './outbox.js';
+export type * from './rates.js';
 export type * from './recipients.js';
 export type * from './relay.js';
 export type * from './reports.js';
@@ -63,6 +67,8 @@ export interface Repos {
   abTests: AbTestRepo;
   scores: ScoreRepo;
   splitWinners: SplitWinnerRepo;
+  leases: LeaseRepo;
+  rates: RateRepo;
 }
 
 /**

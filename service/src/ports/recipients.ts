@@ -66,6 +66,13 @@ export interface RecipientRepo {
    * queued and due again. Returns the count made uncertain.
    */
   recoverInFlight(): Awaitable<number>;
+  /**
+   * Several processes on one database: every 'sending' row whose claiming process (the store's `owner`) no longer
+   * holds its live lease `process:<owner>` → 'uncertain' (a row claimed without an owner counts as orphaned). Rows a
+   * live process is sending stay as they are. Rows such a process only reserved are due again at once. Returns the count
+   * made uncertain.
+   */
+  recoverOrphaned(): Awaitable<number>;
   get(rowId: number): Awaitable<LedgerRecipient | undefined>;
   /** The rows of those ids that exist, in one read (the write-back plans a claimed batch at once). */
   getMany(rowIds: number[]): Awaitable<LedgerRecipient[]>;

@@ -57,6 +57,11 @@ export interface DeliveryControlDeps {
   /** What an identity's provider groups accepted on a UTC day (read once per identity and day, then counted here). */
   acceptedOn: (identityId: string, day: string) => Partial<Record<ProviderGroup, number>>;
   monotonic?: () => number;
+  /**
+   * Several processes on one database: an identity's rate as one bucket they share (absent: this process's own). Its
+   * per-provider limits and throttles stay per process.
+   */
+  sharedBucket?: (name: string, rate: { perSecond: number; perHour?: number }) => Bucket;
 }
 
 const DAY_MS = 86_400_000;
@@ -78,7 +83,8 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
     const rateKey = `${identity.rate.perSecond}/${identity.rate.perHour}`;
     let s = identities.get(identity.id);
     if (!s || s.rateKey !== rateKey) {
-      const bucket = createTokenBucket({ perSecond: identity.rate.perSecond, perHour: identity.rate.perHour || undefined, now: mono });
+      const rate = { perSecond: identity.rate.perSecond, perHour: identity.rate.perHour || undefined };
+      const bucket = deps.sharedBucket && rate.perSecond > 0 ? deps.sharedBucket(`identity:${identity.id}`, rate) : createTokenBucket({ ...rate, now: mono });
       s = s ? { ...s, bucket, rateKey } : { bucket, rateKey, inFlight: 0, providers: new Map(), day: '', acceptedToday: new Map(), inFlightByGroup: new Map() };
       identities.set(identity.id, s);
     }

@@ -54,8 +54,23 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
 /** Rows a slowed provider may keep waiting in memory before the rest go back to the queue for a while. */
 const HOLD_MS = 2000;
+/** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
+const SETTLE_ATTEMPTS = 60;
+const SETTLE_RETRY_MS = 500;
 /** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
 const RESERVE_MS = 60_000;
+
+/** `fn` until it succeeds, retried while the database is away; its last failure after SETTLE_ATTEMPTS. */
+async function settle(fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= SETTLE_ATTEMPTS) throw err;
+      await sleep(SETTLE_RETRY_MS);
+    }
+  }
+}
 
 export function outcomeFor(
   r: Recipient,
@@ -125,15 +140,24 @@ export function createSendLoop(deps: SendLoopDeps) {
       if (outcomes.length === 0) return;
       const batch = outcomes;
       outcomes = [];
-      await recordOutcomes(store, campaignId, batch, now(), {
-        identityId: identity.id,
-        group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
-      });
+      try {
+        await recordOutcomes(store, campaignId, batch, now(), {
+          identityId: identity.id,
+          group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
+        });
+      } catch (err) {
+        // The database is away (a restart, a failover): the relay's verdicts wait here for the next flush instead of
+        // being lost, which would leave their rows 'sending' under a live process for ever.
+        outcomes = batch.concat(outcomes);
+        throw err;
+      }
       for (const o of batch) providerOf.delete(o.rowId);
     };
+    const flushSoon = () =>
+      flush().catch((err: unknown) => deps.logger?.warn({ event: 'send.outcomes_waiting', campaignId, err: (err as Error).message }, 'send.outcomes_waiting'));
     const record = async (o: Outcome) => {
       outcomes.push(o);
-      if (outcomes.length >= flushEvery) await flush();
+      if (outcomes.length >= flushEvery) await flushSoon();
     };
 
     // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
@@ -197,7 +221,7 @@ export function createSendLoop(deps: SendLoopDeps) {
     };
     const session = await deps.delivery.open(campaign, chosen.profile, inOrder);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
-    const flushTimer = setInterval(flush, 25);
+    const flushTimer = setInterval(flushSoon, 25);
     // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
     let checkedAt = 0;
     let active = true;
@@ -234,15 +258,23 @@ export function createSendLoop(deps: SendLoopDeps) {
       if (!ready.length) return;
       const go = ready;
       ready = [];
+      let suppressed: Set<string>;
+      let marked: Set<number>;
+      try {
+        suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
+        marked = new Set(
+          await store.recipients.markSending(
+            go.map((r) => r.rowId),
+            holder,
+            now().toISOString(),
+          ),
+        );
+      } catch (err) {
+        // The database went away before they were marked: they are still only reserved, and the loop's end gives them back.
+        ready = go.concat(ready);
+        throw err;
+      }
       for (const r of go) mine.delete(r.rowId);
-      const suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
-      const marked = new Set(
-        await store.recipients.markSending(
-          go.map((r) => r.rowId),
-          holder,
-          now().toISOString(),
-        ),
-      );
       const rows = [];
       for (const r of go) {
         if (!marked.has(r.rowId)) {
@@ -365,12 +397,24 @@ export function createSendLoop(deps: SendLoopDeps) {
       }
     } finally {
       clearInterval(flushTimer);
-      await giveBack([...pending, ...held.map((h) => h.row), ...ready], now().toISOString());
+      // Also when the loop failed (the database went away): rows never handed over go back to the queue, rows handed
+      // over are answered first, then every verdict is recorded, retried while the database comes back.
+      let back = [...pending, ...held.map((h) => h.row), ...ready];
+      for (const r of ready) inFlight.delete(r.rowId);
       pending = [];
       held = [];
+      ready = [];
+      await room(1);
       await reported;
-      await flush();
-      session.close();
+      try {
+        await settle(async () => {
+          await giveBack(back, now().toISOString());
+          back = [];
+          await flush();
+        });
+      } finally {
+        session.close();
+      }
     }
     if (reportFailed) throw reportFailed;
   }

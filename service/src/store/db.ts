@@ -14,6 +14,7 @@ import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
 import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
 import { SqliteIdentityRepo } from './sqlite-identity-repo.js';
+import { SqliteLeaseRepo, SqliteRateRepo } from './sqlite-lease-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
@@ -41,6 +42,8 @@ export interface StoreOptions {
   checkpointEveryMs?: number;
   /** Told when the checkpoint thread died and SQLite's own checkpoints took over again. */
   onCheckpointerDied?: (reason: string) => void;
+  /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
+  owner?: string;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000; // pages
@@ -81,7 +84,7 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
     }
-    const store = new SqliteStoreImpl(db, path, now, opts.outboxStaleMs ?? 10 * 60_000);
+    const store = new SqliteStoreImpl(db, path, clock, opts.outboxStaleMs ?? 10 * 60_000, opts.owner);
     if (opts.checkpointEveryMs && path !== ':memory:' && path !== '') store.checkpointInBackground(opts.checkpointEveryMs, opts.onCheckpointerDied);
     return store;
   } catch (err) {
@@ -109,6 +112,8 @@ interface SqliteRepos {
   abTests: SqliteAbTestRepo;
   scores: SqliteScoreRepo;
   splitWinners: SqliteSplitWinnerRepo;
+  leases: SqliteLeaseRepo;
+  rates: SqliteRateRepo;
 }
 
 /** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
@@ -136,6 +141,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly abTests;
   readonly scores;
   readonly splitWinners;
+  readonly leases;
+  readonly rates;
   /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
   private readonly tx: SqliteTx;
   /**
@@ -148,15 +155,18 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   constructor(
     private readonly db: Database.Database,
     readonly path: string,
-    now: () => string,
+    clock: () => Date,
     outboxStaleMs: number,
+    owner?: string,
   ) {
+    const now = () => clock().toISOString();
+    const nowMs = () => clock().getTime();
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
     const repos: SqliteRepos = {
       relay: guarded(new SqliteRelayRepo(db)),
       automations: guarded(new SqliteAutomationRepo(db, now)),
       campaigns: guarded(new SqliteCampaignRepo(db, now)),
-      recipients: guarded(new SqliteRecipientRepo(db, now)),
+      recipients: guarded(new SqliteRecipientRepo(db, now, owner ?? null, nowMs)),
       suppressions: guarded(new SqliteSuppressionRepo(db, now)),
       lists: guarded(new SqliteLeadfwdListRepo(db, now)),
       events: guarded(new SqliteEventRepo(db)),
@@ -170,6 +180,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       abTests: guarded(new SqliteAbTestRepo(db, now)),
       scores: guarded(new SqliteScoreRepo(db)),
       splitWinners: guarded(new SqliteSplitWinnerRepo(db)),
+      leases: guarded(new SqliteLeaseRepo(db, nowMs)),
+      rates: guarded(new SqliteRateRepo(db, nowMs)),
     };
     this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
     const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
@@ -190,6 +202,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     this.abTests = gate(repos.abTests);
     this.scores = gate(repos.scores);
     this.splitWinners = gate(repos.splitWinners);
+    this.leases = gate(repos.leases);
+    this.rates = gate(repos.rates);
   }
 
   /**

@@ -30,7 +30,7 @@ const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, e
 
 // One statement, so two workers (or two processes) can never both take the same row. The inner
 // select reads only the partial index recipients_claim (exported so a test can check the plan).
-export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now
+export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now, claimed_by = @owner
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
@@ -38,7 +38,7 @@ export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = at
 
 // As the claim, but the rows stay 'queued': only reserved (retry_at = the reservation's end keeps them out of every
 // other claim, through the same index) until markSending takes them right before hand-off.
-const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @until, updated_at = @now
+const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @until, updated_at = @now, claimed_by = @owner
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
@@ -79,6 +79,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => string,
+    private readonly owner: string | null = null,
+    private readonly nowMs: () => number = () => Date.parse(now()),
   ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
@@ -86,7 +88,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
       claim: db.prepare(CLAIM_SQL),
       reserve: db.prepare(RESERVE_SQL),
-      markSending: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = @now
+      markSending: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = @now,
+          claimed_by = @owner
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder
         RETURNING row_id`),
       unreserve: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = @at, updated_at = @now, last_error = coalesce(@reason, last_error)
@@ -108,6 +111,10 @@ export class SqliteRecipientRepo implements RecipientRepo {
         WHERE campaign_id = ? AND state = 'queued' GROUP BY 1`),
       nextDue: db.prepare(`SELECT min(retry_at) FROM recipients WHERE campaign_id = ? AND state = 'queued'`).pluck(),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
+      recoverOrphaned: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'
+        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
+      releaseOrphaned: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE state = 'queued' AND reserved_by IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
       getMany: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id IN (SELECT value FROM json_each(?))`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
@@ -151,7 +158,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
 
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[] {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
-    const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now') }) as RecipientRow[];
+    const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now'), owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
@@ -161,14 +168,14 @@ export class SqliteRecipientRepo implements RecipientRepo {
     const now = isoTime(nowIso, 'now');
     const until = isoTime(untilIso, 'until');
     if (until <= now) throw new StoreInputError('a reservation must end after it starts');
-    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder }) as RecipientRow[];
+    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder, owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
   markSending(rowIds: number[], holder: string, nowIso: string): number[] {
     checkIds(rowIds);
     if (rowIds.length === 0) return [];
-    const rows = this.q.markSending.all({ ids: toJson(rowIds), holder, now: isoTime(nowIso, 'now') }) as Array<{ row_id: number }>;
+    const rows = this.q.markSending.all({ ids: toJson(rowIds), holder, now: isoTime(nowIso, 'now'), owner: this.owner }) as Array<{ row_id: number }>;
     const changed = new Set(rows.map((r) => r.row_id));
     return rowIds.filter((id) => changed.has(id));
   }
@@ -243,6 +250,13 @@ export class SqliteRecipientRepo implements RecipientRepo {
     return this.db.transaction(() => {
       this.q.unreserveAll.run(now);
       return this.q.recover.run(INTERRUPTED, now).changes;
+    })();
+  }
+
+  recoverOrphaned(): number {
+    return this.db.transaction(() => {
+      this.q.releaseOrphaned.run(this.now(), this.nowMs());
+      return this.q.recoverOrphaned.run(INTERRUPTED, this.now(), this.nowMs()).changes;
     })();
   }
 

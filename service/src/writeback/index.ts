@@ -22,6 +22,8 @@ export interface WritebackOptions {
   afterSugarAnswer?: () => void;
   /** The admin's choice in Sugar; without it, settings.optOutScope. */
   optOutScope?: OptOutScopeSource;
+  /** Sugar's request budget shared by every process on the database. */
+  sugarBucket?: { take(): number };
 }
 
 export function createWriteback(o: WritebackOptions) {
@@ -44,6 +46,7 @@ export function createWriteback(o: WritebackOptions) {
     links: o.links,
     logger: o.logger,
     afterSugarAnswer: o.afterSugarAnswer,
+    sugarBucket: o.sugarBucket,
     optOutScope: o.optOutScope ?? { current: async () => o.settings.optOutScope },
     ensureSetup: async (c) => {
       await enqueueSetup(c);

@@ -35,8 +35,14 @@ export function isTransientCallError(e: unknown): boolean {
   return err.retryable === true || err.kind === 'auth' || err.kind === 'unexpected' || !('kind' in (err ?? {}));
 }
 
-export function createSender(o: { sugar: BulkPort; ratePerSecond: number; afterAnswer?: () => void }): Send {
-  const bucket = createTokenBucket({ perSecond: o.ratePerSecond });
+export function createSender(o: {
+  sugar: BulkPort;
+  ratePerSecond: number;
+  afterAnswer?: () => void;
+  /** Several processes on one database: Sugar's request budget as one bucket they share. */
+  bucket?: { take(): number };
+}): Send {
+  const bucket = o.bucket ?? createTokenBucket({ perSecond: o.ratePerSecond });
   return async (ops) => {
     if (ops.length === 0) return [];
     for (let wait = bucket.take(); wait > 0; wait = bucket.take()) await new Promise((r) => setTimeout(r, wait));

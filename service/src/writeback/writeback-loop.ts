@@ -28,6 +28,8 @@ export interface WritebackLoopDeps {
   /** Test seam: runs after Sugar answered a call and before the verdicts are committed. */
   afterSugarAnswer?: () => void;
   random?: () => number;
+  /** Sugar's request budget shared by every process on the database (absent: this process's own bucket). */
+  sugarBucket?: { take(): number };
 }
 
 const SETUP_WAIT_MS = 500;
@@ -40,7 +42,7 @@ const SCORED_MODULES = new Set(['Contacts', 'Leads', 'Prospects']);
 export function createWritebackLoop(deps: WritebackLoopDeps) {
   const { store, settings } = deps;
   const workerId = `wb-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer });
+  const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer, bucket: deps.sugarBucket });
   const scores = createScoreWriter({ store, send, weights: settings.score.weights });
   const setupDone = new Set<string>();
   /** When a campaign's failed setup runs next (ms): its activity rows wait until then. */
@@ -244,9 +246,16 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       };
     });
 
-  function track(p: Promise<void>) {
+  /** Rows of batches that failed whole (the database went away before their verdicts were committed). */
+  const unsettled = new Set<number>();
+
+  function track(p: Promise<void>, ids: number[] = []) {
     const t: Promise<void> = p
-      .catch((err) => deps.logger?.error({ event: 'writeback.batch_failed', err }, 'writeback.batch_failed'))
+      .catch((err) => {
+        // Their claims would otherwise hold them until they are stale (minutes): they go back as soon as the database does.
+        for (const id of ids) unsettled.add(id);
+        deps.logger?.error({ event: 'writeback.batch_failed', err }, 'writeback.batch_failed');
+      })
       .finally(() => active.delete(t));
     active.add(t);
   }
@@ -267,9 +276,16 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
           lastSweep = Date.now();
           await store.outbox.sweepStale(new Date(Date.now() - 10 * 60_000).toISOString());
         }
+        if (unsettled.size) {
+          await store.outbox.defer([...unsettled], nowIso());
+          unsettled.clear();
+        }
         const claims = await store.outbox.claim(settings.batchSize, workerId, nowIso());
         if (claims.length) {
-          track(processBatch(claims));
+          track(
+            processBatch(claims),
+            claims.map((c) => c.id),
+          );
           continue;
         }
         if (active.size === 0 && Date.now() - lastHits >= HITS_EVERY_MS) {

@@ -13,6 +13,8 @@ export interface StoreFactoryOptions {
   clock?: () => Date;
   /** An outbox claim older than this may be claimed again. */
   outboxStaleMs?: number;
+  /** The process id stamped on claimed ledger rows. */
+  owner?: string;
 }
 
 export type StoreFactory = (opts?: StoreFactoryOptions) => Store | Promise<Store>;
@@ -47,12 +49,16 @@ export type ManualClock = ReturnType<typeof manualClock>;
 export function storePerTest(
   open: StoreFactory,
   use: (store: Store, clock: ManualClock) => unknown,
-  opts: { start?: string; outboxStaleMs?: number; realTime?: boolean } = {},
+  opts: { start?: string; outboxStaleMs?: number; realTime?: boolean; owner?: string } = {},
 ): void {
   let store: Store | undefined;
   beforeEach(async () => {
     const clock = manualClock(opts.start);
-    store = await open({ ...(opts.realTime ? {} : { clock: clock.now }), ...(opts.outboxStaleMs ? { outboxStaleMs: opts.outboxStaleMs } : {}) });
+    store = await open({
+      ...(opts.realTime ? {} : { clock: clock.now }),
+      ...(opts.outboxStaleMs ? { outboxStaleMs: opts.outboxStaleMs } : {}),
+      ...(opts.owner ? { owner: opts.owner } : {}),
+    });
     await use(store, clock);
   });
   afterEach(async () => {

@@ -22,7 +22,9 @@ import type {
   FollowUpRepo,
   IdentityRepo,
   LeadfwdListRepo,
+  LeaseRepo,
   OutboxRepo,
+  RateRepo,
   RecipientRepo,
   RelayRepo,
   ReportRepo,
@@ -40,6 +42,7 @@ import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgIdentityRepo } from './identity-repo.js';
 import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
+import { PgLeaseRepo, PgRateRepo } from './lease-repo.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
 import { PgReportRepo } from './report-repo.js';
@@ -59,6 +62,8 @@ export interface PgStoreOptions {
   /** A schema of its own (tests: one per test), created when missing; default `public`. */
   schema?: string;
   migrationsDir?: string;
+  /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
+  owner?: string;
 }
 
 /** The ports the PostgreSQL adapter implements so far, and its unit of work. */
@@ -80,6 +85,8 @@ export interface PgRepos {
   scores: ScoreRepo;
   abTests: AbTestRepo;
   splitWinners: SplitWinnerRepo;
+  leases: LeaseRepo;
+  rates: RateRepo;
 }
 export interface PgStore extends PgRepos, StoreOps {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -96,6 +103,7 @@ const types = {
 export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
   const clock = opts.clock ?? (() => new Date());
   const now = () => clock().toISOString();
+  const nowMs = () => clock().getTime();
   const schema = opts.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreMigrationError(`schema name ${JSON.stringify(schema)} is not a plain identifier`);
   const pool = new pg.Pool({
@@ -104,10 +112,14 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
     types,
-    ...(schema !== 'public' ? { options: `-c search_path=${schema}` } : {}),
+    // The schema, and this process's owner id: a trigger stamps it on every ledger row the process turns 'sending'.
+    ...(connectionOptions(schema, opts.owner) ? { options: connectionOptions(schema, opts.owner) } : {}),
   });
   // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away mid-transaction emits 'error' too; without a listener that would kill
+  // the process. Its query rejects as well, and that is where the caller hears of it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
   try {
     await migratePg(pool, migrations, now, schema);
@@ -124,7 +136,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     deliverability: guardedPg(new PgDeliverabilityRepo(q)),
     lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
     campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
-    recipients: guardedPg(new PgRecipientRepo(q, atomic, now)),
+    recipients: guardedPg(new PgRecipientRepo(q, atomic, now, nowMs)),
     engagement: guardedPg(new PgEngagementRepo(q)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
@@ -134,6 +146,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     scores: guardedPg(new PgScoreRepo(q)),
     abTests: guardedPg(new PgAbTestRepo(q, now)),
     splitWinners: guardedPg(new PgSplitWinnerRepo(q)),
+    leases: guardedPg(new PgLeaseRepo(q, nowMs)),
+    rates: guardedPg(new PgRateRepo(q, nowMs)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.
@@ -248,6 +262,12 @@ const rollback = Symbol('rollback');
 const rethrowTranslated = (err: unknown): never => {
   throw translatePg(err);
 };
+
+function connectionOptions(schema: string, owner: string | undefined): string | undefined {
+  if (owner !== undefined && !/^[A-Za-z0-9._:-]+$/.test(owner)) throw new StoreMigrationError(`owner id ${JSON.stringify(owner)} is not a plain name`);
+  const parts = [...(schema !== 'public' ? [`-c search_path=${schema}`] : []), ...(owner ? [`-c leadfwd.owner=${owner}`] : [])];
+  return parts.length ? parts.join(' ') : undefined;
+}
 
 /** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
 function guardedPg<T extends object>(repo: T): T {

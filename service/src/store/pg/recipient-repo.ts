@@ -42,6 +42,7 @@ export class PgRecipientRepo implements RecipientRepo {
     private readonly q: Query,
     private readonly atomic: Atomic,
     private readonly now: () => string,
+    private readonly nowMs: () => number = () => Date.parse(now()),
   ) {}
 
   /** One INSERT … SELECT over unnest() arrays; the first of duplicate keys in a batch wins, as in SQLite. */
@@ -214,6 +215,21 @@ export class PgRecipientRepo implements RecipientRepo {
       const r = await q(`UPDATE recipients SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'`, [INTERRUPTED, now]);
       return r.rowCount ?? 0;
     });
+  }
+
+  async recoverOrphaned(): Promise<number> {
+    const dead = `NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $1)`;
+    // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
+    await this.q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
+      this.nowMs(),
+      this.now(),
+    ]);
+    const r = await this.q(`UPDATE recipients r SET state = 'uncertain', last_error = $3, updated_at = $2 WHERE state = 'sending' AND ${dead}`, [
+      this.nowMs(),
+      this.now(),
+      INTERRUPTED,
+    ]);
+    return r.rowCount ?? 0;
   }
 
   async get(rowId: number): Promise<LedgerRecipient | undefined> {

@@ -1,8 +1,8 @@
 // What an identity's provider groups accepted on a day, for the delivery control, which reads it synchronously
 // (once per identity and day, then counts in memory). SQLite answers at once; PostgreSQL answers a promise, so its
 // counts are read ahead whenever the send loop picks a campaign's sender, and kept for that day.
-import type { ProviderGroup } from './domain/mailbox-provider.js';
-import type { Awaitable } from './ports/index.js';
+import type { ProviderGroup } from '../domain/mailbox-provider.js';
+import type { Awaitable } from '../ports/index.js';
 
 type Counts = Partial<Record<ProviderGroup, number>>;
 

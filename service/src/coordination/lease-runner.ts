@@ -1,0 +1,175 @@
+// Campaign-level work that one process at a time may do, among any number sharing one database: a job runs only while
+// this process holds its lease, a heartbeat renews the lease while the job runs, and a lease that could not be renewed
+// in time aborts the job's signal, so it stops claiming before another process takes over. A process that dies stops
+// renewing; its leases expire and the next process to ask takes them.
+import type { LeaseRepo } from '../ports/index.js';
+
+export interface LeaseRunnerDeps {
+  leases: LeaseRepo;
+  /** This process: unique per start (a restarted process is a new owner). */
+  owner: string;
+  /** How long a lease outlives its last renewal; renewals come every third of it. */
+  ttlMs: number;
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}
+
+export type Ran<T> = { ran: true; value: T } | { ran: false };
+
+/** A lease held for as long as this process wants it (the process's own, a write-back lane). */
+export interface KeptLease {
+  /** True while the last renewal is younger than the ttl. */
+  held(): boolean;
+  stop(): Promise<void>;
+}
+
+/** The lease a process holds while it runs; the ledger rows it claims are its own until this lease expires. */
+export const processLeaseName = (owner: string) => `process:${owner}`;
+
+export function createLeaseRunner(deps: LeaseRunnerDeps) {
+  const { leases, owner, ttlMs } = deps;
+  const every = Math.max(20, Math.floor(ttlMs / 3));
+  /** Leases a run kept for the next run (a tick), released when the process stops. */
+  const kept = new Set<string>();
+  const keeps = new Set<KeptLease>();
+
+  /** A release that fails leaves the lease to expire by itself. */
+  async function releaseQuietly(name: string) {
+    try {
+      await leases.release(name, owner);
+    } catch {}
+  }
+
+  async function tryAcquire(name: string): Promise<boolean> {
+    try {
+      return await leases.acquire(name, owner, ttlMs);
+    } catch (err) {
+      deps.logger?.warn({ event: 'lease.unreachable', lease: name, err: (err as Error).message }, 'lease.unreachable');
+      return false;
+    }
+  }
+
+  /** Renews `name` every third of the ttl; `lost` runs once when it was taken over or could not be renewed in time. */
+  function heartbeat(name: string, lost: (why: string) => void) {
+    let renewedAt = Date.now();
+    let gone = false;
+    let busy = false;
+    const timer = setInterval(async () => {
+      if (gone || busy) return;
+      busy = true;
+      try {
+        if (await leases.renew(name, owner, ttlMs)) renewedAt = Date.now();
+        else {
+          gone = true;
+          lost('another process holds it');
+        }
+      } catch (err) {
+        // The database cannot be reached: the lease is ours until it expires, not after.
+        if (Date.now() - renewedAt > ttlMs - every) {
+          gone = true;
+          lost(`it could not be renewed: ${(err as Error).message}`);
+        }
+      } finally {
+        busy = false;
+      }
+    }, every);
+    timer.unref?.();
+    return { stop: () => clearInterval(timer), fresh: () => !gone && Date.now() - renewedAt < ttlMs };
+  }
+
+  return {
+    owner,
+    /**
+     * Runs `job` only when this process holds (or can take) lease `name`, renewing it while the job runs. `keep`: the
+     * lease stays held after the job (a tick that runs again soon stays with this process); otherwise it is released.
+     */
+    async run<T>(name: string, job: (signal: AbortSignal) => Promise<T>, opts: { keep?: boolean } = {}): Promise<Ran<T>> {
+      if (!(await tryAcquire(name))) {
+        kept.delete(name);
+        return { ran: false };
+      }
+      const abort = new AbortController();
+      const beat = heartbeat(name, (why) => {
+        deps.logger?.warn({ event: 'lease.lost', lease: name, why }, 'lease.lost');
+        kept.delete(name);
+        abort.abort(new Error(`the lease ${name} was lost: ${why}`));
+      });
+      try {
+        return { ran: true, value: await job(abort.signal) };
+      } finally {
+        beat.stop();
+        if (opts.keep && !abort.signal.aborted) kept.add(name);
+        else if (!abort.signal.aborted) await releaseQuietly(name);
+      }
+    },
+
+    /** Runs `job` once, under lease `name`, waiting for its turn while another process holds it (start-up steps). */
+    async inTurn<T>(name: string, job: () => Promise<T>): Promise<T> {
+      for (;;) {
+        const r = await this.run(name, job);
+        if (r.ran) return r.value;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(every, 100)));
+      }
+    },
+
+    /**
+     * Holds lease `name` for as long as it can: takes it when free (trying every third of the ttl), calls `gained`,
+     * renews it, and calls `lost` when it could not renew in time (then tries to take it again).
+     */
+    keep(name: string, on: { gained?: () => unknown; lost?: (why: string) => unknown } = {}): KeptLease & { ready: Promise<boolean> } {
+      let beat: ReturnType<typeof heartbeat> | undefined;
+      let stopped = false;
+      let trying: Promise<boolean> | undefined;
+      const attempt = async () => {
+        if (stopped || beat) return !!beat;
+        if (!(await tryAcquire(name)) || stopped) return false;
+        beat = heartbeat(name, (why) => {
+          beat?.stop();
+          beat = undefined;
+          deps.logger?.warn({ event: 'lease.lost', lease: name, why }, 'lease.lost');
+          void on.lost?.(why);
+        });
+        deps.logger?.info({ event: 'lease.gained', lease: name, owner }, 'lease.gained');
+        await on.gained?.();
+        return true;
+      };
+      const ready = attempt();
+      const timer = setInterval(() => {
+        if (!beat && !trying) trying = attempt().finally(() => (trying = undefined));
+      }, every);
+      timer.unref?.();
+      const handle = {
+        ready,
+        held: () => !!beat?.fresh(),
+        async stop() {
+          stopped = true;
+          clearInterval(timer);
+          await trying;
+          if (beat) {
+            beat.stop();
+            beat = undefined;
+            await releaseQuietly(name);
+          }
+          keeps.delete(handle);
+        },
+      };
+      keeps.add(handle);
+      return handle;
+    },
+
+    /** Gives up every lease this process keeps (a graceful stop: others take over at once, not after the ttl). */
+    async releaseAll(): Promise<void> {
+      for (const k of [...keeps]) await k.stop();
+      for (const name of kept) await releaseQuietly(name);
+      kept.clear();
+    },
+  };
+}
+
+export type LeaseRunner = ReturnType<typeof createLeaseRunner>;
+
+/** Without a shared database (SQLite: one process), every job simply runs. */
+export const runAlone: Pick<LeaseRunner, 'run'> = {
+  async run<T>(_name: string, job: (signal: AbortSignal) => Promise<T>): Promise<Ran<T>> {
+    return { ran: true, value: await job(new AbortController().signal) };
+  },
+};

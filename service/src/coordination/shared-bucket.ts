@@ -1,0 +1,60 @@
+// A token bucket that holds across every process on one database: tokens are taken from a shared bucket row a small
+// batch at a time (about `batchMs` of the rate), and spent here without asking again, so the database sees a round
+// trip per batch, not per message. `take()` never waits, like the local bucket: it says how long to wait.
+import type { RateRepo } from '../ports/index.js';
+
+export interface SharedBucketOptions {
+  rates: Pick<RateRepo, 'take'>;
+  /** The bucket's name in the database: what it limits (an identity, a Sugar instance). */
+  name: string;
+  perSecond: number;
+  /** 0 or absent: no hourly limit. */
+  perHour?: number;
+  /** How much of the rate one round trip takes (default 100 ms worth, at least one token). */
+  batchMs?: number;
+  /** Monotonic ms. */
+  now?: () => number;
+  logger?: { warn(o: object, m?: string): void };
+}
+
+/** Wait after a failed round trip (the database is away): nothing goes rather than more than the rate. */
+const UNREACHABLE_WAIT_MS = 500;
+
+export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): number } {
+  if (!(o.perSecond > 0)) throw new Error(`a shared bucket needs a positive rate, got ${o.perSecond}`);
+  const now = o.now ?? (() => performance.now());
+  const burst = Math.max(1, o.perSecond);
+  const batch = Math.max(1, Math.min(Math.floor(burst), Math.ceil((o.perSecond * (o.batchMs ?? 100)) / 1000)));
+  let local = 0;
+  let notBefore = 0;
+  let refilling: Promise<void> | undefined;
+
+  async function refill() {
+    try {
+      const s = await o.rates.take(o.name, batch, { perSecond: o.perSecond, burst });
+      let granted = s.granted;
+      if (granted > 0 && o.perHour)
+        granted = (await o.rates.take(`${o.name}:hour`, granted, { perSecond: o.perHour / 3600, burst: Math.max(1, o.perHour) })).granted;
+      local += granted;
+      // Short of a batch: the bucket is being drained (by others too); ask again once a whole batch could be there,
+      // not every few ms for a token at a time.
+      if (granted < batch) notBefore = now() + Math.max(1, Math.ceil(((batch - Math.min(batch, s.tokens)) * 1000) / o.perSecond));
+    } catch (err) {
+      notBefore = now() + UNREACHABLE_WAIT_MS;
+      o.logger?.warn({ event: 'rate.unreachable', bucket: o.name, err: (err as Error).message }, 'rate.unreachable');
+    }
+  }
+
+  return {
+    take(n = 1): number {
+      if (local >= n) {
+        local -= n;
+        return 0;
+      }
+      const wait = notBefore - now();
+      if (wait > 0) return Math.ceil(wait);
+      refilling ??= refill().finally(() => (refilling = undefined));
+      return 2; // the next batch is on its way
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Fault matrix on PostgreSQL (issue 15): three real service processes share one database, one Sugar simulator and
+// one SMTP sink. During one campaign the process extracting it is SIGKILLed mid-extraction, a process with rows in
+// flight is SIGKILLed mid-send, and the process holding the write-back lane is SIGKILLed mid-write-back; each is
+// replaced by a new process. Every eligible target gets exactly one message (only the killed sender's in-flight rows
+// may be uncertain, never resent), and Sugar's CampaignLog equals the report.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgProcessRig, type PgProcessRig, type ServiceProcess } from '../support/pg-processes.js';
+import { debianPgBin } from '../support/postgres.js';
+import { cleanLists } from '../support/service-process.js';
+import { waitFor } from '../support/stack.js';
+
+// Leases of 3 s (a heartbeat a second): short for the test, yet long enough that a process busy on a loaded 2-core
+// machine is not taken for dead.
+const ENV = {
+  LEADFWD_SMTP_RATE: '150',
+  LEADFWD_SMTP_MAX_CONNECTIONS: '2',
+  LEADFWD_WRITEBACK_BATCH: '20',
+  LEADFWD_WRITEBACK_RATE: '2',
+  LEADFWD_LEASE_TTL_MS: '3000',
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed at each stage', () => {
+  let rig: PgProcessRig;
+  beforeAll(async () => {
+    rig = await createPgProcessRig('pg3');
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('sends every target once and writes everything back, whoever dies mid-extraction, mid-send and mid-write-back', async () => {
+    const procs: ServiceProcess[] = await Promise.all(['p1', 'p2', 'p3'].map((n) => rig.start(n, ENV)));
+    const replace = async (dead: ServiceProcess, name: string) => {
+      await rig.kill(dead);
+      procs.splice(procs.indexOf(dead), 1, await rig.start(name, ENV));
+    };
+    const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 2, perList: 250, overlap: 0.1 }));
+    rig.sim.faults.latencyMs = 200; // extraction reads slowly, so the kill comes while it runs
+    const body = { name: 'Three', subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
+    const id = (await rig.api(procs[0], '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+
+    // Mid-extraction: the extraction lease's holder dies after a page or two; another process takes it over.
+    const extractor = await waitFor(() => rig.holderOf(`extract:${id}`), 'an extraction under way');
+    await sleep(400);
+    expect((await rig.store.campaigns.get(id))?.status).toBe('extracting');
+    await replace(extractor, 'p4');
+    rig.sim.faults.latencyMs = 30;
+
+    // Mid-send: a process with rows 'sending' dies with them; they turn uncertain once its lease expired.
+    await waitFor(async () => (await rig.store.recipients.counts(id)).accepted >= 80 || undefined, 'sending under way', 30_000);
+    const inFlight = async () => rig.pg.psql(`SELECT claimed_by FROM recipients WHERE campaign_id = '${id}' AND state = 'sending' LIMIT 1`, 'leadfwd');
+    const owner = await waitFor(async () => (await inFlight()) || undefined, 'rows in flight');
+    const sender = procs.find((p) => owner.endsWith(`-${p.child.pid}-${owner.slice(-8)}`));
+    expect(sender).toBeDefined();
+    await rig.kill(sender!);
+    const leftSending = Number(rig.pg.psql(`SELECT count(*) FROM recipients WHERE state = 'sending' AND claimed_by = '${owner}'`, 'leadfwd'));
+    procs.splice(procs.indexOf(sender!), 1, await rig.start('p5', ENV));
+
+    // Mid-write-back: the write-back lane's holder dies while rows are still going to Sugar (2 calls a second).
+    await waitFor(async () => (await rig.store.outbox.stats()).pending > 5 || undefined, 'a write-back backlog');
+    const writer = await waitFor(() => rig.holderOf(`writeback:${rig.sim.url}`), 'a write-back lane');
+    await replace(writer, 'p6');
+
+    await waitFor(async () => (await rig.store.campaigns.get(id))?.status === 'sent' || undefined, 'sent', 40_000);
+
+    const view = await waitFor(
+      async () => {
+        const c = await rig.api(procs[0], `/campaigns/${id}`);
+        return c.writeback?.pending === 0 && c.writeback.done > 0 ? c : undefined;
+      },
+      'everything written back',
+      40_000,
+    );
+
+    // Exactly once: each accepted row's address got one message; an uncertain row at most one, and only the killed
+    // sender's rows in flight can be uncertain.
+    const rows = await rig.store.recipients.list(id, { limit: 10_000, offset: 0 });
+    const received = new Map<string, number>();
+    for (const m of rig.sink.messages) for (const to of m.envelope.to) received.set(to.toLowerCase(), (received.get(to.toLowerCase()) ?? 0) + 1);
+    expect(rows.length).toBe(view.audit.queued);
+    expect(rows.length).toBeGreaterThan(400);
+    const uncertain = rows.filter((r) => r.state === 'uncertain');
+    expect(rows.filter((r) => r.state !== 'accepted' && r.state !== 'uncertain')).toEqual([]);
+    for (const r of rows.filter((x) => x.state === 'accepted')) expect(received.get(r.email.toLowerCase()), r.email).toBe(1);
+    for (const r of uncertain) expect(received.get(r.email.toLowerCase()) ?? 0).toBeLessThanOrEqual(1);
+    if (uncertain.length)
+      expect(rig.pg.psql(`SELECT DISTINCT claimed_by FROM recipients WHERE campaign_id = '${id}' AND state = 'uncertain'`, 'leadfwd')).toBe(owner);
+    expect(uncertain.length).toBeLessThanOrEqual(leftSending);
+    expect(rig.sink.messages.length).toBe(
+      rows.filter((r) => r.state === 'accepted').length + uncertain.filter((r) => received.has(r.email.toLowerCase())).length,
+    );
+
+    // Sugar's CampaignLog says what the report says.
+    const report = await rig.api(procs[0], `/campaigns/${id}/report`);
+    expect(rig.sim.campaignLogCounts(view.writeback.sugarCampaignId)).toMatchObject({ targeted: report.accepted });
+    expect(report.accepted).toBe(rows.length - uncertain.length);
+    expect(view.writeback.dead).toBe(0);
+    rig.sim.faults.latencyMs = 0;
+  }, 120_000);
+});

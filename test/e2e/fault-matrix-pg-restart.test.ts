@@ -1,0 +1,96 @@
+// Fault matrix on PostgreSQL (issue 15), the database and the roles: PostgreSQL restarted (immediate, like a crash)
+// while two sending processes are mid-campaign loses nothing and the service recovers by itself; and a process with
+// the tracking role alone keeps answering the open pixel, click redirects and unsubscribe pages, and records them,
+// while every sending process is down.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgProcessRig, type PgProcessRig, type ServiceProcess } from '../support/pg-processes.js';
+import { debianPgBin } from '../support/postgres.js';
+import { cleanLists } from '../support/service-process.js';
+import { waitFor } from '../support/stack.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking-only process', () => {
+  let rig: PgProcessRig;
+  let senders: ServiceProcess[] = [];
+  let tracker: ServiceProcess;
+  let id: string;
+  beforeAll(async () => {
+    rig = await createPgProcessRig('pgrestart');
+    // Leases outlive the outage (5 s > 1.5 s down): no live process is taken for dead, so nothing turns uncertain.
+    const env = { LEADFWD_SMTP_RATE: '120', LEADFWD_SMTP_MAX_CONNECTIONS: '2', LEADFWD_LEASE_TTL_MS: '5000' };
+    [senders, tracker] = await Promise.all([
+      Promise.all(['s1', 's2'].map((n) => rig.start(n, { ...env, LEADFWD_ROLES: 'api,send,writeback,automations' }))),
+      rig.start('t1', { LEADFWD_ROLES: 'tracking' }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('loses nothing when PostgreSQL restarts mid-send, and sends on by itself', async () => {
+    const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 360 }));
+    const body = {
+      name: 'Restart',
+      subject: 'Hi {{first_name}}',
+      fromName: 'Ops',
+      fromEmail: 'ops@example.com',
+      html: '<p>Hi <a href="https://acme.test/x">x</a></p>',
+      targetListIds: listIds,
+    };
+    id = (await rig.api(senders[0], '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+    await waitFor(async () => (await rig.store.recipients.counts(id)).accepted >= 60 || undefined, 'sending under way', 30_000);
+    await rig.pg.stop('immediate');
+    await sleep(1500);
+    await rig.pg.start();
+    const view = await waitFor(
+      async () => {
+        const c = await rig.api(senders[0], `/campaigns/${id}`).catch(() => undefined);
+        return c?.status === 'sent' && c.writeback?.pending === 0 ? c : undefined;
+      },
+      'sent and written back after the restart',
+      40_000,
+    ).catch(async (err) => {
+      console.error(await rig.store.recipients.counts(id), (await rig.store.campaigns.get(id))?.status, await rig.store.outbox.stats());
+      for (const s of senders) console.error(s.name, s.child.exitCode, s.stderr());
+      throw err;
+    });
+    const rows = await rig.store.recipients.list(id, { limit: 10_000, offset: 0 });
+    expect(rows).toHaveLength(360);
+    const received = new Map<string, number>();
+    for (const m of rig.sink.messages) for (const to of m.envelope.to) received.set(to.toLowerCase(), (received.get(to.toLowerCase()) ?? 0) + 1);
+    // No one twice, no one lost, nothing left uncertain: the verdicts the relay gave while the database was down were
+    // kept and recorded once it was back.
+    expect(rows.filter((r) => r.state !== 'accepted')).toEqual([]);
+    for (const r of rows) expect(received.get(r.email.toLowerCase()), r.email).toBe(1);
+    expect(rig.sink.messages).toHaveLength(360);
+    const report = await rig.api(senders[0], `/campaigns/${id}/report`);
+    expect(rig.sim.campaignLogCounts(view.writeback.sugarCampaignId)).toMatchObject({ targeted: report.accepted });
+  }, 60_000);
+
+  it('answers and records opens, clicks and unsubscribes from the tracking process while every sender is down', async () => {
+    for (const s of senders) await rig.kill(s);
+    const raw = rig.sink.messages[0].raw.toString().replace(/=\r\n/g, '').replace(/=3D/g, '=');
+    const to = rig.sink.messages[0].envelope.to[0].toLowerCase();
+    const on = (u: string) => u.replace(/^https?:\/\/[^/]+/, tracker.url);
+    const pixel = on(/https?:\/\/[^"\s]+\/t\/o\/[^"\s]+/.exec(raw)![0]);
+    const click = on(/href="(https?:\/\/[^"]+\/t\/c\/[^"]+)"/.exec(raw)![1]);
+    const opened = await fetch(pixel);
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('content-type')).toMatch(/image\/gif/);
+    const clicked = await fetch(click, { redirect: 'manual' });
+    expect(clicked.status).toBe(302);
+    expect(clicked.headers.get('location')).toBe('https://acme.test/x');
+    // The API is not served here (its role is elsewhere), only the public pages.
+    expect((await fetch(`${tracker.url}/api/v1/campaigns`, { headers: { Authorization: `Bearer ${rig.apiKey}` } })).status).toBe(404);
+    const hits = (kind: string) =>
+      Number(
+        rig.pg.psql(
+          `SELECT coalesce(sum(e.human_hits + e.machine_hits), 0) FROM engagement e JOIN recipients r ON r.row_id = e.recipient_row_id
+            WHERE r.campaign_id = '${id}' AND lower(r.email) = '${to}' AND e.kind = '${kind}'`,
+          'leadfwd',
+        ),
+      );
+    await waitFor(() => (hits('open') >= 1 && hits('click') >= 1) || undefined, 'the open and the click recorded');
+  }, 30_000);
+});

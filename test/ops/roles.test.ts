@@ -1,0 +1,42 @@
+// Roles per process (LEADFWD_ROLES): a process starts only what its roles need. One with `api` alone takes a campaign
+// but never extracts or sends it (no scheduler) and serves no tracking; one with `tracking` alone answers the pixel
+// and serves no API; the inbound bounce listener comes with `tracking`. Real service, SQLite, simulator and sink.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanLists } from '../support/service-process.js';
+import { type Stack, startStack } from '../support/stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+describe('roles per process', () => {
+  it('with api alone takes campaigns but sends nothing, and serves no tracking', async () => {
+    stack = await startStack({ env: { LEADFWD_ROLES: 'api' } });
+    const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 3 }));
+    const created = await stack.api('POST', '/campaigns', {
+      name: 'Waits',
+      subject: 'Hi',
+      fromName: 'A',
+      fromEmail: 'a@news.example.test',
+      html: '<p>x</p>',
+      targetListIds: listIds,
+    });
+    expect(created.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1500)); // three ticks of a scheduler, were there one
+    expect((await stack.api('GET', `/campaigns/${created.body.id}`)).body.status).toBe('draft');
+    expect(stack.sink.messages).toHaveLength(0);
+    expect((await fetch(`${stack.service.url}/t/o/anything.gif`)).status).toBe(404);
+    expect(stack.service.bouncePort).toBe(0); // no inbound listener without tracking
+  });
+
+  it('with tracking alone answers the pixel and serves no API', async () => {
+    stack = await startStack({ env: { LEADFWD_ROLES: 'tracking', LEADFWD_BOUNCE_SMTP_PORT: '0' } });
+    const pixel = await fetch(`${stack.service.url}/t/o/not-a-token.gif`);
+    expect(pixel.status).toBe(200); // a bad token still gets its GIF, recording nothing
+    expect(pixel.headers.get('content-type')).toMatch(/image\/gif/);
+    expect((await stack.api('GET', '/campaigns')).status).toBe(404);
+    expect(stack.service.bouncePort).toBeGreaterThan(0);
+  });
+});
