@@ -405,9 +405,10 @@ export class PgDeliverabilityRepo implements DeliverabilityRepo {
     const rows = [...merged.values()];
     const col = <K extends keyof (VolumeDelta & VolumeCounts)>(k: K) => rows.map((r) => r[k]);
     await this.q(
-      `INSERT INTO delivery_volume (identity_id, campaign_id, provider, day, accepted, deferred, failed, hard_bounces, soft_bounces, blocks, complaints)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
-        ON CONFLICT (identity_id, day, provider, campaign_id) DO UPDATE SET
+      `INSERT INTO delivery_volume (identity_id, campaign_id, provider, day, accepted, deferred, failed, hard_bounces, soft_bounces, blocks, complaints, slot)
+        SELECT *, coalesce(current_setting('leadfwd.owner', true), '')
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
+        ON CONFLICT (identity_id, day, provider, campaign_id, slot) DO UPDATE SET
           accepted = delivery_volume.accepted + excluded.accepted, deferred = delivery_volume.deferred + excluded.deferred,
           failed = delivery_volume.failed + excluded.failed, hard_bounces = delivery_volume.hard_bounces + excluded.hard_bounces,
           soft_bounces = delivery_volume.soft_bounces + excluded.soft_bounces, blocks = delivery_volume.blocks + excluded.blocks,
