@@ -3,53 +3,8 @@ import type Database from 'better-sqlite3';
 import type { IdentityApproval, IdentityPause, Readiness, SenderIdentity } from '../domain/identity.js';
 import type { IdentityAuditEntry, IdentityRepo, IdentitySecrets, IdentitySettings } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
+import { COLUMNS, FINISHED, type IdentityRow, toIdentity } from './identity-rows.js';
 import { fromJson, toJson } from './values.js';
-
-interface IdentityRow {
-  id: string;
-  name: string;
-  is_default: number;
-  settings: string;
-  dkim_key_sealed: string | null;
-  relay_pass_sealed: string | null;
-  approval: string | null;
-  paused: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const COLUMNS = 'id, name, is_default, settings, dkim_key_sealed, relay_pass_sealed, approval, paused, created_at, updated_at';
-const FINISHED = "('sent', 'cancelled', 'failed')";
-
-function toIdentity(r: IdentityRow): SenderIdentity {
-  const s = fromJson<IdentitySettings>(r.settings, {} as IdentitySettings);
-  const approval = fromJson<IdentityApproval | null>(r.approval, null);
-  const paused = fromJson<IdentityPause | null>(r.paused, null);
-  return {
-    id: r.id,
-    name: r.name,
-    isDefault: r.is_default === 1,
-    fromDomains: s.fromDomains ?? [],
-    fromAddresses: s.fromAddresses ?? [],
-    ...(s.dkim ? { dkim: s.dkim } : {}),
-    relay: {
-      url: s.relay.url,
-      ...(s.relay.username ? { username: s.relay.username } : {}),
-      hasPassword: r.relay_pass_sealed !== null,
-      maxConnections: s.relay.maxConnections,
-    },
-    bounceDomain: s.bounceDomain,
-    rate: s.rate,
-    providerLimits: s.providerLimits ?? {},
-    ...(s.warmup ? { warmup: s.warmup } : {}),
-    users: s.users ?? [],
-    ...(approval ? { approval } : {}),
-    ...(paused ? { paused } : {}),
-    fromEnvironment: s.fromEnvironment === true,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 function settingsJson(s: IdentitySettings): string {
   if (typeof s.name !== 'string' || !s.name.trim()) throw new StoreInputError('an identity needs a name');

@@ -5,41 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { IdentityApproval, IdentityPause, Readiness, SenderIdentity } from '../../domain/identity.js';
 import type { IdentityAuditEntry, IdentityRepo, IdentitySecrets, IdentitySettings } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
+import { COLUMNS, FINISHED, toIdentity as fromRow, type IdentityRow } from '../identity-rows.js';
 import { fromJson, toJson } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
-const COLUMNS = 'id, name, is_default, settings, dkim_key_sealed, relay_pass_sealed, approval, paused, created_at, updated_at';
-const FINISHED = "('sent', 'cancelled', 'failed')";
-
-function toIdentity(r: Row): SenderIdentity {
-  const s = fromJson<IdentitySettings>(r.settings as string, {} as IdentitySettings);
-  const approval = fromJson<IdentityApproval | null>(r.approval as string | null, null);
-  const paused = fromJson<IdentityPause | null>(r.paused as string | null, null);
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    isDefault: r.is_default === 1,
-    fromDomains: s.fromDomains ?? [],
-    fromAddresses: s.fromAddresses ?? [],
-    ...(s.dkim ? { dkim: s.dkim } : {}),
-    relay: {
-      url: s.relay.url,
-      ...(s.relay.username ? { username: s.relay.username } : {}),
-      hasPassword: r.relay_pass_sealed !== null,
-      maxConnections: s.relay.maxConnections,
-    },
-    bounceDomain: s.bounceDomain,
-    rate: s.rate,
-    providerLimits: s.providerLimits ?? {},
-    ...(s.warmup ? { warmup: s.warmup } : {}),
-    users: s.users ?? [],
-    ...(approval ? { approval } : {}),
-    ...(paused ? { paused } : {}),
-    fromEnvironment: s.fromEnvironment === true,
-    createdAt: r.created_at as string,
-    updatedAt: r.updated_at as string,
-  };
-}
+const toIdentity = (r: Row) => fromRow(r as unknown as IdentityRow);
 
 function settingsJson(s: IdentitySettings): string {
   if (typeof s.name !== 'string' || !s.name.trim()) throw new StoreInputError('an identity needs a name');
