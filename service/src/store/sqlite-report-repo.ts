@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RecipientState, TargetModule } from '../domain/types.js';
 import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo, UncertainAction } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { fromJson, opt, toJson } from './values.js';
+import { fromJson, opt, pageOf, toJson } from './values.js';
 
 const FACTS_OF: Record<Exclude<PeopleKind, 'uncertain'>, RecipientFact[]> = {
   bounced: ['hard_bounce', 'soft_bounce'],
@@ -159,12 +159,6 @@ export class SqliteReportRepo implements ReportRepo {
       return row;
     });
   }
-}
-
-function pageOf(opts: { limit: number; offset?: number }): { limit: number; offset: number } {
-  const { limit, offset = 0 } = opts;
-  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) throw new StoreInputError('limit must be 1 or more, offset 0 or more');
-  return { limit, offset };
 }
 
 function toPerson(r: PersonSqlRow): PersonRow {

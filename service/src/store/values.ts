@@ -32,3 +32,10 @@ export function stringArray(value: unknown, what: string): string[] {
   }
   return value as string[];
 }
+
+/** A page of a list: a limit of 1 or more and an offset of 0 or more, or a StoreInputError. */
+export function pageOf(opts: { limit: number; offset?: number }): { limit: number; offset: number } {
+  const { limit, offset = 0 } = opts;
+  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) throw new StoreInputError('limit must be 1 or more, offset 0 or more');
+  return { limit, offset };
+}

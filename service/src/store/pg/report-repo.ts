@@ -2,7 +2,7 @@
 import type { RecipientState, TargetModule } from '../../domain/types.js';
 import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo, UncertainAction } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { fromJson, opt } from '../values.js';
+import { fromJson, opt, pageOf } from '../values.js';
 import type { Query, Row } from './repos.js';
 
 const FACTS_OF: Record<Exclude<PeopleKind, 'uncertain'>, RecipientFact[]> = {
@@ -126,12 +126,6 @@ export class PgReportRepo implements ReportRepo {
       return row;
     });
   }
-}
-
-function pageOf(opts: { limit: number; offset?: number }): { limit: number; offset: number } {
-  const { limit, offset = 0 } = opts;
-  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) throw new StoreInputError('limit must be 1 or more, offset 0 or more');
-  return { limit, offset };
 }
 
 function toPerson(r: Row): PersonRow {
