@@ -2,6 +2,7 @@
 // that a campaign's targets overflow, giving SQLite a real SQLITE_FULL. The service must refuse the
 // work with a clear reason, send nothing, keep serving, and say so on /readyz.
 import { describe, expect, it } from 'vitest';
+import { campaignBody } from '../support/campaigns.js';
 import { cleanLists } from '../support/service-process.js';
 import { type Stack, useStack, waitFor } from '../support/stack.js';
 
@@ -13,14 +14,7 @@ useStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } }, (s) => 
 describe('disk full while a campaign is extracted', () => {
   it('fails the campaign with the reason, sends nothing, keeps serving and reports the database on /readyz', async () => {
     const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 4000 }));
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Full',
-      subject: 'Hi',
-      fromName: 'A',
-      fromEmail: 'a@news.example.test',
-      html: '<p>x</p>',
-      targetListIds: listIds,
-    });
+    const created = await stack.api('POST', '/campaigns', campaignBody(listIds, { name: 'Full' }));
     expect(created.status).toBe(201);
     const view = await waitFor(async () => {
       const v = (await stack.api('GET', `/campaigns/${created.body.id}`)).body;

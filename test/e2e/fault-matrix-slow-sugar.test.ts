@@ -2,6 +2,7 @@
 // extraction, sending and write-back all finish; each target gets one message; the opt-out is
 // suppressed and in Sugar; Sugar's CampaignLog equals the service's report.
 import { describe, expect, it } from 'vitest';
+import { campaignBody } from '../support/campaigns.js';
 import { cleanLists } from '../support/service-process.js';
 import { type Stack, useStack, waitFor } from '../support/stack.js';
 
@@ -14,14 +15,7 @@ describe('Sugar answering every call after 2 s', () => {
   it('sends each target once and writes everything back, CampaignLog equal to the report', async () => {
     const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 40 }));
     stack.sim.faults.latencyMs = 2000;
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Slow',
-      subject: 'Hi',
-      fromName: 'A',
-      fromEmail: 'a@news.example.test',
-      html: '<p>x</p>',
-      targetListIds: listIds,
-    });
+    const created = await stack.api('POST', '/campaigns', campaignBody(listIds, { name: 'Slow' }));
     expect(created.status).toBe(201);
     const id = created.body.id;
     await waitFor(async () => (await stack.api('GET', `/campaigns/${id}`)).body.status === 'sent' || undefined, 'sent', 90_000);

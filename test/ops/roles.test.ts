@@ -2,6 +2,7 @@
 // but never extracts or sends it (no scheduler) and serves no tracking; one with `tracking` alone answers the pixel
 // and serves no API; the inbound bounce listener comes with `tracking`. Real service, SQLite, simulator and sink.
 import { afterEach, describe, expect, it } from 'vitest';
+import { campaignBody } from '../support/campaigns.js';
 import { cleanLists } from '../support/service-process.js';
 import { type Stack, startStack } from '../support/stack.js';
 
@@ -15,14 +16,7 @@ describe('roles per process', () => {
   it('with api alone takes campaigns but sends nothing, and serves no tracking', async () => {
     stack = await startStack({ env: { LEADFWD_ROLES: 'api' } });
     const { listIds } = stack.sim.seedBulk(cleanLists({ lists: 1, perList: 3 }));
-    const created = await stack.api('POST', '/campaigns', {
-      name: 'Waits',
-      subject: 'Hi',
-      fromName: 'A',
-      fromEmail: 'a@news.example.test',
-      html: '<p>x</p>',
-      targetListIds: listIds,
-    });
+    const created = await stack.api('POST', '/campaigns', campaignBody(listIds, { name: 'Waits' }));
     expect(created.status).toBe(201);
     await new Promise((r) => setTimeout(r, 1500)); // three ticks of a scheduler, were there one
     expect((await stack.api('GET', `/campaigns/${created.body.id}`)).body.status).toBe('draft');
