@@ -55,6 +55,22 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     expect((err as Error).message).toMatch(/PostgreSQL cannot be reached/);
   });
 
+  it('counts delivery volume in one row per process, and every read sums them', async () => {
+    const s = schema();
+    const [a, b] = await Promise.all(['proc-a', 'proc-b'].map((owner) => openPgStore(pg.url, { schema: s, poolSize: 2, owner })));
+    try {
+      const delta = { identityId: 'i1', campaignId: 'c1', provider: 'google' as const, day: '2026-12-03', accepted: 2, failed: 1 };
+      await Promise.all([a.deliverability.add([delta]), b.deliverability.add([delta]), a.deliverability.add([delta])]);
+      expect(await b.deliverability.acceptedOn('i1', '2026-12-03')).toEqual({ google: 6 });
+      expect(await a.deliverability.totals({ campaignId: 'c1' })).toMatchObject({ accepted: 6, failed: 3 });
+      expect(await a.deliverability.daily('i1', '2026-12-03')).toEqual([expect.objectContaining({ day: '2026-12-03', provider: 'google', accepted: 6 })]);
+      // Two rows, one a process: neither process's outcome transaction waits on the other's row.
+      expect(pg.psql(`SELECT slot || ':' || accepted FROM ${s}.delivery_volume ORDER BY slot`, 'leadfwd').trim().split('\n')).toEqual(['proc-a:4', 'proc-b:2']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('hands each due outbox row to exactly one of several processes claiming at once', async () => {
     const s = schema();
     const procs = await Promise.all([1, 2, 3].map(() => openPgStore(pg.url, { schema: s, poolSize: 3 })));
