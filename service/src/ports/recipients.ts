@@ -44,6 +44,11 @@ export interface RecipientRepo {
   markSending(rowIds: number[], holder: string, nowIso: string): Awaitable<number[]>;
   /** Reserved rows not sent after all go back to the queue, due at `retryAtIso` ('' = now); `reason` becomes their last error. */
   unreserve(rowIds: number[], holder: string, retryAtIso: string, reason?: string): Awaitable<number>;
+  /**
+   * Every row of the campaign still reserved by `holder` goes back to the queue, due now: a loop that ends leaves none,
+   * even one whose reservation committed while its answer was lost (the database went away mid-reply).
+   */
+  releaseHolder(campaignId: string, holder: string): Awaitable<number>;
   /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
   applyOutcomes(batch: Outcome[]): Awaitable<number[]>;
   /** applyOutcomes, counted. */

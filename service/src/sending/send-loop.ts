@@ -22,7 +22,7 @@ import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 export type SendLoopStore = OutcomeStore &
   StorePart<{
     campaigns: 'get' | 'transition';
-    recipients: 'reserve' | 'markSending' | 'unreserve' | 'counts' | 'deferQueued';
+    recipients: 'reserve' | 'markSending' | 'unreserve' | 'releaseHolder' | 'counts' | 'deferQueued';
     suppressions: 'filterSuppressed';
   }>;
 
@@ -410,6 +410,7 @@ export function createSendLoop(deps: SendLoopDeps) {
         await settle(async () => {
           await giveBack(back, now().toISOString());
           back = [];
+          await store.recipients.releaseHolder(campaignId, holder);
           await flush();
         });
       } finally {

@@ -94,6 +94,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
         RETURNING row_id`),
       unreserve: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = @at, updated_at = @now, last_error = coalesce(@reason, last_error)
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder`),
+      releaseHolder: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ?
+        WHERE campaign_id = ? AND state = 'queued' AND reserved_by = ?`),
       unreserveAll: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE reserved_by IS NOT NULL AND state = 'queued'`),
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
@@ -185,6 +187,10 @@ export class SqliteRecipientRepo implements RecipientRepo {
     if (rowIds.length === 0) return 0;
     const at = retryAtIso === '' ? '' : isoTime(retryAtIso, 'retryAt');
     return this.q.unreserve.run({ ids: toJson(rowIds), holder, at, now: this.now(), reason: reason ?? null }).changes;
+  }
+
+  releaseHolder(campaignId: string, holder: string): number {
+    return this.q.releaseHolder.run(this.now(), campaignId, holder).changes;
   }
 
   markOutcomes(batch: Outcome[]): number {

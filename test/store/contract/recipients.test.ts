@@ -191,6 +191,23 @@ describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
       expect(await store.recipients.markSending([row.rowId], 'loop-b', until)).toEqual([row.rowId]);
     });
 
+    it("gives back every row a holder still reserves when its loop ends, even one it never heard of, and no one else's", async () => {
+      await store.recipients.insertMany('c1', targets(4));
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      // loop-a's second reservation committed but its answer was lost: the loop only knows the first.
+      const [known] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', until);
+      const [lost] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', until);
+      const [marked] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', until);
+      await store.recipients.markSending([marked.rowId], 'loop-a', clock.iso());
+      const [others] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-b', until);
+      expect(await store.recipients.releaseHolder('c1', 'loop-a')).toBe(2);
+      expect(await store.recipients.releaseHolder('c2', 'loop-b')).toBe(0);
+      // Due now for any loop; the row in flight and loop-b's reservation stay as they were.
+      expect((await store.recipients.reserve('c1', 10, clock.iso(), 'loop-c', until)).map((r) => r.rowId).sort()).toEqual([known.rowId, lost.rowId].sort());
+      expect(await store.recipients.get(marked.rowId)).toMatchObject({ state: 'sending' });
+      expect(await store.recipients.markSending([others.rowId], 'loop-b', clock.iso())).toEqual([others.rowId]);
+    });
+
     it('leaves reserved rows to their loop when a provider is held back', async () => {
       const ts = targets(3).map((t) => ({ ...t, provider: 'google' }));
       await store.recipients.insertMany('c1', ts);

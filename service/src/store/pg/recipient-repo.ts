@@ -134,6 +134,14 @@ export class PgRecipientRepo implements RecipientRepo {
     return r.rowCount ?? 0;
   }
 
+  async releaseHolder(campaignId: string, holder: string): Promise<number> {
+    const r = await this.q(
+      `UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = $3 WHERE campaign_id = $1 AND state = 'queued' AND reserved_by = $2`,
+      [campaignId, holder, this.now()],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async markOutcomes(batch: Outcome[]): Promise<number> {
     return (await this.applyOutcomes(batch)).length;
   }
