@@ -183,7 +183,8 @@ describe('the automation builder, as sally', () => {
 
     // A day later: ann (clicked) gets the offer, bob and cat the first tip.
     offset += DAY + 60_000;
-    await waitFor(() => (subjectsTo('ann@example.com').length === 2 && subjectsTo('cat@example.com').length === 2) || undefined, 'the branch', 30_000);
+    const twoEach = () => ['ann', 'bob', 'cat'].every((n) => subjectsTo(`${n}@example.com`).length === 2);
+    await waitFor(() => twoEach() || undefined, 'the branch', 30_000);
     expect(subjectsTo('ann@example.com')).toEqual(['Welcome, Ann', 'Your offer']);
     expect(subjectsTo('bob@example.com')).toEqual(['Welcome, Bob', 'Tip 1']);
     expect(subjectsTo('cat@example.com')).toEqual(['Welcome, Cat', 'Tip 1']);
