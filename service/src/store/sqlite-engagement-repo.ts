@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, RecipientFact } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { isoTime, opt } from './values.js';
+import { hitKey, isoTime, opt } from './values.js';
 
 interface CounterRow {
   kind: 'open' | 'click';
@@ -49,17 +49,8 @@ export class SqliteEngagementRepo implements EngagementRepo {
     };
   }
 
-  record(e: { recipientRowId: number; campaignId: string; kind: 'open' | 'click'; linkIndex?: number; at: string; human: boolean }): {
-    firstHuman: boolean;
-    humanHits: number;
-    hits: number;
-  } {
-    if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
-    const linkIdx = e.kind === 'open' ? -1 : e.linkIndex;
-    if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) {
-      throw new StoreInputError('a click needs a link index of 0 or more');
-    }
-    const at = isoTime(e.at, 'engagement time');
+  record(e: EngagementHit): { firstHuman: boolean; humanHits: number; hits: number } {
+    const { linkIdx, at } = hitKey(e);
     const human = e.human ? 1 : 0;
     this.q.bump.run(e.recipientRowId, e.kind, linkIdx, e.campaignId, human, human, e.human ? at : null, e.human ? at : null, e.human ? null : at);
     const row = this.q.hits.get(e.recipientRowId, e.kind, linkIdx) as { human_hits: number; machine_hits: number };

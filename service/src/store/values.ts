@@ -39,3 +39,11 @@ export function pageOf(opts: { limit: number; offset?: number }): { limit: numbe
   if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) throw new StoreInputError('limit must be 1 or more, offset 0 or more');
   return { limit, offset };
 }
+
+/** A hit's counter key and time, checked: an open counts on link -1, a click on its link index (0 or more). */
+export function hitKey(e: { kind: string; linkIndex?: number; at: string }): { linkIdx: number; at: string } {
+  if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
+  const linkIdx = e.kind === 'open' ? -1 : e.linkIndex;
+  if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) throw new StoreInputError('a click needs a link index of 0 or more');
+  return { linkIdx: linkIdx as number, at: isoTime(e.at, 'engagement time') };
+}

@@ -3,7 +3,7 @@
 // another process wrote meanwhile; a fact is inserted once per (recipient, fact) whichever process sees it first.
 import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, RecipientFact } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { isoTime, opt } from '../values.js';
+import { hitKey, isoTime, opt } from '../values.js';
 import type { Query } from './repos.js';
 
 const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'complaint', 'opt_out']);
@@ -11,20 +11,8 @@ const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'co
 export class PgEngagementRepo implements EngagementRepo {
   constructor(private readonly q: Query) {}
 
-  async record(e: {
-    recipientRowId: number;
-    campaignId: string;
-    kind: 'open' | 'click';
-    linkIndex?: number;
-    at: string;
-    human: boolean;
-  }): Promise<{ firstHuman: boolean; humanHits: number; hits: number }> {
-    if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
-    const linkIdx = e.kind === 'open' ? -1 : e.linkIndex;
-    if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) {
-      throw new StoreInputError('a click needs a link index of 0 or more');
-    }
-    const at = isoTime(e.at, 'engagement time');
+  async record(e: EngagementHit): Promise<{ firstHuman: boolean; humanHits: number; hits: number }> {
+    const { linkIdx, at } = hitKey(e);
     const human = e.human ? 1 : 0;
     const { rows } = await this.q(
       `INSERT INTO engagement AS g (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at)
@@ -62,10 +50,7 @@ export class PgEngagementRepo implements EngagementRepo {
     };
     const sums = new Map<string, Sum>();
     for (const [i, e] of hits.entries()) {
-      if (e.kind !== 'open' && e.kind !== 'click') throw new StoreInputError(`engagement kind must be open or click, got ${String(e.kind)}`);
-      const link = e.kind === 'open' ? -1 : e.linkIndex;
-      if (!Number.isInteger(link) || (e.kind === 'click' && (link as number) < 0)) throw new StoreInputError('a click needs a link index of 0 or more');
-      const at = isoTime(e.at, 'engagement time');
+      const { linkIdx: link, at } = hitKey(e);
       const key = `${e.recipientRowId}|${e.kind}|${link}`;
       let s = sums.get(key);
       if (!s) {
