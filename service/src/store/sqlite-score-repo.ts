@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ScoredEvent } from '../domain/engagement-score.js';
 import type { ScorePerson, ScoreRepo } from '../ports/index.js';
-
-const FACT_KIND: Record<string, ScoredEvent['kind']> = { hard_bounce: 'hardBounce', complaint: 'complaint', opt_out: 'optOut' };
+import { eventsByPerson, type ScoreRow } from './score-events.js';
 
 export class SqliteScoreRepo implements ScoreRepo {
   private readonly q;
@@ -21,20 +20,13 @@ export class SqliteScoreRepo implements ScoreRepo {
   }
 
   eventsOf(people: ScorePerson[]): Promise<Map<string, ScoredEvent[]>> {
-    const wanted = new Set(people.map((p) => `${p.module}:${p.recordId}`));
     const ids = JSON.stringify([...new Set(people.map((p) => p.recordId))]);
-    const out = new Map<string, ScoredEvent[]>();
-    const add = (module: string, recordId: string, e: ScoredEvent) => {
-      const key = `${module}:${recordId}`;
-      if (!wanted.has(key)) return;
-      const list = out.get(key);
-      if (list) list.push(e);
-      else out.set(key, [e]);
-    };
-    for (const r of this.q.engagement.all({ ids }) as Array<{ module: string; recordId: string; kind: 'open' | 'click'; at: string }>)
-      add(r.module, r.recordId, { kind: r.kind, at: r.at });
-    for (const r of this.q.facts.all({ ids }) as Array<{ module: string; recordId: string; fact: string; at: string }>)
-      add(r.module, r.recordId, { kind: FACT_KIND[r.fact], at: r.at });
-    return Promise.resolve(out);
+    return Promise.resolve(
+      eventsByPerson(
+        people,
+        this.q.engagement.all({ ids }) as Array<ScoreRow & { kind: 'open' | 'click' }>,
+        this.q.facts.all({ ids }) as Array<ScoreRow & { fact: string }>,
+      ),
+    );
   }
 }

@@ -14,6 +14,7 @@ import type {
   ScorePerson,
   ScoreRepo,
 } from '../../ports/index.js';
+import { eventsByPerson, type ScoreRow } from '../score-events.js';
 import { isoTime, opt } from '../values.js';
 import type { Query, Row } from './repos.js';
 
@@ -50,40 +51,31 @@ export class PgFollowUpRepo implements FollowUpRepo {
   }
 }
 
-const FACT_KIND: Record<string, ScoredEvent['kind']> = { hard_bounce: 'hardBounce', complaint: 'complaint', opt_out: 'optOut' };
-
 export class PgScoreRepo implements ScoreRepo {
   constructor(private readonly q: Query) {}
 
   async eventsOf(people: ScorePerson[]): Promise<Map<string, ScoredEvent[]>> {
-    const wanted = new Set(people.map((p) => `${p.module}:${p.recordId}`));
     const ids = [...new Set(people.map((p) => p.recordId))];
-    const out = new Map<string, ScoredEvent[]>();
-    const add = (module: string, recordId: string, e: ScoredEvent) => {
-      const key = `${module}:${recordId}`;
-      if (!wanted.has(key)) return;
-      const list = out.get(key);
-      if (list) list.push(e);
-      else out.set(key, [e]);
-    };
     // One open and one click at most per campaign (the first human one), whatever the number of hits or links.
     const [engagement, facts] = await Promise.all([
       this.q(
-        `SELECT r.module, r.record_id, g.kind, min(g.first_human_at) AS at
+        `SELECT r.module, r.record_id AS "recordId", g.kind, min(g.first_human_at) AS at
           FROM recipients r JOIN engagement g ON g.recipient_row_id = r.row_id
           WHERE r.record_id = ANY($1::text[]) AND g.human_hits > 0 AND g.first_human_at IS NOT NULL
           GROUP BY r.campaign_id, r.module, r.record_id, g.kind ORDER BY min(r.row_id), g.kind DESC`,
         [ids],
       ),
       this.q(
-        `SELECT r.module, r.record_id, f.fact, f.at FROM recipients r JOIN engagement_facts f ON f.recipient_row_id = r.row_id
+        `SELECT r.module, r.record_id AS "recordId", f.fact, f.at FROM recipients r JOIN engagement_facts f ON f.recipient_row_id = r.row_id
           WHERE r.record_id = ANY($1::text[]) AND f.fact IN ('hard_bounce', 'complaint', 'opt_out') ORDER BY r.row_id, f.fact`,
         [ids],
       ),
     ]);
-    for (const r of engagement.rows) add(r.module as string, r.record_id as string, { kind: r.kind as 'open' | 'click', at: r.at as string });
-    for (const r of facts.rows) add(r.module as string, r.record_id as string, { kind: FACT_KIND[r.fact as string], at: r.at as string });
-    return out;
+    return eventsByPerson(
+      people,
+      engagement.rows as unknown as Array<ScoreRow & { kind: 'open' | 'click' }>,
+      facts.rows as unknown as Array<ScoreRow & { fact: string }>,
+    );
   }
 }
 
