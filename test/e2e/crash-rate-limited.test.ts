@@ -101,14 +101,7 @@ describe('SIGKILL in the middle of a rate-limited send (8/s, 40 targets)', () =>
     expect(atKill!.received).toBeGreaterThanOrEqual(KILL_AT - 1);
 
     proc = await rig.start(); // recovery runs at start: 'sending' rows → 'uncertain', reserved rows queued again
-    const done = await waitFor(
-      async () => {
-        const c = await rig.api(`/campaigns/${id}`);
-        return c.status === 'sent' ? c : undefined;
-      },
-      'sent after restart',
-      60_000,
-    );
+    const done = await rig.untilSent(id, 'sent after restart');
     expect(done.audit.queued).toBe(TARGETS);
 
     const store = openStore(dbFile);

@@ -26,14 +26,7 @@ describe('SIGKILL in the middle of a send', () => {
     const atKill = rig.sink.messages.length;
 
     proc = await rig.start();
-    const done = await waitFor(
-      async () => {
-        const c = await rig.api(`/campaigns/${id}`);
-        return c.status === 'sent' ? c : undefined;
-      },
-      'sent after restart',
-      60_000,
-    );
+    const done = await rig.untilSent(id, 'sent after restart');
     proc.kill('SIGTERM');
     await new Promise((r) => proc!.once('exit', r));
     proc = undefined;

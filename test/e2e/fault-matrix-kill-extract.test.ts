@@ -31,14 +31,7 @@ describe('SIGKILL during extraction', () => {
 
     rig.sim.faults.latencyMs = 0;
     proc = await rig.start();
-    const done = await waitFor(
-      async () => {
-        const c = await rig.api(`/campaigns/${id}`);
-        return c.status === 'sent' ? c : undefined;
-      },
-      'sent after restart',
-      60_000,
-    );
+    const done = await rig.untilSent(id, 'sent after restart');
     const stopped = new Promise((r) => proc!.once('exit', r));
     proc.kill('SIGTERM');
     await stopped;

@@ -34,7 +34,7 @@ describe('SIGTERM under load', () => {
     expect(atTerm).toBeLessThan(afterTerm.length); // really stopped mid-send
 
     proc = await rig.start();
-    await waitFor(async () => (await rig.api(`/campaigns/${id}`)).status === 'sent' || undefined, 'sent after restart', 60_000);
+    await rig.untilSent(id, 'sent after restart');
     const stopped = new Promise((r) => proc!.once('exit', r));
     proc.kill('SIGTERM');
     await stopped;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { untilCampaign } from './campaigns.js';
 import { randomSecret } from './secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 
@@ -20,6 +21,8 @@ export interface ServiceRig {
   api(path: string, init?: RequestInit): Promise<any>;
   /** Creates a campaign to the given lists (HTML content unless `html` says otherwise); resolves its id. */
   createCampaign(name: string, targetListIds: string[], html?: string): Promise<string>;
+  /** The campaign's view once it is sent (after a restart, say), polled through the API. */
+  untilSent(id: string, what: string, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function createServiceRig(name: string, env: Record<string, string>
     start,
     api,
     createCampaign,
+    untilSent: (id: string, what: string, timeoutMs = 60_000) => untilCampaign(async (_m, path) => ({ body: await api(path) }), id, 'sent', what, timeoutMs),
     async close() {
       for (const c of children) c.kill('SIGKILL');
       await sink.close();
