@@ -83,7 +83,7 @@ export async function buildMetadata(moduleDir: string): Promise<HarnessMetadata>
     };
   }
   const ext = join(moduleDir, 'custom', 'Extension');
-  // Every application language file of the package (en_us.leadfwd.php, en_us.leadfwd-ui.php, …), as Sugar merges them.
+  // Every application language file of the package (one a language: en_us.leadfwd.php), as Sugar merges them.
   out.labels = { ...HARNESS_LABELS, ...FIELD_LABELS };
   const langDir = join(ext, 'application', 'Ext', 'Language');
   for (const f of readdirSync(langDir)
