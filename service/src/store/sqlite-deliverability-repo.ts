@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { DeliverabilityRepo, ProviderGroup, VolumeCounts, VolumeDelta } from '../ports/index.js';
-import { StoreInputError } from './errors.js';
+import { mergeVolumeDeltas } from './volume-deltas.js';
 
-const COUNTS = ['accepted', 'deferred', 'failed', 'hardBounces', 'softBounces', 'blocks', 'complaints'] as const;
 const SUMS = `coalesce(sum(accepted), 0) AS accepted, coalesce(sum(deferred), 0) AS deferred, coalesce(sum(failed), 0) AS failed,
   coalesce(sum(hard_bounces), 0) AS hardBounces, coalesce(sum(soft_bounces), 0) AS softBounces, coalesce(sum(blocks), 0) AS blocks,
   coalesce(sum(complaints), 0) AS complaints`;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class SqliteDeliverabilityRepo implements DeliverabilityRepo {
   private readonly q;
@@ -30,26 +28,9 @@ export class SqliteDeliverabilityRepo implements DeliverabilityRepo {
 
   add(deltas: VolumeDelta[]): void {
     if (deltas.length === 0) return;
-    // Summed in memory first: one upsert per key, however many rows of the batch share it.
-    const merged = new Map<string, VolumeDelta & VolumeCounts>();
-    for (const d of deltas) {
-      if (!DAY.test(d.day)) throw new StoreInputError(`day must be YYYY-MM-DD, got ${JSON.stringify(d.day)}`);
-      const key = `${d.identityId}\n${d.campaignId}\n${d.provider}\n${d.day}`;
-      let m = merged.get(key);
-      if (!m) {
-        m = {
-          identityId: d.identityId,
-          campaignId: d.campaignId,
-          provider: d.provider,
-          day: d.day,
-          ...Object.fromEntries(COUNTS.map((c) => [c, 0])),
-        } as VolumeDelta & VolumeCounts;
-        merged.set(key, m);
-      }
-      for (const c of COUNTS) m[c] += d[c] ?? 0;
-    }
+    const merged = mergeVolumeDeltas(deltas);
     this.db.transaction(() => {
-      for (const m of merged.values()) this.q.add.run(m);
+      for (const m of merged) this.q.add.run(m);
     })();
   }
 

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Creator, RecipientState, Target, TargetModule } from '../domain/types.js';
+import type { Creator, RecipientState, TargetModule } from '../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
+import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts } from './ledger-values.js';
 import { checkIds, isoTime, opt, toJson } from './values.js';
 
 interface RecipientRow {
@@ -44,12 +45,6 @@ const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @un
     ORDER BY retry_at, row_id LIMIT @limit)
   RETURNING ${COLUMNS}`;
 
-const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
-const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
-
-// Message kept on rows found mid-send after a crash, so the operator sees why they were not resent.
-const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
-
 function toRecipient(r: RecipientRow): LedgerRecipient {
   return {
     rowId: r.row_id,
@@ -84,7 +79,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
   ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
-          email_address_id, fields, tracking_consent, updated_at, provider, sender, retry_at)
+          email_address_id, fields, tracking_consent, provider, sender, retry_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
       claim: db.prepare(CLAIM_SQL),
       reserve: db.prepare(RESERVE_SQL),
@@ -133,43 +128,25 @@ export class SqliteRecipientRepo implements RecipientRepo {
     };
   }
 
-  insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): number {
+  insertMany(campaignId: string, targets: LedgerTarget[]): number {
     const now = this.now();
     return this.db.transaction(() => {
       let inserted = 0;
       for (const t of targets) {
-        inserted += this.q.insert.run(
-          campaignId,
-          t.addressKey,
-          t.module,
-          t.id,
-          t.listId,
-          t.email,
-          t.emailAddressId ?? null,
-          toJson(t.fields ?? {}),
-          t.trackingConsent ? 1 : 0,
-          now,
-          t.provider ?? null,
-          t.sender ? toJson({ name: t.sender.name, email: t.sender.email }) : null,
-          t.notBefore ? isoTime(t.notBefore, 'notBefore') : '',
-        ).changes;
+        inserted += this.q.insert.run(campaignId, ...ledgerValues(t), now).changes;
       }
       return inserted;
     })();
   }
 
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[] {
-    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
+    checkLimit('claim', limit);
     const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now'), owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
   reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): LedgerRecipient[] {
-    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`reserve limit must be a whole number, got ${limit}`);
-    if (typeof holder !== 'string' || holder === '') throw new StoreInputError('a reservation needs a holder');
-    const now = isoTime(nowIso, 'now');
-    const until = isoTime(untilIso, 'until');
-    if (until <= now) throw new StoreInputError('a reservation must end after it starts');
+    const { now, until } = reservation(limit, nowIso, holder, untilIso);
     const rows = this.q.reserve.all({ campaignId, limit, now, until, holder, owner: this.owner }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
@@ -198,9 +175,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   applyOutcomes(batch: Outcome[]): number[] {
-    for (const o of batch) {
-      if (!OUTCOME_STATES.has(o.state)) throw new StoreInputError(`outcome state must be accepted, failed, uncertain or queued, got ${String(o.state)}`);
-    }
+    checkOutcomes(batch);
     const now = this.now();
     return this.db.transaction(() => {
       const changed: number[] = [];
@@ -277,9 +252,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   counts(campaignId: string): Record<RecipientState, number> {
-    const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
-    for (const r of this.q.counts.all(campaignId) as Array<{ state: RecipientState; n: number }>) out[r.state] = r.n;
-    return out;
+    return stateCounts(this.q.counts.all(campaignId) as Array<{ state: RecipientState; n: number }>);
   }
 
   resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): number[] {

@@ -1,18 +1,15 @@
 // The send ledger on PostgreSQL: the same port and behaviour as store/sqlite-recipient-repo.ts. What several
 // processes need: a claim takes due rows with FOR UPDATE SKIP LOCKED (each row to one process, none waiting for
 // another's claim), an outcome changes a row only while it is still 'sending', and a batch is one statement.
-import type { Creator, RecipientState, Target, TargetModule } from '../../domain/types.js';
+import type { Creator, RecipientState, TargetModule } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { checkIds, isoTime, opt, toJson } from '../values.js';
+import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts } from '../ledger-values.js';
+import { checkIds, isoTime, opt } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
 const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
   tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at, provider, sender`;
-const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
-const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
-// As in SQLite: kept on rows found mid-send after a crash, so the operator sees why they were not resent.
-const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
 
 function toRecipient(r: Row): LedgerRecipient {
   return {
@@ -46,26 +43,11 @@ export class PgRecipientRepo implements RecipientRepo {
   ) {}
 
   /** One INSERT … SELECT over unnest() arrays; the first of duplicate keys in a batch wins, as in SQLite. */
-  async insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): Promise<number> {
+  async insertMany(campaignId: string, targets: LedgerTarget[]): Promise<number> {
     if (targets.length === 0) return 0;
     const now = this.now();
     const cols: unknown[][] = Array.from({ length: 11 }, () => []);
-    for (const t of targets) {
-      const row = [
-        t.addressKey,
-        t.module,
-        t.id,
-        t.listId,
-        t.email,
-        t.emailAddressId ?? null,
-        toJson(t.fields ?? {}),
-        t.trackingConsent ? 1 : 0,
-        t.provider ?? null,
-        t.sender ? toJson({ name: t.sender.name, email: t.sender.email }) : null,
-        t.notBefore ? isoTime(t.notBefore, 'notBefore') : '',
-      ];
-      row.forEach((v, i) => cols[i].push(v));
-    }
+    for (const t of targets) ledgerValues(t).forEach((v, i) => cols[i].push(v));
     for (const k of cols[0]) if (typeof k !== 'string' || k === '') throw new StoreInputError('a ledger row needs an address key');
     const r = await this.q(
       `INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
@@ -81,7 +63,7 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   async claim(campaignId: string, limit: number, nowIso: string): Promise<LedgerRecipient[]> {
-    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`claim limit must be a whole number, got ${limit}`);
+    checkLimit('claim', limit);
     const now = isoTime(nowIso, 'now');
     const { rows } = await this.q(
       `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1
@@ -95,11 +77,7 @@ export class PgRecipientRepo implements RecipientRepo {
 
   /** As the claim, but the rows stay 'queued', reserved: retry_at = the reservation's end keeps them out of every other claim. */
   async reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): Promise<LedgerRecipient[]> {
-    if (!Number.isInteger(limit) || limit < 0) throw new StoreInputError(`reserve limit must be a whole number, got ${limit}`);
-    if (typeof holder !== 'string' || holder === '') throw new StoreInputError('a reservation needs a holder');
-    const now = isoTime(nowIso, 'now');
-    const until = isoTime(untilIso, 'until');
-    if (until <= now) throw new StoreInputError('a reservation must end after it starts');
+    const { now, until } = reservation(limit, nowIso, holder, untilIso);
     const { rows } = await this.q(
       `UPDATE recipients SET reserved_by = $4, retry_at = $5, updated_at = $1
         WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
@@ -148,9 +126,7 @@ export class PgRecipientRepo implements RecipientRepo {
 
   /** One UPDATE … FROM unnest(): only rows still in 'sending' change. */
   async applyOutcomes(batch: Outcome[]): Promise<number[]> {
-    for (const o of batch) {
-      if (!OUTCOME_STATES.has(o.state)) throw new StoreInputError(`outcome state must be accepted, failed, uncertain or queued, got ${String(o.state)}`);
-    }
+    checkOutcomes(batch);
     if (batch.length === 0) return [];
     const now = this.now();
     const { rows } = await this.q(
@@ -252,10 +228,8 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   async counts(campaignId: string): Promise<Record<RecipientState, number>> {
-    const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
     const { rows } = await this.q('SELECT state, count(*)::int AS n FROM recipients WHERE campaign_id = $1 GROUP BY state', [campaignId]);
-    for (const r of rows) out[r.state as RecipientState] = r.n as number;
-    return out;
+    return stateCounts(rows as Array<{ state: RecipientState; n: number }>);
   }
 
   async resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Promise<number[]> {

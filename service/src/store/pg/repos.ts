@@ -18,6 +18,7 @@ import type {
 } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import { isoTime, opt } from '../values.js';
+import { mergeVolumeDeltas } from '../volume-deltas.js';
 
 export type Row = Record<string, unknown>;
 /** Runs one statement: on the pool, or on the connection of the open transaction. */
@@ -373,11 +374,9 @@ export class PgRelayRepo implements RelayRepo {
   }
 }
 
-const VOLUME_COUNTS = ['accepted', 'deferred', 'failed', 'hardBounces', 'softBounces', 'blocks', 'complaints'] as const;
 const SUMS = `coalesce(sum(accepted), 0)::int AS accepted, coalesce(sum(deferred), 0)::int AS deferred, coalesce(sum(failed), 0)::int AS failed,
   coalesce(sum(hard_bounces), 0)::int AS "hardBounces", coalesce(sum(soft_bounces), 0)::int AS "softBounces",
   coalesce(sum(blocks), 0)::int AS blocks, coalesce(sum(complaints), 0)::int AS complaints`;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class PgDeliverabilityRepo implements DeliverabilityRepo {
   constructor(private readonly q: Query) {}
@@ -385,24 +384,7 @@ export class PgDeliverabilityRepo implements DeliverabilityRepo {
   /** Summed in memory first, then one upsert statement for the batch (counters add up across processes). */
   async add(deltas: VolumeDelta[]): Promise<void> {
     if (deltas.length === 0) return;
-    const merged = new Map<string, VolumeDelta & VolumeCounts>();
-    for (const d of deltas) {
-      if (!DAY.test(d.day)) throw new StoreInputError(`day must be YYYY-MM-DD, got ${JSON.stringify(d.day)}`);
-      const key = `${d.identityId}\n${d.campaignId}\n${d.provider}\n${d.day}`;
-      let m = merged.get(key);
-      if (!m) {
-        m = {
-          identityId: d.identityId,
-          campaignId: d.campaignId,
-          provider: d.provider,
-          day: d.day,
-          ...Object.fromEntries(VOLUME_COUNTS.map((c) => [c, 0])),
-        } as VolumeDelta & VolumeCounts;
-        merged.set(key, m);
-      }
-      for (const c of VOLUME_COUNTS) m[c] += d[c] ?? 0;
-    }
-    const rows = [...merged.values()];
+    const rows = mergeVolumeDeltas(deltas);
     const col = <K extends keyof (VolumeDelta & VolumeCounts)>(k: K) => rows.map((r) => r[k]);
     await this.q(
       `INSERT INTO delivery_volume (identity_id, campaign_id, provider, day, accepted, deferred, failed, hard_bounces, soft_bounces, blocks, complaints, slot)
