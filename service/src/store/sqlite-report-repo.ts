@@ -1,30 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { RecipientState, TargetModule } from '../domain/types.js';
-import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo, UncertainAction } from '../ports/index.js';
+import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { fromJson, opt, pageOf, toJson } from './values.js';
-
-const FACTS_OF: Record<Exclude<PeopleKind, 'uncertain'>, RecipientFact[]> = {
-  bounced: ['hard_bounce', 'soft_bounce'],
-  complaint: ['complaint'],
-  opted_out: ['opt_out'],
-};
-
-interface PersonSqlRow {
-  row_id: number;
-  email: string;
-  module: TargetModule;
-  record_id: string;
-  fields: string;
-  state: RecipientState;
-  fact: RecipientFact | null;
-  at: string | null;
-  detail: string | null;
-  action: UncertainAction | null;
-  by_id: string | null;
-  by_name: string | null;
-  resolved_at: string | null;
-}
+import { type DomainSqlRow, type ExportSqlRow, FACTS_OF, type PersonSqlRow, toDomainTally, toExportRow, toPerson } from './report-rows.js';
+import { pageOf, toJson } from './values.js';
 
 // A person's hits of one kind, summed over links; EXISTS-style reads use the engagement primary key.
 const HITS = (kind: 'open' | 'click') => `coalesce((SELECT sum(human_hits) FROM engagement e WHERE e.recipient_row_id = r.row_id AND e.kind = '${kind}'), 0)`;
@@ -75,34 +53,7 @@ export class SqliteReportRepo implements ReportRepo {
   }
 
   byDomain(campaignId: string): DomainTally[] {
-    const rows = this.q.byDomain.all(campaignId) as Array<{
-      domain: string;
-      provider: string | null;
-      recipients: number;
-      accepted: number;
-      failed: number;
-      uncertain: number;
-      opened: number;
-      clicked: number;
-      hard: number;
-      soft: number;
-      complaints: number;
-      opt_outs: number;
-    }>;
-    return rows.map((r) => ({
-      domain: r.domain,
-      ...(r.provider ? { provider: r.provider } : {}),
-      recipients: r.recipients,
-      accepted: r.accepted,
-      failed: r.failed,
-      uncertain: r.uncertain,
-      opened: r.opened,
-      clicked: r.clicked,
-      hardBounces: r.hard,
-      softBounces: r.soft,
-      complaints: r.complaints,
-      optOuts: r.opt_outs,
-    }));
+    return (this.q.byDomain.all(campaignId) as DomainSqlRow[]).map(toDomainTally);
   }
 
   people(
@@ -128,45 +79,12 @@ export class SqliteReportRepo implements ReportRepo {
 
   exportRows(campaignId: string, opts: { modules: readonly string[]; afterRowId: number; limit: number }): ExportRow[] {
     if (!Number.isSafeInteger(opts.afterRowId)) throw new StoreInputError('afterRowId must be a row id');
-    const rows = this.q.exportRows.all({ campaignId, modules: toJson([...opts.modules]), afterRowId: opts.afterRowId, limit: pageOf(opts).limit }) as Array<{
-      row_id: number;
-      email: string;
-      module: TargetModule;
-      record_id: string;
-      state: RecipientState;
-      accepted_at: string | null;
-      opens: number;
-      clicks: number;
-      hard: number;
-      soft: number;
-      opted_out: number;
-      complaint: number;
-    }>;
-    return rows.map((r) => {
-      const row: ExportRow = {
-        rowId: r.row_id,
-        email: r.email,
-        module: r.module,
-        recordId: r.record_id,
-        state: r.state,
-        opens: r.opens,
-        clicks: r.clicks,
-        optedOut: r.opted_out === 1,
-        complaint: r.complaint === 1,
-      };
-      if (r.accepted_at) row.acceptedAt = r.accepted_at;
-      if (r.hard || r.soft) row.bounce = r.hard ? 'hard' : 'soft';
-      return row;
-    });
+    const rows = this.q.exportRows.all({
+      campaignId,
+      modules: toJson([...opts.modules]),
+      afterRowId: opts.afterRowId,
+      limit: pageOf(opts).limit,
+    }) as ExportSqlRow[];
+    return rows.map(toExportRow);
   }
-}
-
-function toPerson(r: PersonSqlRow): PersonRow {
-  const p: PersonRow = { rowId: r.row_id, email: r.email, module: r.module, recordId: r.record_id, fields: fromJson(r.fields, {}), state: r.state };
-  if (r.fact) p.fact = r.fact;
-  if (r.at) p.at = r.at;
-  const detail = opt(r.detail);
-  if (detail) p.detail = detail;
-  if (r.action && r.resolved_at) p.resolution = { action: r.action, at: r.resolved_at, ...(r.by_id ? { by: { id: r.by_id, userName: r.by_name ?? '' } } : {}) };
-  return p;
 }

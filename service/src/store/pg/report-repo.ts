@@ -1,15 +1,9 @@
 // The campaign report's read model on PostgreSQL: the same port and answers as store/sqlite-report-repo.ts.
-import type { RecipientState, TargetModule } from '../../domain/types.js';
-import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo, UncertainAction } from '../../ports/index.js';
+import type { DomainTally, ExportRow, PeopleKind, PersonRow, RecipientFact, ReportRepo } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { fromJson, opt, pageOf } from '../values.js';
+import { type DomainSqlRow, type ExportSqlRow, FACTS_OF, type PersonSqlRow, toDomainTally, toExportRow, toPerson } from '../report-rows.js';
+import { pageOf } from '../values.js';
 import type { Query, Row } from './repos.js';
-
-const FACTS_OF: Record<Exclude<PeopleKind, 'uncertain'>, RecipientFact[]> = {
-  bounced: ['hard_bounce', 'soft_bounce'],
-  complaint: ['complaint'],
-  opted_out: ['opt_out'],
-};
 
 // A person's hits of one kind, summed over links; fact checks read the engagement_facts primary key.
 const HITS = (kind: 'open' | 'click') =>
@@ -34,20 +28,7 @@ export class PgReportRepo implements ReportRepo {
         FROM recipients r WHERE r.campaign_id = $1 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 NULLS FIRST`,
       [campaignId],
     );
-    return rows.map((r) => ({
-      domain: r.domain as string,
-      ...(r.provider ? { provider: r.provider as string } : {}),
-      recipients: r.recipients as number,
-      accepted: r.accepted as number,
-      failed: r.failed as number,
-      uncertain: r.uncertain as number,
-      opened: r.opened as number,
-      clicked: r.clicked as number,
-      hardBounces: r.hard as number,
-      softBounces: r.soft as number,
-      complaints: r.complaints as number,
-      optOuts: r.opt_outs as number,
-    }));
+    return rows.map((r) => toDomainTally(r as DomainSqlRow));
   }
 
   async people(
@@ -95,7 +76,7 @@ export class PgReportRepo implements ReportRepo {
       ]);
     } else throw new StoreInputError(`people kind must be bounced, complaint, opted_out or uncertain, got ${String(kind)}`);
     const count = (shown: boolean) => (counts.find((c) => c.shown === shown)?.n as number | undefined) ?? 0;
-    return { rows: rows.map(toPerson), total: count(true), hidden: count(false) };
+    return { rows: rows.map((r) => toPerson(r as PersonSqlRow)), total: count(true), hidden: count(false) };
   }
 
   async exportRows(campaignId: string, opts: { modules: readonly string[]; afterRowId: number; limit: number }): Promise<ExportRow[]> {
@@ -109,43 +90,6 @@ export class PgReportRepo implements ReportRepo {
         ORDER BY r.row_id LIMIT $4`,
       [campaignId, opts.afterRowId, [...opts.modules], pageOf(opts).limit],
     );
-    return rows.map((r) => {
-      const row: ExportRow = {
-        rowId: Number(r.row_id),
-        email: r.email as string,
-        module: r.module as TargetModule,
-        recordId: r.record_id as string,
-        state: r.state as RecipientState,
-        opens: r.opens as number,
-        clicks: r.clicks as number,
-        optedOut: r.opted_out === true,
-        complaint: r.complaint === true,
-      };
-      if (r.accepted_at) row.acceptedAt = r.accepted_at as string;
-      if (r.hard || r.soft) row.bounce = r.hard ? 'hard' : 'soft';
-      return row;
-    });
+    return rows.map((r) => toExportRow(r as ExportSqlRow));
   }
-}
-
-function toPerson(r: Row): PersonRow {
-  const p: PersonRow = {
-    rowId: Number(r.row_id),
-    email: r.email as string,
-    module: r.module as TargetModule,
-    recordId: r.record_id as string,
-    fields: fromJson(r.fields as string, {}),
-    state: r.state as RecipientState,
-  };
-  if (r.fact) p.fact = r.fact as RecipientFact;
-  if (r.at) p.at = r.at as string;
-  const detail = opt(r.detail as string | null);
-  if (detail) p.detail = detail;
-  if (r.action && r.resolved_at)
-    p.resolution = {
-      action: r.action as UncertainAction,
-      at: r.resolved_at as string,
-      ...(r.by_id ? { by: { id: r.by_id as string, userName: (r.by_name as string | null) ?? '' } } : {}),
-    };
-  return p;
 }
