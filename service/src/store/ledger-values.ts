@@ -1,7 +1,7 @@
 // The checks and values of the recipient ledger that do not depend on the database, one copy for both adapters
 // (store/sqlite-recipient-repo.ts, store/pg/recipient-repo.ts), so the two cannot drift apart.
-import type { RecipientState, Target } from '../domain/types.js';
-import type { Outcome } from '../ports/index.js';
+import type { Creator, RecipientState, Target } from '../domain/types.js';
+import type { Outcome, UncertainAction } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { isoTime, toJson } from './values.js';
 
@@ -56,4 +56,13 @@ export function stateCounts(rows: Array<{ state: RecipientState; n: number }>): 
   const out = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<RecipientState, number>;
   for (const r of rows) out[r.state] = r.n;
   return out;
+}
+
+/** An operator's decision on uncertain rows, checked: its time, and the reason kept on the rows sent again. */
+export function uncertainDecision(rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): { at: string; reason: string } {
+  if (action !== 'accepted' && action !== 'resend') throw new StoreInputError(`uncertain action must be accepted or resend, got ${String(action)}`);
+  if (rowIds !== 'all' && (!Array.isArray(rowIds) || rowIds.some((id) => !Number.isSafeInteger(id)))) {
+    throw new StoreInputError('rowIds must be "all" or an array of row ids');
+  }
+  return { at: isoTime(atIso, 'decision time'), reason: `sent again after an uncertain hand-off${by ? ` (${by.userName})` : ''}` };
 }

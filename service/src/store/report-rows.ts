@@ -11,18 +11,11 @@ export const FACTS_OF: Record<Exclude<PeopleKind, 'uncertain'>, RecipientFact[]>
   opted_out: ['opt_out'],
 };
 
-export type DomainSqlRow = {
-  domain: string;
+/** A tally as the SQL names it: the provider may be NULL, and three counts have their column names. */
+export type DomainSqlRow = Omit<DomainTally, 'provider' | 'hardBounces' | 'softBounces' | 'optOuts'> & {
   provider: string | null;
-  recipients: number;
-  accepted: number;
-  failed: number;
-  uncertain: number;
-  opened: number;
-  clicked: number;
   hard: number;
   soft: number;
-  complaints: number;
   opt_outs: number;
 };
 
@@ -57,21 +50,8 @@ export type ExportSqlRow = {
   complaint: number | boolean;
 };
 
-export function toDomainTally(r: DomainSqlRow): DomainTally {
-  return {
-    domain: r.domain,
-    ...(r.provider ? { provider: r.provider } : {}),
-    recipients: r.recipients,
-    accepted: r.accepted,
-    failed: r.failed,
-    uncertain: r.uncertain,
-    opened: r.opened,
-    clicked: r.clicked,
-    hardBounces: r.hard,
-    softBounces: r.soft,
-    complaints: r.complaints,
-    optOuts: r.opt_outs,
-  };
+export function toDomainTally({ provider, hard, soft, opt_outs, ...counts }: DomainSqlRow): DomainTally {
+  return { ...counts, ...(provider ? { provider } : {}), hardBounces: hard, softBounces: soft, optOuts: opt_outs };
 }
 
 export function toPerson(r: PersonSqlRow): PersonRow {

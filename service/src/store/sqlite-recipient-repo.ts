@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Creator, RecipientState, TargetModule } from '../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
-import { StoreInputError } from './errors.js';
-import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts } from './ledger-values.js';
+import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts, uncertainDecision } from './ledger-values.js';
 import { checkIds, isoTime, opt, toJson } from './values.js';
 
 interface RecipientRow {
@@ -256,13 +255,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
   }
 
   resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): number[] {
-    if (action !== 'accepted' && action !== 'resend') throw new StoreInputError(`uncertain action must be accepted or resend, got ${String(action)}`);
-    if (rowIds !== 'all' && (!Array.isArray(rowIds) || rowIds.some((id) => !Number.isSafeInteger(id)))) {
-      throw new StoreInputError('rowIds must be "all" or an array of row ids');
-    }
-    const at = isoTime(atIso, 'decision time');
+    const { at, reason } = uncertainDecision(rowIds, action, by, atIso);
     const now = this.now();
-    const reason = `sent again after an uncertain hand-off${by ? ` (${by.userName})` : ''}`;
     return this.db.transaction(() => {
       const ids = rowIds === 'all' ? (this.q.uncertainIds.all(campaignId) as number[]) : [...new Set(rowIds)];
       const changed: number[] = [];

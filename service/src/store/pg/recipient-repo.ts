@@ -4,7 +4,7 @@
 import type { Creator, RecipientState, TargetModule } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts } from '../ledger-values.js';
+import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts, uncertainDecision } from '../ledger-values.js';
 import { checkIds, isoTime, opt } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
@@ -233,13 +233,8 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   async resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Promise<number[]> {
-    if (action !== 'accepted' && action !== 'resend') throw new StoreInputError(`uncertain action must be accepted or resend, got ${String(action)}`);
-    if (rowIds !== 'all' && (!Array.isArray(rowIds) || rowIds.some((id) => !Number.isSafeInteger(id)))) {
-      throw new StoreInputError('rowIds must be "all" or an array of row ids');
-    }
-    const at = isoTime(atIso, 'decision time');
+    const { at, reason } = uncertainDecision(rowIds, action, by, atIso);
     const now = this.now();
-    const reason = `sent again after an uncertain hand-off${by ? ` (${by.userName})` : ''}`;
     const ids = rowIds === 'all' ? null : [...new Set(rowIds)];
     // The change and its audit line in one statement: a row another process decided meanwhile is no longer uncertain.
     const set = `state = CASE WHEN $4::text = 'accepted' THEN 'accepted' ELSE 'queued' END,
