@@ -13,38 +13,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '..');
 export const MODULE_DIR = join(ROOT, 'sugar-module');
 
+// A Sidecar view's controller lives at views/<name>/<name>.js; most need only the view hooks every page has.
+const view = (entry, name, { extra = '', hooks = ['initialize', '_render', '_dispose'] } = {}) => ({
+  entry: `sidecar-ui/src/entries/${entry}.ts`,
+  out: `custom/clients/base/views/${name}/${name}.js`,
+  extra,
+  hooks,
+});
+
 /** Every generated file, relative to sugar-module/. */
 export const CONTROLLERS = [
-  {
-    entry: 'sidecar-ui/src/entries/campaigns-dashlet.ts',
-    out: 'custom/clients/base/views/leadfwd-campaigns/leadfwd-campaigns.js',
-    extra: "plugins: ['Dashlet'],",
-    hooks: ['initialize', 'initDashlet', '_render', 'loadData', '_dispose'],
-  },
-  {
-    entry: 'sidecar-ui/src/entries/send-flow.ts',
-    out: 'custom/clients/base/views/leadfwd-send/leadfwd-send.js',
-    extra: '',
-    hooks: ['initialize', '_render', '_dispose'],
-  },
-  {
-    entry: 'sidecar-ui/src/entries/page.ts',
-    out: 'custom/clients/base/views/leadfwd-page/leadfwd-page.js',
-    extra: '',
-    hooks: ['initialize', '_render', '_dispose'],
-  },
-  {
-    entry: 'sidecar-ui/src/entries/deliverability.ts',
-    out: 'custom/clients/base/views/leadfwd-deliverability/leadfwd-deliverability.js',
-    extra: '',
-    hooks: ['initialize', '_render', '_dispose'],
-  },
-  {
-    entry: 'sidecar-ui/src/entries/config-view.ts',
-    out: 'custom/clients/base/views/leadfwd-config/leadfwd-config.js',
-    extra: '',
-    hooks: ['initialize', '_render', '_dispose'],
-  },
+  view('campaigns-dashlet', 'leadfwd-campaigns', { extra: "plugins: ['Dashlet'],", hooks: ['initialize', 'initDashlet', '_render', 'loadData', '_dispose'] }),
+  view('send-flow', 'leadfwd-send'),
+  view('page', 'leadfwd-page'),
+  view('deliverability', 'leadfwd-deliverability'),
+  view('config-view', 'leadfwd-config'),
 ];
 export const SCRIPTS = [{ entry: 'sidecar-ui/src/entries/buttons.ts', out: 'custom/include/javascript/leadfwd/leadfwd-buttons.js' }];
 export const GENERATED = [...CONTROLLERS, ...SCRIPTS].map((c) => c.out);
