@@ -14,7 +14,7 @@ import pg from 'pg';
 import { ConfigError, loadConfig, redactDatabaseUrl } from '../service/src/config.js';
 import { StoreMigrationError } from '../service/src/ports/errors.js';
 import { loadMigrations, pendingMigrations } from '../service/src/store/migrate.js';
-import { openPgStore } from '../service/src/store/pg/db.js';
+import { inTransaction, openPgStore } from '../service/src/store/pg/db.js';
 
 export class MigrateStoreError extends Error {
   constructor(message: string) {
@@ -130,8 +130,7 @@ async function copyAll(lite: Database.Database, client: pg.Client, batchRows: nu
 
     const order = await parentsFirst(client, tables);
     const counted = new Map(tables.map((t) => [t, (lite.prepare(`SELECT count(*) AS n FROM ${quote(t)}`).get() as { n: number }).n]));
-    await client.query('BEGIN');
-    try {
+    return await inTransaction(client, async () => {
       for (const t of order) await copyTable(lite, client, t, columns.get(t)!, batchRows);
       // Identity columns continue after the largest copied id, so the next insert does not collide with a copied row.
       const identities = (
@@ -151,12 +150,8 @@ async function copyAll(lite: Database.Database, client: pg.Client, batchRows: nu
           `row counts differ after the copy (${wrong.map((r) => `${r.table}: ${r.sqlite} vs ${r.postgres}`).join(', ')}); nothing was kept`,
         );
       }
-      await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    }
+    });
   } finally {
     lite.exec('COMMIT');
   }

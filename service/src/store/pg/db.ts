@@ -153,20 +153,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   // A repository's own few statements that must hold together, outside any use case's transaction.
   const atomicOnPool: Atomic = async (fn) => {
     const client = await pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const value = await fn((text, values) => client.query(text, values));
-      await client.query('COMMIT');
-      return value;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    return inPooledTransaction(client, () => fn((text, values) => client.query(text, values)));
   };
   const store: PgStore = {
     ...repos(onPool, atomicOnPool),
@@ -196,19 +183,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           }
         },
       };
-      let broken = false;
       try {
-        await onClient('BEGIN');
-        const value = await fn(tx);
-        await onClient('COMMIT');
-        return value;
+        return await inPooledTransaction(client, () => fn(tx));
       } catch (err) {
-        await onClient('ROLLBACK').catch(() => {
-          broken = true;
-        });
         throw translatePg(err);
-      } finally {
-        client.release(broken);
       }
     },
     async probeWritable() {
@@ -295,8 +273,7 @@ function guardedPg<T extends object>(repo: T): T {
  */
 export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () => string, schema = 'public'): Promise<number[]> {
   const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inPooledTransaction(client, async () => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('leadfwd.migrate'))");
     if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -312,12 +289,34 @@ export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () 
       await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.checksum, now()]);
       done.push(m.version);
     }
-    await client.query('COMMIT');
     return done;
+  });
+}
+
+/**
+ * fn between BEGIN and COMMIT on one connection, ROLLBACK when anything fails. A failed ROLLBACK calls broken: the
+ * connection is then in an unknown state and must not go back to a pool.
+ */
+export async function inTransaction<T>(client: Pick<pg.ClientBase, 'query'>, fn: () => Promise<T>, broken: () => void = () => {}): Promise<T> {
+  try {
+    await client.query('BEGIN');
+    const value = await fn();
+    await client.query('COMMIT');
+    return value;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch(broken);
     throw err;
+  }
+}
+
+/** As inTransaction on a pool's connection, which then goes back to the pool, or is dropped when its ROLLBACK failed. */
+async function inPooledTransaction<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+  let broken = false;
+  try {
+    return await inTransaction(client, fn, () => {
+      broken = true;
+    });
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
