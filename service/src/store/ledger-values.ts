@@ -1,9 +1,57 @@
-// The checks and values of the recipient ledger that do not depend on the database, one copy for both adapters
-// (store/sqlite-recipient-repo.ts, store/pg/recipient-repo.ts), so the two cannot drift apart.
-import type { Creator, RecipientState, Target } from '../domain/types.js';
-import type { Outcome, UncertainAction } from '../ports/index.js';
+// The checks and values of the recipient ledger that do not depend on the database, and a ledger row as both
+// adapters' SQL returns it, one copy for both (store/sqlite-recipient-repo.ts, store/pg/recipient-repo.ts), so the two
+// cannot drift apart. RecipientRow is a type, not an interface, so PostgreSQL's untyped rows convert with a plain `as`.
+import type { Creator, RecipientState, Target, TargetModule } from '../domain/types.js';
+import type { LedgerRecipient, Outcome, UncertainAction } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { isoTime, toJson } from './values.js';
+import { isoTime, opt, toJson } from './values.js';
+
+export type RecipientRow = {
+  row_id: number | string;
+  campaign_id: string;
+  address_key: string;
+  module: TargetModule;
+  record_id: string;
+  list_id: string;
+  email: string;
+  email_address_id: string | null;
+  fields: string;
+  tracking_consent: number;
+  state: RecipientState;
+  attempts: number;
+  retry_at: string;
+  message_id: string | null;
+  last_error: string | null;
+  accepted_at: string | null;
+  provider: string | null;
+  sender: string | null;
+};
+
+export const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
+  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at, provider, sender`;
+
+export function toRecipient(r: RecipientRow): LedgerRecipient {
+  return {
+    rowId: Number(r.row_id),
+    campaignId: r.campaign_id,
+    addressKey: r.address_key,
+    module: r.module,
+    id: r.record_id,
+    listId: r.list_id,
+    email: r.email,
+    emailAddressId: opt(r.email_address_id),
+    fields: JSON.parse(r.fields),
+    trackingConsent: r.tracking_consent === 1,
+    state: r.state,
+    attempts: r.attempts,
+    retryAt: r.retry_at === '' ? undefined : r.retry_at,
+    messageId: opt(r.message_id),
+    lastError: opt(r.last_error),
+    acceptedAt: opt(r.accepted_at),
+    ...(r.provider !== null ? { provider: r.provider } : {}),
+    ...(r.sender !== null ? { sender: JSON.parse(r.sender) } : {}),
+  };
+}
 
 const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
 const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);

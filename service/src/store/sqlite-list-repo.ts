@@ -3,31 +3,8 @@ import type Database from 'better-sqlite3';
 import type { Creator, TargetModule } from '../domain/types.js';
 import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { opt, toJson } from './values.js';
-
-interface ListRow {
-  id: string;
-  name: string;
-  source: ListSource;
-  sugar_list_id: string | null;
-  created_by_id: string | null;
-  created_by_name: string | null;
-  created_at: string;
-}
-
-const SOURCES = new Set<ListSource>(['filter', 'csv', 'api']);
-const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
-
-function toList(r: ListRow): LeadfwdList {
-  return {
-    id: r.id,
-    name: r.name,
-    source: r.source,
-    createdAt: r.created_at,
-    sugarListId: opt(r.sugar_list_id),
-    createdBy: r.created_by_id ? { id: r.created_by_id, userName: r.created_by_name ?? '' } : undefined,
-  };
-}
+import { checkMembers, checkSource, type ListRow, toList } from './list-rows.js';
+import { toJson } from './values.js';
 
 export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
   private readonly q;
@@ -58,15 +35,13 @@ export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
   }
 
   create(name: string, source: ListSource, id: string = randomUUID(), createdBy?: Creator): LeadfwdList {
-    if (!SOURCES.has(source)) throw new StoreInputError(`list source must be filter, csv or api, got ${String(source)}`);
+    checkSource(source);
     this.q.create.run(id, name, source, createdBy?.id ?? null, createdBy?.userName ?? null, this.now());
     return this.get(id)!;
   }
 
   addMembers(listId: string, members: ListMember[]): number {
-    for (const m of members) {
-      if (!MODULES.has(m.module)) throw new StoreInputError(`unknown module for a list member: ${String(m.module)}`);
-    }
+    checkMembers(members);
     return this.db.transaction(() => {
       if (!this.q.get.get(listId)) throw new StoreInputError(`unknown LeadFWD list: ${listId}`);
       // Positions keep the import order, so the list reads back the way it was built.

@@ -1,32 +1,20 @@
 import type Database from 'better-sqlite3';
-import type { Creator, RecipientState, TargetModule } from '../domain/types.js';
+import type { Creator, RecipientState } from '../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
-import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts, uncertainDecision } from './ledger-values.js';
-import { checkIds, isoTime, opt, toJson } from './values.js';
-
-interface RecipientRow {
-  row_id: number;
-  campaign_id: string;
-  address_key: string;
-  module: TargetModule;
-  record_id: string;
-  list_id: string;
-  email: string;
-  email_address_id: string | null;
-  fields: string;
-  tracking_consent: number;
-  state: RecipientState;
-  attempts: number;
-  retry_at: string;
-  message_id: string | null;
-  last_error: string | null;
-  accepted_at: string | null;
-  provider: string | null;
-  sender: string | null;
-}
-
-const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
-  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at, provider, sender`;
+import {
+  COLUMNS,
+  checkLimit,
+  checkOutcomes,
+  INTERRUPTED,
+  type LedgerTarget,
+  ledgerValues,
+  type RecipientRow,
+  reservation,
+  stateCounts,
+  toRecipient,
+  uncertainDecision,
+} from './ledger-values.js';
+import { checkIds, isoTime, toJson } from './values.js';
 
 // One statement, so two workers (or two processes) can never both take the same row. The inner
 // select reads only the partial index recipients_claim (exported so a test can check the plan).
@@ -43,29 +31,6 @@ const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @un
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
   RETURNING ${COLUMNS}`;
-
-function toRecipient(r: RecipientRow): LedgerRecipient {
-  return {
-    rowId: r.row_id,
-    campaignId: r.campaign_id,
-    addressKey: r.address_key,
-    module: r.module,
-    id: r.record_id,
-    listId: r.list_id,
-    email: r.email,
-    emailAddressId: opt(r.email_address_id),
-    fields: JSON.parse(r.fields),
-    trackingConsent: r.tracking_consent === 1,
-    state: r.state,
-    attempts: r.attempts,
-    retryAt: r.retry_at === '' ? undefined : r.retry_at,
-    messageId: opt(r.message_id),
-    lastError: opt(r.last_error),
-    acceptedAt: opt(r.accepted_at),
-    ...(r.provider !== null ? { provider: r.provider } : {}),
-    ...(r.sender !== null ? { sender: JSON.parse(r.sender) } : {}),
-  };
-}
 
 export class SqliteRecipientRepo implements RecipientRepo {
   private readonly q;

@@ -4,44 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { canTransition } from '../../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../../domain/types.js';
 import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign } from '../../ports/index.js';
+import { type CampaignRow, COLUMNS, toCampaign as campaignOf, STILL_HELD } from '../campaign-rows.js';
 import { StoreInputError } from '../errors.js';
-import { fromJson, isoTime, opt, stringArray, toJson } from '../values.js';
+import { isoTime, opt, stringArray, toJson } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
-const COLUMNS = `id, name, status, subject, from_name, from_email, reply_to, mjml, html, target_list_ids,
-  leadfwd_list_ids, custom_fields, test_addresses, send_at, sugar_campaign_id, held, created_by_id, created_by_name,
-  sender_identity_id, send_as_assigned_user, audiences, follow_up_of, ab_part, local_time, created_at, updated_at`;
-const STILL_HELD = "('draft', 'extracting', 'pending', 'paused')";
-
-function toCampaign(r: Row): StoredCampaign {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    status: r.status as CampaignStatus,
-    subject: r.subject as string,
-    fromName: r.from_name as string,
-    fromEmail: r.from_email as string,
-    replyTo: opt(r.reply_to as string | null),
-    mjml: opt(r.mjml as string | null),
-    html: opt(r.html as string | null),
-    targetListIds: fromJson(r.target_list_ids as string, []),
-    leadfwdListIds: fromJson(r.leadfwd_list_ids as string, []),
-    customFields: fromJson(r.custom_fields as string, []),
-    testAddresses: fromJson(r.test_addresses as string | null, undefined),
-    sendAt: r.send_at as string,
-    sugarCampaignId: opt(r.sugar_campaign_id as string | null),
-    held: r.held === 1,
-    createdBy: r.created_by_id ? { id: r.created_by_id as string, userName: (r.created_by_name as string | null) ?? '' } : undefined,
-    ...(r.sender_identity_id ? { senderIdentityId: r.sender_identity_id as string } : {}),
-    ...(r.send_as_assigned_user === 1 ? { sendAsAssignedUser: true } : {}),
-    ...(r.audiences ? { audiences: fromJson(r.audiences as string, []) } : {}),
-    ...(r.follow_up_of ? { followUpOf: fromJson(r.follow_up_of as string, undefined) } : {}),
-    ...(r.ab_part ? { abPart: fromJson(r.ab_part as string, undefined) } : {}),
-    ...(r.local_time ? { localTime: fromJson(r.local_time as string, undefined) } : {}),
-    createdAt: r.created_at as string,
-    updatedAt: r.updated_at as string,
-  };
-}
+const toCampaign = (r: Row): StoredCampaign => campaignOf(r as CampaignRow);
 
 function mustChange(changes: number | null, id: string): void {
   if (changes !== 1) throw new StoreInputError(`unknown campaign: ${id}`);

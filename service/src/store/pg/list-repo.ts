@@ -3,23 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Creator, TargetModule } from '../../domain/types.js';
 import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { opt } from '../values.js';
+import { checkMembers, checkSource, type ListRow, toList as listOf } from '../list-rows.js';
 import type { Atomic, Query, Row } from './repos.js';
 
-const SOURCES = new Set<ListSource>(['filter', 'csv', 'api']);
-const MODULES = new Set<TargetModule>(['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users']);
 const COLUMNS = 'id, name, source, sugar_list_id, created_by_id, created_by_name, created_at';
 
-function toList(r: Row): LeadfwdList {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    source: r.source as ListSource,
-    createdAt: r.created_at as string,
-    sugarListId: opt(r.sugar_list_id as string | null),
-    createdBy: r.created_by_id ? { id: r.created_by_id as string, userName: (r.created_by_name as string | null) ?? '' } : undefined,
-  };
-}
+const toList = (r: Row): LeadfwdList => listOf(r as ListRow);
 const toMember = (r: Row): ListMember =>
   r.email === null
     ? { module: r.module as TargetModule, recordId: r.record_id as string }
@@ -33,7 +22,7 @@ export class PgLeadfwdListRepo implements LeadfwdListRepo {
   ) {}
 
   async create(name: string, source: ListSource, id: string = randomUUID(), createdBy?: Creator): Promise<LeadfwdList> {
-    if (!SOURCES.has(source)) throw new StoreInputError(`list source must be filter, csv or api, got ${String(source)}`);
+    checkSource(source);
     const { rows } = await this.q(
       `INSERT INTO leadfwd_lists (id, name, source, created_by_id, created_by_name, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [id, name, source, createdBy?.id ?? null, createdBy?.userName ?? null, this.now()],
@@ -43,9 +32,7 @@ export class PgLeadfwdListRepo implements LeadfwdListRepo {
 
   /** Positions keep the import order; the list row is locked meanwhile, so two processes adding at once number apart. */
   async addMembers(listId: string, members: ListMember[]): Promise<number> {
-    for (const m of members) {
-      if (!MODULES.has(m.module)) throw new StoreInputError(`unknown module for a list member: ${String(m.module)}`);
-    }
+    checkMembers(members);
     return await this.atomic(async (q) => {
       if (!(await q('SELECT 1 FROM leadfwd_lists WHERE id = $1 FOR UPDATE', [listId])).rowCount) throw new StoreInputError(`unknown LeadFWD list: ${listId}`);
       if (!members.length) return 0;

@@ -1,38 +1,26 @@
 // The send ledger on PostgreSQL: the same port and behaviour as store/sqlite-recipient-repo.ts. What several
 // processes need: a claim takes due rows with FOR UPDATE SKIP LOCKED (each row to one process, none waiting for
 // another's claim), an outcome changes a row only while it is still 'sending', and a batch is one statement.
-import type { Creator, RecipientState, TargetModule } from '../../domain/types.js';
+import type { Creator, RecipientState } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { checkLimit, checkOutcomes, INTERRUPTED, type LedgerTarget, ledgerValues, reservation, stateCounts, uncertainDecision } from '../ledger-values.js';
-import { checkIds, isoTime, opt } from '../values.js';
+import {
+  COLUMNS,
+  checkLimit,
+  checkOutcomes,
+  INTERRUPTED,
+  type LedgerTarget,
+  ledgerValues,
+  type RecipientRow,
+  toRecipient as recipientOf,
+  reservation,
+  stateCounts,
+  uncertainDecision,
+} from '../ledger-values.js';
+import { checkIds, isoTime } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
-const COLUMNS = `row_id, campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
-  tracking_consent, state, attempts, retry_at, message_id, last_error, accepted_at, provider, sender`;
-
-function toRecipient(r: Row): LedgerRecipient {
-  return {
-    rowId: Number(r.row_id),
-    campaignId: r.campaign_id as string,
-    addressKey: r.address_key as string,
-    module: r.module as TargetModule,
-    id: r.record_id as string,
-    listId: r.list_id as string,
-    email: r.email as string,
-    emailAddressId: opt(r.email_address_id as string | null),
-    fields: JSON.parse(r.fields as string),
-    trackingConsent: r.tracking_consent === 1,
-    state: r.state as RecipientState,
-    attempts: r.attempts as number,
-    retryAt: r.retry_at === '' ? undefined : (r.retry_at as string),
-    messageId: opt(r.message_id as string | null),
-    lastError: opt(r.last_error as string | null),
-    acceptedAt: opt(r.accepted_at as string | null),
-    ...(r.provider !== null ? { provider: r.provider as string } : {}),
-    ...(r.sender !== null ? { sender: JSON.parse(r.sender as string) } : {}),
-  };
-}
+const toRecipient = (r: Row): LedgerRecipient => recipientOf(r as RecipientRow);
 
 export class PgRecipientRepo implements RecipientRepo {
   constructor(
