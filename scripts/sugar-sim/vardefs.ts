@@ -91,6 +91,15 @@ const person = (): Record<string, FieldDef> => ({
 });
 const personName = (r: Record<string, unknown>) => [r.first_name, r.last_name].filter((x) => x).join(' ');
 const ownName = (r: Record<string, unknown>) => String(r.name ?? '');
+/** A module of records named by their own name field, with an assigned user and no email address. */
+const ownNamed = (name: string, table: string, nameLen: number, fields: Record<string, FieldDef>, links: Record<string, LinkDef> = {}): ModuleDef => ({
+  name,
+  table,
+  hasEmail: false,
+  nameOf: ownName,
+  fields: { ...base(), ...assignable(), name: f('name', { len: nameLen }), ...fields },
+  links,
+});
 
 const plp = (role: string, selfIsList: boolean): LinkDef => ({
   kind: 'm2m',
@@ -175,15 +184,11 @@ const modules: ModuleDef[] = [
     },
     links: { prospect_lists: plp('Users', false) },
   },
-  {
-    name: 'Campaigns',
-    table: 'campaigns',
-    hasEmail: false,
-    nameOf: ownName,
-    fields: {
-      ...base(),
-      ...assignable(),
-      name: f('name', { len: 50 }),
+  ownNamed(
+    'Campaigns',
+    'campaigns',
+    50,
+    {
       status: f('enum', { options: ['', 'Planning', 'Active', 'Inactive', 'Complete', 'In Queue', 'Sending'] }),
       campaign_type: f('enum', { options: ['', 'Telesales', 'Mail', 'Email', 'Print', 'Web', 'Radio', 'Television', 'NewsLetter'] }),
       start_date: f('date'),
@@ -199,7 +204,7 @@ const modules: ModuleDef[] = [
       frequency: f('enum', { options: ['', 'Weekly', 'Monthly', 'Quarterly', 'Annually'] }),
       tracker_key: f('int', { readOnly: true, autoIncrement: true }),
     },
-    links: {
+    {
       prospectlists: { kind: 'm2m', module: 'ProspectLists', table: 'prospect_list_campaigns', selfCol: 'campaign_id', otherCol: 'prospect_list_id' },
       log_entries: { kind: 'fk_many', module: 'CampaignLog', fkField: 'campaign_id' },
       tracked_urls: { kind: 'fk_many', module: 'CampaignTrackers', fkField: 'campaign_id' },
@@ -207,7 +212,7 @@ const modules: ModuleDef[] = [
       leads: { kind: 'fk_many', module: 'Leads', fkField: 'campaign_id' },
       accounts: { kind: 'fk_many', module: 'Accounts', fkField: 'campaign_id' },
     },
-  },
+  ),
   {
     name: 'CampaignLog',
     table: 'campaign_log',
@@ -252,21 +257,17 @@ const modules: ModuleDef[] = [
     },
     links: { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
   },
-  {
-    name: 'ProspectLists',
-    table: 'prospect_lists',
-    hasEmail: false,
-    nameOf: ownName,
-    fields: {
-      ...base(),
-      ...assignable(),
-      name: f('name', { len: 50 }),
+  ownNamed(
+    'ProspectLists',
+    'prospect_lists',
+    50,
+    {
       list_type: f('enum', { options: LIST_TYPES, strictOptions: true, defaultValue: 'default' }),
       domain_name: f('varchar', { len: 255 }),
       description: f('text'),
       entry_count: f('int', { computed: { kind: 'entry_count' } }),
     },
-    links: {
+    {
       prospects: plp('Prospects', true),
       contacts: plp('Contacts', true),
       leads: plp('Leads', true),
@@ -274,64 +275,30 @@ const modules: ModuleDef[] = [
       users: plp('Users', true),
       campaigns: { kind: 'm2m', module: 'Campaigns', table: 'prospect_list_campaigns', selfCol: 'prospect_list_id', otherCol: 'campaign_id' },
     },
-  },
-  {
-    // Saved filters (modules/Filters/vardefs.php): the Filter API's filter array kept as JSON text.
-    name: 'Filters',
-    table: 'filters',
-    hasEmail: false,
-    nameOf: ownName,
-    fields: {
-      ...base(),
-      ...assignable(),
-      name: f('name', { len: 255 }),
-      filter_definition: f('text'),
-      filter_template: f('text'),
-      module_name: f('varchar', { len: 100 }),
-    },
-    links: {},
-  },
-  {
-    // Saved reports. SIMULATOR-ONLY shape of `content`: {"module": "<base module>", "filter": [<Filter API filter>]},
-    // standing in for Sugar's report definition (its WHERE clause decides the records, as Report::getRecordIds).
-    name: 'Reports',
-    table: 'saved_reports',
-    hasEmail: false,
-    nameOf: ownName,
-    fields: {
-      ...base(),
-      ...assignable(),
-      name: f('name', { len: 255 }),
-      module: f('varchar', { len: 36 }),
-      report_type: f('enum', { options: ['tabular', 'summary', 'detailed_summary', 'Matrix'], defaultValue: 'tabular' }),
-      content: f('text'),
-    },
-    links: {},
-  },
-  {
-    // modules/EmailTemplates/vardefs.php: campaign templates use $contact_… variables (sugar-platform research notes).
-    name: 'EmailTemplates',
-    table: 'email_templates',
-    hasEmail: false,
-    nameOf: ownName,
-    fields: {
-      ...base(),
-      ...assignable(),
-      name: f('name', { len: 255 }),
-      description: f('text'),
-      subject: f('varchar', { len: 255 }),
-      body: f('text'),
-      body_html: f('text'),
-      type: f('enum', { options: ['', 'campaign', 'email', 'workflow', 'system'], defaultValue: 'email' }),
-      text_only: f('bool', { defaultValue: false }),
-      published: f('varchar', { len: 3 }),
-      base_module: f('varchar', { len: 50 }),
-      from_name: f('varchar', { len: 255 }),
-      from_address: f('varchar', { len: 255 }),
-      has_variables: f('bool', { defaultValue: false }),
-    },
-    links: {},
-  },
+  ),
+  // Saved filters (modules/Filters/vardefs.php): the Filter API's filter array kept as JSON text.
+  ownNamed('Filters', 'filters', 255, { filter_definition: f('text'), filter_template: f('text'), module_name: f('varchar', { len: 100 }) }),
+  // Saved reports. SIMULATOR-ONLY shape of `content`: {"module": "<base module>", "filter": [<Filter API filter>]},
+  // standing in for Sugar's report definition (its WHERE clause decides the records, as Report::getRecordIds).
+  ownNamed('Reports', 'saved_reports', 255, {
+    module: f('varchar', { len: 36 }),
+    report_type: f('enum', { options: ['tabular', 'summary', 'detailed_summary', 'Matrix'], defaultValue: 'tabular' }),
+    content: f('text'),
+  }),
+  // modules/EmailTemplates/vardefs.php: campaign templates use $contact_… variables (sugar-platform research notes).
+  ownNamed('EmailTemplates', 'email_templates', 255, {
+    description: f('text'),
+    subject: f('varchar', { len: 255 }),
+    body: f('text'),
+    body_html: f('text'),
+    type: f('enum', { options: ['', 'campaign', 'email', 'workflow', 'system'], defaultValue: 'email' }),
+    text_only: f('bool', { defaultValue: false }),
+    published: f('varchar', { len: 3 }),
+    base_module: f('varchar', { len: 50 }),
+    from_name: f('varchar', { len: 255 }),
+    from_address: f('varchar', { len: 255 }),
+    has_variables: f('bool', { defaultValue: false }),
+  }),
   {
     name: 'EmailAddresses',
     table: 'email_addresses',
