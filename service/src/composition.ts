@@ -52,7 +52,7 @@ import { createThreadDelivery } from './mail/send-threads/pool.js';
 import { compileCampaign, mjmlToHtml, renderPreview } from './mail/template.js';
 import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
-import { createReadiness } from './ops/readiness.js';
+import { createReadiness, readinessNeeds } from './ops/readiness.js';
 import { type Store, StoreMigrationError, type StoreOps, StoreUnavailableError } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDayCounts } from './sending/day-counts.js';
@@ -289,6 +289,7 @@ async function compose(
     sugarUrl: config.sugar.url,
     sugarApiVersion: config.sugar.apiVersion,
     smtpUrl: config.smtp.url,
+    needs: readinessNeeds(config.roles),
     dataDir: config.dataDir === ':memory:' || config.database ? undefined : config.dataDir,
     minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
