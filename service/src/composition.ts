@@ -20,6 +20,7 @@ import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
 import { type Config, type Role, redactDatabaseUrl } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
+import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedBucket } from './coordination/shared-bucket.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createEngagement } from './engagement/index.js';
@@ -136,6 +137,9 @@ export class StartupError extends Error {
     this.name = 'StartupError';
   }
 }
+
+/** How soon a process sees that a newer version migrated the shared database (one tiny query per process). */
+const SCHEMA_CHECK_MS = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -284,12 +288,14 @@ async function compose(
   const senders = createDeliverySenders({ store, identities, control, now: clock });
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
+  let schemaWatch: SchemaWatch | undefined;
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
     sugarUrl: config.sugar.url,
     sugarApiVersion: config.sugar.apiVersion,
     smtpUrl: config.smtp.url,
     needs: readinessNeeds(config.roles),
+    stoppedWork: () => schemaWatch?.stoppedBecause(),
     dataDir: config.dataDir === ':memory:' || config.database ? undefined : config.dataDir,
     minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
@@ -398,7 +404,7 @@ async function compose(
   });
   // A process without the send role leaves extraction and sending to those with it (their next tick, 500 ms).
   const kick = async () => {
-    if (role('send')) await scheduler.kick();
+    if (role('send') && !schemaWatch?.stoppedBecause()) await scheduler.kick();
   };
   const abTests = createAbTests({ store, campaigns, compile: compileOffered, kick, now: clock, logger: logger.child({ component: 'ab-tests' }) });
   const abTestRunner = createAbTestRunner(abTests, { logger: logger.child({ component: 'ab-tests' }) });
@@ -550,6 +556,22 @@ async function compose(
     await abTestRunner.start();
   }
   if (role('automations')) await automationRunner.start();
+  // A newer version migrating the shared database under this process: take no more work, give back what is not on
+  // the wire (the processes of the new version do it), and stay up saying so until upgraded.
+  schemaWatch = shared
+    ? watchSchema({
+        newerSchema: () => store.newerSchema(),
+        everyMs: SCHEMA_CHECK_MS,
+        logger,
+        stopTakingWork: async () => {
+          await automationRunner.stop();
+          await abTestRunner.stop();
+          await scheduler.stop(); // rows on the wire are answered and recorded, the reserved ones given back
+          await writeback.stop();
+          await leases?.releaseAll(); // the write-back lane, the scheduler's tick, this process's own
+        },
+      })
+    : undefined;
   logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
 
   return {
@@ -566,6 +588,7 @@ async function compose(
     pairingCodeIfUnpaired: async () => ((await pairing.status()).paired ? undefined : await pairing.newCode()),
     inboundStats: () => inbound?.stats() ?? { bufferedBytes: 0, connections: 0 },
     async stop() {
+      schemaWatch?.stop();
       const drained = http.drain(server);
       await automationRunner.stop();
       await abTestRunner.stop();
