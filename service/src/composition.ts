@@ -23,6 +23,7 @@ import { createLeaseRunner, type KeptLease, processLeaseName } from './coordinat
 import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedBucket } from './coordination/shared-bucket.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
+import { createTokenBucket } from './domain/rate-limit.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
 import { abTestRoutes } from './http/routes/ab-tests.js';
@@ -208,7 +209,14 @@ async function compose(
   const sharedBucket = shared
     ? (name: string, rate: { perSecond: number; perHour?: number }) => createSharedBucket({ rates: store.rates, name, ...rate, logger: rateLog })
     : undefined;
+  // Sugar's request budget: every call to this Sugar (extraction, campaign setup, lists, templates, write-back) from
+  // every process on the database draws from one bucket.
+  const sugarBudget =
+    config.sugar.ratePerSecond > 0
+      ? (sharedBucket?.(`sugar:${config.sugar.url}`, { perSecond: config.sugar.ratePerSecond }) ?? createTokenBucket({ perSecond: config.sugar.ratePerSecond }))
+      : undefined;
   const sugar = new SugarClient({
+    budget: sugarBudget,
     baseUrl: config.sugar.url,
     apiVersion: config.sugar.apiVersion,
     username: config.sugar.username,
@@ -336,7 +344,7 @@ async function compose(
     links: (c) => compiled(c).then((cc) => cc.links),
     logger: writebackLogger,
     ...(sharedBucket && config.writeback.ratePerSecond > 0
-      ? { sugarBucket: sharedBucket(`sugar:${config.sugar.url}`, { perSecond: config.writeback.ratePerSecond }) }
+      ? { sugarBucket: sharedBucket(`writeback:${config.sugar.url}`, { perSecond: config.writeback.ratePerSecond }) }
       : {}),
     optOutScope: createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: config.writeback.optOutScope, logger: writebackLogger }),
   });

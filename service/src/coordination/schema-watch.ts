@@ -43,8 +43,5 @@ export function watchSchema(o: {
   };
   const timer = setInterval(() => void check(), o.everyMs);
   timer.unref?.();
-  return {
-    stoppedBecause: () => why,
-    stop: () => clearInterval(timer),
-  };
+  return { stoppedBecause: () => why, stop: () => clearInterval(timer) };
 }
