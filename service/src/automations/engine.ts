@@ -178,6 +178,8 @@ export function createAutomationEngine(deps: EngineDeps) {
         break;
       }
       const at = now();
+      // A look first, so an idle tick opens no write transaction (SQLite's write lock, every second).
+      if ((await store.automations.due(at.toISOString(), 1)).length === 0) break;
       const batch: Batch = { started: [], stepCampaigns: new Map() };
       const claimed = await store.transaction(async (tx) => {
         // Claimed for this transaction: another process's batch skips them until it ends.
