@@ -10,6 +10,7 @@ import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
 const RATE = 5;
+const JITTER = 2;
 
 /** The most HTTP calls the service made in any window of `ms` (readiness pings and token checks are not budgeted). */
 function busiest(log: RequestLogEntry[], ms: number): number {
@@ -39,7 +40,6 @@ describe.skipIf(!debianPgBin())("Sugar's request budget shared by every process"
     rig.sim.clearRequests();
     const sender = await rig.start('sender', { ...env, LEADFWD_ROLES: 'api,send' });
     const writer = await rig.start('writer', { ...env, LEADFWD_ROLES: 'api,writeback' });
-    const started = Date.now();
     const ids: string[] = [];
     for (const name of ['First', 'Second']) {
       const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 3, perList: 60 }));
@@ -56,15 +56,17 @@ describe.skipIf(!debianPgBin())("Sugar's request budget shared by every process"
         90_000,
       );
     }
-    const seconds = (Date.now() - started) / 1000;
     const log = rig.sim.requests();
-    const calls = log.filter((e) => !e.bulk && !/\/(ping|me)$/.test(e.path)).length;
-    // Enough calls that, unpaced, they would have gone far faster than the rate.
+    const budgeted = log.filter((e) => !e.bulk && !/\/(ping|me)$/.test(e.path));
+    const calls = budgeted.length;
+    const seconds = (budgeted[calls - 1].at - budgeted[0].at) / 1000;
+    // Enough calls that, unpaced, they would have gone far faster than the rate (30 in the busiest second at 5/s).
     expect(calls).toBeGreaterThan(4 * RATE);
-    // A bucket lets its burst (one second's worth) go at once, then the rate: never more in any window.
-    expect(busiest(log, 1000)).toBeLessThanOrEqual(2 * RATE);
-    expect(busiest(log, 5000)).toBeLessThanOrEqual(RATE + 5 * RATE);
-    expect(calls).toBeLessThanOrEqual(RATE + Math.ceil(seconds * RATE));
+    // A bucket lets its burst (one second's worth) go at once, then the rate: never more in any window, give or take
+    // JITTER calls whose arrival the loaded machine delayed into the next window.
+    expect(busiest(log, 1000)).toBeLessThanOrEqual(2 * RATE + JITTER);
+    expect(busiest(log, 5000)).toBeLessThanOrEqual(RATE + 5 * RATE + JITTER);
+    expect(calls).toBeLessThanOrEqual(RATE + Math.ceil(seconds * RATE) + JITTER);
     // Both processes called Sugar: the sender extracted and set up, the writer wrote back.
     expect(log.some((e) => /\/filter$|\/link\//.test(e.path))).toBe(true);
     expect(log.some((e) => e.bulk)).toBe(true);
