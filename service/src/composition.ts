@@ -20,8 +20,10 @@ import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
 import { type Config, type Role, redactDatabaseUrl } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
+import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedBucket } from './coordination/shared-bucket.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
+import { createTokenBucket } from './domain/rate-limit.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
 import { abTestRoutes } from './http/routes/ab-tests.js';
@@ -52,7 +54,7 @@ import { createThreadDelivery } from './mail/send-threads/pool.js';
 import { compileCampaign, mjmlToHtml, renderPreview } from './mail/template.js';
 import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
-import { createReadiness } from './ops/readiness.js';
+import { createReadiness, readinessNeeds } from './ops/readiness.js';
 import { type Store, StoreMigrationError, type StoreOps, StoreUnavailableError } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDayCounts } from './sending/day-counts.js';
@@ -137,6 +139,9 @@ export class StartupError extends Error {
   }
 }
 
+/** How soon a process sees that a newer version migrated the shared database (one tiny query per process). */
+const SCHEMA_CHECK_MS = 1000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -204,7 +209,14 @@ async function compose(
   const sharedBucket = shared
     ? (name: string, rate: { perSecond: number; perHour?: number }) => createSharedBucket({ rates: store.rates, name, ...rate, logger: rateLog })
     : undefined;
+  // Sugar's request budget: every call to this Sugar (extraction, campaign setup, lists, templates, write-back) from
+  // every process on the database draws from one bucket.
+  const sugarBudget =
+    config.sugar.ratePerSecond > 0
+      ? (sharedBucket?.(`sugar:${config.sugar.url}`, { perSecond: config.sugar.ratePerSecond }) ?? createTokenBucket({ perSecond: config.sugar.ratePerSecond }))
+      : undefined;
   const sugar = new SugarClient({
+    budget: sugarBudget,
     baseUrl: config.sugar.url,
     apiVersion: config.sugar.apiVersion,
     username: config.sugar.username,
@@ -284,11 +296,14 @@ async function compose(
   const senders = createDeliverySenders({ store, identities, control, now: clock });
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
+  let schemaWatch: SchemaWatch | undefined;
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
     sugarUrl: config.sugar.url,
     sugarApiVersion: config.sugar.apiVersion,
     smtpUrl: config.smtp.url,
+    needs: readinessNeeds(config.roles),
+    stoppedWork: () => schemaWatch?.stoppedBecause(),
     dataDir: config.dataDir === ':memory:' || config.database ? undefined : config.dataDir,
     minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
@@ -329,7 +344,7 @@ async function compose(
     links: (c) => compiled(c).then((cc) => cc.links),
     logger: writebackLogger,
     ...(sharedBucket && config.writeback.ratePerSecond > 0
-      ? { sugarBucket: sharedBucket(`sugar:${config.sugar.url}`, { perSecond: config.writeback.ratePerSecond }) }
+      ? { sugarBucket: sharedBucket(`writeback:${config.sugar.url}`, { perSecond: config.writeback.ratePerSecond }) }
       : {}),
     optOutScope: createOptOutScopeSource({ read: () => sugar.get('/leadfwd/config'), fallback: config.writeback.optOutScope, logger: writebackLogger }),
   });
@@ -397,7 +412,7 @@ async function compose(
   });
   // A process without the send role leaves extraction and sending to those with it (their next tick, 500 ms).
   const kick = async () => {
-    if (role('send')) await scheduler.kick();
+    if (role('send') && !schemaWatch?.stoppedBecause()) await scheduler.kick();
   };
   const abTests = createAbTests({ store, campaigns, compile: compileOffered, kick, now: clock, logger: logger.child({ component: 'ab-tests' }) });
   const abTestRunner = createAbTestRunner(abTests, { logger: logger.child({ component: 'ab-tests' }) });
@@ -549,6 +564,22 @@ async function compose(
     await abTestRunner.start();
   }
   if (role('automations')) await automationRunner.start();
+  // A newer version migrating the shared database under this process: take no more work, give back what is not on
+  // the wire (the processes of the new version do it), and stay up saying so until upgraded.
+  schemaWatch = shared
+    ? watchSchema({
+        newerSchema: () => store.newerSchema(),
+        everyMs: SCHEMA_CHECK_MS,
+        logger,
+        stopTakingWork: async () => {
+          await automationRunner.stop();
+          await abTestRunner.stop();
+          await scheduler.stop(); // rows on the wire are answered and recorded, the reserved ones given back
+          await writeback.stop();
+          await leases?.releaseAll(); // the write-back lane, the scheduler's tick, this process's own
+        },
+      })
+    : undefined;
   logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
 
   return {
@@ -565,6 +596,7 @@ async function compose(
     pairingCodeIfUnpaired: async () => ((await pairing.status()).paired ? undefined : await pairing.newCode()),
     inboundStats: () => inbound?.stats() ?? { bufferedBytes: 0, connections: 0 },
     async stop() {
+      schemaWatch?.stop();
       const drained = http.drain(server);
       await automationRunner.stop();
       await abTestRunner.stop();

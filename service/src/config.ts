@@ -35,6 +35,8 @@ export interface Config {
     timeoutMs: number;
     /** How long a user's rights read from Sugar's /me are reused (LEADFWD_SUGAR_RIGHTS_CACHE_MS). */
     rightsCacheMs: number;
+    /** Most requests a second to this Sugar, every call, all processes on one database together; 0: no limit (LEADFWD_SUGAR_RATE). */
+    ratePerSecond: number;
   };
   /** Domains campaigns may send From (LEADFWD_SENDER_DOMAINS; default: the DKIM domain). */
   senderDomains: string[];
@@ -251,6 +253,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       apiVersion: str('SUGAR_API_VERSION', 'v11_1'),
       timeoutMs: int('SUGAR_TIMEOUT_MS', 30_000, 100, 600_000),
       rightsCacheMs: int('SUGAR_RIGHTS_CACHE_MS', 5_000, 0, 300_000),
+      ratePerSecond: int('SUGAR_RATE', 0, 0, 10_000),
     },
     smtp: {
       url: str('SMTP_URL', 'smtp://127.0.0.1:2525'),

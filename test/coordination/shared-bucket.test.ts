@@ -1,7 +1,8 @@
 // A rate shared by processes on one PostgreSQL (an identity's messages per second, Sugar's requests per second): two
 // processes, each with its own store and bucket, spend as fast as they are allowed for two seconds; together they
 // never go past the burst plus the rate times the time, both get a share, and the database sees a round trip per
-// batch of tokens, not per token. The same through the delivery control's admission of rows.
+// batch of tokens, not per token. The same through the delivery control's admission of rows, for an identity's rate
+// and for one mailbox provider's limit within it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSharedBucket } from '../../service/src/coordination/shared-bucket.js';
 import type { SenderIdentity } from '../../service/src/domain/identity.js';
@@ -86,6 +87,38 @@ describe.skipIf(!debianPgBin())('a rate shared by processes on PostgreSQL', () =
     const seconds = (performance.now() - t0) / 1000;
     expect(admitted[0] + admitted[1]).toBeLessThanOrEqual(40 + 40 * seconds);
     expect(admitted[0] + admitted[1]).toBeGreaterThan(40 * seconds * 0.6);
+    expect(Math.min(...admitted)).toBeGreaterThan(0);
+  });
+
+  it("limits one mailbox provider's rows across processes to its own limit, below the identity's rate", async () => {
+    const identity = {
+      id: 'id-provider',
+      rate: { perSecond: 1000, perHour: 0, perDay: 0 },
+      providerLimits: { gmail: { perSecond: 10 } },
+      relay: { maxConnections: 4 },
+    } as unknown as SenderIdentity;
+    const controls = stores.map((s) =>
+      createDeliveryControl({ acceptedOn: () => ({}), sharedBucket: (name, rate) => createSharedBucket({ rates: s.rates, name, ...rate }) }),
+    );
+    const t0 = performance.now();
+    const admitted = await Promise.all(
+      controls.map(async (control) => {
+        let n = 0;
+        while (performance.now() - t0 < 3000) {
+          const a = control.admit(identity, 'gmail');
+          if (a.ok) {
+            n++;
+            control.finished(identity, 'gmail', control.started(identity, 'gmail'), { outcome: 'accepted', code: 250, text: 'ok' } as never);
+          } else await sleep('waitMs' in a ? a.waitMs : 5);
+        }
+        return n;
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    // Each process on its own bucket would have had the rate for the time (twice that together): shared, one burst
+    // plus one rate for both.
+    expect(admitted[0] + admitted[1]).toBeLessThanOrEqual(10 + 10 * seconds);
+    expect(admitted[0] + admitted[1]).toBeGreaterThan(10 * seconds * 0.6);
     expect(Math.min(...admitted)).toBeGreaterThan(0);
   });
 });

@@ -1,12 +1,26 @@
 // Roles per process (LEADFWD_ROLES): a process starts only what its roles need. One with `api` alone takes a campaign
 // but never extracts or sends it (no scheduler) and serves no tracking; one with `tracking` alone answers the pixel
 // and serves no API; the inbound bounce listener comes with `tracking`. Real service, SQLite, simulator and sink.
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { campaignBody } from '../support/campaigns.js';
 import { cleanLists } from '../support/service-process.js';
 import { type Stack, startStack } from '../support/stack.js';
 
 let stack: Stack | undefined;
+
+/** A port nothing listens on: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  const port = await new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)));
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function readyz(url: string) {
+  const res = await fetch(`${url}/readyz`);
+  return { status: res.status, body: (await res.json()) as { ready: boolean; checks: Record<string, { ok: boolean; reason?: string }> } };
+}
 afterEach(async () => {
   await stack?.stop();
   stack = undefined;
@@ -32,5 +46,23 @@ describe('roles per process', () => {
     expect(pixel.headers.get('content-type')).toMatch(/image\/gif/);
     expect((await stack.api('GET', '/campaigns')).status).toBe(404);
     expect(stack.service.bouncePort).toBeGreaterThan(0);
+  });
+
+  it('is ready by what each role uses: tracking needs neither Sugar nor the relay, api not the relay, send both', async () => {
+    const down = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`, LEADFWD_SUGAR_URL: `http://127.0.0.1:${await closedPort()}` };
+    stack = await startStack({ env: { LEADFWD_ROLES: 'tracking', LEADFWD_BOUNCE_SMTP_PORT: '0', ...down } });
+    expect(await readyz(stack.service.url)).toEqual({ status: 200, body: { ready: true, checks: { database: { ok: true } } } });
+    await stack.stop();
+
+    stack = await startStack({ env: { LEADFWD_ROLES: 'api', LEADFWD_SMTP_URL: down.LEADFWD_SMTP_URL } });
+    expect(await readyz(stack.service.url)).toEqual({ status: 200, body: { ready: true, checks: { database: { ok: true }, sugar: { ok: true } } } });
+    await stack.stop();
+
+    // The same unreachable relay keeps a sending process out of the load balancer, naming it.
+    stack = await startStack({ env: { LEADFWD_ROLES: 'api,send', LEADFWD_SMTP_URL: down.LEADFWD_SMTP_URL } });
+    const send = await readyz(stack.service.url);
+    expect(send.status).toBe(503);
+    expect(send.body.checks.smtp).toEqual({ ok: false, reason: 'SMTP relay unreachable (ECONNREFUSED)' });
+    expect(send.body.checks.sugar).toEqual({ ok: true });
   });
 });

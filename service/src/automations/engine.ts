@@ -3,6 +3,8 @@
 // (target, step) pair is passed once (a unique key), so a crash or restart never sends a step twice.
 // Each email step is backed by an internal campaign, so delivery, tracking, report and write-back are the
 // campaign engine's own: the send worker claims the ledger rows, the write-back gives each its Sugar Campaign.
+// Several processes tick at once on one PostgreSQL: each batch claims its due enrolments in its transaction (rows
+// another process's batch holds are skipped), so no enrolment is moved by two of them.
 import { addressKey } from '../domain/address.js';
 import type { EmailContent } from '../domain/automation.js';
 import { advance, type Engagement } from '../domain/automation-steps.js';
@@ -51,6 +53,9 @@ export type EnrolTarget = Omit<Target, 'trackingConsent' | 'fields' | 'listId'> 
   trackingConsent?: boolean;
 };
 
+/** Thrown to undo a step campaign another process set first. */
+const STEP_TAKEN = Symbol('step campaign set by another process');
+
 const NO_ENGAGEMENT: Engagement = { opened: false, clicked: false };
 
 /** What one transaction of a tick shares: campaigns it started, and each step's campaign once checked. */
@@ -86,6 +91,29 @@ export function createAutomationEngine(deps: EngineDeps) {
     const known = (await tx.automations.stepCampaigns(a.id)).get(key);
     const current = known ? await tx.campaigns.get(known) : undefined;
     if (known && current && sameContent(current, email)) return known;
+    // Another process's batch may create the step's first campaign at the same moment: the first one set stays, and
+    // this one's is undone (a savepoint), its targets going to that one.
+    const created = await tx
+      .transaction(async (inner) => {
+        const id = await createStepCampaign(inner, a, key, email, known);
+        if (known) await inner.automations.replaceStepCampaign(a.id, key, id);
+        else if (!(await inner.automations.setStepCampaign(a.id, key, id))) throw STEP_TAKEN;
+        return id;
+      })
+      .catch((err: unknown) => {
+        if (err === STEP_TAKEN) return undefined;
+        throw err;
+      });
+    if (!created) {
+      const winner = (await tx.automations.stepCampaigns(a.id)).get(key);
+      if (!winner) throw new Error(`automation ${a.id} step ${key} has no campaign although another process set one`);
+      return winner;
+    }
+    started.push((await tx.campaigns.get(created))!);
+    return created;
+  }
+
+  async function createStepCampaign(tx: Pick<EngineStore, 'campaigns'>, a: StoredAutomation, key: string, email: EmailContent, known: string | undefined) {
     const edited = known ? ` (edited ${now().toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
     const c = await tx.campaigns.create({
       name: `${`${a.name} – ${email.name}`.slice(0, 200 - edited.length)}${edited}`,
@@ -105,9 +133,6 @@ export function createAutomationEngine(deps: EngineDeps) {
     await tx.campaigns.transition(c.id, ['draft'], 'extracting', `automation ${a.id} step ${key}`);
     await tx.campaigns.transition(c.id, ['extracting'], 'pending', 'filled by the automation engine');
     await tx.campaigns.transition(c.id, ['pending'], 'sending', 'first target reached the step');
-    if (known) await tx.automations.replaceStepCampaign(a.id, key, c.id);
-    else await tx.automations.setStepCampaign(a.id, key, c.id);
-    started.push((await tx.campaigns.get(c.id))!);
     return c.id;
   }
 
@@ -153,10 +178,12 @@ export function createAutomationEngine(deps: EngineDeps) {
         break;
       }
       const at = now();
-      const due = await store.automations.due(at.toISOString(), batchSize);
-      if (due.length === 0) break;
+      // A look first, so an idle tick opens no write transaction (SQLite's write lock, every second).
+      if ((await store.automations.due(at.toISOString(), 1)).length === 0) break;
       const batch: Batch = { started: [], stepCampaigns: new Map() };
-      await store.transaction(async (tx) => {
+      const claimed = await store.transaction(async (tx) => {
+        // Claimed for this transaction: another process's batch skips them until it ends.
+        const due = await tx.automations.due(at.toISOString(), batchSize);
         const suppressed = await tx.suppressions.filterSuppressed(due.map((e) => e.target.addressKey));
         if (suppressed.size) totals.left += await tx.automations.leave([...suppressed], 'suppressed');
         for (const e of due) {
@@ -167,9 +194,10 @@ export function createAutomationEngine(deps: EngineDeps) {
           totals.queued += await advanceOne(tx, e, a, at, batch);
           totals.advanced++;
         }
+        return due.length;
       });
       for (const c of batch.started) await deps.campaignStarted?.(c);
-      if (due.length < batchSize) break;
+      if (claimed < batchSize) break;
     }
     if (totals.queued) deps.kick?.();
     return totals;

@@ -1,6 +1,7 @@
 // Runs the engine's tick on a timer, one tick at a time; `wake` runs one soon (after an enrolment or a resume).
-// Several processes on one database: the tick, the split check and the list refresh each run in the one process
-// holding their lease (kept between runs, taken over when that process dies).
+// Several processes on one database: every one ticks, each batch claiming its own due enrolments (the engine); the
+// split check and the list refresh each run in the one process holding their lease (kept between runs, taken over
+// when that process dies).
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Log } from '../ports/log.js';
 import type { AutomationEngine } from './engine.js';
@@ -53,8 +54,8 @@ export function createAutomationRunner(o: {
     soon = undefined;
     if (stopped) return;
     try {
-      const r = await leases.run('automations:tick', () => o.engine.tick({ maxBatches: 1 }), { keep: true });
-      if (r.ran && r.value.more && !stopped) soon = setImmediate(run);
+      const r = await o.engine.tick({ maxBatches: 1 });
+      if (r.more && !stopped) soon = setImmediate(run);
     } catch (err) {
       // A failed batch rolled back whole; the next tick retries it.
       o.logger?.error({ err }, 'automation.tick_failed');

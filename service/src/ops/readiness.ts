@@ -1,5 +1,6 @@
 // /readyz answers "can this instance do its job right now": its database takes writes and its disk has
-// room, Sugar answers HTTP, and the SMTP relay greets. Each failing check names its reason for the operator.
+// room, Sugar answers HTTP, and the SMTP relay greets — each only when the process's roles use it (a tracking process
+// behind its own load balancer must not leave it because the relay is down). Each failing check names its reason.
 import { statfsSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -14,11 +15,29 @@ export interface Readiness {
   checks: Record<string, CheckResult>;
 }
 
+/** Which outside parts a process's roles (LEADFWD_ROLES) depend on; the database always. */
+export interface ReadinessNeeds {
+  sugar: boolean;
+  smtp: boolean;
+}
+
+/**
+ * Sugar: the API (token checks, lists, templates), extraction, the write-back and list refresh all call it; only
+ * tracking never does. SMTP: only sending delivers; an api process's test send reports the relay's own answer.
+ */
+export function readinessNeeds(roles: ReadonlySet<string>): ReadinessNeeds {
+  return { sugar: ['api', 'send', 'writeback', 'automations'].some((r) => roles.has(r)), smtp: roles.has('send') };
+}
+
 export interface ReadinessOptions {
   probeStore: () => void | Promise<void>;
   sugarUrl: string;
   sugarApiVersion: string;
   smtpUrl: string;
+  /** Default: both (every role). */
+  needs?: ReadinessNeeds;
+  /** Set once this process stopped taking work for good (a newer schema): why, shown as the `work` check. */
+  stoppedWork?: () => string | undefined;
   timeoutMs?: number;
   /** The folder holding the database; below `minFreeBytes` free there the database check fails before writes do. */
   dataDir?: string;
@@ -143,16 +162,23 @@ function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
       return { ok: false, reason: err instanceof Error && !(err as { code?: string }).code ? err.message : reasonOf(err) };
     }
   };
+  const needs = o.needs ?? { sugar: true, smtp: true };
   return async () => {
     const [database, sugar, smtp] = await Promise.all([
       run(async () => {
         await o.probeStore();
         if (o.dataDir && o.minFreeBytes) checkDiskRoom(o.dataDir, o.minFreeBytes);
       }),
-      run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)),
-      run(() => checkSmtp(o.smtpUrl, timeoutMs)),
+      needs.sugar ? run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)) : undefined,
+      needs.smtp ? run(() => checkSmtp(o.smtpUrl, timeoutMs)) : undefined,
     ]);
-    const checks = { database, sugar, smtp };
-    return { ready: database.ok && sugar.ok && smtp.ok, checks };
+    const stopped = o.stoppedWork?.();
+    const checks: Record<string, CheckResult> = {
+      database,
+      ...(sugar ? { sugar } : {}),
+      ...(smtp ? { smtp } : {}),
+      ...(stopped ? { work: { ok: false, reason: stopped } } : {}),
+    };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
 }

@@ -52,7 +52,8 @@ export interface AutomationRepo {
   setStatus(id: string, from: AutomationStatus[], to: AutomationStatus): Awaitable<boolean>;
   listsRead(id: string, atIso: string): Awaitable<void>;
   /** The internal campaign backing an email step; the first one recorded for a step stays. */
-  setStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<void>;
+  /** False when the step already has a campaign (another process's tick set it first). */
+  setStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<boolean>;
   /** After an edit changed a step's email: the step sends from this campaign from now on. */
   replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<void>;
   stepCampaigns(automationId: string): Awaitable<Map<string, string>>;
@@ -62,7 +63,11 @@ export interface AutomationRepo {
   stepOf(campaignId: string): Awaitable<AutomationStep | undefined>;
   /** Idempotent per (automation, module, record); new targets stand at `firstKey`, due now. Returns how many were new. */
   enrol(automationId: string, targets: Array<Target & { addressKey: string }>, firstKey: string | null): Awaitable<number>;
-  /** Active enrolments of active automations due by `nowIso`, oldest due first. */
+  /**
+   * Active enrolments of active automations due by `nowIso`, oldest due first. Within a unit of work they are claimed
+   * for it: another process's unit of work skips them until it ends (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has
+   * one writer).
+   */
   due(nowIso: string, limit: number): Awaitable<Enrolment[]>;
   getEnrolment(id: number): Awaitable<Enrolment | undefined>;
   /** Only an active enrolment moves; `position.at` null means done. `dueAt` null: due now. False if it left meanwhile. */

@@ -14,6 +14,11 @@ export interface OpsCounts {
 export interface StoreOps {
   /** A rolled-back write of about one batch; throws StoreUnavailableError when it would not fit or cannot be written. */
   probeWritable(): Awaitable<void>;
+  /**
+   * Why this process must take no more work because a newer LeadFWD version migrated the database under it (several
+   * processes share one PostgreSQL); undefined while the schema is the one it knows. SQLite has one process per file.
+   */
+  newerSchema(): Awaitable<string | undefined>;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
   opsCounts(): Awaitable<OpsCounts>;
   /**

@@ -1,7 +1,7 @@
-// Delivery control: the one place that keeps the per-process state of sending per sender identity and mailbox
-// provider — token buckets, messages on the wire, providers slowed or paused by their own answers, and what each
-// provider group got today for the warm-up ramp — so that one day it can be kept in the database and shared by
-// several processes. Every send loop (one per campaign) asks it before handing a row over and tells it each answer.
+// Delivery control: the one place that keeps the state of sending per sender identity and mailbox provider — token
+// buckets, messages on the wire, providers slowed or paused by their own answers, and what each provider group got
+// today for the warm-up ramp. With several processes on one database the rates (the identity's, and each provider's
+// limit or throttled rate) are buckets they share; the rest is still this process's own. Every send loop (one per campaign) asks it before handing a row over and tells it each answer.
 //
 // Rates are real time (token buckets on a monotonic clock); calendar decisions (a pause's end, the warm-up day, the
 // next UTC midnight) follow the service clock, which tests replace.
@@ -58,8 +58,8 @@ export interface DeliveryControlDeps {
   acceptedOn: (identityId: string, day: string) => Partial<Record<ProviderGroup, number>>;
   monotonic?: () => number;
   /**
-   * Several processes on one database: an identity's rate as one bucket they share (absent: this process's own). Its
-   * per-provider limits and throttles stay per process.
+   * Several processes on one database: an identity's rate, and each of its providers' rates, as buckets they share
+   * (absent: this process's own). Which providers are slowed or paused, and concurrency, stay per process.
    */
   sharedBucket?: (name: string, rate: { perSecond: number; perHour?: number }) => Bucket;
 }
@@ -144,7 +144,9 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       if (p.inFlight >= concurrency) return { ok: false, waitMs: 5 };
       if (rate > 0) {
         if (!p.bucket || p.bucketRate !== rate) {
-          p.bucket = createTokenBucket({ perSecond: rate, now: mono });
+          p.bucket = deps.sharedBucket
+            ? deps.sharedBucket(`identity:${identity.id}:provider:${provider}`, { perSecond: rate })
+            : createTokenBucket({ perSecond: rate, now: mono });
           p.bucketRate = rate;
         }
         const wait = p.bucket.take();

@@ -317,6 +317,11 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     }
   }
 
+  /** One process per file: nothing migrates it under this one. */
+  newerSchema(): undefined {
+    return undefined;
+  }
+
   opsCounts(): OpsCounts {
     const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, r.n]));
     const outbox = this.db.prepare("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'").get() as {

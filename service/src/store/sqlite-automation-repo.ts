@@ -205,8 +205,8 @@ export class SqliteAutomationRepo implements AutomationRepo {
     this.q.listsRead.run(isoTime(atIso, 'listsReadAt'), id);
   }
 
-  setStepCampaign(automationId: string, stepKey: string, campaignId: string): void {
-    this.q.setStep.run(automationId, stepKey, campaignId);
+  setStepCampaign(automationId: string, stepKey: string, campaignId: string): boolean {
+    return this.q.setStep.run(automationId, stepKey, campaignId).changes === 1;
   }
 
   replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): void {

@@ -29,6 +29,8 @@ export interface ExchangeOptions {
   logger?: SugarLogger;
   sleep?: (ms: number) => Promise<void>;
   keepAlive?: boolean;
+  /** Sugar's request budget: every HTTP attempt (retries and logins too) takes a token; `take` says how long to wait. */
+  budget?: { take(): number };
 }
 
 export interface CallSpec {
@@ -94,6 +96,7 @@ export class SugarExchange {
     const logPath = spec.path.split('?')[0];
     const url = this.url(spec.path, spec.query);
     for (let attempt = 0; ; attempt++) {
+      await this.withinBudget();
       const started = Date.now();
       const outcome = await this.once(spec, url, logPath);
       const status = 'error' in outcome ? outcome.error.kind : outcome.status;
@@ -109,6 +112,13 @@ export class SugarExchange {
       this.o.logger?.warn({ method: spec.method, path: logPath, status, attempt: attempt + 1, waitMs: wait }, 'sugar.call_retried');
       await this.sleep(wait);
     }
+  }
+
+  private async withinBudget(): Promise<void> {
+    const budget = this.o.budget;
+    if (!budget) return;
+    // Real time, not the retry backoff's sleep (tests replace that one to skip backoff, never the budget).
+    for (let wait = budget.take(); wait > 0; wait = budget.take()) await new Promise((r) => setTimeout(r, wait));
   }
 
   private async once(spec: CallSpec, url: string, logPath: string): Promise<RawResponse | Failure> {

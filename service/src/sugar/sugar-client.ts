@@ -21,6 +21,11 @@ export interface SugarClientOptions {
   retryMaxMs?: number;
   logger?: SugarLogger;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Sugar's request budget, drawn by every call through this client and those made from it (users', sudo): one
+   * bucket per Sugar instance, shared by every process on one database (LEADFWD_SUGAR_RATE).
+   */
+  budget?: { take(): number };
 }
 
 export interface RequestOptions {
@@ -100,6 +105,7 @@ export class SugarClient {
       retryMaxMs: opts.retryMaxMs ?? 30_000,
       logger: opts.logger,
       sleep: opts.sleep,
+      budget: opts.budget,
     });
     this.ownsTransport = true;
     this.platform = opts.platform ?? 'leadfwd';

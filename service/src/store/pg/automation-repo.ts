@@ -1,7 +1,7 @@
 // Automations on PostgreSQL: the same port and behaviour as store/sqlite-automation-repo.ts. What several processes
 // need: status changes are compare-and-set, an enrolment is one row per (automation, record) whichever process reads
 // the lists, a step is passed once per enrolment (automation_sends' key), and only an active enrolment's progress is
-// saved. Claiming due enrolments across processes (SKIP LOCKED, issue 15 step 4) builds on `due`.
+// saved, and `due` claims the enrolments it returns for the caller's transaction (SKIP LOCKED).
 import { randomUUID } from 'node:crypto';
 import type { Instruction } from '../../domain/automation.js';
 import type { TargetPosition } from '../../domain/automation-steps.js';
@@ -118,12 +118,13 @@ export class PgAutomationRepo implements AutomationRepo {
     await this.q('UPDATE automations SET lists_read_at = $1 WHERE id = $2', [isoTime(atIso, 'listsReadAt'), id]);
   }
 
-  async setStepCampaign(automationId: string, stepKey: string, campaignId: string): Promise<void> {
-    await this.q('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+  async setStepCampaign(automationId: string, stepKey: string, campaignId: string): Promise<boolean> {
+    const r = await this.q('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
       automationId,
       stepKey,
       campaignId,
     ]);
+    return r.rowCount === 1;
   }
 
   async replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): Promise<void> {
@@ -189,7 +190,7 @@ export class PgAutomationRepo implements AutomationRepo {
   async due(nowIso: string, limit: number): Promise<Enrolment[]> {
     const { rows } = await this.q(
       `SELECT ${ENROLMENT_COLUMNS_OF_E} FROM automation_enrolments e JOIN automations a ON a.id = e.automation_id AND a.status = 'active'
-        WHERE e.status = 'active' AND e.due_at <= $1 ORDER BY e.due_at, e.id LIMIT $2`,
+        WHERE e.status = 'active' AND e.due_at <= $1 ORDER BY e.due_at, e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED`,
       [isoTime(nowIso, 'now'), limit],
     );
     return rows.map(toEnrolment);

@@ -198,13 +198,14 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }).catch((err: unknown) => {
         if (err !== rollback) throw translatePg(err);
       });
-      // Several processes share the database: one of a newer version may have migrated it under this one.
+      const newer = await store.newerSchema();
+      if (newer) throw new StoreMigrationError(newer);
+    },
+    // Several processes share the database: one of a newer version may have migrated it under this one.
+    async newerSchema() {
       const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrowTranslated)).rows[0].v);
-      if (newest > migrations.length) {
-        throw new StoreMigrationError(
-          `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`,
-        );
-      }
+      if (newest <= migrations.length) return undefined;
+      return `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`;
     },
     async opsCounts() {
       try {
