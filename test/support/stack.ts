@@ -130,3 +130,18 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * The service's /readyz answer once its status is `status`, the bodies of the others read and dropped. /readyz answers
+ * from checks run in the background (at most 5 s old), so a change shows only after the next check.
+ */
+export function untilReadyz(serviceUrl: string, status: number, timeoutMs = 15_000): Promise<Response> {
+  return waitFor(
+    async () => {
+      const r = await fetch(`${serviceUrl}/readyz`);
+      return r.status === status ? r : void (await r.arrayBuffer());
+    },
+    `/readyz ${status}`,
+    timeoutMs,
+  );
+}
