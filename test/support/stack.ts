@@ -37,12 +37,15 @@ export function makeDkimKey() {
   };
 }
 
-/** A stack for the whole test file: started before its tests (`use` receives it), stopped after them. */
-export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void, timeoutMs = 30_000): void {
+/**
+ * A stack for the whole test file: started before its tests, stopped after them. `use` receives it and may seed
+ * what every test of the file shares (within `timeoutMs` for both).
+ */
+export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void | Promise<void>, timeoutMs = 30_000): void {
   let stack: Stack | undefined;
   beforeAll(async () => {
     stack = await startStack(opts);
-    use(stack);
+    await use(stack);
   }, timeoutMs);
   afterAll(async () => {
     await stack?.stop();
