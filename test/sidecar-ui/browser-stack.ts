@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { type Harness, startHarness } from '../../scripts/sugar-harness/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { sugarToken } from '../support/relay.js';
@@ -75,6 +76,21 @@ async function passThrough(port: number) {
     });
   await start();
   return { url: () => `http://127.0.0.1:${listenPort}`, start, stop };
+}
+
+/**
+ * A browser stack for the whole test file: started before its tests, closed after them. `use` receives it and may
+ * seed what every test of the file shares (a list, sally's page) within `timeoutMs`.
+ */
+export function useBrowserStack(opts: Parameters<typeof startBrowserStack>[0], use: (bs: BrowserStack) => void | Promise<void>, timeoutMs = 90_000): void {
+  let bs: BrowserStack | undefined;
+  beforeAll(async () => {
+    bs = await startBrowserStack(opts);
+    await use(bs);
+  }, timeoutMs);
+  afterAll(async () => {
+    await bs?.close();
+  });
 }
 
 export async function startBrowserStack(
