@@ -35,6 +35,11 @@ export async function startWritebackSim(opts: SimOptions = {}): Promise<SugarSim
   return startSugarSim({ port: 0, seed: 'empty', quiet: true, ...opts });
 }
 
+/** Specs for seedPeople: `n` people of `module` at <prefix>0@example.com, <prefix>1@example.com, … */
+export function numberedPeople(n: number, prefix: string, module: TargetModule = 'Contacts'): Array<{ module: TargetModule; email: string }> {
+  return Array.from({ length: n }, (_, i) => ({ module, email: `${prefix}${i}@example.com` }));
+}
+
 /** Creates people (the second address of each is an extra, never mailed) and one Target List holding them. */
 export async function seedPeople(
   sim: SugarSim,
