@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
 import { type Harness, startHarness } from '../../scripts/sugar-harness/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
+import { usePerFile } from '../support/per-file.js';
 import { sugarToken } from '../support/relay.js';
 import { type Stack, startStack } from '../support/stack.js';
 
@@ -83,14 +83,12 @@ async function passThrough(port: number) {
  * seed what every test of the file shares (a list, sally's page) within `timeoutMs`.
  */
 export function useBrowserStack(opts: Parameters<typeof startBrowserStack>[0], use: (bs: BrowserStack) => void | Promise<void>, timeoutMs = 90_000): void {
-  let bs: BrowserStack | undefined;
-  beforeAll(async () => {
-    bs = await startBrowserStack(opts);
-    await use(bs);
-  }, timeoutMs);
-  afterAll(async () => {
-    await bs?.close();
-  });
+  usePerFile(
+    () => startBrowserStack(opts),
+    (bs) => bs.close(),
+    use,
+    timeoutMs,
+  );
 }
 
 export async function startBrowserStack(

@@ -4,12 +4,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
 import type { LedgerRecipient } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
 import { untilCampaign } from './campaigns.js';
+import { usePerFile } from './per-file.js';
 import { randomSecret } from './secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 
@@ -45,14 +45,12 @@ export const cleanLists = (o: { lists: number; perList: number; overlap?: number
 
 /** A rig for the whole test file: created before its tests (`use` receives it), closed after them. */
 export function useServiceRig(name: string, env: Record<string, string>, use: (rig: ServiceRig) => void): void {
-  let rig: ServiceRig | undefined;
-  beforeAll(async () => {
-    rig = await createServiceRig(name, env);
-    use(rig);
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
-  });
+  usePerFile(
+    () => createServiceRig(name, env),
+    (rig) => rig.close(),
+    use,
+    60_000,
+  );
 }
 
 export async function createServiceRig(name: string, env: Record<string, string> = {}): Promise<ServiceRig> {

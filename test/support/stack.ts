@@ -4,12 +4,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { type RunningService, startService } from '../../service/src/composition.js';
 import { loadConfig } from '../../service/src/config.js';
 import { createLogger } from '../../service/src/logger.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { usePerFile } from './per-file.js';
 import { startPostgres } from './postgres.js';
 import { randomSecret } from './secrets.js';
 
@@ -42,14 +42,12 @@ export function makeDkimKey() {
  * what every test of the file shares (within `timeoutMs` for both).
  */
 export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void | Promise<void>, timeoutMs = 30_000): void {
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    stack = await startStack(opts);
-    await use(stack);
-  }, timeoutMs);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  usePerFile(
+    () => startStack(opts),
+    (stack) => stack.stop(),
+    use,
+    timeoutMs,
+  );
 }
 
 export async function startStack(
