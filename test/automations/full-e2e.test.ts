@@ -4,7 +4,7 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { mailTo, type Stack, subjectsTo, useStack, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
 let stack: Stack;
@@ -27,9 +27,11 @@ useStack(
   async (s) => {
     stack = s;
     const sugar = adminClient(stack.sim.url);
-    for (const p of ['ann', 'bob', 'cat']) ids[p] = await createPerson(sugar, { module: 'Contacts', first_name: p, emails: [{ address: `${p}@example.com` }] });
-    ids.list = await createList(sugar, 'Nurture');
-    await addToList(sugar, ids.list, 'Contacts', [ids.ann, ids.bob, ids.cat]);
+    ids.list = await createListOf(
+      sugar,
+      'Nurture',
+      ['ann', 'bob', 'cat'].map((p) => ({ first_name: p, emails: [{ address: `${p}@example.com` }] })),
+    );
     await sugar.logout();
   },
   60_000,
