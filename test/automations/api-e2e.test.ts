@@ -1,9 +1,9 @@
 // The API and engine wired into the service, against the Sugar simulator and an SMTP sink, with a fake
 // clock for the automation: a wait, a branch on a human open, each email step its own Sugar Campaign.
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { untilCampaign } from '../support/campaigns.js';
-import { mailTo, type Stack, startStack, subjectsTo, waitFor } from '../support/stack.js';
+import { mailTo, type Stack, subjectsTo, useStack, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
@@ -23,22 +23,22 @@ const email = (name: string, html = `<p>${name}</p>`) => ({
   html,
 });
 
-beforeAll(async () => {
-  stack = await startStack({
+useStack(
+  {
     env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50', LEADFWD_AUTOMATION_LIST_REFRESH_MS: '200' },
     now: () => clock,
-  });
-  const sugar = adminClient(stack.sim.url);
-  ids.ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
-  ids.bob = await createPerson(sugar, { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.com' }] });
-  ids.list = await createList(sugar, 'Onboarding list');
-  await addToList(sugar, ids.list, 'Contacts', [ids.ann]);
-  await sugar.logout();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+  },
+  async (s) => {
+    stack = s;
+    const sugar = adminClient(stack.sim.url);
+    ids.ann = await createPerson(sugar, { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
+    ids.bob = await createPerson(sugar, { module: 'Leads', first_name: 'Bob', emails: [{ address: 'bob@example.com' }] });
+    ids.list = await createList(sugar, 'Onboarding list');
+    await addToList(sugar, ids.list, 'Contacts', [ids.ann]);
+    await sugar.logout();
+  },
+  60_000,
+);
 
 describe('/api/v1/automations', () => {
   it('422 lists every problem and saves nothing', async () => {

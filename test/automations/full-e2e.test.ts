@@ -2,9 +2,9 @@
 // exactly the expected messages per target and six Sugar Campaigns with their CampaignLog rows; a target
 // who opts out after the first email gets nothing more; a restart between steps resends nothing.
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailTo, type Stack, startStack, subjectsTo, waitFor } from '../support/stack.js';
-import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
+import { describe, expect, it } from 'vitest';
+import { mailTo, type Stack, subjectsTo, useStack, waitFor } from '../support/stack.js';
+import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
 let stack: Stack;
@@ -22,18 +22,20 @@ const counts = () => ['ann', 'bob', 'cat'].map((p) => to(`${p}@example.com`).len
 const sender = { fromName: 'Acme', fromEmail: 'news@news.example.test' };
 const email = (name: string) => ({ type: 'send_email', name, subject: name, ...sender, html: `<p>${name}</p>` });
 
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' }, now: () => clock });
-  const sugar = adminClient(stack.sim.url);
-  for (const p of ['ann', 'bob', 'cat']) ids[p] = await createPerson(sugar, { module: 'Contacts', first_name: p, emails: [{ address: `${p}@example.com` }] });
-  ids.list = await createList(sugar, 'Nurture');
-  await addToList(sugar, ids.list, 'Contacts', [ids.ann, ids.bob, ids.cat]);
-  await sugar.logout();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useStack(
+  { env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' }, now: () => clock },
+  async (s) => {
+    stack = s;
+    const sugar = adminClient(stack.sim.url);
+    ids.list = await createListOf(
+      sugar,
+      'Nurture',
+      ['ann', 'bob', 'cat'].map((p) => ({ first_name: p, emails: [{ address: `${p}@example.com` }] })),
+    );
+    await sugar.logout();
+  },
+  60_000,
+);
 
 describe('automated campaign end to end', () => {
   it('runs every step at its time, for the people it should', async () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaignBody } from '../support/campaigns.js';
 import { cleanLists } from '../support/service-process.js';
-import { type Stack, useStack, waitFor } from '../support/stack.js';
+import { type Stack, untilReadyz, useStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 useStack({ env: { LEADFWD_DB_MAX_MB: '1', LEADFWD_SEND_THREADS: '0' } }, (s) => {
@@ -27,15 +27,7 @@ describe('disk full while a campaign is extracted', () => {
     expect((await stack.api('GET', `/campaigns/${created.body.id}`)).body.progress).toMatchObject({ sending: 0, accepted: 0, uncertain: 0 });
     expect((await fetch(`${stack.service.url}/healthz`)).status).toBe(200);
     expect((await stack.api('GET', '/campaigns')).status).toBe(200);
-    // /readyz answers from checks run in the background (at most 5 s old): wait for the database check to fail.
-    const ready = await waitFor(
-      async () => {
-        const r = await fetch(`${stack.service.url}/readyz`);
-        return r.status === 503 ? r : void (await r.arrayBuffer());
-      },
-      '/readyz to fail',
-      15_000,
-    );
+    const ready = await untilReadyz(stack.service.url, 503);
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.database).toEqual({ ok: false, reason: 'database not writable (SQLITE_FULL)' });
   }, 60_000);

@@ -1,15 +1,11 @@
 // Fault matrix, SIGKILL during extraction: the real service process is killed while it reads the
 // target lists from a slow Sugar. A restart extracts again from the start and sends each target
 // exactly one message: a half-written ledger never turns into lost or doubled targets.
-import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../service/src/store/db.js';
 import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
 let rig: ServiceRig;
-let proc: ChildProcess | undefined;
 
 useServiceRig('killx', { LEADFWD_SMTP_RATE: '200' }, (r) => {
   rig = r;
@@ -19,29 +15,21 @@ describe('SIGKILL during extraction', () => {
   it('re-extracts after a restart and sends every target exactly once', async () => {
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 2, perList: 300, overlap: 0.1 }));
     rig.sim.faults.latencyMs = 250; // every Sugar call slow, so extraction is still running when the kill comes
-    proc = await rig.start();
+    let proc = await rig.start();
     const id = await rig.createCampaign('Kill', listIds);
     await waitFor(async () => (await rig.api(`/campaigns/${id}`)).status === 'extracting' || undefined, 'extraction under way');
     await new Promise((r) => setTimeout(r, 300)); // let it read a page first
     expect((await rig.api(`/campaigns/${id}`)).status).toBe('extracting');
-    const exited = new Promise((r) => proc!.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+    await rig.signal(proc, 'SIGKILL');
     expect(rig.sink.messages).toHaveLength(0);
 
     rig.sim.faults.latencyMs = 0;
     proc = await rig.start();
     const done = await rig.untilSent(id, 'sent after restart');
-    const stopped = new Promise((r) => proc!.once('exit', r));
-    proc.kill('SIGTERM');
-    await stopped;
-    proc = undefined;
+    await rig.signal(proc, 'SIGTERM');
 
-    const store = openStore(join(rig.dir, 'data', 'leadfwd.sqlite'));
-    const rows = store.recipients.list(id, { limit: 100_000, offset: 0 });
-    store.close();
-    const received = new Map<string, number>();
-    for (const m of rig.sink.messages) for (const to of m.envelope.to) received.set(to.toLowerCase(), (received.get(to.toLowerCase()) ?? 0) + 1);
+    const rows = rig.ledger(id);
+    const received = rig.received();
     expect(rows.length).toBe(done.audit.queued);
     expect(rows.length).toBeGreaterThan(500); // both lists, overlap counted once
     expect(rows.every((r) => r.state === 'accepted')).toBe(true);

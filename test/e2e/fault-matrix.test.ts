@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SinkBehaviour } from '../../service/src/mail/sink.js';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { type Stack, startStack, untilReadyz, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
 const TARGETS = 120;
@@ -143,15 +143,7 @@ describe('relay faults', () => {
     expect(byState('queued')).toHaveLength(rows.length);
     expect(stack.sink.messages).toHaveLength(0);
     for (const r of rows) expect(r.lastError).toMatch(/ECONNREFUSED|refused/i);
-    // /readyz answers from checks run in the background (at most 5 s old): the one from start-up already failed.
-    const ready = await waitFor(
-      async () => {
-        const r = await fetch(`${stack!.service.url}/readyz`);
-        return r.status === 503 ? r : void (await r.arrayBuffer());
-      },
-      '/readyz to fail',
-      15_000,
-    );
+    const ready = await untilReadyz(stack.service.url, 503);
     expect(ready.status).toBe(503);
     expect((await ready.json()).checks.smtp).toMatchObject({ ok: false, reason: 'SMTP relay unreachable (ECONNREFUSED)' });
   }, 90_000);

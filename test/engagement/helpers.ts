@@ -1,6 +1,7 @@
 // Builders for the engagement tests: a real store (real migrations) holding one sent campaign.
 import { randomBytes } from 'node:crypto';
 import { openStore, type Store } from '../../service/src/store/db.js';
+import { toSending } from '../store/helpers.js';
 
 export const SECRET = 'engagement-test-secret';
 export const BOUNCE_DOMAIN = 'bounces.news.example.test';
@@ -41,9 +42,7 @@ export async function seededStore(
     },
     campaignId,
   );
-  await store.campaigns.transition(campaignId, ['draft'], 'extracting');
-  await store.campaigns.transition(campaignId, ['extracting'], 'pending');
-  await store.campaigns.transition(campaignId, ['pending'], 'sending');
+  await toSending(store, campaignId);
   await store.campaigns.saveLinks(
     campaignId,
     opts.links ?? ['https://shop.example.com/spring?utm_source=leadfwd&utm_campaign=spring', 'https://example.com/about#team'],

@@ -2,8 +2,8 @@
 // path A while a security gateway follows every link of every message of path B. Two hours after the split's first
 // send (fake clock) A wins on people's clicks, and people enrolled afterwards get A only. A second split with no
 // data yet stays undecided, says why, keeps splitting, and takes the path a person chooses by hand.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 import { adminClient, createContactList, createPerson, numberedAddresses } from '../support/sugar-seed.js';
 import { fakeClock, humanClick, messagesBySubject, READER_ENV, recipientsOf, scannerClick, trackingOf } from './helpers.js';
 
@@ -48,15 +48,15 @@ async function enrolNew(automationId: string, prefix: string, n: number) {
   return targets.map((t) => t.email);
 }
 
-beforeAll(async () => {
-  stack = await startStack({ now: clock.now, env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' } });
-  const addresses = numberedAddresses('p', PEOPLE);
-  listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useStack(
+  { now: clock.now, env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' } },
+  async (s) => {
+    stack = s;
+    const addresses = numberedAddresses('p', PEOPLE);
+    listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
+  },
+  60_000,
+);
 
 describe('the winner of a split step', () => {
   it('is the path people clicked, not the one a scanner clicked through, and later arrivals get it only', async () => {

@@ -1,7 +1,7 @@
 // Issue 17: the A/B split as a step in an automation, end to end. Twenty people enrol; each gets one variant of the
 // welcome (an even hash split of their address), never both, and everyone then gets the step after the split.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitFor } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { type Stack, useStack, waitFor } from '../support/stack.js';
 import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { recipientsOf } from './helpers.js';
 
@@ -17,15 +17,15 @@ const email = (name: string, subject: string) => ({
   html: '<p>x</p>',
 });
 
-beforeAll(async () => {
-  stack = await startStack({ env: { LEADFWD_AUTOMATION_TICK_MS: '50' } });
-  const addresses = numberedAddresses('p', PEOPLE);
-  listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useStack(
+  { env: { LEADFWD_AUTOMATION_TICK_MS: '50' } },
+  async (s) => {
+    stack = s;
+    const addresses = numberedAddresses('p', PEOPLE);
+    listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
+  },
+  60_000,
+);
 
 describe('a split step in an automation', () => {
   it('sends each person one path of the split, then the steps after it', async () => {

@@ -4,9 +4,9 @@
 // cannot fill (the assigned user's, $account_ for people, tracker placeholders) names each before she goes on.
 
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
-import { type Stack, startStack } from '../support/stack.js';
+import { type Stack, useStack } from '../support/stack.js';
 import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { asUser, messagesBySubject, sugarToken } from './helpers.js';
 
@@ -14,19 +14,19 @@ let stack: Stack;
 let sally: ReturnType<typeof asUser>;
 let listId: string;
 
-beforeAll(async () => {
-  stack = await startStack();
-  const sugar = adminClient(stack.sim.url);
-  listId = await createListOf(sugar, 'Template people', [
-    { first_name: 'Ann', emails: [{ address: 'ann@example.org' }] },
-    { first_name: 'Ben', emails: [{ address: 'ben@example.org' }] },
-  ]);
-  sally = asUser(stack, await sugarToken(stack, 'sally'));
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+useStack(
+  {},
+  async (s) => {
+    stack = s;
+    const sugar = adminClient(stack.sim.url);
+    listId = await createListOf(sugar, 'Template people', [
+      { first_name: 'Ann', emails: [{ address: 'ann@example.org' }] },
+      { first_name: 'Ben', emails: [{ address: 'ben@example.org' }] },
+    ]);
+    sally = asUser(stack, await sugarToken(stack, 'sally'));
+  },
+  60_000,
+);
 
 describe('Sugar Email Templates as content', () => {
   it('saves content as a template with $contact_ variables, picks it back as merge tags, and sends it merged', async () => {

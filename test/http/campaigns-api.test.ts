@@ -5,6 +5,7 @@ import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { untilCampaign } from '../support/campaigns.js';
+import { expectProblems } from '../support/refusals.js';
 import { type Stack, useStack } from '../support/stack.js';
 
 let stack: Stack;
@@ -30,17 +31,13 @@ describe('POST /campaigns validation', () => {
   it('lists every problem in one 422 and stores nothing', async () => {
     const before = await count();
     const r = await stack.api('POST', '/campaigns', { name: '', fromEmail: 'not-an-address', targetListIds: 'x' });
-    expect(r.status).toBe(422);
-    expect(r.body.error).toBe('invalid_campaign');
-    expect(r.body.details.problems).toEqual(
-      expect.arrayContaining([
-        'name is required',
-        'subject is required',
-        'fromEmail is not a valid address',
-        'targetListIds must be an array of ids',
-        'one of mjml or html is required',
-      ]),
-    );
+    expectProblems(r, 'invalid_campaign', [
+      'name is required',
+      'subject is required',
+      'fromEmail is not a valid address',
+      'targetListIds must be an array of ids',
+      'one of mjml or html is required',
+    ]);
     expect(await count()).toBe(before);
   });
 

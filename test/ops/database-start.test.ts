@@ -78,7 +78,17 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
       return res ? { status: res.status, body: await res.text() } : undefined;
     };
-    return { child, exited, output: () => out, readyz, port };
+    /** /readyz's answer once its status is `status`. */
+    const untilReadyz = (status: number, what: string, timeoutMs: number) =>
+      waitFor(
+        async () => {
+          const r = await readyz();
+          return r?.status === status ? r : undefined;
+        },
+        what,
+        timeoutMs,
+      );
+    return { child, exited, output: () => out, readyz, untilReadyz, port };
   }
 
   /** The process ends by itself with one clear line on stderr: no stack trace, no password. */
@@ -139,14 +149,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     } finally {
       await server.start();
     }
-    const ready = await waitFor(
-      async () => {
-        const r = await p.readyz();
-        return r?.status === 200 ? r : undefined;
-      },
-      'the service to be ready once PostgreSQL is up',
-      30_000,
-    );
+    const ready = await p.untilReadyz(200, 'the service to be ready once PostgreSQL is up', 30_000);
     expect(JSON.parse(ready.body).checks.database).toEqual({ ok: true });
     expect(p.output()).toMatch(/"store\.waiting"/);
     await waitFor(() => /"service\.started"/.test(p.output()), 'service.started logged'); // SIGTERM is handled from then on
@@ -160,17 +163,10 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
   it('stops being ready, saying why, once a newer version migrated the shared database under it', async () => {
     const url = database();
     const p = await run(url);
-    await waitFor(async () => ((await p.readyz())?.status === 200 ? true : undefined), 'ready', 30_000);
+    await p.untilReadyz(200, 'ready', 30_000);
     // A process of a newer version, started against the same database, applied a migration this one does not know.
     server.psql("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00.000Z')", url.split('/').at(-1)!);
-    const refused = await waitFor(
-      async () => {
-        const r = await p.readyz();
-        return r?.status === 503 ? r : undefined;
-      },
-      '/readyz to turn 503',
-      20_000,
-    );
+    const refused = await p.untilReadyz(503, '/readyz to turn 503', 20_000);
     expect(JSON.parse(refused.body).checks.database).toEqual({
       ok: false,
       reason:
@@ -227,7 +223,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     await other.query('COMMIT');
     await other.end();
 
-    await waitFor(async () => ((await p.readyz())?.status === 200 ? true : undefined), 'the service to be ready after the other migration', 30_000);
+    await p.untilReadyz(200, 'the service to be ready after the other migration', 30_000);
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length));
     await waitFor(() => /"service\.started"/.test(p.output()), 'service.started logged');
     p.child.kill('SIGTERM');

@@ -18,7 +18,7 @@ import { openStore } from '../../service/src/store/db.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { randomSecret } from '../support/secrets.js';
 import { loopbackEnv } from '../support/service-env.js';
-import { apiClient, waitFor } from '../support/stack.js';
+import { apiClient, untilReadyz, waitFor } from '../support/stack.js';
 import { adminClient, createListOf } from '../support/sugar-seed.js';
 
 const API_KEY = randomSecret('ops-test-api-key-');
@@ -78,21 +78,11 @@ describe('request ids and logs', () => {
 
 describe('/readyz', () => {
   it('is 200 with every check ok, and 503 naming Sugar while Sugar is in maintenance', async () => {
-    // /readyz answers from checks run in the background, at most every 5 s while someone asks: wait for each change.
-    const until = (status: number) =>
-      waitFor(
-        async () => {
-          const r = await get('/readyz');
-          return r.status === status ? r : void (await r.arrayBuffer());
-        },
-        `/readyz ${status}`,
-        15_000,
-      );
-    const ok = await until(200);
+    const ok = await untilReadyz(service.url, 200);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true } } });
     sim.faults.maintenanceFor(60_000);
-    const down = await until(503);
+    const down = await untilReadyz(service.url, 503);
     sim.faults.reset();
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({
@@ -104,14 +94,7 @@ describe('/readyz', () => {
 
   it('never runs its checks on a request: 300 requests in a burst cost at most one Sugar ping', { timeout: 30_000 }, async () => {
     const pings = () => sim.requests().filter((r) => r.path.endsWith('/ping')).length;
-    await waitFor(
-      async () => {
-        const r = await get('/readyz');
-        return r.status === 200 ? r : void (await r.arrayBuffer());
-      },
-      '/readyz 200 after the maintenance',
-      15_000,
-    );
+    await untilReadyz(service.url, 200); // after the maintenance of the test before
     const before = pings();
     const answers = await Promise.all(Array.from({ length: 300 }, () => get('/readyz').then((r) => r.status)));
     expect(new Set(answers)).toEqual(new Set([200]));

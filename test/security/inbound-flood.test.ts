@@ -5,8 +5,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InboundListener, startInboundListener } from '../../service/src/mail/inbound/listener.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type InboundListener, type InboundListenerOptions, startInboundListener } from '../../service/src/mail/inbound/listener.js';
 import { randomSecret } from '../support/secrets.js';
 import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -172,19 +172,21 @@ describe('a flood of big messages that never end, against the service process', 
   }, 120_000);
 });
 
-describe('the byte cap across connections', () => {
-  let listener: InboundListener;
-  afterAll(async () => {
-    await listener?.close();
-  });
+const listeners: InboundListener[] = [];
+afterEach(async () => {
+  for (const l of listeners.splice(0)) await l.close();
+});
+/** An inbound listener for DOMAIN on a free loopback port, with `o` on top; closed after the test. */
+async function listen(o: Omit<InboundListenerOptions, 'port' | 'host' | 'secret' | 'bounceDomain'>): Promise<InboundListener> {
+  const listener = await startInboundListener({ port: 0, host: '127.0.0.1', secret: randomSecret(), bounceDomain: DOMAIN, ...o });
+  listeners.push(listener);
+  return listener;
+}
 
+describe('the byte cap across connections', () => {
   it('never holds more than the cap; a message of a fine size that finds no room gets 452 and is retried, nothing is lost', async () => {
     const handled: string[] = [];
-    listener = await startInboundListener({
-      port: 0,
-      host: '127.0.0.1',
-      secret: randomSecret(),
-      bounceDomain: DOMAIN,
+    const listener = await listen({
       maxBytes: 1024 * 1024,
       maxBufferedBytes: 2 * 1024 * 1024,
       maxClientsPerIp: 100,
@@ -217,21 +219,8 @@ describe('the byte cap across connections', () => {
 });
 
 describe('connection, idle and DATA limits', () => {
-  let listener: InboundListener;
-  afterAll(async () => {
-    await listener?.close();
-  });
-
   it('refuses a sixth connection from one address with 421, closes idle and dripping sessions, and frees their bytes', async () => {
-    listener = await startInboundListener({
-      port: 0,
-      host: '127.0.0.1',
-      secret: randomSecret(),
-      bounceDomain: DOMAIN,
-      idleTimeoutMs: 500,
-      dataTimeoutMs: 1500,
-      handle: () => 'ignored',
-    });
+    const listener = await listen({ idleTimeoutMs: 500, dataTimeoutMs: 1500, handle: () => 'ignored' });
     const five = await Promise.all(Array.from({ length: 5 }, () => Flooder.open(listener.port)));
     expect(await Promise.all(five.map((f) => f.startData()))).toEqual([true, true, true, true, true]);
     const sixth = await Flooder.open(listener.port);
@@ -253,8 +242,7 @@ describe('connection, idle and DATA limits', () => {
   }, 30_000);
 
   it('refuses a message announced too big at MAIL FROM, before any byte of it', async () => {
-    await listener.close();
-    listener = await startInboundListener({ port: 0, host: '127.0.0.1', secret: randomSecret(), bounceDomain: DOMAIN, handle: () => 'ignored' });
+    const listener = await listen({ handle: () => 'ignored' });
     const f = await Flooder.open(listener.port);
     await f.expect(/^220 /m);
     (f as unknown as { sock: Socket }).sock.write('EHLO x\r\nMAIL FROM:<> SIZE=5000000\r\n');

@@ -14,7 +14,7 @@ import { createTransportCache } from '../../service/src/mail/transport-cache.js'
 import type { Store } from '../../service/src/ports/index.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
-import { memoryStore, newCampaign, targets } from '../store/helpers.js';
+import { memoryStore, newCampaign, targets, toSending } from '../store/helpers.js';
 import { sendsAs, testIdentity, testProfile } from '../support/senders.js';
 import { waitFor } from '../support/stack.js';
 
@@ -28,12 +28,7 @@ afterAll(async () => {
 
 async function sending(store: Store, name: string, n: number, domain: string): Promise<string> {
   const c = await store.campaigns.create(newCampaign({ name, html: '<p>Hi {{ first_name }}</p>' }));
-  for (const [from, to] of [
-    ['draft', 'extracting'],
-    ['extracting', 'pending'],
-    ['pending', 'sending'],
-  ] as const)
-    await store.campaigns.transition(c.id, [from], to);
+  await toSending(store, c.id);
   await store.recipients.insertMany(
     c.id,
     targets(n).map((t) => ({ ...t, email: t.email.replace(/@.*/, `@${domain}`), addressKey: t.addressKey.replace(/@.*/, `@${domain}`) })),

@@ -13,7 +13,7 @@ import { createTransportCache } from '../../service/src/mail/transport-cache.js'
 import type { Store } from '../../service/src/ports/index.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
-import { memoryStore, newCampaign, targets } from '../store/helpers.js';
+import { memoryStore, newCampaign, targets, toSending } from '../store/helpers.js';
 import { sendsAs, testIdentity, testProfile } from '../support/senders.js';
 
 let sink: SmtpSink;
@@ -38,9 +38,7 @@ afterAll(async () => {
 async function sendingCampaign(n: number): Promise<string> {
   store = memoryStore();
   const c = await store.campaigns.create(newCampaign({ html: '<p>Hi {{ first_name }} <a href="https://acme.test/x">x</a></p>' }));
-  await store.campaigns.transition(c.id, ['draft'], 'extracting');
-  await store.campaigns.transition(c.id, ['extracting'], 'pending');
-  await store.campaigns.transition(c.id, ['pending'], 'sending');
+  await toSending(store, c.id);
   await store.recipients.insertMany(c.id, targets(n));
   return c.id;
 }

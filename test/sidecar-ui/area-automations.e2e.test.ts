@@ -9,13 +9,13 @@
 // test-output/sidecar-ui/.
 import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { relayAs } from '../support/relay.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList, createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 import { areaLocators } from './area-locators.js';
-import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, press, until, useBrowserStack } from './browser-stack.js';
 
 const PEOPLE = ['ann@example.com', 'bob@example.com', 'cat@example.com'];
 const DAY = 86_400_000;
@@ -27,21 +27,18 @@ let errors: string[];
 let listId = '';
 let automationId = '';
 
-beforeAll(async () => {
-  bs = await startBrowserStack({
-    env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' },
-    now: () => new Date(Date.now() + offset),
-  });
-  listId = await createListOf(
-    bs.sugar,
-    'Spring onboarding',
-    PEOPLE.map((address, i) => ({ first_name: ['Ann', 'Bob', 'Cat'][i], emails: [{ address }] })),
-  );
-  ({ page, errors } = await bs.open('sally'));
-}, 90_000);
-afterAll(async () => {
-  await bs?.close();
-});
+useBrowserStack(
+  { env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_AUTOMATION_TICK_MS: '50' }, now: () => new Date(Date.now() + offset) },
+  async (b) => {
+    bs = b;
+    listId = await createListOf(
+      bs.sugar,
+      'Spring onboarding',
+      PEOPLE.map((address, i) => ({ first_name: ['Ann', 'Bob', 'Cat'][i], emails: [{ address }] })),
+    );
+    ({ page, errors } = await bs.open('sally'));
+  },
+);
 
 const { area, field, message, node, noSerious, addStep, save, newAutomation } = areaLocators(() => page);
 const errorAt = (step: string, name: string) => field(step, `${name}-error`);

@@ -20,6 +20,12 @@ export function areaLocators(page: () => Page) {
       await row.locator('select').selectOption(kind);
       await press(row.locator('button'));
     },
+    /** Fills an email step's name, subject and content. */
+    async fillEmail(step: string, name: string, subject: string, content: string) {
+      await field(step, 'name').fill(name);
+      await field(step, 'subject').fill(subject);
+      await field(step, 'content').fill(content);
+    },
     /** From the Automations page (the harness at `harnessUrl`), a new automation named `name` for the list `listId`. */
     async newAutomation(harnessUrl: string, name: string, listId: string) {
       await page().goto(`${harnessUrl}#Home/layout/leadfwd-automations`);

@@ -5,11 +5,11 @@
 
 import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, createList } from '../support/sugar-seed.js';
-import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, press, until, useBrowserStack } from './browser-stack.js';
 
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const email = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@news.example.test', html: `<p>${name}</p>` });
@@ -18,25 +18,32 @@ let page: Page;
 let errors: string[];
 let automationId = '';
 
-beforeAll(async () => {
-  bs = await startBrowserStack({ env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' } });
-  const list = await createList(bs.sugar, 'Automation list');
-  await addToList(bs.sugar, list, 'Contacts', DEMO_IDS.contacts.slice(0, 3));
-  const created = await bs.stack.api('POST', '/automations', {
-    name: 'Welcome series',
-    targetListIds: [list],
-    steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, email('Follow-up')],
-  });
-  expect(created.status).toBe(201);
-  automationId = created.body.id;
-  ({ page, errors } = await bs.open('sally'));
-}, 60_000);
-afterAll(async () => {
-  await bs?.close();
-});
+useBrowserStack(
+  { env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' } },
+  async (b) => {
+    bs = b;
+    const list = await createList(bs.sugar, 'Automation list');
+    await addToList(bs.sugar, list, 'Contacts', DEMO_IDS.contacts.slice(0, 3));
+    const created = await bs.stack.api('POST', '/automations', {
+      name: 'Welcome series',
+      targetListIds: [list],
+      steps: [email('Welcome'), { type: 'wait', duration: 'P2D' }, email('Follow-up')],
+    });
+    expect(created.status).toBe(201);
+    automationId = created.body.id;
+    ({ page, errors } = await bs.open('sally'));
+  },
+  60_000,
+);
 
 const card = () => page.locator(`.leadfwd-automation[data-automation-id="${automationId}"]`);
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
+/** Waits until the automation's line in the page shows `status`. */
+const untilLine = (status: string, what: string) =>
+  until(page, what, ([id, s]) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === s, [
+    automationId,
+    status,
+  ]);
 
 describe('Automations in the dashlet', () => {
   it("shows the automation as one line with its enrolments and its emails' figures; its step campaigns are not separate cards", async () => {
@@ -90,34 +97,19 @@ describe('Automations in the dashlet', () => {
 
   it('pauses, resumes and, once confirmed, stops the automation from its line', async () => {
     await press(card().locator('.leadfwd-automation-pause'));
-    await until(
-      page,
-      'paused',
-      (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'paused',
-      automationId,
-    );
+    await untilLine('paused', 'paused');
     expect((await view()).status).toBe('paused');
     expect(await card().locator('.leadfwd-status-label').textContent()).toBe('Paused');
     expect(await card().locator('button').allTextContents()).toEqual(['Resume', 'Stop']);
     await press(card().locator('.leadfwd-automation-resume'));
-    await until(
-      page,
-      'active again',
-      (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'active',
-      automationId,
-    );
+    await untilLine('active', 'active again');
     expect((await view()).status).toBe('active');
     await press(card().locator('.leadfwd-automation-stop'));
     const ask = (await alerts(page)).pop()!;
     expect(ask).toMatchObject({ level: 'confirmation', messages: expect.stringContaining('Stop Welcome series?') });
     expect((await view()).status).toBe('active');
     await page.locator('#alerts .harness-confirm').click();
-    await until(
-      page,
-      'stopped',
-      (id) => document.querySelector(`.leadfwd-automation[data-automation-id="${id}"]`)?.getAttribute('data-status') === 'stopped',
-      automationId,
-    );
+    await untilLine('stopped', 'stopped');
     expect((await view()).status).toBe('stopped');
     expect(await card().locator('button').count()).toBe(0);
     expect((await alerts(page)).filter((a) => a.level === 'error')).toEqual([]);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { type Harness, startHarness } from '../../scripts/sugar-harness/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
+import { usePerFile } from '../support/per-file.js';
 import { sugarToken } from '../support/relay.js';
 import { type Stack, startStack } from '../support/stack.js';
 
@@ -75,6 +76,19 @@ async function passThrough(port: number) {
     });
   await start();
   return { url: () => `http://127.0.0.1:${listenPort}`, start, stop };
+}
+
+/**
+ * A browser stack for the whole test file: started before its tests, closed after them. `use` receives it and may
+ * seed what every test of the file shares (a list, sally's page) within `timeoutMs`.
+ */
+export function useBrowserStack(opts: Parameters<typeof startBrowserStack>[0], use: (bs: BrowserStack) => void | Promise<void>, timeoutMs = 90_000): void {
+  usePerFile(
+    () => startBrowserStack(opts),
+    (bs) => bs.close(),
+    use,
+    timeoutMs,
+  );
 }
 
 export async function startBrowserStack(

@@ -4,12 +4,12 @@
 // A as the winner chosen automatically. On a split without a rule sally makes path B the winner by hand (max, who may
 // not edit her automations, is refused). axe-core on the rule and on the decision; screenshots in test-output/sidecar-ui/.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asUser, fakeClock, humanClick, READER_ENV, sugarToken, trackingOf } from '../features/helpers.js';
 import { waitFor } from '../support/stack.js';
 import { createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { areaLocators } from './area-locators.js';
-import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { type BrowserStack, press, until, useBrowserStack } from './browser-stack.js';
 
 const PEOPLE = numberedAddresses('w', 10);
 const clock = fakeClock();
@@ -19,33 +19,31 @@ let errors: string[];
 let listId = '';
 let automationId = '';
 
-beforeAll(async () => {
-  bs = await startBrowserStack({ env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' }, now: clock.now });
+useBrowserStack({ env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' }, now: clock.now }, async (b) => {
+  bs = b;
   listId = await createContactList(bs.sugar, 'Winner people', PEOPLE, 'W');
   ({ page, errors } = await bs.open('sally'));
-}, 90_000);
-afterAll(async () => {
-  await bs?.close();
 });
 
-const { area, field, noSerious, addStep, newAutomation } = areaLocators(() => page);
+const { area, field, noSerious, addStep, fillEmail, newAutomation } = areaLocators(() => page);
 const decision = () => area().locator('[data-split-for="s1"]');
-async function email(step: string, name: string, subject: string) {
-  await field(step, 'name').fill(name);
-  await field(step, 'subject').fill(subject);
-  await field(step, 'content').fill(`<p>${subject} <a href="https://shop.example.com/x">shop</a></p>`);
+const email = (step: string, name: string, subject: string) =>
+  fillEmail(step, name, subject, `<p>${subject} <a href="https://shop.example.com/x">shop</a></p>`);
+/** A new automation `name` whose one step is a split (s1) with an email on each path: s2 named and titled `a`, s3 `b`. */
+async function newSplit(name: string, a: [string, string], b: [string, string]) {
+  await newAutomation(bs.harness.url, name, listId);
+  await addStep('root', 'split'); // s1
+  await addStep('s1-path0', 'send_email'); // s2
+  await email('s2', ...a);
+  await addStep('s1-path1', 'send_email'); // s3
+  await email('s3', ...b);
 }
 const received = (subject: string) => bs.stack.sink.messages.filter((m) => new RegExp(`^Subject: ${subject}\\s*$`, 'm').test(m.raw.toString()));
 const shot = (name: string) => bs.shot(page, name, '.leadfwd-area', { viewport: { width: 1400, height: 2200 } });
 
 describe("a split's automatic winner in the builder, as sally", () => {
   it('offers the rule on a split and checks its hours before saving', async () => {
-    await newAutomation(bs.harness.url, 'Split with a winner', listId);
-    await addStep('root', 'split'); // s1
-    await addStep('s1-path0', 'send_email'); // s2
-    await email('s2', 'Hello A', 'Hello, version A');
-    await addStep('s1-path1', 'send_email'); // s3
-    await email('s3', 'Hello B', 'Hello, version B');
+    await newSplit('Split with a winner', ['Hello A', 'Hello, version A'], ['Hello B', 'Hello, version B']);
 
     expect(await field('s1', 'winnerHours').count()).toBe(0);
     await field('s1', 'winnerAuto').check();
@@ -97,12 +95,7 @@ describe("a split's automatic winner in the builder, as sally", () => {
   });
 
   it('lets sally make a path the winner by hand, and refuses max', async () => {
-    await newAutomation(bs.harness.url, 'Split by hand', listId);
-    await addStep('root', 'split'); // s1
-    await addStep('s1-path0', 'send_email'); // s2
-    await email('s2', 'By hand A', 'By hand A');
-    await addStep('s1-path1', 'send_email'); // s3
-    await email('s3', 'By hand B', 'By hand B');
+    await newSplit('Split by hand', ['By hand A', 'By hand A'], ['By hand B', 'By hand B']);
     await press(area().locator('.leadfwd-save'));
     await page.waitForFunction(() => /#Home\/layout\/leadfwd-automation\?automation=/.test(location.hash));
     const id = /automation=([^&]+)/.exec(page.url())![1];

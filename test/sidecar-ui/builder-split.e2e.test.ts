@@ -4,11 +4,11 @@
 // the builder shows each path's email figures, which add up to everyone and match the mail the sink got. An edit keeps
 // every step id. axe-core on the new builder and on the one with figures; screenshots in test-output/sidecar-ui/.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/stack.js';
 import { createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { areaLocators } from './area-locators.js';
-import { type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { type BrowserStack, press, until, useBrowserStack } from './browser-stack.js';
 
 const PEOPLE = numberedAddresses('p', 12);
 let bs: BrowserStack;
@@ -17,21 +17,14 @@ let errors: string[];
 let listId = '';
 let automationId = '';
 
-beforeAll(async () => {
-  bs = await startBrowserStack({ env: { LEADFWD_AUTOMATION_TICK_MS: '50' } });
+useBrowserStack({ env: { LEADFWD_AUTOMATION_TICK_MS: '50' } }, async (b) => {
+  bs = b;
   listId = await createContactList(bs.sugar, 'Split people', PEOPLE);
   ({ page, errors } = await bs.open('sally'));
-}, 90_000);
-afterAll(async () => {
-  await bs?.close();
 });
 
-const { area, field, node, noSerious, addStep, save, newAutomation } = areaLocators(() => page);
-async function email(step: string, name: string, subject: string) {
-  await field(step, 'name').fill(name);
-  await field(step, 'subject').fill(subject);
-  await field(step, 'content').fill(`<p>${subject} for {{ first_name }}</p>`);
-}
+const { area, field, node, noSerious, addStep, fillEmail, save, newAutomation } = areaLocators(() => page);
+const email = (step: string, name: string, subject: string) => fillEmail(step, name, subject, `<p>${subject} for {{ first_name }}</p>`);
 const view = async () => (await bs.stack.api('GET', `/automations/${automationId}`)).body;
 const received = (subject: string) =>
   bs.stack.sink.messages.filter((m) => new RegExp(`^Subject: ${subject}\\s*$`, 'm').test(m.raw.toString())).map((m) => m.envelope.to[0]);

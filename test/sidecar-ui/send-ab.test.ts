@@ -2,7 +2,7 @@
 // the service's POST /ab-tests takes (each variant names its subject; only its own content travels).
 import { describe, expect, it } from 'vitest';
 import { AbTestSettings } from '../../service/src/campaigns/schemas.js';
-import { type AbForm, abProblems, toAbSettings } from '../../sidecar-ui/src/send/ab-test.js';
+import { type AbForm, type AbVariantForm, abProblems, toAbSettings } from '../../sidecar-ui/src/send/ab-test.js';
 
 const main = { subject: 'Spring news', content: '<p>Hi</p>', format: 'html' as const };
 const ab = (over: Partial<AbForm> = {}): AbForm => ({
@@ -15,6 +15,8 @@ const ab = (over: Partial<AbForm> = {}): AbForm => ({
   decideAfterHours: '4',
   ...over,
 });
+/** The form whose variant A is the main message as it is and variant B is `b`. */
+const withB = (b: AbVariantForm) => ab({ variants: [{ subject: '', content: '' }, b] });
 const labels = (a: AbForm) => abProblems(a, main).map((p) => p.label);
 
 describe('the send flow A/B settings', () => {
@@ -28,44 +30,21 @@ describe('the send flow A/B settings', () => {
       decideAfterHours: 24,
     });
     expect(AbTestSettings.safeParse(settings).success).toBe(true);
-    const own = toAbSettings(
-      ab({
-        variants: [
-          { subject: '', content: '' },
-          { subject: '', content: '<p>Other</p>' },
-        ],
-      }),
-      main,
-    );
+    const own = toAbSettings(withB({ subject: '', content: '<p>Other</p>' }), main);
     expect(own.variants).toEqual([{ subject: 'Spring news' }, { subject: 'Spring news', html: '<p>Other</p>' }]);
     expect(AbTestSettings.safeParse(own).success).toBe(true);
   });
 
   it('refuses variants that are the same, the wrong count, a share or hours out of range, content in the other format', () => {
-    expect(
-      labels(
-        ab({
-          variants: [
-            { subject: '', content: '' },
-            { subject: 'Spring news', content: '' },
-          ],
-        }),
-      ),
-    ).toEqual(['LBL_LEADFWD_AB_ERR_SAME']);
-    expect(labels(ab({ variants: [{ subject: 'x', content: '' }] }))).toEqual(['LBL_LEADFWD_AB_ERR_COUNT']);
-    expect(labels(ab({ sharePercent: '95' }))).toEqual(['LBL_LEADFWD_AB_ERR_SHARE']);
-    expect(labels(ab({ sharePercent: '' }))).toEqual(['LBL_LEADFWD_AB_ERR_SHARE']);
-    expect(labels(ab({ decideAfterHours: '0' }))).toEqual(['LBL_LEADFWD_AB_ERR_HOURS']);
-    expect(
-      labels(
-        ab({
-          variants: [
-            { subject: '', content: '' },
-            { subject: '', content: '<mjml><mj-body></mj-body></mjml>' },
-          ],
-        }),
-      ),
-    ).toEqual(['LBL_LEADFWD_AB_ERR_FORMAT']);
+    const refused: Array<[AbForm, string]> = [
+      [withB({ subject: 'Spring news', content: '' }), 'LBL_LEADFWD_AB_ERR_SAME'],
+      [ab({ variants: [{ subject: 'x', content: '' }] }), 'LBL_LEADFWD_AB_ERR_COUNT'],
+      [ab({ sharePercent: '95' }), 'LBL_LEADFWD_AB_ERR_SHARE'],
+      [ab({ sharePercent: '' }), 'LBL_LEADFWD_AB_ERR_SHARE'],
+      [ab({ decideAfterHours: '0' }), 'LBL_LEADFWD_AB_ERR_HOURS'],
+      [withB({ subject: '', content: '<mjml><mj-body></mj-body></mjml>' }), 'LBL_LEADFWD_AB_ERR_FORMAT'],
+    ];
+    for (const [form, label] of refused) expect(labels(form), label).toEqual([label]);
     expect(abProblems(undefined, main)).toEqual([]);
   });
 });

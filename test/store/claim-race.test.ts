@@ -1,10 +1,9 @@
 // Several processes claim from one SQLite file at once: every row must be handed out exactly once.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
-import { newCampaign, targets, tempDir } from './helpers.js';
+import { storeWithTargets, withDatabaseFile } from './helpers.js';
 
 const CLAIMER = fileURLToPath(new URL('./fixtures/claimer.ts', import.meta.url));
 
@@ -25,14 +24,10 @@ function startClaimer(file: string, campaignId: string, batch: number) {
 }
 
 describe('claims across connections', () => {
-  it('two connections in one process never get the same row', () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = join(dir, 'race.db');
-      const a = openStore(file);
+  it('two connections in one process never get the same row', async () => {
+    await withDatabaseFile('race.db', (file) => {
+      const a = storeWithTargets(file, 100);
       const b = openStore(file);
-      a.campaigns.create(newCampaign(), 'c');
-      a.recipients.insertMany('c', targets(100));
       const seen: number[] = [];
       for (let i = 0; i < 30; i++) {
         const from = i % 2 === 0 ? a : b;
@@ -42,19 +37,12 @@ describe('claims across connections', () => {
       expect(new Set(seen).size).toBe(100);
       a.close();
       b.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('three processes claiming at once hand out every row exactly once', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = join(dir, 'race.db');
-      const setup = openStore(file);
-      setup.campaigns.create(newCampaign(), 'c');
-      setup.recipients.insertMany('c', targets(6000));
-      setup.close();
+    await withDatabaseFile('race.db', async (file) => {
+      storeWithTargets(file, 6000).close();
 
       const claimers = [startClaimer(file, 'c', 5), startClaimer(file, 'c', 7), startClaimer(file, 'c', 11)];
       await Promise.all(claimers.map((c) => c.ready));
@@ -69,8 +57,6 @@ describe('claims across connections', () => {
       check.close();
       // More than one process got rows, so the claims really did interleave.
       expect(results.filter((r) => r.length > 0).length).toBeGreaterThan(1);
-    } finally {
-      cleanup();
-    }
+    });
   });
 });

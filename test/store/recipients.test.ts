@@ -1,11 +1,10 @@
 // The ledger on SQLite itself: the claim query plan and crash recovery across a reopened file. What every
 // adapter must do is in contract/recipients.test.ts.
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../service/src/store/db.js';
 import { CLAIM_SQL } from '../../service/src/store/sqlite-recipient-repo.js';
-import { manualClock, memoryStore, newCampaign, targets, tempDir } from './helpers.js';
+import { manualClock, memoryStore, newCampaign, storeWithTargets, withDatabaseFile } from './helpers.js';
 
 let store: Store;
 let clock: ReturnType<typeof manualClock>;
@@ -18,10 +17,8 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 describe('recipient ledger on SQLite', () => {
-  it('claims through the partial covering index, never a table scan', () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = join(dir, 'plan.db');
+  it('claims through the partial covering index, never a table scan', async () => {
+    await withDatabaseFile('plan.db', (file) => {
       openStore(file).close();
       const db = new Database(file);
       const plan = db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`).all({ campaignId: 'c', now: 'x', limit: 1, owner: null }) as Array<{ detail: string }>;
@@ -30,20 +27,14 @@ describe('recipient ledger on SQLite', () => {
       expect(details).toContainEqual(expect.stringMatching(/USING COVERING INDEX recipients_claim/));
       expect(details.filter((d) => /^SCAN recipients\b/.test(d) && !/INDEX/.test(d))).toEqual([]);
       expect(details.join('\n')).not.toMatch(/TEMP B-TREE/);
-    } finally {
-      cleanup();
-    }
+    });
   });
 });
 
 describe('crash recovery', () => {
-  it('turns rows left in sending into uncertain after reopening the file, and never claims them again', () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = join(dir, 'ledger.db');
-      const a = openStore(file);
-      a.campaigns.create(newCampaign(), 'c');
-      a.recipients.insertMany('c', targets(5));
+  it('turns rows left in sending into uncertain after reopening the file, and never claims them again', async () => {
+    await withDatabaseFile('ledger.db', (file) => {
+      const a = storeWithTargets(file, 5);
       const inFlight = a.recipients.claim('c', 3, new Date().toISOString());
       a.recipients.markOutcomes([{ rowId: inFlight[0].rowId, state: 'accepted', messageId: '<x@t>' }]);
       a.close(); // the process "dies" with two rows mid-send
@@ -57,8 +48,6 @@ describe('crash recovery', () => {
       expect(rest.map((r) => r.id)).toEqual(['c-3', 'c-4']);
       expect(b.recipients.counts('c')).toEqual({ queued: 0, sending: 2, accepted: 1, failed: 0, uncertain: 2 });
       b.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 });

@@ -17,6 +17,16 @@ beforeEach(() => {
   sim.clearRequests();
 });
 
+/** A client that logged in, whose tokens then expired; the simulator's requests and the client's stats start afresh. */
+async function loggedInThenExpired(): Promise<SugarClient> {
+  const { client } = makeClient(sim);
+  await client.get('/ping');
+  sim.faults.expireTokensNow();
+  sim.clearRequests();
+  client.resetStats();
+  return client;
+}
+
 describe('SugarClient session', () => {
   it('logs in once on first use and reuses the token', async () => {
     const { client } = makeClient(sim);
@@ -28,11 +38,7 @@ describe('SugarClient session', () => {
   });
 
   it('refreshes once when the access token expires mid-run, then replays', async () => {
-    const { client } = makeClient(sim);
-    await client.get('/ping');
-    sim.faults.expireTokensNow();
-    sim.clearRequests();
-    client.resetStats();
+    const client = await loggedInThenExpired();
     expect(await client.get('/ping')).toBe('pong');
     expect(calls(sim)).toEqual(['GET /ping', 'POST /oauth2/token', 'GET /ping']);
     expect(client.stats()).toMatchObject({ calls: 3, logins: 0, refreshes: 1, retries: 0, byStatus: { 401: 1, 200: 2 } });
@@ -40,12 +46,8 @@ describe('SugarClient session', () => {
   });
 
   it('logs in again with the password when Sugar rejects the refresh', async () => {
-    const { client } = makeClient(sim);
-    await client.get('/ping');
+    const client = await loggedInThenExpired();
     sim.faults.rejectRefresh = true;
-    sim.faults.expireTokensNow();
-    sim.clearRequests();
-    client.resetStats();
     expect(await client.get('/ping')).toBe('pong');
     expect(calls(sim)).toEqual(['GET /ping', 'POST /oauth2/token', 'POST /oauth2/token', 'GET /ping']);
     expect(client.stats()).toMatchObject({ calls: 4, logins: 1, refreshes: 1, byStatus: { 401: 1, 400: 1, 200: 2 } });
@@ -98,11 +100,7 @@ describe('SugarClient session', () => {
   });
 
   it('shares one refresh among concurrent callers whose token expired', async () => {
-    const { client } = makeClient(sim);
-    await client.get('/ping');
-    sim.faults.expireTokensNow();
-    sim.clearRequests();
-    client.resetStats();
+    const client = await loggedInThenExpired();
     const results = await Promise.all(Array.from({ length: 10 }, () => client.get('/ping')));
     expect(results).toEqual(Array(10).fill('pong'));
     expect(calls(sim).filter((c) => c === 'POST /oauth2/token')).toHaveLength(1);

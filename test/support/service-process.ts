@@ -4,10 +4,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import type { LedgerRecipient } from '../../service/src/ports/index.js';
+import { openStore } from '../../service/src/store/db.js';
 import { untilCampaign } from './campaigns.js';
+import { usePerFile } from './per-file.js';
 import { randomSecret } from './secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 
@@ -23,6 +25,12 @@ export interface ServiceRig {
   createCampaign(name: string, targetListIds: string[], html?: string): Promise<string>;
   /** The campaign's view once it is sent (after a restart, say), polled through the API. */
   untilSent(id: string, what: string, timeoutMs?: number): Promise<any>;
+  /** Sends `signal` to a service process and resolves its exit code once it has exited. */
+  signal(proc: ChildProcess, signal: NodeJS.Signals): Promise<number | null>;
+  /** The campaign's ledger rows as the service left them in the rig's data folder (read while no process runs). */
+  ledger(id: string): LedgerRecipient[];
+  /** How many messages the sink took for each envelope recipient, lower-cased. */
+  received(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -37,14 +45,12 @@ export const cleanLists = (o: { lists: number; perList: number; overlap?: number
 
 /** A rig for the whole test file: created before its tests (`use` receives it), closed after them. */
 export function useServiceRig(name: string, env: Record<string, string>, use: (rig: ServiceRig) => void): void {
-  let rig: ServiceRig | undefined;
-  beforeAll(async () => {
-    rig = await createServiceRig(name, env);
-    use(rig);
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
-  });
+  usePerFile(
+    () => createServiceRig(name, env),
+    (rig) => rig.close(),
+    use,
+    60_000,
+  );
 }
 
 export async function createServiceRig(name: string, env: Record<string, string> = {}): Promise<ServiceRig> {
@@ -111,6 +117,24 @@ export async function createServiceRig(name: string, env: Record<string, string>
     api,
     createCampaign,
     untilSent: (id: string, what: string, timeoutMs = 60_000) => untilCampaign(async (_m, path) => ({ body: await api(path) }), id, 'sent', what, timeoutMs),
+    signal(proc, signal) {
+      const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+      proc.kill(signal);
+      return exited;
+    },
+    ledger(id) {
+      const store = openStore(join(dir, 'data', 'leadfwd.sqlite'));
+      try {
+        return store.recipients.list(id, { limit: 100_000, offset: 0 });
+      } finally {
+        store.close();
+      }
+    },
+    received() {
+      const counts = new Map<string, number>();
+      for (const m of sink.messages) for (const to of m.envelope.to) counts.set(to.toLowerCase(), (counts.get(to.toLowerCase()) ?? 0) + 1);
+      return counts;
+    },
     async close() {
       for (const c of children) c.kill('SIGKILL');
       await sink.close();

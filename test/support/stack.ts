@@ -4,12 +4,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { type RunningService, startService } from '../../service/src/composition.js';
 import { loadConfig } from '../../service/src/config.js';
 import { createLogger } from '../../service/src/logger.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
+import { usePerFile } from './per-file.js';
 import { startPostgres } from './postgres.js';
 import { randomSecret } from './secrets.js';
 
@@ -37,16 +37,17 @@ export function makeDkimKey() {
   };
 }
 
-/** A stack for the whole test file: started before its tests (`use` receives it), stopped after them. */
-export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void, timeoutMs = 30_000): void {
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    stack = await startStack(opts);
-    use(stack);
-  }, timeoutMs);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+/**
+ * A stack for the whole test file: started before its tests, stopped after them. `use` receives it and may seed
+ * what every test of the file shares (within `timeoutMs` for both).
+ */
+export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void | Promise<void>, timeoutMs = 30_000): void {
+  usePerFile(
+    () => startStack(opts),
+    (stack) => stack.stop(),
+    use,
+    timeoutMs,
+  );
 }
 
 export async function startStack(
@@ -129,4 +130,19 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The service's /readyz answer once its status is `status`, the bodies of the others read and dropped. /readyz answers
+ * from checks run in the background (at most 5 s old), so a change shows only after the next check.
+ */
+export function untilReadyz(serviceUrl: string, status: number, timeoutMs = 15_000): Promise<Response> {
+  return waitFor(
+    async () => {
+      const r = await fetch(`${serviceUrl}/readyz`);
+      return r.status === status ? r : void (await r.arrayBuffer());
+    },
+    `/readyz ${status}`,
+    timeoutMs,
+  );
 }

@@ -10,7 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { openStore } from '../../service/src/store/db.js';
-import { click, drained, type Harness, open, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, sugarLog } from './helpers.js';
+import {
+  click,
+  drained,
+  type Harness,
+  numberedPeople,
+  open,
+  openHarness,
+  seedPeople,
+  sendingCampaign,
+  settle,
+  startWritebackSim,
+  sugarLog,
+} from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/kill-after-answer.ts');
 let sim: SugarSim;
@@ -51,10 +63,7 @@ const outboxState = (path: string, key: string) => {
 beforeAll(async () => {
   sim = await startWritebackSim();
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-wb-crash-'));
-  const seeded = await seedPeople(
-    sim,
-    Array.from({ length: N }, (_, i) => ({ module: 'Leads' as const, email: `lead${i}@example.com` })),
-  );
+  const seeded = await seedPeople(sim, numberedPeople(N, 'lead', 'Leads'));
   listId = seeded.listId;
   const h = openHarness(sim, { dir });
   const c = await sendingCampaign(h, listId, seeded.people);

@@ -4,11 +4,11 @@
 // row for row, each target's `campaigns` link shows its rows, and the address flags are right,
 // shared addresses included.
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliver, fixture } from '../engagement/inbound-support.js';
 import { expectCampaignLogEqualsReport } from '../support/campaign-checks.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
-import { type Stack, startStack } from '../support/stack.js';
+import { type Stack, useStack } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from './helpers.js';
 
@@ -27,8 +27,8 @@ const reportBack = (addr: string, file: string) => {
   return deliver(stack.service.bouncePort, [m.envelope.from], fixture(file, { verp: m.envelope.from, rcpt: m.envelope.to[0], messageId: messageIdOf(addr) }));
 };
 
-beforeAll(async () => {
-  stack = await startStack({
+useStack(
+  {
     env: { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_SOFT_BOUNCE_LIMIT: '1', LEADFWD_OPT_OUT_SCOPE: 'all' },
     sink: {
       behaviour: (rcpt) => {
@@ -37,30 +37,30 @@ beforeAll(async () => {
         return 'accept';
       },
     },
-  });
-  const sugar = adminClient(stack.sim.url);
-  const person = async (key: string, spec: Parameters<typeof createPerson>[1]) => {
-    ids[key] = await createPerson(sugar, spec);
-  };
-  await person('ann', { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
-  await person('lee', { module: 'Leads', first_name: 'Lee', emails: [{ address: 'lee@example.com' }, { address: 'lee.home@example.org' }] });
-  await person('sam', { module: 'Contacts', first_name: 'Sam', emails: [{ address: 'sam@example.com' }] });
-  await person('samLead', { module: 'Leads', first_name: 'Sam again', emails: [{ address: 'sam@example.com' }] });
-  await person('bob', { module: 'Prospects', first_name: 'Bob', emails: [{ address: 'bob@example.org' }] });
-  await person('hard', { module: 'Contacts', first_name: 'Harold', emails: [{ address: 'hard@example.net' }] });
-  await person('full', { module: 'Leads', first_name: 'Fuller', emails: [{ address: 'full@example.net' }] });
-  await person('cat', { module: 'Contacts', first_name: 'Cat', emails: [{ address: 'cat@example.com' }] });
-  const list = await createList(sugar, 'Spring');
-  await addToList(sugar, list, 'Contacts', [ids.ann, ids.sam, ids.hard, ids.cat]);
-  await addToList(sugar, list, 'Leads', [ids.lee, ids.samLead, ids.full]);
-  await addToList(sugar, list, 'Prospects', [ids.bob]);
-  ids.list = list;
-  await sugar.logout();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+  },
+  async (s) => {
+    stack = s;
+    const sugar = adminClient(stack.sim.url);
+    const person = async (key: string, spec: Parameters<typeof createPerson>[1]) => {
+      ids[key] = await createPerson(sugar, spec);
+    };
+    await person('ann', { module: 'Contacts', first_name: 'Ann', emails: [{ address: 'ann@example.com' }] });
+    await person('lee', { module: 'Leads', first_name: 'Lee', emails: [{ address: 'lee@example.com' }, { address: 'lee.home@example.org' }] });
+    await person('sam', { module: 'Contacts', first_name: 'Sam', emails: [{ address: 'sam@example.com' }] });
+    await person('samLead', { module: 'Leads', first_name: 'Sam again', emails: [{ address: 'sam@example.com' }] });
+    await person('bob', { module: 'Prospects', first_name: 'Bob', emails: [{ address: 'bob@example.org' }] });
+    await person('hard', { module: 'Contacts', first_name: 'Harold', emails: [{ address: 'hard@example.net' }] });
+    await person('full', { module: 'Leads', first_name: 'Fuller', emails: [{ address: 'full@example.net' }] });
+    await person('cat', { module: 'Contacts', first_name: 'Cat', emails: [{ address: 'cat@example.com' }] });
+    const list = await createList(sugar, 'Spring');
+    await addToList(sugar, list, 'Contacts', [ids.ann, ids.sam, ids.hard, ids.cat]);
+    await addToList(sugar, list, 'Leads', [ids.lee, ids.samLead, ids.full]);
+    await addToList(sugar, list, 'Prospects', [ids.bob]);
+    ids.list = list;
+    await sugar.logout();
+  },
+  60_000,
+);
 
 describe('Sugar write-back end to end', () => {
   it('sends, and the Sugar Campaign exists with its list and trackers as soon as sending starts', async () => {

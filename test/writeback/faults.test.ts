@@ -4,7 +4,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { click, drained, type Harness, open, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, sugarLog, waitFor } from './helpers.js';
+import {
+  click,
+  drained,
+  type Harness,
+  numberedPeople,
+  open,
+  openHarness,
+  seedPeople,
+  sendingCampaign,
+  settle,
+  startWritebackSim,
+  sugarLog,
+  waitFor,
+} from './helpers.js';
 
 const N = 30;
 let sim: SugarSim;
@@ -14,10 +27,7 @@ let rowIds: number[];
 
 beforeAll(async () => {
   sim = await startWritebackSim();
-  const { people, listId } = await seedPeople(
-    sim,
-    Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, email: `p${i}@example.com` })),
-  );
+  const { people, listId } = await seedPeople(sim, numberedPeople(N, 'p'));
   h = openHarness(sim, { settings: { batchSize: 8, bulkMax: 20 } });
   ({
     campaign: { id: campaignId },

@@ -13,6 +13,7 @@ import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/su
 import { createWriteback, type Writeback } from '../../service/src/writeback/index.js';
 import type { OptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
+import { toSending } from '../store/helpers.js';
 import { waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
@@ -32,6 +33,11 @@ export const TEST_SETTINGS: WritebackSettings = { ...DEFAULT_WRITEBACK, retryBas
 
 export async function startWritebackSim(opts: SimOptions = {}): Promise<SugarSim> {
   return startSugarSim({ port: 0, seed: 'empty', quiet: true, ...opts });
+}
+
+/** Specs for seedPeople: `n` people of `module` at <prefix>0@example.com, <prefix>1@example.com, … */
+export function numberedPeople(n: number, prefix: string, module: TargetModule = 'Contacts'): Array<{ module: TargetModule; email: string }> {
+  return Array.from({ length: n }, (_, i) => ({ module, email: `${prefix}${i}@example.com` }));
 }
 
 /** Creates people (the second address of each is an extra, never mailed) and one Target List holding them. */
@@ -133,12 +139,7 @@ export async function sendingCampaign(
     sendAt: new Date().toISOString(),
     sugarCampaignId: over.sugarCampaignId,
   });
-  for (const [from, to] of [
-    ['draft', 'extracting'],
-    ['extracting', 'pending'],
-    ['pending', 'sending'],
-  ] as const)
-    await store.campaigns.transition(c.id, [from], to);
+  await toSending(store, c.id);
   await store.campaigns.saveLinks(c.id, LINKS);
   await h.writeback.campaignStarted((await store.campaigns.get(c.id))!);
   await store.recipients.insertMany(

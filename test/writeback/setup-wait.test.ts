@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { drained, type Harness, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, waitFor } from './helpers.js';
+import { drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, waitFor } from './helpers.js';
 
 const N = 20;
 let sim: SugarSim;
@@ -13,10 +13,7 @@ let campaignId: string;
 
 beforeAll(async () => {
   sim = await startWritebackSim();
-  const { people, listId } = await seedPeople(
-    sim,
-    Array.from({ length: N }, (_, i) => ({ module: 'Contacts' as const, email: `w${i}@example.com` })),
-  );
+  const { people, listId } = await seedPeople(sim, numberedPeople(N, 'w'));
   // Slow setup retries, so "waits as long as the setup" and "every 500 ms" cannot be confused.
   h = openHarness(sim, { settings: { retryBaseMs: 3000, retryMaxMs: 6000 } });
   sim.faults.maintenanceFor(60_000);
