@@ -3,8 +3,8 @@
 // leases and reserved rows are given back, its log and /readyz say why — and the process of the new version (a fresh
 // one here, once the test takes the future migration back out) finishes the campaign: every target exactly once,
 // nothing uncertain, Sugar's CampaignLog equal to the report. Real service processes, PostgreSQL, simulator and sink.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgProcessRig, type PgProcessRig } from '../support/pg-processes.js';
+import { describe, expect, it } from 'vitest';
+import { type PgProcessRig, usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -13,11 +13,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
   let rig: PgProcessRig;
-  beforeAll(async () => {
-    rig = await createPgProcessRig('schemanewer');
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
+  usePgProcessRig('schemanewer', (r) => {
+    rig = r;
   });
 
   it('stops taking work, says why, and leaves the rest to the new version without sending anyone twice', async () => {

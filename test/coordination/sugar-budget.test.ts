@@ -2,9 +2,9 @@
 // reads, the campaign's setup, the write-back — draws from one shared bucket per Sugar instance, so all processes
 // together stay under LEADFWD_SUGAR_RATE. Two real service processes on one PostgreSQL, one extracting and sending
 // two campaigns while the other writes them back; the simulator's own request log is the judge.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../scripts/sugar-sim/server.js';
-import { createPgProcessRig, type PgProcessRig } from '../support/pg-processes.js';
+import { type PgProcessRig, usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -28,11 +28,8 @@ function busiest(log: RequestLogEntry[], ms: number): number {
 
 describe.skipIf(!debianPgBin())("Sugar's request budget shared by every process", () => {
   let rig: PgProcessRig;
-  beforeAll(async () => {
-    rig = await createPgProcessRig('sugarbudget');
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
+  usePgProcessRig('sugarbudget', (r) => {
+    rig = r;
   });
 
   it('holds every call of two processes together under the rate, extraction and write-back alike', async () => {

@@ -3,8 +3,8 @@
 // flight is SIGKILLed mid-send, and the process holding the write-back lane is SIGKILLed mid-write-back; each is
 // replaced by a new process. Every eligible target gets exactly one message (only killed processes' in-flight rows
 // may be uncertain, never resent), and Sugar's CampaignLog equals the report.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgProcessRig, type PgProcessRig, type ServiceProcess } from '../support/pg-processes.js';
+import { describe, expect, it } from 'vitest';
+import { type PgProcessRig, type ServiceProcess, usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -22,11 +22,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed at each stage', () => {
   let rig: PgProcessRig;
-  beforeAll(async () => {
-    rig = await createPgProcessRig('pg3');
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
+  usePgProcessRig('pg3', (r) => {
+    rig = r;
   });
 
   it('sends every target once and writes everything back, whoever dies mid-extraction, mid-send and mid-write-back', async () => {

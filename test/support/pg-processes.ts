@@ -10,6 +10,7 @@ import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js'
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
+import { usePerFile } from './per-file.js';
 import { type PgServer, startPostgres } from './postgres.js';
 import { randomSecret } from './secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
@@ -39,6 +40,16 @@ export interface PgProcessRig {
   holderOf(lease: string): Promise<ServiceProcess | undefined>;
   api(p: ServiceProcess, path: string, init?: RequestInit): Promise<any>;
   close(): Promise<void>;
+}
+
+/** A rig the file's tests share: started before them, closed after them. */
+export function usePgProcessRig(name: string, use: (rig: PgProcessRig) => void): void {
+  usePerFile(
+    () => createPgProcessRig(name),
+    (rig) => rig.close(),
+    use,
+    60_000,
+  );
 }
 
 export async function createPgProcessRig(name: string, sinkOpts: Parameters<typeof startSmtpSink>[0] = {}): Promise<PgProcessRig> {
