@@ -182,6 +182,16 @@ export function createBuilder(env: BuilderEnv) {
     );
   }
 
+  /** A select offering every value of `V`, in the order given, each under its label (a value left out does not compile). */
+  function choice<V extends string>(value: V, labels: Record<V, string>, set: (v: V) => void, redraw = false) {
+    return select(
+      value,
+      (Object.keys(labels) as V[]).map((v): [V, string] => [v, t(labels[v])]),
+      set,
+      redraw,
+    );
+  }
+
   function emailFields(step: string, prefix: string, e: EmailFields, named: boolean): HTMLElement[] {
     const formatName = `${cid}-${slug(step)}-${slug(prefix)}format`;
     const radio = (f: 'html' | 'mjml', label: string) => {
@@ -396,15 +406,7 @@ export function createBuilder(env: BuilderEnv) {
         li.append(figuresOf(s.id), ...emailFields(s.id, '', s, true), senderFields(s));
         break;
       case 'wait': {
-        const mode = select(
-          s.mode,
-          [
-            ['duration', t('LBL_LEADFWD_WAIT_FOR')],
-            ['until', t('LBL_LEADFWD_WAIT_UNTIL')],
-          ],
-          (v) => (s.mode = v),
-          true,
-        );
+        const mode = choice(s.mode, { duration: 'LBL_LEADFWD_WAIT_FOR', until: 'LBL_LEADFWD_WAIT_UNTIL' }, (v) => (s.mode = v), true);
         li.append(figuresOf(s.id), control(s.id, 'mode', t('LBL_LEADFWD_WAIT_MODE'), mode));
         if (s.mode === 'duration') li.append(lengthFields(s, t('LBL_LEADFWD_WAIT_LENGTH')));
         else {
@@ -522,15 +524,7 @@ export function createBuilder(env: BuilderEnv) {
         break;
       }
       case 'branch': {
-        const on = select(
-          s.on,
-          [
-            ['opened', t('LBL_LEADFWD_BRANCH_OPENED')],
-            ['clicked', t('LBL_LEADFWD_BRANCH_CLICKED')],
-          ],
-          (v) => (s.on = v),
-          true,
-        );
+        const on = choice(s.on, { opened: 'LBL_LEADFWD_BRANCH_OPENED', clicked: 'LBL_LEADFWD_BRANCH_CLICKED' }, (v) => (s.on = v), true);
         const side = (which: 'then' | 'else') =>
           h(
             'section',
@@ -608,14 +602,7 @@ export function createBuilder(env: BuilderEnv) {
                     s.id,
                     'winnerMetric',
                     t('LBL_LEADFWD_SPLIT_METRIC'),
-                    select(
-                      s.winnerMetric,
-                      [
-                        ['clicks', t('LBL_LEADFWD_SPLIT_METRIC_CLICKS')],
-                        ['opens', t('LBL_LEADFWD_SPLIT_METRIC_OPENS')],
-                      ],
-                      (v) => (s.winnerMetric = v),
-                    ),
+                    choice(s.winnerMetric, { clicks: 'LBL_LEADFWD_SPLIT_METRIC_CLICKS', opens: 'LBL_LEADFWD_SPLIT_METRIC_OPENS' }, (v) => (s.winnerMetric = v)),
                   ),
                 ),
               ]
