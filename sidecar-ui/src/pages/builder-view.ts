@@ -168,6 +168,17 @@ export function createBuilder(env: BuilderEnv) {
       },
     });
 
+  /** The control for step field `field` as text, shown from and written back to `s[field]`. */
+  function textControl<F extends string>(s: { id: string } & Record<F, string>, field: F, label: string, type?: string) {
+    const values: Record<F, string> = s;
+    return control(
+      s.id,
+      field,
+      label,
+      text(values[field], (v) => (values[field] = v), type),
+    );
+  }
+
   function select<V extends string>(value: V, options: Array<[V, string]>, set: (v: V) => void, redraw = false) {
     return h(
       'select',
@@ -253,24 +264,9 @@ export function createBuilder(env: BuilderEnv) {
     return h(
       'div',
       { class: 'leadfwd-sender-row' },
-      control(
-        s.id,
-        'fromName',
-        t('LBL_LEADFWD_FROM_NAME'),
-        text(s.fromName, (v) => (s.fromName = v)),
-      ),
-      control(
-        s.id,
-        'fromEmail',
-        t('LBL_LEADFWD_FROM_EMAIL'),
-        text(s.fromEmail, (v) => (s.fromEmail = v), 'email'),
-      ),
-      control(
-        s.id,
-        'replyTo',
-        t('LBL_LEADFWD_REPLY_TO'),
-        text(s.replyTo, (v) => (s.replyTo = v), 'email'),
-      ),
+      textControl(s, 'fromName', t('LBL_LEADFWD_FROM_NAME')),
+      textControl(s, 'fromEmail', t('LBL_LEADFWD_FROM_EMAIL'), 'email'),
+      textControl(s, 'replyTo', t('LBL_LEADFWD_REPLY_TO'), 'email'),
     );
   }
 
@@ -278,12 +274,7 @@ export function createBuilder(env: BuilderEnv) {
     return h(
       'div',
       { class: 'leadfwd-length-row' },
-      control(
-        s.id,
-        'amount',
-        label,
-        text(s.amount, (v) => (s.amount = v), 'number'),
-      ),
+      textControl(s, 'amount', label, 'number'),
       control(
         s.id,
         'unit',
@@ -440,24 +431,9 @@ export function createBuilder(env: BuilderEnv) {
             h(
               'div',
               { class: 'leadfwd-length-row', 'data-step': s.id, 'data-field': 'window' },
-              control(
-                s.id,
-                'from',
-                t('LBL_LEADFWD_WAIT_FROM'),
-                text(s.from, (v) => (s.from = v), 'time'),
-              ),
-              control(
-                s.id,
-                'to',
-                t('LBL_LEADFWD_WAIT_TO'),
-                text(s.to, (v) => (s.to = v), 'time'),
-              ),
-              control(
-                s.id,
-                'timeZone',
-                t('LBL_LEADFWD_WAIT_ZONE'),
-                text(s.timeZone, (v) => (s.timeZone = v)),
-              ),
+              textControl(s, 'from', t('LBL_LEADFWD_WAIT_FROM'), 'time'),
+              textControl(s, 'to', t('LBL_LEADFWD_WAIT_TO'), 'time'),
+              textControl(s, 'timeZone', t('LBL_LEADFWD_WAIT_ZONE')),
             ),
             h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, 'window') }),
           );
@@ -466,12 +442,7 @@ export function createBuilder(env: BuilderEnv) {
       }
       case 'content_stream': {
         li.append(
-          control(
-            s.id,
-            'name',
-            t('LBL_LEADFWD_STREAM_NAME'),
-            text(s.name, (v) => (s.name = v)),
-          ),
+          textControl(s, 'name', t('LBL_LEADFWD_STREAM_NAME')),
           senderFields(s),
           lengthFields(s, t('LBL_LEADFWD_STREAM_INTERVAL')),
           h(
@@ -592,12 +563,7 @@ export function createBuilder(env: BuilderEnv) {
                 h(
                   'div',
                   { class: 'leadfwd-length-row leadfwd-split-rule' },
-                  control(
-                    s.id,
-                    'winnerHours',
-                    t('LBL_LEADFWD_SPLIT_AFTER_HOURS'),
-                    text(s.winnerHours, (v) => (s.winnerHours = v), 'number'),
-                  ),
+                  textControl(s, 'winnerHours', t('LBL_LEADFWD_SPLIT_AFTER_HOURS'), 'number'),
                   control(
                     s.id,
                     'winnerMetric',
