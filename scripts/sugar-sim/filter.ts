@@ -294,36 +294,24 @@ export function dateRange(name: string, now: Date): [string, string] {
   const day = (offset: number) => iso(Date.UTC(y, m, d + offset));
   const month = (delta: number): [string, string] => [iso(Date.UTC(y, m + delta, 1)), iso(Date.UTC(y, m + delta + 1, 0))];
   const year = (delta: number): [string, string] => [`${y + delta}-01-01`, `${y + delta}-12-31`];
-  switch (name) {
-    case 'today':
-      return [day(0), day(0)];
-    case 'yesterday':
-      return [day(-1), day(-1)];
-    case 'tomorrow':
-      return [day(1), day(1)];
-    case 'last_7_days':
-      return [day(-6), day(0)];
-    case 'next_7_days':
-      return [day(0), day(6)];
-    case 'last_30_days':
-      return [day(-29), day(0)];
-    case 'next_30_days':
-      return [day(0), day(29)];
-    case 'last_month':
-      return month(-1);
-    case 'this_month':
-      return month(0);
-    case 'next_month':
-      return month(1);
-    case 'last_year':
-      return year(-1);
-    case 'this_year':
-      return year(0);
-    case 'next_year':
-      return year(1);
-    default:
-      throw invalidParameter(`Did not recognize the date range: ${name}`);
-  }
+  const ranges: Record<string, () => [string, string]> = {
+    today: () => [day(0), day(0)],
+    yesterday: () => [day(-1), day(-1)],
+    tomorrow: () => [day(1), day(1)],
+    last_7_days: () => [day(-6), day(0)],
+    next_7_days: () => [day(0), day(6)],
+    last_30_days: () => [day(-29), day(0)],
+    next_30_days: () => [day(0), day(29)],
+    last_month: () => month(-1),
+    this_month: () => month(0),
+    next_month: () => month(1),
+    last_year: () => year(-1),
+    this_year: () => year(0),
+    next_year: () => year(1),
+  };
+  // Own keys only: a name such as `constructor` is an unknown range, not Object's.
+  if (!Object.hasOwn(ranges, name)) throw invalidParameter(`Did not recognize the date range: ${name}`);
+  return ranges[name]();
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -177,38 +177,25 @@ function seedListsAndCampaigns(core: SimCore, admin: ReturnType<typeof actorFor>
   link(L.exemptAddress, 'prospects', [DEMO_IDS.special.blockedAddressProspect]);
 
   const year = new Date().getUTCFullYear() + 1;
-  createRecord(
-    core,
-    'Campaigns',
-    {
-      id: DEMO_IDS.campaigns.spring,
-      name: 'Spring Newsletter',
-      status: 'Planning',
-      campaign_type: 'Email',
-      start_date: `${year}-03-01`,
-      end_date: `${year}-05-31`,
-      budget: 1500,
-      expected_cost: 1200,
-      content: 'Quarterly product news.',
-      prospectlists: { add: Object.values(L) },
-    },
-    admin,
-  );
-  createRecord(
-    core,
-    'Campaigns',
-    {
-      id: DEMO_IDS.campaigns.autumn,
-      name: 'Autumn Promo',
-      status: 'Planning',
-      campaign_type: 'Email',
-      start_date: `${year}-09-01`,
-      end_date: `${year}-10-31`,
-      content: 'Trade show follow-up offer.',
-      prospectlists: { add: [L.tradeShow] },
-    },
-    admin,
-  );
+  const campaign = (fields: Record<string, unknown>) => createRecord(core, 'Campaigns', { status: 'Planning', campaign_type: 'Email', ...fields }, admin);
+  campaign({
+    id: DEMO_IDS.campaigns.spring,
+    name: 'Spring Newsletter',
+    start_date: `${year}-03-01`,
+    end_date: `${year}-05-31`,
+    budget: 1500,
+    expected_cost: 1200,
+    content: 'Quarterly product news.',
+    prospectlists: { add: Object.values(L) },
+  });
+  campaign({
+    id: DEMO_IDS.campaigns.autumn,
+    name: 'Autumn Promo',
+    start_date: `${year}-09-01`,
+    end_date: `${year}-10-31`,
+    content: 'Trade show follow-up offer.',
+    prospectlists: { add: [L.tradeShow] },
+  });
 }
 
 /** Saved filters, a saved report and a campaign email template: audiences and content that live in Sugar. */

@@ -90,16 +90,20 @@ const person = (): Record<string, FieldDef> => ({
   campaign_name: f('relate', { computed: { kind: 'relate', module: 'Campaigns', idField: 'campaign_id' } }),
 });
 const personName = (r: Record<string, unknown>) => [r.first_name, r.last_name].filter((x) => x).join(' ');
-const ownName = (r: Record<string, unknown>) => String(r.name ?? '');
-/** A module of records named by their own name field, with an assigned user and no email address. */
-const ownNamed = (name: string, table: string, nameLen: number, fields: Record<string, FieldDef>, links: Record<string, LinkDef> = {}): ModuleDef => ({
+const nameFrom = (field: string) => (r: Record<string, unknown>) => String(r[field] ?? '');
+const ownName = nameFrom('name');
+/** A module without email addresses whose records are named by the value of `nameField`. */
+const namedBy = (name: string, table: string, nameField: string, fields: Record<string, FieldDef>, links: Record<string, LinkDef> = {}): ModuleDef => ({
   name,
   table,
   hasEmail: false,
-  nameOf: ownName,
-  fields: { ...base(), ...assignable(), name: f('name', { len: nameLen }), ...fields },
+  nameOf: nameFrom(nameField),
+  fields,
   links,
 });
+/** A module of records named by their own name field, with an assigned user and no email address. */
+const ownNamed = (name: string, table: string, nameLen: number, fields: Record<string, FieldDef>, links: Record<string, LinkDef> = {}): ModuleDef =>
+  namedBy(name, table, 'name', { ...base(), ...assignable(), name: f('name', { len: nameLen }), ...fields }, links);
 
 const plp = (role: string, selfIsList: boolean): LinkDef => ({
   kind: 'm2m',
@@ -213,12 +217,11 @@ const modules: ModuleDef[] = [
       accounts: { kind: 'fk_many', module: 'Accounts', fkField: 'campaign_id' },
     },
   ),
-  {
-    name: 'CampaignLog',
-    table: 'campaign_log',
-    hasEmail: false,
-    nameOf: (r) => String(r.activity_type ?? ''),
-    fields: {
+  namedBy(
+    'CampaignLog',
+    'campaign_log',
+    'activity_type',
+    {
       id: f('id', { readOnly: true }),
       date_modified: f('datetime', { readOnly: true }),
       deleted: f('bool', { readOnly: true, defaultValue: false }),
@@ -240,14 +243,13 @@ const modules: ModuleDef[] = [
       recipient_name: f('varchar', { computed: { kind: 'lazy' } }),
       recipient_email: f('varchar', { computed: { kind: 'lazy' } }),
     },
-    links: { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
-  },
-  {
-    name: 'CampaignTrackers',
-    table: 'campaign_trkrs',
-    hasEmail: false,
-    nameOf: (r) => String(r.tracker_name ?? ''),
-    fields: {
+    { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
+  ),
+  namedBy(
+    'CampaignTrackers',
+    'campaign_trkrs',
+    'tracker_name',
+    {
       ...base(),
       tracker_name: f('varchar', { len: 30 }),
       tracker_url: f('varchar', { len: 255 }),
@@ -255,8 +257,8 @@ const modules: ModuleDef[] = [
       campaign_id: f('id'),
       is_optout: f('bool', { defaultValue: false }),
     },
-    links: { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
-  },
+    { campaign: { kind: 'fk_one', module: 'Campaigns', fkField: 'campaign_id' } },
+  ),
   ownNamed(
     'ProspectLists',
     'prospect_lists',
@@ -299,23 +301,16 @@ const modules: ModuleDef[] = [
     from_address: f('varchar', { len: 255 }),
     has_variables: f('bool', { defaultValue: false }),
   }),
-  {
-    name: 'EmailAddresses',
-    table: 'email_addresses',
-    hasEmail: false,
-    nameOf: (r) => String(r.email_address ?? ''),
-    fields: {
-      id: f('id', { readOnly: true }),
-      email_address: f('varchar', { len: 255 }),
-      email_address_caps: f('varchar', { len: 255, readOnly: true }),
-      invalid_email: f('bool', { defaultValue: false }),
-      opt_out: f('bool', { defaultValue: false }),
-      date_created: f('datetime', { readOnly: true }),
-      date_modified: f('datetime', { readOnly: true }),
-      deleted: f('bool', { readOnly: true, defaultValue: false }),
-    },
-    links: {},
-  },
+  namedBy('EmailAddresses', 'email_addresses', 'email_address', {
+    id: f('id', { readOnly: true }),
+    email_address: f('varchar', { len: 255 }),
+    email_address_caps: f('varchar', { len: 255, readOnly: true }),
+    invalid_email: f('bool', { defaultValue: false }),
+    opt_out: f('bool', { defaultValue: false }),
+    date_created: f('datetime', { readOnly: true }),
+    date_modified: f('datetime', { readOnly: true }),
+    deleted: f('bool', { readOnly: true, defaultValue: false }),
+  }),
 ];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(modules.map((m) => [m.name, m]));

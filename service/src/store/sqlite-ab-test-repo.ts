@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { AbTest, AbTestRepo, NewAbTest } from '../ports/index.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { fromJson, isoTime, opt, toJson } from './values.js';
 
 interface Row {
@@ -32,26 +32,19 @@ const toTest = (r: Row): AbTest => ({
   createdAt: r.created_at,
 });
 
-export class SqliteAbTestRepo implements AbTestRepo {
-  private readonly q;
-
-  constructor(
-    db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    this.q = {
-      insert: db.prepare(`INSERT INTO ab_tests (id, name, metric, test_share, decide_at, variant_campaign_ids, created_at)
-        VALUES (@id, @name, @metric, @testShare, @decideAt, @variants, @now)`),
-      get: db.prepare('SELECT * FROM ab_tests WHERE id = ?'),
-      ofCampaign: db.prepare(`SELECT * FROM ab_tests WHERE rest_campaign_id = @id
-        OR EXISTS (SELECT 1 FROM json_each(variant_campaign_ids) WHERE value = @id)`),
-      due: db.prepare('SELECT * FROM ab_tests WHERE winner IS NULL AND decide_at <= ? ORDER BY decide_at, id'),
-      withoutRest: db.prepare('SELECT * FROM ab_tests WHERE winner IS NOT NULL AND rest_campaign_id IS NULL ORDER BY id'),
-      decide: db.prepare('UPDATE ab_tests SET winner = ?, decided_by = ?, decided_at = ?, undecided_reason = NULL WHERE id = ? AND winner IS NULL'),
-      setRest: db.prepare('UPDATE ab_tests SET rest_campaign_id = ? WHERE id = ?'),
-      note: db.prepare('UPDATE ab_tests SET undecided_reason = ? WHERE id = ? AND winner IS NULL'),
-    };
-  }
+export class SqliteAbTestRepo extends SqliteRepo implements AbTestRepo {
+  private readonly q = {
+    insert: this.db.prepare(`INSERT INTO ab_tests (id, name, metric, test_share, decide_at, variant_campaign_ids, created_at)
+      VALUES (@id, @name, @metric, @testShare, @decideAt, @variants, @now)`),
+    get: this.db.prepare('SELECT * FROM ab_tests WHERE id = ?'),
+    ofCampaign: this.db.prepare(`SELECT * FROM ab_tests WHERE rest_campaign_id = @id
+      OR EXISTS (SELECT 1 FROM json_each(variant_campaign_ids) WHERE value = @id)`),
+    due: this.db.prepare('SELECT * FROM ab_tests WHERE winner IS NULL AND decide_at <= ? ORDER BY decide_at, id'),
+    withoutRest: this.db.prepare('SELECT * FROM ab_tests WHERE winner IS NOT NULL AND rest_campaign_id IS NULL ORDER BY id'),
+    decide: this.db.prepare('UPDATE ab_tests SET winner = ?, decided_by = ?, decided_at = ?, undecided_reason = NULL WHERE id = ? AND winner IS NULL'),
+    setRest: this.db.prepare('UPDATE ab_tests SET rest_campaign_id = ? WHERE id = ?'),
+    note: this.db.prepare('UPDATE ab_tests SET undecided_reason = ? WHERE id = ? AND winner IS NULL'),
+  };
 
   create(t: NewAbTest): Promise<AbTest> {
     this.q.insert.run({

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { Instruction } from '../domain/automation.js';
 import type { TargetPosition } from '../domain/automation-steps.js';
 import type { Target, TargetModule } from '../domain/types.js';
 import type { AutomationRepo, AutomationStatus, AutomationStep, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { fromJson, isoTime, opt, toJson } from './values.js';
 
 interface AutomationRow {
@@ -96,63 +96,56 @@ function toEnrolment(r: EnrolmentRow): Enrolment {
   };
 }
 
-export class SqliteAutomationRepo implements AutomationRepo {
-  private readonly q;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    this.q = {
-      create:
-        db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_by_id, created_by_name, created_at, updated_at)
-        VALUES (@id, @name, 'active', @definition, @program, @lists, @createdById, @createdByName, @now, @now)`),
-      get: db.prepare('SELECT * FROM automations WHERE id = ?'),
-      splitWinners: db.prepare('SELECT step_key, winner FROM automation_split_winners WHERE automation_id = ? AND winner IS NOT NULL'),
-      list: db.prepare('SELECT * FROM automations ORDER BY created_at DESC, id LIMIT ? OFFSET ?'),
-      inStatus: db.prepare('SELECT * FROM automations WHERE status = ? ORDER BY created_at, id'),
-      setStatus: db.prepare(`UPDATE automations SET status = @to, updated_at = @now
-        WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
-      listsRead: db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
-      setStep: db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      replaceStep: db.prepare('UPDATE automation_steps SET campaign_id = ? WHERE automation_id = ? AND step_key = ?'),
-      update: db.prepare(`UPDATE automations SET name = @name, definition = @definition, program = @program, target_list_ids = @lists,
-        updated_at = @now WHERE id = @id AND status <> 'stopped'`),
-      steps: db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
-      stepOf: db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, a.status AS automationStatus, s.step_key AS stepKey
-        FROM automation_steps s JOIN automations a ON a.id = s.automation_id WHERE s.campaign_id = ?`),
-      isOpenStep: db
-        .prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
-        WHERE s.campaign_id = ? AND a.status <> 'stopped'`)
-        .pluck(),
-      enrol: db.prepare(`INSERT INTO automation_enrolments (automation_id, module, record_id, list_id, email, email_address_id,
-          address_key, fields, tracking_consent, at_key, enrolled_at, updated_at)
-        VALUES (@automationId, @module, @recordId, @listId, @email, @emailAddressId, @addressKey, @fields, @consent, @atKey, @now, @now)
-        ON CONFLICT (automation_id, module, record_id) DO NOTHING`),
-      // Only enrolments of active automations move, so pause and stop need no per-target writes.
-      due: db.prepare(`SELECT ${COLUMNS.map((c) => `e.${c}`).join(', ')} FROM automation_enrolments e
-        JOIN automations a ON a.id = e.automation_id AND a.status = 'active'
-        WHERE e.status = 'active' AND e.due_at <= @now ORDER BY e.due_at, e.id LIMIT @limit`),
-      enrolment: db.prepare(`SELECT ${ENROLMENT_COLUMNS} FROM automation_enrolments WHERE id = ?`),
-      save: db.prepare(`UPDATE automation_enrolments SET at_key = @at, wait_until = @waitUntil, last_send_key = @lastSendKey,
-          due_at = @dueAt, status = @status, updated_at = @now WHERE id = @id AND status = 'active'`),
-      markSent: db.prepare('INSERT INTO automation_sends (enrolment_id, step_key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      linkRow: db.prepare(`UPDATE automation_sends SET recipient_row_id =
-          (SELECT row_id FROM recipients WHERE campaign_id = @campaignId AND address_key = @addressKey)
-        WHERE enrolment_id = @enrolmentId AND step_key = @stepKey`),
-      sends: db.prepare('SELECT step_key, recipient_row_id FROM automation_sends WHERE enrolment_id = ?'),
-      leave: db.prepare(`UPDATE automation_enrolments SET status = 'left', left_reason = @reason, due_at = '', updated_at = @now
-        WHERE status = 'active' AND address_key IN (SELECT value FROM json_each(@keys))`),
-      // Driven from the (usually small) suppression list through the partial address index.
-      leaveSuppressed: db.prepare(`UPDATE automation_enrolments AS e SET status = 'left', left_reason = s.reason, due_at = '', updated_at = @now
-        FROM suppressions AS s WHERE e.address_key = s.address_key AND e.status = 'active'`),
-      statusCounts: db.prepare('SELECT status, count(*) AS n FROM automation_enrolments WHERE automation_id = ? GROUP BY status'),
-      waitingAt: db.prepare(`SELECT at_key, count(*) AS n FROM automation_enrolments
-        WHERE automation_id = ? AND status = 'active' AND at_key IS NOT NULL GROUP BY at_key`),
-      passedCounts: db.prepare(`SELECT s.step_key, count(*) AS n FROM automation_sends s
-        JOIN automation_enrolments e ON e.id = s.enrolment_id WHERE e.automation_id = ? GROUP BY s.step_key`),
-    };
-  }
+export class SqliteAutomationRepo extends SqliteRepo implements AutomationRepo {
+  private readonly q = {
+    create:
+      this.db.prepare(`INSERT INTO automations (id, name, status, definition, program, target_list_ids, created_by_id, created_by_name, created_at, updated_at)
+      VALUES (@id, @name, 'active', @definition, @program, @lists, @createdById, @createdByName, @now, @now)`),
+    get: this.db.prepare('SELECT * FROM automations WHERE id = ?'),
+    splitWinners: this.db.prepare('SELECT step_key, winner FROM automation_split_winners WHERE automation_id = ? AND winner IS NOT NULL'),
+    list: this.db.prepare('SELECT * FROM automations ORDER BY created_at DESC, id LIMIT ? OFFSET ?'),
+    inStatus: this.db.prepare('SELECT * FROM automations WHERE status = ? ORDER BY created_at, id'),
+    setStatus: this.db.prepare(`UPDATE automations SET status = @to, updated_at = @now
+      WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
+    listsRead: this.db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
+    setStep: this.db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    replaceStep: this.db.prepare('UPDATE automation_steps SET campaign_id = ? WHERE automation_id = ? AND step_key = ?'),
+    update: this.db.prepare(`UPDATE automations SET name = @name, definition = @definition, program = @program, target_list_ids = @lists,
+      updated_at = @now WHERE id = @id AND status <> 'stopped'`),
+    steps: this.db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
+    stepOf: this.db.prepare(`SELECT s.automation_id AS automationId, a.name AS automationName, a.status AS automationStatus, s.step_key AS stepKey
+      FROM automation_steps s JOIN automations a ON a.id = s.automation_id WHERE s.campaign_id = ?`),
+    isOpenStep: this.db
+      .prepare(`SELECT 1 FROM automation_steps s JOIN automations a ON a.id = s.automation_id
+      WHERE s.campaign_id = ? AND a.status <> 'stopped'`)
+      .pluck(),
+    enrol: this.db.prepare(`INSERT INTO automation_enrolments (automation_id, module, record_id, list_id, email, email_address_id,
+        address_key, fields, tracking_consent, at_key, enrolled_at, updated_at)
+      VALUES (@automationId, @module, @recordId, @listId, @email, @emailAddressId, @addressKey, @fields, @consent, @atKey, @now, @now)
+      ON CONFLICT (automation_id, module, record_id) DO NOTHING`),
+    // Only enrolments of active automations move, so pause and stop need no per-target writes.
+    due: this.db.prepare(`SELECT ${COLUMNS.map((c) => `e.${c}`).join(', ')} FROM automation_enrolments e
+      JOIN automations a ON a.id = e.automation_id AND a.status = 'active'
+      WHERE e.status = 'active' AND e.due_at <= @now ORDER BY e.due_at, e.id LIMIT @limit`),
+    enrolment: this.db.prepare(`SELECT ${ENROLMENT_COLUMNS} FROM automation_enrolments WHERE id = ?`),
+    save: this.db.prepare(`UPDATE automation_enrolments SET at_key = @at, wait_until = @waitUntil, last_send_key = @lastSendKey,
+        due_at = @dueAt, status = @status, updated_at = @now WHERE id = @id AND status = 'active'`),
+    markSent: this.db.prepare('INSERT INTO automation_sends (enrolment_id, step_key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    linkRow: this.db.prepare(`UPDATE automation_sends SET recipient_row_id =
+        (SELECT row_id FROM recipients WHERE campaign_id = @campaignId AND address_key = @addressKey)
+      WHERE enrolment_id = @enrolmentId AND step_key = @stepKey`),
+    sends: this.db.prepare('SELECT step_key, recipient_row_id FROM automation_sends WHERE enrolment_id = ?'),
+    leave: this.db.prepare(`UPDATE automation_enrolments SET status = 'left', left_reason = @reason, due_at = '', updated_at = @now
+      WHERE status = 'active' AND address_key IN (SELECT value FROM json_each(@keys))`),
+    // Driven from the (usually small) suppression list through the partial address index.
+    leaveSuppressed: this.db.prepare(`UPDATE automation_enrolments AS e SET status = 'left', left_reason = s.reason, due_at = '', updated_at = @now
+      FROM suppressions AS s WHERE e.address_key = s.address_key AND e.status = 'active'`),
+    statusCounts: this.db.prepare('SELECT status, count(*) AS n FROM automation_enrolments WHERE automation_id = ? GROUP BY status'),
+    waitingAt: this.db.prepare(`SELECT at_key, count(*) AS n FROM automation_enrolments
+      WHERE automation_id = ? AND status = 'active' AND at_key IS NOT NULL GROUP BY at_key`),
+    passedCounts: this.db.prepare(`SELECT s.step_key, count(*) AS n FROM automation_sends s
+      JOIN automation_enrolments e ON e.id = s.enrolment_id WHERE e.automation_id = ? GROUP BY s.step_key`),
+  };
 
   create(input: NewAutomation, id: string = randomUUID()): StoredAutomation {
     this.q.create.run({

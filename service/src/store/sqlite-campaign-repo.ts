@@ -1,57 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { canTransition } from '../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../domain/types.js';
 import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign } from '../ports/index.js';
 import { type CampaignRow, COLUMNS, STILL_HELD, toCampaign } from './campaign-rows.js';
 import { StoreInputError } from './errors.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { isoTime, opt, stringArray, toJson } from './values.js';
 
-export class SqliteCampaignRepo implements CampaignRepo {
-  private readonly q;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    this.q = {
-      insert: db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
-        @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
-        @sugarCampaignId, @held, @createdById, @createdByName, @senderIdentityId, @sendAsAssignedUser, @audiences, @followUpOf, @abPart, @localTime, @now, @now)`),
-      get: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
-      list: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
-        ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
-      // Text is matched with instr() on lower(), so % and _ in what a person types are just characters.
-      find: db.prepare(`SELECT id, name, sugar_campaign_id, created_by_id, created_by_name FROM campaigns c
-        WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
-          AND (@text IS NULL OR instr(lower(name), @text) > 0 OR instr(lower(subject), @text) > 0)
-          AND (@fromEmail IS NULL OR lower(from_email) = @fromEmail)
-          AND (@sendFrom IS NULL OR send_at >= @sendFrom)
-          AND (@sendTo IS NULL OR send_at < @sendTo)
-          AND (@held IS NULL OR held = @held)
-          AND (@automation IS NULL
-            OR (@automation = '' AND NOT EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id))
-            OR EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id AND s.automation_id = @automation))
-        ORDER BY created_at DESC, id DESC`),
-      note: db.prepare(`INSERT INTO campaign_history (campaign_id, status, at, reason) SELECT id, status, ?, ? FROM campaigns WHERE id = ?`),
-      cas: db.prepare(`UPDATE campaigns SET status = @to, updated_at = @now
-        WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
-      addHistory: db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
-      history: db.prepare('SELECT status, at, reason FROM campaign_history WHERE campaign_id = ? ORDER BY id'),
-      due: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND held = 0 AND send_at <= ? ORDER BY send_at, id`),
-      staleHolds: db.prepare(`SELECT id, status FROM campaigns WHERE held = 1 AND created_at < ? AND status IN ${STILL_HELD}`),
-      release: db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1 AND status IN ${STILL_HELD}`),
-      inStatus: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
-        ORDER BY created_at, id`),
-      withIdentity: db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(@statuses))
-        AND (sender_identity_id = @id OR (@id IS NULL AND sender_identity_id IS NULL)) ORDER BY created_at, id`),
-      saveAudit: db.prepare('UPDATE campaigns SET audit = ?, updated_at = ? WHERE id = ?'),
-      getAudit: db.prepare('SELECT audit FROM campaigns WHERE id = ?'),
-      setSugarId: db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
-      addLink: db.prepare('INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, ?, ?)'),
-      links: db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
-    };
-  }
+export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
+  private readonly q = {
+    insert: this.db.prepare(`INSERT INTO campaigns (${COLUMNS}) VALUES (@id, @name, 'draft', @subject, @fromName,
+      @fromEmail, @replyTo, @mjml, @html, @targetListIds, @leadfwdListIds, @customFields, @testAddresses, @sendAt,
+      @sugarCampaignId, @held, @createdById, @createdByName, @senderIdentityId, @sendAsAssignedUser, @audiences, @followUpOf, @abPart, @localTime, @now, @now)`),
+    get: this.db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE id = ?`),
+    list: this.db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE (@status IS NULL OR status = @status)
+      ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`),
+    // Text is matched with instr() on lower(), so % and _ in what a person types are just characters.
+    find: this.db.prepare(`SELECT id, name, sugar_campaign_id, created_by_id, created_by_name FROM campaigns c
+      WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+        AND (@text IS NULL OR instr(lower(name), @text) > 0 OR instr(lower(subject), @text) > 0)
+        AND (@fromEmail IS NULL OR lower(from_email) = @fromEmail)
+        AND (@sendFrom IS NULL OR send_at >= @sendFrom)
+        AND (@sendTo IS NULL OR send_at < @sendTo)
+        AND (@held IS NULL OR held = @held)
+        AND (@automation IS NULL
+          OR (@automation = '' AND NOT EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id))
+          OR EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id AND s.automation_id = @automation))
+      ORDER BY created_at DESC, id DESC`),
+    note: this.db.prepare(`INSERT INTO campaign_history (campaign_id, status, at, reason) SELECT id, status, ?, ? FROM campaigns WHERE id = ?`),
+    cas: this.db.prepare(`UPDATE campaigns SET status = @to, updated_at = @now
+      WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
+    addHistory: this.db.prepare('INSERT INTO campaign_history (campaign_id, status, at, reason) VALUES (?, ?, ?, ?)'),
+    history: this.db.prepare('SELECT status, at, reason FROM campaign_history WHERE campaign_id = ? ORDER BY id'),
+    due: this.db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status = 'pending' AND held = 0 AND send_at <= ? ORDER BY send_at, id`),
+    staleHolds: this.db.prepare(`SELECT id, status FROM campaigns WHERE held = 1 AND created_at < ? AND status IN ${STILL_HELD}`),
+    release: this.db.prepare(`UPDATE campaigns SET held = 0, send_at = ?, updated_at = ? WHERE id = ? AND held = 1 AND status IN ${STILL_HELD}`),
+    inStatus: this.db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(?))
+      ORDER BY created_at, id`),
+    withIdentity: this.db.prepare(`SELECT ${COLUMNS} FROM campaigns WHERE status IN (SELECT value FROM json_each(@statuses))
+      AND (sender_identity_id = @id OR (@id IS NULL AND sender_identity_id IS NULL)) ORDER BY created_at, id`),
+    saveAudit: this.db.prepare('UPDATE campaigns SET audit = ?, updated_at = ? WHERE id = ?'),
+    getAudit: this.db.prepare('SELECT audit FROM campaigns WHERE id = ?'),
+    setSugarId: this.db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
+    addLink: this.db.prepare('INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, ?, ?)'),
+    links: this.db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
+  };
 
   create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
     const now = this.now();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { IdentityApproval, IdentityPause, Readiness, SenderIdentity } from '../domain/identity.js';
 import type { IdentityAuditEntry, IdentityRepo, IdentitySecrets, IdentitySettings } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { COLUMNS, FINISHED, type IdentityRow, toIdentity } from './identity-rows.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { fromJson, toJson } from './values.js';
 
 function settingsJson(s: IdentitySettings): string {
@@ -12,45 +12,38 @@ function settingsJson(s: IdentitySettings): string {
   return toJson(rest);
 }
 
-export class SqliteIdentityRepo implements IdentityRepo {
-  private readonly q;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    this.q = {
-      insert: db.prepare(`INSERT INTO sender_identities (id, name, is_default, settings, dkim_key_sealed, relay_pass_sealed, created_at, updated_at)
-        VALUES (@id, @name, (SELECT count(*) = 0 FROM sender_identities), @settings, @dkim, @pass, @now, @now)`),
-      update: db.prepare(`UPDATE sender_identities SET name = @name, settings = @settings,
-          dkim_key_sealed = CASE WHEN @keepDkim THEN dkim_key_sealed ELSE @dkim END,
-          relay_pass_sealed = CASE WHEN @keepPass THEN relay_pass_sealed ELSE @pass END,
-          updated_at = @now WHERE id = @id`),
-      get: db.prepare(`SELECT ${COLUMNS} FROM sender_identities WHERE id = ?`),
-      list: db.prepare(`SELECT ${COLUMNS} FROM sender_identities ORDER BY is_default DESC, name`),
-      getDefault: db.prepare(`SELECT ${COLUMNS} FROM sender_identities WHERE is_default = 1`),
-      clearDefault: db.prepare('UPDATE sender_identities SET is_default = 0 WHERE is_default = 1'),
-      setDefault: db.prepare('UPDATE sender_identities SET is_default = 1, updated_at = ? WHERE id = ?'),
-      remove: db.prepare('DELETE FROM sender_identities WHERE id = ?'),
-      approval: db.prepare('UPDATE sender_identities SET approval = ?, updated_at = ? WHERE id = ?'),
-      pause: db.prepare(`UPDATE sender_identities SET paused = @paused, updated_at = @now WHERE id = @id
-        AND (@onlyIf IS NULL OR (@onlyIf = 'running' AND paused IS NULL) OR (@onlyIf = 'paused' AND paused IS NOT NULL))`),
-      saveReadiness: db.prepare('UPDATE sender_identities SET readiness = ? WHERE id = ?'),
-      readiness: db.prepare('SELECT readiness FROM sender_identities WHERE id = ?').pluck(),
-      campaigns: db
-        .prepare(`SELECT id FROM campaigns WHERE status NOT IN ${FINISHED}
-        AND (sender_identity_id = @id OR (sender_identity_id IS NULL AND @isDefault))`)
-        .pluck(),
-      // Automation steps keep their sender identity inside the compiled program (JSON).
-      automations: db
-        .prepare(`SELECT a.id FROM automations a WHERE a.status != 'stopped' AND EXISTS (SELECT 1 FROM json_each(a.program) i
-          WHERE json_extract(i.value, '$.email.senderIdentityId') = @id
-             OR (@isDefault AND json_extract(i.value, '$.op') = 'send' AND json_extract(i.value, '$.email.senderIdentityId') IS NULL))`)
-        .pluck(),
-      audit: db.prepare('INSERT INTO sender_identity_audit (identity_id, at, by, action, detail) VALUES (?, ?, ?, ?, ?)'),
-      auditLog: db.prepare('SELECT at, by, action, detail FROM sender_identity_audit WHERE identity_id = ? ORDER BY id DESC LIMIT ?'),
-    };
-  }
+export class SqliteIdentityRepo extends SqliteRepo implements IdentityRepo {
+  private readonly q = {
+    insert: this.db.prepare(`INSERT INTO sender_identities (id, name, is_default, settings, dkim_key_sealed, relay_pass_sealed, created_at, updated_at)
+      VALUES (@id, @name, (SELECT count(*) = 0 FROM sender_identities), @settings, @dkim, @pass, @now, @now)`),
+    update: this.db.prepare(`UPDATE sender_identities SET name = @name, settings = @settings,
+        dkim_key_sealed = CASE WHEN @keepDkim THEN dkim_key_sealed ELSE @dkim END,
+        relay_pass_sealed = CASE WHEN @keepPass THEN relay_pass_sealed ELSE @pass END,
+        updated_at = @now WHERE id = @id`),
+    get: this.db.prepare(`SELECT ${COLUMNS} FROM sender_identities WHERE id = ?`),
+    list: this.db.prepare(`SELECT ${COLUMNS} FROM sender_identities ORDER BY is_default DESC, name`),
+    getDefault: this.db.prepare(`SELECT ${COLUMNS} FROM sender_identities WHERE is_default = 1`),
+    clearDefault: this.db.prepare('UPDATE sender_identities SET is_default = 0 WHERE is_default = 1'),
+    setDefault: this.db.prepare('UPDATE sender_identities SET is_default = 1, updated_at = ? WHERE id = ?'),
+    remove: this.db.prepare('DELETE FROM sender_identities WHERE id = ?'),
+    approval: this.db.prepare('UPDATE sender_identities SET approval = ?, updated_at = ? WHERE id = ?'),
+    pause: this.db.prepare(`UPDATE sender_identities SET paused = @paused, updated_at = @now WHERE id = @id
+      AND (@onlyIf IS NULL OR (@onlyIf = 'running' AND paused IS NULL) OR (@onlyIf = 'paused' AND paused IS NOT NULL))`),
+    saveReadiness: this.db.prepare('UPDATE sender_identities SET readiness = ? WHERE id = ?'),
+    readiness: this.db.prepare('SELECT readiness FROM sender_identities WHERE id = ?').pluck(),
+    campaigns: this.db
+      .prepare(`SELECT id FROM campaigns WHERE status NOT IN ${FINISHED}
+      AND (sender_identity_id = @id OR (sender_identity_id IS NULL AND @isDefault))`)
+      .pluck(),
+    // Automation steps keep their sender identity inside the compiled program (JSON).
+    automations: this.db
+      .prepare(`SELECT a.id FROM automations a WHERE a.status != 'stopped' AND EXISTS (SELECT 1 FROM json_each(a.program) i
+        WHERE json_extract(i.value, '$.email.senderIdentityId') = @id
+           OR (@isDefault AND json_extract(i.value, '$.op') = 'send' AND json_extract(i.value, '$.email.senderIdentityId') IS NULL))`)
+      .pluck(),
+    audit: this.db.prepare('INSERT INTO sender_identity_audit (identity_id, at, by, action, detail) VALUES (?, ?, ?, ?, ?)'),
+    auditLog: this.db.prepare('SELECT at, by, action, detail FROM sender_identity_audit WHERE identity_id = ? ORDER BY id DESC LIMIT ?'),
+  };
 
   create(settings: IdentitySettings, secrets: IdentitySecrets, id: string = randomUUID()): SenderIdentity {
     this.q.insert.run({

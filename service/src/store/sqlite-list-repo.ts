@@ -1,38 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { Creator, TargetModule } from '../domain/types.js';
 import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { checkMembers, checkSource, type ListRow, toList } from './list-rows.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { toJson } from './values.js';
 
-export class SqliteLeadfwdListRepo implements LeadfwdListRepo {
-  private readonly q;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    this.q = {
-      create: db.prepare('INSERT INTO leadfwd_lists (id, name, source, created_by_id, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      get: db.prepare('SELECT id, name, source, sugar_list_id, created_by_id, created_by_name, created_at FROM leadfwd_lists WHERE id = ?'),
-      list: db.prepare(`SELECT l.id, l.name, l.source, l.sugar_list_id, l.created_by_id, l.created_by_name, l.created_at,
-          (SELECT count(*) FROM leadfwd_list_members m WHERE m.list_id = l.id) AS member_count
-        FROM leadfwd_lists l ORDER BY l.created_at, l.id`),
-      nextPosition: db.prepare('SELECT coalesce(max(position), -1) + 1 FROM leadfwd_list_members WHERE list_id = ?').pluck(),
-      addMember: db.prepare(`INSERT INTO leadfwd_list_members (list_id, module, record_id, email, position)
-        VALUES (?, ?, ?, ?, ?) ON CONFLICT (list_id, module, record_id) DO NOTHING`),
-      members: db.prepare('SELECT module, record_id, email FROM leadfwd_list_members WHERE list_id = ? ORDER BY position'),
-      modules: db.prepare('SELECT DISTINCT module FROM leadfwd_list_members WHERE list_id = ?').pluck(),
-      membersPage: db.prepare(`SELECT module, record_id, email, position FROM leadfwd_list_members
-        WHERE list_id = ? AND position > ? ORDER BY position LIMIT ?`),
-      memberCount: db.prepare('SELECT count(*) FROM leadfwd_list_members WHERE list_id = ?').pluck(),
-      removeMembers: db.prepare('DELETE FROM leadfwd_list_members WHERE list_id = ?'),
-      remove: db.prepare('DELETE FROM leadfwd_lists WHERE id = ?'),
-      known: db.prepare('SELECT id FROM leadfwd_lists WHERE id IN (SELECT value FROM json_each(?))').pluck(),
-      setSugarId: db.prepare('UPDATE leadfwd_lists SET sugar_list_id = ? WHERE id = ?'),
-    };
-  }
+export class SqliteLeadfwdListRepo extends SqliteRepo implements LeadfwdListRepo {
+  private readonly q = {
+    create: this.db.prepare('INSERT INTO leadfwd_lists (id, name, source, created_by_id, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    get: this.db.prepare('SELECT id, name, source, sugar_list_id, created_by_id, created_by_name, created_at FROM leadfwd_lists WHERE id = ?'),
+    list: this.db.prepare(`SELECT l.id, l.name, l.source, l.sugar_list_id, l.created_by_id, l.created_by_name, l.created_at,
+        (SELECT count(*) FROM leadfwd_list_members m WHERE m.list_id = l.id) AS member_count
+      FROM leadfwd_lists l ORDER BY l.created_at, l.id`),
+    nextPosition: this.db.prepare('SELECT coalesce(max(position), -1) + 1 FROM leadfwd_list_members WHERE list_id = ?').pluck(),
+    addMember: this.db.prepare(`INSERT INTO leadfwd_list_members (list_id, module, record_id, email, position)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (list_id, module, record_id) DO NOTHING`),
+    members: this.db.prepare('SELECT module, record_id, email FROM leadfwd_list_members WHERE list_id = ? ORDER BY position'),
+    modules: this.db.prepare('SELECT DISTINCT module FROM leadfwd_list_members WHERE list_id = ?').pluck(),
+    membersPage: this.db.prepare(`SELECT module, record_id, email, position FROM leadfwd_list_members
+      WHERE list_id = ? AND position > ? ORDER BY position LIMIT ?`),
+    memberCount: this.db.prepare('SELECT count(*) FROM leadfwd_list_members WHERE list_id = ?').pluck(),
+    removeMembers: this.db.prepare('DELETE FROM leadfwd_list_members WHERE list_id = ?'),
+    remove: this.db.prepare('DELETE FROM leadfwd_lists WHERE id = ?'),
+    known: this.db.prepare('SELECT id FROM leadfwd_lists WHERE id IN (SELECT value FROM json_each(?))').pluck(),
+    setSugarId: this.db.prepare('UPDATE leadfwd_lists SET sugar_list_id = ? WHERE id = ?'),
+  };
 
   create(name: string, source: ListSource, id: string = randomUUID(), createdBy?: Creator): LeadfwdList {
     checkSource(source);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { NewOutboxItem, OutboxClaim, OutboxRepo, OutboxStats } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { isoTime, opt, toJson } from './values.js';
 
 interface ClaimRow {
@@ -12,52 +13,52 @@ interface ClaimRow {
   attempts: number;
 }
 
-export class SqliteOutboxRepo implements OutboxRepo {
-  private readonly q;
-
+export class SqliteOutboxRepo extends SqliteRepo implements OutboxRepo {
   /** `staleMs`: a claim older than this is presumed lost with its worker and may be claimed again. */
   constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => string,
+    db: Database.Database,
+    now: () => string,
     private readonly staleMs: number,
   ) {
-    this.q = {
-      enqueue: db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
-        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
-      // INDEXED BY: without it the planner picks outbox_state and sorts every pending row per claim.
-      claim: db.prepare(`UPDATE outbox SET locked_at = @now, locked_by = @worker, attempts = attempts + 1
-        WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND run_at <= @now
-          AND (locked_at IS NULL OR locked_at < @staleBefore) ORDER BY run_at, id LIMIT @limit)
-        RETURNING id, key, kind, campaign_id, payload, attempts`),
-      complete: db.prepare(`UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL, locked_at = NULL, locked_by = NULL
-        WHERE id = ? AND state = 'pending'`),
-      defer: db.prepare(`UPDATE outbox SET run_at = ?, attempts = max(attempts - 1, 0), locked_at = NULL, locked_by = NULL
-        WHERE id = ? AND state = 'pending'`),
-      note: db.prepare('UPDATE outbox SET last_error = ? WHERE id = ?'),
-      state: db.prepare('SELECT state FROM outbox WHERE key = ?').pluck(),
-      notes: db.prepare(`SELECT id, key, kind, last_error FROM outbox INDEXED BY outbox_with_error
-        WHERE campaign_id = ? AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
-      retryingAll: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
-        WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
-      // INDEXED BY: the partial index holds only rows with an error or note; outbox_campaign would scan every row.
-      retryingCampaign: db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox INDEXED BY outbox_with_error
-        WHERE campaign_id = ? AND state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
-      retry: db.prepare(`UPDATE outbox SET run_at = ?, last_error = ?, locked_at = NULL, locked_by = NULL
-        WHERE id = ? AND state = 'pending'`),
-      kill: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, done_at = ?, locked_at = NULL, locked_by = NULL
-        WHERE id = ? AND state = 'pending'`),
-      revive: db.prepare(`UPDATE outbox SET state = 'pending', run_at = ?, done_at = NULL, attempts = 0
-        WHERE id = ? AND state = 'dead'`),
-      sweep: db.prepare(`UPDATE outbox SET locked_at = NULL, locked_by = NULL
-        WHERE state = 'pending' AND locked_at IS NOT NULL AND locked_at < ?`),
-      countsAll: db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state'),
-      countsCampaign: db.prepare('SELECT state, count(*) AS n FROM outbox WHERE campaign_id = ? GROUP BY state'),
-      oldestAll: db.prepare(`SELECT min(created_at) FROM outbox WHERE state = 'pending'`).pluck(),
-      oldestCampaign: db.prepare(`SELECT min(created_at) FROM outbox WHERE campaign_id = ? AND state = 'pending'`).pluck(),
-      dead: db.prepare(`SELECT id, key, kind, campaign_id, last_error, attempts FROM outbox
-        WHERE state = 'dead' AND (@campaignId IS NULL OR campaign_id = @campaignId) ORDER BY id DESC LIMIT @limit`),
-    };
+    super(db, now);
   }
+
+  private readonly q = {
+    enqueue: this.db.prepare(`INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
+    // INDEXED BY: without it the planner picks outbox_state and sorts every pending row per claim.
+    claim: this.db.prepare(`UPDATE outbox SET locked_at = @now, locked_by = @worker, attempts = attempts + 1
+      WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND run_at <= @now
+        AND (locked_at IS NULL OR locked_at < @staleBefore) ORDER BY run_at, id LIMIT @limit)
+      RETURNING id, key, kind, campaign_id, payload, attempts`),
+    complete: this.db.prepare(`UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL, locked_at = NULL, locked_by = NULL
+      WHERE id = ? AND state = 'pending'`),
+    defer: this.db.prepare(`UPDATE outbox SET run_at = ?, attempts = max(attempts - 1, 0), locked_at = NULL, locked_by = NULL
+      WHERE id = ? AND state = 'pending'`),
+    note: this.db.prepare('UPDATE outbox SET last_error = ? WHERE id = ?'),
+    state: this.db.prepare('SELECT state FROM outbox WHERE key = ?').pluck(),
+    notes: this.db.prepare(`SELECT id, key, kind, last_error FROM outbox INDEXED BY outbox_with_error
+      WHERE campaign_id = ? AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
+    retryingAll: this.db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
+      WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
+    // INDEXED BY: the partial index holds only rows with an error or note; outbox_campaign would scan every row.
+    retryingCampaign: this.db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox INDEXED BY outbox_with_error
+      WHERE campaign_id = ? AND state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
+    retry: this.db.prepare(`UPDATE outbox SET run_at = ?, last_error = ?, locked_at = NULL, locked_by = NULL
+      WHERE id = ? AND state = 'pending'`),
+    kill: this.db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, done_at = ?, locked_at = NULL, locked_by = NULL
+      WHERE id = ? AND state = 'pending'`),
+    revive: this.db.prepare(`UPDATE outbox SET state = 'pending', run_at = ?, done_at = NULL, attempts = 0
+      WHERE id = ? AND state = 'dead'`),
+    sweep: this.db.prepare(`UPDATE outbox SET locked_at = NULL, locked_by = NULL
+      WHERE state = 'pending' AND locked_at IS NOT NULL AND locked_at < ?`),
+    countsAll: this.db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state'),
+    countsCampaign: this.db.prepare('SELECT state, count(*) AS n FROM outbox WHERE campaign_id = ? GROUP BY state'),
+    oldestAll: this.db.prepare(`SELECT min(created_at) FROM outbox WHERE state = 'pending'`).pluck(),
+    oldestCampaign: this.db.prepare(`SELECT min(created_at) FROM outbox WHERE campaign_id = ? AND state = 'pending'`).pluck(),
+    dead: this.db.prepare(`SELECT id, key, kind, campaign_id, last_error, attempts FROM outbox
+      WHERE state = 'dead' AND (@campaignId IS NULL OR campaign_id = @campaignId) ORDER BY id DESC LIMIT @limit`),
+  };
 
   enqueue(item: NewOutboxItem): boolean {
     if (typeof item.key !== 'string' || item.key === '') throw new StoreInputError('outbox item needs a key');

@@ -1,29 +1,22 @@
-import type Database from 'better-sqlite3';
 import type { SuppressionReason, SuppressionRepo } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
+import { SqliteRepo } from './sqlite-repo.js';
 import { opt, toJson } from './values.js';
 
 const REASONS = new Set<SuppressionReason>(['unsubscribe', 'hard_bounce', 'complaint', 'soft_bounce_limit', 'manual']);
 
-export class SqliteSuppressionRepo implements SuppressionRepo {
-  private readonly q;
-
-  constructor(
-    db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    this.q = {
-      add: db.prepare(`INSERT INTO suppressions (address_key, email, reason, source, at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (address_key) DO NOTHING`),
-      get: db.prepare('SELECT reason, at, email, source FROM suppressions WHERE address_key = ?'),
-      // One statement for any number of keys: extraction checks a whole Sugar page at once.
-      filter: db
-        .prepare(`SELECT address_key FROM suppressions
-        WHERE address_key IN (SELECT value FROM json_each(?))`)
-        .pluck(),
-      remove: db.prepare('DELETE FROM suppressions WHERE address_key = ?'),
-    };
-  }
+export class SqliteSuppressionRepo extends SqliteRepo implements SuppressionRepo {
+  private readonly q = {
+    add: this.db.prepare(`INSERT INTO suppressions (address_key, email, reason, source, at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (address_key) DO NOTHING`),
+    get: this.db.prepare('SELECT reason, at, email, source FROM suppressions WHERE address_key = ?'),
+    // One statement for any number of keys: extraction checks a whole Sugar page at once.
+    filter: this.db
+      .prepare(`SELECT address_key FROM suppressions
+      WHERE address_key IN (SELECT value FROM json_each(?))`)
+      .pluck(),
+    remove: this.db.prepare('DELETE FROM suppressions WHERE address_key = ?'),
+  };
 
   add(addressKey: string, email: string, reason: SuppressionReason, source?: string): boolean {
     if (!REASONS.has(reason)) throw new StoreInputError(`unknown suppression reason: ${String(reason)}`);

@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { StaleHits, WritebackRepo, WrittenLogRow } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
+import { SqliteRepo } from './sqlite-repo.js';
 
 interface StaleRow {
   log_id: string;
@@ -12,40 +12,34 @@ interface StaleRow {
   current: number;
 }
 
-export class SqliteWritebackRepo implements WritebackRepo {
-  private readonly q;
+// The local count is read in the same statement, so a hit landing while Sugar was being written
+// leaves the row stale instead of being lost.
+const CURRENT = `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = @rowId AND e.link_idx = @linkIdx
+  AND e.kind = CASE @activity WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly now: () => string,
-  ) {
-    // The local count is read in the same statement, so a hit landing while Sugar was being written
-    // leaves the row stale instead of being lost.
-    const current = `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = @rowId AND e.link_idx = @linkIdx
-      AND e.kind = CASE @activity WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
-    this.q = {
-      insert: db.prepare(`INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx,
-          hits_written, hits_stale, written_at)
-        VALUES (@logId, @campaignId, @rowId, @activity, @targetId, @linkIdx, @hits,
-          CASE WHEN @hits IS NULL THEN 0 ELSE coalesce(${current} <> @hits, 0) END, @now)
-        ON CONFLICT (log_id) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
-          WHERE excluded.hits_written IS NOT NULL`),
-      stale: db.prepare(`SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written,
-          e.human_hits AS current
-        FROM writeback_log w INDEXED BY writeback_log_stale
-        JOIN engagement e ON e.recipient_row_id = w.recipient_row_id AND e.link_idx = w.link_idx
-          AND e.kind = CASE w.activity_type WHEN 'viewed' THEN 'open' ELSE 'click' END
-        WHERE w.hits_stale = 1 LIMIT ?`),
-      written: db.prepare(`UPDATE writeback_log SET hits_written = @hits,
-          hits_stale = coalesce(${current.replaceAll('@activity', 'activity_type')} <> @hits, 0)
-        WHERE log_id = @logId`),
-      rowOf: db.prepare('SELECT recipient_row_id, link_idx FROM writeback_log WHERE log_id = ?'),
-      drop: db.prepare('UPDATE writeback_log SET hits_stale = 0 WHERE log_id = ?'),
-      counts: db.prepare('SELECT activity_type, count(*) AS n FROM writeback_log WHERE campaign_id = ? GROUP BY activity_type'),
-      rows: db.prepare('SELECT log_id, activity_type, target_id FROM writeback_log WHERE campaign_id = ? ORDER BY log_id'),
-      staleCount: db.prepare('SELECT count(*) FROM writeback_log WHERE campaign_id = ? AND hits_stale = 1').pluck(),
-    };
-  }
+export class SqliteWritebackRepo extends SqliteRepo implements WritebackRepo {
+  private readonly q = {
+    insert: this.db.prepare(`INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx,
+        hits_written, hits_stale, written_at)
+      VALUES (@logId, @campaignId, @rowId, @activity, @targetId, @linkIdx, @hits,
+        CASE WHEN @hits IS NULL THEN 0 ELSE coalesce(${CURRENT} <> @hits, 0) END, @now)
+      ON CONFLICT (log_id) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
+        WHERE excluded.hits_written IS NOT NULL`),
+    stale: this.db.prepare(`SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written,
+        e.human_hits AS current
+      FROM writeback_log w INDEXED BY writeback_log_stale
+      JOIN engagement e ON e.recipient_row_id = w.recipient_row_id AND e.link_idx = w.link_idx
+        AND e.kind = CASE w.activity_type WHEN 'viewed' THEN 'open' ELSE 'click' END
+      WHERE w.hits_stale = 1 LIMIT ?`),
+    written: this.db.prepare(`UPDATE writeback_log SET hits_written = @hits,
+        hits_stale = coalesce(${CURRENT.replaceAll('@activity', 'activity_type')} <> @hits, 0)
+      WHERE log_id = @logId`),
+    rowOf: this.db.prepare('SELECT recipient_row_id, link_idx FROM writeback_log WHERE log_id = ?'),
+    drop: this.db.prepare('UPDATE writeback_log SET hits_stale = 0 WHERE log_id = ?'),
+    counts: this.db.prepare('SELECT activity_type, count(*) AS n FROM writeback_log WHERE campaign_id = ? GROUP BY activity_type'),
+    rows: this.db.prepare('SELECT log_id, activity_type, target_id FROM writeback_log WHERE campaign_id = ? ORDER BY log_id'),
+    staleCount: this.db.prepare('SELECT count(*) FROM writeback_log WHERE campaign_id = ? AND hits_stale = 1').pluck(),
+  };
 
   recordWritten(rows: WrittenLogRow[]): void {
     const now = this.now();

@@ -168,6 +168,17 @@ export function createBuilder(env: BuilderEnv) {
       },
     });
 
+  /** The control for step field `field` as text, shown from and written back to `s[field]`. */
+  function textControl<F extends string>(s: { id: string } & Record<F, string>, field: F, label: string, type?: string) {
+    const values: Record<F, string> = s;
+    return control(
+      s.id,
+      field,
+      label,
+      text(values[field], (v) => (values[field] = v), type),
+    );
+  }
+
   function select<V extends string>(value: V, options: Array<[V, string]>, set: (v: V) => void, redraw = false) {
     return h(
       'select',
@@ -179,6 +190,16 @@ export function createBuilder(env: BuilderEnv) {
         },
       },
       options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)),
+    );
+  }
+
+  /** A select offering every value of `V`, in the order given, each under its label (a value left out does not compile). */
+  function choice<V extends string>(value: V, labels: Record<V, string>, set: (v: V) => void, redraw = false) {
+    return select(
+      value,
+      (Object.keys(labels) as V[]).map((v): [V, string] => [v, t(labels[v])]),
+      set,
+      redraw,
     );
   }
 
@@ -243,24 +264,9 @@ export function createBuilder(env: BuilderEnv) {
     return h(
       'div',
       { class: 'leadfwd-sender-row' },
-      control(
-        s.id,
-        'fromName',
-        t('LBL_LEADFWD_FROM_NAME'),
-        text(s.fromName, (v) => (s.fromName = v)),
-      ),
-      control(
-        s.id,
-        'fromEmail',
-        t('LBL_LEADFWD_FROM_EMAIL'),
-        text(s.fromEmail, (v) => (s.fromEmail = v), 'email'),
-      ),
-      control(
-        s.id,
-        'replyTo',
-        t('LBL_LEADFWD_REPLY_TO'),
-        text(s.replyTo, (v) => (s.replyTo = v), 'email'),
-      ),
+      textControl(s, 'fromName', t('LBL_LEADFWD_FROM_NAME')),
+      textControl(s, 'fromEmail', t('LBL_LEADFWD_FROM_EMAIL'), 'email'),
+      textControl(s, 'replyTo', t('LBL_LEADFWD_REPLY_TO'), 'email'),
     );
   }
 
@@ -268,12 +274,7 @@ export function createBuilder(env: BuilderEnv) {
     return h(
       'div',
       { class: 'leadfwd-length-row' },
-      control(
-        s.id,
-        'amount',
-        label,
-        text(s.amount, (v) => (s.amount = v), 'number'),
-      ),
+      textControl(s, 'amount', label, 'number'),
       control(
         s.id,
         'unit',
@@ -396,15 +397,7 @@ export function createBuilder(env: BuilderEnv) {
         li.append(figuresOf(s.id), ...emailFields(s.id, '', s, true), senderFields(s));
         break;
       case 'wait': {
-        const mode = select(
-          s.mode,
-          [
-            ['duration', t('LBL_LEADFWD_WAIT_FOR')],
-            ['until', t('LBL_LEADFWD_WAIT_UNTIL')],
-          ],
-          (v) => (s.mode = v),
-          true,
-        );
+        const mode = choice(s.mode, { duration: 'LBL_LEADFWD_WAIT_FOR', until: 'LBL_LEADFWD_WAIT_UNTIL' }, (v) => (s.mode = v), true);
         li.append(figuresOf(s.id), control(s.id, 'mode', t('LBL_LEADFWD_WAIT_MODE'), mode));
         if (s.mode === 'duration') li.append(lengthFields(s, t('LBL_LEADFWD_WAIT_LENGTH')));
         else {
@@ -438,24 +431,9 @@ export function createBuilder(env: BuilderEnv) {
             h(
               'div',
               { class: 'leadfwd-length-row', 'data-step': s.id, 'data-field': 'window' },
-              control(
-                s.id,
-                'from',
-                t('LBL_LEADFWD_WAIT_FROM'),
-                text(s.from, (v) => (s.from = v), 'time'),
-              ),
-              control(
-                s.id,
-                'to',
-                t('LBL_LEADFWD_WAIT_TO'),
-                text(s.to, (v) => (s.to = v), 'time'),
-              ),
-              control(
-                s.id,
-                'timeZone',
-                t('LBL_LEADFWD_WAIT_ZONE'),
-                text(s.timeZone, (v) => (s.timeZone = v)),
-              ),
+              textControl(s, 'from', t('LBL_LEADFWD_WAIT_FROM'), 'time'),
+              textControl(s, 'to', t('LBL_LEADFWD_WAIT_TO'), 'time'),
+              textControl(s, 'timeZone', t('LBL_LEADFWD_WAIT_ZONE')),
             ),
             h('div', { class: 'leadfwd-field-error error-message', id: errorId(cid, s.id, 'window') }),
           );
@@ -464,12 +442,7 @@ export function createBuilder(env: BuilderEnv) {
       }
       case 'content_stream': {
         li.append(
-          control(
-            s.id,
-            'name',
-            t('LBL_LEADFWD_STREAM_NAME'),
-            text(s.name, (v) => (s.name = v)),
-          ),
+          textControl(s, 'name', t('LBL_LEADFWD_STREAM_NAME')),
           senderFields(s),
           lengthFields(s, t('LBL_LEADFWD_STREAM_INTERVAL')),
           h(
@@ -522,15 +495,7 @@ export function createBuilder(env: BuilderEnv) {
         break;
       }
       case 'branch': {
-        const on = select(
-          s.on,
-          [
-            ['opened', t('LBL_LEADFWD_BRANCH_OPENED')],
-            ['clicked', t('LBL_LEADFWD_BRANCH_CLICKED')],
-          ],
-          (v) => (s.on = v),
-          true,
-        );
+        const on = choice(s.on, { opened: 'LBL_LEADFWD_BRANCH_OPENED', clicked: 'LBL_LEADFWD_BRANCH_CLICKED' }, (v) => (s.on = v), true);
         const side = (which: 'then' | 'else') =>
           h(
             'section',
@@ -598,24 +563,12 @@ export function createBuilder(env: BuilderEnv) {
                 h(
                   'div',
                   { class: 'leadfwd-length-row leadfwd-split-rule' },
-                  control(
-                    s.id,
-                    'winnerHours',
-                    t('LBL_LEADFWD_SPLIT_AFTER_HOURS'),
-                    text(s.winnerHours, (v) => (s.winnerHours = v), 'number'),
-                  ),
+                  textControl(s, 'winnerHours', t('LBL_LEADFWD_SPLIT_AFTER_HOURS'), 'number'),
                   control(
                     s.id,
                     'winnerMetric',
                     t('LBL_LEADFWD_SPLIT_METRIC'),
-                    select(
-                      s.winnerMetric,
-                      [
-                        ['clicks', t('LBL_LEADFWD_SPLIT_METRIC_CLICKS')],
-                        ['opens', t('LBL_LEADFWD_SPLIT_METRIC_OPENS')],
-                      ],
-                      (v) => (s.winnerMetric = v),
-                    ),
+                    choice(s.winnerMetric, { clicks: 'LBL_LEADFWD_SPLIT_METRIC_CLICKS', opens: 'LBL_LEADFWD_SPLIT_METRIC_OPENS' }, (v) => (s.winnerMetric = v)),
                   ),
                 ),
               ]

@@ -27,17 +27,12 @@ export const PROVIDER_LABEL: Record<ProviderGroup, string> = {
   other: 'LBL_LEADFWD_PROVIDER_OTHER',
 };
 
-const LIST_TITLE: Record<PeopleKind, string> = {
-  bounced: 'LBL_LEADFWD_LIST_BOUNCED',
-  complaint: 'LBL_LEADFWD_LIST_COMPLAINTS',
-  opted_out: 'LBL_LEADFWD_LIST_OPTED_OUT',
-  uncertain: 'LBL_LEADFWD_LIST_UNCERTAIN',
-};
-const LIST_EMPTY: Record<PeopleKind, string> = {
-  bounced: 'LBL_LEADFWD_LIST_BOUNCED_NONE',
-  complaint: 'LBL_LEADFWD_LIST_COMPLAINTS_NONE',
-  opted_out: 'LBL_LEADFWD_LIST_OPTED_OUT_NONE',
-  uncertain: 'LBL_LEADFWD_LIST_UNCERTAIN_NONE',
+/** Each list of people: its heading, and what it says while nobody is on it. */
+const LIST_LABELS: Record<PeopleKind, { title: string; none: string }> = {
+  bounced: { title: 'LBL_LEADFWD_LIST_BOUNCED', none: 'LBL_LEADFWD_LIST_BOUNCED_NONE' },
+  complaint: { title: 'LBL_LEADFWD_LIST_COMPLAINTS', none: 'LBL_LEADFWD_LIST_COMPLAINTS_NONE' },
+  opted_out: { title: 'LBL_LEADFWD_LIST_OPTED_OUT', none: 'LBL_LEADFWD_LIST_OPTED_OUT_NONE' },
+  uncertain: { title: 'LBL_LEADFWD_LIST_UNCERTAIN', none: 'LBL_LEADFWD_LIST_UNCERTAIN_NONE' },
 };
 const FACT_LABEL: Record<string, string> = {
   hard_bounce: 'LBL_LEADFWD_FACT_HARD_BOUNCE',
@@ -222,10 +217,10 @@ export const reportPage: AreaPage = {
     const links = section(cid, 'links', t('LBL_LEADFWD_PAGE_LINKS'));
     const providers = section(cid, 'providers', t('LBL_LEADFWD_PROVIDERS'), t('LBL_LEADFWD_PROVIDERS_HINT'));
     const lists: Record<PeopleKind, HTMLElement> = {
-      bounced: section(cid, 'bounced', t(LIST_TITLE.bounced)),
-      complaint: section(cid, 'complaint', t(LIST_TITLE.complaint)),
-      opted_out: section(cid, 'opted_out', t(LIST_TITLE.opted_out)),
-      uncertain: section(cid, 'uncertain', t(LIST_TITLE.uncertain), t('LBL_LEADFWD_UNCERTAIN_HINT')),
+      bounced: section(cid, 'bounced', t(LIST_LABELS.bounced.title)),
+      complaint: section(cid, 'complaint', t(LIST_LABELS.complaint.title)),
+      opted_out: section(cid, 'opted_out', t(LIST_LABELS.opted_out.title)),
+      uncertain: section(cid, 'uncertain', t(LIST_LABELS.uncertain.title), t('LBL_LEADFWD_UNCERTAIN_HINT')),
     };
     const history = h('details', { class: 'leadfwd-history' });
     const abTest = abTestSection(ctx, cid);
@@ -362,7 +357,7 @@ export const reportPage: AreaPage = {
           : null;
       return dataTable(
         `table-striped leadfwd-people leadfwd-people-${kind}`,
-        t(LIST_TITLE[kind]),
+        t(LIST_LABELS[kind].title),
         [
           mayDecide ? h('td', {}, all) : null,
           col('LBL_LEADFWD_COL_PERSON'),
@@ -451,7 +446,7 @@ export const reportPage: AreaPage = {
       }
       if (kind === 'uncertain' && st.view?.mayEdit === false && p.rows.some((r) => r.state === 'uncertain'))
         s.appendChild(h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_UNCERTAIN_NO_CHANGE')));
-      s.appendChild(p.rows.length ? peopleTable(kind, p) : h('p', { class: 'help-block leadfwd-empty' }, t(LIST_EMPTY[kind])));
+      s.appendChild(p.rows.length ? peopleTable(kind, p) : h('p', { class: 'help-block leadfwd-empty' }, t(LIST_LABELS[kind].none)));
       if (p.hidden) s.appendChild(h('p', { class: 'help-block leadfwd-hidden-note' }, t('LBL_LEADFWD_PEOPLE_HIDDEN', { n: p.hidden })));
       if (p.rows.length < p.total)
         s.appendChild(

@@ -9,7 +9,7 @@ import type { Target, TargetModule } from '../../domain/types.js';
 import type { AutomationRepo, AutomationStatus, AutomationStep, Enrolment, EnrolmentStatus, NewAutomation, StoredAutomation } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import { fromJson, isoTime, opt, toJson } from '../values.js';
-import type { Atomic, Query, Row } from './repos.js';
+import { PgAtomicRepo, type Row } from './repos.js';
 
 const STATUSES = new Set<AutomationStatus>(['active', 'paused', 'stopped']);
 const ENROLMENT_COLUMNS = `id, automation_id, module, record_id, list_id, email, email_address_id, address_key, fields, tracking_consent,
@@ -54,13 +54,7 @@ function toEnrolment(r: Row): Enrolment {
   };
 }
 
-export class PgAutomationRepo implements AutomationRepo {
-  constructor(
-    private readonly q: Query,
-    private readonly atomic: Atomic,
-    private readonly now: () => string,
-  ) {}
-
+export class PgAutomationRepo extends PgAtomicRepo implements AutomationRepo {
   async create(input: NewAutomation, id: string = randomUUID()): Promise<StoredAutomation> {
     const now = this.now();
     const { rows } = await this.q(

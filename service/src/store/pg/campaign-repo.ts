@@ -7,7 +7,7 @@ import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, N
 import { type CampaignRow, COLUMNS, toCampaign as campaignOf, STILL_HELD } from '../campaign-rows.js';
 import { StoreInputError } from '../errors.js';
 import { isoTime, opt, stringArray, toJson } from '../values.js';
-import type { Atomic, Query, Row } from './repos.js';
+import { PgAtomicRepo, type Row } from './repos.js';
 
 const toCampaign = (r: Row): StoredCampaign => campaignOf(r as CampaignRow);
 
@@ -15,13 +15,7 @@ function mustChange(changes: number | null, id: string): void {
   if (changes !== 1) throw new StoreInputError(`unknown campaign: ${id}`);
 }
 
-export class PgCampaignRepo implements CampaignRepo {
-  constructor(
-    private readonly q: Query,
-    private readonly atomic: Atomic,
-    private readonly now: () => string,
-  ) {}
-
+export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
   async create(input: NewCampaign, id: string = randomUUID()): Promise<StoredCampaign> {
     const now = this.now();
     const values = [

@@ -7,7 +7,7 @@ import type { IdentityAuditEntry, IdentityRepo, IdentitySecrets, IdentitySetting
 import { StoreInputError } from '../errors.js';
 import { COLUMNS, FINISHED, toIdentity as fromRow, type IdentityRow } from '../identity-rows.js';
 import { fromJson, toJson } from '../values.js';
-import type { Atomic, Query, Row } from './repos.js';
+import { PgAtomicRepo, type Row } from './repos.js';
 
 const toIdentity = (r: Row) => fromRow(r as unknown as IdentityRow);
 
@@ -17,13 +17,7 @@ function settingsJson(s: IdentitySettings): string {
   return toJson(rest);
 }
 
-export class PgIdentityRepo implements IdentityRepo {
-  constructor(
-    private readonly q: Query,
-    private readonly atomic: Atomic,
-    private readonly now: () => string,
-  ) {}
-
+export class PgIdentityRepo extends PgAtomicRepo implements IdentityRepo {
   async create(settings: IdentitySettings, secrets: IdentitySecrets, id: string = randomUUID()): Promise<SenderIdentity> {
     const now = this.now();
     const { rows } = await this.q(

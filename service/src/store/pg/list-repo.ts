@@ -4,7 +4,7 @@ import type { Creator, TargetModule } from '../../domain/types.js';
 import type { LeadfwdList, LeadfwdListRepo, ListMember, ListSource } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import { checkMembers, checkSource, type ListRow, toList as listOf } from '../list-rows.js';
-import type { Atomic, Query, Row } from './repos.js';
+import { PgAtomicRepo, type Row } from './repos.js';
 
 const COLUMNS = 'id, name, source, sugar_list_id, created_by_id, created_by_name, created_at';
 
@@ -14,13 +14,7 @@ const toMember = (r: Row): ListMember =>
     ? { module: r.module as TargetModule, recordId: r.record_id as string }
     : { module: r.module as TargetModule, recordId: r.record_id as string, email: r.email as string };
 
-export class PgLeadfwdListRepo implements LeadfwdListRepo {
-  constructor(
-    private readonly q: Query,
-    private readonly atomic: Atomic,
-    private readonly now: () => string,
-  ) {}
-
+export class PgLeadfwdListRepo extends PgAtomicRepo implements LeadfwdListRepo {
   async create(name: string, source: ListSource, id: string = randomUUID(), createdBy?: Creator): Promise<LeadfwdList> {
     checkSource(source);
     const { rows } = await this.q(

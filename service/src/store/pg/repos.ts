@@ -313,6 +313,15 @@ export class PgOutboxRepo implements OutboxRepo {
 /** Runs fn on one connection inside a transaction (the open one when there is one). */
 export type Atomic = <T>(fn: (q: Query) => Promise<T>) => Promise<T>;
 
+/** What a repository that writes several rows together works with: statements, atomic blocks and the clock. */
+export abstract class PgAtomicRepo {
+  constructor(
+    protected readonly q: Query,
+    protected readonly atomic: Atomic,
+    protected readonly now: () => string,
+  ) {}
+}
+
 export class PgRelayRepo implements RelayRepo {
   constructor(
     private readonly q: Query,
