@@ -59,6 +59,7 @@ import { createDayCounts } from './sending/day-counts.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
+import { openFileSpool } from './spool/file-spool.js';
 import { openStore } from './store/db.js';
 import { openPgStore } from './store/pg/db.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
@@ -284,8 +285,12 @@ async function compose(
   const senders = createDeliverySenders({ store, identities, control, now: clock });
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
+  // A tracking process on PostgreSQL keeps opens and clicks in a local spool while the database is unreachable.
+  const spoolDir = role('tracking') && config.database && config.dataDir !== ':memory:' ? join(config.dataDir, 'spool') : undefined;
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
+    // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.
+    ...(spoolDir && config.roles.size === 1 ? { spoolDir } : {}),
     sugarUrl: config.sugar.url,
     sugarApiVersion: config.sugar.apiVersion,
     smtpUrl: config.smtp.url,
@@ -306,6 +311,7 @@ async function compose(
     clickTooSoonMs: config.engagement.clickTooSoonMs,
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
+    ...(spoolDir ? { spool: openFileSpool(spoolDir) } : {}),
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),

@@ -1,6 +1,6 @@
 // /readyz answers "can this instance do its job right now": its database takes writes and its disk has
 // room, Sugar answers HTTP, and the SMTP relay greets. Each failing check names its reason for the operator.
-import { statfsSync } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { StoreUnavailableError } from '../ports/errors.js';
@@ -23,6 +23,11 @@ export interface ReadinessOptions {
   /** The folder holding the database; below `minFreeBytes` free there the database check fails before writes do. */
   dataDir?: string;
   minFreeBytes?: number;
+  /**
+   * A tracking-only process's spool folder: with the database down it still answers and records every open and click
+   * (engagement/spooling.ts), so it is ready while the spool takes writes; the database check still says it is down.
+   */
+  spoolDir?: string;
   /** A result older than this is refreshed in the background when asked for (default and most 5 s). */
   refreshMs?: number;
   now?: () => number;
@@ -152,6 +157,15 @@ function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
       run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)),
       run(() => checkSmtp(o.smtpUrl, timeoutMs)),
     ]);
+    if (!database.ok && o.spoolDir) {
+      const dir = o.spoolDir;
+      const spool = await run(() => {
+        accessSync(dir, constants.W_OK);
+        if (o.minFreeBytes) checkDiskRoom(dir, o.minFreeBytes);
+      });
+      if (spool.ok) spool.reason = 'the database is down: opens and clicks are spooled here and replayed when it is back';
+      return { ready: spool.ok && sugar.ok && smtp.ok, checks: { database, spool, sugar, smtp } };
+    }
     const checks = { database, sugar, smtp };
     return { ready: database.ok && sugar.ok && smtp.ok, checks };
   };

@@ -82,10 +82,7 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
         };
       };
       // The open counter holds 1 hit: with a cap of 3, the batch's 2nd and 3rd opens keep their events, the 4th does not.
-      const counts = await store.engagement.recordWithEffects(
-        [item(false, 1), item(true, 2), item(true, 3), item(true, 4, 'click', 2), item(false, 5)],
-        3,
-      );
+      const counts = await store.engagement.recordWithEffects([item(false, 1), item(true, 2), item(true, 3), item(true, 4, 'click', 2), item(false, 5)], 3);
       expect(counts).toEqual([
         { firstHuman: false, humanHits: 0, hits: 2 },
         { firstHuman: true, humanHits: 1, hits: 3 },
@@ -105,7 +102,10 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
         [`click:${rowId}:2`, 4],
       ]);
       // A first human hit whose item already exists leaves the outbox as it was; an empty batch does nothing.
-      await store.engagement.recordWithEffects([item(true, 6, 'click', 3)].map((i) => ({ ...i, firstHumanItem: { ...i.firstHumanItem, key: `click:${rowId}:2` } })), 3);
+      await store.engagement.recordWithEffects(
+        [item(true, 6, 'click', 3)].map((i) => ({ ...i, firstHumanItem: { ...i.firstHumanItem, key: `click:${rowId}:2` } })),
+        3,
+      );
       expect((await store.outbox.stats('c')).pending).toBe(2);
       expect(await store.engagement.recordWithEffects([], 3)).toEqual([]);
       // One bad hit refuses the whole batch: no counter, event or item of it is left.

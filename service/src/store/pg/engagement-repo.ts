@@ -202,7 +202,9 @@ export class PgEngagementRepo implements EngagementRepo {
 const SUMS =
   'FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u (r, k, l, c, h, m, f, lh, lm, o)';
 
-const upsertSums = (from: string) => `INSERT INTO engagement AS g (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at)
+const upsertSums = (
+  from: string,
+) => `INSERT INTO engagement AS g (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at)
     SELECT r, k, l, c, h, m, f, lh, lm ${from.startsWith('FROM') ? from : `FROM ${from}`} ORDER BY o
     ON CONFLICT (recipient_row_id, kind, link_idx) DO UPDATE SET
       human_hits = g.human_hits + excluded.human_hits,
@@ -240,7 +242,18 @@ function sumHits(hits: EngagementHit[]): { list: Sum[]; perHit: HitPlace[] } {
     const key = `${e.recipientRowId}|${e.kind}|${link}`;
     let s = sums.get(key);
     if (!s) {
-      s = { key, row: e.recipientRowId, kind: e.kind, link, campaignId: e.campaignId, human: 0, machine: 0, firstHumanAt: null, lastHumanAt: null, lastMachineAt: null };
+      s = {
+        key,
+        row: e.recipientRowId,
+        kind: e.kind,
+        link,
+        campaignId: e.campaignId,
+        human: 0,
+        machine: 0,
+        firstHumanAt: null,
+        lastHumanAt: null,
+        lastMachineAt: null,
+      };
       sums.set(key, s);
     }
     if (e.human) {
