@@ -58,6 +58,12 @@ export interface OpenRecorderOptions {
   flushMs?: number;
   /** A batch this large commits at once (default 1000). */
   maxBatch?: number;
+  /**
+   * Batches being written at once (default 2). Past it the next batch waits for one to end, growing meanwhile: on
+   * PostgreSQL a round trip per event-loop turn gave batches of a few hits, each a statement of its own, and batches
+   * in parallel queued on the same counters' row locks.
+   */
+  maxInFlight?: number;
   /** Raw open events kept per recipient (default 50); the counters count every open past it. */
   maxEventsPerRecipient?: number;
   /** Where batches go while the database is unreachable; without it such a batch fails. */
@@ -86,6 +92,8 @@ function newBatch(): Batch {
 export function createOpenRecorder(o: OpenRecorderOptions) {
   const flushMs = o.flushMs ?? 0;
   const maxBatch = o.maxBatch ?? 1000;
+  const maxInFlight = o.maxInFlight ?? 2;
+  let inFlight = 0;
   const maxEvents = o.maxEventsPerRecipient ?? 50;
   let batch = newBatch();
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -128,13 +136,19 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
     }
     const current = batch;
     if (current.hits.length === 0) return;
+    // Started when a batch being written ends (below).
+    if (inFlight >= maxInFlight) return await current.done.catch(() => undefined);
     batch = newBatch();
+    inFlight++;
     try {
       recorded += await keep(current.hits);
       current.resolve();
     } catch (err) {
       o.logger?.error({ err, lost: current.hits.length }, 'tracking.open.write_failed');
       current.reject(err);
+    } finally {
+      inFlight--;
+      if (batch.hits.length > 0 && !timer) timer = setImmediate(flush);
     }
   }
 
