@@ -58,8 +58,10 @@ export class PgEngagementRepo implements EngagementRepo {
     const { list, perHit } = sumHits(items.map((i) => i.hit));
     if (list.length === 0) return [];
     const events = items.map((i) => i.event);
-    const outbox = items.map((i) => i.firstHumanItem);
-    for (const o of outbox) if (o && (typeof o.key !== 'string' || o.key === '')) throw new StoreInputError('outbox item needs a key');
+    for (const i of items)
+      if (i.firstHumanItem && (typeof i.firstHumanItem.key !== 'string' || i.firstHumanItem.key === '')) throw new StoreInputError('outbox item needs a key');
+    // Only a counter's first human hit in the batch can be its first ever: the rest need not be sent (nor serialised).
+    const outbox = items.map((i, n) => (perHit[n].human && perHit[n].humanOffset + list[perHit[n].sum].human === 1 ? i.firstHumanItem : undefined));
     const now = this.now();
     const { rows } = await this.q(
       `WITH s AS (SELECT * ${SUMS}),
