@@ -59,9 +59,10 @@ export interface OpenRecorderOptions {
   /** A batch this large commits at once (default 1000). */
   maxBatch?: number;
   /**
-   * Batches being written at once (default 2). Past it the next batch waits for one to end, growing meanwhile: on
-   * PostgreSQL a round trip per event-loop turn gave batches of a few hits, each a statement of its own, and batches
-   * in parallel queued on the same counters' row locks.
+   * Batches being written at once (default 1): the next waits for the one being written, growing meanwhile, as a
+   * group commit should. On PostgreSQL a batch per event-loop turn gave batches of a few hits, each a statement of its
+   * own, queuing on the server's cores and on the same counters' row locks (benchmark: ratio 0.22–0.36 with one at a
+   * time against 0.14–0.29 with two).
    */
   maxInFlight?: number;
   /** Raw open events kept per recipient (default 50); the counters count every open past it. */
@@ -92,7 +93,7 @@ function newBatch(): Batch {
 export function createOpenRecorder(o: OpenRecorderOptions) {
   const flushMs = o.flushMs ?? 0;
   const maxBatch = o.maxBatch ?? 1000;
-  const maxInFlight = o.maxInFlight ?? 2;
+  const maxInFlight = o.maxInFlight ?? 1;
   let inFlight = 0;
   const maxEvents = o.maxEventsPerRecipient ?? 50;
   let batch = newBatch();
