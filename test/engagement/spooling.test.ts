@@ -122,4 +122,35 @@ describe('tracking spool', () => {
     expect(readdirSync(dir)).toEqual([]);
     await second.spooling.close();
   });
+
+  it('drops a spooled hit that cannot be recorded (and says so) instead of holding every later hit behind it', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const line = (key: string, rowId: number, when: string) =>
+      JSON.stringify({ key, kind: 'open', rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: when });
+    writeFileSync(
+      join(dir, 'hits-0-000000000000.jsonl'),
+      [line('x.0', s.rows[0].rowId, at.toISOString()), line('x.1', s.rows[1].rowId, 'not a time'), line('x.2', s.rows[1].rowId, at.toISOString()), ''].join(
+        '\n',
+      ),
+    );
+    const t = tracking(s, dir);
+    const dropped: unknown[] = [];
+    const logged = createSpooling({
+      spool: openFileSpool(dir),
+      store: s.store,
+      lookup: t.lookup,
+      rules,
+      maxEventsPerRecipient: 50,
+      clicks: () => t.clicks,
+      retryMs: 60_000,
+      logger: { info: () => undefined, warn: () => undefined, error: (o) => dropped.push(o) },
+    });
+    await t.spooling.close();
+    await logged.replay();
+    expect(logged.stats()).toMatchObject({ active: false, waiting: 0 });
+    expect(await hits(s, 'open')).toBe(2);
+    expect(dropped).toEqual([expect.objectContaining({ hit: expect.objectContaining({ key: 'x.1' }) })]);
+    await logged.close();
+  });
 });

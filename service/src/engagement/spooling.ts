@@ -81,12 +81,30 @@ export function createSpooling(o: SpoolingOptions) {
     replayed += hits.length;
   }
 
+  /**
+   * A chunk that fails for any reason but the store being unreachable (a line the store refuses, or cannot be read as
+   * a hit) is replayed hit by hit and the failing hit dropped, logged whole: otherwise one bad line would hold every
+   * later hit in the spool, and the process in spooling, for ever.
+   */
+  async function replayOrDrop(hits: SpooledHit[]): Promise<void> {
+    try {
+      await replayChunk(hits);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      if (hits.length === 1) {
+        o.logger?.error({ err, hit: hits[0] }, 'tracking.spool.dropped');
+        return;
+      }
+      for (const hit of hits) await replayOrDrop([hit]);
+    }
+  }
+
   async function drain(): Promise<void> {
     for (;;) {
       const files = await o.spool.ended();
       if (files.length === 0 && o.spool.size() > 0) return schedule();
       for (const file of files) {
-        for (let i = 0; i < file.hits.length; i += chunk) await replayChunk(file.hits.slice(i, i + chunk));
+        for (let i = 0; i < file.hits.length; i += chunk) await replayOrDrop(file.hits.slice(i, i + chunk));
         await file.done();
       }
       // Nothing appended meanwhile: from here on hits go to the store. (An append counts before its write starts.)
