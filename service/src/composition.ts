@@ -61,6 +61,7 @@ import { createDayCounts } from './sending/day-counts.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
+import { openFileSpool } from './spool/file-spool.js';
 import { openStore } from './store/db.js';
 import { openPgStore } from './store/pg/db.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
@@ -297,8 +298,22 @@ async function compose(
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   let schemaWatch: SchemaWatch | undefined;
+  // A tracking process on PostgreSQL keeps opens and clicks in a local spool while the database is unreachable. A data
+  // folder it cannot write only loses that: the process still tracks, as it did before it had a spool.
+  const spoolDir = role('tracking') && config.database && config.dataDir !== ':memory:' ? join(config.dataDir, 'spool') : undefined;
+  const spool = (() => {
+    if (!spoolDir) return undefined;
+    try {
+      return openFileSpool(spoolDir);
+    } catch (err) {
+      logger.error({ event: 'tracking.spool.unavailable', dir: spoolDir, err: (err as Error).message }, 'tracking.spool.unavailable');
+      return undefined;
+    }
+  })();
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
+    // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.
+    ...(spool && spoolDir && config.roles.size === 1 ? { spoolDir } : {}),
     sugarUrl: config.sugar.url,
     sugarApiVersion: config.sugar.apiVersion,
     smtpUrl: config.smtp.url,
@@ -321,6 +336,7 @@ async function compose(
     clickTooSoonMs: config.engagement.clickTooSoonMs,
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
+    ...(spool ? { spool } : {}),
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),

@@ -1,12 +1,14 @@
 // Fault matrix on PostgreSQL (issue 15), the database and the roles: PostgreSQL restarted (immediate, like a crash)
-// while two sending processes are mid-campaign loses nothing and the service recovers by itself; and a process with
+// while two sending processes are mid-campaign loses nothing and the service recovers by itself; a process with
 // the tracking role alone keeps answering the open pixel, click redirects and unsubscribe pages, and records them,
-// while every sending process is down.
+// while every sending process is down; and it keeps answering and recording (spooled on its disk, replayed once)
+// while PostgreSQL itself is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgProcessRig, type PgProcessRig, type ServiceProcess } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
+import { sugarLog } from '../writeback/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,7 +23,8 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
     const env = { LEADFWD_SMTP_RATE: '120', LEADFWD_SMTP_MAX_CONNECTIONS: '2', LEADFWD_LEASE_TTL_MS: '5000' };
     [senders, tracker] = await Promise.all([
       Promise.all(['s1', 's2'].map((n) => rig.start(n, { ...env, LEADFWD_ROLES: 'api,send,writeback,automations' }))),
-      rig.start('t1', { LEADFWD_ROLES: 'tracking' }),
+      // Clicks here come seconds after acceptance: not link scanners.
+      rig.start('t1', { LEADFWD_ROLES: 'tracking', LEADFWD_BOT_CLICK_WINDOW_MS: '0' }),
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -93,4 +96,101 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
       );
     await waitFor(() => (hits('open') >= 1 && hits('click') >= 1) || undefined, 'the open and the click recorded');
   }, 30_000);
+
+  it('answers every pixel and click while PostgreSQL is down, and records each once (report and Sugar) when it is back', async () => {
+    const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+    const on = (u: string) => u.replace(/^https?:\/\/[^/]+/, tracker.url);
+    // Messages 1..8: 1–4 opened before the outage (this process has read their rows, and their campaign's links),
+    // 1–4 opened and clicked during it, 5–8 opened only during it (rows this process never read).
+    const mails = rig.sink.messages.slice(1, 9).map((m) => {
+      const raw = m.raw.toString().replace(/=\r\n/g, '').replace(/=3D/g, '=');
+      return {
+        to: m.envelope.to[0].toLowerCase(),
+        pixel: on(/https?:\/\/[^"\s]+\/t\/o\/[^"\s]+/.exec(raw)![0]),
+        click: on(/href="(https?:\/\/[^"]+\/t\/c\/[^"]+)"/.exec(raw)![1]),
+      };
+    });
+    const get = (url: string) => fetch(url, { redirect: 'manual', headers: { 'User-Agent': UA } });
+    for (const m of mails.slice(0, 4)) expect((await get(m.pixel)).status).toBe(200);
+    const ready = async () => (await fetch(`${tracker.url}/readyz`)).json();
+    expect((await ready()).checks.spool).toBeUndefined();
+
+    await rig.pg.stop('immediate');
+    const answers: Array<[number, string | null]> = [];
+    for (const m of mails) {
+      const opened = await get(m.pixel);
+      expect(opened.headers.get('content-type')).toMatch(/image\/gif/);
+      answers.push([opened.status, null]);
+    }
+    for (const m of mails.slice(0, 4)) {
+      const clicked = await get(m.click);
+      answers.push([clicked.status, clicked.headers.get('location')]);
+      await clicked.body?.cancel();
+    }
+    // A second round of the same: counted again, as hits are.
+    for (const m of mails.slice(0, 2)) answers.push([(await get(m.pixel)).status, null]);
+    expect(answers).toEqual([...mails.map(() => [200, null]), ...mails.slice(0, 4).map(() => [302, 'https://acme.test/x']), [200, null], [200, null]]);
+    // The signature is still checked: a forged token goes nowhere.
+    expect((await get(mails[0].click.replace(/.{4}$/, 'AAAA'))).status).toBe(404);
+    // Still in rotation: the database is down, the spool takes the hits.
+    const during = await waitFor(async () => ((await ready()).checks.spool ? await ready() : undefined), '/readyz after the outage began', 15_000);
+    expect(during).toMatchObject({ ready: true, checks: { database: { ok: false }, spool: { ok: true } } });
+    await sleep(1500);
+    await rig.pg.start();
+
+    const human = (kind: string) =>
+      rig.pg
+        .psql(
+          `SELECT lower(r.email) || ':' || e.human_hits FROM engagement e JOIN recipients r ON r.row_id = e.recipient_row_id
+            WHERE r.campaign_id = '${id}' AND e.kind = '${kind}' ORDER BY 1`,
+          'leadfwd',
+        )
+        .split('\n')
+        .filter(Boolean);
+    const opensWanted = mails.map((m, i) => `${m.to}:${i < 2 ? 3 : i < 4 ? 2 : 1}`);
+    await waitFor(
+      () => human('open').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`))).length === 8 || undefined,
+      'the spooled hits replayed',
+      30_000,
+    );
+    // Replayed once: opens before (1), during (1) and again (1 for the first two); a click during the outage.
+    expect(human('open').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`)))).toEqual(opensWanted.sort());
+    expect(human('click').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`)))).toEqual(
+      mails
+        .slice(0, 4)
+        .map((m) => `${m.to}:1`)
+        .sort(),
+    );
+    await waitFor(async () => (await ready()).checks.spool === undefined || undefined, 'ready on the database again', 15_000);
+    // Every hit of the outage went through the spool (8 opens, 4 clicks, 2 opens again); those before it did not.
+    expect(Number(rig.pg.psql('SELECT count(*) FROM spooled_hits', 'leadfwd'))).toBe(14);
+
+    // Written back to Sugar once each: one 'viewed' row per person, one 'link' row per clicker, by a write-back process.
+    const writer = await rig.start('w1', { LEADFWD_ROLES: 'api,writeback' });
+    const view = await waitFor(
+      async () => {
+        const c = await rig.api(writer, `/campaigns/${id}`).catch(() => undefined);
+        return c?.writeback?.pending === 0 ? c : undefined;
+      },
+      'written back',
+      40_000,
+    );
+    const byTo = new Map(emailById(await rig.store.recipients.list(id, { limit: 10_000, offset: 0 })));
+    const log = sugarLog(rig.sim, view.writeback.sugarCampaignId);
+    const activity = (type: string) =>
+      log
+        .filter((r) => r.activity_type === type)
+        .map((r) => byTo.get(r.target_id))
+        .filter((to) => mails.some((m) => m.to === to))
+        .sort();
+    expect(activity('viewed')).toEqual(mails.map((m) => m.to).sort());
+    expect(activity('link')).toEqual(
+      mails
+        .slice(0, 4)
+        .map((m) => m.to)
+        .sort(),
+    );
+  }, 120_000);
 });
+
+const emailById = (list: Array<{ id: string; email: string }>) => list.map((r) => [r.id, r.email.toLowerCase()] as [string, string]);

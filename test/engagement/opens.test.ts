@@ -19,14 +19,17 @@ const hit = (rowId: number) => ({
 });
 
 describe('open recorder', () => {
-  it('commits concurrent hits in few transactions and resolves each after its commit', async () => {
+  it('commits concurrent hits in few batches and resolves each after its commit', async () => {
     s = await seededStore({ n: 50 });
     let transactions = 0;
-    const counting = Object.create(s.store) as typeof s.store;
-    counting.transaction = (async (fn: Parameters<typeof s.store.transaction>[0]) => {
-      transactions++;
-      return await s.store.transaction(fn);
-    }) as typeof s.store.transaction;
+    const counting = {
+      engagement: {
+        recordWithEffects: async (...args: Parameters<typeof s.store.engagement.recordWithEffects>) => {
+          transactions++;
+          return await s.store.engagement.recordWithEffects(...args);
+        },
+      },
+    };
     const rec = createOpenRecorder({ store: counting, lookup: createRecipientLookup(s.store), rules, flushMs: 5, maxBatch: 400 });
     const all = Array.from({ length: 1000 }, (_, i) => rec.record(hit(s.rows[i % 50].rowId)));
     await Promise.all(all);
@@ -56,11 +59,12 @@ describe('open recorder', () => {
   it('rejects the waiting hits of a failed batch and records the next one', async () => {
     s = await seededStore({ n: 1 });
     let fail = true;
-    const flaky = Object.create(s.store) as typeof s.store;
-    flaky.transaction = (async (fn: Parameters<typeof s.store.transaction>[0]) => {
-      if (fail) return Promise.reject(new Error('store unavailable'));
-      return await s.store.transaction(fn);
-    }) as typeof s.store.transaction;
+    const flaky = {
+      engagement: {
+        recordWithEffects: async (...args: Parameters<typeof s.store.engagement.recordWithEffects>) =>
+          fail ? Promise.reject(new Error('store unavailable')) : await s.store.engagement.recordWithEffects(...args),
+      },
+    };
     const errors: object[] = [];
     const rec = createOpenRecorder({ store: flaky, lookup: createRecipientLookup(s.store), rules, flushMs: 1, logger: { error: (o) => errors.push(o) } });
     await expect(rec.record(hit(s.rows[0].rowId))).rejects.toThrow('store unavailable');

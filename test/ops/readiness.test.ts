@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { checkSmtp, createReadiness } from '../../service/src/ops/readiness.js';
+import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { openStore } from '../../service/src/store/db.js';
 
 const listen = <S extends NetServer | HttpServer>(s: S) =>
@@ -49,6 +50,29 @@ async function freePort(): Promise<number> {
 }
 
 describe('readiness', () => {
+  it('keeps a tracking-only process ready while the database is down and its spool takes writes, and says so', async () => {
+    const down = () => {
+      throw new StoreUnavailableError('ECONNREFUSED', { detail: 'PostgreSQL cannot be reached' });
+    };
+    const opts = { probeStore: down, sugarUrl: `http://127.0.0.1:${sugarPort}`, sugarApiVersion: 'v11_1', smtpUrl: `smtp://127.0.0.1:${sink.port}` };
+    const spoolDir = mkdtempSync(join(dir, 'spool-'));
+    expect(await createReadiness({ ...opts, spoolDir })()).toEqual({
+      ready: true,
+      checks: {
+        database: { ok: false, reason: 'database not writable (ECONNREFUSED)' },
+        spool: { ok: true, reason: expect.stringMatching(/database is down: opens and clicks are spooled/) },
+        sugar: { ok: true },
+        smtp: { ok: true },
+      },
+    });
+    // A spool that cannot be written is no way through: out of rotation, as without one.
+    expect(await createReadiness({ ...opts, spoolDir: join(dir, 'no-such-folder') })()).toMatchObject({ ready: false, checks: { spool: { ok: false } } });
+    expect(await createReadiness(opts)()).toEqual({
+      ready: false,
+      checks: { database: { ok: false, reason: 'database not writable (ECONNREFUSED)' }, sugar: { ok: true }, smtp: { ok: true } },
+    });
+  });
+
   it('is ready when the database takes writes, Sugar answers and the relay greets 220', async () => {
     const store = openStore(join(dir, 'ok.sqlite'));
     const ready = createReadiness({

@@ -145,7 +145,7 @@ describe('write-back to Sugar', () => {
 
   it('keeps hits equal to the local human count as opens keep coming, without new rows', async () => {
     await open(h, rowIds[0], 2);
-    expect((await click(h, rowIds[0], 1, 20_000)).bot).toBe(false);
+    expect((await click(h, rowIds[0], 1, 20_000))?.bot).toBe(false);
     await drained(h, campaignId);
     const ann = sugarLog(sim, sid).filter((r) => r.target_id === people[0].id);
     expect(ann.find((r) => r.activity_type === 'viewed')!.hits).toBe(5);

@@ -3,9 +3,11 @@
 // person's click also counts as an open (their client may block images).
 import { type BotRules, type ClickVerdict, classifyClick } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
+import { StoreUnavailableError } from '../ports/errors.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
+import type { Spill } from './spooling.js';
 
 export interface ClickHit {
   rowId: number;
@@ -34,10 +36,14 @@ export function safeRedirectTarget(stored: string | undefined): string | undefin
 }
 
 /** A click's counters (and an implied open), its raw events and outbox items, in one transaction. */
-export type ClickStore = UnitOfWork & StorePart<{ engagement: 'forRecipient' | 'record'; events: 'add'; outbox: 'enqueue' }>;
+export type ClickTx = StorePart<{ engagement: 'forRecipient' | 'record'; events: 'add'; outbox: 'enqueue' }>;
+export type ClickStore = UnitOfWork & ClickTx;
 
-/** `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit. */
-export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLookup; rules: BotRules; maxEventsPerRecipient?: number }) {
+/**
+ * `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit.
+ * `spill`: where clicks go while the database is unreachable (the reader is redirected all the same).
+ */
+export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLookup; rules: BotRules; maxEventsPerRecipient?: number; spill?: Spill }) {
   const { store, lookup } = o;
   const maxEvents = o.maxEventsPerRecipient ?? 50;
   type Counters = Awaited<ReturnType<ClickStore['engagement']['forRecipient']>>;
@@ -63,40 +69,64 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
     return url ? { url, recipient, linkCount: links.length } : undefined;
   }
 
-  async function record(hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict> {
+  /** Records in the given transaction (the spool's replay takes the hit's key in the same one). */
+  async function recordIn(tx: ClickTx, hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict> {
     const r = c.recipient;
-    return await store.transaction(async (tx) => {
-      const counters = await tx.engagement.forRecipient(r.rowId);
-      const earlierHits = counters
-        .filter((k) => k.kind === 'click' && k.linkIndex !== undefined)
-        .map((k) => ({ linkIndex: k.linkIndex!, at: new Date([k.lastHumanAt, k.lastMachineAt].filter(Boolean).sort().pop() ?? 0) }));
-      const verdict = classifyClick({ ...hit, acceptedAt: r.acceptedAt, linkCount: c.linkCount, earlierHits }, o.rules);
-      const at = hit.at.toISOString();
-      const human = !verdict.bot;
-      const { firstHuman } = await tx.engagement.record({
-        recipientRowId: r.rowId,
-        campaignId: r.campaignId,
-        kind: 'click',
-        linkIndex: hit.linkIndex,
-        at,
-        human,
-      });
-      const ua = hit.userAgent?.slice(0, 200);
-      await keepEvent(tx, counters, r, 'click', at, { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua });
-      if (firstHuman) {
-        await tx.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
-      }
-      const opened = counters.some((k) => k.kind === 'open' && k.humanHits > 0);
-      if (human && !opened) {
-        await tx.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
-        await keepEvent(tx, counters, r, 'open', at, { class: 'human', machine: false, reason: 'implied_by_click' });
-        await tx.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
-      }
-      return verdict;
+    const counters = await tx.engagement.forRecipient(r.rowId);
+    const earlierHits = counters
+      .filter((k) => k.kind === 'click' && k.linkIndex !== undefined)
+      .map((k) => ({ linkIndex: k.linkIndex!, at: new Date([k.lastHumanAt, k.lastMachineAt].filter(Boolean).sort().pop() ?? 0) }));
+    const verdict = classifyClick({ ...hit, acceptedAt: r.acceptedAt, linkCount: c.linkCount, earlierHits }, o.rules);
+    const at = hit.at.toISOString();
+    const human = !verdict.bot;
+    const { firstHuman } = await tx.engagement.record({
+      recipientRowId: r.rowId,
+      campaignId: r.campaignId,
+      kind: 'click',
+      linkIndex: hit.linkIndex,
+      at,
+      human,
     });
+    const ua = hit.userAgent?.slice(0, 200);
+    await keepEvent(tx, counters, r, 'click', at, { linkIndex: hit.linkIndex, machine: verdict.bot, reason: verdict.reason, ip: truncateIp(hit.ip), ua });
+    if (firstHuman) {
+      await tx.outbox.enqueue(outboxItem.click(r, hit.at, hit.linkIndex, c.url));
+    }
+    const opened = counters.some((k) => k.kind === 'open' && k.humanHits > 0);
+    if (human && !opened) {
+      await tx.engagement.record({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: true });
+      await keepEvent(tx, counters, r, 'open', at, { class: 'human', machine: false, reason: 'implied_by_click' });
+      await tx.outbox.enqueue(outboxItem.open(r, hit.at, 'implied_by_click'));
+    }
+    return verdict;
   }
 
-  return { resolve, record };
+  /** Recorded now, or spooled (undefined: no verdict yet) while the database cannot be reached. */
+  async function record(hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict | undefined> {
+    const spill = o.spill;
+    const entry = {
+      kind: 'click' as const,
+      rowId: hit.rowId,
+      linkIndex: hit.linkIndex,
+      method: hit.method,
+      userAgent: hit.userAgent,
+      ip: hit.ip,
+      at: hit.at.toISOString(),
+    };
+    if (spill?.active()) {
+      await spill.keep([entry]);
+      return undefined;
+    }
+    try {
+      return await store.transaction(async (tx) => await recordIn(tx, hit, c));
+    } catch (err) {
+      if (!spill || !(err instanceof StoreUnavailableError)) throw err;
+      await spill.keep([entry], err);
+      return undefined;
+    }
+  }
+
+  return { resolve, record, recordIn };
 }
 
 export type ClickRecorder = ReturnType<typeof createClickRecorder>;

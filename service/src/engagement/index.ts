@@ -2,7 +2,7 @@
 
 import type { Actor } from '../access/actor.js';
 import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
-import type { EventRepo } from '../ports/index.js';
+import type { EventRepo, HitSpool } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import { type ClickStore, createClickRecorder } from './clicks.js';
 import { createFactRecorder, type FactDeps, type FactStore } from './facts.js';
@@ -12,11 +12,18 @@ import { createRecipientLookup, type LookupStore } from './recipients.js';
 import { campaignReport, keyFigures, type ReportStore } from './report.js';
 import { campaignCsv, campaignPeople, type PeopleStore } from './report-people.js';
 import { startRetention } from './retention.js';
+import { createSpooling, type SpoolingStore } from './spooling.js';
 
 export type EngagementLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
 /** Everything the engagement recorders, the report and retention use. */
-export type EngagementStore = FactStore & OpenStore & ClickStore & LookupStore & ReportStore & PeopleStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
+export type EngagementStore = FactStore &
+  OpenStore &
+  ClickStore &
+  SpoolingStore &
+  LookupStore &
+  ReportStore &
+  PeopleStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
 
 export interface EngagementOptions {
   store: EngagementStore;
@@ -34,6 +41,10 @@ export interface EngagementOptions {
   /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
   eventsPerRecipient?: number;
   logger?: EngagementLogger;
+  /** Where opens and clicks wait while the database is unreachable (a tracking process's local file); none: they fail. */
+  spool?: HitSpool;
+  /** How often the spool is replayed while it holds hits, in ms (default 1000). */
+  spoolRetryMs?: number;
   /** How facts reach delivery volume, the guard rails and provider throttling. */
   factHooks?: Pick<FactDeps, 'volumeOf' | 'onRateFact' | 'onBlock'>;
 }
@@ -49,8 +60,13 @@ export function createEngagement(o: EngagementOptions) {
     ...(o.scannerCidrs?.length ? { scannerIps: cidrMatcher(o.scannerCidrs) } : {}),
   };
   const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger, ...o.factHooks });
-  const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: o.eventsPerRecipient });
-  const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: o.eventsPerRecipient });
+  const maxEvents = o.eventsPerRecipient ?? 50;
+  const spooling = o.spool
+    ? createSpooling({ spool: o.spool, store, lookup, rules, maxEventsPerRecipient: maxEvents, clicks: () => clicks, retryMs: o.spoolRetryMs, logger })
+    : undefined;
+  const spill = spooling?.spill;
+  const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: maxEvents, spill });
+  const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: maxEvents, spill });
   let retention: ReturnType<typeof startRetention> | undefined;
 
   return {
@@ -59,6 +75,8 @@ export function createEngagement(o: EngagementOptions) {
     facts,
     opens,
     clicks,
+    /** The outage spool's state, when there is one. */
+    spooling,
     report: async (campaignId: string) => await campaignReport(store, campaignId, o.retentionDays),
     /** A list row's figures: people's opens and clicks, bounces, opt-outs. */
     figures: async (campaignId: string) => await keyFigures(store, campaignId),
@@ -74,6 +92,7 @@ export function createEngagement(o: EngagementOptions) {
     async close() {
       retention?.stop();
       await opens.close();
+      await spooling?.close();
     },
   };
 }

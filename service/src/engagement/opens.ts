@@ -2,12 +2,16 @@
 // are written in one transaction (one fsync-free WAL commit for hundreds of hits); each request is answered only after
 // its batch committed, so an answered pixel is a durable open. On shutdown close() commits what is
 // buffered before the store closes, so a SIGTERM under load loses nothing that was answered.
+// While the database cannot be reached, a batch goes to the process's spool instead (fsync'd before the answer,
+// replayed by spooling.ts), so the pixel keeps recording through an outage.
 import { type BotRules, classifyOpen } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
-import type { StorePart, UnitOfWork } from '../ports/index.js';
+import { StoreUnavailableError } from '../ports/errors.js';
+import type { HitWithEffects, StorePart } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup } from './recipients.js';
+import type { Spill } from './spooling.js';
 
 export interface OpenHit {
   rowId: number;
@@ -17,8 +21,34 @@ export interface OpenHit {
   at: Date;
 }
 
-/** An open's counter, its raw event and (for a person's first) its outbox item, a batch per transaction. */
-export type OpenStore = UnitOfWork & StorePart<{ engagement: 'recordMany'; events: 'addMany'; outbox: 'enqueueMany' }>;
+/** An open's counter, its raw event and (for a person's first) its outbox item, a batch at once. */
+export type OpenStore = StorePart<{ engagement: 'recordWithEffects' }>;
+
+/**
+ * What each hit writes, from its ledger row (looked up through the store: outside any transaction) and its verdict;
+ * hits on rows gone with their campaign have nothing to attach the open to and are left out.
+ */
+export async function openEffects<H extends OpenHit>(lookup: RecipientLookup, rules: BotRules, hits: H[]): Promise<Array<{ hit: H; item: HitWithEffects }>> {
+  const rows = await Promise.all(hits.map(async (h) => await lookup.get(h.rowId)));
+  return hits.flatMap((hit, i) => {
+    const r = rows[i];
+    if (!r) return [];
+    const v = classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, rules);
+    const at = hit.at.toISOString();
+    const item: HitWithEffects = {
+      hit: { recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person },
+      event: {
+        recipientRowId: r.rowId,
+        campaignId: r.campaignId,
+        type: 'open',
+        at,
+        data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
+      },
+      firstHumanItem: outboxItem.open(r, hit.at, v.class),
+    };
+    return [{ hit, item }];
+  });
+}
 
 export interface OpenRecorderOptions {
   store: OpenStore;
@@ -28,8 +58,17 @@ export interface OpenRecorderOptions {
   flushMs?: number;
   /** A batch this large commits at once (default 1000). */
   maxBatch?: number;
+  /**
+   * Batches being written at once (default 1): the next waits for the one being written, growing meanwhile, as a
+   * group commit should. On PostgreSQL a batch per event-loop turn gave batches of a few hits, each a statement of its
+   * own, queuing on the server's cores and on the same counters' row locks (benchmark: ratio 0.22–0.36 with one at a
+   * time against 0.14–0.29 with two).
+   */
+  maxInFlight?: number;
   /** Raw open events kept per recipient (default 50); the counters count every open past it. */
   maxEventsPerRecipient?: number;
+  /** Where batches go while the database is unreachable; without it such a batch fails. */
+  spill?: Spill;
   logger?: Pick<Log, 'error'>;
 }
 
@@ -54,6 +93,8 @@ function newBatch(): Batch {
 export function createOpenRecorder(o: OpenRecorderOptions) {
   const flushMs = o.flushMs ?? 0;
   const maxBatch = o.maxBatch ?? 1000;
+  const maxInFlight = o.maxInFlight ?? 1;
+  let inFlight = 0;
   const maxEvents = o.maxEventsPerRecipient ?? 50;
   let batch = newBatch();
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -61,37 +102,31 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
   let recorded = 0;
 
   async function write(hits: OpenHit[]): Promise<number> {
-    let written = 0;
-    // Looked up before the transaction: the look-up reads through the store, not through the transaction.
-    const rows = await Promise.all(hits.map(async (h) => await o.lookup.get(h.rowId)));
-    // Rows gone with their campaign have nothing to attach the open to.
-    const found = hits.flatMap((hit, i) => {
-      const r = rows[i];
-      return r
-        ? [{ hit, r, v: classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, o.rules) }]
-        : [];
-    });
-    // Three statements a batch, whatever its size: on PostgreSQL each statement is a round trip.
-    await o.store.transaction(async (tx) => {
-      const counts = await tx.engagement.recordMany(
-        found.map(({ hit, r, v }) => ({ recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open' as const, at: hit.at.toISOString(), human: v.person })),
+    const found = await openEffects(o.lookup, o.rules, hits);
+    // One call a batch, whatever its size: on PostgreSQL one statement, so one round trip and its own transaction.
+    // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
+    if (found.length)
+      await o.store.engagement.recordWithEffects(
+        found.map((f) => f.item),
+        maxEvents,
       );
-      // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
-      await tx.events.addMany(
-        found
-          .filter((_, i) => counts[i].hits <= maxEvents)
-          .map(({ hit, r, v }) => ({
-            recipientRowId: r.rowId,
-            campaignId: r.campaignId,
-            type: 'open',
-            at: hit.at.toISOString(),
-            data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
-          })),
-      );
-      await tx.outbox.enqueueMany(found.filter((_, i) => counts[i].firstHuman).map(({ hit, r, v }) => outboxItem.open(r, hit.at, v.class)));
-      written = found.length;
-    });
-    return written;
+    return found.length;
+  }
+
+  /** Into the database, or (while it is unreachable, and a spill is configured) into the spool. */
+  async function keep(hits: OpenHit[]): Promise<number> {
+    const spill = o.spill;
+    if (spill?.active()) {
+      await spill.keep(hits.map(spooled));
+      return 0;
+    }
+    try {
+      return await write(hits);
+    } catch (err) {
+      if (!spill || !(err instanceof StoreUnavailableError)) throw err;
+      await spill.keep(hits.map(spooled), err);
+      return 0;
+    }
   }
 
   async function flush(): Promise<void> {
@@ -102,13 +137,19 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
     }
     const current = batch;
     if (current.hits.length === 0) return;
+    // Started when a batch being written ends (below).
+    if (inFlight >= maxInFlight) return await current.done.catch(() => undefined);
     batch = newBatch();
+    inFlight++;
     try {
-      recorded += await write(current.hits);
+      recorded += await keep(current.hits);
       current.resolve();
     } catch (err) {
       o.logger?.error({ err, lost: current.hits.length }, 'tracking.open.write_failed');
       current.reject(err);
+    } finally {
+      inFlight--;
+      if (batch.hits.length > 0 && !timer) timer = setImmediate(flush);
     }
   }
 
@@ -134,3 +175,5 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
 }
 
 export type OpenRecorder = ReturnType<typeof createOpenRecorder>;
+
+const spooled = (h: OpenHit) => ({ kind: 'open' as const, rowId: h.rowId, method: h.method, userAgent: h.userAgent, ip: h.ip, at: h.at.toISOString() });

@@ -1,7 +1,10 @@
 // Ledger look-ups for the tracking hot path. A pixel burst hits the same few thousand rows again
 // and again, so rows are cached (bounded) instead of read per hit; a row without an acceptance time
 // yet is read again next time, because that time decides whether a hit came "too soon".
+// While the store is unreachable a cached row or link list answers even when it would be read again: a click
+// on a link this process has resolved before still redirects through a database outage.
 import type { OutboxTarget } from '../domain/outbox.js';
+import { StoreUnavailableError } from '../ports/errors.js';
 import type { LedgerRecipient, StorePart } from '../ports/index.js';
 
 /** A ledger row as tracking needs it: the target an outbox item names, and what proves a report is about it. */
@@ -37,23 +40,47 @@ export function createRecipientLookup(store: LookupStore, maxEntries = 100_000):
     if (map.size >= maxEntries) map.delete(map.keys().next().value as K); // oldest first: Map keeps insertion order
     map.set(key, value);
   };
-  return {
+  const prefetching = new Set<string>();
+  const lookup: RecipientLookup = {
     async get(rowId) {
       const cached = rows.get(rowId);
       if (cached === null) return undefined;
       if (cached?.acceptedAt && cached.messageId) return cached;
-      const row = await store.recipients.get(rowId);
+      let row: LedgerRecipient | undefined;
+      try {
+        row = await store.recipients.get(rowId);
+      } catch (err) {
+        if (cached && err instanceof StoreUnavailableError) return cached;
+        throw err;
+      }
       const tracked = row ? toTracked(row) : null;
       remember(rows, rowId, tracked);
+      // A campaign's links, read once when this process first sees one of its rows (an open, mostly): a later
+      // click redirects even if the database is gone by then.
+      const campaignId = tracked?.campaignId;
+      if (campaignId !== undefined && !links.has(campaignId) && !prefetching.has(campaignId)) {
+        prefetching.add(campaignId);
+        void lookup
+          .links(campaignId, -1)
+          .catch(() => undefined)
+          .finally(() => prefetching.delete(campaignId));
+      }
       return tracked ?? undefined;
     },
     async links(campaignId, atLeast) {
       const cached = links.get(campaignId);
       // Links only ever grow (CampaignRepo.saveLinks appends), so a cached list is stale only when short.
       if (cached && cached.length > atLeast) return cached;
-      const fresh = await store.campaigns.links(campaignId);
+      let fresh: string[];
+      try {
+        fresh = await store.campaigns.links(campaignId);
+      } catch (err) {
+        if (cached && err instanceof StoreUnavailableError) return cached;
+        throw err;
+      }
       remember(links, campaignId, fresh);
       return fresh;
     },
   };
+  return lookup;
 }

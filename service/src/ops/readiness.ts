@@ -1,7 +1,7 @@
 // /readyz answers "can this instance do its job right now": its database takes writes and its disk has
 // room, Sugar answers HTTP, and the SMTP relay greets — each only when the process's roles use it (a tracking process
 // behind its own load balancer must not leave it because the relay is down). Each failing check names its reason.
-import { statfsSync } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { StoreUnavailableError } from '../ports/errors.js';
@@ -42,6 +42,11 @@ export interface ReadinessOptions {
   /** The folder holding the database; below `minFreeBytes` free there the database check fails before writes do. */
   dataDir?: string;
   minFreeBytes?: number;
+  /**
+   * A tracking-only process's spool folder: with the database down it still answers and records every open and click
+   * (engagement/spooling.ts), so it is ready while the spool takes writes; the database check still says it is down.
+   */
+  spoolDir?: string;
   /** A result older than this is refreshed in the background when asked for (default and most 5 s). */
   refreshMs?: number;
   now?: () => number;
@@ -173,12 +178,22 @@ function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
       needs.smtp ? run(() => checkSmtp(o.smtpUrl, timeoutMs)) : undefined,
     ]);
     const stopped = o.stoppedWork?.();
-    const checks: Record<string, CheckResult> = {
-      database,
+    const others: Record<string, CheckResult> = {
       ...(sugar ? { sugar } : {}),
       ...(smtp ? { smtp } : {}),
       ...(stopped ? { work: { ok: false, reason: stopped } } : {}),
     };
+    if (!database.ok && o.spoolDir) {
+      const dir = o.spoolDir;
+      const spool = await run(() => {
+        accessSync(dir, constants.W_OK);
+        if (o.minFreeBytes) checkDiskRoom(dir, o.minFreeBytes);
+      });
+      if (spool.ok) spool.reason = 'the database is down: opens and clicks are spooled here and replayed when it is back';
+      // The database's failure is shown, but a process that can spool stays in rotation.
+      return { ready: spool.ok && Object.values(others).every((c) => c.ok), checks: { database, spool, ...others } };
+    }
+    const checks: Record<string, CheckResult> = { database, ...others };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
 }

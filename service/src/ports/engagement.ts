@@ -1,4 +1,6 @@
 // Per-recipient counters and facts (they outlive raw-event retention).
+import type { NewEngagementEvent } from './events.js';
+import type { NewOutboxItem } from './outbox.js';
 import type { Awaitable } from './unit-of-work.js';
 
 /** Per recipient counters of opens and clicks, human and machine kept apart. */
@@ -37,6 +39,13 @@ export interface EngagementCount {
   hits: number;
 }
 
+/** A hit and what it leaves: its raw event, and the outbox item a person's first hit of its counter writes back. */
+export interface HitWithEffects {
+  hit: EngagementHit;
+  event: NewEngagementEvent;
+  firstHumanItem?: NewOutboxItem;
+}
+
 export interface EngagementRepo {
   /**
    * Bumps the counter; `firstHuman` is true when this was the recipient's first human hit of that kind/link,
@@ -45,6 +54,17 @@ export interface EngagementRepo {
   record(e: EngagementHit): Awaitable<EngagementCount>;
   /** Several hits at once (the open pixel's group commit), answered in order as if recorded one after the other. */
   recordMany(hits: EngagementHit[]): Awaitable<EngagementCount[]>;
+  /**
+   * The open pixel's group commit, all or nothing: the hits as recordMany, each hit's event added while its counter
+   * holds at most `maxEvents` hits (this one included), each `firstHumanItem` enqueued (as outbox.enqueueMany) when its
+   * hit is the counter's first human one. On PostgreSQL one statement: a batch is one round trip.
+   */
+  recordWithEffects(items: HitWithEffects[], maxEvents: number): Awaitable<EngagementCount[]>;
+  /**
+   * Of these spooled hits' keys, those never taken before, now taken (at `at`): a spool replayed again, after a crash
+   * between its commit and the spool's own bookkeeping, records each hit once. Call it in the hits' transaction.
+   */
+  takeSpooled(keys: string[], at: string): Awaitable<string[]>;
   forRecipient(recipientRowId: number): Awaitable<EngagementCounter[]>;
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): Awaitable<number>;

@@ -44,6 +44,7 @@ export type * from './relay.js';
 export type * from './reports.js';
 export type * from './scores.js';
 export type * from './split-winners.js';
+export type * from './spool.js';
 export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';

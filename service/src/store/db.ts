@@ -162,6 +162,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     const now = () => clock().toISOString();
     const nowMs = () => clock().getTime();
     // Statements are prepared here, so a typo in SQL stops start-up instead of a later request.
+    const events = new SqliteEventRepo(db);
+    const outbox = new SqliteOutboxRepo(db, now, outboxStaleMs);
     const repos: SqliteRepos = {
       relay: guarded(new SqliteRelayRepo(db)),
       automations: guarded(new SqliteAutomationRepo(db, now)),
@@ -169,9 +171,9 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       recipients: guarded(new SqliteRecipientRepo(db, now, owner ?? null, nowMs)),
       suppressions: guarded(new SqliteSuppressionRepo(db, now)),
       lists: guarded(new SqliteLeadfwdListRepo(db, now)),
-      events: guarded(new SqliteEventRepo(db)),
-      outbox: guarded(new SqliteOutboxRepo(db, now, outboxStaleMs)),
-      engagement: guarded(new SqliteEngagementRepo(db)),
+      events: guarded(events),
+      outbox: guarded(outbox),
+      engagement: guarded(new SqliteEngagementRepo(db, { events, outbox })),
       writeback: guarded(new SqliteWritebackRepo(db, now)),
       reports: guarded(new SqliteReportRepo(db)),
       identities: guarded(new SqliteIdentityRepo(db, now)),

@@ -1,5 +1,15 @@
 import type Database from 'better-sqlite3';
-import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, RecipientFact } from '../ports/index.js';
+import type {
+  EngagementCount,
+  EngagementCounter,
+  EngagementHit,
+  EngagementRepo,
+  EngagementSummary,
+  EventRepo,
+  HitWithEffects,
+  OutboxRepo,
+  RecipientFact,
+} from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { hitKey, isoTime, opt } from './values.js';
 
@@ -16,7 +26,11 @@ interface CounterRow {
 export class SqliteEngagementRepo implements EngagementRepo {
   private readonly q;
 
-  constructor(private readonly db: Database.Database) {
+  /** `effects`: where recordWithEffects writes events and outbox items (the same connection's repositories). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly effects: { events: Pick<EventRepo, 'addMany'>; outbox: Pick<OutboxRepo, 'enqueueMany'> },
+  ) {
     this.q = {
       // Upsert then read back: RETURNING on an upsert costs several times more in SQLite, and this is the pixel's hot path.
       bump: db.prepare(`INSERT INTO engagement (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits,
@@ -46,6 +60,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
       links: db.prepare(`SELECT link_idx, sum(human_hits > 0) AS people, sum(human_hits) AS human_hits, sum(machine_hits) AS machine_hits
         FROM engagement WHERE campaign_id = ? AND kind = 'click' GROUP BY link_idx ORDER BY link_idx`),
       facts: db.prepare('SELECT fact, count(*) AS n FROM engagement_facts WHERE campaign_id = ? GROUP BY fact'),
+      takeSpooled: db.prepare('INSERT INTO spooled_hits (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     };
   }
 
@@ -60,6 +75,21 @@ export class SqliteEngagementRepo implements EngagementRepo {
 
   recordMany(hits: EngagementHit[]): EngagementCount[] {
     return this.db.transaction(() => hits.map((h) => this.record(h)))();
+  }
+
+  // In-process, three calls in one transaction cost what one statement would.
+  recordWithEffects(items: HitWithEffects[], maxEvents: number): EngagementCount[] {
+    return this.db.transaction(() => {
+      const counts = this.recordMany(items.map((i) => i.hit));
+      this.effects.events.addMany(items.filter((_, i) => counts[i].hits <= maxEvents).map((i) => i.event));
+      this.effects.outbox.enqueueMany(items.flatMap((item, i) => (counts[i].firstHuman && item.firstHumanItem ? [item.firstHumanItem] : [])));
+      return counts;
+    })();
+  }
+
+  takeSpooled(keys: string[], at: string): string[] {
+    const when = isoTime(at, 'spool time');
+    return this.db.transaction(() => keys.filter((k) => this.q.takeSpooled.run(k, when).changes === 1))();
   }
 
   forRecipient(recipientRowId: number): EngagementCounter[] {

@@ -71,6 +71,66 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
       expect(await store.engagement.forRecipient(rowId)).toEqual(counters);
     });
 
+    it('records a batch with its effects at once: events while a counter holds at most the cap, outbox items of first human hits', async () => {
+      await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T09:00:00Z', human: false });
+      const item = (human: boolean, minute: number, kind: 'open' | 'click' = 'open', linkIndex?: number) => {
+        const at = `2026-03-01T09:${String(minute).padStart(2, '0')}:00.000Z`;
+        return {
+          hit: { recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human },
+          event: { recipientRowId: rowId, campaignId: 'c', type: kind, at, data: { minute } },
+          firstHumanItem: { key: `${kind}:${rowId}:${linkIndex ?? ''}`, kind, campaignId: 'c', payload: { minute } },
+        };
+      };
+      // The open counter holds 1 hit: with a cap of 3, the batch's 2nd and 3rd opens keep their events, the 4th does not.
+      const counts = await store.engagement.recordWithEffects([item(false, 1), item(true, 2), item(true, 3), item(true, 4, 'click', 2), item(false, 5)], 3);
+      expect(counts).toEqual([
+        { firstHuman: false, humanHits: 0, hits: 2 },
+        { firstHuman: true, humanHits: 1, hits: 3 },
+        { firstHuman: false, humanHits: 2, hits: 4 },
+        { firstHuman: true, humanHits: 1, hits: 1 },
+        { firstHuman: false, humanHits: 2, hits: 5 },
+      ]);
+      const events = await store.events.list('c', { limit: 100 });
+      expect(events.map((e) => [e.type, e.data?.minute])).toEqual([
+        ['open', 1],
+        ['open', 2],
+        ['click', 4],
+      ]);
+      const claimed = await store.outbox.claim(10, 'w', '2099-01-01T00:00:00Z');
+      expect(claimed.map((c) => [c.key, (c.payload as { minute: number }).minute])).toEqual([
+        [`open:${rowId}:`, 2],
+        [`click:${rowId}:2`, 4],
+      ]);
+      // A first human hit whose item already exists leaves the outbox as it was; an empty batch does nothing.
+      await store.engagement.recordWithEffects(
+        [item(true, 6, 'click', 3)].map((i) => ({ ...i, firstHumanItem: { ...i.firstHumanItem, key: `click:${rowId}:2` } })),
+        3,
+      );
+      expect((await store.outbox.stats('c')).pending).toBe(2);
+      expect(await store.engagement.recordWithEffects([], 3)).toEqual([]);
+      // One bad hit refuses the whole batch: no counter, event or item of it is left.
+      const before = await store.engagement.forRecipient(rowId);
+      await expect((async () => await store.engagement.recordWithEffects([item(true, 7, 'click', 5), item(true, 8, 'click')], 50))()).rejects.toThrow(
+        StoreInputError,
+      );
+      expect(await store.engagement.forRecipient(rowId)).toEqual(before);
+      expect(await store.events.list('c', { limit: 100 })).toHaveLength(4);
+    });
+
+    it('takes each spooled hit key once, however often it is offered', async () => {
+      expect(await store.engagement.takeSpooled(['a.0', 'a.1', 'a.1'], '2026-03-01T09:00:00Z')).toEqual(['a.0', 'a.1']);
+      expect(await store.engagement.takeSpooled(['a.1', 'a.2', 'a.0'], '2026-03-01T09:00:01Z')).toEqual(['a.2']);
+      expect(await store.engagement.takeSpooled([], '2026-03-01T09:00:02Z')).toEqual([]);
+      // Taken in a transaction that rolls back: not taken.
+      await expect(
+        store.transaction(async (tx) => {
+          expect(await tx.engagement.takeSpooled(['b.0'], '2026-03-01T09:00:03Z')).toEqual(['b.0']);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await store.engagement.takeSpooled(['b.0'], '2026-03-01T09:00:04Z')).toEqual(['b.0']);
+    });
+
     it('counts human and machine hits apart and tells the first human hit', async () => {
       const rec = async (human: boolean, at: string, kind: 'open' | 'click' = 'open', linkIndex?: number) =>
         await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human });

@@ -137,7 +137,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
     campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
     recipients: guardedPg(new PgRecipientRepo(q, atomic, now, nowMs)),
-    engagement: guardedPg(new PgEngagementRepo(q)),
+    engagement: guardedPg(new PgEngagementRepo(q, now)),
     writeback: guardedPg(new PgWritebackRepo(q, now)),
     reports: guardedPg(new PgReportRepo(q)),
     automations: guardedPg(new PgAutomationRepo(q, atomic, now)),

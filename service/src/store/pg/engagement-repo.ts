@@ -1,7 +1,7 @@
 // Engagement counters and facts on PostgreSQL: the same port and behaviour as store/sqlite-engagement-repo.ts.
 // A hit is one upsert that returns the counters it left (one round trip on the pixel's path), and adds to what
 // another process wrote meanwhile; a fact is inserted once per (recipient, fact) whichever process sees it first.
-import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, RecipientFact } from '../../ports/index.js';
+import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, HitWithEffects, RecipientFact } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import { hitKey, isoTime, opt } from '../values.js';
 import type { Query } from './repos.js';
@@ -9,7 +9,10 @@ import type { Query } from './repos.js';
 const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'complaint', 'opt_out']);
 
 export class PgEngagementRepo implements EngagementRepo {
-  constructor(private readonly q: Query) {}
+  constructor(
+    private readonly q: Query,
+    private readonly now: () => string,
+  ) {}
 
   async record(e: EngagementHit): Promise<{ firstHuman: boolean; humanHits: number; hits: number }> {
     const { linkIdx, at } = hitKey(e);
@@ -36,86 +39,80 @@ export class PgEngagementRepo implements EngagementRepo {
    * order, so two batches at once cannot deadlock.
    */
   async recordMany(hits: EngagementHit[]): Promise<EngagementCount[]> {
-    type Sum = {
-      row: number;
-      kind: string;
-      link: number;
-      campaignId: string;
-      human: number;
-      machine: number;
-      firstHumanAt: string | null;
-      lastHumanAt: string | null;
-      lastMachineAt: string | null;
-      hits: Array<{ i: number; human: boolean }>;
-    };
-    const sums = new Map<string, Sum>();
-    for (const [i, e] of hits.entries()) {
-      const { linkIdx: link, at } = hitKey(e);
-      const key = `${e.recipientRowId}|${e.kind}|${link}`;
-      let s = sums.get(key);
-      if (!s) {
-        s = {
-          row: e.recipientRowId,
-          kind: e.kind,
-          link: link as number,
-          campaignId: e.campaignId,
-          human: 0,
-          machine: 0,
-          firstHumanAt: null,
-          lastHumanAt: null,
-          lastMachineAt: null,
-          hits: [],
-        };
-        sums.set(key, s);
-      }
-      if (e.human) {
-        s.human++;
-        s.firstHumanAt ??= at;
-        s.lastHumanAt = at;
-      } else {
-        s.machine++;
-        s.lastMachineAt = at;
-      }
-      s.hits.push({ i, human: e.human });
-    }
-    if (sums.size === 0) return [];
-    const list = [...sums.values()].sort((a, b) => a.row - b.row || a.kind.localeCompare(b.kind) || a.link - b.link);
+    const { list, perHit } = sumHits(hits);
+    if (list.length === 0) return [];
+    const { rows } = await this.q(`${upsertSums(SUMS)} RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits`, sumParams(list));
+    const byKey = new Map(rows.map((r) => [`${Number(r.recipient_row_id)}|${r.kind}|${r.link_idx}`, r]));
+    return perHit.map((h) => {
+      const r = byKey.get(list[h.sum].key)!;
+      return countOf(h, r.human_hits as number, r.machine_hits as number);
+    });
+  }
+
+  /**
+   * recordMany's upsert, the events and the outbox items as one statement with data-modifying CTEs: every part sees
+   * the upsert's RETURNING, so which event is kept and which item is a person's first is decided in the server, and a
+   * batch is one round trip (and its own transaction) instead of BEGIN, three statements and COMMIT.
+   */
+  async recordWithEffects(items: HitWithEffects[], maxEvents: number): Promise<EngagementCount[]> {
+    const { list, perHit } = sumHits(items.map((i) => i.hit));
+    if (list.length === 0) return [];
+    const events = items.map((i) => i.event);
+    for (const i of items)
+      if (i.firstHumanItem && (typeof i.firstHumanItem.key !== 'string' || i.firstHumanItem.key === '')) throw new StoreInputError('outbox item needs a key');
+    // Only a counter's first human hit in the batch can be its first ever: the rest need not be sent (nor serialised).
+    const outbox = items.map((i, n) => (perHit[n].human && perHit[n].humanOffset + list[perHit[n].sum].human === 1 ? i.firstHumanItem : undefined));
+    const now = this.now();
     const { rows } = await this.q(
-      `INSERT INTO engagement AS g (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at)
-        SELECT r, k, l, c, h, m, f, lh, lm
-          FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u (r, k, l, c, h, m, f, lh, lm, o)
-          ORDER BY o
-        ON CONFLICT (recipient_row_id, kind, link_idx) DO UPDATE SET
-          human_hits = g.human_hits + excluded.human_hits,
-          machine_hits = g.machine_hits + excluded.machine_hits,
-          first_human_at = coalesce(g.first_human_at, excluded.first_human_at),
-          last_human_at = coalesce(excluded.last_human_at, g.last_human_at),
-          last_machine_at = coalesce(excluded.last_machine_at, g.last_machine_at)
-        RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits`,
+      `WITH s AS (SELECT * ${SUMS}),
+        up AS (${upsertSums('s')}
+          RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits),
+        hit AS (SELECT x.o, x.human, up.human_hits + x.hoff AS human_hits, up.human_hits + up.machine_hits + x.toff AS hits,
+            x.er, x.ec, x.et, x.ea, x.ed, x.ok, x.okd, x.oc, x.op, x.orun
+          FROM unnest($10::int[], $11::bool[], $12::int[], $13::int[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[],
+              $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
+            WITH ORDINALITY AS x (si, human, hoff, toff, er, ec, et, ea, ed, ok, okd, oc, op, orun, o)
+          JOIN s ON s.o = x.si
+          JOIN up ON up.recipient_row_id = s.r AND up.kind = s.k AND up.link_idx = s.l),
+        ev AS (INSERT INTO events (recipient_row_id, campaign_id, type, at, data)
+          SELECT er, ec, et, ea, ed::jsonb FROM hit WHERE hits <= $24 ORDER BY o),
+        ob AS (INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
+          SELECT ok, okd, oc, op::jsonb, orun, $25
+            FROM (SELECT DISTINCT ON (ok) * FROM hit WHERE human AND human_hits = 1 AND ok IS NOT NULL ORDER BY ok, o) firsts
+            ORDER BY o
+          ON CONFLICT (key) DO NOTHING)
+      SELECT o, human_hits, hits FROM hit ORDER BY o`,
       [
-        list.map((s) => s.row),
-        list.map((s) => s.kind),
-        list.map((s) => s.link),
-        list.map((s) => s.campaignId),
-        list.map((s) => s.human),
-        list.map((s) => s.machine),
-        list.map((s) => s.firstHumanAt),
-        list.map((s) => s.lastHumanAt),
-        list.map((s) => s.lastMachineAt),
+        ...sumParams(list),
+        perHit.map((h) => h.sum + 1),
+        perHit.map((h) => h.human),
+        perHit.map((h) => h.humanOffset),
+        perHit.map((h) => h.totalOffset),
+        events.map((e) => e.recipientRowId),
+        events.map((e) => e.campaignId),
+        events.map((e) => e.type),
+        events.map((e) => isoTime(e.at, 'event time')),
+        events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
+        outbox.map((o) => o?.key ?? null),
+        outbox.map((o) => o?.kind ?? null),
+        outbox.map((o) => o?.campaignId ?? null),
+        outbox.map((o) => (o ? JSON.stringify(o.payload ?? null) : null)),
+        outbox.map((o) => (o ? (o.runAt ? isoTime(o.runAt, 'runAt') : now) : null)),
+        maxEvents,
+        now,
       ],
     );
-    const out: EngagementCount[] = new Array(hits.length);
-    for (const r of rows) {
-      const s = sums.get(`${Number(r.recipient_row_id)}|${r.kind}|${r.link_idx}`)!;
-      let human = (r.human_hits as number) - s.human;
-      let total = human + (r.machine_hits as number) - s.machine;
-      for (const h of s.hits) {
-        if (h.human) human++;
-        total++;
-        out[h.i] = { firstHuman: h.human && human === 1, humanHits: human, hits: total };
-      }
-    }
-    return out;
+    return rows.map((r, i) => ({ firstHuman: perHit[i].human && (r.human_hits as number) === 1, humanHits: r.human_hits as number, hits: r.hits as number }));
+  }
+
+  async takeSpooled(keys: string[], at: string): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.q(
+      'INSERT INTO spooled_hits (key, at) SELECT k, $2 FROM unnest($1::text[]) AS u (k) ON CONFLICT (key) DO NOTHING RETURNING key',
+      [[...new Set(keys)], isoTime(at, 'spool time')],
+    );
+    const fresh = new Set(rows.map((r) => r.key as string));
+    return keys.filter((k) => fresh.delete(k));
   }
 
   async forRecipient(recipientRowId: number): Promise<EngagementCounter[]> {
@@ -201,4 +198,102 @@ export class PgEngagementRepo implements EngagementRepo {
       facts: byFact,
     };
   }
+}
+
+// The summed counters ($1–$9, sumParams), one row each, `o` their order.
+const SUMS =
+  'FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u (r, k, l, c, h, m, f, lh, lm, o)';
+
+const upsertSums = (
+  from: string,
+) => `INSERT INTO engagement AS g (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at)
+    SELECT r, k, l, c, h, m, f, lh, lm ${from.startsWith('FROM') ? from : `FROM ${from}`} ORDER BY o
+    ON CONFLICT (recipient_row_id, kind, link_idx) DO UPDATE SET
+      human_hits = g.human_hits + excluded.human_hits,
+      machine_hits = g.machine_hits + excluded.machine_hits,
+      first_human_at = coalesce(g.first_human_at, excluded.first_human_at),
+      last_human_at = coalesce(excluded.last_human_at, g.last_human_at),
+      last_machine_at = coalesce(excluded.last_machine_at, g.last_machine_at)`;
+
+interface Sum {
+  key: string;
+  row: number;
+  kind: string;
+  link: number;
+  campaignId: string;
+  human: number;
+  machine: number;
+  firstHumanAt: string | null;
+  lastHumanAt: string | null;
+  lastMachineAt: string | null;
+}
+/** A hit's place in its counter's sum: its counts are the counter's totals after the upsert plus these offsets. */
+interface HitPlace {
+  sum: number;
+  human: boolean;
+  humanOffset: number;
+  totalOffset: number;
+}
+
+/** Hits summed per counter, in key order (the lock order), and where each hit falls in its counter's sum. */
+function sumHits(hits: EngagementHit[]): { list: Sum[]; perHit: HitPlace[] } {
+  const sums = new Map<string, Sum>();
+  const seen: Array<{ s: Sum; human: number; total: number; isHuman: boolean }> = [];
+  for (const e of hits) {
+    const { linkIdx: link, at } = hitKey(e);
+    const key = `${e.recipientRowId}|${e.kind}|${link}`;
+    let s = sums.get(key);
+    if (!s) {
+      s = {
+        key,
+        row: e.recipientRowId,
+        kind: e.kind,
+        link,
+        campaignId: e.campaignId,
+        human: 0,
+        machine: 0,
+        firstHumanAt: null,
+        lastHumanAt: null,
+        lastMachineAt: null,
+      };
+      sums.set(key, s);
+    }
+    if (e.human) {
+      s.human++;
+      s.firstHumanAt ??= at;
+      s.lastHumanAt = at;
+    } else {
+      s.machine++;
+      s.lastMachineAt = at;
+    }
+    seen.push({ s, human: s.human, total: s.human + s.machine, isHuman: e.human });
+  }
+  const list = [...sums.values()].sort((a, b) => a.row - b.row || a.kind.localeCompare(b.kind) || a.link - b.link);
+  const index = new Map(list.map((s, i) => [s, i]));
+  const perHit = seen.map(({ s, human, total, isHuman }) => ({
+    sum: index.get(s)!,
+    human: isHuman,
+    humanOffset: human - s.human,
+    totalOffset: total - s.human - s.machine,
+  }));
+  return { list, perHit };
+}
+
+function sumParams(list: Sum[]): unknown[] {
+  return [
+    list.map((s) => s.row),
+    list.map((s) => s.kind),
+    list.map((s) => s.link),
+    list.map((s) => s.campaignId),
+    list.map((s) => s.human),
+    list.map((s) => s.machine),
+    list.map((s) => s.firstHumanAt),
+    list.map((s) => s.lastHumanAt),
+    list.map((s) => s.lastMachineAt),
+  ];
+}
+
+function countOf(h: HitPlace, humanAfter: number, machineAfter: number): EngagementCount {
+  const humanHits = humanAfter + h.humanOffset;
+  return { firstHuman: h.human && humanHits === 1, humanHits, hits: humanAfter + machineAfter + h.totalOffset };
 }

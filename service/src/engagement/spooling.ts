@@ -1,0 +1,163 @@
+// Tracking through a database outage. When a write of an open or a click finds the store unreachable, the hit goes
+// to the process's spool (fsync'd before the reader is answered) and every later hit follows it there, so the pixel
+// and the redirects answer at once instead of each waiting out a connection timeout. Every `retryMs` the spool is
+// replayed into the store: its hits, oldest first, a chunk per transaction, each chunk taking its hits' keys
+// (engagement.takeSpooled) in the transaction that records them, so a replay cut short and run again records each
+// hit once. Once the spool is empty, hits go to the store again.
+import type { BotRules } from '../domain/bot-detect.js';
+import { StoreUnavailableError } from '../ports/errors.js';
+import type { HitSpool, SpooledHit, StorePart, UnitOfWork } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
+import type { ClickRecorder, ClickTx } from './clicks.js';
+import { openEffects } from './opens.js';
+import type { RecipientLookup } from './recipients.js';
+
+/** What the recorders see: whether hits go to the spool now, and the way in. */
+export interface Spill {
+  active(): boolean;
+  /** Durable once resolved; `cause` (the store's failure) starts spooling if it had not started. */
+  keep(hits: Array<Omit<SpooledHit, 'key'>>, cause?: StoreUnavailableError): Promise<void>;
+}
+
+export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects' }> & ClickTx;
+
+export interface SpoolingOptions {
+  spool: HitSpool;
+  store: SpoolingStore;
+  lookup: RecipientLookup;
+  rules: BotRules;
+  maxEventsPerRecipient: number;
+  /** The click recorder, once it exists (it records through this spill too). */
+  clicks: () => ClickRecorder;
+  retryMs?: number;
+  /** Hits per replay transaction (default 500). */
+  chunk?: number;
+  clock?: () => Date;
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
+}
+
+export function createSpooling(o: SpoolingOptions) {
+  const retryMs = o.retryMs ?? 1000;
+  const chunk = o.chunk ?? 500;
+  const now = o.clock ?? (() => new Date());
+  // Hits left on disk by an earlier run are replayed first: until then, new hits queue behind them.
+  let active = o.spool.size() > 0;
+  let since: Date | undefined = active ? now() : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let replaying: Promise<void> | undefined;
+  let closed = false;
+  let spooled = 0;
+  let replayed = 0;
+
+  const schedule = () => {
+    if (!timer && !closed) timer = setTimeout(() => void replay(), retryMs);
+  };
+
+  async function replayChunk(hits: SpooledHit[]): Promise<void> {
+    // Look-ups go through the store, outside the transaction (on SQLite an outside call waits for the transaction).
+    const opens = await openEffects(
+      o.lookup,
+      o.rules,
+      hits.filter((h) => h.kind === 'open').map((h) => ({ ...h, at: new Date(h.at) })),
+    );
+    const clicks = await Promise.all(
+      hits.filter((h) => h.kind === 'click' && h.linkIndex !== undefined).map(async (h) => ({ h, target: await o.clicks().resolve(h.rowId, h.linkIndex!) })),
+    );
+    await o.store.transaction(async (tx) => {
+      const fresh = new Set(
+        await tx.engagement.takeSpooled(
+          hits.map((h) => h.key),
+          now().toISOString(),
+        ),
+      );
+      const items = opens.filter((x) => fresh.has(x.hit.key)).map((x) => x.item);
+      if (items.length) await tx.engagement.recordWithEffects(items, o.maxEventsPerRecipient);
+      for (const { h, target } of clicks) {
+        if (!target || !fresh.has(h.key)) continue;
+        const hit = { rowId: h.rowId, linkIndex: h.linkIndex!, method: h.method, userAgent: h.userAgent, ip: h.ip, at: new Date(h.at) };
+        await o.clicks().recordIn(tx, hit, target);
+      }
+    });
+    replayed += hits.length;
+  }
+
+  /**
+   * A chunk that fails for any reason but the store being unreachable (a line the store refuses, or cannot be read as
+   * a hit) is replayed hit by hit and the failing hit dropped, logged whole: otherwise one bad line would hold every
+   * later hit in the spool, and the process in spooling, for ever.
+   */
+  async function replayOrDrop(hits: SpooledHit[]): Promise<void> {
+    try {
+      await replayChunk(hits);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      if (hits.length === 1) {
+        o.logger?.error({ err, hit: hits[0] }, 'tracking.spool.dropped');
+        return;
+      }
+      for (const hit of hits) await replayOrDrop([hit]);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const files = await o.spool.ended();
+      if (files.length === 0 && o.spool.size() > 0) return schedule();
+      for (const file of files) {
+        for (let i = 0; i < file.hits.length; i += chunk) await replayOrDrop(file.hits.slice(i, i + chunk));
+        await file.done();
+      }
+      // Nothing appended meanwhile: from here on hits go to the store. (An append counts before its write starts.)
+      if (o.spool.size() === 0) {
+        o.logger?.info({ replayed, downForMs: since ? now().getTime() - since.getTime() : 0 }, 'tracking.spool.replayed');
+        active = false;
+        since = undefined;
+        return;
+      }
+    }
+  }
+
+  function replay(): Promise<void> {
+    timer = undefined;
+    replaying ??= drain()
+      .catch((err: unknown) => {
+        if (!(err instanceof StoreUnavailableError)) o.logger?.error({ err }, 'tracking.spool.replay_failed');
+        schedule();
+      })
+      .finally(() => {
+        replaying = undefined;
+      });
+    return replaying;
+  }
+
+  if (active) schedule();
+
+  const spill: Spill = {
+    active: () => active,
+    async keep(hits, cause) {
+      if (!active) {
+        active = true;
+        since = now();
+        o.logger?.warn({ err: cause?.message }, 'tracking.spool.started');
+      }
+      schedule();
+      await o.spool.append(hits);
+      spooled += hits.length;
+    },
+  };
+
+  return {
+    spill,
+    /** Replays now (tests, and shutdown with the database back); resolves when this attempt ends. */
+    replay,
+    stats: () => ({ active, since: since?.toISOString(), spooled, replayed, waiting: o.spool.size() }),
+    async close(): Promise<void> {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await replaying;
+      await o.spool.close();
+    },
+  };
+}
+
+export type Spooling = ReturnType<typeof createSpooling>;

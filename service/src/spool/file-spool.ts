@@ -1,0 +1,89 @@
+// The hit spool on the process's own disk: one append-only JSON-lines file at a time under `dir`, fsync'd per append
+// (a pixel is answered only after that), so an answered hit survives a crash of the process as it would a commit.
+// A line cut short by a crash mid-append was never answered and is skipped on reading.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HitSpool, SpooledHit } from '../ports/spool.js';
+
+const FILE = /^hits-[0-9a-z]+-[0-9a-f]+\.jsonl$/;
+
+export function openFileSpool(dir: string): HitSpool {
+  mkdirSync(dir, { recursive: true });
+  // Names sort by creation time: replay keeps the order hits arrived in.
+  const found = readdirSync(dir).filter((f) => FILE.test(f));
+  const ended = new Set(found);
+  let pending = 0;
+  let current: { name: string; handle: FileHandle; lines: number } | undefined;
+  // Appends and file switches run one after the other: a switch never cuts an append in two.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const endCurrent = async () => {
+    if (!current) return;
+    await current.handle.close();
+    ended.add(current.name);
+    current = undefined;
+  };
+  let counted = false;
+  const countOnDisk = async () => {
+    if (counted) return;
+    counted = true;
+    for (const f of found) pending += (await readHits(join(dir, f))).length;
+  };
+
+  return {
+    append(hits) {
+      pending += hits.length;
+      return serial(async () => {
+        if (!current) {
+          const name = `hits-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.jsonl`;
+          current = { name, handle: await open(join(dir, name), 'a'), lines: 0 };
+        }
+        const file = current;
+        const text = hits.map((h) => `${JSON.stringify({ ...h, key: `${file.name.slice(5, -6)}.${file.lines++}` })}\n`).join('');
+        await file.handle.write(text);
+        await file.handle.sync();
+      }).catch((err: unknown) => {
+        pending -= hits.length;
+        throw err;
+      });
+    },
+    ended() {
+      return serial(async () => {
+        await endCurrent();
+        await countOnDisk();
+        const files = [...ended].sort();
+        return await Promise.all(
+          files.map(async (name) => {
+            const hits = await readHits(join(dir, name));
+            return {
+              hits,
+              done: async () => {
+                await rm(join(dir, name), { force: true });
+                if (ended.delete(name)) pending = Math.max(0, pending - hits.length);
+              },
+            };
+          }),
+        );
+      });
+    },
+    size: () => pending + (counted ? 0 : found.length),
+    close: () => serial(endCurrent),
+  };
+}
+
+async function readHits(file: string): Promise<SpooledHit[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line ? [JSON.parse(line) as SpooledHit] : [];
+    } catch {
+      return []; // the end of an append cut short by a crash: never answered
+    }
+  });
+}

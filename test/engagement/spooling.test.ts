@@ -1,0 +1,156 @@
+// Tracking through a database outage (issue 15): hits the store cannot take go to the process's spool file (fsync'd
+// before the caller hears back), are replayed once the store answers, and a replay run twice (a crash between the
+// commit and the file's removal) records each hit once. The store's outage is simulated by a proxy that throws the
+// adapters' StoreUnavailableError; everything else is real (SQLite, files).
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
+import { type ClickRecorder, createClickRecorder } from '../../service/src/engagement/clicks.js';
+import { cidrMatcher } from '../../service/src/engagement/ip.js';
+import { createOpenRecorder } from '../../service/src/engagement/opens.js';
+import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
+import { createSpooling } from '../../service/src/engagement/spooling.js';
+import { StoreUnavailableError } from '../../service/src/ports/errors.js';
+import type { Store } from '../../service/src/ports/index.js';
+import { openFileSpool } from '../../service/src/spool/file-spool.js';
+import { type Seeded, seededStore } from './helpers.js';
+
+const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
+const UA = 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131';
+const at = new Date('2026-11-26T12:00:00Z');
+
+let s: Seeded;
+let dir: string;
+afterEach(() => {
+  s?.store.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The store, or (while `down.now`) a store whose every call fails as an unreachable database does. */
+function outage(store: Store) {
+  const down = { now: false };
+  const fail = () => {
+    throw new StoreUnavailableError('PG_CONNECTION', { detail: 'PostgreSQL cannot be reached' });
+  };
+  // An empty target: the repositories themselves are frozen, and a proxy may not change what a frozen one holds.
+  const gate = <T extends object>(real: T): T =>
+    new Proxy({} as T, {
+      get(_, key) {
+        const v = Reflect.get(real, key);
+        if (typeof v !== 'function') return typeof v === 'object' && v !== null ? gate(v) : v;
+        return (...args: unknown[]) => (down.now ? fail() : v.apply(real, args));
+      },
+    });
+  return { store: gate(store), down };
+}
+
+function tracking(seeded: Seeded, spoolDir: string) {
+  const { store, down } = outage(seeded.store);
+  const lookup = createRecipientLookup(store);
+  let clicks!: ClickRecorder;
+  const spooling = createSpooling({ spool: openFileSpool(spoolDir), store, lookup, rules, maxEventsPerRecipient: 50, clicks: () => clicks, retryMs: 60_000 });
+  const opens = createOpenRecorder({ store, lookup, rules, spill: spooling.spill });
+  clicks = createClickRecorder({ store, lookup, rules, spill: spooling.spill });
+  return { down, lookup, spooling, opens, clicks };
+}
+
+const open = (rowId: number) => ({ rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at });
+const hits = async (seeded: Seeded, kind: 'open' | 'click') =>
+  (await seeded.store.engagement.summary(seeded.campaignId))[kind === 'open' ? 'opens' : 'clicks'].humanHits;
+
+describe('tracking spool', () => {
+  it('spools opens and clicks while the store is down, redirects from what it read before, and replays them once it is back', async () => {
+    s = await seededStore({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir);
+    await t.opens.record(open(s.rows[0].rowId)); // before: read through the store, its row and links remembered
+    t.down.now = true;
+    await Promise.all([t.opens.record(open(s.rows[0].rowId)), t.opens.record(open(s.rows[1].rowId))]);
+    const target = await t.clicks.resolve(s.rows[0].rowId, 1);
+    expect(target?.url).toBe('https://example.test/b');
+    expect(await t.clicks.record({ ...open(s.rows[0].rowId), linkIndex: 1, at: new Date(at.getTime() + 60_000) }, target!)).toBeUndefined();
+    // A row this process never read cannot be resolved without the database.
+    await expect(t.clicks.resolve(s.rows[2].rowId, 0)).rejects.toThrow(StoreUnavailableError);
+    expect(t.spooling.stats()).toMatchObject({ active: true, spooled: 3, waiting: 3 });
+    // On disk before the callers heard back.
+    const [file] = readdirSync(dir);
+    expect(readFileSync(join(dir, file), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(await hits(s, 'open')).toBe(1);
+
+    await t.spooling.replay(); // still down: kept
+    expect(t.spooling.stats()).toMatchObject({ active: true, waiting: 3 });
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0, replayed: 3 });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await hits(s, 'open')).toBe(3);
+    expect(await hits(s, 'click')).toBe(1);
+    // The click's outbox item and the second person's first open, as if recorded at the time.
+    expect((await s.store.outbox.stats()).pending).toBe(3);
+    // Back on the store: no spooling.
+    await t.opens.record(open(s.rows[2].rowId));
+    expect(await hits(s, 'open')).toBe(4);
+    await t.spooling.close();
+  });
+
+  it('replays a spool file found again (a crash before its removal) without counting its hits twice, and skips a torn last line', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const first = tracking(s, dir);
+    first.down.now = true;
+    await Promise.all([first.opens.record(open(s.rows[0].rowId)), first.opens.record(open(s.rows[1].rowId))]);
+    const [file] = readdirSync(dir);
+    const saved = join(dir, '..', `${file}.saved`);
+    copyFileSync(join(dir, file), saved);
+    first.down.now = false;
+    await first.spooling.replay();
+    await first.spooling.close();
+    expect(await hits(s, 'open')).toBe(2);
+
+    // The file is back (the process died between the commit and the removal), cut short by a crash mid-append.
+    writeFileSync(join(dir, file), `${readFileSync(saved, 'utf8')}{"key":"torn","kind":"op`);
+    rmSync(saved);
+    const second = tracking(s, dir);
+    expect(second.spooling.stats()).toMatchObject({ active: true });
+    // Hits found on disk go first: new ones queue behind them until they are replayed.
+    await second.opens.record(open(s.rows[0].rowId));
+    await second.spooling.replay();
+    expect(second.spooling.stats()).toMatchObject({ active: false, waiting: 0 });
+    expect(await hits(s, 'open')).toBe(3);
+    expect(readdirSync(dir)).toEqual([]);
+    await second.spooling.close();
+  });
+
+  it('drops a spooled hit that cannot be recorded (and says so) instead of holding every later hit behind it', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const line = (key: string, rowId: number, when: string) =>
+      JSON.stringify({ key, kind: 'open', rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: when });
+    writeFileSync(
+      join(dir, 'hits-0-000000000000.jsonl'),
+      [line('x.0', s.rows[0].rowId, at.toISOString()), line('x.1', s.rows[1].rowId, 'not a time'), line('x.2', s.rows[1].rowId, at.toISOString()), ''].join(
+        '\n',
+      ),
+    );
+    const t = tracking(s, dir);
+    const dropped: unknown[] = [];
+    const logged = createSpooling({
+      spool: openFileSpool(dir),
+      store: s.store,
+      lookup: t.lookup,
+      rules,
+      maxEventsPerRecipient: 50,
+      clicks: () => t.clicks,
+      retryMs: 60_000,
+      logger: { info: () => undefined, warn: () => undefined, error: (o) => dropped.push(o) },
+    });
+    await t.spooling.close();
+    await logged.replay();
+    expect(logged.stats()).toMatchObject({ active: false, waiting: 0 });
+    expect(await hits(s, 'open')).toBe(2);
+    expect(dropped).toEqual([expect.objectContaining({ hit: expect.objectContaining({ key: 'x.1' }) })]);
+    await logged.close();
+  });
+});
