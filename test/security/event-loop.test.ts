@@ -3,12 +3,13 @@
 // were the text part's merge-tag shielding ('{{' without '}}') and the pixel's placement ('<body' without '>').
 // Each input here must be refused or done while the loop never stalls past STALL_MS (measured with
 // perf_hooks.monitorEventLoopDelay; generous for a loaded 2-core CI machine, the benchmark states the 50 ms goal).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimProcess } from '../../scripts/bench/support.js';
 import { bulkId } from '../../scripts/sugar-sim/seed-ids.js';
 import { extractTargets } from '../../service/src/campaigns/extraction.js';
 import { openStore } from '../../service/src/store/db.js';
@@ -101,20 +102,7 @@ describe('list building is linear: a 50,000-member LeadFWD list never stalls the
   let store: ReturnType<typeof openStore>;
   let listId: string;
   beforeAll(async () => {
-    sim = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
-      env: { ...process.env, SUGAR_SIM_PORT: '0', SUGAR_SIM_SEED: 'empty' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    simUrl = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      sim.stdout!.on('data', (d) => {
-        out += String(d);
-        const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      sim.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-    });
-    sim.stdout!.resume();
+    ({ proc: sim, url: simUrl } = await startSimProcess());
     // 50,000 Contacts in Sugar (numbered 1..N by the first bulk seed), all in one LeadFWD list.
     const seeded = await fetch(`${simUrl}/__sim/seed-bulk`, {
       method: 'POST',
