@@ -22,6 +22,7 @@ import { type Config, type Role, redactDatabaseUrl } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
 import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedBucket } from './coordination/shared-bucket.js';
+import { createSharedSessions } from './coordination/shared-sessions.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createTokenBucket } from './domain/rate-limit.js';
 import { createEngagement } from './engagement/index.js';
@@ -210,6 +211,8 @@ async function compose(
   const sharedBucket = shared
     ? (name: string, rate: { perSecond: number; perHour?: number }) => createSharedBucket({ rates: store.rates, name, ...rate, logger: rateLog })
     : undefined;
+  // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
+  const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
   // Sugar's request budget: every call to this Sugar (extraction, campaign setup, lists, templates, write-back) from
   // every process on the database draws from one bucket.
   const sugarBudget =
@@ -218,6 +221,8 @@ async function compose(
       : undefined;
   const sugar = new SugarClient({
     budget: sugarBudget,
+    // Sugar keeps one session per user and platform: processes on one database share theirs instead of ending each other's.
+    sessionShare: shared ? createSharedSessions({ store, owner: opts.owner, serviceSecrets: verifyKeys }) : undefined,
     baseUrl: config.sugar.url,
     apiVersion: config.sugar.apiVersion,
     username: config.sugar.username,
@@ -239,9 +244,6 @@ async function compose(
     feedbackSenderId: 'leadfwd',
     senderPostalAddress: config.senderAddress,
   };
-
-  // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
-  const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
 
   // DNS: the system resolver, or LEADFWD_DNS_SERVERS; MX answers are cached, so extraction asks once per domain.
   const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs });

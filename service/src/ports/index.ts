@@ -19,6 +19,7 @@ import type { RelayRepo } from './relay.js';
 import type { ReportRepo } from './reports.js';
 import type { ScoreRepo } from './scores.js';
 import type { SplitWinnerRepo } from './split-winners.js';
+import type { SugarSessionRepo } from './sugar-sessions.js';
 import type { SuppressionRepo } from './suppressions.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WritebackRepo } from './writeback.js';
@@ -45,6 +46,7 @@ export type * from './reports.js';
 export type * from './scores.js';
 export type * from './split-winners.js';
 export type * from './spool.js';
+export type * from './sugar-sessions.js';
 export type * from './suppressions.js';
 export type * from './unit-of-work.js';
 export type * from './writeback.js';
@@ -70,6 +72,7 @@ export interface Repos {
   splitWinners: SplitWinnerRepo;
   leases: LeaseRepo;
   rates: RateRepo;
+  sugarSessions: SugarSessionRepo;
 }
 
 /**

@@ -14,7 +14,7 @@ import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
 import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
 import { SqliteIdentityRepo } from './sqlite-identity-repo.js';
-import { SqliteLeaseRepo, SqliteRateRepo } from './sqlite-lease-repo.js';
+import { SqliteLeaseRepo, SqliteRateRepo, SqliteSugarSessionRepo } from './sqlite-lease-repo.js';
 import { SqliteLeadfwdListRepo } from './sqlite-list-repo.js';
 import { SqliteOutboxRepo } from './sqlite-outbox-repo.js';
 import { SqliteRecipientRepo } from './sqlite-recipient-repo.js';
@@ -114,6 +114,7 @@ interface SqliteRepos {
   splitWinners: SqliteSplitWinnerRepo;
   leases: SqliteLeaseRepo;
   rates: SqliteRateRepo;
+  sugarSessions: SqliteSugarSessionRepo;
 }
 
 /** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
@@ -143,6 +144,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly splitWinners;
   readonly leases;
   readonly rates;
+  readonly sugarSessions;
   /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
   private readonly tx: SqliteTx;
   /**
@@ -184,6 +186,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       splitWinners: guarded(new SqliteSplitWinnerRepo(db)),
       leases: guarded(new SqliteLeaseRepo(db, nowMs)),
       rates: guarded(new SqliteRateRepo(db, nowMs)),
+      sugarSessions: guarded(new SqliteSugarSessionRepo(db, now)),
     };
     this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
     const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
@@ -206,6 +209,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     this.splitWinners = gate(repos.splitWinners);
     this.leases = gate(repos.leases);
     this.rates = gate(repos.rates);
+    this.sugarSessions = gate(repos.sugarSessions);
   }
 
   /**

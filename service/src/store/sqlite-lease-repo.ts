@@ -1,6 +1,6 @@
 // Leases and shared token buckets on SQLite: one process per file, so these are local, but they keep the ports'
 // contract (store/pg/lease-repo.ts is where several processes meet).
-import type { BucketRate, LeaseHolder, LeaseRepo, RateRepo } from '../ports/index.js';
+import type { BucketRate, LeaseHolder, LeaseRepo, RateRepo, SugarSessionRepo } from '../ports/index.js';
 import { checkTake, leaseTtl } from './lease-values.js';
 import { SqliteRepo } from './sqlite-repo.js';
 
@@ -47,5 +47,21 @@ export class SqliteRateRepo extends SqliteRepo<number> implements RateRepo {
   take(name: string, want: number, rate: BucketRate): { granted: number; tokens: number } {
     checkTake(want, rate);
     return this.q.take.get({ name, want, burst: rate.burst, now: this.now(), perMs: rate.perSecond / 1000 }) as { granted: number; tokens: number };
+  }
+}
+
+export class SqliteSugarSessionRepo extends SqliteRepo implements SugarSessionRepo {
+  private readonly q = {
+    get: this.db.prepare('SELECT sealed FROM sugar_sessions WHERE name = ?'),
+    put: this.db.prepare(`INSERT INTO sugar_sessions (name, sealed, updated_at) VALUES (@name, @sealed, @now)
+      ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`),
+  };
+
+  get(name: string): string | undefined {
+    return (this.q.get.get(name) as { sealed: string } | undefined)?.sealed;
+  }
+
+  put(name: string, sealed: string): void {
+    this.q.put.run({ name, sealed, now: this.now() });
   }
 }

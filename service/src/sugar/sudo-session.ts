@@ -5,6 +5,7 @@
 // expires and renewed one at a time; Sugar gives no refresh token for sudo, so renewal is another sudo.
 import { errorFromResponse, SugarApiError } from './errors.js';
 import type { SugarExchange } from './http-exchange.js';
+import { EARLY_MS, type SessionShare, type SessionTokens } from './token-session.js';
 
 export class SudoSession {
   private access: string | undefined;
@@ -18,21 +19,29 @@ export class SudoSession {
     private readonly userName: string,
     private readonly platform: string,
     private readonly now: () => number = Date.now,
+    private readonly share?: SessionShare,
   ) {}
 
   current(): Promise<string> {
     if (this.pending) return this.pending;
-    // A minute early, so a long extraction never starts a page with a token about to die.
-    if (this.access && this.now() < this.expiresAt - 60_000) return Promise.resolve(this.access);
+    if (this.access && this.now() < this.expiresAt - EARLY_MS) return Promise.resolve(this.access);
     return this.renew(undefined);
   }
 
   renew(failed: string | undefined, _mode?: 'refresh' | 'login'): Promise<string> {
     if (this.pending) return this.pending;
-    if (this.access && this.access !== failed && this.now() < this.expiresAt - 60_000) return Promise.resolve(this.access);
-    this.pending = this.sudo().finally(() => {
-      this.pending = undefined;
-    });
+    if (this.access && this.access !== failed && this.now() < this.expiresAt - EARLY_MS) return Promise.resolve(this.access);
+    this.access = undefined;
+    const run = this.share ? this.share.renew(failed, () => this.sudo()) : this.sudo();
+    this.pending = run
+      .then((t) => {
+        this.access = t.access;
+        this.expiresAt = t.expiresAt ?? 0;
+        return t.access;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 
@@ -41,8 +50,7 @@ export class SudoSession {
     return Promise.resolve();
   }
 
-  private async sudo(): Promise<string> {
-    this.access = undefined;
+  private async sudo(): Promise<SessionTokens> {
     const path = `/oauth2/sudo/${encodeURIComponent(this.userName)}`;
     const body = { platform: this.platform, client_id: 'sugar' };
     let token = await this.admin.current();
@@ -56,8 +64,6 @@ export class SudoSession {
     if (typeof b.access_token !== 'string' || !b.access_token)
       throw new SugarApiError({ kind: 'unexpected', method: 'POST', path, status: res.status, message: 'sudo response without access_token' });
     const ttl = Number(b.expires_in);
-    this.access = b.access_token;
-    this.expiresAt = this.now() + (Number.isFinite(ttl) && ttl > 0 ? ttl * 1000 : 3_600_000);
-    return this.access;
+    return { access: b.access_token, expiresAt: this.now() + (Number.isFinite(ttl) && ttl > 0 ? ttl * 1000 : 3_600_000) };
   }
 }

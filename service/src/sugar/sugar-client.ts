@@ -3,7 +3,7 @@
 import { errorFromResponse, errorLabel, SugarApiError } from './errors.js';
 import { emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, SugarExchange, type SugarLogger } from './http-exchange.js';
 import { SudoSession } from './sudo-session.js';
-import { TokenSession } from './token-session.js';
+import { type SessionShare, TokenSession } from './token-session.js';
 
 export { fetchCurrentUser } from './current-user.js';
 export { SugarApiError, type SugarErrorKind } from './errors.js';
@@ -26,6 +26,8 @@ export interface SugarClientOptions {
    * bucket per Sugar instance, shared by every process on one database (LEADFWD_SUGAR_RATE).
    */
   budget?: { take(): number };
+  /** Several processes on one database: where they keep one session per Sugar user and platform (none: this process's own). */
+  sessionShare?: (name: string) => SessionShare;
 }
 
 export interface RequestOptions {
@@ -79,6 +81,7 @@ export class SugarClient {
   private readonly maxRetries: number | undefined;
   private readonly ownsTransport: boolean;
   private readonly platform: string;
+  private readonly share?: (who: string) => SessionShare;
   /** One sudo session per user, shared by every campaign that user created (the root client's only). */
   private readonly sudoSessions = new Map<string, SugarClient>();
 
@@ -109,7 +112,8 @@ export class SugarClient {
     });
     this.ownsTransport = true;
     this.platform = opts.platform ?? 'leadfwd';
-    this.session = new TokenSession(this.transport, { username: opts.username, password: opts.password, platform: opts.platform ?? 'leadfwd' });
+    this.share = opts.sessionShare && ((who: string) => opts.sessionShare!(`${opts.baseUrl}|${who}|${this.platform}`));
+    this.session = new TokenSession(this.transport, { username: opts.username, password: opts.password, platform: this.platform }, this.share?.(opts.username));
   }
 
   /**
@@ -136,7 +140,14 @@ export class SugarClient {
         // Never `base`: a sudo login there would end the user's own browser session (one session per user and platform).
         {
           transport: this.transport,
-          session: new SudoSession(this.transport, this.session, userName, this.platform === 'base' ? 'leadfwd' : this.platform),
+          session: new SudoSession(
+            this.transport,
+            this.session,
+            userName,
+            this.platform === 'base' ? 'leadfwd' : this.platform,
+            Date.now,
+            this.share?.(`sudo:${userName}`),
+          ),
           maxRetries: this.maxRetries,
         },
       );

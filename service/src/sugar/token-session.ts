@@ -12,6 +12,32 @@ export interface Credentials {
 
 const TOKEN_PATH = '/oauth2/token';
 
+/** A token this close to its expiry is renewed, so a long extraction never starts a page with a token about to die. */
+export const EARLY_MS = 60_000;
+
+export interface SessionTokens {
+  access: string;
+  refresh?: string;
+  /** Epoch ms; sudo tokens only (they come without a refresh token). */
+  expiresAt?: number;
+}
+
+/**
+ * Where the processes on one database keep one session per Sugar user and platform (coordination/shared-sessions.ts):
+ * Sugar ends a user's other sessions on a platform at each login, so processes logging in on their own would end
+ * each other's.
+ */
+export interface SessionShare {
+  /** The session kept, if any. */
+  read(): Promise<SessionTokens | undefined>;
+  /**
+   * Replaces the session whose access token `failed` Sugar refused (undefined: there is none yet). A kept session
+   * other than `failed`, and not within EARLY_MS of its expiry, is adopted; else one process at a time runs `grant`
+   * with the latest kept tokens and keeps its result, and the others adopt that.
+   */
+  renew(failed: string | undefined, grant: (latest: SessionTokens | undefined) => Promise<SessionTokens>): Promise<SessionTokens>;
+}
+
 export class TokenSession {
   private access: string | undefined;
   private refresh: string | undefined;
@@ -20,9 +46,10 @@ export class TokenSession {
   constructor(
     private readonly transport: SugarExchange,
     private readonly creds: Credentials,
+    private readonly share?: SessionShare,
   ) {}
 
-  /** A usable access token, logging in on first use. */
+  /** A usable access token: the shared session's, or a login on first use. */
   current(): Promise<string> {
     if (this.pending) return this.pending;
     if (this.access) return Promise.resolve(this.access);
@@ -36,20 +63,29 @@ export class TokenSession {
   renew(failed: string | undefined, mode: 'refresh' | 'login'): Promise<string> {
     if (this.pending) return this.pending;
     if (this.access && this.access !== failed) return Promise.resolve(this.access);
-    const run = mode === 'refresh' && this.refresh ? this.refreshGrant() : this.passwordGrant();
-    this.pending = run.finally(() => {
-      this.pending = undefined;
-    });
+    const mine = this.access ? { access: this.access, refresh: this.refresh } : undefined;
+    const run = this.share ? this.share.renew(failed, (latest) => this.grant(mode, latest)) : this.grant(mode, mine);
+    this.pending = run
+      .then((t) => {
+        this.access = t.access;
+        this.refresh = t.refresh;
+        return t.access;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 
-  /** Ends the session on Sugar's side; best effort, since the tokens are forgotten either way. */
+  /**
+   * Ends the session on Sugar's side; best effort, since the tokens are forgotten either way. A shared session is
+   * only forgotten here: the other processes still use it.
+   */
   async logout(): Promise<void> {
     await this.pending?.catch(() => undefined);
     const { access, refresh } = this;
-    this.access = undefined;
-    this.refresh = undefined;
-    if (!access) return;
+    this.forget();
+    if (!access || this.share) return;
     const res = await this.transport.exchange({
       method: 'POST',
       path: '/oauth2/logout',
@@ -61,23 +97,24 @@ export class TokenSession {
     if (res.status >= 300) throw errorFromResponse('POST', '/oauth2/logout', res.status, res.body);
   }
 
-  private async refreshGrant(): Promise<string> {
+  private grant(mode: 'refresh' | 'login', latest: SessionTokens | undefined): Promise<SessionTokens> {
+    return mode === 'refresh' && latest?.refresh ? this.refreshGrant(latest.refresh) : this.passwordGrant();
+  }
+
+  private async refreshGrant(refreshToken: string): Promise<SessionTokens> {
     this.transport.stats.refreshes++;
     const res = await this.transport.exchange({
       method: 'POST',
       path: TOKEN_PATH,
       idempotent: true,
-      body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: this.refresh, platform: this.creds.platform },
+      body: { grant_type: 'refresh_token', client_id: 'sugar', client_secret: '', refresh_token: refreshToken, platform: this.creds.platform },
     });
     // A rotated-away or expired refresh token is 400 invalid_grant; start a new session instead.
-    if (res.status === 400 || res.status === 401) {
-      this.forget();
-      return this.passwordGrant();
-    }
-    return this.accept(res.status, res.body);
+    if (res.status === 400 || res.status === 401) return this.passwordGrant();
+    return tokensOf(res.status, res.body);
   }
 
-  private async passwordGrant(): Promise<string> {
+  private async passwordGrant(): Promise<SessionTokens> {
     this.transport.stats.logins++;
     this.forget();
     const res = await this.transport.exchange({
@@ -93,23 +130,21 @@ export class TokenSession {
         platform: this.creds.platform,
       },
     });
-    return this.accept(res.status, res.body);
-  }
-
-  private accept(status: number, body: unknown): string {
-    if (status !== 200) throw errorFromResponse('POST', TOKEN_PATH, status, body, true);
-    const b = (body ?? {}) as Record<string, unknown>;
-    if (typeof b.access_token !== 'string' || !b.access_token) {
-      const { label } = errorLabel(body);
-      throw new SugarApiError({ kind: 'unexpected', method: 'POST', path: TOKEN_PATH, status, label, message: 'token response without access_token' });
-    }
-    this.access = b.access_token;
-    this.refresh = typeof b.refresh_token === 'string' ? b.refresh_token : undefined;
-    return this.access;
+    return tokensOf(res.status, res.body);
   }
 
   private forget(): void {
     this.access = undefined;
     this.refresh = undefined;
   }
+}
+
+function tokensOf(status: number, body: unknown): SessionTokens {
+  if (status !== 200) throw errorFromResponse('POST', TOKEN_PATH, status, body, true);
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b.access_token !== 'string' || !b.access_token) {
+    const { label } = errorLabel(body);
+    throw new SugarApiError({ kind: 'unexpected', method: 'POST', path: TOKEN_PATH, status, label, message: 'token response without access_token' });
+  }
+  return { access: b.access_token, ...(typeof b.refresh_token === 'string' ? { refresh: b.refresh_token } : {}) };
 }

@@ -1,5 +1,6 @@
-// Leases (one holder at a time, renewed by its holder, taken over once expired) and shared token buckets (never more
-// than the rate, refilled by time), on both adapters; and a dead process's in-flight ledger rows found by its lease.
+// Leases (one holder at a time, renewed by its holder, taken over once expired), shared token buckets (never more
+// than the rate, refilled by time) and the shared Sugar sessions, on both adapters; and a dead process's in-flight ledger
+// rows found by its lease.
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../service/src/ports/index.js';
 import { StoreInputError } from '../../../service/src/ports/index.js';
@@ -132,5 +133,14 @@ describe.each(withPostgres)('leases port ($name)', ({ open }) => {
     expect(await store.recipients.recoverOrphaned()).toBe(0); // nothing was on the wire
     expect(await store.recipients.nextDue('c')).toBe('');
     expect(await store.recipients.reserve('c', 10, clock.iso(), 'loop-2', new Date(clock.now().getTime() + 60_000).toISOString())).toHaveLength(4);
+  });
+
+  it('keeps one sealed Sugar session per name, the last one put', async () => {
+    expect(await store.sugarSessions.get('https://sugar|admin|leadfwd')).toBeUndefined();
+    await store.sugarSessions.put('https://sugar|admin|leadfwd', 's1.first');
+    await store.sugarSessions.put('https://sugar|sudo:sally|leadfwd', 's1.sally');
+    await store.sugarSessions.put('https://sugar|admin|leadfwd', 's1.second');
+    expect(await store.sugarSessions.get('https://sugar|admin|leadfwd')).toBe('s1.second');
+    expect(await store.sugarSessions.get('https://sugar|sudo:sally|leadfwd')).toBe('s1.sally');
   });
 });

@@ -31,6 +31,7 @@ import type {
   ScoreRepo,
   SplitWinnerRepo,
   StoreOps,
+  SugarSessionRepo,
   SuppressionRepo,
   WritebackRepo,
 } from '../../ports/index.js';
@@ -42,7 +43,7 @@ import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgIdentityRepo } from './identity-repo.js';
 import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
-import { PgLeaseRepo, PgRateRepo } from './lease-repo.js';
+import { PgLeaseRepo, PgRateRepo, PgSugarSessionRepo } from './lease-repo.js';
 import { PgLeadfwdListRepo } from './list-repo.js';
 import { PgRecipientRepo } from './recipient-repo.js';
 import { PgReportRepo } from './report-repo.js';
@@ -87,6 +88,7 @@ export interface PgRepos {
   splitWinners: SplitWinnerRepo;
   leases: LeaseRepo;
   rates: RateRepo;
+  sugarSessions: SugarSessionRepo;
 }
 export interface PgStore extends PgRepos, StoreOps {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -148,6 +150,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     splitWinners: guardedPg(new PgSplitWinnerRepo(q)),
     leases: guardedPg(new PgLeaseRepo(q, nowMs)),
     rates: guardedPg(new PgRateRepo(q, nowMs)),
+    sugarSessions: guardedPg(new PgSugarSessionRepo(q, now)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.

@@ -1,7 +1,7 @@
 // Leases and shared token buckets on PostgreSQL (the same ports as store/sqlite-lease-repo.ts): each operation is one
 // statement, atomic under concurrent processes (an upsert locks the row it changes, and its SET reads that row's
 // latest version).
-import type { BucketRate, LeaseHolder, LeaseRepo, RateRepo } from '../../ports/index.js';
+import type { BucketRate, LeaseHolder, LeaseRepo, RateRepo, SugarSessionRepo } from '../../ports/index.js';
 import { checkTake, leaseTtl } from '../lease-values.js';
 import type { Query } from './repos.js';
 
@@ -56,5 +56,25 @@ export class PgRateRepo implements RateRepo {
       [name, rate.burst, want, this.nowMs(), rate.perSecond / 1000],
     );
     return { granted: Number(rows[0].granted), tokens: Number(rows[0].tokens) };
+  }
+}
+
+export class PgSugarSessionRepo implements SugarSessionRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly now: () => string,
+  ) {}
+
+  async get(name: string): Promise<string | undefined> {
+    const { rows } = await this.q('SELECT sealed FROM sugar_sessions WHERE name = $1', [name]);
+    return rows[0]?.sealed as string | undefined;
+  }
+
+  async put(name: string, sealed: string): Promise<void> {
+    await this.q(
+      `INSERT INTO sugar_sessions (name, sealed, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`,
+      [name, sealed, this.now()],
+    );
   }
 }
