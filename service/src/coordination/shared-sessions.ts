@@ -3,7 +3,7 @@
 // refreshes, or buys a sudo token) while the others wait for its result and adopt it.
 import { seal, unseal } from '../domain/sealed.js';
 import type { LeaseRepo, SugarSessionRepo } from '../ports/index.js';
-import { EARLY_MS, type SessionShare, type SessionTokens } from '../sugar/token-session.js';
+import { EARLY_MS, type SessionShare, type SessionTokens } from '../ports/sugar-sessions.js';
 
 const PURPOSE = 'sugar-session';
 

@@ -9,3 +9,29 @@ export interface SugarSessionRepo {
   /** Keeps `sealed` under `name`, replacing what was there. */
   put(name: string, sealed: string): Awaitable<void>;
 }
+
+/** A token this close to its expiry is renewed, so a long extraction never starts a page with a token about to die. */
+export const EARLY_MS = 60_000;
+
+export interface SessionTokens {
+  access: string;
+  refresh?: string;
+  /** Epoch ms; sudo tokens only (they come without a refresh token). */
+  expiresAt?: number;
+}
+
+/**
+ * Where the processes on one database keep one session per Sugar user and platform (coordination/shared-sessions.ts):
+ * Sugar ends a user's other sessions on a platform at each login, so processes logging in on their own would end
+ * each other's.
+ */
+export interface SessionShare {
+  /** The session kept, if any. */
+  read(): Promise<SessionTokens | undefined>;
+  /**
+   * Replaces the session whose access token `failed` Sugar refused (undefined: there is none yet). A kept session
+   * other than `failed`, and not within EARLY_MS of its expiry, is adopted; else one process at a time runs `grant`
+   * with the latest kept tokens and keeps its result, and the others adopt that.
+   */
+  renew(failed: string | undefined, grant: (latest: SessionTokens | undefined) => Promise<SessionTokens>): Promise<SessionTokens>;
+}

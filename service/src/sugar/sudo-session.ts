@@ -3,9 +3,10 @@
 // roles, teams and field rights. The platform is the service's own (`leadfwd`), never `base`: a sudo login ends that
 // user's other sessions on the same platform, and `base` is the one their browser uses. The token is kept until it
 // expires and renewed one at a time; Sugar gives no refresh token for sudo, so renewal is another sudo.
+
+import { EARLY_MS, type SessionShare, type SessionTokens } from '../ports/sugar-sessions.js';
 import { errorFromResponse, SugarApiError } from './errors.js';
 import type { SugarExchange } from './http-exchange.js';
-import { EARLY_MS, type SessionShare, type SessionTokens } from './token-session.js';
 
 export class SudoSession {
   private access: string | undefined;

@@ -1,9 +1,11 @@
 // The service's only door to Sugar's REST API (v11_1 by default): session handling, retries,
 // paging and bulk. Callers see plain JSON or a SugarApiError.
+
+import type { SessionShare } from '../ports/sugar-sessions.js';
 import { errorFromResponse, errorLabel, SugarApiError } from './errors.js';
 import { emptyStats, type HttpMethod, type RawResponse, type SugarCallStats, SugarExchange, type SugarLogger } from './http-exchange.js';
 import { SudoSession } from './sudo-session.js';
-import { type SessionShare, TokenSession } from './token-session.js';
+import { TokenSession } from './token-session.js';
 
 export { fetchCurrentUser } from './current-user.js';
 export { SugarApiError, type SugarErrorKind } from './errors.js';
