@@ -79,6 +79,23 @@ describe('delivery control', () => {
     expect(c.status(id.id)).toEqual([]); // back to normal
   });
 
+  it("keeps a limited provider's token when the identity's rate holds the row back, so that provider still gets its rate", () => {
+    const { c, tick } = control();
+    const id = testIdentity({ rate: { perSecond: 2, perHour: 0, perDay: 0 }, providerLimits: { google: { perSecond: 0.7 } } });
+    const got = { google: 0, yahoo: 0 };
+    // Four seconds, every 10 ms a google row asks first, then a yahoo row: yahoo takes every identity token google
+    // does not, and google's tokens (0.7 a second) come between the identity's (2 a second).
+    for (let t = 0; t < 4000; t += 10, tick(10))
+      for (const provider of ['google', 'yahoo'] as const)
+        if (c.admit(id, provider).ok) {
+          got[provider]++;
+          c.finished(id, provider, c.started(id, provider), accepted);
+        }
+    // google: its burst of 1 and 0.7 a second (3); had each refusal spent its token, it would have had only its burst.
+    expect(got.google).toBeGreaterThanOrEqual(3);
+    expect(got.google + got.yahoo).toBeLessThanOrEqual(2 + 2 * 4);
+  });
+
   it('counts the warm-up allowance per provider group (the rest together), starting from what the store says today', () => {
     const { c, reads, at } = control({ acceptedOn: { google: 3 } });
     const id = testIdentity({ warmup: { startDate: '2026-12-03', startPerDay: 5, growth: 2, targetPerDay: 1000 } });

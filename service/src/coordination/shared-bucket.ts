@@ -20,7 +20,7 @@ export interface SharedBucketOptions {
 /** Wait after a failed round trip (the database is away): nothing goes rather than more than the rate. */
 const UNREACHABLE_WAIT_MS = 500;
 
-export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): number } {
+export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): number; refund(n?: number): void } {
   if (!(o.perSecond > 0)) throw new Error(`a shared bucket needs a positive rate, got ${o.perSecond}`);
   const now = o.now ?? (() => performance.now());
   const burst = Math.max(1, o.perSecond);
@@ -55,6 +55,10 @@ export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): 
       if (wait > 0) return Math.ceil(wait);
       refilling ??= refill().finally(() => (refilling = undefined));
       return 2; // the next batch is on its way
+    },
+    /** Gives back n tokens taken for something that then did not go: spent here later, never lent to the database. */
+    refund(n = 1): void {
+      local += n;
     },
   };
 }

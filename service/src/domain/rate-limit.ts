@@ -23,7 +23,7 @@ function makeBucket(rate: number, windowMs: number): Bucket | null {
   return { capacity, perMs: rate / windowMs, tokens: capacity };
 }
 
-export function createTokenBucket(opts: TokenBucketOptions): { take(n?: number): number } {
+export function createTokenBucket(opts: TokenBucketOptions): { take(n?: number): number; refund(n?: number): void } {
   const now = opts.now ?? Date.now;
   const buckets = [makeBucket(opts.perSecond, 1000), makeBucket(opts.perHour ?? 0, 3_600_000)].filter((b): b is Bucket => b !== null);
   let last = now();
@@ -45,6 +45,10 @@ export function createTokenBucket(opts: TokenBucketOptions): { take(n?: number):
       if (wait > 0) return wait;
       for (const b of buckets) b.tokens = Math.max(0, b.tokens - Math.min(n, b.capacity));
       return 0;
+    },
+    /** Gives back n tokens taken for something that then did not go (never past a full bucket). */
+    refund(n = 1): void {
+      for (const b of buckets) b.tokens = Math.min(b.capacity, b.tokens + n);
     },
   };
 }

@@ -153,7 +153,11 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
         if (wait > 0) return { ok: false, waitMs: wait };
       } else p.bucket = undefined;
       const wait = s.bucket.take();
-      if (wait > 0) return { ok: false, waitMs: wait, identityWide: true };
+      if (wait > 0) {
+        // The row waits for the identity: the provider's token it took goes back, or a limited provider is under-sent.
+        p.bucket?.refund();
+        return { ok: false, waitMs: wait, identityWide: true };
+      }
       return { ok: true };
     },
 
