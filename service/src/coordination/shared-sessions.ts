@@ -37,7 +37,6 @@ export function createSharedSessions(deps: SharedSessionsDeps): (name: string) =
       !!t && t.access !== failed && (t.expiresAt === undefined || now() < t.expiresAt - EARLY_MS);
 
     return {
-      read,
       async renew(failed, grant) {
         const until = now() + (deps.waitMs ?? ttl);
         for (;;) {

@@ -26,8 +26,6 @@ export interface SessionTokens {
  * each other's.
  */
 export interface SessionShare {
-  /** The session kept, if any. */
-  read(): Promise<SessionTokens | undefined>;
   /**
    * Replaces the session whose access token `failed` Sugar refused (undefined: there is none yet). A kept session
    * other than `failed`, and not within EARLY_MS of its expiry, is adopted; else one process at a time runs `grant`
