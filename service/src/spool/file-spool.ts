@@ -29,12 +29,8 @@ export function openFileSpool(dir: string): HitSpool {
     ended.add(current.name);
     current = undefined;
   };
+  // Files left by an earlier run count by their hits once first read (until then, one each: size() is not 0).
   let counted = false;
-  const countOnDisk = async () => {
-    if (counted) return;
-    counted = true;
-    for (const f of found) pending += (await readHits(join(dir, f))).length;
-  };
 
   return {
     append(hits) {
@@ -56,20 +52,18 @@ export function openFileSpool(dir: string): HitSpool {
     ended() {
       return serial(async () => {
         await endCurrent();
-        await countOnDisk();
-        const files = [...ended].sort();
-        return await Promise.all(
-          files.map(async (name) => {
-            const hits = await readHits(join(dir, name));
-            return {
-              hits,
-              done: async () => {
-                await rm(join(dir, name), { force: true });
-                if (ended.delete(name)) pending = Math.max(0, pending - hits.length);
-              },
-            };
-          }),
-        );
+        const files = await Promise.all([...ended].sort().map(async (name) => ({ name, hits: await readHits(join(dir, name)) })));
+        if (!counted) {
+          counted = true;
+          for (const f of files) if (found.includes(f.name)) pending += f.hits.length;
+        }
+        return files.map(({ name, hits }) => ({
+          hits,
+          done: async () => {
+            await rm(join(dir, name), { force: true });
+            if (ended.delete(name)) pending = Math.max(0, pending - hits.length);
+          },
+        }));
       });
     },
     size: () => pending + (counted ? 0 : found.length),
