@@ -3,11 +3,10 @@
 // person's click also counts as an open (their client may block images).
 import { type BotRules, type ClickVerdict, classifyClick } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
-import { StoreUnavailableError } from '../ports/errors.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
-import type { Spill } from './spooling.js';
+import { type Spill, writeOrSpill } from './spill.js';
 
 export interface ClickHit {
   rowId: number;
@@ -103,7 +102,6 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
 
   /** Recorded now, or spooled (undefined: no verdict yet) while the database cannot be reached. */
   async function record(hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict | undefined> {
-    const spill = o.spill;
     const entry = {
       kind: 'click' as const,
       rowId: hit.rowId,
@@ -113,17 +111,7 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
       ip: hit.ip,
       at: hit.at.toISOString(),
     };
-    if (spill?.active()) {
-      await spill.keep([entry]);
-      return undefined;
-    }
-    try {
-      return await store.transaction(async (tx) => await recordIn(tx, hit, c));
-    } catch (err) {
-      if (!spill || !(err instanceof StoreUnavailableError)) throw err;
-      await spill.keep([entry], err);
-      return undefined;
-    }
+    return await writeOrSpill(o.spill, [entry], () => store.transaction(async (tx) => await recordIn(tx, hit, c)));
   }
 
   return { resolve, record, recordIn };

@@ -6,12 +6,11 @@
 // replayed by spooling.ts), so the pixel keeps recording through an outage.
 import { type BotRules, classifyOpen } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
-import { StoreUnavailableError } from '../ports/errors.js';
 import type { HitWithEffects, StorePart } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup } from './recipients.js';
-import type { Spill } from './spooling.js';
+import { type Spill, writeOrSpill } from './spill.js';
 
 export interface OpenHit {
   rowId: number;
@@ -115,18 +114,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
 
   /** Into the database, or (while it is unreachable, and a spill is configured) into the spool. */
   async function keep(hits: OpenHit[]): Promise<number> {
-    const spill = o.spill;
-    if (spill?.active()) {
-      await spill.keep(hits.map(spooled));
-      return 0;
-    }
-    try {
-      return await write(hits);
-    } catch (err) {
-      if (!spill || !(err instanceof StoreUnavailableError)) throw err;
-      await spill.keep(hits.map(spooled), err);
-      return 0;
-    }
+    return (await writeOrSpill(o.spill, hits.map(spooled), () => write(hits))) ?? 0;
   }
 
   async function flush(): Promise<void> {

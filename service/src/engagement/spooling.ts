@@ -11,13 +11,7 @@ import type { Log } from '../ports/log.js';
 import type { ClickRecorder, ClickTx } from './clicks.js';
 import { openEffects } from './opens.js';
 import type { RecipientLookup } from './recipients.js';
-
-/** What the recorders see: whether hits go to the spool now, and the way in. */
-export interface Spill {
-  active(): boolean;
-  /** Durable once resolved; `cause` (the store's failure) starts spooling if it had not started. */
-  keep(hits: Array<Omit<SpooledHit, 'key'>>, cause?: StoreUnavailableError): Promise<void>;
-}
+import type { Spill } from './spill.js';
 
 export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects' }> & ClickTx;
 

@@ -1,0 +1,28 @@
+// The way the open and click recorders reach the spool (engagement/spooling.ts) while the database is unreachable.
+import { StoreUnavailableError } from '../ports/errors.js';
+import type { SpooledHit } from '../ports/index.js';
+
+/** What the recorders see: whether hits go to the spool now, and the way in. */
+export interface Spill {
+  active(): boolean;
+  /** Durable once resolved; `cause` (the store's failure) starts spooling if it had not started. */
+  keep(hits: Array<Omit<SpooledHit, 'key'>>, cause?: StoreUnavailableError): Promise<void>;
+}
+
+/**
+ * Writes through `write`, or spools `hits` instead (answering undefined) while the spool is active or once the write
+ * finds the store unreachable. Without a spill, every failure is the caller's.
+ */
+export async function writeOrSpill<T>(spill: Spill | undefined, hits: Array<Omit<SpooledHit, 'key'>>, write: () => Promise<T>): Promise<T | undefined> {
+  if (spill?.active()) {
+    await spill.keep(hits);
+    return undefined;
+  }
+  try {
+    return await write();
+  } catch (err) {
+    if (!spill || !(err instanceof StoreUnavailableError)) throw err;
+    await spill.keep(hits, err);
+    return undefined;
+  }
+}
