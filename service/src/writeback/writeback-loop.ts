@@ -154,6 +154,12 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       if (!campaigns.has(id)) campaigns.set(id, await store.campaigns.get(id));
       return campaigns.get(id);
     };
+    // One look (and at most one setup request) per campaign and batch, not one per claimed row.
+    const setups = new Map<string, ReturnType<typeof setupState>>();
+    const setupOf = (c: StoredCampaign) => {
+      if (!setups.has(c.id)) setups.set(c.id, setupState(c));
+      return setups.get(c.id)!;
+    };
     let outage = false;
     let calledSugar = false;
     const optOutScope = await deps.optOutScope.current();
@@ -181,13 +187,14 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         calledSugar = true;
         outage ||= !!o.outage;
         await commit([claim], [o]);
+        setups.delete(c.id);
         if (o.kind === 'done') {
           setupDone.add(c.id);
           setupRetryAt.delete(c.id);
         }
         continue;
       }
-      const setup = await setupState(c);
+      const setup = await setupOf(c);
       if (setup === 'wait') {
         const waiting = deferred.get(c.id) ?? [];
         waiting.push(claim.id);
