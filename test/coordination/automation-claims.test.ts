@@ -1,8 +1,8 @@
 // Two processes running the automations role on one PostgreSQL (issue 15): each has its own store (its own pool) and
 // engine, as separate service processes would, and they tick at the same moment over many due enrolments. Each batch
 // claims its enrolments in its transaction (FOR UPDATE SKIP LOCKED), so the two share the work, no enrolment is moved
-// twice, each step has one campaign however the two race to create it, and each person is in each step's ledger
-// (one message each) exactly once.
+// twice, each step has one campaign however the two race to create it (or, after an edit, to replace it), and each
+// person is in each step's ledger (one message each) exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutomationEngine } from '../../service/src/automations/engine.js';
 import { compileAutomation } from '../../service/src/domain/automation.js';
@@ -70,5 +70,42 @@ describe.skipIf(!debianPgBin())('automation enrolments claimed across processes 
     expect(afterTwo['Drip – One']).toHaveLength(N);
     expect(afterTwo['Drip – Two'].sort()).toEqual(everyone);
     expect(await a.automations.counts(auto.id)).toMatchObject({ enrolments: { active: 0, done: N } });
+  }, 60_000);
+
+  it('after an edit of a step that sent, both processes reaching it at once replace its campaign once', async () => {
+    const open = async (owner: string) => {
+      const s = (await openPgStore(pg.url, { schema: 'edits', owner, poolSize: 3, clock: () => clock })) as unknown as Store;
+      stores.push(s);
+      return s;
+    };
+    const [a, b] = [await open('a'), await open('b')];
+    const engines = [a, b].map((store) => createAutomationEngine({ store, now: () => clock, batchSize: 20 }));
+    const welcome = (subject: string) => ({ name: 'Welcome', targetListIds: [], steps: [{ id: 'hello', ...send('Hello'), subject }] });
+    const first = welcome('Hello');
+    const auto = await a.automations.create({ ...compileAutomation(first), definition: first });
+    const half = N / 2;
+    await engines[0].enrol(auto.id, people.slice(0, half));
+    await engines[0].tick();
+    const stepOf = async () => [...(await a.automations.stepCampaigns(auto.id)).values()];
+    const [before] = await stepOf();
+    expect(before).toBeDefined();
+
+    const edited = welcome('Hello again');
+    expect(await a.automations.update(auto.id, { ...compileAutomation(edited), definition: edited, createdBy: auto.createdBy })).toBe(true);
+    await engines[0].enrol(auto.id, people.slice(half));
+    await Promise.all(engines.map((e) => e.tick()));
+
+    const [after] = await stepOf();
+    expect(after).not.toBe(before);
+    expect((await a.campaigns.get(after))?.subject).toBe('Hello again');
+    // One edited campaign holds every target that reached the step after the edit; none was left in an orphan.
+    const stepCampaigns = (await a.campaigns.list({ limit: 100, offset: 0 })).filter((c) => c.name.startsWith('Welcome – Hello'));
+    expect(stepCampaigns.map((c) => c.id).sort()).toEqual([before, after].sort());
+    expect((await a.recipients.list(after, { limit: N, offset: 0 })).map((r) => r.id).sort()).toEqual(
+      people
+        .slice(half)
+        .map((p) => p.id)
+        .sort(),
+    );
   }, 60_000);
 });

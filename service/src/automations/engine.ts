@@ -91,13 +91,13 @@ export function createAutomationEngine(deps: EngineDeps) {
     const known = (await tx.automations.stepCampaigns(a.id)).get(key);
     const current = known ? await tx.campaigns.get(known) : undefined;
     if (known && current && sameContent(current, email)) return known;
-    // Another process's batch may create the step's first campaign at the same moment: the first one set stays, and
-    // this one's is undone (a savepoint), its targets going to that one.
+    // Another process's batch may create (or, after an edit, replace) the step's campaign at the same moment: the
+    // first one set stays, and this one's is undone (a savepoint), its targets going to that one.
     const created = await tx
       .transaction(async (inner) => {
         const id = await createStepCampaign(inner, a, key, email, known);
-        if (known) await inner.automations.replaceStepCampaign(a.id, key, id);
-        else if (!(await inner.automations.setStepCampaign(a.id, key, id))) throw STEP_TAKEN;
+        const set = known ? await inner.automations.replaceStepCampaign(a.id, key, known, id) : await inner.automations.setStepCampaign(a.id, key, id);
+        if (!set) throw STEP_TAKEN;
         return id;
       })
       .catch((err: unknown) => {

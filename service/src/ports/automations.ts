@@ -54,8 +54,8 @@ export interface AutomationRepo {
   /** The internal campaign backing an email step; the first one recorded for a step stays. */
   /** False when the step already has a campaign (another process's tick set it first). */
   setStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<boolean>;
-  /** After an edit changed a step's email: the step sends from this campaign from now on. */
-  replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): Awaitable<void>;
+  /** After an edit changed a step's email: the step sends from `to` from now on. False when it no longer sent from `from` (another process replaced it first). */
+  replaceStepCampaign(automationId: string, stepKey: string, from: string, to: string): Awaitable<boolean>;
   stepCampaigns(automationId: string): Awaitable<Map<string, string>>;
   /** True for a campaign backing a step of an automation not stopped: it stays open for targets reaching the step later. */
   isOpenStepCampaign(campaignId: string): Awaitable<boolean>;

@@ -109,7 +109,7 @@ export class SqliteAutomationRepo extends SqliteRepo implements AutomationRepo {
       WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`),
     listsRead: this.db.prepare('UPDATE automations SET lists_read_at = ? WHERE id = ?'),
     setStep: this.db.prepare('INSERT INTO automation_steps (automation_id, step_key, campaign_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-    replaceStep: this.db.prepare('UPDATE automation_steps SET campaign_id = ? WHERE automation_id = ? AND step_key = ?'),
+    replaceStep: this.db.prepare('UPDATE automation_steps SET campaign_id = ? WHERE automation_id = ? AND step_key = ? AND campaign_id = ?'),
     update: this.db.prepare(`UPDATE automations SET name = @name, definition = @definition, program = @program, target_list_ids = @lists,
       updated_at = @now WHERE id = @id AND status <> 'stopped'`),
     steps: this.db.prepare('SELECT step_key, campaign_id FROM automation_steps WHERE automation_id = ?'),
@@ -202,8 +202,8 @@ export class SqliteAutomationRepo extends SqliteRepo implements AutomationRepo {
     return this.q.setStep.run(automationId, stepKey, campaignId).changes === 1;
   }
 
-  replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): void {
-    this.q.replaceStep.run(campaignId, automationId, stepKey);
+  replaceStepCampaign(automationId: string, stepKey: string, from: string, to: string): boolean {
+    return this.q.replaceStep.run(to, automationId, stepKey, from).changes === 1;
   }
 
   stepCampaigns(automationId: string): Map<string, string> {

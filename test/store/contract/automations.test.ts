@@ -86,6 +86,12 @@ describe.each(withPostgres)('automations port ($name)', ({ open }) => {
       await store.automations.setStepCampaign(a.id, 'steps[0]', c.id);
       await store.automations.setStepCampaign(a.id, 'steps[0]', 'other'); // the first one stays
       expect(await store.automations.stepCampaigns(a.id)).toEqual(new Map([['steps[0]', c.id]]));
+      // After an edit two processes may replace it at once: only the one that saw the current campaign does.
+      const [e1, e2] = [await store.campaigns.create(newCampaign({ name: 'edited 1' })), await store.campaigns.create(newCampaign({ name: 'edited 2' }))];
+      expect(await store.automations.replaceStepCampaign(a.id, 'steps[0]', c.id, e1.id)).toBe(true);
+      expect(await store.automations.replaceStepCampaign(a.id, 'steps[0]', c.id, e2.id)).toBe(false);
+      expect(await store.automations.stepCampaigns(a.id)).toEqual(new Map([['steps[0]', e1.id]]));
+      expect(await store.automations.replaceStepCampaign(a.id, 'steps[0]', e1.id, c.id)).toBe(true);
       expect(await store.automations.isOpenStepCampaign(c.id)).toBe(true);
       expect(await store.automations.isOpenStepCampaign('other')).toBe(false);
       const [t] = targets(1);

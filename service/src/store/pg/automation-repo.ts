@@ -121,8 +121,14 @@ export class PgAutomationRepo extends PgAtomicRepo implements AutomationRepo {
     return r.rowCount === 1;
   }
 
-  async replaceStepCampaign(automationId: string, stepKey: string, campaignId: string): Promise<void> {
-    await this.q('UPDATE automation_steps SET campaign_id = $1 WHERE automation_id = $2 AND step_key = $3', [campaignId, automationId, stepKey]);
+  async replaceStepCampaign(automationId: string, stepKey: string, from: string, to: string): Promise<boolean> {
+    const r = await this.q('UPDATE automation_steps SET campaign_id = $1 WHERE automation_id = $2 AND step_key = $3 AND campaign_id = $4', [
+      to,
+      automationId,
+      stepKey,
+      from,
+    ]);
+    return r.rowCount === 1;
   }
 
   async stepCampaigns(automationId: string): Promise<Map<string, string>> {
