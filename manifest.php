@@ -74,5 +74,6 @@ $installdefs = array(
         array('from' => '<basepath>/Files/custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php', 'to' => 'custom/Extension/modules/ProspectLists/Ext/clients/base/views/record/leadfwd_send.php'),
         array('from' => '<basepath>/Files/custom/include/javascript/leadfwd/leadfwd-buttons.js', 'to' => 'custom/include/javascript/leadfwd/leadfwd-buttons.js'),
         array('from' => '<basepath>/Files/custom/include/leadfwd/LeadfwdServiceClient.php', 'to' => 'custom/include/leadfwd/LeadfwdServiceClient.php'),
+        array('from' => '<basepath>/Files/custom/include/leadfwd/record-send-button.php', 'to' => 'custom/include/leadfwd/record-send-button.php'),
     ),
 );

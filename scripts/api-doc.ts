@@ -122,6 +122,7 @@ type Json = {
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
+const codeList = (codes: string[]) => codes.map((c) => `\`${c}\``).join(', ');
 
 function typeOf(j: Json): string {
   if (j.enum) return j.enum.map((v) => JSON.stringify(v)).join(' \\| ');
@@ -165,10 +166,7 @@ export function renderApiDoc(): string {
     ...ENTRIES.flatMap((e) => [
       `## ${e.route}`,
       '',
-      `${e.what}. Refused with ${e.refusedWith
-        .split(', ')
-        .map((c) => `\`${c}\``)
-        .join(', ')} (statuses: [Error codes](#error-codes)).`,
+      `${e.what}. Refused with ${codeList(e.refusedWith.split(', '))} (statuses: [Error codes](#error-codes)).`,
       '',
       table(e.schema),
       '',
@@ -177,15 +175,7 @@ export function renderApiDoc(): string {
     '',
     '| Status | Codes |',
     '|---|---|',
-    ...[...byStatus.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(
-        ([status, codes]) =>
-          `| ${status} | ${codes
-            .sort()
-            .map((c) => `\`${c}\``)
-            .join(', ')} |`,
-      ),
+    ...[...byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([status, codes]) => `| ${status} | ${codeList(codes.sort())} |`),
     '',
     'Besides these: `403 sugar_forbidden` and `502`/`503 sugar_unavailable` when Sugar refuses or fails a call made for',
     'the caller, `400 bad_request` for a request Express could not read, `500 internal` for anything else (logged as',

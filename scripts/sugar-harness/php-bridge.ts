@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const RUN_API = join(here, 'php', 'run-api.php');
 
-export function php(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+export function php(args: string[], stdin = '', cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('php', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('php', args, { stdio: ['pipe', 'pipe', 'pipe'], cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -26,10 +26,13 @@ export function php(args: string[], stdin = ''): Promise<{ code: number; stdout:
   });
 }
 
-/** Includes `file` after `prelude` (PHP code) and returns json_encode of `expr`; PHP notices fail the call. */
+/**
+ * Includes `file` after `prelude` (PHP code) and returns json_encode of `expr`; PHP notices fail the call. Runs in the
+ * package's root, as Sugar runs in its own: a file's `require 'custom/…'` finds the package's file.
+ */
 export async function phpEval<T = any>(file: string, expr: string, prelude = ''): Promise<T> {
   const code = `error_reporting(E_ALL); set_error_handler(function ($n, $s, $f, $l) { fwrite(STDERR, "$s at $f:$l"); exit(3); }); ${prelude}; include ${JSON.stringify(file)}; echo json_encode(${expr});`;
-  const r = await php(['-r', code]);
+  const r = await php(['-r', code], '', MODULE_ROOT);
   if (r.code !== 0) throw new Error(`php failed on ${file} (${r.code}): ${r.stderr || r.stdout}`);
   return JSON.parse(r.stdout) as T;
 }

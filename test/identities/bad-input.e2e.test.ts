@@ -6,6 +6,7 @@
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
+import { approvedIdentity, identityBody } from '../support/identities.js';
 import { expectProblems } from '../support/refusals.js';
 import { pairSugar, type RelayCall, relayAs } from '../support/relay.js';
 import { makeDkimKey, type Stack, startStack, waitFor } from '../support/stack.js';
@@ -20,21 +21,8 @@ let listId: string;
 let bigListId: string;
 const ids: Record<string, string> = {};
 
-const body = (name: string, over: Record<string, unknown> = {}) => ({
-  name,
-  fromDomains: [`${name}.example.test`],
-  fromAddresses: [],
-  dkim: { domain: `${name}.example.test`, selector: 's1', generate: true },
-  relay: { url: `smtp://127.0.0.1:${relay.port}` },
-  bounceDomain: `bounces.${name}.example.test`,
-  ...over,
-});
-const newIdentity = async (name: string, over: Record<string, unknown> = {}, force = true) => {
-  const r = await stack.api('POST', '/identities', body(name, over));
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  if (force) await stack.api('POST', `/identities/${r.body.id}/approve`, { force: true });
-  return r.body.id as string;
-};
+const body = (name: string, over: Record<string, unknown> = {}) => identityBody(name, relay.port, { fromAddresses: [], ...over });
+const newIdentity = (name: string, over: Record<string, unknown> = {}) => approvedIdentity(stack.api, body(name, over));
 const campaign = (over: Record<string, unknown>) =>
   stack.api('POST', '/campaigns', { name: 'C', subject: 'Hi', fromName: 'A', html: '<p>Hi</p>', targetListIds: [listId], ...over });
 const view = async (id: string) => (await stack.api('GET', `/campaigns/${id}`)).body;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { approvedIdentity, identityBody } from '../support/identities.js';
 import { randomSecret } from '../support/secrets.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
@@ -17,20 +18,6 @@ const WEBHOOK = randomSecret('webhook-');
 const ids: Record<string, string> = {};
 let bigList: string;
 let smallList: string;
-
-async function identity(name: string, port: number, rate?: object) {
-  const r = await stack.api('POST', '/identities', {
-    name,
-    fromDomains: [`${name}.example.test`],
-    dkim: { domain: `${name}.example.test`, selector: 's1', generate: true },
-    relay: { url: `smtp://127.0.0.1:${port}` },
-    bounceDomain: `bounces.${name}.example.test`,
-    ...(rate ? { rate } : {}),
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  await stack.api('POST', `/identities/${r.body.id}/approve`, { force: true });
-  return r.body.id as string;
-}
 
 async function campaign(name: string, identityName: string, list: string) {
   const r = await stack.api(
@@ -54,8 +41,8 @@ beforeAll(async () => {
   relay = await startSmtpSink({ port: 0 });
   otherRelay = await startSmtpSink({ port: 0 });
   stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK, LEADFWD_GUARD_MIN_SAMPLE: '10', LEADFWD_GUARD_MAX_COMPLAINT_RATE: '0.1%' } });
-  ids.promo = await identity('promo', relay.port);
-  ids.service = await identity('service', otherRelay.port);
+  ids.promo = await approvedIdentity(stack.api, identityBody('promo', relay.port));
+  ids.service = await approvedIdentity(stack.api, identityBody('service', otherRelay.port));
   const sugar = adminClient(stack.sim.url);
   smallList = await createContactList(sugar, 'Small', numberedAddresses('p', 20));
   bigList = await createContactList(sugar, 'Big', numberedAddresses('q', 40, 'example.net'), 'Q');

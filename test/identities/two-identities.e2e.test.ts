@@ -6,6 +6,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { approvedIdentity } from '../support/identities.js';
 import { makeDkimKey, type Stack, startStack } from '../support/stack.js';
 import { addToList, adminClient, createContactList, createList, createPerson, numberedAddresses } from '../support/sugar-seed.js';
 
@@ -34,13 +35,7 @@ beforeAll(async () => {
   relays.north = await startSmtpSink({ port: 0 });
   relays.south = await startSmtpSink({ port: 0 });
   stack = await startStack({ env: { LEADFWD_SEND_THREADS: '2' } });
-  for (const name of ['north', 'south'] as const) {
-    const created = await stack.api('POST', '/identities', identityBody(name));
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    ids[name] = created.body.id;
-    const forced = await stack.api('POST', `/identities/${ids[name]}/approve`, { force: true, reason: 'test relays on loopback' });
-    expect(forced.status).toBe(200);
-  }
+  for (const name of ['north', 'south'] as const) ids[name] = await approvedIdentity(stack.api, identityBody(name), 'test relays on loopback');
   const sugar = adminClient(stack.sim.url);
   listId = await createContactList(sugar, 'Both', numberedAddresses('p', PEOPLE));
 }, 60_000);
@@ -123,14 +118,12 @@ describe('two sender identities', () => {
   });
 
   it("sends as each record's assigned user where the identity allows that address, else from the campaign's From", async () => {
-    const team = await stack.api('POST', '/identities', {
+    const team = await approvedIdentity(stack.api, {
       ...identityBody('north'),
       name: 'Sales team',
       fromDomains: ['north.example.test'],
       fromAddresses: ['sally@example.com'],
     });
-    expect(team.status, JSON.stringify(team.body)).toBe(201);
-    await stack.api('POST', `/identities/${team.body.id}/approve`, { force: true });
     const sugar = adminClient(stack.sim.url);
     const bySally = await createPerson(sugar, {
       module: 'Contacts',
@@ -154,7 +147,7 @@ describe('two sender identities', () => {
         name: 'From your account manager',
         fromName: 'Sales',
         fromEmail: 'sales@north.example.test',
-        senderIdentityId: team.body.id,
+        senderIdentityId: team,
         sendAsAssignedUser: true,
       }),
     );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, untilCampaign } from '../support/campaigns.js';
 import { type LocalDns, startDnsServer } from '../support/dns-server.js';
+import { approvedIdentity, identityBody } from '../support/identities.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
@@ -26,17 +27,10 @@ beforeAll(async () => {
   });
   relay = await startSmtpSink({ port: 0 });
   stack = await startStack({ now: () => clock, env: { LEADFWD_DNS_SERVERS: dns.server } });
-  const created = await stack.api('POST', '/identities', {
-    name: 'New domain',
-    fromDomains: ['fresh.example.test'],
-    dkim: { domain: 'fresh.example.test', selector: 's1', generate: true },
-    relay: { url: `smtp://127.0.0.1:${relay.port}` },
-    bounceDomain: 'bounces.fresh.example.test',
-    warmup: { startDate: today, startPerDay: 5, growth: 2, targetPerDay: 1000 },
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  identityId = created.body.id;
-  expect((await stack.api('POST', `/identities/${identityId}/approve`, { force: true })).status).toBe(200);
+  identityId = await approvedIdentity(
+    stack.api,
+    identityBody('fresh', relay.port, { name: 'New domain', warmup: { startDate: today, startPerDay: 5, growth: 2, targetPerDay: 1000 } }),
+  );
   const sugar = adminClient(stack.sim.url);
   const google = numberedAddresses('g', 8, 'acme-on-google.test');
   listId = await createContactList(sugar, 'Warm-up', [...google, ...numberedAddresses('y', 3, 'acme-on-yahoo.test')]);

@@ -6,6 +6,7 @@ import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { adminClient, createList } from '../support/sugar-seed.js';
 import {
+  accept,
   drained,
   emailFlags,
   type Harness,
@@ -15,7 +16,6 @@ import {
   type Person,
   seedPeople,
   sendingCampaign,
-  settle,
   startWritebackSim,
   sugarLog,
   waitFor,
@@ -79,10 +79,7 @@ beforeAll(async () => {
   const c = await sendingCampaign(h, listId, people, { targetListIds: [listId, goneListId] });
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  await settle(
-    h,
-    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
-  );
+  await accept(h, rowIds);
   await h.engagement.facts.optOut(rowIds[1], 'page');
   hardBounce(h, rowIds[2]);
   await open(h, rowIds[4]);

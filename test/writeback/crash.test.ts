@@ -11,6 +11,7 @@ import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { openStore } from '../../service/src/store/db.js';
 import {
+  accept,
   click,
   drained,
   type Harness,
@@ -19,7 +20,6 @@ import {
   openHarness,
   seedPeople,
   sendingCampaign,
-  settle,
   startWritebackSim,
   sugarLog,
 } from './helpers.js';
@@ -69,10 +69,7 @@ beforeAll(async () => {
   const c = await sendingCampaign(h, listId, seeded.people);
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
-  await settle(
-    h,
-    c.rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
-  );
+  await accept(h, c.rowIds);
   for (const rowId of c.rowIds) await open(h, rowId, 2);
   for (const rowId of c.rowIds.slice(0, 4)) await click(h, rowId, 1);
   await h.close();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import {
+  accept,
   click,
   drained,
   type Harness,
@@ -13,7 +14,6 @@ import {
   openHarness,
   seedPeople,
   sendingCampaign,
-  settle,
   startWritebackSim,
   sugarLog,
   waitFor,
@@ -44,10 +44,7 @@ afterAll(async () => {
 /** Accepts, opens and clicks for rows [from, to). */
 async function activity(from: number, to: number) {
   const ids = rowIds.slice(from, to);
-  await settle(
-    h,
-    ids.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
-  );
+  await accept(h, ids);
   for (const rowId of ids) await open(h, rowId);
   for (const rowId of ids.filter((_, i) => i % 2 === 0)) await click(h, rowId, 0);
 }

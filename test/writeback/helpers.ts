@@ -172,6 +172,13 @@ export async function settle(h: Harness, outcomes: Outcome[]): Promise<number> {
   return changed;
 }
 
+/** Every row accepted by the relay, each with its own Message-ID (as settle records it). */
+export const accept = (h: Harness, rowIds: number[]) =>
+  settle(
+    h,
+    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
+  );
+
 export async function open(h: Harness, rowId: number, times = 1) {
   for (let i = 0; i < times; i++) await h.engagement.opens.record({ rowId, method: 'GET', userAgent: HUMAN_UA, ip: '203.0.113.9', at: new Date() });
 }

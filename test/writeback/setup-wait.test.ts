@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, settle, startWritebackSim, waitFor } from './helpers.js';
+import { accept, drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor } from './helpers.js';
 
 const N = 20;
 let sim: SugarSim;
@@ -22,10 +22,7 @@ beforeAll(async () => {
     campaign: { id: campaignId },
     rowIds,
   } = await sendingCampaign(h, listId, people));
-  await settle(
-    h,
-    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
-  );
+  await accept(h, rowIds);
   await h.writeback.start();
 }, 60_000);
 

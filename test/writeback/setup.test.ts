@@ -13,7 +13,7 @@ import { writebackRoutes } from '../../service/src/http/routes/writeback.js';
 const KEY = 'setup-test-api-key-0123';
 
 import { adminClient } from '../support/sugar-seed.js';
-import { drained, type Harness, open, openHarness, type Person, seedPeople, sendingCampaign, settle, startWritebackSim, sugarLog, waitFor } from './helpers.js';
+import { accept, drained, type Harness, open, openHarness, type Person, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor } from './helpers.js';
 
 let sim: SugarSim;
 let people: Person[];
@@ -24,11 +24,6 @@ const harness = (o?: Parameters<typeof openHarness>[1]) => {
   harnesses.push(h);
   return h;
 };
-const accept = async (h: Harness, rowIds: number[]) =>
-  await settle(
-    h,
-    rowIds.map((rowId) => ({ rowId, state: 'accepted' as const, messageId: `<${rowId}@t>` })),
-  );
 
 beforeAll(async () => {
   sim = await startWritebackSim();

@@ -1,30 +1,6 @@
 <?php
-// LeadFWD for Sugar: a "Send via LeadFWD" button on the ProspectLists record view, placed before the actions menu.
-// The listener lives in custom/include/javascript/leadfwd/leadfwd-buttons.js, so no record.js is replaced.
-// Where the module has no Sidecar record view (Campaigns is a legacy BWC module in Sugar 8 to 12) nothing is added.
+// LeadFWD for Sugar: a "Send via LeadFWD" button on the ProspectLists record view (how and where: the shared file).
+// The path is from Sugar's root, where Sugar runs; the file is shipped in the package (manifest.php's copy list).
 
-if (isset($viewdefs['ProspectLists']['base']['view']['record']['buttons']) && is_array($viewdefs['ProspectLists']['base']['view']['record']['buttons'])) {
-    $leadfwdButtons = $viewdefs['ProspectLists']['base']['view']['record']['buttons'];
-    $leadfwdAt = count($leadfwdButtons);
-    foreach ($leadfwdButtons as $leadfwdIndex => $leadfwdExisting) {
-        if (isset($leadfwdExisting['name']) && $leadfwdExisting['name'] === 'leadfwd_send') {
-            $leadfwdAt = -1;
-            break;
-        }
-        if (isset($leadfwdExisting['name']) && $leadfwdExisting['name'] === 'main_dropdown') {
-            $leadfwdAt = $leadfwdIndex;
-        }
-    }
-    if ($leadfwdAt >= 0) {
-        array_splice($viewdefs['ProspectLists']['base']['view']['record']['buttons'], $leadfwdAt, 0, array(array(
-            'name' => 'leadfwd_send',
-            'type' => 'button',
-            'label' => 'LBL_LEADFWD_SEND',
-            'css_class' => 'btn',
-            'showOn' => 'view',
-            'acl_module' => 'Campaigns',
-            'acl_action' => 'view',
-            'events' => array('click' => 'button:leadfwd_send:click'),
-        )));
-    }
-}
+$leadfwdModule = 'ProspectLists';
+require 'custom/include/leadfwd/record-send-button.php';
