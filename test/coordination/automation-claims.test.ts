@@ -26,16 +26,19 @@ describe.skipIf(!debianPgBin())('automation enrolments claimed across processes 
     for (const s of stores) await s.close();
     await pg?.destroy();
   });
-
-  it('moves every due enrolment once between two processes ticking at once, each person mailed each step once', async () => {
+  /** Two processes' stores (each its own pool) on one schema, each with its engine; small batches, so they interleave. */
+  const twoProcesses = async (schema: string) => {
     const open = async (owner: string) => {
-      const s = (await openPgStore(pg.url, { schema: 'claims', owner, poolSize: 3, clock: () => clock })) as unknown as Store;
+      const s = (await openPgStore(pg.url, { schema, owner, poolSize: 3, clock: () => clock })) as unknown as Store;
       stores.push(s);
       return s;
     };
     const [a, b] = [await open('a'), await open('b')];
-    // Small batches, so each process takes many and the two interleave.
-    const engines = [a, b].map((store) => createAutomationEngine({ store, now: () => clock, batchSize: 20 }));
+    return { a, engines: [a, b].map((store) => createAutomationEngine({ store, now: () => clock, batchSize: 20 })) };
+  };
+
+  it('moves every due enrolment once between two processes ticking at once, each person mailed each step once', async () => {
+    const { a, engines } = await twoProcesses('claims');
     const auto = await a.automations.create({ ...compileAutomation(definition), definition });
     expect((await engines[0].enrol(auto.id, people)).enrolled).toBe(N);
 
@@ -73,13 +76,7 @@ describe.skipIf(!debianPgBin())('automation enrolments claimed across processes 
   }, 60_000);
 
   it('after an edit of a step that sent, both processes reaching it at once replace its campaign once', async () => {
-    const open = async (owner: string) => {
-      const s = (await openPgStore(pg.url, { schema: 'edits', owner, poolSize: 3, clock: () => clock })) as unknown as Store;
-      stores.push(s);
-      return s;
-    };
-    const [a, b] = [await open('a'), await open('b')];
-    const engines = [a, b].map((store) => createAutomationEngine({ store, now: () => clock, batchSize: 20 }));
+    const { a, engines } = await twoProcesses('edits');
     const welcome = (subject: string) => ({ name: 'Welcome', targetListIds: [], steps: [{ id: 'hello', ...send('Hello'), subject }] });
     const first = welcome('Hello');
     const auto = await a.automations.create({ ...compileAutomation(first), definition: first });
