@@ -338,7 +338,7 @@ async function compose(
     clickTooSoonMs: config.engagement.clickTooSoonMs,
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
-    ...(spool ? { spool } : {}),
+    ...(spool ? { spool, trackedLinks: config.engagement.trackedLinks } : {}),
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),
@@ -504,8 +504,9 @@ async function compose(
           trackingRoutes(tracking),
           unsubscribeRoutes({
             secret: verifyKeys,
-            facts: engagement.facts,
+            facts: { optOut: engagement.unsubscribe },
             lookup: engagement.lookup,
+            ...(engagement.spooling ? { spooling: () => engagement.spooling!.spill.active() } : {}),
             senderName: config.senderName,
             senderAddress: config.senderAddress,
             logger: logger.child({ component: 'unsubscribe' }),
