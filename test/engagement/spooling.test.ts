@@ -12,6 +12,7 @@ import { createFactRecorder } from '../../service/src/engagement/facts.js';
 import { cidrMatcher } from '../../service/src/engagement/ip.js';
 import { createOpenRecorder } from '../../service/src/engagement/opens.js';
 import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
+import { startRetention } from '../../service/src/engagement/retention.js';
 import { writeOrSpill } from '../../service/src/engagement/spill.js';
 import { createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
@@ -241,5 +242,16 @@ describe('tracking spool', () => {
     expect(await hits(s, 'open')).toBe(1);
     expect((await s.store.engagement.forRecipient(s.rows[0].rowId)).length).toBe(0);
     await t.spooling.close();
+  });
+
+  it('has the retention job forget replayed keys a day after their hits are past the retention, and keep the others', async () => {
+    s = await seededStore({ n: 1 });
+    const taken = { old: '2026-08-20T00:00:00.000Z', edge: '2026-08-28T00:00:00.000Z', recent: '2026-11-20T00:00:00.000Z' };
+    for (const [key, when] of Object.entries(taken)) await s.store.engagement.takeSpooled([key], when);
+    const job = startRetention({ store: s.store, days: 90, clock: () => new Date('2026-11-26T12:00:00Z') });
+    await job.runOnce();
+    job.stop();
+    // 90.5 days ago is past the retention but within the day kept to spare: still taken.
+    expect(await s.store.engagement.takeSpooled(['old', 'edge', 'recent'], '2026-11-26T12:00:00.000Z')).toEqual(['old']);
   });
 });
