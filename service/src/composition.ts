@@ -298,10 +298,10 @@ async function compose(
   });
   const senders = createDeliverySenders({ store, identities, control, now: clock });
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
-  const metrics = createMetrics({ store, sugarStats: () => sugar.stats() });
   let schemaWatch: SchemaWatch | undefined;
-  // A tracking process on PostgreSQL keeps opens and clicks in a local spool while the database is unreachable. A data
-  // folder it cannot write only loses that: the process still tracks, as it did before it had a spool.
+  // A tracking process on PostgreSQL keeps opens, clicks and one-click opt-outs in a local spool while the database
+  // is unreachable. A data folder it cannot write only loses that: the process still tracks, as it did before it had
+  // a spool.
   const spoolDir = role('tracking') && config.database && config.dataDir !== ':memory:' ? join(config.dataDir, 'spool') : undefined;
   const spool = (() => {
     if (!spoolDir) return undefined;
@@ -312,6 +312,7 @@ async function compose(
       return undefined;
     }
   })();
+  const metrics = createMetrics({ store, sugarStats: () => sugar.stats(), ...(spool ? { spool: () => engagement.spooling?.stats() } : {}) });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
     // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.
@@ -338,7 +339,7 @@ async function compose(
     clickTooSoonMs: config.engagement.clickTooSoonMs,
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
-    ...(spool ? { spool } : {}),
+    ...(spool ? { spool, trackedLinks: config.engagement.trackedLinks } : {}),
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),
@@ -504,8 +505,9 @@ async function compose(
           trackingRoutes(tracking),
           unsubscribeRoutes({
             secret: verifyKeys,
-            facts: engagement.facts,
+            facts: { optOut: engagement.unsubscribe },
             lookup: engagement.lookup,
+            ...(engagement.spooling ? { spooling: () => engagement.spooling!.spill.active() } : {}),
             senderName: config.senderName,
             senderAddress: config.senderAddress,
             logger: logger.child({ component: 'unsubscribe' }),

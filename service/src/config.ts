@@ -65,6 +65,8 @@ export interface Config {
     pixelAnswerAfterCommit: boolean;
     /** Raw open and click events kept per recipient and kind (LEADFWD_EVENTS_PER_RECIPIENT); counters stay exact. */
     eventsPerRecipient: number;
+    /** A tracking process's links kept ready for an outage: days after a campaign ended, and how often re-read. */
+    trackedLinks: { days: number; refreshMs: number };
   };
   writeback: WritebackSettings;
   /** How often automated campaigns move due targets (LEADFWD_AUTOMATION_TICK_MS). */
@@ -304,6 +306,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       pixelFlushMs: int('PIXEL_FLUSH_MS', 0, 0, 100),
       pixelAnswerAfterCommit: bool('PIXEL_ANSWER_AFTER_COMMIT', true),
       eventsPerRecipient: int('EVENTS_PER_RECIPIENT', 50, 1, 100_000),
+      trackedLinks: { days: int('TRACKED_LINKS_DAYS', 30, 1, 3650), refreshMs: int('TRACKED_LINKS_REFRESH_MS', 300_000, 100, 24 * 3_600_000) },
     },
     writeback: {
       ...DEFAULT_WRITEBACK,

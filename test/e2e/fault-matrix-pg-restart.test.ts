@@ -2,7 +2,8 @@
 // while two sending processes are mid-campaign loses nothing and the service recovers by itself; a process with
 // the tracking role alone keeps answering the open pixel, click redirects and unsubscribe pages, and records them,
 // while every sending process is down; and it keeps answering and recording (spooled on its disk, replayed once)
-// while PostgreSQL itself is down.
+// while PostgreSQL itself is down: clicks on messages it never read (from the links it read beforehand), one-click
+// unsubscribes, and /metrics saying what waits in the spool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgProcessRig, type PgProcessRig, type ServiceProcess } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
@@ -24,7 +25,8 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
     [senders, tracker] = await Promise.all([
       Promise.all(['s1', 's2'].map((n) => rig.start(n, { ...env, LEADFWD_ROLES: 'api,send,writeback,automations' }))),
       // Clicks here come seconds after acceptance: not link scanners.
-      rig.start('t1', { LEADFWD_ROLES: 'tracking', LEADFWD_BOT_CLICK_WINDOW_MS: '0' }),
+      // Its tracked links are re-read every half second: the campaign below starts after this process did.
+      rig.start('t1', { LEADFWD_ROLES: 'tracking', LEADFWD_BOT_CLICK_WINDOW_MS: '0', LEADFWD_TRACKED_LINKS_REFRESH_MS: '500' }),
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -101,15 +103,18 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
     const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
     const on = (u: string) => u.replace(/^https?:\/\/[^/]+/, tracker.url);
     // Messages 1..8: 1–4 opened before the outage (this process has read their rows, and their campaign's links),
-    // 1–4 opened and clicked during it, 5–8 opened only during it (rows this process never read).
-    const mails = rig.sink.messages.slice(1, 9).map((m) => {
+    // 1–8 opened and clicked during it (5–8: rows this process never read, redirected from its tracked links).
+    // Message 9: unsubscribed with one click during it (a row never read either).
+    const mails = rig.sink.messages.slice(1, 10).map((m) => {
       const raw = m.raw.toString().replace(/=\r\n/g, '').replace(/=3D/g, '=');
       return {
         to: m.envelope.to[0].toLowerCase(),
         pixel: on(/https?:\/\/[^"\s]+\/t\/o\/[^"\s]+/.exec(raw)![0]),
         click: on(/href="(https?:\/\/[^"]+\/t\/c\/[^"]+)"/.exec(raw)![1]),
+        unsubscribe: on(/List-Unsubscribe: <(https?:\/\/[^>]+\/u\/[^>]+)>/.exec(raw)![1]),
       };
     });
+    const leaver = mails.pop()!;
     const get = (url: string) => fetch(url, { redirect: 'manual', headers: { 'User-Agent': UA } });
     for (const m of mails.slice(0, 4)) expect((await get(m.pixel)).status).toBe(200);
     const ready = async () => (await fetch(`${tracker.url}/readyz`)).json();
@@ -122,16 +127,35 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
       expect(opened.headers.get('content-type')).toMatch(/image\/gif/);
       answers.push([opened.status, null]);
     }
-    for (const m of mails.slice(0, 4)) {
+    for (const m of mails) {
       const clicked = await get(m.click);
       answers.push([clicked.status, clicked.headers.get('location')]);
       await clicked.body?.cancel();
     }
     // A second round of the same: counted again, as hits are.
     for (const m of mails.slice(0, 2)) answers.push([(await get(m.pixel)).status, null]);
-    expect(answers).toEqual([...mails.map(() => [200, null]), ...mails.slice(0, 4).map(() => [302, 'https://acme.test/x']), [200, null], [200, null]]);
-    // The signature is still checked: a forged token goes nowhere.
+    expect(answers).toEqual([...mails.map(() => [200, null]), ...mails.map(() => [302, 'https://acme.test/x']), [200, null], [200, null]]);
+    // The signature is still checked first: a forged token goes nowhere, on a row read before or never read.
     expect((await get(mails[0].click.replace(/.{4}$/, 'AAAA'))).status).toBe(404);
+    expect((await get(mails[6].click.replace(/.{4}$/, 'AAAA'))).status).toBe(404);
+    // A one-click unsubscribe (RFC 8058) is taken: 200, never a failure a mailbox provider would show. The page
+    // answers from the token alone (no address to show without the database); a forged token is still refused.
+    const page = await get(leaver.unsubscribe);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/Stop receiving these emails from [^<]+\?<\/p>/);
+    const oneClick = () =>
+      fetch(leaver.unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const left = await oneClick();
+    expect(left.status).toBe(200);
+    expect(await left.text()).toMatch(/You are unsubscribed/);
+    expect((await fetch(leaver.unsubscribe.replace(/.{4}$/, 'AAAA'), { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(404);
+    // /metrics still answers, with what waits in the spool (and without the database's figures, not as zeros).
+    const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const scrape = async () => await (await fetch(`${tracker.url}/metrics`)).text();
+    const down = await scrape();
+    expect(metric(down, 'leadfwd_spool_waiting_hits')).toBe(mails.length * 2 + 2 + 1);
+    expect(metric(down, 'leadfwd_spool_oldest_seconds')).toBeGreaterThan(0);
+    expect(down).not.toMatch(/^leadfwd_outbox_pending /m);
     // Still in rotation: the database is down, the spool takes the hits.
     const during = await waitFor(async () => ((await ready()).checks.spool ? await ready() : undefined), '/readyz after the outage began', 15_000);
     expect(during).toMatchObject({ ready: true, checks: { database: { ok: false }, spool: { ok: true } } });
@@ -155,15 +179,17 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
     );
     // Replayed once: opens before (1), during (1) and again (1 for the first two); a click during the outage.
     expect(human('open').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`)))).toEqual(opensWanted.sort());
-    expect(human('click').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`)))).toEqual(
-      mails
-        .slice(0, 4)
-        .map((m) => `${m.to}:1`)
-        .sort(),
-    );
+    expect(human('click').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`)))).toEqual(mails.map((m) => `${m.to}:1`).sort());
     await waitFor(async () => (await ready()).checks.spool === undefined || undefined, 'ready on the database again', 15_000);
-    // Every hit of the outage went through the spool (8 opens, 4 clicks, 2 opens again); those before it did not.
-    expect(Number(rig.pg.psql('SELECT count(*) FROM spooled_hits', 'leadfwd'))).toBe(14);
+    // Every hit of the outage went through the spool (8 opens, 8 clicks, 2 opens again, 1 opt-out); those before it did not.
+    expect(Number(rig.pg.psql('SELECT count(*) FROM spooled_hits', 'leadfwd'))).toBe(19);
+    // The opt-out suppressed once, at the time it was asked.
+    expect(rig.pg.psql(`SELECT count(*) FROM suppressions WHERE address_key = '${leaver.to}'`, 'leadfwd')).toBe('1');
+    const up = await scrape();
+    expect(metric(up, 'leadfwd_spool_waiting_hits')).toBe(0);
+    expect(metric(up, 'leadfwd_spool_oldest_seconds')).toBe(0);
+    expect(metric(up, 'leadfwd_spool_replayed_total')).toBe(19);
+    expect(metric(up, 'leadfwd_outbox_pending')).toBeGreaterThan(0);
 
     // Written back to Sugar once each: one 'viewed' row per person, one 'link' row per clicker, by a write-back process.
     const writer = await rig.start('w1', { LEADFWD_ROLES: 'api,writeback' });
@@ -184,12 +210,8 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
         .filter((to) => mails.some((m) => m.to === to))
         .sort();
     expect(activity('viewed')).toEqual(mails.map((m) => m.to).sort());
-    expect(activity('link')).toEqual(
-      mails
-        .slice(0, 4)
-        .map((m) => m.to)
-        .sort(),
-    );
+    expect(activity('link')).toEqual(mails.map((m) => m.to).sort());
+    expect(log.filter((r) => r.activity_type === 'removed').map((r) => byTo.get(r.target_id))).toEqual([leaver.to]);
   }, 120_000);
 });
 

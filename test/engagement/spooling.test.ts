@@ -8,10 +8,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
 import { type ClickRecorder, createClickRecorder } from '../../service/src/engagement/clicks.js';
+import { createFactRecorder } from '../../service/src/engagement/facts.js';
 import { cidrMatcher } from '../../service/src/engagement/ip.js';
 import { createOpenRecorder } from '../../service/src/engagement/opens.js';
 import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
+import { startRetention } from '../../service/src/engagement/retention.js';
+import { writeOrSpill } from '../../service/src/engagement/spill.js';
 import { createSpooling } from '../../service/src/engagement/spooling.js';
+import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openFileSpool } from '../../service/src/spool/file-spool.js';
@@ -46,14 +50,31 @@ function outage(store: Store) {
   return { store: gate(store), down };
 }
 
-function tracking(seeded: Seeded, spoolDir: string) {
+function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; clock?: () => Date } = {}) {
   const { store, down } = outage(seeded.store);
   const lookup = createRecipientLookup(store);
   let clicks!: ClickRecorder;
-  const spooling = createSpooling({ spool: openFileSpool(spoolDir), store, lookup, rules, maxEventsPerRecipient: 50, clicks: () => clicks, retryMs: 60_000 });
+  const facts = createFactRecorder({ store, lookup, softBounceLimit: 3 });
+  const spooling = createSpooling({
+    spool: openFileSpool(spoolDir),
+    store,
+    lookup,
+    rules,
+    maxEventsPerRecipient: 50,
+    clicks: () => clicks,
+    facts: () => facts,
+    retryMs: 60_000,
+    ...o,
+  });
+  const tracked = createTrackedLinks({ store, days: 30, refreshMs: 60_000 });
   const opens = createOpenRecorder({ store, lookup, rules, spill: spooling.spill });
-  clicks = createClickRecorder({ store, lookup, rules, spill: spooling.spill });
-  return { down, lookup, spooling, opens, clicks };
+  clicks = createClickRecorder({ store, lookup, rules, spill: spooling.spill, tracked });
+  // What the unsubscribe route calls (engagement/index.ts): recorded, or spooled while the store is down.
+  const unsubscribe = (rowId: number) =>
+    writeOrSpill(spooling.spill, [{ kind: 'optout', rowId, reason: 'one_click', method: 'POST', at: at.toISOString() }], () =>
+      facts.optOut(rowId, 'one_click'),
+    );
+  return { down, lookup, spooling, opens, clicks, tracked, unsubscribe };
 }
 
 const open = (rowId: number) => ({ rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at });
@@ -143,6 +164,7 @@ describe('tracking spool', () => {
       rules,
       maxEventsPerRecipient: 50,
       clicks: () => t.clicks,
+      facts: () => createFactRecorder({ store: s.store, lookup: t.lookup, softBounceLimit: 3 }),
       retryMs: 60_000,
       logger: { info: () => undefined, warn: () => undefined, error: (o) => dropped.push(o) },
     });
@@ -152,5 +174,84 @@ describe('tracking spool', () => {
     expect(await hits(s, 'open')).toBe(2);
     expect(dropped).toEqual([expect.objectContaining({ hit: expect.objectContaining({ key: 'x.1' }) })]);
     await logged.close();
+  });
+
+  it('redirects a click on a row it never read from the links read before the outage, and records it once when replayed', async () => {
+    s = await seededStore({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir);
+    await t.tracked.refresh(); // at start, before any hit: no row of this campaign has been read
+    t.down.now = true;
+    const target = await t.clicks.redirect(s.rows[2].rowId, 1);
+    expect(target).toMatchObject({ url: 'https://example.test/b', linkCount: 2 });
+    expect(target?.recipient).toBeUndefined();
+    // The control: without the tracked links, the same click has nowhere to go.
+    await expect(t.clicks.resolve(s.rows[2].rowId, 1)).rejects.toThrow(StoreUnavailableError);
+    // A link index the campaign does not have, or a row of no campaign held, still needs the database.
+    await expect(t.clicks.redirect(s.rows[2].rowId, 2)).rejects.toThrow(StoreUnavailableError);
+    await expect(t.clicks.redirect(s.rows[2].rowId + 1000, 0)).rejects.toThrow(StoreUnavailableError);
+    expect(await t.clicks.record({ ...open(s.rows[2].rowId), linkIndex: 1, at: new Date(at.getTime() + 60_000) }, target!)).toBeUndefined();
+    expect(t.spooling.stats()).toMatchObject({ active: true, waiting: 1 });
+    // While spooling, the tracked links answer first: no store call is made for a row they hold.
+    expect(await t.clicks.redirect(s.rows[1].rowId, 0)).toMatchObject({ url: 'https://example.test/a' });
+    t.down.now = false;
+    await t.spooling.replay();
+    await t.spooling.replay();
+    expect(await hits(s, 'click')).toBe(1);
+    expect((await s.store.engagement.summary(s.campaignId)).clicks.people).toBe(1);
+    await t.spooling.close();
+  });
+
+  it('takes a one-click opt-out while the store is down and suppresses it once, at the time it was asked, when replayed', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir);
+    t.down.now = true;
+    expect(await t.unsubscribe(s.rows[0].rowId)).toBeUndefined();
+    expect(await t.unsubscribe(s.rows[0].rowId)).toBeUndefined(); // a provider retrying
+    expect(t.spooling.stats()).toMatchObject({ waiting: 2 });
+    expect(await s.store.suppressions.get('person0@example.com')).toBeUndefined();
+    await t.spooling.replay();
+    expect(t.spooling.stats()).toMatchObject({ waiting: 2 }); // still down: kept
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0, replayed: 2 });
+    expect(await s.store.suppressions.get('person0@example.com')).toMatchObject({ reason: 'unsubscribe' });
+    expect(await s.store.suppressions.get('person1@example.com')).toBeUndefined();
+    expect((await s.store.engagement.summary(s.campaignId)).facts.opt_out).toBe(1);
+    expect(await s.store.events.list(s.campaignId, { type: 'optout', limit: 10 })).toEqual([
+      expect.objectContaining({ recipientRowId: s.rows[0].rowId, at: at.toISOString(), data: { source: 'one_click' } }),
+    ]);
+    const optouts = (await s.store.outbox.claim(100, 'test', new Date('2030-01-01').toISOString())).filter((r) => r.kind === 'optout');
+    expect(optouts).toHaveLength(1);
+    await t.spooling.close();
+  });
+
+  it('drops, and says so, spooled hits older than the raw-event retention instead of replaying them', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const line = (key: string, rowId: number, when: string) =>
+      JSON.stringify({ key, kind: 'open', rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: when });
+    writeFileSync(
+      join(dir, 'hits-0-000000000000.jsonl'),
+      `${[line('y.0', s.rows[0].rowId, '2026-10-01T00:00:00.000Z'), line('y.1', s.rows[1].rowId, at.toISOString())].join('\n')}\n`,
+    );
+    const t = tracking(s, dir, { maxAgeMs: 30 * 86_400_000, clock: () => new Date(at.getTime() + 86_400_000) });
+    await t.spooling.replay();
+    expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0, dropped: 1 });
+    expect(await hits(s, 'open')).toBe(1);
+    expect((await s.store.engagement.forRecipient(s.rows[0].rowId)).length).toBe(0);
+    await t.spooling.close();
+  });
+
+  it('has the retention job forget replayed keys a day after their hits are past the retention, and keep the others', async () => {
+    s = await seededStore({ n: 1 });
+    const taken = { old: '2026-08-20T00:00:00.000Z', edge: '2026-08-28T00:00:00.000Z', recent: '2026-11-20T00:00:00.000Z' };
+    for (const [key, when] of Object.entries(taken)) await s.store.engagement.takeSpooled([key], when);
+    const job = startRetention({ store: s.store, days: 90, clock: () => new Date('2026-11-26T12:00:00Z') });
+    await job.runOnce();
+    job.stop();
+    // 90.5 days ago is past the retention but within the day kept to spare: still taken.
+    expect(await s.store.engagement.takeSpooled(['old', 'edge', 'recent'], '2026-11-26T12:00:00.000Z')).toEqual(['old']);
   });
 });

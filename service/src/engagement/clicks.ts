@@ -3,10 +3,12 @@
 // person's click also counts as an open (their client may block images).
 import { type BotRules, type ClickVerdict, classifyClick } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
+import { StoreUnavailableError } from '../ports/errors.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
 import { type Spill, writeOrSpill } from './spill.js';
+import type { TrackedLinksCache } from './tracked-links.js';
 
 export interface ClickHit {
   rowId: number;
@@ -22,6 +24,9 @@ export interface ResolvedClick {
   recipient: TrackedRecipient;
   linkCount: number;
 }
+
+/** Where a click goes: from its row as stored, or (`offline`, no row) from the tracked links while the store is unreachable. */
+export type RedirectTarget = ResolvedClick | { url: string; linkCount: number; recipient?: undefined; offline: StoreUnavailableError };
 
 /** Only absolute http(s) URLs are ever redirected to. */
 export function safeRedirectTarget(stored: string | undefined): string | undefined {
@@ -41,8 +46,16 @@ export type ClickStore = UnitOfWork & ClickTx;
 /**
  * `maxEventsPerRecipient`: raw events kept per recipient and kind (default 50); the counters count every hit.
  * `spill`: where clicks go while the database is unreachable (the reader is redirected all the same).
+ * `tracked`: the links read before an outage, so a click on a row this process never read still redirects during one.
  */
-export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLookup; rules: BotRules; maxEventsPerRecipient?: number; spill?: Spill }) {
+export function createClickRecorder(o: {
+  store: ClickStore;
+  lookup: RecipientLookup;
+  rules: BotRules;
+  maxEventsPerRecipient?: number;
+  spill?: Spill;
+  tracked?: Pick<TrackedLinksCache, 'url'>;
+}) {
   const { store, lookup } = o;
   const maxEvents = o.maxEventsPerRecipient ?? 50;
   type Counters = Awaited<ReturnType<ClickStore['engagement']['forRecipient']>>;
@@ -66,6 +79,32 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
     const links = await lookup.links(recipient.campaignId, linkIndex);
     const url = safeRedirectTarget(links[linkIndex]);
     return url ? { url, recipient, linkCount: links.length } : undefined;
+  }
+
+  /** A safe target from the tracked links, when they hold the row's campaign and link. */
+  function fromTracked(rowId: number, linkIndex: number, offline: StoreUnavailableError): RedirectTarget | undefined {
+    const t = o.tracked?.url(rowId, linkIndex);
+    const url = safeRedirectTarget(t?.url);
+    return t && url ? { url, linkCount: t.linkCount, offline } : undefined;
+  }
+
+  /**
+   * The redirect of a click: from the stored row and links, or while the store is unreachable (or the spool is
+   * already taking hits, so no connection timeout is waited out) from the tracked links.
+   */
+  async function redirect(rowId: number, linkIndex: number): Promise<RedirectTarget | undefined> {
+    if (o.spill?.active()) {
+      const early = fromTracked(rowId, linkIndex, new StoreUnavailableError('SPOOLING', { detail: 'hits are being spooled' }));
+      if (early) return early;
+    }
+    try {
+      return await resolve(rowId, linkIndex);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      const offline = fromTracked(rowId, linkIndex, err);
+      if (offline) return offline;
+      throw err;
+    }
   }
 
   /** Records in the given transaction (the spool's replay takes the hit's key in the same one). */
@@ -101,7 +140,7 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
   }
 
   /** Recorded now, or spooled (undefined: no verdict yet) while the database cannot be reached. */
-  async function record(hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict | undefined> {
+  async function record(hit: ClickHit, c: RedirectTarget): Promise<ClickVerdict | undefined> {
     const entry = {
       kind: 'click' as const,
       rowId: hit.rowId,
@@ -111,10 +150,17 @@ export function createClickRecorder(o: { store: ClickStore; lookup: RecipientLoo
       ip: hit.ip,
       at: hit.at.toISOString(),
     };
-    return await writeOrSpill(o.spill, [entry], () => store.transaction(async (tx) => await recordIn(tx, hit, c)));
+    if (!c.recipient) {
+      // Resolved without its row: only the spool can take it (its replay reads the row).
+      if (!o.spill) throw c.offline;
+      await o.spill.keep([entry], c.offline);
+      return undefined;
+    }
+    const resolved = c;
+    return await writeOrSpill(o.spill, [entry], () => store.transaction(async (tx) => await recordIn(tx, hit, resolved)));
   }
 
-  return { resolve, record, recordIn };
+  return { resolve, redirect, record, recordIn };
 }
 
 export type ClickRecorder = ReturnType<typeof createClickRecorder>;

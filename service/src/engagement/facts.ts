@@ -28,6 +28,9 @@ export interface FactResult {
 
 export type FactLogger = Pick<Log, 'error' | 'warn'>;
 
+/** What an opt-out writes: suppression, fact, raw event and outbox item. */
+export type OptOutTx = StorePart<{ suppressions: 'add'; engagement: 'addFact'; events: 'add'; outbox: 'enqueue' }>;
+
 /** A fact, its suppression, its raw event and its outbox item commit together; a block pauses the campaign. */
 export type FactStore = UnitOfWork &
   StorePart<{ suppressions: 'add'; engagement: 'addFact' | 'countSoftBounce'; events: 'add'; outbox: 'enqueue'; deliverability: 'add' }>;
@@ -83,7 +86,7 @@ export function createFactRecorder(deps: FactDeps) {
     return await store.transaction((tx) => fn(r, now(), Object.assign(Object.create(tx) as Tx, { volume })));
   }
 
-  async function optOutRow(tx: Tx, r: TrackedRecipient, at: Date, source: OptOutReason): Promise<FactResult> {
+  async function optOutRow(tx: OptOutTx, r: TrackedRecipient, at: Date, source: OptOutReason): Promise<FactResult> {
     const iso = at.toISOString();
     const suppressed = await tx.suppressions.add(r.addressKey, r.email, source === 'complaint' ? 'complaint' : 'unsubscribe', `${source}:${r.campaignId}`);
     const recorded = await tx.engagement.addFact({ recipientRowId: r.rowId, campaignId: r.campaignId, fact: 'opt_out', at: iso, detail: source });
@@ -187,7 +190,10 @@ export function createFactRecorder(deps: FactDeps) {
     return await bounce(r.rowId, { ...verdict, kind, rule: res.policy ? 'smtp.policy' : verdict.rule, diagnostic, source: 'smtp' });
   }
 
-  return { optOut, complaint, bounce, smtpOutcome };
+  /** An opt-out in the given transaction (the spool's replay takes the opt-out's key in the same one), at its own time. */
+  const optOutIn = async (tx: OptOutTx, r: TrackedRecipient, at: Date, source: OptOutReason) => await optOutRow(tx, r, at, source);
+
+  return { optOut, optOutIn, complaint, bounce, smtpOutcome };
 }
 
 export type FactRecorder = ReturnType<typeof createFactRecorder>;

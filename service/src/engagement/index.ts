@@ -2,7 +2,8 @@
 
 import type { Actor } from '../access/actor.js';
 import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
-import type { EventRepo, HitSpool } from '../ports/index.js';
+import type { OptOutReason } from '../domain/outbox.js';
+import type { EngagementRepo, EventRepo, HitSpool } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import { type ClickStore, createClickRecorder } from './clicks.js';
 import { createFactRecorder, type FactDeps, type FactStore } from './facts.js';
@@ -12,7 +13,9 @@ import { createRecipientLookup, type LookupStore } from './recipients.js';
 import { campaignReport, keyFigures, type ReportStore } from './report.js';
 import { campaignCsv, campaignPeople, type PeopleStore } from './report-people.js';
 import { startRetention } from './retention.js';
+import { writeOrSpill } from './spill.js';
 import { createSpooling, type SpoolingStore } from './spooling.js';
+import { createTrackedLinks, type TrackedLinksStore } from './tracked-links.js';
 
 export type EngagementLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
@@ -23,7 +26,8 @@ export type EngagementStore = FactStore &
   SpoolingStore &
   LookupStore &
   ReportStore &
-  PeopleStore & { events: Pick<EventRepo, 'pruneOlderThan'> };
+  PeopleStore &
+  TrackedLinksStore & { events: Pick<EventRepo, 'pruneOlderThan'>; engagement: Pick<EngagementRepo, 'pruneSpooled'> };
 
 export interface EngagementOptions {
   store: EngagementStore;
@@ -45,6 +49,8 @@ export interface EngagementOptions {
   spool?: HitSpool;
   /** How often the spool is replayed while it holds hits, in ms (default 1000). */
   spoolRetryMs?: number;
+  /** With a spool: the tracked links kept ready for redirects through an outage (days of sent campaigns, refresh). */
+  trackedLinks?: { days: number; refreshMs: number };
   /** How facts reach delivery volume, the guard rails and provider throttling. */
   factHooks?: Pick<FactDeps, 'volumeOf' | 'onRateFact' | 'onBlock'>;
 }
@@ -62,19 +68,38 @@ export function createEngagement(o: EngagementOptions) {
   const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger, ...o.factHooks });
   const maxEvents = o.eventsPerRecipient ?? 50;
   const spooling = o.spool
-    ? createSpooling({ spool: o.spool, store, lookup, rules, maxEventsPerRecipient: maxEvents, clicks: () => clicks, retryMs: o.spoolRetryMs, logger })
+    ? createSpooling({
+        spool: o.spool,
+        store,
+        lookup,
+        rules,
+        maxEventsPerRecipient: maxEvents,
+        clicks: () => clicks,
+        facts: () => facts,
+        maxAgeMs: o.retentionDays * 86_400_000,
+        retryMs: o.spoolRetryMs,
+        logger,
+      })
     : undefined;
   const spill = spooling?.spill;
+  const tracked = spooling && o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
   const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: maxEvents, spill });
-  const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: maxEvents, spill });
+  const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: maxEvents, spill, tracked });
   let retention: ReturnType<typeof startRetention> | undefined;
 
   return {
     lookup,
     rules,
     facts,
+    /**
+     * An opt-out from the unsubscribe page or an RFC 8058 one-click POST: recorded now, or (undefined) kept in the
+     * spool while the database is unreachable, to be suppressed and written back when it is replayed.
+     */
+    unsubscribe: async (rowId: number, source: Extract<OptOutReason, 'one_click' | 'page'>) =>
+      await writeOrSpill(spill, [{ kind: 'optout', rowId, reason: source, method: 'POST', at: new Date().toISOString() }], () => facts.optOut(rowId, source)),
     opens,
     clicks,
+    tracked,
     /** The outage spool's state, when there is one. */
     spooling,
     report: async (campaignId: string) => await campaignReport(store, campaignId, o.retentionDays),
@@ -87,10 +112,12 @@ export function createEngagement(o: EngagementOptions) {
     smtpOutcome: facts.smtpOutcome,
     start() {
       retention ??= startRetention({ store, days: o.retentionDays, logger });
+      tracked?.start();
     },
     /** Commits buffered opens; call before the store closes. */
     async close() {
       retention?.stop();
+      tracked?.stop();
       await opens.close();
       await spooling?.close();
     },

@@ -3,17 +3,21 @@
 // and the redirects answer at once instead of each waiting out a connection timeout. Every `retryMs` the spool is
 // replayed into the store: its hits, oldest first, a chunk per transaction, each chunk taking its hits' keys
 // (engagement.takeSpooled) in the transaction that records them, so a replay cut short and run again records each
-// hit once. Once the spool is empty, hits go to the store again.
+// hit once. Once the spool is empty, hits go to the store again. One-click opt-outs take the same way: an RFC 8058
+// POST is answered 200 once its opt-out is on disk, and its replay suppresses and queues it for Sugar as usual.
+// A hit older than `maxAgeMs` (the raw-event retention) is dropped, not replayed: the spool keeps personal data no
+// longer than the store does, and a taken key older than that can be pruned (engagement/retention.ts).
 import type { BotRules } from '../domain/bot-detect.js';
 import { StoreUnavailableError } from '../ports/errors.js';
 import type { HitSpool, SpooledHit, StorePart, UnitOfWork } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import type { ClickRecorder, ClickTx } from './clicks.js';
+import type { FactRecorder, OptOutTx } from './facts.js';
 import { openEffects } from './opens.js';
 import type { RecipientLookup } from './recipients.js';
 import type { Spill } from './spill.js';
 
-export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects' }> & ClickTx;
+export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects' }> & ClickTx & OptOutTx;
 
 export interface SpoolingOptions {
   spool: HitSpool;
@@ -23,6 +27,10 @@ export interface SpoolingOptions {
   maxEventsPerRecipient: number;
   /** The click recorder, once it exists (it records through this spill too). */
   clicks: () => ClickRecorder;
+  /** The fact recorder (opt-outs replay through it). */
+  facts: () => Pick<FactRecorder, 'optOutIn'>;
+  /** Hits older than this are dropped instead of replayed (default: never). */
+  maxAgeMs?: number;
   retryMs?: number;
   /** Hits per replay transaction (default 500). */
   chunk?: number;
@@ -42,12 +50,19 @@ export function createSpooling(o: SpoolingOptions) {
   let closed = false;
   let spooled = 0;
   let replayed = 0;
+  let dropped = 0;
 
   const schedule = () => {
     if (!timer && !closed) timer = setTimeout(() => void replay(), retryMs);
   };
 
-  async function replayChunk(hits: SpooledHit[]): Promise<void> {
+  async function replayChunk(all: SpooledHit[]): Promise<void> {
+    const cutoff = o.maxAgeMs === undefined ? '' : new Date(now().getTime() - o.maxAgeMs).toISOString();
+    const hits = all.filter((h) => !(h.at < cutoff));
+    if (hits.length < all.length) {
+      dropped += all.length - hits.length;
+      o.logger?.warn({ dropped: all.length - hits.length, olderThan: cutoff }, 'tracking.spool.expired');
+    }
     // Look-ups go through the store, outside the transaction (on SQLite an outside call waits for the transaction).
     const opens = await openEffects(
       o.lookup,
@@ -57,6 +72,7 @@ export function createSpooling(o: SpoolingOptions) {
     const clicks = await Promise.all(
       hits.filter((h) => h.kind === 'click' && h.linkIndex !== undefined).map(async (h) => ({ h, target: await o.clicks().resolve(h.rowId, h.linkIndex!) })),
     );
+    const optOuts = await Promise.all(hits.filter((h) => h.kind === 'optout').map(async (h) => ({ h, r: await o.lookup.get(h.rowId) })));
     await o.store.transaction(async (tx) => {
       const fresh = new Set(
         await tx.engagement.takeSpooled(
@@ -71,6 +87,8 @@ export function createSpooling(o: SpoolingOptions) {
         const hit = { rowId: h.rowId, linkIndex: h.linkIndex!, method: h.method, userAgent: h.userAgent, ip: h.ip, at: new Date(h.at) };
         await o.clicks().recordIn(tx, hit, target);
       }
+      // A row gone meanwhile (its campaign deleted) has no one left to suppress for.
+      for (const { h, r } of optOuts) if (r && fresh.has(h.key)) await o.facts().optOutIn(tx, r, new Date(h.at), h.reason ?? 'one_click');
     });
     replayed += hits.length;
   }
@@ -144,7 +162,7 @@ export function createSpooling(o: SpoolingOptions) {
     spill,
     /** Replays now (tests, and shutdown with the database back); resolves when this attempt ends. */
     replay,
-    stats: () => ({ active, since: since?.toISOString(), spooled, replayed, waiting: o.spool.size() }),
+    stats: () => ({ active, since: since?.toISOString(), spooled, replayed, dropped, waiting: o.spool.size(), oldest: o.spool.oldest()?.toISOString() }),
     async close(): Promise<void> {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -1,7 +1,10 @@
 // Prometheus metrics on a registry of its own (several services can share one test process).
 // Counts that live in the database are read at scrape time, so they survive restarts and agree
-// with the campaign reports; only sends and HTTP answers are counted in memory.
+// with the campaign reports; only sends and HTTP answers are counted in memory, and a tracking process's spool
+// (hits waiting on its disk) is read from the process itself. While the database is unreachable the scrape still
+// answers: the database's figures are left out and the spool's, the ones that matter then, are there.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { StoreUnavailableError } from '../ports/errors.js';
 import type { OpsCounts, StoreOps } from '../ports/index.js';
 
 /** The Sugar client's call counts (SugarClient.stats()). */
@@ -10,9 +13,19 @@ export interface SugarCallStats {
   byStatus: Record<string, number>;
 }
 
+/** A tracking process's spool (engagement/spooling.ts stats()). */
+export interface SpoolStats {
+  waiting: number;
+  /** ISO time the oldest waiting hit arrived, near enough. */
+  oldest?: string;
+  replayed: number;
+}
+
 export interface MetricsSources {
   store: Pick<StoreOps, 'opsCounts'>;
   sugarStats: () => SugarCallStats;
+  /** The spool, when this process has one. */
+  spool?: () => SpoolStats | undefined;
   clock?: () => Date;
 }
 
@@ -32,6 +45,8 @@ export function createMetrics(src: MetricsSources): Metrics {
   // One query round per scrape (read before the gauges collect), shared by every gauge below.
   let counts: OpsCounts | undefined;
   const read = () => counts ?? none;
+  // The figures read from the database, apart: left out of a scrape the database cannot answer.
+  const fromDb = new Registry();
 
   const sends = new Counter({
     name: 'leadfwd_sends_total',
@@ -44,7 +59,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     name: 'leadfwd_recipients',
     help: 'Campaign recipients by ledger state (queued = send queue depth)',
     labelNames: ['state'],
-    registers: [registry],
+    registers: [fromDb],
     collect() {
       this.reset();
       for (const [state, n] of Object.entries(read().recipients)) this.set({ state }, n);
@@ -53,7 +68,7 @@ export function createMetrics(src: MetricsSources): Metrics {
   new Gauge({
     name: 'leadfwd_outbox_pending',
     help: 'Write-back outbox rows not yet written to Sugar',
-    registers: [registry],
+    registers: [fromDb],
     collect() {
       this.set(read().outboxPending);
     },
@@ -61,8 +76,9 @@ export function createMetrics(src: MetricsSources): Metrics {
   new Gauge({
     name: 'leadfwd_outbox_lag_seconds',
     help: 'How long the oldest due outbox row has waited (0 when none is due)',
-    registers: [registry],
+    registers: [fromDb],
     collect() {
+      this.reset();
       const oldest = read().outboxOldestDueAt;
       this.set(oldest ? Math.max(0, (clock().getTime() - Date.parse(oldest)) / 1000) : 0);
     },
@@ -71,7 +87,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     name: 'leadfwd_tracking_hits',
     help: 'Open and click hits recorded, by kind and class (human or machine)',
     labelNames: ['kind', 'class'],
-    registers: [registry],
+    registers: [fromDb],
     collect() {
       this.reset();
       for (const h of read().hits) {
@@ -84,12 +100,41 @@ export function createMetrics(src: MetricsSources): Metrics {
     name: 'leadfwd_events_retained',
     help: 'Raw engagement events still kept (pruned after LEADFWD_EVENT_RETENTION_DAYS)',
     labelNames: ['type'],
-    registers: [registry],
+    registers: [fromDb],
     collect() {
       this.reset();
       for (const [type, n] of Object.entries(read().events)) this.set({ type }, n);
     },
   });
+  if (src.spool) {
+    const spool = src.spool;
+    new Gauge({
+      name: 'leadfwd_spool_waiting_hits',
+      help: "Opens, clicks and opt-outs on this process's disk waiting for the database (spooled during an outage)",
+      registers: [registry],
+      collect() {
+        this.set(spool()?.waiting ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'leadfwd_spool_oldest_seconds',
+      help: 'How long the oldest hit waiting in the spool has waited (0 when none waits)',
+      registers: [registry],
+      collect() {
+        const oldest = spool()?.oldest;
+        this.set(oldest ? Math.max(0, (clock().getTime() - Date.parse(oldest)) / 1000) : 0);
+      },
+    });
+    new Counter({
+      name: 'leadfwd_spool_replayed_total',
+      help: 'Spooled hits replayed into the database by this process',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(spool()?.replayed ?? 0);
+      },
+    });
+  }
   new Counter({
     name: 'leadfwd_sugar_calls_total',
     help: 'Calls to Sugar by answer (HTTP status or error kind), retries included',
@@ -126,9 +171,15 @@ export function createMetrics(src: MetricsSources): Metrics {
     send: (outcome) => sends.inc({ outcome }),
     http: (status) => http.inc({ class: `${Math.floor(status / 100)}xx` }),
     async render() {
-      counts = await src.store.opsCounts();
       try {
+        counts = await src.store.opsCounts();
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        // The database is down: its figures are left out, never shown as zero.
         return { contentType: registry.contentType, body: await registry.metrics() };
+      }
+      try {
+        return { contentType: registry.contentType, body: (await registry.metrics()) + (await fromDb.metrics()) };
       } finally {
         counts = undefined;
       }

@@ -40,6 +40,16 @@ export interface CampaignRef {
   createdBy?: Creator;
 }
 
+/**
+ * What a click redirect needs when the database cannot be reached: which campaign a ledger row belongs to, as runs
+ * of consecutive row ids all of one campaign, and each such campaign's stored links (fixed once it sends).
+ */
+export interface TrackedLinks {
+  /** Newest runs first. */
+  spans: Array<{ campaignId: string; first: number; last: number }>;
+  links: Record<string, string[]>;
+}
+
 export interface CampaignRepo {
   create(input: NewCampaign, id?: string): Awaitable<StoredCampaign>;
   get(id: string): Awaitable<StoredCampaign | undefined>;
@@ -65,4 +75,9 @@ export interface CampaignRepo {
   /** Link index = array index. Saving the same list again is a no-op; extending it appends; changing it throws. */
   saveLinks(id: string, links: string[]): Awaitable<void>;
   links(id: string): Awaitable<string[]>;
+  /**
+   * The rows and links of campaigns sending or paused now, or sent, cancelled or failed since `sinceIso`: at most
+   * `maxSpans` runs, the newest.
+   */
+  trackedLinks(sinceIso: string, maxSpans: number): Awaitable<TrackedLinks>;
 }

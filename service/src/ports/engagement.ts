@@ -65,6 +65,8 @@ export interface EngagementRepo {
    * between its commit and the spool's own bookkeeping, records each hit once. Call it in the hits' transaction.
    */
   takeSpooled(keys: string[], at: string): Awaitable<string[]>;
+  /** Forgets keys taken before `iso` (their hits are past the spool's own age limit); answers how many. */
+  pruneSpooled(iso: string): Awaitable<number>;
   forRecipient(recipientRowId: number): Awaitable<EngagementCounter[]>;
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): Awaitable<number>;

@@ -1,12 +1,17 @@
 // A tracking process's local, durable spool of hits its database could not take (an outage, a failover): kept on the
 // process's own disk and replayed into the store once it answers again (engagement/spooling.ts).
 
-/** An open or click as it reached the process, before any database look-up. `key` is unique for ever. */
+/**
+ * An open, click or one-click opt-out as it reached the process, before any database look-up. `key` is unique for
+ * ever; `at` is when it arrived (an opt-out counts from then, not from its replay).
+ */
 export interface SpooledHit {
   key: string;
-  kind: 'open' | 'click';
+  kind: 'open' | 'click' | 'optout';
   rowId: number;
   linkIndex?: number;
+  /** Opt-outs: the way the reader asked (RFC 8058 one-click, or the page's button). */
+  reason?: 'one_click' | 'page';
   method: string;
   userAgent?: string;
   ip?: string;
@@ -23,5 +28,7 @@ export interface HitSpool {
   ended(): Promise<Array<{ hits: SpooledHit[]; done(): Promise<void> }>>;
   /** Hits appended and not yet done, this run's and those found on disk at start. */
   size(): number;
+  /** When the oldest file still waiting was started (its first hit's time, near enough); undefined when none waits. */
+  oldest(): Date | undefined;
   close(): Promise<void>;
 }

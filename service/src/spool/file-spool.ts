@@ -67,6 +67,11 @@ export function openFileSpool(dir: string): HitSpool {
       });
     },
     size: () => pending + (counted ? 0 : found.length),
+    oldest() {
+      const names = [...ended, ...(current ? [current.name] : [])];
+      if (names.length === 0) return undefined;
+      return new Date(Math.min(...names.map((n) => parseInt(n.split('-')[1], 36))));
+    },
     close: () => serial(endCurrent),
   };
 }

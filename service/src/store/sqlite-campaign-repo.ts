@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { canTransition } from '../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../domain/types.js';
-import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign } from '../ports/index.js';
+import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign, TrackedLinks } from '../ports/index.js';
 import { type CampaignRow, COLUMNS, STILL_HELD, toCampaign } from './campaign-rows.js';
 import { StoreInputError } from './errors.js';
 import { SqliteRepo } from './sqlite-repo.js';
+import { LINKS_OF, trackedLinks, trackedSpansSql } from './tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from './values.js';
 
 export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
@@ -44,6 +45,8 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
     setSugarId: this.db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
     addLink: this.db.prepare('INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, ?, ?)'),
     links: this.db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
+    trackedSpans: this.db.prepare(trackedSpansSql('?', '?')),
+    linksOf: this.db.prepare(LINKS_OF('SELECT value FROM json_each(?)')),
   };
 
   create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
@@ -177,6 +180,12 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
 
   links(id: string): string[] {
     return this.q.links.all(id) as string[];
+  }
+
+  trackedLinks(sinceIso: string, maxSpans: number): TrackedLinks {
+    const spans = this.q.trackedSpans.all(isoTime(sinceIso, 'since'), maxSpans) as Array<Record<string, unknown>>;
+    const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
+    return trackedLinks(spans, this.q.linksOf.all(JSON.stringify(ids)) as Array<Record<string, unknown>>);
   }
 
   private mustChange(changes: number, id: string): void {

@@ -61,6 +61,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
         FROM engagement WHERE campaign_id = ? AND kind = 'click' GROUP BY link_idx ORDER BY link_idx`),
       facts: db.prepare('SELECT fact, count(*) AS n FROM engagement_facts WHERE campaign_id = ? GROUP BY fact'),
       takeSpooled: db.prepare('INSERT INTO spooled_hits (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+      pruneSpooled: db.prepare('DELETE FROM spooled_hits WHERE at < ?'),
     };
   }
 
@@ -90,6 +91,10 @@ export class SqliteEngagementRepo implements EngagementRepo {
   takeSpooled(keys: string[], at: string): string[] {
     const when = isoTime(at, 'spool time');
     return this.db.transaction(() => keys.filter((k) => this.q.takeSpooled.run(k, when).changes === 1))();
+  }
+
+  pruneSpooled(iso: string): number {
+    return this.q.pruneSpooled.run(isoTime(iso, 'prune time')).changes;
   }
 
   forRecipient(recipientRowId: number): EngagementCounter[] {

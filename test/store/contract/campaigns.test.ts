@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countSkip, emptyAudit } from '../../../service/src/domain/audit.js';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { newCampaign } from '../helpers.js';
+import { newCampaign, targets } from '../helpers.js';
 import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
 
 describe.each(withPostgres)('campaigns port ($name)', ({ open }) => {
@@ -159,6 +159,47 @@ describe.each(withPostgres)('campaigns port ($name)', ({ open }) => {
       await expect((async () => await store.campaigns.saveLinks('c', ['https://a.test/']))()).rejects.toThrow(/differ at index 1/);
       expect(await store.campaigns.links('c')).toHaveLength(3);
       await expect((async () => await store.campaigns.saveLinks('nope', ['https://a.test/']))()).rejects.toThrow(StoreInputError);
+    });
+
+    it('names the runs of row ids and the links of campaigns sending, or sent within the days asked, and no others', async () => {
+      const toSending = async (id: string) => {
+        for (const [from, to] of [
+          ['draft', 'extracting'],
+          ['extracting', 'pending'],
+          ['pending', 'sending'],
+        ] as const)
+          expect(await store.campaigns.transition(id, [from], to)).toBe(true);
+      };
+      for (const id of ['old', 'now', 'draft']) {
+        await store.campaigns.create(newCampaign(), id);
+        await store.campaigns.saveLinks(id, [`https://${id}.test/a`, `https://${id}.test/b`]);
+      }
+      // Rows of 'now' interleaved with another campaign's: two runs, and the row between them is not 'now''s.
+      await store.recipients.insertMany('now', targets(3));
+      await store.recipients.insertMany('draft', targets(1));
+      await store.recipients.insertMany('now', targets(2, 3));
+      await store.recipients.insertMany('old', targets(2));
+      await toSending('old');
+      await store.campaigns.transition('old', ['sending'], 'sent');
+      clock.advance(10 * 86_400_000);
+      await toSending('now');
+      const rows = async (id: string) => (await store.recipients.list(id, { limit: 10, offset: 0 })).map((r) => r.rowId).sort((a, b) => a - b);
+      const [n, o, d] = [await rows('now'), await rows('old'), await rows('draft')];
+      const since = (days: number) => new Date(clock.now().getTime() - days * 86_400_000).toISOString();
+
+      const recent = await store.campaigns.trackedLinks(since(30), 100);
+      expect(recent.spans).toEqual([
+        { campaignId: 'old', first: o[0], last: o[1] },
+        { campaignId: 'now', first: n[3], last: n[4] },
+        { campaignId: 'now', first: n[0], last: n[2] },
+      ]);
+      expect(d[0]).toBeGreaterThan(n[2]);
+      expect(d[0]).toBeLessThan(n[3]);
+      expect(recent.links).toEqual({ now: ['https://now.test/a', 'https://now.test/b'], old: ['https://old.test/a', 'https://old.test/b'] });
+      // Sent 10 days ago falls out of a 5-day window; the newest runs are kept when fewer are asked for.
+      expect((await store.campaigns.trackedLinks(since(5), 100)).spans.map((s) => s.campaignId)).toEqual(['now', 'now']);
+      const one = await store.campaigns.trackedLinks(since(30), 1);
+      expect(one).toEqual({ spans: [{ campaignId: 'old', first: o[0], last: o[1] }], links: { old: ['https://old.test/a', 'https://old.test/b'] } });
     });
   });
 });

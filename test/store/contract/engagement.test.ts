@@ -131,6 +131,15 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
       expect(await store.engagement.takeSpooled(['b.0'], '2026-03-01T09:00:04Z')).toEqual(['b.0']);
     });
 
+    it('forgets the spooled hit keys taken before a time, and only those', async () => {
+      await store.engagement.takeSpooled(['a.0', 'a.1'], '2026-01-01T09:00:00Z');
+      await store.engagement.takeSpooled(['b.0'], '2026-03-01T09:00:00Z');
+      expect(await store.engagement.pruneSpooled('2026-03-01T09:00:00Z')).toBe(2);
+      expect(await store.engagement.pruneSpooled('2026-03-01T09:00:00Z')).toBe(0);
+      // A pruned key is free again (why a spool never replays a hit past the age its key is kept), a kept one is not.
+      expect(await store.engagement.takeSpooled(['a.0', 'b.0'], '2026-03-02T09:00:00Z')).toEqual(['a.0']);
+    });
+
     it('counts human and machine hits apart and tells the first human hit', async () => {
       const rec = async (human: boolean, at: string, kind: 'open' | 'click' = 'open', linkIndex?: number) =>
         await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind, linkIndex, at, human });

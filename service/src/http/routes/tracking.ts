@@ -131,9 +131,9 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const p = verifyToken(deps.secret, tokenFrom(req.url, '/'), 'c');
     if (!p || p.l === undefined) return notFound(res);
-    let target: Awaited<ReturnType<ClickRecorder['resolve']>>;
+    let target: Awaited<ReturnType<ClickRecorder['redirect']>>;
     try {
-      target = await deps.clicks.resolve(p.r, p.l);
+      target = await deps.clicks.redirect(p.r, p.l);
     } catch (err) {
       deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.unresolved');
       return void res

@@ -1,18 +1,25 @@
 // Unsubscribe. POST /u/<token> is RFC 8058 one-click (urlencoded or multipart, no cookies, no CSRF
 // or auth: the signed token is the authority), idempotent, 200 and never a redirect. GET only shows
 // a confirmation page with a real form button, because link scanners fetch every URL they see.
+// Through a database outage a tracking process with a spool keeps both working from the token alone: the page
+// leaves out the masked address it cannot read, and the POST is answered 200 once the opt-out is on disk (a mailbox
+// provider's one-click must never fail); the spool's replay suppresses and writes it back.
 import { createHash } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { type VerifyKeys, verifyToken } from '../../domain/tokens.js';
-import type { FactRecorder } from '../../engagement/facts.js';
+import type { FactResult } from '../../engagement/facts.js';
 import type { RecipientLookup } from '../../engagement/recipients.js';
+import { StoreUnavailableError } from '../../ports/errors.js';
 import type { Log } from '../../ports/log.js';
 
 export interface UnsubscribeDeps {
   /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */
   secret: VerifyKeys;
-  facts: Pick<FactRecorder, 'optOut'>;
+  /** Records the opt-out; undefined: kept in the spool, to be recorded once the database answers. */
+  facts: { optOut(rowId: number, source: 'one_click' | 'page'): Promise<FactResult | undefined> };
   lookup: Pick<RecipientLookup, 'get'>;
+  /** True while hits and opt-outs go to the spool: the page is shown without reading the row. */
+  spooling?: () => boolean;
   senderName: string;
   senderAddress: string;
   logger?: Pick<Log, 'error'>;
@@ -73,15 +80,25 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     if (!p) return invalid(res);
 
     if (req.method !== 'POST') {
-      const r0 = await deps.lookup.get(p.r);
-      if (!r0) return invalid(res);
+      let email: string | undefined;
+      if (!deps.spooling?.()) {
+        try {
+          const r0 = await deps.lookup.get(p.r);
+          if (!r0) return invalid(res);
+          email = r0.email;
+        } catch (err) {
+          // Only with a spool can the POST be taken without the database; otherwise the page answers as before.
+          if (!(err instanceof StoreUnavailableError) || !deps.spooling) throw err;
+        }
+      }
+      const at = email === undefined ? '' : ` at <strong>${escapeHtml(maskEmail(email))}</strong>`;
       return send(
         res,
         200,
         page(
           deps,
           'Unsubscribe',
-          `<p id="what">Stop receiving these emails from ${escapeHtml(deps.senderName)} at <strong>${escapeHtml(maskEmail(r0.email))}</strong>?</p>` +
+          `<p id="what">Stop receiving these emails from ${escapeHtml(deps.senderName)}${at}?</p>` +
             '<form method="post" action="?via=page"><input type="hidden" name="List-Unsubscribe" value="One-Click">' +
             '<button type="submit" aria-describedby="what">Unsubscribe</button></form>',
         ),
@@ -89,7 +106,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     }
 
     req.resume(); // the body (List-Unsubscribe=One-Click, either encoding) carries nothing we need
-    let result: Awaited<ReturnType<UnsubscribeDeps['facts']['optOut']>>;
+    let result: FactResult | undefined;
     try {
       result = await deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click');
     } catch (err) {
@@ -98,7 +115,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
       res.set('Retry-After', '60');
       return send(res, 503, page(deps, 'Please try again', '<p>We could not record your request just now. Please try again in a minute.</p>'));
     }
-    if (!result.known) return invalid(res);
+    if (result && !result.known) return invalid(res);
     send(res, 200, page(deps, 'You are unsubscribed', `<p>You will not receive these emails from ${escapeHtml(deps.senderName)} any more.</p>`));
   });
   return r;

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { canTransition } from '../../domain/lifecycle.js';
 import type { Audit, CampaignStatus } from '../../domain/types.js';
-import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign } from '../../ports/index.js';
+import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign, TrackedLinks } from '../../ports/index.js';
 import { type CampaignRow, COLUMNS, toCampaign as campaignOf, STILL_HELD } from '../campaign-rows.js';
 import { StoreInputError } from '../errors.js';
+import { LINKS_OF, trackedLinks, trackedSpansSql } from '../tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from '../values.js';
 import { PgAtomicRepo, type Row } from './repos.js';
 
@@ -205,5 +206,11 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
   async links(id: string): Promise<string[]> {
     const { rows } = await this.q('SELECT url FROM campaign_links WHERE campaign_id = $1 ORDER BY idx', [id]);
     return rows.map((r) => r.url as string);
+  }
+
+  async trackedLinks(sinceIso: string, maxSpans: number): Promise<TrackedLinks> {
+    const spans = (await this.q(trackedSpansSql('$1', '$2'), [isoTime(sinceIso, 'since'), maxSpans])).rows;
+    const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
+    return trackedLinks(spans, (await this.q(LINKS_OF('SELECT unnest($1::text[])'), [ids])).rows);
   }
 }

@@ -115,6 +115,10 @@ export class PgEngagementRepo implements EngagementRepo {
     return keys.filter((k) => fresh.delete(k));
   }
 
+  async pruneSpooled(iso: string): Promise<number> {
+    return (await this.q('DELETE FROM spooled_hits WHERE at < $1', [isoTime(iso, 'prune time')])).rowCount ?? 0;
+  }
+
   async forRecipient(recipientRowId: number): Promise<EngagementCounter[]> {
     const { rows } = await this.q(
       `SELECT kind, link_idx, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at

@@ -1,0 +1,99 @@
+// What a click redirect needs, kept ready before an outage: a tracking process reads, at start and every `refreshMs`,
+// which campaign each ledger row of the campaigns sending or sent in the last `days` belongs to (as runs of row ids)
+// and those campaigns' links. A click token names only a row and a link index, and a tracked link's URL is the
+// campaign's, never the recipient's (hrefs with merge fields are rendered into the message and never tracked:
+// mail/href-merge.ts), so the row's campaign and the campaign's links are all a redirect needs. Recording the click
+// still needs the row: the hit is spooled and its row read when it is replayed.
+import type { StorePart } from '../ports/index.js';
+import type { Log } from '../ports/log.js';
+
+export type TrackedLinksStore = StorePart<{ campaigns: 'trackedLinks' }>;
+
+export interface TrackedLinksOptions {
+  store: TrackedLinksStore;
+  /** Sent campaigns kept this many days after they ended (sending and paused ones always). */
+  days: number;
+  refreshMs: number;
+  /** Most runs of row ids held (each a few dozen bytes): the newest are kept. */
+  maxSpans?: number;
+  clock?: () => Date;
+  logger?: Pick<Log, 'info' | 'warn'>;
+}
+
+export interface TrackedLinksCache {
+  /** The URL of a row's link, or undefined when this process does not hold the row's campaign or the link. */
+  url(rowId: number, linkIndex: number): { url: string; campaignId: string; linkCount: number } | undefined;
+  refresh(): Promise<void>;
+  stats(): { spans: number; campaigns: number; loadedAt?: string };
+  start(): void;
+  stop(): void;
+}
+
+export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
+  const now = o.clock ?? (() => new Date());
+  const maxSpans = o.maxSpans ?? 200_000;
+  // Sorted by first row id, in typed arrays: a few MB for the most runs, and a binary search per click.
+  let firsts = new Float64Array(0);
+  let lasts = new Float64Array(0);
+  let owners: string[] = [];
+  let links: Record<string, string[]> = {};
+  let loadedAt: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  function campaignOf(rowId: number): string | undefined {
+    let lo = 0;
+    let hi = firsts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (firsts[mid] > rowId) hi = mid - 1;
+      else if (lasts[mid] < rowId) lo = mid + 1;
+      else return owners[mid];
+    }
+    return undefined;
+  }
+
+  async function refresh(): Promise<void> {
+    const t = await o.store.campaigns.trackedLinks(new Date(now().getTime() - o.days * 86_400_000).toISOString(), maxSpans);
+    const spans = [...t.spans].sort((a, b) => a.first - b.first);
+    firsts = Float64Array.from(spans, (s) => s.first);
+    lasts = Float64Array.from(spans, (s) => s.last);
+    owners = spans.map((s) => s.campaignId);
+    links = t.links;
+    loadedAt = now().toISOString();
+  }
+
+  let running = false;
+  const tick = async () => {
+    if (running) return; // a slow read is not started again on top of itself
+    running = true;
+    try {
+      await refresh();
+    } catch (err) {
+      // The last facts read stay: an outage is exactly when they are needed.
+      o.logger?.warn({ err: (err as Error).message }, 'tracking.links.refresh_failed');
+    } finally {
+      running = false;
+    }
+  };
+
+  return {
+    url(rowId, linkIndex) {
+      const campaignId = campaignOf(rowId);
+      const list = campaignId === undefined ? undefined : links[campaignId];
+      const url = list?.[linkIndex];
+      return url === undefined || campaignId === undefined ? undefined : { url, campaignId, linkCount: list!.length };
+    },
+    refresh,
+    stats: () => ({ spans: firsts.length, campaigns: Object.keys(links).length, ...(loadedAt ? { loadedAt } : {}) }),
+    start() {
+      if (timer) return;
+      void tick();
+      timer = setInterval(() => void tick(), o.refreshMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
