@@ -55,6 +55,7 @@ import { createThreadDelivery } from './mail/send-threads/pool.js';
 import { compileCampaign, mjmlToHtml, renderPreview } from './mail/template.js';
 import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
+import { refusalOfSecret } from './ops/one-secret.js';
 import { createReadiness, readinessNeeds } from './ops/readiness.js';
 import { type Store, StoreMigrationError, type StoreOps, StoreUnavailableError } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
@@ -120,6 +121,8 @@ export async function startService(
       waitingFor = reason;
     });
     try {
+      const refused = await refusalOfSecret(store, serviceSecrets(config), (opts.now ?? (() => new Date()))());
+      if (refused) throw new StartupError(refused);
       return await compose(config, { ...opts, logger, owner }, store, server, port, publicUrl, (listener) => {
         handle = listener;
       });
@@ -132,6 +135,9 @@ export async function startService(
     throw err;
   }
 }
+
+/** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
+const serviceSecrets = (config: Config): readonly string[] => (config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret]);
 
 /** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */
 export class StartupError extends Error {
@@ -211,8 +217,7 @@ async function compose(
   const sharedBucket = shared
     ? (name: string, rate: { perSecond: number; perHour?: number }) => createSharedBucket({ rates: store.rates, name, ...rate, logger: rateLog })
     : undefined;
-  // Tokens and VERP addresses verify against the current secret, then the one before a rotation; signing uses the current.
-  const verifyKeys: readonly string[] = config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret];
+  const verifyKeys = serviceSecrets(config);
   // Sugar's request budget: every call to this Sugar (extraction, campaign setup, lists, templates, write-back) from
   // every process on the database draws from one bucket.
   const sugarBudget =

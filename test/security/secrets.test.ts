@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { type RunningService, startService } from '../../service/src/composition.js';
@@ -167,6 +168,33 @@ describe('rotation', () => {
       });
       expect(res.status).toBe(404);
       expect((await after.store.suppressions.filterSuppressed(['bob@example.com'])).size).toBe(0);
+      await after.stop();
+    }, 60_000);
+
+    // An operator's trial found a process with another secret becoming ready, answering 404 to every link and
+    // re-sealing the stored relay password with its key, so the rightly configured processes could not open it.
+    it('refuses to start a process whose secret is not the one of its database, before it changes anything', async () => {
+      const sealedSecrets = () => {
+        const db = new Database(join(dir, 'data', 'leadfwd.sqlite'), { readonly: true });
+        try {
+          return JSON.stringify([db.prepare('SELECT * FROM sender_identities').all(), db.prepare('SELECT * FROM secret_check').all()]);
+        } finally {
+          db.close();
+        }
+      };
+      const before = sealedSecrets();
+      for (const env of [{ LEADFWD_SECRET: stranger }, { LEADFWD_SECRET: previous }, { LEADFWD_SECRET: stranger, LEADFWD_SECRET_PREVIOUS: previous }] as Record<string, string>[]) {
+        service = undefined;
+        const refused = await start(env).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(refused?.name, JSON.stringify(Object.keys(env))).toBe('StartupError');
+        expect(refused?.message).toMatch(/^LEADFWD_SECRET is not the secret this database is used with/);
+      }
+      expect(sealedSecrets()).toBe(before);
+      // The right one still starts.
+      await (await start({ LEADFWD_SECRET: current })).stop();
     }, 60_000);
   });
 });

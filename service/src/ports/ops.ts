@@ -19,6 +19,10 @@ export interface StoreOps {
    * processes share one PostgreSQL); undefined while the schema is the one it knows. SQLite has one process per file.
    */
   newerSchema(): Awaitable<string | undefined>;
+  /** The value sealed with the service secret every process must open (domain/secret-check.ts); undefined before the first start. */
+  secretCheck(): Awaitable<string | undefined>;
+  /** Compare-and-set: keeps `sealed` only while the stored value is still `from`; false when another process changed it first. */
+  putSecretCheck(sealed: string, from: string | undefined, atIso: string): Awaitable<boolean>;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
   opsCounts(): Awaitable<OpsCounts>;
   /**

@@ -328,6 +328,18 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     return undefined;
   }
 
+  secretCheck(): string | undefined {
+    return (this.db.prepare('SELECT sealed FROM secret_check WHERE id = 1').pluck().get() as string | undefined) ?? undefined;
+  }
+
+  putSecretCheck(sealed: string, from: string | undefined, atIso: string): boolean {
+    const put =
+      from === undefined
+        ? this.db.prepare('INSERT INTO secret_check (id, sealed, updated_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING').run(sealed, atIso)
+        : this.db.prepare('UPDATE secret_check SET sealed = ?, updated_at = ? WHERE id = 1 AND sealed = ?').run(sealed, atIso, from);
+    return put.changes === 1;
+  }
+
   opsCounts(): OpsCounts {
     const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, r.n]));
     const outbox = this.db.prepare("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'").get() as {

@@ -41,4 +41,14 @@ describe.each(withPostgres)('store ops ($name)', ({ name, open }) => {
       expect((err as Error).message).toMatch(/pg_dump/);
     } else expect(err).toBeInstanceOf(StoreInputError); // the in-memory test store has no file either
   });
+
+  it('keeps the secret check compare-and-set: only the process that saw the value it replaces changes it', async () => {
+    const at = '2026-03-01T10:00:00.000Z';
+    expect(await store.secretCheck()).toBeUndefined();
+    expect(await store.putSecretCheck('s1.a', undefined, at)).toBe(true);
+    expect(await store.putSecretCheck('s1.b', undefined, at)).toBe(false); // another process stored it first
+    expect(await store.putSecretCheck('s1.c', 's1.b', at)).toBe(false);
+    expect(await store.putSecretCheck('s1.d', 's1.a', at)).toBe(true);
+    expect(await store.secretCheck()).toBe('s1.d');
+  });
 });

@@ -210,6 +210,17 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       if (newest <= migrations.length) return undefined;
       return `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`;
     },
+    async secretCheck() {
+      const { rows } = await onPool('SELECT sealed FROM secret_check WHERE id = 1').catch(rethrowTranslated);
+      return rows[0]?.sealed as string | undefined;
+    },
+    async putSecretCheck(sealed: string, from: string | undefined, atIso: string) {
+      const put =
+        from === undefined
+          ? onPool('INSERT INTO secret_check (id, sealed, updated_at) VALUES (1, $1, $2) ON CONFLICT DO NOTHING', [sealed, atIso])
+          : onPool('UPDATE secret_check SET sealed = $1, updated_at = $2 WHERE id = 1 AND sealed = $3', [sealed, atIso, from]);
+      return (await put.catch(rethrowTranslated)).rowCount === 1;
+    },
     async opsCounts() {
       try {
         const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
