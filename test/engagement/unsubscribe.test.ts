@@ -109,6 +109,14 @@ describe('POST /u/:token (RFC 8058)', () => {
     expect(res.text).toMatch(/try again/i);
   });
 
+  it('shows a person a page, not JSON, when the page cannot read the store', async () => {
+    s.store.close();
+    const res = await rawGet(srv.url, path(s.rows[0].rowId));
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body.toString()).toMatch(/<h1>Please try again<\/h1>/);
+  });
+
   it('does not read GET as consent even with the one-click body shape in the query', async () => {
     const res = await rawGet(srv.url, path(s.rows[0].rowId) + '?List-Unsubscribe=One-Click');
     expect(res.status).toBe(200);

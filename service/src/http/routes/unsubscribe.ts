@@ -69,6 +69,8 @@ function send(res: Response, status: number, html: string) {
 
 export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
   const r = Router();
+  const tryAgain = (res: Response) =>
+    send(res.set('Retry-After', '60'), 503, page(deps, 'Please try again', '<p>We could not take your request just now. Please try again in a minute.</p>'));
   const invalid = (res: Response) =>
     send(res, 404, page(deps, 'Link not valid', '<p>This unsubscribe link is not valid. If you copied it, please use the link from the message itself.</p>'));
 
@@ -87,8 +89,11 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
           if (!r0) return invalid(res);
           email = r0.email;
         } catch (err) {
-          // Only with a spool can the POST be taken without the database; otherwise the page answers as before.
-          if (!(err instanceof StoreUnavailableError) || !deps.spooling) throw err;
+          // Only with a spool can the POST be taken without the database; otherwise a person reads "try again", not JSON.
+          if (!(err instanceof StoreUnavailableError) || !deps.spooling) {
+            deps.logger?.error({ err, rowId: p.r }, 'unsubscribe.page_failed');
+            return tryAgain(res);
+          }
         }
       }
       const at = email === undefined ? '' : ` at <strong>${escapeHtml(maskEmail(email))}</strong>`;
@@ -112,8 +117,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     } catch (err) {
       // Never claim success we did not record: the client may retry, the reader can try again.
       deps.logger?.error({ err, rowId: p.r }, 'unsubscribe.failed');
-      res.set('Retry-After', '60');
-      return send(res, 503, page(deps, 'Please try again', '<p>We could not record your request just now. Please try again in a minute.</p>'));
+      return tryAgain(res);
     }
     if (result && !result.known) return invalid(res);
     send(res, 200, page(deps, 'You are unsubscribed', `<p>You will not receive these emails from ${escapeHtml(deps.senderName)} any more.</p>`));
