@@ -183,7 +183,12 @@ describe('rotation', () => {
         }
       };
       const before = sealedSecrets();
-      for (const env of [{ LEADFWD_SECRET: stranger }, { LEADFWD_SECRET: previous }, { LEADFWD_SECRET: stranger, LEADFWD_SECRET_PREVIOUS: previous }] as Record<string, string>[]) {
+      const others: Record<string, string>[] = [
+        { LEADFWD_SECRET: stranger },
+        { LEADFWD_SECRET: previous },
+        { LEADFWD_SECRET: stranger, LEADFWD_SECRET_PREVIOUS: previous },
+      ];
+      for (const env of others) {
         service = undefined;
         const refused = await start(env).then(
           () => undefined,
