@@ -2,8 +2,9 @@
 // store (as two processes are), send to Gmail as one identity. A 421 answered to one slows the provider for both, so
 // together they send at the slowed rate — without the shared book (the control case) the other keeps sending at the
 // identity's full rate, twice what Gmail asked; answers to rows handed over before another process's strike do not
-// strike again; a recovery step comes from the messages both got through, taken once; and the warm-up allowance and
-// daily limit of a day hold for both together (each alone would have sent the whole allowance).
+// strike again, even from a process that has not read that strike yet (the database judges it again); a recovery step comes from the messages both got through, taken once; and the warm-up allowance and
+// daily limit of a day hold for both together (each alone would have sent the whole allowance). A process that never
+// sent (an api one, answering the identity and campaign views) reports what the others' answers did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSharedAllowances } from '../../service/src/coordination/shared-allowances.js';
 import { createSharedBucket } from '../../service/src/coordination/shared-bucket.js';
@@ -34,13 +35,13 @@ describe.skipIf(!debianPgBin())('provider throttles and day allowances shared by
   });
 
   /** One delivery control per process (store); `share` false: only the rates are shared, as before this book existed. */
-  const controls = (share = true) =>
+  const controls = (share = true, maxAgeMs = 100) =>
     stores.map((s) =>
       createDeliveryControl({
         acceptedOn: () => ({}),
         sharedBucket: (name, rate) => createSharedBucket({ rates: s.rates, name, ...rate }),
         ...(share
-          ? { throttles: createSharedThrottles({ repo: s.providerThrottles, maxAgeMs: 100 }), allowances: createSharedAllowances({ repo: s.dayAllowances }) }
+          ? { throttles: createSharedThrottles({ repo: s.providerThrottles, maxAgeMs }), allowances: createSharedAllowances({ repo: s.dayAllowances }) }
           : {}),
       }),
     );
@@ -90,6 +91,9 @@ describe.skipIf(!debianPgBin())('provider throttles and day allowances shared by
 
   it('a 421 answered to one process slows the provider for every process: together they send at the slowed rate', async () => {
     const { admitted, seconds } = await afterOne421(true, 'id-shared-421');
+    // A process that never sent (an api one, answering the identity and campaign views) reports it too.
+    const [api] = controls();
+    expect(await api.status('id-shared-421')).toEqual([expect.objectContaining({ provider: 'google', level: 'slowed', rateFactor: 0.5, inFlight: 0 })]);
     // Slowed to half of 40/s: one shared bucket at 20/s for both, its burst (20) plus the rate for the time.
     expect(admitted[0] + admitted[1]).toBeLessThanOrEqual(20 + 20 * seconds);
     expect(admitted[0] + admitted[1]).toBeGreaterThan(20 * seconds * 0.6);
@@ -123,6 +127,21 @@ describe.skipIf(!debianPgBin())('provider throttles and day allowances shared by
     expect(a.admit(i, 'google')).toMatchObject({ ok: false, provider: 'google' });
   });
 
+  it("judges a strike again under the row's lock: a process that has not read another's strike yet does not strike twice", async () => {
+    const [a, b] = controls(true, 60_000); // B's copy stays as it was first read
+    const i = identity('id-stale');
+    for (let n = 0; n < 50 && !(a.admit(i, 'google').ok && b.admit(i, 'google').ok); n++) await sleep(5);
+    const before = [a.started(i, 'google'), b.started(i, 'google')];
+    a.finished(i, 'google', before[0], refusal);
+    for (let n = 0; n < 50 && (await stores[0].providerThrottles.list('id-stale')).length === 0; n++) await sleep(10);
+    // B still has epoch 0 and believes it strikes; the database knows A struck since, and keeps one strike.
+    expect(b.finished(i, 'google', before[1], refusal)).toMatchObject({ level: 'slowed', strikes: 1 });
+    await sleep(100);
+    expect(await stores[1].providerThrottles.list('id-stale')).toEqual([
+      expect.objectContaining({ epoch: 1, throttle: expect.objectContaining({ level: 'slowed', strikes: 1, rateFactor: 0.5 }) }),
+    ]);
+  });
+
   it('takes a recovery step once, for the messages every process got through', async () => {
     const [a, b] = controls();
     const i = identity('id-recovery');
@@ -149,6 +168,10 @@ describe.skipIf(!debianPgBin())('provider throttles and day allowances shared by
     // Control: each process counts alone, and Gmail gets the day's allowance twice.
     const alone = await sendFromAll(controls(false), identity('id-warmup-alone', { rate: { perSecond: 200, perHour: 0, perDay: 0 }, warmup }), 'google', 1500);
     expect(alone.admitted[0] + alone.admitted[1]).toBe(60);
+    // A plan that reached its target limits nothing any more.
+    const done = { startDate: '2020-01-01', startPerDay: 30, growth: 2, targetPerDay: 100 };
+    const warmedUp = await sendFromAll(controls(), identity('id-warmed-up', { rate: { perSecond: 200, perHour: 0, perDay: 0 }, warmup: done }), 'google', 500);
+    expect(warmedUp.admitted[0] + warmedUp.admitted[1]).toBeGreaterThan(30);
     const perDay = await sendFromAll(controls(), identity('id-per-day', { rate: { perSecond: 200, perHour: 0, perDay: 25 } }), 'yahoo', 1500);
     expect(perDay.admitted[0] + perDay.admitted[1]).toBe(25);
   });

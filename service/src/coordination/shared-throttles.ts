@@ -54,7 +54,7 @@ export function createSharedThrottles(o: SharedThrottlesOptions): ThrottleBook {
     c.providers.set(provider, t);
   }
 
-  async function read(identityId: string): Promise<void> {
+  async function reload(identityId: string): Promise<void> {
     const c = copyOf(identityId);
     try {
       const counts = [...c.acceptedSince];
@@ -72,7 +72,7 @@ export function createSharedThrottles(o: SharedThrottlesOptions): ThrottleBook {
     }
   }
 
-  const refresh = (identityId: string, c: Copy) => (c.reading ??= read(identityId).finally(() => (c.reading = undefined)));
+  const refresh = (identityId: string, c: Copy) => (c.reading ??= reload(identityId).finally(() => (c.reading = undefined)));
 
   return {
     read(identityId, provider, at) {

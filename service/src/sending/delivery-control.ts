@@ -139,8 +139,9 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
   function dayLimits(identity: SenderIdentity, group: ProviderGroup, at: Date): Array<{ key: string; limit: number; why: string; group?: ProviderGroup }> {
     const out: Array<{ key: string; limit: number; why: string; group?: ProviderGroup }> = [];
     if (identity.rate.perDay) out.push({ key: '*', limit: identity.rate.perDay, why: `the identity's ${identity.rate.perDay} messages for today are used up` });
-    if (identity.warmup) {
-      const allowance = dailyAllowance(identity.warmup, planDay(identity.warmup, at));
+    const allowance = identity.warmup ? dailyAllowance(identity.warmup, planDay(identity.warmup, at)) : Infinity;
+    // Infinity: the ramp reached its target, and the plan limits nothing any more.
+    if (Number.isFinite(allowance)) {
       out.push({ key: group, limit: allowance, why: `warm-up: ${group} had its ${allowance} messages for today`, group });
     }
     return out;
