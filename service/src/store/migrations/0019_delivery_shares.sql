@@ -1,4 +1,4 @@
--- 0017 (PostgreSQL's 0019): provider throttles and day allowances, shared by every process on one database (see
+-- 0019 (PostgreSQL's 0021): provider throttles and day allowances, shared by every process on one database (see
 -- ports/delivery-shares.ts). One process per SQLite file: kept for one contract.
 CREATE TABLE provider_throttles (
   identity_id TEXT NOT NULL,

@@ -1,4 +1,4 @@
--- 0019 (SQLite's 0017): what the delivery control of several processes shares besides rates (issue 15). A mailbox
+-- 0021 (SQLite's 0019): what the delivery control of several processes shares besides rates (issue 15). A mailbox
 -- provider slowed or paused for an identity, with its strike epoch and the messages accepted towards its next
 -- recovery step, so a 421 seen by one process slows every process; and how much of a day's limit (warm-up per
 -- provider group, '*' for the identity's daily limit) the processes have taken between them.
