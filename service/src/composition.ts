@@ -21,8 +21,10 @@ import { resolveUncertain } from './campaigns/uncertain.js';
 import { type Config, type Role, redactDatabaseUrl } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
 import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
+import { createSharedAllowances } from './coordination/shared-allowances.js';
 import { createSharedBucket } from './coordination/shared-bucket.js';
 import { createSharedSessions } from './coordination/shared-sessions.js';
+import { createSharedThrottles } from './coordination/shared-throttles.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createTokenBucket } from './domain/rate-limit.js';
 import { createEngagement } from './engagement/index.js';
@@ -255,7 +257,18 @@ async function compose(
   const mx = createMxLookup(resolver, { ttlMs: config.dns.mxCacheMs });
   const clock = opts.now;
   const dayCounts = createDayCounts((id, day) => store.deliverability.acceptedOn(id, day), clock);
-  const control = createDeliveryControl({ now: clock, acceptedOn: dayCounts.acceptedOn, sharedBucket });
+  // Several processes: a provider slowed by its answer to one is slowed for all, and the day's limits are counted once.
+  const control = createDeliveryControl({
+    now: clock,
+    acceptedOn: dayCounts.acceptedOn,
+    sharedBucket,
+    ...(shared
+      ? {
+          throttles: createSharedThrottles({ repo: store.providerThrottles, ...(clock ? { now: clock } : {}), logger: rateLog }),
+          allowances: createSharedAllowances({ repo: store.dayAllowances, logger: rateLog }),
+        }
+      : {}),
+  });
   const identityLog = logger.child({ component: 'identities' });
   const identities = createIdentityService({
     store,

@@ -40,7 +40,7 @@ describe('delivery control', () => {
     expect(providerOfRow({ email: 'a@acme.test' })).toBe('unknown');
   });
 
-  it('strikes once per round of refusals already on the wire: slowed, then paused; other providers stay normal', () => {
+  it('strikes once per round of refusals already on the wire: slowed, then paused; other providers stay normal', async () => {
     const { c } = control();
     const id = testIdentity();
     const epochs = [1, 2, 3].map(() => c.admit(id, 'google').ok && c.started(id, 'google'));
@@ -54,10 +54,10 @@ describe('delivery control', () => {
     expect(c.finished(id, 'google', again, refusal)).toMatchObject({ level: 'paused', resumeAt: '2026-12-03T10:01:00.000Z' });
     expect(c.admit(id, 'google')).toMatchObject({ ok: false, until: new Date('2026-12-03T10:01:00.000Z'), provider: 'google' });
     expect(c.admit(id, 'yahoo')).toEqual({ ok: true });
-    expect(c.status(id.id)).toEqual([expect.objectContaining({ provider: 'google', level: 'paused', reason: '421 4.7.0 Try again later' })]);
+    expect(await c.status(id.id)).toEqual([expect.objectContaining({ provider: 'google', level: 'paused', reason: '421 4.7.0 Try again later' })]);
   });
 
-  it('a slowed provider gets a share of the rate and of the concurrency, and recovers after enough accepted messages', () => {
+  it('a slowed provider gets a share of the rate and of the concurrency, and recovers after enough accepted messages', async () => {
     const { c, tick, at } = control();
     const id = testIdentity({ rate: { perSecond: 10, perHour: 0, perDay: 0 }, providerLimits: { '*': { concurrency: 4 } } });
     const e = c.started(id, 'google');
@@ -76,7 +76,7 @@ describe('delivery control', () => {
     expect((wait as { waitMs: number }).waitMs).toBe(200); // half a token short at 2.5 a second
     tick(500);
     for (let i = 0; i < 200; i++) c.finished(id, 'google', 99, accepted);
-    expect(c.status(id.id)).toEqual([]); // back to normal
+    expect(await c.status(id.id)).toEqual([]); // back to normal
   });
 
   it("keeps a limited provider's token when the identity's rate holds the row back, so that provider still gets its rate", () => {
@@ -127,13 +127,13 @@ describe('delivery control', () => {
     });
   });
 
-  it('a pushback reported later (a DSN) strikes like one at send time, before the identity ever sent here', () => {
+  it('a pushback reported later (a DSN) strikes like one at send time, before the identity ever sent here', async () => {
     const { c } = control();
     expect(c.pushback('other-identity', 'microsoft', '550 5.7.515 Access denied')).toMatchObject({ level: 'slowed' });
-    expect(c.status('other-identity')).toEqual([expect.objectContaining({ provider: 'microsoft', reason: '550 5.7.515 Access denied' })]);
+    expect(await c.status('other-identity')).toEqual([expect.objectContaining({ provider: 'microsoft', reason: '550 5.7.515 Access denied' })]);
     const id = testIdentity({ id: 'other-identity' });
     expect(c.admit(id, 'microsoft')).toEqual({ ok: true }); // slowed, not paused; its bucket is made now
-    c.reset('other-identity');
-    expect(c.status('other-identity')).toEqual([]);
+    await c.reset('other-identity');
+    expect(await c.status('other-identity')).toEqual([]);
   });
 });

@@ -58,3 +58,17 @@ export function afterRecoveryStep(t: ProviderThrottle): ProviderThrottle {
   const rateFactor = t.rateFactor + (1 - t.rateFactor) / 2;
   return rateFactor >= 0.95 ? NORMAL : { ...t, rateFactor, strikes: 0 };
 }
+
+/**
+ * `n` more messages accepted, `accepted` counted since the last strike or step: every RECOVERY_STEP of them while
+ * slowed takes one recovery step. Returns the throttle and the count left over (0 when not slowed).
+ */
+export function afterAccepted(t: ProviderThrottle, accepted: number, n: number): { throttle: ProviderThrottle; accepted: number } {
+  let throttle = t;
+  let left = accepted + n;
+  while (throttle.level === 'slowed' && left >= RECOVERY_STEP) {
+    left -= RECOVERY_STEP;
+    throttle = afterRecoveryStep(throttle);
+  }
+  return { throttle, accepted: throttle.level === 'slowed' ? left : 0 };
+}

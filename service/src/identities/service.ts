@@ -57,10 +57,10 @@ export interface IdentityDeps {
   checkReadiness?: (identity: SenderIdentity, profile: SenderProfile) => Promise<Readiness>;
   /** Logs in to the identity's relay and quits; throws with the relay's answer. */
   testRelay?: (profile: SenderProfile) => Promise<void>;
-  /** Provider throttles of an identity right now (delivery control), for its view. */
-  throttles?: (identityId: string) => unknown[];
+  /** Provider throttles of an identity right now, as every process sees them (delivery control), for its view. */
+  throttles?: (identityId: string) => Promise<unknown[]>;
   /** An administrator resumed the identity: providers start over. */
-  onResumed?: (identityId: string) => void;
+  onResumed?: (identityId: string) => Promise<void>;
   now?: () => Date;
   logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
@@ -144,7 +144,7 @@ export function createIdentityService(deps: IdentityDeps) {
         ? { domain: dkim.domain, selector: dkim.selector, hasKey: true, fingerprint: keyFingerprint(dkim.publicKeyDer), dnsRecord: dkimDnsRecord(dkim) }
         : { hasKey: false },
       readiness: (await store.identities.readiness(i.id)) ?? null,
-      throttles: deps.throttles?.(i.id) ?? [],
+      throttles: (await deps.throttles?.(i.id)) ?? [],
       usage: await store.identities.usage(i.id),
       audit: await store.identities.auditLog(i.id, 20),
     };
@@ -364,7 +364,7 @@ export function createIdentityService(deps: IdentityDeps) {
       }
       await audit(tx, id, actor, 'resumed');
     });
-    deps.onResumed?.(id);
+    await deps.onResumed?.(id);
     deps.logger?.info({ event: 'identity.resumed', identityId: id, by: whoIs(actor), campaigns: resumed.length }, 'identity.resumed');
     return { ...(await view(await get(id))), resumedCampaigns: resumed };
   }

@@ -6,6 +6,7 @@ import type { AbTestRepo } from './ab-tests.js';
 import type { AutomationRepo } from './automations.js';
 import type { CampaignRepo } from './campaigns.js';
 import type { DeliverabilityRepo } from './deliverability.js';
+import type { DayAllowanceRepo, ProviderThrottleRepo } from './delivery-shares.js';
 import type { EngagementRepo } from './engagement.js';
 import type { EventRepo } from './events.js';
 import type { FollowUpRepo } from './follow-ups.js';
@@ -29,6 +30,7 @@ export type * from './automations.js';
 export type * from './campaigns.js';
 export type * from './deliverability.js';
 export type * from './delivery.js';
+export type * from './delivery-shares.js';
 export * from './dns.js';
 export type * from './engagement.js';
 export type * from './events.js';
@@ -73,6 +75,8 @@ export interface Repos {
   leases: LeaseRepo;
   rates: RateRepo;
   sugarSessions: SugarSessionRepo;
+  providerThrottles: ProviderThrottleRepo;
+  dayAllowances: DayAllowanceRepo;
 }
 
 /**

@@ -1,16 +1,19 @@
 // Delivery control: the one place that keeps the state of sending per sender identity and mailbox provider — token
 // buckets, messages on the wire, providers slowed or paused by their own answers, and what each provider group got
-// today for the warm-up ramp. With several processes on one database the rates (the identity's, and each provider's
-// limit or throttled rate) are buckets they share; the rest is still this process's own. Every send loop (one per campaign) asks it before handing a row over and tells it each answer.
+// today for the warm-up ramp. With several processes on one database they share the rates (the identity's, and each
+// provider's limit or throttled rate, as shared buckets), which providers are slowed or paused (a shared throttle
+// book) and what the day's limits have left (shared allowances); messages on the wire (concurrency) stay each
+// process's own. Every send loop (one per campaign) asks it before handing a row over and tells it each answer.
 //
 // Rates are real time (token buckets on a monotonic clock); calendar decisions (a pause's end, the warm-up day, the
 // next UTC midnight) follow the service clock, which tests replace.
 import type { SenderIdentity } from '../domain/identity.js';
 import { type MailboxProvider, providerOfDomain, reportGroup } from '../domain/mailbox-provider.js';
-import { afterPushback, afterRecoveryStep, atTime, isProviderPushback, NORMAL, type ProviderThrottle, RECOVERY_STEP } from '../domain/provider-throttle.js';
+import { isProviderPushback, type ProviderThrottle } from '../domain/provider-throttle.js';
 import { createTokenBucket } from '../domain/rate-limit.js';
 import { dailyAllowance, planDay } from '../domain/warmup.js';
 import type { ProviderGroup, SendResult } from '../ports/index.js';
+import { createLocalThrottleBook, type ThrottleBook } from './throttle-book.js';
 
 type Bucket = ReturnType<typeof createTokenBucket>;
 
@@ -22,11 +25,7 @@ export type Admission =
   | { ok: false; until: Date; why: string; group?: ProviderGroup; provider?: string };
 
 interface ProviderState {
-  throttle: ProviderThrottle;
-  /** Incremented at every strike: answers to rows handed over before it do not strike again. */
-  epoch: number;
   inFlight: number;
-  acceptedSinceStrike: number;
   bucket?: Bucket;
   bucketRate: number;
 }
@@ -48,7 +47,16 @@ export interface ProviderStatus {
   rateFactor: number;
   resumeAt?: string;
   reason?: string;
+  /** Messages to it on the wire from this process. */
   inFlight: number;
+}
+
+/** A day's limit taken a few at a time from what every process shares (coordination/shared-allowances.ts). */
+export interface DayAllowanceBook {
+  /** One of the day's `limit` for `key` (a provider group, '*' for all): 0 taken, ms to wait, or 'used' up. */
+  take(identityId: string, day: string, key: string, limit: number, batch: number): number | 'used';
+  /** One taken for a row that did not go or was not accepted. */
+  giveBack(identityId: string, day: string, key: string): void;
 }
 
 export interface DeliveryControlDeps {
@@ -59,9 +67,13 @@ export interface DeliveryControlDeps {
   monotonic?: () => number;
   /**
    * Several processes on one database: an identity's rate, and each of its providers' rates, as buckets they share
-   * (absent: this process's own). Which providers are slowed or paused, and concurrency, stay per process.
+   * (absent: this process's own).
    */
   sharedBucket?: (name: string, rate: { perSecond: number; perHour?: number }) => Bucket;
+  /** Which providers are slowed or paused (absent: kept in this process's memory). */
+  throttles?: ThrottleBook;
+  /** The day's limit and warm-up allowances, taken from what every process shares (absent: counted here). */
+  allowances?: DayAllowanceBook;
 }
 
 const DAY_MS = 86_400_000;
@@ -78,6 +90,8 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
   const now = deps.now ?? (() => new Date());
   const mono = deps.monotonic ?? (() => performance.now());
   const identities = new Map<string, IdentityState>();
+  const book = deps.throttles ?? createLocalThrottleBook();
+  const shares = deps.allowances;
 
   function identityState(identity: SenderIdentity, at: Date): IdentityState {
     const rateKey = `${identity.rate.perSecond}/${identity.rate.perHour}`;
@@ -99,7 +113,7 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
   function providerState(s: IdentityState, provider: string): ProviderState {
     let p = s.providers.get(provider);
     if (!p) {
-      p = { throttle: NORMAL, epoch: 0, inFlight: 0, acceptedSinceStrike: 0, bucketRate: 0 };
+      p = { inFlight: 0, bucketRate: 0 };
       s.providers.set(provider, p);
     }
     return p;
@@ -108,9 +122,9 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
   const limitOf = (identity: SenderIdentity, provider: string) => ({ ...identity.providerLimits['*'], ...identity.providerLimits[provider] });
 
   /** The rate (per second) and concurrency a provider gets now: its limits, times the throttle's factor. */
-  function providerRate(identity: SenderIdentity, provider: string, p: ProviderState) {
+  function providerRate(identity: SenderIdentity, provider: string, throttle: ProviderThrottle) {
     const limit = limitOf(identity, provider);
-    const factor = p.throttle.rateFactor;
+    const factor = throttle.rateFactor;
     const baseRate = limit.perSecond || identity.rate.perSecond;
     const rate = limit.perSecond || factor < 1 ? Math.max(0.2, baseRate * factor) : 0;
     const baseConcurrency = limit.concurrency || Infinity;
@@ -121,27 +135,69 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
 
   const sum = (m: Map<ProviderGroup, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
+  /** The day's limits a row to `group` counts against: '*' the identity's messages a day, the group its warm-up allowance. */
+  function dayLimits(identity: SenderIdentity, group: ProviderGroup, at: Date): Array<{ key: string; limit: number; why: string; group?: ProviderGroup }> {
+    const out: Array<{ key: string; limit: number; why: string; group?: ProviderGroup }> = [];
+    if (identity.rate.perDay) out.push({ key: '*', limit: identity.rate.perDay, why: `the identity's ${identity.rate.perDay} messages for today are used up` });
+    const allowance = identity.warmup ? dailyAllowance(identity.warmup, planDay(identity.warmup, at)) : Infinity;
+    // Infinity: the ramp reached its target, and the plan limits nothing any more.
+    if (Number.isFinite(allowance)) {
+      out.push({ key: group, limit: allowance, why: `warm-up: ${group} had its ${allowance} messages for today`, group });
+    }
+    return out;
+  }
+
+  /**
+   * Shared: takes one of each day's limit from the allowances every process shares (given back when a later check
+   * holds the row). Else counts what this process knows was accepted today and is on the wire.
+   */
+  function withinDay(identity: SenderIdentity, s: IdentityState, group: ProviderGroup, at: Date): Admission | undefined {
+    const limits = dayLimits(identity, group, at);
+    if (!shares) {
+      for (const l of limits) {
+        const doneAndGoing = l.key === '*' ? sum(s.acceptedToday) + s.inFlight : (s.acceptedToday.get(group) ?? 0) + (s.inFlightByGroup.get(group) ?? 0);
+        if (doneAndGoing >= l.limit) return { ok: false, until: nextMidnight(at), why: l.why, ...(l.group ? { group: l.group } : {}) };
+      }
+      return undefined;
+    }
+    const batch = Math.max(1, Math.min(20, Math.ceil(identity.rate.perSecond / 10) || 1));
+    const taken: string[] = [];
+    for (const l of limits) {
+      const r = shares.take(identity.id, s.day, l.key, l.limit, Math.min(batch, Math.ceil(l.limit / 20)));
+      if (r === 0) {
+        taken.push(l.key);
+        continue;
+      }
+      for (const k of taken) shares.giveBack(identity.id, s.day, k);
+      return r === 'used' ? { ok: false, until: nextMidnight(at), why: l.why, ...(l.group ? { group: l.group } : {}) } : { ok: false, waitMs: r };
+    }
+    return undefined;
+  }
+
+  /** Gives back the day's allowance a row took when it does not go, or goes and is not accepted (shared only). */
+  function giveBackDay(identity: SenderIdentity, s: IdentityState, group: ProviderGroup, at: Date) {
+    if (shares) for (const l of dayLimits(identity, group, at)) shares.giveBack(identity.id, s.day, l.key);
+  }
+
   return {
     /** May a row to `provider` be handed over now? Takes its tokens when it may. */
     admit(identity: SenderIdentity, provider: string): Admission {
       const at = now();
       const s = identityState(identity, at);
       const p = providerState(s, provider);
-      p.throttle = atTime(p.throttle, at);
-      if (p.throttle.level === 'paused' && p.throttle.resumeAt)
-        return { ok: false, until: new Date(p.throttle.resumeAt), why: `${provider} paused: ${p.throttle.reason ?? ''}`.trim(), provider };
+      const view = book.read(identity.id, provider, at);
+      if (!view) return { ok: false, waitMs: 2 }; // the providers' throttles shared by the processes are being read
+      const throttle = view.throttle;
+      if (throttle.level === 'paused' && throttle.resumeAt)
+        return { ok: false, until: new Date(throttle.resumeAt), why: `${provider} paused: ${throttle.reason ?? ''}`.trim(), provider };
       const group = reportGroup(provider as MailboxProvider);
-      const doneAndGoing = (g?: ProviderGroup) =>
-        g === undefined ? sum(s.acceptedToday) + s.inFlight : (s.acceptedToday.get(g) ?? 0) + (s.inFlightByGroup.get(g) ?? 0);
-      if (identity.rate.perDay && doneAndGoing() >= identity.rate.perDay)
-        return { ok: false, until: nextMidnight(at), why: `the identity's ${identity.rate.perDay} messages for today are used up` };
-      if (identity.warmup) {
-        const allowance = dailyAllowance(identity.warmup, planDay(identity.warmup, at));
-        if (doneAndGoing(group) >= allowance)
-          return { ok: false, until: nextMidnight(at), why: `warm-up: ${group} had its ${allowance} messages for today`, group };
+      const day = withinDay(identity, s, group, at);
+      if (day) return day;
+      const { rate, concurrency } = providerRate(identity, provider, throttle);
+      if (p.inFlight >= concurrency) {
+        giveBackDay(identity, s, group, at);
+        return { ok: false, waitMs: 5 };
       }
-      const { rate, concurrency } = providerRate(identity, provider, p);
-      if (p.inFlight >= concurrency) return { ok: false, waitMs: 5 };
       if (rate > 0) {
         if (!p.bucket || p.bucketRate !== rate) {
           p.bucket = deps.sharedBucket
@@ -150,12 +206,16 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
           p.bucketRate = rate;
         }
         const wait = p.bucket.take();
-        if (wait > 0) return { ok: false, waitMs: wait };
+        if (wait > 0) {
+          giveBackDay(identity, s, group, at);
+          return { ok: false, waitMs: wait };
+        }
       } else p.bucket = undefined;
       const wait = s.bucket.take();
       if (wait > 0) {
         // The row waits for the identity: the provider's token it took goes back, or a limited provider is under-sent.
         p.bucket?.refund();
+        giveBackDay(identity, s, group, at);
         return { ok: false, waitMs: wait, identityWide: true };
       }
       return { ok: true };
@@ -163,13 +223,14 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
 
     /** A row was handed over; returns the strike epoch its answer will be judged by. */
     started(identity: SenderIdentity, provider: string): number {
-      const s = identityState(identity, now());
+      const at = now();
+      const s = identityState(identity, at);
       const p = providerState(s, provider);
       const group = reportGroup(provider as MailboxProvider);
       s.inFlight++;
       p.inFlight++;
       s.inFlightByGroup.set(group, (s.inFlightByGroup.get(group) ?? 0) + 1);
-      return p.epoch;
+      return book.read(identity.id, provider, at)?.epoch ?? 0;
     },
 
     /**
@@ -187,66 +248,37 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       s.inFlightByGroup.set(group, Math.max(0, (s.inFlightByGroup.get(group) ?? 0) - 1));
       if (result.outcome === 'accepted') {
         s.acceptedToday.set(group, (s.acceptedToday.get(group) ?? 0) + 1);
-        if (p.throttle.level === 'slowed' && ++p.acceptedSinceStrike >= RECOVERY_STEP) {
-          p.acceptedSinceStrike = 0;
-          p.throttle = afterRecoveryStep(p.throttle);
-        }
+        book.accepted(identity.id, provider, at);
         return undefined;
       }
+      giveBackDay(identity, s, group, at);
       if (result.internal || result.relayProblem || !isProviderPushback(result)) return undefined;
-      if (epoch !== p.epoch) return undefined; // already on the wire when the last strike came
-      p.epoch++;
-      p.acceptedSinceStrike = 0;
       // The provider's own words; the reply text usually begins with its codes already.
       const words =
         result.code && !result.text.startsWith(String(result.code)) ? [result.code, result.enhanced, result.text].filter(Boolean).join(' ') : result.text;
-      p.throttle = afterPushback(atTime(p.throttle, at), at, words.slice(0, 300));
-      return p.throttle;
+      return book.strike(identity.id, provider, epoch, at, words.slice(0, 300));
     },
 
     /** A pushback reported after the fact (a DSN or webhook block): strikes the provider as an answer at send time would. */
     pushback(identityId: string, provider: string, reason: string): ProviderThrottle {
       const at = now();
-      let s = identities.get(identityId);
-      if (!s) {
-        // Rates come with the first admit(); an empty rate key makes it build the real bucket then.
-        s = {
-          bucket: createTokenBucket({ perSecond: 0 }),
-          rateKey: '',
-          inFlight: 0,
-          providers: new Map(),
-          day: '',
-          acceptedToday: new Map(),
-          inFlightByGroup: new Map(),
-        };
-        identities.set(identityId, s);
-      }
-      const p = providerState(s, provider);
-      p.epoch++;
-      p.acceptedSinceStrike = 0;
-      p.throttle = afterPushback(atTime(p.throttle, at), at, reason.slice(0, 300));
-      return p.throttle;
+      return book.strike(identityId, provider, undefined, at, reason.slice(0, 300))!;
     },
 
-    /** Providers of an identity that are slowed or paused now (for the campaign and identity views). */
-    status(identityId: string): ProviderStatus[] {
-      const s = identities.get(identityId);
-      if (!s) return [];
+    /** Providers of an identity that are slowed or paused now, as every process sees them (for the campaign and identity views). */
+    async status(identityId: string): Promise<ProviderStatus[]> {
       const at = now();
-      const out: ProviderStatus[] = [];
-      for (const [provider, p] of s.providers) {
-        p.throttle = atTime(p.throttle, at);
-        if (p.throttle.level === 'normal') continue;
-        out.push({
+      const mine = identities.get(identityId)?.providers;
+      return (await book.list(identityId, at))
+        .map(({ provider, throttle }) => ({
           provider,
-          level: p.throttle.level,
-          rateFactor: p.throttle.rateFactor,
-          ...(p.throttle.resumeAt ? { resumeAt: p.throttle.resumeAt } : {}),
-          ...(p.throttle.reason ? { reason: p.throttle.reason } : {}),
-          inFlight: p.inFlight,
-        });
-      }
-      return out.sort((a, b) => a.provider.localeCompare(b.provider));
+          level: throttle.level,
+          rateFactor: throttle.rateFactor,
+          ...(throttle.resumeAt ? { resumeAt: throttle.resumeAt } : {}),
+          ...(throttle.reason ? { reason: throttle.reason } : {}),
+          inFlight: mine?.get(provider)?.inFlight ?? 0,
+        }))
+        .sort((a, b) => a.provider.localeCompare(b.provider));
     },
 
     /** What each provider group got today (accepted), for the schedule. */
@@ -255,9 +287,8 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
     },
 
     /** An administrator resumed the identity: its providers start over at full speed. */
-    reset(identityId: string): void {
-      const s = identities.get(identityId);
-      if (s) for (const p of s.providers.values()) p.throttle = NORMAL;
+    async reset(identityId: string): Promise<void> {
+      await book.reset(identityId);
     },
   };
 }

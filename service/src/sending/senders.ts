@@ -67,7 +67,7 @@ export function createDeliverySenders(deps: SendersDeps) {
     async sendingOf(c: Campaign) {
       const i = await identityOf(c);
       if (!i) return { sender: { identityId: c.senderIdentityId ?? null, name: null, missing: true }, schedule: null };
-      const sender = { identityId: i.id, name: i.name, ...(i.paused ? { paused: i.paused } : {}), providers: control.status(i.id) };
+      const sender = { identityId: i.id, name: i.name, ...(i.paused ? { paused: i.paused } : {}), providers: await control.status(i.id) };
       if (!SCHEDULED.has(c.status)) return { sender, schedule: null };
       // The full schedule (a count per provider group) only where a limit can spread it over days.
       if (!i.warmup && !i.rate.perDay && !c.held) {

@@ -10,6 +10,7 @@ import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
+import { SqliteDayAllowanceRepo, SqliteProviderThrottleRepo } from './sqlite-delivery-shares-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
 import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
@@ -115,6 +116,8 @@ interface SqliteRepos {
   leases: SqliteLeaseRepo;
   rates: SqliteRateRepo;
   sugarSessions: SqliteSugarSessionRepo;
+  providerThrottles: SqliteProviderThrottleRepo;
+  dayAllowances: SqliteDayAllowanceRepo;
 }
 
 /** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
@@ -145,6 +148,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly leases;
   readonly rates;
   readonly sugarSessions;
+  readonly providerThrottles;
+  readonly dayAllowances;
   /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
   private readonly tx: SqliteTx;
   /**
@@ -187,6 +192,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       leases: guarded(new SqliteLeaseRepo(db, nowMs)),
       rates: guarded(new SqliteRateRepo(db, nowMs)),
       sugarSessions: guarded(new SqliteSugarSessionRepo(db, now)),
+      providerThrottles: guarded(new SqliteProviderThrottleRepo(db, now)),
+      dayAllowances: guarded(new SqliteDayAllowanceRepo(db, now)),
     };
     this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
     const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
@@ -210,6 +217,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     this.leases = gate(repos.leases);
     this.rates = gate(repos.rates);
     this.sugarSessions = gate(repos.sugarSessions);
+    this.providerThrottles = gate(repos.providerThrottles);
+    this.dayAllowances = gate(repos.dayAllowances);
   }
 
   /**

@@ -16,6 +16,7 @@ import type {
   AbTestRepo,
   AutomationRepo,
   CampaignRepo,
+  DayAllowanceRepo,
   DeliverabilityRepo,
   EngagementRepo,
   EventRepo,
@@ -24,6 +25,7 @@ import type {
   LeadfwdListRepo,
   LeaseRepo,
   OutboxRepo,
+  ProviderThrottleRepo,
   RateRepo,
   RecipientRepo,
   RelayRepo,
@@ -39,6 +41,7 @@ import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
 import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
+import { PgDayAllowanceRepo, PgProviderThrottleRepo } from './delivery-shares-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgIdentityRepo } from './identity-repo.js';
@@ -89,6 +92,8 @@ export interface PgRepos {
   leases: LeaseRepo;
   rates: RateRepo;
   sugarSessions: SugarSessionRepo;
+  providerThrottles: ProviderThrottleRepo;
+  dayAllowances: DayAllowanceRepo;
 }
 export interface PgStore extends PgRepos, StoreOps {
   transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
@@ -151,6 +156,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     leases: guardedPg(new PgLeaseRepo(q, nowMs)),
     rates: guardedPg(new PgRateRepo(q, nowMs)),
     sugarSessions: guardedPg(new PgSugarSessionRepo(q, now)),
+    providerThrottles: guardedPg(new PgProviderThrottleRepo(q, atomic)),
+    dayAllowances: guardedPg(new PgDayAllowanceRepo(q)),
   });
   const onPool: Query = (text, values) => pool.query(text, values);
   // A repository's own few statements that must hold together, outside any use case's transaction.

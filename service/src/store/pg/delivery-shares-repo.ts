@@ -1,0 +1,68 @@
+// Provider throttles and day allowances on PostgreSQL (ports/delivery-shares.ts): a throttle changes under its row's
+// lock, read and written in one transaction, so two processes striking at once strike once (the second sees the
+// first's epoch); an allowance is taken in one upsert statement, whose SET reads the row's latest version.
+import type { DayAllowanceRepo, ProviderThrottleRepo, SharedThrottle } from '../../ports/index.js';
+import { neverStruck, THROTTLE_COLUMNS, type ThrottleRow, throttleOfRow, throttleValues } from '../throttle-rows.js';
+import type { Atomic, Query } from './repos.js';
+
+export class PgProviderThrottleRepo implements ProviderThrottleRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly atomic: Atomic,
+  ) {}
+
+  async list(identityId: string): Promise<SharedThrottle[]> {
+    const { rows } = await this.q(`SELECT ${THROTTLE_COLUMNS} FROM provider_throttles WHERE identity_id = $1 ORDER BY provider`, [identityId]);
+    return rows.map((r) => throttleOfRow(r as unknown as ThrottleRow));
+  }
+
+  async change(identityId: string, provider: string, change: (current: SharedThrottle) => SharedThrottle | undefined): Promise<SharedThrottle> {
+    return await this.atomic(async (q) => {
+      const fresh = neverStruck(provider);
+      // The row exists before it is locked, so two first strikes queue on one lock instead of both inserting.
+      await q(`INSERT INTO provider_throttles (identity_id, ${THROTTLE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`, [
+        identityId,
+        provider,
+        ...throttleValues(fresh),
+      ]);
+      const { rows } = await q(`SELECT ${THROTTLE_COLUMNS} FROM provider_throttles WHERE identity_id = $1 AND provider = $2 FOR UPDATE`, [
+        identityId,
+        provider,
+      ]);
+      const current = throttleOfRow(rows[0] as unknown as ThrottleRow);
+      const next = change(current);
+      if (!next) return current;
+      await q(
+        `UPDATE provider_throttles SET level = $3, rate_factor = $4, resume_at = $5, strikes = $6, reason = $7, epoch = $8, accepted = $9
+          WHERE identity_id = $1 AND provider = $2`,
+        [identityId, provider, ...throttleValues(next)],
+      );
+      return { ...next, provider };
+    });
+  }
+
+  async reset(identityId: string): Promise<void> {
+    await this.q(
+      "UPDATE provider_throttles SET level = 'normal', rate_factor = 1, resume_at = NULL, strikes = 0, reason = NULL, accepted = 0 WHERE identity_id = $1",
+      [identityId],
+    );
+  }
+}
+
+const LEFT = 'greatest(0, $5::int - a.taken)';
+
+export class PgDayAllowanceRepo implements DayAllowanceRepo {
+  constructor(private readonly q: Query) {}
+
+  async take(identityId: string, day: string, group: string, want: number, limit: number): Promise<number> {
+    const { rows } = await this.q(
+      `WITH seed AS (SELECT coalesce(sum(accepted), 0)::int AS n FROM delivery_volume WHERE identity_id = $1 AND day = $2 AND ($3 = '*' OR provider = $3))
+       INSERT INTO day_allowances AS a (identity_id, day, grp, taken, last_granted)
+         SELECT $1, $2, $3, n + least($4::int, greatest(0, $5::int - n)), least($4::int, greatest(0, $5::int - n)) FROM seed
+       ON CONFLICT (identity_id, day, grp) DO UPDATE SET last_granted = least($4::int, ${LEFT}), taken = a.taken + least($4::int, ${LEFT})
+       RETURNING last_granted`,
+      [identityId, day, group, want, limit],
+    );
+    return Number(rows[0].last_granted);
+  }
+}
