@@ -3,7 +3,7 @@
 // split check and the list refresh each run in the one process holding their lease (kept between runs, taken over
 // when that process dies).
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
-import type { Log } from '../ports/log.js';
+import { type Log, turnFailures } from '../ports/log.js';
 import type { AutomationEngine } from './engine.js';
 
 export function createAutomationRunner(o: {
@@ -14,7 +14,7 @@ export function createAutomationRunner(o: {
   refreshMs?: number;
   /** Chooses split winners whose time has come; run with the ticks, never two at once. */
   checkSplits?: () => Promise<void>;
-  logger?: Pick<Log, 'warn' | 'error'>;
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
   /** Leases, with several processes on one database (absent: every run happens here). */
   leases?: Pick<LeaseRunner, 'run'>;
 }) {
@@ -50,15 +50,17 @@ export function createAutomationRunner(o: {
   };
   let soon: NodeJS.Immediate | undefined;
   let stopped = false;
+  const failures = turnFailures(o.logger, 'automation.tick_failed');
   const run = async () => {
     soon = undefined;
     if (stopped) return;
     try {
       const r = await o.engine.tick({ maxBatches: 1 });
+      failures.ok();
       if (r.more && !stopped) soon = setImmediate(run);
     } catch (err) {
       // A failed batch rolled back whole; the next tick retries it.
-      o.logger?.error({ err }, 'automation.tick_failed');
+      failures.failed(err);
     }
   };
   return {

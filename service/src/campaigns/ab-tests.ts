@@ -10,7 +10,7 @@ import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { AbTest, CompiledCampaign, StorePart } from '../ports/index.js';
-import type { Log } from '../ports/log.js';
+import { type Log, turnFailures } from '../ports/log.js';
 import { AbTestBody, AbWinnerBody, CreateCampaignBody } from './schemas.js';
 import type { CampaignService, CreateCampaignInput } from './service.js';
 
@@ -186,14 +186,15 @@ export function createAbTests(deps: AbTestDeps) {
 export type AbTests = ReturnType<typeof createAbTests>;
 
 /** Runs `tick` every `everyMs` until stopped; one tick at a time. */
-export function createAbTestRunner(tests: Pick<AbTests, 'tick'>, opts: { everyMs?: number; logger?: Pick<Log, 'error'> } = {}) {
+export function createAbTestRunner(tests: Pick<AbTests, 'tick'>, opts: { everyMs?: number; logger?: Pick<Log, 'info' | 'warn' | 'error'> } = {}) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  const failures = turnFailures(opts.logger, 'ab_test.tick_failed');
   const run = () => {
     if (running) return;
     running = tests
       .tick()
-      .catch((err) => opts.logger?.error({ err }, 'ab_test.tick_failed'))
+      .then(failures.ok, failures.failed)
       .finally(() => {
         running = undefined;
       });

@@ -9,7 +9,7 @@
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Audit, Campaign } from '../domain/types.js';
 import type { AutomationRepo, StorePart } from '../ports/index.js';
-import type { Log } from '../ports/log.js';
+import { type Log, turnFailures } from '../ports/log.js';
 
 export type SchedulerStore = StorePart<{
   campaigns: 'get' | 'transition' | 'inStatus' | 'staleHolds' | 'due';
@@ -139,11 +139,13 @@ export function createScheduler(deps: SchedulerDeps) {
       const recovered = deps.leases ? 0 : await store.recipients.recoverInFlight();
       if (recovered) deps.logger?.warn({ recovered }, 'ledger.recovered_uncertain');
       await tick();
+      const failures = turnFailures(deps.logger, 'scheduler.tick_failed');
       timer = setInterval(async () => {
         try {
           await tick();
+          failures.ok();
         } catch (e) {
-          deps.logger?.error({ err: e }, 'scheduler.tick_failed');
+          failures.failed(e);
         }
       }, deps.tickMs ?? 500);
     },

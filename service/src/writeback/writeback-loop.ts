@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ACTIVITY_KINDS, type ActivityItem, outboxKey, readOutboxItem, scoreItem } from '../domain/outbox.js';
 import { retryDelayMs } from '../domain/writeback-results.js';
 import type { OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
+import { turnFailures } from '../ports/log.js';
 import { type RowOutcome, writeActivity } from './activity-batch.js';
 import { syncHits } from './hits.js';
 import type { OptOutScopeSource } from './opt-out-scope.js';
@@ -255,13 +256,15 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
 
   /** Rows of batches that failed whole (the database went away before their verdicts were committed). */
   const unsettled = new Set<number>();
+  const batchFailures = turnFailures(deps.logger, 'writeback.batch_failed');
+  const loopFailures = turnFailures(deps.logger, 'writeback.loop_failed');
 
   function track(p: Promise<void>, ids: number[] = []) {
     const t: Promise<void> = p
-      .catch((err) => {
+      .then(batchFailures.ok, (err) => {
         // Their claims would otherwise hold them until they are stale (minutes): they go back as soon as the database does.
         for (const id of ids) unsettled.add(id);
-        deps.logger?.error({ event: 'writeback.batch_failed', err }, 'writeback.batch_failed');
+        batchFailures.failed(err);
       })
       .finally(() => active.delete(t));
     active.add(t);
@@ -288,6 +291,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
           unsettled.clear();
         }
         const claims = await store.outbox.claim(settings.batchSize, workerId, nowIso());
+        loopFailures.ok();
         if (claims.length) {
           track(
             processBatch(claims),
@@ -306,7 +310,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
           continue;
         }
       } catch (err) {
-        deps.logger?.error({ event: 'writeback.loop_failed', err }, 'writeback.loop_failed');
+        loopFailures.failed(err);
       }
       await sleep(settings.pollMs);
     }
