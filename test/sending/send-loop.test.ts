@@ -118,10 +118,9 @@ describe.each([
     expect(await worker.run(id)).toBe('done');
     expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1 });
     expect(early).toEqual([]);
-    // Every message that reached DATA had its mark asked for once (the refused recipient never did); group-committed.
-    expect(writes.flat().sort((a, b) => a - b)).toHaveLength(39);
+    // Every message that reached DATA had its mark asked for once (the refused recipient never did).
+    expect(writes.flat()).toHaveLength(39);
     expect(new Set(writes.flat()).size).toBe(39);
-    expect(writes.length).toBeLessThan(39);
     expect(receivedByAddress(before).size).toBe(39);
   });
 

@@ -44,8 +44,9 @@ export interface RecipientRepo {
   markSending(rowIds: number[], holder: string, nowIso: string, opts?: { dataEndMark?: boolean }): Awaitable<number[]>;
   /**
    * The end of DATA mark: rows this process handed over with `dataEndMark` (markSending) record, in one statement,
-   * that their final dot may go now. Returns the ids that changed; a row no longer this process's 'sending' row (taken
-   * for orphaned meanwhile) is not marked and its dot must not go. Without the mark a crash queues the row again.
+   * that their final dot may go now; marking again keeps the first time. Returns the ids marked; a row no longer this
+   * process's 'sending' row (taken for orphaned meanwhile) is not, and its dot must not go. Without the mark a crash
+   * queues the row again.
    */
   markDataEnd(rowIds: number[], nowIso: string): Awaitable<number[]>;
   /** Reserved rows not sent after all go back to the queue, due at `retryAtIso` ('' = now); `reason` becomes their last error. */

@@ -226,11 +226,9 @@ export function createSendLoop(deps: SendLoopDeps) {
         });
     };
     const dataEnd = deps.dataEndMark
-      ? createDataEndMarks(
-          async (rowIds) => await store.recipients.markDataEnd(rowIds, now().toISOString()),
-          (err, rows) =>
-            deps.logger?.warn({ event: 'send.data_end_not_recorded', campaignId, rows, err: (err as Error).message }, 'send.data_end_not_recorded'),
-        )
+      ? createDataEndMarks(async (rowIds) => await store.recipients.markDataEnd(rowIds, now().toISOString()), {
+          onError: (err, rows) => deps.logger?.warn({ event: 'send.data_end_waiting', campaignId, rows, err: (err as Error).message }, 'send.data_end_waiting'),
+        })
       : undefined;
     const session = await deps.delivery.open(campaign, chosen.profile, inOrder, dataEnd);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.

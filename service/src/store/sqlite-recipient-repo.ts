@@ -53,8 +53,9 @@ export class SqliteRecipientRepo implements RecipientRepo {
           claimed_by = @owner, data_end_at = CASE WHEN @gated = 1 THEN NULL ELSE @now END
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder
         RETURNING row_id`),
-      markDataEnd: db.prepare(`UPDATE recipients SET data_end_at = @now
-        WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'sending' AND data_end_at IS NULL AND claimed_by IS @owner
+      // Idempotent (a retry after a lost reply marks again and keeps the first time).
+      markDataEnd: db.prepare(`UPDATE recipients SET data_end_at = coalesce(data_end_at, @now)
+        WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'sending' AND claimed_by IS @owner
         RETURNING row_id`),
       unreserve: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = @at, updated_at = @now, last_error = coalesce(@reason, last_error)
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder`),

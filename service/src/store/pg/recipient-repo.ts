@@ -91,13 +91,16 @@ export class PgRecipientRepo implements RecipientRepo {
     return rowIds.filter((id) => changed.has(id));
   }
 
-  /** Only rows this process handed over (claimed_by is the connection's leadfwd.owner, as the claim trigger set it). */
+  /**
+   * Only rows this process handed over (claimed_by is the connection's leadfwd.owner, as the claim trigger set it);
+   * idempotent, so a retry after a lost reply marks again and keeps the first time.
+   */
   async markDataEnd(rowIds: number[], nowIso: string): Promise<number[]> {
     checkIds(rowIds);
     if (rowIds.length === 0) return [];
     const { rows } = await this.q(
-      `UPDATE recipients SET data_end_at = $2
-        WHERE row_id = ANY($1::bigint[]) AND state = 'sending' AND data_end_at IS NULL
+      `UPDATE recipients SET data_end_at = coalesce(data_end_at, $2)
+        WHERE row_id = ANY($1::bigint[]) AND state = 'sending'
           AND claimed_by IS NOT DISTINCT FROM nullif(current_setting('leadfwd.owner', true), '')
         RETURNING row_id`,
       [rowIds, isoTime(nowIso, 'now')],
