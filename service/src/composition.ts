@@ -414,6 +414,7 @@ async function compose(
       return chosen;
     },
     onRelayProblem: async (identity, reason) => await identities.pause(identity.id, `the relay refused it: ${reason}`, 'relay'),
+    dataEndMark: config.smtp.dataEndMark,
     now: clock,
     logger: logger.child({ component: 'send' }),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).

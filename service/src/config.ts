@@ -40,7 +40,16 @@ export interface Config {
   };
   /** Domains campaigns may send From (LEADFWD_SENDER_DOMAINS; default: the DKIM domain). */
   senderDomains: string[];
-  smtp: { url: string; rate: number; ratePerHour: number; ratePerDay: number; maxConnections: number; sendThreads: number };
+  smtp: {
+    url: string;
+    rate: number;
+    ratePerHour: number;
+    ratePerDay: number;
+    maxConnections: number;
+    sendThreads: number;
+    /** Each message's final dot waits for its row's durable end of DATA mark (LEADFWD_DATA_END_MARK). */
+    dataEndMark: boolean;
+  };
   /** DNS for MX look-ups (mailbox providers) and identity readiness: servers (empty: the system's), timeout, MX cache. */
   dns: { servers: string[]; timeoutMs: number; mxCacheMs: number };
   /** Complaint and hard-bounce rates that pause an identity (LEADFWD_GUARD_*), and the days an identity's rates cover. */
@@ -265,6 +274,8 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       maxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 100),
       // Build, DKIM and SMTP on worker threads, one per core (0 = all on the main thread).
       sendThreads: int('SEND_THREADS', Math.min(8, availableParallelism()), 0, 32),
+      // A crash then leaves 'uncertain' only messages whose final dot may have left; the rest are queued again.
+      dataEndMark: bool('DATA_END_MARK', true),
     },
     dns: { servers: dnsServers(), timeoutMs: int('DNS_TIMEOUT_MS', 2000, 100, 60_000), mxCacheMs: int('MX_CACHE_MS', 3_600_000, 0, 7 * 86_400_000) },
     guardRails: {

@@ -5,11 +5,12 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../service/src/domain/types.js';
 import { parseVerp } from '../../service/src/domain/verp.js';
-import type { Delivery, RowResult } from '../../service/src/mail/in-process-delivery.js';
+import type { DataEndMark, Delivery, RowResult } from '../../service/src/mail/in-process-delivery.js';
 import { createThreadDelivery, specOf } from '../../service/src/mail/send-threads/pool.js';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { testProfile } from '../support/senders.js';
+import { waitFor } from '../support/stack.js';
 import { ctx, dkimResolver, testKeys } from './helpers.js';
 
 const DOMAIN = 'acme.example';
@@ -40,13 +41,18 @@ const profile = () =>
   testProfile(`smtp://127.0.0.1:${sink.port}`, { maxConnections: 2, dkim: { domainName: DOMAIN, keySelector: SELECTOR, privateKeyPem: testKeys().pem } });
 
 /** Opens a campaign and collects answers; `settled(n)` resolves once n rows were answered. */
-async function session(d: Delivery, c: Campaign) {
+async function session(d: Delivery, c: Campaign, dataEnd?: DataEndMark) {
   const answers: RowResult[] = [];
   let notify = () => {};
-  const s = await d.open(c, profile(), (r) => {
-    answers.push(...r);
-    notify();
-  });
+  const s = await d.open(
+    c,
+    profile(),
+    (r) => {
+      answers.push(...r);
+      notify();
+    },
+    dataEnd,
+  );
   const settled = (n: number) =>
     new Promise<RowResult[]>((resolve) => {
       notify = () => {
@@ -170,6 +176,30 @@ describe('thread delivery', () => {
       s.send(rows(200, 3)); // served by the replacement thread
       const all = await s.settled(13);
       expect(all.slice(10).map((a) => a.result.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('a thread that exits while its final dots wait for their marks answers those rows retryable: the server never had them', async () => {
+    const d = delivery({ threads: 1, maxConnections: 2, entry: new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href });
+    const asked: number[] = [];
+    const before = sink.messages.length;
+    try {
+      // The ledger never answers: every dot stays held.
+      const s = await session(d, campaign('pool-exit-gated'), (rowId) => {
+        asked.push(rowId);
+        return new Promise<boolean>(() => {});
+      });
+      s.send(rows(500, 2));
+      await waitFor(() => asked.length === 2 || undefined, 'both bodies on the wire, their dots held');
+      s.send(rows(510, 1, () => 'exit@example.org'));
+      const answers = await s.settled(3);
+      for (const a of answers.filter((x) => x.rowId < 510)) {
+        expect(a.result).toMatchObject({ outcome: 'retryable', internal: true });
+        expect(a.result.text).toMatch(/before the message's final dot/);
+      }
+      expect(sink.messages.slice(before)).toEqual([]);
     } finally {
       await d.close();
     }

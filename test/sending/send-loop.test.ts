@@ -90,6 +90,40 @@ describe.each([
     expect(verdicts).toHaveLength(40);
   });
 
+  it("with the end of DATA mark, each row's mark is recorded (batched) before the server has its message", async () => {
+    const id = await sendingCampaign(40);
+    const before = sink.messages.length;
+    const writes: number[][] = [];
+    const early: string[] = [];
+    const markDataEnd = async (rowIds: number[], nowIso: string) => {
+      writes.push(rowIds);
+      const delivered = new Set(sink.messages.slice(before).flatMap((m) => m.envelope.to));
+      for (const r of await store.recipients.getMany(rowIds)) if (delivered.has(r.email)) early.push(r.email);
+      return await store.recipients.markDataEnd(rowIds, nowIso);
+    };
+    // A copy with one member replaced (the store's parts are frozen): every method bound to the real one.
+    const watched = <T extends object>(target: T, over: Record<string, unknown>): T => {
+      const out: Record<string | symbol, unknown> = {};
+      for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+        for (const k of Reflect.ownKeys(o)) {
+          if (k === 'constructor' || k in out) continue;
+          const v = Reflect.get(target, k);
+          out[k] = typeof v === 'function' ? v.bind(target) : v;
+        }
+      }
+      return Object.assign(out, over) as T;
+    };
+    const recipients = watched(store.recipients, { markDataEnd });
+    const worker = createSendLoop({ store: watched(store, { recipients }), delivery: makeDelivery(), sender: sender(), dataEndMark: true });
+    expect(await worker.run(id)).toBe('done');
+    expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1 });
+    expect(early).toEqual([]);
+    // Every message that reached DATA had its mark asked for once (the refused recipient never did).
+    expect(writes.flat()).toHaveLength(39);
+    expect(new Set(writes.flat()).size).toBe(39);
+    expect(receivedByAddress(before).size).toBe(39);
+  });
+
   it('stops on request after draining what it handed over, then resumes without resending', async () => {
     const id = await sendingCampaign(60);
     const before = sink.messages.length;

@@ -2,12 +2,12 @@
 // the campaign's sender identity, at most `concurrency` at once. The send threads (send-threads/pool.ts) are the other Delivery.
 import PQueue from 'p-queue';
 import type { Campaign } from '../domain/types.js';
-import type { Delivery } from '../ports/delivery.js';
+import type { DataEndMark, Delivery } from '../ports/delivery.js';
 import type { BuiltMessage, MessageContext, RecipientForMessage, SenderProfile, SendResult } from '../ports/mail.js';
 import type { CompiledCampaign } from './template.js';
 import type { TransportCache } from './transport-cache.js';
 
-export type { CampaignSession, Delivery, RowResult } from '../ports/delivery.js';
+export type { CampaignSession, DataEndMark, Delivery, RowResult } from '../ports/delivery.js';
 
 export interface InProcessDeliveryDeps {
   /** One transport per sender profile (its relay and DKIM key). */
@@ -24,9 +24,13 @@ export function buildFailure(err: unknown): SendResult {
 }
 
 /** send() promises never to throw; if it ever does, the message may have left: uncertain. */
-export async function sendNeverThrowing(mailer: { send(m: BuiltMessage): Promise<SendResult> }, msg: BuiltMessage): Promise<SendResult> {
+export async function sendNeverThrowing(
+  mailer: { send(m: BuiltMessage, dataEnd?: () => Promise<boolean>): Promise<SendResult> },
+  msg: BuiltMessage,
+  dataEnd?: () => Promise<boolean>,
+): Promise<SendResult> {
   try {
-    return await mailer.send(msg);
+    return await mailer.send(msg, dataEnd);
   } catch (e) {
     return { outcome: 'uncertain', text: `send failed unexpectedly: ${(e as Error).message}`.slice(0, 500), internal: true };
   }
@@ -40,7 +44,7 @@ export function contextFor(base: MessageContext, sender: SenderProfile): Message
 export function createInProcessDelivery(deps: InProcessDeliveryDeps): Delivery {
   return {
     capacity: deps.concurrency,
-    async open(campaign, sender, onResults) {
+    async open(campaign, sender, onResults, dataEnd?: DataEndMark) {
       const compiled = await deps.compiled(campaign);
       const mailer = deps.transports.get(sender);
       const context = contextFor(deps.messageContext, sender);
@@ -56,7 +60,8 @@ export function createInProcessDelivery(deps: InProcessDeliveryDeps): Delivery {
               } catch (e) {
                 return onResults([{ rowId: row.rowId, result: buildFailure(e) }]);
               }
-              onResults([{ rowId: row.rowId, messageId: msg.messageId, result: await sendNeverThrowing(mailer, msg) }]);
+              const gate = dataEnd && (() => dataEnd(row.rowId));
+              onResults([{ rowId: row.rowId, messageId: msg.messageId, result: await sendNeverThrowing(mailer, msg, gate) }]);
             });
           }
         },

@@ -4,6 +4,9 @@
 // the SMTP conversation itself; here the bytes go straight to SMTPConnection.send, the same
 // protocol code. Connections open lazily, carry at most maxMessages messages each, and a stale
 // pooled connection that fails before any byte of the message left is retried once on a new one.
+// With a data-end gate, the body's end (nodemailer then writes the final <CRLF>.<CRLF>) waits for the gate: a
+// server that never saw the dot drops the transaction (RFC 5321 §4.1.1.4), so until the gate opens the message can
+// be sent again safely.
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
@@ -20,10 +23,15 @@ export interface SmtpSendError extends Error {
   response?: string;
   /** True once the message body was handed to the connection: the server may have it. */
   bodyStarted?: boolean;
+  /** The data-end gate stayed shut: the final dot never went and the connection was closed, so the server dropped it. */
+  dataEndRefused?: boolean;
 }
 
+/** Asked once the server is ready for the body (354); the final dot goes only when it resolves true. */
+export type DataEndGate = () => Promise<boolean>;
+
 export interface SmtpPool {
-  send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SMTPConnection.SentMessageInfo>;
+  send(envelope: { from: string; to: string[] }, raw: Buffer, dataEnd?: DataEndGate): Promise<SMTPConnection.SentMessageInfo>;
   /** Opens one connection (and logs in) outside the pool, then quits. */
   verify(): Promise<void>;
   close(): void;
@@ -32,15 +40,29 @@ export interface SmtpPool {
 /** One buffer as a stream; `started` tells whether the connection began reading the body. */
 class MessageBody extends Readable {
   started = false;
-  constructor(private buf: Buffer | null) {
+  refused = false;
+  constructor(
+    private buf: Buffer | null,
+    private readonly dataEnd?: DataEndGate,
+  ) {
     super();
   }
   _read(): void {
-    this.started = true;
     const b = this.buf;
+    if (!b) return;
+    this.started = true;
     this.buf = null;
     this.push(b);
-    if (b) this.push(null);
+    if (!this.dataEnd) return void this.push(null);
+    // Asked as the body starts, so the mark's commit overlaps the body's bytes on the wire.
+    this.dataEnd().then(
+      (ok) => (ok ? this.push(null) : this.refuse()),
+      () => this.refuse(),
+    );
+  }
+  private refuse() {
+    this.refused = true;
+    this.destroy(Object.assign(new Error('the end of DATA could not be recorded; the final dot was not sent'), { code: 'EDATAEND' }));
   }
 }
 
@@ -143,9 +165,9 @@ export function createSmtpPool(opts: SmtpPoolOptions): SmtpPool {
     else idle.push(conn);
   }
 
-  function sendOn(conn: Conn, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SMTPConnection.SentMessageInfo> {
+  function sendOn(conn: Conn, envelope: { from: string; to: string[] }, raw: Buffer, dataEnd?: DataEndGate): Promise<SMTPConnection.SentMessageInfo> {
     return new Promise((resolve, reject) => {
-      const body = new MessageBody(raw);
+      const body = new MessageBody(raw, dataEnd);
       conn.smtp.send({ from: envelope.from, to: [...envelope.to] }, body, (err, info) => {
         conn.sent++;
         if (!err) {
@@ -155,6 +177,7 @@ export function createSmtpPool(opts: SmtpPoolOptions): SmtpPool {
         }
         const e = err as SmtpSendError;
         e.bodyStarted = body.started;
+        if (body.refused) e.dataEndRefused = true;
         const refusedOnly = (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421;
         if (refusedOnly && !conn.dead) {
           // The server refused this message; the session is fine once reset.
@@ -173,17 +196,17 @@ export function createSmtpPool(opts: SmtpPoolOptions): SmtpPool {
   }
 
   return {
-    async send(envelope, raw) {
+    async send(envelope, raw, dataEnd) {
       const first = await acquire();
       const reused = first.sent > 0;
       try {
-        return await sendOn(first, envelope, raw);
+        return await sendOn(first, envelope, raw, dataEnd);
       } catch (err) {
         const e = err as SmtpSendError;
         // A pooled connection the server had quietly dropped: nothing left, so one fresh try.
         const stale = reused && !e.bodyStarted && STALE.has(e.code ?? '') && (!e.responseCode || e.responseCode === 421);
         if (!stale || closed) throw e;
-        return sendOn(await acquire(), envelope, raw);
+        return sendOn(await acquire(), envelope, raw, dataEnd);
       }
     },
     async verify() {

@@ -7,9 +7,10 @@ import type { Log } from '../ports/log.js';
 import type { BuiltMessage, SendResult } from '../ports/mail.js';
 import { createDkimPreparer, createDkimSigner, type DkimOptions } from './dkim.js';
 import { createDkimSigners } from './dkim-signers.js';
-import { createSmtpPool, type SmtpSendError } from './smtp-pool.js';
+import { createSmtpPool, type DataEndGate, type SmtpSendError } from './smtp-pool.js';
 
 export type { DkimOptions } from './dkim.js';
+export type { DataEndGate } from './smtp-pool.js';
 
 export type SmtpTransportLogger = Pick<Log, 'warn'> & Partial<Pick<Log, 'info' | 'debug'>>;
 
@@ -28,7 +29,8 @@ export interface SmtpTransportOptions {
 export type { SendResult } from '../ports/mail.js';
 
 export interface SmtpTransport {
-  send(m: BuiltMessage): Promise<SendResult>;
+  /** With `dataEnd`, the message's final dot waits for it (smtp-pool.ts). */
+  send(m: BuiltMessage, dataEnd?: DataEndGate): Promise<SendResult>;
   verify(): Promise<void>;
   close(): void;
 }
@@ -96,7 +98,7 @@ export function createSmtpTransport(opts: SmtpTransportOptions): SmtpTransport {
   });
 
   return {
-    async send(m: BuiltMessage): Promise<SendResult> {
+    async send(m: BuiltMessage, dataEnd?: DataEndGate): Promise<SendResult> {
       // Encoded once: the same bytes are hashed for DKIM and written to the socket.
       const bytes = Buffer.from(m.raw);
       let raw = bytes;
@@ -111,7 +113,7 @@ export function createSmtpTransport(opts: SmtpTransportOptions): SmtpTransport {
         return { outcome: 'retryable', text: `message could not be signed: ${(err as Error).message}`, policy: true };
       }
       try {
-        const info = await pool.send(m.envelope, raw);
+        const info = await pool.send(m.envelope, raw, dataEnd);
         const rejected = (info.rejected ?? []) as unknown[];
         if (rejected.length && !(info.accepted ?? []).length) {
           const e = ((info as { rejectedErrors?: SmtpSendError[] }).rejectedErrors ?? [])[0];
@@ -120,6 +122,10 @@ export function createSmtpTransport(opts: SmtpTransportOptions): SmtpTransport {
         return classifySmtpOutcome({ response: typeof info.response === 'string' ? info.response : '250 accepted' });
       } catch (err) {
         const e = err as SmtpSendError;
+        if (e.dataEndRefused) {
+          // The dot never left and the connection closed: the server dropped the message, so it may go again.
+          return { outcome: 'retryable', text: e.message, internal: true };
+        }
         if (e.code === 'EAUTH' || /^AUTH\b/i.test(e.command ?? '')) {
           // The relay refused our credentials: about the sender identity, not this recipient. Nothing was sent.
           const text = `the relay refused the identity's login: ${(e.response ?? e.message).replace(/[\r\n]+/g, ' ')}`.slice(0, 500);

@@ -67,10 +67,10 @@ export function createTransportCache(o: TransportCacheOptions = {}) {
     get(p: SenderProfile): SmtpTransport {
       const e = entryFor(p);
       return {
-        async send(m) {
+        async send(m, dataEnd) {
           e.inFlight++;
           try {
-            return await e.transport.send(m);
+            return await e.transport.send(m, dataEnd);
           } finally {
             e.inFlight--;
             e.lastUsed = Date.now();

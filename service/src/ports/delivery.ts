@@ -9,6 +9,12 @@ export interface RowResult {
   result: SendResult;
 }
 
+/**
+ * The end of DATA mark of one row handed over: resolves once it is durably recorded (true: the message's final dot may
+ * go) or could not be (false: the dot must not go; the message is then not sent and may go again).
+ */
+export type DataEndMark = (rowId: number) => Promise<boolean>;
+
 export interface CampaignSession {
   /** Builds, signs and sends each row; every row is answered exactly once through open()'s callback. */
   send(rows: RecipientForMessage[]): void;
@@ -23,7 +29,7 @@ export interface Delivery {
    * Compiles the campaign where the messages will be built (throws TemplateError for bad content); every message of
    * the session is signed with the sender's key and goes through the sender's relay, and no other.
    */
-  open(campaign: Campaign, sender: SenderProfile, onResults: (results: RowResult[]) => void): Promise<CampaignSession>;
+  open(campaign: Campaign, sender: SenderProfile, onResults: (results: RowResult[]) => void, dataEnd?: DataEndMark): Promise<CampaignSession>;
   /** Call once nothing is in flight; ends threads and connections. */
   close(): Promise<void>;
 }

@@ -41,7 +41,14 @@ export interface RecipientRepo {
    * Rows still reserved by `holder` → 'sending', attempts + 1, in one statement, right before they are handed to SMTP.
    * Returns the ids that changed; the others were taken back (deferred, reserved by another, cancelled) and must not go.
    */
-  markSending(rowIds: number[], holder: string, nowIso: string): Awaitable<number[]>;
+  markSending(rowIds: number[], holder: string, nowIso: string, opts?: { dataEndMark?: boolean }): Awaitable<number[]>;
+  /**
+   * The end of DATA mark: rows this process handed over with `dataEndMark` (markSending) record, in one statement,
+   * that their final dot may go now; marking again keeps the first time. Returns the ids marked; a row no longer this
+   * process's 'sending' row (taken for orphaned meanwhile) is not, and its dot must not go. Without the mark a crash
+   * queues the row again.
+   */
+  markDataEnd(rowIds: number[], nowIso: string): Awaitable<number[]>;
   /** Reserved rows not sent after all go back to the queue, due at `retryAtIso` ('' = now); `reason` becomes their last error. */
   unreserve(rowIds: number[], holder: string, retryAtIso: string, reason?: string): Awaitable<number>;
   /**
@@ -67,13 +74,16 @@ export interface RecipientRepo {
   /** The earliest time a queued row of the campaign is due ('' when one is due now; undefined when none is queued). */
   nextDue(campaignId: string): Awaitable<string | undefined>;
   /**
-   * After a crash: every 'sending' row → 'uncertain', never blindly resent; reserved rows (never handed to SMTP) are
-   * queued and due again. Returns the count made uncertain.
+   * After a crash: every 'sending' row whose end of DATA was marked (or never gated: markSending without
+   * `dataEndMark`, claim) → 'uncertain', never blindly resent; one without the mark never finished DATA and is queued
+   * again, due now, its attempt not counted; reserved rows (never handed to SMTP) are queued and due again. Returns the
+   * count made uncertain.
    */
   recoverInFlight(): Awaitable<number>;
   /**
    * Several processes on one database: every 'sending' row whose claiming process (the store's `owner`) no longer
-   * holds its live lease `process:<owner>` → 'uncertain' (a row claimed without an owner counts as orphaned). Rows a
+   * holds its live lease `process:<owner>` → 'uncertain', or queued again when its end of DATA was not marked, as in
+   * recoverInFlight (a row claimed without an owner counts as orphaned). Rows a
    * live process is sending stay as they are. Rows such a process only reserved are due again at once. Returns the count
    * made uncertain.
    */

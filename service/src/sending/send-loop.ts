@@ -3,6 +3,9 @@
 // batch right before delivery takes them, only as many as it works on at once: while a row waits for the rate
 // limiter or its provider it is still 'queued', so after a crash 'uncertain' is at most the messages delivery had.
 // Only this thread touches the ledger: reservations, the 'sending' marks at hand-off, outcomes in short batches.
+// With the end of DATA mark on, each message's final dot also waits for its row's mark (group-committed,
+// data-end-marks.ts): after a crash a 'sending' row without it never finished DATA and is queued again, so
+// 'uncertain' is at most the messages whose dot may have left.
 //
 // Each campaign sends as one sender identity, through that identity's relay and key only. Before a row goes, the
 // delivery control (shared by every campaign) says whether its mailbox provider may take it now: a row whose
@@ -15,6 +18,7 @@ import type { SenderIdentity } from '../domain/identity.js';
 import { BIG_PROVIDERS, type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
 import type { Campaign, Recipient } from '../domain/types.js';
 import type { Delivery, LedgerRecipient, Outcome, RowResult, SenderProfile, SendResult, StorePart } from '../ports/index.js';
+import { createDataEndMarks } from './data-end-marks.js';
 import { createDeliveryControl, type DeliveryControl, providerOfRow } from './delivery-control.js';
 import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 
@@ -22,7 +26,7 @@ import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 export type SendLoopStore = OutcomeStore &
   StorePart<{
     campaigns: 'get' | 'transition';
-    recipients: 'reserve' | 'markSending' | 'unreserve' | 'releaseHolder' | 'counts' | 'deferQueued';
+    recipients: 'reserve' | 'markSending' | 'markDataEnd' | 'unreserve' | 'releaseHolder' | 'counts' | 'deferQueued';
     suppressions: 'filterSuppressed';
   }>;
 
@@ -38,6 +42,8 @@ export interface SendLoopDeps {
   control?: DeliveryControl;
   /** The relay refused the identity itself (authentication): the identity pauses, with every campaign using it. */
   onRelayProblem?: (identity: SenderIdentity, reason: string) => unknown;
+  /** Each final dot waits for its row's end of DATA mark (LEADFWD_DATA_END_MARK; default off here, on in the service). */
+  dataEndMark?: boolean;
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
   flushEvery?: number;
@@ -219,7 +225,12 @@ export function createSendLoop(deps: SendLoopDeps) {
           deps.logger?.warn({ err, campaignId }, 'send.results_not_recorded');
         });
     };
-    const session = await deps.delivery.open(campaign, chosen.profile, inOrder);
+    const dataEnd = deps.dataEndMark
+      ? createDataEndMarks(async (rowIds) => await store.recipients.markDataEnd(rowIds, now().toISOString()), {
+          onError: (err, rows) => deps.logger?.warn({ event: 'send.data_end_waiting', campaignId, rows, err: (err as Error).message }, 'send.data_end_waiting'),
+        })
+      : undefined;
+    const session = await deps.delivery.open(campaign, chosen.profile, inOrder, dataEnd);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
     const flushTimer = setInterval(flushSoon, 25);
     // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
@@ -267,6 +278,7 @@ export function createSendLoop(deps: SendLoopDeps) {
             go.map((r) => r.rowId),
             holder,
             now().toISOString(),
+            { dataEndMark: deps.dataEndMark === true },
           ),
         );
       } catch (err) {

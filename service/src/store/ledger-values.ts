@@ -59,6 +59,9 @@ const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
 // Kept on rows found mid-send after a crash, so the operator sees why they were not resent.
 export const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
 
+// Kept on rows found mid-send after a crash whose final dot never left: the server dropped them, so they go again.
+export const NOT_FINISHED = 'interrupted before the end of DATA; the relay dropped the transaction, so it is sent again';
+
 export type LedgerTarget = Target & { addressKey: string; provider?: string };
 
 /** A target's stored values, in the column order address_key, module, record_id, list_id, email, email_address_id,

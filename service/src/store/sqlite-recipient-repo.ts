@@ -8,6 +8,7 @@ import {
   INTERRUPTED,
   type LedgerTarget,
   ledgerValues,
+  NOT_FINISHED,
   type RecipientRow,
   reservation,
   stateCounts,
@@ -18,7 +19,7 @@ import { checkIds, isoTime, toJson } from './values.js';
 
 // One statement, so two workers (or two processes) can never both take the same row. The inner
 // select reads only the partial index recipients_claim (exported so a test can check the plan).
-export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now, claimed_by = @owner
+export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = @now, claimed_by = @owner, data_end_at = @now
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
     ORDER BY retry_at, row_id LIMIT @limit)
@@ -47,9 +48,14 @@ export class SqliteRecipientRepo implements RecipientRepo {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, address_key) DO NOTHING`),
       claim: db.prepare(CLAIM_SQL),
       reserve: db.prepare(RESERVE_SQL),
+      // Ungated, the dot may go at any moment from now: marked at once, so a crash leaves the row uncertain as before.
       markSending: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = @now,
-          claimed_by = @owner
+          claimed_by = @owner, data_end_at = CASE WHEN @gated = 1 THEN NULL ELSE @now END
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder
+        RETURNING row_id`),
+      // Idempotent (a retry after a lost reply marks again and keeps the first time).
+      markDataEnd: db.prepare(`UPDATE recipients SET data_end_at = coalesce(data_end_at, @now)
+        WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'sending' AND claimed_by IS @owner
         RETURNING row_id`),
       unreserve: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = @at, updated_at = @now, last_error = coalesce(@reason, last_error)
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder`),
@@ -71,7 +77,12 @@ export class SqliteRecipientRepo implements RecipientRepo {
       queuedByProvider: db.prepare(`SELECT coalesce(provider, '') AS provider, count(*) AS n FROM recipients
         WHERE campaign_id = ? AND state = 'queued' GROUP BY 1`),
       nextDue: db.prepare(`SELECT min(retry_at) FROM recipients WHERE campaign_id = ? AND state = 'queued'`).pluck(),
+      requeueUnfinished: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = '', last_error = ?, updated_at = ?
+        WHERE state = 'sending' AND data_end_at IS NULL`),
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
+      requeueOrphaned: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = '', last_error = ?, updated_at = ?
+        WHERE state = 'sending' AND data_end_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
       recoverOrphaned: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'
         AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
       releaseOrphaned: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE state = 'queued' AND reserved_by IS NOT NULL
@@ -115,10 +126,19 @@ export class SqliteRecipientRepo implements RecipientRepo {
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
-  markSending(rowIds: number[], holder: string, nowIso: string): number[] {
+  markSending(rowIds: number[], holder: string, nowIso: string, opts: { dataEndMark?: boolean } = {}): number[] {
     checkIds(rowIds);
     if (rowIds.length === 0) return [];
-    const rows = this.q.markSending.all({ ids: toJson(rowIds), holder, now: isoTime(nowIso, 'now'), owner: this.owner }) as Array<{ row_id: number }>;
+    const gated = opts.dataEndMark ? 1 : 0;
+    const rows = this.q.markSending.all({ ids: toJson(rowIds), holder, now: isoTime(nowIso, 'now'), owner: this.owner, gated }) as Array<{ row_id: number }>;
+    const changed = new Set(rows.map((r) => r.row_id));
+    return rowIds.filter((id) => changed.has(id));
+  }
+
+  markDataEnd(rowIds: number[], nowIso: string): number[] {
+    checkIds(rowIds);
+    if (rowIds.length === 0) return [];
+    const rows = this.q.markDataEnd.all({ ids: toJson(rowIds), now: isoTime(nowIso, 'now'), owner: this.owner }) as Array<{ row_id: number }>;
     const changed = new Set(rows.map((r) => r.row_id));
     return rowIds.filter((id) => changed.has(id));
   }
@@ -194,6 +214,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
     const now = this.now();
     return this.db.transaction(() => {
       this.q.unreserveAll.run(now);
+      this.q.requeueUnfinished.run(NOT_FINISHED, now);
       return this.q.recover.run(INTERRUPTED, now).changes;
     })();
   }
@@ -201,6 +222,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
   recoverOrphaned(): number {
     return this.db.transaction(() => {
       this.q.releaseOrphaned.run(this.now(), this.nowMs());
+      this.q.requeueOrphaned.run(NOT_FINISHED, this.now(), this.nowMs());
       return this.q.recoverOrphaned.run(INTERRUPTED, this.now(), this.nowMs()).changes;
     })();
   }

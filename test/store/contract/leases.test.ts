@@ -121,6 +121,22 @@ describe.each(withPostgres)('leases port ($name)', ({ open }) => {
     expect(await store.recipients.recoverOrphaned()).toBe(3);
   });
 
+  it("queues a dead process's rows whose end of DATA was not marked again, and makes only the marked ones uncertain", async () => {
+    await store.campaigns.create(newCampaign(), 'c');
+    await store.recipients.insertMany('c', targets(3));
+    await store.leases.acquire('process:p1', 'p1', 5_000);
+    const until = new Date(clock.now().getTime() + 60_000).toISOString();
+    const rows = (await store.recipients.reserve('c', 3, clock.iso(), 'loop-1', until)).map((r) => r.rowId);
+    expect(await store.recipients.markSending(rows, 'loop-1', clock.iso(), { dataEndMark: true })).toEqual(rows);
+    expect(await store.recipients.markDataEnd([rows[0]], clock.iso())).toEqual([rows[0]]);
+    expect(await store.recipients.recoverOrphaned()).toBe(0); // p1 lives: its rows stay as they are
+    clock.advance(5_001);
+    expect(await store.recipients.recoverOrphaned()).toBe(1);
+    expect(await store.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+    expect(await store.recipients.get(rows[1])).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(await store.recipients.counts('c')).toMatchObject({ queued: 2, uncertain: 1, sending: 0 });
+  });
+
   it("gives a dead process's reserved rows back at once, not when the reservation runs out", async () => {
     await store.campaigns.create(newCampaign(), 'c');
     await store.recipients.insertMany('c', targets(4));

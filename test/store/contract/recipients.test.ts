@@ -230,6 +230,35 @@ describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
       expect((await store.recipients.reserve('c1', 10, clock.iso(), 'loop-b', until)).map((r) => r.rowId)).toEqual(rows.slice(1));
     });
 
+    it('after a crash queues again the rows whose end of DATA was not marked, and makes only the marked ones uncertain', async () => {
+      await store.recipients.insertMany('c1', targets(5));
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const rows = (await store.recipients.reserve('c1', 5, clock.iso(), 'loop-a', until)).map((r) => r.rowId);
+      const [dotSent, dotHeld, answered, ungated, reserved] = rows;
+      expect(await store.recipients.markSending([dotSent, dotHeld, answered], 'loop-a', clock.iso(), { dataEndMark: true })).toHaveLength(3);
+      expect(await store.recipients.markSending([ungated], 'loop-a', clock.iso())).toEqual([ungated]); // mark off: the dot may go at once
+      clock.advance(1_000);
+      // One statement for the batch; a row not handed over or one answered is left alone.
+      expect(await store.recipients.markDataEnd([dotSent, answered, reserved, ungated, 999_999], clock.iso())).toEqual([dotSent, answered, ungated]);
+      expect(await store.recipients.markDataEnd([dotSent], '2026-03-02T00:00:00.000Z')).toEqual([dotSent]); // a retry: still marked
+      await store.recipients.markOutcomes([{ rowId: answered, state: 'accepted' }]);
+      expect(await store.recipients.markDataEnd([answered], clock.iso())).toEqual([]);
+      await expect((async () => await store.recipients.markDataEnd(['1' as never], clock.iso()))()).rejects.toThrow(StoreInputError);
+
+      expect(await store.recipients.recoverInFlight()).toBe(2);
+      expect(await store.recipients.get(dotSent)).toMatchObject({ state: 'uncertain', attempts: 1 });
+      expect(await store.recipients.get(ungated)).toMatchObject({ state: 'uncertain', attempts: 1 });
+      // Its DATA never ended, so the relay dropped it: due again now, the attempt not counted, the reason kept.
+      expect(await store.recipients.get(dotHeld)).toMatchObject({ state: 'queued', attempts: 0, lastError: expect.stringMatching(/before the end of DATA/) });
+      expect((await store.recipients.get(dotHeld))?.retryAt).toBeUndefined();
+      expect(await store.recipients.get(answered)).toMatchObject({ state: 'accepted' });
+      expect((await store.recipients.reserve('c1', 10, clock.iso(), 'loop-b', until)).map((r) => r.rowId)).toEqual([dotHeld, reserved]);
+      // Handed over again, the row waits for a mark of its own.
+      expect(await store.recipients.markSending([dotHeld], 'loop-b', clock.iso(), { dataEndMark: true })).toEqual([dotHeld]);
+      expect(await store.recipients.recoverInFlight()).toBe(0);
+      expect(await store.recipients.get(dotHeld)).toMatchObject({ state: 'queued', attempts: 0 });
+    });
+
     it('lists by state with paging', async () => {
       await store.recipients.insertMany('c1', targets(6));
       await store.recipients.claim('c1', 2, clock.iso());

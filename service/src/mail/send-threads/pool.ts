@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Campaign } from '../../domain/types.js';
 import type { SenderProfile } from '../../ports/mail.js';
-import { type CampaignSession, contextFor, type Delivery, type RowResult } from '../in-process-delivery.js';
+import { type CampaignSession, contextFor, type DataEndMark, type Delivery, type RowResult } from '../in-process-delivery.js';
 import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../message.js';
 import { compileMjml } from '../mjml-compile.js';
 import type { CampaignMessageSpec } from '../template.js';
@@ -40,6 +40,7 @@ interface Slot {
   worker: Worker;
   rows: Set<number>; // handed to this thread, not answered yet
   unseen: Map<number, number[]>; // batches the thread has not acknowledged: row ids never started
+  dotAllowed: Set<number>; // rows whose final dot this thread was allowed to send
   nextBatch: number;
   ready: Map<string, Deferred>;
 }
@@ -48,6 +49,7 @@ interface OpenCampaign {
   context: MessageContext;
   sender: SenderProfile;
   onResults: (r: RowResult[]) => void;
+  dataEnd?: DataEndMark;
 }
 
 const SOURCE_MODE = import.meta.url.endsWith('.ts');
@@ -112,12 +114,13 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     // A small young generation: a send thread's garbage (one message at a time) dies young, and
     // V8's default lets each thread's nursery grow to tens of MB of resident memory.
     const worker = new Worker(script, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    const slot: Slot = { worker, rows: new Set(), unseen: new Map(), nextBatch: 1, ready: new Map() };
+    const slot: Slot = { worker, rows: new Set(), unseen: new Map(), dotAllowed: new Set(), nextBatch: 1, ready: new Map() };
     worker.on('message', (m: FromThread) => {
       switch (m.type) {
         case 'results': {
           const out = new Map<OpenCampaign, RowResult[]>();
           for (const [rowId, messageId, result] of m.reports) {
+            slot.dotAllowed.delete(rowId);
             if (!slot.rows.delete(rowId)) continue;
             answer(rowId, { rowId, messageId, result }, out);
           }
@@ -127,6 +130,9 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
         }
         case 'seen':
           slot.unseen.delete(m.batch);
+          return;
+        case 'data-end':
+          void allowDots(slot, m.rows);
           return;
         case 'dying':
           opts.logger?.error({ thread: index, err: m.error }, 'send_thread.crashed');
@@ -152,12 +158,16 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
       const out = new Map<OpenCampaign, RowResult[]>();
       const neverSeen = new Set([...slot.unseen.values()].flat());
       for (const rowId of slot.rows) {
+        // A gated message whose dot was never allowed ended with the thread's connections, before the server could take it.
         const result = neverSeen.has(rowId)
           ? notSent(`send thread exited (code ${code}) before it received the message`)
-          : lost(`send thread exited (code ${code}) while the message was in its hands`);
+          : owner.get(rowId)?.dataEnd && !slot.dotAllowed.has(rowId)
+            ? notSent(`send thread exited (code ${code}) before the message's final dot`)
+            : lost(`send thread exited (code ${code}) while the message was in its hands`);
         answer(rowId, { rowId, result }, out);
       }
       slot.rows.clear();
+      slot.dotAllowed.clear();
       for (const d of slot.ready.values()) d.reject(new Error(`send thread exited (code ${code}) while compiling the campaign`));
       slot.ready.clear();
       deliver(out);
@@ -182,14 +192,28 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     }
     const fresh = spawn(index);
     slots[index] = fresh;
-    for (const c of open.values()) post(fresh, { type: 'campaign', spec: c.spec, context: c.context, sender: c.sender });
+    for (const c of open.values()) post(fresh, { type: 'campaign', spec: c.spec, context: c.context, sender: c.sender, dataEnd: c.dataEnd !== undefined });
   }
 
   const post = (slot: Slot, m: ToThread) => slot.worker.postMessage(m);
 
+  /** Records the rows' end of DATA marks (each campaign's send loop group-commits them), then lets their dots go. */
+  async function allowDots(slot: Slot, rows: number[]) {
+    const answers = await Promise.all(
+      rows.map(async (rowId) => {
+        const mark = owner.get(rowId)?.dataEnd;
+        const ok = mark ? await mark(rowId).catch(() => false) : false;
+        if (ok) slot.dotAllowed.add(rowId);
+        return [rowId, ok] as const;
+      }),
+    );
+    if (!slots.includes(slot)) return; // the thread is gone; its rows were answered at its exit
+    post(slot, { type: 'data-end', go: answers.filter(([, ok]) => ok).map(([id]) => id), stop: answers.filter(([, ok]) => !ok).map(([id]) => id) });
+  }
+
   function openOn(slot: Slot, c: OpenCampaign): Promise<string[]> {
     const links = new Promise<string[]>((resolve, reject) => slot.ready.set(c.spec.campaignId, { resolve, reject }));
-    post(slot, { type: 'campaign', spec: c.spec, context: c.context, sender: c.sender });
+    post(slot, { type: 'campaign', spec: c.spec, context: c.context, sender: c.sender, dataEnd: c.dataEnd !== undefined });
     return links;
   }
 
@@ -201,9 +225,9 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     // The send loop keeps the next turn reserved in memory instead.
     capacity: threads * settings.concurrency,
 
-    async open(campaign, sender, onResults): Promise<CampaignSession> {
+    async open(campaign, sender, onResults, dataEnd?: DataEndMark): Promise<CampaignSession> {
       const compiled = await opts.compiled(campaign);
-      const c: OpenCampaign = { spec: await threadSpec(campaign), context: contextFor(opts.messageContext, sender), sender, onResults };
+      const c: OpenCampaign = { spec: await threadSpec(campaign), context: contextFor(opts.messageContext, sender), sender, onResults, dataEnd };
       open.set(campaign.id, c);
       try {
         const live = slots.filter((s): s is Slot => s !== undefined);

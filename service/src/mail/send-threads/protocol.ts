@@ -22,9 +22,14 @@ export interface ThreadSettings {
 }
 
 export type ToThread =
-  /** A campaign to build and send: its content, its message context and the sender identity whose relay and key it uses. */
-  | { type: 'campaign'; spec: CampaignMessageSpec; context: MessageContext; sender: SenderProfile }
+  /**
+   * A campaign to build and send: its content, its message context and the sender identity whose relay and key it uses;
+   * with `dataEnd`, each message's final dot waits for the main thread's answer to a 'data-end' request.
+   */
+  | { type: 'campaign'; spec: CampaignMessageSpec; context: MessageContext; sender: SenderProfile; dataEnd: boolean }
   | { type: 'send'; batch: number; campaignId: string; rows: RecipientForMessage[] }
+  /** The answer to 'data-end' requests: rows whose mark is recorded (their dot may go) and rows whose dot must not go. */
+  | { type: 'data-end'; go: number[]; stop: number[] }
   | { type: 'forget'; campaignId: string }
   | { type: 'close' };
 
@@ -37,6 +42,8 @@ export type FromThread =
   /** Sent on receipt of a batch, before any of it can reach SMTP: rows of unseen batches are safe to retry. */
   | { type: 'seen'; batch: number }
   | { type: 'results'; reports: RowReport[] }
+  /** These rows' bodies are going out: may their final dots go? (answered by a 'data-end' once their marks are recorded) */
+  | { type: 'data-end'; rows: number[] }
   /** The thread is about to exit after a bug; route new rows elsewhere. */
   | { type: 'dying'; error: string }
   | { type: 'log'; level: 'warn' | 'error'; obj: object; msg: string }

@@ -30,7 +30,7 @@ interface Job {
   campaignId: string;
   row: RecipientForMessage;
 }
-const campaigns = new Map<string, { compiled: Promise<CompiledCampaign>; context: MessageContext; sender: SenderProfile }>();
+const campaigns = new Map<string, { compiled: Promise<CompiledCampaign>; context: MessageContext; sender: SenderProfile; dataEnd: boolean }>();
 const waiting: Job[] = [];
 let waitingAt = 0; // index of the next job; started jobs are cut off the front now and then
 const active = new Set<number>();
@@ -55,6 +55,26 @@ function flushReports() {
   reports = [];
   post({ type: 'results', reports: batch });
   maybeClosed();
+}
+
+// Final dots waiting for the main thread to record their marks; the requests of one turn go as one message.
+const dots = new Map<number, (ok: boolean) => void>();
+let asking: number[] = [];
+function dataEnd(rowId: number): Promise<boolean> {
+  if (asking.length === 0) setImmediate(askDots);
+  asking.push(rowId);
+  return new Promise((resolve) => dots.set(rowId, resolve));
+}
+function askDots() {
+  const rows = asking;
+  asking = [];
+  post({ type: 'data-end', rows });
+}
+function answerDots(rows: number[], ok: boolean) {
+  for (const rowId of rows) {
+    dots.get(rowId)?.(ok);
+    dots.delete(rowId);
+  }
 }
 
 // Our own failures, not the relay's verdict: they must never become bounce facts.
@@ -82,7 +102,8 @@ async function run(job: Job): Promise<void> {
     // A key or relay that cannot be used: nothing left, so the row may be tried again once it is fixed.
     return report([job.row.rowId, undefined, failed(`the sender identity cannot send: ${(e as Error).message}`, 'retryable')]);
   }
-  report([job.row.rowId, msg.messageId, await sendNeverThrowing(transport, msg)]);
+  const gate = campaign.dataEnd ? () => dataEnd(job.row.rowId) : undefined;
+  report([job.row.rowId, msg.messageId, await sendNeverThrowing(transport, msg, gate)]);
 }
 
 function pump() {
@@ -116,9 +137,10 @@ port.on('message', (m: ToThread) => {
       if (known) {
         known.context = m.context;
         known.sender = m.sender;
+        known.dataEnd = m.dataEnd;
       } else {
         const compiled = compileCampaign(m.spec);
-        campaigns.set(m.spec.campaignId, { compiled, context: m.context, sender: m.sender });
+        campaigns.set(m.spec.campaignId, { compiled, context: m.context, sender: m.sender, dataEnd: m.dataEnd });
       }
       campaigns.get(m.spec.campaignId)!.compiled.then(
         (c) => post({ type: 'ready', campaignId: m.spec.campaignId, links: c.links }),
@@ -130,6 +152,10 @@ port.on('message', (m: ToThread) => {
       post({ type: 'seen', batch: m.batch });
       for (const row of m.rows) waiting.push({ campaignId: m.campaignId, row });
       pump();
+      return;
+    case 'data-end':
+      answerDots(m.go, true);
+      answerDots(m.stop, false);
       return;
     case 'forget':
       campaigns.delete(m.campaignId);

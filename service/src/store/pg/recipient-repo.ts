@@ -11,6 +11,7 @@ import {
   INTERRUPTED,
   type LedgerTarget,
   ledgerValues,
+  NOT_FINISHED,
   type RecipientRow,
   toRecipient as recipientOf,
   reservation,
@@ -54,7 +55,7 @@ export class PgRecipientRepo implements RecipientRepo {
     checkLimit('claim', limit);
     const now = isoTime(nowIso, 'now');
     const { rows } = await this.q(
-      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1
+      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = $1, data_end_at = $1
         WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
           ORDER BY retry_at, row_id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING ${COLUMNS}`,
@@ -76,13 +77,33 @@ export class PgRecipientRepo implements RecipientRepo {
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
-  async markSending(rowIds: number[], holder: string, nowIso: string): Promise<number[]> {
+  async markSending(rowIds: number[], holder: string, nowIso: string, opts: { dataEndMark?: boolean } = {}): Promise<number[]> {
+    checkIds(rowIds);
+    if (rowIds.length === 0) return [];
+    // Ungated, the dot may go at any moment from now: marked at once, so a crash leaves the row uncertain as before.
+    const { rows } = await this.q(
+      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = $3,
+          data_end_at = CASE WHEN $4::boolean THEN NULL ELSE $3 END
+        WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2 RETURNING row_id`,
+      [rowIds, holder, isoTime(nowIso, 'now'), opts.dataEndMark === true],
+    );
+    const changed = new Set(rows.map((r) => Number(r.row_id)));
+    return rowIds.filter((id) => changed.has(id));
+  }
+
+  /**
+   * Only rows this process handed over (claimed_by is the connection's leadfwd.owner, as the claim trigger set it);
+   * idempotent, so a retry after a lost reply marks again and keeps the first time.
+   */
+  async markDataEnd(rowIds: number[], nowIso: string): Promise<number[]> {
     checkIds(rowIds);
     if (rowIds.length === 0) return [];
     const { rows } = await this.q(
-      `UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = $3
-        WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2 RETURNING row_id`,
-      [rowIds, holder, isoTime(nowIso, 'now')],
+      `UPDATE recipients SET data_end_at = coalesce(data_end_at, $2)
+        WHERE row_id = ANY($1::bigint[]) AND state = 'sending'
+          AND claimed_by IS NOT DISTINCT FROM nullif(current_setting('leadfwd.owner', true), '')
+        RETURNING row_id`,
+      [rowIds, isoTime(nowIso, 'now')],
     );
     const changed = new Set(rows.map((r) => Number(r.row_id)));
     return rowIds.filter((id) => changed.has(id));
@@ -184,6 +205,11 @@ export class PgRecipientRepo implements RecipientRepo {
     const now = this.now();
     return this.atomic(async (q) => {
       await q(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = $1 WHERE reserved_by IS NOT NULL AND state = 'queued'`, [now]);
+      await q(
+        `UPDATE recipients SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = '', last_error = $2, updated_at = $1
+          WHERE state = 'sending' AND data_end_at IS NULL`,
+        [now, NOT_FINISHED],
+      );
       const r = await q(`UPDATE recipients SET state = 'uncertain', last_error = $1, updated_at = $2 WHERE state = 'sending'`, [INTERRUPTED, now]);
       return r.rowCount ?? 0;
     });
@@ -196,6 +222,11 @@ export class PgRecipientRepo implements RecipientRepo {
       this.nowMs(),
       this.now(),
     ]);
+    await this.q(
+      `UPDATE recipients r SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = '', last_error = $3, updated_at = $2
+        WHERE state = 'sending' AND data_end_at IS NULL AND ${dead}`,
+      [this.nowMs(), this.now(), NOT_FINISHED],
+    );
     const r = await this.q(`UPDATE recipients r SET state = 'uncertain', last_error = $3, updated_at = $2 WHERE state = 'sending' AND ${dead}`, [
       this.nowMs(),
       this.now(),

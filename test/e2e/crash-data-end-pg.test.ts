@@ -1,0 +1,85 @@
+// The end of DATA mark on PostgreSQL (in-process delivery, as the PostgreSQL rig runs it): one service process
+// sending at 8 messages/s to a real SMTP server that stops answering after 16 messages (the next transaction held
+// after its final dot, later ones at RCPT TO, before DATA) is SIGKILLed; a new process takes its rows over once its
+// lease expired. Only rows whose dot the server saw become 'uncertain'; the others are queued again and sent once, and
+// after the operator's "send again" every person has exactly one message.
+import { describe, expect, it } from 'vitest';
+import { createPgProcessRig, type PgProcessRig } from '../support/pg-processes.js';
+import { debianPgBin } from '../support/postgres.js';
+import { cleanLists } from '../support/service-process.js';
+import { waitFor } from '../support/stack.js';
+import { type StallingSmtp, startStallingSmtp } from '../support/stalling-smtp.js';
+
+const TARGETS = 40;
+const NEVER_ENDED = 3;
+
+describe.skipIf(!debianPgBin())('SIGKILL while the SMTP server stalls a rate-limited send, on PostgreSQL', () => {
+  it("leaves 'uncertain' only rows whose dot the server saw; the rest are queued again and sent once", async () => {
+    const smtp: StallingSmtp = await startStallingSmtp(16);
+    const rig: PgProcessRig = await createPgProcessRig('data-end-pg');
+    try {
+      const env = { LEADFWD_SMTP_RATE: '8', LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+      const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: TARGETS }));
+      const p1 = await rig.start('p1', env);
+      const body = { name: 'Stalled', subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
+      const id = (await rig.api(p1, '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+
+      await waitFor(() => smtp.stalling() || undefined, 'the server to stall', 30_000);
+      const deadline = Date.now() + 10_000;
+      let atKill: { accepted: number; sending: number; marked: number; heldAfterDot: number };
+      for (;;) {
+        const [accepted, sending, marked] = rig.pg
+          .psql(
+            `SELECT count(*) FILTER (WHERE state = 'accepted'), count(*) FILTER (WHERE state = 'sending'),
+              count(*) FILTER (WHERE state = 'sending' AND data_end_at IS NOT NULL) FROM recipients WHERE campaign_id = '${id}'`,
+            'leadfwd',
+          )
+          .split('|')
+          .map(Number);
+        const taken = [...smtp.received.values()].reduce((a, b) => a + b, 0);
+        atKill = { accepted, sending, marked, heldAfterDot: smtp.heldAfterDot() };
+        if ((accepted >= taken && smtp.heldBeforeDot() >= NEVER_ENDED && sending >= smtp.heldAfterDot() + NEVER_ENDED) || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const sendingAtKill = (await rig.store.recipients.list(id, { state: 'sending', limit: 100, offset: 0 })).map((r) => r.email.toLowerCase());
+      await rig.kill(p1);
+      expect(atKill.sending - atKill.heldAfterDot, JSON.stringify(atKill)).toBeGreaterThanOrEqual(NEVER_ENDED);
+
+      smtp.release();
+      const p2 = await rig.start('p2', env);
+      await waitFor(async () => (await rig.store.campaigns.get(id))?.status === 'sent' || undefined, 'sent by the new process', 60_000);
+      const rows = await rig.store.recipients.list(id, { limit: 1000, offset: 0 });
+      expect(rows).toHaveLength(TARGETS);
+      const uncertain = rows.filter((r) => r.state === 'uncertain');
+      expect(uncertain.length, JSON.stringify(atKill)).toBeGreaterThanOrEqual(1);
+      expect(uncertain.length).toBeLessThanOrEqual(atKill.heldAfterDot);
+      for (const r of uncertain) {
+        expect(smtp.dotSeen.has(r.email.toLowerCase()), r.email).toBe(true);
+        expect(smtp.received.get(r.email.toLowerCase()) ?? 0, r.email).toBe(0);
+      }
+      const requeued = rows.filter((r) => sendingAtKill.includes(r.email.toLowerCase()) && r.state !== 'uncertain');
+      expect(requeued.length).toBeGreaterThanOrEqual(NEVER_ENDED);
+      for (const r of requeued) {
+        expect(r.state, r.email).toBe('accepted');
+        expect(r.attempts, r.email).toBe(1);
+      }
+      for (const r of rows.filter((x) => x.state !== 'uncertain')) expect(smtp.received.get(r.email.toLowerCase()), r.email).toBe(1);
+
+      const decided = await rig.api(p2, `/campaigns/${id}/uncertain`, { method: 'POST', body: JSON.stringify({ action: 'resend', all: true }) });
+      expect(decided).toMatchObject({ changed: uncertain.length });
+      await waitFor(
+        async () => {
+          const c = await rig.api(p2, `/campaigns/${id}`);
+          return c.status === 'sent' && c.progress.uncertain === 0 && c.progress.queued === 0 ? c : undefined;
+        },
+        'sent again',
+        30_000,
+      );
+      expect(smtp.received.size).toBe(TARGETS);
+      expect([...smtp.received.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    } finally {
+      await rig.close();
+      await smtp.close();
+    }
+  }, 180_000);
+});
