@@ -91,8 +91,9 @@ export class SqliteRecipientRepo implements RecipientRepo {
       getMany: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id IN (SELECT value FROM json_each(?))`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
       uncertainIds: db.prepare("SELECT row_id FROM recipients WHERE campaign_id = ? AND state = 'uncertain' ORDER BY row_id").pluck(),
-      // Accepted at the hand-off that ended uncertain (its updated_at), so engagement timing reads the real send time.
-      accept: db.prepare(`UPDATE recipients SET state = 'accepted', accepted_at = coalesce(accepted_at, updated_at), updated_at = @now
+      // Accepted when its final dot was allowed (else when it ended uncertain), not when a restart found it, so
+      // engagement timing reads the real send time.
+      accept: db.prepare(`UPDATE recipients SET state = 'accepted', accepted_at = coalesce(accepted_at, nullif(data_end_at, ''), updated_at), updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
       requeue: db.prepare(`UPDATE recipients SET state = 'queued', retry_at = '', last_error = @reason, updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),

@@ -273,12 +273,14 @@ describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
       const rows = (await store.recipients.claim('c1', 4, clock.iso())).map((r) => r.rowId);
       await store.recipients.claim('c2', 1, clock.iso());
       await store.recipients.markOutcomes([{ rowId: rows[0], state: 'accepted' }]);
+      clock.advance(30 * 60_000); // the process restarts half an hour later
       expect(await store.recipients.recoverInFlight()).toBe(4);
       expect(await store.recipients.get(rows[1])).toMatchObject({ state: 'uncertain', lastError: expect.stringMatching(/not resent/) });
       clock.advance(60_000);
       const sally = { id: 'u-sally', userName: 'sally' };
       // Chosen rows only, each once, in the order given; a row no longer uncertain is left alone.
       expect(await store.recipients.resolveUncertain('c1', [rows[2], rows[0], rows[2], 999], 'accepted', sally, clock.iso())).toEqual([rows[2]]);
+      // Accepted at its hand-off (its end of DATA mark), not when the restart found it.
       expect(await store.recipients.get(rows[2])).toMatchObject({ state: 'accepted', acceptedAt: '2026-03-01T08:00:00.000Z' });
       // The rest of the campaign's uncertain rows are queued again, due now; another campaign's are not touched.
       expect(await store.recipients.resolveUncertain('c1', 'all', 'resend', undefined, clock.iso())).toEqual([rows[1], rows[3]]);

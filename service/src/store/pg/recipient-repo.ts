@@ -257,7 +257,7 @@ export class PgRecipientRepo implements RecipientRepo {
     const ids = rowIds === 'all' ? null : [...new Set(rowIds)];
     // The change and its audit line in one statement: a row another process decided meanwhile is no longer uncertain.
     const set = `state = CASE WHEN $4::text = 'accepted' THEN 'accepted' ELSE 'queued' END,
-      accepted_at = CASE WHEN $4 = 'accepted' THEN coalesce(accepted_at, updated_at) ELSE accepted_at END,
+      accepted_at = CASE WHEN $4 = 'accepted' THEN coalesce(accepted_at, nullif(data_end_at, ''), updated_at) ELSE accepted_at END,
       retry_at = CASE WHEN $4 = 'accepted' THEN retry_at ELSE '' END,
       last_error = CASE WHEN $4 = 'accepted' THEN last_error ELSE $6::text END, updated_at = $3`;
     return this.atomic(async (q) => {
