@@ -16,7 +16,7 @@ import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
-import { freePort, sleep } from './support.js';
+import { freePort, seedCampaign, sleep } from './support.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -48,28 +48,7 @@ async function seed(): Promise<number[]> {
   const clock = () => new Date(Date.now() - 2 * 3_600_000);
   const store = pgServer ? await openPgStore(pgServer.url, { clock }) : openStore(dbFile, { clock });
   const id = 'bench';
-  await store.campaigns.create(
-    {
-      name: 'Bench',
-      subject: 'Hi',
-      fromName: 'Bench',
-      fromEmail: 'news@bench.test',
-      html: '<p>Hi</p>',
-      targetListIds: ['tl'],
-      leadfwdListIds: [],
-      customFields: [],
-      sendAt: new Date().toISOString(),
-    },
-    id,
-  );
-  for (const [from, to] of [
-    ['draft', 'extracting'],
-    ['extracting', 'pending'],
-    ['pending', 'sending'],
-    ['sending', 'sent'],
-  ] as const) {
-    await store.campaigns.transition(id, [from], to);
-  }
+  await seedCampaign(store, id, { name: 'Bench', sent: true });
   await store.recipients.insertMany(
     id,
     Array.from({ length: RECIPIENTS }, (_, i) => ({

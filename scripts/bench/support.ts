@@ -2,6 +2,8 @@
 // of its own (so its CPU is not counted as ours).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { CampaignStatus } from '../../service/src/domain/types.js';
+import type { Store } from '../../service/src/ports/index.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,4 +33,24 @@ export async function startSimProcess(): Promise<{ proc: ChildProcess; url: stri
   });
   proc.stdout!.resume();
   return { proc, url };
+}
+
+/** A campaign created as a bench needs it, walked to 'sending' (or on to 'sent') the way a start does. */
+export async function seedCampaign(store: Pick<Store, 'campaigns'>, id: string, o: { name?: string; sent?: boolean } = {}): Promise<void> {
+  await store.campaigns.create(
+    {
+      name: o.name ?? id,
+      subject: 'Hi',
+      fromName: 'Bench',
+      fromEmail: 'news@bench.test',
+      html: '<p>Hi</p>',
+      targetListIds: ['tl'],
+      leadfwdListIds: [],
+      customFields: [],
+      sendAt: new Date().toISOString(),
+    },
+    id,
+  );
+  const path: CampaignStatus[] = ['draft', 'extracting', 'pending', 'sending', ...(o.sent ? (['sent'] as const) : [])];
+  for (let i = 1; i < path.length; i++) await store.campaigns.transition(id, [path[i - 1]], path[i]);
 }

@@ -12,6 +12,7 @@ import type { Store } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
+import { seedCampaign } from './support.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const RUN = Number(process.env.BENCH_RUN ?? 1000);
@@ -23,26 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-links-'));
 const store: Store = pg ? await openPgStore(pg.url) : openStore(join(dir, 'leadfwd.sqlite'));
 try {
   const campaign = async (id: string) => {
-    await store.campaigns.create(
-      {
-        name: id,
-        subject: 's',
-        fromName: 'f',
-        fromEmail: 'f@example.com',
-        html: '<p/>',
-        targetListIds: ['l'],
-        leadfwdListIds: [],
-        customFields: [],
-        sendAt: new Date().toISOString(),
-      },
-      id,
-    );
-    for (const [from, to] of [
-      ['draft', 'extracting'],
-      ['extracting', 'pending'],
-      ['pending', 'sending'],
-    ] as const)
-      await store.campaigns.transition(id, [from], to);
+    await seedCampaign(store, id);
     await store.campaigns.saveLinks(
       id,
       Array.from({ length: 12 }, (_, i) => `https://example.com/${id}/${i}?utm_source=leadfwd`),
