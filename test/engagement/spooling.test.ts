@@ -23,6 +23,9 @@ import { type Seeded, seededStore } from './helpers.js';
 
 const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
 const UA = 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131';
+/** One line of a spool file, as the tracking routes write it. */
+const line = (key: string, rowId: number, when: string) =>
+  JSON.stringify({ key, kind: 'open', rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: when });
 const at = new Date('2026-11-26T12:00:00Z');
 
 let s: Seeded;
@@ -147,8 +150,6 @@ describe('tracking spool', () => {
   it('drops a spooled hit that cannot be recorded (and says so) instead of holding every later hit behind it', async () => {
     s = await seededStore({ n: 2 });
     dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
-    const line = (key: string, rowId: number, when: string) =>
-      JSON.stringify({ key, kind: 'open', rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: when });
     writeFileSync(
       join(dir, 'hits-0-000000000000.jsonl'),
       [line('x.0', s.rows[0].rowId, at.toISOString()), line('x.1', s.rows[1].rowId, 'not a time'), line('x.2', s.rows[1].rowId, at.toISOString()), ''].join(
@@ -230,8 +231,6 @@ describe('tracking spool', () => {
   it('drops, and says so, spooled hits older than the raw-event retention instead of replaying them', async () => {
     s = await seededStore({ n: 2 });
     dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
-    const line = (key: string, rowId: number, when: string) =>
-      JSON.stringify({ key, kind: 'open', rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: when });
     writeFileSync(
       join(dir, 'hits-0-000000000000.jsonl'),
       `${[line('y.0', s.rows[0].rowId, '2026-10-01T00:00:00.000Z'), line('y.1', s.rows[1].rowId, at.toISOString())].join('\n')}\n`,
