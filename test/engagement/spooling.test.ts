@@ -2,7 +2,8 @@
 // before the caller hears back), are replayed once the store answers, and a replay run twice (a crash between the
 // commit and the file's removal) records each hit once. The store's outage is simulated by a proxy that throws the
 // adapters' StoreUnavailableError; everything else is real (SQLite, files).
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -241,6 +242,53 @@ describe('tracking spool', () => {
     expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0, dropped: 1 });
     expect(await hits(s, 'open')).toBe(1);
     expect((await s.store.engagement.forRecipient(s.rows[0].rowId)).length).toBe(0);
+    await t.spooling.close();
+  });
+
+  it('keeps on disk only the part of a user agent and address its replay can use, so one pixel cannot fill the disk', async () => {
+    s = await seededStore({ n: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir);
+    t.down.now = true;
+    // A client behind the local proxy sends a user agent and a forwarded "address" of nearly Node's header limit each.
+    const big = { ...open(s.rows[0].rowId), userAgent: `${UA} ${'x'.repeat(15_000)}`, ip: `192.0.2.1${'9'.repeat(8000)}` };
+    await Promise.all(Array.from({ length: 20 }, () => t.opens.record(big)));
+    const [file] = readdirSync(dir);
+    expect(readFileSync(join(dir, file), 'utf8').length).toBeLessThan(20 * 1400);
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(await hits(s, 'open')).toBe(20);
+    const [event] = await s.store.events.list(s.campaignId, { type: 'open', limit: 1 });
+    expect(event.data).toMatchObject({ class: 'human', ua: big.userAgent.slice(0, 200) });
+    await t.spooling.close();
+  });
+
+  it('reads spool files one at a time as the replay reaches them: an attempt while the store is down reads only the oldest', async () => {
+    s = await seededStore({ n: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    // A later file whose read would never end (a FIFO nobody writes to): reading the whole spool per attempt would hang.
+    const fifo = join(dir, 'hits-zzzzzzzzz-000000000000.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const release = () => {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)); // a blocked reader sees the end
+      } catch {} // no reader waiting on it
+      rmSync(fifo, { force: true });
+    };
+    const t = tracking(s, dir);
+    try {
+      t.down.now = true;
+      await t.opens.record(open(s.rows[0].rowId));
+      const attempt = await Promise.race([t.spooling.replay().then(() => 'ended'), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
+      expect(attempt).toBe('ended');
+      expect(t.spooling.stats()).toMatchObject({ active: true, waiting: 2 }); // the unread file counts one until read
+    } finally {
+      release();
+    }
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0 });
+    expect(await hits(s, 'open')).toBe(1);
     await t.spooling.close();
   });
 

@@ -116,7 +116,8 @@ export function createSpooling(o: SpoolingOptions) {
       const files = await o.spool.ended();
       if (files.length === 0 && o.spool.size() > 0) return schedule();
       for (const file of files) {
-        for (let i = 0; i < file.hits.length; i += chunk) await replayOrDrop(file.hits.slice(i, i + chunk));
+        const hits = await file.hits();
+        for (let i = 0; i < hits.length; i += chunk) await replayOrDrop(hits.slice(i, i + chunk));
         await file.done();
       }
       // Nothing appended meanwhile: from here on hits go to the store. (An append counts before its write starts.)
@@ -153,7 +154,7 @@ export function createSpooling(o: SpoolingOptions) {
         o.logger?.warn({ err: cause?.message }, 'tracking.spool.started');
       }
       schedule();
-      await o.spool.append(hits);
+      await o.spool.append(hits.map(bounded));
       spooled += hits.length;
     },
   };
@@ -173,3 +174,12 @@ export function createSpooling(o: SpoolingOptions) {
 }
 
 export type Spooling = ReturnType<typeof createSpooling>;
+
+/**
+ * A hit cut to what its replay can use: bot rules read a user agent's first 512 characters and events keep 200, and
+ * no address is longer than 45. A reader holding one real pixel could otherwise write 15 KB of user agent to the disk
+ * per request, about 20 MB a second from one client, for as long as the outage lasts.
+ */
+function bounded<T extends { userAgent?: string; ip?: string }>(h: T): T {
+  return { ...h, userAgent: h.userAgent?.slice(0, 1024), ip: h.ip?.slice(0, 64) };
+}

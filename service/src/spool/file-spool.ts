@@ -29,8 +29,9 @@ export function openFileSpool(dir: string): HitSpool {
     ended.add(current.name);
     current = undefined;
   };
-  // Files left by an earlier run count by their hits once first read (until then, one each: size() is not 0).
-  let counted = false;
+  // Files left by an earlier run, not yet done: each counts one hit until read (size() is not 0), then its hits.
+  const unread = new Set(found);
+  const counts = new Map<string, number>();
 
   return {
     append(hits) {
@@ -49,24 +50,33 @@ export function openFileSpool(dir: string): HitSpool {
         throw err;
       });
     },
+    // Files are read one at a time, when the replay reaches them: a replay attempt while the database is still down
+    // stops at the first chunk, so it must not hold (and parse, every second) the whole spool an outage piled up.
     ended() {
       return serial(async () => {
         await endCurrent();
-        const files = await Promise.all([...ended].sort().map(async (name) => ({ name, hits: await readHits(join(dir, name)) })));
-        if (!counted) {
-          counted = true;
-          for (const f of files) if (found.includes(f.name)) pending += f.hits.length;
-        }
-        return files.map(({ name, hits }) => ({
-          hits,
-          done: async () => {
-            await rm(join(dir, name), { force: true });
-            if (ended.delete(name)) pending = Math.max(0, pending - hits.length);
-          },
-        }));
+        return [...ended].sort().map((name) => {
+          let read: SpooledHit[] | undefined;
+          const hits = async () => {
+            read ??= await readHits(join(dir, name));
+            if (unread.has(name)) counts.set(name, read.length);
+            return read;
+          };
+          return {
+            hits,
+            done: async () => {
+              const n = (await hits()).length;
+              await rm(join(dir, name), { force: true });
+              if (!ended.delete(name)) return;
+              // A file of this run counts by the hits appended to it; one found at start counted one until read.
+              if (unread.delete(name)) return void counts.delete(name);
+              pending = Math.max(0, pending - n);
+            },
+          };
+        });
       });
     },
-    size: () => pending + (counted ? 0 : found.length),
+    size: () => pending + [...unread].reduce((n, name) => n + (counts.get(name) ?? 1), 0),
     oldest() {
       const names = [...ended, ...(current ? [current.name] : [])];
       if (names.length === 0) return undefined;
