@@ -51,7 +51,7 @@ function outage(store: Store) {
   return { store: gate(store), down };
 }
 
-function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; clock?: () => Date } = {}) {
+function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; maxBytes?: number; clock?: () => Date } = {}) {
   const { store, down } = outage(seeded.store);
   const lookup = createRecipientLookup(store);
   let clicks!: ClickRecorder;
@@ -260,6 +260,33 @@ describe('tracking spool', () => {
     expect(await hits(s, 'open')).toBe(20);
     const [event] = await s.store.events.list(s.campaignId, { type: 'open', limit: 1 });
     expect(event.data).toMatchObject({ class: 'human', ua: big.userAgent.slice(0, 200) });
+    await t.spooling.close();
+  });
+
+  it('stops counting opens once the spool holds LEADFWD_SPOOL_MAX_MB, keeps opt-outs up to twice that, then refuses them', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir, { maxBytes: 2000 });
+    t.down.now = true;
+    // One token replayed over and over: every pixel is still answered (record resolves), only the first are kept.
+    for (let i = 0; i < 40; i++) await t.opens.record(open(s.rows[0].rowId));
+    const kept = t.spooling.stats().spooled;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(20);
+    expect(t.spooling.stats()).toMatchObject({ refused: 40 - kept });
+    const onDisk = () => readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+    expect(onDisk()).toBeLessThan(2400);
+    // The person's one-click still goes in, from the reserve the opens cannot take.
+    expect(await t.unsubscribe(s.rows[1].rowId)).toBeUndefined();
+    let refusedAt: number | undefined;
+    for (let i = 0; i < 100 && refusedAt === undefined; i++)
+      await t.unsubscribe(s.rows[1].rowId).catch((err) => (refusedAt = err instanceof StoreUnavailableError ? i : -1));
+    expect(refusedAt).toBeGreaterThan(0);
+    expect(onDisk()).toBeLessThan(4400);
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(await hits(s, 'open')).toBe(kept);
+    expect(await s.store.suppressions.get('person1@example.com')).toMatchObject({ reason: 'unsubscribe' });
     await t.spooling.close();
   });
 

@@ -29,6 +29,11 @@ export interface SpoolingOptions {
   clicks: () => ClickRecorder;
   /** The fact recorder (opt-outs replay through it). */
   facts: () => Pick<FactRecorder, 'optOutIn'>;
+  /**
+   * Opens and clicks are no longer spooled (counted as refused) once the spool holds this many bytes (default: no
+   * limit); one-click opt-outs still are up to twice as many, then refused as the database is (the reader retries).
+   */
+  maxBytes?: number;
   /** Hits older than this are dropped instead of replayed (default: never). */
   maxAgeMs?: number;
   retryMs?: number;
@@ -51,6 +56,8 @@ export function createSpooling(o: SpoolingOptions) {
   let spooled = 0;
   let replayed = 0;
   let dropped = 0;
+  let refused = 0;
+  let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
     if (!timer && !closed) timer = setTimeout(() => void replay(), retryMs);
@@ -154,6 +161,18 @@ export function createSpooling(o: SpoolingOptions) {
         o.logger?.warn({ err: cause?.message }, 'tracking.spool.started');
       }
       schedule();
+      // An outage can last longer than a disk: one valid token replayed at line rate fills it. Past the limit a pixel
+      // is still answered and a click still redirected, only not counted; an opt-out has a reserve of its own.
+      const limit = o.maxBytes === undefined ? Number.POSITIVE_INFINITY : o.maxBytes * (hits.some((h) => h.kind === 'optout') ? 2 : 1);
+      if (o.spool.bytes() >= limit) {
+        if (now().getTime() - warnedFullAt >= 60_000) {
+          warnedFullAt = now().getTime();
+          o.logger?.warn({ bytes: o.spool.bytes(), maxBytes: o.maxBytes, refused: refused + hits.length }, 'tracking.spool.full');
+        }
+        refused += hits.length;
+        if (hits.some((h) => h.kind === 'optout')) throw cause ?? new StoreUnavailableError('SPOOL_FULL', { detail: 'the spool is full' });
+        return;
+      }
       await o.spool.append(hits.map(bounded));
       spooled += hits.length;
     },
@@ -163,7 +182,16 @@ export function createSpooling(o: SpoolingOptions) {
     spill,
     /** Replays now (tests, and shutdown with the database back); resolves when this attempt ends. */
     replay,
-    stats: () => ({ active, since: since?.toISOString(), spooled, replayed, dropped, waiting: o.spool.size(), oldest: o.spool.oldest()?.toISOString() }),
+    stats: () => ({
+      active,
+      since: since?.toISOString(),
+      spooled,
+      replayed,
+      dropped,
+      refused,
+      waiting: o.spool.size(),
+      oldest: o.spool.oldest()?.toISOString(),
+    }),
     async close(): Promise<void> {
       closed = true;
       if (timer) clearTimeout(timer);

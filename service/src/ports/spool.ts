@@ -29,6 +29,8 @@ export interface HitSpool {
   ended(): Promise<Array<{ hits(): Promise<SpooledHit[]>; done(): Promise<void> }>>;
   /** Hits appended and not yet done, this run's and those found on disk at start (one per file until it is read). */
   size(): number;
+  /** Bytes on disk not yet done (files found at start included). */
+  bytes(): number;
   /** When the oldest file still waiting was started (its first hit's time, near enough); undefined when none waits. */
   oldest(): Date | undefined;
   close(): Promise<void>;

@@ -2,7 +2,7 @@
 // (a pixel is answered only after that), so an answered hit survives a crash of the process as it would a commit.
 // A line cut short by a crash mid-append was never answered and is skipped on reading.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HitSpool, SpooledHit } from '../ports/spool.js';
@@ -14,6 +14,7 @@ export function openFileSpool(dir: string): HitSpool {
   // Names sort by creation time: replay keeps the order hits arrived in.
   const found = readdirSync(dir).filter((f) => FILE.test(f));
   const ended = new Set(found);
+  const sizes = new Map(found.map((name) => [name, statSync(join(dir, name)).size]));
   let pending = 0;
   let current: { name: string; handle: FileHandle; lines: number } | undefined;
   // Appends and file switches run one after the other: a switch never cuts an append in two.
@@ -44,6 +45,7 @@ export function openFileSpool(dir: string): HitSpool {
         const file = current;
         const text = hits.map((h) => `${JSON.stringify({ ...h, key: `${file.name.slice(5, -6)}.${file.lines++}` })}\n`).join('');
         await file.handle.write(text);
+        sizes.set(file.name, (sizes.get(file.name) ?? 0) + Buffer.byteLength(text));
         await file.handle.sync();
       }).catch((err: unknown) => {
         pending -= hits.length;
@@ -67,6 +69,7 @@ export function openFileSpool(dir: string): HitSpool {
             done: async () => {
               const n = (await hits()).length;
               await rm(join(dir, name), { force: true });
+              sizes.delete(name);
               if (!ended.delete(name)) return;
               // A file of this run counts by the hits appended to it; one found at start counted one until read.
               if (unread.delete(name)) return void counts.delete(name);
@@ -77,6 +80,7 @@ export function openFileSpool(dir: string): HitSpool {
       });
     },
     size: () => pending + [...unread].reduce((n, name) => n + (counts.get(name) ?? 1), 0),
+    bytes: () => [...sizes.values()].reduce((n, b) => n + b, 0),
     oldest() {
       const names = [...ended, ...(current ? [current.name] : [])];
       if (names.length === 0) return undefined;
