@@ -2,9 +2,9 @@
 // before the caller hears back), are replayed once the store answers, and a replay run twice (a crash between the
 // commit and the file's removal) records each hit once. The store's outage is simulated by a proxy that throws the
 // adapters' StoreUnavailableError; everything else is real (SQLite, files).
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
@@ -19,9 +19,11 @@ import { createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import type { Store } from '../../service/src/ports/index.js';
-import { openFileSpool } from '../../service/src/spool/file-spool.js';
+import { openFileSpool, SpoolInUseError } from '../../service/src/spool/file-spool.js';
 import { type Seeded, seededStore } from './helpers.js';
 
+/** The spool's hit files (besides them, a running spool holds its folder's lock). */
+const hitFiles = (d: string) => readdirSync(d).filter((f) => f.startsWith('hits-'));
 const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
 const UA = 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131';
 const at = new Date('2026-11-26T12:00:00Z');
@@ -97,7 +99,7 @@ describe('tracking spool', () => {
     await expect(t.clicks.resolve(s.rows[2].rowId, 0)).rejects.toThrow(StoreUnavailableError);
     expect(t.spooling.stats()).toMatchObject({ active: true, spooled: 3, waiting: 3 });
     // On disk before the callers heard back.
-    const [file] = readdirSync(dir);
+    const [file] = hitFiles(dir);
     expect(readFileSync(join(dir, file), 'utf8').trim().split('\n')).toHaveLength(3);
     expect(await hits(s, 'open')).toBe(1);
 
@@ -106,7 +108,7 @@ describe('tracking spool', () => {
     t.down.now = false;
     await t.spooling.replay();
     expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0, replayed: 3 });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(hitFiles(dir)).toEqual([]);
     expect(await hits(s, 'open')).toBe(3);
     expect(await hits(s, 'click')).toBe(1);
     // The click's outbox item and the second person's first open, as if recorded at the time.
@@ -123,7 +125,7 @@ describe('tracking spool', () => {
     const first = tracking(s, dir);
     first.down.now = true;
     await Promise.all([first.opens.record(open(s.rows[0].rowId)), first.opens.record(open(s.rows[1].rowId))]);
-    const [file] = readdirSync(dir);
+    const [file] = hitFiles(dir);
     const saved = join(dir, '..', `${file}.saved`);
     copyFileSync(join(dir, file), saved);
     first.down.now = false;
@@ -141,7 +143,7 @@ describe('tracking spool', () => {
     await second.spooling.replay();
     expect(second.spooling.stats()).toMatchObject({ active: false, waiting: 0 });
     expect(await hits(s, 'open')).toBe(3);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(hitFiles(dir)).toEqual([]);
     await second.spooling.close();
   });
 
@@ -157,6 +159,7 @@ describe('tracking spool', () => {
       ),
     );
     const t = tracking(s, dir);
+    await t.spooling.close(); // one process per spool folder: this test's own spool takes it over
     const dropped: unknown[] = [];
     const logged = createSpooling({
       spool: openFileSpool(dir),
@@ -169,7 +172,6 @@ describe('tracking spool', () => {
       retryMs: 60_000,
       logger: { info: () => undefined, warn: () => undefined, error: (o) => dropped.push(o) },
     });
-    await t.spooling.close();
     await logged.replay();
     expect(logged.stats()).toMatchObject({ active: false, waiting: 0 });
     expect(await hits(s, 'open')).toBe(2);
@@ -253,7 +255,7 @@ describe('tracking spool', () => {
     // A client behind the local proxy sends a user agent and a forwarded "address" of nearly Node's header limit each.
     const big = { ...open(s.rows[0].rowId), userAgent: `${UA} ${'x'.repeat(15_000)}`, ip: `192.0.2.1${'9'.repeat(8000)}` };
     await Promise.all(Array.from({ length: 20 }, () => t.opens.record(big)));
-    const [file] = readdirSync(dir);
+    const [file] = hitFiles(dir);
     expect(readFileSync(join(dir, file), 'utf8').length).toBeLessThan(20 * 1400);
     t.down.now = false;
     await t.spooling.replay();
@@ -274,7 +276,7 @@ describe('tracking spool', () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(20);
     expect(t.spooling.stats()).toMatchObject({ refused: 40 - kept });
-    const onDisk = () => readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+    const onDisk = () => hitFiles(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
     expect(onDisk()).toBeLessThan(2400);
     // The person's one-click still goes in, from the reserve the opens cannot take.
     expect(await t.unsubscribe(s.rows[1].rowId)).toBeUndefined();
@@ -317,6 +319,33 @@ describe('tracking spool', () => {
     expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0 });
     expect(await hits(s, 'open')).toBe(1);
     await t.spooling.close();
+  });
+
+  // Two processes on one data folder (containers scaled on one volume): the second replayed and removed the file the
+  // first was still appending to, and a one-click opt-out answered 200 after that went to the removed file, lost.
+  it('lets one process at a time spool into a folder, and takes over the lock of one that is gone', async () => {
+    s = await seededStore({ n: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const first = openFileSpool(dir);
+    expect(() => openFileSpool(dir)).toThrow(SpoolInUseError);
+    await first.append([{ kind: 'optout', rowId: s.rows[0].rowId, reason: 'one_click', method: 'POST', at: at.toISOString() }]);
+    await first.close();
+    const lock = join(dir, 'spool.lock');
+    // A process on another host touched its lock just now: alive, as far as anyone can tell.
+    writeFileSync(lock, 'other-host 4242\n');
+    expect(() => openFileSpool(dir)).toThrow(SpoolInUseError);
+    // One on this host whose pid is not running died (a crash, restarted at once): taken over without waiting.
+    writeFileSync(lock, `${hostname()} ${spawnSync('true').pid}\n`);
+    await openFileSpool(dir).close();
+    // The other host's, untouched for 60 s: taken over, and the opt-out its process answered is replayed.
+    writeFileSync(lock, 'other-host 4242\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const t = tracking(s, dir);
+    await t.spooling.replay();
+    expect(await s.store.suppressions.get('person0@example.com')).toMatchObject({ reason: 'unsubscribe' });
+    await t.spooling.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('has the retention job forget replayed keys a day after their hits are past the retention, and keep the others', async () => {

@@ -2,15 +2,85 @@
 // (a pixel is answered only after that), so an answered hit survives a crash of the process as it would a commit.
 // A line cut short by a crash mid-append was never answered and is skipped on reading.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { HitSpool, SpooledHit } from '../ports/spool.js';
 
 const FILE = /^hits-[0-9a-z]+-[0-9a-f]+\.jsonl$/;
+const LOCK = 'spool.lock';
+/** The holder touches its lock this often; one untouched for STALE_MS was left by a process that is gone. */
+const TOUCH_MS = 5_000;
+const STALE_MS = 30_000;
+
+/** Thrown when another live process spools into the same folder. */
+export class SpoolInUseError extends Error {
+  constructor(dir: string, holder: string) {
+    super(`the spool folder ${dir} is in use by another process (${holder}): give each tracking process its own LEADFWD_DATA_DIR`);
+    this.name = 'SpoolInUseError';
+  }
+}
+
+/**
+ * One process per spool folder: a second one would replay and remove the file the first is still appending to, and
+ * the hits (and one-click opt-outs) answered after that would go to a removed file. The lock of a process that is
+ * gone is taken over at once on its own host (its pid is not running, or is this process's: a container restarted),
+ * and after STALE_MS untouched from another host, so a dead process's spool is still replayed by the next one.
+ */
+const held = new Set<string>();
+
+function holderGone(content: string, ageMs: number): boolean {
+  if (ageMs >= STALE_MS) return true;
+  const [host, pidText] = content.trim().split(' ');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true; // not held in this process (checked before): an earlier run with this pid
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function lockFolder(dir: string): { release(): void } {
+  const file = join(dir, LOCK);
+  if (held.has(file)) throw new SpoolInUseError(dir, 'this process');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${hostname()} ${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (attempt > 0) throw new SpoolInUseError(dir, 'its lock was taken over just now');
+      const content = readFileSync(file, 'utf8');
+      if (!holderGone(content, Date.now() - statSync(file).mtimeMs)) throw new SpoolInUseError(dir, content.trim());
+      rmSync(file, { force: true });
+    }
+  }
+  held.add(file);
+  const timer = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {} // the folder went away: appends will say so
+  }, TOUCH_MS);
+  timer.unref();
+  return {
+    release() {
+      clearInterval(timer);
+      held.delete(file);
+      rmSync(file, { force: true });
+    },
+  };
+}
 
 export function openFileSpool(dir: string): HitSpool {
   mkdirSync(dir, { recursive: true });
+  const lock = lockFolder(dir);
   // Names sort by creation time: replay keeps the order hits arrived in.
   const found = readdirSync(dir).filter((f) => FILE.test(f));
   const ended = new Set(found);
@@ -86,7 +156,11 @@ export function openFileSpool(dir: string): HitSpool {
       if (names.length === 0) return undefined;
       return new Date(Math.min(...names.map((n) => parseInt(n.split('-')[1], 36))));
     },
-    close: () => serial(endCurrent),
+    close: () =>
+      serial(async () => {
+        await endCurrent();
+        lock.release();
+      }),
   };
 }
 
