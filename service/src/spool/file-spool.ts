@@ -165,7 +165,12 @@ export function openFileSpool(dir: string): HitSpool {
 }
 
 async function readHits(file: string): Promise<SpooledHit[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
+  // Only a file already gone is empty: any other failure (EMFILE while a flood holds every descriptor) must fail this
+  // replay, to be tried again, not count as no hits, or done() would remove hits already answered.
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  });
   return text.split('\n').flatMap((line) => {
     try {
       return line ? [JSON.parse(line) as SpooledHit] : [];
