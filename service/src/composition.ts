@@ -357,7 +357,7 @@ async function compose(
     clickTooSoonMs: config.engagement.clickTooSoonMs,
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
-    ...(spool ? { spool, trackedLinks: config.engagement.trackedLinks } : {}),
+    ...(spool ? { spool, spoolMaxBytes: config.engagement.spoolMaxBytes, trackedLinks: config.engagement.trackedLinks } : {}),
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),

@@ -76,6 +76,8 @@ export interface Config {
     eventsPerRecipient: number;
     /** A tracking process's links kept ready for an outage: days after a campaign ended, and how often re-read. */
     trackedLinks: { days: number; refreshMs: number };
+    /** Bytes a tracking process's outage spool may hold before opens and clicks are no longer kept (LEADFWD_SPOOL_MAX_MB). */
+    spoolMaxBytes: number;
   };
   writeback: WritebackSettings;
   /** How often automated campaigns move due targets (LEADFWD_AUTOMATION_TICK_MS). */
@@ -318,6 +320,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       pixelAnswerAfterCommit: bool('PIXEL_ANSWER_AFTER_COMMIT', true),
       eventsPerRecipient: int('EVENTS_PER_RECIPIENT', 50, 1, 100_000),
       trackedLinks: { days: int('TRACKED_LINKS_DAYS', 30, 1, 3650), refreshMs: int('TRACKED_LINKS_REFRESH_MS', 300_000, 100, 24 * 3_600_000) },
+      spoolMaxBytes: int('SPOOL_MAX_MB', 1024, 1, 1_048_576) * 1_048_576,
     },
     writeback: {
       ...DEFAULT_WRITEBACK,

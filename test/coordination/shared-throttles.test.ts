@@ -94,6 +94,10 @@ describe.skipIf(!debianPgBin())('provider throttles and day allowances shared by
     // A process that never sent (an api one, answering the identity and campaign views) reports it too.
     const [api] = controls();
     expect(await api.status('id-shared-421')).toEqual([expect.objectContaining({ provider: 'google', level: 'slowed', rateFactor: 0.5, inFlight: 0 })]);
+    // Another identity on the same processes and provider is not slowed by it: the book is kept per identity.
+    const other = await sendFromAll(controls(), identity('id-other-identity'), 'google', 1000, unknownUser);
+    expect(await api.status('id-other-identity')).toEqual([]);
+    expect(other.admitted[0] + other.admitted[1]).toBeGreaterThan(20 + 20 * other.seconds);
     // Slowed to half of 40/s: one shared bucket at 20/s for both, its burst (20) plus the rate for the time.
     expect(admitted[0] + admitted[1]).toBeLessThanOrEqual(20 + 20 * seconds);
     expect(admitted[0] + admitted[1]).toBeGreaterThan(20 * seconds * 0.6);

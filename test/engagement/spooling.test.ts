@@ -2,8 +2,9 @@
 // before the caller hears back), are replayed once the store answers, and a replay run twice (a crash between the
 // commit and the file's removal) records each hit once. The store's outage is simulated by a proxy that throws the
 // adapters' StoreUnavailableError; everything else is real (SQLite, files).
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
@@ -18,9 +19,11 @@ import { createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import type { Store } from '../../service/src/ports/index.js';
-import { openFileSpool } from '../../service/src/spool/file-spool.js';
+import { openFileSpool, SpoolInUseError } from '../../service/src/spool/file-spool.js';
 import { type Seeded, seededStore } from './helpers.js';
 
+/** The spool's hit files (besides them, a running spool holds its folder's lock). */
+const hitFiles = (d: string) => readdirSync(d).filter((f) => f.startsWith('hits-'));
 const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
 const UA = 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131';
 /** One line of a spool file, as the tracking routes write it. */
@@ -53,7 +56,7 @@ function outage(store: Store) {
   return { store: gate(store), down };
 }
 
-function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; clock?: () => Date } = {}) {
+function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; maxBytes?: number; clock?: () => Date } = {}) {
   const { store, down } = outage(seeded.store);
   const lookup = createRecipientLookup(store);
   let clicks!: ClickRecorder;
@@ -99,7 +102,7 @@ describe('tracking spool', () => {
     await expect(t.clicks.resolve(s.rows[2].rowId, 0)).rejects.toThrow(StoreUnavailableError);
     expect(t.spooling.stats()).toMatchObject({ active: true, spooled: 3, waiting: 3 });
     // On disk before the callers heard back.
-    const [file] = readdirSync(dir);
+    const [file] = hitFiles(dir);
     expect(readFileSync(join(dir, file), 'utf8').trim().split('\n')).toHaveLength(3);
     expect(await hits(s, 'open')).toBe(1);
 
@@ -108,7 +111,7 @@ describe('tracking spool', () => {
     t.down.now = false;
     await t.spooling.replay();
     expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0, replayed: 3 });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(hitFiles(dir)).toEqual([]);
     expect(await hits(s, 'open')).toBe(3);
     expect(await hits(s, 'click')).toBe(1);
     // The click's outbox item and the second person's first open, as if recorded at the time.
@@ -125,7 +128,7 @@ describe('tracking spool', () => {
     const first = tracking(s, dir);
     first.down.now = true;
     await Promise.all([first.opens.record(open(s.rows[0].rowId)), first.opens.record(open(s.rows[1].rowId))]);
-    const [file] = readdirSync(dir);
+    const [file] = hitFiles(dir);
     const saved = join(dir, '..', `${file}.saved`);
     copyFileSync(join(dir, file), saved);
     first.down.now = false;
@@ -143,7 +146,7 @@ describe('tracking spool', () => {
     await second.spooling.replay();
     expect(second.spooling.stats()).toMatchObject({ active: false, waiting: 0 });
     expect(await hits(s, 'open')).toBe(3);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(hitFiles(dir)).toEqual([]);
     await second.spooling.close();
   });
 
@@ -157,6 +160,7 @@ describe('tracking spool', () => {
       ),
     );
     const t = tracking(s, dir);
+    await t.spooling.close(); // one process per spool folder: this test's own spool takes it over
     const dropped: unknown[] = [];
     const logged = createSpooling({
       spool: openFileSpool(dir),
@@ -169,7 +173,6 @@ describe('tracking spool', () => {
       retryMs: 60_000,
       logger: { info: () => undefined, warn: () => undefined, error: (o) => dropped.push(o) },
     });
-    await t.spooling.close();
     await logged.replay();
     expect(logged.stats()).toMatchObject({ active: false, waiting: 0 });
     expect(await hits(s, 'open')).toBe(2);
@@ -241,6 +244,107 @@ describe('tracking spool', () => {
     expect(await hits(s, 'open')).toBe(1);
     expect((await s.store.engagement.forRecipient(s.rows[0].rowId)).length).toBe(0);
     await t.spooling.close();
+  });
+
+  it('keeps on disk only the part of a user agent and address its replay can use, so one pixel cannot fill the disk', async () => {
+    s = await seededStore({ n: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir);
+    t.down.now = true;
+    // A client behind the local proxy sends a user agent and a forwarded "address" of nearly Node's header limit each.
+    const big = { ...open(s.rows[0].rowId), userAgent: `${UA} ${'x'.repeat(15_000)}`, ip: `192.0.2.1${'9'.repeat(8000)}` };
+    await Promise.all(Array.from({ length: 20 }, () => t.opens.record(big)));
+    const [file] = hitFiles(dir);
+    expect(readFileSync(join(dir, file), 'utf8').length).toBeLessThan(20 * 1400);
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(await hits(s, 'open')).toBe(20);
+    const [event] = await s.store.events.list(s.campaignId, { type: 'open', limit: 1 });
+    expect(event.data).toMatchObject({ class: 'human', ua: big.userAgent.slice(0, 200) });
+    await t.spooling.close();
+  });
+
+  it('stops counting opens once the spool holds LEADFWD_SPOOL_MAX_MB, keeps opt-outs up to twice that, then refuses them', async () => {
+    s = await seededStore({ n: 2 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const t = tracking(s, dir, { maxBytes: 2000 });
+    t.down.now = true;
+    // One token replayed over and over: every pixel is still answered (record resolves), only the first are kept.
+    for (let i = 0; i < 40; i++) await t.opens.record(open(s.rows[0].rowId));
+    const kept = t.spooling.stats().spooled;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(20);
+    expect(t.spooling.stats()).toMatchObject({ refused: 40 - kept });
+    const onDisk = () => hitFiles(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+    expect(onDisk()).toBeLessThan(2400);
+    // The person's one-click still goes in, from the reserve the opens cannot take.
+    expect(await t.unsubscribe(s.rows[1].rowId)).toBeUndefined();
+    let refusedAt: number | undefined;
+    for (let i = 0; i < 100 && refusedAt === undefined; i++)
+      await t.unsubscribe(s.rows[1].rowId).catch((err) => (refusedAt = err instanceof StoreUnavailableError ? i : -1));
+    expect(refusedAt).toBeGreaterThan(0);
+    expect(onDisk()).toBeLessThan(4400);
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(await hits(s, 'open')).toBe(kept);
+    expect(await s.store.suppressions.get('person1@example.com')).toMatchObject({ reason: 'unsubscribe' });
+    await t.spooling.close();
+  });
+
+  it('reads spool files one at a time as the replay reaches them: an attempt while the store is down reads only the oldest', async () => {
+    s = await seededStore({ n: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    // A later file whose read would never end (a FIFO nobody writes to): reading the whole spool per attempt would hang.
+    const fifo = join(dir, 'hits-zzzzzzzzz-000000000000.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const release = () => {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)); // a blocked reader sees the end
+      } catch {} // no reader waiting on it
+      rmSync(fifo, { force: true });
+    };
+    const t = tracking(s, dir);
+    try {
+      t.down.now = true;
+      await t.opens.record(open(s.rows[0].rowId));
+      const attempt = await Promise.race([t.spooling.replay().then(() => 'ended'), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
+      expect(attempt).toBe('ended');
+      expect(t.spooling.stats()).toMatchObject({ active: true, waiting: 2 }); // the unread file counts one until read
+    } finally {
+      release();
+    }
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(t.spooling.stats()).toMatchObject({ active: false, waiting: 0 });
+    expect(await hits(s, 'open')).toBe(1);
+    await t.spooling.close();
+  });
+
+  // Two processes on one data folder (containers scaled on one volume): the second replayed and removed the file the
+  // first was still appending to, and a one-click opt-out answered 200 after that went to the removed file, lost.
+  it('lets one process at a time spool into a folder, and takes over the lock of one that is gone', async () => {
+    s = await seededStore({ n: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    const first = openFileSpool(dir);
+    expect(() => openFileSpool(dir)).toThrow(SpoolInUseError);
+    await first.append([{ kind: 'optout', rowId: s.rows[0].rowId, reason: 'one_click', method: 'POST', at: at.toISOString() }]);
+    await first.close();
+    const lock = join(dir, 'spool.lock');
+    // A process on another host touched its lock just now: alive, as far as anyone can tell.
+    writeFileSync(lock, 'other-host 4242\n');
+    expect(() => openFileSpool(dir)).toThrow(SpoolInUseError);
+    // One on this host whose pid is not running died (a crash, restarted at once): taken over without waiting.
+    writeFileSync(lock, `${hostname()} ${spawnSync('true').pid}\n`);
+    await openFileSpool(dir).close();
+    // The other host's, untouched for 60 s: taken over, and the opt-out its process answered is replayed.
+    writeFileSync(lock, 'other-host 4242\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const t = tracking(s, dir);
+    await t.spooling.replay();
+    expect(await s.store.suppressions.get('person0@example.com')).toMatchObject({ reason: 'unsubscribe' });
+    await t.spooling.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('has the retention job forget replayed keys a day after their hits are past the retention, and keep the others', async () => {

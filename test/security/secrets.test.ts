@@ -201,5 +201,27 @@ describe('rotation', () => {
       // The right one still starts.
       await (await start({ LEADFWD_SECRET: current })).stop();
     }, 60_000);
+
+    // A database used before the check existed has no value kept yet: the first process started after the upgrade
+    // made its secret the database's, even a misconfigured one, and then every rightly configured process was refused.
+    it('refuses, on a database upgraded from before the check, a first process that cannot open what is sealed there', async () => {
+      const upgraded = { LEADFWD_DATA_DIR: join(dir, 'upgraded'), LEADFWD_SMTP_URL: `smtp://relay-user:relay-pass@127.0.0.1:${sink.port}` };
+      await (await start({ ...upgraded, LEADFWD_SECRET: current })).stop();
+      const db = new Database(join(dir, 'upgraded', 'leadfwd.sqlite'));
+      const sealed = db.prepare('SELECT relay_pass_sealed FROM sender_identities').pluck().all();
+      db.prepare('DELETE FROM secret_check').run(); // as before migration 0018
+      db.close();
+      expect(sealed).toEqual([expect.any(String)]);
+      service = undefined;
+      const refused = await start({ ...upgraded, LEADFWD_SECRET: stranger }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(refused?.message).toMatch(/^LEADFWD_SECRET is not the secret this database is used with/);
+      // The process with the database's secret still starts, and keeps it from then on.
+      await (await start({ ...upgraded, LEADFWD_SECRET: current })).stop();
+      service = undefined;
+      expect(await start({ ...upgraded, LEADFWD_SECRET: stranger }).catch((e: Error) => e.name)).toBe('StartupError');
+    }, 60_000);
   });
 });

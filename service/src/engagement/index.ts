@@ -47,6 +47,8 @@ export interface EngagementOptions {
   logger?: EngagementLogger;
   /** Where opens and clicks wait while the database is unreachable (a tracking process's local file); none: they fail. */
   spool?: HitSpool;
+  /** Bytes the spool may hold before opens and clicks are no longer kept (LEADFWD_SPOOL_MAX_MB; default no limit). */
+  spoolMaxBytes?: number;
   /** How often the spool is replayed while it holds hits, in ms (default 1000). */
   spoolRetryMs?: number;
   /** With a spool: the tracked links kept ready for redirects through an outage (days of sent campaigns, refresh). */
@@ -78,6 +80,7 @@ export function createEngagement(o: EngagementOptions) {
         facts: () => facts,
         maxAgeMs: o.retentionDays * 86_400_000,
         retryMs: o.spoolRetryMs,
+        maxBytes: o.spoolMaxBytes,
         logger,
       })
     : undefined;

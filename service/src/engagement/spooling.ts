@@ -29,6 +29,11 @@ export interface SpoolingOptions {
   clicks: () => ClickRecorder;
   /** The fact recorder (opt-outs replay through it). */
   facts: () => Pick<FactRecorder, 'optOutIn'>;
+  /**
+   * Opens and clicks are no longer spooled (counted as refused) once the spool holds this many bytes (default: no
+   * limit); one-click opt-outs still are up to twice as many, then refused as the database is (the reader retries).
+   */
+  maxBytes?: number;
   /** Hits older than this are dropped instead of replayed (default: never). */
   maxAgeMs?: number;
   retryMs?: number;
@@ -51,6 +56,8 @@ export function createSpooling(o: SpoolingOptions) {
   let spooled = 0;
   let replayed = 0;
   let dropped = 0;
+  let refused = 0;
+  let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
     if (!timer && !closed) timer = setTimeout(() => void replay(), retryMs);
@@ -116,7 +123,8 @@ export function createSpooling(o: SpoolingOptions) {
       const files = await o.spool.ended();
       if (files.length === 0 && o.spool.size() > 0) return schedule();
       for (const file of files) {
-        for (let i = 0; i < file.hits.length; i += chunk) await replayOrDrop(file.hits.slice(i, i + chunk));
+        const hits = await file.hits();
+        for (let i = 0; i < hits.length; i += chunk) await replayOrDrop(hits.slice(i, i + chunk));
         await file.done();
       }
       // Nothing appended meanwhile: from here on hits go to the store. (An append counts before its write starts.)
@@ -153,7 +161,19 @@ export function createSpooling(o: SpoolingOptions) {
         o.logger?.warn({ err: cause?.message }, 'tracking.spool.started');
       }
       schedule();
-      await o.spool.append(hits);
+      // An outage can last longer than a disk: one valid token replayed at line rate fills it. Past the limit a pixel
+      // is still answered and a click still redirected, only not counted; an opt-out has a reserve of its own.
+      const limit = o.maxBytes === undefined ? Number.POSITIVE_INFINITY : o.maxBytes * (hits.some((h) => h.kind === 'optout') ? 2 : 1);
+      if (o.spool.bytes() >= limit) {
+        if (now().getTime() - warnedFullAt >= 60_000) {
+          warnedFullAt = now().getTime();
+          o.logger?.warn({ bytes: o.spool.bytes(), maxBytes: o.maxBytes, refused: refused + hits.length }, 'tracking.spool.full');
+        }
+        refused += hits.length;
+        if (hits.some((h) => h.kind === 'optout')) throw cause ?? new StoreUnavailableError('SPOOL_FULL', { detail: 'the spool is full' });
+        return;
+      }
+      await o.spool.append(hits.map(bounded));
       spooled += hits.length;
     },
   };
@@ -162,7 +182,16 @@ export function createSpooling(o: SpoolingOptions) {
     spill,
     /** Replays now (tests, and shutdown with the database back); resolves when this attempt ends. */
     replay,
-    stats: () => ({ active, since: since?.toISOString(), spooled, replayed, dropped, waiting: o.spool.size(), oldest: o.spool.oldest()?.toISOString() }),
+    stats: () => ({
+      active,
+      since: since?.toISOString(),
+      spooled,
+      replayed,
+      dropped,
+      refused,
+      waiting: o.spool.size(),
+      oldest: o.spool.oldest()?.toISOString(),
+    }),
     async close(): Promise<void> {
       closed = true;
       if (timer) clearTimeout(timer);
@@ -173,3 +202,12 @@ export function createSpooling(o: SpoolingOptions) {
 }
 
 export type Spooling = ReturnType<typeof createSpooling>;
+
+/**
+ * A hit cut to what its replay can use: bot rules read a user agent's first 512 characters and events keep 200, and
+ * no address is longer than 45. A reader holding one real pixel could otherwise write 15 KB of user agent to the disk
+ * per request, about 20 MB a second from one client, for as long as the outage lasts.
+ */
+function bounded<T extends { userAgent?: string; ip?: string }>(h: T): T {
+  return { ...h, userAgent: h.userAgent?.slice(0, 1024), ip: h.ip?.slice(0, 64) };
+}

@@ -23,8 +23,8 @@ import type { IdentitySettings, SenderProfile, StorePart, UnitOfWork, VolumeCoun
 import type { Log } from '../ports/log.js';
 import { ApproveBody, DeliverabilityQuery, IdentityBody, type IdentityInput } from './schemas.js';
 
-const KEY_PURPOSE = 'identity-dkim-key';
-const PASSWORD_PURPOSE = 'identity-relay-password';
+export const KEY_PURPOSE = 'identity-dkim-key';
+export const PASSWORD_PURPOSE = 'identity-relay-password';
 const DAY_MS = 86_400_000;
 
 export type IdentityStore = UnitOfWork &

@@ -19,6 +19,8 @@ export interface SpoolStats {
   /** ISO time the oldest waiting hit arrived, near enough. */
   oldest?: string;
   replayed: number;
+  /** Hits not kept because the spool was full (LEADFWD_SPOOL_MAX_MB). */
+  refused: number;
 }
 
 export interface MetricsSources {
@@ -132,6 +134,15 @@ export function createMetrics(src: MetricsSources): Metrics {
       collect() {
         this.reset();
         this.inc(spool()?.replayed ?? 0);
+      },
+    });
+    new Counter({
+      name: 'leadfwd_spool_refused_total',
+      help: 'Opens and clicks not counted, and one-click opt-outs answered 503, because the spool was full (LEADFWD_SPOOL_MAX_MB)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(spool()?.refused ?? 0);
       },
     });
   }

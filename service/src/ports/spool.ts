@@ -22,12 +22,15 @@ export interface HitSpool {
   /** Resolves once the hits are on disk (fsync); each gets its key here. */
   append(hits: Array<Omit<SpooledHit, 'key'>>): Promise<void>;
   /**
-   * Ends the file being appended to (the next append starts another) and answers every ended file's hits, oldest
-   * first; `done()` removes a file once its hits are in the store. A file is answered again until it is done.
+   * Ends the file being appended to (the next append starts another) and answers every ended file, oldest first;
+   * `hits()` reads one (only when asked: an outage's spool may be far larger than memory should hold at once),
+   * `done()` removes it once its hits are in the store. A file is answered again until it is done.
    */
-  ended(): Promise<Array<{ hits: SpooledHit[]; done(): Promise<void> }>>;
-  /** Hits appended and not yet done, this run's and those found on disk at start. */
+  ended(): Promise<Array<{ hits(): Promise<SpooledHit[]>; done(): Promise<void> }>>;
+  /** Hits appended and not yet done, this run's and those found on disk at start (one per file until it is read). */
   size(): number;
+  /** Bytes on disk not yet done (files found at start included). */
+  bytes(): number;
   /** When the oldest file still waiting was started (its first hit's time, near enough); undefined when none waits. */
   oldest(): Date | undefined;
   close(): Promise<void>;

@@ -15,7 +15,7 @@ export interface PairingDeps {
   now?: () => Date;
 }
 
-const PURPOSE = 'relay-secret';
+export const PURPOSE = 'relay-secret';
 const invalid = () => new AppError('pairing_code_invalid', 'This pairing code is not valid: make a new one on the LeadFWD service and try again');
 
 export function createPairing(deps: PairingDeps) {
