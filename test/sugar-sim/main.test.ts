@@ -5,10 +5,15 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
 
 function start(env: Record<string, string>) {
-  const child = spawn(TSX, ['scripts/sugar-sim/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One process, as `npm run sugar-sim` runs it: tsx's CLI would stand between the signal and the simulator (once in CI,
+  // the CLI ended on the SIGTERM itself, 143, before the simulator's own exit code came back).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sugar-sim/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
