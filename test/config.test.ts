@@ -74,6 +74,28 @@ describe('configuration', () => {
     expect(problems({ LEADFWD_LEASE_TTL_MS: '10' })).toEqual(['LEADFWD_LEASE_TTL_MS must be an integer from 300 to 600000, got "10"']);
   });
 
+  it('reads the HTTP server limits (slowloris) and refuses a headers timeout longer than the request timeout', () => {
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 4096,
+      maxConnectionsPerIp: 0,
+    });
+    const c = loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_HTTP_MAX_CONNECTIONS: '500', LEADFWD_HTTP_MAX_CONNECTIONS_PER_IP: '20' });
+    expect(c.http).toMatchObject({ maxConnections: 500, maxConnectionsPerIp: 20 });
+    expect(() =>
+      loadConfig({
+        LEADFWD_SECRET: SECRET,
+        LEADFWD_HTTP_HEADERS_TIMEOUT_MS: '90000',
+        LEADFWD_HTTP_KEEP_ALIVE_TIMEOUT_MS: '0',
+        LEADFWD_HTTP_MAX_CONNECTIONS: '0',
+      }),
+    ).toThrow(
+      /LEADFWD_HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer from 100[\s\S]*LEADFWD_HTTP_MAX_CONNECTIONS must be an integer from 1[\s\S]*LEADFWD_HTTP_HEADERS_TIMEOUT_MS must be at most LEADFWD_HTTP_REQUEST_TIMEOUT_MS/,
+    );
+  });
+
   it('never puts a secret into its error message', () => {
     expect(() => loadConfig({ LEADFWD_API_KEY: 'tiny', LEADFWD_SUGAR_PASSWORD: 'hunter2', LEADFWD_PORT: 'x' })).toThrow(ConfigError);
     try {

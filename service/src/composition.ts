@@ -1,7 +1,7 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAutomationEngine } from './automations/engine.js';
@@ -42,6 +42,7 @@ import { trackingFastPath, trackingRoutes, withPixelFastPath } from './http/rout
 import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { writebackRoutes } from './http/routes/writeback.js';
+import { createLimitedServer } from './http/server-limits.js';
 import { createTokenVerifier } from './http/token-checks.js';
 import { createGuardRails } from './identities/guard.js';
 import { checkReadiness } from './identities/readiness.js';
@@ -111,7 +112,7 @@ export async function startService(
     res.writeHead(503, { 'Retry-After': '1' }).end();
   };
   const server: Server = await new Promise((resolve, reject) => {
-    const s = createServer((req, res) => handle(req, res)).listen(config.port, config.host, () => resolve(s));
+    const s = createLimitedServer(config.http, (req, res) => handle(req, res), logger).listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as { port: number }).port;

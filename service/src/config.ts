@@ -25,6 +25,11 @@ export interface Config {
   dbCheckpointMs: number;
   /** /readyz fails its database check below this much free space on the data disk, in MB (0 = no check). */
   diskMinFreeMb: number;
+  /**
+   * The HTTP server's limits on slow and idle clients (LEADFWD_HTTP_*): headers and whole request deadlines, the
+   * kept-alive idle time, connections at once in all and from one address (0: no per-address cap).
+   */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxConnectionsPerIp: number };
   apiKey: string | undefined;
   sugar: {
     url: string;
@@ -257,6 +262,17 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     diskMinFreeMb: int('DISK_MIN_FREE_MB', 64, 0, 10_000_000),
     automationTickMs: int('AUTOMATION_TICK_MS', 1000, 50, 3_600_000),
     automationListRefreshMs: int('AUTOMATION_LIST_REFRESH_MS', 15 * 60_000, 100, 24 * 3_600_000),
+    http: {
+      // Pixels, links and unsubscribes send their headers in one packet; 10 s is plenty for a slow phone.
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      // A 2 MB API body (the largest express takes) at 512 kbit/s; Sugar's relay gives up after 30 s anyway.
+      requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnections: int('HTTP_MAX_CONNECTIONS', 4096, 1, 1_000_000),
+      // Off by default: Gmail's image proxy, Apple's Mail Privacy Protection and a load balancer not on this host
+      // each fetch for many people from a few addresses.
+      maxConnectionsPerIp: int('HTTP_MAX_CONNECTIONS_PER_IP', 0, 0, 1_000_000),
+    },
     apiKey: opt('API_KEY'),
     sugar: {
       url: url('SUGAR_URL', 'http://127.0.0.1:8089'),
@@ -367,6 +383,9 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
 
   if (config.engagement.inbound.maxBufferedBytes < config.engagement.bounceMaxBytes) {
     problems.push('LEADFWD_INBOUND_BUFFER_MAX_BYTES must be at least LEADFWD_BOUNCE_MAX_BYTES, or no message of the largest size could be taken');
+  }
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    problems.push('LEADFWD_HTTP_HEADERS_TIMEOUT_MS must be at most LEADFWD_HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request');
   }
   const databaseUrl = opt('DATABASE_URL');
   // Per process: several processes share one server, whose max_connections (100 by default) bounds their sum.

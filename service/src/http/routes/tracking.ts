@@ -39,16 +39,19 @@ export interface TrackingDeps {
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
+/** A peer on this host: the only one whose X-Forwarded-For the service trusts (Express 'trust proxy' 'loopback'). */
+export const isLoopback = (address: string): boolean => LOOPBACK.test(address);
+
 /** The client address: the socket's, or the nearest forwarded one when a local proxy sits in front. */
 export function clientIp(req: IncomingMessage): string | undefined {
   const peer = req.socket.remoteAddress;
   const forwarded = req.headers['x-forwarded-for'];
-  if (!peer || !LOOPBACK.test(peer) || typeof forwarded !== 'string') return peer;
+  if (!peer || !isLoopback(peer) || typeof forwarded !== 'string') return peer;
   const hops = forwarded
     .split(',')
     .map((h) => h.trim())
     .filter(Boolean);
-  for (let i = hops.length - 1; i >= 0; i--) if (!LOOPBACK.test(hops[i])) return hops[i];
+  for (let i = hops.length - 1; i >= 0; i--) if (!isLoopback(hops[i])) return hops[i];
   return peer;
 }
 
