@@ -3,13 +3,12 @@
 // never go past the burst plus the rate times the time, both get a share, and the database sees a round trip per
 // batch of tokens, not per token. The same through the delivery control's admission of rows, for an identity's rate
 // and for one mailbox provider's limit within it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSharedBucket } from '../../service/src/coordination/shared-bucket.js';
 import type { SenderIdentity } from '../../service/src/domain/identity.js';
 import type { RateRepo } from '../../service/src/ports/index.js';
 import { createDeliveryControl } from '../../service/src/sending/delivery-control.js';
-import { openPgStore, type PgStore } from '../../service/src/store/pg/db.js';
-import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+import { debianPgBin, useProcessStores } from '../support/postgres.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,16 +30,7 @@ async function spend(bucket: { take(): number }, ms: number): Promise<number> {
 }
 
 describe.skipIf(!debianPgBin())('a rate shared by processes on PostgreSQL', () => {
-  let pg: PgServer;
-  const stores: PgStore[] = [];
-  beforeAll(async () => {
-    pg = await startPostgres();
-    for (const owner of ['a', 'b']) stores.push(await openPgStore(pg.url, { schema: 'rates', owner, poolSize: 2 }));
-  }, 60_000);
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    await pg?.destroy();
-  });
+  const { stores } = useProcessStores('rates');
 
   it('holds across two processes, in batches', async () => {
     const perSecond = 100;

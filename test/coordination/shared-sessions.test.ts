@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { createSharedSessions } from '../../service/src/coordination/shared-sessions.js';
-import { openPgStore, type PgStore } from '../../service/src/store/pg/db.js';
 import type { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { calls, makeClient, type Sim } from '../sugar/sim-fixture.js';
-import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+import { debianPgBin, useProcessStores } from '../support/postgres.js';
 
 const SECRETS = ['a-service-secret-of-at-least-32-characters!'];
 
@@ -18,18 +17,13 @@ async function interleaved(clients: SugarClient[], n: number, call: (c: SugarCli
 }
 
 describe.skipIf(!debianPgBin())('one Sugar session shared by the processes on one database', () => {
-  let pg: PgServer;
+  const { stores, server } = useProcessStores('sessions', { owners: ['p1', 'p2'] });
   let sim: Sim;
-  const stores: PgStore[] = [];
   beforeAll(async () => {
-    pg = await startPostgres();
     sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
-    for (const owner of ['p1', 'p2']) stores.push(await openPgStore(pg.url, { schema: 'sessions', owner, poolSize: 2 }));
-  }, 60_000);
+  });
   afterAll(async () => {
-    for (const s of stores) await s.close();
     await sim?.close();
-    await pg?.destroy();
   });
   beforeEach(() => sim.clearRequests());
 
@@ -50,7 +44,7 @@ describe.skipIf(!debianPgBin())('one Sugar session shared by the processes on on
     await interleaved([a, b], 5, (c) => c.get('/me'));
     expect(logins()).toBe(1);
     // Kept sealed (AES-GCM under the service secret), never as readable tokens.
-    const kept = pg.psql('SELECT sealed FROM sessions.sugar_sessions', 'leadfwd');
+    const kept = server().psql('SELECT sealed FROM sessions.sugar_sessions', 'leadfwd');
     expect(kept).toMatch(/^s1\.[\w-]+\.[\w-]+\.[\w-]+$/);
 
     sim.faults.expireTokensNow();

@@ -5,15 +5,14 @@
 // strike again, even from a process that has not read that strike yet (the database judges it again); a recovery step comes from the messages both got through, taken once; and the warm-up allowance and
 // daily limit of a day hold for both together (each alone would have sent the whole allowance). A process that never
 // sent (an api one, answering the identity and campaign views) reports what the others' answers did.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSharedAllowances } from '../../service/src/coordination/shared-allowances.js';
 import { createSharedBucket } from '../../service/src/coordination/shared-bucket.js';
 import { createSharedThrottles } from '../../service/src/coordination/shared-throttles.js';
 import type { SenderIdentity } from '../../service/src/domain/identity.js';
 import type { SendResult } from '../../service/src/ports/index.js';
 import { createDeliveryControl, type DeliveryControl } from '../../service/src/sending/delivery-control.js';
-import { openPgStore, type PgStore } from '../../service/src/store/pg/db.js';
-import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+import { debianPgBin, useProcessStores } from '../support/postgres.js';
 import { testIdentity } from '../support/senders.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,16 +22,7 @@ const accepted: SendResult = { outcome: 'accepted', text: '250 ok' };
 const unknownUser: SendResult = { outcome: 'permanent', code: 550, enhanced: '5.1.1', text: '550 5.1.1 no such user' };
 
 describe.skipIf(!debianPgBin())('provider throttles and day allowances shared by processes on PostgreSQL', () => {
-  let pg: PgServer;
-  const stores: PgStore[] = [];
-  beforeAll(async () => {
-    pg = await startPostgres();
-    for (const owner of ['a', 'b']) stores.push(await openPgStore(pg.url, { schema: 'throttles', owner, poolSize: 3 }));
-  }, 60_000);
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    await pg?.destroy();
-  });
+  const { stores } = useProcessStores('throttles', { poolSize: 3 });
 
   /** One delivery control per process (store); `share` false: only the rates are shared, as before this book existed. */
   const controls = (share = true, maxAgeMs = 100) =>
