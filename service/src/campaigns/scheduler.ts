@@ -8,7 +8,7 @@
 // in-flight rows turn uncertain, never those of one still sending.
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Audit, Campaign } from '../domain/types.js';
-import type { AutomationRepo, StorePart } from '../ports/index.js';
+import { type AutomationRepo, type StorePart, StoreUnavailableError } from '../ports/index.js';
 import { type Log, turnFailures } from '../ports/log.js';
 
 export type SchedulerStore = StorePart<{
@@ -54,7 +54,12 @@ export function createScheduler(deps: SchedulerDeps) {
   function track(id: string, work: () => Promise<void>) {
     if (running.has(id) || abort.signal.aborted) return;
     const p = work()
-      .catch((e) => deps.logger?.error({ err: e, campaignId: id }, 'campaign.task_crashed'))
+      .catch((e) =>
+        // The database went away under it: the next tick starts it again once it is back; no stack for an outage.
+        e instanceof StoreUnavailableError
+          ? deps.logger?.warn({ campaignId: id, err: e.message }, 'campaign.task_interrupted')
+          : deps.logger?.error({ err: e, campaignId: id }, 'campaign.task_crashed'),
+      )
       .finally(() => running.delete(id));
     running.set(id, p);
   }

@@ -3,6 +3,7 @@
 // in time aborts the job's signal, so it stops claiming before another process takes over. A process that dies stops
 // renewing; its leases expire and the next process to ask takes them.
 import type { LeaseRepo } from '../ports/index.js';
+import { type Log, type TurnFailures, turnFailures } from '../ports/log.js';
 
 export interface LeaseRunnerDeps {
   leases: LeaseRepo;
@@ -10,7 +11,7 @@ export interface LeaseRunnerDeps {
   owner: string;
   /** How long a lease outlives its last renewal; renewals come every third of it. */
   ttlMs: number;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 export type Ran<T> = { ran: true; value: T } | { ran: false };
@@ -39,11 +40,17 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
     } catch {}
   }
 
+  // Ticks ask for their lease every half second: through a database outage, one warning per lease, not one a tick.
+  const unreachable = new Map<string, TurnFailures>();
   async function tryAcquire(name: string): Promise<boolean> {
+    let failures = unreachable.get(name);
+    if (!failures) unreachable.set(name, (failures = turnFailures(deps.logger, 'lease.unreachable', { lease: name })));
     try {
-      return await leases.acquire(name, owner, ttlMs);
+      const got = await leases.acquire(name, owner, ttlMs);
+      failures.ok();
+      return got;
     } catch (err) {
-      deps.logger?.warn({ event: 'lease.unreachable', lease: name, err: (err as Error).message }, 'lease.unreachable');
+      failures.failed(err);
       return false;
     }
   }

@@ -22,20 +22,20 @@ export interface TurnFailures {
  * half second) it warns once when the outage starts and says at the end how long it lasted and how many turns failed;
  * any other failure is an error each time, as it is a fault to look at.
  */
-export function turnFailures(logger: Pick<Log, 'info' | 'warn' | 'error'> | undefined, event: string): TurnFailures {
+export function turnFailures(logger: Pick<Log, 'info' | 'warn' | 'error'> | undefined, event: string, fields: object = {}): TurnFailures {
   let since: number | undefined;
   let failedTurns = 0;
   return {
     failed(err) {
-      if (!(err instanceof StoreUnavailableError)) return logger?.error({ event, err }, event);
+      if (!(err instanceof StoreUnavailableError)) return logger?.error({ ...fields, event, err }, event);
       failedTurns++;
       if (since !== undefined) return;
       since = Date.now();
-      logger?.warn({ event, outage: true, err: (err as Error).message }, event);
+      logger?.warn({ ...fields, event, outage: true, err: (err as Error).message }, event);
     },
     ok() {
       if (since === undefined) return;
-      logger?.info({ event: `${event}.recovered`, downMs: Date.now() - since, failedTurns }, `${event}.recovered`);
+      logger?.info({ ...fields, event: `${event}.recovered`, downMs: Date.now() - since, failedTurns }, `${event}.recovered`);
       since = undefined;
       failedTurns = 0;
     },

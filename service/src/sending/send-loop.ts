@@ -18,6 +18,7 @@ import type { SenderIdentity } from '../domain/identity.js';
 import { BIG_PROVIDERS, type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
 import type { Campaign, Recipient } from '../domain/types.js';
 import type { Delivery, LedgerRecipient, Outcome, RowResult, SenderProfile, SendResult, StorePart } from '../ports/index.js';
+import { type Log, turnFailures } from '../ports/log.js';
 import { createDataEndMarks } from './data-end-marks.js';
 import { createDeliveryControl, type DeliveryControl, providerOfRow } from './delivery-control.js';
 import { type OutcomeStore, recordOutcomes } from './outcomes.js';
@@ -52,7 +53,7 @@ export interface SendLoopDeps {
   now?: () => Date;
   /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
   onOutcome?: (r: Recipient, result: SendResult) => unknown;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -159,8 +160,10 @@ export function createSendLoop(deps: SendLoopDeps) {
       }
       for (const o of batch) providerOf.delete(o.rowId);
     };
-    const flushSoon = () =>
-      flush().catch((err: unknown) => deps.logger?.warn({ event: 'send.outcomes_waiting', campaignId, err: (err as Error).message }, 'send.outcomes_waiting'));
+    // Through a database outage each waits and retries: one warning when it starts, one line when it is over.
+    const outcomeFailures = turnFailures(deps.logger, 'send.outcomes_waiting', { campaignId });
+    const markFailures = turnFailures(deps.logger, 'send.data_end_waiting', { campaignId });
+    const flushSoon = () => flush().then(outcomeFailures.ok, outcomeFailures.failed);
     const record = async (o: Outcome) => {
       outcomes.push(o);
       if (outcomes.length >= flushEvery) await flushSoon();
@@ -226,9 +229,14 @@ export function createSendLoop(deps: SendLoopDeps) {
         });
     };
     const dataEnd = deps.dataEndMark
-      ? createDataEndMarks(async (rowIds) => await store.recipients.markDataEnd(rowIds, now().toISOString()), {
-          onError: (err, rows) => deps.logger?.warn({ event: 'send.data_end_waiting', campaignId, rows, err: (err as Error).message }, 'send.data_end_waiting'),
-        })
+      ? createDataEndMarks(
+          async (rowIds) => {
+            const marked = await store.recipients.markDataEnd(rowIds, now().toISOString());
+            markFailures.ok();
+            return marked;
+          },
+          { onError: markFailures.failed },
+        )
       : undefined;
     const session = await deps.delivery.open(campaign, chosen.profile, inOrder, dataEnd);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
