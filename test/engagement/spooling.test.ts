@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
 import { type ClickRecorder, createClickRecorder } from '../../service/src/engagement/clicks.js';
 import { createFactRecorder } from '../../service/src/engagement/facts.js';
+import { createEngagement } from '../../service/src/engagement/index.js';
 import { cidrMatcher } from '../../service/src/engagement/ip.js';
 import { createOpenRecorder } from '../../service/src/engagement/opens.js';
 import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
@@ -88,6 +89,22 @@ const hits = async (seeded: Seeded, kind: 'open' | 'click') =>
   (await seeded.store.engagement.summary(seeded.campaignId))[kind === 'open' ? 'opens' : 'clicks'].humanHits;
 
 describe('tracking spool', () => {
+  it('without a spool (its folder locked by another process) still redirects from the tracked links, uncounted', async () => {
+    s = await seededStore({ n: 2, links: ['https://example.test/a'] });
+    const { store, down } = outage(s.store);
+    const engagement = createEngagement({ store, softBounceLimit: 3, retentionDays: 30, trackedLinks: { days: 30, refreshMs: 60_000 } });
+    try {
+      await engagement.tracked?.refresh();
+      down.now = true;
+      const target = await engagement.clicks.redirect(s.rows[1].rowId, 0);
+      expect(target).toMatchObject({ url: 'https://example.test/a' });
+      await expect(engagement.clicks.record({ ...open(s.rows[1].rowId), linkIndex: 0 }, target!)).rejects.toThrow(StoreUnavailableError);
+    } finally {
+      down.now = false;
+      await engagement.close();
+    }
+  });
+
   it('spools opens and clicks while the store is down, redirects from what it read before, and replays them once it is back', async () => {
     s = await seededStore({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
     dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));

@@ -51,7 +51,7 @@ export interface EngagementOptions {
   spoolMaxBytes?: number;
   /** How often the spool is replayed while it holds hits, in ms (default 1000). */
   spoolRetryMs?: number;
-  /** With a spool: the tracked links kept ready for redirects through an outage (days of sent campaigns, refresh). */
+  /** The tracked links kept ready for redirects through an outage (days of sent campaigns, refresh); with a spool the clicks are also counted. */
   trackedLinks?: { days: number; refreshMs: number };
   /** How facts reach delivery volume, the guard rails and provider throttling. */
   factHooks?: Pick<FactDeps, 'volumeOf' | 'onRateFact' | 'onBlock'>;
@@ -85,7 +85,7 @@ export function createEngagement(o: EngagementOptions) {
       })
     : undefined;
   const spill = spooling?.spill;
-  const tracked = spooling && o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
+  const tracked = o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
   const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: maxEvents, spill });
   const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: maxEvents, spill, tracked });
   let retention: ReturnType<typeof startRetention> | undefined;
