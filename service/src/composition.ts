@@ -170,7 +170,7 @@ async function openConfiguredStore(config: Config, logger: Logger, owner: string
       onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
     });
   }
-  const { url, poolSize } = config.database;
+  const { url, poolSize, prepared } = config.database;
   const where = redactDatabaseUrl(url);
   const password = (() => {
     try {
@@ -184,7 +184,7 @@ async function openConfiguredStore(config: Config, logger: Logger, owner: string
   for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
-      const store = await openPgStore(url, { poolSize, owner });
+      const store = await openPgStore(url, { poolSize, owner, prepared });
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');
       return store;
     } catch (err) {
@@ -358,7 +358,9 @@ async function compose(
     clickTooSoonMs: config.engagement.clickTooSoonMs,
     flushMs: config.engagement.pixelFlushMs,
     eventsPerRecipient: config.engagement.eventsPerRecipient,
-    ...(spool ? { spool, spoolMaxBytes: config.engagement.spoolMaxBytes, trackedLinks: config.engagement.trackedLinks } : {}),
+    ...(spool ? { spool, spoolMaxBytes: config.engagement.spoolMaxBytes } : {}),
+    // Also without a spool (its folder locked by another process): a click still redirects through an outage, uncounted.
+    ...(spoolDir ? { trackedLinks: config.engagement.trackedLinks } : {}),
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),

@@ -18,7 +18,8 @@ export interface Config {
    * PostgreSQL instead of the embedded SQLite file (LEADFWD_DATABASE_URL, postgres://…), with this many connections
    * per process (LEADFWD_DATABASE_POOL). Absent: SQLite in dataDir.
    */
-  database: { url: string; poolSize: number } | undefined;
+  /** `prepared`: hot statements as named prepared statements (off behind a pooler that cannot keep them). */
+  database: { url: string; poolSize: number; prepared: boolean } | undefined;
   /** Quota for the database file in MB (0 = none): past it writes fail as disk full, cleanly. */
   dbMaxMb: number;
   /** WAL checkpoints from a background thread this often, in ms (0 = SQLite's own, inside commits). */
@@ -393,7 +394,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   if (databaseUrl !== undefined) {
     const problem = databaseUrlProblem(databaseUrl);
     if (problem) problems.push(problem);
-    config.database = { url: databaseUrl, poolSize };
+    config.database = { url: databaseUrl, poolSize, prepared: bool('DATABASE_PREPARED', true) };
   }
   if (!/^smtps?:\/\//i.test(config.smtp.url)) problems.push(`LEADFWD_SMTP_URL must start with smtp:// or smtps://`);
   const dkimSet = [config.dkim.domain, config.dkim.selector, config.dkim.privateKeyFile].filter(Boolean).length;
