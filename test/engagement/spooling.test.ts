@@ -84,6 +84,11 @@ function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; maxB
   return { down, lookup, spooling, opens, clicks, tracked, unsubscribe };
 }
 
+/** A seeded store and an empty spool folder, both cleaned up after the test. */
+async function seededWithSpoolDir(o: Parameters<typeof seededStore>[0]): Promise<[Seeded, string]> {
+  return [await seededStore(o), mkdtempSync(join(tmpdir(), 'leadfwd-spool-'))];
+}
+
 const open = (rowId: number) => ({ rowId, method: 'GET', userAgent: UA, ip: '192.0.2.1', at });
 const hits = async (seeded: Seeded, kind: 'open' | 'click') =>
   (await seeded.store.engagement.summary(seeded.campaignId))[kind === 'open' ? 'opens' : 'clicks'].humanHits;
@@ -106,8 +111,7 @@ describe('tracking spool', () => {
   });
 
   it('spools opens and clicks while the store is down, redirects from what it read before, and replays them once it is back', async () => {
-    s = await seededStore({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
     const t = tracking(s, dir);
     await t.opens.record(open(s.rows[0].rowId)); // before: read through the store, its row and links remembered
     t.down.now = true;
@@ -140,8 +144,7 @@ describe('tracking spool', () => {
   });
 
   it('replays a spool file found again (a crash before its removal) without counting its hits twice, and skips a torn last line', async () => {
-    s = await seededStore({ n: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 2 });
     const first = tracking(s, dir);
     first.down.now = true;
     await Promise.all([first.opens.record(open(s.rows[0].rowId)), first.opens.record(open(s.rows[1].rowId))]);
@@ -168,8 +171,7 @@ describe('tracking spool', () => {
   });
 
   it('drops a spooled hit that cannot be recorded (and says so) instead of holding every later hit behind it', async () => {
-    s = await seededStore({ n: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 2 });
     writeFileSync(
       join(dir, 'hits-0-000000000000.jsonl'),
       [line('x.0', s.rows[0].rowId, at.toISOString()), line('x.1', s.rows[1].rowId, 'not a time'), line('x.2', s.rows[1].rowId, at.toISOString()), ''].join(
@@ -198,8 +200,7 @@ describe('tracking spool', () => {
   });
 
   it('redirects a click on a row it never read from the links read before the outage, and records it once when replayed', async () => {
-    s = await seededStore({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 3, links: ['https://example.test/a', 'https://example.test/b'] });
     const t = tracking(s, dir);
     await t.tracked.refresh(); // at start, before any hit: no row of this campaign has been read
     t.down.now = true;
@@ -224,8 +225,7 @@ describe('tracking spool', () => {
   });
 
   it('takes a one-click opt-out while the store is down and suppresses it once, at the time it was asked, when replayed', async () => {
-    s = await seededStore({ n: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 2 });
     const t = tracking(s, dir);
     t.down.now = true;
     expect(await t.unsubscribe(s.rows[0].rowId)).toBeUndefined();
@@ -249,8 +249,7 @@ describe('tracking spool', () => {
   });
 
   it('drops, and says so, spooled hits older than the raw-event retention instead of replaying them', async () => {
-    s = await seededStore({ n: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 2 });
     writeFileSync(
       join(dir, 'hits-0-000000000000.jsonl'),
       `${[line('y.0', s.rows[0].rowId, '2026-10-01T00:00:00.000Z'), line('y.1', s.rows[1].rowId, at.toISOString())].join('\n')}\n`,
@@ -264,8 +263,7 @@ describe('tracking spool', () => {
   });
 
   it('keeps on disk only the part of a user agent and address its replay can use, so one pixel cannot fill the disk', async () => {
-    s = await seededStore({ n: 1 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 1 });
     const t = tracking(s, dir);
     t.down.now = true;
     // A client behind the local proxy sends a user agent and a forwarded "address" of nearly Node's header limit each.
@@ -282,8 +280,7 @@ describe('tracking spool', () => {
   });
 
   it('stops counting opens once the spool holds LEADFWD_SPOOL_MAX_MB, keeps opt-outs up to twice that, then refuses them', async () => {
-    s = await seededStore({ n: 2 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 2 });
     const t = tracking(s, dir, { maxBytes: 2000 });
     t.down.now = true;
     // One token replayed over and over: every pixel is still answered (record resolves), only the first are kept.
@@ -309,8 +306,7 @@ describe('tracking spool', () => {
   });
 
   it('reads spool files one at a time as the replay reaches them: an attempt while the store is down reads only the oldest', async () => {
-    s = await seededStore({ n: 1 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 1 });
     // A later file whose read would never end (a FIFO nobody writes to): reading the whole spool per attempt would hang.
     const fifo = join(dir, 'hits-zzzzzzzzz-000000000000.jsonl');
     execFileSync('mkfifo', [fifo]);
@@ -340,8 +336,7 @@ describe('tracking spool', () => {
   // Two processes on one data folder (containers scaled on one volume): the second replayed and removed the file the
   // first was still appending to, and a one-click opt-out answered 200 after that went to the removed file, lost.
   it('lets one process at a time spool into a folder, and takes over the lock of one that is gone', async () => {
-    s = await seededStore({ n: 1 });
-    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-'));
+    [s, dir] = await seededWithSpoolDir({ n: 1 });
     const first = openFileSpool(dir);
     expect(() => openFileSpool(dir)).toThrow(SpoolInUseError);
     await first.append([{ kind: 'optout', rowId: s.rows[0].rowId, reason: 'one_click', method: 'POST', at: at.toISOString() }]);
