@@ -47,6 +47,8 @@ export function createMetrics(src: MetricsSources): Metrics {
   // One query round per scrape (read before the gauges collect), shared by every gauge below.
   let counts: OpsCounts | undefined;
   const read = () => counts ?? none;
+  /** How long ago an ISO time was, in seconds (0 for none or one in the future). */
+  const secondsSince = (iso: string | undefined) => (iso ? Math.max(0, (clock().getTime() - Date.parse(iso)) / 1000) : 0);
   // The figures read from the database, apart: left out of a scrape the database cannot answer.
   const fromDb = new Registry();
 
@@ -81,8 +83,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     registers: [fromDb],
     collect() {
       this.reset();
-      const oldest = read().outboxOldestDueAt;
-      this.set(oldest ? Math.max(0, (clock().getTime() - Date.parse(oldest)) / 1000) : 0);
+      this.set(secondsSince(read().outboxOldestDueAt));
     },
   });
   new Gauge({
@@ -123,8 +124,7 @@ export function createMetrics(src: MetricsSources): Metrics {
       help: 'How long the oldest hit waiting in the spool has waited (0 when none waits)',
       registers: [registry],
       collect() {
-        const oldest = spool()?.oldest;
-        this.set(oldest ? Math.max(0, (clock().getTime() - Date.parse(oldest)) / 1000) : 0);
+        this.set(secondsSince(spool()?.oldest));
       },
     });
     new Counter({
