@@ -16,7 +16,7 @@ import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
-import { freePort, seedCampaign, sleep } from './support.js';
+import { benchTarget, freePort, seedCampaign, sleep } from './support.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -51,15 +51,7 @@ async function seed(): Promise<number[]> {
   await seedCampaign(store, id, { name: 'Bench', sent: true });
   await store.recipients.insertMany(
     id,
-    Array.from({ length: RECIPIENTS }, (_, i) => ({
-      module: 'Contacts' as const,
-      id: `c${i}`,
-      listId: 'tl',
-      email: `p${i}@bench.test`,
-      fields: {},
-      trackingConsent: true,
-      addressKey: `p${i}@bench.test`,
-    })),
+    Array.from({ length: RECIPIENTS }, (_, i) => benchTarget(i, 'bench.test', 'tl')),
   );
   const rows = await store.recipients.claim(id, RECIPIENTS, new Date(Date.now() - 2 * 3_600_000).toISOString());
   await store.recipients.markOutcomes(

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { CampaignStatus } from '../../service/src/domain/types.js';
 import type { Store } from '../../service/src/ports/index.js';
+import type { LedgerTarget } from '../../service/src/store/ledger-values.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,4 +54,10 @@ export async function seedCampaign(store: Pick<Store, 'campaigns'>, id: string, 
   );
   const path: CampaignStatus[] = ['draft', 'extracting', 'pending', 'sending', ...(o.sent ? (['sent'] as const) : [])];
   for (let i = 1; i < path.length; i++) await store.campaigns.transition(id, [path[i - 1]], path[i]);
+}
+
+/** The i-th ledger target of a bench: a consenting Contact at `domain`, on list `listId`. */
+export function benchTarget(i: number, domain: string, listId: string): LedgerTarget {
+  const email = `p${i}@${domain}`;
+  return { module: 'Contacts', id: `c${i}`, listId, email, fields: {}, trackingConsent: true, addressKey: email };
 }

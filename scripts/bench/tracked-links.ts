@@ -12,7 +12,7 @@ import type { Store } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
-import { seedCampaign } from './support.js';
+import { benchTarget, seedCampaign } from './support.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const RUN = Number(process.env.BENCH_RUN ?? 1000);
@@ -33,18 +33,7 @@ try {
   let next = 0;
   const rows = async (id: string, n: number) => {
     for (let done = 0; done < n; done += 5000) {
-      const batch = Array.from({ length: Math.min(5000, n - done) }, () => {
-        const i = next++;
-        return {
-          module: 'Contacts' as const,
-          id: `c${i}`,
-          listId: 'l',
-          email: `p${i}@example.com`,
-          fields: {},
-          trackingConsent: true,
-          addressKey: `p${i}@example.com`,
-        };
-      });
+      const batch = Array.from({ length: Math.min(5000, n - done) }, () => benchTarget(next++, 'example.com', 'l'));
       await store.recipients.insertMany(id, batch);
     }
   };
