@@ -153,10 +153,11 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
    */
   function withinDay(identity: SenderIdentity, s: IdentityState, group: ProviderGroup, at: Date): Admission | undefined {
     const limits = dayLimits(identity, group, at);
+    const usedUp = (l: (typeof limits)[number]): Admission => ({ ok: false, until: nextMidnight(at), why: l.why, ...(l.group ? { group: l.group } : {}) });
     if (!shares) {
       for (const l of limits) {
         const doneAndGoing = l.key === '*' ? sum(s.acceptedToday) + s.inFlight : (s.acceptedToday.get(group) ?? 0) + (s.inFlightByGroup.get(group) ?? 0);
-        if (doneAndGoing >= l.limit) return { ok: false, until: nextMidnight(at), why: l.why, ...(l.group ? { group: l.group } : {}) };
+        if (doneAndGoing >= l.limit) return usedUp(l);
       }
       return undefined;
     }
@@ -169,7 +170,7 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
         continue;
       }
       for (const k of taken) shares.giveBack(identity.id, s.day, k);
-      return r === 'used' ? { ok: false, until: nextMidnight(at), why: l.why, ...(l.group ? { group: l.group } : {}) } : { ok: false, waitMs: r };
+      return r === 'used' ? usedUp(l) : { ok: false, waitMs: r };
     }
     return undefined;
   }
