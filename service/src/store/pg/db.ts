@@ -7,37 +7,13 @@
 // `postgres` pipelines implicitly and is faster on many tiny statements, but its tagged-template API and
 // sql.begin() scoping would make every repository differ in shape from the SQLite ones.
 //
-// Status (issue 15): every port (PgRepos is the whole Repos: the contract suites open it as a Store) and the
+// Status (issue 15): every port (the whole Repos: the contract suites open it as a Store) and the
 // operator's StoreOps, each with its own numbered migrations; selected by LEADFWD_DATABASE_URL in composition.ts
 // (which waits for an unreachable server at start), filled from SQLite by scripts/migrate-store.ts.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { BackupUnsupportedError } from '../../ports/errors.js';
-import type {
-  AbTestRepo,
-  AutomationRepo,
-  CampaignRepo,
-  DayAllowanceRepo,
-  DeliverabilityRepo,
-  EngagementRepo,
-  EventRepo,
-  FollowUpRepo,
-  IdentityRepo,
-  LeadfwdListRepo,
-  LeaseRepo,
-  OutboxRepo,
-  ProviderThrottleRepo,
-  RateRepo,
-  RecipientRepo,
-  RelayRepo,
-  ReportRepo,
-  ScoreRepo,
-  SplitWinnerRepo,
-  StoreOps,
-  SugarSessionRepo,
-  SuppressionRepo,
-  WritebackRepo,
-} from '../../ports/index.js';
+import type { Repos, StoreOps } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
 import { PgAutomationRepo } from './automation-repo.js';
@@ -73,33 +49,8 @@ export interface PgStoreOptions {
   owner?: string;
 }
 
-/** The ports the PostgreSQL adapter implements so far, and its unit of work. */
-export interface PgRepos {
-  outbox: OutboxRepo;
-  suppressions: SuppressionRepo;
-  events: EventRepo;
-  relay: RelayRepo;
-  deliverability: DeliverabilityRepo;
-  lists: LeadfwdListRepo;
-  campaigns: CampaignRepo;
-  recipients: RecipientRepo;
-  engagement: EngagementRepo;
-  writeback: WritebackRepo;
-  reports: ReportRepo;
-  automations: AutomationRepo;
-  identities: IdentityRepo;
-  followUps: FollowUpRepo;
-  scores: ScoreRepo;
-  abTests: AbTestRepo;
-  splitWinners: SplitWinnerRepo;
-  leases: LeaseRepo;
-  rates: RateRepo;
-  sugarSessions: SugarSessionRepo;
-  providerThrottles: ProviderThrottleRepo;
-  dayAllowances: DayAllowanceRepo;
-}
-export interface PgStore extends PgRepos, StoreOps {
-  transaction<T>(fn: (tx: PgRepos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
+export interface PgStore extends Repos, StoreOps {
+  transaction<T>(fn: (tx: Repos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly path: string;
 }
@@ -155,7 +106,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     throw err instanceof StoreMigrationError ? err : translatePg(err);
   }
   const staleMs = opts.outboxStaleMs ?? 10 * 60_000;
-  const repos = (q: Query, atomic: Atomic): PgRepos => ({
+  const repos = (q: Query, atomic: Atomic): Repos => ({
     outbox: guardedPg(new PgOutboxRepo(q, now, staleMs)),
     suppressions: guardedPg(new PgSuppressionRepo(q, now)),
     events: guardedPg(new PgEventRepo(q)),
@@ -197,7 +148,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }
       const onClient: Query = (text, values) => client.query(prepared(text, values, named));
       let savepoints = 0;
-      const tx: PgRepos & { transaction: PgStore['transaction'] } = {
+      const tx: Repos & { transaction: PgStore['transaction'] } = {
         ...repos(onClient, (fn) => fn(onClient)),
         // Nested: a savepoint on the same connection.
         async transaction(inner) {
