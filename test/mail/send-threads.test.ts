@@ -63,8 +63,17 @@ async function session(d: Delivery, c: Campaign, dataEnd?: DataEndMark) {
   return { ...s, answers, settled };
 }
 
-function delivery(over: Partial<Parameters<typeof createThreadDelivery>[0]> = {}) {
-  return createThreadDelivery({ threads: 2, maxConnections: 2, messageContext: { ...ctx }, compiled, ...over });
+/** A test thread that throws or exits when it meets crash@… or exit@…. */
+const CRASHING_THREAD = new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href;
+
+/** Runs `use` on a thread delivery and closes it, so a failed expectation leaves no thread behind. */
+async function withDelivery(over: Partial<Parameters<typeof createThreadDelivery>[0]>, use: (d: Delivery) => Promise<void>) {
+  const d = createThreadDelivery({ threads: 2, maxConnections: 2, messageContext: { ...ctx }, compiled, ...over });
+  try {
+    await use(d);
+  } finally {
+    await d.close();
+  }
 }
 
 beforeAll(async () => {
@@ -79,8 +88,7 @@ describe('thread delivery', () => {
     [0, 'on the send thread'],
     [1, 'on a signer of the send thread'],
   ])('answers every row exactly once and delivers each message signed (%i signers: %s), once', async (dkimWorkers) => {
-    const d = delivery({ dkimWorkers });
-    try {
+    await withDelivery({ dkimWorkers }, async (d) => {
       const c = campaign('pool-basic');
       const s = await session(d, c);
       const before = sink.messages.length;
@@ -104,14 +112,11 @@ describe('thread delivery', () => {
       const accepted = byRow.get(1)!;
       expect(received.some((m) => m.raw.toString().includes(accepted.messageId!))).toBe(true);
       s.close();
-    } finally {
-      await d.close();
-    }
+    });
   });
 
   it('sends an MJML campaign from the HTML the main thread compiled, with the same link numbering', async () => {
-    const d = delivery({ threads: 1 });
-    try {
+    await withDelivery({ threads: 1 }, async (d) => {
       const c: Campaign = {
         ...campaign('pool-mjml'),
         html: undefined,
@@ -130,37 +135,28 @@ describe('thread delivery', () => {
       expect(raw).toContain('Hi P500');
       expect((await compiled(c)).links).toEqual(['https://acme.example/one', 'https://acme.example/two']);
       expect(raw).toMatch(/\/t\/c\/c[0-9a-z]+-1\./); // second link, tokenised
-    } finally {
-      await d.close();
-    }
+    });
   });
 
   it('reports a message that cannot be built as our own final failure, not a bounce', async () => {
-    const d = delivery({ threads: 1 });
-    try {
+    await withDelivery({ threads: 1 }, async (d) => {
       const s = await session(d, campaign('pool-build'));
       s.send([{ rowId: -5, email: 'x@example.org', fields: {}, trackingConsent: true }]);
       const [a] = await s.settled(1);
       expect(a.result).toMatchObject({ outcome: 'permanent', internal: true });
       expect(a.result.text).toMatch(/could not be built/);
       expect(a.messageId).toBeUndefined();
-    } finally {
-      await d.close();
-    }
+    });
   });
 
   it('refuses bad content when the campaign opens', async () => {
-    const d = delivery({ threads: 1 });
-    try {
+    await withDelivery({ threads: 1 }, async (d) => {
       await expect(d.open({ ...campaign('pool-bad'), fromEmail: 'not an address' }, profile(), () => {})).rejects.toThrow(/fromEmail/);
-    } finally {
-      await d.close();
-    }
+    });
   });
 
   it('a thread that throws answers for its rows (on the wire: uncertain, waiting: retryable) and is replaced', async () => {
-    const d = delivery({ threads: 1, maxConnections: 1, entry: new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href });
-    try {
+    await withDelivery({ threads: 1, maxConnections: 1, entry: CRASHING_THREAD }, async (d) => {
       const s = await session(d, campaign('pool-crash'));
       const before = sink.messages.length;
       s.send(rows(100, 10, (i) => (i === 100 ? 'crash@example.org' : `p${i}@example.org`)));
@@ -176,16 +172,13 @@ describe('thread delivery', () => {
       s.send(rows(200, 3)); // served by the replacement thread
       const all = await s.settled(13);
       expect(all.slice(10).map((a) => a.result.outcome)).toEqual(['accepted', 'accepted', 'accepted']);
-    } finally {
-      await d.close();
-    }
+    });
   });
 
   it('a thread that exits while its final dots wait for their marks answers those rows retryable: the server never had them', async () => {
-    const d = delivery({ threads: 1, maxConnections: 2, entry: new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href });
-    const asked: number[] = [];
-    const before = sink.messages.length;
-    try {
+    await withDelivery({ threads: 1, maxConnections: 2, entry: CRASHING_THREAD }, async (d) => {
+      const asked: number[] = [];
+      const before = sink.messages.length;
       // The ledger never answers: every dot stays held.
       const s = await session(d, campaign('pool-exit-gated'), (rowId) => {
         asked.push(rowId);
@@ -200,14 +193,11 @@ describe('thread delivery', () => {
         expect(a.result.text).toMatch(/before the message's final dot/);
       }
       expect(sink.messages.slice(before)).toEqual([]);
-    } finally {
-      await d.close();
-    }
+    });
   });
 
   it('rows held by a thread that exits abruptly become uncertain, never silently lost', async () => {
-    const d = delivery({ threads: 1, maxConnections: 1, entry: new URL('../sending/fixtures/crashing-thread.ts', import.meta.url).href });
-    try {
+    await withDelivery({ threads: 1, maxConnections: 1, entry: CRASHING_THREAD }, async (d) => {
       const s = await session(d, campaign('pool-exit'));
       s.send(rows(300, 6, (i) => (i === 300 ? 'exit@example.org' : `p${i}@example.org`)));
       s.send(rows(310, 2)); // a second batch the dying thread may never read
@@ -226,8 +216,6 @@ describe('thread delivery', () => {
       s.send(rows(400, 2));
       const all = await s.settled(10);
       expect(all.slice(8).every((a) => a.result.outcome === 'accepted')).toBe(true);
-    } finally {
-      await d.close();
-    }
+    });
   });
 });
