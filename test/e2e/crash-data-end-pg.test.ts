@@ -4,6 +4,7 @@
 // lease expired. Only rows whose dot the server saw become 'uncertain'; the others are queued again and sent once, and
 // after the operator's "send again" every person has exactly one message.
 import { describe, expect, it } from 'vitest';
+import { expectResendLeavesEveryoneOnce, expectUncertainOnlyPastTheDot } from '../support/data-end-checks.js';
 import { createPgProcessRig, type PgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
@@ -52,31 +53,8 @@ describe.skipIf(!debianPgBin())('SIGKILL while the SMTP server stalls a rate-lim
       expect(rows).toHaveLength(TARGETS);
       const uncertain = rows.filter((r) => r.state === 'uncertain');
       expect(uncertain.length, JSON.stringify(atKill)).toBeGreaterThanOrEqual(1);
-      expect(uncertain.length).toBeLessThanOrEqual(atKill.heldAfterDot);
-      for (const r of uncertain) {
-        expect(smtp.dotSeen.has(r.email.toLowerCase()), r.email).toBe(true);
-        expect(smtp.received.get(r.email.toLowerCase()) ?? 0, r.email).toBe(0);
-      }
-      const requeued = rows.filter((r) => sendingAtKill.includes(r.email.toLowerCase()) && r.state !== 'uncertain');
-      expect(requeued.length).toBeGreaterThanOrEqual(NEVER_ENDED);
-      for (const r of requeued) {
-        expect(r.state, r.email).toBe('accepted');
-        expect(r.attempts, r.email).toBe(1);
-      }
-      for (const r of rows.filter((x) => x.state !== 'uncertain')) expect(smtp.received.get(r.email.toLowerCase()), r.email).toBe(1);
-
-      const decided = await rig.api(p2, `/campaigns/${id}/uncertain`, { method: 'POST', body: JSON.stringify({ action: 'resend', all: true }) });
-      expect(decided).toMatchObject({ changed: uncertain.length });
-      await waitFor(
-        async () => {
-          const c = await rig.api(p2, `/campaigns/${id}`);
-          return c.status === 'sent' && c.progress.uncertain === 0 && c.progress.queued === 0 ? c : undefined;
-        },
-        'sent again',
-        30_000,
-      );
-      expect(smtp.received.size).toBe(TARGETS);
-      expect([...smtp.received.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      expectUncertainOnlyPastTheDot(smtp, rows, { sendingAtKill, heldAfterDot: atKill.heldAfterDot, neverEnded: NEVER_ENDED });
+      await expectResendLeavesEveryoneOnce((path, init) => rig.api(p2, path, init), smtp, id, { uncertain: uncertain.length, targets: TARGETS });
     } finally {
       await rig.close();
       await smtp.close();

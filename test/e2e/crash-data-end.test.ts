@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectResendLeavesEveryoneOnce, expectUncertainOnlyPastTheDot } from '../support/data-end-checks.js';
 import { cleanLists, createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 import { type StallingSmtp, startStallingSmtp } from '../support/stalling-smtp.js';
@@ -85,23 +86,6 @@ async function crashAndRestart(name: string, env: Record<string, string>) {
   return { id, atKill, rows, sendingAtKill, uncertain: rows.filter((r) => r.state === 'uncertain') };
 }
 
-/** The operator's "send again" for the uncertain rows; then every person has exactly one message. */
-async function resendAndCheckOnce(id: string, uncertain: number) {
-  const s = smtp!;
-  const decided = await rig!.api(`/campaigns/${id}/uncertain`, { method: 'POST', body: JSON.stringify({ action: 'resend', all: true }) });
-  expect(decided).toMatchObject({ changed: uncertain });
-  await waitFor(
-    async () => {
-      const c = await rig!.api(`/campaigns/${id}`);
-      return c.status === 'sent' && c.progress.uncertain === 0 && c.progress.queued === 0 ? c : undefined;
-    },
-    'sent again',
-    30_000,
-  );
-  expect(s.received.size).toBe(TARGETS);
-  expect([...s.received.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-}
-
 describe('SIGKILL while the SMTP server stalls a rate-limited send (8/s, 40 targets)', () => {
   it("with the end of DATA mark, leaves 'uncertain' only rows whose dot the server saw; the rest are queued again and sent once", async () => {
     const { id, atKill, rows, sendingAtKill, uncertain } = await crashAndRestart('data-end-on', {});
@@ -109,21 +93,8 @@ describe('SIGKILL while the SMTP server stalls a rate-limited send (8/s, 40 targ
     // Exactly the rows whose mark was recorded, each one a message whose final dot reached the server, none taken twice.
     expect(uncertain.length, JSON.stringify(atKill)).toBe(atKill.marked);
     expect(uncertain.length).toBeGreaterThanOrEqual(1);
-    expect(uncertain.length).toBeLessThanOrEqual(atKill.heldAfterDot);
-    for (const r of uncertain) {
-      expect(s.dotSeen.has(r.email.toLowerCase()), r.email).toBe(true);
-      expect(s.received.get(r.email.toLowerCase()) ?? 0, r.email).toBe(0);
-    }
-    // The rows in flight short of their dot were queued again and sent once, their attempt not counted twice.
-    const requeued = rows.filter((r) => sendingAtKill.includes(r.email.toLowerCase()) && r.state !== 'uncertain');
-    expect(requeued.length).toBeGreaterThanOrEqual(NEVER_ENDED);
-    for (const r of requeued) {
-      expect(r.state, r.email).toBe('accepted');
-      expect(r.attempts, r.email).toBe(1);
-      expect(s.received.get(r.email.toLowerCase()), r.email).toBe(1);
-    }
-    for (const r of rows.filter((x) => x.state !== 'uncertain')) expect(s.received.get(r.email.toLowerCase()), r.email).toBe(1);
-    await resendAndCheckOnce(id, uncertain.length);
+    expectUncertainOnlyPastTheDot(s, rows, { sendingAtKill, heldAfterDot: atKill.heldAfterDot, neverEnded: NEVER_ENDED });
+    await expectResendLeavesEveryoneOnce(rig!.api, s, id, { uncertain: uncertain.length, targets: TARGETS });
   }, 150_000);
 
   it("without it (the control, LEADFWD_DATA_END_MARK=false) every row in flight is left 'uncertain', also those whose dot never left", async () => {
@@ -132,6 +103,6 @@ describe('SIGKILL while the SMTP server stalls a rate-limited send (8/s, 40 targ
     expect(uncertain.length, JSON.stringify(atKill)).toBe(atKill.sending);
     expect(uncertain.length).toBeGreaterThan(atKill.heldAfterDot);
     expect(uncertain.filter((r) => !s.dotSeen.has(r.email.toLowerCase())).length).toBeGreaterThanOrEqual(NEVER_ENDED);
-    await resendAndCheckOnce(id, uncertain.length);
+    await expectResendLeavesEveryoneOnce(rig!.api, s, id, { uncertain: uncertain.length, targets: TARGETS });
   }, 150_000);
 });
