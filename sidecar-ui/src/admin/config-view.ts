@@ -5,7 +5,7 @@
 // Each problem is said once, at the field it is about and naming it; one that is about no field, in the alert line.
 
 import { clearFieldError, clearProblems, setBusy, setMessage, setStatus, showFieldProblems } from '../send/form-dom.js';
-import { restore, snapshot } from '../send/starter.js';
+import { keepTyped, restoreTyped } from '../send/starter.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
@@ -201,14 +201,13 @@ export const configView = {
       });
   },
   beforeRender(view: SidecarView): void {
-    const form = formOf(view);
-    if (form) state(view).values = snapshot(form);
+    keepTyped(formOf(view), state(view));
   },
   _render(view: SidecarView): void {
     const form = formOf(view);
     if (!form) return;
     const st = state(view);
-    if (st.values) restore(form, st.values);
+    restoreTyped(form, st);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void save(view);

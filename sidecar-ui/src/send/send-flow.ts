@@ -12,7 +12,7 @@ import { bindAb } from './ab-test.js';
 import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
 import { renderIdentities } from './review.js';
-import { restore, STARTER_HTML, snapshot } from './starter.js';
+import { keepTyped, restoreTyped, STARTER_HTML } from './starter.js';
 import { dropReview, formOf, paintLists, type SendState, showError, showStep, state } from './state.js';
 import { loadTemplates, saveTemplate, useTemplate } from './templates.js';
 import type { Step } from './validate.js';
@@ -218,7 +218,7 @@ export const sendFlow = {
     if (!form) return;
     bind(view, form);
     paint(view);
-    if (st.values) restore(form, st.values);
+    restoreTyped(form, st);
     const d = userDefaults();
     fill(form, 'fromName', d.fromName);
     fill(form, 'fromEmail', d.fromEmail);
@@ -233,8 +233,7 @@ export const sendFlow = {
   },
   /** Before Sidecar replaces the markup, keep what the user typed. */
   beforeRender(view: SidecarView): void {
-    const form = formOf(view);
-    if (form) state(view).values = snapshot(form);
+    keepTyped(formOf(view), state(view));
   },
   _dispose(view: SidecarView): void {
     const st = state(view);

@@ -25,8 +25,14 @@ export function sampleFields(): Record<string, string> {
   return { first_name: 'Sam', last_name: 'Example', full_name: 'Sam Example', name: 'Sam Example' };
 }
 
-/** Keeps what the user typed in the form when Sidecar re-renders the view. */
-export function snapshot(form: HTMLFormElement): Record<string, string> {
+/** A view's state that keeps what the user typed across Sidecar's re-renders. */
+export interface KeepsTyped {
+  values?: Record<string, string>;
+}
+
+/** Before Sidecar replaces the markup: keeps what the user typed in the form, when the form is on the page. */
+export function keepTyped(form: HTMLFormElement | null, st: KeepsTyped): void {
+  if (!form) return;
   const out: Record<string, string> = {};
   for (const el of Array.from(form.elements) as Array<HTMLInputElement>) {
     if (!el.name || el.type === 'checkbox' || el.type === 'button' || el.type === 'submit') continue;
@@ -36,10 +42,13 @@ export function snapshot(form: HTMLFormElement): Record<string, string> {
     }
     out[el.name] = el.value;
   }
-  return out;
+  st.values = out;
 }
 
-export function restore(form: HTMLFormElement, values: Record<string, string>): void {
+/** After Sidecar rendered the template again: puts back what the user had typed. */
+export function restoreTyped(form: HTMLFormElement, st: KeepsTyped): void {
+  const values = st.values;
+  if (!values) return;
   for (const el of Array.from(form.elements) as Array<HTMLInputElement>) {
     if (!el.name || !(el.name in values) || el.type === 'checkbox') continue;
     if (el.type === 'radio') el.checked = el.value === values[el.name];
