@@ -3,6 +3,7 @@
 // who opts out after the first email gets nothing more; a restart between steps resends nothing.
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
+import { createAutomation } from '../support/campaigns.js';
 import { mailTo, type Stack, subjectsTo, useStack, waitFor } from '../support/stack.js';
 import { adminClient, createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
@@ -39,7 +40,7 @@ useStack(
 
 describe('automated campaign end to end', () => {
   it('runs every step at its time, for the people it should', async () => {
-    const created = await api('POST', '/automations', {
+    automationId = await createAutomation(api, {
       name: 'Nurture',
       targetListIds: [ids.list],
       steps: [
@@ -57,8 +58,6 @@ describe('automated campaign end to end', () => {
         { type: 'branch', on: 'opened', then: [email('Offer')] },
       ],
     });
-    expect(created.status).toBe(201);
-    automationId = created.body.id;
     // The list's members enrol on their own: the service reads the Sugar list when the automation is created.
     await waitFor(() => counts() === '1,1,1', 'three welcomes');
 

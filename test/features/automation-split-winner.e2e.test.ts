@@ -3,9 +3,10 @@
 // send (fake clock) A wins on people's clicks, and people enrolled afterwards get A only. A second split with no
 // data yet stays undecided, says why, keeps splitting, and takes the path a person chooses by hand.
 import { describe, expect, it } from 'vitest';
-import { type Stack, useStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList, createPerson, numberedAddresses } from '../support/sugar-seed.js';
-import { fakeClock, humanClick, messagesBySubject, READER_ENV, recipientsOf, scannerClick, trackingOf } from './helpers.js';
+import { createAutomation } from '../support/campaigns.js';
+import { type Stack, waitFor } from '../support/stack.js';
+import { adminClient, createPerson } from '../support/sugar-seed.js';
+import { fakeClock, humanClick, messagesBySubject, READER_ENV, recipientsOf, scannerClick, trackingOf, useStackWithPeople } from './helpers.js';
 
 const clock = fakeClock();
 let stack: Stack;
@@ -48,27 +49,20 @@ async function enrolNew(automationId: string, prefix: string, n: number) {
   return targets.map((t) => t.email);
 }
 
-useStack(
-  { now: clock.now, env: { ...READER_ENV, LEADFWD_AUTOMATION_TICK_MS: '50' } },
-  async (s) => {
-    stack = s;
-    const addresses = numberedAddresses('p', PEOPLE);
-    listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
-  },
-  60_000,
-);
+useStackWithPeople({ now: clock.now, env: READER_ENV }, PEOPLE, (s, list) => {
+  stack = s;
+  listId = list;
+});
 
 describe('the winner of a split step', () => {
   it('is the path people clicked, not the one a scanner clicked through, and later arrivals get it only', async () => {
-    const r = await stack.api('POST', '/automations', {
+    const id = await createAutomation(stack.api, {
       name: 'Split on clicks',
       targetListIds: [listId],
       steps: [
         { type: 'split', id: 'welcome', winner: { metric: 'clicks', afterHours: 2 }, paths: [[email('a', 'Path A hello')], [email('b', 'Path B hello')]] },
       ],
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const id = r.body.id as string;
     await waitFor(async () => ((await splitOf(id)).paths.reduce((n, p) => n + p.accepted, 0) === PEOPLE ? true : undefined), 'every welcome accepted', 30_000);
     const a = messagesBySubject(stack, 'Path A hello');
     const b = messagesBySubject(stack, 'Path B hello');
@@ -100,13 +94,11 @@ describe('the winner of a split step', () => {
   }, 90_000);
 
   it('keeps splitting while no path has data, says why, and takes the path a person chooses', async () => {
-    const r = await stack.api('POST', '/automations', {
+    const id = await createAutomation(stack.api, {
       name: 'Split on opens',
       targetListIds: [listId],
       steps: [{ type: 'split', id: 'hello', winner: { metric: 'opens', afterHours: 1 }, paths: [[email('q1', 'Quiet one')], [email('q2', 'Quiet two')]] }],
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const id = r.body.id as string;
     await waitFor(async () => ((await splitOf(id)).paths.reduce((n, p) => n + p.accepted, 0) === PEOPLE ? true : undefined), 'every hello accepted', 30_000);
     clock.advance(3_600_000);
     const waiting = await waitFor(async () => {

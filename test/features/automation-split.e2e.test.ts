@@ -1,9 +1,9 @@
 // Issue 17: the A/B split as a step in an automation, end to end. Twenty people enrol; each gets one variant of the
 // welcome (an even hash split of their address), never both, and everyone then gets the step after the split.
 import { describe, expect, it } from 'vitest';
-import { type Stack, useStack, waitFor } from '../support/stack.js';
-import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
-import { recipientsOf } from './helpers.js';
+import { createAutomation } from '../support/campaigns.js';
+import { type Stack, waitFor } from '../support/stack.js';
+import { recipientsOf, useStackWithPeople } from './helpers.js';
 
 let stack: Stack;
 let listId: string;
@@ -17,19 +17,14 @@ const email = (name: string, subject: string) => ({
   html: '<p>x</p>',
 });
 
-useStack(
-  { env: { LEADFWD_AUTOMATION_TICK_MS: '50' } },
-  async (s) => {
-    stack = s;
-    const addresses = numberedAddresses('p', PEOPLE);
-    listId = await createContactList(adminClient(stack.sim.url), 'Split people', addresses);
-  },
-  60_000,
-);
+useStackWithPeople({}, PEOPLE, (s, list) => {
+  stack = s;
+  listId = list;
+});
 
 describe('a split step in an automation', () => {
   it('sends each person one path of the split, then the steps after it', async () => {
-    const r = await stack.api('POST', '/automations', {
+    const id = await createAutomation(stack.api, {
       name: 'Split welcome',
       targetListIds: [listId],
       steps: [
@@ -37,7 +32,6 @@ describe('a split step in an automation', () => {
         email('Tips', 'Tips'),
       ],
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
     await waitFor(() => (recipientsOf(stack, 'Tips').length === PEOPLE ? true : undefined), 'everyone past the split', 30_000);
     const both = () => recipientsOf(stack, 'Welcome, version A').length + recipientsOf(stack, 'Welcome, version B').length;
     await waitFor(() => (both() === PEOPLE ? true : undefined), 'every welcome handed off', 30_000);
@@ -47,7 +41,7 @@ describe('a split step in an automation', () => {
     expect(a.length).toBeGreaterThan(2);
     expect(b.length).toBeGreaterThan(2);
     // Each path's email is its own step campaign, so its results are reported apart.
-    const steps = (await stack.api('GET', `/automations/${r.body.id}`)).body.steps as Array<{ name: string }>;
+    const steps = (await stack.api('GET', `/automations/${id}`)).body.steps as Array<{ name: string }>;
     expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining(['Welcome A', 'Welcome B', 'Tips']));
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Shared by issue 17's end-to-end tests: the whole stack on a fake clock, Sugar users' tokens, and what a reader,
 // Apple Mail Privacy Protection and a link scanner do with a message the sink received.
 import PostalMime from 'postal-mime';
-import type { Stack } from '../support/stack.js';
+import { type Stack, useStack } from '../support/stack.js';
+import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 
 export { HUMAN_UA };
@@ -9,6 +10,22 @@ export { HUMAN_UA };
 export const SCANNER_UA = 'Mozilla/5.0 (compatible; Proofpoint URL Defense)';
 /** Environment for tests that act as readers: no "too soon after delivery" window (the fake clock does not move the ledger's). */
 export const READER_ENV = { LEADFWD_BOT_OPEN_WINDOW_MS: '0', LEADFWD_BOT_CLICK_WINDOW_MS: '0' };
+
+/**
+ * The file's stack with the automation engine ticking every 50 ms and `people` contacts p0@example.org… in one
+ * Target List; `ready` receives both.
+ */
+export function useStackWithPeople(
+  opts: { now?: () => Date; env?: Record<string, string> },
+  people: number,
+  ready: (stack: Stack, listId: string) => void,
+): void {
+  useStack(
+    { now: opts.now, env: { ...opts.env, LEADFWD_AUTOMATION_TICK_MS: '50' } },
+    async (stack) => ready(stack, await createContactList(adminClient(stack.sim.url), 'Split people', numberedAddresses('p', people))),
+    60_000,
+  );
+}
 
 export function fakeClock(start = '2026-03-02T08:00:00.000Z') {
   let t = new Date(start);

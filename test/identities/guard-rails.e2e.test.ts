@@ -5,7 +5,7 @@
 // its campaigns go on where they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
-import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { campaignBody, createCampaign, untilCampaign } from '../support/campaigns.js';
 import { approvedIdentity, identityBody } from '../support/identities.js';
 import { randomSecret } from '../support/secrets.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
@@ -19,15 +19,8 @@ const ids: Record<string, string> = {};
 let bigList: string;
 let smallList: string;
 
-async function campaign(name: string, identityName: string, list: string) {
-  const r = await stack.api(
-    'POST',
-    '/campaigns',
-    campaignBody([list], { name, subject: name, fromEmail: `news@${identityName}.example.test`, senderIdentityId: ids[identityName] }),
-  );
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.id as string;
-}
+const campaign = (name: string, identityName: string, list: string) =>
+  createCampaign(stack.api, campaignBody([list], { name, subject: name, fromEmail: `news@${identityName}.example.test`, senderIdentityId: ids[identityName] }));
 
 const view = async (id: string) => (await stack.api('GET', `/campaigns/${id}`)).body;
 const complain = (messageId: string) =>
@@ -64,12 +57,10 @@ describe('guard rails', () => {
     const messageIds = (await stack.service.store.recipients.list(first, { limit: 100, offset: 0 })).map((r) => r.messageId!);
     // A second campaign of the same identity waits for its time, so the pause finds it pending.
     const later = new Date(Date.now() + 3_600_000).toISOString();
-    const r = await stack.api(
-      'POST',
-      '/campaigns',
+    second = await createCampaign(
+      stack.api,
       campaignBody([bigList], { name: 'Promo two', subject: 'Later', fromEmail: 'news@promo.example.test', senderIdentityId: ids.promo, sendAt: later }),
     );
-    second = r.body.id;
     await untilCampaign(stack.api, second, 'pending', 'second pending');
 
     for (const id of messageIds.slice(0, 3)) expect((await complain(id)).status).toBe(200);

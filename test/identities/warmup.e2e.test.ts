@@ -4,7 +4,7 @@
 // sending and says when the rest goes; the next day sends it and the campaign ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
-import { campaignBody, untilCampaign } from '../support/campaigns.js';
+import { campaignBody, createCampaign, untilCampaign } from '../support/campaigns.js';
 import { type LocalDns, startDnsServer } from '../support/dns-server.js';
 import { approvedIdentity, identityBody } from '../support/identities.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
@@ -44,13 +44,10 @@ afterAll(async () => {
 
 describe('a warm-up plan', () => {
   it('shows the schedule over two days in the review, before anything is sent', async () => {
-    const r = await stack.api(
-      'POST',
-      '/campaigns',
+    campaignId = await createCampaign(
+      stack.api,
       campaignBody([listId], { name: 'First send from a new domain', fromEmail: 'hello@fresh.example.test', senderIdentityId: identityId, hold: true }),
     );
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    campaignId = r.body.id;
     const held = await untilCampaign(stack.api, campaignId, 'pending', 'extracted');
     expect(held.schedule).toEqual({
       days: [

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { untilCampaign } from '../support/campaigns.js';
+import { campaignBody, createCampaign, untilCampaign } from '../support/campaigns.js';
 import { relayAs } from '../support/relay.js';
 import { randomSecret } from '../support/secrets.js';
 import { waitFor } from '../support/stack.js';
@@ -47,16 +47,16 @@ beforeAll(async () => {
   await addToList(bs.sugar, list, 'Contacts', Object.values(recordOf));
   // sally sends it (through Sugar's relay, as the send flow does), so its Sugar Campaign is hers.
   const sally = await relayAs(bs.stack, 'sally');
-  const created = await sally('POST', '/campaigns', {
-    name: 'Provider mix spring',
-    subject: 'Spring for {{ first_name }}',
-    fromName: 'Sally',
-    fromEmail: 'sally@example.com',
-    html: '<p>Hi {{ first_name }}</p><p><a href="https://example.com/offer">The offer</a> or <a href="https://example.com/shop">the shop</a></p>',
-    targetListIds: [list],
-  });
-  expect(created.status).toBe(201);
-  campaignId = created.body.id;
+  campaignId = await createCampaign(
+    sally,
+    campaignBody([list], {
+      name: 'Provider mix spring',
+      subject: 'Spring for {{ first_name }}',
+      fromName: 'Sally',
+      fromEmail: 'sally@example.com',
+      html: '<p>Hi {{ first_name }}</p><p><a href="https://example.com/offer">The offer</a> or <a href="https://example.com/shop">the shop</a></p>',
+    }),
+  );
   await untilCampaign(bs.stack.api, campaignId, 'sent', 'the campaign sent', 30_000);
   ({ page, errors } = await bs.open('sally'));
 }, 90_000);

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
-import { untilCampaign } from '../support/campaigns.js';
+import { campaignBody, createCampaign, untilCampaign } from '../support/campaigns.js';
 import { relayAs } from '../support/relay.js';
 import { createListOf } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
@@ -34,16 +34,16 @@ beforeAll(async () => {
     names.map((n) => ({ first_name: n, emails: [{ address: `${n}@example.org` }] })),
   );
   sally = await relayAs(bs.stack, 'sally');
-  const created = await sally('POST', '/campaigns', {
-    name: 'Autumn offer',
-    subject: 'Autumn offer',
-    fromName: 'Sally',
-    fromEmail: 'sally@example.com',
-    html: '<p>Hi {{ first_name }}</p>',
-    targetListIds: [listId],
-  });
-  expect(created.status).toBe(201);
-  sentId = created.body.id;
+  sentId = await createCampaign(
+    sally,
+    campaignBody([listId], {
+      name: 'Autumn offer',
+      subject: 'Autumn offer',
+      fromName: 'Sally',
+      fromEmail: 'sally@example.com',
+      html: '<p>Hi {{ first_name }}</p>',
+    }),
+  );
   await untilSent(sentId);
   const pixel = async (to: string) => {
     const html = (await PostalMime.parse(bs.stack.sink.messages.find((m) => m.envelope.to[0] === to)!.raw)).html ?? '';

@@ -1,5 +1,6 @@
-// Campaigns through the service's API as the end-to-end tests make and watch them: one valid body
+// Campaigns (and automations) through the service's API as the end-to-end tests make and watch them: one valid body
 // from the default sender domain, so a test spells out only the fields it is about.
+import { expect } from 'vitest';
 import { waitFor } from './stack.js';
 
 export interface CampaignBody {
@@ -19,6 +20,21 @@ export function campaignBody(targetListIds: string[], over: Partial<CampaignBody
 
 /** A JSON client of /api/v1: the stack's own, or one calling as a Sugar user. */
 type Api = (method: string, path: string) => Promise<{ body: any }>;
+type PostingApi = (method: string, path: string, body: unknown) => Promise<{ status: number; body: any }>;
+
+/** POSTs the campaign through `api` and answers its id; a refusal fails the test showing why. */
+export async function createCampaign(api: PostingApi, body: CampaignBody): Promise<string> {
+  const r = await api('POST', '/campaigns', body);
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
+
+/** POSTs the automation through `api` and answers its id; a refusal fails the test showing why. */
+export async function createAutomation(api: PostingApi, body: { name: string; steps: unknown[]; [field: string]: unknown }): Promise<string> {
+  const r = await api('POST', '/automations', body);
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
 
 /** The campaign's view once its status is `done` (or `done(view)` holds), polled through GET /campaigns/:id. */
 export function untilCampaign(api: Api, id: string, done: string | ((view: any) => unknown), what: string, timeoutMs?: number): Promise<any> {
