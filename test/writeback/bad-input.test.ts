@@ -17,8 +17,8 @@ import {
   seedPeople,
   sendingCampaign,
   startWritebackSim,
+  stateWhen,
   sugarLog,
-  waitFor,
 } from './helpers.js';
 import { type BulkCall, type SugarProxy, startProxy } from './proxy.js';
 
@@ -96,10 +96,7 @@ afterAll(async () => {
 
 describe('write-back when Sugar refuses or garbles writes', () => {
   it('retries a body that is not JSON, showing why, and goes on once Sugar answers properly', async () => {
-    const s = await waitFor(async () => {
-      const st = await h.writeback.state(campaignId);
-      return st.errors.find((e) => /not JSON/.test(e.error)) ? st : undefined;
-    }, 'the garbled answer on the campaign');
+    const s = await stateWhen(h, campaignId, (st) => st.errors.some((e) => /not JSON/.test(e.error)), 'the garbled answer on the campaign');
     expect(s.dead).toBe(0);
     flags.html = false;
     await drained(h, campaignId);

@@ -10,19 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { openStore } from '../../service/src/store/db.js';
-import {
-  accept,
-  click,
-  drained,
-  type Harness,
-  numberedPeople,
-  open,
-  openHarness,
-  seedPeople,
-  sendingCampaign,
-  startWritebackSim,
-  sugarLog,
-} from './helpers.js';
+import { accept, click, drained, type Harness, harnessWithCampaign, numberedPeople, open, openHarness, startWritebackSim, sugarLog } from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/kill-after-answer.ts');
 let sim: SugarSim;
@@ -63,15 +51,11 @@ const outboxState = (path: string, key: string) => {
 beforeAll(async () => {
   sim = await startWritebackSim();
   dir = mkdtempSync(join(tmpdir(), 'leadfwd-wb-crash-'));
-  const seeded = await seedPeople(sim, numberedPeople(N, 'lead', 'Leads'));
-  listId = seeded.listId;
-  const h = openHarness(sim, { dir });
-  const c = await sendingCampaign(h, listId, seeded.people);
-  campaignId = c.campaign.id;
-  rowIds = c.rowIds;
-  await accept(h, c.rowIds);
-  for (const rowId of c.rowIds) await open(h, rowId, 2);
-  for (const rowId of c.rowIds.slice(0, 4)) await click(h, rowId, 1);
+  let h: Harness;
+  ({ h, listId, campaignId, rowIds } = await harnessWithCampaign(sim, numberedPeople(N, 'lead', 'Leads'), { harness: { dir } }));
+  await accept(h, rowIds);
+  for (const rowId of rowIds) await open(h, rowId, 2);
+  for (const rowId of rowIds.slice(0, 4)) await click(h, rowId, 1);
   await h.close();
 }, 60_000);
 

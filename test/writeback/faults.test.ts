@@ -4,20 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import {
-  accept,
-  click,
-  drained,
-  type Harness,
-  numberedPeople,
-  open,
-  openHarness,
-  seedPeople,
-  sendingCampaign,
-  startWritebackSim,
-  sugarLog,
-  waitFor,
-} from './helpers.js';
+import { accept, click, drained, type Harness, harnessWithCampaign, numberedPeople, open, startWritebackSim, stateWhen, sugarLog } from './helpers.js';
 
 const N = 30;
 let sim: SugarSim;
@@ -27,12 +14,7 @@ let rowIds: number[];
 
 beforeAll(async () => {
   sim = await startWritebackSim();
-  const { people, listId } = await seedPeople(sim, numberedPeople(N, 'p'));
-  h = openHarness(sim, { settings: { batchSize: 8, bulkMax: 20 } });
-  ({
-    campaign: { id: campaignId },
-    rowIds,
-  } = await sendingCampaign(h, listId, people));
+  ({ h, campaignId, rowIds } = await harnessWithCampaign(sim, numberedPeople(N, 'p'), { harness: { settings: { batchSize: 8, bulkMax: 20 } } }));
   await h.writeback.start();
 }, 60_000);
 
@@ -55,10 +37,7 @@ describe('write-back through Sugar outages and session trouble', () => {
     await drained(h, campaignId);
     sim.faults.maintenanceFor(3000);
     await activity(6, 12);
-    const during = await waitFor(async () => {
-      const s = await h.writeback.state(campaignId);
-      return s.errors.some((e) => !e.dead && /503 maintenance/.test(e.error)) ? s : undefined;
-    }, 'a retrying row with the 503');
+    const during = await stateWhen(h, campaignId, (s) => s.errors.some((e) => !e.dead && /503 maintenance/.test(e.error)), 'a retrying row with the 503');
     expect(during.pending).toBeGreaterThan(0);
     expect(during.dead).toBe(0);
     await drained(h, campaignId);

@@ -10,7 +10,7 @@ import type { Outcome } from '../../service/src/ports/index.js';
 import { recordOutcomes } from '../../service/src/sending/outcomes.js';
 import { openStore, type Store } from '../../service/src/store/db.js';
 import { SugarClient, type SugarClientOptions } from '../../service/src/sugar/sugar-client.js';
-import { createWriteback, type Writeback } from '../../service/src/writeback/index.js';
+import { createWriteback, type Writeback, type WritebackState } from '../../service/src/writeback/index.js';
 import type { OptOutScopeSource } from '../../service/src/writeback/opt-out-scope.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from '../../service/src/writeback/settings.js';
 import { toSending } from '../store/helpers.js';
@@ -79,16 +79,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function openHarness(
-  sim: SugarSim,
-  o: {
-    settings?: Partial<WritebackSettings>;
-    client?: Partial<SugarClientOptions>;
-    dir?: string;
-    afterSugarAnswer?: () => void;
-    optOutScope?: (sugar: SugarClient) => OptOutScopeSource;
-  } = {},
-): Harness {
+export interface HarnessOptions {
+  settings?: Partial<WritebackSettings>;
+  client?: Partial<SugarClientOptions>;
+  dir?: string;
+  afterSugarAnswer?: () => void;
+  optOutScope?: (sugar: SugarClient) => OptOutScopeSource;
+}
+
+export function openHarness(sim: SugarSim, o: HarnessOptions = {}): Harness {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'leadfwd-wb-'));
   const path = join(dir, 'leadfwd.sqlite');
   const store = openStore(path);
@@ -120,12 +119,9 @@ export function openHarness(
 }
 
 /** A campaign that started sending (so the write-back took it on) with one ledger row per person. */
-export async function sendingCampaign(
-  h: Harness,
-  listId: string,
-  people: Person[],
-  over: { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[] } = {},
-) {
+type CampaignOver = { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[] };
+
+export async function sendingCampaign(h: Harness, listId: string, people: Person[], over: CampaignOver = {}) {
   const { store } = h;
   const c = await store.campaigns.create({
     name: over.name ?? 'Spring news',
@@ -158,6 +154,18 @@ export async function sendingCampaign(
   const rows = await store.recipients.claim(c.id, people.length, new Date().toISOString());
   const rowOf = new Map(rows.map((r) => [r.email, r.rowId]));
   return { campaign: (await store.campaigns.get(c.id))!, rowIds: people.map((p) => rowOf.get(p.email)!) };
+}
+
+/** What most write-back tests start from: the people seeded in one Target List, a harness, and their campaign sending. */
+export async function harnessWithCampaign(
+  sim: SugarSim,
+  specs: Parameters<typeof seedPeople>[1],
+  o: { harness?: HarnessOptions; campaign?: CampaignOver } = {},
+) {
+  const { people, listId } = await seedPeople(sim, specs);
+  const h = openHarness(sim, o.harness);
+  const { campaign, rowIds } = await sendingCampaign(h, listId, people, o.campaign);
+  return { h, people, listId, campaignId: campaign.id, rowIds };
 }
 
 /** Delivery outcomes as the send loop records them: the ledger and each row's `sent` outbox item together. */
@@ -205,13 +213,24 @@ export const softBounce = async (h: Harness, rowId: number) =>
   });
 
 /** Waits until nothing is pending and no hit counter waits for Sugar. */
-export async function drained(h: Harness, campaignId: string, timeoutMs = 20_000) {
+export function drained(h: Harness, campaignId: string, timeoutMs = 20_000) {
+  return stateWhen(
+    h,
+    campaignId,
+    (s) => s.pending === 0 && s.hitsPending === 0 && !h.writeback.worker.busy(),
+    `write-back of ${campaignId} to drain`,
+    timeoutMs,
+  );
+}
+
+/** Waits until the campaign's write-back state shows `seen`; answers that state. */
+export function stateWhen(h: Harness, campaignId: string, seen: (s: WritebackState) => boolean, what: string, timeoutMs?: number): Promise<WritebackState> {
   return waitFor(
     async () => {
       const s = await h.writeback.state(campaignId);
-      return s.pending === 0 && s.hitsPending === 0 && !h.writeback.worker.busy() ? s : undefined;
+      return seen(s) ? s : undefined;
     },
-    `write-back of ${campaignId} to drain`,
+    what,
     timeoutMs,
   );
 }

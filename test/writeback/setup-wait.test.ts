@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
-import { accept, drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, startWritebackSim, waitFor } from './helpers.js';
+import { accept, drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, startWritebackSim, stateWhen, waitFor } from './helpers.js';
 
 const N = 20;
 let sim: SugarSim;
@@ -45,7 +45,7 @@ const due = () => {
 
 describe('activity waiting for a campaign setup that Sugar refuses', () => {
   it('is put off until the setup runs again, then written once Sugar is back', async () => {
-    await waitFor(async () => (await h.writeback.state(campaignId)).errors.some((e) => /503/.test(e.error)) || undefined, 'the setup to fail with the 503');
+    await stateWhen(h, campaignId, (s) => s.errors.some((e) => /503/.test(e.error)), 'the setup to fail with the 503');
     const rows = await waitFor(() => {
       const r = due();
       const setup = r.find((x) => x.kind === 'campaign');

@@ -13,7 +13,19 @@ import { writebackRoutes } from '../../service/src/http/routes/writeback.js';
 const KEY = 'setup-test-api-key-0123';
 
 import { adminClient } from '../support/sugar-seed.js';
-import { accept, drained, type Harness, open, openHarness, type Person, seedPeople, sendingCampaign, startWritebackSim, sugarLog, waitFor } from './helpers.js';
+import {
+  accept,
+  drained,
+  type Harness,
+  open,
+  openHarness,
+  type Person,
+  seedPeople,
+  sendingCampaign,
+  startWritebackSim,
+  stateWhen,
+  sugarLog,
+} from './helpers.js';
 
 let sim: SugarSim;
 let people: Person[];
@@ -107,7 +119,7 @@ describe('campaign setup in Sugar', () => {
     await open(h, c.rowIds[0]);
     await h.writeback.start();
     const id = c.campaign.id;
-    await waitFor(async () => ((await h.writeback.state(id)).pending === 0 ? true : undefined), 'rows to settle');
+    await stateWhen(h, id, (s) => s.pending === 0, 'rows to settle');
     // Behind the API key, as the service mounts it: the operator may see and revive every row.
     const app = express()
       .use(express.json())
@@ -160,10 +172,7 @@ describe('campaign setup in Sugar', () => {
     await accept(h, c.rowIds);
     await h.writeback.start();
     const id = c.campaign.id;
-    const s = await waitFor(async () => {
-      const st = await h.writeback.state(id);
-      return st.pending === 0 ? st : undefined;
-    }, 'rows to settle');
+    const s = await stateWhen(h, id, (st) => st.pending === 0, 'rows to settle');
     expect(s.dead).toBe(4);
     const setup = (await h.store.outbox.dead(10, id)).find((d) => d.kind === 'campaign')!;
     expect(setup).toMatchObject({ attempts: 1, lastError: expect.stringContaining('Sugar Campaign: POST /Campaigns answered 403 not_authorized') });

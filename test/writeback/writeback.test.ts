@@ -9,12 +9,10 @@ import {
   emailFlags,
   type Harness,
   hardBounce,
+  harnessWithCampaign,
   LINKS,
   open,
-  openHarness,
   type Person,
-  seedPeople,
-  sendingCampaign,
   settle,
   softBounce,
   startWritebackSim,
@@ -31,19 +29,19 @@ let sid: string;
 
 beforeAll(async () => {
   sim = await startWritebackSim();
-  ({ people, listId } = await seedPeople(sim, [
-    { module: 'Contacts', email: 'ann@example.com' },
-    { module: 'Leads', email: 'lee@example.com', extra: 'lee.private@example.net' },
-    { module: 'Prospects', email: 'pat@example.org' },
-    { module: 'Contacts', email: 'gone@example.com' },
-    { module: 'Contacts', email: 'full@example.com' },
-    { module: 'Contacts', email: 'quiet@example.com' },
-    { module: 'Accounts', email: 'info@blocked.example' },
-  ]));
-  h = openHarness(sim, { settings: { optOutScope: 'all' } });
-  const c = await sendingCampaign(h, listId, people, { name: 'A spring campaign whose name is far longer than fifty characters' });
-  campaignId = c.campaign.id;
-  rowIds = c.rowIds;
+  ({ h, people, listId, campaignId, rowIds } = await harnessWithCampaign(
+    sim,
+    [
+      { module: 'Contacts', email: 'ann@example.com' },
+      { module: 'Leads', email: 'lee@example.com', extra: 'lee.private@example.net' },
+      { module: 'Prospects', email: 'pat@example.org' },
+      { module: 'Contacts', email: 'gone@example.com' },
+      { module: 'Contacts', email: 'full@example.com' },
+      { module: 'Contacts', email: 'quiet@example.com' },
+      { module: 'Accounts', email: 'info@blocked.example' },
+    ],
+    { harness: { settings: { optOutScope: 'all' } }, campaign: { name: 'A spring campaign whose name is far longer than fifty characters' } },
+  ));
   sid = sugarIds.campaign(campaignId);
   const { store } = h;
   await store.suppressions.add('quiet@example.com', 'quiet@example.com', 'unsubscribe', 'earlier campaign');
