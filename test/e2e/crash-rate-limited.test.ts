@@ -12,10 +12,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../service/src/store/db.js';
 import { cleanLists, createServiceRig, type ServiceRig } from '../support/service-process.js';
+import { listenSmtp, type ScriptedSmtp } from '../support/smtp-server.js';
 import { waitFor } from '../support/stack.js';
 
 const TARGETS = 40;
@@ -24,7 +25,7 @@ const KILL_AT = 16;
 
 let rig: ServiceRig;
 let proc: ChildProcess | undefined;
-let server: SMTPServer;
+let server: ScriptedSmtp | undefined;
 const received = new Map<string, number>();
 /** Sessions in a transaction (MAIL FROM seen, final reply not sent) and those of them past the start of DATA. */
 const inTransaction = new Set<string>();
@@ -50,11 +51,7 @@ function killWhenRecorded(victim: ChildProcess) {
 }
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    authOptional: true,
-    logger: false,
-    closeTimeout: 500,
+  server = await listenSmtp({
     onMailFrom(_address, session, callback) {
       inTransaction.add(session.id);
       callback();
@@ -75,17 +72,14 @@ beforeAll(async () => {
       inData.delete(session.id);
     },
   });
-  server.on('error', () => {}); // the killed client's connections reset
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as { port: number }).port;
-  rig = await createServiceRig('crash-rate', { LEADFWD_SMTP_RATE: '8', LEADFWD_SMTP_URL: `smtp://127.0.0.1:${port}` });
+  rig = await createServiceRig('crash-rate', { LEADFWD_SMTP_RATE: '8', LEADFWD_SMTP_URL: `smtp://127.0.0.1:${server.port}` });
   dbFile = join(rig.dir, 'data', 'leadfwd.sqlite');
 }, 60_000);
 
 afterAll(async () => {
   proc?.kill('SIGKILL');
   await rig?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 describe('SIGKILL in the middle of a rate-limited send (8/s, 40 targets)', () => {

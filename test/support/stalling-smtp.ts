@@ -3,7 +3,8 @@
 // cannot know whether it was taken: not counted as received) and every later one is held at RCPT TO, mid-transaction,
 // before its DATA. It records every recipient whose final dot it saw, answered or not. `release()` makes it answer
 // again (a restarted service's new connections).
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerSession } from 'smtp-server';
+import { listenSmtp } from './smtp-server.js';
 
 export interface StallingSmtp {
   port: number;
@@ -29,11 +30,7 @@ export async function startStallingSmtp(stallAt: number): Promise<StallingSmtp> 
   let released = false;
   const rcpts = (s: SMTPServerSession) => s.envelope.rcptTo.map((r) => r.address.toLowerCase());
 
-  const server = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    authOptional: true,
-    logger: false,
-    closeTimeout: 500,
+  const server = await listenSmtp({
     onRcptTo(_address, session, callback) {
       if (stalling) return void beforeDot.add(session.id); // held: no answer while the connection lives
       callback();
@@ -56,10 +53,8 @@ export async function startStallingSmtp(stallAt: number): Promise<StallingSmtp> 
       beforeDot.delete(session.id);
     },
   });
-  server.on('error', () => {}); // the killed client's connections reset
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
-    port: (server.server.address() as { port: number }).port,
+    port: server.port,
     received,
     dotSeen,
     heldAfterDot: () => afterDot.size,
@@ -69,6 +64,6 @@ export async function startStallingSmtp(stallAt: number): Promise<StallingSmtp> 
       stalling = false;
       released = true;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
 }
