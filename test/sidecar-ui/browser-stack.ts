@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { type Harness, startHarness } from '../../scripts/sugar-harness/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
-import { usePerFile } from '../support/per-file.js';
+import { perFileUse } from '../support/per-file.js';
 import { sugarToken } from '../support/relay.js';
 import { type Stack, startStack } from '../support/stack.js';
 
@@ -80,16 +80,9 @@ async function passThrough(port: number) {
 
 /**
  * A browser stack for the whole test file: started before its tests, closed after them. `use` receives it and may
- * seed what every test of the file shares (a list, sally's page) within `timeoutMs`.
+ * seed what every test of the file shares (a list, sally's page) within `timeoutMs` (90 s unless said).
  */
-export function useBrowserStack(opts: Parameters<typeof startBrowserStack>[0], use: (bs: BrowserStack) => void | Promise<void>, timeoutMs = 90_000): void {
-  usePerFile(
-    () => startBrowserStack(opts),
-    (bs) => bs.close(),
-    use,
-    timeoutMs,
-  );
-}
+export const useBrowserStack = perFileUse(startBrowserStack, (bs) => bs.close(), 90_000);
 
 export async function startBrowserStack(
   opts: {

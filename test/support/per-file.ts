@@ -20,3 +20,8 @@ export function usePerFile<T>(
     if (started !== undefined) await stop(started);
   });
 }
+
+/** The `useX(opts, use, timeoutMs?)` of one kind of resource: `start(opts)` and `stop` around the file's tests, as usePerFile. */
+export function perFileUse<O, T>(start: (opts: O) => Promise<T>, stop: (started: T) => Promise<void>, defaultTimeoutMs: number) {
+  return (opts: O, use: (started: T) => void | Promise<void>, timeoutMs = defaultTimeoutMs): void => usePerFile(() => start(opts), stop, use, timeoutMs);
+}

@@ -9,7 +9,7 @@ import { type RunningService, startService } from '../../service/src/composition
 import { loadConfig } from '../../service/src/config.js';
 import { createLogger } from '../../service/src/logger.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
-import { usePerFile } from './per-file.js';
+import { perFileUse } from './per-file.js';
 import { startPostgres } from './postgres.js';
 import { randomSecret } from './secrets.js';
 
@@ -39,16 +39,9 @@ export function makeDkimKey() {
 
 /**
  * A stack for the whole test file: started before its tests, stopped after them. `use` receives it and may seed
- * what every test of the file shares (within `timeoutMs` for both).
+ * what every test of the file shares (within `timeoutMs` for both, 30 s unless said).
  */
-export function useStack(opts: Parameters<typeof startStack>[0], use: (stack: Stack) => void | Promise<void>, timeoutMs = 30_000): void {
-  usePerFile(
-    () => startStack(opts),
-    (stack) => stack.stop(),
-    use,
-    timeoutMs,
-  );
-}
+export const useStack = perFileUse(startStack, (stack) => stack.stop(), 30_000);
 
 export async function startStack(
   opts: {
