@@ -85,12 +85,8 @@ export class PgEngagementRepo implements EngagementRepo {
       [
         ...sumParams(list),
         perHit.map((h) => h.sum + 1),
-        perHit.map((h) => h.human),
-        perHit.map((h) => h.humanOffset),
-        perHit.map((h) => h.totalOffset),
-        events.map((e) => e.recipientRowId),
-        events.map((e) => e.campaignId),
-        events.map((e) => e.type),
+        ...columnsOf(perHit, 'human', 'humanOffset', 'totalOffset'),
+        ...columnsOf(events, 'recipientRowId', 'campaignId', 'type'),
         events.map((e) => isoTime(e.at, 'event time')),
         events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
         outbox.map((o) => o?.key ?? null),
@@ -284,17 +280,12 @@ function sumHits(hits: EngagementHit[]): { list: Sum[]; perHit: HitPlace[] } {
 }
 
 function sumParams(list: Sum[]): unknown[] {
-  return [
-    list.map((s) => s.row),
-    list.map((s) => s.kind),
-    list.map((s) => s.link),
-    list.map((s) => s.campaignId),
-    list.map((s) => s.human),
-    list.map((s) => s.machine),
-    list.map((s) => s.firstHumanAt),
-    list.map((s) => s.lastHumanAt),
-    list.map((s) => s.lastMachineAt),
-  ];
+  return columnsOf(list, 'row', 'kind', 'link', 'campaignId', 'human', 'machine', 'firstHumanAt', 'lastHumanAt', 'lastMachineAt');
+}
+
+/** One array per field, in the order named: the parameters an unnest($1::…[], $2::…[], …) reads back as columns. */
+function columnsOf<T>(rows: readonly T[], ...fields: Array<keyof T>): unknown[][] {
+  return fields.map((f) => rows.map((r) => r[f]));
 }
 
 function countOf(h: HitPlace, humanAfter: number, machineAfter: number): EngagementCount {
