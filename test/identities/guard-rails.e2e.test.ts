@@ -3,10 +3,11 @@
 // LEADFWD_GUARD_MIN_SAMPLE messages accepted) the identity pauses, every campaign sending through it pauses with
 // the reason, nothing more is sent through it, and the other identity goes on. An administrator resumes it and
 // its campaigns go on where they were.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, createCampaign, untilCampaign } from '../support/campaigns.js';
 import { approvedIdentity, identityBody } from '../support/identities.js';
+import { closeAfterAll } from '../support/per-file.js';
 import { randomSecret } from '../support/secrets.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
@@ -30,22 +31,21 @@ const complain = (messageId: string) =>
     body: JSON.stringify({ events: [{ type: 'complaint', messageId, feedbackType: 'abuse' }] }),
   });
 
+const closing = closeAfterAll();
+
 beforeAll(async () => {
-  relay = await startSmtpSink({ port: 0 });
-  otherRelay = await startSmtpSink({ port: 0 });
-  stack = await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK, LEADFWD_GUARD_MIN_SAMPLE: '10', LEADFWD_GUARD_MAX_COMPLAINT_RATE: '0.1%' } });
+  relay = closing(await startSmtpSink({ port: 0 }));
+  otherRelay = closing(await startSmtpSink({ port: 0 }));
+  stack = closing(
+    await startStack({ env: { LEADFWD_WEBHOOK_SECRET: WEBHOOK, LEADFWD_GUARD_MIN_SAMPLE: '10', LEADFWD_GUARD_MAX_COMPLAINT_RATE: '0.1%' } }),
+    (s) => s.stop(),
+  );
   ids.promo = await approvedIdentity(stack.api, identityBody('promo', relay.port));
   ids.service = await approvedIdentity(stack.api, identityBody('service', otherRelay.port));
   const sugar = adminClient(stack.sim.url);
   smallList = await createContactList(sugar, 'Small', numberedAddresses('p', 20));
   bigList = await createContactList(sugar, 'Big', numberedAddresses('q', 40, 'example.net'), 'Q');
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await relay?.close();
-  await otherRelay?.close();
-});
 
 describe('guard rails', () => {
   let first: string;

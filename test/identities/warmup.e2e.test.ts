@@ -2,11 +2,12 @@
 // shows the schedule per day before anything is sent; the first day sends what each provider's allowance lets
 // through (Google 5, Yahoo 3 of its 5), the rest waits for the next UTC day with the reason, the campaign stays
 // sending and says when the rest goes; the next day sends it and the campaign ends.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import { campaignBody, createCampaign, untilCampaign } from '../support/campaigns.js';
-import { type LocalDns, startDnsServer } from '../support/dns-server.js';
+import { type LocalDns, mxOf, startDnsServer } from '../support/dns-server.js';
 import { approvedIdentity, identityBody } from '../support/identities.js';
+import { closeAfterAll } from '../support/per-file.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 import { adminClient, createContactList, numberedAddresses } from '../support/sugar-seed.js';
 
@@ -21,12 +22,12 @@ let identityId: string;
 let listId: string;
 let campaignId: string;
 
+const closing = closeAfterAll();
+
 beforeAll(async () => {
-  dns = await startDnsServer({
-    MX: { 'acme-on-google.test': [{ exchange: 'aspmx.l.google.com' }], 'acme-on-yahoo.test': [{ exchange: 'mta5.am0.yahoodns.net' }] },
-  });
-  relay = await startSmtpSink({ port: 0 });
-  stack = await startStack({ now: () => clock, env: { LEADFWD_DNS_SERVERS: dns.server } });
+  dns = closing(await startDnsServer(mxOf({ 'acme-on-google.test': 'aspmx.l.google.com', 'acme-on-yahoo.test': 'mta5.am0.yahoodns.net' })));
+  relay = closing(await startSmtpSink({ port: 0 }));
+  stack = closing(await startStack({ now: () => clock, env: { LEADFWD_DNS_SERVERS: dns.server } }), (s) => s.stop());
   identityId = await approvedIdentity(
     stack.api,
     identityBody('fresh', relay.port, { name: 'New domain', warmup: { startDate: today, startPerDay: 5, growth: 2, targetPerDay: 1000 } }),
@@ -35,12 +36,6 @@ beforeAll(async () => {
   const google = numberedAddresses('g', 8, 'acme-on-google.test');
   listId = await createContactList(sugar, 'Warm-up', [...google, ...numberedAddresses('y', 3, 'acme-on-yahoo.test')]);
 }, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await relay?.close();
-  await dns?.close();
-});
 
 describe('a warm-up plan', () => {
   it('shows the schedule over two days in the review, before anything is sent', async () => {

@@ -3,8 +3,10 @@
 // 421 4.7.0, so it is shown as slowed or paused for the identity in its own words, while the other provider's mail
 // is counted as accepted per day; a paused identity shows why. Administrators reach it from the area's tabs; other
 // users get no tab and are told the page is for administrators. axe-core finds nothing serious.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDns, startDnsServer } from '../support/dns-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { campaignBody, createCampaign } from '../support/campaigns.js';
+import { type LocalDns, mxOf, startDnsServer } from '../support/dns-server.js';
+import { closeAfterAll } from '../support/per-file.js';
 import { waitFor } from '../support/stack.js';
 import { adminClient, createContactList } from '../support/sugar-seed.js';
 import { axeViolations, type BrowserStack, startBrowserStack } from './browser-stack.js';
@@ -13,39 +15,31 @@ let bs: BrowserStack;
 let dns: LocalDns;
 let identityId: string;
 
+const closing = closeAfterAll();
+
 beforeAll(async () => {
-  dns = await startDnsServer({ MX: { 'on-google.test': [{ exchange: 'aspmx.l.google.com' }], 'small-isp.test': [{ exchange: 'mx1.mail.small-isp.test' }] } });
-  bs = await startBrowserStack({
-    refreshSeconds: 0,
-    env: { LEADFWD_DNS_SERVERS: dns.server },
-    sink: {
-      behaviour: (rcpt) => (rcpt.endsWith('@on-google.test') ? { code: 421, message: '4.7.0 Try again later, closing connection.', at: 'rcpt' } : 'accept'),
-    },
-  });
+  dns = closing(await startDnsServer(mxOf({ 'on-google.test': 'aspmx.l.google.com', 'small-isp.test': 'mx1.mail.small-isp.test' })));
+  bs = closing(
+    await startBrowserStack({
+      refreshSeconds: 0,
+      env: { LEADFWD_DNS_SERVERS: dns.server },
+      sink: {
+        behaviour: (rcpt) => (rcpt.endsWith('@on-google.test') ? { code: 421, message: '4.7.0 Try again later, closing connection.', at: 'rcpt' } : 'accept'),
+      },
+    }),
+  );
   const sugar = adminClient(bs.stack.sim.url);
   const addresses = Array.from({ length: 4 }, (_, i) => ['on-google.test', 'small-isp.test'].map((d) => `d${i}@${d}`)).flat();
   const list = await createContactList(sugar, 'Two providers', addresses, 'D');
   identityId = (await bs.stack.api('GET', '/identities')).body.identities[0].id;
   const from = (await bs.stack.api('GET', `/identities/${identityId}`)).body.fromDomains[0];
-  const created = await bs.stack.api('POST', '/campaigns', {
-    name: 'Two providers',
-    subject: 'Hi',
-    fromName: 'News',
-    fromEmail: `news@${from}`,
-    html: '<p>Hi</p>',
-    targetListIds: [list],
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await createCampaign(bs.stack.api, campaignBody([list], { name: 'Two providers', subject: 'Hi', fromEmail: `news@${from}` }));
   await waitFor(async () => {
     const view = (await bs.stack.api('GET', `/identities/${identityId}`)).body;
     const d = (await bs.stack.api('GET', `/identities/${identityId}/deliverability`)).body;
     return view.throttles.length && d.totals.accepted >= 4 ? true : undefined;
   }, 'Google throttled and the other provider accepted');
 }, 90_000);
-afterAll(async () => {
-  await bs?.close();
-  await dns?.close();
-});
 
 describe('deliverability per sender identity and mailbox provider', () => {
   it('an administrator reaches it from the area and sees accepted mail per day and provider, and Google pushing back in its words', async () => {

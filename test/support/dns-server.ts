@@ -36,6 +36,11 @@ const lower = (r: DnsRecords): DnsRecords =>
     Object.entries(r).map(([t, m]) => [t, Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k.toLowerCase().replace(/\.$/, ''), v]))]),
   );
 
+/** One MX host for each domain: where a domain's mail goes decides its mailbox provider. */
+export const mxOf = (exchangeByDomain: Record<string, string>): DnsRecords => ({
+  MX: Object.fromEntries(Object.entries(exchangeByDomain).map(([domain, exchange]) => [domain, [{ exchange }]])),
+});
+
 /** "1.2.3.4" → "4.3.2.1.in-addr.arpa" (the name a PTR lives at). */
 export const reverseName = (ip: string) => `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
 

@@ -25,3 +25,21 @@ export function usePerFile<T>(
 export function perFileUse<O, T>(start: (opts: O) => Promise<T>, stop: (started: T) => Promise<void>, defaultTimeoutMs: number) {
   return (opts: O, use: (started: T) => void | Promise<void>, timeoutMs = defaultTimeoutMs): void => usePerFile(() => start(opts), stop, use, timeoutMs);
 }
+
+/** Registers what was started for closing after the file's tests; answers it, so the start reads `x = closing(await startX())`. */
+export type Closing = { <T extends { close(): Promise<unknown> }>(started: T): T; <T>(started: T, close: (started: T) => Promise<unknown>): T };
+
+/**
+ * Closes what the file's beforeAll starts after its tests, the last started first, each registered next to its start;
+ * what never started (a beforeAll that failed before it) was never registered.
+ */
+export function closeAfterAll(): Closing {
+  const closes: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const close of closes.reverse()) await close();
+  });
+  return (<T>(started: T, close = (s: T) => (s as { close(): Promise<unknown> }).close()) => {
+    closes.push(() => close(started));
+    return started;
+  }) as Closing;
+}

@@ -1,9 +1,10 @@
 // Sugar refusing or garbling individual writes: a deleted Target List, target or address row (404),
 // a refused value (422), a call refused as a whole, bodies that are not what Sugar sends. Each is
 // recorded on its row and the campaign, never holds back the other rows, and is not retried forever.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
+import { closeAfterAll } from '../support/per-file.js';
 import { adminClient, createList } from '../support/sugar-seed.js';
 import {
   accept,
@@ -41,9 +42,11 @@ const targetOf = (item: BulkCall['requests'][number]) => {
 };
 const rowError = async (key: string) => (await h.store.outbox.dead(100, campaignId)).find((d) => d.key === key);
 
+const closing = closeAfterAll();
+
 beforeAll(async () => {
-  sim = await startWritebackSim();
-  proxy = await startProxy(sim.url);
+  sim = closing(await startWritebackSim());
+  proxy = closing(await startProxy(sim.url));
   ({ people, listId } = await seedPeople(
     sim,
     Array.from({ length: 7 }, (_, i) => ({ module: 'Contacts' as const, email: `c${i}@example.com`, extra: i === 1 ? 'c1.home@example.net' : undefined })),
@@ -75,7 +78,7 @@ beforeAll(async () => {
       return t.target_id === people[4].id && t.activity_type === 'viewed' ? { ...r, status: 200, contents: 'OK' } : r;
     });
   };
-  h = openHarness(sim, { client: { baseUrl: proxy.url }, settings: { maxAttempts: 3, optOutScope: 'all' } });
+  h = closing(openHarness(sim, { client: { baseUrl: proxy.url }, settings: { maxAttempts: 3, optOutScope: 'all' } }));
   const c = await sendingCampaign(h, listId, people, { targetListIds: [listId, goneListId] });
   campaignId = c.campaign.id;
   rowIds = c.rowIds;
@@ -87,12 +90,6 @@ beforeAll(async () => {
   flags.html = true;
   await h.writeback.start();
 }, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-  await proxy?.close();
-  await sim?.close();
-});
 
 describe('write-back when Sugar refuses or garbles writes', () => {
   it('retries a body that is not JSON, showing why, and goes on once Sugar answers properly', async () => {

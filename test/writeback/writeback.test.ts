@@ -1,8 +1,9 @@
 // The write-back against the simulator: every kind of fact becomes exactly the CampaignLog row Sugar's
 // own sender would have written, with the Campaign, its trackers and lists, the address flags and hits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
+import { closeAfterAll } from '../support/per-file.js';
 import {
   click,
   drained,
@@ -27,8 +28,10 @@ let campaignId: string;
 let rowIds: number[];
 let sid: string;
 
+const closing = closeAfterAll();
+
 beforeAll(async () => {
-  sim = await startWritebackSim();
+  sim = closing(await startWritebackSim());
   ({ h, people, listId, campaignId, rowIds } = await harnessWithCampaign(
     sim,
     [
@@ -42,6 +45,7 @@ beforeAll(async () => {
     ],
     { harness: { settings: { optOutScope: 'all' } }, campaign: { name: 'A spring campaign whose name is far longer than fifty characters' } },
   ));
+  closing(h);
   sid = sugarIds.campaign(campaignId);
   const { store } = h;
   await store.suppressions.add('quiet@example.com', 'quiet@example.com', 'unsubscribe', 'earlier campaign');
@@ -66,11 +70,6 @@ beforeAll(async () => {
   await h.writeback.start();
   await drained(h, campaignId);
 }, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-  await sim?.close();
-});
 
 describe('write-back to Sugar', () => {
   it('creates the Sugar Campaign with a short name, Email type, Active status, trackers and its list', async () => {
