@@ -3,7 +3,7 @@
 // the API), and a Sugar user without rights to Campaigns (403).
 import express from 'express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { requireAuth } from '../../service/src/http/auth.js';
@@ -12,11 +12,12 @@ import { writebackRoutes } from '../../service/src/http/routes/writeback.js';
 
 const KEY = 'setup-test-api-key-0123';
 
+import { closeAfterAll } from '../support/per-file.js';
 import { adminClient } from '../support/sugar-seed.js';
 import {
   accept,
   drained,
-  type Harness,
+  type HarnessOptions,
   open,
   openHarness,
   type Person,
@@ -30,26 +31,17 @@ import {
 let sim: SugarSim;
 let people: Person[];
 let listId: string;
-const harnesses: Harness[] = [];
-const harness = (o?: Parameters<typeof openHarness>[1]) => {
-  const h = openHarness(sim, o);
-  harnesses.push(h);
-  return h;
-};
+const closing = closeAfterAll();
+const harness = (o?: HarnessOptions) => closing(openHarness(sim, o));
 
 beforeAll(async () => {
-  sim = await startWritebackSim();
+  sim = closing(await startWritebackSim());
   ({ people, listId } = await seedPeople(sim, [
     { module: 'Contacts', email: 'ann@example.com' },
     { module: 'Leads', email: 'lee@example.com' },
     { module: 'Prospects', email: 'pat@example.com' },
   ]));
 }, 60_000);
-
-afterAll(async () => {
-  for (const h of harnesses) await h.close();
-  await sim?.close();
-});
 
 describe('campaign setup in Sugar', () => {
   it('copies a LeadFWD list to a Target List with its members, leaving out those deleted in Sugar', async () => {
