@@ -4,7 +4,7 @@
 // one here, once the test takes the future migration back out) finishes the campaign: every target exactly once,
 // nothing uncertain, Sugar's CampaignLog equal to the report. Real service processes, PostgreSQL, simulator and sink.
 import { describe, expect, it } from 'vitest';
-import { type PgProcessRig, usePgProcessRig } from '../support/pg-processes.js';
+import { usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -12,10 +12,7 @@ import { waitFor } from '../support/stack.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
-  let rig: PgProcessRig;
-  usePgProcessRig('schemanewer', (r) => {
-    rig = r;
-  });
+  const rig = usePgProcessRig('schemanewer');
 
   it('stops taking work, says why, and leaves the rest to the new version without sending anyone twice', async () => {
     const env = { LEADFWD_SMTP_RATE: '20', LEADFWD_SMTP_MAX_CONNECTIONS: '2' };

@@ -4,7 +4,7 @@
 // two campaigns while the other writes them back; the simulator's own request log is the judge.
 import { describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../scripts/sugar-sim/server.js';
-import { type PgProcessRig, usePgProcessRig } from '../support/pg-processes.js';
+import { usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -27,10 +27,7 @@ function busiest(log: RequestLogEntry[], ms: number): number {
 }
 
 describe.skipIf(!debianPgBin())("Sugar's request budget shared by every process", () => {
-  let rig: PgProcessRig;
-  usePgProcessRig('sugarbudget', (r) => {
-    rig = r;
-  });
+  const rig = usePgProcessRig('sugarbudget');
 
   it('holds every call of two processes together under the rate, extraction and write-back alike', async () => {
     const env = { LEADFWD_SUGAR_RATE: String(RATE), LEADFWD_WRITEBACK_BATCH: '20' };

@@ -2,14 +2,10 @@
 // restarted on the same data; no target receives two messages, and every target that the ledger
 // does not hold as 'uncertain' received exactly one.
 import { describe, expect, it } from 'vitest';
-import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
+import { cleanLists, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
-let rig: ServiceRig;
-
-useServiceRig('crash', { LEADFWD_SMTP_RATE: '600' }, (r) => {
-  rig = r;
-});
+const rig = useServiceRig('crash', { LEADFWD_SMTP_RATE: '600' });
 
 describe('SIGKILL in the middle of a send', () => {
   it('resumes after restart without sending anyone twice or losing anyone outside uncertain', async () => {

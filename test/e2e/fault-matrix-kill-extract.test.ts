@@ -2,14 +2,10 @@
 // target lists from a slow Sugar. A restart extracts again from the start and sends each target
 // exactly one message: a half-written ledger never turns into lost or doubled targets.
 import { describe, expect, it } from 'vitest';
-import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
+import { cleanLists, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
-let rig: ServiceRig;
-
-useServiceRig('killx', { LEADFWD_SMTP_RATE: '200' }, (r) => {
-  rig = r;
-});
+const rig = useServiceRig('killx', { LEADFWD_SMTP_RATE: '200' });
 
 describe('SIGKILL during extraction', () => {
   it('re-extracts after a restart and sends every target exactly once', async () => {

@@ -4,7 +4,7 @@
 // replaced by a new process. Every eligible target gets exactly one message (only killed processes' in-flight rows
 // may be uncertain, never resent), and Sugar's CampaignLog equals the report.
 import { describe, expect, it } from 'vitest';
-import { type PgProcessRig, type ServiceProcess, usePgProcessRig } from '../support/pg-processes.js';
+import { type ServiceProcess, usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -21,10 +21,7 @@ const ENV = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed at each stage', () => {
-  let rig: PgProcessRig;
-  usePgProcessRig('pg3', (r) => {
-    rig = r;
-  });
+  const rig = usePgProcessRig('pg3');
 
   it('sends every target once and writes everything back, whoever dies mid-extraction, mid-send and mid-write-back', async () => {
     const procs: ServiceProcess[] = await Promise.all(['p1', 'p2', 'p3'].map((n) => rig.start(n, ENV)));

@@ -2,14 +2,10 @@
 // means it stops claiming, lets every message on the wire be answered and recorded, exits 0, and
 // leaves no row 'sending' or 'uncertain'; a restart finishes the campaign with one message each.
 import { describe, expect, it } from 'vitest';
-import { cleanLists, type ServiceRig, useServiceRig } from '../support/service-process.js';
+import { cleanLists, useServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
-let rig: ServiceRig;
-
-useServiceRig('sigterm', { LEADFWD_SMTP_RATE: '200' }, (r) => {
-  rig = r;
-});
+const rig = useServiceRig('sigterm', { LEADFWD_SMTP_RATE: '200' });
 
 describe('SIGTERM under load', () => {
   it('drains and exits 0 with nothing in flight or uncertain; a restart sends the rest exactly once', async () => {

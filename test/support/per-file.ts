@@ -21,6 +21,17 @@ export function usePerFile<T>(
   });
 }
 
+/**
+ * The resource for the file's tests as one object to hold from the start (`const rig = useX(…)`): filled in by the
+ * time they run, stopped after them. For resources that are plain objects of values and closures, whose own
+ * properties are copied into it.
+ */
+export function perFileObject<T extends object>(start: () => Promise<T>, stop: (started: T) => Promise<void>, timeoutMs: number): T {
+  const held = {} as T;
+  usePerFile(start, stop, (started) => void Object.assign(held, started), timeoutMs);
+  return held;
+}
+
 /** The `useX(opts, use, timeoutMs?)` of one kind of resource: `start(opts)` and `stop` around the file's tests, as usePerFile. */
 export function perFileUse<O, T>(start: (opts: O) => Promise<T>, stop: (started: T) => Promise<void>, defaultTimeoutMs: number) {
   return (opts: O, use: (started: T) => void | Promise<void>, timeoutMs = defaultTimeoutMs): void => usePerFile(() => start(opts), stop, use, timeoutMs);

@@ -10,7 +10,7 @@ import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js'
 import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
-import { usePerFile } from './per-file.js';
+import { perFileObject } from './per-file.js';
 import { type PgServer, startPostgres } from './postgres.js';
 import { randomSecret } from './secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
@@ -43,11 +43,10 @@ export interface PgProcessRig {
 }
 
 /** A rig the file's tests share: started before them, closed after them. */
-export function usePgProcessRig(name: string, use: (rig: PgProcessRig) => void): void {
-  usePerFile(
+export function usePgProcessRig(name: string): PgProcessRig {
+  return perFileObject(
     () => createPgProcessRig(name),
     (rig) => rig.close(),
-    use,
     60_000,
   );
 }

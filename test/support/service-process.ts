@@ -9,7 +9,7 @@ import { startSmtpSink } from '../../service/src/mail/sink.js';
 import type { LedgerRecipient } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
 import { untilCampaign } from './campaigns.js';
-import { usePerFile } from './per-file.js';
+import { perFileObject } from './per-file.js';
 import { randomSecret } from './secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from './stack.js';
 
@@ -43,12 +43,11 @@ export const cleanLists = (o: { lists: number; perList: number; overlap?: number
   missingFraction: 0,
 });
 
-/** A rig for the whole test file: created before its tests (`use` receives it), closed after them. */
-export function useServiceRig(name: string, env: Record<string, string>, use: (rig: ServiceRig) => void): void {
-  usePerFile(
+/** A rig for the whole test file: created before its tests, closed after them. */
+export function useServiceRig(name: string, env: Record<string, string>): ServiceRig {
+  return perFileObject(
     () => createServiceRig(name, env),
     (rig) => rig.close(),
-    use,
     60_000,
   );
 }
