@@ -43,18 +43,20 @@ export const withPostgres: Array<{ name: string; open: StoreFactory }> = debianP
 
 export type ManualClock = ReturnType<typeof manualClock>;
 
-/**
- * A fresh store from `open` before each test (closed after it), on a manual clock started at `start` (or the real
- * clock with `realTime`), handed to `use` with that clock.
- */
 export interface StorePerTestOptions {
+  /** Where the manual clock starts (8:00 UTC on 1 March 2026 unless given). */
   start?: string;
   outboxStaleMs?: number;
+  /** The store reads the real clock instead of the manual one. */
   realTime?: boolean;
   owner?: string;
 }
 
-export function storePerTest(open: StoreFactory, use: (store: Store, clock: ManualClock) => unknown, opts: StorePerTestOptions = {}): void {
+/**
+ * A fresh store from `open` before each test (closed after it), on a manual clock started at `start` (or the real
+ * clock with `realTime`), handed to `use` with that clock.
+ */
+function storePerTest(open: StoreFactory, use: (store: Store, clock: ManualClock) => unknown, opts: StorePerTestOptions = {}): void {
   let store: Store | undefined;
   beforeEach(async () => {
     const clock = manualClock(opts.start);
