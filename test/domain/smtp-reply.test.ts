@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { classifySmtpOutcome, type SmtpOutcomeInput } from '../../service/src/domain/smtp-reply.js';
 
+/** What nodemailer reports for a server reply: the code as the reply's first three digits, and the command it answered. */
+const reply = (response: string, command: string, more: SmtpOutcomeInput = {}): SmtpOutcomeInput => ({
+  responseCode: Number(response.slice(0, 3)),
+  response,
+  command,
+  ...more,
+});
+
 type Row = [string, SmtpOutcomeInput, { outcome: string; code?: number; enhanced?: string; policy?: boolean }];
 
 describe('classifySmtpOutcome', () => {
@@ -9,77 +17,57 @@ describe('classifySmtpOutcome', () => {
     ['no error at all', {}, { outcome: 'accepted' }],
     [
       '550 5.1.1 unknown user',
-      { responseCode: 550, response: '550 5.1.1 <a@b.c>: Recipient address rejected: User unknown', errorCode: 'EENVELOPE', command: 'RCPT TO' },
+      reply('550 5.1.1 <a@b.c>: Recipient address rejected: User unknown', 'RCPT TO', { errorCode: 'EENVELOPE' }),
       { outcome: 'permanent', code: 550, enhanced: '5.1.1' },
     ],
     [
       '550 5.1.10 Exchange',
-      { responseCode: 550, response: '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', command: 'RCPT TO' },
+      reply('550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', 'RCPT TO'),
       { outcome: 'permanent', code: 550, enhanced: '5.1.10' },
     ],
-    [
-      '552 5.2.2 mailbox full',
-      { responseCode: 552, response: '552 5.2.2 Mailbox full', command: 'RCPT TO' },
-      { outcome: 'retryable', code: 552, enhanced: '5.2.2' },
-    ],
-    [
-      '552 over quota without enhanced code',
-      { responseCode: 552, response: '552 Requested mail action aborted: user is over quota', command: 'DATA' },
-      { outcome: 'retryable', code: 552 },
-    ],
-    [
-      '421 service closing',
-      { responseCode: 421, response: '421 4.3.2 Service shutting down', command: 'CONN' },
-      { outcome: 'retryable', code: 421, enhanced: '4.3.2' },
-    ],
+    ['552 5.2.2 mailbox full', reply('552 5.2.2 Mailbox full', 'RCPT TO'), { outcome: 'retryable', code: 552, enhanced: '5.2.2' }],
+    ['552 over quota without enhanced code', reply('552 Requested mail action aborted: user is over quota', 'DATA'), { outcome: 'retryable', code: 552 }],
+    ['421 service closing', reply('421 4.3.2 Service shutting down', 'CONN'), { outcome: 'retryable', code: 421, enhanced: '4.3.2' }],
     [
       '421 4.7.0 rate limited',
-      { responseCode: 421, response: '421 4.7.0 Try again later, closing connection. (rate limit)', command: 'MAIL FROM' },
+      reply('421 4.7.0 Try again later, closing connection. (rate limit)', 'MAIL FROM'),
       { outcome: 'retryable', code: 421, enhanced: '4.7.0', policy: true },
     ],
     [
       '451 greylisted (routine, not policy)',
-      { responseCode: 451, response: '451 4.7.1 Greylisted, please try again in 300 seconds', command: 'RCPT TO' },
+      reply('451 4.7.1 Greylisted, please try again in 300 seconds', 'RCPT TO'),
       { outcome: 'retryable', code: 451, enhanced: '4.7.1' },
     ],
     [
       '450 4.7.1 client host blocked',
-      { responseCode: 450, response: '450 4.7.1 Client host rejected: cannot find your hostname', command: 'RCPT TO' },
+      reply('450 4.7.1 Client host rejected: cannot find your hostname', 'RCPT TO'),
       { outcome: 'retryable', code: 450, enhanced: '4.7.1', policy: true },
     ],
-    [
-      '451 local error',
-      { responseCode: 451, response: '451 4.3.0 Local error in processing', command: 'DATA' },
-      { outcome: 'retryable', code: 451, enhanced: '4.3.0' },
-    ],
+    ['451 local error', reply('451 4.3.0 Local error in processing', 'DATA'), { outcome: 'retryable', code: 451, enhanced: '4.3.0' }],
     [
       'Gmail 5.7.26 unauthenticated',
-      { responseCode: 550, response: '550 5.7.26 This mail is unauthenticated, which poses a security risk', command: 'DATA' },
+      reply('550 5.7.26 This mail is unauthenticated, which poses a security risk', 'DATA'),
       { outcome: 'permanent', code: 550, enhanced: '5.7.26', policy: true },
     ],
     [
       'Microsoft 5.7.515',
-      { responseCode: 550, response: '550 5.7.515 Access denied, sending domain does not meet the required authentication level', command: 'RCPT TO' },
+      reply('550 5.7.515 Access denied, sending domain does not meet the required authentication level', 'RCPT TO'),
       { outcome: 'permanent', enhanced: '5.7.515', policy: true },
     ],
-    [
-      '5.7.1 spam',
-      { responseCode: 554, response: '554 5.7.1 Message rejected as spam', command: 'DATA', errorCode: 'EMESSAGE' },
-      { outcome: 'permanent', enhanced: '5.7.1', policy: true },
-    ],
+    ['5.7.1 spam', reply('554 5.7.1 Message rejected as spam', 'DATA', { errorCode: 'EMESSAGE' }), { outcome: 'permanent', enhanced: '5.7.1', policy: true }],
     [
       '5.7.1 used for an unknown user (text before code)',
-      { responseCode: 550, response: '550 5.7.1 Unknown user: no such user here', command: 'RCPT TO' },
+      reply('550 5.7.1 Unknown user: no such user here', 'RCPT TO'),
       { outcome: 'permanent', enhanced: '5.7.1' },
     ],
     [
       '554 RBL without enhanced code',
-      { responseCode: 554, response: '554 Service unavailable; Client host [1.2.3.4] blocked using zen.spamhaus.org', command: 'CONN' },
+      reply('554 Service unavailable; Client host [1.2.3.4] blocked using zen.spamhaus.org', 'CONN'),
       { outcome: 'permanent', code: 554, policy: true },
     ],
     [
       '535 auth failed',
-      { responseCode: 535, response: '535 5.7.8 Authentication credentials invalid', errorCode: 'EAUTH', command: 'AUTH PLAIN' },
+      reply('535 5.7.8 Authentication credentials invalid', 'AUTH PLAIN', { errorCode: 'EAUTH' }),
       { outcome: 'permanent', code: 535, policy: true },
     ],
     [

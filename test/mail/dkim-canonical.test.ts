@@ -4,9 +4,7 @@
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
 import { createDkimSigner, relaxedBody } from '../../service/src/mail/dkim.js';
-import { buildMessage } from '../../service/src/mail/message.js';
-import { compileCampaign } from '../../service/src/mail/template.js';
-import { ctx, dkimResolver, testKeys } from './helpers.js';
+import { acmeCampaign, dkimResolver, messageTo, testKeys } from './helpers.js';
 
 const awkward = [
   'plain',
@@ -27,20 +25,15 @@ const awkward = [
 
 describe('built message bodies', () => {
   it('are already in DKIM relaxed form, and the fast path signs what the slow path signs', async () => {
-    const c = await compileCampaign({
+    const c = await acmeCampaign({
       campaignId: 'canon',
       subject: 'Hi {{ first_name }}',
       fromName: 'ACME',
-      fromEmail: 'news@acme.example',
       html: '<html><body><p>Hello {{ first_name }},  {{ account_name | default: "friend" }}</p>\t<a href="https://acme.example/x?q={{ first_name }}">x</a>  </body></html>',
     });
     const sign = createDkimSigner({ domainName: 'acme.example', keySelector: 'lf2026', privateKeyPem: testKeys().pem });
     for (const [i, value] of awkward.entries()) {
-      const m = buildMessage(
-        c,
-        { rowId: i + 1, email: `p${i}@example.org`, fields: { first_name: value, account_name: value }, trackingConsent: i % 2 === 0 },
-        ctx,
-      );
+      const m = messageTo(c, { rowId: i + 1, email: `p${i}@example.org`, fields: { first_name: value, account_name: value }, trackingConsent: i % 2 === 0 });
       expect(m.canonicalBody).toBe(true);
       const bytes = Buffer.from(m.raw);
       const body = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);

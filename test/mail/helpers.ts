@@ -1,6 +1,9 @@
 // Shared fixtures for the mail tests: one 2048-bit key per process, a message context and a
 // quoted-printable decoder that is independent of the encoder under test.
 import { generateKeyPairSync } from 'node:crypto';
+import { buildMessage } from '../../service/src/mail/message.js';
+import { type CampaignMessageSpec, type CompiledCampaign, compileCampaign } from '../../service/src/mail/template.js';
+import type { BuiltMessage, RecipientForMessage } from '../../service/src/ports/mail.js';
 
 let keys: { pem: string; publicKeyBase64: string } | undefined;
 
@@ -33,6 +36,16 @@ export const ctx = {
   feedbackSenderId: 'leadfwd',
   senderPostalAddress: 'ACME Ltd, 1 Main Street, Springfield',
 };
+
+/** A campaign sent from news@acme.example, the sender domain of `ctx` and of the tests' DKIM key. */
+export function acmeCampaign(spec: Omit<CampaignMessageSpec, 'fromEmail'>): Promise<CompiledCampaign> {
+  return compileCampaign({ ...spec, fromEmail: 'news@acme.example' });
+}
+
+/** What `c` sends one recipient with the tests' `ctx`; the recipient agreed to tracking unless they say otherwise. */
+export function messageTo(c: CompiledCampaign, r: Omit<RecipientForMessage, 'trackingConsent'> & { trackingConsent?: boolean }): BuiltMessage {
+  return buildMessage(c, { trackingConsent: true, ...r }, ctx);
+}
 
 export function qpDecode(qp: string): string {
   const bytes: number[] = [];

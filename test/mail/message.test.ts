@@ -2,24 +2,21 @@ import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { verifyToken } from '../../service/src/domain/tokens.js';
 import { parseVerp } from '../../service/src/domain/verp.js';
-import { buildMessage } from '../../service/src/mail/message.js';
-import { compileCampaign } from '../../service/src/mail/template.js';
-import { ctx } from './helpers.js';
+import { acmeCampaign, ctx, messageTo } from './helpers.js';
 
 const html =
   '<html><body><h1>Hi {{ first_name }}</h1><p><a href="https://acme.example/offer?utm_source=lf&amp;utm_medium=email">Offer</a> <a href="https://acme.example/more">More</a> <a href="https://acme.example/offer?utm_source=lf&amp;utm_medium=email">Again</a> <a href="mailto:sales@acme.example">Mail us</a></p></body></html>';
-const campaign = await compileCampaign({
+const campaign = await acmeCampaign({
   campaignId: 'msg-test',
   subject: 'Offer for {{ first_name }}',
   fromName: 'ACME News',
-  fromEmail: 'news@acme.example',
   replyTo: 'sales@acme.example',
   html,
 });
 const headerLines = (raw: string) => raw.slice(0, raw.indexOf('\r\n\r\n')).split(/\r\n(?![ \t])/);
 
 describe('buildMessage', () => {
-  const built = buildMessage(campaign, { rowId: 321, email: 'Ann@Example.org', fields: { first_name: 'Ann' }, trackingConsent: true }, ctx);
+  const built = messageTo(campaign, { rowId: 321, email: 'Ann@Example.org', fields: { first_name: 'Ann' } });
 
   it('sets a signed VERP envelope sender and the single recipient, spelled as stored', () => {
     expect(parseVerp(ctx.secret, built.envelope.from, ctx.bounceDomain)).toBe(321);
@@ -85,7 +82,7 @@ describe('buildMessage', () => {
   });
 
   it('gives a target without tracking consent no pixel and no per-person click tokens', async () => {
-    const plain = buildMessage(campaign, { rowId: 322, email: 'bob@example.org', fields: { first_name: 'Bob' }, trackingConsent: false }, ctx);
+    const plain = messageTo(campaign, { rowId: 322, email: 'bob@example.org', fields: { first_name: 'Bob' }, trackingConsent: false });
     const parsed = await PostalMime.parse(plain.raw);
     expect(parsed.html).not.toContain('/t/o/');
     expect(parsed.html).not.toContain('/t/c/');
@@ -96,23 +93,13 @@ describe('buildMessage', () => {
   });
 
   it('gives each message its own Message-ID, even for the same recipient', () => {
-    const again = buildMessage(campaign, { rowId: 321, email: 'Ann@Example.org', fields: { first_name: 'Ann' }, trackingConsent: true }, ctx);
+    const again = messageTo(campaign, { rowId: 321, email: 'Ann@Example.org', fields: { first_name: 'Ann' } });
     expect(again.messageId).not.toBe(built.messageId);
   });
 
   it('neutralises header injection from merge values and display names', async () => {
-    const c = await compileCampaign({
-      campaignId: 'inj',
-      subject: '{{ first_name }}',
-      fromName: 'ACME\r\nBcc: spy@evil.example',
-      fromEmail: 'news@acme.example',
-      html: '<p>x</p>',
-    });
-    const m = buildMessage(
-      c,
-      { rowId: 1, email: 'victim@example.org', fields: { first_name: 'Hi\r\nBcc: spy@evil.example\r\n\r\n<h1>body' }, trackingConsent: true },
-      ctx,
-    );
+    const c = await acmeCampaign({ campaignId: 'inj', subject: '{{ first_name }}', fromName: 'ACME\r\nBcc: spy@evil.example', html: '<p>x</p>' });
+    const m = messageTo(c, { rowId: 1, email: 'victim@example.org', fields: { first_name: 'Hi\r\nBcc: spy@evil.example\r\n\r\n<h1>body' } });
     const lines = headerLines(m.raw);
     expect(lines.filter((l) => /^bcc:/i.test(l))).toEqual([]);
     const parsed = await PostalMime.parse(m.raw);
@@ -122,14 +109,13 @@ describe('buildMessage', () => {
   });
 
   it('encodes non-ASCII subjects, names and IDN recipient domains', async () => {
-    const c = await compileCampaign({
+    const c = await acmeCampaign({
       campaignId: 'intl',
       subject: 'Grüße, {{ first_name }} 🎉',
       fromName: 'Müller & Söhne',
-      fromEmail: 'news@acme.example',
       html: '<p>Schöne Grüße {{ first_name }}</p>',
     });
-    const m = buildMessage(c, { rowId: 2, email: 'zoe@bücher.de', fields: { first_name: 'Zoë' }, trackingConsent: true }, ctx);
+    const m = messageTo(c, { rowId: 2, email: 'zoe@bücher.de', fields: { first_name: 'Zoë' } });
     const parsed = await PostalMime.parse(m.raw);
     expect(parsed.subject).toBe('Grüße, Zoë 🎉');
     expect(parsed.from?.name).toBe('Müller & Söhne');

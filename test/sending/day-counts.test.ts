@@ -1,14 +1,11 @@
 // The delivery control reads an identity's day counts synchronously (warm-up and daily limits start the day from
 // them, e.g. after a restart). On both stores it must see what the database holds: SQLite answers at once,
 // PostgreSQL after the read ahead the send loop does when it picks a campaign's sender.
-import { describe, expect, it } from 'vitest';
-import type { Store } from '../../service/src/ports/index.js';
+import { expect, it } from 'vitest';
 import { createDayCounts } from '../../service/src/sending/day-counts.js';
-import { storePerTest, withPostgres } from '../store/contract/adapters.js';
+import { describeOnAdapters } from '../store/contract/adapters.js';
 
-describe.each(withPostgres)('day counts for the delivery control ($name)', ({ open }) => {
-  let store: Store;
-  storePerTest(open, (s) => (store = s), { realTime: true });
+describeOnAdapters('day counts for the delivery control', { realTime: true }, ({ store }) => {
   const now = () => new Date('2026-12-01T15:00:00.000Z');
 
   it("starts the day from what the identity's providers accepted, as the database says", async () => {

@@ -1,12 +1,8 @@
 // A/B tests as stored: due tests, the winner chosen once, the rest's campaign, why it is undecided.
-import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../service/src/ports/index.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { expect, it } from 'vitest';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('ab-tests port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
+describeOnAdapters('ab-tests port', ({ store, clock }) => {
   const test = (id: string, decideAt: string) =>
     store.abTests.create({ id, name: `Test ${id}`, metric: 'clicks', testShare: 0.2, decideAt, variantCampaignIds: [`${id}-a`, `${id}-b`] });
 

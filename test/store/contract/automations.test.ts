@@ -1,9 +1,9 @@
 // Automations, their enrolments and the exactly-once (enrolment, step) key.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileAutomation } from '../../../service/src/domain/automation.js';
 import type { Store } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
 const send = (name: string) => ({ type: 'send_email', name, subject: name, fromName: 'Acme', fromEmail: 'news@acme.test', html: '<p>x</p>' });
 const definition = { name: 'Onboarding', targetListIds: ['tl-1'], steps: [send('Welcome'), { type: 'wait', duration: 'P1D' }, send('Follow-up')] };
@@ -13,21 +13,9 @@ async function automation(store: Store) {
   return await store.automations.create({ ...compiled, definition });
 }
 
-describe.each(withPostgres)('automations port ($name)', ({ open }) => {
-  let cleanups: Array<() => void> = [];
-  afterEach(() => {
-    cleanups.forEach((c) => c());
-    cleanups = [];
-  });
-  const fresh = async () => {
-    const store = await open({ clock: () => new Date('2026-11-26T10:00:00.000Z') });
-    cleanups.push(() => store.close());
-    return store;
-  };
-
+describeOnAdapters('automations port', { start: '2026-11-26T10:00:00.000Z' }, ({ store }) => {
   describe('automation repo', () => {
     it('stores the definition and the compiled program and reads them back', async () => {
-      const store = await fresh();
       const a = await automation(store);
       expect(await store.automations.get(a.id)).toMatchObject({
         name: 'Onboarding',
@@ -41,7 +29,6 @@ describe.each(withPostgres)('automations port ($name)', ({ open }) => {
     });
 
     it('status changes are compare-and-set', async () => {
-      const store = await fresh();
       const a = await automation(store);
       expect(await store.automations.setStatus(a.id, ['active'], 'paused')).toBe(true);
       expect(await store.automations.setStatus(a.id, ['active'], 'stopped')).toBe(false);
@@ -50,7 +37,6 @@ describe.each(withPostgres)('automations port ($name)', ({ open }) => {
     });
 
     it('enrolment is idempotent per record and only active automations have due targets', async () => {
-      const store = await fresh();
       const a = await automation(store);
       expect(await store.automations.enrol(a.id, targets(3), 'steps[0]')).toBe(3);
       expect(await store.automations.enrol(a.id, targets(4), 'steps[0]')).toBe(1);
@@ -61,7 +47,6 @@ describe.each(withPostgres)('automations port ($name)', ({ open }) => {
     });
 
     it('progress moves the due time; done and left targets are never due again', async () => {
-      const store = await fresh();
       const a = await automation(store);
       await store.automations.enrol(a.id, targets(2), 'steps[0]');
       const [e1, e2] = await store.automations.due('2026-11-26T10:00:00.000Z', 10);
@@ -80,7 +65,6 @@ describe.each(withPostgres)('automations port ($name)', ({ open }) => {
     });
 
     it('a step is passed once per target, and the ledger row it got is remembered', async () => {
-      const store = await fresh();
       const a = await automation(store);
       const c = await store.campaigns.create(newCampaign({ name: 'Onboarding – Welcome' }));
       await store.automations.setStepCampaign(a.id, 'steps[0]', c.id);
@@ -109,7 +93,6 @@ describe.each(withPostgres)('automations port ($name)', ({ open }) => {
     });
 
     it('an address that opts out leaves every automation, and a left target cannot be moved', async () => {
-      const store = await fresh();
       const a = await automation(store);
       const b = await automation(store);
       const ts = targets(2);

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { countSkip, emptyAudit } from '../../../service/src/domain/audit.js';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
+import { StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('campaigns port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
-
+describeOnAdapters('campaigns port', ({ store, clock }) => {
   describe('campaigns', () => {
     it('creates a draft with a history row and reads it back as a domain object', async () => {
       const c = await store.campaigns.create(

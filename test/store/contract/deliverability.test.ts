@@ -1,13 +1,10 @@
 // Delivery volume per identity, campaign, provider group and day: added in batches (one row per key), read per
 // day and provider, as totals of an identity since a day or of a campaign, and today's accepted per provider.
-import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../service/src/ports/index.js';
+import { expect, it } from 'vitest';
 import { StoreInputError } from '../../../service/src/ports/index.js';
-import { storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('deliverability port ($name)', ({ open }) => {
-  let store: Store;
-  storePerTest(open, (s) => (store = s));
+describeOnAdapters('deliverability port', ({ store }) => {
   const zero = { accepted: 0, deferred: 0, failed: 0, hardBounces: 0, softBounces: 0, blocks: 0, complaints: 0 };
 
   it("adds counts, merging deltas of one key, and reads them per day and provider, as totals and as today's accepted", async () => {

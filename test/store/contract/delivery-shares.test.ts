@@ -1,13 +1,11 @@
 // Provider throttles (changed from what is stored, written only when the change says so, back to normal for an
 // identity) and day allowances (taken up to the day's limit, starting from what was accepted that day), on both
 // adapters. Several processes meeting on them: test/coordination/shared-throttles.test.ts.
-import { describe, expect, it } from 'vitest';
-import type { SharedThrottle, Store } from '../../../service/src/ports/index.js';
-import { storePerTest, withPostgres } from './adapters.js';
+import { expect, it } from 'vitest';
+import type { SharedThrottle } from '../../../service/src/ports/index.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('delivery shares port ($name)', ({ open }) => {
-  let store: Store;
-  storePerTest(open, (s) => (store = s));
+describeOnAdapters('delivery shares port', ({ store }) => {
   const slowed = (c: SharedThrottle): SharedThrottle => ({
     ...c,
     throttle: { level: 'slowed', rateFactor: 0.5, strikes: 1, reason: '421 4.7.0 slow down' },

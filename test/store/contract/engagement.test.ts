@@ -1,18 +1,11 @@
 // Per-recipient counters and facts, the campaign summary and the hourly timeline.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { type Seeded, seededStore } from '../../engagement/helpers.js';
-import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { StoreInputError } from '../../../service/src/ports/index.js';
+import { describeOnAdapters, oneRecipient } from './adapters.js';
 
-describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
-  let store: Store;
+describeOnAdapters('engagement port', { realTime: true }, ({ store, seeded }) => {
   let rowId: number;
-  storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
-  let s: Seeded;
-  afterEach(() => {
-    s?.store.close();
-    s = undefined as unknown as Seeded;
-  });
+  beforeEach(async () => (rowId = await oneRecipient(store)));
 
   describe('engagement counters', () => {
     it('records a batch of hits as if one after the other: a counter hit twice in the batch, and one with earlier hits', async () => {
@@ -192,7 +185,7 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
 
   describe('engagement facts', () => {
     it('keeps one fact per recipient and kind, and counts them per campaign', async () => {
-      s = await seededStore({ open, n: 3 });
+      const s = await seeded({ n: 3 });
       const [a, b] = s.rows;
       const add = async (rowId: number, fact: 'hard_bounce' | 'opt_out' | 'complaint') =>
         await s.store.engagement.addFact({ recipientRowId: rowId, campaignId: s.campaignId, fact, at: '2026-11-26T10:00:00Z', detail: 'x' });
@@ -213,7 +206,7 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
     });
 
     it('summarises people and machine hits apart, per link', async () => {
-      s = await seededStore({ open, n: 3 });
+      const s = await seeded({ n: 3 });
       const [a, b, c] = s.rows;
       const rec = async (rowId: number, kind: 'open' | 'click', human: boolean, linkIndex?: number) =>
         await s.store.engagement.record({ recipientRowId: rowId, campaignId: s.campaignId, kind, linkIndex, at: '2026-11-26T10:00:00Z', human });
@@ -241,7 +234,7 @@ describe.each(withPostgres)('engagement port ($name)', ({ open }) => {
     });
 
     it('counts raw events per hour with machine hits apart', async () => {
-      s = await seededStore({ open, n: 1 });
+      const s = await seeded({ n: 1 });
       const row = s.rows[0].rowId;
       const add = async (type: string, at: string, data?: Record<string, unknown>) =>
         await s.store.events.add({ recipientRowId: row, campaignId: s.campaignId, type, at, data });

@@ -1,11 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { StoreInputError } from '../../../service/src/ports/index.js';
+import { describeOnAdapters, oneRecipient } from './adapters.js';
 
-describe.each(withPostgres)('events port ($name)', ({ open }) => {
-  let store: Store;
+describeOnAdapters('events port', { realTime: true }, ({ store }) => {
   let rowId: number;
-  storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
+  beforeEach(async () => (rowId = await oneRecipient(store)));
 
   describe('events', () => {
     it('stores a batch of events in order, with or without data', async () => {

@@ -1,15 +1,12 @@
 // Who a follow-up reaches: accepted recipients without a human open (MPP-only openers as chosen) or without a click.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Seeded, seededStore } from '../../engagement/helpers.js';
-import { withPostgres } from './adapters.js';
+import { describe, expect, it } from 'vitest';
+import { seededOn, withPostgres } from './adapters.js';
 
 describe.each(withPostgres)('follow-ups port ($name)', ({ open }) => {
-  let s: Seeded;
-  afterEach(() => s?.store.close());
+  const seeded = seededOn(open);
 
   it('counts and pages human openers, MPP-only openers, non-openers and clickers apart; failed rows are no one', async () => {
-    s = await seededStore({ n: 5, open });
-    const { store, campaignId: c, rows } = s;
+    const { store, campaignId: c, rows } = await seeded({ n: 5 });
     const [opener, clicker, mpp, scanned, none] = rows.map((r) => r.rowId);
     // A row the relay refused never reached anyone: neither opener nor non-opener.
     const target = { module: 'Contacts' as const, id: 'contact-x', listId: 'tl-1', email: 'x@example.com', fields: {}, trackingConsent: true };

@@ -1,10 +1,9 @@
 // Sender identities as stored: settings round-trip, secrets stay sealed and apart, one default, approval and pause
 // (compare-and-set), the last readiness, usage by campaigns and automations, and the audit log.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { IdentitySettings } from '../../../service/src/ports/identities.js';
-import type { Store } from '../../../service/src/ports/index.js';
 import { newCampaign } from '../helpers.js';
-import { storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
 const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
   name: 'Newsletter',
@@ -21,10 +20,7 @@ const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
   ...over,
 });
 
-describe.each(withPostgres)('identities port ($name)', ({ open }) => {
-  let store: Store;
-  storePerTest(open, (s) => (store = s));
-
+describeOnAdapters('identities port', ({ store }) => {
   it('keeps settings as given, secrets apart (never in the identity), and makes the first one the default', async () => {
     const a = await store.identities.create(settings(), { dkimKeySealed: 's1.key', relayPasswordSealed: 's1.pass' }, 'a');
     const b = await store.identities.create(settings({ name: 'Sales', warmup: undefined, dkim: undefined }), {}, 'b');

@@ -1,24 +1,12 @@
 // Leases (one holder at a time, renewed by its holder, taken over once expired), shared token buckets (never more
 // than the rate, refilled by time) and the shared Sugar sessions, on both adapters; and a dead process's in-flight ledger
 // rows found by its lease.
-import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../service/src/ports/index.js';
+import { expect, it } from 'vitest';
 import { StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('leases port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(
-    open,
-    (s, c) => {
-      store = s;
-      clock = c;
-    },
-    { owner: 'p1' },
-  );
-
+describeOnAdapters('leases port', { owner: 'p1' }, ({ store, clock }) => {
   it('has one holder at a time; the holder extends it, another takes it only once it expired', async () => {
     expect(await store.leases.holder('extract:c1')).toBeUndefined();
     expect(await store.leases.acquire('extract:c1', 'a', 10_000)).toBe(true);

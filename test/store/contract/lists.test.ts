@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { StoreInputError } from '../../../service/src/ports/index.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('LeadFWD lists port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
-
+describeOnAdapters('LeadFWD lists port', ({ store, clock }) => {
   describe('LeadFWD lists', () => {
     it('creates lists, adds members once each in import order and reports unknown ids', async () => {
       const l = await store.lists.create('Trade show', 'csv', 'list-1');

@@ -1,14 +1,14 @@
 // The operator's reads of the store (StoreOps) on both adapters: the same counts for /metrics from the same facts,
 // a write probe that leaves nothing behind, and a backup that only the embedded SQLite file has (PostgreSQL's answer
 // names pg_dump).
-import { describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { BackupUnsupportedError, type Store, StoreInputError, type StoreOps } from '../../../service/src/ports/index.js';
-import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters, oneRecipient } from './adapters.js';
 
-describe.each(withPostgres)('store ops ($name)', ({ name, open }) => {
-  let store: Store & StoreOps;
+describeOnAdapters('store ops', { start: '2026-03-01T10:00:00.000Z' }, ({ store: s, name }) => {
+  const store = s as Store & StoreOps;
   let rowId: number;
-  storePerTest(open, async (s) => ([store, rowId] = [s as Store & StoreOps, await oneRecipient(s)]), { start: '2026-03-01T10:00:00.000Z' });
+  beforeEach(async () => (rowId = await oneRecipient(store)));
 
   it('counts recipients by state, pending outbox rows and the oldest due, raw events by type, and hits by class', async () => {
     await store.outbox.enqueue({ key: 'a', kind: 'k', payload: {}, runAt: '2026-03-01T09:00:00.000Z' });

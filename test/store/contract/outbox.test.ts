@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../service/src/ports/index.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
 const MIN = 60_000;
 
 const at = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * MIN).toISOString();
 
-describe.each(withPostgres)('outbox port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]), { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN });
-
+describeOnAdapters('outbox port', { start: '2026-03-01T08:00:00.000Z', outboxStaleMs: 5 * MIN }, ({ store, clock }) => {
   describe('outbox', () => {
     it('ignores a second enqueue with the same key, even after the first is done', async () => {
       expect(await store.outbox.enqueue({ key: 'sent:c:r1', kind: 'targeted', campaignId: 'c', payload: { rowId: 1 } })).toBe(true);

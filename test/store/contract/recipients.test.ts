@@ -1,13 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('recipients port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, async (s, c) => {
-    [store, clock] = [s, c];
+describeOnAdapters('recipients port', ({ store, clock }) => {
+  beforeEach(async () => {
     for (const id of ['c1', 'c2']) await store.campaigns.create(newCampaign(), id);
   });
 

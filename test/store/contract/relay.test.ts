@@ -1,14 +1,10 @@
 // The relay's pairing and one-time code, replay protection, and the per-actor test-send allowance.
-import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../service/src/ports/index.js';
-import { storePerTest, withPostgres } from './adapters.js';
+import { expect, it } from 'vitest';
+import { describeOnAdapters } from './adapters.js';
 
 const t = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * 60_000).toISOString();
 
-describe.each(withPostgres)('relay port ($name)', ({ open }) => {
-  let store: Store;
-  storePerTest(open, (s) => (store = s), { realTime: true });
-
+describeOnAdapters('relay port', { realTime: true }, ({ store }) => {
   it('keeps one pairing, replaced by the next', async () => {
     expect(await store.relay.pairing()).toBeUndefined();
     await store.relay.pair('sealed-1', 'https://sugar.example.test', t(0));

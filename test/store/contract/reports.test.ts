@@ -1,9 +1,9 @@
 // The report's read model (by domain, lists of people, export rows), the operator's decisions on uncertain
 // messages, and the campaign list's filter, for every store adapter.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
 import { newCampaign, targets } from '../helpers.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { describeOnAdapters } from './adapters.js';
 
 const ALL = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'];
 const SALLY = { id: 'u-sally', userName: 'sally' };
@@ -30,11 +30,7 @@ async function seed(store: Store) {
   return id;
 }
 
-describe.each(withPostgres)('report read model ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
-
+describeOnAdapters('report read model', ({ store, clock }) => {
   it('tallies recipients by domain, each person once however many hits or facts', async () => {
     const id = await seed(store);
     const hit = async (rowId: number, kind: 'open' | 'click', human = true) =>
@@ -147,11 +143,7 @@ describe.each(withPostgres)('report read model ($name)', ({ open }) => {
   });
 });
 
-describe.each(withPostgres)('uncertain messages ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
-
+describeOnAdapters('uncertain messages', ({ store, clock }) => {
   it('marks chosen rows accepted at their hand-off time, records who decided, and leaves other rows alone', async () => {
     const id = await seed(store);
     clock.advance(60_000);
@@ -199,11 +191,7 @@ describe.each(withPostgres)('uncertain messages ($name)', ({ open }) => {
   });
 });
 
-describe.each(withPostgres)('campaign list filter and notes ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
-
+describeOnAdapters('campaign list filter and notes', ({ store, clock }) => {
   it('finds by status, text, sender, send time, held and automation, newest first', async () => {
     await store.campaigns.create(newCampaign({ name: 'Spring News', sendAt: '2026-03-02T09:00:00Z' }), 'a');
     clock.advance(1000);

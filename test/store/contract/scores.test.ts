@@ -1,15 +1,12 @@
 // A person's scored events across campaigns: the first human open and click per campaign, and their facts.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Seeded, seededStore } from '../../engagement/helpers.js';
-import { withPostgres } from './adapters.js';
+import { describe, expect, it } from 'vitest';
+import { seededOn, withPostgres } from './adapters.js';
 
 describe.each(withPostgres)('scores port ($name)', ({ open }) => {
-  let s: Seeded;
-  afterEach(() => s?.store.close());
+  const seeded = seededOn(open);
 
   it("reads each person's opens and clicks once per campaign (people only) and their bounces, complaints and opt-outs", async () => {
-    s = await seededStore({ n: 3, open });
-    const { store, campaignId: c, rows } = s;
+    const { store, campaignId: c, rows } = await seeded({ n: 3 });
     const [a, b, none] = rows.map((r) => r.rowId);
     const rec = async (rowId: number, kind: 'open' | 'click', at: string, human: boolean, linkIndex?: number) =>
       await store.engagement.record({ recipientRowId: rowId, campaignId: c, kind, linkIndex, at, human });

@@ -1,13 +1,9 @@
 // Split winners as stored: nothing until a split is noted or decided, the reason while undecided, the winner once,
 // and the automation read with the winners its engine follows.
-import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../service/src/ports/index.js';
-import { adapters, type ManualClock, storePerTest } from './adapters.js';
+import { expect, it } from 'vitest';
+import { adapters, describeOnAdapters } from './adapters.js';
 
-describe.each(adapters)('split-winners port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
+describeOnAdapters('split-winners port', { on: adapters }, ({ store, clock }) => {
   const automation = () =>
     store.automations.create({
       name: 'Split',

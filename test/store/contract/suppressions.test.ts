@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+import { StoreInputError } from '../../../service/src/ports/index.js';
+import { describeOnAdapters } from './adapters.js';
 
-describe.each(withPostgres)('suppressions port ($name)', ({ open }) => {
-  let store: Store;
-  let clock: ManualClock;
-  storePerTest(open, (s, c) => ([store, clock] = [s, c]));
-
+describeOnAdapters('suppressions port', ({ store, clock }) => {
   describe('suppressions', () => {
     it('adds idempotently and keeps the first reason', async () => {
       expect(await store.suppressions.add('jo@example.test', 'Jo@Example.test', 'unsubscribe', 'one-click')).toBe(true);

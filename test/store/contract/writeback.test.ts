@@ -1,12 +1,11 @@
 // What the write-back confirmed in Sugar, and `hits` kept equal to the local human counts (set, never added).
-import { describe, expect, it } from 'vitest';
-import { type Store, StoreInputError } from '../../../service/src/ports/index.js';
-import { oneRecipient, storePerTest, withPostgres } from './adapters.js';
+import { beforeEach, expect, it } from 'vitest';
+import { StoreInputError } from '../../../service/src/ports/index.js';
+import { describeOnAdapters, oneRecipient } from './adapters.js';
 
-describe.each(withPostgres)('write-back log port ($name)', ({ open }) => {
-  let store: Store;
+describeOnAdapters('write-back log port', { realTime: true }, ({ store }) => {
   let rowId: number;
-  storePerTest(open, async (s) => ([store, rowId] = [s, await oneRecipient(s)]), { realTime: true });
+  beforeEach(async () => (rowId = await oneRecipient(store)));
 
   const humanOpen = async () =>
     await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
