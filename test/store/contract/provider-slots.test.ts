@@ -1,0 +1,52 @@
+// Provider slots (a mailbox provider's concurrency shared by processes) on both adapters: each owner holds what the
+// others' live leases leave, never fewer than it has on the wire, a fair share while another waits; an expired
+// lease counts for nothing; an idle owner's lease goes away; a stopping owner gives all back. Several processes
+// meeting on one PostgreSQL, with a real SMTP server: test/coordination/shared-slots.test.ts.
+import { describe, expect, it } from 'vitest';
+import type { SlotLease, Store } from '../../../service/src/ports/index.js';
+import { type ManualClock, storePerTest, withPostgres } from './adapters.js';
+
+describe.each(withPostgres)('provider slots port ($name)', ({ open }) => {
+  let store: Store;
+  let clock: ManualClock;
+  storePerTest(open, (s, c) => ((store = s), (clock = c)));
+  const ask = (want: number, inUse = 0, limit = 4, ttlMs = 10_000): SlotLease => ({ want, inUse, limit, ttlMs });
+
+  it('grants what the other owners leave, per identity and provider', async () => {
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4))).toBe(4);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4))).toBe(0); // a holds them all
+    expect(await store.providerSlots.hold('b', 'i1', 'yahoo', ask(4))).toBe(4); // another provider
+    expect(await store.providerSlots.hold('b', 'i2', 'google', ask(4))).toBe(4); // another identity
+    // b waits (asked 4, holds 0): a renewing keeps only a fair share of its idle ones, and b gets the rest.
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4, 1))).toBe(2);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4))).toBe(2);
+    // Messages on the wire are kept whatever the count says (a shrunk limit, a share): the others get fewer.
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4, 3, 3))).toBe(3);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4, 0, 3))).toBe(0);
+  });
+
+  it("an expired lease counts for nothing: a dead owner's slots go to the others", async () => {
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(3, 0, 3, 1000))).toBe(3);
+    clock.advance(999);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(3, 0, 3))).toBe(0);
+    clock.advance(1);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(3, 0, 3))).toBe(3);
+    // a comes back: it gets what b leaves (nothing), except what it still has on the wire.
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(3, 1, 3))).toBe(1);
+  });
+
+  it('an idle owner gives its slots back; a stopping owner gives every slot back', async () => {
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4))).toBe(4);
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(0))).toBe(0);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4))).toBe(4);
+    expect(await store.providerSlots.hold('a', 'i1', 'yahoo', ask(2))).toBe(2);
+    expect(await store.providerSlots.hold('a', 'i2', 'google', ask(2))).toBe(2);
+    await store.providerSlots.release('b');
+    expect(await store.providerSlots.hold('c', 'i1', 'google', ask(4))).toBe(4);
+    expect(await store.providerSlots.hold('c', 'i1', 'yahoo', ask(4))).toBe(2); // a's are still a's
+  });
+
+  it('refuses a lease without a positive ttl', async () => {
+    await expect(async () => await store.providerSlots.hold('a', 'i1', 'google', ask(1, 0, 4, 0))).rejects.toThrow(/ttl/);
+  });
+});
