@@ -44,6 +44,8 @@ interface Lease {
   /** What the last ask said is on the wire: nothing more goes while an ask is on its way. */
   floor: number;
   asking?: Promise<void>;
+  /** Told to shrink below what it had on the wire: the database hears when it has, so another process gets them. */
+  over: boolean;
   notBefore: number;
   lastWant: number;
 }
@@ -68,6 +70,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       try {
         l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
         l.validUntil = at + ttlMs;
+        l.over = l.held < l.floor;
         if (l.held <= l.inUse) l.notBefore = mono() + RETRY_MS;
       } catch (err) {
         l.notBefore = mono() + UNREACHABLE_WAIT_MS;
@@ -103,7 +106,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       const key = keyOf(identityId, provider);
       let l = leases.get(key);
       if (!l) {
-        l = { identityId, provider, limit, held: 0, validUntil: 0, inUse, peak: inUse, hungry: false, floor: 0, notBefore: 0, lastWant: 0 };
+        l = { identityId, provider, limit, held: 0, validUntil: 0, inUse, peak: inUse, hungry: false, floor: 0, over: false, notBefore: 0, lastWant: 0 };
         leases.set(key, l);
         heartbeat ??= setInterval(beat, Math.max(50, Math.floor(ttlMs / 3))).unref();
       }
@@ -126,6 +129,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       if (!l) return;
       l.inUse = n;
       if (n > l.peak) l.peak = n;
+      if (l.over && n <= l.held && !l.asking) void ask(l, l.lastWant);
     },
 
     async close() {

@@ -1,6 +1,6 @@
 // How many of a mailbox provider's connections (an identity's `concurrency` for it) one process may hold, when
-// several processes share them: what the others' live leases leave, at most a fair share while others wait for some,
-// and never fewer than this process has on the wire (those are real whatever the count says).
+// several processes share them: what the others' live leases leave, at most a fair share while others wait for some.
+// The count the others see never drops below what this process has on the wire (those are real whatever it says).
 
 export interface SlotAsk {
   /** As many as this process could use now (0: it is idle and gives its slots back). */
@@ -17,7 +17,14 @@ export interface OtherHolder {
   wanted: number;
 }
 
-export function slotsToHold(ask: SlotAsk, others: readonly OtherHolder[]): number {
+export interface SlotGrant {
+  /** What this process may have on the wire: no new message while it has as many. */
+  grant: number;
+  /** What the others are told it holds: the grant, or more while messages beyond it are still on the wire. */
+  held: number;
+}
+
+export function slotsToHold(ask: SlotAsk, others: readonly OtherHolder[]): SlotGrant {
   let othersHeld = 0;
   let waiting = 0;
   for (const o of others) {
@@ -25,7 +32,10 @@ export function slotsToHold(ask: SlotAsk, others: readonly OtherHolder[]): numbe
     if (o.wanted > o.held) waiting++;
   }
   const free = Math.max(0, ask.limit - othersHeld);
-  // One process must not keep a provider's every connection while another's campaign waits for one.
+  // One process must not keep a provider's every connection while another's campaign waits for one: it shrinks to
+  // a fair share, keeping those on the wire until they are answered. With fewer connections than processes waiting,
+  // the first to hold keep theirs.
   const fair = waiting ? Math.ceil(ask.limit / (waiting + 1)) : ask.limit;
-  return Math.max(ask.inUse, Math.min(ask.want, free, fair));
+  const grant = Math.min(ask.want, free, fair);
+  return { grant, held: Math.max(ask.inUse, grant) };
 }

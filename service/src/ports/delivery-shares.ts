@@ -48,8 +48,9 @@ export interface SlotLease {
 export interface ProviderSlotRepo {
   /**
    * Sets, atomically among every process, how many of (identity, provider)'s `limit` connections `owner` holds
-   * (domain/provider-slots.ts slotsToHold, from the other owners' unexpired leases) until now + ttl, and returns
-   * it. 0: the owner's lease is removed.
+   * (domain/provider-slots.ts slotsToHold, from the other owners' unexpired leases) until now + ttl, and returns how
+   * many it may have on the wire (fewer than `inUse` when it must shrink to a fair share). Idle (nothing wanted, none
+   * held): the owner's lease is removed.
    */
   hold(owner: string, identityId: string, provider: string, ask: SlotLease): Awaitable<number>;
   /** Every slot `owner` holds is given up (a process stopping): the others may take them at once. */

@@ -66,10 +66,10 @@ export class SqliteProviderSlotRepo extends SqliteRepo<number> implements Provid
   hold(owner: string, identityId: string, provider: string, ask: SlotLease): number {
     const now = this.now();
     const key = { id: identityId, provider, owner, now };
-    const held = slotsToHold(ask, this.q.others.all(key) as OtherHolder[]);
+    const { grant, held } = slotsToHold(ask, this.q.others.all(key) as OtherHolder[]);
     if (held === 0 && ask.want === 0) this.q.drop.run(key);
     else this.q.put.run({ ...key, held, want: ask.want, expires: now + leaseTtl(ask.ttlMs) });
-    return held;
+    return grant;
   }
 
   release(owner: string): void {

@@ -20,9 +20,13 @@ describe.each(withPostgres)('provider slots port ($name)', ({ open }) => {
     // b waits (asked 4, holds 0): a renewing keeps only a fair share of its idle ones, and b gets the rest.
     expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4, 1))).toBe(2);
     expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4))).toBe(2);
-    // Messages on the wire are kept whatever the count says (a shrunk limit, a share): the others get fewer.
-    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4, 3, 3))).toBe(3);
+    // The limit shrank to 3 with 3 of a's on the wire: a may have only its share (1), but the others are told it
+    // holds 3 until they are answered, and get none meanwhile.
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4, 3, 3))).toBe(1);
     expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4, 0, 3))).toBe(0);
+    // Two answered: a is told its fair share of 3 (2, b waiting), and b gets the one left.
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(4, 1, 3))).toBe(2);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(4, 0, 3))).toBe(1);
   });
 
   it("an expired lease counts for nothing: a dead owner's slots go to the others", async () => {
@@ -31,8 +35,9 @@ describe.each(withPostgres)('provider slots port ($name)', ({ open }) => {
     expect(await store.providerSlots.hold('b', 'i1', 'google', ask(3, 0, 3))).toBe(0);
     clock.advance(1);
     expect(await store.providerSlots.hold('b', 'i1', 'google', ask(3, 0, 3))).toBe(3);
-    // a comes back: it gets what b leaves (nothing), except what it still has on the wire.
-    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(3, 1, 3))).toBe(1);
+    // a comes back, one message still on the wire: it may send none, b is told a holds 1 and keeps a fair share.
+    expect(await store.providerSlots.hold('a', 'i1', 'google', ask(3, 1, 3))).toBe(0);
+    expect(await store.providerSlots.hold('b', 'i1', 'google', ask(3, 0, 3))).toBe(2);
   });
 
   it('an idle owner gives its slots back; a stopping owner gives every slot back', async () => {

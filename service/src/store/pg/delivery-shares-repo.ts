@@ -90,7 +90,7 @@ export class PgProviderSlotRepo implements ProviderSlotRepo {
         owner,
         now,
       ]);
-      const held = slotsToHold(ask, rows as unknown as OtherHolder[]);
+      const { grant, held } = slotsToHold(ask, rows as unknown as OtherHolder[]);
       if (held === 0 && ask.want === 0) {
         await q('DELETE FROM provider_slots WHERE identity_id = $1 AND provider = $2 AND (owner = $3 OR expires_at <= $4)', [identityId, provider, owner, now]);
       } else {
@@ -100,7 +100,7 @@ export class PgProviderSlotRepo implements ProviderSlotRepo {
           [identityId, provider, owner, held, ask.want, now + ttlMs],
         );
       }
-      return held;
+      return grant;
     });
   }
 
