@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSharedSlots, type SlotBook } from '../../service/src/coordination/shared-slots.js';
 import type { SenderIdentity } from '../../service/src/domain/identity.js';
 import { createDeliveryControl, type DeliveryControl } from '../../service/src/sending/delivery-control.js';
+import { openPgStore } from '../../service/src/store/pg/db.js';
 import { debianPgBin, useProcessStores } from '../support/postgres.js';
 import { testIdentity } from '../support/senders.js';
 
@@ -116,6 +117,14 @@ describe.skipIf(!debianPgBin())("a provider's concurrency shared by processes on
     expect(sent.reduce((a, b) => a + b)).toBeGreaterThan(20);
   });
 
+  it('a process alone keeps the whole concurrency', async () => {
+    smtp.reset();
+    const [alone] = controls(true);
+    const [sent] = await sendFromAll([alone], identity('id-alone'), 1000);
+    expect(smtp.most('gmail.com')).toBe(3);
+    expect(sent).toBeGreaterThan(10);
+  });
+
   it('control: without the shared slots each process keeps its own 3, and the server sees more', async () => {
     smtp.reset();
     const sent = await sendFromAll(controls(false), identity('id-unshared-slots'), 1500);
@@ -161,5 +170,51 @@ describe.skipIf(!debianPgBin())("a provider's concurrency shared by processes on
     expect(got).toBe(3);
     // Not before the lease ran out: renewed every third of its life, it outlived the kill by at least two thirds.
     expect(performance.now() - killedAt).toBeGreaterThan(ttlMs / 2);
+  });
+
+  it("fails closed: a process that lost the database sends nothing once its lease may have expired, so the others' never add to its own", async () => {
+    const ttlMs = 900;
+    const lost = await openPgStore(server().url, { schema: 'slots', owner: 'lost', poolSize: 1 });
+    const lostBook = createSharedSlots({ repo: lost.providerSlots, owner: 'lost', ttlMs });
+    const [cut, other] = [createDeliveryControl({ acceptedOn: () => ({}), slots: lostBook }), controls(true, ttlMs)[0]];
+    const i = identity('id-outage');
+    let onWire = 0;
+    let most = 0;
+    let outageAt = Number.POSITIVE_INFINITY;
+    let lastByCut = 0;
+    let otherAfterExpiry = 0;
+    const t0 = performance.now();
+    /** A process sending to Gmail, each message 20 ms on the wire, for 3 s. */
+    const run = async (c: DeliveryControl, isCut: boolean) => {
+      const worker = async () => {
+        while (performance.now() - t0 < 3000) {
+          const a = c.admit(i, 'google');
+          if (!a.ok) {
+            await sleep('waitMs' in a ? a.waitMs : 50);
+            continue;
+          }
+          const epoch = c.started(i, 'google');
+          most = Math.max(most, ++onWire);
+          if (isCut) lastByCut = performance.now();
+          else if (performance.now() > outageAt + ttlMs) otherAfterExpiry++;
+          await sleep(20);
+          onWire--;
+          c.finished(i, 'google', epoch, { outcome: 'accepted', text: '250 ok' });
+        }
+      };
+      await Promise.all([0, 1, 2, 3].map(worker));
+    };
+    const cutting = (async () => {
+      await sleep(500);
+      outageAt = performance.now();
+      await lost.close(); // every later round trip of this process fails
+    })();
+    await Promise.all([run(cut, true), run(other, false), cutting]);
+    await lostBook.close();
+    expect(most).toBeLessThanOrEqual(3);
+    // It sent before the outage and stopped within its lease's life, while the other went on with every slot.
+    expect(lastByCut).toBeGreaterThan(t0);
+    expect(lastByCut - outageAt).toBeLessThan(ttlMs);
+    expect(otherAfterExpiry).toBeGreaterThan(20);
   });
 });
