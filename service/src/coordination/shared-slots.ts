@@ -47,11 +47,16 @@ interface Lease {
   /** Told to shrink below what it had on the wire: the database hears when it has, so another process gets them. */
   over: boolean;
   notBefore: number;
+  retryMs: number;
   lastWant: number;
 }
 
-/** Wait after an ask that brought nothing new (the others hold them) before asking again. */
+/**
+ * Wait after an ask that brought nothing new (the others hold them) before asking again, doubled at each such ask up
+ * to a second: processes that all hold their fair share of a busy provider ask about once a second each, not ten times.
+ */
 const RETRY_MS = 100;
+const RETRY_MAX_MS = 1000;
 /** Wait after a failed round trip (the database is away). */
 const UNREACHABLE_WAIT_MS = 500;
 
@@ -68,10 +73,12 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
     const at = mono();
     l.asking = (async () => {
       try {
+        const before = l.held;
         l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
         l.validUntil = at + ttlMs;
         l.over = l.held < l.floor;
-        if (l.held <= l.inUse) l.notBefore = mono() + RETRY_MS;
+        l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
+        if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
       } catch (err) {
         l.notBefore = mono() + UNREACHABLE_WAIT_MS;
         o.logger?.warn(
@@ -106,7 +113,21 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       const key = keyOf(identityId, provider);
       let l = leases.get(key);
       if (!l) {
-        l = { identityId, provider, limit, held: 0, validUntil: 0, inUse, peak: inUse, hungry: false, floor: 0, over: false, notBefore: 0, lastWant: 0 };
+        l = {
+          identityId,
+          provider,
+          limit,
+          held: 0,
+          validUntil: 0,
+          inUse,
+          peak: inUse,
+          hungry: false,
+          floor: 0,
+          over: false,
+          notBefore: 0,
+          retryMs: RETRY_MS / 2,
+          lastWant: 0,
+        };
         leases.set(key, l);
         heartbeat ??= setInterval(beat, Math.max(50, Math.floor(ttlMs / 3))).unref();
       }
