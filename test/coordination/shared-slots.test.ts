@@ -6,49 +6,16 @@
 // and its slots go to the others once it expires — not before.
 import { type ChildProcess, spawn } from 'node:child_process';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSharedSlots, type SlotBook } from '../../service/src/coordination/shared-slots.js';
 import type { SenderIdentity } from '../../service/src/domain/identity.js';
 import { createDeliveryControl, type DeliveryControl } from '../../service/src/sending/delivery-control.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
+import { startCountingSmtp } from '../support/counting-smtp.js';
 import { debianPgBin, useProcessStores } from '../support/postgres.js';
 import { testIdentity } from '../support/senders.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A real SMTP server holding each message `holdMs` before its 250; the most transactions it had open at once, per recipient domain. */
-async function startCountingSmtp(holdMs: number) {
-  const open = new Map<string, number>();
-  const most = new Map<string, number>();
-  const domainOf = (session: { envelope: { rcptTo: Array<{ address: string }> } }) => session.envelope.rcptTo[0]?.address.split('@')[1] ?? '';
-  const server = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const domain = domainOf(session);
-      const now = (open.get(domain) ?? 0) + 1;
-      open.set(domain, now);
-      most.set(domain, Math.max(most.get(domain) ?? 0, now));
-      stream.on('data', () => {});
-      stream.on('end', () =>
-        setTimeout(() => {
-          open.set(domain, (open.get(domain) ?? 1) - 1);
-          callback();
-        }, holdMs),
-      );
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    port: (server.server.address() as { port: number }).port,
-    most: (domain: string) => most.get(domain) ?? 0,
-    reset: () => most.clear(),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe.skipIf(!debianPgBin())("a provider's concurrency shared by processes on PostgreSQL", () => {
   const { stores, server } = useProcessStores('slots', { owners: ['a', 'b', 'c'], poolSize: 3 });
