@@ -12,7 +12,8 @@
 // Yahoo's and Apple's, so the service groups them into four mailbox providers (issue 16); the baseline is the same.
 // BENCH_STORE=pg runs the service on a throwaway PostgreSQL cluster (LEADFWD_DATABASE_URL; pg_stat_statements counts
 // the statements, each one round trip) with BENCH_PROCESSES service processes (default 1) sharing it;
-// BENCH_DB_POOL sets LEADFWD_DATABASE_POOL. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
+// BENCH_DB_POOL sets LEADFWD_DATABASE_POOL. BENCH_PROVIDER_CONCURRENCY=n gives the sender identity a concurrency of
+// n per mailbox provider ("*"), which processes on PostgreSQL share as leased slots. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -178,6 +179,31 @@ for (let p = 0; p < PROCESSES; p++) {
     if (i > 300 || proc.exitCode !== null) throw new Error(`service ${p + 1} did not start`);
     await sleep(100);
   }
+}
+
+if (process.env.BENCH_PROVIDER_CONCURRENCY) {
+  let listed = await fetch(`http://127.0.0.1:${servicePort}/api/v1/identities`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+  for (let n = 0; n < 100 && listed.status === 503; n++) {
+    await sleep(100); // the service answers its API once its start-up work is done
+    listed = await fetch(`http://127.0.0.1:${servicePort}/api/v1/identities`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+  }
+  const { identities } = (await listed.json()) as { identities: any[] };
+  const i = identities.find((x: { isDefault: boolean }) => x.isDefault);
+  const res = await fetch(`http://127.0.0.1:${servicePort}/api/v1/identities/${i.id}`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      name: i.name,
+      fromDomains: i.fromDomains,
+      fromAddresses: i.fromAddresses,
+      dkim: { domain: i.dkim.domain, selector: i.dkim.selector },
+      relay: { url: i.relay.url, maxConnections: i.relay.maxConnections },
+      bounceDomain: i.bounceDomain,
+      rate: i.rate,
+      providerLimits: { '*': { concurrency: Number(process.env.BENCH_PROVIDER_CONCURRENCY) } },
+    }),
+  });
+  if (!res.ok) throw new Error(`could not set the provider concurrency: ${await res.text()}`);
 }
 
 const section = (i: number) =>

@@ -24,6 +24,7 @@ import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedAllowances } from './coordination/shared-allowances.js';
 import { createSharedBucket } from './coordination/shared-bucket.js';
 import { createSharedSessions } from './coordination/shared-sessions.js';
+import { createSharedSlots } from './coordination/shared-slots.js';
 import { createSharedThrottles } from './coordination/shared-throttles.js';
 import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.js';
 import { createTokenBucket } from './domain/rate-limit.js';
@@ -258,7 +259,9 @@ async function compose(
   const mx = createMxLookup(resolver, { ttlMs: config.dns.mxCacheMs });
   const clock = opts.now;
   const dayCounts = createDayCounts((id, day) => store.deliverability.acceptedOn(id, day), clock);
-  // Several processes: a provider slowed by its answer to one is slowed for all, and the day's limits are counted once.
+  // Several processes: a provider slowed by its answer to one is slowed for all, the day's limits are counted once,
+  // and a provider's concurrency holds for all together.
+  const slots = shared ? createSharedSlots({ repo: store.providerSlots, owner: opts.owner, ttlMs: config.leaseTtlMs, logger: rateLog }) : undefined;
   const control = createDeliveryControl({
     now: clock,
     acceptedOn: dayCounts.acceptedOn,
@@ -267,6 +270,7 @@ async function compose(
       ? {
           throttles: createSharedThrottles({ repo: store.providerThrottles, ...(clock ? { now: clock } : {}), logger: rateLog }),
           allowances: createSharedAllowances({ repo: store.dayAllowances, logger: rateLog }),
+          slots,
         }
       : {}),
   });
@@ -618,6 +622,7 @@ async function compose(
           await abTestRunner.stop();
           await scheduler.stop(); // rows on the wire are answered and recorded, the reserved ones given back
           await writeback.stop();
+          await slots?.close(); // the providers' connections this process held
           await leases?.releaseAll(); // the write-back lane, the scheduler's tick, this process's own
         },
       })
@@ -645,6 +650,7 @@ async function compose(
       await inbound?.close();
       await scheduler.stop();
       await delivery.close(); // the scheduler waited for every row in flight to be answered
+      await slots?.close(); // so the providers' connections this process held go to the others at once
       await drained;
       await engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start

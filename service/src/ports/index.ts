@@ -6,7 +6,7 @@ import type { AbTestRepo } from './ab-tests.js';
 import type { AutomationRepo } from './automations.js';
 import type { CampaignRepo } from './campaigns.js';
 import type { DeliverabilityRepo } from './deliverability.js';
-import type { DayAllowanceRepo, ProviderThrottleRepo } from './delivery-shares.js';
+import type { DayAllowanceRepo, ProviderSlotRepo, ProviderThrottleRepo } from './delivery-shares.js';
 import type { EngagementRepo } from './engagement.js';
 import type { EventRepo } from './events.js';
 import type { FollowUpRepo } from './follow-ups.js';
@@ -77,6 +77,7 @@ export interface Repos {
   sugarSessions: SugarSessionRepo;
   providerThrottles: ProviderThrottleRepo;
   dayAllowances: DayAllowanceRepo;
+  providerSlots: ProviderSlotRepo;
 }
 
 /**

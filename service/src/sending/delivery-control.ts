@@ -2,8 +2,9 @@
 // buckets, messages on the wire, providers slowed or paused by their own answers, and what each provider group got
 // today for the warm-up ramp. With several processes on one database they share the rates (the identity's, and each
 // provider's limit or throttled rate, as shared buckets), which providers are slowed or paused (a shared throttle
-// book) and what the day's limits have left (shared allowances); messages on the wire (concurrency) stay each
-// process's own. Every send loop (one per campaign) asks it before handing a row over and tells it each answer.
+// book), what the day's limits have left (shared allowances) and each provider's connections at once (its
+// concurrency, as slots leased from the database). Every send loop (one per campaign) asks it before handing a row
+// over and tells it each answer.
 //
 // Rates are real time (token buckets on a monotonic clock); calendar decisions (a pause's end, the warm-up day, the
 // next UTC midnight) follow the service clock, which tests replace.
@@ -14,6 +15,12 @@ import { createTokenBucket } from '../domain/rate-limit.js';
 import { dailyAllowance, planDay } from '../domain/warmup.js';
 import type { ProviderGroup, SendResult } from '../ports/index.js';
 import { createLocalThrottleBook, type ThrottleBook } from './throttle-book.js';
+
+/** A provider's concurrency shared by every process (coordination/shared-slots.ts). */
+export interface ConcurrencyBook {
+  room(identityId: string, provider: string, inUse: number, limit: number): number;
+  inUse(identityId: string, provider: string, n: number): void;
+}
 
 type Bucket = ReturnType<typeof createTokenBucket>;
 
@@ -47,7 +54,7 @@ export interface ProviderStatus {
   rateFactor: number;
   resumeAt?: string;
   reason?: string;
-  /** Messages to it on the wire from this process. */
+  /** Messages to it on the wire from this process (the provider's concurrency holds for every process together). */
   inFlight: number;
 }
 
@@ -74,6 +81,8 @@ export interface DeliveryControlDeps {
   throttles?: ThrottleBook;
   /** The day's limit and warm-up allowances, taken from what every process shares (absent: counted here). */
   allowances?: DayAllowanceBook;
+  /** Each provider's concurrency, held for every process together (absent: this process's own). */
+  slots?: ConcurrencyBook;
 }
 
 const DAY_MS = 86_400_000;
@@ -92,6 +101,7 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
   const identities = new Map<string, IdentityState>();
   const book = deps.throttles ?? createLocalThrottleBook();
   const shares = deps.allowances;
+  const slots = deps.slots;
 
   function identityState(identity: SenderIdentity, at: Date): IdentityState {
     const rateKey = `${identity.rate.perSecond}/${identity.rate.perHour}`;
@@ -195,9 +205,10 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       const day = withinDay(identity, s, group, at);
       if (day) return day;
       const { rate, concurrency } = providerRate(identity, provider, throttle);
-      if (p.inFlight >= concurrency) {
+      const busy = p.inFlight >= concurrency ? 5 : slots && Number.isFinite(concurrency) ? slots.room(identity.id, provider, p.inFlight, concurrency) : 0;
+      if (busy > 0) {
         giveBackDay(identity, s, group, at);
-        return { ok: false, waitMs: 5 };
+        return { ok: false, waitMs: busy };
       }
       if (rate > 0) {
         if (!p.bucket || p.bucketRate !== rate) {
@@ -231,6 +242,7 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       s.inFlight++;
       p.inFlight++;
       s.inFlightByGroup.set(group, (s.inFlightByGroup.get(group) ?? 0) + 1);
+      slots?.inUse(identity.id, provider, p.inFlight);
       return book.read(identity.id, provider, at)?.epoch ?? 0;
     },
 
@@ -247,6 +259,7 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       s.inFlight = Math.max(0, s.inFlight - 1);
       p.inFlight = Math.max(0, p.inFlight - 1);
       s.inFlightByGroup.set(group, Math.max(0, (s.inFlightByGroup.get(group) ?? 0) - 1));
+      slots?.inUse(identity.id, provider, p.inFlight);
       if (result.outcome === 'accepted') {
         s.acceptedToday.set(group, (s.acceptedToday.get(group) ?? 0) + 1);
         book.accepted(identity.id, provider, at);

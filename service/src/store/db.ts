@@ -10,7 +10,7 @@ import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
 import { SqliteDeliverabilityRepo } from './sqlite-deliverability-repo.js';
-import { SqliteDayAllowanceRepo, SqliteProviderThrottleRepo } from './sqlite-delivery-shares-repo.js';
+import { SqliteDayAllowanceRepo, SqliteProviderSlotRepo, SqliteProviderThrottleRepo } from './sqlite-delivery-shares-repo.js';
 import { SqliteEngagementRepo } from './sqlite-engagement-repo.js';
 import { SqliteEventRepo } from './sqlite-event-repo.js';
 import { SqliteFollowUpRepo } from './sqlite-follow-up-repo.js';
@@ -118,6 +118,7 @@ interface SqliteRepos {
   sugarSessions: SqliteSugarSessionRepo;
   providerThrottles: SqliteProviderThrottleRepo;
   dayAllowances: SqliteDayAllowanceRepo;
+  providerSlots: SqliteProviderSlotRepo;
 }
 
 /** What a transaction's fn gets: the repositories on the transaction, and nested transactions as savepoints. */
@@ -150,6 +151,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
   readonly sugarSessions;
   readonly providerThrottles;
   readonly dayAllowances;
+  readonly providerSlots;
   /** The repositories bound to the open transaction (the one connection: the same objects, not gated). */
   private readonly tx: SqliteTx;
   /**
@@ -194,6 +196,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       sugarSessions: guarded(new SqliteSugarSessionRepo(db, now)),
       providerThrottles: guarded(new SqliteProviderThrottleRepo(db, now)),
       dayAllowances: guarded(new SqliteDayAllowanceRepo(db, now)),
+      providerSlots: guarded(new SqliteProviderSlotRepo(db, nowMs)),
     };
     this.tx = { ...repos, transaction: (fn) => this.savepoint(fn) };
     const gate = <R extends object>(repo: R): R => gated(repo, () => this.open);
@@ -219,6 +222,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     this.sugarSessions = gate(repos.sugarSessions);
     this.providerThrottles = gate(repos.providerThrottles);
     this.dayAllowances = gate(repos.dayAllowances);
+    this.providerSlots = gate(repos.providerSlots);
   }
 
   /**

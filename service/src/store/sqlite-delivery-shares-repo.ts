@@ -1,6 +1,8 @@
-// Provider throttles and day allowances on SQLite (ports/delivery-shares.ts): one process per file, so these are
+// Provider throttles, day allowances and provider slots on SQLite (ports/delivery-shares.ts): one process per file, so these are
 // local, but they keep the ports' contract (store/pg/delivery-shares-repo.ts is where several processes meet).
-import type { DayAllowanceRepo, ProviderThrottleRepo, SharedThrottle } from '../ports/index.js';
+import { type OtherHolder, slotsToHold } from '../domain/provider-slots.js';
+import type { DayAllowanceRepo, ProviderSlotRepo, ProviderThrottleRepo, SharedThrottle, SlotLease } from '../ports/index.js';
+import { leaseTtl } from './lease-values.js';
 import { SqliteRepo } from './sqlite-repo.js';
 import { neverStruck, THROTTLE_COLUMNS, type ThrottleRow, throttleOfRow, throttleValues } from './throttle-rows.js';
 
@@ -47,5 +49,30 @@ export class SqliteDayAllowanceRepo extends SqliteRepo implements DayAllowanceRe
 
   take(identityId: string, day: string, group: string, want: number, limit: number): number {
     return (this.q.take.get({ id: identityId, day, grp: group, want, limit }) as { last_granted: number }).last_granted;
+  }
+}
+
+export class SqliteProviderSlotRepo extends SqliteRepo<number> implements ProviderSlotRepo {
+  private readonly q = {
+    others: this.db.prepare(
+      'SELECT held, wanted FROM provider_slots WHERE identity_id = @id AND provider = @provider AND owner <> @owner AND expires_at > @now',
+    ),
+    put: this.db.prepare(`INSERT INTO provider_slots (identity_id, provider, owner, held, wanted, expires_at) VALUES (@id, @provider, @owner, @held, @want, @expires)
+      ON CONFLICT (identity_id, provider, owner) DO UPDATE SET held = excluded.held, wanted = excluded.wanted, expires_at = excluded.expires_at`),
+    drop: this.db.prepare('DELETE FROM provider_slots WHERE identity_id = @id AND provider = @provider AND (owner = @owner OR expires_at <= @now)'),
+    release: this.db.prepare('DELETE FROM provider_slots WHERE owner = ?'),
+  };
+
+  hold(owner: string, identityId: string, provider: string, ask: SlotLease): number {
+    const now = this.now();
+    const key = { id: identityId, provider, owner, now };
+    const { grant, held } = slotsToHold(ask, this.q.others.all(key) as OtherHolder[]);
+    if (held === 0 && ask.want === 0) this.q.drop.run(key);
+    else this.q.put.run({ ...key, held, want: ask.want, expires: now + leaseTtl(ask.ttlMs) });
+    return grant;
+  }
+
+  release(owner: string): void {
+    this.q.release.run(owner);
   }
 }

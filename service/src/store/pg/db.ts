@@ -18,7 +18,7 @@ import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
 import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
-import { PgDayAllowanceRepo, PgProviderThrottleRepo } from './delivery-shares-repo.js';
+import { PgDayAllowanceRepo, PgProviderSlotRepo, PgProviderThrottleRepo } from './delivery-shares-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
 import { translatePg } from './errors.js';
 import { PgIdentityRepo } from './identity-repo.js';
@@ -129,6 +129,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     sugarSessions: guardedPg(new PgSugarSessionRepo(q, now)),
     providerThrottles: guardedPg(new PgProviderThrottleRepo(q, atomic)),
     dayAllowances: guardedPg(new PgDayAllowanceRepo(q)),
+    providerSlots: guardedPg(new PgProviderSlotRepo(q, atomic, nowMs)),
   });
   const onPool: Query = (text, values) => pool.query(prepared(text, values, named));
   // A repository's own few statements that must hold together, outside any use case's transaction.

@@ -1,7 +1,11 @@
 // Provider throttles and day allowances on PostgreSQL (ports/delivery-shares.ts): a throttle changes under its row's
 // lock, read and written in one transaction, so two processes striking at once strike once (the second sees the
-// first's epoch); an allowance is taken in one upsert statement, whose SET reads the row's latest version.
-import type { DayAllowanceRepo, ProviderThrottleRepo, SharedThrottle } from '../../ports/index.js';
+// first's epoch); an allowance is taken in one upsert statement, whose SET reads the row's latest version; the slots
+// of one (identity, provider) change under one transaction-scoped advisory lock, so two processes never both count
+// the same free slot.
+import { type OtherHolder, slotsToHold } from '../../domain/provider-slots.js';
+import type { DayAllowanceRepo, ProviderSlotRepo, ProviderThrottleRepo, SharedThrottle, SlotLease } from '../../ports/index.js';
+import { leaseTtl } from '../lease-values.js';
 import { neverStruck, THROTTLE_COLUMNS, type ThrottleRow, throttleOfRow, throttleValues } from '../throttle-rows.js';
 import type { Atomic, Query } from './repos.js';
 
@@ -64,5 +68,43 @@ export class PgDayAllowanceRepo implements DayAllowanceRepo {
       [identityId, day, group, want, limit],
     );
     return Number(rows[0].last_granted);
+  }
+}
+
+export class PgProviderSlotRepo implements ProviderSlotRepo {
+  constructor(
+    private readonly q: Query,
+    private readonly atomic: Atomic,
+    private readonly nowMs: () => number,
+  ) {}
+
+  async hold(owner: string, identityId: string, provider: string, ask: SlotLease): Promise<number> {
+    const ttlMs = leaseTtl(ask.ttlMs);
+    return await this.atomic(async (q) => {
+      // Rows of a key not yet written cannot be locked with FOR UPDATE; an advisory lock on the key can.
+      await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`provider_slots/${identityId}/${provider}`]);
+      const now = this.nowMs();
+      const { rows } = await q('SELECT held, wanted FROM provider_slots WHERE identity_id = $1 AND provider = $2 AND owner <> $3 AND expires_at > $4', [
+        identityId,
+        provider,
+        owner,
+        now,
+      ]);
+      const { grant, held } = slotsToHold(ask, rows as unknown as OtherHolder[]);
+      if (held === 0 && ask.want === 0) {
+        await q('DELETE FROM provider_slots WHERE identity_id = $1 AND provider = $2 AND (owner = $3 OR expires_at <= $4)', [identityId, provider, owner, now]);
+      } else {
+        await q(
+          `INSERT INTO provider_slots (identity_id, provider, owner, held, wanted, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (identity_id, provider, owner) DO UPDATE SET held = excluded.held, wanted = excluded.wanted, expires_at = excluded.expires_at`,
+          [identityId, provider, owner, held, ask.want, now + ttlMs],
+        );
+      }
+      return grant;
+    });
+  }
+
+  async release(owner: string): Promise<void> {
+    await this.q('DELETE FROM provider_slots WHERE owner = $1', [owner]);
   }
 }

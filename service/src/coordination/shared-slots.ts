@@ -1,0 +1,169 @@
+// A mailbox provider's concurrency (an identity's connections to it at once) held across every process on one
+// database. Each process leases "slots" of an (identity, provider) from the database and spends them here without
+// asking again: it asks when it has none left to spend (as many as it could use, up to the limit), and a heartbeat
+// renews what it holds every third of the lease's life, giving back what it did not use since the last one. A process
+// that dies stops renewing, and its slots go to the others once its lease expires. So a process alone keeps the whole
+// concurrency after one round trip, and the database sees a round trip per heartbeat, not per message.
+//
+// Fail closed: a lease is counted from before the round trip that took it; once it could have expired in the database
+// (the database is away and the heartbeat fails), nothing more goes to that provider until it is renewed.
+import type { ProviderSlotRepo } from '../ports/index.js';
+
+export interface SlotBook {
+  /** 0 when one more message to `provider` may go on the wire (`inUse` there now, `limit` for every process), else ms to wait. */
+  room(identityId: string, provider: string, inUse: number, limit: number): number;
+  /** How many messages to `provider` this process has on the wire now (after each hand-over and answer). */
+  inUse(identityId: string, provider: string, n: number): void;
+  /** Gives every slot back (the process stops, its messages answered): the others may take them at once. */
+  close(): Promise<void>;
+}
+
+export interface SharedSlotsOptions {
+  repo: ProviderSlotRepo;
+  /** This process (its leases' holder). */
+  owner: string;
+  /** How long a lease outlives its last renewal (default 15 s, LEADFWD_LEASE_TTL_MS). */
+  ttlMs?: number;
+  /** Monotonic ms. */
+  monotonic?: () => number;
+  logger?: { warn(o: object, m?: string): void };
+}
+
+interface Lease {
+  identityId: string;
+  provider: string;
+  limit: number;
+  held: number;
+  /** Monotonic ms the lease surely lives until (counted from before the round trip that took it). */
+  validUntil: number;
+  inUse: number;
+  /** The most on the wire since the last heartbeat: what is kept at the next one. */
+  peak: number;
+  /** Wanted more than it held since the last heartbeat. */
+  hungry: boolean;
+  /** What the last ask said is on the wire: nothing more goes while an ask is on its way. */
+  floor: number;
+  asking?: Promise<void>;
+  /** Told to shrink below what it had on the wire: the database hears when it has, so another process gets them. */
+  over: boolean;
+  notBefore: number;
+  retryMs: number;
+  lastWant: number;
+}
+
+/**
+ * Wait after an ask that brought nothing new (the others hold them) before asking again, doubled at each such ask up
+ * to a second: processes that all hold their fair share of a busy provider ask about once a second each, not ten times.
+ */
+const RETRY_MS = 100;
+const RETRY_MAX_MS = 1000;
+/** Wait after a failed round trip (the database is away). */
+const UNREACHABLE_WAIT_MS = 500;
+
+export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
+  const ttlMs = o.ttlMs ?? 15_000;
+  const mono = o.monotonic ?? (() => performance.now());
+  const leases = new Map<string, Lease>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const keyOf = (identityId: string, provider: string) => `${identityId}\u0000${provider}`;
+
+  function ask(l: Lease, want: number): Promise<void> {
+    l.floor = l.inUse;
+    l.lastWant = want;
+    const at = mono();
+    l.asking = (async () => {
+      try {
+        const before = l.held;
+        l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
+        l.validUntil = at + ttlMs;
+        l.over = l.held < l.floor;
+        l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
+        if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
+      } catch (err) {
+        l.notBefore = mono() + UNREACHABLE_WAIT_MS;
+        o.logger?.warn(
+          { event: 'provider_slots.unreachable', identityId: l.identityId, provider: l.provider, err: (err as Error).message },
+          'provider_slots.unreachable',
+        );
+      } finally {
+        l.asking = undefined;
+      }
+    })();
+    return l.asking;
+  }
+
+  function beat() {
+    for (const [key, l] of leases) {
+      if (l.asking) continue;
+      const want = l.hungry ? l.limit : Math.max(l.inUse, l.peak);
+      l.peak = l.inUse;
+      l.hungry = false;
+      // Idle and already given back: forgotten, until a message to the provider asks again.
+      if (want === 0 && l.held === 0 && l.lastWant === 0) leases.delete(key);
+      else void ask(l, want);
+    }
+    if (!leases.size && heartbeat) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+  }
+
+  return {
+    room(identityId, provider, inUse, limit) {
+      const key = keyOf(identityId, provider);
+      let l = leases.get(key);
+      if (!l) {
+        l = {
+          identityId,
+          provider,
+          limit,
+          held: 0,
+          validUntil: 0,
+          inUse,
+          peak: inUse,
+          hungry: false,
+          floor: 0,
+          over: false,
+          notBefore: 0,
+          retryMs: RETRY_MS / 2,
+          lastWant: 0,
+        };
+        leases.set(key, l);
+        heartbeat ??= setInterval(beat, Math.max(50, Math.floor(ttlMs / 3))).unref();
+      }
+      l.limit = limit;
+      l.inUse = inUse;
+      const valid = mono() < l.validUntil;
+      const allowed = valid ? (l.asking ? Math.min(l.held, l.floor) : l.held) : 0;
+      if (inUse < allowed) return 0;
+      if (l.asking) return 2;
+      if (valid && l.held >= limit) return 5; // every slot is here already: one frees when an answer comes
+      l.hungry = true;
+      const wait = l.notBefore - mono();
+      if (wait > 0) return Math.ceil(wait);
+      void ask(l, limit);
+      return 2; // the slots are on their way
+    },
+
+    inUse(identityId, provider, n) {
+      const l = leases.get(keyOf(identityId, provider));
+      if (!l) return;
+      l.inUse = n;
+      if (n > l.peak) l.peak = n;
+      if (l.over && n <= l.held && !l.asking) void ask(l, l.lastWant);
+    },
+
+    async close() {
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+      await Promise.all([...leases.values()].map((l) => l.asking));
+      leases.clear();
+      try {
+        await o.repo.release(o.owner);
+      } catch (err) {
+        // They expire on their own after the lease's ttl.
+        o.logger?.warn({ event: 'provider_slots.unreachable', err: (err as Error).message }, 'provider_slots.unreachable');
+      }
+    },
+  };
+}
