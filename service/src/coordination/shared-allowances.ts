@@ -4,12 +4,10 @@
 // did not go, or was not accepted, is spent here again; those a process holds when it stops or the day ends are
 // lost for that day (the limit is at worst undershot by a batch per process, never exceeded).
 import type { DayAllowanceRepo } from '../ports/index.js';
+import type { BookOptions } from './book-options.js';
 
-export interface SharedAllowancesOptions {
+export interface SharedAllowancesOptions extends BookOptions {
   repo: Pick<DayAllowanceRepo, 'take'>;
-  /** Monotonic ms. */
-  monotonic?: () => number;
-  logger?: { warn(o: object, m?: string): void };
 }
 
 interface Held {

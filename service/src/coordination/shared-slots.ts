@@ -8,6 +8,7 @@
 // Fail closed: a lease is counted from before the round trip that took it; once it could have expired in the database
 // (the database is away and the heartbeat fails), nothing more goes to that provider until it is renewed.
 import type { ProviderSlotRepo } from '../ports/index.js';
+import type { BookOptions } from './book-options.js';
 
 export interface SlotBook {
   /** 0 when one more message to `provider` may go on the wire (`inUse` there now, `limit` for every process), else ms to wait. */
@@ -18,15 +19,12 @@ export interface SlotBook {
   close(): Promise<void>;
 }
 
-export interface SharedSlotsOptions {
+export interface SharedSlotsOptions extends BookOptions {
   repo: ProviderSlotRepo;
   /** This process (its leases' holder). */
   owner: string;
   /** How long a lease outlives its last renewal (default 15 s, LEADFWD_LEASE_TTL_MS). */
   ttlMs?: number;
-  /** Monotonic ms. */
-  monotonic?: () => number;
-  logger?: { warn(o: object, m?: string): void };
 }
 
 interface Lease {

@@ -9,15 +9,13 @@
 import { atTime } from '../domain/provider-throttle.js';
 import type { ProviderThrottleRepo, SharedThrottle } from '../ports/index.js';
 import { recovered, struck, type ThrottleBook } from '../sending/throttle-book.js';
+import type { BookOptions } from './book-options.js';
 
-export interface SharedThrottlesOptions {
+export interface SharedThrottlesOptions extends BookOptions {
   repo: ProviderThrottleRepo;
   /** How old a copy may be before it is read again (default 1 s). */
   maxAgeMs?: number;
-  /** Monotonic ms. */
-  monotonic?: () => number;
   now?: () => Date;
-  logger?: { warn(o: object, m?: string): void };
 }
 
 interface Copy {
