@@ -1,5 +1,6 @@
 // Real simulator on port 0 plus a thin fetch wrapper, shared by the conformance suite.
 import { afterAll, beforeAll } from 'vitest';
+import { jsonOr } from '../../scripts/sugar-harness/runtime/api.js';
 import { type SimOptions, type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 
 export interface Reply {
@@ -44,13 +45,7 @@ export function api(sim: SugarSim, version = 'v11_1') {
     if (body !== undefined) headers['Content-Type'] = o.contentType ?? 'application/json';
     const res = await fetch(`${base}${path}`, { method, headers, body, redirect: 'manual' });
     const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, body: parsed, text, headers: res.headers };
+    return { status: res.status, body: jsonOr(text, undefined), text, headers: res.headers };
   }
   async function login(username = 'admin', platform = 'base', extra: Record<string, unknown> = {}) {
     const r = await req('POST', '/oauth2/token', {

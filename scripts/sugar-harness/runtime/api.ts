@@ -11,6 +11,15 @@ export interface HarnessApi {
   setTokens(access?: string, refresh?: string): void;
 }
 
+/** A response body as JSON (undefined when empty), or `fallback` when it is not JSON (an error page, a proxy's text). */
+export function jsonOr(text: string, fallback: unknown): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return fallback;
+  }
+}
+
 const VERB: Record<string, string> = { read: 'GET', create: 'POST', update: 'PUT', delete: 'DELETE' };
 
 export function createApi(serverUrl: string, events: { trigger(e: string, ...a: unknown[]): void }): HarnessApi {
@@ -50,13 +59,7 @@ export function createApi(serverUrl: string, events: { trigger(e: string, ...a: 
       body: data != null && verb !== 'GET' ? JSON.stringify(data) : undefined,
     });
     const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json };
+    return { status: res.status, json: jsonOr(text, text) as any };
   }
 
   const api: HarnessApi = {
