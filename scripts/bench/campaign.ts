@@ -16,7 +16,7 @@
 // n per mailbox provider ("*"), which processes on PostgreSQL share as leased slots. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,7 +28,7 @@ import { compileCampaign } from '../../service/src/mail/template.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
 import { startPostgres } from '../postgres.js';
 import { startSugarSim } from '../sugar-sim/server.js';
-import { freePort, sleep } from './support.js';
+import { cpuMsOf, freePort, postgresCpu, sleep } from './support.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
@@ -134,24 +134,9 @@ process.on('exit', () => {
   sinkProc.kill();
   void pgServer?.stop('immediate'); // synchronous underneath: a failed run leaves no server behind
 });
-/** Fields of /proc/<pid>/stat after the command name: 0 state, 1 parent, 11 utime, 12 stime, 13 cutime, 14 cstime. */
-const procStat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-const ticksMs = (fields: string[], from: number, to: number) => fields.slice(from, to).reduce((a, b) => a + Number(b) * 10, 0); // 10 ms ticks
 // user + system CPU of every thread of every service process, in ms
-const cpuMs = () => services.reduce((sum, s) => sum + ticksMs(procStat(s.pid!), 11, 13), 0);
-// PostgreSQL shares the two cores: the postmaster, its live backends and the ones it has reaped.
-const postmasterPid = pgServer ? Number(readFileSync(join(pgServer.psql('SHOW data_directory'), 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
-const pgCpuMs = () => {
-  if (!postmasterPid) return 0;
-  let ms = ticksMs(procStat(postmasterPid), 11, 15);
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const f = procStat(Number(pid));
-      if (Number(f[1]) === postmasterPid) ms += ticksMs(f, 11, 13);
-    } catch {} // gone meanwhile
-  }
-  return ms;
-};
+const cpuMs = () => cpuMsOf(...services.map((s) => s.pid!));
+const pgCpuMs = pgServer ? postgresCpu(pgServer) : () => 0;
 /** The largest of the service processes' figures. */
 const rssMb = (field: 'VmRSS' | 'VmHWM') =>
   Math.max(...services.map((s) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024));

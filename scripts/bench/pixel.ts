@@ -16,7 +16,7 @@ import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
-import { benchTarget, freePort, seedCampaign, sleep } from './support.js';
+import { benchTarget, cpuMsOf, freePort, postgresCpu, seedCampaign, sleep } from './support.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -152,15 +152,26 @@ try {
   await load(svc.url, paths, 5);
   await load(bare.url, ['/t/o/x'], 5);
   const roundTrips: number[] = [];
+  // CPU per request of each part (µs): what bounds the ratio when the cores are shared (the load generator is this process).
+  const pgCpuMs = pgServer ? postgresCpu(pgServer) : () => 0;
+  const cpu = { service: [] as number[], postgres: [] as number[], generator: [] as number[], bare: [] as number[], bareGenerator: [] as number[] };
+  const perRequest = (ms: number, n: number) => (ms * 1000) / n;
   const rounds: Array<{ recorded: number; p99: number; answered: number; bare: number; bareP99: number }> = [];
   for (let r = 0; r < ROUNDS; r++) {
     const before = await countOpens();
     const statementsBefore = await statements();
+    const [svcAt, pgAt, genAt] = [cpuMsOf(svc.proc.pid!), pgCpuMs(), cpuMsOf(process.pid)];
     const rec = await load(svc.url, paths, SECONDS);
     await sleep(200); // the last batch commits after autocannon stops counting
     const recorded = (await countOpens()) - before;
+    cpu.service.push(perRequest(cpuMsOf(svc.proc.pid!) - svcAt, recorded));
+    cpu.postgres.push(perRequest(pgCpuMs() - pgAt, recorded));
+    cpu.generator.push(perRequest(cpuMsOf(process.pid) - genAt, rec['2xx']));
     roundTrips.push(((await statements()) - statementsBefore) / recorded);
+    const [bareAt, bareGenAt] = [cpuMsOf(bare.proc.pid!), cpuMsOf(process.pid)];
     const base = await load(bare.url, ['/t/o/x'], SECONDS);
+    cpu.bare.push(perRequest(cpuMsOf(bare.proc.pid!) - bareAt, base['2xx']));
+    cpu.bareGenerator.push(perRequest(cpuMsOf(process.pid) - bareGenAt, base['2xx']));
     rounds.push({ recorded: recorded / SECONDS, p99: rec.latency.p99, answered: rec['2xx'], bare: base.requests.average, bareP99: base.latency.p99 });
     console.log(
       `  round ${r + 1}: service ${Math.round(recorded / SECONDS)} recorded/s (2xx ${rec['2xx']}, recorded ${recorded}, errors ${rec.errors}, non-2xx ${rec.non2xx}) p99 ${rec.latency.p99} ms | bare ${Math.round(base.requests.average)} req/s p99 ${base.latency.p99} ms`,
@@ -190,6 +201,10 @@ try {
   console.log(`  bare node:http GIF:          ${Math.round(bareRps)} req/s   p99 ${median(rounds.map((r) => r.bareP99))} ms`);
   console.log(`  ratio recorded/bare:         ${ratio.toFixed(2)}`);
   if (pgServer) console.log(`  database round trips (statements) per recorded open: ${median(roundTrips).toFixed(3)}`);
+  const us = (xs: number[]) => `${median(xs).toFixed(0)} µs`;
+  console.log(
+    `  CPU per request: service ${us(cpu.service)}${pgServer ? ` + PostgreSQL ${us(cpu.postgres)}` : ''} + load generator ${us(cpu.generator)}; bare ${us(cpu.bare)} + load generator ${us(cpu.bareGenerator)}`,
+  );
   console.log(
     `  goals: >= 10000/s ${recordedPerSecond >= 10_000 ? 'met' : 'MISSED'}, ratio >= 0.5 ${ratio >= 0.5 ? 'met' : 'MISSED'}, p99 < 20 ms ${p99 < 20 ? 'met' : 'MISSED'}`,
   );

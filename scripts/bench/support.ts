@@ -1,7 +1,9 @@
 // What every benchmark script needs around its measurement: free ports, a pause, and the simulator in a process
 // of its own (so its CPU is not counted as ours).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { CampaignStatus } from '../../service/src/domain/types.js';
 import type { Store } from '../../service/src/ports/index.js';
 import type { LedgerTarget } from '../../service/src/store/ledger-values.js';
@@ -60,4 +62,29 @@ export async function seedCampaign(store: Pick<Store, 'campaigns'>, id: string, 
 export function benchTarget(i: number, domain: string, listId: string): LedgerTarget {
   const email = `p${i}@${domain}`;
   return { module: 'Contacts', id: `c${i}`, listId, email, fields: {}, trackingConsent: true, addressKey: email };
+}
+
+/** Fields of /proc/<pid>/stat after the command name: 0 state, 1 parent, 11 utime, 12 stime, 13 cutime, 14 cstime. */
+const procStat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+const ticksMs = (fields: string[], from: number, to: number) => fields.slice(from, to).reduce((a, b) => a + Number(b) * 10, 0); // 10 ms ticks
+
+/** User + system CPU of every thread of these processes so far, in ms. */
+export const cpuMsOf = (...pids: number[]) => pids.reduce((sum, pid) => sum + ticksMs(procStat(pid), 11, 13), 0);
+
+/**
+ * CPU of a PostgreSQL server so far, in ms: the postmaster, its live backends and the ones it has reaped. The
+ * benchmarks print it because here the server shares the two cores with the service.
+ */
+export function postgresCpu(server: { psql(sql: string): string }): () => number {
+  const postmasterPid = Number(readFileSync(join(server.psql('SHOW data_directory'), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return () => {
+    let ms = ticksMs(procStat(postmasterPid), 11, 15);
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const f = procStat(Number(pid));
+        if (Number(f[1]) === postmasterPid) ms += ticksMs(f, 11, 13);
+      } catch {} // gone meanwhile
+    }
+    return ms;
+  };
 }
