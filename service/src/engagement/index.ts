@@ -69,6 +69,7 @@ export function createEngagement(o: EngagementOptions) {
   };
   const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger, ...o.factHooks });
   const maxEvents = o.eventsPerRecipient ?? 50;
+  const tracked = o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
   const spooling = o.spool
     ? createSpooling({
         spool: o.spool,
@@ -78,6 +79,7 @@ export function createEngagement(o: EngagementOptions) {
         maxEventsPerRecipient: maxEvents,
         clicks: () => clicks,
         facts: () => facts,
+        tracked,
         maxAgeMs: o.retentionDays * 86_400_000,
         retryMs: o.spoolRetryMs,
         maxBytes: o.spoolMaxBytes,
@@ -85,7 +87,6 @@ export function createEngagement(o: EngagementOptions) {
       })
     : undefined;
   const spill = spooling?.spill;
-  const tracked = o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
   const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: maxEvents, spill });
   const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: maxEvents, spill, tracked });
   let retention: ReturnType<typeof startRetention> | undefined;

@@ -21,6 +21,8 @@ export interface TrackedLinksOptions {
 }
 
 export interface TrackedLinksCache {
+  /** The campaign of a row, when this process holds its run of row ids. */
+  campaignOf(rowId: number): string | undefined;
   /** The URL of a row's link, or undefined when this process does not hold the row's campaign or the link. */
   url(rowId: number, linkIndex: number): { url: string; campaignId: string; linkCount: number } | undefined;
   refresh(): Promise<void>;
@@ -77,6 +79,7 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
   };
 
   return {
+    campaignOf,
     url(rowId, linkIndex) {
       const campaignId = campaignOf(rowId);
       const list = campaignId === undefined ? undefined : links[campaignId];

@@ -9,6 +9,14 @@ export interface SpooledHit {
   key: string;
   kind: 'open' | 'click' | 'optout';
   rowId: number;
+  /**
+   * What the process knew of the row when it spooled the hit (its tracked links or its row cache): the replay
+   * records the hit only on a row that still matches it. After a lossy failover (a standby promoted without the last
+   * commits) a row id may name someone else; absent in files written before it was kept, and for rows unknown here.
+   */
+  campaignId?: string;
+  /** A short hash of the row's address key, when the row itself was read before (never the address on this disk). */
+  addressHash?: string;
   linkIndex?: number;
   /** Opt-outs: the way the reader asked (RFC 8058 one-click, or the page's button). */
   reason?: 'one_click' | 'page';
