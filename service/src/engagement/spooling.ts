@@ -21,10 +21,7 @@ import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipi
 import type { Spill } from './spill.js';
 import type { TrackedLinksCache } from './tracked-links.js';
 
-export type SpoolingStore = UnitOfWork &
-  StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'get' }> &
-  ClickTx &
-  OptOutTx;
+export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'get' }> & ClickTx & OptOutTx;
 
 /** Enough to tell two addresses apart, too little to read one back from the spool file. */
 export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
@@ -244,7 +241,9 @@ export function createSpooling(o: SpoolingOptions) {
       const known = hits.map((h) => ({ ...bounded(h), ...knownOf(h.rowId) }));
       // An opt-out suppresses an address: on a row this process cannot vouch for, the reader is asked to come back.
       if (o.tracked && known.some((h) => h.kind === 'optout' && h.campaignId === undefined))
-        throw new StoreUnavailableError('UNVERIFIABLE', { detail: 'an opt-out on a campaign this process does not hold cannot be kept until the database answers' });
+        throw new StoreUnavailableError('UNVERIFIABLE', {
+          detail: 'an opt-out on a campaign this process does not hold cannot be kept until the database answers',
+        });
       await o.spool.append(known);
       spooled += hits.length;
     },
