@@ -15,7 +15,7 @@ import { campaignCsv, campaignPeople, type PeopleStore } from './report-people.j
 import { startRetention } from './retention.js';
 import { writeOrSpill } from './spill.js';
 import { createSpooling, type SpoolingStore } from './spooling.js';
-import { createTrackedLinks, type TrackedLinksStore } from './tracked-links.js';
+import { createTrackedLinks, type TrackedLinksOptions, type TrackedLinksStore } from './tracked-links.js';
 
 export type EngagementLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
@@ -51,8 +51,13 @@ export interface EngagementOptions {
   spoolMaxBytes?: number;
   /** How often the spool is replayed while it holds hits, in ms (default 1000). */
   spoolRetryMs?: number;
-  /** The tracked links kept ready for redirects through an outage (days of sent campaigns, refresh); with a spool the clicks are also counted. */
-  trackedLinks?: { days: number; refreshMs: number };
+  /**
+   * The tracked links kept ready for redirects through an outage (days of sent campaigns, refresh); with a spool the
+   * clicks are also counted. `initial` and `onRead`: the data folder's snapshot (engagement/tracked-links.ts).
+   */
+  trackedLinks?: Pick<TrackedLinksOptions, 'days' | 'refreshMs' | 'initial' | 'onRead'>;
+  /** Spool everything and replay nothing until `spooling.release()` (a start while the database is down). */
+  spoolHeld?: boolean;
   /** How facts reach delivery volume, the guard rails and provider throttling. */
   factHooks?: Pick<FactDeps, 'volumeOf' | 'onRateFact' | 'onBlock'>;
 }
@@ -80,6 +85,7 @@ export function createEngagement(o: EngagementOptions) {
         clicks: () => clicks,
         facts: () => facts,
         tracked,
+        held: o.spoolHeld,
         maxAgeMs: o.retentionDays * 86_400_000,
         retryMs: o.spoolRetryMs,
         maxBytes: o.spoolMaxBytes,

@@ -51,6 +51,11 @@ export interface SpoolingOptions {
    * campaign this process knows nothing of is refused as the database is (the reader retries), never spooled unchecked.
    */
   tracked?: Pick<TrackedLinksCache, 'campaignOf'>;
+  /**
+   * Every hit goes to the spool and nothing is replayed until `release()`: a process started while the database was
+   * down records nothing before its start-up checks (schema version, secret) have passed against it.
+   */
+  held?: boolean;
   /** Hits older than this are dropped instead of replayed (default: never). */
   maxAgeMs?: number;
   retryMs?: number;
@@ -65,7 +70,8 @@ export function createSpooling(o: SpoolingOptions) {
   const chunk = o.chunk ?? 500;
   const now = o.clock ?? (() => new Date());
   // Hits left on disk by an earlier run are replayed first: until then, new hits queue behind them.
-  let active = o.spool.size() > 0;
+  let held = o.held ?? false;
+  let active = held || o.spool.size() > 0;
   let since: Date | undefined = active ? now() : undefined;
   let timer: NodeJS.Timeout | undefined;
   let replaying: Promise<void> | undefined;
@@ -78,7 +84,7 @@ export function createSpooling(o: SpoolingOptions) {
   let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
-    if (!timer && !closed) timer = setTimeout(() => void replay(), retryMs);
+    if (!timer && !closed && !held) timer = setTimeout(() => void replay(), retryMs);
   };
 
   /** What this process knows of a row now, without I/O: the row it read, else its campaign from the tracked links. */
@@ -204,6 +210,7 @@ export function createSpooling(o: SpoolingOptions) {
 
   function replay(): Promise<void> {
     timer = undefined;
+    if (held) return Promise.resolve();
     replaying ??= drain()
       .catch((err: unknown) => {
         if (!(err instanceof StoreUnavailableError)) o.logger?.error({ err }, 'tracking.spool.replay_failed');
@@ -253,8 +260,14 @@ export function createSpooling(o: SpoolingOptions) {
     spill,
     /** Replays now (tests, and shutdown with the database back); resolves when this attempt ends. */
     replay,
+    /** The start-up checks passed: replay what waits, then record in the store again. */
+    release(): Promise<void> {
+      held = false;
+      return replay();
+    },
     stats: () => ({
       active,
+      held,
       since: since?.toISOString(),
       spooled,
       replayed,
