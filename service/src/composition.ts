@@ -208,16 +208,19 @@ async function startFromSnapshot(
     'tracking.started_from_snapshot',
   );
   let secretCheck = snapshot.secretCheck;
-  const checked = async () => {
+  // True once the checks passed; false when the process was stopped before the database answered.
+  const checked = async (stopped: AbortSignal): Promise<boolean> => {
     for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
+      if (stopped.aborted) return false;
       try {
         await raw.migrate();
         const refused = await refusalOfSecret(raw, serviceSecrets(config), (opts.now ?? (() => new Date()))());
         if (refused) throw new StartupError(refused);
         secretCheck = (await raw.secretCheck()) ?? secretCheck;
         opts.logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt, fromSnapshot: true }, 'store.opened');
-        return;
+        return true;
       } catch (err) {
+        if (stopped.aborted) return false;
         const fatal = startupErrorOf(err, where, clean);
         if (fatal) throw fatal;
         await sleep(delayMs);
@@ -339,7 +342,7 @@ async function compose(
     /** Where the tracked links are saved after each re-read, with what start-up will check them against. */
     keep?: { file: SnapshotFile; secretCheck: () => string };
     /** Started from the snapshot: the checks to wait for in the background, and how to open the store after them. */
-    fromSnapshot?: { snapshot: TrackingSnapshot; checked: () => Promise<void>; open: () => void };
+    fromSnapshot?: { snapshot: TrackingSnapshot; checked: (stopped: AbortSignal) => Promise<boolean>; open: () => void };
   },
   store: Store & StoreOps,
   server: Server,
@@ -766,10 +769,13 @@ async function compose(
       })
     : undefined;
   logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
+  const stopping = new AbortController();
+  let opened = !opts.fromSnapshot;
   const startupChecks = opts.fromSnapshot ? afterChecks(opts.fromSnapshot) : undefined;
   async function afterChecks(from: NonNullable<typeof opts.fromSnapshot>): Promise<void> {
-    await from.checked();
+    if (!(await from.checked(stopping.signal))) return;
     from.open();
+    opened = true;
     await engagement.spooling?.release();
     await syncEnvironment(environment).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'identities.environment_sync_failed'));
   }
@@ -787,12 +793,14 @@ async function compose(
     },
     pairingCodeIfUnpaired: async () => {
       // Started from the snapshot: asked once the database answers (undefined if its checks failed: main exits).
-      if (startupChecks && !(await startupChecks.then(() => true).catch(() => false))) return undefined;
+      await startupChecks?.catch(() => undefined);
+      if (!opened) return undefined;
       return (await pairing.status()).paired ? undefined : await pairing.newCode();
     },
     inboundStats: () => inbound?.stats() ?? { bufferedBytes: 0, connections: 0 },
     ...(startupChecks ? { startupChecks } : {}),
     async stop() {
+      stopping.abort();
       schemaWatch?.stop();
       const drained = http.drain(server);
       await automationRunner.stop();
