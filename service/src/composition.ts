@@ -60,8 +60,9 @@ import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
 import { refusalOfSecret } from './ops/one-secret.js';
 import { createReadiness, readinessNeeds } from './ops/readiness.js';
+import { StartupError, startupErrorOf } from './ops/startup.js';
 import { snapshotRefusal } from './ops/tracking-start.js';
-import { type SnapshotFile, type Store, StoreMigrationError, type StoreOps, StoreUnavailableError, type TrackingSnapshot } from './ports/index.js';
+import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDayCounts } from './sending/day-counts.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
@@ -100,6 +101,8 @@ export interface RunningService {
    */
   startupChecks?: Promise<void>;
 }
+
+export { StartupError };
 
 export async function startService(
   config: Config,
@@ -161,14 +164,6 @@ export async function startService(
 
 /** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
 const serviceSecrets = (config: Config): readonly string[] => (config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret]);
-
-/** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */
-export class StartupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StartupError';
-  }
-}
 
 /** Only a process whose one role is tracking starts from its snapshot: every other role needs the database to work. */
 const trackingOnly = (config: Config) => !!config.database && config.roles.size === 1 && config.roles.has('tracking');
@@ -238,27 +233,6 @@ async function startFromSnapshot(
   );
 }
 
-/** The database's address without its password, and a way to keep the password out of any text repeated to the operator. */
-function describeDatabase(url: string): { where: string; clean: (text: string) => string } {
-  const password = (() => {
-    try {
-      return decodeURIComponent(new URL(url).password);
-    } catch {
-      return '';
-    }
-  })();
-  return { where: redactDatabaseUrl(url), clean: (text) => (password.length >= 4 ? text.split(password).join('***') : text) };
-}
-
-/** A start-up failure waiting cannot fix, as the operator reads it; undefined for an unreachable database (wait). */
-function startupErrorOf(err: unknown, where: string, clean: (text: string) => string): StartupError | undefined {
-  if (err instanceof StartupError) return err;
-  if (err instanceof StoreMigrationError) return new StartupError(clean(`the database at ${where} cannot be used: ${err.message}`), { cause: err });
-  if (err instanceof StoreUnavailableError) return undefined;
-  const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-  return new StartupError(clean(`PostgreSQL at ${where} refused the service: ${cause}`), { cause: err });
-}
-
 /**
  * The tracked links' part of the snapshot: read from it at a start from it, and saved after each re-read by the
  * process holding the spool (the folder's one process), so the next start during an outage can begin from them.
@@ -282,6 +256,18 @@ function snapshotLinks(
         }
       : {}),
   };
+}
+
+/** The database's address without its password, and a way to keep the password out of any text repeated to the operator. */
+function describeDatabase(url: string): { where: string; clean: (text: string) => string } {
+  const password = (() => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  })();
+  return { where: redactDatabaseUrl(url), clean: (text) => (password.length >= 4 ? text.split(password).join('***') : text) };
 }
 
 /** How soon a process sees that a newer version migrated the shared database (one tiny query per process). */

@@ -42,8 +42,8 @@ describe.skipIf(!debianPgBin())('spooled hits after a lossy failover', () => {
   const logger = {
     info: () => {},
     error: () => {},
-    warn: (o: Record<string, unknown>, msg: string) => {
-      if (msg === 'tracking.spool.mismatch') warnings.push(o);
+    warn: (o: object, msg?: string) => {
+      if (msg === 'tracking.spool.mismatch') warnings.push(o as Record<string, unknown>);
     },
   };
   const start = () =>
