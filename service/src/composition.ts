@@ -222,15 +222,20 @@ async function startFromSnapshot(
       }
     }
   };
-  return await compose(
-    config,
-    { ...opts, keep: { file, secretCheck: () => secretCheck }, fromSnapshot: { snapshot, checked, open: gate.open } },
-    gate.store,
-    server,
-    port,
-    publicUrl,
-    serve,
-  );
+  try {
+    return await compose(
+      config,
+      { ...opts, keep: { file, secretCheck: () => secretCheck }, fromSnapshot: { snapshot, checked, open: gate.open } },
+      gate.store,
+      server,
+      port,
+      publicUrl,
+      serve,
+    );
+  } catch (err) {
+    await raw.close();
+    throw err;
+  }
 }
 
 /**
