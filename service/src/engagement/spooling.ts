@@ -81,6 +81,7 @@ export function createSpooling(o: SpoolingOptions) {
   let dropped = 0;
   let refused = 0;
   let mismatched = 0;
+  const readThisReplay = new Map<number, TrackedRecipient>();
   let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
@@ -102,15 +103,24 @@ export function createSpooling(o: SpoolingOptions) {
       dropped += all.length - hits.length;
       o.logger?.warn({ dropped: all.length - hits.length, olderThan: cutoff }, 'tracking.spool.expired');
     }
-    // Each row as the database holds it now, read afresh: the lookup's cache holds it as read before the outage,
-    // which is what the hit claims, not what it must be checked against. Outside the transaction (on SQLite an
-    // outside call waits for the transaction).
+    // Each row as the database holds it now, read afresh (once per replay): the lookup's cache holds it as read
+    // before the outage, which is what the hit claims, not what it must be checked against. Outside the transaction
+    // (on SQLite an outside call waits for the transaction).
     const ids = [...new Set(hits.map((h) => h.rowId))];
     const rows = new Map<number, TrackedRecipient | undefined>();
     await Promise.all(
       ids.map(async (id) => {
-        const row = await o.store.recipients.get(id);
-        rows.set(id, row ? toTracked(row) : undefined);
+        let r = readThisReplay.get(id);
+        if (!r) {
+          const row = await o.store.recipients.get(id);
+          r = row ? toTracked(row) : undefined;
+          // A row not yet accepted is read again: its acceptance time decides whether a hit came too soon.
+          if (r?.acceptedAt && r.messageId) {
+            if (readThisReplay.size >= 100_000) readThisReplay.clear();
+            readThisReplay.set(id, r);
+          }
+        }
+        rows.set(id, r);
       }),
     );
     const wrong = new Set(
@@ -189,6 +199,7 @@ export function createSpooling(o: SpoolingOptions) {
   }
 
   async function drain(): Promise<void> {
+    readThisReplay.clear();
     for (;;) {
       const files = await o.spool.ended();
       if (files.length === 0 && o.spool.size() > 0) return schedule();
