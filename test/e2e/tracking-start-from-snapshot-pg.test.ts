@@ -2,7 +2,8 @@
 // its data folder (the tracked links, the schema version and secret check it saw), redirects clicks of those
 // campaigns, spools opens, clicks and one-click opt-outs, says so on /readyz, and records them once PostgreSQL is back
 // and the start-up checks have passed. When they fail (a newer version migrated the database meanwhile) it exits
-// with the same sentence as at start, and what it spooled stays on its disk, unrecorded.
+// with the same sentence as at start, and what it spooled stays on its disk, unrecorded; asked to stop while it
+// waits, it stops quietly.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,4 +108,15 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
     const spooled = readdirSync(join(data, 'spool')).filter((f) => f.startsWith('hits-'));
     expect(spooled.map((f) => readFileSync(join(data, 'spool', f), 'utf8')).join('')).toMatch(/"kind":"open"/);
   }, 90_000);
+
+  it('stops quietly when asked to while it still waits for the database', async () => {
+    await rig.pg.stop('immediate');
+    const tracker = await rig.start('t1', trackerEnv());
+    tracker.child.kill('SIGTERM');
+    const code = await Promise.race([tracker.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(code).toBe(0);
+    expect(tracker.stderr()).not.toMatch(/cannot start/);
+    // What it held in its spool is still there for the next start.
+    expect(readdirSync(join(data, 'spool')).filter((f) => f.startsWith('hits-')).length).toBeGreaterThan(0);
+  }, 60_000);
 });
