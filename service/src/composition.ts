@@ -61,15 +61,19 @@ import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
 import { refusalOfSecret } from './ops/one-secret.js';
 import { createReadiness, readinessNeeds } from './ops/readiness.js';
-import { type Store, StoreMigrationError, type StoreOps, StoreUnavailableError } from './ports/index.js';
+import { StartupError, startupErrorOf } from './ops/startup.js';
+import { snapshotRefusal } from './ops/tracking-start.js';
+import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDayCounts } from './sending/day-counts.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
 import { openFileSpool } from './spool/file-spool.js';
+import { snapshotFile } from './spool/snapshot-file.js';
 import { openStore } from './store/db.js';
-import { openPgStore } from './store/pg/db.js';
+import { gatedStore } from './store/gated.js';
+import { openPgStore, pgSchemaVersion } from './store/pg/db.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
@@ -92,7 +96,14 @@ export interface RunningService {
   inboundStats(): { bufferedBytes: number; connections: number };
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
   stop(): Promise<void>;
+  /**
+   * A tracking process started from its data folder's snapshot while PostgreSQL was down: resolves once the start-up
+   * checks passed against the database, rejects with a StartupError when they failed (main exits as at start).
+   */
+  startupChecks?: Promise<void>;
 }
+
+export { StartupError };
 
 export async function startService(
   config: Config,
@@ -121,15 +132,27 @@ export async function startService(
   try {
     // This start of this process: the ledger rows it claims carry it, and its leases are held in its name.
     const owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const store = await openConfiguredStore(config, logger, owner, (reason) => {
-      waitingFor = reason;
-    });
+    const serve = (listener: RequestListener) => {
+      handle = listener;
+    };
+    const snapshots = trackingOnly(config) && config.dataDir !== ':memory:' ? snapshotFile(config.dataDir) : undefined;
+    const snapshot = snapshots && startingSnapshot(snapshots, config, logger);
+    const store = await openConfiguredStore(
+      config,
+      logger,
+      owner,
+      (reason) => {
+        waitingFor = reason;
+      },
+      !!snapshot,
+    );
+    if (!store) return await startFromSnapshot(config, { ...opts, logger, owner }, snapshot!, snapshots!, server, port, publicUrl, serve);
     try {
       const refused = await refusalOfSecret(store, serviceSecrets(config), (opts.now ?? (() => new Date()))());
       if (refused) throw new StartupError(refused);
-      return await compose(config, { ...opts, logger, owner }, store, server, port, publicUrl, (listener) => {
-        handle = listener;
-      });
+      const secretCheck = snapshots ? await store.secretCheck() : undefined;
+      const keep = snapshots && secretCheck ? { file: snapshots, secretCheck: () => secretCheck } : undefined;
+      return await compose(config, { ...opts, logger, owner, keep }, store, server, port, publicUrl, serve);
     } catch (err) {
       await store.close();
       throw err;
@@ -143,12 +166,114 @@ export async function startService(
 /** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
 const serviceSecrets = (config: Config): readonly string[] => (config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret]);
 
-/** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */
-export class StartupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StartupError';
+/** Only a process whose one role is tracking starts from its snapshot: every other role needs the database to work. */
+const trackingOnly = (config: Config) => !!config.database && config.roles.size === 1 && config.roles.has('tracking');
+
+/** The data folder's snapshot when this process may start from it (ops/tracking-start.ts), else undefined, said once. */
+function startingSnapshot(file: SnapshotFile, config: Config, logger: Logger): TrackingSnapshot | undefined {
+  const s = file.read();
+  const refused = s && snapshotRefusal(s, pgSchemaVersion(), serviceSecrets(config));
+  if (refused) logger.warn({ event: 'tracking.snapshot.unusable', savedAt: s.savedAt, reason: refused }, 'tracking.snapshot.unusable');
+  return refused ? undefined : s;
+}
+
+/**
+ * PostgreSQL did not answer a tracking process that has a snapshot: it starts on a store that refuses every call
+ * (store/gated.ts), so it redirects clicks from the snapshot's tracked links and spools opens, clicks and opt-outs,
+ * and opens the store (replaying the spool) only once the usual start-up checks have passed against the database.
+ */
+async function startFromSnapshot(
+  config: Config,
+  opts: { logger: Logger; now?: () => Date; owner: string },
+  snapshot: TrackingSnapshot,
+  file: SnapshotFile,
+  server: Server,
+  port: number,
+  publicUrl: string,
+  serve: (listener: RequestListener) => void,
+): Promise<RunningService> {
+  const { url, poolSize, prepared } = config.database!;
+  const { where, clean } = describeDatabase(url);
+  const raw = await openPgStore(url, { poolSize, owner: opts.owner, prepared, migrateLater: true });
+  const gate = gatedStore<Store & StoreOps>(
+    raw,
+    `PostgreSQL at ${where} has not answered since this process started from its data folder (snapshot of ${snapshot.savedAt}); opens, clicks and opt-outs are spooled until it does and the start-up checks pass`,
+  );
+  opts.logger.warn(
+    { event: 'tracking.started_from_snapshot', database: where, savedAt: snapshot.savedAt, campaigns: Object.keys(snapshot.links.links).length },
+    'tracking.started_from_snapshot',
+  );
+  let secretCheck = snapshot.secretCheck;
+  // True once the checks passed; false when the process was stopped before the database answered.
+  const checked = async (stopped: AbortSignal): Promise<boolean> => {
+    for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
+      if (stopped.aborted) return false;
+      try {
+        await raw.migrate();
+        const refused = await refusalOfSecret(raw, serviceSecrets(config), (opts.now ?? (() => new Date()))());
+        if (refused) throw new StartupError(refused);
+        secretCheck = (await raw.secretCheck()) ?? secretCheck;
+        opts.logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt, fromSnapshot: true }, 'store.opened');
+        return true;
+      } catch (err) {
+        if (stopped.aborted) return false;
+        const fatal = startupErrorOf(err, where, clean);
+        if (fatal) throw fatal;
+        await sleep(delayMs);
+      }
+    }
+  };
+  try {
+    return await compose(
+      config,
+      { ...opts, keep: { file, secretCheck: () => secretCheck }, fromSnapshot: { snapshot, checked, open: gate.open } },
+      gate.store,
+      server,
+      port,
+      publicUrl,
+      serve,
+    );
+  } catch (err) {
+    await raw.close();
+    throw err;
   }
+}
+
+/**
+ * The tracked links' part of the snapshot: read from it at a start from it, and saved after each re-read by the
+ * process holding the spool (the folder's one process), so the next start during an outage can begin from them.
+ */
+function snapshotLinks(
+  opts: { keep?: { file: SnapshotFile; secretCheck: () => string }; fromSnapshot?: { snapshot: TrackingSnapshot } },
+  holdsFolder: boolean,
+  logger: Logger,
+) {
+  const from = opts.fromSnapshot?.snapshot;
+  const keep = holdsFolder ? opts.keep : undefined;
+  return {
+    ...(from ? { initial: { links: from.links, loadedAt: from.savedAt } } : {}),
+    ...(keep
+      ? {
+          onRead: (links: TrackingSnapshot['links'], at: string) =>
+            void keep.file
+              .write({ schemaVersion: pgSchemaVersion(), secretCheck: keep.secretCheck(), savedAt: at, links })
+              .then((kept) => kept || logger.warn({ spans: links.spans.length }, 'tracking.snapshot.too_large'))
+              .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'tracking.snapshot.write_failed')),
+        }
+      : {}),
+  };
+}
+
+/** The database's address without its password, and a way to keep the password out of any text repeated to the operator. */
+function describeDatabase(url: string): { where: string; clean: (text: string) => string } {
+  const password = (() => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  })();
+  return { where: redactDatabaseUrl(url), clean: (text) => (password.length >= 4 ? text.split(password).join('***') : text) };
 }
 
 /** How soon a process sees that a newer version migrated the shared database (one tiny query per process). */
@@ -161,7 +286,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
  * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
  */
-async function openConfiguredStore(config: Config, logger: Logger, owner: string, waiting: (reason: string) => void): Promise<Store & StoreOps> {
+async function openConfiguredStore(
+  config: Config,
+  logger: Logger,
+  owner: string,
+  waiting: (reason: string) => void,
+  /** Answer undefined, instead of waiting, when PostgreSQL does not answer the first attempt (a snapshot to start from). */
+  unlessUnreachable = false,
+): Promise<(Store & StoreOps) | undefined> {
   if (!config.database) {
     if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
     return openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
@@ -172,16 +304,8 @@ async function openConfiguredStore(config: Config, logger: Logger, owner: string
     });
   }
   const { url, poolSize, prepared } = config.database;
-  const where = redactDatabaseUrl(url);
-  const password = (() => {
-    try {
-      return decodeURIComponent(new URL(url).password);
-    } catch {
-      return '';
-    }
-  })();
   // Whatever the driver says is repeated to the operator without the password, should it ever hold it.
-  const clean = (text: string) => (password.length >= 4 ? text.split(password).join('***') : text);
+  const { where, clean } = describeDatabase(url);
   for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
@@ -189,9 +313,10 @@ async function openConfiguredStore(config: Config, logger: Logger, owner: string
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');
       return store;
     } catch (err) {
-      if (err instanceof StoreMigrationError) throw new StartupError(clean(`the database at ${where} cannot be used: ${err.message}`), { cause: err });
+      const fatal = startupErrorOf(err, where, clean);
+      if (fatal) throw fatal;
+      if (unlessUnreachable) return undefined;
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      if (!(err instanceof StoreUnavailableError)) throw new StartupError(clean(`PostgreSQL at ${where} refused the service: ${cause}`), { cause: err });
       const reason = clean(`waiting for PostgreSQL at ${where}: ${cause} (attempt ${attempt}, next in ${delayMs} ms)`);
       waiting(reason);
       logger.warn({ event: 'store.waiting', database: where, reason }, 'store.waiting');
@@ -202,7 +327,15 @@ async function openConfiguredStore(config: Config, logger: Logger, owner: string
 
 async function compose(
   config: Config,
-  opts: { logger: Logger; now?: () => Date; owner: string },
+  opts: {
+    logger: Logger;
+    now?: () => Date;
+    owner: string;
+    /** Where the tracked links are saved after each re-read, with what start-up will check them against. */
+    keep?: { file: SnapshotFile; secretCheck: () => string };
+    /** Started from the snapshot: the checks to wait for in the background, and how to open the store after them. */
+    fromSnapshot?: { snapshot: TrackingSnapshot; checked: (stopped: AbortSignal) => Promise<boolean>; open: () => void };
+  },
   store: Store & StoreOps,
   server: Server,
   port: number,
@@ -309,7 +442,7 @@ async function compose(
   // Processes starting together on one database take turns, or two would each create the default identity.
   const syncEnvironment = (env: Parameters<typeof identities.syncEnvironment>[0]) =>
     leases ? leases.inTurn('start:environment-identity', async () => await identities.syncEnvironment(env)) : identities.syncEnvironment(env);
-  await syncEnvironment({
+  const environment = {
     fromDomains: config.senderDomains,
     smtpUrl: config.smtp.url,
     maxConnections: config.smtp.maxConnections,
@@ -318,7 +451,9 @@ async function compose(
     ...(config.dkim.privateKeyFile
       ? { dkim: { domain: config.dkim.domain!, selector: config.dkim.selector!, privateKeyPem: readFileSync(config.dkim.privateKeyFile, 'utf8') } }
       : {}),
-  });
+  };
+  // Started from the snapshot: done once the database has answered and passed the checks (below).
+  if (!opts.fromSnapshot) await syncEnvironment(environment);
   const senders = createDeliverySenders({ store, identities, control, now: clock });
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   let schemaWatch: SchemaWatch | undefined;
@@ -364,7 +499,9 @@ async function compose(
     eventsPerRecipient: config.engagement.eventsPerRecipient,
     ...(spool ? { spool, spoolMaxBytes: config.engagement.spoolMaxBytes } : {}),
     // Also without a spool (its folder locked by another process): a click still redirects through an outage, uncounted.
-    ...(spoolDir ? { trackedLinks: config.engagement.trackedLinks } : {}),
+    ...(spoolDir ? { trackedLinks: { ...config.engagement.trackedLinks, ...snapshotLinks(opts, !!spool, logger) } } : {}),
+    // Nothing recorded in the database, nor replayed, before its start-up checks have passed there.
+    spoolHeld: !!opts.fromSnapshot,
     logger: logger.child({ component: 'engagement' }),
     factHooks: {
       volumeOf: async (r) => await senders.volumeOf(r),
@@ -628,6 +765,16 @@ async function compose(
       })
     : undefined;
   logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
+  const stopping = new AbortController();
+  let opened = !opts.fromSnapshot;
+  const startupChecks = opts.fromSnapshot ? afterChecks(opts.fromSnapshot) : undefined;
+  async function afterChecks(from: NonNullable<typeof opts.fromSnapshot>): Promise<void> {
+    if (!(await from.checked(stopping.signal))) return;
+    from.open();
+    opened = true;
+    await engagement.spooling?.release();
+    await syncEnvironment(environment).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'identities.environment_sync_failed'));
+  }
 
   return {
     url: `http://${config.host}:${port}`,
@@ -640,9 +787,16 @@ async function compose(
     get bouncePort() {
       return inbound?.port ?? 0;
     },
-    pairingCodeIfUnpaired: async () => ((await pairing.status()).paired ? undefined : await pairing.newCode()),
+    pairingCodeIfUnpaired: async () => {
+      // Started from the snapshot: asked once the database answers (undefined if its checks failed: main exits).
+      await startupChecks?.catch(() => undefined);
+      if (!opened) return undefined;
+      return (await pairing.status()).paired ? undefined : await pairing.newCode();
+    },
     inboundStats: () => inbound?.stats() ?? { bufferedBytes: 0, connections: 0 },
+    ...(startupChecks ? { startupChecks } : {}),
     async stop() {
+      stopping.abort();
       schemaWatch?.stop();
       const drained = http.drain(server);
       await automationRunner.stop();

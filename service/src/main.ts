@@ -6,12 +6,6 @@ import { StoreMigrationError, StoreUnavailableError } from './ports/index.js';
 
 try {
   const service = await startService(loadConfig());
-  // Until Sugar is paired, the operator needs a code to type into Sugar's LeadFWD settings (docs/relay.md).
-  const pairing = await service.pairingCodeIfUnpaired();
-  if (pairing)
-    console.error(
-      `LeadFWD is not paired with Sugar yet. Pairing code: ${pairing.code} (valid until ${pairing.expiresAt}; npm run pairing-code makes a new one)`,
-    );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1); // a second signal means "now"
@@ -22,6 +16,20 @@ try {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Started from its data folder while PostgreSQL was down: its start-up checks ran once the database answered. If
+  // they fail, the same one sentence as at start; its spool keeps what it took, for a start with the right settings.
+  service.startupChecks?.catch(async (e: unknown) => {
+    console.error(`LeadFWD cannot start: ${(e as Error).message}`);
+    stopping = true;
+    await Promise.race([service.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
+    process.exit(1);
+  });
+  // Until Sugar is paired, the operator needs a code to type into Sugar's LeadFWD settings (docs/relay.md).
+  const pairing = await service.pairingCodeIfUnpaired();
+  if (pairing)
+    console.error(
+      `LeadFWD is not paired with Sugar yet. Pairing code: ${pairing.code} (valid until ${pairing.expiresAt}; npm run pairing-code makes a new one)`,
+    );
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(e.message);

@@ -75,7 +75,11 @@ export function createClickRecorder(o: {
 
   async function resolve(rowId: number, linkIndex: number): Promise<ResolvedClick | undefined> {
     const recipient = await lookup.get(rowId);
-    if (!recipient) return undefined;
+    return recipient ? await target(recipient, linkIndex) : undefined;
+  }
+
+  /** Where a click on this row's link goes (the spool's replay passes the row as stored, read afresh). */
+  async function target(recipient: TrackedRecipient, linkIndex: number): Promise<ResolvedClick | undefined> {
     const links = await lookup.links(recipient.campaignId, linkIndex);
     const url = safeRedirectTarget(links[linkIndex]);
     return url ? { url, recipient, linkCount: links.length } : undefined;
@@ -160,7 +164,7 @@ export function createClickRecorder(o: {
     return await writeOrSpill(o.spill, [entry], () => store.transaction(async (tx) => await recordIn(tx, hit, resolved)));
   }
 
-  return { resolve, redirect, record, recordIn };
+  return { resolve, target, redirect, record, recordIn };
 }
 
 export type ClickRecorder = ReturnType<typeof createClickRecorder>;

@@ -15,7 +15,7 @@ import { campaignCsv, campaignPeople, type PeopleStore } from './report-people.j
 import { startRetention } from './retention.js';
 import { writeOrSpill } from './spill.js';
 import { createSpooling, type SpoolingStore } from './spooling.js';
-import { createTrackedLinks, type TrackedLinksStore } from './tracked-links.js';
+import { createTrackedLinks, type TrackedLinksOptions, type TrackedLinksStore } from './tracked-links.js';
 
 export type EngagementLogger = Pick<Log, 'info' | 'warn' | 'error'>;
 
@@ -51,8 +51,13 @@ export interface EngagementOptions {
   spoolMaxBytes?: number;
   /** How often the spool is replayed while it holds hits, in ms (default 1000). */
   spoolRetryMs?: number;
-  /** The tracked links kept ready for redirects through an outage (days of sent campaigns, refresh); with a spool the clicks are also counted. */
-  trackedLinks?: { days: number; refreshMs: number };
+  /**
+   * The tracked links kept ready for redirects through an outage (days of sent campaigns, refresh); with a spool the
+   * clicks are also counted. `initial` and `onRead`: the data folder's snapshot (engagement/tracked-links.ts).
+   */
+  trackedLinks?: Pick<TrackedLinksOptions, 'days' | 'refreshMs' | 'initial' | 'onRead'>;
+  /** Spool everything and replay nothing until `spooling.release()` (a start while the database is down). */
+  spoolHeld?: boolean;
   /** How facts reach delivery volume, the guard rails and provider throttling. */
   factHooks?: Pick<FactDeps, 'volumeOf' | 'onRateFact' | 'onBlock'>;
 }
@@ -69,6 +74,7 @@ export function createEngagement(o: EngagementOptions) {
   };
   const facts = createFactRecorder({ store, lookup, softBounceLimit: o.softBounceLimit, logger, ...o.factHooks });
   const maxEvents = o.eventsPerRecipient ?? 50;
+  const tracked = o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
   const spooling = o.spool
     ? createSpooling({
         spool: o.spool,
@@ -78,6 +84,8 @@ export function createEngagement(o: EngagementOptions) {
         maxEventsPerRecipient: maxEvents,
         clicks: () => clicks,
         facts: () => facts,
+        tracked,
+        held: o.spoolHeld,
         maxAgeMs: o.retentionDays * 86_400_000,
         retryMs: o.spoolRetryMs,
         maxBytes: o.spoolMaxBytes,
@@ -85,7 +93,6 @@ export function createEngagement(o: EngagementOptions) {
       })
     : undefined;
   const spill = spooling?.spill;
-  const tracked = o.trackedLinks ? createTrackedLinks({ store, ...o.trackedLinks, logger }) : undefined;
   const opens = createOpenRecorder({ store, lookup, rules, flushMs: o.flushMs, logger, maxEventsPerRecipient: maxEvents, spill });
   const clicks = createClickRecorder({ store, lookup, rules, maxEventsPerRecipient: maxEvents, spill, tracked });
   let retention: ReturnType<typeof startRetention> | undefined;

@@ -20,9 +20,16 @@ export interface RecipientLookup {
   get(rowId: number): Promise<TrackedRecipient | undefined>;
   /** Campaign links, index = link index in click tokens. */
   links(campaignId: string, atLeast: number): Promise<string[]>;
+  /** The row as this process last read it, without any I/O (what a spooled hit carries for its replay to check). */
+  cached?(rowId: number): TrackedRecipient | undefined;
+  /**
+   * Drops the rows read so far: after an outage the database that answers may be a standby promoted without the last
+   * commits, where a row id read before can name someone else.
+   */
+  forgetRows?(): void;
 }
 
-function toTracked(r: LedgerRecipient): TrackedRecipient {
+export function toTracked(r: LedgerRecipient): TrackedRecipient {
   const t: TrackedRecipient = { rowId: r.rowId, campaignId: r.campaignId, module: r.module, recordId: r.id, email: r.email, addressKey: r.addressKey };
   if (r.emailAddressId) t.emailAddressId = r.emailAddressId;
   if (r.provider) t.provider = r.provider;
@@ -81,6 +88,8 @@ export function createRecipientLookup(store: LookupStore, maxEntries = 100_000):
       remember(links, campaignId, fresh);
       return fresh;
     },
+    cached: (rowId) => rows.get(rowId) ?? undefined,
+    forgetRows: () => rows.clear(),
   };
   return lookup;
 }

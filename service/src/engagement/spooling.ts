@@ -7,6 +7,9 @@
 // POST is answered 200 once its opt-out is on disk, and its replay suppresses and queues it for Sugar as usual.
 // A hit older than `maxAgeMs` (the raw-event retention) is dropped, not replayed: the spool keeps personal data no
 // longer than the store does, and a taken key older than that can be pruned (engagement/retention.ts).
+// A spooled hit carries what the process knew of its row (campaign, address hash) and is recorded only on a row that
+// still matches it: after a lossy failover a row id may name another person, who must never be counted or suppressed.
+import { createHash } from 'node:crypto';
 import type { BotRules } from '../domain/bot-detect.js';
 import { StoreUnavailableError } from '../ports/errors.js';
 import type { HitSpool, SpooledHit, StorePart, UnitOfWork } from '../ports/index.js';
@@ -14,10 +17,19 @@ import type { Log } from '../ports/log.js';
 import type { ClickRecorder, ClickTx } from './clicks.js';
 import type { FactRecorder, OptOutTx } from './facts.js';
 import { openEffects } from './opens.js';
-import type { RecipientLookup } from './recipients.js';
+import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipients.js';
 import type { Spill } from './spill.js';
+import type { TrackedLinksCache } from './tracked-links.js';
 
-export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects' }> & ClickTx & OptOutTx;
+export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'get' }> & ClickTx & OptOutTx;
+
+/** Enough to tell two addresses apart, too little to read one back from the spool file. */
+export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
+
+/** Whether a spooled hit may be recorded on the row the database holds now under its row id. */
+export function matchesRow(h: Pick<SpooledHit, 'campaignId' | 'addressHash'>, r: TrackedRecipient): boolean {
+  return (h.campaignId === undefined || h.campaignId === r.campaignId) && (h.addressHash === undefined || h.addressHash === addressHash(r.addressKey));
+}
 
 export interface SpoolingOptions {
   spool: HitSpool;
@@ -26,7 +38,7 @@ export interface SpoolingOptions {
   rules: BotRules;
   maxEventsPerRecipient: number;
   /** The click recorder, once it exists (it records through this spill too). */
-  clicks: () => ClickRecorder;
+  clicks: () => Pick<ClickRecorder, 'target' | 'recordIn'>;
   /** The fact recorder (opt-outs replay through it). */
   facts: () => Pick<FactRecorder, 'optOutIn'>;
   /**
@@ -34,6 +46,16 @@ export interface SpoolingOptions {
    * limit); one-click opt-outs still are up to twice as many, then refused as the database is (the reader retries).
    */
   maxBytes?: number;
+  /**
+   * The tracked links: the campaign of a row this process never read. With them, a one-click opt-out on a row of a
+   * campaign this process knows nothing of is refused as the database is (the reader retries), never spooled unchecked.
+   */
+  tracked?: Pick<TrackedLinksCache, 'campaignOf'>;
+  /**
+   * Every hit goes to the spool and nothing is replayed until `release()`: a process started while the database was
+   * down records nothing before its start-up checks (schema version, secret) have passed against it.
+   */
+  held?: boolean;
   /** Hits older than this are dropped instead of replayed (default: never). */
   maxAgeMs?: number;
   retryMs?: number;
@@ -48,7 +70,8 @@ export function createSpooling(o: SpoolingOptions) {
   const chunk = o.chunk ?? 500;
   const now = o.clock ?? (() => new Date());
   // Hits left on disk by an earlier run are replayed first: until then, new hits queue behind them.
-  let active = o.spool.size() > 0;
+  let held = o.held ?? false;
+  let active = held || o.spool.size() > 0;
   let since: Date | undefined = active ? now() : undefined;
   let timer: NodeJS.Timeout | undefined;
   let replaying: Promise<void> | undefined;
@@ -57,11 +80,21 @@ export function createSpooling(o: SpoolingOptions) {
   let replayed = 0;
   let dropped = 0;
   let refused = 0;
+  let mismatched = 0;
+  const readThisReplay = new Map<number, TrackedRecipient>();
   let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
-    if (!timer && !closed) timer = setTimeout(() => void replay(), retryMs);
+    if (!timer && !closed && !held) timer = setTimeout(() => void replay(), retryMs);
   };
+
+  /** What this process knows of a row now, without I/O: the row it read, else its campaign from the tracked links. */
+  function knownOf(rowId: number): Pick<SpooledHit, 'campaignId' | 'addressHash'> {
+    const r = o.lookup.cached?.(rowId);
+    if (r) return { campaignId: r.campaignId, addressHash: addressHash(r.addressKey) };
+    const campaignId = o.tracked?.campaignOf(rowId);
+    return campaignId === undefined ? {} : { campaignId };
+  }
 
   async function replayChunk(all: SpooledHit[]): Promise<void> {
     const cutoff = o.maxAgeMs === undefined ? '' : new Date(now().getTime() - o.maxAgeMs).toISOString();
@@ -70,17 +103,47 @@ export function createSpooling(o: SpoolingOptions) {
       dropped += all.length - hits.length;
       o.logger?.warn({ dropped: all.length - hits.length, olderThan: cutoff }, 'tracking.spool.expired');
     }
-    // Look-ups go through the store, outside the transaction (on SQLite an outside call waits for the transaction).
+    // Each row as the database holds it now, read afresh (once per replay): the lookup's cache holds it as read
+    // before the outage, which is what the hit claims, not what it must be checked against. Outside the transaction
+    // (on SQLite an outside call waits for the transaction).
+    const ids = [...new Set(hits.map((h) => h.rowId))];
+    const rows = new Map<number, TrackedRecipient | undefined>();
+    await Promise.all(
+      ids.map(async (id) => {
+        let r = readThisReplay.get(id);
+        if (!r) {
+          const row = await o.store.recipients.get(id);
+          r = row ? toTracked(row) : undefined;
+          // A row not yet accepted is read again: its acceptance time decides whether a hit came too soon.
+          if (r?.acceptedAt && r.messageId) {
+            if (readThisReplay.size >= 100_000) readThisReplay.clear();
+            readThisReplay.set(id, r);
+          }
+        }
+        rows.set(id, r);
+      }),
+    );
+    const wrong = new Set(
+      hits.filter((h) => {
+        const r = rows.get(h.rowId);
+        return r !== undefined && !matchesRow(h, r);
+      }),
+    );
+    const right = hits.filter((h) => !wrong.has(h));
+    const stored: RecipientLookup = { get: async (id) => rows.get(id), links: (id, atLeast) => o.lookup.links(id, atLeast) };
     const opens = await openEffects(
-      o.lookup,
+      stored,
       o.rules,
-      hits.filter((h) => h.kind === 'open').map((h) => ({ ...h, at: new Date(h.at) })),
+      right.filter((h) => h.kind === 'open').map((h) => ({ ...h, at: new Date(h.at) })),
     );
     const clicks = await Promise.all(
-      hits.filter((h) => h.kind === 'click' && h.linkIndex !== undefined).map(async (h) => ({ h, target: await o.clicks().resolve(h.rowId, h.linkIndex!) })),
+      right
+        .filter((h) => h.kind === 'click' && h.linkIndex !== undefined && rows.get(h.rowId))
+        .map(async (h) => ({ h, target: await o.clicks().target(rows.get(h.rowId)!, h.linkIndex!) })),
     );
-    const optOuts = await Promise.all(hits.filter((h) => h.kind === 'optout').map(async (h) => ({ h, r: await o.lookup.get(h.rowId) })));
-    await o.store.transaction(async (tx) => {
+    const optOuts = right.filter((h) => h.kind === 'optout').map((h) => ({ h, r: rows.get(h.rowId) }));
+    const fresh = await o.store.transaction(async (tx) => {
+      // Every hit's key, a mismatched one's too: it is judged once, never retried against another row.
       const fresh = new Set(
         await tx.engagement.takeSpooled(
           hits.map((h) => h.key),
@@ -96,7 +159,24 @@ export function createSpooling(o: SpoolingOptions) {
       }
       // A row gone meanwhile (its campaign deleted) has no one left to suppress for.
       for (const { h, r } of optOuts) if (r && fresh.has(h.key)) await o.facts().optOutIn(tx, r, new Date(h.at), h.reason ?? 'one_click');
+      return fresh;
     });
+    for (const h of wrong) {
+      if (!fresh.has(h.key)) continue;
+      mismatched++;
+      const r = rows.get(h.rowId)!;
+      o.logger?.warn(
+        {
+          key: h.key,
+          kind: h.kind,
+          rowId: h.rowId,
+          spooledFor: h.campaignId,
+          rowCampaignId: r.campaignId,
+          addressDiffers: h.addressHash !== undefined && h.addressHash !== addressHash(r.addressKey),
+        },
+        'tracking.spool.mismatch',
+      );
+    }
     replayed += hits.length;
   }
 
@@ -119,6 +199,7 @@ export function createSpooling(o: SpoolingOptions) {
   }
 
   async function drain(): Promise<void> {
+    readThisReplay.clear();
     for (;;) {
       const files = await o.spool.ended();
       if (files.length === 0 && o.spool.size() > 0) return schedule();
@@ -130,6 +211,7 @@ export function createSpooling(o: SpoolingOptions) {
       // Nothing appended meanwhile: from here on hits go to the store. (An append counts before its write starts.)
       if (o.spool.size() === 0) {
         o.logger?.info({ replayed, downForMs: since ? now().getTime() - since.getTime() : 0 }, 'tracking.spool.replayed');
+        o.lookup.forgetRows?.();
         active = false;
         since = undefined;
         return;
@@ -139,6 +221,7 @@ export function createSpooling(o: SpoolingOptions) {
 
   function replay(): Promise<void> {
     timer = undefined;
+    if (held) return Promise.resolve();
     replaying ??= drain()
       .catch((err: unknown) => {
         if (!(err instanceof StoreUnavailableError)) o.logger?.error({ err }, 'tracking.spool.replay_failed');
@@ -173,7 +256,13 @@ export function createSpooling(o: SpoolingOptions) {
         if (hits.some((h) => h.kind === 'optout')) throw cause ?? new StoreUnavailableError('SPOOL_FULL', { detail: 'the spool is full' });
         return;
       }
-      await o.spool.append(hits.map(bounded));
+      const known = hits.map((h) => ({ ...bounded(h), ...knownOf(h.rowId) }));
+      // An opt-out suppresses an address: on a row this process cannot vouch for, the reader is asked to come back.
+      if (o.tracked && known.some((h) => h.kind === 'optout' && h.campaignId === undefined))
+        throw new StoreUnavailableError('UNVERIFIABLE', {
+          detail: 'an opt-out on a campaign this process does not hold cannot be kept until the database answers',
+        });
+      await o.spool.append(known);
       spooled += hits.length;
     },
   };
@@ -182,13 +271,20 @@ export function createSpooling(o: SpoolingOptions) {
     spill,
     /** Replays now (tests, and shutdown with the database back); resolves when this attempt ends. */
     replay,
+    /** The start-up checks passed: replay what waits, then record in the store again. */
+    release(): Promise<void> {
+      held = false;
+      return replay();
+    },
     stats: () => ({
       active,
+      held,
       since: since?.toISOString(),
       spooled,
       replayed,
       dropped,
       refused,
+      mismatched,
       waiting: o.spool.size(),
       oldest: o.spool.oldest()?.toISOString(),
     }),

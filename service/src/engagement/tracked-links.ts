@@ -4,7 +4,7 @@
 // campaign's, never the recipient's (hrefs with merge fields are rendered into the message and never tracked:
 // mail/href-merge.ts), so the row's campaign and the campaign's links are all a redirect needs. Recording the click
 // still needs the row: the hit is spooled and its row read when it is replayed.
-import type { StorePart } from '../ports/index.js';
+import type { StorePart, TrackedLinks } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 
 export type TrackedLinksStore = StorePart<{ campaigns: 'trackedLinks' }>;
@@ -18,9 +18,15 @@ export interface TrackedLinksOptions {
   maxSpans?: number;
   clock?: () => Date;
   logger?: Pick<Log, 'info' | 'warn'>;
+  /** What an earlier run read (the data folder's snapshot), held until the first re-read succeeds. */
+  initial?: { links: TrackedLinks; loadedAt: string };
+  /** Each successful re-read, to be kept for a start while the database is down. */
+  onRead?: (links: TrackedLinks, at: string) => void;
 }
 
 export interface TrackedLinksCache {
+  /** The campaign of a row, when this process holds its run of row ids. */
+  campaignOf(rowId: number): string | undefined;
   /** The URL of a row's link, or undefined when this process does not hold the row's campaign or the link. */
   url(rowId: number, linkIndex: number): { url: string; campaignId: string; linkCount: number } | undefined;
   refresh(): Promise<void>;
@@ -52,14 +58,20 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
     return undefined;
   }
 
-  async function refresh(): Promise<void> {
-    const t = await o.store.campaigns.trackedLinks(new Date(now().getTime() - o.days * 86_400_000).toISOString(), maxSpans);
+  function hold(t: TrackedLinks, at: string): void {
     const spans = [...t.spans].sort((a, b) => a.first - b.first);
     firsts = Float64Array.from(spans, (s) => s.first);
     lasts = Float64Array.from(spans, (s) => s.last);
     owners = spans.map((s) => s.campaignId);
     links = t.links;
-    loadedAt = now().toISOString();
+    loadedAt = at;
+  }
+  if (o.initial) hold(o.initial.links, o.initial.loadedAt);
+
+  async function refresh(): Promise<void> {
+    const t = await o.store.campaigns.trackedLinks(new Date(now().getTime() - o.days * 86_400_000).toISOString(), maxSpans);
+    hold(t, now().toISOString());
+    o.onRead?.(t, loadedAt!);
   }
 
   let running = false;
@@ -77,6 +89,7 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
   };
 
   return {
+    campaignOf,
     url(rowId, linkIndex) {
       const campaignId = campaignOf(rowId);
       const list = campaignId === undefined ? undefined : links[campaignId];

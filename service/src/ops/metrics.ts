@@ -21,6 +21,8 @@ export interface SpoolStats {
   replayed: number;
   /** Hits not kept because the spool was full (LEADFWD_SPOOL_MAX_MB). */
   refused: number;
+  /** Hits not recorded because their row id names another campaign or address now (a lossy failover). */
+  mismatched: number;
 }
 
 export interface MetricsSources {
@@ -143,6 +145,15 @@ export function createMetrics(src: MetricsSources): Metrics {
       collect() {
         this.reset();
         this.inc(spool()?.refused ?? 0);
+      },
+    });
+    new Counter({
+      name: 'leadfwd_spool_mismatched_total',
+      help: 'Spooled hits not recorded because their row id names another campaign or address in the database now (a failover that lost the last commits)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(spool()?.mismatched ?? 0);
       },
     });
   }

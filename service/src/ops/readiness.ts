@@ -71,7 +71,8 @@ function checkDiskRoom(dir: string, minFreeBytes: number): void {
 }
 
 const reasonOf = (err: unknown) => {
-  if (err instanceof StoreUnavailableError) return `database not writable (${err.code})`;
+  // A process started from its data folder's snapshot says what it waits for (store/gated.ts).
+  if (err instanceof StoreUnavailableError) return err.code === 'STARTING' ? err.message : `database not writable (${err.code})`;
   const e = err as { code?: string; message?: string };
   return e?.code ? `${e.code}` : String(e?.message ?? err);
 };

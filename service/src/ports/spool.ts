@@ -1,5 +1,6 @@
 // A tracking process's local, durable spool of hits its database could not take (an outage, a failover): kept on the
 // process's own disk and replayed into the store once it answers again (engagement/spooling.ts).
+import type { TrackedLinks } from './campaigns.js';
 
 /**
  * An open, click or one-click opt-out as it reached the process, before any database look-up. `key` is unique for
@@ -9,6 +10,14 @@ export interface SpooledHit {
   key: string;
   kind: 'open' | 'click' | 'optout';
   rowId: number;
+  /**
+   * What the process knew of the row when it spooled the hit (its tracked links or its row cache): the replay
+   * records the hit only on a row that still matches it. After a lossy failover (a standby promoted without the last
+   * commits) a row id may name someone else; absent in files written before it was kept, and for rows unknown here.
+   */
+  campaignId?: string;
+  /** A short hash of the row's address key, when the row itself was read before (never the address on this disk). */
+  addressHash?: string;
   linkIndex?: number;
   /** Opt-outs: the way the reader asked (RFC 8058 one-click, or the page's button). */
   reason?: 'one_click' | 'page';
@@ -34,4 +43,25 @@ export interface HitSpool {
   /** When the oldest file still waiting was started (its first hit's time, near enough); undefined when none waits. */
   oldest(): Date | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * What a tracking process keeps in its data folder so that, restarted while PostgreSQL is down, it can start from it
+ * (composition.ts): the tracked links it last read, and what start-up checks against the database (the schema
+ * version and the secret check it last saw there).
+ */
+export interface TrackingSnapshot {
+  /** The database's schema version (migrations applied) when it was saved. */
+  schemaVersion: number;
+  /** The database's secret check (a value sealed with the shared LEADFWD_SECRET, never the secret). */
+  secretCheck: string;
+  savedAt: string;
+  links: TrackedLinks;
+}
+
+export interface SnapshotFile {
+  /** The last snapshot saved, or undefined when none was (or it cannot be read: then the process waits, as without). */
+  read(): TrackingSnapshot | undefined;
+  /** Replaces it atomically (a crash leaves the old one or the new one); false when it is too large to keep. */
+  write(s: TrackingSnapshot): Promise<boolean>;
 }

@@ -47,10 +47,17 @@ export interface PgStoreOptions {
   migrationsDir?: string;
   /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
   owner?: string;
+  /**
+   * Open without a connection: migrations (and so the schema check) wait for `migrate()`. A tracking process started
+   * while PostgreSQL is down (composition.ts) runs them once it answers, and writes nothing before.
+   */
+  migrateLater?: boolean;
 }
 
 export interface PgStore extends Repos, StoreOps {
   transaction<T>(fn: (tx: Repos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
+  /** Applies pending migrations (a newer schema is a StoreMigrationError); done at open unless `migrateLater`. */
+  migrate(): Promise<void>;
   close(): Promise<void>;
   readonly path: string;
 }
@@ -99,12 +106,18 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   // the process. Its query rejects as well, and that is where the caller hears of it.
   pool.on('connect', (client) => client.on('error', () => {}));
   const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
-  try {
-    await migratePg(pool, migrations, now, schema);
-  } catch (err) {
-    await pool.end().catch(() => {});
-    throw err instanceof StoreMigrationError ? err : translatePg(err);
-  }
+  const migrate = async () => {
+    try {
+      await migratePg(pool, migrations, now, schema);
+    } catch (err) {
+      throw err instanceof StoreMigrationError ? err : translatePg(err);
+    }
+  };
+  if (!opts.migrateLater)
+    await migrate().catch(async (err: unknown) => {
+      await pool.end().catch(() => {});
+      throw err;
+    });
   const staleMs = opts.outboxStaleMs ?? 10 * 60_000;
   const repos = (q: Query, atomic: Atomic): Repos => ({
     outbox: guardedPg(new PgOutboxRepo(q, now, staleMs)),
@@ -140,6 +153,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   const store: PgStore = {
     ...repos(onPool, atomicOnPool),
     path: url.replace(/\/\/[^@/]*@/, '//'),
+    migrate,
     async transaction(fn) {
       let client: pg.PoolClient;
       try {
@@ -229,6 +243,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   };
   return store;
 }
+
+/** The schema version this code migrates a database to (its number of migrations). */
+export const pgSchemaVersion = (): number => (schemaVersion ??= loadMigrations(PG_MIGRATIONS_DIR).length);
+let schemaVersion: number | undefined;
 
 const rollback = Symbol('rollback');
 const rethrowTranslated = (err: unknown): never => {

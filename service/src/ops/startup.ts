@@ -1,0 +1,19 @@
+// Start-up failures as the operator reads them: one sentence, never a stack (main.ts prints it and exits). Shared by the first start and a tracking process's checks deferred to the database's return.
+import { StoreMigrationError, StoreUnavailableError } from '../ports/index.js';
+
+/** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/** A start-up failure waiting cannot fix, as the operator reads it; undefined for an unreachable database (wait). */
+export function startupErrorOf(err: unknown, where: string, clean: (text: string) => string): StartupError | undefined {
+  if (err instanceof StartupError) return err;
+  if (err instanceof StoreMigrationError) return new StartupError(clean(`the database at ${where} cannot be used: ${err.message}`), { cause: err });
+  if (err instanceof StoreUnavailableError) return undefined;
+  const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+  return new StartupError(clean(`PostgreSQL at ${where} refused the service: ${cause}`), { cause: err });
+}

@@ -1,0 +1,48 @@
+// The tracking snapshot in the data folder (ports/spool.ts): written to a temporary file, fsync'd and renamed over the
+// last one, so a crash mid-write leaves the previous snapshot whole; a file that cannot be read or parsed counts as
+// none (the process then waits for the database, as it always did).
+import { readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SnapshotFile, TrackingSnapshot } from '../ports/spool.js';
+
+const NAME = 'tracking-snapshot.json';
+/** The tracked links are at most 200,000 runs (a few MB as JSON); past this something is wrong, and the disk is the spool's. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
+  const file = join(dir, NAME);
+  return {
+    read() {
+      try {
+        const s = JSON.parse(readFileSync(file, 'utf8')) as TrackingSnapshot;
+        const wellFormed =
+          Number.isInteger(s.schemaVersion) &&
+          typeof s.secretCheck === 'string' &&
+          typeof s.savedAt === 'string' &&
+          Array.isArray(s.links?.spans) &&
+          typeof s.links.links === 'object';
+        return wellFormed ? s : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async write(s) {
+      const text = JSON.stringify(s);
+      if (Buffer.byteLength(text) > maxBytes) return false;
+      const tmp = `${file}.${process.pid}.tmp`;
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, file);
+      // The rename itself survives a power cut only once the folder is synced.
+      const folder = await open(dir, 'r');
+      await folder.sync().finally(() => folder.close());
+      return true;
+    },
+  };
+}
