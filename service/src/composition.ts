@@ -1,6 +1,6 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { RequestListener, Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { createCampaignService } from './campaigns/service.js';
 import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
-import { type Config, type Role, redactDatabaseUrl } from './config.js';
+import type { Config, Role } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
 import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedAllowances } from './coordination/shared-allowances.js';
@@ -61,8 +61,7 @@ import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
 import { refusalOfSecret } from './ops/one-secret.js';
 import { createReadiness, readinessNeeds } from './ops/readiness.js';
-import { StartupError, startupErrorOf } from './ops/startup.js';
-import { snapshotRefusal } from './ops/tracking-start.js';
+import { StartupError } from './ops/startup.js';
 import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDayCounts } from './sending/day-counts.js';
@@ -71,9 +70,9 @@ import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
 import { openFileSpool } from './spool/file-spool.js';
 import { snapshotFile } from './spool/snapshot-file.js';
-import { openStore } from './store/db.js';
 import { gatedStore } from './store/gated.js';
-import { openPgStore, pgSchemaVersion } from './store/pg/db.js';
+import { openPgStore } from './store/pg/db.js';
+import { deferredStartupChecks, describeDatabase, openConfiguredStore, serviceSecrets, snapshotLinks, startingSnapshot, trackingOnly } from './store-start.js';
 import { fetchCurrentUser, SugarClient } from './sugar/sugar-client.js';
 import { createWriteback, type Writeback } from './writeback/index.js';
 import { createOptOutScopeSource } from './writeback/opt-out-scope.js';
@@ -163,20 +162,6 @@ export async function startService(
   }
 }
 
-/** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
-const serviceSecrets = (config: Config): readonly string[] => (config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret]);
-
-/** Only a process whose one role is tracking starts from its snapshot: every other role needs the database to work. */
-const trackingOnly = (config: Config) => !!config.database && config.roles.size === 1 && config.roles.has('tracking');
-
-/** The data folder's snapshot when this process may start from it (ops/tracking-start.ts), else undefined, said once. */
-function startingSnapshot(file: SnapshotFile, config: Config, logger: Logger): TrackingSnapshot | undefined {
-  const s = file.read();
-  const refused = s && snapshotRefusal(s, pgSchemaVersion(), serviceSecrets(config));
-  if (refused) logger.warn({ event: 'tracking.snapshot.unusable', savedAt: s.savedAt, reason: refused }, 'tracking.snapshot.unusable');
-  return refused ? undefined : s;
-}
-
 /**
  * PostgreSQL did not answer a tracking process that has a snapshot: it starts on a store that refuses every call
  * (store/gated.ts), so it redirects clicks from the snapshot's tracked links and spools opens, clicks and opt-outs,
@@ -193,7 +178,7 @@ async function startFromSnapshot(
   serve: (listener: RequestListener) => void,
 ): Promise<RunningService> {
   const { url, poolSize, prepared } = config.database!;
-  const { where, clean } = describeDatabase(url);
+  const { where } = describeDatabase(url);
   const raw = await openPgStore(url, { poolSize, owner: opts.owner, prepared, migrateLater: true });
   const gate = gatedStore<Store & StoreOps>(
     raw,
@@ -203,30 +188,11 @@ async function startFromSnapshot(
     { event: 'tracking.started_from_snapshot', database: where, savedAt: snapshot.savedAt, campaigns: Object.keys(snapshot.links.links).length },
     'tracking.started_from_snapshot',
   );
-  let secretCheck = snapshot.secretCheck;
-  // True once the checks passed; false when the process was stopped before the database answered.
-  const checked = async (stopped: AbortSignal): Promise<boolean> => {
-    for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
-      if (stopped.aborted) return false;
-      try {
-        await raw.migrate();
-        const refused = await refusalOfSecret(raw, serviceSecrets(config), (opts.now ?? (() => new Date()))());
-        if (refused) throw new StartupError(refused);
-        secretCheck = (await raw.secretCheck()) ?? secretCheck;
-        opts.logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt, fromSnapshot: true }, 'store.opened');
-        return true;
-      } catch (err) {
-        if (stopped.aborted) return false;
-        const fatal = startupErrorOf(err, where, clean);
-        if (fatal) throw fatal;
-        await sleep(delayMs);
-      }
-    }
-  };
+  const checks = deferredStartupChecks(raw, config, opts.logger, snapshot.secretCheck, opts.now);
   try {
     return await compose(
       config,
-      { ...opts, keep: { file, secretCheck: () => secretCheck }, fromSnapshot: { snapshot, checked, open: gate.open } },
+      { ...opts, keep: { file, secretCheck: checks.secretCheck }, fromSnapshot: { snapshot, checked: checks.checked, open: gate.open } },
       gate.store,
       server,
       port,
@@ -239,91 +205,8 @@ async function startFromSnapshot(
   }
 }
 
-/**
- * The tracked links' part of the snapshot: read from it at a start from it, and saved after each re-read by the
- * process holding the spool (the folder's one process), so the next start during an outage can begin from them.
- */
-function snapshotLinks(
-  opts: { keep?: { file: SnapshotFile; secretCheck: () => string }; fromSnapshot?: { snapshot: TrackingSnapshot } },
-  holdsFolder: boolean,
-  logger: Logger,
-) {
-  const from = opts.fromSnapshot?.snapshot;
-  const keep = holdsFolder ? opts.keep : undefined;
-  return {
-    ...(from ? { initial: { links: from.links, loadedAt: from.savedAt } } : {}),
-    ...(keep
-      ? {
-          onRead: (links: TrackingSnapshot['links'], at: string) =>
-            void keep.file
-              .write({ schemaVersion: pgSchemaVersion(), secretCheck: keep.secretCheck(), savedAt: at, links })
-              .then((kept) => kept || logger.warn({ spans: links.spans.length }, 'tracking.snapshot.too_large'))
-              .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'tracking.snapshot.write_failed')),
-        }
-      : {}),
-  };
-}
-
-/** The database's address without its password, and a way to keep the password out of any text repeated to the operator. */
-function describeDatabase(url: string): { where: string; clean: (text: string) => string } {
-  const password = (() => {
-    try {
-      return decodeURIComponent(new URL(url).password);
-    } catch {
-      return '';
-    }
-  })();
-  return { where: redactDatabaseUrl(url), clean: (text) => (password.length >= 4 ? text.split(password).join('***') : text) };
-}
-
 /** How soon a process sees that a newer version migrated the shared database (one tiny query per process). */
 const SCHEMA_CHECK_MS = 1000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * The store LEADFWD_DATABASE_URL names (PostgreSQL), else the SQLite file in the data folder. PostgreSQL not
- * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
- * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
- */
-async function openConfiguredStore(
-  config: Config,
-  logger: Logger,
-  owner: string,
-  waiting: (reason: string) => void,
-  /** Answer undefined, instead of waiting, when PostgreSQL does not answer the first attempt (a snapshot to start from). */
-  unlessUnreachable = false,
-): Promise<(Store & StoreOps) | undefined> {
-  if (!config.database) {
-    if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
-    return openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
-      maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
-      checkpointEveryMs: config.dbCheckpointMs,
-      owner,
-      onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
-    });
-  }
-  const { url, poolSize, prepared } = config.database;
-  // Whatever the driver says is repeated to the operator without the password, should it ever hold it.
-  const { where, clean } = describeDatabase(url);
-  for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
-    if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
-    try {
-      const store = await openPgStore(url, { poolSize, owner, prepared });
-      logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt }, 'store.opened');
-      return store;
-    } catch (err) {
-      const fatal = startupErrorOf(err, where, clean);
-      if (fatal) throw fatal;
-      if (unlessUnreachable) return undefined;
-      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      const reason = clean(`waiting for PostgreSQL at ${where}: ${cause} (attempt ${attempt}, next in ${delayMs} ms)`);
-      waiting(reason);
-      logger.warn({ event: 'store.waiting', database: where, reason }, 'store.waiting');
-      await sleep(delayMs);
-    }
-  }
-}
 
 async function compose(
   config: Config,

@@ -18,8 +18,7 @@ describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
     const env = { LEADFWD_SMTP_RATE: '20', LEADFWD_SMTP_MAX_CONNECTIONS: '2' };
     const old = await rig.start('old', env);
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 200 }));
-    const body = { name: 'Upgrade', subject: 'Hi', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
-    const id = (await rig.api(old, '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+    const id = await rig.createCampaign(old, 'Upgrade', listIds, { subject: 'Hi' });
     await waitFor(async () => (await rig.store.recipients.counts(id)).accepted >= 20 || undefined, 'sending under way', 30_000);
 
     // A process of a newer version applied a migration this one does not know.

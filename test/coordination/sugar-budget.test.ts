@@ -37,8 +37,7 @@ describe.skipIf(!debianPgBin())("Sugar's request budget shared by every process"
     const ids: string[] = [];
     for (const name of ['First', 'Second']) {
       const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 3, perList: 60 }));
-      const body = { name, subject: 'Hi', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
-      ids.push((await rig.api(sender, '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string);
+      ids.push(await rig.createCampaign(sender, name, listIds, { subject: 'Hi' }));
     }
     for (const id of ids) {
       await waitFor(

@@ -22,8 +22,7 @@ describe.skipIf(!debianPgBin())('SIGKILL while the SMTP server stalls a rate-lim
       const env = { LEADFWD_SMTP_RATE: '8', LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
       const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: TARGETS }));
       const p1 = await rig.start('p1', env);
-      const body = { name: 'Stalled', subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
-      const id = (await rig.api(p1, '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+      const id = await rig.createCampaign(p1, 'Stalled', listIds);
 
       await waitFor(() => smtp.stalling() || undefined, 'the server to stall', 30_000);
       const deadline = Date.now() + 10_000;

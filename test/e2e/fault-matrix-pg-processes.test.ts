@@ -38,8 +38,7 @@ describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed a
     };
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 2, perList: 250, overlap: 0.1 }));
     rig.sim.faults.latencyMs = 200; // extraction reads slowly, so the kill comes while it runs
-    const body = { name: 'Three', subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
-    const id = (await rig.api(procs[0], '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+    const id = await rig.createCampaign(procs[0], 'Three', listIds);
 
     // Mid-extraction: the extraction lease's holder dies after a page or two; another process takes it over.
     const extractor = await waitFor(() => rig.holderOf(`extract:${id}`), 'an extraction under way');

@@ -35,15 +35,7 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
 
   it('loses nothing when PostgreSQL restarts mid-send, and sends on by itself', async () => {
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 360 }));
-    const body = {
-      name: 'Restart',
-      subject: 'Hi {{first_name}}',
-      fromName: 'Ops',
-      fromEmail: 'ops@example.com',
-      html: '<p>Hi <a href="https://acme.test/x">x</a></p>',
-      targetListIds: listIds,
-    };
-    id = (await rig.api(senders[0], '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+    id = await rig.createCampaign(senders[0], 'Restart', listIds, { html: '<p>Hi <a href="https://acme.test/x">x</a></p>' });
     await waitFor(async () => (await rig.store.recipients.counts(id)).accepted >= 60 || undefined, 'sending under way', 30_000);
     await rig.pg.stop('immediate');
     await sleep(1500);

@@ -42,8 +42,7 @@ describe.skipIf(!debianPgBin())("a provider's concurrency across three service p
   async function sendCampaign(name: string) {
     smtp.reset();
     const { listIds } = rig.sim.seedBulk({ ...cleanLists({ lists: 1, perList: 300 }), domains: ['gmail.com'] });
-    const body = { name, subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds: listIds };
-    const id = (await rig.api(procs[0], '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+    const id = await rig.createCampaign(procs[0], name, listIds);
     await waitFor(async () => (await rig.store.campaigns.get(id))?.status === 'sent' || undefined, `${name} sent`, 60_000);
     const rows = await rig.store.recipients.list(id, { limit: 10_000, offset: 0 });
     expect(rows.length).toBe(300);

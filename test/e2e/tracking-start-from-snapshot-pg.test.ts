@@ -49,15 +49,7 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
     const sender = await rig.start('s1', { LEADFWD_ROLES: 'api,send,writeback,automations', LEADFWD_SMTP_RATE: '120' });
     const first = await rig.start('t1', trackerEnv());
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 8 }));
-    const body = {
-      name: 'Snap',
-      subject: 'Hi',
-      fromName: 'Ops',
-      fromEmail: 'ops@example.com',
-      html: '<p><a href="https://acme.test/s">s</a></p>',
-      targetListIds: listIds,
-    };
-    id = (await rig.api(sender, '/campaigns', { method: 'POST', body: JSON.stringify(body) })).id as string;
+    id = await rig.createCampaign(sender, 'Snap', listIds, { subject: 'Hi', html: '<p><a href="https://acme.test/s">s</a></p>' });
     await waitFor(async () => (await rig.api(sender, `/campaigns/${id}`)).status === 'sent' || undefined, 'sent', 30_000);
     // The first run keeps the campaign's tracked links in its data folder.
     const snapshot = join(data, 'tracking-snapshot.json');

@@ -39,6 +39,8 @@ export interface PgProcessRig {
   /** The process whose owner id holds lease `name` now. */
   holderOf(lease: string): Promise<ServiceProcess | undefined>;
   api(p: ServiceProcess, path: string, init?: RequestInit): Promise<any>;
+  /** Creates (and so starts) a campaign through `p`: a plain one from ops@example.com unless `over` says otherwise. */
+  createCampaign(p: ServiceProcess, name: string, targetListIds: string[], over?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,18 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
     return p;
   };
 
+  const api: PgProcessRig['api'] = (p, path, init = {}) =>
+    fetch(`${p.url}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', ...init.headers } }).then(
+      async (r) => {
+        const text = await r.text();
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw new Error(`${p.name} answered ${init.method ?? 'GET'} ${path} with ${r.status}: ${text.slice(0, 200)}`);
+        }
+      },
+    );
+
   return {
     pg,
     sim,
@@ -123,17 +137,13 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
       const pid = h && Number(/-(\d+)-[0-9a-f]{8}$/.exec(h.owner)?.[1]);
       return pid ? running.get(pid) : undefined;
     },
-    api: (p, path, init = {}) =>
-      fetch(`${p.url}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', ...init.headers } }).then(
-        async (r) => {
-          const text = await r.text();
-          try {
-            return JSON.parse(text);
-          } catch {
-            throw new Error(`${p.name} answered ${init.method ?? 'GET'} ${path} with ${r.status}: ${text.slice(0, 200)}`);
-          }
-        },
-      ),
+    api,
+    async createCampaign(p, name, targetListIds, over = {}) {
+      const body = { name, subject: 'Hi {{first_name}}', fromName: 'Ops', fromEmail: 'ops@example.com', html: '<p>Hi</p>', targetListIds, ...over };
+      const created = await api(p, '/campaigns', { method: 'POST', body: JSON.stringify(body) });
+      if (typeof created.id !== 'string') throw new Error(`${p.name} did not create campaign ${name}: ${JSON.stringify(created).slice(0, 300)}`);
+      return created.id;
+    },
     async close() {
       for (const p of running.values()) p.child.kill('SIGKILL');
       await Promise.all([...running.values()].map((p) => p.exited));
