@@ -1,7 +1,9 @@
 // What each shared book of this folder takes besides its repository: tests drive its clock, and it warns (once per
-// outage) when the database it shares through is away.
+// outage, then when it is back: ports/log.ts turnFailures) when the database it shares through is away.
+import type { Log } from '../ports/log.js';
+
 export interface BookOptions {
   /** Monotonic ms. */
   monotonic?: () => number;
-  logger?: { warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }

@@ -4,6 +4,7 @@
 // did not go, or was not accepted, is spent here again; those a process holds when it stops or the day ends are
 // lost for that day (the limit is at worst undershot by a batch per process, never exceeded).
 import type { DayAllowanceRepo } from '../ports/index.js';
+import { turnFailures } from '../ports/log.js';
 import type { BookOptions } from './book-options.js';
 
 export interface SharedAllowancesOptions extends BookOptions {
@@ -26,6 +27,7 @@ const UNREACHABLE_WAIT_MS = 500;
 export function createSharedAllowances(o: SharedAllowancesOptions) {
   const mono = o.monotonic ?? (() => performance.now());
   const held = new Map<string, Held>();
+  const unreachable = turnFailures(o.logger, 'allowance.unreachable');
   const of = (identityId: string, key: string, day: string): Held => {
     const k = `${identityId}\u0000${key}`;
     let h = held.get(k);
@@ -52,13 +54,15 @@ export function createSharedAllowances(o: SharedAllowancesOptions) {
       const wait = h.notBefore - mono();
       if (wait > 0) return Math.ceil(wait);
       h.taking ??= (async () => {
+        await null; // a repository that throws at once (a synchronous adapter) must not settle this before it is stored
         try {
           const got = await o.repo.take(identityId, day, key, Math.max(1, batch), limit);
           h.held += got;
           if (got === 0) h.usedUp = true;
+          unreachable.ok();
         } catch (err) {
           h.notBefore = mono() + UNREACHABLE_WAIT_MS;
-          o.logger?.warn({ event: 'allowance.unreachable', identityId, key, err: (err as Error).message }, 'allowance.unreachable');
+          unreachable.failed(err);
         } finally {
           h.taking = undefined;
         }

@@ -2,6 +2,7 @@
 // batch at a time (about `batchMs` of the rate), and spent here without asking again, so the database sees a round
 // trip per batch, not per message. `take()` never waits, like the local bucket: it says how long to wait.
 import type { RateRepo } from '../ports/index.js';
+import { type Log, turnFailures } from '../ports/log.js';
 
 export interface SharedBucketOptions {
   rates: Pick<RateRepo, 'take'>;
@@ -14,7 +15,7 @@ export interface SharedBucketOptions {
   batchMs?: number;
   /** Monotonic ms. */
   now?: () => number;
-  logger?: { warn(o: object, m?: string): void };
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
 /** Wait after a failed round trip (the database is away): nothing goes rather than more than the rate. */
@@ -28,6 +29,7 @@ export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): 
   let local = 0;
   let notBefore = 0;
   let refilling: Promise<void> | undefined;
+  const unreachable = turnFailures(o.logger, 'rate.unreachable', { bucket: o.name });
 
   async function refill() {
     try {
@@ -39,9 +41,10 @@ export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): 
       // Short of a batch: the bucket is being drained (by others too); ask again once a whole batch could be there,
       // not every few ms for a token at a time.
       if (granted < batch) notBefore = now() + Math.max(1, Math.ceil(((batch - Math.min(batch, s.tokens)) * 1000) / o.perSecond));
+      unreachable.ok();
     } catch (err) {
       notBefore = now() + UNREACHABLE_WAIT_MS;
-      o.logger?.warn({ event: 'rate.unreachable', bucket: o.name, err: (err as Error).message }, 'rate.unreachable');
+      unreachable.failed(err);
     }
   }
 

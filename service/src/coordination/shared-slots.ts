@@ -8,6 +8,7 @@
 // Fail closed: a lease is counted from before the round trip that took it; once it could have expired in the database
 // (the database is away and the heartbeat fails), nothing more goes to that provider until it is renewed.
 import type { ProviderSlotRepo } from '../ports/index.js';
+import { turnFailures } from '../ports/log.js';
 import type { BookOptions } from './book-options.js';
 
 export interface SlotBook {
@@ -63,6 +64,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
   const mono = o.monotonic ?? (() => performance.now());
   const leases = new Map<string, Lease>();
   let heartbeat: NodeJS.Timeout | undefined;
+  const unreachable = turnFailures(o.logger, 'provider_slots.unreachable', { owner: o.owner });
   const keyOf = (identityId: string, provider: string) => `${identityId}\u0000${provider}`;
 
   function ask(l: Lease, want: number): Promise<void> {
@@ -70,6 +72,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
     l.lastWant = want;
     const at = mono();
     l.asking = (async () => {
+      await null; // a repository that throws at once (a synchronous adapter) must not settle this before it is stored
       try {
         const before = l.held;
         l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
@@ -77,12 +80,10 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
         l.over = l.held < l.floor;
         l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
         if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
+        unreachable.ok();
       } catch (err) {
         l.notBefore = mono() + UNREACHABLE_WAIT_MS;
-        o.logger?.warn(
-          { event: 'provider_slots.unreachable', identityId: l.identityId, provider: l.provider, err: (err as Error).message },
-          'provider_slots.unreachable',
-        );
+        unreachable.failed(err);
       } finally {
         l.asking = undefined;
       }
@@ -159,8 +160,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       try {
         await o.repo.release(o.owner);
       } catch (err) {
-        // They expire on their own after the lease's ttl.
-        o.logger?.warn({ event: 'provider_slots.unreachable', err: (err as Error).message }, 'provider_slots.unreachable');
+        unreachable.failed(err); // they expire on their own after the lease's ttl
       }
     },
   };

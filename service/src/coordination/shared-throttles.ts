@@ -8,6 +8,7 @@
 // over before another process's strike do not strike twice; this process sees the strike it made at once.
 import { atTime } from '../domain/provider-throttle.js';
 import type { ProviderThrottleRepo, SharedThrottle } from '../ports/index.js';
+import { turnFailures } from '../ports/log.js';
 import { recovered, struck, type ThrottleBook } from '../sending/throttle-book.js';
 import type { BookOptions } from './book-options.js';
 
@@ -41,8 +42,7 @@ export function createSharedThrottles(o: SharedThrottlesOptions): ThrottleBook {
     if (!c) copies.set(identityId, (c = { providers: new Map(), acceptedSince: new Map(), writes: 0 }));
     return c;
   };
-  const warn = (identityId: string, err: unknown) =>
-    o.logger?.warn({ event: 'provider.throttles_unreachable', identityId, err: (err as Error).message }, 'provider.throttles_unreachable');
+  const unreachable = turnFailures(o.logger, 'provider.throttles_unreachable');
 
   /** Writes one change and keeps what the database answered (the truth, whoever changed it last). */
   async function write(identityId: string, provider: string, change: (t: SharedThrottle) => SharedThrottle | undefined): Promise<void> {
@@ -62,8 +62,9 @@ export function createSharedThrottles(o: SharedThrottlesOptions): ThrottleBook {
       const writes = c.writes;
       const rows = await o.repo.list(identityId);
       if (c.writes === writes) c.providers = new Map(rows.map((t) => [t.provider, t]));
+      unreachable.ok();
     } catch (err) {
-      warn(identityId, err);
+      unreachable.failed(err);
     } finally {
       // Also after a failure: sending goes on with the copy it has (the shared rates hold while the database is away).
       c.readAt = mono();
@@ -88,8 +89,9 @@ export function createSharedThrottles(o: SharedThrottlesOptions): ThrottleBook {
       const next = struck(t, at, reason);
       c.providers.set(provider, next);
       c.acceptedSince.delete(provider);
-      write(identityId, provider, (current) => (epoch !== undefined && current.epoch !== epoch ? undefined : struck(current, at, reason))).catch((err) =>
-        warn(identityId, err),
+      write(identityId, provider, (current) => (epoch !== undefined && current.epoch !== epoch ? undefined : struck(current, at, reason))).then(
+        unreachable.ok,
+        unreachable.failed,
       );
       return next.throttle;
     },
