@@ -1,4 +1,5 @@
-// Start-up failures as the operator reads them: one sentence, never a stack (main.ts prints it and exits). Shared by the first start and a tracking process's checks deferred to the database's return.
+// Start-up failures as the operator reads them: one sentence, never a stack (main.ts prints it and exits). Shared by
+// the first start and a tracking process's checks deferred to the database's return (store-start.ts).
 import { StoreMigrationError, StoreUnavailableError } from '../ports/index.js';
 
 /** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */

@@ -1,5 +1,5 @@
 // Whether a tracking process may start from what an earlier run left in its data folder while PostgreSQL is down
-// (composition.ts): only from a snapshot of the schema this code has, saved against a secret check this process's
+// (store-start.ts): only from a snapshot of the schema this code has, saved against a secret check this process's
 // secret opens. Anything else waits for the database, as a start always did, and its checks say what is wrong.
 import { judgeSecret } from '../domain/secret-check.js';
 import type { TrackingSnapshot } from '../ports/spool.js';
