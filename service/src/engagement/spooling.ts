@@ -21,7 +21,7 @@ import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipi
 import type { Spill } from './spill.js';
 import type { TrackedLinksCache } from './tracked-links.js';
 
-export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'get' }> & ClickTx & OptOutTx;
+export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'getMany' }> & ClickTx & OptOutTx;
 
 /** Enough to tell two addresses apart, too little to read one back from the spool file. */
 export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
@@ -106,23 +106,22 @@ export function createSpooling(o: SpoolingOptions) {
     // Each row as the database holds it now, read afresh (once per replay): the lookup's cache holds it as read
     // before the outage, which is what the hit claims, not what it must be checked against. Outside the transaction
     // (on SQLite an outside call waits for the transaction).
-    const ids = [...new Set(hits.map((h) => h.rowId))];
     const rows = new Map<number, TrackedRecipient | undefined>();
-    await Promise.all(
-      ids.map(async (id) => {
-        let r = readThisReplay.get(id);
-        if (!r) {
-          const row = await o.store.recipients.get(id);
-          r = row ? toTracked(row) : undefined;
-          // A row not yet accepted is read again: its acceptance time decides whether a hit came too soon.
-          if (r?.acceptedAt && r.messageId) {
-            if (readThisReplay.size >= 100_000) readThisReplay.clear();
-            readThisReplay.set(id, r);
-          }
-        }
-        rows.set(id, r);
-      }),
-    );
+    const unread: number[] = [];
+    for (const id of new Set(hits.map((h) => h.rowId))) {
+      const known = readThisReplay.get(id);
+      if (known) rows.set(id, known);
+      else unread.push(id);
+    }
+    for (const row of unread.length ? await o.store.recipients.getMany(unread) : []) {
+      const r = toTracked(row);
+      rows.set(r.rowId, r);
+      // A row not yet accepted is read again: its acceptance time decides whether a hit came too soon.
+      if (r.acceptedAt && r.messageId) {
+        if (readThisReplay.size >= 100_000) readThisReplay.clear();
+        readThisReplay.set(r.rowId, r);
+      }
+    }
     const wrong = new Set(
       hits.filter((h) => {
         const r = rows.get(h.rowId);
