@@ -5,7 +5,7 @@
 // lost for that day (the limit is at worst undershot by a batch per process, never exceeded).
 import type { DayAllowanceRepo } from '../ports/index.js';
 import { turnFailures } from '../ports/log.js';
-import type { BookOptions } from './book-options.js';
+import { type BookOptions, roundTrip } from './books.js';
 
 export interface SharedAllowancesOptions extends BookOptions {
   repo: Pick<DayAllowanceRepo, 'take'>;
@@ -20,9 +20,6 @@ interface Held {
   taking?: Promise<void>;
   notBefore: number;
 }
-
-/** Wait after a failed round trip (the database is away): nothing goes rather than more than the day allows. */
-const UNREACHABLE_WAIT_MS = 500;
 
 export function createSharedAllowances(o: SharedAllowancesOptions) {
   const mono = o.monotonic ?? (() => performance.now());
@@ -53,20 +50,16 @@ export function createSharedAllowances(o: SharedAllowancesOptions) {
       if (h.usedUp) return 'used';
       const wait = h.notBefore - mono();
       if (wait > 0) return Math.ceil(wait);
-      h.taking ??= (async () => {
-        await null; // a repository that throws at once (a synchronous adapter) must not settle this before it is stored
-        try {
+      h.taking ??= roundTrip(
+        unreachable,
+        mono,
+        async () => {
           const got = await o.repo.take(identityId, day, key, Math.max(1, batch), limit);
           h.held += got;
           if (got === 0) h.usedUp = true;
-          unreachable.ok();
-        } catch (err) {
-          h.notBefore = mono() + UNREACHABLE_WAIT_MS;
-          unreachable.failed(err);
-        } finally {
-          h.taking = undefined;
-        }
-      })();
+        },
+        (until) => (h.notBefore = until),
+      ).finally(() => (h.taking = undefined));
       return 2; // the next few are on their way
     },
 

@@ -3,6 +3,7 @@
 // trip per batch, not per message. `take()` never waits, like the local bucket: it says how long to wait.
 import type { RateRepo } from '../ports/index.js';
 import { type Log, turnFailures } from '../ports/log.js';
+import { roundTrip } from './books.js';
 
 export interface SharedBucketOptions {
   rates: Pick<RateRepo, 'take'>;
@@ -18,9 +19,6 @@ export interface SharedBucketOptions {
   logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
-/** Wait after a failed round trip (the database is away): nothing goes rather than more than the rate. */
-const UNREACHABLE_WAIT_MS = 500;
-
 export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): number; refund(n?: number): void } {
   if (!(o.perSecond > 0)) throw new Error(`a shared bucket needs a positive rate, got ${o.perSecond}`);
   const now = o.now ?? (() => performance.now());
@@ -31,22 +29,22 @@ export function createSharedBucket(o: SharedBucketOptions): { take(n?: number): 
   let refilling: Promise<void> | undefined;
   const unreachable = turnFailures(o.logger, 'rate.unreachable', { bucket: o.name });
 
-  async function refill() {
-    try {
-      const s = await o.rates.take(o.name, batch, { perSecond: o.perSecond, burst });
-      let granted = s.granted;
-      if (granted > 0 && o.perHour)
-        granted = (await o.rates.take(`${o.name}:hour`, granted, { perSecond: o.perHour / 3600, burst: Math.max(1, o.perHour) })).granted;
-      local += granted;
-      // Short of a batch: the bucket is being drained (by others too); ask again once a whole batch could be there,
-      // not every few ms for a token at a time.
-      if (granted < batch) notBefore = now() + Math.max(1, Math.ceil(((batch - Math.min(batch, s.tokens)) * 1000) / o.perSecond));
-      unreachable.ok();
-    } catch (err) {
-      notBefore = now() + UNREACHABLE_WAIT_MS;
-      unreachable.failed(err);
-    }
-  }
+  const refill = () =>
+    roundTrip(
+      unreachable,
+      now,
+      async () => {
+        const s = await o.rates.take(o.name, batch, { perSecond: o.perSecond, burst });
+        let granted = s.granted;
+        if (granted > 0 && o.perHour)
+          granted = (await o.rates.take(`${o.name}:hour`, granted, { perSecond: o.perHour / 3600, burst: Math.max(1, o.perHour) })).granted;
+        local += granted;
+        // Short of a batch: the bucket is being drained (by others too); ask again once a whole batch could be there,
+        // not every few ms for a token at a time.
+        if (granted < batch) notBefore = now() + Math.max(1, Math.ceil(((batch - Math.min(batch, s.tokens)) * 1000) / o.perSecond));
+      },
+      (until) => (notBefore = until),
+    );
 
   return {
     take(n = 1): number {

@@ -9,7 +9,7 @@
 // (the database is away and the heartbeat fails), nothing more goes to that provider until it is renewed.
 import type { ProviderSlotRepo } from '../ports/index.js';
 import { turnFailures } from '../ports/log.js';
-import type { BookOptions } from './book-options.js';
+import { type BookOptions, roundTrip } from './books.js';
 
 export interface SlotBook {
   /** 0 when one more message to `provider` may go on the wire (`inUse` there now, `limit` for every process), else ms to wait. */
@@ -56,8 +56,6 @@ interface Lease {
  */
 const RETRY_MS = 100;
 const RETRY_MAX_MS = 1000;
-/** Wait after a failed round trip (the database is away). */
-const UNREACHABLE_WAIT_MS = 500;
 
 export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
   const ttlMs = o.ttlMs ?? 15_000;
@@ -71,23 +69,21 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
     l.floor = l.inUse;
     l.lastWant = want;
     const at = mono();
-    l.asking = (async () => {
-      await null; // a repository that throws at once (a synchronous adapter) must not settle this before it is stored
-      try {
+    l.asking = roundTrip(
+      unreachable,
+      mono,
+      async () => {
         const before = l.held;
         l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
         l.validUntil = at + ttlMs;
         l.over = l.held < l.floor;
         l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
         if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
-        unreachable.ok();
-      } catch (err) {
-        l.notBefore = mono() + UNREACHABLE_WAIT_MS;
-        unreachable.failed(err);
-      } finally {
-        l.asking = undefined;
-      }
-    })();
+      },
+      (until) => (l.notBefore = until),
+    ).finally(() => {
+      l.asking = undefined;
+    });
     return l.asking;
   }
 

@@ -10,7 +10,7 @@ import { atTime } from '../domain/provider-throttle.js';
 import type { ProviderThrottleRepo, SharedThrottle } from '../ports/index.js';
 import { turnFailures } from '../ports/log.js';
 import { recovered, struck, type ThrottleBook } from '../sending/throttle-book.js';
-import type { BookOptions } from './book-options.js';
+import type { BookOptions } from './books.js';
 
 export interface SharedThrottlesOptions extends BookOptions {
   repo: ProviderThrottleRepo;
