@@ -1,13 +1,15 @@
 // The tracking snapshot a tracking-only process keeps in its data folder (issue 15): written whole or not at all,
-// read back as written, anything unreadable counts as none; and a start from it is allowed only for this code's schema
-// version and a secret check this process's secret opens (otherwise the process waits for the database as before).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// read back as written, anything unreadable or of another shape counts as none, readable by the service's user
+// alone; and a start from it is allowed only for this code's schema version and a secret check this process's secret
+// opens (otherwise the process waits for the database as before).
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { judgeSecret } from '../../service/src/domain/secret-check.js';
 import { snapshotRefusal } from '../../service/src/ops/tracking-start.js';
 import type { TrackingSnapshot } from '../../service/src/ports/index.js';
+import { openFileSpool } from '../../service/src/spool/file-spool.js';
 import { snapshotFile } from '../../service/src/spool/snapshot-file.js';
 import { randomSecret } from '../support/secrets.js';
 
@@ -43,6 +45,39 @@ describe('tracking snapshot', () => {
     expect(file.read()).toBeUndefined();
     writeFileSync(join(dir, 'tracking-snapshot.json'), JSON.stringify({ schemaVersion: 30, savedAt: 'x', links: {} }));
     expect(file.read()).toBeUndefined();
+  });
+
+  it('counts valid JSON of the wrong shape as none, instead of crashing the start that reads it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const file = snapshotFile(dir);
+    const at = join(dir, 'tracking-snapshot.json');
+    const shapes = [
+      { spans: [], links: null },
+      { spans: [null], links: {} },
+      { spans: [{ campaignId: 'c1', first: '1', last: 40 }], links: {} },
+      { spans: [], links: { c1: 'https://example.test/a' } },
+      { spans: [], links: { c1: [7] } },
+    ];
+    for (const links of shapes) {
+      writeFileSync(at, JSON.stringify({ ...snapshot(), links }));
+      expect(file.read(), JSON.stringify(links)).toBeUndefined();
+    }
+    writeFileSync(at, JSON.stringify(snapshot()));
+    expect(file.read()).toEqual(snapshot()); // the control: the right shape is read
+  });
+
+  it("is readable by the service's user alone, as the spool beside it", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const data = join(dir, 'data');
+    const spool = openFileSpool(join(data, 'spool'));
+    await spool.append([{ kind: 'open', rowId: 1, method: 'GET', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', at: '2026-12-03T10:00:00.000Z' }]);
+    await spool.close();
+    expect(await snapshotFile(data).write(snapshot())).toBe(true);
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    expect(mode(join(data, 'tracking-snapshot.json'))).toBe('600');
+    expect(mode(join(data, 'spool'))).toBe('700');
+    const hits = readdirSync(join(data, 'spool')).filter((f) => f.startsWith('hits-'));
+    expect(hits.map((f) => mode(join(data, 'spool', f)))).toEqual(['600']);
   });
 
   it('keeps none larger than its bound, leaving the last one in place', async () => {
