@@ -3,6 +3,8 @@
 // after the back-off between its asks for more. The send loop parks the row for what it is told, so a second of
 // back-off per message took three processes sharing Gmail's 2 connections from 20 messages a second to 3 at a
 // campaign's tail. A process that holds none still waits out the back-off (the control): the others hold them.
+// And a process cut from the database stops starting messages a third of the lease's life before the database may
+// hand its slots to others: its messages already on the wire are answered within that margin, not beside theirs.
 import { afterEach, expect, it } from 'vitest';
 import { createSharedSlots, type SlotBook } from '../../service/src/coordination/shared-slots.js';
 import { openStore, type SqliteStore } from '../../service/src/store/db.js';
@@ -41,4 +43,20 @@ it('a holder whose slots are all on the wire looks again within ms; one holding 
   expect(c.room('i1', 'google', 0, 2)).toBeGreaterThan(0); // asks: the two are held
   await sleep(20);
   expect(c.room('i1', 'google', 0, 2)).toBeGreaterThan(5);
+});
+
+it('a process cut from the database starts no message in the last third of its lease, so those on the wire end before it expires', async () => {
+  store = openStore(':memory:');
+  const clock = { t: 0 };
+  const a = createSharedSlots({ repo: store.providerSlots, owner: 'a', ttlMs: 3000, monotonic: () => clock.t });
+  books.push(a);
+  expect(a.room('i1', 'google', 0, 2)).toBeGreaterThan(0); // asks
+  await sleep(20);
+  expect(a.room('i1', 'google', 0, 2)).toBe(0);
+  a.inUse('i1', 'google', 1);
+  store.close(); // every later round trip fails: no renewal
+  clock.t = 1500;
+  expect(a.room('i1', 'google', 1, 2)).toBe(0); // half its life: the lease is still surely its own
+  clock.t = 2100;
+  expect(a.room('i1', 'google', 1, 2)).toBeGreaterThan(0);
 });

@@ -5,8 +5,9 @@
 // that dies stops renewing, and its slots go to the others once its lease expires. So a process alone keeps the whole
 // concurrency after one round trip, and the database sees a round trip per heartbeat, not per message.
 //
-// Fail closed: a lease is counted from before the round trip that took it; once it could have expired in the database
-// (the database is away and the heartbeat fails), nothing more goes to that provider until it is renewed.
+// Fail closed: a lease is counted from before the round trip that took it; from two thirds of its life on (the
+// database is away and the heartbeats fail), nothing more goes to that provider until it is renewed, so what is on the
+// wire is answered before the lease may expire in the database and its slots go to others.
 import type { ProviderSlotRepo } from '../ports/index.js';
 import { turnFailures } from '../ports/log.js';
 import type { BookOptions } from './book-options.js';
@@ -76,7 +77,9 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       try {
         const before = l.held;
         l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
-        l.validUntil = at + ttlMs;
+        // Its last third is for the messages already on the wire to be answered before the database may give their
+        // slots to others (renewals come every third, so a live process never reaches it).
+        l.validUntil = at + (ttlMs * 2) / 3;
         l.over = l.held < l.floor;
         l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
         if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
