@@ -6,11 +6,14 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../service/src/config.js';
 import { judgeSecret } from '../../service/src/domain/secret-check.js';
+import type { Logger } from '../../service/src/logger.js';
 import { snapshotRefusal } from '../../service/src/ops/tracking-start.js';
 import type { TrackingSnapshot } from '../../service/src/ports/index.js';
 import { openFileSpool } from '../../service/src/spool/file-spool.js';
 import { snapshotFile } from '../../service/src/spool/snapshot-file.js';
+import { startingSnapshot } from '../../service/src/store-start.js';
 import { randomSecret } from '../support/secrets.js';
 
 let dir: string | undefined;
@@ -64,6 +67,19 @@ describe('tracking snapshot', () => {
     }
     writeFileSync(at, JSON.stringify(snapshot()));
     expect(file.read()).toEqual(snapshot()); // the control: the right shape is read
+  });
+
+  it('says so when the file it would start from cannot be read, and nothing on a first start', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const file = snapshotFile(dir);
+    const warned: unknown[] = [];
+    const logger = { warn: (o: unknown) => warned.push(o) } as unknown as Logger;
+    const config = { secret } as Config;
+    expect(startingSnapshot(file, config, logger)).toBeUndefined();
+    expect(warned).toEqual([]); // none there: a first start waits quietly, as before
+    writeFileSync(join(dir, 'tracking-snapshot.json'), '{"schemaVersion":30,"secretCheck":"x","sav');
+    expect(startingSnapshot(file, config, logger)).toBeUndefined();
+    expect(warned).toMatchObject([{ event: 'tracking.snapshot.unusable', reason: expect.stringMatching(/cannot be read/) }]);
   });
 
   it("is readable by the service's user alone, as the spool beside it", async () => {

@@ -1,7 +1,7 @@
 // The tracking snapshot in the data folder (ports/spool.ts): written to a temporary file, fsync'd and renamed over the
 // last one, so a crash mid-write leaves the previous snapshot whole; a file that cannot be read or parsed counts as
 // none (the process then waits for the database, as it always did).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrackedLinks } from '../ports/campaigns.js';
@@ -14,6 +14,7 @@ const MAX_BYTES = 64 * 1024 * 1024;
 export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
   const file = join(dir, NAME);
   return {
+    found: () => existsSync(file),
     read() {
       try {
         const s = JSON.parse(readFileSync(file, 'utf8')) as TrackingSnapshot;
