@@ -21,6 +21,8 @@ export const trackingOnly = (config: Config) => !!config.database && config.role
 /** The data folder's snapshot when this process may start from it (ops/tracking-start.ts), else undefined, said once. */
 export function startingSnapshot(file: SnapshotFile, config: Config, logger: Logger): TrackingSnapshot | undefined {
   const s = file.read();
+  if (!s && file.found())
+    logger.warn({ event: 'tracking.snapshot.unusable', reason: 'it cannot be read (torn, or not a snapshot)' }, 'tracking.snapshot.unusable');
   const refused = s && snapshotRefusal(s, pgSchemaVersion(), serviceSecrets(config));
   if (refused) logger.warn({ event: 'tracking.snapshot.unusable', savedAt: s.savedAt, reason: refused }, 'tracking.snapshot.unusable');
   return refused ? undefined : s;

@@ -1,14 +1,19 @@
 // The tracking snapshot a tracking-only process keeps in its data folder (issue 15): written whole or not at all,
-// read back as written, anything unreadable counts as none; and a start from it is allowed only for this code's schema
-// version and a secret check this process's secret opens (otherwise the process waits for the database as before).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// read back as written, anything unreadable or of another shape counts as none, readable by the service's user
+// alone; and a start from it is allowed only for this code's schema version and a secret check this process's secret
+// opens (otherwise the process waits for the database as before).
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../service/src/config.js';
 import { judgeSecret } from '../../service/src/domain/secret-check.js';
+import type { Logger } from '../../service/src/logger.js';
 import { snapshotRefusal } from '../../service/src/ops/tracking-start.js';
 import type { TrackingSnapshot } from '../../service/src/ports/index.js';
+import { openFileSpool } from '../../service/src/spool/file-spool.js';
 import { snapshotFile } from '../../service/src/spool/snapshot-file.js';
+import { startingSnapshot } from '../../service/src/store-start.js';
 import { randomSecret } from '../support/secrets.js';
 
 let dir: string | undefined;
@@ -43,6 +48,52 @@ describe('tracking snapshot', () => {
     expect(file.read()).toBeUndefined();
     writeFileSync(join(dir, 'tracking-snapshot.json'), JSON.stringify({ schemaVersion: 30, savedAt: 'x', links: {} }));
     expect(file.read()).toBeUndefined();
+  });
+
+  it('counts valid JSON of the wrong shape as none, instead of crashing the start that reads it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const file = snapshotFile(dir);
+    const at = join(dir, 'tracking-snapshot.json');
+    const shapes = [
+      { spans: [], links: null },
+      { spans: [null], links: {} },
+      { spans: [{ campaignId: 'c1', first: '1', last: 40 }], links: {} },
+      { spans: [], links: { c1: 'https://example.test/a' } },
+      { spans: [], links: { c1: [7] } },
+    ];
+    for (const links of shapes) {
+      writeFileSync(at, JSON.stringify({ ...snapshot(), links }));
+      expect(file.read(), JSON.stringify(links)).toBeUndefined();
+    }
+    writeFileSync(at, JSON.stringify(snapshot()));
+    expect(file.read()).toEqual(snapshot()); // the control: the right shape is read
+  });
+
+  it('says so when the file it would start from cannot be read, and nothing on a first start', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const file = snapshotFile(dir);
+    const warned: unknown[] = [];
+    const logger = { warn: (o: unknown) => warned.push(o) } as unknown as Logger;
+    const config = { secret } as Config;
+    expect(startingSnapshot(file, config, logger)).toBeUndefined();
+    expect(warned).toEqual([]); // none there: a first start waits quietly, as before
+    writeFileSync(join(dir, 'tracking-snapshot.json'), '{"schemaVersion":30,"secretCheck":"x","sav');
+    expect(startingSnapshot(file, config, logger)).toBeUndefined();
+    expect(warned).toMatchObject([{ event: 'tracking.snapshot.unusable', reason: expect.stringMatching(/cannot be read/) }]);
+  });
+
+  it("is readable by the service's user alone, as the spool beside it", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const data = join(dir, 'data');
+    const spool = openFileSpool(join(data, 'spool'));
+    await spool.append([{ kind: 'open', rowId: 1, method: 'GET', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', at: '2026-12-03T10:00:00.000Z' }]);
+    await spool.close();
+    expect(await snapshotFile(data).write(snapshot())).toBe(true);
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    expect(mode(join(data, 'tracking-snapshot.json'))).toBe('600');
+    expect(mode(join(data, 'spool'))).toBe('700');
+    const hits = readdirSync(join(data, 'spool')).filter((f) => f.startsWith('hits-'));
+    expect(hits.map((f) => mode(join(data, 'spool', f)))).toEqual(['600']);
   });
 
   it('keeps none larger than its bound, leaving the last one in place', async () => {

@@ -5,8 +5,9 @@
 // that dies stops renewing, and its slots go to the others once its lease expires. So a process alone keeps the whole
 // concurrency after one round trip, and the database sees a round trip per heartbeat, not per message.
 //
-// Fail closed: a lease is counted from before the round trip that took it; once it could have expired in the database
-// (the database is away and the heartbeat fails), nothing more goes to that provider until it is renewed.
+// Fail closed: a lease is counted from before the round trip that took it; from two thirds of its life on (the
+// database is away and the heartbeats fail), nothing more goes to that provider until it is renewed, so what is on the
+// wire is answered before the lease may expire in the database and its slots go to others.
 import type { ProviderSlotRepo } from '../ports/index.js';
 import { turnFailures } from '../ports/log.js';
 import { type BookOptions, roundTrip } from './books.js';
@@ -75,7 +76,9 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       async () => {
         const before = l.held;
         l.held = await o.repo.hold(o.owner, l.identityId, l.provider, { want, inUse: l.floor, limit: l.limit, ttlMs });
-        l.validUntil = at + ttlMs;
+        // Its last third is for the messages already on the wire to be answered before the database may give their
+        // slots to others (renewals come every third, so a live process never reaches it).
+        l.validUntil = at + (ttlMs * 2) / 3;
         l.over = l.held < l.floor;
         l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
         if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
@@ -135,7 +138,9 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       if (valid && l.held >= limit) return 5; // every slot is here already: one frees when an answer comes
       l.hungry = true;
       const wait = l.notBefore - mono();
-      if (wait > 0) return Math.ceil(wait);
+      // The back-off is for asking for more; a slot held here frees when an answer comes, long before it ends (the
+      // caller parks the row for what this says: 1 s per message at a campaign's tail, 20 msg/s down to 3).
+      if (wait > 0) return valid && l.held > 0 ? Math.min(5, Math.ceil(wait)) : Math.ceil(wait);
       void ask(l, limit);
       return 2; // the slots are on their way
     },

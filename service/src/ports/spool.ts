@@ -62,6 +62,8 @@ export interface TrackingSnapshot {
 export interface SnapshotFile {
   /** The last snapshot saved, or undefined when none was (or it cannot be read: then the process waits, as without). */
   read(): TrackingSnapshot | undefined;
+  /** Whether a file is there at all: one that is but cannot be read is worth a warning, a first start's absence not. */
+  found(): boolean;
   /** Replaces it atomically (a crash leaves the old one or the new one); false when it is too large to keep. */
   write(s: TrackingSnapshot): Promise<boolean>;
 }

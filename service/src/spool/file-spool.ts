@@ -79,7 +79,8 @@ function lockFolder(dir: string): { release(): void } {
 }
 
 export function openFileSpool(dir: string): HitSpool {
-  mkdirSync(dir, { recursive: true });
+  // Owner-only: spooled hits hold readers' IPs and user agents (and the data folder, created here too, the snapshot).
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lock = lockFolder(dir);
   // Names sort by creation time: replay keeps the order hits arrived in.
   const found = readdirSync(dir).filter((f) => FILE.test(f));
@@ -110,7 +111,7 @@ export function openFileSpool(dir: string): HitSpool {
       return serial(async () => {
         if (!current) {
           const name = `hits-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.jsonl`;
-          current = { name, handle: await open(join(dir, name), 'a'), lines: 0 };
+          current = { name, handle: await open(join(dir, name), 'a', 0o600), lines: 0 };
         }
         const file = current;
         const text = hits.map((h) => `${JSON.stringify({ ...h, key: `${file.name.slice(5, -6)}.${file.lines++}` })}\n`).join('');

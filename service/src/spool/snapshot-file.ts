@@ -1,9 +1,10 @@
 // The tracking snapshot in the data folder (ports/spool.ts): written to a temporary file, fsync'd and renamed over the
 // last one, so a crash mid-write leaves the previous snapshot whole; a file that cannot be read or parsed counts as
 // none (the process then waits for the database, as it always did).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TrackedLinks } from '../ports/campaigns.js';
 import type { SnapshotFile, TrackingSnapshot } from '../ports/spool.js';
 
 const NAME = 'tracking-snapshot.json';
@@ -13,15 +14,11 @@ const MAX_BYTES = 64 * 1024 * 1024;
 export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
   const file = join(dir, NAME);
   return {
+    found: () => existsSync(file),
     read() {
       try {
         const s = JSON.parse(readFileSync(file, 'utf8')) as TrackingSnapshot;
-        const wellFormed =
-          Number.isInteger(s.schemaVersion) &&
-          typeof s.secretCheck === 'string' &&
-          typeof s.savedAt === 'string' &&
-          Array.isArray(s.links?.spans) &&
-          typeof s.links.links === 'object';
+        const wellFormed = Number.isInteger(s.schemaVersion) && typeof s.secretCheck === 'string' && typeof s.savedAt === 'string' && wellFormedLinks(s.links);
         return wellFormed ? s : undefined;
       } catch {
         return undefined;
@@ -31,7 +28,8 @@ export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
       const text = JSON.stringify(s);
       if (Buffer.byteLength(text) > maxBytes) return false;
       const tmp = `${file}.${process.pid}.tmp`;
-      const handle = await open(tmp, 'w');
+      // Owner-only, as the spool beside it: nothing in it is secret, but the folder's content is the service's alone.
+      const handle = await open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(text);
         await handle.sync();
@@ -45,4 +43,16 @@ export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
       return true;
     },
   };
+}
+
+// Valid JSON of the wrong shape (a flipped bit, a hand edit) must count as none too, not crash the start that reads it.
+function wellFormedLinks(l: unknown): l is TrackedLinks {
+  if (typeof l !== 'object' || l === null) return false;
+  const { spans, links } = l as Partial<TrackedLinks>;
+  if (!Array.isArray(spans) || typeof links !== 'object' || links === null || Array.isArray(links)) return false;
+  const span = (x: unknown) => {
+    const s = x as Partial<TrackedLinks['spans'][number]> | null;
+    return typeof s === 'object' && s !== null && typeof s.campaignId === 'string' && Number.isInteger(s.first) && Number.isInteger(s.last);
+  };
+  return spans.every(span) && Object.values(links).every((urls) => Array.isArray(urls) && urls.every((u) => typeof u === 'string'));
 }
