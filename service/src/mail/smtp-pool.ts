@@ -9,6 +9,9 @@
 // be sent again safely.
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { CleanDataConnection, cleanDataApplies } from './clean-data.js';
+
+const Connection = cleanDataApplies ? CleanDataConnection : SMTPConnection;
 
 export interface SmtpPoolOptions extends SMTPConnection.Options {
   auth?: { user: string; pass: string };
@@ -106,7 +109,7 @@ export function createSmtpPool(opts: SmtpPoolOptions): SmtpPool {
 
   function connect(): Promise<Conn> {
     return new Promise((resolve, reject) => {
-      const smtp = new SMTPConnection(smtpOptions);
+      const smtp = new Connection(smtpOptions);
       const conn: Conn = { smtp, sent: 0, dead: false, dropped: false };
       let settled = false;
       const fail = (err: Error) => {
