@@ -12,6 +12,7 @@ describe('qpEncode', () => {
     ['CRLF and LF mixed', 'a\r\nb\nc\r\n'],
     ['a 5,000 character line', 'x'.repeat(4999) + '='],
     ['long line of multi-byte characters', 'ü'.repeat(300)],
+    ['dots starting lines, hard and soft', '.mj-column { }\n..\n.\n' + `${'y'.repeat(75)}.after a soft break`],
   ])('round-trips %s', (_name, input) => {
     expect(qpDecode(qpEncode(input))).toBe(input.replace(/\r\n/g, '\n'));
   });
@@ -28,6 +29,12 @@ describe('qpEncode', () => {
       expect(line).not.toMatch(/[ \t]$/);
       expect(line).not.toMatch(/[ \t]{2}|\t/);
     }
+  });
+
+  it('starts no line with a dot, so SMTP has nothing to stuff (clean-data.ts)', () => {
+    const out = qpEncode(`.a\n..b\nc.\n${'x'.repeat(75)}.d ${'.'.repeat(200)}`);
+    expect(out).not.toMatch(/(^|\r\n)\./);
+    expect(out.startsWith('=2Ea\r\n=2E.b\r\nc.\r\n')).toBe(true);
   });
 
   it('encodes a lone surrogate as U+FFFD instead of invalid UTF-8', () => {

@@ -5,6 +5,7 @@ import { domainToASCII } from 'node:url';
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => '=' + i.toString(16).toUpperCase().padStart(2, '0'));
 const MAX_QP_LINE = 75; // plus the soft-break "=" makes 76
+const DOT = 46;
 
 /** Control characters (and Unicode line separators) become spaces: no header can be smuggled in. */
 export function sanitizeHeaderText(value: string, maxLength = 500): string {
@@ -41,6 +42,13 @@ export function qpEncode(s: string): string {
         if (col >= MAX_QP_LINE) {
           out += '=\r\n';
           col = 0;
+        }
+        if (col === 0 && s.charCodeAt(i) === DOT) {
+          // No line starts with a dot, so the SMTP data stream has nothing to stuff (RFC 5321 §4.5.2; clean-data.ts).
+          out += '=2E';
+          col = 3;
+          i++;
+          continue;
         }
         const take = Math.min(MAX_QP_LINE - col, j - i);
         out += s.slice(i, i + take);
