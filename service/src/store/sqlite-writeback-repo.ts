@@ -1,4 +1,4 @@
-import type { StaleHits, WritebackRepo, WrittenLogRow } from '../ports/index.js';
+import type { LogRowKey, StaleHits, WritebackRepo, WrittenLogRow } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 import { SqliteRepo } from './sqlite-repo.js';
 
@@ -17,13 +17,16 @@ interface StaleRow {
 const CURRENT = `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = @rowId AND e.link_idx = @linkIdx
   AND e.kind = CASE @activity WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
 
+const BY_ROW = 'recipient_row_id = @rowId AND activity_type = @activity AND link_idx = @linkIdx';
+const keyOf = (r: LogRowKey) => ({ rowId: r.recipientRowId, activity: r.activityType, linkIdx: r.linkIndex });
+
 export class SqliteWritebackRepo extends SqliteRepo implements WritebackRepo {
   private readonly q = {
     insert: this.db.prepare(`INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx,
         hits_written, hits_stale, written_at)
       VALUES (@logId, @campaignId, @rowId, @activity, @targetId, @linkIdx, @hits,
         CASE WHEN @hits IS NULL THEN 0 ELSE coalesce(${CURRENT} <> @hits, 0) END, @now)
-      ON CONFLICT (log_id) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
+      ON CONFLICT (recipient_row_id, activity_type, link_idx) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
         WHERE excluded.hits_written IS NOT NULL`),
     stale: this.db.prepare(`SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written,
         e.human_hits AS current
@@ -33,9 +36,8 @@ export class SqliteWritebackRepo extends SqliteRepo implements WritebackRepo {
       WHERE w.hits_stale = 1 LIMIT ?`),
     written: this.db.prepare(`UPDATE writeback_log SET hits_written = @hits,
         hits_stale = coalesce(${CURRENT.replaceAll('@activity', 'activity_type')} <> @hits, 0)
-      WHERE log_id = @logId`),
-    rowOf: this.db.prepare('SELECT recipient_row_id, link_idx FROM writeback_log WHERE log_id = ?'),
-    drop: this.db.prepare('UPDATE writeback_log SET hits_stale = 0 WHERE log_id = ?'),
+      WHERE ${BY_ROW}`),
+    drop: this.db.prepare(`UPDATE writeback_log SET hits_stale = 0 WHERE ${BY_ROW}`),
     counts: this.db.prepare('SELECT activity_type, count(*) AS n FROM writeback_log WHERE campaign_id = ? GROUP BY activity_type'),
     rows: this.db.prepare('SELECT log_id, activity_type, target_id FROM writeback_log WHERE campaign_id = ? ORDER BY log_id'),
     staleCount: this.db.prepare('SELECT count(*) FROM writeback_log WHERE campaign_id = ? AND hits_stale = 1').pluck(),
@@ -73,14 +75,12 @@ export class SqliteWritebackRepo extends SqliteRepo implements WritebackRepo {
     }));
   }
 
-  hitsWritten(logId: string, hits: number): void {
-    const row = this.q.rowOf.get(logId) as { recipient_row_id: number; link_idx: number } | undefined;
-    if (!row) return;
-    this.q.written.run({ logId, hits, rowId: row.recipient_row_id, linkIdx: row.link_idx });
+  hitsWritten(row: LogRowKey, hits: number): void {
+    this.q.written.run({ ...keyOf(row), hits });
   }
 
-  dropStale(logId: string): void {
-    this.q.drop.run(logId);
+  dropStale(row: LogRowKey): void {
+    this.q.drop.run(keyOf(row));
   }
 
   counts(campaignId: string): Record<string, number> {

@@ -16,7 +16,7 @@ export async function syncHits(store: HitsStore, send: Send, limit: number, logg
     if (isTransientCallError(e)) return 'outage';
     logger?.error({ event: 'writeback.hits_failed', err: callErrorMessage(e) }, 'writeback.hits_failed');
     await store.transaction(async (tx) => {
-      for (const s of stale) await tx.writeback.dropStale(s.logId);
+      for (const s of stale) await tx.writeback.dropStale(s);
     });
     return 0;
   }
@@ -25,11 +25,11 @@ export async function syncHits(store: HitsStore, send: Send, limit: number, logg
     for (const [i, r] of results.entries()) {
       const s = stale[i];
       if (r.verdict.ok) {
-        await tx.writeback.hitsWritten(s.logId, s.current);
+        await tx.writeback.hitsWritten(s, s.current);
         synced++;
       } else if (r.verdict.permanent) {
         // The row was deleted in Sugar or may not be edited: stop trying until the count moves again.
-        await tx.writeback.dropStale(s.logId);
+        await tx.writeback.dropStale(s);
         logger?.warn({ event: 'writeback.hits_refused', logId: s.logId, campaignId: s.campaignId, err: r.verdict.message }, 'writeback.hits_refused');
       }
     }

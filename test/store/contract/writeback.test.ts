@@ -7,10 +7,11 @@ describeOnAdapters('write-back log port', { realTime: true }, ({ store }) => {
   let rowId: number;
   beforeEach(async () => (rowId = await oneRecipient(store)));
 
+  const viewed = () => ({ recipientRowId: rowId, activityType: 'viewed', linkIndex: -1 });
   const humanOpen = async () =>
     await store.engagement.record({ recipientRowId: rowId, campaignId: 'c', kind: 'open', at: '2026-03-01T08:00:00.000Z', human: true });
 
-  it('records confirmed rows once per log id and counts them per activity', async () => {
+  it('records confirmed rows once per row and counts them per activity', async () => {
     await store.writeback.recordWritten([
       { logId: 'log-t', campaignId: 'c', recipientRowId: rowId, activityType: 'targeted', targetId: 'c-0' },
       { logId: 'log-t', campaignId: 'c', recipientRowId: rowId, activityType: 'targeted', targetId: 'c-0' },
@@ -33,7 +34,7 @@ describeOnAdapters('write-back log port', { realTime: true }, ({ store }) => {
     expect(await store.writeback.staleHits(10)).toEqual([
       { logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', linkIndex: -1, written: 1, current: 3 },
     ]);
-    await store.writeback.hitsWritten('log-v', 3);
+    await store.writeback.hitsWritten(viewed(), 3);
     expect(await store.writeback.staleHits(10)).toEqual([]);
     expect(await store.writeback.staleCount('c')).toBe(0);
   });
@@ -43,10 +44,10 @@ describeOnAdapters('write-back log port', { realTime: true }, ({ store }) => {
     await store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);
     await humanOpen();
     await humanOpen();
-    await store.writeback.hitsWritten('log-v', 2); // the third open landed meanwhile
+    await store.writeback.hitsWritten(viewed(), 2); // the third open landed meanwhile
     expect((await store.writeback.staleHits(10)).map((s) => s.current)).toEqual([3]);
-    await store.writeback.dropStale('log-v');
+    await store.writeback.dropStale(viewed());
     expect(await store.writeback.staleCount('c')).toBe(0);
-    await store.writeback.hitsWritten('unknown', 5); // nothing to update, no error
+    await store.writeback.hitsWritten({ ...viewed(), linkIndex: 7 }, 5); // nothing to update, no error
   });
 });

@@ -1,7 +1,7 @@
 // The write-back log on PostgreSQL: the same port and behaviour as store/sqlite-writeback-repo.ts. The local count
 // is read in the statement that records what Sugar holds, so a hit landing (in any process) while Sugar was being
 // written leaves the row stale instead of being lost; the trigger of migration 0008 marks later hits.
-import type { StaleHits, WritebackRepo, WrittenLogRow } from '../../ports/index.js';
+import type { LogRowKey, StaleHits, WritebackRepo, WrittenLogRow } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import type { Query } from './repos.js';
 
@@ -9,13 +9,16 @@ import type { Query } from './repos.js';
 const current = (rowId: string, linkIdx: string, activity: string) => `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = ${rowId}
   AND e.link_idx = ${linkIdx} AND e.kind = CASE ${activity} WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
 
+const BY_ROW = 'recipient_row_id = $1 AND activity_type = $2 AND link_idx = $3';
+const keyOf = (r: LogRowKey) => [r.recipientRowId, r.activityType, r.linkIndex];
+
 export class PgWritebackRepo implements WritebackRepo {
   constructor(
     private readonly q: Query,
     private readonly now: () => string,
   ) {}
 
-  /** One INSERT … SELECT over unnest(); a log id twice in a batch counts as in SQLite (the later hits win). */
+  /** One INSERT … SELECT over unnest(); a row twice in a batch counts as in SQLite (the later hits win). */
   async recordWritten(rows: WrittenLogRow[]): Promise<void> {
     const byId = new Map<string, WrittenLogRow>();
     for (const r of rows) {
@@ -31,7 +34,7 @@ export class PgWritebackRepo implements WritebackRepo {
       `INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
         SELECT l, c, r, a, t, i, h, CASE WHEN h IS NULL THEN 0 ELSE coalesce((${current('r', 'i', 'a')} <> h)::int, 0) END, $8
         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[]) AS w(l, c, r, a, t, i, h)
-        ON CONFLICT (log_id) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
+        ON CONFLICT (recipient_row_id, activity_type, link_idx) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
           WHERE excluded.hits_written IS NOT NULL`,
       [
         list.map((r) => r.logId),
@@ -66,17 +69,17 @@ export class PgWritebackRepo implements WritebackRepo {
     }));
   }
 
-  async hitsWritten(logId: string, hits: number): Promise<void> {
+  async hitsWritten(row: LogRowKey, hits: number): Promise<void> {
     await this.q(
-      `UPDATE writeback_log w SET hits_written = $2,
-          hits_stale = coalesce((${current('w.recipient_row_id', 'w.link_idx', 'w.activity_type')} <> $2)::int, 0)
-        WHERE log_id = $1`,
-      [logId, hits],
+      `UPDATE writeback_log w SET hits_written = $4,
+          hits_stale = coalesce((${current('w.recipient_row_id', 'w.link_idx', 'w.activity_type')} <> $4)::int, 0)
+        WHERE ${BY_ROW}`,
+      [...keyOf(row), hits],
     );
   }
 
-  async dropStale(logId: string): Promise<void> {
-    await this.q('UPDATE writeback_log SET hits_stale = 0 WHERE log_id = $1', [logId]);
+  async dropStale(row: LogRowKey): Promise<void> {
+    await this.q(`UPDATE writeback_log SET hits_stale = 0 WHERE ${BY_ROW}`, keyOf(row));
   }
 
   async counts(campaignId: string): Promise<Record<string, number>> {
