@@ -5,7 +5,7 @@ import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, N
 import { type CampaignRow, COLUMNS, STILL_HELD, toCampaign } from './campaign-rows.js';
 import { StoreInputError } from './errors.js';
 import { SqliteRepo } from './sqlite-repo.js';
-import { LINKS_OF, trackedLinks, trackedSpansSql } from './tracked-links.js';
+import { LINKS_OF, TRACKED_AMONG, trackedLinks, trackedSpansSql, upcomingSql } from './tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from './values.js';
 
 export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
@@ -47,6 +47,8 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
     links: this.db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
     trackedSpans: this.db.prepare(trackedSpansSql('?', '?')),
     linksOf: this.db.prepare(LINKS_OF('SELECT value FROM json_each(?)')),
+    upcoming: this.db.prepare(upcomingSql('?')),
+    trackedAmong: this.db.prepare(TRACKED_AMONG('SELECT value FROM json_each(?)')).pluck(),
   };
 
   create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
@@ -183,9 +185,18 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
   }
 
   trackedLinks(sinceIso: string, maxSpans: number): TrackedLinks {
-    const spans = this.q.trackedSpans.all(isoTime(sinceIso, 'since'), maxSpans) as Array<Record<string, unknown>>;
-    const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
-    return trackedLinks(spans, this.q.linksOf.all(JSON.stringify(ids)) as Array<Record<string, unknown>>);
+    const since = isoTime(sinceIso, 'since');
+    // One read transaction, in the order store/tracked-links.ts needs.
+    return this.db.transaction(() => {
+      const upcoming = this.q.upcoming.all(since) as Array<Record<string, unknown>>;
+      const spans = this.q.trackedSpans.all(since, maxSpans) as Array<Record<string, unknown>>;
+      const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
+      return trackedLinks(spans, this.q.linksOf.all(JSON.stringify(ids)) as Array<Record<string, unknown>>, upcoming);
+    })();
+  }
+
+  trackedAmong(ids: string[]): string[] {
+    return ids.length ? (this.q.trackedAmong.all(JSON.stringify(stringArray(ids, 'ids'))) as string[]) : [];
   }
 
   private mustChange(changes: number, id: string): void {
