@@ -19,7 +19,6 @@ import { writeOrSpill } from '../../service/src/engagement/spill.js';
 import { createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
-import type { Store } from '../../service/src/ports/index.js';
 import { openFileSpool, SpoolInUseError } from '../../service/src/spool/file-spool.js';
 import { outage, type Seeded, seededStore } from './helpers.js';
 
