@@ -1,9 +1,9 @@
 // Each campaign is compiled once per process (MJML on its thread, links found, Liquid parsed) and shared by the
 // send loop, the send threads' hand-off and the write-back's tracker list. The links a compile finds are saved
 // (`saveLinks`) before the compiled campaign is handed out, so no message carries a link index the database does not
-// hold yet: a click always finds its URL, and a tracking process never holds a campaign's rows without its links
-// (store/tracked-links.ts counts a campaign with a row out as one whose links are saved). A failed compile or save is
-// forgotten so the next use tries again.
+// hold yet: a click always finds its URL, and a tracking process, which holds a campaign's rows only once its links
+// are saved (store/tracked-links.ts), holds every campaign with mail out. A failed compile or save is forgotten so
+// the next use tries again.
 import type { Campaign } from '../domain/types.js';
 import type { CompiledCampaign } from './message.js';
 import { compileCampaign } from './template.js';

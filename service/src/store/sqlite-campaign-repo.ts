@@ -44,6 +44,7 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
     getAudit: this.db.prepare('SELECT audit FROM campaigns WHERE id = ?'),
     setSugarId: this.db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
     addLink: this.db.prepare('INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, ?, ?)'),
+    linksSaved: this.db.prepare('UPDATE campaigns SET links_saved_at = coalesce(links_saved_at, ?) WHERE id = ?'),
     links: this.db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
     trackedSpans: this.db.prepare(trackedSpansSql('?', '?')),
     linksOf: this.db.prepare(LINKS_OF('SELECT value FROM json_each(?)')),
@@ -171,6 +172,7 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
   saveLinks(id: string, links: string[]): void {
     stringArray(links, 'links');
     this.db.transaction(() => {
+      this.mustChange(this.q.linksSaved.run(this.now(), id).changes, id);
       const existing = this.links(id);
       const conflict = existing.findIndex((url, i) => i < links.length && links[i] !== url);
       if (conflict >= 0 || links.length < existing.length) {

@@ -1,24 +1,20 @@
 // The queries behind CampaignRepo.trackedLinks and trackedAmong, the same on both adapters (placeholders aside), and
 // the one mapping of their rows. A run is found as the rows whose row id minus their rank within the campaign is the
 // same: consecutive ids of one campaign, so every id between a run's first and last is that campaign's (ids are never
-// reused). A campaign's rows are tracked only once its links are saved, so no reader ever holds its rows without its
-// links (a click on them would have nowhere to go through an outage): its links are stored, or one of its rows has
-// left the queue, which happens only after they were (mail/compile-cache.ts: messages are built only once their
-// campaign's links are saved; a campaign whose messages carry no link saves none, and its first row out says so).
+// reused). A campaign's rows are tracked only once its links are saved (`links_saved_at`, set by saveLinks even when
+// it has none), so no reader ever holds its rows without its links (a click on them would have nowhere to go through
+// an outage); its messages are built only after that (mail/compile-cache.ts).
 import type { TrackedLinks } from '../ports/index.js';
 
-/** Whether campaign `c`'s links are saved (see above); the row states are the ones a row reaches at hand-off or after. */
-function linksSaved(c: string): string {
-  return `(EXISTS (SELECT 1 FROM campaign_links l WHERE l.campaign_id = ${c})
-    OR EXISTS (SELECT 1 FROM recipients x WHERE x.campaign_id = ${c} AND x.state IN ('sending', 'accepted', 'failed', 'uncertain')))`;
-}
+/** Set by saveLinks in the transaction that saves the links. */
+const LINKS_SAVED = 'links_saved_at IS NOT NULL';
 
 const SENT_OR_SENDING = `status IN ('sending', 'paused', 'sent', 'cancelled', 'failed')`;
 
 /** `since` and `limit` are the adapter's placeholders for the ISO cut-off and the most runs. */
 function recent(since: string): string {
-  return `SELECT id FROM campaigns c WHERE (status IN ('sending', 'paused') OR (status IN ('sent', 'cancelled', 'failed') AND updated_at >= ${since}))
-    AND ${linksSaved('c.id')}`;
+  return `SELECT id FROM campaigns WHERE (status IN ('sending', 'paused') OR (status IN ('sent', 'cancelled', 'failed') AND updated_at >= ${since}))
+    AND ${LINKS_SAVED}`;
 }
 
 export function trackedSpansSql(since: string, limit: string): string {
@@ -28,23 +24,23 @@ export function trackedSpansSql(since: string, limit: string): string {
     GROUP BY campaign_id, run ORDER BY last DESC LIMIT ${limit}`;
 }
 
-/** Most upcoming campaigns named (each costs two index probes per check): the newest. */
+/** Most upcoming campaigns named (each a primary-key look-up per check): the newest. */
 export const MAX_UPCOMING = 1000;
 
 /**
  * Campaigns that may still send and are not tracked: sending (or paused) with their links not saved yet, or changed
  * since `since` and before sending (a draft, extracting, scheduled or held for review). The newest `MAX_UPCOMING`.
  */
-export const upcomingSql = (since: string) => `SELECT id FROM campaigns c WHERE status NOT IN ('sent', 'cancelled', 'failed')
-    AND (status IN ('sending', 'paused') OR updated_at >= ${since}) AND NOT (status IN ('sending', 'paused') AND ${linksSaved('c.id')}) ORDER BY updated_at DESC, id LIMIT ${MAX_UPCOMING}`;
+export const upcomingSql = (since: string) => `SELECT id FROM campaigns WHERE status NOT IN ('sent', 'cancelled', 'failed')
+    AND (status IN ('sending', 'paused') OR updated_at >= ${since}) AND NOT (status IN ('sending', 'paused') AND ${LINKS_SAVED}) ORDER BY updated_at DESC, id LIMIT ${MAX_UPCOMING}`;
 
 /** Which of the campaigns in `ids` (a JSON array on SQLite, an array on PostgreSQL) a re-read would track now. */
-export const TRACKED_AMONG = (ids: string) => `SELECT id FROM campaigns c WHERE id IN (${ids}) AND ${SENT_OR_SENDING} AND ${linksSaved('c.id')} ORDER BY id`;
+export const TRACKED_AMONG = (ids: string) => `SELECT id FROM campaigns WHERE id IN (${ids}) AND ${SENT_OR_SENDING} AND ${LINKS_SAVED} ORDER BY id`;
 
 /**
- * The adapters read the upcoming campaigns first, then the runs, then the links: links and rows out only ever grow,
- * so the links read after a campaign's runs hold every link it had then (all of them: saveLinks writes a campaign's
- * links in one transaction), and a campaign tracked only after the first read is named upcoming by it.
+ * The adapters read the upcoming campaigns first, then the runs, then the links: a campaign's links are saved with
+ * its mark in one transaction and never change after, so the links read after its runs are all of them, and a
+ * campaign tracked only after the first read is named upcoming by it.
  */
 export function trackedLinks(
   spans: Array<Record<string, unknown>>,

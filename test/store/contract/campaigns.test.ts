@@ -202,7 +202,7 @@ describeOnAdapters('campaigns port', ({ store, clock }) => {
       });
     });
 
-    it('names the rows of a sending campaign only with its links, once saved (with none, once a row is out), and the ones that may still send as upcoming', async () => {
+    it('names the rows of a sending campaign only with its links, once saved (even none), and the ones that may still send as upcoming', async () => {
       // 'linked' and 'plain' started sending before any link was saved; 'later' is scheduled, its links saved by a
       // preview; 'done' was cancelled before anything went out.
       for (const id of ['linked', 'plain', 'later', 'done']) {
@@ -235,8 +235,10 @@ describeOnAdapters('campaigns port', ({ store, clock }) => {
         upcoming: ['later', 'plain'],
       });
 
-      // A campaign whose messages carry no link saves none: its first row handed over says its links are saved.
+      // A row handed over says nothing; a campaign whose messages carry no link saves none, and is saved all the same.
       expect(await store.recipients.claim('plain', 1, clock.iso())).toHaveLength(1);
+      expect(await store.campaigns.trackedAmong(all)).toEqual(['linked']);
+      await store.campaigns.saveLinks('plain', []);
       await store.campaigns.transition('later', ['pending'], 'sending');
       expect(await store.campaigns.trackedAmong(all)).toEqual(['later', 'linked', 'plain']);
       expect(await named()).toEqual({

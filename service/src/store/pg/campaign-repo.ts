@@ -187,7 +187,8 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
   async saveLinks(id: string, links: string[]): Promise<void> {
     stringArray(links, 'links');
     await this.atomic(async (q) => {
-      await q('SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE', [id]);
+      // Also takes the campaign's row lock, so two processes saving its links take turns.
+      mustChange((await q('UPDATE campaigns SET links_saved_at = coalesce(links_saved_at, $2) WHERE id = $1', [id, this.now()])).rowCount, id);
       const existing = (await q('SELECT url FROM campaign_links WHERE campaign_id = $1 ORDER BY idx', [id])).rows.map((r) => r.url as string);
       const conflict = existing.findIndex((url, i) => i < links.length && links[i] !== url);
       if (conflict >= 0 || links.length < existing.length) {
