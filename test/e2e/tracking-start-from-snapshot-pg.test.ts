@@ -51,11 +51,20 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 8 }));
     id = await rig.createCampaign(sender, 'Snap', listIds, { subject: 'Hi', html: '<p><a href="https://acme.test/s">s</a></p>' });
     await waitFor(async () => (await rig.api(sender, `/campaigns/${id}`)).status === 'sent' || undefined, 'sent', 30_000);
-    // The first run keeps the campaign's tracked links in its data folder: its rows and its links (a re-read between
-    // the campaign's start and its links being saved holds the rows only; the next one has both).
+    // The first run keeps the campaign's tracked links in its data folder: its rows with its links, never the rows
+    // alone (a re-read between the campaign's start and its links being saved holds neither).
     const snapshot = join(data, 'tracking-snapshot.json');
-    const saved = () => (existsSync(snapshot) ? (JSON.parse(readFileSync(snapshot, 'utf8')) as { links: { links: Record<string, string[]> } }) : undefined);
-    await waitFor(() => saved()?.links.links[id]?.includes('https://acme.test/s') || undefined, 'the snapshot saved', 15_000);
+    type Saved = { links: { spans: Array<{ campaignId: string }>; links: Record<string, string[]> } };
+    const saved = () => (existsSync(snapshot) ? (JSON.parse(readFileSync(snapshot, 'utf8')) as Saved) : undefined);
+    const kept = await waitFor(
+      () => {
+        const s = saved();
+        return s?.links.spans.some((x) => x.campaignId === id) ? s : undefined;
+      },
+      'the snapshot saved',
+      15_000,
+    );
+    expect(kept.links.links[id]).toEqual(['https://acme.test/s']);
     await rig.kill(first);
     await rig.kill(sender);
 

@@ -1,5 +1,6 @@
 // Builders for the engagement tests: a real store (real migrations) holding one sent campaign.
 import { randomBytes } from 'node:crypto';
+import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { openStore, type Store } from '../../service/src/store/db.js';
 import { toSending } from '../store/helpers.js';
 
@@ -78,4 +79,22 @@ export const later = (iso: string, seconds: number) => new Date(Date.parse(iso) 
 export function tamper(path: string): string {
   const i = path.length - 5;
   return path.slice(0, i) + (path[i] === 'A' ? 'B' : 'A') + path.slice(i + 1);
+}
+
+/** The store, or (while `down.now`) a store whose every call fails as an unreachable database does. */
+export function outage<T extends object>(store: T): { store: T; down: { now: boolean } } {
+  const down = { now: false };
+  const fail = () => {
+    throw new StoreUnavailableError('PG_CONNECTION', { detail: 'PostgreSQL cannot be reached' });
+  };
+  // An empty target: the repositories themselves are frozen, and a proxy may not change what a frozen one holds.
+  const gate = <U extends object>(real: U): U =>
+    new Proxy({} as U, {
+      get(_, key) {
+        const v = Reflect.get(real, key);
+        if (typeof v !== 'function') return typeof v === 'object' && v !== null ? gate(v) : v;
+        return (...args: unknown[]) => (down.now ? fail() : v.apply(real, args));
+      },
+    });
+  return { store: gate(store), down };
 }

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach } from 'vitest';
 import { requireCampaignRight } from '../../service/src/access/policy.js';
-import { createEngagement, type Engagement } from '../../service/src/engagement/index.js';
+import { createEngagement, type Engagement, type EngagementOptions } from '../../service/src/engagement/index.js';
 import { createApp } from '../../service/src/http/app.js';
 import { reportRoutes } from '../../service/src/http/routes/report.js';
 import { trackingFastPath, trackingRoutes } from '../../service/src/http/routes/tracking.js';
@@ -23,9 +23,9 @@ export interface TrackingServer {
 
 export async function startTrackingServer(
   store: Store,
-  opts: { senderName?: string; senderAddress?: string; webhookSecret?: string | null } = {},
+  opts: { senderName?: string; senderAddress?: string; webhookSecret?: string | null; engagement?: Partial<Omit<EngagementOptions, 'store'>> } = {},
 ): Promise<TrackingServer> {
-  const engagement = createEngagement({ store, softBounceLimit: 3, retentionDays: 90, flushMs: 2 });
+  const engagement = createEngagement({ store, softBounceLimit: 3, retentionDays: 90, flushMs: 2, ...opts.engagement });
   const deps = { secret: SECRET, opens: engagement.opens, clicks: engagement.clicks };
   const app = createApp({
     auth: {

@@ -19,9 +19,8 @@ import { writeOrSpill } from '../../service/src/engagement/spill.js';
 import { createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
-import type { Store } from '../../service/src/ports/index.js';
 import { openFileSpool, SpoolInUseError } from '../../service/src/spool/file-spool.js';
-import { type Seeded, seededStore } from './helpers.js';
+import { outage, type Seeded, seededStore } from './helpers.js';
 
 /** The spool's hit files (besides them, a running spool holds its folder's lock). */
 const hitFiles = (d: string) => readdirSync(d).filter((f) => f.startsWith('hits-'));
@@ -38,24 +37,6 @@ afterEach(() => {
   s?.store.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** The store, or (while `down.now`) a store whose every call fails as an unreachable database does. */
-function outage(store: Store) {
-  const down = { now: false };
-  const fail = () => {
-    throw new StoreUnavailableError('PG_CONNECTION', { detail: 'PostgreSQL cannot be reached' });
-  };
-  // An empty target: the repositories themselves are frozen, and a proxy may not change what a frozen one holds.
-  const gate = <T extends object>(real: T): T =>
-    new Proxy({} as T, {
-      get(_, key) {
-        const v = Reflect.get(real, key);
-        if (typeof v !== 'function') return typeof v === 'object' && v !== null ? gate(v) : v;
-        return (...args: unknown[]) => (down.now ? fail() : v.apply(real, args));
-      },
-    });
-  return { store: gate(store), down };
-}
 
 function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; maxBytes?: number; clock?: () => Date } = {}) {
   const { store, down } = outage(seeded.store);

@@ -55,7 +55,7 @@ export interface EngagementOptions {
    * The tracked links kept ready for redirects through an outage (days of sent campaigns, refresh); with a spool the
    * clicks are also counted. `initial` and `onRead`: the data folder's snapshot (engagement/tracked-links.ts).
    */
-  trackedLinks?: Pick<TrackedLinksOptions, 'days' | 'refreshMs' | 'initial' | 'onRead'>;
+  trackedLinks?: Pick<TrackedLinksOptions, 'days' | 'refreshMs' | 'upcomingMs' | 'initial' | 'onRead'>;
   /** Spool everything and replay nothing until `spooling.release()` (a start while the database is down). */
   spoolHeld?: boolean;
   /** How facts reach delivery volume, the guard rails and provider throttling. */

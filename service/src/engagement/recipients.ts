@@ -3,6 +3,11 @@
 // yet is read again next time, because that time decides whether a hit came "too soon".
 // While the store is unreachable a cached row or link list answers even when it would be read again: a click
 // on a link this process has resolved before still redirects through a database outage.
+// Only a signed token reaches a look-up, but one valid token with a link index its campaign does not have (or a row
+// gone with its campaign) can be replayed at line rate: a row found missing stays so until it is pushed out, and a
+// link list too short for the index asked is read again only after `SHORT_LINKS_MS`, so such a flood costs a read
+// per campaign every few seconds, not one per request. A campaign's links are saved before its first message is
+// built (mail/compile-cache.ts), so a list read short is never short for a real link's click.
 import type { OutboxTarget } from '../domain/outbox.js';
 import { StoreUnavailableError } from '../ports/errors.js';
 import type { LedgerRecipient, StorePart } from '../ports/index.js';
@@ -40,9 +45,12 @@ export function toTracked(r: LedgerRecipient): TrackedRecipient {
 
 export type LookupStore = StorePart<{ recipients: 'get'; campaigns: 'links' }>;
 
-export function createRecipientLookup(store: LookupStore, maxEntries = 100_000): RecipientLookup {
+/** How long a link list read too short for a click's index answers for it before it is read again. */
+export const SHORT_LINKS_MS = 5_000;
+
+export function createRecipientLookup(store: LookupStore, maxEntries = 100_000, clock: () => number = Date.now): RecipientLookup {
   const rows = new Map<number, TrackedRecipient | null>();
-  const links = new Map<string, string[]>();
+  const links = new Map<string, { urls: string[]; readAt: number }>();
   const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
     if (map.size >= maxEntries) map.delete(map.keys().next().value as K); // oldest first: Map keeps insertion order
     map.set(key, value);
@@ -77,15 +85,15 @@ export function createRecipientLookup(store: LookupStore, maxEntries = 100_000):
     async links(campaignId, atLeast) {
       const cached = links.get(campaignId);
       // Links only ever grow (CampaignRepo.saveLinks appends), so a cached list is stale only when short.
-      if (cached && cached.length > atLeast) return cached;
+      if (cached && (cached.urls.length > atLeast || clock() - cached.readAt < SHORT_LINKS_MS)) return cached.urls;
       let fresh: string[];
       try {
         fresh = await store.campaigns.links(campaignId);
       } catch (err) {
-        if (cached && err instanceof StoreUnavailableError) return cached;
+        if (cached && err instanceof StoreUnavailableError) return cached.urls;
         throw err;
       }
-      remember(links, campaignId, fresh);
+      remember(links, campaignId, { urls: fresh, readAt: clock() });
       return fresh;
     },
     cached: (rowId) => rows.get(rowId) ?? undefined,

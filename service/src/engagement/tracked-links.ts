@@ -4,16 +4,23 @@
 // campaign's, never the recipient's (hrefs with merge fields are rendered into the message and never tracked:
 // mail/href-merge.ts), so the row's campaign and the campaign's links are all a redirect needs. Recording the click
 // still needs the row: the hit is spooled and its row read when it is replayed.
+// A campaign's rows are read only with its links (store/tracked-links.ts), and its links are saved before its first
+// message is built, so the rows held always come with their links. A campaign that may still send (not started, or
+// started with its links not saved yet) is named `upcoming` by the re-read and asked after every `upcomingMs`: once one
+// is tracked, the whole re-read runs again, so mail of a campaign that just started is covered within seconds, not at
+// the next re-read.
 import type { StorePart, TrackedLinks } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 
-export type TrackedLinksStore = StorePart<{ campaigns: 'trackedLinks' }>;
+export type TrackedLinksStore = StorePart<{ campaigns: 'trackedLinks' | 'trackedAmong' }>;
 
 export interface TrackedLinksOptions {
   store: TrackedLinksStore;
   /** Sent campaigns kept this many days after they ended (sending and paused ones always). */
   days: number;
   refreshMs: number;
+  /** How often the upcoming campaigns are asked after (default: `refreshMs`, at most 5 s). */
+  upcomingMs?: number;
   /** Most runs of row ids held (each a few dozen bytes): the newest are kept. */
   maxSpans?: number;
   clock?: () => Date;
@@ -30,7 +37,7 @@ export interface TrackedLinksCache {
   /** The URL of a row's link, or undefined when this process does not hold the row's campaign or the link. */
   url(rowId: number, linkIndex: number): { url: string; campaignId: string; linkCount: number } | undefined;
   refresh(): Promise<void>;
-  stats(): { spans: number; campaigns: number; loadedAt?: string };
+  stats(): { spans: number; campaigns: number; upcoming: number; loadedAt?: string };
   start(): void;
   stop(): void;
 }
@@ -43,8 +50,10 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
   let lasts = new Float64Array(0);
   let owners: string[] = [];
   let links: Record<string, string[]> = {};
+  let upcoming: string[] = [];
   let loadedAt: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let upcomingTimer: NodeJS.Timeout | undefined;
 
   function campaignOf(rowId: number): string | undefined {
     let lo = 0;
@@ -64,6 +73,7 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
     lasts = Float64Array.from(spans, (s) => s.last);
     owners = spans.map((s) => s.campaignId);
     links = t.links;
+    upcoming = t.upcoming ?? [];
     loadedAt = at;
   }
   if (o.initial) hold(o.initial.links, o.initial.loadedAt);
@@ -88,6 +98,20 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
     }
   };
 
+  let asking = false;
+  /** A re-read as soon as one of the upcoming campaigns would be tracked. */
+  const askUpcoming = async () => {
+    if (!upcoming.length || running || asking) return;
+    asking = true;
+    try {
+      if ((await o.store.campaigns.trackedAmong(upcoming)).length) await tick();
+    } catch {
+      // Unreachable: asked again at the next turn; the links held stay.
+    } finally {
+      asking = false;
+    }
+  };
+
   return {
     campaignOf,
     url(rowId, linkIndex) {
@@ -97,16 +121,20 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
       return url === undefined || campaignId === undefined ? undefined : { url, campaignId, linkCount: list!.length };
     },
     refresh,
-    stats: () => ({ spans: firsts.length, campaigns: Object.keys(links).length, ...(loadedAt ? { loadedAt } : {}) }),
+    stats: () => ({ spans: firsts.length, campaigns: Object.keys(links).length, upcoming: upcoming.length, ...(loadedAt ? { loadedAt } : {}) }),
     start() {
       if (timer) return;
       void tick();
       timer = setInterval(() => void tick(), o.refreshMs);
       timer.unref();
+      upcomingTimer = setInterval(() => void askUpcoming(), o.upcomingMs ?? Math.min(o.refreshMs, 5_000));
+      upcomingTimer.unref();
     },
     stop() {
       if (timer) clearInterval(timer);
+      if (upcomingTimer) clearInterval(upcomingTimer);
       timer = undefined;
+      upcomingTimer = undefined;
     },
   };
 }

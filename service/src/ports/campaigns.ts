@@ -48,6 +48,11 @@ export interface TrackedLinks {
   /** Newest runs first. */
   spans: Array<{ campaignId: string; first: number; last: number }>;
   links: Record<string, string[]>;
+  /**
+   * Campaigns that may still send whose rows are not here: not sending yet, or sending with their links not saved
+   * yet (a campaign's rows are named only with its links). Asked after again soon (`trackedAmong`).
+   */
+  upcoming?: string[];
 }
 
 export interface CampaignRepo {
@@ -76,8 +81,10 @@ export interface CampaignRepo {
   saveLinks(id: string, links: string[]): Awaitable<void>;
   links(id: string): Awaitable<string[]>;
   /**
-   * The rows and links of campaigns sending or paused now, or sent, cancelled or failed since `sinceIso`: at most
-   * `maxSpans` runs, the newest.
+   * The rows and links of campaigns sending or paused now, or sent, cancelled or failed since `sinceIso`, whose links
+   * are saved (never a campaign's rows without its links): at most `maxSpans` runs, the newest.
    */
   trackedLinks(sinceIso: string, maxSpans: number): Awaitable<TrackedLinks>;
+  /** Which of these campaigns `trackedLinks` would name now: sending, paused or ended, with their links saved. */
+  trackedAmong(ids: string[]): Awaitable<string[]>;
 }

@@ -5,7 +5,7 @@ import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, N
 import { type CampaignRow, COLUMNS, STILL_HELD, toCampaign } from './campaign-rows.js';
 import { StoreInputError } from './errors.js';
 import { SqliteRepo } from './sqlite-repo.js';
-import { LINKS_OF, trackedLinks, trackedSpansSql } from './tracked-links.js';
+import { LINKS_OF, TRACKED_AMONG, trackedLinks, trackedSpansSql, upcomingSql } from './tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from './values.js';
 
 export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
@@ -44,9 +44,12 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
     getAudit: this.db.prepare('SELECT audit FROM campaigns WHERE id = ?'),
     setSugarId: this.db.prepare('UPDATE campaigns SET sugar_campaign_id = ?, updated_at = ? WHERE id = ?'),
     addLink: this.db.prepare('INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, ?, ?)'),
+    linksSaved: this.db.prepare('UPDATE campaigns SET links_saved_at = coalesce(links_saved_at, ?) WHERE id = ?'),
     links: this.db.prepare('SELECT url FROM campaign_links WHERE campaign_id = ? ORDER BY idx').pluck(),
     trackedSpans: this.db.prepare(trackedSpansSql('?', '?')),
     linksOf: this.db.prepare(LINKS_OF('SELECT value FROM json_each(?)')),
+    upcoming: this.db.prepare(upcomingSql('?')),
+    trackedAmong: this.db.prepare(TRACKED_AMONG('SELECT value FROM json_each(?)')).pluck(),
   };
 
   create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
@@ -169,6 +172,7 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
   saveLinks(id: string, links: string[]): void {
     stringArray(links, 'links');
     this.db.transaction(() => {
+      this.mustChange(this.q.linksSaved.run(this.now(), id).changes, id);
       const existing = this.links(id);
       const conflict = existing.findIndex((url, i) => i < links.length && links[i] !== url);
       if (conflict >= 0 || links.length < existing.length) {
@@ -183,9 +187,18 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
   }
 
   trackedLinks(sinceIso: string, maxSpans: number): TrackedLinks {
-    const spans = this.q.trackedSpans.all(isoTime(sinceIso, 'since'), maxSpans) as Array<Record<string, unknown>>;
-    const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
-    return trackedLinks(spans, this.q.linksOf.all(JSON.stringify(ids)) as Array<Record<string, unknown>>);
+    const since = isoTime(sinceIso, 'since');
+    // One read transaction, in the order store/tracked-links.ts needs.
+    return this.db.transaction(() => {
+      const upcoming = this.q.upcoming.all(since) as Array<Record<string, unknown>>;
+      const spans = this.q.trackedSpans.all(since, maxSpans) as Array<Record<string, unknown>>;
+      const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
+      return trackedLinks(spans, this.q.linksOf.all(JSON.stringify(ids)) as Array<Record<string, unknown>>, upcoming);
+    })();
+  }
+
+  trackedAmong(ids: string[]): string[] {
+    return ids.length ? (this.q.trackedAmong.all(JSON.stringify(stringArray(ids, 'ids'))) as string[]) : [];
   }
 
   private mustChange(changes: number, id: string): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countSkip, emptyAudit } from '../../../service/src/domain/audit.js';
 import { StoreInputError } from '../../../service/src/ports/index.js';
-import { newCampaign, targets } from '../helpers.js';
+import { newCampaign, targets, toSending } from '../helpers.js';
 import { describeOnAdapters } from './adapters.js';
 
 describeOnAdapters('campaigns port', ({ store, clock }) => {
@@ -195,7 +195,58 @@ describeOnAdapters('campaigns port', ({ store, clock }) => {
       // Sent 10 days ago falls out of a 5-day window; the newest runs are kept when fewer are asked for.
       expect((await store.campaigns.trackedLinks(since(5), 100)).spans.map((s) => s.campaignId)).toEqual(['now', 'now']);
       const one = await store.campaigns.trackedLinks(since(30), 1);
-      expect(one).toEqual({ spans: [{ campaignId: 'old', first: o[0], last: o[1] }], links: { old: ['https://old.test/a', 'https://old.test/b'] } });
+      expect(one).toEqual({
+        spans: [{ campaignId: 'old', first: o[0], last: o[1] }],
+        links: { old: ['https://old.test/a', 'https://old.test/b'] },
+        upcoming: ['draft'], // it may still send
+      });
+    });
+
+    it('names the rows of a sending campaign only with its links, once saved (even none), and the ones that may still send as upcoming', async () => {
+      // 'linked' and 'plain' started sending before any link was saved; 'later' is scheduled, its links saved by a
+      // preview; 'done' was cancelled before anything went out.
+      for (const id of ['linked', 'plain', 'later', 'done']) {
+        await store.campaigns.create(newCampaign(), id);
+        await store.recipients.insertMany(id, targets(2, id.length * 10));
+      }
+      await toSending(store, 'linked');
+      await toSending(store, 'plain');
+      await store.campaigns.transition('later', ['draft'], 'extracting');
+      await store.campaigns.transition('later', ['extracting'], 'pending');
+      await store.campaigns.saveLinks('later', ['https://later.test/a']);
+      await toSending(store, 'done');
+      await store.campaigns.transition('done', ['sending'], 'cancelled');
+      const since = new Date(clock.now().getTime() - 86_400_000).toISOString();
+      const read = async () => await store.campaigns.trackedLinks(since, 100);
+      const named = async () => {
+        const t = await read();
+        return { campaigns: [...new Set(t.spans.map((s) => s.campaignId))].sort(), links: t.links, upcoming: [...(t.upcoming ?? [])].sort() };
+      };
+      const all = ['done', 'later', 'linked', 'plain', 'nope'];
+      // The race: a re-read between the start and the links being saved names neither the rows nor the links.
+      expect(await named()).toEqual({ campaigns: [], links: {}, upcoming: ['later', 'linked', 'plain'] });
+      expect(await store.campaigns.trackedAmong(all)).toEqual([]);
+
+      await store.campaigns.saveLinks('linked', ['https://linked.test/a', 'https://linked.test/b']);
+      expect(await store.campaigns.trackedAmong(all)).toEqual(['linked']);
+      expect(await named()).toEqual({
+        campaigns: ['linked'],
+        links: { linked: ['https://linked.test/a', 'https://linked.test/b'] },
+        upcoming: ['later', 'plain'],
+      });
+
+      // A row handed over says nothing; a campaign whose messages carry no link saves none, and is saved all the same.
+      expect(await store.recipients.claim('plain', 1, clock.iso())).toHaveLength(1);
+      expect(await store.campaigns.trackedAmong(all)).toEqual(['linked']);
+      await store.campaigns.saveLinks('plain', []);
+      await store.campaigns.transition('later', ['pending'], 'sending');
+      expect(await store.campaigns.trackedAmong(all)).toEqual(['later', 'linked', 'plain']);
+      expect(await named()).toEqual({
+        campaigns: ['later', 'linked', 'plain'],
+        links: { later: ['https://later.test/a'], linked: ['https://linked.test/a', 'https://linked.test/b'] },
+        upcoming: [],
+      });
+      expect(await store.campaigns.trackedAmong([])).toEqual([]);
     });
   });
 });

@@ -6,7 +6,7 @@ import type { Audit, CampaignStatus } from '../../domain/types.js';
 import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign, TrackedLinks } from '../../ports/index.js';
 import { type CampaignRow, COLUMNS, toCampaign as campaignOf, STILL_HELD } from '../campaign-rows.js';
 import { StoreInputError } from '../errors.js';
-import { LINKS_OF, trackedLinks, trackedSpansSql } from '../tracked-links.js';
+import { LINKS_OF, TRACKED_AMONG, trackedLinks, trackedSpansSql, upcomingSql } from '../tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from '../values.js';
 import { PgAtomicRepo, type Row } from './repos.js';
 
@@ -187,7 +187,8 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
   async saveLinks(id: string, links: string[]): Promise<void> {
     stringArray(links, 'links');
     await this.atomic(async (q) => {
-      await q('SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE', [id]);
+      // Also takes the campaign's row lock, so two processes saving its links take turns.
+      mustChange((await q('UPDATE campaigns SET links_saved_at = coalesce(links_saved_at, $2) WHERE id = $1', [id, this.now()])).rowCount, id);
       const existing = (await q('SELECT url FROM campaign_links WHERE campaign_id = $1 ORDER BY idx', [id])).rows.map((r) => r.url as string);
       const conflict = existing.findIndex((url, i) => i < links.length && links[i] !== url);
       if (conflict >= 0 || links.length < existing.length) {
@@ -209,8 +210,16 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
   }
 
   async trackedLinks(sinceIso: string, maxSpans: number): Promise<TrackedLinks> {
-    const spans = (await this.q(trackedSpansSql('$1', '$2'), [isoTime(sinceIso, 'since'), maxSpans])).rows;
+    const since = isoTime(sinceIso, 'since');
+    // In the order store/tracked-links.ts needs (each statement sees what the one before it saw, or more).
+    const upcoming = (await this.q(upcomingSql('$1'), [since])).rows;
+    const spans = (await this.q(trackedSpansSql('$1', '$2'), [since, maxSpans])).rows;
     const ids = [...new Set(spans.map((s) => s.campaign_id as string))];
-    return trackedLinks(spans, (await this.q(LINKS_OF('SELECT unnest($1::text[])'), [ids])).rows);
+    return trackedLinks(spans, (await this.q(LINKS_OF('SELECT unnest($1::text[])'), [ids])).rows, upcoming);
+  }
+
+  async trackedAmong(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    return (await this.q(TRACKED_AMONG('SELECT unnest($1::text[])'), [stringArray(ids, 'ids')])).rows.map((r) => r.id as string);
   }
 }
