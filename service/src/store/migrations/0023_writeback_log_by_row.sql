@@ -1,4 +1,4 @@
--- 0022: the write-back log is keyed by the row it stands for (ledger row, activity, link) instead of its Sugar id.
+-- 0023: the write-back log is keyed by the row it stands for (ledger row, activity, link) instead of its Sugar id.
 -- The id is a UUIDv5, so each confirmed row landed at a random place in the table's b-tree: a batch of 150 dirtied
 -- about as many pages (28 µs of the main thread per row and a WAL growing by megabytes, against under 5 µs and a
 -- few pages appended at the end while a campaign sends, since its ledger rows are numbered in order). The key says
