@@ -656,6 +656,8 @@ async function compose(
     from.open();
     opened = true;
     await engagement.spooling?.release();
+    // Its tracked links were the snapshot's: read afresh now, not a refresh period later (campaigns sent since).
+    await engagement.tracked?.refresh().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'tracking.links.refresh_failed'));
     await syncEnvironment(environment).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'identities.environment_sync_failed'));
   }
 

@@ -95,6 +95,21 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
     await rig.kill(tracker);
   }, 120_000);
 
+  it('reads its tracked links afresh once the database is back, not a refresh period later', async () => {
+    const snapshot = join(data, 'tracking-snapshot.json');
+    const savedAt = () => (JSON.parse(readFileSync(snapshot, 'utf8')) as { savedAt: string }).savedAt;
+    const before = savedAt();
+    await rig.pg.stop('immediate');
+    // A period far beyond the test: only the read after the start-up checks can write the snapshot again.
+    const tracker = await rig.start('t1', { ...trackerEnv(), LEADFWD_TRACKED_LINKS_REFRESH_MS: '3600000' });
+    try {
+      await rig.pg.start();
+      await waitFor(() => (savedAt() > before ? true : undefined), 'the links read again', 30_000);
+    } finally {
+      await rig.kill(tracker);
+    }
+  }, 90_000);
+
   it('exits with the start-up sentence when the database it reaches has a newer schema, keeping its spool unrecorded', async () => {
     // A newer version migrated the database while this process was away.
     sql(`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'from_the_future', 'x', '2026-12-01T00:00:00Z')`);
