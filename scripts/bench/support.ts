@@ -65,11 +65,14 @@ export function benchTarget(i: number, domain: string, listId: string): LedgerTa
 }
 
 /** Fields of /proc/<pid>/stat after the command name: 0 state, 1 parent, 11 utime, 12 stime, 13 cutime, 14 cstime. */
-const procStat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+const procStat = (pid: number, task = '') => readFileSync(`/proc/${pid}/${task}stat`, 'utf8').split(') ')[1].split(' ');
 const ticksMs = (fields: string[], from: number, to: number) => fields.slice(from, to).reduce((a, b) => a + Number(b) * 10, 0); // 10 ms ticks
 
 /** User + system CPU of every thread of these processes so far, in ms. */
 export const cpuMsOf = (...pids: number[]) => pids.reduce((sum, pid) => sum + ticksMs(procStat(pid), 11, 13), 0);
+
+/** The same for the processes' main threads alone (a Node process's event loop: the ledger, HTTP, the write-back). */
+export const mainThreadCpuMsOf = (...pids: number[]) => pids.reduce((sum, pid) => sum + ticksMs(procStat(pid, `task/${pid}/`), 11, 13), 0);
 
 /**
  * CPU of a PostgreSQL server so far, in ms: the postmaster, its live backends and the ones it has reaped. The
