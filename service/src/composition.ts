@@ -353,7 +353,12 @@ async function compose(
       return undefined;
     }
   })();
-  const metrics = createMetrics({ store, sugarStats: () => sugar.stats(), ...(spool ? { spool: () => engagement.spooling?.stats() } : {}) });
+  const metrics = createMetrics({
+    store,
+    sugarStats: () => sugar.stats(),
+    ...(spool ? { spool: () => engagement.spooling?.stats() } : {}),
+    ...(slots ? { slots: () => slots.stats() } : {}),
+  });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
     // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.
@@ -444,6 +449,7 @@ async function compose(
     dataEndMark: config.smtp.dataEndMark,
     now: clock,
     logger: logger.child({ component: 'send' }),
+    onSlotWait: (identityId, provider, seconds) => metrics.slotWait(identityId, provider, seconds),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
     onOutcome: async (r, res) => {
       metrics.send(res.outcome);
