@@ -371,6 +371,8 @@ async function compose(
     dataDir: config.dataDir === ':memory:' || config.database ? undefined : config.dataDir,
     minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
+  // A statement anywhere that finds PostgreSQL unreachable turns /readyz at once, not at its next refresh (up to 5 s).
+  store.onUnavailable?.((err) => readiness.databaseFailed(err));
   const compiled = createCompileCache({ saveLinks: (id, links) => store.campaigns.saveLinks(id, links) });
   // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
   const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
