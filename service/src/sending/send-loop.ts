@@ -468,8 +468,10 @@ export function createSendLoop(deps: SendLoopDeps) {
         while (pending.length && inFlight.size < slots && !signal?.aborted) {
           const r = pending.shift()!;
           const provider = providerOfRow(r);
-          if (slotQueue.has(provider) && !leftToOthers.has(provider)) held.push({ row: r, provider, since: t, at: t, slot: 'busy' });
-          else await offer(r, provider, t);
+          if (slotQueue.has(provider) && !leftToOthers.has(provider)) {
+            if (!slotWaitSince.has(r.rowId)) slotWaitSince.set(r.rowId, t);
+            held.push({ row: r, provider, since: t, at: t, slot: 'busy' });
+          } else await offer(r, provider, t);
           if (held.at(-1)?.row === r && held.at(-1)?.slot) slotQueue.add(provider);
         }
         await handOver();
