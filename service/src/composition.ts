@@ -353,7 +353,12 @@ async function compose(
       return undefined;
     }
   })();
-  const metrics = createMetrics({ store, sugarStats: () => sugar.stats(), ...(spool ? { spool: () => engagement.spooling?.stats() } : {}) });
+  const metrics = createMetrics({
+    store,
+    sugarStats: () => sugar.stats(),
+    ...(spool ? { spool: () => engagement.spooling?.stats() } : {}),
+    ...(slots ? { slots: () => slots.stats() } : {}),
+  });
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
     // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.
@@ -366,6 +371,8 @@ async function compose(
     dataDir: config.dataDir === ':memory:' || config.database ? undefined : config.dataDir,
     minFreeBytes: config.diskMinFreeMb * 1_048_576,
   });
+  // A statement anywhere that finds PostgreSQL unreachable turns /readyz at once, not at its next refresh (up to 5 s).
+  store.onUnavailable?.((err) => readiness.databaseFailed(err));
   const compiled = createCompileCache({ saveLinks: (id, links) => store.campaigns.saveLinks(id, links) });
   // Content offered now is held to LEADFWD_CONTENT_MAX_BYTES (413); stored campaigns compile without it.
   const compileOffered: typeof compileCampaign = (spec) => compileCampaign(spec, { maxBytes: config.contentMaxBytes });
@@ -444,6 +451,7 @@ async function compose(
     dataEndMark: config.smtp.dataEndMark,
     now: clock,
     logger: logger.child({ component: 'send' }),
+    onSlotWait: (identityId, provider, seconds) => metrics.slotWait(identityId, provider, seconds),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
     onOutcome: async (r, res) => {
       metrics.send(res.outcome);

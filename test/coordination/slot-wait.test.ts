@@ -4,9 +4,11 @@
 // back-off per message took three processes sharing Gmail's 2 connections from 20 messages a second to 3 at a
 // campaign's tail. A process that holds none still waits out the back-off (the control): the others hold them.
 // And a process cut from the database stops starting messages a third of the lease's life before the database may
-// hand its slots to others: its messages already on the wire are answered within that margin, not beside theirs.
+// hand its slots to others: its messages already on the wire are answered within that margin, not beside theirs;
+// /metrics then counts its failed renewals and shows no slot held.
 import { afterEach, expect, it } from 'vitest';
 import { createSharedSlots, type SlotBook } from '../../service/src/coordination/shared-slots.js';
+import { createMetrics } from '../../service/src/ops/metrics.js';
 import { openStore, type SqliteStore } from '../../service/src/store/db.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,4 +61,14 @@ it('a process cut from the database starts no message in the last third of its l
   expect(a.room('i1', 'google', 1, 2)).toBe(0); // half its life: the lease is still surely its own
   clock.t = 2100;
   expect(a.room('i1', 'google', 1, 2)).toBeGreaterThan(0);
+  // The failed renewals show in /metrics, and the slot no longer counts as held.
+  await sleep(20);
+  const counts = openStore(':memory:');
+  const metrics = createMetrics({ store: counts, sugarStats: () => ({ retries: 0, byStatus: {} }), slots: () => a.stats() });
+  const { body } = await metrics.render();
+  counts.close();
+  expect(body).toMatch(/^leadfwd_provider_slot_renewals_failed_total [1-9]\d*$/m);
+  expect(body).toContain('leadfwd_provider_slots_held{identity="i1",provider="google"} 0');
+  expect(body).toContain('leadfwd_provider_slots_in_use{identity="i1",provider="google"} 1');
+  expect(body).toContain('leadfwd_provider_slots_limit{identity="i1",provider="google"} 2');
 });

@@ -11,6 +11,7 @@ import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { checkSmtp, createReadiness } from '../../service/src/ops/readiness.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { openStore } from '../../service/src/store/db.js';
+import { waitFor } from '../support/stack.js';
 
 const listen = <S extends NetServer | HttpServer>(s: S) =>
   new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)));
@@ -83,6 +84,45 @@ describe('readiness', () => {
     });
     expect(await ready()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true } } });
     store.close();
+  });
+
+  it('fails the database check at once when a call met the database gone, and clears it only by a probe begun after', async () => {
+    let probe = { fail: false, started: 0 };
+    let release: (() => void) | undefined;
+    const ready = createReadiness({
+      probeStore: async () => {
+        probe.started++;
+        if (release) await new Promise<void>((r) => (release = r));
+        if (probe.fail) throw new StoreUnavailableError('ECONNREFUSED');
+      },
+      sugarUrl: 'http://unused',
+      sugarApiVersion: 'v11_1',
+      smtpUrl: 'smtp://unused',
+      needs: { sugar: false, smtp: false },
+    });
+    expect(await ready()).toMatchObject({ ready: true });
+    // The very next answer, well inside the 5 s the result is kept, says the database is down.
+    ready.databaseFailed(new StoreUnavailableError('57P01'));
+    expect(await ready()).toEqual({ ready: false, checks: { database: { ok: false, reason: 'database not writable (57P01)' } } });
+    // Its own probe of the database alone, within a second, finds it back and clears it.
+    await waitFor(async () => (await ready()).ready || undefined, 'the recheck', 3000);
+    // A probe that began before the failure (it answers ok) does not clear one reported while it ran.
+    probe = { fail: false, started: 0 };
+    release = () => undefined;
+    ready.databaseFailed(new StoreUnavailableError('ECONNREFUSED'));
+    await waitFor(() => probe.started || undefined, 'the recheck to begin', 3000);
+    ready.databaseFailed(new StoreUnavailableError('ECONNREFUSED'));
+    const r = release as unknown as () => void;
+    release = undefined;
+    r();
+    await new Promise((res) => setTimeout(res, 50));
+    expect((await ready()).ready).toBe(false);
+    probe.fail = true;
+    await new Promise((res) => setTimeout(res, 1200));
+    expect(await ready()).toMatchObject({ ready: false, checks: { database: { reason: 'database not writable (ECONNREFUSED)' } } });
+    probe.fail = false;
+    ready.databaseFailed(new StoreUnavailableError('ECONNREFUSED'));
+    await waitFor(async () => (await ready()).ready || undefined, 'the recheck once the database is back', 3000);
   });
 
   it('fails the database check, with the numbers, when the data disk has less room than required', async () => {

@@ -67,7 +67,7 @@ describe('delivery control', () => {
     // Slowed to a quarter: 2.5/s, one on the wire at a time.
     expect(c.admit(id, 'google')).toEqual({ ok: true });
     c.started(id, 'google');
-    expect(c.admit(id, 'google')).toEqual({ ok: false, waitMs: 5 }); // concurrency 4 × 1/4 = 1
+    expect(c.admit(id, 'google')).toEqual({ ok: false, waitMs: 5, slot: true }); // concurrency 4 × 1/4 = 1
     c.finished(id, 'google', 99, accepted);
     expect(c.admit(id, 'google')).toEqual({ ok: true }); // the bucket holds 2.5
     c.finished(id, 'google', c.started(id, 'google'), accepted);

@@ -8,6 +8,8 @@ export async function startCountingSmtp(holdMs: number) {
   const most = new Map<string, number>();
   /** Messages taken, per lower-cased recipient. */
   const received = new Map<string, number>();
+  /** Lower-cased recipients in the order their messages were answered 250. */
+  const order: string[] = [];
   const domainOf = (session: { envelope: { rcptTo: Array<{ address: string }> } }) => session.envelope.rcptTo[0]?.address.split('@')[1] ?? '';
   const server = new SMTPServer({
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -23,7 +25,10 @@ export async function startCountingSmtp(holdMs: number) {
       stream.on('end', () =>
         setTimeout(() => {
           open.set(domain, (open.get(domain) ?? 1) - 1);
-          for (const r of session.envelope.rcptTo) received.set(r.address.toLowerCase(), (received.get(r.address.toLowerCase()) ?? 0) + 1);
+          for (const r of session.envelope.rcptTo) {
+            received.set(r.address.toLowerCase(), (received.get(r.address.toLowerCase()) ?? 0) + 1);
+            order.push(r.address.toLowerCase());
+          }
           callback();
         }, holdMs),
       );
@@ -35,7 +40,11 @@ export async function startCountingSmtp(holdMs: number) {
     port: (server.server.address() as { port: number }).port,
     most: (domain: string) => most.get(domain) ?? 0,
     received,
-    reset: () => most.clear(),
+    order,
+    reset: () => {
+      most.clear();
+      order.length = 0;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -17,8 +17,18 @@ export interface SlotBook {
   room(identityId: string, provider: string, inUse: number, limit: number): number;
   /** How many messages to `provider` this process has on the wire now (after each hand-over and answer). */
   inUse(identityId: string, provider: string, n: number): void;
+  /** Slots of `provider` this process holds now (0 once its lease may have expired). */
+  held(identityId: string, provider: string): number;
+  /** What it holds, uses and wants of each provider, and its failed round trips, for /metrics. */
+  stats(): SlotStats;
   /** Gives every slot back (the process stops, its messages answered): the others may take them at once. */
   close(): Promise<void>;
+}
+
+export interface SlotStats {
+  leases: Array<{ identityId: string; provider: string; limit: number; held: number; inUse: number; wanted: number }>;
+  /** Asks and renewals that did not reach the database since the process started. */
+  failedRounds: number;
 }
 
 export interface SharedSlotsOptions extends BookOptions {
@@ -62,6 +72,7 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
   const ttlMs = o.ttlMs ?? 15_000;
   const mono = o.monotonic ?? (() => performance.now());
   const leases = new Map<string, Lease>();
+  let failedRounds = 0;
   let heartbeat: NodeJS.Timeout | undefined;
   const unreachable = turnFailures(o.logger, 'provider_slots.unreachable', { owner: o.owner });
   const keyOf = (identityId: string, provider: string) => `${identityId}\u0000${provider}`;
@@ -83,7 +94,10 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
         l.retryMs = l.held > before ? RETRY_MS : Math.min(RETRY_MAX_MS, l.retryMs * 2);
         if (l.held <= l.inUse) l.notBefore = mono() + l.retryMs;
       },
-      (until) => (l.notBefore = until),
+      (until) => {
+        l.notBefore = until;
+        failedRounds++;
+      },
     ).finally(() => {
       l.asking = undefined;
     });
@@ -105,6 +119,8 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       heartbeat = undefined;
     }
   }
+
+  const heldNow = (l: Lease) => (mono() < l.validUntil ? l.held : 0);
 
   return {
     room(identityId, provider, inUse, limit) {
@@ -151,6 +167,25 @@ export function createSharedSlots(o: SharedSlotsOptions): SlotBook {
       l.inUse = n;
       if (n > l.peak) l.peak = n;
       if (l.over && n <= l.held && !l.asking) void ask(l, l.lastWant);
+    },
+
+    held(identityId, provider) {
+      const l = leases.get(keyOf(identityId, provider));
+      return l ? heldNow(l) : 0;
+    },
+
+    stats() {
+      return {
+        leases: [...leases.values()].map((l) => ({
+          identityId: l.identityId,
+          provider: l.provider,
+          limit: l.limit,
+          held: heldNow(l),
+          inUse: l.inUse,
+          wanted: l.lastWant,
+        })),
+        failedRounds,
+      };
     },
 
     async close() {

@@ -3,7 +3,7 @@
 // with the campaign reports; only sends and HTTP answers are counted in memory, and a tracking process's spool
 // (hits waiting on its disk) is read from the process itself. While the database is unreachable the scrape still
 // answers: the database's figures are left out and the spool's, the ones that matter then, are there.
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { StoreUnavailableError } from '../ports/errors.js';
 import type { OpsCounts, StoreOps } from '../ports/index.js';
 
@@ -25,11 +25,19 @@ export interface SpoolStats {
   mismatched: number;
 }
 
+/** A sending process's provider slots on PostgreSQL (coordination/shared-slots.ts stats()). */
+export interface ProviderSlotStats {
+  leases: ReadonlyArray<{ identityId: string; provider: string; limit: number; held: number; inUse: number; wanted: number }>;
+  failedRounds: number;
+}
+
 export interface MetricsSources {
   store: Pick<StoreOps, 'opsCounts'>;
   sugarStats: () => SugarCallStats;
   /** The spool, when this process has one. */
   spool?: () => SpoolStats | undefined;
+  /** The mailbox providers' slots this process leases, when it shares them with others (PostgreSQL). */
+  slots?: () => ProviderSlotStats;
   clock?: () => Date;
 }
 
@@ -38,6 +46,8 @@ export interface Metrics {
   /** One relay verdict on one message (accepted, deferred, rejected, ...). */
   send(outcome: string): void;
   http(status: number): void;
+  /** A row waited this long for a slot of its provider's concurrency (until it went, or went back to the queue). */
+  slotWait(identityId: string, provider: string, seconds: number): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -157,6 +167,14 @@ export function createMetrics(src: MetricsSources): Metrics {
       },
     });
   }
+  const slotWaits = new Histogram({
+    name: 'leadfwd_provider_slot_wait_seconds',
+    help: "How long rows waited for a slot of their mailbox provider's concurrency, until they went or went back to the queue",
+    labelNames: ['identity', 'provider'],
+    buckets: [0.005, 0.05, 0.25, 1, 2, 5, 15, 60],
+    registers: [registry],
+  });
+  if (src.slots) slotMetrics(src.slots, registry);
   new Counter({
     name: 'leadfwd_sugar_calls_total',
     help: 'Calls to Sugar by answer (HTTP status or error kind), retries included',
@@ -192,6 +210,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     registry,
     send: (outcome) => sends.inc({ outcome }),
     http: (status) => http.inc({ class: `${Math.floor(status / 100)}xx` }),
+    slotWait: (identity, provider, seconds) => slotWaits.observe({ identity, provider }, seconds),
     async render() {
       try {
         counts = await src.store.opsCounts();
@@ -207,4 +226,32 @@ export function createMetrics(src: MetricsSources): Metrics {
       }
     },
   };
+}
+
+/** Per identity and provider: what this process holds, has on the wire and asked for, and the limit all share. */
+function slotMetrics(slots: () => ProviderSlotStats, registry: Registry) {
+  const perLease = (name: string, help: string, pick: (l: ProviderSlotStats['leases'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['identity', 'provider'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const l of slots().leases) this.set({ identity: l.identityId, provider: l.provider }, pick(l));
+      },
+    });
+  perLease('leadfwd_provider_slots_held', "Slots of a mailbox provider's concurrency this process holds (0 once its lease may have expired)", (l) => l.held);
+  perLease('leadfwd_provider_slots_in_use', 'Messages this process has on the wire to the provider', (l) => l.inUse);
+  perLease('leadfwd_provider_slots_wanted', 'Slots this process last asked for: more than it holds means it waits for some', (l) => l.wanted);
+  perLease('leadfwd_provider_slots_limit', "The provider's concurrency for the identity, shared by every process", (l) => l.limit);
+  new Counter({
+    name: 'leadfwd_provider_slot_renewals_failed_total',
+    help: 'Asks for slots and lease renewals that did not reach the database (past two thirds of its lease a process sends nothing more to the provider)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(slots().failedRounds);
+    },
+  });
 }

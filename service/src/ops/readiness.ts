@@ -59,6 +59,11 @@ export interface ReadinessSource {
   checkedAt(): number | undefined;
   /** Runs the first checks now, so the first /readyz has a result to answer with. */
   start(): void;
+  /**
+   * A call anywhere in the process found the database unreachable: the database check fails from now on, until a
+   * probe started after the last such failure succeeds (one runs within a second, the database alone).
+   */
+  databaseFailed(err: unknown): void;
 }
 
 /** A disk filling up shows here while writes still succeed, so an operator hears of it before a campaign fails. */
@@ -132,19 +137,51 @@ export function checkSmtp(smtpUrl: string, timeoutMs: number): Promise<void> {
 export function createReadiness(o: ReadinessOptions): ReadinessSource {
   const refreshMs = Math.min(o.refreshMs ?? 5000, 5000);
   const now = o.now ?? Date.now;
-  const checkNow = checksOf(o);
-  let last: { result: Readiness; at: number } | undefined;
+  const { gather, judge, probeDatabase } = checksOf(o);
+  let last: { result: Readiness; parts: CheckParts; at: number } | undefined;
   let running: Promise<Readiness> | undefined;
+  // The database's failure as the process last met it, and how many were reported: a probe that began before the
+  // latest one proves nothing about it.
+  let down: CheckResult | undefined;
+  let failures = 0;
+  const show = (parts: CheckParts, at: number) => {
+    last = { result: judge(down ? { ...parts, database: down } : parts), parts, at };
+    return last.result;
+  };
+  /** A probe's answer on the database, begun when `failures` was `seen`. */
+  const probed = (database: CheckResult, seen: number) => {
+    if (database.ok && seen !== failures) return false;
+    down = undefined;
+    return true;
+  };
   const refresh = () => {
-    running ??= checkNow()
-      .then((result) => {
-        last = { result, at: now() };
-        return result;
+    const seen = failures;
+    running ??= gather()
+      .then((parts) => {
+        if (!probed(parts.database, seen)) recheckSoon();
+        return show(parts, now());
       })
       .finally(() => {
         running = undefined;
       });
     return running;
+  };
+  let recheck: NodeJS.Timeout | undefined;
+  let recheckedAt = -Infinity;
+  /** The database alone, at most once a second: what clears a failure a call met, often well before the next refresh. */
+  const recheckSoon = () => {
+    if (recheck) return;
+    const wait = Math.max(0, recheckedAt + RECHECK_MS - performance.now());
+    recheck = setTimeout(async () => {
+      recheckedAt = performance.now();
+      const seen = failures;
+      const database = await probeDatabase();
+      recheck = undefined;
+      if (!down) return; // a refresh settled it meanwhile
+      if (!probed(database, seen)) return recheckSoon();
+      if (last) show({ ...last.parts, database }, last.at);
+    }, wait);
+    recheck.unref();
   };
   const source = (() => {
     if (!last) return refresh();
@@ -155,41 +192,61 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
   source.start = () => {
     void refresh();
   };
+  source.databaseFailed = (err) => {
+    failures++;
+    down = { ok: false, reason: reasonOf(err) };
+    if (last) show(last.parts, last.at);
+    recheckSoon();
+  };
   return source;
 }
 
-function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
+/** Between two probes of the database alone after calls met it failing. */
+const RECHECK_MS = 1000;
+
+interface CheckParts {
+  database: CheckResult;
+  others: Record<string, CheckResult>;
+}
+
+function checksOf(o: ReadinessOptions) {
   const timeoutMs = o.timeoutMs ?? 2000;
+  const failed = (err: unknown): CheckResult => ({ ok: false, reason: err instanceof Error && !(err as { code?: string }).code ? err.message : reasonOf(err) });
   const run = async (fn: () => Promise<void> | void): Promise<CheckResult> => {
     try {
       await fn();
       return { ok: true };
     } catch (err) {
-      return { ok: false, reason: err instanceof Error && !(err as { code?: string }).code ? err.message : reasonOf(err) };
+      return failed(err);
     }
   };
   const needs = o.needs ?? { sugar: true, smtp: true };
-  return async () => {
+  const probeDatabase = () =>
+    run(async () => {
+      await o.probeStore();
+      if (o.dataDir && o.minFreeBytes) checkDiskRoom(o.dataDir, o.minFreeBytes);
+    });
+  const gather = async (): Promise<CheckParts> => {
     const [database, sugar, smtp] = await Promise.all([
-      run(async () => {
-        await o.probeStore();
-        if (o.dataDir && o.minFreeBytes) checkDiskRoom(o.dataDir, o.minFreeBytes);
-      }),
+      probeDatabase(),
       needs.sugar ? run(() => checkSugar(o.sugarUrl, o.sugarApiVersion, timeoutMs)) : undefined,
       needs.smtp ? run(() => checkSmtp(o.smtpUrl, timeoutMs)) : undefined,
     ]);
+    return { database, others: { ...(sugar ? { sugar } : {}), ...(smtp ? { smtp } : {}) } };
+  };
+  /** Synchronous, so a failure a call met shows in the very next answer. */
+  const judge = ({ database, others: checked }: CheckParts): Readiness => {
     const stopped = o.stoppedWork?.();
-    const others: Record<string, CheckResult> = {
-      ...(sugar ? { sugar } : {}),
-      ...(smtp ? { smtp } : {}),
-      ...(stopped ? { work: { ok: false, reason: stopped } } : {}),
-    };
+    const others: Record<string, CheckResult> = { ...checked, ...(stopped ? { work: { ok: false, reason: stopped } } : {}) };
     if (!database.ok && o.spoolDir) {
       const dir = o.spoolDir;
-      const spool = await run(() => {
+      let spool: CheckResult = { ok: true };
+      try {
         accessSync(dir, constants.W_OK);
         if (o.minFreeBytes) checkDiskRoom(dir, o.minFreeBytes);
-      });
+      } catch (err) {
+        spool = failed(err);
+      }
       if (spool.ok) spool.reason = 'the database is down: opens and clicks are spooled here and replayed when it is back';
       // The database's failure is shown, but a process that can spool stays in rotation.
       return { ready: spool.ok && Object.values(others).every((c) => c.ok), checks: { database, spool, ...others } };
@@ -197,4 +254,5 @@ function checksOf(o: ReadinessOptions): () => Promise<Readiness> {
     const checks: Record<string, CheckResult> = { database, ...others };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
+  return { gather, judge, probeDatabase };
 }

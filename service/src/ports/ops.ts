@@ -1,4 +1,5 @@
 // What the operator's tools read of the store: a write probe, counts for metrics, the online backup.
+import type { StoreUnavailableError } from './errors.js';
 import type { Awaitable } from './unit-of-work.js';
 
 /** The figures /metrics reads at scrape time. */
@@ -30,4 +31,9 @@ export interface StoreOps {
    * one; PostgreSQL answers BackupUnsupportedError (its own tools, pg_dump or the provider's backups, do it better).
    */
   backup(file: string): Promise<void>;
+  /**
+   * Tells `listener` each time a call finds the database unreachable (PostgreSQL: any statement, anywhere in the
+   * process), so /readyz turns at once instead of at its next probe. Only the PostgreSQL store has it.
+   */
+  onUnavailable?(listener: (err: StoreUnavailableError) => void): void;
 }

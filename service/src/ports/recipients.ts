@@ -34,9 +34,17 @@ export interface RecipientRepo {
   /**
    * Due queued rows are reserved for `holder` until `untilIso`, in one statement: they stay 'queued' (a crash loses
    * nothing; at restart or when the reservation runs out they are due again) and no one else reserves or claims them
-   * meanwhile. `attempts` is not counted yet (markSending does).
+   * meanwhile. `attempts` is not counted yet (markSending does). Rows whose stored provider is in `exceptProviders`
+   * are left to others (rows with none stored are not).
    */
-  reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): Awaitable<LedgerRecipient[]>;
+  reserve(
+    campaignId: string,
+    limit: number,
+    nowIso: string,
+    holder: string,
+    untilIso: string,
+    exceptProviders?: readonly string[],
+  ): Awaitable<LedgerRecipient[]>;
   /**
    * Rows still reserved by `holder` → 'sending', attempts + 1, in one statement, right before they are handed to SMTP.
    * Returns the ids that changed; the others were taken back (deferred, reserved by another, cancelled) and must not go.

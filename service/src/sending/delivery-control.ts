@@ -20,14 +20,18 @@ import { createLocalThrottleBook, type ThrottleBook } from './throttle-book.js';
 export interface ConcurrencyBook {
   room(identityId: string, provider: string, inUse: number, limit: number): number;
   inUse(identityId: string, provider: string, n: number): void;
+  held(identityId: string, provider: string): number;
 }
 
 type Bucket = ReturnType<typeof createTokenBucket>;
 
 export type Admission =
   | { ok: true }
-  /** Wait this long in memory (a bucket or the provider's concurrency); the identity's own bucket is `identityWide`. */
-  | { ok: false; waitMs: number; identityWide?: boolean }
+  /**
+   * Wait this long in memory (a bucket or the provider's concurrency); the identity's own bucket is `identityWide`,
+   * the provider's concurrency `slot`, and `slotless` when the processes sharing it hold every slot, none here.
+   */
+  | { ok: false; waitMs: number; identityWide?: boolean; slot?: boolean; slotless?: boolean }
   /** Not before this time (a paused provider, the day's warm-up allowance or daily limit used up): leave it queued until then. */
   | { ok: false; until: Date; why: string; group?: ProviderGroup; provider?: string };
 
@@ -205,10 +209,11 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
       const day = withinDay(identity, s, group, at);
       if (day) return day;
       const { rate, concurrency } = providerRate(identity, provider, throttle);
-      const busy = p.inFlight >= concurrency ? 5 : slots && Number.isFinite(concurrency) ? slots.room(identity.id, provider, p.inFlight, concurrency) : 0;
+      const shared = slots && Number.isFinite(concurrency) ? slots : undefined;
+      const busy = p.inFlight >= concurrency ? 5 : shared ? shared.room(identity.id, provider, p.inFlight, concurrency) : 0;
       if (busy > 0) {
         giveBackDay(identity, s, group, at);
-        return { ok: false, waitMs: busy };
+        return { ok: false, waitMs: busy, slot: true, ...(shared && shared.held(identity.id, provider) === 0 ? { slotless: true } : {}) };
       }
       if (rate > 0) {
         if (!p.bucket || p.bucketRate !== rate) {
@@ -231,6 +236,21 @@ export function createDeliveryControl(deps: DeliveryControlDeps) {
         return { ok: false, waitMs: wait, identityWide: true };
       }
       return { ok: true };
+    },
+
+    /**
+     * Whether one more message to `provider` could have a slot of its shared concurrency now, without taking anything:
+     * asked while this process keeps that provider's rows out of its hands, so it still waits for a slot and takes
+     * them again once it has one.
+     */
+    slotFree(identity: SenderIdentity, provider: string): boolean {
+      const at = now();
+      const p = providerState(identityState(identity, at), provider);
+      const view = book.read(identity.id, provider, at);
+      if (!slots) return true;
+      if (!view) return false;
+      const { concurrency } = providerRate(identity, provider, view.throttle);
+      return !Number.isFinite(concurrency) || (p.inFlight < concurrency && slots.room(identity.id, provider, p.inFlight, concurrency) === 0);
     },
 
     /** A row was handed over; returns the strike epoch its answer will be judged by. */

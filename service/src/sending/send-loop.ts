@@ -51,6 +51,8 @@ export interface SendLoopDeps {
   idlePollMs?: number;
   /** The service clock (retry times, pauses, the warm-up day); tests pass a fake one. */
   now?: () => Date;
+  /** A row waited this long for a slot of its provider's shared concurrency (for /metrics). */
+  onSlotWait?: (identityId: string, provider: string, seconds: number) => void;
   /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
   onOutcome?: (r: Recipient, result: SendResult) => unknown;
   logger?: Pick<Log, 'info' | 'warn' | 'error'>;
@@ -59,7 +61,7 @@ export interface SendLoopDeps {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** A 4xx retry waits 1 minute, doubling up to an hour (attempt 1 is the first send). */
 const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
-/** Rows a slowed provider may keep waiting in memory before the rest go back to the queue for a while. */
+/** Rows a slowed provider, or a provider's busy connections, may keep waiting in memory before they go back to the queue. */
 const HOLD_MS = 2000;
 /** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
 const SETTLE_ATTEMPTS = 60;
@@ -113,6 +115,8 @@ interface Held {
   since: number;
   /** Not before this (monotonic ms). */
   at: number;
+  /** Its last wait was for a slot of the provider's concurrency: 'none' when other processes hold them all. */
+  slot?: 'busy' | 'none';
 }
 
 export function createSendLoop(deps: SendLoopDeps) {
@@ -262,6 +266,18 @@ export function createSendLoop(deps: SendLoopDeps) {
     let pending: LedgerRecipient[] = [];
     let ready: LedgerRecipient[] = [];
     const mine = new Set<number>(); // reserved and not handed over: a reservation that ran out is not taken twice
+    // Providers whose every shared slot other processes held while a row waited HOLD_MS here: their rows are left to
+    // those processes (back to the queue due now, in their place, and no more reserved) until this run has a slot
+    // again. Otherwise they waited here, then went back behind every row not yet sent, and were reserved again.
+    const leftToOthers = new Set<string>();
+    let leave: LedgerRecipient[] = [];
+    const slotWaitSince = new Map<number, number>();
+    const waited = (r: LedgerRecipient, provider: string) => {
+      const since = slotWaitSince.get(r.rowId);
+      if (since === undefined) return;
+      slotWaitSince.delete(r.rowId);
+      deps.onSlotWait?.(identity.id, provider, (performance.now() - since) / 1000);
+    };
     /** An admitted row that does not go after all no longer counts against its provider. */
     const notGoing = (rowId: number) => {
       const f = inFlight.get(rowId);
@@ -314,7 +330,10 @@ export function createSendLoop(deps: SendLoopDeps) {
     /** Rows reserved but not handed over go back to the queue. */
     const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
       if (!rows.length) return;
-      for (const r of rows) mine.delete(r.rowId);
+      for (const r of rows) {
+        mine.delete(r.rowId);
+        waited(r, providerOfRow(r));
+      }
       await store.recipients.unreserve(
         rows.map((r) => r.rowId),
         holder,
@@ -322,12 +341,15 @@ export function createSendLoop(deps: SendLoopDeps) {
       );
     };
     const goes = (r: LedgerRecipient, provider: string) => {
+      waited(r, provider);
       inFlight.set(r.rowId, { row: r, provider, epoch: control.started(identity, provider) });
       providerOf.set(r.rowId, provider);
       ready.push(r);
     };
     /** Hands one row over, or puts it aside (held in memory, or back in the queue until its provider may take it). */
     const offer = async (r: LedgerRecipient, provider: string, since: number): Promise<void> => {
+      // Only rows with their provider stored: the others would come back with the next reservation.
+      if (leftToOthers.has(provider) && r.provider) return void leave.push(r);
       for (;;) {
         const a = control.admit(identity, provider);
         if (a.ok) return goes(r, provider);
@@ -335,6 +357,7 @@ export function createSendLoop(deps: SendLoopDeps) {
           const reason = `waiting until ${a.until.toISOString()}: ${a.why}`.slice(0, 500);
           await store.recipients.unreserve([r.rowId], holder, a.until.toISOString(), reason);
           mine.delete(r.rowId);
+          waited(r, provider);
           if (a.provider) await holdBack(`p:${a.provider}`, a.provider, undefined, a.until, a.why);
           else if (a.group === 'other') await holdBack('g:other', undefined, BIG_PROVIDERS, a.until, a.why);
           else if (a.group) await holdBack(`p:${a.group}`, a.group, undefined, a.until, a.why);
@@ -346,13 +369,26 @@ export function createSendLoop(deps: SendLoopDeps) {
           await sleep(a.waitMs);
           continue;
         }
-        held.push({ row: r, provider, since, at: performance.now() + a.waitMs });
+        const t = performance.now();
+        if (a.slot && !slotWaitSince.has(r.rowId)) slotWaitSince.set(r.rowId, t);
+        held.push({ row: r, provider, since, at: t + a.waitMs, ...(a.slot ? { slot: a.slotless ? 'none' : 'busy' } : {}) });
         return;
       }
     };
 
+    /** Rows of providers left to the other processes go back to the queue, due now: they keep their place in it. */
+    const leaveToOthers = async () => {
+      // Asked each turn, so this process still waits for a slot (its fair share) and takes their rows again once it has one.
+      for (const provider of leftToOthers) if (control.slotFree(identity, provider)) leftToOthers.delete(provider);
+      if (!leave.length) return;
+      const rows = leave;
+      leave = [];
+      await giveBack(rows, '');
+    };
+
     try {
       for (;;) {
+        await leaveToOthers();
         if (!(await stillSending())) {
           await giveBack([...pending, ...held.map((h) => h.row)], now().toISOString());
           pending = [];
@@ -364,17 +400,28 @@ export function createSendLoop(deps: SendLoopDeps) {
         if (held.length) {
           const t = performance.now();
           const back: Held[] = [];
-          const waiting = held;
+          // Earliest first (the campaign's order): a slot that frees goes to the row that has waited longest for it.
+          const waiting = held.sort((a, b) => a.row.rowId - b.row.rowId);
           held = [];
           for (const h of waiting) {
-            if (h.at <= t && inFlight.size < slots) await offer(h.row, h.provider, h.since);
-            else if (t - h.since > HOLD_MS) back.push(h);
-            else held.push(h);
+            if (leftToOthers.has(h.provider) && h.row.provider) leave.push(h.row);
+            else if (h.at <= t && inFlight.size < slots) await offer(h.row, h.provider, h.since);
+            else if (t - h.since <= HOLD_MS) held.push(h);
+            else if (!h.slot) back.push(h);
+            else {
+              // A slot frees whenever a message is answered, not at a time: the row keeps its place in the queue.
+              leave.push(h.row);
+              if (h.slot === 'none' && h.row.provider && !leftToOthers.has(h.provider)) {
+                leftToOthers.add(h.provider);
+                deps.logger?.info({ event: 'send.slots_elsewhere', campaignId, identityId: identity.id, provider: h.provider }, 'send.slots_elsewhere');
+              }
+            }
           }
           await giveBack(
             back.map((h) => h.row),
             new Date(now().getTime() + HOLD_MS).toISOString(),
           );
+          await leaveToOthers();
           await handOver();
         }
         // Refill once half the slots are free: the 'sending' marks stay batched (one statement for many rows).
@@ -385,9 +432,16 @@ export function createSendLoop(deps: SendLoopDeps) {
           const at = now();
           const batch =
             want > 0
-              ? (await store.recipients.reserve(campaignId, want, at.toISOString(), holder, new Date(at.getTime() + RESERVE_MS).toISOString())).filter(
-                  (r) => !mine.has(r.rowId) && !inFlight.has(r.rowId),
-                )
+              ? (
+                  await store.recipients.reserve(
+                    campaignId,
+                    want,
+                    at.toISOString(),
+                    holder,
+                    new Date(at.getTime() + RESERVE_MS).toISOString(),
+                    leftToOthers.size ? [...leftToOthers] : undefined,
+                  )
+                ).filter((r) => !mine.has(r.rowId) && !inFlight.has(r.rowId))
               : [];
           reserved = batch.length;
           for (const r of batch) {
@@ -409,21 +463,30 @@ export function createSendLoop(deps: SendLoopDeps) {
           continue;
         }
         const t = performance.now();
+        // A row just reserved queues behind its provider's rows already waiting here for a slot, not ahead of them.
+        const slotQueue = new Set(held.filter((h) => h.slot).map((h) => h.provider));
         while (pending.length && inFlight.size < slots && !signal?.aborted) {
           const r = pending.shift()!;
-          await offer(r, providerOfRow(r), t);
+          const provider = providerOfRow(r);
+          if (slotQueue.has(provider) && !leftToOthers.has(provider)) {
+            if (!slotWaitSince.has(r.rowId)) slotWaitSince.set(r.rowId, t);
+            held.push({ row: r, provider, since: t, at: t, slot: 'busy' });
+          } else await offer(r, provider, t);
+          if (held.at(-1)?.row === r && held.at(-1)?.slot) slotQueue.add(provider);
         }
         await handOver();
+        await leaveToOthers();
       }
     } finally {
       clearInterval(flushTimer);
       // Also when the loop failed (the database went away): rows never handed over go back to the queue, rows handed
       // over are answered first, then every verdict is recorded, retried while the database comes back.
-      let back = [...pending, ...held.map((h) => h.row), ...ready];
+      let back = [...pending, ...held.map((h) => h.row), ...ready, ...leave];
       for (const r of ready) inFlight.delete(r.rowId);
       pending = [];
       held = [];
       ready = [];
+      leave = [];
       await room(1);
       await reported;
       try {

@@ -4,7 +4,7 @@
 // secret) have passed there. Calls fail at once, so no request waits out a connection timeout meanwhile.
 import { StoreUnavailableError } from '../ports/errors.js';
 
-const KEEP = new Set(['close', 'path', 'then']);
+const KEEP = new Set(['close', 'path', 'then', 'onUnavailable']);
 
 export function gatedStore<T extends object>(store: T, detail: string): { store: T; open(): void } {
   let opened = false;

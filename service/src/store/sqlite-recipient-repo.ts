@@ -30,6 +30,7 @@ export const CLAIM_SQL = `UPDATE recipients SET state = 'sending', attempts = at
 const RESERVE_SQL = `UPDATE recipients SET reserved_by = @holder, retry_at = @until, updated_at = @now, claimed_by = @owner
   WHERE row_id IN (SELECT row_id FROM recipients
     WHERE campaign_id = @campaignId AND state = 'queued' AND retry_at <= @now
+      AND (@except IS NULL OR coalesce(provider, '') NOT IN (SELECT value FROM json_each(@except)))
     ORDER BY retry_at, row_id LIMIT @limit)
   RETURNING ${COLUMNS}`;
 
@@ -121,9 +122,10 @@ export class SqliteRecipientRepo implements RecipientRepo {
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 
-  reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): LedgerRecipient[] {
+  reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string, exceptProviders?: readonly string[]): LedgerRecipient[] {
     const { now, until } = reservation(limit, nowIso, holder, untilIso);
-    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder, owner: this.owner }) as RecipientRow[];
+    const except = exceptProviders?.length ? toJson([...exceptProviders]) : null;
+    const rows = this.q.reserve.all({ campaignId, limit, now, until, holder, owner: this.owner, except }) as RecipientRow[];
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
 

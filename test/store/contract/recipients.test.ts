@@ -205,6 +205,20 @@ describeOnAdapters('recipients port', ({ store, clock }) => {
       expect(await store.recipients.markSending([others.rowId], 'loop-b', clock.iso())).toEqual([others.rowId]);
     });
 
+    it('reserves no row of the providers a holder leaves to others (those without one stored it does); given back due now, they keep their place', async () => {
+      const ts = targets(5).map((t, i) => ({ ...t, provider: ['google', 'yahoo', 'google', undefined, 'microsoft'][i] }));
+      await store.recipients.insertMany('c1', ts);
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const [g0] = await store.recipients.reserve('c1', 1, clock.iso(), 'loop-a', until);
+      expect(g0.provider).toBe('google');
+      const others = await store.recipients.reserve('c1', 10, clock.iso(), 'loop-a', until, ['google', 'microsoft']);
+      expect(others.map((r) => r.provider)).toEqual(['yahoo', undefined]);
+      // Given back due now, the Gmail row goes first to the next holder, before the rows after it.
+      expect(await store.recipients.unreserve([g0.rowId], 'loop-a', '')).toBe(1);
+      expect((await store.recipients.reserve('c1', 1, clock.iso(), 'loop-b', until)).map((r) => r.rowId)).toEqual([g0.rowId]);
+      expect((await store.recipients.reserve('c1', 10, clock.iso(), 'loop-b', until, [])).map((r) => r.id)).toEqual(['c-2', 'c-4']);
+    });
+
     it('leaves reserved rows to their loop when a provider is held back', async () => {
       const ts = targets(3).map((t) => ({ ...t, provider: 'google' }));
       await store.recipients.insertMany('c1', ts);

@@ -12,7 +12,7 @@
 // (which waits for an unreachable server at start), filled from SQLite by scripts/migrate-store.ts.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { BackupUnsupportedError } from '../../ports/errors.js';
+import { BackupUnsupportedError, StoreUnavailableError } from '../../ports/errors.js';
 import type { Repos, StoreOps } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
@@ -20,7 +20,7 @@ import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgDayAllowanceRepo, PgProviderSlotRepo, PgProviderThrottleRepo } from './delivery-shares-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
-import { translatePg } from './errors.js';
+import { isOutage, translatePg } from './errors.js';
 import { PgIdentityRepo } from './identity-repo.js';
 import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
 import { PgLeaseRepo, PgRateRepo, PgSugarSessionRepo } from './lease-repo.js';
@@ -90,6 +90,16 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   const now = () => clock().toISOString();
   const nowMs = () => clock().getTime();
   const schema = opts.schema ?? 'public';
+  // Every call that finds the database unreachable tells the listeners at once (/readyz), not at their next probe.
+  const outageListeners = new Set<(err: StoreUnavailableError) => void>();
+  const translate = (err: unknown): unknown => {
+    const e = translatePg(err);
+    if (e instanceof StoreUnavailableError && isOutage(e)) for (const l of outageListeners) l(e);
+    return e;
+  };
+  const rethrow = (err: unknown): never => {
+    throw translate(err);
+  };
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreMigrationError(`schema name ${JSON.stringify(schema)} is not a plain identifier`);
   const pool = new pg.Pool({
     connectionString: url,
@@ -110,7 +120,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     try {
       await migratePg(pool, migrations, now, schema);
     } catch (err) {
-      throw err instanceof StoreMigrationError ? err : translatePg(err);
+      throw err instanceof StoreMigrationError ? err : translate(err);
     }
   };
   if (!opts.migrateLater)
@@ -120,29 +130,29 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     });
   const staleMs = opts.outboxStaleMs ?? 10 * 60_000;
   const repos = (q: Query, atomic: Atomic): Repos => ({
-    outbox: guardedPg(new PgOutboxRepo(q, now, staleMs)),
-    suppressions: guardedPg(new PgSuppressionRepo(q, now)),
-    events: guardedPg(new PgEventRepo(q)),
-    relay: guardedPg(new PgRelayRepo(q, atomic)),
-    deliverability: guardedPg(new PgDeliverabilityRepo(q)),
-    lists: guardedPg(new PgLeadfwdListRepo(q, atomic, now)),
-    campaigns: guardedPg(new PgCampaignRepo(q, atomic, now)),
-    recipients: guardedPg(new PgRecipientRepo(q, atomic, now, nowMs)),
-    engagement: guardedPg(new PgEngagementRepo(q, now)),
-    writeback: guardedPg(new PgWritebackRepo(q, now)),
-    reports: guardedPg(new PgReportRepo(q)),
-    automations: guardedPg(new PgAutomationRepo(q, atomic, now)),
-    identities: guardedPg(new PgIdentityRepo(q, atomic, now)),
-    followUps: guardedPg(new PgFollowUpRepo(q)),
-    scores: guardedPg(new PgScoreRepo(q)),
-    abTests: guardedPg(new PgAbTestRepo(q, now)),
-    splitWinners: guardedPg(new PgSplitWinnerRepo(q)),
-    leases: guardedPg(new PgLeaseRepo(q, nowMs)),
-    rates: guardedPg(new PgRateRepo(q, nowMs)),
-    sugarSessions: guardedPg(new PgSugarSessionRepo(q, now)),
-    providerThrottles: guardedPg(new PgProviderThrottleRepo(q, atomic)),
-    dayAllowances: guardedPg(new PgDayAllowanceRepo(q)),
-    providerSlots: guardedPg(new PgProviderSlotRepo(q, atomic, nowMs)),
+    outbox: guardedPg(translate, new PgOutboxRepo(q, now, staleMs)),
+    suppressions: guardedPg(translate, new PgSuppressionRepo(q, now)),
+    events: guardedPg(translate, new PgEventRepo(q)),
+    relay: guardedPg(translate, new PgRelayRepo(q, atomic)),
+    deliverability: guardedPg(translate, new PgDeliverabilityRepo(q)),
+    lists: guardedPg(translate, new PgLeadfwdListRepo(q, atomic, now)),
+    campaigns: guardedPg(translate, new PgCampaignRepo(q, atomic, now)),
+    recipients: guardedPg(translate, new PgRecipientRepo(q, atomic, now, nowMs)),
+    engagement: guardedPg(translate, new PgEngagementRepo(q, now)),
+    writeback: guardedPg(translate, new PgWritebackRepo(q, now)),
+    reports: guardedPg(translate, new PgReportRepo(q)),
+    automations: guardedPg(translate, new PgAutomationRepo(q, atomic, now)),
+    identities: guardedPg(translate, new PgIdentityRepo(q, atomic, now)),
+    followUps: guardedPg(translate, new PgFollowUpRepo(q)),
+    scores: guardedPg(translate, new PgScoreRepo(q)),
+    abTests: guardedPg(translate, new PgAbTestRepo(q, now)),
+    splitWinners: guardedPg(translate, new PgSplitWinnerRepo(q)),
+    leases: guardedPg(translate, new PgLeaseRepo(q, nowMs)),
+    rates: guardedPg(translate, new PgRateRepo(q, nowMs)),
+    sugarSessions: guardedPg(translate, new PgSugarSessionRepo(q, now)),
+    providerThrottles: guardedPg(translate, new PgProviderThrottleRepo(q, atomic)),
+    dayAllowances: guardedPg(translate, new PgDayAllowanceRepo(q)),
+    providerSlots: guardedPg(translate, new PgProviderSlotRepo(q, atomic, nowMs)),
   });
   const onPool: Query = (text, values) => pool.query(prepared(text, values, named));
   // A repository's own few statements that must hold together, outside any use case's transaction.
@@ -159,7 +169,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       try {
         client = await pool.connect();
       } catch (err) {
-        throw translatePg(err);
+        throw translate(err);
       }
       const onClient: Query = (text, values) => client.query(prepared(text, values, named));
       let savepoints = 0;
@@ -175,14 +185,14 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
             return value;
           } catch (err) {
             await onClient(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
-            throw translatePg(err);
+            throw translate(err);
           }
         },
       };
       try {
         return await inPooledTransaction(client, () => fn(tx));
       } catch (err) {
-        throw translatePg(err);
+        throw translate(err);
       }
     },
     async probeWritable() {
@@ -192,19 +202,19 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         await q("INSERT INTO events (recipient_row_id, campaign_id, type, at, data) VALUES (0, '', 'probe', '', NULL)");
         throw rollback;
       }).catch((err: unknown) => {
-        if (err !== rollback) throw translatePg(err);
+        if (err !== rollback) throw translate(err);
       });
       const newer = await store.newerSchema();
       if (newer) throw new StoreMigrationError(newer);
     },
     // Several processes share the database: one of a newer version may have migrated it under this one.
     async newerSchema() {
-      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrowTranslated)).rows[0].v);
+      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrow)).rows[0].v);
       if (newest <= migrations.length) return undefined;
       return `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`;
     },
     async secretCheck() {
-      const { rows } = await onPool('SELECT sealed FROM secret_check WHERE id = 1').catch(rethrowTranslated);
+      const { rows } = await onPool('SELECT sealed FROM secret_check WHERE id = 1').catch(rethrow);
       return rows[0]?.sealed as string | undefined;
     },
     async putSecretCheck(sealed: string, from: string | undefined, atIso: string) {
@@ -212,7 +222,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         from === undefined
           ? onPool('INSERT INTO secret_check (id, sealed, updated_at) VALUES (1, $1, $2) ON CONFLICT DO NOTHING', [sealed, atIso])
           : onPool('UPDATE secret_check SET sealed = $1, updated_at = $2 WHERE id = 1 AND sealed = $3', [sealed, atIso, from]);
-      return (await put.catch(rethrowTranslated)).rowCount === 1;
+      return (await put.catch(rethrow)).rowCount === 1;
     },
     async opsCounts() {
       try {
@@ -231,11 +241,14 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           hits: hits.rows.map((h) => ({ kind: h.kind as string, human: Number(h.human), machine: Number(h.machine) })),
         };
       } catch (err) {
-        throw translatePg(err);
+        throw translate(err);
       }
     },
     async backup() {
       throw new BackupUnsupportedError('A PostgreSQL store');
+    },
+    onUnavailable(listener) {
+      outageListeners.add(listener);
     },
     async close() {
       await pool.end();
@@ -249,9 +262,6 @@ export const pgSchemaVersion = (): number => (schemaVersion ??= loadMigrations(P
 let schemaVersion: number | undefined;
 
 const rollback = Symbol('rollback');
-const rethrowTranslated = (err: unknown): never => {
-  throw translatePg(err);
-};
 
 function connectionOptions(schema: string, owner: string | undefined): string | undefined {
   if (owner !== undefined && !/^[A-Za-z0-9._:-]+$/.test(owner)) throw new StoreMigrationError(`owner id ${JSON.stringify(owner)} is not a plain name`);
@@ -260,7 +270,7 @@ function connectionOptions(schema: string, owner: string | undefined): string | 
 }
 
 /** Every method's failure as the ports' typed errors (repositories keep helpers out of the class: every method is wrapped). */
-function guardedPg<T extends object>(repo: T): T {
+function guardedPg<T extends object>(translate: (err: unknown) => unknown, repo: T): T {
   const proto = Object.getPrototypeOf(repo) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const fn = (repo as Record<string, unknown>)[name];
@@ -270,7 +280,7 @@ function guardedPg<T extends object>(repo: T): T {
         try {
           return await (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args);
         } catch (err) {
-          throw translatePg(err);
+          throw translate(err);
         }
       },
     });

@@ -21,3 +21,11 @@ export function translatePg(err: unknown): unknown {
   if (code.startsWith('23') || code.startsWith('22')) return new StoreInputError(`the store rejected the write: ${message}`, { cause: err });
   return err;
 }
+
+/**
+ * The database is away (unreachable, shutting down, out of connections), not one transaction's conflict (class 40:
+ * serialization failure, deadlock) or a statement cancelled: /readyz turns at once on the first, never on the others.
+ */
+export function isOutage(err: StoreUnavailableError): boolean {
+  return !err.code.startsWith('40') && err.code !== '57014';
+}

@@ -65,14 +65,23 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   /** As the claim, but the rows stay 'queued', reserved: retry_at = the reservation's end keeps them out of every other claim. */
-  async reserve(campaignId: string, limit: number, nowIso: string, holder: string, untilIso: string): Promise<LedgerRecipient[]> {
+  async reserve(
+    campaignId: string,
+    limit: number,
+    nowIso: string,
+    holder: string,
+    untilIso: string,
+    exceptProviders?: readonly string[],
+  ): Promise<LedgerRecipient[]> {
     const { now, until } = reservation(limit, nowIso, holder, untilIso);
+    // The exclusion as a statement text of its own: the usual reservation keeps its prepared plan as it is.
+    const except = exceptProviders?.length ? "AND coalesce(provider, '') <> ALL($6::text[])" : '';
     const { rows } = await this.q(
       `UPDATE recipients SET reserved_by = $4, retry_at = $5, updated_at = $1
-        WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1
+        WHERE row_id IN (SELECT row_id FROM recipients WHERE campaign_id = $2 AND state = 'queued' AND retry_at <= $1 ${except}
           ORDER BY retry_at, row_id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING ${COLUMNS}`,
-      [now, campaignId, limit, holder, until],
+      except ? [now, campaignId, limit, holder, until, [...exceptProviders!]] : [now, campaignId, limit, holder, until],
     );
     return rows.map(toRecipient).sort((a, b) => a.rowId - b.rowId);
   }
