@@ -148,9 +148,13 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
     last = { result: judge(down ? { ...parts, database: down } : parts), parts, at };
     return last.result;
   };
-  /** A probe's answer on the database, begun when `failures` was `seen`. */
+  /**
+   * Whether a probe begun when `failures` was `seen` shows the database up. A failed one stands as the failure, so the
+   * probes go on each second until one passes: the answer after an outage is never a failure kept from during it.
+   */
   const probed = (database: CheckResult, seen: number) => {
-    if (database.ok && seen !== failures) return false;
+    if (!database.ok) down = database;
+    if (!database.ok || seen !== failures) return false;
     down = undefined;
     return true;
   };
