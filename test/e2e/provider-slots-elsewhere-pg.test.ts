@@ -7,8 +7,8 @@
 // first half among the last quarter sent, 73 rows more than 75 places late; now 0 and 0). The holder also lets a slot
 // that frees go to its row that waited longest, not to one it just reserved. Every target gets one message either way.
 // /metrics shows the slot held, the shared limit, and how long rows waited for a slot.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCountingSmtp } from '../support/counting-smtp.js';
+import { describe, expect, it } from 'vitest';
+import { useCountingSmtp } from '../support/counting-smtp.js';
 import { type ServiceProcess, usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
@@ -18,38 +18,17 @@ const ROWS = 300;
 
 describe.skipIf(!debianPgBin())('a provider whose one slot another process holds, across three service processes on one PostgreSQL', () => {
   const rig = usePgProcessRig('pgslotless');
-  let smtp: Awaited<ReturnType<typeof startCountingSmtp>>;
+  const counting = useCountingSmtp(20);
   let procs: ServiceProcess[] = [];
-  beforeAll(async () => {
-    smtp = await startCountingSmtp(20);
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
-
-  async function setConcurrency(concurrency: number) {
-    const { identities } = await rig.api(procs[0], '/identities');
-    const i = identities.find((x: { isDefault: boolean }) => x.isDefault);
-    const body = {
-      name: i.name,
-      fromDomains: i.fromDomains,
-      fromAddresses: i.fromAddresses,
-      relay: { url: i.relay.url, maxConnections: i.relay.maxConnections },
-      bounceDomain: i.bounceDomain,
-      rate: i.rate,
-      providerLimits: { '*': { concurrency } },
-    };
-    await rig.api(procs[0], `/identities/${i.id}`, { method: 'PUT', body: JSON.stringify(body) });
-  }
 
   const scrape = async (p: ServiceProcess) => await (await fetch(`${p.url}/metrics`)).text();
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name}\\{identity="[^"]+",provider="google"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 
   it('sends every target once, the earliest rows early, while two processes hold no slot', async () => {
-    const env = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LEADFWD_SMTP_MAX_CONNECTIONS: '4', LEADFWD_LEASE_TTL_MS: '3000' };
+    const env = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${counting.server.port}`, LEADFWD_SMTP_MAX_CONNECTIONS: '4', LEADFWD_LEASE_TTL_MS: '3000' };
     procs = await Promise.all(['p1', 'p2', 'p3'].map((n) => rig.start(n, env)));
-    await setConcurrency(1);
-    smtp.reset();
+    await rig.setProviderConcurrency(procs[0], 1);
+    counting.server.reset();
     const { listIds } = rig.sim.seedBulk({ ...cleanLists({ lists: 1, perList: ROWS }), domains: ['gmail.com'] });
     const id = await rig.createCampaign(procs[0], 'One at a time', listIds);
 
@@ -75,12 +54,12 @@ describe.skipIf(!debianPgBin())('a provider whose one slot another process holds
     await waitFor(async () => (await rig.store.campaigns.get(id))?.status === 'sent' || undefined, 'campaign sent', 120_000);
     const rows = await rig.store.recipients.list(id, { limit: 10_000, offset: 0 });
     expect(rows.length).toBe(ROWS);
-    for (const r of rows) expect(smtp.received.get(r.email.toLowerCase()), r.email).toBe(1);
-    expect(smtp.most('gmail.com')).toBe(1);
+    for (const r of rows) expect(counting.server.received.get(r.email.toLowerCase()), r.email).toBe(1);
+    expect(counting.server.most('gmail.com')).toBe(1);
 
     // Each row's place in the campaign (by row id) against when the server took its message.
     const rank = new Map([...rows].sort((a, b) => a.rowId - b.rowId).map((r, n) => [r.email.toLowerCase(), n]));
-    const taken = smtp.order.map((e) => rank.get(e)!);
+    const taken = counting.server.order.map((e) => rank.get(e)!);
     const lastQuarter = taken.slice(Math.floor((ROWS * 3) / 4));
     const earlyAtTheEnd = lastQuarter.filter((n) => n < ROWS / 2).length;
     const late = taken.filter((n, at) => at - n > ROWS / 4).length;

@@ -1,6 +1,7 @@
 // A real SMTP server that holds each message a while before its 250 and counts the transactions it has open at once,
 // per recipient domain: what a mailbox provider sees of a sender's concurrency (tests of the shared provider slots).
 import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A real SMTP server holding each message `holdMs` before its 250; the most transactions it had open at once, per recipient domain. */
 export async function startCountingSmtp(holdMs: number) {
@@ -47,4 +48,14 @@ export async function startCountingSmtp(holdMs: number) {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** One for the file's tests: started before them, closed after them (read `.server` inside a test). */
+export function useCountingSmtp(holdMs: number): { server: Awaited<ReturnType<typeof startCountingSmtp>> } {
+  const held = {} as { server: Awaited<ReturnType<typeof startCountingSmtp>> };
+  beforeAll(async () => {
+    held.server = await startCountingSmtp(holdMs);
+  });
+  afterAll(async () => await held.server?.close());
+  return held;
 }

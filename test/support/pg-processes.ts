@@ -41,6 +41,8 @@ export interface PgProcessRig {
   api(p: ServiceProcess, path: string, init?: RequestInit): Promise<any>;
   /** Creates (and so starts) a campaign through `p`: a plain one from ops@example.com unless `over` says otherwise. */
   createCampaign(p: ServiceProcess, name: string, targetListIds: string[], over?: Record<string, unknown>): Promise<string>;
+  /** Through `p`, as an administrator edits it: the default identity's concurrency per mailbox provider (undefined: none). */
+  setProviderConcurrency(p: ServiceProcess, concurrency: number | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,22 @@ export async function createPgProcessRig(name: string, sinkOpts: Parameters<type
       const created = await api(p, '/campaigns', { method: 'POST', body: JSON.stringify(body) });
       if (typeof created.id !== 'string') throw new Error(`${p.name} did not create campaign ${name}: ${JSON.stringify(created).slice(0, 300)}`);
       return created.id;
+    },
+    async setProviderConcurrency(p, concurrency) {
+      const { identities } = await api(p, '/identities');
+      const i = identities.find((x: { isDefault: boolean }) => x.isDefault);
+      const body = {
+        name: i.name,
+        fromDomains: i.fromDomains,
+        fromAddresses: i.fromAddresses,
+        relay: { url: i.relay.url, maxConnections: i.relay.maxConnections },
+        bounceDomain: i.bounceDomain,
+        rate: i.rate,
+        providerLimits: concurrency ? { '*': { concurrency } } : {},
+      };
+      const saved = await api(p, `/identities/${i.id}`, { method: 'PUT', body: JSON.stringify(body) });
+      const limits = saved.providerLimits ?? saved.identity?.providerLimits;
+      if (JSON.stringify(limits) !== JSON.stringify(body.providerLimits)) throw new Error(`the identity kept ${JSON.stringify(limits)}`);
     },
     async close() {
       for (const p of running.values()) p.child.kill('SIGKILL');
