@@ -89,7 +89,7 @@ export function createSendLoop(deps: SendLoopDeps) {
     const identityId = () => identity.id;
 
     const outcomes = createOutcomeBuffer({ store, campaignId, identityId, now, flushEvery, logger });
-    // Through a database outage each waits and retries: one warning when it starts, one line when it is over.
+    // Through a database outage the marks wait and retry: one warning when it starts, one line when it is over.
     const markFailures = turnFailures(logger, 'send.data_end_waiting', { campaignId });
     const inFlight = new InFlightRows();
     const holdBack = createHoldBack({ store, campaignId, identityId, logger });
