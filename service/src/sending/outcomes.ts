@@ -2,10 +2,38 @@
 // setup row exists), each delivery's `sent` outbox item, committed together. The verdict travels in the item
 // (accepted, failed, or stopped by the suppression list), so the write-back never reads it out of error text.
 // The identity's delivery volume (accepted, deferred, failed per provider group and day) commits with them.
+import { backoffMs } from '../domain/backoff.js';
 import { outboxItem, outboxKey } from '../domain/outbox.js';
-import type { Outcome, ProviderGroup, StorePart, UnitOfWork, VolumeDelta } from '../ports/index.js';
+import type { Recipient } from '../domain/types.js';
+import type { Outcome, ProviderGroup, SendResult, StorePart, UnitOfWork, VolumeDelta } from '../ports/index.js';
 
 export type OutcomeStore = UnitOfWork & StorePart<{ recipients: 'applyOutcomes'; outbox: 'enqueueMany' | 'states'; deliverability: 'add' }>;
+
+/** A 4xx retry waits 1 minute, doubling up to an hour (attempt 1 is the first send). */
+export const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
+
+export function outcomeFor(
+  r: Recipient,
+  res: SendResult,
+  messageId: string | undefined,
+  maxAttempts: number,
+  retryDelayMs: (a: number) => number,
+  now = Date.now(),
+): Outcome {
+  const detail = [res.code, res.enhanced, res.text].filter(Boolean).join(' ').slice(0, 500);
+  switch (res.outcome) {
+    case 'accepted':
+      return { rowId: r.rowId, state: 'accepted', messageId };
+    case 'permanent':
+      return { rowId: r.rowId, state: 'failed', messageId, error: detail };
+    case 'uncertain':
+      return { rowId: r.rowId, state: 'uncertain', messageId, error: detail };
+    case 'retryable':
+      if (r.attempts >= maxAttempts) return { rowId: r.rowId, state: 'failed', messageId, error: `gave up after ${r.attempts} attempts: ${detail}` };
+      return { rowId: r.rowId, state: 'queued', error: detail, retryAt: new Date(now + retryDelayMs(r.attempts)).toISOString() };
+  }
+  throw new Error(`unknown send outcome ${String(res.outcome)}`);
+}
 
 /** Whose volume the outcomes count for: the campaign's identity, and each row's provider group. */
 export interface OutcomeVolume {

@@ -12,24 +12,27 @@
 // provider is paused, or whose provider group had today's warm-up allowance, goes back to the queue until then
 // (with every queued row of that provider), and a provider that is only slowed holds its rows in memory for a
 // moment, so a throttled provider never holds up the others.
-import { randomUUID } from 'node:crypto';
-import { backoffMs } from '../domain/backoff.js';
+//
+// The parts: reservations.ts (reserve, hand off, give back), provider-waits.ts (rows waiting for their provider,
+// providers left to other processes), held-back.ts (providers held back until a time), in-flight.ts (rows delivery
+// has), outcome-buffer.ts (verdicts recorded in short batches). This file orders them.
 import type { SenderIdentity } from '../domain/identity.js';
-import { BIG_PROVIDERS, type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
 import type { Campaign, Recipient } from '../domain/types.js';
-import type { Delivery, LedgerRecipient, Outcome, RowResult, SenderProfile, SendResult, StorePart } from '../ports/index.js';
+import type { Delivery, LedgerRecipient, RowResult, SenderProfile, SendResult, StorePart } from '../ports/index.js';
 import { type Log, turnFailures } from '../ports/log.js';
 import { createDataEndMarks } from './data-end-marks.js';
 import { createDeliveryControl, type DeliveryControl, providerOfRow } from './delivery-control.js';
-import { type OutcomeStore, recordOutcomes } from './outcomes.js';
+import { createHoldBack } from './held-back.js';
+import { InFlightRows } from './in-flight.js';
+import { createOutcomeBuffer, settle } from './outcome-buffer.js';
+import { defaultRetryDelay, type OutcomeStore, outcomeFor } from './outcomes.js';
+import { createProviderWaits, HOLD_MS } from './provider-waits.js';
+import { createReservations, type ReservationStore } from './reservations.js';
 
 /** The send loop's part of the store: reservations and hand-off marks, the suppression check, outcomes with their sent items. */
 export type SendLoopStore = OutcomeStore &
-  StorePart<{
-    campaigns: 'get' | 'transition';
-    recipients: 'reserve' | 'markSending' | 'markDataEnd' | 'unreserve' | 'releaseHolder' | 'counts' | 'deferQueued';
-    suppressions: 'filterSuppressed';
-  }>;
+  ReservationStore &
+  StorePart<{ campaigns: 'get' | 'transition'; recipients: 'markDataEnd' | 'counts' | 'deferQueued' }>;
 
 /** Who a campaign sends as: the identity (rates, warm-up, pause) and what delivery needs of it (relay, key). */
 export type SenderChoice = { identity: SenderIdentity; profile: SenderProfile } | { refused: string };
@@ -59,65 +62,6 @@ export interface SendLoopDeps {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-/** A 4xx retry waits 1 minute, doubling up to an hour (attempt 1 is the first send). */
-const defaultRetryDelay = (attempt: number) => backoffMs(attempt - 1, { baseMs: 60_000, maxMs: 3_600_000, jitter: 'none' });
-/** Rows a slowed provider, or a provider's busy connections, may keep waiting in memory before they go back to the queue. */
-const HOLD_MS = 2000;
-/** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
-const SETTLE_ATTEMPTS = 60;
-const SETTLE_RETRY_MS = 500;
-/** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
-const RESERVE_MS = 60_000;
-
-/** `fn` until it succeeds, retried while the database is away; its last failure after SETTLE_ATTEMPTS. */
-async function settle(fn: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (attempt >= SETTLE_ATTEMPTS) throw err;
-      await sleep(SETTLE_RETRY_MS);
-    }
-  }
-}
-
-export function outcomeFor(
-  r: Recipient,
-  res: SendResult,
-  messageId: string | undefined,
-  maxAttempts: number,
-  retryDelayMs: (a: number) => number,
-  now = Date.now(),
-): Outcome {
-  const detail = [res.code, res.enhanced, res.text].filter(Boolean).join(' ').slice(0, 500);
-  switch (res.outcome) {
-    case 'accepted':
-      return { rowId: r.rowId, state: 'accepted', messageId };
-    case 'permanent':
-      return { rowId: r.rowId, state: 'failed', messageId, error: detail };
-    case 'uncertain':
-      return { rowId: r.rowId, state: 'uncertain', messageId, error: detail };
-    case 'retryable':
-      if (r.attempts >= maxAttempts) return { rowId: r.rowId, state: 'failed', messageId, error: `gave up after ${r.attempts} attempts: ${detail}` };
-      return { rowId: r.rowId, state: 'queued', error: detail, retryAt: new Date(now + retryDelayMs(r.attempts)).toISOString() };
-  }
-  throw new Error(`unknown send outcome ${String(res.outcome)}`);
-}
-
-interface InFlight {
-  row: LedgerRecipient;
-  provider: string;
-  epoch: number;
-}
-interface Held {
-  row: LedgerRecipient;
-  provider: string;
-  since: number;
-  /** Not before this (monotonic ms). */
-  at: number;
-  /** Its last wait was for a slot of the provider's concurrency: 'none' when other processes hold them all. */
-  slot?: 'busy' | 'none';
-}
 
 export function createSendLoop(deps: SendLoopDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
@@ -130,64 +74,25 @@ export function createSendLoop(deps: SendLoopDeps) {
 
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
   async function run(campaignId: string, signal?: AbortSignal): Promise<'done' | 'stopped'> {
-    const { store } = deps;
+    const { store, logger } = deps;
     const campaign = await store.campaigns.get(campaignId);
     if (!campaign) return 'stopped';
     const chosen = await deps.sender(campaign);
     if ('refused' in chosen) {
       // Nothing goes out through a sender that is not what the campaign asked for.
       await store.campaigns.transition(campaignId, ['sending'], 'paused', chosen.refused);
-      deps.logger?.warn({ campaignId, reason: chosen.refused }, 'send.sender_refused');
+      logger?.warn({ campaignId, reason: chosen.refused }, 'send.sender_refused');
       return 'stopped';
     }
     let identity = chosen.identity;
     const profileKey = chosen.profile.key;
-    // Names this run's reservations: only it may mark them 'sending'.
-    const holder = `${process.pid}:${randomUUID()}`;
+    const identityId = () => identity.id;
 
-    let outcomes: Outcome[] = [];
-    const providerOf = new Map<number, string>();
-    const flush = async () => {
-      if (outcomes.length === 0) return;
-      const batch = outcomes;
-      outcomes = [];
-      try {
-        await recordOutcomes(store, campaignId, batch, now(), {
-          identityId: identity.id,
-          group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
-        });
-      } catch (err) {
-        // The database is away (a restart, a failover): the relay's verdicts wait here for the next flush instead of
-        // being lost, which would leave their rows 'sending' under a live process for ever.
-        outcomes = batch.concat(outcomes);
-        throw err;
-      }
-      for (const o of batch) providerOf.delete(o.rowId);
-    };
-    // Through a database outage each waits and retries: one warning when it starts, one line when it is over.
-    const outcomeFailures = turnFailures(deps.logger, 'send.outcomes_waiting', { campaignId });
-    const markFailures = turnFailures(deps.logger, 'send.data_end_waiting', { campaignId });
-    const flushSoon = () => flush().then(outcomeFailures.ok, outcomeFailures.failed);
-    const record = async (o: Outcome) => {
-      outcomes.push(o);
-      if (outcomes.length >= flushEvery) await flushSoon();
-    };
-
-    // Rows handed to delivery and not answered yet; `room` wakes the loop when enough came back.
-    const inFlight = new Map<number, InFlight>();
-    let held: Held[] = [];
-    let waiter: { below: number; wake(): void } | undefined;
-    const room = (below: number) => (inFlight.size < below ? Promise.resolve() : new Promise<void>((wake) => (waiter = { below, wake })));
-    // Providers held back until a time (paused, warm-up): their queued rows were moved once per time.
-    const deferredUntil = new Map<string, string>();
-    const holdBack = async (key: string, provider: string | undefined, notIn: readonly string[] | undefined, until: Date, why: string) => {
-      const iso = until.toISOString();
-      if (deferredUntil.get(key) === iso) return;
-      deferredUntil.set(key, iso);
-      const reason = `waiting until ${iso}: ${why}`.slice(0, 500);
-      const n = await store.recipients.deferQueued(campaignId, notIn ? { notIn: [...notIn] } : provider ? { provider } : {}, iso, reason);
-      deps.logger?.info({ event: 'send.held_back', campaignId, identityId: identity.id, provider, until: iso, rows: n, why }, 'send.held_back');
-    };
+    const outcomes = createOutcomeBuffer({ store, campaignId, identityId, now, flushEvery, logger });
+    // Through a database outage the marks wait and retry: one warning when it starts, one line when it is over.
+    const markFailures = turnFailures(logger, 'send.data_end_waiting', { campaignId });
+    const inFlight = new InFlightRows();
+    const holdBack = createHoldBack({ store, campaignId, identityId, logger });
     const onResults = async (results: RowResult[]) => {
       for (const { rowId, messageId, result } of results) {
         const f = inFlight.get(rowId);
@@ -195,12 +100,12 @@ export function createSendLoop(deps: SendLoopDeps) {
         inFlight.delete(rowId);
         const throttle = control.finished(identity, f.provider, f.epoch, result);
         if (throttle) {
-          deps.logger?.warn(
+          logger?.warn(
             { event: 'provider.throttled', campaignId, identityId: identity.id, provider: f.provider, level: throttle.level, reason: throttle.reason },
             'provider.throttled',
           );
           if (throttle.level === 'paused' && throttle.resumeAt)
-            await holdBack(`p:${f.provider}`, f.provider, undefined, new Date(throttle.resumeAt), `${f.provider} paused: ${throttle.reason ?? ''}`);
+            await holdBack.provider(f.provider, new Date(throttle.resumeAt), `${f.provider} paused: ${throttle.reason ?? ''}`);
         }
         if (result.relayProblem === 'auth') await deps.onRelayProblem?.(identity, result.text);
         // The relay's verdict as a fact (a bounce) before the row's outcome: the write-back of a failed row reads
@@ -209,16 +114,12 @@ export function createSendLoop(deps: SendLoopDeps) {
           try {
             await deps.onOutcome(f.row, result);
           } catch (err) {
-            deps.logger?.warn({ err, rowId }, 'send.on_outcome_failed');
+            logger?.warn({ err, rowId }, 'send.on_outcome_failed');
           }
         }
-        await record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
+        await outcomes.record(outcomeFor(f.row, result, messageId, maxAttempts, retryDelayMs, now().getTime()));
       }
-      if (waiter && inFlight.size < waiter.below) {
-        const w = waiter;
-        waiter = undefined;
-        w.wake();
-      }
+      inFlight.wakeIfRoom();
     };
 
     // Delivery reports results as they come; each batch is taken in order, one after the other (the store is asynchronous).
@@ -229,7 +130,7 @@ export function createSendLoop(deps: SendLoopDeps) {
         .then(async () => await onResults(results))
         .catch((err: unknown) => {
           reportFailed ??= err;
-          deps.logger?.warn({ err, campaignId }, 'send.results_not_recorded');
+          logger?.warn({ err, campaignId }, 'send.results_not_recorded');
         });
     };
     const dataEnd = deps.dataEndMark
@@ -244,7 +145,7 @@ export function createSendLoop(deps: SendLoopDeps) {
       : undefined;
     const session = await deps.delivery.open(campaign, chosen.profile, inOrder, dataEnd);
     // Outcomes not yet flushed turn into 'uncertain' after a crash, so keep the buffer short-lived.
-    const flushTimer = setInterval(flushSoon, 25);
+    const flushTimer = setInterval(outcomes.flushSoon, 25);
     // Re-reading the campaign for every batch costs more than it tells; a pause is noticed within this.
     let checkedAt = 0;
     let active = true;
@@ -262,239 +163,130 @@ export function createSendLoop(deps: SendLoopDeps) {
       return active && !signal?.aborted;
     };
 
-    // Reserved rows in memory: not offered yet (pending), admitted by the delivery control (ready).
-    let pending: LedgerRecipient[] = [];
-    let ready: LedgerRecipient[] = [];
-    const mine = new Set<number>(); // reserved and not handed over: a reservation that ran out is not taken twice
-    // Providers whose every shared slot other processes held while a row waited HOLD_MS here: their rows are left to
-    // those processes (back to the queue due now, in their place, and no more reserved) until this run has a slot
-    // again. Otherwise they waited here, then went back behind every row not yet sent, and were reserved again.
-    const leftToOthers = new Set<string>();
-    let leave: LedgerRecipient[] = [];
-    const slotWaitSince = new Map<number, number>();
-    const waited = (r: LedgerRecipient, provider: string) => {
-      const since = slotWaitSince.get(r.rowId);
-      if (since === undefined) return;
-      slotWaitSince.delete(r.rowId);
-      deps.onSlotWait?.(identity.id, provider, (performance.now() - since) / 1000);
-    };
+    const waits = createProviderWaits({
+      onSlotWait: (provider, seconds) => deps.onSlotWait?.(identity.id, provider, seconds),
+      onLeft: (provider) => logger?.info({ event: 'send.slots_elsewhere', campaignId, identityId: identity.id, provider }, 'send.slots_elsewhere'),
+    });
     /** An admitted row that does not go after all no longer counts against its provider. */
     const notGoing = (rowId: number) => {
       const f = inFlight.get(rowId);
       inFlight.delete(rowId);
-      providerOf.delete(rowId);
+      outcomes.untrack(rowId);
       if (f) control.finished(identity, f.provider, f.epoch, { outcome: 'retryable', text: 'not handed over', internal: true });
     };
-    /**
-     * The suppression check, then the admitted rows → 'sending' (one statement), then those still reserved for this run
-     * go to delivery; a suppressed row is marked too, then failed, as every row that leaves the queue is.
-     */
-    const handOver = async () => {
-      if (!ready.length) return;
-      const go = ready;
-      ready = [];
-      let suppressed: Set<string>;
-      let marked: Set<number>;
-      try {
-        suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
-        marked = new Set(
-          await store.recipients.markSending(
-            go.map((r) => r.rowId),
-            holder,
-            now().toISOString(),
-            { dataEndMark: deps.dataEndMark === true },
-          ),
-        );
-      } catch (err) {
-        // The database went away before they were marked: they are still only reserved, and the loop's end gives them back.
-        ready = go.concat(ready);
-        throw err;
-      }
-      for (const r of go) mine.delete(r.rowId);
-      const rows = [];
-      for (const r of go) {
-        if (!marked.has(r.rowId)) {
-          notGoing(r.rowId); // taken back meanwhile (its provider was held back, the campaign changed, another process has it)
-          continue;
-        }
-        r.attempts += 1;
-        if (suppressed.has(r.addressKey)) {
-          notGoing(r.rowId);
-          await record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
-          continue;
-        }
-        rows.push({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) });
-      }
-      if (rows.length) session.send(rows);
-    };
-    /** Rows reserved but not handed over go back to the queue. */
-    const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
-      if (!rows.length) return;
-      for (const r of rows) {
-        mine.delete(r.rowId);
-        waited(r, providerOfRow(r));
-      }
-      await store.recipients.unreserve(
-        rows.map((r) => r.rowId),
-        holder,
-        atIso,
-      );
-    };
+    const reserved = createReservations({
+      store,
+      campaignId,
+      now,
+      dataEndMark: deps.dataEndMark === true,
+      isInFlight: (rowId) => inFlight.has(rowId),
+      waited: waits.waited,
+      notGoing,
+      record: outcomes.record,
+      send: (rows) => session.send(rows),
+    });
     const goes = (r: LedgerRecipient, provider: string) => {
-      waited(r, provider);
+      waits.waited(r, provider);
       inFlight.set(r.rowId, { row: r, provider, epoch: control.started(identity, provider) });
-      providerOf.set(r.rowId, provider);
-      ready.push(r);
+      outcomes.track(r.rowId, provider);
+      reserved.admitted(r);
     };
     /** Hands one row over, or puts it aside (held in memory, or back in the queue until its provider may take it). */
     const offer = async (r: LedgerRecipient, provider: string, since: number): Promise<void> => {
-      // Only rows with their provider stored: the others would come back with the next reservation.
-      if (leftToOthers.has(provider) && r.provider) return void leave.push(r);
+      if (waits.leaves(r, provider)) return;
       for (;;) {
         const a = control.admit(identity, provider);
         if (a.ok) return goes(r, provider);
         if ('until' in a) {
-          const reason = `waiting until ${a.until.toISOString()}: ${a.why}`.slice(0, 500);
-          await store.recipients.unreserve([r.rowId], holder, a.until.toISOString(), reason);
-          mine.delete(r.rowId);
-          waited(r, provider);
-          if (a.provider) await holdBack(`p:${a.provider}`, a.provider, undefined, a.until, a.why);
-          else if (a.group === 'other') await holdBack('g:other', undefined, BIG_PROVIDERS, a.until, a.why);
-          else if (a.group) await holdBack(`p:${a.group}`, a.group, undefined, a.until, a.why);
-          else await holdBack('all', undefined, undefined, a.until, a.why);
+          await reserved.deferUntil(r, a.until, a.why);
+          waits.waited(r, provider);
+          await holdBack.admission(a);
           return;
         }
         if (a.identityWide) {
-          await handOver(); // what the bucket already allowed goes now, not after the wait
+          await reserved.handOver(); // what the bucket already allowed goes now, not after the wait
           await sleep(a.waitMs);
           continue;
         }
         const t = performance.now();
-        if (a.slot && !slotWaitSince.has(r.rowId)) slotWaitSince.set(r.rowId, t);
-        held.push({ row: r, provider, since, at: t + a.waitMs, ...(a.slot ? { slot: a.slotless ? 'none' : 'busy' } : {}) });
+        waits.hold({ row: r, provider, since, at: t + a.waitMs, ...(a.slot ? { slot: a.slotless ? 'none' : 'busy' } : {}) }, t);
         return;
       }
     };
-
     /** Rows of providers left to the other processes go back to the queue, due now: they keep their place in it. */
     const leaveToOthers = async () => {
-      // Asked each turn, so this process still waits for a slot (its fair share) and takes their rows again once it has one.
-      for (const provider of leftToOthers) if (control.slotFree(identity, provider)) leftToOthers.delete(provider);
-      if (!leave.length) return;
-      const rows = leave;
-      leave = [];
-      await giveBack(rows, '');
+      waits.stillLeft((provider) => control.slotFree(identity, provider));
+      const rows = waits.takeLeave();
+      if (rows.length) await reserved.giveBack(rows, '');
     };
 
     try {
       for (;;) {
         await leaveToOthers();
         if (!(await stillSending())) {
-          await giveBack([...pending, ...held.map((h) => h.row)], now().toISOString());
-          pending = [];
-          held = [];
-          await room(1);
+          await reserved.giveBack([...reserved.pending, ...waits.rows()], now().toISOString());
+          reserved.clearPending();
+          waits.clear();
+          await inFlight.room(1);
           return 'stopped';
         }
         // Rows a slowed provider kept waiting go first when their time came; past HOLD_MS they return to the queue.
-        if (held.length) {
-          const t = performance.now();
-          const back: Held[] = [];
-          // Earliest first (the campaign's order): a slot that frees goes to the row that has waited longest for it.
-          const waiting = held.sort((a, b) => a.row.rowId - b.row.rowId);
-          held = [];
-          for (const h of waiting) {
-            if (leftToOthers.has(h.provider) && h.row.provider) leave.push(h.row);
-            else if (h.at <= t && inFlight.size < slots) await offer(h.row, h.provider, h.since);
-            else if (t - h.since <= HOLD_MS) held.push(h);
-            else if (!h.slot) back.push(h);
-            else {
-              // A slot frees whenever a message is answered, not at a time: the row keeps its place in the queue.
-              leave.push(h.row);
-              if (h.slot === 'none' && h.row.provider && !leftToOthers.has(h.provider)) {
-                leftToOthers.add(h.provider);
-                deps.logger?.info({ event: 'send.slots_elsewhere', campaignId, identityId: identity.id, provider: h.provider }, 'send.slots_elsewhere');
-              }
-            }
-          }
-          await giveBack(
-            back.map((h) => h.row),
-            new Date(now().getTime() + HOLD_MS).toISOString(),
+        if (waits.size) {
+          const back = await waits.sweep(
+            performance.now(),
+            () => inFlight.size < slots,
+            (w) => offer(w.row, w.provider, w.since),
           );
+          await reserved.giveBack(back, new Date(now().getTime() + HOLD_MS).toISOString());
           await leaveToOthers();
-          await handOver();
+          await reserved.handOver();
         }
         // Refill once half the slots are free: the 'sending' marks stay batched (one statement for many rows).
-        await room(Math.ceil(slots / 2));
-        let reserved = 0;
-        if (pending.length < slots) {
-          const want = 2 * slots - pending.length - held.length - inFlight.size;
-          const at = now();
-          const batch =
-            want > 0
-              ? (
-                  await store.recipients.reserve(
-                    campaignId,
-                    want,
-                    at.toISOString(),
-                    holder,
-                    new Date(at.getTime() + RESERVE_MS).toISOString(),
-                    leftToOthers.size ? [...leftToOthers] : undefined,
-                  )
-                ).filter((r) => !mine.has(r.rowId) && !inFlight.has(r.rowId))
-              : [];
-          reserved = batch.length;
-          for (const r of batch) {
-            mine.add(r.rowId);
-            pending.push(r);
-          }
-        }
-        if (pending.length === 0 && reserved === 0) {
-          if (held.length) {
-            const soonest = Math.min(...held.map((h) => h.at)) - performance.now();
-            await Promise.race([sleep(Math.max(1, Math.min(soonest, 50))), room(inFlight.size)]);
+        await inFlight.room(Math.ceil(slots / 2));
+        let came = 0;
+        if (reserved.pending.length < slots) came = await reserved.reserve(2 * slots - reserved.pending.length - waits.size - inFlight.size, waits.left());
+        if (reserved.pending.length === 0 && came === 0) {
+          if (waits.size) {
+            const soonest = waits.soonest() - performance.now();
+            await Promise.race([sleep(Math.max(1, Math.min(soonest, 50))), inFlight.room(inFlight.size)]);
             continue;
           }
-          await room(1);
-          await flush();
+          await inFlight.room(1);
+          await outcomes.flush();
           const counts = await store.recipients.counts(campaignId);
           if (counts.queued === 0 && counts.sending === 0) return 'done';
           await sleep(deps.idlePollMs ?? 1000); // only retries (or rows held back by their provider) waiting for their time remain
           continue;
         }
         const t = performance.now();
-        // A row just reserved queues behind its provider's rows already waiting here for a slot, not ahead of them.
-        const slotQueue = new Set(held.filter((h) => h.slot).map((h) => h.provider));
-        while (pending.length && inFlight.size < slots && !signal?.aborted) {
-          const r = pending.shift()!;
+        const slotQueue = waits.slotQueue();
+        while (reserved.pending.length && inFlight.size < slots && !signal?.aborted) {
+          const r = reserved.next();
           const provider = providerOfRow(r);
-          if (slotQueue.has(provider) && !leftToOthers.has(provider)) {
-            if (!slotWaitSince.has(r.rowId)) slotWaitSince.set(r.rowId, t);
-            held.push({ row: r, provider, since: t, at: t, slot: 'busy' });
-          } else await offer(r, provider, t);
-          if (held.at(-1)?.row === r && held.at(-1)?.slot) slotQueue.add(provider);
+          if (slotQueue.has(provider) && !waits.isLeft(provider)) waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
+          else await offer(r, provider, t);
+          if (waits.heldForSlot(r)) slotQueue.add(provider);
         }
-        await handOver();
+        await reserved.handOver();
         await leaveToOthers();
       }
     } finally {
       clearInterval(flushTimer);
       // Also when the loop failed (the database went away): rows never handed over go back to the queue, rows handed
       // over are answered first, then every verdict is recorded, retried while the database comes back.
-      let back = [...pending, ...held.map((h) => h.row), ...ready, ...leave];
-      for (const r of ready) inFlight.delete(r.rowId);
-      pending = [];
-      held = [];
-      ready = [];
-      leave = [];
-      await room(1);
+      const notHanded = reserved.takeReady();
+      let back = [...reserved.pending, ...waits.rows(), ...notHanded, ...waits.takeLeave()];
+      for (const r of notHanded) inFlight.delete(r.rowId);
+      reserved.clearPending();
+      waits.clear();
+      await inFlight.room(1);
       await reported;
       try {
         await settle(async () => {
-          await giveBack(back, now().toISOString());
+          await reserved.giveBack(back, now().toISOString());
           back = [];
-          await store.recipients.releaseHolder(campaignId, holder);
-          await flush();
+          await reserved.release();
+          await outcomes.flush();
         });
       } finally {
         session.close();

@@ -1,0 +1,75 @@
+// The relay's verdicts of one send loop, recorded in short batches (recordOutcomes): one statement for many rows,
+// yet outcomes not yet flushed turn into 'uncertain' after a crash, so the buffer is kept short-lived.
+import { type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
+import type { Outcome } from '../ports/index.js';
+import { type Log, turnFailures } from '../ports/log.js';
+import { type OutcomeStore, recordOutcomes } from './outcomes.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
+const SETTLE_ATTEMPTS = 60;
+const SETTLE_RETRY_MS = 500;
+
+/** `fn` until it succeeds, retried while the database is away; its last failure after SETTLE_ATTEMPTS. */
+export async function settle(fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= SETTLE_ATTEMPTS) throw err;
+      await sleep(SETTLE_RETRY_MS);
+    }
+  }
+}
+
+export interface OutcomeBufferDeps {
+  store: OutcomeStore;
+  campaignId: string;
+  /** Read at each flush: the campaign's identity follows edits while it sends. */
+  identityId: () => string;
+  now: () => Date;
+  flushEvery: number;
+  logger?: Pick<Log, 'info' | 'warn' | 'error'>;
+}
+
+export function createOutcomeBuffer(deps: OutcomeBufferDeps) {
+  const { store, campaignId, now } = deps;
+  let outcomes: Outcome[] = [];
+  // The delivery volume counts per provider group: each row's provider is kept until its outcome is recorded.
+  const providerOf = new Map<number, string>();
+  const flush = async () => {
+    if (outcomes.length === 0) return;
+    const batch = outcomes;
+    outcomes = [];
+    try {
+      await recordOutcomes(store, campaignId, batch, now(), {
+        identityId: deps.identityId(),
+        group: (rowId) => reportGroup((providerOf.get(rowId) ?? 'unknown') as MailboxProvider),
+      });
+    } catch (err) {
+      // The database is away (a restart, a failover): the relay's verdicts wait here for the next flush instead of
+      // being lost, which would leave their rows 'sending' under a live process for ever.
+      outcomes = batch.concat(outcomes);
+      throw err;
+    }
+    for (const o of batch) providerOf.delete(o.rowId);
+  };
+  // Through a database outage it waits and retries: one warning when it starts, one line when it is over.
+  const outcomeFailures = turnFailures(deps.logger, 'send.outcomes_waiting', { campaignId });
+  const flushSoon = () => flush().then(outcomeFailures.ok, outcomeFailures.failed);
+  return {
+    flush,
+    flushSoon,
+    async record(o: Outcome) {
+      outcomes.push(o);
+      if (outcomes.length >= deps.flushEvery) await flushSoon();
+    },
+    /** The row went to delivery: its outcome counts for this provider. */
+    track(rowId: number, provider: string) {
+      providerOf.set(rowId, provider);
+    },
+    untrack(rowId: number) {
+      providerOf.delete(rowId);
+    },
+  };
+}

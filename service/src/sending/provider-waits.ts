@@ -1,0 +1,103 @@
+// Reserved rows waiting in the send loop's memory for their mailbox provider: a slowed provider's rate, or a slot of
+// its shared concurrency (provider slots), so a throttled provider never holds up the others. A provider whose every
+// slot other processes held while a row waited HOLD_MS here is left to those processes: its rows go back to the queue
+// due now, in their place, and no more are reserved until this run has a slot again. Otherwise they waited here, then
+// went back behind every row not yet sent, and were reserved again.
+import type { LedgerRecipient } from '../ports/index.js';
+
+/** Rows a slowed provider, or a provider's busy connections, may keep waiting in memory before they go back to the queue. */
+export const HOLD_MS = 2000;
+
+export interface Waiting {
+  row: LedgerRecipient;
+  provider: string;
+  since: number;
+  /** Not before this (monotonic ms). */
+  at: number;
+  /** Its last wait was for a slot of the provider's concurrency: 'none' when other processes hold them all. */
+  slot?: 'busy' | 'none';
+}
+
+export interface ProviderWaitsDeps {
+  /** A row's wait for a slot ended (it went, or went back to the queue), for /metrics. */
+  onSlotWait: (provider: string, seconds: number) => void;
+  /** This run left a provider to the other processes. */
+  onLeft: (provider: string) => void;
+}
+
+export function createProviderWaits(deps: ProviderWaitsDeps) {
+  let waiting: Waiting[] = [];
+  const leftToOthers = new Set<string>();
+  let leave: LedgerRecipient[] = [];
+  const slotWaitSince = new Map<number, number>();
+
+  return {
+    get size() {
+      return waiting.length;
+    },
+    rows: () => waiting.map((w) => w.row),
+    clear() {
+      waiting = [];
+    },
+    /** When the soonest waiting row may go (monotonic ms). */
+    soonest: () => Math.min(...waiting.map((w) => w.at)),
+    /** `t`: when its wait for a slot began, unless it was already waiting for one. */
+    hold(w: Waiting, t: number) {
+      if (w.slot && !slotWaitSince.has(w.row.rowId)) slotWaitSince.set(w.row.rowId, t);
+      waiting.push(w);
+    },
+    /** The row just held waits for a slot. */
+    heldForSlot: (r: LedgerRecipient) => waiting.at(-1)?.row === r && !!waiting.at(-1)?.slot,
+    /** Providers a row waits here for a slot of: a row just reserved queues behind them, not ahead. */
+    slotQueue: () => new Set(waiting.filter((w) => w.slot).map((w) => w.provider)),
+    waited(r: LedgerRecipient, provider: string) {
+      const since = slotWaitSince.get(r.rowId);
+      if (since === undefined) return;
+      slotWaitSince.delete(r.rowId);
+      deps.onSlotWait(provider, (performance.now() - since) / 1000);
+    },
+    isLeft: (provider: string) => leftToOthers.has(provider),
+    /** For the reservation: rows of these providers stay in the queue. */
+    left: () => (leftToOthers.size ? [...leftToOthers] : undefined),
+    /** Only rows with their provider stored: the others would come back with the next reservation. */
+    leaves(r: LedgerRecipient, provider: string) {
+      if (!(leftToOthers.has(provider) && r.provider)) return false;
+      leave.push(r);
+      return true;
+    },
+    /** Asked each turn, so this run still waits for a slot (its fair share) and takes their rows again once it has one. */
+    stillLeft(slotFree: (provider: string) => boolean) {
+      for (const provider of leftToOthers) if (slotFree(provider)) leftToOthers.delete(provider);
+    },
+    takeLeave() {
+      const rows = leave;
+      leave = [];
+      return rows;
+    },
+    /**
+     * Rows whose time came go first (offered while `canGo`); past HOLD_MS a row waiting for a rate comes back to be
+     * queued behind the campaign, one waiting for a slot is left to the queue in its place.
+     */
+    async sweep(t: number, canGo: () => boolean, offer: (w: Waiting) => Promise<void>): Promise<LedgerRecipient[]> {
+      const back: Waiting[] = [];
+      // Earliest first (the campaign's order): a slot that frees goes to the row that has waited longest for it.
+      const due = waiting.sort((a, b) => a.row.rowId - b.row.rowId);
+      waiting = [];
+      for (const w of due) {
+        if (leftToOthers.has(w.provider) && w.row.provider) leave.push(w.row);
+        else if (w.at <= t && canGo()) await offer(w);
+        else if (t - w.since <= HOLD_MS) waiting.push(w);
+        else if (!w.slot) back.push(w);
+        else {
+          // A slot frees whenever a message is answered, not at a time: the row keeps its place in the queue.
+          leave.push(w.row);
+          if (w.slot === 'none' && w.row.provider && !leftToOthers.has(w.provider)) {
+            leftToOthers.add(w.provider);
+            deps.onLeft(w.provider);
+          }
+        }
+      }
+      return back.map((w) => w.row);
+    },
+  };
+}

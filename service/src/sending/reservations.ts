@@ -1,0 +1,133 @@
+// One run's reservations: queued rows it picked for itself in batches, named by its holder, still 'queued' (so a crash
+// neither loses nor resends them) until the hand-off marks them 'sending' in one statement, or they go back.
+import { randomUUID } from 'node:crypto';
+import type { LedgerRecipient, Outcome, RecipientForMessage, StorePart } from '../ports/index.js';
+import { providerOfRow } from './delivery-control.js';
+
+export type ReservationStore = StorePart<{ recipients: 'reserve' | 'markSending' | 'unreserve' | 'releaseHolder'; suppressions: 'filterSuppressed' }>;
+
+/** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
+const RESERVE_MS = 60_000;
+
+export interface ReservationDeps {
+  store: ReservationStore;
+  campaignId: string;
+  now: () => Date;
+  dataEndMark: boolean;
+  isInFlight: (rowId: number) => boolean;
+  /** A row going back ends its wait for a slot. */
+  waited: (r: LedgerRecipient, provider: string) => void;
+  /** An admitted row that does not go after all. */
+  notGoing: (rowId: number) => void;
+  record: (o: Outcome) => Promise<void>;
+  send: (rows: RecipientForMessage[]) => void;
+}
+
+export function createReservations(deps: ReservationDeps) {
+  const { store, campaignId, now } = deps;
+  // Names this run's reservations: only it may mark them 'sending'.
+  const holder = `${process.pid}:${randomUUID()}`;
+  // Reserved rows in memory: not offered yet (pending), admitted by the delivery control (ready).
+  let pending: LedgerRecipient[] = [];
+  let ready: LedgerRecipient[] = [];
+  const mine = new Set<number>(); // reserved and not handed over: a reservation that ran out is not taken twice
+
+  /** Rows reserved but not handed over go back to the queue. */
+  const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
+    if (!rows.length) return;
+    for (const r of rows) {
+      mine.delete(r.rowId);
+      deps.waited(r, providerOfRow(r));
+    }
+    await store.recipients.unreserve(
+      rows.map((r) => r.rowId),
+      holder,
+      atIso,
+    );
+  };
+
+  return {
+    get pending(): readonly LedgerRecipient[] {
+      return pending;
+    },
+    next: () => pending.shift()!,
+    clearPending() {
+      pending = [];
+    },
+    takeReady() {
+      const rows = ready;
+      ready = [];
+      return rows;
+    },
+    giveBack,
+    /** Up to `want` more rows, none of the providers left to other processes; how many came. */
+    async reserve(want: number, notProviders: string[] | undefined): Promise<number> {
+      const at = now();
+      const batch =
+        want > 0
+          ? (
+              await store.recipients.reserve(campaignId, want, at.toISOString(), holder, new Date(at.getTime() + RESERVE_MS).toISOString(), notProviders)
+            ).filter((r) => !mine.has(r.rowId) && !deps.isInFlight(r.rowId))
+          : [];
+      for (const r of batch) {
+        mine.add(r.rowId);
+        pending.push(r);
+      }
+      return batch.length;
+    },
+    /** Admitted by the delivery control: goes with the next hand-off. */
+    admitted(r: LedgerRecipient) {
+      ready.push(r);
+    },
+    /** Back to the queue until a time its provider may take it. */
+    async deferUntil(r: LedgerRecipient, until: Date, why: string) {
+      const reason = `waiting until ${until.toISOString()}: ${why}`.slice(0, 500);
+      await store.recipients.unreserve([r.rowId], holder, until.toISOString(), reason);
+      mine.delete(r.rowId);
+    },
+    /**
+     * The suppression check, then the admitted rows → 'sending' (one statement), then those still reserved for this run
+     * go to delivery; a suppressed row is marked too, then failed, as every row that leaves the queue is.
+     */
+    async handOver() {
+      if (!ready.length) return;
+      const go = ready;
+      ready = [];
+      let suppressed: Set<string>;
+      let marked: Set<number>;
+      try {
+        suppressed = await store.suppressions.filterSuppressed(go.map((r) => r.addressKey));
+        marked = new Set(
+          await store.recipients.markSending(
+            go.map((r) => r.rowId),
+            holder,
+            now().toISOString(),
+            { dataEndMark: deps.dataEndMark },
+          ),
+        );
+      } catch (err) {
+        // The database went away before they were marked: they are still only reserved, and the loop's end gives them back.
+        ready = go.concat(ready);
+        throw err;
+      }
+      for (const r of go) mine.delete(r.rowId);
+      const rows = [];
+      for (const r of go) {
+        if (!marked.has(r.rowId)) {
+          deps.notGoing(r.rowId); // taken back meanwhile (its provider was held back, the campaign changed, another process has it)
+          continue;
+        }
+        r.attempts += 1;
+        if (suppressed.has(r.addressKey)) {
+          deps.notGoing(r.rowId);
+          await deps.record({ rowId: r.rowId, state: 'failed', error: 'suppressed before hand-off', suppressed: true });
+          continue;
+        }
+        rows.push({ rowId: r.rowId, email: r.email, fields: r.fields, trackingConsent: r.trackingConsent, ...(r.sender ? { from: r.sender } : {}) });
+      }
+      if (rows.length) deps.send(rows);
+    },
+    /** Whatever of this run's reservations is left in the ledger. */
+    release: () => store.recipients.releaseHolder(campaignId, holder),
+  };
+}
