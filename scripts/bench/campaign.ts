@@ -12,7 +12,8 @@
 // Yahoo's and Apple's, so the service groups them into four mailbox providers (issue 16); the baseline is the same.
 // BENCH_STORE=pg runs the service on a throwaway PostgreSQL cluster (LEADFWD_DATABASE_URL; pg_stat_statements counts
 // the statements, each one round trip) with BENCH_PROCESSES service processes (default 1) sharing it;
-// BENCH_DB_POOL sets LEADFWD_DATABASE_POOL. BENCH_PROVIDER_CONCURRENCY=n gives the sender identity a concurrency of
+// BENCH_DB_POOL sets LEADFWD_DATABASE_POOL. LEADFWD_ROLES reaches the service processes as it is (without `writeback`: the
+// send path alone, the write-back left to a process elsewhere). BENCH_PROVIDER_CONCURRENCY=n gives the sender identity a concurrency of
 // n per mailbox provider ("*"), which processes on PostgreSQL share as leased slots. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
@@ -366,7 +367,7 @@ const roundTrips =
 
 console.log(`
 Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections${PROCESSES > 1 ? ` in all, ${Math.max(1, Math.round(CONNECTIONS / PROCESSES))} per process` : ''}; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
-  store: ${STORE === 'pg' ? `PostgreSQL (throwaway cluster, fsync off), ${PROCESSES} service process${PROCESSES > 1 ? 'es' : ''}` : 'SQLite (embedded)'}
+  store: ${STORE === 'pg' ? `PostgreSQL (throwaway cluster, fsync off), ${PROCESSES} service process${PROCESSES > 1 ? 'es' : ''}` : 'SQLite (embedded)'}${process.env.LEADFWD_ROLES ? `; roles ${process.env.LEADFWD_ROLES} (without writeback: the write-back waits in the outbox for a process that has it)` : ''}
   service ${process.env.BENCH_SOURCE ? 'from source (tsx)' : 'bundled (esbuild, plain node)'}; LEADFWD_SEND_THREADS=${process.env.BENCH_THREADS ?? '(default)'}, LEADFWD_DKIM_WORKERS=${process.env.BENCH_DKIM_WORKERS ?? '(default)'}
   rows per mailbox provider: ${byProvider.map((p) => `${p.provider} ${p.n}`).join(', ')}
   extraction: ${c.audit.candidates} candidates → ${c.audit.queued} queued in ${(extractMs / 1000).toFixed(2)} s
@@ -383,7 +384,7 @@ ${roundTrips}  service peak RSS${PROCESSES > 1 ? ' (largest process)' : ''}: ${r
 
 if (process.env.BENCH_JSON)
   console.log(
-    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
+    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, ...(process.env.LEADFWD_ROLES ? { roles: process.env.LEADFWD_ROLES } : {}), recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
   );
 sinkProc.kill();
 await dns?.close();

@@ -1,4 +1,5 @@
-// Benchmark (not a test): the campaign benchmark on SQLite and on PostgreSQL with 1 and 2 service processes, and the
+// Benchmark (not a test): the campaign benchmark on SQLite (with every role, and without the write-back's) and on
+// PostgreSQL with 1 and 2 service processes, and the
 // pixel benchmark on both stores, one after the other in one run, then one table of their figures against the goals.
 //   npx tsx scripts/bench/side-by-side.ts [recipients=20000] [pixel seconds per round=5]
 // Each part runs as its own process (scripts/bench/campaign.ts, scripts/bench/pixel.ts with BENCH_STORE and
@@ -46,6 +47,9 @@ const attempt = async (what: Promise<any>, into: any[]) => {
 };
 if (ONLY !== 'pixel') {
   await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'sqlite' }), campaigns);
+  // The send path alone: the write-back left to another process ("Running on several machines"), so neither it nor
+  // the simulator answering it shares these cores with sending.
+  await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'sqlite', LEADFWD_ROLES: 'api,tracking,send,automations' }), campaigns);
   await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'pg', BENCH_PROCESSES: '1' }), campaigns);
   // Two processes on this one host share its cores: one send thread each keeps the threads equal to the cores, as one
   // process has by default, so the run shows what coordinating through PostgreSQL costs, not more hardware.
@@ -75,7 +79,7 @@ if (campaigns.length) {
     const goal = c.store === 'pg' ? 0.7 : 0.8;
     const ratio = c.pipelineRate / c.signedRate;
     console.log(
-      `  ${c.store === 'pg' ? `PostgreSQL, ${c.processes} process${c.processes > 1 ? 'es' : ''}` : 'SQLite'}: ${f0(c.pipelineRate)} | ${f0(c.signedRate)} | ${f2(ratio)} (>= ${goal} ${verdict(ratio >= goal)}) | ${f0(c.bareRate)} | ${f0(c.cpuUs)} + ${c.store === 'pg' ? f0(c.pgCpuUs) : '—'} | ${f2(c.dbWhole?.statements)}, ${f2(c.dbSending?.statements)} | ${f0(c.rssMb)}`,
+      `  ${c.store === 'pg' ? `PostgreSQL, ${c.processes} process${c.processes > 1 ? 'es' : ''}` : 'SQLite'}${c.roles ? ` (roles ${c.roles})` : ''}: ${f0(c.pipelineRate)} | ${f0(c.signedRate)} | ${f2(ratio)} (>= ${goal} ${verdict(ratio >= goal)}) | ${f0(c.bareRate)} | ${f0(c.cpuUs)} + ${c.store === 'pg' ? f0(c.pgCpuUs) : '—'} | ${f2(c.dbWhole?.statements)}, ${f2(c.dbSending?.statements)} | ${f0(c.rssMb)}`,
     );
   }
 }
