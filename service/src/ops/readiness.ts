@@ -148,13 +148,9 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
     last = { result: judge(down ? { ...parts, database: down } : parts), parts, at };
     return last.result;
   };
-  /**
-   * Whether a probe begun when `failures` was `seen` shows the database up. A failed one stands as the failure, so the
-   * probes go on each second until one passes: the answer after an outage is never a failure kept from during it.
-   */
+  /** A probe's answer on the database, begun when `failures` was `seen`. */
   const probed = (database: CheckResult, seen: number) => {
-    if (!database.ok) down = database;
-    if (!database.ok || seen !== failures) return false;
+    if (database.ok && seen !== failures) return false;
     down = undefined;
     return true;
   };
@@ -162,7 +158,8 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
     const seen = failures;
     running ??= gather()
       .then((parts) => {
-        if (!probed(parts.database, seen)) recheckSoon();
+        // Still down: probed again each second, so the answer after it is back is never this one kept.
+        if (!probed(parts.database, seen) || !parts.database.ok) recheckSoon();
         return show(parts, now());
       })
       .finally(() => {
@@ -181,9 +178,10 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
       const seen = failures;
       const database = await probeDatabase();
       recheck = undefined;
-      if (!down) return; // a refresh settled it meanwhile
+      if (!down && last?.parts.database.ok) return; // a refresh settled it meanwhile
       if (!probed(database, seen)) return recheckSoon();
       if (last) show({ ...last.parts, database }, last.at);
+      if (!database.ok) recheckSoon();
     }, wait);
     recheck.unref();
   };
