@@ -130,6 +130,22 @@ describe('readiness', () => {
     expect((await ready()).ready).toBe(true);
   });
 
+  it("keeps a failing probe's own reason when a call then meets the database refusing", async () => {
+    // A process started from its snapshot: its probe says what it waits for; a pool refusal in between says less.
+    const ready = createReadiness({
+      probeStore: () => {
+        throw new StoreUnavailableError('STARTING', { detail: 'started from its data folder, waiting for PostgreSQL' });
+      },
+      sugarUrl: 'http://unused',
+      sugarApiVersion: 'v11_1',
+      smtpUrl: 'smtp://unused',
+      needs: { sugar: false, smtp: false },
+    });
+    const waiting = { ok: false, reason: expect.stringMatching(/started from its data folder/) };
+    expect((await ready()).checks.database).toEqual(waiting);
+    ready.databaseFailed(new StoreUnavailableError('ECONNREFUSED'));
+    expect((await ready()).checks.database).toEqual(waiting);
+  });
   it('fails the database check, with the numbers, when the data disk has less room than required', async () => {
     const store = openStore(join(dir, 'room.sqlite'));
     const options = {

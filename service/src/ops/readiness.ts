@@ -145,7 +145,8 @@ export function createReadiness(o: ReadinessOptions): ReadinessSource {
   let down: CheckResult | undefined;
   let failures = 0;
   const show = (parts: CheckParts, at: number) => {
-    last = { result: judge(down ? { ...parts, database: down } : parts), parts, at };
+    // A failing probe's own reason (a snapshot start's "waiting for PostgreSQL") says more than a call's refusal.
+    last = { result: judge(down && parts.database.ok ? { ...parts, database: down } : parts), parts, at };
     return last.result;
   };
   /** A probe's answer on the database, begun when `failures` was `seen`. */
