@@ -70,6 +70,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
   };
   // pg_ctl waits for the server to accept connections (start) or to be gone (stop), whoever runs it.
   const start = async () => {
+    if (running) return;
     const extra = Object.entries(opts.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`);
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200${extra.join('')}`;
     const p = run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', options, 'start']);

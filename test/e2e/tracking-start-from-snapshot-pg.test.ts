@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createPgProcessRig, type PgProcessRig, type ServiceProcess } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
@@ -70,6 +70,11 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
 
     await rig.pg.stop('immediate');
     const tracker = await rig.start('t1', trackerEnv());
+    // A failure below leaves no process on this data folder and PostgreSQL up, so the next tests start as planned.
+    onTestFinished(async () => {
+      await rig.kill(tracker);
+      await rig.pg.start();
+    });
     const ready = async () => ({ status: (await fetch(`${tracker.url}/readyz`)).status, ...(await (await fetch(`${tracker.url}/readyz`)).json()) });
     const during = await ready();
     expect(during).toMatchObject({ status: 200, ready: true, checks: { database: { ok: false }, spool: { ok: true } } });
@@ -92,7 +97,6 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
     expect(sql(`SELECT address_key FROM suppressions`)).toBe(m1.to);
     await waitFor(async () => ((await ready()).checks.spool === undefined ? true : undefined), 'ready on the database again', 15_000);
     expect(sql('SELECT count(*) FROM spooled_hits')).toBe('3');
-    await rig.kill(tracker);
   }, 120_000);
 
   it('reads its tracked links afresh once the database is back, not a refresh period later', async () => {
