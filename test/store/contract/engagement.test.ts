@@ -110,6 +110,37 @@ describeOnAdapters('engagement port', { realTime: true }, ({ store, seeded }) =>
       expect(await store.events.list('c', { limit: 100 })).toHaveLength(4);
     });
 
+    it('keeps events and items as given: no data, a null payload, another type, text that needs escaping', async () => {
+      const at = '2026-03-01T09:00:00.000Z';
+      const odd = `"quoted" \\ back\\slash, {braces}, comma, ünïcödé 🦆, new\nline`;
+      await store.engagement.recordWithEffects(
+        [
+          {
+            hit: { recipientRowId: rowId, campaignId: 'c', kind: 'open', at, human: true },
+            event: { recipientRowId: rowId, campaignId: 'c', type: 'open', at },
+            firstHumanItem: { key: `open:${rowId}:${odd}`, kind: 'open', campaignId: 'c', payload: null },
+          },
+          {
+            hit: { recipientRowId: rowId, campaignId: 'c', kind: 'click', linkIndex: 1, at, human: true },
+            event: { recipientRowId: rowId, campaignId: 'c', type: 'click', at, data: { ua: odd } },
+          },
+          {
+            hit: { recipientRowId: rowId, campaignId: 'c', kind: 'click', linkIndex: 1, at, human: false },
+            event: { recipientRowId: rowId, campaignId: 'c', type: 'bounce', at: '2026-03-01T09:00:01.000Z' },
+          },
+        ],
+        50,
+      );
+      const events = await store.events.list('c', { limit: 10 });
+      expect(events.map((e) => [e.type, e.at, e.data])).toEqual([
+        ['open', at, undefined],
+        ['click', at, { ua: odd }],
+        ['bounce', '2026-03-01T09:00:01.000Z', undefined],
+      ]);
+      const [item] = await store.outbox.claim(10, 'w', '2099-01-01T00:00:00Z');
+      expect([item.key, item.payload]).toEqual([`open:${rowId}:${odd}`, null]);
+    });
+
     it('takes each spooled hit key once, however often it is offered', async () => {
       expect(await store.engagement.takeSpooled(['a.0', 'a.1', 'a.1'], '2026-03-01T09:00:00Z')).toEqual(['a.0', 'a.1']);
       expect(await store.engagement.takeSpooled(['a.1', 'a.2', 'a.0'], '2026-03-01T09:00:01Z')).toEqual(['a.2']);

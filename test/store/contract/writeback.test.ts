@@ -39,6 +39,48 @@ describeOnAdapters('write-back log port', { realTime: true }, ({ store }) => {
     expect(await store.writeback.staleCount('c')).toBe(0);
   });
 
+  it('marks exactly the rows whose human count moved past what Sugar holds when one statement moves several counters', async () => {
+    const hit = (kind: 'open' | 'click', human: boolean, linkIndex?: number) => ({
+      recipientRowId: rowId,
+      campaignId: 'c',
+      kind,
+      linkIndex,
+      at: '2026-03-01T08:00:00.000Z',
+      human,
+    });
+    await store.engagement.recordMany([hit('open', true), ...[1, 2, 3, 4].map((l) => hit('click', true, l))]);
+    const written = (activityType: string, linkIndex: number, hits: number) => ({
+      logId: `log-${activityType}-${linkIndex}`,
+      campaignId: 'c',
+      recipientRowId: rowId,
+      activityType,
+      targetId: 'c-0',
+      linkIndex,
+      hits,
+    });
+    // Links 1 and 2: Sugar holds more than here, given up on (only a human hit marks a row again, and not when the
+    // count it reaches is what Sugar holds); the targeted row shares the open's key but has no hits.
+    await store.writeback.recordWritten([written('viewed', -1, 1), written('link', 1, 2), written('link', 2, 2), written('link', 3, 1)]);
+    for (const linkIndex of [1, 2]) await store.writeback.dropStale({ recipientRowId: rowId, activityType: 'link', linkIndex });
+    await store.writeback.recordWritten([{ ...written('targeted', -1, 0), hits: undefined }]);
+    expect(await store.writeback.staleCount('c')).toBe(0);
+    // One batch (one statement on PostgreSQL): a human open, a machine click, human clicks on links 2, 3 (twice) and 4
+    // (nothing written for it).
+    await store.engagement.recordMany([
+      hit('open', true),
+      hit('click', false, 1),
+      hit('click', true, 2),
+      hit('click', true, 3),
+      hit('click', true, 3),
+      hit('click', true, 4),
+    ]);
+    const stale = (await store.writeback.staleHits(10)).sort((a, b) => a.logId.localeCompare(b.logId));
+    expect(stale).toEqual([
+      { logId: 'log-link-3', campaignId: 'c', recipientRowId: rowId, activityType: 'link', linkIndex: 3, written: 1, current: 3 },
+      { logId: 'log-viewed--1', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', linkIndex: -1, written: 1, current: 2 },
+    ]);
+  });
+
   it('stays stale when the count moved again while Sugar was written, and drops a row given up on', async () => {
     await humanOpen();
     await store.writeback.recordWritten([{ logId: 'log-v', campaignId: 'c', recipientRowId: rowId, activityType: 'viewed', targetId: 'c-0', hits: 1 }]);

@@ -41,7 +41,9 @@ export class PgEngagementRepo implements EngagementRepo {
   async recordMany(hits: EngagementHit[]): Promise<EngagementCount[]> {
     const { list, perHit } = sumHits(hits);
     if (list.length === 0) return [];
-    const { rows } = await this.q(`${upsertSums(SUMS)} RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits`, sumParams(list));
+    const { rows } = await this.q(`${upsertSums(SUMS)} RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits`, [
+      JSON.stringify({ s: list.map(sumRow) }),
+    ]);
     const byKey = new Map(rows.map((r) => [`${Number(r.recipient_row_id)}|${r.kind}|${r.link_idx}`, r]));
     return perHit.map((h) => {
       const r = byKey.get(list[h.sum].key)!;
@@ -57,46 +59,47 @@ export class PgEngagementRepo implements EngagementRepo {
   async recordWithEffects(items: HitWithEffects[], maxEvents: number): Promise<EngagementCount[]> {
     const { list, perHit } = sumHits(items.map((i) => i.hit));
     if (list.length === 0) return [];
-    const events = items.map((i) => i.event);
     for (const i of items)
       if (i.firstHumanItem && (typeof i.firstHumanItem.key !== 'string' || i.firstHumanItem.key === '')) throw new StoreInputError('outbox item needs a key');
-    // Only a counter's first human hit in the batch can be its first ever: the rest need not be sent (nor serialised).
-    const outbox = items.map((i, n) => (perHit[n].human && perHit[n].humanOffset + list[perHit[n].sum].human === 1 ? i.firstHumanItem : undefined));
     const now = this.now();
+    // Only a counter's first human hit in the batch can be its first ever: the rest need not be sent (nor serialised).
+    // A field left out reads as NULL: the server parses every byte sent, so what a hit shares with its counter (the
+    // event's row, campaign and type, usually), zero offsets and an absent outbox item are not sent.
+    const hitRows = items.map(({ event: e, firstHumanItem }, n) => {
+      const h = perHit[n];
+      const counter = list[h.sum];
+      const row: Record<string, unknown> = { s: h.sum + 1, ea: isoTime(e.at, 'event time'), ed: e.data };
+      if (h.human) row.u = true;
+      if (h.humanOffset) row.ho = h.humanOffset;
+      if (h.totalOffset) row.to = h.totalOffset;
+      if (e.recipientRowId !== counter.row) row.er = e.recipientRowId;
+      if (e.campaignId !== counter.campaignId) row.ec = e.campaignId;
+      if (e.type !== counter.kind) row.et = e.type;
+      const o = h.human && h.humanOffset + counter.human === 1 ? firstHumanItem : undefined;
+      if (o) Object.assign(row, { ok: o.key, okd: o.kind, oc: o.campaignId, op: o.payload, orun: o.runAt ? isoTime(o.runAt, 'runAt') : now });
+      return row;
+    });
     const { rows } = await this.q(
-      `WITH s AS (SELECT * ${SUMS}),
+      `WITH s AS (SELECT r, k, l, c, h, m, f, lh, lm, o ${SUMS}),
         up AS (${upsertSums('s')}
           RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits),
-        hit AS (SELECT x.o, x.human, up.human_hits + x.hoff AS human_hits, up.human_hits + up.machine_hits + x.toff AS hits,
-            x.er, x.ec, x.et, x.ea, x.ed, x.ok, x.okd, x.oc, x.op, x.orun
-          FROM unnest($10::int[], $11::bool[], $12::int[], $13::int[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[],
-              $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
-            WITH ORDINALITY AS x (si, human, hoff, toff, er, ec, et, ea, ed, ok, okd, oc, op, orun, o)
-          JOIN s ON s.o = x.si
+        hit AS (SELECT x.o, coalesce(x.u, false) AS human, up.human_hits + coalesce(x.ho, 0) AS human_hits,
+            up.human_hits + up.machine_hits + coalesce(x.to, 0) AS hits, coalesce(x.er, s.r) AS er, coalesce(x.ec, s.c) AS ec,
+            coalesce(x.et, s.k) AS et, x.ea, x.ed, x.ok, x.okd, x.oc, x.op, x.orun
+          FROM ROWS FROM (jsonb_to_recordset($1::jsonb -> 'h') AS (s int, u bool, ho int, "to" int, er bigint, ec text, et text, ea text, ed jsonb,
+              ok text, okd text, oc text, op jsonb, orun text))
+            WITH ORDINALITY AS x (s, u, ho, "to", er, ec, et, ea, ed, ok, okd, oc, op, orun, o)
+          JOIN s ON s.o = x.s
           JOIN up ON up.recipient_row_id = s.r AND up.kind = s.k AND up.link_idx = s.l),
         ev AS (INSERT INTO events (recipient_row_id, campaign_id, type, at, data)
-          SELECT er, ec, et, ea, ed::jsonb FROM hit WHERE hits <= $24 ORDER BY o),
+          SELECT er, ec, et, ea, ed FROM hit WHERE hits <= $2 ORDER BY o),
         ob AS (INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at)
-          SELECT ok, okd, oc, op::jsonb, orun, $25
+          SELECT ok, okd, oc, coalesce(op, 'null'), orun, $3
             FROM (SELECT DISTINCT ON (ok) * FROM hit WHERE human AND human_hits = 1 AND ok IS NOT NULL ORDER BY ok, o) firsts
             ORDER BY o
           ON CONFLICT (key) DO NOTHING)
       SELECT o, human_hits, hits FROM hit ORDER BY o`,
-      [
-        ...sumParams(list),
-        perHit.map((h) => h.sum + 1),
-        ...columnsOf(perHit, 'human', 'humanOffset', 'totalOffset'),
-        ...columnsOf(events, 'recipientRowId', 'campaignId', 'type'),
-        events.map((e) => isoTime(e.at, 'event time')),
-        events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
-        outbox.map((o) => o?.key ?? null),
-        outbox.map((o) => o?.kind ?? null),
-        outbox.map((o) => o?.campaignId ?? null),
-        outbox.map((o) => (o ? JSON.stringify(o.payload ?? null) : null)),
-        outbox.map((o) => (o ? (o.runAt ? isoTime(o.runAt, 'runAt') : now) : null)),
-        maxEvents,
-        now,
-      ],
+      [JSON.stringify({ s: list.map(sumRow), h: hitRows }), maxEvents, now],
     );
     return rows.map((r, i) => ({ firstHuman: perHit[i].human && (r.human_hits as number) === 1, humanHits: r.human_hits as number, hits: r.hits as number }));
   }
@@ -200,9 +203,11 @@ export class PgEngagementRepo implements EngagementRepo {
   }
 }
 
-// The summed counters ($1–$9, sumParams), one row each, `o` their order.
-const SUMS =
-  'FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS u (r, k, l, c, h, m, f, lh, lm, o)';
+// The summed counters, one row each, `o` their order: the batch goes as one JSON parameter ($1, its `s`), which
+// JSON.stringify builds natively, where node-postgres would turn each of a dozen arrays into a literal element by
+// element (escaping every string, and every event's JSON once more).
+const SUMS = `FROM ROWS FROM (jsonb_to_recordset($1::jsonb -> 's') AS (r bigint, k text, l int, c text, h int, m int, f text, lh text, lm text))
+    WITH ORDINALITY AS u (r, k, l, c, h, m, f, lh, lm, o)`;
 
 const upsertSums = (
   from: string,
@@ -279,13 +284,9 @@ function sumHits(hits: EngagementHit[]): { list: Sum[]; perHit: HitPlace[] } {
   return { list, perHit };
 }
 
-function sumParams(list: Sum[]): unknown[] {
-  return columnsOf(list, 'row', 'kind', 'link', 'campaignId', 'human', 'machine', 'firstHumanAt', 'lastHumanAt', 'lastMachineAt');
-}
-
-/** One array per field, in the order named: the parameters an unnest($1::…[], $2::…[], …) reads back as columns. */
-function columnsOf<T>(rows: readonly T[], ...fields: Array<keyof T>): unknown[][] {
-  return fields.map((f) => rows.map((r) => r[f]));
+/** A sum as a row of SUMS. */
+function sumRow(s: Sum) {
+  return { r: s.row, k: s.kind, l: s.link, c: s.campaignId, h: s.human, m: s.machine, f: s.firstHumanAt, lh: s.lastHumanAt, lm: s.lastMachineAt };
 }
 
 function countOf(h: HitPlace, humanAfter: number, machineAfter: number): EngagementCount {

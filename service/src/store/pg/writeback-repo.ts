@@ -1,6 +1,7 @@
 // The write-back log on PostgreSQL: the same port and behaviour as store/sqlite-writeback-repo.ts. The local count
 // is read in the statement that records what Sugar holds, so a hit landing (in any process) while Sugar was being
-// written leaves the row stale instead of being lost; the trigger of migration 0008 marks later hits.
+// written leaves the row stale instead of being lost; the trigger of migration 0026 (0008's, per statement) marks
+// later hits.
 import type { LogRowKey, StaleHits, WritebackRepo, WrittenLogRow } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
 import type { Query } from './repos.js';
@@ -10,6 +11,8 @@ const current = (rowId: string, linkIdx: string, activity: string) => `(SELECT h
   AND e.link_idx = ${linkIdx} AND e.kind = CASE ${activity} WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
 
 const BY_ROW = 'recipient_row_id = $1 AND activity_type = $2 AND link_idx = $3';
+/** PostgreSQL's order for activity names: lowercase ASCII words sort alike in byte order and the usual collations. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const keyOf = (r: LogRowKey) => [r.recipientRowId, r.activityType, r.linkIndex];
 
 export class PgWritebackRepo implements WritebackRepo {
@@ -18,7 +21,10 @@ export class PgWritebackRepo implements WritebackRepo {
     private readonly now: () => string,
   ) {}
 
-  /** One INSERT … SELECT over unnest(); a row twice in a batch counts as in SQLite (the later hits win). */
+  /**
+   * One INSERT … SELECT over unnest(); a row twice in a batch counts as in SQLite (the later hits win). Rows are taken
+   * in key order, the order the engagement trigger (0026) locks them in, so the two cannot deadlock.
+   */
   async recordWritten(rows: WrittenLogRow[]): Promise<void> {
     const byId = new Map<string, WrittenLogRow>();
     for (const r of rows) {
@@ -34,6 +40,7 @@ export class PgWritebackRepo implements WritebackRepo {
       `INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
         SELECT l, c, r, a, t, i, h, CASE WHEN h IS NULL THEN 0 ELSE coalesce((${current('r', 'i', 'a')} <> h)::int, 0) END, $8
         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[]) AS w(l, c, r, a, t, i, h)
+        ORDER BY r, a, i
         ON CONFLICT (recipient_row_id, activity_type, link_idx) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
           WHERE excluded.hits_written IS NOT NULL`,
       [
@@ -49,6 +56,10 @@ export class PgWritebackRepo implements WritebackRepo {
     );
   }
 
+  /**
+   * In key order: the write-back marks them written one statement each in one transaction, and a pixel batch's
+   * trigger locks them in that order too, so the two wait for each other instead of deadlocking.
+   */
   async staleHits(limit: number): Promise<StaleHits[]> {
     const { rows } = await this.q(
       `SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written, e.human_hits AS current
@@ -58,15 +69,17 @@ export class PgWritebackRepo implements WritebackRepo {
         WHERE w.hits_stale = 1 LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({
-      logId: r.log_id as string,
-      campaignId: r.campaign_id as string,
-      recipientRowId: Number(r.recipient_row_id),
-      activityType: r.activity_type as string,
-      linkIndex: r.link_idx as number,
-      written: r.hits_written as number,
-      current: r.current as number,
-    }));
+    return rows
+      .map((r) => ({
+        logId: r.log_id as string,
+        campaignId: r.campaign_id as string,
+        recipientRowId: Number(r.recipient_row_id),
+        activityType: r.activity_type as string,
+        linkIndex: r.link_idx as number,
+        written: r.hits_written as number,
+        current: r.current as number,
+      }))
+      .sort((a, b) => a.recipientRowId - b.recipientRowId || byText(a.activityType, b.activityType) || a.linkIndex - b.linkIndex);
   }
 
   async hitsWritten(row: LogRowKey, hits: number): Promise<void> {
