@@ -47,14 +47,17 @@ describe('background WAL checkpoints', () => {
   it('keeps the WAL bounded under writes that never pause, where a PASSIVE checkpoint alone never lets it start over', () => {
     const db = opened(20);
     const filler = 'y'.repeat(1500);
-    for (let batch = 0; batch < 320; batch++) {
-      // ~48 MB of events, back to back
+    for (let batch = 0; batch < 640; batch++) {
+      // ~96 MB of events, back to back
       db.store.transaction(() => {
         for (let i = 0; i < 100; i++) db.store.events.add({ recipientRowId: i, campaignId: 'w', type: 'open', at: new Date().toISOString(), data: { filler } });
       });
     }
-    expect(db.size()).toBeGreaterThan(40_000_000);
-    expect(db.wal()).toBeLessThan(24_000_000);
+    expect(db.size()).toBeGreaterThan(80_000_000);
+    // The WAL file keeps its largest size since it last started over: on a loaded machine the thread, starved while
+    // it holds the checkpoint lock, lets it grow past the 16 MB mark for a while (38 MB seen with three cores' worth
+    // of busy loops on two); one that never started over would hold everything written.
+    expect(db.wal()).toBeLessThan(60_000_000);
   });
 
   it('without the thread the same writes stay in the WAL (the control for the first test)', async () => {
