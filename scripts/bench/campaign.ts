@@ -384,7 +384,7 @@ ${roundTrips}  service peak RSS${PROCESSES > 1 ? ' (largest process)' : ''}: ${r
 
 if (process.env.BENCH_JSON)
   console.log(
-    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, ...(process.env.LEADFWD_ROLES ? { roles: process.env.LEADFWD_ROLES } : {}), recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
+    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, connections: CONNECTIONS, ...(process.env.LEADFWD_ROLES ? { roles: process.env.LEADFWD_ROLES } : {}), recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
   );
 sinkProc.kill();
 await dns?.close();
