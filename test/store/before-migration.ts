@@ -68,3 +68,12 @@ export function adaptersBefore(sqliteBefore: string, pgBefore: string): BeforeMi
   };
   return debianPgBin() ? [sqlite, postgres] : [sqlite];
 }
+
+/** A sent campaign 'c1' with one recipient (a@x.test), written as the old schema holds them; its row id as SQL. */
+export function seedOneRecipient(sql: (text: string) => unknown, at: string): string {
+  sql(`INSERT INTO campaigns (id, name, status, subject, from_name, from_email, send_at, created_at, updated_at)
+    VALUES ('c1', 'c1', 'sent', 'Hi', 'Acme', 'news@acme.test', '${at}', '${at}', '${at}')`);
+  sql(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email, state)
+    VALUES ('c1', 'a@x.test', 'Contacts', 'r-a', 'tl-1', 'a@x.test', 'accepted')`);
+  return "(SELECT row_id FROM recipients WHERE campaign_id = 'c1')";
+}

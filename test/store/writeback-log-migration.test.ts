@@ -2,18 +2,14 @@
 // written before it: every confirmed row keeps its Sugar id, counts and hits, a later human open still marks a
 // written viewed row stale (the trigger came through), and the row is then addressed by its key.
 import { describe, expect, it } from 'vitest';
-import { adaptersBefore } from './before-migration.js';
+import { adaptersBefore, seedOneRecipient } from './before-migration.js';
 
 const at = new Date().toISOString();
 
 describe.each(adaptersBefore('0023_', '0025_'))('write-back log keyed by row, on a database from before ($name)', (adapter) => {
   it('keeps every written row and its hits, and marks a moved count stale as before', async () => {
     const { sql, reopen } = await adapter.open();
-    sql(`INSERT INTO campaigns (id, name, status, subject, from_name, from_email, send_at, created_at, updated_at)
-      VALUES ('c1', 'c1', 'sent', 'Hi', 'Acme', 'news@acme.test', '${at}', '${at}', '${at}')`);
-    sql(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email, state)
-      VALUES ('c1', 'a@x.test', 'Contacts', 'r-a', 'tl-1', 'a@x.test', 'accepted')`);
-    const rowId = "(SELECT row_id FROM recipients WHERE campaign_id = 'c1')";
+    const rowId = seedOneRecipient(sql, at);
     sql(`INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
       VALUES ('log-t', 'c1', ${rowId}, 'targeted', 'r-a', -1, NULL, 0, '${at}'),
              ('log-v', 'c1', ${rowId}, 'viewed', 'r-a', -1, 1, 0, '${at}'),

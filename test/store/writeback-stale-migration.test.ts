@@ -2,18 +2,14 @@
 // on a database written before it: counters and confirmed rows from before, then one batch moving several counters
 // marks exactly the rows whose human count moved past what Sugar holds.
 import { describe, expect, it } from 'vitest';
-import { adaptersBefore } from './before-migration.js';
+import { adaptersBefore, seedOneRecipient } from './before-migration.js';
 
 const at = new Date().toISOString();
 
 describe.each(adaptersBefore('0024_', '0026_'))('write-back rows marked stale per statement, on a database from before ($name)', (adapter) => {
   it('marks the moved rows of a batch, and only those', async () => {
     const { sql, reopen } = await adapter.open();
-    sql(`INSERT INTO campaigns (id, name, status, subject, from_name, from_email, send_at, created_at, updated_at)
-      VALUES ('c1', 'c1', 'sent', 'Hi', 'Acme', 'news@acme.test', '${at}', '${at}', '${at}')`);
-    sql(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email, state)
-      VALUES ('c1', 'a@x.test', 'Contacts', 'r-a', 'tl-1', 'a@x.test', 'accepted')`);
-    const rowId = "(SELECT row_id FROM recipients WHERE campaign_id = 'c1')";
+    const rowId = seedOneRecipient(sql, at);
     sql(`INSERT INTO engagement (recipient_row_id, kind, link_idx, campaign_id, human_hits, machine_hits)
       VALUES (${rowId}, 'open', -1, 'c1', 1, 0), (${rowId}, 'click', 0, 'c1', 1, 0), (${rowId}, 'click', 1, 'c1', 1, 0)`);
     sql(`INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
