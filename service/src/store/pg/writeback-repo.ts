@@ -82,7 +82,13 @@ export class PgWritebackRepo implements WritebackRepo {
       .sort((a, b) => a.recipientRowId - b.recipientRowId || byText(a.activityType, b.activityType) || a.linkIndex - b.linkIndex);
   }
 
+  /**
+   * Two statements: the lock waits for a pixel batch that holds the row (its trigger, migration 0026), and only then
+   * is the count read, so a hit that batch committed is seen and the row stays stale; read first, the count would
+   * miss it and the mark be cleared.
+   */
   async hitsWritten(row: LogRowKey, hits: number): Promise<void> {
+    await this.q(`SELECT FROM writeback_log WHERE ${BY_ROW} FOR UPDATE`, keyOf(row));
     await this.q(
       `UPDATE writeback_log w SET hits_written = $4,
           hits_stale = coalesce((${current('w.recipient_row_id', 'w.link_idx', 'w.activity_type')} <> $4)::int, 0)

@@ -8,29 +8,28 @@ DROP FUNCTION engagement_hits_moved();
 
 CREATE FUNCTION engagement_hits_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- Most statements have nothing to mark (the counter's row not written yet, or stale already): then a probe per
-  -- row is all they cost, where the locking statement below is planned and run each time (measured: more than the
-  -- row trigger it replaces).
+  -- Most statements touch no counter that was ever written to Sugar: then this probe is all they cost.
   IF NOT EXISTS (SELECT FROM moved_new n JOIN writeback_log l ON l.recipient_row_id = n.recipient_row_id
-      AND l.link_idx = n.link_idx AND l.activity_type = CASE n.kind WHEN 'open' THEN 'viewed' ELSE 'link' END
-      WHERE l.hits_stale = 0 AND l.hits_written IS NOT NULL AND l.hits_written <> n.human_hits) THEN
+      AND l.link_idx = n.link_idx AND l.activity_type = CASE n.kind WHEN 'open' THEN 'viewed' ELSE 'link' END) THEN
     RETURN NULL;
   END IF;
-  -- Locked in key order, the order the row trigger (following the counters' upsert) and the write-back's own
-  -- statements take them in, so a pixel batch and the write-back wait for each other instead of deadlocking.
-  WITH moved AS (
-    SELECT l.recipient_row_id, l.activity_type, l.link_idx
-      FROM moved_new n
+  -- Lock first, by key alone, in key order (the write-back's order too, so the two wait instead of deadlocking); only
+  -- the next statement, with a snapshot taken after any write-back that held them committed, decides what is stale.
+  -- Deciding on this statement's snapshot would skip a row the write-back was just confirming: it reads the count
+  -- before this batch commits and clears the mark, and the batch's hit would never reach Sugar.
+  PERFORM FROM moved_new n
       JOIN moved_old o ON o.recipient_row_id = n.recipient_row_id AND o.kind = n.kind AND o.link_idx = n.link_idx
       JOIN writeback_log l ON l.recipient_row_id = n.recipient_row_id AND l.link_idx = n.link_idx
         AND l.activity_type = CASE n.kind WHEN 'open' THEN 'viewed' ELSE 'link' END
       WHERE n.human_hits <> o.human_hits
-        AND l.hits_stale = 0 AND l.hits_written IS NOT NULL AND l.hits_written <> n.human_hits
       ORDER BY l.recipient_row_id, l.activity_type, l.link_idx
-      FOR UPDATE OF l
-  )
-  UPDATE writeback_log w SET hits_stale = 1 FROM moved m
-    WHERE w.recipient_row_id = m.recipient_row_id AND w.activity_type = m.activity_type AND w.link_idx = m.link_idx;
+      FOR UPDATE OF l;
+  UPDATE writeback_log w SET hits_stale = 1
+    FROM moved_new n JOIN moved_old o ON o.recipient_row_id = n.recipient_row_id AND o.kind = n.kind AND o.link_idx = n.link_idx
+    WHERE w.recipient_row_id = n.recipient_row_id AND w.link_idx = n.link_idx
+      AND w.activity_type = CASE n.kind WHEN 'open' THEN 'viewed' ELSE 'link' END
+      AND n.human_hits <> o.human_hits
+      AND w.hits_stale = 0 AND w.hits_written IS NOT NULL AND w.hits_written <> n.human_hits;
   RETURN NULL;
 END $$;
 
