@@ -11,8 +11,6 @@ const current = (rowId: string, linkIdx: string, activity: string) => `(SELECT h
   AND e.link_idx = ${linkIdx} AND e.kind = CASE ${activity} WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
 
 const BY_ROW = 'recipient_row_id = $1 AND activity_type = $2 AND link_idx = $3';
-/** PostgreSQL's order for activity names: lowercase ASCII words sort alike in byte order and the usual collations. */
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const keyOf = (r: LogRowKey) => [r.recipientRowId, r.activityType, r.linkIndex];
 
 export class PgWritebackRepo implements WritebackRepo {
@@ -57,29 +55,30 @@ export class PgWritebackRepo implements WritebackRepo {
   }
 
   /**
-   * In key order: the write-back marks them written one statement each in one transaction, and a pixel batch's
-   * trigger locks them in that order too, so the two wait for each other instead of deadlocking.
+   * In key order, sorted by the server as the trigger's lock is: the write-back marks them written one statement each
+   * in one transaction, and a pixel batch's trigger locks them in that order too, so the two wait for each other
+   * instead of deadlocking.
    */
   async staleHits(limit: number): Promise<StaleHits[]> {
     const { rows } = await this.q(
-      `SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written, e.human_hits AS current
-        FROM writeback_log w
-        JOIN engagement e ON e.recipient_row_id = w.recipient_row_id AND e.link_idx = w.link_idx
-          AND e.kind = CASE w.activity_type WHEN 'viewed' THEN 'open' ELSE 'click' END
-        WHERE w.hits_stale = 1 LIMIT $1`,
+      `SELECT log_id, campaign_id, recipient_row_id, activity_type, link_idx, hits_written, current
+        FROM (SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written, e.human_hits AS current
+          FROM writeback_log w
+          JOIN engagement e ON e.recipient_row_id = w.recipient_row_id AND e.link_idx = w.link_idx
+            AND e.kind = CASE w.activity_type WHEN 'viewed' THEN 'open' ELSE 'click' END
+          WHERE w.hits_stale = 1 LIMIT $1) s
+        ORDER BY recipient_row_id, activity_type, link_idx`,
       [limit],
     );
-    return rows
-      .map((r) => ({
-        logId: r.log_id as string,
-        campaignId: r.campaign_id as string,
-        recipientRowId: Number(r.recipient_row_id),
-        activityType: r.activity_type as string,
-        linkIndex: r.link_idx as number,
-        written: r.hits_written as number,
-        current: r.current as number,
-      }))
-      .sort((a, b) => a.recipientRowId - b.recipientRowId || byText(a.activityType, b.activityType) || a.linkIndex - b.linkIndex);
+    return rows.map((r) => ({
+      logId: r.log_id as string,
+      campaignId: r.campaign_id as string,
+      recipientRowId: Number(r.recipient_row_id),
+      activityType: r.activity_type as string,
+      linkIndex: r.link_idx as number,
+      written: r.hits_written as number,
+      current: r.current as number,
+    }));
   }
 
   /**
