@@ -22,14 +22,15 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 
 const server = await startPostgres();
 // Accepted two hours ago, so no hit is "too soon" and every open is a person's (first ones enqueue an outbox item).
-const store = await openPgStore(server.url, { clock: () => new Date(Date.now() - 2 * 3_600_000) });
+const twoHoursAgo = () => new Date(Date.now() - 2 * 3_600_000);
+const store = await openPgStore(server.url, { clock: twoHoursAgo });
 try {
   await seedCampaign(store, 'bench', { name: 'Bench', sent: true });
   await store.recipients.insertMany(
     'bench',
     Array.from({ length: RECIPIENTS }, (_, i) => benchTarget(i, 'bench.test', 'tl')),
   );
-  const rows = await store.recipients.claim('bench', RECIPIENTS, new Date(Date.now() - 2 * 3_600_000).toISOString());
+  const rows = await store.recipients.claim('bench', RECIPIENTS, twoHoursAgo().toISOString());
   await store.recipients.markOutcomes(rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: `<lf.bench.${r.rowId}@bench.test>` })));
   const lookup = createRecipientLookup(store);
   const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };

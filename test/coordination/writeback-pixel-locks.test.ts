@@ -3,10 +3,9 @@
 // so they wait for each other and never deadlock (PostgreSQL would abort one with 40P01), and once both stop every
 // row holds what Sugar was told last.
 import { describe, expect, it } from 'vitest';
-import { benchTarget, seedCampaign } from '../../scripts/bench/support.js';
+import { benchTarget, seedCampaign, sleep } from '../../scripts/bench/support.js';
 import { debianPgBin, useProcessStores } from '../support/postgres.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PEOPLE = 30;
 
 describe.skipIf(!debianPgBin())('pixel batches and the write-back on the same rows', () => {
