@@ -4,28 +4,62 @@
 // row holds what Sugar was told last.
 import { describe, expect, it } from 'vitest';
 import { benchTarget, seedCampaign, sleep } from '../../scripts/bench/support.js';
+import type { PgStore } from '../../service/src/store/pg/db.js';
 import { debianPgBin, useProcessStores } from '../support/postgres.js';
+
+type Tx = Parameters<Parameters<PgStore['transaction']>[0]>[0];
 
 const PEOPLE = 30;
 
 describe.skipIf(!debianPgBin())('pixel batches and the write-back on the same rows', () => {
   const { stores, server } = useProcessStores('locks', { owners: ['tracking', 'writeback'] });
 
+  /** PEOPLE recipients of a sent campaign, each opened once; their opens (to record again) and log rows saying Sugar holds that one. */
+  async function opened(id: string) {
+    const [tracking] = stores;
+    await seedCampaign(tracking, id, { sent: true });
+    await tracking.recipients.insertMany(
+      id,
+      Array.from({ length: PEOPLE }, (_, i) => benchTarget(i, `${id}.test`, 'tl')),
+    );
+    const rows = await tracking.recipients.list(id, { limit: PEOPLE, offset: 0 });
+    const at = new Date().toISOString();
+    const opens = rows.map((r) => ({ recipientRowId: r.rowId, campaignId: id, kind: 'open' as const, at, human: true }));
+    await tracking.engagement.recordMany(opens);
+    const written = rows.map((r) => ({
+      logId: `${id}-${r.rowId}`,
+      campaignId: id,
+      recipientRowId: r.rowId,
+      activityType: 'viewed',
+      targetId: `t-${r.rowId}`,
+      hits: 1,
+    }));
+    return { opens, written };
+  }
+
+  /** Runs `first` in a transaction held open until `second` (started meanwhile) has had time to wait for it. */
+  async function overlapping(holder: PgStore, first: (tx: Tx) => unknown, second: () => unknown) {
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let ran!: () => void;
+    const inFlight = new Promise<void>((r) => (ran = r));
+    const holding = holder.transaction(async (tx) => {
+      await first(tx);
+      ran();
+      await held;
+    });
+    await inFlight;
+    const waiting = second();
+    await sleep(100);
+    commit();
+    await Promise.all([holding, waiting]);
+  }
+
   it('never deadlock, and leave no row stale once the write-back has caught up', async () => {
     const [tracking, writeback] = stores;
-    await seedCampaign(tracking, 'c', { sent: true });
-    await tracking.recipients.insertMany(
-      'c',
-      Array.from({ length: PEOPLE }, (_, i) => benchTarget(i, 'locks.test', 'tl')),
-    );
-    const rows = await tracking.recipients.list('c', { limit: PEOPLE, offset: 0 });
-    const at = new Date().toISOString();
-    const openAll = () =>
-      tracking.engagement.recordMany(rows.map((r) => ({ recipientRowId: r.rowId, campaignId: 'c', kind: 'open' as const, at, human: true })));
-    await openAll();
-    await writeback.writeback.recordWritten(
-      rows.map((r) => ({ logId: `v-${r.rowId}`, campaignId: 'c', recipientRowId: r.rowId, activityType: 'viewed', targetId: `t-${r.rowId}`, hits: 1 })),
-    );
+    const { opens, written } = await opened('c');
+    const openAll = () => tracking.engagement.recordMany(opens);
+    await writeback.writeback.recordWritten(written);
 
     let stop = false;
     // What syncHits does after Sugar answered, with a pause between rows so a batch lands in the middle of it.
@@ -53,6 +87,34 @@ describe.skipIf(!debianPgBin())('pixel batches and the write-back on the same ro
 
     while ((await sync()) > 0);
     expect(await writeback.writeback.staleCount('c')).toBe(0);
-    expect(server().psql('SELECT hits_written, count(*) FROM locks.writeback_log GROUP BY 1', 'leadfwd')).toBe(`41|${PEOPLE}`);
+    expect(server().psql("SELECT hits_written, count(*) FROM locks.writeback_log WHERE campaign_id = 'c' GROUP BY 1", 'leadfwd')).toBe(`41|${PEOPLE}`);
+  }, 60_000);
+
+  // A row's first record while a pixel batch has counted one more open and not committed: that batch's trigger ran
+  // before the row existed, so the record must wait for the batch and find the row stale. Held open in a transaction
+  // (a batch is one statement) to hit that moment every run.
+  it('a hit landing while a row is first recorded still reaches Sugar', async () => {
+    const [tracking, writeback] = stores;
+    const { opens, written } = await opened('first');
+    await overlapping(
+      tracking,
+      (tx) => tx.engagement.recordMany(opens),
+      () => writeback.transaction(async (tx) => await tx.writeback.recordWritten(written)),
+    );
+    expect(await writeback.writeback.staleCount('first')).toBe(PEOPLE);
+    expect(await tracking.engagement.forRecipient(opens[0].recipientRowId)).toMatchObject([{ humanHits: 2 }]);
+  }, 60_000);
+
+  // The other way round: a batch starting while the first record is not committed waits for it, so its trigger sees
+  // the row and marks it stale.
+  it('a hit landing just after a row is first recorded still reaches Sugar', async () => {
+    const [tracking, writeback] = stores;
+    const { opens, written } = await opened('later');
+    await overlapping(
+      writeback,
+      (tx) => tx.writeback.recordWritten(written),
+      () => tracking.engagement.recordMany(opens),
+    );
+    expect(await writeback.writeback.staleCount('later')).toBe(PEOPLE);
   }, 60_000);
 });

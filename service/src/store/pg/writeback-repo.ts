@@ -22,6 +22,9 @@ export class PgWritebackRepo implements WritebackRepo {
   /**
    * One INSERT … SELECT over unnest(); a row twice in a batch counts as in SQLite (the later hits win). Rows are taken
    * in key order, the order the engagement trigger (0026) locks them in, so the two cannot deadlock.
+   * The counters are locked (FOR SHARE) before their counts are compared: a pixel batch that has counted a hit but not
+   * committed ran its trigger before this row existed, so this waits for it and reads the count it leaves (a lock
+   * returns a row's newest version), and a batch starting later waits for this one and its trigger sees the row.
    */
   async recordWritten(rows: WrittenLogRow[]): Promise<void> {
     const byId = new Map<string, WrittenLogRow>();
@@ -35,9 +38,13 @@ export class PgWritebackRepo implements WritebackRepo {
     if (byId.size === 0) return;
     const list = [...byId.values()];
     await this.q(
-      `INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
-        SELECT l, c, r, a, t, i, h, CASE WHEN h IS NULL THEN 0 ELSE coalesce((${current('r', 'i', 'a')} <> h)::int, 0) END, $8
-        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[]) AS w(l, c, r, a, t, i, h)
+      `WITH w AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[]) AS w(l, c, r, a, t, i, h)),
+        counted AS (SELECT e.recipient_row_id, e.kind, e.link_idx, e.human_hits FROM engagement e
+          JOIN w ON w.h IS NOT NULL AND e.recipient_row_id = w.r AND e.link_idx = w.i AND e.kind = CASE w.a WHEN 'viewed' THEN 'open' ELSE 'click' END
+          ORDER BY e.recipient_row_id, e.kind, e.link_idx FOR SHARE OF e)
+      INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
+        SELECT l, c, r, a, t, i, h, CASE WHEN h IS NULL THEN 0 ELSE coalesce((n.human_hits <> h)::int, 0) END, $8
+        FROM w LEFT JOIN counted n ON n.recipient_row_id = w.r AND n.link_idx = w.i AND n.kind = CASE w.a WHEN 'viewed' THEN 'open' ELSE 'click' END
         ORDER BY r, a, i
         ON CONFLICT (recipient_row_id, activity_type, link_idx) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
           WHERE excluded.hits_written IS NOT NULL`,
@@ -54,11 +61,6 @@ export class PgWritebackRepo implements WritebackRepo {
     );
   }
 
-  /**
-   * In key order, sorted by the server as the trigger's lock is: the write-back marks them written one statement each
-   * in one transaction, and a pixel batch's trigger locks them in that order too, so the two wait for each other
-   * instead of deadlocking.
-   */
   async staleHits(limit: number): Promise<StaleHits[]> {
     const { rows } = await this.q(
       `SELECT log_id, campaign_id, recipient_row_id, activity_type, link_idx, hits_written, current
