@@ -145,12 +145,13 @@ try {
   const rows = await seed();
   const paths = rows.map((r) => `/t/o/${signToken(SECRET, { k: 'o', r })}`);
 
-  // Both servers stay up and take turns, so a neighbour's load on this shared machine hits both alike.
+  // Both servers stay up and take turns, so a neighbour's load on this shared machine hits both alike. The bare server
+  // gets the same requests (token paths), so the load generator does the same work for both.
   const svc = await startService();
   const bare = await startBare();
   // Warm-up: JIT, caches, page cache. Two seconds left the first round measurably slower than the rest.
   await load(svc.url, paths, 5);
-  await load(bare.url, ['/t/o/x'], 5);
+  await load(bare.url, paths, 5);
   const roundTrips: number[] = [];
   // CPU per request of each part (µs): what bounds the ratio when the cores are shared (the load generator is this process).
   const pgCpuMs = pgServer ? postgresCpu(pgServer) : () => 0;
@@ -169,7 +170,7 @@ try {
     cpu.generator.push(perRequest(cpuMsOf(process.pid) - genAt, rec['2xx']));
     roundTrips.push(((await statements()) - statementsBefore) / recorded);
     const [bareAt, bareGenAt] = [cpuMsOf(bare.proc.pid!), cpuMsOf(process.pid)];
-    const base = await load(bare.url, ['/t/o/x'], SECONDS);
+    const base = await load(bare.url, paths, SECONDS);
     cpu.bare.push(perRequest(cpuMsOf(bare.proc.pid!) - bareAt, base['2xx']));
     cpu.bareGenerator.push(perRequest(cpuMsOf(process.pid) - bareGenAt, base['2xx']));
     rounds.push({ recorded: recorded / SECONDS, p99: rec.latency.p99, answered: rec['2xx'], bare: base.requests.average, bareP99: base.latency.p99 });
