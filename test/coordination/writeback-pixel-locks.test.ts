@@ -4,10 +4,7 @@
 // row holds what Sugar was told last.
 import { describe, expect, it } from 'vitest';
 import { benchTarget, seedCampaign, sleep } from '../../scripts/bench/support.js';
-import type { PgStore } from '../../service/src/store/pg/db.js';
-import { debianPgBin, useProcessStores } from '../support/postgres.js';
-
-type Tx = Parameters<Parameters<PgStore['transaction']>[0]>[0];
+import { debianPgBin, useProcessStores, whileHeldOpen } from '../support/postgres.js';
 
 const PEOPLE = 30;
 
@@ -35,24 +32,6 @@ describe.skipIf(!debianPgBin())('pixel batches and the write-back on the same ro
       hits: 1,
     }));
     return { opens, written };
-  }
-
-  /** Runs `first` in a transaction held open until `second` (started meanwhile) has had time to wait for it. */
-  async function overlapping(holder: PgStore, first: (tx: Tx) => unknown, second: () => unknown) {
-    let commit!: () => void;
-    const held = new Promise<void>((r) => (commit = r));
-    let ran!: () => void;
-    const inFlight = new Promise<void>((r) => (ran = r));
-    const holding = holder.transaction(async (tx) => {
-      await first(tx);
-      ran();
-      await held;
-    });
-    await inFlight;
-    const waiting = second();
-    await sleep(100);
-    commit();
-    await Promise.all([holding, waiting]);
   }
 
   it('never deadlock, and leave no row stale once the write-back has caught up', async () => {
@@ -96,7 +75,7 @@ describe.skipIf(!debianPgBin())('pixel batches and the write-back on the same ro
   it('a hit landing while a row is first recorded still reaches Sugar', async () => {
     const [tracking, writeback] = stores;
     const { opens, written } = await opened('first');
-    await overlapping(
+    await whileHeldOpen(
       tracking,
       (tx) => tx.engagement.recordMany(opens),
       () => writeback.transaction(async (tx) => await tx.writeback.recordWritten(written)),
@@ -110,7 +89,7 @@ describe.skipIf(!debianPgBin())('pixel batches and the write-back on the same ro
   it('a hit landing just after a row is first recorded still reaches Sugar', async () => {
     const [tracking, writeback] = stores;
     const { opens, written } = await opened('later');
-    await overlapping(
+    await whileHeldOpen(
       writeback,
       (tx) => tx.writeback.recordWritten(written),
       () => tracking.engagement.recordMany(opens),

@@ -114,7 +114,8 @@ export function createClickRecorder(o: {
   /** Records in the given transaction (the spool's replay takes the hit's key in the same one). */
   async function recordIn(tx: ClickTx, hit: ClickHit, c: ResolvedClick): Promise<ClickVerdict> {
     const r = c.recipient;
-    const counters = await tx.engagement.forRecipient(r.rowId);
+    // Locked: two clicks of one person at once (a scanner opening every link) must see each other.
+    const counters = await tx.engagement.forRecipient(r.rowId, { lock: true });
     const earlierHits = counters
       .filter((k) => k.kind === 'click' && k.linkIndex !== undefined)
       .map((k) => ({ linkIndex: k.linkIndex!, at: new Date([k.lastHumanAt, k.lastMachineAt].filter(Boolean).sort().pop() ?? 0) }));

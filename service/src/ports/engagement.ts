@@ -67,7 +67,12 @@ export interface EngagementRepo {
   takeSpooled(keys: string[], at: string): Awaitable<string[]>;
   /** Forgets keys taken before `iso` (their hits are past the spool's own age limit); answers how many. */
   pruneSpooled(iso: string): Awaitable<number>;
-  forRecipient(recipientRowId: number): Awaitable<EngagementCounter[]>;
+  /**
+   * `lock`: first take the recipient's hit lock, held to the end of the transaction, so hits of one person judged from
+   * these counters (a click's bot burst, its implied open) are judged one after the other. PostgreSQL needs it (two
+   * connections read the same committed counters); SQLite's transactions already run one at a time.
+   */
+  forRecipient(recipientRowId: number, o?: { lock?: boolean }): Awaitable<EngagementCounter[]>;
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): Awaitable<number>;
   softBounces(addressKey: string): Awaitable<number>;

@@ -118,7 +118,10 @@ export class PgEngagementRepo implements EngagementRepo {
     return (await this.q('DELETE FROM spooled_hits WHERE at < $1', [isoTime(iso, 'prune time')])).rowCount ?? 0;
   }
 
-  async forRecipient(recipientRowId: number): Promise<EngagementCounter[]> {
+  async forRecipient(recipientRowId: number, o: { lock?: boolean } = {}): Promise<EngagementCounter[]> {
+    // The ledger row stands for the person (their counters may not exist yet). A statement of its own: the counters'
+    // read must take its snapshot after the wait, to see what the hit that held the lock committed.
+    if (o.lock) await this.q('SELECT FROM recipients WHERE row_id = $1 FOR NO KEY UPDATE', [recipientRowId]);
     const { rows } = await this.q(
       `SELECT kind, link_idx, human_hits, machine_hits, first_human_at, last_human_at, last_machine_at
         FROM engagement WHERE recipient_row_id = $1 ORDER BY kind DESC, link_idx`,
