@@ -8,16 +8,14 @@
 // in-flight rows turn uncertain, never those of one still sending.
 import { type LeaseRunner, runAlone } from '../coordination/lease-runner.js';
 import type { Audit, Campaign } from '../domain/types.js';
-import { type AutomationRepo, type StorePart, StoreUnavailableError } from '../ports/index.js';
+import { type AutomationRepo, type StorePart, StoreUnavailableError, type UnitOfWork } from '../ports/index.js';
 import { type Log, turnFailures } from '../ports/log.js';
 
-export type SchedulerStore = StorePart<{
-  campaigns: 'get' | 'transition' | 'inStatus' | 'staleHolds' | 'due';
-  recipients: 'recoverInFlight' | 'recoverOrphaned';
-}> & {
-  /** Absent in tests without automations: then no campaign backs an automation step. */
-  automations?: Pick<AutomationRepo, 'isOpenStepCampaign'>;
-};
+export type SchedulerStore = UnitOfWork &
+  StorePart<{ campaigns: 'get' | 'transition' | 'inStatus' | 'staleHolds' | 'due'; recipients: 'recoverInFlight' | 'recoverOrphaned' }> & {
+    /** Absent in tests without automations: then no campaign backs an automation step. */
+    automations?: Pick<AutomationRepo, 'isOpenStepCampaign'>;
+  };
 
 export interface SchedulerDeps {
   store: SchedulerStore;
@@ -100,8 +98,7 @@ export function createScheduler(deps: SchedulerDeps) {
     track(c.id, async () => {
       const result = await deps.send(c.id, abort.signal);
       // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
-      if (result === 'done' && !(await store.automations?.isOpenStepCampaign(c.id)))
-        await store.campaigns.transition(c.id, ['sending'], 'sent', 'every recipient handed off');
+      if (result === 'done' && !(await store.automations?.isOpenStepCampaign(c.id))) await finishSending(store, c.id);
     });
   }
 
@@ -166,3 +163,15 @@ export function createScheduler(deps: SchedulerDeps) {
 }
 
 export type Scheduler = ReturnType<typeof createScheduler>;
+
+/**
+ * 'sending' → 'sent', unless a row was queued again since the send loop found none (a resend of uncertain rows, in
+ * any process): decided under the campaign's lock, which that resend takes too. Left sending, the next tick sends it.
+ */
+export async function finishSending(store: UnitOfWork, id: string): Promise<boolean> {
+  return await store.transaction(async (tx) => {
+    await tx.campaigns.get(id, { lock: true });
+    const left = await tx.recipients.counts(id);
+    return left.queued + left.sending === 0 && (await tx.campaigns.transition(id, ['sending'], 'sent', 'every recipient handed off'));
+  });
+}

@@ -55,7 +55,9 @@ export async function resolveUncertain(deps: UncertainDeps, id: string, body: un
       const setup = outboxKey.campaign(id);
       if ((await tx.outbox.states([setup])).has(setup)) for (const rowId of changed) await tx.outbox.enqueue(outboxItem.sent(id, rowId, now));
     }
-    const current = (await tx.campaigns.get(id))?.status;
+    // Locked: a send loop ending the campaign at this moment decides after this (and sees the row), or before (and
+    // this sees 'sent' and reopens it); read unlocked, both could pass and leave a queued row in a sent campaign.
+    const current = (await tx.campaigns.get(id, { lock: true }))?.status;
     if (v.action === 'resend' && current === 'sent') await tx.campaigns.transition(id, ['sent'], 'sending', reason);
     else await tx.campaigns.note(id, reason);
     return { action: v.action, changed: changed.length };

@@ -57,7 +57,12 @@ export interface TrackedLinks {
 
 export interface CampaignRepo {
   create(input: NewCampaign, id?: string): Awaitable<StoredCampaign>;
-  get(id: string): Awaitable<StoredCampaign | undefined>;
+  /**
+   * `lock`: first take the campaign's change lock, held to the end of the transaction, so two decisions that read the
+   * campaign and its ledger (the end of sending, a resend of uncertain rows) are made one after the other. PostgreSQL
+   * needs it; SQLite's transactions already run one at a time.
+   */
+  get(id: string, o?: { lock?: boolean }): Awaitable<StoredCampaign | undefined>;
   list(opts: { limit: number; offset: number; status?: CampaignStatus }): Awaitable<StoredCampaign[]>;
   /** Every campaign the filter lets through, newest first. */
   find(filter: CampaignFilter): Awaitable<CampaignRef[]>;

@@ -71,8 +71,9 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
     return r.rowCount === 1;
   }
 
-  async get(id: string): Promise<StoredCampaign | undefined> {
-    const { rows } = await this.q(`SELECT ${COLUMNS} FROM campaigns WHERE id = $1`, [id]);
+  async get(id: string, o: { lock?: boolean } = {}): Promise<StoredCampaign | undefined> {
+    // NO KEY: rows that refer to the campaign (events, outbox items) can still be added meanwhile.
+    const { rows } = await this.q(`SELECT ${COLUMNS} FROM campaigns WHERE id = $1${o.lock ? ' FOR NO KEY UPDATE' : ''}`, [id]);
     return rows[0] && toCampaign(rows[0]);
   }
 
