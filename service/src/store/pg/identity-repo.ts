@@ -1,6 +1,8 @@
 // Sender identities on PostgreSQL: the same port and behaviour as store/sqlite-identity-repo.ts. The first identity
 // made becomes the default in its INSERT; changing the default clears and sets it in one transaction, and the
-// partial unique index keeps at most one whichever process writes.
+// partial unique index keeps at most one whichever process writes. Both take the default's advisory lock first, as
+// SQLite's one writer would: two "first" identities made at once, unlocked, both read none and the second failed on
+// the index.
 import { randomUUID } from 'node:crypto';
 import type { IdentityApproval, IdentityPause, Readiness, SenderIdentity } from '../../domain/identity.js';
 import type { IdentityAuditEntry, IdentityRepo, IdentitySecrets, IdentitySettings } from '../../ports/index.js';
@@ -11,6 +13,9 @@ import { PgAtomicRepo, type Row } from './repos.js';
 
 const toIdentity = (r: Row) => fromRow(r as unknown as IdentityRow);
 
+/** Held to the end of the transaction; the next statement's snapshot sees what the holder before committed. */
+const DEFAULT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('leadfwd.identity_default'))";
+
 function settingsJson(s: IdentitySettings): string {
   if (typeof s.name !== 'string' || !s.name.trim()) throw new StoreInputError('an identity needs a name');
   const { name: _name, ...rest } = s;
@@ -20,12 +25,16 @@ function settingsJson(s: IdentitySettings): string {
 export class PgIdentityRepo extends PgAtomicRepo implements IdentityRepo {
   async create(settings: IdentitySettings, secrets: IdentitySecrets, id: string = randomUUID()): Promise<SenderIdentity> {
     const now = this.now();
-    const { rows } = await this.q(
-      `INSERT INTO sender_identities (id, name, is_default, settings, dkim_key_sealed, relay_pass_sealed, created_at, updated_at)
-        VALUES ($1, $2, CASE WHEN EXISTS (SELECT 1 FROM sender_identities) THEN 0 ELSE 1 END, $3, $4, $5, $6, $6) RETURNING ${COLUMNS}`,
-      [id, settings.name, settingsJson(settings), secrets.dkimKeySealed ?? null, secrets.relayPasswordSealed ?? null, now],
-    );
-    return toIdentity(rows[0]);
+    const json = settingsJson(settings);
+    return await this.atomic(async (q) => {
+      await q(DEFAULT_LOCK);
+      const { rows } = await q(
+        `INSERT INTO sender_identities (id, name, is_default, settings, dkim_key_sealed, relay_pass_sealed, created_at, updated_at)
+          VALUES ($1, $2, CASE WHEN EXISTS (SELECT 1 FROM sender_identities) THEN 0 ELSE 1 END, $3, $4, $5, $6, $6) RETURNING ${COLUMNS}`,
+        [id, settings.name, json, secrets.dkimKeySealed ?? null, secrets.relayPasswordSealed ?? null, now],
+      );
+      return toIdentity(rows[0]);
+    });
   }
 
   async update(id: string, settings: IdentitySettings, secrets: { dkimKeySealed?: string | null; relayPasswordSealed?: string | null }): Promise<boolean> {
@@ -65,6 +74,7 @@ export class PgIdentityRepo extends PgAtomicRepo implements IdentityRepo {
 
   async setDefault(id: string): Promise<boolean> {
     return this.atomic(async (q) => {
+      await q(DEFAULT_LOCK);
       if ((await q('SELECT 1 FROM sender_identities WHERE id = $1 FOR UPDATE', [id])).rows.length === 0) return false;
       await q('UPDATE sender_identities SET is_default = 0 WHERE is_default = 1');
       return (await q('UPDATE sender_identities SET is_default = 1, updated_at = $1 WHERE id = $2', [this.now(), id])).rowCount === 1;
