@@ -6,9 +6,12 @@ import type { LogRowKey, StaleHits, WritebackRepo, WrittenLogRow } from '../../p
 import { StoreInputError } from '../errors.js';
 import type { Query } from './repos.js';
 
+/** The engagement kind a log row's activity counts. */
+const kindOf = (activity: string) => `CASE ${activity} WHEN 'viewed' THEN 'open' ELSE 'click' END`;
+
 /** The human count of the engagement counter a log row stands for (`w`: the row's columns). */
 const current = (rowId: string, linkIdx: string, activity: string) => `(SELECT human_hits FROM engagement e WHERE e.recipient_row_id = ${rowId}
-  AND e.link_idx = ${linkIdx} AND e.kind = CASE ${activity} WHEN 'viewed' THEN 'open' ELSE 'click' END)`;
+  AND e.link_idx = ${linkIdx} AND e.kind = ${kindOf(activity)})`;
 
 const BY_ROW = 'recipient_row_id = $1 AND activity_type = $2 AND link_idx = $3';
 const keyOf = (r: LogRowKey) => [r.recipientRowId, r.activityType, r.linkIndex];
@@ -40,11 +43,11 @@ export class PgWritebackRepo implements WritebackRepo {
     await this.q(
       `WITH w AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[]) AS w(l, c, r, a, t, i, h)),
         counted AS (SELECT e.recipient_row_id, e.kind, e.link_idx, e.human_hits FROM engagement e
-          JOIN w ON w.h IS NOT NULL AND e.recipient_row_id = w.r AND e.link_idx = w.i AND e.kind = CASE w.a WHEN 'viewed' THEN 'open' ELSE 'click' END
+          JOIN w ON w.h IS NOT NULL AND e.recipient_row_id = w.r AND e.link_idx = w.i AND e.kind = ${kindOf('w.a')}
           ORDER BY e.recipient_row_id, e.kind, e.link_idx FOR SHARE OF e)
       INSERT INTO writeback_log (log_id, campaign_id, recipient_row_id, activity_type, target_id, link_idx, hits_written, hits_stale, written_at)
         SELECT l, c, r, a, t, i, h, CASE WHEN h IS NULL THEN 0 ELSE coalesce((n.human_hits <> h)::int, 0) END, $8
-        FROM w LEFT JOIN counted n ON n.recipient_row_id = w.r AND n.link_idx = w.i AND n.kind = CASE w.a WHEN 'viewed' THEN 'open' ELSE 'click' END
+        FROM w LEFT JOIN counted n ON n.recipient_row_id = w.r AND n.link_idx = w.i AND n.kind = ${kindOf('w.a')}
         ORDER BY r, a, i
         ON CONFLICT (recipient_row_id, activity_type, link_idx) DO UPDATE SET hits_written = excluded.hits_written, hits_stale = excluded.hits_stale
           WHERE excluded.hits_written IS NOT NULL`,
@@ -61,13 +64,18 @@ export class PgWritebackRepo implements WritebackRepo {
     );
   }
 
+  /**
+   * In key order, sorted by the server as the trigger's lock is: the write-back marks them written one statement each
+   * in one transaction, and a pixel batch's trigger locks them in that order too, so the two wait for each other
+   * instead of deadlocking.
+   */
   async staleHits(limit: number): Promise<StaleHits[]> {
     const { rows } = await this.q(
       `SELECT log_id, campaign_id, recipient_row_id, activity_type, link_idx, hits_written, current
         FROM (SELECT w.log_id, w.campaign_id, w.recipient_row_id, w.activity_type, w.link_idx, w.hits_written, e.human_hits AS current
           FROM writeback_log w
           JOIN engagement e ON e.recipient_row_id = w.recipient_row_id AND e.link_idx = w.link_idx
-            AND e.kind = CASE w.activity_type WHEN 'viewed' THEN 'open' ELSE 'click' END
+            AND e.kind = ${kindOf('w.activity_type')}
           WHERE w.hits_stale = 1 LIMIT $1) s
         ORDER BY recipient_row_id, activity_type, link_idx`,
       [limit],
