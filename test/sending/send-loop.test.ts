@@ -211,4 +211,33 @@ describe('send loop', () => {
     ]);
     expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 6 });
   });
+
+  // The loop waits inside its hand-off for the identity's own rate (2 a second here): a pause or cancel committed
+  // meanwhile must stop every later message, not only once the reserved rows have all gone.
+  it.each(['paused', 'cancelled'] as const)('hands nothing more to SMTP once the campaign is %s while it waits for the rate', async (to) => {
+    const id = await sendingCampaign(12);
+    let sent = 0;
+    let afterStop = 0;
+    const delivery = createInProcessDelivery({
+      transports: {
+        get: () => ({
+          send: async () => {
+            if (++sent > 2) afterStop++;
+            if (sent === 2) expect(await store.campaigns.transition(id, ['sending'], to, `${to} by the operator`)).toBe(true);
+            return { outcome: 'accepted', text: '250 ok' };
+          },
+          verify: async () => {},
+          close() {},
+        }),
+      },
+      compiled,
+      build: buildMessage,
+      messageContext: { ...ctx },
+      concurrency: 4,
+    });
+    const slow = sendsAs(testProfile('smtp://127.0.0.1:25'), testIdentity({ rate: { perSecond: 2, perHour: 0, perDay: 0 } }));
+    expect(await createSendLoop({ store, delivery, sender: slow }).run(id)).toBe('stopped');
+    expect(afterStop).toBe(0);
+    expect(await store.recipients.counts(id)).toMatchObject({ accepted: 2, queued: 10, sending: 0 });
+  });
 });

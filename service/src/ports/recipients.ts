@@ -46,8 +46,10 @@ export interface RecipientRepo {
     exceptProviders?: readonly string[],
   ): Awaitable<LedgerRecipient[]>;
   /**
-   * Rows still reserved by `holder` → 'sending', attempts + 1, in one statement, right before they are handed to SMTP.
-   * Returns the ids that changed; the others were taken back (deferred, reserved by another, cancelled) and must not go.
+   * Rows still reserved by `holder` → 'sending', attempts + 1, in one statement, right before they are handed to SMTP,
+   * while their campaign is 'sending' (a pause or cancel committed before stops every hand-off after it, whatever the
+   * loop was waiting for). Returns the ids that changed; the others were taken back (deferred, reserved by another,
+   * the campaign stopped) and must not go.
    */
   markSending(rowIds: number[], holder: string, nowIso: string, opts?: { dataEndMark?: boolean }): Awaitable<number[]>;
   /**

@@ -260,7 +260,8 @@ export function createSendLoop(deps: SendLoopDeps) {
         }
         const t = performance.now();
         const slotQueue = waits.slotQueue();
-        while (reserved.pending.length && inFlight.size < slots && !signal?.aborted) {
+        // Asked per row (cached for 200 ms): a wait for the identity's rate inside offer() can outlast a pause.
+        while (reserved.pending.length && inFlight.size < slots && (await stillSending())) {
           const r = reserved.next();
           const provider = providerOfRow(r);
           if (slotQueue.has(provider) && !waits.isLeft(provider)) waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);

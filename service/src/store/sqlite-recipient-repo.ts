@@ -53,6 +53,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
       markSending: db.prepare(`UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = @now,
           claimed_by = @owner, data_end_at = CASE WHEN @gated = 1 THEN NULL ELSE @now END
         WHERE row_id IN (SELECT value FROM json_each(@ids)) AND state = 'queued' AND reserved_by = @holder
+          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = recipients.campaign_id AND c.status = 'sending')
         RETURNING row_id`),
       // Idempotent (a retry after a lost reply marks again and keeps the first time).
       markDataEnd: db.prepare(`UPDATE recipients SET data_end_at = coalesce(data_end_at, @now)

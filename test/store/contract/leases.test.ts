@@ -3,7 +3,7 @@
 // rows found by its lease.
 import { expect, it } from 'vitest';
 import { StoreInputError } from '../../../service/src/ports/index.js';
-import { newCampaign, targets } from '../helpers.js';
+import { newCampaign, targets, toSending } from '../helpers.js';
 import { describeOnAdapters } from './adapters.js';
 
 describeOnAdapters('leases port', { owner: 'p1' }, ({ store, clock }) => {
@@ -79,6 +79,7 @@ describeOnAdapters('leases port', { owner: 'p1' }, ({ store, clock }) => {
 
   it("turns only a dead process's in-flight ledger rows uncertain", async () => {
     await store.campaigns.create(newCampaign(), 'c');
+    await toSending(store, 'c');
     await store.recipients.insertMany('c', targets(5));
     // This store claims as process p1, which holds its process lease.
     await store.leases.acquire('process:p1', 'p1', 5_000);
@@ -94,6 +95,7 @@ describeOnAdapters('leases port', { owner: 'p1' }, ({ store, clock }) => {
 
   it('owns rows marked sending after a reservation too, so a live process keeps them', async () => {
     await store.campaigns.create(newCampaign(), 'c');
+    await toSending(store, 'c');
     await store.recipients.insertMany('c', targets(3));
     await store.leases.acquire('process:p1', 'p1', 5_000);
     const reserved = await store.recipients.reserve('c', 3, clock.iso(), 'loop-1', new Date(clock.now().getTime() + 60_000).toISOString());
@@ -111,6 +113,7 @@ describeOnAdapters('leases port', { owner: 'p1' }, ({ store, clock }) => {
 
   it("queues a dead process's rows whose end of DATA was not marked again, and makes only the marked ones uncertain", async () => {
     await store.campaigns.create(newCampaign(), 'c');
+    await toSending(store, 'c');
     await store.recipients.insertMany('c', targets(3));
     await store.leases.acquire('process:p1', 'p1', 5_000);
     const until = new Date(clock.now().getTime() + 60_000).toISOString();
@@ -127,6 +130,7 @@ describeOnAdapters('leases port', { owner: 'p1' }, ({ store, clock }) => {
 
   it("gives a dead process's reserved rows back at once, not when the reservation runs out", async () => {
     await store.campaigns.create(newCampaign(), 'c');
+    await toSending(store, 'c');
     await store.recipients.insertMany('c', targets(4));
     await store.leases.acquire('process:p1', 'p1', 5_000);
     const until = new Date(clock.now().getTime() + 60_000).toISOString();

@@ -1,11 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreInputError } from '../../../service/src/ports/index.js';
-import { newCampaign, targets } from '../helpers.js';
+import { newCampaign, targets, toSending } from '../helpers.js';
 import { describeOnAdapters } from './adapters.js';
 
 describeOnAdapters('recipients port', ({ store, clock }) => {
   beforeEach(async () => {
-    for (const id of ['c1', 'c2']) await store.campaigns.create(newCampaign(), id);
+    for (const id of ['c1', 'c2']) {
+      await store.campaigns.create(newCampaign(), id);
+      await toSending(store, id); // rows go to SMTP only while their campaign sends
+    }
   });
 
   describe('recipient ledger', () => {
@@ -145,6 +148,17 @@ describeOnAdapters('recipients port', ({ store, clock }) => {
       const evenLater = new Date(Date.parse(later) + 1000).toISOString();
       expect(await store.recipients.deferQueued('c1', {}, evenLater)).toBe(4);
       expect(await store.recipients.deferQueued('c1', {}, evenLater)).toBe(0); // nothing due before it any more
+    });
+
+    it('marks rows sending only while their campaign sends: a pause or cancel before the mark stops them', async () => {
+      await store.recipients.insertMany('c1', targets(2));
+      const until = new Date(Date.parse(clock.iso()) + 60_000).toISOString();
+      const [a, b] = (await store.recipients.reserve('c1', 2, clock.iso(), 'loop-a', until)).map((r) => r.rowId);
+      expect(await store.campaigns.transition('c1', ['sending'], 'paused', 'paused by the operator')).toBe(true);
+      expect(await store.recipients.markSending([a], 'loop-a', clock.iso())).toEqual([]);
+      expect(await store.recipients.get(a)).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(await store.campaigns.transition('c1', ['paused'], 'sending', 'resumed')).toBe(true);
+      expect(await store.recipients.markSending([a, b], 'loop-a', clock.iso())).toEqual([a, b]);
     });
 
     it('reserves due rows for one holder without claiming them; only that holder marks them sending, one attempt more', async () => {

@@ -93,7 +93,8 @@ export class PgRecipientRepo implements RecipientRepo {
     const { rows } = await this.q(
       `UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = $3,
           data_end_at = CASE WHEN $4::boolean THEN NULL ELSE $3 END
-        WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2 RETURNING row_id`,
+        WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2
+          AND EXISTS (SELECT FROM campaigns c WHERE c.id = recipients.campaign_id AND c.status = 'sending') RETURNING row_id`,
       [rowIds, holder, isoTime(nowIso, 'now'), opts.dataEndMark === true],
     );
     const changed = new Set(rows.map((r) => Number(r.row_id)));
