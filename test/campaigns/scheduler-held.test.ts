@@ -53,4 +53,45 @@ describe('scheduler and held campaigns', () => {
     await scheduler.stop();
     store.close();
   });
+
+  it('sends a campaign confirmed between the list of stale holds and their cancel, instead of cancelling it', async () => {
+    let clock = new Date('2026-11-26T10:00:00.000Z');
+    const store = openStore(':memory:', { clock: () => clock });
+    const held = store.campaigns.create({ ...content, name: 'Review', sendAt: '2026-12-31T00:00:00.000Z', held: true });
+    store.campaigns.transition(held.id, ['draft'], 'extracting');
+    store.campaigns.transition(held.id, ['extracting'], 'pending');
+    clock = new Date(clock.getTime() + 25 * 3_600_000);
+    // The operator's confirm (campaigns.release) lands right after the tick listed the stale holds.
+    const campaigns = withMethod(store.campaigns, 'staleHolds', (before: string) => {
+      const stale = store.campaigns.staleHolds(before);
+      expect(store.campaigns.release(held.id, clock.toISOString())).toBe(true);
+      return stale;
+    });
+    const scheduler = createScheduler({
+      store: withMethod(store, 'campaigns', campaigns),
+      now: () => clock,
+      tickMs: 3_600_000,
+      extract: async () => emptyAudit(),
+      send: async () => 'done',
+    });
+    await scheduler.kick();
+    await scheduler.idle();
+    // Confirmed, it went on: released with its send time now, it was due in the same tick and sent.
+    const after = store.campaigns.get(held.id)!;
+    expect({ status: after.status, held: after.held }).toEqual({ status: 'sent', held: false });
+    await scheduler.stop();
+    store.close();
+  });
 });
+
+/** A copy of `target` with one member replaced; every other member is the target's own (methods bound to it). */
+function withMethod<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): T {
+  const copy: Record<PropertyKey, unknown> = {};
+  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
+    for (const k of Reflect.ownKeys(o)) {
+      if (k === 'constructor' || k in copy) continue;
+      const v = Reflect.get(target, k);
+      copy[k] = typeof v === 'function' ? v.bind(target) : v;
+    }
+  return Object.assign(copy, { [key]: value }) as T;
+}

@@ -57,12 +57,32 @@ describe.skipIf(!debianPgBin())('a resend of uncertain rows while another proces
     const [, finished] = await whileHeldOpen(
       api,
       async (tx) => {
-        await tx.recipients.resolveUncertain('resend-first', 'all', 'resend', undefined, new Date().toISOString());
+        // As resolveUncertain does: the campaign's lock, then the rows queued again.
         await tx.campaigns.get('resend-first', { lock: true });
+        await tx.recipients.resolveUncertain('resend-first', 'all', 'resend', undefined, new Date().toISOString());
       },
       () => finishSending(sender, 'resend-first'),
     );
     expect(finished).toBe(false);
     expect(await state('resend-first')).toEqual({ queued: 1, status: 'sending' });
+  });
+
+  it('a cancel landing while the resend is asked for wins: the rows stay uncertain, the resend is refused', async () => {
+    const [api, sender] = stores;
+    await endedUncertain('cancelled');
+    const [, refused] = await whileHeldOpen(
+      sender,
+      async (tx) => {
+        await tx.campaigns.get('cancelled', { lock: true });
+        await tx.campaigns.transition('cancelled', ['sending'], 'cancelled', 'cancelled by another operator');
+      },
+      () =>
+        resend(api, 'cancelled').then(
+          () => undefined,
+          (err: Error) => err.message,
+        ),
+    );
+    expect(refused).toBe('Campaign cancelled is cancelled: it sends nothing more');
+    expect(await api.recipients.counts('cancelled')).toMatchObject({ queued: 0, uncertain: 1 });
   });
 });

@@ -120,7 +120,11 @@ export function createScheduler(deps: SchedulerDeps) {
     // A review left open in a closed browser would otherwise stay held, and in every list, for ever.
     const heldSince = new Date(now().getTime() - (deps.heldForMs ?? DAY_MS)).toISOString();
     for (const c of await store.campaigns.staleHolds(heldSince)) {
-      await store.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
+      // Under the campaign's lock, and only if still held: a confirm that landed since the list was read stands.
+      await store.transaction(async (tx) => {
+        if ((await tx.campaigns.get(c.id, { lock: true }))?.held)
+          await tx.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
+      });
     }
     for (const c of await store.campaigns.due(now().toISOString())) {
       if (await store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {

@@ -39,14 +39,17 @@ export interface UncertainDeps {
 const WHAT: Record<UncertainAction, string> = { accepted: 'marked as accepted (not resent)', resend: 'sent again' };
 
 export async function resolveUncertain(deps: UncertainDeps, id: string, body: unknown, actor: Actor): Promise<{ action: UncertainAction; changed: number }> {
-  const c = await deps.campaigns.allowed(id, actor, 'edit');
+  await deps.campaigns.allowed(id, actor, 'edit');
   const v = parseInput(UncertainBody, body, 'invalid_input');
-  if (v.action === 'resend' && (c.status === 'cancelled' || c.status === 'failed'))
-    throw new AppError('invalid_transition', `Campaign ${id} is ${c.status}: it sends nothing more`);
   const now = deps.now?.() ?? new Date();
   const by = creatorOf(actor);
   const { store } = deps;
   return await store.transaction(async (tx) => {
+    // Under the campaign's lock, held to the end: a send loop ending the campaign now decides before this (and this
+    // sees 'sent' and reopens it) or after (and sees the row queued); a cancel cannot land between check and change.
+    const current = (await tx.campaigns.get(id, { lock: true }))?.status;
+    if (v.action === 'resend' && (current === 'cancelled' || current === 'failed'))
+      throw new AppError('invalid_transition', `Campaign ${id} is ${current}: it sends nothing more`);
     const changed = await tx.recipients.resolveUncertain(id, v.all ? 'all' : v.rowIds!, v.action, by, now.toISOString());
     if (changed.length === 0) return { action: v.action, changed: 0 };
     const reason = `${changed.length} uncertain message${changed.length === 1 ? '' : 's'} ${WHAT[v.action]} by ${by ? by.userName : 'the API'}`;
@@ -55,9 +58,6 @@ export async function resolveUncertain(deps: UncertainDeps, id: string, body: un
       const setup = outboxKey.campaign(id);
       if ((await tx.outbox.states([setup])).has(setup)) for (const rowId of changed) await tx.outbox.enqueue(outboxItem.sent(id, rowId, now));
     }
-    // Locked: a send loop ending the campaign at this moment decides after this (and sees the row), or before (and
-    // this sees 'sent' and reopens it); read unlocked, both could pass and leave a queued row in a sent campaign.
-    const current = (await tx.campaigns.get(id, { lock: true }))?.status;
     if (v.action === 'resend' && current === 'sent') await tx.campaigns.transition(id, ['sent'], 'sending', reason);
     else await tx.campaigns.note(id, reason);
     return { action: v.action, changed: changed.length };
