@@ -9,18 +9,19 @@ import { AutomationInvalid, compileAutomation, type EmailContent } from '../doma
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import type { ContentSpec, SugarAudience } from '../domain/types.js';
-import type { AutomationStatus, StoredAutomation, StorePart } from '../ports/index.js';
+import type { AutomationStatus, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 import { EnrolBody, SplitWinnerBody } from './schemas.js';
 import type { SplitWinners } from './split-winners.js';
 
 /** What the automation use cases read and change (the engine moves targets). */
-export type AutomationServiceStore = StorePart<{
-  automations: 'create' | 'update' | 'get' | 'list' | 'setStatus' | 'counts' | 'stepCampaigns';
-  campaigns: 'get';
-  engagement: 'summary';
-  recipients: 'counts';
-}>;
+export type AutomationServiceStore = UnitOfWork &
+  StorePart<{
+    automations: 'create' | 'update' | 'get' | 'list' | 'setStatus' | 'counts' | 'stepCampaigns' | 'lockProgress';
+    campaigns: 'get';
+    engagement: 'summary';
+    recipients: 'counts';
+  }>;
 
 export interface AutomationServiceDeps {
   store: AutomationServiceStore;
@@ -129,8 +130,27 @@ export function createAutomationService(deps: AutomationServiceDeps) {
   async function update(id: string, body: unknown, actor: Actor) {
     const before = await allowed(id, actor, 'edit');
     if (before.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
-    // Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
-    const sent = Object.keys((await store.automations.counts(id)).passed);
+    editable(id, Object.keys((await store.automations.counts(id)).passed)); // before the Sugar calls: refused at once
+    const { audiences, ...compiled } = await validate(body, actor);
+    // Validation takes a while (Sugar, every email compiled); a tick may have sent a step meanwhile: checked again
+    // under the automation's progress lock, in the transaction that saves.
+    await store.transaction(async (tx) => {
+      await tx.automations.lockProgress(id);
+      editable(id, Object.keys((await tx.automations.counts(id)).passed), compiled.program);
+      if (!(await tx.automations.update(id, { ...compiled, definition: withAudiences(body, audiences), createdBy: before.createdBy })))
+        throw new AppError('invalid_transition', `Automation ${id} is stopped`);
+    });
+    const a = await get(id);
+    if (a.targetListIds.some((l) => !before.targetListIds.includes(l)) || audiences.length) deps.readLists?.(a);
+    deps.wake?.();
+    return await view(id);
+  }
+
+  /**
+   * Progress is keyed by step: a step without an id is keyed by its position, which an edit can give to another step.
+   * So no edit once such a step was sent, and every step of the new `program` needs an id once any was.
+   */
+  function editable(id: string, sent: string[], program?: Array<{ key: string }>) {
     if (sent.some(positional)) {
       throw new AppError(
         'not_editable',
@@ -138,19 +158,12 @@ export function createAutomationService(deps: AutomationServiceDeps) {
           'give steps ids in an automation you mean to edit',
       );
     }
-    const { audiences, ...compiled } = await validate(body, actor);
-    const unnamed = sent.length ? compiled.program.filter((i) => positional(i.key)).map((i) => i.key) : [];
+    const unnamed = sent.length && program ? program.filter((i) => positional(i.key)).map((i) => i.key) : [];
     if (unnamed.length) {
       throw new AppError('invalid_automation', `every step needs an id once an automation has sent email (no id: ${unnamed.join(', ')})`, {
         problems: unnamed.map((k) => `${k} needs an id`),
       });
     }
-    if (!(await store.automations.update(id, { ...compiled, definition: withAudiences(body, audiences), createdBy: before.createdBy })))
-      throw new AppError('invalid_transition', `Automation ${id} is stopped`);
-    const a = await get(id);
-    if (a.targetListIds.some((l) => !before.targetListIds.includes(l)) || audiences.length) deps.readLists?.(a);
-    deps.wake?.();
-    return await view(id);
   }
 
   async function view(id: string) {

@@ -82,6 +82,12 @@ export interface AutomationRepo {
   leave(addressKeys: string[], reason: string): Awaitable<number>;
   /** Every active enrolment whose address is suppressed leaves, with the suppression's reason. Returns the count. */
   leaveSuppressed(): Awaitable<number>;
+  /**
+   * Waits for every tick transaction moving this automation's targets, and keeps later ones off them, until the
+   * caller's transaction ends: an edit then reads which steps were passed and saves the new steps with none passed in
+   * between. PostgreSQL needs it (ticks claim with SKIP LOCKED); SQLite's transactions already run one at a time.
+   */
+  lockProgress(automationId: string): Awaitable<void>;
   counts(automationId: string): Awaitable<{
     enrolments: Record<EnrolmentStatus, number>;
     /** Active targets per instruction key they stand at (waiting there). */

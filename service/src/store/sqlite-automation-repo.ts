@@ -288,6 +288,8 @@ export class SqliteAutomationRepo extends SqliteRepo implements AutomationRepo {
     return this.q.leaveSuppressed.run({ now: this.now() }).changes;
   }
 
+  lockProgress(_automationId: string): void {}
+
   counts(automationId: string) {
     const byStatus = Object.fromEntries((this.q.statusCounts.all(automationId) as Array<{ status: string; n: number }>).map((r) => [r.status, r.n]));
     const waiting = Object.fromEntries((this.q.waitingAt.all(automationId) as Array<{ at_key: string; n: number }>).map((r) => [r.at_key, r.n]));

@@ -259,6 +259,10 @@ export class PgAutomationRepo extends PgAtomicRepo implements AutomationRepo {
     return r.rowCount ?? 0;
   }
 
+  async lockProgress(automationId: string): Promise<void> {
+    await this.q('SELECT FROM automation_enrolments WHERE automation_id = $1 ORDER BY id FOR UPDATE', [automationId]);
+  }
+
   async counts(automationId: string) {
     const [status, waiting, passed] = await Promise.all([
       this.q('SELECT status, count(*)::int AS n FROM automation_enrolments WHERE automation_id = $1 GROUP BY status', [automationId]),
