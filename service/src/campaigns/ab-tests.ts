@@ -105,10 +105,15 @@ export function createAbTests(deps: AbTestDeps) {
       const w = await store.campaigns.get(t.variantCampaignIds[t.winner!]);
       if (!w) throw new Error(`the winning variant's campaign ${t.variantCampaignIds[t.winner!]} is gone`);
       const { id: _id, status: _s, createdAt: _c, updatedAt: _u, sugarCampaignId: _sc, held: _h, abPart, ...rest } = w;
-      await store.campaigns.create(
-        { ...rest, name: partName(t.name, ` – winner ${letter(t.winner!)}`), sendAt: now().toISOString(), abPart: { ...abPart!, group: 'rest' } },
-        restId,
-      );
+      try {
+        await store.campaigns.create(
+          { ...rest, name: partName(t.name, ` – winner ${letter(t.winner!)}`), sendAt: now().toISOString(), abPart: { ...abPart!, group: 'rest' } },
+          restId,
+        );
+      } catch (err) {
+        // Made meanwhile (the tick and a person choosing by hand, or two processes): one rest campaign, whoever made it.
+        if (!(await store.campaigns.get(restId))) throw err;
+      }
     }
     await store.abTests.setRestCampaign(t.id, restId);
     deps.kick?.();
