@@ -10,8 +10,11 @@ export interface RelayRepo {
   /** Replaces the live code. */
   newPairingCode(codeHash: string, expiresAtIso: string): Awaitable<void>;
   pairingCodeFailed(): Awaitable<void>;
-  /** True once: marks the live code used if it has this hash and was not used. */
-  usePairingCode(codeHash: string, atIso: string): Awaitable<boolean>;
+  /**
+   * True once: marks the live code used if it has this hash, was not used, has not expired and has had fewer than
+   * `maxFailures` wrong guesses, all decided in the one statement (guesses sent in parallel each saw the count before).
+   */
+  usePairingCode(codeHash: string, atIso: string, maxFailures: number): Awaitable<boolean>;
   /** True the first time a nonce is seen (until it expires); prunes expired ones. */
   seeNonce(nonce: string, expiresAtIso: string, nowIso: string): Awaitable<boolean>;
   /** Records a test send unless `actor` already made `max` since `sinceIso`; false when over the limit. */

@@ -36,7 +36,7 @@ export function createPairing(deps: PairingDeps) {
     const live = await deps.relay.pairingCode();
     const at = now().toISOString();
     const usable = live && !live.usedAt && live.expiresAt > at && live.failures < PAIRING_MAX_FAILURES;
-    if (!canonical || !usable || live.codeHash !== pairingCodeHash(canonical) || !(await deps.relay.usePairingCode(live.codeHash, at))) {
+    if (!canonical || !usable || live.codeHash !== pairingCodeHash(canonical) || !(await deps.relay.usePairingCode(live.codeHash, at, PAIRING_MAX_FAILURES))) {
       if (usable) await deps.relay.pairingCodeFailed();
       throw invalid();
     }

@@ -13,7 +13,8 @@ export class SqliteRelayRepo implements RelayRepo {
       newCode: db.prepare(`INSERT INTO relay_pairing_code (id, code_hash, expires_at, failures, used_at) VALUES (1, ?, ?, 0, NULL)
         ON CONFLICT (id) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, failures = 0, used_at = NULL`),
       fail: db.prepare('UPDATE relay_pairing_code SET failures = failures + 1 WHERE id = 1'),
-      use: db.prepare('UPDATE relay_pairing_code SET used_at = ? WHERE id = 1 AND used_at IS NULL AND code_hash = ?'),
+      use: db.prepare(`UPDATE relay_pairing_code SET used_at = @at WHERE id = 1 AND used_at IS NULL AND code_hash = @codeHash
+        AND expires_at > @at AND failures < @maxFailures`),
       seeNonce: db.prepare('INSERT INTO relay_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING'),
       pruneNonces: db.prepare('DELETE FROM relay_nonces WHERE expires_at < ?'),
       testSends: db.prepare('SELECT count(*) FROM test_sends WHERE actor = ? AND at >= ?').pluck(),
@@ -42,8 +43,8 @@ export class SqliteRelayRepo implements RelayRepo {
     this.q.fail.run();
   }
 
-  usePairingCode(codeHash: string, atIso: string): boolean {
-    return this.q.use.run(atIso, codeHash).changes === 1;
+  usePairingCode(codeHash: string, atIso: string, maxFailures: number): boolean {
+    return this.q.use.run({ at: atIso, codeHash, maxFailures }).changes === 1;
   }
 
   seeNonce(nonce: string, expiresAtIso: string, nowIso: string): boolean {

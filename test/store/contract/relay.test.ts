@@ -17,9 +17,11 @@ describeOnAdapters('relay port', { realTime: true }, ({ store }) => {
     await store.relay.newPairingCode('hash-1', t(15));
     await store.relay.pairingCodeFailed();
     expect(await store.relay.pairingCode()).toEqual({ codeHash: 'hash-1', expiresAt: t(15), failures: 1, usedAt: null });
-    expect(await store.relay.usePairingCode('other-hash', t(1))).toBe(false);
-    expect(await store.relay.usePairingCode('hash-1', t(1))).toBe(true);
-    expect(await store.relay.usePairingCode('hash-1', t(2))).toBe(false);
+    expect(await store.relay.usePairingCode('other-hash', t(1), 5)).toBe(false);
+    expect(await store.relay.usePairingCode('hash-1', t(15), 5)).toBe(false); // expired by then
+    expect(await store.relay.usePairingCode('hash-1', t(1), 1)).toBe(false); // one wrong guess already, one allowed
+    expect(await store.relay.usePairingCode('hash-1', t(1), 5)).toBe(true);
+    expect(await store.relay.usePairingCode('hash-1', t(2), 5)).toBe(false);
     await store.relay.newPairingCode('hash-2', t(30));
     expect(await store.relay.pairingCode()).toEqual({ codeHash: 'hash-2', expiresAt: t(30), failures: 0, usedAt: null });
   });

@@ -360,8 +360,12 @@ export class PgRelayRepo implements RelayRepo {
     await this.q('UPDATE relay_pairing_code SET failures = failures + 1 WHERE id = 1');
   }
 
-  async usePairingCode(codeHash: string, atIso: string): Promise<boolean> {
-    return (await this.q('UPDATE relay_pairing_code SET used_at = $1 WHERE id = 1 AND used_at IS NULL AND code_hash = $2', [atIso, codeHash])).rowCount === 1;
+  async usePairingCode(codeHash: string, atIso: string, maxFailures: number): Promise<boolean> {
+    const r = await this.q(
+      'UPDATE relay_pairing_code SET used_at = $1 WHERE id = 1 AND used_at IS NULL AND code_hash = $2 AND expires_at > $1 AND failures < $3',
+      [atIso, codeHash, maxFailures],
+    );
+    return r.rowCount === 1;
   }
 
   /** One insert decides, whichever process sees the nonce first: a replay through another process is refused too. */
