@@ -153,6 +153,31 @@ describe.each([
   });
 });
 
+/**
+ * In-process delivery whose relay accepts every message after `onSend`, and a sender whose identity allows 2 a second:
+ * the first two go at once, then one every half second, far apart from the 25 ms outcome flushes.
+ */
+function atTwoASecond(onSend: () => Promise<void>) {
+  const delivery = createInProcessDelivery({
+    transports: {
+      get: () => ({
+        send: async () => {
+          await onSend();
+          return { outcome: 'accepted', text: '250 ok' };
+        },
+        verify: async () => {},
+        close() {},
+      }),
+    },
+    compiled,
+    build: buildMessage,
+    messageContext: { ...ctx },
+    concurrency: 4,
+  });
+  const slow = sendsAs(testProfile('smtp://127.0.0.1:25'), testIdentity({ rate: { perSecond: 2, perHour: 0, perDay: 0 } }));
+  return { delivery, slow };
+}
+
 describe('send loop', () => {
   it('fails suppressed rows before hand-off and keeps our own failures out of bounce facts', async () => {
     const id = await sendingCampaign(6);
@@ -181,25 +206,10 @@ describe('send loop', () => {
   it("keeps a row waiting for the rate limiter 'queued': only the message being handed to SMTP is 'sending'", async () => {
     const id = await sendingCampaign(6);
     const seen: Array<{ sending: number; queued: number }> = [];
-    const delivery = createInProcessDelivery({
-      transports: {
-        get: () => ({
-          send: async () => {
-            const c = await store.recipients.counts(id);
-            seen.push({ sending: c.sending, queued: c.queued });
-            return { outcome: 'accepted', text: '250 ok' };
-          },
-          verify: async () => {},
-          close() {},
-        }),
-      },
-      compiled,
-      build: buildMessage,
-      messageContext: { ...ctx },
-      concurrency: 4,
+    const { delivery, slow } = atTwoASecond(async () => {
+      const c = await store.recipients.counts(id);
+      seen.push({ sending: c.sending, queued: c.queued });
     });
-    // 2 a second: the first two go at once, then one every half second, far apart from the 25 ms outcome flushes.
-    const slow = sendsAs(testProfile('smtp://127.0.0.1:25'), testIdentity({ rate: { perSecond: 2, perHour: 0, perDay: 0 } }));
     expect(await createSendLoop({ store, delivery, sender: slow }).run(id)).toBe('done');
     expect(seen).toHaveLength(6);
     // Claimed rows used to wait here as 'sending' (a crash made them uncertain); now they wait 'queued'.
@@ -218,24 +228,10 @@ describe('send loop', () => {
     const id = await sendingCampaign(12);
     let sent = 0;
     let afterStop = 0;
-    const delivery = createInProcessDelivery({
-      transports: {
-        get: () => ({
-          send: async () => {
-            if (++sent > 2) afterStop++;
-            if (sent === 2) expect(await store.campaigns.transition(id, ['sending'], to, `${to} by the operator`)).toBe(true);
-            return { outcome: 'accepted', text: '250 ok' };
-          },
-          verify: async () => {},
-          close() {},
-        }),
-      },
-      compiled,
-      build: buildMessage,
-      messageContext: { ...ctx },
-      concurrency: 4,
+    const { delivery, slow } = atTwoASecond(async () => {
+      if (++sent > 2) afterStop++;
+      if (sent === 2) expect(await store.campaigns.transition(id, ['sending'], to, `${to} by the operator`)).toBe(true);
     });
-    const slow = sendsAs(testProfile('smtp://127.0.0.1:25'), testIdentity({ rate: { perSecond: 2, perHour: 0, perDay: 0 } }));
     expect(await createSendLoop({ store, delivery, sender: slow }).run(id)).toBe('stopped');
     expect(afterStop).toBe(0);
     expect(await store.recipients.counts(id)).toMatchObject({ accepted: 2, queued: 10, sending: 0 });
