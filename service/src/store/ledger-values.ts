@@ -67,6 +67,8 @@ export type LedgerTarget = Target & { addressKey: string; provider?: string };
 /** A target's stored values, in the column order address_key, module, record_id, list_id, email, email_address_id,
  * fields, tracking_consent, provider, sender, retry_at. */
 export function ledgerValues(t: LedgerTarget): unknown[] {
+  // Empty, it would hold the campaign's one place for every other row without a key.
+  if (typeof t.addressKey !== 'string' || t.addressKey === '') throw new StoreInputError('a ledger row needs an address key');
   return [
     t.addressKey,
     t.module,

@@ -26,6 +26,11 @@ describeOnAdapters('recipients port', ({ store, clock }) => {
       expect(await store.recipients.insertMany('c1', targets(4))).toBe(1);
       // Another campaign has its own ledger.
       expect(await store.recipients.insertMany('c2', targets(2))).toBe(2);
+      // A row without an address key is refused, and the batch with it.
+      await expect((async () => await store.recipients.insertMany('c2', [...targets(3), { ...targets(1)[0], addressKey: '' }]))()).rejects.toThrow(
+        'a ledger row needs an address key',
+      );
+      expect((await store.recipients.counts('c2')).queued).toBe(2);
       const [first] = await store.recipients.list('c1', { limit: 1, offset: 0 });
       expect(first).toMatchObject({
         campaignId: 'c1',
@@ -108,6 +113,15 @@ describeOnAdapters('recipients port', ({ store, clock }) => {
       const queuedRow = (await store.recipients.list('c1', { state: 'queued', limit: 1, offset: 0 }))[0];
       expect(await store.recipients.markOutcomes([{ rowId: queuedRow.rowId, state: 'accepted' }])).toBe(0);
       expect((await store.recipients.get(r0.rowId))!.state).toBe('accepted');
+      // A row twice in one batch: the first outcome counts, once.
+      const [r1] = await store.recipients.claim('c1', 1, clock.iso());
+      expect(
+        await store.recipients.applyOutcomes([
+          { rowId: r1.rowId, state: 'failed', error: 'first' },
+          { rowId: r1.rowId, state: 'accepted' },
+        ]),
+      ).toEqual([r1.rowId]);
+      expect(await store.recipients.get(r1.rowId)).toMatchObject({ state: 'failed', lastError: 'first' });
       await expect((async () => await store.recipients.markOutcomes([{ rowId: r0.rowId, state: 'sending' as never }]))()).rejects.toThrow(
         /outcome state must be/,
       );

@@ -3,7 +3,6 @@
 // another's claim), an outcome changes a row only while it is still 'sending', and a batch is one statement.
 import type { Creator, RecipientState } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
-import { StoreInputError } from '../errors.js';
 import {
   COLUMNS,
   checkLimit,
@@ -37,7 +36,6 @@ export class PgRecipientRepo implements RecipientRepo {
     const now = this.now();
     const cols: unknown[][] = Array.from({ length: 11 }, () => []);
     for (const t of targets) ledgerValues(t).forEach((v, i) => cols[i].push(v));
-    for (const k of cols[0]) if (typeof k !== 'string' || k === '') throw new StoreInputError('a ledger row needs an address key');
     const r = await this.q(
       `INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email, email_address_id, fields,
           tracking_consent, provider, sender, retry_at, updated_at)
@@ -144,8 +142,11 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   /** One UPDATE … FROM unnest(): only rows still in 'sending' change. */
-  async applyOutcomes(batch: Outcome[]): Promise<number[]> {
-    checkOutcomes(batch);
+  async applyOutcomes(all: Outcome[]): Promise<number[]> {
+    checkOutcomes(all);
+    // A row twice: the first outcome counts, as in SQLite's one UPDATE per outcome (one UPDATE … FROM would apply either).
+    const seen = new Set<number>();
+    const batch = all.filter((o) => !seen.has(o.rowId) && seen.add(o.rowId));
     if (batch.length === 0) return [];
     const now = this.now();
     const { rows } = await this.q(
