@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { EngagementEvent, EventRepo, NewEngagementEvent } from '../ports/index.js';
-import { isoTime } from './values.js';
+import { isoTime, toJson } from './values.js';
 
 export class SqliteEventRepo implements EventRepo {
   private readonly q;
@@ -17,7 +17,7 @@ export class SqliteEventRepo implements EventRepo {
   }
 
   add(e: { recipientRowId: number; campaignId: string; type: string; at: string; data?: Record<string, unknown> }): number {
-    const data = e.data === undefined ? null : JSON.stringify(e.data);
+    const data = e.data === undefined ? null : toJson(e.data);
     return Number(this.q.add.run(e.recipientRowId, e.campaignId, e.type, isoTime(e.at, 'event time'), data).lastInsertRowid);
   }
 

@@ -13,7 +13,10 @@ export function checkIds(rowIds: unknown): asserts rowIds is number[] {
 }
 
 export function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null);
+  const text = JSON.stringify(value ?? null);
+  // PostgreSQL's jsonb cannot hold U+0000 (it refuses the whole statement); SQLite's text can. Dropped from strings on
+  // both adapters, so a payload carrying one (a bounce's text, say) is stored, and stored alike.
+  return text.includes('\\u0000') ? JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : v)) : text;
 }
 
 export function fromJson<T>(text: string | null | undefined, fallback: T): T {

@@ -21,6 +21,20 @@ describeOnAdapters('events port', { realTime: true }, ({ store }) => {
       expect(listed[1].id).toBeGreaterThan(listed[0].id);
     });
 
+    it('stores data with a NUL character in it, without that character (PostgreSQL jsonb cannot hold one)', async () => {
+      const id = await store.events.add({
+        recipientRowId: rowId,
+        campaignId: 'c',
+        type: 'open',
+        at: '2026-01-01T00:00:00Z',
+        data: { ua: 'a\u0000b', n: ['\u0000'] },
+      });
+      expect((await store.events.list('c', { limit: 10 })).find((e) => e.id === id)?.data).toEqual({ ua: 'ab', n: [''] });
+      // A backslash and "u0000" written out is text, kept as it is.
+      const kept = await store.events.add({ recipientRowId: rowId, campaignId: 'c', type: 'open', at: '2026-01-01T00:00:01Z', data: { ua: '\\u0000' } });
+      expect((await store.events.list('c', { limit: 10 })).find((e) => e.id === kept)?.data).toEqual({ ua: '\\u0000' });
+    });
+
     it('stores raw events with their data and prunes the old ones', async () => {
       const a = await store.events.add({
         recipientRowId: rowId,

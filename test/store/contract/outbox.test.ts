@@ -16,6 +16,9 @@ describeOnAdapters('outbox port', { start: '2026-03-01T08:00:00.000Z', outboxSta
       expect(await store.outbox.enqueue({ key: 'sent:c:r1', kind: 'targeted', payload: {} })).toBe(false);
       expect(await store.outbox.stats()).toEqual({ pending: 0, done: 1, dead: 0 });
       await expect((async () => await store.outbox.enqueue({ key: '', kind: 'x', payload: {} }))()).rejects.toThrow(/needs a key/);
+      // A payload carrying a NUL character (a bounce's text, say) is kept without it: PostgreSQL's jsonb cannot hold one.
+      expect(await store.outbox.enqueue({ key: 'bounce:c:r2', kind: 'bounce', campaignId: 'c', payload: { text: '5.1.1 no\u0000 such user' } })).toBe(true);
+      expect((await store.outbox.claim(10, 'w1', at(0))).map((i) => i.payload)).toEqual([{ text: '5.1.1 no such user' }]);
     });
 
     it('enqueues a batch as one, counting only new keys: a key already known, or twice in the batch, keeps its first item', async () => {

@@ -3,7 +3,7 @@
 // another process wrote meanwhile; a fact is inserted once per (recipient, fact) whichever process sees it first.
 import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, HitWithEffects, RecipientFact } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { hitKey, isoTime, opt } from '../values.js';
+import { hitKey, isoTime, opt, toJson } from '../values.js';
 import type { Query } from './repos.js';
 
 const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'complaint', 'opt_out']);
@@ -42,7 +42,7 @@ export class PgEngagementRepo implements EngagementRepo {
     const { list, perHit } = sumHits(hits);
     if (list.length === 0) return [];
     const { rows } = await this.q(`${upsertSums(SUMS)} RETURNING recipient_row_id, kind, link_idx, human_hits, machine_hits`, [
-      JSON.stringify({ s: list.map(sumRow) }),
+      toJson({ s: list.map(sumRow) }),
     ]);
     const byKey = new Map(rows.map((r) => [`${Number(r.recipient_row_id)}|${r.kind}|${r.link_idx}`, r]));
     return perHit.map((h) => {
@@ -99,7 +99,7 @@ export class PgEngagementRepo implements EngagementRepo {
             ORDER BY o
           ON CONFLICT (key) DO NOTHING)
       SELECT o, human_hits, hits FROM hit ORDER BY o`,
-      [JSON.stringify({ s: list.map(sumRow), h: hitRows }), maxEvents, now],
+      [toJson({ s: list.map(sumRow), h: hitRows }), maxEvents, now],
     );
     return rows.map((r, i) => ({ firstHuman: perHit[i].human && (r.human_hits as number) === 1, humanHits: r.human_hits as number, hits: r.hits as number }));
   }

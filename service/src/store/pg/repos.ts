@@ -17,7 +17,7 @@ import type {
   VolumeDelta,
 } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { isoTime, opt } from '../values.js';
+import { isoTime, opt, toJson } from '../values.js';
 import { mergeVolumeDeltas } from '../volume-deltas.js';
 
 export type Row = Record<string, unknown>;
@@ -68,7 +68,7 @@ export class PgEventRepo implements EventRepo {
       e.campaignId,
       e.type,
       isoTime(e.at, 'event time'),
-      e.data === undefined ? null : JSON.stringify(e.data),
+      e.data === undefined ? null : toJson(e.data),
     ]);
     return Number(rows[0].id);
   }
@@ -83,7 +83,7 @@ export class PgEventRepo implements EventRepo {
         events.map((e) => e.campaignId),
         events.map((e) => e.type),
         events.map((e) => isoTime(e.at, 'event time')),
-        events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
+        events.map((e) => (e.data === undefined ? null : toJson(e.data))),
       ],
     );
   }
@@ -135,7 +135,7 @@ export class PgOutboxRepo implements OutboxRepo {
     const runAt = item.runAt ? isoTime(item.runAt, 'runAt') : now;
     const r = await this.q(
       `INSERT INTO outbox (key, kind, campaign_id, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
-      [item.key, item.kind, item.campaignId ?? null, JSON.stringify(item.payload ?? null), runAt, now],
+      [item.key, item.kind, item.campaignId ?? null, toJson(item.payload), runAt, now],
     );
     return r.rowCount === 1;
   }
@@ -156,7 +156,7 @@ export class PgOutboxRepo implements OutboxRepo {
         unique.map((i) => i.key),
         unique.map((i) => i.kind),
         unique.map((i) => i.campaignId ?? null),
-        unique.map((i) => JSON.stringify(i.payload ?? null)),
+        unique.map((i) => toJson(i.payload)),
         unique.map((i) => (i.runAt ? isoTime(i.runAt, 'runAt') : now)),
         now,
       ],
