@@ -120,8 +120,17 @@ export function createCampaignService(deps: CampaignDeps) {
   /** Lets a held campaign go, at `sendAt` (absent or past: now), with the audit it was reviewed with. */
   async function confirm(id: string, body: { sendAt?: unknown }, actor: Actor): Promise<Campaign> {
     const c = await allowed(id, actor, 'edit');
-    const sendAt = sendTime(parseInput(ConfirmCampaignBody, body, 'invalid_campaign').sendAt);
+    const asked = parseInput(ConfirmCampaignBody, body, 'invalid_campaign').sendAt;
     if (!c.held) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation`);
+    // Each recipient's time was worked out from the send time when the list was read (the review shows that plan):
+    // another time would be answered 200 and not be kept, so only the planned one is accepted.
+    if (c.localTime && asked !== undefined && Date.parse(asked) !== Date.parse(c.sendAt))
+      throw new AppError(
+        'invalid_campaign',
+        `Campaign ${id} goes at ${c.localTime.at} in each recipient's time zone, planned from ${c.sendAt} when its recipients were read: ` +
+          'confirm it without sendAt (or with that one), or cancel it and create it again for another day',
+      );
+    const sendAt = sendTime(c.localTime ? c.sendAt : asked);
     // Nothing leaves through an identity that lost its approval or its right to this From since the review.
     await deps.senders.forSending(c.senderIdentityId, c.fromEmail, actor);
     const sending = await deps.senders.sendingOf?.(c);
