@@ -5,6 +5,7 @@ import { createScheduler } from '../../service/src/campaigns/scheduler.js';
 import { emptyAudit } from '../../service/src/domain/audit.js';
 import { openStore } from '../../service/src/store/db.js';
 import { waitFor } from '../support/stack.js';
+import { withMembers } from '../support/with-members.js';
 
 const content = {
   subject: 'Hi',
@@ -62,13 +63,15 @@ describe('scheduler and held campaigns', () => {
     store.campaigns.transition(held.id, ['extracting'], 'pending');
     clock = new Date(clock.getTime() + 25 * 3_600_000);
     // The operator's confirm (campaigns.release) lands right after the tick listed the stale holds.
-    const campaigns = withMethod(store.campaigns, 'staleHolds', (before: string) => {
-      const stale = store.campaigns.staleHolds(before);
-      expect(store.campaigns.release(held.id, clock.toISOString())).toBe(true);
-      return stale;
+    const campaigns = withMembers(store.campaigns, {
+      staleHolds: (before: string) => {
+        const stale = store.campaigns.staleHolds(before);
+        expect(store.campaigns.release(held.id, clock.toISOString())).toBe(true);
+        return stale;
+      },
     });
     const scheduler = createScheduler({
-      store: withMethod(store, 'campaigns', campaigns),
+      store: withMembers(store, { campaigns }),
       now: () => clock,
       tickMs: 3_600_000,
       extract: async () => emptyAudit(),
@@ -83,15 +86,3 @@ describe('scheduler and held campaigns', () => {
     store.close();
   });
 });
-
-/** A copy of `target` with one member replaced; every other member is the target's own (methods bound to it). */
-function withMethod<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): T {
-  const copy: Record<PropertyKey, unknown> = {};
-  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
-    for (const k of Reflect.ownKeys(o)) {
-      if (k === 'constructor' || k in copy) continue;
-      const v = Reflect.get(target, k);
-      copy[k] = typeof v === 'function' ? v.bind(target) : v;
-    }
-  return Object.assign(copy, { [key]: value }) as T;
-}

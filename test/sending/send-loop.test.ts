@@ -15,6 +15,7 @@ import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
 import { memoryStore, newCampaign, targets, toSending } from '../store/helpers.js';
 import { sendsAs, testIdentity, testProfile } from '../support/senders.js';
+import { withMembers } from '../support/with-members.js';
 
 let sink: SmtpSink;
 let store: Store;
@@ -101,20 +102,8 @@ describe.each([
       for (const r of await store.recipients.getMany(rowIds)) if (delivered.has(r.email)) early.push(r.email);
       return await store.recipients.markDataEnd(rowIds, nowIso);
     };
-    // A copy with one member replaced (the store's parts are frozen): every method bound to the real one.
-    const watched = <T extends object>(target: T, over: Record<string, unknown>): T => {
-      const out: Record<string | symbol, unknown> = {};
-      for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-        for (const k of Reflect.ownKeys(o)) {
-          if (k === 'constructor' || k in out) continue;
-          const v = Reflect.get(target, k);
-          out[k] = typeof v === 'function' ? v.bind(target) : v;
-        }
-      }
-      return Object.assign(out, over) as T;
-    };
-    const recipients = watched(store.recipients, { markDataEnd });
-    const worker = createSendLoop({ store: watched(store, { recipients }), delivery: makeDelivery(), sender: sender(), dataEndMark: true });
+    const recipients = withMembers(store.recipients, { markDataEnd });
+    const worker = createSendLoop({ store: withMembers(store, { recipients }), delivery: makeDelivery(), sender: sender(), dataEndMark: true });
     expect(await worker.run(id)).toBe('done');
     expect(await store.recipients.counts(id)).toMatchObject({ queued: 0, sending: 0, accepted: 39, failed: 1 });
     expect(early).toEqual([]);
