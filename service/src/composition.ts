@@ -52,7 +52,7 @@ import { createInboundIntake } from './inbound/intake.js';
 import { createLeadfwdLists } from './lists/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCompileCache } from './mail/compile-cache.js';
-import { contextFor, createInProcessDelivery } from './mail/in-process-delivery.js';
+import { contextFor, createInProcessDelivery, MESSAGES_PER_CONNECTION } from './mail/in-process-delivery.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { buildMessage, type MessageContext, renderForRecipient } from './mail/message.js';
 import { createThreadDelivery } from './mail/send-threads/pool.js';
@@ -437,7 +437,13 @@ async function compose(
           compiled,
           logger: logger.child({ component: 'send-thread' }),
         })
-      : createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext, concurrency: config.smtp.maxConnections * 2 });
+      : createInProcessDelivery({
+          transports,
+          compiled,
+          build: buildMessage,
+          messageContext,
+          concurrency: config.smtp.maxConnections * MESSAGES_PER_CONNECTION,
+        });
   const sendLoop = createSendLoop({
     store,
     delivery,

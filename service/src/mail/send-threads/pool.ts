@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Campaign } from '../../domain/types.js';
 import type { SenderProfile } from '../../ports/mail.js';
-import { type CampaignSession, contextFor, type DataEndMark, type Delivery, type RowResult } from '../in-process-delivery.js';
+import { type CampaignSession, contextFor, type DataEndMark, type Delivery, MESSAGES_PER_CONNECTION, type RowResult } from '../in-process-delivery.js';
 import type { CompiledCampaign, MessageContext, RecipientForMessage } from '../message.js';
 import { compileMjml } from '../mjml-compile.js';
 import type { CampaignMessageSpec } from '../template.js';
@@ -90,7 +90,7 @@ export function createThreadDelivery(opts: ThreadDeliveryOptions): Delivery {
     timeoutMs: opts.timeoutMs,
     idleMs: opts.idleMs,
     dkimWorkers: opts.dkimWorkers ?? 0,
-    concurrency: connections * 2,
+    concurrency: connections * MESSAGES_PER_CONNECTION,
   };
   const slots: Array<Slot | undefined> = [];
   const owner = new Map<number, OpenCampaign>();
