@@ -28,7 +28,7 @@ export type ExtractionStore = StorePart<{ suppressions: 'filterSuppressed'; list
 };
 
 /** The campaign path also writes the ledger and the audit. */
-export type LedgerStore = ExtractionStore & UnitOfWork & StorePart<{ recipients: 'insertMany'; campaigns: 'saveAudit' }>;
+export type LedgerStore = ExtractionStore & UnitOfWork & StorePart<{ recipients: 'insertMany' | 'refreshStatistics'; campaigns: 'saveAudit' }>;
 
 export interface ExtractDeps<S extends ExtractionStore = ExtractionStore> {
   sugar: SugarReader;
@@ -175,6 +175,11 @@ export function extractTargets(deps: ExtractDeps<LedgerStore>, campaign: Extract
     finished: async (audit) => {
       deps.signal?.throwIfAborted();
       await store.campaigns.saveAudit(campaign.id, audit);
+      try {
+        await store.recipients.refreshStatistics();
+      } catch {
+        // Only speed rides on it: the database's own statistics catch up later anyway.
+      }
     },
   });
 }

@@ -29,6 +29,11 @@ export type UncertainAction = 'accepted' | 'resend';
 export interface RecipientRepo {
   /** Ignores rows whose (campaign, address key) is already in the ledger; returns how many were new. */
   insertMany(campaignId: string, targets: Array<Target & { addressKey: string; provider?: string }>): Awaitable<number>;
+  /**
+   * After a campaign's rows are all in: the database learns the ledger's new size and spread, so its planner reserves
+   * from the claim index at once instead of once its background statistics catch up (PostgreSQL; SQLite has nothing to do).
+   */
+  refreshStatistics(): Awaitable<void>;
   /** Due queued rows → 'sending', attempts + 1, in one statement: no row is handed out twice. */
   claim(campaignId: string, limit: number, nowIso: string): Awaitable<LedgerRecipient[]>;
   /**

@@ -117,6 +117,9 @@ export class SqliteRecipientRepo implements RecipientRepo {
     })();
   }
 
+  /** SQLite plans the ledger's statements without statistics (none are ever gathered): nothing to refresh. */
+  refreshStatistics(): void {}
+
   claim(campaignId: string, limit: number, nowIso: string): LedgerRecipient[] {
     checkLimit('claim', limit);
     const rows = this.q.claim.all({ campaignId, limit, now: isoTime(nowIso, 'now'), owner: this.owner }) as RecipientRow[];

@@ -49,6 +49,14 @@ export class PgRecipientRepo implements RecipientRepo {
     return r.rowCount ?? 0;
   }
 
+  /**
+   * Until autovacuum analyses the table (up to a minute by default), the planner took a fresh campaign's thousands of
+   * queued rows for one: each reservation sorted all of them (24 ms at 21,000 rows against under 1 ms).
+   */
+  async refreshStatistics(): Promise<void> {
+    await this.q('ANALYZE recipients');
+  }
+
   async claim(campaignId: string, limit: number, nowIso: string): Promise<LedgerRecipient[]> {
     checkLimit('claim', limit);
     const now = isoTime(nowIso, 'now');
@@ -88,11 +96,13 @@ export class PgRecipientRepo implements RecipientRepo {
     checkIds(rowIds);
     if (rowIds.length === 0) return [];
     // Ungated, the dot may go at any moment from now: marked at once, so a crash leaves the row uncertain as before.
+    // The campaign's status is a scalar subquery, looked up per row: as EXISTS the planner turned it into a join
+    // driven by the campaign and walked every queued row of it to find the batch's few (13,764 rows read for 36).
     const { rows } = await this.q(
       `UPDATE recipients SET state = 'sending', attempts = attempts + 1, reserved_by = NULL, retry_at = '', updated_at = $3,
           data_end_at = CASE WHEN $4::boolean THEN NULL ELSE $3 END
         WHERE row_id = ANY($1::bigint[]) AND state = 'queued' AND reserved_by = $2
-          AND EXISTS (SELECT FROM campaigns c WHERE c.id = recipients.campaign_id AND c.status = 'sending') RETURNING row_id`,
+          AND (SELECT c.status FROM campaigns c WHERE c.id = recipients.campaign_id) = 'sending' RETURNING row_id`,
       [rowIds, holder, isoTime(nowIso, 'now'), opts.dataEndMark === true],
     );
     const changed = new Set(rows.map((r) => Number(r.row_id)));
