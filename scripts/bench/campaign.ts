@@ -17,11 +17,10 @@
 // n per mailbox provider ("*"), which processes on PostgreSQL share as leased slots. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import nodemailer from 'nodemailer';
 import { createDkimPreparer, createDkimSigner } from '../../service/src/mail/dkim.js';
 import { buildMessage } from '../../service/src/mail/message.js';
@@ -29,7 +28,7 @@ import { compileCampaign } from '../../service/src/mail/template.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
 import { startPostgres } from '../postgres.js';
 import { startSugarSim } from '../sugar-sim/server.js';
-import { cpuMsOf, freePort, mainThreadCpuMsOf, postgresCpu, sleep } from './support.js';
+import { cpuMsOf, freePort, mainThreadCpuMsOf, postgresCpu, serviceEntry, sleep } from './support.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
@@ -65,17 +64,7 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 writeFileSync(join(dir, 'dkim.pem'), privateKeyPem);
 
-async function bundle(): Promise<string[]> {
-  const out = join(dir, 'dist');
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' } as const;
-  await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: join(out, 'service.mjs') });
-  await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: join(out, 'send-thread.mjs') });
-  cpSync('service/src/store/migrations', join(out, 'migrations'), { recursive: true });
-  cpSync('service/src/store/pg/migrations', join(out, 'pg-migrations'), { recursive: true });
-  symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
-  return [join(out, 'service.mjs')];
-}
-const entry = process.env.BENCH_SOURCE ? ['--import', 'tsx', 'service/src/main.ts'] : await bundle();
+const entry = await serviceEntry(dir);
 
 const STORE = process.env.BENCH_STORE === 'pg' ? 'pg' : 'sqlite';
 const PROCESSES = STORE === 'pg' ? Math.max(1, Number(process.env.BENCH_PROCESSES ?? 1)) : 1;

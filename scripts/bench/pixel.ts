@@ -1,4 +1,4 @@
-// Benchmark (not a test) of the open pixel: the real service (npm start) answering GET /t/o/<token>
+// Benchmark (not a test) of the open pixel: the real service (bundled as deployed; BENCH_SOURCE=1: npm start) answering GET /t/o/<token>
 // for 1,000 recipients at 100 concurrent connections, counted in the database afterwards, next to a
 // bare node:http server answering the same GIF without recording. Then the same load is stopped
 // with SIGTERM to check that every answered pixel was recorded.
@@ -16,7 +16,7 @@ import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
-import { benchTarget, cpuMsOf, freePort, postgresCpu, seedCampaign, sleep } from './support.js';
+import { benchTarget, cpuMsOf, freePort, postgresCpu, seedCampaign, serviceEntry, sleep } from './support.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -27,6 +27,7 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-pixel-bench-'));
 const dbFile = join(dir, 'data', 'leadfwd.sqlite');
+const entry = serviceEntry(dir);
 const STORE = process.env.BENCH_STORE === 'pg' ? 'pg' : 'sqlite';
 const pgServer = STORE === 'pg' ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' } }) : undefined;
 pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
@@ -78,7 +79,7 @@ async function countOpens(): Promise<number> {
 async function startService(): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
   const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR] : [];
-  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', 'service/src/main.ts'], {
+  const proc = spawn(process.execPath, [...prof, ...(await entry)], {
     env: {
       ...process.env,
       LEADFWD_PORT: String(port),

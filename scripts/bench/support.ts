@@ -1,9 +1,10 @@
 // What every benchmark script needs around its measurement: free ports, a pause, and the simulator in a process
 // of its own (so its CPU is not counted as ours).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { CampaignStatus } from '../../service/src/domain/types.js';
 import type { Store } from '../../service/src/ports/index.js';
 import type { LedgerTarget } from '../../service/src/store/ledger-values.js';
@@ -17,6 +18,23 @@ export const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+/**
+ * The arguments after `node` that start the service as the deployment does (docs/deploy/Dockerfile): bundled like
+ * `npm run build` (service + send thread), plain node, built into `dir`. BENCH_SOURCE=1: from source with tsx instead, as
+ * `npm start` runs it (slower start, a TypeScript loader thread per JS thread, more memory).
+ */
+export async function serviceEntry(dir: string): Promise<string[]> {
+  if (process.env.BENCH_SOURCE) return ['--import', 'tsx', 'service/src/main.ts'];
+  const out = join(dir, 'dist');
+  const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' } as const;
+  await build({ ...common, entryPoints: ['service/src/main.ts'], outfile: join(out, 'service.mjs') });
+  await build({ ...common, entryPoints: ['service/src/mail/send-threads/thread.ts'], outfile: join(out, 'send-thread.mjs') });
+  cpSync('service/src/store/migrations', join(out, 'migrations'), { recursive: true });
+  cpSync('service/src/store/pg/migrations', join(out, 'pg-migrations'), { recursive: true });
+  symlinkSync(join(process.cwd(), 'node_modules'), join(dir, 'node_modules'));
+  return [join(out, 'service.mjs')];
+}
 
 /** `npm run sugar-sim` on a free port with no data; killed when this process exits. */
 export async function startSimProcess(): Promise<{ proc: ChildProcess; url: string }> {
