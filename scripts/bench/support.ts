@@ -1,5 +1,5 @@
-// What every benchmark script needs around its measurement: free ports, a pause, and the simulator in a process
-// of its own (so its CPU is not counted as ours).
+// What every benchmark script needs around its measurement: free ports, a pause, the service as deployed, and the
+// simulator in a process of its own (so its CPU is not counted as ours).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
