@@ -30,13 +30,15 @@ describe.skipIf(!debianPgBin())('the ledger statistics on PostgreSQL after an ex
   /** How many queued rows of `campaignId` the planner expects. */
   const queuedEstimate = (campaignId: string) =>
     JSON.parse(
-      server().psql(
-        `SET search_path = ledger_stats; EXPLAIN (FORMAT JSON) SELECT row_id FROM recipients WHERE campaign_id = '${campaignId}' AND state = 'queued'`,
-        'leadfwd',
-      ).replace(/^SET\s*/, ''),
+      server()
+        .psql(
+          `SET search_path = ledger_stats; EXPLAIN (FORMAT JSON) SELECT row_id FROM recipients WHERE campaign_id = '${campaignId}' AND state = 'queued'`,
+          'leadfwd',
+        )
+        .replace(/^SET\s*/, ''),
     )[0].Plan['Plan Rows'] as number;
 
-  it('knows the campaign\'s rows right after the extraction, and reserves them from the claim index without sorting them', async () => {
+  it("knows the campaign's rows right after the extraction, and reserves them from the claim index without sorting them", async () => {
     const [store] = stores;
     const { listIds } = sim.seedBulk({ lists: 1, perList: 20_000, overlap: 0, optedOutFraction: 0, invalidFraction: 0, missingFraction: 0 });
     const sugar = new SugarClient({ baseUrl: sim.url, apiVersion: 'v11_1', username: 'admin', password: 'admin', platform: 'leadfwd' });
