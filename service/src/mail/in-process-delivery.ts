@@ -12,13 +12,13 @@ export type { CampaignSession, DataEndMark, Delivery, RowResult } from '../ports
 /**
  * Messages worked on at once per SMTP connection (built, signed, waiting for the connection or on it). A slot is held
  * from the hand-off until its outcome is back on the main thread and the slot is refilled, longer than the message keeps
- * its connection, so at 2 connections idle: the campaign benchmark gave 0.67 of the signed baseline on SQLite at 2,
- * 0.73–0.79 at 4, 0.80–0.83 at 6 (PostgreSQL 0.50, 0.61, 0.64–0.65). Not raised yet: the send loop reserves twice the
- * capacity, and with a provider's concurrency of 1 across three processes the rows the processes without its slot
- * hold for HOLD_MS then go out late (test/e2e/provider-slots-elsewhere-pg.test.ts: 16–53 rows more than 75 places late
- * at 4 and 6, 0 at 2; reserving only the capacity still left 0–2).
+ * its connection, so at 2 connections idled: the campaign benchmark gave 0.67 of the signed baseline on SQLite at 2,
+ * 0.73–0.79 at 4, 0.77–0.83 at 6, 0.80 at 8 (PostgreSQL 0.50, 0.61, 0.64–0.65, 0.66); the baseline gains nothing from
+ * 6 senders per connection over its 4. The larger reservations this brings are kept from a limited provider's order
+ * by SLOT_QUEUE_MAX (sending/provider-waits.ts). With the end of DATA mark a row still waiting for its connection is
+ * queued again after a crash, so more of them widen nothing.
  */
-export const MESSAGES_PER_CONNECTION = 2;
+export const MESSAGES_PER_CONNECTION = 6;
 
 export interface InProcessDeliveryDeps {
   /** One transport per sender profile (its relay and DKIM key). */

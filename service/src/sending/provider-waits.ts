@@ -7,6 +7,13 @@ import type { LedgerRecipient } from '../ports/index.js';
 
 /** Rows a slowed provider, or a provider's busy connections, may keep waiting in memory before they go back to the queue. */
 export const HOLD_MS = 2000;
+/**
+ * Rows of one provider waiting here for its slots at most. A reservation is sized for the whole delivery, far more than
+ * a provider limited to a slot or two sends within HOLD_MS; the rest go back to the queue in their place at once, and
+ * no more of that provider are reserved until half of these went. Otherwise another process's run could reserve past
+ * them meanwhile, and they went out late (test/e2e/provider-slots-elsewhere-pg.test.ts).
+ */
+export const SLOT_QUEUE_MAX = 16;
 
 export interface Waiting {
   row: LedgerRecipient;
@@ -30,6 +37,11 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
   const leftToOthers = new Set<string>();
   let leave: LedgerRecipient[] = [];
   const slotWaitSince = new Map<number, number>();
+  const slotQueueSizes = () => {
+    const sizes = new Map<string, number>();
+    for (const w of waiting) if (w.slot) sizes.set(w.provider, (sizes.get(w.provider) ?? 0) + 1);
+    return sizes;
+  };
 
   return {
     get size() {
@@ -58,7 +70,17 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
     },
     isLeft: (provider: string) => leftToOthers.has(provider),
     /** For the reservation: rows of these providers stay in the queue. */
-    left: () => (leftToOthers.size ? [...leftToOthers] : undefined),
+    left: () => {
+      const out = new Set(leftToOthers);
+      for (const [provider, n] of slotQueueSizes()) if (n > SLOT_QUEUE_MAX / 2) out.add(provider);
+      return out.size ? [...out] : undefined;
+    },
+    /** A row of a provider whose slot queue is full goes back to the queue in its place (only rows with their provider stored: the others would come back with the next reservation). */
+    overflows(r: LedgerRecipient, provider: string) {
+      if (!r.provider || (slotQueueSizes().get(provider) ?? 0) < SLOT_QUEUE_MAX) return false;
+      leave.push(r);
+      return true;
+    },
     /** Only rows with their provider stored: the others would come back with the next reservation. */
     leaves(r: LedgerRecipient, provider: string) {
       if (!(leftToOthers.has(provider) && r.provider)) return false;

@@ -264,8 +264,9 @@ export function createSendLoop(deps: SendLoopDeps) {
         while (reserved.pending.length && inFlight.size < slots && (await stillSending())) {
           const r = reserved.next();
           const provider = providerOfRow(r);
-          if (slotQueue.has(provider) && !waits.isLeft(provider)) waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
-          else await offer(r, provider, t);
+          if (slotQueue.has(provider) && !waits.isLeft(provider)) {
+            if (!waits.overflows(r, provider)) waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
+          } else await offer(r, provider, t);
           if (waits.heldForSlot(r)) slotQueue.add(provider);
         }
         await reserved.handOver();

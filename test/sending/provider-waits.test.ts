@@ -1,0 +1,31 @@
+// A provider limited to a slot or two sends few of a reservation's rows within HOLD_MS. The send loop keeps at most
+// SLOT_QUEUE_MAX of them waiting for its slots and gives the rest back in their place at once, so no other process's
+// run reserves past rows that only wait here (test/e2e/provider-slots-elsewhere-pg.test.ts shows the order end to end).
+import { describe, expect, it } from 'vitest';
+import type { LedgerRecipient } from '../../service/src/ports/index.js';
+import { createProviderWaits, SLOT_QUEUE_MAX } from '../../service/src/sending/provider-waits.js';
+
+const row = (rowId: number, provider?: string) => ({ rowId, provider }) as LedgerRecipient;
+
+describe("rows waiting for a provider's slots", () => {
+  it('holds at most SLOT_QUEUE_MAX of one provider, gives the rest back in their place, and reserves none of it until half went', async () => {
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {} });
+    for (let i = 1; i <= SLOT_QUEUE_MAX; i++)
+      waits.hold({ row: row(i, 'google'), provider: 'google', since: 0, at: i <= SLOT_QUEUE_MAX / 2 ? 0 : 1_000, slot: 'busy' }, 0);
+    expect(waits.overflows(row(100, 'google'), 'google')).toBe(true);
+    expect(waits.overflows(row(101, 'microsoft'), 'microsoft')).toBe(false); // its own queue is empty
+    expect(waits.overflows(row(102), 'google')).toBe(false); // no stored provider: a reservation could not leave it out
+    expect(waits.takeLeave().map((r) => r.rowId)).toEqual([100]);
+    expect(waits.left()).toEqual(['google']);
+
+    const went: number[] = [];
+    await waits.sweep(
+      10,
+      () => true,
+      async (w) => void went.push(w.row.rowId),
+    );
+    expect(went).toEqual(Array.from({ length: SLOT_QUEUE_MAX / 2 }, (_, i) => i + 1));
+    expect(waits.size).toBe(SLOT_QUEUE_MAX / 2);
+    expect(waits.left()).toBeUndefined();
+  });
+});
