@@ -61,7 +61,7 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
     /** The row just held waits for a slot. */
     heldForSlot: (r: LedgerRecipient) => waiting.at(-1)?.row === r && !!waiting.at(-1)?.slot,
     /** Providers a row waits here for a slot of: a row just reserved queues behind them, not ahead. */
-    slotQueue: () => new Set(waiting.filter((w) => w.slot).map((w) => w.provider)),
+    slotQueue: () => new Set(slotQueueSizes().keys()),
     waited(r: LedgerRecipient, provider: string) {
       const since = slotWaitSince.get(r.rowId);
       if (since === undefined) return;
@@ -75,7 +75,7 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
       for (const [provider, n] of slotQueueSizes()) if (n > SLOT_QUEUE_MAX / 2) out.add(provider);
       return out.size ? [...out] : undefined;
     },
-    /** A row of a provider whose slot queue is full goes back to the queue in its place (only rows with their provider stored: the others would come back with the next reservation). */
+    /** A row of a provider whose slot queue is full goes back to the queue in its place (as `leaves`, only with its provider stored). */
     overflows(r: LedgerRecipient, provider: string) {
       if (!r.provider || (slotQueueSizes().get(provider) ?? 0) < SLOT_QUEUE_MAX) return false;
       leave.push(r);
