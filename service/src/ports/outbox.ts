@@ -49,6 +49,16 @@ export interface OutboxRepo {
   note(id: number, text: string): Awaitable<void>;
   /** Done rows that carry a note, newest first. */
   notes(limit: number, campaignId: string): Awaitable<Array<{ id: number; key: string; kind: string; note: string }>>;
+  /**
+   * When a pending row runs next and, while a worker holds it (its claim not yet stale), since when it was claimed;
+   * undefined unless the key is pending.
+   */
+  pendingTime(key: string): Awaitable<{ runAt: string; claimedAt?: string } | undefined>;
+  /**
+   * A campaign's rows of these kinds that were put off unattempted (pending, not claimed, never failed, due later)
+   * become due at `nowIso`: what they waited for (the campaign's setup) is done. Answers how many.
+   */
+  hasten(campaignId: string, kinds: readonly string[], nowIso: string): Awaitable<number>;
   /** State of each known key; unknown keys are absent. */
   states(keys: string[]): Awaitable<Map<string, 'pending' | 'done' | 'dead'>>;
   /** Rows of a campaign still pending that failed at least once, newest first, with their last error. */

@@ -37,6 +37,10 @@ export class SqliteOutboxRepo extends SqliteRepo implements OutboxRepo {
       WHERE id = ? AND state = 'pending'`),
     note: this.db.prepare('UPDATE outbox SET last_error = ? WHERE id = ?'),
     state: this.db.prepare('SELECT state FROM outbox WHERE key = ?').pluck(),
+    pendingTime: this.db.prepare(`SELECT run_at, CASE WHEN locked_at >= ? THEN locked_at END AS claimed_at FROM outbox
+      WHERE key = ? AND state = 'pending'`),
+    hasten: this.db.prepare(`UPDATE outbox INDEXED BY outbox_campaign SET run_at = @now WHERE campaign_id = @campaignId AND state = 'pending'
+      AND kind IN (SELECT value FROM json_each(@kinds)) AND locked_at IS NULL AND last_error IS NULL AND run_at > @now`),
     notes: this.db.prepare(`SELECT id, key, kind, last_error FROM outbox INDEXED BY outbox_with_error
       WHERE campaign_id = ? AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
     retryingAll: this.db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox
@@ -118,6 +122,16 @@ export class SqliteOutboxRepo extends SqliteRepo implements OutboxRepo {
   notes(limit: number, campaignId: string): Array<{ id: number; key: string; kind: string; note: string }> {
     const rows = this.q.notes.all(campaignId, limit) as Array<{ id: number; key: string; kind: string; last_error: string }>;
     return rows.map((r) => ({ id: r.id, key: r.key, kind: r.kind, note: r.last_error }));
+  }
+
+  pendingTime(key: string): { runAt: string; claimedAt?: string } | undefined {
+    const staleBefore = new Date(Date.parse(this.now()) - this.staleMs).toISOString();
+    const r = this.q.pendingTime.get(staleBefore, key) as { run_at: string; claimed_at: string | null } | undefined;
+    return r && { runAt: r.run_at, claimedAt: opt(r.claimed_at) };
+  }
+
+  hasten(campaignId: string, kinds: readonly string[], nowIso: string): number {
+    return this.q.hasten.run({ campaignId, kinds: JSON.stringify(kinds), now: isoTime(nowIso, 'now') }).changes;
   }
 
   states(keys: string[]): Map<string, 'pending' | 'done' | 'dead'> {

@@ -20,7 +20,7 @@ export type LoopStore = PlanStore &
   StorePart<{
     campaigns: 'get';
     recipients: 'getMany';
-    outbox: 'claim' | 'complete' | 'fail' | 'defer' | 'note' | 'sweepStale' | 'enqueue';
+    outbox: 'claim' | 'complete' | 'fail' | 'defer' | 'note' | 'sweepStale' | 'enqueue' | 'pendingTime' | 'hasten';
     writeback: 'recordWritten';
     scores: 'eventsOf';
   }>;

@@ -34,6 +34,9 @@ export interface WritebackLoopDeps {
 }
 
 const SETUP_WAIT_MS = 500;
+const SETUP_IN_FLIGHT_WAIT_MS = 30_000;
+/** What waits for its campaign's setup (scores wait for none), made due when the setup is done. */
+const WAITING_KINDS = ['list', ...ACTIVITY_KINDS];
 
 const HITS_EVERY_MS = 1000;
 /** Facts that change a person's engagement score, once written back. */
@@ -46,8 +49,6 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
   const send = createSender({ sugar: deps.sugar, ratePerSecond: settings.ratePerSecond, afterAnswer: deps.afterSugarAnswer, bucket: deps.sugarBucket });
   const scores = createScoreWriter({ store, send, weights: settings.score.weights });
   const setupDone = new Set<string>();
-  /** When a campaign's failed setup runs next (ms): its activity rows wait until then. */
-  const setupRetryAt = new Map<string, number>();
   const active = new Set<Promise<void>>();
   let running = false;
   let loopDone: Promise<void> | undefined;
@@ -85,6 +86,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         const claim = byId.get(o.id)!;
         if (o.kind === 'done') {
           await (o as SetupOutcome).after?.(tx);
+          if (claim.kind === 'campaign' && claim.campaignId) await tx.outbox.hasten(claim.campaignId, WAITING_KINDS, nowIso());
           written.push(...o.written);
           done.push(o.id);
           if (o.note) notes.push([o.id, o.note]);
@@ -95,7 +97,6 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
           deps.logger?.error({ event: 'outbox.dead', id: o.id, key: claim.key, campaignId: claim.campaignId, error }, 'outbox.dead');
         } else {
           const retryAt = Date.now() + retryDelayMs(claim.attempts, settings.retryBaseMs, settings.retryMaxMs, deps.random);
-          if (claim.kind === 'campaign') setupRetryAt.set(claim.campaignId ?? '', retryAt);
           await tx.outbox.fail(o.id, o.error, new Date(retryAt).toISOString());
         }
       }
@@ -115,7 +116,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
   }
 
   /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
-  async function setupState(c: StoredCampaign): Promise<'ready' | 'wait' | { dead: string }> {
+  async function setupState(c: StoredCampaign): Promise<'ready' | { waitMs: number } | { dead: string }> {
     if (setupDone.has(c.id)) return 'ready';
     const key = outboxKey.campaign(c.id);
     const state = (await store.outbox.states([key])).get(key);
@@ -124,8 +125,23 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
       return 'ready';
     }
     if (state === 'dead') return { dead: `the Sugar Campaign could not be set up (outbox row ${key} is dead); revive it first` };
-    if (state === undefined) await deps.ensureSetup(c);
-    return 'wait';
+    if (state === undefined) {
+      await deps.ensureSetup(c);
+      return { waitMs: SETUP_WAIT_MS };
+    }
+    return { waitMs: await setupWaitMs(key) };
+  }
+
+  /**
+   * How long rows put off for a pending setup wait: until its retry, whichever process failed it (held in memory, a
+   * restarted or second process rewrote a campaign's whole outbox every 500 ms until then), or while a worker holds it
+   * (through a Sugar outage its calls retry for seconds) a long while. Either way the setup's completion makes them due
+   * in its own transaction (commit), so they never wait for a setup that is done.
+   */
+  async function setupWaitMs(key: string): Promise<number> {
+    const t = await store.outbox.pendingTime(key);
+    if (t?.claimedAt) return SETUP_IN_FLIGHT_WAIT_MS;
+    return Math.max(SETUP_WAIT_MS, t ? Date.parse(t.runAt) - Date.now() : 0);
   }
 
   /** The plan's store, with the ledger rows of the batch's activity read in one go (one read per row was a round trip each). */
@@ -148,7 +164,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
 
   async function processBatch(claims: OutboxClaim[]) {
     const outcomes: Array<RowOutcome | SetupOutcome> = [];
-    const deferred = new Map<string, number[]>();
+    const deferred = new Map<string, { ids: number[]; ms: number }>();
     const plans: RowPlan[] = [];
     const campaigns = new Map<string, StoredCampaign | undefined>();
     const campaignOf = async (id: string) => {
@@ -189,16 +205,13 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         outage ||= !!o.outage;
         await commit([claim], [o]);
         setups.delete(c.id);
-        if (o.kind === 'done') {
-          setupDone.add(c.id);
-          setupRetryAt.delete(c.id);
-        }
+        if (o.kind === 'done') setupDone.add(c.id);
         continue;
       }
       const setup = await setupOf(c);
-      if (setup === 'wait') {
-        const waiting = deferred.get(c.id) ?? [];
-        waiting.push(claim.id);
+      if (typeof setup === 'object' && 'waitMs' in setup) {
+        const waiting = deferred.get(c.id) ?? { ids: [], ms: setup.waitMs };
+        waiting.ids.push(claim.id);
         deferred.set(c.id, waiting);
         continue;
       }
@@ -221,9 +234,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     }
     // Rows waiting for their campaign's setup wait as long as the setup does: every 500 ms through a
     // Sugar outage they were claimed and deferred again, a whole campaign's outbox rewritten per turn.
-    for (const [campaignId, ids] of deferred) {
-      await store.outbox.defer(ids, later(Math.max(SETUP_WAIT_MS, (setupRetryAt.get(campaignId) ?? 0) - Date.now())));
-    }
+    for (const { ids, ms } of deferred.values()) await store.outbox.defer(ids, later(ms));
     if (plans.length) {
       const res = await writeActivity(plans, send, settings.bulkMax);
       calledSugar = true;

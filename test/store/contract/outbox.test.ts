@@ -94,6 +94,40 @@ describeOnAdapters('outbox port', { start: '2026-03-01T08:00:00.000Z', outboxSta
       await expect((async () => await store.outbox.fail(a.id, 'x', 'whenever'))()).rejects.toThrow(/retryAt must be an ISO date-time/);
     });
 
+    it('tells when a pending row runs next and since when it is held, a stale claim as not held', async () => {
+      await store.outbox.enqueue({ key: 'setup', kind: 'campaign', campaignId: 'c1', payload: null, runAt: at(2) });
+      expect(await store.outbox.pendingTime('setup')).toEqual({ runAt: at(2) });
+      expect(await store.outbox.pendingTime('unknown')).toBeUndefined();
+      clock.advance(2 * MIN);
+      const [setup] = await store.outbox.claim(1, 'w1', at(2));
+      clock.advance(MIN);
+      expect(await store.outbox.pendingTime('setup')).toEqual({ runAt: at(2), claimedAt: at(2) });
+      clock.advance(5 * MIN);
+      expect(await store.outbox.pendingTime('setup')).toEqual({ runAt: at(2) });
+      await store.outbox.complete([setup.id]);
+      expect(await store.outbox.pendingTime('setup')).toBeUndefined();
+    });
+
+    it("makes due at once only a campaign's rows of the given kinds put off unattempted", async () => {
+      const put = async (key: string, kind: string, campaignId: string, runAt: string) =>
+        await store.outbox.enqueue({ key, kind, campaignId, payload: null, runAt });
+      await put('waited', 'sent', 'c1', at(0));
+      await put('failed', 'sent', 'c1', at(0));
+      await put('held', 'open', 'c1', at(0));
+      await put('score', 'score', 'c1', at(30));
+      await put('other', 'sent', 'c2', at(0));
+      await put('due', 'sent', 'c1', at(0));
+      const claimed = await store.outbox.claim(10, 'w1', at(0));
+      const id = (key: string) => claimed.find((c) => c.key === key)!.id;
+      await store.outbox.defer([id('waited'), id('other')], at(20));
+      await store.outbox.fail(id('failed'), '503', at(20));
+      await store.outbox.defer([id('due')], at(1));
+      // 'held' stays claimed by w1.
+      expect(await store.outbox.hasten('c1', ['sent', 'open'], at(1))).toBe(1);
+      expect((await store.outbox.claim(10, 'w2', at(1))).map((c) => c.key).sort()).toEqual(['due', 'waited']);
+      await expect((async () => await store.outbox.hasten('c1', ['sent'], 'soon'))()).rejects.toThrow(/now must be an ISO date-time/);
+    });
+
     it('reports pending, done, dead and the oldest pending time, per campaign or overall', async () => {
       await store.outbox.enqueue({ key: 'c1-a', kind: 'k', campaignId: 'c1', payload: null });
       clock.advance(MIN);

@@ -243,6 +243,24 @@ export class PgOutboxRepo implements OutboxRepo {
     return rows.map((r) => ({ id: Number(r.id), key: r.key as string, kind: r.kind as string, note: r.last_error as string }));
   }
 
+  async pendingTime(key: string): Promise<{ runAt: string; claimedAt?: string } | undefined> {
+    const staleBefore = new Date(Date.parse(this.now()) - this.staleMs).toISOString();
+    const { rows } = await this.q(
+      `SELECT run_at, CASE WHEN locked_at >= $2 THEN locked_at END AS claimed_at FROM outbox WHERE key = $1 AND state = 'pending'`,
+      [key, staleBefore],
+    );
+    return rows[0] && { runAt: rows[0].run_at as string, claimedAt: opt(rows[0].claimed_at as string | null) };
+  }
+
+  async hasten(campaignId: string, kinds: readonly string[], nowIso: string): Promise<number> {
+    const r = await this.q(
+      `UPDATE outbox SET run_at = $3 WHERE campaign_id = $1 AND state = 'pending' AND kind = ANY($2::text[]) AND locked_at IS NULL
+        AND last_error IS NULL AND run_at > $3`,
+      [campaignId, [...kinds], isoTime(nowIso, 'now')],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async states(keys: string[]): Promise<Map<string, 'pending' | 'done' | 'dead'>> {
     const out = new Map<string, 'pending' | 'done' | 'dead'>();
     if (!keys.length) return out;
