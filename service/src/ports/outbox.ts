@@ -55,7 +55,7 @@ export interface OutboxRepo {
    */
   pendingTime(key: string): Awaitable<{ runAt: string; claimedAt?: string } | undefined>;
   /**
-   * A campaign's rows of these kinds that were put off unattempted (pending, not claimed, never failed, due later)
+   * A campaign's rows of these kinds that were put off unattempted (pending, not claimed, no attempt counted, due later: a revived row too)
    * become due at `nowIso`: what they waited for (the campaign's setup) is done. Answers how many.
    */
   hasten(campaignId: string, kinds: readonly string[], nowIso: string): Awaitable<number>;

@@ -40,7 +40,7 @@ export class SqliteOutboxRepo extends SqliteRepo implements OutboxRepo {
     pendingTime: this.db.prepare(`SELECT run_at, CASE WHEN locked_at >= ? THEN locked_at END AS claimed_at FROM outbox
       WHERE key = ? AND state = 'pending'`),
     hasten: this.db.prepare(`UPDATE outbox INDEXED BY outbox_campaign SET run_at = @now WHERE campaign_id = @campaignId AND state = 'pending'
-      AND kind IN (SELECT value FROM json_each(@kinds)) AND locked_at IS NULL AND last_error IS NULL AND run_at > @now`),
+      AND kind IN (SELECT value FROM json_each(@kinds)) AND locked_at IS NULL AND attempts = 0 AND run_at > @now`),
     notes: this.db.prepare(`SELECT id, key, kind, last_error FROM outbox INDEXED BY outbox_with_error
       WHERE campaign_id = ? AND state = 'done' AND last_error IS NOT NULL ORDER BY id DESC LIMIT ?`),
     retryingAll: this.db.prepare(`SELECT id, key, kind, last_error, attempts, run_at FROM outbox

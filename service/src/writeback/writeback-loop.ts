@@ -34,7 +34,7 @@ export interface WritebackLoopDeps {
 }
 
 const SETUP_WAIT_MS = 500;
-const SETUP_IN_FLIGHT_WAIT_MS = 30_000;
+const SETUP_IN_FLIGHT_WAIT_MS = 10_000;
 /** What waits for its campaign's setup (scores wait for none), made due when the setup is done. */
 const WAITING_KINDS = ['list', ...ACTIVITY_KINDS];
 
@@ -135,8 +135,9 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
   /**
    * How long rows put off for a pending setup wait: until its retry, whichever process failed it (held in memory, a
    * restarted or second process rewrote a campaign's whole outbox every 500 ms until then), or while a worker holds it
-   * (through a Sugar outage its calls retry for seconds) a long while. Either way the setup's completion makes them due
-   * in its own transaction (commit), so they never wait for a setup that is done.
+   * (through a Sugar outage its calls retry for seconds) 10 s. Either way the setup's completion makes them due in
+   * its own transaction (commit), and a worker that deferred rows while that happened makes them due itself; only
+   * statements of both at the very same moment can leave some to their wait.
    */
   async function setupWaitMs(key: string): Promise<number> {
     const t = await store.outbox.pendingTime(key);
@@ -234,7 +235,12 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     }
     // Rows waiting for their campaign's setup wait as long as the setup does: every 500 ms through a
     // Sugar outage they were claimed and deferred again, a whole campaign's outbox rewritten per turn.
-    for (const { ids, ms } of deferred.values()) await store.outbox.defer(ids, later(ms));
+    for (const [campaignId, { ids, ms }] of deferred) {
+      await store.outbox.defer(ids, later(ms));
+      // The setup may have been done meanwhile: its hasten passed over these rows while they were claimed.
+      const key = outboxKey.campaign(campaignId);
+      if ((await store.outbox.states([key])).get(key) === 'done') await store.outbox.hasten(campaignId, WAITING_KINDS, nowIso());
+    }
     if (plans.length) {
       const res = await writeActivity(plans, send, settings.bulkMax);
       calledSugar = true;

@@ -117,14 +117,20 @@ describeOnAdapters('outbox port', { start: '2026-03-01T08:00:00.000Z', outboxSta
       await put('score', 'score', 'c1', at(30));
       await put('other', 'sent', 'c2', at(0));
       await put('due', 'sent', 'c1', at(0));
+      await put('revived', 'sent', 'c1', at(0));
       const claimed = await store.outbox.claim(10, 'w1', at(0));
       const id = (key: string) => claimed.find((c) => c.key === key)!.id;
       await store.outbox.defer([id('waited'), id('other')], at(20));
       await store.outbox.fail(id('failed'), '503', at(20));
       await store.outbox.defer([id('due')], at(1));
+      // Dead, revived by an operator (its error kept), then claimed and put off again: as unattempted as 'waited'.
+      await store.outbox.fail(id('revived'), '404 gone', null);
+      await store.outbox.revive([id('revived')], at(0));
+      await store.outbox.claim(10, 'w1', at(0));
+      await store.outbox.defer([id('revived')], at(20));
       // 'held' stays claimed by w1.
-      expect(await store.outbox.hasten('c1', ['sent', 'open'], at(1))).toBe(1);
-      expect((await store.outbox.claim(10, 'w2', at(1))).map((c) => c.key).sort()).toEqual(['due', 'waited']);
+      expect(await store.outbox.hasten('c1', ['sent', 'open'], at(1))).toBe(2);
+      expect((await store.outbox.claim(10, 'w2', at(1))).map((c) => c.key).sort()).toEqual(['due', 'revived', 'waited']);
       await expect((async () => await store.outbox.hasten('c1', ['sent'], 'soon'))()).rejects.toThrow(/now must be an ISO date-time/);
     });
 

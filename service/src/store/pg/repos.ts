@@ -255,7 +255,7 @@ export class PgOutboxRepo implements OutboxRepo {
   async hasten(campaignId: string, kinds: readonly string[], nowIso: string): Promise<number> {
     const r = await this.q(
       `UPDATE outbox SET run_at = $3 WHERE campaign_id = $1 AND state = 'pending' AND kind = ANY($2::text[]) AND locked_at IS NULL
-        AND last_error IS NULL AND run_at > $3`,
+        AND attempts = 0 AND run_at > $3`,
       [campaignId, [...kinds], isoTime(nowIso, 'now')],
     );
     return r.rowCount ?? 0;
