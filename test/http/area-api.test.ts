@@ -50,9 +50,13 @@ const create = (user: string, name: string, extra: object = {}) =>
   as[user]('POST', '/campaigns', { name, ...content, targetListIds: [listId], sendAt: '2999-01-01T00:00:00Z', ...extra });
 
 describe('GET /campaigns: filters, a total, and automations grouped apart', () => {
-  it('filters by status, text, sender and send time, pages with a total, and refuses a bad filter', async () => {
-    const spring = await create('sally', 'Spring offer', { sendAt: '2998-03-01T09:00:00Z' });
-    const autumn = await create('sally', 'Autumn offer', { fromEmail: 'team@news.example.test', subject: 'Spring is over' });
+  it('filters by status, text, sender, send time, Sugar Campaign and list, pages with a total, and refuses a bad filter', async () => {
+    const spring = await create('sally', 'Spring offer', { sendAt: '2998-03-01T09:00:00Z', sugarCampaignId: DEMO_IDS.campaigns.spring });
+    const autumn = await create('sally', 'Autumn offer', {
+      fromEmail: 'team@news.example.test',
+      subject: 'Spring is over',
+      targetListIds: [listId, DEMO_IDS.lists.newsletter],
+    });
     expect([spring.status, autumn.status]).toEqual([201, 201]);
     await untilCampaign(as.sally, autumn.body.id, 'pending', 'extraction');
     const list = async (q: string) => (await as.sally('GET', `/campaigns?${q}`)).body;
@@ -64,9 +68,17 @@ describe('GET /campaigns: filters, a total, and automations grouped apart', () =
     expect(page.campaigns.map((c: { name: string }) => c.name)).toEqual(['Spring offer']);
     expect((await list('status=pending,sending&q=offer')).total).toBe(2);
     expect((await list('status=sent&q=offer')).total).toBe(0);
-    const bad = await as.sally('GET', '/campaigns?status=shipped&sentAfter=soon');
+    // What a dashlet on a Sugar Campaign or Target List asks for: its own campaigns only, however many others came since.
+    expect((await list(`sugarCampaignId=${DEMO_IDS.campaigns.spring}&q=offer`)).campaigns.map((c: { name: string }) => c.name)).toEqual(['Spring offer']);
+    expect((await list(`targetListId=${DEMO_IDS.lists.newsletter}&q=offer`)).campaigns.map((c: { name: string }) => c.name)).toEqual(['Autumn offer']);
+    expect((await list(`targetListId=${listId}&q=offer`)).total).toBe(2);
+    const bad = await as.sally('GET', '/campaigns?status=shipped&sentAfter=soon&targetListId=not%20an%20id');
     expect(bad).toMatchObject({ status: 422, body: { error: 'invalid_input' } });
-    expect(bad.body.details.problems).toEqual([expect.stringMatching(/^status must be a comma-separated list of/), 'sentAfter must be an ISO 8601 date-time']);
+    expect(bad.body.details.problems).toEqual([
+      expect.stringMatching(/^status must be a comma-separated list of/),
+      'sentAfter must be an ISO 8601 date-time',
+      'targetListId must be an id',
+    ]);
     for (const c of [spring, autumn]) await as.sally('POST', `/campaigns/${c.body.id}/cancel`);
   });
 

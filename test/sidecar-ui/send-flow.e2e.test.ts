@@ -267,6 +267,29 @@ describe('Send via LeadFWD, step by step', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it("Dashlet on a Sugar Campaign: asks the service for that Campaign's sends only, as many as it shows", async () => {
+    const asked: string[] = [];
+    const seen = (r: { url(): string }) => {
+      const q = new URL(r.url()).searchParams.get('lf_query');
+      if (r.url().includes('leadfwd/api/campaigns?') && q) asked.push(q);
+    };
+    page.on('request', seen);
+    try {
+      await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.spring}/record`);
+      await page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"]`).waitFor();
+      await page.goto(`${bs.harness.url}#Campaigns/${DEMO_IDS.campaigns.autumn}/record`);
+      await page.locator('.leadfwd-dashlet .leadfwd-empty').waitFor();
+      expect(await page.locator('.leadfwd-dashlet .leadfwd-campaign').count()).toBe(0);
+    } finally {
+      page.off('request', seen);
+    }
+    // Before, 50 full views (a count of each campaign's rows apiece) for the 5 it showed, filtered in the browser.
+    expect(asked).toEqual([
+      `limit=5&held=false&automation=none&sugarCampaignId=${DEMO_IDS.campaigns.spring}`,
+      `limit=5&held=false&automation=none&sugarCampaignId=${DEMO_IDS.campaigns.autumn}`,
+    ]);
+  });
+
   it("Dark mode: Sugar's dark appearance (a class on the body) carries through; nothing serious for axe", async () => {
     await bs.login(page, 'sally', { theme: 'dark', hash: '#Home' });
     await page.locator(`.leadfwd-campaign[data-campaign-id="${campaignId}"] figure.leadfwd-chart canvas`).first().waitFor();

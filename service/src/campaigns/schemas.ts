@@ -1,6 +1,6 @@
 // The request bodies the campaign use cases take, one zod schema each (rendered into docs/api.md).
 import { isSendableAddress } from '../domain/address.js';
-import { dateTime, idList, queryNumber, text, z } from '../domain/input.js';
+import { dateTime, id, idList, queryNumber, text, z } from '../domain/input.js';
 import { isTimeZone } from '../domain/local-send-time.js';
 
 const always = { when: () => true }; // cross-field checks run even when a field is wrong, so every problem is told at once
@@ -71,6 +71,8 @@ export const CampaignListQuery = z.object({
     .optional()
     .describe('"none": without the step campaigns of automations; an automation id: only its step campaigns'),
   held: flag('held').optional().describe("false: not the send flow's reviews waiting for confirmation; true: only those"),
+  sugarCampaignId: id('sugarCampaignId', 'Only campaigns sent as this Sugar Campaign'),
+  targetListId: id('targetListId', 'Only campaigns sending to this Sugar Target List'),
   figures: flag('figures').optional().describe("true: each campaign with its key figures (people's opens and clicks, bounces, opt-outs)"),
 });
 

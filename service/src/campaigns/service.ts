@@ -219,6 +219,8 @@ export function createCampaignService(deps: CampaignDeps) {
       ...(q.sentBefore ? { sendTo: q.sentBefore } : {}),
       ...(q.held ? { held: q.held === 'true' } : {}),
       ...(q.automation ? { automation: q.automation === 'none' ? ('none' as const) : { id: q.automation } } : {}),
+      ...(q.sugarCampaignId ? { sugarCampaignId: q.sugarCampaignId } : {}),
+      ...(q.targetListId ? { targetListId: q.targetListId } : {}),
     };
     const visible = await visibleOwned(actor, await deps.store.campaigns.find(filter));
     return { campaigns: await Promise.all(visible.slice(offset, offset + limit).map(async (r) => await get(r.id))), total: visible.length, limit, offset };

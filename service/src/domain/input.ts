@@ -25,6 +25,15 @@ export function idList(field: string, description?: string) {
   return z.preprocess((v) => (v === null ? undefined : v), description ? list.describe(description) : list).transform((ids) => [...new Set(ids ?? [])]);
 }
 
+/** One id (of a Sugar record, say), optional. */
+export function id(field: string, description: string) {
+  return z
+    .string({ error: `${field} must be an id` })
+    .regex(ID, `${field} must be an id`)
+    .optional()
+    .describe(description);
+}
+
 /** An ISO 8601 date-time; absent, null or '' mean "now" (the use case decides). */
 export function dateTime(field: string, description?: string): z.ZodType<string | undefined> {
   const message = `${field} must be an ISO 8601 date-time`;

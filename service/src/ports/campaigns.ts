@@ -30,6 +30,10 @@ export interface CampaignFilter {
   held?: boolean;
   /** 'none': campaigns that send no automation step; an id: only that automation's step campaigns. */
   automation?: 'none' | { id: string };
+  /** Sent as (or set up as) this Sugar Campaign. */
+  sugarCampaignId?: string;
+  /** Sending to this Sugar Target List among others. */
+  targetListId?: string;
 }
 
 /** A campaign as a list first needs it: enough to apply Sugar's rights before reading the page shown. */

@@ -27,6 +27,8 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
         AND (@automation IS NULL
           OR (@automation = '' AND NOT EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id))
           OR EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id AND s.automation_id = @automation))
+        AND (@sugarCampaignId IS NULL OR sugar_campaign_id = @sugarCampaignId)
+        AND (@targetListId IS NULL OR EXISTS (SELECT 1 FROM json_each(target_list_ids) WHERE value = @targetListId))
       ORDER BY created_at DESC, id DESC`),
     note: this.db.prepare(`INSERT INTO campaign_history (campaign_id, status, at, reason) SELECT id, status, ?, ? FROM campaigns WHERE id = ?`),
     cas: this.db.prepare(`UPDATE campaigns SET status = @to, updated_at = @now
@@ -115,6 +117,8 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
       sendTo: filter.sendTo ? isoTime(filter.sendTo, 'sendTo') : null,
       held: filter.held === undefined ? null : filter.held ? 1 : 0,
       automation,
+      sugarCampaignId: filter.sugarCampaignId ?? null,
+      targetListId: filter.targetListId ?? null,
     }) as Array<{ id: string; name: string; sugar_campaign_id: string | null; created_by_id: string | null; created_by_name: string | null }>;
     return rows.map((r) => ({
       id: r.id,

@@ -186,8 +186,17 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
     (list) => ({ list, error: undefined as string | undefined }),
     (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }),
   );
-  // Campaigns people sent: the send flow's reviews and automations' step campaigns are left to the service to filter.
-  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>('/campaigns?limit=50&held=false&automation=none');
+  // Campaigns people sent: the send flow's reviews, automations' step campaigns and those of another Campaign or list are
+  // left to the service to filter, so it builds only the views shown (50 for 5 shown before, a count of each campaign's
+  // rows per view). visibleCampaigns filters again, for a service from before those filters.
+  const o = origin(view);
+  const only = o.sugarCampaignId
+    ? `&sugarCampaignId=${encodeURIComponent(o.sugarCampaignId)}`
+    : o.prospectListId
+      ? `&targetListId=${encodeURIComponent(o.prospectListId)}`
+      : '';
+  const limit = Math.min(500, Math.max(1, Math.floor(setting(view, 'limit', 5))));
+  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>(`/campaigns?limit=${limit}&held=false&automation=none${only}`);
   const shown = visibleCampaigns(view, campaigns);
   const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
   const reports = await Promise.all(withResults.map((c) => client.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));

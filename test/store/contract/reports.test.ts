@@ -192,8 +192,11 @@ describeOnAdapters('uncertain messages', ({ store, clock }) => {
 });
 
 describeOnAdapters('campaign list filter and notes', ({ store, clock }) => {
-  it('finds by status, text, sender, send time, held and automation, newest first', async () => {
-    await store.campaigns.create(newCampaign({ name: 'Spring News', sendAt: '2026-03-02T09:00:00Z' }), 'a');
+  it('finds by status, text, sender, send time, held, automation, Sugar Campaign and Target List, newest first', async () => {
+    await store.campaigns.create(
+      newCampaign({ name: 'Spring News', sendAt: '2026-03-02T09:00:00Z', sugarCampaignId: 'sc-1', targetListIds: ['tl-1', 'tl-2'] }),
+      'a',
+    );
     clock.advance(1000);
     await store.campaigns.create(newCampaign({ name: 'Autumn', subject: 'Spring is over', fromEmail: 'Team@Acme.test', sendAt: '2026-04-01T09:00:00Z' }), 'b');
     clock.advance(1000);
@@ -206,7 +209,7 @@ describeOnAdapters('campaign list filter and notes', ({ store, clock }) => {
     const ids = async (f: Parameters<Store['campaigns']['find']>[0]) => (await store.campaigns.find(f)).map((c) => c.id);
     expect(await ids({})).toEqual(['s', 'h', 'b', 'a']);
     expect(await store.campaigns.find({ statuses: ['cancelled'] })).toEqual([
-      { id: 'a', name: 'Spring News', sugarCampaignId: undefined, createdBy: undefined },
+      { id: 'a', name: 'Spring News', sugarCampaignId: 'sc-1', createdBy: undefined },
     ]);
     expect(await ids({ text: 'spring' })).toEqual(['b', 'a']);
     expect(await ids({ text: '100%' })).toEqual(['s']);
@@ -217,6 +220,10 @@ describeOnAdapters('campaign list filter and notes', ({ store, clock }) => {
     expect(await ids({ held: false, automation: 'none' })).toEqual(['b', 'a']);
     expect(await ids({ automation: { id: auto.id } })).toEqual(['s']);
     expect(await ids({ automation: { id: 'nope' } })).toEqual([]);
+    expect(await ids({ sugarCampaignId: 'sc-1' })).toEqual(['a']);
+    expect(await ids({ sugarCampaignId: 'sc' })).toEqual([]);
+    expect(await ids({ targetListId: 'tl-2' })).toEqual(['a']);
+    expect(await ids({ targetListId: 'tl' })).toEqual([]);
   });
 
   it('writes a note in the history without changing the status', async () => {

@@ -99,6 +99,8 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
           AND ($7::text IS NULL
             OR ($7 = '' AND NOT EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id))
             OR EXISTS (SELECT 1 FROM automation_steps s WHERE s.campaign_id = c.id AND s.automation_id = $7))
+          AND ($8::text IS NULL OR sugar_campaign_id = $8)
+          AND ($9::text IS NULL OR target_list_ids::jsonb ? $9)
         ORDER BY created_at DESC, id DESC`,
       [
         filter.statuses ?? null,
@@ -108,6 +110,8 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
         filter.sendTo ? isoTime(filter.sendTo, 'sendTo') : null,
         filter.held === undefined ? null : filter.held ? 1 : 0,
         automation,
+        filter.sugarCampaignId ?? null,
+        filter.targetListId ?? null,
       ],
     );
     return rows.map((r) => ({
