@@ -97,12 +97,14 @@ async function relay(core: SimCore, req: SimRequest, segments: string[]): Promis
     segments.some((p) => !/^[A-Za-z0-9_-]{1,64}$/.test(p)) ||
     body.length > MAX_BODY ||
     (args.lf_body !== undefined && typeof args.lf_body !== 'string') ||
-    /[#\s]/.test(query) ||
+    /[^\x21-\x7E]|#/.test(query) ||
     (req.method === 'GET' && body !== '')
   ) {
     return relayError(422, 'relay_bad_request', 'This LeadFWD request cannot be relayed');
   }
-  const path = `/relay/v1/${segments.join('/')}${query ? `?${query}` : ''}`;
+  // Signed as fetch will send it: it percent-encodes what cURL leaves as is (a quote), and the service checks the bytes it got.
+  const sent = new URL(`${s.leadfwd_service_url}/relay/v1/${segments.join('/')}${query ? `?${query}` : ''}`);
+  const path = sent.pathname.slice(new URL(s.leadfwd_service_url).pathname.replace(/\/$/, '').length) + sent.search;
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(16).toString('hex');
   const signature = signRelay(Buffer.from(s.leadfwd_relay_secret, 'base64url'), {

@@ -159,6 +159,8 @@ describe('pairing (POST leadfwd/pair)', () => {
 describe('a relayed call (leadfwd/api/<path>)', () => {
   it("reaches the service as the user: lists, creates, and answers the service's status and body byte for byte", async () => {
     const list = envelopeOf(await relay('GET', 'campaigns', { query: { lf_query: 'limit=5&offset=0' } }));
+    // A quote the browser left as it is (encodeURIComponent does) and what it percent-encoded both arrive signed as sent.
+    for (const q of ["q=O'Brien", 'q=M%C3%BCller']) expect(envelopeOf(await relay('GET', 'campaigns', { query: { lf_query: q } })).status).toBe(200);
     expect(list).toMatchObject({ status: 200, contentType: 'application/json', json: { campaigns: [] } });
     const me = envelopeOf(await relay('GET', 'me'));
     expect(me.json).toMatchObject({ user: { userName: 'sally', isAdmin: false }, can: { createCampaigns: true } });
@@ -198,6 +200,8 @@ describe('a relayed call (leadfwd/api/<path>)', () => {
     await bad(relay('GET', 'campaigns', { query: { lf_body: '{}' } }));
     await bad(relay('GET', 'campaigns', { query: { lf_query: 'limit=5#x' } }));
     await bad(relay('GET', 'campaigns', { query: { lf_query: 'limit=5 ' } }));
+    // Raw, the service's HTTP parser refused the request line, and the user was told the service was not LeadFWD.
+    await bad(relay('GET', 'campaigns', { query: { lf_query: 'q=Müller' } }));
     await bad(relay('GET', 'campaigns', { token: '' }));
     // Four segments is no route of the package: Sugar's own 404.
     const four = await relay('GET', 'campaigns/a/b/c');

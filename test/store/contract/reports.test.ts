@@ -208,9 +208,7 @@ describeOnAdapters('campaign list filter and notes', ({ store, clock }) => {
     await store.campaigns.transition('a', ['draft'], 'cancelled');
     const ids = async (f: Parameters<Store['campaigns']['find']>[0]) => (await store.campaigns.find(f)).map((c) => c.id);
     expect(await ids({})).toEqual(['s', 'h', 'b', 'a']);
-    expect(await store.campaigns.find({ statuses: ['cancelled'] })).toEqual([
-      { id: 'a', name: 'Spring News', sugarCampaignId: 'sc-1', createdBy: undefined },
-    ]);
+    expect(await store.campaigns.find({ statuses: ['cancelled'] })).toEqual([{ id: 'a', name: 'Spring News', sugarCampaignId: 'sc-1', createdBy: undefined }]);
     expect(await ids({ text: 'spring' })).toEqual(['b', 'a']);
     expect(await ids({ text: '100%' })).toEqual(['s']);
     expect(await ids({ text: '%' })).toEqual(['s']);

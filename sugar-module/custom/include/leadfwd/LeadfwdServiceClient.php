@@ -140,7 +140,11 @@ class LeadfwdServiceClient
         return self::send($method, $url . $path, $headers, $method === 'GET' ? null : $body);
     }
 
-    /** An allowed path of at most 3 plain segments, a query without "#" or blanks, a string body of at most 2 MB (none on GET). */
+    /**
+     * An allowed path of at most 3 plain segments, a query of printable ASCII without "#" (anything else percent-encoded:
+     * raw, the service's HTTP parser refused it and the user was told the service was not LeadFWD), a string body of at
+     * most 2 MB (none on GET).
+     */
     protected static function relayable($method, array $segments, $query, $body)
     {
         if (!in_array($method, array('GET', 'POST', 'PUT', 'DELETE'), true) || count($segments) < 1 || count($segments) > 3) {
@@ -154,7 +158,7 @@ class LeadfwdServiceClient
                 return false;
             }
         }
-        if (!is_string($query) || strlen($query) > 4096 || preg_match('/[#\s]/', $query)) {
+        if (!is_string($query) || strlen($query) > 4096 || preg_match('/[^\x21-\x7E]|#/', $query)) {
             return false;
         }
         if (!is_string($body) || strlen($body) > self::MAX_BODY || ($method === 'GET' && $body !== '')) {
