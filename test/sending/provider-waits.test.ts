@@ -28,4 +28,17 @@ describe("rows waiting for a provider's slots", () => {
     expect(waits.size).toBe(SLOT_QUEUE_MAX / 2);
     expect(waits.left()).toBeUndefined();
   });
+
+  it('holds as many as this run has on the wire to that provider, when that is more: each answer frees a slot for one', () => {
+    const onWire = 40;
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {}, inFlightTo: (p) => (p === 'google' ? onWire : 0) });
+    for (let i = 1; i <= onWire; i++) {
+      expect(waits.overflows(row(i, 'google'), 'google')).toBe(false);
+      waits.hold({ row: row(i, 'google'), provider: 'google', since: 0, at: 1_000, slot: 'busy' }, 0);
+    }
+    expect(waits.overflows(row(41, 'google'), 'google')).toBe(true);
+    expect(waits.left()).toEqual(['google']);
+    for (let i = 1; i <= SLOT_QUEUE_MAX; i++) waits.hold({ row: row(100 + i, 'yahoo'), provider: 'yahoo', since: 0, at: 1_000, slot: 'busy' }, 0);
+    expect(waits.overflows(row(200, 'yahoo'), 'yahoo')).toBe(true);
+  });
 });

@@ -168,6 +168,36 @@ function atTwoASecond(onSend: () => Promise<void>) {
 }
 
 describe('send loop', () => {
+  it("reserves about what a provider's connections take: few rows go back to the queue untouched", async () => {
+    const n = 300;
+    store = memoryStore();
+    const c = await store.campaigns.create(newCampaign({ html: '<p>Hi {{ first_name }}</p>' }));
+    await toSending(store, c.id);
+    await store.recipients.insertMany(
+      c.id,
+      targets(n).map((t) => ({ ...t, provider: 'google' })),
+    );
+    const transports = createTransportCache();
+    closers.push(() => transports.close());
+    // Room for 48 messages at once in the delivery, 2 of them to the campaign's one provider.
+    const delivery = createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext: { ...ctx }, concurrency: 48 });
+    const identity = testIdentity({ providerLimits: { '*': { concurrency: 2 } } });
+    let givenBack = 0;
+    // The store's parts are frozen: a copy of the ledger's methods, unreserve counting what it gives back.
+    const ledger = store.recipients as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const names = [...Object.getOwnPropertyNames(ledger), ...Object.getOwnPropertyNames(Object.getPrototypeOf(ledger))];
+    const recipients = Object.fromEntries(names.filter((k) => k !== 'constructor' && typeof ledger[k] === 'function').map((k) => [k, ledger[k].bind(ledger)]));
+    recipients.unreserve = (ids, ...rest) => {
+      givenBack += (ids as number[]).length;
+      return ledger.unreserve(ids, ...rest);
+    };
+    const counted = Object.create(store, { recipients: { value: recipients } }) as Store;
+    expect(await createSendLoop({ store: counted, delivery, sender: sendsAs(testProfile(`smtp://127.0.0.1:${sink.port}`), identity) }).run(c.id)).toBe('done');
+    expect(await store.recipients.counts(c.id)).toMatchObject({ queued: 0, sending: 0, accepted: n - 1 });
+    // Each turn reserved up to 96 rows, kept 16 waiting for the two connections and gave the rest back: 2,298 for 300 sent.
+    expect(givenBack).toBeLessThan(n);
+  }, 60_000);
+
   it('fails suppressed rows before hand-off and keeps our own failures out of bounce facts', async () => {
     const id = await sendingCampaign(6);
     await store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');

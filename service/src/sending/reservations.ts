@@ -8,6 +8,13 @@ export type ReservationStore = StorePart<{ recipients: 'reserve' | 'markSending'
 
 /** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
 const RESERVE_MS = 60_000;
+/**
+ * A reservation that came back short took every due row outside the providers it left out: asking again with as many
+ * left out finds nothing until a row goes back to the queue (this run's own are seen) or a retry falls due, so it is
+ * not asked within this. Every few milliseconds, it walked every queued row of those providers (a campaign to one
+ * provider whose slot queue is full: all of it, 34% of the main thread's time).
+ */
+const EXHAUSTED_MS = 500;
 
 export interface ReservationDeps {
   store: ReservationStore;
@@ -31,10 +38,17 @@ export function createReservations(deps: ReservationDeps) {
   let pending: LedgerRecipient[] = [];
   let ready: LedgerRecipient[] = [];
   const mine = new Set<number>(); // reserved and not handed over: a reservation that ran out is not taken twice
+  let exhausted: { without: Set<string>; at: number } | undefined;
+  const futile = (without: string[]) =>
+    exhausted !== undefined && performance.now() - exhausted.at < EXHAUSTED_MS && [...exhausted.without].every((p) => without.includes(p));
+  const queuedAgain = (rows: LedgerRecipient[]) => {
+    if (exhausted && rows.some((r) => !exhausted!.without.has(providerOfRow(r)))) exhausted = undefined;
+  };
 
   /** Rows reserved but not handed over go back to the queue. */
   const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
     if (!rows.length) return;
+    queuedAgain(rows);
     for (const r of rows) {
       mine.delete(r.rowId);
       deps.waited(r, providerOfRow(r));
@@ -62,13 +76,11 @@ export function createReservations(deps: ReservationDeps) {
     giveBack,
     /** Up to `want` more rows, none of the providers left to other processes; how many came. */
     async reserve(want: number, notProviders: string[] | undefined): Promise<number> {
+      if (want <= 0 || (notProviders && futile(notProviders))) return 0;
       const at = now();
-      const batch =
-        want > 0
-          ? (
-              await store.recipients.reserve(campaignId, want, at.toISOString(), holder, new Date(at.getTime() + RESERVE_MS).toISOString(), notProviders)
-            ).filter((r) => !mine.has(r.rowId) && !deps.isInFlight(r.rowId))
-          : [];
+      const rows = await store.recipients.reserve(campaignId, want, at.toISOString(), holder, new Date(at.getTime() + RESERVE_MS).toISOString(), notProviders);
+      if (rows.length < want) exhausted = { without: new Set(notProviders), at: performance.now() };
+      const batch = rows.filter((r) => !mine.has(r.rowId) && !deps.isInFlight(r.rowId));
       for (const r of batch) {
         mine.add(r.rowId);
         pending.push(r);

@@ -166,7 +166,16 @@ export function createSendLoop(deps: SendLoopDeps) {
     const waits = createProviderWaits({
       onSlotWait: (provider, seconds) => deps.onSlotWait?.(identity.id, provider, seconds),
       onLeft: (provider) => logger?.info({ event: 'send.slots_elsewhere', campaignId, identityId: identity.id, provider }, 'send.slots_elsewhere'),
+      inFlightTo: (provider) => {
+        let n = 0;
+        for (const f of inFlight.values()) if (f.provider === provider) n++;
+        return n;
+      },
     });
+    // A reservation past what the providers' slots take only fills their slot queues, the rest going back at once (a
+    // campaign to one provider allowed 32 connections reserved 384 rows a turn and gave 352 back): after a turn that
+    // overflowed, the next reserves what that turn kept, and twice as many after each turn that did not.
+    let reserveAtMost = Number.POSITIVE_INFINITY;
     /** An admitted row that does not go after all no longer counts against its provider. */
     const notGoing = (rowId: number) => {
       const f = inFlight.get(rowId);
@@ -244,7 +253,8 @@ export function createSendLoop(deps: SendLoopDeps) {
         // Refill once half the slots are free: the 'sending' marks stay batched (one statement for many rows).
         await inFlight.room(Math.ceil(slots / 2));
         let came = 0;
-        if (reserved.pending.length < slots) came = await reserved.reserve(2 * slots - reserved.pending.length - waits.size - inFlight.size, waits.left());
+        const want = Math.min(2 * slots - reserved.pending.length - waits.size - inFlight.size, reserveAtMost);
+        if (reserved.pending.length < slots) came = await reserved.reserve(want, waits.left());
         if (reserved.pending.length === 0 && came === 0) {
           if (waits.size) {
             const soonest = waits.soonest() - performance.now();
@@ -260,15 +270,21 @@ export function createSendLoop(deps: SendLoopDeps) {
         }
         const t = performance.now();
         const slotQueue = waits.slotQueue();
+        let kept = 0;
+        let overflowed = 0;
         // Asked per row (cached for 200 ms): a wait for the identity's rate inside offer() can outlast a pause.
         while (reserved.pending.length && inFlight.size < slots && (await stillSending())) {
           const r = reserved.next();
           const provider = providerOfRow(r);
-          if (slotQueue.has(provider) && !waits.isLeft(provider)) {
-            if (!waits.overflows(r, provider)) waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
-          } else await offer(r, provider, t);
+          if (!slotQueue.has(provider) || waits.isLeft(provider)) await offer(r, provider, t);
+          else if (waits.overflows(r, provider)) {
+            overflowed++;
+            continue;
+          } else waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
+          kept++;
           if (waits.heldForSlot(r)) slotQueue.add(provider);
         }
+        if (came) reserveAtMost = overflowed ? Math.max(1, kept) : reserveAtMost * 2;
         await reserved.handOver();
         await leaveToOthers();
       }
