@@ -9,7 +9,7 @@ import { memoryStore, newCampaign, targets, toSending } from '../store/helpers.j
 let store: Store;
 afterEach(() => store?.close());
 
-async function campaignTo(providers: string[]): Promise<{ id: string; asked: Array<string[] | undefined> }> {
+async function campaignTo(providers: Array<string | undefined>): Promise<{ id: string; asked: Array<string[] | undefined> }> {
   store = memoryStore();
   const c = await store.campaigns.create(newCampaign());
   await toSending(store, c.id);
@@ -65,5 +65,21 @@ describe('reservations that leave providers out', () => {
     await reserved.giveBack([yahoo], '');
     expect(await reserved.reserve(10, ['google'])).toBe(1);
     expect(asked).toHaveLength(3);
+    // Nothing else to do: the loop asks again instead of going idle on a reservation it skipped.
+    expect(await reserved.reserve(10, ['google'])).toBe(0);
+    expect(asked).toHaveLength(3);
+    expect(reserved.takeSkipped()).toBe(true);
+    expect(await reserved.reserve(10, ['google'])).toBe(0);
+    expect(asked).toHaveLength(4);
+  });
+
+  it('take a row without a stored provider going back as new: the store never leaves such a row out', async () => {
+    const { id, asked } = await campaignTo([undefined, 'google']);
+    const reserved = reservationsOf(id, asked);
+    expect(await reserved.reserve(10, ['google'])).toBe(1);
+    const unknown = reserved.next();
+    await reserved.giveBack([unknown], '');
+    expect(await reserved.reserve(10, ['google'])).toBe(1);
+    expect(asked).toHaveLength(2);
   });
 });

@@ -41,9 +41,11 @@ export function createReservations(deps: ReservationDeps) {
   let exhausted: { without: Set<string>; at: number } | undefined;
   const futile = (without: string[]) =>
     exhausted !== undefined && performance.now() - exhausted.at < EXHAUSTED_MS && [...exhausted.without].every((p) => without.includes(p));
+  // As the store leaves providers out: a row without a stored provider is never left out.
   const queuedAgain = (rows: LedgerRecipient[]) => {
-    if (exhausted && rows.some((r) => !exhausted!.without.has(providerOfRow(r)))) exhausted = undefined;
+    if (exhausted && rows.some((r) => !r.provider || !exhausted!.without.has(r.provider))) exhausted = undefined;
   };
+  let skipped = false;
 
   /** Rows reserved but not handed over go back to the queue. */
   const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
@@ -74,9 +76,20 @@ export function createReservations(deps: ReservationDeps) {
       return rows;
     },
     giveBack,
+    /**
+     * The last reservation was not asked (it would have found nothing a moment ago). Rows others put back or retries
+     * may have fallen due since: a loop with nothing else to do asks again rather than going idle.
+     */
+    takeSkipped() {
+      const was = skipped;
+      skipped = false;
+      exhausted = undefined;
+      return was;
+    },
     /** Up to `want` more rows, none of the providers left to other processes; how many came. */
     async reserve(want: number, notProviders: string[] | undefined): Promise<number> {
-      if (want <= 0 || (notProviders && futile(notProviders))) return 0;
+      skipped = want > 0 && !!notProviders && futile(notProviders);
+      if (want <= 0 || skipped) return 0;
       const at = now();
       const rows = await store.recipients.reserve(campaignId, want, at.toISOString(), holder, new Date(at.getTime() + RESERVE_MS).toISOString(), notProviders);
       if (rows.length < want) exhausted = { without: new Set(notProviders), at: performance.now() };

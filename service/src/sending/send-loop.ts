@@ -261,6 +261,7 @@ export function createSendLoop(deps: SendLoopDeps) {
             await Promise.race([sleep(Math.max(1, Math.min(soonest, 50))), inFlight.room(inFlight.size)]);
             continue;
           }
+          if (reserved.takeSkipped()) continue;
           await inFlight.room(1);
           await outcomes.flush();
           const counts = await store.recipients.counts(campaignId);
