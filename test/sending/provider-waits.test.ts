@@ -29,6 +29,24 @@ describe("rows waiting for a provider's slots", () => {
     expect(waits.left()).toBeUndefined();
   });
 
+  it('asks a provider that refused a row in this sweep nothing more: the rows behind it wait as long', async () => {
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {} });
+    for (let i = 1; i <= 10; i++) waits.hold({ row: row(i, i % 5 === 0 ? 'yahoo' : 'google'), provider: i % 5 === 0 ? 'yahoo' : 'google', since: 0, at: 0 }, 0);
+    const asked: number[] = [];
+    await waits.sweep(
+      1,
+      () => true,
+      async (w) => {
+        asked.push(w.row.rowId);
+        // google's rate allows the next message at 40; yahoo takes its rows.
+        if (w.provider === 'google') waits.hold({ ...w, at: 40 }, 1);
+      },
+    );
+    expect(asked).toEqual([1, 5, 10]);
+    expect(waits.rows().map((r) => r.rowId)).toEqual([1, 2, 3, 4, 6, 7, 8, 9]);
+    expect(waits.soonest()).toBe(40);
+  });
+
   it('holds as many as this run has on the wire to that provider, when that is more: each answer frees a slot for one', () => {
     const onWire = 40;
     const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {}, inFlightTo: (p) => (p === 'google' ? onWire : 0) });

@@ -254,7 +254,10 @@ export function createSendLoop(deps: SendLoopDeps) {
         await inFlight.room(Math.ceil(slots / 2));
         let came = 0;
         const want = Math.min(2 * slots - reserved.pending.length - waits.size - inFlight.size, reserveAtMost);
-        if (reserved.pending.length < slots) came = await reserved.reserve(want, waits.left());
+        // In batches, as the slots are refilled: while a provider's rate let one row go per token, each went with a
+        // reservation of its own (a statement a message).
+        const batch = Math.min(Math.ceil(slots / 2), reserveAtMost);
+        if (reserved.pending.length < slots && (want >= batch || reserved.pending.length + waits.size === 0)) came = await reserved.reserve(want, waits.left());
         if (reserved.pending.length === 0 && came === 0) {
           if (waits.size) {
             const soonest = waits.soonest() - performance.now();
@@ -273,12 +276,19 @@ export function createSendLoop(deps: SendLoopDeps) {
         const slotQueue = waits.slotQueue();
         let kept = 0;
         let overflowed = 0;
+        // A provider that refused a row for its rate refuses the rows behind it until then: they wait without asking.
+        const refusedUntil = new Map<string, number>();
         // Asked per row (cached for 200 ms): a wait for the identity's rate inside offer() can outlast a pause.
         while (reserved.pending.length && inFlight.size < slots && (await stillSending())) {
           const r = reserved.next();
           const provider = providerOfRow(r);
-          if (!slotQueue.has(provider) || waits.isLeft(provider)) await offer(r, provider, t);
-          else if (waits.overflows(r, provider)) {
+          const until = refusedUntil.get(provider);
+          if (until !== undefined && !waits.isLeft(provider)) waits.hold({ row: r, provider, since: t, at: until }, t);
+          else if (!slotQueue.has(provider) || waits.isLeft(provider)) {
+            await offer(r, provider, t);
+            const at = waits.heldUntil(r);
+            if (at !== undefined && !waits.heldForSlot(r)) refusedUntil.set(provider, at);
+          } else if (waits.overflows(r, provider)) {
             overflowed++;
             continue;
           } else waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
