@@ -14,7 +14,7 @@
 // the statements, each one round trip) with BENCH_PROCESSES service processes (default 1) sharing it;
 // BENCH_DB_POOL sets LEADFWD_DATABASE_POOL. LEADFWD_ROLES reaches the service processes as it is (without `writeback`: the
 // send path alone, the write-back left to a process elsewhere). BENCH_PROVIDER_CONCURRENCY=n gives the sender identity a concurrency of
-// n per mailbox provider ("*"), which processes on PostgreSQL share as leased slots. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
+// n per mailbox provider ("*"), which processes on PostgreSQL share as leased slots; BENCH_PROVIDER_RATE=n a rate of n messages a second per provider. BENCH_JSON=1 adds one `BENCH_RESULT {…}` line (scripts/bench/side-by-side.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -157,7 +157,7 @@ for (let p = 0; p < PROCESSES; p++) {
   }
 }
 
-if (process.env.BENCH_PROVIDER_CONCURRENCY) {
+if (process.env.BENCH_PROVIDER_CONCURRENCY || process.env.BENCH_PROVIDER_RATE) {
   let listed = await fetch(`http://127.0.0.1:${servicePort}/api/v1/identities`, { headers: { Authorization: `Bearer ${API_KEY}` } });
   for (let n = 0; n < 100 && listed.status === 503; n++) {
     await sleep(100); // the service answers its API once its start-up work is done
@@ -176,10 +176,15 @@ if (process.env.BENCH_PROVIDER_CONCURRENCY) {
       relay: { url: i.relay.url, maxConnections: i.relay.maxConnections },
       bounceDomain: i.bounceDomain,
       rate: i.rate,
-      providerLimits: { '*': { concurrency: Number(process.env.BENCH_PROVIDER_CONCURRENCY) } },
+      providerLimits: {
+        '*': {
+          ...(process.env.BENCH_PROVIDER_CONCURRENCY ? { concurrency: Number(process.env.BENCH_PROVIDER_CONCURRENCY) } : {}),
+          ...(process.env.BENCH_PROVIDER_RATE ? { perSecond: Number(process.env.BENCH_PROVIDER_RATE) } : {}),
+        },
+      },
     }),
   });
-  if (!res.ok) throw new Error(`could not set the provider concurrency: ${await res.text()}`);
+  if (!res.ok) throw new Error(`could not set the provider limits: ${await res.text()}`);
 }
 
 const section = (i: number) =>
