@@ -70,8 +70,10 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
           lost('another process holds it');
         }
       } catch (err) {
-        // The database cannot be reached: the lease is ours until it expires, not after.
-        if (Date.now() - renewedAt > ttlMs - every) {
+        // The database cannot be reached: the lease is ours until it expires, not after. Given up when the next try could
+        // come too late: with the tries a third of the ttl apart, "less than a third left" was first true at the very
+        // moment the lease expired, so another process could take it while this job still ran (leases-race.test.ts).
+        if (Date.now() - renewedAt + every >= ttlMs) {
           gone = true;
           lost(`it could not be renewed: ${(err as Error).message}`);
         }
