@@ -41,6 +41,8 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
   const leftToOthers = new Set<string>();
   let leave: LedgerRecipient[] = [];
   const slotWaitSince = new Map<number, number>();
+  /** The row just held: the last one waiting. */
+  const justHeld = (r: LedgerRecipient) => (waiting.at(-1)?.row === r ? waiting.at(-1) : undefined);
   const cap = (provider: string) => Math.max(SLOT_QUEUE_MAX, deps.inFlightTo?.(provider) ?? 0);
   const slotQueueSizes = () => {
     const sizes = new Map<string, number>();
@@ -64,9 +66,9 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
       waiting.push(w);
     },
     /** The row just held waits for a slot. */
-    heldForSlot: (r: LedgerRecipient) => waiting.at(-1)?.row === r && !!waiting.at(-1)?.slot,
+    heldForSlot: (r: LedgerRecipient) => !!justHeld(r)?.slot,
     /** When the row just held may go (monotonic ms); undefined if it was not held. */
-    heldUntil: (r: LedgerRecipient) => (waiting.at(-1)?.row === r ? waiting.at(-1)!.at : undefined),
+    heldUntil: (r: LedgerRecipient) => justHeld(r)?.at,
     /** Providers a row waits here for a slot of: a row just reserved queues behind them, not ahead. */
     slotQueue: () => new Set(slotQueueSizes().keys()),
     waited(r: LedgerRecipient, provider: string) {
@@ -121,7 +123,7 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
         else if (w.at <= t && until !== undefined) waiting.push({ ...w, at: until });
         else if (w.at <= t && canGo()) {
           await offer(w);
-          const at = waiting.at(-1)?.row === w.row ? waiting.at(-1)!.at : undefined;
+          const at = justHeld(w.row)?.at;
           if (at !== undefined) refusedUntil.set(w.provider, at);
         } else if (t - w.since <= HOLD_MS) waiting.push(w);
         else if (!w.slot) back.push(w);

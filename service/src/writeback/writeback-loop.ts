@@ -116,10 +116,15 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
   }
 
   /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
+  /** The state of a campaign's setup row; absent until it is enqueued. */
+  const setupRowState = async (campaignId: string) => {
+    const key = outboxKey.campaign(campaignId);
+    return { key, state: (await store.outbox.states([key])).get(key) };
+  };
+
   async function setupState(c: StoredCampaign): Promise<'ready' | { waitMs: number } | { dead: string }> {
     if (setupDone.has(c.id)) return 'ready';
-    const key = outboxKey.campaign(c.id);
-    const state = (await store.outbox.states([key])).get(key);
+    const { key, state } = await setupRowState(c.id);
     if (state === 'done') {
       setupDone.add(c.id);
       return 'ready';
@@ -238,8 +243,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     for (const [campaignId, { ids, ms }] of deferred) {
       await store.outbox.defer(ids, later(ms));
       // The setup may have been done meanwhile: its hasten passed over these rows while they were claimed.
-      const key = outboxKey.campaign(campaignId);
-      if ((await store.outbox.states([key])).get(key) === 'done') await store.outbox.hasten(campaignId, WAITING_KINDS, nowIso());
+      if ((await setupRowState(campaignId)).state === 'done') await store.outbox.hasten(campaignId, WAITING_KINDS, nowIso());
     }
     if (plans.length) {
       const res = await writeActivity(plans, send, settings.bulkMax);
