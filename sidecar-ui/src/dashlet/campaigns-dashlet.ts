@@ -49,6 +49,8 @@ const setting = (view: SidecarView, key: string, fallback: number) => {
   const v = Number(view.settings?.get(key));
   return Number.isFinite(v) && v >= 0 ? v : fallback;
 };
+// The dashlet's config offers 3–20; a hand-edited setting is kept to what the service's list answers (1–500).
+const shownLimit = (view: SidecarView) => Math.min(500, Math.max(1, Math.floor(setting(view, 'limit', 5))));
 
 /** Where the dashlet sits decides which campaigns it shows and what the send flow starts from. */
 function origin(view: SidecarView): SendOrigin & { module?: string; id?: string } {
@@ -66,7 +68,7 @@ function visibleCampaigns(view: SidecarView, all: CampaignView[]): CampaignView[
   return all
     .filter((c) => !isHeld(c) && !c.automation)
     .filter((c) => (o.sugarCampaignId ? c.sugarCampaignId === o.sugarCampaignId : o.prospectListId ? c.targetListIds.includes(o.prospectListId) : true))
-    .slice(0, setting(view, 'limit', 5));
+    .slice(0, shownLimit(view));
 }
 
 /** Automations are not tied to one Sugar Campaign; on a target list they are the ones enrolling from it. */
@@ -182,7 +184,7 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
   if (!st.client) st.client = connect();
   const client = st.client;
   if (!st.access) st.access = await loadAccess(client);
-  const automations = fetchAutomations(client, setting(view, 'limit', 5)).then(
+  const automations = fetchAutomations(client, shownLimit(view)).then(
     (list) => ({ list, error: undefined as string | undefined }),
     (e: unknown) => ({ list: [] as AutomationView[], error: t('LBL_LEADFWD_AUTOMATIONS_FAILED', { reason: describeError(e).text }) }),
   );
@@ -195,8 +197,7 @@ async function fetchAll(view: SidecarView, st: DashletState): Promise<void> {
     : o.prospectListId
       ? `&targetListId=${encodeURIComponent(o.prospectListId)}`
       : '';
-  const limit = Math.min(500, Math.max(1, Math.floor(setting(view, 'limit', 5))));
-  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>(`/campaigns?limit=${limit}&held=false&automation=none${only}`);
+  const { campaigns } = await client.get<{ campaigns: CampaignView[] }>(`/campaigns?limit=${shownLimit(view)}&held=false&automation=none${only}`);
   const shown = visibleCampaigns(view, campaigns);
   const withResults = shown.filter((c) => !['draft', 'extracting', 'pending'].includes(c.status));
   const reports = await Promise.all(withResults.map((c) => client.get<CampaignReport>(`/campaigns/${encodeURIComponent(c.id)}/report`).catch(() => undefined)));
