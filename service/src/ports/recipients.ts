@@ -71,13 +71,18 @@ export interface RecipientRepo {
    * even one whose reservation committed while its answer was lost (the database went away mid-reply).
    */
   releaseHolder(campaignId: string, holder: string): Awaitable<number>;
-  /** One transaction. Only rows still in 'sending' change; returns the ids of those that did. */
+  /**
+   * One transaction; returns the ids of the rows that changed. Only rows this process (the store's `owner`) claimed
+   * change: rows still in 'sending', and rows the orphan recovery made 'uncertain' while this process, taken for dead
+   * (its lease ran out through a database outage), was still sending them; a late verdict for a row another process
+   * has taken since changes nothing.
+   */
   applyOutcomes(batch: Outcome[]): Awaitable<number[]>;
   /** applyOutcomes, counted. */
   markOutcomes(batch: Outcome[]): Awaitable<number>;
-  /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt. */
+  /** Claimed rows never handed to SMTP (graceful stop) go back to 'queued' without counting the attempt; only this process's rows in 'sending'. */
   release(rowIds: number[]): Awaitable<number>;
-  /** Claimed rows that must wait (their provider is throttled or out of today's warm-up allowance) go back to 'queued' until `retryAtIso`, the attempt not counted. */
+  /** Claimed rows that must wait (their provider is throttled or out of today's warm-up allowance) go back to 'queued' until `retryAtIso`, the attempt not counted; only this process's rows in 'sending'. */
   defer(rowIds: number[], retryAtIso: string, reason?: string): Awaitable<number>;
   /**
    * Queued rows of a campaign due before `untilIso` wait until then (rows reserved by a send loop are left to it): those of one provider, those of none of

@@ -67,11 +67,11 @@ export class SqliteRecipientRepo implements RecipientRepo {
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
-        WHERE row_id = @rowId AND state = 'sending'`),
+        WHERE row_id = @rowId AND (state = 'sending' OR (state = 'uncertain' AND last_error = @interrupted)) AND claimed_by IS @owner`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
-        WHERE row_id = ? AND state = 'sending'`),
+        WHERE row_id = ? AND state = 'sending' AND claimed_by IS ?`),
       defer: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = ?, updated_at = ?,
-          last_error = coalesce(?, last_error) WHERE row_id = ? AND state = 'sending'`),
+          last_error = coalesce(?, last_error) WHERE row_id = ? AND state = 'sending' AND claimed_by IS ?`),
       // Reads the claim index (campaign, retry_at) up to `until`: only rows that would otherwise be claimed first.
       deferQueued: db.prepare(`UPDATE recipients SET retry_at = @until, updated_at = @now, last_error = coalesce(@reason, last_error)
         WHERE campaign_id = @campaignId AND state = 'queued' AND reserved_by IS NULL AND retry_at < @until AND (@provider IS NULL OR coalesce(provider, '') = @provider)
@@ -178,6 +178,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
           error: o.error ?? null,
           now,
           retryAt: o.state === 'queued' && o.retryAt ? isoTime(o.retryAt, 'retryAt') : '',
+          owner: this.owner,
+          interrupted: INTERRUPTED,
         }).changes;
         if (n === 1) changed.push(o.rowId);
       }
@@ -187,13 +189,13 @@ export class SqliteRecipientRepo implements RecipientRepo {
 
   release(rowIds: number[]): number {
     const now = this.now();
-    return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.release.run(now, id).changes, 0))();
+    return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.release.run(now, id, this.owner).changes, 0))();
   }
 
   defer(rowIds: number[], retryAtIso: string, reason?: string): number {
     const now = this.now();
     const at = isoTime(retryAtIso, 'retryAt');
-    return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.defer.run(at, now, reason ?? null, id).changes, 0))();
+    return this.db.transaction(() => rowIds.reduce((n, id) => n + this.q.defer.run(at, now, reason ?? null, id, this.owner).changes, 0))();
   }
 
   deferQueued(campaignId: string, which: { provider?: string; notIn?: string[] }, untilIso: string, reason?: string): number {

@@ -21,6 +21,8 @@ import { checkIds, isoTime } from '../values.js';
 import type { Atomic, Query, Row } from './repos.js';
 
 const toRecipient = (r: Row): LedgerRecipient => recipientOf(r as RecipientRow);
+/** Rows this process claimed: its connections carry its owner id (store/pg/db.ts), as the claim trigger reads it. */
+const mine = (column = 'claimed_by') => `${column} IS NOT DISTINCT FROM nullif(current_setting('leadfwd.owner', true), '')`;
 
 export class PgRecipientRepo implements RecipientRepo {
   constructor(
@@ -119,7 +121,7 @@ export class PgRecipientRepo implements RecipientRepo {
     const { rows } = await this.q(
       `UPDATE recipients SET data_end_at = coalesce(data_end_at, $2)
         WHERE row_id = ANY($1::bigint[]) AND state = 'sending'
-          AND claimed_by IS NOT DISTINCT FROM nullif(current_setting('leadfwd.owner', true), '')
+          AND ${mine()}
         RETURNING row_id`,
       [rowIds, isoTime(nowIso, 'now')],
     );
@@ -163,7 +165,7 @@ export class PgRecipientRepo implements RecipientRepo {
       `UPDATE recipients r SET state = o.state, message_id = coalesce(o.message_id, r.message_id), last_error = o.error,
           retry_at = o.retry_at, updated_at = $6, accepted_at = CASE WHEN o.state = 'accepted' THEN $6 ELSE r.accepted_at END
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS o(row_id, state, message_id, error, retry_at)
-        WHERE r.row_id = o.row_id AND r.state = 'sending'
+        WHERE r.row_id = o.row_id AND (r.state = 'sending' OR (r.state = 'uncertain' AND r.last_error = $7)) AND ${mine('r.claimed_by')}
         RETURNING r.row_id`,
       [
         batch.map((o) => o.rowId),
@@ -172,6 +174,7 @@ export class PgRecipientRepo implements RecipientRepo {
         batch.map((o) => o.error ?? null),
         batch.map((o) => (o.state === 'queued' && o.retryAt ? isoTime(o.retryAt, 'retryAt') : '')),
         now,
+        INTERRUPTED,
       ],
     );
     const changed = new Set(rows.map((r) => Number(r.row_id)));
@@ -181,7 +184,7 @@ export class PgRecipientRepo implements RecipientRepo {
   async release(rowIds: number[]): Promise<number> {
     if (rowIds.length === 0) return 0;
     const r = await this.q(
-      `UPDATE recipients SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = $1 WHERE row_id = ANY($2::bigint[]) AND state = 'sending'`,
+      `UPDATE recipients SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = $1 WHERE row_id = ANY($2::bigint[]) AND state = 'sending' AND ${mine()}`,
       [this.now(), rowIds],
     );
     return r.rowCount ?? 0;
@@ -192,7 +195,7 @@ export class PgRecipientRepo implements RecipientRepo {
     if (rowIds.length === 0) return 0;
     const r = await this.q(
       `UPDATE recipients SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = $1, updated_at = $2,
-          last_error = coalesce($3, last_error) WHERE row_id = ANY($4::bigint[]) AND state = 'sending'`,
+          last_error = coalesce($3, last_error) WHERE row_id = ANY($4::bigint[]) AND state = 'sending' AND ${mine()}`,
       [at, this.now(), reason ?? null, rowIds],
     );
     return r.rowCount ?? 0;

@@ -1,0 +1,117 @@
+// A process whose lease ran out through a database outage is taken for dead while it still has messages on the wire:
+// the orphan recovery makes its marked rows uncertain and queues the others again, and another process may take
+// those. Its verdicts arrive afterwards. Two stores on one database stand for the two processes, on each adapter.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../service/src/ports/index.js';
+import { openStore } from '../../service/src/store/db.js';
+import { openPgStore } from '../../service/src/store/pg/db.js';
+import { manualClock, newCampaign, targets, toSending } from '../store/helpers.js';
+import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
+
+type Opener = (owner: string, clock: () => Date) => Promise<Store>;
+
+let pg: Promise<PgServer> | undefined;
+let schemas = 0;
+const folders: string[] = [];
+afterAll(async () => {
+  if (pg) await (await pg).destroy();
+  for (const d of folders) rmSync(d, { recursive: true, force: true });
+});
+
+const sqlite = (): Opener => {
+  const dir = mkdtempSync(join(tmpdir(), 'leadfwd-late-'));
+  folders.push(dir);
+  return async (owner, clock) => openStore(join(dir, 'leadfwd.sqlite'), { owner, clock });
+};
+const postgres = (): Opener => {
+  const schema = `late${process.pid}_${++schemas}`;
+  return async (owner, clock) => {
+    pg ??= startPostgres();
+    return (await openPgStore((await pg).url, { owner, clock, schema, poolSize: 2 })) as unknown as Store;
+  };
+};
+
+const adapters: Array<[string, () => Opener]> = debianPgBin()
+  ? [
+      ['sqlite', sqlite],
+      ['postgres', postgres],
+    ]
+  : [['sqlite', sqlite]];
+
+describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name, opener) => {
+  const opened: Store[] = [];
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+  });
+
+  /** p1 has three rows on the wire, the first with its end of DATA marked, when its lease runs out and p2 recovers. */
+  async function p1TakenForDead() {
+    const clock = manualClock();
+    const open = opener();
+    const p1 = await open('p1', clock.now);
+    const p2 = await open('p2', clock.now);
+    opened.push(p1, p2);
+    await p1.campaigns.create(newCampaign(), 'c');
+    await toSending(p1, 'c');
+    await p1.recipients.insertMany('c', targets(3));
+    await p1.leases.acquire('process:p1', 'p1', 5_000);
+    const until = new Date(clock.now().getTime() + 60_000).toISOString();
+    const rows = (await p1.recipients.reserve('c', 3, clock.iso(), 'loop-1', until)).map((r) => r.rowId);
+    expect(await p1.recipients.markSending(rows, 'loop-1', clock.iso(), { dataEndMark: true })).toEqual(rows);
+    expect(await p1.recipients.markDataEnd([rows[0]], clock.iso())).toEqual([rows[0]]);
+    clock.advance(5_001);
+    await p2.leases.acquire('process:p2', 'p2', 60_000);
+    expect(await p2.recipients.recoverOrphaned()).toBe(1);
+    return { clock, p1, p2, rows };
+  }
+
+  it('lands on the row the recovery made uncertain, so nobody has to resolve it by hand', async () => {
+    const { p1, rows } = await p1TakenForDead();
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'accepted', messageId: '<m0@x>' }])).toEqual([rows[0]]);
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'accepted', messageId: '<m0@x>' });
+    expect(await p1.recipients.counts('c')).toMatchObject({ accepted: 1, uncertain: 0, queued: 2 });
+  });
+
+  it('changes nothing on a row another process has taken since, whatever the verdict', async () => {
+    const { clock, p1, p2, rows } = await p1TakenForDead();
+    const until = new Date(clock.now().getTime() + 60_000).toISOString();
+    const taken = (await p2.recipients.reserve('c', 3, clock.iso(), 'loop-2', until)).map((r) => r.rowId);
+    expect(taken).toEqual([rows[1], rows[2]]);
+    expect(await p2.recipients.markSending(taken, 'loop-2', clock.iso(), { dataEndMark: true })).toEqual(taken);
+    // p1's dots for these were never allowed: its own verdicts say "not sent, try again", or the relay's 4xx.
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[1], state: 'queued', error: 'EDATAEND' }])).toEqual([]);
+    expect(await p1.recipients.defer([rows[2]], clock.iso(), 'throttled')).toBe(0);
+    expect(await p1.recipients.release([rows[2]])).toBe(0);
+    expect(await p1.recipients.markDataEnd(taken, clock.iso())).toEqual([]);
+    expect(await p1.recipients.counts('c')).toMatchObject({ sending: 2, queued: 0 });
+    // p2's own verdicts land.
+    expect(await p2.recipients.markDataEnd(taken, clock.iso())).toEqual(taken);
+    expect(await p2.recipients.applyOutcomes(taken.map((rowId) => ({ rowId, state: 'accepted' as const })))).toEqual(taken);
+    expect(await p2.recipients.counts('c')).toMatchObject({ accepted: 2, uncertain: 1 });
+  });
+
+  it('leaves a row an operator resolved as the operator decided', async () => {
+    const { clock, p1, rows } = await p1TakenForDead();
+    expect(await p1.recipients.resolveUncertain('c', [rows[0]], 'resend', undefined, clock.iso())).toEqual([rows[0]]);
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'accepted' }])).toEqual([]);
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'queued' });
+  });
+
+  it('does not revive a row the process itself recorded as uncertain', async () => {
+    const clock = manualClock();
+    const open = opener();
+    const p1 = await open('p1', clock.now);
+    opened.push(p1);
+    await p1.campaigns.create(newCampaign(), 'c');
+    await toSending(p1, 'c');
+    await p1.recipients.insertMany('c', targets(1));
+    const [row] = (await p1.recipients.claim('c', 1, clock.iso())).map((r) => r.rowId);
+    expect(await p1.recipients.applyOutcomes([{ rowId: row, state: 'uncertain', error: 'connection lost after the dot' }])).toEqual([row]);
+    expect(await p1.recipients.applyOutcomes([{ rowId: row, state: 'accepted' }])).toEqual([]);
+    expect(await p1.recipients.get(row)).toMatchObject({ state: 'uncertain' });
+  });
+});
