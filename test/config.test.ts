@@ -36,6 +36,15 @@ describe('configuration', () => {
     ]);
   });
 
+  it('refuses a blank LEADFWD_DATABASE_URL instead of falling back to a local SQLite file', () => {
+    for (const blank of ['', '  ']) {
+      expect(() => loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_DATABASE_URL: blank, LEADFWD_ROLES: 'tracking' })).toThrow(
+        /LEADFWD_DATABASE_URL is set but empty; give postgres:\/\/.*or unset it for the embedded SQLite store/,
+      );
+    }
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).database).toBeUndefined();
+  });
+
   it('reads the DNS servers and the guard rails of sender identities (issue 16), and says what is wrong with them', () => {
     const c = loadConfig({
       LEADFWD_SECRET: SECRET,

@@ -389,6 +389,11 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     problems.push('LEADFWD_HTTP_HEADERS_TIMEOUT_MS must be at most LEADFWD_HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request');
   }
   const databaseUrl = opt('DATABASE_URL');
+  // Set but blank is an env file whose secret did not render: on a fleet host, falling back to an empty local SQLite
+  // file would answer every tracked link with 404 and say nothing.
+  if (databaseUrl === undefined && env.LEADFWD_DATABASE_URL !== undefined) {
+    problems.push('LEADFWD_DATABASE_URL is set but empty; give postgres://user:password@host:5432/database, or unset it for the embedded SQLite store');
+  }
   // Per process: several processes share one server, whose max_connections (100 by default) bounds their sum.
   const poolSize = int('DATABASE_POOL', 10, 1, 1000);
   if (databaseUrl !== undefined) {
