@@ -4,9 +4,11 @@
 // Loses nothing: every table is copied in one PostgreSQL transaction (all or nothing), in batches, from one consistent
 // SQLite snapshot (a read transaction: the service may keep running while it reads); the row counts of every table
 // are compared before the commit, and identity sequences are moved past the largest copied ids. It refuses a
-// target that holds any row, a SQLite store of another schema version, and a table or column PostgreSQL lacks.
+// target that holds any row or another application's tables (before migrating anything), a SQLite store of another
+// schema version, and a table or column PostgreSQL lacks.
 // Rows the service writes after the snapshot are not in the copy: stop the service on SQLite for the final run (or
-// copy a backup taken after it stopped), then start it with LEADFWD_DATABASE_URL.
+// copy a backup taken after it stopped), then start it with LEADFWD_DATABASE_URL. A run that saw such writes says so
+// and exits 2.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -29,6 +31,12 @@ export interface TableCopy {
   postgres: number;
 }
 
+export interface StoreCopy {
+  tables: TableCopy[];
+  /** The service committed to the SQLite file while it was copied: those writes are not in PostgreSQL. */
+  writtenMeanwhile: boolean;
+}
+
 /** Bind parameters per INSERT stay under PostgreSQL's 65,535. */
 const MAX_PARAMS = 60_000;
 
@@ -40,12 +48,13 @@ export async function migrateStore(o: {
   batchRows?: number;
   /** A PostgreSQL schema other than `public` (tests). */
   schema?: string;
-}): Promise<TableCopy[]> {
+}): Promise<StoreCopy> {
   const where = redactDatabaseUrl(o.databaseUrl);
   if (!existsSync(o.sqlitePath)) throw new MigrateStoreError(`no SQLite store at ${o.sqlitePath} (check LEADFWD_DATA_DIR or --from)`);
   const lite = new Database(o.sqlitePath, { readonly: true, fileMustExist: true });
   try {
     checkSqliteVersion(lite);
+    await refuseUnlessEmpty(o.databaseUrl, o.schema, where);
     // Migrates an empty database to this version's schema; refuses one of a newer version.
     try {
       await (await openPgStore(o.databaseUrl, { poolSize: 1, ...(o.schema ? { schema: o.schema } : {}) })).close();
@@ -62,6 +71,42 @@ export async function migrateStore(o: {
     }
   } finally {
     lite.close();
+  }
+}
+
+/**
+ * Before anything is migrated: a database holding rows (an older LeadFWD's, whose processes would stop taking work
+ * once its schema moved on) or another application's tables is refused as it is.
+ */
+async function refuseUnlessEmpty(url: string, schema: string | undefined, where: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new MigrateStoreError(`PostgreSQL at ${where} cannot be used: ${(err as Error).message}`);
+  }
+  try {
+    const tables = (
+      await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
+    ).rows.map((r) => r.table_name as string);
+    if (tables.length === 0) return;
+    if (!tables.includes('schema_migrations')) {
+      throw new MigrateStoreError(
+        `the PostgreSQL database holds tables that are not LeadFWD's (${tables.slice(0, 10).join(', ')}${tables.length > 10 ? ', …' : ''}); give migrate-store an empty database, nothing was changed`,
+      );
+    }
+    const nonEmpty: string[] = [];
+    for (const t of tables) {
+      if (t !== 'schema_migrations' && (await client.query(`SELECT EXISTS (SELECT 1 FROM ${quote(t)}) AS any`)).rows[0].any) nonEmpty.push(t);
+    }
+    if (nonEmpty.length) {
+      throw new MigrateStoreError(
+        `the PostgreSQL database is not empty (rows in ${nonEmpty.join(', ')}); migrate-store only fills an empty one, nothing was copied and its schema was not changed`,
+      );
+    }
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
@@ -90,7 +135,16 @@ function checkSqliteVersion(lite: Database.Database): void {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function copyAll(lite: Database.Database, client: pg.Client, batchRows: number): Promise<TableCopy[]> {
+async function copyAll(lite: Database.Database, client: pg.Client, batchRows: number): Promise<StoreCopy> {
+  // Changes whenever another connection commits: read before the snapshot and after the copy, it tells whether the
+  // service wrote meanwhile (or just before the snapshot, which only errs on the side of saying so).
+  const version = () => lite.pragma('data_version', { simple: true });
+  const before = version();
+  const tables = await copySnapshot(lite, client, batchRows);
+  return { tables, writtenMeanwhile: version() !== before };
+}
+
+async function copySnapshot(lite: Database.Database, client: pg.Client, batchRows: number): Promise<TableCopy[]> {
   // One snapshot for every table: a read transaction holds it (WAL), whatever the service commits meanwhile.
   lite.exec('BEGIN');
   try {
@@ -212,13 +266,20 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       'migrate-store copies one consistent snapshot. Rows the service writes after it are not copied: stop the service on SQLite ' +
         'for the final copy (or copy a backup taken after it stopped), then start it with LEADFWD_DATABASE_URL.',
     );
-    const copied = await migrateStore({ sqlitePath, databaseUrl: config.database.url });
+    const { tables: copied, writtenMeanwhile } = await migrateStore({ sqlitePath, databaseUrl: config.database.url });
     const width = Math.max(...copied.map((c) => c.table.length));
     console.log(`${'table'.padEnd(width)}  ${'sqlite'.padStart(10)}  ${'postgres'.padStart(10)}`);
     for (const c of copied) console.log(`${c.table.padEnd(width)}  ${String(c.sqlite).padStart(10)}  ${String(c.postgres).padStart(10)}`);
     console.log(
       `copied ${copied.reduce((n, c) => n + c.postgres, 0)} rows in ${copied.length} tables from ${sqlitePath} to ${redactDatabaseUrl(config.database.url)}`,
     );
+    if (writtenMeanwhile) {
+      console.error(
+        'The service wrote to the SQLite store while it was copied; those writes are not in PostgreSQL. For the move itself, stop the service, ' +
+          'empty the PostgreSQL database (or use a new one) and run migrate-store again.',
+      );
+      process.exitCode = 2;
+    }
   } catch (e) {
     if (e instanceof ConfigError) console.error(e.message);
     else if (e instanceof MigrateStoreError) console.error(`migrate-store refused: ${e.message}`);

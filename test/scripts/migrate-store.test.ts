@@ -91,7 +91,9 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     // The online path: a backup of the running service's store, then the copy from that snapshot.
     backup = join(dir, 'snapshot.sqlite');
     await stack.service.store.backup(backup);
-    copied = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' });
+    const moved = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' });
+    copied = moved.tables;
+    expect(moved.writtenMeanwhile).toBe(false);
   }, 120_000);
 
   afterAll(async () => {
@@ -216,13 +218,21 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     }
   });
 
-  it('copies straight from the live file while the service runs, from one consistent snapshot', async () => {
+  it('copies straight from the live file while the service runs, from one consistent snapshot, and says it missed the writes since', async () => {
+    let copying = true;
     const busy = (async () => {
       // The service keeps writing (opens) while the copy reads.
-      for (let i = 0; i < 20; i++) await recipientOf(stack, 'ann@example.com').open();
+      while (copying) await recipientOf(stack, 'ann@example.com').open();
     })();
-    const live = await migrateStore({ sqlitePath: join(stack.dir, 'data', 'leadfwd.sqlite'), databaseUrl: server.url, schema: 'live', batchRows: 7 });
+    const { tables: live, writtenMeanwhile } = await migrateStore({
+      sqlitePath: join(stack.dir, 'data', 'leadfwd.sqlite'),
+      databaseUrl: server.url,
+      schema: 'live',
+      batchRows: 7,
+    });
+    copying = false;
     await busy;
+    expect(writtenMeanwhile).toBe(true);
     expect(live.map((c) => c.table).sort()).toEqual(copied.map((c) => c.table).sort());
     for (const c of live) expect([c.table, c.postgres]).toEqual([c.table, c.sqlite]);
     expect(live.find((c) => c.table === 'campaigns')!.postgres).toBe(copied.find((c) => c.table === 'campaigns')!.postgres);
@@ -247,6 +257,19 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     db2.close();
     await expect(migrateStore({ sqlitePath: ahead, databaseUrl: server.url, schema: 'ahead' })).rejects.toThrow(/newer LeadFWD version/);
     expect(server.psql("SELECT count(*) FROM pg_namespace WHERE nspname IN ('behind', 'ahead')", 'leadfwd')).toBe('0');
+
+    // Another application's tables, and an older LeadFWD's filled database: refused before anything is migrated.
+    server.psql('CREATE SCHEMA shop; CREATE TABLE shop.orders (id int)', 'leadfwd');
+    await expect(migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'shop' })).rejects.toThrow(
+      /holds tables that are not LeadFWD's \(orders\); .*nothing was changed/,
+    );
+    expect(server.psql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'shop'", 'leadfwd')).toBe('1');
+    server.psql('DELETE FROM moved.schema_migrations WHERE version = (SELECT max(version) FROM moved.schema_migrations)', 'leadfwd');
+    const versions = server.psql('SELECT count(*) FROM moved.schema_migrations', 'leadfwd');
+    await expect(migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' })).rejects.toThrow(
+      /not empty \(rows in .*campaigns.*\); .*its schema was not changed/,
+    );
+    expect(server.psql('SELECT count(*) FROM moved.schema_migrations', 'leadfwd')).toBe(versions);
   });
 
   it('runs as `npm run migrate-store -- --from <file>`, printing the counts per table and never the password', async () => {
