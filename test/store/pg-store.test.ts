@@ -55,6 +55,13 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     expect((err as Error).message).toMatch(/PostgreSQL cannot be reached/);
   });
 
+  it('takes a standby (every transaction read-only, as during a failover) for a database not available yet, not a broken one', async () => {
+    pg.psql('CREATE ROLE standby LOGIN; ALTER ROLE standby SET default_transaction_read_only = on; GRANT ALL ON DATABASE leadfwd TO standby', 'leadfwd');
+    const err = await openPgStore(pg.url.replace('//leadfwd@', '//standby@'), { schema: schema() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toMatch(/read-only transaction/);
+  });
+
   it('counts delivery volume in one row per process, and every read sums them', async () => {
     const s = schema();
     const [a, b] = await Promise.all(['proc-a', 'proc-b'].map((owner) => openPgStore(pg.url, { schema: s, poolSize: 2, owner })));

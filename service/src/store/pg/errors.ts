@@ -4,6 +4,8 @@ import { StoreInputError, StoreUnavailableError } from '../../ports/errors.js';
 // SQLSTATE classes: 08 connection, 53 insufficient resources, 57 operator intervention (shutdown, cannot connect
 // now), 58 system error, 40 transaction rollback (serialization, deadlock: the caller may try again).
 const UNAVAILABLE_CLASSES = ['08', '53', '57', '58', '40'];
+// 25006, a write in a read-only transaction: the URL reached a standby, as while a failover promotes another server.
+const UNAVAILABLE_CODES = ['25006'];
 const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'];
 
 export function translatePg(err: unknown): unknown {
@@ -14,7 +16,7 @@ export function translatePg(err: unknown): unknown {
   if (NETWORK.includes(code) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return new StoreUnavailableError(code || 'PG_CONNECTION', { cause: err, detail: `PostgreSQL cannot be reached: ${message}` });
   }
-  if (code.length === 5 && UNAVAILABLE_CLASSES.includes(code.slice(0, 2))) {
+  if (code.length === 5 && (UNAVAILABLE_CLASSES.includes(code.slice(0, 2)) || UNAVAILABLE_CODES.includes(code))) {
     return new StoreUnavailableError(code, { cause: err, detail: `PostgreSQL: ${message}` });
   }
   // 23: integrity constraint (unknown id, bad enum value); 22: data exception (bad value for the column).
