@@ -55,6 +55,15 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     expect((err as Error).message).toMatch(/PostgreSQL cannot be reached/);
   });
 
+  it("names another application's table in the way of a migration, and leaves its database as it was", async () => {
+    const s = schema();
+    pg.psql(`CREATE SCHEMA ${s}; CREATE TABLE ${s}.outbox (order_id int)`, 'leadfwd');
+    const err = await openPgStore(pg.url, { schema: s }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreMigrationError);
+    expect((err as Error).message).toMatch(/migration 1 .*relation "outbox" already exists.*another application's tables; give LeadFWD a database of its own/);
+    expect(pg.psql(`SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = '${s}'`, 'leadfwd')).toBe('outbox');
+  });
+
   it('takes a standby (every transaction read-only, as during a failover) for a database not available yet, not a broken one', async () => {
     pg.psql('CREATE ROLE standby LOGIN; ALTER ROLE standby SET default_transaction_read_only = on; GRANT ALL ON DATABASE leadfwd TO standby', 'leadfwd');
     const err = await openPgStore(pg.url.replace('//leadfwd@', '//standby@'), { schema: schema() }).catch((e: unknown) => e);

@@ -307,7 +307,15 @@ export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () 
     }>;
     const done: number[] = [];
     for (const m of pendingMigrations(applied, migrations)) {
-      await client.query(m.sql);
+      await client.query(m.sql).catch((err: { code?: string; message?: string }) => {
+        // Migrations run all or nothing, so an object already there is not ours: another application's tables.
+        if (err?.code === '42P07' || err?.code === '42710') {
+          throw new StoreMigrationError(
+            `migration ${m.version} (${m.name}) found ${err.message ?? 'an object already there'}, which LeadFWD did not create: the database (schema ${schema}) holds another application's tables; give LeadFWD a database of its own`,
+          );
+        }
+        throw err;
+      });
       await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.checksum, now()]);
       done.push(m.version);
     }
