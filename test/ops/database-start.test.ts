@@ -4,7 +4,7 @@
 // connections at start is waited for while /readyz answers 503 saying why, and the service finishes starting when it
 // comes up; a process finding another one migrating waits for it and never applies half a schema.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -125,6 +125,24 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     const before = server.psql('SELECT count(*) FROM schema_migrations', name);
     await expectsCleanExit(await run(newer), 1, /LeadFWD cannot start: the database at postgres:\/\/leadfwd:\*\*\*@.* cannot be used: .*newer LeadFWD version/);
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(before);
+  }, 60_000);
+
+  it('names a refused login in one sentence and exits, without the password', async () => {
+    // The test server trusts every login; this role's lines go first in pg_hba.conf, so its password is checked.
+    const hba = server.psql('SHOW hba_file');
+    const lines = readFileSync(hba, 'utf8');
+    writeFileSync(hba, `host all checked 127.0.0.1/32 scram-sha-256\nhost all checked ::1/128 scram-sha-256\n${lines}`);
+    server.psql(`CREATE ROLE checked LOGIN PASSWORD 'the-right-one'; SELECT pg_reload_conf()`);
+    try {
+      await expectsCleanExit(
+        await run(`postgres://checked:${PASSWORD}@127.0.0.1:${server.port}/leadfwd`),
+        1,
+        /LeadFWD cannot start: PostgreSQL at postgres:\/\/checked:\*\*\*@127\.0\.0\.1:\d+\/leadfwd refused the service: password authentication failed for user "checked"/,
+      );
+    } finally {
+      writeFileSync(hba, lines);
+      server.psql('SELECT pg_reload_conf()');
+    }
   }, 60_000);
 
   it('waits for PostgreSQL refusing connections at start, /readyz saying why, and starts when it comes up', async () => {
