@@ -76,6 +76,15 @@ describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name
     expect(await p1.recipients.counts('c')).toMatchObject({ accepted: 1, uncertain: 0, queued: 2 });
   });
 
+  it("leaves a late 'try again' uncertain: its campaign may have finished meanwhile, and a queued row would never go", async () => {
+    const { p1, rows } = await p1TakenForDead();
+    const retry = '2026-03-01T09:00:00.000Z';
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'queued', error: '451 try later', retryAt: retry }])).toEqual([]);
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'uncertain', error: 'connection lost' }])).toEqual([]);
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'failed', error: '550 no such user' }])).toEqual([rows[0]]);
+  });
+
   it('changes nothing on a row another process has taken since, whatever the verdict', async () => {
     const { clock, p1, p2, rows } = await p1TakenForDead();
     const until = new Date(clock.now().getTime() + 60_000).toISOString();

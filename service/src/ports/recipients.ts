@@ -74,8 +74,9 @@ export interface RecipientRepo {
   /**
    * One transaction; returns the ids of the rows that changed. Only rows this process (the store's `owner`) claimed
    * change: rows still in 'sending', and rows the orphan recovery made 'uncertain' while this process, taken for dead
-   * (its lease ran out through a database outage), was still sending them; a late verdict for a row another process
-   * has taken since changes nothing.
+   * (its lease ran out through a database outage), was still sending them, when the verdict is final (accepted or
+   * failed: a 'try again' stays uncertain, since its campaign may have finished meanwhile and nothing would
+   * send a queued row again); a late verdict for a row another process has taken since changes nothing.
    */
   applyOutcomes(batch: Outcome[]): Awaitable<number[]>;
   /** applyOutcomes, counted. */

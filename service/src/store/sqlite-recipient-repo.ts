@@ -67,7 +67,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
-        WHERE row_id = @rowId AND (state = 'sending' OR (state = 'uncertain' AND last_error = @interrupted)) AND claimed_by IS @owner`),
+        WHERE row_id = @rowId AND (state = 'sending' OR (state = 'uncertain' AND last_error = @interrupted AND @state NOT IN ('queued', 'uncertain'))) AND claimed_by IS @owner`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
         WHERE row_id = ? AND state = 'sending' AND claimed_by IS ?`),
       defer: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = ?, updated_at = ?,
