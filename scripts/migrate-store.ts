@@ -91,7 +91,17 @@ async function refuseUnlessEmpty(url: string, schema: string | undefined, where:
       await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
     ).rows.map((r) => r.table_name as string);
     if (tables.length === 0) return;
-    if (!tables.includes('schema_migrations')) {
+    // Other tools keep a schema_migrations table too; LeadFWD's has these columns.
+    const ours =
+      tables.includes('schema_migrations') &&
+      Number(
+        (
+          await client.query(
+            "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name IN ('version', 'name', 'checksum', 'applied_at')",
+          )
+        ).rows[0].n,
+      ) === 4;
+    if (!ours) {
       throw new MigrateStoreError(
         `the PostgreSQL database holds tables that are not LeadFWD's (${tables.slice(0, 10).join(', ')}${tables.length > 10 ? ', …' : ''}); give migrate-store an empty database, nothing was changed`,
       );

@@ -259,11 +259,11 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     expect(server.psql("SELECT count(*) FROM pg_namespace WHERE nspname IN ('behind', 'ahead')", 'leadfwd')).toBe('0');
 
     // Another application's tables, and an older LeadFWD's filled database: refused before anything is migrated.
-    server.psql('CREATE SCHEMA shop; CREATE TABLE shop.orders (id int)', 'leadfwd');
+    server.psql('CREATE SCHEMA shop; CREATE TABLE shop.orders (id int); CREATE TABLE shop.schema_migrations (version bigint)', 'leadfwd');
     await expect(migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'shop' })).rejects.toThrow(
-      /holds tables that are not LeadFWD's \(orders\); .*nothing was changed/,
+      /holds tables that are not LeadFWD's \(orders, schema_migrations\); .*nothing was changed/,
     );
-    expect(server.psql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'shop'", 'leadfwd')).toBe('1');
+    expect(server.psql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'shop'", 'leadfwd')).toBe('2');
     server.psql('DELETE FROM moved.schema_migrations WHERE version = (SELECT max(version) FROM moved.schema_migrations)', 'leadfwd');
     const versions = server.psql('SELECT count(*) FROM moved.schema_migrations', 'leadfwd');
     await expect(migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' })).rejects.toThrow(

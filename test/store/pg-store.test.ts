@@ -62,6 +62,10 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     expect(err).toBeInstanceOf(StoreMigrationError);
     expect((err as Error).message).toMatch(/migration 1 .*relation "outbox" already exists.*another application's tables; give LeadFWD a database of its own/);
     expect(pg.psql(`SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = '${s}'`, 'leadfwd')).toBe('outbox');
+
+    const t = schema();
+    pg.psql(`CREATE SCHEMA ${t}; CREATE TABLE ${t}.schema_migrations (version bigint, dirty boolean)`, 'leadfwd');
+    await expect(openPgStore(pg.url, { schema: t })).rejects.toThrow(/holds a schema_migrations table that is not LeadFWD's/);
   });
 
   it('takes a standby (every transaction read-only, as during a failover) for a database not available yet, not a broken one', async () => {

@@ -300,11 +300,14 @@ export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () 
     if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-    const applied = (await client.query('SELECT version, name, checksum FROM schema_migrations ORDER BY version')).rows as Array<{
-      version: number;
-      name: string;
-      checksum: string;
-    }>;
+    const applied = (
+      await client.query('SELECT version, name, checksum FROM schema_migrations ORDER BY version').catch((err: { code?: string }) => {
+        if (err?.code !== '42703') throw err;
+        throw new StoreMigrationError(
+          `the database (schema ${schema}) holds a schema_migrations table that is not LeadFWD's: another application's; give LeadFWD a database of its own`,
+        );
+      })
+    ).rows as Array<{ version: number; name: string; checksum: string }>;
     const done: number[] = [];
     for (const m of pendingMigrations(applied, migrations)) {
       await client.query(m.sql).catch((err: { code?: string; message?: string }) => {
@@ -339,13 +342,20 @@ export async function inTransaction<T>(client: Pick<pg.ClientBase, 'query'>, fn:
   }
 }
 
-/** As inTransaction on a pool's connection, which then goes back to the pool, or is dropped when its ROLLBACK failed. */
+/**
+ * As inTransaction on a pool's connection, which then goes back to the pool, or is dropped when its ROLLBACK failed or
+ * its server refused a write as read-only (a primary turned standby: a new connection may reach the new primary, as
+ * pool.query's failed connections are dropped too).
+ */
 async function inPooledTransaction<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
   let broken = false;
   try {
     return await inTransaction(client, fn, () => {
       broken = true;
     });
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === '25006') broken = true;
+    throw err;
   } finally {
     client.release(broken);
   }
