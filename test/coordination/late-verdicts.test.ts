@@ -69,10 +69,13 @@ describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name
   }
 
   it('lands on the row the recovery made uncertain, so nobody has to resolve it by hand', async () => {
-    const { p1, rows } = await p1TakenForDead();
+    const { clock, p1, rows } = await p1TakenForDead();
+    const dot = new Date(clock.now().getTime() - 5_001).toISOString();
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+    clock.advance(60_000); // the verdict waited in memory through the outage
     expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'accepted', messageId: '<m0@x>' }])).toEqual([rows[0]]);
-    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'accepted', messageId: '<m0@x>' });
+    // Accepted when its final dot went, not when the verdict could be written: engagement timing reads it.
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'accepted', messageId: '<m0@x>', acceptedAt: dot });
     expect(await p1.recipients.counts('c')).toMatchObject({ accepted: 1, uncertain: 0, queued: 2 });
   });
 

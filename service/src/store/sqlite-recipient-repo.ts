@@ -66,7 +66,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
       unreserveAll: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE reserved_by IS NOT NULL AND state = 'queued'`),
       outcome: db.prepare(`UPDATE recipients SET state = @state, message_id = coalesce(@messageId, message_id),
           last_error = @error, retry_at = @retryAt, updated_at = @now,
-          accepted_at = CASE WHEN @state = 'accepted' THEN @now ELSE accepted_at END
+          accepted_at = CASE WHEN @state <> 'accepted' THEN accepted_at WHEN state = 'uncertain' THEN coalesce(nullif(data_end_at, ''), @now) ELSE @now END
         WHERE row_id = @rowId AND (state = 'sending' OR (state = 'uncertain' AND last_error = @interrupted AND @state NOT IN ('queued', 'uncertain'))) AND claimed_by IS @owner`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
         WHERE row_id = ? AND state = 'sending' AND claimed_by IS ?`),

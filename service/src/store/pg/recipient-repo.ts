@@ -163,7 +163,8 @@ export class PgRecipientRepo implements RecipientRepo {
     const now = this.now();
     const { rows } = await this.q(
       `UPDATE recipients r SET state = o.state, message_id = coalesce(o.message_id, r.message_id), last_error = o.error,
-          retry_at = o.retry_at, updated_at = $6, accepted_at = CASE WHEN o.state = 'accepted' THEN $6 ELSE r.accepted_at END
+          retry_at = o.retry_at, updated_at = $6, accepted_at = CASE WHEN o.state <> 'accepted' THEN r.accepted_at
+            WHEN r.state = 'uncertain' THEN coalesce(nullif(r.data_end_at, ''), $6) ELSE $6 END
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS o(row_id, state, message_id, error, retry_at)
         WHERE r.row_id = o.row_id AND (r.state = 'sending' OR (r.state = 'uncertain' AND r.last_error = $7 AND o.state NOT IN ('queued', 'uncertain'))) AND ${mine('r.claimed_by')}
         RETURNING r.row_id`,
