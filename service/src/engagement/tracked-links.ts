@@ -8,11 +8,15 @@
 // message is built, so the rows held always come with their links. A campaign that may still send (not started, or
 // started with its links not saved yet) is named `upcoming` by the re-read and asked after every `upcomingMs`: once one
 // is tracked, the whole re-read runs again, so mail of a campaign that just started is covered within seconds, not at
-// the next re-read.
+// the next re-read. So is one created after the re-read (by another process too): each ask also names the campaigns
+// whose links were saved since shortly before it, not held yet.
 import type { StorePart, TrackedLinks } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 
-export type TrackedLinksStore = StorePart<{ campaigns: 'trackedLinks' | 'trackedAmong' }>;
+export type TrackedLinksStore = StorePart<{ campaigns: 'trackedLinks' | 'trackedAmong' | 'trackedSince' }>;
+
+/** Saves stamped by another host's clock: asked from this long before the re-read began. */
+const CLOCK_SKEW_MS = 60_000;
 
 export interface TrackedLinksOptions {
   store: TrackedLinksStore;
@@ -78,9 +82,15 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
   }
   if (o.initial) hold(o.initial.links, o.initial.loadedAt);
 
+  // When the last re-read began, and the campaigns saved since that already brought one on (each only once).
+  let readFrom = o.initial ? Date.parse(o.initial.loadedAt) : 0;
+  const asked = new Map<string, number>();
+
   async function refresh(): Promise<void> {
-    const t = await o.store.campaigns.trackedLinks(new Date(now().getTime() - o.days * 86_400_000).toISOString(), maxSpans);
+    const began = now().getTime();
+    const t = await o.store.campaigns.trackedLinks(new Date(began - o.days * 86_400_000).toISOString(), maxSpans);
     hold(t, now().toISOString());
+    readFrom = began;
     o.onRead?.(t, loadedAt!);
   }
 
@@ -99,12 +109,18 @@ export function createTrackedLinks(o: TrackedLinksOptions): TrackedLinksCache {
   };
 
   let asking = false;
-  /** A re-read as soon as one of the upcoming campaigns would be tracked. */
+  /** A re-read as soon as one of the upcoming campaigns, or one made since the last re-read, would be tracked. */
   const askUpcoming = async () => {
-    if (!upcoming.length || running || asking) return;
+    if (running || asking) return;
     asking = true;
     try {
-      if ((await o.store.campaigns.trackedAmong(upcoming)).length) await tick();
+      const since = readFrom - CLOCK_SKEW_MS;
+      for (const [id, at] of asked) if (at < since) asked.delete(id);
+      // Before any read there is nothing to be newer than: the timer's re-read comes first.
+      const saved = readFrom ? await o.store.campaigns.trackedSince(new Date(since).toISOString()) : [];
+      const fresh = saved.filter((id) => !links[id] && !asked.has(id));
+      for (const id of fresh) asked.set(id, now().getTime());
+      if (fresh.length || (upcoming.length && (await o.store.campaigns.trackedAmong(upcoming)).length)) await tick();
     } catch {
       // Unreachable: asked again at the next turn; the links held stay.
     } finally {

@@ -96,4 +96,6 @@ export interface CampaignRepo {
   trackedLinks(sinceIso: string, maxSpans: number): Awaitable<TrackedLinks>;
   /** Which of these campaigns `trackedLinks` would name now: sending, paused or ended, with their links saved. */
   trackedAmong(ids: string[]): Awaitable<string[]>;
+  /** The campaigns `trackedLinks` would name now whose links were saved at or after `sinceIso` (made since a re-read). */
+  trackedSince(sinceIso: string): Awaitable<string[]>;
 }

@@ -5,7 +5,7 @@ import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, N
 import { type CampaignRow, COLUMNS, STILL_HELD, toCampaign } from './campaign-rows.js';
 import { StoreInputError } from './errors.js';
 import { SqliteRepo } from './sqlite-repo.js';
-import { LINKS_OF, TRACKED_AMONG, trackedLinks, trackedSpansSql, upcomingSql } from './tracked-links.js';
+import { LINKS_OF, TRACKED_AMONG, TRACKED_SINCE, trackedLinks, trackedSpansSql, upcomingSql } from './tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from './values.js';
 
 export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
@@ -52,6 +52,7 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
     linksOf: this.db.prepare(LINKS_OF('SELECT value FROM json_each(?)')),
     upcoming: this.db.prepare(upcomingSql('?')),
     trackedAmong: this.db.prepare(TRACKED_AMONG('SELECT value FROM json_each(?)')).pluck(),
+    trackedSince: this.db.prepare(TRACKED_SINCE('?')).pluck(),
   };
 
   create(input: NewCampaign, id: string = randomUUID()): StoredCampaign {
@@ -203,6 +204,10 @@ export class SqliteCampaignRepo extends SqliteRepo implements CampaignRepo {
 
   trackedAmong(ids: string[]): string[] {
     return ids.length ? (this.q.trackedAmong.all(JSON.stringify(stringArray(ids, 'ids'))) as string[]) : [];
+  }
+
+  trackedSince(sinceIso: string): string[] {
+    return this.q.trackedSince.all(isoTime(sinceIso, 'since')) as string[];
   }
 
   private mustChange(changes: number, id: string): void {

@@ -34,6 +34,9 @@ export const MAX_UPCOMING = 1000;
 export const upcomingSql = (since: string) => `SELECT id FROM campaigns WHERE status NOT IN ('sent', 'cancelled', 'failed')
     AND (status IN ('sending', 'paused') OR updated_at >= ${since}) AND NOT (status IN ('sending', 'paused') AND ${LINKS_SAVED}) ORDER BY updated_at DESC, id LIMIT ${MAX_UPCOMING}`;
 
+/** The campaigns a re-read would track now whose links were saved at or after `since` (the adapter's placeholder). */
+export const TRACKED_SINCE = (since: string) => `SELECT id FROM campaigns WHERE links_saved_at >= ${since} AND ${SENT_OR_SENDING} ORDER BY id`;
+
 /** Which of the campaigns in `ids` (a JSON array on SQLite, an array on PostgreSQL) a re-read would track now. */
 export const TRACKED_AMONG = (ids: string) => `SELECT id FROM campaigns WHERE id IN (${ids}) AND ${SENT_OR_SENDING} AND ${LINKS_SAVED} ORDER BY id`;
 

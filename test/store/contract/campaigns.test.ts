@@ -227,8 +227,14 @@ describeOnAdapters('campaigns port', ({ store, clock }) => {
       expect(await named()).toEqual({ campaigns: [], links: {}, upcoming: ['later', 'linked', 'plain'] });
       expect(await store.campaigns.trackedAmong(all)).toEqual([]);
 
+      const beforeSave = clock.iso();
+      expect(await store.campaigns.trackedSince(beforeSave)).toEqual([]);
+      clock.advance(1_000);
       await store.campaigns.saveLinks('linked', ['https://linked.test/a', 'https://linked.test/b']);
       expect(await store.campaigns.trackedAmong(all)).toEqual(['linked']);
+      // Made since a re-read: named by when its links were saved ('later' was saved before, and is not sending yet).
+      expect(await store.campaigns.trackedSince(beforeSave)).toEqual(['linked']);
+      expect(await store.campaigns.trackedSince(new Date(clock.now().getTime() + 1).toISOString())).toEqual([]);
       expect(await named()).toEqual({
         campaigns: ['linked'],
         links: { linked: ['https://linked.test/a', 'https://linked.test/b'] },

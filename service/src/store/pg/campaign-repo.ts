@@ -6,7 +6,7 @@ import type { Audit, CampaignStatus } from '../../domain/types.js';
 import type { CampaignFilter, CampaignHistoryEntry, CampaignRef, CampaignRepo, NewCampaign, StoredCampaign, TrackedLinks } from '../../ports/index.js';
 import { type CampaignRow, COLUMNS, toCampaign as campaignOf, STILL_HELD } from '../campaign-rows.js';
 import { StoreInputError } from '../errors.js';
-import { LINKS_OF, TRACKED_AMONG, trackedLinks, trackedSpansSql, upcomingSql } from '../tracked-links.js';
+import { LINKS_OF, TRACKED_AMONG, TRACKED_SINCE, trackedLinks, trackedSpansSql, upcomingSql } from '../tracked-links.js';
 import { isoTime, opt, stringArray, toJson } from '../values.js';
 import { PgAtomicRepo, type Row } from './repos.js';
 
@@ -226,5 +226,9 @@ export class PgCampaignRepo extends PgAtomicRepo implements CampaignRepo {
   async trackedAmong(ids: string[]): Promise<string[]> {
     if (!ids.length) return [];
     return (await this.q(TRACKED_AMONG('SELECT unnest($1::text[])'), [stringArray(ids, 'ids')])).rows.map((r) => r.id as string);
+  }
+
+  async trackedSince(sinceIso: string): Promise<string[]> {
+    return (await this.q(TRACKED_SINCE('$1'), [isoTime(sinceIso, 'since')])).rows.map((r) => r.id as string);
   }
 }
