@@ -106,17 +106,22 @@ async function refuseUnlessEmpty(url: string, schema: string | undefined, where:
         `the PostgreSQL database holds tables that are not LeadFWD's (${tables.slice(0, 10).join(', ')}${tables.length > 10 ? ', …' : ''}); give migrate-store an empty database, nothing was changed`,
       );
     }
-    const nonEmpty: string[] = [];
-    for (const t of tables) {
-      if (t !== 'schema_migrations' && (await client.query(`SELECT EXISTS (SELECT 1 FROM ${quote(t)}) AS any`)).rows[0].any) nonEmpty.push(t);
-    }
-    if (nonEmpty.length) {
-      throw new MigrateStoreError(
-        `the PostgreSQL database is not empty (rows in ${nonEmpty.join(', ')}); migrate-store only fills an empty one, nothing was copied and its schema was not changed`,
-      );
-    }
+    await refuseRows(
+      client,
+      tables.filter((t) => t !== 'schema_migrations'),
+      'nothing was copied and its schema was not changed',
+    );
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** migrate-store only fills an empty database: rows in any of these tables refuse it, saying what was left as it was. */
+async function refuseRows(client: pg.Client, tables: string[], leftAlone: string): Promise<void> {
+  const withRows: string[] = [];
+  for (const t of tables) if ((await client.query(`SELECT EXISTS (SELECT 1 FROM ${quote(t)}) AS any`)).rows[0].any) withRows.push(t);
+  if (withRows.length) {
+    throw new MigrateStoreError(`the PostgreSQL database is not empty (rows in ${withRows.join(', ')}); migrate-store only fills an empty one, ${leftAlone}`);
   }
 }
 
@@ -184,13 +189,8 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
     for (const t of pgColumns.keys()) if (!tables.includes(t)) problems.push(`PostgreSQL table ${t} has no SQLite counterpart`);
     if (problems.length) throw new MigrateStoreError(`the two schemas differ, nothing was copied: ${problems.join('; ')}`);
 
-    const nonEmpty: string[] = [];
-    for (const t of tables) if ((await client.query(`SELECT EXISTS (SELECT 1 FROM ${quote(t)}) AS any`)).rows[0].any) nonEmpty.push(t);
-    if (nonEmpty.length) {
-      throw new MigrateStoreError(
-        `the PostgreSQL database is not empty (rows in ${nonEmpty.join(', ')}); migrate-store only fills an empty one, nothing was copied`,
-      );
-    }
+    // Again right before the copy: a process may have started on the database since the first look.
+    await refuseRows(client, tables, 'nothing was copied');
 
     const order = await parentsFirst(client, tables);
     const counted = new Map(tables.map((t) => [t, (lite.prepare(`SELECT count(*) AS n FROM ${quote(t)}`).get() as { n: number }).n]));
