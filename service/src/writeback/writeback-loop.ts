@@ -115,13 +115,13 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     await tx.outbox.enqueue(scoreItem({ campaignId: claim.campaignId ?? '', module: p.module, recordId: p.recordId }, new Date(), settings.score.windowMs));
   }
 
-  /** 'ready' when the campaign's Sugar Campaign exists; otherwise the reason to wait or give up. */
   /** The state of a campaign's setup row; absent until it is enqueued. */
   const setupRowState = async (campaignId: string) => {
     const key = outboxKey.campaign(campaignId);
     return { key, state: (await store.outbox.states([key])).get(key) };
   };
 
+  /** 'ready' when the campaign's Sugar Campaign exists; otherwise how long to wait, or the reason to give up. */
   async function setupState(c: StoredCampaign): Promise<'ready' | { waitMs: number } | { dead: string }> {
     if (setupDone.has(c.id)) return 'ready';
     const { key, state } = await setupRowState(c.id);
