@@ -28,17 +28,23 @@ describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed a
     // Every killed process had all roles, so each may leave rows 'sending' (the write-back lane's holder too): what
     // each left is counted right after its kill, by the process id in the rows' owner.
     const ownedBy = (owner: string, pid: number | undefined) => owner.endsWith(`-${pid}-${owner.slice(-8)}`);
-    const killed: Array<{ pid: number | undefined; leftSending: number; marked: number }> = [];
+    const killed: Array<{ pid: number | undefined; leftSending: number; notReceived: number; marked: number }> = [];
     const replace = async (dead: ServiceProcess, name: string) => {
       const pid = dead.child.pid;
       await rig.kill(dead);
       const rows = rig.pg
-        .psql(`SELECT claimed_by || ' ' || (data_end_at IS NOT NULL) FROM recipients WHERE state = 'sending'`, 'leadfwd')
+        .psql(`SELECT claimed_by || ' ' || (data_end_at IS NOT NULL) || ' ' || lower(email) FROM recipients WHERE state = 'sending'`, 'leadfwd')
         .split('\n')
         .filter(Boolean)
         .map((line) => line.split(' '))
         .filter(([o]) => ownedBy(o, pid));
-      killed.push({ pid, leftSending: rows.length, marked: rows.filter(([, m]) => m === 'true').length });
+      const got = new Set(rig.sink.messages.flatMap((m) => m.envelope.to.map((to) => to.toLowerCase())));
+      killed.push({
+        pid,
+        leftSending: rows.length,
+        notReceived: rows.filter(([, , email]) => !got.has(email)).length,
+        marked: rows.filter(([, m]) => m === 'true').length,
+      });
       procs.splice(procs.indexOf(dead), 1, await rig.start(name, ENV));
     };
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 2, perList: 250, overlap: 0.1 }));
@@ -94,9 +100,11 @@ describe.skipIf(!debianPgBin())('three processes on one PostgreSQL, one killed a
         o,
       ).toBe(true);
     // A row is 'sending' only from its hand-off to delivery, which holds at most MESSAGES_PER_CONNECTION (6) rows per
-    // SMTP connection (2 here): never a claimed batch. Only rows whose end of DATA was marked may turn uncertain;
-    // the others never finished DATA and were queued again.
-    for (const k of killed) expect(k.leftSending, JSON.stringify(killed)).toBeLessThanOrEqual(2 * 6);
+    // SMTP connection (2 here): never a claimed batch. Rows the sink already has may still read 'sending' while their
+    // verdicts wait for the next outcome flush (every 25 ms), so only the others are held to that bound. Only rows
+    // whose end of DATA was marked may turn uncertain; the others never finished DATA and were queued again.
+    console.log(`killed processes left sending: ${JSON.stringify(killed)}`);
+    for (const k of killed) expect(k.notReceived, JSON.stringify(killed)).toBeLessThanOrEqual(2 * 6);
     expect(uncertain.length).toBeLessThanOrEqual(killed.reduce((n, k) => n + k.marked, 0));
     expect(rig.sink.messages.length).toBe(
       rows.filter((r) => r.state === 'accepted').length + uncertain.filter((r) => received.has(r.email.toLowerCase())).length,
