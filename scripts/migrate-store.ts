@@ -87,9 +87,7 @@ async function refuseUnlessEmpty(url: string, schema: string | undefined, where:
     throw new MigrateStoreError(`PostgreSQL at ${where} cannot be used: ${(err as Error).message}`);
   }
   try {
-    const tables = (
-      await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
-    ).rows.map((r) => r.table_name as string);
+    const tables = [...(await schemaTables(client)).keys()].sort();
     if (tables.length === 0) return;
     // Other tools keep a schema_migrations table too; LeadFWD's has these columns.
     const ours =
@@ -148,6 +146,24 @@ function checkSqliteVersion(lite: Database.Database): void {
   }
 }
 
+/**
+ * The schema's tables and their columns. Views (pg_stat_statements's, say) and an extension's own tables (PostGIS's
+ * spatial_ref_sys) come with the database, not with an application: neither is LeadFWD's nor in its way.
+ */
+async function schemaTables(client: pg.Client): Promise<Map<string, Set<string>>> {
+  const { rows } = await client.query(
+    `SELECT c.relname AS t, a.attname AS col FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind IN ('r', 'p')
+        AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`,
+  );
+  const tables = new Map<string, Set<string>>();
+  for (const r of rows as Array<{ t: string; col: string }>) {
+    if (!tables.has(r.t)) tables.set(r.t, new Set());
+    tables.get(r.t)!.add(r.col);
+  }
+  return tables;
+}
+
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 async function copyAll(lite: Database.Database, client: pg.Client, batchRows: number): Promise<StoreCopy> {
@@ -168,15 +184,8 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migrations'")
         .all() as Array<{ name: string }>
     ).map((t) => t.name);
-    const pgColumns = new Map<string, Set<string>>();
-    for (const r of (
-      await client.query(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'",
-      )
-    ).rows as Array<{ table_name: string; column_name: string }>) {
-      if (!pgColumns.has(r.table_name)) pgColumns.set(r.table_name, new Set());
-      pgColumns.get(r.table_name)!.add(r.column_name);
-    }
+    const pgColumns = await schemaTables(client);
+    pgColumns.delete('schema_migrations');
     const columns = new Map<string, string[]>();
     const problems: string[] = [];
     for (const t of tables) {

@@ -272,6 +272,16 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     expect(server.psql('SELECT count(*) FROM moved.schema_migrations', 'leadfwd')).toBe(versions);
   });
 
+  it("fills a schema that holds only what extensions brought (pg_stat_statements's views, PostGIS's spatial_ref_sys), leaving them as they were", async () => {
+    server.psql(
+      'CREATE SCHEMA geo; CREATE EXTENSION pg_stat_statements SCHEMA geo; CREATE TABLE geo.spatial_ref_sys (srid int); INSERT INTO geo.spatial_ref_sys VALUES (4326); ALTER EXTENSION plpgsql ADD TABLE geo.spatial_ref_sys',
+      'leadfwd',
+    );
+    const { tables } = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'geo' });
+    expect(tables.find((t) => t.table === 'campaigns')?.postgres).toBeGreaterThan(0);
+    expect(server.psql('SELECT srid FROM geo.spatial_ref_sys', 'leadfwd')).toBe('4326');
+  });
+
   it('runs as `npm run migrate-store -- --from <file>`, printing the counts per table and never the password', async () => {
     server.psql('CREATE DATABASE cli');
     const url = `postgres://leadfwd:Pa55-word-never-shown@127.0.0.1:${server.port}/cli`;
