@@ -103,7 +103,9 @@ export async function openConfiguredStore(
       if (fatal) throw fatal;
       if (unlessUnreachable) return undefined;
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      const reason = clean(`waiting for PostgreSQL at ${where}: ${cause} (attempt ${attempt}, next in ${delayMs} ms)`);
+      // Waited for too (a cluster's DNS name may appear after the process starts), yet most often a misspelled host.
+      const hint = /\b(ENOTFOUND|EAI_AGAIN)\b/.test(cause) ? '; the host name does not resolve: check the host in LEADFWD_DATABASE_URL' : '';
+      const reason = clean(`waiting for PostgreSQL at ${where}: ${cause}${hint} (attempt ${attempt}, next in ${delayMs} ms)`);
       waiting(reason);
       logger.warn({ event: 'store.waiting', database: where, reason }, 'store.waiting');
       await sleep(delayMs);

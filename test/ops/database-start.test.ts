@@ -145,6 +145,23 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('waits for a host name that does not resolve, /readyz saying to check the host in LEADFWD_DATABASE_URL', async () => {
+    const p = await run(`postgres://leadfwd:${PASSWORD}@no-such-host.invalid:5432/leadfwd`);
+    const waiting = await waitFor(
+      async () => {
+        const r = await p.readyz();
+        return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
+      },
+      '/readyz to say it waits for PostgreSQL',
+      30_000,
+    ); // without a DNS server the lookup fails only at its timeout
+    expect(waiting.status).toBe(503);
+    expect(waiting.body).toMatch(/(ENOTFOUND|EAI_AGAIN) no-such-host\.invalid; the host name does not resolve: check the host in LEADFWD_DATABASE_URL/);
+    expect(waiting.body).not.toContain(PASSWORD);
+    p.child.kill('SIGKILL');
+    await p.exited;
+  }, 60_000);
+
   it('waits for PostgreSQL refusing connections at start, /readyz saying why, and starts when it comes up', async () => {
     const url = database();
     await server.stop();
