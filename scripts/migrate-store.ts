@@ -1,14 +1,15 @@
 // `npm run migrate-store`: copies the SQLite store (LEADFWD_DATA_DIR/leadfwd.sqlite, or `--from <backup file>`) into
 // an empty PostgreSQL database (LEADFWD_DATABASE_URL), migrated here to this version's schema first.
 //
-// Loses nothing: every table is copied in one PostgreSQL transaction (all or nothing), in batches, from one consistent
-// SQLite snapshot (a read transaction: the service may keep running while it reads); the row counts of every table
-// are compared before the commit, and identity sequences are moved past the largest copied ids. It refuses a
-// target that holds any row or another application's tables (before migrating anything), a SQLite store of another
-// schema version, and a table or column PostgreSQL lacks.
-// Rows the service writes after the snapshot are not in the copy: stop the service on SQLite for the final run (or
-// copy a backup taken after it stopped), then start it with LEADFWD_DATABASE_URL. A run that saw such writes says so
-// and exits 2.
+// Online, and loses nothing: triggers in the SQLite file first start recording the key of every row the running
+// service writes (migrate-store-changes.ts); then every table is copied in one PostgreSQL transaction (all or
+// nothing), in batches, from one consistent SQLite snapshot (a read transaction); the rows written meanwhile are
+// brought over at once. While the service still runs the recording goes on and the command exits 2; once it is
+// stopped, `--catch-up` brings over the rest (seconds: only those rows) and removes the triggers. Every catch-up is
+// one PostgreSQL transaction; after each, every table's row count is compared with the snapshot's and identity
+// sequences are moved past the largest ids. It refuses a target that holds any row or another application's tables
+// (before migrating anything), a SQLite store of another schema version, and a table or column PostgreSQL lacks.
+// `--cancel` removes the triggers of a move given up.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +18,17 @@ import { ConfigError, loadConfig, redactDatabaseUrl } from '../service/src/confi
 import { StoreMigrationError } from '../service/src/ports/errors.js';
 import { loadMigrations, pendingMigrations } from '../service/src/store/migrate.js';
 import { inTransaction, openPgStore } from '../service/src/store/pg/db.js';
+import {
+  CHANGES_TABLE,
+  capturing,
+  deleteGone,
+  forgetKeys,
+  presentRows,
+  recordedKeys,
+  startCapture,
+  stopCapture,
+  takeSoleUse,
+} from './migrate-store-changes.js';
 
 export class MigrateStoreError extends Error {
   constructor(message: string) {
@@ -33,14 +45,20 @@ export interface TableCopy {
 
 export interface StoreCopy {
   tables: TableCopy[];
-  /** The service committed to the SQLite file while it was copied: those writes are not in PostgreSQL. */
-  writtenMeanwhile: boolean;
+  /** Rows the service wrote after the copy's snapshot (recorded keys), brought over by the catch-up. */
+  changes: number;
+  /**
+   * No other connection had the SQLite file open at the end (the service was stopped): PostgreSQL holds the store as
+   * it was left, and the triggers recording the service's writes are gone. Otherwise they keep recording, for
+   * `--catch-up`.
+   */
+  complete: boolean;
 }
 
 /** Bind parameters per INSERT stay under PostgreSQL's 65,535. */
 const MAX_PARAMS = 60_000;
 
-export async function migrateStore(o: {
+interface MoveOptions {
   /** The SQLite file: the service's leadfwd.sqlite or a backup of it. */
   sqlitePath: string;
   databaseUrl: string;
@@ -48,13 +66,58 @@ export async function migrateStore(o: {
   batchRows?: number;
   /** A PostgreSQL schema other than `public` (tests). */
   schema?: string;
-}): Promise<StoreCopy> {
+}
+
+/** The first run: the copy of one snapshot into an empty database, then a catch-up with what was written meanwhile. */
+export async function migrateStore(o: MoveOptions): Promise<StoreCopy> {
+  return await withStores(o, { fresh: true }, async (lite, client, batchRows) => {
+    // Before the snapshot, so every write after it is recorded (one just before it is in both: copied twice, alike).
+    startCapture(lite, liteTables(lite));
+    try {
+      await copySnapshot(lite, client, batchRows);
+      return await catchUp(lite, client, batchRows);
+    } catch (err) {
+      stopCapture(lite); // the move failed: the service's file is left as it was
+      throw err;
+    }
+  });
+}
+
+/** `--catch-up`: brings the copy up to date with what the service wrote since; complete once the service is stopped. */
+export async function catchUpStore(o: MoveOptions): Promise<StoreCopy> {
+  return await withStores(o, { fresh: false }, async (lite, client, batchRows) => await catchUp(lite, client, batchRows));
+}
+
+/** `--cancel`: the service's file stops recording its writes for a move (the PostgreSQL copy is left as it is). */
+export function cancelMove(sqlitePath: string): boolean {
+  const lite = openLite(sqlitePath);
+  try {
+    const was = capturing(lite);
+    stopCapture(lite);
+    return was;
+  } finally {
+    lite.close();
+  }
+}
+
+function openLite(sqlitePath: string): Database.Database {
+  if (!existsSync(sqlitePath)) throw new MigrateStoreError(`no SQLite store at ${sqlitePath} (check LEADFWD_DATA_DIR or --from)`);
+  // Writable: the triggers are installed in it. The wait is for the running service's write transactions.
+  return new Database(sqlitePath, { fileMustExist: true, timeout: 10_000 });
+}
+
+async function withStores<T>(
+  o: MoveOptions,
+  mode: { fresh: boolean },
+  fn: (lite: Database.Database, client: pg.Client, batchRows: number) => Promise<T>,
+): Promise<T> {
   const where = redactDatabaseUrl(o.databaseUrl);
-  if (!existsSync(o.sqlitePath)) throw new MigrateStoreError(`no SQLite store at ${o.sqlitePath} (check LEADFWD_DATA_DIR or --from)`);
-  const lite = new Database(o.sqlitePath, { readonly: true, fileMustExist: true });
+  const lite = openLite(o.sqlitePath);
   try {
     checkSqliteVersion(lite);
-    await refuseUnlessEmpty(o.databaseUrl, o.schema, where);
+    if (mode.fresh) await refuseUnlessEmpty(o.databaseUrl, o.schema, where);
+    else if (!capturing(lite)) throw new MigrateStoreError(`no move is under way from ${o.sqlitePath}: run npm run migrate-store first`);
+    else await refuseUnlessMoved(o.databaseUrl, o.schema, where);
     // Migrates an empty database to this version's schema; refuses one of a newer version.
     try {
       await (await openPgStore(o.databaseUrl, { poolSize: 1, ...(o.schema ? { schema: o.schema } : {}) })).close();
@@ -65,7 +128,7 @@ export async function migrateStore(o: {
     client.on('error', () => {}); // a lost connection fails the query in flight, which rolls everything back
     await client.connect();
     try {
-      return await copyAll(lite, client, o.batchRows ?? 1000);
+      return await fn(lite, client, o.batchRows ?? 1000);
     } finally {
       await client.end().catch(() => {});
     }
@@ -74,19 +137,20 @@ export async function migrateStore(o: {
   }
 }
 
+/** A catch-up needs the database the first run filled: one with LeadFWD's schema, not an empty or another one. */
+async function refuseUnlessMoved(url: string, schema: string | undefined, where: string): Promise<void> {
+  const tables = await withClient(url, schema, where, async (client) => await schemaTables(client));
+  if (!tables.has('schema_migrations') || !tables.has('recipients')) {
+    throw new MigrateStoreError(`the PostgreSQL database at ${where} holds no LeadFWD store: give --catch-up the database the first run filled`);
+  }
+}
+
 /**
  * Before anything is migrated: a database holding rows (an older LeadFWD's, whose processes would stop taking work
  * once its schema moved on) or another application's tables is refused as it is.
  */
 async function refuseUnlessEmpty(url: string, schema: string | undefined, where: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new MigrateStoreError(`PostgreSQL at ${where} cannot be used: ${(err as Error).message}`);
-  }
-  try {
+  await withClient(url, schema, where, async (client) => {
     const tables = [...(await schemaTables(client)).keys()].sort();
     if (tables.length === 0) return;
     // Other tools keep a schema_migrations table too; LeadFWD's has these columns.
@@ -109,6 +173,19 @@ async function refuseUnlessEmpty(url: string, schema: string | undefined, where:
       tables.filter((t) => t !== 'schema_migrations'),
       'nothing was copied and its schema was not changed',
     );
+  });
+}
+
+async function withClient<T>(url: string, schema: string | undefined, where: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new MigrateStoreError(`PostgreSQL at ${where} cannot be used: ${(err as Error).message}`);
+  }
+  try {
+    return await fn(client);
   } finally {
     await client.end().catch(() => {});
   }
@@ -166,34 +243,30 @@ async function schemaTables(client: pg.Client): Promise<Map<string, Set<string>>
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function copyAll(lite: Database.Database, client: pg.Client, batchRows: number): Promise<StoreCopy> {
-  // Changes whenever another connection commits: read before the snapshot and after the copy, it tells whether the
-  // service wrote meanwhile (or just before the snapshot, which only errs on the side of saying so).
-  const version = () => lite.pragma('data_version', { simple: true });
-  const before = version();
-  const tables = await copySnapshot(lite, client, batchRows);
-  return { tables, writtenMeanwhile: version() !== before };
+/** The SQLite tables to copy: LeadFWD's own, without its migrations' record and the move's recorded keys. */
+function liteTables(lite: Database.Database): string[] {
+  return (
+    lite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('schema_migrations', ?)")
+      .all(CHANGES_TABLE) as Array<{ name: string }>
+  ).map((t) => t.name);
 }
+
+const liteColumns = (lite: Database.Database, table: string) =>
+  (lite.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map((c) => c.name);
 
 async function copySnapshot(lite: Database.Database, client: pg.Client, batchRows: number): Promise<TableCopy[]> {
   // One snapshot for every table: a read transaction holds it (WAL), whatever the service commits meanwhile.
   lite.exec('BEGIN');
   try {
-    const tables = (
-      lite
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migrations'")
-        .all() as Array<{ name: string }>
-    ).map((t) => t.name);
+    const tables = liteTables(lite);
     const pgColumns = await schemaTables(client);
     pgColumns.delete('schema_migrations');
-    const columns = new Map<string, string[]>();
     const problems: string[] = [];
     for (const t of tables) {
-      const cols = (lite.prepare(`SELECT name FROM pragma_table_info(?)`).all(t) as Array<{ name: string }>).map((c) => c.name);
-      columns.set(t, cols);
       const target = pgColumns.get(t);
       if (!target) problems.push(`table ${t} has no PostgreSQL counterpart`);
-      else for (const c of cols) if (!target.has(c)) problems.push(`column ${t}.${c} has no PostgreSQL counterpart`);
+      else for (const c of liteColumns(lite, t)) if (!target.has(c)) problems.push(`column ${t}.${c} has no PostgreSQL counterpart`);
     }
     for (const t of pgColumns.keys()) if (!tables.includes(t)) problems.push(`PostgreSQL table ${t} has no SQLite counterpart`);
     if (problems.length) throw new MigrateStoreError(`the two schemas differ, nothing was copied: ${problems.join('; ')}`);
@@ -202,32 +275,92 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
     await refuseRows(client, tables, 'nothing was copied');
 
     const order = await parentsFirst(client, tables);
-    const counted = new Map(tables.map((t) => [t, (lite.prepare(`SELECT count(*) AS n FROM ${quote(t)}`).get() as { n: number }).n]));
     return await inTransaction(client, async () => {
-      for (const t of order) await copyTable(lite, client, t, columns.get(t)!, batchRows);
-      // Identity columns continue after the largest copied id, so the next insert does not collide with a copied row.
-      const identities = (
-        await client.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'")
-      ).rows as Array<{ table_name: string; column_name: string }>;
-      for (const { table_name: t, column_name: c } of identities) {
-        await client.query(`SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(${quote(c)}), 0) + 1, false) FROM ${quote(t)}`, [quote(t), c]);
+      for (const t of order) {
+        const cols = liteColumns(lite, t);
+        // In rowid (or primary key) order, so identity ids and the order of events stay as they were.
+        const rows = lite
+          .prepare(`SELECT ${cols.map(quote).join(', ')} FROM ${quote(t)}`)
+          .raw(true)
+          .iterate() as IterableIterator<unknown[]>;
+        await insertRows(client, t, cols, rows, batchRows);
       }
-      const result: TableCopy[] = [];
-      for (const t of tables) {
-        const n = Number((await client.query(`SELECT count(*) AS n FROM ${quote(t)}`)).rows[0].n);
-        result.push({ table: t, sqlite: counted.get(t)!, postgres: n });
-      }
-      const wrong = result.filter((r) => r.sqlite !== r.postgres);
-      if (wrong.length) {
-        throw new MigrateStoreError(
-          `row counts differ after the copy (${wrong.map((r) => `${r.table}: ${r.sqlite} vs ${r.postgres}`).join(', ')}); nothing was kept`,
-        );
-      }
-      return result;
+      return await settleCopy(lite, client, tables, 'after the copy');
     });
   } finally {
     lite.exec('COMMIT');
   }
+}
+
+/**
+ * Brings PostgreSQL to a newer snapshot for the keys the triggers recorded since the last one. When no other
+ * connection has the file open (the service stopped), it is the last: the triggers go, and the service cannot start
+ * on the file meanwhile. Otherwise the keys brought over are forgotten and recording goes on.
+ */
+async function catchUp(lite: Database.Database, client: pg.Client, batchRows: number): Promise<StoreCopy> {
+  const sole = takeSoleUse(lite);
+  lite.exec('BEGIN');
+  let upTo = 0;
+  let changes = 0;
+  let tables: TableCopy[];
+  try {
+    const recorded = recordedKeys(lite);
+    upTo = recorded.upTo;
+    const names = liteTables(lite);
+    const order = await parentsFirst(client, names);
+    tables = await inTransaction(client, async () => {
+      for (const t of [...order].reverse()) changes += await deleteGone(lite, client, t, recorded.keys.get(t) ?? []);
+      for (const t of order) {
+        const keys = recorded.keys.get(t);
+        if (!keys?.length) continue;
+        const cols = liteColumns(lite, t);
+        const rows = presentRows(lite, t, cols, keys);
+        changes += rows.length;
+        await insertRows(client, t, cols, rows, batchRows, await overwrite(client, t, cols));
+      }
+      return await settleCopy(lite, client, names, 'after the catch-up');
+    });
+  } finally {
+    lite.exec('COMMIT');
+  }
+  if (sole) stopCapture(lite);
+  else forgetKeys(lite, upTo);
+  return { tables, changes, complete: sole };
+}
+
+/** `ON CONFLICT` on PostgreSQL's primary key: the row as the snapshot has it replaces the copied one. */
+async function overwrite(client: pg.Client, table: string, cols: string[]): Promise<string> {
+  const key = (
+    await client.query(
+      `SELECT a.attname AS c FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+        WHERE i.indrelid = $1::regclass AND i.indisprimary`,
+      [quote(table)],
+    )
+  ).rows.map((r) => r.c as string);
+  const rest = cols.filter((c) => !key.includes(c));
+  const action = rest.length ? `DO UPDATE SET ${rest.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}` : 'DO NOTHING';
+  return ` ON CONFLICT (${key.map(quote).join(', ')}) ${action}`;
+}
+
+/** Identity sequences moved past the largest ids, and every table's row count compared with the snapshot's. */
+async function settleCopy(lite: Database.Database, client: pg.Client, tables: string[], when: string): Promise<TableCopy[]> {
+  // Identity columns continue after the largest copied id, so the next insert does not collide with a copied row.
+  const identities = (
+    await client.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'")
+  ).rows as Array<{ table_name: string; column_name: string }>;
+  for (const { table_name: t, column_name: c } of identities) {
+    await client.query(`SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(${quote(c)}), 0) + 1, false) FROM ${quote(t)}`, [quote(t), c]);
+  }
+  const result: TableCopy[] = [];
+  for (const t of tables) {
+    const sqlite = (lite.prepare(`SELECT count(*) AS n FROM ${quote(t)}`).get() as { n: number }).n;
+    result.push({ table: t, sqlite, postgres: Number((await client.query(`SELECT count(*) AS n FROM ${quote(t)}`)).rows[0].n) });
+  }
+  const wrong = result.filter((r) => r.sqlite !== r.postgres);
+  if (wrong.length) {
+    throw new MigrateStoreError(`row counts differ ${when} (${wrong.map((r) => `${r.table}: ${r.sqlite} vs ${r.postgres}`).join(', ')}); nothing was kept`);
+  }
+  return result;
 }
 
 /** The tables in an order where every foreign key's parent is filled before its children. */
@@ -236,7 +369,7 @@ async function parentsFirst(client: pg.Client, tables: string[]): Promise<string
     await client.query(
       `SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint c
          JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
-        WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace`,
+        WHERE c.contype = 'f' AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
     )
   ).rows as Array<{ child: string; parent: string }>;
   const done: string[] = [];
@@ -252,19 +385,14 @@ async function parentsFirst(client: pg.Client, tables: string[]): Promise<string
   return done.filter((t) => tables.includes(t));
 }
 
-async function copyTable(lite: Database.Database, client: pg.Client, table: string, cols: string[], batchRows: number): Promise<void> {
+async function insertRows(client: pg.Client, table: string, cols: string[], rows: Iterable<unknown[]>, batchRows: number, onConflict = ''): Promise<void> {
   const perInsert = Math.max(1, Math.min(batchRows, Math.floor(MAX_PARAMS / cols.length)));
   const head = `INSERT INTO ${quote(table)} (${cols.map(quote).join(', ')}) VALUES `;
-  // In rowid (or primary key) order, so identity ids and the order of events stay as they were.
-  const rows = lite
-    .prepare(`SELECT ${cols.map(quote).join(', ')} FROM ${quote(table)}`)
-    .raw(true)
-    .iterate() as IterableIterator<unknown[]>;
   let batch: unknown[][] = [];
   const flush = async () => {
     if (!batch.length) return;
     const values = batch.map((_, i) => `(${cols.map((__, j) => `$${i * cols.length + j + 1}`).join(', ')})`).join(', ');
-    await client.query(head + values, batch.flat());
+    await client.query(head + values + onConflict, batch.flat());
     batch = [];
   };
   for (const row of rows) {
@@ -277,25 +405,32 @@ async function copyTable(lite: Database.Database, client: pg.Client, table: stri
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/migrate-store.ts')) {
   try {
     const config = loadConfig(process.env, { requireSecret: false });
-    if (!config.database) throw new MigrateStoreError('LEADFWD_DATABASE_URL is not set: name the PostgreSQL database to copy into (postgres://…)');
     const fromAt = process.argv.indexOf('--from');
     const sqlitePath = fromAt > 0 ? resolve(process.argv[fromAt + 1] ?? '') : config.dataDir === ':memory:' ? '' : join(config.dataDir, 'leadfwd.sqlite');
     if (!sqlitePath) throw new MigrateStoreError('LEADFWD_DATA_DIR is :memory:; there is no SQLite store to copy');
-    console.error(
-      'migrate-store copies one consistent snapshot. Rows the service writes after it are not copied: stop the service on SQLite ' +
-        'for the final copy (or copy a backup taken after it stopped), then start it with LEADFWD_DATABASE_URL.',
-    );
-    const { tables: copied, writtenMeanwhile } = await migrateStore({ sqlitePath, databaseUrl: config.database.url });
-    const width = Math.max(...copied.map((c) => c.table.length));
+    if (process.argv.includes('--cancel')) {
+      const was = cancelMove(sqlitePath);
+      console.log(
+        was
+          ? `${sqlitePath} no longer records the service's writes for a move; the PostgreSQL copy was left as it is (drop it, or run migrate-store again into an empty database)`
+          : `no move was under way from ${sqlitePath}`,
+      );
+      process.exit(0);
+    }
+    if (!config.database) throw new MigrateStoreError('LEADFWD_DATABASE_URL is not set: name the PostgreSQL database to copy into (postgres://…)');
+    const options = { sqlitePath, databaseUrl: config.database.url };
+    const { tables, changes, complete } = process.argv.includes('--catch-up') ? await catchUpStore(options) : await migrateStore(options);
+    const width = Math.max(...tables.map((c) => c.table.length));
     console.log(`${'table'.padEnd(width)}  ${'sqlite'.padStart(10)}  ${'postgres'.padStart(10)}`);
-    for (const c of copied) console.log(`${c.table.padEnd(width)}  ${String(c.sqlite).padStart(10)}  ${String(c.postgres).padStart(10)}`);
+    for (const c of tables) console.log(`${c.table.padEnd(width)}  ${String(c.sqlite).padStart(10)}  ${String(c.postgres).padStart(10)}`);
     console.log(
-      `copied ${copied.reduce((n, c) => n + c.postgres, 0)} rows in ${copied.length} tables from ${sqlitePath} to ${redactDatabaseUrl(config.database.url)}`,
+      `${tables.reduce((n, c) => n + c.postgres, 0)} rows in ${tables.length} tables in ${redactDatabaseUrl(config.database.url)}, as in ${sqlitePath}; ${changes} written meanwhile brought over`,
     );
-    if (writtenMeanwhile) {
+    if (complete) console.log('The move is complete: start the service with LEADFWD_DATABASE_URL (and the same LEADFWD_SECRET and LEADFWD_PUBLIC_URL).');
+    else {
       console.error(
-        'The service wrote to the SQLite store while it was copied; those writes are not in PostgreSQL. For the move itself, stop the service, ' +
-          'empty the PostgreSQL database (or use a new one) and run migrate-store again.',
+        'The service still has the SQLite store open: what it writes from now on is recorded in the file. Stop it, run `npm run migrate-store -- --catch-up` ' +
+          '(only the rows written since; run it while the service runs too, to keep the last one short), then start the service with LEADFWD_DATABASE_URL.',
       );
       process.exitCode = 2;
     }

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MigrateStoreError, migrateStore, type TableCopy } from '../../scripts/migrate-store.js';
+import { catchUpStore, MigrateStoreError, migrateStore, type TableCopy } from '../../scripts/migrate-store.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
@@ -93,7 +93,7 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     await stack.service.store.backup(backup);
     const moved = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' });
     copied = moved.tables;
-    expect(moved.writtenMeanwhile).toBe(false);
+    expect(moved.complete).toBe(true);
   }, 120_000);
 
   afterAll(async () => {
@@ -138,37 +138,8 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
   });
 
   it('holds the same rows, value for value, in every table', async () => {
-    const lite = new Database(backup, { readonly: true });
-    const client = new pg.Client({ connectionString: server.url, options: '-c search_path=moved' });
-    await client.connect();
-    try {
-      const jsonColumns = new Set(
-        (
-          await client.query(
-            "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'moved' AND data_type = 'jsonb'",
-          )
-        ).rows.map((r) => r.c as string),
-      );
-      const canonical = (v: unknown): string =>
-        JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
-      for (const { table } of copied) {
-        const fromLite = (lite.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]).map((row) =>
-          canonical(
-            Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonColumns.has(`${table}.${k}`) && typeof v === 'string' ? JSON.parse(v) : v])),
-          ),
-        );
-        // Columns only PostgreSQL has are its multi-process bookkeeping, filled by their defaults; each is named here.
-        const liteColumns = new Set((lite.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as Array<{ name: string }>).map((c) => c.name));
-        const pgRows = (await client.query(`SELECT to_jsonb(t) AS row FROM "${table}" t`)).rows.map((r) => r.row as Record<string, unknown>);
-        const pgOnly = [...new Set(pgRows.flatMap((r) => Object.keys(r)))].filter((k) => !liteColumns.has(k)).sort();
-        expect([table, pgOnly]).toEqual([table, PG_ONLY_COLUMNS[table] ?? []]);
-        const fromPg = pgRows.map((r) => canonical(Object.fromEntries(Object.entries(r).filter(([k]) => liteColumns.has(k)))));
-        expect([table, fromPg.sort()]).toEqual([table, fromLite.sort()]);
-      }
-    } finally {
-      lite.close();
-      await client.end();
-    }
+    expect(copied.length).toBeGreaterThan(30);
+    await expectSameRows(server, backup, 'moved');
   });
 
   it('reads back the same through every port on PostgreSQL as on SQLite, and gives new rows fresh ids', async () => {
@@ -218,25 +189,45 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     }
   });
 
-  it('copies straight from the live file while the service runs, from one consistent snapshot, and says it missed the writes since', async () => {
-    let copying = true;
+  it('moves online: copies while the service runs and writes, brings over what it wrote, and the catch-up after it stops leaves the file as it was', async () => {
+    const file = join(stack.dir, 'data', 'leadfwd.sqlite');
+    const target = { sqlitePath: file, databaseUrl: server.url, schema: 'live', batchRows: 7 };
+    let writing = true;
     const busy = (async () => {
-      // The service keeps writing (opens) while the copy reads.
-      while (copying) await recipientOf(stack, 'ann@example.com').open();
+      // The service keeps writing (opens: an event inserted, a counter updated) while the copy reads.
+      while (writing) await recipientOf(stack, 'ann@example.com').open();
     })();
-    const { tables: live, writtenMeanwhile } = await migrateStore({
-      sqlitePath: join(stack.dir, 'data', 'leadfwd.sqlite'),
-      databaseUrl: server.url,
-      schema: 'live',
-      batchRows: 7,
-    });
-    copying = false;
+    const first = await migrateStore(target);
+    expect(first.complete).toBe(false);
+    for (const c of first.tables) expect([c.table, c.postgres]).toEqual([c.table, c.sqlite]);
+    expect(first.tables.map((c) => c.table).sort()).toEqual(copied.map((c) => c.table).sort());
+
+    // Still running: a click and an unsubscribe (rows inserted and updated) and a pruned event (a row deleted).
+    expect(await recipientOf(stack, 'bob@example.org').click()).toBe(302);
+    expect(await recipientOf(stack, 'bob@example.org').unsubscribe()).toBe(200);
+    const pruning = new Database(file);
+    expect(pruning.prepare('DELETE FROM events WHERE id = (SELECT min(id) FROM events)').run().changes).toBe(1);
+    pruning.close();
+    const meanwhile = await catchUpStore(target);
+    expect(meanwhile.complete).toBe(false);
+    expect(meanwhile.changes).toBeGreaterThan(3);
+    for (const c of meanwhile.tables) expect([c.table, c.postgres]).toEqual([c.table, c.sqlite]);
+    writing = false;
     await busy;
-    expect(writtenMeanwhile).toBe(true);
-    expect(live.map((c) => c.table).sort()).toEqual(copied.map((c) => c.table).sort());
-    for (const c of live) expect([c.table, c.postgres]).toEqual([c.table, c.sqlite]);
-    expect(live.find((c) => c.table === 'campaigns')!.postgres).toBe(copied.find((c) => c.table === 'campaigns')!.postgres);
-  });
+
+    let last: Awaited<ReturnType<typeof catchUpStore>> | undefined;
+    await stack.restart(async () => {
+      last = await catchUpStore(target);
+      await expectSameRows(server, file, 'live');
+    });
+    expect(last?.complete).toBe(true);
+    expect(last?.changes).toBeGreaterThan(0);
+    const lite = new Database(file, { readonly: true });
+    expect(lite.prepare("SELECT type, name FROM sqlite_master WHERE name LIKE 'leadfwd_move%'").all()).toEqual([]);
+    lite.close();
+    await expect(catchUpStore(target)).rejects.toThrow(/no move is under way from .*: run npm run migrate-store first/);
+    expect((await stack.api('GET', `/campaigns/${campaignId}`)).status).toBe(200); // the service runs on its file as before
+  }, 60_000);
 
   it('refuses a non-empty target and a store of another schema version, copying nothing', async () => {
     const again = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' }).catch((e: unknown) => e);
@@ -288,9 +279,15 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     const out = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', '--from', backup], {
       env: { ...process.env, LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
     });
-    expect(out.stderr).toMatch(/stop the service on SQLite/);
     for (const c of copied) expect(out.stdout).toMatch(new RegExp(`^${c.table}\\s+${c.sqlite}\\s+${c.sqlite}$`, 'm'));
-    expect(out.stdout).toMatch(/copied \d+ rows in \d+ tables from .* to postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/cli/);
+    expect(out.stdout).toMatch(/\d+ rows in \d+ tables in postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/cli, as in .*snapshot\.sqlite; 0 written meanwhile/);
+    expect(out.stdout).toMatch(/The move is complete: start the service with LEADFWD_DATABASE_URL/);
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', '--from', backup, ...args], {
+        env: { ...process.env, LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
+      }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(await cli('--catch-up')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^migrate-store refused: no move is under way from /m) });
+    expect(await cli('--cancel')).toMatchObject({ stdout: expect.stringMatching(/^no move was under way from /m) });
     expect(out.stdout + out.stderr).not.toContain('Pa55-word-never-shown');
 
     const refused = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', '--from', backup], {
@@ -301,3 +298,41 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     expect((refused as { stderr: string }).stderr).not.toContain('Pa55-word-never-shown');
   }, 60_000);
 });
+
+/** Every SQLite table of `litePath` holds the same rows, value for value, as its copy in the PostgreSQL `schema`. */
+async function expectSameRows(server: PgServer, litePath: string, schema: string): Promise<void> {
+  const lite = new Database(litePath, { readonly: true });
+  const client = new pg.Client({ connectionString: server.url, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    const tables = (
+      lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'").all() as Array<{
+        name: string;
+      }>
+    ).map((t) => t.name);
+    const jsonColumns = new Set(
+      (
+        await client.query("SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = $1 AND data_type = 'jsonb'", [
+          schema,
+        ])
+      ).rows.map((r) => r.c as string),
+    );
+    const canonical = (v: unknown): string =>
+      JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+    for (const table of tables) {
+      const fromLite = (lite.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]).map((row) =>
+        canonical(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonColumns.has(`${table}.${k}`) && typeof v === 'string' ? JSON.parse(v) : v]))),
+      );
+      // Columns only PostgreSQL has are its multi-process bookkeeping, filled by their defaults; each is named here.
+      const liteColumns = new Set((lite.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as Array<{ name: string }>).map((c) => c.name));
+      const pgRows = (await client.query(`SELECT to_jsonb(t) AS row FROM "${table}" t`)).rows.map((r) => r.row as Record<string, unknown>);
+      const pgOnly = [...new Set(pgRows.flatMap((r) => Object.keys(r)))].filter((k) => !liteColumns.has(k)).sort();
+      expect([table, pgOnly]).toEqual([table, pgRows.length ? (PG_ONLY_COLUMNS[table] ?? []) : []]);
+      const fromPg = pgRows.map((r) => canonical(Object.fromEntries(Object.entries(r).filter(([k]) => liteColumns.has(k)))));
+      expect([table, fromPg.sort()]).toEqual([table, fromLite.sort()]);
+    }
+  } finally {
+    lite.close();
+    await client.end();
+  }
+}

@@ -24,8 +24,8 @@ export interface Stack {
   dkim: { domain: string; selector: string; publicKeyDer: Buffer };
   dir: string;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
-  /** Stops the service and starts it again on the same data (a new port; `service` and `api` follow). */
-  restart(): Promise<void>;
+  /** Stops the service and starts it again on the same data (a new port; `service` and `api` follow), `whileStopped` between. */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,8 +82,9 @@ export async function startStack(
     dir,
     api: apiClient(() => stack.service.url, API_KEY),
     dkim: { domain: 'news.example.test', selector: 'lf2026', publicKeyDer: key.publicKeyDer },
-    async restart() {
+    async restart(whileStopped) {
       await stack.service.stop();
+      await whileStopped?.();
       stack.service = await start();
     },
     async stop() {
