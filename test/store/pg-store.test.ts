@@ -75,6 +75,36 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     expect((err as Error).message).toMatch(/read-only transaction/);
   });
 
+  it('drops a connection whose transaction was refused as read-only (a primary turned standby), so the next one may reach a writable server', async () => {
+    const s = schema();
+    pg.psql('CREATE ROLE flipper LOGIN SUPERUSER', 'leadfwd');
+    const store = await openPgStore(pg.url.replace('//leadfwd@', '//flipper@'), { schema: s, poolSize: 1 });
+    try {
+      let n = 0;
+      const write = () => store.transaction(async (tx) => await tx.outbox.enqueue({ key: `k${++n}`, kind: 'k', payload: n }));
+      expect(await write()).toBe(true);
+      // A failover: the connection is cut, and the server it reaches next takes only read-only transactions.
+      pg.psql(
+        "ALTER ROLE flipper SET default_transaction_read_only = on; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'flipper'",
+        'leadfwd',
+      );
+      let refused: unknown;
+      for (let i = 0; i < 20 && !/read-only/.test(String((refused as Error | undefined)?.message)); i++) {
+        refused = await write().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      }
+      expect(refused).toBeInstanceOf(StoreUnavailableError);
+      expect((refused as Error).message).toMatch(/read-only transaction/);
+      // The new primary is writable: the pool's one connection was dropped, so the next transaction reaches it.
+      pg.psql('ALTER ROLE flipper RESET default_transaction_read_only', 'leadfwd');
+      expect(await write()).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('counts delivery volume in one row per process, and every read sums them', async () => {
     const s = schema();
     const [a, b] = await Promise.all(['proc-a', 'proc-b'].map((owner) => openPgStore(pg.url, { schema: s, poolSize: 2, owner })));
