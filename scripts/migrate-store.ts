@@ -75,11 +75,12 @@ export async function migrateStore(o: MoveOptions): Promise<StoreCopy> {
     startCapture(lite, liteTables(lite));
     try {
       await copySnapshot(lite, client, batchRows);
-      return await catchUp(lite, client, batchRows);
     } catch (err) {
-      stopCapture(lite); // the move failed: the service's file is left as it was
+      stopCapture(lite); // nothing was copied: the service's file is left as it was
       throw err;
     }
+    // Past the copy's commit the recording stays, whatever happens: `--catch-up` can always take over from here.
+    return await catchUp(lite, client, batchRows);
   });
 }
 
@@ -124,14 +125,7 @@ async function withStores<T>(
     } catch (err) {
       throw new MigrateStoreError(`PostgreSQL at ${where} cannot be used: ${(err as Error).message}`);
     }
-    const client = new pg.Client({ connectionString: o.databaseUrl, ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}) });
-    client.on('error', () => {}); // a lost connection fails the query in flight, which rolls everything back
-    await client.connect();
-    try {
-      return await fn(lite, client, o.batchRows ?? 1000);
-    } finally {
-      await client.end().catch(() => {});
-    }
+    return await withClient(o.databaseUrl, o.schema, where, async (client) => await fn(lite, client, o.batchRows ?? 1000));
   } finally {
     lite.close();
   }
@@ -178,7 +172,7 @@ async function refuseUnlessEmpty(url: string, schema: string | undefined, where:
 
 async function withClient<T>(url: string, schema: string | undefined, where: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  client.on('error', () => {});
+  client.on('error', () => {}); // a lost connection fails the query in flight, which rolls its transaction back
   try {
     await client.connect();
   } catch (err) {
