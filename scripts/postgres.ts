@@ -45,6 +45,20 @@ export interface StartPostgresOptions {
   bin?: string;
   /** Extra server settings (`-c name=value`), e.g. `shared_preload_libraries: 'pg_stat_statements'` for a benchmark. */
   settings?: Record<string, string>;
+  /**
+   * The `leadfwd` database's collation: `C` (default, as --locale=C gives), another libc locale (`C.utf8`), or an ICU
+   * one as `icu:en-US`, as a database created with a language's collation has it.
+   */
+  databaseLocale?: string;
+}
+
+/** CREATE DATABASE leadfwd with the collation `locale` names (see StartPostgresOptions.databaseLocale). */
+function createDatabaseSql(locale: string | undefined): string {
+  if (!locale || locale === 'C') return 'CREATE DATABASE leadfwd';
+  if (!/^(icu:)?[A-Za-z0-9_.@-]+$/.test(locale)) throw new Error(`not a locale name: ${locale}`);
+  return locale.startsWith('icu:')
+    ? `CREATE DATABASE leadfwd LOCALE_PROVIDER icu ICU_LOCALE '${locale.slice(4)}' LOCALE 'C' TEMPLATE template0`
+    : `CREATE DATABASE leadfwd LOCALE '${locale}' TEMPLATE template0`;
 }
 
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PgServer> {
@@ -86,7 +100,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
   };
 
   await start();
-  psql('CREATE DATABASE leadfwd');
+  psql(createDatabaseSql(opts.databaseLocale));
   return {
     url: `postgres://leadfwd@127.0.0.1:${port}/leadfwd`,
     port,

@@ -70,13 +70,17 @@ const STORE = process.env.BENCH_STORE === 'pg' ? 'pg' : 'sqlite';
 const PROCESSES = STORE === 'pg' ? Math.max(1, Number(process.env.BENCH_PROCESSES ?? 1)) : 1;
 // fsync stays off as in the tests (the benchmark measures the service, not this VM's disk).
 // BENCH_PG_SETTINGS=name=value,… adds server settings (e.g. autovacuum_vacuum_scale_factor=0.01).
+// BENCH_PG_LOCALE=icu:en-US (or C.utf8): the database with that collation instead of C, as many servers create theirs.
 const pgSettings = Object.fromEntries(
   (process.env.BENCH_PG_SETTINGS ?? '')
     .split(',')
     .filter(Boolean)
     .map((kv) => kv.split('=') as [string, string]),
 );
-const pgServer = STORE === 'pg' ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', ...pgSettings } }) : undefined;
+const pgServer =
+  STORE === 'pg'
+    ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', ...pgSettings }, databaseLocale: process.env.BENCH_PG_LOCALE })
+    : undefined;
 pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
 /** Statements the services ran (each is one round trip with node-postgres) and transactions, so far. */
 function dbCounts(): { statements: number; transactions: number } | undefined {

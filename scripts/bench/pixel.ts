@@ -3,6 +3,7 @@
 // bare node:http server answering the same GIF without recording. Then the same load is stopped
 // with SIGTERM to check that every answered pixel was recorded.
 //   npx tsx scripts/bench/pixel.ts [seconds per round=5]   (BENCH_ROUNDS=3, BENCH_CONNECTIONS=100)
+// BENCH_PG_LOCALE=icu:en-US (or C.utf8): the database with that collation instead of C, as many servers create theirs.
 // BENCH_STORE=pg: the service on a throwaway PostgreSQL cluster (LEADFWD_DATABASE_URL), with the statements (round
 // trips) per recorded open from pg_stat_statements (BENCH_PG_TOP=n lists the n most frequent). BENCH_JSON=1 adds one `BENCH_RESULT {…}` line.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -29,7 +30,10 @@ const dir = mkdtempSync(join(tmpdir(), 'leadfwd-pixel-bench-'));
 const dbFile = join(dir, 'data', 'leadfwd.sqlite');
 const entry = serviceEntry(dir);
 const STORE = process.env.BENCH_STORE === 'pg' ? 'pg' : 'sqlite';
-const pgServer = STORE === 'pg' ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' } }) : undefined;
+const pgServer =
+  STORE === 'pg'
+    ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' }, databaseLocale: process.env.BENCH_PG_LOCALE })
+    : undefined;
 pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
 const pgPool = pgServer ? new pg.Pool({ connectionString: pgServer.url, max: 1 }) : undefined;
 /** Statements the service has run so far (each one round trip with node-postgres). */

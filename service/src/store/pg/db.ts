@@ -60,7 +60,15 @@ export interface PgStore extends Repos, StoreOps {
   migrate(): Promise<void>;
   close(): Promise<void>;
   readonly path: string;
+  /** The database's collation: a libc locale (`C`, `en_US.UTF-8`) or `icu:<locale>`. */
+  collation(): Promise<string>;
 }
+
+/**
+ * LeadFWD's keys are machine strings (ids, ISO times, states): a collation that compares bytes orders them rightly,
+ * and a language's rules only cost PostgreSQL CPU in every text index.
+ */
+export const comparesBytes = (collation: string): boolean => collation === 'C' || collation === 'POSIX';
 
 // bigint ids (int8) as numbers: row ids stay far below 2^53.
 const types = {
@@ -194,6 +202,14 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       } catch (err) {
         throw translate(err);
       }
+    },
+    async collation() {
+      // As JSON: the ICU locale's column is named differently across PostgreSQL versions (daticulocale, datlocale).
+      const { rows } = await pool.query('SELECT to_jsonb(d) AS d FROM pg_database d WHERE datname = current_database()').catch((err: unknown) => {
+        throw translate(err);
+      });
+      const d = rows[0].d as Record<string, string | null>;
+      return d.datlocprovider === 'i' ? `icu:${d.daticulocale ?? d.datlocale}` : String(d.datcollate);
     },
     async probeWritable() {
       // A rolled-back insert: proves a connection and a writable primary (a read-only replica after a failover
