@@ -10,7 +10,7 @@ import { StartupError, startupErrorOf } from './ops/startup.js';
 import { snapshotRefusal } from './ops/tracking-start.js';
 import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { openStore } from './store/db.js';
-import { comparesBytes, openPgStore, type PgStore, pgSchemaVersion } from './store/pg/db.js';
+import { openPgStore, type PgStore, pgSchemaVersion } from './store/pg/db.js';
 
 /** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
 export const serviceSecrets = (config: Config): readonly string[] => (config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret]);
@@ -96,14 +96,9 @@ export async function openConfiguredStore(
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
       const store = await openPgStore(url, { poolSize, owner, prepared });
-      const collation = await store.collation().catch(() => undefined); // only advice: never a reason not to start
+      // Logged for sizing: a language's collation makes every text index (ids, ISO times) compare by its rules.
+      const collation = await store.collation().catch(() => undefined);
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt, collation }, 'store.opened');
-      if (collation && !comparesBytes(collation)) {
-        logger.warn(
-          { event: 'store.collation', database: where, collation },
-          `the database compares text by the rules of ${collation}: LeadFWD's keys are machine strings, and PostgreSQL spends more CPU on every text index than with the C collation; create the database with TEMPLATE template0 LOCALE 'C' (README, Running on several machines)`,
-        );
-      }
       return store;
     } catch (err) {
       const fatal = startupErrorOf(err, where, clean);

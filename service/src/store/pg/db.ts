@@ -64,12 +64,6 @@ export interface PgStore extends Repos, StoreOps {
   collation(): Promise<string>;
 }
 
-/**
- * LeadFWD's keys are machine strings (ids, ISO times, states): a collation that compares bytes orders them rightly,
- * and a language's rules only cost PostgreSQL CPU in every text index.
- */
-export const comparesBytes = (collation: string): boolean => collation === 'C' || collation === 'POSIX';
-
 // bigint ids (int8) as numbers: row ids stay far below 2^53.
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
