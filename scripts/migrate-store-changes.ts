@@ -2,13 +2,14 @@
 // the primary key of every row it inserts, updates or deletes after the copy's snapshot began (a table of keys, no
 // row data). `--catch-up` then brings PostgreSQL to a newer snapshot by re-copying (or deleting) only those rows, in
 // one PostgreSQL transaction; run while the service is stopped (no other connection has the file open: an exclusive
-// lock proves it and keeps the service from starting meanwhile), it is the last one and removes the triggers.
+// lock proves it and keeps the service from starting meanwhile), it is the last one: the triggers go and the file
+// says where its data went. A move has an id kept in the file and in the target, so a catch-up goes only into the
+// database its move filled, and no further than that database has followed.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { CHANGES_TABLE, clearMoveMarks, MOVE_TABLE, MOVED_TABLE, TRIGGER_PREFIX } from '../service/src/store/move-marks.js';
 
-/** The recorded keys; not a LeadFWD table, so never copied. */
-export const CHANGES_TABLE = 'leadfwd_move_changes';
-const TRIGGER_PREFIX = 'leadfwd_move_';
+export { CHANGES_TABLE, MOVE_TABLE };
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -18,39 +19,51 @@ export function sqliteKey(lite: Database.Database, table: string): string[] {
   return (lite.prepare('SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(table) as Array<{ name: string }>).map((c) => c.name);
 }
 
-export function capturing(lite: Database.Database): boolean {
-  return lite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(CHANGES_TABLE) !== undefined;
+export interface Move {
+  /** Also kept in the target (PostgreSQL's leadfwd_move): a catch-up goes only into the database its move filled. */
+  id: string;
+  target: string;
+  /** Recorded keys up to here were brought over and forgotten; the target must have applied at least these. */
+  forgottenUpTo: number;
 }
 
-/** Starts (or restarts, forgetting what an earlier move recorded) recording the keys every write touches. */
-export function startCapture(lite: Database.Database, tables: string[]): void {
+export function moveOf(lite: Database.Database): Move | undefined {
+  const exists = lite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MOVE_TABLE);
+  if (!exists) return undefined;
+  const r = lite.prepare(`SELECT id, target, forgotten_up_to FROM ${MOVE_TABLE}`).get() as { id: string; target: string; forgotten_up_to: number } | undefined;
+  return r && { id: r.id, target: r.target, forgottenUpTo: r.forgotten_up_to };
+}
+
+/** Starts a move (forgetting any earlier one's marks): from now on the key of every row written is recorded. */
+export function startCapture(lite: Database.Database, tables: string[], move: { id: string; target: string; at: string }): void {
   lite.transaction(() => {
-    lite.exec(`CREATE TABLE IF NOT EXISTS ${CHANGES_TABLE} (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, pk TEXT NOT NULL)`);
-    lite.exec(`DELETE FROM ${CHANGES_TABLE}`);
+    clearMoveMarks(lite);
+    lite.exec(`CREATE TABLE ${MOVE_TABLE} (id TEXT NOT NULL, target TEXT NOT NULL, started_at TEXT NOT NULL, forgotten_up_to INTEGER NOT NULL DEFAULT 0)`);
+    lite.prepare(`INSERT INTO ${MOVE_TABLE} (id, target, started_at) VALUES (?, ?, ?)`).run(move.id, move.target, move.at);
+    // AUTOINCREMENT: a number is never given twice, even once the table was emptied, so "up to n" stays meaningful.
+    lite.exec(`CREATE TABLE ${CHANGES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, pk TEXT NOT NULL)`);
     for (const t of tables) {
       const key = sqliteKey(lite, t);
       const keyOf = (row: 'NEW' | 'OLD') => `json_array(${key.map((c) => `${row}.${quote(c)}`).join(', ')})`;
       const log = (row: 'NEW' | 'OLD') => `INSERT INTO ${CHANGES_TABLE} (tbl, pk) VALUES (${literal(t)}, ${keyOf(row)});`;
       const name = (what: string) => quote(`${TRIGGER_PREFIX}${t}_${what}`);
-      lite.exec(`CREATE TRIGGER IF NOT EXISTS ${name('ins')} AFTER INSERT ON ${quote(t)} BEGIN ${log('NEW')} END`);
+      lite.exec(`CREATE TRIGGER ${name('ins')} AFTER INSERT ON ${quote(t)} BEGIN ${log('NEW')} END`);
       // A key that changed leaves its old row behind in PostgreSQL unless that key is recorded too.
       lite.exec(
-        `CREATE TRIGGER IF NOT EXISTS ${name('upd')} AFTER UPDATE ON ${quote(t)} BEGIN ${log('NEW')}
-          INSERT INTO ${CHANGES_TABLE} (tbl, pk) SELECT ${literal(t)}, ${keyOf('OLD')} WHERE ${keyOf('OLD')} IS NOT ${keyOf('NEW')}; END`,
+        `CREATE TRIGGER ${name('upd')} AFTER UPDATE ON ${quote(t)} BEGIN
+          INSERT INTO ${CHANGES_TABLE} (tbl, pk) SELECT ${literal(t)}, ${keyOf('OLD')} WHERE ${keyOf('OLD')} IS NOT ${keyOf('NEW')}; ${log('NEW')} END`,
       );
-      lite.exec(`CREATE TRIGGER IF NOT EXISTS ${name('del')} AFTER DELETE ON ${quote(t)} BEGIN ${log('OLD')} END`);
+      lite.exec(`CREATE TRIGGER ${name('del')} AFTER DELETE ON ${quote(t)} BEGIN ${log('OLD')} END`);
     }
   })();
 }
 
-/** Removes the triggers and the recorded keys: the file is as the service made it. */
-export function stopCapture(lite: Database.Database): void {
+/** The move is over: triggers and recorded keys go, and the file says where its data went (the service then refuses it). */
+export function finishCapture(lite: Database.Database, target: string, at: string): void {
   lite.transaction(() => {
-    const triggers = lite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ESCAPE '\\'")
-      .all(`${TRIGGER_PREFIX.replace(/_/g, '\\_')}%`) as Array<{ name: string }>;
-    for (const { name } of triggers) lite.exec(`DROP TRIGGER ${quote(name)}`);
-    lite.exec(`DROP TABLE IF EXISTS ${CHANGES_TABLE}`);
+    clearMoveMarks(lite);
+    lite.exec(`CREATE TABLE ${MOVED_TABLE} (target TEXT NOT NULL, at TEXT NOT NULL)`);
+    lite.prepare(`INSERT INTO ${MOVED_TABLE} (target, at) VALUES (?, ?)`).run(target, at);
   })();
 }
 
@@ -75,11 +88,15 @@ export function takeSoleUse(lite: Database.Database): boolean {
   }
 }
 
-/** The recorded keys up to `seq`, per table, each once. Call inside the read transaction the rows are read in. */
+/**
+ * The recorded keys up to `upTo`, per table, each once, in the order of its last change: the order in which SQLite
+ * itself let the rows take their unique values (a new default identity after the old one gave it up). Read inside
+ * the read transaction the rows are read in.
+ */
 export function recordedKeys(lite: Database.Database): { upTo: number; keys: Map<string, unknown[][]> } {
   const upTo = (lite.prepare(`SELECT coalesce(max(seq), 0) AS n FROM ${CHANGES_TABLE}`).get() as { n: number }).n;
   const keys = new Map<string, unknown[][]>();
-  for (const r of lite.prepare(`SELECT tbl, pk FROM ${CHANGES_TABLE} WHERE seq <= ? GROUP BY tbl, pk ORDER BY min(seq)`).all(upTo) as Array<{
+  for (const r of lite.prepare(`SELECT tbl, pk FROM ${CHANGES_TABLE} WHERE seq <= ? GROUP BY tbl, pk ORDER BY max(seq)`).all(upTo) as Array<{
     tbl: string;
     pk: string;
   }>) {
@@ -89,8 +106,12 @@ export function recordedKeys(lite: Database.Database): { upTo: number; keys: Map
   return { upTo, keys };
 }
 
+/** The keys up to `upTo` were brought over (committed): forgotten, and the mark every later target must have reached. */
 export function forgetKeys(lite: Database.Database, upTo: number): void {
-  lite.prepare(`DELETE FROM ${CHANGES_TABLE} WHERE seq <= ?`).run(upTo);
+  lite.transaction(() => {
+    lite.prepare(`DELETE FROM ${CHANGES_TABLE} WHERE seq <= ?`).run(upTo);
+    lite.prepare(`UPDATE ${MOVE_TABLE} SET forgotten_up_to = max(forgotten_up_to, ?)`).run(upTo);
+  })();
 }
 
 /**

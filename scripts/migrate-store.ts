@@ -5,11 +5,13 @@
 // service writes (migrate-store-changes.ts); then every table is copied in one PostgreSQL transaction (all or
 // nothing), in batches, from one consistent SQLite snapshot (a read transaction); the rows written meanwhile are
 // brought over at once. While the service still runs the recording goes on and the command exits 2; once it is
-// stopped, `--catch-up` brings over the rest (seconds: only those rows) and removes the triggers. Every catch-up is
-// one PostgreSQL transaction; after each, every table's row count is compared with the snapshot's and identity
-// sequences are moved past the largest ids. It refuses a target that holds any row or another application's tables
-// (before migrating anything), a SQLite store of another schema version, and a table or column PostgreSQL lacks.
-// `--cancel` removes the triggers of a move given up.
+// stopped, `--catch-up` brings over the rest (seconds: only those rows), removes the triggers and marks the file
+// moved, so the service no longer starts on it. Every catch-up is one PostgreSQL transaction; after each, every
+// table's row count is compared with the snapshot's and identity sequences are moved past the largest ids. It
+// refuses a target that holds any row or another application's tables (before migrating anything), a SQLite store of
+// another schema version, a table or column PostgreSQL lacks, and a second move while one is under way (`--restart`
+// starts over). `--cancel` gives a move up, or takes a moved file back.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,16 +19,19 @@ import pg from 'pg';
 import { ConfigError, loadConfig, redactDatabaseUrl } from '../service/src/config.js';
 import { StoreMigrationError } from '../service/src/ports/errors.js';
 import { loadMigrations, pendingMigrations } from '../service/src/store/migrate.js';
+import { clearMoveMarks, MOVED_TABLE, moveMarks } from '../service/src/store/move-marks.js';
 import { inTransaction, openPgStore } from '../service/src/store/pg/db.js';
 import {
   CHANGES_TABLE,
-  capturing,
   deleteGone,
+  finishCapture,
   forgetKeys,
+  MOVE_TABLE,
+  type Move,
+  moveOf,
   presentRows,
   recordedKeys,
   startCapture,
-  stopCapture,
   takeSoleUse,
 } from './migrate-store-changes.js';
 
@@ -69,14 +74,21 @@ interface MoveOptions {
 }
 
 /** The first run: the copy of one snapshot into an empty database, then a catch-up with what was written meanwhile. */
-export async function migrateStore(o: MoveOptions): Promise<StoreCopy> {
-  return await withStores(o, { fresh: true }, async (lite, client, batchRows) => {
+export async function migrateStore(o: MoveOptions & { /** Give up a move under way from this file and start anew. */ restart?: boolean }): Promise<StoreCopy> {
+  return await withStores(o, { fresh: true }, async (lite, client, batchRows, target) => {
+    const under = moveOf(lite);
+    if (under && !o.restart) {
+      throw new MigrateStoreError(
+        `a move from this file into ${under.target} is under way: run --catch-up to go on with it, --cancel to give it up, or --restart to start a new one (that one can then no longer be caught up)`,
+      );
+    }
+    const move = { id: randomUUID(), target, at: new Date().toISOString() };
     // Before the snapshot, so every write after it is recorded (one just before it is in both: copied twice, alike).
-    startCapture(lite, liteTables(lite));
+    startCapture(lite, liteTables(lite), move);
     try {
-      await copySnapshot(lite, client, batchRows);
+      await copySnapshot(lite, client, batchRows, move.id);
     } catch (err) {
-      stopCapture(lite); // nothing was copied: the service's file is left as it was
+      clearMoveMarks(lite); // nothing was copied: the service's file is left as it was
       throw err;
     }
     // Past the copy's commit the recording stays, whatever happens: `--catch-up` can always take over from here.
@@ -89,13 +101,13 @@ export async function catchUpStore(o: MoveOptions): Promise<StoreCopy> {
   return await withStores(o, { fresh: false }, async (lite, client, batchRows) => await catchUp(lite, client, batchRows));
 }
 
-/** `--cancel`: the service's file stops recording its writes for a move (the PostgreSQL copy is left as it is). */
+/** `--cancel`: a move given up (its triggers go) or a moved file taken back (the service may start on it again). */
 export function cancelMove(sqlitePath: string): boolean {
   const lite = openLite(sqlitePath);
   try {
-    const was = capturing(lite);
-    stopCapture(lite);
-    return was;
+    const marks = moveMarks(lite);
+    clearMoveMarks(lite);
+    return marks.underWay !== undefined || marks.moved !== undefined;
   } finally {
     lite.close();
   }
@@ -110,14 +122,15 @@ function openLite(sqlitePath: string): Database.Database {
 async function withStores<T>(
   o: MoveOptions,
   mode: { fresh: boolean },
-  fn: (lite: Database.Database, client: pg.Client, batchRows: number) => Promise<T>,
+  fn: (lite: Database.Database, client: pg.Client, batchRows: number, target: string) => Promise<T>,
 ): Promise<T> {
   const where = redactDatabaseUrl(o.databaseUrl);
+  const target = o.schema ? `${where} (schema ${o.schema})` : where;
   const lite = openLite(o.sqlitePath);
   try {
     checkSqliteVersion(lite);
     if (mode.fresh) await refuseUnlessEmpty(o.databaseUrl, o.schema, where);
-    else if (!capturing(lite)) throw new MigrateStoreError(`no move is under way from ${o.sqlitePath}: run npm run migrate-store first`);
+    else if (!moveOf(lite)) throw new MigrateStoreError(`no move is under way from ${o.sqlitePath}: run npm run migrate-store first`);
     else await refuseUnlessMoved(o.databaseUrl, o.schema, where);
     // Migrates an empty database to this version's schema; refuses one of a newer version.
     try {
@@ -125,7 +138,7 @@ async function withStores<T>(
     } catch (err) {
       throw new MigrateStoreError(`PostgreSQL at ${where} cannot be used: ${(err as Error).message}`);
     }
-    return await withClient(o.databaseUrl, o.schema, where, async (client) => await fn(lite, client, o.batchRows ?? 1000));
+    return await withClient(o.databaseUrl, o.schema, where, async (client) => await fn(lite, client, o.batchRows ?? 1000, target));
   } finally {
     lite.close();
   }
@@ -237,19 +250,19 @@ async function schemaTables(client: pg.Client): Promise<Map<string, Set<string>>
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** The SQLite tables to copy: LeadFWD's own, without its migrations' record and the move's recorded keys. */
+/** The SQLite tables to copy: LeadFWD's own, without its migrations' record and a move's marks. */
 function liteTables(lite: Database.Database): string[] {
   return (
     lite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('schema_migrations', ?)")
-      .all(CHANGES_TABLE) as Array<{ name: string }>
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('schema_migrations', ?, ?, ?)")
+      .all(CHANGES_TABLE, MOVE_TABLE, MOVED_TABLE) as Array<{ name: string }>
   ).map((t) => t.name);
 }
 
 const liteColumns = (lite: Database.Database, table: string) =>
   (lite.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map((c) => c.name);
 
-async function copySnapshot(lite: Database.Database, client: pg.Client, batchRows: number): Promise<TableCopy[]> {
+async function copySnapshot(lite: Database.Database, client: pg.Client, batchRows: number, moveId: string): Promise<TableCopy[]> {
   // One snapshot for every table: a read transaction holds it (WAL), whatever the service commits meanwhile.
   lite.exec('BEGIN');
   try {
@@ -270,6 +283,9 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
 
     const order = await parentsFirst(client, tables);
     return await inTransaction(client, async () => {
+      // The move's mark in the target: catch-ups go only into this database, each past what the last one brought.
+      await client.query(`CREATE TABLE ${MOVE_TABLE} (id TEXT PRIMARY KEY, applied_up_to BIGINT NOT NULL DEFAULT 0, completed_at TEXT)`);
+      await client.query(`INSERT INTO ${MOVE_TABLE} (id) VALUES ($1)`, [moveId]);
       for (const t of order) {
         const cols = liteColumns(lite, t);
         // In rowid (or primary key) order, so identity ids and the order of events stay as they were.
@@ -288,21 +304,26 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
 
 /**
  * Brings PostgreSQL to a newer snapshot for the keys the triggers recorded since the last one. When no other
- * connection has the file open (the service stopped), it is the last: the triggers go, and the service cannot start
- * on the file meanwhile. Otherwise the keys brought over are forgotten and recording goes on.
+ * connection has the file open (the service stopped), it is the last: the triggers go, the file says where its data
+ * went, and the service cannot start on the file meanwhile. Otherwise the keys brought over are forgotten and
+ * recording goes on.
  */
 async function catchUp(lite: Database.Database, client: pg.Client, batchRows: number): Promise<StoreCopy> {
+  const move = moveOf(lite)!;
   const sole = takeSoleUse(lite);
-  lite.exec('BEGIN');
+  const at = new Date().toISOString();
   let upTo = 0;
   let changes = 0;
-  let tables: TableCopy[];
-  try {
-    const recorded = recordedKeys(lite);
-    upTo = recorded.upTo;
-    const names = liteTables(lite);
-    const order = await parentsFirst(client, names);
-    tables = await inTransaction(client, async () => {
+  const tables = await inTransaction(client, async () => {
+    // Locked before the SQLite snapshot is taken and until the commit: catch-ups into one database go one at a
+    // time, each from a newer snapshot than the one before.
+    await lockMove(client, move);
+    lite.exec('BEGIN');
+    try {
+      const recorded = recordedKeys(lite);
+      upTo = recorded.upTo;
+      const names = liteTables(lite);
+      const order = await parentsFirst(client, names);
       for (const t of [...order].reverse()) changes += await deleteGone(lite, client, t, recorded.keys.get(t) ?? []);
       for (const t of order) {
         const keys = recorded.keys.get(t);
@@ -312,14 +333,36 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
         changes += rows.length;
         await insertRows(client, t, cols, rows, batchRows, await overwrite(client, t, cols));
       }
+      await client.query(`UPDATE ${MOVE_TABLE} SET applied_up_to = $1, completed_at = $2`, [upTo, sole ? at : null]);
       return await settleCopy(lite, client, names, 'after the catch-up');
-    });
-  } finally {
-    lite.exec('COMMIT');
-  }
-  if (sole) stopCapture(lite);
+    } finally {
+      lite.exec('COMMIT');
+    }
+  });
+  if (sole) finishCapture(lite, move.target, at);
   else forgetKeys(lite, upTo);
   return { tables, changes, complete: sole };
+}
+
+/** The target's mark of this move, locked; refused when it is another move's or missed what a catch-up took. */
+async function lockMove(client: pg.Client, move: Move): Promise<void> {
+  let row: { id: string; applied_up_to: string } | undefined;
+  try {
+    row = (await client.query(`SELECT id, applied_up_to FROM ${MOVE_TABLE} FOR UPDATE NOWAIT`)).rows[0];
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '42P01') throw new MigrateStoreError(`this PostgreSQL database was not filled by the move under way (into ${move.target})`);
+    if (code === '55P03') throw new MigrateStoreError('another catch-up into this database is running; run this one once it has ended');
+    throw err;
+  }
+  if (row?.id !== move.id) {
+    throw new MigrateStoreError(`this PostgreSQL database was filled by another move than the one under way (into ${move.target})`);
+  }
+  if (Number(row.applied_up_to) < move.forgottenUpTo) {
+    throw new MigrateStoreError(
+      'this PostgreSQL database misses rows a catch-up brought into another one (a copy of it?) and the file has forgotten: start the move again with --restart into an empty database',
+    );
+  }
 }
 
 /** `ON CONFLICT` on PostgreSQL's primary key: the row as the snapshot has it replaces the copied one. */
@@ -406,14 +449,16 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       const was = cancelMove(sqlitePath);
       console.log(
         was
-          ? `${sqlitePath} no longer records the service's writes for a move; the PostgreSQL copy was left as it is (drop it, or run migrate-store again into an empty database)`
+          ? `${sqlitePath} no longer records the service's writes for a move, nor says it was moved: the service may run on it again; the PostgreSQL copy was left as it is`
           : `no move was under way from ${sqlitePath}`,
       );
       process.exit(0);
     }
     if (!config.database) throw new MigrateStoreError('LEADFWD_DATABASE_URL is not set: name the PostgreSQL database to copy into (postgres://…)');
     const options = { sqlitePath, databaseUrl: config.database.url };
-    const { tables, changes, complete } = process.argv.includes('--catch-up') ? await catchUpStore(options) : await migrateStore(options);
+    const { tables, changes, complete } = process.argv.includes('--catch-up')
+      ? await catchUpStore(options)
+      : await migrateStore({ ...options, restart: process.argv.includes('--restart') });
     const width = Math.max(...tables.map((c) => c.table.length));
     console.log(`${'table'.padEnd(width)}  ${'sqlite'.padStart(10)}  ${'postgres'.padStart(10)}`);
     for (const c of tables) console.log(`${c.table.padEnd(width)}  ${String(c.sqlite).padStart(10)}  ${String(c.postgres).padStart(10)}`);

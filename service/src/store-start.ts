@@ -10,6 +10,7 @@ import { StartupError, startupErrorOf } from './ops/startup.js';
 import { snapshotRefusal } from './ops/tracking-start.js';
 import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { openStore } from './store/db.js';
+import { moveMarksOf } from './store/move-marks.js';
 import { openPgStore, type PgStore, pgSchemaVersion } from './store/pg/db.js';
 
 /** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
@@ -68,6 +69,25 @@ export function describeDatabase(url: string): { where: string; clean: (text: st
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * A store `npm run migrate-store` moved to PostgreSQL is not started on again (two stores would take work side by
+ * side: a campaign sent twice, an opt-out lost); one a move records is, with a warning while the recording lasts.
+ */
+function refuseMovedStore(file: string, logger: Logger): void {
+  const marks = moveMarksOf(file);
+  if (marks.moved) {
+    throw new StartupError(
+      `this SQLite store was moved to PostgreSQL (${marks.moved.target}) at ${marks.moved.at}: start the service with LEADFWD_DATABASE_URL; to run on this file again instead, run npm run migrate-store -- --cancel first`,
+    );
+  }
+  if (marks.underWay) {
+    logger.warn(
+      { event: 'store.move_under_way', target: marks.underWay.target, since: marks.underWay.startedAt },
+      'a move to PostgreSQL records every write to this store (npm run migrate-store -- --catch-up goes on with it, --cancel gives it up)',
+    );
+  }
+}
+
+/**
  * The store LEADFWD_DATABASE_URL names (PostgreSQL), else the SQLite file in the data folder. PostgreSQL not
  * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
  * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
@@ -82,7 +102,9 @@ export async function openConfiguredStore(
 ): Promise<(Store & StoreOps) | undefined> {
   if (!config.database) {
     if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
-    return openStore(config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite'), {
+    const file = config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite');
+    if (file !== ':memory:') refuseMovedStore(file, logger);
+    return openStore(file, {
       maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
       checkpointEveryMs: config.dbCheckpointMs,
       owner,

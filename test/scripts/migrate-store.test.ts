@@ -11,10 +11,15 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catchUpStore, MigrateStoreError, migrateStore, type TableCopy } from '../../scripts/migrate-store.js';
+import { cancelMove, catchUpStore, MigrateStoreError, migrateStore, type TableCopy } from '../../scripts/migrate-store.js';
+import { loadConfig } from '../../service/src/config.js';
+import { createLogger } from '../../service/src/logger.js';
+import { StartupError } from '../../service/src/ops/startup.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
+import { type MoveMarks, moveMarksOf } from '../../service/src/store/move-marks.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
+import { openConfiguredStore } from '../../service/src/store-start.js';
 import { expectCampaignLogEqualsReport, recipientOf } from '../support/campaign-checks.js';
 import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
@@ -105,7 +110,11 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
   it('copies every SQLite table, each with as many rows, and the figures are those of a real service', () => {
     const lite = new Database(backup, { readonly: true });
     const tables = (
-      lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'").all() as any[]
+      lite
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'leadfwd_move%' AND name <> 'schema_migrations'",
+        )
+        .all() as any[]
     )
       .map((t) => t.name)
       .sort();
@@ -189,7 +198,7 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     }
   });
 
-  it('moves online: copies while the service runs and writes, brings over what it wrote, and the catch-up after it stops leaves the file as it was', async () => {
+  it('moves online: copies while the service runs and writes, brings over what it wrote; the catch-up after it stops completes it and the file refuses the service', async () => {
     const file = join(stack.dir, 'data', 'leadfwd.sqlite');
     const target = { sqlitePath: file, databaseUrl: server.url, schema: 'live', batchRows: 7 };
     let writing = true;
@@ -199,6 +208,14 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     })();
     const first = await migrateStore(target);
     expect(first.complete).toBe(false);
+    // A backup taken meanwhile is a store of its own: it does not carry the move's triggers.
+    const during = join(dir, 'during-the-move.sqlite');
+    await stack.service.store.backup(during);
+    expect(moveMarksOf(file).underWay).toBeDefined();
+    expect(moveMarksOf(during)).toEqual({});
+    const copy = new Database(during, { readonly: true });
+    expect(copy.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'leadfwd_move%'").get()).toEqual({ n: 0 });
+    copy.close();
     for (const c of first.tables) expect([c.table, c.postgres]).toEqual([c.table, c.sqlite]);
     expect(first.tables.map((c) => c.table).sort()).toEqual(copied.map((c) => c.table).sort());
 
@@ -216,18 +233,87 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     await busy;
 
     let last: Awaited<ReturnType<typeof catchUpStore>> | undefined;
+    let moved: MoveMarks | undefined;
+    let leftInFile: unknown[] = [];
+    let refused: unknown;
     await stack.restart(async () => {
       last = await catchUpStore(target);
       await expectSameRows(server, file, 'live');
+      moved = moveMarksOf(file);
+      const lite = new Database(file, { readonly: true });
+      leftInFile = lite.prepare("SELECT type, name FROM sqlite_master WHERE name LIKE 'leadfwd_move%'").all();
+      lite.close();
+      // The service is not started again on the moved file, until the operator takes it back.
+      const config = loadConfig({ LEADFWD_DATA_DIR: join(stack.dir, 'data') }, { requireSecret: false });
+      refused = await openConfiguredStore(config, createLogger('silent'), 'o', () => {}).catch((e: unknown) => e);
+      expect(cancelMove(file)).toBe(true);
     });
     expect(last?.complete).toBe(true);
     expect(last?.changes).toBeGreaterThan(0);
-    const lite = new Database(file, { readonly: true });
-    expect(lite.prepare("SELECT type, name FROM sqlite_master WHERE name LIKE 'leadfwd_move%'").all()).toEqual([]);
-    lite.close();
+    expect(moved).toMatchObject({ moved: { target: expect.stringMatching(/^postgres:\/\/leadfwd@127\.0\.0\.1:\d+\/leadfwd \(schema live\)$/) } });
+    expect(moved?.underWay).toBeUndefined();
+    expect(leftInFile).toEqual([{ type: 'table', name: 'leadfwd_moved' }]);
+    expect(refused).toBeInstanceOf(StartupError);
+    expect((refused as Error).message).toMatch(
+      /this SQLite store was moved to PostgreSQL \(postgres:.*\) at .*: start the service with LEADFWD_DATABASE_URL; .*--cancel/,
+    );
     await expect(catchUpStore(target)).rejects.toThrow(/no move is under way from .*: run npm run migrate-store first/);
     expect((await stack.api('GET', `/campaigns/${campaignId}`)).status).toBe(200); // the service runs on its file as before
   }, 60_000);
+
+  it('catches up only into the database its move filled, never past what it missed, and lets one catch-up run at a time', async () => {
+    const file = join(dir, 'guarded.sqlite');
+    copyFileSync(backup, file);
+    cancelMove(file);
+    // The running service: in WAL mode, as the service opens it, a connection that has read keeps a shared lock, so
+    // no run completes the move while it is open.
+    const service = new Database(file);
+    service.pragma('journal_mode = WAL');
+    service.prepare('SELECT count(*) FROM campaigns').get();
+    try {
+      const into = (schema: string) => ({ sqlitePath: file, databaseUrl: server.url, schema });
+      expect((await migrateStore(into('guard1'))).complete).toBe(false);
+      await expect(migrateStore(into('guard2'))).rejects.toThrow(/a move from this file into .*\(schema guard1\) is under way: run --catch-up .*--restart/);
+
+      // A new default identity: SQLite let B take the default only after A gave it up, and the catch-up keeps that order.
+      service.exec(
+        `INSERT INTO sender_identities SELECT 'b-' || id, 'B ' || name, 0, ${identityColumnsAfterDefault(service)} FROM sender_identities WHERE is_default = 1`,
+      );
+      service.transaction(() => {
+        service.exec("UPDATE sender_identities SET is_default = 0 WHERE is_default = 1 AND id NOT LIKE 'b-%'");
+        service.exec("UPDATE sender_identities SET is_default = 1 WHERE id LIKE 'b-%'");
+      })();
+      const caught = await catchUpStore(into('guard1'));
+      expect(caught.changes).toBe(2);
+      expect(server.psql("SELECT id LIKE 'b-%' FROM guard1.sender_identities WHERE is_default = 1", 'leadfwd')).toBe('t');
+
+      // Another move started over (--restart): the first target can no longer be caught up.
+      expect((await migrateStore({ ...into('guard2'), restart: true })).complete).toBe(false);
+      await expect(catchUpStore(into('guard1'))).rejects.toThrow(/filled by another move than the one under way \(into .*schema guard2\)/);
+      await (await openPgStore(server.url, { schema: 'plain' })).close(); // a LeadFWD database no move filled
+      await expect(catchUpStore(into('plain'))).rejects.toThrow(/not filled by the move under way/);
+
+      // A copy of the target that took a catch-up: the target itself then misses what the file forgot.
+      server.psql('CREATE SCHEMA guard3', 'leadfwd');
+      for (const t of server.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'guard2'", 'leadfwd').split('\n')) {
+        server.psql(`CREATE TABLE guard3."${t}" (LIKE guard2."${t}" INCLUDING ALL); INSERT INTO guard3."${t}" SELECT * FROM guard2."${t}"`, 'leadfwd');
+      }
+      service.exec("UPDATE sender_identities SET name = name || ' (renamed)' WHERE id LIKE 'b-%'");
+      expect((await catchUpStore(into('guard3'))).changes).toBe(1);
+      await expect(catchUpStore(into('guard2'))).rejects.toThrow(/misses rows a catch-up brought into another one .*--restart/);
+
+      // Two catch-ups at once into one database: the second is refused while the first holds the move.
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT FROM guard3.leadfwd_move FOR UPDATE');
+      await expect(catchUpStore(into('guard3'))).rejects.toThrow(/another catch-up into this database is running/);
+      await client.query('ROLLBACK');
+      await client.end();
+    } finally {
+      service.close();
+    }
+  });
 
   it('refuses a non-empty target and a store of another schema version, copying nothing', async () => {
     const again = await migrateStore({ sqlitePath: backup, databaseUrl: server.url, schema: 'moved' }).catch((e: unknown) => e);
@@ -287,6 +373,8 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
         env: { ...process.env, LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
       }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(await cli('--catch-up')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^migrate-store refused: no move is under way from /m) });
+    // The copy completed, so the file says it was moved; --cancel takes it back, and then finds nothing to undo.
+    expect(await cli('--cancel')).toMatchObject({ stdout: expect.stringMatching(/nor says it was moved: the service may run on it again/) });
     expect(await cli('--cancel')).toMatchObject({ stdout: expect.stringMatching(/^no move was under way from /m) });
     expect(out.stdout + out.stderr).not.toContain('Pa55-word-never-shown');
 
@@ -306,9 +394,11 @@ async function expectSameRows(server: PgServer, litePath: string, schema: string
   await client.connect();
   try {
     const tables = (
-      lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'").all() as Array<{
-        name: string;
-      }>
+      lite
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'leadfwd_move%' AND name <> 'schema_migrations'",
+        )
+        .all() as Array<{ name: string }>
     ).map((t) => t.name);
     const jsonColumns = new Set(
       (
@@ -335,4 +425,14 @@ async function expectSameRows(server: PgServer, litePath: string, schema: string
     lite.close();
     await client.end();
   }
+}
+
+/** sender_identities' columns after is_default, for copying a row with a new id and name. */
+function identityColumnsAfterDefault(lite: Database.Database): string {
+  const cols = (lite.prepare("SELECT name FROM pragma_table_info('sender_identities')").all() as Array<{ name: string }>).map((c) => c.name);
+  expect(cols.slice(0, 3)).toEqual(['id', 'name', 'is_default']);
+  return cols
+    .slice(3)
+    .map((c) => `"${c}"`)
+    .join(', ');
 }

@@ -6,6 +6,7 @@ import type { OpsCounts, Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
+import { clearMoveMarks, moveMarks } from './move-marks.js';
 import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
 import { SqliteAutomationRepo } from './sqlite-automation-repo.js';
 import { SqliteCampaignRepo } from './sqlite-campaign-repo.js';
@@ -378,6 +379,13 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       await this.db.backup(file);
     } catch (err) {
       throw translate(err);
+    }
+    // A move's triggers would record every write of a restored copy for ever, for a move that is not its own.
+    const copy = new Database(file);
+    try {
+      if (moveMarks(copy).underWay) clearMoveMarks(copy);
+    } finally {
+      copy.close();
     }
   }
 
