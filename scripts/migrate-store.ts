@@ -317,9 +317,15 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
   const tables = await inTransaction(client, async () => {
     // Locked before the SQLite snapshot is taken and until the commit: catch-ups into one database go one at a
     // time, each from a newer snapshot than the one before.
-    await lockMove(client, move);
+    const applied = await lockMove(client, move);
     lite.exec('BEGIN');
     try {
+      // Read in the snapshot the keys come from: what the file forgot is not among them.
+      if (applied < moveOf(lite)!.forgottenUpTo) {
+        throw new MigrateStoreError(
+          'this PostgreSQL database misses rows a catch-up brought into another one (a copy of it?) and the file has forgotten: start the move again with --restart into an empty database',
+        );
+      }
       const recorded = recordedKeys(lite);
       upTo = recorded.upTo;
       const names = liteTables(lite);
@@ -344,8 +350,8 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
   return { tables, changes, complete: sole };
 }
 
-/** The target's mark of this move, locked; refused when it is another move's or missed what a catch-up took. */
-async function lockMove(client: pg.Client, move: Move): Promise<void> {
+/** The target's mark of this move, locked, and how far it has applied the recorded keys; another move's is refused. */
+async function lockMove(client: pg.Client, move: Move): Promise<number> {
   let row: { id: string; applied_up_to: string } | undefined;
   try {
     row = (await client.query(`SELECT id, applied_up_to FROM ${MOVE_TABLE} FOR UPDATE NOWAIT`)).rows[0];
@@ -358,11 +364,7 @@ async function lockMove(client: pg.Client, move: Move): Promise<void> {
   if (row?.id !== move.id) {
     throw new MigrateStoreError(`this PostgreSQL database was filled by another move than the one under way (into ${move.target})`);
   }
-  if (Number(row.applied_up_to) < move.forgottenUpTo) {
-    throw new MigrateStoreError(
-      'this PostgreSQL database misses rows a catch-up brought into another one (a copy of it?) and the file has forgotten: start the move again with --restart into an empty database',
-    );
-  }
+  return Number(row.applied_up_to);
 }
 
 /** `ON CONFLICT` on PostgreSQL's primary key: the row as the snapshot has it replaces the copied one. */
