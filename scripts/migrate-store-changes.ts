@@ -106,11 +106,12 @@ export function recordedKeys(lite: Database.Database): { upTo: number; keys: Map
   return { upTo, keys };
 }
 
-/** The keys up to `upTo` were brought over (committed): forgotten, and the mark every later target must have reached. */
-export function forgetKeys(lite: Database.Database, upTo: number): void {
+/** The keys up to `upTo` were brought over into `target` (committed): forgotten, and the mark every later target must have reached. */
+export function forgetKeys(lite: Database.Database, upTo: number, target: string): void {
   lite.transaction(() => {
     lite.prepare(`DELETE FROM ${CHANGES_TABLE} WHERE seq <= ?`).run(upTo);
-    lite.prepare(`UPDATE ${MOVE_TABLE} SET forgotten_up_to = max(forgotten_up_to, ?)`).run(upTo);
+    // The database that has it all now (the one the first run filled, or a copy of it caught up instead).
+    lite.prepare(`UPDATE ${MOVE_TABLE} SET forgotten_up_to = max(forgotten_up_to, ?), target = ?`).run(upTo, target);
   })();
 }
 

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { ConfigError, loadConfig, redactDatabaseUrl } from '../service/src/config.js';
 import { StoreMigrationError } from '../service/src/ports/errors.js';
 import { loadMigrations, pendingMigrations } from '../service/src/store/migrate.js';
-import { clearMoveMarks, MOVED_TABLE, moveMarks } from '../service/src/store/move-marks.js';
+import { clearMoveMarks, MOVED_TABLE, type MoveMarks, moveMarks } from '../service/src/store/move-marks.js';
 import { inTransaction, openPgStore } from '../service/src/store/pg/db.js';
 import {
   CHANGES_TABLE,
@@ -75,13 +75,7 @@ interface MoveOptions {
 
 /** The first run: the copy of one snapshot into an empty database, then a catch-up with what was written meanwhile. */
 export async function migrateStore(o: MoveOptions & { /** Give up a move under way from this file and start anew. */ restart?: boolean }): Promise<StoreCopy> {
-  return await withStores(o, { fresh: true }, async (lite, client, batchRows, target) => {
-    const under = moveOf(lite);
-    if (under && !o.restart) {
-      throw new MigrateStoreError(
-        `a move from this file into ${under.target} is under way: run --catch-up to go on with it, --cancel to give it up, or --restart to start a new one (that one can then no longer be caught up)`,
-      );
-    }
+  return await withStores(o, { fresh: true, restart: o.restart }, async (lite, client, batchRows, target) => {
     const move = { id: randomUUID(), target, at: new Date().toISOString() };
     // Before the snapshot, so every write after it is recorded (one just before it is in both: copied twice, alike).
     startCapture(lite, liteTables(lite), move);
@@ -92,22 +86,22 @@ export async function migrateStore(o: MoveOptions & { /** Give up a move under w
       throw err;
     }
     // Past the copy's commit the recording stays, whatever happens: `--catch-up` can always take over from here.
-    return await catchUp(lite, client, batchRows);
+    return await catchUp(lite, client, batchRows, target);
   });
 }
 
 /** `--catch-up`: brings the copy up to date with what the service wrote since; complete once the service is stopped. */
 export async function catchUpStore(o: MoveOptions): Promise<StoreCopy> {
-  return await withStores(o, { fresh: false }, async (lite, client, batchRows) => await catchUp(lite, client, batchRows));
+  return await withStores(o, { fresh: false }, async (lite, client, batchRows, target) => await catchUp(lite, client, batchRows, target));
 }
 
 /** `--cancel`: a move given up (its triggers go) or a moved file taken back (the service may start on it again). */
-export function cancelMove(sqlitePath: string): boolean {
+export function cancelMove(sqlitePath: string): MoveMarks {
   const lite = openLite(sqlitePath);
   try {
     const marks = moveMarks(lite);
     clearMoveMarks(lite);
-    return marks.underWay !== undefined || marks.moved !== undefined;
+    return marks;
   } finally {
     lite.close();
   }
@@ -121,7 +115,7 @@ function openLite(sqlitePath: string): Database.Database {
 
 async function withStores<T>(
   o: MoveOptions,
-  mode: { fresh: boolean },
+  mode: { fresh: boolean; restart?: boolean },
   fn: (lite: Database.Database, client: pg.Client, batchRows: number, target: string) => Promise<T>,
 ): Promise<T> {
   const where = redactDatabaseUrl(o.databaseUrl);
@@ -129,8 +123,14 @@ async function withStores<T>(
   const lite = openLite(o.sqlitePath);
   try {
     checkSqliteVersion(lite);
+    const under = moveOf(lite);
+    if (mode.fresh && under && !mode.restart) {
+      throw new MigrateStoreError(
+        `a move from this file into ${under.target} is under way: run --catch-up to go on with it, --cancel to give it up, or --restart to start a new one (that one can then no longer be caught up)`,
+      );
+    }
     if (mode.fresh) await refuseUnlessEmpty(o.databaseUrl, o.schema, where);
-    else if (!moveOf(lite)) throw new MigrateStoreError(`no move is under way from ${o.sqlitePath}: run npm run migrate-store first`);
+    else if (!under) throw new MigrateStoreError(`no move is under way from ${o.sqlitePath}: run npm run migrate-store first`);
     else await refuseUnlessMoved(o.databaseUrl, o.schema, where);
     // Migrates an empty database to this version's schema; refuses one of a newer version.
     try {
@@ -308,7 +308,7 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
  * went, and the service cannot start on the file meanwhile. Otherwise the keys brought over are forgotten and
  * recording goes on.
  */
-async function catchUp(lite: Database.Database, client: pg.Client, batchRows: number): Promise<StoreCopy> {
+async function catchUp(lite: Database.Database, client: pg.Client, batchRows: number, target: string): Promise<StoreCopy> {
   const move = moveOf(lite)!;
   const sole = takeSoleUse(lite);
   const at = new Date().toISOString();
@@ -337,7 +337,7 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
         const cols = liteColumns(lite, t);
         const rows = presentRows(lite, t, cols, keys);
         changes += rows.length;
-        await insertRows(client, t, cols, rows, batchRows, await overwrite(client, t, cols));
+        await overwriteRows(client, t, cols, rows, batchRows);
       }
       await client.query(`UPDATE ${MOVE_TABLE} SET applied_up_to = $1, completed_at = $2`, [upTo, sole ? at : null]);
       return await settleCopy(lite, client, names, 'after the catch-up');
@@ -345,8 +345,8 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
       lite.exec('COMMIT');
     }
   });
-  if (sole) finishCapture(lite, move.target, at);
-  else forgetKeys(lite, upTo);
+  if (sole) finishCapture(lite, target, at);
+  else forgetKeys(lite, upTo, target);
   return { tables, changes, complete: sole };
 }
 
@@ -365,6 +365,40 @@ async function lockMove(client: pg.Client, move: Move): Promise<number> {
     throw new MigrateStoreError(`this PostgreSQL database was filled by another move than the one under way (into ${move.target})`);
   }
   return Number(row.applied_up_to);
+}
+
+/**
+ * The snapshot's rows over PostgreSQL's, in batches. A batch can meet a unique value (the default identity, a name)
+ * that another changed row still holds in PostgreSQL and gives up later in the order: then the rows go one by one,
+ * each that collides waiting for the others, until none is left or none moves (values that went round in a
+ * circle, which the message names).
+ */
+async function overwriteRows(client: pg.Client, table: string, cols: string[], rows: unknown[][], batchRows: number): Promise<void> {
+  const onConflict = await overwrite(client, table, cols);
+  const attempt = async (part: unknown[][], perInsert: number) => {
+    await client.query('SAVEPOINT rows');
+    try {
+      await insertRows(client, table, cols, part, perInsert, onConflict);
+      await client.query('RELEASE SAVEPOINT rows');
+      return true;
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT rows');
+      if ((err as { code?: string }).code !== '23505') throw err;
+      return false;
+    }
+  };
+  if (await attempt(rows, batchRows)) return;
+  let waiting = rows;
+  while (waiting.length) {
+    const still: unknown[][] = [];
+    for (const row of waiting) if (!(await attempt([row], 1))) still.push(row);
+    if (still.length === waiting.length) {
+      throw new MigrateStoreError(
+        `${still.length} rows of ${table} hold unique values (a name, the default) another of them holds in PostgreSQL: change one of them in LeadFWD and run --catch-up again`,
+      );
+    }
+    waiting = still;
+  }
 }
 
 /** `ON CONFLICT` on PostgreSQL's primary key: the row as the snapshot has it replaces the copied one. */
@@ -448,12 +482,14 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     const sqlitePath = fromAt > 0 ? resolve(process.argv[fromAt + 1] ?? '') : config.dataDir === ':memory:' ? '' : join(config.dataDir, 'leadfwd.sqlite');
     if (!sqlitePath) throw new MigrateStoreError('LEADFWD_DATA_DIR is :memory:; there is no SQLite store to copy');
     if (process.argv.includes('--cancel')) {
-      const was = cancelMove(sqlitePath);
-      console.log(
-        was
-          ? `${sqlitePath} no longer records the service's writes for a move, nor says it was moved: the service may run on it again; the PostgreSQL copy was left as it is`
-          : `no move was under way from ${sqlitePath}`,
-      );
+      const { moved, underWay } = cancelMove(sqlitePath);
+      if (moved) {
+        console.log(
+          `${sqlitePath} had been moved to ${moved.target} at ${moved.at}; it is taken back: the service may run on it again, without what was written in PostgreSQL since`,
+        );
+      } else if (underWay)
+        console.log(`the move from ${sqlitePath} into ${underWay.target} is given up: its triggers are gone; the PostgreSQL copy was left as it is`);
+      else console.log(`no move was under way from ${sqlitePath}`);
       process.exit(0);
     }
     if (!config.database) throw new MigrateStoreError('LEADFWD_DATABASE_URL is not set: name the PostgreSQL database to copy into (postgres://…)');

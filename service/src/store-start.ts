@@ -10,7 +10,7 @@ import { StartupError, startupErrorOf } from './ops/startup.js';
 import { snapshotRefusal } from './ops/tracking-start.js';
 import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { openStore } from './store/db.js';
-import { moveMarksOf } from './store/move-marks.js';
+import { type MoveMarks, moveMarksOf } from './store/move-marks.js';
 import { openPgStore, type PgStore, pgSchemaVersion } from './store/pg/db.js';
 
 /** Tokens, VERP addresses and sealed values open with the current secret, then the one before a rotation; signing uses the current. */
@@ -73,7 +73,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * side: a campaign sent twice, an opt-out lost); one a move records is, with a warning while the recording lasts.
  */
 function refuseMovedStore(file: string, logger: Logger): void {
-  const marks = moveMarksOf(file);
+  let marks: MoveMarks;
+  try {
+    marks = moveMarksOf(file);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    throw new StartupError(
+      'the SQLite store is locked by another process (migrate-store finishing a move to PostgreSQL?): start the service once it has ended',
+    );
+  }
   if (marks.moved) {
     throw new StartupError(
       `this SQLite store was moved to PostgreSQL (${marks.moved.target}) at ${marks.moved.at}: start the service with LEADFWD_DATABASE_URL; to run on this file again instead, run npm run migrate-store -- --cancel first`,
@@ -118,6 +126,12 @@ export async function openConfiguredStore(
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
       const store = await openPgStore(url, { poolSize, owner, prepared });
+      if (await store.moveUnderWay()) {
+        await store.close();
+        throw new StartupError(
+          `the database at ${where} is being filled by a move from SQLite that is not complete: stop the service on SQLite, run npm run migrate-store -- --catch-up until it says "The move is complete", then start this one`,
+        );
+      }
       // Logged for sizing: a language's collation makes every text index (ids, ISO times) compare by its rules.
       const collation = await store.collation().catch(() => undefined);
       logger.info({ event: 'store.opened', database: where, poolSize, attempts: attempt, collation }, 'store.opened');

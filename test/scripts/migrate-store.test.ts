@@ -208,6 +208,11 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     })();
     const first = await migrateStore(target);
     expect(first.complete).toBe(false);
+    // A service on the target before the move is complete would take work the last catch-up then overwrites.
+    const early = loadConfig({ LEADFWD_DATABASE_URL: `${server.url}?options=-c%20search_path%3Dlive` }, { requireSecret: false });
+    await expect(openConfiguredStore(early, createLogger('silent'), 'o', () => {})).rejects.toThrow(
+      /is being filled by a move from SQLite that is not complete: .*--catch-up until it says "The move is complete"/,
+    );
     // A backup taken meanwhile is a store of its own: it does not carry the move's triggers.
     const during = join(dir, 'during-the-move.sqlite');
     await stack.service.store.backup(during);
@@ -246,7 +251,7 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       // The service is not started again on the moved file, until the operator takes it back.
       const config = loadConfig({ LEADFWD_DATA_DIR: join(stack.dir, 'data') }, { requireSecret: false });
       refused = await openConfiguredStore(config, createLogger('silent'), 'o', () => {}).catch((e: unknown) => e);
-      expect(cancelMove(file)).toBe(true);
+      expect(cancelMove(file).moved?.target).toMatch(/\(schema live\)$/);
     });
     expect(last?.complete).toBe(true);
     expect(last?.changes).toBeGreaterThan(0);
@@ -286,6 +291,18 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       const caught = await catchUpStore(into('guard1'));
       expect(caught.changes).toBe(2);
       expect(server.psql("SELECT id LIKE 'b-%' FROM guard1.sender_identities WHERE is_default = 1", 'leadfwd')).toBe('t');
+      // Then C takes the default from B, and B is renamed after: B's last change comes after C's, yet C's row must
+      // wait for B's to give the default up.
+      service.exec(
+        `INSERT INTO sender_identities SELECT 'c-' || id, 'C ' || name, 0, ${identityColumnsAfterDefault(service)} FROM sender_identities WHERE id LIKE 'b-%'`,
+      );
+      service.transaction(() => {
+        service.exec("UPDATE sender_identities SET is_default = 0 WHERE id LIKE 'b-%'");
+        service.exec("UPDATE sender_identities SET is_default = 1 WHERE id LIKE 'c-%'");
+      })();
+      service.exec("UPDATE sender_identities SET name = name || ' (renamed)' WHERE id LIKE 'b-%'");
+      expect((await catchUpStore(into('guard1'))).changes).toBe(2);
+      expect(server.psql('SELECT id FROM guard1.sender_identities WHERE is_default = 1', 'leadfwd')).toMatch(/^c-/);
 
       // Another move started over (--restart): the first target can no longer be caught up.
       expect((await migrateStore({ ...into('guard2'), restart: true })).complete).toBe(false);
@@ -298,8 +315,9 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       for (const t of server.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'guard2'", 'leadfwd').split('\n')) {
         server.psql(`CREATE TABLE guard3."${t}" (LIKE guard2."${t}" INCLUDING ALL); INSERT INTO guard3."${t}" SELECT * FROM guard2."${t}"`, 'leadfwd');
       }
-      service.exec("UPDATE sender_identities SET name = name || ' (renamed)' WHERE id LIKE 'b-%'");
+      service.exec("UPDATE sender_identities SET name = name || ' (again)' WHERE id LIKE 'b-%'");
       expect((await catchUpStore(into('guard3'))).changes).toBe(1);
+      expect(moveMarksOf(file).underWay?.target).toMatch(/\(schema guard3\)$/); // the database that has it all now
       await expect(catchUpStore(into('guard2'))).rejects.toThrow(/misses rows a catch-up brought into another one .*--restart/);
 
       // Two catch-ups at once into one database: the second is refused while the first holds the move.
@@ -374,7 +392,9 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(await cli('--catch-up')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^migrate-store refused: no move is under way from /m) });
     // The copy completed, so the file says it was moved; --cancel takes it back, and then finds nothing to undo.
-    expect(await cli('--cancel')).toMatchObject({ stdout: expect.stringMatching(/nor says it was moved: the service may run on it again/) });
+    expect(await cli('--cancel')).toMatchObject({
+      stdout: expect.stringMatching(/had been moved to postgres:.* at .*; it is taken back: the service may run on it again/),
+    });
     expect(await cli('--cancel')).toMatchObject({ stdout: expect.stringMatching(/^no move was under way from /m) });
     expect(out.stdout + out.stderr).not.toContain('Pa55-word-never-shown');
 

@@ -62,6 +62,8 @@ export interface PgStore extends Repos, StoreOps {
   readonly path: string;
   /** The database's collation: a libc locale (`C`, `en_US.UTF-8`) or `icu:<locale>`. */
   collation(): Promise<string>;
+  /** True while `npm run migrate-store` fills this database and has not completed the move (move-marks.ts). */
+  moveUnderWay(): Promise<boolean>;
 }
 
 // bigint ids (int8) as numbers: row ids stay far below 2^53.
@@ -196,6 +198,16 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       } catch (err) {
         throw translate(err);
       }
+    },
+    async moveUnderWay() {
+      // leadfwd_move: the mark `npm run migrate-store` keeps in the database it fills (scripts/migrate-store.ts).
+      const { rows } = await pool
+        .query("SELECT to_regclass('leadfwd_move') IS NOT NULL AS present")
+        .then(async (r) => (r.rows[0].present ? await pool.query('SELECT 1 FROM leadfwd_move WHERE completed_at IS NULL') : { rows: [] }))
+        .catch((err: unknown) => {
+          throw translate(err);
+        });
+      return rows.length > 0;
     },
     async collation() {
       // As JSON: the ICU locale's column is named differently across PostgreSQL versions (daticulocale, datlocale).
