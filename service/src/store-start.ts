@@ -89,8 +89,13 @@ function refuseMovedStore(file: string, logger: Logger): void {
   }
   if (marks.underWay) {
     logger.warn(
-      { event: 'store.move_under_way', target: marks.underWay.target, since: marks.underWay.startedAt },
-      'a move to PostgreSQL records every write to this store (npm run migrate-store -- --catch-up goes on with it, --cancel gives it up)',
+      {
+        event: 'store.move_under_way',
+        target: marks.underWay.target,
+        since: marks.underWay.startedAt,
+        hint: 'a move to PostgreSQL records every write to this store: npm run migrate-store -- --catch-up goes on with it, --cancel gives it up',
+      },
+      'store.move_under_way',
     );
   }
 }
