@@ -77,7 +77,7 @@ function refuseMovedStore(file: string, logger: Logger): void {
   try {
     marks = moveMarksOf(file);
   } catch (err) {
-    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') return; // a damaged file: opening the store says so, in its words
     throw new StartupError(
       'the SQLite store is locked by another process (migrate-store finishing a move to PostgreSQL?): start the service once it has ended',
     );
