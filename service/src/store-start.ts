@@ -131,7 +131,11 @@ export async function openConfiguredStore(
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
       const store = await openPgStore(url, { poolSize, owner, prepared });
-      if (await store.moveUnderWay()) {
+      const moving = await store.moveUnderWay().catch(async (err: unknown) => {
+        await store.close(); // the next attempt opens its own
+        throw err;
+      });
+      if (moving) {
         await store.close();
         throw new StartupError(
           `the database at ${where} is being filled by a move from SQLite that is not complete: stop the service on SQLite, run npm run migrate-store -- --catch-up until it says "The move is complete", then start this one`,
