@@ -7,31 +7,13 @@
 // database its move filled, and no further than that database has followed.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { CHANGES_TABLE, clearMoveMarks, MOVE_TABLE, MOVED_TABLE, TRIGGER_PREFIX } from '../service/src/store/move-marks.js';
+import { CHANGES_TABLE, clearMoveMarks, MOVE_TABLE, MOVED_TABLE, quoteName as quote, TRIGGER_PREFIX } from '../service/src/store/move-marks.js';
 
-export { CHANGES_TABLE, MOVE_TABLE };
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** A table's primary key columns in SQLite, in key order. */
 export function sqliteKey(lite: Database.Database, table: string): string[] {
   return (lite.prepare('SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(table) as Array<{ name: string }>).map((c) => c.name);
-}
-
-export interface Move {
-  /** Also kept in the target (PostgreSQL's leadfwd_move): a catch-up goes only into the database its move filled. */
-  id: string;
-  target: string;
-  /** Recorded keys up to here were brought over and forgotten; the target must have applied at least these. */
-  forgottenUpTo: number;
-}
-
-export function moveOf(lite: Database.Database): Move | undefined {
-  const exists = lite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MOVE_TABLE);
-  if (!exists) return undefined;
-  const r = lite.prepare(`SELECT id, target, forgotten_up_to FROM ${MOVE_TABLE}`).get() as { id: string; target: string; forgotten_up_to: number } | undefined;
-  return r && { id: r.id, target: r.target, forgottenUpTo: r.forgotten_up_to };
 }
 
 /** Starts a move (forgetting any earlier one's marks): from now on the key of every row written is recorded. */

@@ -19,21 +19,18 @@ import pg from 'pg';
 import { ConfigError, loadConfig, redactDatabaseUrl } from '../service/src/config.js';
 import { StoreMigrationError } from '../service/src/ports/errors.js';
 import { loadMigrations, pendingMigrations } from '../service/src/store/migrate.js';
-import { clearMoveMarks, MOVED_TABLE, type MoveMarks, moveMarks } from '../service/src/store/move-marks.js';
-import { inTransaction, openPgStore } from '../service/src/store/pg/db.js';
 import {
   CHANGES_TABLE,
-  deleteGone,
-  finishCapture,
-  forgetKeys,
+  clearMoveMarks,
   MOVE_TABLE,
-  type Move,
-  moveOf,
-  presentRows,
-  recordedKeys,
-  startCapture,
-  takeSoleUse,
-} from './migrate-store-changes.js';
+  MOVED_TABLE,
+  type MoveMarks,
+  type MoveUnderWay,
+  moveMarks,
+  quoteName as quote,
+} from '../service/src/store/move-marks.js';
+import { inTransaction, openPgStore } from '../service/src/store/pg/db.js';
+import { deleteGone, finishCapture, forgetKeys, presentRows, recordedKeys, startCapture, takeSoleUse } from './migrate-store-changes.js';
 
 export class MigrateStoreError extends Error {
   constructor(message: string) {
@@ -123,7 +120,7 @@ async function withStores<T>(
   const lite = openLite(o.sqlitePath);
   try {
     checkSqliteVersion(lite);
-    const under = moveOf(lite);
+    const under = moveMarks(lite).underWay;
     if (mode.fresh && under && !mode.restart) {
       throw new MigrateStoreError(
         `a move from this file into ${under.target} is under way: run --catch-up to go on with it, --cancel to give it up, or --restart to start a new one (that one can then no longer be caught up)`,
@@ -248,8 +245,6 @@ async function schemaTables(client: pg.Client): Promise<Map<string, Set<string>>
   return tables;
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** The SQLite tables to copy: LeadFWD's own, without its migrations' record and a move's marks. */
 function liteTables(lite: Database.Database): string[] {
   return (
@@ -309,7 +304,7 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
  * recording goes on.
  */
 async function catchUp(lite: Database.Database, client: pg.Client, batchRows: number, target: string): Promise<StoreCopy> {
-  const move = moveOf(lite)!;
+  const move = moveMarks(lite).underWay!;
   const sole = takeSoleUse(lite);
   const at = new Date().toISOString();
   let upTo = 0;
@@ -321,7 +316,7 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
     lite.exec('BEGIN');
     try {
       // Read in the snapshot the keys come from: what the file forgot is not among them.
-      if (applied < moveOf(lite)!.forgottenUpTo) {
+      if (applied < moveMarks(lite).underWay!.forgottenUpTo) {
         throw new MigrateStoreError(
           'this PostgreSQL database misses rows a catch-up brought into another one (a copy of it?) and the file has forgotten: start the move again with --restart into an empty database',
         );
@@ -351,7 +346,7 @@ async function catchUp(lite: Database.Database, client: pg.Client, batchRows: nu
 }
 
 /** The target's mark of this move, locked, and how far it has applied the recorded keys; another move's is refused. */
-async function lockMove(client: pg.Client, move: Move): Promise<number> {
+async function lockMove(client: pg.Client, move: MoveUnderWay): Promise<number> {
   let row: { id: string; applied_up_to: string } | undefined;
   try {
     row = (await client.query(`SELECT id, applied_up_to FROM ${MOVE_TABLE} FOR UPDATE NOWAIT`)).rows[0];

@@ -9,12 +9,23 @@ export const CHANGES_TABLE = 'leadfwd_move_changes';
 export const MOVED_TABLE = 'leadfwd_moved';
 export const TRIGGER_PREFIX = 'leadfwd_move_';
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** An SQL identifier as SQLite and PostgreSQL both read it. */
+export const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const hasTable = (db: Database.Database, name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
+export interface MoveUnderWay {
+  /** Also kept in the target (PostgreSQL's leadfwd_move): a catch-up goes only into the database its move filled. */
+  id: string;
+  /** The database it fills, as the operator gave it without the password. */
+  target: string;
+  startedAt: string;
+  /** Recorded keys up to here were brought over and forgotten; the target must have applied at least these. */
+  forgottenUpTo: number;
+}
+
 export interface MoveMarks {
-  /** A move records the service's writes (its target, as the operator gave it without the password, and start). */
-  underWay?: { target: string; startedAt: string };
+  /** A move records the service's writes. */
+  underWay?: MoveUnderWay;
   /** The move completed: the service's data is in PostgreSQL now. */
   moved?: { target: string; at: string };
 }
@@ -22,8 +33,10 @@ export interface MoveMarks {
 export function moveMarks(db: Database.Database): MoveMarks {
   const marks: MoveMarks = {};
   if (hasTable(db, MOVE_TABLE)) {
-    const r = db.prepare(`SELECT target, started_at FROM ${MOVE_TABLE}`).get() as { target: string; started_at: string } | undefined;
-    if (r) marks.underWay = { target: r.target, startedAt: r.started_at };
+    const r = db.prepare(`SELECT id, target, started_at, forgotten_up_to FROM ${MOVE_TABLE}`).get() as
+      | { id: string; target: string; started_at: string; forgotten_up_to: number }
+      | undefined;
+    if (r) marks.underWay = { id: r.id, target: r.target, startedAt: r.started_at, forgottenUpTo: r.forgotten_up_to };
   }
   if (hasTable(db, MOVED_TABLE)) {
     const r = db.prepare(`SELECT target, at FROM ${MOVED_TABLE}`).get() as { target: string; at: string } | undefined;
@@ -38,7 +51,7 @@ export function clearMoveMarks(db: Database.Database): void {
     const triggers = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ESCAPE '\\'")
       .all(`${TRIGGER_PREFIX.replace(/_/g, '\\_')}%`) as Array<{ name: string }>;
-    for (const { name } of triggers) db.exec(`DROP TRIGGER ${quote(name)}`);
+    for (const { name } of triggers) db.exec(`DROP TRIGGER ${quoteName(name)}`);
     for (const t of [CHANGES_TABLE, MOVE_TABLE, MOVED_TABLE]) db.exec(`DROP TABLE IF EXISTS ${t}`);
   })();
 }

@@ -16,6 +16,7 @@ import { BackupUnsupportedError, StoreUnavailableError } from '../../ports/error
 import type { Repos, StoreOps } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
 import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
+import { MOVE_TABLE } from '../move-marks.js';
 import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgDayAllowanceRepo, PgProviderSlotRepo, PgProviderThrottleRepo } from './delivery-shares-repo.js';
@@ -200,10 +201,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }
     },
     async moveUnderWay() {
-      // leadfwd_move: the mark `npm run migrate-store` keeps in the database it fills (scripts/migrate-store.ts).
+      // The mark `npm run migrate-store` keeps in the database it fills, under the name it has in the file.
       const { rows } = await pool
-        .query("SELECT to_regclass('leadfwd_move') IS NOT NULL AS present")
-        .then(async (r) => (r.rows[0].present ? await pool.query('SELECT 1 FROM leadfwd_move WHERE completed_at IS NULL') : { rows: [] }))
+        .query(`SELECT to_regclass('${MOVE_TABLE}') IS NOT NULL AS present`)
+        .then(async (r) => (r.rows[0].present ? await pool.query(`SELECT 1 FROM ${MOVE_TABLE} WHERE completed_at IS NULL`) : { rows: [] }))
         .catch((err: unknown) => {
           throw translate(err);
         });
