@@ -102,9 +102,12 @@ export function forgetKeys(lite: Database.Database, upTo: number, target: string
  * others inserted or overwritten. Deletions first (children before parents, by the caller's order), so a row
  * deleted and inserted again under a new key frees its unique values before the new one arrives.
  */
+/** SQLite's match for one key (IS: a NULL in a key column matches NULL). */
+const byKey = (key: string[]) => key.map((c) => `${quote(c)} IS ?`).join(' AND ');
+
 export async function deleteGone(lite: Database.Database, client: pg.Client, table: string, keys: unknown[][]): Promise<number> {
   const key = sqliteKey(lite, table);
-  const find = lite.prepare(`SELECT 1 FROM ${quote(table)} WHERE ${key.map((c) => `${quote(c)} IS ?`).join(' AND ')}`).pluck();
+  const find = lite.prepare(`SELECT 1 FROM ${quote(table)} WHERE ${byKey(key)}`).pluck();
   const gone = keys.filter((k) => find.get(...k) === undefined);
   // Each key compared column by column: PostgreSQL types every parameter from its column.
   for (let i = 0; i < gone.length; i += 200) {
@@ -117,7 +120,6 @@ export async function deleteGone(lite: Database.Database, client: pg.Client, tab
 
 /** The rows of `keys` still in the snapshot, as raw values in `cols` order. */
 export function presentRows(lite: Database.Database, table: string, cols: string[], keys: unknown[][]): unknown[][] {
-  const key = sqliteKey(lite, table);
-  const read = lite.prepare(`SELECT ${cols.map(quote).join(', ')} FROM ${quote(table)} WHERE ${key.map((c) => `${quote(c)} IS ?`).join(' AND ')}`).raw(true);
+  const read = lite.prepare(`SELECT ${cols.map(quote).join(', ')} FROM ${quote(table)} WHERE ${byKey(sqliteKey(lite, table))}`).raw(true);
   return keys.map((k) => read.get(...k) as unknown[] | undefined).filter((r): r is unknown[] => r !== undefined);
 }
