@@ -13,6 +13,7 @@ import { freePort } from '../../scripts/bench/support.js';
 import { type SugarSim, startSugarSim } from '../../scripts/sugar-sim/server.js';
 import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { openPgStore, PG_MIGRATIONS_DIR } from '../../service/src/store/pg/db.js';
+import { optionsDroppingPooler, optionsRefusingPooler } from '../support/pg-pooler.js';
 import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
 import { randomSecret } from '../support/secrets.js';
 import { TEST_SENDER_DOMAINS, waitFor } from '../support/stack.js';
@@ -143,6 +144,30 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
       writeFileSync(hba, lines);
       server.psql('SELECT pg_reload_conf()');
     }
+  }, 60_000);
+
+  it('stops in one sentence behind a pooler that drops the startup options or refuses them, having written nothing', async () => {
+    const url = database();
+    const name = url.split('/').at(-1)!;
+    for (const [start, message] of [
+      [
+        optionsDroppingPooler,
+        /LeadFWD cannot start: the database at .* cannot be used: PostgreSQL did not keep this connection's startup options .*Connect LeadFWD to PostgreSQL directly/,
+      ],
+      [
+        optionsRefusingPooler,
+        /LeadFWD cannot start: PostgreSQL at .* refused the service: unsupported startup parameter .*connect LeadFWD to PostgreSQL directly/,
+      ],
+    ] as const) {
+      const pooler = await start(server.port);
+      try {
+        await expectsCleanExit(await run(url.replace(`:${server.port}/`, `:${pooler.port}/`)), 1, message);
+        expect(pooler.dropped()).toBeGreaterThan(0);
+      } finally {
+        await pooler.close();
+      }
+    }
+    expect(server.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations'", name)).toBe('0');
   }, 60_000);
 
   it("logs the database's collation at start, an ICU one by its locale", async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreMigrationError, StoreUnavailableError } from '../../service/src/ports/index.js';
 import { openPgStore, PG_MIGRATIONS_DIR } from '../../service/src/store/pg/db.js';
+import { optionsDroppingPooler } from '../support/pg-pooler.js';
 import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
 import { newCampaign, targets } from './helpers.js';
 
@@ -102,6 +103,24 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
       expect(await write()).toBe(true);
     } finally {
       await store.close();
+    }
+  });
+
+  it('refuses a connection that lost its startup options (a pooler dropping them), before writing anything', async () => {
+    const s = schema();
+    const proxy = await optionsDroppingPooler(pg.port);
+    try {
+      const url = pg.url.replace(`:${pg.port}/`, `:${proxy.port}/`);
+      const err = await openPgStore(url, { schema: s, owner: 'proc-a' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreMigrationError);
+      expect((err as Error).message).toMatch(/leadfwd.owner "" instead of "proc-a".*a connection pooler between LeadFWD and PostgreSQL drops them/);
+      expect(pg.psql(`SELECT count(*) FROM pg_namespace WHERE nspname = '${s}'`, 'leadfwd')).toBe('0');
+      expect(pg.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations' AND schemaname = 'public'", 'leadfwd')).toBe('0');
+      expect(proxy.dropped()).toBeGreaterThan(0);
+      // The same settings straight to the server: opened.
+      await (await openPgStore(pg.url, { schema: s, owner: 'proc-a' })).close();
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -14,7 +14,15 @@ export class StartupError extends Error {
 export function startupErrorOf(err: unknown, where: string, clean: (text: string) => string): StartupError | undefined {
   if (err instanceof StartupError) return err;
   if (err instanceof StoreMigrationError) return new StartupError(clean(`the database at ${where} cannot be used: ${err.message}`), { cause: err });
-  if (err instanceof StoreUnavailableError) return undefined;
   const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+  // A pooler's configuration, not an outage: waiting would never end (PgBouncer refuses `options` it cannot track).
+  if (/unsupported startup parameter/i.test(cause))
+    return new StartupError(
+      clean(
+        `PostgreSQL at ${where} refused the service: ${cause}. A pooler in front of PostgreSQL refuses the startup options that carry this process's id and schema; connect LeadFWD to PostgreSQL directly, or through a pooler that passes them on`,
+      ),
+      { cause: err },
+    );
+  if (err instanceof StoreUnavailableError) return undefined;
   return new StartupError(clean(`PostgreSQL at ${where} refused the service: ${cause}`), { cause: err });
 }

@@ -123,7 +123,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
   const migrate = async () => {
     try {
-      await migratePg(pool, migrations, now, schema);
+      await migratePg(pool, migrations, now, schema, opts.owner);
     } catch (err) {
       throw err instanceof StoreMigrationError ? err : translate(err);
     }
@@ -316,9 +316,26 @@ function guardedPg<T extends object>(translate: (err: unknown) => unknown, repo:
  * the others wait and then find nothing to do. A database of a newer version, or an edited migration, is refused
  * before anything is written (never half-migrated).
  */
-export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () => string, schema = 'public'): Promise<number[]> {
+/**
+ * The ledger's fencing reads the owner id from the session (the claim trigger, the outcome checks): a pooler that drops
+ * the startup options (PgBouncer with `ignore_startup_parameters = options`) would leave every process without one,
+ * each taking the others' rows in flight for orphaned. Checked before anything is written, so nothing half-migrates.
+ */
+async function checkSession(client: pg.PoolClient, schema: string, owner: string | undefined): Promise<void> {
+  const { rows } = await client.query(`SELECT coalesce(current_setting('leadfwd.owner', true), '') AS owner, current_setting('search_path') AS path`);
+  const { owner: found, path } = rows[0] as { owner: string; path: string };
+  if (found === (owner ?? '') && (schema === 'public' || path === schema)) return;
+  throw new StoreMigrationError(
+    `PostgreSQL did not keep this connection's startup options (leadfwd.owner ${JSON.stringify(found)} instead of ${JSON.stringify(owner ?? '')}, ` +
+      `search_path ${JSON.stringify(path)}): a connection pooler between LeadFWD and PostgreSQL drops them. ` +
+      'Connect LeadFWD to PostgreSQL directly, or through a pooler that passes the options parameter on to the server',
+  );
+}
+
+export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () => string, schema = 'public', owner?: string): Promise<number[]> {
   const client = await pool.connect();
   return inPooledTransaction(client, async () => {
+    await checkSession(client, schema, owner);
     await client.query("SELECT pg_advisory_xact_lock(hashtext('leadfwd.migrate'))");
     if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
