@@ -18,15 +18,21 @@ import { waitFor } from '../support/stack.js';
 const TTL = 900;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A lease repository that can be frozen: a process stuck (or cut off) stops renewing, and its calls fail. */
-function freezable(repo: LeaseRepo) {
+/**
+ * A lease repository that can be frozen: a process stuck (or cut off) stops renewing, and its calls fail, or (`hang`)
+ * its renewals never answer, as on a pooled connection a network partition holds until TCP gives up.
+ */
+function freezable(repo: LeaseRepo, how: 'fail' | 'hang' = 'fail') {
   let frozen = false;
   const check = () => {
     if (frozen) throw new Error('this process is cut off from the database');
   };
   const cut: LeaseRepo = {
     acquire: async (...a) => (check(), await repo.acquire(...a)),
-    renew: async (...a) => (check(), await repo.renew(...a)),
+    renew: async (...a) => {
+      if (frozen && how === 'hang') await new Promise(() => {});
+      return (check(), await repo.renew(...a));
+    },
     release: async (...a) => (check(), await repo.release(...a)),
     holder: async (...a) => (check(), await repo.holder(...a)),
   };
@@ -57,35 +63,41 @@ describe.skipIf(!debianPgBin())('leases across processes on PostgreSQL', () => {
     await pg?.destroy();
   });
 
-  it('runs a leased job in one process at a time; another takes it over only once the holder stopped renewing', async () => {
-    const schema = `l${++n}`;
-    const [a, b] = [await open(schema, 'a'), await open(schema, 'b')];
-    const frozenA = freezable(a.leases);
-    const ra = createLeaseRunner({ leases: frozenA.repo, owner: 'a', ttlMs: TTL });
-    const rb = createLeaseRunner({ leases: b.leases, owner: 'b', ttlMs: TTL });
-    let aborted: unknown;
-    const longJob = ra.run('job', async (signal) => {
-      // Holds the lease well past its ttl: the heartbeat keeps it.
-      for (let i = 0; i < 40 && !signal.aborted; i++) await sleep(50);
-      expect(await rb.run('job', async () => 'b ran')).toEqual({ ran: false });
-      frozenA.freeze(); // a stops renewing (stuck, cut off, or dead)
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-      aborted = signal.reason;
-    });
-    // b keeps asking; it gets the lease once a's has expired, and not before.
-    const frozenAt: number = await waitFor(async () => ((await b.leases.holder('job'))?.owner === 'a' ? Date.now() : undefined), 'a holds it');
-    const taken = await waitFor(
-      async () => {
-        const r = await rb.run('job', async () => Date.now());
-        return r.ran ? r.value : undefined;
-      },
-      'b takes over',
-      10_000,
-    );
-    await longJob;
-    expect(taken - frozenAt).toBeGreaterThanOrEqual(1500); // a held it through its job (2 s, over twice the ttl) first
-    expect(String(aborted)).toMatch(/lease job was lost/);
-  });
+  it.each(['fail', 'hang'] as const)(
+    'runs a leased job in one process at a time; another takes it over only once the holder stopped renewing (renewals that %s)',
+    async (how) => {
+      const schema = `l${++n}`;
+      const [a, b] = [await open(schema, 'a'), await open(schema, 'b')];
+      const frozenA = freezable(a.leases, how);
+      const ra = createLeaseRunner({ leases: frozenA.repo, owner: 'a', ttlMs: TTL });
+      const rb = createLeaseRunner({ leases: b.leases, owner: 'b', ttlMs: TTL });
+      let aborted: unknown;
+      let abortedAt = Number.POSITIVE_INFINITY;
+      const longJob = ra.run('job', async (signal) => {
+        // Holds the lease well past its ttl: the heartbeat keeps it.
+        for (let i = 0; i < 40 && !signal.aborted; i++) await sleep(50);
+        expect(await rb.run('job', async () => 'b ran')).toEqual({ ran: false });
+        frozenA.freeze(); // a stops renewing (stuck, cut off, or dead)
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        aborted = signal.reason;
+        abortedAt = Date.now();
+      });
+      // b keeps asking; it gets the lease once a's has expired, and not before.
+      const frozenAt: number = await waitFor(async () => ((await b.leases.holder('job'))?.owner === 'a' ? Date.now() : undefined), 'a holds it');
+      const taken = await waitFor(
+        async () => {
+          const r = await rb.run('job', async () => Date.now());
+          return r.ran ? r.value : undefined;
+        },
+        'b takes over',
+        10_000,
+      );
+      await longJob;
+      expect(taken - frozenAt).toBeGreaterThanOrEqual(1500); // a held it through its job (2 s, over twice the ttl) first
+      expect(String(aborted)).toMatch(/lease job was lost/);
+      expect(abortedAt).toBeLessThanOrEqual(taken); // a had stopped before b began
+    },
+  );
 
   it("runs the automation runner's list refresh in one process at a time, and its tick in every process (batches claim their enrolments)", async () => {
     const schema = `l${++n}`;

@@ -60,20 +60,31 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
     let renewedAt = Date.now();
     let gone = false;
     let busy = false;
+    /** The next try could come too late: with the tries a third of the ttl apart, "less than a third left" was first
+     * true at the very moment the lease expired, so another process could take it while this job still ran. */
+    const tooLate = () => Date.now() - renewedAt + every >= ttlMs;
     const timer = setInterval(async () => {
-      if (gone || busy) return;
+      if (gone) return;
+      if (busy) {
+        // A renewal that hangs (a partition holds a pooled connection until TCP gives up, minutes) is no renewal.
+        if (tooLate()) {
+          gone = true;
+          lost('its renewal did not answer in time');
+        }
+        return;
+      }
       busy = true;
       try {
-        if (await leases.renew(name, owner, ttlMs)) renewedAt = Date.now();
+        const renewed = await leases.renew(name, owner, ttlMs);
+        if (gone) return; // answered after it was given up: the job has stopped already
+        if (renewed) renewedAt = Date.now();
         else {
           gone = true;
           lost('another process holds it');
         }
       } catch (err) {
-        // The database cannot be reached: the lease is ours until it expires, not after. Given up when the next try could
-        // come too late: with the tries a third of the ttl apart, "less than a third left" was first true at the very
-        // moment the lease expired, so another process could take it while this job still ran (leases-race.test.ts).
-        if (Date.now() - renewedAt + every >= ttlMs) {
+        // The database cannot be reached: the lease is ours until it expires, not after (leases-race.test.ts).
+        if (!gone && tooLate()) {
           gone = true;
           lost(`it could not be renewed: ${(err as Error).message}`);
         }
