@@ -52,6 +52,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
   const active = new Set<Promise<void>>();
   let running = false;
   let loopDone: Promise<void> | undefined;
+  let generation = 0;
   let wake: (() => void) | undefined;
   let pauseUntil = 0;
   let outages = 0;
@@ -291,8 +292,8 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     active.add(t);
   }
 
-  async function loop() {
-    while (running) {
+  async function loop(mine: number) {
+    while (running && mine === generation) {
       if (active.size >= settings.inFlight) {
         await Promise.race(active);
         continue;
@@ -343,9 +344,15 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     async start() {
       if (running) return;
       running = true;
+      const mine = ++generation;
+      // A lane lost and gained again before the stop finished: that loop ends first (it sees the generation move on),
+      // or its calls in flight would be swept back and written twice.
+      wake?.();
+      await loopDone;
+      if (mine !== generation || !running) return;
       // One worker per database: whatever a killed process left claimed is ours to retry now.
       await store.outbox.sweepStale(new Date(Date.now() + 1).toISOString());
-      loopDone = loop();
+      loopDone = loop(mine);
     },
     /** New rows are waiting: look now instead of at the next poll. */
     wake() {
