@@ -240,24 +240,31 @@ export class PgRecipientRepo implements RecipientRepo {
     });
   }
 
+  /**
+   * One transaction, as in SQLite: apart, a row a process whose lease had just run out marked 'sending' between the
+   * second statement and the third was made uncertain without its end of DATA mark, and its message never went.
+   */
   async recoverOrphaned(): Promise<number> {
     const dead = `NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $1)`;
-    // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
-    await this.q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
-      this.nowMs(),
-      this.now(),
-    ]);
-    await this.q(
-      `UPDATE recipients r SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = '', last_error = $3, updated_at = $2
-        WHERE state = 'sending' AND data_end_at IS NULL AND ${dead}`,
-      [this.nowMs(), this.now(), NOT_FINISHED],
-    );
-    const r = await this.q(`UPDATE recipients r SET state = 'uncertain', last_error = $3, updated_at = $2 WHERE state = 'sending' AND ${dead}`, [
-      this.nowMs(),
-      this.now(),
-      INTERRUPTED,
-    ]);
-    return r.rowCount ?? 0;
+    const [nowMs, now] = [this.nowMs(), this.now()];
+    return this.atomic(async (q) => {
+      // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
+      await q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
+        nowMs,
+        now,
+      ]);
+      await q(
+        `UPDATE recipients r SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = '', last_error = $3, updated_at = $2
+          WHERE state = 'sending' AND data_end_at IS NULL AND ${dead}`,
+        [nowMs, now, NOT_FINISHED],
+      );
+      const r = await q(`UPDATE recipients r SET state = 'uncertain', last_error = $3, updated_at = $2 WHERE state = 'sending' AND ${dead}`, [
+        nowMs,
+        now,
+        INTERRUPTED,
+      ]);
+      return r.rowCount ?? 0;
+    });
   }
 
   async get(rowId: number): Promise<LedgerRecipient | undefined> {
