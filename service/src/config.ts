@@ -1,5 +1,7 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_GUARD_RAILS, type GuardRailSettings } from './domain/guard-rails.js';
 import { cidrMatcher } from './engagement/ip.js';
@@ -120,7 +122,12 @@ type Env = Record<string, string | undefined>;
 
 /** A database URL fit for logs and error messages: the password (and any password parameter) replaced by `***`. */
 export function redactDatabaseUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+  // Up to the last '@' of the whole text: a password with an '@' (or a '/' or '#' before one) left unencoded ends there,
+  // not at the first; a host part shown too little is the price of never showing part of a password.
+  const at = url.lastIndexOf('@');
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:/i.exec(url);
+  const shown = userinfo && at > userinfo[0].length ? `${userinfo[0]}***${url.slice(at)}` : url;
+  return shown.replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** What is wrong with LEADFWD_DATABASE_URL, named without repeating the password; undefined when it is usable. */
@@ -135,8 +142,30 @@ export function databaseUrlProblem(value: string): string | undefined {
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
     return `LEADFWD_DATABASE_URL must start with postgres:// or postgresql:// (got ${u.protocol}//…); leave it unset for the embedded SQLite store`;
   }
+  // An '@' past the host: a user or password holding '/', '?', '#' or '@' unencoded, read as a host it is not.
+  const start = value.indexOf('//') + 2;
+  if (value.slice(start + value.slice(start).split(/[/?#]/)[0].length).includes('@'))
+    return `LEADFWD_DATABASE_URL has an '@' after its host: percent-encode the user name and password ('@' as %40, '/' as %2F, '#' as %23, '?' as %3F); expected ${shape}`;
   if (!u.hostname && !u.searchParams.get('host')) return `LEADFWD_DATABASE_URL names no host; expected ${shape}`;
   if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `LEADFWD_DATABASE_URL has a bad port; expected ${shape}`;
+  return undefined;
+}
+
+/** Why a private key file cannot be used (missing, unreadable by this user, not a PEM key), never its content. */
+function privateKeyFileProblem(file: string): string | undefined {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? `not readable by this process's user` : (code ?? 'unreadable');
+    return `cannot be read: ${JSON.stringify(file)} (${why})`;
+  }
+  try {
+    createPrivateKey(pem);
+  } catch {
+    return `is not a PEM private key: ${JSON.stringify(file)}`;
+  }
   return undefined;
 }
 
@@ -371,6 +400,9 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     leaseTtlMs: int('LEASE_TTL_MS', 15_000, 300, 600_000),
   };
   const roles = opt('ROLES');
+  // Blank is an env file whose line did not render: a tracking host would become a sender and write-back process.
+  if (roles === undefined && env.LEADFWD_ROLES !== undefined)
+    problems.push(`LEADFWD_ROLES is set but empty; give some of ${ROLES.join(', ')}, or unset it for all`);
   if (roles !== undefined) {
     const named = roles
       .split(',')
@@ -405,6 +437,10 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   const dkimSet = [config.dkim.domain, config.dkim.selector, config.dkim.privateKeyFile].filter(Boolean).length;
   if (dkimSet !== 0 && dkimSet !== 3) {
     problems.push('LEADFWD_DKIM_DOMAIN, LEADFWD_DKIM_SELECTOR and LEADFWD_DKIM_PRIVATE_KEY_FILE must be set together');
+  }
+  if (config.dkim.privateKeyFile) {
+    const problem = privateKeyFileProblem(config.dkim.privateKeyFile);
+    if (problem) problems.push(`LEADFWD_DKIM_PRIVATE_KEY_FILE ${problem}`);
   }
   // No default, whatever NODE_ENV says: a public default lets anyone sign unsubscribe, open and click tokens
   // and VERP addresses offline (issue 12).

@@ -167,7 +167,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   };
   const store: PgStore = {
     ...repos(onPool, atomicOnPool),
-    path: url.replace(/\/\/[^@/]*@/, '//'),
+    path: url.replace(/\/\/.*@/, '//'), // to the last '@': an unencoded one in a password is not where it ends
     migrate,
     async transaction(fn) {
       let client: pg.PoolClient;
