@@ -90,7 +90,8 @@ export interface RunningService {
   /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes); 0 while that port is taken. */
   bouncePort: number;
   /** A fresh pairing code while no Sugar is paired (for the operator to type into Sugar); undefined once paired. */
-  pairingCodeIfUnpaired(): Promise<{ code: string; expiresAt: string } | undefined>;
+  /** A code to pair Sugar with, or when one is out already (another process's) until when it is valid. */
+  pairingCodeIfUnpaired(): Promise<{ code: string; expiresAt: string } | { liveUntil: string } | undefined>;
   /** What the inbound SMTP listener holds right now (bytes buffered, connections). */
   inboundStats(): { bufferedBytes: number; connections: number };
   /** Graceful: stop claiming work, let in-flight sends finish, close everything. */
@@ -689,8 +690,9 @@ async function compose(
     pairingCodeIfUnpaired: async () => {
       // Started from the snapshot: asked once the database answers (undefined if its checks failed: main exits).
       await startupChecks?.catch(() => undefined);
-      if (!opened) return undefined;
-      return (await pairing.status()).paired ? undefined : await pairing.newCode();
+      // Only a process that answers Sugar's pairing call shows a code, and processes starting together take turns.
+      if (!opened || !role('api') || (await pairing.status()).paired) return undefined;
+      return leases ? await leases.inTurn('start:pairing-code', pairing.codeAtStart) : await pairing.codeAtStart();
     },
     inboundStats: () => inbound?.stats() ?? { bufferedBytes: 0, connections: 0 },
     ...(startupChecks ? { startupChecks } : {}),

@@ -26,9 +26,13 @@ try {
   });
   // Until Sugar is paired, the operator needs a code to type into Sugar's LeadFWD settings (docs/relay.md).
   const pairing = await service.pairingCodeIfUnpaired();
-  if (pairing)
+  if (pairing && 'code' in pairing)
     console.error(
       `LeadFWD is not paired with Sugar yet. Pairing code: ${pairing.code} (valid until ${pairing.expiresAt}; npm run pairing-code makes a new one)`,
+    );
+  else if (pairing)
+    console.error(
+      `LeadFWD is not paired with Sugar yet. A pairing code shown earlier (by this service or another process on its database) is valid until ${pairing.liveUntil}; npm run pairing-code makes a new one, replacing it`,
     );
 } catch (e) {
   if (e instanceof ConfigError) {

@@ -1,14 +1,17 @@
 // The example deployment of "Running on several machines" (docs/deploy): each process's settings, the shared env file
 // filled in plus the Compose file's own, load as a real process would load them, with the roles the README describes;
 // and no setting in either file is one the service does not read (a typo or a renamed setting would be ignored).
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../service/src/config.js';
 import { randomSecret } from '../support/secrets.js';
 
 const compose = parse(readFileSync('docs/deploy/docker-compose.yml', 'utf8'), { merge: true }) as {
-  services: Record<string, { env_file?: string; environment?: Record<string, string> }>;
+  services: Record<string, { env_file?: string; environment?: Record<string, string>; volumes?: string[] }>;
 };
 const exampleText = readFileSync('docs/deploy/leadfwd.env.example', 'utf8');
 const example = Object.fromEntries(
@@ -18,10 +21,17 @@ const example = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 );
 // What the operator fills in, and Compose's interpolation of the database password.
+// The Compose secret's mount point, stood in for by a key file of this run (the service reads it at start).
+const keyDir = mkdtempSync(join(tmpdir(), 'leadfwd-deploy-'));
+const keyFile = join(keyDir, 'dkim_key');
+writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 const filledIn = (env: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(env).map(([k, v]) => {
-      const value = String(v).replace(/\$\{POSTGRES_PASSWORD[^}]*\}/, 'pw');
+      const value = String(v)
+        .replace(/\$\{POSTGRES_PASSWORD[^}]*\}/, 'pw')
+        .replace('/run/secrets/dkim_key', keyFile);
       if (value !== '') return [k, value];
       return [k, k === 'LEADFWD_API_KEY' ? randomSecret('example-api-key-') : k === 'LEADFWD_SECRET' ? randomSecret() : 'filled-in'];
     }),
@@ -31,7 +41,7 @@ describe('the example deployment (docs/deploy)', () => {
   const leadfwd = Object.entries(compose.services).filter(([, s]) => s.env_file === 'leadfwd.env');
 
   it('gives every LeadFWD process settings that load, with the roles the README describes', () => {
-    expect(leadfwd.map(([name]) => name).sort()).toEqual(['send', 'tracking']);
+    expect(leadfwd.map(([name]) => name).sort()).toEqual(['send', 'tracking-a', 'tracking-b']);
     const roles: Record<string, string[]> = {};
     for (const [name, service] of leadfwd) {
       const config = loadConfig(filledIn({ ...example, ...service.environment }));
@@ -39,7 +49,10 @@ describe('the example deployment (docs/deploy)', () => {
       expect(config.publicUrl, name).toBe('https://t.example.com');
       roles[name] = [...config.roles].sort();
     }
-    expect(roles).toEqual({ send: ['api', 'automations', 'send', 'writeback'], tracking: ['tracking'] });
+    expect(roles).toEqual({ send: ['api', 'automations', 'send', 'writeback'], 'tracking-a': ['tracking'], 'tracking-b': ['tracking'] });
+    // Two tracking processes never share a spool: each has a data folder of its own.
+    const folders = ['tracking-a', 'tracking-b'].map((n) => compose.services[n].volumes?.find((v) => v.endsWith(':/app/data')));
+    expect(folders.every(Boolean) && new Set(folders).size === 2, String(folders)).toBe(true);
   });
 
   it('names no setting the service does not read', () => {

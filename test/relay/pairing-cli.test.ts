@@ -36,14 +36,43 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
+/** A service process of `on`, and what it writes to stderr as it goes. */
+async function started(on: ServiceRig) {
+  const child = await on.start();
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  return { child, stderr: () => stderr };
+}
+
 describe('pairing codes for the operator', () => {
+  it('a start while a printed code is still valid keeps it, saying until when (several processes printed a code each, only the last one worked)', async () => {
+    const own = await createServiceRig('pairing-live', { LEADFWD_SECRET: randomSecret() });
+    try {
+      const first = await started(own);
+      const printed = await waitFor(() => CODE.exec(first.stderr())?.[1], 'the printed pairing code');
+      const until = /valid until (\S+);/.exec(first.stderr())![1];
+      expect(await own.signal(first.child, 'SIGTERM')).toBe(0);
+      const second = await started(own);
+      const said = await waitFor(() => /A pairing code shown earlier .* is valid until (\S+);/.exec(second.stderr())?.[1], 'the live code named');
+      expect(said).toBe(until);
+      expect(CODE.test(second.stderr())).toBe(false);
+      const ok = await fetch(`http://127.0.0.1:${own.port}/relay/pair`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code: printed }),
+      });
+      expect(ok.status).toBe(200);
+      expect(await own.signal(second.child, 'SIGTERM')).toBe(0);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+
   it('npm start prints one while unpaired; npm run pairing-code makes a new one the running service accepts', async () => {
-    const child = await rig.start();
-    let stderr = '';
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-    });
-    const printed = await waitFor(() => CODE.exec(stderr)?.[1], 'the printed pairing code');
+    const { stderr: output } = await started(rig);
+    const printed = await waitFor(() => CODE.exec(output())?.[1], 'the printed pairing code');
     const env = { LEADFWD_DATA_DIR: join(rig.dir, 'data'), LEADFWD_SECRET: secret };
     const cli = await run('scripts/pairing-code.ts', env);
     expect(cli.code).toBe(0);
@@ -53,7 +82,7 @@ describe('pairing codes for the operator', () => {
     const ok = await pair(fresh);
     expect(ok).toMatchObject({ status: 200, body: { service: 'leadfwd', relay: 1 } });
     expect(String(ok.body.secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(stderr).not.toContain(String(ok.body.secret));
+    expect(output()).not.toContain(String(ok.body.secret));
     expect((await pair(fresh)).status).toBe(422);
   });
 });

@@ -29,6 +29,17 @@ export function createPairing(deps: PairingDeps) {
     return { code, expiresAt };
   }
 
+  /**
+   * The code a starting process shows, unless one is out already (another process's, started beside it, or an earlier
+   * start's): a new code replaces the live one, so each of several processes printing its own left only the last
+   * one working. Then only when the live one runs out.
+   */
+  async function codeAtStart(): Promise<{ code: string; expiresAt: string } | { liveUntil: string }> {
+    const live = await deps.relay.pairingCode();
+    if (live && !live.usedAt && live.expiresAt > now().toISOString() && live.failures < PAIRING_MAX_FAILURES) return { liveUntil: live.expiresAt };
+    return await newCode();
+  }
+
   /** Trades a live code for a new relay secret, answered once and kept only sealed. */
   async function pair(body: unknown): Promise<{ service: 'leadfwd'; relay: 1; secret: string; pairedAt: string }> {
     const { code, sugarUrl } = parseInput(PairBody, typeof body === 'object' && body !== null ? body : {}, 'bad_request');
@@ -56,6 +67,7 @@ export function createPairing(deps: PairingDeps) {
 
   return {
     newCode,
+    codeAtStart,
     pair,
     secret,
     status: async () => {
