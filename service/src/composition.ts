@@ -467,7 +467,7 @@ async function compose(
   });
   const scheduler = createScheduler({
     store,
-    onSendingStarted: async (c) => await writeback.campaignStarted(c),
+    beforeSending: async (c) => await writeback.ensureSetup(c),
     // Saved filters and reports are read as the campaign's creator (a sudo token on the service's platform), so Sugar
     // applies that user's rights at send time; campaigns made with the API key read them as the service.
     extract: async (c, signal) =>

@@ -22,8 +22,13 @@ export interface SchedulerDeps {
   /** `signal` aborts when this process lost the campaign's extraction lease. */
   extract: (campaign: Campaign, signal: AbortSignal) => Promise<Audit>;
   send: (campaignId: string, signal: AbortSignal) => Promise<'done' | 'stopped'>;
-  /** Called once when sending starts (the write-back issue hooks Sugar campaign creation here). */
-  onSendingStarted?: (campaign: Campaign) => unknown;
+  /**
+   * Before each send run of a campaign in this process, which goes only once it resolved: the write-back's setup rows
+   * exist before any outcome is recorded. At every run, not only at the transition to sending: a process dying
+   * between the two commits, or a database lost for that one statement, left a campaign sending without them, and
+   * its deliveries never reached Sugar.
+   */
+  beforeSending?: (campaign: Campaign) => Promise<unknown>;
   /** After extraction: a reason the campaign cannot be sent (its identity's warm-up cannot fit it), and it fails before anything goes. */
   afterExtraction?: (campaign: Campaign) => Promise<string | undefined>;
   tickMs?: number;
@@ -96,6 +101,7 @@ export function createScheduler(deps: SchedulerDeps) {
 
   function startSending(c: Campaign) {
     track(c.id, async () => {
+      await deps.beforeSending?.(c);
       const result = await deps.send(c.id, abort.signal);
       // A step campaign stays 'sending' when its ledger is empty (targets reach the step later) until its automation stops.
       if (result === 'done' && !(await store.automations?.isOpenStepCampaign(c.id))) await finishSending(store, c.id);
@@ -127,10 +133,7 @@ export function createScheduler(deps: SchedulerDeps) {
       });
     }
     for (const c of await store.campaigns.due(now().toISOString())) {
-      if (await store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) {
-        await deps.onSendingStarted?.(c);
-        startSending(c);
-      }
+      if (await store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) startSending(c);
     }
   }
 

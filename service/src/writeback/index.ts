@@ -53,12 +53,22 @@ export function createWriteback(o: WritebackOptions) {
     },
   });
 
+  /** Campaigns whose setup rows this process has seen committed: a send run after the first asks nothing. */
+  const setUp = new Set<string>();
+  async function ensureSetup(c: Campaign): Promise<void> {
+    if (setUp.has(c.id)) return;
+    if (await enqueueSetup(c)) o.logger?.info({ event: 'writeback.campaign_started', campaignId: c.id }, 'writeback.campaign_started');
+    setUp.add(c.id);
+    worker.wake();
+  }
+
   return {
-    /** For the scheduler's onSendingStarted: never throws, so sending starts whatever happens here. */
+    /** For the scheduler's beforeSending: throws when the setup rows could not be written, and nothing is sent then. */
+    ensureSetup,
+    /** For an automation step's first send: never throws (the send run's ensureSetup stops it if this failed). */
     async campaignStarted(c: Campaign): Promise<void> {
       try {
-        if (await enqueueSetup(c)) o.logger?.info({ event: 'writeback.campaign_started', campaignId: c.id }, 'writeback.campaign_started');
-        worker.wake();
+        await ensureSetup(c);
       } catch (err) {
         o.logger?.error({ event: 'writeback.enqueue_failed', campaignId: c.id, err }, 'writeback.enqueue_failed');
       }
