@@ -14,7 +14,7 @@ export interface AppOptions {
   apiRouters: Router[];
   publicRouters?: Router[];
   bodyLimit?: string;
-  logger?: Pick<Log, 'error'> & Partial<Pick<Log, 'info'>>;
+  logger?: Pick<Log, 'error'> & Partial<Pick<Log, 'info' | 'warn'>>;
   /** /readyz and /metrics; without it /readyz answers ready and /metrics is 404. */
   ops?: Omit<OpsOptions, 'apiKey'>;
 }

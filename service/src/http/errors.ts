@@ -74,9 +74,13 @@ function sugarAnswer(e: SugarApiError): Answer {
   return { status: e.retryable ? 503 : 502, body: { error: 'sugar_unavailable', message: `Sugar answered with an error (${e.kind})` } };
 }
 
-export function toHttp(err: unknown): Answer {
+/** `method`: a read is told the database cannot be reached, a write that nothing was changed. */
+export function toHttp(err: unknown, method = 'POST'): Answer {
   if (err instanceof AppError) return answer(err.code, err.message, err.details);
-  if (err instanceof StoreUnavailableError) return answer('store_unavailable', 'The service cannot write its database right now; nothing was changed');
+  if (err instanceof StoreUnavailableError)
+    return method === 'GET' || method === 'HEAD'
+      ? answer('store_unavailable', 'The service cannot reach its database right now; try again shortly')
+      : answer('store_unavailable', 'The service cannot write its database right now; nothing was changed');
   if (err instanceof StoreInputError) return answer('invalid_input', err.message);
   if (err instanceof SugarApiError) return sugarAnswer(err);
   // body-parser's own refusals carry a `type`; anything else with a 4xx status is a request Express could not take.
@@ -88,10 +92,14 @@ export function toHttp(err: unknown): Answer {
   return { status: 500, body: { error: 'internal', message: 'Internal error' } };
 }
 
-export function errorHandler(logger?: Pick<Log, 'error'>): ErrorRequestHandler {
+export function errorHandler(logger?: Pick<Log, 'error'> & Partial<Pick<Log, 'warn'>>): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const { status, body } = toHttp(err);
-    if (status >= 500) logger?.error({ err, requestId: res.locals.requestId, method: req.method, path: req.path.slice(0, 300) }, 'http.error');
+    const { status, body } = toHttp(err, req.method);
+    const where = { requestId: res.locals.requestId, method: req.method, path: req.path.slice(0, 300) };
+    // An outage is the store's to report (/readyz, store.unavailable), once: each call during it is one line, no stack.
+    if (err instanceof StoreUnavailableError && logger?.warn)
+      logger.warn({ event: 'http.store_unavailable', ...where, reason: err.message }, 'http.store_unavailable');
+    else if (status >= 500) logger?.error({ err, ...where }, 'http.error');
     res.status(status).set('Cache-Control', 'no-store').json(body);
   };
 }
