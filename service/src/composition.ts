@@ -360,8 +360,18 @@ async function compose(
     ...(spool ? { spool: () => engagement.spooling?.stats() } : {}),
     ...(slots ? { slots: () => slots.stats() } : {}),
   });
+  /** The bounce listener's port while it listens, 0 while its port is taken; set once it is started (below). */
+  let inboundPort: (() => number) | undefined;
   const readiness = createReadiness({
     probeStore: () => store.probeWritable(),
+    ...(role('tracking')
+      ? {
+          inbound: () =>
+            !inboundPort || inboundPort() > 0
+              ? { ok: true }
+              : { ok: false, reason: `port ${config.bounceSmtpPort} is in use: bounces, complaints and mailto unsubscribes wait until it is free` },
+        }
+      : {}),
     // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.
     ...(spool && spoolDir && config.roles.size === 1 ? { spoolDir } : {}),
     sugarUrl: config.sugar.url,
@@ -628,6 +638,7 @@ async function compose(
         handle: async (route, report) => await intake.handle(route, report),
         logger: logger.child({ component: 'inbound' }),
       });
+  if (inbound) inboundPort = () => inbound.port;
   engagement.start();
   readiness.start(); // the first checks, so the first /readyz has a result without running them itself
   // The rows a sending process claims are its own while this lease lives; when it dies, they turn uncertain.

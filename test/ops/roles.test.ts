@@ -51,7 +51,7 @@ describe('roles per process', () => {
   it('is ready by what each role uses: tracking needs neither Sugar nor the relay, api not the relay, send both', async () => {
     const down = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`, LEADFWD_SUGAR_URL: `http://127.0.0.1:${await closedPort()}` };
     stack = await startStack({ env: { LEADFWD_ROLES: 'tracking', LEADFWD_BOUNCE_SMTP_PORT: '0', ...down } });
-    expect(await readyz(stack.service.url)).toEqual({ status: 200, body: { ready: true, checks: { database: { ok: true } } } });
+    expect(await readyz(stack.service.url)).toEqual({ status: 200, body: { ready: true, checks: { database: { ok: true }, inbound: { ok: true } } } });
     await stack.stop();
 
     stack = await startStack({ env: { LEADFWD_ROLES: 'api', LEADFWD_SMTP_URL: down.LEADFWD_SMTP_URL } });

@@ -80,7 +80,7 @@ describe('/readyz', () => {
   it('is 200 with every check ok, and 503 naming Sugar while Sugar is in maintenance', async () => {
     const ok = await untilReadyz(service.url, 200);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true } } });
+    expect(await ok.json()).toEqual({ ready: true, checks: { database: { ok: true }, sugar: { ok: true }, smtp: { ok: true }, inbound: { ok: true } } });
     sim.faults.maintenanceFor(60_000);
     const down = await untilReadyz(service.url, 503);
     sim.faults.reset();

@@ -47,6 +47,11 @@ export interface ReadinessOptions {
    * (engagement/spooling.ts), so it is ready while the spool takes writes; the database check still says it is down.
    */
   spoolDir?: string;
+  /**
+   * The bounce listener of a tracking process, when it has one: shown as the `inbound` check, never counted against
+   * `ready` (its HTTP tracking works without it, and a load balancer must not take it out for that).
+   */
+  inbound?: () => CheckResult;
   /** A result older than this is refreshed in the background when asked for (default and most 5 s). */
   refreshMs?: number;
   now?: () => number;
@@ -241,6 +246,7 @@ function checksOf(o: ReadinessOptions) {
   const judge = ({ database, others: checked }: CheckParts): Readiness => {
     const stopped = o.stoppedWork?.();
     const others: Record<string, CheckResult> = { ...checked, ...(stopped ? { work: { ok: false, reason: stopped } } : {}) };
+    const shown: Record<string, CheckResult> = o.inbound ? { inbound: o.inbound() } : {};
     if (!database.ok && o.spoolDir) {
       const dir = o.spoolDir;
       let spool: CheckResult = { ok: true };
@@ -252,10 +258,10 @@ function checksOf(o: ReadinessOptions) {
       }
       if (spool.ok) spool.reason = 'the database is down: opens and clicks are spooled here and replayed when it is back';
       // The database's failure is shown, but a process that can spool stays in rotation.
-      return { ready: spool.ok && Object.values(others).every((c) => c.ok), checks: { database, spool, ...others } };
+      return { ready: spool.ok && Object.values(others).every((c) => c.ok), checks: { database, spool, ...others, ...shown } };
     }
     const checks: Record<string, CheckResult> = { database, ...others };
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
+    return { ready: Object.values(checks).every((c) => c.ok), checks: { ...checks, ...shown } };
   };
   return { gather, judge, probeDatabase };
 }
