@@ -586,6 +586,7 @@ async function compose(
           webhookRoutes({ secret: config.engagement.webhookSecret, facts: engagement.facts, lookup: engagement.lookup }),
         ],
     // One router per feature; a new endpoint is a router added here.
+    ...(role('api') ? {} : { noApi: `This process does not serve the API (LEADFWD_ROLES=${[...config.roles].join(',')})` }),
     apiRouters: !role('api')
       ? []
       : [

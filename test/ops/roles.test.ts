@@ -44,7 +44,10 @@ describe('roles per process', () => {
     const pixel = await fetch(`${stack.service.url}/t/o/not-a-token.gif`);
     expect(pixel.status).toBe(200); // a bad token still gets its GIF, recording nothing
     expect(pixel.headers.get('content-type')).toMatch(/image\/gif/);
-    expect((await stack.api('GET', '/campaigns')).status).toBe(404);
+    expect(await stack.api('GET', '/campaigns')).toMatchObject({
+      status: 404,
+      body: { error: 'not_found', message: 'This process does not serve the API (LEADFWD_ROLES=tracking): GET /campaigns goes to one that does' },
+    });
     expect(stack.service.bouncePort).toBeGreaterThan(0);
   });
 

@@ -12,6 +12,8 @@ export interface AppOptions {
   /** Calls forwarded by the paired Sugar (docs/relay.md); absent: /relay is not served. */
   relay?: RelayDeps;
   apiRouters: Router[];
+  /** Why this process serves no API (its roles), told to a caller that reached it instead of a missing route. */
+  noApi?: string;
   publicRouters?: Router[];
   bodyLimit?: string;
   logger?: Pick<Log, 'error'> & Partial<Pick<Log, 'info' | 'warn'>>;
@@ -44,7 +46,9 @@ export function createApp(opts: AppOptions): Express {
 
   const routes = express.Router();
   for (const r of opts.apiRouters) routes.use(r);
-  routes.use((req, _res, next) => next(new AppError('not_found', `No route ${req.method} ${req.path}`)));
+  routes.use((req, _res, next) =>
+    next(new AppError('not_found', opts.noApi ? `${opts.noApi}: ${req.method} ${req.path} goes to one that does` : `No route ${req.method} ${req.path}`)),
+  );
   const { api, relay } = authenticators(opts.auth);
   const noStore: express.RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
