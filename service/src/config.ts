@@ -1,7 +1,5 @@
 // The only module that reads process.env. Every problem is collected and reported at once,
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_GUARD_RAILS, type GuardRailSettings } from './domain/guard-rails.js';
 import { cidrMatcher } from './engagement/ip.js';
@@ -122,9 +120,10 @@ type Env = Record<string, string | undefined>;
 
 /** A database URL fit for logs and error messages: the password (and any password parameter) replaced by `***`. */
 export function redactDatabaseUrl(url: string): string {
-  // Up to the last '@' of the whole text: a password with an '@' (or a '/' or '#' before one) left unencoded ends there,
-  // not at the first; a host part shown too little is the price of never showing part of a password.
-  const at = url.lastIndexOf('@');
+  // Up to the last '@' before the query: a password with an '@' (or a '/' or '#' before one) left unencoded ends
+  // there, not at the first; a host part shown too little is the price of never showing part of a password.
+  const query = url.indexOf('?');
+  const at = url.lastIndexOf('@', query < 0 ? url.length : query);
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:/i.exec(url);
   const shown = userinfo && at > userinfo[0].length ? `${userinfo[0]}***${url.slice(at)}` : url;
   return shown.replace(/([?&]password=)[^&#]*/gi, '$1***');
@@ -142,30 +141,14 @@ export function databaseUrlProblem(value: string): string | undefined {
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
     return `LEADFWD_DATABASE_URL must start with postgres:// or postgresql:// (got ${u.protocol}//…); leave it unset for the embedded SQLite store`;
   }
-  // An '@' past the host: a user or password holding '/', '?', '#' or '@' unencoded, read as a host it is not.
+  // An '@' in the path or fragment: a password holding '/' or '#' unencoded, its rest read as a host it is not (one in
+  // the query is a parameter's value: ?application_name=lf@prod).
   const start = value.indexOf('//') + 2;
-  if (value.slice(start + value.slice(start).split(/[/?#]/)[0].length).includes('@'))
+  const afterHost = value.slice(start + value.slice(start).split(/[/?#]/)[0].length);
+  if (afterHost.replace(/\?[^#]*/, '').includes('@'))
     return `LEADFWD_DATABASE_URL has an '@' after its host: percent-encode the user name and password ('@' as %40, '/' as %2F, '#' as %23, '?' as %3F); expected ${shape}`;
   if (!u.hostname && !u.searchParams.get('host')) return `LEADFWD_DATABASE_URL names no host; expected ${shape}`;
   if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `LEADFWD_DATABASE_URL has a bad port; expected ${shape}`;
-  return undefined;
-}
-
-/** Why a private key file cannot be used (missing, unreadable by this user, not a PEM key), never its content. */
-function privateKeyFileProblem(file: string): string | undefined {
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? `not readable by this process's user` : (code ?? 'unreadable');
-    return `cannot be read: ${JSON.stringify(file)} (${why})`;
-  }
-  try {
-    createPrivateKey(pem);
-  } catch {
-    return `is not a PEM private key: ${JSON.stringify(file)}`;
-  }
   return undefined;
 }
 
@@ -438,10 +421,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   if (dkimSet !== 0 && dkimSet !== 3) {
     problems.push('LEADFWD_DKIM_DOMAIN, LEADFWD_DKIM_SELECTOR and LEADFWD_DKIM_PRIVATE_KEY_FILE must be set together');
   }
-  if (config.dkim.privateKeyFile) {
-    const problem = privateKeyFileProblem(config.dkim.privateKeyFile);
-    if (problem) problems.push(`LEADFWD_DKIM_PRIVATE_KEY_FILE ${problem}`);
-  }
+
   // No default, whatever NODE_ENV says: a public default lets anyone sign unsubscribe, open and click tokens
   // and VERP addresses offline (issue 12).
   if (!config.secret && opts.requireSecret !== false) {

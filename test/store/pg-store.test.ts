@@ -117,8 +117,17 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
       expect(pg.psql(`SELECT count(*) FROM pg_namespace WHERE nspname = '${s}'`, 'leadfwd')).toBe('0');
       expect(pg.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations' AND schemaname = 'public'", 'leadfwd')).toBe('0');
       expect(proxy.dropped()).toBeGreaterThan(0);
-      // The same settings straight to the server: opened.
-      await (await openPgStore(pg.url, { schema: s, owner: 'proc-a' })).close();
+      // The same settings straight to the server: opened, with the URL's own options (a statement timeout) kept too.
+      const store = await openPgStore(`${pg.url}?options=${encodeURIComponent('-c statement_timeout=4321')}`, { schema: s, owner: 'proc-a' });
+      try {
+        const seen = await store.transaction(async (tx) => {
+          const q = (tx as unknown as { outbox: { q: (t: string) => Promise<{ rows: Array<Record<string, string>> }> } }).outbox.q;
+          return (await q("SELECT current_setting('statement_timeout') AS t, current_setting('leadfwd.owner') AS o")).rows[0];
+        });
+        expect(seen).toEqual({ t: '4321ms', o: 'proc-a' });
+      } finally {
+        await store.close();
+      }
     } finally {
       await proxy.close();
     }

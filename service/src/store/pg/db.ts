@@ -106,14 +106,17 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     throw translate(err);
   };
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreMigrationError(`schema name ${JSON.stringify(schema)} is not a plain identifier`);
+  // The URL's own `options` (a statement_timeout, say) would replace the pool's: kept, with the store's after them.
+  const { connectionString, options: given } = withoutOptions(url);
+  const options = [given, connectionOptions(schema, opts.owner)].filter(Boolean).join(' ');
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString,
     max: opts.poolSize ?? 10,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
     types,
     // The schema, and this process's owner id: a trigger stamps it on every ledger row the process turns 'sending'.
-    ...(connectionOptions(schema, opts.owner) ? { options: connectionOptions(schema, opts.owner) } : {}),
+    ...(options ? { options } : {}),
   });
   // An idle client whose server went away (restart, failover) is dropped by the pool; do not crash the process.
   pool.on('error', () => {});
@@ -167,7 +170,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   };
   const store: PgStore = {
     ...repos(onPool, atomicOnPool),
-    path: url.replace(/\/\/.*@/, '//'), // to the last '@': an unencoded one in a password is not where it ends
+    // To the last '@' before the query: an unencoded one in a password is not where it ends.
+    path: url.replace(/\/\/[^?]*@/, '//').replace(/([?&]password=)[^&#]*/gi, '$1***'),
     migrate,
     async transaction(fn) {
       let client: pg.PoolClient;
@@ -285,6 +289,19 @@ export const pgSchemaVersion = (): number => (schemaVersion ??= loadMigrations(P
 let schemaVersion: number | undefined;
 
 const rollback = Symbol('rollback');
+
+/** The URL without its `options` parameter, and that parameter (a URL the WHATWG parser refuses is left to the driver). */
+function withoutOptions(url: string): { connectionString: string; options?: string } {
+  try {
+    const u = new URL(url);
+    const options = u.searchParams.get('options') ?? undefined;
+    if (options === undefined) return { connectionString: url };
+    u.searchParams.delete('options');
+    return { connectionString: u.toString(), options };
+  } catch {
+    return { connectionString: url };
+  }
+}
 
 function connectionOptions(schema: string, owner: string | undefined): string | undefined {
   if (owner !== undefined && !/^[A-Za-z0-9._:-]+$/.test(owner)) throw new StoreMigrationError(`owner id ${JSON.stringify(owner)} is not a plain name`);
