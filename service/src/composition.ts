@@ -1,6 +1,5 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { RequestListener, Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { createCampaignService } from './campaigns/service.js';
 import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
-import type { Config, Role } from './config.js';
+import { type Config, ConfigError, type Role } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
 import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedAllowances } from './coordination/shared-allowances.js';
@@ -52,6 +51,7 @@ import { createInboundIntake } from './inbound/intake.js';
 import { createLeadfwdLists } from './lists/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCompileCache } from './mail/compile-cache.js';
+import { readDkimKeyFile } from './mail/dkim.js';
 import { contextFor, createInProcessDelivery, MESSAGES_PER_CONNECTION } from './mail/in-process-delivery.js';
 import { startInboundListener } from './mail/inbound/listener.js';
 import { buildMessage, type MessageContext, renderForRecipient } from './mail/message.js';
@@ -110,6 +110,9 @@ export async function startService(
   opts: { logger?: Logger /** Automation clock; tests pass a fake one. */; now?: () => Date } = {},
 ): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Read at start rather than with the settings: `npm run backup` and the other scripts load them too, as users that
+  // may not read the key.
+  if (config.dkim.privateKeyFile) keyPem(config.dkim.privateKeyFile);
   // The port is bound first, so the public URL every message links to is known before anything reads it (tests
   // listen on port 0). Requests arriving before the app is ready are told to come back.
   // Until then /readyz says what start-up waits for, so an orchestrator sees why; while it waits for PostgreSQL,
@@ -208,6 +211,13 @@ async function startFromSnapshot(
 
 /** How soon a process sees that a newer version migrated the shared database (one tiny query per process). */
 const SCHEMA_CHECK_MS = 1000;
+
+/** The DKIM key file's content, or a configuration error naming the setting (main exits 78 with it). */
+function keyPem(file: string): string {
+  const key = readDkimKeyFile(file);
+  if ('problem' in key) throw new ConfigError([`LEADFWD_DKIM_PRIVATE_KEY_FILE ${key.problem}`]);
+  return key.pem;
+}
 
 async function compose(
   config: Config,
@@ -333,7 +343,7 @@ async function compose(
     rate: { perSecond: config.smtp.rate, perHour: config.smtp.ratePerHour, perDay: config.smtp.ratePerDay },
     bounceDomain: config.bounceDomain,
     ...(config.dkim.privateKeyFile
-      ? { dkim: { domain: config.dkim.domain!, selector: config.dkim.selector!, privateKeyPem: readFileSync(config.dkim.privateKeyFile, 'utf8') } }
+      ? { dkim: { domain: config.dkim.domain!, selector: config.dkim.selector!, privateKeyPem: keyPem(config.dkim.privateKeyFile) } }
       : {}),
   };
   // Started from the snapshot: done once the database has answered and passed the checks (below).
@@ -369,7 +379,10 @@ async function compose(
           inbound: () =>
             !inboundPort || inboundPort() > 0
               ? { ok: true }
-              : { ok: false, reason: `port ${config.bounceSmtpPort} is in use: bounces, complaints and mailto unsubscribes wait until it is free` },
+              : {
+                  ok: false,
+                  reason: `port ${config.bounceSmtpPort} is not listening (in use, or refused): bounces, complaints and mailto unsubscribes wait until it is`,
+                },
         }
       : {}),
     // Tracking alone: its pixel and redirects answer and record through an outage, so it stays in rotation.

@@ -1,11 +1,8 @@
 // The example deployment of "Running on several machines" (docs/deploy): each process's settings, the shared env file
 // filled in plus the Compose file's own, load as a real process would load them, with the roles the README describes;
 // and no setting in either file is one the service does not read (a typo or a renamed setting would be ignored).
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../service/src/config.js';
 import { randomSecret } from '../support/secrets.js';
@@ -21,17 +18,10 @@ const example = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 );
 // What the operator fills in, and Compose's interpolation of the database password.
-// The Compose secret's mount point, stood in for by a key file of this run (the service reads it at start).
-const keyDir = mkdtempSync(join(tmpdir(), 'leadfwd-deploy-'));
-const keyFile = join(keyDir, 'dkim_key');
-writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 const filledIn = (env: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(env).map(([k, v]) => {
-      const value = String(v)
-        .replace(/\$\{POSTGRES_PASSWORD[^}]*\}/, 'pw')
-        .replace('/run/secrets/dkim_key', keyFile);
+      const value = String(v).replace(/\$\{POSTGRES_PASSWORD[^}]*\}/, 'pw');
       if (value !== '') return [k, value];
       return [k, k === 'LEADFWD_API_KEY' ? randomSecret('example-api-key-') : k === 'LEADFWD_SECRET' ? randomSecret() : 'filled-in'];
     }),

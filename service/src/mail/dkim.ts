@@ -1,7 +1,9 @@
 // DKIM (RFC 6376) rsa-sha256, relaxed/relaxed, over a message we built ourselves. The key is
 // parsed once; the signed header list is explicit because the unsubscribe headers and
 // Feedback-ID must be covered (RFC 8058 §4, Gmail FBL) and nodemailer's default list lacks them.
+
 import { createHash, createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 export interface DkimOptions {
   domainName: string;
@@ -92,6 +94,31 @@ export function parseDkimKey(pem: string): KeyObject {
     throw new Error(`DKIM key must be RSA of at least 1024 bits (2048 recommended), got ${key.asymmetricKeyType} ${bits}`);
   }
   return key;
+}
+
+/**
+ * The DKIM key in `file`, or why it cannot be used (missing, unreadable by this process's user, not an RSA key):
+ * said once at start, in the setting's name, never with the file's content.
+ */
+export function readDkimKeyFile(file: string): { pem: string } | { problem: string } {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? `not readable by this process's user` : (code ?? 'unreadable');
+    return { problem: `cannot be read: ${JSON.stringify(file)} (${why})` };
+  }
+  try {
+    parseDkimKey(pem);
+  } catch (err) {
+    // parseDkimKey's own words (a passphrase-protected key, an EC key), with OpenSSL's text left out.
+    const message = (err as Error).message;
+    return {
+      problem: `${JSON.stringify(file)} holds no usable key: ${/must be RSA/.test(message) ? message.replace(/^DKIM key /, 'it ') : 'not an unencrypted PEM private key'}`,
+    };
+  }
+  return { pem };
 }
 
 /** Body hash and canonical headers for one message; the caller supplies the RSA signature. */
