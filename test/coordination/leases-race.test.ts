@@ -63,14 +63,18 @@ describe.skipIf(!debianPgBin())('leases across processes on PostgreSQL', () => {
     await pg?.destroy();
   });
 
-  it.each(['fail', 'hang'] as const)(
-    'runs a leased job in one process at a time; another takes it over only once the holder stopped renewing (renewals that %s)',
-    async (how) => {
+  it.each([
+    ['fail', TTL],
+    ['hang', TTL],
+    ['hang', 1000], // no multiple of 3: the tries 333 ms apart
+  ] as const)(
+    'runs a leased job in one process at a time; another takes it over only once the holder stopped renewing (renewals that %s, ttl %i ms)',
+    async (how, ttlMs) => {
       const schema = `l${++n}`;
       const [a, b] = [await open(schema, 'a'), await open(schema, 'b')];
       const frozenA = freezable(a.leases, how);
-      const ra = createLeaseRunner({ leases: frozenA.repo, owner: 'a', ttlMs: TTL });
-      const rb = createLeaseRunner({ leases: b.leases, owner: 'b', ttlMs: TTL });
+      const ra = createLeaseRunner({ leases: frozenA.repo, owner: 'a', ttlMs });
+      const rb = createLeaseRunner({ leases: b.leases, owner: 'b', ttlMs });
       let aborted: unknown;
       let abortedAt = Number.POSITIVE_INFINITY;
       const longJob = ra.run('job', async (signal) => {

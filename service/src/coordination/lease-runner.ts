@@ -60,9 +60,13 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
     let renewedAt = Date.now();
     let gone = false;
     let busy = false;
-    /** The next try could come too late: with the tries a third of the ttl apart, "less than a third left" was first
-     * true at the very moment the lease expired, so another process could take it while this job still ran. */
-    const tooLate = () => Date.now() - renewedAt + every >= ttlMs;
+    /**
+     * The next try could come too late: with the tries a third of the ttl apart, "less than a third left" was first
+     * true at the very moment the lease expired, so another process could take it while this job still ran. Half a
+     * try of slack: a ttl that is no multiple of 3 (10,000 ms: tries 3,333 ms apart) and a late timer still give up
+     * at the second try, not at the third, when the lease has run out.
+     */
+    const tooLate = () => Date.now() - renewedAt + every > ttlMs - every / 2;
     const timer = setInterval(async () => {
       if (gone) return;
       if (busy) {
@@ -75,9 +79,11 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
       }
       busy = true;
       try {
+        // The lease runs from when the renewal was asked for: a slow answer does not lengthen it.
+        const asked = Date.now();
         const renewed = await leases.renew(name, owner, ttlMs);
         if (gone) return; // answered after it was given up: the job has stopped already
-        if (renewed) renewedAt = Date.now();
+        if (renewed) renewedAt = asked;
         else {
           gone = true;
           lost('another process holds it');
