@@ -32,7 +32,7 @@ try {
     );
   else if (pairing)
     console.error(
-      `LeadFWD is not paired with Sugar yet. A pairing code shown earlier (by this service or another process on its database) is valid until ${pairing.liveUntil}; npm run pairing-code makes a new one, replacing it`,
+      `LeadFWD is not paired with Sugar yet. A pairing code shown earlier (by this service or another process on its database) is valid until ${pairing.liveUntil}; npm run pairing-code or POST /api/v1/relay/pairing-code (API key) makes a new one, replacing it`,
     );
 } catch (e) {
   if (e instanceof ConfigError) {

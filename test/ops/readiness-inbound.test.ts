@@ -14,7 +14,10 @@ it('shows a taken bounce port on /readyz without taking the process out of rotat
     const body = (await res.json()) as { ready: boolean; checks: Record<string, { ok: boolean; reason?: string }> };
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.ready).toBe(true);
-    expect(body.checks.inbound).toEqual({ ok: false, reason: `port ${port} is in use: bounces, complaints and mailto unsubscribes wait until it is free` });
+    expect(body.checks.inbound).toEqual({
+      ok: false,
+      reason: `port ${port} is not listening (in use, or refused): bounces, complaints and mailto unsubscribes wait until it is`,
+    });
     expect(body.checks.database).toEqual({ ok: true });
   } finally {
     await stack.stop();
