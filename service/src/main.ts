@@ -11,7 +11,10 @@ try {
     if (stopping) process.exit(1); // a second signal means "now"
     stopping = true;
     service.logger.info({ signal }, 'service.stopping');
+    const started = Date.now();
     await service.stop();
+    // The last line, so an operator reading the log knows the stop finished (pino writes stdout synchronously).
+    service.logger.info({ event: 'service.stopped', signal, ms: Date.now() - started }, 'service.stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

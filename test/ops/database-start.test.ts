@@ -170,6 +170,16 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     expect(server.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations'", name)).toBe('0');
   }, 60_000);
 
+  it('logs service.stopped as its last line after a SIGTERM, and exits 0', async () => {
+    const p = await run(database());
+    await p.untilReadyz(200, 'ready', 20_000);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const last = JSON.parse(p.output().trim().split('\n').at(-1)!) as { msg: string; signal: string; ms: number };
+    expect(last).toMatchObject({ msg: 'service.stopped', signal: 'SIGTERM' });
+    expect(last.ms).toBeGreaterThanOrEqual(0);
+  }, 60_000);
+
   it("logs the database's collation at start, an ICU one by its locale", async () => {
     server.psql("CREATE DATABASE icu LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C' TEMPLATE template0");
     const p = await run(`postgres://leadfwd:${PASSWORD}@127.0.0.1:${server.port}/icu`);
