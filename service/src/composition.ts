@@ -89,8 +89,10 @@ export interface RunningService {
   writeback: Writeback;
   /** Port of the inbound SMTP listener (bounces, complaints, mailto unsubscribes); 0 while that port is taken. */
   bouncePort: number;
-  /** A fresh pairing code while no Sugar is paired (for the operator to type into Sugar); undefined once paired. */
-  /** A code to pair Sugar with, or when one is out already (another process's) until when it is valid. */
+  /**
+   * While no Sugar is paired, a fresh code for the operator to type into Sugar, or, when one is out already (an
+   * earlier start's or another process's), until when it is valid; undefined once paired or without the api role.
+   */
   pairingCodeIfUnpaired(): Promise<{ code: string; expiresAt: string } | { liveUntil: string } | undefined>;
   /** What the inbound SMTP listener holds right now (bytes buffered, connections). */
   inboundStats(): { bufferedBytes: number; connections: number };

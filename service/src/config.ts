@@ -421,7 +421,6 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   if (dkimSet !== 0 && dkimSet !== 3) {
     problems.push('LEADFWD_DKIM_DOMAIN, LEADFWD_DKIM_SELECTOR and LEADFWD_DKIM_PRIVATE_KEY_FILE must be set together');
   }
-
   // No default, whatever NODE_ENV says: a public default lets anyone sign unsubscribe, open and click tokens
   // and VERP addresses offline (issue 12).
   if (!config.secret && opts.requireSecret !== false) {

@@ -1,7 +1,6 @@
 // DKIM (RFC 6376) rsa-sha256, relaxed/relaxed, over a message we built ourselves. The key is
 // parsed once; the signed header list is explicit because the unsubscribe headers and
 // Feedback-ID must be covered (RFC 8058 §4, Gmail FBL) and nodemailer's default list lacks them.
-
 import { createHash, createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
