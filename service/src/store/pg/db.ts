@@ -329,11 +329,6 @@ function guardedPg<T extends object>(translate: (err: unknown) => unknown, repo:
 }
 
 /**
- * All pending migrations in one transaction, under an advisory lock: processes starting together apply them once,
- * the others wait and then find nothing to do. A database of a newer version, or an edited migration, is refused
- * before anything is written (never half-migrated).
- */
-/**
  * The ledger's fencing reads the owner id from the session (the claim trigger, the outcome checks): a pooler that drops
  * the startup options (PgBouncer with `ignore_startup_parameters = options`) would leave every process without one,
  * each taking the others' rows in flight for orphaned. Checked before anything is written, so nothing half-migrates.
@@ -349,6 +344,11 @@ async function checkSession(client: pg.PoolClient, schema: string, owner: string
   );
 }
 
+/**
+ * All pending migrations in one transaction, under an advisory lock: processes starting together apply them once,
+ * the others wait and then find nothing to do. A database of a newer version, or an edited migration, is refused
+ * before anything is written (never half-migrated).
+ */
 export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () => string, schema = 'public', owner?: string): Promise<number[]> {
   const client = await pool.connect();
   return inPooledTransaction(client, async () => {
