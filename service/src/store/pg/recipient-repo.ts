@@ -241,30 +241,28 @@ export class PgRecipientRepo implements RecipientRepo {
   }
 
   /**
-   * One transaction, as in SQLite: apart, a row a process whose lease had just run out marked 'sending' between the
-   * second statement and the third was made uncertain without its end of DATA mark, and its message never went.
+   * The rows in flight go back in one statement, queued or uncertain by their end of DATA mark, read in one snapshot:
+   * as two (even in one READ COMMITTED transaction, each statement reads afresh), a row that a process whose lease had
+   * just run out marked 'sending' between them skipped the first and was made uncertain without its mark by the
+   * second, its dot then refused: never sent, waiting for an operator.
    */
   async recoverOrphaned(): Promise<number> {
     const dead = `NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $1)`;
     const [nowMs, now] = [this.nowMs(), this.now()];
-    return this.atomic(async (q) => {
-      // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
-      await q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
-        nowMs,
-        now,
-      ]);
-      await q(
-        `UPDATE recipients r SET state = 'queued', attempts = greatest(attempts - 1, 0), retry_at = '', last_error = $3, updated_at = $2
-          WHERE state = 'sending' AND data_end_at IS NULL AND ${dead}`,
-        [nowMs, now, NOT_FINISHED],
-      );
-      const r = await q(`UPDATE recipients r SET state = 'uncertain', last_error = $3, updated_at = $2 WHERE state = 'sending' AND ${dead}`, [
-        nowMs,
-        now,
-        INTERRUPTED,
-      ]);
-      return r.rowCount ?? 0;
-    });
+    // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
+    await this.q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
+      nowMs,
+      now,
+    ]);
+    const { rows } = await this.q(
+      `UPDATE recipients r SET state = CASE WHEN data_end_at IS NULL THEN 'queued' ELSE 'uncertain' END,
+          attempts = CASE WHEN data_end_at IS NULL THEN greatest(attempts - 1, 0) ELSE attempts END,
+          retry_at = CASE WHEN data_end_at IS NULL THEN '' ELSE retry_at END,
+          last_error = CASE WHEN data_end_at IS NULL THEN $3 ELSE $4 END, updated_at = $2
+        WHERE state = 'sending' AND ${dead} RETURNING state`,
+      [nowMs, now, NOT_FINISHED, INTERRUPTED],
+    );
+    return rows.filter((r) => r.state === 'uncertain').length;
   }
 
   async get(rowId: number): Promise<LedgerRecipient | undefined> {
