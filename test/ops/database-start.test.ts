@@ -212,10 +212,18 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     await server.stop();
     const p = await run(url);
     try {
-      const waiting = await waitFor(async () => {
-        const r = await p.readyz();
-        return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
-      }, '/readyz to say it waits for PostgreSQL');
+      let last: unknown;
+      // 30 s, as the test above: a whole suite on two cores has taken the service over 20 s to start answering.
+      const waiting = await waitFor(
+        async () => {
+          const r = (last = await p.readyz());
+          return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
+        },
+        '/readyz to say it waits for PostgreSQL',
+        30_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; last /readyz ${JSON.stringify(last)}; output: ${p.output().slice(-2000)}`);
+      });
       expect(waiting.status).toBe(503);
       expect(JSON.parse(waiting.body)).toMatchObject({ ready: false, checks: { database: { ok: false } } });
       expect(waiting.body).toMatch(/waiting for PostgreSQL at postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/start\d+: .*ECONNREFUSED/);
