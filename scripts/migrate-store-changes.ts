@@ -97,14 +97,14 @@ export function forgetKeys(lite: Database.Database, upTo: number, target: string
   })();
 }
 
+/** SQLite's match for one key (IS: a NULL in a key column matches NULL). */
+const byKey = (key: string[]) => key.map((c) => `${quote(c)} IS ?`).join(' AND ');
+
 /**
  * Brings PostgreSQL's copy of `table` to the snapshot for the recorded keys: rows gone from SQLite are deleted, the
  * others inserted or overwritten. Deletions first (children before parents, by the caller's order), so a row
  * deleted and inserted again under a new key frees its unique values before the new one arrives.
  */
-/** SQLite's match for one key (IS: a NULL in a key column matches NULL). */
-const byKey = (key: string[]) => key.map((c) => `${quote(c)} IS ?`).join(' AND ');
-
 export async function deleteGone(lite: Database.Database, client: pg.Client, table: string, keys: unknown[][]): Promise<number> {
   const key = sqliteKey(lite, table);
   const find = lite.prepare(`SELECT 1 FROM ${quote(table)} WHERE ${byKey(key)}`).pluck();
