@@ -16,9 +16,9 @@ export interface Config {
   dataDir: string;
   /**
    * PostgreSQL instead of the embedded SQLite file (LEADFWD_DATABASE_URL, postgres://…), with this many connections
-   * per process (LEADFWD_DATABASE_POOL). Absent: SQLite in dataDir.
+   * per process (LEADFWD_DATABASE_POOL). Absent: SQLite in dataDir. `prepared`: hot statements as named prepared
+   * statements (off behind a pooler that cannot keep them).
    */
-  /** `prepared`: hot statements as named prepared statements (off behind a pooler that cannot keep them). */
   database: { url: string; poolSize: number; prepared: boolean } | undefined;
   /** Quota for the database file in MB (0 = none): past it writes fail as disk full, cleanly. */
   dbMaxMb: number;
@@ -90,7 +90,6 @@ export interface Config {
   automationTickMs: number;
   /** How often automations re-read their Sugar target lists to enrol new members (LEADFWD_AUTOMATION_LIST_REFRESH_MS). */
   automationListRefreshMs: number;
-  /** Signs tracking, unsubscribe and VERP tokens (LEADFWD_SECRET, required, at least 32 random bytes). */
   /** Checks of Sugar users' tokens: how long a rejected token is refused without asking Sugar, and /me calls at once. */
   tokenCheck: { rejectedTtlMs: number; maxConcurrent: number };
   /** Most members a LeadFWD list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS). */
@@ -99,6 +98,7 @@ export interface Config {
   timeZoneField: string;
   /** Largest MJML or HTML body the API takes, in bytes (LEADFWD_CONTENT_MAX_BYTES); more is a 413. */
   contentMaxBytes: number;
+  /** Signs tracking, unsubscribe and VERP tokens (LEADFWD_SECRET, required, at least 32 random bytes). */
   secret: string;
   /** The secret before a rotation (LEADFWD_SECRET_PREVIOUS): still accepted when verifying, never used to sign. */
   secretPrevious: string | undefined;
