@@ -8,7 +8,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page, type Request } from 'playwright-core';
+import { beforeEach } from 'vitest';
 import { type Harness, startHarness } from '../../scripts/sugar-harness/server.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import { perFileUse } from '../support/per-file.js';
@@ -16,6 +17,53 @@ import { sugarToken } from '../support/relay.js';
 import { type Stack, startStack } from '../support/stack.js';
 
 export const SHOTS = join(process.cwd(), 'test-output', 'sidecar-ui');
+
+/** What each page opened in this file is doing: the requests still unanswered and its latest console lines. */
+interface Watched {
+  user: string;
+  page: Page;
+  inflight: Map<Request, number>;
+  console: string[];
+}
+const watched = new Set<Watched>();
+
+// A failed or timed-out browser test says where each open page stood (a bare "Test timed out" cost a CI run once),
+// in its error, which CI's summary prints: registered here, at collection, for each file that imports this module.
+beforeEach((ctx) =>
+  ctx.onTestFailed(async ({ task }) => {
+    const report = await reportPages(task.name);
+    const error = task.result?.errors?.[0];
+    if (error && report) error.message += `\n${report}`;
+  }),
+);
+
+const within = <T>(ms: number, p: Promise<T>, otherwise: T) => Promise.race([p, new Promise<T>((r) => setTimeout(() => r(otherwise), ms))]);
+
+async function reportPages(test: string): Promise<string> {
+  const lines: string[] = [];
+  for (const w of watched) {
+    if (w.page.isClosed()) continue;
+    const now = Date.now();
+    const shot = join(SHOTS, `failed-${test.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}-${w.user}.png`);
+    const saved = await w.page.screenshot({ path: shot, fullPage: true, timeout: 5_000 }).then(
+      () => shot,
+      (e: Error) => `no screenshot: ${e.message.split('\n')[0]}`,
+    );
+    const text = await within(
+      3_000,
+      w.page.evaluate(() => document.getElementById('main')?.textContent?.replace(/\s+/g, ' ').slice(0, 300) ?? ''),
+      '(no answer)',
+    );
+    lines.push(
+      `${w.user}'s page at ${w.page.url()} (${saved}) shows: ${text}`,
+      `  unanswered requests:${w.inflight.size ? '' : ' none'}`,
+      ...[...w.inflight].map(([r, at]) => `    ${r.method()} ${r.url()} (${now - at} ms)`),
+      '  last console lines:',
+      ...w.console.slice(-10),
+    );
+  }
+  return lines.join('\n');
+}
 
 export interface BrowserStack {
   stack: Stack;
@@ -158,6 +206,14 @@ export async function startBrowserStack(
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      const w: Watched = { user, page, inflight: new Map(), console: [] };
+      watched.add(w);
+      page.on('close', () => watched.delete(w));
+      page.on('request', (r) => w.inflight.set(r, Date.now()));
+      page.on('requestfinished', (r) => w.inflight.delete(r));
+      page.on('requestfailed', (r) => w.inflight.delete(r));
+      page.on('console', (m) => w.console.push(`    ${m.type()}: ${m.text()} ${m.location().url}`));
+      page.on('pageerror', (e) => w.console.push(`    pageerror: ${e.message}`));
       // A message preview (a sandboxed srcdoc frame) loads the message's own images and fonts, as a mail client
       // would; that is the message's content, not a call of the UI, so it is not counted here.
       page.on('request', (r) => {
