@@ -25,7 +25,10 @@ describe.skipIf(!debianPgBin())('a provider whose one slot another process holds
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name}\\{identity="[^"]+",provider="google"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 
   it('sends every target once, the earliest rows early, while two processes hold no slot', async () => {
-    const env = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${counting.server.port}`, LEADFWD_SMTP_MAX_CONNECTIONS: '4', LEADFWD_LEASE_TTL_MS: '3000' };
+    // The default lease (15 s): no process dies here, and with 3 s a holder that a loaded machine kept from renewing
+    // within 2 s lost the slot mid-campaign, its rows waiting out HOLD_MS while the new holder sent on (61 rows late
+    // in one CI run): a hand-over, which is not what this test is about.
+    const env = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${counting.server.port}`, LEADFWD_SMTP_MAX_CONNECTIONS: '4' };
     procs = await Promise.all(['p1', 'p2', 'p3'].map((n) => rig.start(n, env)));
     await rig.setProviderConcurrency(procs[0], 1);
     counting.server.reset();
@@ -64,8 +67,9 @@ describe.skipIf(!debianPgBin())('a provider whose one slot another process holds
     const earlyAtTheEnd = lastQuarter.filter((n) => n < ROWS / 2).length;
     const late = taken.filter((n, at) => at - n > ROWS / 4).length;
     console.log(`rows of the first half among the last quarter sent: ${earlyAtTheEnd}; rows sent more than ${ROWS / 4} places late: ${late}`);
+    const lateOnes = taken.flatMap((n, at) => (at - n > ROWS / 4 ? [`#${n} sent ${at}th`] : []));
     expect(earlyAtTheEnd).toBe(0);
-    expect(late).toBe(0);
+    expect(late, lateOnes.slice(0, 20).join(', ')).toBe(0);
 
     // The rows that waited for the slot are counted, with their waits; no renewal failed.
     const after = await Promise.all(procs.map(scrape));
