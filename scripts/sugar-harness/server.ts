@@ -68,11 +68,24 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let settings: Record<string, string> = {};
   let sugarConfig: Record<string, unknown> = {};
 
+  /**
+   * A real Sugar's PHP reads its own database; the harness asks the simulator over HTTP, on keep-alive sockets the
+   * simulator closes after 5 s idle. A read that met one closing is asked again once, so that race is not the page's.
+   */
+  async function toSugar(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (!['GET', 'HEAD', undefined].includes(init.method)) throw e;
+      return await fetch(url, init);
+    }
+  }
+
   async function proxy(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     if (!sugarUrl) return json(res, 503, { error: 'service_unavailable', error_message: 'The harness has no Sugar to talk to yet.' });
     const headers: Record<string, string> = {};
     for (const h of ['oauth-token', 'content-type', 'accept']) if (req.headers[h]) headers[h] = String(req.headers[h]);
-    const r = await fetch(`${sugarUrl}${req.url}`, {
+    const r = await toSugar(`${sugarUrl}${req.url}`, {
       method: req.method,
       headers,
       body: ['GET', 'HEAD'].includes(req.method ?? 'GET') ? undefined : new Uint8Array(body),
@@ -84,7 +97,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   /** Sugar's authentication, then its routing to the package's PHP: the caller's own token goes along. */
   async function packageApi(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) {
     const token = String(req.headers['oauth-token'] ?? '');
-    const me = await fetch(`${sugarUrl}/rest/${REST_VERSION}/me`, { headers: token ? { 'OAuth-Token': token } : {} });
+    const me = await toSugar(`${sugarUrl}/rest/${REST_VERSION}/me`, { headers: token ? { 'OAuth-Token': token } : {} });
     if (!me.ok) return send(res, me.status, Buffer.from(await me.arrayBuffer()), 'application/json');
     const user = (await me.json()).current_user as { id: string; user_name: string; type: string };
     const r = await runSugarRest({
