@@ -261,6 +261,39 @@ describe('the LeadFWD area, as sally', () => {
     await press(area().locator('.leadfwd-refresh'));
     await until(page, 'the message to go', () => (document.querySelector('.leadfwd-message') as HTMLElement).hidden, null);
   });
+
+  it('a page opened while the service is down says so, offers Try again, and fills in by itself once it is back', async () => {
+    const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+    await bs.setServiceUp(false);
+    await go('#Home/layout/leadfwd-campaigns');
+    await message().filter({ hasText: 'cannot reach the LeadFWD service' }).waitFor();
+    expect(await area().locator('.leadfwd-try-again').count()).toBe(1);
+    expect(await area().locator('.leadfwd-refresh').count()).toBe(0);
+    await bs.setServiceUp(true);
+    // Nobody presses anything: the page asks again 5 s after the failure.
+    await area().locator(`tr.leadfwd-campaign-row[data-campaign-id="${campaignId}"]`).waitFor({ timeout: 15_000 });
+    expect(await area().locator('.leadfwd-try-again').count()).toBe(0);
+    expect(await message().isHidden()).toBe(true);
+
+    // Try again, pressed while the service is still down, says it once more and keeps one button; once it is back,
+    // pressed again, the page fills in at once.
+    await bs.setServiceUp(false);
+    await go('#Home/layout/leadfwd-automations');
+    await message().filter({ hasText: 'cannot reach the LeadFWD service' }).waitFor();
+    const asked = () => page.waitForResponse((r) => /\/leadfwd\/api\/me\b/.test(r.url()));
+    const answered = asked();
+    await press(area().locator('.leadfwd-try-again'));
+    await answered;
+    await message().filter({ hasText: 'cannot reach the LeadFWD service' }).waitFor();
+    expect(await area().locator('.leadfwd-try-again').count()).toBe(1);
+    await bs.setServiceUp(true);
+    // Pressed twice in a row: one read, the page started once.
+    await area().locator('.leadfwd-try-again').dblclick();
+    await area().locator('.leadfwd-refresh').waitFor({ timeout: 4_000 });
+    expect(await area().locator('.leadfwd-try-again').count()).toBe(0);
+    expect(await area().locator('.leadfwd-new-automation').count()).toBe(1);
+    await noSerious('the automations page after a failed first read');
+  });
 });
 
 describe('the report for other roles', () => {

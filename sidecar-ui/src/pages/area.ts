@@ -17,6 +17,9 @@ import type { SidecarView } from '../sidecar.js';
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
 export const BLOCKING = ['forbidden', 'not_configured', 'not_paired', 'token_rejected', 'pairing_broken', 'clock', 'not_leadfwd', 'bad_request'];
 
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 60_000;
+
 export type MessageLevel = 'danger' | 'warning' | 'info' | 'success';
 
 export interface AreaContext {
@@ -34,6 +37,12 @@ export interface AreaContext {
   status(text: string): void;
   /** What LeadFWD lets this user do (GET me), read once per page. */
   access(): Promise<Access>;
+  /**
+   * Runs `then` once `access()` answered. A failure that may pass (the service or Sugar away for a moment) is said
+   * (`sayOf` words it), with a Try again button and a try by itself after 5, 10, 20… s (a minute at most), so a page
+   * opened during a restart fills in when the service is back; a refusal for good (rights, pairing) is said and left.
+   */
+  withAccess(then: (access: Access) => void | Promise<void>, sayOf?: (e: unknown) => string): void;
   disposed(): boolean;
   onDispose(fn: () => void): void;
 }
@@ -150,6 +159,42 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
         access = undefined;
         throw e;
       });
+    },
+    withAccess(then, sayOf) {
+      let waitMs = RETRY_FIRST_MS;
+      let timer: number | undefined;
+      let retry: HTMLButtonElement | undefined;
+      let asking = false;
+      const attempt = () => {
+        window.clearTimeout(timer);
+        // One read at a time: a press during one (or the timer's) must not start the page twice.
+        if (asking) return;
+        asking = true;
+        ctx.status(t('LBL_LEADFWD_LOADING_PAGE'));
+        ctx.access().then(
+          (access) => {
+            asking = false;
+            if (st.disposed) return;
+            if (retry) {
+              retry.remove();
+              ctx.clear();
+            }
+            void then(access);
+          },
+          (e: unknown) => {
+            asking = false;
+            if (st.disposed) return;
+            ctx.status('');
+            ctx.say(sayOf ? sayOf(e) : e, 'danger');
+            if (isBlocking(e)) return;
+            retry ??= ctx.actions.appendChild(button(t('LBL_LEADFWD_TRY_AGAIN'), 'leadfwd-try-again', attempt));
+            timer = window.setTimeout(attempt, waitMs);
+            waitMs = Math.min(RETRY_MAX_MS, waitMs * 2);
+          },
+        );
+      };
+      ctx.onDispose(() => window.clearTimeout(timer));
+      attempt();
     },
     disposed: () => st.disposed,
     onDispose(fn) {

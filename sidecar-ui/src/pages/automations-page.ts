@@ -94,25 +94,18 @@ export const automationsPage: AreaPage = {
       );
     }
 
-    void ctx.access().then(
-      (access) => {
-        if (ctx.disposed()) return;
-        mayChange = access.can.editCampaigns !== false;
-        if (access.can.createCampaigns)
-          ctx.actions.appendChild(
-            button(t('LBL_LEADFWD_NEW_AUTOMATION'), 'btn-primary leadfwd-new-automation', () =>
-              getApp().router?.navigate(automationHref().slice(1), { trigger: true }),
-            ),
-          );
-        else ctx.root.appendChild(h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_AUTOMATIONS_READ_ONLY')));
-        ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void load()));
-        ctx.root.appendChild(list);
-        void load();
-      },
-      (e: unknown) => {
-        ctx.status('');
-        ctx.say(e);
-      },
-    );
+    ctx.withAccess((access) => {
+      mayChange = access.can.editCampaigns !== false;
+      if (access.can.createCampaigns)
+        ctx.actions.appendChild(
+          button(t('LBL_LEADFWD_NEW_AUTOMATION'), 'btn-primary leadfwd-new-automation', () =>
+            getApp().router?.navigate(automationHref().slice(1), { trigger: true }),
+          ),
+        );
+      else ctx.root.appendChild(h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_AUTOMATIONS_READ_ONLY')));
+      ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void load()));
+      ctx.root.appendChild(list);
+      void load();
+    });
   },
 };

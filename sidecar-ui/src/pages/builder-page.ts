@@ -340,15 +340,7 @@ export const builderPage: AreaPage = {
       if (timer !== undefined) window.clearTimeout(timer);
     });
 
-    void (async () => {
-      let access: Awaited<ReturnType<AreaContext['access']>>;
-      try {
-        access = await ctx.access();
-      } catch (e) {
-        ctx.status('');
-        ctx.say(refusalText(e), 'danger');
-        return;
-      }
+    ctx.withAccess(async (access) => {
       try {
         const [listAnswer, fresh] = await Promise.all([
           ctx.client.get<{ targetLists: TargetList[] }>('/sugar/target-lists'),
@@ -379,6 +371,6 @@ export const builderPage: AreaPage = {
       paintFigures();
       build();
       schedule();
-    })();
+    }, refusalText);
   },
 };

@@ -317,19 +317,12 @@ export const campaignsPage: AreaPage = {
     const changed = () => void load();
     getApp().events.on(CHANGED_EVENT, changed);
     ctx.onDispose(() => getApp().events.off(CHANGED_EVENT, changed));
-    void ctx.access().then(
-      (access) => {
-        if (ctx.disposed()) return;
-        if (access.can.createCampaigns) ctx.actions.appendChild(button(t('LBL_LEADFWD_SEND'), 'btn-primary leadfwd-new', () => openSendFlow({})));
-        ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void load()));
-        ctx.root.append(form, results, groups);
-        void load();
-      },
-      (e: unknown) => {
-        ctx.status('');
-        ctx.say(e);
-      },
-    );
+    ctx.withAccess((access) => {
+      if (access.can.createCampaigns) ctx.actions.appendChild(button(t('LBL_LEADFWD_SEND'), 'btn-primary leadfwd-new', () => openSendFlow({})));
+      ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void load()));
+      ctx.root.append(form, results, groups);
+      void load();
+    });
   },
 };
 

@@ -560,20 +560,12 @@ export const reportPage: AreaPage = {
       for (const c of st.charts) c.destroy();
     });
 
-    void (async () => {
-      if (!id) {
-        ctx.status('');
-        ctx.say(t('LBL_LEADFWD_ERR_NO_CAMPAIGN'), 'warning');
-        return;
-      }
-      let access: Awaited<ReturnType<AreaContext['access']>>;
-      try {
-        access = await ctx.access();
-      } catch (e) {
-        ctx.status('');
-        ctx.say(e);
-        return;
-      }
+    if (!id) {
+      ctx.status('');
+      ctx.say(t('LBL_LEADFWD_ERR_NO_CAMPAIGN'), 'warning');
+      return;
+    }
+    ctx.withAccess(async (access) => {
       st.canExport = access.can.exportCampaigns !== false;
       // Nothing but the message line shows until the campaign has been read once.
       ctx.root.hidden = true;
@@ -607,6 +599,6 @@ export const reportPage: AreaPage = {
       ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void readAll()));
       await readAll();
       schedule();
-    })();
+    });
   },
 };

@@ -11,6 +11,7 @@ $app_strings['LBL_LEADFWD_CONFIG_REFRESH'] = 'Refresh every (seconds)';
 $app_strings['LBL_LEADFWD_SEND'] = 'Send via LeadFWD';
 $app_strings['LBL_LEADFWD_SEND_TITLE'] = 'Send an email campaign via LeadFWD';
 $app_strings['LBL_LEADFWD_REFRESH'] = 'Refresh';
+$app_strings['LBL_LEADFWD_TRY_AGAIN'] = 'Try again';
 $app_strings['LBL_LEADFWD_CLOSE'] = 'Close';
 $app_strings['LBL_LEADFWD_LOADING'] = 'Loading LeadFWD campaigns...';
 $app_strings['LBL_LEADFWD_UPDATED_AT'] = 'Updated at {{time}}';
