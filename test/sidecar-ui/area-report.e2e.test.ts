@@ -293,6 +293,11 @@ describe('the LeadFWD area, as sally', () => {
     expect(await area().locator('.leadfwd-try-again').count()).toBe(0);
     expect(await area().locator('.leadfwd-new-automation').count()).toBe(1);
     await noSerious('the automations page after a failed first read');
+
+    // What will not pass by itself is only said: an automation LeadFWD does not know has nothing to try again.
+    await go('#Home/layout/leadfwd-automation?automation=no-such-automation');
+    await message().filter({ hasText: 'LeadFWD does not know this automation any more.' }).waitFor();
+    expect(await area().locator('.leadfwd-try-again').count()).toBe(0);
   });
 });
 

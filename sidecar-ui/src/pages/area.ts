@@ -17,6 +17,8 @@ import type { SidecarView } from '../sidecar.js';
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
 export const BLOCKING = ['forbidden', 'not_configured', 'not_paired', 'token_rejected', 'pairing_broken', 'clock', 'not_leadfwd', 'bad_request'];
 
+/** Failures that pass by themselves: the service or Sugar restarting, slow or away. */
+const PASSING = ['unreachable', 'timeout', 'unavailable', 'sugar'];
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 60_000;
 
@@ -38,9 +40,10 @@ export interface AreaContext {
   /** What LeadFWD lets this user do (GET me), read once per page. */
   access(): Promise<Access>;
   /**
-   * Runs `then` once `access()` answered. A failure that may pass (the service or Sugar away for a moment) is said
-   * (`sayOf` words it), with a Try again button and a try by itself after 5, 10, 20… s (a minute at most), so a page
-   * opened during a restart fills in when the service is back; a refusal for good (rights, pairing) is said and left.
+   * Runs `then` once `access()` answered. A failure that may pass (the service or Sugar away for a moment), of the read
+   * or of `then` (which must have changed nothing when it throws), is said (`sayOf` words it), with a Try again button
+   * and a try by itself after 5, 10, 20… s (a minute at most), so a page opened during a restart fills in when the
+   * service is back; any other (no rights, not paired, not found) is said and left.
    */
   withAccess(then: (access: Access) => void | Promise<void>, sayOf?: (e: unknown) => string): void;
   disposed(): boolean;
@@ -165,36 +168,37 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
       let timer: number | undefined;
       let retry: HTMLButtonElement | undefined;
       let asking = false;
-      const attempt = () => {
+      const failed = (e: unknown) => {
+        ctx.status('');
+        ctx.say(sayOf ? sayOf(e) : e, 'danger');
+        if (!PASSING.includes(describeError(e).kind)) return;
+        retry ??= ctx.actions.appendChild(button(t('LBL_LEADFWD_TRY_AGAIN'), 'leadfwd-try-again', () => void attempt()));
+        timer = window.setTimeout(() => void attempt(), waitMs);
+        waitMs = Math.min(RETRY_MAX_MS, waitMs * 2);
+      };
+      const attempt = async () => {
         window.clearTimeout(timer);
         // One read at a time: a press during one (or the timer's) must not start the page twice.
         if (asking) return;
         asking = true;
         ctx.status(t('LBL_LEADFWD_LOADING_PAGE'));
-        ctx.access().then(
-          (access) => {
-            asking = false;
-            if (st.disposed) return;
-            if (retry) {
-              retry.remove();
-              ctx.clear();
-            }
-            void then(access);
-          },
-          (e: unknown) => {
-            asking = false;
-            if (st.disposed) return;
-            ctx.status('');
-            ctx.say(sayOf ? sayOf(e) : e, 'danger');
-            if (isBlocking(e)) return;
-            retry ??= ctx.actions.appendChild(button(t('LBL_LEADFWD_TRY_AGAIN'), 'leadfwd-try-again', attempt));
-            timer = window.setTimeout(attempt, waitMs);
-            waitMs = Math.min(RETRY_MAX_MS, waitMs * 2);
-          },
-        );
+        try {
+          const access = await ctx.access();
+          if (st.disposed) return;
+          if (retry) {
+            retry.remove();
+            retry = undefined;
+            ctx.clear();
+          }
+          await then(access);
+        } catch (e) {
+          if (!st.disposed) failed(e);
+        } finally {
+          asking = false;
+        }
       };
       ctx.onDispose(() => window.clearTimeout(timer));
-      attempt();
+      void attempt();
     },
     disposed: () => st.disposed,
     onDispose(fn) {

@@ -349,10 +349,11 @@ export const builderPage: AreaPage = {
         lists = listAnswer.targetLists;
         view = fresh;
       } catch (e) {
+        // An automation that could not be read cannot be edited (said, and asked again if that may pass); a new one
+        // can be written while the lists are away.
+        if (id || isBlocking(e)) throw e;
         ctx.status('');
         ctx.say(refusalText(e), 'danger');
-        // An automation that could not be read cannot be edited; a new one can be written while the lists are away.
-        if (id || isBlocking(e)) return;
       }
       if (ctx.disposed()) return;
       if (!view && !access.can.createCampaigns) {
