@@ -129,6 +129,34 @@ describe('the LeadFWD area, as sally', () => {
     await bs.shot(page, 'area-campaigns', '.leadfwd-area');
   });
 
+  it('shows the answer to the last filter asked for, even when an earlier one answers after it', async () => {
+    // The search's answer held back until the next filter's has been shown: before, it was painted over it, and the
+    // list showed the search's campaign under "Paused" until the next read.
+    const searchAlone = (u: URL | string) => {
+      const url = decodeURIComponent(String(u));
+      return /leadfwd\/api\/campaigns\b/.test(url) && /q=spring/.test(url) && !/status=paused/.test(url);
+    };
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await page.route(searchAlone, async (route) => {
+      await released;
+      await route.continue();
+    });
+    await area().locator('input[name="q"]').fill('spring');
+    await area().locator('input[name="q"]').press('Enter');
+    await area().locator('select[name="status"]').selectOption('paused');
+    await area().locator('.leadfwd-empty', { hasText: 'No campaign matches these filters.' }).waitFor();
+    const lateAnswer = page.waitForResponse((r) => searchAlone(r.url()));
+    release();
+    await lateAnswer;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+    expect(await area().locator('.leadfwd-range').textContent()).toBe('0-0 of 0');
+    expect(await area().locator('.leadfwd-empty').count()).toBe(1);
+    await page.unroute(searchAlone);
+    await press(area().locator('.leadfwd-filter-reset'));
+    await area().locator(`tr.leadfwd-campaign-row[data-campaign-id="${campaignId}"]`).waitFor();
+  });
+
   it('opens the report: results with people and machines apart, the timeline as chart and table, clicks per link', async () => {
     await press(area().locator(`tr[data-campaign-id="${campaignId}"] a.leadfwd-campaign-name`));
     await page.waitForFunction((id) => location.hash === `#Home/layout/leadfwd-campaign-report?campaign=${id}`, campaignId);

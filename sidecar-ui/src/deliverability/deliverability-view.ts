@@ -9,6 +9,7 @@ import { areaTabs } from '../pages/area.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
+import { latestReads } from '../shared/latest.js';
 import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
@@ -48,6 +49,7 @@ interface PageState {
   root: HTMLElement;
   days: number;
   disposed: boolean;
+  read: ReturnType<typeof latestReads>;
 }
 
 const PROVIDER_LABEL: Record<string, string> = {
@@ -114,6 +116,7 @@ async function load(st: PageState): Promise<void> {
   const body = st.root.querySelector('.leadfwd-deliv-body')!;
   const message = st.root.querySelector('.leadfwd-message') as HTMLElement;
   const status = st.root.querySelector('.leadfwd-status')!;
+  const latest = st.read();
   replaceChildren(status, t('LBL_LEADFWD_LOADING_PAGE'));
   message.hidden = true;
   try {
@@ -122,7 +125,7 @@ async function load(st: PageState): Promise<void> {
     const figures = await Promise.all(
       identities.map((i) => client.get<Deliverability>(`/identities/${encodeURIComponent(i.id)}/deliverability?days=${st.days}`)),
     );
-    if (st.disposed) return;
+    if (st.disposed || !latest()) return;
     replaceChildren(
       body,
       identities.map((i, n) =>
@@ -144,7 +147,7 @@ async function load(st: PageState): Promise<void> {
     );
     replaceChildren(status, t('LBL_LEADFWD_DELIV_UPDATED', { date: new Date().toLocaleTimeString() }));
   } catch (e) {
-    if (st.disposed) return;
+    if (st.disposed || !latest()) return;
     replaceChildren(status);
     replaceChildren(message, describeError(e).text);
     message.hidden = false;
@@ -187,7 +190,7 @@ function build(view: SidecarView): HTMLElement {
 export const deliverabilityView = {
   initialize(view: SidecarView): void {
     addStyles();
-    const st: PageState = { root: h('div'), days: 30, disposed: false };
+    const st: PageState = { root: h('div'), days: 30, disposed: false, read: latestReads() };
     view._lfState = st;
     st.root = build(view);
     if (getApp().user?.get('type') === 'admin') void load(st);

@@ -4,6 +4,7 @@ import { automationTotals, fetchAutomations } from '../dashlet/automations.js';
 import { getApp, t } from '../shared/app.js';
 import { stepRows } from '../shared/automation-format.js';
 import { h, replaceChildren } from '../shared/dom.js';
+import { latestReads } from '../shared/latest.js';
 import { automationHref } from '../shared/routes.js';
 import type { AutomationView } from '../shared/service-types.js';
 import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, timeNow } from './area.js';
@@ -16,14 +17,18 @@ export const automationsPage: AreaPage = {
     let mayChange = true;
     const list = h('section', { class: 'leadfwd-automation-table-area', 'aria-labelledby': `${cid}-automations-title` });
 
+    const read = latestReads();
     async function load() {
+      const latest = read();
       ctx.status(t('LBL_LEADFWD_LOADING_PAGE'));
       try {
-        automations = await fetchAutomations(ctx.client, 100);
-        if (ctx.disposed()) return;
+        const fresh = await fetchAutomations(ctx.client, 100);
+        if (ctx.disposed() || !latest()) return;
+        automations = fresh;
         ctx.clear();
         ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
       } catch (e) {
+        if (!latest()) return;
         ctx.status('');
         ctx.say(e);
         if (isBlocking(e)) automations = [];

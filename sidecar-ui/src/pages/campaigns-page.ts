@@ -6,6 +6,7 @@ import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow } from '../shared/drawer.js';
 import { formatPercent } from '../shared/format.js';
+import { latestReads } from '../shared/latest.js';
 import { automationHref, reportHref } from '../shared/routes.js';
 import type { AutomationSummary, CampaignPage, CampaignStatus, CampaignView } from '../shared/service-types.js';
 import { userTimeZone, zonedToUtc } from '../shared/time.js';
@@ -167,7 +168,9 @@ export const campaignsPage: AreaPage = {
     const results = h('section', { class: 'leadfwd-results', 'aria-labelledby': `${cid}-results-title` });
     const groups = h('section', { class: 'leadfwd-automation-groups', 'aria-labelledby': `${cid}-groups-title`, hidden: true });
 
+    const read = latestReads();
     const load = async () => {
+      const latest = read();
       st.loading = true;
       ctx.status(t('LBL_LEADFWD_LOADING_PAGE'));
       try {
@@ -175,7 +178,7 @@ export const campaignsPage: AreaPage = {
           ctx.client.get<CampaignPage>(campaignQuery(st.filters, zone, st.offset)),
           ctx.client.get<{ automations: AutomationSummary[] }>('/automations?limit=50'),
         ]);
-        if (ctx.disposed()) return;
+        if (ctx.disposed() || !latest()) return;
         st.page = page;
         st.automations = autos.automations;
         // Step campaigns shown under an automation follow the same filters: read them again when asked.
@@ -183,11 +186,12 @@ export const campaignsPage: AreaPage = {
         ctx.clear();
         ctx.status(t('LBL_LEADFWD_UPDATED_AT', { time: timeNow() }));
       } catch (e) {
+        if (!latest()) return;
         ctx.status('');
         ctx.say(e);
         if (isBlocking(e)) st.page = undefined;
       } finally {
-        st.loading = false;
+        if (latest()) st.loading = false;
       }
       paint();
     };

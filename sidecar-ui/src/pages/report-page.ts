@@ -9,6 +9,7 @@ import { t } from '../shared/app.js';
 import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { formatPercent, isActive } from '../shared/format.js';
+import { latestReads } from '../shared/latest.js';
 import { campaignFromRoute } from '../shared/routes.js';
 import type { CampaignReport, CampaignView, PeopleKind, PeoplePage, Person, ProviderGroup, ProviderResult } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';
@@ -519,10 +520,12 @@ export const reportPage: AreaPage = {
       }
     }
 
+    const read = latestReads();
     async function refresh(): Promise<boolean> {
+      const latest = read();
       try {
         const [view, report] = await Promise.all([ctx.client.get<CampaignView>(path()), ctx.client.get<CampaignReport>(path('/report'))]);
-        if (ctx.disposed()) return false;
+        if (ctx.disposed() || !latest()) return false;
         st.view = view;
         st.report = report;
         ctx.setTitle(view.name);
@@ -537,6 +540,7 @@ export const reportPage: AreaPage = {
         void followUp.paint(view);
         return true;
       } catch (e) {
+        if (!latest()) return false;
         ctx.status('');
         ctx.say(e);
         st.readFailed = true;
