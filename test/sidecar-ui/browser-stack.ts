@@ -51,7 +51,10 @@ async function reportPages(test: string): Promise<string> {
     );
     const text = await within(
       3_000,
-      w.page.evaluate(() => document.getElementById('main')?.textContent?.replace(/\s+/g, ' ').slice(0, 300) ?? ''),
+      // The drawer when one is open (the send flow), else the page's main part.
+      w.page.evaluate(
+        () => (document.querySelector('.harness-drawer') ?? document.getElementById('main'))?.textContent?.replace(/\s+/g, ' ').slice(0, 300) ?? '',
+      ),
       '(no answer)',
     );
     lines.push(

@@ -6,7 +6,7 @@
 // clicks and opens on the sink's mail show in the dashlet's figures and chart and on the report page's per-link table.
 // Under Sugar 12's Content-Security-Policy, every call through Sugar's relay; axe-core finds nothing serious.
 
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/seed-ids.js';
@@ -169,6 +169,28 @@ describe('Send via LeadFWD, step by step', () => {
       (email) => (document.querySelector('.harness-drawer .leadfwd-preview-to')?.textContent ?? '').includes(email),
       chosen.email,
     );
+    // The first recipient chosen again, its preview held back until the second's, chosen after it, was answered: the
+    // late answer does not replace the preview of the recipient chosen last.
+    const firstRow = (await select.locator('option').nth(0).getAttribute('value'))!;
+    // The relay carries the body as Sugar's app.api.call sends it: {"lf_body": "<the JSON>"}.
+    const rowOf = (r: Request) => (/\/preview$/.test(r.url()) ? String(JSON.parse(JSON.parse(r.postData() ?? '{}').lf_body ?? '{}').rowId) : undefined);
+    const previewOf = (row: string) => (r: Request) => rowOf(r) === row;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await page.route(/leadfwd/, async (route) => {
+      if (previewOf(firstRow)(route.request())) await released;
+      await route.continue();
+    });
+    const secondAnswered = page.waitForResponse((r) => previewOf(second!)(r.request()));
+    await select.selectOption(firstRow);
+    await select.selectOption(second!);
+    await secondAnswered;
+    const late = page.waitForResponse((r) => previewOf(firstRow)(r.request()));
+    release();
+    await late;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+    expect(await drawer().locator('.leadfwd-preview-to').textContent()).toContain(chosen.email);
+    await page.unroute(/leadfwd/);
     const srcdoc = (await drawer().locator('.leadfwd-recipient-preview iframe').getAttribute('srcdoc'))!;
     const first = chosen.name.split(' ')[0];
     expect(srcdoc).toContain(`Hello ${first}`);

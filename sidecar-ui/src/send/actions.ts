@@ -200,10 +200,12 @@ export async function previewRecipient(view: SidecarView): Promise<void> {
   const form = formOf(view)!;
   const st = state(view);
   const id = st.reviewId;
-  const rowId = Number((form.elements.namedItem('recipient') as HTMLSelectElement).value);
+  const chosen = () => Number((form.elements.namedItem('recipient') as HTMLSelectElement).value);
+  const rowId = chosen();
   if (!id || !rowId) return;
   const p = await busy(view, t('LBL_LEADFWD_PREVIEWING'), () => st.client!.post<PreviewContent>(`/campaigns/${encodeURIComponent(id)}/preview`, { rowId }));
-  if (!p || st.disposed || st.reviewId !== id) return;
+  // Another recipient chosen meanwhile: its own preview is on its way, and this one must not land after it.
+  if (!p || st.disposed || st.reviewId !== id || chosen() !== rowId) return;
   const el = form.querySelector('.leadfwd-recipient-preview')!;
   const paint = () => renderPreview(el, p, previewOpts(view, paint));
   paint();
