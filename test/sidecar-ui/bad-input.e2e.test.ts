@@ -283,4 +283,48 @@ describe('bad input keeps what the user entered, and is said once', () => {
     await press(drawer().locator('.leadfwd-done .leadfwd-close'));
     expect((await bs.stack.api('GET', `/campaigns/${reviewed.id}`)).body.status).not.toBe('cancelled');
   });
+
+  it('a Confirm whose answer is lost says it may have gone; Back and Review then show it went, and prepare no second campaign', async () => {
+    await press(page.locator('.leadfwd-new'));
+    await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`).check();
+    await press(drawer().locator('section[data-step="audience"] .leadfwd-next'));
+    await drawer().locator('input[name="subject"]').fill('Answer lost');
+    await press(drawer().locator('section[data-step="content"] .leadfwd-next'));
+    await drawer().locator('input[name="name"]').fill('Answer lost campaign');
+    await press(drawer().locator('.leadfwd-review-button'));
+    await drawer().locator('.leadfwd-confirm-button:not([disabled])').waitFor();
+    const ours = async () =>
+      (await bs.stack.api('GET', '/campaigns')).body.campaigns.filter(
+        (c: { name: string; status: string }) => c.name === 'Answer lost campaign' && c.status !== 'cancelled',
+      );
+    const [reviewed] = await ours();
+
+    // The release reaches the service, its answer does not (as when Sugar's relay times out), nor does the check after.
+    const path = `/leadfwd/api/campaigns/${reviewed.id}`;
+    await page.route(
+      (u) => String(u).includes(path),
+      async (route) => {
+        if (route.request().method() === 'POST') await route.fetch();
+        await route.abort('timedout');
+      },
+    );
+    await press(drawer().locator('.leadfwd-confirm-button'));
+    await message().filter({ hasText: 'LeadFWD has not said whether this campaign started' }).waitFor();
+    expect(await said('LeadFWD has not said whether')).toBe(1);
+    expect((await bs.stack.api('GET', `/campaigns/${reviewed.id}`)).body.held).toBe(false);
+
+    // Back, and Review again while the service still does not answer: nothing new is prepared.
+    await press(drawer().locator('.leadfwd-back-button'));
+    await press(drawer().locator('.leadfwd-review-button'));
+    await message().filter({ hasText: 'nothing new is prepared' }).waitFor();
+    expect(await ours()).toHaveLength(1);
+
+    // Once it answers, Review shows that the campaign went, and still nothing new is prepared.
+    await page.unrouteAll();
+    await press(drawer().locator('.leadfwd-review-button'));
+    await drawer().locator('.leadfwd-done:not([hidden])').waitFor();
+    expect(await drawer().locator('.leadfwd-done-text').textContent()).toMatch(/^Answer lost campaign starts sending/);
+    expect((await ours()).map((c: { id: string }) => c.id)).toEqual([reviewed.id]);
+    await press(drawer().locator('.leadfwd-done .leadfwd-close'));
+  });
 });

@@ -35,7 +35,7 @@ export function current(view: SidecarView): SendForm {
   return readForm(form, { customFields: fieldsToRead([subject, content, ...variants], known), timeZone: st.timeZone });
 }
 
-async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>): Promise<T | undefined> {
+async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>, o: { note?: () => string | undefined } = {}): Promise<T | undefined> {
   const form = formOf(view);
   if (!form) return undefined;
   setBusy(form, true);
@@ -46,7 +46,7 @@ async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>
     if (!st.client) st.client = connect();
     return await work();
   } catch (e) {
-    if (!state(view).disposed) showError(view, e);
+    if (!state(view).disposed) showError(view, e, { note: o.note?.() });
     return undefined;
   } finally {
     setBusy(form, false);
@@ -231,6 +231,26 @@ function paintRecipients(view: SidecarView, list: RecipientChoice[], total: numb
   if (more) select.insertAdjacentElement('afterend', h('p', { class: 'help-block leadfwd-recipients-more' }, more));
 }
 
+/**
+ * A Confirm whose answer never came (lost, or timed out in Sugar's relay) may have sent the campaign: before anything
+ * new is reviewed, and sent a second time, the service is asked. Gone: its Done step shows (true). Still held: it is
+ * under review again and the new review replaces it (false). No answer: nothing new is prepared, and it says why (true).
+ */
+async function confirmedMeanwhile(view: SidecarView, id: string): Promise<boolean> {
+  const st = state(view);
+  const now = await busy(view, t('LBL_LEADFWD_PREPARING'), () => st.client!.get<CampaignView>(`/campaigns/${encodeURIComponent(id)}`), {
+    note: () => t('LBL_LEADFWD_CONFIRM_UNKNOWN_REVIEW'),
+  });
+  if (!now || st.disposed) return true;
+  st.confirmingId = undefined;
+  if (!now.held && now.status !== 'cancelled') {
+    showDone(view, now, now.sendAt && Date.parse(now.sendAt) > Date.now() ? now.sendAt : undefined);
+    return true;
+  }
+  if (now.held) st.reviewId = id;
+  return false;
+}
+
 /** Creates the review campaign (held: extracted and counted, never sent until confirmed) and shows its audit. */
 export async function review(view: SidecarView): Promise<void> {
   const form = formOf(view)!;
@@ -238,8 +258,8 @@ export async function review(view: SidecarView): Promise<void> {
   const f = current(view);
   const problems = validateStep('review', f, new Date());
   if (problems.length) return showProblems(view, problems);
+  if (st.confirmingId && (await confirmedMeanwhile(view, st.confirmingId))) return;
   dropReview(st);
-  st.confirmingId = undefined;
   const created = await busy(view, t('LBL_LEADFWD_PREPARING'), () =>
     st.client!.post<CampaignView>('/campaigns', toNewCampaign(f, { sugarCampaignId: st.sugarCampaignId, hold: true })),
   );
@@ -349,7 +369,6 @@ async function confirmReviewed(st: SendState, id: string, sendAt: string | undef
 }
 
 export async function confirm(view: SidecarView): Promise<void> {
-  const form = formOf(view)!;
   const st = state(view);
   const f = st.reviewed ?? current(view);
   // Time passes while a person reviews: a schedule can have become past since.
@@ -363,12 +382,21 @@ export async function confirm(view: SidecarView): Promise<void> {
   st.reviewId = undefined;
   st.confirmingId = reviewedId;
   const sendAt = sendAtOf(f);
-  const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => confirmReviewed(st, reviewedId, sendAt));
+  const created = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => confirmReviewed(st, reviewedId, sendAt), {
+    // Neither the release nor the check after it answered: it may be going.
+    note: () => (st.confirmingId === reviewedId ? t('LBL_LEADFWD_CONFIRM_UNKNOWN') : undefined),
+  });
   if (!created || st.disposed) return;
   st.confirmingId = undefined;
+  showDone(view, created, sendAt);
+}
+
+/** The Done step for a campaign that was released to send now, or at `sendAt`. */
+function showDone(view: SidecarView, created: CampaignView, sendAt: string | undefined): void {
+  const st = state(view);
   st.created = created;
   replaceChildren(
-    form.querySelector('.leadfwd-done-text')!,
+    formOf(view)!.querySelector('.leadfwd-done-text')!,
     sendAt
       ? t('LBL_LEADFWD_DONE_LATER', { name: created.name, when: formatInZone(new Date(sendAt), st.timeZone) })
       : t('LBL_LEADFWD_DONE_NOW', { name: created.name }),
@@ -409,5 +437,7 @@ async function confirmAbTest(view: SidecarView, f: SendForm, ab: AbForm): Promis
 export function close(view: SidecarView): void {
   const st = state(view);
   dropReview(st);
+  // A Confirm whose answer never came may have sent it: the lists behind the drawer read again.
+  if (st.confirmingId) getApp().events.trigger(CHANGED_EVENT);
   getApp().drawer?.close(st.created);
 }

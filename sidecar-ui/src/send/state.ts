@@ -104,7 +104,8 @@ export function showStep(view: SidecarView, step: View, focus = true): void {
  * Shows a failure once: at the field it is about (opening that field's step), or in the form's alert line when it is
  * about no field. The user's input is left as it is.
  */
-export function showError(view: SidecarView, err: unknown, opts: { stay?: boolean } = {}): void {
+/** `note`: a sentence said after the failure's own, in the flow's alert line (what the failure may mean here). */
+export function showError(view: SidecarView, err: unknown, opts: { stay?: boolean; note?: string } = {}): void {
   const st = state(view);
   const form = formOf(view);
   if (!form) return;
@@ -120,7 +121,7 @@ export function showError(view: SidecarView, err: unknown, opts: { stay?: boolea
     problem = { field: msg.field, label: '', text: msg.text, details: msg.details };
   }
   if (!problem) {
-    setMessage(form, msg.details.length ? `${msg.text} ${msg.details.join(' ')}` : msg.text, true);
+    setMessage(form, [msg.text, ...msg.details, opts.note].filter(Boolean).join(' '), true);
     return;
   }
   setMessage(form, '');
