@@ -327,4 +327,23 @@ describe('bad input keeps what the user entered, and is said once', () => {
     expect((await ours()).map((c: { id: string }) => c.id)).toEqual([reviewed.id]);
     await press(drawer().locator('.leadfwd-done .leadfwd-close'));
   });
+
+  it('opened while the service is down: said once, Next blames nobody, and the lists come by themselves once it is back', async () => {
+    await bs.setServiceUp(false);
+    await press(page.locator('.leadfwd-new'));
+    await message().filter({ hasText: 'The lists come by themselves as soon as it answers' }).waitFor();
+    expect(await said('cannot reach the LeadFWD service')).toBe(1);
+    // Next asks again at once (and is answered as the first was), instead of judging the empty form.
+    const askedAgain = page.waitForResponse((r) => /\/leadfwd\/api\/me\b/.test(r.url()));
+    await press(drawer().locator('section[data-step="audience"] .leadfwd-next'));
+    await askedAgain;
+    await message().filter({ hasText: 'The lists come by themselves' }).waitFor();
+    expect(await said('Choose at least one target list or LeadFWD list.')).toBe(0);
+    expect(await current()).toBe('audience');
+    await bs.setServiceUp(true);
+    // Nobody presses anything: the flow asks again (5 s after the first failure, 10 s after the second).
+    await drawer().locator(`input[name="targetList"][value="${DEMO_IDS.lists.newsletter}"]`).waitFor({ timeout: 20_000 });
+    expect(await message().isHidden()).toBe(true);
+    await press(drawer().locator('.leadfwd-close').first());
+  }, 45_000);
 });

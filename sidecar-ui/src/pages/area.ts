@@ -5,7 +5,8 @@
 import { type Access, loadAccess } from '../shared/access.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, isPassing } from '../shared/errors.js';
+import { retryWaits } from '../shared/latest.js';
 import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOUT, DELIVERABILITY_LAYOUT, REPORT_LAYOUT } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
@@ -16,11 +17,6 @@ import type { SidecarView } from '../sidecar.js';
 
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
 export const BLOCKING = ['forbidden', 'not_configured', 'not_paired', 'token_rejected', 'pairing_broken', 'clock', 'not_leadfwd', 'bad_request'];
-
-/** Failures that pass by themselves: the service or Sugar restarting, slow or away. */
-const PASSING = ['unreachable', 'timeout', 'unavailable', 'sugar'];
-const RETRY_FIRST_MS = 5_000;
-const RETRY_MAX_MS = 60_000;
 
 export type MessageLevel = 'danger' | 'warning' | 'info' | 'success';
 
@@ -164,17 +160,16 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
       });
     },
     withAccess(then, sayOf) {
-      let waitMs = RETRY_FIRST_MS;
+      const nextWait = retryWaits();
       let timer: number | undefined;
       let retry: HTMLButtonElement | undefined;
       let asking = false;
       const failed = (e: unknown) => {
         ctx.status('');
         ctx.say(sayOf ? sayOf(e) : e, 'danger');
-        if (!PASSING.includes(describeError(e).kind)) return;
+        if (!isPassing(e)) return;
         retry ??= ctx.actions.appendChild(button(t('LBL_LEADFWD_TRY_AGAIN'), 'leadfwd-try-again', () => void attempt()));
-        timer = window.setTimeout(() => void attempt(), waitMs);
-        waitMs = Math.min(RETRY_MAX_MS, waitMs * 2);
+        timer = window.setTimeout(() => void attempt(), nextWait());
       };
       const attempt = async () => {
         window.clearTimeout(timer);

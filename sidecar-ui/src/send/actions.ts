@@ -58,6 +58,12 @@ async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>
 export function goTo(view: SidecarView, to: Step): void {
   const st = state(view);
   if (st.step === 'done' || st.noAccess || st.step === to) return;
+  // Before the lists came (the service was away when the flow opened), Next asks for them again at once instead of
+  // judging a form that could not be filled in.
+  if (!st.loaded) {
+    st.reload?.();
+    return;
+  }
   const from = STEPS.indexOf(st.step as Step);
   const target = STEPS.indexOf(to);
   if (target > from) {

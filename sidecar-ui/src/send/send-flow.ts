@@ -3,6 +3,8 @@
 import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
+import { isPassing } from '../shared/errors.js';
+import { retryWaits } from '../shared/latest.js';
 import type { IdentityChoice, LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
@@ -10,6 +12,7 @@ import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 import { bindAb } from './ab-test.js';
 import { close, confirm, fieldChanged, formatChanged, goTo, insertField, next, prev, preview, previewRecipient, testSend } from './actions.js';
+import { setMessage } from './form-dom.js';
 import { exemptNote, isSendable, renderInsertFields, renderTestLists } from './lists.js';
 import { renderIdentities } from './review.js';
 import { keepTyped, restoreTyped, STARTER_HTML } from './starter.js';
@@ -50,8 +53,12 @@ function paintFields(view: SidecarView, module: string): void {
   renderInsertFields(form.elements.namedItem('insertField') as HTMLSelectElement, module, state(view).fields[module]);
 }
 
+/** Reads what the flow offers (rights, lists, identities); one read at a time, asked again while it fails for a passing reason. */
 async function load(view: SidecarView): Promise<void> {
   const st = state(view);
+  window.clearTimeout(st.retry);
+  if (st.loading) return;
+  st.loading = true;
   try {
     st.client = connect();
     const access = await loadAccess(st.client);
@@ -95,10 +102,21 @@ async function load(view: SidecarView): Promise<void> {
     st.values = { ...(st.values ?? {}), ...(sugarCampaign.name && !st.values?.name ? { name: sugarCampaign.name } : {}) };
     st.loaded = true;
     paint(view);
+    // Tried again after a passing failure: what it said is over.
+    const form = formOf(view);
+    if (st.retryWait && form) setMessage(form, '');
     await loadFields(view, 'Contacts');
     await loadTemplates(view);
   } catch (e) {
-    showError(view, e);
+    if (st.disposed) return;
+    // Opened while the service restarts: the lists come by themselves once it answers, not after a reload.
+    const again = !st.loaded && isPassing(e);
+    showError(view, e, again ? { note: t('LBL_LEADFWD_SEND_LOADS_LATER') } : {});
+    if (!again) return;
+    st.retryWait ??= retryWaits();
+    st.retry = window.setTimeout(() => void load(view), st.retryWait());
+  } finally {
+    st.loading = false;
   }
 }
 
@@ -208,6 +226,7 @@ export const sendFlow = {
       sugarCampaignId: ctx?.get('leadfwdSugarCampaignId') || undefined,
       prospectListId: ctx?.get('leadfwdProspectListId') || undefined,
     };
+    st.reload = () => void load(view);
     view._lfState = st;
     void load(view);
   },
@@ -239,6 +258,7 @@ export const sendFlow = {
     const st = state(view);
     if (!st) return;
     st.disposed = true;
+    window.clearTimeout(st.retry);
     dropReview(st);
   },
 };

@@ -46,6 +46,11 @@ export interface SendState {
   created?: CampaignView;
   values?: Record<string, string>;
   loaded: boolean;
+  /** The lists are being read (load); a read that failed for a passing reason is tried again (`retry`, after `retryWait`). */
+  loading?: boolean;
+  retry?: number;
+  retryWait?: () => number;
+  reload?: () => void;
   /** The user's Sugar role does not let them create campaigns: the flow shows that, and no form. */
   noAccess?: boolean;
   rendered: boolean;

@@ -96,3 +96,7 @@ export function describeError(err: unknown, listName: (id: string) => string = (
   }
   return { text: t('LBL_LEADFWD_ERR_UNKNOWN', { message: e.message ?? String(err) }), details: [], kind: 'unknown', unknownListIds: [] };
 }
+
+/** Failures that pass by themselves (the service or Sugar restarting, slow or away): worth asking again unprompted. */
+const PASSING = ['unreachable', 'timeout', 'unavailable', 'sugar'];
+export const isPassing = (e: unknown) => PASSING.includes(describeError(e).kind);

@@ -10,3 +10,13 @@ export function latestReads(): () => () => boolean {
     return () => mine === asked;
   };
 }
+
+/** Waits between tries of a read that failed for a passing reason: 5, 10, 20, 40 s, then a minute each. */
+export function retryWaits(): () => number {
+  let next = 5_000;
+  return () => {
+    const wait = next;
+    next = Math.min(60_000, next * 2);
+    return wait;
+  };
+}

@@ -128,6 +128,7 @@ $app_strings['LBL_LEADFWD_SCHEDULING'] = 'Scheduling the campaign...';
 $app_strings['LBL_LEADFWD_DONE_TITLE'] = 'Campaign scheduled';
 $app_strings['LBL_LEADFWD_CONFIRM_UNKNOWN'] = 'LeadFWD has not said whether this campaign started: Confirm asks again and never sends it twice.';
 $app_strings['LBL_LEADFWD_CONFIRM_UNKNOWN_REVIEW'] = 'LeadFWD has not said yet whether the campaign you confirmed started, so nothing new is prepared until it does.';
+$app_strings['LBL_LEADFWD_SEND_LOADS_LATER'] = 'The lists come by themselves as soon as it answers; Next asks at once.';
 $app_strings['LBL_LEADFWD_DONE_NOW'] = '{{name}} starts sending as soon as its targets are counted. Follow it in the LeadFWD Campaigns dashlet.';
 $app_strings['LBL_LEADFWD_DONE_LATER'] = '{{name}} will be sent at {{when}}. Follow it in the LeadFWD Campaigns dashlet.';
 
