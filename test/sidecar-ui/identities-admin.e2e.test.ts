@@ -180,4 +180,16 @@ describe('sender identities in the LeadFWD settings', () => {
     expect(sally.errors).toEqual([]);
     await sally.context.close();
   });
+
+  it('opened while the service is away: says so, not "Loading..." for good, and lists the identities once it is back', async () => {
+    const p = admin.page;
+    await bs.setServiceUp(false);
+    await p.goto(`${bs.harness.url}?sugar=12#Home/layout/leadfwd-config`);
+    await section(p).locator('.leadfwd-message').filter({ hasText: 'cannot reach the LeadFWD service' }).waitFor();
+    expect(await section(p).locator('.leadfwd-identity-list').textContent()).toBe('');
+    await bs.setServiceUp(true);
+    // Asked again by itself, 5 s after the failure.
+    await section(p).locator('article.leadfwd-identity').first().waitFor({ timeout: 15_000 });
+    expect(await section(p).locator('.leadfwd-message').isHidden()).toBe(true);
+  });
 });

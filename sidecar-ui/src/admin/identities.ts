@@ -9,7 +9,8 @@ import { setBusy } from '../send/form-dom.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, isPassing } from '../shared/errors.js';
+import { retryWaits } from '../shared/latest.js';
 import { ServiceError } from '../shared/service-client.js';
 import { connect } from '../shared/settings.js';
 
@@ -135,13 +136,19 @@ export function createIdentitiesSection(cid: string) {
     if (text && focus) message.focus();
   };
 
+  let retry: number | undefined;
+  const nextWait = retryWaits();
   async function load(): Promise<void> {
+    window.clearTimeout(retry);
     try {
       const r = await service.get<{ identities: Identity[] }>('/identities');
+      if (st.error) say('');
       st.identities = r.identities;
       st.error = undefined;
     } catch (e) {
       st.error = failure(e).text;
+      // Never read (the service away when the page opened): asked again by itself, not left at "Loading..." for good.
+      if (!st.identities && isPassing(e) && !st.disposed) retry = window.setTimeout(() => void load(), nextWait());
     }
     if (!st.disposed) paint();
   }
@@ -254,7 +261,10 @@ export function createIdentitiesSection(cid: string) {
   function paint(): void {
     if (st.error) say(st.error, [], false);
     const all = st.identities;
-    replaceChildren(listEl, !all ? t('LBL_LEADFWD_LOADING_PAGE') : all.length ? all.map(card) : h('p', {}, t('LBL_LEADFWD_IDENTITIES_NONE')));
+    replaceChildren(
+      listEl,
+      !all ? (st.error ? null : t('LBL_LEADFWD_LOADING_PAGE')) : all.length ? all.map(card) : h('p', {}, t('LBL_LEADFWD_IDENTITIES_NONE')),
+    );
   }
 
   const replace = (i: Identity) => {
@@ -464,6 +474,7 @@ export function createIdentitiesSection(cid: string) {
     state: st,
     dispose() {
       st.disposed = true;
+      window.clearTimeout(retry);
     },
   };
 }
