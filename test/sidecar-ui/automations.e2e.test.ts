@@ -96,11 +96,28 @@ describe('Automations in the dashlet', () => {
   });
 
   it('pauses, resumes and, once confirmed, stops the automation from its line', async () => {
-    await press(card().locator('.leadfwd-automation-pause'));
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && /\/leadfwd\/api\/automations\/[^/]+\/\w+$/.test(r.url())) posted.push(r.url().split('/').pop()!);
+    });
+    // A double click pauses once: a second command would be refused, "moved on meanwhile", after the first worked.
+    await card().locator('.leadfwd-automation-pause').dblclick();
     await untilLine('paused', 'paused');
     expect((await view()).status).toBe('paused');
     expect(await card().locator('.leadfwd-status-label').textContent()).toBe('Paused');
     expect(await card().locator('button').allTextContents()).toEqual(['Resume', 'Stop']);
+    expect(posted).toEqual(['pause']);
+
+    // The service away: Resume says so once, in Sugar's alert, not a second time in the dashlet.
+    await bs.setServiceUp(false);
+    await press(card().locator('.leadfwd-automation-resume'));
+    await expect
+      .poll(async () => (await alerts(page)).filter((a) => a.level === 'error').map((a) => a.messages))
+      .toEqual([expect.stringContaining('cannot reach the LeadFWD service')]);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    expect(await page.locator('.harness-dashlet').textContent()).not.toContain('cannot reach the LeadFWD service');
+    await bs.setServiceUp(true);
+    await page.evaluate(() => ((window as unknown as { __leadfwdAlerts: unknown[] }).__leadfwdAlerts.length = 0));
     await press(card().locator('.leadfwd-automation-resume'));
     await untilLine('active', 'active again');
     expect((await view()).status).toBe('active');

@@ -8,7 +8,7 @@ import { getApp, t } from '../shared/app.js';
 import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, isPassing } from '../shared/errors.js';
 import { addSample, isActive, isHeld, type RateSample, sentCount } from '../shared/format.js';
 import { type ServiceClient, ServiceError } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
@@ -37,6 +37,8 @@ interface DashletState {
   charts: DrawnChart[];
   timer?: number;
   inFlight?: Promise<void>;
+  /** Commands (their paths) posted and not yet answered. */
+  commands: Set<string>;
   disposed: boolean;
   onChanged: () => void;
 }
@@ -254,14 +256,25 @@ function load(view: SidecarView): Promise<void> {
 /** Posts a command, says how it went and reloads; a command that ends something (`confirmFirst`) is confirmed first. */
 async function command(view: SidecarView, path: string, done: string, confirmFirst?: { id: string; text: string }): Promise<void> {
   const run = async () => {
+    const st = state(view);
+    // A double click sends one command: the second would be refused ("moved on meanwhile") after the first worked.
+    if (st.commands.has(path)) return;
+    st.commands.add(path);
+    let unreachable = false;
     try {
-      const st = state(view);
       if (!st.client) st.client = connect();
       await st.client.post(path);
       showAlert('leadfwd-action', 'success', done, { autoClose: true });
     } catch (e) {
       showAlert('leadfwd-action', 'error', describeError(e).text);
+      unreachable = isPassing(e);
+    } finally {
+      st.commands.delete(path);
     }
+    // The service away: the read would fail the same way and say it a second time, in the dashlet.
+    if (unreachable) return;
+    // A read begun before the command would show what it changed as it was: a fresh one, after it.
+    await st.inFlight;
     await load(view);
   };
   if (!confirmFirst) return run();
@@ -293,6 +306,7 @@ export const campaignsDashlet = {
       hasData: false,
       charts: [],
       disposed: false,
+      commands: new Set(),
       onChanged: () => void load(view),
     };
     view._lfState = st;
