@@ -83,4 +83,17 @@ describe('deliverability per sender identity and mailbox provider', () => {
     expect(await axeViolations(sally.page, '.leadfwd-deliverability')).toEqual([]);
     await sally.context.close();
   });
+
+  it('opened while the service is away: says so, and shows the figures by itself once it is back', async () => {
+    const admin = await bs.open('admin', { sugar: '12' });
+    await bs.setServiceUp(false);
+    await admin.page.goto(`${bs.harness.url}?sugar=12#Home/layout/leadfwd-deliverability`);
+    const page = admin.page.locator('.leadfwd-deliverability');
+    await page.locator('.leadfwd-message', { hasText: 'cannot reach the LeadFWD service' }).waitFor();
+    await bs.setServiceUp(true);
+    // Nobody presses Refresh: it asks again 5 s after the failure.
+    await page.locator(`section[data-identity-id="${identityId}"]`).waitFor({ timeout: 15_000 });
+    expect(await page.locator('.leadfwd-message').isHidden()).toBe(true);
+    await admin.context.close();
+  });
 });

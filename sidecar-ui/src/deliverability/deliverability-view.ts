@@ -8,8 +8,8 @@
 import { areaTabs } from '../pages/area.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
-import { describeError } from '../shared/errors.js';
-import { latestReads } from '../shared/latest.js';
+import { describeError, isPassing } from '../shared/errors.js';
+import { latestReads, retryWaits } from '../shared/latest.js';
 import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
@@ -50,6 +50,10 @@ interface PageState {
   days: number;
   disposed: boolean;
   read: ReturnType<typeof latestReads>;
+  /** Read once: a page opened while the service was away asks again by itself (after `nextWait`) until it is. */
+  shown?: boolean;
+  retry?: number;
+  nextWait: () => number;
 }
 
 const PROVIDER_LABEL: Record<string, string> = {
@@ -117,6 +121,7 @@ async function load(st: PageState): Promise<void> {
   const message = st.root.querySelector('.leadfwd-message') as HTMLElement;
   const status = st.root.querySelector('.leadfwd-status')!;
   const latest = st.read();
+  window.clearTimeout(st.retry);
   replaceChildren(status, t('LBL_LEADFWD_LOADING_PAGE'));
   message.hidden = true;
   try {
@@ -146,11 +151,13 @@ async function load(st: PageState): Promise<void> {
       ),
     );
     replaceChildren(status, t('LBL_LEADFWD_DELIV_UPDATED', { date: new Date().toLocaleTimeString() }));
+    st.shown = true;
   } catch (e) {
     if (st.disposed || !latest()) return;
     replaceChildren(status);
     replaceChildren(message, describeError(e).text);
     message.hidden = false;
+    if (!st.shown && isPassing(e)) st.retry = window.setTimeout(() => void load(st), st.nextWait());
   }
 }
 
@@ -190,7 +197,7 @@ function build(view: SidecarView): HTMLElement {
 export const deliverabilityView = {
   initialize(view: SidecarView): void {
     addStyles();
-    const st: PageState = { root: h('div'), days: 30, disposed: false, read: latestReads() };
+    const st: PageState = { root: h('div'), days: 30, disposed: false, read: latestReads(), nextWait: retryWaits() };
     view._lfState = st;
     st.root = build(view);
     if (getApp().user?.get('type') === 'admin') void load(st);
@@ -211,6 +218,8 @@ export const deliverabilityView = {
   },
   _dispose(view: SidecarView): void {
     const st = view._lfState as PageState | undefined;
-    if (st) st.disposed = true;
+    if (!st) return;
+    st.disposed = true;
+    window.clearTimeout(st.retry);
   },
 };
