@@ -15,7 +15,7 @@ import { waitFor } from '../support/stack.js';
 import { addToList, createList, createPerson } from '../support/sugar-seed.js';
 import { HUMAN_UA } from '../writeback/helpers.js';
 import { areaLocators } from './area-locators.js';
-import { alerts, axeViolations, type BrowserStack, press, startBrowserStack, until } from './browser-stack.js';
+import { alerts, axeViolations, type BrowserStack, press, SHOTS, startBrowserStack, until } from './browser-stack.js';
 
 const WEBHOOK_SECRET = randomSecret('webhook-');
 const PEOPLE = ['ann@gmail.com', 'bob@outlook.com', 'cy@yahoo.com', 'dee@icloud.com', 'eve@example.org', 'flo@hotmail.com'];
@@ -281,9 +281,14 @@ describe('the LeadFWD area, as sally', () => {
 
   it('says once when the service is down, keeps the figures, and clears it when the service is back', async () => {
     await bs.setServiceUp(false);
-    await press(area().locator('.leadfwd-refresh'));
+    // Read from the foot of the report (as after a decision at its end): the failure is still in sight.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.evaluate(() => (document.querySelector('.leadfwd-area .leadfwd-refresh') as HTMLElement).click());
     await message().filter({ hasText: 'cannot reach the LeadFWD service' }).waitFor();
     expect(await page.locator('.leadfwd-message:visible').count()).toBe(1);
+    const box = (await message().boundingBox())!;
+    expect(box.y >= 0 && box.y + box.height <= page.viewportSize()!.height, `message at ${box.y}`).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/area-report-failure-in-sight.png` });
     expect(await area().locator('tr[data-measure="accepted"] .leadfwd-people').textContent()).toBe('5');
     await bs.setServiceUp(true);
     await press(area().locator('.leadfwd-refresh'));

@@ -80,6 +80,8 @@ const CSS = `
 .leadfwd-area .leadfwd-area-nav .nav-tabs .active a { border-color: ${line}; font-weight: 700; margin-bottom: -1px; background: inherit; }
 .leadfwd-area .leadfwd-toolbar h1.leadfwd-title { font-size: 20px; }
 .leadfwd-area .leadfwd-page-buttons { margin: 0; }
+/* A failure stays in sight while the page scrolls: an action at the foot of a long report or builder fails visibly. */
+.leadfwd-area .leadfwd-message.alert-danger { position: sticky; top: 0; z-index: 20; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
 .leadfwd-area .leadfwd-section-title { font-size: 15px; margin: 18px 0 6px; }
 .leadfwd-area .leadfwd-num { text-align: right; white-space: nowrap; }
 .leadfwd-area .leadfwd-subject { display: block; margin: 0; font-weight: normal; }
