@@ -10,7 +10,7 @@ import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError, isPassing } from '../shared/errors.js';
-import { retryWaits } from '../shared/latest.js';
+import { retryWaits } from '../shared/reads.js';
 import { ServiceError } from '../shared/service-client.js';
 import { connect } from '../shared/settings.js';
 

@@ -9,7 +9,7 @@ import { areaTabs } from '../pages/area.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError, isPassing } from '../shared/errors.js';
-import { latestReads, retryWaits } from '../shared/latest.js';
+import { latestReads, retryWaits } from '../shared/reads.js';
 import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';

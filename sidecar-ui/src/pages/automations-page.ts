@@ -4,7 +4,7 @@ import { automationTotals, fetchAutomations } from '../dashlet/automations.js';
 import { getApp, t } from '../shared/app.js';
 import { stepRows } from '../shared/automation-format.js';
 import { h, replaceChildren } from '../shared/dom.js';
-import { latestReads } from '../shared/latest.js';
+import { latestReads } from '../shared/reads.js';
 import { automationHref } from '../shared/routes.js';
 import type { AutomationView } from '../shared/service-types.js';
 import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, timeNow } from './area.js';

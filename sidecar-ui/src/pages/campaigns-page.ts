@@ -6,7 +6,7 @@ import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow } from '../shared/drawer.js';
 import { formatPercent } from '../shared/format.js';
-import { latestReads } from '../shared/latest.js';
+import { latestReads } from '../shared/reads.js';
 import { automationHref, reportHref } from '../shared/routes.js';
 import type { AutomationSummary, CampaignPage, CampaignStatus, CampaignView } from '../shared/service-types.js';
 import { userTimeZone, zonedToUtc } from '../shared/time.js';

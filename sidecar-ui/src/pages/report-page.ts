@@ -9,7 +9,7 @@ import { t } from '../shared/app.js';
 import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { formatPercent, isActive } from '../shared/format.js';
-import { latestReads } from '../shared/latest.js';
+import { latestReads } from '../shared/reads.js';
 import { campaignFromRoute } from '../shared/routes.js';
 import type { CampaignReport, CampaignView, PeopleKind, PeoplePage, Person, ProviderGroup, ProviderResult } from '../shared/service-types.js';
 import { userTimeZone } from '../shared/time.js';

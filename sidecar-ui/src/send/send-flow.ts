@@ -4,7 +4,7 @@ import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
 import { isPassing } from '../shared/errors.js';
-import { retryWaits } from '../shared/latest.js';
+import { retryWaits } from '../shared/reads.js';
 import type { IdentityChoice, LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';

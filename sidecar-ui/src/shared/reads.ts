@@ -1,6 +1,7 @@
-// Overlapping reads of one thing (a filter changed while the last read was on its way, a Refresh beside a poll or an
-// action's own read): only the answer to the last one asked for is shown. An older answer arriving after it would put
-// back what the person had just replaced, and stay until the next read (a search's results under another filter).
+// How the screens read the service again. Overlapping reads of one thing (a filter changed while the last read was on
+// its way, a Refresh beside a poll or an action's own read): only the answer to the last one asked for is shown, since
+// an older answer arriving after it would put back what the person had just replaced. A read that failed for a passing
+// reason (the service restarting) is tried again by itself, at growing intervals, so a screen opened meanwhile fills in.
 
 /** Each call starts a read and answers its check: true while no read was started after it. */
 export function latestReads(): () => () => boolean {
