@@ -159,6 +159,27 @@ describe('held campaigns (review before sending)', () => {
     expect(refused.status).toBe(409);
     expect((await stack.api('POST', '/campaigns', { ...base, targetListIds: [DEMO_IDS.lists.newsletter], hold: 'yes' })).status).toBe(422);
   });
+
+  it('sets a review aside only while it is held: one confirmed meanwhile stands, and the caller is told', async () => {
+    const held = await stack.api('POST', '/campaigns', { ...base, targetListIds: [DEMO_IDS.lists.newsletter], hold: true, sendAt: '2099-01-01T00:00:00Z' });
+    const aside = await stack.api('POST', `/campaigns/${held.body.id}/discard`);
+    expect(aside.status).toBe(200);
+    expect(aside.body.status).toBe('cancelled');
+
+    // The send flow's Confirm went through, its answer was lost, and the flow sets the review aside before a new one.
+    const confirmed = await stack.api('POST', '/campaigns', {
+      ...base,
+      targetListIds: [DEMO_IDS.lists.newsletter],
+      hold: true,
+      sendAt: '2099-01-01T00:00:00Z',
+    });
+    await untilCampaign(stack.api, confirmed.body.id, 'pending', 'the review counted');
+    expect((await stack.api('POST', `/campaigns/${confirmed.body.id}/confirm`, { sendAt: '2099-01-01T00:00:00Z' })).status).toBe(200);
+    const refused = await stack.api('POST', `/campaigns/${confirmed.body.id}/discard`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('not_held');
+    expect((await stack.api('GET', `/campaigns/${confirmed.body.id}`)).body).toMatchObject({ status: 'pending', held: false });
+  });
 });
 
 describe('test sends and header safety', () => {

@@ -7,7 +7,7 @@ import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
-import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart } from '../ports/index.js';
+import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart, UnitOfWork } from '../ports/index.js';
 import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
@@ -53,12 +53,13 @@ export interface CampaignSenders {
 }
 
 /** What the campaign use cases read and change. */
-export type CampaignStore = StorePart<{
-  campaigns: 'get' | 'create' | 'find' | 'transition' | 'release' | 'history' | 'getAudit';
-  recipients: 'counts';
-  lists: 'exists' | 'modules';
-  automations: 'stepOf';
-}>;
+export type CampaignStore = UnitOfWork &
+  StorePart<{
+    campaigns: 'get' | 'create' | 'find' | 'transition' | 'release' | 'history' | 'getAudit';
+    recipients: 'counts';
+    lists: 'exists' | 'modules';
+    automations: 'stepOf';
+  }>;
 
 export interface CampaignDeps {
   store: CampaignStore;
@@ -185,6 +186,20 @@ export function createCampaignService(deps: CampaignDeps) {
     return await get(id);
   }
 
+  /**
+   * Sets a review aside: the campaign is cancelled only while it is still held, under its lock, so a Confirm that
+   * landed meanwhile (its answer lost on the way) stands, and the caller is told (409 not_held) instead of stopping it.
+   */
+  async function discard(id: string, actor: Actor): Promise<Campaign> {
+    await allowed(id, actor, 'edit');
+    const done = await deps.store.transaction(async (tx) => {
+      const c = await tx.campaigns.get(id, { lock: true });
+      return !!c?.held && (await tx.campaigns.transition(id, [c.status], 'cancelled', by(actor, 'set aside after review')));
+    });
+    if (!done) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation: it was confirmed, or has ended`);
+    return await get(id);
+  }
+
   const by = (actor: Actor, what: string) => (actor.kind === 'user' ? `${what} by ${actor.userName}` : `${what} by the API`);
 
   /** The send flow's preview: the offered content compiled (held to the size limit) and rendered with `fields`. */
@@ -234,6 +249,7 @@ export function createCampaignService(deps: CampaignDeps) {
     allowed,
     pause: (id: string, actor: Actor) => move(id, 'paused', by(actor, 'paused'), actor),
     cancel: (id: string, actor: Actor) => move(id, 'cancelled', by(actor, 'cancelled'), actor),
+    discard,
     confirm,
     resume: async (id: string, actor: Actor) => {
       const c = await allowed(id, actor, 'edit');

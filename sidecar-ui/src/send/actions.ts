@@ -5,6 +5,7 @@ import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT } from '../shared/drawer.js';
+import { ServiceError } from '../shared/service-client.js';
 import type { AbTestView, CampaignView, Preview, TestSendResult } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { formatInZone } from '../shared/time.js';
@@ -240,20 +241,32 @@ function paintRecipients(view: SidecarView, list: RecipientChoice[], total: numb
 /**
  * A Confirm whose answer never came (lost, or timed out in Sugar's relay) may have sent the campaign: before anything
  * new is reviewed, and sent a second time, the service is asked. Gone: its Done step shows (true). Still held: it is
- * under review again and the new review replaces it (false). No answer: nothing new is prepared, and it says why (true).
+ * set aside, only while still held, so a Confirm still on its way stands and shows Done when asked again; then the new
+ * review replaces it (false). No answer: nothing new is prepared, and it says why (true).
  */
 async function confirmedMeanwhile(view: SidecarView, id: string): Promise<boolean> {
   const st = state(view);
-  const now = await busy(view, t('LBL_LEADFWD_PREPARING'), () => st.client!.get<CampaignView>(`/campaigns/${encodeURIComponent(id)}`), {
-    note: () => t('LBL_LEADFWD_CONFIRM_UNKNOWN_REVIEW'),
-  });
+  const path = `/campaigns/${encodeURIComponent(id)}`;
+  const unknown = { note: () => t('LBL_LEADFWD_CONFIRM_UNKNOWN_REVIEW') };
+  const now = await busy(view, t('LBL_LEADFWD_PREPARING'), () => st.client!.get<CampaignView>(path), unknown);
   if (!now || st.disposed) return true;
-  st.confirmingId = undefined;
   if (!now.held && now.status !== 'cancelled') {
+    st.confirmingId = undefined;
     showDone(view, now, now.sendAt && Date.parse(now.sendAt) > Date.now() ? now.sendAt : undefined);
     return true;
   }
-  if (now.held) st.reviewId = id;
+  if (now.held) {
+    const notHeld = (e: unknown) => e instanceof ServiceError && e.code === 'not_held';
+    const setAside = () =>
+      st.client!.post(`${path}/discard`).then(
+        () => true,
+        (e: unknown) => (notHeld(e) ? false : Promise.reject(e)),
+      );
+    const aside = await busy(view, t('LBL_LEADFWD_PREPARING'), setAside, unknown);
+    if (aside === undefined || st.disposed) return true;
+    if (!aside) return confirmedMeanwhile(view, id);
+  }
+  st.confirmingId = undefined;
   return false;
 }
 

@@ -152,5 +152,6 @@ export function dropReview(st: SendState): void {
   const id = st.reviewId;
   st.reviewId = undefined;
   st.recipients = [];
-  if (id && st.client) void st.client.post(`/campaigns/${encodeURIComponent(id)}/cancel`).catch(() => undefined);
+  // Only while still held: a review confirmed meanwhile (its answer lost) stands.
+  if (id && st.client) void st.client.post(`/campaigns/${encodeURIComponent(id)}/discard`).catch(() => undefined);
 }

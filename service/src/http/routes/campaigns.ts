@@ -65,6 +65,9 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
       res.json(await campaigns.view(id(req)));
     });
   }
+  r.post('/campaigns/:id/discard', async (req: Request, res: Response) => {
+    res.json(await campaigns.discard(id(req), actorOf(res)));
+  });
   r.post('/campaigns/:id/confirm', async (req: Request, res: Response) => {
     await campaigns.confirm(id(req), req.body ?? {}, actorOf(res));
     deps.kick();
