@@ -322,7 +322,7 @@ describe('the LeadFWD area, as sally', () => {
     await bs.setServiceUp(true);
     // Pressed twice in a row: one read, the page started once.
     await area().locator('.leadfwd-try-again').dblclick();
-    await area().locator('.leadfwd-refresh').waitFor({ timeout: 4_000 });
+    await area().locator('.leadfwd-refresh').waitFor();
     expect(await area().locator('.leadfwd-try-again').count()).toBe(0);
     expect(await area().locator('.leadfwd-new-automation').count()).toBe(1);
     await noSerious('the automations page after a failed first read');

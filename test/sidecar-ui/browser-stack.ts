@@ -34,6 +34,8 @@ beforeEach((ctx) =>
     const report = await reportPages(task.name);
     const error = task.result?.errors?.[0];
     if (error && report) error.message += `\n${report}`;
+    // A test that failed while holding requests back (page.route) must not leave the next tests' requests held.
+    for (const w of watched) if (!w.page.isClosed()) await w.page.unrouteAll({ behavior: 'ignoreErrors' });
   }),
 );
 

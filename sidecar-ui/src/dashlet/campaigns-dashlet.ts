@@ -8,7 +8,7 @@ import { getApp, t } from '../shared/app.js';
 import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow, type SendOrigin } from '../shared/drawer.js';
-import { describeError, isPassing } from '../shared/errors.js';
+import { describeError } from '../shared/errors.js';
 import { addSample, isActive, isHeld, type RateSample, sentCount } from '../shared/format.js';
 import { type ServiceClient, ServiceError } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
@@ -260,22 +260,27 @@ async function command(view: SidecarView, path: string, done: string, confirmFir
     // A double click sends one command: the second would be refused ("moved on meanwhile") after the first worked.
     if (st.commands.has(path)) return;
     st.commands.add(path);
-    let unreachable = false;
+    let readAgain = true;
     try {
       if (!st.client) st.client = connect();
       await st.client.post(path);
       showAlert('leadfwd-action', 'success', done, { autoClose: true });
     } catch (e) {
       showAlert('leadfwd-action', 'error', describeError(e).text);
-      unreachable = isPassing(e);
+      // The service away: the read would fail the same way and say it a second time, in the dashlet. A command that
+      // timed out may have worked: that one is read again.
+      readAgain = !['unreachable', 'unavailable'].includes(describeError(e).kind);
+    }
+    try {
+      // A read begun before the command would show what it changed as it was: a fresh one, after it. The command stays
+      // under way until then, so a second click on the button that read repaints is not a second command.
+      if (readAgain) {
+        await st.inFlight;
+        await load(view);
+      }
     } finally {
       st.commands.delete(path);
     }
-    // The service away: the read would fail the same way and say it a second time, in the dashlet.
-    if (unreachable) return;
-    // A read begun before the command would show what it changed as it was: a fresh one, after it.
-    await st.inFlight;
-    await load(view);
   };
   if (!confirmFirst) return run();
   showAlert(confirmFirst.id, 'confirmation', confirmFirst.text, { onConfirm: () => void run() });

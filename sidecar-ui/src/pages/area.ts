@@ -139,7 +139,10 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
     },
     say(what, level) {
       const text = typeof what === 'string' ? what : describeError(what).text;
-      st.message = text ? { text, level: level ?? (typeof what === 'string' ? 'info' : 'danger') } : undefined;
+      const next = text ? { text, level: level ?? (typeof what === 'string' ? 'info' : ('danger' as const)) } : undefined;
+      // Said again as it stands (a try by itself that failed the same way): not repainted, so not announced again.
+      if (next && st.message?.text === next.text && st.message.level === next.level) return;
+      st.message = next;
       paintShell(view);
     },
     clear() {
@@ -180,12 +183,15 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
         try {
           const access = await ctx.access();
           if (st.disposed) return;
+          const hadFocus = !!retry && document.activeElement === retry;
           if (retry) {
             retry.remove();
             retry = undefined;
             ctx.clear();
           }
           await then(access);
+          // Try again pressed by keyboard: the focus goes to the page's first action, not to the document.
+          if (hadFocus) ctx.actions.querySelector<HTMLElement>('button')?.focus();
         } catch (e) {
           if (!st.disposed) failed(e);
         } finally {

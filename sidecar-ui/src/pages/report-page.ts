@@ -536,6 +536,7 @@ export const reportPage: AreaPage = {
         paintHead();
         paintReport();
         paintHistory();
+        schedule();
         void abTest.paint(view);
         void followUp.paint(view);
         return true;
@@ -550,13 +551,16 @@ export const reportPage: AreaPage = {
       }
     }
 
+    /** After each good read (whichever asked for it): an active campaign is read again in REFRESH_MS. */
     function schedule() {
+      window.clearTimeout(st.timer);
+      st.timer = undefined;
       if (ctx.disposed()) return;
       const active = st.view && isActive(st.view.status) && !st.view.held;
       if (!active) return;
       st.timer = window.setTimeout(async () => {
-        await refresh();
-        schedule();
+        // A failed read keeps the last figures and polls on; a good one schedules the next itself.
+        if (!(await refresh())) schedule();
       }, REFRESH_MS);
     }
     ctx.onDispose(() => {
@@ -602,7 +606,6 @@ export const reportPage: AreaPage = {
       }
       ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void readAll()));
       await readAll();
-      schedule();
     });
   },
 };

@@ -39,19 +39,24 @@ export function current(view: SidecarView): SendForm {
 async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>, o: { note?: () => string | undefined } = {}): Promise<T | undefined> {
   const form = formOf(view);
   if (!form) return undefined;
+  const st = state(view);
+  // Calls can overlap (a preview per recipient chosen): the form is free again when the last one ends.
+  st.busy = (st.busy ?? 0) + 1;
   setBusy(form, true);
   setStatus(form, status);
   setMessage(form, '');
   try {
-    const st = state(view);
     if (!st.client) st.client = connect();
     return await work();
   } catch (e) {
-    if (!state(view).disposed) showError(view, e, { note: o.note?.() });
+    if (!st.disposed) showError(view, e, { note: o.note?.() });
     return undefined;
   } finally {
-    setBusy(form, false);
-    setStatus(form, '');
+    st.busy--;
+    if (!st.busy) {
+      setBusy(form, false);
+      setStatus(form, '');
+    }
   }
 }
 

@@ -54,7 +54,7 @@ function paintFields(view: SidecarView, module: string): void {
 }
 
 /** Reads what the flow offers (rights, lists, identities); one read at a time, asked again while it fails for a passing reason. */
-async function load(view: SidecarView): Promise<void> {
+async function load(view: SidecarView, unasked = false): Promise<void> {
   const st = state(view);
   window.clearTimeout(st.retry);
   if (st.loading) return;
@@ -111,10 +111,10 @@ async function load(view: SidecarView): Promise<void> {
     if (st.disposed) return;
     // Opened while the service restarts: the lists come by themselves once it answers, not after a reload.
     const again = !st.loaded && isPassing(e);
-    showError(view, e, again ? { note: t('LBL_LEADFWD_SEND_LOADS_LATER') } : {});
+    showError(view, e, again ? { note: t('LBL_LEADFWD_SEND_LOADS_LATER'), focus: !unasked } : {});
     if (!again) return;
     st.retryWait ??= retryWaits();
-    st.retry = window.setTimeout(() => void load(view), st.retryWait());
+    st.retry = window.setTimeout(() => void load(view, true), st.retryWait());
   } finally {
     st.loading = false;
   }

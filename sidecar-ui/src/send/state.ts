@@ -48,6 +48,8 @@ export interface SendState {
   loaded: boolean;
   /** The lists are being read (load); a read that failed for a passing reason is tried again (`retry`, after `retryWait`). */
   loading?: boolean;
+  /** Calls to the service under way that hold the form busy. */
+  busy?: number;
   retry?: number;
   retryWait?: () => number;
   reload?: () => void;
@@ -109,8 +111,11 @@ export function showStep(view: SidecarView, step: View, focus = true): void {
  * Shows a failure once: at the field it is about (opening that field's step), or in the form's alert line when it is
  * about no field. The user's input is left as it is.
  */
-/** `note`: a sentence said after the failure's own, in the flow's alert line (what the failure may mean here). */
-export function showError(view: SidecarView, err: unknown, opts: { stay?: boolean; note?: string } = {}): void {
+/**
+ * `note`: a sentence said after the failure's own, in the flow's alert line (what the failure may mean here); `focus`
+ * false leaves the focus where it is (a try nobody asked for).
+ */
+export function showError(view: SidecarView, err: unknown, opts: { stay?: boolean; note?: string; focus?: boolean } = {}): void {
   const st = state(view);
   const form = formOf(view);
   if (!form) return;
@@ -126,7 +131,7 @@ export function showError(view: SidecarView, err: unknown, opts: { stay?: boolea
     problem = { field: msg.field, label: '', text: msg.text, details: msg.details };
   }
   if (!problem) {
-    setMessage(form, [msg.text, ...msg.details, opts.note].filter(Boolean).join(' '), true);
+    setMessage(form, [msg.text, ...msg.details, opts.note].filter(Boolean).join(' '), opts.focus ?? true);
     return;
   }
   setMessage(form, '');

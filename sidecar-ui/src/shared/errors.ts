@@ -97,6 +97,13 @@ export function describeError(err: unknown, listName: (id: string) => string = (
   return { text: t('LBL_LEADFWD_ERR_UNKNOWN', { message: e.message ?? String(err) }), details: [], kind: 'unknown', unknownListIds: [] };
 }
 
-/** Failures that pass by themselves (the service or Sugar restarting, slow or away): worth asking again unprompted. */
-const PASSING = ['unreachable', 'timeout', 'unavailable', 'sugar'];
-export const isPassing = (e: unknown) => PASSING.includes(describeError(e).kind);
+/**
+ * Failures that pass by themselves (the service or Sugar restarting, slow or away): worth asking again unprompted.
+ * Sugar's own answers count only as a server error (5xx) or none: a 404 (an endpoint missing) will not pass.
+ */
+const PASSING = ['unreachable', 'timeout', 'unavailable'];
+export function isPassing(e: unknown): boolean {
+  const kind = describeError(e).kind;
+  if (kind === 'sugar') return !((e as { status?: number }).status! < 500);
+  return PASSING.includes(kind);
+}
