@@ -3,6 +3,7 @@
 // follows every link of every message of variant B. At the decide time (fake clock) A wins and the other half of the
 // audience gets A. A second test with no data yet stays undecided, says so, and sends the rest once a person chooses.
 // A variant that does not render is refused at creation and nothing is made.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sugarIds } from '../../service/src/domain/writeback-ids.js';
 import { untilCampaign } from '../support/campaigns.js';
@@ -53,6 +54,23 @@ describe('A/B tests', () => {
     expect(r.body.message).toMatch(/^Variant B: /);
     expect(r.body.details.variant).toBe(1);
     expect((await stack.api('GET', '/campaigns')).body.total).toBe(before);
+  });
+
+  it('asked again with its id (the first answer lost), answers the test made the first time and makes nothing more', async () => {
+    const settings = { variants: [{ subject: 'One' }, { subject: 'Two' }], testShare: 0.2, metric: 'opens', decideAfterHours: 2 };
+    const id = randomUUID();
+    const ask = () => stack.api('POST', '/ab-tests', { ...body('Asked twice', { ...settings, id }), sendAt: '2099-01-01T00:00:00Z' });
+    const first = await ask();
+    expect(first.status).toBe(201);
+    const before = (await stack.api('GET', '/campaigns')).body.total;
+    const again = await ask();
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(id);
+    expect(again.body.variants.map((v: { campaignId: string }) => v.campaignId)).toEqual(first.body.variants.map((v: { campaignId: string }) => v.campaignId));
+    expect((await stack.api('GET', '/campaigns')).body.total).toBe(before);
+    const bad = await stack.api('POST', '/ab-tests', body('Bad id', { ...settings, id: 'not-a-uuid' }));
+    expect(bad.status).toBe(422);
+    for (const v of first.body.variants) await stack.api('POST', `/campaigns/${v.campaignId}/cancel`);
   });
 
   it('picks the variant people clicked, not the one a scanner clicked through, and sends it to the rest', async () => {

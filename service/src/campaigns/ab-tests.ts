@@ -41,6 +41,10 @@ export function createAbTests(deps: AbTestDeps) {
   const now = () => (deps.now ? deps.now() : new Date());
   const { store } = deps;
 
+  async function cancelParts(ids: string[], reason: string): Promise<void> {
+    for (const id of ids) await store.campaigns.transition(id, ['draft', 'extracting', 'pending'], 'cancelled', reason);
+  }
+
   async function create(input: Record<string, unknown>, actor: Actor): Promise<AbTest> {
     const { abTest } = parseInput(AbTestBody, input, 'invalid_campaign');
     const { abTest: _settings, ...base } = input;
@@ -59,7 +63,10 @@ export function createAbTests(deps: AbTestDeps) {
         throw e;
       }
     }
-    const testId = randomUUID();
+    // Asked again with its id (the first answer lost on the way): the test made then, never a second one.
+    const made = abTest.id ? await store.abTests.get(abTest.id) : undefined;
+    if (made) return made;
+    const testId = abTest.id ?? randomUUID();
     const ids: string[] = [];
     try {
       for (const [i, x] of variants.entries()) {
@@ -72,19 +79,26 @@ export function createAbTests(deps: AbTestDeps) {
       }
     } catch (e) {
       // A later variant refused (Sugar unreachable mid-way): the ones made must not send as a test of fewer variants.
-      for (const id of ids)
-        await store.campaigns.transition(id, ['draft', 'extracting', 'pending'], 'cancelled', 'the A/B test it belonged to could not be made');
+      await cancelParts(ids, 'the A/B test it belonged to could not be made');
       throw e;
     }
     const first = (await store.campaigns.get(ids[0]))!;
-    return store.abTests.create({
-      id: testId,
-      name: v.name,
-      metric: abTest.metric,
-      testShare: abTest.testShare,
-      decideAt: new Date(Date.parse(first.sendAt) + abTest.decideAfterHours * 3_600_000).toISOString(),
-      variantCampaignIds: ids,
-    });
+    try {
+      return await store.abTests.create({
+        id: testId,
+        name: v.name,
+        metric: abTest.metric,
+        testShare: abTest.testShare,
+        decideAt: new Date(Date.parse(first.sendAt) + abTest.decideAfterHours * 3_600_000).toISOString(),
+        variantCampaignIds: ids,
+      });
+    } catch (e) {
+      // The same id asked twice at once: the other one made it; these variants must not send beside its own.
+      const other = abTest.id ? await store.abTests.get(abTest.id) : undefined;
+      if (!other) throw e;
+      await cancelParts(ids, 'the A/B test was made by the same request asked again');
+      return other;
+    }
   }
 
   async function results(t: AbTest): Promise<{ results: VariantResult[]; campaigns: Campaign[] }> {

@@ -152,6 +152,11 @@ export const AbTestSettings = z
       .min(1, 'decideAfterHours must be from 1 to 720')
       .max(720, 'decideAfterHours must be from 1 to 720')
       .describe('Hours after the send time when the winner is chosen (or choose by hand before)'),
+    id: z
+      .string({ error: 'id must be a UUID' })
+      .uuid('id must be a UUID')
+      .optional()
+      .describe("The caller's id for the test: asked again with the same id (its answer lost), the test made the first time is answered, not a second one"),
   })
   .refine((v) => v.variants.every((x) => !(isText(x.mjml) && isText(x.html))), { ...always, message: 'a variant gives either mjml or html, not both' })
   .refine((v) => v.variants.every((x) => isText(x.subject) || isText(x.mjml) || isText(x.html)), {

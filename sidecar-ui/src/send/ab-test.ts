@@ -62,6 +62,15 @@ export function abProblems(ab: AbForm | undefined, main: { subject: string; cont
 }
 
 /** The `abTest` of POST /ab-tests: each variant's subject (the service wants every variant to name one), its own content if any. */
+/** A version 4 UUID from the browser's random source (crypto.randomUUID needs a secure context; Sugar may be on http). */
+export function newTestId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function toAbSettings(ab: AbForm, main: { subject: string; format: 'html' | 'mjml' }) {
   const format = main.format;
   return {

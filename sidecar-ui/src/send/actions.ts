@@ -5,12 +5,13 @@ import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT } from '../shared/drawer.js';
+import { isPassing } from '../shared/errors.js';
 import { ServiceError } from '../shared/service-client.js';
 import type { AbTestView, CampaignView, Preview, TestSendResult } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { formatInZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
-import { type AbForm, toAbSettings } from './ab-test.js';
+import { type AbForm, newTestId, toAbSettings } from './ab-test.js';
 import { clearFieldError, readForm, setBusy, setMessage, setStatus } from './form-dom.js';
 import { fieldsToRead, htmlToMjml, insertAt, looksLikeMjml, mergeTag } from './merge.js';
 import { type PreviewContent, renderPreview } from './preview.js';
@@ -36,7 +37,12 @@ export function current(view: SidecarView): SendForm {
   return readForm(form, { customFields: fieldsToRead([subject, content, ...variants], known), timeZone: st.timeZone });
 }
 
-async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>, o: { note?: () => string | undefined } = {}): Promise<T | undefined> {
+async function busy<T>(
+  view: SidecarView,
+  status: string,
+  work: () => Promise<T>,
+  o: { note?: (e: unknown) => string | undefined } = {},
+): Promise<T | undefined> {
   const form = formOf(view);
   if (!form) return undefined;
   const st = state(view);
@@ -49,7 +55,7 @@ async function busy<T>(view: SidecarView, status: string, work: () => Promise<T>
     if (!st.client) st.client = connect();
     return await work();
   } catch (e) {
-    if (!st.disposed) showError(view, e, { note: o.note?.() });
+    if (!st.disposed) showError(view, e, { note: o.note?.(e) });
     return undefined;
   } finally {
     st.busy--;
@@ -290,6 +296,7 @@ export async function review(view: SidecarView): Promise<void> {
   if (!created || st.disposed) return;
   st.reviewId = created.id;
   st.reviewed = f;
+  st.abTestId = undefined;
   st.reviewAudience = undefined;
   renderSummary(form.querySelector('.leadfwd-review-summary')!, f, { listName: (id) => listName(st, id), fields: st.fields });
   const audit = form.querySelector('.leadfwd-audit')!;
@@ -438,9 +445,14 @@ async function confirmAbTest(view: SidecarView, f: SendForm, ab: AbForm): Promis
   const form = formOf(view)!;
   const st = state(view);
   if (!st.reviewId) return;
-  const body = { ...toNewCampaign(f), abTest: toAbSettings(ab, f) };
-  const test = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => st.client!.post<AbTestView>('/ab-tests', body));
+  // One id per reviewed test: a Confirm asked again after an answer that never came gets the test made the first time.
+  st.abTestId ??= newTestId();
+  const body = { ...toNewCampaign(f), abTest: { ...toAbSettings(ab, f), id: st.abTestId } };
+  const test = await busy(view, t('LBL_LEADFWD_SCHEDULING'), () => st.client!.post<AbTestView>('/ab-tests', body), {
+    note: (e) => (isPassing(e) ? t('LBL_LEADFWD_CONFIRM_UNKNOWN') : undefined),
+  });
   if (!test || st.disposed) return;
+  st.abTestId = undefined;
   dropReview(st);
   st.created = await st.client!.get<CampaignView>(`/campaigns/${encodeURIComponent(test.variants[0].campaignId)}`).catch(() => undefined);
   const sendAt = sendAtOf(f);

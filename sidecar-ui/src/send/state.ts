@@ -39,6 +39,8 @@ export interface SendState {
   reviewId?: string;
   /** Asked to go, answer not known: a retry confirms it again, and Close leaves it alone (it may be sending). */
   confirmingId?: string;
+  /** The id the reviewed A/B test is made with: the same on every Confirm of that review. */
+  abTestId?: string;
   reviewed?: SendForm;
   /** How many the reviewed campaign would send to (its audit), for the A/B test's split. */
   reviewAudience?: number;

@@ -99,11 +99,15 @@ export function describeError(err: unknown, listName: (id: string) => string = (
 
 /**
  * Failures that pass by themselves (the service or Sugar restarting, slow or away): worth asking again unprompted.
- * Sugar's own answers count only as a server error (5xx) or none: a 404 (an endpoint missing) will not pass.
+ * Sugar's own answers count only as a server error (5xx) or none at all (the request failed): a 404 (an endpoint
+ * missing) will not pass.
  */
 const PASSING = ['unreachable', 'timeout', 'unavailable'];
 export function isPassing(e: unknown): boolean {
   const kind = describeError(e).kind;
-  if (kind === 'sugar') return !((e as { status?: number }).status! < 500);
+  if (kind === 'sugar') {
+    const status = (e as { status?: number }).status ?? 0;
+    return status === 0 || status >= 500;
+  }
   return PASSING.includes(kind);
 }
