@@ -10,7 +10,7 @@ import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError, isPassing } from '../shared/errors.js';
-import { retryWaits } from '../shared/reads.js';
+import { laterTries } from '../shared/reads.js';
 import { ServiceError } from '../shared/service-client.js';
 import { connect } from '../shared/settings.js';
 
@@ -136,10 +136,9 @@ export function createIdentitiesSection(cid: string) {
     if (text && focus) message.focus();
   };
 
-  let retry: number | undefined;
-  const nextWait = retryWaits();
+  const tries = laterTries(() => void load());
   async function load(): Promise<void> {
-    window.clearTimeout(retry);
+    tries.stop();
     try {
       const r = await service.get<{ identities: Identity[] }>('/identities');
       if (st.error) say('');
@@ -148,7 +147,7 @@ export function createIdentitiesSection(cid: string) {
     } catch (e) {
       st.error = failure(e).text;
       // Never read (the service away when the page opened): asked again by itself, not left at "Loading..." for good.
-      if (!st.identities && isPassing(e) && !st.disposed) retry = window.setTimeout(() => void load(), nextWait());
+      if (!st.identities && isPassing(e) && !st.disposed) tries.later();
     }
     if (!st.disposed) paint();
   }
@@ -474,7 +473,7 @@ export function createIdentitiesSection(cid: string) {
     state: st,
     dispose() {
       st.disposed = true;
-      window.clearTimeout(retry);
+      tries.stop();
     },
   };
 }

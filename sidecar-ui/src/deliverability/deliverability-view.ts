@@ -9,7 +9,7 @@ import { areaTabs } from '../pages/area.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError, isPassing } from '../shared/errors.js';
-import { latestReads, retryWaits } from '../shared/reads.js';
+import { laterTries, latestReads } from '../shared/reads.js';
 import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
@@ -50,10 +50,9 @@ interface PageState {
   days: number;
   disposed: boolean;
   read: ReturnType<typeof latestReads>;
-  /** Read once: a page opened while the service was away asks again by itself (after `nextWait`) until it is. */
+  /** Read once: a page opened while the service was away asks again by itself (`tries`) until it is. */
   shown?: boolean;
-  retry?: number;
-  nextWait: () => number;
+  tries?: ReturnType<typeof laterTries>;
 }
 
 const PROVIDER_LABEL: Record<string, string> = {
@@ -121,7 +120,7 @@ async function load(st: PageState): Promise<void> {
   const message = st.root.querySelector('.leadfwd-message') as HTMLElement;
   const status = st.root.querySelector('.leadfwd-status')!;
   const latest = st.read();
-  window.clearTimeout(st.retry);
+  st.tries?.stop();
   replaceChildren(status, t('LBL_LEADFWD_LOADING_PAGE'));
   message.hidden = true;
   try {
@@ -157,7 +156,7 @@ async function load(st: PageState): Promise<void> {
     replaceChildren(status);
     replaceChildren(message, describeError(e).text);
     message.hidden = false;
-    if (!st.shown && isPassing(e)) st.retry = window.setTimeout(() => void load(st), st.nextWait());
+    if (!st.shown && isPassing(e)) (st.tries ??= laterTries(() => void load(st))).later();
   }
 }
 
@@ -197,7 +196,7 @@ function build(view: SidecarView): HTMLElement {
 export const deliverabilityView = {
   initialize(view: SidecarView): void {
     addStyles();
-    const st: PageState = { root: h('div'), days: 30, disposed: false, read: latestReads(), nextWait: retryWaits() };
+    const st: PageState = { root: h('div'), days: 30, disposed: false, read: latestReads() };
     view._lfState = st;
     st.root = build(view);
     if (getApp().user?.get('type') === 'admin') void load(st);
@@ -220,6 +219,6 @@ export const deliverabilityView = {
     const st = view._lfState as PageState | undefined;
     if (!st) return;
     st.disposed = true;
-    window.clearTimeout(st.retry);
+    st.tries?.stop();
   },
 };

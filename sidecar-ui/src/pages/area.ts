@@ -6,7 +6,7 @@ import { type Access, loadAccess } from '../shared/access.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError, isPassing } from '../shared/errors.js';
-import { retryWaits } from '../shared/reads.js';
+import { laterTries } from '../shared/reads.js';
 import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOUT, DELIVERABILITY_LAYOUT, REPORT_LAYOUT } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView } from '../shared/service-types.js';
@@ -163,8 +163,7 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
       });
     },
     withAccess(then, sayOf) {
-      const nextWait = retryWaits();
-      let timer: number | undefined;
+      const tries = laterTries(() => void attempt());
       let retry: HTMLButtonElement | undefined;
       let asking = false;
       const failed = (e: unknown) => {
@@ -172,10 +171,10 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
         ctx.say(sayOf ? sayOf(e) : e, 'danger');
         if (!isPassing(e)) return;
         retry ??= ctx.actions.appendChild(button(t('LBL_LEADFWD_TRY_AGAIN'), 'leadfwd-try-again', () => void attempt()));
-        timer = window.setTimeout(() => void attempt(), nextWait());
+        tries.later();
       };
       const attempt = async () => {
-        window.clearTimeout(timer);
+        tries.stop();
         // One read at a time: a press during one (or the timer's) must not start the page twice.
         if (asking) return;
         asking = true;
@@ -198,7 +197,7 @@ export function startShell(view: SidecarView, layout: AreaLayout, title: string,
           asking = false;
         }
       };
-      ctx.onDispose(() => window.clearTimeout(timer));
+      ctx.onDispose(tries.stop);
       void attempt();
     },
     disposed: () => st.disposed,

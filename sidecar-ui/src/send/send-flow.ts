@@ -4,7 +4,7 @@ import { loadAccess } from '../shared/access.js';
 import { getApp, sugarCall, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
 import { isPassing } from '../shared/errors.js';
-import { retryWaits } from '../shared/reads.js';
+import { laterTries } from '../shared/reads.js';
 import type { IdentityChoice, LeadfwdList, MergeField, SavedAudience, TargetList } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
@@ -56,7 +56,7 @@ function paintFields(view: SidecarView, module: string): void {
 /** Reads what the flow offers (rights, lists, identities); one read at a time, asked again while it fails for a passing reason. */
 async function load(view: SidecarView, unasked = false): Promise<void> {
   const st = state(view);
-  window.clearTimeout(st.retry);
+  st.tries?.stop();
   if (st.loading) return;
   st.loading = true;
   try {
@@ -104,7 +104,7 @@ async function load(view: SidecarView, unasked = false): Promise<void> {
     paint(view);
     // Tried again after a passing failure: what it said is over.
     const form = formOf(view);
-    if (st.retryWait && form) setMessage(form, '');
+    if (st.tries?.tried && form) setMessage(form, '');
     await loadFields(view, 'Contacts');
     await loadTemplates(view);
   } catch (e) {
@@ -113,8 +113,8 @@ async function load(view: SidecarView, unasked = false): Promise<void> {
     const again = !st.loaded && isPassing(e);
     showError(view, e, again ? { note: t('LBL_LEADFWD_SEND_LOADS_LATER'), focus: !unasked } : {});
     if (!again) return;
-    st.retryWait ??= retryWaits();
-    st.retry = window.setTimeout(() => void load(view, true), st.retryWait());
+    st.tries ??= laterTries(() => void load(view, true));
+    st.tries.later();
   } finally {
     st.loading = false;
   }
@@ -258,7 +258,7 @@ export const sendFlow = {
     const st = state(view);
     if (!st) return;
     st.disposed = true;
-    window.clearTimeout(st.retry);
+    st.tries?.stop();
     dropReview(st);
   },
 };

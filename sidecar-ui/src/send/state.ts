@@ -1,6 +1,7 @@
 // Per-view state of the send flow, and the helpers every step shares.
 import { t } from '../shared/app.js';
 import { describeError } from '../shared/errors.js';
+import type { laterTries } from '../shared/reads.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import type { CampaignView, IdentityChoice, LeadfwdList, MergeField, RecipientChoice, SavedAudience, TargetList } from '../shared/service-types.js';
 import type { SidecarView } from '../sidecar.js';
@@ -48,12 +49,11 @@ export interface SendState {
   created?: CampaignView;
   values?: Record<string, string>;
   loaded: boolean;
-  /** The lists are being read (load); a read that failed for a passing reason is tried again (`retry`, after `retryWait`). */
+  /** The lists are being read (load); a read that failed for a passing reason is tried again by itself (`tries`). */
   loading?: boolean;
   /** Calls to the service under way that hold the form busy. */
   busy?: number;
-  retry?: number;
-  retryWait?: () => number;
+  tries?: ReturnType<typeof laterTries>;
   reload?: () => void;
   /** The user's Sugar role does not let them create campaigns: the flow shows that, and no form. */
   noAccess?: boolean;

@@ -12,12 +12,26 @@ export function latestReads(): () => () => boolean {
   };
 }
 
-/** Waits between tries of a read that failed for a passing reason: 5, 10, 20, 40 s, then a minute each. */
-export function retryWaits(): () => number {
+/**
+ * Tries `again` by itself after a read failed for a passing reason: in 5, 10, 20, 40 s, then a minute each time.
+ * `later` replaces a try not yet made; `stop` drops it (a read asked for meanwhile, the screen closed); `tried` says
+ * whether one was ever planned.
+ */
+export function laterTries(again: () => void) {
   let next = 5_000;
-  return () => {
-    const wait = next;
-    next = Math.min(60_000, next * 2);
-    return wait;
+  let timer: number | undefined;
+  let tried = false;
+  const stop = () => window.clearTimeout(timer);
+  return {
+    later() {
+      stop();
+      tried = true;
+      timer = window.setTimeout(again, next);
+      next = Math.min(60_000, next * 2);
+    },
+    stop,
+    get tried() {
+      return tried;
+    },
   };
 }
