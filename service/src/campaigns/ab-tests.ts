@@ -50,6 +50,10 @@ export function createAbTests(deps: AbTestDeps) {
     const { abTest: _settings, ...base } = input;
     if (base.hold === true) throw new AppError('invalid_campaign', 'An A/B test cannot be held for review; create it when it may go', { hold: true });
     const v = parseInput(CreateCampaignBody, base, 'invalid_campaign');
+    // Asked again with its id (the first answer lost on the way): the test made then, never a second one,
+    // and nothing compiled again.
+    const made = abTest.id ? await store.abTests.get(abTest.id) : undefined;
+    if (made) return made;
     const variants = abTest.variants.map((x) => ({
       subject: x.subject ?? v.subject,
       ...(x.mjml || x.html ? { mjml: x.mjml, html: x.html } : { mjml: v.mjml, html: v.html }),
@@ -63,9 +67,6 @@ export function createAbTests(deps: AbTestDeps) {
         throw e;
       }
     }
-    // Asked again with its id (the first answer lost on the way): the test made then, never a second one.
-    const made = abTest.id ? await store.abTests.get(abTest.id) : undefined;
-    if (made) return made;
     const testId = abTest.id ?? randomUUID();
     const ids: string[] = [];
     try {

@@ -125,13 +125,7 @@ export function createScheduler(deps: SchedulerDeps) {
     for (const c of await store.campaigns.inStatus(['extracting'])) startExtraction(c);
     // A review left open in a closed browser would otherwise stay held, and in every list, for ever.
     const heldSince = new Date(now().getTime() - (deps.heldForMs ?? DAY_MS)).toISOString();
-    for (const c of await store.campaigns.staleHolds(heldSince)) {
-      // Under the campaign's lock, and only if still held: a confirm that landed since the list was read stands.
-      await store.transaction(async (tx) => {
-        if ((await tx.campaigns.get(c.id, { lock: true }))?.held)
-          await tx.campaigns.transition(c.id, [c.status], 'cancelled', 'held for review and never confirmed');
-      });
-    }
+    for (const c of await store.campaigns.staleHolds(heldSince)) await cancelIfHeld(store, c.id, 'held for review and never confirmed');
     for (const c of await store.campaigns.due(now().toISOString())) {
       if (await store.campaigns.transition(c.id, ['pending'], 'sending', 'send time reached')) startSending(c);
     }
@@ -175,6 +169,14 @@ export type Scheduler = ReturnType<typeof createScheduler>;
  * 'sending' → 'sent', unless a row was queued again since the send loop found none (a resend of uncertain rows, in
  * any process): decided under the campaign's lock, which that resend takes too. Left sending, the next tick sends it.
  */
+/** Cancels a campaign held for review, under its lock and only if still held: a Confirm that landed meanwhile stands. */
+export async function cancelIfHeld(store: UnitOfWork, id: string, reason: string): Promise<boolean> {
+  return await store.transaction(async (tx) => {
+    const c = await tx.campaigns.get(id, { lock: true });
+    return !!c?.held && (await tx.campaigns.transition(id, [c.status], 'cancelled', reason));
+  });
+}
+
 export async function finishSending(store: UnitOfWork, id: string): Promise<boolean> {
   return await store.transaction(async (tx) => {
     await tx.campaigns.get(id, { lock: true });

@@ -10,6 +10,7 @@ import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
 import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart, UnitOfWork } from '../ports/index.js';
 import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
+import { cancelIfHeld } from './scheduler.js';
 import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
@@ -192,11 +193,8 @@ export function createCampaignService(deps: CampaignDeps) {
    */
   async function discard(id: string, actor: Actor): Promise<Campaign> {
     await allowed(id, actor, 'edit');
-    const done = await deps.store.transaction(async (tx) => {
-      const c = await tx.campaigns.get(id, { lock: true });
-      return !!c?.held && (await tx.campaigns.transition(id, [c.status], 'cancelled', by(actor, 'set aside after review')));
-    });
-    if (!done) throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation: it was confirmed, or has ended`);
+    if (!(await cancelIfHeld(deps.store, id, by(actor, 'set aside after review'))))
+      throw new AppError('not_held', `Campaign ${id} is not waiting for confirmation: it was confirmed, or has ended`);
     return await get(id);
   }
 
