@@ -31,7 +31,7 @@ export function debianPgBin(): string | undefined {
   return majors.map((m) => join(root, m, 'bin')).find((b) => existsSync(join(b, 'initdb')));
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };

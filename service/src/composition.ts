@@ -68,7 +68,7 @@ import { createDayCounts } from './sending/day-counts.js';
 import { createDeliveryControl } from './sending/delivery-control.js';
 import { createSendLoop } from './sending/send-loop.js';
 import { createDeliverySenders } from './sending/senders.js';
-import { openFileSpool } from './spool/file-spool.js';
+import { openFileSpoolWhenFree } from './spool/file-spool.js';
 import { snapshotFile } from './spool/snapshot-file.js';
 import { gatedStore } from './store/gated.js';
 import { openPgStore } from './store/pg/db.js';
@@ -119,13 +119,14 @@ export async function startService(
   // listen on port 0). Requests arriving before the app is ready are told to come back.
   // Until then /readyz says what start-up waits for, so an orchestrator sees why; while it waits for PostgreSQL,
   // /healthz says the process is alive (a liveness probe restarting it would only start the wait over).
-  let waitingFor: string | undefined;
+  let waitingFor: { check: string; reason: string } | undefined;
   let handle: RequestListener = (req, res) => {
     const path = req.url?.split('?')[0];
     const json = (status: number, body: unknown) =>
       res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' }).end(JSON.stringify(body));
-    if (path === '/readyz') return json(503, { ready: false, checks: { database: { ok: false, reason: waitingFor ?? 'the service is starting' } } });
-    if (path === '/healthz' && waitingFor) return json(200, { ok: true, starting: waitingFor });
+    const { check, reason } = waitingFor ?? { check: 'database', reason: 'the service is starting' };
+    if (path === '/readyz') return json(503, { ready: false, checks: { [check]: { ok: false, reason } } });
+    if (path === '/healthz' && waitingFor) return json(200, { ok: true, starting: reason });
     res.writeHead(503, { 'Retry-After': '1' }).end();
   };
   const server: Server = await new Promise((resolve, reject) => {
@@ -142,22 +143,17 @@ export async function startService(
     };
     const snapshots = trackingOnly(config) && config.dataDir !== ':memory:' ? snapshotFile(config.dataDir) : undefined;
     const snapshot = snapshots && startingSnapshot(snapshots, config, logger);
-    const store = await openConfiguredStore(
-      config,
-      logger,
-      owner,
-      (reason) => {
-        waitingFor = reason;
-      },
-      !!snapshot,
-    );
-    if (!store) return await startFromSnapshot(config, { ...opts, logger, owner }, snapshot!, snapshots!, server, port, publicUrl, serve);
+    const waiting = (reason: string | undefined, check = 'database') => {
+      waitingFor = reason === undefined ? undefined : { check, reason };
+    };
+    const store = await openConfiguredStore(config, logger, owner, waiting, !!snapshot);
+    if (!store) return await startFromSnapshot(config, { ...opts, logger, owner, waiting }, snapshot!, snapshots!, server, port, publicUrl, serve);
     try {
       const refused = await refusalOfSecret(store, serviceSecrets(config), (opts.now ?? (() => new Date()))());
       if (refused) throw new StartupError(refused);
       const secretCheck = snapshots ? await store.secretCheck() : undefined;
       const keep = snapshots && secretCheck ? { file: snapshots, secretCheck: () => secretCheck } : undefined;
-      return await compose(config, { ...opts, logger, owner, keep }, store, server, port, publicUrl, serve);
+      return await compose(config, { ...opts, logger, owner, keep, waiting }, store, server, port, publicUrl, serve);
     } catch (err) {
       await store.close();
       throw err;
@@ -175,7 +171,7 @@ export async function startService(
  */
 async function startFromSnapshot(
   config: Config,
-  opts: { logger: Logger; now?: () => Date; owner: string },
+  opts: { logger: Logger; now?: () => Date; owner: string; waiting: (reason: string | undefined, check?: string) => void },
   snapshot: TrackingSnapshot,
   file: SnapshotFile,
   server: Server,
@@ -231,6 +227,8 @@ async function compose(
     keep?: { file: SnapshotFile; secretCheck: () => string };
     /** Started from the snapshot: the checks to wait for in the background, and how to open the store after them. */
     fromSnapshot?: { snapshot: TrackingSnapshot; checked: (stopped: AbortSignal) => Promise<boolean>; open: () => void };
+    /** What start-up waits for, for /readyz and /healthz (undefined: no longer waiting). */
+    waiting?: (reason: string | undefined, check?: string) => void;
   },
   store: Store & StoreOps,
   server: Server,
@@ -354,16 +352,26 @@ async function compose(
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   let schemaWatch: SchemaWatch | undefined;
   // A tracking process on PostgreSQL keeps opens, clicks and one-click opt-outs in a local spool while the database
-  // is unreachable. A data folder it cannot write only loses that: the process still tracks, as it did before it had
-  // a spool.
+  // is unreachable. The lock of a process on another host is waited out until it goes stale (a container recreated
+  // after its process died has a new host name). A data folder it cannot write, or one a live process spools into,
+  // only loses that: the process still tracks, as it did before it had a spool.
   const spoolDir = role('tracking') && config.database && config.dataDir !== ':memory:' ? join(config.dataDir, 'spool') : undefined;
-  const spool = (() => {
+  const spool = await (async () => {
     if (!spoolDir) return undefined;
+    let warned = false;
     try {
-      return openFileSpool(spoolDir);
+      return await openFileSpoolWhenFree(spoolDir, {
+        onWait: (why) => {
+          opts.waiting?.(`waiting for the lock of its spool folder: ${why}`, 'spool');
+          if (!warned) logger.warn({ event: 'tracking.spool.waiting', dir: spoolDir, why }, 'tracking.spool.waiting');
+          warned = true;
+        },
+      });
     } catch (err) {
       logger.error({ event: 'tracking.spool.unavailable', dir: spoolDir, err: (err as Error).message }, 'tracking.spool.unavailable');
       return undefined;
+    } finally {
+      if (warned) opts.waiting?.(undefined);
     }
   })();
   const metrics = createMetrics({

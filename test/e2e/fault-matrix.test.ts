@@ -3,9 +3,9 @@
 // one message; every row is accepted with exactly one delivery, waiting for a retry with the
 // relay's reason, or uncertain (shown, never resent); nobody outside the list was mailed.
 // Faults already proven elsewhere are listed in README "Guarantees".
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SinkBehaviour } from '../../service/src/mail/sink.js';
+import { freePort } from '../support/postgres.js';
 import { type Stack, startStack, untilReadyz, waitFor } from '../support/stack.js';
 import { addToList, adminClient, createList, createPerson } from '../support/sugar-seed.js';
 
@@ -15,14 +15,6 @@ afterEach(async () => {
   await stack?.stop();
   stack = undefined;
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /**
  * Seeds TARGETS contacts (every 10th address contains "fault"), creates and starts a campaign. The faulty addresses

@@ -19,7 +19,7 @@ import { writeOrSpill } from '../../service/src/engagement/spill.js';
 import { createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
-import { openFileSpool, SpoolInUseError } from '../../service/src/spool/file-spool.js';
+import { openFileSpool, openFileSpoolWhenFree, SpoolInUseError } from '../../service/src/spool/file-spool.js';
 import { outage, type Seeded, seededStore } from './helpers.js';
 
 /** The spool's hit files (besides them, a running spool holds its folder's lock). */
@@ -338,6 +338,39 @@ describe('tracking spool', () => {
     expect(await s.store.suppressions.get('person0@example.com')).toMatchObject({ reason: 'unsubscribe' });
     await t.spooling.close();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // A container recreated after its process died comes back under a new host name: the lock its predecessor touched a
+  // moment ago was refused, and the process ran without a spool for its whole life. It waits the lock out now.
+  it('waits out a lock another host touched lately, and still refuses one a live process keeps touching', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-spool-wait-'));
+    const lock = join(dir, 'spool.lock');
+    const aged = (ms: number) => {
+      const t = new Date(Date.now() - ms);
+      utimesSync(lock, t, t);
+    };
+    writeFileSync(lock, 'other-host 4242\n');
+    aged(29_000); // stale in about a second
+    const waits: string[] = [];
+    const started = Date.now();
+    const spool = await openFileSpoolWhenFree(dir, { onWait: (why) => waits.push(why), pollMs: 100 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(waits[0]).toMatch(/in use by another process \(other-host 4242\)/);
+    expect(readFileSync(lock, 'utf8')).toBe(`${hostname()} ${process.pid}\n`);
+    await spool.close();
+
+    // A live holder on another host keeps touching its lock: refused once the wait is over, as before.
+    writeFileSync(lock, 'other-host 4243\n');
+    const touching = setInterval(() => aged(0), 50);
+    try {
+      await expect(openFileSpoolWhenFree(dir, { waitMs: 600, pollMs: 100 })).rejects.toThrow(SpoolInUseError);
+    } finally {
+      clearInterval(touching);
+    }
+    // Another failure (the folder cannot be made) is not waited for.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    await expect(openFileSpoolWhenFree(join(file, 'spool'), { waitMs: 60_000 })).rejects.toThrow(/ENOTDIR|EEXIST/);
   });
 
   it('has the retention job forget replayed keys a day after their hits are past the retention, and keep the others', async () => {

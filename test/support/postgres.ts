@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type PgServer, startPostgres } from '../../scripts/postgres.js';
 import { openPgStore, type PgStore } from '../../service/src/store/pg/db.js';
 
-export { debianPgBin, type PgServer, startPostgres } from '../../scripts/postgres.js';
+export { debianPgBin, freePort, type PgServer, startPostgres } from '../../scripts/postgres.js';
 
 /**
  * Within a describe: a throwaway cluster and one store per process owner on one schema, each with its own pool, as

@@ -78,6 +78,24 @@ function lockFolder(dir: string): { release(): void } {
   };
 }
 
+/**
+ * openFileSpool, waiting out a lock that another host touched lately (for up to STALE_MS and one touch more): a
+ * container recreated after its process died comes back under a new host name, and without the wait it ran without a
+ * spool for its whole life. A lock that stays fresh (a live process on the same folder) still fails, after the wait.
+ */
+export async function openFileSpoolWhenFree(dir: string, o: { onWait?: (why: string) => void; waitMs?: number; pollMs?: number } = {}): Promise<HitSpool> {
+  const until = Date.now() + (o.waitMs ?? STALE_MS + TOUCH_MS);
+  for (;;) {
+    try {
+      return openFileSpool(dir);
+    } catch (err) {
+      if (!(err instanceof SpoolInUseError) || Date.now() >= until) throw err;
+      o.onWait?.(err.message);
+      await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
+    }
+  }
+}
+
 export function openFileSpool(dir: string): HitSpool {
   // Owner-only: spooled hits hold readers' IPs and user agents (and the data folder, created here too, the snapshot).
   mkdirSync(dir, { recursive: true, mode: 0o700 });
