@@ -45,6 +45,14 @@ describe('configuration', () => {
     expect(loadConfig({ LEADFWD_SECRET: SECRET }).database).toBeUndefined();
   });
 
+  it("refuses a blank Sugar user name or password instead of logging in as the simulator's admin", () => {
+    expect(() => loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_PASSWORD: ' ' })).toThrow(
+      /LEADFWD_SUGAR_PASSWORD is set but empty; give the Sugar user's, or unset it for the simulator's default \(admin\)/,
+    );
+    expect(() => loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_USERNAME: '' })).toThrow(/LEADFWD_SUGAR_USERNAME is set but empty/);
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).sugar).toMatchObject({ username: 'admin', password: 'admin' });
+  });
+
   it('never shows part of a database password, and refuses one whose unencoded characters move the host', () => {
     expect(redactDatabaseUrl('postgres://lf:s3cret-pw@db.example.com:5432/leadfwd')).toBe('postgres://lf:***@db.example.com:5432/leadfwd');
     // An unencoded '@' in the password: the driver (as WHATWG URL) takes the last one for the host's start.

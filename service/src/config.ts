@@ -409,6 +409,10 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   if (databaseUrl === undefined && env.LEADFWD_DATABASE_URL !== undefined) {
     problems.push('LEADFWD_DATABASE_URL is set but empty; give postgres://user:password@host:5432/database, or unset it for the embedded SQLite store');
   }
+  // The same for Sugar's login: blank fell back to the simulator's admin/admin and failed later, at Sugar, as a refused login.
+  for (const name of ['SUGAR_USERNAME', 'SUGAR_PASSWORD'])
+    if (env[`LEADFWD_${name}`] !== undefined && !opt(name))
+      problems.push(`LEADFWD_${name} is set but empty; give the Sugar user's, or unset it for the simulator's default (admin)`);
   // Per process: several processes share one server, whose max_connections (100 by default) bounds their sum.
   const poolSize = int('DATABASE_POOL', 10, 1, 1000);
   if (databaseUrl !== undefined) {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../service/src/config.js';
 import { randomSecret } from '../support/secrets.js';
 
 const compose = parse(readFileSync('docs/deploy/docker-compose.yml', 'utf8'), { merge: true }) as {
-  services: Record<string, { env_file?: string; environment?: Record<string, string>; volumes?: string[] }>;
+  services: Record<string, { env_file?: string; environment?: Record<string, string>; volumes?: string[]; hostname?: string }>;
 };
 const exampleText = readFileSync('docs/deploy/leadfwd.env.example', 'utf8');
 const example = Object.fromEntries(
@@ -43,6 +43,9 @@ describe('the example deployment (docs/deploy)', () => {
     // Two tracking processes never share a spool: each has a data folder of its own.
     const folders = ['tracking-a', 'tracking-b'].map((n) => compose.services[n].volumes?.find((v) => v.endsWith(':/app/data')));
     expect(folders.every(Boolean) && new Set(folders).size === 2, String(folders)).toBe(true);
+    // And a host name that outlives the container, so a recreated one takes its spool's lock over at once.
+    const hosts = ['tracking-a', 'tracking-b'].map((n) => compose.services[n].hostname);
+    expect(hosts).toEqual(['tracking-a', 'tracking-b']);
   });
 
   it('names no setting the service does not read', () => {

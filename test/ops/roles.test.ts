@@ -51,7 +51,7 @@ describe('roles per process', () => {
     expect(stack.service.bouncePort).toBeGreaterThan(0);
   });
 
-  it('is ready by what each role uses: tracking needs neither Sugar nor the relay, api not the relay, send both', async () => {
+  it('is ready by what each role uses: tracking needs neither Sugar nor the relay, api and writeback not the relay, send both', async () => {
     const down = { LEADFWD_SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`, LEADFWD_SUGAR_URL: `http://127.0.0.1:${await closedPort()}` };
     stack = await startStack({ env: { LEADFWD_ROLES: 'tracking', LEADFWD_BOUNCE_SMTP_PORT: '0', ...down } });
     expect(await readyz(stack.service.url)).toEqual({ status: 200, body: { ready: true, checks: { database: { ok: true }, inbound: { ok: true } } } });
@@ -67,5 +67,13 @@ describe('roles per process', () => {
     expect(send.status).toBe(503);
     expect(send.body.checks.smtp).toEqual({ ok: false, reason: 'SMTP relay unreachable (ECONNREFUSED)' });
     expect(send.body.checks.sugar).toEqual({ ok: true });
+    await stack.stop();
+
+    // The write-back only calls Sugar: Sugar down takes it out, the relay does not.
+    stack = await startStack({ env: { LEADFWD_ROLES: 'writeback', ...down } });
+    const writeback = await readyz(stack.service.url);
+    expect(writeback.status).toBe(503);
+    expect(writeback.body.checks.sugar.ok).toBe(false);
+    expect(writeback.body.checks.smtp).toBeUndefined();
   });
 });
