@@ -12,6 +12,8 @@ export interface PgServer {
   /** postgres://leadfwd@127.0.0.1:<port>/leadfwd */
   url: string;
   port: number;
+  /** The folder of its Unix socket (`?host=` this in a URL connects through it). */
+  socketDir: string;
   /** Runs SQL through psql as the test user (in `database`, default `postgres`); answers psql's unaligned output. */
   psql(sql: string, database?: string): string;
   /** Stops the server (fast shutdown), keeping its data, as a crash or failover would (`immediate`: no checkpoint). */
@@ -104,6 +106,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
   return {
     url: `postgres://leadfwd@127.0.0.1:${port}/leadfwd`,
     port,
+    socketDir: dir,
     psql,
     stop,
     start,

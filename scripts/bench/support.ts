@@ -2,7 +2,6 @@
 // simulator in a process of its own (so its CPU is not counted as ours).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { CampaignStatus } from '../../service/src/domain/types.js';
@@ -11,13 +10,7 @@ import type { LedgerTarget } from '../../service/src/store/ledger-values.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+export { freePort } from '../postgres.js';
 
 /**
  * The arguments after `node` that start the service as the deployment does (docs/deploy/Dockerfile): bundled like

@@ -209,9 +209,23 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
 
   it('waits for PostgreSQL refusing connections at start, /readyz saying why, and starts when it comes up', async () => {
     const url = database();
+    const other = database(); // a process of its own secret, on a database of its own
     await server.stop();
     const p = await run(url);
+    // Through its Unix socket, whose file is gone while the server is stopped: waited for too (it was "refused the service").
+    const viaSocket = await run(`${other.replace(/@127\.0\.0\.1:\d+\//, '@localhost/')}?host=${encodeURIComponent(server.socketDir)}&port=${server.port}`);
     try {
+      const socketWait = await waitFor(
+        async () => {
+          const r = await viaSocket.readyz();
+          return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
+        },
+        '/readyz through the socket to say it waits for PostgreSQL',
+        30_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; output: ${viaSocket.output().slice(-2000)}`);
+      });
+      expect(socketWait.body).toMatch(/ENOENT/);
       let last: unknown;
       // 30 s, as the test above: a whole suite on two cores has taken the service over 20 s to start answering.
       const waiting = await waitFor(
@@ -247,6 +261,9 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(readdirSync(PG_MIGRATIONS_DIR).length));
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+    expect(JSON.parse((await viaSocket.untilReadyz(200, 'the socket one to be ready', 30_000)).body).checks.database).toEqual({ ok: true });
+    viaSocket.child.kill('SIGTERM');
+    expect(await viaSocket.exited).toBe(0);
   }, 90_000);
 
   it('stops being ready, saying why, once a newer version migrated the shared database under it', async () => {

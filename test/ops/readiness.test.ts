@@ -11,6 +11,7 @@ import { startSmtpSink } from '../../service/src/mail/sink.js';
 import { checkSmtp, createReadiness } from '../../service/src/ops/readiness.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { openStore } from '../../service/src/store/db.js';
+import { freePort } from '../support/postgres.js';
 import { waitFor } from '../support/stack.js';
 
 const listen = <S extends NetServer | HttpServer>(s: S) =>
@@ -42,13 +43,6 @@ afterAll(async () => {
   await sink.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  const port = await listen(s);
-  await close(s);
-  return port;
-}
 
 describe('readiness', () => {
   it('keeps a tracking-only process ready while the database is down and its spool takes writes, and says so', async () => {

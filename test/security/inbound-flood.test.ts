@@ -4,9 +4,10 @@
 // across connections are capped (16 MB), and so are connections (50, 5 per IP), idle time and DATA time.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type InboundListener, type InboundListenerOptions, startInboundListener } from '../../service/src/mail/inbound/listener.js';
+import { freePort } from '../support/postgres.js';
 import { randomSecret } from '../support/secrets.js';
 import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -18,14 +19,6 @@ const DOMAIN = 'bounces.leadfwd.localhost';
  * GC takes back (measured +90 MB; the code before held every message whole: +575 MB).
  */
 const RSS_BOUND_MB = 128;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 
 /** An SMTP client that goes as far as DATA and then streams `mb` megabytes without ending the message. */
 class Flooder {

@@ -6,14 +6,20 @@ import { StoreInputError, StoreUnavailableError } from '../../ports/errors.js';
 const UNAVAILABLE_CLASSES = ['08', '53', '57', '58', '40'];
 // 25006, a write in a read-only transaction: the URL reached a standby, as while a failover promotes another server.
 const UNAVAILABLE_CODES = ['25006'];
-const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'];
+const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
+// A Unix socket URL (?host=/run/postgresql) whose server is stopped: its socket file is gone until it starts again.
+const SOCKET_GONE = /^connect ENOENT /;
 
 export function translatePg(err: unknown): unknown {
   if (err instanceof StoreUnavailableError || err instanceof StoreInputError) return err;
   const raw = err as { code?: unknown; message?: unknown } | null;
   const code = typeof raw?.code === 'string' ? raw.code : '';
   const message = String(raw?.message ?? err);
-  if (NETWORK.includes(code) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+  if (
+    NETWORK.includes(code) ||
+    (code === 'ENOENT' && SOCKET_GONE.test(message)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+  ) {
     return new StoreUnavailableError(code || 'PG_CONNECTION', { cause: err, detail: `PostgreSQL cannot be reached: ${message}` });
   }
   if (code.length === 5 && (UNAVAILABLE_CLASSES.includes(code.slice(0, 2)) || UNAVAILABLE_CODES.includes(code))) {
