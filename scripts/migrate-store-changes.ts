@@ -7,7 +7,7 @@
 // database its move filled, and no further than that database has followed.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { CHANGES_TABLE, clearMoveMarks, MOVE_TABLE, MOVED_TABLE, quoteName as quote, TRIGGER_PREFIX } from '../service/src/store/move-marks.js';
+import { CHANGES_TABLE, clearMoveMarks, fileIdentity, MOVE_TABLE, MOVED_TABLE, quoteName as quote, TRIGGER_PREFIX } from '../service/src/store/move-marks.js';
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -20,8 +20,10 @@ export function sqliteKey(lite: Database.Database, table: string): string[] {
 export function startCapture(lite: Database.Database, tables: string[], move: { id: string; target: string; at: string }): void {
   lite.transaction(() => {
     clearMoveMarks(lite);
-    lite.exec(`CREATE TABLE ${MOVE_TABLE} (id TEXT NOT NULL, target TEXT NOT NULL, started_at TEXT NOT NULL, forgotten_up_to INTEGER NOT NULL DEFAULT 0)`);
-    lite.prepare(`INSERT INTO ${MOVE_TABLE} (id, target, started_at) VALUES (?, ?, ?)`).run(move.id, move.target, move.at);
+    lite.exec(
+      `CREATE TABLE ${MOVE_TABLE} (id TEXT NOT NULL, target TEXT NOT NULL, started_at TEXT NOT NULL, forgotten_up_to INTEGER NOT NULL DEFAULT 0, file TEXT)`,
+    );
+    lite.prepare(`INSERT INTO ${MOVE_TABLE} (id, target, started_at, file) VALUES (?, ?, ?, ?)`).run(move.id, move.target, move.at, fileIdentity(lite.name));
     // AUTOINCREMENT: a number is never given twice, even once the table was emptied, so "up to n" stays meaningful.
     lite.exec(`CREATE TABLE ${CHANGES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, pk TEXT NOT NULL)`);
     for (const t of tables) {

@@ -12,8 +12,9 @@
 // another schema version, a table or column PostgreSQL lacks, and a second move while one is under way (`--restart`
 // starts over). `--cancel` gives a move up, or takes a moved file back.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ConfigError, loadConfig, redactDatabaseUrl } from '../service/src/config.js';
@@ -22,6 +23,7 @@ import { loadMigrations, pendingMigrations } from '../service/src/store/migrate.
 import {
   CHANGES_TABLE,
   clearMoveMarks,
+  fileIdentity,
   MOVE_TABLE,
   MOVED_TABLE,
   type MoveMarks,
@@ -106,6 +108,8 @@ export function cancelMove(sqlitePath: string): MoveMarks {
 
 function openLite(sqlitePath: string): Database.Database {
   if (!existsSync(sqlitePath)) throw new MigrateStoreError(`no SQLite store at ${sqlitePath} (check LEADFWD_DATA_DIR or --from)`);
+  if (!statSync(sqlitePath).isFile())
+    throw new MigrateStoreError(`${sqlitePath} is a folder, not a SQLite store file (--from takes the file, e.g. leadfwd.sqlite)`);
   // Writable: the triggers are installed in it. The wait is for the running service's write transactions.
   return new Database(sqlitePath, { fileMustExist: true, timeout: 10_000 });
 }
@@ -123,7 +127,7 @@ async function withStores<T>(
     const under = moveMarks(lite).underWay;
     if (mode.fresh && under && !mode.restart) {
       throw new MigrateStoreError(
-        `a move from this file into ${under.target} is under way: run --catch-up to go on with it, --cancel to give it up, or --restart to start a new one (that one can then no longer be caught up)`,
+        `a move from this file into ${under.target} is under way: run \`npm run migrate-store -- --catch-up\` to go on with it, \`-- --cancel\` to give it up, or \`-- --restart\` to start a new one (that one can then no longer be caught up)`,
       );
     }
     if (mode.fresh) await refuseUnlessEmpty(o.databaseUrl, o.schema, where);
@@ -305,6 +309,13 @@ async function copySnapshot(lite: Database.Database, client: pg.Client, batchRow
  */
 async function catchUp(lite: Database.Database, client: pg.Client, batchRows: number, target: string): Promise<StoreCopy> {
   const move = moveMarks(lite).underWay!;
+  // The lock below proves the service stopped only on the file it writes: a copy of it (cp while it runs) holds the
+  // same marks, takes the lock at once, and completed the move while the service went on writing to the original.
+  if (move.file && move.file !== fileIdentity(lite.name)) {
+    throw new MigrateStoreError(
+      `${lite.name} is not the file this move started on, but a copy of it (or a file put in its place): a copy cannot show that the service stopped, so nothing was brought over from it. Stop the service and run \`npm run migrate-store -- --catch-up\` on the store file itself (LEADFWD_DATA_DIR, or --from the file the move started on)`,
+    );
+  }
   const sole = takeSoleUse(lite);
   const at = new Date().toISOString();
   let upTo = 0;
@@ -470,13 +481,31 @@ async function insertRows(client: pg.Client, table: string, cols: string[], rows
   await flush();
 }
 
+const OPTIONS = { from: { type: 'string' }, 'catch-up': { type: 'boolean' }, restart: { type: 'boolean' }, cancel: { type: 'boolean' } } as const;
+const USAGE = 'usage: npm run migrate-store -- [--from <SQLite file>] [--catch-up | --restart | --cancel]';
+
+/** The command's arguments; anything else (a typo, --help, --dry-run) is refused before anything is touched. */
+function parseArguments(args: string[]) {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new MigrateStoreError(`${(err as Error).message.split('\n')[0]}; nothing was done. ${USAGE}`);
+  }
+  const v = parsed.values;
+  const modes = (['catch-up', 'restart', 'cancel'] as const).filter((m) => v[m]);
+  if (modes.length > 1) throw new MigrateStoreError(`--${modes.join(' and --')} do not go together; nothing was done. ${USAGE}`);
+  if (v.from !== undefined && (!v.from.trim() || v.from.startsWith('--'))) throw new MigrateStoreError(`--from needs a file; nothing was done. ${USAGE}`);
+  return { from: v.from, mode: modes[0] };
+}
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/migrate-store.ts')) {
   try {
+    const args = parseArguments(process.argv.slice(2));
     const config = loadConfig(process.env, { requireSecret: false });
-    const fromAt = process.argv.indexOf('--from');
-    const sqlitePath = fromAt > 0 ? resolve(process.argv[fromAt + 1] ?? '') : config.dataDir === ':memory:' ? '' : join(config.dataDir, 'leadfwd.sqlite');
+    const sqlitePath = args.from !== undefined ? resolve(args.from) : config.dataDir === ':memory:' ? '' : join(config.dataDir, 'leadfwd.sqlite');
     if (!sqlitePath) throw new MigrateStoreError('LEADFWD_DATA_DIR is :memory:; there is no SQLite store to copy');
-    if (process.argv.includes('--cancel')) {
+    if (args.mode === 'cancel') {
       const { moved, underWay } = cancelMove(sqlitePath);
       if (moved) {
         console.log(
@@ -489,9 +518,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     }
     if (!config.database) throw new MigrateStoreError('LEADFWD_DATABASE_URL is not set: name the PostgreSQL database to copy into (postgres://…)');
     const options = { sqlitePath, databaseUrl: config.database.url };
-    const { tables, changes, complete } = process.argv.includes('--catch-up')
-      ? await catchUpStore(options)
-      : await migrateStore({ ...options, restart: process.argv.includes('--restart') });
+    const { tables, changes, complete } =
+      args.mode === 'catch-up' ? await catchUpStore(options) : await migrateStore({ ...options, restart: args.mode === 'restart' });
     const width = Math.max(...tables.map((c) => c.table.length));
     console.log(`${'table'.padEnd(width)}  ${'sqlite'.padStart(10)}  ${'postgres'.padStart(10)}`);
     for (const c of tables) console.log(`${c.table.padEnd(width)}  ${String(c.sqlite).padStart(10)}  ${String(c.postgres).padStart(10)}`);

@@ -278,7 +278,9 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
     try {
       const into = (schema: string) => ({ sqlitePath: file, databaseUrl: server.url, schema });
       expect((await migrateStore(into('guard1'))).complete).toBe(false);
-      await expect(migrateStore(into('guard2'))).rejects.toThrow(/a move from this file into .*\(schema guard1\) is under way: run --catch-up .*--restart/);
+      await expect(migrateStore(into('guard2'))).rejects.toThrow(
+        /a move from this file into .*\(schema guard1\) is under way: run `npm run migrate-store -- --catch-up` .*--restart/,
+      );
 
       // A new default identity: SQLite let B take the default only after A gave it up, and the catch-up keeps that order.
       service.exec(
@@ -319,6 +321,17 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       expect((await catchUpStore(into('guard3'))).changes).toBe(1);
       expect(moveMarksOf(file).underWay?.target).toMatch(/\(schema guard3\)$/); // the database that has it all now
       await expect(catchUpStore(into('guard2'))).rejects.toThrow(/misses rows a catch-up brought into another one .*--restart/);
+
+      // A plain copy of the file while the service runs (cp): it holds the move's marks, and nothing holds it open, so
+      // its catch-up completed the move while the service went on writing to the original. Refused, changing nothing.
+      const copy = join(dir, 'guarded-copy.sqlite');
+      service.pragma('wal_checkpoint(TRUNCATE)'); // as the service's own checkpoints leave it: the marks in the file
+      copyFileSync(file, copy);
+      await expect(catchUpStore({ ...into('guard3'), sqlitePath: copy })).rejects.toThrow(
+        /guarded-copy\.sqlite is not the file this move started on, but a copy of it .*cannot show that the service stopped.*npm run migrate-store -- --catch-up/,
+      );
+      expect(server.psql('SELECT completed_at IS NULL FROM guard3.leadfwd_move', 'leadfwd')).toBe('t');
+      expect(moveMarksOf(copy).moved).toBeUndefined();
 
       // Two catch-ups at once into one database: the second is refused while the first holds the move.
       const client = new pg.Client({ connectionString: server.url });
@@ -396,6 +409,20 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       stdout: expect.stringMatching(/had been moved to postgres:.* at .*; it is taken back: the service may run on it again/),
     });
     expect(await cli('--cancel')).toMatchObject({ stdout: expect.stringMatching(/^no move was under way from /m) });
+    // Anything else is refused before the file or the database is touched: --help once ran a whole move.
+    for (const [args, why] of [
+      [['--help'], /Unknown option '--help'/],
+      [['--dry-run'], /Unknown option '--dry-run'/],
+      [['--catch-up', '--cancel'], /--catch-up and --cancel do not go together/],
+      [['--from'], /--from needs a file|argument missing/],
+    ] as const) {
+      const r = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', ...args], {
+        env: { ...process.env, LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(r, args.join(' ')).toMatchObject({ code: 1, stderr: expect.stringMatching(why) });
+      expect((r as { stderr: string }).stderr).toMatch(/nothing was done\. usage: npm run migrate-store -- \[--from <SQLite file>\]/);
+    }
+    expect(moveMarksOf(backup)).toEqual({});
     expect(out.stdout + out.stderr).not.toContain('Pa55-word-never-shown');
 
     const refused = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts', '--from', backup], {

@@ -1,7 +1,7 @@
 // What `npm run migrate-store` leaves in a SQLite store (scripts/migrate-store-changes.ts), as the service sees it:
 // while a move records the service's writes, and once the store was moved to PostgreSQL. The service starts on a
 // moved file only after `--cancel`, so two stores never take work side by side.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export const MOVE_TABLE = 'leadfwd_move';
@@ -21,6 +21,8 @@ export interface MoveUnderWay {
   startedAt: string;
   /** Recorded keys up to here were brought over and forgotten; the target must have applied at least these. */
   forgottenUpTo: number;
+  /** The file the move started on (device:inode; absent for a move started before it was kept): a copy is another. */
+  file?: string;
 }
 
 export interface MoveMarks {
@@ -33,10 +35,10 @@ export interface MoveMarks {
 export function moveMarks(db: Database.Database): MoveMarks {
   const marks: MoveMarks = {};
   if (hasTable(db, MOVE_TABLE)) {
-    const r = db.prepare(`SELECT id, target, started_at, forgotten_up_to FROM ${MOVE_TABLE}`).get() as
-      | { id: string; target: string; started_at: string; forgotten_up_to: number }
+    const r = db.prepare(`SELECT * FROM ${MOVE_TABLE}`).get() as
+      | { id: string; target: string; started_at: string; forgotten_up_to: number; file?: string | null }
       | undefined;
-    if (r) marks.underWay = { id: r.id, target: r.target, startedAt: r.started_at, forgottenUpTo: r.forgotten_up_to };
+    if (r) marks.underWay = { id: r.id, target: r.target, startedAt: r.started_at, forgottenUpTo: r.forgotten_up_to, ...(r.file ? { file: r.file } : {}) };
   }
   if (hasTable(db, MOVED_TABLE)) {
     const r = db.prepare(`SELECT target, at FROM ${MOVED_TABLE}`).get() as { target: string; at: string } | undefined;
@@ -54,6 +56,12 @@ export function clearMoveMarks(db: Database.Database): void {
     for (const { name } of triggers) db.exec(`DROP TRIGGER ${quoteName(name)}`);
     for (const t of [CHANGES_TABLE, MOVE_TABLE, MOVED_TABLE]) db.exec(`DROP TABLE IF EXISTS ${t}`);
   })();
+}
+
+/** Which file this is, whatever its path: a copy (cp, a restore) is another file, a rename the same one. */
+export function fileIdentity(file: string): string {
+  const s = statSync(file, { bigint: true });
+  return `${s.dev}:${s.ino}`;
 }
 
 /** The marks of the store file at `file` (none when there is no file yet), read without keeping it open. */
