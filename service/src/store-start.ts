@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import { refusalOfSecret } from './ops/one-secret.js';
 import { StartupError, startupErrorOf } from './ops/startup.js';
 import { snapshotRefusal } from './ops/tracking-start.js';
+import { StoreInUseError } from './ports/errors.js';
 import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { openStore } from './store/db.js';
 import { type MoveMarks, moveMarksOf } from './store/move-marks.js';
@@ -117,12 +118,20 @@ export async function openConfiguredStore(
     if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
     const file = config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite');
     if (file !== ':memory:') refuseMovedStore(file, logger);
-    return openStore(file, {
-      maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
-      checkpointEveryMs: config.dbCheckpointMs,
-      owner,
-      onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
-    });
+    try {
+      return openStore(file, {
+        maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
+        checkpointEveryMs: config.dbCheckpointMs,
+        owner,
+        soleUse: true,
+        onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
+      });
+    } catch (err) {
+      if (!(err instanceof StoreInUseError)) throw err;
+      throw new StartupError(
+        `${err.message}: one process per data folder (LEADFWD_DATA_DIR); for several processes, move the store to PostgreSQL (npm run migrate-store, then LEADFWD_DATABASE_URL)`,
+      );
+    }
   }
   const { url, poolSize, prepared } = config.database;
   // Whatever the driver says is repeated to the operator without the password, should it ever hold it.

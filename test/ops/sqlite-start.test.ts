@@ -1,28 +1,56 @@
 // Start-up on the SQLite file, as a real process: a damaged file stops it with one clear line (the store's own
-// words), before which the check for a move's marks (service/src/store/move-marks.ts) must not fail with a stack.
+// words), before which the check for a move's marks (service/src/store/move-marks.ts) must not fail with a stack; a
+// second process on the same data folder is refused while the first runs, and starts at once after it was killed.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomSecret } from '../support/secrets.js';
+import { waitFor } from '../support/stack.js';
 
 describe('start-up on a SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leadfwd-sqlite-start-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('stops with one line and no stack trace when the file is not a database', async () => {
-    writeFileSync(join(dir, 'leadfwd.sqlite'), 'not a database, only text that is long enough to be read as a header '.repeat(4));
-    const env = { ...process.env, NODE_ENV: 'development', LEADFWD_PORT: '0', LEADFWD_DATA_DIR: dir, LEADFWD_SECRET: randomSecret() };
+  const secret = randomSecret();
+  /** The service on `data`; `out()` is what it wrote, `exited` its exit code. */
+  const start = (data: string) => {
+    const env = { ...process.env, NODE_ENV: 'development', LEADFWD_PORT: '0', LEADFWD_BOUNCE_SMTP_PORT: '0', LEADFWD_DATA_DIR: data, LEADFWD_SECRET: secret };
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (c) => (out += String(c)));
     child.stderr!.on('data', (c) => (out += String(c)));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(guard);
-    expect(code, out).toBe(1);
-    expect(out).toMatch(/LeadFWD cannot start: The data store is unavailable \(database file is damaged\)/);
-    expect(out).not.toMatch(/\n\s+at |SqliteError|node:internal/);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve)).finally(() => clearTimeout(guard));
+    return { child, exited, out: () => out };
+  };
+
+  it('stops with one line and no stack trace when the file is not a database', async () => {
+    writeFileSync(join(dir, 'leadfwd.sqlite'), 'not a database, only text that is long enough to be read as a header '.repeat(4));
+    const p = start(dir);
+    expect(await p.exited, p.out()).toBe(1);
+    expect(p.out()).toMatch(/LeadFWD cannot start: The data store is unavailable \(database file is damaged\)/);
+    expect(p.out()).not.toMatch(/\n\s+at |SqliteError|node:internal/);
   }, 30_000);
+
+  // Two services on one data folder (a unit started twice, containers scaled on one volume): the second one's start
+  // took the first one's rows in flight for a crashed process's and made them uncertain, and both sent from one ledger.
+  it('refuses a second process on the data folder while the first runs, in one line, and starts once it was killed', async () => {
+    const data = join(dir, 'shared');
+    const first = start(data);
+    await waitFor(() => /"service\.started"/.test(first.out()) || undefined, 'the first process started', 30_000);
+    const second = start(data);
+    expect(await second.exited, second.out()).toBe(1);
+    expect(second.out()).toMatch(
+      /LeadFWD cannot start: the SQLite store .*shared\/leadfwd\.sqlite is open in another LeadFWD process: one process per data folder \(LEADFWD_DATA_DIR\); for several processes, move the store to PostgreSQL/,
+    );
+    expect(second.out()).not.toMatch(/\n\s+at |SqliteError|node:internal/);
+    first.child.kill('SIGKILL'); // the system lets its lock go with it
+    await first.exited;
+    const third = start(data);
+    await waitFor(() => /"service\.started"/.test(third.out()) || undefined, 'the third process started', 30_000);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  }, 90_000);
 });

@@ -19,6 +19,14 @@ export class StoreMigrationError extends Error {
   }
 }
 
+/** The store is one process's alone (a SQLite file) and another process has it open: refuse to start. */
+export class StoreInUseError extends Error {
+  constructor(readonly path: string) {
+    super(`the SQLite store ${path} is open in another LeadFWD process`);
+    this.name = 'StoreInUseError';
+  }
+}
+
 /** A caller broke a store rule (unknown id, changed links, bad time); a programming or input error. */
 export class StoreInputError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { OpsCounts, Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
+import { StoreInUseError } from '../ports/errors.js';
 import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { clearMoveMarks, moveMarks } from './move-marks.js';
@@ -46,6 +47,11 @@ export interface StoreOptions {
   onCheckpointerDied?: (reason: string) => void;
   /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
   owner?: string;
+  /**
+   * The service's own store: no other process may hold it as its store while it is open (`StoreInUseError`). Tools
+   * (backup, migrate-store) and tests reading it beside the service do not ask for this.
+   */
+  soleUse?: boolean;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000; // pages
@@ -63,7 +69,8 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
   const now = () => clock().toISOString();
   const migrations = loadMigrations(opts.migrationsDir);
   let db: Database.Database;
-  if (path !== ':memory:' && path !== '') {
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) {
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (err) {
@@ -71,9 +78,11 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
       throw new StoreUnavailableError(code, { cause: err, detail: `cannot create the data folder ${dirname(path)}: ${code}` });
     }
   }
+  const sole = opts.soleUse && onDisk ? holdSoleUse(path) : undefined;
   try {
     db = new Database(path);
   } catch (err) {
+    sole?.close();
     throw translate(err);
   }
   try {
@@ -86,12 +95,31 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
     }
-    const store = new SqliteStoreImpl(db, path, clock, opts.outboxStaleMs ?? 10 * 60_000, opts.owner);
-    if (opts.checkpointEveryMs && path !== ':memory:' && path !== '') store.checkpointInBackground(opts.checkpointEveryMs, opts.onCheckpointerDied);
+    const store = new SqliteStoreImpl(db, path, clock, opts.outboxStaleMs ?? 10 * 60_000, opts.owner, sole);
+    if (opts.checkpointEveryMs && onDisk) store.checkpointInBackground(opts.checkpointEveryMs, opts.onCheckpointerDied);
     return store;
   } catch (err) {
     db.close();
+    sole?.close();
     throw err instanceof StoreMigrationError ? err : translate(err);
+  }
+}
+
+/**
+ * An exclusive lock on `<store>.lock`, held while the store is open and released by the system when the process ends
+ * however it ends: a second service on one file took the first one's rows in flight for a crashed process's at its
+ * start and made them uncertain, and both sent from one ledger.
+ */
+function holdSoleUse(path: string): Database.Database {
+  const lock = new Database(`${path}.lock`, { timeout: 0 });
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; COMMIT');
+    return lock;
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') throw new StoreInUseError(path);
+    throw translate(err);
   }
 }
 
@@ -168,6 +196,8 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     clock: () => Date,
     outboxStaleMs: number,
     owner?: string,
+    /** The sole-use lock (StoreOptions.soleUse), released with the store. */
+    private readonly sole?: Database.Database,
   ) {
     const now = () => clock().toISOString();
     const nowMs = () => clock().getTime();
@@ -413,5 +443,6 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     void this.checkpointer?.stop();
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();
+    if (this.sole?.open) this.sole.close();
   }
 }
