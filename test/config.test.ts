@@ -68,6 +68,15 @@ describe('configuration', () => {
     const moved = databaseUrlProblem('postgres://lf2:p@ss/w#rd@127.0.0.1:1/leadfwd');
     expect(moved).toMatch(/has an '@' after its host: percent-encode the user name and password/);
     expect(moved).not.toMatch(/w#rd|ss\//);
+    // A '#' in the password ends the URL's authority there: "not a valid URL" alone did not say why.
+    const hashed = databaseUrlProblem('postgres://leadfwd:s3c#r3tPW@db.example.com/leadfwd');
+    expect(hashed).toMatch(/is not a valid URL; .*percent-encode a user name or password holding '@', '\/', '\?' or '#'/);
+    expect(hashed).not.toContain('r3tPW');
+    // The driver read an unknown sslmode as no SSL at all, and blamed the server.
+    expect(databaseUrlProblem('postgres://lf:pw@db.example.com/leadfwd?sslmode=bogus')).toBe(
+      'LEADFWD_DATABASE_URL has sslmode=bogus; use one of disable, allow, prefer, require, verify-ca, verify-full, no-verify',
+    );
+    expect(databaseUrlProblem('postgres://lf:pw@db.example.com/leadfwd?sslmode=verify-full')).toBeUndefined();
   });
 
   it('reads the DNS servers and the guard rails of sender identities (issue 16), and says what is wrong with them', () => {

@@ -130,13 +130,16 @@ export function redactDatabaseUrl(url: string): string {
 }
 
 /** What is wrong with LEADFWD_DATABASE_URL, named without repeating the password; undefined when it is usable. */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+
 export function databaseUrlProblem(value: string): string | undefined {
   const shape = 'postgres://user:password@host:5432/database';
   let u: URL;
   try {
     u = new URL(value);
   } catch {
-    return `LEADFWD_DATABASE_URL is not a valid URL; expected ${shape}`;
+    // Most often a password holding '#' or '/': the URL then ends, or its port starts, in the middle of it.
+    return `LEADFWD_DATABASE_URL is not a valid URL; expected ${shape} (percent-encode a user name or password holding '@', '/', '?' or '#': %40, %2F, %3F, %23)`;
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
     return `LEADFWD_DATABASE_URL must start with postgres:// or postgresql:// (got ${u.protocol}//…); leave it unset for the embedded SQLite store`;
@@ -149,6 +152,9 @@ export function databaseUrlProblem(value: string): string | undefined {
     return `LEADFWD_DATABASE_URL has an '@' after its host: percent-encode the user name and password ('@' as %40, '/' as %2F, '#' as %23, '?' as %3F); expected ${shape}`;
   if (!u.hostname && !u.searchParams.get('host')) return `LEADFWD_DATABASE_URL names no host; expected ${shape}`;
   if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `LEADFWD_DATABASE_URL has a bad port; expected ${shape}`;
+  // The driver reads an unknown sslmode as "no SSL" and the server's refusal then blamed the server.
+  const sslmode = u.searchParams.get('sslmode');
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) return `LEADFWD_DATABASE_URL has sslmode=${sslmode}; use one of ${SSL_MODES.join(', ')}`;
   return undefined;
 }
 

@@ -69,6 +69,24 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     await expect(openPgStore(pg.url, { schema: t })).rejects.toThrow(/holds a schema_migrations table that is not LeadFWD's/);
   });
 
+  // An operator review: both said only "PostgreSQL … refused the service: <PostgreSQL's words>".
+  it('names a schema changed by hand under a migration, and a search_path whose schema does not exist, in words of its own', async () => {
+    const s = schema();
+    await (await openPgStore(pg.url, { schema: s })).close();
+    // Versions 16 on forgotten while their objects stayed: migration 16 meets its own column, already there.
+    pg.psql(`DELETE FROM ${s}.schema_migrations WHERE version >= 16`, 'leadfwd');
+    const err = await openPgStore(pg.url, { schema: s }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreMigrationError);
+    expect((err as Error).message).toMatch(
+      /^migration 16 \(delivery_volume_slots\) failed: column "slot" of relation "delivery_volume" already exists; nothing of it was kept \(the schema stays at version 15\): the schema was changed outside LeadFWD/,
+    );
+    expect(pg.psql(`SELECT max(version) FROM ${s}.schema_migrations`, 'leadfwd')).toBe('15');
+
+    const nowhere = await openPgStore(`${pg.url}?options=${encodeURIComponent('-c search_path=no_such_schema')}`).catch((e: unknown) => e);
+    expect(nowhere).toBeInstanceOf(StoreMigrationError);
+    expect((nowhere as Error).message).toMatch(/its search_path \(no_such_schema\) names no schema that exists.*CREATE SCHEMA/);
+  });
+
   it('takes a standby (every transaction read-only, as during a failover) for a database not available yet, not a broken one', async () => {
     pg.psql('CREATE ROLE standby LOGIN; ALTER ROLE standby SET default_transaction_read_only = on; GRANT ALL ON DATABASE leadfwd TO standby', 'leadfwd');
     const err = await openPgStore(pg.url.replace('//leadfwd@', '//standby@'), { schema: schema() }).catch((e: unknown) => e);

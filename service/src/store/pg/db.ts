@@ -355,8 +355,17 @@ export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () 
     await checkSession(client, schema, owner);
     await client.query("SELECT pg_advisory_xact_lock(hashtext('leadfwd.migrate'))");
     if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const path = (await client.query('SHOW search_path')).rows[0]?.search_path as string;
+    await client
+      .query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+      .catch((err: { code?: string }) => {
+        if (err?.code !== '3F000') throw err;
+        // The URL's options set a search_path whose schemas do not exist: PostgreSQL said only "no schema has been selected".
+        throw new StoreMigrationError(
+          `its search_path (${path}) names no schema that exists, so LeadFWD's tables have nowhere to go: create the schema (CREATE SCHEMA …) or correct the search_path in LEADFWD_DATABASE_URL's options`,
+        );
+      });
     const applied = (
       await client.query('SELECT version, name, checksum FROM schema_migrations ORDER BY version').catch((err: { code?: string }) => {
         if (err?.code !== '42703') throw err;
@@ -374,7 +383,11 @@ export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () 
             `migration ${m.version} (${m.name}) found ${err.message ?? 'an object already there'}, which LeadFWD did not create: the database (schema ${schema}) holds another application's tables; give LeadFWD a database of its own`,
           );
         }
-        throw err;
+        if (translatePg(err) instanceof StoreUnavailableError) throw err; // gone mid-way: waited for and tried again
+        // The schema was changed by hand or by another program (a column already there, one missing): not ours to guess.
+        throw new StoreMigrationError(
+          `migration ${m.version} (${m.name}) failed: ${err?.message ?? String(err)}; nothing of it was kept (the schema stays at version ${applied.at(-1)?.version ?? 0}): the schema was changed outside LeadFWD, restore it from a backup or give LeadFWD a database of its own`,
+        );
       });
       await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [m.version, m.name, m.checksum, now()]);
       done.push(m.version);
