@@ -17,7 +17,7 @@ import { createCampaignService } from './campaigns/service.js';
 import { createSugarTemplates } from './campaigns/sugar-templates.js';
 import { testSend } from './campaigns/test-send.js';
 import { resolveUncertain } from './campaigns/uncertain.js';
-import { type Config, ConfigError, type Role } from './config.js';
+import { type Config, ConfigError, ROLES, type Role } from './config.js';
 import { createLeaseRunner, type KeptLease, processLeaseName } from './coordination/lease-runner.js';
 import { type SchemaWatch, watchSchema } from './coordination/schema-watch.js';
 import { createSharedAllowances } from './coordination/shared-allowances.js';
@@ -698,6 +698,10 @@ async function compose(
       })
     : undefined;
   logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
+  // On SQLite no other process can take what this one leaves out (one process per data folder).
+  const leftOut = ROLES.filter((r) => !config.roles.has(r));
+  if (!config.database && leftOut.length)
+    logger.warn({ event: 'roles.left_undone', roles: leftOut }, `on the SQLite store no other process can do ${leftOut.join(', ')}: it is not done`);
   const stopping = new AbortController();
   let opened = !opts.fromSnapshot;
   const startupChecks = opts.fromSnapshot ? afterChecks(opts.fromSnapshot) : undefined;

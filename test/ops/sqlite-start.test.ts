@@ -15,8 +15,16 @@ describe('start-up on a SQLite file', () => {
 
   const secret = randomSecret();
   /** The service on `data`; `out()` is what it wrote, `exited` its exit code. */
-  const start = (data: string) => {
-    const env = { ...process.env, NODE_ENV: 'development', LEADFWD_PORT: '0', LEADFWD_BOUNCE_SMTP_PORT: '0', LEADFWD_DATA_DIR: data, LEADFWD_SECRET: secret };
+  const start = (data: string, more: Record<string, string> = {}) => {
+    const env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      LEADFWD_PORT: '0',
+      LEADFWD_BOUNCE_SMTP_PORT: '0',
+      LEADFWD_DATA_DIR: data,
+      LEADFWD_SECRET: secret,
+      ...more,
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (c) => (out += String(c)));
@@ -53,4 +61,15 @@ describe('start-up on a SQLite file', () => {
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
   }, 90_000);
+
+  // Roles split the work between processes on PostgreSQL; on SQLite what one leaves out is never done.
+  it('says which roles nobody does when a process on SQLite leaves some out', async () => {
+    const p = start(join(dir, 'api-only'), { LEADFWD_ROLES: 'api,tracking' });
+    await waitFor(() => /"service\.started"/.test(p.out()) || undefined, 'started', 30_000);
+    expect(p.out()).toMatch(
+      /"event":"roles\.left_undone","roles":\["send","writeback","automations"\].*on the SQLite store no other process can do send, writeback, automations: it is not done/,
+    );
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 60_000);
 });
