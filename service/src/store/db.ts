@@ -2,9 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { StoreInUseError } from '../ports/errors.js';
 import type { OpsCounts, Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
-import { StoreInUseError } from '../ports/errors.js';
 import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { clearMoveMarks, moveMarks } from './move-marks.js';
