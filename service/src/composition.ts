@@ -492,6 +492,7 @@ async function compose(
     now: clock,
     logger: logger.child({ component: 'send' }),
     onSlotWait: (identityId, provider, seconds) => metrics.slotWait(identityId, provider, seconds),
+    onSlotsLeft: (identityId, provider) => metrics.slotsLeft(identityId, provider),
     // The relay's own 5xx/4xx verdicts become bounce facts (the send loop logs a failure and carries on).
     onOutcome: async (r, res) => {
       metrics.send(res.outcome);

@@ -67,13 +67,18 @@ describe.skipIf(!debianPgBin())('a provider whose one slot another process holds
     console.log(`rows of the first half among the last quarter sent: ${earlyAtTheEnd}; rows sent more than ${ROWS / 4} places late: ${late}`);
     const lateOnes = taken.flatMap((n, at) => (at - n > ROWS / 4 ? [`#${n} sent ${at}th`] : []));
     expect(earlyAtTheEnd).toBe(0);
-    // Each process without the slot may hold one slot queue of rows it reserved before it knew, for HOLD_MS, before it
-    // gives them back in their place: 2 s is about 80 messages here (runs here: 0 to 6 rows, 76-80 places late).
-    // Never more than that: the code before let 73 rows go late, and 45 early rows at the end.
-    expect(late, lateOnes.slice(0, 20).join(', ')).toBeLessThanOrEqual(2 * SLOT_QUEUE_MAX);
+    // Each time a process finds the slot held elsewhere it gives back the slot queue of rows it held (at most
+    // SLOT_QUEUE_MAX), after HOLD_MS: 2 s is about 80 messages here. So at most a queue per time a process left the
+    // provider (/metrics counts them; each of the two leaves once here): runs on a loaded machine, 0 to 16 rows late.
+    // Rows first held without a slot (the shared throttles still being read) once came to wait for it past the cap: a
+    // process held 48 for HOLD_MS, and 40 to 61 went late under load. The code before slot queues let 73 go late, and
+    // 45 early rows at the end.
+    const after = await Promise.all(procs.map(scrape));
+    const left = after.reduce((n, t) => n + gauge(t, 'leadfwd_provider_slots_left_total'), 0);
+    console.log(`times a process left the provider to the slot's holder: ${left}`);
+    expect(late, `${late} late with ${left} times left: ${lateOnes.slice(0, 20).join(', ')}`).toBeLessThanOrEqual(left * SLOT_QUEUE_MAX);
 
     // The rows that waited for the slot are counted, with their waits; no renewal failed.
-    const after = await Promise.all(procs.map(scrape));
     const waits = after.map((t) => Number(/^leadfwd_provider_slot_wait_seconds_count\{identity="[^"]+",provider="google"\} (\d+)$/m.exec(t)?.[1] ?? 0));
     console.log(`rows that waited for a slot, per process: ${waits.join(', ')}`);
     expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

@@ -29,6 +29,24 @@ describe("rows waiting for a provider's slots", () => {
     expect(waits.left()).toBeUndefined();
   });
 
+  // Rows first held without a slot (the shared throttles still being read) met the slot one by one in the sweep, past
+  // the cap: a process without the slot held 48 rows for HOLD_MS, and they went out late.
+  it('keeps the cap for every row that comes to wait for a slot, however it came', () => {
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {} });
+    const n = 3 * SLOT_QUEUE_MAX;
+    for (let i = 1; i <= n; i++) waits.hold({ row: row(i, 'google'), provider: 'google', since: 0, at: 1_000 }, 0);
+    expect(waits.size).toBe(n); // waiting for a moment, not for a slot: not capped
+    // Each is offered in its turn and told to wait for a slot other processes hold.
+    const again = waits.rows();
+    waits.clear();
+    for (const r of again) waits.hold({ row: r, provider: 'google', since: 0, at: 1_000, slot: 'none' }, 1);
+    expect(waits.rows().map((r) => r.rowId)).toEqual(Array.from({ length: SLOT_QUEUE_MAX }, (_, i) => i + 1));
+    expect(waits.takeLeave().map((r) => r.rowId)).toEqual(Array.from({ length: n - SLOT_QUEUE_MAX }, (_, i) => SLOT_QUEUE_MAX + i + 1));
+    // Without a stored provider a reservation could not leave the row out: it waits.
+    waits.hold({ row: row(999), provider: 'google', since: 0, at: 1_000, slot: 'none' }, 1);
+    expect(waits.size).toBe(SLOT_QUEUE_MAX + 1);
+  });
+
   it('asks a provider that refused a row in this sweep nothing more: the rows behind it wait as long', async () => {
     const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {} });
     for (let i = 1; i <= 10; i++) waits.hold({ row: row(i, i % 5 === 0 ? 'yahoo' : 'google'), provider: i % 5 === 0 ? 'yahoo' : 'google', since: 0, at: 0 }, 0);

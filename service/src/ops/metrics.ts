@@ -48,6 +48,8 @@ export interface Metrics {
   http(status: number): void;
   /** A row waited this long for a slot of its provider's concurrency (until it went, or went back to the queue). */
   slotWait(identityId: string, provider: string, seconds: number): void;
+  /** This process left a provider to the processes holding all its slots, giving back the rows it held for one. */
+  slotsLeft(identityId: string, provider: string): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -174,6 +176,12 @@ export function createMetrics(src: MetricsSources): Metrics {
     buckets: [0.005, 0.05, 0.25, 1, 2, 5, 15, 60],
     registers: [registry],
   });
+  const slotsLeft = new Counter({
+    name: 'leadfwd_provider_slots_left_total',
+    help: 'Times this process left a mailbox provider to the processes holding all of its slots: the rows it held for one (at most 16) went back to the queue in their place, after waiting up to 2 s',
+    labelNames: ['identity', 'provider'],
+    registers: [registry],
+  });
   if (src.slots) slotMetrics(src.slots, registry);
   new Counter({
     name: 'leadfwd_sugar_calls_total',
@@ -211,6 +219,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     send: (outcome) => sends.inc({ outcome }),
     http: (status) => http.inc({ class: `${Math.floor(status / 100)}xx` }),
     slotWait: (identity, provider, seconds) => slotWaits.observe({ identity, provider }, seconds),
+    slotsLeft: (identity, provider) => slotsLeft.inc({ identity, provider }),
     async render() {
       try {
         counts = await src.store.opsCounts();

@@ -60,8 +60,17 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
     },
     /** When the soonest waiting row may go (monotonic ms). */
     soonest: () => Math.min(...waiting.map((w) => w.at)),
-    /** `t`: when its wait for a slot began, unless it was already waiting for one. */
+    /**
+     * `t`: when its wait for a slot began, unless it was already waiting for one. A row that would wait for a slot
+     * behind a full slot queue goes back to the queue in its place instead, whichever way it came: rows first held
+     * for a moment without a slot (the shared throttles still being read) then met the slot one by one, past the cap,
+     * and a process without the slot held 48 rows for HOLD_MS (40 to 61 went out late under a loaded machine).
+     */
     hold(w: Waiting, t: number) {
+      if (w.slot && w.row.provider && (slotQueueSizes().get(w.provider) ?? 0) >= cap(w.provider)) {
+        leave.push(w.row);
+        return;
+      }
       if (w.slot && !slotWaitSince.has(w.row.rowId)) slotWaitSince.set(w.row.rowId, t);
       waiting.push(w);
     },

@@ -56,6 +56,8 @@ export interface SendLoopDeps {
   now?: () => Date;
   /** A row waited this long for a slot of its provider's shared concurrency (for /metrics). */
   onSlotWait?: (identityId: string, provider: string, seconds: number) => void;
+  /** Other processes held all of a provider's slots: this run left it to them (for /metrics). */
+  onSlotsLeft?: (identityId: string, provider: string) => void;
   /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
   onOutcome?: (r: Recipient, result: SendResult) => unknown;
   logger?: Pick<Log, 'info' | 'warn' | 'error'>;
@@ -165,7 +167,10 @@ export function createSendLoop(deps: SendLoopDeps) {
 
     const waits = createProviderWaits({
       onSlotWait: (provider, seconds) => deps.onSlotWait?.(identity.id, provider, seconds),
-      onLeft: (provider) => logger?.info({ event: 'send.slots_elsewhere', campaignId, identityId: identity.id, provider }, 'send.slots_elsewhere'),
+      onLeft: (provider) => {
+        deps.onSlotsLeft?.(identity.id, provider);
+        logger?.info({ event: 'send.slots_elsewhere', campaignId, identityId: identity.id, provider }, 'send.slots_elsewhere');
+      },
       inFlightTo: (provider) => {
         let n = 0;
         for (const f of inFlight.values()) if (f.provider === provider) n++;
