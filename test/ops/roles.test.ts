@@ -49,6 +49,20 @@ describe('roles per process', () => {
       body: { error: 'not_found', message: 'This process does not serve the API (LEADFWD_ROLES=tracking): GET /campaigns goes to one that does' },
     });
     expect(stack.service.bouncePort).toBeGreaterThan(0);
+    // Nor does it authenticate anyone: checking a token cost a call to Sugar from the public host, and told a valid
+    // Sugar token from an invalid one.
+    const before = stack.sim.requests().length;
+    for (const headers of [{}, { 'OAuth-Token': 'junk-token' }, { Authorization: 'Bearer wrong' }]) {
+      const r = await fetch(`${stack.service.url}/api/v1/campaigns/x/uncertain`, { method: 'POST', headers, body: '{"action":"resend"}' });
+      expect(r.status).toBe(404);
+      expect(await r.json()).toMatchObject({ error: 'not_found', message: expect.stringMatching(/^This process does not serve the API/) });
+    }
+    expect(
+      stack.sim
+        .requests()
+        .slice(before)
+        .filter((q) => q.path.includes('/me')),
+    ).toEqual([]);
   });
 
   it('is ready by what each role uses: tracking needs neither Sugar nor the relay, api and writeback not the relay, send both', async () => {

@@ -54,7 +54,10 @@ export function createApp(opts: AppOptions): Express {
     res.set('Cache-Control', 'no-store');
     next();
   };
-  app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, routes);
+  // A process without the API authenticates nobody: a token checked here cost a call to Sugar from the public tracking
+  // host and told a valid Sugar token from an invalid one.
+  if (opts.noApi) app.use('/api/v1', noStore, routes);
+  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, routes);
   if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, routes);
   app.use(() => {
     throw new AppError('not_found', 'Not found');
