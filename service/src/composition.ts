@@ -29,6 +29,7 @@ import { createDnsReader, createMxLookup, createResolver } from './dns/resolver.
 import { createTokenBucket } from './domain/rate-limit.js';
 import { createEngagement } from './engagement/index.js';
 import { createApp } from './http/app.js';
+import { HIDDEN_REASONS, operatorCaller, withoutReasons } from './http/ops-routes.js';
 import { abTestRoutes } from './http/routes/ab-tests.js';
 import { automationRoutes } from './http/routes/automations.js';
 import { campaignRoutes } from './http/routes/campaigns.js';
@@ -120,13 +121,16 @@ export async function startService(
   // Until then /readyz says what start-up waits for, so an orchestrator sees why; while it waits for PostgreSQL,
   // /healthz says the process is alive (a liveness probe restarting it would only start the wait over).
   let waitingFor: { check: string; reason: string } | undefined;
+  const operator = operatorCaller(config.apiKey);
   let handle: RequestListener = (req, res) => {
     const path = req.url?.split('?')[0];
     const json = (status: number, body: unknown) =>
       res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' }).end(JSON.stringify(body));
     const { check, reason } = waitingFor ?? { check: 'database', reason: 'the service is starting' };
-    if (path === '/readyz') return json(503, { ready: false, checks: { [check]: { ok: false, reason } } });
-    if (path === '/healthz' && waitingFor) return json(200, { ok: true, starting: reason });
+    const waiting = { ready: false, checks: { [check]: { ok: false, reason } } };
+    const shown = operator(req);
+    if (path === '/readyz') return json(503, shown ? waiting : withoutReasons(waiting));
+    if (path === '/healthz' && waitingFor) return json(200, { ok: true, starting: shown ? reason : HIDDEN_REASONS });
     res.writeHead(503, { 'Retry-After': '1' }).end();
   };
   const server: Server = await new Promise((resolve, reject) => {

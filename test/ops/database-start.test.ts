@@ -51,6 +51,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
   /** The service process on `databaseUrl`; its output is collected, its exit awaited with `exited`. */
   async function run(databaseUrl: string) {
     const port = await freePort();
+    const apiKey = randomSecret('pgstart-api-key-');
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
       env: {
         ...process.env,
@@ -60,7 +61,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
         LEADFWD_DATABASE_POOL: '3',
         LEADFWD_SUGAR_URL: sim.url,
         LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        LEADFWD_API_KEY: randomSecret('pgstart-api-key-'),
+        LEADFWD_API_KEY: apiKey,
         LEADFWD_SECRET: randomSecret(),
         LEADFWD_BOUNCE_SMTP_PORT: '0',
         LEADFWD_SEND_THREADS: '0',
@@ -89,7 +90,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
         what,
         timeoutMs,
       );
-    return { child, exited, output: () => out, readyz, untilReadyz, port };
+    return { child, exited, output: () => out, readyz, untilReadyz, port, apiKey };
   }
 
   /** The process ends by itself with one clear line on stderr: no stack trace, no password. */
@@ -203,6 +204,17 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     expect(waiting.status).toBe(503);
     expect(waiting.body).toMatch(/(ENOTFOUND|EAI_AGAIN) no-such-host\.invalid; the host name does not resolve: check the host in LEADFWD_DATABASE_URL/);
     expect(waiting.body).not.toContain(PASSWORD);
+    // Through a proxy (the public load balancer) the status only: the database's user, host and name are the operator's.
+    const url = `http://127.0.0.1:${p.port}`;
+    const forwarded = { 'X-Forwarded-For': '203.0.113.9' };
+    for (const path of ['/readyz', '/healthz']) {
+      const stranger = await (await fetch(`${url}${path}`, { headers: forwarded })).text();
+      expect(stranger, path).not.toMatch(/no-such-host|leadfwd:|postgres/);
+      expect(stranger, path).toMatch(/reasons are shown on loopback or with the API key/);
+    }
+    expect(await (await fetch(`${url}/readyz`, { headers: forwarded })).json()).toMatchObject({ ready: false, checks: { database: { ok: false } } });
+    const operator = await fetch(`${url}/readyz`, { headers: { ...forwarded, Authorization: `Bearer ${p.apiKey}` } });
+    expect(await operator.text()).toMatch(/no-such-host\.invalid/);
     p.child.kill('SIGKILL');
     await p.exited;
   }, 60_000);

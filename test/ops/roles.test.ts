@@ -52,7 +52,7 @@ describe('roles per process', () => {
     // Nor does it authenticate anyone: checking a token cost a call to Sugar from the public host, and told a valid
     // Sugar token from an invalid one.
     const before = stack.sim.requests().length;
-    for (const headers of [{}, { 'OAuth-Token': 'junk-token' }, { Authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { 'OAuth-Token': 'junk-token' }, { Authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const r = await fetch(`${stack.service.url}/api/v1/campaigns/x/uncertain`, { method: 'POST', headers, body: '{"action":"resend"}' });
       expect(r.status).toBe(404);
       expect(await r.json()).toMatchObject({ error: 'not_found', message: expect.stringMatching(/^This process does not serve the API/) });
@@ -81,6 +81,12 @@ describe('roles per process', () => {
     expect(send.status).toBe(503);
     expect(send.body.checks.smtp).toEqual({ ok: false, reason: 'SMTP relay unreachable (ECONNREFUSED)' });
     expect(send.body.checks.sugar).toEqual({ ok: true });
+    // Through a proxy, the status and which check failed, not why (the relay's and the database's addresses).
+    const proxied = await fetch(`${stack.service.url}/readyz`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+    expect(proxied.status).toBe(503);
+    const hidden = await proxied.json();
+    expect(hidden.checks).toEqual({ database: { ok: true }, sugar: { ok: true }, smtp: { ok: false } });
+    expect(hidden.reasons).toMatch(/loopback or with the API key/);
     await stack.stop();
 
     // The write-back only calls Sugar: Sugar down takes it out, the relay does not.

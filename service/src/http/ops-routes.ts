@@ -1,5 +1,6 @@
 // Operator routes and the request-id/log middleware, mounted before everything else.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler, type Router } from 'express';
 import { AppError } from '../domain/errors.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -54,12 +55,33 @@ export function requestIds(logger?: RequestLogger, metrics?: Metrics): RequestHa
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+/**
+ * Whether a caller may read what only operators should (/metrics, the reasons in /readyz): a direct loopback caller,
+ * or one with the API key. A reverse proxy on loopback forwards strangers too: a forwarded request needs the key.
+ */
+export function operatorCaller(apiKey: string | undefined): (req: IncomingMessage) => boolean {
+  const keyHash = apiKey ? sha256(apiKey) : undefined;
+  return (req) => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined && keyHash !== undefined && timingSafeEqual(sha256(bearer), keyHash)) return true;
+    return LOOPBACK.has(req.socket.remoteAddress ?? '') && !req.headers['x-forwarded-for'] && !req.headers.forwarded;
+  };
+}
+
+/** The reasons hidden: a load balancer needs the status; the database's address and the data folder are the operator's. */
+export const HIDDEN_REASONS = 'reasons are shown on loopback or with the API key, and in the service log';
+export function withoutReasons<T extends { checks: Record<string, { ok: boolean; reason?: string }> }>(r: T): T & { reasons?: string } {
+  const checks = Object.fromEntries(Object.entries(r.checks).map(([name, { reason: _, ...rest }]) => [name, rest]));
+  return { ...r, checks, reasons: HIDDEN_REASONS };
+}
+
 export function opsRoutes(o: OpsOptions): Router {
   const r = express.Router();
-  const keyHash = o.apiKey ? sha256(o.apiKey) : undefined;
-  r.get('/readyz', async (_req, res) => {
+  const operator = operatorCaller(o.apiKey);
+  r.get('/readyz', async (req, res) => {
     if (!o.readiness) return void res.json({ ready: true, checks: {} });
-    const result = await o.readiness();
+    const full = await o.readiness();
+    const result = operator(req) ? full : withoutReasons(full);
     const at = (o.readiness as { checkedAt?: () => number | undefined }).checkedAt?.();
     // The checks ran in the background at most 5 s before; Age says how long ago.
     if (at !== undefined) res.set('Age', String(Math.max(0, Math.floor((Date.now() - at) / 1000))));
@@ -69,11 +91,7 @@ export function opsRoutes(o: OpsOptions): Router {
       .json(result);
   });
   r.get('/metrics', async (req, res) => {
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const byKey = bearer !== undefined && keyHash !== undefined && timingSafeEqual(sha256(bearer), keyHash);
-    // A reverse proxy on loopback forwards strangers too: a forwarded request needs the key.
-    const direct = LOOPBACK.has(req.socket.remoteAddress ?? '') && !req.get('x-forwarded-for') && !req.get('forwarded');
-    if (!byKey && !direct) throw new AppError('forbidden', 'Metrics are served to loopback callers or with the API key');
+    if (!operator(req)) throw new AppError('forbidden', 'Metrics are served to loopback callers or with the API key');
     if (!o.metrics) throw new AppError('not_found', 'Metrics are not enabled');
     const { contentType, body } = await o.metrics.render();
     res.set({ 'Content-Type': contentType, 'Cache-Control': 'no-store' }).send(body);
