@@ -7,7 +7,7 @@ import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readdirSync,
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPLE_NETWORK, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
+import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../../service/src/domain/bot-detect.js';
 import { type ClickRecorder, createClickRecorder } from '../../service/src/engagement/clicks.js';
 import { createFactRecorder } from '../../service/src/engagement/facts.js';
 import { createEngagement } from '../../service/src/engagement/index.js';
@@ -24,7 +24,7 @@ import { outage, type Seeded, seededStore } from './helpers.js';
 
 /** The spool's hit files (besides them, a running spool holds its folder's lock). */
 const hitFiles = (d: string) => readdirSync(d).filter((f) => f.startsWith('hits-'));
-const rules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
+const defaultRules = { ...DEFAULT_BOT_RULES, appleEgress: cidrMatcher([APPLE_NETWORK]) };
 const UA = 'Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131';
 /** One line of a spool file, as the tracking routes write it. */
 const line = (key: string, rowId: number, when: string) =>
@@ -38,7 +38,11 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function tracking(seeded: Seeded, spoolDir: string, o: { maxAgeMs?: number; maxBytes?: number; clock?: () => Date } = {}) {
+function tracking(
+  seeded: Seeded,
+  spoolDir: string,
+  { rules = defaultRules, ...o }: { maxAgeMs?: number; maxBytes?: number; clock?: () => Date; rules?: BotRules } = {},
+) {
   const { store, down } = outage(seeded.store);
   const lookup = createRecipientLookup(store);
   let clicks!: ClickRecorder;
@@ -166,7 +170,7 @@ describe('tracking spool', () => {
       spool: openFileSpool(dir),
       store: s.store,
       lookup: t.lookup,
-      rules,
+      rules: defaultRules,
       maxEventsPerRecipient: 50,
       clicks: () => t.clicks,
       facts: () => createFactRecorder({ store: s.store, lookup: t.lookup, softBounceLimit: 3 }),
@@ -338,6 +342,28 @@ describe('tracking spool', () => {
     expect(await s.store.suppressions.get('person0@example.com')).toMatchObject({ reason: 'unsubscribe' });
     await t.spooling.close();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // The spool kept each reader's full address until its replay, where the store keeps only the network.
+  it('spools the network of an address only, with what the whole address matched, and classes the hit as before on replay', async () => {
+    [s, dir] = await seededWithSpoolDir({ n: 1 });
+    const t = tracking(s, dir, { rules: { ...defaultRules, scannerIps: cidrMatcher(['198.51.100.7/32']) } });
+    await t.opens.record(open(s.rows[0].rowId));
+    t.down.now = true;
+    await t.opens.record({ ...open(s.rows[0].rowId), ip: '198.51.100.7' }); // the scanner
+    await t.opens.record({ ...open(s.rows[0].rowId), ip: '198.51.100.8' }); // its neighbour, a person
+    const text = readFileSync(join(dir, hitFiles(dir)[0]), 'utf8');
+    expect(text).not.toMatch(/198\.51\.100\.[78]\b/);
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).ip),
+    ).toEqual(['198.51.100.0/24', '198.51.100.0/24']);
+    t.down.now = false;
+    await t.spooling.replay();
+    expect(await hits(s, 'open')).toBe(2); // the first and the neighbour; the scanner's is a machine's, as it was live
+    await t.spooling.close();
   });
 
   // A container recreated after its process died comes back under a new host name: the lock its predecessor touched a

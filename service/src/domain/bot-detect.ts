@@ -7,6 +7,8 @@ export interface HitContext {
   method: string;
   userAgent?: string;
   ip?: string; // full address; only used here, truncated before storage
+  /** What the full address matched, worked out before it was cut to its network (a spooled hit keeps no more). */
+  ipMatched?: IpMatches;
   at: Date;
   /** When the relay accepted the message; unknown for test sends and rows not yet flushed. */
   acceptedAt?: Date;
@@ -17,6 +19,16 @@ export interface OpenVerdict {
   /** Counted as a person's open. */
   person: boolean;
   reason: string;
+}
+
+export interface IpMatches {
+  apple: boolean;
+  scanner: boolean;
+}
+
+/** What an address matches of the rules' networks. */
+export function ipMatches(ip: string | undefined, rules: BotRules): IpMatches {
+  return { apple: rules.appleEgress(ip), scanner: !!rules.scannerIps?.(ip) };
 }
 
 export interface BotRules {
@@ -89,7 +101,7 @@ export function classifyOpen(h: HitContext, rules: BotRules): OpenVerdict {
   const elapsed = sinceAccepted(h);
   const tooSoon = elapsed !== undefined && elapsed < rules.openTooSoonMs;
   if (BARE_MOZILLA.test(ua)) {
-    return rules.appleEgress(h.ip)
+    return (h.ipMatched?.apple ?? rules.appleEgress(h.ip))
       ? { class: 'apple_mpp', person: false, reason: 'apple_prefetch' }
       : { class: 'unknown', person: false, reason: 'bare_agent' };
   }
@@ -99,7 +111,7 @@ export function classifyOpen(h: HitContext, rules: BotRules): OpenVerdict {
   }
   if (!ua) return { class: 'unknown', person: false, reason: 'no_user_agent' };
   if (SCANNER_AGENT.test(ua)) return { class: 'scanner', person: false, reason: 'scanner_agent' };
-  if (rules.scannerIps?.(h.ip)) return { class: 'scanner', person: false, reason: 'scanner_network' };
+  if (h.ipMatched?.scanner ?? rules.scannerIps?.(h.ip)) return { class: 'scanner', person: false, reason: 'scanner_network' };
   if (tooSoon) return { class: 'scanner', person: false, reason: 'too_soon' };
   if (CLIENT_AGENT.test(ua)) return { class: 'human', person: true, reason: 'mail_client' };
   return { class: 'unknown', person: false, reason: 'unrecognised_agent' };
@@ -125,7 +137,7 @@ export function classifyClick(c: ClickContext, rules: BotRules): ClickVerdict {
   if (!ua) return { bot: true, reason: 'no_user_agent' };
   if (BARE_MOZILLA.test(ua)) return { bot: true, reason: 'bare_agent' };
   if (SCANNER_AGENT.test(ua) || WEBMAIL_PROXY.test(ua)) return { bot: true, reason: 'scanner_agent' };
-  if (rules.scannerIps?.(c.ip)) return { bot: true, reason: 'scanner_network' };
+  if (c.ipMatched?.scanner ?? rules.scannerIps?.(c.ip)) return { bot: true, reason: 'scanner_network' };
   const elapsed = sinceAccepted(c);
   if (elapsed !== undefined && elapsed < rules.clickTooSoonMs) return { bot: true, reason: 'too_soon' };
   const windowStart = c.at.getTime() - rules.burstWindowMs;

@@ -1,7 +1,7 @@
 // Click redirects resolve a signed (row, link index) to the URL stored for the campaign, so the
 // service can never be used as an open redirect. Bot clicks are kept and reported apart; a
 // person's click also counts as an open (their client may block images).
-import { type BotRules, type ClickVerdict, classifyClick } from '../domain/bot-detect.js';
+import { type BotRules, type ClickVerdict, classifyClick, type IpMatches } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
 import { StoreUnavailableError } from '../ports/errors.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
@@ -16,6 +16,8 @@ export interface ClickHit {
   method: string;
   userAgent?: string;
   ip?: string;
+  /** A spooled hit's: what its full address matched before it was cut to its network. */
+  ipMatched?: IpMatches;
   at: Date;
 }
 

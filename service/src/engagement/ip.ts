@@ -41,8 +41,13 @@ export function parseIp(input: string | undefined): ParsedIp | null {
   return mapped ? { version: 4, bytes: bytes.slice(12) } : { version: 6, bytes };
 }
 
-/** The /24 (IPv4) or /48 (IPv6) network an address belongs to; undefined for anything unparseable. */
+/** The /24 (IPv4) or /48 (IPv6) network an address belongs to (one already cut stays as it is); undefined for anything unparseable. */
 export function truncateIp(input: string | undefined): string | undefined {
+  const [address, bits] = input?.split('/') ?? [];
+  if (bits !== undefined) {
+    const network = truncateIp(address);
+    return network?.endsWith(`/${bits}`) ? network : undefined;
+  }
   const ip = parseIp(input);
   if (!ip) return undefined;
   if (ip.version === 4) return `${ip.bytes[0]}.${ip.bytes[1]}.${ip.bytes[2]}.0/24`;

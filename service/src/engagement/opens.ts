@@ -4,7 +4,7 @@
 // buffered before the store closes, so a SIGTERM under load loses nothing that was answered.
 // While the database cannot be reached, a batch goes to the process's spool instead (fsync'd before the answer,
 // replayed by spooling.ts), so the pixel keeps recording through an outage.
-import { type BotRules, classifyOpen } from '../domain/bot-detect.js';
+import { type BotRules, classifyOpen, type IpMatches } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
 import type { HitWithEffects, StorePart } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
@@ -17,6 +17,8 @@ export interface OpenHit {
   method: string;
   userAgent?: string;
   ip?: string;
+  /** A spooled hit's: what its full address matched before it was cut to its network. */
+  ipMatched?: IpMatches;
   at: Date;
 }
 
@@ -32,7 +34,7 @@ export async function openEffects<H extends OpenHit>(lookup: RecipientLookup, ru
   return hits.flatMap((hit, i) => {
     const r = rows[i];
     if (!r) return [];
-    const v = classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, at: hit.at, acceptedAt: r.acceptedAt }, rules);
+    const v = classifyOpen({ method: hit.method, userAgent: hit.userAgent, ip: hit.ip, ipMatched: hit.ipMatched, at: hit.at, acceptedAt: r.acceptedAt }, rules);
     const at = hit.at.toISOString();
     const item: HitWithEffects = {
       hit: { recipientRowId: r.rowId, campaignId: r.campaignId, kind: 'open', at, human: v.person },

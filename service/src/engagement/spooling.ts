@@ -10,12 +10,13 @@
 // A spooled hit carries what the process knew of its row (campaign, address hash) and is recorded only on a row that
 // still matches it: after a lossy failover a row id may name another person, who must never be counted or suppressed.
 import { createHash } from 'node:crypto';
-import type { BotRules } from '../domain/bot-detect.js';
+import { type BotRules, ipMatches } from '../domain/bot-detect.js';
 import { StoreUnavailableError } from '../ports/errors.js';
 import type { HitSpool, SpooledHit, StorePart, UnitOfWork } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import type { ClickRecorder, ClickTx } from './clicks.js';
 import type { FactRecorder, OptOutTx } from './facts.js';
+import { truncateIp } from './ip.js';
 import { openEffects } from './opens.js';
 import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipients.js';
 import type { Spill } from './spill.js';
@@ -153,7 +154,7 @@ export function createSpooling(o: SpoolingOptions) {
       if (items.length) await tx.engagement.recordWithEffects(items, o.maxEventsPerRecipient);
       for (const { h, target } of clicks) {
         if (!target || !fresh.has(h.key)) continue;
-        const hit = { rowId: h.rowId, linkIndex: h.linkIndex!, method: h.method, userAgent: h.userAgent, ip: h.ip, at: new Date(h.at) };
+        const hit = { rowId: h.rowId, linkIndex: h.linkIndex!, method: h.method, userAgent: h.userAgent, ip: h.ip, ipMatched: h.ipMatched, at: new Date(h.at) };
         await o.clicks().recordIn(tx, hit, target);
       }
       // A row gone meanwhile (its campaign deleted) has no one left to suppress for.
@@ -255,7 +256,7 @@ export function createSpooling(o: SpoolingOptions) {
         if (hits.some((h) => h.kind === 'optout')) throw cause ?? new StoreUnavailableError('SPOOL_FULL', { detail: 'the spool is full' });
         return;
       }
-      const known = hits.map((h) => ({ ...bounded(h), ...knownOf(h.rowId) }));
+      const known = hits.map((h) => ({ ...bounded(h, o.rules), ...knownOf(h.rowId) }));
       // An opt-out suppresses an address: on a row this process cannot vouch for, the reader is asked to come back.
       if (o.tracked && known.some((h) => h.kind === 'optout' && h.campaignId === undefined))
         throw new StoreUnavailableError('UNVERIFIABLE', {
@@ -299,10 +300,11 @@ export function createSpooling(o: SpoolingOptions) {
 export type Spooling = ReturnType<typeof createSpooling>;
 
 /**
- * A hit cut to what its replay can use: bot rules read a user agent's first 512 characters and events keep 200, and
- * no address is longer than 45. A reader holding one real pixel could otherwise write 15 KB of user agent to the disk
- * per request, about 20 MB a second from one client, for as long as the outage lasts.
+ * A hit cut to what its replay can use: bot rules read a user agent's first 512 characters and events keep 200. A
+ * reader holding one real pixel could otherwise write 15 KB of user agent to the disk per request, about 20 MB a
+ * second from one client, for as long as the outage lasts. The address is personal data: the disk gets its network,
+ * as the store does, and what the whole of it matched of the bot rules' networks (one may be narrower than a /24).
  */
-function bounded<T extends { userAgent?: string; ip?: string }>(h: T): T {
-  return { ...h, userAgent: h.userAgent?.slice(0, 1024), ip: h.ip?.slice(0, 64) };
+function bounded<T extends { userAgent?: string; ip?: string }>(h: T, rules: BotRules): T {
+  return { ...h, userAgent: h.userAgent?.slice(0, 1024), ip: truncateIp(h.ip), ...(h.ip ? { ipMatched: ipMatches(h.ip, rules) } : {}) };
 }

@@ -23,7 +23,10 @@ export interface SpooledHit {
   reason?: 'one_click' | 'page';
   method: string;
   userAgent?: string;
+  /** The client's network (/24, /48) only: the full address is worked out into `ipMatched` before it is spooled. */
   ip?: string;
+  /** What the full address matched of the bot rules' networks (absent in files written before it was kept). */
+  ipMatched?: { apple: boolean; scanner: boolean };
   at: string;
 }
 
