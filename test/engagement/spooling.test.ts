@@ -3,7 +3,21 @@
 // commit and the file's removal) records each hit once. The store's outage is simulated by a proxy that throws the
 // adapters' StoreUnavailableError; everything else is real (SQLite, files).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -393,6 +407,12 @@ describe('tracking spool', () => {
     } finally {
       clearInterval(touching);
     }
+    // A folder made before, open to all, is closed to others (spooled hits hold readers' networks and user agents).
+    const loose = join(dir, 'made-before');
+    mkdirSync(loose, { mode: 0o777 });
+    chmodSync(loose, 0o777);
+    await (await openFileSpoolWhenFree(loose)).close();
+    expect(statSync(loose).mode & 0o777).toBe(0o700);
     // Another failure (the folder cannot be made) is not waited for.
     const file = join(dir, 'a-file');
     writeFileSync(file, '');

@@ -2,7 +2,7 @@
 // read back as written, anything unreadable or of another shape counts as none, readable by the service's user
 // alone; and a start from it is allowed only for this code's schema version and a secret check this process's secret
 // opens (otherwise the process waits for the database as before).
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,6 +48,20 @@ describe('tracking snapshot', () => {
     expect(file.read()).toBeUndefined();
     writeFileSync(join(dir, 'tracking-snapshot.json'), JSON.stringify({ schemaVersion: 30, savedAt: 'x', links: {} }));
     expect(file.read()).toBeUndefined();
+  });
+
+  // A link planted at the temporary file's name, which was the pid's (1 in a container), was followed: the file it
+  // named was overwritten with the snapshot, and the snapshot itself became a link to it.
+  it('writes through no link planted at a temporary name', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    for (const pid of [process.pid, 1]) symlinkSync(victim, join(dir, `tracking-snapshot.json.${pid}.tmp`));
+    const file = snapshotFile(dir);
+    expect(await file.write(snapshot())).toBe(true);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(lstatSync(join(dir, 'tracking-snapshot.json')).isSymbolicLink()).toBe(false);
+    expect(file.read()).toEqual(snapshot());
   });
 
   it('counts valid JSON of the wrong shape as none, instead of crashing the start that reads it', async () => {

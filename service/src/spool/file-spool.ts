@@ -2,7 +2,7 @@
 // (a pixel is answered only after that), so an answered hit survives a crash of the process as it would a commit.
 // A line cut short by a crash mid-append was never answered and is skipped on reading.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,11 @@ export async function openFileSpoolWhenFree(dir: string, o: { onWait?: (why: str
 export function openFileSpool(dir: string): HitSpool {
   // Owner-only: spooled hits hold readers' IPs and user agents (and the data folder, created here too, the snapshot).
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // mkdir's mode holds only for a folder it made: one made before, by hand, may be open to all (one not this user's
+  // to change, a volume made by root, stays as it was).
+  try {
+    chmodSync(dir, 0o700);
+  } catch {}
   const lock = lockFolder(dir);
   // Names sort by creation time: replay keeps the order hits arrived in.
   const found = readdirSync(dir).filter((f) => FILE.test(f));

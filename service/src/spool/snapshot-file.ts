@@ -1,6 +1,7 @@
 // The tracking snapshot in the data folder (ports/spool.ts): written to a temporary file, fsync'd and renamed over the
 // last one, so a crash mid-write leaves the previous snapshot whole; a file that cannot be read or parsed counts as
 // none (the process then waits for the database, as it always did).
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,9 +28,10 @@ export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
     async write(s) {
       const text = JSON.stringify(s);
       if (Buffer.byteLength(text) > maxBytes) return false;
-      const tmp = `${file}.${process.pid}.tmp`;
-      // Owner-only, as the spool beside it: nothing in it is secret, but the folder's content is the service's alone.
-      const handle = await open(tmp, 'w', 0o600);
+      // A fresh name, created here or not at all ('wx': a link someone put at a name guessed from the pid, 1 in a
+      // container, was followed and the file it named overwritten). Owner-only, as the spool beside it.
+      const tmp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+      const handle = await open(tmp, 'wx', 0o600);
       try {
         await handle.writeFile(text);
         await handle.sync();
