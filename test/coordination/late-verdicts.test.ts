@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { resolveUncertain } from '../../service/src/campaigns/uncertain.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
@@ -111,6 +112,32 @@ describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name
     expect(await p1.recipients.resolveUncertain('c', [rows[0]], 'resend', undefined, clock.iso())).toEqual([rows[0]]);
     expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'accepted' }])).toEqual([]);
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'queued' });
+  });
+
+  // An attacker review: a resend while p1 still ran overwrote the row's mark, so p1's late "accepted" was ignored and
+  // the message went twice.
+  it('sends a row again only once the process that may still answer it has stopped renewing its lease', async () => {
+    const { clock, p1, rows } = await p1TakenForDead();
+    expect(await p1.leases.acquire('process:p1', 'p1', 5_000)).toBeTruthy(); // it ran on: its lease again
+    expect(await p1.recipients.resolveUncertain('c', [rows[0]], 'resend', undefined, clock.iso())).toEqual([]);
+    expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([]);
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+    clock.advance(5_001); // it stopped: no verdict can come any more
+    expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([rows[0]]);
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'queued' });
+  });
+
+  it('tells the operator why a resend changed nothing, and still lets them mark the message accepted', async () => {
+    const { clock, p1, rows } = await p1TakenForDead();
+    await p1.leases.acquire('process:p1', 'p1', 5_000);
+    const deps = { store: p1, campaigns: { allowed: async (id: string) => (await p1.campaigns.get(id))! }, now: clock.now };
+    const operator = { kind: 'operator', sugar: {} } as never;
+    await expect(resolveUncertain(deps, 'c', { action: 'resend', all: true }, operator)).rejects.toMatchObject({
+      code: 'sender_still_running',
+      message: expect.stringMatching(/^1 of these messages may still be answered by the process that sent them .*mark them accepted/),
+    });
+    expect(await resolveUncertain(deps, 'c', { action: 'accepted', rowIds: [rows[0]] }, operator)).toEqual({ action: 'accepted', changed: 1 });
+    expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'accepted' });
   });
 
   it('does not revive a row the process itself recorded as uncertain', async () => {

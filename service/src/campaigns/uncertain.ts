@@ -10,7 +10,8 @@ import { outboxItem, outboxKey } from '../domain/outbox.js';
 import type { Campaign } from '../domain/types.js';
 import type { StorePart, UncertainAction, UnitOfWork } from '../ports/index.js';
 
-export type UncertainStore = UnitOfWork & StorePart<{ campaigns: 'get' | 'transition' | 'note'; recipients: 'resolveUncertain'; outbox: 'enqueue' | 'states' }>;
+export type UncertainStore = UnitOfWork &
+  StorePart<{ campaigns: 'get' | 'transition' | 'note'; recipients: 'resolveUncertain' | 'getMany' | 'counts'; outbox: 'enqueue' | 'states' }>;
 
 export const UncertainBody = z
   .object({
@@ -38,7 +39,12 @@ export interface UncertainDeps {
 
 const WHAT: Record<UncertainAction, string> = { accepted: 'marked as accepted (not resent)', resend: 'sent again' };
 
-export async function resolveUncertain(deps: UncertainDeps, id: string, body: unknown, actor: Actor): Promise<{ action: UncertainAction; changed: number }> {
+export async function resolveUncertain(
+  deps: UncertainDeps,
+  id: string,
+  body: unknown,
+  actor: Actor,
+): Promise<{ action: UncertainAction; changed: number; stillAnswerable?: number }> {
   await deps.campaigns.allowed(id, actor, 'edit');
   const v = parseInput(UncertainBody, body, 'invalid_input');
   const now = deps.now?.() ?? new Date();
@@ -51,6 +57,18 @@ export async function resolveUncertain(deps: UncertainDeps, id: string, body: un
     if (v.action === 'resend' && (current === 'cancelled' || current === 'failed'))
       throw new AppError('invalid_transition', `Campaign ${id} is ${current}: it sends nothing more`);
     const changed = await tx.recipients.resolveUncertain(id, v.all ? 'all' : v.rowIds!, v.action, by, now.toISOString());
+    // A resend leaves a row its sender may still answer (a process whose lease ran out, still running): said, not hidden.
+    const left =
+      v.action !== 'resend'
+        ? 0
+        : v.all
+          ? (await tx.recipients.counts(id)).uncertain
+          : (await tx.recipients.getMany(v.rowIds!)).filter((r) => r.campaignId === id && r.state === 'uncertain').length;
+    if (changed.length === 0 && left > 0)
+      throw new AppError(
+        'sender_still_running',
+        `${left} of these messages may still be answered by the process that sent them (its lease ran out while it ran): nothing was sent again; mark them accepted, or try again once it has stopped or answered`,
+      );
     if (changed.length === 0) return { action: v.action, changed: 0 };
     const reason = `${changed.length} uncertain message${changed.length === 1 ? '' : 's'} ${WHAT[v.action]} by ${by ? by.userName : 'the API'}`;
     if (v.action === 'accepted') {
@@ -60,6 +78,6 @@ export async function resolveUncertain(deps: UncertainDeps, id: string, body: un
     }
     if (v.action === 'resend' && current === 'sent') await tx.campaigns.transition(id, ['sent'], 'sending', reason);
     else await tx.campaigns.note(id, reason);
-    return { action: v.action, changed: changed.length };
+    return { action: v.action, changed: changed.length, ...(left ? { stillAnswerable: left } : {}) };
   });
 }

@@ -38,6 +38,7 @@ export type AppErrorCode =
   | 'unknown_lists'
   | 'unknown_audience'
   | 'invalid_transition'
+  | 'sender_still_running'
   | 'not_held'
   | 'automation_step'
   | 'invalid_automation'

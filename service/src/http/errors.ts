@@ -26,6 +26,7 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   api_key_only: 403,
   not_found: 404,
   invalid_transition: 409,
+  sender_still_running: 409,
   not_held: 409,
   automation_step: 409,
   not_editable: 409,

@@ -117,7 +117,9 @@ export interface RecipientRepo {
   /**
    * The operator's decision on rows of `campaignId` still uncertain (`'all'`, or those of `rowIds`): `accepted` makes
    * them accepted (accepted at their hand-off time), `resend` queues them again, due now. Each changed row records the
-   * decision with who and when. Returns the ids of the rows that changed; rows no longer uncertain are left alone.
+   * decision with who and when. Returns the ids of the rows that changed; rows no longer uncertain are left alone, and
+   * so is a resend of a row whose hand-off the process that made it may still answer (it was made uncertain when that
+   * process's lease ran out, and the process still renews it: its late verdict would be lost to the resend).
    */
   resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Awaitable<number[]>;
 }

@@ -98,7 +98,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
       accept: db.prepare(`UPDATE recipients SET state = 'accepted', accepted_at = coalesce(accepted_at, nullif(data_end_at, ''), updated_at), updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
       requeue: db.prepare(`UPDATE recipients SET state = 'queued', retry_at = '', last_error = @reason, updated_at = @now
-        WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
+        WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain' AND NOT (last_error = @interrupted
+          AND EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > @nowMs))`),
       resolution: db.prepare(`INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
         VALUES (@rowId, @campaignId, @action, @byId, @byName, @at)`),
       list: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE campaign_id = @campaignId
@@ -258,7 +259,9 @@ export class SqliteRecipientRepo implements RecipientRepo {
       const changed: number[] = [];
       for (const rowId of ids) {
         const n =
-          action === 'accepted' ? this.q.accept.run({ rowId, campaignId, now }).changes : this.q.requeue.run({ rowId, campaignId, now, reason }).changes;
+          action === 'accepted'
+            ? this.q.accept.run({ rowId, campaignId, now }).changes
+            : this.q.requeue.run({ rowId, campaignId, now, reason, interrupted: INTERRUPTED, nowMs: this.nowMs() }).changes;
         if (n !== 1) continue;
         this.q.resolution.run({ rowId, campaignId, action, byId: by?.id ?? null, byName: by?.userName ?? null, at });
         changed.push(rowId);

@@ -294,10 +294,12 @@ export class PgRecipientRepo implements RecipientRepo {
       const { rows } = await q(
         `WITH changed AS (
             UPDATE recipients SET ${set} WHERE campaign_id = $1 AND state = 'uncertain' AND ($2::bigint[] IS NULL OR row_id = ANY($2::bigint[]))
+              AND NOT ($4 = 'resend' AND last_error = $9 AND EXISTS (SELECT 1 FROM leases l
+                WHERE l.name = 'process:' || coalesce(recipients.claimed_by, '') AND l.expires_at > $10))
             RETURNING row_id)
           INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
           SELECT row_id, $1, $4, $5, $7, $8 FROM changed ORDER BY row_id RETURNING recipient_row_id`,
-        [campaignId, ids, now, action, by?.id ?? null, action === 'resend' ? reason : null, by?.userName ?? null, at],
+        [campaignId, ids, now, action, by?.id ?? null, action === 'resend' ? reason : null, by?.userName ?? null, at, INTERRUPTED, this.nowMs()],
       );
       const changed = new Set(rows.map((r) => Number(r.recipient_row_id)));
       return (ids ?? [...changed].sort((a, b) => a - b)).filter((id) => changed.has(id));
