@@ -45,6 +45,15 @@ describe('configuration', () => {
     expect(loadConfig({ LEADFWD_SECRET: SECRET }).database).toBeUndefined();
   });
 
+  it("gives people's calls half of Sugar's budget unless told, and never more than all of it", () => {
+    expect(loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_RATE: '10' }).sugar.usersRatePerSecond).toBe(5);
+    expect(loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_RATE: '1' }).sugar.usersRatePerSecond).toBe(1);
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).sugar.usersRatePerSecond).toBe(0);
+    expect(() => loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_RATE: '10', LEADFWD_SUGAR_USERS_RATE: '12' })).toThrow(
+      /LEADFWD_SUGAR_USERS_RATE must be at most LEADFWD_SUGAR_RATE \(10\)/,
+    );
+  });
+
   it("refuses a blank Sugar user name or password instead of logging in as the simulator's admin", () => {
     expect(() => loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_SUGAR_PASSWORD: ' ' })).toThrow(
       /LEADFWD_SUGAR_PASSWORD is set but empty; give the Sugar user's, or unset it for the simulator's default \(admin\)/,

@@ -259,8 +259,12 @@ async function compose(
     config.sugar.ratePerSecond > 0
       ? (sharedBucket?.(`sugar:${config.sugar.url}`, { perSecond: config.sugar.ratePerSecond }) ?? createTokenBucket({ perSecond: config.sugar.ratePerSecond }))
       : undefined;
+  const usersRate = config.sugar.usersRatePerSecond;
+  const usersShare =
+    usersRate > 0 ? (sharedBucket?.(`sugar-users:${config.sugar.url}`, { perSecond: usersRate }) ?? createTokenBucket({ perSecond: usersRate })) : undefined;
   const sugar = new SugarClient({
     budget: sugarBudget,
+    usersShare,
     // Sugar keeps one session per user and platform: processes on one database share theirs instead of ending each other's.
     sessionShare: shared ? createSharedSessions({ store, owner: opts.owner, serviceSecrets: verifyKeys }) : undefined,
     baseUrl: config.sugar.url,

@@ -43,6 +43,11 @@ export interface Config {
     rightsCacheMs: number;
     /** Most requests a second to this Sugar, every call, all processes on one database together; 0: no limit (LEADFWD_SUGAR_RATE). */
     ratePerSecond: number;
+    /**
+     * Of that, most a second for people's own calls through the service (the dashlet's lists, templates, rights), all
+     * processes together (LEADFWD_SUGAR_USERS_RATE; default half of it): the service's own work keeps the rest.
+     */
+    usersRatePerSecond: number;
   };
   /** Domains campaigns may send From (LEADFWD_SENDER_DOMAINS; default: the DKIM domain). */
   senderDomains: string[];
@@ -302,6 +307,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       timeoutMs: int('SUGAR_TIMEOUT_MS', 30_000, 100, 600_000),
       rightsCacheMs: int('SUGAR_RIGHTS_CACHE_MS', 5_000, 0, 300_000),
       ratePerSecond: int('SUGAR_RATE', 0, 0, 10_000),
+      usersRatePerSecond: 0, // below: half of SUGAR_RATE unless set
     },
     smtp: {
       url: str('SMTP_URL', 'smtp://127.0.0.1:2525'),
@@ -409,6 +415,10 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('LEADFWD_HTTP_HEADERS_TIMEOUT_MS must be at most LEADFWD_HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request');
   }
+  const sugarRate = config.sugar.ratePerSecond;
+  config.sugar.usersRatePerSecond = int('SUGAR_USERS_RATE', sugarRate > 0 ? Math.max(1, Math.floor(sugarRate / 2)) : 0, 0, 10_000);
+  if (sugarRate > 0 && config.sugar.usersRatePerSecond > sugarRate)
+    problems.push(`LEADFWD_SUGAR_USERS_RATE must be at most LEADFWD_SUGAR_RATE (${sugarRate}): it is a share of that budget`);
   const databaseUrl = opt('DATABASE_URL');
   // Set but blank is an env file whose secret did not render: on a fleet host, falling back to an empty local SQLite
   // file would answer every tracked link with 404 and say nothing.

@@ -42,6 +42,8 @@ export interface CallSpec {
   /** Whether replaying after an unknown outcome (timeout, reset, 5xx) is safe. */
   idempotent: boolean;
   maxRetries?: number;
+  /** A share of the budget this call draws from too, first (users' calls: LEADFWD_SUGAR_USERS_RATE). */
+  share?: { take(): number };
 }
 
 export interface RawResponse {
@@ -96,7 +98,7 @@ export class SugarExchange {
     const logPath = spec.path.split('?')[0];
     const url = this.url(spec.path, spec.query);
     for (let attempt = 0; ; attempt++) {
-      await this.withinBudget();
+      await this.withinBudget(spec.share);
       const started = Date.now();
       const outcome = await this.once(spec, url, logPath);
       const status = 'error' in outcome ? outcome.error.kind : outcome.status;
@@ -114,11 +116,12 @@ export class SugarExchange {
     }
   }
 
-  private async withinBudget(): Promise<void> {
-    const budget = this.o.budget;
-    if (!budget) return;
+  private async withinBudget(share?: { take(): number }): Promise<void> {
     // Real time, not the retry backoff's sleep (tests replace that one to skip backoff, never the budget).
-    for (let wait = budget.take(); wait > 0; wait = budget.take()) await new Promise((r) => setTimeout(r, wait));
+    for (const bucket of [share, this.o.budget]) {
+      if (!bucket) continue;
+      for (let wait = bucket.take(); wait > 0; wait = bucket.take()) await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   private async once(spec: CallSpec, url: string, logPath: string): Promise<RawResponse | Failure> {

@@ -28,6 +28,11 @@ export interface SugarClientOptions {
    * bucket per Sugar instance, shared by every process on one database (LEADFWD_SUGAR_RATE).
    */
   budget?: { take(): number };
+  /**
+   * The share of that budget people's own calls draw from first (asUser: the dashlet's lists, templates, rights), so
+   * the service's own work (extraction, setup, write-back) keeps the rest however many calls users make.
+   */
+  usersShare?: { take(): number };
   /** Several processes on one database: where they keep one session per Sugar user and platform (none: this process's own). */
   sessionShare?: (name: string) => SessionShare;
 }
@@ -84,15 +89,21 @@ export class SugarClient {
   private readonly ownsTransport: boolean;
   private readonly platform: string;
   private readonly share?: (who: string) => SessionShare;
+  /** Users' calls' share of the budget (the root client's, handed to asUser clients). */
+  private readonly usersShare?: { take(): number };
+  /** The share this client's calls draw from (an asUser client's: the users' share). */
+  private readonly callShare?: { take(): number };
   /** One sudo session per user, shared by every campaign that user created (the root client's only). */
   private readonly sudoSessions = new Map<string, SugarClient>();
 
-  constructor(opts: SugarClientOptions, shared?: { transport: SugarExchange; session: TokenSource; maxRetries?: number }) {
+  constructor(opts: SugarClientOptions, shared?: { transport: SugarExchange; session: TokenSource; maxRetries?: number; share?: { take(): number } }) {
+    this.usersShare = opts.usersShare;
     if (shared) {
       this.apiVersion = opts.apiVersion ?? 'v11_1';
       this.transport = shared.transport;
       this.session = shared.session;
       this.maxRetries = shared.maxRetries;
+      this.callShare = shared.share;
       this.ownsTransport = false;
       this.platform = opts.platform ?? 'leadfwd';
       return;
@@ -125,7 +136,7 @@ export class SugarClient {
   asUser(token: string): SugarClient {
     return new SugarClient(
       { baseUrl: '', username: '', password: '', apiVersion: this.apiVersion },
-      { transport: this.transport, session: new UserToken(token), maxRetries: 1 },
+      { transport: this.transport, session: new UserToken(token), maxRetries: 1, share: this.usersShare },
     );
   }
 
@@ -163,7 +174,15 @@ export class SugarClient {
    * `idempotent: true` (e.g. a create with a client-chosen id, which Sugar refuses with 422 on replay).
    */
   async request<T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const spec = { method, path, query: opts.query, body: opts.body, idempotent: opts.idempotent ?? method !== 'POST', maxRetries: this.maxRetries };
+    const spec = {
+      method,
+      path,
+      query: opts.query,
+      body: opts.body,
+      idempotent: opts.idempotent ?? method !== 'POST',
+      maxRetries: this.maxRetries,
+      share: this.callShare,
+    };
     let token = await this.session.current();
     let res = await this.transport.exchange({ ...spec, token });
     if (res.status === 401) {
