@@ -86,6 +86,11 @@ describe('configuration', () => {
       'LEADFWD_DATABASE_URL has sslmode=bogus; use one of disable, allow, prefer, require, verify-ca, verify-full, no-verify',
     );
     expect(databaseUrlProblem('postgres://lf:pw@db.example.com/leadfwd?sslmode=verify-full')).toBeUndefined();
+    // A trailing backslash in the options swallowed the service's own -c leadfwd.owner=… (PostgreSQL's words only).
+    expect(databaseUrlProblem(`postgres://lf:pw@db.example.com/leadfwd?options=${encodeURIComponent('-c application_name=x\\')}`)).toMatch(
+      /options end in a backslash/,
+    );
+    expect(databaseUrlProblem(`postgres://lf:pw@db.example.com/leadfwd?options=${encodeURIComponent('-c application_name=x\\\\')}`)).toBeUndefined();
   });
 
   it('reads the DNS servers and the guard rails of sender identities (issue 16), and says what is wrong with them', () => {

@@ -157,6 +157,9 @@ export function databaseUrlProblem(value: string): string | undefined {
     return `LEADFWD_DATABASE_URL has an '@' after its host: percent-encode the user name and password ('@' as %40, '/' as %2F, '#' as %23, '?' as %3F); expected ${shape}`;
   if (!u.hostname && !u.searchParams.get('host')) return `LEADFWD_DATABASE_URL names no host; expected ${shape}`;
   if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `LEADFWD_DATABASE_URL has a bad port; expected ${shape}`;
+  // The service adds its own settings after the URL's options: a trailing backslash would escape the space between.
+  if (/(^|[^\\])(\\\\)*\\$/.test(u.searchParams.get('options') ?? ''))
+    return "LEADFWD_DATABASE_URL's options end in a backslash, which would run into the settings the service adds after them; remove it";
   // The driver reads an unknown sslmode as "no SSL" and the server's refusal then blamed the server.
   const sslmode = u.searchParams.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) return `LEADFWD_DATABASE_URL has sslmode=${sslmode}; use one of ${SSL_MODES.join(', ')}`;
