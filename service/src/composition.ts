@@ -710,7 +710,10 @@ async function compose(
   // On SQLite no other process can take what this one leaves out (one process per data folder).
   const leftOut = ROLES.filter((r) => !config.roles.has(r));
   if (!config.database && leftOut.length)
-    logger.warn({ event: 'roles.left_undone', roles: leftOut }, `on the SQLite store no other process can do ${leftOut.join(', ')}: it is not done`);
+    logger.warn(
+      { event: 'roles.left_undone', roles: leftOut, why: `on the SQLite store no other process can do ${leftOut.join(', ')}: it is not done` },
+      'roles.left_undone',
+    );
   const stopping = new AbortController();
   let opened = !opts.fromSnapshot;
   const startupChecks = opts.fromSnapshot ? afterChecks(opts.fromSnapshot) : undefined;

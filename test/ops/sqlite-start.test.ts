@@ -67,7 +67,7 @@ describe('start-up on a SQLite file', () => {
     const p = start(join(dir, 'api-only'), { LEADFWD_ROLES: 'api,tracking' });
     await waitFor(() => /"service\.started"/.test(p.out()) || undefined, 'started', 30_000);
     expect(p.out()).toMatch(
-      /"event":"roles\.left_undone","roles":\["send","writeback","automations"\].*on the SQLite store no other process can do send, writeback, automations: it is not done/,
+      /"event":"roles\.left_undone","roles":\["send","writeback","automations"\],"why":"on the SQLite store no other process can do send, writeback, automations: it is not done"/,
     );
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
