@@ -90,7 +90,22 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
         what,
         timeoutMs,
       );
-    return { child, exited, output: () => out, readyz, untilReadyz, port, apiKey };
+    /** /readyz's answer once it says the process waits for PostgreSQL; its output in the error if it never does. */
+    const untilWaiting = async (what = '/readyz to say it waits for PostgreSQL') => {
+      let last: unknown;
+      // 30 s: a whole suite on two cores has taken the service over 20 s to start answering.
+      return await waitFor(
+        async () => {
+          const r = (last = await readyz());
+          return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
+        },
+        what,
+        30_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; last /readyz ${JSON.stringify(last)}; output: ${out.slice(-2000)}`);
+      });
+    };
+    return { child, exited, output: () => out, readyz, untilReadyz, untilWaiting, port, apiKey };
   }
 
   /** The process ends by itself with one clear line on stderr: no stack trace, no password. */
@@ -193,14 +208,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
 
   it('waits for a host name that does not resolve, /readyz saying to check the host in LEADFWD_DATABASE_URL', async () => {
     const p = await run(`postgres://leadfwd:${PASSWORD}@no-such-host.invalid:5432/leadfwd`);
-    const waiting = await waitFor(
-      async () => {
-        const r = await p.readyz();
-        return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
-      },
-      '/readyz to say it waits for PostgreSQL',
-      30_000,
-    ); // without a DNS server the lookup fails only at its timeout
+    const waiting = await p.untilWaiting(); // without a DNS server the lookup fails only at its timeout
     expect(waiting.status).toBe(503);
     expect(waiting.body).toMatch(/(ENOTFOUND|EAI_AGAIN) no-such-host\.invalid; the host name does not resolve: check the host in LEADFWD_DATABASE_URL/);
     expect(waiting.body).not.toContain(PASSWORD);
@@ -227,29 +235,9 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     // Through its Unix socket, whose file is gone while the server is stopped: waited for too (it was "refused the service").
     const viaSocket = await run(`${other.replace(/@127\.0\.0\.1:\d+\//, '@localhost/')}?host=${encodeURIComponent(server.socketDir)}&port=${server.port}`);
     try {
-      const socketWait = await waitFor(
-        async () => {
-          const r = await viaSocket.readyz();
-          return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
-        },
-        '/readyz through the socket to say it waits for PostgreSQL',
-        30_000,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message}; output: ${viaSocket.output().slice(-2000)}`);
-      });
+      const socketWait = await viaSocket.untilWaiting('/readyz through the socket to say it waits for PostgreSQL');
       expect(socketWait.body).toMatch(/ENOENT/);
-      let last: unknown;
-      // 30 s, as the test above: a whole suite on two cores has taken the service over 20 s to start answering.
-      const waiting = await waitFor(
-        async () => {
-          const r = (last = await p.readyz());
-          return r && /waiting for PostgreSQL/.test(r.body) ? r : undefined;
-        },
-        '/readyz to say it waits for PostgreSQL',
-        30_000,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message}; last /readyz ${JSON.stringify(last)}; output: ${p.output().slice(-2000)}`);
-      });
+      const waiting = await p.untilWaiting();
       expect(waiting.status).toBe(503);
       expect(JSON.parse(waiting.body)).toMatchObject({ ready: false, checks: { database: { ok: false } } });
       expect(waiting.body).toMatch(/waiting for PostgreSQL at postgres:\/\/leadfwd:\*\*\*@127\.0\.0\.1:\d+\/start\d+: .*ECONNREFUSED/);
