@@ -127,9 +127,9 @@ export async function startService(
     const json = (status: number, body: unknown) =>
       res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' }).end(JSON.stringify(body));
     const { check, reason } = waitingFor ?? { check: 'database', reason: 'the service is starting' };
-    const waiting = { ready: false, checks: { [check]: { ok: false, reason } } };
+    const notReady = { ready: false, checks: { [check]: { ok: false, reason } } };
     const shown = operator(req);
-    if (path === '/readyz') return json(503, shown ? waiting : withoutReasons(waiting));
+    if (path === '/readyz') return json(503, shown ? notReady : withoutReasons(notReady));
     if (path === '/healthz' && waitingFor) return json(200, { ok: true, starting: shown ? reason : HIDDEN_REASONS });
     res.writeHead(503, { 'Retry-After': '1' }).end();
   };
