@@ -139,7 +139,12 @@ export async function openConfiguredStore(
   for (let attempt = 1, delayMs = 250; ; attempt++, delayMs = Math.min(delayMs * 2, 5_000)) {
     if (attempt === 1) waiting(`opening PostgreSQL at ${where}: connecting, then applying migrations (after any other process applying them)`);
     try {
-      const store = await openPgStore(url, { poolSize, owner, prepared });
+      const store = await openPgStore(url, {
+        poolSize,
+        owner,
+        prepared,
+        onMigrationWait: () => logger.info({ event: 'store.migration_waiting', database: where }, 'store.migration_waiting'),
+      });
       const moving = await store.moveUnderWay().catch(async (err: unknown) => {
         await store.close(); // the next attempt opens its own
         throw err;

@@ -325,6 +325,7 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     const waiting = await p.readyz();
     expect(waiting?.status).toBe(503);
     expect(waiting?.body).toMatch(/opening PostgreSQL at postgres:\/\/leadfwd:\*\*\*@.*applying migrations \(after any other process applying them\)/);
+    expect(p.output()).toMatch(/"event":"store\.migration_waiting","database":"postgres:\/\/leadfwd:\*\*\*@/); // the log says why too
     expect(server.psql('SELECT count(*) FROM schema_migrations', name)).toBe(String(files.length - 1));
     await other.query('COMMIT');
     await other.end();

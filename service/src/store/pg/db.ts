@@ -53,6 +53,8 @@ export interface PgStoreOptions {
    * while PostgreSQL is down (composition.ts) runs them once it answers, and writes nothing before.
    */
   migrateLater?: boolean;
+  /** Told when another process holds the migration lock, before waiting for it (the log says why start-up waits). */
+  onMigrationWait?: () => void;
 }
 
 export interface PgStore extends Repos, StoreOps {
@@ -126,7 +128,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   const migrations = loadMigrations(opts.migrationsDir ?? PG_MIGRATIONS_DIR);
   const migrate = async () => {
     try {
-      await migratePg(pool, migrations, now, schema, opts.owner);
+      await migratePg(pool, migrations, now, schema, opts.owner, opts.onMigrationWait);
     } catch (err) {
       throw err instanceof StoreMigrationError ? err : translate(err);
     }
@@ -349,11 +351,22 @@ async function checkSession(client: pg.PoolClient, schema: string, owner: string
  * the others wait and then find nothing to do. A database of a newer version, or an edited migration, is refused
  * before anything is written (never half-migrated).
  */
-export async function migratePg(pool: pg.Pool, migrations: Migration[], now: () => string, schema = 'public', owner?: string): Promise<number[]> {
+export async function migratePg(
+  pool: pg.Pool,
+  migrations: Migration[],
+  now: () => string,
+  schema = 'public',
+  owner?: string,
+  onWait?: () => void,
+): Promise<number[]> {
   const client = await pool.connect();
   return inPooledTransaction(client, async () => {
     await checkSession(client, schema, owner);
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('leadfwd.migrate'))");
+    const lock = "hashtext('leadfwd.migrate')";
+    if (!(await client.query(`SELECT pg_try_advisory_xact_lock(${lock}) AS got`)).rows[0]?.got) {
+      onWait?.();
+      await client.query(`SELECT pg_advisory_xact_lock(${lock})`);
+    }
     if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     const path = (await client.query('SHOW search_path')).rows[0]?.search_path as string;
     await client
