@@ -86,7 +86,9 @@ describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name
     expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'queued', error: '451 try later', retryAt: retry }])).toEqual([]);
     expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'uncertain', error: 'connection lost' }])).toEqual([]);
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
-    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'failed', error: '550 no such user' }])).toEqual([rows[0]]);
+    // A relay's refusal, late, lands (each send has one verdict: another row taken for dead the same way).
+    const again = await p1TakenForDead();
+    expect(await again.p1.recipients.applyOutcomes([{ rowId: again.rows[0], state: 'failed', error: '550 no such user' }])).toEqual([again.rows[0]]);
   });
 
   it('changes nothing on a row another process has taken since, whatever the verdict', async () => {
@@ -125,6 +127,19 @@ describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name
     clock.advance(5_001); // it stopped: no verdict can come any more
     expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([rows[0]]);
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'queued' });
+  });
+
+  // A code review: a late "try again" or "uncertain" is not applied, so the process had nothing more to say, yet the
+  // resend stayed refused for as long as it ran (days, until a restart).
+  it('sends a row again at once after its still-running process answered it late without a verdict', async () => {
+    const { clock, p1, rows } = await p1TakenForDead();
+    await p1.leases.acquire('process:p1', 'p1', 5_000);
+    expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'queued', error: '451 try later', retryAt: clock.iso() }])).toEqual([]);
+    expect(await p1.recipients.get(rows[0])).toMatchObject({
+      state: 'uncertain',
+      lastError: 'still uncertain: its sender answered after the recovery, "451 try later"',
+    });
+    expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([rows[0]]);
   });
 
   it('tells the operator why a resend changed nothing, and still lets them mark the message accepted', async () => {

@@ -2,7 +2,7 @@
 // read back as written, anything unreadable or of another shape counts as none, readable by the service's user
 // alone; and a start from it is allowed only for this code's schema version and a secret check this process's secret
 // opens (otherwise the process waits for the database as before).
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,15 @@ describe('tracking snapshot', () => {
     expect(readFileSync(victim, 'utf8')).toBe('keep me');
     expect(lstatSync(join(dir, 'tracking-snapshot.json')).isSymbolicLink()).toBe(false);
     expect(file.read()).toEqual(snapshot());
+  });
+
+  // A code review: with a fresh temporary name per write, a write that fails left its file behind each time.
+  it('leaves no temporary file behind when a write fails', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadfwd-snapshot-'));
+    mkdirSync(join(dir, 'tracking-snapshot.json')); // the rename cannot replace a folder
+    const file = snapshotFile(dir);
+    for (let i = 0; i < 3; i++) await expect(file.write(snapshot())).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(['tracking-snapshot.json']);
   });
 
   it('counts valid JSON of the wrong shape as none, instead of crashing the start that reads it', async () => {

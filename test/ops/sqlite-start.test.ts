@@ -2,7 +2,7 @@
 // words), before which the check for a move's marks (service/src/store/move-marks.ts) must not fail with a stack; a
 // second process on the same data folder is refused while the first runs, and starts at once after it was killed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,17 @@ describe('start-up on a SQLite file', () => {
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
   }, 90_000);
+
+  // A code review: the lock file opened outside the store's error translation, so a lock that cannot be made ended the
+  // process with a SqliteError's stack instead of one line.
+  it('stops with one line when the lock file cannot be made', async () => {
+    const data = join(dir, 'lock-blocked');
+    mkdirSync(join(data, 'leadfwd.sqlite.lock'), { recursive: true }); // a folder where the lock file goes
+    const p = start(data);
+    expect(await p.exited, p.out()).toBe(1);
+    expect(p.out()).toMatch(/LeadFWD cannot start: The data store is unavailable/);
+    expect(p.out()).not.toMatch(/\n\s+at |SqliteError|node:internal/);
+  }, 30_000);
 
   // Roles split the work between processes on PostgreSQL; on SQLite what one leaves out is never done.
   it('says which roles nobody does when a process on SQLite leaves some out', async () => {

@@ -82,6 +82,14 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     );
     expect(pg.psql(`SELECT max(version) FROM ${s}.schema_migrations`, 'leadfwd')).toBe('15');
 
+    // Anything else (here a division by zero; a lock timeout in life) keeps PostgreSQL's own words, never "restore a backup".
+    const dir = mkdtempSync(join(tmpdir(), 'pg-migrations-'));
+    cpSync(PG_MIGRATIONS_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, `${String(readdirSync(dir).length + 1).padStart(4, '0')}_boom.sql`), 'SELECT 1 / 0;');
+    const boom = await openPgStore(pg.url, { schema: schema(), migrationsDir: dir }).catch((e: unknown) => e);
+    expect((boom as Error).message).toMatch(/division by zero/);
+    expect((boom as Error).message).not.toMatch(/changed outside LeadFWD/);
+
     const nowhere = await openPgStore(`${pg.url}?options=${encodeURIComponent('-c search_path=no_such_schema')}`).catch((e: unknown) => e);
     expect(nowhere).toBeInstanceOf(StoreMigrationError);
     expect((nowhere as Error).message).toMatch(/its search_path \(no_such_schema\) names no schema that exists.*CREATE SCHEMA/);

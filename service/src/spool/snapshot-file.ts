@@ -3,7 +3,7 @@
 // none (the process then waits for the database, as it always did).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrackedLinks } from '../ports/campaigns.js';
 import type { SnapshotFile, TrackingSnapshot } from '../ports/spool.js';
@@ -33,12 +33,17 @@ export function snapshotFile(dir: string, maxBytes = MAX_BYTES): SnapshotFile {
       const tmp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
       const handle = await open(tmp, 'wx', 0o600);
       try {
-        await handle.writeFile(text);
-        await handle.sync();
-      } finally {
-        await handle.close();
+        try {
+          await handle.writeFile(text);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(tmp, file);
+      } catch (err) {
+        await rm(tmp, { force: true }); // a fresh name each time: one left per failure would pile up (a full disk)
+        throw err;
       }
-      await rename(tmp, file);
       // The rename itself survives a power cut only once the folder is synced.
       const folder = await open(dir, 'r');
       await folder.sync().finally(() => folder.close());

@@ -1,5 +1,5 @@
 // Opens the SQLite store: the only place that creates a better-sqlite3 connection.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreInUseError } from '../ports/errors.js';
@@ -111,14 +111,20 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
  * start and made them uncertain, and both sent from one ledger.
  */
 function holdSoleUse(path: string): Database.Database {
-  const lock = new Database(`${path}.lock`, { timeout: 0 });
+  const file = `${path}.lock`;
+  let lock: Database.Database | undefined;
   try {
+    lock = new Database(file, { timeout: 0 });
+    // A lock file this user cannot write (left by a start as root) opens read-only, silently, and locks nothing.
+    accessSync(file, constants.W_OK);
     lock.pragma('locking_mode = EXCLUSIVE');
     lock.exec('BEGIN EXCLUSIVE; COMMIT');
     return lock;
   } catch (err) {
-    lock.close();
+    lock?.close();
     if ((err as { code?: unknown }).code === 'SQLITE_BUSY') throw new StoreInUseError(path);
+    if ((err as { code?: unknown }).code === 'EACCES')
+      throw new StoreUnavailableError('EACCES', { cause: err, detail: `this user cannot write ${file}, which keeps a second service off the store` });
     throw translate(err);
   }
 }

@@ -59,6 +59,12 @@ const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
 // Kept on rows found mid-send after a crash, so the operator sees why they were not resent.
 export const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
 
+/**
+ * An uncertain row's process answered late, but only "try again" or "uncertain": it has nothing more to say, so the
+ * row stops counting as one its process may still answer (an operator may send it again at once).
+ */
+export const answeredLate = (error: string | undefined) => `still uncertain: its sender answered after the recovery, "${(error ?? '').slice(0, 400)}"`;
+
 // Kept on rows found mid-send after a crash whose final dot never left: the server dropped them, so they go again.
 export const NOT_FINISHED = 'interrupted before the end of DATA; the relay dropped the transaction, so it is sent again';
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Creator, RecipientState } from '../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
 import {
+  answeredLate,
   COLUMNS,
   checkLimit,
   checkOutcomes,
@@ -68,6 +69,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
           last_error = @error, retry_at = @retryAt, updated_at = @now,
           accepted_at = CASE WHEN @state <> 'accepted' THEN accepted_at WHEN state = 'uncertain' THEN coalesce(nullif(data_end_at, ''), @now) ELSE @now END
         WHERE row_id = @rowId AND (state = 'sending' OR (state = 'uncertain' AND last_error = @interrupted AND @state NOT IN ('queued', 'uncertain'))) AND claimed_by IS @owner`),
+      answeredLate: db.prepare(`UPDATE recipients SET last_error = @text, updated_at = @now
+        WHERE row_id = @rowId AND state = 'uncertain' AND last_error = @interrupted AND claimed_by IS @owner`),
       release: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
         WHERE row_id = ? AND state = 'sending' AND claimed_by IS ?`),
       defer: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = ?, updated_at = ?,
@@ -183,6 +186,8 @@ export class SqliteRecipientRepo implements RecipientRepo {
           interrupted: INTERRUPTED,
         }).changes;
         if (n === 1) changed.push(o.rowId);
+        else if (o.state === 'queued' || o.state === 'uncertain')
+          this.q.answeredLate.run({ rowId: o.rowId, text: answeredLate(o.error), now, interrupted: INTERRUPTED, owner: this.owner });
       }
       return changed;
     })();

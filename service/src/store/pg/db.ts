@@ -396,8 +396,9 @@ export async function migratePg(
             `migration ${m.version} (${m.name}) found ${err.message ?? 'an object already there'}, which LeadFWD did not create: the database (schema ${schema}) holds another application's tables; give LeadFWD a database of its own`,
           );
         }
-        if (translatePg(err) instanceof StoreUnavailableError) throw err; // gone mid-way: waited for and tried again
-        // The schema was changed by hand or by another program (a column already there, one missing): not ours to guess.
+        // Only a schema object the migration did not expect (a column already there, one missing; class 42 but a
+        // refused privilege) means hand changes; anything else (a lock timeout, a lost connection) is PostgreSQL's own words.
+        if (!err?.code?.startsWith('42') || err.code === '42501') throw err;
         throw new StoreMigrationError(
           `migration ${m.version} (${m.name}) failed: ${err?.message ?? String(err)}; nothing of it was kept (the schema stays at version ${applied.at(-1)?.version ?? 0}): the schema was changed outside LeadFWD, restore it from a backup or give LeadFWD a database of its own`,
         );

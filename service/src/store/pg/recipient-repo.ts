@@ -4,6 +4,7 @@
 import type { Creator, RecipientState } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import {
+  answeredLate,
   COLUMNS,
   checkLimit,
   checkOutcomes,
@@ -179,6 +180,13 @@ export class PgRecipientRepo implements RecipientRepo {
       ],
     );
     const changed = new Set(rows.map((r) => Number(r.row_id)));
+    const late = batch.filter((o) => !changed.has(o.rowId) && (o.state === 'queued' || o.state === 'uncertain'));
+    if (late.length)
+      await this.q(
+        `UPDATE recipients r SET last_error = o.text, updated_at = $3 FROM unnest($1::bigint[], $2::text[]) AS o(row_id, text)
+          WHERE r.row_id = o.row_id AND r.state = 'uncertain' AND r.last_error = $4 AND ${mine('r.claimed_by')}`,
+        [late.map((o) => o.rowId), late.map((o) => answeredLate(o.error)), now, INTERRUPTED],
+      );
     return batch.map((o) => o.rowId).filter((id) => changed.has(id));
   }
 
