@@ -49,6 +49,12 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
     for (const w of waiting) if (w.slot) sizes.set(w.provider, (sizes.get(w.provider) ?? 0) + 1);
     return sizes;
   };
+  /** A row of a provider whose slot queue is full goes back to the queue in its place (as `leaves`, only with its provider stored). */
+  const overflows = (r: LedgerRecipient, provider: string) => {
+    if (!r.provider || (slotQueueSizes().get(provider) ?? 0) < cap(provider)) return false;
+    leave.push(r);
+    return true;
+  };
 
   return {
     get size() {
@@ -65,14 +71,13 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
      * behind a full slot queue goes back to the queue in its place instead, whichever way it came: rows first held
      * for a moment without a slot (the shared throttles still being read) then met the slot one by one, past the cap,
      * and a process without the slot held 48 rows for HOLD_MS (40 to 61 went out late under a loaded machine).
+     * Answers whether it waits here.
      */
-    hold(w: Waiting, t: number) {
-      if (w.slot && w.row.provider && (slotQueueSizes().get(w.provider) ?? 0) >= cap(w.provider)) {
-        leave.push(w.row);
-        return;
-      }
+    hold(w: Waiting, t: number): boolean {
+      if (w.slot && overflows(w.row, w.provider)) return false;
       if (w.slot && !slotWaitSince.has(w.row.rowId)) slotWaitSince.set(w.row.rowId, t);
       waiting.push(w);
+      return true;
     },
     /** The row just held waits for a slot. */
     heldForSlot: (r: LedgerRecipient) => !!justHeld(r)?.slot,
@@ -93,12 +98,7 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
       for (const [provider, n] of slotQueueSizes()) if (n > cap(provider) / 2) out.add(provider);
       return out.size ? [...out] : undefined;
     },
-    /** A row of a provider whose slot queue is full goes back to the queue in its place (as `leaves`, only with its provider stored). */
-    overflows(r: LedgerRecipient, provider: string) {
-      if (!r.provider || (slotQueueSizes().get(provider) ?? 0) < cap(provider)) return false;
-      leave.push(r);
-      return true;
-    },
+    overflows,
     /** Only rows with their provider stored: the others would come back with the next reservation. */
     leaves(r: LedgerRecipient, provider: string) {
       if (!(leftToOthers.has(provider) && r.provider)) return false;

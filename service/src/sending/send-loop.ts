@@ -293,10 +293,10 @@ export function createSendLoop(deps: SendLoopDeps) {
             await offer(r, provider, t);
             const at = waits.heldUntil(r);
             if (at !== undefined && !waits.heldForSlot(r)) refusedUntil.set(provider, at);
-          } else if (waits.overflows(r, provider)) {
+          } else if (!waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t)) {
             overflowed++;
             continue;
-          } else waits.hold({ row: r, provider, since: t, at: t, slot: 'busy' }, t);
+          }
           kept++;
           if (waits.heldForSlot(r)) slotQueue.add(provider);
         }
