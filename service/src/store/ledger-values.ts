@@ -56,6 +56,13 @@ export function toRecipient(r: RecipientRow): LedgerRecipient {
 const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
 const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
 
+/**
+ * SQL in both dialects: the process that claimed the `recipients` row `row` (the table or its alias) still holds its
+ * lease at `nowMs` (a parameter): a dead one's rows are recovered, and a live one may still answer for them.
+ */
+export const claimerAlive = (row: string, nowMs: string) =>
+  `EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(${row}.claimed_by, '') AND leases.expires_at > ${nowMs})`;
+
 // Kept on rows found mid-send after a crash, so the operator sees why they were not resent.
 export const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
 

@@ -6,6 +6,7 @@ import {
   COLUMNS,
   checkLimit,
   checkOutcomes,
+  claimerAlive,
   INTERRUPTED,
   type LedgerTarget,
   ledgerValues,
@@ -87,11 +88,11 @@ export class SqliteRecipientRepo implements RecipientRepo {
       recover: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'`),
       requeueOrphaned: db.prepare(`UPDATE recipients SET state = 'queued', attempts = max(attempts - 1, 0), retry_at = '', last_error = ?, updated_at = ?
         WHERE state = 'sending' AND data_end_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
+        AND NOT ${claimerAlive('recipients', '?')}`),
       recoverOrphaned: db.prepare(`UPDATE recipients SET state = 'uncertain', last_error = ?, updated_at = ? WHERE state = 'sending'
-        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
+        AND NOT ${claimerAlive('recipients', '?')}`),
       releaseOrphaned: db.prepare(`UPDATE recipients SET reserved_by = NULL, retry_at = '', updated_at = ? WHERE state = 'queued' AND reserved_by IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > ?)`),
+        AND NOT ${claimerAlive('recipients', '?')}`),
       get: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id = ?`),
       getMany: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id IN (SELECT value FROM json_each(?))`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
@@ -102,7 +103,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
       requeue: db.prepare(`UPDATE recipients SET state = 'queued', retry_at = '', last_error = @reason, updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain' AND NOT (last_error = @interrupted
-          AND EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(recipients.claimed_by, '') AND leases.expires_at > @nowMs))`),
+          AND ${claimerAlive('recipients', '@nowMs')})`),
       resolution: db.prepare(`INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
         VALUES (@rowId, @campaignId, @action, @byId, @byName, @at)`),
       list: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE campaign_id = @campaignId

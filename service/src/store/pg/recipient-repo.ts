@@ -8,6 +8,7 @@ import {
   COLUMNS,
   checkLimit,
   checkOutcomes,
+  claimerAlive,
   INTERRUPTED,
   type LedgerTarget,
   ledgerValues,
@@ -255,7 +256,7 @@ export class PgRecipientRepo implements RecipientRepo {
    * second, its dot then refused: never sent, waiting for an operator.
    */
   async recoverOrphaned(): Promise<number> {
-    const dead = `NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'process:' || coalesce(r.claimed_by, '') AND l.expires_at > $1)`;
+    const dead = `NOT ${claimerAlive('r', '$1')}`;
     const [nowMs, now] = [this.nowMs(), this.now()];
     // Rows a dead process only reserved were never handed over: due again now, not when the reservation runs out.
     await this.q(`UPDATE recipients r SET reserved_by = NULL, retry_at = '', updated_at = $2 WHERE state = 'queued' AND reserved_by IS NOT NULL AND ${dead}`, [
@@ -302,8 +303,7 @@ export class PgRecipientRepo implements RecipientRepo {
       const { rows } = await q(
         `WITH changed AS (
             UPDATE recipients SET ${set} WHERE campaign_id = $1 AND state = 'uncertain' AND ($2::bigint[] IS NULL OR row_id = ANY($2::bigint[]))
-              AND NOT ($4 = 'resend' AND last_error = $9 AND EXISTS (SELECT 1 FROM leases l
-                WHERE l.name = 'process:' || coalesce(recipients.claimed_by, '') AND l.expires_at > $10))
+              AND NOT ($4 = 'resend' AND last_error = $9 AND ${claimerAlive('recipients', '$10')})
             RETURNING row_id)
           INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
           SELECT row_id, $1, $4, $5, $7, $8 FROM changed ORDER BY row_id RETURNING recipient_row_id`,
