@@ -255,16 +255,12 @@ async function compose(
   const verifyKeys = serviceSecrets(config);
   // Sugar's request budget: every call to this Sugar (extraction, campaign setup, lists, templates, write-back) from
   // every process on the database draws from one bucket.
-  const sugarBudget =
-    config.sugar.ratePerSecond > 0
-      ? (sharedBucket?.(`sugar:${config.sugar.url}`, { perSecond: config.sugar.ratePerSecond }) ?? createTokenBucket({ perSecond: config.sugar.ratePerSecond }))
-      : undefined;
-  const usersRate = config.sugar.usersRatePerSecond;
-  const usersShare =
-    usersRate > 0 ? (sharedBucket?.(`sugar-users:${config.sugar.url}`, { perSecond: usersRate }) ?? createTokenBucket({ perSecond: usersRate })) : undefined;
+  // People's own calls take from a share of it first (LEADFWD_SUGAR_USERS_RATE), so the service's work keeps the rest.
+  const sugarBucket = (name: string, perSecond: number) =>
+    perSecond > 0 ? (sharedBucket?.(`${name}:${config.sugar.url}`, { perSecond }) ?? createTokenBucket({ perSecond })) : undefined;
   const sugar = new SugarClient({
-    budget: sugarBudget,
-    usersShare,
+    budget: sugarBucket('sugar', config.sugar.ratePerSecond),
+    usersShare: sugarBucket('sugar-users', config.sugar.usersRatePerSecond),
     // Sugar keeps one session per user and platform: processes on one database share theirs instead of ending each other's.
     sessionShare: shared ? createSharedSessions({ store, owner: opts.owner, serviceSecrets: verifyKeys }) : undefined,
     baseUrl: config.sugar.url,

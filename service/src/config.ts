@@ -278,6 +278,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   };
 
   const port = int('PORT', 8080, 0, 65535);
+  const sugarRate = int('SUGAR_RATE', 0, 0, 10_000);
   const config: Config = {
     port,
     host: str('HOST', '127.0.0.1'),
@@ -309,8 +310,8 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
       apiVersion: str('SUGAR_API_VERSION', 'v11_1'),
       timeoutMs: int('SUGAR_TIMEOUT_MS', 30_000, 100, 600_000),
       rightsCacheMs: int('SUGAR_RIGHTS_CACHE_MS', 5_000, 0, 300_000),
-      ratePerSecond: int('SUGAR_RATE', 0, 0, 10_000),
-      usersRatePerSecond: 0, // below: half of SUGAR_RATE unless set
+      ratePerSecond: sugarRate,
+      usersRatePerSecond: int('SUGAR_USERS_RATE', sugarRate > 0 ? Math.max(1, Math.floor(sugarRate / 2)) : 0, 0, 10_000),
     },
     smtp: {
       url: str('SMTP_URL', 'smtp://127.0.0.1:2525'),
@@ -418,8 +419,6 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('LEADFWD_HTTP_HEADERS_TIMEOUT_MS must be at most LEADFWD_HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request');
   }
-  const sugarRate = config.sugar.ratePerSecond;
-  config.sugar.usersRatePerSecond = int('SUGAR_USERS_RATE', sugarRate > 0 ? Math.max(1, Math.floor(sugarRate / 2)) : 0, 0, 10_000);
   if (sugarRate > 0 && config.sugar.usersRatePerSecond > sugarRate)
     problems.push(`LEADFWD_SUGAR_USERS_RATE must be at most LEADFWD_SUGAR_RATE (${sugarRate}): it is a share of that budget`);
   const databaseUrl = opt('DATABASE_URL');
