@@ -1,5 +1,6 @@
 // A tracking process's local, durable spool of hits its database could not take (an outage, a failover): kept on the
 // process's own disk and replayed into the store once it answers again (engagement/spooling.ts).
+import type { IpMatches } from '../domain/bot-detect.js';
 import type { TrackedLinks } from './campaigns.js';
 
 /**
@@ -26,7 +27,7 @@ export interface SpooledHit {
   /** The client's network (/24, /48) only: the full address is worked out into `ipMatched` before it is spooled. */
   ip?: string;
   /** What the full address matched of the bot rules' networks (absent in files written before it was kept). */
-  ipMatched?: { apple: boolean; scanner: boolean };
+  ipMatched?: IpMatches;
   at: string;
 }
 
