@@ -702,7 +702,6 @@ async function compose(
         },
       })
     : undefined;
-  logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
   // On SQLite no other process can take what this one leaves out (one process per data folder).
   const leftOut = ROLES.filter((r) => !config.roles.has(r));
   if (!config.database && leftOut.length)
@@ -710,6 +709,7 @@ async function compose(
       { event: 'roles.left_undone', roles: leftOut, why: `on the SQLite store no other process can do ${leftOut.join(', ')}: it is not done` },
       'roles.left_undone',
     );
+  logger.info({ port, bouncePort: inbound?.port ?? 0, roles: [...config.roles], owner: opts.owner }, 'service.started');
   const stopping = new AbortController();
   let opened = !opts.fromSnapshot;
   const startupChecks = opts.fromSnapshot ? afterChecks(opts.fromSnapshot) : undefined;

@@ -76,6 +76,7 @@ describe('start-up on a SQLite file', () => {
   // Roles split the work between processes on PostgreSQL; on SQLite what one leaves out is never done.
   it('says which roles nobody does when a process on SQLite leaves some out', async () => {
     const p = start(join(dir, 'api-only'), { LEADFWD_ROLES: 'api,tracking' });
+    // The log reaches the pipe in chunks: wait for the line after the warning, then the warning must be there.
     await waitFor(() => /"service\.started"/.test(p.out()) || undefined, 'started', 30_000);
     expect(p.out()).toMatch(
       /"event":"roles\.left_undone","roles":\["send","writeback","automations"\],"why":"on the SQLite store no other process can do send, writeback, automations: it is not done"/,
