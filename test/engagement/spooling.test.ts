@@ -77,8 +77,10 @@ function tracking(
   clicks = createClickRecorder({ store, lookup, rules, spill: spooling.spill, tracked });
   // What the unsubscribe route calls (engagement/index.ts): recorded, or spooled while the store is down.
   const unsubscribe = (rowId: number) =>
-    writeOrSpill(spooling.spill, [{ kind: 'optout', rowId, reason: 'one_click', method: 'POST', at: at.toISOString() }], () =>
-      facts.optOut(rowId, 'one_click'),
+    writeOrSpill(
+      spooling.spill,
+      () => [{ kind: 'optout', rowId, reason: 'one_click', method: 'POST', at: at.toISOString() }],
+      () => facts.optOut(rowId, 'one_click'),
     );
   return { down, lookup, spooling, opens, clicks, tracked, unsubscribe };
 }

@@ -164,7 +164,11 @@ export function createClickRecorder(o: {
       return undefined;
     }
     const resolved = c;
-    return await writeOrSpill(o.spill, [entry], () => store.transaction(async (tx) => await recordIn(tx, hit, resolved)));
+    return await writeOrSpill(
+      o.spill,
+      () => [entry],
+      () => store.transaction(async (tx) => await recordIn(tx, hit, resolved)),
+    );
   }
 
   return { resolve, target, redirect, record, recordIn };

@@ -105,8 +105,14 @@ export function createEngagement(o: EngagementOptions) {
      * An opt-out from the unsubscribe page or an RFC 8058 one-click POST: recorded now, or (undefined) kept in the
      * spool while the database is unreachable, to be suppressed and written back when it is replayed.
      */
-    unsubscribe: async (rowId: number, source: Extract<OptOutReason, 'one_click' | 'page'>) =>
-      await writeOrSpill(spill, [{ kind: 'optout', rowId, reason: source, method: 'POST', at: new Date().toISOString() }], () => facts.optOut(rowId, source)),
+    unsubscribe: async (rowId: number, source: Extract<OptOutReason, 'one_click' | 'page'>) => {
+      const at = new Date().toISOString(); // when it was asked, not when a failed write gave up
+      return await writeOrSpill(
+        spill,
+        () => [{ kind: 'optout', rowId, reason: source, method: 'POST', at }],
+        () => facts.optOut(rowId, source),
+      );
+    },
     opens,
     clicks,
     tracked,

@@ -45,7 +45,7 @@ export async function openEffects<H extends OpenHit>(lookup: RecipientLookup, ru
         at,
         data: { class: v.class, machine: !v.person, reason: v.reason, ip: truncateIp(hit.ip), ua: hit.userAgent?.slice(0, 200) },
       },
-      firstHumanItem: outboxItem.open(r, hit.at, v.class),
+      firstHumanItem: v.person ? outboxItem.open(r, hit.at, v.class) : undefined, // a machine's open is never a person's first
     };
     return [{ hit, item }];
   });
@@ -116,7 +116,13 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
 
   /** Into the database, or (while it is unreachable, and a spill is configured) into the spool. */
   async function keep(hits: OpenHit[]): Promise<number> {
-    return (await writeOrSpill(o.spill, hits.map(spooled), () => write(hits))) ?? 0;
+    return (
+      (await writeOrSpill(
+        o.spill,
+        () => hits.map(spooled),
+        () => write(hits),
+      )) ?? 0
+    );
   }
 
   async function flush(): Promise<void> {

@@ -10,19 +10,20 @@ export interface Spill {
 }
 
 /**
- * Writes through `write`, or spools `hits` instead (answering undefined) while the spool is active or once the write
- * finds the store unreachable. Without a spill, every failure is the caller's.
+ * Writes through `write`, or spools `hits()` instead (answering undefined) while the spool is active or once the write
+ * finds the store unreachable. Without a spill, every failure is the caller's. The spool's records are made only when
+ * they are kept: on the pixel's path they cost more than a hash of the token.
  */
-export async function writeOrSpill<T>(spill: Spill | undefined, hits: Array<Omit<SpooledHit, 'key'>>, write: () => Promise<T>): Promise<T | undefined> {
+export async function writeOrSpill<T>(spill: Spill | undefined, hits: () => Array<Omit<SpooledHit, 'key'>>, write: () => Promise<T>): Promise<T | undefined> {
   if (spill?.active()) {
-    await spill.keep(hits);
+    await spill.keep(hits());
     return undefined;
   }
   try {
     return await write();
   } catch (err) {
     if (!spill || !(err instanceof StoreUnavailableError)) throw err;
-    await spill.keep(hits, err);
+    await spill.keep(hits(), err);
     return undefined;
   }
 }
