@@ -1,7 +1,7 @@
 // The send loop on a real SQLite ledger, delivering over send threads (and in-process) to a real
 // SMTP server: each row is claimed before hand-off, sent once, and its outcome reaches the
 // ledger; a graceful stop drains what was handed over and leaves nothing 'sending'.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Campaign, Recipient } from '../../service/src/domain/types.js';
 import { createInProcessDelivery, type Delivery } from '../../service/src/mail/in-process-delivery.js';
 import { buildMessage } from '../../service/src/mail/message.js';
@@ -10,6 +10,7 @@ import { type SmtpSink, startSmtpSink } from '../../service/src/mail/sink.js';
 import type { SendResult } from '../../service/src/mail/smtp-transport.js';
 import { compileCampaign } from '../../service/src/mail/template.js';
 import { createTransportCache } from '../../service/src/mail/transport-cache.js';
+import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { ctx } from '../mail/helpers.js';
@@ -254,5 +255,39 @@ describe('send loop', () => {
     expect(await createSendLoop({ store, delivery, sender: slow }).run(id)).toBe('stopped');
     expect(afterStop).toBe(0);
     expect(await store.recipients.counts(id)).toMatchObject({ accepted: 2, queued: 10, sending: 0 });
+  });
+});
+
+// A review: a database away longer than a run's settling (30 s) made the run drop the relay's verdicts, so a message the
+// relay took stayed 'sending' under a live process for ever: never recovered, never resolvable, its campaign never done.
+describe('send loop through a long database outage', () => {
+  it("keeps the relay's verdicts past the run and records them once the database is back", async () => {
+    const id = await sendingCampaign(1);
+    let down = false;
+    const away = () => Promise.reject(new StoreUnavailableError('ECONNREFUSED'));
+    const recipients = withMembers(store.recipients, {
+      markSending: async (...a: Parameters<Store['recipients']['markSending']>) => {
+        const r = await store.recipients.markSending(...a);
+        down = true; // gone right after the hand-off, before the relay's answer can be recorded
+        return r;
+      },
+      applyOutcomes: async (...a: Parameters<Store['recipients']['applyOutcomes']>) => (down ? away() : store.recipients.applyOutcomes(...a)),
+    });
+    const campaigns = withMembers(store.campaigns, { get: async (...a: Parameters<Store['campaigns']['get']>) => (down ? away() : store.campaigns.get(...a)) });
+    const flaky = withMembers(store, {
+      recipients,
+      campaigns,
+      transaction: (async (fn: never) => (down ? away() : store.transaction(fn))) as Store['transaction'],
+    });
+    const before = sink.messages.length;
+    const loop = createSendLoop({ store: flaky, delivery: inProcess(), sender: sender(), settle: { attempts: 3, retryMs: 10 }, keptRetryMs: 20 });
+    await expect(loop.run(id)).rejects.toThrow(StoreUnavailableError);
+    expect(sink.messages.length - before).toBe(1); // the relay took it
+    expect(loop.keptVerdicts()).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.recipients.counts(id)).toMatchObject({ sending: 1, accepted: 0 }); // still away: kept, not lost
+    down = false;
+    await vi.waitFor(async () => expect(await store.recipients.counts(id)).toMatchObject({ sending: 0, accepted: 1 }), { timeout: 2000 });
+    expect(loop.keptVerdicts()).toBe(0);
   });
 });

@@ -6,20 +6,57 @@ import { type Log, turnFailures } from '../ports/log.js';
 import { type OutcomeStore, recordOutcomes } from './outcomes.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-/** How long a loop that ends keeps trying to record its verdicts while the database is away (60 × 500 ms). */
-const SETTLE_ATTEMPTS = 60;
-const SETTLE_RETRY_MS = 500;
 
-/** `fn` until it succeeds, retried while the database is away; its last failure after SETTLE_ATTEMPTS. */
-export async function settle(fn: () => Promise<void>): Promise<void> {
+/** How long a loop that ends keeps trying to record its verdicts while the database is away (default 60 × 500 ms). */
+export interface SettleOptions {
+  attempts: number;
+  retryMs: number;
+}
+const SETTLE: SettleOptions = { attempts: 60, retryMs: 500 };
+
+/** `fn` until it succeeds, retried while the database is away; its last failure after `o.attempts`. */
+export async function settle(fn: () => Promise<void>, o: SettleOptions = SETTLE): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= SETTLE_ATTEMPTS) throw err;
-      await sleep(SETTLE_RETRY_MS);
+      if (attempt >= o.attempts) throw err;
+      await sleep(o.retryMs);
     }
   }
+}
+
+/**
+ * The relay's verdicts a run could not record before it ended (the database away longer than its settling), kept for
+ * as long as the process lives and tried again every `retryMs`. Dropped, their rows would stay 'sending' under a live
+ * process: never recovered, never resolvable, and their campaign never done.
+ */
+export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'info' | 'warn'> } = {}) {
+  const kept = new Map<ReturnType<typeof createOutcomeBuffer>, string>();
+  let timer: NodeJS.Timeout | undefined;
+  async function retry() {
+    timer = undefined;
+    for (const [buffer, campaignId] of kept) {
+      try {
+        await buffer.flush();
+        kept.delete(buffer);
+        o.logger?.info({ event: 'send.outcomes_recorded_late', campaignId }, 'send.outcomes_recorded_late');
+      } catch {
+        break; // the database is still away: the rest would fail alike
+      }
+    }
+    if (kept.size) timer = setTimeout(retry, o.retryMs ?? 5000);
+  }
+  return {
+    keep(buffer: ReturnType<typeof createOutcomeBuffer>, campaignId: string) {
+      if (buffer.pending() === 0) return;
+      o.logger?.warn({ event: 'send.outcomes_kept', campaignId, rows: buffer.pending() }, 'send.outcomes_kept');
+      kept.set(buffer, campaignId);
+      timer ??= setTimeout(retry, o.retryMs ?? 5000);
+    },
+    /** Verdicts held, not yet recorded. */
+    pending: () => [...kept.keys()].reduce((n, b) => n + b.pending(), 0),
+  };
 }
 
 export interface OutcomeBufferDeps {
@@ -60,6 +97,8 @@ export function createOutcomeBuffer(deps: OutcomeBufferDeps) {
   return {
     flush,
     flushSoon,
+    /** Verdicts not yet recorded. */
+    pending: () => outcomes.length,
     async record(o: Outcome) {
       outcomes.push(o);
       if (outcomes.length >= deps.flushEvery) await flushSoon();

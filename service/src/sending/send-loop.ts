@@ -24,7 +24,7 @@ import { createDataEndMarks } from './data-end-marks.js';
 import { createDeliveryControl, type DeliveryControl, providerOfRow } from './delivery-control.js';
 import { createHoldBack } from './held-back.js';
 import { InFlightRows } from './in-flight.js';
-import { createOutcomeBuffer, settle } from './outcome-buffer.js';
+import { createOutcomeBuffer, createVerdictKeeper, type SettleOptions, settle } from './outcome-buffer.js';
 import { defaultRetryDelay, type OutcomeStore, outcomeFor } from './outcomes.js';
 import { createProviderWaits, HOLD_MS } from './provider-waits.js';
 import { createReservations, type ReservationStore } from './reservations.js';
@@ -60,6 +60,9 @@ export interface SendLoopDeps {
   onSlotsLeft?: (identityId: string, provider: string) => void;
   /** The relay's verdict on a row (not called for our own failures, see SendResult.internal). */
   onOutcome?: (r: Recipient, result: SendResult) => unknown;
+  /** How long a run that ends tries to record its verdicts (default 30 s), and how often they are tried after (5 s). */
+  settle?: SettleOptions;
+  keptRetryMs?: number;
   logger?: Pick<Log, 'info' | 'warn' | 'error'>;
 }
 
@@ -73,6 +76,7 @@ export function createSendLoop(deps: SendLoopDeps) {
   const slots = Math.max(1, deps.delivery.capacity);
   const now = deps.now ?? (() => new Date());
   const control = deps.control ?? createDeliveryControl({ now, acceptedOn: () => ({}) });
+  const keeper = createVerdictKeeper({ retryMs: deps.keptRetryMs, logger: deps.logger });
 
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
   async function run(campaignId: string, signal?: AbortSignal): Promise<'done' | 'stopped'> {
@@ -321,7 +325,10 @@ export function createSendLoop(deps: SendLoopDeps) {
           back = [];
           await reserved.release();
           await outcomes.flush();
-        });
+        }, deps.settle);
+      } catch (err) {
+        keeper.keep(outcomes, campaignId); // rows not given back wait out their reservation; answers must not be lost
+        throw err;
       } finally {
         session.close();
       }
@@ -329,5 +336,10 @@ export function createSendLoop(deps: SendLoopDeps) {
     if (reportFailed) throw reportFailed;
   }
 
-  return { run, control };
+  return {
+    run,
+    control,
+    /** The relay's verdicts held past their run while the database is away. */
+    keptVerdicts: keeper.pending,
+  };
 }
