@@ -61,9 +61,9 @@ const ENTRIES: Entry[] = [
   { route: 'GET /api/v1/campaigns/:id/people (query)', what: "A page of a report's list of people", schema: PeopleQuery, refusedWith: 'invalid_input' },
   {
     route: 'POST /api/v1/campaigns/:id/uncertain',
-    what: 'Decide on messages whose hand-off ended uncertain',
+    what: 'Decide on messages whose hand-off ended uncertain; answers `{action, changed, stillAnswerable?, arrived?}` (a resend accepts the ones opened or clicked: `arrived`)',
     schema: UncertainBody,
-    refusedWith: 'invalid_input, invalid_transition',
+    refusedWith: 'invalid_input, invalid_transition, sender_still_running, not_found, not_your_campaign, sugar_rights',
   },
   {
     route: 'POST /api/v1/sugar/email-templates',

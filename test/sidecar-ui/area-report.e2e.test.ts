@@ -244,6 +244,8 @@ describe('the LeadFWD area, as sally', () => {
     expect(await section.isVisible()).toBe(true);
     const row = (address: string) => section.locator('tbody tr', { has: page.locator('td.leadfwd-address', { hasText: address }) });
     expect(await row('dee@icloud.com').getAttribute('data-state')).toBe('uncertain');
+    // Why it is uncertain (the row's last error) shows under "not decided".
+    expect(await row('dee@icloud.com').locator('.leadfwd-decision .leadfwd-detail').textContent()).toMatch(/\S/);
     expect(await section.locator('.leadfwd-decide-accepted').isDisabled()).toBe(true);
 
     await row('dee@icloud.com').locator('input.leadfwd-select').check();

@@ -288,6 +288,7 @@ describe('the service client goes through Sugar (the relay)', () => {
       [502, '', 'unavailable'],
       [404, '', 'not_found'],
       [409, 'invalid_transition', 'conflict'],
+      [409, 'sender_still_running', 'still_answerable'], // not "refresh and try again": that fails the same way
     ];
     for (const [status, error, kind] of cases) {
       answer = () => env(status, error ? { error, message: 'm' } : '<h1>x</h1>', error ? 'application/json' : 'text/html');

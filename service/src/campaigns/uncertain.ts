@@ -11,7 +11,11 @@ import type { Campaign } from '../domain/types.js';
 import type { StorePart, UncertainAction, UnitOfWork } from '../ports/index.js';
 
 export type UncertainStore = UnitOfWork &
-  StorePart<{ campaigns: 'get' | 'transition' | 'note'; recipients: 'resolveUncertain' | 'getMany' | 'counts'; outbox: 'enqueue' | 'states' }>;
+  StorePart<{
+    campaigns: 'get' | 'transition' | 'note';
+    recipients: 'resolveUncertain' | 'arrivedUncertain' | 'getMany' | 'counts';
+    outbox: 'enqueue' | 'states';
+  }>;
 
 export const UncertainBody = z
   .object({
@@ -44,7 +48,7 @@ export async function resolveUncertain(
   id: string,
   body: unknown,
   actor: Actor,
-): Promise<{ action: UncertainAction; changed: number; stillAnswerable?: number }> {
+): Promise<{ action: UncertainAction; changed: number; stillAnswerable?: number; arrived?: number }> {
   await deps.campaigns.allowed(id, actor, 'edit');
   const v = parseInput(UncertainBody, body, 'invalid_input');
   const now = deps.now?.() ?? new Date();
@@ -56,7 +60,11 @@ export async function resolveUncertain(
     const current = (await tx.campaigns.get(id, { lock: true }))?.status;
     if (v.action === 'resend' && (current === 'cancelled' || current === 'failed'))
       throw new AppError('invalid_transition', `Campaign ${id} is ${current}: it sends nothing more`);
-    const changed = await tx.recipients.resolveUncertain(id, v.all ? 'all' : v.rowIds!, v.action, by, now.toISOString());
+    const which = v.all ? 'all' : v.rowIds!;
+    // An open or a click proves the relay had it: "send again" would mail a second copy to someone who read the first.
+    const arrived = v.action === 'resend' ? await tx.recipients.arrivedUncertain(id, which) : [];
+    const accepted = arrived.length ? await accept(tx, id, arrived, by, now) : [];
+    const changed = await tx.recipients.resolveUncertain(id, which, v.action, by, now.toISOString());
     // A resend leaves a row its sender may still answer (a process whose lease ran out, still running): said, not hidden.
     const left =
       v.action !== 'resend'
@@ -64,20 +72,35 @@ export async function resolveUncertain(
         : v.all
           ? (await tx.recipients.counts(id)).uncertain
           : (await tx.recipients.getMany(v.rowIds!)).filter((r) => r.campaignId === id && r.state === 'uncertain').length;
-    if (changed.length === 0 && left > 0)
+    if (changed.length === 0 && left > 0 && accepted.length === 0)
       throw new AppError(
         'sender_still_running',
         `${left} of these messages may still be answered by the process that sent them (its lease ran out while it ran): nothing was sent again; mark them accepted, or try again once it has stopped or answered`,
       );
-    if (changed.length === 0) return { action: v.action, changed: 0 };
-    const reason = `${changed.length} uncertain message${changed.length === 1 ? '' : 's'} ${WHAT[v.action]} by ${by ? by.userName : 'the API'}`;
-    if (v.action === 'accepted') {
-      // As the send loop does for an acceptance: Sugar learns it once the campaign's setup is under way.
-      const setup = outboxKey.campaign(id);
-      if ((await tx.outbox.states([setup])).has(setup)) for (const rowId of changed) await tx.outbox.enqueue(outboxItem.sent(id, rowId, now));
-    }
+    const extra = { ...(left ? { stillAnswerable: left } : {}), ...(accepted.length ? { arrived: accepted.length } : {}) };
+    if (changed.length === 0) return { action: v.action, changed: 0, ...extra };
+    const reason = `${changed.length} uncertain message${changed.length === 1 ? '' : 's'} ${WHAT[v.action]} by ${who(by)}`;
+    if (v.action === 'accepted') await tellSugar(tx, id, changed, now);
     if (v.action === 'resend' && current === 'sent') await tx.campaigns.transition(id, ['sent'], 'sending', reason);
     else await tx.campaigns.note(id, reason);
-    return { action: v.action, changed: changed.length, ...(left ? { stillAnswerable: left } : {}) };
+    return { action: v.action, changed: changed.length, ...extra };
   });
+}
+
+const who = (by: ReturnType<typeof creatorOf>) => (by ? by.userName : 'the API');
+
+/** As the send loop does for an acceptance: Sugar learns it once the campaign's setup is under way. */
+async function tellSugar(tx: UncertainStore, id: string, rowIds: number[], now: Date) {
+  const setup = outboxKey.campaign(id);
+  if ((await tx.outbox.states([setup])).has(setup)) for (const rowId of rowIds) await tx.outbox.enqueue(outboxItem.sent(id, rowId, now));
+}
+
+/** Rows a resend finds opened or clicked are accepted instead, said in the campaign's history. */
+async function accept(tx: UncertainStore, id: string, rowIds: number[], by: ReturnType<typeof creatorOf>, now: Date) {
+  const accepted = await tx.recipients.resolveUncertain(id, rowIds, 'accepted', by, now.toISOString());
+  if (!accepted.length) return accepted;
+  await tellSugar(tx, id, accepted, now);
+  const n = accepted.length;
+  await tx.campaigns.note(id, `${n} uncertain message${n === 1 ? ' was' : 's were'} opened or clicked: marked as accepted, not sent again, by ${who(by)}`);
+  return accepted;
 }

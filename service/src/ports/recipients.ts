@@ -116,10 +116,13 @@ export interface RecipientRepo {
   list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Awaitable<LedgerRecipient[]>;
   /**
    * The operator's decision on rows of `campaignId` still uncertain (`'all'`, or those of `rowIds`): `accepted` makes
-   * them accepted (accepted at their hand-off time), `resend` queues them again, due now. Each changed row records the
+   * them accepted (accepted at their hand-off time), `resend` queues them again, due now, with their attempts counted
+   * afresh (an operator's new try, not the retries' last). Each changed row records the
    * decision with who and when. Returns the ids of the rows that changed; rows no longer uncertain are left alone, and
    * so is a resend of a row whose hand-off the process that made it may still answer (it was made uncertain when that
    * process's lease ran out, and the process still renews it: its late verdict would be lost to the resend).
    */
   resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Awaitable<number[]>;
+  /** Rows of `campaignId` still uncertain (`'all'`, or of `rowIds`) with an open or a click recorded: they arrived. */
+  arrivedUncertain(campaignId: string, rowIds: number[] | 'all'): Awaitable<number[]>;
 }

@@ -97,11 +97,16 @@ export class SqliteRecipientRepo implements RecipientRepo {
       getMany: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE row_id IN (SELECT value FROM json_each(?))`),
       counts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY state'),
       uncertainIds: db.prepare("SELECT row_id FROM recipients WHERE campaign_id = ? AND state = 'uncertain' ORDER BY row_id").pluck(),
+      arrived: db
+        .prepare(`SELECT row_id FROM recipients r WHERE campaign_id = @campaignId AND state = 'uncertain'
+          AND (@ids IS NULL OR row_id IN (SELECT value FROM json_each(@ids)))
+          AND EXISTS (SELECT 1 FROM engagement e WHERE e.recipient_row_id = r.row_id) ORDER BY row_id`)
+        .pluck(),
       // Accepted when its final dot was allowed (else when it ended uncertain), not when a restart found it, so
       // engagement timing reads the real send time.
       accept: db.prepare(`UPDATE recipients SET state = 'accepted', accepted_at = coalesce(accepted_at, nullif(data_end_at, ''), updated_at), updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
-      requeue: db.prepare(`UPDATE recipients SET state = 'queued', retry_at = '', last_error = @reason, updated_at = @now
+      requeue: db.prepare(`UPDATE recipients SET state = 'queued', attempts = 0, retry_at = '', last_error = @reason, updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain' AND NOT (last_error = @interrupted
           AND ${claimerAlive('recipients', '@nowMs')})`),
       resolution: db.prepare(`INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
@@ -274,6 +279,11 @@ export class SqliteRecipientRepo implements RecipientRepo {
       }
       return changed;
     })();
+  }
+
+  arrivedUncertain(campaignId: string, rowIds: number[] | 'all'): number[] {
+    if (rowIds !== 'all') checkIds(rowIds);
+    return this.q.arrived.all({ campaignId, ids: rowIds === 'all' ? null : JSON.stringify(rowIds) }) as number[];
   }
 
   list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[] {

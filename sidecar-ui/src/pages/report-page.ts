@@ -411,6 +411,8 @@ export const reportPage: AreaPage = {
                         when: when(r.resolution.at, zone),
                       })
                     : t('LBL_LEADFWD_UNDECIDED'),
+                  // Why it is uncertain, or why a resend left it (its sender answered after the recovery, say).
+                  !r.resolution && r.detail ? h('div', { class: 'leadfwd-detail' }, r.detail) : null,
                 )
               : h('td', {}, when(r.at, zone)),
             kind === 'uncertain'
@@ -482,12 +484,19 @@ export const reportPage: AreaPage = {
         st.deciding = true;
         paintDecisionButtons();
         try {
-          const r = await ctx.client.post<{ changed: number }>(path('/uncertain'), { action, rowIds });
+          const r = await ctx.client.post<{ changed: number; arrived?: number; stillAnswerable?: number }>(path('/uncertain'), { action, rowIds });
           st.selected.clear();
           ctx.clear();
-          showAlert('leadfwd-decided', 'success', t(action === 'accepted' ? 'LBL_LEADFWD_DONE_ACCEPTED' : 'LBL_LEADFWD_DONE_RESEND', { n: r.changed }), {
-            autoClose: true,
-          });
+          // What was not done as asked is said, and stays on screen until read.
+          const said = [
+            ...(r.changed || !(r.arrived || r.stillAnswerable)
+              ? [t(action === 'accepted' ? 'LBL_LEADFWD_DONE_ACCEPTED' : 'LBL_LEADFWD_DONE_RESEND', { n: r.changed })]
+              : []),
+            ...(r.arrived ? [t('LBL_LEADFWD_DONE_ARRIVED', { n: r.arrived })] : []),
+            ...(r.stillAnswerable ? [t('LBL_LEADFWD_STILL_ANSWERABLE', { n: r.stillAnswerable })] : []),
+          ];
+          const plain = !r.arrived && !r.stillAnswerable;
+          showAlert('leadfwd-decided', r.stillAnswerable ? 'warning' : plain ? 'success' : 'info', said.join(' '), { autoClose: plain });
         } catch (e) {
           ctx.say(e);
         } finally {

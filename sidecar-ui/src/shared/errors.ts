@@ -34,6 +34,7 @@ const LABEL_BY_KIND: Record<string, string> = {
   invalid_template: 'LBL_LEADFWD_ERR_TEMPLATE',
   not_found: 'LBL_LEADFWD_ERR_NOT_FOUND',
   conflict: 'LBL_LEADFWD_ERR_CONFLICT',
+  still_answerable: 'LBL_LEADFWD_ERR_STILL_ANSWERABLE',
   unavailable: 'LBL_LEADFWD_ERR_UNAVAILABLE',
   unknown: 'LBL_LEADFWD_ERR_UNKNOWN',
 };

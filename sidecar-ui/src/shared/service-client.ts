@@ -32,6 +32,7 @@ export type ServiceErrorKind =
   | 'invalid_template'
   | 'not_found'
   | 'conflict'
+  | 'still_answerable'
   | 'unavailable'
   | 'unknown';
 
@@ -82,6 +83,7 @@ const KIND_BY_CODE: Record<string, ServiceErrorKind> = {
   invalid_template: 'invalid_template',
   not_found: 'not_found',
   invalid_transition: 'conflict',
+  sender_still_running: 'still_answerable',
   sugar_unavailable: 'unavailable',
   store_unavailable: 'unavailable',
 };

@@ -331,5 +331,25 @@ describeOnAdapters('recipients port', ({ store, clock }) => {
         StoreInputError,
       );
     });
+
+    // A review: a resend ignored proof of delivery (an open or a click on the uncertain row) and kept the attempts of
+    // the retries before, so a row gone uncertain on its fifth try failed at its first 4xx after the operator's resend.
+    it('names the uncertain rows opened or clicked, and a resend counts its attempts afresh', async () => {
+      await store.recipients.insertMany('c1', targets(4));
+      await store.recipients.insertMany('c2', targets(1));
+      const rows = (await store.recipients.claim('c1', 4, clock.iso())).map((r) => r.rowId);
+      const [other] = (await store.recipients.claim('c2', 1, clock.iso())).map((r) => r.rowId);
+      expect(await store.recipients.recoverInFlight()).toBe(5);
+      const at = clock.iso();
+      await store.engagement.record({ recipientRowId: rows[1], campaignId: 'c1', kind: 'open', at, human: false }); // a scanner's: it arrived too
+      await store.engagement.record({ recipientRowId: rows[3], campaignId: 'c1', kind: 'click', linkIndex: 0, at, human: true });
+      await store.engagement.record({ recipientRowId: other, campaignId: 'c2', kind: 'open', at, human: true });
+      expect(await store.recipients.arrivedUncertain('c1', 'all')).toEqual([rows[1], rows[3]]);
+      expect(await store.recipients.arrivedUncertain('c1', [rows[0], rows[3], other])).toEqual([rows[3]]);
+      await expect((async () => await store.recipients.arrivedUncertain('c1', ['x'] as never))()).rejects.toThrow(StoreInputError);
+      expect(await store.recipients.resolveUncertain('c1', [rows[0]], 'resend', undefined, clock.iso())).toEqual([rows[0]]);
+      expect(await store.recipients.get(rows[0])).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(await store.recipients.arrivedUncertain('c1', [rows[0]])).toEqual([]); // no longer uncertain
+    });
   });
 });

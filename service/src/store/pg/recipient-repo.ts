@@ -297,7 +297,7 @@ export class PgRecipientRepo implements RecipientRepo {
     // The change and its audit line in one statement: a row another process decided meanwhile is no longer uncertain.
     const set = `state = CASE WHEN $4::text = 'accepted' THEN 'accepted' ELSE 'queued' END,
       accepted_at = CASE WHEN $4 = 'accepted' THEN coalesce(accepted_at, nullif(data_end_at, ''), updated_at) ELSE accepted_at END,
-      retry_at = CASE WHEN $4 = 'accepted' THEN retry_at ELSE '' END,
+      retry_at = CASE WHEN $4 = 'accepted' THEN retry_at ELSE '' END, attempts = CASE WHEN $4 = 'accepted' THEN attempts ELSE 0 END,
       last_error = CASE WHEN $4 = 'accepted' THEN last_error ELSE $6::text END, updated_at = $3`;
     return this.atomic(async (q) => {
       const { rows } = await q(
@@ -312,6 +312,16 @@ export class PgRecipientRepo implements RecipientRepo {
       const changed = new Set(rows.map((r) => Number(r.recipient_row_id)));
       return (ids ?? [...changed].sort((a, b) => a - b)).filter((id) => changed.has(id));
     });
+  }
+
+  async arrivedUncertain(campaignId: string, rowIds: number[] | 'all'): Promise<number[]> {
+    if (rowIds !== 'all') checkIds(rowIds);
+    const { rows } = await this.q(
+      `SELECT row_id FROM recipients r WHERE campaign_id = $1 AND state = 'uncertain' AND ($2::bigint[] IS NULL OR row_id = ANY($2::bigint[]))
+        AND EXISTS (SELECT 1 FROM engagement e WHERE e.recipient_row_id = r.row_id) ORDER BY row_id`,
+      [campaignId, rowIds === 'all' ? null : rowIds],
+    );
+    return rows.map((r) => Number(r.row_id));
   }
 
   async list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Promise<LedgerRecipient[]> {
