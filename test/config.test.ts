@@ -133,6 +133,10 @@ describe('configuration', () => {
         'LEADFWD_ROLES is set but empty; give some of api, tracking, send, writeback, automations, or unset it for all',
       ]);
     expect(problems({ LEADFWD_LEASE_TTL_MS: '10' })).toEqual(['LEADFWD_LEASE_TTL_MS must be an integer from 300 to 600000, got "10"']);
+    // How long a process taken for dead may still answer for its messages: RFC 5321's 10 minutes by default.
+    expect(loadConfig({ LEADFWD_SECRET: SECRET }).answerGraceMs).toBe(600_000);
+    expect(loadConfig({ LEADFWD_SECRET: SECRET, LEADFWD_ANSWER_GRACE_MS: '0' }).answerGraceMs).toBe(0);
+    expect(problems({ LEADFWD_ANSWER_GRACE_MS: '-1' })).toEqual(['LEADFWD_ANSWER_GRACE_MS must be an integer from 0 to 86400000, got "-1"']);
   });
 
   it('reads the HTTP server limits (slowloris) and refuses a headers timeout longer than the request timeout', () => {

@@ -185,7 +185,7 @@ async function startFromSnapshot(
 ): Promise<RunningService> {
   const { url, poolSize, prepared } = config.database!;
   const { where } = describeDatabase(url);
-  const raw = await openPgStore(url, { poolSize, owner: opts.owner, prepared, migrateLater: true });
+  const raw = await openPgStore(url, { poolSize, owner: opts.owner, answerGraceMs: config.answerGraceMs, prepared, migrateLater: true });
   const gate = gatedStore<Store & StoreOps>(
     raw,
     `PostgreSQL at ${where} has not answered since this process started from its data folder (snapshot of ${snapshot.savedAt}); opens, clicks and opt-outs are spooled until it does and the start-up checks pass`,

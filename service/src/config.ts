@@ -112,6 +112,8 @@ export interface Config {
   roles: ReadonlySet<Role>;
   /** How long a lease outlives its holder's last heartbeat (LEADFWD_LEASE_TTL_MS): a dead process's work is taken over after it. */
   leaseTtlMs: number;
+  /** How long after its process was last seen an interrupted message may not be sent again (LEADFWD_ANSWER_GRACE_MS). */
+  answerGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -397,6 +399,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     logLevel: str('LOG_LEVEL', 'info'),
     roles: new Set<Role>(ROLES),
     leaseTtlMs: int('LEASE_TTL_MS', 15_000, 300, 600_000),
+    answerGraceMs: int('ANSWER_GRACE_MS', 600_000, 0, 86_400_000),
   };
   const roles = opt('ROLES');
   // Blank is an env file whose line did not render: a tracking host would become a sender and write-back process.

@@ -123,6 +123,7 @@ export async function openConfiguredStore(
         maxSizeBytes: config.dbMaxMb ? config.dbMaxMb * 1024 * 1024 : undefined,
         checkpointEveryMs: config.dbCheckpointMs,
         owner,
+        answerGraceMs: config.answerGraceMs,
         soleUse: true,
         onCheckpointerDied: (reason) => logger.error({ event: 'store.checkpointer_died', reason }, 'store.checkpointer_died'),
       });
@@ -142,6 +143,7 @@ export async function openConfiguredStore(
       const store = await openPgStore(url, {
         poolSize,
         owner,
+        answerGraceMs: config.answerGraceMs,
         prepared,
         onMigrationWait: () => logger.info({ event: 'store.migration_waiting', database: where }, 'store.migration_waiting'),
       });

@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveUncertain } from '../../service/src/campaigns/uncertain.js';
 import type { Store } from '../../service/src/ports/index.js';
 import { openStore } from '../../service/src/store/db.js';
+import { ANSWER_GRACE_MS } from '../../service/src/store/ledger-values.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { manualClock, newCampaign, targets, toSending } from '../store/helpers.js';
 import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
@@ -111,22 +112,33 @@ describe.each(adapters)('late verdicts of a process taken for dead (%s)', (_name
 
   it('leaves a row an operator resolved as the operator decided', async () => {
     const { clock, p1, rows } = await p1TakenForDead();
+    clock.advance(ANSWER_GRACE_MS); // long enough after p1 was last seen to send it again
     expect(await p1.recipients.resolveUncertain('c', [rows[0]], 'resend', undefined, clock.iso())).toEqual([rows[0]]);
     expect(await p1.recipients.applyOutcomes([{ rowId: rows[0], state: 'accepted' }])).toEqual([]);
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'queued' });
   });
 
   // An attacker review: a resend while p1 still ran overwrote the row's mark, so p1's late "accepted" was ignored and
-  // the message went twice.
-  it('sends a row again only once the process that may still answer it has stopped renewing its lease', async () => {
+  // the message went twice. A later review: the same while p1 was only cut off from the database (its lease run out,
+  // not yet renewed), still waiting for the relay's answer to its dot.
+  it('sends a row again only 10 minutes after the process that may still answer it was last seen', async () => {
     const { clock, p1, rows } = await p1TakenForDead();
+    expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([]); // cut off, not dead
     expect(await p1.leases.acquire('process:p1', 'p1', 5_000)).toBeTruthy(); // it ran on: its lease again
     expect(await p1.recipients.resolveUncertain('c', [rows[0]], 'resend', undefined, clock.iso())).toEqual([]);
     expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([]);
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
-    clock.advance(5_001); // it stopped: no verdict can come any more
+    clock.advance(5_001 + ANSWER_GRACE_MS - 1_000); // its lease ran out again, less than 10 minutes ago
+    expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([]);
+    clock.advance(1_000); // silent for 10 minutes: its answers, if any, have long come or never will
     expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([rows[0]]);
     expect(await p1.recipients.get(rows[0])).toMatchObject({ state: 'queued' });
+  });
+
+  it('sends a row again at once once its process stopped cleanly (its lease given back)', async () => {
+    const { clock, p1, rows } = await p1TakenForDead();
+    await p1.leases.release('process:p1', 'p1');
+    expect(await p1.recipients.resolveUncertain('c', 'all', 'resend', undefined, clock.iso())).toEqual([rows[0]]);
   });
 
   // A code review: a late "try again" or "uncertain" is not applied, so the process had nothing more to say, yet the

@@ -2,7 +2,8 @@
 // sending at 8 messages/s to a real SMTP server that stops answering after 16 messages (the next transaction held
 // after its final dot, later ones at RCPT TO, before DATA) is SIGKILLed; a new process takes its rows over once its
 // lease expired. Only rows whose dot the server saw become 'uncertain'; the others are queued again and sent once, and
-// after the operator's "send again" every person has exactly one message.
+// after the operator's "send again" (refused until the killed process has been silent for LEADFWD_ANSWER_GRACE_MS)
+// every person has exactly one message.
 import { describe, expect, it } from 'vitest';
 import { expectResendLeavesEveryoneOnce, expectUncertainOnlyPastTheDot } from '../support/data-end-checks.js';
 import { createPgProcessRig, type PgProcessRig } from '../support/pg-processes.js';
@@ -19,7 +20,8 @@ describe.skipIf(!debianPgBin())('SIGKILL while the SMTP server stalls a rate-lim
     const smtp: StallingSmtp = await startStallingSmtp(16);
     const rig: PgProcessRig = await createPgProcessRig('data-end-pg');
     try {
-      const env = { LEADFWD_SMTP_RATE: '8', LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+      // The killed process's uncertain rows may be sent again once it has been silent this long (a real one: 10 minutes).
+      const env = { LEADFWD_SMTP_RATE: '8', LEADFWD_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LEADFWD_ANSWER_GRACE_MS: '15000' };
       const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: TARGETS }));
       const p1 = await rig.start('p1', env);
       const id = await rig.createCampaign(p1, 'Stalled', listIds);
@@ -53,7 +55,13 @@ describe.skipIf(!debianPgBin())('SIGKILL while the SMTP server stalls a rate-lim
       const uncertain = rows.filter((r) => r.state === 'uncertain');
       expect(uncertain.length, JSON.stringify(atKill)).toBeGreaterThanOrEqual(1);
       expectUncertainOnlyPastTheDot(smtp, rows, { sendingAtKill, heldAfterDot: atKill.heldAfterDot, neverEnded: NEVER_ENDED });
-      await expectResendLeavesEveryoneOnce((path, init) => rig.api(p2, path, init), smtp, id, { uncertain: uncertain.length, targets: TARGETS });
+      await expectResendLeavesEveryoneOnce(
+        (path, init) => rig.api(p2, path, init),
+        smtp,
+        id,
+        { uncertain: uncertain.length, targets: TARGETS },
+        { afterGrace: true },
+      );
     } finally {
       await rig.close();
       await smtp.close();

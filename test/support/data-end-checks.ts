@@ -34,14 +34,31 @@ export function expectUncertainOnlyPastTheDot(
   for (const r of rows.filter((x) => x.state !== 'uncertain')) expect(smtp.received.get(r.email.toLowerCase()), r.email).toBe(1);
 }
 
-/** The operator's "send again" for the uncertain rows; then each of the `targets` people has exactly one message. */
+/**
+ * The operator's "send again" for the uncertain rows; then each of the `targets` people has exactly one message. With
+ * `afterGrace`, the rows were taken from a process killed moments ago: refused until LEADFWD_ANSWER_GRACE_MS passed.
+ */
 export async function expectResendLeavesEveryoneOnce(
   api: (path: string, init?: RequestInit) => Promise<any>,
   smtp: StallingSmtp,
   id: string,
   counts: { uncertain: number; targets: number },
+  o: { afterGrace?: boolean } = {},
 ): Promise<void> {
-  const decided = await api(`/campaigns/${id}/uncertain`, { method: 'POST', body: JSON.stringify({ action: 'resend', all: true }) });
+  const resend = () => api(`/campaigns/${id}/uncertain`, { method: 'POST', body: JSON.stringify({ action: 'resend', all: true }) });
+  if (o.afterGrace) {
+    expect(await resend()).toMatchObject({ error: 'sender_still_running' });
+  }
+  const decided = o.afterGrace
+    ? await waitFor(
+        async () => {
+          const r = await resend();
+          return r.changed ? r : undefined;
+        },
+        'the grace to pass',
+        60_000,
+      )
+    : await resend();
   expect(decided).toMatchObject({ changed: counts.uncertain });
   await waitFor(
     async () => {

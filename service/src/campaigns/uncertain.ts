@@ -75,7 +75,7 @@ export async function resolveUncertain(
     if (changed.length === 0 && left > 0 && accepted.length === 0)
       throw new AppError(
         'sender_still_running',
-        `${left} of these messages may still be answered by the process that sent them (its lease ran out while it ran): nothing was sent again; mark them accepted, or try again once it has stopped or answered`,
+        `${left} of these messages may still be answered by the process that sent them (it still runs, or was last seen less than 10 minutes ago): nothing was sent again; mark them accepted, or try again once it has answered, stopped cleanly or been silent for 10 minutes`,
       );
     const extra = { ...(left ? { stillAnswerable: left } : {}), ...(accepted.length ? { arrived: accepted.length } : {}) };
     if (changed.length === 0) return { action: v.action, changed: 0, ...extra };

@@ -120,7 +120,8 @@ export interface RecipientRepo {
    * afresh (an operator's new try, not the retries' last). Each changed row records the
    * decision with who and when. Returns the ids of the rows that changed; rows no longer uncertain are left alone, and
    * so is a resend of a row whose hand-off the process that made it may still answer (it was made uncertain when that
-   * process's lease ran out, and the process still renews it: its late verdict would be lost to the resend).
+   * process's lease ran out, and the process still renews it or was last seen less than ANSWER_GRACE_MS ago: its late
+   * verdict would be lost to the resend).
    */
   resolveUncertain(campaignId: string, rowIds: number[] | 'all', action: UncertainAction, by: Creator | undefined, atIso: string): Awaitable<number[]>;
   /** Rows of `campaignId` still uncertain (`'all'`, or of `rowIds`) with an open or a click recorded: they arrived. */

@@ -47,6 +47,8 @@ export interface StoreOptions {
   onCheckpointerDied?: (reason: string) => void;
   /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
   owner?: string;
+  /** How long after its process was last seen an interrupted row may not be sent again (default ANSWER_GRACE_MS). */
+  answerGraceMs?: number;
   /**
    * The service's own store: no other process may hold it as its store while it is open (`StoreInUseError`). Tools
    * (backup, migrate-store) and tests reading it beside the service do not ask for this.
@@ -95,7 +97,7 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
     }
-    const store = new SqliteStoreImpl(db, path, clock, opts.outboxStaleMs ?? 10 * 60_000, opts.owner, sole);
+    const store = new SqliteStoreImpl(db, path, clock, opts.outboxStaleMs ?? 10 * 60_000, opts.owner, sole, opts.answerGraceMs);
     if (opts.checkpointEveryMs && onDisk) store.checkpointInBackground(opts.checkpointEveryMs, opts.onCheckpointerDied);
     return store;
   } catch (err) {
@@ -204,6 +206,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     owner?: string,
     /** The sole-use lock (StoreOptions.soleUse), released with the store. */
     private readonly sole?: Database.Database,
+    answerGraceMs?: number,
   ) {
     const now = () => clock().toISOString();
     const nowMs = () => clock().getTime();
@@ -214,7 +217,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       relay: guarded(new SqliteRelayRepo(db)),
       automations: guarded(new SqliteAutomationRepo(db, now)),
       campaigns: guarded(new SqliteCampaignRepo(db, now)),
-      recipients: guarded(new SqliteRecipientRepo(db, now, owner ?? null, nowMs)),
+      recipients: guarded(new SqliteRecipientRepo(db, now, owner ?? null, nowMs, answerGraceMs)),
       suppressions: guarded(new SqliteSuppressionRepo(db, now)),
       lists: guarded(new SqliteLeadfwdListRepo(db, now)),
       events: guarded(events),

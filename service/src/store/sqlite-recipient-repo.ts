@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Creator, RecipientState } from '../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
 import {
+  ANSWER_GRACE_MS,
   answeredLate,
   COLUMNS,
   checkLimit,
@@ -44,6 +45,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
     private readonly now: () => string,
     private readonly owner: string | null = null,
     private readonly nowMs: () => number = () => Date.parse(now()),
+    private readonly answerGraceMs = ANSWER_GRACE_MS,
   ) {
     this.q = {
       insert: db.prepare(`INSERT INTO recipients (campaign_id, address_key, module, record_id, list_id, email,
@@ -272,7 +274,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
         const n =
           action === 'accepted'
             ? this.q.accept.run({ rowId, campaignId, now }).changes
-            : this.q.requeue.run({ rowId, campaignId, now, reason, interrupted: INTERRUPTED, nowMs: this.nowMs() }).changes;
+            : this.q.requeue.run({ rowId, campaignId, now, reason, interrupted: INTERRUPTED, nowMs: this.nowMs() - this.answerGraceMs }).changes;
         if (n !== 1) continue;
         this.q.resolution.run({ rowId, campaignId, action, byId: by?.id ?? null, byName: by?.userName ?? null, at });
         changed.push(rowId);

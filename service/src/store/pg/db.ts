@@ -48,6 +48,8 @@ export interface PgStoreOptions {
   migrationsDir?: string;
   /** This process's id, stamped on the ledger rows it claims (see recipients.recoverOrphaned). */
   owner?: string;
+  /** How long after its process was last seen an interrupted row may not be sent again (default ANSWER_GRACE_MS). */
+  answerGraceMs?: number;
   /**
    * Open without a connection: migrations (and so the schema check) wait for `migrate()`. A tracking process started
    * while PostgreSQL is down (composition.ts) runs them once it answers, and writes nothing before.
@@ -147,7 +149,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     deliverability: guardedPg(translate, new PgDeliverabilityRepo(q)),
     lists: guardedPg(translate, new PgLeadfwdListRepo(q, atomic, now)),
     campaigns: guardedPg(translate, new PgCampaignRepo(q, atomic, now)),
-    recipients: guardedPg(translate, new PgRecipientRepo(q, atomic, now, nowMs)),
+    recipients: guardedPg(translate, new PgRecipientRepo(q, atomic, now, nowMs, opts.answerGraceMs)),
     engagement: guardedPg(translate, new PgEngagementRepo(q, now)),
     writeback: guardedPg(translate, new PgWritebackRepo(q, now)),
     reports: guardedPg(translate, new PgReportRepo(q)),

@@ -4,6 +4,7 @@
 import type { Creator, RecipientState } from '../../domain/types.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import {
+  ANSWER_GRACE_MS,
   answeredLate,
   COLUMNS,
   checkLimit,
@@ -32,6 +33,7 @@ export class PgRecipientRepo implements RecipientRepo {
     private readonly atomic: Atomic,
     private readonly now: () => string,
     private readonly nowMs: () => number = () => Date.parse(now()),
+    private readonly answerGraceMs = ANSWER_GRACE_MS,
   ) {}
 
   /** One INSERT … SELECT over unnest() arrays; the first of duplicate keys in a batch wins, as in SQLite. */
@@ -307,7 +309,18 @@ export class PgRecipientRepo implements RecipientRepo {
             RETURNING row_id)
           INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
           SELECT row_id, $1, $4, $5, $7, $8 FROM changed ORDER BY row_id RETURNING recipient_row_id`,
-        [campaignId, ids, now, action, by?.id ?? null, action === 'resend' ? reason : null, by?.userName ?? null, at, INTERRUPTED, this.nowMs()],
+        [
+          campaignId,
+          ids,
+          now,
+          action,
+          by?.id ?? null,
+          action === 'resend' ? reason : null,
+          by?.userName ?? null,
+          at,
+          INTERRUPTED,
+          this.nowMs() - this.answerGraceMs,
+        ],
       );
       const changed = new Set(rows.map((r) => Number(r.recipient_row_id)));
       return (ids ?? [...changed].sort((a, b) => a - b)).filter((id) => changed.has(id));
