@@ -34,6 +34,11 @@ export async function settle(fn: () => Promise<void>, o: SettleOptions = SETTLE)
 export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'info' | 'warn'> } = {}) {
   const kept = new Map<ReturnType<typeof createOutcomeBuffer>, string>();
   let timer: NodeJS.Timeout | undefined;
+  // Unref'd: a service stopping while the database is away exits (its rows are recovered as after a crash).
+  const later = () => {
+    timer = setTimeout(retry, o.retryMs ?? 5000);
+    timer.unref();
+  };
   async function retry() {
     timer = undefined;
     for (const [buffer, campaignId] of kept) {
@@ -45,14 +50,14 @@ export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'i
         break; // the database is still away: the rest would fail alike
       }
     }
-    if (kept.size) timer = setTimeout(retry, o.retryMs ?? 5000);
+    if (kept.size) later();
   }
   return {
     keep(buffer: ReturnType<typeof createOutcomeBuffer>, campaignId: string) {
       if (buffer.pending() === 0) return;
       o.logger?.warn({ event: 'send.outcomes_kept', campaignId, rows: buffer.pending() }, 'send.outcomes_kept');
       kept.set(buffer, campaignId);
-      timer ??= setTimeout(retry, o.retryMs ?? 5000);
+      if (!timer) later();
     },
     /** Verdicts held, not yet recorded. */
     pending: () => [...kept.keys()].reduce((n, b) => n + b.pending(), 0),
