@@ -757,7 +757,11 @@ async function compose(
       await engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start
       await lane?.stop();
-      await leases?.releaseAll(); // others take the work over now, not after the ttl
+      await sendLoop.recordKept();
+      // Verdicts still unrecorded: the leases run out instead of being given back, so the rows they answer are not
+      // sent again before LEADFWD_ANSWER_GRACE_MS (a lease given back means "nothing more to say").
+      if (sendLoop.keptVerdicts() === 0) await leases?.releaseAll(); // others take the work over now, not after the ttl
+      else logger.warn({ event: 'send.outcomes_unrecorded', rows: sendLoop.keptVerdicts() }, 'send.outcomes_unrecorded');
       transports.close();
       await sugar.logout().catch(() => undefined);
       await store.close();

@@ -286,6 +286,8 @@ describe('send loop through a long database outage', () => {
     expect(loop.keptVerdicts()).toBe(1);
     await new Promise((r) => setTimeout(r, 100));
     expect(await store.recipients.counts(id)).toMatchObject({ sending: 1, accepted: 0 }); // still away: kept, not lost
+    await loop.recordKept(); // a stopping service tries once more, and learns they are still unrecorded
+    expect(loop.keptVerdicts()).toBe(1);
     down = false;
     await vi.waitFor(async () => expect(await store.recipients.counts(id)).toMatchObject({ sending: 0, accepted: 1 }), { timeout: 2000 });
     expect(loop.keptVerdicts()).toBe(0);

@@ -61,6 +61,11 @@ export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'i
     },
     /** Verdicts held, not yet recorded. */
     pending: () => [...kept.keys()].reduce((n, b) => n + b.pending(), 0),
+    /** One more try now (a stopping service), instead of at the next retry. */
+    async recordNow() {
+      clearTimeout(timer);
+      await retry();
+    },
   };
 }
 

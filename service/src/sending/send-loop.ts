@@ -341,5 +341,6 @@ export function createSendLoop(deps: SendLoopDeps) {
     control,
     /** The relay's verdicts held past their run while the database is away. */
     keptVerdicts: keeper.pending,
+    recordKept: keeper.recordNow,
   };
 }
