@@ -630,7 +630,7 @@ async function compose(
             kick,
             testSend: (c, body, actor) => testSend(testSendDeps, c, body, actor),
             figures: engagement.figures,
-            resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns }, id, body, actor),
+            resolveUncertain: (id, body, actor) => resolveUncertain({ store, campaigns, answerGraceMs: config.answerGraceMs }, id, body, actor),
             followUps: createFollowUps({ store, allowed: campaigns.allowed, compile: compileOffered, senders, now: clock }),
           }),
           recipientPreviewRoutes(
@@ -685,6 +685,13 @@ async function compose(
     await abTestRunner.start();
   }
   if (role('automations')) await automationRunner.start();
+  // Verdicts still unrecorded: the leases run out instead of being given back, so the rows they answer are not sent
+  // again before LEADFWD_ANSWER_GRACE_MS (a lease given back means "nothing more to say").
+  const giveBackLeases = async () => {
+    await sendLoop.recordKept();
+    if (sendLoop.keptVerdicts() === 0) await leases?.releaseAll();
+    else logger.warn({ event: 'send.outcomes_unrecorded', rows: sendLoop.keptVerdicts() }, 'send.outcomes_unrecorded');
+  };
   // A newer version migrating the shared database under this process: take no more work, give back what is not on
   // the wire (the processes of the new version do it), and stay up saying so until upgraded.
   schemaWatch = shared
@@ -698,7 +705,7 @@ async function compose(
           await scheduler.stop(); // rows on the wire are answered and recorded, the reserved ones given back
           await writeback.stop();
           await slots?.close(); // the providers' connections this process held
-          await leases?.releaseAll(); // the write-back lane, the scheduler's tick, this process's own
+          await giveBackLeases(); // the write-back lane, the scheduler's tick, this process's own
         },
       })
     : undefined;
@@ -757,11 +764,7 @@ async function compose(
       await engagement.close(); // commits buffered opens before the store closes
       await writeback.stop(); // calls in flight are answered and committed, or retried next start
       await lane?.stop();
-      await sendLoop.recordKept();
-      // Verdicts still unrecorded: the leases run out instead of being given back, so the rows they answer are not
-      // sent again before LEADFWD_ANSWER_GRACE_MS (a lease given back means "nothing more to say").
-      if (sendLoop.keptVerdicts() === 0) await leases?.releaseAll(); // others take the work over now, not after the ttl
-      else logger.warn({ event: 'send.outcomes_unrecorded', rows: sendLoop.keptVerdicts() }, 'send.outcomes_unrecorded');
+      await giveBackLeases(); // others take the work over now, not after the ttl
       transports.close();
       await sugar.logout().catch(() => undefined);
       await store.close();

@@ -2,6 +2,7 @@
 // so an operator fixes a bad deployment in one pass instead of one restart per mistake.
 import { availableParallelism } from 'node:os';
 import { DEFAULT_GUARD_RAILS, type GuardRailSettings } from './domain/guard-rails.js';
+import { ANSWER_GRACE_MS } from './domain/uncertain.js';
 import { cidrMatcher } from './engagement/ip.js';
 import { DEFAULT_WRITEBACK, type WritebackSettings } from './writeback/settings.js';
 
@@ -399,7 +400,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     logLevel: str('LOG_LEVEL', 'info'),
     roles: new Set<Role>(ROLES),
     leaseTtlMs: int('LEASE_TTL_MS', 15_000, 300, 600_000),
-    answerGraceMs: int('ANSWER_GRACE_MS', 600_000, 0, 86_400_000),
+    answerGraceMs: int('ANSWER_GRACE_MS', ANSWER_GRACE_MS, 0, 86_400_000),
   };
   const roles = opt('ROLES');
   // Blank is an env file whose line did not render: a tracking host would become a sender and write-back process.

@@ -56,7 +56,7 @@ export async function expectResendLeavesEveryoneOnce(
           return r.changed ? r : undefined;
         },
         'the grace to pass',
-        60_000,
+        90_000,
       )
     : await resend();
   expect(decided).toMatchObject({ changed: counts.uncertain });

@@ -8,6 +8,7 @@ import { AppError } from '../domain/errors.js';
 import { parseInput, z } from '../domain/input.js';
 import { outboxItem, outboxKey } from '../domain/outbox.js';
 import type { Campaign } from '../domain/types.js';
+import { ANSWER_GRACE_MS } from '../domain/uncertain.js';
 import type { StorePart, UncertainAction, UnitOfWork } from '../ports/index.js';
 
 export type UncertainStore = UnitOfWork &
@@ -39,6 +40,8 @@ export interface UncertainDeps {
   /** The campaign if the actor may change it (Sugar's rights on its Sugar Campaign, or its creator's). */
   campaigns: { allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> };
   now?: () => Date;
+  /** LEADFWD_ANSWER_GRACE_MS, named in the refusal (default 10 minutes). */
+  answerGraceMs?: number;
 }
 
 const WHAT: Record<UncertainAction, string> = { accepted: 'marked as accepted (not resent)', resend: 'sent again' };
@@ -72,10 +75,11 @@ export async function resolveUncertain(
         : v.all
           ? (await tx.recipients.counts(id)).uncertain
           : (await tx.recipients.getMany(v.rowIds!)).filter((r) => r.campaignId === id && r.state === 'uncertain').length;
+    const grace = duration(deps.answerGraceMs ?? ANSWER_GRACE_MS);
     if (changed.length === 0 && left > 0 && accepted.length === 0)
       throw new AppError(
         'sender_still_running',
-        `${left} of these messages may still be answered by the process that sent them (it still runs, or was last seen less than 10 minutes ago): nothing was sent again; mark them accepted, or try again once it has answered, stopped cleanly or been silent for 10 minutes`,
+        `${left} of these messages may still be answered by the process that sent them (it still runs, or was last seen less than ${grace} ago): nothing was sent again; mark them accepted, or try again once it has answered, stopped cleanly or been silent for ${grace}`,
       );
     const extra = { ...(left ? { stillAnswerable: left } : {}), ...(accepted.length ? { arrived: accepted.length } : {}) };
     if (changed.length === 0) return { action: v.action, changed: 0, ...extra };
@@ -86,6 +90,8 @@ export async function resolveUncertain(
     return { action: v.action, changed: changed.length, ...extra };
   });
 }
+
+const duration = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}` : `${Math.ceil(ms / 1000)} s`);
 
 const who = (by: ReturnType<typeof creatorOf>) => (by ? by.userName : 'the API');
 

@@ -1,6 +1,7 @@
 // The relay's verdicts of one send loop, recorded in short batches (recordOutcomes): one statement for many rows,
 // yet outcomes not yet flushed turn into 'uncertain' after a crash, so the buffer is kept short-lived.
 import { type MailboxProvider, reportGroup } from '../domain/mailbox-provider.js';
+import { StoreUnavailableError } from '../ports/errors.js';
 import type { Outcome } from '../ports/index.js';
 import { type Log, turnFailures } from '../ports/log.js';
 import { type OutcomeStore, recordOutcomes } from './outcomes.js';
@@ -33,39 +34,48 @@ export async function settle(fn: () => Promise<void>, o: SettleOptions = SETTLE)
  */
 export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'info' | 'warn'> } = {}) {
   const kept = new Map<ReturnType<typeof createOutcomeBuffer>, string>();
+  const told = new WeakSet<object>();
   let timer: NodeJS.Timeout | undefined;
+  let trying: Promise<void> | undefined;
   // Unref'd: a service stopping while the database is away exits (its rows are recovered as after a crash).
   const later = () => {
     timer = setTimeout(retry, o.retryMs ?? 5000);
     timer.unref();
   };
-  async function retry() {
-    timer = undefined;
+  async function once() {
     for (const [buffer, campaignId] of kept) {
       try {
         await buffer.flush();
         kept.delete(buffer);
         o.logger?.info({ event: 'send.outcomes_recorded_late', campaignId }, 'send.outcomes_recorded_late');
-      } catch {
-        break; // the database is still away: the rest would fail alike
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) break; // the database is still away: the rest would fail alike
+        if (!told.has(buffer)) o.logger?.warn({ event: 'send.outcomes_refused', campaignId, err }, 'send.outcomes_refused');
+        told.add(buffer);
       }
     }
-    if (kept.size) later();
+  }
+  /** One try at a time: a second loop would flush a buffer whose first flush is still out. */
+  function retry(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    trying ??= once().finally(() => {
+      trying = undefined;
+      if (kept.size && !timer) later();
+    });
+    return trying;
   }
   return {
     keep(buffer: ReturnType<typeof createOutcomeBuffer>, campaignId: string) {
       if (buffer.pending() === 0) return;
       o.logger?.warn({ event: 'send.outcomes_kept', campaignId, rows: buffer.pending() }, 'send.outcomes_kept');
       kept.set(buffer, campaignId);
-      if (!timer) later();
+      if (!timer && !trying) later();
     },
     /** Verdicts held, not yet recorded. */
     pending: () => [...kept.keys()].reduce((n, b) => n + b.pending(), 0),
     /** One more try now (a stopping service), instead of at the next retry. */
-    async recordNow() {
-      clearTimeout(timer);
-      await retry();
-    },
+    recordNow: retry,
   };
 }
 
@@ -84,10 +94,27 @@ export function createOutcomeBuffer(deps: OutcomeBufferDeps) {
   let outcomes: Outcome[] = [];
   // The delivery volume counts per provider group: each row's provider is kept until its outcome is recorded.
   const providerOf = new Map<number, string>();
-  const flush = async () => {
+  let flushing: Promise<void> | undefined;
+  /**
+   * Resolves once every verdict buffered when it was called is recorded. One write at a time: a second flush that found
+   * the buffer emptied by a write still out would resolve at once, though that write may fail and put its rows back.
+   */
+  const flush = async (): Promise<void> => {
+    while (flushing) await flushing.catch(() => undefined);
     if (outcomes.length === 0) return;
+    const p = write();
+    flushing = p;
+    try {
+      await p;
+    } finally {
+      if (flushing === p) flushing = undefined;
+    }
+  };
+  let writing = 0; // verdicts of the write out now
+  const write = async () => {
     const batch = outcomes;
     outcomes = [];
+    writing = batch.length;
     try {
       await recordOutcomes(store, campaignId, batch, now(), {
         identityId: deps.identityId(),
@@ -98,6 +125,8 @@ export function createOutcomeBuffer(deps: OutcomeBufferDeps) {
       // being lost, which would leave their rows 'sending' under a live process for ever.
       outcomes = batch.concat(outcomes);
       throw err;
+    } finally {
+      writing = 0;
     }
     for (const o of batch) providerOf.delete(o.rowId);
   };
@@ -108,7 +137,7 @@ export function createOutcomeBuffer(deps: OutcomeBufferDeps) {
     flush,
     flushSoon,
     /** Verdicts not yet recorded. */
-    pending: () => outcomes.length,
+    pending: () => outcomes.length + writing,
     async record(o: Outcome) {
       outcomes.push(o);
       if (outcomes.length >= deps.flushEvery) await flushSoon();

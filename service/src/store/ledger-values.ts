@@ -63,14 +63,6 @@ const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
 export const claimerAlive = (row: string, nowMs: string) =>
   `EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(${row}.claimed_by, '') AND leases.expires_at > ${nowMs})`;
 
-/**
- * How long after its process was last seen (its lease's end) an interrupted row may not be sent again: a process cut
- * off from the database is taken for dead when its lease runs out, yet may still be waiting for the relay's answer to
- * the final dot (RFC 5321 §4.5.3.2.6: up to 10 minutes), or hold it, and record it once it is back. A process that
- * stopped cleanly gave its lease back: its rows may be sent again at once.
- */
-export const ANSWER_GRACE_MS = 10 * 60_000;
-
 // Kept on rows found mid-send after a crash, so the operator sees why they were not resent.
 export const INTERRUPTED = 'interrupted during hand-off to SMTP; the relay may or may not have the message, so it is not resent';
 

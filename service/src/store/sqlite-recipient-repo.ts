@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Creator, RecipientState } from '../domain/types.js';
+import { ANSWER_GRACE_MS } from '../domain/uncertain.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../ports/index.js';
 import {
-  ANSWER_GRACE_MS,
   answeredLate,
   COLUMNS,
   checkLimit,

@@ -2,9 +2,9 @@
 // processes need: a claim takes due rows with FOR UPDATE SKIP LOCKED (each row to one process, none waiting for
 // another's claim), an outcome changes a row only while it is still 'sending', and a batch is one statement.
 import type { Creator, RecipientState } from '../../domain/types.js';
+import { ANSWER_GRACE_MS } from '../../domain/uncertain.js';
 import type { LedgerRecipient, Outcome, RecipientRepo, UncertainAction } from '../../ports/index.js';
 import {
-  ANSWER_GRACE_MS,
   answeredLate,
   COLUMNS,
   checkLimit,

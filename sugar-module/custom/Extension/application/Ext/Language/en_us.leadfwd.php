@@ -165,7 +165,7 @@ $app_strings['LBL_LEADFWD_ERR_TEMPLATE'] = 'The content of the message has error
 $app_strings['LBL_LEADFWD_ERR_LINE'] = 'Line {{line}}: {{message}}';
 $app_strings['LBL_LEADFWD_ERR_NOT_FOUND'] = 'LeadFWD does not know this campaign any more.';
 $app_strings['LBL_LEADFWD_ERR_CONFLICT'] = 'The campaign has moved on meanwhile; refresh and try again.';
-$app_strings['LBL_LEADFWD_ERR_STILL_ANSWERABLE'] = 'Nothing was sent again: the LeadFWD process that sent these messages still runs and may yet learn whether they arrived. Mark them accepted, or try again once it has stopped.';
+$app_strings['LBL_LEADFWD_ERR_STILL_ANSWERABLE'] = 'Nothing was sent again: the LeadFWD process that sent these messages still runs, or stopped too recently to be sure it has nothing more to tell about them. Mark them accepted, or try again later.';
 $app_strings['LBL_LEADFWD_ERR_UNAVAILABLE'] = 'LeadFWD or Sugar is busy or unavailable right now. Your entries are kept; try again in a moment.';
 $app_strings['LBL_LEADFWD_ERR_SUGAR'] = 'Sugar could not answer: {{message}}';
 $app_strings['LBL_LEADFWD_ERR_SUGAR_FORBIDDEN'] = 'Sugar does not allow you this: {{message}}';
@@ -424,7 +424,7 @@ $app_strings['LBL_LEADFWD_CONFIRM_RESEND'] = 'Send {{n}} uncertain messages agai
 $app_strings['LBL_LEADFWD_DONE_ACCEPTED'] = '{{n}} messages marked as accepted.';
 $app_strings['LBL_LEADFWD_DONE_RESEND'] = '{{n}} messages are being sent again.';
 $app_strings['LBL_LEADFWD_DONE_ARRIVED'] = '{{n}} of them had been opened or clicked, so they arrived: marked as accepted instead, not sent twice.';
-$app_strings['LBL_LEADFWD_STILL_ANSWERABLE'] = '{{n}} were not sent again: the LeadFWD process that sent them still runs and may yet learn whether they arrived. Mark them accepted, or try again once it has stopped.';
+$app_strings['LBL_LEADFWD_STILL_ANSWERABLE'] = '{{n}} were not sent again: the LeadFWD process that sent them still runs, or stopped too recently to be sure it has nothing more to tell about them. Mark them accepted, or try again later.';
 $app_strings['LBL_LEADFWD_HISTORY'] = 'History';
 
 $app_strings['LBL_LEADFWD_NO_AUTOMATIONS'] = 'No automations yet.';
