@@ -1,8 +1,12 @@
 // The operator's two ways to a pairing code outside the API: the code `npm start` prints while no Sugar is paired,
 // and `npm run pairing-code` beside a running service. Both work once against the running service.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPairing } from '../../service/src/relay/pairing.js';
+import { openPgStore } from '../../service/src/store/pg/db.js';
+import { debianPgBin, startPostgres } from '../support/postgres.js';
 import { randomSecret } from '../support/secrets.js';
 import { createServiceRig, type ServiceRig } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
@@ -85,4 +89,38 @@ describe('pairing codes for the operator', () => {
     expect(output()).not.toContain(String(ok.body.secret));
     expect((await pair(fresh)).status).toBe(422);
   });
+
+  // A new operator's review: the command wrote its code into a SQLite file of its own whatever LEADFWD_DATABASE_URL
+  // said, or into a fresh database in a mistyped folder, and printed it as if it worked; Sugar then refused it.
+  it('refuses a data folder without the service database, and makes nothing there', async () => {
+    const nowhere = join(rig.dir, 'no-such-folder');
+    const cli = await run('scripts/pairing-code.ts', { LEADFWD_DATA_DIR: nowhere, LEADFWD_SECRET: secret });
+    expect(cli.code).toBe(1);
+    expect(cli.out).toMatch(/^No pairing code: no database at .*no-such-folder\/leadfwd\.sqlite: set LEADFWD_DATA_DIR/);
+    expect(CODE.test(cli.out)).toBe(false);
+    expect(existsSync(nowhere)).toBe(false);
+  });
+
+  it.skipIf(!debianPgBin())(
+    'writes the code to the PostgreSQL store of LEADFWD_DATABASE_URL, where the service reads it',
+    async () => {
+      const pg = await startPostgres();
+      try {
+        const cli = await run('scripts/pairing-code.ts', { LEADFWD_DATABASE_URL: pg.url, LEADFWD_DATA_DIR: join(rig.dir, 'unused'), LEADFWD_SECRET: secret });
+        expect(cli.code, cli.out).toBe(0);
+        expect(cli.out).toMatch(/for the service on PostgreSQL at /);
+        const store = await openPgStore(pg.url, { poolSize: 1 });
+        try {
+          const pairing = createPairing({ relay: store.relay, serviceSecrets: [secret] });
+          expect(await pairing.pair({ code: CODE.exec(cli.out)![1] })).toMatchObject({ service: 'leadfwd', relay: 1 });
+        } finally {
+          await store.close();
+        }
+        expect(existsSync(join(rig.dir, 'unused'))).toBe(false);
+      } finally {
+        await pg.destroy();
+      }
+    },
+    60_000,
+  );
 });
