@@ -27,7 +27,10 @@ const ports = {
   bounce: await choosePort('bounce SMTP listener', env.LEADFWD_BOUNCE_SMTP_PORT, 2526),
   harness: await choosePort('Sugar UI page', env.LEADFWD_DEMO_HARNESS_PORT, 8090),
 };
-const sim = await startSugarSim({ port: ports.sim.port, seed: 'demo', quiet: true });
+// Sugar's records are kept beside the service's: a restart found the Sugar Campaigns the service made gone, so
+// their campaigns vanished from their creators' lists (Sugar answered 404 for them).
+mkdirSync(resolve(dir, 'sugar'), { recursive: true });
+const sim = await startSugarSim({ port: ports.sim.port, seed: 'demo', quiet: true, dbPath: resolve(dir, 'sugar', 'sugar.sqlite') });
 const sink = await startSmtpSink({ port: ports.smtp.port, dir: mailDir });
 /**
  * The service refuses to start without strong secrets (no public defaults), so the demo makes its own the first
