@@ -75,7 +75,7 @@ export function createMetrics(src: MetricsSources): Metrics {
   const http = new Counter({ name: 'leadfwd_http_responses_total', help: 'HTTP responses by status class', labelNames: ['class'], registers: [registry] });
   new Gauge({
     name: 'leadfwd_recipients',
-    help: 'Campaign recipients by ledger state (queued = send queue depth)',
+    help: 'Campaign recipients by ledger state (queued = send queue depth; dropped = queued in a cancelled or failed campaign)',
     labelNames: ['state'],
     registers: [fromDb],
     collect() {

@@ -1,4 +1,5 @@
 // Opens the SQLite store: the only place that creates a better-sqlite3 connection.
+
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,6 +7,7 @@ import { StoreInUseError } from '../ports/errors.js';
 import type { OpsCounts, Store, StoreOps } from '../ports/index.js';
 import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { gated, guarded, StoreInputError, StoreMigrationError, StoreUnavailableError, translate } from './errors.js';
+import { RECIPIENTS_BY_STATE } from './ledger-values.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { clearMoveMarks, moveMarks } from './move-marks.js';
 import { SqliteAbTestRepo } from './sqlite-ab-test-repo.js';
@@ -400,7 +402,7 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
       oldest: string | null;
     };
     return {
-      recipients: byKey(this.db.prepare('SELECT state AS k, count(*) AS n FROM recipients GROUP BY state').all() as { k: string; n: number }[]),
+      recipients: byKey(this.db.prepare(RECIPIENTS_BY_STATE).all() as { k: string; n: number }[]),
       outboxPending: outbox.n,
       outboxOldestDueAt: outbox.oldest ?? undefined,
       events: byKey(this.db.prepare('SELECT type AS k, count(*) AS n FROM events GROUP BY type').all() as { k: string; n: number }[]),

@@ -3,6 +3,7 @@
 // names pg_dump).
 import { beforeEach, expect, it } from 'vitest';
 import { BackupUnsupportedError, type Store, StoreInputError, type StoreOps } from '../../../service/src/ports/index.js';
+import { newCampaign, targets } from '../helpers.js';
 import { describeOnAdapters, oneRecipient } from './adapters.js';
 
 describeOnAdapters('store ops', { start: '2026-03-01T10:00:00.000Z' }, ({ store: s, name }) => {
@@ -25,6 +26,14 @@ describeOnAdapters('store ops', { start: '2026-03-01T10:00:00.000Z' }, ({ store:
       events: { open: 2, click: 1 },
       hits: [{ kind: 'open', human: 2, machine: 1 }],
     });
+  });
+
+  // A new operator's review: a cancelled campaign's queued rows counted as send queue depth for ever.
+  it("counts a cancelled or failed campaign's queued rows apart, as dropped", async () => {
+    await store.campaigns.create(newCampaign(), 'gone');
+    await store.recipients.insertMany('gone', targets(2));
+    expect(await store.campaigns.transition('gone', ['draft'], 'cancelled', 'by the operator')).toBe(true);
+    expect((await store.opsCounts()).recipients).toEqual({ queued: 1, dropped: 2 });
   });
 
   it('probes a write and leaves nothing behind', async () => {

@@ -10,11 +10,13 @@
 // Status (issue 15): every port (the whole Repos: the contract suites open it as a Store) and the
 // operator's StoreOps, each with its own numbered migrations; selected by LEADFWD_DATABASE_URL in composition.ts
 // (which waits for an unreachable server at start), filled from SQLite by scripts/migrate-store.ts.
+
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { BackupUnsupportedError, StoreUnavailableError } from '../../ports/errors.js';
 import type { Repos, StoreOps } from '../../ports/index.js';
 import { StoreMigrationError } from '../errors.js';
+import { RECIPIENTS_BY_STATE } from '../ledger-values.js';
 import { loadMigrations, type Migration, migrationsBeside, pendingMigrations } from '../migrate.js';
 import { MOVE_TABLE } from '../move-marks.js';
 import { PgAutomationRepo } from './automation-repo.js';
@@ -259,7 +261,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       try {
         const byKey = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
         const [recipients, outbox, events, hits] = await Promise.all([
-          pool.query('SELECT state AS k, count(*) AS n FROM recipients GROUP BY state'),
+          pool.query(RECIPIENTS_BY_STATE),
           pool.query("SELECT count(*) AS n, min(run_at) AS oldest FROM outbox WHERE state = 'pending'"),
           pool.query('SELECT type AS k, count(*) AS n FROM events GROUP BY type'),
           pool.query('SELECT kind, coalesce(sum(human_hits), 0) AS human, coalesce(sum(machine_hits), 0) AS machine FROM engagement GROUP BY kind'),
