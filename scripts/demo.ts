@@ -9,6 +9,7 @@ import { startService } from '../service/src/composition.js';
 import { loadConfig } from '../service/src/config.js';
 import { createLogger } from '../service/src/logger.js';
 import { startSmtpSink } from '../service/src/mail/sink.js';
+import { exitOnStartupFailure } from '../service/src/ops/startup.js';
 import { choosePort, demoDkimKey, quietRequests } from './demo/first-run.js';
 import { startHarness } from './sugar-harness/server.js';
 import { DEMO_IDS } from './sugar-sim/seed.js';
@@ -30,6 +31,15 @@ const ports = {
 // Sugar's records are kept beside the service's: a restart found the Sugar Campaigns the service made gone, so
 // their campaigns vanished from their creators' lists (Sugar answered 404 for them).
 mkdirSync(resolve(dir, 'sugar'), { recursive: true });
+/** As `npm start` says it: a bad setting in one message (exit 78), a start-up failure in one line (exit 1), no stack. */
+function started<T>(fn: () => T): T {
+  try {
+    const out = fn();
+    return (out instanceof Promise ? out.catch(exitOnStartupFailure) : out) as T;
+  } catch (e) {
+    return exitOnStartupFailure(e);
+  }
+}
 const sim = await startSugarSim({ port: ports.sim.port, seed: 'demo', quiet: true, dbPath: resolve(dir, 'sugar', 'sugar.sqlite') });
 const sink = await startSmtpSink({ port: ports.smtp.port, dir: mailDir });
 /**
@@ -53,20 +63,22 @@ const harness = await startHarness({ port: ports.harness.port, refreshSeconds: 5
 });
 // Signed as the README says: a demo key of its own, made once and kept with the other demo secrets.
 const dkim = env.LEADFWD_DKIM_PRIVATE_KEY_FILE ? undefined : demoDkimKey(dir, 'leadfwd.localhost', 'demo');
-const config = loadConfig({
-  LEADFWD_DATA_DIR: resolve(dir, 'service'),
-  LEADFWD_PORT: String(ports.service.port),
-  LEADFWD_BOUNCE_SMTP_PORT: String(ports.bounce.port),
-  ...(dkim ? { LEADFWD_DKIM_DOMAIN: dkim.domain, LEADFWD_DKIM_SELECTOR: dkim.selector, LEADFWD_DKIM_PRIVATE_KEY_FILE: dkim.keyFile } : {}),
-  LEADFWD_SUGAR_URL: sim.url,
-  LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-  LEADFWD_API_KEY: apiKey,
-  // The demo's From addresses: the curl example below and the seeded Sugar users (sally@example.com …).
-  LEADFWD_SENDER_DOMAINS: 'leadfwd.localhost,example.com',
-  LEADFWD_SECRET: secret,
-  ...process.env,
-});
-const service = await startService(config, { logger: quietRequests(createLogger(config.logLevel)) });
+const config = started(() =>
+  loadConfig({
+    LEADFWD_DATA_DIR: resolve(dir, 'service'),
+    LEADFWD_PORT: String(ports.service.port),
+    LEADFWD_BOUNCE_SMTP_PORT: String(ports.bounce.port),
+    ...(dkim ? { LEADFWD_DKIM_DOMAIN: dkim.domain, LEADFWD_DKIM_SELECTOR: dkim.selector, LEADFWD_DKIM_PRIVATE_KEY_FILE: dkim.keyFile } : {}),
+    LEADFWD_SUGAR_URL: sim.url,
+    LEADFWD_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    LEADFWD_API_KEY: apiKey,
+    // The demo's From addresses: the curl example below and the seeded Sugar users (sally@example.com …).
+    LEADFWD_SENDER_DOMAINS: 'leadfwd.localhost,example.com',
+    LEADFWD_SECRET: secret,
+    ...process.env,
+  }),
+);
+const service = await started(() => startService(config, { logger: quietRequests(createLogger(config.logLevel)) }));
 harness?.configure({ sugarUrl: sim.url, serviceUrl: service.url, settings: sim.leadfwdSettings });
 
 /**

@@ -62,7 +62,7 @@ import { createTransportCache } from './mail/transport-cache.js';
 import { createMetrics } from './ops/metrics.js';
 import { refusalOfSecret } from './ops/one-secret.js';
 import { createReadiness, readinessNeeds } from './ops/readiness.js';
-import { StartupError } from './ops/startup.js';
+import { listenRefused, StartupError } from './ops/startup.js';
 import type { SnapshotFile, Store, StoreOps, TrackingSnapshot } from './ports/index.js';
 import { createPairing } from './relay/pairing.js';
 import { createDayCounts } from './sending/day-counts.js';
@@ -135,7 +135,7 @@ export async function startService(
   };
   const server: Server = await new Promise((resolve, reject) => {
     const s = createLimitedServer(config.http, (req, res) => handle(req, res), logger).listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+    s.once('error', (err: NodeJS.ErrnoException) => reject(listenRefused(err, config.host, config.port)));
   });
   const port = (server.address() as { port: number }).port;
   const publicUrl = /:0$/.test(config.publicUrl) ? `http://${config.host}:${port}` : config.publicUrl;

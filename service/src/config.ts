@@ -213,6 +213,13 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     }
     return n;
   };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = opt(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`LEADFWD_${name} must be one of ${allowed.join(', ')}, got "${opt(name)}"`);
+    return fallback;
+  };
   const url = (name: string, fallback?: string): string => {
     const v = str(name, fallback);
     if (v && !/^https?:\/\/[^\s]+$/i.test(v)) problems.push(`LEADFWD_${name} must be an http(s) URL, got "${v}"`);
@@ -397,7 +404,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     tokenCheck: { rejectedTtlMs: int('REJECTED_TOKEN_TTL_MS', 60_000, 0, 3_600_000), maxConcurrent: int('TOKEN_CHECKS_IN_FLIGHT', 4, 1, 100) },
     secret: opt('SECRET') ?? '',
     secretPrevious: opt('SECRET_PREVIOUS'),
-    logLevel: str('LOG_LEVEL', 'info'),
+    logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     roles: new Set<Role>(ROLES),
     leaseTtlMs: int('LEASE_TTL_MS', 15_000, 300, 600_000),
     answerGraceMs: int('ANSWER_GRACE_MS', ANSWER_GRACE_MS, 0, 86_400_000),

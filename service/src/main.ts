@@ -1,8 +1,8 @@
 // `npm start`: configuration from the environment, then the composition root.
 
-import { StartupError, startService } from './composition.js';
-import { ConfigError, loadConfig } from './config.js';
-import { StoreMigrationError, StoreUnavailableError } from './ports/index.js';
+import { startService } from './composition.js';
+import { loadConfig } from './config.js';
+import { exitOnStartupFailure } from './ops/startup.js';
 
 try {
   const service = await startService(loadConfig());
@@ -38,15 +38,5 @@ try {
       `LeadFWD is not paired with Sugar yet. A pairing code shown earlier (by this service or another process on its database) is valid until ${pairing.liveUntil}; npm run pairing-code or POST /api/v1/relay/pairing-code (API key) makes a new one, replacing it`,
     );
 } catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(78); // EX_CONFIG
-  }
-  // The database cannot be used as it is (another version's schema, refused login, unwritable data folder): one
-  // sentence the operator can act on, no stack.
-  if (e instanceof StartupError || e instanceof StoreMigrationError || e instanceof StoreUnavailableError) {
-    console.error(`LeadFWD cannot start: ${e.message}`);
-    process.exit(1);
-  }
-  throw e;
+  exitOnStartupFailure(e);
 }

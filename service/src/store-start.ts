@@ -106,6 +106,22 @@ function refuseMovedStore(file: string, logger: Logger): void {
  * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
  * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
  */
+/** The data folder, made when missing; what stands in its way said in one sentence (a file of that name, rights). */
+function makeDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file stands where the folder (or one above it) should be'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'this user may not create it'
+          : (err as Error).message;
+    throw new StartupError(`LEADFWD_DATA_DIR ${dir} cannot be the data folder: ${why}`, { cause: err });
+  }
+}
+
 export async function openConfiguredStore(
   config: Config,
   logger: Logger,
@@ -115,7 +131,7 @@ export async function openConfiguredStore(
   unlessUnreachable = false,
 ): Promise<(Store & StoreOps) | undefined> {
   if (!config.database) {
-    if (config.dataDir !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
+    if (config.dataDir !== ':memory:') makeDataDir(config.dataDir);
     const file = config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'leadfwd.sqlite');
     if (file !== ':memory:') refuseMovedStore(file, logger);
     try {

@@ -3,6 +3,7 @@
 // second process on the same data folder is refused while the first runs, and starts at once after it was killed.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,29 @@ describe('start-up on a SQLite file', () => {
     expect(p.out()).toMatch(/LeadFWD cannot start: The data store is unavailable/);
     expect(p.out()).not.toMatch(/\n\s+at |SqliteError|node:internal/);
   }, 30_000);
+
+  // A new operator's review: these ended in a Node stack trace (EADDRINUSE, EEXIST) or in pino's own error.
+  it('says in one line that the port is taken, that the data folder is a file, and names a bad log level', async () => {
+    const held = createServer();
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (held.address() as { port: number }).port;
+      const taken = start(join(dir, 'port-taken'), { LEADFWD_PORT: String(port) });
+      expect(await taken.exited, taken.out()).toBe(1);
+      expect(taken.out()).toMatch(new RegExp(`LeadFWD cannot start: 127\\.0\\.0\\.1:${port} is in use by another program .*set LEADFWD_PORT`));
+      expect(taken.out()).not.toMatch(/\n\s+at |EADDRINUSE/);
+    } finally {
+      held.close();
+    }
+    writeFileSync(join(dir, 'a-file'), 'not a folder');
+    const file = start(join(dir, 'a-file'));
+    expect(await file.exited, file.out()).toBe(1);
+    expect(file.out()).toMatch(/LeadFWD cannot start: LEADFWD_DATA_DIR .*a-file cannot be the data folder: a file stands where the folder/);
+    expect(file.out()).not.toMatch(/\n\s+at /);
+    const level = start(join(dir, 'level'), { LEADFWD_LOG_LEVEL: 'verbose' });
+    expect(await level.exited, level.out()).toBe(78);
+    expect(level.out()).toMatch(/LEADFWD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"/);
+  }, 60_000);
 
   // Roles split the work between processes on PostgreSQL; on SQLite what one leaves out is never done.
   it('says which roles nobody does when a process on SQLite leaves some out', async () => {
