@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../scripts/sugar-sim/server.js';
 import { untilCampaign } from '../support/campaigns.js';
 import { expectProblems } from '../support/refusals.js';
-import { type Stack, useStack } from '../support/stack.js';
+import { API_KEY, type Stack, useStack } from '../support/stack.js';
 
 let stack: Stack;
 const base = {
@@ -75,6 +75,20 @@ describe('POST /campaigns validation', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'bad_json', message: 'Request body is not valid JSON' });
+    // A new operator's review: curl -d sends a form type; the body went unread and the answer said "name is required".
+    const form = await fetch(`${stack.service.url}/api/v1/campaigns`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ ...base, targetListIds: DEMO_IDS.sendableListIds }),
+    });
+    expect(form.status).toBe(415);
+    expect(await form.json()).toEqual({
+      error: 'not_json',
+      message: 'The body must be JSON, sent with Content-Type: application/json (got application/x-www-form-urlencoded)',
+    });
+    // Without a body (an action such as pause) no type is needed.
+    const empty = await fetch(`${stack.service.url}/api/v1/campaigns/none/pause`, { method: 'POST', headers: { Authorization: `Bearer ${API_KEY}` } });
+    expect(empty.status).toBe(404);
   });
 });
 

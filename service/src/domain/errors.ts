@@ -5,6 +5,7 @@ export type AppErrorCode =
   // the request itself
   | 'bad_request'
   | 'bad_json'
+  | 'not_json'
   | 'too_large'
   | 'invalid_input'
   | 'invalid_module'

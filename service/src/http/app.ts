@@ -50,6 +50,13 @@ export function createApp(opts: AppOptions): Express {
     next(new AppError('not_found', opts.noApi ? `${opts.noApi}: ${req.method} ${req.path} goes to one that does` : `No route ${req.method} ${req.path}`)),
   );
   const { api, relay } = authenticators(opts.auth);
+  // A body of another type was left unread, so the request failed as if nothing was sent ("name is required").
+  const jsonOnly: express.RequestHandler = (req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is(['application/json', '+json']))
+      return next(new AppError('not_json', `The body must be JSON, sent with Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`));
+    next();
+  };
   const noStore: express.RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -57,7 +64,7 @@ export function createApp(opts: AppOptions): Express {
   // A process without the API authenticates nobody: a token checked here cost a call to Sugar from the public tracking
   // host and told a valid Sugar token from an invalid one.
   if (opts.noApi) app.use('/api/v1', noStore, routes);
-  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, routes);
+  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, jsonOnly, routes);
   if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, routes);
   app.use(() => {
     throw new AppError('not_found', 'Not found');

@@ -33,6 +33,7 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   identity_not_ready: 409,
   identity_in_use: 409,
   too_large: 413,
+  not_json: 415,
   content_too_large: 413,
   too_many_events: 413,
   invalid_input: 422,
