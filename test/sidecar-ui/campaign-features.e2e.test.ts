@@ -77,7 +77,7 @@ describe('the report of a sent campaign', () => {
     await fu.locator('.leadfwd-fu-counts').waitFor();
     await until(page, 'the counts', () => /Of 8 accepted/.test(document.querySelector('.leadfwd-fu-counts')?.textContent ?? ''), null);
     expect(await fu.locator('.leadfwd-fu-counts').textContent()).toBe(
-      'Of 8 accepted messages, 1 were opened by people; 6 were not opened; 1 were opened only by Apple Mail Privacy Protection, so nobody knows whether they were read.',
+      'Of 8 accepted messages: opened by people 1; not opened 6; opened only by Apple Mail Privacy Protection 1 (nobody knows whether those were read).',
     );
     expect(await fu.locator('.leadfwd-fu-mpp legend').textContent()).toBe('The 1 opened only by Apple Mail Privacy Protection');
     expect(await fu.locator('.leadfwd-fu-subject').inputValue()).toBe('In case you missed it: Autumn offer');

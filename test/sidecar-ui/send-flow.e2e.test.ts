@@ -240,6 +240,17 @@ describe('Send via LeadFWD, step by step', () => {
     expect(await card.locator('.leadfwd-status-label').textContent()).toBe('Sent');
     expect(await card.locator('.leadfwd-date').textContent()).toMatch(/^Sent \S/);
     const view = (await bs.stack.api('GET', `/campaigns/${campaignId}`)).body;
+    // In sally's Sugar time zone, as the area's pages say it, not the browser's (a new operator saw them an hour apart).
+    const sentAt = [...view.history].reverse().find((x: { status: string }) => x.status === 'sent').at;
+    const [browserZone, inBerlin] = await page.evaluate(
+      (iso) => [
+        Intl.DateTimeFormat().resolvedOptions().timeZone,
+        new Intl.DateTimeFormat(undefined, { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),
+      ],
+      sentAt,
+    );
+    expect(browserZone).not.toBe('Europe/Berlin');
+    expect(await card.locator('.leadfwd-date').textContent()).toContain(inBerlin);
     await until(
       page,
       'accepted figure',

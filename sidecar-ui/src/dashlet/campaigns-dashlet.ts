@@ -2,6 +2,7 @@
 // figures, a small chart of the latest one's opens and clicks, and one line per automation — refreshed on a timer
 // while it is on screen. Names open the full pages; the send flow opens from its toolbar. A problem is said once,
 // in the dashlet's alert line, and cleared on the next good refresh.
+
 import { type Access, loadAccess } from '../shared/access.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
@@ -14,6 +15,7 @@ import { type ServiceClient, ServiceError } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { addStyles } from '../shared/style.js';
+import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 import { type AutomationAction, automationCard, fetchAutomations } from './automations.js';
 import { type CampaignAction, campaignCard } from './card.js';
@@ -94,7 +96,7 @@ function latestChart(shown: CampaignView[], reports: DashletState['reports']): {
         { label: t('LBL_LEADFWD_CHART_CLICKS'), values: values.clicks, tone: 'success' },
       ],
       timeLabel: t('LBL_LEADFWD_CHART_HOUR'),
-      formatTime: (s) => new Date(s * 1000).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+      formatTime: (s) => new Intl.DateTimeFormat(undefined, { timeZone: userTimeZone(), dateStyle: 'short', timeStyle: 'short' }).format(new Date(s * 1000)),
       height: 110,
     });
     return { id: c.id, chart };

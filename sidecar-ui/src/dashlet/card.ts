@@ -5,6 +5,8 @@ import { h } from '../shared/dom.js';
 import { etaMs, formatDuration, formatPercent, percent, type RateSample, sentCount, totalCount } from '../shared/format.js';
 import { reportHref } from '../shared/routes.js';
 import type { CampaignReport, CampaignStatus, CampaignView } from '../shared/service-types.js';
+import { statusDate } from '../shared/status-date.js';
+import { userTimeZone } from '../shared/time.js';
 
 export type CampaignAction = 'pause' | 'resume' | 'cancel';
 
@@ -19,22 +21,6 @@ export const STATUS_CLASS: Record<CampaignStatus, string> = {
   cancelled: 'label',
   failed: 'label label-important',
 };
-
-const when = (iso: string | undefined) => {
-  const d = iso ? new Date(iso) : undefined;
-  return d && !Number.isNaN(d.getTime()) ? d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
-};
-
-/** The time that matters for the status: sent at, sending since, sends at. */
-export function dateLine(c: CampaignView): string {
-  const last = (status: string) => [...(c.history ?? [])].reverse().find((x) => x.status === status)?.at;
-  if (c.status === 'sent') return t('LBL_LEADFWD_SENT_ON', { when: when(last('sent') ?? c.updatedAt) });
-  if (c.status === 'sending') return t('LBL_LEADFWD_SENDING_SINCE', { when: when(last('sending') ?? c.updatedAt) });
-  if (c.status === 'pending' || c.status === 'draft' || c.status === 'extracting') return t('LBL_LEADFWD_SENDS_ON', { when: when(c.sendAt) });
-  if (c.status === 'paused') return t('LBL_LEADFWD_PAUSED_ON', { when: when(last('paused') ?? c.updatedAt) });
-  if (c.status === 'cancelled') return t('LBL_LEADFWD_CANCELLED_ON', { when: when(last('cancelled') ?? c.updatedAt) });
-  return t('LBL_LEADFWD_FAILED_ON', { when: when(last('failed') ?? c.updatedAt), reason: c.history[c.history.length - 1]?.reason ?? '' });
-}
 
 function progress(c: CampaignView, samples: RateSample[]): HTMLElement[] {
   if (!['sending', 'paused', 'extracting'].includes(c.status)) return [];
@@ -133,7 +119,7 @@ export function campaignCard(
     'li',
     { class: 'leadfwd-campaign', 'data-campaign-id': c.id, 'data-status': c.status },
     rowHead('campaign', c.name, reportHref(c.id), STATUS_CLASS[c.status], t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
-    h('p', { class: 'leadfwd-line help-block leadfwd-date' }, dateLine(c)),
+    h('p', { class: 'leadfwd-line help-block leadfwd-date' }, statusDate(c, userTimeZone())),
     progress(c, samples),
     report && report.sent > 0 ? figures(report) : null,
     extra ?? null,

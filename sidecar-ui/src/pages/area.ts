@@ -13,6 +13,9 @@ import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { table } from '../shared/table.js';
 import { userTimeZone } from '../shared/time.js';
+
+export { statusDate, when } from '../shared/status-date.js';
+
 import type { SidecarView } from '../sidecar.js';
 
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */
@@ -220,32 +223,6 @@ export const isBlocking = (e: unknown) => BLOCKING.includes(describeError(e).kin
 
 /** The time of day now, in the user's Sugar time zone like every other time of the area ("Updated at …"). */
 export const timeNow = () => new Date().toLocaleTimeString(undefined, { timeZone: userTimeZone() });
-
-/** A date-time as people read it, in the user's Sugar time zone. */
-export function when(iso: string | undefined, zone: string): string {
-  const d = iso ? new Date(iso) : undefined;
-  return d && !Number.isNaN(d.getTime()) ? new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(d) : '';
-}
-
-/** The time that matters for a campaign's status (sent, sending since, sends, paused, …) in the user's Sugar zone. */
-export function statusDate(c: CampaignView, zone: string): string {
-  const last = (status: string) => [...(c.history ?? [])].reverse().find((x) => x.status === status)?.at;
-  const at = (iso: string | undefined) => when(iso ?? c.updatedAt, zone);
-  switch (c.status) {
-    case 'sent':
-      return t('LBL_LEADFWD_SENT_ON', { when: at(last('sent')) });
-    case 'sending':
-      return t('LBL_LEADFWD_SENDING_SINCE', { when: at(last('sending')) });
-    case 'paused':
-      return t('LBL_LEADFWD_PAUSED_ON', { when: at(last('paused')) });
-    case 'cancelled':
-      return t('LBL_LEADFWD_CANCELLED_ON', { when: at(last('cancelled')) });
-    case 'failed':
-      return t('LBL_LEADFWD_FAILED_ON', { when: at(last('failed')), reason: c.history[c.history.length - 1]?.reason ?? '' });
-    default:
-      return t('LBL_LEADFWD_SENDS_ON', { when: when(c.sendAt, zone) });
-  }
-}
 
 /** A column of a dataTable: a label (numbers align right), or a ready heading cell (a "select all" box), or none. */
 export type Column = { label: string; num?: boolean } | Node | null;

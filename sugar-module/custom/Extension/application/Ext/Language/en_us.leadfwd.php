@@ -584,7 +584,7 @@ $app_strings['LBL_LEADFWD_AB_CHOSEN'] = 'Variant {{variant}} goes to the rest of
 
 $app_strings['LBL_LEADFWD_FU_TITLE'] = 'Resend to non-openers';
 $app_strings['LBL_LEADFWD_FU_HINT'] = 'A follow-up with a new subject to the people who did not open this campaign. Who has not opened is read when the follow-up goes.';
-$app_strings['LBL_LEADFWD_FU_COUNTS'] = 'Of {{accepted}} accepted messages, {{openers}} were opened by people; {{noOpen}} were not opened; {{mpp}} were opened only by Apple Mail Privacy Protection, so nobody knows whether they were read.';
+$app_strings['LBL_LEADFWD_FU_COUNTS'] = 'Of {{accepted}} accepted messages: opened by people {{openers}}; not opened {{noOpen}}; opened only by Apple Mail Privacy Protection {{mpp}} (nobody knows whether those were read).';
 $app_strings['LBL_LEADFWD_FU_SUBJECT'] = 'Subject of the follow-up';
 $app_strings['LBL_LEADFWD_FU_DEFAULT_SUBJECT'] = 'In case you missed it: {{subject}}';
 $app_strings['LBL_LEADFWD_FU_DAYS'] = 'Days after this campaign was sent';
