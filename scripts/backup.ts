@@ -9,7 +9,7 @@ import { openStore } from '../service/src/store/db.js';
 export async function backupDatabase(dataDir: string, target: string): Promise<{ source: string; target: string }> {
   if (dataDir === ':memory:') throw new Error('LEADFWD_DATA_DIR is :memory:, there is no database file to back up');
   const source = join(dataDir, 'leadfwd.sqlite');
-  if (!existsSync(source)) throw new Error(`no database at ${source} (check LEADFWD_DATA_DIR)`);
+  if (!existsSync(source)) throw new Error(`no database at ${source} (check LEADFWD_DATA_DIR; npm run demo keeps its data in demo-data/service)`);
   const out = resolve(target);
   if (existsSync(out)) throw new Error(`${out} exists; choose a new file name`);
   const store = openStore(source);

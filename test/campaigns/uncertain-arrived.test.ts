@@ -28,6 +28,17 @@ describe('resending uncertain messages', () => {
     expect(history).toContain('2 uncertain messages were opened or clicked: marked as accepted, not sent again, by sally');
   });
 
+  // A new operator's review: row ids of another campaign answered 200 with nothing changed and nothing said.
+  it('refuses row ids that are not messages of the campaign, naming them, and changes nothing', async () => {
+    const { store, rows, resend } = await uncertainRows(2);
+    await expect(resend({ rowIds: [rows[0], 999_999] })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: 'Not messages of campaign c: 999999',
+      details: { rowIds: [999_999] },
+    });
+    expect(await store.recipients.get(rows[0])).toMatchObject({ state: 'uncertain' });
+  });
+
   it('answers without an error when every chosen message was opened', async () => {
     const { store, rows, resend } = await uncertainRows(1);
     await store.engagement.record({ recipientRowId: rows[0], campaignId: 'c', kind: 'open', at: new Date().toISOString(), human: true });

@@ -64,6 +64,13 @@ export async function resolveUncertain(
     if (v.action === 'resend' && (current === 'cancelled' || current === 'failed'))
       throw new AppError('invalid_transition', `Campaign ${id} is ${current}: it sends nothing more`);
     const which = v.all ? 'all' : v.rowIds!;
+    const chosen = v.all ? [] : await tx.recipients.getMany(v.rowIds!);
+    // A row of another campaign (or none) changed nothing and said nothing: the operator chose the wrong rows.
+    const foreign = v.all ? [] : [...new Set(v.rowIds!)].filter((rowId) => !chosen.some((r) => r.rowId === rowId && r.campaignId === id));
+    if (foreign.length)
+      throw new AppError('invalid_input', `Not messages of campaign ${id}: ${foreign.slice(0, 20).join(', ')}${foreign.length > 20 ? ', …' : ''}`, {
+        rowIds: foreign.slice(0, 100),
+      });
     // An open or a click proves the relay had it: "send again" would mail a second copy to someone who read the first.
     const arrived = v.action === 'resend' ? await tx.recipients.arrivedUncertain(id, which) : [];
     const accepted = arrived.length ? await accept(tx, id, arrived, by, now) : [];
@@ -74,7 +81,7 @@ export async function resolveUncertain(
         ? 0
         : v.all
           ? (await tx.recipients.counts(id)).uncertain
-          : (await tx.recipients.getMany(v.rowIds!)).filter((r) => r.campaignId === id && r.state === 'uncertain').length;
+          : (await tx.recipients.getMany(v.rowIds!)).filter((r) => r.state === 'uncertain').length;
     const grace = duration(deps.answerGraceMs ?? ANSWER_GRACE_MS);
     if (changed.length === 0 && left > 0 && accepted.length === 0)
       throw new AppError(

@@ -411,8 +411,8 @@ export const reportPage: AreaPage = {
                         when: when(r.resolution.at, zone),
                       })
                     : t('LBL_LEADFWD_UNDECIDED'),
-                  // Why it is uncertain, or why a resend left it (its sender answered after the recovery, say).
-                  !r.resolution && r.detail ? h('div', { class: 'leadfwd-detail' }, r.detail) : null,
+                  // Why it is uncertain (again, after a resend), or why a resend left it (its sender answered late).
+                  r.state === 'uncertain' && r.detail ? h('div', { class: 'leadfwd-detail' }, r.detail) : null,
                 )
               : h('td', {}, when(r.at, zone)),
             kind === 'uncertain'
