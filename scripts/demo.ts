@@ -3,7 +3,7 @@
 // playing Sugar (its leadfwd/* endpoints run the package's real PHP). The demo pairs that Sugar with the service the
 // way an administrator does once on a real Sugar: a one-time code from the service, traded in Sugar's LeadFWD settings.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startService } from '../service/src/composition.js';
 import { loadConfig } from '../service/src/config.js';
@@ -30,7 +30,9 @@ const ports = {
 };
 // Sugar's records are kept beside the service's: a restart found the Sugar Campaigns the service made gone, so
 // their campaigns vanished from their creators' lists (Sugar answered 404 for them).
-mkdirSync(resolve(dir, 'sugar'), { recursive: true });
+// Owner-only: the simulated Sugar's database holds its users' tokens and password hashes.
+mkdirSync(resolve(dir, 'sugar'), { recursive: true, mode: 0o700 });
+chmodSync(resolve(dir, 'sugar'), 0o700);
 /** As `npm start` says it: a bad setting in one message (exit 78), a start-up failure in one line (exit 1), no stack. */
 function started<T>(fn: () => T): T {
   try {

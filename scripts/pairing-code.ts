@@ -11,7 +11,16 @@ import { openPgStore } from '../service/src/store/pg/db.js';
 import { describeDatabase } from '../service/src/store-start.js';
 
 async function openServiceStore(config: ReturnType<typeof loadConfig>) {
-  if (config.database) return await openPgStore(config.database.url, { poolSize: 1, prepared: config.database.prepared });
+  if (config.database) {
+    // A tool that prints a code must not migrate a shared database under the running processes (nor use an older one).
+    const store = await openPgStore(config.database.url, { poolSize: 1, prepared: config.database.prepared, migrateLater: true });
+    const mismatch = await store.schemaMismatch();
+    if (mismatch) {
+      await store.close();
+      throw new Error(mismatch);
+    }
+    return store;
+  }
   const file = join(config.dataDir, 'leadfwd.sqlite');
   if (config.dataDir === ':memory:' || !existsSync(file)) {
     throw new Error(

@@ -689,8 +689,10 @@ async function compose(
   // again before LEADFWD_ANSWER_GRACE_MS (a lease given back means "nothing more to say").
   const giveBackLeases = async () => {
     await sendLoop.recordKept();
-    if (sendLoop.keptVerdicts() === 0) await leases?.releaseAll();
-    else logger.warn({ event: 'send.outcomes_unrecorded', rows: sendLoop.keptVerdicts() }, 'send.outcomes_unrecorded');
+    const unrecorded = sendLoop.keptVerdicts();
+    if (unrecorded) logger.warn({ event: 'send.outcomes_unrecorded', rows: unrecorded }, 'send.outcomes_unrecorded');
+    // The other leases (the write-back lane, the scheduler's tick) go to the other processes at once either way.
+    await leases?.releaseAll(unrecorded && processLease ? [processLease] : []);
   };
   // A newer version migrating the shared database under this process: take no more work, give back what is not on
   // the wire (the processes of the new version do it), and stay up saying so until upgraded.

@@ -106,10 +106,16 @@ describe('pairing codes for the operator', () => {
     async () => {
       const pg = await startPostgres();
       try {
-        const cli = await run('scripts/pairing-code.ts', { LEADFWD_DATABASE_URL: pg.url, LEADFWD_DATA_DIR: join(rig.dir, 'unused'), LEADFWD_SECRET: secret });
+        const env = { LEADFWD_DATABASE_URL: pg.url, LEADFWD_DATA_DIR: join(rig.dir, 'unused'), LEADFWD_SECRET: secret };
+        // A database no service of this version migrated is left as it is: a tool that prints a code migrates nothing.
+        const early = await run('scripts/pairing-code.ts', env);
+        expect(early.code).toBe(1);
+        expect(early.out).toMatch(/^No pairing code: the database schema is at migration 0, older than this LeadFWD .*start the service of this version first/);
+        expect(pg.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", 'leadfwd')).toBe('0');
+        const store = await openPgStore(pg.url, { poolSize: 1 }); // as the service's start migrates it
+        const cli = await run('scripts/pairing-code.ts', env);
         expect(cli.code, cli.out).toBe(0);
         expect(cli.out).toMatch(/for the service on PostgreSQL at /);
-        const store = await openPgStore(pg.url, { poolSize: 1 });
         try {
           const pairing = createPairing({ relay: store.relay, serviceSecrets: [secret] });
           expect(await pairing.pair({ code: CODE.exec(cli.out)![1] })).toMatchObject({ service: 'leadfwd', relay: 1 });

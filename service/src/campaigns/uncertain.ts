@@ -64,9 +64,9 @@ export async function resolveUncertain(
     if (v.action === 'resend' && (current === 'cancelled' || current === 'failed'))
       throw new AppError('invalid_transition', `Campaign ${id} is ${current}: it sends nothing more`);
     const which = v.all ? 'all' : v.rowIds!;
-    const chosen = v.all ? [] : await tx.recipients.getMany(v.rowIds!);
     // A row of another campaign (or none) changed nothing and said nothing: the operator chose the wrong rows.
-    const foreign = v.all ? [] : [...new Set(v.rowIds!)].filter((rowId) => !chosen.some((r) => r.rowId === rowId && r.campaignId === id));
+    const mine = v.all ? undefined : new Set((await tx.recipients.getMany(v.rowIds!)).filter((r) => r.campaignId === id).map((r) => r.rowId));
+    const foreign = mine ? [...new Set(v.rowIds!)].filter((rowId) => !mine.has(rowId)) : [];
     if (foreign.length)
       throw new AppError('invalid_input', `Not messages of campaign ${id}: ${foreign.slice(0, 20).join(', ')}${foreign.length > 20 ? ', …' : ''}`, {
         rowIds: foreign.slice(0, 100),

@@ -182,9 +182,12 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
       return handle;
     },
 
-    /** Gives up every lease this process keeps (a graceful stop: others take over at once, not after the ttl). */
-    async releaseAll(): Promise<void> {
-      for (const k of [...keeps]) await k.stop();
+    /**
+     * Gives up every lease this process keeps (a graceful stop: others take over at once, not after the ttl), but those
+     * in `except`, kept and renewed as before.
+     */
+    async releaseAll(except: KeptLease[] = []): Promise<void> {
+      for (const k of [...keeps]) if (!except.includes(k)) await k.stop();
       for (const name of kept) await releaseQuietly(name);
       kept.clear();
     },

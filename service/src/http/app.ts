@@ -53,7 +53,7 @@ export function createApp(opts: AppOptions): Express {
   // A body of another type was left unread, so the request failed as if nothing was sent ("name is required").
   const jsonOnly: express.RequestHandler = (req, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && !req.is(['application/json', '+json']))
+    if (hasBody && !req.is('application/json'))
       return next(new AppError('not_json', `The body must be JSON, sent with Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`));
     next();
   };

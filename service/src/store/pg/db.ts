@@ -65,6 +65,8 @@ export interface PgStore extends Repos, StoreOps {
   transaction<T>(fn: (tx: Repos & { transaction: PgStore['transaction'] }) => Promise<T>): Promise<T>;
   /** Applies pending migrations (a newer schema is a StoreMigrationError); done at open unless `migrateLater`. */
   migrate(): Promise<void>;
+  /** Why the schema is not this version's own (older or newer); undefined when it is. For tools that must not migrate. */
+  schemaMismatch(): Promise<string | undefined>;
   close(): Promise<void>;
   readonly path: string;
   /** The database's collation: a libc locale (`C`, `en_US.UTF-8`) or `icu:<locale>`. */
@@ -245,6 +247,13 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrow)).rows[0].v);
       if (newest <= migrations.length) return undefined;
       return `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`;
+    },
+    async schemaMismatch() {
+      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(() => ({ rows: [{ v: 0 }] }))).rows[0].v ?? 0);
+      if (newest > migrations.length) return await store.newerSchema();
+      if (newest < migrations.length)
+        return `the database schema is at migration ${newest}, older than this LeadFWD (${migrations.length}): start the service of this version first (it migrates the database)`;
+      return undefined;
     },
     async secretCheck() {
       const { rows } = await onPool('SELECT sealed FROM secret_check WHERE id = 1').catch(rethrow);
