@@ -9,7 +9,7 @@ import { startService } from '../service/src/composition.js';
 import { loadConfig } from '../service/src/config.js';
 import { createLogger } from '../service/src/logger.js';
 import { startSmtpSink } from '../service/src/mail/sink.js';
-import { exitOnStartupFailure } from '../service/src/ops/startup.js';
+import { exitOnStartupFailure } from '../service/src/startup-exit.js';
 import { choosePort, demoDkimKey, quietRequests } from './demo/first-run.js';
 import { startHarness } from './sugar-harness/server.js';
 import { DEMO_IDS } from './sugar-sim/seed.js';

@@ -2,7 +2,7 @@
 
 import { startService } from './composition.js';
 import { loadConfig } from './config.js';
-import { exitOnStartupFailure } from './ops/startup.js';
+import { exitOnStartupFailure } from './startup-exit.js';
 
 try {
   const service = await startService(loadConfig());

@@ -1,6 +1,5 @@
 // Start-up failures as the operator reads them: one sentence, never a stack (main.ts prints it and exits). Shared by
 // the first start and a tracking process's checks deferred to the database's return (store-start.ts).
-import { ConfigError } from '../config.js';
 import { StoreMigrationError, StoreUnavailableError } from '../ports/index.js';
 
 /** Start-up could not go on: one clear sentence for the operator (main prints it and exits), never a stack. */
@@ -36,20 +35,4 @@ export function listenRefused(err: NodeJS.ErrnoException, host: string, port: nu
   if (err.code === 'EACCES') return new StartupError(`this user may not listen on ${at}: choose a port above 1023 with LEADFWD_PORT`);
   if (err.code === 'EADDRNOTAVAIL') return new StartupError(`${host} is not an address of this machine: check LEADFWD_HOST`);
   return err;
-}
-
-/**
- * How `npm start` and `npm run demo` end on a failed start: a bad setting in one message (exit 78, EX_CONFIG); a store
- * or start-up refusal in one sentence the operator can act on (exit 1); anything else is a bug and keeps its stack.
- */
-export function exitOnStartupFailure(e: unknown): never {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(78);
-  }
-  if (e instanceof StartupError || e instanceof StoreMigrationError || e instanceof StoreUnavailableError) {
-    console.error(`LeadFWD cannot start: ${e.message}`);
-    process.exit(1);
-  }
-  throw e;
 }

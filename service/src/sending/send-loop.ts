@@ -325,10 +325,10 @@ export function createSendLoop(deps: SendLoopDeps) {
           back = [];
           await reserved.release();
           await outcomes.flush();
-        }, deps.settle);
-      } catch (err) {
-        keeper.keep(outcomes, campaignId); // rows not given back wait out their reservation; answers must not be lost
-        throw err;
+        }, deps.settle).catch((err: unknown) => {
+          keeper.keep(outcomes, campaignId); // rows not given back wait out their reservation; answers must not be lost
+          throw err;
+        });
       } finally {
         session.close();
       }

@@ -9,7 +9,6 @@ import { describeError, isPassing } from '../shared/errors.js';
 import { laterTries } from '../shared/reads.js';
 import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOUT, DELIVERABILITY_LAYOUT, REPORT_LAYOUT } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
-import type { CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
 import { table } from '../shared/table.js';
 import { userTimeZone } from '../shared/time.js';
