@@ -2,7 +2,6 @@
 // figures, a small chart of the latest one's opens and clicks, and one line per automation — refreshed on a timer
 // while it is on screen. Names open the full pages; the send flow opens from its toolbar. A problem is said once,
 // in the dashlet's alert line, and cleared on the next good refresh.
-
 import { type Access, loadAccess } from '../shared/access.js';
 import { showAlert } from '../shared/alert.js';
 import { getApp, t } from '../shared/app.js';
@@ -14,6 +13,7 @@ import { addSample, isActive, isHeld, type RateSample, sentCount } from '../shar
 import { type ServiceClient, ServiceError } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
+import { chartTime } from '../shared/status-date.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
@@ -96,7 +96,7 @@ function latestChart(shown: CampaignView[], reports: DashletState['reports']): {
         { label: t('LBL_LEADFWD_CHART_CLICKS'), values: values.clicks, tone: 'success' },
       ],
       timeLabel: t('LBL_LEADFWD_CHART_HOUR'),
-      formatTime: (s) => new Intl.DateTimeFormat(undefined, { timeZone: userTimeZone(), dateStyle: 'short', timeStyle: 'short' }).format(new Date(s * 1000)),
+      formatTime: chartTime(userTimeZone()),
       height: 110,
     });
     return { id: c.id, chart };

@@ -12,9 +12,6 @@ import type { ServiceClient } from '../shared/service-client.js';
 import { connect } from '../shared/settings.js';
 import { table } from '../shared/table.js';
 import { userTimeZone } from '../shared/time.js';
-
-export { statusDate, when } from '../shared/status-date.js';
-
 import type { SidecarView } from '../sidecar.js';
 
 /** Failures after which nothing on the page can work (rights, pairing, session): the page says so and offers nothing. */

@@ -9,8 +9,9 @@ import { formatPercent } from '../shared/format.js';
 import { latestReads } from '../shared/reads.js';
 import { automationHref, reportHref } from '../shared/routes.js';
 import type { AutomationSummary, CampaignPage, CampaignStatus, CampaignView } from '../shared/service-types.js';
+import { statusDate } from '../shared/status-date.js';
 import { userTimeZone, zonedToUtc } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, statusDate, timeNow } from './area.js';
+import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, timeNow } from './area.js';
 import { statusBadge } from './automation-controls.js';
 
 const PAGE_SIZE = 20;

@@ -8,8 +8,9 @@ import { h, replaceChildren } from '../shared/dom.js';
 import { formatPercent } from '../shared/format.js';
 import { reportHref } from '../shared/routes.js';
 import type { AbTestView, CampaignView, FollowUpAudience } from '../shared/service-types.js';
+import { when } from '../shared/status-date.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, button, col, dataTable, when } from './area.js';
+import { type AreaContext, button, col, dataTable } from './area.js';
 
 const section = (cid: string, key: string, title: string, hint?: string) =>
   h(

@@ -12,8 +12,9 @@ import { formatPercent, isActive } from '../shared/format.js';
 import { latestReads } from '../shared/reads.js';
 import { campaignFromRoute } from '../shared/routes.js';
 import type { CampaignReport, CampaignView, PeopleKind, PeoplePage, Person, ProviderGroup, ProviderResult } from '../shared/service-types.js';
+import { chartTime, statusDate, when } from '../shared/status-date.js';
 import { userTimeZone } from '../shared/time.js';
-import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, statusDate, timeNow, when } from './area.js';
+import { type AreaContext, type AreaPage, button, col, dataTable, isBlocking, timeNow } from './area.js';
 import { downloadText } from './download.js';
 import { abTestSection, followUpSection } from './report-features.js';
 
@@ -308,7 +309,7 @@ export const reportPage: AreaPage = {
             { label: t('LBL_LEADFWD_CHART_CLICKS'), values: values.clicks, tone: 'success' },
           ],
           timeLabel: t('LBL_LEADFWD_CHART_HOUR'),
-          formatTime: (s) => new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(s * 1000)),
+          formatTime: chartTime(zone),
           timeZone: zone,
           height: 180,
           width: Math.max(320, Math.min(900, (timeline.clientWidth || 640) - 8)),

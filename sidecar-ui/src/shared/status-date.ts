@@ -9,6 +9,10 @@ export function when(iso: string | undefined, zone: string): string {
   return d && !Number.isNaN(d.getTime()) ? new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(d) : '';
 }
 
+/** A chart's hour (seconds since the epoch), short, in the user's Sugar time zone. */
+export const chartTime = (zone: string) => (s: number) =>
+  new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(s * 1000));
+
 /** The time that matters for a campaign's status (sent, sending since, sends, paused, …) in the user's Sugar zone. */
 export function statusDate(c: CampaignView, zone: string): string {
   const last = (status: string) => [...(c.history ?? [])].reverse().find((x) => x.status === status)?.at;
