@@ -28,11 +28,6 @@ const ports = {
   bounce: await choosePort('bounce SMTP listener', env.LEADFWD_BOUNCE_SMTP_PORT, 2526),
   harness: await choosePort('Sugar UI page', env.LEADFWD_DEMO_HARNESS_PORT, 8090),
 };
-// Sugar's records are kept beside the service's: a restart found the Sugar Campaigns the service made gone, so
-// their campaigns vanished from their creators' lists (Sugar answered 404 for them).
-// Owner-only: the simulated Sugar's database holds its users' tokens and password hashes.
-mkdirSync(resolve(dir, 'sugar'), { recursive: true, mode: 0o700 });
-chmodSync(resolve(dir, 'sugar'), 0o700);
 /** As `npm start` says it: a bad setting in one message (exit 78), a start-up failure in one line (exit 1), no stack. */
 function started<T>(fn: () => T): T {
   try {
@@ -42,6 +37,11 @@ function started<T>(fn: () => T): T {
     return exitOnStartupFailure(e);
   }
 }
+// Sugar's records are kept beside the service's: a restart found the Sugar Campaigns the service made gone, so
+// their campaigns vanished from their creators' lists (Sugar answered 404 for them). Owner-only: the simulated
+// Sugar's database holds its users' tokens and password hashes.
+mkdirSync(resolve(dir, 'sugar'), { recursive: true, mode: 0o700 });
+chmodSync(resolve(dir, 'sugar'), 0o700);
 const sim = await startSugarSim({ port: ports.sim.port, seed: 'demo', quiet: true, dbPath: resolve(dir, 'sugar', 'sugar.sqlite') });
 const sink = await startSmtpSink({ port: ports.smtp.port, dir: mailDir });
 /**

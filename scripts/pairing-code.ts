@@ -32,19 +32,19 @@ async function openServiceStore(config: ReturnType<typeof loadConfig>) {
 
 try {
   const config = loadConfig();
+  const pgAt = config.database && describeDatabase(config.database.url).where;
   let store: Awaited<ReturnType<typeof openServiceStore>>;
   try {
     store = await openServiceStore(config);
   } catch (e) {
-    const where = config.database ? ` (${describeDatabase(config.database.url).where})` : '';
-    throw new Error(`${(e as Error).message}${where}`);
+    throw new Error(`${(e as Error).message}${pgAt ? ` (${pgAt})` : ''}`);
   }
   try {
     const { code, expiresAt } = await createPairing({
       relay: store.relay,
       serviceSecrets: config.secretPrevious ? [config.secret, config.secretPrevious] : [config.secret],
     }).newCode();
-    const where = config.database ? `PostgreSQL at ${describeDatabase(config.database.url).where}` : join(config.dataDir, 'leadfwd.sqlite');
+    const where = pgAt ? `PostgreSQL at ${pgAt}` : join(config.dataDir, 'leadfwd.sqlite');
     console.log(
       `Pairing code: ${code}\nValid until ${expiresAt} (15 minutes), once, for the service on ${where}. Enter it in Sugar: Administration → LeadFWD settings.`,
     );

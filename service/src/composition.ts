@@ -685,8 +685,8 @@ async function compose(
     await abTestRunner.start();
   }
   if (role('automations')) await automationRunner.start();
-  // Verdicts still unrecorded: the leases run out instead of being given back, so the rows they answer are not sent
-  // again before LEADFWD_ANSWER_GRACE_MS (a lease given back means "nothing more to say").
+  // Verdicts still unrecorded: this process's own lease runs out instead of being given back, so the rows they answer
+  // are not sent again before LEADFWD_ANSWER_GRACE_MS (a lease given back means "nothing more to say").
   const giveBackLeases = async () => {
     await sendLoop.recordKept();
     const unrecorded = sendLoop.keptVerdicts();

@@ -137,9 +137,9 @@ export function redactDatabaseUrl(url: string): string {
   return shown.replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
-/** What is wrong with LEADFWD_DATABASE_URL, named without repeating the password; undefined when it is usable. */
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
 
+/** What is wrong with LEADFWD_DATABASE_URL, named without repeating the password; undefined when it is usable. */
 export function databaseUrlProblem(value: string): string | undefined {
   const shape = 'postgres://user:password@host:5432/database';
   let u: URL;

@@ -101,11 +101,6 @@ function refuseMovedStore(file: string, logger: Logger): void {
   }
 }
 
-/**
- * The store LEADFWD_DATABASE_URL names (PostgreSQL), else the SQLite file in the data folder. PostgreSQL not
- * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
- * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
- */
 /** The data folder, made when missing; what stands in its way said in one sentence (a file of that name, rights). */
 function makeDataDir(dir: string): void {
   try {
@@ -122,6 +117,11 @@ function makeDataDir(dir: string): void {
   }
 }
 
+/**
+ * The store LEADFWD_DATABASE_URL names (PostgreSQL), else the SQLite file in the data folder. PostgreSQL not
+ * reachable yet (starting, failing over, refusing connections) is waited for with backoff, `waiting` telling /readyz
+ * why; a problem waiting cannot fix (schema of another version, bad password, no such database) is a StartupError.
+ */
 export async function openConfiguredStore(
   config: Config,
   logger: Logger,

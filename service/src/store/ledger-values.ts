@@ -56,14 +56,15 @@ export function toRecipient(r: RecipientRow): LedgerRecipient {
 const STATES: RecipientState[] = ['queued', 'sending', 'accepted', 'failed', 'uncertain'];
 const OUTCOME_STATES = new Set(['accepted', 'failed', 'uncertain', 'queued']);
 
-/**
- * SQL in both dialects: the process that claimed the `recipients` row `row` (the table or its alias) still holds its
- * lease at `nowMs` (a parameter): a dead one's rows are recovered, and a live one may still answer for them.
- */
 /** For /metrics: ledger rows by state, a cancelled or failed campaign's queued rows apart ('dropped': never sent). */
 export const RECIPIENTS_BY_STATE = `SELECT CASE WHEN r.state = 'queued' AND c.status IN ('cancelled', 'failed') THEN 'dropped' ELSE r.state END AS k,
   count(*) AS n FROM recipients r JOIN campaigns c ON c.id = r.campaign_id GROUP BY 1`;
 
+/**
+ * SQL in both dialects: the process that claimed the `recipients` row `row` (the table or its alias) still holds its
+ * lease at `nowMs` (a parameter; a cut-off time before now asks whether it was still seen then): a dead one's rows are
+ * recovered, and a live one may still answer for them.
+ */
 export const claimerAlive = (row: string, nowMs: string) =>
   `EXISTS (SELECT 1 FROM leases WHERE leases.name = 'process:' || coalesce(${row}.claimed_by, '') AND leases.expires_at > ${nowMs})`;
 

@@ -110,7 +110,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain'`),
       requeue: db.prepare(`UPDATE recipients SET state = 'queued', attempts = 0, retry_at = '', last_error = @reason, updated_at = @now
         WHERE row_id = @rowId AND campaign_id = @campaignId AND state = 'uncertain' AND NOT (last_error = @interrupted
-          AND ${claimerAlive('recipients', '@nowMs')})`),
+          AND ${claimerAlive('recipients', '@seenSince')})`),
       resolution: db.prepare(`INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
         VALUES (@rowId, @campaignId, @action, @byId, @byName, @at)`),
       list: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE campaign_id = @campaignId
@@ -274,7 +274,7 @@ export class SqliteRecipientRepo implements RecipientRepo {
         const n =
           action === 'accepted'
             ? this.q.accept.run({ rowId, campaignId, now }).changes
-            : this.q.requeue.run({ rowId, campaignId, now, reason, interrupted: INTERRUPTED, nowMs: this.nowMs() - this.answerGraceMs }).changes;
+            : this.q.requeue.run({ rowId, campaignId, now, reason, interrupted: INTERRUPTED, seenSince: this.nowMs() - this.answerGraceMs }).changes;
         if (n !== 1) continue;
         this.q.resolution.run({ rowId, campaignId, action, byId: by?.id ?? null, byName: by?.userName ?? null, at });
         changed.push(rowId);

@@ -176,6 +176,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     const client = await pool.connect();
     return inPooledTransaction(client, () => fn((text, values) => client.query(prepared(text, values, named))));
   };
+  const newerThanKnown = (newest: number) =>
+    newest <= migrations.length
+      ? undefined
+      : `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`;
   const store: PgStore = {
     ...repos(onPool, atomicOnPool),
     // To the last '@' before the query: an unencoded one in a password is not where it ends.
@@ -244,16 +248,14 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     },
     // Several processes share the database: one of a newer version may have migrated it under this one.
     async newerSchema() {
-      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(rethrow)).rows[0].v);
-      if (newest <= migrations.length) return undefined;
-      return `the database schema is at migration ${newest}, newer than this process knows (${migrations.length}): a newer LeadFWD version migrated it; upgrade this process`;
+      return newerThanKnown(Number((await onPool(NEWEST_MIGRATION).catch(rethrow)).rows[0].v));
     },
     async schemaMismatch() {
-      const newest = Number((await onPool('SELECT max(version) AS v FROM schema_migrations').catch(() => ({ rows: [{ v: 0 }] }))).rows[0].v ?? 0);
-      if (newest > migrations.length) return await store.newerSchema();
+      // No schema_migrations table yet: a database no LeadFWD has migrated, at version 0.
+      const newest = Number((await onPool(NEWEST_MIGRATION).catch(() => ({ rows: [{ v: 0 }] }))).rows[0].v ?? 0);
       if (newest < migrations.length)
         return `the database schema is at migration ${newest}, older than this LeadFWD (${migrations.length}): start the service of this version first (it migrates the database)`;
-      return undefined;
+      return newerThanKnown(newest);
     },
     async secretCheck() {
       const { rows } = await onPool('SELECT sealed FROM secret_check WHERE id = 1').catch(rethrow);
@@ -300,6 +302,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
 }
 
 /** The schema version this code migrates a database to (its number of migrations). */
+const NEWEST_MIGRATION = 'SELECT max(version) AS v FROM schema_migrations';
+
 export const pgSchemaVersion = (): number => (schemaVersion ??= loadMigrations(PG_MIGRATIONS_DIR).length);
 let schemaVersion: number | undefined;
 
