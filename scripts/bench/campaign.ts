@@ -18,7 +18,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
@@ -28,7 +28,20 @@ import { compileCampaign } from '../../service/src/mail/template.js';
 import { startDnsServer } from '../../test/support/dns-server.js';
 import { startPostgres } from '../postgres.js';
 import { startSugarSim } from '../sugar-sim/server.js';
-import { cpuMsOf, freePort, mainThreadCpuMsOf, postgresCpu, serviceEntry, sleep } from './support.js';
+import {
+  cpuMsOf,
+  ELSEWHERE_CPU,
+  freePort,
+  mainThreadCpuMsOf,
+  onServerCpu,
+  pinPostgresElsewhere,
+  pinToCpu,
+  postgresCpu,
+  SERVER_CPU,
+  SPLIT_CORES,
+  serviceEntry,
+  sleep,
+} from './support.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const LISTS = 3;
@@ -39,6 +52,7 @@ const SECRET = randomBytes(32).toString('base64url'); // one for all processes: 
 const dir = mkdtempSync(join(tmpdir(), 'leadfwd-bench-'));
 const smtpPort = await freePort();
 const sinkProc = spawn('/usr/sbin/smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${smtpPort}`, '1000'], { stdio: 'ignore' });
+pinToCpu(sinkProc.pid, ELSEWHERE_CPU); // the relay
 const sim = await startSugarSim({ port: 0, seed: 'empty', quiet: true });
 // Overlap and bad addresses make extraction do real work; the per-list size is chosen so the
 // queued total lands near TOTAL.
@@ -82,6 +96,7 @@ const pgServer =
     ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', ...pgSettings }, databaseLocale: process.env.BENCH_PG_LOCALE })
     : undefined;
 pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
+if (pgServer) pinPostgresElsewhere(pgServer);
 /** Statements the services ran (each is one round trip with node-postgres) and transactions, so far. */
 function dbCounts(): { statements: number; transactions: number } | undefined {
   if (!pgServer) return undefined;
@@ -98,7 +113,7 @@ function dbCounts(): { statements: number; transactions: number } | undefined {
 
 const servicePort = await freePort();
 const startServiceProc = async (port: number, index: number) =>
-  spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...entry], {
+  spawn(...onServerCpu(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...entry]), {
     env: {
       ...process.env,
       LEADFWD_PORT: String(port),
@@ -246,11 +261,13 @@ async function bare(n: number, signed = false): Promise<{ rate: number; cpuUs: n
   return { rate, cpuUs: (cpu.user + cpu.system) / n };
 }
 const BARE_MESSAGES = Math.max(2000, Math.round(TOTAL / 2));
+pinToCpu(process.pid, SERVER_CPU); // the baselines are servers measured: the service's CPU alone
 await bare(2000); // warm-up: the first thousands run on cold JIT
 await bare(1000, true);
 const before = await bare(BARE_MESSAGES);
 const signedBefore = await bare(BARE_MESSAGES, true);
 
+pinToCpu(process.pid, ELSEWHERE_CPU); // while the pipeline runs, this process is Sugar
 sim.clearRequests();
 const dbAtCreate = dbCounts();
 let dbAtSending: ReturnType<typeof dbCounts>;
@@ -348,6 +365,7 @@ if (pgServer) {
 }
 
 const N = c.progress.accepted;
+pinToCpu(process.pid, SERVER_CPU);
 const signedAfter = await bare(BARE_MESSAGES, true);
 const after = await bare(BARE_MESSAGES);
 const bareRate = (before.rate + after.rate) / 2;
@@ -366,6 +384,7 @@ const roundTrips =
 console.log(`
 Campaign pipeline benchmark (${N} recipients queued from ${LISTS} lists of ${perList}; ${CONNECTIONS} SMTP connections${PROCESSES > 1 ? ` in all, ${Math.max(1, Math.round(CONNECTIONS / PROCESSES))} per process` : ''}; smtp-sink on loopback; ${PROVIDER_MX.length ? `${PROVIDER_MX.length} mailbox providers by MX` : 'one recipient domain'})
   store: ${STORE === 'pg' ? `PostgreSQL (throwaway cluster, fsync off), ${PROCESSES} service process${PROCESSES > 1 ? 'es' : ''}` : 'SQLite (embedded)'}${process.env.LEADFWD_ROLES ? `; roles ${process.env.LEADFWD_ROLES} (without writeback: the write-back waits in the outbox for a process that has it)` : ''}
+  cores: ${SPLIT_CORES ? `split (BENCH_SPLIT_CORES=1): the service, and each baseline, on CPU ${SERVER_CPU} alone; ${pgServer ? 'PostgreSQL, ' : ''}the Sugar simulator and smtp-sink on CPU ${ELSEWHERE_CPU}, as on hosts of their own` : `all ${availableParallelism()} shared by the service, ${pgServer ? 'PostgreSQL, ' : ''}the Sugar simulator, smtp-sink and the baselines`}
   service ${process.env.BENCH_SOURCE ? 'from source (tsx)' : 'bundled (esbuild, plain node)'}; LEADFWD_SEND_THREADS=${process.env.BENCH_THREADS ?? '(default)'}, LEADFWD_DKIM_WORKERS=${process.env.BENCH_DKIM_WORKERS ?? '(default)'}
   rows per mailbox provider: ${byProvider.map((p) => `${p.provider} ${p.n}`).join(', ')}
   extraction: ${c.audit.candidates} candidates → ${c.audit.queued} queued in ${(extractMs / 1000).toFixed(2)} s
@@ -382,7 +401,7 @@ ${roundTrips}  service peak RSS${PROCESSES > 1 ? ' (largest process)' : ''}: ${r
 
 if (process.env.BENCH_JSON)
   console.log(
-    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, connections: CONNECTIONS, ...(process.env.LEADFWD_ROLES ? { roles: process.env.LEADFWD_ROLES } : {}), recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
+    `BENCH_RESULT ${JSON.stringify({ store: STORE, processes: PROCESSES, ...(SPLIT_CORES ? { splitCores: true } : {}), connections: CONNECTIONS, ...(process.env.LEADFWD_ROLES ? { roles: process.env.LEADFWD_ROLES } : {}), recipients: N, pipelineRate, bareRate, signedRate, cpuUs: ((cpuAtSent - cpuAtSending) * 1000) / N, pgCpuUs: ((pgCpuAtSent - pgCpuAtSending) * 1000) / N, signedCpuUs, dbWhole, dbSending, rssMb: rss, loadavg: loadavg()[0] })}`,
   );
 sinkProc.kill();
 await dns?.close();

@@ -17,7 +17,21 @@ import { signToken } from '../../service/src/domain/tokens.js';
 import { openStore } from '../../service/src/store/db.js';
 import { openPgStore } from '../../service/src/store/pg/db.js';
 import { startPostgres } from '../postgres.js';
-import { benchTarget, cpuMsOf, freePort, postgresCpu, seedCampaign, serviceEntry, sleep } from './support.js';
+import {
+  benchTarget,
+  cpuMsOf,
+  ELSEWHERE_CPU,
+  freePort,
+  onServerCpu,
+  pinPostgresElsewhere,
+  pinToCpu,
+  postgresCpu,
+  SERVER_CPU,
+  SPLIT_CORES,
+  seedCampaign,
+  serviceEntry,
+  sleep,
+} from './support.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -35,6 +49,8 @@ const pgServer =
     ? await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' }, databaseLocale: process.env.BENCH_PG_LOCALE })
     : undefined;
 pgServer?.psql('CREATE EXTENSION pg_stat_statements', 'leadfwd');
+if (pgServer) pinPostgresElsewhere(pgServer);
+pinToCpu(process.pid, ELSEWHERE_CPU); // the load generator: the mail clients
 const pgPool = pgServer ? new pg.Pool({ connectionString: pgServer.url, max: 1 }) : undefined;
 /** Statements the service has run so far (each one round trip with node-postgres). */
 const statements = async () =>
@@ -83,7 +99,7 @@ async function countOpens(): Promise<number> {
 async function startService(): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
   const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR] : [];
-  const proc = spawn(process.execPath, [...prof, ...(await entry)], {
+  const proc = spawn(...onServerCpu(process.execPath, [...prof, ...(await entry)]), {
     env: {
       ...process.env,
       LEADFWD_PORT: String(port),
@@ -118,7 +134,7 @@ async function startBare(): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
   const gif = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
   const code = `const gif=Buffer.from('${gif}','base64');require('node:http').createServer((q,s)=>{s.writeHead(200,{'Content-Type':'image/gif','Content-Length':String(gif.length),'Cache-Control':'no-store, no-cache, must-revalidate, private, max-age=0'});s.end(gif)}).listen(${port},'127.0.0.1')`;
-  const proc = spawn(process.execPath, ['-e', code], { stdio: 'inherit' });
+  const proc = spawn(...onServerCpu(process.execPath, ['-e', code]), { stdio: 'inherit' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (
@@ -201,7 +217,7 @@ try {
   const bareRps = median(rounds.map((r) => r.bare));
   const ratio = median(rounds.map((r) => r.recorded / r.bare));
   console.log(
-    `open pixel, ${STORE === 'pg' ? 'PostgreSQL (throwaway cluster, fsync off)' : 'SQLite'}, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, loopback, ${RECIPIENTS} recipients (medians)`,
+    `open pixel, ${STORE === 'pg' ? 'PostgreSQL (throwaway cluster, fsync off)' : 'SQLite'}${SPLIT_CORES ? `, cores split (the service and the bare server on CPU ${SERVER_CPU} alone; ${pgServer ? 'PostgreSQL and ' : ''}the load generator on CPU ${ELSEWHERE_CPU})` : ''}, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s, loopback, ${RECIPIENTS} recipients (medians)`,
   );
   console.log(`  service (durable recording): ${Math.round(recordedPerSecond)} recorded opens/s   p99 ${p99} ms`);
   console.log(`  bare node:http GIF:          ${Math.round(bareRps)} req/s   p99 ${median(rounds.map((r) => r.bareP99))} ms`);
@@ -230,7 +246,7 @@ try {
   );
   if (process.env.BENCH_JSON)
     console.log(
-      `BENCH_RESULT ${JSON.stringify({ store: STORE, recordedPerSecond, p99, bareRps, ratio, roundTrips: pgServer ? median(roundTrips) : undefined, sigtermLost: lost })}`,
+      `BENCH_RESULT ${JSON.stringify({ store: STORE, ...(SPLIT_CORES ? { splitCores: true } : {}), recordedPerSecond, p99, bareRps, ratio, roundTrips: pgServer ? median(roundTrips) : undefined, sigtermLost: lost })}`,
     );
 } finally {
   await pgPool?.end();

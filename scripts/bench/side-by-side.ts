@@ -1,6 +1,8 @@
 // Benchmark (not a test): the campaign benchmark on SQLite (with every role, and without the write-back's) and on
 // PostgreSQL with 1 and 2 service processes, SQLite and PostgreSQL once more with 16 SMTP connections instead of 8, and the
-// pixel benchmark on both stores, one after the other in one run, then one table of their figures against the goals.
+// pixel benchmark on both stores, one after the other in one run, then one table of their figures against the goals. Last,
+// where the machine has two cores or more, the campaign on both stores and the pixel on PostgreSQL with the cores split
+// (BENCH_SPLIT_CORES=1, scripts/bench/support.ts): the service's host as deployed, its database and Sugar elsewhere.
 //   npx tsx scripts/bench/side-by-side.ts [recipients=20000] [pixel seconds per round=5]
 // Each part runs as its own process (scripts/bench/campaign.ts, scripts/bench/pixel.ts with BENCH_STORE and
 // BENCH_PROCESSES), printing its full report as it goes; BENCH_ONLY=campaign or =pixel runs one half.
@@ -10,6 +12,8 @@ import { availableParallelism, loadavg } from 'node:os';
 const RECIPIENTS = process.argv[2] ?? '20000';
 const PIXEL_SECONDS = process.argv[3] ?? '5';
 const ONLY = process.env.BENCH_ONLY;
+const SPLIT = availableParallelism() >= 2;
+const cores = (r: { splitCores?: boolean }) => (r.splitCores ? ', cores split' : '');
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<any> {
   return new Promise((resolve, reject) => {
@@ -66,10 +70,15 @@ if (ONLY !== 'pixel') {
   // where the baseline's cores are already full.
   await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'sqlite', BENCH_CONNECTIONS: '16' }), campaigns);
   await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'pg', BENCH_PROCESSES: '1', BENCH_CONNECTIONS: '16' }), campaigns);
+  if (SPLIT) {
+    await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'sqlite', BENCH_SPLIT_CORES: '1' }), campaigns);
+    await attempt(run('scripts/bench/campaign.ts', [RECIPIENTS], { BENCH_STORE: 'pg', BENCH_PROCESSES: '1', BENCH_SPLIT_CORES: '1' }), campaigns);
+  }
 }
 if (ONLY !== 'campaign') {
   await attempt(run('scripts/bench/pixel.ts', [PIXEL_SECONDS], { BENCH_STORE: 'sqlite' }), pixels);
   await attempt(run('scripts/bench/pixel.ts', [PIXEL_SECONDS], { BENCH_STORE: 'pg' }), pixels);
+  if (SPLIT) await attempt(run('scripts/bench/pixel.ts', [PIXEL_SECONDS], { BENCH_STORE: 'pg', BENCH_SPLIT_CORES: '1' }), pixels);
 }
 
 const f0 = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(0));
@@ -84,7 +93,7 @@ if (campaigns.length) {
     const goal = c.store === 'pg' ? 0.7 : 0.8;
     const ratio = c.pipelineRate / c.signedRate;
     console.log(
-      `  ${c.store === 'pg' ? `PostgreSQL, ${c.processes} process${c.processes > 1 ? 'es' : ''}` : 'SQLite'}${c.roles ? ` (roles ${c.roles})` : ''}, ${c.connections} connections: ${f0(c.pipelineRate)} | ${f0(c.signedRate)} | ${f2(ratio)} (>= ${goal} ${verdict(ratio >= goal)}) | ${f0(c.bareRate)} | ${f0(c.cpuUs)} + ${c.store === 'pg' ? f0(c.pgCpuUs) : '—'} | ${f2(c.dbWhole?.statements)}, ${f2(c.dbSending?.statements)} | ${f0(c.rssMb)}`,
+      `  ${c.store === 'pg' ? `PostgreSQL, ${c.processes} process${c.processes > 1 ? 'es' : ''}` : 'SQLite'}${c.roles ? ` (roles ${c.roles})` : ''}, ${c.connections} connections${cores(c)}: ${f0(c.pipelineRate)} | ${f0(c.signedRate)} | ${f2(ratio)} (>= ${goal} ${verdict(ratio >= goal)}) | ${f0(c.bareRate)} | ${f0(c.cpuUs)} + ${c.store === 'pg' ? f0(c.pgCpuUs) : '—'} | ${f2(c.dbWhole?.statements)}, ${f2(c.dbSending?.statements)} | ${f0(c.rssMb)}`,
     );
   }
 }
@@ -92,7 +101,7 @@ if (pixels.length) {
   console.log('\nOpen pixel, recorded opens/s | bare node:http req/s | ratio (goal >= 0.5) | p99 ms (goal < 20) | round trips per open | lost at SIGTERM');
   for (const p of pixels)
     console.log(
-      `  ${p.store === 'pg' ? 'PostgreSQL' : 'SQLite'}: ${f0(p.recordedPerSecond)} | ${f0(p.bareRps)} | ${f2(p.ratio)} ${verdict(p.ratio >= 0.5)} | ${p.p99} ${verdict(p.p99 < 20)} | ${p.roundTrips === undefined ? '—' : p.roundTrips.toFixed(3)} | ${p.sigtermLost}`,
+      `  ${p.store === 'pg' ? 'PostgreSQL' : 'SQLite'}${cores(p)}: ${f0(p.recordedPerSecond)} | ${f0(p.bareRps)} | ${f2(p.ratio)} ${verdict(p.ratio >= 0.5)} | ${p.p99} ${verdict(p.p99 < 20)} | ${p.roundTrips === undefined ? '—' : p.roundTrips.toFixed(3)} | ${p.sigtermLost}`,
     );
 }
 for (const f of failures) console.log(`FAILED: ${f}`);

@@ -1,6 +1,6 @@
 // What every benchmark script needs around its measurement: free ports, a pause, the service as deployed, and the
 // simulator in a process of its own (so its CPU is not counted as ours).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -11,6 +11,24 @@ import type { LedgerTarget } from '../../service/src/store/ledger-values.js';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export { freePort } from '../postgres.js';
+
+/**
+ * BENCH_SPLIT_CORES=1: the service's host as deployed, on this one machine. The server measured (the service, or a
+ * baseline) has CPU 0 alone; everything that runs on hosts of its own in a deployment (PostgreSQL, the Sugar simulator,
+ * the relay, the load generator) has CPU 1. Co-located, their CPU is taken from the service's cores.
+ */
+export const SPLIT_CORES = process.env.BENCH_SPLIT_CORES === '1';
+export const SERVER_CPU = 0;
+export const ELSEWHERE_CPU = 1;
+
+/** Every thread of a process, and those it starts later, on one CPU (no-op unless BENCH_SPLIT_CORES=1). */
+export function pinToCpu(pid: number | undefined, cpu: number): void {
+  if (SPLIT_CORES && pid) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/** A command line started on the server's CPU when the cores are split (taskset execs it: the pid stays the command's). */
+export const onServerCpu = (cmd: string, args: string[]): [string, string[]] =>
+  SPLIT_CORES ? ['taskset', ['-c', String(SERVER_CPU), cmd, ...args]] : [cmd, args];
 
 /**
  * The arguments after `node` that start the service as the deployment does (docs/deploy/Dockerfile): bundled like
@@ -90,15 +108,38 @@ export const mainThreadCpuMsOf = (...pids: number[]) => pids.reduce((sum, pid) =
  * benchmarks print it because here the server shares the two cores with the service.
  */
 export function postgresCpu(server: { psql(sql: string): string }): () => number {
-  const postmasterPid = Number(readFileSync(join(server.psql('SHOW data_directory'), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postmasterPid = postmasterPidOf(server);
   return () => {
     let ms = ticksMs(procStat(postmasterPid), 11, 15);
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    for (const pid of childrenOf(postmasterPid)) {
       try {
-        const f = procStat(Number(pid));
-        if (Number(f[1]) === postmasterPid) ms += ticksMs(f, 11, 13);
+        ms += ticksMs(procStat(pid), 11, 13);
       } catch {} // gone meanwhile
     }
     return ms;
   };
+}
+
+/** The server and its processes so far off the measured server's CPU; the backends it forks later inherit it. */
+export function pinPostgresElsewhere(server: { psql(sql: string): string }): void {
+  const postmasterPid = postmasterPidOf(server);
+  pinToCpu(postmasterPid, ELSEWHERE_CPU);
+  for (const pid of childrenOf(postmasterPid)) {
+    try {
+      pinToCpu(pid, ELSEWHERE_CPU);
+    } catch {} // gone meanwhile
+  }
+}
+
+const postmasterPidOf = (server: { psql(sql: string): string }) =>
+  Number(readFileSync(join(server.psql('SHOW data_directory'), 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (Number(procStat(Number(pid))[1]) === parent) out.push(Number(pid));
+    } catch {} // gone meanwhile
+  }
+  return out;
 }
