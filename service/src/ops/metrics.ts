@@ -39,6 +39,8 @@ export interface MetricsSources {
   /** The mailbox providers' slots this process leases, when it shares them with others (PostgreSQL). */
   slots?: () => ProviderSlotStats;
   clock?: () => Date;
+  /** Milliseconds for how long a database read took and is reused (default performance.now). */
+  monotonic?: () => number;
 }
 
 export interface Metrics {
@@ -58,9 +60,11 @@ export function createMetrics(src: MetricsSources): Metrics {
   const clock = src.clock ?? (() => new Date());
   collectDefaultMetrics({ register: registry, prefix: 'leadfwd_' });
   const none: OpsCounts = { recipients: {}, outboxPending: 0, outboxOldestDueAt: undefined, events: {}, hits: [] };
-  // One query round per scrape (read before the gauges collect), shared by every gauge below.
+  // The database's figures, read before the gauges collect and shared by every gauge below (and by scrapes that
+  // overlap: none of them ever sees another's figures cleared).
   let counts: OpsCounts | undefined;
   const read = () => counts ?? none;
+  const dbCounts = sharedReads(async () => await src.store.opsCounts(), src.monotonic ?? (() => performance.now()));
   /** How long ago an ISO time was, in seconds (0 for none or one in the future). */
   const secondsSince = (iso: string | undefined) => (iso ? Math.max(0, (clock().getTime() - Date.parse(iso)) / 1000) : 0);
   // The figures read from the database, apart: left out of a scrape the database cannot answer.
@@ -222,18 +226,48 @@ export function createMetrics(src: MetricsSources): Metrics {
     slotsLeft: (identity, provider) => slotsLeft.inc({ identity, provider }),
     async render() {
       try {
-        counts = await src.store.opsCounts();
+        counts = await dbCounts();
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         // The database is down: its figures are left out, never shown as zero.
         return { contentType: registry.contentType, body: await registry.metrics() };
       }
-      try {
-        return { contentType: registry.contentType, body: (await registry.metrics()) + (await fromDb.metrics()) };
-      } finally {
-        counts = undefined;
-      }
+      return { contentType: registry.contentType, body: (await registry.metrics()) + (await fromDb.metrics()) };
     },
+  };
+}
+
+/** A read is reused for this many times what it took: counting then takes at most about a tenth of the database's time. */
+const REUSE_FACTOR = 10;
+const REUSE_MAX_MS = 60_000;
+
+/**
+ * The counts are full scans (every ledger row, event and counter): on a large database a read takes seconds, and
+ * scrapes from several Prometheus servers, or a scraper in a loop, would keep it counting (on SQLite, blocking the
+ * event loop that answers pixels). Scrapes that arrive during a read share it, and a finished read answers for ten
+ * times its own length, so a small database's figures stay fresh. A failed read is never reused.
+ */
+function sharedReads<T>(read: () => Promise<T>, now: () => number): () => Promise<T> {
+  let fresh: { value: T; until: number } | undefined;
+  let reading: Promise<T> | undefined;
+  const start = async () => {
+    const t0 = now();
+    try {
+      const value = await read();
+      const t1 = now();
+      fresh = { value, until: t1 + Math.min(REUSE_MAX_MS, (t1 - t0) * REUSE_FACTOR) };
+      return value;
+    } catch (err) {
+      fresh = undefined;
+      throw err;
+    } finally {
+      reading = undefined;
+    }
+  };
+  return () => {
+    if (fresh && now() < fresh.until) return Promise.resolve(fresh.value);
+    reading ??= start();
+    return reading;
   };
 }
 
