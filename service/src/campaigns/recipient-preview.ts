@@ -1,7 +1,7 @@
 // The send flow's review step (issue 13): the people a held campaign would reach, and the real message one of them
-// would get — their merge values, custom fields and defaults, with the tracking links of their own ledger row — so
-// a person checks what is sent before confirming it. Nothing is recorded: the preview has no open pixel, and a
-// preview is not a send. Also the MJML → HTML conversion the content step offers when its format is switched.
+// would get — their merge values, custom fields and defaults — so a person checks what is sent before confirming it.
+// Nothing is recorded, then or later: the preview has no open pixel and none of the person's tracking or unsubscribe
+// tokens (a copied link would record a click or an opt-out they never made), and a preview is not a send. Also the MJML → HTML conversion the content step offers when its format is switched.
 import type { Actor } from '../access/actor.js';
 import { requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
@@ -16,7 +16,7 @@ export interface RecipientPreviewDeps<C extends CompiledCampaign = CompiledCampa
   campaigns: { allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> };
   store: StorePart<{ recipients: 'list' | 'get' | 'counts' }>;
   compile: (c: Campaign) => Promise<C>;
-  /** The recipient's message as sent, with their own tracking links but no open pixel. */
+  /** The recipient's message as sent, its links untracked and without an open pixel. */
   render: (compiled: C, row: LedgerRecipient) => { subject: string; html: string; text: string; tracked: boolean };
   /** MJML compiled to HTML, merge tags left as they are; refuses content over the size limit or that does not compile. */
   mjmlToHtml: (mjml: string) => Promise<string>;

@@ -6,7 +6,7 @@ import { clickTokens, signToken } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
 import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
-import { type CompiledCampaign, renderContent, renderContentQp } from './template.js';
+import { type CompiledCampaign, renderContentQp, renderPreview } from './template.js';
 
 export type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 export type { CompiledCampaign } from './template.js';
@@ -82,19 +82,17 @@ export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: M
   return { messageId, envelope: { from: verpAddress(ctx.secret, r.rowId, ctx.bounceDomain), to: [r.email] }, raw: head + '\r\n' + body, canonicalBody: true };
 }
 
-/** One recipient's message as they would get it (their merge values and tracking links), without the open pixel. */
+/**
+ * One recipient's message as they would get it (their merge values and fields), for the review step's preview. Its
+ * links lead straight where they go and the unsubscribe link is a placeholder, as in the content preview: a link
+ * copied from a preview and opened would otherwise record a click (written to Sugar as Click-thru and taken as proof
+ * the message arrived) or an opt-out for a person who never acted. No open pixel either. `tracked`: the sent
+ * message's links carry the person's tracking tokens.
+ */
 export function renderForRecipient(
   c: CompiledCampaign,
   r: RecipientForMessage,
   ctx: MessageContext,
 ): { subject: string; html: string; text: string; tracked: boolean } {
-  const urls = trackingUrls(ctx, r.rowId);
-  const tracked = r.trackingConsent === true;
-  const content = renderContent(c, r.fields ?? {}, {
-    clickUrl: tracked ? urls.clickUrl : () => null,
-    pixelUrl: '', // a preview is not an open
-    unsubscribeUrl: urls.unsubscribeUrl,
-    postalAddress: ctx.senderPostalAddress,
-  });
-  return { ...content, tracked };
+  return { ...renderPreview(c, r.fields ?? {}, { senderPostalAddress: ctx.senderPostalAddress }), tracked: r.trackingConsent === true };
 }

@@ -1,6 +1,7 @@
 // A message preview: the subject, the HTML part in a sandboxed frame at desktop or mobile width, and the text part.
 // The frame runs no script and cannot navigate or open anything (sandbox="" and links aimed at a new window, which
-// the sandbox refuses), so a tracked link in a recipient's preview is shown but never followed from here.
+// the sandbox refuses): nothing in a preview is followed from here (and a recipient's preview carries none of their
+// tracking or unsubscribe tokens, so a link copied out of it records nothing either).
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 
