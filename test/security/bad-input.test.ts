@@ -126,6 +126,11 @@ const CASES: Case[] = [
       auth: true,
     },
   ],
+  // The A/B test's checks across variants ran on whatever came and threw: 500 "internal error" instead of a 400.
+  ['api, A/B test without settings', 'POST', '/api/v1/ab-tests', { body: '{"abTest":{}}', type: 'application/json', auth: true }],
+  ['api, A/B test of variants not objects', 'POST', '/api/v1/ab-tests', { body: '{"abTest":{"variants":[null,5]}}', type: 'application/json', auth: true }],
+  ['api, A/B test null', 'POST', '/api/v1/ab-tests', { body: '{"abTest":null}', type: 'application/json', auth: true }],
+  ['api, body a JSON list', 'POST', '/api/v1/campaigns', { body: '[]', type: 'application/json', auth: true }],
   ['api, id traversal', 'GET', '/api/v1/campaigns/..%2F..%2Fetc%2Fpasswd', { auth: true }],
   ['api, huge id', 'GET', `/api/v1/campaigns/${'i'.repeat(5000)}/report`, { auth: true }],
   ['api, wrong content type', 'POST', '/api/v1/lists', { body: '<xml/>', type: 'application/xml', auth: true }],
@@ -165,6 +170,24 @@ describe('hostile HTTP input', () => {
     expect(text).not.toContain('<script>');
     expect(await stack.service.store.campaigns.list({ limit: 10, offset: 0 })).toEqual([]);
     expect((await stack.service.store.opsCounts()).events).toEqual({});
+  });
+});
+
+describe('validation messages', () => {
+  it("say which value must be what, in people's words, not the validator's", async () => {
+    const post = async (body: string, path = '/campaigns') =>
+      (await fetch(`${stack.service.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_KEY}` },
+        body,
+      }).then(async (r) => ({ status: r.status, body: await r.json() }))) as { status: number; body: { message: string; details: { problems: string[] } } };
+    const list = await post('[]');
+    expect(list.status).toBe(422);
+    expect(list.body.details.problems).toEqual(['the request must be a JSON object']);
+    const variants = await post('{"abTest":{"variants":[null,5],"testShare":0.2,"metric":"opens","decideAfterHours":4}}', '/ab-tests');
+    expect(variants.status).toBe(422);
+    expect(variants.body.details.problems).toEqual(['abTest.variants[0] must be an object', 'abTest.variants[1] must be an object']);
+    for (const r of [list, variants]) expect(r.body.message).not.toMatch(/Invalid input|expected \w+, received/);
   });
 });
 

@@ -127,6 +127,12 @@ export const FollowUpBody = z
 const variantText = (field: string, max: number) => text(field, max, { required: false });
 
 /** POST /ab-tests: a campaign body (POST /campaigns) plus `abTest`. */
+/** The variants given as objects: the checks across fields run on a body of any shape, whose own problems are told apart. */
+const variantsOf = (v: unknown): Array<Record<string, unknown>> => {
+  const list = (v as { variants?: unknown } | null | undefined)?.variants;
+  return Array.isArray(list) ? list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+};
+
 export const AbTestSettings = z
   .object({
     variants: z
@@ -158,8 +164,8 @@ export const AbTestSettings = z
       .optional()
       .describe("The caller's id for the test: asked again with the same id (its answer lost), the test made the first time is answered, not a second one"),
   })
-  .refine((v) => v.variants.every((x) => !(isText(x.mjml) && isText(x.html))), { ...always, message: 'a variant gives either mjml or html, not both' })
-  .refine((v) => v.variants.every((x) => isText(x.subject) || isText(x.mjml) || isText(x.html)), {
+  .refine((v) => variantsOf(v).every((x) => !(isText(x.mjml) && isText(x.html))), { ...always, message: 'a variant gives either mjml or html, not both' })
+  .refine((v) => variantsOf(v).every((x) => isText(x.subject) || isText(x.mjml) || isText(x.html)), {
     ...always,
     message: 'every variant changes the subject, the content or both',
   });

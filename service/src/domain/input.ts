@@ -60,9 +60,29 @@ const itemPath = (path: PropertyKey[]) =>
     .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`))
     .join('');
 
+/** `abTest.variants[0]` for the path ['abTest', 'variants', 0]. */
+const fullPath = (path: PropertyKey[]) => itemPath([...path, '']);
+
+const KINDS: Record<string, string> = { object: 'an object', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+
+/**
+ * A message for people: zod's own wording ("Invalid input: expected object, received array") is left only where a
+ * schema gave none, and says which value must be what instead.
+ */
+function messageOf(i: z.core.$ZodIssue): string {
+  if (i.message.startsWith('.')) return `${itemPath(i.path)}${i.message}`;
+  if (i.code === 'invalid_type' && i.message.startsWith('Invalid input')) {
+    const kind = KINDS[i.expected] ?? i.expected;
+    return i.path.length ? `${fullPath(i.path)} must be ${kind}` : `the request must be a JSON object`;
+  }
+  return i.message;
+}
+
 /** The problems of a failed parse, each once, in the order zod found them. A message starting with '.' names its item. */
 export function problemsOf(error: z.ZodError): string[] {
-  return [...new Set(error.issues.map((i) => (i.message.startsWith('.') ? `${itemPath(i.path)}${i.message}` : i.message)))];
+  // Not an object at all: what the checks across its fields add is noise.
+  const root = error.issues.find((i) => i.code === 'invalid_type' && i.path.length === 0);
+  return [...new Set((root ? [root] : error.issues).map(messageOf))];
 }
 
 /** The parsed input, or an AppError with `code`, every problem in the message and in `details.problems`. */
