@@ -119,7 +119,7 @@ export function openHarness(sim: SugarSim, o: HarnessOptions = {}): Harness {
 }
 
 /** A campaign that started sending (so the write-back took it on) with one ledger row per person. */
-type CampaignOver = { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[] };
+type CampaignOver = { name?: string; sugarCampaignId?: string; leadfwdListIds?: string[]; targetListIds?: string[]; sendAt?: string };
 
 export async function sendingCampaign(h: Harness, listId: string, people: Person[], over: CampaignOver = {}) {
   const { store } = h;
@@ -132,7 +132,7 @@ export async function sendingCampaign(h: Harness, listId: string, people: Person
     targetListIds: over.targetListIds ?? [listId],
     leadfwdListIds: over.leadfwdListIds ?? [],
     customFields: [],
-    sendAt: new Date().toISOString(),
+    sendAt: over.sendAt ?? new Date().toISOString(),
     sugarCampaignId: over.sugarCampaignId,
   });
   await toSending(store, c.id);

@@ -34,12 +34,23 @@ export function id(field: string, description: string) {
     .describe(description);
 }
 
+/**
+ * Years a date-time may fall in: stored times compare as ISO text, which a six-digit year ("+010000-…") sorts before
+ * "2026-…" (so a campaign for the year 10000 was due at once), and a date near JavaScript's last one overflowed when
+ * the Sugar campaign's end date was derived from it.
+ */
+const YEARS = [1970, 9999] as const;
+
 /** An ISO 8601 date-time; absent, null or '' mean "now" (the use case decides). */
 export function dateTime(field: string, description?: string): z.ZodType<string | undefined> {
   const message = `${field} must be an ISO 8601 date-time`;
   const s = z
     .string({ error: message })
     .refine((v) => !Number.isNaN(new Date(v).getTime()), message)
+    .refine((v) => {
+      const year = new Date(v).getUTCFullYear();
+      return Number.isNaN(year) || (year >= YEARS[0] && year <= YEARS[1]);
+    }, `${field} must fall in the years ${YEARS[0]} to ${YEARS[1]}`)
     .optional();
   return z.preprocess(absent, description ? s.describe(description) : s) as z.ZodType<string | undefined>;
 }

@@ -55,9 +55,16 @@ export async function runCampaignSetup(deps: SetupDeps, claim: OutboxClaim, c: S
     return { id: claim.id, kind: 'retry', error: `could not compile the campaign to list its links: ${callErrorMessage(e)}` };
   }
   const sid = sugarCampaignIdOf(c);
-  const head: SugarOp = c.sugarCampaignId
-    ? { method: 'GET', path: `/Campaigns/${enc(sid)}?fields=id,name`, what: `the Sugar Campaign ${sid} the campaign started from` }
-    : { method: 'POST', path: '/Campaigns', data: campaignBody(c, links.length), create: true, what: 'Sugar Campaign' };
+  let head: SugarOp;
+  try {
+    head = c.sugarCampaignId
+      ? { method: 'GET', path: `/Campaigns/${enc(sid)}?fields=id,name`, what: `the Sugar Campaign ${sid} the campaign started from` }
+      : { method: 'POST', path: '/Campaigns', data: campaignBody(c, links.length), create: true, what: 'Sugar Campaign' };
+  } catch (e) {
+    // A campaign stored before its values were checked as they are now (a send time Sugar's dates cannot hold): it
+    // will never map, and trying again would fail its whole batch, the other campaigns' rows with it.
+    return { id: claim.id, kind: 'dead', error: `could not describe the campaign to Sugar: ${callErrorMessage(e)}` };
+  }
   const ops = [head, ...links.map((url, i) => trackerOp(c.id, sid, i, url))];
   const res = await call(claim.id, deps.send, ops);
   if (!Array.isArray(res)) return res;

@@ -281,13 +281,24 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
   const batchFailures = turnFailures(deps.logger, 'writeback.batch_failed');
   const loopFailures = turnFailures(deps.logger, 'writeback.loop_failed');
 
+  // Batches that threw in a row. A batch that fails at once every time (a row our own code cannot map) would
+  // otherwise be claimed again straight away, on microtasks only, and starve the event loop.
+  let failedInARow = 0;
   function track(p: Promise<void>, ids: number[] = []) {
     const t: Promise<void> = p
-      .then(batchFailures.ok, (err) => {
-        // Their claims would otherwise hold them until they are stale (minutes): they go back as soon as the database does.
-        for (const id of ids) unsettled.add(id);
-        batchFailures.failed(err);
-      })
+      .then(
+        () => {
+          failedInARow = 0;
+          batchFailures.ok();
+        },
+        (err) => {
+          // Their claims would otherwise hold them until they are stale (minutes): they go back as soon as the database does.
+          for (const id of ids) unsettled.add(id);
+          batchFailures.failed(err);
+          failedInARow++;
+          pauseUntil = Math.max(pauseUntil, Date.now() + retryDelayMs(failedInARow, 500, 30_000, deps.random));
+        },
+      )
       .finally(() => active.delete(t));
     active.add(t);
   }
