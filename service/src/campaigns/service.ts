@@ -206,14 +206,16 @@ export function createCampaignService(deps: CampaignDeps) {
     // Lenient by design: the send flow previews while the user types, so half-filled fields still render.
     const compiled = await deps.compile({
       campaignId: 'preview',
-      subject: String(input.subject ?? ''),
-      fromName: String(input.fromName ?? ''),
-      fromEmail: String(input.fromEmail ?? 'preview@example.com'),
+      subject: text(input.subject) ?? '',
+      fromName: text(input.fromName) ?? '',
+      fromEmail: text(input.fromEmail) ?? 'preview@example.com',
       mjml: text(input.mjml),
       html: text(input.html),
     });
     if (!deps.renderPreview) throw new Error('campaign service built without a preview renderer');
-    return deps.renderPreview(compiled, (input.fields ?? {}) as Record<string, string>);
+    const fields = input.fields !== null && typeof input.fields === 'object' && !Array.isArray(input.fields) ? input.fields : {};
+    // Only text reaches the template, as from Sugar: an object here could carry a toString of its own.
+    return deps.renderPreview(compiled, Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
   }
 
   /**

@@ -6,6 +6,7 @@
 import { type Actor, actorKey } from '../access/actor.js';
 import { isSendableAddress } from '../domain/address.js';
 import { AppError } from '../domain/errors.js';
+import { shown } from '../domain/input.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage, RelayRepo, SendResult } from '../ports/index.js';
 import { loadTargetLists, MEMBER_LINKS } from './extraction.js';
@@ -26,7 +27,7 @@ export const TEST_SUBJECT_PREFIX = '[Test] ';
 
 async function testListMembers(actor: Actor, campaign: Campaign, listId: string) {
   const [list] = await loadTargetLists(actor.sugar, [listId]).catch(() => {
-    throw new AppError('unknown_lists', `Unknown Sugar target list id: ${listId}`);
+    throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
   });
   if (list.list_type !== 'test') throw new AppError('not_a_test_list', `Target list "${list.name}" is not a test list`);
   const out: Array<{ email: string; fields: Record<string, string> }> = [];
@@ -49,7 +50,14 @@ export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { a
   if (Array.isArray(body.addresses)) {
     if (body.addresses.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
     const bad = body.addresses.filter((a) => typeof a !== 'string' || !isSendableAddress(a));
-    if (bad.length) throw new AppError('invalid_addresses', `Not valid addresses: ${bad.map(String).join(', ').slice(0, 300)}`);
+    if (bad.length)
+      throw new AppError(
+        'invalid_addresses',
+        `Not valid addresses: ${bad
+          .map((a) => shown(a))
+          .join(', ')
+          .slice(0, 300)}`,
+      );
     recipients = (body.addresses as string[]).map((email) => ({ email, fields: {} }));
   } else if (typeof body.targetListId === 'string') {
     recipients = await testListMembers(actor, campaign, body.targetListId);
@@ -69,7 +77,18 @@ export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { a
   const compiled = await deps.compile({ ...campaign, campaignId: `test-${campaign.id}`, subject: TEST_SUBJECT_PREFIX + campaign.subject });
   const results = [];
   for (const r of recipients) {
-    const msg = deps.build(compiled, { rowId: 0, email: r.email, fields: r.fields, trackingConsent: false }, sender.messageContext);
+    let msg: BuiltMessage;
+    try {
+      msg = deps.build(compiled, { rowId: 0, email: r.email, fields: r.fields, trackingConsent: false }, sender.messageContext);
+    } catch (err) {
+      // This member's values make the template fail (a filter on them, output past the limit): told, the others go.
+      results.push({
+        email: r.email,
+        outcome: 'failed',
+        detail: `not sent: the message could not be rendered with this member's values (${(err as Error).message})`,
+      });
+      continue;
+    }
     const res = await sender.mailer.send(msg);
     results.push({ email: r.email, outcome: res.outcome, detail: res.text });
   }

@@ -18,6 +18,10 @@ export function safeHref(url: string): string {
   return '#';
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** encodeURIComponent throws on half a surrogate pair (a merge value can hold one): it becomes U+FFFD. */
+const wellFormed = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD');
+
 export function compileHref(href: string, sandbox: Sandbox): { render?: HrefRenderer; problem?: TemplateProblem } {
   if (href.includes('{%')) {
     // Logic inside a URL: render as a whole; no way to tell values from the URL's own text.
@@ -42,7 +46,7 @@ export function compileHref(href: string, sandbox: Sandbox): { render?: HrefRend
         if (typeof p === 'string') out += p;
         else {
           const value = renderSync(sandbox, p.tpl, scope);
-          out += p.encode ? encodeURIComponent(value) : value.trim();
+          out += p.encode ? encodeURIComponent(wellFormed(value)) : value.trim();
         }
       }
       return safeHref(out);

@@ -136,7 +136,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   }
   const t = extractLinks(compactHtml(html));
   const htmlSource = insertPixelAndFooter(t.parts).reduce((acc, p, i) => acc + (i === 0 ? '' : `{{ __lf.s[${i - 1}] }}`) + p, '');
-  const textSource = buildTextSource(t.parts) + FOOTER_TAG;
+  const textSource = textSourceOf(t.parts) + FOOTER_TAG;
 
   const slots: Slot[] = [];
   for (const [i, linkIndex] of t.slotLinkIndex.entries()) {
@@ -153,7 +153,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   for (const r of [subject, htmlProgram, textProgram]) if (r.problem) problems.push(r.problem);
   if (problems.length) throw new TemplateError(problems);
 
-  return {
+  const compiled: CompiledCampaign = {
     campaignId: spec.campaignId,
     links: t.links,
     internal: {
@@ -166,7 +166,10 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
       boundary: `=_lf_${randomBytes(12).toString('hex')}`, // "=_" never occurs in quoted-printable
     },
-  };
+  }; // A template that fails without any merge value (a filter failing on a constant, output past the memory limit)
+  // would fail every recipient's message: refused here, where it is written, not one message at a time.
+  renderOrRefuse(() => renderContent(compiled, {}, TRIAL_TRACKING), 'even without merge values');
+  return compiled;
 }
 
 /**
@@ -226,9 +229,29 @@ export function renderContentQp(c: CompiledCampaign, fields: Record<string, stri
   return { subject: renderSubject(c, p.merged), htmlQp: c.internal.html.renderQp(p.merged, p.html), textQp: c.internal.text.renderQp(p.merged, p.text) };
 }
 
-/** The message as the recipient would see it, without tracking, for the campaign editor. */
+/** The message as the recipient would see it, without tracking, for the campaign editor; a template error is a 422. */
 export function renderPreview(c: CompiledCampaign, fields: Record<string, string>, opts: { senderPostalAddress?: string } = {}) {
-  return renderContent(c, fields, { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: opts.senderPostalAddress ?? '' });
+  return renderOrRefuse(() => renderContent(c, fields, { ...TRIAL_TRACKING, postalAddress: opts.senderPostalAddress ?? '' }), 'with these merge values');
+}
+
+const TRIAL_TRACKING: RenderTracking = { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: '' };
+
+function renderOrRefuse<T>(render: () => T, when: string): T {
+  try {
+    return render();
+  } catch (err) {
+    throw new TemplateError([{ message: `the content cannot be rendered ${when}: ${(err as Error).message}` }]);
+  }
+}
+
+/** The text part's source; HTML nested past what the converter's recursion takes is refused, not a crash. */
+function textSourceOf(parts: string[]): string {
+  try {
+    return buildTextSource(parts);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new TemplateError([{ message: 'the HTML nests its elements too deeply to make its text part; flatten it' }]);
+  }
 }
 
 /** MJML → HTML for a switch of the content format: held to the size limit, every MJML problem reported. */
