@@ -230,6 +230,10 @@ describe('test sends and header safety', () => {
     const refused = await stack.api('POST', `/campaigns/${r.body.id}/test-send`, { targetListId: DEMO_IDS.lists.newsletter });
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('not_a_test_list');
+    // An address that is an object whose toString is no function: told as such (it threw inside String(): 500).
+    const odd = await stack.api('POST', `/campaigns/${r.body.id}/test-send`, { addresses: [{ toString: 1 }, 'ok@example.com'] });
+    expect(odd.status).toBe(422);
+    expect(odd.body).toMatchObject({ error: 'invalid_addresses', message: 'Not valid addresses: an object' });
   });
 });
 

@@ -77,6 +77,10 @@ describe("a held campaign's recipients and their real message", () => {
   it('refuses a row of another campaign and someone who may not change the campaign', async () => {
     expect((await sally('POST', `/campaigns/${id}/preview`, { rowId: 999_999 })).status).toBe(404);
     expect((await sally('POST', `/campaigns/${id}/preview`, { rowId: 'x' })).status).toBe(404);
+    expect((await sally('POST', `/campaigns/${id}/preview`, { rowId: { toString: 1 } })).body).toMatchObject({
+      error: 'not_found',
+      message: expect.stringMatching(/no recipient an object$/),
+    });
     const refused = await max('GET', `/campaigns/${id}/recipients`);
     expect(refused.status).toBe(403);
     expect(refused.body.error).toBe('not_your_campaign');

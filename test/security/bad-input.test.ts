@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../engagement/inbound-support.js';
 import { campaignBody } from '../support/campaigns.js';
+import { identityBody } from '../support/identities.js';
 import { randomSecret } from '../support/secrets.js';
 import { API_KEY, type Stack, useStack, waitFor } from '../support/stack.js';
 import { adminClient, createListOf } from '../support/sugar-seed.js';
@@ -131,6 +132,8 @@ const CASES: Case[] = [
   ['api, A/B test of variants not objects', 'POST', '/api/v1/ab-tests', { body: '{"abTest":{"variants":[null,5]}}', type: 'application/json', auth: true }],
   ['api, A/B test null', 'POST', '/api/v1/ab-tests', { body: '{"abTest":null}', type: 'application/json', auth: true }],
   ['api, body a JSON list', 'POST', '/api/v1/campaigns', { body: '[]', type: 'application/json', auth: true }],
+  // Found by fuzzing: each answered 500 (or, deep enough, overflowed the stack) before its fix.
+  ...fuzzed(),
   ['api, id traversal', 'GET', '/api/v1/campaigns/..%2F..%2Fetc%2Fpasswd', { auth: true }],
   ['api, huge id', 'GET', `/api/v1/campaigns/${'i'.repeat(5000)}/report`, { auth: true }],
   ['api, wrong content type', 'POST', '/api/v1/lists', { body: '<xml/>', type: 'application/xml', auth: true }],
@@ -145,6 +148,74 @@ const CASES: Case[] = [
     { body: JSON.stringify({ subject: XSS, mjml: `<mjml><mj-body>${XSS}`, fields: 'x' }), type: 'application/json', auth: true },
   ],
 ];
+
+function fuzzed(): Case[] {
+  const api = (name: string, method: string, path: string, body: unknown, accept?: number): Case => [
+    `api, ${name}`,
+    method,
+    `/api/v1${path}`,
+    { body: typeof body === 'string' ? body : JSON.stringify(body), type: 'application/json', auth: true, ...(accept ? { accept } : {}) },
+  ];
+  const nested = (depth: number, inner: string) => '['.repeat(depth) + inner + ']'.repeat(depth);
+  const content = { subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com' };
+  const evil = { toString: 1, valueOf: 1 };
+  const automation = (over: object) => ({
+    name: 'A',
+    targetListIds: ['nope'],
+    steps: [{ type: 'send_email', name: 'e', ...content, html: '<p>x</p>' }],
+    ...over,
+  });
+  return [
+    // Objects whose own toString is no function reached String(): "Cannot convert object to primitive value".
+    api('preview with objects for texts', 'POST', '/preview', { subject: evil, fromName: evil, fromEmail: evil, html: '<p>x</p>' }),
+    api('list with an object for its module', 'POST', '/lists', { name: 'L', module: evil, filter: [] }),
+    // A limit that is not whole reached SQLite's LIMIT: "datatype mismatch".
+    ['api, dead rows with a fractional limit', 'GET', '/api/v1/writeback/dead?limit=1.5', { auth: true, accept: 200 }],
+    // decodeURIComponent / encodeURIComponent threw URIError.
+    api(
+      'identity with bad percent-encoding in its relay user',
+      'POST',
+      '/identities',
+      identityBody('pct', 2525, { relay: { url: 'smtp://%ff@relay.example.test' } }),
+    ),
+    api('campaign from a Sugar Campaign id with half a surrogate pair', 'POST', '/campaigns', { ...campaignBody(['nope']), sugarCampaignId: '\ud800' }),
+    api('automation with a saved filter id of half a surrogate pair', 'POST', '/automations', automation({ savedFilterIds: ['\ud800'] })),
+    api(
+      'preview with half a surrogate pair in a link merge value',
+      'POST',
+      '/preview',
+      { ...content, html: '<a href="https://example.com/?n={{ first_name }}">x</a>', fields: { first_name: '\ud800' } },
+      200,
+    ),
+    // Recursion over thousands of levels: a Sugar filter's fields, the stored definition, HTML to text.
+    api('list with a filter nested 5,000 deep', 'POST', '/lists', `{"name":"L","module":"Contacts","filter":${nested(5000, '{}')}}`),
+    api('automation with a field nested 5,000 deep', 'POST', '/automations', `{"name":"A","x":${nested(5000, '1')}}`),
+    api('preview with HTML nested 20,000 deep', 'POST', '/preview', { ...content, html: `${'<div>'.repeat(20_000)}x${'</div>'.repeat(20_000)}` }),
+    // Liquid failing when rendered: a filter on a constant, output past every limit.
+    api('preview whose subject cannot render', 'POST', '/preview', { ...content, subject: '{{ "%" | url_decode }}', html: '<p>x</p>' }),
+    api('preview doubling a capture 40 times', 'POST', '/preview', {
+      ...content,
+      html: `{% capture a %}x{% endcapture %}${'{% capture a %}{{a}}{{a}}{% endcapture %}'.repeat(40)}{{ a | size }}`,
+    }),
+    api('campaign whose content cannot render', 'POST', '/campaigns', { ...campaignBody(['nope']), html: '<p>{{ "%" | url_decode }}</p>' }),
+    // Sugar refusing a filter is the caller's mistake, not an outage (it was 502).
+    api('list with a filter Sugar refuses', 'POST', '/lists', { name: 'L', module: 'Contacts', filter: ['x'] }),
+    // A content stream's contents went past the automation's step limit.
+    api('automation with 1,000 contents in one stream', 'POST', '/automations', {
+      name: 'A',
+      targetListIds: ['nope'],
+      steps: [
+        {
+          type: 'content_stream',
+          name: 's',
+          interval: '1d',
+          ...content,
+          contents: Array.from({ length: 1000 }, (_, i) => ({ name: `c${i}`, subject: 's', html: '<p>x</p>' })),
+        },
+      ],
+    }),
+  ];
+}
 
 describe('hostile HTTP input', () => {
   it.each(CASES)('%s: a clear 4xx (the pixel: its GIF), no stack, nothing stored', async (_name, method, path, init = {}) => {
@@ -170,6 +241,56 @@ describe('hostile HTTP input', () => {
     expect(text).not.toContain('<script>');
     expect(await stack.service.store.campaigns.list({ limit: 10, offset: 0 })).toEqual([]);
     expect((await stack.service.store.opsCounts()).events).toEqual({});
+  });
+});
+
+describe('hostile input that reaches past the target list check', () => {
+  it('is refused with a clear 4xx and creates nothing, with a real list (the checks before a list is read)', async () => {
+    const list = await createListOf(adminClient(stack.sim.url), 'Fuzz list', [{ first_name: 'F', emails: [{ address: 'f@example.com' }] }]);
+    const content = { subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com' };
+    const cases: Array<[string, string, unknown]> = [
+      ['/campaigns', 'a Sugar Campaign id of half a surrogate pair', { ...campaignBody([list]), sugarCampaignId: '\ud800' }],
+      ['/campaigns', 'content that cannot render', { ...campaignBody([list]), html: '<p>{{ "%" | url_decode }}</p>' }],
+      [
+        '/automations',
+        'a saved filter id of half a surrogate pair',
+        { name: 'A', targetListIds: [list], savedFilterIds: ['\ud800'], steps: [{ type: 'send_email', name: 'e', ...content, html: '<p>x</p>' }] },
+      ],
+      [
+        '/automations',
+        'a field nested 5,000 deep',
+        `{"name":"A","targetListIds":["${list}"],"x":${'['.repeat(5000)}1${']'.repeat(5000)},"steps":[{"type":"send_email","name":"e","subject":"Hi","fromName":"A","fromEmail":"a@example.com","html":"<p>x</p>"}]}`,
+      ],
+      [
+        '/automations',
+        '1,000 contents in one stream',
+        {
+          name: 'A',
+          targetListIds: [list],
+          steps: [
+            {
+              type: 'content_stream',
+              name: 's',
+              interval: '1d',
+              ...content,
+              contents: Array.from({ length: 1000 }, (_, i) => ({ name: `c${i}`, subject: 's', html: '<p>x</p>' })),
+            },
+          ],
+        },
+      ],
+    ];
+    for (const [path, what, body] of cases) {
+      const res = await fetch(`${stack.service.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_KEY}` },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      expect(res.status, `${what}: ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${what}: ${text.slice(0, 200)}`).toBeLessThan(500);
+    }
+    expect(await stack.service.store.campaigns.list({ limit: 10, offset: 0 })).toEqual([]);
+    expect((await stack.api('GET', '/automations')).body.automations ?? []).toEqual([]);
   });
 });
 

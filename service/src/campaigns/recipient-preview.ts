@@ -5,6 +5,7 @@
 import type { Actor } from '../access/actor.js';
 import { requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
+import { shown } from '../domain/input.js';
 import type { Campaign } from '../domain/types.js';
 import type { StorePart } from '../ports/index.js';
 import type { CompiledCampaign } from '../ports/mail.js';
@@ -70,7 +71,7 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
     async message(id: string, rowId: unknown, actor: Actor): Promise<RecipientMessage> {
       const c = await mayPreview(id, actor);
       const row = typeof rowId === 'number' && Number.isSafeInteger(rowId) ? await deps.store.recipients.get(rowId) : undefined;
-      if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${String(rowId)}`);
+      if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${shown(rowId)}`);
       const compiled = await deps.compile(c);
       return { rowId: row.rowId, to: row.email, name: nameOf(row), ...deps.render(compiled, row), links: compiled.links };
     },

@@ -21,7 +21,7 @@ export const CreateCampaignBody = z
     reportIds: idList('reportIds', "Sugar saved report ids (Reports): the report's records when the campaign is extracted, read as its creator"),
     customFields: idList('customFields', 'Sugar fields to merge, readable by the caller'),
     sendAt: dateTime('sendAt', 'When to send; absent or past: now'),
-    sugarCampaignId: text('sugarCampaignId', 64, { required: false, description: 'An existing Sugar Campaign to send as' }),
+    sugarCampaignId: z.preprocess((v) => (v === '' || v === null ? undefined : v), id('sugarCampaignId', 'An existing Sugar Campaign to send as')),
     hold: z.boolean({ error: 'hold must be true or false' }).optional().describe('true: extract and count, then wait for POST /campaigns/:id/confirm'),
     senderIdentityId: text('senderIdentityId', 64, { required: false, description: 'The sender identity (GET /identities); absent: the default one' }),
     sendAsAssignedUser: z

@@ -259,7 +259,13 @@ export function compileAutomation(input: unknown): CompiledAutomation {
   const name = text(input, 'name', 'automation', ctx, 150);
   const lists = input.targetListIds ?? [];
   if (!Array.isArray(lists) || lists.some((x) => typeof x !== 'string' || !ID.test(x))) ctx.problems.push('targetListIds must be an array of ids');
+  for (const field of ['savedFilterIds', 'reportIds'] as const) {
+    const ids = input[field];
+    if (ids != null && (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string' || !ID.test(x)))) ctx.problems.push(`${field} must be an array of ids`);
+  }
   steps(input.steps, 'steps', ctx, false);
+  // A content stream adds a send (and a wait) per content, past the check made at each step.
+  if (ctx.program.length > MAX_STEPS && !ctx.problems.some((p) => p.startsWith('too many'))) ctx.problems.push(`too many steps (at most ${MAX_STEPS})`);
   resolveGotos(ctx);
   const emailBefore = emailOnEveryPath(ctx.program);
   for (const [at, path] of ctx.branches) {

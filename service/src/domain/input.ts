@@ -64,6 +64,12 @@ export function queryNumber(field: string, description: string, o: { digits?: nu
     .describe(description);
 }
 
+/** A value as a message may show it, clipped; never throws (an object's own toString may be anything, or nothing). */
+export function shown(v: unknown, max = 100): string {
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || v == null ? String(v) : Array.isArray(v) ? 'a list' : 'an object';
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
 /** `targets[3]` for the path ['targets', 3, 'module'] (the item a message starting with '.' is about). */
 const itemPath = (path: PropertyKey[]) =>
   path

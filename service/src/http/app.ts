@@ -57,6 +57,13 @@ export function createApp(opts: AppOptions): Express {
       return next(new AppError('not_json', `The body must be JSON, sent with Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`));
     next();
   };
+  // Code that walks a body recursively (a Sugar filter's fields, the stored definition's JSON, the HTML to text) would
+  // overflow the stack on thousands of levels: no request of ours nests anywhere near this deep.
+  const shallow: express.RequestHandler = (req, _res, next) => {
+    const deepest = nesting(req.body, MAX_BODY_NESTING);
+    if (deepest > MAX_BODY_NESTING) return next(new AppError('bad_json', `The body nests more than ${MAX_BODY_NESTING} levels deep`));
+    next();
+  };
   const noStore: express.RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -64,11 +71,27 @@ export function createApp(opts: AppOptions): Express {
   // A process without the API authenticates nobody: a token checked here cost a call to Sugar from the public tracking
   // host and told a valid Sugar token from an invalid one.
   if (opts.noApi) app.use('/api/v1', noStore, routes);
-  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, jsonOnly, routes);
-  if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, routes);
+  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, jsonOnly, shallow, routes);
+  if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, shallow, routes);
   app.use(() => {
     throw new AppError('not_found', 'Not found');
   });
   app.use(errorHandler(opts.logger));
   return app;
+}
+
+const MAX_BODY_NESTING = 64;
+
+/** How deep a parsed JSON value nests (walked without recursion), counting no further than just past `limit`. */
+export function nesting(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

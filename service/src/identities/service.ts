@@ -80,8 +80,15 @@ const whoIs = (a: Actor) => (a.kind === 'user' ? a.userName : 'api-key');
 /** smtp://user:pass@host:port?x → the URL without credentials, and the credentials. */
 export function splitRelayUrl(url: string): { url: string; username?: string; password?: string } {
   const u = new URL(url);
-  const username = u.username ? decodeURIComponent(u.username) : undefined;
-  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  const decoded = (part: string, what: string) => {
+    try {
+      return part ? decodeURIComponent(part) : undefined;
+    } catch {
+      throw new AppError('invalid_identity', `The relay URL's ${what} is not valid percent-encoding (write a '%' as %25)`, { problems: [`relay.url ${what}`] });
+    }
+  };
+  const username = decoded(u.username, 'user name');
+  const password = decoded(u.password, 'password');
   u.username = '';
   u.password = '';
   return { url: u.toString().replace(/\/$/, ''), ...(username ? { username } : {}), ...(password ? { password } : {}) };

@@ -40,7 +40,7 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
    */
   async function fromFilter(body: { name?: unknown; module?: unknown; filter?: unknown }, actor: Actor) {
     const { name, filter = [] } = parseInput(FilterListBody, body, 'invalid_list');
-    const module = String(body.module ?? '');
+    const module = typeof body.module === 'string' ? body.module : '';
     if (!isListModule(module)) throw new AppError('module_not_allowed', `module must be one of ${LIST_MODULES.join(', ')}`);
     requireModule(actor, module, 'list');
     requireReadableFields(actor, [...filterFields(filter)], [module]);
@@ -56,6 +56,9 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
       }
     } catch (e) {
       await store.lists.remove(list.id);
+      // Sugar refusing the filter itself is the caller's mistake, not an outage (it was answered 502).
+      const status = (e as { status?: number }).status;
+      if (status === 400 || status === 422) throw new AppError('invalid_list', `Sugar refused the filter: ${(e as Error).message}`);
       throw e;
     }
     return { ...list, memberCount: count };

@@ -11,7 +11,7 @@ export const DeadRowsQuery = z.object({
   limit: z
     .unknown()
     .optional()
-    .transform((v) => Math.min(Math.max(Number(v ?? 100) || 100, 1), 1000))
+    .transform((v) => Math.min(Math.max(Math.trunc(Number(v ?? 100)) || 100, 1), 1000))
     .describe('1 to 1,000 rows (default 100)'),
 });
 
