@@ -2,6 +2,7 @@
 // key) and the inbound SMTP listener. Each gets a clear 4xx (the pixel its GIF), never a 5xx or a
 // stack trace, and nothing is stored from it. XSS in a campaign name and merge fields stays inert
 // on the unsubscribe page.
+import { generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../engagement/inbound-support.js';
@@ -150,6 +151,7 @@ const CASES: Case[] = [
 ];
 
 function fuzzed(): Case[] {
+  const pssKey = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const api = (name: string, method: string, path: string, body: unknown, accept?: number): Case => [
     `api, ${name}`,
     method,
@@ -200,6 +202,20 @@ function fuzzed(): Case[] {
     api('campaign whose content cannot render', 'POST', '/campaigns', { ...campaignBody(['nope']), html: '<p>{{ "%" | url_decode }}</p>' }),
     // Sugar refusing a filter is the caller's mistake, not an outage (it was 502).
     api('list with a filter Sugar refuses', 'POST', '/lists', { name: 'L', module: 'Contacts', filter: ['x'] }),
+    // Identities stored from what could never work (201 before).
+    api('identity with a relay on port 0', 'POST', '/identities', identityBody('port0', 2525, { relay: { url: 'smtp://relay.example.test:0' } })),
+    api(
+      'identity with an RSA-PSS DKIM key',
+      'POST',
+      '/identities',
+      identityBody('pss', 2525, { dkim: { domain: 'pss.example.test', selector: 's1', privateKeyPem: pssKey } }),
+    ),
+    api(
+      'identity with a warm-up from February 31st',
+      'POST',
+      '/identities',
+      identityBody('feb', 2525, { warmup: { startDate: '2026-02-31', startPerDay: 50, targetPerDay: 5000, growth: 1.5 } }),
+    ),
     // A content stream's contents went past the automation's step limit.
     api('automation with 1,000 contents in one stream', 'POST', '/automations', {
       name: 'A',

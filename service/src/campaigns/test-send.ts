@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors.js';
 import { shown } from '../domain/input.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage, RelayRepo, SendResult } from '../ports/index.js';
-import { loadTargetLists, MEMBER_LINKS } from './extraction.js';
+import { ExtractionError, loadTargetLists, MEMBER_LINKS } from './extraction.js';
 
 export interface TestSendDeps {
   compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
@@ -26,8 +26,11 @@ export const TEST_SENDS_PER_HOUR = 20;
 export const TEST_SUBJECT_PREFIX = '[Test] ';
 
 async function testListMembers(actor: Actor, campaign: Campaign, listId: string) {
-  const [list] = await loadTargetLists(actor.sugar, [listId]).catch(() => {
-    throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(listId)) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
+  // Only a list Sugar does not have is unknown; Sugar unreachable stays an outage (it was told as an unknown list).
+  const [list] = await loadTargetLists(actor.sugar, [listId]).catch((e: unknown) => {
+    if (e instanceof ExtractionError) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
+    throw e;
   });
   if (list.list_type !== 'test') throw new AppError('not_a_test_list', `Target list "${list.name}" is not a test list`);
   const out: Array<{ email: string; fields: Record<string, string> }> = [];

@@ -26,8 +26,9 @@ export function validateWarmupPlan(p: unknown): { plan?: WarmupPlan; problems: s
   const posInt = (v: unknown, name: string, max = 100_000_000) => {
     if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) problems.push(`${name} must be a whole number from 1 to ${max}`);
   };
-  if (typeof o.startDate !== 'string' || !DATE.test(o.startDate) || Number.isNaN(Date.parse(`${o.startDate}T00:00:00Z`)))
-    problems.push('startDate must be a date (YYYY-MM-DD)');
+  // Date.parse rolls 2026-02-31 over into March: the date must read back as written.
+  const start = typeof o.startDate === 'string' && DATE.test(o.startDate) ? Date.parse(`${o.startDate}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== o.startDate) problems.push('startDate must be a date (YYYY-MM-DD)');
   posInt(o.startPerDay, 'startPerDay');
   posInt(o.targetPerDay, 'targetPerDay');
   if (typeof o.growth !== 'number' || !(o.growth >= 1 && o.growth <= 10)) problems.push('growth must be a number from 1 to 10');

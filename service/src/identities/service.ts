@@ -3,7 +3,7 @@
 // they may pick, without secrets. DKIM keys and relay passwords are sealed with the service secret and never leave
 // in an answer: the API says `hasKey`, the key's fingerprint and the DNS record to publish. Campaigns and
 // automation steps name an identity (absent: the default), and their From must be one the identity allows.
-import { generateKeyPair } from 'node:crypto';
+import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import { type Actor, isPrivileged } from '../access/actor.js';
 import { AppError } from '../domain/errors.js';
 import {
@@ -116,6 +116,8 @@ function keyProblem(pem: string): string | undefined {
     const der = Buffer.from(publicKeyDerOf(pem), 'base64');
     // SPKI of RSA-1024 is 162 bytes; anything shorter is a weaker or another kind of key.
     if (!pem.includes('PRIVATE KEY')) return 'dkim.privateKeyPem must be a private key (PEM)';
+    // RSA-PSS and other kinds read fine but cannot make an rsa-sha256 DKIM signature.
+    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') return 'dkim.privateKeyPem must be an RSA key (rsa-sha256), not another kind';
     if (der.length < 160) return 'dkim.privateKeyPem must be an RSA key of at least 1024 bits (2048 recommended)';
     return undefined;
   } catch {
