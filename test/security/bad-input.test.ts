@@ -202,6 +202,8 @@ function fuzzed(): Case[] {
     api('campaign whose content cannot render', 'POST', '/campaigns', { ...campaignBody(['nope']), html: '<p>{{ "%" | url_decode }}</p>' }),
     // Sugar refusing a filter is the caller's mistake, not an outage (it was 502).
     api('list with a filter Sugar refuses', 'POST', '/lists', { name: 'L', module: 'Contacts', filter: ['x'] }),
+    // A file without a single address made an empty list (201).
+    api('CSV list without any address', 'POST', '/lists', { name: 'L', csv: ',,,,\n\u0000' }),
     // Identities stored from what could never work (201 before).
     api('identity with a relay on port 0', 'POST', '/identities', identityBody('port0', 2525, { relay: { url: 'smtp://relay.example.test:0' } })),
     api(
