@@ -29,7 +29,7 @@ export function smtpUrlProblem(url: string): string | undefined {
   }
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') return 'relay.url must start with smtp:// or smtps://';
   if (!u.hostname) return 'relay.url must name a host';
-  if (u.port === '0') return 'relay.url has port 0; give the relay\'s port (25, 465, 587…) or none';
+  if (u.port === '0') return "relay.url has port 0; give the relay's port (25, 465, 587…) or none";
   const unknown = [...u.searchParams.keys()].filter((k) => !SMTP_PARAMS.has(k));
   if (unknown.length) return `relay.url has unknown parameters: ${unknown.join(', ')} (known: ${[...SMTP_PARAMS].join(', ')})`;
   return undefined;

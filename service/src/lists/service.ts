@@ -89,7 +89,9 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     if (wanted.size > maxMembers) throw tooMany('this file names');
     // Nothing to look up: an empty list made from it would only be one more to delete.
     if (wanted.size === 0)
-      throw new AppError('invalid_list', 'The file holds no e-mail address (one column of addresses, a header row optional)', { unmatched: unmatched.slice(0, 20) });
+      throw new AppError('invalid_list', 'The file holds no e-mail address (one column of addresses, a header row optional)', {
+        unmatched: unmatched.slice(0, 20),
+      });
     const found = new Map<string, { module: TargetModule; recordId: string; email: string }>();
     const keys = [...wanted.keys()];
     for (const module of modules) {
