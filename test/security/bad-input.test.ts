@@ -329,10 +329,10 @@ describe('validation messages', () => {
     for (const r of [list, variants]) expect(r.body.message).not.toMatch(/Invalid input|expected \w+, received/);
     // A six-digit year sorted before "2026-…" as stored text (due at once), and one near JavaScript's last date jammed
     // the write-back; both are refused where they come in.
-    for (const sendAt of ['+010000-01-01T00:00:00Z', '+275760-09-01T00:00:00Z', '1969-12-31T00:00:00Z']) {
+    for (const sendAt of ['+010000-01-01T00:00:00Z', '+275760-09-01T00:00:00Z', '9999-12-15T00:00:00Z']) {
       const far = await post(JSON.stringify({ ...campaignBody(['nope']), sendAt }));
       expect(far.status, sendAt).toBe(422);
-      expect(far.body.details.problems).toEqual(['sendAt must fall in the years 1970 to 9999']);
+      expect(far.body.details.problems).toEqual(['sendAt must be before 9999-12-01']);
     }
   });
 });

@@ -126,12 +126,13 @@ export const FollowUpBody = z
 
 const variantText = (field: string, max: number) => text(field, max, { required: false });
 
-/** POST /ab-tests: a campaign body (POST /campaigns) plus `abTest`. */
 /** The variants given as objects: the checks across fields run on a body of any shape, whose own problems are told apart. */
 const variantsOf = (v: unknown): Array<Record<string, unknown>> => {
   const list = (v as { variants?: unknown } | null | undefined)?.variants;
   return Array.isArray(list) ? list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
 };
+
+/** POST /ab-tests: a campaign body (POST /campaigns) plus `abTest`. */
 
 export const AbTestSettings = z
   .object({

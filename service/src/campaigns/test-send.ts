@@ -87,7 +87,7 @@ export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { a
       // This member's values make the template fail (a filter on them, output past the limit): told, the others go.
       results.push({
         email: r.email,
-        outcome: 'failed',
+        outcome: 'permanent',
         detail: `not sent: the message could not be rendered with this member's values (${(err as Error).message})`,
       });
       continue;

@@ -35,11 +35,13 @@ export function id(field: string, description: string) {
 }
 
 /**
- * Years a date-time may fall in: stored times compare as ISO text, which a six-digit year ("+010000-…") sorts before
- * "2026-…" (so a campaign for the year 10000 was due at once), and a date near JavaScript's last one overflowed when
- * the Sugar campaign's end date was derived from it.
+ * The latest date-time taken: stored times compare as ISO text, where a six-digit year ("+010000-…") sorts before
+ * "2026-…" (a campaign for the year 10000 was due at once), and a Sugar Campaign ends 30 days after its start, which
+ * must still be a four-digit year (near JavaScript's last date it overflowed and jammed the write-back). An early
+ * one is simply past: "now".
  */
-const YEARS = [1970, 9999] as const;
+const LATEST = Date.UTC(9999, 11, 1);
+const LATEST_TEXT = '9999-12-01';
 
 /** An ISO 8601 date-time; absent, null or '' mean "now" (the use case decides). */
 export function dateTime(field: string, description?: string): z.ZodType<string | undefined> {
@@ -47,10 +49,7 @@ export function dateTime(field: string, description?: string): z.ZodType<string 
   const s = z
     .string({ error: message })
     .refine((v) => !Number.isNaN(new Date(v).getTime()), message)
-    .refine((v) => {
-      const year = new Date(v).getUTCFullYear();
-      return Number.isNaN(year) || (year >= YEARS[0] && year <= YEARS[1]);
-    }, `${field} must fall in the years ${YEARS[0]} to ${YEARS[1]}`)
+    .refine((v) => !(new Date(v).getTime() >= LATEST), `${field} must be before ${LATEST_TEXT}`)
     .optional();
   return z.preprocess(absent, description ? s.describe(description) : s) as z.ZodType<string | undefined>;
 }

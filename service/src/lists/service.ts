@@ -57,8 +57,8 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     } catch (e) {
       await store.lists.remove(list.id);
       // Sugar refusing the filter itself is the caller's mistake, not an outage (it was answered 502).
-      const status = (e as { status?: number }).status;
-      if (status === 400 || status === 422) throw new AppError('invalid_list', `Sugar refused the filter: ${(e as Error).message}`);
+      // ('invalid': Sugar's 4xx other than rights, not-found and a refused login, which is 'auth').
+      if ((e as { kind?: string }).kind === 'invalid') throw new AppError('invalid_list', `Sugar refused the filter: ${(e as Error).message}`);
       throw e;
     }
     return { ...list, memberCount: count };

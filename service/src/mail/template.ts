@@ -1,6 +1,7 @@
 // Campaign content compiled once: MJML to HTML, links turned into slots, Liquid parsed in a
 // sandbox, a text part derived. Per recipient only renderContent runs (see message.ts).
 import { createHash, randomBytes } from 'node:crypto';
+import { LiquidError } from 'liquidjs';
 import { isSendableAddress } from '../domain/address.js';
 import { extractLinks } from '../domain/links.js';
 import type { ContentSpec } from '../domain/types.js';
@@ -166,9 +167,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
       boundary: `=_lf_${randomBytes(12).toString('hex')}`, // "=_" never occurs in quoted-printable
     },
-  }; // A template that fails without any merge value (a filter failing on a constant, output past the memory limit)
-  // would fail every recipient's message: refused here, where it is written, not one message at a time.
-  renderOrRefuse(() => renderContent(compiled, {}, TRIAL_TRACKING), 'even without merge values');
+  };
   return compiled;
 }
 
@@ -197,7 +196,12 @@ export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: nu
   cache.set(key, pending);
   pending.catch(() => cache.delete(key));
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  return pending;
+  // Content offered now that fails without any merge value (a filter failing on a constant, output past the memory
+  // limit) would fail every recipient's message: refused where it is written. A campaign already stored is not held
+  // to it here: its rows fail one by one as before, instead of its sending stopping at every start.
+  return opts.maxBytes === undefined
+    ? pending
+    : pending.then((c) => renderOrRefuse(() => (renderContent(c, {}, TRIAL_TRACKING), c), 'even without merge values'));
 }
 
 /** Field values plus what the programs need for one recipient. */
@@ -236,11 +240,13 @@ export function renderPreview(c: CompiledCampaign, fields: Record<string, string
 
 const TRIAL_TRACKING: RenderTracking = { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: '' };
 
+/** Liquid's own failures (a filter, a limit) and what JavaScript throws for what a template builds become a 422. */
 function renderOrRefuse<T>(render: () => T, when: string): T {
   try {
     return render();
   } catch (err) {
-    throw new TemplateError([{ message: `the content cannot be rendered ${when}: ${(err as Error).message}` }]);
+    if (!(err instanceof LiquidError || err instanceof RangeError || err instanceof URIError)) throw err;
+    throw new TemplateError([{ message: `the content cannot be rendered ${when}: ${err.message}` }]);
   }
 }
 
@@ -249,7 +255,7 @@ function textSourceOf(parts: string[]): string {
   try {
     return buildTextSource(parts);
   } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
+    if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
     throw new TemplateError([{ message: 'the HTML nests its elements too deeply to make its text part; flatten it' }]);
   }
 }

@@ -239,7 +239,8 @@ export function createMetrics(src: MetricsSources): Metrics {
 
 /** A read is reused for this many times what it took: counting then takes at most about a tenth of the database's time. */
 const REUSE_FACTOR = 10;
-const REUSE_MAX_MS = 60_000;
+// Also how long a figure read just before an outage can still be shown during it.
+const REUSE_MAX_MS = 15_000;
 
 /**
  * The counts are full scans (every ledger row, event and counter): on a large database a read takes seconds, and

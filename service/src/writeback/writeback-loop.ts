@@ -70,7 +70,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     }
     outages++;
     const pauseMs = retryDelayMs(outages, 500, 30_000, deps.random);
-    pauseUntil = Date.now() + pauseMs;
+    pauseUntil = Math.max(pauseUntil, Date.now() + pauseMs);
     if (outages === 1 || outages % 10 === 0)
       deps.logger?.warn({ event: 'writeback.sugar_unavailable', failedCalls: outages, pauseMs }, 'writeback.sugar_unavailable');
   }
