@@ -6,7 +6,7 @@
 import { type Actor, actorKey } from '../access/actor.js';
 import { isSendableAddress } from '../domain/address.js';
 import { AppError } from '../domain/errors.js';
-import { shown } from '../domain/input.js';
+import { ID, shown } from '../domain/input.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import type { BuiltMessage, CompiledCampaign, MessageContext, RecipientForMessage, RelayRepo, SendResult } from '../ports/index.js';
 import { ExtractionError, loadTargetLists, MEMBER_LINKS } from './extraction.js';
@@ -26,7 +26,7 @@ export const TEST_SENDS_PER_HOUR = 20;
 export const TEST_SUBJECT_PREFIX = '[Test] ';
 
 async function testListMembers(actor: Actor, campaign: Campaign, listId: string) {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(listId)) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
+  if (!ID.test(listId)) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
   // Only a list Sugar does not have is unknown; Sugar unreachable stays an outage (it was told as an unknown list).
   const [list] = await loadTargetLists(actor.sugar, [listId]).catch((e: unknown) => {
     if (e instanceof ExtractionError) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);

@@ -5,6 +5,7 @@
 import type { WinnerMetric } from './ab-test.js';
 import { isSendableAddress } from './address.js';
 import { isTimeZone, minutesOf, parseDuration, type TimeWindow, WEEKDAYS, type Weekday } from './automation-time.js';
+import { ID } from './input.js';
 import type { CampaignContent } from './types.js';
 
 export interface EmailContent extends CampaignContent {
@@ -51,7 +52,6 @@ export class AutomationInvalid extends Error {
   }
 }
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_STEPS = 500;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -16,7 +16,8 @@ export function text(field: string, max: number, opts: { required?: boolean; des
   return z.preprocess(absent, opts.description ? schema.describe(opts.description) : schema) as z.ZodType<string | undefined>;
 }
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A record id as the API takes one (Sugar's UUIDs, ours). */
+export const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** An array of record ids (absent or null: none), duplicates dropped. */
 export function idList(field: string, description?: string) {
