@@ -133,7 +133,8 @@ const CASES: Case[] = [
   ['api, A/B test of variants not objects', 'POST', '/api/v1/ab-tests', { body: '{"abTest":{"variants":[null,5]}}', type: 'application/json', auth: true }],
   ['api, A/B test null', 'POST', '/api/v1/ab-tests', { body: '{"abTest":null}', type: 'application/json', auth: true }],
   ['api, body a JSON list', 'POST', '/api/v1/campaigns', { body: '[]', type: 'application/json', auth: true }],
-  // Found by fuzzing: each answered 500 (or, deep enough, overflowed the stack) before its fix.
+  // Found by fuzzing: each answered 500 (or, nested deep enough, overflowed the stack) or stored what could never work.
+  // Those that get past the target-list check only with a real list are in the next describe.
   ...fuzzed(),
   ['api, id traversal', 'GET', '/api/v1/campaigns/..%2F..%2Fetc%2Fpasswd', { auth: true }],
   ['api, huge id', 'GET', `/api/v1/campaigns/${'i'.repeat(5000)}/report`, { auth: true }],
@@ -161,12 +162,6 @@ function fuzzed(): Case[] {
   const nested = (depth: number, inner: string) => '['.repeat(depth) + inner + ']'.repeat(depth);
   const content = { subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com' };
   const evil = { toString: 1, valueOf: 1 };
-  const automation = (over: object) => ({
-    name: 'A',
-    targetListIds: ['nope'],
-    steps: [{ type: 'send_email', name: 'e', ...content, html: '<p>x</p>' }],
-    ...over,
-  });
   return [
     // Objects whose own toString is no function reached String(): "Cannot convert object to primitive value".
     api('preview with objects for texts', 'POST', '/preview', { subject: evil, fromName: evil, fromEmail: evil, html: '<p>x</p>' }),
@@ -180,8 +175,6 @@ function fuzzed(): Case[] {
       '/identities',
       identityBody('pct', 2525, { relay: { url: 'smtp://%ff@relay.example.test' } }),
     ),
-    api('campaign from a Sugar Campaign id with half a surrogate pair', 'POST', '/campaigns', { ...campaignBody(['nope']), sugarCampaignId: '\ud800' }),
-    api('automation with a saved filter id of half a surrogate pair', 'POST', '/automations', automation({ savedFilterIds: ['\ud800'] })),
     api(
       'preview with half a surrogate pair in a link merge value',
       'POST',
@@ -191,7 +184,6 @@ function fuzzed(): Case[] {
     ),
     // Recursion over thousands of levels: a Sugar filter's fields, the stored definition, HTML to text.
     api('list with a filter nested 5,000 deep', 'POST', '/lists', `{"name":"L","module":"Contacts","filter":${nested(5000, '{}')}}`),
-    api('automation with a field nested 5,000 deep', 'POST', '/automations', `{"name":"A","x":${nested(5000, '1')}}`),
     api('preview with HTML nested 20,000 deep', 'POST', '/preview', { ...content, html: `${'<div>'.repeat(20_000)}x${'</div>'.repeat(20_000)}` }),
     // Liquid failing when rendered: a filter on a constant, output past every limit.
     api('preview whose subject cannot render', 'POST', '/preview', { ...content, subject: '{{ "%" | url_decode }}', html: '<p>x</p>' }),
@@ -199,7 +191,6 @@ function fuzzed(): Case[] {
       ...content,
       html: `{% capture a %}x{% endcapture %}${'{% capture a %}{{a}}{{a}}{% endcapture %}'.repeat(40)}{{ a | size }}`,
     }),
-    api('campaign whose content cannot render', 'POST', '/campaigns', { ...campaignBody(['nope']), html: '<p>{{ "%" | url_decode }}</p>' }),
     // Sugar refusing a filter is the caller's mistake, not an outage (it was 502).
     api('list with a filter Sugar refuses', 'POST', '/lists', { name: 'L', module: 'Contacts', filter: ['x'] }),
     // A file without a single address made an empty list (201).
@@ -218,20 +209,6 @@ function fuzzed(): Case[] {
       '/identities',
       identityBody('feb', 2525, { warmup: { startDate: '2026-02-31', startPerDay: 50, targetPerDay: 5000, growth: 1.5 } }),
     ),
-    // A content stream's contents went past the automation's step limit.
-    api('automation with 1,000 contents in one stream', 'POST', '/automations', {
-      name: 'A',
-      targetListIds: ['nope'],
-      steps: [
-        {
-          type: 'content_stream',
-          name: 's',
-          interval: '1d',
-          ...content,
-          contents: Array.from({ length: 1000 }, (_, i) => ({ name: `c${i}`, subject: 's', html: '<p>x</p>' })),
-        },
-      ],
-    }),
   ];
 }
 
