@@ -154,7 +154,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   for (const r of [subject, htmlProgram, textProgram]) if (r.problem) problems.push(r.problem);
   if (problems.length) throw new TemplateError(problems);
 
-  const compiled: CompiledCampaign = {
+  return {
     campaignId: spec.campaignId,
     links: t.links,
     internal: {
@@ -168,7 +168,6 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       boundary: `=_lf_${randomBytes(12).toString('hex')}`, // "=_" never occurs in quoted-printable
     },
   };
-  return compiled;
 }
 
 /**
@@ -199,9 +198,7 @@ export function compileCampaign(spec: CampaignMessageSpec, opts: { maxBytes?: nu
   // Content offered now that fails without any merge value (a filter failing on a constant, output past the memory
   // limit) would fail every recipient's message: refused where it is written. A campaign already stored is not held
   // to it here: its rows fail one by one as before, instead of its sending stopping at every start.
-  return opts.maxBytes === undefined
-    ? pending
-    : pending.then((c) => renderOrRefuse(() => (renderContent(c, {}, TRIAL_TRACKING), c), 'even without merge values'));
+  return opts.maxBytes === undefined ? pending : pending.then((c) => renderOrRefuse(() => (renderContent(c, {}, UNTRACKED), c), 'even without merge values'));
 }
 
 /** Field values plus what the programs need for one recipient. */
@@ -235,10 +232,10 @@ export function renderContentQp(c: CompiledCampaign, fields: Record<string, stri
 
 /** The message as the recipient would see it, without tracking, for the campaign editor; a template error is a 422. */
 export function renderPreview(c: CompiledCampaign, fields: Record<string, string>, opts: { senderPostalAddress?: string } = {}) {
-  return renderOrRefuse(() => renderContent(c, fields, { ...TRIAL_TRACKING, postalAddress: opts.senderPostalAddress ?? '' }), 'with these merge values');
+  return renderOrRefuse(() => renderContent(c, fields, { ...UNTRACKED, postalAddress: opts.senderPostalAddress ?? '' }), 'with these merge values');
 }
 
-const TRIAL_TRACKING: RenderTracking = { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: '' };
+const UNTRACKED: RenderTracking = { clickUrl: () => null, pixelUrl: '', unsubscribeUrl: '#unsubscribe', postalAddress: '' };
 
 /** Liquid's own failures (a filter, a limit) and what JavaScript throws for what a template builds become a 422. */
 function renderOrRefuse<T>(render: () => T, when: string): T {
