@@ -26,11 +26,11 @@ export const TEST_SENDS_PER_HOUR = 20;
 export const TEST_SUBJECT_PREFIX = '[Test] ';
 
 async function testListMembers(actor: Actor, campaign: Campaign, listId: string) {
-  if (!ID.test(listId)) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
+  const unknown = () => new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
+  if (!ID.test(listId)) throw unknown();
   // Only a list Sugar does not have is unknown; Sugar unreachable stays an outage (it was told as an unknown list).
   const [list] = await loadTargetLists(actor.sugar, [listId]).catch((e: unknown) => {
-    if (e instanceof ExtractionError) throw new AppError('unknown_lists', `Unknown Sugar target list id: ${shown(listId, 64)}`);
-    throw e;
+    throw e instanceof ExtractionError ? unknown() : e;
   });
   if (list.list_type !== 'test') throw new AppError('not_a_test_list', `Target list "${list.name}" is not a test list`);
   const out: Array<{ email: string; fields: Record<string, string> }> = [];

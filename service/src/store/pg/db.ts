@@ -301,9 +301,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   return store;
 }
 
-/** The schema version this code migrates a database to (its number of migrations). */
 const NEWEST_MIGRATION = 'SELECT max(version) AS v FROM schema_migrations';
 
+/** The schema version this code migrates a database to (its number of migrations). */
 export const pgSchemaVersion = (): number => (schemaVersion ??= loadMigrations(PG_MIGRATIONS_DIR).length);
 let schemaVersion: number | undefined;
 
