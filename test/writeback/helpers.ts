@@ -85,6 +85,8 @@ export interface HarnessOptions {
   dir?: string;
   afterSugarAnswer?: () => void;
   optOutScope?: (sugar: SugarClient) => OptOutScopeSource;
+  /** The store as the write-back worker sees it (a fault of our own in one of its parts, say). */
+  writebackStore?: (store: Store) => Store;
 }
 
 export function openHarness(sim: SugarSim, o: HarnessOptions = {}): Harness {
@@ -94,7 +96,7 @@ export function openHarness(sim: SugarSim, o: HarnessOptions = {}): Harness {
   const sugar = new SugarClient({ baseUrl: sim.url, username: 'admin', password: 'admin', platform: 'leadfwd', retryBaseMs: 5, retryMaxMs: 50, ...o.client });
   const engagement = createEngagement({ store, softBounceLimit: 1, retentionDays: 30, openTooSoonMs: 0, clickTooSoonMs: 0, flushMs: 0 });
   const writeback = createWriteback({
-    store,
+    store: o.writebackStore?.(store) ?? store,
     sugar,
     settings: { ...TEST_SETTINGS, ...o.settings },
     links: async (c) => store.campaigns.links(c.id),

@@ -2,9 +2,12 @@
 // dates): its setup threw, which failed its whole batch, every time. The batch's rows went back to the queue and were
 // claimed again straight away, on microtasks alone: the event loop starved and the service stopped answering. Such a
 // campaign's setup is now dead with its reason, so the other rows go; and any batch that keeps throwing backs off.
+// A batch that throws for a reason of ours is tried again row by row: the row that throws fails alone, towards dead
+// like any failed row, and the rows claimed with it are written back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SugarSim } from '../../scripts/sugar-sim/server.js';
-import { drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, startWritebackSim } from './helpers.js';
+import type { Store } from '../../service/src/store/db.js';
+import { accept, drained, type Harness, numberedPeople, openHarness, seedPeople, sendingCampaign, startWritebackSim, sugarLog } from './helpers.js';
 
 let sim: SugarSim;
 let h: Harness;
@@ -57,5 +60,47 @@ describe('a write-back batch that always fails', () => {
     await drained(h, campaign.id);
     const state = await h.writeback.state(farOff.id, new Date());
     expect(state.errors.some((e) => e.dead && /could not describe the campaign to Sugar/.test(e.error))).toBe(true);
+  });
+
+  it('writes back the rows claimed with one our code cannot handle, and gives that one up after its attempts', async () => {
+    const { people, listId } = await seedPeople(sim, numberedPeople(4, 'isolated'));
+    let poison = -1;
+    // The ledger read throws whenever the batch holds the poison row, as a row our mapping chokes on would.
+    const faulty = (store: Store): Store => {
+      const recipients = Object.create(store.recipients) as Store['recipients'];
+      Object.defineProperty(recipients, 'getMany', {
+        value: (ids: number[]) => {
+          if (ids.includes(poison)) throw new TypeError('cannot read the ledger row');
+          return store.recipients.getMany(ids);
+        },
+      });
+      return Object.defineProperty(Object.create(store), 'recipients', { value: recipients }) as Store;
+    };
+    const isolated = openHarness(sim, { settings: { maxAttempts: 3, batchSize: 10 }, writebackStore: faulty });
+    try {
+      const { campaign, rowIds } = await sendingCampaign(isolated, listId, people, { name: 'One bad row' });
+      poison = rowIds[1];
+      await accept(isolated, rowIds);
+      await isolated.writeback.start();
+      const state = await drained(isolated, campaign.id);
+      const sugarId = (await isolated.store.campaigns.get(campaign.id))!.sugarCampaignId!;
+      const sent = sugarLog(sim, sugarId).filter((r) => r.activity_type === 'targeted');
+      expect(sent.map((r) => r.target_id).sort()).toEqual(
+        people
+          .filter((_, i) => i !== 1)
+          .map((p) => p.id)
+          .sort(),
+      );
+      expect(state.errors).toEqual([
+        expect.objectContaining({
+          key: `sent:${poison}`,
+          dead: true,
+          attempts: 3,
+          error: 'gave up after 3 attempts: write-back failed: cannot read the ledger row',
+        }),
+      ]);
+    } finally {
+      await isolated.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACTIVITY_KINDS, type ActivityItem, outboxKey, readOutboxItem, scoreItem } from '../domain/outbox.js';
 import { retryDelayMs } from '../domain/writeback-results.js';
+import { StoreUnavailableError } from '../ports/errors.js';
 import type { OutboxClaim, StoredCampaign, WrittenLogRow } from '../ports/index.js';
 import { turnFailures } from '../ports/log.js';
 import { type RowOutcome, writeActivity } from './activity-batch.js';
@@ -169,7 +170,8 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     };
   }
 
-  async function processBatch(claims: OutboxClaim[]) {
+  /** `settled`: the rows whose verdicts it committed on the way (setups go alone), filled as it goes. */
+  async function processBatch(claims: OutboxClaim[], settled: Set<number>) {
     const outcomes: Array<RowOutcome | SetupOutcome> = [];
     const deferred = new Map<string, { ids: number[]; ms: number }>();
     const plans: RowPlan[] = [];
@@ -211,6 +213,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         calledSugar = true;
         outage ||= !!o.outage;
         await commit([claim], [o]);
+        settled.add(claim.id);
         setups.delete(c.id);
         if (o.kind === 'done') setupDone.add(c.id);
         continue;
@@ -231,6 +234,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         calledSugar = true;
         outage ||= !!o.outage;
         await commit([claim], [o]);
+        settled.add(claim.id);
         continue;
       }
       if (!ACTIVITY_KINDS.has(item.kind)) continue; // every kind is handled above; this narrows the type
@@ -261,6 +265,25 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     await commit(claims, outcomes);
     // A batch that only waited learned nothing about Sugar; it must not reset the outage backoff.
     if (calledSugar) noteOutage(outage);
+  }
+
+  /**
+   * A batch that throws for a reason of ours (not the database's) is tried again row by row: a row our code cannot
+   * handle fails alone, counting its attempts towards dead like any failed row, and the rows claimed with it go on.
+   * Retried whole, it would hold them back for as long as it kept throwing.
+   */
+  async function processOrIsolate(claims: OutboxClaim[]): Promise<void> {
+    const settled = new Set<number>();
+    try {
+      await processBatch(claims, settled);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      const open = claims.filter((c) => !settled.has(c.id));
+      if (open.length === 1) await commit(open, [{ id: open[0].id, kind: 'retry', error: `write-back failed: ${errorText(err)}` }]);
+      if (open.length < 2) return;
+      deps.logger?.warn({ event: 'writeback.batch_isolated', rows: open.length, err: errorText(err) }, 'writeback.batch_isolated');
+      for (const claim of open) await processOrIsolate([claim]);
+    }
   }
 
   const sleep = (ms: number) =>
@@ -327,7 +350,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
         loopFailures.ok();
         if (claims.length) {
           track(
-            processBatch(claims),
+            processOrIsolate(claims),
             claims.map((c) => c.id),
           );
           continue;
@@ -381,3 +404,5 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
 }
 
 export type WritebackLoop = ReturnType<typeof createWritebackLoop>;
+
+const errorText = (err: unknown) => String((err as Error | undefined)?.message ?? err).slice(0, 300);
