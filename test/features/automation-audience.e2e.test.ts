@@ -52,4 +52,20 @@ describe('an automation enrolling from a saved filter', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.error).toBe('unknown_audience');
   }, 60_000);
+
+  it('keeps only the definition it understands: an audience of the body itself is never read', async () => {
+    const token = await sugarToken(stack, 'sally');
+    // Stored as given, `audiences` was read at each refresh without the checks a saved filter gets (its module, that
+    // the user may see it).
+    const r = await asUser(stack, token)('POST', '/automations', {
+      name: 'Forged audience',
+      audiences: [{ kind: 'saved_filter', id: 'forged-filter', module: 'Users', name: 'Everyone' }],
+      note: 'kept nowhere',
+      steps: [{ type: 'send_email', name: 'Forged', subject: 'x', fromName: 'x', fromEmail: 'news@news.example.test', html: '<p>x</p>' }],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(Object.keys(r.body.definition).sort()).toEqual(['name', 'steps']);
+    await new Promise((res) => setTimeout(res, 1000)); // three list refreshes
+    expect(stack.sim.requests().filter((q) => q.path.includes('/Users/filter'))).toEqual([]);
+  }, 30_000);
 });

@@ -41,8 +41,17 @@ export interface AutomationServiceDeps {
 /** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
 const positional = (key: string) => !key.startsWith('#');
 
-/** The definition as given, with the saved filters and reports resolved (name, module) for enrolment to read. */
-const withAudiences = (body: unknown, audiences: SugarAudience[]) => (audiences.length ? { ...(body as object), audiences } : body);
+const DEFINITION_FIELDS = ['name', 'targetListIds', 'savedFilterIds', 'reportIds', 'steps'] as const;
+/**
+ * The fields the definition is made of, with the saved filters and reports resolved (name, module) for enrolment to
+ * read. Nothing else of the body is kept: an `audiences` of its own would be read at enrolment without the checks
+ * made here (the module, that the actor may see it).
+ */
+function withAudiences(body: unknown, audiences: SugarAudience[]) {
+  const given = body as Record<string, unknown>;
+  const def = Object.fromEntries(DEFINITION_FIELDS.filter((f) => given[f] !== undefined).map((f) => [f, given[f]]));
+  return audiences.length ? { ...def, audiences } : def;
+}
 function parseTargets(body: unknown): EnrolTarget[] {
   return parseInput(EnrolBody, body, 'invalid_enrolment').targets;
 }
