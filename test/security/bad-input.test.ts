@@ -175,13 +175,11 @@ function fuzzed(): Case[] {
       '/identities',
       identityBody('pct', 2525, { relay: { url: 'smtp://%ff@relay.example.test' } }),
     ),
-    api(
-      'preview with half a surrogate pair in a link merge value',
-      'POST',
-      '/preview',
-      { ...content, html: '<a href="https://example.com/?n={{ first_name }}">x</a>', fields: { first_name: '\ud800' } },
-      200,
-    ),
+    api('preview with half a surrogate pair in a link merge value', 'POST', '/preview', {
+      ...content,
+      html: '<a href="https://example.com/?n={{ first_name }}">x</a>',
+      fields: { first_name: '\ud800' },
+    }),
     // Recursion over thousands of levels: a Sugar filter's fields, the stored definition, HTML to text.
     api('list with a filter nested 5,000 deep', 'POST', '/lists', `{"name":"L","module":"Contacts","filter":${nested(5000, '{}')}}`),
     api('preview with HTML nested 20,000 deep', 'POST', '/preview', { ...content, html: `${'<div>'.repeat(20_000)}x${'</div>'.repeat(20_000)}` }),
@@ -311,6 +309,15 @@ describe('validation messages', () => {
       expect(far.status, sendAt).toBe(422);
       expect(far.body.details.problems).toEqual(['sendAt must be before 9999-12-01']);
     }
+    // Half a surrogate pair was stored: in SQLite as bytes that are not UTF-8, read back as three U+FFFD.
+    const half = await post(JSON.stringify({ ...campaignBody(['nope']), name: 'Spring \ud83c', customFields: [] }));
+    expect(half.status).toBe(400);
+    expect(half.body.message).toBe('name is not valid text: it holds half of a UTF-16 surrogate pair');
+    const inKey = await post(JSON.stringify({ ...campaignBody(['nope']), fields: { ['x\udc00']: 'y' } }), '/preview');
+    expect(inKey.body.message).toBe('A name in the body (in fields) is not valid text: it holds half of a UTF-16 surrogate pair');
+    const whole = await post(JSON.stringify({ ...campaignBody(['nope']), name: 'Spring \ud83c\udf38' }));
+    expect(whole.status, JSON.stringify(whole.body)).toBe(422); // a whole pair (🌸) is text: on to the list check
+    expect(whole.body.message).toMatch(/nope/);
   });
 });
 

@@ -57,12 +57,9 @@ export function createApp(opts: AppOptions): Express {
       return next(new AppError('not_json', `The body must be JSON, sent with Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`));
     next();
   };
-  // Code that walks a body recursively (a Sugar filter's fields, the stored definition's JSON, the HTML to text) would
-  // overflow the stack on thousands of levels: no request of ours nests anywhere near this deep.
-  const shallow: express.RequestHandler = (req, _res, next) => {
-    const deepest = nesting(req.body, MAX_BODY_NESTING);
-    if (deepest > MAX_BODY_NESTING) return next(new AppError('bad_json', `The body nests more than ${MAX_BODY_NESTING} levels deep`));
-    next();
+  const wellFormed: express.RequestHandler = (req, _res, next) => {
+    const fault = bodyFault(req.body, MAX_BODY_NESTING);
+    next(fault ? new AppError('bad_json', fault) : undefined);
   };
   const noStore: express.RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -71,8 +68,8 @@ export function createApp(opts: AppOptions): Express {
   // A process without the API authenticates nobody: a token checked here cost a call to Sugar from the public tracking
   // host and told a valid Sugar token from an invalid one.
   if (opts.noApi) app.use('/api/v1', noStore, routes);
-  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, jsonOnly, shallow, routes);
-  if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, shallow, routes);
+  else app.use('/api/v1', noStore, express.json({ limit: opts.bodyLimit ?? '2mb' }), api, jsonOnly, wellFormed, routes);
+  if (opts.relay) app.use('/relay/v1', noStore, ...verifyRelay({ ...opts.relay, bodyLimit: opts.bodyLimit }), relay, wellFormed, routes);
   app.use(() => {
     throw new AppError('not_found', 'Not found');
   });
@@ -81,17 +78,31 @@ export function createApp(opts: AppOptions): Express {
 }
 
 const MAX_BODY_NESTING = 64;
+// With the u flag a surrogate pair is one code point: only a half of one matches.
+const LONE_SURROGATE = /\p{Cs}/u;
 
-/** How deep a parsed JSON value nests (walked without recursion), counting no further than just past `limit`. */
-export function nesting(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
+/**
+ * What makes a parsed body unfit for the code behind the routes, walked without recursion. Code that walks a body
+ * recursively (a Sugar filter's fields, the stored definition's JSON, HTML to text) would overflow the stack on
+ * thousands of levels, and no request of ours nests anywhere near `limit`. Half a surrogate pair is valid JSON but no
+ * text: SQLite stored it as bytes that are not UTF-8 (read back as three U+FFFD), PostgreSQL as one U+FFFD.
+ */
+export function bodyFault(value: unknown, limit: number): string | undefined {
+  const stack: Array<[unknown, number, string]> = [[value, 0, '']];
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
+    const [v, depth, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return `${path ? path.slice(0, 100) : 'The body'} is not valid text: it holds half of a UTF-16 surrogate pair`;
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+    if (depth >= limit) return `The body nests more than ${limit} levels deep`;
+    for (const [k, child] of Object.entries(v)) {
+      const at = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+      if (LONE_SURROGATE.test(k))
+        return `A name in the body${path ? ` (in ${path.slice(0, 100)})` : ''} is not valid text: it holds half of a UTF-16 surrogate pair`;
+      stack.push([child, depth + 1, at]);
+    }
   }
-  return deepest;
+  return undefined;
 }
