@@ -156,6 +156,15 @@ describe('bad input', () => {
     expect(key.body.details.problems).toEqual(['dkim.privateKeyPem cannot be read as an RSA private key (PEM)']);
     const plan = await stack.api('POST', '/identities', body('badplan', { warmup: { startDate: 'soon', startPerDay: 10, growth: 0, targetPerDay: 5 } }));
     expect(plan.body.details.problems).toEqual(['warmup.startDate must be a date (YYYY-MM-DD)', 'warmup.growth must be a number from 1 to 10']);
+    // The relay URL's encoding was refused on its own, before the problems found with it.
+    const both = await stack.api('POST', '/identities', {
+      ...body('badurl', { warmup: { startDate: 'soon', startPerDay: 10, growth: 2, targetPerDay: 50 } }),
+      relay: { url: `smtp://%ff@127.0.0.1:${relay.port}` },
+    });
+    expect(both.body.details.problems).toEqual([
+      "The relay URL's user name is not valid percent-encoding (write a '%' as %25)",
+      'warmup.startDate must be a date (YYYY-MM-DD)',
+    ]);
     const another = makeDkimKey();
     expect(
       (await stack.api('POST', '/identities', body('brand', { dkim: { domain: 'x.example.test', selector: 's', privateKeyPem: another.privatePem } }))).body,

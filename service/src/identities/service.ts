@@ -94,6 +94,17 @@ export function splitRelayUrl(url: string): { url: string; username?: string; pa
   return { url: u.toString().replace(/\/$/, ''), ...(username ? { username } : {}), ...(password ? { password } : {}) };
 }
 
+/** `fn`'s answer, or its refusal added to `problems` (so it is told with the others). */
+function inProblems<T>(problems: string[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    problems.push(e.message);
+    return undefined;
+  }
+}
+
 function relayUrlWith(url: string, username?: string, password?: string): string {
   if (!username) return url;
   const u = new URL(url);
@@ -185,7 +196,7 @@ export function createIdentityService(deps: IdentityDeps) {
   /** Input → settings and secrets to store, with every problem at once (422 invalid_identity). */
   async function settingsFrom(v: IdentityInput, before?: SenderIdentity) {
     const problems: string[] = [];
-    const relay = splitRelayUrl(v.relay.url);
+    const relay = inProblems(problems, () => splitRelayUrl(v.relay.url));
     const warmup = v.warmup === undefined || v.warmup === null ? undefined : validateWarmupPlan(v.warmup);
     if (warmup?.problems.length) problems.push(...warmup.problems.map((p) => `warmup.${p}`));
     if (!(v.fromDomains?.length || v.fromAddresses?.length)) problems.push('give fromDomains or fromAddresses: the From addresses this identity may send as');
@@ -197,7 +208,7 @@ export function createIdentityService(deps: IdentityDeps) {
       if (p) problems.push(p);
       else pem = v.dkim.privateKeyPem;
     } else if (v.dkim && !before?.dkim) problems.push('dkim needs privateKeyPem or generate: true');
-    if (problems.length) throw new AppError('invalid_identity', problems.join('; '), { problems });
+    if (problems.length || !relay) throw new AppError('invalid_identity', problems.join('; '), { problems });
     const dkim = v.dkim
       ? { domain: v.dkim.domain, selector: v.dkim.selector, publicKeyDer: pem ? publicKeyDerOf(pem) : before!.dkim!.publicKeyDer }
       : v.dkim === undefined && before
