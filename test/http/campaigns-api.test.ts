@@ -41,6 +41,14 @@ describe('POST /campaigns validation', () => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses a field to merge that no module a list can hold has', async () => {
+    const before = await count();
+    const r = await stack.api('POST', '/campaigns', { ...base, customFields: ['regoin_c', 'region_c'], targetListIds: DEMO_IDS.sendableListIds });
+    expectProblems(r, 'invalid_campaign', ['customFields: Sugar has no field regoin_c to merge on Contacts, Leads, Prospects, Accounts']);
+    expect(r.body.details.problems).toHaveLength(1);
+    expect(await count()).toBe(before);
+  });
+
   it('answers 422 with MJML errors for invalid MJML', async () => {
     const r = await stack.api('POST', '/campaigns', {
       ...base,

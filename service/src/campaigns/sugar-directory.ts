@@ -2,7 +2,8 @@
 // call for all counts rather than one call per list and module) and the fields they may read and merge.
 
 import { type Actor, rightsOf } from '../access/actor.js';
-import { fieldReadable, isSecretField } from '../domain/rights.js';
+import { AppError } from '../domain/errors.js';
+import { fieldReadable, isSecretField, LIST_MODULES } from '../domain/rights.js';
 import { MEMBER_LINKS } from './extraction.js';
 
 export interface TargetListSummary {
@@ -49,18 +50,40 @@ export async function targetLists(actor: Actor): Promise<TargetListSummary[]> {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+type FieldDefs = Record<string, { name?: string; type?: string; vname?: string; source?: string }>;
+
+/** Each module's field definitions, as the actor's Sugar describes them (one call for all). */
+async function fieldDefs(actor: Actor, modules: readonly string[]): Promise<Record<string, FieldDefs>> {
+  const meta = await actor.sugar.get<{ modules?: Record<string, { fields?: FieldDefs }> }>('/metadata', {
+    type_filter: 'modules',
+    module_filter: modules.join(','),
+  });
+  return Object.fromEntries(modules.map((m) => [m, meta.modules?.[m]?.fields ?? {}]));
+}
+
+const mergeable = (name: string, d: FieldDefs[string]) =>
+  d && typeof d === 'object' && !NEVER_MERGE.has(name) && !isSecretField(name) && MERGEABLE_TYPES.has(String(d.type)) && d.source !== 'non-db';
+
 export async function mergeFields(actor: Actor, module: string) {
-  const meta = await actor.sugar.get<{
-    modules?: Record<string, { fields?: Record<string, { name?: string; type?: string; vname?: string; source?: string }> }>;
-  }>('/metadata', { type_filter: 'modules', module_filter: module });
-  const defs = meta.modules?.[module]?.fields ?? {};
+  const defs = (await fieldDefs(actor, [module]))[module];
   const rights = rightsOf(actor);
   return Object.entries(defs)
-    .filter(
-      ([name, d]) =>
-        d && typeof d === 'object' && !NEVER_MERGE.has(name) && !isSecretField(name) && MERGEABLE_TYPES.has(String(d.type)) && d.source !== 'non-db',
-    )
+    .filter(([name, d]) => mergeable(name, d))
     .filter(([name]) => fieldReadable(rights, module, name))
     .map(([name, d]) => ({ name, type: d.type, label: d.vname ?? name, custom: name.endsWith('_c') }))
     .sort((a, b) => Number(b.custom) - Number(a.custom) || a.name.localeCompare(b.name));
+}
+
+/**
+ * Refuses fields to merge that no module a list can hold has (as the send flow offers them): a misspelt name was
+ * read from no record, and its merge tag came out empty for everyone.
+ */
+export async function requireMergeableFields(actor: Actor, fields: string[]): Promise<void> {
+  if (!fields.length) return;
+  const defs = Object.values(await fieldDefs(actor, LIST_MODULES));
+  const missing = fields.filter((f) => !defs.some((d) => Object.hasOwn(d, f) && mergeable(f, d[f])));
+  if (missing.length)
+    throw new AppError('invalid_campaign', `Sugar has no field to merge called ${missing.join(', ')}`, {
+      problems: missing.map((f) => `customFields: Sugar has no field ${f} to merge on ${LIST_MODULES.join(', ')}`),
+    });
 }
