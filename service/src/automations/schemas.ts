@@ -17,8 +17,6 @@ const EnrolTargetSchema = z.object(
       .refine((o): o is Record<string, string> => Object.values(o).every((v) => typeof v === 'string'), '.fields must be an object of strings')
       .optional(),
     trackingConsent: z.boolean().optional(),
-    listId: z.string().optional(),
-    emailAddressId: z.string().optional(),
   },
   { error: LIST },
 );

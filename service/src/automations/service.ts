@@ -11,6 +11,7 @@ import { parseInput } from '../domain/input.js';
 import type { ContentSpec, SugarAudience } from '../domain/types.js';
 import type { AutomationStatus, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
+import { provenTargets } from './enrol-check.js';
 import { EnrolBody, SplitWinnerBody } from './schemas.js';
 import type { SplitWinners } from './split-winners.js';
 
@@ -276,9 +277,10 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (a.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
       const targets = parseTargets(body);
       for (const m of new Set(targets.map((t) => t.module))) requireModule(actor, m, 'list');
-      const result = await deps.engine.enrol(id, targets);
+      const { proven, skipped } = await provenTargets(actor, targets);
+      const result = await deps.engine.enrol(id, proven);
       deps.wake?.();
-      return result;
+      return { enrolled: result.enrolled, skipped: [...skipped, ...result.skipped] };
     },
   };
 }
