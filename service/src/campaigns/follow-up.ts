@@ -3,7 +3,7 @@
 // opens were Apple Mail Privacy Protection prefetches are neither openers nor non-openers: the person chooses.
 // The follow-up is a campaign of its own (own ledger, report and Sugar Campaign, which names the first one).
 import { type Actor, creatorOf } from '../access/actor.js';
-import { requireModule } from '../access/policy.js';
+import { requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
@@ -36,7 +36,10 @@ export function createFollowUps(deps: FollowUpDeps) {
 
   async function create(id: string, body: unknown, actor: Actor): Promise<Campaign> {
     requireModule(actor, 'Campaigns', 'create');
-    const first = await deps.allowed(id, actor, 'view');
+    // Mailing the first one's recipients again, with their merge fields, is a change to it (as a test send is), and
+    // those fields must be readable by the caller as in a campaign of their own.
+    const first = await deps.allowed(id, actor, 'edit');
+    requireReadableFields(actor, first.customFields);
     const v = parseInput(FollowUpBody, body, 'invalid_campaign');
     if (first.status !== 'sent')
       throw new AppError('invalid_transition', `Campaign ${id} is ${first.status}: a follow-up goes to the recipients of a sent campaign`);
