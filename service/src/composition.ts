@@ -1,8 +1,10 @@
 // The composition root: the only module that knows every concrete adapter and wires them together.
+
 import { randomUUID } from 'node:crypto';
 import type { RequestListener, Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Actor } from './access/actor.js';
 import { createAutomationEngine } from './automations/engine.js';
 import { createListEnrolment } from './automations/list-enrolment.js';
 import { createAutomationRunner } from './automations/runner.js';
@@ -575,8 +577,10 @@ async function compose(
     compile: compileCampaign,
     build: buildMessage,
     allowance: store.relay,
-    // A test goes out as the campaign's identity would send it: its relay, its key, its bounce domain.
-    senderOf: async (c: Parameters<typeof senders.forDelivery>[0]) => {
+    // A test goes out as the campaign's identity would send it: its relay, its key, its bounce domain; and only for
+    // someone that identity lets send, as a campaign of their own would check.
+    senderOf: async (c: Parameters<typeof senders.forDelivery>[0], actor: Actor) => {
+      await senders.forSending(c.senderIdentityId, c.fromEmail, actor);
       const chosen = await senders.forDelivery(c);
       if ('refused' in chosen) return { refused: chosen.refused };
       return { mailer: transports.get(chosen.profile), messageContext: contextFor(messageContext, chosen.profile) };

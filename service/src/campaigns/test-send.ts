@@ -15,8 +15,11 @@ export interface TestSendDeps {
   compile: (spec: ContentSpec) => Promise<CompiledCampaign>;
   // A method, so mail's buildMessage (which reads what compile put in `internal`) fits.
   build(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage;
-  /** The campaign's sender identity as a test goes out: its relay and key, its message context; or why it may not. */
-  senderOf(campaign: Campaign): Promise<{ mailer: { send(m: BuiltMessage): Promise<SendResult> }; messageContext: MessageContext } | { refused: string }>;
+  /** The campaign's sender identity as `actor` sends a test: its relay and key, its message context; or why it may not. */
+  senderOf(
+    campaign: Campaign,
+    actor: Actor,
+  ): Promise<{ mailer: { send(m: BuiltMessage): Promise<SendResult> }; messageContext: MessageContext } | { refused: string }>;
   allowance: Pick<RelayRepo, 'takeTestSend'>;
   now?: () => Date;
 }
@@ -69,7 +72,7 @@ export async function testSend(deps: TestSendDeps, campaign: Campaign, body: { a
   }
   if (recipients.length === 0) throw new AppError('missing_recipients', 'The test list has no members with an address');
   if (recipients.length > MAX_TEST_RECIPIENTS) throw new AppError('too_many', `A test send goes to at most ${MAX_TEST_RECIPIENTS} addresses`);
-  const sender = await deps.senderOf(campaign);
+  const sender = await deps.senderOf(campaign, actor);
   if ('refused' in sender) throw new AppError('identity_not_ready', `No test can be sent: ${sender.refused}`);
   const now = deps.now?.() ?? new Date();
   const since = new Date(now.getTime() - 3_600_000).toISOString();
