@@ -7,6 +7,7 @@ import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
+import { hiddenModulesOf, ownsList } from '../lists/service.js';
 import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart, UnitOfWork } from '../ports/index.js';
 import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
@@ -59,7 +60,7 @@ export type CampaignStore = UnitOfWork &
   StorePart<{
     campaigns: 'get' | 'create' | 'find' | 'transition' | 'release' | 'history' | 'getAudit';
     recipients: 'counts';
-    lists: 'exists' | 'modules';
+    lists: 'get' | 'modules';
     automations: 'stepOf';
   }>;
 
@@ -75,12 +76,13 @@ export interface CampaignDeps {
   now?: () => Date;
 }
 
-/** LeadFWD lists the actor may use: they exist, and Sugar lets the actor list every module their members are in. */
+/** LeadFWD lists the actor may use: theirs (another's does not exist for them), and Sugar lets the actor list every module their members are in. */
 export async function requireLeadfwdLists(store: Pick<CampaignStore, 'lists'>, actor: Actor, ids: string[]): Promise<void> {
-  const unknown = await store.lists.exists(ids);
+  const lists = await Promise.all(ids.map(async (id) => await store.lists.get(id)));
+  const unknown = ids.filter((_, i) => !lists[i] || !ownsList(actor, lists[i]));
   if (unknown.length) throw new AppError('unknown_lists', `Unknown LeadFWD list ids: ${unknown.join(', ')}`, { unknownLeadfwdListIds: unknown });
   for (const id of ids) {
-    const hidden = (await store.lists.modules(id)).filter((m) => !allowsModule(actor, m, 'list'));
+    const hidden = await hiddenModulesOf(store, actor, id);
     if (hidden.length)
       throw new AppError('sugar_rights', `Your Sugar role does not let you list ${hidden.join(', ')}, which LeadFWD list ${id} holds`, {
         listId: id,

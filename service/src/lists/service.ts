@@ -8,7 +8,7 @@ import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import { filterFields, isListModule, LIST_MODULES } from '../domain/rights.js';
 import type { TargetModule } from '../domain/types.js';
-import type { StorePart, UnitOfWork } from '../ports/index.js';
+import type { LeadfwdList, StorePart, UnitOfWork } from '../ports/index.js';
 import { emailColumn, parseCsv } from './csv.js';
 import { CsvListBody, FilterListBody, ListPageQuery } from './schemas.js';
 
@@ -16,12 +16,19 @@ import { CsvListBody, FilterListBody, ListPageQuery } from './schemas.js';
 const PERSON_MODULES: TargetModule[] = ['Contacts', 'Leads', 'Prospects'];
 const MATCH_CHUNK = 500;
 
-/** A list's members are only shown to those Sugar lets list every module they belong to. */
 /** What LeadFWD list use cases read and change. */
 export type ListStore = UnitOfWork & StorePart<{ lists: 'create' | 'addMembers' | 'remove' | 'list' | 'get' | 'membersPage' | 'memberCount' | 'modules' }>;
 
-const mayRead = async (store: ListStore, actor: Actor, listId: string) =>
-  isPrivileged(actor) || (await store.lists.modules(listId)).every((m) => allowsModule(actor, m, 'list'));
+/**
+ * A LeadFWD list is its creator's, as a saved filter is its owner's in Sugar: its members are the records their
+ * teams showed them, which another user's may hide. Administrators and the API key reach every list. To anyone else
+ * another's list does not exist, as a record Sugar hides.
+ */
+export const ownsList = (actor: Actor, list: LeadfwdList): boolean => isPrivileged(actor) || (actor.kind === 'user' && list.createdBy?.id === actor.id);
+
+/** The modules of the list's members that Sugar does not let the actor list (whose records they may not see). */
+export const hiddenModulesOf = async (store: StorePart<{ lists: 'modules' }>, actor: Actor, listId: string): Promise<TargetModule[]> =>
+  isPrivileged(actor) ? [] : (await store.lists.modules(listId)).filter((m) => !allowsModule(actor, m, 'list'));
 
 /** `maxMembers`: the most members a list may get from a filter or a CSV (LEADFWD_LIST_MAX_MEMBERS); more is a 422. */
 export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number }) {
@@ -126,15 +133,15 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     fromFilter,
     fromCsv,
     list: async (actor: Actor) => {
-      const all = await store.lists.list();
-      const readable = await Promise.all(all.map(async (l) => await mayRead(store, actor, l.id)));
-      return all.filter((_, i) => readable[i]);
+      const all = (await store.lists.list()).filter((l) => ownsList(actor, l));
+      const hidden = await Promise.all(all.map(async (l) => (await hiddenModulesOf(store, actor, l.id)).length > 0));
+      return all.filter((_, i) => !hidden[i]);
     },
     /** A page of members (`limit` after the cursor `after`, from the previous page's `nextAfter`), never the whole list. */
     get: async (id: string, actor: Actor, page: { after?: unknown; limit?: unknown } = {}) => {
       const l = await store.lists.get(id);
-      if (!l) throw new AppError('not_found', `No LeadFWD list ${id}`);
-      if (!(await mayRead(store, actor, id)))
+      if (!l || !ownsList(actor, l)) throw new AppError('not_found', `No LeadFWD list ${id}`);
+      if ((await hiddenModulesOf(store, actor, id)).length)
         throw new AppError('sugar_rights', `Your Sugar role does not let you list the records of LeadFWD list "${l.name}"`);
       const { limit = 1000, after = -1 } = parseInput(ListPageQuery, page, 'invalid_input');
       const { members, next } = await store.lists.membersPage(id, after, limit);
