@@ -3,7 +3,7 @@
 
 import { AppError } from '../domain/errors.js';
 import { fieldReadable, isSecretField, LIST_MODULES, type ModuleAction, moduleAllows, recordAllows } from '../domain/rights.js';
-import type { Creator } from '../domain/types.js';
+import type { Creator, TargetModule } from '../domain/types.js';
 import { type Actor, isPrivileged, rightsOf } from './actor.js';
 
 const VERB: Record<ModuleAction, string> = { access: 'use', view: 'view', list: 'list', edit: 'change', create: 'create', delete: 'delete', export: 'export' };
@@ -11,6 +11,11 @@ const VERB: Record<ModuleAction, string> = { access: 'use', view: 'view', list: 
 export function allowsModule(actor: Actor, module: string, action: ModuleAction): boolean {
   return moduleAllows(rightsOf(actor), module, action);
 }
+
+const TARGET_MODULES: readonly TargetModule[] = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'];
+
+/** The modules of targets whose records Sugar lets `actor` view: a campaign's people of the others are counted, never shown. */
+export const viewableModules = (actor: Actor): TargetModule[] => TARGET_MODULES.filter((m) => allowsModule(actor, m, 'view'));
 
 export function requireModule(actor: Actor, module: string, action: ModuleAction): void {
   if (!allowsModule(actor, module, action)) {

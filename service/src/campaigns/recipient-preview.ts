@@ -3,7 +3,7 @@
 // Nothing is recorded, then or later: the preview has no open pixel and none of the person's tracking or unsubscribe
 // tokens (a copied link would record a click or an opt-out they never made), and a preview is not a send. Also the MJML → HTML conversion the content step offers when its format is switched.
 import type { Actor } from '../access/actor.js';
-import { requireModule, requireReadableFields } from '../access/policy.js';
+import { requireModule, requireReadableFields, viewableModules } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import { shown } from '../domain/input.js';
 import type { Campaign } from '../domain/types.js';
@@ -15,7 +15,7 @@ import type { LedgerRecipient } from '../ports/recipients.js';
 export interface RecipientPreviewDeps<C extends CompiledCampaign = CompiledCampaign> {
   /** The campaign if the actor may `action` it (Sugar's rights, applied by the campaign use cases). */
   campaigns: { allowed(id: string, actor: Actor, action: 'view' | 'edit'): Promise<Campaign> };
-  store: StorePart<{ recipients: 'list' | 'get' | 'counts' }>;
+  store: StorePart<{ recipients: 'list' | 'get' | 'moduleCounts' }>;
   compile: (c: Campaign) => Promise<C>;
   /** The recipient's message as sent, its links untracked and without an open pixel. */
   render: (compiled: C, row: LedgerRecipient) => { subject: string; html: string; text: string; tracked: boolean };
@@ -61,17 +61,29 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
   }
 
   return {
-    async recipients(id: string, actor: Actor, page: { limit: number; offset: number }): Promise<{ recipients: RecipientChoice[]; total: number }> {
+    /** Only people of the modules Sugar lets the asker view; `hidden` counts the others, as the report's lists do. */
+    async recipients(
+      id: string,
+      actor: Actor,
+      page: { limit: number; offset: number },
+    ): Promise<{ recipients: RecipientChoice[]; total: number; hidden: number }> {
       await mayPreview(id, actor);
-      const total = Object.values(await deps.store.recipients.counts(id)).reduce((a, b) => a + b, 0);
-      const rows = await deps.store.recipients.list(id, { limit: page.limit, offset: page.offset });
-      return { total, recipients: rows.map((r) => ({ rowId: r.rowId, email: r.email, name: nameOf(r), module: r.module, recordId: r.id, state: r.state })) };
+      const modules = viewableModules(actor);
+      const perModule = Object.entries(await deps.store.recipients.moduleCounts(id));
+      const count = (shownHere: boolean) => perModule.reduce((n, [m, k]) => n + ((modules as string[]).includes(m) === shownHere ? k : 0), 0);
+      const rows = await deps.store.recipients.list(id, { modules, limit: page.limit, offset: page.offset });
+      return {
+        total: count(true),
+        hidden: count(false),
+        recipients: rows.map((r) => ({ rowId: r.rowId, email: r.email, name: nameOf(r), module: r.module, recordId: r.id, state: r.state })),
+      };
     },
 
     async message(id: string, rowId: unknown, actor: Actor): Promise<RecipientMessage> {
       const c = await mayPreview(id, actor);
       const row = typeof rowId === 'number' && Number.isSafeInteger(rowId) ? await deps.store.recipients.get(rowId) : undefined;
       if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${shown(rowId)}`);
+      requireModule(actor, row.module, 'view');
       const compiled = await deps.compile(c);
       return { rowId: row.rowId, to: row.email, name: nameOf(row), ...deps.render(compiled, row), links: compiled.links };
     },

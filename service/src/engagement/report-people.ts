@@ -2,7 +2,7 @@
 // names its Sugar record), and the CSV export of every recipient. A reader sees only records of the modules Sugar
 // lets them view; the others are counted, never shown. Whether they may see the campaign at all is asked first.
 import type { Actor } from '../access/actor.js';
-import { allowsModule, requireModule } from '../access/policy.js';
+import { requireModule, viewableModules } from '../access/policy.js';
 import type { RecipientChoice } from '../campaigns/recipient-preview.js';
 import { recipientName } from '../campaigns/recipient-preview.js';
 import { parseInput, queryNumber, z } from '../domain/input.js';
@@ -10,11 +10,7 @@ import type { ExportRow, PeopleKind, PersonRow, StorePart } from '../ports/index
 
 export type PeopleStore = StorePart<{ reports: 'people' | 'exportRows' }>;
 
-const TARGET_MODULES = ['Contacts', 'Leads', 'Prospects', 'Accounts', 'Users'] as const;
 export const PEOPLE_KINDS: readonly PeopleKind[] = ['bounced', 'complaint', 'opted_out', 'uncertain'];
-
-/** The modules of targets whose records Sugar lets `actor` view. */
-export const viewableModules = (actor: Actor) => TARGET_MODULES.filter((m) => allowsModule(actor, m, 'view'));
 
 export const PeopleQuery = z.object({
   kind: z.enum(PEOPLE_KINDS as [PeopleKind, ...PeopleKind[]], { error: `kind must be one of ${PEOPLE_KINDS.join(', ')}` }).describe('Which list'),

@@ -113,7 +113,10 @@ export interface RecipientRepo {
   /** The rows of those ids that exist, in one read (the write-back plans a claimed batch at once). */
   getMany(rowIds: number[]): Awaitable<LedgerRecipient[]>;
   counts(campaignId: string): Awaitable<Record<RecipientState, number>>;
-  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Awaitable<LedgerRecipient[]>;
+  /** Rows per Sugar module (a reader is shown only the modules Sugar lets them view; the others are counted). */
+  moduleCounts(campaignId: string): Awaitable<Record<string, number>>;
+  /** `modules`: only rows of these modules. */
+  list(campaignId: string, opts: { state?: RecipientState; modules?: readonly string[]; limit: number; offset: number }): Awaitable<LedgerRecipient[]>;
   /**
    * The operator's decision on rows of `campaignId` still uncertain (`'all'`, or those of `rowIds`): `accepted` makes
    * them accepted (accepted at their hand-off time), `resend` queues them again, due now, with their attempts counted

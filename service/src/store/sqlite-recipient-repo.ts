@@ -114,7 +114,9 @@ export class SqliteRecipientRepo implements RecipientRepo {
       resolution: db.prepare(`INSERT INTO uncertain_resolutions (recipient_row_id, campaign_id, action, by_id, by_name, at)
         VALUES (@rowId, @campaignId, @action, @byId, @byName, @at)`),
       list: db.prepare(`SELECT ${COLUMNS} FROM recipients WHERE campaign_id = @campaignId
-        AND (@state IS NULL OR state = @state) ORDER BY row_id LIMIT @limit OFFSET @offset`),
+        AND (@state IS NULL OR state = @state) AND (@modules IS NULL OR module IN (SELECT value FROM json_each(@modules)))
+        ORDER BY row_id LIMIT @limit OFFSET @offset`),
+      moduleCounts: db.prepare('SELECT module, count(*) AS n FROM recipients WHERE campaign_id = ? GROUP BY module'),
     };
   }
 
@@ -288,8 +290,13 @@ export class SqliteRecipientRepo implements RecipientRepo {
     return this.q.arrived.all({ campaignId, ids: rowIds === 'all' ? null : JSON.stringify(rowIds) }) as number[];
   }
 
-  list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): LedgerRecipient[] {
-    const rows = this.q.list.all({ campaignId, state: opts.state ?? null, limit: opts.limit, offset: opts.offset }) as RecipientRow[];
+  moduleCounts(campaignId: string): Record<string, number> {
+    return Object.fromEntries((this.q.moduleCounts.all(campaignId) as Array<{ module: string; n: number }>).map((r) => [r.module, r.n]));
+  }
+
+  list(campaignId: string, opts: { state?: RecipientState; modules?: readonly string[]; limit: number; offset: number }): LedgerRecipient[] {
+    const modules = opts.modules ? JSON.stringify(opts.modules) : null;
+    const rows = this.q.list.all({ campaignId, state: opts.state ?? null, modules, limit: opts.limit, offset: opts.offset }) as RecipientRow[];
     return rows.map(toRecipient);
   }
 }

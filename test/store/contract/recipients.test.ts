@@ -20,6 +20,17 @@ describeOnAdapters('recipients port', ({ store, clock }) => {
       expect((await store.recipients.claim('c1', 10, '2026-03-02T08:00:00.000Z')).map((r) => r.id)).toEqual(['c-1']);
     });
 
+    it('lists and counts rows by module, for readers Sugar shows only some modules', async () => {
+      const [a, b, c] = targets(3);
+      await store.recipients.insertMany('c1', [a, { ...b, module: 'Leads' }, { ...c, module: 'Accounts' }]);
+      await store.recipients.insertMany('c2', targets(2, 10));
+      expect(await store.recipients.moduleCounts('c1')).toEqual({ Contacts: 1, Leads: 1, Accounts: 1 });
+      const ids = async (modules?: string[]) => (await store.recipients.list('c1', { modules, limit: 10, offset: 0 })).map((r) => r.id);
+      expect(await ids(['Leads', 'Accounts'])).toEqual(['c-1', 'c-2']);
+      expect(await ids([])).toEqual([]);
+      expect(await ids()).toEqual(['c-0', 'c-1', 'c-2']);
+    });
+
     it('inserts targets once per (campaign, address key) and keeps what Sugar sent verbatim', async () => {
       expect(await store.recipients.insertMany('c1', targets(3))).toBe(3);
       // Same keys again (e.g. extraction resumed after a pause): nothing new.

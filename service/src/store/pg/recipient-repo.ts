@@ -337,10 +337,16 @@ export class PgRecipientRepo implements RecipientRepo {
     return rows.map((r) => Number(r.row_id));
   }
 
-  async list(campaignId: string, opts: { state?: RecipientState; limit: number; offset: number }): Promise<LedgerRecipient[]> {
+  async moduleCounts(campaignId: string): Promise<Record<string, number>> {
+    const { rows } = await this.q('SELECT module, count(*)::int AS n FROM recipients WHERE campaign_id = $1 GROUP BY module', [campaignId]);
+    return Object.fromEntries(rows.map((r) => [r.module as string, r.n as number]));
+  }
+
+  async list(campaignId: string, opts: { state?: RecipientState; modules?: readonly string[]; limit: number; offset: number }): Promise<LedgerRecipient[]> {
     const { rows } = await this.q(
-      `SELECT ${COLUMNS} FROM recipients WHERE campaign_id = $1 AND ($2::text IS NULL OR state = $2) ORDER BY row_id LIMIT $3 OFFSET $4`,
-      [campaignId, opts.state ?? null, opts.limit, opts.offset],
+      `SELECT ${COLUMNS} FROM recipients WHERE campaign_id = $1 AND ($2::text IS NULL OR state = $2)
+        AND ($5::text[] IS NULL OR module = ANY($5::text[])) ORDER BY row_id LIMIT $3 OFFSET $4`,
+      [campaignId, opts.state ?? null, opts.limit, opts.offset, opts.modules ? [...opts.modules] : null],
     );
     return rows.map(toRecipient);
   }
