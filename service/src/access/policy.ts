@@ -60,7 +60,8 @@ async function askSugarCampaign(actor: Actor, sugarCampaignId: string, action: M
 /**
  * View or change a campaign (or an automation's step): the right Sugar gives the user on its Sugar Campaign.
  * Before that Campaign exists there is no record to ask about, so only its creator (or an administrator) may
- * change it, while anyone Sugar lets view Campaigns may see it.
+ * change it, while anyone Sugar lets view Campaigns may see it. Once it exists (its id is only kept then), Sugar's
+ * 404 means it is hidden from the user (another team's) or deleted: then it is its creator's alone.
  */
 export async function requireCampaignRight(actor: Actor, item: Owned, action: 'view' | 'edit', what = 'campaign'): Promise<void> {
   if (isPrivileged(actor)) return;
@@ -68,7 +69,7 @@ export async function requireCampaignRight(actor: Actor, item: Owned, action: 'v
   const verdict = item.sugarCampaignId ? await askSugarCampaign(actor, item.sugarCampaignId, action) : 'no_record';
   if (verdict === 'allowed') return;
   const mine = item.createdBy?.id === (actor.kind === 'user' ? actor.id : undefined);
-  if (verdict === 'no_record' && (action === 'view' || mine)) return;
+  if (verdict === 'no_record' && (mine || (action === 'view' && !item.sugarCampaignId))) return;
   const who = item.createdBy ? ` (created by ${item.createdBy.userName})` : '';
   throw new AppError('not_your_campaign', `Sugar does not let you ${action === 'view' ? 'see' : 'change'} the ${what} "${item.name}"${who}`, { id: item.id });
 }
