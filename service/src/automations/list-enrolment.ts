@@ -13,10 +13,6 @@ export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' 
 /** The saved filters and reports an automation enrols from (resolved at create or edit, kept with its definition). */
 export const audiencesOf = (a: StoredAutomation): SugarAudience[] => ((a.definition as { audiences?: SugarAudience[] } | null)?.audiences ?? []).slice();
 
-/** Who the saved filters and reports are read as: the user who last saved them (checked with their rights), else its creator. */
-const audiencesReader = (a: StoredAutomation): string | undefined =>
-  (a.definition as { audiencesReadAs?: string } | null)?.audiencesReadAs ?? a.createdBy?.userName;
-
 export async function enrolFromLists(
   deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string; sudoFor?: (userName: string) => AudienceReader },
   a: StoredAutomation,
@@ -27,9 +23,8 @@ export async function enrolFromLists(
   const firstKey = a.program[0]?.key ?? null;
   const audiences = audiencesOf(a);
   const lists = { id: a.id, targetListIds: a.targetListIds, leadfwdListIds: [], customFields: [], audiences };
-  // Saved filters and reports are read again at each refresh, as whoever saved them (sudo), like a campaign's as its creator.
-  const readAs = audiencesReader(a);
-  const asCreator = audiences.length && readAs && deps.sudoFor ? { reader: deps.sudoFor(readAs), readAs } : undefined;
+  // Saved filters and reports are read again at each refresh, as the automation's creator (sudo), like a campaign's.
+  const asCreator = audiences.length && a.createdBy && deps.sudoFor ? { reader: deps.sudoFor(a.createdBy.userName), readAs: a.createdBy.userName } : undefined;
   const audit = await readTargets({ sugar: deps.sugar, store, consentField: deps.consentField, ...(asCreator ? { audienceReader: asCreator } : {}) }, lists, {
     queued: async (targets) => {
       enrolled += await store.automations.enrol(a.id, targets, firstKey);

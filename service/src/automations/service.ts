@@ -45,15 +45,13 @@ const positional = (key: string) => !key.startsWith('#');
 const DEFINITION_FIELDS = ['name', 'targetListIds', 'savedFilterIds', 'reportIds', 'steps'] as const;
 /**
  * The fields the definition is made of, with the saved filters and reports resolved (name, module) for enrolment to
- * read, and whose rights they were checked with: they are read as that user (`audiencesReadAs`), who may not be the
- * creator. Nothing else of the body is kept: an `audiences` of its own would be read at enrolment without the checks
+ * read. Nothing else of the body is kept: an `audiences` of its own would be read at enrolment without the checks
  * made here (the module, that the actor may see it).
  */
-function withAudiences(body: unknown, audiences: SugarAudience[], actor: Actor) {
+function withAudiences(body: unknown, audiences: SugarAudience[]) {
   const given = body as Record<string, unknown>;
   const def = Object.fromEntries(DEFINITION_FIELDS.filter((f) => given[f] !== undefined).map((f) => [f, given[f]]));
-  const readAs = creatorOf(actor)?.userName;
-  return audiences.length ? { ...def, audiences, ...(readAs ? { audiencesReadAs: readAs } : {}) } : def;
+  return audiences.length ? { ...def, audiences } : def;
 }
 function parseTargets(body: unknown): EnrolTarget[] {
   return parseInput(EnrolBody, body, 'invalid_enrolment').targets;
@@ -129,7 +127,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
   async function create(body: unknown, actor: Actor) {
     requireModule(actor, 'Campaigns', 'create');
     const { audiences, ...compiled } = await validate(body, actor);
-    const a = await store.automations.create({ ...compiled, definition: withAudiences(body, audiences, actor), createdBy: creatorOf(actor) });
+    const a = await store.automations.create({ ...compiled, definition: withAudiences(body, audiences), createdBy: creatorOf(actor) });
     if (a.targetListIds.length || audiences.length) deps.readLists?.(a);
     return await view(a.id);
   }
@@ -149,7 +147,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     await store.transaction(async (tx) => {
       await tx.automations.lockProgress(id);
       editable(id, Object.keys((await tx.automations.counts(id)).passed), compiled.program);
-      if (!(await tx.automations.update(id, { ...compiled, definition: withAudiences(body, audiences, actor), createdBy: before.createdBy })))
+      if (!(await tx.automations.update(id, { ...compiled, definition: withAudiences(body, audiences), createdBy: before.createdBy })))
         throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     });
     const a = await get(id);
