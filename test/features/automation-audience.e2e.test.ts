@@ -68,4 +68,26 @@ describe('an automation enrolling from a saved filter', () => {
     await new Promise((res) => setTimeout(res, 1000)); // three list refreshes
     expect(stack.sim.requests().filter((q) => q.path.includes('/Users/filter'))).toEqual([]);
   }, 30_000);
+
+  it('reads no audience an automation stored before then kept from its body (a module no filter may select)', async () => {
+    const sally = asUser(stack, await sugarToken(stack, 'sally'));
+    const r = await sally('POST', '/automations', {
+      name: 'Stored before',
+      steps: [{ type: 'send_email', name: 'Old', subject: 'x', fromName: 'x', fromEmail: 'news@news.example.test', html: '<p>x</p>' }],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    // What was stored before for a body {name, steps, audiences}: the body as given.
+    const store = stack.service.store;
+    const a = (await store.automations.get(r.body.id))!;
+    await store.automations.update(a.id, {
+      name: a.name,
+      targetListIds: a.targetListIds,
+      program: a.program,
+      createdBy: a.createdBy,
+      definition: { ...(a.definition as object), audiences: [{ kind: 'saved_filter', id: 'stored-forged', module: 'Users', name: 'Everyone' }] },
+    });
+    stack.sim.clearRequests();
+    await new Promise((res) => setTimeout(res, 1000)); // three list refreshes
+    expect(stack.sim.requests().filter((q) => q.path.includes('/Users/filter'))).toEqual([]);
+  }, 30_000);
 });

@@ -2,16 +2,33 @@
 // (exempt lists, suppressions, invalid and duplicate addresses): extraction hands each chunk of queued targets
 // to a sink, which enrols them here instead of filling a ledger, so there is one copy of those rules.
 
-import type { AudienceReader } from '../campaigns/audiences.js';
+import { AUDIENCE_MODULES, type AudienceReader } from '../campaigns/audiences.js';
 import { type ExtractionStore, readTargets, type SugarReader } from '../campaigns/extraction.js';
+import { ID } from '../domain/input.js';
 import type { Audit, SugarAudience } from '../domain/types.js';
 import type { AutomationRepo, StoredAutomation, StorePart } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 
 export type EnrolmentStore = ExtractionStore & StorePart<{ automations: 'enrol' | 'listsRead' }>;
 
-/** The saved filters and reports an automation enrols from (resolved at create or edit, kept with its definition). */
-export const audiencesOf = (a: StoredAutomation): SugarAudience[] => ((a.definition as { audiences?: SugarAudience[] } | null)?.audiences ?? []).slice();
+/**
+ * The saved filters and reports an automation enrols from (resolved at create or edit, kept with its definition).
+ * Definitions stored before their fields were sorted kept a body's own `audiences` as given: only what resolving
+ * could have made is read.
+ */
+export const audiencesOf = (a: StoredAutomation): SugarAudience[] => {
+  const stored = (a.definition as { audiences?: unknown } | null)?.audiences;
+  return (Array.isArray(stored) ? stored : []).filter(
+    (x): x is SugarAudience =>
+      typeof x === 'object' &&
+      x !== null &&
+      (x.kind === 'saved_filter' || x.kind === 'report') &&
+      typeof x.id === 'string' &&
+      ID.test(x.id) &&
+      AUDIENCE_MODULES.has(x.module) &&
+      typeof x.name === 'string',
+  );
+};
 
 export async function enrolFromLists(
   deps: { store: EnrolmentStore; sugar: SugarReader; consentField?: string; sudoFor?: (userName: string) => AudienceReader },
