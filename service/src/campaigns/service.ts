@@ -13,7 +13,7 @@ import { resolveAudiences } from './audiences.js';
 import { loadTargetLists, type SugarReader } from './extraction.js';
 import { cancelIfHeld } from './scheduler.js';
 import { CampaignListQuery, ConfirmCampaignBody, CreateCampaignBody } from './schemas.js';
-import { requireMergeableFields } from './sugar-directory.js';
+import { requireKnownFields } from './sugar-directory.js';
 
 /** The Sugar target lists must exist: ids Sugar does not know are the caller's mistake, a 422 naming them. */
 export async function requireTargetLists(sugar: SugarReader, ids: string[]): Promise<void> {
@@ -98,7 +98,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
     const identity = await deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
     requireReadableFields(actor, v.customFields);
-    await requireMergeableFields(actor, v.customFields);
+    await requireKnownFields(actor, v.customFields);
     const { hold, sendAt, sendAsAssignedUser, savedFilterIds: _f, reportIds: _r, ...rest } = v;
     return {
       ...rest,

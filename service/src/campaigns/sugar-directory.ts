@@ -75,15 +75,16 @@ export async function mergeFields(actor: Actor, module: string) {
 }
 
 /**
- * Refuses fields to merge that no module a list can hold has (as the send flow offers them): a misspelt name was
- * read from no record, and its merge tag came out empty for everyone.
+ * Refuses fields to merge that no module a list can hold has at all: a misspelt name was read from no record, and its
+ * merge tag came out empty for everyone. Any field Sugar has passes (the send flow offers fewer: a relate name, say,
+ * is read by the filter API though its definition is not stored).
  */
-export async function requireMergeableFields(actor: Actor, fields: string[]): Promise<void> {
+export async function requireKnownFields(actor: Actor, fields: string[]): Promise<void> {
   if (!fields.length) return;
   const defs = Object.values(await fieldDefs(actor, LIST_MODULES));
-  const missing = fields.filter((f) => !defs.some((d) => Object.hasOwn(d, f) && mergeable(f, d[f])));
+  const missing = fields.filter((f) => !defs.some((d) => Object.hasOwn(d, f)));
   if (missing.length)
-    throw new AppError('invalid_campaign', `Sugar has no field to merge called ${missing.join(', ')}`, {
-      problems: missing.map((f) => `customFields: Sugar has no field ${f} to merge on ${LIST_MODULES.join(', ')}`),
+    throw new AppError('invalid_campaign', `Sugar has no field called ${missing.join(', ')}`, {
+      problems: missing.map((f) => `customFields: Sugar has no field ${f} on ${LIST_MODULES.join(', ')}`),
     });
 }
