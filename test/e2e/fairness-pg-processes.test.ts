@@ -6,6 +6,7 @@ import { usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
+import { adminClient, createPerson } from '../support/sugar-seed.js';
 
 // One rate for both processes together: the large campaign alone would take about 15 s.
 const ENV = { LEADFWD_SMTP_RATE: '100' };
@@ -33,10 +34,11 @@ describe.skipIf(!debianPgBin())('fairness between campaigns and automations acro
       }),
     });
     expect(typeof automation.id, JSON.stringify(automation)).toBe('string');
-    const person = rig.sim.db.prepare('SELECT id FROM contacts LIMIT 1').get() as { id: string };
+    // Enrolled through the API at the Contact's own address, as Sugar has it (the enrolment reads the record).
+    const person = await createPerson(adminClient(rig.sim.url), { module: 'Contacts', first_name: 'Wendy', emails: [{ address: 'welcome@example.com' }] });
     const enrol = await rig.api(p2, `/automations/${automation.id}/enrol`, {
       method: 'POST',
-      body: JSON.stringify({ targets: [{ module: 'Contacts', id: person.id, email: 'welcome@example.com' }] }),
+      body: JSON.stringify({ targets: [{ module: 'Contacts', id: person, email: 'welcome@example.com' }] }),
     });
     expect(enrol.enrolled, JSON.stringify(enrol)).toBe(1);
 

@@ -37,6 +37,7 @@ describe('enrolment through the API', () => {
         { module: 'Contacts', id: vic, email: 'mallory2@evil.example' },
         { module: 'Contacts', id: 'no-such-record', email: 'x@example.org' },
         { module: 'Contacts', id: optedOut, email: 'olga@example.org' },
+        { module: 'Contacts', id: vic, email: 'not an address' },
         { module: 'Contacts', id: vic, email: 'VIC@example.org', emailAddressId: 'forged-address-id', listId: 'forged-list' },
       ],
     });
@@ -48,6 +49,7 @@ describe('enrolment through the API', () => {
         { id: vic, reason: 'address_not_on_record' },
         { id: 'no-such-record', reason: 'not_found' },
         { id: optedOut, reason: 'opted_out' },
+        { id: vic, reason: 'invalid_email' },
       ],
     });
     await waitFor(() => (recipientsOf(stack, 'Proof hi').length ? true : undefined), 'the welcome sent');

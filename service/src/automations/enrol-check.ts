@@ -20,8 +20,9 @@ export async function provenTargets(actor: Actor, targets: EnrolTarget[]): Promi
   for (const t of targets) {
     const known = addresses.get(`${t.module}:${t.id}`);
     const key = addressKey(t.email);
-    const entry = known?.find((e) => key !== null && addressKey(e.email_address ?? '') === key);
-    if (!known) out.skipped.push({ id: t.id, reason: 'not_found' });
+    const entry = known?.find((e) => addressKey(e.email_address ?? '') === key);
+    if (key === null) out.skipped.push({ id: t.id, reason: 'invalid_email' });
+    else if (!known) out.skipped.push({ id: t.id, reason: 'not_found' });
     else if (!entry) out.skipped.push({ id: t.id, reason: 'address_not_on_record' });
     else if (entry.opt_out === true) out.skipped.push({ id: t.id, reason: 'opted_out' });
     else if (entry.invalid_email === true) out.skipped.push({ id: t.id, reason: 'invalid_email' });
