@@ -168,6 +168,12 @@ describe('sally (marketer) and admin', () => {
       body: { error: 'unknown_lists' },
     });
     expect(await as.dana('POST', '/campaigns', { name: 'x', ...content, leadfwdListIds: [list.body.id] })).toMatchObject({ status: 403 });
+    // One built with the API key (the operator's integration) has no creator: whoever may list its modules uses it.
+    const shared = await stack.api('POST', '/lists', { name: 'Nightly import', module: 'Contacts', filter: [{ region_c: 'EMEA' }] });
+    expect(shared.status).toBe(201);
+    expect((await as.max('GET', '/lists')).body.lists.map((l: { id: string }) => l.id)).toContain(shared.body.id);
+    expect((await as.max('POST', '/campaigns', campaign('From the import', { targetListIds: [], leadfwdListIds: [shared.body.id] }))).status).toBe(201);
+    expect(await as.dana('GET', `/lists/${shared.body.id}`)).toMatchObject({ status: 403, body: { error: 'sugar_rights' } });
     expect((await as.admin('GET', `/lists/${list.body.id}`)).status).toBe(200);
     const c = await as.sally('POST', '/campaigns', {
       name: 'EMEA',

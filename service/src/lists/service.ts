@@ -21,10 +21,12 @@ export type ListStore = UnitOfWork & StorePart<{ lists: 'create' | 'addMembers' 
 
 /**
  * A LeadFWD list is its creator's, as a saved filter is its owner's in Sugar: its members are the records their
- * teams showed them, which another user's may hide. Administrators and the API key reach every list. To anyone else
- * another's list does not exist, as a record Sugar hides.
+ * teams showed them, which another user's may hide. To anyone else another's list does not exist, as a record Sugar
+ * hides. Administrators and the API key reach every list; one without a creator (built with the API key, by the
+ * operator's integration for whoever may list its modules, or before creators were kept) is everyone's, as before.
  */
-export const ownsList = (actor: Actor, list: LeadfwdList): boolean => isPrivileged(actor) || (actor.kind === 'user' && list.createdBy?.id === actor.id);
+export const ownsList = (actor: Actor, list: LeadfwdList): boolean =>
+  isPrivileged(actor) || !list.createdBy || (actor.kind === 'user' && list.createdBy.id === actor.id);
 
 /** The modules of the list's members that Sugar does not let the actor list (whose records they may not see). */
 export const hiddenModulesOf = async (store: StorePart<{ lists: 'modules' }>, actor: Actor, listId: string): Promise<TargetModule[]> =>
