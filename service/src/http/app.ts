@@ -82,12 +82,47 @@ const MAX_BODY_NESTING = 64;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * What makes a parsed body unfit for the code behind the routes, walked without recursion. Code that walks a body
- * recursively (a Sugar filter's fields, the stored definition's JSON, HTML to text) would overflow the stack on
- * thousands of levels, and no request of ours nests anywhere near `limit`. Half a surrogate pair is valid JSON but no
- * text: SQLite stored it as bytes that are not UTF-8 (read back as three U+FFFD), PostgreSQL as one U+FFFD.
+ * What makes a parsed body unfit for the code behind the routes. Code that walks a body recursively (a Sugar filter's
+ * fields, the stored definition's JSON, HTML to text) would overflow the stack on thousands of levels, and no request
+ * of ours nests anywhere near `limit`. Half a surrogate pair is valid JSON but no text: SQLite stored it as bytes
+ * that are not UTF-8 (read back as three U+FFFD), PostgreSQL as one U+FFFD. Where it is is worked out only for a body
+ * that has it: a path for every value cost a 2 MB array five times the walk.
  */
 export function bodyFault(value: unknown, limit: number): string | undefined {
+  return faulty(value, limit) ? whereFault(value, limit) : undefined;
+}
+
+/** The walk, without recursion: is any value nested past `limit`, or any text or name half a surrogate pair? */
+function faulty(value: unknown, limit: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return true;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    if (Array.isArray(v)) {
+      for (const child of v) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (LONE_SURROGATE.test(k)) return true;
+      values.push((v as Record<string, unknown>)[k]);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+/** The same walk, naming where (only for a body `faulty` refused). */
+function whereFault(value: unknown, limit: number): string {
   const stack: Array<[unknown, number, string]> = [[value, 0, '']];
   while (stack.length) {
     const [v, depth, path] = stack.pop()!;
@@ -98,11 +133,10 @@ export function bodyFault(value: unknown, limit: number): string | undefined {
     if (v === null || typeof v !== 'object') continue;
     if (depth >= limit) return `The body nests more than ${limit} levels deep`;
     for (const [k, child] of Object.entries(v)) {
-      const at = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
       if (LONE_SURROGATE.test(k))
         return `A name in the body${path ? ` (in ${path.slice(0, 100)})` : ''} is not valid text: it holds half of a UTF-16 surrogate pair`;
-      stack.push([child, depth + 1, at]);
+      stack.push([child, depth + 1, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
     }
   }
-  return undefined;
+  return 'The body cannot be read';
 }
