@@ -22,7 +22,8 @@ afterAll(async () => {
 describe('a campaign whose Sugar Campaign Sugar no longer shows', () => {
   it('is its creator’s alone: another user who may view Campaigns gets neither view, report nor export', async () => {
     const sally = asUser(stack, await sugarToken(stack, 'sally'));
-    const max = asUser(stack, await sugarToken(stack, 'max'));
+    const maxToken = await sugarToken(stack, 'max');
+    const max = asUser(stack, maxToken);
     const c = await sally('POST', '/campaigns', {
       name: 'Board letter',
       subject: 'For the board',
@@ -43,9 +44,14 @@ describe('a campaign whose Sugar Campaign Sugar no longer shows', () => {
     for (const path of [`/campaigns/${id}`, `/campaigns/${id}/report`, `/campaigns/${id}/people?kind=bounced`]) {
       expect(await max('GET', path), path).toMatchObject({ status: 403, body: { error: 'not_your_campaign' } });
     }
-    const csv = await fetch(`${stack.service.url}/api/v1/campaigns/${id}/export`, { headers: { 'OAuth-Token': await sugarToken(stack, 'max') } });
+    const csv = await fetch(`${stack.service.url}/api/v1/campaigns/${id}/export`, { headers: { 'OAuth-Token': maxToken } });
     expect(csv.status).toBe(403);
     expect(await csv.text()).not.toContain('bea.board@example.org');
     expect((await sally('GET', `/campaigns/${id}/report`)).status).toBe(200);
+    // And lists it still, where max no longer sees it.
+    expect((await sally('GET', '/campaigns')).body.campaigns.map((x: { id: string }) => x.id)).toContain(id);
+    const his = await max('GET', '/campaigns');
+    expect(his.status, JSON.stringify(his.body)).toBe(200);
+    expect(his.body.campaigns.map((x: { id: string }) => x.id)).not.toContain(id);
   }, 60_000);
 });

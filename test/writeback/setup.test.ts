@@ -50,7 +50,7 @@ describe('campaign setup in Sugar', () => {
     await admin.delete(`/Contacts/${goneId}`);
     await admin.logout();
     const h = harness();
-    const list = await h.store.lists.create('VIP customers', 'api');
+    const list = await h.store.lists.create('VIP customers', 'api', undefined, { id: 'user-sally', userName: 'sally' });
     await h.store.lists.addMembers(list.id, [
       ...people.map((p) => ({ module: p.module, recordId: p.id, email: p.email })),
       { module: 'Contacts' as const, recordId: goneId },
@@ -62,9 +62,11 @@ describe('campaign setup in Sugar', () => {
 
     const slid = sugarIds.list(list.id);
     expect((await h.store.lists.get(list.id))!.sugarListId).toBe(slid);
-    expect(sim.db.prepare('SELECT name, list_type FROM prospect_lists WHERE id = ?').get(slid)).toEqual({
+    // Its creator's, as the LeadFWD list is: Sugar's owner-only and team rules then apply to the copy.
+    expect(sim.db.prepare('SELECT name, list_type, assigned_user_id FROM prospect_lists WHERE id = ?').get(slid)).toEqual({
       name: 'LeadFWD: VIP customers',
       list_type: 'default',
+      assigned_user_id: 'user-sally',
     });
     const members = sim.db.prepare('SELECT related_id FROM prospect_lists_prospects WHERE prospect_list_id = ? AND deleted = 0').pluck().all(slid);
     expect(members.sort()).toEqual(people.map((p) => p.id).sort());

@@ -100,11 +100,12 @@ export async function visibleSugarCampaigns(actor: Actor, ids: string[]): Promis
   return seen;
 }
 
-/** Lists and items LeadFWD keeps, filtered to those the user may see. */
+/** Lists and items LeadFWD keeps, filtered to those the user may see: as requireCampaignRight, a creator keeps theirs. */
 export async function visibleOwned<T extends Owned>(actor: Actor, items: T[]): Promise<T[]> {
   if (isPrivileged(actor)) return items;
   if (!allowsModule(actor, 'Campaigns', 'list')) return [];
   const withSugar = items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!);
   const visible = await visibleSugarCampaigns(actor, withSugar);
-  return items.filter((i) => !i.sugarCampaignId || visible.has(i.sugarCampaignId));
+  const me = actor.kind === 'user' ? actor.id : undefined;
+  return items.filter((i) => !i.sugarCampaignId || visible.has(i.sugarCampaignId) || (me !== undefined && i.createdBy?.id === me));
 }

@@ -231,11 +231,13 @@ export function trackerOp(campaignId: string, sugarCampaignId: string, linkIndex
   };
 }
 
-export function leadfwdListBody(list: { id: string; name: string }, memberCount: number): Record<string, unknown> {
+/** The Target List a LeadFWD list becomes: its creator's, as the list is, so Sugar's owner and team rules apply to it. */
+export function leadfwdListBody(list: { id: string; name: string; createdBy?: { id: string } }, memberCount: number): Record<string, unknown> {
   return {
     id: sugarIds.list(list.id),
     name: clip(`LeadFWD: ${list.name}`, TEXT_LIMIT.listName, true),
     list_type: 'default',
     description: `Copied from LeadFWD list ${list.id} (${memberCount} members) when a campaign started sending.`,
+    ...(list.createdBy ? { assigned_user_id: list.createdBy.id } : {}),
   };
 }
