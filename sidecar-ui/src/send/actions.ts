@@ -236,17 +236,21 @@ export async function previewRecipient(view: SidecarView): Promise<void> {
   });
 }
 
-function paintRecipients(view: SidecarView, list: RecipientChoice[], total: number): void {
+/** `hidden`: people of modules the user's role does not show them (not listed, but they get the message). */
+function paintRecipients(view: SidecarView, list: RecipientChoice[], total: number, hidden = 0): void {
   const select = formOf(view)!.elements.namedItem('recipient') as HTMLSelectElement;
   replaceChildren(
     select,
     list.map((r) => h('option', { value: String(r.rowId) }, r.name ? `${r.name} <${r.email}>` : r.email)),
   );
   select.disabled = !list.length;
-  const more = total > list.length ? t('LBL_LEADFWD_RECIPIENTS_FIRST', { shown: list.length, total }) : '';
+  const notes = [
+    total > list.length ? t('LBL_LEADFWD_RECIPIENTS_FIRST', { shown: list.length, total }) : '',
+    hidden ? t('LBL_LEADFWD_PEOPLE_HIDDEN', { n: hidden }) : '',
+  ].filter(Boolean);
   const group = select.closest('.control-group');
-  group?.querySelector('.leadfwd-recipients-more')?.remove();
-  if (more) select.insertAdjacentElement('afterend', h('p', { class: 'help-block leadfwd-recipients-more' }, more));
+  group?.querySelectorAll('.leadfwd-recipients-more').forEach((old) => old.remove());
+  for (const note of notes.reverse()) select.insertAdjacentElement('afterend', h('p', { class: 'help-block leadfwd-recipients-more' }, note));
 }
 
 /**
@@ -329,10 +333,12 @@ export async function review(view: SidecarView): Promise<void> {
   confirm.disabled = !sendable;
   if (!sendable) return;
   try {
-    const r = await st.client!.get<{ recipients: RecipientChoice[]; total: number }>(`/campaigns/${encodeURIComponent(created.id)}/recipients?limit=50`);
+    const r = await st.client!.get<{ recipients: RecipientChoice[]; total: number; hidden?: number }>(
+      `/campaigns/${encodeURIComponent(created.id)}/recipients?limit=50`,
+    );
     if (st.reviewId !== created.id || st.disposed) return;
     st.recipients = r.recipients;
-    paintRecipients(view, r.recipients, r.total);
+    paintRecipients(view, r.recipients, r.total, r.hidden);
     if (r.recipients.length) await previewRecipient(view);
   } catch (e) {
     showError(view, e, { stay: true });
