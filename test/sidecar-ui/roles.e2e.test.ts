@@ -1,7 +1,8 @@
 // Issue 11 in headless Chromium: every user acts with the rights Sugar gives them, and the UI says so once instead of
 // failing later. dana (views Campaigns, cannot create) follows campaigns but gets no "Send via LeadFWD"; chris (no
-// Campaigns) is told LeadFWD is not for him; max (owner-only edit) cannot cancel sally's campaign. And nothing a user
-// typed becomes HTML in Sugar's alerts (which render HTML): a campaign named like markup stays text everywhere.
+// Campaigns) is told LeadFWD is not for him; max (owner-only edit) is offered no action on sally's campaign, and is
+// refused by Sugar if its rights change under an offered one. And nothing a user typed becomes HTML in Sugar's alerts
+// (which render HTML): a campaign named like markup stays text everywhere.
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { alerts, axeViolations, type BrowserStack, cspViolations, press, startBr
 const EVIL = '<img src=x onerror="window.__xss=1">';
 let bs: BrowserStack;
 let evilId = '';
+let sugarBackedId = '';
 
 beforeAll(async () => {
   bs = await startBrowserStack({ refreshSeconds: 0 });
@@ -28,7 +30,21 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   evilId = created.body.id;
+  // The same, started from a Sugar Campaign (so Sugar's record rights apply to it from the start).
+  const fromSugar = await sally('POST', '/campaigns', {
+    name: EVIL,
+    subject: 'Hello',
+    fromName: 'Acme',
+    fromEmail: 'news@news.example.test',
+    html: '<p>Hi</p>',
+    targetListIds: [DEMO_IDS.lists.newsletter],
+    sendAt: '2999-01-01T00:00:00Z',
+    sugarCampaignId: DEMO_IDS.campaigns.spring,
+  });
+  expect(fromSugar.status, JSON.stringify(fromSugar.body)).toBe(201);
+  sugarBackedId = fromSugar.body.id;
   await untilCampaign(bs.stack.api, evilId, 'pending', 'the campaign counted');
+  await untilCampaign(bs.stack.api, sugarBackedId, 'pending', 'the campaign counted');
 }, 60_000);
 afterAll(async () => {
   await bs?.close();
@@ -42,22 +58,29 @@ const noMarkupInAlerts = async (p: Page) => {
 };
 
 describe('max (may change only his own Campaigns)', () => {
-  it("sees the markup-named campaign as text, is asked before cancelling, and is refused by Sugar's rights", async () => {
+  it('sees the markup-named campaign as text, with no action Sugar would refuse; an offered one Sugar then refuses is said as text', async () => {
+    // Without his owner-only limit for now: Sugar lets him change sally's Campaign, so the dashlet offers Cancel.
+    bs.stack.sim.setRole('max', { denied: {} });
     const { page, errors, requests, context } = await bs.open('max');
     await card(page).waitFor();
     expect(await card(page).locator('.leadfwd-campaign-name').textContent()).toBe(EVIL);
-    await press(card(page).locator('.leadfwd-action-cancel'));
+    // Hers and not started from a Sugar Campaign yet: only she may change it, so nothing is offered.
+    expect(await card(page).locator('.leadfwd-actions button').count()).toBe(0);
+    const offered = page.locator(`.leadfwd-campaign[data-campaign-id="${sugarBackedId}"]`);
+    await press(offered.locator('.leadfwd-action-cancel'));
     const confirm = (await alerts(page)).pop()!;
     expect(confirm).toMatchObject({ level: 'confirmation', messages: `Cancel ${EVIL}? Messages not sent yet will not be sent.` });
     expect(confirm.html).toContain('&lt;img src&#x3D;x');
     await noMarkupInAlerts(page);
+    // His role changes in Sugar meanwhile: owner-only again. Sugar refuses, and the refusal names the campaign as text.
+    bs.stack.sim.setRole('max', undefined);
     await page.locator('#alerts .harness-confirm').click();
     await page.waitForFunction(() => (window as any).__leadfwdAlerts.some((a: { level: string }) => a.level === 'error'));
     const refused = (await alerts(page)).filter((a) => a.level === 'error').pop()!;
     expect(refused.messages).toContain(`Sugar does not let you change the campaign "${EVIL}" (created by sally)`);
     expect(refused.messages).toContain('Your Sugar role decides what you can do in LeadFWD');
     await noMarkupInAlerts(page);
-    expect((await bs.stack.api('GET', `/campaigns/${evilId}`)).body.status).toBe('pending');
+    expect((await bs.stack.api('GET', `/campaigns/${sugarBackedId}`)).body.status).toBe('pending');
     expect(bs.offSugar(requests)).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -100,6 +100,23 @@ export async function visibleSugarCampaigns(actor: Actor, ids: string[]): Promis
   return seen;
 }
 
+/**
+ * The ids among `items` the user may change, as requireCampaignRight decides one, with one Sugar call for all (each
+ * record Sugar returns carries its `_acl` for the asker): a list offers only the actions that will work.
+ */
+export async function editableOwned<T extends Owned>(actor: Actor, items: T[]): Promise<Set<string>> {
+  if (isPrivileged(actor)) return new Set(items.map((i) => i.id));
+  if (!allowsModule(actor, 'Campaigns', 'edit')) return new Set();
+  const ids = items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!);
+  const seen = new Map<string, boolean>();
+  if (ids.length)
+    for await (const page of actor.sugar.filterPages('Campaigns', { filter: [{ id: { $in: ids } }], fields: ['id'], pageSize: 1000 }))
+      for (const r of page) seen.set(String(r.id), recordAllows(r._acl, 'edit'));
+  const me = actor.kind === 'user' ? actor.id : undefined;
+  const mine = (i: T) => me !== undefined && i.createdBy?.id === me;
+  return new Set(items.filter((i) => (i.sugarCampaignId && seen.has(i.sugarCampaignId) ? seen.get(i.sugarCampaignId) : mine(i))).map((i) => i.id));
+}
+
 /** Lists and items LeadFWD keeps, filtered to those the user may see: as requireCampaignRight, a creator keeps theirs. */
 export async function visibleOwned<T extends Owned>(actor: Actor, items: T[]): Promise<T[]> {
   if (isPrivileged(actor)) return items;

@@ -1,7 +1,15 @@
 // Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
 
 import { type Actor, creatorOf } from '../access/actor.js';
-import { allowsModule, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit, visibleOwned } from '../access/policy.js';
+import {
+  allowsModule,
+  editableOwned,
+  requireCampaignRight,
+  requireModule,
+  requireReadableFields,
+  requireSugarCampaignEdit,
+  visibleOwned,
+} from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
@@ -226,7 +234,8 @@ export function createCampaignService(deps: CampaignDeps) {
    * A page of the campaigns the filter lets through that the actor may see, newest first, and how many there are in
    * all: Sugar's rights are applied to every match before the page is cut, so pages and the total agree.
    */
-  async function find(query: unknown, actor: Actor): Promise<{ campaigns: Campaign[]; total: number; limit: number; offset: number }> {
+  /** A page of the campaigns the actor may see, and which of them they may change (`editable`). */
+  async function find(query: unknown, actor: Actor): Promise<{ campaigns: Campaign[]; editable: Set<string>; total: number; limit: number; offset: number }> {
     const q = parseInput(CampaignListQuery, query, 'invalid_input');
     const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 500);
     const offset = Number(q.offset ?? 0);
@@ -242,7 +251,14 @@ export function createCampaignService(deps: CampaignDeps) {
       ...(q.targetListId ? { targetListId: q.targetListId } : {}),
     };
     const visible = await visibleOwned(actor, await deps.store.campaigns.find(filter));
-    return { campaigns: await Promise.all(visible.slice(offset, offset + limit).map(async (r) => await get(r.id))), total: visible.length, limit, offset };
+    const page = visible.slice(offset, offset + limit);
+    return {
+      campaigns: await Promise.all(page.map(async (r) => await get(r.id))),
+      editable: await editableOwned(actor, page),
+      total: visible.length,
+      limit,
+      offset,
+    };
   }
 
   return {

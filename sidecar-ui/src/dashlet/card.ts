@@ -66,7 +66,8 @@ export function figures(r: CampaignReport): HTMLElement {
 }
 
 function actions(c: CampaignView, onAction?: (c: CampaignView, a: CampaignAction) => void): HTMLElement | null {
-  if (!onAction) return null;
+  // Sugar decides per record: one the user may not change (another's, owner-only) offers nothing that would be refused.
+  if (!onAction || c.mayEdit === false) return null;
   const can: CampaignAction[] = [];
   if (['extracting', 'pending', 'sending'].includes(c.status)) can.push('pause');
   if (c.status === 'paused') can.push('resume');

@@ -33,7 +33,11 @@ export function campaignRoutes(deps: CampaignRouteDeps): Router {
     const withFigures = req.query.figures === 'true';
     res.json({
       campaigns: await Promise.all(
-        page.campaigns.map(async (c) => ({ ...(await campaigns.view(c.id)), ...(withFigures ? { figures: await deps.figures(c.id) } : {}) })),
+        page.campaigns.map(async (c) => ({
+          ...(await campaigns.view(c.id)),
+          mayEdit: page.editable.has(c.id),
+          ...(withFigures ? { figures: await deps.figures(c.id) } : {}),
+        })),
       ),
       total: page.total,
       limit: page.limit,
