@@ -90,39 +90,34 @@ export async function requireSugarCampaignEdit(actor: Actor, sugarCampaignId: st
     throw new AppError('not_your_campaign', `Sugar does not let you change the Campaign "${String(rec?.name ?? sugarCampaignId)}"`, { sugarCampaignId });
 }
 
-/** The Sugar Campaign ids among `ids` the user may see (one Sugar call, as the user). */
-export async function visibleSugarCampaigns(actor: Actor, ids: string[]): Promise<Set<string>> {
-  if (isPrivileged(actor) || ids.length === 0) return new Set(ids);
-  const seen = new Set<string>();
-  for await (const page of actor.sugar.filterPages('Campaigns', { filter: [{ id: { $in: ids } }], fields: ['id'], pageSize: 1000 })) {
-    for (const r of page) seen.add(String(r.id));
-  }
+/** Of the Sugar Campaigns `ids`, those Sugar shows the user, and whether their `_acl` lets them change each (one call). */
+async function sugarCampaignRights(actor: Actor, ids: string[]): Promise<Map<string, boolean>> {
+  const seen = new Map<string, boolean>();
+  if (ids.length === 0) return seen;
+  for await (const page of actor.sugar.filterPages('Campaigns', { filter: [{ id: { $in: ids } }], fields: ['id'], pageSize: 1000 }))
+    for (const r of page) seen.set(String(r.id), recordAllows(r._acl, 'edit'));
   return seen;
 }
 
 /**
- * The ids among `items` the user may change, as requireCampaignRight decides one, with one Sugar call for all (each
- * record Sugar returns carries its `_acl` for the asker): a list offers only the actions that will work.
+ * Lists and items LeadFWD keeps: those the user may see, and the ids of those they may change, each as
+ * requireCampaignRight decides it for one (a creator keeps theirs when Sugar shows no record), with one Sugar call for
+ * all: a list offers only the actions that will work.
  */
-export async function editableOwned<T extends Owned>(actor: Actor, items: T[]): Promise<Set<string>> {
-  if (isPrivileged(actor)) return new Set(items.map((i) => i.id));
-  if (!allowsModule(actor, 'Campaigns', 'edit')) return new Set();
-  const ids = items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!);
-  const seen = new Map<string, boolean>();
-  if (ids.length)
-    for await (const page of actor.sugar.filterPages('Campaigns', { filter: [{ id: { $in: ids } }], fields: ['id'], pageSize: 1000 }))
-      for (const r of page) seen.set(String(r.id), recordAllows(r._acl, 'edit'));
+export async function ownedRights<T extends Owned>(actor: Actor, items: T[]): Promise<{ visible: T[]; editable: Set<string> }> {
+  if (isPrivileged(actor)) return { visible: items, editable: new Set(items.map((i) => i.id)) };
+  if (!allowsModule(actor, 'Campaigns', 'list')) return { visible: [], editable: new Set() };
+  const rights = await sugarCampaignRights(
+    actor,
+    items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!),
+  );
   const me = actor.kind === 'user' ? actor.id : undefined;
   const mine = (i: T) => me !== undefined && i.createdBy?.id === me;
-  return new Set(items.filter((i) => (i.sugarCampaignId && seen.has(i.sugarCampaignId) ? seen.get(i.sugarCampaignId) : mine(i))).map((i) => i.id));
+  const known = (i: T) => i.sugarCampaignId !== undefined && rights.has(i.sugarCampaignId);
+  const visible = items.filter((i) => !i.sugarCampaignId || known(i) || mine(i));
+  const mayEditAny = allowsModule(actor, 'Campaigns', 'edit');
+  const editable = new Set(visible.filter((i) => mayEditAny && (known(i) ? rights.get(i.sugarCampaignId!) : mine(i))).map((i) => i.id));
+  return { visible, editable };
 }
 
-/** Lists and items LeadFWD keeps, filtered to those the user may see: as requireCampaignRight, a creator keeps theirs. */
-export async function visibleOwned<T extends Owned>(actor: Actor, items: T[]): Promise<T[]> {
-  if (isPrivileged(actor)) return items;
-  if (!allowsModule(actor, 'Campaigns', 'list')) return [];
-  const withSugar = items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!);
-  const visible = await visibleSugarCampaigns(actor, withSugar);
-  const me = actor.kind === 'user' ? actor.id : undefined;
-  return items.filter((i) => !i.sugarCampaignId || visible.has(i.sugarCampaignId) || (me !== undefined && i.createdBy?.id === me));
-}
+export const visibleOwned = async <T extends Owned>(actor: Actor, items: T[]): Promise<T[]> => (await ownedRights(actor, items)).visible;

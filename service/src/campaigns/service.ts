@@ -1,15 +1,7 @@
 // Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
 
 import { type Actor, creatorOf } from '../access/actor.js';
-import {
-  allowsModule,
-  editableOwned,
-  requireCampaignRight,
-  requireModule,
-  requireReadableFields,
-  requireSugarCampaignEdit,
-  visibleOwned,
-} from '../access/policy.js';
+import { allowsModule, ownedRights, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
@@ -250,15 +242,9 @@ export function createCampaignService(deps: CampaignDeps) {
       ...(q.sugarCampaignId ? { sugarCampaignId: q.sugarCampaignId } : {}),
       ...(q.targetListId ? { targetListId: q.targetListId } : {}),
     };
-    const visible = await visibleOwned(actor, await deps.store.campaigns.find(filter));
+    const { visible, editable } = await ownedRights(actor, await deps.store.campaigns.find(filter));
     const page = visible.slice(offset, offset + limit);
-    return {
-      campaigns: await Promise.all(page.map(async (r) => await get(r.id))),
-      editable: await editableOwned(actor, page),
-      total: visible.length,
-      limit,
-      offset,
-    };
+    return { campaigns: await Promise.all(page.map(async (r) => await get(r.id))), editable, total: visible.length, limit, offset };
   }
 
   return {
