@@ -92,10 +92,14 @@ describe('the report of a sent campaign', () => {
       () => /Apple Mail Privacy Protection get the follow-up/.test(document.querySelector('.leadfwd-message')?.textContent ?? ''),
       null,
     );
+    // Also at the question, far below the page's message.
+    expect(await fu.locator('.leadfwd-fu-mpp .leadfwd-fu-mpp-error').textContent()).toMatch(/Apple Mail Privacy Protection get the follow-up/);
     await fu.locator('input.leadfwd-fu-mpp[value="exclude"]').check();
     await fu.locator('.leadfwd-fu-days').fill('2');
     await press(fu.locator('.leadfwd-fu-create'));
     await fu.locator('.leadfwd-fu-link a').waitFor();
+    expect(await fu.locator('.leadfwd-fu-mpp-error').count()).toBe(0);
+    expect(await fu.locator('.leadfwd-fu-create').isDisabled()).toBe(true); // planned once
     expect((await alerts(page)).pop()).toMatchObject({
       level: 'success',
       messages: expect.stringContaining('The follow-up "Autumn offer – follow-up" goes on'),

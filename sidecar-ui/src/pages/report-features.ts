@@ -186,8 +186,11 @@ export function followUpSection(ctx: AreaContext, cid: string) {
     if (busy) return;
     const criterion = picked('criterion') ?? 'not_opened';
     const mppOnly = picked('mpp');
+    mppSet.querySelector('.leadfwd-fu-mpp-error')?.remove();
     if (criterion === 'not_opened' && !mppOnly) {
       ctx.say(t('LBL_LEADFWD_FU_CHOOSE_MPP'), 'warning');
+      // Said at the question too: the page's message is far above it.
+      mppSet.appendChild(h('p', { class: 'help-block error-message leadfwd-fu-mpp-error', role: 'alert' }, t('LBL_LEADFWD_FU_CHOOSE_MPP')));
       el.querySelector<HTMLInputElement>('.leadfwd-fu-mpp input')?.focus();
       return;
     }
@@ -203,6 +206,8 @@ export function followUpSection(ctx: AreaContext, cid: string) {
       showAlert('leadfwd-fu-made', 'success', t('LBL_LEADFWD_FU_MADE', { name: made.name, when: when(made.sendAt, userTimeZone()) }), { autoClose: true });
       const b = el.querySelector<HTMLElement>('.leadfwd-section-body')!;
       b.appendChild(h('p', { class: 'leadfwd-fu-link' }, h('a', { href: reportHref(made.id) }, made.name)));
+      // Planned: a second press would plan a second follow-up to the same people.
+      el.querySelector<HTMLButtonElement>('.leadfwd-fu-create')!.disabled = true;
     } catch (e) {
       ctx.say(e);
     } finally {
