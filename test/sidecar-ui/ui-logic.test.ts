@@ -265,6 +265,21 @@ describe('the service client goes through Sugar (the relay)', () => {
       text: 'Use news.example.test',
       field: 'fromEmail',
     });
+    // Problems of the message itself go to the content step; a refusal without a list says the service's own words.
+    answer = () => env(422, { error: 'invalid_campaign', message: 'x', details: { problems: ['customFields: Sugar has no field regoin_c on Contacts'] } });
+    expect(describeError(await c.post('/campaigns').catch((e) => e))).toMatchObject({
+      kind: 'invalid',
+      details: ['customFields: Sugar has no field regoin_c on Contacts'],
+      field: 'content',
+    });
+    answer = () => env(400, { error: 'bad_json', message: 'subject is not valid text: it holds half of a UTF-16 surrogate pair' });
+    expect(describeError(await c.post('/campaigns').catch((e) => e))).toMatchObject({
+      kind: 'invalid',
+      details: ['subject is not valid text: it holds half of a UTF-16 surrogate pair'],
+      field: 'content',
+    });
+    answer = () => env(422, { error: 'invalid_campaign', message: 'x', details: { problems: ['name is required', 'subject is required'] } });
+    expect(describeError(await c.post('/campaigns').catch((e) => e)).field).toBeUndefined();
     const cases: Array<[number, string, string]> = [
       [409, 'relay_not_configured', 'not_configured'],
       [409, 'relay_not_paired', 'not_paired'],

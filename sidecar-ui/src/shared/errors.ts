@@ -53,6 +53,10 @@ const FIELD_BY_KIND: Record<string, string> = {
 /** Refusals whose code says which field of the send flow they are about. */
 const FIELD_BY_CODE: Record<string, string> = { field_not_readable: 'content', secret_field: 'content', content_too_large: 'content' };
 
+// Problems the service names by the body's field: those of the message itself belong to the content step.
+const CONTENT_PROBLEM = /^(subject|html|mjml|customFields|fields)\b/;
+const contentField = (problems: string[]) => (problems.length && problems.every((p) => CONTENT_PROBLEM.test(p)) ? 'content' : undefined);
+
 function templateProblems(details: unknown): string[] {
   const list = Array.isArray(details) ? details : Array.isArray((details as { errors?: unknown })?.errors) ? (details as { errors: unknown[] }).errors : [];
   return list.slice(0, 20).map((p) => {
@@ -80,9 +84,10 @@ export function describeError(err: unknown, listName: (id: string) => string = (
       fields: strings(d.fields).join(', '),
       domains: strings(d.senderDomains).join(', '),
     });
-    const details =
-      err.kind === 'invalid_template' ? templateProblems(err.details) : err.kind === 'invalid' && Array.isArray(d.problems) ? d.problems.map(String) : [];
-    return { text, details, kind: err.kind, unknownListIds: ids, field: FIELD_BY_CODE[err.code] ?? FIELD_BY_KIND[err.kind] };
+    // A refusal without a list of problems (a body the service cannot read, say) is told in the service's own words.
+    const problems = err.kind !== 'invalid' ? [] : Array.isArray(d.problems) ? d.problems.map(String) : err.message ? [err.message] : [];
+    const details = err.kind === 'invalid_template' ? templateProblems(err.details) : problems;
+    return { text, details, kind: err.kind, unknownListIds: ids, field: FIELD_BY_CODE[err.code] ?? FIELD_BY_KIND[err.kind] ?? contentField(problems) };
   }
   const e = (err ?? {}) as { sugar?: boolean; status?: number; message?: string };
   if (e.sugar) {
