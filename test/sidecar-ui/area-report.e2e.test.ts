@@ -333,6 +333,10 @@ describe('the LeadFWD area, as sally', () => {
     await go('#Home/layout/leadfwd-automation?automation=no-such-automation');
     await message().filter({ hasText: 'LeadFWD does not know this automation any more.' }).waitFor();
     expect(await area().locator('.leadfwd-try-again').count()).toBe(0);
+    // Nor is a report it cannot read offered for export.
+    await go('#Home/layout/leadfwd-campaign-report?campaign=no-such-campaign');
+    await message().filter({ hasText: 'LeadFWD does not know' }).waitFor();
+    expect(await area().locator('.leadfwd-export').isVisible()).toBe(false);
   });
 });
 

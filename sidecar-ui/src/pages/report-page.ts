@@ -543,6 +543,7 @@ export const reportPage: AreaPage = {
         if (st.readFailed) ctx.clear();
         st.readFailed = false;
         ctx.root.hidden = false;
+        ctx.actions.querySelector<HTMLButtonElement>('.leadfwd-export')?.removeAttribute('hidden');
         paintHead();
         paintReport();
         paintHistory();
@@ -611,7 +612,9 @@ export const reportPage: AreaPage = {
         }
       };
       if (st.canExport) {
+        // Offered once the campaign was read: one Sugar does not let the user see (or LeadFWD does not know) has nothing to export.
         const b: HTMLButtonElement = button(t('LBL_LEADFWD_EXPORT_CSV'), 'leadfwd-export', () => void exportCsv(b));
+        b.hidden = true;
         ctx.actions.appendChild(b);
       }
       ctx.actions.appendChild(button(t('LBL_LEADFWD_REFRESH'), 'leadfwd-refresh', () => void readAll()));
