@@ -247,6 +247,7 @@ export function createWritebackLoop(deps: WritebackLoopDeps) {
     // Sugar outage they were claimed and deferred again, a whole campaign's outbox rewritten per turn.
     for (const [campaignId, { ids, ms }] of deferred) {
       await store.outbox.defer(ids, later(ms));
+      for (const id of ids) settled.add(id); // no longer claimed: not ours to try again if the batch throws
       // The setup may have been done meanwhile: its hasten passed over these rows while they were claimed.
       if ((await setupRowState(campaignId)).state === 'done') await store.outbox.hasten(campaignId, WAITING_KINDS, nowIso());
     }
