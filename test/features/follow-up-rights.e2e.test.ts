@@ -57,6 +57,11 @@ describe('a follow-up is a new campaign and gets its checks', () => {
     });
     expect(fu.status, JSON.stringify(fu.body?.customFields ?? fu.body)).toBe(403);
     expect(fu.body.error).toBe('not_your_campaign');
+    // With Campaigns edit on every record (no owner-only limit) but still no phone_mobile: the field refuses it.
+    stack.sim.setRole('max', { denied: {}, hiddenFields: { Contacts: ['phone_mobile'], Leads: ['phone_mobile'], Prospects: ['phone_mobile'] } });
+    const fields = await max('POST', `/campaigns/${first.body.id}/follow-up`, { subject: 'From max', criterion: 'not_clicked' });
+    expect(fields).toMatchObject({ status: 403, body: { error: 'field_not_readable' } });
+    stack.sim.setRole('max', undefined);
     // sally, whose campaign it is, still may.
     const hers = await sally('POST', `/campaigns/${first.body.id}/follow-up`, { subject: 'Again', criterion: 'not_clicked' });
     expect(hers.status, JSON.stringify(hers.body)).toBe(201);
