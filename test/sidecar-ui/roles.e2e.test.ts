@@ -19,30 +19,23 @@ let sugarBackedId = '';
 beforeAll(async () => {
   bs = await startBrowserStack({ refreshSeconds: 0 });
   const sally = await relayAs(bs.stack, 'sally');
-  const created = await sally('POST', '/campaigns', {
-    name: EVIL,
-    subject: 'Hello',
-    fromName: 'Acme',
-    fromEmail: 'news@news.example.test',
-    html: '<p>Hi</p>',
-    targetListIds: [DEMO_IDS.lists.newsletter],
-    sendAt: '2999-01-01T00:00:00Z',
-  });
-  expect(created.status).toBe(201);
-  evilId = created.body.id;
+  const markupNamed = async (extra: object = {}) => {
+    const created = await sally('POST', '/campaigns', {
+      name: EVIL,
+      subject: 'Hello',
+      fromName: 'Acme',
+      fromEmail: 'news@news.example.test',
+      html: '<p>Hi</p>',
+      targetListIds: [DEMO_IDS.lists.newsletter],
+      sendAt: '2999-01-01T00:00:00Z',
+      ...extra,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body.id as string;
+  };
+  evilId = await markupNamed();
   // The same, started from a Sugar Campaign (so Sugar's record rights apply to it from the start).
-  const fromSugar = await sally('POST', '/campaigns', {
-    name: EVIL,
-    subject: 'Hello',
-    fromName: 'Acme',
-    fromEmail: 'news@news.example.test',
-    html: '<p>Hi</p>',
-    targetListIds: [DEMO_IDS.lists.newsletter],
-    sendAt: '2999-01-01T00:00:00Z',
-    sugarCampaignId: DEMO_IDS.campaigns.spring,
-  });
-  expect(fromSugar.status, JSON.stringify(fromSugar.body)).toBe(201);
-  sugarBackedId = fromSugar.body.id;
+  sugarBackedId = await markupNamed({ sugarCampaignId: DEMO_IDS.campaigns.spring });
   await untilCampaign(bs.stack.api, evilId, 'pending', 'the campaign counted');
   await untilCampaign(bs.stack.api, sugarBackedId, 'pending', 'the campaign counted');
 }, 60_000);
