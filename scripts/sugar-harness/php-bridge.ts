@@ -45,8 +45,10 @@ export interface SugarRestCall {
   query?: Record<string, unknown>;
   /** The raw request body (JSON text), as the browser sent it. */
   body?: string;
-  /** The caller's access token, as the OAuth-Token header carried it. */
+  /** The caller's access token: the session Sugar authenticated, and the OAuth-Token header unless `headerToken` says otherwise. */
   token?: string;
+  /** An OAuth-Token header other than the authenticated token (an item of POST /bulk may carry any). */
+  headerToken?: string;
   user?: { id?: string; user_name?: string; is_admin: boolean } | null;
   settings?: Record<string, string>;
   sugarConfig?: Record<string, unknown>;
@@ -72,7 +74,8 @@ export async function runSugarRest(call: SugarRestCall): Promise<SugarRestAnswer
     path: call.path,
     query: call.query ?? {},
     body: call.body ?? '',
-    headers: call.token ? { OAUTH_TOKEN: call.token } : {},
+    headers: (call.headerToken ?? call.token) ? { OAUTH_TOKEN: call.headerToken ?? call.token } : {},
+    session: call.token ?? '',
     user: call.user === null ? null : { id: call.user?.id ?? '1', user_name: call.user?.user_name ?? 'someone', is_admin: call.user?.is_admin ?? false },
     settings: call.settings ?? {},
     sugar_config: call.sugarConfig ?? {},

@@ -3,7 +3,7 @@
 // §10, §13; the facts, not Sugar's code): every class under custom/clients/base/api registers its routes; a route matches
 // on the exact number of segments ('?' matches any one), the route with the most literal segments wins, reqType may be
 // a list; args are array_merge(post body, query, path vars) plus __sugar_url; path vars skip empty() segments.
-// stdin {root, method, path, query, body, headers, user: {id, user_name, is_admin} | null, settings, sugar_config}
+// stdin {root, method, path, query, body, headers, session, user: {id, user_name, is_admin} | null, settings, sugar_config}
 // stdout {status, body, writes, log}. Used by the package tests and by the harness server, which stands in for Sugar.
 require __DIR__ . '/stubs.php';
 
@@ -21,6 +21,10 @@ foreach ($headers as $name => $value) {
     $_SERVER['HTTP_' . $name] = $value;
 }
 $_SERVER['REQUEST_METHOD'] = $method;
+// Sugar's access token is the PHP session it opens for the request (sugar-platform.md §1): the token it authenticated.
+if (isset($input['session']) && is_string($input['session']) && $input['session'] !== '') {
+    session_id($input['session']);
+}
 
 $path = explode('/', trim($input['path'], '/'));
 $best = null;

@@ -118,7 +118,8 @@ class LeadfwdServiceClient
             return self::failure(409, 'relay_not_paired', 'Sugar is not paired with the LeadFWD service yet');
         }
         $method = strtoupper((string) $method);
-        if (!self::relayable($method, $segments, $query, $body) || !is_string($token) || $token === '' || strlen($token) > 512) {
+        // A session id's characters only: nothing else may reach a header line.
+        if (!self::relayable($method, $segments, $query, $body) || !is_string($token) || !preg_match('/^[A-Za-z0-9,-]{1,512}$/', $token)) {
             return self::failure(422, 'relay_bad_request', 'This LeadFWD request cannot be relayed');
         }
         $query = (string) $query;

@@ -72,14 +72,14 @@ class LeadfwdRelayApi extends SugarApi
         return isset($_SERVER['REQUEST_METHOD']) ? strtoupper((string) $_SERVER['REQUEST_METHOD']) : 'GET';
     }
 
-    /** The access token this very request to Sugar carried (its OAuth-Token header). */
+    /**
+     * The access token Sugar authenticated this request with: Sugar's access token is the PHP session's id. Never the
+     * request's own OAuth-Token header: inside POST /bulk each item may carry any header, unchecked, and a value with
+     * line breaks would have started a second request to the service. No session: nothing to forward.
+     */
     protected function userToken(ServiceBase $api)
     {
-        $request = method_exists($api, 'getRequest') ? $api->getRequest() : null;
-        $token = is_object($request) && method_exists($request, 'getHeader') ? $request->getHeader('OAUTH_TOKEN') : null;
-        if (!is_string($token) || $token === '') {
-            $token = isset($_SERVER['HTTP_OAUTH_TOKEN']) ? $_SERVER['HTTP_OAUTH_TOKEN'] : '';
-        }
+        $token = session_id();
         return is_string($token) ? $token : '';
     }
 }
