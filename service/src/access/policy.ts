@@ -50,9 +50,10 @@ async function askSugarCampaign(actor: Actor, sugarCampaignId: string, action: M
     const rec = await actor.sugar.get<{ _acl?: unknown }>(`/Campaigns/${encodeURIComponent(sugarCampaignId)}`, { fields: 'id' });
     return recordAllows(rec?._acl, action) ? 'allowed' : 'refused';
   } catch (e) {
+    // Hidden from the user (404; or 403 under an owner-only view right, as Sugar's filter then leaves it out): a list
+    // decides on the same answer, as ownedRights does.
     const kind = (e as { kind?: string }).kind;
-    if (kind === 'not_found') return 'no_record';
-    if (kind === 'forbidden') return 'refused';
+    if (kind === 'not_found' || kind === 'forbidden') return 'no_record';
     throw e;
   }
 }
@@ -61,7 +62,8 @@ async function askSugarCampaign(actor: Actor, sugarCampaignId: string, action: M
  * View or change a campaign (or an automation's step): the right Sugar gives the user on its Sugar Campaign.
  * Before that Campaign exists there is no record to ask about, so only its creator (or an administrator) may
  * change it, while anyone Sugar lets view Campaigns may see it. Once it exists (its id is only kept then), Sugar's
- * 404 means it is hidden from the user (another team's) or deleted: then it is its creator's alone.
+ * 404 or 403 means it is hidden from the user (another team's, someone else's under owner-only view) or deleted: then
+ * it is its creator's alone. A record Sugar shows decides by its `_acl`, for the creator too.
  */
 export async function requireCampaignRight(actor: Actor, item: Owned, action: 'view' | 'edit', what = 'campaign'): Promise<void> {
   if (isPrivileged(actor)) return;

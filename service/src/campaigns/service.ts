@@ -1,7 +1,7 @@
 // Campaign use cases: create (validate, compile, check lists), lifecycle commands and the view the API shows.
 
 import { type Actor, creatorOf } from '../access/actor.js';
-import { allowsModule, ownedRights, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit } from '../access/policy.js';
+import { ownedRights, requireCampaignRight, requireModule, requireReadableFields, requireSugarCampaignEdit } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
