@@ -85,26 +85,33 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * What makes a parsed body unfit for the code behind the routes. Code that walks a body recursively (a Sugar filter's
  * fields, the stored definition's JSON, HTML to text) would overflow the stack on thousands of levels, and no request
  * of ours nests anywhere near `limit`. Half a surrogate pair is valid JSON but no text: SQLite stored it as bytes
- * that are not UTF-8 (read back as three U+FFFD), PostgreSQL as one U+FFFD. Where it is is worked out only for a body
- * that has it: a path for every value cost a 2 MB array five times the walk.
+ * that are not UTF-8 (read back as three U+FFFD), PostgreSQL as one U+FFFD. Where it is is worked out only for a
+ * refused body of up to PATH_BUDGET values: a path for every value cost a 2 MB array five times the walk.
  */
 export function bodyFault(value: unknown, limit: number): string | undefined {
-  return faulty(value, limit) ? whereFault(value, limit) : undefined;
+  const { fault, visited } = faulty(value, limit);
+  if (fault === 'deep') return `The body nests more than ${limit} levels deep`;
+  if (fault === 'text') return visited <= PATH_BUDGET ? whereText(value) : `The body holds text that is not valid: half of a UTF-16 surrogate pair`;
+  return undefined;
 }
 
+const PATH_BUDGET = 20_000;
+
 /** The walk, without recursion: is any value nested past `limit`, or any text or name half a surrogate pair? */
-function faulty(value: unknown, limit: number): boolean {
+function faulty(value: unknown, limit: number): { fault?: 'deep' | 'text'; visited: number } {
   const values: unknown[] = [value];
   const depths: number[] = [0];
+  let visited = 0;
   while (values.length) {
     const v = values.pop();
     const depth = depths.pop()!;
+    visited++;
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return true;
+      if (LONE_SURROGATE.test(v)) return { fault: 'text', visited };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= limit) return true;
+    if (depth >= limit) return { fault: 'deep', visited };
     if (Array.isArray(v)) {
       for (const child of v) {
         values.push(child);
@@ -113,30 +120,29 @@ function faulty(value: unknown, limit: number): boolean {
       continue;
     }
     for (const k in v) {
-      if (LONE_SURROGATE.test(k)) return true;
+      if (LONE_SURROGATE.test(k)) return { fault: 'text', visited };
       values.push((v as Record<string, unknown>)[k]);
       depths.push(depth + 1);
     }
   }
-  return false;
+  return { visited };
 }
 
-/** The same walk, naming where (only for a body `faulty` refused). */
-function whereFault(value: unknown, limit: number): string {
-  const stack: Array<[unknown, number, string]> = [[value, 0, '']];
+/** Where the first half surrogate pair is, as a path (a body `faulty` refused for it, nested within the limit). */
+function whereText(value: unknown): string {
+  const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length) {
-    const [v, depth, path] = stack.pop()!;
+    const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
       if (LONE_SURROGATE.test(v)) return `${path ? path.slice(0, 100) : 'The body'} is not valid text: it holds half of a UTF-16 surrogate pair`;
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= limit) return `The body nests more than ${limit} levels deep`;
     for (const [k, child] of Object.entries(v)) {
       if (LONE_SURROGATE.test(k))
         return `A name in the body${path ? ` (in ${path.slice(0, 100)})` : ''} is not valid text: it holds half of a UTF-16 surrogate pair`;
-      stack.push([child, depth + 1, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
+      stack.push([child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
     }
   }
-  return 'The body cannot be read';
+  return 'The body holds text that is not valid: half of a UTF-16 surrogate pair';
 }
