@@ -46,11 +46,16 @@ describe('POST /campaigns validation', () => {
     // A relate name (not stored, read by the filter API) is a field Sugar has: it merged before, and still does.
     const r = await stack.api('POST', '/campaigns', {
       ...base,
-      customFields: ['regoin_c', 'region_c', 'assigned_user_name'],
+      customFields: ['regoin_c', 'region_c', 'assigned_user_name', 'prospect_lists', 'email_addresses'],
       targetListIds: DEMO_IDS.sendableListIds,
     });
-    expectProblems(r, 'invalid_campaign', ['customFields: Sugar has no field regoin_c on Contacts, Leads, Prospects, Accounts']);
-    expect(r.body.details.problems).toHaveLength(1);
+    // A link to related records, or the address list, is no text to merge either.
+    expectProblems(r, 'invalid_campaign', [
+      'customFields: Sugar has no field regoin_c to merge on Contacts, Leads, Prospects, Accounts',
+      'customFields: Sugar has no field prospect_lists to merge on Contacts, Leads, Prospects, Accounts',
+      'customFields: Sugar has no field email_addresses to merge on Contacts, Leads, Prospects, Accounts',
+    ]);
+    expect(r.body.details.problems).toHaveLength(3);
     expect(await count()).toBe(before);
   });
 

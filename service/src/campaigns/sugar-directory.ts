@@ -74,17 +74,22 @@ export async function mergeFields(actor: Actor, module: string) {
     .sort((a, b) => Number(b.custom) - Number(a.custom) || a.name.localeCompare(b.name));
 }
 
+// Fields a record never gives as text (links, collections of related records, encrypted values) or that are not the
+// person's to merge: their merge tags came out empty, or loaded related records for every record read.
+const NEVER_TEXT = new Set(['link', 'collection', 'encrypt', 'tag', 'teamset', 'password']);
+
 /**
- * Refuses fields to merge that no module a list can hold has at all: a misspelt name was read from no record, and its
- * merge tag came out empty for everyone. Any field Sugar has passes (the send flow offers fewer: a relate name, say,
- * is read by the filter API though its definition is not stored).
+ * Refuses fields to merge that no module a list can hold has as text: a misspelt name was read from no record, and
+ * its merge tag came out empty for everyone. Other fields Sugar has pass (the send flow offers fewer: a relate name,
+ * say, is read by the filter API though its definition is not stored).
  */
 export async function requireKnownFields(actor: Actor, fields: string[]): Promise<void> {
   if (!fields.length) return;
   const defs = Object.values(await fieldDefs(actor, LIST_MODULES));
-  const missing = fields.filter((f) => !defs.some((d) => Object.hasOwn(d, f)));
+  const text = (f: string, d: FieldDefs) => Object.hasOwn(d, f) && !NEVER_MERGE.has(f) && !NEVER_TEXT.has(String(d[f]?.type));
+  const missing = fields.filter((f) => !defs.some((d) => text(f, d)));
   if (missing.length)
-    throw new AppError('invalid_campaign', `Sugar has no field called ${missing.join(', ')}`, {
-      problems: missing.map((f) => `customFields: Sugar has no field ${f} on ${LIST_MODULES.join(', ')}`),
+    throw new AppError('invalid_campaign', `Sugar has no field to merge called ${missing.join(', ')}`, {
+      problems: missing.map((f) => `customFields: Sugar has no field ${f} to merge on ${LIST_MODULES.join(', ')}`),
     });
 }
