@@ -5,6 +5,7 @@ import {
   campaignBody,
   clip,
   hitsOp,
+  leadfwdListBody,
   logOps,
   logSpecFor,
   moreInformation,
@@ -124,6 +125,11 @@ describe('the Sugar Campaign and its trackers', () => {
     expect(body).toMatchObject({ id: sugarIds.campaign('c-1'), campaign_type: 'Email', status: 'Active', start_date: '2026-05-01', end_date: '2026-05-31' });
     expect([...(body.name as string)]).toHaveLength(50);
     expect(body.content).toContain('Target lists: 3; tracked links: 4.');
+  });
+
+  it("makes a LeadFWD list's Target List its creator's, and one without a creator the service's", () => {
+    expect(leadfwdListBody({ id: 'l-1', name: 'VIP', createdBy: { id: 'u-sally' } }, 3)).toMatchObject({ name: 'LeadFWD: VIP', assigned_user_id: 'u-sally' });
+    expect(leadfwdListBody({ id: 'l-2', name: 'Nightly' }, 3)).not.toHaveProperty('assigned_user_id');
   });
 
   it('names trackers within 30 characters and keeps URLs within 255', () => {

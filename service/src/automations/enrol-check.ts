@@ -15,7 +15,10 @@ export interface EnrolCheck {
 
 /** The targets as Sugar knows them to the caller; the others skipped with why. */
 export async function provenTargets(actor: Actor, targets: EnrolTarget[]): Promise<EnrolCheck> {
-  const addresses = await addressesOf(actor, targets);
+  const addresses = await addressesOf(
+    actor,
+    targets.filter((t) => addressKey(t.email) !== null),
+  );
   const out: EnrolCheck = { proven: [], skipped: [] };
   for (const t of targets) {
     const known = addresses.get(`${t.module}:${t.id}`);
