@@ -1,6 +1,7 @@
 // The service's side of the Sugar relay (docs/relay.md): pairing with a one-time code, and admitting only fresh,
 // unseen, correctly signed calls that carry the user's own Sugar token.
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signRelay } from '../../service/src/domain/relay-signature.js';
 import { createPairing } from '../../service/src/relay/pairing.js';
@@ -111,6 +112,21 @@ describe('pairing', () => {
   });
 });
 
+/** The first line the service answers to an unsigned POST that announces `bytes` of body and sends none (1 s at most). */
+function unsignedAnnouncing(bytes: number): Promise<string> {
+  const { hostname, port } = new URL(stack.service.url);
+  return new Promise((resolve) => {
+    const s = connect({ host: hostname, port: Number(port) });
+    let got = '';
+    s.on('data', (d) => (got += String(d)));
+    s.write(`POST /relay/v1/campaigns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n`);
+    setTimeout(() => {
+      s.destroy();
+      resolve(got.split('\r\n')[0] ?? '');
+    }, 1000);
+  });
+}
+
 describe('a signed relay call', () => {
   let secret: Buffer;
   let token: string;
@@ -139,6 +155,8 @@ describe('a signed relay call', () => {
     expect(await (await fetch(foreign.url, foreign.init)).json()).toMatchObject({ error: 'relay_signature_invalid' });
     const unsigned = await fetch(`${stack.service.url}/relay/v1/campaigns`, { headers: { 'OAuth-Token': token } });
     expect([unsigned.status, ((await unsigned.json()) as { error: string }).error]).toEqual([401, 'relay_unsigned']);
+    // Refused before its body is read: an unsigned caller announcing 2 MB that never come is answered at once.
+    expect(await unsignedAnnouncing(2_000_000)).toMatch(/^HTTP\/1\.1 401 /);
     const moved = signed(secret, token, { path: '/relay/v1/campaigns?limit=5' });
     expect(await (await fetch(`${stack.service.url}/relay/v1/campaigns?limit=6`, moved.init)).json()).toMatchObject({ error: 'relay_signature_invalid' });
   });

@@ -26,6 +26,8 @@ export function relayPublicRoutes(deps: RelayDeps): Router {
 }
 
 /** Mounted before the API routes under /relay/v1: checks the signature over the raw body, then parses it. */
+const unsigned = () => new AppError('relay_unsigned', 'Relay calls must be signed by the paired Sugar (docs/relay.md)');
+
 export function verifyRelay(deps: RelayDeps): RequestHandler[] {
   const now = deps.now ?? (() => new Date());
   const check: RequestHandler = async (req: Request, _res: Response, next: NextFunction) => {
@@ -33,7 +35,7 @@ export function verifyRelay(deps: RelayDeps): RequestHandler[] {
     const timestamp = req.get('x-leadfwd-timestamp');
     const nonce = req.get('x-leadfwd-nonce');
     const token = req.get('oauth-token');
-    if (!sig || !timestamp || !nonce || !token) throw new AppError('relay_unsigned', 'Relay calls must be signed by the paired Sugar (docs/relay.md)');
+    if (!sig || !timestamp || !nonce || !token) throw unsigned();
     const secret = await deps.pairing.secret();
     if (!secret) throw new AppError('relay_not_paired', 'This LeadFWD service is not paired with a Sugar instance yet');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -58,5 +60,10 @@ export function verifyRelay(deps: RelayDeps): RequestHandler[] {
     }
     next();
   };
-  return [express.raw({ type: () => true, limit: deps.bodyLimit ?? '2mb' }), check];
+  // Refused before its body is read: an unsigned caller had the service buffer up to the body limit first.
+  const signed: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+    for (const h of ['x-leadfwd-signature', 'x-leadfwd-timestamp', 'x-leadfwd-nonce', 'oauth-token']) if (!req.get(h)) return next(unsigned());
+    next();
+  };
+  return [signed, express.raw({ type: () => true, limit: deps.bodyLimit ?? '2mb' }), check];
 }
