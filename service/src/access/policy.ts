@@ -43,35 +43,38 @@ export interface Owned {
   sugarCampaignId?: string;
 }
 
-type SugarVerdict = 'allowed' | 'refused' | 'no_record';
-
-async function askSugarCampaign(actor: Actor, sugarCampaignId: string, action: ModuleAction): Promise<SugarVerdict> {
+/**
+ * What Sugar's `_acl` on the item's Sugar Campaign allows `action`; undefined when Sugar shows no such record: hidden
+ * from the user (404; or 403 under an owner-only view right, as Sugar's filter then leaves it out) or deleted.
+ */
+async function askSugarCampaign(actor: Actor, sugarCampaignId: string, action: ModuleAction): Promise<boolean | undefined> {
   try {
     const rec = await actor.sugar.get<{ _acl?: unknown }>(`/Campaigns/${encodeURIComponent(sugarCampaignId)}`, { fields: 'id' });
-    return recordAllows(rec?._acl, action) ? 'allowed' : 'refused';
+    return recordAllows(rec?._acl, action);
   } catch (e) {
-    // Hidden from the user (404; or 403 under an owner-only view right, as Sugar's filter then leaves it out): a list
-    // decides on the same answer, as ownedRights does.
     const kind = (e as { kind?: string }).kind;
-    if (kind === 'not_found' || kind === 'forbidden') return 'no_record';
+    if (kind === 'not_found' || kind === 'forbidden') return undefined;
     throw e;
   }
 }
 
+const createdByActor = (actor: Actor, item: Owned) => actor.kind === 'user' && item.createdBy?.id === actor.id;
+
 /**
- * View or change a campaign (or an automation's step): the right Sugar gives the user on its Sugar Campaign.
- * Before that Campaign exists there is no record to ask about, so only its creator (or an administrator) may
- * change it, while anyone Sugar lets view Campaigns may see it. Once it exists (its id is only kept then), Sugar's
- * 404 or 403 means it is hidden from the user (another team's, someone else's under owner-only view) or deleted: then
- * it is its creator's alone. A record Sugar shows decides by its `_acl`, for the creator too.
+ * The one rule, for one campaign as for a list of them: a Sugar Campaign Sugar shows decides by its `_acl` (`acl`),
+ * for the creator too. Without one to ask about (not made yet, and its id is only kept once it is; or hidden from
+ * the user, another team's or someone else's under owner-only view; or deleted), the campaign is its creator's, and
+ * anyone Sugar lets view Campaigns may see one that has no Sugar Campaign yet.
  */
+const campaignAllows = (item: Owned, acl: boolean | undefined, mine: boolean, action: 'view' | 'edit') =>
+  acl ?? (mine || (action === 'view' && !item.sugarCampaignId));
+
+/** View or change a campaign (or an automation's step): the right Sugar gives the user on its Sugar Campaign. */
 export async function requireCampaignRight(actor: Actor, item: Owned, action: 'view' | 'edit', what = 'campaign'): Promise<void> {
   if (isPrivileged(actor)) return;
   requireModule(actor, 'Campaigns', action);
-  const verdict = item.sugarCampaignId ? await askSugarCampaign(actor, item.sugarCampaignId, action) : 'no_record';
-  if (verdict === 'allowed') return;
-  const mine = item.createdBy?.id === (actor.kind === 'user' ? actor.id : undefined);
-  if (verdict === 'no_record' && (mine || (action === 'view' && !item.sugarCampaignId))) return;
+  const acl = item.sugarCampaignId ? await askSugarCampaign(actor, item.sugarCampaignId, action) : undefined;
+  if (campaignAllows(item, acl, createdByActor(actor, item), action)) return;
   const who = item.createdBy ? ` (created by ${item.createdBy.userName})` : '';
   throw new AppError('not_your_campaign', `Sugar does not let you ${action === 'view' ? 'see' : 'change'} the ${what} "${item.name}"${who}`, { id: item.id });
 }
@@ -113,13 +116,12 @@ export async function ownedRights<T extends Owned>(actor: Actor, items: T[]): Pr
     actor,
     items.filter((i) => i.sugarCampaignId).map((i) => i.sugarCampaignId!),
   );
-  const me = actor.kind === 'user' ? actor.id : undefined;
-  const mine = (i: T) => me !== undefined && i.createdBy?.id === me;
-  const known = (i: T) => i.sugarCampaignId !== undefined && rights.has(i.sugarCampaignId);
-  const visible = items.filter((i) => !i.sugarCampaignId || known(i) || mine(i));
+  // Sugar's filter returns the records the user may see, each with whether its `_acl` lets them change it.
+  const editAcl = (i: T) => (i.sugarCampaignId === undefined ? undefined : rights.get(i.sugarCampaignId));
+  const visible = items.filter((i) => campaignAllows(i, editAcl(i) === undefined ? undefined : true, createdByActor(actor, i), 'view'));
   const mayEditAny = allowsModule(actor, 'Campaigns', 'edit');
-  const editable = new Set(visible.filter((i) => mayEditAny && (known(i) ? rights.get(i.sugarCampaignId!) : mine(i))).map((i) => i.id));
-  return { visible, editable };
+  const editable = visible.filter((i) => mayEditAny && campaignAllows(i, editAcl(i), createdByActor(actor, i), 'edit'));
+  return { visible, editable: new Set(editable.map((i) => i.id)) };
 }
 
 export const visibleOwned = async <T extends Owned>(actor: Actor, items: T[]): Promise<T[]> => (await ownedRights(actor, items)).visible;
