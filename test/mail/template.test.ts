@@ -59,6 +59,8 @@ describe('merge tags', () => {
     expect(html({ website: 'www.acme.example' })).toContain('<a href="https://www.acme.example">site</a>');
     expect(html({ website: 'javascript:alert(1)' })).toContain('<a href="#">site</a>');
     expect(html({ website: '" onmouseover="alert(1)' })).toContain('<a href="#">site</a>');
+    // Half a surrogate pair from Sugar (encodeURIComponent throws on one) becomes U+FFFD; a whole pair stays.
+    expect(html({ last_name: 'a\ud800b\udc00\ud83c\udf38' })).toContain('name=a%EF%BF%BDb%EF%BF%BD%F0%9F%8C%B8&amp;');
     expect(c.links).toEqual([]); // personalised links are not click-tracked
   });
 

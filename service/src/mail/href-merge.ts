@@ -18,7 +18,8 @@ export function safeHref(url: string): string {
   return '#';
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// With the u flag a surrogate pair is one code point: only a half of one matches.
+const LONE_SURROGATE = /\p{Cs}/gu;
 /** encodeURIComponent throws on half a surrogate pair (a merge value can hold one): it becomes U+FFFD. */
 const wellFormed = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD');
 
