@@ -15,14 +15,15 @@ export interface EnrolCheck {
 
 /** The targets as Sugar knows them to the caller; the others skipped with why. */
 export async function provenTargets(actor: Actor, targets: EnrolTarget[]): Promise<EnrolCheck> {
+  const keys = targets.map((t) => addressKey(t.email));
   const addresses = await addressesOf(
     actor,
-    targets.filter((t) => addressKey(t.email) !== null),
+    targets.filter((_, i) => keys[i] !== null),
   );
   const out: EnrolCheck = { proven: [], skipped: [] };
-  for (const t of targets) {
+  for (const [i, t] of targets.entries()) {
     const known = addresses.get(`${t.module}:${t.id}`);
-    const key = addressKey(t.email);
+    const key = keys[i];
     const entry = known?.find((e) => addressKey(e.email_address ?? '') === key);
     if (key === null) out.skipped.push({ id: t.id, reason: 'invalid_email' });
     else if (!known) out.skipped.push({ id: t.id, reason: 'not_found' });
