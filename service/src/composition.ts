@@ -570,6 +570,7 @@ async function compose(
     wake: () => automationRunner.wake(),
     readLists: listEnrolment.readInBackground,
     splits: splitWinners,
+    audienceReaderOf: (creator) => (creator ? sugar.sudo(creator.userName) : sugar),
   });
 
   const pairing = createPairing({ relay: store.relay, serviceSecrets: verifyKeys });

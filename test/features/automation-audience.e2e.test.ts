@@ -53,6 +53,36 @@ describe('an automation enrolling from a saved filter', () => {
     expect(bad.body.error).toBe('unknown_audience');
   }, 60_000);
 
+  it("refuses an editor's saved filter the automation's creator cannot read, as whom every refresh reads it", async () => {
+    const sallyToken = await sugarToken(stack, 'sally');
+    const adminToken = await sugarToken(stack, 'admin');
+    const saveFilter = async (token: string, name: string) =>
+      (
+        await fetch(`${stack.sim.url}/rest/v11_1/Filters`, {
+          method: 'POST',
+          headers: { 'OAuth-Token': token, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name, module_name: 'Contacts', filter_definition: JSON.stringify([{ region_c: 'APAC' }]) }),
+        }).then((r) => r.json() as Promise<{ id: string }>)
+      ).id;
+    const steps = [{ id: 'hello', type: 'send_email', name: 'Hello', subject: 'x', fromName: 'x', fromEmail: 'news@news.example.test', html: '<p>x</p>' }];
+    const created = await asUser(stack, sallyToken)('POST', '/automations', { name: "Sally's", steps });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const admins = await saveFilter(adminToken, "Admin's own APAC");
+    const edit = (filterIds: string[]) =>
+      asUser(stack, adminToken)('PUT', `/automations/${created.body.id}`, { name: "Sally's", savedFilterIds: filterIds, steps });
+    const refused = await edit([admins]);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+    expect(refused.body.error).toBe('unknown_audience');
+    expect(refused.body.message).toContain('sally');
+    expect(refused.body.message).toContain("Admin's own APAC");
+    expect(refused.body.details).toMatchObject({ kind: 'saved_filter', id: admins, readAs: 'sally' });
+    expect((await stack.service.store.automations.get(created.body.id))!.definition).not.toHaveProperty('savedFilterIds');
+    // One of sally's own is readable as her: the admin may add it.
+    const sallys = await saveFilter(sallyToken, "Sally's APAC");
+    const kept = await edit([sallys]);
+    expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+  }, 30_000);
+
   it('keeps only the definition it understands: an audience of the body itself is never read', async () => {
     const token = await sugarToken(stack, 'sally');
     // Stored as given, `audiences` was read at each refresh without the checks a saved filter gets (its module, that

@@ -1,17 +1,18 @@
 // Automation use cases for the API: create (validated and compiled, nothing half-saved), list, the view with
 // per-step counts, pause / resume / stop, and enrolment through the API.
 
-import { type Actor, creatorOf } from '../access/actor.js';
+import { type Actor, creatorOf, type SugarAs } from '../access/actor.js';
 import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
 import { resolveAudiences } from '../campaigns/audiences.js';
 import { type CampaignSenders, requireTargetLists } from '../campaigns/service.js';
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
-import type { ContentSpec, SugarAudience } from '../domain/types.js';
+import type { ContentSpec, Creator, SugarAudience } from '../domain/types.js';
 import type { AutomationStatus, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 import { provenTargets } from './enrol-check.js';
+import { audiencesOf } from './list-enrolment.js';
 import { EnrolBody, SplitWinnerBody } from './schemas.js';
 import type { SplitWinners } from './split-winners.js';
 
@@ -37,6 +38,8 @@ export interface AutomationServiceDeps {
   readLists?: (a: StoredAutomation) => void;
   /** Split steps' winners: each path's results and the decision, and the choice by hand. */
   splits?: SplitWinners;
+  /** Sugar as the automation's saved filters and reports are read at each refresh: its creator (sudo), else the service. */
+  audienceReaderOf?: (creator: Creator | undefined) => Pick<SugarAs, 'get'>;
 }
 
 /** Keys of steps with an id start with '#'; the others are positions ("steps[2]"). */
@@ -133,6 +136,31 @@ export function createAutomationService(deps: AutomationServiceDeps) {
   }
 
   /**
+   * An editor's new saved filter or report must be one the automation's creator may read too: each refresh reads it
+   * as them, and a filter private to the editor would fail every one.
+   */
+  async function requireReadableAsCreator(before: StoredAutomation, audiences: SugarAudience[], actor: Actor) {
+    const creator = before.createdBy;
+    if (!deps.audienceReaderOf || (creator && actor.kind === 'user' && actor.id === creator.id)) return;
+    const known = audiencesOf(before);
+    const reader = deps.audienceReaderOf(creator);
+    for (const a of audiences.filter((x) => !known.some((k) => k.kind === x.kind && k.id === x.id))) {
+      try {
+        await resolveAudiences(reader, a.kind === 'saved_filter' ? [a.id] : [], a.kind === 'report' ? [a.id] : []);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        const who = creator ? `${creator.userName}, who created this automation` : "the service's own Sugar user";
+        throw new AppError(
+          'unknown_audience',
+          `LeadFWD reads this automation's audiences as ${who}, and Sugar does not let them read the ${a.kind === 'saved_filter' ? 'saved filter' : 'report'} "${a.name}": share it with them in Sugar, or ask them to add it`,
+          { kind: a.kind, id: a.id, readAs: creator?.userName ?? null },
+          { cause: e },
+        );
+      }
+    }
+  }
+
+  /**
    * Replaces name, lists and steps. Steps keep their identity through their `id`, so targets keep their place
    * and never get a step they passed again; a target standing on a step that is gone walks the new steps from
    * the top, skipping every email it was sent.
@@ -142,6 +170,7 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     if (before.status === 'stopped') throw new AppError('invalid_transition', `Automation ${id} is stopped`);
     editable(id, Object.keys((await store.automations.counts(id)).passed)); // before the Sugar calls: refused at once
     const { audiences, ...compiled } = await validate(body, actor);
+    await requireReadableAsCreator(before, audiences, actor);
     // Validation takes a while (Sugar, every email compiled); a tick may have sent a step meanwhile: checked again
     // under the automation's progress lock, in the transaction that saves.
     await store.transaction(async (tx) => {

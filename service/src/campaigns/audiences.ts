@@ -26,7 +26,7 @@ const label = (a: { kind: SugarAudience['kind']; id: string; name?: string }) =>
  * The audiences named at creation, as the caller: each must exist, be readable by them and select people or
  * accounts the caller may list. Returns them with the name and module Sugar gave (what the audit shows).
  */
-export async function resolveAudiences(sugar: SugarAs, savedFilterIds: string[], reportIds: string[]): Promise<SugarAudience[]> {
+export async function resolveAudiences(sugar: Pick<SugarAs, 'get'>, savedFilterIds: string[], reportIds: string[]): Promise<SugarAudience[]> {
   const out: SugarAudience[] = [];
   const refuse = (kind: SugarAudience['kind'], id: string, e: unknown): never => {
     const status = sugarStatus(e);
