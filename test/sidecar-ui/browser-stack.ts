@@ -137,6 +137,9 @@ async function passThrough(port: number) {
  */
 export const useBrowserStack = perFileUse(startBrowserStack, (bs) => bs.close(), 90_000);
 
+/** The browsers' own time zone in these tests. */
+export const BROWSER_ZONE = 'Pacific/Kiritimati';
+
 export async function startBrowserStack(
   opts: {
     refreshSeconds?: number;
@@ -192,7 +195,9 @@ export async function startBrowserStack(
       await (want ? proxy.start() : proxy.stop());
     },
     async open(user = 'sally', o = {}) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+      // A browser zone no Sugar user has (sally: Berlin, the rest UTC): a time shown in the browser's zone, not the
+      // user's Sugar zone, reads hours off.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: BROWSER_ZONE });
       // In every frame: a Content-Security-Policy violation (a blocked call to another origin) is an error of the page.
       await context.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => {

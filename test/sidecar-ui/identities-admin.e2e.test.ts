@@ -108,6 +108,13 @@ describe('sender identities in the LeadFWD settings', () => {
     await brand.locator('.leadfwd-identity-note', { hasText: 'accepted the connection' }).waitFor();
     await press(brand.locator('.leadfwd-identity-pause'));
     await brand.locator('.leadfwd-identity-state', { hasText: /^Paused since .* by admin: paused by admin$/ }).waitFor();
+    // In the administrator's Sugar time zone (UTC), not the browser's.
+    const pausedAt = (await bs.stack.api('GET', '/identities')).body.identities.find((i: { name: string }) => i.name === 'Brand').paused.at;
+    const inUtc = await p.evaluate(
+      (iso) => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),
+      pausedAt,
+    );
+    expect(await brand.locator('.leadfwd-identity-state').textContent()).toContain(`Paused since ${inUtc} by admin`);
     await press(brand.locator('.leadfwd-identity-resume'));
     await brand.locator('.leadfwd-identity-state', { hasText: 'May send.' }).waitFor();
 

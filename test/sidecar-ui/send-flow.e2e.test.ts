@@ -253,6 +253,13 @@ describe('Send via LeadFWD, step by step', () => {
     );
     expect(browserZone).not.toBe('Europe/Berlin');
     expect(await card.locator('.leadfwd-date').textContent()).toContain(inBerlin);
+    // "Updated at …" too: a time of sally's in the last two minutes, as a clock in Berlin showed it.
+    const updated = (await page.locator('.leadfwd-status').first().textContent()) ?? '';
+    const berlinClocks = await page.evaluate(() =>
+      Array.from({ length: 121 }, (_, s) => new Date(Date.now() - s * 1000).toLocaleTimeString(undefined, { timeZone: 'Europe/Berlin' })),
+    );
+    expect(updated).toMatch(/^Updated at /);
+    expect(berlinClocks, updated).toContain(updated.replace(/^Updated at /, ''));
     await until(
       page,
       'accepted figure',

@@ -11,7 +11,9 @@ import { getApp, t } from '../shared/app.js';
 import { replaceChildren } from '../shared/dom.js';
 import { describeError } from '../shared/errors.js';
 import { type LeadfwdConfig, type LeadfwdSettings, loadSettings, optOutScopeSetting, pairWith, saveSettings, testConnection } from '../shared/settings.js';
+import { when } from '../shared/status-date.js';
 import { addStyles } from '../shared/style.js';
+import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 import { createIdentitiesSection, type IdentitiesSection } from './identities.js';
 
@@ -61,10 +63,7 @@ function read(form: HTMLFormElement): LeadfwdSettings & { code: string } {
   };
 }
 
-function when(iso: string | null): string {
-  const d = iso ? new Date(iso) : undefined;
-  return d && !Number.isNaN(d.getTime()) ? d.toLocaleString() : String(iso ?? '');
-}
+const pairedAt = (iso: string | null): string => when(iso ?? undefined, userTimeZone()) || String(iso ?? '');
 
 /** The saved values fill only fields the administrator has not typed in; the rest of the page follows the state. */
 function paint(view: SidecarView): void {
@@ -79,7 +78,7 @@ function paint(view: SidecarView): void {
   }
   replaceChildren(
     form.querySelector('.leadfwd-pairing-state')!,
-    !c ? '' : c.paired ? t('LBL_LEADFWD_CONFIG_PAIRED', { date: when(c.paired_at) }) : t('LBL_LEADFWD_CONFIG_NOT_PAIRED'),
+    !c ? '' : c.paired ? t('LBL_LEADFWD_CONFIG_PAIRED', { date: pairedAt(c.paired_at) }) : t('LBL_LEADFWD_CONFIG_NOT_PAIRED'),
   );
   const admin = isAdmin();
   (form.querySelector('.leadfwd-readonly') as HTMLElement).hidden = admin;

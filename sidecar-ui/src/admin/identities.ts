@@ -13,6 +13,8 @@ import { describeError, isPassing } from '../shared/errors.js';
 import { laterTries } from '../shared/reads.js';
 import { ServiceError } from '../shared/service-client.js';
 import { connect } from '../shared/settings.js';
+import { when } from '../shared/status-date.js';
+import { userTimeZone } from '../shared/time.js';
 
 export interface ReadinessCheck {
   id: string;
@@ -183,7 +185,7 @@ export function createIdentitiesSection(cid: string) {
     const note = st.notes[i.id];
     const name = i.isDefault ? t('LBL_LEADFWD_IDENTITY_NAME_DEFAULT', { name: i.name }) : i.name;
     const state = i.paused
-      ? t('LBL_LEADFWD_IDENTITY_PAUSED', { reason: i.paused.reason, by: i.paused.by, date: new Date(i.paused.at).toLocaleString() })
+      ? t('LBL_LEADFWD_IDENTITY_PAUSED', { reason: i.paused.reason, by: i.paused.by, date: when(i.paused.at, userTimeZone()) })
       : i.approval
         ? t('LBL_LEADFWD_IDENTITY_MAY_SEND')
         : t('LBL_LEADFWD_IDENTITY_NOT_READY');
@@ -228,7 +230,7 @@ export function createIdentitiesSection(cid: string) {
               'p',
               {},
               t(i.readiness.ok ? 'LBL_LEADFWD_IDENTITY_READY' : 'LBL_LEADFWD_IDENTITY_NOT_READY_CHECKED', {
-                date: new Date(i.readiness.checkedAt).toLocaleString(),
+                date: when(i.readiness.checkedAt, userTimeZone()),
               }),
             ),
             h('ul', { class: 'leadfwd-checklist' }, i.readiness.checks.map(checkItem)),

@@ -13,7 +13,7 @@ import { addSample, isActive, isHeld, type RateSample, sentCount } from '../shar
 import { type ServiceClient, ServiceError } from '../shared/service-client.js';
 import type { AutomationView, CampaignReport, CampaignView } from '../shared/service-types.js';
 import { connect } from '../shared/settings.js';
-import { chartTime } from '../shared/status-date.js';
+import { chartTime, clockTime } from '../shared/status-date.js';
 import { addStyles } from '../shared/style.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
@@ -159,7 +159,7 @@ function paint(view: SidecarView): void {
     replaceChildren(status, t('LBL_LEADFWD_LOADING'));
     return;
   }
-  replaceChildren(status, st.updatedAt && st.hasData ? t('LBL_LEADFWD_UPDATED_AT', { time: st.updatedAt.toLocaleTimeString() }) : '');
+  replaceChildren(status, st.updatedAt && st.hasData ? t('LBL_LEADFWD_UPDATED_AT', { time: clockTime(st.updatedAt, userTimeZone()) }) : '');
   // Nothing to show while LeadFWD cannot be used here: the alert line says why, once.
   section.hidden = !st.hasData;
   if (!st.hasData) {

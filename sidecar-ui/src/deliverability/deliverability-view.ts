@@ -5,15 +5,17 @@
 // answers the figures to them alone); everyone else is told so and nothing is asked. Through the relay, like every
 // LeadFWD screen.
 
-import { areaTabs } from '../pages/area.js';
+import { areaTabs, timeNow } from '../pages/area.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeError, isPassing } from '../shared/errors.js';
 import { laterTries, latestReads } from '../shared/reads.js';
 import { DELIVERABILITY_LAYOUT } from '../shared/routes.js';
 import { connect } from '../shared/settings.js';
+import { when } from '../shared/status-date.js';
 import { addStyles } from '../shared/style.js';
 import { table } from '../shared/table.js';
+import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
 
 interface Throttle {
@@ -66,7 +68,7 @@ const PROVIDER_LABEL: Record<string, string> = {
 /** A provider's name in words: the big four by name, `mx:<domain>` as its MX domain. */
 export const providerName = (p: string) => (PROVIDER_LABEL[p] ? t(PROVIDER_LABEL[p]) : p.replace(/^mx:/, ''));
 export const percent = (r: number) => `${(r * 100).toFixed(r > 0 && r < 0.01 ? 2 : 1)} %`;
-const when = (iso: string) => new Date(iso).toLocaleString();
+const at = (iso: string) => when(iso, userTimeZone());
 
 function throttleList(list: Throttle[]) {
   if (!list.length) return h('p', { class: 'leadfwd-deliv-no-throttle' }, t('LBL_LEADFWD_DELIV_NO_THROTTLE'));
@@ -79,7 +81,7 @@ function throttleList(list: Throttle[]) {
         { 'data-provider': th.provider },
         h('strong', {}, `${providerName(th.provider)}: `),
         th.level === 'paused' && th.resumeAt
-          ? t('LBL_LEADFWD_DELIV_PAUSED_UNTIL', { date: when(th.resumeAt) })
+          ? t('LBL_LEADFWD_DELIV_PAUSED_UNTIL', { date: at(th.resumeAt) })
           : t('LBL_LEADFWD_DELIV_SLOWED', { share: percent(th.rateFactor) }),
         th.reason ? h('q', { class: 'leadfwd-deliv-words' }, th.reason) : null,
       ),
@@ -141,7 +143,7 @@ async function load(st: PageState): Promise<void> {
             ? h(
                 'p',
                 { class: 'alert alert-warning leadfwd-deliv-paused' },
-                t('LBL_LEADFWD_DELIV_IDENTITY_PAUSED', { date: when(i.paused.at), reason: i.paused.reason }),
+                t('LBL_LEADFWD_DELIV_IDENTITY_PAUSED', { date: at(i.paused.at), reason: i.paused.reason }),
               )
             : h('p', { class: 'leadfwd-deliv-sending' }, t('LBL_LEADFWD_DELIV_IDENTITY_SENDS')),
           throttleList(i.throttles ?? []),
@@ -149,7 +151,7 @@ async function load(st: PageState): Promise<void> {
         ),
       ),
     );
-    replaceChildren(status, t('LBL_LEADFWD_DELIV_UPDATED', { date: new Date().toLocaleTimeString() }));
+    replaceChildren(status, t('LBL_LEADFWD_DELIV_UPDATED', { date: timeNow() }));
     st.shown = true;
   } catch (e) {
     if (st.disposed || !latest()) return;

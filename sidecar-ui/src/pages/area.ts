@@ -10,6 +10,7 @@ import { laterTries } from '../shared/reads.js';
 import { type AreaLayout, AUTOMATION_LAYOUT, AUTOMATIONS_LAYOUT, CAMPAIGNS_LAYOUT, DELIVERABILITY_LAYOUT, REPORT_LAYOUT } from '../shared/routes.js';
 import type { ServiceClient } from '../shared/service-client.js';
 import { connect } from '../shared/settings.js';
+import { clockTime } from '../shared/status-date.js';
 import { table } from '../shared/table.js';
 import { userTimeZone } from '../shared/time.js';
 import type { SidecarView } from '../sidecar.js';
@@ -218,7 +219,7 @@ export function disposeShell(view: SidecarView): void {
 export const isBlocking = (e: unknown) => BLOCKING.includes(describeError(e).kind);
 
 /** The time of day now, in the user's Sugar time zone like every other time of the area ("Updated at …"). */
-export const timeNow = () => new Date().toLocaleTimeString(undefined, { timeZone: userTimeZone() });
+export const timeNow = () => clockTime(new Date(), userTimeZone());
 
 /** A column of a dataTable: a label (numbers align right), or a ready heading cell (a "select all" box), or none. */
 export type Column = { label: string; num?: boolean } | Node | null;

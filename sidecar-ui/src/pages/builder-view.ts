@@ -7,6 +7,8 @@ import { renderSugarLists } from '../send/lists.js';
 import { t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import type { TargetList } from '../shared/service-types.js';
+import { when } from '../shared/status-date.js';
+import { userTimeZone } from '../shared/time.js';
 import {
   type Defaults,
   type Draft,
@@ -304,7 +306,7 @@ export function createBuilder(env: BuilderEnv) {
           : f.undecidedReason
             ? t('LBL_LEADFWD_SPLIT_UNDECIDED', { reason: f.undecidedReason })
             : f.auto && f.decideAt
-              ? t('LBL_LEADFWD_SPLIT_DECIDES_AT', { time: new Date(f.decideAt).toLocaleString() })
+              ? t('LBL_LEADFWD_SPLIT_DECIDES_AT', { time: when(f.decideAt, userTimeZone()) })
               : f.auto
                 ? t('LBL_LEADFWD_SPLIT_DECIDES_AFTER_FIRST')
                 : '';

@@ -9,6 +9,9 @@ export function when(iso: string | undefined, zone: string): string {
   return d && !Number.isNaN(d.getTime()) ? new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(d) : '';
 }
 
+/** A time of day ("Updated at …"), in the user's Sugar time zone. */
+export const clockTime = (at: Date, zone: string) => at.toLocaleTimeString(undefined, { timeZone: zone });
+
 /** A chart's hour (seconds since the epoch), short, in the user's Sugar time zone. */
 export const chartTime = (zone: string) => (s: number) =>
   new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(s * 1000));
