@@ -74,6 +74,8 @@ export interface Config {
   engagement: {
     retentionDays: number;
     softBounceLimit: number;
+    /** Addresses at one provider whose blocks came in within the hour before a DSN's block slows that provider. */
+    dsnBlockReporters: number;
     webhookSecret: string | undefined;
     bounceMaxBytes: number;
     /** Inbound SMTP limits (issue 12): bytes buffered across connections, connections in all and per IP, idle and DATA time. */
@@ -358,6 +360,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     engagement: {
       retentionDays: int('EVENT_RETENTION_DAYS', 90, 1, 3650),
       softBounceLimit: int('SOFT_BOUNCE_LIMIT', 3, 1, 100),
+      dsnBlockReporters: int('DSN_BLOCK_REPORTERS', 3, 1, 1000),
       webhookSecret: opt('WEBHOOK_SECRET'),
       bounceMaxBytes: int('BOUNCE_MAX_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
       inbound: {

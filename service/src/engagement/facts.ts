@@ -51,7 +51,7 @@ export interface FactDeps {
    * paused for the campaign's identity; the campaign goes on. The relay's own refusals at send time are the send
    * loop's to judge, so they do not come here.
    */
-  onBlock?: (r: TrackedRecipient, reason: string) => unknown;
+  onBlock?: (r: TrackedRecipient, reason: string, source: BounceSource) => unknown;
 }
 
 export interface SmtpOutcomeLike {
@@ -169,7 +169,7 @@ export function createFactRecorder(deps: FactDeps) {
   // paused for the identity (the send loop does so itself for the relay's answers at send time), and the operator is told.
   async function throttleForBlock(r: TrackedRecipient, b: BounceReport) {
     const reason = [b.status, clip(b.diagnostic, 200)].filter(Boolean).join(' ');
-    if (b.source !== 'smtp') await deps.onBlock?.(r, reason);
+    if (b.source !== 'smtp') await deps.onBlock?.(r, reason, b.source);
     deps.logger?.error(
       { event: 'sender.blocked', campaignId: r.campaignId, rowId: r.rowId, provider: r.provider, status: b.status, source: b.source },
       'sender.blocked',

@@ -15,6 +15,14 @@ export interface EngagementCounter {
 }
 
 /** Per-recipient delivery and consent facts; each recipient has a fact at most once. */
+/** A recorded block fact and whose it is. */
+export interface BlockReport {
+  campaignId: string;
+  addressKey: string;
+  email: string;
+  provider?: string;
+}
+
 export type RecipientFact = 'hard_bounce' | 'soft_bounce' | 'block' | 'complaint' | 'opt_out';
 
 /** Campaign totals from the counters and facts (these outlive raw-event retention). */
@@ -76,6 +84,11 @@ export interface EngagementRepo {
   /** Soft bounces seen for an address key across campaigns; returns the new total. */
   countSoftBounce(addressKey: string, at: string): Awaitable<number>;
   softBounces(addressKey: string): Awaitable<number>;
+  /**
+   * Block facts recorded at or after `since`, newest first, at most `limit`: whose they were (the campaign, the
+   * address and its provider), so a block reported by a DSN is believed once several addresses reported one.
+   */
+  blocksSince(since: string, limit: number): Awaitable<BlockReport[]>;
   /** True when the fact is new for the recipient; a repeat changes nothing. */
   addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): Awaitable<boolean>;
   summary(campaignId: string): Awaitable<EngagementSummary>;

@@ -12,7 +12,7 @@ import { type DeliveryControl, providerOfRow } from './delivery-control.js';
 import { campaignSchedule, type ScheduleStore, scheduleProblem } from './schedule.js';
 import type { SenderChoice } from './send-loop.js';
 
-export type SendersStore = ScheduleStore & StorePart<{ campaigns: 'get'; identities: 'get' | 'getDefault' }>;
+export type SendersStore = ScheduleStore & StorePart<{ campaigns: 'get'; identities: 'get' | 'getDefault'; engagement: 'blocksSince' }>;
 
 export interface SendersDeps {
   store: SendersStore;
@@ -20,7 +20,15 @@ export interface SendersDeps {
   control: DeliveryControl;
   now?: () => Date;
   logger?: { warn(o: object, m?: string): void };
+  /**
+   * Addresses at one provider, of the identity, whose blocks came in within the last hour before a block a DSN reports
+   * slows that provider (default 1: at once). A recipient can send a DSN to their own VERP address; one who forged a
+   * block paused the provider for the whole identity.
+   */
+  dsnBlockReporters?: number;
 }
+
+const REPORT_WINDOW_MS = 3_600_000;
 
 const SCHEDULED = new Set(['extracting', 'pending', 'sending', 'paused']);
 
@@ -41,6 +49,15 @@ export function createDeliverySenders(deps: SendersDeps) {
     }
     return id ?? undefined;
   };
+
+  /** Addresses at `provider` whose blocks on the identity's campaigns came in within the hour (this one included). */
+  async function reportersOf(identityId: string, provider: string): Promise<number> {
+    const since = new Date(now().getTime() - REPORT_WINDOW_MS).toISOString();
+    const keys = new Set<string>();
+    for (const b of await store.engagement.blocksSince(since, 1000))
+      if (providerOfRow(b) === provider && (await identityIdOf(b.campaignId)) === identityId) keys.add(b.addressKey);
+    return keys.size;
+  }
 
   async function scheduleOf(c: Campaign, i: SenderIdentity) {
     return await campaignSchedule(store, i, c.id, control.acceptedToday(i), now());
@@ -98,11 +115,22 @@ export function createDeliverySenders(deps: SendersDeps) {
       return id ? { identityId: id, group: reportGroup(providerOfRow(r)) } : undefined;
     },
 
-    /** A block reported after the fact (DSN, webhook): that provider is slowed or paused for the campaign's identity. */
-    async blocked(r: { campaignId: string; provider?: string; email: string }, reason: string): Promise<void> {
+    /**
+     * A block reported after the fact (DSN, webhook): that provider is slowed or paused for the campaign's identity. A
+     * DSN's only once enough addresses reported one (the webhook's ESP signs its events).
+     */
+    async blocked(r: { campaignId: string; provider?: string; email: string }, reason: string, source: 'dsn' | 'webhook' | 'smtp'): Promise<void> {
       const id = await identityIdOf(r.campaignId);
       if (!id) return;
       const provider = providerOfRow(r);
+      const needed = deps.dsnBlockReporters ?? 1;
+      if (source === 'dsn' && needed > 1) {
+        const reporters = await reportersOf(id, provider);
+        if (reporters < needed) {
+          deps.logger?.warn({ event: 'provider.block_unconfirmed', identityId: id, provider, reporters, needed }, 'provider.block_unconfirmed');
+          return;
+        }
+      }
       const t = control.pushback(id, provider, reason);
       deps.logger?.warn({ event: 'provider.throttled', identityId: id, provider, level: t.level, reason: t.reason, source: 'report' }, 'provider.throttled');
     },

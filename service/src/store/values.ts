@@ -1,4 +1,5 @@
 // Conversions between domain values and column values, shared by the SQLite repos.
+import type { BlockReport } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
 
 // toISOString()'s own form with a day of 28 or less: a real time that parsing would give back unchanged. The pixel
@@ -55,3 +56,18 @@ export function hitKey(e: { kind: string; linkIndex?: number; at: string }): { l
   if (!Number.isInteger(linkIdx) || (e.kind === 'click' && (linkIdx as number) < 0)) throw new StoreInputError('a click needs a link index of 0 or more');
   return { linkIdx: linkIdx as number, at: isoTime(e.at, 'engagement time') };
 }
+
+/** A block fact's row as both stores read it. */
+export interface BlockRow {
+  campaign_id: string;
+  address_key: string;
+  email: string;
+  provider: string | null;
+}
+
+export const blockReport = (r: BlockRow): BlockReport => ({
+  campaignId: r.campaign_id,
+  addressKey: r.address_key,
+  email: r.email,
+  ...(r.provider ? { provider: r.provider } : {}),
+});

@@ -236,6 +236,24 @@ describeOnAdapters('engagement port', { realTime: true }, ({ store, seeded }) =>
       ).rejects.toThrow(StoreInputError);
     });
 
+    it('lists the block facts since a time, newest first, with their address and campaign, at most as many as asked', async () => {
+      const s = await seeded({ n: 3 });
+      const [a, b, c] = s.rows;
+      const block = async (rowId: number, at: string) =>
+        await s.store.engagement.addFact({ recipientRowId: rowId, campaignId: s.campaignId, fact: 'block', at, detail: '5.7.26' });
+      await block(a.rowId, '2026-11-26T09:00:00Z');
+      await block(b.rowId, '2026-11-26T10:00:00Z');
+      await block(c.rowId, '2026-11-26T11:00:00Z');
+      await s.store.engagement.addFact({ recipientRowId: a.rowId, campaignId: s.campaignId, fact: 'hard_bounce', at: '2026-11-26T12:00:00Z' });
+      const since = await s.store.engagement.blocksSince('2026-11-26T10:00:00Z', 10);
+      expect(since).toEqual([
+        { campaignId: s.campaignId, addressKey: 'person2@example.com', email: 'Person2@Example.com' },
+        { campaignId: s.campaignId, addressKey: 'person1@example.com', email: 'Person1@Example.com' },
+      ]);
+      expect(await s.store.engagement.blocksSince('2026-11-26T00:00:00Z', 1)).toEqual([since[0]]);
+      expect(await s.store.engagement.blocksSince('2026-11-26T11:00:01Z', 10)).toEqual([]);
+    });
+
     it('summarises people and machine hits apart, per link', async () => {
       const s = await seeded({ n: 3 });
       const [a, b, c] = s.rows;

@@ -1,9 +1,18 @@
 // Engagement counters and facts on PostgreSQL: the same port and behaviour as store/sqlite-engagement-repo.ts.
 // A hit is one upsert that returns the counters it left (one round trip on the pixel's path), and adds to what
 // another process wrote meanwhile; a fact is inserted once per (recipient, fact) whichever process sees it first.
-import type { EngagementCount, EngagementCounter, EngagementHit, EngagementRepo, EngagementSummary, HitWithEffects, RecipientFact } from '../../ports/index.js';
+import type {
+  BlockReport,
+  EngagementCount,
+  EngagementCounter,
+  EngagementHit,
+  EngagementRepo,
+  EngagementSummary,
+  HitWithEffects,
+  RecipientFact,
+} from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { hitKey, isoTime, opt, toJson } from '../values.js';
+import { type BlockRow, blockReport, hitKey, isoTime, opt, toJson } from '../values.js';
 import type { Query } from './repos.js';
 
 const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'complaint', 'opt_out']);
@@ -153,6 +162,16 @@ export class PgEngagementRepo implements EngagementRepo {
   async softBounces(addressKey: string): Promise<number> {
     const { rows } = await this.q('SELECT count FROM soft_bounces WHERE address_key = $1', [addressKey]);
     return (rows[0]?.count as number | undefined) ?? 0;
+  }
+
+  async blocksSince(since: string, limit: number): Promise<BlockReport[]> {
+    const { rows } = await this.q(
+      `SELECT f.campaign_id, r.address_key, r.email, r.provider FROM engagement_facts f
+          JOIN recipients r ON r.row_id = f.recipient_row_id
+        WHERE f.fact = 'block' AND f.at >= $1 ORDER BY f.at DESC LIMIT $2`,
+      [isoTime(since, 'blocks since'), limit],
+    );
+    return (rows as unknown as BlockRow[]).map(blockReport);
   }
 
   async addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): Promise<boolean> {
