@@ -55,9 +55,12 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
     }
   }
 
-  /** Renews `name` every third of the ttl; `lost` runs once when it was taken over or could not be renewed in time. */
-  function heartbeat(name: string, lost: (why: string) => void) {
-    let renewedAt = Date.now();
+  /**
+   * Renews `name` every third of the ttl; `lost` runs once when it was taken over or could not be renewed in time.
+   * `askedAt`: when the lease was asked for; the store counts its life from then, however slow the answer.
+   */
+  function heartbeat(name: string, askedAt: number, lost: (why: string) => void) {
+    let renewedAt = askedAt;
     let gone = false;
     let busy = false;
     /**
@@ -67,7 +70,7 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
      * at the second try, not at the third, when the lease has run out.
      */
     const tooLate = () => Date.now() - renewedAt + every > ttlMs - every / 2;
-    const timer = setInterval(async () => {
+    const beat = async () => {
       if (gone) return;
       if (busy) {
         // A renewal that hangs (a partition holds a pooled connection until TCP gives up, minutes) is no renewal.
@@ -97,8 +100,11 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
       } finally {
         busy = false;
       }
-    }, every);
+    };
+    const timer = setInterval(beat, every);
     timer.unref?.();
+    // An acquire that answered slowly used up part of the lease: renewed now, not a whole third of the ttl later.
+    if (Date.now() - askedAt >= every / 2) void beat();
     return { stop: () => clearInterval(timer), fresh: () => !gone && Date.now() - renewedAt < ttlMs };
   }
 
@@ -109,12 +115,13 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
      * lease stays held after the job (a tick that runs again soon stays with this process); otherwise it is released.
      */
     async run<T>(name: string, job: (signal: AbortSignal) => Promise<T>, opts: { keep?: boolean } = {}): Promise<Ran<T>> {
+      const asked = Date.now();
       if (!(await tryAcquire(name))) {
         kept.delete(name);
         return { ran: false };
       }
       const abort = new AbortController();
-      const beat = heartbeat(name, (why) => {
+      const beat = heartbeat(name, asked, (why) => {
         deps.logger?.warn({ event: 'lease.lost', lease: name, why }, 'lease.lost');
         kept.delete(name);
         abort.abort(new Error(`the lease ${name} was lost: ${why}`));
@@ -147,8 +154,9 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
       let trying: Promise<boolean> | undefined;
       const attempt = async () => {
         if (stopped || beat) return !!beat;
+        const asked = Date.now();
         if (!(await tryAcquire(name)) || stopped) return false;
-        beat = heartbeat(name, (why) => {
+        beat = heartbeat(name, asked, (why) => {
           beat?.stop();
           beat = undefined;
           deps.logger?.warn({ event: 'lease.lost', lease: name, why }, 'lease.lost');
