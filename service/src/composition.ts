@@ -354,7 +354,7 @@ async function compose(
   };
   // Started from the snapshot: done once the database has answered and passed the checks (below).
   if (!opts.fromSnapshot) await syncEnvironment(environment);
-  const senders = createDeliverySenders({ store, identities, control, now: clock, dsnBlockReporters: config.engagement.dsnBlockReporters });
+  const senders = createDeliverySenders({ store, identities, control, now: clock, dsnBlockReporters: config.engagement.dsnBlockReporters, logger: rateLog });
   const guard = createGuardRails({ store, settings: config.guardRails, now: clock, pause: async (id, reason, by) => await identities.pause(id, reason, by) });
   let schemaWatch: SchemaWatch | undefined;
   // A tracking process on PostgreSQL keeps opens, clicks and one-click opt-outs in a local spool while the database
