@@ -240,11 +240,14 @@ export class PgAutomationRepo extends PgAtomicRepo implements AutomationRepo {
     return new Map(rows.map((r) => [r.step_key as string, r.recipient_row_id === null ? undefined : Number(r.recipient_row_id)]));
   }
 
+  // Enrolments another transaction holds (a tick's batch) are skipped, not waited for: two batches each leaving a
+  // person from every automation waited for each other's claims (a deadlock). The holder checks suppressions itself,
+  // and the next tick's leaveSuppressed takes out what is left.
   async leave(addressKeys: string[], reason: string): Promise<number> {
     if (addressKeys.length === 0) return 0;
     const r = await this.q(
       `UPDATE automation_enrolments SET status = 'left', left_reason = $2, due_at = '', updated_at = $3
-        WHERE status = 'active' AND address_key = ANY($1::text[])`,
+        WHERE id IN (SELECT id FROM automation_enrolments WHERE status = 'active' AND address_key = ANY($1::text[]) FOR UPDATE SKIP LOCKED)`,
       [addressKeys, reason, this.now()],
     );
     return r.rowCount ?? 0;
@@ -252,8 +255,10 @@ export class PgAutomationRepo extends PgAtomicRepo implements AutomationRepo {
 
   async leaveSuppressed(): Promise<number> {
     const r = await this.q(
-      `UPDATE automation_enrolments AS e SET status = 'left', left_reason = s.reason, due_at = '', updated_at = $1
-        FROM suppressions AS s WHERE e.address_key = s.address_key AND e.status = 'active'`,
+      `UPDATE automation_enrolments AS e SET status = 'left', left_reason = x.reason, due_at = '', updated_at = $1
+        FROM (SELECT e.id, s.reason FROM automation_enrolments e JOIN suppressions s ON s.address_key = e.address_key
+          WHERE e.status = 'active' FOR UPDATE OF e SKIP LOCKED) AS x
+        WHERE e.id = x.id`,
       [this.now()],
     );
     return r.rowCount ?? 0;
