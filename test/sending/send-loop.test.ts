@@ -199,6 +199,31 @@ describe('send loop', () => {
     expect(givenBack).toBeLessThan(n);
   }, 60_000);
 
+  it("reserves no more than two seconds of the identity's rate: a process that dies strands no more than that", async () => {
+    store = memoryStore();
+    const c = await store.campaigns.create(newCampaign({ html: '<p>Hi {{ first_name }}</p>' }));
+    await toSending(store, c.id);
+    await store.recipients.insertMany(c.id, targets(30));
+    const transports = createTransportCache();
+    closers.push(() => transports.close());
+    // Room for 48 messages at once: 96 reserved, before, however slowly the identity may send.
+    const delivery = createInProcessDelivery({ transports, compiled, build: buildMessage, messageContext: { ...ctx }, concurrency: 48 });
+    const identity = testIdentity({ rate: { perSecond: 10, perHour: 0, perDay: 0 } });
+    const asked: number[] = [];
+    const ledger = store.recipients as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const names = [...Object.getOwnPropertyNames(ledger), ...Object.getOwnPropertyNames(Object.getPrototypeOf(ledger))];
+    const recipients = Object.fromEntries(names.filter((k) => k !== 'constructor' && typeof ledger[k] === 'function').map((k) => [k, ledger[k].bind(ledger)]));
+    recipients.reserve = (...args) => {
+      asked.push(args[1] as number);
+      return ledger.reserve(...args);
+    };
+    const counted = Object.create(store, { recipients: { value: recipients } }) as Store;
+    expect(await createSendLoop({ store: counted, delivery, sender: sendsAs(testProfile(`smtp://127.0.0.1:${sink.port}`), identity) }).run(c.id)).toBe('done');
+    expect(await store.recipients.counts(c.id)).toMatchObject({ queued: 0, sending: 0, accepted: 29 });
+    expect(asked.length).toBeGreaterThan(1);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(20);
+  }, 30_000);
+
   it('fails suppressed rows before hand-off and keeps our own failures out of bounce facts', async () => {
     const id = await sendingCampaign(6);
     await store.suppressions.add('person2@example.test', 'Person2@Example.test', 'unsubscribe');

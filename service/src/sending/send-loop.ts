@@ -67,6 +67,7 @@ export interface SendLoopDeps {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const RESERVE_SECONDS = 2;
 
 export function createSendLoop(deps: SendLoopDeps) {
   const maxAttempts = deps.maxAttempts ?? 5;
@@ -185,6 +186,9 @@ export function createSendLoop(deps: SendLoopDeps) {
     // campaign to one provider allowed 32 connections reserved 384 rows a turn and gave 352 back): after a turn that
     // overflowed, the next reserves what that turn kept, and twice as many after each turn that did not.
     let reserveAtMost = Number.POSITIVE_INFINITY;
+    // What the identity's rate lets go in RESERVE_SECONDS: rows reserved past it only wait, and if this process dies
+    // they wait out its lease before another takes them (a 3 msg/s identity held 48 rows, 16 s of sending).
+    const rateRoom = () => (identity.rate.perSecond > 0 ? Math.max(1, Math.ceil(identity.rate.perSecond * RESERVE_SECONDS)) : Number.POSITIVE_INFINITY);
     /** An admitted row that does not go after all no longer counts against its provider. */
     const notGoing = (rowId: number) => {
       const f = inFlight.get(rowId);
@@ -262,10 +266,11 @@ export function createSendLoop(deps: SendLoopDeps) {
         // Refill once half the slots are free: the 'sending' marks stay batched (one statement for many rows).
         await inFlight.room(Math.ceil(slots / 2));
         let came = 0;
-        const want = Math.min(2 * slots - reserved.pending.length - waits.size - inFlight.size, reserveAtMost);
+        const room = Math.min(2 * slots, rateRoom());
+        const want = Math.min(room - reserved.pending.length - waits.size - inFlight.size, reserveAtMost);
         // In batches, as the slots are refilled: while a provider's rate let one row go per token, each went with a
         // reservation of its own (a statement a message).
-        const batch = Math.min(Math.ceil(slots / 2), reserveAtMost);
+        const batch = Math.min(Math.ceil(room / 2), reserveAtMost);
         if (reserved.pending.length < slots && (want >= batch || reserved.pending.length + waits.size === 0)) came = await reserved.reserve(want, waits.left());
         if (reserved.pending.length === 0 && came === 0) {
           if (waits.size) {
