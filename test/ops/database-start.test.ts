@@ -196,6 +196,15 @@ describe.skipIf(!debianPgBin())('starting on PostgreSQL', () => {
     expect(last.ms).toBeGreaterThanOrEqual(0);
   }, 60_000);
 
+  it('stops on a SIGTERM while it waits for PostgreSQL: service.stopped last, exit 0 (it was killed, exit 143)', async () => {
+    const p = await run(`postgres://leadfwd:${PASSWORD}@127.0.0.1:${await freePort()}/leadfwd`);
+    expect((await p.untilWaiting()).status).toBe(503);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const last = JSON.parse(p.output().trim().split('\n').at(-1)!) as { msg: string; signal: string };
+    expect(last).toMatchObject({ msg: 'service.stopped', signal: 'SIGTERM' });
+  }, 60_000);
+
   it("logs the database's collation at start, an ICU one by its locale", async () => {
     server.psql("CREATE DATABASE icu LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C' TEMPLATE template0");
     const p = await run(`postgres://leadfwd:${PASSWORD}@127.0.0.1:${server.port}/icu`);
