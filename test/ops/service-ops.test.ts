@@ -112,6 +112,21 @@ describe('/metrics', () => {
     expect((await get('/metrics', { 'X-Forwarded-For': '203.0.113.9', Authorization: `Bearer ${API_KEY}` })).status).toBe(200);
   });
 
+  it('shows every series an alert may name at 0 before anything happened (a rule on an absent series never fires)', async () => {
+    const text = await (await get('/metrics')).text();
+    for (const series of [
+      'leadfwd_sends_total{outcome="uncertain"}',
+      'leadfwd_sends_total{outcome="permanent"}',
+      'leadfwd_http_responses_total{class="3xx"}',
+      'leadfwd_recipients{state="uncertain"}',
+      'leadfwd_recipients{state="queued"}',
+      'leadfwd_tracking_hits{kind="open",class="human"}',
+      'leadfwd_tracking_hits{kind="click",class="machine"}',
+      'leadfwd_events_retained{type="bounce"}',
+    ])
+      expect(metric(text, series), series).toBe(0);
+  });
+
   it('counts a real campaign: sends by outcome, ledger states, outbox, Sugar calls', async () => {
     const sugar = adminClient(sim.url);
     const list = await createListOf(

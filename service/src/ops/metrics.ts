@@ -55,6 +55,10 @@ export interface Metrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
+const SEND_OUTCOMES = ['accepted', 'retryable', 'permanent', 'uncertain'];
+const LEDGER_STATES = ['queued', 'sending', 'accepted', 'failed', 'uncertain', 'dropped'];
+const EVENT_TYPES = ['open', 'click', 'bounce', 'complaint', 'optout'];
+
 export function createMetrics(src: MetricsSources): Metrics {
   const registry = new Registry();
   const clock = src.clock ?? (() => new Date());
@@ -77,6 +81,9 @@ export function createMetrics(src: MetricsSources): Metrics {
     registers: [registry],
   });
   const http = new Counter({ name: 'leadfwd_http_responses_total', help: 'HTTP responses by status class', labelNames: ['class'], registers: [registry] });
+  // Every series an alert may name exists from the start, at 0: a rule on a series that is absent never fires.
+  for (const outcome of SEND_OUTCOMES) sends.inc({ outcome }, 0);
+  for (const c of ['2xx', '3xx', '4xx', '5xx']) http.inc({ class: c }, 0);
   new Gauge({
     name: 'leadfwd_recipients',
     help: 'Campaign recipients by ledger state (queued = send queue depth; dropped = queued in a cancelled or failed campaign)',
@@ -84,6 +91,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     registers: [fromDb],
     collect() {
       this.reset();
+      for (const state of LEDGER_STATES) this.set({ state }, 0);
       for (const [state, n] of Object.entries(read().recipients)) this.set({ state }, n);
     },
   });
@@ -111,6 +119,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     registers: [fromDb],
     collect() {
       this.reset();
+      for (const kind of ['open', 'click']) for (const c of ['human', 'machine']) this.set({ kind, class: c }, 0);
       for (const h of read().hits) {
         this.set({ kind: h.kind, class: 'human' }, h.human);
         this.set({ kind: h.kind, class: 'machine' }, h.machine);
@@ -124,6 +133,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     registers: [fromDb],
     collect() {
       this.reset();
+      for (const type of EVENT_TYPES) this.set({ type }, 0);
       for (const [type, n] of Object.entries(read().events)) this.set({ type }, n);
     },
   });
