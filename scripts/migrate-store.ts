@@ -484,8 +484,16 @@ async function insertRows(client: pg.Client, table: string, cols: string[], rows
 const OPTIONS = { from: { type: 'string' }, 'catch-up': { type: 'boolean' }, restart: { type: 'boolean' }, cancel: { type: 'boolean' } } as const;
 const USAGE = 'usage: npm run migrate-store -- [--from <SQLite file>] [--catch-up | --restart | --cancel]';
 
-/** The command's arguments; anything else (a typo, --help, --dry-run) is refused before anything is touched. */
-function parseArguments(args: string[]) {
+/**
+ * The command's arguments; anything else (a typo, --help, --dry-run) is refused before anything is touched, as is an
+ * option npm took for itself (`npm run migrate-store --catch-up`, without the `--`, ran a first copy instead).
+ */
+function parseArguments(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const tookByNpm = Object.keys(OPTIONS).filter((o) => env[`npm_config_${o.replace('-', '_')}`] !== undefined);
+  if (tookByNpm.length)
+    throw new MigrateStoreError(
+      `npm kept --${tookByNpm.join(' and --')} for itself (the options go after \`--\`): run \`npm run migrate-store -- --${tookByNpm[0]}${tookByNpm[0] === 'from' ? ' <file>' : ''}\`; nothing was done`,
+    );
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>;
   try {
     parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });

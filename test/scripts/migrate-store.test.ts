@@ -422,6 +422,15 @@ describe.skipIf(!debianPgBin())('npm run migrate-store', () => {
       expect(r, args.join(' ')).toMatchObject({ code: 1, stderr: expect.stringMatching(why) });
       expect((r as { stderr: string }).stderr).toMatch(/nothing was done\. usage: npm run migrate-store -- \[--from <SQLite file>\]/);
     }
+    // `npm run migrate-store --catch-up` (no `--`): npm keeps the option and says so in the environment, and the
+    // command ran a first copy instead, answering "not empty". It now names the command to type.
+    const eaten = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate-store.ts'], {
+      env: { ...process.env, npm_config_catch_up: 'true', LEADFWD_DATABASE_URL: url, LEADFWD_DATA_DIR: join(dir, 'unused') },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(eaten).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/npm kept --catch-up for itself .*run `npm run migrate-store -- --catch-up`; nothing was done/),
+    });
     expect(moveMarksOf(backup)).toEqual({});
     expect(out.stdout + out.stderr).not.toContain('Pa55-word-never-shown');
 
