@@ -5,7 +5,10 @@ import { StoreInputError, StoreUnavailableError } from '../../ports/errors.js';
 // now), 58 system error, 40 transaction rollback (serialization, deadlock: the caller may try again).
 const UNAVAILABLE_CLASSES = ['08', '53', '57', '58', '40'];
 // 25006, a write in a read-only transaction: the URL reached a standby, as while a failover promotes another server.
-const UNAVAILABLE_CODES = ['25006'];
+// 55P03 and 55006, a lock wait cut short by the operator's lock_timeout (LEADFWD_DATABASE_URL's options): as a
+// statement_timeout's 57014, to try again, never a bug (a pixel batch was dropped, a write-back row counted dead).
+const LOCK_NOT_AVAILABLE = ['55P03', '55006'];
+const UNAVAILABLE_CODES = ['25006', ...LOCK_NOT_AVAILABLE];
 const NETWORK = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
 // A Unix socket URL (?host=/run/postgresql) whose server is stopped: its socket file is gone until it starts again.
 const SOCKET_GONE = /^connect ENOENT /;
@@ -32,8 +35,9 @@ export function translatePg(err: unknown): unknown {
 
 /**
  * The database is away (unreachable, shutting down, out of connections), not one transaction's conflict (class 40:
- * serialization failure, deadlock) or a statement cancelled: /readyz turns at once on the first, never on the others.
+ * serialization failure, deadlock), a statement cancelled or a lock not granted in time: /readyz turns at once on the
+ * first, never on the others.
  */
 export function isOutage(err: StoreUnavailableError): boolean {
-  return !err.code.startsWith('40') && err.code !== '57014';
+  return !err.code.startsWith('40') && err.code !== '57014' && !LOCK_NOT_AVAILABLE.includes(err.code);
 }
