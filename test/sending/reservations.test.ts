@@ -30,6 +30,7 @@ function reservationsOf(id: string, asked: Array<string[] | undefined>) {
     markSending: ledger.markSending.bind(ledger),
     unreserve: ledger.unreserve.bind(ledger),
     releaseHolder: ledger.releaseHolder.bind(ledger),
+    release: ledger.release.bind(ledger),
   };
   return createReservations({
     store: { recipients, suppressions: store.suppressions },

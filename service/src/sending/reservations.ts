@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { LedgerRecipient, Outcome, RecipientForMessage, StorePart } from '../ports/index.js';
 import { providerOfRow } from './delivery-control.js';
 
-export type ReservationStore = StorePart<{ recipients: 'reserve' | 'markSending' | 'unreserve' | 'releaseHolder'; suppressions: 'filterSuppressed' }>;
+export type ReservationStore = StorePart<{
+  recipients: 'reserve' | 'markSending' | 'unreserve' | 'releaseHolder' | 'release';
+  suppressions: 'filterSuppressed';
+}>;
 
 /** A reservation's length: past it (a loop that died without a restart, on another host) the rows are due again. */
 const RESERVE_MS = 60_000;
@@ -46,6 +49,15 @@ export function createReservations(deps: ReservationDeps) {
     if (exhausted && rows.some((r) => !r.provider || !exhausted!.without.has(r.provider))) exhausted = undefined;
   };
   let skipped = false;
+  // Rows of a hand-off whose 'sending' mark failed: it may have committed all the same (the answer lost with the
+  // connection). None went to delivery, so any that were marked go back to 'queued' before another hand-off: marked
+  // and never sent, they stayed 'sending' for as long as the process lived and their campaign never finished.
+  let unsure: number[] = [];
+  const settleUnsure = async () => {
+    if (!unsure.length) return;
+    await store.recipients.release(unsure);
+    unsure = [];
+  };
 
   /** Rows reserved but not handed over go back to the queue. */
   const giveBack = async (rows: LedgerRecipient[], atIso: string) => {
@@ -116,6 +128,7 @@ export function createReservations(deps: ReservationDeps) {
      */
     async handOver() {
       if (!ready.length) return;
+      await settleUnsure();
       const go = ready;
       ready = [];
       let suppressed: Set<string>;
@@ -131,7 +144,8 @@ export function createReservations(deps: ReservationDeps) {
           ),
         );
       } catch (err) {
-        // The database went away before they were marked: they are still only reserved, and the loop's end gives them back.
+        // Reserved still, or marked with the answer lost: released first, then given back at the loop's end (or tried again).
+        unsure = unsure.concat(go.map((r) => r.rowId));
         ready = go.concat(ready);
         throw err;
       }
@@ -152,7 +166,10 @@ export function createReservations(deps: ReservationDeps) {
       }
       if (rows.length) deps.send(rows);
     },
-    /** Whatever of this run's reservations is left in the ledger. */
-    release: () => store.recipients.releaseHolder(campaignId, holder),
+    /** Whatever of this run's reservations is left in the ledger (and rows marked 'sending' by a hand-off that failed). */
+    async release() {
+      await settleUnsure();
+      return await store.recipients.releaseHolder(campaignId, holder);
+    },
   };
 }
