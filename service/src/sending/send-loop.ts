@@ -266,11 +266,12 @@ export function createSendLoop(deps: SendLoopDeps) {
         // Refill once half the slots are free: the 'sending' marks stay batched (one statement for many rows).
         await inFlight.room(Math.ceil(slots / 2));
         let came = 0;
-        const room = Math.min(2 * slots, rateRoom());
-        const want = Math.min(room - reserved.pending.length - waits.size - inFlight.size, reserveAtMost);
+        // The rate's room counts rows waiting here only: those on the wire are the relay's (a slow one holds them longer).
+        const waiting = reserved.pending.length + waits.size;
+        const want = Math.min(2 * slots - waiting - inFlight.size, rateRoom() - waiting, reserveAtMost);
         // In batches, as the slots are refilled: while a provider's rate let one row go per token, each went with a
         // reservation of its own (a statement a message).
-        const batch = Math.min(Math.ceil(room / 2), reserveAtMost);
+        const batch = Math.min(Math.ceil(Math.min(slots, rateRoom()) / 2), reserveAtMost);
         if (reserved.pending.length < slots && (want >= batch || reserved.pending.length + waits.size === 0)) came = await reserved.reserve(want, waits.left());
         if (reserved.pending.length === 0 && came === 0) {
           if (waits.size) {
