@@ -63,40 +63,44 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
     let renewedAt = askedAt;
     let gone = false;
     let busy = false;
-    /**
-     * The next try could come too late: with the tries a third of the ttl apart, "less than a third left" was first
-     * true at the very moment the lease expired, so another process could take it while this job still ran. Half a
-     * try of slack: a ttl that is no multiple of 3 (10,000 ms: tries 3,333 ms apart) and a late timer still give up
-     * at the second try, not at the third, when the lease has run out.
-     */
-    const tooLate = () => Date.now() - renewedAt + every > ttlMs - every / 2;
-    const beat = async () => {
+    let lastError = '';
+    const giveUp = (why: string) => {
       if (gone) return;
-      if (busy) {
-        // A renewal that hangs (a partition holds a pooled connection until TCP gives up, minutes) is no renewal.
-        if (tooLate()) {
-          gone = true;
-          lost('its renewal did not answer in time');
-        }
-        return;
-      }
+      gone = true;
+      clearTimeout(deadline);
+      lost(why);
+    };
+    /**
+     * Given up a try before the lease's end as the store counts it (from when it was last asked for), whatever the
+     * renewals do: a renewal that hangs (a partition holds a pooled connection until TCP gives up, minutes) or fails is
+     * no renewal. A deadline, not a check at the tries: those run from the acquire's answer, and after a slow one the
+     * first check came when the lease had run out.
+     */
+    let deadline: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(deadline);
+      deadline = setTimeout(
+        () => giveUp(lastError ? `it could not be renewed: ${lastError}` : 'its renewal did not answer in time'),
+        Math.max(0, renewedAt + ttlMs - every - Date.now()),
+      );
+      deadline.unref?.();
+    };
+    arm();
+    const beat = async () => {
+      if (gone || busy) return;
       busy = true;
       try {
         // The lease runs from when the renewal was asked for: a slow answer does not lengthen it.
         const asked = Date.now();
         const renewed = await leases.renew(name, owner, ttlMs);
         if (gone) return; // answered after it was given up: the job has stopped already
-        if (renewed) renewedAt = asked;
-        else {
-          gone = true;
-          lost('another process holds it');
-        }
+        if (!renewed) return giveUp('another process holds it');
+        renewedAt = asked;
+        lastError = '';
+        arm();
       } catch (err) {
-        // The database cannot be reached: the lease is ours until it expires, not after (leases-race.test.ts).
-        if (!gone && tooLate()) {
-          gone = true;
-          lost(`it could not be renewed: ${(err as Error).message}`);
-        }
+        // The database cannot be reached: the lease is ours until the deadline, not after (leases-race.test.ts).
+        lastError = (err as Error).message;
       } finally {
         busy = false;
       }
@@ -105,7 +109,20 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
     timer.unref?.();
     // An acquire that answered slowly used up part of the lease: renewed now, not a whole third of the ttl later.
     if (Date.now() - askedAt >= every / 2) void beat();
-    return { stop: () => clearInterval(timer), fresh: () => !gone && Date.now() - renewedAt < ttlMs };
+    return {
+      stop: () => {
+        clearInterval(timer);
+        clearTimeout(deadline);
+      },
+      fresh: () => !gone && Date.now() - renewedAt < ttlMs,
+    };
+  }
+
+  /** A lease whose acquire answered so late that its deadline has passed: not used, given back. */
+  async function tooLateToUse(name: string, askedAt: number): Promise<boolean> {
+    if (Date.now() - askedAt < ttlMs - every) return false;
+    await releaseQuietly(name);
+    return true;
   }
 
   return {
@@ -116,7 +133,7 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
      */
     async run<T>(name: string, job: (signal: AbortSignal) => Promise<T>, opts: { keep?: boolean } = {}): Promise<Ran<T>> {
       const asked = Date.now();
-      if (!(await tryAcquire(name))) {
+      if (!(await tryAcquire(name)) || (await tooLateToUse(name, asked))) {
         kept.delete(name);
         return { ran: false };
       }
@@ -155,7 +172,7 @@ export function createLeaseRunner(deps: LeaseRunnerDeps) {
       const attempt = async () => {
         if (stopped || beat) return !!beat;
         const asked = Date.now();
-        if (!(await tryAcquire(name)) || stopped) return false;
+        if (!(await tryAcquire(name)) || stopped || (await tooLateToUse(name, asked))) return false;
         beat = heartbeat(name, asked, (why) => {
           beat?.stop();
           beat = undefined;
