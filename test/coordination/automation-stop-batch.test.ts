@@ -1,8 +1,9 @@
 // Stopping an automation closes its step campaigns: the scheduler finishes one once nothing is queued or sending in it.
 // A tick of another process may be putting people on a step at that moment, its ledger rows not yet committed, so
 // the scheduler saw nothing queued, finished the campaign, and those rows then sat queued in a sent campaign for ever
-// (never sent, never resolved, the step counted as passed). The stop now waits for that batch under the progress lock.
-// Found by a concurrency review, 2026-12-06.
+// (never sent, never resolved, the step counted as passed). Each batch now reads its automations FOR SHARE before it
+// puts anyone on a step: a stop waits for those batches, and a batch reading after the stop leaves its people alone.
+// Found by a concurrency review, 2026-12-06 (a first fix under the progress lock missed people enrolled meanwhile).
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../service/src/access/actor.js';
 import { createAutomationEngine } from '../../service/src/automations/engine.js';
@@ -29,8 +30,8 @@ const overriding = <T extends object>(t: T, over: Record<string, unknown>): T =>
     },
   });
 
-/** `store` whose transactions hold at the engine's saveProgress (its step's ledger row inserted) until `release`. */
-function heldAtProgress(store: Store) {
+/** `store` whose transactions hold at the engine's `at` call (saveProgress: its step's ledger row inserted) until `release`. */
+function heldAt(store: Store, at: 'saveProgress' | 'get' = 'saveProgress') {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let reached!: () => void;
@@ -38,12 +39,12 @@ function heldAtProgress(store: Store) {
   const held = overriding(store, {
     transaction: (fn: (tx: Store) => Promise<unknown>) =>
       store.transaction(async (tx) => {
-        const saveProgress = async (...args: Parameters<Store['automations']['saveProgress']>) => {
+        const held = async (...args: unknown[]) => {
           reached();
           await gate;
-          return await tx.automations.saveProgress(...args);
+          return await (tx.automations[at] as (...a: unknown[]) => unknown)(...args);
         };
-        return await fn(overriding(tx as Store, { automations: overriding(tx.automations, { saveProgress }) }));
+        return await fn(overriding(tx as Store, { automations: overriding(tx.automations, { [at]: held }) }));
       }),
   });
   return { held, release, atProgress };
@@ -77,7 +78,7 @@ describe.skipIf(!debianPgBin())('stopping an automation while a tick of another 
     await api.recipients.applyOutcomes([{ rowId: first[0].rowId, state: 'accepted' }]);
 
     await engine.enrol(a.id, [{ module: 'Contacts', id: 'c-2', email: 'p2@example.test' }]);
-    const { held, release, atProgress } = heldAtProgress(tickerStore);
+    const { held, release, atProgress } = heldAt(tickerStore);
     const ticking = createAutomationEngine({ store: held }).tick();
     await atProgress; // p2's row is inserted, not committed
 
@@ -102,5 +103,27 @@ describe.skipIf(!debianPgBin())('stopping an automation while a tick of another 
         now,
       ),
     ).toHaveLength(1);
+  }, 60_000);
+
+  it('a batch that reads the automation after the stop leaves its people alone: nothing is put on a step', async () => {
+    const [api, tickerStore] = stores as unknown as Store[];
+    const engine = createAutomationEngine({ store: api });
+    const service = createAutomationService({
+      store: api,
+      engine,
+      senders: { forSending: async () => ({ id: 'x' }) as never },
+      compile: async () => undefined,
+    });
+    const a = await api.automations.create({ ...compileAutomation(definition), definition });
+    await engine.enrol(a.id, [{ module: 'Contacts', id: 'c-3', email: 'p3@example.test' }]);
+    // The batch claimed p3 (the automation active then) and waits before reading the automation.
+    const { held, release, atProgress } = heldAt(tickerStore, 'get');
+    const ticking = createAutomationEngine({ store: held }).tick();
+    await atProgress;
+    await service.stop(a.id, operator);
+    release();
+    expect((await ticking).queued).toBe(0);
+    expect(await api.automations.stepCampaigns(a.id)).toEqual(new Map());
+    expect((await api.automations.counts(a.id)).passed).toEqual({});
   }, 60_000);
 });

@@ -171,7 +171,6 @@ export function createAutomationEngine(deps: EngineDeps) {
    */
   async function tick(opts: { maxBatches?: number } = {}): Promise<{ advanced: number; queued: number; left: number; more: boolean }> {
     const totals = { advanced: 0, queued: 0, left: await store.automations.leaveSuppressed(), more: false };
-    const cache = new Map<string, StoredAutomation | undefined>();
     for (let batches = 0; ; batches++) {
       if (batches >= (opts.maxBatches ?? Infinity)) {
         totals.more = true;
@@ -186,11 +185,15 @@ export function createAutomationEngine(deps: EngineDeps) {
         const due = await tx.automations.due(at.toISOString(), batchSize);
         const suppressed = await tx.suppressions.filterSuppressed(due.map((e) => e.target.addressKey));
         if (suppressed.size) totals.left += await tx.automations.leave([...suppressed], 'suppressed');
+        // Each automation read once a batch, its row locked against a change of status until the batch commits: a stop
+        // waits for the batches putting people on its steps, else the scheduler could finish a step campaign before
+        // their rows were committed, stranding them queued in it. One that stopped first is left alone.
+        const automations = new Map<string, StoredAutomation | undefined>();
         for (const e of due) {
           if (suppressed.has(e.target.addressKey)) continue;
-          if (!cache.has(e.automationId)) cache.set(e.automationId, await tx.automations.get(e.automationId));
-          const a = cache.get(e.automationId);
-          if (!a) continue;
+          if (!automations.has(e.automationId)) automations.set(e.automationId, await tx.automations.get(e.automationId, { share: true }));
+          const a = automations.get(e.automationId);
+          if (a?.status !== 'active') continue;
           totals.queued += await advanceOne(tx, e, a, at, batch);
           totals.advanced++;
         }

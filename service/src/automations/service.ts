@@ -250,16 +250,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
 
   async function move(id: string, from: AutomationStatus[], to: AutomationStatus, actor: Actor) {
     const a = await allowed(id, actor, 'edit');
-    // A stop closes the step campaigns. Under the progress lock it waits for a tick's batch still putting people on a
-    // step: the scheduler, not seeing those uncommitted rows, would otherwise finish a campaign they then sit queued in.
-    const moved =
-      to === 'stopped'
-        ? await store.transaction(async (tx) => {
-            await tx.automations.lockProgress(id);
-            return await tx.automations.setStatus(id, from, to);
-          })
-        : await store.automations.setStatus(id, from, to);
-    if (!moved) throw new AppError('invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
+    // A stop waits for the ticks' batches putting people on the steps (each holds the automation's row: engine.ts).
+    if (!(await store.automations.setStatus(id, from, to))) throw new AppError('invalid_transition', `Automation ${id} is ${a.status} and cannot become ${to}`);
     if (to === 'active') deps.wake?.();
     return await view(id);
   }

@@ -45,7 +45,11 @@ export interface AutomationRepo {
   create(input: NewAutomation, id?: string): Awaitable<StoredAutomation>;
   /** Replaces name, lists and steps; false when it does not exist or is stopped. Progress rows are kept. */
   update(id: string, input: NewAutomation): Awaitable<boolean>;
-  get(id: string): Awaitable<StoredAutomation | undefined>;
+  /**
+   * `share`: in a transaction, lock the automation's row against a change of status until it ends (PostgreSQL): a tick's
+   * batch reads it so, and a stop waits for the batches putting people on its steps.
+   */
+  get(id: string, o?: { share?: boolean }): Awaitable<StoredAutomation | undefined>;
   list(opts: { limit: number; offset: number }): Awaitable<StoredAutomation[]>;
   inStatus(status: AutomationStatus): Awaitable<StoredAutomation[]>;
   /** Compare-and-set; false when the current status is not in `from`. */

@@ -82,9 +82,9 @@ export class PgAutomationRepo extends PgAtomicRepo implements AutomationRepo {
     return r.rowCount === 1;
   }
 
-  async get(id: string): Promise<StoredAutomation | undefined> {
+  async get(id: string, o: { share?: boolean } = {}): Promise<StoredAutomation | undefined> {
     const [{ rows }, won] = await Promise.all([
-      this.q('SELECT * FROM automations WHERE id = $1', [id]),
+      this.q(`SELECT * FROM automations WHERE id = $1${o.share ? ' FOR SHARE' : ''}`, [id]),
       this.q('SELECT step_key, winner FROM automation_split_winners WHERE automation_id = $1 AND winner IS NOT NULL', [id]),
     ]);
     if (!rows[0]) return undefined;
