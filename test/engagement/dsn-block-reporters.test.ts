@@ -9,6 +9,7 @@ import { createInboundIntake } from '../../service/src/inbound/intake.js';
 import { type InboundListener, startInboundListener } from '../../service/src/mail/inbound/listener.js';
 import { createDeliveryControl } from '../../service/src/sending/delivery-control.js';
 import { createDeliverySenders, type SendersStore } from '../../service/src/sending/senders.js';
+import { newCampaign, targets } from '../store/helpers.js';
 import { testIdentity } from '../support/senders.js';
 import { BOUNCE_DOMAIN, SECRET, type Seeded, seededStore } from './helpers.js';
 import { deliver, fixture } from './inbound-support.js';
@@ -88,6 +89,23 @@ describe('a block reported by a DSN', () => {
     const { throttled } = await start(2);
     await blockFrom(0);
     now = new Date(now.getTime() + 61 * 60_000);
+    await blockFrom(1);
+    expect(await throttled()).toEqual([]);
+    await blockFrom(2);
+    expect(await throttled()).toEqual(['unknown slowed']);
+  });
+
+  it("does not count another identity's blocks, however many (they named its provider, not this identity's)", async () => {
+    const { throttled } = await start(3);
+    const other = await s.store.campaigns.create(newCampaign({ senderIdentityId: 'another-identity' }));
+    await s.store.recipients.insertMany(
+      other.id,
+      targets(5).map((t) => ({ ...t, email: `x${t.email}`, addressKey: `x${t.addressKey}` })),
+    );
+    const rows = await s.store.recipients.list(other.id, { limit: 10, offset: 0 });
+    for (const r of rows)
+      await s.store.engagement.addFact({ recipientRowId: r.rowId, campaignId: other.id, fact: 'block', at: now.toISOString(), detail: '5.7.26' });
+    await blockFrom(0);
     await blockFrom(1);
     expect(await throttled()).toEqual([]);
     await blockFrom(2);

@@ -17,7 +17,6 @@ export interface EngagementCounter {
 /** Per-recipient delivery and consent facts; each recipient has a fact at most once. */
 /** A recorded block fact and whose it is. */
 export interface BlockReport {
-  campaignId: string;
   addressKey: string;
   email: string;
   provider?: string;
@@ -85,10 +84,11 @@ export interface EngagementRepo {
   countSoftBounce(addressKey: string, at: string): Awaitable<number>;
   softBounces(addressKey: string): Awaitable<number>;
   /**
-   * Block facts recorded at or after `since`, newest first, at most `limit`: whose they were (the campaign, the
-   * address and its provider), so a block reported by a DSN is believed once several addresses reported one.
+   * The addresses whose block facts were recorded at or after `since` on campaigns of the identity (`isDefault`: and on
+   * those naming none), at `provider` or at no stored provider, newest first, at most `limit`: so a block reported by a
+   * DSN is believed once several addresses reported one.
    */
-  blocksSince(since: string, limit: number): Awaitable<BlockReport[]>;
+  blockReports(q: { since: string; identityId: string; isDefault: boolean; provider: string; limit: number }): Awaitable<BlockReport[]>;
   /** True when the fact is new for the recipient; a repeat changes nothing. */
   addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): Awaitable<boolean>;
   summary(campaignId: string): Awaitable<EngagementSummary>;

@@ -12,7 +12,7 @@ import type {
   RecipientFact,
 } from '../ports/index.js';
 import { StoreInputError } from './errors.js';
-import { type BlockRow, blockReport, hitKey, isoTime, opt } from './values.js';
+import { BLOCK_REPORTS, type BlockRow, blockReport, hitKey, isoTime, opt } from './values.js';
 
 interface CounterRow {
   kind: 'open' | 'click';
@@ -51,9 +51,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
         ON CONFLICT (address_key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING count`)
         .pluck(),
       softBounces: db.prepare('SELECT count FROM soft_bounces WHERE address_key = ?').pluck(),
-      blocksSince: db.prepare(`SELECT f.campaign_id, r.address_key, r.email, r.provider FROM engagement_facts f
-          JOIN recipients r ON r.row_id = f.recipient_row_id
-        WHERE f.fact = 'block' AND f.at >= ? ORDER BY f.at DESC LIMIT ?`),
+      blockReports: db.prepare(BLOCK_REPORTS(() => '?')),
       addFact: db.prepare(`INSERT INTO engagement_facts (recipient_row_id, fact, campaign_id, at, detail)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (recipient_row_id, fact) DO NOTHING`),
       // Per recipient first, so "people" counts each recipient once across all links.
@@ -124,8 +122,9 @@ export class SqliteEngagementRepo implements EngagementRepo {
     return (this.q.softBounces.get(addressKey) as number | undefined) ?? 0;
   }
 
-  blocksSince(since: string, limit: number): BlockReport[] {
-    return (this.q.blocksSince.all(isoTime(since, 'blocks since'), limit) as BlockRow[]).map(blockReport);
+  blockReports(q: { since: string; identityId: string; isDefault: boolean; provider: string; limit: number }): BlockReport[] {
+    const rows = this.q.blockReports.all(isoTime(q.since, 'blocks since'), q.identityId, q.isDefault ? 1 : 0, q.provider, q.limit) as BlockRow[];
+    return rows.map(blockReport);
   }
 
   addFact(f: { recipientRowId: number; campaignId: string; fact: RecipientFact; at: string; detail?: string }): boolean {

@@ -58,16 +58,16 @@ export function hitKey(e: { kind: string; linkIndex?: number; at: string }): { l
 }
 
 /** A block fact's row as both stores read it. */
+export const BLOCK_REPORTS = (p: (n: number) => string) => `SELECT r.address_key, max(r.email) AS email, max(r.provider) AS provider
+    FROM engagement_facts f JOIN recipients r ON r.row_id = f.recipient_row_id JOIN campaigns c ON c.id = f.campaign_id
+    WHERE f.fact = 'block' AND f.at >= ${p(1)} AND (c.sender_identity_id = ${p(2)} OR (${p(3)} = 1 AND c.sender_identity_id IS NULL))
+      AND (r.provider = ${p(4)} OR r.provider IS NULL)
+    GROUP BY r.address_key ORDER BY max(f.at) DESC LIMIT ${p(5)}`;
+
 export interface BlockRow {
-  campaign_id: string;
   address_key: string;
   email: string;
   provider: string | null;
 }
 
-export const blockReport = (r: BlockRow): BlockReport => ({
-  campaignId: r.campaign_id,
-  addressKey: r.address_key,
-  email: r.email,
-  ...(r.provider ? { provider: r.provider } : {}),
-});
+export const blockReport = (r: BlockRow): BlockReport => ({ addressKey: r.address_key, email: r.email, ...(r.provider ? { provider: r.provider } : {}) });

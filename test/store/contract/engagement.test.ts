@@ -236,7 +236,7 @@ describeOnAdapters('engagement port', { realTime: true }, ({ store, seeded }) =>
       ).rejects.toThrow(StoreInputError);
     });
 
-    it('lists the block facts since a time, newest first, with their address and campaign, at most as many as asked', async () => {
+    it("lists the addresses with block facts since a time on the identity's campaigns, newest first, at most as many as asked", async () => {
       const s = await seeded({ n: 3 });
       const [a, b, c] = s.rows;
       const block = async (rowId: number, at: string) =>
@@ -245,13 +245,17 @@ describeOnAdapters('engagement port', { realTime: true }, ({ store, seeded }) =>
       await block(b.rowId, '2026-11-26T10:00:00Z');
       await block(c.rowId, '2026-11-26T11:00:00Z');
       await s.store.engagement.addFact({ recipientRowId: a.rowId, campaignId: s.campaignId, fact: 'hard_bounce', at: '2026-11-26T12:00:00Z' });
-      const since = await s.store.engagement.blocksSince('2026-11-26T10:00:00Z', 10);
+      // The seeded campaign names no identity: it sends as the default one. Its rows have no stored provider.
+      const q = { since: '2026-11-26T10:00:00Z', identityId: 'default-id', isDefault: true, provider: 'google', limit: 10 };
+      const since = await s.store.engagement.blockReports(q);
       expect(since).toEqual([
-        { campaignId: s.campaignId, addressKey: 'person2@example.com', email: 'Person2@Example.com' },
-        { campaignId: s.campaignId, addressKey: 'person1@example.com', email: 'Person1@Example.com' },
+        { addressKey: 'person2@example.com', email: 'Person2@Example.com' },
+        { addressKey: 'person1@example.com', email: 'Person1@Example.com' },
       ]);
-      expect(await s.store.engagement.blocksSince('2026-11-26T00:00:00Z', 1)).toEqual([since[0]]);
-      expect(await s.store.engagement.blocksSince('2026-11-26T11:00:01Z', 10)).toEqual([]);
+      expect(await s.store.engagement.blockReports({ ...q, since: '2026-11-26T00:00:00Z', limit: 1 })).toEqual([since[0]]);
+      expect(await s.store.engagement.blockReports({ ...q, since: '2026-11-26T11:00:01Z' })).toEqual([]);
+      // Another identity's campaigns are not this one's.
+      expect(await s.store.engagement.blockReports({ ...q, isDefault: false })).toEqual([]);
     });
 
     it('summarises people and machine hits apart, per link', async () => {

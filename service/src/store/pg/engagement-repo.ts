@@ -12,7 +12,7 @@ import type {
   RecipientFact,
 } from '../../ports/index.js';
 import { StoreInputError } from '../errors.js';
-import { type BlockRow, blockReport, hitKey, isoTime, opt, toJson } from '../values.js';
+import { BLOCK_REPORTS, type BlockRow, blockReport, hitKey, isoTime, opt, toJson } from '../values.js';
 import type { Query } from './repos.js';
 
 const FACTS = new Set<RecipientFact>(['hard_bounce', 'soft_bounce', 'block', 'complaint', 'opt_out']);
@@ -164,12 +164,10 @@ export class PgEngagementRepo implements EngagementRepo {
     return (rows[0]?.count as number | undefined) ?? 0;
   }
 
-  async blocksSince(since: string, limit: number): Promise<BlockReport[]> {
+  async blockReports(q: { since: string; identityId: string; isDefault: boolean; provider: string; limit: number }): Promise<BlockReport[]> {
     const { rows } = await this.q(
-      `SELECT f.campaign_id, r.address_key, r.email, r.provider FROM engagement_facts f
-          JOIN recipients r ON r.row_id = f.recipient_row_id
-        WHERE f.fact = 'block' AND f.at >= $1 ORDER BY f.at DESC LIMIT $2`,
-      [isoTime(since, 'blocks since'), limit],
+      BLOCK_REPORTS((n) => `$${n}`),
+      [isoTime(q.since, 'blocks since'), q.identityId, q.isDefault ? 1 : 0, q.provider, q.limit],
     );
     return (rows as unknown as BlockRow[]).map(blockReport);
   }
