@@ -28,15 +28,16 @@ try {
   process.on('SIGINT', () => void stop('SIGINT'));
   const running = await starting;
   service = running;
-  if (stopping) await new Promise(() => undefined); // the stop above ends the process
   // Started from its data folder while PostgreSQL was down: its start-up checks ran once the database answered. If
   // they fail, the same one sentence as at start; its spool keeps what it took, for a start with the right settings.
   running.startupChecks?.catch(async (e: unknown) => {
+    if (stopping) return; // a stop under way ends the process
     console.error(`LeadFWD cannot start: ${(e as Error).message}`);
     stopping = true;
     await Promise.race([running.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
     process.exit(1);
   });
+  if (stopping) await new Promise(() => undefined); // the stop above ends the process
   // Until Sugar is paired, the operator needs a code to type into Sugar's LeadFWD settings (docs/relay.md).
   const pairing = await running.pairingCodeIfUnpaired();
   if (pairing && 'code' in pairing)

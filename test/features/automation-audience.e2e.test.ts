@@ -68,8 +68,8 @@ describe('an automation enrolling from a saved filter', () => {
     const created = await asUser(stack, sallyToken)('POST', '/automations', { name: "Sally's", steps });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const admins = await saveFilter(adminToken, "Admin's own APAC");
-    const edit = (filterIds: string[]) =>
-      asUser(stack, adminToken)('PUT', `/automations/${created.body.id}`, { name: "Sally's", savedFilterIds: filterIds, steps });
+    const edit = (filterIds: string[], token = adminToken) =>
+      asUser(stack, token)('PUT', `/automations/${created.body.id}`, { name: "Sally's", savedFilterIds: filterIds, steps });
     const refused = await edit([admins]);
     expect(refused.status, JSON.stringify(refused.body)).toBe(422);
     expect(refused.body.error).toBe('unknown_audience');
@@ -81,6 +81,19 @@ describe('an automation enrolling from a saved filter', () => {
     const sallys = await saveFilter(sallyToken, "Sally's APAC");
     const kept = await edit([sallys]);
     expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+    // sally made inactive: Sugar refuses to let the service act as her, and the edit is refused naming her, not a 5xx.
+    const admin = adminClient(stack.sim.url);
+    await admin.put('/Users/seed_sally_id', { status: 'Inactive' });
+    try {
+      const adminNow = await sugarToken(stack, 'admin'); // a login of admin's own ended the first session
+      const another = await saveFilter(adminNow, "Admin's second APAC");
+      const inactive = await edit([sallys, another], adminNow);
+      expect(inactive.status, JSON.stringify(inactive.body)).toBe(422);
+      expect(inactive.body).toMatchObject({ error: 'unknown_audience', details: { id: another, readAs: 'sally' } });
+      expect(inactive.body.message).toMatch(/would not let it act as them \(inactive or deleted\)/);
+    } finally {
+      await admin.put('/Users/seed_sally_id', { status: 'Active' });
+    }
   }, 30_000);
 
   it('keeps only the definition it understands: an audience of the body itself is never read', async () => {

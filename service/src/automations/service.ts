@@ -3,7 +3,7 @@
 
 import { type Actor, creatorOf, type SugarAs } from '../access/actor.js';
 import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
-import { resolveAudiences } from '../campaigns/audiences.js';
+import { isSudoRefusal, resolveAudiences } from '../campaigns/audiences.js';
 import { type CampaignSenders, requireTargetLists } from '../campaigns/service.js';
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
@@ -148,8 +148,15 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       try {
         await resolveAudiences(reader, a.kind === 'saved_filter' ? [a.id] : [], a.kind === 'report' ? [a.id] : []);
       } catch (e) {
-        if (!(e instanceof AppError)) throw e;
         const who = creator ? `${creator.userName}, who created this automation` : "the service's own Sugar user";
+        // Sugar refused the sudo itself: the creator is inactive or deleted.
+        if (isSudoRefusal(e))
+          throw new AppError(
+            'unknown_audience',
+            `LeadFWD reads this automation's audiences as ${who}, and Sugar would not let it act as them (inactive or deleted)`,
+            { kind: a.kind, id: a.id, readAs: creator?.userName ?? null },
+          );
+        if (!(e instanceof AppError)) throw e;
         throw new AppError(
           'unknown_audience',
           `LeadFWD reads this automation's audiences as ${who}, and Sugar does not let them read the ${a.kind === 'saved_filter' ? 'saved filter' : 'report'} "${a.name}": share it with them in Sugar, or ask them to add it`,

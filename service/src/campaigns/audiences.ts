@@ -19,6 +19,8 @@ export interface AudienceReader {
 }
 
 const sugarStatus = (e: unknown) => (e as { status?: number }).status;
+/** Sugar would not let the service act as the user (POST /oauth2/sudo): inactive or deleted. */
+export const isSudoRefusal = (e: unknown) => String((e as { path?: string }).path ?? '').startsWith('/oauth2/sudo');
 const label = (a: { kind: SugarAudience['kind']; id: string; name?: string }) =>
   `${a.kind === 'saved_filter' ? 'saved filter' : 'report'} ${a.name ? `"${a.name}" (${a.id})` : a.id}`;
 
@@ -30,7 +32,8 @@ export async function resolveAudiences(sugar: Pick<SugarAs, 'get'>, savedFilterI
   const out: SugarAudience[] = [];
   const refuse = (kind: SugarAudience['kind'], id: string, e: unknown): never => {
     const status = sugarStatus(e);
-    if (status === 404 || status === 403)
+    // Sugar refusing a sudo (the user inactive or deleted) says nothing of the filter: the caller tells it.
+    if ((status === 404 || status === 403) && !isSudoRefusal(e))
       throw new AppError('unknown_audience', `Sugar has no ${label({ kind, id })} you may read (it was deleted, or it is not shared with you)`, { kind, id });
     throw e;
   };
@@ -104,7 +107,7 @@ export async function* audiencePages(reader: AudienceReader, a: SugarAudience, f
     const status = sugarStatus(e);
     const retryable = (e as { retryable?: boolean }).retryable === true;
     if (retryable) throw e;
-    const why = String((e as { path?: string }).path ?? '').startsWith('/oauth2/sudo')
+    const why = isSudoRefusal(e)
       ? `Sugar would not let the service act as ${readAs} (${(e as Error).message}); the user may be inactive or deleted`
       : status === 404
         ? `Sugar has no ${label(a)} that ${readAs} may read any more (deleted, or no longer shared)`
