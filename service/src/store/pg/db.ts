@@ -23,7 +23,10 @@ import { PgAutomationRepo } from './automation-repo.js';
 import { PgCampaignRepo } from './campaign-repo.js';
 import { PgDayAllowanceRepo, PgProviderSlotRepo, PgProviderThrottleRepo } from './delivery-shares-repo.js';
 import { PgEngagementRepo } from './engagement-repo.js';
-import { isOutage, translatePg } from './errors.js';
+import { isOutage, POOL_BUSY, translatePg } from './errors.js';
+
+const POOL_WAIT = /timeout exceeded when trying to connect/i;
+
 import { PgIdentityRepo } from './identity-repo.js';
 import { PgAbTestRepo, PgFollowUpRepo, PgScoreRepo } from './issue17-repos.js';
 import { PgLeaseRepo, PgRateRepo, PgSugarSessionRepo } from './lease-repo.js';
@@ -106,7 +109,11 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   // Every call that finds the database unreachable tells the listeners at once (/readyz), not at their next probe.
   const outageListeners = new Set<(err: StoreUnavailableError) => void>();
   const translate = (err: unknown): unknown => {
-    const e = translatePg(err);
+    let e = translatePg(err);
+    // pg-pool fails a caller that waited for a free connection with the words of a connect that timed out: with every
+    // connection of the pool busy (long transactions, lock waits), the database answers; it is no outage.
+    if (e instanceof StoreUnavailableError && e.code === 'PG_CONNECTION' && POOL_WAIT.test(String((err as Error)?.message)) && pool.totalCount >= poolSize)
+      e = new StoreUnavailableError(POOL_BUSY, { cause: err, detail: `every one of the ${poolSize} pooled connections stayed busy for 5 s` });
     if (e instanceof StoreUnavailableError && isOutage(e)) for (const l of outageListeners) l(e);
     return e;
   };
@@ -117,9 +124,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   // The URL's own `options` (a statement_timeout, say) would replace the pool's: kept, with the store's after them.
   const { connectionString, options: given } = withoutOptions(url);
   const options = [given, connectionOptions(schema, opts.owner)].filter(Boolean).join(' ');
+  const poolSize = opts.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString,
-    max: opts.poolSize ?? 10,
+    max: poolSize,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
     types,

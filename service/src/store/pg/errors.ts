@@ -35,9 +35,12 @@ export function translatePg(err: unknown): unknown {
 
 /**
  * The database is away (unreachable, shutting down, out of connections), not one transaction's conflict (class 40:
- * serialization failure, deadlock), a statement cancelled or a lock not granted in time: /readyz turns at once on the
- * first, never on the others.
+ * serialization failure, deadlock), a statement cancelled, a lock not granted in time or a pool whose connections
+ * were all busy: /readyz turns at once on the first, never on the others.
  */
 export function isOutage(err: StoreUnavailableError): boolean {
-  return !err.code.startsWith('40') && err.code !== '57014' && !LOCK_NOT_AVAILABLE.includes(err.code);
+  return !err.code.startsWith('40') && err.code !== '57014' && err.code !== POOL_BUSY && !LOCK_NOT_AVAILABLE.includes(err.code);
 }
+
+/** Every pooled connection stayed busy past the pool's wait: try again, the database answers. */
+export const POOL_BUSY = 'PG_POOL_BUSY';
