@@ -174,7 +174,8 @@ describe.skipIf(!debianPgBin())('PostgreSQL restarted under load, and a tracking
     expect(human('click').filter((r) => mails.some((m) => r.startsWith(`${m.to}:`)))).toEqual(mails.map((m) => `${m.to}:1`).sort());
     await waitFor(async () => (await ready()).checks.spool === undefined || undefined, 'ready on the database again', 15_000);
     // Every hit of the outage went through the spool (8 opens, 8 clicks, 2 opens again, 1 opt-out); those before it did not.
-    expect(Number(rig.pg.psql('SELECT count(*) FROM spooled_hits', 'leadfwd'))).toBe(19);
+    // (Keys of the spool's lines, not the commit keys every write takes to tell a lost answer from a failed write.)
+    expect(Number(rig.pg.psql("SELECT count(*) FROM spooled_hits WHERE key NOT LIKE 'commit:%'", 'leadfwd'))).toBe(19);
     // The opt-out suppressed once, at the time it was asked.
     expect(rig.pg.psql(`SELECT count(*) FROM suppressions WHERE address_key = '${leaver.to}'`, 'leadfwd')).toBe('1');
     const up = await scrape();

@@ -96,7 +96,7 @@ describe.skipIf(!debianPgBin())('a tracking process started while PostgreSQL is 
     expect(engagement(m0.to)).toEqual(['click:1', 'open:1']);
     expect(sql(`SELECT address_key FROM suppressions`)).toBe(m1.to);
     await waitFor(async () => ((await ready()).checks.spool === undefined ? true : undefined), 'ready on the database again', 15_000);
-    expect(sql('SELECT count(*) FROM spooled_hits')).toBe('3');
+    expect(sql("SELECT count(*) FROM spooled_hits WHERE key NOT LIKE 'commit:%'")).toBe('3');
   }, 120_000);
 
   it('reads its tracked links afresh once the database is back, not a refresh period later', async () => {

@@ -21,7 +21,8 @@ describe.skipIf(!debianPgBin())('a pool whose connections are all busy', () => {
 
   it('is not reported as the database being unreachable', async () => {
     const told: string[] = [];
-    store.onUnavailable((err) => told.push(err.code));
+    expect(store.onUnavailable).toBeTypeOf('function');
+    store.onUnavailable?.((err) => told.push(err.code));
     let release!: () => void;
     const busy = store.transaction(async (tx) => {
       await tx.outbox.stats();

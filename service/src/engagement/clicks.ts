@@ -167,7 +167,11 @@ export function createClickRecorder(o: {
     return await writeOrSpill(
       o.spill,
       () => [entry],
-      () => store.transaction(async (tx) => await recordIn(tx, hit, resolved)),
+      (commitKey) =>
+        store.transaction(async (tx) => {
+          if (commitKey) await tx.engagement.takeSpooled([commitKey], hit.at.toISOString());
+          return await recordIn(tx, hit, resolved);
+        }),
     );
   }
 

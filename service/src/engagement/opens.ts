@@ -102,7 +102,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
   let closed = false;
   let recorded = 0;
 
-  async function write(hits: OpenHit[]): Promise<number> {
+  async function write(hits: OpenHit[], commitKey?: string): Promise<number> {
     const found = await openEffects(o.lookup, o.rules, hits);
     // One call a batch, whatever its size: on PostgreSQL one statement, so one round trip and its own transaction.
     // Counters stay exact; raw events stop at the cap, so a replayed pixel cannot grow the table without end.
@@ -110,6 +110,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
       await o.store.engagement.recordWithEffects(
         found.map((f) => f.item),
         maxEvents,
+        { commitKey },
       );
     return found.length;
   }
@@ -120,7 +121,7 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
       (await writeOrSpill(
         o.spill,
         () => hits.map(spooled),
-        () => write(hits),
+        (commitKey) => write(hits, commitKey),
       )) ?? 0
     );
   }

@@ -22,7 +22,10 @@ import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipi
 import type { Spill } from './spill.js';
 import type { TrackedLinksCache } from './tracked-links.js';
 
-export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'getMany' }> & ClickTx & OptOutTx;
+export type SpoolingStore = UnitOfWork &
+  StorePart<{ engagement: 'takeSpooled' | 'takenSpooled' | 'recordWithEffects'; recipients: 'getMany' }> &
+  ClickTx &
+  OptOutTx;
 
 /** Enough to tell two addresses apart, too little to read one back from the spool file. */
 export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
@@ -150,6 +153,10 @@ export function createSpooling(o: SpoolingOptions) {
           now().toISOString(),
         ),
       );
+      // A hit whose write committed after all (its answer lost with the connection) is in the store already.
+      const commitKeys = [...new Set(hits.flatMap((h) => (h.commitKey ? [h.commitKey] : [])))];
+      const committed = new Set(commitKeys.length ? await tx.engagement.takenSpooled(commitKeys) : []);
+      for (const h of hits) if (h.commitKey && committed.has(h.commitKey)) fresh.delete(h.key);
       const items = opens.filter((x) => fresh.has(x.hit.key)).map((x) => x.item);
       if (items.length) await tx.engagement.recordWithEffects(items, o.maxEventsPerRecipient);
       for (const { h, target } of clicks) {

@@ -20,6 +20,8 @@ export interface SpooledHit {
   /** A short hash of the row's address key, when the row itself was read before (never the address on this disk). */
   addressHash?: string;
   linkIndex?: number;
+  /** The key the failed write would have taken had it committed: taken already, it did (its answer was lost). */
+  commitKey?: string;
   /** Opt-outs: the way the reader asked (RFC 8058 one-click, or the page's button). */
   reason?: 'one_click' | 'page';
   method: string;

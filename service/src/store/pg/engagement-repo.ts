@@ -65,7 +65,7 @@ export class PgEngagementRepo implements EngagementRepo {
    * the upsert's RETURNING, so which event is kept and which item is a person's first is decided in the server, and a
    * batch is one round trip (and its own transaction) instead of BEGIN, three statements and COMMIT.
    */
-  async recordWithEffects(items: HitWithEffects[], maxEvents: number): Promise<EngagementCount[]> {
+  async recordWithEffects(items: HitWithEffects[], maxEvents: number, o: { commitKey?: string } = {}): Promise<EngagementCount[]> {
     const { list, perHit } = sumHits(items.map((i) => i.hit));
     if (list.length === 0) return [];
     for (const i of items)
@@ -106,9 +106,10 @@ export class PgEngagementRepo implements EngagementRepo {
           SELECT ok, okd, oc, coalesce(op, 'null'), orun, $3
             FROM (SELECT DISTINCT ON (ok) * FROM hit WHERE human AND human_hits = 1 AND ok IS NOT NULL ORDER BY ok, o) firsts
             ORDER BY o
-          ON CONFLICT (key) DO NOTHING)
+          ON CONFLICT (key) DO NOTHING),
+        ck AS (INSERT INTO spooled_hits (key, at) SELECT $4::text, $3 WHERE $4::text IS NOT NULL ON CONFLICT (key) DO NOTHING)
       SELECT o, human_hits, hits FROM hit ORDER BY o`,
-      [toJson({ s: list.map(sumRow), h: hitRows }), maxEvents, now],
+      [toJson({ s: list.map(sumRow), h: hitRows }), maxEvents, now, o.commitKey ?? null],
     );
     return rows.map((r, i) => ({ firstHuman: perHit[i].human && (r.human_hits as number) === 1, humanHits: r.human_hits as number, hits: r.hits as number }));
   }
@@ -123,8 +124,17 @@ export class PgEngagementRepo implements EngagementRepo {
     return keys.filter((k) => fresh.delete(k));
   }
 
-  async pruneSpooled(iso: string): Promise<number> {
-    return (await this.q('DELETE FROM spooled_hits WHERE at < $1', [isoTime(iso, 'prune time')])).rowCount ?? 0;
+  async takenSpooled(keys: string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.q('SELECT key FROM spooled_hits WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
+    const taken = new Set(rows.map((r) => r.key as string));
+    return keys.filter((k) => taken.has(k));
+  }
+
+  async pruneSpooled(iso: string, commitKeysIso?: string): Promise<number> {
+    const before = isoTime(iso, 'prune time');
+    const commits = commitKeysIso ? isoTime(commitKeysIso, 'prune time') : before;
+    return (await this.q(`DELETE FROM spooled_hits WHERE at < $1 OR (at < $2 AND key LIKE 'commit:%')`, [before, commits])).rowCount ?? 0;
   }
 
   async forRecipient(recipientRowId: number, o: { lock?: boolean } = {}): Promise<EngagementCounter[]> {
