@@ -52,8 +52,8 @@ function heldAt(store: Store, at: 'saveProgress' | 'get' = 'saveProgress') {
 
 describe.skipIf(!debianPgBin())('stopping an automation while a tick of another process puts people on a step (PostgreSQL)', () => {
   const { stores } = useProcessStores('automation_stop', { owners: ['api', 'ticker'], poolSize: 3 });
-
-  it('waits for the batch: its rows are committed before the stop, so the step campaign sends them', async () => {
+  /** The API process's engine and automation service, and a new automation of one step. */
+  const oneAutomation = async () => {
     const [api, tickerStore] = stores as unknown as Store[];
     const engine = createAutomationEngine({ store: api });
     const service = createAutomationService({
@@ -63,6 +63,11 @@ describe.skipIf(!debianPgBin())('stopping an automation while a tick of another 
       compile: async () => undefined,
     });
     const a = await api.automations.create({ ...compileAutomation(definition), definition });
+    return { api, tickerStore, engine, service, a };
+  };
+
+  it('waits for the batch: its rows are committed before the stop, so the step campaign sends them', async () => {
+    const { api, tickerStore, engine, service, a } = await oneAutomation();
     await engine.enrol(a.id, [{ module: 'Contacts', id: 'c-1', email: 'p1@example.test' }]);
     await engine.tick();
     const [stepCampaign] = [...(await api.automations.stepCampaigns(a.id)).values()];
@@ -106,15 +111,7 @@ describe.skipIf(!debianPgBin())('stopping an automation while a tick of another 
   }, 60_000);
 
   it('a batch that reads the automation after the stop leaves its people alone: nothing is put on a step', async () => {
-    const [api, tickerStore] = stores as unknown as Store[];
-    const engine = createAutomationEngine({ store: api });
-    const service = createAutomationService({
-      store: api,
-      engine,
-      senders: { forSending: async () => ({ id: 'x' }) as never },
-      compile: async () => undefined,
-    });
-    const a = await api.automations.create({ ...compileAutomation(definition), definition });
+    const { api, tickerStore, engine, service, a } = await oneAutomation();
     await engine.enrol(a.id, [{ module: 'Contacts', id: 'c-3', email: 'p3@example.test' }]);
     // The batch claimed p3 (the automation active then) and waits before reading the automation.
     const { held, release, atProgress } = heldAt(tickerStore, 'get');
