@@ -34,6 +34,8 @@ export async function settle(fn: () => Promise<void>, o: SettleOptions = SETTLE)
  */
 export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'info' | 'warn'> } = {}) {
   const kept = new Map<ReturnType<typeof createOutcomeBuffer>, string>();
+  // Rows a run left 'sending' with no verdict to come (their hand-off mark failed, perhaps committed): released later.
+  const releases = new Map<() => Promise<unknown>, string>();
   const told = new WeakSet<object>();
   let timer: NodeJS.Timeout | undefined;
   let trying: Promise<void> | undefined;
@@ -43,6 +45,16 @@ export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'i
     timer.unref();
   };
   async function once() {
+    for (const [release, campaignId] of releases) {
+      try {
+        await release();
+        releases.delete(release);
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) return;
+        o.logger?.warn({ event: 'send.release_refused', campaignId, err }, 'send.release_refused');
+        releases.delete(release);
+      }
+    }
     for (const [buffer, campaignId] of kept) {
       try {
         await buffer.flush();
@@ -61,7 +73,7 @@ export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'i
     timer = undefined;
     trying ??= once().finally(() => {
       trying = undefined;
-      if (kept.size && !timer) later();
+      if ((kept.size || releases.size) && !timer) later();
     });
     return trying;
   }
@@ -70,6 +82,11 @@ export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'i
       if (buffer.pending() === 0) return;
       o.logger?.warn({ event: 'send.outcomes_kept', campaignId, rows: buffer.pending() }, 'send.outcomes_kept');
       kept.set(buffer, campaignId);
+      if (!timer && !trying) later();
+    },
+    /** A release of rows the run could not make before it ended (the database away), tried with the verdicts. */
+    keepRelease(release: () => Promise<unknown>, campaignId: string) {
+      releases.set(release, campaignId);
       if (!timer && !trying) later();
     },
     /** Verdicts held, not yet recorded. */

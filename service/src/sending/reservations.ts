@@ -171,5 +171,7 @@ export function createReservations(deps: ReservationDeps) {
       await settleUnsure();
       return await store.recipients.releaseHolder(campaignId, holder);
     },
+    /** Rows of failed hand-off marks not released yet: for whoever outlives this run. */
+    unsettled: () => (unsure.length ? settleUnsure : undefined),
   };
 }

@@ -333,6 +333,8 @@ export function createSendLoop(deps: SendLoopDeps) {
           await outcomes.flush();
         }, deps.settle).catch((err: unknown) => {
           keeper.keep(outcomes, campaignId); // rows not given back wait out their reservation; answers must not be lost
+          const unsettled = reserved.unsettled();
+          if (unsettled) keeper.keepRelease(unsettled, campaignId); // else 'sending' for as long as the process lives
           throw err;
         });
       } finally {
