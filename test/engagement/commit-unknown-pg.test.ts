@@ -21,6 +21,7 @@ describe.skipIf(!debianPgBin())('a tracking write whose commit answer is lost', 
   let proxy: CutProxy;
   let s: Seeded;
   let store: PgStore;
+  let direct: PgStore; // another connection to the server, not through the proxy
   let dir: string;
   beforeAll(async () => {
     pg = await startPostgres();
@@ -31,10 +32,12 @@ describe.skipIf(!debianPgBin())('a tracking write whose commit answer is lost', 
       links: ['https://example.test/a'],
       open: async ({ clock }) => (store = await openPgStore(proxy.url, { clock, prepared: false })) as unknown as Store,
     });
+    direct = await openPgStore(pg.url, { owner: 'other' });
     dir = mkdtempSync(join(tmpdir(), 'leadfwd-cut-'));
   }, 60_000);
   afterAll(async () => {
     await store?.close();
+    await direct?.close();
     await proxy?.close();
     await pg?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -80,6 +83,35 @@ describe.skipIf(!debianPgBin())('a tracking write whose commit answer is lost', 
     expect(e.spooling!.stats()).toMatchObject({ active: false, waiting: 0 });
     expect(sql(`SELECT human_hits + machine_hits FROM engagement WHERE recipient_row_id = ${r1} AND kind = 'click'`)).toBe('1');
     expect(sql(`SELECT count(*) FROM events WHERE recipient_row_id = ${r1} AND type = 'click'`)).toBe('1');
+    await e.close();
+  }, 30_000);
+
+  it('counts a click once whose write is still committing when the replay runs (the replay waits for its key)', async () => {
+    const e = start();
+    const [, r1] = s.rows.map((r) => r.rowId);
+    const target = (await e.clicks.redirect(r1, 0))!;
+    const h = { ...hit(r1), linkIndex: 0 };
+    // The client lost the connection and spooled the click; the server is still finishing its write (not committed).
+    await e.spooling!.spill.keep([
+      { kind: 'click', rowId: r1, linkIndex: 0, method: 'GET', userAgent: UA, ip: '192.0.2.1', at: h.at.toISOString(), commitKey: 'commit:race' },
+    ]);
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => (written = r));
+    const before = Number(sql(`SELECT coalesce(sum(human_hits + machine_hits), 0) FROM engagement WHERE recipient_row_id = ${r1} AND kind = 'click'`));
+    const holding = direct.transaction(async (tx) => {
+      await tx.engagement.takeSpooled(['commit:race'], h.at.toISOString());
+      await e.clicks.recordIn(tx as never, h, target as never);
+      written();
+      await held;
+    });
+    await wrote;
+    const replaying = e.spooling!.replay();
+    await new Promise((r) => setTimeout(r, 1000));
+    commit();
+    await Promise.all([holding, replaying]);
+    expect(Number(sql(`SELECT sum(human_hits + machine_hits) FROM engagement WHERE recipient_row_id = ${r1} AND kind = 'click'`)) - before).toBe(1);
     await e.close();
   }, 30_000);
 });

@@ -30,7 +30,7 @@ import { createOpenRecorder } from '../../service/src/engagement/opens.js';
 import { createRecipientLookup } from '../../service/src/engagement/recipients.js';
 import { startRetention } from '../../service/src/engagement/retention.js';
 import { writeOrSpill } from '../../service/src/engagement/spill.js';
-import { createSpooling } from '../../service/src/engagement/spooling.js';
+import { chunks, createSpooling } from '../../service/src/engagement/spooling.js';
 import { createTrackedLinks } from '../../service/src/engagement/tracked-links.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { openFileSpool, openFileSpoolWhenFree, SpoolInUseError } from '../../service/src/spool/file-spool.js';
@@ -430,5 +430,31 @@ describe('tracking spool', () => {
     job.stop();
     // 90.5 days ago is past the retention but within the day kept to spare: still taken.
     expect(await s.store.engagement.takeSpooled(['old', 'edge', 'recent'], '2026-11-26T12:00:00.000Z')).toEqual(['old']);
+  });
+});
+
+describe('replay chunks', () => {
+  it("keeps a failed write's hits (one commit key) in one chunk, and cuts elsewhere near the size", () => {
+    const hit = (n: number, commitKey?: string) => ({
+      key: `f.${n}`,
+      kind: 'open' as const,
+      rowId: n,
+      method: 'GET',
+      at: '2026-12-06T10:00:00.000Z',
+      commitKey,
+    });
+    const hits = [hit(0), hit(1), hit(2, 'commit:a'), hit(3, 'commit:a'), hit(4, 'commit:a'), hit(5), hit(6, 'commit:b'), hit(7, 'commit:b')];
+    const sizes = (size: number) => [...chunks(hits, size)].map((c) => c.map((h) => h.rowId));
+    expect(sizes(3)).toEqual([
+      [0, 1, 2, 3, 4],
+      [5, 6, 7],
+    ]);
+    expect(sizes(2)).toEqual([
+      [0, 1],
+      [2, 3, 4],
+      [5, 6, 7],
+    ]);
+    expect(sizes(100)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    expect([...chunks([], 3)]).toEqual([]);
   });
 });

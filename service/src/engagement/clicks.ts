@@ -3,7 +3,7 @@
 // person's click also counts as an open (their client may block images).
 import { type BotRules, type ClickVerdict, classifyClick, type IpMatches } from '../domain/bot-detect.js';
 import { outboxItem } from '../domain/outbox.js';
-import { StoreUnavailableError } from '../ports/errors.js';
+import { StoreInputError, StoreUnavailableError } from '../ports/errors.js';
 import type { StorePart, UnitOfWork } from '../ports/index.js';
 import { truncateIp } from './ip.js';
 import type { RecipientLookup, TrackedRecipient } from './recipients.js';
@@ -169,7 +169,9 @@ export function createClickRecorder(o: {
       () => [entry],
       (commitKey) =>
         store.transaction(async (tx) => {
-          if (commitKey) await tx.engagement.takeSpooled([commitKey], hit.at.toISOString());
+          // Taken already: the spool's replay recorded this click (its answer was lost); this late copy must not.
+          if (commitKey && (await tx.engagement.takeSpooled([commitKey], hit.at.toISOString())).length === 0)
+            throw new StoreInputError('this click was recorded from the spool already (its commit key is taken)');
           return await recordIn(tx, hit, resolved);
         }),
     );

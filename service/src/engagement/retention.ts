@@ -6,7 +6,6 @@ import type { EngagementRepo, EventRepo } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 
 const DAY_MS = 86_400_000;
-const COMMIT_KEY_DAYS = 2;
 
 export function startRetention(o: {
   store: { events: Pick<EventRepo, 'pruneOlderThan'>; engagement: Pick<EngagementRepo, 'pruneSpooled'> };
@@ -22,9 +21,7 @@ export function startRetention(o: {
     const pruned = await o.store.events.pruneOlderThan(cutoff);
     if (pruned) o.logger?.info({ event: 'events.pruned', pruned, cutoff }, 'events.pruned');
     const keysCutoff = new Date(clock().getTime() - (o.days + 1) * DAY_MS).toISOString();
-    // A write's commit key matters only until its spooled hits are replayed, moments after the database is back.
-    const commitKeysCutoff = new Date(clock().getTime() - COMMIT_KEY_DAYS * DAY_MS).toISOString();
-    const keys = await o.store.engagement.pruneSpooled(keysCutoff, commitKeysCutoff);
+    const keys = await o.store.engagement.pruneSpooled(keysCutoff);
     if (keys) o.logger?.info({ event: 'spooled_hits.pruned', pruned: keys, cutoff: keysCutoff }, 'spooled_hits.pruned');
     return pruned;
   };

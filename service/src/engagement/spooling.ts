@@ -22,10 +22,7 @@ import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipi
 import type { Spill } from './spill.js';
 import type { TrackedLinksCache } from './tracked-links.js';
 
-export type SpoolingStore = UnitOfWork &
-  StorePart<{ engagement: 'takeSpooled' | 'takenSpooled' | 'recordWithEffects'; recipients: 'getMany' }> &
-  ClickTx &
-  OptOutTx;
+export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'getMany' }> & ClickTx & OptOutTx;
 
 /** Enough to tell two addresses apart, too little to read one back from the spool file. */
 export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
@@ -86,6 +83,9 @@ export function createSpooling(o: SpoolingOptions) {
   let refused = 0;
   let mismatched = 0;
   const readThisReplay = new Map<number, TrackedRecipient>();
+  // Commit keys this process's replays took: the failed writes whose hits it records (a write's hits are kept whole in
+  // one chunk; only a chunk replayed hit by hit after a bad line comes back to a key it took itself).
+  const claimedHere = new Set<string>();
   let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
@@ -145,6 +145,7 @@ export function createSpooling(o: SpoolingOptions) {
         .map(async (h) => ({ h, target: await o.clicks().target(rows.get(h.rowId)!, h.linkIndex!) })),
     );
     const optOuts = right.filter((h) => h.kind === 'optout').map((h) => ({ h, r: rows.get(h.rowId) }));
+    let claimedNow = new Set<string>();
     const fresh = await o.store.transaction(async (tx) => {
       // Every hit's key, a mismatched one's too: it is judged once, never retried against another row.
       const fresh = new Set(
@@ -153,10 +154,13 @@ export function createSpooling(o: SpoolingOptions) {
           now().toISOString(),
         ),
       );
-      // A hit whose write committed after all (its answer lost with the connection) is in the store already.
-      const commitKeys = [...new Set(hits.flatMap((h) => (h.commitKey ? [h.commitKey] : [])))];
-      const committed = new Set(commitKeys.length ? await tx.engagement.takenSpooled(commitKeys) : []);
-      for (const h of hits) if (h.commitKey && committed.has(h.commitKey)) fresh.delete(h.key);
+      // A failed write's key is taken here, as its write would have: taken already, that write committed after all (its
+      // answer lost with the connection) and its hits are in the store. One still committing is waited for; one that
+      // comes later finds the key taken and fails.
+      const commitKeys = [...new Set(hits.flatMap((h) => (h.commitKey && !claimedHere.has(h.commitKey) ? [h.commitKey] : [])))];
+      const claimed = new Set(commitKeys.length ? await tx.engagement.takeSpooled(commitKeys, now().toISOString()) : []);
+      for (const h of hits) if (h.commitKey && !claimedHere.has(h.commitKey) && !claimed.has(h.commitKey)) fresh.delete(h.key);
+      claimedNow = claimed;
       const items = opens.filter((x) => fresh.has(x.hit.key)).map((x) => x.item);
       if (items.length) await tx.engagement.recordWithEffects(items, o.maxEventsPerRecipient);
       for (const { h, target } of clicks) {
@@ -168,6 +172,8 @@ export function createSpooling(o: SpoolingOptions) {
       for (const { h, r } of optOuts) if (r && fresh.has(h.key)) await o.facts().optOutIn(tx, r, new Date(h.at), h.reason ?? 'one_click');
       return fresh;
     });
+    if (claimedHere.size > 100_000) claimedHere.clear();
+    for (const k of claimedNow) claimedHere.add(k);
     for (const h of wrong) {
       if (!fresh.has(h.key)) continue;
       mismatched++;
@@ -212,7 +218,7 @@ export function createSpooling(o: SpoolingOptions) {
       if (files.length === 0 && o.spool.size() > 0) return schedule();
       for (const file of files) {
         const hits = await file.hits();
-        for (let i = 0; i < hits.length; i += chunk) await replayOrDrop(hits.slice(i, i + chunk));
+        for (const part of chunks(hits, chunk)) await replayOrDrop(part);
         await file.done();
       }
       // Nothing appended meanwhile: from here on hits go to the store. (An append counts before its write starts.)
@@ -314,4 +320,16 @@ export type Spooling = ReturnType<typeof createSpooling>;
  */
 function bounded<T extends { userAgent?: string; ip?: string }>(h: T, rules: BotRules): T {
   return { ...h, userAgent: h.userAgent?.slice(0, 1024), ip: truncateIp(h.ip), ...(h.ip ? { ipMatched: ipMatches(h.ip, rules) } : {}) };
+}
+
+/** About `size` hits a chunk, the hits of one failed write (one commit key, appended together) never split. */
+export function* chunks(hits: SpooledHit[], size: number): Generator<SpooledHit[]> {
+  let start = 0;
+  for (let i = size; i < hits.length; i++) {
+    if (i - start >= size && (!hits[i].commitKey || hits[i].commitKey !== hits[i - 1].commitKey)) {
+      yield hits.slice(start, i);
+      start = i;
+    }
+  }
+  if (start < hits.length) yield hits.slice(start);
 }

@@ -65,7 +65,8 @@ export interface EngagementRepo {
    * The open pixel's group commit, all or nothing: the hits as recordMany, each hit's event added while its counter
    * holds at most `maxEvents` hits (this one included), each `firstHumanItem` enqueued (as outbox.enqueueMany) when its
    * hit is the counter's first human one. On PostgreSQL one statement: a batch is one round trip. `commitKey` is taken
-   * (as takeSpooled) with them: a batch whose answer was lost, spooled, is not recorded again from the spool.
+   * (as takeSpooled) with them, and the batch fails if it was taken already (the spool's replay recorded its hits: their
+   * answer was lost); a replay taking it after the batch committed finds it taken, and records nothing again.
    */
   recordWithEffects(items: HitWithEffects[], maxEvents: number, o?: { commitKey?: string }): Awaitable<EngagementCount[]>;
   /**
@@ -73,13 +74,8 @@ export interface EngagementRepo {
    * between its commit and the spool's own bookkeeping, records each hit once. Call it in the hits' transaction.
    */
   takeSpooled(keys: string[], at: string): Awaitable<string[]>;
-  /** Of these keys, those taken already (a write's commit key: the write committed, whatever its caller heard). */
-  takenSpooled(keys: string[]): Awaitable<string[]>;
-  /**
-   * Forgets keys taken before `iso` (their hits are past the spool's own age limit), and writes' commit keys (`commit:`)
-   * taken before `commitKeysIso` when given; answers how many.
-   */
-  pruneSpooled(iso: string, commitKeysIso?: string): Awaitable<number>;
+  /** Forgets keys taken before `iso` (their hits are past the spool's own age limit); answers how many. */
+  pruneSpooled(iso: string): Awaitable<number>;
   /**
    * `lock`: first take the recipient's hit lock, held to the end of the transaction, so hits of one person judged from
    * these counters (a click's bot burst, its implied open) are judged one after the other. PostgreSQL needs it (two

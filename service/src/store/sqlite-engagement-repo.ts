@@ -63,8 +63,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
         FROM engagement WHERE campaign_id = ? AND kind = 'click' GROUP BY link_idx ORDER BY link_idx`),
       facts: db.prepare('SELECT fact, count(*) AS n FROM engagement_facts WHERE campaign_id = ? GROUP BY fact'),
       takeSpooled: db.prepare('INSERT INTO spooled_hits (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
-      pruneSpooled: db.prepare(`DELETE FROM spooled_hits WHERE at < ? OR (at < ? AND key LIKE 'commit:%')`),
-      spooledTaken: db.prepare('SELECT 1 FROM spooled_hits WHERE key = ?'),
+      pruneSpooled: db.prepare('DELETE FROM spooled_hits WHERE at < ?'),
     };
   }
 
@@ -85,7 +84,8 @@ export class SqliteEngagementRepo implements EngagementRepo {
   recordWithEffects(items: HitWithEffects[], maxEvents: number, o: { commitKey?: string } = {}): EngagementCount[] {
     return this.db.transaction(() => {
       // Kept as long as the batch's hits would be (pruned by their time).
-      if (o.commitKey && items.length) this.q.takeSpooled.run(o.commitKey, isoTime(items[0].hit.at, 'hit time'));
+      if (o.commitKey && items.length && this.q.takeSpooled.run(o.commitKey, isoTime(items[0].hit.at, 'hit time')).changes === 0)
+        throw new StoreInputError('this batch was recorded from the spool already (its commit key is taken)');
       const counts = this.recordMany(items.map((i) => i.hit));
       this.effects.events.addMany(items.filter((_, i) => counts[i].hits <= maxEvents).map((i) => i.event));
       this.effects.outbox.enqueueMany(items.flatMap((item, i) => (counts[i].firstHuman && item.firstHumanItem ? [item.firstHumanItem] : [])));
@@ -98,13 +98,8 @@ export class SqliteEngagementRepo implements EngagementRepo {
     return this.db.transaction(() => keys.filter((k) => this.q.takeSpooled.run(k, when).changes === 1))();
   }
 
-  takenSpooled(keys: string[]): string[] {
-    return keys.filter((k) => this.q.spooledTaken.get(k) !== undefined);
-  }
-
-  pruneSpooled(iso: string, commitKeysIso?: string): number {
-    const before = isoTime(iso, 'prune time');
-    return this.q.pruneSpooled.run(before, commitKeysIso ? isoTime(commitKeysIso, 'prune time') : before).changes;
+  pruneSpooled(iso: string): number {
+    return this.q.pruneSpooled.run(isoTime(iso, 'prune time')).changes;
   }
 
   forRecipient(recipientRowId: number): EngagementCounter[] {

@@ -107,7 +107,7 @@ export class PgEngagementRepo implements EngagementRepo {
             FROM (SELECT DISTINCT ON (ok) * FROM hit WHERE human AND human_hits = 1 AND ok IS NOT NULL ORDER BY ok, o) firsts
             ORDER BY o
           ON CONFLICT (key) DO NOTHING),
-        ck AS (INSERT INTO spooled_hits (key, at) SELECT $4::text, $3 WHERE $4::text IS NOT NULL ON CONFLICT (key) DO NOTHING)
+        ck AS (INSERT INTO spooled_hits (key, at) SELECT $4::text, $3 WHERE $4::text IS NOT NULL)
       SELECT o, human_hits, hits FROM hit ORDER BY o`,
       [toJson({ s: list.map(sumRow), h: hitRows }), maxEvents, now, o.commitKey ?? null],
     );
@@ -124,17 +124,8 @@ export class PgEngagementRepo implements EngagementRepo {
     return keys.filter((k) => fresh.delete(k));
   }
 
-  async takenSpooled(keys: string[]): Promise<string[]> {
-    if (keys.length === 0) return [];
-    const { rows } = await this.q('SELECT key FROM spooled_hits WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
-    const taken = new Set(rows.map((r) => r.key as string));
-    return keys.filter((k) => taken.has(k));
-  }
-
-  async pruneSpooled(iso: string, commitKeysIso?: string): Promise<number> {
-    const before = isoTime(iso, 'prune time');
-    const commits = commitKeysIso ? isoTime(commitKeysIso, 'prune time') : before;
-    return (await this.q(`DELETE FROM spooled_hits WHERE at < $1 OR (at < $2 AND key LIKE 'commit:%')`, [before, commits])).rowCount ?? 0;
+  async pruneSpooled(iso: string): Promise<number> {
+    return (await this.q('DELETE FROM spooled_hits WHERE at < $1', [isoTime(iso, 'prune time')])).rowCount ?? 0;
   }
 
   async forRecipient(recipientRowId: number, o: { lock?: boolean } = {}): Promise<EngagementCounter[]> {
