@@ -22,7 +22,10 @@ import { type RecipientLookup, type TrackedRecipient, toTracked } from './recipi
 import type { Spill } from './spill.js';
 import type { TrackedLinksCache } from './tracked-links.js';
 
-export type SpoolingStore = UnitOfWork & StorePart<{ engagement: 'takeSpooled' | 'recordWithEffects'; recipients: 'getMany' }> & ClickTx & OptOutTx;
+export type SpoolingStore = UnitOfWork &
+  StorePart<{ engagement: 'takeSpooled' | 'takenSpooled' | 'recordWithEffects'; recipients: 'getMany' }> &
+  ClickTx &
+  OptOutTx;
 
 /** Enough to tell two addresses apart, too little to read one back from the spool file. */
 export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
@@ -83,9 +86,6 @@ export function createSpooling(o: SpoolingOptions) {
   let refused = 0;
   let mismatched = 0;
   const readThisReplay = new Map<number, TrackedRecipient>();
-  // Commit keys this process's replays took: the failed writes whose hits it records (a write's hits are kept whole in
-  // one chunk; only a chunk replayed hit by hit after a bad line comes back to a key it took itself).
-  const claimedHere = new Set<string>();
   let warnedFullAt = Number.NEGATIVE_INFINITY;
 
   const schedule = () => {
@@ -98,6 +98,24 @@ export function createSpooling(o: SpoolingOptions) {
     if (r) return { campaignId: r.campaignId, addressHash: addressHash(r.addressKey) };
     const campaignId = o.tracked?.campaignOf(rowId);
     return campaignId === undefined ? {} : { campaignId };
+  }
+
+  /**
+   * Whether the failed write of commit key `key` committed after all (its answer lost with the connection): its key is
+   * taken here, as the write would have (one still committing is waited for; one coming later finds it taken and
+   * fails). Taken already, the write committed, unless a replay took it before (marked `#replay` with it, in its
+   * transaction): a replay cut short, or a write's hits replayed one by one after a bad line, goes on with the rest.
+   */
+  async function committedBefore(tx: Pick<SpoolingStore, 'engagement'>, key: string, decided: Map<string, boolean>): Promise<boolean> {
+    let committed = decided.get(key);
+    if (committed === undefined) {
+      const at = now().toISOString();
+      const claimed = (await tx.engagement.takeSpooled([key], at)).length === 1;
+      if (claimed) await tx.engagement.takeSpooled([`${key}#replay`], at);
+      committed = !claimed && (await tx.engagement.takenSpooled([`${key}#replay`])).length === 0;
+      decided.set(key, committed);
+    }
+    return committed;
   }
 
   async function replayChunk(all: SpooledHit[]): Promise<void> {
@@ -145,7 +163,6 @@ export function createSpooling(o: SpoolingOptions) {
         .map(async (h) => ({ h, target: await o.clicks().target(rows.get(h.rowId)!, h.linkIndex!) })),
     );
     const optOuts = right.filter((h) => h.kind === 'optout').map((h) => ({ h, r: rows.get(h.rowId) }));
-    let claimedNow = new Set<string>();
     const fresh = await o.store.transaction(async (tx) => {
       // Every hit's key, a mismatched one's too: it is judged once, never retried against another row.
       const fresh = new Set(
@@ -154,13 +171,8 @@ export function createSpooling(o: SpoolingOptions) {
           now().toISOString(),
         ),
       );
-      // A failed write's key is taken here, as its write would have: taken already, that write committed after all (its
-      // answer lost with the connection) and its hits are in the store. One still committing is waited for; one that
-      // comes later finds the key taken and fails.
-      const commitKeys = [...new Set(hits.flatMap((h) => (h.commitKey && !claimedHere.has(h.commitKey) ? [h.commitKey] : [])))];
-      const claimed = new Set(commitKeys.length ? await tx.engagement.takeSpooled(commitKeys, now().toISOString()) : []);
-      for (const h of hits) if (h.commitKey && !claimedHere.has(h.commitKey) && !claimed.has(h.commitKey)) fresh.delete(h.key);
-      claimedNow = claimed;
+      const decided = new Map<string, boolean>();
+      for (const h of hits) if (h.commitKey && (await committedBefore(tx, h.commitKey, decided))) fresh.delete(h.key);
       const items = opens.filter((x) => fresh.has(x.hit.key)).map((x) => x.item);
       if (items.length) await tx.engagement.recordWithEffects(items, o.maxEventsPerRecipient);
       for (const { h, target } of clicks) {
@@ -172,8 +184,6 @@ export function createSpooling(o: SpoolingOptions) {
       for (const { h, r } of optOuts) if (r && fresh.has(h.key)) await o.facts().optOutIn(tx, r, new Date(h.at), h.reason ?? 'one_click');
       return fresh;
     });
-    if (claimedHere.size > 100_000) claimedHere.clear();
-    for (const k of claimedNow) claimedHere.add(k);
     for (const h of wrong) {
       if (!fresh.has(h.key)) continue;
       mismatched++;

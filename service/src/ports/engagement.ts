@@ -74,6 +74,8 @@ export interface EngagementRepo {
    * between its commit and the spool's own bookkeeping, records each hit once. Call it in the hits' transaction.
    */
   takeSpooled(keys: string[], at: string): Awaitable<string[]>;
+  /** Of these keys, those taken already (read only). */
+  takenSpooled(keys: string[]): Awaitable<string[]>;
   /** Forgets keys taken before `iso` (their hits are past the spool's own age limit); answers how many. */
   pruneSpooled(iso: string): Awaitable<number>;
   /**

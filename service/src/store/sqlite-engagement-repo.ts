@@ -64,6 +64,7 @@ export class SqliteEngagementRepo implements EngagementRepo {
       facts: db.prepare('SELECT fact, count(*) AS n FROM engagement_facts WHERE campaign_id = ? GROUP BY fact'),
       takeSpooled: db.prepare('INSERT INTO spooled_hits (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       pruneSpooled: db.prepare('DELETE FROM spooled_hits WHERE at < ?'),
+      spooledTaken: db.prepare('SELECT 1 FROM spooled_hits WHERE key = ?'),
     };
   }
 
@@ -96,6 +97,10 @@ export class SqliteEngagementRepo implements EngagementRepo {
   takeSpooled(keys: string[], at: string): string[] {
     const when = isoTime(at, 'spool time');
     return this.db.transaction(() => keys.filter((k) => this.q.takeSpooled.run(k, when).changes === 1))();
+  }
+
+  takenSpooled(keys: string[]): string[] {
+    return keys.filter((k) => this.q.spooledTaken.get(k) !== undefined);
   }
 
   pruneSpooled(iso: string): number {

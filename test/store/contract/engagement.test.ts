@@ -168,7 +168,9 @@ describeOnAdapters('engagement port', { realTime: true }, ({ store, seeded }) =>
         })(),
       ).rejects.toThrow();
       // The spool's replay takes keys as the writes do: the first committed (its hits are in), the second did not.
+      expect(await store.engagement.takenSpooled(['commit:one', 'commit:two', 'commit:one'])).toEqual(['commit:one', 'commit:one']);
       expect(await store.engagement.takeSpooled(['commit:one', 'commit:two'], '2026-03-01T09:01:00Z')).toEqual(['commit:two']);
+      expect(await store.engagement.takenSpooled([])).toEqual([]);
       // A late copy of a write the replay recorded (its key taken there first) fails whole: nothing counted twice.
       await expect((async () => await store.engagement.recordWithEffects([item], 50, { commitKey: 'commit:two' }))()).rejects.toThrow();
       expect((await store.engagement.forRecipient(rowId)).find((c) => c.kind === 'open')?.humanHits).toBe(1);

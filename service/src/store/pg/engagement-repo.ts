@@ -124,6 +124,13 @@ export class PgEngagementRepo implements EngagementRepo {
     return keys.filter((k) => fresh.delete(k));
   }
 
+  async takenSpooled(keys: string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.q('SELECT key FROM spooled_hits WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
+    const taken = new Set(rows.map((r) => r.key as string));
+    return keys.filter((k) => taken.has(k));
+  }
+
   async pruneSpooled(iso: string): Promise<number> {
     return (await this.q('DELETE FROM spooled_hits WHERE at < $1', [isoTime(iso, 'prune time')])).rowCount ?? 0;
   }
