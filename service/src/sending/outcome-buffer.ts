@@ -89,6 +89,17 @@ export function createVerdictKeeper(o: { retryMs?: number; logger?: Pick<Log, 'i
       releases.set(release, campaignId);
       if (!timer && !trying) later();
     },
+    /**
+     * The campaign's releases made now (throws while the database is away): before a new run of it marks rows
+     * 'sending', or the late release would put rows that run handed to the relay back in the queue, sent twice.
+     */
+    async releasesFirst(campaignId: string): Promise<void> {
+      for (const [release, id] of releases)
+        if (id === campaignId) {
+          await release();
+          releases.delete(release);
+        }
+    },
     /** Verdicts held, not yet recorded. */
     pending: () => [...kept.keys()].reduce((n, b) => n + b.pending(), 0),
     /** One more try now (a stopping service), instead of at the next retry. */

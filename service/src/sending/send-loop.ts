@@ -82,6 +82,7 @@ export function createSendLoop(deps: SendLoopDeps) {
   /** Sends until the campaign has nothing left to send or stops being 'sending'. Resolves 'done' or 'stopped'. */
   async function run(campaignId: string, signal?: AbortSignal): Promise<'done' | 'stopped'> {
     const { store, logger } = deps;
+    await keeper.releasesFirst(campaignId);
     const campaign = await store.campaigns.get(campaignId);
     if (!campaign) return 'stopped';
     const chosen = await deps.sender(campaign);
