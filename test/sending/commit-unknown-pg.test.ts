@@ -4,16 +4,11 @@
 // to SMTP, and the campaign was never done. Rows of a failed mark are now released (back to 'queued' if marked) before
 // the next hand-off and at the run's end. Found by a review of PostgreSQL failure modes, 2026-12-06.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Campaign } from '../../service/src/domain/types.js';
-import { createInProcessDelivery } from '../../service/src/mail/in-process-delivery.js';
-import { buildMessage } from '../../service/src/mail/message.js';
-import { specOf } from '../../service/src/mail/send-threads/pool.js';
-import { compileCampaign } from '../../service/src/mail/template.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
 import { openPgStore, type PgStore } from '../../service/src/store/pg/db.js';
-import { ctx } from '../mail/helpers.js';
 import { newCampaign, targets, toSending } from '../store/helpers.js';
+import { acceptingDelivery } from '../support/lost-answers.js';
 import { type CutProxy, startCutProxy } from '../support/pg-cut.js';
 import { debianPgBin, type PgServer, startPostgres } from '../support/postgres.js';
 import { sendsAs, testProfile } from '../support/senders.js';
@@ -37,25 +32,7 @@ describe.skipIf(!debianPgBin())("the hand-off's 'sending' mark committed, its an
     const c = await store.campaigns.create(newCampaign());
     await toSending(store, c.id);
     await store.recipients.insertMany(c.id, targets(3));
-    const sent: string[] = [];
-    const delivery = createInProcessDelivery({
-      transports: {
-        get: () => ({
-          send: async (m: unknown, dataEnd?: () => Promise<boolean>) => {
-            // The final dot goes only once the row's end of DATA mark is committed.
-            if (dataEnd && !(await dataEnd())) return { outcome: 'retryable', text: '451 not sent: no mark' };
-            sent.push(String(m));
-            return { outcome: 'accepted', text: '250 ok' };
-          },
-          verify: async () => {},
-          close() {},
-        }),
-      } as never,
-      compiled: (x: Campaign) => compileCampaign(specOf(x)),
-      build: buildMessage,
-      messageContext: { ...ctx },
-      concurrency: 4,
-    });
+    const { delivery, sent } = acceptingDelivery();
     const loop = createSendLoop({
       store,
       delivery,

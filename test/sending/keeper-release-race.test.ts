@@ -3,15 +3,10 @@
 // same process reserved, marked and sent them, and the keeper's release then put them back in the queue while with the
 // relay: sent twice. A run of a campaign now makes its pending releases first. Found by a review, 2026-12-06.
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../service/src/domain/types.js';
-import { createInProcessDelivery } from '../../service/src/mail/in-process-delivery.js';
-import { buildMessage } from '../../service/src/mail/message.js';
-import { specOf } from '../../service/src/mail/send-threads/pool.js';
-import { compileCampaign } from '../../service/src/mail/template.js';
 import { StoreUnavailableError } from '../../service/src/ports/errors.js';
 import { createSendLoop } from '../../service/src/sending/send-loop.js';
-import { ctx } from '../mail/helpers.js';
 import { memoryStore, newCampaign, targets, toSending } from '../store/helpers.js';
+import { acceptingDelivery, markFailsOnce } from '../support/lost-answers.js';
 import { sendsAs, testProfile } from '../support/senders.js';
 
 describe('keeper release vs the next run', () => {
@@ -20,47 +15,20 @@ describe('keeper release vs the next run', () => {
     const c = await real.campaigns.create(newCampaign());
     await toSending(real, c.id);
     await real.recipients.insertMany(c.id, targets(1));
-    let down = false;
-    let failMark = true;
-    const ledger = real.recipients as unknown as Record<string, (...a: unknown[]) => unknown>;
-    const recipients: Record<string, unknown> = {};
-    for (const p of Object.keys(ledger).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(ledger))))
-      if (typeof ledger[p] === 'function' && p !== 'constructor')
-        recipients[p] = (...a: unknown[]) => {
-          if (down) throw new StoreUnavailableError('PG_CONNECTION', { detail: 'down' });
-          if (p === 'markSending' && failMark) {
-            failMark = false;
-            down = true; // the database goes away before the mark: nothing committed
-            throw new StoreUnavailableError('PG_CONNECTION', { detail: 'down' });
-          }
-          return ledger[p](...a);
-        };
-    const store = new Proxy({} as Record<string, unknown>, { get: (_t, p) => (p === 'recipients' ? recipients : Reflect.get(real, p)) });
+    // The database goes away before the mark: nothing committed.
+    const { store, state } = markFailsOnce(real, false);
     let clock = Date.now();
     const now = () => new Date(clock);
-    const sent: string[] = [];
     let onSend: (() => Promise<void>) | undefined;
-    const delivery = createInProcessDelivery({
-      transports: {
-        get: () => ({
-          send: async (m: unknown) => {
-            sent.push(String(m));
-            const f = onSend;
-            onSend = undefined;
-            if (f) await f();
-            return { outcome: 'accepted', text: '250 ok' };
-          },
-          verify: async () => {},
-          close() {},
-        }),
-      } as never,
-      compiled: (x: Campaign) => compileCampaign(specOf(x)),
-      build: buildMessage,
-      messageContext: { ...ctx },
-      concurrency: 4,
+    const { delivery, sent } = acceptingDelivery({
+      onSent: async () => {
+        const f = onSend;
+        onSend = undefined;
+        await f?.();
+      },
     });
     const loop = createSendLoop({
-      store: store as never,
+      store,
       delivery,
       sender: sendsAs(testProfile('smtp://127.0.0.1:1')),
       idlePollMs: 50,
@@ -70,7 +38,7 @@ describe('keeper release vs the next run', () => {
     });
     await expect(loop.run(c.id)).rejects.toThrow(StoreUnavailableError);
     clock += 61_000; // the outage outlasted the run's reservation (60 s)
-    down = false; // the database is back; the scheduler starts the campaign again before the keeper's next try
+    state.down = false; // the database is back; the scheduler starts the campaign again before the keeper's next try
     onSend = async () => {
       await loop.recordKept(); // the keeper's timer fires while the row is with the relay
     };
