@@ -149,19 +149,18 @@ export function createAutomationService(deps: AutomationServiceDeps) {
         await resolveAudiences(reader, a.kind === 'saved_filter' ? [a.id] : [], a.kind === 'report' ? [a.id] : []);
       } catch (e) {
         const who = creator ? `${creator.userName}, who created this automation` : "the service's own Sugar user";
-        // Sugar refused the sudo itself: the creator is inactive or deleted.
-        if (isSudoRefusal(e))
-          throw new AppError(
+        const refused = (why: string) =>
+          new AppError(
             'unknown_audience',
-            `LeadFWD reads this automation's audiences as ${who}, and Sugar would not let it act as them (inactive or deleted)`,
+            `LeadFWD reads this automation's audiences as ${who}, and ${why}`,
             { kind: a.kind, id: a.id, readAs: creator?.userName ?? null },
+            { cause: e },
           );
+        // Sugar refused the sudo itself: the creator is inactive or deleted.
+        if (isSudoRefusal(e)) throw refused('Sugar would not let it act as them (inactive or deleted)');
         if (!(e instanceof AppError)) throw e;
-        throw new AppError(
-          'unknown_audience',
-          `LeadFWD reads this automation's audiences as ${who}, and Sugar does not let them read the ${a.kind === 'saved_filter' ? 'saved filter' : 'report'} "${a.name}": share it with them in Sugar, or ask them to add it`,
-          { kind: a.kind, id: a.id, readAs: creator?.userName ?? null },
-          { cause: e },
+        throw refused(
+          `Sugar does not let them read the ${a.kind === 'saved_filter' ? 'saved filter' : 'report'} "${a.name}": share it with them in Sugar, or ask them to add it`,
         );
       }
     }

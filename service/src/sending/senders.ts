@@ -51,12 +51,12 @@ export function createDeliverySenders(deps: SendersDeps) {
   };
 
   /** Addresses at `provider` whose blocks on the identity's campaigns came in within the hour (this one included). */
-  async function reportersOf(identityId: string, provider: string, needed: number): Promise<number> {
+  async function reportersOf(identityId: string, provider: string): Promise<number> {
     const since = new Date(now().getTime() - REPORT_WINDOW_MS).toISOString();
     const isDefault = (await store.identities.get(identityId))?.isDefault === true;
     // Rows without a stored provider are judged by their domain, as the send path does.
     const reports = await store.engagement.blockReports({ since, identityId, isDefault, provider, limit: 1000 });
-    return Math.min(needed, reports.filter((b) => providerOfRow(b) === provider).length);
+    return reports.filter((b) => providerOfRow(b) === provider).length;
   }
 
   async function scheduleOf(c: Campaign, i: SenderIdentity) {
@@ -125,7 +125,7 @@ export function createDeliverySenders(deps: SendersDeps) {
       const provider = providerOfRow(r);
       const needed = deps.dsnBlockReporters ?? 1;
       if (source === 'dsn' && needed > 1) {
-        const reporters = await reportersOf(id, provider, needed);
+        const reporters = await reportersOf(id, provider);
         if (reporters < needed) {
           deps.logger?.warn({ event: 'provider.block_unconfirmed', identityId: id, provider, reporters, needed }, 'provider.block_unconfirmed');
           return;

@@ -57,13 +57,17 @@ export function hitKey(e: { kind: string; linkIndex?: number; at: string }): { l
   return { linkIdx: linkIdx as number, at: isoTime(e.at, 'engagement time') };
 }
 
-/** A block fact's row as both stores read it. */
+/**
+ * The block facts of an identity's campaigns at a provider, an address a row, as both stores read them ($1 since, $2 the
+ * identity, $3 1 when it is the default, $4 the provider, $5 the limit).
+ */
 export const BLOCK_REPORTS = (p: (n: number) => string) => `SELECT r.address_key, max(r.email) AS email, max(r.provider) AS provider
     FROM engagement_facts f JOIN recipients r ON r.row_id = f.recipient_row_id JOIN campaigns c ON c.id = f.campaign_id
     WHERE f.fact = 'block' AND f.at >= ${p(1)} AND (c.sender_identity_id = ${p(2)} OR (${p(3)} = 1 AND c.sender_identity_id IS NULL))
       AND (r.provider = ${p(4)} OR r.provider IS NULL)
     GROUP BY r.address_key ORDER BY max(f.at) DESC LIMIT ${p(5)}`;
 
+/** A row of BLOCK_REPORTS. */
 export interface BlockRow {
   address_key: string;
   email: string;
