@@ -84,7 +84,7 @@ const theirs = await timeAsync(
   'nodemailer: render + compose + DKIM',
   async (i) => {
     const r = recipient(i);
-    const urls = trackingUrls(ctx, r.rowId);
+    const urls = trackingUrls(ctx, r.rowId, { campaignId: campaign.campaignId, email: r.email });
     const content = renderContent(campaign, r.fields, {
       clickUrl: urls.clickUrl,
       pixelUrl: urls.pixelUrl,

@@ -65,7 +65,7 @@ const statements = async () =>
     : 0;
 
 /** A sent campaign whose recipients were accepted two hours ago (so no hit is "too soon"). */
-async function seed(): Promise<number[]> {
+async function seed(): Promise<Array<{ rowId: number; email: string }>> {
   const clock = () => new Date(Date.now() - 2 * 3_600_000);
   const store = pgServer ? await openPgStore(pgServer.url, { clock }) : openStore(dbFile, { clock });
   const id = 'bench';
@@ -79,7 +79,7 @@ async function seed(): Promise<number[]> {
     rows.map((r) => ({ rowId: r.rowId, state: 'accepted' as const, messageId: `<lf.bench.${r.rowId}.xxxxxxxxxxxx@bench.test>` })),
   );
   await store.close();
-  return rows.map((r) => r.rowId);
+  return rows.map((r) => ({ rowId: r.rowId, email: r.email }));
 }
 
 /** Opens recorded, from the per-recipient counters (exact; raw events stop at LEADFWD_EVENTS_PER_RECIPIENT). */
@@ -164,7 +164,8 @@ const stopped = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCo
 
 try {
   const rows = await seed();
-  const paths = rows.map((r) => `/t/o/${signToken(SECRET, { k: 'o', r })}`);
+  // As sent: each token carries its person's check, which the service verifies against the row.
+  const paths = rows.map((r) => `/t/o/${signToken(SECRET, { k: 'o', r: r.rowId }, { campaignId: 'bench', email: r.email })}`);
 
   // Both servers stay up and take turns, so a neighbour's load on this shared machine hits both alike. The bare server
   // gets the same requests (token paths), so the load generator does the same work for both.

@@ -385,6 +385,7 @@ async function compose(
     sugarStats: () => sugar.stats(),
     ...(spool ? { spool: () => engagement.spooling?.stats() } : {}),
     ...(slots ? { slots: () => slots.stats() } : {}),
+    personMismatches: () => engagement.personMismatches(),
   });
   /** The bounce listener's port while it listens, 0 while its port is taken; set once it is started (below). */
   let inboundPort: (() => number) | undefined;
@@ -419,6 +420,7 @@ async function compose(
 
   const engagement = createEngagement({
     store,
+    tokenKeys: verifyKeys,
     softBounceLimit: config.engagement.softBounceLimit,
     retentionDays: config.engagement.retentionDays,
     appleEgressCidrs: config.engagement.appleEgressCidrs,

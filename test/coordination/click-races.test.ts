@@ -25,7 +25,7 @@ describe.skipIf(!debianPgBin())('two clicks of one person at once on PostgreSQL'
     const [row] = await first.recipients.list(id, { limit: 1, offset: 0 });
     const target = { url: 'https://example.test/', recipient: toTracked(row), linkCount: links };
     const click = (store: PgStore, tx: Parameters<ReturnType<typeof createClickRecorder>['recordIn']>[0], i: number) =>
-      createClickRecorder({ store, lookup: { get: async () => undefined, links: async () => [] }, rules: RULES }).recordIn(
+      createClickRecorder({ store, lookup: { get: async () => undefined, isPerson: () => true, links: async () => [] }, rules: RULES }).recordIn(
         tx,
         { rowId: row.rowId, linkIndex: i, method: 'GET', userAgent: FIREFOX, at: new Date() },
         target,

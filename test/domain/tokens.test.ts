@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clickTokens, signToken, type TokenPayload, verifyToken } from '../../service/src/domain/tokens.js';
+import { clickTokens, isPerson, personCheck, signToken, type TokenPayload, verifyToken } from '../../service/src/domain/tokens.js';
 
 const SECRET = 'test-secret-0123456789';
 
@@ -80,5 +80,41 @@ describe('signToken / verifyToken', () => {
   it('treats non-string input as invalid', () => {
     expect(verifyToken(SECRET, undefined as unknown as string, 'o')).toBeNull();
     expect(verifyToken(SECRET, 12 as unknown as string, 'o')).toBeNull();
+  });
+
+  describe('person check', () => {
+    const ann = { campaignId: 'c-1', email: 'ann@example.org' };
+    const u = signToken(SECRET, { k: 'u', r: 9 }, ann);
+
+    it('carries a keyed check of the campaign and address, inside the MAC', () => {
+      expect(verifyToken(SECRET, u, 'u')).toEqual({ k: 'u', r: 9, p: personCheck(SECRET, ann) });
+      const other = personCheck(SECRET, { ...ann, email: 'bob@example.org' });
+      expect(verifyToken(SECRET, u.replace(/_[0-9a-f]{8}/, `_${other}`), 'u')).toBeNull();
+      expect(verifyToken(SECRET, u.replace(/_[0-9a-f]{8}/, ''), 'u')).toBeNull();
+      // Keyed: a guessed address cannot be tried against a token without the secret.
+      expect(personCheck('another-secret-0123456789', ann)).not.toBe(personCheck(SECRET, ann));
+    });
+
+    it('names only its person: another address, or the same address in another campaign, fails', () => {
+      const p = verifyToken(SECRET, u, 'u')!.p;
+      expect(isPerson(SECRET, p, ann)).toBe(true);
+      expect(isPerson(SECRET, p, { ...ann, email: 'bob@example.org' })).toBe(false);
+      expect(isPerson(SECRET, p, { ...ann, campaignId: 'c-2' })).toBe(false);
+      // A token from before the check (mail already sent) names its row as it always did.
+      expect(isPerson(SECRET, undefined, { ...ann, email: 'bob@example.org' })).toBe(true);
+    });
+
+    it('keeps working after a rotation: the previous key still checks its person', () => {
+      const p = verifyToken(SECRET, u, 'u')!.p;
+      expect(isPerson(['new-secret-0123456789abc', SECRET], p, ann)).toBe(true);
+      expect(isPerson(['new-secret-0123456789abc'], p, ann)).toBe(false);
+    });
+
+    it('fits a click token with its link index and a mailto local part', () => {
+      const c = clickTokens(SECRET, Number.MAX_SAFE_INTEGER, ann)(1_999_999_999);
+      expect(verifyToken(SECRET, c, 'c')).toMatchObject({ l: 1_999_999_999, p: personCheck(SECRET, ann) });
+      const longest = signToken(SECRET, { k: 'u', r: Number.MAX_SAFE_INTEGER }, ann);
+      expect(`unsubscribe+${longest}`.length).toBeLessThanOrEqual(64); // RFC 5321 §4.5.3.1.1
+    });
   });
 });

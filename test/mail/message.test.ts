@@ -1,6 +1,6 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { verifyToken } from '../../service/src/domain/tokens.js';
+import { personCheck, verifyToken } from '../../service/src/domain/tokens.js';
 import { parseVerp } from '../../service/src/domain/verp.js';
 import { acmeCampaign, ctx, messageTo } from './helpers.js';
 
@@ -45,7 +45,9 @@ describe('buildMessage', () => {
     const lu = lines.find((l) => l.startsWith('List-Unsubscribe:'))!.replace(/\r\n /g, ' ');
     const m = /^List-Unsubscribe: <(https:\/\/t\.acme\.example\/u\/([^>]+))>, <mailto:unsubscribe\+([^@]+)@bounces\.acme\.example>$/.exec(lu);
     expect(m).not.toBeNull();
-    expect(verifyToken(ctx.secret, m![2], 'u')).toEqual({ k: 'u', r: 321 });
+    // Every token names the person too (the row's campaign and address, keyed), as a row id alone may not after a failover.
+    const p = personCheck(ctx.secret, { campaignId: 'msg-test', email: 'Ann@Example.org' });
+    expect(verifyToken(ctx.secret, m![2], 'u')).toEqual({ k: 'u', r: 321, p });
     expect(m![3]).toBe(m![2]);
     expect(lines).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(lines).toContain('Feedback-ID: msg-test:campaign:leadfwd');
@@ -67,15 +69,16 @@ describe('buildMessage', () => {
     expect(parsed.from).toMatchObject({ name: 'ACME News', address: 'news@acme.example' });
     expect(parsed.to).toEqual([{ address: 'Ann@Example.org', name: '' }]);
     const clicks = [...parsed.html!.matchAll(/href="https:\/\/t\.acme\.example\/t\/c\/([^"]+)"/g)].map((m) => verifyToken(ctx.secret, m[1], 'c'));
+    const p = personCheck(ctx.secret, { campaignId: 'msg-test', email: 'Ann@Example.org' });
     expect(clicks).toEqual([
-      { k: 'c', r: 321, l: 0 },
-      { k: 'c', r: 321, l: 1 },
-      { k: 'c', r: 321, l: 0 },
+      { k: 'c', r: 321, l: 0, p },
+      { k: 'c', r: 321, l: 1, p },
+      { k: 'c', r: 321, l: 0, p },
     ]);
     expect(campaign.links).toEqual(['https://acme.example/offer?utm_source=lf&utm_medium=email', 'https://acme.example/more']);
     expect(parsed.html).toContain('href="mailto:sales@acme.example"');
     const pixel = /<img src="https:\/\/t\.acme\.example\/t\/o\/([^"]+)"/.exec(parsed.html!);
-    expect(verifyToken(ctx.secret, pixel![1], 'o')).toEqual({ k: 'o', r: 321 });
+    expect(verifyToken(ctx.secret, pixel![1], 'o')).toEqual({ k: 'o', r: 321, p });
     expect(parsed.text).toContain('Offer [https://t.acme.example/t/c/');
     expect(parsed.text).not.toContain('/t/o/');
     expect(parsed.html).toContain(ctx.senderPostalAddress);

@@ -134,7 +134,7 @@ describe('thread delivery', () => {
         .join('\n');
       expect(raw).toContain('Hi P500');
       expect((await compiled(c)).links).toEqual(['https://acme.example/one', 'https://acme.example/two']);
-      expect(raw).toMatch(/\/t\/c\/c[0-9a-z]+-1\./); // second link, tokenised
+      expect(raw).toMatch(/\/t\/c\/c[0-9a-z]+_[0-9a-f]{8}-1\./); // second link, tokenised
     });
   });
 

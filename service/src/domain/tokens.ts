@@ -1,6 +1,8 @@
 // Signed, compact tokens for the open pixel, click redirects and unsubscribe links.
 // The token only names the recipient row and link index; the destination URL is looked up
 // server-side, so a token can never be turned into an open redirect.
+// It also carries a person check (a keyed hash of the row's campaign and address, inside the MAC): after a failover
+// that lost the last commits a row id can name someone else, and a hit whose row fails the check is nobody's.
 // A click token's link index is outside the MAC: the tag binds kind and recipient, so a message's
 // links share one HMAC instead of one each (a tenth of the build cost of a 12-link message). Editing
 // the index only reaches another link stored for the same campaign, as that recipient, which anyone
@@ -23,6 +25,14 @@ export interface TokenPayload {
   k: TokenKind;
   r: number; // recipient row id
   l?: number; // link index for clicks
+  /** The person check (`personCheck`); absent in tokens minted before it existed, which stay valid unchecked. */
+  p?: string;
+}
+
+/** Whom a row holds: what a token's person check is computed from. */
+export interface TokenPerson {
+  campaignId: string;
+  email: string;
 }
 
 // 128-bit tag: above the 96-bit floor and what email-standards §4 recommends.
@@ -31,7 +41,9 @@ const TAG_CHARS = 22; // base64url of 16 bytes, unpadded
 const MAX_TOKEN_LENGTH = 64;
 const MAX_LINK_INDEX = 2_000_000_000;
 // The link index sits outside the MAC, so only its canonical form is accepted (no leading zeros).
-const TOKEN_SHAPE = /^([ocu])([0-9a-z]{1,11})(?:-(0|[1-9a-z][0-9a-z]{0,5}))?\.([A-Za-z0-9_-]{22})$/;
+const TOKEN_SHAPE = /^([ocu])([0-9a-z]{1,11})(?:_([0-9a-f]{8}))?(?:-(0|[1-9a-z][0-9a-z]{0,5}))?\.([A-Za-z0-9_-]{22})$/;
+// 32 bits: not a secret (the MAC is), only what tells one person from another on the same row id.
+const CHECK_CHARS = 8;
 
 function tag(secret: string, body: string): Buffer {
   // Domain-separated so a token tag can never double as a VERP signature.
@@ -42,10 +54,23 @@ function isRowId(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
 
-function signed(secret: string, k: TokenKind, r: number): { body: string; tag: string } {
+/**
+ * Keyed, so a token cannot be used to try guessed addresses; the campaign is in it, so a row id given to the same
+ * address in another campaign fails it too.
+ */
+export function personCheck(secret: string, person: TokenPerson): string {
+  return createHmac('sha256', secret).update('lf-person:').update(person.campaignId).update('\n').update(person.email).digest('hex').slice(0, CHECK_CHARS);
+}
+
+/** Whether a token's person check names this row's person, under any of the keys (a rotation keeps old mail working). */
+export function isPerson(keys: VerifyKeys, check: string | undefined, person: TokenPerson): boolean {
+  return check === undefined || keyList(keys).some((s) => s !== '' && personCheck(s, person) === check);
+}
+
+function signed(secret: string, k: TokenKind, r: number, person?: TokenPerson): { body: string; tag: string } {
   if (!secret) throw new Error('token secret is empty');
   if (!isRowId(r)) throw new Error(`token recipient id must be a non-negative integer, got ${r}`);
-  const body = k + r.toString(36);
+  const body = k + r.toString(36) + (person ? `_${personCheck(secret, person)}` : '');
   return { body, tag: tag(secret, body).toString('base64url') };
 }
 
@@ -54,15 +79,16 @@ function linkPart(l: number): string {
   return '-' + l.toString(36);
 }
 
-export function signToken(secret: string, p: TokenPayload): string {
+/** `person`: the row's, so the token checks it (every token of a message sent); without, an unchecked one. */
+export function signToken(secret: string, p: Omit<TokenPayload, 'p'>, person?: TokenPerson): string {
   if (p.l !== undefined && p.k !== 'c') throw new Error('only click tokens carry a link index');
-  const { body, tag: t } = signed(secret, p.k, p.r);
+  const { body, tag: t } = signed(secret, p.k, p.r, person);
   return body + (p.l === undefined ? '' : linkPart(p.l)) + '.' + t;
 }
 
 /** Click tokens for every link of one recipient's message, from one HMAC. */
-export function clickTokens(secret: string, rowId: number): (linkIndex: number) => string {
-  const { body, tag: t } = signed(secret, 'c', rowId);
+export function clickTokens(secret: string, rowId: number, person?: TokenPerson): (linkIndex: number) => string {
+  const { body, tag: t } = signed(secret, 'c', rowId, person);
   return (l) => body + linkPart(l) + '.' + t;
 }
 
@@ -76,14 +102,14 @@ export function verifyToken(keys: VerifyKeys, token: string, kind: TokenKind): T
   if (secrets.length === 0 || typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const m = TOKEN_SHAPE.exec(token);
   if (!m || m[1] !== kind) return null;
-  const [, k, rowPart, linkPart, tagPart] = m;
+  const [, k, rowPart, check, linkPart, tagPart] = m;
   if ((linkPart !== undefined) !== (k === 'c')) return null;
   const given = Buffer.from(tagPart, 'base64url');
   // Reject non-canonical encodings (extra low bits) so each payload has exactly one token.
   if (given.length !== TAG_BYTES || given.toString('base64url') !== tagPart || tagPart.length !== TAG_CHARS) return null;
   let matched = false;
   for (const secret of secrets) {
-    if (secret && timingSafeEqual(given, tag(secret, k + rowPart))) {
+    if (secret && timingSafeEqual(given, tag(secret, k + rowPart + (check === undefined ? '' : `_${check}`)))) {
       matched = true;
       break;
     }
@@ -92,6 +118,7 @@ export function verifyToken(keys: VerifyKeys, token: string, kind: TokenKind): T
   const r = parseInt(rowPart, 36);
   if (!isRowId(r)) return null;
   const payload: TokenPayload = { k: kind, r };
+  if (check !== undefined) payload.p = check;
   if (linkPart !== undefined) {
     payload.l = parseInt(linkPart, 36);
     if (payload.l > MAX_LINK_INDEX) return null;

@@ -13,6 +13,8 @@ import type { TrackedLinksCache } from './tracked-links.js';
 export interface ClickHit {
   rowId: number;
   linkIndex: number;
+  /** The token's person check (absent in tokens minted before it). */
+  person?: string;
   method: string;
   userAgent?: string;
   ip?: string;
@@ -75,8 +77,8 @@ export function createClickRecorder(o: {
     if (before < maxEvents) await tx.events.add({ recipientRowId: r.rowId, campaignId: r.campaignId, type, at, data });
   }
 
-  async function resolve(rowId: number, linkIndex: number): Promise<ResolvedClick | undefined> {
-    const recipient = await lookup.get(rowId);
+  async function resolve(rowId: number, linkIndex: number, person?: string): Promise<ResolvedClick | undefined> {
+    const recipient = await lookup.get(rowId, person);
     return recipient ? await target(recipient, linkIndex) : undefined;
   }
 
@@ -98,13 +100,13 @@ export function createClickRecorder(o: {
    * The redirect of a click: from the stored row and links, or while the store is unreachable (or the spool is
    * already taking hits, so no connection timeout is waited out) from the tracked links.
    */
-  async function redirect(rowId: number, linkIndex: number): Promise<RedirectTarget | undefined> {
+  async function redirect(rowId: number, linkIndex: number, person?: string): Promise<RedirectTarget | undefined> {
     if (o.spill?.active()) {
       const early = fromTracked(rowId, linkIndex, new StoreUnavailableError('SPOOLING', { detail: 'hits are being spooled' }));
       if (early) return early;
     }
     try {
-      return await resolve(rowId, linkIndex);
+      return await resolve(rowId, linkIndex, person);
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       const offline = fromTracked(rowId, linkIndex, err);
@@ -152,6 +154,7 @@ export function createClickRecorder(o: {
       kind: 'click' as const,
       rowId: hit.rowId,
       linkIndex: hit.linkIndex,
+      person: hit.person,
       method: hit.method,
       userAgent: hit.userAgent,
       ip: hit.ip,

@@ -79,8 +79,9 @@ export function createFactRecorder(deps: FactDeps) {
   /** The fact's transaction, and the recipient's delivery volume read before it (the look-up reads through the store). */
   type Tx = FactStore & { volume?: { identityId: string; group: ProviderGroup } };
 
-  async function withRecipient(rowId: number, fn: (r: TrackedRecipient, at: Date, tx: Tx) => Promise<FactResult>): Promise<FactResult> {
-    const r = await lookup.get(rowId);
+  /** `person`: the check of the token that named the row (an unsubscribe's), when there was one. */
+  async function withRecipient(rowId: number, fn: (r: TrackedRecipient, at: Date, tx: Tx) => Promise<FactResult>, person?: string): Promise<FactResult> {
+    const r = await lookup.get(rowId, person);
     if (!r) return UNKNOWN;
     const volume = await deps.volumeOf?.(r);
     return await store.transaction((tx) => fn(r, now(), Object.assign(Object.create(tx) as Tx, { volume })));
@@ -95,8 +96,8 @@ export function createFactRecorder(deps: FactDeps) {
     return { known: true, recorded, suppressed };
   }
 
-  async function optOut(rowId: number, source: OptOutReason): Promise<FactResult> {
-    return await withRecipient(rowId, async (r, at, tx) => await optOutRow(tx, r, at, source));
+  async function optOut(rowId: number, source: OptOutReason, person?: string): Promise<FactResult> {
+    return await withRecipient(rowId, async (r, at, tx) => await optOutRow(tx, r, at, source), person);
   }
 
   /** A complaint is also an opt-out (same outbox key, so Sugar hears it once). */

@@ -3,6 +3,7 @@
 import type { Actor } from '../access/actor.js';
 import { APPLE_NETWORK, type BotRules, DEFAULT_BOT_RULES } from '../domain/bot-detect.js';
 import type { OptOutReason } from '../domain/outbox.js';
+import { isPerson, type VerifyKeys } from '../domain/tokens.js';
 import type { EngagementRepo, EventRepo, HitSpool } from '../ports/index.js';
 import type { Log } from '../ports/log.js';
 import { type ClickStore, createClickRecorder } from './clicks.js';
@@ -31,6 +32,8 @@ export type EngagementStore = FactStore &
 
 export interface EngagementOptions {
   store: EngagementStore;
+  /** The keys tokens are verified with: a token's person check is one of theirs (without: every check passes). */
+  tokenKeys?: VerifyKeys;
   softBounceLimit: number;
   retentionDays: number;
   /** Private Relay egress ranges beyond Apple's own 17.0.0.0/8. */
@@ -64,7 +67,14 @@ export interface EngagementOptions {
 
 export function createEngagement(o: EngagementOptions) {
   const { store, logger } = o;
-  const lookup = createRecipientLookup(store);
+  let personMismatches = 0;
+  const lookup = createRecipientLookup(store, {
+    ...(o.tokenKeys !== undefined ? { isPerson: (check, r) => isPerson(o.tokenKeys!, check, r) } : {}),
+    onMismatch: (rowId) => {
+      // Only after a failover that lost the last commits: worth a line, not one per hit of a pixel replayed at line rate.
+      if (personMismatches++ % 1000 === 0) logger?.warn({ rowId, mismatches: personMismatches }, 'tracking.person_mismatch');
+    },
+  });
   const rules: BotRules = {
     ...DEFAULT_BOT_RULES,
     ...(o.openTooSoonMs !== undefined ? { openTooSoonMs: o.openTooSoonMs } : {}),
@@ -101,16 +111,18 @@ export function createEngagement(o: EngagementOptions) {
     lookup,
     rules,
     facts,
+    /** Signed tokens whose row names someone else now (domain/tokens.ts): nothing was recorded for them. */
+    personMismatches: () => personMismatches,
     /**
      * An opt-out from the unsubscribe page or an RFC 8058 one-click POST: recorded now, or (undefined) kept in the
      * spool while the database is unreachable, to be suppressed and written back when it is replayed.
      */
-    unsubscribe: async (rowId: number, source: Extract<OptOutReason, 'one_click' | 'page'>) => {
+    unsubscribe: async (rowId: number, source: Extract<OptOutReason, 'one_click' | 'page'>, person?: string) => {
       const at = new Date().toISOString(); // when it was asked, not when a failed write gave up
       return await writeOrSpill(
         spill,
-        () => [{ kind: 'optout', rowId, reason: source, method: 'POST', at }],
-        () => facts.optOut(rowId, source),
+        () => [{ kind: 'optout', rowId, person, reason: source, method: 'POST', at }],
+        () => facts.optOut(rowId, source, person),
       );
     },
     opens,

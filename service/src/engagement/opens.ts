@@ -14,6 +14,8 @@ import { type Spill, writeOrSpill } from './spill.js';
 
 export interface OpenHit {
   rowId: number;
+  /** The token's person check (absent in tokens minted before it). */
+  person?: string;
   method: string;
   userAgent?: string;
   ip?: string;
@@ -30,7 +32,7 @@ export type OpenStore = StorePart<{ engagement: 'recordWithEffects' }>;
  * hits on rows gone with their campaign have nothing to attach the open to and are left out.
  */
 export async function openEffects<H extends OpenHit>(lookup: RecipientLookup, rules: BotRules, hits: H[]): Promise<Array<{ hit: H; item: HitWithEffects }>> {
-  const rows = await Promise.all(hits.map(async (h) => await lookup.get(h.rowId)));
+  const rows = await Promise.all(hits.map(async (h) => await lookup.get(h.rowId, h.person)));
   return hits.flatMap((hit, i) => {
     const r = rows[i];
     if (!r) return [];
@@ -173,4 +175,12 @@ export function createOpenRecorder(o: OpenRecorderOptions) {
 
 export type OpenRecorder = ReturnType<typeof createOpenRecorder>;
 
-const spooled = (h: OpenHit) => ({ kind: 'open' as const, rowId: h.rowId, method: h.method, userAgent: h.userAgent, ip: h.ip, at: h.at.toISOString() });
+const spooled = (h: OpenHit) => ({
+  kind: 'open' as const,
+  rowId: h.rowId,
+  person: h.person,
+  method: h.method,
+  userAgent: h.userAgent,
+  ip: h.ip,
+  at: h.at.toISOString(),
+});

@@ -22,7 +22,13 @@ export interface TrackedRecipient extends OutboxTarget {
 }
 
 export interface RecipientLookup {
-  get(rowId: number): Promise<TrackedRecipient | undefined>;
+  /**
+   * `person`: the check a token carried (domain/tokens.ts); a row it does not name is answered as no row at all, so
+   * a hit after a failover that gave its row id to someone else is nobody's.
+   */
+  get(rowId: number, person?: string): Promise<TrackedRecipient | undefined>;
+  /** Whether a token's person check names this row (true for a token without one). */
+  isPerson(person: string | undefined, r: TrackedRecipient): boolean;
   /** Campaign links, index = link index in click tokens. */
   links(campaignId: string, atLeast: number): Promise<string[]>;
   /** The row as this process last read it, without any I/O (what a spooled hit carries for its replay to check). */
@@ -48,40 +54,65 @@ export type LookupStore = StorePart<{ recipients: 'get'; campaigns: 'links' }>;
 /** How long a link list read too short for a click's index answers for it before it is read again. */
 export const SHORT_LINKS_MS = 5_000;
 
-export function createRecipientLookup(store: LookupStore, maxEntries = 100_000, clock: () => number = Date.now): RecipientLookup {
+export interface LookupOptions {
+  maxEntries?: number;
+  clock?: () => number;
+  /** The token keys' check (tokens.isPerson); without, every check passes. */
+  isPerson?: (person: string, r: TrackedRecipient) => boolean;
+  /** A signed token whose row names someone else: only after a failover lost the last commits. */
+  onMismatch?: (rowId: number) => void;
+}
+
+export function createRecipientLookup(store: LookupStore, o: LookupOptions = {}): RecipientLookup {
+  const { maxEntries = 100_000, clock = Date.now } = o;
   const rows = new Map<number, TrackedRecipient | null>();
+  // The check a row passed last: a person's hits all carry the same one, so the hot path hashes once per row read.
+  const passed = new WeakMap<TrackedRecipient, string>();
+  const isPerson = (person: string | undefined, r: TrackedRecipient): boolean => {
+    if (person === undefined || !o.isPerson || passed.get(r) === person) return true;
+    if (!o.isPerson(person, r)) return false;
+    passed.set(r, person);
+    return true;
+  };
   const links = new Map<string, { urls: string[]; readAt: number }>();
   const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
     if (map.size >= maxEntries) map.delete(map.keys().next().value as K); // oldest first: Map keeps insertion order
     map.set(key, value);
   };
   const prefetching = new Set<string>();
+  const checked = (r: TrackedRecipient | undefined, person: string | undefined): TrackedRecipient | undefined => {
+    if (!r || isPerson(person, r)) return r;
+    o.onMismatch?.(r.rowId);
+    return undefined;
+  };
+  async function read(rowId: number): Promise<TrackedRecipient | undefined> {
+    const cached = rows.get(rowId);
+    if (cached === null) return undefined;
+    if (cached?.acceptedAt && cached.messageId) return cached;
+    let row: LedgerRecipient | undefined;
+    try {
+      row = await store.recipients.get(rowId);
+    } catch (err) {
+      if (cached && err instanceof StoreUnavailableError) return cached;
+      throw err;
+    }
+    const tracked = row ? toTracked(row) : null;
+    remember(rows, rowId, tracked);
+    // A campaign's links, read once when this process first sees one of its rows (an open, mostly): a later
+    // click redirects even if the database is gone by then.
+    const campaignId = tracked?.campaignId;
+    if (campaignId !== undefined && !links.has(campaignId) && !prefetching.has(campaignId)) {
+      prefetching.add(campaignId);
+      void lookup
+        .links(campaignId, -1)
+        .catch(() => undefined)
+        .finally(() => prefetching.delete(campaignId));
+    }
+    return tracked ?? undefined;
+  }
   const lookup: RecipientLookup = {
-    async get(rowId) {
-      const cached = rows.get(rowId);
-      if (cached === null) return undefined;
-      if (cached?.acceptedAt && cached.messageId) return cached;
-      let row: LedgerRecipient | undefined;
-      try {
-        row = await store.recipients.get(rowId);
-      } catch (err) {
-        if (cached && err instanceof StoreUnavailableError) return cached;
-        throw err;
-      }
-      const tracked = row ? toTracked(row) : null;
-      remember(rows, rowId, tracked);
-      // A campaign's links, read once when this process first sees one of its rows (an open, mostly): a later
-      // click redirects even if the database is gone by then.
-      const campaignId = tracked?.campaignId;
-      if (campaignId !== undefined && !links.has(campaignId) && !prefetching.has(campaignId)) {
-        prefetching.add(campaignId);
-        void lookup
-          .links(campaignId, -1)
-          .catch(() => undefined)
-          .finally(() => prefetching.delete(campaignId));
-      }
-      return tracked ?? undefined;
-    },
+    isPerson,
+    get: async (rowId, person) => checked(await read(rowId), person),
     async links(campaignId, atLeast) {
       const cached = links.get(campaignId);
       // Links only ever grow (CampaignRepo.saveLinks appends), so a cached list is stale only when short.

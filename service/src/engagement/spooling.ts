@@ -31,8 +31,12 @@ export type SpoolingStore = UnitOfWork &
 export const addressHash = (addressKey: string): string => createHash('sha256').update(addressKey).digest('base64url').slice(0, 16);
 
 /** Whether a spooled hit may be recorded on the row the database holds now under its row id. */
-export function matchesRow(h: Pick<SpooledHit, 'campaignId' | 'addressHash'>, r: TrackedRecipient): boolean {
-  return (h.campaignId === undefined || h.campaignId === r.campaignId) && (h.addressHash === undefined || h.addressHash === addressHash(r.addressKey));
+function matchesRow(h: SpooledHit, r: TrackedRecipient, lookup: Pick<RecipientLookup, 'isPerson'>): boolean {
+  return (
+    (h.campaignId === undefined || h.campaignId === r.campaignId) &&
+    (h.addressHash === undefined || h.addressHash === addressHash(r.addressKey)) &&
+    lookup.isPerson(h.person, r)
+  );
 }
 
 export interface SpoolingOptions {
@@ -147,11 +151,12 @@ export function createSpooling(o: SpoolingOptions) {
     const wrong = new Set(
       hits.filter((h) => {
         const r = rows.get(h.rowId);
-        return r !== undefined && !matchesRow(h, r);
+        return r !== undefined && !matchesRow(h, r, o.lookup);
       }),
     );
     const right = hits.filter((h) => !wrong.has(h));
-    const stored: RecipientLookup = { get: async (id) => rows.get(id), links: (id, atLeast) => o.lookup.links(id, atLeast) };
+    // Checked above, person included.
+    const stored: RecipientLookup = { get: async (id) => rows.get(id), isPerson: () => true, links: (id, atLeast) => o.lookup.links(id, atLeast) };
     const opens = await openEffects(
       stored,
       o.rules,
@@ -196,6 +201,7 @@ export function createSpooling(o: SpoolingOptions) {
           spooledFor: h.campaignId,
           rowCampaignId: r.campaignId,
           addressDiffers: h.addressHash !== undefined && h.addressHash !== addressHash(r.addressKey),
+          personDiffers: !o.lookup.isPerson(h.person, r),
         },
         'tracking.spool.mismatch',
       );
@@ -280,8 +286,9 @@ export function createSpooling(o: SpoolingOptions) {
         return;
       }
       const known = hits.map((h) => ({ ...bounded(h, o.rules), ...knownOf(h.rowId) }));
-      // An opt-out suppresses an address: on a row this process cannot vouch for, the reader is asked to come back.
-      if (o.tracked && known.some((h) => h.kind === 'optout' && h.campaignId === undefined))
+      // An opt-out suppresses an address: on a row this process cannot vouch for (nor its token: one minted before
+      // tokens checked their person), the reader is asked to come back.
+      if (o.tracked && known.some((h) => h.kind === 'optout' && h.campaignId === undefined && h.person === undefined))
         throw new StoreUnavailableError('UNVERIFIABLE', {
           detail: 'an opt-out on a campaign this process does not hold cannot be kept until the database answers',
         });

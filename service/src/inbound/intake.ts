@@ -43,7 +43,7 @@ export function createInboundIntake(deps: IntakeDeps) {
     if (route.type === 'unsubscribe') {
       // Anything sent to the mailto address asks to stop, except a machine answering on its own.
       if (report.kind !== 'other' || report.autoReply) return { result: 'ignored', reason: report.kind !== 'other' ? 'report_to_unsubscribe' : 'auto_reply' };
-      const res = await deps.facts.optOut(route.rowId, 'mailto');
+      const res = await deps.facts.optOut(route.rowId, 'mailto', route.person);
       return res.known ? { result: 'optout', rowId: route.rowId, recorded: res.recorded } : { result: 'forged', reason: 'unknown_recipient' };
     }
     if (report.kind === 'other') return { result: 'ignored', reason: report.error ? 'unparseable' : report.autoReply ? 'auto_reply' : 'not_a_report' };

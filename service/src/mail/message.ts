@@ -2,7 +2,7 @@
 // tokens, per-recipient URLs, headers and quoted-printable bodies. DKIM is added at send time
 // by the transport, which owns the key.
 import { randomBytes } from 'node:crypto';
-import { clickTokens, signToken } from '../domain/tokens.js';
+import { clickTokens, signToken, type TokenPerson } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
 import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
@@ -26,21 +26,22 @@ function randomId(): string {
   return pool.toString('base64url', poolAt - 9, poolAt);
 }
 
-export function trackingUrls(ctx: MessageContext, rowId: number) {
+/** `person`: the row's campaign and address, which every token checks against the row it names. */
+export function trackingUrls(ctx: MessageContext, rowId: number, person: TokenPerson) {
   const base = ctx.publicUrl.replace(/\/+$/, '');
-  const unsubscribeToken = signToken(ctx.secret, { k: 'u', r: rowId });
-  const clickToken = clickTokens(ctx.secret, rowId);
+  const unsubscribeToken = signToken(ctx.secret, { k: 'u', r: rowId }, person);
+  const clickToken = clickTokens(ctx.secret, rowId, person);
   return {
     base,
     unsubscribeUrl: `${base}/u/${unsubscribeToken}`,
     unsubscribeMailto: `mailto:unsubscribe+${unsubscribeToken}@${ctx.bounceDomain}`,
-    pixelUrl: `${base}/t/o/${signToken(ctx.secret, { k: 'o', r: rowId })}`,
+    pixelUrl: `${base}/t/o/${signToken(ctx.secret, { k: 'o', r: rowId }, person)}`,
     clickUrl: (linkIndex: number) => `${base}/t/c/${clickToken(linkIndex)}`,
   };
 }
 
 export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage {
-  const urls = trackingUrls(ctx, r.rowId);
+  const urls = trackingUrls(ctx, r.rowId, { campaignId: c.campaignId, email: r.email });
   const consent = r.trackingConsent === true;
   const clickCache = new Map<number, string>();
   const content = renderContentQp(c, r.fields ?? {}, {

@@ -36,6 +36,8 @@ export interface MetricsSources {
   sugarStats: () => SugarCallStats;
   /** The spool, when this process has one. */
   spool?: () => SpoolStats | undefined;
+  /** Signed tracking and unsubscribe tokens whose row names someone else now (a failover that lost the last commits). */
+  personMismatches?: () => number;
   /** The mailbox providers' slots this process leases, when it shares them with others (PostgreSQL). */
   slots?: () => ProviderSlotStats;
   clock?: () => Date;
@@ -183,6 +185,17 @@ export function createMetrics(src: MetricsSources): Metrics {
       },
     });
   }
+  const mismatches = src.personMismatches;
+  if (mismatches)
+    new Counter({
+      name: 'leadfwd_tracking_person_mismatched_total',
+      help: 'Opens, clicks and opt-outs not recorded because the row their signed token names holds someone else now (a failover that lost the last commits)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(mismatches());
+      },
+    });
   const slotWaits = new Histogram({
     name: 'leadfwd_provider_slot_wait_seconds',
     help: "How long rows waited for a slot of their mailbox provider's concurrency, until they went or went back to the queue",

@@ -68,7 +68,8 @@ export interface SendResult {
 }
 
 /** Where an inbound message was addressed: a signed VERP return path, the mailto unsubscribe, or the FBL box. */
-export type InboundRoute = { type: 'verp'; rowId: number } | { type: 'unsubscribe'; rowId: number } | { type: 'fbl' };
+/** `person`: the unsubscribe token's person check (domain/tokens.ts), when it has one. */
+export type InboundRoute = { type: 'verp'; rowId: number } | { type: 'unsubscribe'; rowId: number; person?: string } | { type: 'fbl' };
 
 export interface InboundReport {
   kind: 'dsn' | 'arf' | 'other';

@@ -19,6 +19,8 @@ export interface SpooledHit {
   campaignId?: string;
   /** A short hash of the row's address key, when the row itself was read before (never the address on this disk). */
   addressHash?: string;
+  /** The token's person check (domain/tokens.ts): names the row's campaign and address, whether the row was read or not. */
+  person?: string;
   linkIndex?: number;
   /** The key the failed write would have taken had it committed: taken already, it did (its answer was lost). */
   commitKey?: string;

@@ -83,6 +83,7 @@ export function pixelHandler(deps: TrackingDeps) {
     const ua = req.headers['user-agent'];
     const recorded = deps.opens.record({
       rowId: p.r,
+      person: p.p,
       method: req.method ?? 'GET',
       userAgent: typeof ua === 'string' ? ua : undefined,
       ip: clientIp(req),
@@ -136,7 +137,7 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     if (!p || p.l === undefined) return notFound(res);
     let target: Awaited<ReturnType<ClickRecorder['redirect']>>;
     try {
-      target = await deps.clicks.redirect(p.r, p.l);
+      target = await deps.clicks.redirect(p.r, p.l, p.p);
     } catch (err) {
       deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.unresolved');
       return void res
@@ -146,7 +147,10 @@ export function trackingRoutes(deps: TrackingDeps): Router {
     }
     if (!target) return notFound(res);
     try {
-      await deps.clicks.record({ rowId: p.r, linkIndex: p.l, method: req.method, userAgent: req.get('user-agent'), ip: clientIp(req), at: now() }, target);
+      await deps.clicks.record(
+        { rowId: p.r, linkIndex: p.l, person: p.p, method: req.method, userAgent: req.get('user-agent'), ip: clientIp(req), at: now() },
+        target,
+      );
     } catch (err) {
       // The reader still gets where they were going; only the statistic is lost.
       deps.logger?.warn({ err: (err as Error)?.message, rowId: p.r }, 'tracking.click.not_recorded');

@@ -16,7 +16,7 @@ export interface UnsubscribeDeps {
   /** Current secret first, then the one before a rotation (LEADFWD_SECRET_PREVIOUS). */
   secret: VerifyKeys;
   /** Records the opt-out; undefined: kept in the spool, to be recorded once the database answers. */
-  facts: { optOut(rowId: number, source: 'one_click' | 'page'): Promise<FactResult | undefined> };
+  facts: { optOut(rowId: number, source: 'one_click' | 'page', person?: string): Promise<FactResult | undefined> };
   lookup: Pick<RecipientLookup, 'get'>;
   /** True while hits and opt-outs go to the spool: the page is shown without reading the row. */
   spooling?: () => boolean;
@@ -85,7 +85,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
       let email: string | undefined;
       if (!deps.spooling?.()) {
         try {
-          const r0 = await deps.lookup.get(p.r);
+          const r0 = await deps.lookup.get(p.r, p.p);
           if (!r0) return invalid(res);
           email = r0.email;
         } catch (err) {
@@ -113,7 +113,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Router {
     req.resume(); // the body (List-Unsubscribe=One-Click, either encoding) carries nothing we need
     let result: FactResult | undefined;
     try {
-      result = await deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click');
+      result = await deps.facts.optOut(p.r, /(?:^|&)via=page(?:&|$)/.test(req.url.split('?')[1] ?? '') ? 'page' : 'one_click', p.p);
     } catch (err) {
       // Never claim success we did not record: the client may retry, the reader can try again.
       deps.logger?.error({ err, rowId: p.r }, 'unsubscribe.failed');

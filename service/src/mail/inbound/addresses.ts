@@ -20,7 +20,7 @@ export function routeFor(address: string, secret: VerifyKeys, bounceDomain: stri
   if (unsub) {
     // Tokens are case-sensitive; an MTA that folds case breaks them, and then we refuse rather than guess.
     const p = verifyToken(secret, unsub[1], 'u');
-    return p ? { type: 'unsubscribe', rowId: p.r } : null;
+    return p ? { type: 'unsubscribe', rowId: p.r, ...(p.p !== undefined ? { person: p.p } : {}) } : null;
   }
   const rowId = parseVerp(secret, addr, bounceDomain);
   return rowId === null ? null : { type: 'verp', rowId };
