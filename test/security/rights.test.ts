@@ -57,7 +57,8 @@ describe('dana (no people, Campaigns view only)', () => {
     const sallys = await as.sally('POST', '/campaigns', campaign('Sally for dana'));
     expect(sallys.status).toBe(201);
     expect(await as.dana('POST', `/campaigns/${sallys.body.id}/cancel`)).toMatchObject({ status: 403, body: { error: 'sugar_rights' } });
-    expect((await as.dana('GET', `/campaigns/${sallys.body.id}`)).status).toBe(200);
+    // Not in Sugar yet (scheduled for later): sally's alone, as a record she has not saved in Sugar would be.
+    expect(await as.dana('GET', `/campaigns/${sallys.body.id}`)).toMatchObject({ status: 403, body: { error: 'not_your_campaign' } });
     const me = await as.dana('GET', '/me');
     expect(me.body).toMatchObject({
       user: { userName: 'dana', isAdmin: false },
@@ -134,6 +135,27 @@ describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
     expect((await sugarRest(stack.sim.url, maxToken, 'GET', `Campaigns/${sid}?fields=id`)).body._acl).toMatchObject({ edit: 'no' });
     expect(await as.max('POST', `/campaigns/${sallys.id}/cancel`)).toMatchObject({ status: 403, body: { error: 'not_your_campaign' } });
     expect((await as.sally('GET', `/campaigns/${sallys.id}`)).body.createdBy).toEqual({ id: DEMO_IDS.users.sally, userName: 'sally' });
+  });
+
+  it("neither lists, reads nor exports sally's review, held or set aside: a campaign not in Sugar yet is its creator's", async () => {
+    const review = await as.sally('POST', '/campaigns', campaign('Sally review', { hold: true, sendAt: undefined }));
+    expect(review.status).toBe(201);
+    const id = review.body.id;
+    await waitFor(async () => ((await as.sally('GET', `/campaigns/${id}`)).body.audit?.queued ?? 0) > 0, 'the review extracted');
+    const refusedToMax = async () => {
+      for (const path of [`/campaigns/${id}`, `/campaigns/${id}/export`, `/campaigns/${id}/people?kind=bounced`, `/campaigns/${id}/report`])
+        expect(await as.max('GET', path), path).toMatchObject({ status: 403, body: { error: 'not_your_campaign' } });
+      for (const held of ['true', 'false']) {
+        const listed = await as.max('GET', `/campaigns?held=${held}`);
+        expect(listed.status).toBe(200);
+        expect(listed.body.campaigns.map((c: { id: string }) => c.id)).not.toContain(id);
+      }
+    };
+    await refusedToMax();
+    expect((await as.sally('GET', `/campaigns/${id}/export`)).status).toBe(200);
+    expect((await as.sally('POST', `/campaigns/${id}/discard`)).status).toBe(200);
+    await refusedToMax();
+    expect((await as.admin('GET', `/campaigns/${id}/export`)).status).toBe(200);
   });
 
   it('may not start from a Sugar Campaign he cannot edit, nor merge or filter on a field he cannot read', async () => {

@@ -62,19 +62,18 @@ const createdByActor = (actor: Actor, item: Owned) => actor.kind === 'user' && i
 
 /**
  * The one rule, for one campaign as for a list of them: a Sugar Campaign Sugar shows decides by its `_acl` (`acl`),
- * for the creator too. Without one to ask about (not made yet, and its id is only kept once it is; or hidden from
- * the user, another team's or someone else's under owner-only view; or deleted), the campaign is its creator's, and
- * anyone Sugar lets view Campaigns may see one that has no Sugar Campaign yet.
+ * for the creator too. Without one to ask about (not made yet: a review, a scheduled send, one whose setup in Sugar
+ * failed; or hidden from the user, another team's or someone else's under owner-only view; or deleted), the campaign
+ * is its creator's alone, as a record not yet saved in Sugar is: its audience was read with the creator's rights.
  */
-const campaignAllows = (item: Owned, acl: boolean | undefined, mine: boolean, action: 'view' | 'edit') =>
-  acl ?? (mine || (action === 'view' && !item.sugarCampaignId));
+const campaignAllows = (acl: boolean | undefined, mine: boolean) => acl ?? mine;
 
 /** View or change a campaign (or an automation's step): the right Sugar gives the user on its Sugar Campaign. */
 export async function requireCampaignRight(actor: Actor, item: Owned, action: 'view' | 'edit', what = 'campaign'): Promise<void> {
   if (isPrivileged(actor)) return;
   requireModule(actor, 'Campaigns', action);
   const acl = item.sugarCampaignId ? await askSugarCampaign(actor, item.sugarCampaignId, action) : undefined;
-  if (campaignAllows(item, acl, createdByActor(actor, item), action)) return;
+  if (campaignAllows(acl, createdByActor(actor, item))) return;
   const who = item.createdBy ? ` (created by ${item.createdBy.userName})` : '';
   throw new AppError('not_your_campaign', `Sugar does not let you ${action === 'view' ? 'see' : 'change'} the ${what} "${item.name}"${who}`, { id: item.id });
 }
@@ -118,9 +117,9 @@ export async function ownedRights<T extends Owned>(actor: Actor, items: T[]): Pr
   );
   // Sugar's filter returns the records the user may see, each with whether its `_acl` lets them change it.
   const editAcl = (i: T) => (i.sugarCampaignId === undefined ? undefined : rights.get(i.sugarCampaignId));
-  const visible = items.filter((i) => campaignAllows(i, editAcl(i) === undefined ? undefined : true, createdByActor(actor, i), 'view'));
+  const visible = items.filter((i) => campaignAllows(editAcl(i) === undefined ? undefined : true, createdByActor(actor, i)));
   const mayEditAny = allowsModule(actor, 'Campaigns', 'edit');
-  const editable = visible.filter((i) => mayEditAny && campaignAllows(i, editAcl(i), createdByActor(actor, i), 'edit'));
+  const editable = visible.filter((i) => mayEditAny && campaignAllows(editAcl(i), createdByActor(actor, i)));
   return { visible, editable: new Set(editable.map((i) => i.id)) };
 }
 
