@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { signToken } from '../../service/src/domain/tokens.js';
 import { verpAddress } from '../../service/src/domain/verp.js';
 import { routeFor } from '../../service/src/mail/inbound/addresses.js';
-import { parseInboundReport } from '../../service/src/mail/inbound/report-parser.js';
+import { MAX_PARSED_BYTES, MAX_PARSED_PARTS, parsedPrefix, parseInboundReport } from '../../service/src/mail/inbound/report-parser.js';
 import { BOUNCE_DOMAIN, SECRET } from './helpers.js';
 import { fixture } from './inbound-support.js';
 
@@ -32,6 +32,24 @@ describe('parseInboundReport', () => {
     expect(r.kind).toBe(kind);
     if (status) expect(r.delivery?.recipients[0]?.status).toBe(status);
     expect(r.messageIds.includes(ID)).toBe(hasOurId);
+  });
+
+  it('reads a report from its first 256 KB and 100 parts, as the feedback mailbox takes mail from anyone', async () => {
+    // The returned message's body at the end, made 900 KB and 300 parts long: the report before it is read whole.
+    const dsn = fixture('m365-recipient-not-found.eml', vars);
+    const bulky = dsn.replace(
+      'Hello from the spring campaign.\n',
+      `${'--inner\nContent-Type: text/plain\n\nx\n'.repeat(300)}${'Hello from the spring campaign. '.repeat(30_000)}\n`,
+    );
+    expect(bulky.length).toBeGreaterThan(900_000);
+    const r = await parseInboundReport(bulky);
+    expect(r).toMatchObject({ kind: 'dsn', delivery: { recipients: [expect.objectContaining({ status: '5.1.10' })] } });
+    expect(r.messageIds).toContain(ID);
+    expect(parsedPrefix(bulky).length).toBeLessThanOrEqual(MAX_PARSED_BYTES);
+    // Parts past the 100th are not parsed: the boundary line that would start the 101st ends the text parsed.
+    const parts = `${'--b\r\n\r\nx\r\n'.repeat(150)}--b--\r\n`;
+    const cut = parsedPrefix(`Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}`).toString();
+    expect(cut.split('\n--b').length - 1).toBe(MAX_PARSED_PARTS);
   });
 
   it('finds the Message-ID in each place real reports put it', async () => {

@@ -16,6 +16,7 @@ import { openStore } from '../../service/src/store/db.js';
 import { SugarClient } from '../../service/src/sugar/sugar-client.js';
 import type { Send } from '../../service/src/writeback/send.js';
 import { runListSetup } from '../../service/src/writeback/setup.js';
+import { deliver } from '../engagement/inbound-support.js';
 import { type Stack, useStack } from '../support/stack.js';
 
 const STALL_MS = 250;
@@ -91,6 +92,24 @@ describe('pathological content is refused or compiled without stalling the event
     },
     60_000,
   );
+});
+
+describe('inbound mail from anyone is parsed without stalling the loop', () => {
+  // The feedback-loop mailbox takes mail from any sender (complaints arrive there), parsed on the main thread: 774 KB of
+  // empty MIME parts held it 1.2–2.3 s (an attacker review, 2026-12-06), the pixel and /healthz with it.
+  it('a message of 86,000 empty MIME parts to fbl@ is taken (250) and read as no report', async () => {
+    const raw = 'From: x@attacker.example\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' + '--b\r\n\r\n\r\n'.repeat(86_000) + '--b--\r\n';
+    const { result, stallMs, healthzMs } = await measured(
+      () => deliver(stack.service.bouncePort, [`fbl@${stack.service.config.bounceDomain}`], raw, 'x@attacker.example'),
+      stack.service.url,
+    );
+    console.log(
+      `86,000 empty MIME parts: ${result.ok ? 'taken' : result.code}, worst stall ${stallMs.toFixed(0)} ms, slowest /healthz ${healthzMs.toFixed(0)} ms`,
+    );
+    expect(result).toMatchObject({ ok: true });
+    expect(stallMs).toBeLessThan(STALL_MS);
+    expect(healthzMs).toBeLessThan(STALL_MS * 2);
+  }, 60_000);
 });
 
 describe('list building is linear: a 50,000-member LeadFWD list never stalls the loop', () => {

@@ -19,6 +19,27 @@ const DELIVERY_TYPES = new Set(['message/delivery-status', 'message/global-deliv
 const FEEDBACK_TYPES = new Set(['message/feedback-report']);
 const ORIGINAL_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers', 'message/rfc822-headers']);
 const decoder = new TextDecoder('utf-8', { fatal: false });
+/**
+ * What of a message is parsed. Anyone may write to the feedback-loop mailbox, and the parser runs on the main thread:
+ * 1 MB of empty MIME parts held it 2 s, the pixel and the API with it. A report's parts come first and the returned
+ * message's headers right after them, so its first 256 KB and 100 parts hold all a report needs.
+ */
+export const MAX_PARSED_BYTES = 256 * 1024;
+export const MAX_PARSED_PARTS = 100;
+
+/** The message up to `MAX_PARSED_BYTES`, cut before the boundary line past `MAX_PARSED_PARTS`. */
+export function parsedPrefix(raw: Buffer | Uint8Array | string): Buffer {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let end = Math.min(bytes.length, MAX_PARSED_BYTES);
+  let parts = 0;
+  for (let i = bytes.indexOf('\n--'); i !== -1 && i < end; i = bytes.indexOf('\n--', i + 3)) {
+    if (++parts > MAX_PARSED_PARTS) {
+      end = i + 1;
+      break;
+    }
+  }
+  return end === bytes.length ? bytes : bytes.subarray(0, end);
+}
 
 function text(content: ArrayBuffer | string | Uint8Array): string {
   return typeof content === 'string' ? content : decoder.decode(content);
@@ -37,7 +58,12 @@ function originalHeaderIds(part: string): string[] {
 export async function parseInboundReport(raw: Buffer | Uint8Array | string): Promise<InboundReport> {
   let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
-    email = await PostalMime.parse(raw, { forceRfc822Attachments: true, maxNestingDepth: 32, maxHeadersSize: 256 * 1024, attachmentEncoding: 'arraybuffer' });
+    email = await PostalMime.parse(parsedPrefix(raw), {
+      forceRfc822Attachments: true,
+      maxNestingDepth: 32,
+      maxHeadersSize: 256 * 1024,
+      attachmentEncoding: 'arraybuffer',
+    });
   } catch (err) {
     return { kind: 'other', autoReply: false, messageIds: [], error: (err as Error)?.message ?? 'unparseable' };
   }
