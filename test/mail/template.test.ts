@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CampaignMessageSpec, compileCampaign, renderContent, renderPreview, TemplateError } from '../../service/src/mail/template.js';
+import { type CampaignMessageSpec, compileCampaign, MAX_TAGS, renderContent, renderPreview, TemplateError } from '../../service/src/mail/template.js';
 
 const base: Omit<CampaignMessageSpec, 'html' | 'mjml'> = {
   campaignId: 'tpl-test',
@@ -26,6 +26,16 @@ async function compileError(spec: Partial<CampaignMessageSpec>): Promise<Templat
 }
 
 describe('merge tags', () => {
+  it(`takes ${MAX_TAGS} merge tags and links in a body, and refuses one more, naming the count (Liquid's parse grows faster than they do)`, async () => {
+    const tags = (n: number) => '<p>' + '{{ first_name }} '.repeat(n - 1) + '<a href="https://example.com/x">x</a></p>';
+    const c = await compileCampaign({ ...base, campaignId: 'tags-ok', html: tags(MAX_TAGS) });
+    expect(c.links).toEqual(['https://example.com/x']);
+    const err = await compileError({ campaignId: 'tags-over', html: tags(MAX_TAGS + 1) });
+    expect(err.errors).toEqual([{ message: `the content holds ${MAX_TAGS + 1} merge tags and links; at most ${MAX_TAGS} are taken` }]);
+    const subject = await compileError({ campaignId: 'tags-subject', html: '<p>x</p>', subject: '{{ first_name }}'.repeat(MAX_TAGS + 1) });
+    expect(subject.errors[0].message).toMatch(/^the subject holds 5001 merge tags/);
+  });
+
   it('fills Sugar field names, custom fields and defaults for empty values', async () => {
     const c = await compileCampaign({
       ...base,

@@ -66,6 +66,17 @@ describe('pathological content is refused or compiled without stalling the event
     ['240 KB of mismatched closers', { mjml: '<mjml>' + '<mj-a>'.repeat(17_000) + '</mj-b>'.repeat(17_000) }, 422],
     ["240 KB of '{{' in HTML", { html: '{{'.repeat(122_880) }, 422],
     ["240 KB of '<body' in HTML", { html: '<body'.repeat(49_152) }, 200],
+    ["260 KB of '{{a}}' in HTML (1.6 s before)", { html: '{{a}}'.repeat(52_000) }, 422],
+    [
+      '11 KB of MJML whose <mj-attributes> give 1,000 merge tags to 300 elements (29 s before)',
+      {
+        mjml:
+          `<mjml><mj-head><mj-attributes><mj-all css-class="${'{{a}}'.repeat(1000)}" /></mj-attributes></mj-head><mj-body><mj-section><mj-column>` +
+          '<mj-text>x</mj-text>'.repeat(300) +
+          '</mj-column></mj-section></mj-body></mjml>',
+      },
+      422,
+    ],
     ['300 KB of MJML, over LEADFWD_CONTENT_MAX_BYTES', { mjml: '<mjml>' + ' '.repeat(300 * 1024) + '</mjml>' }, 413],
     [
       'a real 30 KB MJML newsletter (compiled on the MJML thread)',
