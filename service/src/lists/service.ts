@@ -81,7 +81,7 @@ export function createLeadfwdLists(deps: { store: ListStore; maxMembers?: number
     const sugar = actor.sugar;
     let rows: string[][];
     try {
-      rows = parseCsv(csv);
+      rows = await parseCsv(csv);
     } catch (e) {
       throw new AppError('invalid_list', (e as Error).message);
     }
