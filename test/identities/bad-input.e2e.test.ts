@@ -180,6 +180,12 @@ describe('who may see, pick and manage identities (through Sugar)', () => {
     sally = await relayAs(stack, 'sally');
     admin = await relayAs(stack, 'admin');
     ids.maxOnly = await newIdentity('maxonly', { users: ['max'] });
+    ids.sallyCased = await newIdentity('sallycased', { users: ['Sally'] });
+  });
+
+  it('names users as Sugar finds them, whatever the case an administrator typed', async () => {
+    const names = (await sally('GET', 'identities')).body.identities.map((i: { name: string }) => i.name);
+    expect(names).toContain('sallycased');
   });
 
   it('users list the identities they may pick, without relay, key or settings', async () => {

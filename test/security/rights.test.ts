@@ -158,6 +158,18 @@ describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
     expect((await as.admin('GET', `/campaigns/${id}/export`)).status).toBe(200);
   });
 
+  it("sees his own automation on the first page, however many newer ones of sally's he may not see", async () => {
+    const steps = [{ id: 'hello', type: 'send_email', name: 'Hello', ...content }];
+    const mine = await as.max('POST', '/automations', { name: 'Max onboarding', steps });
+    expect(mine.status).toBe(201);
+    for (const name of ['Sally one', 'Sally two']) expect((await as.sally('POST', '/automations', { name, steps })).status).toBe(201);
+    for (const limit of [1, 2]) {
+      const page = await as.max('GET', `/automations?limit=${limit}`);
+      expect(page.body.automations.map((a: { name: string }) => a.name)).toEqual(['Max onboarding']);
+    }
+    expect((await as.sally('GET', '/automations?limit=2')).body.automations.map((a: { name: string }) => a.name)).toEqual(['Sally two', 'Sally one']);
+  });
+
   it('may not start from a Sugar Campaign he cannot edit, nor merge or filter on a field he cannot read', async () => {
     const spring = await as.max('POST', '/campaigns', campaign('Spring', { sugarCampaignId: DEMO_IDS.campaigns.spring }));
     expect(spring).toMatchObject({ status: 403, body: { error: 'not_your_campaign' } });

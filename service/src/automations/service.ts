@@ -279,9 +279,11 @@ export function createAutomationService(deps: AutomationServiceDeps) {
         },
       ),
     list: async (limit: number, offset: number, actor: Actor) => {
-      const all = await store.automations.list({ limit, offset });
+      // What the user may see, then the page: paged first, newer automations hidden from them filled the page and
+      // left theirs out.
+      const all = await store.automations.list({ limit: Number.MAX_SAFE_INTEGER, offset: 0 });
       const byId = new Map(all.map((a) => [a.id, a]));
-      const visible = await visibleOwned(actor, await Promise.all(all.map(owned)));
+      const visible = (await visibleOwned(actor, await Promise.all(all.map(owned)))).slice(offset, offset + limit);
       return await Promise.all(
         visible
           .map(({ id }) => byId.get(id)!)

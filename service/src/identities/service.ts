@@ -76,6 +76,8 @@ export interface EnvironmentIdentity {
 }
 
 const whoIs = (a: Actor) => (a.kind === 'user' ? a.userName : 'api-key');
+/** Sugar finds a user by name whatever its case (its database's collation), so an identity's users list does too. */
+const sameUserName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** smtp://user:pass@host:port?x → the URL without credentials, and the credentials. */
 export function splitRelayUrl(url: string): { url: string; username?: string; password?: string } {
@@ -171,7 +173,7 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   const mayUse = (i: SenderIdentity, actor: Actor) =>
-    isPrivileged(actor) || i.users.length === 0 || (actor.kind === 'user' && i.users.includes(actor.userName));
+    isPrivileged(actor) || i.users.length === 0 || (actor.kind === 'user' && i.users.some((u) => sameUserName(u, actor.userName)));
 
   /** The sender profile delivery needs (relay with credentials, the DKIM key), opened from the store. */
   async function profileOf(i: SenderIdentity): Promise<SenderProfile> {
