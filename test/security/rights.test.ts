@@ -170,6 +170,26 @@ describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
     expect((await as.sally('GET', '/automations?limit=2')).body.automations.map((a: { name: string }) => a.name)).toEqual(['Sally two', 'Sally one']);
   });
 
+  it("may not merge a record field every target carries (title, names) that his role hides, by naming it in the content", async () => {
+    const people = ['Contacts', 'Leads', 'Prospects'];
+    stack.sim.setRole('max', { denied: {}, hiddenFields: Object.fromEntries(people.map((m) => [m, ['title']])) });
+    try {
+      const named = await as.max('POST', '/campaigns', campaign('Max title', { subject: 'Dear {{ title }}', hold: true }));
+      expect(named).toMatchObject({ status: 403, body: { error: 'field_not_readable', details: { fields: ['title'] } } });
+      const branched = await as.max('POST', '/campaigns', campaign('Max branch', { html: '<p>{% if title == "CTO" %}Hi boss{% endif %}</p>', hold: true }));
+      expect(branched).toMatchObject({ status: 403, body: { error: 'field_not_readable' } });
+      const step = { id: 'hello', type: 'send_email', name: 'Hello', ...content, html: '<p>{{ title }}</p>' };
+      const automation = await as.max('POST', '/automations', { name: 'Max titles', steps: [step] });
+      expect(automation).toMatchObject({ status: 403, body: { error: 'field_not_readable', details: { stepKey: '#hello' } } });
+      // The word in a string, not a field: his campaign is made.
+      const literal = await as.max('POST', '/campaigns', campaign('Max literal', { subject: 'Hi {{ first_name | default: "title" }}', hold: true }));
+      expect(literal.status, JSON.stringify(literal.body)).toBe(201);
+      expect((await as.max('POST', `/campaigns/${literal.body.id}/discard`)).status).toBe(200);
+    } finally {
+      stack.sim.setRole('max', undefined);
+    }
+  });
+
   it('may not start from a Sugar Campaign he cannot edit, nor merge or filter on a field he cannot read', async () => {
     const spring = await as.max('POST', '/campaigns', campaign('Spring', { sugarCampaignId: DEMO_IDS.campaigns.spring }));
     expect(spring).toMatchObject({ status: 403, body: { error: 'not_your_campaign' } });

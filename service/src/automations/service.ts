@@ -2,12 +2,13 @@
 // per-step counts, pause / resume / stop, and enrolment through the API.
 
 import { type Actor, creatorOf, type SugarAs } from '../access/actor.js';
-import { type Owned, requireCampaignRight, requireModule, visibleOwned } from '../access/policy.js';
+import { type Owned, requireCampaignRight, requireModule, requireReadableFields, visibleOwned } from '../access/policy.js';
 import { isSudoRefusal, resolveAudiences } from '../campaigns/audiences.js';
 import { type CampaignSenders, requireTargetLists } from '../campaigns/service.js';
 import { AutomationInvalid, compileAutomation, type EmailContent } from '../domain/automation.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
+import { mergedFields } from '../domain/merge-fields.js';
 import type { ContentSpec, Creator, SugarAudience } from '../domain/types.js';
 import type { AutomationStatus, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
@@ -105,6 +106,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (ins.op !== 'send') continue;
       const email = ins.email as EmailContent;
       try {
+        // Its merged fields are read from every target: the actor must be able to read them in Sugar.
+        requireReadableFields(actor, mergedFields(email));
         // Resolved now, so a later change of the default identity does not move a running automation.
         email.senderIdentityId = (await deps.senders.forSending(email.senderIdentityId, email.fromEmail, actor)).id;
       } catch (e) {

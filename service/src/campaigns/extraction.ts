@@ -8,6 +8,7 @@ import { countSkip, emptyAudit } from '../domain/audit.js';
 import { type Candidate, decide, type ExemptRules, emptyExemptRules } from '../domain/extraction.js';
 import { isTimeZone, nextLocalSendTime } from '../domain/local-send-time.js';
 import { providerOfDomain, providerOfMx } from '../domain/mailbox-provider.js';
+import { BASE_MERGE_FIELDS } from '../domain/merge-fields.js';
 import type { Audit, Campaign, Target, TargetModule } from '../domain/types.js';
 import type { FollowUpRepo, MxLookup, StorePart, UnitOfWork } from '../ports/index.js';
 import { type AudienceReader, audiencePages } from './audiences.js';
@@ -76,7 +77,7 @@ export const MEMBER_LINKS: Array<[string, TargetModule]> = [
   ['accounts', 'Accounts'],
   ['users', 'Users'],
 ];
-const BASE_FIELDS = ['id', 'email', 'first_name', 'last_name', 'name', 'full_name', 'salutation', 'title', 'account_name'];
+const BASE_FIELDS = ['id', 'email', ...BASE_MERGE_FIELDS];
 const SENDING_TYPES = new Set(['default', 'seed']);
 const EXEMPT_TYPES = new Set(['exempt', 'exempt_address', 'exempt_domain']);
 const JUDGE_CHUNK = 250;

@@ -2,10 +2,12 @@
 // (no human open; a human click counts as one) or did not click, read when the follow-up goes. Recipients whose only
 // opens were Apple Mail Privacy Protection prefetches are neither openers nor non-openers: the person chooses.
 // The follow-up is a campaign of its own (own ledger, report and Sugar Campaign, which names the first one).
+
 import { type Actor, creatorOf } from '../access/actor.js';
 import { requireModule, requireReadableFields } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
+import { mergedFields } from '../domain/merge-fields.js';
 import type { Campaign, ContentSpec } from '../domain/types.js';
 import { sugarIds } from '../domain/writeback-ids.js';
 import type { CompiledCampaign, FollowUpCounts, StorePart } from '../ports/index.js';
@@ -39,7 +41,6 @@ export function createFollowUps(deps: FollowUpDeps) {
     // Mailing the first one's recipients again, with their merge fields, is a change to it (as a test send is), and
     // those fields must be readable by the caller as in a campaign of their own.
     const first = await deps.allowed(id, actor, 'edit');
-    requireReadableFields(actor, first.customFields);
     const v = parseInput(FollowUpBody, body, 'invalid_campaign');
     if (first.status !== 'sent')
       throw new AppError('invalid_transition', `Campaign ${id} is ${first.status}: a follow-up goes to the recipients of a sent campaign`);
@@ -55,6 +56,7 @@ export function createFollowUps(deps: FollowUpDeps) {
       ...(first.replyTo ? { replyTo: first.replyTo } : {}),
       ...content,
     };
+    requireReadableFields(actor, mergedFields({ ...spec, customFields: first.customFields }));
     // Content that does not compile never becomes a campaign.
     await deps.compile({ campaignId: 'validation', ...spec });
     return await deps.store.campaigns.create({

@@ -2,10 +2,12 @@
 // would get — their merge values, custom fields and defaults — so a person checks what is sent before confirming it.
 // Nothing is recorded, then or later: the preview has no open pixel and none of the person's tracking or unsubscribe
 // tokens (a copied link would record a click or an opt-out they never made), and a preview is not a send. Also the MJML → HTML conversion the content step offers when its format is switched.
+
 import type { Actor } from '../access/actor.js';
 import { requireModule, requireReadableFields, viewableModules } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import { shown } from '../domain/input.js';
+import { mergedFields } from '../domain/merge-fields.js';
 import type { Campaign } from '../domain/types.js';
 import type { StorePart } from '../ports/index.js';
 import type { CompiledCampaign } from '../ports/mail.js';
@@ -56,7 +58,7 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
    */
   async function mayPreview(id: string, actor: Actor): Promise<Campaign> {
     const c = await deps.campaigns.allowed(id, actor, 'edit');
-    requireReadableFields(actor, c.customFields ?? []);
+    requireReadableFields(actor, mergedFields(c));
     return c;
   }
 

@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors.js';
 import type { SenderIdentity } from '../domain/identity.js';
 import { parseInput } from '../domain/input.js';
 import { canTransition, resumeTarget } from '../domain/lifecycle.js';
+import { mergedFields } from '../domain/merge-fields.js';
 import type { Campaign, CampaignStatus, ContentSpec } from '../domain/types.js';
 import { hiddenModulesOf, ownsList } from '../lists/service.js';
 import type { CampaignFilter, CompiledCampaign, NewCampaign, StorePart, UnitOfWork } from '../ports/index.js';
@@ -97,7 +98,7 @@ export function createCampaignService(deps: CampaignDeps) {
   async function validate(input: CreateCampaignInput, actor: Actor) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
     const identity = await deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
-    requireReadableFields(actor, v.customFields);
+    requireReadableFields(actor, mergedFields(v));
     await requireKnownFields(actor, v.customFields);
     const { hold, sendAt, sendAsAssignedUser, savedFilterIds: _f, reportIds: _r, ...rest } = v;
     return {

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { baseFieldsNamed, mergedFields } from '../../service/src/domain/merge-fields.js';
+
+describe('the fields a message merges', () => {
+  it('finds the base fields its tags name, in outputs, filters, conditions and links, not in strings or text', () => {
+    expect(baseFieldsNamed('Dear {{ first_name }} {{last_name|upcase}}')).toEqual(['first_name', 'last_name']);
+    expect(baseFieldsNamed('{% if title == "CTO" %}x{% elsif name != blank %}y{% endif %}')).toEqual(['title', 'name']);
+    expect(baseFieldsNamed('<a href="https://x.test/?a={{ account_name | url_encode }}">x</a>')).toEqual(['account_name']);
+    expect(baseFieldsNamed('{{ first_name | default: "title" }} {{ x | default: \'salutation\' }}')).toEqual(['first_name']);
+    expect(baseFieldsNamed('The title and name of the page, {{ __lf.pixel }}')).toEqual([]);
+  });
+
+  it('adds the custom fields, once each, from the subject and the content', () => {
+    expect(mergedFields({ subject: 'Hi {{ first_name }}', html: '<p>{{ title }} {{ first_name }}</p>', customFields: ['industry_c'] })).toEqual([
+      'industry_c',
+      'first_name',
+      'title',
+    ]);
+    expect(mergedFields({ mjml: '<mj-text>{{ salutation }}</mj-text>' })).toEqual(['salutation']);
+  });
+});
