@@ -170,7 +170,7 @@ describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
     expect((await as.sally('GET', '/automations?limit=2')).body.automations.map((a: { name: string }) => a.name)).toEqual(['Sally two', 'Sally one']);
   });
 
-  it("may not merge a record field every target carries (title, names) that his role hides, by naming it in the content", async () => {
+  it('may not merge a record field every target carries (title, names) that his role hides, by naming it in the content', async () => {
     const people = ['Contacts', 'Leads', 'Prospects'];
     stack.sim.setRole('max', { denied: {}, hiddenFields: Object.fromEntries(people.map((m) => [m, ['title']])) });
     try {
@@ -188,6 +188,31 @@ describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
     } finally {
       stack.sim.setRole('max', undefined);
     }
+  });
+
+  it("sees no address or name his role hides in Sugar (a name shows whole or not at all): his campaign's recipients, preview and export show them blank", async () => {
+    const own = await as.max('POST', '/campaigns', campaign('Max hidden addresses', { hold: true, sendAt: undefined }));
+    expect(own.status).toBe(201);
+    const id = own.body.id;
+    await waitFor(async () => ((await as.max('GET', `/campaigns/${id}`)).body.audit?.queued ?? 0) > 0, 'the review extracted');
+    const before = (await as.max('GET', `/campaigns/${id}/recipients?limit=5`)).body.recipients;
+    expect(before[0].email).toMatch(/@/);
+    const modules = ['Contacts', 'Leads', 'Prospects', 'Accounts'];
+    stack.sim.setRole('max', { denied: {}, hiddenFields: Object.fromEntries(modules.map((m) => [m, ['email', 'email1', 'last_name', 'name']])) });
+    try {
+      const answer = await as.max('GET', `/campaigns/${id}/recipients?limit=5`);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      const after = answer.body.recipients;
+      expect(after.map((r: { email: string; name: string }) => [r.email, r.name])).toEqual(before.map(() => ['', '']));
+      const preview = await as.max('POST', `/campaigns/${id}/preview`, { rowId: before[0].rowId });
+      expect(preview.body).toMatchObject({ to: '', name: '' });
+      const csv = (await as.max('GET', `/campaigns/${id}/export`)).body as string;
+      expect(csv.split('\r\n')[1]).toMatch(/^,Contacts,/);
+      expect(csv).not.toMatch(/@/);
+    } finally {
+      stack.sim.setRole('max', undefined);
+    }
+    expect((await as.max('POST', `/campaigns/${id}/discard`)).status).toBe(200);
   });
 
   it('may not start from a Sugar Campaign he cannot edit, nor merge or filter on a field he cannot read', async () => {

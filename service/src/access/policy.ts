@@ -17,6 +17,23 @@ const TARGET_MODULES: readonly TargetModule[] = ['Contacts', 'Leads', 'Prospects
 /** The modules of targets whose records Sugar lets `actor` view: a campaign's people of the others are counted, never shown. */
 export const viewableModules = (actor: Actor): TargetModule[] => TARGET_MODULES.filter((m) => allowsModule(actor, m, 'view'));
 
+const EMAIL_FIELDS = ['email', 'email1'];
+const NAME_FIELDS = ['first_name', 'last_name', 'name', 'full_name'];
+
+/**
+ * A person as the reader may see them: their address and name blanked where the reader's role hides those fields of
+ * the person's module (lists of people, the export, the recipient preview show what Sugar would).
+ */
+export function personShown(actor: Actor): <P extends { module: string; email: string; name?: string }>(p: P) => P {
+  const rights = rightsOf(actor);
+  const readable = (module: string, fields: string[]) => fields.every((f) => fieldReadable(rights, module, f));
+  return (p) => {
+    const email = readable(p.module, EMAIL_FIELDS) ? p.email : '';
+    const name = p.name === undefined || readable(p.module, NAME_FIELDS) ? p.name : '';
+    return email === p.email && name === p.name ? p : { ...p, email, name };
+  };
+}
+
 export function requireModule(actor: Actor, module: string, action: ModuleAction): void {
   if (!allowsModule(actor, module, action)) {
     throw new AppError('sugar_rights', `Your Sugar role does not let you ${VERB[action]} ${module}`, { module, action });

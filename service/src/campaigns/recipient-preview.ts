@@ -4,7 +4,7 @@
 // tokens (a copied link would record a click or an opt-out they never made), and a preview is not a send. Also the MJML → HTML conversion the content step offers when its format is switched.
 
 import type { Actor } from '../access/actor.js';
-import { requireModule, requireReadableFields, viewableModules } from '../access/policy.js';
+import { personShown, requireModule, requireReadableFields, viewableModules } from '../access/policy.js';
 import { AppError } from '../domain/errors.js';
 import { shown } from '../domain/input.js';
 import { mergedFields } from '../domain/merge-fields.js';
@@ -71,13 +71,14 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
     ): Promise<{ recipients: RecipientChoice[]; total: number; hidden: number }> {
       await mayPreview(id, actor);
       const modules = viewableModules(actor);
+      const shown = personShown(actor);
       const perModule = Object.entries(await deps.store.recipients.moduleCounts(id));
       const count = (shownHere: boolean) => perModule.reduce((n, [m, k]) => n + ((modules as string[]).includes(m) === shownHere ? k : 0), 0);
       const rows = await deps.store.recipients.list(id, { modules, limit: page.limit, offset: page.offset });
       return {
         total: count(true),
         hidden: count(false),
-        recipients: rows.map((r) => ({ rowId: r.rowId, email: r.email, name: nameOf(r), module: r.module, recordId: r.id, state: r.state })),
+        recipients: rows.map((r) => shown({ rowId: r.rowId, email: r.email, name: nameOf(r), module: r.module, recordId: r.id, state: r.state })),
       };
     },
 
@@ -87,7 +88,8 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
       if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${shown(rowId)}`);
       requireModule(actor, row.module, 'view');
       const compiled = await deps.compile(c);
-      return { rowId: row.rowId, to: row.email, name: nameOf(row), ...deps.render(compiled, row), links: compiled.links };
+      const person = personShown(actor)({ module: row.module, email: row.email, name: nameOf(row) });
+      return { rowId: row.rowId, to: person.email, name: person.name, ...deps.render(compiled, row), links: compiled.links };
     },
 
     async mjmlToHtml(body: { mjml?: unknown }, actor: Actor): Promise<{ html: string }> {

@@ -2,7 +2,7 @@
 // names its Sugar record), and the CSV export of every recipient. A reader sees only records of the modules Sugar
 // lets them view; the others are counted, never shown. Whether they may see the campaign at all is asked first.
 import type { Actor } from '../access/actor.js';
-import { requireModule, viewableModules } from '../access/policy.js';
+import { personShown, requireModule, viewableModules } from '../access/policy.js';
 import type { RecipientChoice } from '../campaigns/recipient-preview.js';
 import { recipientName } from '../campaigns/recipient-preview.js';
 import { parseInput, queryNumber, z } from '../domain/input.js';
@@ -45,7 +45,8 @@ export async function campaignPeople(store: PeopleStore, campaignId: string, que
   const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
   const offset = Number(q.offset ?? 0);
   const { rows, total, hidden } = await store.reports.people(campaignId, q.kind, { modules: viewableModules(actor), limit, offset });
-  return { kind: q.kind, people: rows.map(view), total, hidden, limit, offset };
+  const shown = personShown(actor);
+  return { kind: q.kind, people: rows.map((r) => shown(view(r))), total, hidden, limit, offset };
 }
 
 export const CSV_COLUMNS = ['email', 'module', 'record_id', 'state', 'accepted_at', 'opens', 'clicks', 'bounce', 'opted_out', 'complaint'] as const;
@@ -70,11 +71,12 @@ const csvLine = (r: ExportRow) =>
 export async function* campaignCsv(store: PeopleStore, campaignId: string, actor: Actor, pageSize = 1000): AsyncGenerator<string> {
   requireModule(actor, 'Campaigns', 'export');
   const modules = viewableModules(actor);
+  const shown = personShown(actor);
   yield `${CSV_COLUMNS.join(',')}\r\n`;
   let after = 0;
   for (;;) {
     const rows = await store.reports.exportRows(campaignId, { modules, afterRowId: after, limit: pageSize });
-    if (rows.length) yield rows.map(csvLine).join('');
+    if (rows.length) yield rows.map((r) => csvLine(shown(r))).join('');
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1].rowId;
   }
