@@ -7,7 +7,12 @@ describe('the fields a message merges', () => {
     expect(baseFieldsNamed('{% if title == "CTO" %}x{% elsif name != blank %}y{% endif %}')).toEqual(['title', 'name']);
     expect(baseFieldsNamed('<a href="https://x.test/?a={{ account_name | url_encode }}">x</a>')).toEqual(['account_name']);
     expect(baseFieldsNamed('{{ first_name | default: "title" }} {{ x | default: \'salutation\' }}')).toEqual(['first_name']);
-    expect(baseFieldsNamed('The title and name of the page, {{ __lf.pixel }}')).toEqual([]);
+    expect(baseFieldsNamed('The title and name of the page, {{ __lf.pixel }} {{ __lf.s[3] }}')).toEqual([]);
+  });
+
+  it('takes a lookup by a computed name as naming every base field (Liquid reads any variable so)', () => {
+    for (const t of ['{{ ["title"] }}', '{% assign k = "ti" | append: "tle" %}{{ [k] }}', '{{ [ k ] | upcase }}'])
+      expect(baseFieldsNamed(t).sort(), t).toEqual(['account_name', 'first_name', 'full_name', 'last_name', 'name', 'salutation', 'title']);
   });
 
   it('adds the custom fields, once each, from the subject and the content', () => {

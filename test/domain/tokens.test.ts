@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clickTokens, isPerson, personCheck, signToken, type TokenPayload, verifyToken } from '../../service/src/domain/tokens.js';
+import { clickTokens, isPerson, messageTokens, personCheck, signToken, type TokenPayload, verifyToken } from '../../service/src/domain/tokens.js';
 
 const SECRET = 'test-secret-0123456789';
 
@@ -108,6 +108,11 @@ describe('signToken / verifyToken', () => {
       const p = verifyToken(SECRET, u, 'u')!.p;
       expect(isPerson(['new-secret-0123456789abc', SECRET], p, ann)).toBe(true);
       expect(isPerson(['new-secret-0123456789abc'], p, ann)).toBe(false);
+    });
+
+    it("signs a message's tokens, its person checked once, as each would be signed alone", () => {
+      const t = messageTokens(SECRET, 9, ann);
+      expect([t.open, t.unsubscribe, t.click(3)]).toEqual([signToken(SECRET, { k: 'o', r: 9 }, ann), u, signToken(SECRET, { k: 'c', r: 9, l: 3 }, ann)]);
     });
 
     it('fits a click token with its link index and a mailto local part', () => {

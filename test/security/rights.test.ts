@@ -178,6 +178,9 @@ describe('max (owner-only Campaigns edit, mobile numbers hidden)', () => {
       expect(named).toMatchObject({ status: 403, body: { error: 'field_not_readable', details: { fields: ['title'] } } });
       const branched = await as.max('POST', '/campaigns', campaign('Max branch', { html: '<p>{% if title == "CTO" %}Hi boss{% endif %}</p>', hold: true }));
       expect(branched).toMatchObject({ status: 403, body: { error: 'field_not_readable' } });
+      // Named at render time (a review's way round the check): any field may be read so.
+      const computed = await as.max('POST', '/campaigns', campaign('Max computed', { html: '<p>{{ ["ti" | append: "tle"] }}</p>', hold: true }));
+      expect(computed).toMatchObject({ status: 403, body: { error: 'field_not_readable', details: { fields: ['title'] } } });
       const step = { id: 'hello', type: 'send_email', name: 'Hello', ...content, html: '<p>{{ title }}</p>' };
       const automation = await as.max('POST', '/automations', { name: 'Max titles', steps: [step] });
       expect(automation).toMatchObject({ status: 403, body: { error: 'field_not_readable', details: { stepKey: '#hello' } } });

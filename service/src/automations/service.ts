@@ -1,7 +1,7 @@
 // Automation use cases for the API: create (validated and compiled, nothing half-saved), list, the view with
 // per-step counts, pause / resume / stop, and enrolment through the API.
 
-import { type Actor, creatorOf, type SugarAs } from '../access/actor.js';
+import { type Actor, creatorOf, isPrivileged, type SugarAs } from '../access/actor.js';
 import { type Owned, requireCampaignRight, requireModule, requireReadableFields, visibleOwned } from '../access/policy.js';
 import { isSudoRefusal, resolveAudiences } from '../campaigns/audiences.js';
 import { type CampaignSenders, requireTargetLists } from '../campaigns/service.js';
@@ -283,10 +283,11 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       ),
     list: async (limit: number, offset: number, actor: Actor) => {
       // What the user may see, then the page: paged first, newer automations hidden from them filled the page and
-      // left theirs out.
-      const all = await store.automations.list({ limit: Number.MAX_SAFE_INTEGER, offset: 0 });
+      // left theirs out. Whoever sees them all is paged by the store.
+      const everyone = isPrivileged(actor);
+      const all = await store.automations.list(everyone ? { limit, offset } : { limit: Number.MAX_SAFE_INTEGER, offset: 0 });
       const byId = new Map(all.map((a) => [a.id, a]));
-      const visible = (await visibleOwned(actor, await Promise.all(all.map(owned)))).slice(offset, offset + limit);
+      const visible = everyone ? all : (await visibleOwned(actor, await Promise.all(all.map(owned)))).slice(offset, offset + limit);
       return await Promise.all(
         visible
           .map(({ id }) => byId.get(id)!)

@@ -9,6 +9,9 @@ const BASE = new Set<string>(BASE_MERGE_FIELDS);
 const TAG = /\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
 const LITERAL = /"[^"]*"|'[^']*'/g;
 const NAME = /[A-Za-z_]\w*/g;
+// A lookup by a name made at render time (`{{ ["ti" | append: "tle"] }}`, `{{ [k] }}`): it may name any field.
+// Only an internal index (`__lf.s[0]`) is a bracket that names none.
+const DYNAMIC = /\[(?!\s*\d+\s*\])/;
 
 export interface MergedContent {
   subject?: string;
@@ -17,11 +20,16 @@ export interface MergedContent {
   customFields?: readonly string[];
 }
 
-/** The base fields a template's tags name (outside string literals): a name that is a field's is taken as read. */
+/**
+ * The base fields a template's tags name (outside string literals): a name that is a field's is taken as read, and a
+ * lookup by a computed name as reading them all.
+ */
 export function baseFieldsNamed(template: string): string[] {
   const found = new Set<string>();
   for (const m of template.matchAll(TAG)) {
-    for (const n of (m[1] ?? m[2]).replace(LITERAL, ' ').matchAll(NAME)) if (BASE.has(n[0])) found.add(n[0]);
+    const tag = m[1] ?? m[2];
+    if (DYNAMIC.test(tag)) return [...BASE_MERGE_FIELDS];
+    for (const n of tag.replace(LITERAL, ' ').matchAll(NAME)) if (BASE.has(n[0])) found.add(n[0]);
   }
   return [...found];
 }

@@ -67,10 +67,11 @@ export function isPerson(keys: VerifyKeys, check: string | undefined, person: To
   return check === undefined || keyList(keys).some((s) => s !== '' && personCheck(s, person) === check);
 }
 
-function signed(secret: string, k: TokenKind, r: number, person?: TokenPerson): { body: string; tag: string } {
+/** `check`: the row's person check (personCheck), computed once for all the tokens of a message. */
+function signed(secret: string, k: TokenKind, r: number, check?: string): { body: string; tag: string } {
   if (!secret) throw new Error('token secret is empty');
   if (!isRowId(r)) throw new Error(`token recipient id must be a non-negative integer, got ${r}`);
-  const body = k + r.toString(36) + (person ? `_${personCheck(secret, person)}` : '');
+  const body = k + r.toString(36) + (check === undefined ? '' : `_${check}`);
   return { body, tag: tag(secret, body).toString('base64url') };
 }
 
@@ -82,14 +83,28 @@ function linkPart(l: number): string {
 /** `person`: the row's, so the token checks it (every token of a message sent); without, an unchecked one. */
 export function signToken(secret: string, p: Omit<TokenPayload, 'p'>, person?: TokenPerson): string {
   if (p.l !== undefined && p.k !== 'c') throw new Error('only click tokens carry a link index');
-  const { body, tag: t } = signed(secret, p.k, p.r, person);
+  const { body, tag: t } = signed(secret, p.k, p.r, person && personCheck(secret, person));
   return body + (p.l === undefined ? '' : linkPart(p.l)) + '.' + t;
 }
 
 /** Click tokens for every link of one recipient's message, from one HMAC. */
 export function clickTokens(secret: string, rowId: number, person?: TokenPerson): (linkIndex: number) => string {
-  const { body, tag: t } = signed(secret, 'c', rowId, person);
+  return clickTokensChecked(secret, rowId, person && personCheck(secret, person));
+}
+
+function clickTokensChecked(secret: string, rowId: number, check?: string): (linkIndex: number) => string {
+  const { body, tag: t } = signed(secret, 'c', rowId, check);
   return (l) => body + linkPart(l) + '.' + t;
+}
+
+/** Every token of one recipient's message, its person checked with one HMAC for all of them. */
+export function messageTokens(secret: string, rowId: number, person: TokenPerson) {
+  const check = personCheck(secret, person);
+  const one = (k: TokenKind) => {
+    const { body, tag: t } = signed(secret, k, rowId, check);
+    return `${body}.${t}`;
+  };
+  return { open: one('o'), unsubscribe: one('u'), click: clickTokensChecked(secret, rowId, check) };
 }
 
 /**

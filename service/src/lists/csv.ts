@@ -23,31 +23,30 @@ export function detectSeparator(text: string): Separator {
 }
 
 const OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] };
-/**
- * Lines of the other separator that hold quotes, each read again by the CSV reader (about 25 µs a call, on the main
- * thread: 200,000 such lines held it 5.5 s). Any number without quotes are split as the reader would split them.
- */
-export const MAX_QUOTED_OTHER_LINES = 1_000;
 
 /**
  * Characters read per turn of the event loop. The reader makes an error object for every line whose fields differ
- * in number from the first line's (kept, as the options allow): 13 µs each, 2.7 s for a 1 MB file held the loop whole.
+ * in number from the first line's (kept, as the options allow): 13 µs each, so 800 KB of such lines held the loop
+ * 4.5 s when read at once.
  */
 const CHUNK = 4 * 1024;
+/** Lines read again one by one, when reading them together went wrong (an unclosed quote): each reader costs ~25 µs. */
+const ONE_BY_ONE = 1_000;
 
 /** The reader's records, a chunk per event-loop turn, stopping after `to`. */
 async function readRecords(text: string, options: Record<string, unknown>, to: number): Promise<string[][]> {
   const records: string[][] = [];
   const p = parser({ ...options, to });
   p.on('data', (r: string[]) => records.push(r));
+  let failed = false;
   const done = new Promise<void>((resolve, reject) => {
     p.on('end', resolve);
-    p.on('error', reject);
+    p.on('error', (err) => {
+      failed = true;
+      reject(err);
+    });
   });
-  let failed = false;
-  p.on('error', () => {
-    failed = true;
-  });
+  done.catch(() => undefined); // awaited below; an error between two chunks must not go unhandled meanwhile
   for (let i = 0; i < text.length && !failed && records.length < to; ) {
     let end = Math.min(i + CHUNK, text.length);
     if (end < text.length && /[\ud800-\udbff]/.test(text[end - 1])) end++; // never half a surrogate pair
@@ -60,27 +59,45 @@ async function readRecords(text: string, options: Record<string, unknown>, to: n
   return records;
 }
 
+/** One line read alone with `delimiter`; as it was read when it cannot be (an unclosed quote). */
+function readLine(line: string, delimiter: Separator): string[] {
+  try {
+    return (parse(line, { ...OPTIONS, delimiter }) as string[][])[0] ?? [line];
+  } catch {
+    return [line];
+  }
+}
+
+/**
+ * Lines written with the other separator and holding quotes, read again with it: together, one line each (a
+ * reader per line cost 25 µs: 200,000 such lines held the loop 5.5 s), else one by one, the first `ONE_BY_ONE` of them.
+ */
+async function rereadQuoted(rows: string[][], at: number[], other: Separator): Promise<void> {
+  const together = at.filter((i) => !/[\r\n]/.test(rows[i][0]));
+  const joined = together.map((i) => rows[i][0]).join('\n');
+  const again = together.length ? await readRecords(joined, { ...OPTIONS, delimiter: other }, together.length + 1).catch(() => []) : [];
+  const readTogether = again.length === together.length;
+  if (readTogether) together.forEach((i, n) => (rows[i] = again[n]));
+  const oneByOne = readTogether ? at.filter((i) => /[\r\n]/.test(rows[i][0])) : at;
+  for (const i of oneByOne.slice(0, ONE_BY_ONE)) rows[i] = readLine(rows[i][0], other);
+}
+
 export async function parseCsv(text: string, maxRows = 200_000): Promise<string[][]> {
   const delimiter = detectSeparator(text.replace(/^\ufeff/, ''));
   const other: Separator = delimiter === ',' ? ';' : ',';
-  let columns = 0;
-  let quotedOther = 0;
-  const reread = (field: string): string[] => {
-    if (!/["\r\n]/.test(field)) return field.split(other);
-    if (++quotedOther > MAX_QUOTED_OTHER_LINES)
-      throw new RangeError(
-        `more than ${MAX_QUOTED_OTHER_LINES} lines use "${other}" with quotes in a file separated by "${delimiter}": save it with one separator`,
-      );
-    return (parse(field, { ...OPTIONS, delimiter: other }) as string[][])[0] ?? [field];
-  };
-  const rows = (await readRecords(text, { ...OPTIONS, delimiter }, maxRows + 1))
-    .map((row, i) => {
-      if (i === 0) columns = row.length;
-      return columns > 1 && row.length === 1 && row[0].includes(other) ? reread(row[0]) : row;
-    })
-    .filter((row) => row.some((f) => f.trim() !== ''));
-  if (rows.length > maxRows) throw new RangeError(`CSV has more than ${maxRows} rows`);
-  return rows;
+  const records = await readRecords(text, { ...OPTIONS, delimiter }, maxRows + 1);
+  const columns = records[0]?.length ?? 0;
+  const quoted: number[] = [];
+  const rows = records.map((row, i) => {
+    if (columns < 2 || row.length !== 1 || !row[0].includes(other)) return row;
+    if (!/["\r\n]/.test(row[0])) return row[0].split(other);
+    quoted.push(i);
+    return row;
+  });
+  await rereadQuoted(rows, quoted, other);
+  const kept = rows.filter((row) => row.some((f) => f.trim() !== ''));
+  if (kept.length > maxRows) throw new RangeError(`CSV has more than ${maxRows} rows`);
+  return kept;
 }
 
 // Header names spreadsheets and Sugar use for the address column ("Email Address" is Sugar's export label).

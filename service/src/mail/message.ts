@@ -2,7 +2,7 @@
 // tokens, per-recipient URLs, headers and quoted-printable bodies. DKIM is added at send time
 // by the transport, which owns the key.
 import { randomBytes } from 'node:crypto';
-import { clickTokens, signToken, type TokenPerson } from '../domain/tokens.js';
+import { messageTokens, type TokenPerson } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
 import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
@@ -29,14 +29,13 @@ function randomId(): string {
 /** `person`: the row's campaign and address, which every token checks against the row it names. */
 export function trackingUrls(ctx: MessageContext, rowId: number, person: TokenPerson) {
   const base = ctx.publicUrl.replace(/\/+$/, '');
-  const unsubscribeToken = signToken(ctx.secret, { k: 'u', r: rowId }, person);
-  const clickToken = clickTokens(ctx.secret, rowId, person);
+  const tokens = messageTokens(ctx.secret, rowId, person);
   return {
     base,
-    unsubscribeUrl: `${base}/u/${unsubscribeToken}`,
-    unsubscribeMailto: `mailto:unsubscribe+${unsubscribeToken}@${ctx.bounceDomain}`,
-    pixelUrl: `${base}/t/o/${signToken(ctx.secret, { k: 'o', r: rowId }, person)}`,
-    clickUrl: (linkIndex: number) => `${base}/t/c/${clickToken(linkIndex)}`,
+    unsubscribeUrl: `${base}/u/${tokens.unsubscribe}`,
+    unsubscribeMailto: `mailto:unsubscribe+${tokens.unsubscribe}@${ctx.bounceDomain}`,
+    pixelUrl: `${base}/t/o/${tokens.open}`,
+    clickUrl: (linkIndex: number) => `${base}/t/c/${tokens.click(linkIndex)}`,
   };
 }
 
