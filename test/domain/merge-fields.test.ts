@@ -7,6 +7,7 @@ describe('the fields a message merges', () => {
     expect(baseFieldsNamed('{% if title == "CTO" %}x{% elsif name != blank %}y{% endif %}')).toEqual(['title', 'name']);
     expect(baseFieldsNamed('<a href="https://x.test/?a={{ account_name | url_encode }}">x</a>')).toEqual(['account_name']);
     expect(baseFieldsNamed('{{ first_name | default: "title" }} {{ x | default: \'salutation\' }}')).toEqual(['first_name']);
+    expect(baseFieldsNamed('{{ first_name | default: "[friend]" }}')).toEqual(['first_name']);
     expect(baseFieldsNamed('The title and name of the page, {{ __lf.pixel }} {{ __lf.s[3] }}')).toEqual([]);
   });
 

@@ -27,9 +27,9 @@ export interface MergedContent {
 export function baseFieldsNamed(template: string): string[] {
   const found = new Set<string>();
   for (const m of template.matchAll(TAG)) {
-    const tag = m[1] ?? m[2];
+    const tag = (m[1] ?? m[2]).replace(LITERAL, ' ');
     if (DYNAMIC.test(tag)) return [...BASE_MERGE_FIELDS];
-    for (const n of tag.replace(LITERAL, ' ').matchAll(NAME)) if (BASE.has(n[0])) found.add(n[0]);
+    for (const n of tag.matchAll(NAME)) if (BASE.has(n[0])) found.add(n[0]);
   }
   return [...found];
 }
