@@ -21,6 +21,7 @@ it('refuses an edit when a step without an id was sent while the edit was being 
       const run = duringValidation;
       duringValidation = undefined;
       await run?.();
+      return { baseFieldsRead: [] };
     },
   });
   const steps = [email('First'), { type: 'wait', duration: 'P1D' }, email('Second')];

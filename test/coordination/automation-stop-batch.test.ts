@@ -60,7 +60,7 @@ describe.skipIf(!debianPgBin())('stopping an automation while a tick of another 
       store: api,
       engine,
       senders: { forSending: async () => ({ id: 'x' }) as never },
-      compile: async () => undefined,
+      compile: async () => ({ baseFieldsRead: [] }),
     });
     const a = await api.automations.create({ ...compileAutomation(definition), definition });
     return { api, tickerStore, engine, service, a };

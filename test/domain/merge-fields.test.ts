@@ -1,27 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { baseFieldsNamed, mergedFields } from '../../service/src/domain/merge-fields.js';
+import { BASE_MERGE_FIELDS, baseFieldsNamed, mergedFields } from '../../service/src/domain/merge-fields.js';
+import { compileCampaign, renderPreview } from '../../service/src/mail/template.js';
+
+const named = (t: string) => baseFieldsNamed([t]);
 
 describe('the fields a message merges', () => {
   it('finds the base fields its tags name, in outputs, filters, conditions and links, not in strings or text', () => {
-    expect(baseFieldsNamed('Dear {{ first_name }} {{last_name|upcase}}')).toEqual(['first_name', 'last_name']);
-    expect(baseFieldsNamed('{% if title == "CTO" %}x{% elsif name != blank %}y{% endif %}')).toEqual(['title', 'name']);
-    expect(baseFieldsNamed('<a href="https://x.test/?a={{ account_name | url_encode }}">x</a>')).toEqual(['account_name']);
-    expect(baseFieldsNamed('{{ first_name | default: "title" }} {{ x | default: \'salutation\' }}')).toEqual(['first_name']);
-    expect(baseFieldsNamed('{{ first_name | default: "[friend]" }}')).toEqual(['first_name']);
-    expect(baseFieldsNamed('The title and name of the page, {{ __lf.pixel }} {{ __lf.s[3] }}')).toEqual([]);
+    expect(named('Dear {{ first_name }} {{last_name|upcase}}')).toEqual(['first_name', 'last_name']);
+    expect(named('{% if title == "CTO" %}x{% elsif name != blank %}y{% endif %}')).toEqual(['title', 'name']);
+    expect(named('<a href="https://x.test/?a={{ account_name | url_encode }}">x</a>')).toEqual(['account_name']);
+    expect(named('{{ first_name | default: "title" }} {{ x | default: \'salutation\' }}')).toEqual(['first_name']);
+    expect(named('{{ first_name | default: "[friend]" }}')).toEqual(['first_name']);
+    expect(named('The title and name of the page, {{ __lf.pixel }} {{ __lf.s[3] }}')).toEqual([]);
+  });
+
+  it('reads strings and tag ends as Liquid does: an escaped quote stays in its string, an end inside one ends nothing', () => {
+    expect(named('{{ "a\\"b" | append: title | append: "c" }}')).toEqual(['title']);
+    expect(named('{% if true %}{% endif %}<p>{{ "}}" | append: title }}</p>')).toEqual(['title']);
   });
 
   it('takes a lookup by a computed name as naming every base field (Liquid reads any variable so)', () => {
-    for (const t of ['{{ ["title"] }}', '{% assign k = "ti" | append: "tle" %}{{ [k] }}', '{{ [ k ] | upcase }}'])
-      expect(baseFieldsNamed(t).sort(), t).toEqual(['account_name', 'first_name', 'full_name', 'last_name', 'name', 'salutation', 'title']);
+    for (const t of ['{{ ["title"] }}', '{% assign k = "ti" | append: "tle" %}{{ [k] }}', '{{ [ k ] | upcase }}', '{{ "a\\"b" | append: [k] }}'])
+      expect(named(t).sort(), t).toEqual([...BASE_MERGE_FIELDS].sort());
   });
 
-  it('adds the custom fields, once each, from the subject and the content', () => {
-    expect(mergedFields({ subject: 'Hi {{ first_name }}', html: '<p>{{ title }} {{ first_name }}</p>', customFields: ['industry_c'] })).toEqual([
-      'industry_c',
-      'first_name',
-      'title',
-    ]);
-    expect(mergedFields({ mjml: '<mj-text>{{ salutation }}</mj-text>' })).toEqual(['salutation']);
+  it('adds the custom fields, once each', () => {
+    expect(mergedFields(['industry_c', 'title'], { baseFieldsRead: ['title', 'first_name'] })).toEqual(['industry_c', 'title', 'first_name']);
+  });
+
+  it('is what the compiled campaign reads: MJML output and links decoded, not the source as written', async () => {
+    const base = { campaignId: 'fields', subject: 'Hi', fromName: 'A', fromEmail: 'a@example.com' };
+    for (const [spec, read] of [
+      [{ html: '<a href="https://x.test/?t=&#123;&#123;title&#125;&#125;">l</a>' }, ['title']],
+      [{ html: '<a href="https://x.test/?t={{ t&#105;tle }}">l</a>' }, ['title']],
+      [
+        {
+          mjml: '<mjml><mj-body><mj-section><mj-column><mj-button href="https://x.test/?t=&#123;&#123;title&#125;&#125;">b</mj-button></mj-column></mj-section></mj-body></mjml>',
+        },
+        ['title'],
+      ],
+      [{ subject: 'Hi {{ first_name }}', html: '<p>x</p>' }, ['first_name']],
+    ] as const) {
+      const compiled = await compileCampaign({ ...base, ...spec });
+      expect(compiled.baseFieldsRead, JSON.stringify(spec)).toEqual(read);
+      // What the check is for: the value would show.
+      if (read[0] === 'title') expect(renderPreview(compiled, { title: 'CTO' }).html).toContain('t=CTO');
+    }
   });
 });

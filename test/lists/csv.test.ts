@@ -93,6 +93,11 @@ describe('real exports', () => {
   it('keeps a line of the other separator whose quote never closes as it was read, and reads the lines around it', async () => {
     const rows = await parseCsv('email;name\n"eve@example.com","Eve"\nbad@example.com,"Bad\nfay@example.com,Fay\n');
     expect(rows).toEqual([['email', 'name'], ['eve@example.com', 'Eve'], ['bad@example.com,"Bad'], ['fay@example.com', 'Fay']]);
+    // Among 1,500 pasted rows, one bad line: it alone stays as read, every other row is read.
+    const many = await parseCsv(`email;name\nbad@example.com,"Bad\n${'"hans@example.de","Müller, Hans"\n'.repeat(1500)}`);
+    expect(many).toHaveLength(1502);
+    expect(many[1]).toEqual(['bad@example.com,"Bad']);
+    expect(many.slice(2).every((r) => r.length === 2 && r[1] === 'Müller, Hans')).toBe(true);
     // One that opens a quoted field no line closes is no CSV: refused, naming where.
     await expect(parseCsv('email;name\n"bad@example.com;Bad\n')).rejects.toThrow(/Quote Not Closed/);
   });

@@ -22,6 +22,7 @@ const templates = [
   '{% if first_name != "" %}Hi {{ first_name }}{% else %}Hello{% endif %}',
   '{{- first_name -}}  x',
   'plain text, no tags = at all\nsecond line  with  blanks \t',
+  '<p>{{ "}}" | append: first_name }}</p> {{ "a\\"b" | append: account_name }}', // an end or a quote inside a string
 ];
 
 describe('compileProgram', () => {

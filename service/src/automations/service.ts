@@ -10,7 +10,7 @@ import { AppError } from '../domain/errors.js';
 import { parseInput } from '../domain/input.js';
 import { mergedFields } from '../domain/merge-fields.js';
 import type { ContentSpec, Creator, SugarAudience } from '../domain/types.js';
-import type { AutomationStatus, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
+import type { AutomationStatus, CompiledCampaign, StoredAutomation, StorePart, UnitOfWork } from '../ports/index.js';
 import type { AutomationEngine, EnrolTarget } from './engine.js';
 import { provenTargets } from './enrol-check.js';
 import { audiencesOf } from './list-enrolment.js';
@@ -32,7 +32,7 @@ export interface AutomationServiceDeps {
   /** Sender identities: each email step's From must be one its identity allows. */
   senders: Pick<CampaignSenders, 'forSending'>;
   /** Compiles an email like a campaign's, so broken MJML or Liquid is refused at create time. */
-  compile: (spec: ContentSpec) => Promise<unknown>;
+  compile: (spec: ContentSpec) => Promise<Pick<CompiledCampaign, 'baseFieldsRead'>>;
   /** Runs a tick soon, so enrolled targets get their first step without waiting. */
   wake?: () => void;
   /** Reads a new automation's Sugar lists in the background and enrols their members. */
@@ -106,8 +106,6 @@ export function createAutomationService(deps: AutomationServiceDeps) {
       if (ins.op !== 'send') continue;
       const email = ins.email as EmailContent;
       try {
-        // Its merged fields are read from every target: the actor must be able to read them in Sugar.
-        requireReadableFields(actor, mergedFields(email));
         // Resolved now, so a later change of the default identity does not move a running automation.
         email.senderIdentityId = (await deps.senders.forSending(email.senderIdentityId, email.fromEmail, actor)).id;
       } catch (e) {
@@ -122,7 +120,8 @@ export function createAutomationService(deps: AutomationServiceDeps) {
     for (const ins of compiled.program) {
       if (ins.op !== 'send') continue;
       try {
-        await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) });
+        // Its merged fields are read from every target: the actor must be able to read them in Sugar.
+        requireReadableFields(actor, mergedFields([], await deps.compile({ campaignId: 'validation', ...(ins.email as EmailContent) })));
       } catch (e) {
         throw atStep(ins.key, e);
       }

@@ -56,9 +56,8 @@ export function createFollowUps(deps: FollowUpDeps) {
       ...(first.replyTo ? { replyTo: first.replyTo } : {}),
       ...content,
     };
-    requireReadableFields(actor, mergedFields({ ...spec, customFields: first.customFields }));
     // Content that does not compile never becomes a campaign.
-    await deps.compile({ campaignId: 'validation', ...spec });
+    requireReadableFields(actor, mergedFields(first.customFields, await deps.compile({ campaignId: 'validation', ...spec })));
     return await deps.store.campaigns.create({
       ...spec,
       targetListIds: [],

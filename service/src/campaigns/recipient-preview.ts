@@ -58,7 +58,7 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
    */
   async function mayPreview(id: string, actor: Actor): Promise<Campaign> {
     const c = await deps.campaigns.allowed(id, actor, 'edit');
-    requireReadableFields(actor, mergedFields(c));
+    requireReadableFields(actor, c.customFields ?? []);
     return c;
   }
 
@@ -88,6 +88,7 @@ export function createRecipientPreview<C extends CompiledCampaign>(deps: Recipie
       if (!row || row.campaignId !== c.id) throw new AppError('not_found', `Campaign ${id} has no recipient ${shown(rowId)}`);
       requireModule(actor, row.module, 'view');
       const compiled = await deps.compile(c);
+      requireReadableFields(actor, mergedFields(c.customFields, compiled));
       const person = personShown(actor)({ module: row.module, email: row.email, name: nameOf(row) });
       return { rowId: row.rowId, to: person.email, name: person.name, ...deps.render(compiled, row), links: compiled.links };
     },

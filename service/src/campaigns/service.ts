@@ -98,7 +98,7 @@ export function createCampaignService(deps: CampaignDeps) {
   async function validate(input: CreateCampaignInput, actor: Actor) {
     const v = parseInput(CreateCampaignBody, input, 'invalid_campaign');
     const identity = await deps.senders.forSending(v.senderIdentityId, v.fromEmail, actor);
-    requireReadableFields(actor, mergedFields(v));
+    requireReadableFields(actor, v.customFields);
     await requireKnownFields(actor, v.customFields);
     const { hold, sendAt, sendAsAssignedUser, savedFilterIds: _f, reportIds: _r, ...rest } = v;
     return {
@@ -158,7 +158,7 @@ export function createCampaignService(deps: CampaignDeps) {
     if (v.sugarCampaignId) await requireSugarCampaignEdit(actor, v.sugarCampaignId);
     const audiences = await audiencesOf(input, actor);
     // Compile before storing so broken MJML never leaves a half-made campaign behind.
-    await deps.compile({ campaignId: 'validation', ...v });
+    requireReadableFields(actor, mergedFields(v.customFields, await deps.compile({ campaignId: 'validation', ...v })));
     return await deps.store.campaigns.create({ ...v, ...(audiences.length ? { audiences } : {}), ...extra, createdBy: creatorOf(actor) });
   }
 

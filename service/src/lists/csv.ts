@@ -30,9 +30,6 @@ const OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_
  * 4.5 s when read at once.
  */
 const CHUNK = 4 * 1024;
-/** Lines read again one by one, when reading them together went wrong (an unclosed quote): each reader costs ~25 µs. */
-const ONE_BY_ONE = 1_000;
-
 /** The reader's records, a chunk per event-loop turn, stopping after `to`. */
 async function readRecords(text: string, options: Record<string, unknown>, to: number): Promise<string[][]> {
   const records: string[][] = [];
@@ -69,17 +66,34 @@ function readLine(line: string, delimiter: Separator): string[] {
 }
 
 /**
- * Lines written with the other separator and holding quotes, read again with it: together, one line each (a
- * reader per line cost 25 µs: 200,000 such lines held the loop 5.5 s), else one by one, the first `ONE_BY_ONE` of them.
+ * Lines read again with the other separator, all together (a reader per line cost 25 µs: 200,000 such lines held the
+ * loop 5.5 s). Joined, they read as one record each unless one opens a quote it never closes: then each half is read
+ * together again, down to that line alone, which stays as it was read.
  */
+async function readTogether(lines: string[], delimiter: Separator): Promise<string[][]> {
+  if (lines.length === 1) return [readLine(lines[0], delimiter)];
+  const again = await readRecords(lines.join('\n'), { ...OPTIONS, delimiter }, lines.length + 1).catch(() => undefined);
+  if (again?.length === lines.length) return again;
+  const half = lines.length >> 1;
+  return [...(await readTogether(lines.slice(0, half), delimiter)), ...(await readTogether(lines.slice(half), delimiter))];
+}
+
+/** Lines of the other separator holding quotes, read again with it; one with a line break inside, alone. */
 async function rereadQuoted(rows: string[][], at: number[], other: Separator): Promise<void> {
-  const together = at.filter((i) => !/[\r\n]/.test(rows[i][0]));
-  const joined = together.map((i) => rows[i][0]).join('\n');
-  const again = together.length ? await readRecords(joined, { ...OPTIONS, delimiter: other }, together.length + 1).catch(() => []) : [];
-  const readTogether = again.length === together.length;
-  if (readTogether) together.forEach((i, n) => (rows[i] = again[n]));
-  const oneByOne = readTogether ? at.filter((i) => /[\r\n]/.test(rows[i][0])) : at;
-  for (const i of oneByOne.slice(0, ONE_BY_ONE)) rows[i] = readLine(rows[i][0], other);
+  const broken = (i: number) => /[\r\n]/.test(rows[i][0]);
+  const together = at.filter((i) => !broken(i));
+  const alone = at.filter(broken);
+  const again = together.length
+    ? await readTogether(
+        together.map((i) => rows[i][0]),
+        other,
+      )
+    : [];
+  together.forEach((i, n) => (rows[i] = again[n]));
+  for (const [n, i] of alone.entries()) {
+    rows[i] = readLine(rows[i][0], other);
+    if (n % 256 === 255) await new Promise((r) => setImmediate(r));
+  }
 }
 
 export async function parseCsv(text: string, maxRows = 200_000): Promise<string[][]> {

@@ -55,7 +55,9 @@ function textOf(v: unknown): string {
 export function compileProgram(source: string, sandbox: Sandbox, escaping: boolean, where: string): { program?: RenderProgram; problem?: LiquidProblem } {
   const whole = parseTemplate(sandbox, source, where);
   if (whole.problem) return { problem: whole.problem };
-  if (/\{%|\{\{-|-\}\}/.test(source)) {
+  // A string holding "}}" ends no output for Liquid but would end one in the split below: such outputs go through Liquid.
+  const quoted = [...source.matchAll(OUTPUT)].some((m) => /["']/.test(m[1]) && !VAR_DEFAULT.test(m[1]));
+  if (quoted || /\{%|\{\{-|-\}\}/.test(source)) {
     const tpl = whole.tpl!;
     const render = (fields: Record<string, unknown>, lf: Internals) => renderSync(sandbox, tpl, scopeOf(fields, lf));
     return { program: { render, renderQp: (f, lf) => qpPiece(render(f, lf)) } };

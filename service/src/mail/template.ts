@@ -1,9 +1,11 @@
 // Campaign content compiled once: MJML to HTML, links turned into slots, Liquid parsed in a
 // sandbox, a text part derived. Per recipient only renderContent runs (see message.ts).
+
 import { createHash, randomBytes } from 'node:crypto';
 import { LiquidError } from 'liquidjs';
 import { isSendableAddress } from '../domain/address.js';
 import { extractLinks } from '../domain/links.js';
+import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
 import { createSandbox, escapeHtml, SafeHtml } from './liquid-sandbox.js';
@@ -23,6 +25,8 @@ export interface CompiledCampaign {
   campaignId: string;
   /** Tracked links; a click token's link index points here. Store them for the redirect endpoint. */
   links: string[];
+  /** The record fields every target carries that the compiled subject, content and links name (domain/merge-fields.ts). */
+  baseFieldsRead: string[];
   /** Internal to mail/: compiled pieces used by renderContent and buildMessage. */
   readonly internal: {
     subject: RenderProgram;
@@ -182,6 +186,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   return {
     campaignId: spec.campaignId,
     links: t.links,
+    baseFieldsRead: baseFieldsNamed([spec.subject, htmlSource, textSource, ...t.slotHrefs]),
     internal: {
       subject: subject.program!,
       html: htmlProgram.program!,

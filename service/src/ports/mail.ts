@@ -52,6 +52,8 @@ export interface CompiledCampaign {
   campaignId: string;
   /** Tracked links; a click token's link index points here. */
   links: string[];
+  /** The record fields every target carries that the compiled subject, content and links name (domain/merge-fields.ts). */
+  baseFieldsRead: string[];
   readonly internal: unknown;
 }
 
