@@ -72,7 +72,7 @@ describe('real exports', () => {
     ).toEqual({ index: 1, hasHeader: true });
   });
 
-  it('reads lines of the other separator alike, split or (with quotes) read again together, however many', async () => {
+  it('reads lines of the other separator alike, split or (with quotes) read again, however many', async () => {
     const mixed = 'email;name\nann@example.com;Ann\nbob@example.com,Bob\n"cy@example.com","Cy, Jr."\n';
     expect(await parseCsv(mixed)).toEqual([
       ['email', 'name'],

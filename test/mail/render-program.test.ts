@@ -23,6 +23,7 @@ const templates = [
   '{{- first_name -}}  x',
   'plain text, no tags = at all\nsecond line  with  blanks \t',
   '<p>{{ "}}" | append: first_name }}</p> {{ "a\\"b" | append: account_name }}', // an end or a quote inside a string
+  '{{ first_name | default: "a\\\\b" }}|{{ n | default: "line\\nbreak" }}', // escapes in a default: Liquid's reading
 ];
 
 describe('compileProgram', () => {

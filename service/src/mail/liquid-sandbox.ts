@@ -1,6 +1,6 @@
 // Merge templates are written by marketers, not developers, so they run in a LiquidJS
 // instance with no file system, no partials or layouts, no loops and only string-ish filters.
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, type Template, Tokenizer, TokenKind } from 'liquidjs';
 
 // Tags that could reach files (include/render/layout) or run unbounded (for/tablerow) are gone.
 const ALLOWED_TAGS = new Set(['if', 'unless', 'case', 'comment', 'raw', 'assign', 'capture', 'echo', '#']);
@@ -130,6 +130,15 @@ export function parseTemplate(liquid: Sandbox, source: string, where: string): {
     const line = e.token?.getPosition?.()[0];
     return { problem: { ...(line !== undefined ? { line } : {}), message: `${where}: ${message}` } };
   }
+}
+
+/**
+ * The inside of each tag and output as the engine reads the template (a tag ends at its first `%}`, an output not
+ * inside a string, a raw block is text): what the field check reads, never a tokenizer of our own.
+ */
+export function tagContents(liquid: Sandbox, source: string): string[] {
+  const tokens = new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
+  return tokens.flatMap((t) => (t.kind === TokenKind.Tag || t.kind === TokenKind.Output ? [(t as unknown as { content: string }).content] : []));
 }
 
 export function renderSync(liquid: Sandbox, tpl: Template[], scope: object): string {

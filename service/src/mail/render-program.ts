@@ -4,7 +4,7 @@
 // static text is quoted-printable-encoded once per campaign. Templates with {% tags %} (or
 // whitespace control) run through the sandboxed Liquid instance instead. Either way the
 // output is identical (test/mail/render-program.test.ts compares both paths).
-import type { Template } from 'liquidjs';
+import { type Template, Tokenizer, TokenKind } from 'liquidjs';
 import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox } from './liquid-sandbox.js';
 import { qpEncode } from './mime.js';
 
@@ -30,9 +30,9 @@ export interface RenderProgram {
   renderQp(fields: Record<string, unknown>, lf: Internals): string;
 }
 
-const OUTPUT = /\{\{([\s\S]*?)\}\}/g;
 const VAR = /^\s*([A-Za-z_]\w*)\s*$/;
-const VAR_DEFAULT = /^\s*([A-Za-z_]\w*)\s*\|\s*default\s*:\s*(?:"([^"]*)"|'([^']*)')\s*$/;
+// No backslash: Liquid reads one as an escape, which this path would keep as written.
+const VAR_DEFAULT = /^\s*([A-Za-z_]\w*)\s*\|\s*default\s*:\s*(?:"([^"\\]*)"|'([^'\\]*)')\s*$/;
 const SLOT = /^\s*__lf\.s\[(\d+)\]\s*$/;
 const INTERNAL = /^\s*__lf\.(pixel|footer)\s*\|\s*lf_raw\s*$/;
 const LITERAL_NAMES = new Set(['empty', 'blank', 'nil', 'null', 'true', 'false', 'forloop', 'tablerowloop']);
@@ -55,9 +55,7 @@ function textOf(v: unknown): string {
 export function compileProgram(source: string, sandbox: Sandbox, escaping: boolean, where: string): { program?: RenderProgram; problem?: LiquidProblem } {
   const whole = parseTemplate(sandbox, source, where);
   if (whole.problem) return { problem: whole.problem };
-  // A string holding "}}" ends no output for Liquid but would end one in the split below: such outputs go through Liquid.
-  const quoted = [...source.matchAll(OUTPUT)].some((m) => /["']/.test(m[1]) && !VAR_DEFAULT.test(m[1]));
-  if (quoted || /\{%|\{\{-|-\}\}/.test(source)) {
+  if (/\{%|\{\{-|-\}\}/.test(source)) {
     const tpl = whole.tpl!;
     const render = (fields: Record<string, unknown>, lf: Internals) => renderSync(sandbox, tpl, scopeOf(fields, lf));
     return { program: { render, renderQp: (f, lf) => qpPiece(render(f, lf)) } };
@@ -65,16 +63,18 @@ export function compileProgram(source: string, sandbox: Sandbox, escaping: boole
   const segments: Segment[] = [];
   let cursor = 0;
   const text = (s: string) => s && segments.push({ k: 'text', plain: s, qp: qpPiece(s) });
-  for (const m of source.matchAll(OUTPUT)) {
-    text(source.slice(cursor, m.index));
-    cursor = (m.index ?? 0) + m[0].length;
-    const expr = m[1];
+  // Outputs as the engine reads them (a "}}" inside a string ends none).
+  for (const t of new Tokenizer(source, sandbox.options.operators).readTopLevelTokens(sandbox.options)) {
+    if (t.kind !== TokenKind.Output) continue;
+    text(source.slice(cursor, t.begin));
+    cursor = t.end;
+    const expr = (t as unknown as { content: string }).content;
     let v: RegExpExecArray | null;
     if ((v = SLOT.exec(expr))) segments.push({ k: 'slot', i: Number(v[1]) });
     else if ((v = INTERNAL.exec(expr))) segments.push({ k: 'internal', name: v[1] as 'pixel' | 'footer' });
     else if ((v = VAR.exec(expr)) && !LITERAL_NAMES.has(v[1])) segments.push({ k: 'var', name: v[1] });
     else if ((v = VAR_DEFAULT.exec(expr)) && !LITERAL_NAMES.has(v[1])) segments.push({ k: 'var', name: v[1], def: v[2] ?? v[3] });
-    else segments.push({ k: 'liquid', tpl: parseTemplate(sandbox, m[0], where).tpl! });
+    else segments.push({ k: 'liquid', tpl: parseTemplate(sandbox, source.slice(t.begin, t.end), where).tpl! });
   }
   text(source.slice(cursor));
 
