@@ -132,13 +132,27 @@ export function parseTemplate(liquid: Sandbox, source: string, where: string): {
   }
 }
 
-/**
- * The inside of each tag and output as the engine reads the template (a tag ends at its first `%}`, an output not
- * inside a string, a raw block is text): what the field check reads, never a tokenizer of our own.
- */
+/** The inside of each tag and output as the engine reads the template (a tag ends at its first `%}`, a raw block is text). */
 export function tagContents(liquid: Sandbox, source: string): string[] {
   const tokens = new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
   return tokens.flatMap((t) => (t.kind === TokenKind.Tag || t.kind === TokenKind.Output ? [(t as unknown as { content: string }).content] : []));
+}
+
+// Only our own link slots look up by index; a bracket anywhere else may name a variable made at render time.
+const SLOT_LOOKUP = /^\s*__lf\.s\[\d+\]\s*$/;
+
+/**
+ * The variables a template reads, as the engine's own analysis finds them on the parsed template; `'any'` when it
+ * cannot tell: a lookup with brackets (`{{ [k] }}`, `{{ ["ti" | append: "tle"] }}`), or a source it does not parse
+ * whole (a link's stray `{{`, merged piece by piece).
+ */
+export function variablesRead(liquid: Sandbox, source: string): string[] | 'any' {
+  try {
+    if (tagContents(liquid, source).some((c) => c.includes('[') && !SLOT_LOOKUP.test(c))) return 'any';
+    return liquid.globalVariableSegmentsSync(liquid.parse(source)).flatMap((segments) => (typeof segments[0] === 'string' ? [segments[0]] : []));
+  } catch {
+    return 'any';
+  }
 }
 
 export function renderSync(liquid: Sandbox, tpl: Template[], scope: object): string {

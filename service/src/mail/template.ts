@@ -8,7 +8,7 @@ import { extractLinks } from '../domain/links.js';
 import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
-import { createSandbox, escapeHtml, SafeHtml, tagContents } from './liquid-sandbox.js';
+import { createSandbox, escapeHtml, SafeHtml, variablesRead } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
@@ -186,7 +186,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   return {
     campaignId: spec.campaignId,
     links: t.links,
-    baseFieldsRead: baseFieldsNamed([spec.subject, htmlSource, textSource, ...t.slotHrefs].flatMap((source) => tagContents(textSandbox, source))),
+    baseFieldsRead: baseFieldsNamed([spec.subject, htmlSource, textSource, ...t.slotHrefs].map((source) => variablesRead(textSandbox, source))),
     internal: {
       subject: subject.program!,
       html: htmlProgram.program!,
