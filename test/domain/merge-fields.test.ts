@@ -52,6 +52,15 @@ describe('the fields a message merges', () => {
     expect(named("{% case \"CTO\" %}{% when 'zz' ' or title or ' %}IS-CTO{% endcase %}")).toContain('title');
   });
 
+  it('counts a name the template assigns too: an assign in a branch not taken leaves the field read', () => {
+    for (const t of [
+      '{% if false %}{% assign title = "x" %}{% endif %}{{ title }}',
+      '{% unless true %}{% assign title = "x" %}{% endunless %}{% if title == "CTO" %}yes{% endif %}',
+      '{% if false %}{% capture title %}x{% endcapture %}{% endif %}{{ title }}',
+    ])
+      expect(named(t), t).toEqual(['title']);
+  });
+
   it('adds the custom fields, once each', () => {
     expect(mergedFields(['industry_c', 'title'], { baseFieldsRead: ['title', 'first_name'] })).toEqual(['industry_c', 'title', 'first_name']);
   });

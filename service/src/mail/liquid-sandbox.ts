@@ -149,7 +149,8 @@ const SLOT_LOOKUP = /^\s*__lf\.s\[\d+\]\s*$/;
 export function variablesRead(liquid: Sandbox, source: string): string[] | 'any' {
   try {
     if (tagContents(liquid, source).some((c) => c.includes('[') && !SLOT_LOOKUP.test(c))) return 'any';
-    return liquid.globalVariableSegmentsSync(liquid.parse(source)).flatMap((segments) => (typeof segments[0] === 'string' ? [segments[0]] : []));
+    // Every variable, its own assigns included: one in a branch not taken leaves the field of that name read.
+    return liquid.variableSegmentsSync(liquid.parse(source)).flatMap((segments) => (typeof segments[0] === 'string' ? [segments[0]] : []));
   } catch {
     return 'any';
   }
