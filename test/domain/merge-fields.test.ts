@@ -43,6 +43,9 @@ describe('the fields a message merges', () => {
       '{% if x[0 \' ] or title contains "T" or \' ] %}HAS-T{% endif %}',
       // Within a string too: when in doubt, every field.
       '{{ first_name | default: "[friend]" }}',
+      // A range as the root of a lookup: the analysis drops its bounds (the length of a field showed).
+      '{{ (1..title.size).last }}',
+      '{% if (1..title.size).size > 3 %}LONG{% endif %}',
     ])
       expect(named(t).sort(), t).toEqual(ALL);
     expect(named('{{ __lf.s[12] }}')).toEqual([]);

@@ -138,17 +138,19 @@ export function tagContents(liquid: Sandbox, source: string): string[] {
   return tokens.flatMap((t) => (t.kind === TokenKind.Tag || t.kind === TokenKind.Output ? [(t as unknown as { content: string }).content] : []));
 }
 
-// Only our own link slots look up by index; a bracket anywhere else may name a variable made at render time.
+// Only our own link slots look up by index; a bracket anywhere else may name a variable made at render time, and a
+// range (the only use of parentheses) as the root of a lookup hides its bounds from the analysis (`(1..title.size).last`).
 const SLOT_LOOKUP = /^\s*__lf\.s\[\d+\]\s*$/;
+const UNSURE = (c: string) => c.includes('(') || (c.includes('[') && !SLOT_LOOKUP.test(c));
 
 /**
  * The variables a template reads, as the engine's own analysis finds them on the parsed template; `'any'` when it
- * cannot tell: a lookup with brackets (`{{ [k] }}`, `{{ ["ti" | append: "tle"] }}`), or a source it does not parse
- * whole (a link's stray `{{`, merged piece by piece).
+ * cannot tell: a lookup with brackets (`{{ [k] }}`, `{{ ["ti" | append: "tle"] }}`), a range, or a source it does
+ * not parse whole (a link's stray `{{`, merged piece by piece).
  */
 export function variablesRead(liquid: Sandbox, source: string): string[] | 'any' {
   try {
-    if (tagContents(liquid, source).some((c) => c.includes('[') && !SLOT_LOOKUP.test(c))) return 'any';
+    if (tagContents(liquid, source).some(UNSURE)) return 'any';
     // Every variable, its own assigns included: one in a branch not taken leaves the field of that name read.
     return liquid.variableSegmentsSync(liquid.parse(source)).flatMap((segments) => (typeof segments[0] === 'string' ? [segments[0]] : []));
   } catch {
