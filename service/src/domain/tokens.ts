@@ -67,11 +67,14 @@ export function isPerson(keys: VerifyKeys, check: string | undefined, person: To
   return check === undefined || keyList(keys).some((s) => s !== '' && personCheck(s, person) === check);
 }
 
+/** What the MAC covers: kind, row (base 36) and, in tokens minted since it exists, the person check. */
+const macBody = (k: string, row36: string, check: string | undefined) => k + row36 + (check === undefined ? '' : `_${check}`);
+
 /** `check`: the row's person check (personCheck), computed once for all the tokens of a message. */
 function signed(secret: string, k: TokenKind, r: number, check?: string): { body: string; tag: string } {
   if (!secret) throw new Error('token secret is empty');
   if (!isRowId(r)) throw new Error(`token recipient id must be a non-negative integer, got ${r}`);
-  const body = k + r.toString(36) + (check === undefined ? '' : `_${check}`);
+  const body = macBody(k, r.toString(36), check);
   return { body, tag: tag(secret, body).toString('base64url') };
 }
 
@@ -124,7 +127,7 @@ export function verifyToken(keys: VerifyKeys, token: string, kind: TokenKind): T
   if (given.length !== TAG_BYTES || given.toString('base64url') !== tagPart || tagPart.length !== TAG_CHARS) return null;
   let matched = false;
   for (const secret of secrets) {
-    if (secret && timingSafeEqual(given, tag(secret, k + rowPart + (check === undefined ? '' : `_${check}`)))) {
+    if (secret && timingSafeEqual(given, tag(secret, macBody(k, rowPart, check)))) {
       matched = true;
       break;
     }
