@@ -132,10 +132,23 @@ export function parseTemplate(liquid: Sandbox, source: string, where: string): {
   }
 }
 
-/** The inside of each tag and output as the engine reads the template (a tag ends at its first `%}`, a raw block is text). */
-export function tagContents(liquid: Sandbox, source: string): string[] {
-  const tokens = new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
-  return tokens.flatMap((t) => (t.kind === TokenKind.Tag || t.kind === TokenKind.Output ? [(t as unknown as { content: string }).content] : []));
+/** A tag or output where the engine reads one: its place in the source and its inside. */
+export interface TagToken {
+  output: boolean;
+  begin: number;
+  end: number;
+  content: string;
+}
+
+/** The template's tags and outputs as the engine reads them (a tag ends at its first `%}`, a raw block is text). */
+export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
+  return new Tokenizer(source, liquid.options.operators)
+    .readTopLevelTokens(liquid.options)
+    .flatMap((t) =>
+      t.kind === TokenKind.Tag || t.kind === TokenKind.Output
+        ? [{ output: t.kind === TokenKind.Output, begin: t.begin, end: t.end, content: (t as unknown as { content: string }).content }]
+        : [],
+    );
 }
 
 // Only our own link slots look up by index; a bracket anywhere else may name a variable made at render time, and a
@@ -150,7 +163,7 @@ const UNSURE = (c: string) => c.includes('(') || (c.includes('[') && !SLOT_LOOKU
  */
 export function variablesRead(liquid: Sandbox, source: string): string[] | 'any' {
   try {
-    if (tagContents(liquid, source).some(UNSURE)) return 'any';
+    if (tagTokens(liquid, source).some((t) => UNSURE(t.content))) return 'any';
     // Every variable, its own assigns included: one in a branch not taken leaves the field of that name read.
     return liquid.variableSegmentsSync(liquid.parse(source)).flatMap((segments) => (typeof segments[0] === 'string' ? [segments[0]] : []));
   } catch {

@@ -4,8 +4,8 @@
 // static text is quoted-printable-encoded once per campaign. Templates with {% tags %} (or
 // whitespace control) run through the sandboxed Liquid instance instead. Either way the
 // output is identical (test/mail/render-program.test.ts compares both paths).
-import { type Template, Tokenizer, TokenKind } from 'liquidjs';
-import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox } from './liquid-sandbox.js';
+import type { Template } from 'liquidjs';
+import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox, tagTokens } from './liquid-sandbox.js';
 import { qpEncode } from './mime.js';
 
 export { escapeHtml, SafeHtml } from './liquid-sandbox.js';
@@ -64,11 +64,11 @@ export function compileProgram(source: string, sandbox: Sandbox, escaping: boole
   let cursor = 0;
   const text = (s: string) => s && segments.push({ k: 'text', plain: s, qp: qpPiece(s) });
   // Outputs as the engine reads them (a "}}" inside a string ends none).
-  for (const t of new Tokenizer(source, sandbox.options.operators).readTopLevelTokens(sandbox.options)) {
-    if (t.kind !== TokenKind.Output) continue;
+  for (const t of tagTokens(sandbox, source)) {
+    if (!t.output) continue;
     text(source.slice(cursor, t.begin));
     cursor = t.end;
-    const expr = (t as unknown as { content: string }).content;
+    const expr = t.content;
     let v: RegExpExecArray | null;
     if ((v = SLOT.exec(expr))) segments.push({ k: 'slot', i: Number(v[1]) });
     else if ((v = INTERNAL.exec(expr))) segments.push({ k: 'internal', name: v[1] as 'pixel' | 'footer' });
