@@ -180,6 +180,9 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     const procs = await Promise.all([1, 2, 3].map(() => openPgStore(pg.url, { schema: s, poolSize: 3 })));
     for (let i = 0; i < 300; i++) await procs[0].outbox.enqueue({ key: `k${i}`, kind: 'k', payload: i });
     const now = new Date(Date.now() + 1000).toISOString();
+    // Each process's connection opened first (a claim of nothing due): a pool opening one while another drains the
+    // 43 batches left it none on a fresh CI machine.
+    await Promise.all(procs.map((p) => p.outbox.claim(7, 'warm', '2000-01-01T00:00:00.000Z')));
     const claimed = await Promise.all(
       procs.map(async (p, w) => {
         const mine: number[] = [];
@@ -206,6 +209,9 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
     const added = await Promise.all([procs[0].recipients.insertMany('c', targets(300)), procs[1].recipients.insertMany('c', targets(300))]);
     expect(added[0] + added[1]).toBe(300);
     const now = new Date(Date.now() + 1000).toISOString();
+    // Each process's connection opened first (a claim of nothing due): a pool opening one while another drains the
+    // 43 batches left it none on a fresh CI machine.
+    await Promise.all(procs.map((p) => p.outbox.claim(7, 'warm', '2000-01-01T00:00:00.000Z')));
     const claimed = await Promise.all(
       procs.map(async (p) => {
         const mine: number[] = [];
