@@ -3,7 +3,7 @@
 // run reserves past rows that only wait here (test/e2e/provider-slots-elsewhere-pg.test.ts shows the order end to end).
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecipient } from '../../service/src/ports/index.js';
-import { createProviderWaits, SLOT_QUEUE_MAX } from '../../service/src/sending/provider-waits.js';
+import { createProviderWaits, HOLD_MS, SLOT_QUEUE_MAX, type Waiting } from '../../service/src/sending/provider-waits.js';
 
 const row = (rowId: number, provider?: string) => ({ rowId, provider }) as LedgerRecipient;
 
@@ -45,6 +45,31 @@ describe("rows waiting for a provider's slots", () => {
     // Without a stored provider a reservation could not leave the row out: it waits.
     waits.hold({ row: row(999), provider: 'google', since: 0, at: 1_000, slot: 'none' }, 1);
     expect(waits.size).toBe(SLOT_QUEUE_MAX + 1);
+  });
+
+  // The sweep asks only the first of a provider's rows; the rows behind one refused for a slot were kept waiting for
+  // a moment, uncapped, until HOLD_MS sent them behind the campaign (50 rows 76 to 82 places late in a CI run).
+  it('keeps the cap for the rows behind one refused for a slot in a sweep, and leaves them in their place', async () => {
+    const left: string[] = [];
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: (p) => left.push(p) });
+    const n = 3 * SLOT_QUEUE_MAX;
+    for (let i = 1; i <= n; i++) waits.hold({ row: row(i, 'google'), provider: 'google', since: 0, at: 2 }, 0);
+    const asked: number[] = [];
+    let now = 3;
+    // Asked again, each is told to wait 5 ms more for a slot other processes hold.
+    const offer = async (w: Waiting) => {
+      asked.push(w.row.rowId);
+      waits.hold({ ...w, at: now + 5, slot: 'none' }, now);
+    };
+    expect(await waits.sweep(now, () => true, offer)).toEqual([]);
+    expect(asked).toEqual([1]);
+    expect(waits.rows().map((r) => r.rowId)).toEqual(Array.from({ length: SLOT_QUEUE_MAX }, (_, i) => i + 1));
+    expect(waits.takeLeave().map((r) => r.rowId)).toEqual(Array.from({ length: n - SLOT_QUEUE_MAX }, (_, i) => SLOT_QUEUE_MAX + i + 1));
+    // Past HOLD_MS with the slot still elsewhere: every one goes back to the queue in its place, none behind the campaign.
+    for (now = 10; now <= HOLD_MS + 10; now += 10) expect(await waits.sweep(now, () => true, offer)).toEqual([]);
+    expect(waits.size).toBe(0);
+    expect(waits.takeLeave()).toHaveLength(SLOT_QUEUE_MAX);
+    expect(left).toEqual(['google']);
   });
 
   it('asks a provider that refused a row in this sweep nothing more: the rows behind it wait as long', async () => {

@@ -56,6 +56,29 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
     return true;
   };
 
+  /**
+   * `t`: when its wait for a slot began, unless it was already waiting for one. A row that would wait for a slot
+   * behind a full slot queue goes back to the queue in its place instead, whichever way it came: rows first held
+   * for a moment without a slot (the shared throttles still being read) then met the slot past the cap, and a process
+   * without the slot held 48 rows for HOLD_MS (40 to 61 went out late under a loaded machine). Answers whether it
+   * waits here.
+   */
+  const hold = (w: Waiting, t: number): boolean => {
+    if (w.slot && overflows(w.row, w.provider)) return false;
+    if (w.slot && !slotWaitSince.has(w.row.rowId)) slotWaitSince.set(w.row.rowId, t);
+    waiting.push(w);
+    return true;
+  };
+
+  /** A slot frees whenever a message is answered, not at a time: a row that waited HOLD_MS for one keeps its place in the queue. */
+  const leaveInPlace = (w: Waiting) => {
+    leave.push(w.row);
+    if (w.slot === 'none' && w.row.provider && !leftToOthers.has(w.provider)) {
+      leftToOthers.add(w.provider);
+      deps.onLeft(w.provider);
+    }
+  };
+
   return {
     get size() {
       return waiting.length;
@@ -66,19 +89,7 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
     },
     /** When the soonest waiting row may go (monotonic ms). */
     soonest: () => Math.min(...waiting.map((w) => w.at)),
-    /**
-     * `t`: when its wait for a slot began, unless it was already waiting for one. A row that would wait for a slot
-     * behind a full slot queue goes back to the queue in its place instead, whichever way it came: rows first held
-     * for a moment without a slot (the shared throttles still being read) then met the slot one by one, past the cap,
-     * and a process without the slot held 48 rows for HOLD_MS (40 to 61 went out late under a loaded machine).
-     * Answers whether it waits here.
-     */
-    hold(w: Waiting, t: number): boolean {
-      if (w.slot && overflows(w.row, w.provider)) return false;
-      if (w.slot && !slotWaitSince.has(w.row.rowId)) slotWaitSince.set(w.row.rowId, t);
-      waiting.push(w);
-      return true;
-    },
+    hold,
     /** The row just held waits for a slot. */
     heldForSlot: (r: LedgerRecipient) => !!justHeld(r)?.slot,
     /** When the row just held may go (monotonic ms); undefined if it was not held. */
@@ -125,25 +136,26 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
       waiting = [];
       // A provider that just refused a row refuses the rows behind it until then: they are not asked each (with a rate
       // of 800 a second, every row waiting was offered again at each token, 75 admissions a message sent).
-      const refusedUntil = new Map<string, number>();
+      // Behind a row refused for a slot they wait for that slot too, under the slot queue's cap: kept waiting for a
+      // moment only, rows first held while the shared throttles were read waited out HOLD_MS uncapped, then went
+      // behind the campaign (50 rows 76 to 82 places late in a CI run).
+      const refused = new Map<string, Pick<Waiting, 'at' | 'slot'>>();
       for (const w of due) {
-        const until = refusedUntil.get(w.provider);
+        const by = refused.get(w.provider);
         if (leftToOthers.has(w.provider) && w.row.provider) leave.push(w.row);
-        else if (w.at <= t && until !== undefined) waiting.push({ ...w, at: until });
-        else if (w.at <= t && canGo()) {
+        else if (w.at <= t && by !== undefined) {
+          const slot = by.slot ?? w.slot;
+          if (slot && t - w.since > HOLD_MS) leaveInPlace({ ...w, slot });
+          else hold({ ...w, at: by.at, slot }, t);
+        } else if (w.at <= t && canGo()) {
           await offer(w);
-          const at = justHeld(w.row)?.at;
-          if (at !== undefined) refusedUntil.set(w.provider, at);
+          const held = justHeld(w.row);
+          if (held) refused.set(w.provider, { at: held.at, slot: held.slot });
+          // Refused its slot again past HOLD_MS: not kept waiting because the sweeps happen to come when it is due.
+          if (held?.slot && t - held.since > HOLD_MS) leaveInPlace(waiting.pop()!);
         } else if (t - w.since <= HOLD_MS) waiting.push(w);
         else if (!w.slot) back.push(w);
-        else {
-          // A slot frees whenever a message is answered, not at a time: the row keeps its place in the queue.
-          leave.push(w.row);
-          if (w.slot === 'none' && w.row.provider && !leftToOthers.has(w.provider)) {
-            leftToOthers.add(w.provider);
-            deps.onLeft(w.provider);
-          }
-        }
+        else leaveInPlace(w);
       }
       return back.map((w) => w.row);
     },
