@@ -102,4 +102,53 @@ describe("rows waiting for a provider's slots", () => {
     for (let i = 1; i <= SLOT_QUEUE_MAX; i++) waits.hold({ row: row(100 + i, 'yahoo'), provider: 'yahoo', since: 0, at: 1_000, slot: 'busy' }, 0);
     expect(waits.overflows(row(200, 'yahoo'), 'yahoo')).toBe(true);
   });
+  // A review of the sweep's cap (b66313a) found these two. Provider with concurrency 2 and a rate. Rows 1-3 last waited for a slot other processes all held ('none').
+  // In this sweep row 1 is admitted (this process now holds a slot, message on the wire), row 2 is refused for
+  // the provider's RATE (no slot: a slot was free). Row 3 still carries its stale slot: 'none'.
+  it('does not leave a provider to others in the sweep that just gave this process one of its slots', async () => {
+    const left: string[] = [];
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: (p) => left.push(p) });
+    for (let i = 1; i <= 3; i++) waits.hold({ row: row(i, 'google'), provider: 'google', since: 0, at: 100, slot: 'none' }, 0);
+    const t = HOLD_MS + 100;
+    const went: number[] = [];
+    const offer = async (w: Waiting) => {
+      if (w.row.rowId === 1) return void went.push(1); // admitted: holds a slot now
+      waits.hold({ row: w.row, provider: w.provider, since: w.since, at: t + 200 }, t); // as send-loop's offer: rate, no slot
+    };
+    const back = await waits.sweep(t, () => true, offer);
+    expect(went).toEqual([1]);
+    expect(left).toEqual([]); // was ['google'] while row 1 was on the wire with this process's slot
+    expect(waits.isLeft('google')).toBe(false);
+    expect([...waits.rows(), ...back, ...waits.takeLeave()].map((r) => r.rowId).sort()).toEqual([2, 3]);
+    expect(waits.rows().map((r) => r.rowId)).toEqual([2, 3]); // rows behind a rate refusal wait for the rate, as before
+  });
+
+  // One process, provider allowed 1 connection, each message answered in 300 ms; 16 rows (one slot queue) waiting:
+  // rows past HOLD_MS went back to the queue although next in line for the slot this process holds.
+  it("keeps rows queued for this process's own busy slot while they are next in line", async () => {
+    const waits = createProviderWaits({ onSlotWait: () => {}, onLeft: () => {}, inFlightTo: () => 1 });
+    for (let i = 1; i <= SLOT_QUEUE_MAX; i++) waits.hold({ row: row(i, 'google'), provider: 'google', since: 0, at: 0, slot: 'busy' }, 0);
+    const L = 300;
+    let freeAt = 0;
+    const sent: number[] = [];
+    const leftInPlace: number[] = [];
+    for (let now = 0; now <= SLOT_QUEUE_MAX * L + 100 && waits.size; now += 5) {
+      await waits.sweep(
+        now,
+        () => true,
+        async (w) => {
+          if (now >= freeAt) {
+            sent.push(w.row.rowId);
+            freeAt = now + L;
+            return;
+          }
+          // admit: { ok: false, waitMs: 5, slot: true } (this process holds the slot: 'busy')
+          waits.hold({ row: w.row, provider: w.provider, since: w.since, at: now + 5, slot: 'busy' }, now);
+        },
+      );
+      leftInPlace.push(...waits.takeLeave().map((r) => r.rowId));
+    }
+    expect(leftInPlace).toEqual([]);
+    expect(sent).toHaveLength(SLOT_QUEUE_MAX);
+  });
 });

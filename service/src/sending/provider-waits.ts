@@ -144,15 +144,15 @@ export function createProviderWaits(deps: ProviderWaitsDeps) {
         const by = refused.get(w.provider);
         if (leftToOthers.has(w.provider) && w.row.provider) leave.push(w.row);
         else if (w.at <= t && by !== undefined) {
-          const slot = by.slot ?? w.slot;
-          if (slot && t - w.since > HOLD_MS) leaveInPlace({ ...w, slot });
+          const slot = by.slot; // the provider's answer just now, not the row's last one
+          if (slot === 'none' && t - w.since > HOLD_MS) leaveInPlace({ ...w, slot });
           else hold({ ...w, at: by.at, slot }, t);
         } else if (w.at <= t && canGo()) {
           await offer(w);
           const held = justHeld(w.row);
           if (held) refused.set(w.provider, { at: held.at, slot: held.slot });
           // Refused its slot again past HOLD_MS: not kept waiting because the sweeps happen to come when it is due.
-          if (held?.slot && t - held.since > HOLD_MS) leaveInPlace(waiting.pop()!);
+          if (held?.slot === 'none' && t - held.since > HOLD_MS) leaveInPlace(waiting.pop()!);
         } else if (t - w.since <= HOLD_MS) waiting.push(w);
         else if (!w.slot) back.push(w);
         else leaveInPlace(w);
