@@ -46,6 +46,36 @@ describe('signToken / verifyToken', () => {
     expect([0, 1, 35, 36].map((l) => verifyToken(SECRET, forMessage(l), 'c'))).toEqual([0, 1, 35, 36].map((l) => ({ k: 'c', r: 77, l })));
   });
 
+  // Content with Liquid tags may show a link to some readers only (a private offer in an `{% if %}`): editing the
+  // index of a link one has reached the others (an attacker review); each index now carries a check of its own.
+  describe('each link checked, for content where a link may be in some messages only', () => {
+    const ann = { campaignId: 'c-1', email: 'ann@example.org' };
+    const mine = messageTokens(SECRET, 77, ann, { eachLink: true }).click;
+
+    it('verifies every link it signed, and no other index of the same message', () => {
+      expect([0, 1, 35, 36, 1_999_999_999].map((l) => verifyToken(SECRET, mine(l), 'c'))).toEqual(
+        [0, 1, 35, 36, 1_999_999_999].map((l) => ({ k: 'c', r: 77, l, p: personCheck(SECRET, ann) })),
+      );
+      const shown = mine(3);
+      expect(shown).toMatch(/-3_[0-9a-f]{8}\./);
+      for (const other of ['-0', '-2', '-4', '-z']) expect(verifyToken(SECRET, shown.replace('-3_', `${other}_`), 'c')).toBeNull();
+      // Without its check the MAC (which says it must have one) fails; with a wrong one the check does.
+      expect(verifyToken(SECRET, shown.replace(/_[0-9a-f]{8}\./, '.'), 'c')).toBeNull();
+      expect(verifyToken(SECRET, shown.replace(/_[0-9a-f]{8}\./, '_00000000.'), 'c')).toBeNull();
+      expect(verifyToken('other-secret', shown, 'c')).toBeNull();
+      // Nor may a check be added to a token signed without: its MAC did not say so.
+      const plain = signToken(SECRET, { k: 'c', r: 77, l: 3 }, ann);
+      expect(verifyToken(SECRET, plain.replace('-3.', `-3_${shown.match(/_([0-9a-f]{8})\./)![1]}.`), 'c')).toBeNull();
+    });
+
+    it('keeps working after a rotation, fits in 64 characters, and leaves the other tokens as they were', () => {
+      expect(verifyToken(['new-secret-0123456789abc', SECRET], mine(5), 'c')).toMatchObject({ l: 5 });
+      expect(clickTokens(SECRET, Number.MAX_SAFE_INTEGER, ann, { eachLink: true })(1_999_999_999).length).toBeLessThanOrEqual(64);
+      const t = messageTokens(SECRET, 77, ann, { eachLink: true });
+      expect([t.open, t.unsubscribe]).toEqual([signToken(SECRET, { k: 'o', r: 77 }, ann), signToken(SECRET, { k: 'u', r: 77 }, ann)]);
+    });
+  });
+
   it('rejects a token of another kind, even with a valid signature', () => {
     const open = signToken(SECRET, { k: 'o', r: 5 });
     expect(verifyToken(SECRET, open, 'u')).toBeNull();

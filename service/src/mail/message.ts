@@ -2,7 +2,7 @@
 // tokens, per-recipient URLs, headers and quoted-printable bodies. DKIM is added at send time
 // by the transport, which owns the key.
 import { randomBytes } from 'node:crypto';
-import { messageTokens, type TokenPerson } from '../domain/tokens.js';
+import { type ClickSigning, messageTokens, type TokenPerson } from '../domain/tokens.js';
 import { verpAddress } from '../domain/verp.js';
 import type { BuiltMessage, MessageContext, RecipientForMessage } from '../ports/mail.js';
 import { encodeUnstructured, formatMailbox, rfc5322Date } from './mime.js';
@@ -27,9 +27,9 @@ function randomId(): string {
 }
 
 /** `person`: the row's campaign and address, which every token checks against the row it names. */
-export function trackingUrls(ctx: MessageContext, rowId: number, person: TokenPerson) {
+export function trackingUrls(ctx: MessageContext, rowId: number, person: TokenPerson, clicks?: ClickSigning) {
   const base = ctx.publicUrl.replace(/\/+$/, '');
-  const tokens = messageTokens(ctx.secret, rowId, person);
+  const tokens = messageTokens(ctx.secret, rowId, person, clicks);
   return {
     base,
     unsubscribeUrl: `${base}/u/${tokens.unsubscribe}`,
@@ -40,7 +40,7 @@ export function trackingUrls(ctx: MessageContext, rowId: number, person: TokenPe
 }
 
 export function buildMessage(c: CompiledCampaign, r: RecipientForMessage, ctx: MessageContext): BuiltMessage {
-  const urls = trackingUrls(ctx, r.rowId, { campaignId: c.campaignId, email: r.email });
+  const urls = trackingUrls(ctx, r.rowId, { campaignId: c.campaignId, email: r.email }, c.internal.clicks);
   const consent = r.trackingConsent === true;
   const clickCache = new Map<number, string>();
   const content = renderContentQp(c, r.fields ?? {}, {

@@ -6,6 +6,7 @@ import { LiquidError } from 'liquidjs';
 import { isSendableAddress } from '../domain/address.js';
 import { extractLinks } from '../domain/links.js';
 import { baseFieldsNamed } from '../domain/merge-fields.js';
+import type { ClickSigning } from '../domain/tokens.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
 import { createSandbox, escapeHtml, SafeHtml, variablesRead } from './liquid-sandbox.js';
@@ -35,6 +36,8 @@ export interface CompiledCampaign {
     slots: Slot[];
     /** The author placed {{ unsubscribe_url }} themselves; the footer then only adds the address. */
     authorUnsubscribe: boolean;
+    /** With Liquid tags a link may be in some messages only: each click token then checks its link index. */
+    clicks: ClickSigning;
     fromHeader: string;
     replyToHeader?: string;
     boundary: string;
@@ -193,6 +196,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       text: textProgram.program!,
       slots,
       authorUnsubscribe: /\bunsubscribe_url\b/.test(html),
+      clicks: { eachLink: html.includes('{%') },
       fromHeader: formatMailbox(spec.fromName, spec.fromEmail),
       replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
       boundary: `=_lf_${randomBytes(12).toString('hex')}`, // "=_" never occurs in quoted-printable
