@@ -158,6 +158,10 @@ describe('the LeadFWD area, as sally', () => {
   });
 
   it('opens the report: results with people and machines apart, the timeline as chart and table, clicks per link', async () => {
+    // The list says a decision waits (an operator review found nothing said so outside the report).
+    const waiting = area().locator(`tr[data-campaign-id="${campaignId}"] .leadfwd-uncertain-waiting a`);
+    expect(await waiting.textContent()).toBe('2 uncertain messages wait for a decision');
+    expect(await waiting.getAttribute('href')).toBe(`#Home/layout/leadfwd-campaign-report?campaign=${campaignId}`);
     await press(area().locator(`tr[data-campaign-id="${campaignId}"] a.leadfwd-campaign-name`));
     await page.waitForFunction((id) => location.hash === `#Home/layout/leadfwd-campaign-report?campaign=${id}`, campaignId);
     const results = area().locator('table.leadfwd-results-table');
@@ -239,6 +243,38 @@ describe('the LeadFWD area, as sally', () => {
     expect(await area().locator('.leadfwd-status').textContent()).toBe('The export is downloaded.');
   });
 
+  // An operator review: an editor whose role shows no Contacts read "No message is uncertain" under "Uncertain 2",
+  // with nothing to decide them by, though the API lets an editor decide on all of them.
+  it('offers an editor whose role hides the people every undecided message at once, and says none is listed', async () => {
+    const reportHash = `#Home/layout/leadfwd-campaign-report?campaign=${campaignId}`;
+    const reopen = async () => {
+      await page.evaluate(() => (location.hash = '#Home/layout/leadfwd-campaigns'));
+      await area().locator('tr.leadfwd-campaign-row').first().waitFor();
+      await page.evaluate((h) => (location.hash = h), reportHash);
+      await area().locator('.leadfwd-report-uncertain .leadfwd-section-body > *').first().waitFor();
+    };
+    bs.stack.sim.setRole('sally', { denied: { Contacts: ['list', 'view'] } });
+    try {
+      await reopen();
+      const section = area().locator('.leadfwd-report-uncertain');
+      await section.locator('.leadfwd-uncertain-unlisted').waitFor();
+      expect(await section.locator('.leadfwd-empty').count()).toBe(0);
+      expect(await section.locator('.leadfwd-hidden-note').textContent()).toBe('2 more in Sugar modules your role does not show you.');
+      expect(await section.locator('.leadfwd-uncertain-unlisted p').textContent()).toMatch(/^2 undecided messages are not listed here: /);
+      expect(await section.locator('.leadfwd-decide-all-accepted').textContent()).toBe('Mark all undecided as accepted (2)');
+      expect(await section.locator('.leadfwd-decide-all-resend').textContent()).toBe('Send all undecided again now (2)');
+      await press(section.locator('.leadfwd-decide-all-accepted'));
+      expect((await alerts(page)).pop()).toMatchObject({ level: 'confirmation', messages: expect.stringContaining('Mark 2 uncertain messages as accepted') });
+      await page.locator('#alerts button', { hasText: 'Cancel' }).click();
+      await bs.shot(page, 'area-report-uncertain-unlisted', '.leadfwd-report-uncertain');
+    } finally {
+      bs.stack.sim.setRole('sally', undefined);
+    }
+    await reopen();
+    await area().locator('.leadfwd-report-uncertain tbody tr').first().waitFor();
+    expect(await area().locator('.leadfwd-report-uncertain .leadfwd-uncertain-unlisted').count()).toBe(0);
+  });
+
   it('decides on the uncertain messages: one marked accepted, one sent again, each with who and when', async () => {
     const section = area().locator('.leadfwd-report-uncertain');
     expect(await section.isVisible()).toBe(true);
@@ -251,8 +287,18 @@ describe('the LeadFWD area, as sally', () => {
     await row('dee@icloud.com').locator('input.leadfwd-select').check();
     expect(await section.locator('.leadfwd-decide-accepted').textContent()).toBe('Mark as accepted, do not resend (1)');
     await press(section.locator('.leadfwd-decide-accepted'));
-    expect((await alerts(page)).pop()).toMatchObject({ level: 'confirmation', messages: expect.stringContaining('They will never be sent again') });
+    expect((await alerts(page)).pop()).toMatchObject({
+      level: 'confirmation',
+      messages: 'Mark 1 uncertain message as accepted by the mail server? It will never be sent again.',
+    });
     await page.locator('#alerts .harness-confirm').click();
+    await until(
+      page,
+      'the answer',
+      () => (window as unknown as { __leadfwdAlerts: Array<{ messages: string }> }).__leadfwdAlerts.some((a) => /marked as accepted\./.test(a.messages)),
+      null,
+    );
+    expect((await alerts(page)).map((a) => a.messages)).toContain('1 message marked as accepted.');
     await until(
       page,
       'the decision',

@@ -1,6 +1,6 @@
 // One campaign in the dashlet, compact: its name (opening its report), status, when it was sent or sends, live
 // progress while it sends, the key figures (people, not machines) and Pause / Resume / Cancel.
-import { t } from '../shared/app.js';
+import { t, tn } from '../shared/app.js';
 import { h } from '../shared/dom.js';
 import { etaMs, formatDuration, formatPercent, percent, type RateSample, sentCount, totalCount } from '../shared/format.js';
 import { reportHref } from '../shared/routes.js';
@@ -49,6 +49,20 @@ function progress(c: CampaignView, samples: RateSample[]): HTMLElement[] {
     ),
     h('p', { class: 'leadfwd-line help-block leadfwd-progress-text' }, text),
   ];
+}
+
+/**
+ * Messages whose hand-off ended uncertain wait for someone to decide (mark accepted, or send again): said where the
+ * campaign is listed, linking to its report, where the decision is made.
+ */
+export function uncertainWaiting(c: CampaignView): HTMLElement | null {
+  const n = c.progress?.uncertain ?? 0;
+  if (n <= 0) return null;
+  return h(
+    'p',
+    { class: 'leadfwd-line leadfwd-uncertain-waiting text-warning' },
+    h('a', { href: reportHref(c.id) }, tn(n, ['LBL_LEADFWD_UNCERTAIN_WAITING_ONE', 'LBL_LEADFWD_UNCERTAIN_WAITING'])),
+  );
 }
 
 /** People's figures; machine opens and bot clicks are left to the report page. */
@@ -123,6 +137,7 @@ export function campaignCard(
     h('p', { class: 'leadfwd-line help-block leadfwd-date' }, statusDate(c, userTimeZone())),
     progress(c, samples),
     report && report.sent > 0 ? figures(report) : null,
+    uncertainWaiting(c),
     extra ?? null,
     actions(c, onAction),
   );

@@ -1,7 +1,7 @@
 // The LeadFWD area's campaign list: search and filters (status, sender, send dates in the user's Sugar time zone),
 // a page of campaigns with their key figures (people, not machines), and the campaigns of automations grouped under
 // their automation instead of flooding the list. Names open each campaign's report.
-import { STATUS_CLASS } from '../dashlet/card.js';
+import { STATUS_CLASS, uncertainWaiting } from '../dashlet/card.js';
 import { getApp, t } from '../shared/app.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { CHANGED_EVENT, openSendFlow } from '../shared/drawer.js';
@@ -152,7 +152,12 @@ function campaignTable(caption: string, campaigns: CampaignView[], zone: string,
           h('a', { class: 'leadfwd-campaign-name', href: reportHref(c.id) }, c.name),
           h('span', { class: 'help-block leadfwd-subject' }, c.subject),
         ),
-        h('td', {}, h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`))),
+        h(
+          'td',
+          {},
+          h('span', { class: `${STATUS_CLASS[c.status] ?? 'label'} leadfwd-status-label` }, t(`LBL_LEADFWD_STATUS_${c.status.toUpperCase()}`)),
+          uncertainWaiting(c),
+        ),
         h('td', { class: 'leadfwd-date' }, statusDate(c, zone)),
         h('td', { class: 'leadfwd-from' }, c.fromEmail),
         figureCells(c),

@@ -5,7 +5,7 @@
 // the user do (change the campaign, export it) is not offered, and said once.
 import { STATUS_CLASS } from '../dashlet/card.js';
 import { showAlert } from '../shared/alert.js';
-import { t } from '../shared/app.js';
+import { t, tn } from '../shared/app.js';
 import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { formatPercent, isActive } from '../shared/format.js';
@@ -70,6 +70,11 @@ export function exportFileName(name: string, at: Date): string {
       .slice(0, 60) || 'campaign';
   return `${base}-${at.toISOString().slice(0, 10)}.csv`;
 }
+
+const CONFIRM_ACCEPTED = ['LBL_LEADFWD_CONFIRM_ACCEPTED_ONE', 'LBL_LEADFWD_CONFIRM_ACCEPTED'] as const;
+const CONFIRM_RESEND = ['LBL_LEADFWD_CONFIRM_RESEND_ONE', 'LBL_LEADFWD_CONFIRM_RESEND'] as const;
+const DONE_ACCEPTED = ['LBL_LEADFWD_DONE_ACCEPTED_ONE', 'LBL_LEADFWD_DONE_ACCEPTED'] as const;
+const DONE_RESEND = ['LBL_LEADFWD_DONE_RESEND_ONE', 'LBL_LEADFWD_DONE_RESEND'] as const;
 
 interface PeopleState {
   rows: Person[];
@@ -439,6 +444,31 @@ export const reportPage: AreaPage = {
       );
     }
 
+    /**
+     * Undecided messages the list does not show (in modules the user's role hides, or further down): an editor may
+     * still decide on them, all at once, as the API lets them.
+     */
+    function unlistedUndecided(p: PeopleState): HTMLElement | null {
+      const undecided = st.report?.recipients?.uncertain ?? 0;
+      const n = undecided - p.rows.filter((r) => r.state === 'uncertain').length;
+      if (n <= 0 || st.view?.mayEdit === false) return null;
+      return h(
+        'div',
+        { class: 'leadfwd-uncertain-unlisted' },
+        h('p', { class: 'help-block' }, tn(n, ['LBL_LEADFWD_UNCERTAIN_UNLISTED_ONE', 'LBL_LEADFWD_UNCERTAIN_UNLISTED'])),
+        h(
+          'div',
+          { class: 'leadfwd-buttons' },
+          button(t('LBL_LEADFWD_DECIDE_ALL_ACCEPTED', { n: undecided }), 'leadfwd-decide-all-accepted', () => decide('accepted', undecided), {
+            disabled: st.deciding,
+          }),
+          button(t('LBL_LEADFWD_DECIDE_ALL_RESEND', { n: undecided }), 'leadfwd-decide-all-resend', () => decide('resend', undecided), {
+            disabled: st.deciding,
+          }),
+        ),
+      );
+    }
+
     function paintList(kind: PeopleKind) {
       const s = body(lists[kind]);
       const p = st.lists[kind];
@@ -450,7 +480,9 @@ export const reportPage: AreaPage = {
       }
       if (kind === 'uncertain' && st.view?.mayEdit === false && p.rows.some((r) => r.state === 'uncertain'))
         s.appendChild(h('p', { class: 'help-block leadfwd-role-note' }, t('LBL_LEADFWD_UNCERTAIN_NO_CHANGE')));
-      s.appendChild(p.rows.length ? peopleTable(kind, p) : h('p', { class: 'help-block leadfwd-empty' }, t(LIST_LABELS[kind].none)));
+      // "None" would contradict the note on the hidden ones below.
+      if (p.rows.length) s.appendChild(peopleTable(kind, p));
+      else if (!p.hidden) s.appendChild(h('p', { class: 'help-block leadfwd-empty' }, t(LIST_LABELS[kind].none)));
       if (p.hidden) s.appendChild(h('p', { class: 'help-block leadfwd-hidden-note' }, t('LBL_LEADFWD_PEOPLE_HIDDEN', { n: p.hidden })));
       if (p.rows.length < p.total)
         s.appendChild(
@@ -459,6 +491,10 @@ export const reportPage: AreaPage = {
       if (kind === 'uncertain' && st.view?.mayEdit !== false && p.rows.some((r) => r.state === 'uncertain')) {
         paintDecisionButtons();
         s.appendChild(decisionButtons);
+      }
+      if (kind === 'uncertain') {
+        const unlisted = unlistedUndecided(p);
+        if (unlisted) s.appendChild(unlisted);
       }
     }
 
@@ -478,25 +514,30 @@ export const reportPage: AreaPage = {
       if (!ctx.disposed()) paintList(kind);
     }
 
-    function decide(action: 'accepted' | 'resend') {
+    /** On the ticked messages, or with `all` (how many the report counts) on every one still undecided. */
+    function decide(action: 'accepted' | 'resend', all?: number) {
       const rowIds = [...st.selected];
-      if (!rowIds.length) return;
+      const asked = all ?? rowIds.length;
+      if (!asked) return;
       const run = async () => {
         st.deciding = true;
-        paintDecisionButtons();
+        paintList('uncertain');
         try {
-          const r = await ctx.client.post<{ changed: number; arrived?: number; stillAnswerable?: number }>(path('/uncertain'), { action, rowIds });
+          const r = await ctx.client.post<{ changed: number; arrived?: number; stillAnswerable?: number }>(
+            path('/uncertain'),
+            all === undefined ? { action, rowIds } : { action, all: true },
+          );
           st.selected.clear();
           ctx.clear();
           // What was not done as asked is said, and stays on screen until read.
           const said = [
-            ...(r.changed || !(r.arrived || r.stillAnswerable)
-              ? [t(action === 'accepted' ? 'LBL_LEADFWD_DONE_ACCEPTED' : 'LBL_LEADFWD_DONE_RESEND', { n: r.changed })]
-              : []),
+            ...(r.changed ? [tn(r.changed, action === 'accepted' ? DONE_ACCEPTED : DONE_RESEND)] : []),
+            // Someone else decided first.
+            ...(!(r.changed || r.arrived || r.stillAnswerable) ? [t('LBL_LEADFWD_DONE_NOTHING')] : []),
             ...(r.arrived ? [t('LBL_LEADFWD_DONE_ARRIVED', { n: r.arrived })] : []),
             ...(r.stillAnswerable ? [t('LBL_LEADFWD_STILL_ANSWERABLE', { n: r.stillAnswerable })] : []),
           ];
-          const plain = !r.arrived && !r.stillAnswerable;
+          const plain = r.changed > 0 && !r.arrived && !r.stillAnswerable;
           showAlert('leadfwd-decided', r.stillAnswerable ? 'warning' : plain ? 'success' : 'info', said.join(' '), { autoClose: plain });
         } catch (e) {
           ctx.say(e);
@@ -507,8 +548,8 @@ export const reportPage: AreaPage = {
         await loadList('uncertain');
         lists.uncertain.querySelector<HTMLElement>('h2')?.focus();
       };
-      const ask = action === 'accepted' ? 'LBL_LEADFWD_CONFIRM_ACCEPTED' : 'LBL_LEADFWD_CONFIRM_RESEND';
-      showAlert('leadfwd-confirm-decision', 'confirmation', t(ask, { n: rowIds.length }), { onConfirm: () => void run() });
+      const ask = action === 'accepted' ? CONFIRM_ACCEPTED : CONFIRM_RESEND;
+      showAlert('leadfwd-confirm-decision', 'confirmation', tn(asked, ask), { onConfirm: () => void run() });
     }
 
     async function exportCsv(trigger: HTMLButtonElement) {

@@ -19,6 +19,11 @@ export function t(key: string, vars?: LabelVars): string {
   return label.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** A label about `n` things, `one` when n is 1, so no screen says "1 messages" (both keys written out, as labels are checked). */
+export function tn(n: number, [one, many]: readonly [string, string], vars?: LabelVars): string {
+  return t(n === 1 ? one : many, { ...vars, n });
+}
+
 /** app.api.call as a promise; rejects with ventana's error object (marked `sugar: true`). */
 export function sugarCall<T>(method: 'read' | 'create' | 'update' | 'delete', url: string, data?: unknown): Promise<T> {
   return callSugar<T>(getApp().api, method, url, data);
