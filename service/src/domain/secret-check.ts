@@ -15,12 +15,17 @@ export interface SealedBefore {
   sealed: string;
 }
 
+/** Whether `sealed`, a secret check, opens with one of `secrets`. */
+export function opensWith(sealed: string, secrets: readonly string[]): boolean {
+  return !!unseal(secrets, PURPOSE, sealed)?.equals(CANARY);
+}
+
 /**
  * `secrets` is [current, previous?]; `stored` the database's value, undefined before any process kept one;
  * `before` the values already sealed in the database, read only when `stored` is undefined.
  */
 export function judgeSecret(stored: string | undefined, secrets: readonly string[], before: readonly SealedBefore[] = []): SecretVerdict {
-  const opens = (keys: readonly string[]) => stored !== undefined && !!unseal(keys, PURPOSE, stored)?.equals(CANARY);
+  const opens = (keys: readonly string[]) => stored !== undefined && opensWith(stored, keys);
   if (opens(secrets.slice(0, 1))) return { keep: true };
   // A database used before the check existed (upgraded) has none stored yet, but may hold values sealed with its
   // secret: the first process started after the upgrade must not make its own secret the database's if it cannot

@@ -24,6 +24,8 @@ export interface StoreOps {
   secretCheck(): Awaitable<string | undefined>;
   /** Compare-and-set: keeps `sealed` only while the stored value is still `from`; false when another process changed it first. */
   putSecretCheck(sealed: string, from: string | undefined, atIso: string): Awaitable<boolean>;
+  /** The secret checks of the other LeadFWD stores this database holds (PostgreSQL: other schemas; SQLite: none). */
+  secretChecksElsewhere(): Awaitable<Array<{ place: string; sealed: string }>>;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
   opsCounts(): Awaitable<OpsCounts>;
   /**

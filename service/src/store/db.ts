@@ -387,6 +387,11 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     return (this.db.prepare('SELECT sealed FROM secret_check WHERE id = 1').pluck().get() as string | undefined) ?? undefined;
   }
 
+  /** One store per file: none beside it. */
+  secretChecksElsewhere(): Array<{ place: string; sealed: string }> {
+    return [];
+  }
+
   putSecretCheck(sealed: string, from: string | undefined, atIso: string): boolean {
     const put =
       from === undefined

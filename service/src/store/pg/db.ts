@@ -269,6 +269,21 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const { rows } = await onPool('SELECT sealed FROM secret_check WHERE id = 1').catch(rethrow);
       return rows[0]?.sealed as string | undefined;
     },
+    async secretChecksElsewhere() {
+      // Schemas this role may read that hold a LeadFWD secret check, ours left out.
+      const { rows } = await onPool(
+        `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relname = 'secret_check' AND c.relkind = 'r' AND n.nspname <> current_schema()
+            AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') ORDER BY 1`,
+      ).catch(rethrow);
+      const out: Array<{ place: string; sealed: string }> = [];
+      for (const { schema: other } of rows as Array<{ schema: string }>) {
+        const quoted = `"${other.replace(/"/g, '""')}"`;
+        const found = await onPool(`SELECT sealed FROM ${quoted}.secret_check WHERE id = 1`).catch(() => ({ rows: [] }));
+        if (found.rows[0]?.sealed) out.push({ place: `schema ${other}`, sealed: found.rows[0].sealed as string });
+      }
+      return out;
+    },
     async putSecretCheck(sealed: string, from: string | undefined, atIso: string) {
       const put =
         from === undefined
