@@ -413,8 +413,11 @@ describe('tracking spool', () => {
     const loose = join(dir, 'made-before');
     mkdirSync(loose, { mode: 0o777 });
     chmodSync(loose, 0o777);
-    await (await openFileSpoolWhenFree(loose)).close();
+    const held = await openFileSpoolWhenFree(loose);
     expect(statSync(loose).mode & 0o777).toBe(0o700);
+    // Its lock file too, as every file of the spool (an operator found it 0644).
+    expect(statSync(join(loose, 'spool.lock')).mode & 0o777).toBe(0o600);
+    await held.close();
     // Another failure (the folder cannot be made) is not waited for.
     const file = join(dir, 'a-file');
     writeFileSync(file, '');

@@ -81,6 +81,15 @@ describe.skipIf(!debianPgBin())('PostgreSQL store', () => {
       /^migration 16 \(delivery_volume_slots\) failed: column "slot" of relation "delivery_volume" already exists; nothing of it was kept \(the schema stays at version 15\): the schema was changed outside LeadFWD/,
     );
     expect(pg.psql(`SELECT max(version) FROM ${s}.schema_migrations`, 'leadfwd')).toBe('15');
+    // An index of its own forgotten (an operator's trial: migration 28's record deleted) was taken for another application's.
+    const r = schema();
+    await (await openPgStore(pg.url, { schema: r })).close();
+    pg.psql(`DELETE FROM ${r}.schema_migrations WHERE version >= 28`, 'leadfwd');
+    const forgotten = ((await openPgStore(pg.url, { schema: r }).catch((e: unknown) => e)) as Error).message;
+    expect(forgotten).toMatch(
+      /^migration 28 \(block_facts_by_time\) found .* already exists, though the schema's record says it was never applied: that record was changed outside LeadFWD; nothing of the migration was kept \(the schema stays at version 27\)/,
+    );
+    expect(forgotten).not.toMatch(/another application/);
 
     // Anything else (here a division by zero; a lock timeout in life) keeps PostgreSQL's own words, never "restore a backup".
     const dir = mkdtempSync(join(tmpdir(), 'pg-migrations-'));

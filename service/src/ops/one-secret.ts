@@ -4,7 +4,8 @@ import { KEY_PURPOSE, PASSWORD_PURPOSE } from '../identities/service.js';
 import type { StoreOps, StorePart } from '../ports/index.js';
 import { PURPOSE as RELAY_PURPOSE } from '../relay/pairing.js';
 
-export type SecretCheckStore = Pick<StoreOps, 'secretCheck' | 'putSecretCheck' | 'secretChecksElsewhere'> & StorePart<{ identities: 'list' | 'secrets'; relay: 'pairing' }>;
+export type SecretCheckStore = Pick<StoreOps, 'secretCheck' | 'putSecretCheck' | 'secretChecksElsewhere'> &
+  StorePart<{ identities: 'list' | 'secrets'; relay: 'pairing' }>;
 
 /** Undefined when the process may go on; else why it must not start. `secrets` is [current, previous?]. */
 export async function refusalOfSecret(store: SecretCheckStore, secrets: readonly string[], now: Date): Promise<string | undefined> {

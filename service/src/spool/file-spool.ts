@@ -49,7 +49,7 @@ function lockFolder(dir: string): { release(): void } {
   if (held.has(file)) throw new SpoolInUseError(dir, 'this process');
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(file, 'wx');
+      const fd = openSync(file, 'wx', 0o600); // as the spool's other files (README: 0600)
       writeSync(fd, `${hostname()} ${process.pid}\n`);
       closeSync(fd);
       break;
