@@ -17,6 +17,7 @@ describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
   it('stops taking work, says why, and leaves the rest to the new version without sending anyone twice', async () => {
     const env = { LEADFWD_SMTP_RATE: '20', LEADFWD_SMTP_MAX_CONNECTIONS: '2' };
     const old = await rig.start('old', env);
+    const tracker = await rig.start('tracker', { ...env, LEADFWD_ROLES: 'tracking' }); // the same SMTP settings, as everywhere
     const { listIds } = rig.sim.seedBulk(cleanLists({ lists: 1, perList: 200 }));
     const id = await rig.createCampaign(old, 'Upgrade', listIds, { subject: 'Hi' });
     await waitFor(async () => (await rig.store.recipients.counts(id)).accepted >= 20 || undefined, 'sending under way', 30_000);
@@ -42,6 +43,18 @@ describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
       15_000,
     );
     expect(readyz.checks.work).toEqual({ ok: false, reason: expect.stringMatching(/^stopped taking work: the database schema is at migration 999, newer/) });
+    // A tracking process says the same, and not that the database is down and its hits spooled (an operator's trial).
+    const tracking = await waitFor(
+      async () => {
+        const r = await fetch(`${tracker.url}/readyz`);
+        return r.status === 503 ? ((await r.json()) as { checks: Record<string, { ok: boolean; reason?: string }> }) : undefined;
+      },
+      "the tracking process's /readyz 503",
+      15_000,
+    );
+    console.log(`tracking process /readyz: ${JSON.stringify(tracking.checks)}`);
+    expect(tracking.checks.work).toMatchObject({ ok: false, reason: expect.stringMatching(/^stopped taking work: /) });
+    expect(tracking.checks.spool).toBeUndefined();
 
     // The new version's process (the future migration taken back out, so this build stands in for it) does the rest.
     rig.pg.psql('DELETE FROM schema_migrations WHERE version = 999', 'leadfwd');

@@ -247,7 +247,8 @@ function checksOf(o: ReadinessOptions) {
     const stopped = o.stoppedWork?.();
     const others: Record<string, CheckResult> = { ...checked, ...(stopped ? { work: { ok: false, reason: stopped } } : {}) };
     const shown: Record<string, CheckResult> = o.inbound ? { inbound: o.inbound() } : {};
-    if (!database.ok && o.spoolDir) {
+    // Stopped for a newer schema, its database check fails though the database is up: nothing is spooled for it.
+    if (!database.ok && o.spoolDir && !stopped) {
       const dir = o.spoolDir;
       let spool: CheckResult = { ok: true };
       try {
