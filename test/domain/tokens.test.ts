@@ -57,15 +57,15 @@ describe('signToken / verifyToken', () => {
         [0, 1, 35, 36, 1_999_999_999].map((l) => ({ k: 'c', r: 77, l, p: personCheck(SECRET, ann) })),
       );
       const shown = mine(3);
-      expect(shown).toMatch(/-3_[0-9a-f]{8}\./);
+      expect(shown).toMatch(/-3_[0-9a-f]{12}\./);
       for (const other of ['-0', '-2', '-4', '-z']) expect(verifyToken(SECRET, shown.replace('-3_', `${other}_`), 'c')).toBeNull();
       // Without its check the MAC (which says it must have one) fails; with a wrong one the check does.
-      expect(verifyToken(SECRET, shown.replace(/_[0-9a-f]{8}\./, '.'), 'c')).toBeNull();
-      expect(verifyToken(SECRET, shown.replace(/_[0-9a-f]{8}\./, '_00000000.'), 'c')).toBeNull();
+      expect(verifyToken(SECRET, shown.replace(/_[0-9a-f]{12}\./, '.'), 'c')).toBeNull();
+      expect(verifyToken(SECRET, shown.replace(/_[0-9a-f]{12}\./, '_000000000000.'), 'c')).toBeNull();
       expect(verifyToken('other-secret', shown, 'c')).toBeNull();
       // Nor may a check be added to a token signed without: its MAC did not say so.
       const plain = signToken(SECRET, { k: 'c', r: 77, l: 3 }, ann);
-      expect(verifyToken(SECRET, plain.replace('-3.', `-3_${shown.match(/_([0-9a-f]{8})\./)![1]}.`), 'c')).toBeNull();
+      expect(verifyToken(SECRET, plain.replace('-3.', `-3_${shown.match(/_([0-9a-f]{12})\./)![1]}.`), 'c')).toBeNull();
     });
 
     it('keeps working after a rotation, fits in 64 characters, and leaves the other tokens as they were', () => {

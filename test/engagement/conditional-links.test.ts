@@ -47,11 +47,11 @@ describe('a link in some messages only', () => {
     expect(campaign.links).toEqual([VIP, ALL]);
     const [own, ...more] = await clickTokensFor({ vip: 'no' });
     expect(more).toEqual([]);
-    expect(own).toMatch(/-1_[0-9a-f]{8}\./);
+    expect(own).toMatch(/-1_[0-9a-f]{12}\./);
     const ok = await click(own);
     expect(ok.status).toBe(302);
     expect(ok.headers.location).toBe(ALL);
-    for (const edited of [own.replace('-1_', '-0_'), own.replace(/-1_[0-9a-f]{8}\./, '-0.')]) {
+    for (const edited of [own.replace('-1_', '-0_'), own.replace(/-1_[0-9a-f]{12}\./, '-0.')]) {
       const r = await click(edited);
       expect(r.status).toBe(404);
       expect(r.headers.location).toBeUndefined();

@@ -26,6 +26,8 @@ export interface StoreOps {
   putSecretCheck(sealed: string, from: string | undefined, atIso: string): Awaitable<boolean>;
   /** The secret checks of the other LeadFWD stores this database holds (PostgreSQL: other schemas; SQLite: none). */
   secretChecksElsewhere(): Awaitable<Array<{ place: string; sealed: string }>>;
+  /** `fn` while no other process of the database runs its own (PostgreSQL: one lock across its schemas). */
+  firstStart<T>(fn: () => Promise<T>): Promise<T>;
   /** Counts for metrics: recipients by state, pending outbox rows and the oldest one's due time, raw events by type. */
   opsCounts(): Awaitable<OpsCounts>;
   /**

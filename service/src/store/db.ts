@@ -392,6 +392,11 @@ class SqliteStoreImpl implements Store, StoreOps, SqliteRepos {
     return [];
   }
 
+  /** One process per file (its folder's lock): nobody to wait for. */
+  firstStart<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   putSecretCheck(sealed: string, from: string | undefined, atIso: string): boolean {
     const put =
       from === undefined

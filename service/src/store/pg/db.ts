@@ -270,19 +270,45 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       return rows[0]?.sealed as string | undefined;
     },
     async secretChecksElsewhere() {
-      // Schemas this role may read that hold a LeadFWD secret check, ours left out.
-      const { rows } = await onPool(
-        `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relname = 'secret_check' AND c.relkind = 'r' AND n.nspname <> current_schema()
-            AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') ORDER BY 1`,
-      ).catch(rethrow);
-      const out: Array<{ place: string; sealed: string }> = [];
-      for (const { schema: other } of rows as Array<{ schema: string }>) {
-        const quoted = `"${other.replace(/"/g, '""')}"`;
-        const found = await onPool(`SELECT sealed FROM ${quoted}.secret_check WHERE id = 1`).catch(() => ({ rows: [] }));
-        if (found.rows[0]?.sealed) out.push({ place: `schema ${other}`, sealed: found.rows[0].sealed as string });
+      // Schemas this role may read that hold a LeadFWD secret check, ours left out; read with a short lock wait, as a
+      // table another application locks (VACUUM FULL, a migration) would hold this start for as long.
+      const client = await pool.connect().catch(rethrow);
+      try {
+        await client.query("SET lock_timeout = '2s'");
+        const { rows } = await client.query(
+          `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relname = 'secret_check' AND c.relkind = 'r' AND n.nspname <> current_schema()
+              AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') ORDER BY 1`,
+        );
+        const out: Array<{ place: string; sealed: string }> = [];
+        for (const { schema: other } of rows as Array<{ schema: string }>) {
+          const found = await client.query(`SELECT sealed FROM "${other.replace(/"/g, '""')}".secret_check WHERE id = 1`).catch(() => ({ rows: [] }));
+          if (found.rows[0]?.sealed) out.push({ place: `schema ${JSON.stringify(other)}`, sealed: found.rows[0].sealed as string });
+        }
+        return out;
+      } catch (err) {
+        throw translate(err);
+      } finally {
+        await client.query('RESET lock_timeout').catch(() => {});
+        client.release();
       }
-      return out;
+    },
+    async firstStart<T>(fn: () => Promise<T>): Promise<T> {
+      // A session of its own, outside the pool (a pool of one would wait on itself); its end releases the lock.
+      const session = new pg.Client({ connectionString, ...(options ? { options } : {}) });
+      session.on('error', () => {});
+      try {
+        await session.connect();
+        await session.query("SELECT pg_advisory_lock(hashtext('leadfwd.first-start'))");
+      } catch (err) {
+        await session.end().catch(() => {});
+        throw translate(err);
+      }
+      try {
+        return await fn();
+      } finally {
+        await session.end().catch(() => {});
+      }
     },
     async putSecretCheck(sealed: string, from: string | undefined, atIso: string) {
       const put =
