@@ -108,6 +108,18 @@ describe('sandbox', () => {
     expect(renderPreview(c, { first_name: '' }).html).toContain('<p>Hello</p>');
   });
 
+  // A review: the link inside {% raw %} went out as `href="{{ __lf.s[0] }}"`, the slot's own tag.
+  it('leaves a link inside {% raw %} as written, untracked, and tracks the others', async () => {
+    const c = await compileCampaign({
+      ...base,
+      html: '<p>{% raw %}Write <a href="https://acme.example/raw">{{ first_name }}</a>{% endraw %} <a href="https://acme.example/t">t</a></p>',
+    });
+    expect(c.links).toEqual(['https://acme.example/t']);
+    const out = renderContent(c, { first_name: 'Ann' }, tracking);
+    expect(out.html).toContain('Write <a href="https://acme.example/raw">{{ first_name }}</a> <a href="https://t.example/t/c/TOKEN0">t</a>');
+    expect(out.html).not.toContain('__lf');
+  });
+
   it('reports Liquid syntax errors with a line', async () => {
     const err = await compileError({ html: '<p>ok</p>\n<p>{{ first_name </p>' });
     expect(err.errors[0]).toMatchObject({ line: 2 });

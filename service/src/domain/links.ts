@@ -21,6 +21,8 @@ const LINK_TAGS = new Set(['a', 'area']);
 const MERGE = /\{\{|\{%/;
 const TRACKABLE = /^https?:\/\/[^\s]/i;
 const DANGEROUS = /^(?:javascript|data|vbscript):/i;
+// Inside {% raw %} Liquid writes the source out as written: a link made a slot there went out as the slot's own tag.
+const RAW_BLOCK = /\{%-?\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}/g;
 
 /** An attribute's place in the source: the whole of it, and its value with the quotes around it. */
 interface Attr {
@@ -127,11 +129,13 @@ export function extractLinks(html: string): LinkSlotTemplate {
   const slotHrefs: string[] = [];
   let cursor = 0;
   let current = '';
+  const raw = [...html.matchAll(RAW_BLOCK)].map((m) => [m.index, m.index + m[0].length]);
+  const inRaw = (at: number) => raw.some(([start, end]) => at >= start && at < end);
   for (const edit of collectEdits(html)) {
     current += html.slice(cursor, edit.start);
     cursor = edit.end;
-    if (!edit.slot) {
-      current += edit.text;
+    if (!edit.slot || inRaw(edit.start)) {
+      current += edit.slot ? html.slice(edit.start, edit.end) : edit.text;
       continue;
     }
     parts.push(current + '"');
