@@ -4,12 +4,23 @@
 // one here, once the test takes the future migration back out) finishes the campaign: every target exactly once,
 // nothing uncertain, Sugar's CampaignLog equal to the report. Real service processes, PostgreSQL, simulator and sink.
 import { describe, expect, it } from 'vitest';
-import { usePgProcessRig } from '../support/pg-processes.js';
+import { type ServiceProcess, usePgProcessRig } from '../support/pg-processes.js';
 import { debianPgBin } from '../support/postgres.js';
 import { cleanLists } from '../support/service-process.js';
 import { waitFor } from '../support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The process's /readyz checks once it answers 503. */
+const unready = (p: ServiceProcess) =>
+  waitFor(
+    async () => {
+      const r = await fetch(`${p.url}/readyz`);
+      return r.status === 503 ? ((await r.json()) as { checks: Record<string, { ok: boolean; reason?: string }> }) : undefined;
+    },
+    `${p.name}'s /readyz 503`,
+    15_000,
+  );
 
 describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
   const rig = usePgProcessRig('schemanewer');
@@ -34,24 +45,10 @@ describe.skipIf(!debianPgBin())('an older process on a newer schema', () => {
     expect(counts).toMatchObject({ accepted: sentByOld, sending: 0, uncertain: 0 });
     // Its leases are free at once (not after their ttl): the write-back lane, the scheduler's tick, its own.
     expect(await rig.store.leases.holder(`writeback:${rig.sim.url}`)).toBeUndefined();
-    const readyz = await waitFor(
-      async () => {
-        const r = await fetch(`${old.url}/readyz`);
-        return r.status === 503 ? ((await r.json()) as { checks: Record<string, { ok: boolean; reason?: string }> }) : undefined;
-      },
-      '/readyz 503',
-      15_000,
-    );
+    const readyz = await unready(old);
     expect(readyz.checks.work).toEqual({ ok: false, reason: expect.stringMatching(/^stopped taking work: the database schema is at migration 999, newer/) });
     // A tracking process says the same, and not that the database is down and its hits spooled (an operator's trial).
-    const tracking = await waitFor(
-      async () => {
-        const r = await fetch(`${tracker.url}/readyz`);
-        return r.status === 503 ? ((await r.json()) as { checks: Record<string, { ok: boolean; reason?: string }> }) : undefined;
-      },
-      "the tracking process's /readyz 503",
-      15_000,
-    );
+    const tracking = await unready(tracker);
     console.log(`tracking process /readyz: ${JSON.stringify(tracking.checks)}`);
     expect(tracking.checks.work).toMatchObject({ ok: false, reason: expect.stringMatching(/^stopped taking work: /) });
     expect(tracking.checks.spool).toBeUndefined();
