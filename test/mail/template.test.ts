@@ -120,6 +120,21 @@ describe('sandbox', () => {
     expect(out.html).not.toContain('__lf');
   });
 
+  // The raw blocks are the engine's own (a review: a regex took `{% endraw x %}` for no close, so a merged href after it
+  // skipped the scheme check and went out as javascript:, and missed `{% raw x %}`).
+  it.each([
+    ['{% raw x %}<a href="https://acme.example/raw">r</a>{% endraw %}', 'href="https://acme.example/raw"'],
+    ['{% raw %}{% endraw x %}<a href="{{ website }}">site</a>{% raw %}{% endraw %}', 'href="#"'],
+    ['{{ "{% raw %}" }}<a href="{{ website }}">site</a>{{ "{% endraw %}" }}', 'href="#"'],
+  ])('finds raw blocks as Liquid does: %s', async (html, expected) => {
+    const c = await compileCampaign({ ...base, html: `<p>${html} <a href="https://acme.example/t">t</a></p>` });
+    const out = renderContent(c, { website: 'javascript:alert(1)' }, tracking);
+    expect(out.html).toContain(expected);
+    expect(out.html).not.toContain('javascript:');
+    expect(out.html).not.toContain('__lf');
+    expect(out.html).toContain('href="https://t.example/t/c/TOKEN0"');
+  });
+
   it('reports Liquid syntax errors with a line', async () => {
     const err = await compileError({ html: '<p>ok</p>\n<p>{{ first_name </p>' });
     expect(err.errors[0]).toMatchObject({ line: 2 });

@@ -21,8 +21,6 @@ const LINK_TAGS = new Set(['a', 'area']);
 const MERGE = /\{\{|\{%/;
 const TRACKABLE = /^https?:\/\/[^\s]/i;
 const DANGEROUS = /^(?:javascript|data|vbscript):/i;
-// Inside {% raw %} Liquid writes the source out as written: a link made a slot there went out as the slot's own tag.
-const RAW_BLOCK = /\{%-?\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}/g;
 
 /** An attribute's place in the source: the whole of it, and its value with the quotes around it. */
 interface Attr {
@@ -121,7 +119,11 @@ function collectEdits(html: string): Edit[] {
   return edits;
 }
 
-export function extractLinks(html: string): LinkSlotTemplate {
+/**
+ * `literal`: source ranges the template engine writes out as they are (Liquid's raw blocks). A link there stays as
+ * written: made a slot, it went out as the slot's own tag.
+ */
+export function extractLinks(html: string, literal: ReadonlyArray<readonly [number, number]> = []): LinkSlotTemplate {
   const parts: string[] = [];
   const links: string[] = [];
   const linkIndex = new Map<string, number>();
@@ -129,8 +131,7 @@ export function extractLinks(html: string): LinkSlotTemplate {
   const slotHrefs: string[] = [];
   let cursor = 0;
   let current = '';
-  const raw = [...html.matchAll(RAW_BLOCK)].map((m) => [m.index, m.index + m[0].length]);
-  const inRaw = (at: number) => raw.some(([start, end]) => at >= start && at < end);
+  const inRaw = (at: number) => literal.some(([start, end]) => at >= start && at < end);
   for (const edit of collectEdits(html)) {
     current += html.slice(cursor, edit.start);
     cursor = edit.end;

@@ -151,6 +151,25 @@ export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
     );
 }
 
+/**
+ * Where the engine writes the source out as it is: the content of each `{% raw %}` block, as its own tokenizer finds
+ * it (a regex disagreed with it on `{% raw x %}`, `{% endraw x %}` and raw tags inside strings). None when the
+ * source does not tokenize: it will not compile either.
+ */
+export function rawRanges(liquid: Sandbox, source: string): Array<[number, number]> {
+  try {
+    const tokens = new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
+    return tokens.flatMap((t, i) => {
+      const next = tokens[i + 1];
+      return t.kind === TokenKind.Tag && (t as unknown as { name: string }).name === 'raw' && next?.kind === TokenKind.HTML
+        ? [[next.begin, next.end] as [number, number]]
+        : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
 // Only our own link slots look up by index; a bracket anywhere else may name a variable made at render time, and a
 // range (the only use of parentheses) as the root of a lookup hides its bounds from the analysis (`(1..title.size).last`).
 const SLOT_LOOKUP = /^\s*__lf\.s\[\d+\]\s*$/;

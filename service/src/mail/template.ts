@@ -9,7 +9,7 @@ import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ClickSigning } from '../domain/tokens.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
-import { createSandbox, escapeHtml, SafeHtml, variablesRead } from './liquid-sandbox.js';
+import { createSandbox, escapeHtml, rawRanges, SafeHtml, variablesRead } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
@@ -164,7 +164,8 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   const tags = countTags(html);
   const tooMany = [...tagProblem(countTags(spec.subject), 'subject'), ...tagProblem(tags, 'content')];
   if (tooMany.length) throw new TemplateError(tooMany);
-  const t = extractLinks(compactHtml(html));
+  const compact = compactHtml(html);
+  const t = extractLinks(compact, rawRanges(textSandbox, compact));
   const htmlSource = insertPixelAndFooter(t.parts).reduce((acc, p, i) => acc + (i === 0 ? '' : `{{ __lf.s[${i - 1}] }}`) + p, '');
   const textSource = textSourceOf(t.parts) + FOOTER_TAG;
 
