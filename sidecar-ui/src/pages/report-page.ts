@@ -5,7 +5,7 @@
 // the user do (change the campaign, export it) is not offered, and said once.
 import { STATUS_CLASS } from '../dashlet/card.js';
 import { showAlert } from '../shared/alert.js';
-import { t, tn } from '../shared/app.js';
+import { getApp, t, tn } from '../shared/app.js';
 import { type DrawnChart, hourly, timeChart } from '../shared/chart.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { formatPercent, isActive } from '../shared/format.js';
@@ -618,6 +618,8 @@ export const reportPage: AreaPage = {
     ctx.onDispose(() => {
       if (st.timer !== undefined) window.clearTimeout(st.timer);
       for (const c of st.charts) c.destroy();
+      // Left open, it would decide on this campaign's messages from the next page, which does not name it.
+      getApp().alert.dismiss('leadfwd-confirm-decision');
     });
 
     if (!id) {
