@@ -219,6 +219,17 @@ describe('footer and validation', () => {
     expect(o.html).toContain('1 Main St');
   });
 
+  // A review: the words unsubscribe_url anywhere counted as the author's own link, so the footer left out its own; in a
+  // comment or a branch not taken, no message, or some, had any unsubscribe link in its HTML.
+  it.each([
+    ['the link in a comment', '{% comment %}<a href="{{ unsubscribe_url }}">Leave</a>{% endcomment %}'],
+    ['the link in a branch not taken', '{% if vip == "yes" %}<a href="{{ unsubscribe_url }}">Leave</a>{% endif %}'],
+    ['the word in prose', '<p>We never sell your unsubscribe_url.</p>'],
+  ])('keeps the footer unsubscribe link with %s', async (_name, html) => {
+    const c = await compileCampaign({ ...base, html: `<html><body>${html}</body></html>` });
+    expect(renderContent(c, {}, tracking).html).toMatch(/<a href="https:\/\/t\.example\/u\/UNSUB"[^>]*>Unsubscribe<\/a><\/div><\/body>/);
+  });
+
   it.each<[string, Partial<CampaignMessageSpec>, RegExp]>([
     ['no body', { html: '' }, /exactly one of mjml or html/],
     ['both bodies', { html: '<p>x</p>', mjml: mj('') }, /exactly one of mjml or html/],

@@ -151,6 +151,39 @@ export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
     );
 }
 
+const BLOCKS = new Set(['if', 'unless', 'case', 'for', 'tablerow', 'capture', 'comment', 'raw']);
+
+/**
+ * The source's outermost Liquid blocks, each from its opening tag to its end tag: what may not render (a comment, a
+ * branch not taken) or renders as written (raw). Unclosed, one runs to the end; none when the source does not tokenize.
+ */
+export function blockRanges(liquid: Sandbox, source: string): Array<[number, number]> {
+  try {
+    const out: Array<[number, number]> = [];
+    let depth = 0;
+    let start = 0;
+    for (const t of new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options)) {
+      if (t.kind !== TokenKind.Tag) continue;
+      const name = (t as unknown as { name: string }).name;
+      if (BLOCKS.has(name) && depth++ === 0) start = t.begin;
+      else if (name.startsWith('end') && BLOCKS.has(name.slice(3)) && depth > 0 && --depth === 0) out.push([start, t.end]);
+    }
+    if (depth > 0) out.push([start, source.length]);
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/** For positions asked in increasing order: whether each is outside every one of `ranges` (sorted, apart). */
+export function outsideOf(ranges: ReadonlyArray<readonly [number, number]>): (at: number) => boolean {
+  let i = 0;
+  return (at) => {
+    while (i < ranges.length && ranges[i][1] <= at) i++;
+    return !(i < ranges.length && ranges[i][0] <= at);
+  };
+}
+
 /**
  * Where the engine writes the source out as it is: the content of each `{% raw %}` block, as its own tokenizer finds
  * it (a regex disagreed with it on `{% raw x %}`, `{% endraw x %}` and raw tags inside strings). None when the

@@ -9,7 +9,7 @@ import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ClickSigning } from '../domain/tokens.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
-import { createSandbox, escapeHtml, rawRanges, SafeHtml, variablesRead } from './liquid-sandbox.js';
+import { blockRanges, createSandbox, escapeHtml, outsideOf, rawRanges, SafeHtml, tagTokens, variablesRead } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
@@ -122,6 +122,15 @@ function insertPixelAndFooter(parts: string[]): string[] {
   return out;
 }
 
+/**
+ * The author's own {{ unsubscribe_url }} is in every message: an output outside Liquid blocks. The word anywhere counted
+ * (in prose, a comment, a branch not taken), and the footer left out its link (a review).
+ */
+function authorPlacesUnsubscribe(html: string): boolean {
+  const outside = outsideOf(blockRanges(textSandbox, html));
+  return tagTokens(htmlSandbox, html).some((t) => outside(t.begin) && t.output && /\bunsubscribe_url\b/.test(t.content));
+}
+
 function footerHtml(addr: string, unsubscribeUrl: string | null): SafeHtml {
   return new SafeHtml(
     '<div style="padding:24px 16px;text-align:center;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:18px;color:#666666;">' +
@@ -196,7 +205,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       html: htmlProgram.program!,
       text: textProgram.program!,
       slots,
-      authorUnsubscribe: /\bunsubscribe_url\b/.test(html),
+      authorUnsubscribe: authorPlacesUnsubscribe(compact),
       clicks: { eachLink: html.includes('{%') },
       fromHeader: formatMailbox(spec.fromName, spec.fromEmail),
       replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
