@@ -123,13 +123,20 @@ function insertPixelAndFooter(parts: string[]): string[] {
 }
 
 /**
- * The author's own {{ unsubscribe_url }} is in every message: an output outside Liquid blocks. The word anywhere counted
- * (in prose, a comment, a branch not taken), and the footer left out its link (a review).
+ * The author's own {{ unsubscribe_url }} is in every message: an output, or a link whose href merges it, outside
+ * Liquid blocks of the compiled HTML. The word anywhere counted (in prose, a comment, a branch not taken), and the
+ * footer left out its link (a review). `source` parsed already: it tokenizes.
  */
-function authorPlacesUnsubscribe(html: string): boolean {
-  const outside = outsideOf(blockRanges(textSandbox, html));
-  return tagTokens(htmlSandbox, html).some((t) => outside(t.begin) && t.output && /\bunsubscribe_url\b/.test(t.content));
+function authorPlacesUnsubscribe(source: string, slotHrefs: readonly string[]): boolean {
+  const outside = outsideOf(blockRanges(htmlSandbox, source));
+  return tagTokens(htmlSandbox, source).some((t) => {
+    if (!outside(t.begin) || !t.output) return false;
+    const slot = SLOT_OUTPUT.exec(t.content);
+    return UNSUBSCRIBE_URL.test(slot ? (slotHrefs[Number(slot[1])] ?? '') : t.content);
+  });
 }
+const SLOT_OUTPUT = /^\s*__lf\.s\[(\d+)\]\s*$/;
+const UNSUBSCRIBE_URL = /\bunsubscribe_url\b/;
 
 function footerHtml(addr: string, unsubscribeUrl: string | null): SafeHtml {
   return new SafeHtml(
@@ -205,7 +212,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       html: htmlProgram.program!,
       text: textProgram.program!,
       slots,
-      authorUnsubscribe: authorPlacesUnsubscribe(compact),
+      authorUnsubscribe: authorPlacesUnsubscribe(htmlSource, t.slotHrefs),
       clicks: { eachLink: html.includes('{%') },
       fromHeader: formatMailbox(spec.fromName, spec.fromEmail),
       replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
