@@ -138,50 +138,25 @@ export interface TagToken {
   begin: number;
   end: number;
   content: string;
-}
-
-/** The template's tags and outputs as the engine reads them (a tag ends at its first `%}`, a raw block is text). */
-export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
-  return new Tokenizer(source, liquid.options.operators)
-    .readTopLevelTokens(liquid.options)
-    .flatMap((t) =>
-      t.kind === TokenKind.Tag || t.kind === TokenKind.Output
-        ? [{ output: t.kind === TokenKind.Output, begin: t.begin, end: t.end, content: (t as unknown as { content: string }).content }]
-        : [],
-    );
+  /** Outside every block (if, unless, case, for, capture, comment, raw…): in every render of the template. */
+  topLevel: boolean;
 }
 
 const BLOCKS = new Set(['if', 'unless', 'case', 'for', 'tablerow', 'capture', 'comment', 'raw']);
 
-/**
- * The source's outermost Liquid blocks, each from its opening tag to its end tag: what may not render (a comment, a
- * branch not taken) or renders as written (raw). Unclosed, one runs to the end; none when the source does not tokenize.
- */
-export function blockRanges(liquid: Sandbox, source: string): Array<[number, number]> {
-  try {
-    const out: Array<[number, number]> = [];
-    let depth = 0;
-    let start = 0;
-    for (const t of new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options)) {
-      if (t.kind !== TokenKind.Tag) continue;
+/** The template's tags and outputs as the engine reads them (a tag ends at its first `%}`, a raw block is text). */
+export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
+  let depth = 0;
+  return new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options).flatMap((t) => {
+    if (t.kind !== TokenKind.Tag && t.kind !== TokenKind.Output) return [];
+    const topLevel = depth === 0;
+    if (t.kind === TokenKind.Tag) {
       const name = (t as unknown as { name: string }).name;
-      if (BLOCKS.has(name) && depth++ === 0) start = t.begin;
-      else if (name.startsWith('end') && BLOCKS.has(name.slice(3)) && depth > 0 && --depth === 0) out.push([start, t.end]);
+      if (BLOCKS.has(name)) depth++;
+      else if (name.startsWith('end') && BLOCKS.has(name.slice(3)) && depth > 0) depth--;
     }
-    if (depth > 0) out.push([start, source.length]);
-    return out;
-  } catch {
-    return [];
-  }
-}
-
-/** For positions asked in increasing order: whether each is outside every one of `ranges` (sorted, apart). */
-export function outsideOf(ranges: ReadonlyArray<readonly [number, number]>): (at: number) => boolean {
-  let i = 0;
-  return (at) => {
-    while (i < ranges.length && ranges[i][1] <= at) i++;
-    return !(i < ranges.length && ranges[i][0] <= at);
-  };
+    return [{ output: t.kind === TokenKind.Output, begin: t.begin, end: t.end, content: (t as unknown as { content: string }).content, topLevel }];
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ClickSigning } from '../domain/tokens.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
-import { blockRanges, createSandbox, escapeHtml, outsideOf, rawRanges, SafeHtml, tagTokens, variablesRead } from './liquid-sandbox.js';
+import { createSandbox, escapeHtml, rawRanges, SafeHtml, tagTokens, variablesRead } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
@@ -128,9 +128,8 @@ function insertPixelAndFooter(parts: string[]): string[] {
  * footer left out its link (a review). `source` parsed already: it tokenizes.
  */
 function authorPlacesUnsubscribe(source: string, slotHrefs: readonly string[]): boolean {
-  const outside = outsideOf(blockRanges(htmlSandbox, source));
   return tagTokens(htmlSandbox, source).some((t) => {
-    if (!outside(t.begin) || !t.output) return false;
+    if (!t.topLevel || !t.output) return false;
     const slot = SLOT_OUTPUT.exec(t.content);
     return UNSUBSCRIBE_URL.test(slot ? (slotHrefs[Number(slot[1])] ?? '') : t.content);
   });
