@@ -131,11 +131,12 @@ export function extractLinks(html: string, literal: ReadonlyArray<readonly [numb
   const slotHrefs: string[] = [];
   let cursor = 0;
   let current = '';
-  const inRaw = (at: number) => literal.some(([start, end]) => at >= start && at < end);
+  // Wholly inside: an href that runs out of a raw block is made a slot, and the template then fails to compile.
+  const inRaw = (e: Edit) => literal.some(([start, end]) => e.start >= start && e.end <= end);
   for (const edit of collectEdits(html)) {
     current += html.slice(cursor, edit.start);
     cursor = edit.end;
-    if (!edit.slot || inRaw(edit.start)) {
+    if (!edit.slot || inRaw(edit)) {
       current += edit.slot ? html.slice(edit.start, edit.end) : edit.text;
       continue;
     }

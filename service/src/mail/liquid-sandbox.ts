@@ -161,10 +161,10 @@ export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
 
 /**
  * Where the engine writes the source out as it is: the content of each `{% raw %}` block, as its own tokenizer finds
- * it (a regex disagreed with it on `{% raw x %}`, `{% endraw x %}` and raw tags inside strings). None when the
- * source does not tokenize: it will not compile either.
+ * it (a regex disagreed with it on `{% raw x %}`, `{% endraw x %}` and raw tags inside strings). Undefined when the
+ * source does not tokenize.
  */
-export function rawRanges(liquid: Sandbox, source: string): Array<[number, number]> {
+export function rawRanges(liquid: Sandbox, source: string): Array<[number, number]> | undefined {
   try {
     const tokens = new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
     return tokens.flatMap((t, i) => {
@@ -174,7 +174,7 @@ export function rawRanges(liquid: Sandbox, source: string): Array<[number, numbe
         : [];
     });
   } catch {
-    return [];
+    return undefined;
   }
 }
 

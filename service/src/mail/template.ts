@@ -9,7 +9,7 @@ import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ClickSigning } from '../domain/tokens.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
-import { createSandbox, escapeHtml, rawRanges, SafeHtml, tagTokens, variablesRead } from './liquid-sandbox.js';
+import { createSandbox, escapeHtml, rawRanges, SafeHtml, type TagToken, tagTokens, variablesRead } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
@@ -123,19 +123,16 @@ function insertPixelAndFooter(parts: string[]): string[] {
 }
 
 /**
- * The author's own {{ unsubscribe_url }} is in every message: an output, or a link whose href merges it, outside
- * Liquid blocks of the compiled HTML. The word anywhere counted (in prose, a comment, a branch not taken), and the
- * footer left out its link (a review). `source` parsed already: it tokenizes.
+ * The author's own unsubscribe link is in every message: a link whose href is exactly {{ unsubscribe_url }}, outside
+ * Liquid blocks, with nothing changing the name. Anything looser let the footer drop its link from messages that had
+ * none working (the word in prose, a comment or a branch, a filter on the URL, an assign: two reviews).
  */
-function authorPlacesUnsubscribe(source: string, slotHrefs: readonly string[]): boolean {
-  return tagTokens(htmlSandbox, source).some((t) => {
-    if (!t.topLevel || !t.output) return false;
-    const slot = SLOT_OUTPUT.exec(t.content);
-    return UNSUBSCRIBE_URL.test(slot ? (slotHrefs[Number(slot[1])] ?? '') : t.content);
-  });
+function authorPlacesUnsubscribe(tokens: readonly TagToken[], slotHrefs: readonly string[]): boolean {
+  if (tokens.some((t) => !t.output && /\bunsubscribe_url\b/.test(t.content))) return false;
+  return tokens.some((t) => t.topLevel && t.output && AUTHOR_LINK.test(slotHrefs[Number(SLOT_OUTPUT.exec(t.content)?.[1] ?? -1)]?.trim() ?? ''));
 }
 const SLOT_OUTPUT = /^\s*__lf\.s\[(\d+)\]\s*$/;
-const UNSUBSCRIBE_URL = /\bunsubscribe_url\b/;
+const AUTHOR_LINK = /^\{\{-?\s*unsubscribe_url\s*-?\}\}$/;
 
 function footerHtml(addr: string, unsubscribeUrl: string | null): SafeHtml {
   return new SafeHtml(
@@ -180,7 +177,12 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   const tooMany = [...tagProblem(countTags(spec.subject), 'subject'), ...tagProblem(tags, 'content')];
   if (tooMany.length) throw new TemplateError(tooMany);
   const compact = compactHtml(html);
-  const t = extractLinks(compact, rawRanges(textSandbox, compact));
+  const raw = rawRanges(textSandbox, compact);
+  // Content that does not tokenize as written (a stray '{{' in a link, which becomes a slot) cannot say where its raw
+  // blocks are: a link in one, made a slot, would go out as the slot's tag.
+  if (raw === undefined && /\{%-?\s*raw\b/.test(compact))
+    throw new TemplateError([{ message: 'the content has {% raw %} blocks and an unclosed {{ or {% elsewhere (in a link?): close it' }]);
+  const t = extractLinks(compact, raw ?? []);
   const htmlSource = insertPixelAndFooter(t.parts).reduce((acc, p, i) => acc + (i === 0 ? '' : `{{ __lf.s[${i - 1}] }}`) + p, '');
   const textSource = textSourceOf(t.parts) + FOOTER_TAG;
 
@@ -201,6 +203,10 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   const textProgram = compileProgram(textSource, textSandbox, false, 'text part');
   for (const r of [subject, htmlProgram, textProgram]) if (r.problem) problems.push(r.problem);
   if (problems.length) throw new TemplateError(problems);
+  const htmlTokens = tagTokens(htmlSandbox, htmlSource);
+  // Every link's slot is a tag the engine renders: one a raw block swallowed would go out as written.
+  if (htmlTokens.filter((tk) => tk.output && SLOT_OUTPUT.test(tk.content)).length !== t.slotLinkIndex.length)
+    throw new TemplateError([{ message: 'a link runs across the edge of a {% raw %} block: keep each link wholly inside or outside it' }]);
 
   return {
     campaignId: spec.campaignId,
@@ -211,7 +217,7 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
       html: htmlProgram.program!,
       text: textProgram.program!,
       slots,
-      authorUnsubscribe: authorPlacesUnsubscribe(htmlSource, t.slotHrefs),
+      authorUnsubscribe: authorPlacesUnsubscribe(htmlTokens, t.slotHrefs),
       clicks: { eachLink: html.includes('{%') },
       fromHeader: formatMailbox(spec.fromName, spec.fromEmail),
       replyToHeader: spec.replyTo ? formatMailbox(undefined, spec.replyTo) : undefined,
