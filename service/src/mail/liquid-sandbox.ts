@@ -144,10 +144,16 @@ export interface TagToken {
 
 const BLOCKS = new Set(['if', 'unless', 'case', 'for', 'tablerow', 'capture', 'comment', 'raw']);
 
+/** A link's slot as the compiled HTML names it: `{{ __lf.s[N] }}`, N its index. */
+export const SLOT_OUTPUT = /^\s*__lf\.s\[(\d+)\]\s*$/;
+
+/** Every token of the source as the engine's own tokenizer reads it; throws where it does not tokenize. */
+const tokensOf = (liquid: Sandbox, source: string) => new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
+
 /** The template's tags and outputs as the engine reads them (a tag ends at its first `%}`, a raw block is text). */
 export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
   let depth = 0;
-  return new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options).flatMap((t) => {
+  return tokensOf(liquid, source).flatMap((t) => {
     if (t.kind !== TokenKind.Tag && t.kind !== TokenKind.Output) return [];
     const topLevel = depth === 0;
     if (t.kind === TokenKind.Tag) {
@@ -166,7 +172,7 @@ export function tagTokens(liquid: Sandbox, source: string): TagToken[] {
  */
 export function rawRanges(liquid: Sandbox, source: string): Array<[number, number]> | undefined {
   try {
-    const tokens = new Tokenizer(source, liquid.options.operators).readTopLevelTokens(liquid.options);
+    const tokens = tokensOf(liquid, source);
     return tokens.flatMap((t, i) => {
       const next = tokens[i + 1];
       return t.kind === TokenKind.Tag && (t as unknown as { name: string }).name === 'raw' && next?.kind === TokenKind.HTML
@@ -180,17 +186,16 @@ export function rawRanges(liquid: Sandbox, source: string): Array<[number, numbe
 
 // Only our own link slots look up by index; a bracket anywhere else may name a variable made at render time, and a
 // range (the only use of parentheses) as the root of a lookup hides its bounds from the analysis (`(1..title.size).last`).
-const SLOT_LOOKUP = /^\s*__lf\.s\[\d+\]\s*$/;
-const UNSURE = (c: string) => c.includes('(') || (c.includes('[') && !SLOT_LOOKUP.test(c));
+const UNSURE = (c: string) => c.includes('(') || (c.includes('[') && !SLOT_OUTPUT.test(c));
 
 /**
  * The variables a template reads, as the engine's own analysis finds them on the parsed template; `'any'` when it
  * cannot tell: a lookup with brackets (`{{ [k] }}`, `{{ ["ti" | append: "tle"] }}`), a range, or a source it does
- * not parse whole (a link's stray `{{`, merged piece by piece).
+ * not parse whole (a link's stray `{{`, merged piece by piece). `read`: the source's tokens, when already read.
  */
-export function variablesRead(liquid: Sandbox, source: string): string[] | 'any' {
+export function variablesRead(liquid: Sandbox, source: string, read?: readonly TagToken[]): string[] | 'any' {
   try {
-    const tags = tagTokens(liquid, source);
+    const tags = read ?? tagTokens(liquid, source);
     if (tags.some((t) => UNSURE(t.content))) return 'any';
     // Only the tags, in order, parse to the same tree: the analysis places each variable by scanning the source
     // from its start, which over a 336 KB newsletter's HTML held the loop 100 ms.

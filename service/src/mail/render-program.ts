@@ -5,7 +5,7 @@
 // whitespace control) run through the sandboxed Liquid instance instead. Either way the
 // output is identical (test/mail/render-program.test.ts compares both paths).
 import type { Template } from 'liquidjs';
-import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox, tagTokens } from './liquid-sandbox.js';
+import { escapeHtml, type LiquidProblem, parseTemplate, renderSync, type SafeHtml, type Sandbox, SLOT_OUTPUT, tagTokens } from './liquid-sandbox.js';
 import { qpEncode } from './mime.js';
 
 export { escapeHtml, SafeHtml } from './liquid-sandbox.js';
@@ -33,7 +33,6 @@ export interface RenderProgram {
 const VAR = /^\s*([A-Za-z_]\w*)\s*$/;
 // No backslash: Liquid reads one as an escape, which this path would keep as written.
 const VAR_DEFAULT = /^\s*([A-Za-z_]\w*)\s*\|\s*default\s*:\s*(?:"([^"\\]*)"|'([^'\\]*)')\s*$/;
-const SLOT = /^\s*__lf\.s\[(\d+)\]\s*$/;
 const INTERNAL = /^\s*__lf\.(pixel|footer)\s*\|\s*lf_raw\s*$/;
 const LITERAL_NAMES = new Set(['empty', 'blank', 'nil', 'null', 'true', 'false', 'forloop', 'tablerowloop']);
 
@@ -70,7 +69,7 @@ export function compileProgram(source: string, sandbox: Sandbox, escaping: boole
     cursor = t.end;
     const expr = t.content;
     let v: RegExpExecArray | null;
-    if ((v = SLOT.exec(expr))) segments.push({ k: 'slot', i: Number(v[1]) });
+    if ((v = SLOT_OUTPUT.exec(expr))) segments.push({ k: 'slot', i: Number(v[1]) });
     else if ((v = INTERNAL.exec(expr))) segments.push({ k: 'internal', name: v[1] as 'pixel' | 'footer' });
     else if ((v = VAR.exec(expr)) && !LITERAL_NAMES.has(v[1])) segments.push({ k: 'var', name: v[1] });
     else if ((v = VAR_DEFAULT.exec(expr)) && !LITERAL_NAMES.has(v[1])) segments.push({ k: 'var', name: v[1], def: v[2] ?? v[3] });

@@ -9,7 +9,7 @@ import { baseFieldsNamed } from '../domain/merge-fields.js';
 import type { ClickSigning } from '../domain/tokens.js';
 import type { ContentSpec } from '../domain/types.js';
 import { compileHref, type HrefRenderer } from './href-merge.js';
-import { createSandbox, escapeHtml, rawRanges, SafeHtml, type TagToken, tagTokens, variablesRead } from './liquid-sandbox.js';
+import { createSandbox, escapeHtml, rawRanges, SafeHtml, SLOT_OUTPUT, type TagToken, tagTokens, variablesRead } from './liquid-sandbox.js';
 import { formatMailbox, sanitizeHeaderText } from './mime.js';
 import { compileMjml } from './mjml-compile.js';
 import { compileProgram, type Internals, type RenderProgram } from './render-program.js';
@@ -131,7 +131,6 @@ function authorPlacesUnsubscribe(tokens: readonly TagToken[], slotHrefs: readonl
   if (tokens.some((t) => !t.output && /\bunsubscribe_url\b/.test(t.content))) return false;
   return tokens.some((t) => t.topLevel && t.output && AUTHOR_LINK.test(slotHrefs[Number(SLOT_OUTPUT.exec(t.content)?.[1] ?? -1)]?.trim() ?? ''));
 }
-const SLOT_OUTPUT = /^\s*__lf\.s\[(\d+)\]\s*$/;
 const AUTHOR_LINK = /^\{\{-?\s*unsubscribe_url\s*-?\}\}$/;
 
 function footerHtml(addr: string, unsubscribeUrl: string | null): SafeHtml {
@@ -211,7 +210,10 @@ async function compileUncached(spec: CampaignMessageSpec): Promise<CompiledCampa
   return {
     campaignId: spec.campaignId,
     links: t.links,
-    baseFieldsRead: baseFieldsNamed([spec.subject, htmlSource, textSource, ...t.slotHrefs].map((source) => variablesRead(textSandbox, source))),
+    baseFieldsRead: baseFieldsNamed([
+      variablesRead(htmlSandbox, htmlSource, htmlTokens),
+      ...[spec.subject, textSource, ...t.slotHrefs].map((source) => variablesRead(textSandbox, source)),
+    ]),
     internal: {
       subject: subject.program!,
       html: htmlProgram.program!,
