@@ -458,14 +458,12 @@ export async function migratePg(
       await client.query(m.sql).catch((err: { code?: string; message?: string }) => {
         // Migrations run all or nothing, so an object already there is not ours: another application's tables, unless
         // the schema is LeadFWD's (it has migrations recorded) and its record of them was changed by hand.
-        if ((err?.code === '42P07' || err?.code === '42710') && applied.length > 0) {
-          throw new StoreMigrationError(
-            `migration ${m.version} (${m.name}) found ${err.message ?? 'an object already there'}, though the schema's record says it was never applied: that record was changed outside LeadFWD; nothing of the migration was kept (the schema stays at version ${applied.at(-1)!.version}): restore the database from a backup`,
-          );
-        }
         if (err?.code === '42P07' || err?.code === '42710') {
+          const found = `migration ${m.version} (${m.name}) found ${err.message ?? 'an object already there'}`;
           throw new StoreMigrationError(
-            `migration ${m.version} (${m.name}) found ${err.message ?? 'an object already there'}, which LeadFWD did not create: the database (schema ${schema}) holds another application's tables; give LeadFWD a database of its own`,
+            applied.length > 0
+              ? `${found}, though the schema's record says it was never applied: that record was changed outside LeadFWD; nothing of the migration was kept (the schema stays at version ${applied.at(-1)!.version}): restore the database from a backup`
+              : `${found}, which LeadFWD did not create: the database (schema ${schema}) holds another application's tables; give LeadFWD a database of its own`,
           );
         }
         // Only a schema object the migration did not expect (a column already there, one missing; class 42 but a
