@@ -8,10 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildMessage } from '../../service/src/mail/message.js';
 import { type CompiledCampaign, compileCampaign } from '../../service/src/mail/template.js';
 import { ctx } from '../mail/helpers.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
 import { SECRET, type Seeded, seededStore } from './helpers.js';
 import { rawGet, startTrackingServer, type TrackingServer } from './http-support.js';
 
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const VIP = 'https://shop.example.com/offer?code=VIP50';
 const ALL = 'https://shop.example.com/spring';
 
@@ -36,7 +36,7 @@ async function clickTokensFor(fields: Record<string, string>): Promise<string[]>
   const html = (await PostalMime.parse(built.raw)).html ?? '';
   return [...html.matchAll(/href="https:\/\/t\.acme\.example\/t\/c\/([^"]+)"/g)].map((m) => m[1]);
 }
-const click = (token: string) => rawGet(srv.url, `/t/c/${token}`, 'GET', { 'user-agent': CHROME });
+const click = (token: string) => rawGet(srv.url, `/t/c/${token}`, 'GET', { 'user-agent': HUMAN_UA });
 
 describe('a link in some messages only', () => {
   beforeEach(async () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { signToken, type TokenPerson } from '../../service/src/domain/tokens.js';
 import { routeFor } from '../../service/src/mail/inbound/addresses.js';
+import { HUMAN_UA } from '../writeback/helpers.js';
 import { BOUNCE_DOMAIN, SECRET, type Seeded } from './helpers.js';
 import { rawGet, type TrackingServer, useTrackingServer } from './http-support.js';
 
@@ -19,7 +20,6 @@ useTrackingServer(
   { engagement: { tokenKeys: [SECRET] } },
 );
 
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const paths = (rowId: number, person?: TokenPerson) => ({
   open: `/t/o/${signToken(SECRET, { k: 'o', r: rowId }, person)}`,
   click: `/t/c/${signToken(SECRET, { k: 'c', r: rowId, l: 0 }, person)}`,
@@ -28,8 +28,8 @@ const paths = (rowId: number, person?: TokenPerson) => ({
 });
 
 async function hitAll(p: ReturnType<typeof paths>) {
-  const open = await rawGet(srv.url, p.open, 'GET', { 'user-agent': CHROME });
-  const click = await rawGet(srv.url, p.click, 'GET', { 'user-agent': CHROME });
+  const open = await rawGet(srv.url, p.open, 'GET', { 'user-agent': HUMAN_UA });
+  const click = await rawGet(srv.url, p.click, 'GET', { 'user-agent': HUMAN_UA });
   const page = await rawGet(srv.url, p.unsubscribe, 'GET');
   const post = await rawGet(srv.url, p.unsubscribe, 'POST', { 'content-type': 'application/x-www-form-urlencoded' });
   const route = routeFor(p.mailto, [SECRET], BOUNCE_DOMAIN);
